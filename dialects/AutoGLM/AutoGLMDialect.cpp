@@ -1,0 +1,55 @@
+//===- AutoGLMDialect.cpp - the autoglm dialect ---------------------------===//
+
+#include "autoglm/Dialect/AutoGLM.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+#include "AutoGLM/AutoGLMDialect.cpp.inc"
+#include "AutoGLM/AutoGLMEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "AutoGLM/AutoGLMAttrs.cpp.inc"
+
+void AutoGLMDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "AutoGLM/AutoGLMAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "AutoGLM/AutoGLMOps.cpp.inc"
+      >();
+}
+
+Operation *AutoGLMDialect::materializeConstant(OpBuilder &builder,
+                                               Attribute value, Type type,
+                                               Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, type, elements);
+}
+
+bool mlir::autoglm::areCompatibleTypes(TypeRange inferred, TypeRange actual) {
+  if (inferred.size() != actual.size())
+    return false;
+  for (auto [want, have] : llvm::zip(inferred, actual)) {
+    if (want == have)
+      continue;
+    auto wantTensor = dyn_cast<RankedTensorType>(want);
+    auto haveTensor = dyn_cast<RankedTensorType>(have);
+    if (!wantTensor || !haveTensor ||
+        wantTensor.getElementType() != haveTensor.getElementType() ||
+        wantTensor.getRank() != haveTensor.getRank())
+      return false;
+    for (auto [w, h] : llvm::zip(wantTensor.getShape(), haveTensor.getShape()))
+      if (!ShapedType::isDynamic(w) && !ShapedType::isDynamic(h) && w != h)
+        return false;
+  }
+  return true;
+}

@@ -1,0 +1,85 @@
+//===- ContractionOps.td - matmul, conv, pooling ----------*- tablegen -*-===//
+
+#ifndef AUTOGLM_CONTRACTION_OPS_TD
+#define AUTOGLM_CONTRACTION_OPS_TD
+
+include "AutoGLMBase.td"
+
+def AutoGLM_MatMulOp : AutoGLM_InferredOp<"matmul"> {
+  let summary = "batched matrix multiplication";
+  let description = [{
+    `lhs` is `[..., M, K]`, `rhs` is `[..., K, N]`, the result `[..., M, N]`.
+    Both operands have rank 2 or more; leading (batch) dimensions broadcast
+    like numpy. Floating-point operands of one type give that type; 8-bit
+    integer operands accumulate into `i32` (ONNX MatMulInteger).
+
+    ```mlir
+    %y = autoglm.matmul %a, %b : (tensor<2x8x16xf32>, tensor<16x4xf32>) -> tensor<2x8x4xf32>
+    ```
+  }];
+  let arguments = (ins AutoGLM_NumericTensor:$lhs, AutoGLM_NumericTensor:$rhs);
+  let results = (outs AutoGLM_NumericTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def AutoGLM_ConvOp : AutoGLM_InferredOp<"conv"> {
+  let summary = "N-d grouped, strided, dilated, padded convolution";
+  let description = [{
+    `input` is `N x C x D1 x ... x Dn`, `weight` is
+    `O x (C / groups) x K1 x ... x Kn`, the optional `bias` is `O`. `pads`
+    holds the begin paddings of every spatial dimension followed by the end
+    paddings. Output size per spatial dimension:
+    `(D + pad_begin + pad_end - dilation * (K - 1) - 1) / stride + 1`.
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_FloatTensor:$weight,
+                       Optional<AutoGLM_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs AutoGLM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def AutoGLM_ConvTransposeOp : AutoGLM_InferredOp<"conv_transpose"> {
+  let summary = "N-d transposed (fractionally strided) convolution";
+  let description = [{
+    The gradient of `conv` with respect to its input. `weight` is
+    `C x (O / groups) x K1 x ... x Kn`. Output size per spatial dimension:
+    `stride * (D - 1) + output_padding + dilation * (K - 1) + 1 - pad_begin - pad_end`.
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_FloatTensor:$weight,
+                       Optional<AutoGLM_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$output_padding,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs AutoGLM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def AutoGLM_PoolOp : AutoGLM_InferredOp<"pool"> {
+  let summary = "N-d max or average pooling";
+  let description = [{
+    Pools windows of `kernel` over the spatial dimensions of an
+    `N x C x D1 x ... x Dn` input. `pads` is begin paddings then end
+    paddings. With `ceil_mode` the output size rounds up. Average pooling
+    divides by the window size including padding only with
+    `count_include_pad`.
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_PoolKindAttr:$kind,
+                       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
+                       UnitAttr:$ceil_mode, UnitAttr:$count_include_pad);
+  let results = (outs AutoGLM_FloatTensor:$result);
+  let assemblyFormat = [{
+    `` $kind $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+#endif // AUTOGLM_CONTRACTION_OPS_TD

@@ -1,0 +1,107 @@
+//===- HighLevelOps.td - attention, fused regions, quantization -*- tablegen -*-===//
+
+#ifndef AUTOGLM_HIGH_LEVEL_OPS_TD
+#define AUTOGLM_HIGH_LEVEL_OPS_TD
+
+include "AutoGLMBase.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+
+class AutoGLM_AttentionBase<string mnemonic, list<Trait> traits = []>
+    : AutoGLM_InferredOp<mnemonic, traits> {
+  let results = (outs AutoGLM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $mask^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def AutoGLM_AttentionOp : AutoGLM_AttentionBase<"attention"> {
+  let summary = "scaled dot-product attention";
+  let description = [{
+    `softmax(query · keyᵀ · scale + mask) · value` over 4-D tensors:
+    `query` is `B x Hq x Sq x D`, `key` is `B x Hkv x Sk x D`, `value` is
+    `B x Hkv x Sk x Dv`, the result `B x Hq x Sq x Dv`. `Hq` is a multiple
+    of `Hkv` (grouped-query attention). The optional `mask` is additive
+    (float) or boolean (true keeps a position) and broadcasts to
+    `B x Hq x Sq x Sk`. With `causal`, query `i` sees keys up to
+    `i + Sk - Sq`.
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$query, AutoGLM_FloatTensor:$key,
+                       AutoGLM_FloatTensor:$value,
+                       Optional<AutoGLM_Tensor>:$mask, F64Attr:$scale,
+                       UnitAttr:$causal);
+}
+
+def AutoGLM_SparseAttentionOp : AutoGLM_AttentionBase<"sparse_attention"> {
+  let summary = "top-k attention: each query attends only to its k best keys";
+  let description = [{
+    Like `attention`, but the softmax for each query runs over only the
+    `top_k` keys with the highest scores (after scale, mask and causal
+    limits); the rest get weight zero. Exact when `top_k >= Sk`.
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$query, AutoGLM_FloatTensor:$key,
+                       AutoGLM_FloatTensor:$value,
+                       Optional<AutoGLM_Tensor>:$mask, F64Attr:$scale,
+                       UnitAttr:$causal, I64Attr:$top_k);
+}
+
+def AutoGLM_FusedOp : AutoGLM_Op<"fused", [IsolatedFromAbove,
+    SingleBlockImplicitTerminator<"YieldOp">, RecursiveMemoryEffects]> {
+  let summary = "a cluster of ops fused into one kernel";
+  let description = [{
+    The body computes the results from the block arguments, which stand for
+    `inputs` one to one; it is lowered as one loop nest. `kind` names what
+    the cluster is (for reports), e.g. `elementwise` or `reduction`.
+
+    ```mlir
+    %r = autoglm.fused "elementwise" (%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%x: tensor<4xf32>, %y: tensor<4xf32>):
+      %s = autoglm.add %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      autoglm.yield %s : tensor<4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$kind, Variadic<AutoGLM_Tensor>:$inputs);
+  let results = (outs Variadic<AutoGLM_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind `(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body
+  }];
+  let hasRegionVerifier = 1;
+}
+
+def AutoGLM_YieldOp : AutoGLM_Op<"yield", [Pure, Terminator,
+                                          HasParent<"FusedOp">, ReturnLike]> {
+  let summary = "the results of a fused region";
+  let arguments = (ins Variadic<AutoGLM_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let builders = [OpBuilder<(ins), [{ /* nothing to yield */ }]>];
+}
+
+def AutoGLM_QuantizeOp : AutoGLM_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "float to uniformly quantized integer (ONNX QuantizeLinear)";
+  let description = [{
+    The result's element type is a `!quant.uniform` type that carries the
+    scale and zero point, per tensor or per axis; its expressed type is the
+    input's element type.
+
+    ```mlir
+    %q = autoglm.quantize %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+    ```
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$input);
+  let results = (outs AutoGLM_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def AutoGLM_DequantizeOp : AutoGLM_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "uniformly quantized integer to float (ONNX DequantizeLinear)";
+  let arguments = (ins AutoGLM_Tensor:$input);
+  let results = (outs AutoGLM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+#endif // AUTOGLM_HIGH_LEVEL_OPS_TD

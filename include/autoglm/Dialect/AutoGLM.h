@@ -1,0 +1,50 @@
+//===- AutoGLM.h - the autoglm dialect ---------------------------*- C++ -*-===//
+//
+// Public header of the autoglm dialect: the dialect, its enums and attributes,
+// and its ops (generated from dialects/AutoGLM/*.td).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_DIALECT_AUTOGLM_H
+#define AUTOGLM_DIALECT_AUTOGLM_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "AutoGLM/AutoGLMDialect.h.inc"
+#include "AutoGLM/AutoGLMEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "AutoGLM/AutoGLMAttrs.h.inc"
+
+namespace mlir {
+namespace OpTrait {
+namespace autoglm {
+/// Marks ops that compute each result element from the operand elements at
+/// the same (broadcast) position; cluster fusion looks for it.
+template <typename ConcreteType>
+class Elementwise : public TraitBase<ConcreteType, Elementwise> {};
+} // namespace autoglm
+} // namespace OpTrait
+
+namespace autoglm {
+/// True when each `actual` type agrees with the `inferred` one: same element
+/// type and rank, and equal sizes wherever both know a dimension. Either side
+/// may know more (the importer may know a static size inference cannot
+/// derive; --autoglm-infer-shapes refines `?` after inputs were specialized).
+bool areCompatibleTypes(TypeRange inferred, TypeRange actual);
+} // namespace autoglm
+} // namespace mlir
+
+#define GET_OP_CLASSES
+#include "AutoGLM/AutoGLMOps.h.inc"
+
+#endif // AUTOGLM_DIALECT_AUTOGLM_H

@@ -1,0 +1,40 @@
+//===- ONNXImporter.h - ONNX models into the autoglm dialect -----*- C++ -*-===//
+
+#ifndef AUTOGLM_IMPORTER_ONNXIMPORTER_H
+#define AUTOGLM_IMPORTER_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace autoglm {
+
+struct ImportOptions {
+  /// `--input-shape=NAME:1x3x224x224`: replaces the named graph input's shape
+  /// (symbolic dimensions included) before shape inference.
+  std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
+};
+
+/// True when `path` names a file the importer reads (`.onnx`, `.onnxtxt`).
+bool isONNXFile(llvm::StringRef path);
+
+/// Parses "NAME:1x3x224x224" into `out`; false on a malformed spec.
+bool parseInputShapeSpec(llvm::StringRef spec,
+                         std::pair<std::string, std::vector<int64_t>> &out);
+
+/// Imports the ONNX model at `path` (binary protobuf, or ONNX's textual
+/// syntax for `.onnxtxt`) into a module holding `func.func @main`. Errors are
+/// reported through `context`'s diagnostic engine, naming the ONNX node or
+/// the file; the result is null on any error.
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXFile(llvm::StringRef path, mlir::MLIRContext &context,
+               const ImportOptions &options);
+
+} // namespace autoglm
+
+#endif // AUTOGLM_IMPORTER_ONNXIMPORTER_H

@@ -1,0 +1,20 @@
+//===- Passes.h - AutoGLM graph passes ---------------------------*- C++ -*-===//
+
+#ifndef AUTOGLM_PASSES_PASSES_H
+#define AUTOGLM_PASSES_PASSES_H
+
+#include "autoglm/Dialect/AutoGLM.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::autoglm {
+
+#define GEN_PASS_DECL
+#include "Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "Passes.h.inc"
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_PASSES_PASSES_H

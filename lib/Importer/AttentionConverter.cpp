@@ -1,0 +1,2 @@
+#include "OpRegistry.h"
+namespace autoglm::importer { void registerAttentionConverter(OpRegistry &) {} }

@@ -1,0 +1,403 @@
+//===- GraphImporter.cpp - an ONNX ModelProto to a func.func --------------===//
+
+#include "GraphImporter.h"
+
+#include "NodeContext.h"
+#include "OpRegistry.h"
+#include "TensorConversion.h"
+
+#include "autoglm/Dialect/AutoGLM.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/DenseSet.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <map>
+#include <queue>
+
+using namespace mlir;
+
+namespace autoglm::importer {
+namespace {
+
+bool isDefaultDomain(StringRef domain) { return domain.empty() || domain == "ai.onnx"; }
+
+/// Imports one model. Holds what the phases share.
+class GraphImporter {
+public:
+  GraphImporter(onnx::ModelProto &model, StringRef path, MLIRContext &context,
+                const ImportOptions &options)
+      : model(model), graph(*model.mutable_graph()), path(path), context(context),
+        options(options), fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  LogicalResult readOpsets();
+  /// The location of node `index`: its name, or "<OpType>_<index>".
+  std::string nodeName(int index) const;
+  Location nodeLoc(int index) const;
+  LogicalResult checkOperators();
+  LogicalResult orderNodes();
+  void collectDeclaredTypes(ImportState &state);
+  LogicalResult importInputs(ImportState &state, func::FuncOp func);
+  LogicalResult importInitializers(ImportState &state);
+  LogicalResult importNodes(ImportState &state);
+  LogicalResult importOutputs(ImportState &state, func::FuncOp func);
+
+  onnx::ModelProto &model;
+  onnx::GraphProto &graph;
+  StringRef path;
+  MLIRContext &context;
+  const ImportOptions &options;
+  Location fileLoc;
+
+  int64_t opset = 0;
+  llvm::StringMap<int64_t> domainOpsets;
+  llvm::StringSet<> initializerNames;
+  /// Node indices in a topological order.
+  std::vector<int> order;
+};
+
+LogicalResult GraphImporter::readOpsets() {
+  bool hasDefault = false;
+  for (const onnx::OperatorSetIdProto &entry : model.opset_import()) {
+    if (isDefaultDomain(entry.domain())) {
+      opset = entry.version();
+      hasDefault = true;
+    } else {
+      domainOpsets[entry.domain()] = entry.version();
+    }
+  }
+  if (!hasDefault)
+    return emitError(fileLoc) << "the model imports no opset of the default ONNX "
+                                 "domain (opset_import has no \"\" entry)";
+  if (opset < kMinSupportedOpset)
+    return emitError(fileLoc)
+           << "the model uses opset " << opset << " of the default domain; the "
+           << "oldest supported is " << kMinSupportedOpset
+           << " (convert it with onnx.version_converter.convert_version)";
+  if (opset > kMaxSupportedOpset)
+    return emitError(fileLoc) << "the model uses opset " << opset
+                              << " of the default domain; the newest supported is "
+                              << kMaxSupportedOpset;
+  return success();
+}
+
+std::string GraphImporter::nodeName(int index) const {
+  const onnx::NodeProto &node = graph.node(index);
+  if (!node.name().empty())
+    return node.name();
+  return node.op_type() + "_" + std::to_string(index);
+}
+
+Location GraphImporter::nodeLoc(int index) const {
+  return NameLoc::get(StringAttr::get(&context, nodeName(index)));
+}
+
+LogicalResult GraphImporter::checkOperators() {
+  // One diagnostic per distinct unsupported (domain, op type), naming the
+  // first node that uses it; all of them before failing.
+  const OpRegistry &registry = OpRegistry::get();
+  std::map<std::pair<std::string, std::string>, int> firstUse;
+  std::vector<int> unsupported; // first users, in graph order
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    bool known = isDefaultDomain(node.domain()) && registry.lookup(node.op_type());
+    if (!known && firstUse.try_emplace({node.domain(), node.op_type()}, i).second)
+      unsupported.push_back(i);
+  }
+  for (int index : unsupported) {
+    const std::string &domain = graph.node(index).domain();
+    const std::string &opType = graph.node(index).op_type();
+    InFlightDiagnostic diag = emitError(nodeLoc(index));
+    if (isDefaultDomain(domain)) {
+      diag << "unsupported operator '" << opType << "' (domain ai.onnx, opset "
+           << opset << ")";
+    } else {
+      diag << "unsupported operator '" << opType << "' of domain '" << domain << "'";
+      auto it = domainOpsets.find(domain);
+      if (it != domainOpsets.end())
+        diag << " (opset " << it->second << ")";
+      diag << "; only the default ONNX domain is supported";
+    }
+    diag << ", first used by node '" << nodeName(index) << "'";
+  }
+  return success(unsupported.empty());
+}
+
+LogicalResult GraphImporter::orderNodes() {
+  // Names available before any node runs.
+  llvm::StringSet<> available;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    available.insert(input.name());
+  for (const onnx::TensorProto &init : graph.initializer())
+    available.insert(init.name());
+
+  llvm::StringMap<int> producer;
+  for (int i = 0; i < graph.node_size(); ++i)
+    for (const std::string &output : graph.node(i).output()) {
+      if (output.empty())
+        continue;
+      if (available.contains(output))
+        return emitError(nodeLoc(i))
+               << "output '" << output
+               << "' redefines a graph input or initializer of the same name";
+      auto [it, inserted] = producer.try_emplace(output, i);
+      if (!inserted)
+        return emitError(nodeLoc(i))
+               << "output '" << output << "' is already produced by node '"
+               << nodeName(it->second) << "'";
+    }
+
+  // Kahn's algorithm; among ready nodes the earliest in the file goes first,
+  // so an already ordered graph keeps its order.
+  std::vector<int> pending(graph.node_size(), 0);
+  std::vector<std::vector<int>> users(graph.node_size());
+  bool dangling = false;
+  for (int i = 0; i < graph.node_size(); ++i)
+    for (const std::string &input : graph.node(i).input()) {
+      if (input.empty() || available.contains(input))
+        continue;
+      auto it = producer.find(input);
+      if (it == producer.end()) {
+        emitError(nodeLoc(i)) << graph.node(i).op_type() << ": input '" << input
+                              << "' is not produced by any node and is neither a "
+                                 "graph input nor an initializer";
+        dangling = true;
+        continue;
+      }
+      ++pending[i];
+      users[it->second].push_back(i);
+    }
+  if (dangling)
+    return failure();
+
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (int i = 0; i < graph.node_size(); ++i)
+    if (pending[i] == 0)
+      ready.push(i);
+  while (!ready.empty()) {
+    int i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (int user : users[i])
+      if (--pending[user] == 0)
+        ready.push(user);
+  }
+  if (static_cast<int>(order.size()) == graph.node_size())
+    return success();
+
+  // Some nodes wait on each other: walk back along unfinished producers from
+  // any of them until a node repeats; that node lies on a cycle.
+  int current = 0;
+  while (pending[current] == 0)
+    ++current;
+  std::vector<bool> seen(graph.node_size(), false);
+  while (!seen[current]) {
+    seen[current] = true;
+    for (const std::string &input : graph.node(current).input()) {
+      auto it = producer.find(input);
+      if (!input.empty() && it != producer.end() && pending[it->second] > 0) {
+        current = it->second;
+        break;
+      }
+    }
+  }
+  return emitError(nodeLoc(current))
+         << "the graph has a cycle through node '" << nodeName(current)
+         << "' (" << graph.node(current).op_type() << ")";
+}
+
+/// The declared type of a value_info entry, or null when it is not a
+/// ranked tensor of a supported element type (such entries are ignored).
+static RankedTensorType declaredType(const onnx::ValueInfoProto &info,
+                                     MLIRContext *context) {
+  if (!info.type().has_tensor_type() || !info.type().tensor_type().has_shape())
+    return nullptr;
+  Type element = convertElementType(info.type().tensor_type().elem_type(), context);
+  if (!element)
+    return nullptr;
+  SmallVector<int64_t> shape;
+  for (const auto &dim : info.type().tensor_type().shape().dim())
+    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0 ? dim.dim_value()
+                                                                : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, element);
+}
+
+void GraphImporter::collectDeclaredTypes(ImportState &state) {
+  for (const onnx::ValueInfoProto &info : graph.value_info())
+    if (RankedTensorType type = declaredType(info, &context))
+      state.declaredTypes[info.name()] = type;
+  for (const onnx::ValueInfoProto &info : graph.output())
+    if (RankedTensorType type = declaredType(info, &context))
+      state.declaredTypes[info.name()] = type;
+}
+
+LogicalResult GraphImporter::importInputs(ImportState &state, func::FuncOp func) {
+  llvm::StringMap<const std::vector<int64_t> *> overrides;
+  for (const auto &[name, shape] : options.inputShapes)
+    overrides[name] = &shape;
+
+  SmallVector<Type> types;
+  SmallVector<std::string> names;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue; // an initializer listed as input (IR < 4): a constant
+    Location loc = NameLoc::get(StringAttr::get(&context, input.name()));
+    auto override = overrides.find(input.name());
+    RankedTensorType type;
+    if (override != overrides.end()) {
+      const std::vector<int64_t> &shape = *override->second;
+      const auto &tensorType = input.type().tensor_type();
+      Type element = convertElementType(tensorType.elem_type(), &context);
+      if (!input.type().has_tensor_type() || !element)
+        return emitError(loc) << "graph input '" << input.name()
+                              << "' is not a tensor of a supported element type";
+      if (tensorType.has_shape() &&
+          tensorType.shape().dim_size() != static_cast<int>(shape.size()))
+        return emitError(loc) << "--input-shape for '" << input.name() << "' has rank "
+                              << shape.size() << " but the model declares rank "
+                              << tensorType.shape().dim_size();
+      if (tensorType.has_shape())
+        for (auto [i, dim] : llvm::enumerate(tensorType.shape().dim()))
+          if (dim.has_dim_value() && dim.dim_value() != shape[i])
+            return emitError(loc)
+                   << "--input-shape for '" << input.name() << "' gives dimension "
+                   << i << " as " << shape[i] << " but the model fixes it to "
+                   << dim.dim_value();
+      type = RankedTensorType::get(shape, element);
+      overrides.erase(override);
+    } else {
+      type = convertTensorType(input.type(), &context, loc,
+                               "graph input '" + input.name() + "'");
+      if (!type)
+        return failure();
+    }
+    types.push_back(type);
+    names.push_back(input.name());
+  }
+  for (const auto &entry : overrides)
+    return emitError(fileLoc) << "--input-shape names '" << entry.getKey()
+                              << "', which is not a graph input of the model";
+
+  Block *body = func.addEntryBlock();
+  for (Type type : types)
+    body->addArgument(type, func.getLoc());
+  func.setFunctionType(FunctionType::get(&context, types, {}));
+  for (auto [i, name] : llvm::enumerate(names)) {
+    func.setArgAttr(i, "onnx.name", StringAttr::get(&context, name));
+    state.values[name] = body->getArgument(i);
+  }
+  state.builder.setInsertionPointToEnd(body);
+  return success();
+}
+
+LogicalResult GraphImporter::importInitializers(ImportState &state) {
+  if (graph.sparse_initializer_size() > 0)
+    return emitError(fileLoc) << "sparse initializers are not supported";
+  for (onnx::TensorProto &tensor : *graph.mutable_initializer()) {
+    Location loc = NameLoc::get(StringAttr::get(&context, tensor.name()));
+    ElementsAttr value = state.tensors.convert(tensor, loc);
+    if (!value)
+      return failure();
+    auto constant = mlir::autoglm::ConstantOp::create(state.builder, loc, value.getType(),
+                                                value);
+    state.values[tensor.name()] = constant.getResult();
+    if (std::optional<KnownInts> known = knownFromAttr(value))
+      state.known[tensor.name()] = std::move(*known);
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNodes(ImportState &state) {
+  const OpRegistry &registry = OpRegistry::get();
+  for (int index : order) {
+    const onnx::NodeProto &node = graph.node(index);
+    for (const onnx::AttributeProto &attr : node.attribute())
+      if (attr.has_g() || attr.graphs_size() > 0)
+        return emitError(nodeLoc(index))
+               << node.op_type() << ": subgraph attributes are not supported";
+    NodeContext nodeContext(state, node, nodeLoc(index));
+    if (failed(registry.lookup(node.op_type())(nodeContext)))
+      return failure();
+    for (int i = 0; i < node.output_size(); ++i)
+      if (!node.output(i).empty() && !state.values.count(node.output(i)))
+        return nodeContext.emitError() << "output " << i << " ('" << node.output(i)
+                                       << "') is not supported";
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importOutputs(ImportState &state, func::FuncOp func) {
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value value = state.values.lookup(output.name());
+    Location loc = NameLoc::get(StringAttr::get(&context, output.name()));
+    if (!value)
+      return emitError(loc) << "graph output '" << output.name()
+                            << "' is not produced by any node";
+    if (output.type().has_tensor_type() && output.type().tensor_type().elem_type()) {
+      Type declared =
+          convertElementType(output.type().tensor_type().elem_type(), &context);
+      Type actual = getElementTypeOrSelf(value.getType());
+      // A quantized value is returned in its storage form by design.
+      if (declared && declared != actual && !isa<quant::QuantizedType>(actual))
+        return emitError(loc) << "graph output '" << output.name()
+                              << "' is declared as " << declared << " but computes "
+                              << actual;
+    }
+    results.push_back(value);
+  }
+  func::ReturnOp::create(state.builder, func.getLoc(), results);
+  func.setFunctionType(FunctionType::get(
+      &context, func.getArgumentTypes(), ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "onnx.name", StringAttr::get(&context, output.name()));
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  if (failed(readOpsets()) || failed(checkOperators()) || failed(orderNodes()))
+    return nullptr;
+
+  for (const onnx::TensorProto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  Builder builder(&context);
+  (*module)->setAttr("autoglm.opset", builder.getI64IntegerAttr(opset));
+
+  SmallString<256> modelDir(path);
+  llvm::sys::path::remove_filename(modelDir);
+  if (modelDir.empty())
+    modelDir = ".";
+  TensorConverter tensors(&context, std::string(modelDir));
+  ImportState state(&context, tensors, opset);
+  collectDeclaredTypes(state);
+
+  OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module->getBody());
+  std::string graphName = graph.name().empty() ? "main" : graph.name();
+  auto func = func::FuncOp::create(moduleBuilder,
+                                   NameLoc::get(builder.getStringAttr(graphName)),
+                                   "main", builder.getFunctionType({}, {}));
+  if (failed(importInputs(state, func)) || failed(importInitializers(state)) ||
+      failed(importNodes(state)) || failed(importOutputs(state, func)))
+    return nullptr;
+  if (failed(mlir::verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path,
+                                  MLIRContext &context, const ImportOptions &options) {
+  return GraphImporter(model, path, context, options).run();
+}
+
+} // namespace autoglm::importer

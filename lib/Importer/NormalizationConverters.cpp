@@ -1,0 +1,171 @@
+//===- NormalizationConverters.cpp - softmax and normalizations -----------===//
+
+#include "NodeContext.h"
+#include "OpRegistry.h"
+
+#include "onnx/onnx_pb.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace autoglm::importer {
+namespace {
+
+LogicalResult convertSoftmax(NodeContext &n, bool log) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  // Opset 13 semantics: normalize along the single axis (default -1).
+  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return n.finish(n.create<SoftmaxOp>(n.input(0), n.b.getI64IntegerAttr(*axis),
+                                      log ? n.b.getUnitAttr() : UnitAttr()));
+}
+
+LogicalResult convertBatchNormalization(NodeContext &n) {
+  if (failed(n.checkArity(5, 5)))
+    return failure();
+  if (n.intAttr("training_mode", 0) != 0)
+    return n.emitError() << "training_mode = 1 is not supported (inference only)";
+  return n.finish(n.create<BatchNormOp>(
+      n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
+      n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5))));
+}
+
+LogicalResult convertLayerNormalization(NodeContext &n, bool rms) {
+  if (failed(n.checkArity(2, rms ? 2 : 3)))
+    return failure();
+  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return n.finish(n.create<LayerNormOp>(
+      n.input(0), n.input(1), n.input(2), n.b.getI64IntegerAttr(*axis),
+      n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5)),
+      rms ? n.b.getUnitAttr() : UnitAttr()));
+}
+
+/// `x` normalized over `axes` (kept as size-1 dimensions): (x - mean) /
+/// sqrt(var + epsilon).
+Value normalizeOver(NodeContext &n, Value x, ArrayRef<int64_t> axes, double epsilon) {
+  auto reduceMean = [&](Value v) {
+    return n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::mean), v,
+                              n.b.getDenseI64ArrayAttr(axes), n.b.getUnitAttr());
+  };
+  Type element = getElementTypeOrSelf(x.getType());
+  Value mean = reduceMean(x);
+  Value centered = mean ? n.create<SubOp>(x, mean) : Value();
+  Value squared = centered ? n.create<MulOp>(centered, centered) : Value();
+  Value variance = squared ? reduceMean(squared) : Value();
+  Value eps = n.scalar(element, epsilon);
+  Value shifted = variance && eps ? n.create<AddOp>(variance, eps) : Value();
+  Value inverse = shifted ? n.create<RsqrtOp>(shifted) : Value();
+  return inverse ? n.create<MulOp>(centered, inverse) : Value();
+}
+
+/// Reshapes a per-channel vector [C] to [C, 1, ..., 1] for an N x C x ...
+/// tensor of `rank`.
+Value channelVector(NodeContext &n, Value v, int64_t rank) {
+  SmallVector<DimSpec> spec = {DimSpec::fromInput(0)};
+  for (int64_t d = 2; d < rank; ++d)
+    spec.push_back(DimSpec::literal(1));
+  return n.reshapeTo(v, spec);
+}
+
+LogicalResult convertInstanceNormalization(NodeContext &n) {
+  if (failed(n.checkArity(3, 3)))
+    return failure();
+  Value x = n.input(0);
+  int64_t rank = n.inputType(0).getRank();
+  if (rank < 3)
+    return n.emitError() << "expects an input of rank >= 3";
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  Value normalized = normalizeOver(n, x, axes, n.floatAttr("epsilon", 1e-5));
+  Value scale = channelVector(n, n.input(1), rank);
+  Value bias = channelVector(n, n.input(2), rank);
+  Value scaled = normalized && scale ? n.create<MulOp>(normalized, scale) : Value();
+  return n.finish(scaled && bias ? n.create<AddOp>(scaled, bias) : Value());
+}
+
+LogicalResult convertGroupNormalization(NodeContext &n) {
+  if (failed(n.checkArity(3, 3)))
+    return failure();
+  Value x = n.input(0);
+  auto type = n.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t groups = n.intAttr("num_groups", 0);
+  if (rank < 3 || groups <= 0)
+    return n.emitError() << "expects an input of rank >= 3 and num_groups > 0";
+  int64_t channels = type.getDimSize(1);
+  if (ShapedType::isDynamic(channels))
+    return n.notKnown("the channel count");
+  if (channels % groups != 0)
+    return n.emitError() << channels << " channels do not split into " << groups
+                         << " groups";
+  // N x C x ... -> N x G x (C/G * ...), normalize the last axis, reshape back.
+  Value grouped = n.reshapeTo(x, {DimSpec::fromInput(0), DimSpec::literal(groups),
+                                  DimSpec::literal(-1)});
+  if (!grouped)
+    return failure();
+  Value normalized = normalizeOver(n, grouped, {2}, n.floatAttr("epsilon", 1e-5));
+  if (!normalized)
+    return failure();
+  // Opset 18 has one scale/bias per group; opset 21 one per channel.
+  if (n.opset() < 21) {
+    Value scale = n.reshapeTo(n.input(1), {DimSpec::fromInput(0), DimSpec::literal(1)});
+    Value bias = n.reshapeTo(n.input(2), {DimSpec::fromInput(0), DimSpec::literal(1)});
+    normalized = scale ? n.create<MulOp>(normalized, scale) : Value();
+    normalized = normalized && bias ? n.create<AddOp>(normalized, bias) : Value();
+  }
+  // Back to x's shape: static, or x's run-time shape.
+  Value result;
+  if (normalized) {
+    if (type.hasStaticShape()) {
+      result = n.reshape(normalized, type.getShape());
+    } else {
+      Value shape = n.create<ShapeOfOp>(x);
+      result = shape ? n.createTyped<ReshapeOp>(type, normalized, shape) : Value();
+    }
+  }
+  if (result && n.opset() >= 21) {
+    Value scale = channelVector(n, n.input(1), rank);
+    Value bias = channelVector(n, n.input(2), rank);
+    result = scale ? n.create<MulOp>(result, scale) : Value();
+    result = result && bias ? n.create<AddOp>(result, bias) : Value();
+  }
+  return n.finish(result);
+}
+
+LogicalResult convertLpNormalization(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  int64_t p = n.intAttr("p", 2);
+  if (p != 1 && p != 2)
+    return n.emitError() << "p must be 1 or 2";
+  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  Value x = n.input(0);
+  Value norm = n.create<ReduceOp>(
+      ReduceKindAttr::get(n.ctx, p == 1 ? ReduceKind::l1 : ReduceKind::l2), x,
+      n.b.getDenseI64ArrayAttr({*axis}), n.b.getUnitAttr());
+  return n.finish(norm ? n.create<DivOp>(x, norm) : Value());
+}
+
+} // namespace
+
+void registerNormalizationConverters(OpRegistry &r) {
+  r.add("Softmax", [](NodeContext &n) { return convertSoftmax(n, /*log=*/false); });
+  r.add("LogSoftmax", [](NodeContext &n) { return convertSoftmax(n, /*log=*/true); });
+  r.add("BatchNormalization", convertBatchNormalization);
+  r.add("LayerNormalization",
+        [](NodeContext &n) { return convertLayerNormalization(n, /*rms=*/false); });
+  r.add("RMSNormalization",
+        [](NodeContext &n) { return convertLayerNormalization(n, /*rms=*/true); });
+  r.add("InstanceNormalization", convertInstanceNormalization);
+  r.add("GroupNormalization", convertGroupNormalization);
+  r.add("LpNormalization", convertLpNormalization);
+}
+
+} // namespace autoglm::importer

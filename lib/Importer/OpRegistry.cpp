@@ -1,0 +1,35 @@
+//===- OpRegistry.cpp - ONNX operator type -> converter -------------------===//
+
+#include "OpRegistry.h"
+
+#include <cassert>
+
+namespace autoglm::importer {
+
+const OpRegistry &OpRegistry::get() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    registerElementwiseConverters(r);
+    registerContractionConverters(r);
+    registerNormalizationConverters(r);
+    registerReductionConverters(r);
+    registerDataMovementConverters(r);
+    registerShapeConverters(r);
+    registerQuantizationConverters(r);
+    registerAttentionConverter(r);
+    return r;
+  }();
+  return registry;
+}
+
+void OpRegistry::add(llvm::StringRef opType, ConvertFn convert) {
+  bool inserted = converters.try_emplace(opType, convert).second;
+  assert(inserted && "operator registered twice");
+  (void)inserted;
+}
+
+ConvertFn OpRegistry::lookup(llvm::StringRef opType) const {
+  return converters.lookup(opType);
+}
+
+} // namespace autoglm::importer

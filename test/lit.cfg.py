@@ -1,0 +1,26 @@
+# lit configuration of the AutoGLM regression suite.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "AutoGLM"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.autoglm_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.autoglm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Tests that build ONNX models with the `onnx` package run the project's
+# virtual environment's Python.
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%autoglm_src_root", config.autoglm_src_root))
+config.substitutions.append(("%autoglm_obj_root", config.autoglm_obj_root))
+if config.python_executable and os.path.exists(config.python_executable):
+    config.available_features.add("python-onnx")
+
+llvm_config.add_tool_substitutions(["autoglm-opt"], [config.autoglm_tools_dir])
