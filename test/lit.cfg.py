@@ -11,13 +11,15 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.autoglm_obj_root, "test")
 
+# Our %python (the venv with onnx) must win over lit's default %python, so it
+# goes first in the substitution list.
+config.substitutions.insert(0, ("%python", config.python_executable))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.autoglm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 # Tests that build ONNX models with the `onnx` package run the project's
 # virtual environment's Python.
-config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%autoglm_src_root", config.autoglm_src_root))
 config.substitutions.append(("%autoglm_obj_root", config.autoglm_obj_root))
 if config.python_executable and os.path.exists(config.python_executable):

@@ -149,16 +149,29 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
     return failInference(loc, "expected " + Twine(spatial) +
                                   " output_padding values, got " +
                                   Twine(outputPadding.size()));
+  for (int64_t p : outputPadding)
+    if (p < 0)
+      return failInference(loc, "output_padding must be non-negative");
   if (!dimsAgree(input.getDimSize(1), weight.getDimSize(0)))
     return failInference(loc, "input channels differ from weight dimension 0");
   SmallVector<int64_t> shape = {input.getDimSize(0), outChannels};
   for (int64_t i = 0; i < spatial; ++i) {
     int64_t d = input.getDimSize(2 + i), k = weight.getDimSize(2 + i);
-    shape.push_back(ShapedType::isDynamic(d) || ShapedType::isDynamic(k)
-                        ? ShapedType::kDynamic
-                        : strides[i] * (d - 1) + outputPadding[i] +
-                              dilations[i] * (k - 1) + 1 - pads[i] -
-                              pads[spatial + i]);
+    if (ShapedType::isDynamic(d) || ShapedType::isDynamic(k)) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    // Unlike conv, whose window count bottoms out at zero, the pads here are
+    // subtracted from the full output, so large pads would give a negative
+    // size, which no tensor type can hold.
+    int64_t size = strides[i] * (d - 1) + outputPadding[i] +
+                   dilations[i] * (k - 1) + 1 - pads[i] - pads[spatial + i];
+    if (size < 0)
+      return failInference(loc, "pads of spatial dimension " + Twine(i) +
+                                    " exceed its output size (" +
+                                    Twine(size + pads[i] + pads[spatial + i]) +
+                                    ")");
+    shape.push_back(size);
   }
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();

@@ -39,9 +39,12 @@ LogicalResult ReshapeOp::verify() {
   if (!ShapedType::isDynamic(in) && !ShapedType::isDynamic(out) && in != out)
     return emitOpError("cannot reshape ")
            << in << " elements into " << out << " elements";
-  if (!ShapedType::isDynamic(in) && result.getNumDynamicDims() > 1)
-    return emitOpError("a static input needs a shape operand to reshape into "
-                       "more than one dynamic dimension");
+  // Only one unknown size can be derived from the element count. This holds
+  // for dynamic inputs too, and must: --autoglm-infer-shapes may make the
+  // input static later, which must not make a valid reshape invalid.
+  if (result.getNumDynamicDims() > 1)
+    return emitOpError("needs a shape operand to reshape into more than one "
+                       "dynamic dimension");
   return success();
 }
 
@@ -52,6 +55,13 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     return getInput();
   // reshape(reshape(x)) == reshape(x) with the outer result type.
   if (auto inner = getInput().getDefiningOp<ReshapeOp>(); inner && !inner.getShape()) {
+    // A dynamic intermediate type may hide that the pair is wrong
+    // (12 -> ? -> 6 elements): fold only into a reshape the verifier accepts.
+    auto source = cast<RankedTensorType>(inner.getInput().getType());
+    auto result = cast<RankedTensorType>(getType());
+    if (source.hasStaticShape() && result.hasStaticShape() &&
+        source.getNumElements() != result.getNumElements())
+      return {};
     getInputMutable().assign(inner.getInput());
     return getResult();
   }
@@ -89,6 +99,10 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  // The declared result may be more static than the input (both agree with
+  // inference); only a value of exactly the result type can replace it.
+  if (getInput().getType() != getType())
+    return {};
   for (auto [i, p] : llvm::enumerate(getPermutation()))
     if ((int64_t)i != p)
       return {};
@@ -214,6 +228,12 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
 LogicalResult SliceOp::verify() {
   // A negative step starts from an element that must exist.
   auto input = cast<RankedTensorType>(getInput().getType());
+  // verify() runs before the result types are checked against inference
+  // (InferTypeOpInterface verifies with the regions), so the attribute
+  // lengths that inference checks and reports are not known to be right yet.
+  if ((int64_t)getStarts().size() != input.getRank() ||
+      (int64_t)getSteps().size() != input.getRank())
+    return success();
   for (auto [d, step] : llvm::enumerate(getSteps())) {
     int64_t dim = input.getDimSize(d);
     if (step < 0 && !ShapedType::isDynamic(dim) && getStarts()[d] >= dim &&
@@ -404,7 +424,8 @@ LogicalResult ShapeOfOp::inferReturnTypes(MLIRContext *context,
 
 OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
   auto input = cast<RankedTensorType>(getInput().getType());
-  if (!input.hasStaticShape())
+  // The declared result may be tensor<?xi64>; a constant needs a static type.
+  if (!input.hasStaticShape() || !getType().hasStaticShape())
     return {};
   return DenseIntElementsAttr::get(getType(), input.getShape());
 }

@@ -24,7 +24,8 @@ def AutoGLM_ConstantOp : AutoGLM_Op<"constant", [ConstantLike, Pure,
 def AutoGLM_ReshapeOp : AutoGLM_Op<"reshape", [Pure]> {
   let summary = "reinterpret a tensor with a new shape of equal size";
   let description = [{
-    Without `shape`, the result type gives the new shape. With `shape`, a
+    Without `shape`, the result type gives the new shape; it may have one
+    dynamic dimension, derived from the element count. With `shape`, a
     1-D i64 tensor computed at run time, its entries give the new dimensions
     (ONNX Reshape semantics: 0 copies the input dimension, -1 is inferred);
     the canonicalizer replaces a constant `shape` with the static result type.

@@ -57,14 +57,25 @@ static LogicalResult verifyAttentionMask(Operation *op, Value query, Value key,
   auto q = cast<RankedTensorType>(query.getType());
   auto k = cast<RankedTensorType>(key.getType());
   auto m = cast<RankedTensorType>(mask.getType());
+  // verify() runs before the result type is checked against inference
+  // (InferTypeOpInterface verifies with the regions); the ranks are reported
+  // there.
+  if (q.getRank() != 4 || k.getRank() != 4)
+    return success();
   if (!m.getElementType().isInteger(1) && m.getElementType() != q.getElementType())
     return op->emitOpError("mask must be boolean or of the query's element type");
-  auto scores = RankedTensorType::get(
-      {q.getDimSize(0), q.getDimSize(1), q.getDimSize(2), k.getDimSize(2)},
-      q.getElementType());
-  SmallVector<int64_t> shape;
-  if (m.getRank() > 4 ||
-      failed(broadcastShapes(op->getLoc(), {scores, m}, shape)))
+  // The mask broadcasts *to* the scores: aligned from the right, each of its
+  // dimensions is 1 or the scores' size. Mere broadcast compatibility is not
+  // enough, a mask must not widen the scores (e.g. Sq = 1 against a mask
+  // with 4 query rows).
+  int64_t scores[] = {q.getDimSize(0), q.getDimSize(1), q.getDimSize(2),
+                      k.getDimSize(2)};
+  bool fits = m.getRank() <= 4;
+  for (auto [maskDim, scoreDim] :
+       llvm::zip(llvm::reverse(m.getShape()), llvm::reverse(scores)))
+    fits &= maskDim == 1 || maskDim == scoreDim ||
+            ShapedType::isDynamic(maskDim) || ShapedType::isDynamic(scoreDim);
+  if (!fits)
     return op->emitOpError("mask does not broadcast to the attention scores");
   return success();
 }

@@ -9,7 +9,7 @@
 #include "autoglm/Dialect/AutoGLM.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
-#include "llvm/ADT/DenseSet.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
@@ -286,8 +286,8 @@ LogicalResult GraphImporter::importInputs(ImportState &state, func::FuncOp func)
                               << "', which is not a graph input of the model";
 
   Block *body = func.addEntryBlock();
-  for (Type type : types)
-    body->addArgument(type, func.getLoc());
+  for (auto [type, name] : llvm::zip(types, names))
+    body->addArgument(type, NameLoc::get(StringAttr::get(&context, name)));
   func.setFunctionType(FunctionType::get(&context, types, {}));
   for (auto [i, name] : llvm::enumerate(names)) {
     func.setArgAttr(i, "onnx.name", StringAttr::get(&context, name));
@@ -361,6 +361,15 @@ LogicalResult GraphImporter::importOutputs(ImportState &state, func::FuncOp func
   return success();
 }
 
+/// Shape arithmetic evaluated at import time leaves its inputs (and
+/// initializers only shape code used) without users; drop them.
+static void eraseDeadOps(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run() {
   if (failed(readOpsets()) || failed(checkOperators()) || failed(orderNodes()))
     return nullptr;
@@ -388,6 +397,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   if (failed(importInputs(state, func)) || failed(importInitializers(state)) ||
       failed(importNodes(state)) || failed(importOutputs(state, func)))
     return nullptr;
+  eraseDeadOps(func);
   if (failed(mlir::verify(*module)))
     return nullptr;
   return module;

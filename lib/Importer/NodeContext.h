@@ -30,7 +30,8 @@ namespace autoglm::importer {
 
 class TensorConverter;
 
-/// The newest default-domain opset whose semantics the converters know.
+/// The default-domain opsets whose semantics the converters know: 13 up to
+/// the newest that the `onnx` 1.23 wheel defines.
 constexpr int64_t kMinSupportedOpset = 13;
 constexpr int64_t kMaxSupportedOpset = 28;
 

@@ -1,2 +1,181 @@
+//===- QuantizationConverters.cpp - QuantizeLinear / DequantizeLinear -----===//
+//
+// ONNX carries scale and zero point as tensors; with constant ones they
+// become a `!quant.uniform` element type (per tensor or per axis). Quantized
+// values flow between quantize and dequantize in that type; plain integer
+// tensors (quantized weights) are reinterpreted with `quant.scast`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeContext.h"
 #include "OpRegistry.h"
-namespace autoglm::importer { void registerQuantizationConverters(OpRegistry &) {} }
+#include "TensorConversion.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include "onnx/onnx_pb.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace autoglm::importer {
+namespace {
+
+/// Builds the uniform quantized element type for `storage` (an ONNX integer
+/// element type, `uiN` for unsigned) expressing `expressed`, from the
+/// constant scale (input `scaleIndex`) and zero point (`zeroPointIndex`,
+/// optional). `rank` and `dims` are those of the quantized tensor.
+quant::QuantizedType buildQuantizedType(NodeContext &n, RankedTensorType tensor,
+                                        Type storage, Type expressed,
+                                        unsigned scaleIndex, unsigned zeroPointIndex) {
+  if (n.intAttr("block_size", 0) != 0) {
+    n.emitError() << "blocked quantization (block_size) is not supported";
+    return nullptr;
+  }
+  std::optional<SmallVector<double>> scales = n.constantValues(scaleIndex);
+  if (!scales) {
+    (void)n.notKnown("the scale (a constant is required)");
+    return nullptr;
+  }
+  SmallVector<int64_t> zeroPoints(scales->size(), 0);
+  if (n.hasInput(zeroPointIndex)) {
+    std::optional<SmallVector<double>> values = n.constantValues(zeroPointIndex);
+    if (!values) {
+      (void)n.notKnown("the zero point (a constant is required)");
+      return nullptr;
+    }
+    if (values->size() != scales->size()) {
+      n.emitError() << "scale and zero point differ in size";
+      return nullptr;
+    }
+    for (auto [i, v] : llvm::enumerate(*values))
+      zeroPoints[i] = static_cast<int64_t>(v);
+  }
+  auto intType = dyn_cast<IntegerType>(storage);
+  if (!intType || intType.getWidth() < 2 || intType.getWidth() > 32) {
+    n.emitError() << "unsupported quantized storage type " << storage;
+    return nullptr;
+  }
+  unsigned width = intType.getWidth();
+  bool isSigned = !intType.isUnsigned();
+  Type signless = IntegerType::get(n.ctx, width);
+  int64_t min = isSigned ? -(int64_t(1) << (width - 1)) : 0;
+  int64_t max = isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  auto emitter = [&]() { return n.emitError(); };
+
+  auto scaleType = n.inputType(scaleIndex);
+  if (scales->size() == 1 && scaleType.getRank() <= 1)
+    return quant::UniformQuantizedType::getChecked(emitter, flags, signless, expressed,
+                                                   scales->front(), zeroPoints.front(),
+                                                   min, max);
+  if (scaleType.getRank() != 1) {
+    n.emitError() << "the scale must be a scalar or a 1-D tensor";
+    return nullptr;
+  }
+  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 1), tensor.getRank());
+  if (failed(axis))
+    return nullptr;
+  int64_t dim = tensor.getDimSize(*axis);
+  if (!ShapedType::isDynamic(dim) && dim != static_cast<int64_t>(scales->size())) {
+    n.emitError() << scales->size() << " scales for dimension " << *axis << " of size "
+                  << dim;
+    return nullptr;
+  }
+  return quant::UniformQuantizedPerAxisType::getChecked(
+      emitter, flags, signless, expressed, *scales, zeroPoints,
+      static_cast<int32_t>(*axis), min, max);
+}
+
+LogicalResult convertQuantizeLinear(NodeContext &n) {
+  if (failed(n.checkArity(2, 3)))
+    return failure();
+  auto type = n.inputType(0);
+  // The stored type: the zero point's, else output_dtype, else uint8.
+  Type storage;
+  if (n.hasInput(2)) {
+    storage = n.inputType(2).getElementType();
+  } else {
+    int64_t dtype = n.intAttr("output_dtype", onnx::TensorProto::UINT8);
+    storage = convertElementType(dtype ? dtype : int64_t(onnx::TensorProto::UINT8), n.ctx);
+    if (!storage)
+      return n.emitError() << "unsupported output_dtype " << onnxTypeName(dtype);
+  }
+  quant::QuantizedType element =
+      buildQuantizedType(n, type, storage, type.getElementType(), 1, 2);
+  if (!element)
+    return failure();
+  return n.finish(n.createTyped<QuantizeOp>(type.clone(element), n.input(0)));
+}
+
+/// `value` (quantized or plain integer) as a tensor of `element`.
+Value asQuantized(NodeContext &n, Value value, quant::QuantizedType element) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == element)
+    return value;
+  Type signless = IntegerType::get(n.ctx, element.getStorageTypeIntegralWidth());
+  if (isa<quant::QuantizedType>(type.getElementType())) {
+    // Other parameters than the producer used: reinterpret the storage.
+    value = quant::StorageCastOp::create(n.b, n.loc, type.clone(signless), value);
+  } else if (type.getElementType() != signless) {
+    auto intType = dyn_cast<IntegerType>(type.getElementType());
+    if (!intType || intType.getWidth() != signless.getIntOrFloatBitWidth()) {
+      n.emitError() << "input element type " << type.getElementType()
+                    << " does not match the zero point's";
+      return nullptr;
+    }
+    // Unsigned storage: same bits, signless type (quant.scast wants one).
+    if (auto constant = n.constantAttr(0)) {
+      auto signlessType = type.clone(signless);
+      ElementsAttr bits;
+      if (auto dense = dyn_cast<DenseElementsAttr>(constant))
+        bits = dense.bitcast(signless);
+      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant))
+        bits = DenseResourceElementsAttr::get(signlessType, resource.getRawHandle());
+      value = bits ? n.constant(bits) : n.castTo(value, signless);
+    } else {
+      value = n.castTo(value, signless);
+    }
+    if (!value)
+      return nullptr;
+  }
+  return quant::StorageCastOp::create(n.b, n.loc, type.clone(element), value);
+}
+
+LogicalResult convertDequantizeLinear(NodeContext &n) {
+  if (failed(n.checkArity(2, 3)))
+    return failure();
+  auto type = n.inputType(0);
+  Type storage = type.getElementType();
+  if (auto quantized = dyn_cast<quant::QuantizedType>(storage))
+    storage = IntegerType::get(n.ctx, quantized.getStorageTypeIntegralWidth(),
+                               quantized.isSigned() ? IntegerType::Signless
+                                                    : IntegerType::Unsigned);
+  if (n.hasInput(2) && !isa<quant::QuantizedType>(type.getElementType()) &&
+      n.inputType(2).getElementType() != storage)
+    return n.emitError() << "x is " << storage << " but the zero point is "
+                         << n.inputType(2).getElementType();
+  if (n.hasInput(2))
+    storage = n.inputType(2).getElementType();
+  Type expressed = n.inputType(1).getElementType();
+  if (!isa<FloatType>(expressed))
+    return n.emitError() << "the scale must be floating-point";
+  quant::QuantizedType element = buildQuantizedType(n, type, storage, expressed, 1, 2);
+  if (!element)
+    return failure();
+  Value input = asQuantized(n, n.input(0), element);
+  if (!input)
+    return failure();
+  return n.finish(n.createTyped<DequantizeOp>(type.clone(expressed), input));
+}
+
+} // namespace
+
+void registerQuantizationConverters(OpRegistry &r) {
+  r.add("QuantizeLinear", convertQuantizeLinear);
+  r.add("DequantizeLinear", convertDequantizeLinear);
+}
+
+} // namespace autoglm::importer

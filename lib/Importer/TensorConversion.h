@@ -52,9 +52,9 @@ public:
                   size_t resourceThreshold = 64 * 1024);
   ~TensorConverter();
 
-  /// Converts `tensor` (which may be modified: large raw_data payloads are
-  /// moved out of it rather than copied). `what` names the tensor in
-  /// diagnostics at `loc`.
+  /// Converts `tensor` (which may be modified: raw_data payloads are moved
+  /// out of it rather than copied). Null after a diagnostic at `loc` that
+  /// names the tensor.
   mlir::ElementsAttr convert(onnx::TensorProto &tensor, mlir::Location loc);
 
 private:
