@@ -189,6 +189,8 @@ LogicalResult PoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
     return failInference(loc, "input must be N x C x spatial... (rank >= 3), "
                               "got rank " +
                                   Twine(input.getRank()));
+  if (adaptor.getKind() == PoolKind::avg && !isa<FloatType>(input.getElementType()))
+    return failInference(loc, "average pooling needs floating-point elements");
   int64_t spatial = input.getRank() - 2;
   ArrayRef<int64_t> kernel = adaptor.getKernel(), strides = adaptor.getStrides(),
                     pads = adaptor.getPads(), dilations = adaptor.getDilations();

@@ -70,13 +70,14 @@ def AutoGLM_PoolOp : AutoGLM_InferredOp<"pool"> {
     `N x C x D1 x ... x Dn` input. `pads` is begin paddings then end
     paddings. With `ceil_mode` the output size rounds up. Average pooling
     divides by the window size including padding only with
-    `count_include_pad`.
+    `count_include_pad`, and needs floating-point elements; max pooling also
+    takes integers.
   }];
-  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_PoolKindAttr:$kind,
+  let arguments = (ins AutoGLM_NumericTensor:$input, AutoGLM_PoolKindAttr:$kind,
                        DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
                        UnitAttr:$ceil_mode, UnitAttr:$count_include_pad);
-  let results = (outs AutoGLM_FloatTensor:$result);
+  let results = (outs AutoGLM_NumericTensor:$result);
   let assemblyFormat = [{
     `` $kind $input attr-dict `:` functional-type(operands, results)
   }];

@@ -211,12 +211,16 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
             step = steps[d];
     if (step == 0)
       return failInference(loc, "steps must be non-zero");
-    bool known = !ShapedType::isDynamic(dim);
-    if (start < 0 || end < -1 || (known && (start > dim || end > dim)))
+    // Bounds of a dimension of unknown size keep ONNX's run-time meaning
+    // (negative counts from the end, clamped to the size).
+    if (ShapedType::isDynamic(dim)) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    if (start < 0 || end < -1 || start > dim || end > dim)
       return failInference(loc, "slice bounds [" + Twine(start) + ", " +
                                     Twine(end) + ") are outside dimension " +
-                                    Twine(d) +
-                                    (known ? " of size " + Twine(dim) : Twine()));
+                                    Twine(d) + " of size " + Twine(dim));
     int64_t size = step > 0 ? (end - start + step - 1) / step
                             : (start - end + (-step) - 1) / (-step);
     shape.push_back(std::max<int64_t>(size, 0));

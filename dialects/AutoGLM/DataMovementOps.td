@@ -77,9 +77,12 @@ def AutoGLM_SliceOp : AutoGLM_InferredOp<"slice"> {
   let summary = "strided slice with one start/end/step per dimension";
   let description = [{
     Takes `input[starts[i] : ends[i] : steps[i]]` in every dimension `i`.
-    Starts and ends are already clamped to the dimension (the importer
-    normalizes ONNX's negative and out-of-range values); a negative step
-    walks backwards from `start` to just after `end` (so `end` may be -1).
+    In a dimension of static size, starts and ends are already clamped to it
+    (the importer normalizes ONNX's negative and out-of-range values); a
+    negative step walks backwards from `start` to just after `end` (so `end`
+    may be -1). In a dimension of dynamic size they keep ONNX's run-time
+    meaning: negative values count from the end, and both are clamped to the
+    size when the model runs (`ends = 9223372036854775807` means "to the end").
   }];
   let arguments = (ins AutoGLM_Tensor:$input, DenseI64ArrayAttr:$starts,
                        DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);

@@ -101,12 +101,6 @@ AUTOGLM_UNARY_INFERENCE(ClipOp)
 // Verifiers
 //===----------------------------------------------------------------------===//
 
-LogicalResult RemOp::verify() {
-  if (isa<FloatType>(getElementTypeOrSelf(getLhs().getType())) && !getFmod())
-    return emitOpError("on floating-point operands requires 'fmod'");
-  return success();
-}
-
 LogicalResult SelectOp::verify() {
   if (getElementTypeOrSelf(getTrueValue().getType()) !=
       getElementTypeOrSelf(getFalseValue().getType()))

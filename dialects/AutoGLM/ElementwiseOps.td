@@ -58,12 +58,11 @@ def AutoGLM_RemOp : AutoGLM_BinaryOp<"rem", AutoGLM_NumericTensor> {
   let summary = "elementwise remainder";
   let description = [{
     Remainder with the sign of the divisor (Python `%`), or with the sign of
-    the dividend (C `fmod`) when `fmod` is set. Floating-point operands
-    require `fmod`.
+    the dividend (C `fmod`) when `fmod` is set; both for integer and
+    floating-point operands.
   }];
   let arguments = (ins AutoGLM_NumericTensor:$lhs, AutoGLM_NumericTensor:$rhs,
                        UnitAttr:$fmod);
-  let hasVerifier = 1;
 }
 def AutoGLM_AndOp : AutoGLM_BinaryOp<"and", AutoGLM_BoolTensor, [Commutative]> {
   let summary = "elementwise logical and";

@@ -12,6 +12,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::autoglm;
 
@@ -375,23 +377,19 @@ LogicalResult convertSlice(NodeContext &n) {
     return failure();
 
   SmallVector<int64_t> outStarts(rank, 0), outEnds(rank), outSteps(rank, 1);
-  SmallVector<bool> sliced(rank, false);
   for (int64_t d = 0; d < rank; ++d)
-    outEnds[d] = type.getDimSize(d);
+    outEnds[d] = type.isDynamicDim(d) ? std::numeric_limits<int64_t>::max()
+                                      : type.getDimSize(d);
   for (auto [i, d] : llvm::enumerate(*normalizedAxes)) {
     int64_t start = (*starts)[i], end = (*ends)[i], step = steps[i];
     if (step == 0)
       return n.emitError() << "steps must be non-zero";
     int64_t dim = type.getDimSize(d);
-    sliced[d] = true;
     if (ShapedType::isDynamic(dim)) {
-      // Without the size, only a forward slice with non-negative, in-range
-      // bounds is determined.
-      if (step < 0 || start < 0 || end < 0 || end >= (int64_t(1) << 31))
-        return n.notKnown("the size of dimension " + std::to_string(d) +
-                          " (to resolve the slice bounds)");
+      // The dialect resolves bounds of a dimension of unknown size at run
+      // time, with ONNX's rules.
       outStarts[d] = start;
-      outEnds[d] = std::max(start, end);
+      outEnds[d] = end;
       outSteps[d] = step;
       continue;
     }
@@ -411,15 +409,11 @@ LogicalResult convertSlice(NodeContext &n) {
     outEnds[d] = end;
     outSteps[d] = step;
   }
-  for (int64_t d = 0; d < rank; ++d)
-    if (!sliced[d] && type.isDynamicDim(d))
-      return n.notKnown("the size of dimension " + std::to_string(d) +
-                        " (slice keeps it whole)");
 
   // Slices of known vectors (shape arithmetic) are evaluated here.
   const KnownInts *k = n.known(0);
   std::optional<KnownInts> known;
-  if (k && rank == 1) {
+  if (k && rank == 1 && !type.isDynamicDim(0)) {
     KnownInts part;
     for (int64_t j = outStarts[0];
          outSteps[0] > 0 ? j < outEnds[0] : j > outEnds[0]; j += outSteps[0])

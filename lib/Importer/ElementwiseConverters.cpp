@@ -124,8 +124,6 @@ LogicalResult convertMod(NodeContext &n) {
   if (failed(checkSameElementType(n, lhs, rhs)))
     return failure();
   bool fmod = n.intAttr("fmod", 0) != 0;
-  if (!fmod && isa<FloatType>(getElementTypeOrSelf(lhs.getType())))
-    return n.emitError() << "fmod must be 1 for floating-point operands";
   return finishWithKnown(n, {0, 1}, getElementTypeOrSelf(lhs.getType()),
                          fmod ? fmodFn : modFn, [&] {
                            return n.create<RemOp>(lhs, rhs,

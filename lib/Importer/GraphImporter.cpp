@@ -80,7 +80,7 @@ LogicalResult GraphImporter::readOpsets() {
     return emitError(fileLoc)
            << "the model uses opset " << opset << " of the default domain; the "
            << "oldest supported is " << kMinSupportedOpset
-           << " (convert it with onnx.version_converter.convert_version)";
+           << " (opsets 7 to 12 are upgraded automatically)";
   if (opset > kMaxSupportedOpset)
     return emitError(fileLoc) << "the model uses opset " << opset
                               << " of the default domain; the newest supported is "
@@ -351,6 +351,16 @@ LogicalResult GraphImporter::importOutputs(ImportState &state, func::FuncOp func
                               << "' is declared as " << declared << " but computes "
                               << actual;
     }
+    // A declared shape that contradicts the computed one means the model (or
+    // a converter) is wrong; never return a silently different shape.
+    RankedTensorType declaredType = state.declaredTypes.lookup(output.name());
+    auto actualType = dyn_cast<RankedTensorType>(value.getType());
+    if (declaredType && actualType &&
+        declaredType.getElementType() == actualType.getElementType() &&
+        !mlir::autoglm::areCompatibleTypes(actualType, declaredType))
+      return emitError(loc) << "graph output '" << output.name()
+                            << "' is declared as " << declaredType
+                            << " but computes " << actualType;
     results.push_back(value);
   }
   func::ReturnOp::create(state.builder, func.getLoc(), results);

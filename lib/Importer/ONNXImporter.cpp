@@ -4,6 +4,7 @@
 
 #include "GraphImporter.h"
 #include "ModelLoader.h"
+#include "OpsetUpgrade.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -50,7 +51,7 @@ OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext &context,
                       quant::QuantDialect>();
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   std::unique_ptr<onnx::ModelProto> model = importer::loadModel(path, fileLoc);
-  if (!model)
+  if (!model || failed(importer::upgradeOldOpset(model, fileLoc)))
     return nullptr;
   return importer::importModel(*model, path, context, options);
 }

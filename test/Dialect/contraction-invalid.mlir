@@ -370,3 +370,12 @@ func.func @conv_transpose_pads_exceed_output(%x: tensor<1x1x1xf32>, %w: tensor<1
   %0 = autoglm.conv_transpose %x, %w {dilations = array<i64: 1>, output_padding = array<i64: 0>, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<1x1x1xf32>, tensor<1x1x1xf32>) -> tensor<1x1x?xf32>
   return
 }
+
+// -----
+
+func.func @avg_pool_of_integers(%x: tensor<1x1x4x4xi8>) {
+  // expected-error @+2 {{average pooling needs floating-point elements}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = autoglm.pool avg %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8>
+  return
+}

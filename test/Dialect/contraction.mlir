@@ -123,3 +123,11 @@ func.func @pool1d_dilated(%x: tensor<1x1x10xf32>) -> tensor<1x1x7xf32> {
   %0 = autoglm.pool max %x {dilations = array<i64: 2>, kernel = array<i64: 3>, pads = array<i64: 1, 0>, strides = array<i64: 1>} : (tensor<1x1x10xf32>) -> tensor<1x1x7xf32>
   return %0 : tensor<1x1x7xf32>
 }
+
+// Max pooling also takes integers (ONNX MaxPool on uint8).
+// CHECK-LABEL: func.func @max_pool_ui8(
+// CHECK: autoglm.pool max %{{.*}} {dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+func.func @max_pool_ui8(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
+  %0 = autoglm.pool max %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+  return %0 : tensor<1x1x2x2xui8>
+}

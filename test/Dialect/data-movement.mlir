@@ -277,6 +277,14 @@ func.func @trilu(%x: tensor<?x4x4xf32>, %y: tensor<3x5xi64>) -> (tensor<?x4x4xf3
   return %0, %1, %2 : tensor<?x4x4xf32>, tensor<?x4x4xf32>, tensor<3x5xi64>
 }
 
+// On dynamic dimensions slice bounds keep ONNX's run-time meaning.
+// CHECK-LABEL: func.func @slice_dynamic_from_end(
+// CHECK: autoglm.slice %{{.*}} {ends = array<i64: 4, 9223372036854775807>, starts = array<i64: 0, -1>, steps = array<i64: 1, 1>} : (tensor<4x?xf32>) -> tensor<4x?xf32>
+func.func @slice_dynamic_from_end(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  %0 = autoglm.slice %x {ends = array<i64: 4, 9223372036854775807>, starts = array<i64: 0, -1>, steps = array<i64: 1, 1>} : (tensor<4x?xf32>) -> tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}
+
 // The resource blob survives the round trip.
 // CHECK:       dialect_resources: {
 // CHECK-NEXT:    builtin: {
@@ -288,3 +296,4 @@ func.func @trilu(%x: tensor<?x4x4xf32>, %y: tensor<3x5xi64>) -> (tensor<?x4x4xf3
     }
   }
 #-}
+

@@ -73,13 +73,6 @@ func.func @add_unranked(%a: tensor<*xf32>) {
 
 // -----
 
-func.func @rem_float_without_fmod(%a: tensor<4xf32>) {
-  // expected-error @+1 {{'autoglm.rem' op on floating-point operands requires 'fmod'}}
-  %0 = autoglm.rem %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  return
-}
-
-// -----
 
 func.func @and_on_float(%a: tensor<4xf32>) {
   // expected-error @+1 {{'autoglm.and' op operand #0 must be ranked tensor of 1-bit signless integer values, but got 'tensor<4xf32>'}}

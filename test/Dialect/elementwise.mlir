@@ -435,3 +435,11 @@ func.func @cast(%a: tensor<2x?xf32>, %b: tensor<3xi1>) -> (tensor<2x?xi64>, tens
   %3 = autoglm.cast %a : tensor<2x?xf32> to tensor<2x5xf32>
   return %0, %1, %2, %3 : tensor<2x?xi64>, tensor<2x?xi1>, tensor<3xf16>, tensor<2x5xf32>
 }
+
+// Floating-point remainder with Python semantics (no fmod).
+// CHECK-LABEL: func.func @rem_float_python(
+// CHECK: autoglm.rem %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+func.func @rem_float_python(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = autoglm.rem %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
