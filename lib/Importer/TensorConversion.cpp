@@ -216,6 +216,13 @@ TensorConverter::openExternalFile(StringRef location, StringRef tensorName, Loca
 /// Re-encodes ONNX's typed repeated fields as raw little-endian bytes of the
 /// element type. Returns false when the field holding the data is the wrong
 /// one or has the wrong length.
+/// memcpy that accepts empty ranges: an empty repeated field has no buffer,
+/// and memcpy from a null pointer is undefined even for zero bytes.
+static void copyBytes(void *dst, const void *src, size_t size) {
+  if (size)
+    std::memcpy(dst, src, size);
+}
+
 static bool typedFieldsToBytes(const onnx::TensorProto &tensor, Type element,
                                int64_t count, std::vector<char> &bytes,
                                std::string &problem) {
@@ -236,17 +243,17 @@ static bool typedFieldsToBytes(const onnx::TensorProto &tensor, Type element,
   case onnx::TensorProto::FLOAT:
     if (!expect(tensor.float_data_size(), "float_data"))
       return false;
-    std::memcpy(bytes.data(), tensor.float_data().data(), count * 4);
+    copyBytes(bytes.data(), tensor.float_data().data(), count * 4);
     return true;
   case onnx::TensorProto::DOUBLE:
     if (!expect(tensor.double_data_size(), "double_data"))
       return false;
-    std::memcpy(bytes.data(), tensor.double_data().data(), count * 8);
+    copyBytes(bytes.data(), tensor.double_data().data(), count * 8);
     return true;
   case onnx::TensorProto::INT64:
     if (!expect(tensor.int64_data_size(), "int64_data"))
       return false;
-    std::memcpy(bytes.data(), tensor.int64_data().data(), count * 8);
+    copyBytes(bytes.data(), tensor.int64_data().data(), count * 8);
     return true;
   case onnx::TensorProto::UINT32:
   case onnx::TensorProto::UINT64:
