@@ -16,6 +16,7 @@ import concurrent.futures
 import glob
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -79,9 +80,13 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--crash-dir", default=None)
+    parser.add_argument("--only", default=None,
+                        help="use only seed models whose test name matches this regex")
     args = parser.parse_args()
 
     names = onnx_node_tests.materialize(args.data_dir)
+    if args.only:
+        names = [n for n in names if re.search(args.only, n)]
     seeds = [os.path.join(args.data_dir, n, "model.onnx") for n in names]
     text_seeds = sorted(glob.glob(os.path.join(args.text_seeds, "*.onnxtxt")))
     rng = random.Random(args.seed)

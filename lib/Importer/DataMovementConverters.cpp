@@ -341,16 +341,81 @@ LogicalResult convertSplit(NodeContext &n) {
 // Slice, Gather, GatherElements
 //===----------------------------------------------------------------------===//
 
+/// Entry `i` of the 1-D integer input `operand` of `n` as a 0-d i64 tensor
+/// (a constant where the importer knows it).
+static Value scalarEntry(NodeContext &n, unsigned operand, int64_t i) {
+  if (const KnownInts *known = n.known(operand))
+    if (i < known->numElements() && known->values[i] != KnownInts::kUnknown)
+      return n.scalar(n.b.getI64Type(), known->values[i]);
+  Value vector = n.castTo(n.input(operand), n.b.getI64Type());
+  Value entry = n.create<SliceOp>(vector, n.b.getDenseI64ArrayAttr({i}),
+                                  n.b.getDenseI64ArrayAttr({i + 1}),
+                                  n.b.getDenseI64ArrayAttr({1}));
+  return entry ? n.reshape(entry, {}) : Value();
+}
+
+/// A Slice whose starts or ends are only known at run time (e.g. `x[:, :S]`
+/// with S taken from a symbolic input dimension): each sliced axis becomes
+/// `gather(x, range(start, end, step), axis)` with ONNX's bound rules
+/// (negative counts from the end, clamped to the size) computed in the graph.
+static LogicalResult convertRuntimeSlice(NodeContext &n, ArrayRef<int64_t> axes,
+                                         ArrayRef<int64_t> steps) {
+  Type i64 = n.b.getI64Type();
+  Value result = n.input(0);
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (steps[i] <= 0)
+      return n.notKnown("starts/ends (a backward slice needs them)");
+    // The size of the sliced dimension, as a 0-d i64.
+    Value size;
+    int64_t dim = cast<RankedTensorType>(result.getType()).getDimSize(axis);
+    if (!ShapedType::isDynamic(dim)) {
+      size = n.scalar(i64, dim);
+    } else {
+      Value shape = n.create<ShapeOfOp>(result);
+      size = shape ? n.create<SliceOp>(shape, n.b.getDenseI64ArrayAttr({axis}),
+                                       n.b.getDenseI64ArrayAttr({axis + 1}),
+                                       n.b.getDenseI64ArrayAttr({1}))
+                   : Value();
+      size = size ? n.reshape(size, {}) : Value();
+    }
+    Value zero = n.scalar(i64, 0), start = scalarEntry(n, 1, i),
+          end = scalarEntry(n, 2, i);
+    if (!size || !zero || !start || !end)
+      return failure();
+    auto resolve = [&](Value bound) -> Value {
+      Value negative = n.create<CmpOp>(CmpPredicate::lt, bound, zero);
+      Value fromEnd = n.create<AddOp>(bound, size);
+      Value absolute = negative && fromEnd
+                           ? n.create<SelectOp>(negative, fromEnd, bound)
+                           : Value();
+      Value low = absolute ? n.create<MaxOp>(absolute, zero) : Value();
+      return low ? n.create<MinOp>(low, size) : Value();
+    };
+    Value first = resolve(start), last = resolve(end);
+    Value limit = first && last ? n.create<MaxOp>(last, first) : Value();
+    if (!limit)
+      return failure();
+    auto indexType = RankedTensorType::get({ShapedType::kDynamic}, i64);
+    Value indices = n.createTyped<RangeOp>(indexType, first, limit,
+                                           n.scalar(i64, steps[i]));
+    result = indices ? n.create<GatherOp>(result, indices, n.b.getI64IntegerAttr(axis))
+                     : Value();
+    if (!result)
+      return failure();
+  }
+  return n.finish(result);
+}
+
 LogicalResult convertSlice(NodeContext &n) {
   if (failed(n.checkArity(3, 5)))
     return failure();
   auto type = n.inputType(0);
   int64_t rank = type.getRank();
   std::optional<SmallVector<int64_t>> starts = n.knownValues(1), ends = n.knownValues(2);
-  if (!starts)
-    return n.notKnown("starts");
-  if (!ends)
-    return n.notKnown("ends");
+  if (n.inputType(1).getRank() != 1 || n.inputType(2).getRank() != 1 ||
+      n.inputType(1).isDynamicDim(0))
+    return n.emitError() << "starts and ends must be vectors of known length";
+  int64_t count = n.inputType(1).getDimSize(0);
   SmallVector<int64_t> axes, steps;
   if (n.hasInput(3)) {
     std::optional<SmallVector<int64_t>> values = n.knownValues(3);
@@ -358,7 +423,7 @@ LogicalResult convertSlice(NodeContext &n) {
       return n.notKnown("axes");
     axes = *values;
   } else {
-    for (int64_t d = 0; d < static_cast<int64_t>(starts->size()); ++d)
+    for (int64_t d = 0; d < count; ++d)
       axes.push_back(d);
   }
   if (n.hasInput(4)) {
@@ -367,14 +432,17 @@ LogicalResult convertSlice(NodeContext &n) {
       return n.notKnown("steps");
     steps = *values;
   } else {
-    steps.assign(starts->size(), 1);
+    steps.assign(count, 1);
   }
-  if (starts->size() != ends->size() || starts->size() != axes.size() ||
-      starts->size() != steps.size())
+  if (n.inputType(2).getDimSize(0) != count ||
+      static_cast<int64_t>(axes.size()) != count ||
+      static_cast<int64_t>(steps.size()) != count)
     return n.emitError() << "starts, ends, axes and steps differ in length";
   FailureOr<SmallVector<int64_t>> normalizedAxes = n.normalizeAxes(axes, rank, false);
   if (failed(normalizedAxes))
     return failure();
+  if (!starts || !ends)
+    return convertRuntimeSlice(n, *normalizedAxes, steps);
 
   SmallVector<int64_t> outStarts(rank, 0), outEnds(rank), outSteps(rank, 1);
   for (int64_t d = 0; d < rank; ++d)
