@@ -1,0 +1,82 @@
+/*===- autoglm/model_abi.h - what a compiled model exports -------*- C -*-===*\
+ *
+ * The contract between the compiler and the runtime. A compiled model (object,
+ * static or shared library) defines one `autoglm_model_desc`, named
+ * `autoglm_model_<prefix>` (prefix from --model-name, default "model"); a
+ * shared library also exports `autoglm_get_model()` returning it. The
+ * descriptor is plain constant data plus one entry function, so the runtime
+ * needs nothing else from the compiler. Plain C, no MLIR or LLVM.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AUTOGLM_MODEL_ABI_H
+#define AUTOGLM_MODEL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change of the structs below. */
+#define AUTOGLM_ABI_VERSION 1
+
+/* Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum autoglm_dtype {
+  AUTOGLM_FLOAT32 = 1,
+  AUTOGLM_UINT8 = 2,
+  AUTOGLM_INT8 = 3,
+  AUTOGLM_UINT16 = 4,
+  AUTOGLM_INT16 = 5,
+  AUTOGLM_INT32 = 6,
+  AUTOGLM_INT64 = 7,
+  AUTOGLM_BOOL = 9,
+  AUTOGLM_FLOAT16 = 10,
+  AUTOGLM_FLOAT64 = 11,
+  AUTOGLM_UINT32 = 12,
+  AUTOGLM_UINT64 = 13,
+  AUTOGLM_BFLOAT16 = 16
+} autoglm_dtype;
+
+typedef struct autoglm_tensor_desc {
+  const char *name;     /* the ONNX graph input/output name */
+  int32_t dtype;        /* autoglm_dtype */
+  int32_t rank;
+  const int64_t *shape; /* `rank` static dimensions */
+} autoglm_tensor_desc;
+
+/* Runs `n` iterations of `body` over [0, n), possibly in parallel; provided
+ * by the runtime to the compiled code through `autoglm_exec_context`. */
+typedef void (*autoglm_parallel_body)(void *data, int64_t begin, int64_t end);
+
+typedef struct autoglm_exec_context {
+  int32_t num_threads;
+  void (*parallel_for)(struct autoglm_exec_context *ctx, int64_t n,
+                       autoglm_parallel_body body, void *data);
+  void *runtime_data;
+} autoglm_exec_context;
+
+/* The compiled computation. `inputs[i]` / `outputs[j]` point to dense,
+ * row-major buffers of the shapes and types the descriptor gives (outputs
+ * are written, never read); `workspace` is `workspace_bytes` of scratch
+ * memory aligned to 64 bytes (may be NULL when that is 0). Returns 0, or a
+ * non-zero code when the computation itself failed. */
+typedef int32_t (*autoglm_entry_fn)(void *const *inputs, void *const *outputs,
+                                    void *workspace, autoglm_exec_context *ctx);
+
+typedef struct autoglm_model_desc {
+  uint32_t abi_version; /* AUTOGLM_ABI_VERSION */
+  const char *name;     /* the model name (prefix) */
+  int32_t num_inputs;
+  int32_t num_outputs;
+  const autoglm_tensor_desc *inputs;
+  const autoglm_tensor_desc *outputs;
+  uint64_t workspace_bytes;
+  autoglm_entry_fn entry;
+} autoglm_model_desc;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AUTOGLM_MODEL_ABI_H */
