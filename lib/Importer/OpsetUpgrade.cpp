@@ -32,10 +32,9 @@ static LogicalResult checkConvertible(const onnx::GraphProto &graph,
     for (const onnx::AttributeProto &attr : node.attribute())
       if (attr.has_g() || attr.graphs_size())
         return emitError(fileLoc)
-               << "the model uses opset " << opset
-               << ", and models with subgraphs (node '" << node.name() << "', "
-               << node.op_type() << ") cannot be upgraded to opset "
-               << kMinSupportedOpset;
+               << "the model uses opset " << opset << "; upgrading models with "
+               << "subgraphs (node '" << node.name() << "', " << node.op_type()
+               << ") to opset " << kMinSupportedOpset << " is not supported";
     for (const std::string &output : node.output())
       defined.insert(output);
   }
