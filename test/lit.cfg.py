@@ -26,3 +26,6 @@ if config.python_executable and os.path.exists(config.python_executable):
     config.available_features.add("python-onnx")
 
 llvm_config.add_tool_substitutions(["autoglm-opt"], [config.autoglm_tools_dir])
+
+# The C compiler that tests use to link compiled models into programs.
+config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))

@@ -7,17 +7,31 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "autoglm/Compiler/Compile.h"
+#include "autoglm/Conversion/Passes.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Importer/ONNXImporter.h"
 #include "autoglm/Passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -31,6 +45,38 @@
 using namespace mlir;
 
 static llvm::cl::OptionCategory importerCategory("ONNX import options");
+
+static llvm::cl::OptionCategory compileCategory("Compilation options");
+
+static llvm::cl::opt<std::string> emitKind(
+    "emit",
+    llvm::cl::desc("Compile instead of running named passes, and write: "
+                   "mlir (the dialect after the default graph pipeline), "
+                   "llvm (LLVM IR), obj (object file), header (C header), "
+                   "lib (static library), so (shared library)"),
+    llvm::cl::value_desc("mlir|llvm|obj|header|lib|so"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> modelName(
+    "model-name",
+    llvm::cl::desc("Name of the compiled model: its descriptor is "
+                   "autoglm_model_<name> (default: model)"),
+    llvm::cl::init("model"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> targetTriple(
+    "target-triple",
+    llvm::cl::desc("Target triple, e.g. aarch64-linux-gnu (default: the host)"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> targetCPU(
+    "cpu",
+    llvm::cl::desc("Target CPU, e.g. skylake-avx512 or generic (default: the "
+                   "host's, detected)"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<unsigned> optLevel(
+    "O", llvm::cl::desc("LLVM optimization level (0-3, default 3)"),
+    llvm::cl::Prefix, llvm::cl::init(3), llvm::cl::cat(compileCategory));
 
 static llvm::cl::list<std::string> inputShapes(
     "input-shape",
@@ -65,29 +111,72 @@ static LogicalResult printONNXDiagnostic(StringRef modelPath, Diagnostic &diag) 
   return success();
 }
 
-/// Imports an ONNX model, runs the configured pipeline and prints the result.
-static LogicalResult runOnONNX(StringRef inputPath, StringRef outputPath,
-                               DialectRegistry &registry,
-                               const MlirOptMainConfig &config) {
+/// Reads the input: ONNX models are imported (honouring --input-shape),
+/// MLIR is parsed. Null after a diagnostic.
+static OwningOpRef<ModuleOp> loadInput(StringRef inputPath, MLIRContext &context) {
+  if (!::autoglm::isONNXFile(inputPath)) {
+    if (!inputShapes.empty()) {
+      llvm::errs() << "error: --input-shape applies to ONNX input only\n";
+      return nullptr;
+    }
+    return parseSourceFile<ModuleOp>(inputPath, &context);
+  }
   ::autoglm::ImportOptions options;
   for (const std::string &spec : inputShapes) {
     std::pair<std::string, std::vector<int64_t>> parsed;
     if (!::autoglm::parseInputShapeSpec(spec, parsed)) {
       llvm::errs() << "error: malformed --input-shape='" << spec
                    << "' (expected NAME:DxDx..., e.g. input:1x3x224x224)\n";
-      return failure();
+      return nullptr;
     }
     options.inputShapes.push_back(std::move(parsed));
   }
+  return ::autoglm::importONNXFile(inputPath, context, options);
+}
 
+/// `--emit=...`: compiles the input into what was asked for.
+static LogicalResult compile(StringRef inputPath, StringRef outputPath,
+                             DialectRegistry &registry) {
+  std::optional<mlir::autoglm::EmitKind> kind =
+      mlir::autoglm::parseEmitKind(emitKind);
+  if (!kind) {
+    llvm::errs() << "error: unknown --emit=" << emitKind
+                 << " (expected mlir, llvm, obj, header, lib or so)\n";
+    return failure();
+  }
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics name the ONNX node; a dump of the whole function helps no one.
+  context.printOpOnDiagnostic(false);
+  std::optional<ScopedDiagnosticHandler> onnxDiagnostics;
+  if (::autoglm::isONNXFile(inputPath))
+    onnxDiagnostics.emplace(&context, [&](Diagnostic &diag) {
+      return printONNXDiagnostic(inputPath, diag);
+    });
+  OwningOpRef<ModuleOp> module = loadInput(inputPath, context);
+  if (!module)
+    return failure();
+  mlir::autoglm::CompileOptions options;
+  options.emit = *kind;
+  options.modelName = modelName;
+  options.outputPath = outputPath.str();
+  options.cpu.triple = targetTriple;
+  options.cpu.cpu = targetCPU;
+  options.cpu.optLevel = std::min(optLevel.getValue(), 3u);
+  return mlir::autoglm::compileModule(*module, options);
+}
+
+/// Imports an ONNX model, runs the configured pipeline and prints the result.
+static LogicalResult runOnONNX(StringRef inputPath, StringRef outputPath,
+                               DialectRegistry &registry,
+                               const MlirOptMainConfig &config) {
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
     return printONNXDiagnostic(inputPath, diag);
   });
-
-  OwningOpRef<ModuleOp> module =
-      ::autoglm::importONNXFile(inputPath, context, options);
+  OwningOpRef<ModuleOp> module = loadInput(inputPath, context);
   if (!module)
     return failure();
 
@@ -115,16 +204,19 @@ int main(int argc, char **argv) {
 
   registerTransformsPasses(); // canonicalize, cse, inline, symbol-dce, ...
   mlir::autoglm::registerAutoGLMPasses();
+  mlir::autoglm::registerAutoGLMConversionPasses();
+  bufferization::registerBufferizationPasses(); // --one-shot-bufferize, ...
 
   DialectRegistry registry;
-  registry.insert<mlir::autoglm::AutoGLMDialect, func::FuncDialect, arith::ArithDialect,
-                  tensor::TensorDialect, quant::QuantDialect>();
+  mlir::autoglm::registerCompilerDialects(registry);
 
   auto [inputPath, outputPath] = registerAndParseCLIOptions(
       argc, argv, "AutoGLM compiler driver: ONNX or MLIR in, optimized IR out",
       registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
 
+  if (!emitKind.empty())
+    return asMainReturnCode(compile(inputPath, outputPath, registry));
   if (::autoglm::isONNXFile(inputPath))
     return asMainReturnCode(runOnONNX(inputPath, outputPath, registry, config));
 

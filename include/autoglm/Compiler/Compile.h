@@ -1,0 +1,46 @@
+//===- Compile.h - from the autoglm dialect to what the user asked for -*- C++ -*-===//
+
+#ifndef AUTOGLM_COMPILER_COMPILE_H
+#define AUTOGLM_COMPILER_COMPILE_H
+
+#include "autoglm/Target/CPU.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::autoglm {
+
+/// What `--emit=` asks for.
+enum class EmitKind { MLIR, LLVM, Object, Header, StaticLibrary, SharedLibrary };
+
+/// Parses a `--emit=` value; nullopt for an unknown one.
+std::optional<EmitKind> parseEmitKind(StringRef name);
+
+struct CompileOptions {
+  EmitKind emit = EmitKind::Object;
+  /// Names the descriptor `autoglm_model_<name>`; a C identifier.
+  std::string modelName = "model";
+  CPUTargetOptions cpu;
+  /// "-" writes to standard output.
+  std::string outputPath = "-";
+};
+
+/// Registers every dialect, interface and translation the compiler's
+/// pipelines create or read (our dialect, linalg, tensor, bufferization,
+/// memref, math, scf, LLVM, ...).
+void registerCompilerDialects(DialectRegistry &registry);
+
+/// The graph passes the compiler runs by default (before lowering).
+void buildDefaultGraphPipeline(OpPassManager &pm);
+
+/// Runs the default graph pipeline on `module` (which holds the imported
+/// `func.func @main`), then lowers and emits what `options.emit` names into
+/// `options.outputPath`. Diagnostics go through the module's context.
+LogicalResult compileModule(ModuleOp module, const CompileOptions &options);
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_COMPILER_COMPILE_H

@@ -1,0 +1,140 @@
+//===- AutoGLMToLinalg.cpp - --autoglm-lower-to-linalg --------------------===//
+//
+// The pass: checks that every autoglm op has static shapes, inlines the
+// bodies of `autoglm.fused`, then runs a partial conversion with the
+// patterns of the five op families (Elementwise.cpp, Contraction.cpp,
+// Normalization.cpp, DataMovement.cpp, HighLevel.cpp). Function signatures
+// go through the type converter (uiN -> iN, quantized -> storage).
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Conversion/Passes.h"
+
+#include "Common.h"
+
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMLOWERTOLINALG
+#include "ConversionPasses.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+using namespace mlir::autoglm::lowering;
+
+namespace {
+
+bool isStatic(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  return t && t.hasStaticShape();
+}
+
+/// The lowering materializes every shape at compile time; a `?` anywhere is
+/// reported in the user's terms. The run-time `shape` operand of
+/// reshape/expand/fill is ignored: the static result type already says it.
+LogicalResult checkStaticShapes(ModuleOp module) {
+  WalkResult result = module.walk([](Operation *op) {
+    if (!isa<AutoGLMDialect>(op->getDialect()))
+      return WalkResult::advance();
+    auto dynamic = [](Type t) { return !isStatic(t); };
+    bool bad = llvm::any_of(op->getResultTypes(), dynamic);
+    for (OpOperand &operand : op->getOpOperands()) {
+      bool isShapeOperand =
+          (isa<ReshapeOp>(op) && operand.getOperandNumber() == 1) ||
+          (isa<ExpandOp>(op) && operand.getOperandNumber() == 1) ||
+          (isa<FillOp>(op) && operand.getOperandNumber() == 0);
+      if (!isShapeOperand && dynamic(operand.get().getType()))
+        bad = true;
+    }
+    if (bad) {
+      op->emitError() << "'" << op->getName()
+                      << "' needs static shapes; specialize the inputs with "
+                         "--input-shape";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return failure();
+  // Variants the patterns do not handle, each with its own message.
+  result = module.walk([](Operation *op) {
+    if (failed(checkContractionSupported(op)) ||
+        failed(checkNormalizationSupported(op)) ||
+        failed(checkDataMovementSupported(op)) ||
+        failed(checkHighLevelSupported(op)))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+/// Replaces each `autoglm.fused` by its body: the cluster was only a
+/// grouping for the graph passes; after lowering, linalg fusion decides what
+/// becomes one loop nest.
+void inlineFusedRegions(ModuleOp module) {
+  SmallVector<FusedOp> fused;
+  module.walk([&](FusedOp op) { fused.push_back(op); });
+  // Innermost first is not needed: a nested fused op moves with its parent's
+  // body and is inlined in turn.
+  for (FusedOp op : fused) {
+    Block &body = op.getBody().front();
+    auto yield = cast<YieldOp>(body.getTerminator());
+    IRMapping mapping;
+    mapping.map(body.getArguments(), op.getInputs());
+    OpBuilder b(op);
+    for (Operation &inner : body.without_terminator())
+      b.clone(inner, mapping);
+    SmallVector<Value> results;
+    for (Value v : yield.getValues())
+      results.push_back(mapping.lookupOrDefault(v));
+    op->replaceAllUsesWith(results);
+    op->erase();
+  }
+}
+
+struct AutoGLMLowerToLinalgPass
+    : mlir::autoglm::impl::AutoGLMLowerToLinalgBase<AutoGLMLowerToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    if (failed(checkStaticShapes(module)))
+      return signalPassFailure();
+    inlineFusedRegions(module);
+
+    AutoGLMTypeConverter converter(ctx);
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<AutoGLMDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           scf::SCFDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp>(
+        [&](func::ReturnOp op) { return converter.isLegal(op); });
+    target.addDynamicallyLegalOp<func::CallOp>(
+        [&](func::CallOp op) { return converter.isLegal(op); });
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+
+    RewritePatternSet patterns(ctx);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    populateElementwisePatterns(converter, patterns);
+    populateContractionPatterns(converter, patterns);
+    populateNormalizationPatterns(converter, patterns);
+    populateDataMovementPatterns(converter, patterns);
+    populateHighLevelPatterns(converter, patterns);
+
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

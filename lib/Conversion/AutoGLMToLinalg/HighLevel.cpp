@@ -1,0 +1,270 @@
+//===- HighLevel.cpp - attention, sparse attention, (de)quantize ----------===//
+//
+// attention: scores = Q K^T (a contraction generic; grouped-query heads read
+//   key/value head h floordiv (Hq / Hkv)), then scale + mask + causal limit
+//   in one elementwise generic, the stable softmax, and P V as a second
+//   contraction generic.
+// sparse_attention: the same with the scores outside each query's top_k
+//   (ranked by buildRanks, ties to the lower key index, so exactly top_k
+//   keys survive) set to -inf before the softmax; when top_k >= Sk it is
+//   plain attention.
+// quantize / dequantize: arithmetic on the storage type:
+//   q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax),
+//   x = (q - zero_point) * scale, per tensor or per axis (constant tables).
+// fused: inlined by the pass before the conversion (AutoGLMToLinalg.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+using namespace mlir::autoglm::lowering;
+
+namespace {
+
+template <typename OpTy>
+Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
+                     std::optional<int64_t> topK) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+  auto qt = cast<RankedTensorType>(q.getType());
+  auto kt = cast<RankedTensorType>(k.getType());
+  auto rt = signlessTensor(op.getType());
+  Type et = rt.getElementType();
+  int64_t batch = qt.getDimSize(0), hq = qt.getDimSize(1), sq = qt.getDimSize(2),
+          hkv = kt.getDimSize(1), sk = kt.getDimSize(2);
+  int64_t group = hq / hkv;
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto map = [&](unsigned n, ArrayRef<AffineExpr> es) { return AffineMap::get(n, 0, es, ctx); };
+  SmallVector<utils::IteratorType> contraction = parallelIterators(4);
+  contraction.push_back(utils::IteratorType::reduction);
+  Value zero = floatConst(b, loc, et, 0.0);
+
+  // scores[b, h, i, j] = sum_d q[b, h, i, d] * k[b, h / G, j, d]
+  SmallVector<int64_t> scoreShape = {batch, hq, sq, sk};
+  Value scores = buildGeneric(
+      b, loc, {q, k}, filledTensor(b, loc, scoreShape, zero),
+      {map(5, {d(0), d(1), d(2), d(4)}), map(5, {d(0), d(1).floorDiv(group), d(3), d(4)}),
+       map(5, {d(0), d(1), d(2), d(3)})},
+      contraction, [](OpBuilder &nb, Location l, ValueRange a) {
+        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+        return SmallVector<Value>{arith::AddFOp::create(nb, l, a[2], p)};
+      })[0];
+
+  // scale, mask, causal limit
+  SmallVector<Value> inputs = {scores};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(4, ctx)};
+  Value mask = adaptor.getMask();
+  Type maskElem;
+  if (mask) {
+    auto mt = cast<RankedTensorType>(mask.getType());
+    maskElem = mt.getElementType();
+    inputs.push_back(mask);
+    maps.push_back(broadcastMap(ctx, mt.getShape(), scoreShape));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(4, ctx));
+  double scale = op.getScale().convertToDouble();
+  bool causal = op.getCausal();
+  Value biased = buildGeneric(
+      b, loc, inputs, emptyTensor(b, loc, scoreShape, et), maps, parallelIterators(4),
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value s = arith::MulFOp::create(nb, l, a[0], floatConst(nb, l, et, scale));
+        Value negInf = lowestValue(nb, l, et, false);
+        if (mask) {
+          if (maskElem.isInteger(1))
+            s = arith::SelectOp::create(nb, l, a[1], s, negInf);
+          else
+            s = arith::AddFOp::create(nb, l, s, castScalar(nb, l, a[1], maskElem, et));
+        }
+        if (causal) {
+          // query i sees keys j <= i + Sk - Sq
+          Value i = linalg::IndexOp::create(nb, l, 2);
+          Value j = linalg::IndexOp::create(nb, l, 3);
+          Value limit = arith::AddIOp::create(nb, l, i, indexConst(nb, l, sk - sq));
+          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, j, limit);
+          s = arith::SelectOp::create(nb, l, hidden, negInf, s);
+        }
+        return SmallVector<Value>{s};
+      })[0];
+
+  if (topK && *topK < sk) {
+    Value ranks = buildRanks(b, loc, biased, 3, /*smallest=*/false, false);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    biased = buildGeneric(b, loc, {biased, ranks}, emptyTensor(b, loc, scoreShape, et),
+                          {id, id, id}, parallelIterators(4),
+                          [&](OpBuilder &nb, Location l, ValueRange a) {
+                            Value keep = arith::CmpIOp::create(
+                                nb, l, arith::CmpIPredicate::slt, a[1],
+                                intConst(nb, l, nb.getI64Type(), *topK));
+                            return SmallVector<Value>{arith::SelectOp::create(
+                                nb, l, keep, a[0], lowestValue(nb, l, et, false))};
+                          })[0];
+  }
+  Value probs = buildSoftmax(b, loc, biased, 3, /*log=*/false);
+
+  // out[b, h, i, e] = sum_j p[b, h, i, j] * v[b, h / G, j, e]
+  return buildGeneric(
+      b, loc, {probs, v}, filledTensor(b, loc, rt.getShape(), zero),
+      {map(5, {d(0), d(1), d(2), d(4)}), map(5, {d(0), d(1).floorDiv(group), d(4), d(3)}),
+       map(5, {d(0), d(1), d(2), d(3)})},
+      contraction, [](OpBuilder &nb, Location l, ValueRange a) {
+        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+        return SmallVector<Value>{arith::AddFOp::create(nb, l, a[2], p)};
+      })[0];
+}
+
+struct AttentionLowering : OpConversionPattern<AttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, lowerAttention(op, adaptor, rewriter, std::nullopt));
+    return success();
+  }
+};
+
+struct SparseAttentionLowering : OpConversionPattern<SparseAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SparseAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, lowerAttention(op, adaptor, rewriter, op.getTopK()));
+    return success();
+  }
+};
+
+/// Scale and zero point of a quantized type, as scalars (per tensor) or as
+/// values read from constant tables along the quantized axis (per axis).
+struct QuantParams {
+  Value scaleTable, zeroPointTable; // per axis: tensor<D x float>
+  double scale = 1.0;
+  int64_t zeroPoint = 0;
+  int64_t axis = -1;
+};
+
+QuantParams quantParams(OpBuilder &b, Location loc, quant::QuantizedType qt,
+                        Type floatType) {
+  QuantParams p;
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(qt)) {
+    p.scale = u.getScale();
+    p.zeroPoint = u.getZeroPoint();
+    return p;
+  }
+  auto pa = cast<quant::UniformQuantizedPerAxisType>(qt);
+  p.axis = pa.getQuantizedDimension();
+  auto ft = cast<FloatType>(floatType);
+  SmallVector<APFloat> scales, zps;
+  for (auto [s, z] : llvm::zip(pa.getScales(), pa.getZeroPoints())) {
+    bool lost;
+    APFloat sv(s), zv(static_cast<double>(z));
+    sv.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    zv.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    scales.push_back(sv);
+    zps.push_back(zv);
+  }
+  auto tt = RankedTensorType::get({static_cast<int64_t>(scales.size())}, floatType);
+  p.scaleTable = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, scales));
+  p.zeroPointTable = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, zps));
+  return p;
+}
+
+/// A generic over `resultType` reading `x` (same shape) and, per axis, the
+/// scale and zero-point tables; `body(x, scale, zeroPoint)`.
+Value quantGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, Value x,
+                   const QuantParams &p, Type floatType,
+                   function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = resultType.getRank();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<Value> inputs = {x};
+  SmallVector<AffineMap> maps = {id};
+  if (p.axis >= 0) {
+    AffineMap axisMap = AffineMap::get(rank, 0, getAffineDimExpr(p.axis, ctx));
+    inputs.append({p.scaleTable, p.zeroPointTable});
+    maps.append({axisMap, axisMap});
+  }
+  maps.push_back(id);
+  return buildGeneric(
+      b, loc, inputs,
+      emptyTensor(b, loc, resultType.getShape(), resultType.getElementType()), maps,
+      parallelIterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value scale = p.axis >= 0 ? a[1] : floatConst(nb, l, floatType, p.scale);
+        Value zp = p.axis >= 0 ? a[2]
+                               : floatConst(nb, l, floatType, static_cast<double>(p.zeroPoint));
+        return SmallVector<Value>{body(nb, l, a[0], scale, zp)};
+      })[0];
+}
+
+struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto qt = cast<quant::QuantizedType>(getElementTypeOrSelf(op.getType()));
+    Type ft = getElementTypeOrSelf(op.getInput().getType());
+    QuantParams p = quantParams(rewriter, loc, qt, ft);
+    double qmin = static_cast<double>(qt.getStorageTypeMin());
+    double qmax = static_cast<double>(qt.getStorageTypeMax());
+    Value r = quantGeneric(
+        rewriter, loc, signlessTensor(op.getType()), adaptor.getInput(), p, ft,
+        [&](OpBuilder &b, Location l, Value x, Value scale, Value zp) {
+          Value y = math::RoundEvenOp::create(b, l, arith::DivFOp::create(b, l, x, scale));
+          y = arith::AddFOp::create(b, l, y, zp);
+          y = arith::MaximumFOp::create(b, l, y, floatConst(b, l, ft, qmin));
+          y = arith::MinimumFOp::create(b, l, y, floatConst(b, l, ft, qmax));
+          return castScalar(b, l, y, ft, qt);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto qt = cast<quant::QuantizedType>(getElementTypeOrSelf(op.getInput().getType()));
+    Type ft = getElementTypeOrSelf(op.getType());
+    QuantParams p = quantParams(rewriter, loc, qt, ft);
+    Value r = quantGeneric(
+        rewriter, loc, signlessTensor(op.getType()), adaptor.getInput(), p, ft,
+        [&](OpBuilder &b, Location l, Value q, Value scale, Value zp) {
+          Value x = castScalar(b, l, q, qt, ft);
+          return Value(arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, x, zp), scale));
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+LogicalResult lowering::checkHighLevelSupported(Operation *op) {
+  auto check = [&](Type t) -> LogicalResult {
+    auto q = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(t));
+    if (q && !isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(q))
+      return op->emitError("quantize/dequantize lowering supports uniform quantized "
+                           "types (per tensor or per axis)");
+    return success();
+  };
+  if (auto q = dyn_cast<QuantizeOp>(op))
+    return check(q.getType());
+  if (auto d = dyn_cast<DequantizeOp>(op))
+    return check(d.getInput().getType());
+  return success();
+}
+
+void lowering::populateHighLevelPatterns(TypeConverter &converter,
+                                         RewritePatternSet &patterns) {
+  patterns.add<AttentionLowering, SparseAttentionLowering, QuantizeLowering,
+               DequantizeLowering>(converter, patterns.getContext());
+}

@@ -1,0 +1,193 @@
+/*===- autoglm/runtime.h - run a compiled model -------------------*- C -*-===*\
+ *
+ * The public API of the AutoGLM runtime: wrap a compiled model's descriptor
+ * (autoglm/model_abi.h) in a session that owns the workspace and the worker
+ * threads, check the caller's tensors against the model's signature, and run.
+ *
+ * Rules that hold for every function below:
+ *  - Plain C11; no function throws, aborts or reads out of bounds on bad
+ *    arguments: a NULL session or pointer is reported as a status code (or a
+ *    neutral value for the queries), never undefined behaviour.
+ *  - All memory is allocated in autoglm_session_create and released in
+ *    autoglm_session_destroy. autoglm_session_run allocates nothing.
+ *  - A session serves one autoglm_session_run at a time; distinct sessions
+ *    (even of the same model) are independent and may run concurrently.
+ *    The queries may be called from any thread.
+ *  - The runtime never takes ownership of caller memory: the model
+ *    descriptor, a caller-provided workspace and the tensors passed to run
+ *    stay the caller's, and the first two must outlive the session.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AUTOGLM_RUNTIME_H
+#define AUTOGLM_RUNTIME_H
+
+#include "autoglm/model_abi.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*===-- Status codes ------------------------------------------------------===*/
+
+typedef enum autoglm_status {
+  AUTOGLM_OK = 0,
+  /* A NULL session or pointer, a negative count or a bad option. */
+  AUTOGLM_ERROR_INVALID_ARGUMENT = 1,
+  /* The model was compiled for another version of model_abi.h. */
+  AUTOGLM_ERROR_ABI_MISMATCH = 2,
+  /* The model descriptor itself is malformed (NULL entry, negative rank...). */
+  AUTOGLM_ERROR_INVALID_MODEL = 3,
+  /* run got a different number of inputs or outputs than the model has. */
+  AUTOGLM_ERROR_COUNT_MISMATCH = 4,
+  /* A tensor's element type differs from the model's. */
+  AUTOGLM_ERROR_DTYPE_MISMATCH = 5,
+  /* A tensor's rank or dimensions differ from the model's. */
+  AUTOGLM_ERROR_SHAPE_MISMATCH = 6,
+  /* A tensor passed to run has NULL data (or a NULL shape with rank > 0). */
+  AUTOGLM_ERROR_NULL_DATA = 7,
+  /* A caller-provided workspace is too small or not 64-byte aligned. */
+  AUTOGLM_ERROR_WORKSPACE = 8,
+  /* Memory for the session or its workspace could not be allocated. */
+  AUTOGLM_ERROR_OUT_OF_MEMORY = 9,
+  /* The operating system refused a resource (a worker thread). */
+  AUTOGLM_ERROR_SYSTEM = 10,
+  /* The compiled computation returned a non-zero code. */
+  AUTOGLM_ERROR_MODEL_FAILED = 11
+} autoglm_status;
+
+/* A short, static, English description of `status` ("shape mismatch");
+ * "unknown status" for values outside the enum. Never NULL. */
+const char *autoglm_status_string(autoglm_status status);
+
+/*===-- Element types -----------------------------------------------------===*/
+
+/* The name of an autoglm_dtype as numpy spells it ("float32", "int64",
+ * "bool"...); "unknown" for other values. Never NULL. */
+const char *autoglm_dtype_name(int32_t dtype);
+
+/* The size in bytes of one element of `dtype`, or 0 for an unknown dtype. */
+size_t autoglm_dtype_size(int32_t dtype);
+
+/* The number of elements of a tensor of `rank` dimensions `shape` (1 for
+ * rank 0), or -1 when the rank or a dimension is negative, `shape` is NULL
+ * with rank > 0, or the product overflows int64_t. */
+int64_t autoglm_num_elements(int32_t rank, const int64_t *shape);
+
+/*===-- Sessions ----------------------------------------------------------===*/
+
+/* An opaque session: one model, its workspace and its thread pool. */
+typedef struct autoglm_session autoglm_session;
+
+typedef struct autoglm_session_options {
+  /* Threads that run the model's parallel loops, the calling thread
+   * included: 0 means one per core this process may run on; 1 runs
+   * everything on the calling thread and starts no worker. */
+  int32_t num_threads;
+  /* Scratch memory for the model, at least autoglm_session_workspace_size()
+   * bytes (the model descriptor's workspace_bytes) and 64-byte aligned, that
+   * the caller keeps alive until the session is destroyed; typically static
+   * memory on embedded targets. NULL lets the runtime allocate it, once, at
+   * session creation. */
+  void *workspace;
+  uint64_t workspace_bytes;
+} autoglm_session_options;
+
+/* Fills `options` with the defaults: all cores, runtime-allocated
+ * workspace. Use it before setting fields so that fields added later get
+ * their defaults. NULL-safe. */
+void autoglm_session_options_init(autoglm_session_options *options);
+
+/* Creates a session for `model` into `*out_session`. `options` may be NULL
+ * for the defaults. Checks the model's abi_version and the descriptor's
+ * consistency, takes or allocates the workspace, and starts
+ * num_threads - 1 worker threads that live until the session is destroyed.
+ * On failure `*out_session` is set to NULL (when `out_session` is not NULL)
+ * and autoglm_last_create_error() explains why. `model` is not copied: it
+ * must outlive the session (compiled models define it as constant data). */
+autoglm_status autoglm_session_create(const autoglm_model_desc *model,
+                                      const autoglm_session_options *options,
+                                      autoglm_session **out_session);
+
+/* The message of the last failed autoglm_session_create on the calling
+ * thread ("model 'resnet' was compiled for ABI version 2, this runtime
+ * implements version 1"), or "" if none failed. Valid until the next
+ * autoglm_session_create on the same thread. Never NULL. */
+const char *autoglm_last_create_error(void);
+
+/* Stops the worker threads and frees everything the session allocated.
+ * NULL-safe. Must not race with a run on the same session. */
+void autoglm_session_destroy(autoglm_session *session);
+
+/*===-- Queries -----------------------------------------------------------===*/
+
+/* The model the session runs, or NULL for a NULL session. */
+const autoglm_model_desc *autoglm_session_model(const autoglm_session *session);
+
+/* The number of model inputs / outputs, or 0 for a NULL session. */
+int32_t autoglm_session_num_inputs(const autoglm_session *session);
+int32_t autoglm_session_num_outputs(const autoglm_session *session);
+
+/* The descriptor (name, dtype, rank, shape) of input / output `index`, or
+ * NULL when the session is NULL or `index` is out of range. It points into
+ * the model descriptor and lives as long as the model. */
+const autoglm_tensor_desc *
+autoglm_session_input(const autoglm_session *session, int32_t index);
+const autoglm_tensor_desc *
+autoglm_session_output(const autoglm_session *session, int32_t index);
+
+/* The index of the input / output called `name`, or -1 when there is none
+ * (or the session or name is NULL). */
+int32_t autoglm_session_find_input(const autoglm_session *session,
+                                   const char *name);
+int32_t autoglm_session_find_output(const autoglm_session *session,
+                                    const char *name);
+
+/* The workspace the model needs, in bytes (0 for a NULL session). */
+uint64_t autoglm_session_workspace_size(const autoglm_session *session);
+
+/* The number of threads the session's parallel loops use, the caller
+ * included (0 for a NULL session). */
+int32_t autoglm_session_num_threads(const autoglm_session *session);
+
+/*===-- Running -----------------------------------------------------------===*/
+
+/* A caller-owned dense, row-major tensor. */
+typedef struct autoglm_tensor {
+  void *data;           /* the elements; outputs are written, never read */
+  int32_t dtype;        /* autoglm_dtype */
+  int32_t rank;
+  const int64_t *shape; /* `rank` dimensions; may be NULL when rank is 0 */
+} autoglm_tensor;
+
+/* Runs the model once: reads `inputs[i]` for every model input i and writes
+ * `outputs[j]` for every model output j, in the descriptor's order. Every
+ * tensor must have exactly the model's dtype, rank and shape, and non-NULL
+ * data; the caller allocates the outputs (autoglm_num_elements() times
+ * autoglm_dtype_size() bytes). Output buffers must not overlap the inputs
+ * or each other.
+ *
+ * Any mismatch is an error status, with a message from
+ * autoglm_session_last_error(), and the model is not run. The calling
+ * thread takes part in the model's parallel loops. Allocates nothing. */
+autoglm_status autoglm_session_run(autoglm_session *session,
+                                   const autoglm_tensor *inputs,
+                                   int32_t num_inputs,
+                                   const autoglm_tensor *outputs,
+                                   int32_t num_outputs);
+
+/* Explains the status of the last autoglm_session_run on `session` in the
+ * user's terms, naming the input or output ("input 'image' has shape
+ * [1,3,224,224], the model expects [1,3,32,32]"); "" after a success.
+ * Valid until the next run on the session. Never NULL; "no session" for a
+ * NULL session. */
+const char *autoglm_session_last_error(const autoglm_session *session);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AUTOGLM_RUNTIME_H */

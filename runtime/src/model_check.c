@@ -1,0 +1,69 @@
+/*===- model_check.c - validate a model descriptor at session creation ----===*\
+ *
+ * A descriptor normally comes from the compiler, but a shared library can be
+ * stale or foreign; checking it once here lets run trust it afterwards.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#include "session_impl.h"
+
+#include <stddef.h>
+
+static autoglm_status checkTensorDescs(const autoglm_model_desc *model,
+                                       const char *kind, int32_t count,
+                                       const autoglm_tensor_desc *descs,
+                                       autoglm_message *message) {
+  if (count > 0 && !descs) {
+    autoglm_message_appendf(message, "model '%s' has %d %ss but no %s table",
+                            autoglm_model_name(model), count, kind, kind);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  for (int32_t i = 0; i < count; ++i) {
+    const autoglm_tensor_desc *desc = &descs[i];
+    const char *problem = NULL;
+    if (!desc->name)
+      problem = "has no name";
+    else if (autoglm_dtype_size(desc->dtype) == 0)
+      problem = "has an unknown dtype";
+    else if (desc->rank < 0 || (desc->rank > 0 && !desc->shape))
+      problem = "has an invalid rank or no shape";
+    else if (autoglm_num_elements(desc->rank, desc->shape) < 0)
+      problem = "has a negative or overflowing shape";
+    if (problem) {
+      autoglm_message_appendf(message, "model '%s': %s %d %s",
+                              autoglm_model_name(model), kind, i, problem);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+  }
+  return AUTOGLM_OK;
+}
+
+autoglm_status autoglm_check_model(const autoglm_model_desc *model,
+                                   autoglm_message *message) {
+  if (!model) {
+    autoglm_message_appendf(message, "the model descriptor is NULL");
+    return AUTOGLM_ERROR_INVALID_ARGUMENT;
+  }
+  if (model->abi_version != AUTOGLM_ABI_VERSION) {
+    autoglm_message_appendf(
+        message,
+        "model '%s' was compiled for ABI version %u, this runtime implements "
+        "version %u; recompile the model or use a matching runtime",
+        autoglm_model_name(model), (unsigned)model->abi_version,
+        (unsigned)AUTOGLM_ABI_VERSION);
+    return AUTOGLM_ERROR_ABI_MISMATCH;
+  }
+  if (!model->entry || model->num_inputs < 0 || model->num_outputs < 0) {
+    autoglm_message_appendf(message,
+                            "model '%s' has no entry function or a negative "
+                            "input/output count",
+                            autoglm_model_name(model));
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  autoglm_status status = checkTensorDescs(model, "input", model->num_inputs,
+                                           model->inputs, message);
+  if (status != AUTOGLM_OK)
+    return status;
+  return checkTensorDescs(model, "output", model->num_outputs, model->outputs,
+                          message);
+}

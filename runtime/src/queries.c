@@ -1,0 +1,63 @@
+/*===- queries.c - the model's signature, seen through a session ----------===*/
+
+#include "session_impl.h"
+
+#include <string.h>
+
+const autoglm_model_desc *
+autoglm_session_model(const autoglm_session *session) {
+  return session ? session->model : NULL;
+}
+
+int32_t autoglm_session_num_inputs(const autoglm_session *session) {
+  return session ? session->model->num_inputs : 0;
+}
+
+int32_t autoglm_session_num_outputs(const autoglm_session *session) {
+  return session ? session->model->num_outputs : 0;
+}
+
+const autoglm_tensor_desc *
+autoglm_session_input(const autoglm_session *session, int32_t index) {
+  if (!session || index < 0 || index >= session->model->num_inputs)
+    return NULL;
+  return &session->model->inputs[index];
+}
+
+const autoglm_tensor_desc *
+autoglm_session_output(const autoglm_session *session, int32_t index) {
+  if (!session || index < 0 || index >= session->model->num_outputs)
+    return NULL;
+  return &session->model->outputs[index];
+}
+
+static int32_t findByName(const autoglm_tensor_desc *descs, int32_t count,
+                          const char *name) {
+  for (int32_t i = 0; i < count; ++i)
+    if (strcmp(descs[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+int32_t autoglm_session_find_input(const autoglm_session *session,
+                                   const char *name) {
+  if (!session || !name)
+    return -1;
+  return findByName(session->model->inputs, session->model->num_inputs, name);
+}
+
+int32_t autoglm_session_find_output(const autoglm_session *session,
+                                    const char *name) {
+  if (!session || !name)
+    return -1;
+  return findByName(session->model->outputs, session->model->num_outputs,
+                    name);
+}
+
+uint64_t autoglm_session_workspace_size(const autoglm_session *session) {
+  return session ? session->model->workspace_bytes : 0;
+}
+
+int32_t autoglm_session_num_threads(const autoglm_session *session) {
+  return session ? session->context.num_threads : 0;
+}

@@ -1,0 +1,44 @@
+/*===- run.c - one execution of the model ---------------------------------===*\
+ *
+ * Checks the caller's tensors, fills the pointer table sized at creation and
+ * calls the compiled entry. No allocation: a model run in a real-time loop
+ * must not touch the heap.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#include "session_impl.h"
+
+autoglm_status autoglm_session_run(autoglm_session *session,
+                                   const autoglm_tensor *inputs,
+                                   int32_t num_inputs,
+                                   const autoglm_tensor *outputs,
+                                   int32_t num_outputs) {
+  if (!session)
+    return AUTOGLM_ERROR_INVALID_ARGUMENT;
+  const autoglm_model_desc *model = session->model;
+  autoglm_message message;
+  autoglm_message_init(&message, session->last_error,
+                       sizeof(session->last_error));
+  autoglm_status status = autoglm_check_run_tensors(
+      model, inputs, num_inputs, outputs, num_outputs, &message);
+  if (status != AUTOGLM_OK)
+    return status;
+
+  void **buffers = session->buffers;
+  for (int32_t i = 0; i < num_inputs; ++i)
+    buffers[i] = inputs[i].data;
+  for (int32_t i = 0; i < num_outputs; ++i)
+    buffers[num_inputs + i] = outputs[i].data;
+  int32_t code = model->entry(buffers, buffers ? buffers + num_inputs : NULL,
+                              session->workspace, &session->context);
+  if (code != 0) {
+    autoglm_message_appendf(&message, "model '%s' failed with code %d",
+                            autoglm_model_name(model), code);
+    return AUTOGLM_ERROR_MODEL_FAILED;
+  }
+  return AUTOGLM_OK;
+}
+
+const char *autoglm_session_last_error(const autoglm_session *session) {
+  return session ? session->last_error : "no session";
+}

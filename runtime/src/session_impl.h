@@ -1,0 +1,50 @@
+/*===- session_impl.h - the session object --------------------------*- C -*-===*\
+ *
+ * Internal to the runtime. Everything a run needs lives here, sized at
+ * creation, so that autoglm_session_run never allocates.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AUTOGLM_RUNTIME_SESSION_IMPL_H
+#define AUTOGLM_RUNTIME_SESSION_IMPL_H
+
+#include "autoglm/runtime.h"
+#include "message.h"
+#include "thread_pool.h"
+
+#include <stdbool.h>
+
+struct autoglm_session {
+  const autoglm_model_desc *model;
+  void *workspace;
+  bool owns_workspace;
+  /* The data pointers handed to the entry function, num_inputs then
+   * num_outputs of them; NULL when the model has neither. */
+  void **buffers;
+  autoglm_exec_context context;
+  autoglm_thread_pool pool;
+  char last_error[AUTOGLM_MESSAGE_CAPACITY];
+};
+
+/* Checks a descriptor before a session is built on it: ABI version, counts,
+ * entry point, and every tensor descriptor. Returns AUTOGLM_OK, or an error
+ * status with the reason in `message`. */
+autoglm_status autoglm_check_model(const autoglm_model_desc *model,
+                                   autoglm_message *message);
+
+/* Checks the tensors passed to run against the model's signature. Returns
+ * AUTOGLM_OK, or an error status with a message naming the first offending
+ * input or output. */
+autoglm_status autoglm_check_run_tensors(const autoglm_model_desc *model,
+                                         const autoglm_tensor *inputs,
+                                         int32_t num_inputs,
+                                         const autoglm_tensor *outputs,
+                                         int32_t num_outputs,
+                                         autoglm_message *message);
+
+/* The model's name for messages; descriptors may leave it NULL. */
+static inline const char *autoglm_model_name(const autoglm_model_desc *model) {
+  return model->name ? model->name : "(unnamed)";
+}
+
+#endif /* AUTOGLM_RUNTIME_SESSION_IMPL_H */

@@ -1,0 +1,89 @@
+// RUN: autoglm-opt %s --autoglm-lower-to-linalg | FileCheck %s
+
+// Grouped-query attention: 4 query heads share 2 key/value heads (h floordiv 2).
+// CHECK-DAG:   #[[KV:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d3, d4)>
+// CHECK-DAG:   #[[VV:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d4, d3)>
+
+// CHECK-LABEL: func.func @attention(
+// scores = Q K^T
+// CHECK:         %[[S:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[KV]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>) outs(%{{.+}} : tensor<1x4x3x5xf32>)
+// scale, boolean mask, causal limit (query i sees keys up to i + 5 - 3)
+// CHECK:         linalg.generic {{.+}} ins(%[[S]], %arg3 : tensor<1x4x3x5xf32>, tensor<3x5xi1>)
+// CHECK:           arith.constant 5.000000e-01 : f32
+// CHECK:           arith.select
+// CHECK:           arith.constant 2 : index
+// CHECK:           arith.cmpi sgt
+// softmax, then P V
+// CHECK:         math.exp
+// CHECK:         arith.divf
+// CHECK:         linalg.generic {indexing_maps = [#{{.+}}, #[[VV]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %arg2 : tensor<1x4x3x5xf32>, tensor<1x2x5x6xf32>) outs(%{{.+}} : tensor<1x4x3x6xf32>)
+func.func @attention(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x6xf32>, %m: tensor<3x5xi1>) -> tensor<1x4x3x6xf32> {
+  %0 = autoglm.attention %q, %k, %v, %m {causal, scale = 0.5 : f64} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x6xf32>, tensor<3x5xi1>) -> tensor<1x4x3x6xf32>
+  return %0 : tensor<1x4x3x6xf32>
+}
+
+// top_k < Sk: scores ranked along the keys, those of rank >= 2 get -inf.
+// CHECK-LABEL: func.func @sparse_attention(
+// CHECK:         arith.addf
+// CHECK:         %[[R:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x1x2x4xi64>)
+// CHECK:           arith.cmpf ogt
+// CHECK:         linalg.generic {{.+}} ins(%{{.+}}, %[[R]] : tensor<1x1x2x4xf32>, tensor<1x1x2x4xi64>)
+// CHECK:           %[[K:.+]] = arith.constant 2 : i64
+// CHECK:           arith.cmpi slt, %{{.+}}, %[[K]] : i64
+// top_k >= Sk: plain attention, no ranking.
+// CHECK-LABEL: func.func @sparse_attention_exact(
+// CHECK-NOT:     tensor<1x1x2x4xi64>
+// CHECK:         return
+func.func @sparse_attention(%q: tensor<1x1x2x4xf32>, %k: tensor<1x1x4x4xf32>, %v: tensor<1x1x4x4xf32>, %m: tensor<1x1x1x4xf32>) -> tensor<1x1x2x4xf32> {
+  %0 = autoglm.sparse_attention %q, %k, %v, %m {scale = 1.0 : f64, top_k = 2 : i64} : (tensor<1x1x2x4xf32>, tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>, tensor<1x1x1x4xf32>) -> tensor<1x1x2x4xf32>
+  return %0 : tensor<1x1x2x4xf32>
+}
+func.func @sparse_attention_exact(%q: tensor<1x1x2x4xf32>, %k: tensor<1x1x4x4xf32>, %v: tensor<1x1x4x4xf32>) -> tensor<1x1x2x4xf32> {
+  %0 = autoglm.sparse_attention %q, %k, %v {scale = 1.0 : f64, top_k = 4 : i64} : (tensor<1x1x2x4xf32>, tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x1x2x4xf32>
+  return %0 : tensor<1x1x2x4xf32>
+}
+
+// The fused region's body is inlined, then lowered like any other op.
+// CHECK-LABEL: func.func @fused(
+// CHECK-NOT:     autoglm
+// CHECK:         %[[A:.+]] = linalg.generic {{.+}} ins(%arg0, %arg1 : tensor<4xf32>, tensor<4xf32>)
+// CHECK:           arith.addf
+// CHECK:         %[[T:.+]] = linalg.generic {{.+}} ins(%[[A]] : tensor<4xf32>)
+// CHECK:           math.tanh
+// CHECK:         return %[[T]]
+func.func @fused(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = autoglm.fused "elementwise" (%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>, %y: tensor<4xf32>):
+    %s = autoglm.add %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %t = autoglm.tanh %s : tensor<4xf32>
+    autoglm.yield %t : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// q = clamp(round_even(x / 0.5) + 3, -128, 127) as i8; back: (q - 3) * 0.5.
+// CHECK-LABEL: func.func @quantize(
+// CHECK-SAME:    -> (tensor<4xi8>, tensor<4xf32>, tensor<2x3xi8>)
+// CHECK:         linalg.generic
+// CHECK:           arith.divf
+// CHECK:           math.roundeven
+// CHECK:           arith.addf
+// CHECK:           arith.constant -1.280000e+02 : f32
+// CHECK:           arith.constant 1.270000e+02 : f32
+// CHECK:           arith.fptosi %{{.+}} : f32 to i8
+// CHECK:         linalg.generic
+// CHECK:           arith.sitofp %{{.+}} : i8 to f32
+// CHECK:           arith.subf
+// CHECK:           arith.mulf
+// Per axis (dimension 1): scale and zero-point tables read along d1; the
+// unsigned storage converts with fptoui.
+// CHECK:         %[[SC:.+]] = arith.constant dense<[5.000000e-01, 2.500000e-01, 1.000000e+00]> : tensor<3xf32>
+// CHECK:         %[[ZP:.+]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>
+// CHECK:         linalg.generic {{.+}} ins(%arg1, %[[SC]], %[[ZP]] : tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>)
+// CHECK:           arith.fptoui %{{.+}} : f32 to i8
+func.func @quantize(%x: tensor<4xf32>, %y: tensor<2x3xf32>) -> (tensor<4x!quant.uniform<i8:f32, 0.5:3>>, tensor<4xf32>, tensor<2x3x!quant.uniform<u8:f32:1, {0.5:1, 0.25:2, 1.0:3}>>) {
+  %q = autoglm.quantize %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+  %d = autoglm.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.5:3>> to tensor<4xf32>
+  %p = autoglm.quantize %y : tensor<2x3xf32> to tensor<2x3x!quant.uniform<u8:f32:1, {0.5:1, 0.25:2, 1.0:3}>>
+  return %q, %d, %p : tensor<4x!quant.uniform<i8:f32, 0.5:3>>, tensor<4xf32>, tensor<2x3x!quant.uniform<u8:f32:1, {0.5:1, 0.25:2, 1.0:3}>>
+}

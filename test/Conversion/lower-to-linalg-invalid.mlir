@@ -1,0 +1,50 @@
+// RUN: autoglm-opt %s --autoglm-lower-to-linalg -split-input-file -verify-diagnostics
+
+// Dynamic shapes and variants the lowering does not handle are reported at
+// the op (its location is the ONNX node name), one message each.
+
+func.func @dynamic(%a: tensor<?x4xf32>, %b: tensor<4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'autoglm.add' needs static shapes; specialize the inputs with --input-shape}}
+  %0 = autoglm.add %a, %b : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @dynamic_result(%a: tensor<2x4xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'autoglm.reshape' needs static shapes}}
+  %0 = autoglm.reshape %a, %s : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @conv_transpose_groups(%x: tensor<1x4x3x3xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x2x5x5xf32> {
+  // expected-error @+1 {{conv_transpose lowering supports groups = 1 only (got 2)}}
+  %0 = autoglm.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, groups = 2 : i64} : (tensor<1x4x3x3xf32>, tensor<4x1x3x3xf32>) -> tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+func.func @resize_cubic(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{resize lowering supports nearest and linear modes (got cubic)}}
+  %0 = autoglm.resize cubic %x : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @reduce_l2_int(%x: tensor<2x3xi32>) -> tensor<2xi32> {
+  // expected-error @+1 {{reduce l2 needs floating-point elements}}
+  %0 = autoglm.reduce l2 %x {axes = array<i64: 1>} : (tensor<2x3xi32>) -> tensor<2xi32>
+  return %0 : tensor<2xi32>
+}
+
+// -----
+
+func.func @resize_crop(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{resize lowering does not support tf_crop_and_resize}}
+  %0 = autoglm.resize linear %x {coordinate_transform = #autoglm<coordinate_transform tf_crop_and_resize>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}

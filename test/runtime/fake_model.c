@@ -1,0 +1,83 @@
+/*===- fake_model.c - a hand-written stand-in for a compiled model --------===*\
+ *
+ * What the code generator will emit, written by hand so that the runtime
+ * and autoglm-run can be tested before it exists: a constant descriptor and
+ * an entry that uses the workspace and ctx->parallel_for. Built as a shared
+ * library (with autoglm_get_model) and linked statically into the runtime
+ * test. FAKE_MODEL_ABI_VERSION and FAKE_MODEL_NO_GETTER build the broken
+ * variants the runner's error tests load.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#include "fake_model.h"
+
+#include <stdint.h>
+
+#ifndef FAKE_MODEL_ABI_VERSION
+#define FAKE_MODEL_ABI_VERSION AUTOGLM_ABI_VERSION
+#endif
+
+enum { Rows = 2, Cols = 3, Size = Rows * Cols };
+
+static const int64_t xShape[] = {Rows, Cols};
+static const int64_t bShape[] = {Cols};
+
+static const autoglm_tensor_desc fakeInputs[] = {
+    {"x", AUTOGLM_FLOAT32, 2, xShape},
+    {"b", AUTOGLM_INT32, 1, bShape},
+};
+static const autoglm_tensor_desc fakeOutputs[] = {
+    {"y", AUTOGLM_FLOAT32, 2, xShape},
+    {"total", AUTOGLM_FLOAT64, 0, 0},
+};
+
+typedef struct FakeArgs {
+  const float *x;
+  const int32_t *b;
+  float *scratch;
+  float *y;
+} FakeArgs;
+
+static void scaleBody(void *data, int64_t begin, int64_t end) {
+  FakeArgs *args = data;
+  for (int64_t i = begin; i < end; ++i)
+    args->scratch[i] = 2.0f * args->x[i];
+}
+
+static void addBody(void *data, int64_t begin, int64_t end) {
+  FakeArgs *args = data;
+  for (int64_t i = begin; i < end; ++i)
+    args->y[i] = args->scratch[i] + (float)args->b[i % Cols];
+}
+
+static int32_t fakeEntry(void *const *inputs, void *const *outputs,
+                         void *workspace, autoglm_exec_context *ctx) {
+  /* The ABI promises a 64-byte aligned workspace. */
+  if (!workspace || (uintptr_t)workspace % 64 != 0)
+    return 1;
+  FakeArgs args = {inputs[0], inputs[1], workspace, outputs[0]};
+  if (args.x[0] == -999.0f)
+    return 42;
+  ctx->parallel_for(ctx, Size, scaleBody, &args);
+  ctx->parallel_for(ctx, Size, addBody, &args);
+  double total = 0;
+  for (int i = 0; i < Size; ++i)
+    total += args.y[i];
+  *(double *)outputs[1] = total;
+  return 0;
+}
+
+const autoglm_model_desc autoglm_model_fake = {
+    FAKE_MODEL_ABI_VERSION,
+    "fake",
+    2,
+    2,
+    fakeInputs,
+    fakeOutputs,
+    Size * sizeof(float),
+    fakeEntry,
+};
+
+#ifndef FAKE_MODEL_NO_GETTER
+const autoglm_model_desc *autoglm_get_model(void) { return &autoglm_model_fake; }
+#endif

@@ -1,0 +1,15 @@
+/*===- fake_model.h - a hand-written stand-in for a compiled model -*- C -*-===*/
+
+#ifndef AUTOGLM_TEST_FAKE_MODEL_H
+#define AUTOGLM_TEST_FAKE_MODEL_H
+
+#include "autoglm/model_abi.h"
+
+/* Inputs:  x float32 [2,3], b int32 [3]
+ * Outputs: y = 2*x + b (b broadcast over rows) float32 [2,3],
+ *          total = sum(y) float64 [] (rank 0)
+ * Workspace: 24 bytes, holding 2*x after a run.
+ * The entry returns 42 when x[0][0] == -999, to exercise model failures. */
+extern const autoglm_model_desc autoglm_model_fake;
+
+#endif /* AUTOGLM_TEST_FAKE_MODEL_H */

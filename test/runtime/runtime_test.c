@@ -1,0 +1,518 @@
+/*===- runtime_test.c - drive the runtime API for the lit tests -----------===*\
+ *
+ * `autoglm-runtime-test MODE` exercises one area of the runtime against the
+ * statically linked fake model and prints what it sees, for FileCheck; it
+ * also checks invariants itself and exits non-zero when one fails. The
+ * binary is linked with --wrap for the allocation functions, so the
+ * runtime's heap use during run can be counted.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#include "autoglm/runtime.h"
+#include "fake_model.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*===-- Allocation counting (ld --wrap) -----------------------------------===*/
+
+static atomic_long allocations;
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t count, size_t size);
+void *__real_realloc(void *pointer, size_t size);
+int __real_posix_memalign(void **pointer, size_t alignment, size_t size);
+
+void *__wrap_malloc(size_t size) {
+  ++allocations;
+  return __real_malloc(size);
+}
+void *__wrap_calloc(size_t count, size_t size) {
+  ++allocations;
+  return __real_calloc(count, size);
+}
+void *__wrap_realloc(void *pointer, size_t size) {
+  ++allocations;
+  return __real_realloc(pointer, size);
+}
+int __wrap_posix_memalign(void **pointer, size_t alignment, size_t size) {
+  ++allocations;
+  return __real_posix_memalign(pointer, alignment, size);
+}
+
+/*===-- Helpers -----------------------------------------------------------===*/
+
+static int failures;
+
+#define EXPECT(cond)                                                           \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      printf("FAILED: %s (line %d)\n", #cond, __LINE__);                       \
+      ++failures;                                                              \
+    }                                                                          \
+  } while (0)
+
+static const int64_t xShape[] = {2, 3};
+static const int64_t bShape[] = {3};
+
+/* A correct set of tensors for the fake model, owned by the caller. */
+typedef struct Tensors {
+  float x[6];
+  int32_t b[3];
+  float y[6];
+  double total;
+  autoglm_tensor inputs[2];
+  autoglm_tensor outputs[2];
+} Tensors;
+
+static void initTensors(Tensors *t) {
+  for (int i = 0; i < 6; ++i)
+    t->x[i] = (float)i - 2.5f;
+  for (int i = 0; i < 3; ++i)
+    t->b[i] = 10 * (i + 1);
+  memset(t->y, 0, sizeof(t->y));
+  t->total = 0;
+  t->inputs[0] = (autoglm_tensor){t->x, AUTOGLM_FLOAT32, 2, xShape};
+  t->inputs[1] = (autoglm_tensor){t->b, AUTOGLM_INT32, 1, bShape};
+  t->outputs[0] = (autoglm_tensor){t->y, AUTOGLM_FLOAT32, 2, xShape};
+  t->outputs[1] = (autoglm_tensor){&t->total, AUTOGLM_FLOAT64, 0, NULL};
+}
+
+static autoglm_session *createWithThreads(int32_t numThreads) {
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  options.num_threads = numThreads;
+  autoglm_session *session = NULL;
+  autoglm_status status =
+      autoglm_session_create(&autoglm_model_fake, &options, &session);
+  if (status != AUTOGLM_OK) {
+    printf("create failed: %s: %s\n", autoglm_status_string(status),
+           autoglm_last_create_error());
+    exit(2);
+  }
+  return session;
+}
+
+static autoglm_status runTensors(autoglm_session *session, Tensors *t) {
+  return autoglm_session_run(session, t->inputs, 2, t->outputs, 2);
+}
+
+static void printDesc(const char *kind, int32_t index,
+                      const autoglm_tensor_desc *desc) {
+  printf("%s %d: %s %s [", kind, index, desc->name,
+         autoglm_dtype_name(desc->dtype));
+  for (int32_t i = 0; i < desc->rank; ++i)
+    printf(i ? ",%lld" : "%lld", (long long)desc->shape[i]);
+  printf("]\n");
+}
+
+/*===-- Modes -------------------------------------------------------------===*/
+
+/* Create, query, run, destroy. */
+static void testApi(void) {
+  autoglm_session *session = createWithThreads(2);
+  printf("model: %s\n", autoglm_session_model(session)->name);
+  printf("threads: %d\n", autoglm_session_num_threads(session));
+  printf("workspace: %llu\n",
+         (unsigned long long)autoglm_session_workspace_size(session));
+  int32_t numInputs = autoglm_session_num_inputs(session);
+  int32_t numOutputs = autoglm_session_num_outputs(session);
+  for (int32_t i = 0; i < numInputs; ++i)
+    printDesc("input", i, autoglm_session_input(session, i));
+  for (int32_t i = 0; i < numOutputs; ++i)
+    printDesc("output", i, autoglm_session_output(session, i));
+  printf("find input b: %d, output total: %d, input nope: %d\n",
+         autoglm_session_find_input(session, "b"),
+         autoglm_session_find_output(session, "total"),
+         autoglm_session_find_input(session, "nope"));
+  EXPECT(autoglm_session_input(session, 2) == NULL);
+  EXPECT(autoglm_session_input(session, -1) == NULL);
+  EXPECT(autoglm_session_output(session, 2) == NULL);
+  EXPECT(autoglm_session_find_output(session, NULL) == -1);
+
+  Tensors t;
+  initTensors(&t);
+  autoglm_status status = runTensors(session, &t);
+  printf("run: %s, last error: '%s'\n", autoglm_status_string(status),
+         autoglm_session_last_error(session));
+  printf("y:");
+  for (int i = 0; i < 6; ++i)
+    printf(" %g", t.y[i]);
+  printf("\ntotal: %g\n", t.total);
+  autoglm_session_destroy(session);
+
+  /* NULL sessions are answered, not crashed on. */
+  autoglm_session_destroy(NULL);
+  EXPECT(autoglm_session_model(NULL) == NULL);
+  EXPECT(autoglm_session_num_inputs(NULL) == 0);
+  EXPECT(autoglm_session_num_outputs(NULL) == 0);
+  EXPECT(autoglm_session_input(NULL, 0) == NULL);
+  EXPECT(autoglm_session_find_input(NULL, "x") == -1);
+  EXPECT(autoglm_session_workspace_size(NULL) == 0);
+  EXPECT(autoglm_session_num_threads(NULL) == 0);
+  autoglm_session_options_init(NULL);
+  printf("null run: %s; last error: %s\n",
+         autoglm_status_string(autoglm_session_run(NULL, t.inputs, 2,
+                                                   t.outputs, 2)),
+         autoglm_session_last_error(NULL));
+  printf("status 6: %s; status 99: %s\n",
+         autoglm_status_string(AUTOGLM_ERROR_SHAPE_MISMATCH),
+         autoglm_status_string((autoglm_status)99));
+  printf("dtype 16: %s (%zu bytes); dtype 8: %s (%zu bytes)\n",
+         autoglm_dtype_name(16), autoglm_dtype_size(16),
+         autoglm_dtype_name(8), autoglm_dtype_size(8));
+}
+
+/* Runs with one thing broken, prints status and message, and checks that
+ * the outputs were left untouched. */
+static void expectRunError(autoglm_session *session, const char *what,
+                           Tensors *t, const autoglm_tensor *inputs,
+                           int32_t numInputs, const autoglm_tensor *outputs,
+                           int32_t numOutputs) {
+  t->y[0] = 12345.0f;
+  autoglm_status status =
+      autoglm_session_run(session, inputs, numInputs, outputs, numOutputs);
+  printf("%s: %s: %s\n", what, autoglm_status_string(status),
+         autoglm_session_last_error(session));
+  EXPECT(status != AUTOGLM_OK);
+  EXPECT(t->y[0] == 12345.0f);
+}
+
+static void testErrors(void) {
+  autoglm_session *session = createWithThreads(2);
+  Tensors t;
+  autoglm_tensor in[2], out[2];
+#define RESET()                                                                \
+  do {                                                                         \
+    initTensors(&t);                                                           \
+    memcpy(in, t.inputs, sizeof(in));                                          \
+    memcpy(out, t.outputs, sizeof(out));                                       \
+  } while (0)
+
+  RESET();
+  expectRunError(session, "one input", &t, in, 1, out, 2);
+  expectRunError(session, "three outputs", &t, in, 2, out, 3);
+  expectRunError(session, "null inputs", &t, NULL, 2, out, 2);
+  expectRunError(session, "null outputs", &t, in, 2, NULL, 2);
+
+  RESET();
+  in[0].dtype = AUTOGLM_FLOAT64;
+  expectRunError(session, "dtype", &t, in, 2, out, 2);
+  RESET();
+  out[1].dtype = AUTOGLM_FLOAT32;
+  expectRunError(session, "output dtype", &t, in, 2, out, 2);
+  RESET();
+  in[1].dtype = 1234;
+  expectRunError(session, "unknown dtype", &t, in, 2, out, 2);
+
+  static const int64_t wide[] = {2, 4};
+  static const int64_t flat[] = {6};
+  static const int64_t image[] = {1, 3, 224, 224};
+  RESET();
+  in[0].shape = wide;
+  expectRunError(session, "shape", &t, in, 2, out, 2);
+  RESET();
+  in[0].rank = 1;
+  in[0].shape = flat;
+  expectRunError(session, "rank", &t, in, 2, out, 2);
+  RESET();
+  in[0].rank = 4;
+  in[0].shape = image;
+  expectRunError(session, "rank 4", &t, in, 2, out, 2);
+  RESET();
+  out[1].rank = 1;
+  out[1].shape = flat;
+  expectRunError(session, "scalar output", &t, in, 2, out, 2);
+  RESET();
+  in[0].rank = -1;
+  expectRunError(session, "negative rank", &t, in, 2, out, 2);
+  RESET();
+  in[0].shape = NULL;
+  expectRunError(session, "null shape", &t, in, 2, out, 2);
+  RESET();
+  in[1].data = NULL;
+  expectRunError(session, "null input data", &t, in, 2, out, 2);
+  RESET();
+  out[0].data = NULL;
+  expectRunError(session, "null output data", &t, in, 2, out, 2);
+  RESET();
+  t.x[0] = -999.0f;
+  expectRunError(session, "model failure", &t, in, 2, out, 2);
+
+  /* A failed run leaves the session usable, and success clears the error. */
+  RESET();
+  autoglm_status status = runTensors(session, &t);
+  printf("after errors: %s, last error: '%s', total %g\n",
+         autoglm_status_string(status), autoglm_session_last_error(session),
+         t.total);
+  autoglm_session_destroy(session);
+#undef RESET
+}
+
+static void printCreateError(const char *what, autoglm_status status,
+                             autoglm_session *session) {
+  printf("%s: %s: %s\n", what, autoglm_status_string(status),
+         autoglm_last_create_error());
+  EXPECT(status != AUTOGLM_OK);
+  EXPECT(session == NULL);
+}
+
+static void testCreateErrors(void) {
+  autoglm_session *session = (autoglm_session *)&session;
+  autoglm_status status = autoglm_session_create(NULL, NULL, &session);
+  printCreateError("null model", status, session);
+  printf("null out: %s\n",
+         autoglm_status_string(
+             autoglm_session_create(&autoglm_model_fake, NULL, NULL)));
+
+  autoglm_model_desc model = autoglm_model_fake;
+  model.abi_version = 99;
+  status = autoglm_session_create(&model, NULL, &session);
+  printCreateError("abi", status, session);
+
+  model = autoglm_model_fake;
+  model.entry = NULL;
+  status = autoglm_session_create(&model, NULL, &session);
+  printCreateError("no entry", status, session);
+
+  autoglm_tensor_desc badOutputs[2];
+  memcpy(badOutputs, autoglm_model_fake.outputs, sizeof(badOutputs));
+  badOutputs[1].dtype = 8; /* ONNX string: not a tensor type we run */
+  model = autoglm_model_fake;
+  model.outputs = badOutputs;
+  status = autoglm_session_create(&model, NULL, &session);
+  printCreateError("bad output", status, session);
+
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  options.num_threads = -3;
+  status = autoglm_session_create(&autoglm_model_fake, &options, &session);
+  printCreateError("threads", status, session);
+
+  /* A later success clears the message. */
+  status = autoglm_session_create(&autoglm_model_fake, NULL, &session);
+  printf("default options: %s, message '%s', threads >= 1: %d\n",
+         autoglm_status_string(status), autoglm_last_create_error(),
+         autoglm_session_num_threads(session) >= 1);
+  autoglm_session_destroy(session);
+}
+
+/* The same inputs give bit-identical outputs with any thread count. */
+static void testThreads(void) {
+  static const int32_t counts[] = {1, 2, 4, 0};
+  Tensors reference;
+  for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); ++i) {
+    autoglm_session *session = createWithThreads(counts[i]);
+    Tensors t;
+    initTensors(&t);
+    EXPECT(runTensors(session, &t) == AUTOGLM_OK);
+    if (i == 0)
+      reference = t;
+    int same = memcmp(t.y, reference.y, sizeof(t.y)) == 0 &&
+               memcmp(&t.total, &reference.total, sizeof(t.total)) == 0;
+    EXPECT(same);
+    printf("num_threads %d: total %g, %s\n", counts[i], t.total,
+           same ? "identical" : "DIFFERENT");
+    autoglm_session_destroy(session);
+  }
+}
+
+static void testWorkspace(void) {
+  /* Static memory, as an embedded user would pass. */
+  static _Alignas(64) unsigned char workspace[64];
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  options.num_threads = 1;
+  options.workspace = workspace;
+  options.workspace_bytes = sizeof(workspace);
+  autoglm_session *session = NULL;
+  autoglm_status status =
+      autoglm_session_create(&autoglm_model_fake, &options, &session);
+  Tensors t;
+  initTensors(&t);
+  status = runTensors(session, &t);
+  float scratch[6];
+  memcpy(scratch, workspace, sizeof(scratch));
+  printf("caller workspace: %s, holds 2*x: %d\n", autoglm_status_string(status),
+         scratch[0] == 2 * t.x[0] && scratch[5] == 2 * t.x[5]);
+  autoglm_session_destroy(session);
+
+  options.workspace_bytes = 16;
+  status = autoglm_session_create(&autoglm_model_fake, &options, &session);
+  printCreateError("small workspace", status, session);
+  options.workspace = workspace + 4;
+  options.workspace_bytes = 32;
+  status = autoglm_session_create(&autoglm_model_fake, &options, &session);
+  printCreateError("misaligned workspace", status, session);
+}
+
+static void testNoAllocation(void) {
+  autoglm_session *session = createWithThreads(4);
+  Tensors t;
+  initTensors(&t);
+  long before = atomic_load(&allocations);
+  for (int i = 0; i < 200; ++i)
+    EXPECT(runTensors(session, &t) == AUTOGLM_OK);
+  t.inputs[0].rank = 1; /* the error path formats a message: still no heap */
+  EXPECT(runTensors(session, &t) != AUTOGLM_OK);
+  long during = atomic_load(&allocations) - before;
+  printf("allocations during 201 runs: %ld\n", during);
+  autoglm_session_destroy(session);
+  /* Make sure the counter works at all. */
+  before = atomic_load(&allocations);
+  session = createWithThreads(4);
+  printf("allocations during create: %s\n",
+         atomic_load(&allocations) > before ? "some" : "none");
+  autoglm_session_destroy(session);
+}
+
+/*===-- parallel_for probe ------------------------------------------------===*/
+
+/* A model whose entry hands its context to the test, so parallel_for can be
+ * called directly with any n. */
+static autoglm_exec_context *probedContext;
+
+static int32_t probeEntry(void *const *inputs, void *const *outputs,
+                          void *workspace, autoglm_exec_context *ctx) {
+  probedContext = ctx;
+  return 0;
+}
+
+static const autoglm_model_desc probeModel = {
+    AUTOGLM_ABI_VERSION, "probe", 0, 0, NULL, NULL, 0, probeEntry};
+
+enum { MaxN = 100003, MaxChunks = 64 };
+
+typedef struct Coverage {
+  atomic_int hits[MaxN];
+  atomic_int numChunks;
+  atomic_int callerChunks;
+  atomic_int emptyChunks;
+  pthread_t caller;
+  autoglm_exec_context *ctx;
+  atomic_int nestedHits;
+} Coverage;
+
+static void coverBody(void *data, int64_t begin, int64_t end) {
+  Coverage *c = data;
+  atomic_fetch_add(&c->numChunks, 1);
+  if (begin >= end)
+    atomic_fetch_add(&c->emptyChunks, 1);
+  if (pthread_equal(pthread_self(), c->caller))
+    atomic_fetch_add(&c->callerChunks, 1);
+  for (int64_t i = begin; i < end; ++i)
+    atomic_fetch_add(&c->hits[i], 1);
+}
+
+static void nestedInner(void *data, int64_t begin, int64_t end) {
+  Coverage *c = data;
+  atomic_fetch_add(&c->nestedHits, (int)(end - begin));
+}
+
+static void nestedOuter(void *data, int64_t begin, int64_t end) {
+  Coverage *c = data;
+  for (int64_t i = begin; i < end; ++i)
+    c->ctx->parallel_for(c->ctx, 10, nestedInner, c);
+}
+
+static void testParallelFor(void) {
+  static const int32_t threadCounts[] = {1, 2, 3, 4, 7};
+  static const int64_t sizes[] = {0, 1, 2, 3, 5, 7, 64, 1000, MaxN};
+  static Coverage c;
+  for (size_t ti = 0; ti < sizeof(threadCounts) / sizeof(*threadCounts);
+       ++ti) {
+    int32_t numThreads = threadCounts[ti];
+    autoglm_session_options options;
+    autoglm_session_options_init(&options);
+    options.num_threads = numThreads;
+    autoglm_session *session = NULL;
+    EXPECT(autoglm_session_create(&probeModel, &options, &session) ==
+           AUTOGLM_OK);
+    EXPECT(autoglm_session_run(session, NULL, 0, NULL, 0) == AUTOGLM_OK);
+    autoglm_exec_context *ctx = probedContext;
+    EXPECT(ctx->num_threads == numThreads);
+    int ok = 1;
+    /* Repeat to give races a chance to show. */
+    for (int repeat = 0; repeat < 20; ++repeat) {
+      for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); ++si) {
+        int64_t n = sizes[si];
+        for (int64_t i = 0; i < n; ++i)
+          atomic_store(&c.hits[i], 0);
+        atomic_store(&c.numChunks, 0);
+        atomic_store(&c.callerChunks, 0);
+        atomic_store(&c.emptyChunks, 0);
+        c.caller = pthread_self();
+        ctx->parallel_for(ctx, n, coverBody, &c);
+        for (int64_t i = 0; i < n; ++i)
+          if (atomic_load(&c.hits[i]) != 1) {
+            printf("FAILED: %d threads, n=%lld: index %lld hit %d times\n",
+                   numThreads, (long long)n, (long long)i,
+                   atomic_load(&c.hits[i]));
+            ok = 0;
+            break;
+          }
+        int expectedChunks = n == 0 ? 0 : (n < numThreads ? (int)n : numThreads);
+        if (atomic_load(&c.numChunks) != expectedChunks ||
+            atomic_load(&c.emptyChunks) != 0 ||
+            (n > 0 && atomic_load(&c.callerChunks) != 1)) {
+          printf("FAILED: %d threads, n=%lld: %d chunks (%d empty, %d on the "
+                 "caller), expected %d\n",
+                 numThreads, (long long)n, atomic_load(&c.numChunks),
+                 atomic_load(&c.emptyChunks), atomic_load(&c.callerChunks),
+                 expectedChunks);
+          ok = 0;
+        }
+      }
+    }
+    /* A loop body may itself call parallel_for; it runs inline. */
+    c.ctx = ctx;
+    atomic_store(&c.nestedHits, 0);
+    ctx->parallel_for(ctx, 8, nestedOuter, &c);
+    if (atomic_load(&c.nestedHits) != 80) {
+      printf("FAILED: nested parallel_for covered %d of 80\n",
+             atomic_load(&c.nestedHits));
+      ok = 0;
+    }
+    /* Degenerate calls do nothing. */
+    ctx->parallel_for(ctx, -5, coverBody, &c);
+    ctx->parallel_for(ctx, 10, NULL, &c);
+    failures += !ok;
+    printf("parallel_for with %d threads: %s\n", numThreads,
+           ok ? "every index exactly once" : "FAILED");
+    autoglm_session_destroy(session);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s api|errors|create-errors|threads|workspace|"
+                    "no-alloc|parallel-for\n",
+            argv[0]);
+    return 2;
+  }
+  const char *mode = argv[1];
+  if (!strcmp(mode, "api"))
+    testApi();
+  else if (!strcmp(mode, "errors"))
+    testErrors();
+  else if (!strcmp(mode, "create-errors"))
+    testCreateErrors();
+  else if (!strcmp(mode, "threads"))
+    testThreads();
+  else if (!strcmp(mode, "workspace"))
+    testWorkspace();
+  else if (!strcmp(mode, "no-alloc"))
+    testNoAllocation();
+  else if (!strcmp(mode, "parallel-for"))
+    testParallelFor();
+  else {
+    fprintf(stderr, "unknown mode '%s'\n", mode);
+    return 2;
+  }
+  if (failures)
+    printf("%d check(s) failed\n", failures);
+  return failures ? 1 : 0;
+}

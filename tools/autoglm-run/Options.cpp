@@ -1,0 +1,161 @@
+//===- Options.cpp - autoglm-run's command line ---------------------------===//
+//
+// Hand-parsed: the runner links no LLVM, and its options are few. Both
+// "--opt VALUE" and "--opt=VALUE" are accepted.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Options.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+namespace autoglm::run {
+
+const char *usageText() {
+  return R"(usage: autoglm-run MODEL.so [options]
+
+Runs a model compiled by AutoGLM as a shared library.
+
+Inputs (each model input needs one; the first source listed wins):
+  --input NAME=FILE     read input NAME from FILE (.npy, or .pb: ONNX TensorProto)
+  --input-dir DIR       read inputs from DIR/input_0.pb, input_1.pb, ... in order
+  --seed N              fill the remaining inputs randomly: floats uniform in
+                        [-1, 1), integers in [0, 4), booleans 0/1
+
+Outputs:
+  --output-dir DIR      save outputs as DIR/output_0.npy, output_1.npy, ...
+  --expect NAME=FILE    compare output NAME with FILE (.npy or .pb)
+  --expect-dir DIR      compare outputs with DIR/output_0.pb, output_1.pb, ...
+  --rtol X, --atol X    tolerances, |actual - expected| <= atol + rtol*|expected|
+                        (defaults 1e-3 and 1e-5); exit status 1 on a mismatch
+
+Execution:
+  --threads N           threads for the model's parallel loops (0: all cores)
+  --time N              after the first (warm-up) run, time N runs and print
+                        the median, min and max milliseconds per run
+  --info                print the model's inputs and outputs and exit
+  --help                print this text
+)";
+}
+
+static bool parseInt(const std::string &text, int64_t min, int64_t &value) {
+  if (text.empty())
+    return false;
+  errno = 0;
+  char *end = nullptr;
+  long long parsed = std::strtoll(text.c_str(), &end, 10);
+  if (errno || *end || parsed < min)
+    return false;
+  value = parsed;
+  return true;
+}
+
+static bool parseTolerance(const std::string &text, double &value) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  double parsed = std::strtod(text.c_str(), &end);
+  if (*end || !std::isfinite(parsed) || parsed < 0)
+    return false;
+  value = parsed;
+  return true;
+}
+
+static bool parseNamedFile(const std::string &text, NamedFile &named) {
+  size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == text.size())
+    return false;
+  named.name = text.substr(0, equals);
+  named.path = text.substr(equals + 1);
+  return true;
+}
+
+bool parseOptions(int argc, char **argv, Options &options,
+                  std::string &error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      options.help = true;
+      return true;
+    }
+    if (arg == "--info") {
+      options.info = true;
+      continue;
+    }
+    if (arg.size() < 2 || arg.compare(0, 2, "--") != 0) {
+      if (!options.modelPath.empty()) {
+        error = "unexpected argument '" + arg + "' (one model only)";
+        return false;
+      }
+      options.modelPath = arg;
+      continue;
+    }
+    // An option with a value, given as --opt=VALUE or --opt VALUE.
+    std::string name = arg, value;
+    size_t equals = arg.find('=');
+    if (equals != std::string::npos) {
+      name = arg.substr(0, equals);
+      value = arg.substr(equals + 1);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      error = "option '" + arg + "' needs a value";
+      return false;
+    }
+
+    int64_t number = 0;
+    NamedFile named;
+    if (name == "--input" || name == "--expect") {
+      if (!parseNamedFile(value, named)) {
+        error = name + " wants NAME=FILE, got '" + value + "'";
+        return false;
+      }
+      (name == "--input" ? options.inputs : options.expects).push_back(named);
+    } else if (name == "--input-dir") {
+      options.inputDir = value;
+    } else if (name == "--expect-dir") {
+      options.expectDir = value;
+    } else if (name == "--output-dir") {
+      options.outputDir = value;
+    } else if (name == "--seed") {
+      if (!parseInt(value, 0, number)) {
+        error = "--seed wants a non-negative integer, got '" + value + "'";
+        return false;
+      }
+      options.hasSeed = true;
+      options.seed = static_cast<uint64_t>(number);
+    } else if (name == "--time") {
+      if (!parseInt(value, 1, number)) {
+        error = "--time wants a positive number of runs, got '" + value + "'";
+        return false;
+      }
+      options.timedRuns = number;
+    } else if (name == "--threads") {
+      if (!parseInt(value, 0, number) || number > 4096) {
+        error = "--threads wants a count from 0 (all cores) to 4096, got '" +
+                value + "'";
+        return false;
+      }
+      options.numThreads = static_cast<int32_t>(number);
+    } else if (name == "--rtol" || name == "--atol") {
+      if (!parseTolerance(value, name == "--rtol" ? options.rtol
+                                                  : options.atol)) {
+        error = name + " wants a non-negative number, got '" + value + "'";
+        return false;
+      }
+    } else {
+      error = "unknown option '" + name + "'";
+      return false;
+    }
+  }
+  if (options.modelPath.empty()) {
+    error = "no model given";
+    return false;
+  }
+  return true;
+}
+
+} // namespace autoglm::run

@@ -1,0 +1,43 @@
+//===- Options.h - autoglm-run's command line -------------------*- C++ -*-===//
+
+#ifndef AUTOGLM_RUN_OPTIONS_H
+#define AUTOGLM_RUN_OPTIONS_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace autoglm::run {
+
+/// NAME=FILE from --input / --expect.
+struct NamedFile {
+  std::string name;
+  std::string path;
+};
+
+struct Options {
+  std::string modelPath;
+  std::vector<NamedFile> inputs;
+  std::string inputDir;
+  bool hasSeed = false;
+  uint64_t seed = 0;
+  std::string outputDir;
+  std::vector<NamedFile> expects;
+  std::string expectDir;
+  double rtol = 1e-3;
+  double atol = 1e-5;
+  int64_t timedRuns = 0;
+  int32_t numThreads = 0;
+  bool info = false;
+  bool help = false;
+};
+
+/// Parses argv; on failure returns false with a one-line reason.
+bool parseOptions(int argc, char **argv, Options &options, std::string &error);
+
+/// The --help text.
+const char *usageText();
+
+} // namespace autoglm::run
+
+#endif // AUTOGLM_RUN_OPTIONS_H

@@ -1,0 +1,353 @@
+//===- autoglm-run.cpp - run a compiled model from the command line -------===//
+//
+// Loads a model compiled as a shared library, feeds it inputs from files or
+// a seeded generator, and prints, saves, checks or times its outputs. Every
+// problem with the user's files or arguments is an error message and exit
+// status 1; the runtime's own checks supply the dtype/shape messages.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compare.h"
+#include "HostTensor.h"
+#include "ModelLibrary.h"
+#include "Options.h"
+#include "RandomFill.h"
+#include "TensorFile.h"
+
+#include "autoglm/runtime.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+using namespace autoglm::run;
+
+namespace {
+
+/// Owns a session; destroys it on every exit path.
+struct SessionDeleter {
+  void operator()(autoglm_session *session) const {
+    autoglm_session_destroy(session);
+  }
+};
+using SessionPtr = std::unique_ptr<autoglm_session, SessionDeleter>;
+
+/// The runner's state between steps.
+struct Runner {
+  const Options &options;
+  autoglm_session *session;
+  std::vector<HostTensor> inputs, outputs;
+  std::vector<autoglm_tensor> inputViews, outputViews;
+  /// Expected values, by output index; absent where none was given.
+  std::vector<HostTensor> expected;
+  std::vector<bool> hasExpected;
+};
+
+} // namespace
+
+static int fail(const std::string &message) {
+  // Keep the order of stdout and stderr when both go to one file.
+  std::fflush(stdout);
+  std::fprintf(stderr, "autoglm-run: error: %s\n", message.c_str());
+  return 1;
+}
+
+static std::string modelName(const autoglm_session *session) {
+  const char *name = autoglm_session_model(session)->name;
+  return name ? name : "(unnamed)";
+}
+
+static std::string describe(const autoglm_tensor_desc &desc) {
+  std::vector<int64_t> shape(desc.shape, desc.shape + desc.rank);
+  return std::string(autoglm_dtype_name(desc.dtype)) + " " + formatShape(shape);
+}
+
+static std::string nameList(const autoglm_tensor_desc *descs, int32_t count) {
+  std::string names;
+  for (int32_t i = 0; i < count; ++i)
+    names += (i ? ", " : "") + std::string(descs[i].name);
+  return names;
+}
+
+static void printInfo(const autoglm_model_desc &model) {
+  std::printf("model '%s': %d inputs, %d outputs, %llu-byte workspace\n",
+              model.name ? model.name : "", model.num_inputs,
+              model.num_outputs,
+              static_cast<unsigned long long>(model.workspace_bytes));
+  for (int32_t i = 0; i < model.num_inputs; ++i)
+    std::printf("input %d '%s': %s\n", i, model.inputs[i].name,
+                describe(model.inputs[i]).c_str());
+  for (int32_t i = 0; i < model.num_outputs; ++i)
+    std::printf("output %d '%s': %s\n", i, model.outputs[i].name,
+                describe(model.outputs[i]).c_str());
+}
+
+/// Reads DIR/<stem>_<index>.pb.
+static bool readIndexedFile(const std::string &dir, const char *stem,
+                            int32_t index, HostTensor &tensor,
+                            std::string &error) {
+  std::string path = dir + "/" + stem + "_" + std::to_string(index) + ".pb";
+  return readTensorFile(path, tensor, error);
+}
+
+/// Fills every model input from --input, then --input-dir, then --seed.
+static bool gatherInputs(Runner &runner, std::string &error) {
+  const autoglm_model_desc &model = *autoglm_session_model(runner.session);
+  runner.inputs.resize(model.num_inputs);
+  std::vector<bool> filled(model.num_inputs, false);
+  for (const NamedFile &input : runner.options.inputs) {
+    int32_t index = autoglm_session_find_input(runner.session,
+                                               input.name.c_str());
+    if (index < 0) {
+      error = "model '" + modelName(runner.session) + "' has no input '" +
+              input.name + "' (its inputs: " +
+              nameList(model.inputs, model.num_inputs) + ")";
+      return false;
+    }
+    if (filled[index]) {
+      error = "input '" + input.name + "' given twice";
+      return false;
+    }
+    if (!readTensorFile(input.path, runner.inputs[index], error))
+      return false;
+    filled[index] = true;
+  }
+  Random random(runner.options.seed);
+  for (int32_t i = 0; i < model.num_inputs; ++i) {
+    if (filled[i])
+      continue;
+    const autoglm_tensor_desc &desc = model.inputs[i];
+    if (!runner.options.inputDir.empty()) {
+      if (!readIndexedFile(runner.options.inputDir, "input", i,
+                           runner.inputs[i], error))
+        return false;
+    } else if (runner.options.hasSeed) {
+      if (!runner.inputs[i].allocate(
+              desc.dtype, std::vector<int64_t>(desc.shape,
+                                               desc.shape + desc.rank))) {
+        error = "out of memory for input '" + std::string(desc.name) + "'";
+        return false;
+      }
+      fillRandom(runner.inputs[i], random);
+    } else {
+      error = "no value for input '" + std::string(desc.name) + "' (" +
+              describe(desc) +
+              "); pass --input NAME=FILE, --input-dir DIR or --seed N";
+      return false;
+    }
+  }
+  for (HostTensor &input : runner.inputs)
+    runner.inputViews.push_back(input.view());
+  return true;
+}
+
+static bool allocateOutputs(Runner &runner, std::string &error) {
+  const autoglm_model_desc &model = *autoglm_session_model(runner.session);
+  runner.outputs.resize(model.num_outputs);
+  for (int32_t i = 0; i < model.num_outputs; ++i) {
+    const autoglm_tensor_desc &desc = model.outputs[i];
+    if (!runner.outputs[i].allocate(
+            desc.dtype,
+            std::vector<int64_t>(desc.shape, desc.shape + desc.rank))) {
+      error = "out of memory for output '" + std::string(desc.name) + "'";
+      return false;
+    }
+    runner.outputViews.push_back(runner.outputs[i].view());
+  }
+  return true;
+}
+
+static autoglm_status runOnce(Runner &runner) {
+  return autoglm_session_run(
+      runner.session, runner.inputViews.data(),
+      static_cast<int32_t>(runner.inputViews.size()),
+      runner.outputViews.data(),
+      static_cast<int32_t>(runner.outputViews.size()));
+}
+
+static void printOutputs(const Runner &runner) {
+  constexpr int64_t shown = 8;
+  for (size_t i = 0; i < runner.outputs.size(); ++i) {
+    const HostTensor &output = runner.outputs[i];
+    const autoglm_tensor_desc *desc =
+        autoglm_session_output(runner.session, static_cast<int32_t>(i));
+    std::string values;
+    int64_t count = std::min(shown, output.numElements());
+    for (int64_t j = 0; j < count; ++j)
+      values += (j ? ", " : "") + output.formatElement(j);
+    if (output.numElements() > shown)
+      values += ", ...";
+    std::printf("output %zu '%s': %s = [%s]\n", i, desc->name,
+                describe(*desc).c_str(), values.c_str());
+  }
+}
+
+static bool saveOutputs(const Runner &runner, std::string &error) {
+  const std::string &dir = runner.options.outputDir;
+  if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    error = "cannot create directory '" + dir + "': " + std::strerror(errno);
+    return false;
+  }
+  for (size_t i = 0; i < runner.outputs.size(); ++i)
+    if (!writeNpy(dir + "/output_" + std::to_string(i) + ".npy",
+                  runner.outputs[i], error))
+      return false;
+  return true;
+}
+
+/// Reads the expected values from --expect and --expect-dir, before the
+/// run, so that a bad name or file is reported before any work.
+static bool loadExpectations(Runner &runner, std::string &error) {
+  const Options &options = runner.options;
+  int32_t numOutputs = autoglm_session_num_outputs(runner.session);
+  runner.expected.resize(numOutputs);
+  runner.hasExpected.assign(numOutputs, false);
+  for (const NamedFile &expect : options.expects) {
+    int32_t index = autoglm_session_find_output(runner.session,
+                                                expect.name.c_str());
+    if (index < 0) {
+      const autoglm_model_desc &model = *autoglm_session_model(runner.session);
+      error = "model '" + modelName(runner.session) + "' has no output '" +
+              expect.name + "' (its outputs: " +
+              nameList(model.outputs, model.num_outputs) + ")";
+      return false;
+    }
+    if (!readTensorFile(expect.path, runner.expected[index], error))
+      return false;
+    runner.hasExpected[index] = true;
+  }
+  if (!options.expectDir.empty())
+    for (int32_t i = 0; i < numOutputs; ++i)
+      if (!runner.hasExpected[i]) {
+        if (!readIndexedFile(options.expectDir, "output", i,
+                             runner.expected[i], error))
+          return false;
+        runner.hasExpected[i] = true;
+      }
+  return true;
+}
+
+/// Compares the outputs that have expected values, one line per output;
+/// returns the number of outputs that differ.
+static int checkOutputs(const Runner &runner) {
+  const Options &options = runner.options;
+  int32_t numOutputs = static_cast<int32_t>(runner.outputs.size());
+  const std::vector<HostTensor> &expected = runner.expected;
+  int numMismatched = 0;
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    if (!runner.hasExpected[i])
+      continue;
+    const HostTensor &actual = runner.outputs[i];
+    const char *name = autoglm_session_output(runner.session, i)->name;
+    if (expected[i].dtype() != actual.dtype() ||
+        expected[i].shape() != actual.shape()) {
+      std::printf("check '%s': MISMATCH: expected %s %s, the output is %s %s\n",
+                  name, autoglm_dtype_name(expected[i].dtype()),
+                  formatShape(expected[i].shape()).c_str(),
+                  autoglm_dtype_name(actual.dtype()),
+                  formatShape(actual.shape()).c_str());
+      ++numMismatched;
+      continue;
+    }
+    Comparison result =
+        compareTensors(actual, expected[i], options.rtol, options.atol);
+    std::printf("check '%s': max abs error %.3g, max rel error %.3g: ", name,
+                result.maxAbsError, result.maxRelError);
+    if (result.numMismatches == 0) {
+      std::printf("ok\n");
+      continue;
+    }
+    ++numMismatched;
+    int64_t at = result.firstMismatch;
+    std::printf("MISMATCH: %lld of %lld values differ by more than atol %g + "
+                "rtol %g * |expected|; first at %s: got %s, expected %s\n",
+                static_cast<long long>(result.numMismatches),
+                static_cast<long long>(actual.numElements()), options.atol,
+                options.rtol, formatIndex(actual.shape(), at).c_str(),
+                actual.formatElement(at).c_str(),
+                expected[i].formatElement(at).c_str());
+  }
+  return numMismatched;
+}
+
+static bool timeRuns(Runner &runner, std::string &error) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> millis;
+  millis.reserve(static_cast<size_t>(runner.options.timedRuns));
+  for (int64_t i = 0; i < runner.options.timedRuns; ++i) {
+    Clock::time_point start = Clock::now();
+    autoglm_status status = runOnce(runner);
+    Clock::time_point stop = Clock::now();
+    if (status != AUTOGLM_OK) {
+      error = autoglm_session_last_error(runner.session);
+      return false;
+    }
+    millis.push_back(
+        std::chrono::duration<double, std::milli>(stop - start).count());
+  }
+  std::sort(millis.begin(), millis.end());
+  size_t n = millis.size();
+  double median =
+      n % 2 ? millis[n / 2] : (millis[n / 2 - 1] + millis[n / 2]) / 2;
+  std::printf("time: %zu runs, %d threads: median %.6f ms, min %.6f ms, "
+              "max %.6f ms\n",
+              n, autoglm_session_num_threads(runner.session), median,
+              millis.front(), millis.back());
+  return true;
+}
+
+int main(int argc, char **argv) {
+  Options options;
+  std::string error;
+  if (!parseOptions(argc, argv, options, error))
+    return fail(error + " (see --help)");
+  if (options.help) {
+    std::fputs(usageText(), stdout);
+    return 0;
+  }
+
+  ModelLibrary library;
+  if (!library.load(options.modelPath, error))
+    return fail(error);
+
+  autoglm_session_options sessionOptions;
+  autoglm_session_options_init(&sessionOptions);
+  sessionOptions.num_threads = options.numThreads;
+  autoglm_session *rawSession = nullptr;
+  autoglm_status status =
+      autoglm_session_create(library.model(), &sessionOptions, &rawSession);
+  if (status != AUTOGLM_OK)
+    return fail(autoglm_last_create_error());
+  SessionPtr session(rawSession);
+
+  if (options.info) {
+    printInfo(*library.model());
+    return 0;
+  }
+
+  Runner runner{options, session.get(), {}, {}, {}, {}, {}, {}};
+  if (!gatherInputs(runner, error) || !loadExpectations(runner, error) ||
+      !allocateOutputs(runner, error))
+    return fail(error);
+  // The first run produces the outputs and warms caches for --time.
+  if (runOnce(runner) != AUTOGLM_OK)
+    return fail(autoglm_session_last_error(session.get()));
+  printOutputs(runner);
+  if (!options.outputDir.empty() && !saveOutputs(runner, error))
+    return fail(error);
+
+  int numMismatched = checkOutputs(runner);
+  if (options.timedRuns > 0 && !timeRuns(runner, error))
+    return fail(error);
+  if (numMismatched > 0)
+    return fail(std::to_string(numMismatched) +
+                (numMismatched == 1 ? " output differs" : " outputs differ") +
+                " from the expected values");
+  return 0;
+}
