@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs every dependency AutoGLM needs on Debian 12, builds it, and runs
-# the compiler on the bundled example model.
+# Installs every dependency AutoGLM needs on Debian 12, builds it, compiles
+# the bundled example ONNX model and runs it.
 #
 #   scripts/setup.sh            install, build, run the example
 #   AUTOGLM_SKIP_EXAMPLE=1 ...  install and build only
@@ -46,7 +46,12 @@ fi
 ninja -C "$BUILD_DIR"
 
 if [[ -z ${AUTOGLM_SKIP_EXAMPLE:-} ]]; then
-  echo "== autoglm-opt examples/tiny_cnn.onnxtxt --input-shape=image:1x3x32x32 --autoglm-infer-shapes"
-  "$BUILD_DIR/bin/autoglm-opt" examples/tiny_cnn.onnxtxt \
-    --input-shape=image:1x3x32x32 --autoglm-infer-shapes
+  # The bundled example: a small CNN in ONNX text form, compiled to a shared
+  # library and run on random input, printing its outputs and time per run.
+  mkdir -p "$BUILD_DIR/examples"
+  echo "== autoglm-opt examples/tiny_cnn.onnxtxt --input-shape=image:1x3x32x32 --emit=so -o $BUILD_DIR/examples/tiny_cnn.so"
+  "$BUILD_DIR/bin/autoglm-opt" examples/tiny_cnn.onnxtxt --input-shape=image:1x3x32x32 \
+    --emit=so -o "$BUILD_DIR/examples/tiny_cnn.so"
+  echo "== autoglm-run $BUILD_DIR/examples/tiny_cnn.so --seed 1 --time 100"
+  "$BUILD_DIR/bin/autoglm-run" "$BUILD_DIR/examples/tiny_cnn.so" --seed 1 --time 100
 fi

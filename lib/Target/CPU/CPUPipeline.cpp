@@ -70,13 +70,14 @@ void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm) {
 
   pm.addNestedPass<func::FuncOp>(std::make_unique<MemRefCopyToLinalgPass>());
   pm.addPass(createConvertLinalgToLoopsPass());
-  // Math functions without an LLVM intrinsic (erf, ...) call libm.
+  // LLVM intrinsics first (exp, sqrt, and rsqrt as 1/sqrt: libm has no
+  // rsqrtf); what is left (erf, ...) calls libm.
+  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   // Bare pointers: the entry function passes data pointers, not descriptors.
   ConvertFuncToLLVMPassOptions funcToLLVM;

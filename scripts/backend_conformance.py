@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Compiles every ONNX backend node test model that imports, runs it on its
+test data with autoglm-run, and compares with the expected outputs that ship
+with the test, at the ONNX backend's tolerances (rtol 1e-3, atol 1e-7).
+
+    backend_conformance.py --bin-dir build/bin [--data-dir build/onnx-node-tests]
+        [--markdown docs/backend-conformance.md] [--min-passed N]
+
+Per operator (single-node models): passed / wrong numbers / not compiled /
+not run. Exit status 1 below the floor, or when a compile or a run crashes.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import concurrent.futures
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_node_tests  # noqa: E402
+
+PASSED, MISMATCH, NO_IMPORT, NO_COMPILE, RUN_ERROR, CRASHED = (
+    "passed", "wrong-numbers", "not-imported", "not-compiled", "run-error", "crashed")
+
+
+def crashed(proc: subprocess.CompletedProcess) -> bool:
+    err = proc.stderr.decode(errors="replace") if proc.stderr else ""
+    return proc.returncode < 0 or "Sanitizer" in err or "Stack dump" in err
+
+
+def first_error(proc: subprocess.CompletedProcess) -> str:
+    err = proc.stderr.decode(errors="replace") + proc.stdout.decode(errors="replace")
+    lines = [l for l in err.splitlines() if "error" in l or "mismatch" in l]
+    return (lines[0] if lines else err.strip()[-200:])[:300]
+
+
+def check(bin_dir: str, test_dir: str, work: str, timeout: float) -> tuple[str, str]:
+    name = os.path.basename(test_dir)
+    lib = os.path.join(work, name + ".so")
+    try:
+        proc = subprocess.run([os.path.join(bin_dir, "autoglm-opt"),
+                               os.path.join(test_dir, "model.onnx"), "--emit=so",
+                               "-o", lib], capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return CRASHED, "compilation hung"
+    if crashed(proc):
+        return CRASHED, first_error(proc)
+    if proc.returncode != 0:
+        err = proc.stderr.decode(errors="replace")
+        # Models the importer rejects are counted by the import conformance.
+        importer = "unsupported operator" in err or "must be known when" in err or \
+            "not supported" in err or "oldest supported" in err or "imports no opset" in err
+        return (NO_IMPORT if importer else NO_COMPILE), first_error(proc)
+    data = os.path.join(test_dir, "test_data_set_0")
+    try:
+        proc = subprocess.run([os.path.join(bin_dir, "autoglm-run"), lib,
+                               "--input-dir", data, "--expect-dir", data,
+                               "--rtol", "1e-3", "--atol", "1e-7", "--threads", "1"],
+                              capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return CRASHED, "run hung"
+    finally:
+        if os.path.exists(lib):
+            os.remove(lib)
+    if crashed(proc):
+        return CRASHED, first_error(proc)
+    if proc.returncode == 0:
+        return PASSED, ""
+    out = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
+    return (MISMATCH if "max abs error" in out else RUN_ERROR), first_error(proc)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin-dir", required=True)
+    parser.add_argument("--data-dir", default="build/onnx-node-tests")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--min-passed", type=int, default=0)
+    parser.add_argument("--filter", default="", help="only tests whose name contains this")
+    parser.add_argument("--markdown")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+
+    names = [n for n in onnx_node_tests.materialize(args.data_dir) if args.filter in n]
+    work = tempfile.mkdtemp(prefix="autoglm-backend-")
+    dirs = {n: os.path.join(args.data_dir, n) for n in names}
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = dict(zip(names, pool.map(
+            lambda n: check(args.bin_dir, dirs[n], work, args.timeout), names)))
+    os.rmdir(work)
+
+    import onnx
+    totals = collections.Counter(s for s, _ in results.values())
+    per_op: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for n in names:
+        graph = onnx.load(os.path.join(dirs[n], "model.onnx"), load_external_data=False).graph
+        if len(graph.node) == 1:
+            per_op[graph.node[0].op_type][results[n][0]] += 1
+    for n in names:
+        status, why = results[n]
+        if status == CRASHED or (args.verbose and status not in (PASSED, NO_IMPORT)):
+            print(f"{status:14} {n}: {why}")
+    summary = (f"{totals[PASSED]} passed, {totals[MISMATCH]} wrong numbers, "
+               f"{totals[NO_COMPILE]} not compiled, {totals[RUN_ERROR]} run errors, "
+               f"{totals[CRASHED]} crashed; {totals[NO_IMPORT]} not imported; "
+               f"of {len(names)} ONNX backend node tests")
+    print(summary)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("# Backend conformance: ONNX node tests compiled and run\n\n")
+            f.write(f"Generated by `scripts/backend_conformance.py` (onnx {onnx.__version__}): "
+                    "each model is compiled with `autoglm-opt --emit=so`, run by "
+                    "`autoglm-run` on `test_data_set_0`, and compared with the expected "
+                    "outputs at the ONNX backend's tolerances (rtol 1e-3, atol 1e-7).\n\n")
+            f.write(f"**{summary}.**\n\nPer operator, single-node models:\n\n")
+            f.write("| operator | passed | wrong numbers | not compiled | run error | not imported |\n"
+                    "| --- | --- | --- | --- | --- | --- |\n")
+            for op in sorted(per_op):
+                c = per_op[op]
+                f.write(f"| {op} | {c[PASSED]} | {c[MISMATCH]} | {c[NO_COMPILE]} | "
+                        f"{c[RUN_ERROR] + c[CRASHED]} | {c[NO_IMPORT]} |\n")
+    ok = totals[CRASHED] == 0 and totals[PASSED] >= args.min_passed
+    if totals[PASSED] < args.min_passed:
+        print(f"FAIL: {totals[PASSED]} passed is below the floor of {args.min_passed}")
+    if totals[CRASHED]:
+        print("FAIL: a compile or a run crashed or hung")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
