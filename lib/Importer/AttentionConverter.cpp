@@ -6,6 +6,7 @@
 #include "onnx/onnx_pb.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -18,6 +19,40 @@ Value splitHeads(NodeContext &n, Value x, int64_t heads) {
   Value split = n.reshapeTo(x, {DimSpec::fromInput(0), DimSpec::fromInput(1),
                                 DimSpec::literal(heads), DimSpec::literal(-1)});
   return split ? n.transpose(split, {0, 2, 1, 3}) : Value();
+}
+
+/// The additive or boolean mask of ONNX Attention whose key axis is shorter
+/// than the keys: ONNX pads it at the end with "masked" (-inf or false), it
+/// does not broadcast it.
+Value padMaskKeys(NodeContext &n, Value mask, int64_t keys) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  int64_t maskKeys = type.getShape().back();
+  if (ShapedType::isDynamic(maskKeys) || maskKeys == keys)
+    return mask;
+  if (ShapedType::isDynamic(keys) || !type.hasStaticShape()) {
+    (void)n.notKnown("the key length and the attention mask's shape (to pad the "
+                     "mask)");
+    return Value();
+  }
+  if (maskKeys > keys) {
+    n.emitError() << "the attention mask has " << maskKeys
+                  << " keys, more than the " << keys << " keys";
+    return Value();
+  }
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = keys - maskKeys;
+  auto padType = RankedTensorType::get(shape, type.getElementType());
+  Attribute masked;
+  if (type.getElementType().isInteger(1))
+    masked = n.b.getBoolAttr(false);
+  else
+    masked = n.b.getFloatAttr(
+        type.getElementType(),
+        APFloat::getInf(cast<FloatType>(type.getElementType()).getFloatSemantics(),
+                        /*Negative=*/true));
+  Value pad = n.constant(DenseElementsAttr::get(padType, masked));
+  return n.create<ConcatOp>(ValueRange{mask, pad},
+                            n.b.getI64IntegerAttr(type.getRank() - 1));
 }
 
 LogicalResult convertAttention(NodeContext &n) {
@@ -58,6 +93,58 @@ LogicalResult convertAttention(NodeContext &n) {
   n.setOutput(1, k);
   n.setOutput(2, v);
 
+  // ONNX's causal limit is aligned to the past: query i sees keys
+  // j <= i + past_length, which is the op's `i + Sk - Sq` only with a past
+  // (Sk = past + Sq) or with Sq == Sk. The sliding window (opset 25) is
+  // relative to the same position. Where the op's `causal` cannot express
+  // the limits, they become a constant [Sq, Sk] boolean mask.
+  int64_t queries = cast<RankedTensorType>(q.getType()).getDimSize(2);
+  int64_t keys = cast<RankedTensorType>(k.getType()).getDimSize(2);
+  bool causal = n.intAttr("is_causal", 0) != 0;
+  int64_t leftWindow = n.intAttr("left_window_size", -1);
+  int64_t rightWindow = n.intAttr("right_window_size", -1);
+  if (leftWindow < -1 || rightWindow < -1)
+    return n.emitError() << "left_window_size and right_window_size must be -1 or "
+                            "non-negative";
+  bool window = leftWindow >= 0 || rightWindow >= 0;
+  bool causalAsOp =
+      causal && !window &&
+      (n.hasInput(4) || (!ShapedType::isDynamic(queries) && queries == keys));
+  Value mask = n.hasInput(3) ? padMaskKeys(n, n.input(3), keys) : Value();
+  if (n.hasInput(3) && !mask)
+    return failure();
+  if ((causal || window) && !causalAsOp) {
+    int64_t past = n.hasInput(4) ? n.inputType(4).getDimSize(2) : 0;
+    if (ShapedType::isDynamic(queries) || ShapedType::isDynamic(keys) ||
+        ShapedType::isDynamic(past))
+      return n.notKnown("the query, key and past lengths (for is_causal or the "
+                        "attention window)");
+    SmallVector<bool> allowed;
+    allowed.reserve(queries * keys);
+    for (int64_t i = 0; i < queries; ++i) {
+      for (int64_t j = 0; j < keys; ++j) {
+        // diff: how far key j lies before query i's position.
+        int64_t diff = i + past - j;
+        allowed.push_back((!causal || diff >= 0) &&
+                          (leftWindow < 0 || diff <= leftWindow) &&
+                          (rightWindow < 0 || -diff <= rightWindow));
+      }
+    }
+    auto limitsType = RankedTensorType::get({queries, keys}, n.b.getI1Type());
+    Value limits = n.constant(DenseElementsAttr::get(limitsType, ArrayRef(allowed)));
+    if (!mask) {
+      mask = limits;
+    } else if (cast<RankedTensorType>(mask.getType()).getElementType().isInteger(1)) {
+      mask = n.create<AndOp>(mask, limits);
+    } else {
+      Type elementType = cast<RankedTensorType>(mask.getType()).getElementType();
+      Value negInf = n.scalar(elementType, -std::numeric_limits<double>::infinity());
+      mask = n.create<SelectOp>(limits, mask, negInf);
+    }
+    if (!mask)
+      return failure();
+  }
+
   int64_t headSize = cast<RankedTensorType>(q.getType()).getDimSize(3);
   double scale;
   if (n.hasAttr("scale")) {
@@ -67,9 +154,8 @@ LogicalResult convertAttention(NodeContext &n) {
       return n.notKnown("the head size (for the default scale)");
     scale = 1.0 / std::sqrt(static_cast<double>(headSize));
   }
-  Value y = n.create<AttentionOp>(q, k, v, n.input(3), n.b.getF64FloatAttr(scale),
-                                  n.intAttr("is_causal", 0) ? n.b.getUnitAttr()
-                                                            : UnitAttr());
+  Value y = n.create<AttentionOp>(q, k, v, mask, n.b.getF64FloatAttr(scale),
+                                  causalAsOp ? n.b.getUnitAttr() : UnitAttr());
   if (y && rank == 3) {
     // [B, H, S, Dv] -> [B, S, H * Dv]
     Value merged = n.transpose(y, {0, 2, 1, 3});

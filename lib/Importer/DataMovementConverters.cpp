@@ -841,13 +841,17 @@ LogicalResult convertDepthToSpace(NodeContext &n, bool toSpace) {
   int64_t c = type.getDimSize(1), h = type.getDimSize(2), w = type.getDimSize(3);
   if (ShapedType::isDynamic(c) || ShapedType::isDynamic(h) || ShapedType::isDynamic(w))
     return n.notKnown("the channel and spatial sizes");
+  // SpaceToDepth has a mode too since opset 28.
+  std::string mode = n.stringAttr("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD")
+    return n.emitError() << "unknown mode '" << mode << "'";
+  bool crd = mode == "CRD";
   DimSpec batch = DimSpec::fromInput(0);
   auto lit = DimSpec::literal;
   Value x = n.input(0), result;
   if (toSpace) {
     if (c % (b * b) != 0)
       return n.emitError() << c << " channels are not divisible by blocksize^2";
-    bool crd = n.stringAttr("mode", "DCR") == "CRD";
     Value blocks = crd ? n.reshapeTo(x, {batch, lit(c / (b * b)), lit(b), lit(b), lit(h), lit(w)})
                        : n.reshapeTo(x, {batch, lit(b), lit(b), lit(c / (b * b)), lit(h), lit(w)});
     Value moved = blocks ? n.transpose(blocks, crd ? ArrayRef<int64_t>{0, 1, 4, 2, 5, 3}
@@ -860,7 +864,10 @@ LogicalResult convertDepthToSpace(NodeContext &n, bool toSpace) {
     if (h % b != 0 || w % b != 0)
       return n.emitError() << "spatial sizes are not divisible by blocksize";
     Value blocks = n.reshapeTo(x, {batch, lit(c), lit(h / b), lit(b), lit(w / b), lit(b)});
-    Value moved = blocks ? n.transpose(blocks, {0, 3, 5, 1, 2, 4}) : Value();
+    // [B, C, H/b, b, W/b, b] -> DCR: [B, b, b, C, H/b, W/b], CRD: [B, C, b, b, H/b, W/b]
+    Value moved = blocks ? n.transpose(blocks, crd ? ArrayRef<int64_t>{0, 1, 3, 5, 2, 4}
+                                                   : ArrayRef<int64_t>{0, 3, 5, 1, 2, 4})
+                         : Value();
     result = moved ? n.reshapeTo(moved, {DimSpec::fromInput(0), lit(c * b * b),
                                          lit(h / b), lit(w / b)})
                    : Value();

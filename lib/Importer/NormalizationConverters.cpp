@@ -150,7 +150,14 @@ LogicalResult convertLpNormalization(NodeContext &n) {
   Value norm = n.create<ReduceOp>(
       ReduceKindAttr::get(n.ctx, p == 1 ? ReduceKind::l1 : ReduceKind::l2), x,
       n.b.getDenseI64ArrayAttr({*axis}), n.b.getUnitAttr());
-  return n.finish(norm ? n.create<DivOp>(x, norm) : Value());
+  if (!norm)
+    return failure();
+  // ONNX defines the normalization of an all-zero slice as 0, not 0/0 = NaN.
+  Type elementType = n.inputType(0).getElementType();
+  Value zero = n.scalar(elementType, 0.0);
+  Value isZero = n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::eq), norm, zero);
+  Value quotient = n.create<DivOp>(x, norm);
+  return n.finish(isZero && quotient ? n.create<SelectOp>(isZero, zero, quotient) : Value());
 }
 
 } // namespace

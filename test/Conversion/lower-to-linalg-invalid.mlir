@@ -19,14 +19,6 @@ func.func @dynamic_result(%a: tensor<2x4xf32>, %s: tensor<2xi64>) -> tensor<?x?x
 
 // -----
 
-func.func @conv_transpose_groups(%x: tensor<1x4x3x3xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x2x5x5xf32> {
-  // expected-error @+1 {{conv_transpose lowering supports groups = 1 only (got 2)}}
-  %0 = autoglm.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, groups = 2 : i64} : (tensor<1x4x3x3xf32>, tensor<4x1x3x3xf32>) -> tensor<1x2x5x5xf32>
-  return %0 : tensor<1x2x5x5xf32>
-}
-
-// -----
-
 func.func @resize_cubic(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   // expected-error @+1 {{resize lowering supports nearest and linear modes (got cubic)}}
   %0 = autoglm.resize cubic %x : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>

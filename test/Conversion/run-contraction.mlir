@@ -96,6 +96,20 @@ func.func @main() {
   call @printMemrefF32(%u_tconv2) : (memref<*xf32>) -> ()
 
 
+  // grouped conv_transpose: output channel g sums input channels 2g, 2g+1,
+  // each spreading its value over its own kernel (W[c] = one-hot at c)
+  // CHECK: {{\[\[}}{{\[\[}}1,     2],
+  // CHECK-NEXT: [0,     0]],
+  // CHECK-NEXT: {{\[\[}}0,     0],
+  // CHECK-NEXT: [3,     4]]]]
+  %Xtg = autoglm.constant dense<[[[[1.0]], [[2.0]], [[3.0]], [[4.0]]]]> : tensor<1x4x1x1xf32>
+  %Wtg = autoglm.constant dense<[[[[1.0, 0.0], [0.0, 0.0]]], [[[0.0, 1.0], [0.0, 0.0]]], [[[0.0, 0.0], [1.0, 0.0]]], [[[0.0, 0.0], [0.0, 1.0]]]]> : tensor<4x1x2x2xf32>
+  %gtconv = autoglm.conv_transpose %Xtg, %Wtg {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, groups = 2 : i64} : (tensor<1x4x1x1xf32>, tensor<4x1x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %m_gtconv = bufferization.to_buffer %gtconv : tensor<1x2x2x2xf32> to memref<1x2x2x2xf32>
+  %u_gtconv = memref.cast %m_gtconv : memref<1x2x2x2xf32> to memref<*xf32>
+  call @printMemrefF32(%u_gtconv) : (memref<*xf32>) -> ()
+
+
   // max pool 3x3, stride 2, pad 1
   // CHECK: {{\[\[}}{{\[\[}}9,     10,     10],
   // CHECK-NEXT: [9,     9,     10],

@@ -27,6 +27,20 @@ func.func @main() {
   %u_att = memref.cast %m_att : memref<1x2x3x2xf32> to memref<*xf32>
   call @printMemrefF32(%u_att) : (memref<*xf32>) -> ()
 
+  // query 0 sees only key 0, query 1 no key at all (ONNX: a fully masked row
+  // gives 0, not NaN), query 2 only key 3
+  // CHECK: {{\[\[}}{{\[\[}}0.14,     -0.36],
+  // CHECK-NEXT: [0,     0],
+  // CHECK-NEXT: [-0.55,     0.25]],
+  // CHECK-NEXT: {{\[\[}}0.14,     -0.36],
+  // CHECK-NEXT: [0,     0],
+  // CHECK-NEXT: [-0.55,     0.25]]]]
+  %M1 = autoglm.constant dense<[[true, false, false, false], [false, false, false, false], [false, false, false, true]]> : tensor<3x4xi1>
+  %one = autoglm.attention %Q, %K, %V, %M1 {scale = 0.5 : f64} : (tensor<1x2x3x4xf32>, tensor<1x1x4x4xf32>, tensor<1x1x4x2xf32>, tensor<3x4xi1>) -> tensor<1x2x3x2xf32>
+  %m_one = bufferization.to_buffer %one : tensor<1x2x3x2xf32> to memref<1x2x3x2xf32>
+  %u_one = memref.cast %m_one : memref<1x2x3x2xf32> to memref<*xf32>
+  call @printMemrefF32(%u_one) : (memref<*xf32>) -> ()
+
   // each query keeps its 2 best keys
   // CHECK: {{\[\[}}{{\[\[}}-0.0249756,     0.256764],
   // CHECK-NEXT: [-0.218603,     -0.042974],

@@ -12,6 +12,7 @@
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Importer/ONNXImporter.h"
 #include "autoglm/Passes/Passes.h"
+#include "autoglm/Target/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -195,6 +196,7 @@ int main(int argc, char **argv) {
   registerTransformsPasses(); // canonicalize, cse, inline, symbol-dce, ...
   mlir::autoglm::registerAutoGLMPasses();
   mlir::autoglm::registerAutoGLMConversionPasses();
+  mlir::autoglm::registerAutoGLMTargetPasses();
   bufferization::registerBufferizationPasses(); // --one-shot-bufferize, ...
 
   DialectRegistry registry;

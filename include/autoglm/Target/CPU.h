@@ -32,8 +32,10 @@ struct CPUTargetOptions {
 };
 
 /// Adds the passes that take linalg/tensor IR (after the autoglm lowering)
-/// to the LLVM dialect: bufferization with outputs as out-parameters, loops,
-/// and the conversions to LLVM with bare-pointer calling convention.
+/// to the LLVM dialect: bufferization with outputs as out-parameters, loops
+/// (the large parallel ones on the runtime's threads, main taking the
+/// execution context last), and the conversions to LLVM with bare-pointer
+/// calling convention.
 void buildCPULoweringPipeline(OpPassManager &pm);
 
 /// A target machine for `options`; null after a diagnostic at `loc`.
@@ -41,7 +43,8 @@ std::unique_ptr<llvm::TargetMachine>
 createCPUTargetMachine(const CPUTargetOptions &options, Location loc);
 
 /// Translates an LLVM-dialect module whose `main` takes the inputs then the
-/// outputs as bare pointers into LLVM IR, and adds the model's C ABI: the
+/// outputs as bare pointers, optionally followed by the
+/// `autoglm_exec_context *`, into LLVM IR, and adds the model's C ABI: the
 /// entry function and the `autoglm_model_<name>` descriptor
 /// (runtime/include/autoglm/model_abi.h). Optimizes it for `machine`.
 std::unique_ptr<llvm::Module>

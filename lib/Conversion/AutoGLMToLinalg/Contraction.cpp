@@ -9,7 +9,7 @@
 //   the bias is one more generic.
 // conv_transpose: the input is dilated by the stride (insert_slice with
 //   strides into zeros) and padded by dilation * (K - 1) - pad, then
-//   convolved with the flipped, transposed weight; groups = 1 only.
+//   convolved with the flipped, transposed weight (per group).
 // pool: padding with the max identity (or zeros for avg, plus the ceil_mode
 //   overhang), linalg.pooling_nchw_{max,sum} for 2-D (a window generic
 //   otherwise); average pooling divides by a compile-time table of window
@@ -245,14 +245,24 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     Value buf = filledTensor(b, loc, bufShape, numConst(b, loc, et, 0));
     Value dilated = tensor::InsertSliceOp::create(b, loc, adaptor.getInput(), buf,
                                                   offsets, sizes, steps);
-    // W'[o, c, k...] = W[c, o, K-1-k...]
-    SmallVector<int64_t> flippedShape = {wt.getDimSize(1), wt.getDimSize(0)};
+    // W is [C, O/G, K...]; the grouped forward convolution takes
+    // W'[g * O/G + o, c, k...] = W[g * C/G + c, o, K-1-k...], [O, C/G, K...].
+    int64_t groups = op.getGroups();
+    int64_t outPerGroup = wt.getDimSize(1), inPerGroup = wt.getDimSize(0) / groups;
+    SmallVector<int64_t> flippedShape = {outPerGroup * groups, inPerGroup};
     flippedShape.append(wt.getShape().begin() + 2, wt.getShape().end());
     Value weight = adaptor.getWeight();
     Value flipped = buildIndexed(
         b, loc, RankedTensorType::get(flippedShape, et), {}, {},
         [&](OpBuilder &nb, Location nloc, ArrayRef<Value> idx, ValueRange) {
-          SmallVector<Value> src = {idx[1], idx[0]};
+          Value perGroup = indexConst(nb, nloc, outPerGroup);
+          Value group = arith::DivUIOp::create(nb, nloc, idx[0], perGroup);
+          Value channel = arith::AddIOp::create(
+              nb, nloc,
+              arith::MulIOp::create(nb, nloc, group, indexConst(nb, nloc, inPerGroup)),
+              idx[1]);
+          SmallVector<Value> src = {channel,
+                                    arith::RemUIOp::create(nb, nloc, idx[0], perGroup)};
           for (int64_t i = 0; i < nsp; ++i)
             src.push_back(arith::SubIOp::create(
                 nb, nloc, indexConst(nb, nloc, wt.getDimSize(2 + i) - 1), idx[2 + i]));
@@ -263,7 +273,7 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
       fullShape.push_back(bufShape[2 + i] - dil[i] * (wt.getDimSize(2 + i) - 1));
     SmallVector<int64_t> ones(nsp, 1);
     Value full = convolve(b, loc, dilated, flipped, RankedTensorType::get(fullShape, et),
-                          ones, dil, 1);
+                          ones, dil, groups);
     SmallVector<OpFoldResult> outSizes, unit(resultType.getRank(), b.getIndexAttr(1));
     for (int64_t d : resultType.getShape())
       outSizes.push_back(b.getIndexAttr(d));
@@ -403,12 +413,6 @@ LogicalResult lowering::checkContractionSupported(Operation *op) {
     Type et = getElementTypeOrSelf(mm.getType());
     if (!isa<FloatType>(et) && !et.isInteger(32))
       return mm.emitError("matmul lowering supports float or 8-bit integer operands");
-    return success();
-  }
-  if (auto ct = dyn_cast<ConvTransposeOp>(op)) {
-    if (ct.getGroups() != 1)
-      return ct.emitError("conv_transpose lowering supports groups = 1 only (got ")
-             << ct.getGroups() << ")";
     return success();
   }
   return success();

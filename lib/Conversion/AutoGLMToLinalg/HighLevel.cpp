@@ -2,8 +2,9 @@
 //
 // attention: scores = Q K^T (a contraction generic; grouped-query heads read
 //   key/value head h floordiv (Hq / Hkv)), then scale + mask + causal limit
-//   in one elementwise generic, the stable softmax, and P V as a second
-//   contraction generic.
+//   in one elementwise generic, the stable softmax (a fully masked row gives
+//   probabilities 0, as in ONNX, not NaN), and P V as a second contraction
+//   generic.
 // sparse_attention: the same with the scores outside each query's top_k
 //   (ranked by buildRanks, ties to the lower key index, so exactly top_k
 //   keys survive) set to -inf before the softmax; when top_k >= Sk it is
@@ -22,6 +23,45 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
+
+/// Softmax over the last axis of the 4-D scores, except that a row whose
+/// keys are all masked (-inf) gets probability 0 everywhere, as ONNX
+/// Attention specifies, instead of exp(-inf - -inf) / 0 = NaN.
+Value buildAttentionSoftmax(OpBuilder &b, Location loc, Value x) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(x.getType());
+  Type et = type.getElementType();
+  Value max = buildReduction(b, loc, x, {3}, lowestValue(b, loc, et, false),
+                             [](OpBuilder &nb, Location l, Value acc, Value v) {
+                               return Value(arith::MaximumFOp::create(nb, l, acc, v));
+                             });
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  AffineMap row = dropDimsMap(ctx, 4, {3});
+  // shifted = x - (max == -inf ? 0 : max): a masked row stays -inf, exp 0.
+  Value shifted = buildGeneric(
+      b, loc, {x, max}, emptyTensor(b, loc, type.getShape(), et), {id, row, id},
+      parallelIterators(4), [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value masked = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1],
+                                             lowestValue(nb, l, et, false));
+        Value m = arith::SelectOp::create(nb, l, masked, floatConst(nb, l, et, 0.0), a[1]);
+        return SmallVector<Value>{arith::SubFOp::create(nb, l, a[0], m)};
+      })[0];
+  Value sum = buildReduction(b, loc, shifted, {3}, floatConst(b, loc, et, 0.0),
+                             [](OpBuilder &nb, Location l, Value acc, Value v) {
+                               Value e = math::ExpOp::create(nb, l, v);
+                               return Value(arith::AddFOp::create(nb, l, acc, e));
+                             });
+  // A masked row sums to 0: divide by 1 instead, giving 0 / 1.
+  return buildGeneric(
+      b, loc, {shifted, sum}, emptyTensor(b, loc, type.getShape(), et), {id, row, id},
+      parallelIterators(4), [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value empty = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1],
+                                            floatConst(nb, l, et, 0.0));
+        Value sum = arith::SelectOp::create(nb, l, empty, floatConst(nb, l, et, 1.0), a[1]);
+        return SmallVector<Value>{
+            arith::DivFOp::create(nb, l, math::ExpOp::create(nb, l, a[0]), sum)};
+      })[0];
+}
 
 template <typename OpTy>
 Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
@@ -102,7 +142,7 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
                                 nb, l, keep, a[0], lowestValue(nb, l, et, false))};
                           })[0];
   }
-  Value probs = buildSoftmax(b, loc, biased, 3, /*log=*/false);
+  Value probs = buildAttentionSoftmax(b, loc, biased);
 
   // out[b, h, i, e] = sum_j p[b, h, i, j] * v[b, h / G, j, e]
   return buildGeneric(

@@ -1,6 +1,7 @@
 //===- CPUPipeline.cpp - linalg on tensors to the LLVM dialect ------------===//
 
 #include "autoglm/Target/CPU.h"
+#include "autoglm/Target/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -11,6 +12,9 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -47,6 +51,10 @@ struct MemRefCopyToLinalgPass
 } // namespace
 
 void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm) {
+  // Convolutions become im2col + matmul, which the contraction tiling below
+  // handles; on tensors, so that bufferization allocates the column buffer.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
+
   // Whole-module bufferization; function arguments and results become plain
   // (identity-layout) memrefs, so they map onto the C ABI's dense buffers.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -69,11 +77,23 @@ void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm);
 
   pm.addNestedPass<func::FuncOp>(std::make_unique<MemRefCopyToLinalgPass>());
-  pm.addPass(createConvertLinalgToLoopsPass());
+  // Matmuls become cache blocks of register tiles of vector FMAs; what is
+  // left of vector transfers becomes unrolled rank-1 loads and stores.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
+  // Parallel dimensions become scf.parallel (reductions scf.for inside or
+  // around them); the outermost ones with enough work run on the runtime's
+  // threads through the execution context, which becomes main's last
+  // argument. Everything else stays sequential.
+  pm.addPass(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createAutoGLMParallelLoopsToRuntime());
   // LLVM intrinsics first (exp, sqrt, and rsqrt as 1/sqrt: libm has no
   // rsqrtf); what is left (erf, ...) calls libm.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass()); // ub.poison from vector lowering
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -101,7 +101,8 @@ private:
 };
 
 /// `int32_t <prefix>_entry(void *const *in, void *const *out, void *ws,
-/// autoglm_exec_context *ctx)` calling `main(in..., out...)`.
+/// autoglm_exec_context *ctx)` calling `main(in..., out..., ctx)`, or
+/// `main(in..., out...)` when main takes no execution context.
 llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
                            const ModelSignature &signature, StringRef prefix,
                            DescriptorBuilder &types) {
@@ -120,6 +121,8 @@ llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
   };
   unpack(entry->getArg(0), signature.inputs.size());
   unpack(entry->getArg(1), signature.outputs.size());
+  if (main->arg_size() > args.size())
+    args.push_back(entry->getArg(3));
   b.CreateCall(main, args);
   b.CreateRet(llvm::ConstantInt::get(types.i32, 0));
   return entry;
@@ -169,10 +172,12 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
 
   std::string prefix = "autoglm_model_" + signature.modelName;
   llvm::Function *main = llvmModule->getFunction("main");
+  // The pointers, then the execution context when the parallel loops were
+  // outlined (--autoglm-parallel-loops-to-runtime).
   size_t numArgs = signature.inputs.size() + signature.outputs.size();
-  if (!main || main->arg_size() != numArgs) {
+  if (!main || (main->arg_size() != numArgs && main->arg_size() != numArgs + 1)) {
     emitError(module.getLoc()) << "the lowered module has no `main` taking "
-                               << numArgs << " pointers";
+                               << numArgs << " pointers (and a context)";
     return nullptr;
   }
   // The computation itself is private: only the entry and descriptor are

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Single-op contraction benchmark: AutoGLM against ONNX Runtime.
+
+Builds one ONNX model per case (MatMul, batched MatMul, Conv, 1x1 Conv,
+depthwise Conv), compiles it with `autoglm-opt --emit=so`, times it with
+`autoglm-run --time N --threads 1`, and times ONNX Runtime on the same inputs
+with one intra-op thread in the same run. Prints the medians, their spread,
+the ratio AutoGLM/ORT (lower is better) and the largest difference between
+the two outputs.
+
+    .venv/bin/python bench/contractions.py [--bin build-perf/bin] [--runs 50]
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+
+def matmul(m, k, n, batch=None):
+    a = ([batch] if batch else []) + [m, k]
+    b = ([batch] if batch else []) + [k, n]
+    y = ([batch] if batch else []) + [m, n]
+    node = helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")
+    return helper.make_graph(
+        [node], "mm",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, a),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, b)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, y)])
+
+
+def conv(c, h, w, f, kernel, group=1, pad=None):
+    """Conv with a constant weight and bias, as in an exported CNN."""
+    pad = kernel // 2 if pad is None else pad
+    rng = np.random.default_rng(0)
+    weight = rng.uniform(-1, 1, (f, c // group, kernel, kernel)).astype(np.float32)
+    bias = rng.uniform(-1, 1, (f,)).astype(np.float32)
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv",
+                            kernel_shape=[kernel, kernel], pads=[pad] * 4,
+                            group=group)
+    oh, ow = h + 2 * pad - kernel + 1, w + 2 * pad - kernel + 1
+    return helper.make_graph(
+        [node], "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, w])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, f, oh, ow])],
+        [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")])
+
+
+CASES = {
+    "matmul 256x256x256": lambda: matmul(256, 256, 256),
+    "matmul 1024x1024x1024": lambda: matmul(1024, 1024, 1024),
+    "bmm 12x128x64 * 12x64x128": lambda: matmul(128, 64, 128, batch=12),
+    "conv 3x3 64->64 56x56": lambda: conv(64, 56, 56, 64, 3),
+    "conv 1x1 256->64 56x56": lambda: conv(256, 56, 56, 64, 1),
+    "depthwise 3x3 32 112x112": lambda: conv(32, 112, 112, 32, 3, group=32),
+}
+
+
+def time_ort(path, feeds, runs):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    for _ in range(5):
+        out = session.run(None, feeds)[0]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        session.run(None, feeds)
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times), min(times), max(times), out
+
+
+def time_autoglm(bindir, path, feeds, runs, workdir):
+    so = os.path.join(workdir, "model.so")
+    start = time.perf_counter()
+    subprocess.run([os.path.join(bindir, "autoglm-opt"), path, "--emit=so", "-o", so],
+                   check=True)
+    compile_s = time.perf_counter() - start
+    args = [os.path.join(bindir, "autoglm-run"), so, "--threads", "1"]
+    for name, value in feeds.items():
+        npy = os.path.join(workdir, name + ".npy")
+        np.save(npy, value)
+        args += ["--input", f"{name}={npy}"]
+    outdir = os.path.join(workdir, "out")
+    subprocess.run(args + ["--output-dir", outdir], check=True, stdout=subprocess.DEVNULL)
+    out = np.load(os.path.join(outdir, "output_0.npy"))
+    text = subprocess.run(args + ["--time", str(runs)], check=True,
+                          capture_output=True, text=True).stdout
+    match = re.search(r"median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms", text)
+    if not match:
+        sys.exit(f"cannot parse autoglm-run output: {text}")
+    return (*map(float, match.groups()), out, compile_s)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--bin", default=os.path.join(root, "build-perf", "bin"),
+                        help="directory with autoglm-opt and autoglm-run")
+    parser.add_argument("--runs", type=int, default=50, help="timed runs (>= 20)")
+    parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(1)
+    print(f"{'case':28} {'AutoGLM ms (min-max)':>24} {'ORT ms (min-max)':>24} "
+          f"{'ratio':>7} {'max|diff|':>10} {'compile s':>9}")
+    for name, build in CASES.items():
+        if args.only not in name:
+            continue
+        graph = build()
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        with tempfile.TemporaryDirectory() as workdir:
+            path = os.path.join(workdir, "model.onnx")
+            onnx.save(model, path)
+            feeds = {}
+            for value in graph.input:
+                shape = [d.dim_value for d in value.type.tensor_type.shape.dim]
+                feeds[value.name] = rng.uniform(-1, 1, shape).astype(np.float32)
+            o_med, o_min, o_max, o_out = time_ort(path, feeds, args.runs)
+            a_med, a_min, a_max, a_out, compile_s = time_autoglm(
+                args.bin, path, feeds, args.runs, workdir)
+        diff = float(np.max(np.abs(a_out.astype(np.float64) - o_out)))
+        print(f"{name:28} {a_med:9.3f} ({a_min:.3f}-{a_max:.3f}) "
+              f"{o_med:9.3f} ({o_min:.3f}-{o_max:.3f}) {a_med / o_med:7.2f} "
+              f"{diff:10.2e} {compile_s:9.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

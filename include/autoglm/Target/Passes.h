@@ -1,0 +1,36 @@
+//===- Passes.h - AutoGLM CPU target passes ----------------------*- C++ -*-===//
+//
+// Passes of the CPU lowering pipeline (lib/Target/CPU/):
+//   --autoglm-parallel-loops-to-runtime   scf.parallel -> ctx->parallel_for
+//   --autoglm-conv-to-matmul              NCHW conv -> im2col + matmul
+//   --autoglm-tile-and-vectorize-contractions
+//                                         tiled, vectorized matmuls
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_TARGET_PASSES_H
+#define AUTOGLM_TARGET_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::autoglm {
+
+#define GEN_PASS_DECL
+#include "TargetPasses.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "TargetPasses.h.inc"
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_TARGET_PASSES_H

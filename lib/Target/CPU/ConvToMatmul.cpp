@@ -1,0 +1,134 @@
+//===- ConvToMatmul.cpp - NCHW convolutions as matrix products ------------===//
+//
+// A 2-D convolution in NCHW/FCHW layout is, per image, the product
+//   out[F, OH*OW] = W[F, C*KH*KW] x col[C*KH*KW, OH*OW]
+// where `col` gathers the input window of every output pixel (im2col). The
+// gather costs one pass over a buffer KH*KW times the input's size; in
+// exchange the convolution runs on the tiled and vectorized matrix product
+// (TileAndVectorizeContractions.cpp) instead of a seven-deep loop nest. A
+// 1x1 unit-stride kernel needs no gather: the input already is `col`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMCONVTOMATMUL
+#include "TargetPasses.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+
+namespace {
+
+/// Rewrites one convolution; failure (and no change) where it does not apply.
+LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
+  if (!conv.hasPureTensorSemantics())
+    return failure();
+  auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto wType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto outType = cast<RankedTensorType>(conv.getOutputs()[0].getType());
+  // Floats only: integer convolutions keep their exact loop nest.
+  if (!inType.hasStaticShape() || !wType.hasStaticShape() ||
+      !outType.hasStaticShape() || !isa<FloatType>(outType.getElementType()) ||
+      inType.getElementType() != outType.getElementType() ||
+      wType.getElementType() != outType.getElementType())
+    return failure();
+
+  Location loc = conv.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Type et = outType.getElementType();
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+  int64_t f = wType.getDimSize(0), kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  int64_t k = c * kh * kw, p = oh * ow;
+  Value input = conv.getInputs()[0];
+  rewriter.setInsertionPoint(conv);
+
+  // col[n, c, kh, kw, oh, ow] = in[n, c, oh*sh + kh*dh, ow*sw + kw*dw], with
+  // `ow` innermost so the copy is contiguous (unit stride) on both sides.
+  Value col;
+  if (kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+      inType.getDimSize(2) == oh && inType.getDimSize(3) == ow) {
+    col = input;
+  } else {
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap inMap = AffineMap::get(
+        6, 0,
+        {d(0), d(1), d(4) * strides[0] + d(2) * dilations[0],
+         d(5) * strides[1] + d(3) * dilations[1]},
+        ctx);
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{n, c, kh, kw, oh, ow}, et);
+    col = linalg::GenericOp::create(
+              rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
+              ArrayRef<AffineMap>{inMap, AffineMap::getMultiDimIdentityMap(6, ctx)},
+              SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+              [](OpBuilder &b, Location nested, ValueRange args) {
+                linalg::YieldOp::create(b, nested, args[0]);
+              })
+              .getResult(0);
+  }
+
+  auto collapse = [&](Value v, ArrayRef<int64_t> shape,
+                      ArrayRef<ReassociationIndices> groups) -> Value {
+    return tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get(shape, et), v, groups);
+  };
+  int64_t colRank = cast<RankedTensorType>(col.getType()).getRank();
+  // col is [N, C, H, W] (1x1) or [N, C, KH, KW, OH, OW]: K is all but the
+  // batch and the two spatial dims, P the two spatial dims.
+  ReassociationIndices colK, colP = {colRank - 2, colRank - 1};
+  for (int64_t i = 1; i < colRank - 2; ++i)
+    colK.push_back(i);
+  Value weight = collapse(conv.getInputs()[1], {f, k}, {{0}, {1, 2, 3}});
+  Value init = conv.getOutputs()[0];
+
+  Value result;
+  if (n == 1) {
+    // One image: a plain matrix product; the batch dim folds away.
+    ReassociationIndices colK1 = {0};
+    colK1.append(colK.begin(), colK.end());
+    Value col2 = collapse(col, {k, p}, {colK1, colP});
+    Value init2 = collapse(init, {f, p}, {{0, 1}, {2, 3}});
+    Value mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{init2.getType()},
+                                        ValueRange{weight, col2}, ValueRange{init2})
+                   .getResult(0);
+    result = tensor::ExpandShapeOp::create(rewriter, loc, outType, mm,
+                                           ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+  } else {
+    // Several images: the (small) weight matrix is broadcast along the batch.
+    Value col3 = collapse(col, {n, k, p}, {{0}, colK, colP});
+    Value init3 = collapse(init, {n, f, p}, {{0}, {1}, {2, 3}});
+    Value wEmpty = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{n, f, k}, et);
+    Value wBatch = linalg::BroadcastOp::create(rewriter, loc, weight, wEmpty,
+                                               ArrayRef<int64_t>{0})
+                       .getResult()[0];
+    Value mm = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{init3.getType()},
+                                             ValueRange{wBatch, col3}, ValueRange{init3})
+                   .getResult(0);
+    result = tensor::ExpandShapeOp::create(
+        rewriter, loc, outType, mm, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  }
+  rewriter.replaceOp(conv, result);
+  return success();
+}
+
+struct ConvToMatmulPass
+    : public autoglm::impl::AutoGLMConvToMatmulBase<ConvToMatmulPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::Conv2DNchwFchwOp conv : convs)
+      (void)convToMatmul(rewriter, conv);
+  }
+};
+
+} // namespace

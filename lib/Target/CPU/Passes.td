@@ -1,0 +1,106 @@
+//===- Passes.td - AutoGLM CPU target passes ---------------*- tablegen -*-===//
+//
+// Passes of the CPU lowering pipeline (lib/Target/CPU/), one per file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_TARGET_PASSES_TD
+#define AUTOGLM_TARGET_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AutoGLMParallelLoopsToRuntime
+    : Pass<"autoglm-parallel-loops-to-runtime", "ModuleOp"> {
+  let summary = "Run outermost scf.parallel loops on the runtime's threads";
+  let description = [{
+    Gives every public function a trailing `!llvm.ptr` argument, the
+    `autoglm_exec_context *` of runtime/include/autoglm/model_abi.h, and
+    turns each outermost `scf.parallel` (without reductions) of at least
+    `min-work` estimated operations into a call through
+    `ctx->parallel_for(ctx, n, body, data)`:
+
+    - `body` is an outlined `func.func private @<fn>_parallel_<k>(%data:
+      !llvm.ptr, %begin: i64, %end: i64)` running linear iterations
+      [begin, end) of the loop's leading dimensions, collapsed into one
+      (at least `min-parallel-iterations` of them when the loop has that
+      many, never an innermost dimension of unit step while an outer one is
+      not unit, so that element loops keep unit stride for vectorization);
+      the other dimensions stay sequential `scf.for` loops inside it;
+    - `data` points to a stack struct of the values the loop captures
+      (memrefs as their LLVM descriptors, index as i64); constants and
+      `memref.get_global` are cloned into the body instead.
+
+    With a NULL context or a NULL `parallel_for`, the body runs on the
+    calling thread over the whole range. Loops with fewer iterations or
+    less work, loops with reductions (`scf.reduce` operands), and loops in
+    private functions stay sequential. Run after linalg is lowered to
+    parallel loops and before the conversion to LLVM.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Smallest estimated number of operations a loop nest must "
+           "execute to be run in parallel">,
+    Option<"minParallelIterations", "min-parallel-iterations", "int64_t",
+           /*default=*/"64",
+           "Leading parallel dimensions are collapsed until they have this "
+           "many iterations (chunks to balance over threads)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def AutoGLMConvToMatmul
+    : Pass<"autoglm-conv-to-matmul", "func::FuncOp"> {
+  let summary = "Rewrite 2-D NCHW convolutions on tensors as matrix products";
+  let description = [{
+    Rewrites `linalg.conv_2d_nchw_fchw` with static shapes as
+    `W[F, C*KH*KW] x col[C*KH*KW, OH*OW]` per image: an im2col
+    `linalg.generic` (skipped for 1x1 unit-stride kernels, where the input
+    already is the column matrix) feeding a `linalg.matmul` (one image) or
+    `linalg.batch_matmul` (several, with the weights broadcast), so that
+    convolutions reuse the tiled and vectorized matrix product of
+    `--autoglm-tile-and-vectorize-contractions`. Runs before bufferization.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def AutoGLMTileAndVectorizeContractions
+    : Pass<"autoglm-tile-and-vectorize-contractions", "func::FuncOp"> {
+  let summary = "Tile matrix products on buffers for caches and registers, "
+                "and vectorize the register tiles";
+  let description = [{
+    For `linalg.matmul` and `linalg.batch_matmul` on buffers with static
+    shapes: a cache-level tiling into `scf.parallel` blocks (rows x columns)
+    and an `scf.for` over K blocks, then a register-level tiling into
+    `mr x nr x 1` tiles whose partial tiles are peeled off (so every tile
+    has a static shape), vectorization of each tile into `vector.contract`,
+    hoisting of the accumulator out of the K loop, and lowering of the
+    contraction to broadcasts and FMAs (outer products). `mr x nr` is chosen
+    from the vector width so the accumulator fits in the register file.
+
+    `linalg.depthwise_conv_2d_nchw_chw` becomes a generic whose innermost
+    loop runs along the output row, which LLVM vectorizes.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits that selects the register tile "
+           "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+#endif // AUTOGLM_TARGET_PASSES_TD

@@ -1,0 +1,366 @@
+//===- TileAndVectorizeContractions.cpp - register-blocked matmuls --------===//
+//
+// `convert-linalg-to-loops` turns a matrix product into a naive i-j-k loop
+// nest that LLVM cannot block for caches or registers. This pass gives
+// `linalg.matmul` and `linalg.batch_matmul` on buffers the structure of a
+// BLAS micro-kernel, built from upstream transformations:
+//
+//   scf.parallel (M/Mc, N/Nc)        cache blocks, run on the runtime's threads
+//     scf.for (K/Kc)                 a K block: B's block stays in L2
+//       scf.for (Mc/mr)              register tiles, partial ones peeled off
+//         scf.for (Nc/nr)
+//           C tile -> vector          (hoisted out of the K loop)
+//           scf.for (Kc)              per k: mr broadcasts of A, nr/lanes
+//             ...                     loads of B, mr*nr/lanes FMAs
+//           vector -> C tile
+//
+// Peeling keeps every register tile static, so each one vectorizes into a
+// `vector.contract` without masks; the contraction is lowered to outer
+// products, i.e. broadcasts and `vector.fma`. There is no packing: measured
+// against ONNX Runtime (docs/decisions.md), the unpacked kernel reaches most
+// of its speed at the sizes of the models we compile.
+//
+// Depthwise convolutions are not contractions over a shared operand; their
+// loop nest is only reordered so that the output row is innermost, which
+// LLVM's loop vectorizer turns into vector FMAs with a broadcast weight.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMTILEANDVECTORIZECONTRACTIONS
+#include "TargetPasses.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+
+namespace {
+
+/// The host's vector register width in bits (the pass option overrides it,
+/// e.g. for cross compilation or tests).
+unsigned hostVectorBits() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 512;
+  if (features.lookup("avx"))
+    return 256;
+  return 128;
+}
+
+/// Tile sizes of one matmul: a register tile `mr x nr` (the accumulator
+/// lives in registers during the whole K loop) and cache blocks.
+struct ContractionTiles {
+  int64_t mr, nr;
+  int64_t mc = 64, nc = 256, kc = 256;
+};
+
+ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
+  int64_t lanes = std::max<int64_t>(1, vectorBits / elementBits);
+  ContractionTiles tiles;
+  // nr is two vector registers. With 32 registers (AVX-512) 8 rows take 16
+  // accumulators, leaving room for B's two vectors and A's broadcast; with
+  // 16 (AVX2, SSE, most of NEON's uses) 6 rows take 12.
+  tiles.nr = 2 * lanes;
+  tiles.mr = vectorBits >= 512 ? 8 : 6;
+  return tiles;
+}
+
+/// A cache-block size for a dimension of `size`: the largest multiple of
+/// `multiple` between `lower` and `target` that divides `size`, so every
+/// block has the same static shape; 0 (no blocking) for a dimension that
+/// fits in one block or has no such divisor.
+int64_t blockSize(int64_t size, int64_t target, int64_t multiple, int64_t lower) {
+  if (size <= target)
+    return 0;
+  for (int64_t t = target / multiple * multiple; t >= std::max(lower, multiple);
+       t -= multiple)
+    if (size % t == 0)
+      return t;
+  return 0;
+}
+
+/// Matmuls this pass handles: plain (no transposed or broadcast maps) row
+/// major products on buffers of static shape, all of one float type.
+bool isCandidate(linalg::LinalgOp op) {
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
+      !op.hasPureBufferSemantics() || op.hasDynamicShape())
+    return false;
+  Type et = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!et.isF32() && !et.isF64())
+    return false;
+  for (Value operand : op->getOperands())
+    if (getElementTypeOrSelf(operand.getType()) != et)
+      return false;
+  SmallVector<AffineMap> defaults =
+      isa<linalg::MatmulOp>(op)
+          ? linalg::MatmulOp::getDefaultIndexingMaps(op->getContext())
+          : linalg::BatchMatmulOp::getDefaultIndexingMaps(op->getContext());
+  return op.getIndexingMapsArray() == defaults;
+}
+
+/// Tiles `op` for caches and registers, peels the partial register tiles and
+/// erases `op`. The register tiles are left as small linalg ops.
+LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
+                              const ContractionTiles &tiles) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // Loop dims: [b,] m, n, k.
+  unsigned m = ranges.size() - 3, n = m + 1, k = m + 2;
+  bool batched = ranges.size() == 4;
+
+  // Cache blocks: rows and columns in parallel, K sequential inside.
+  SmallVector<int64_t> outer(ranges.size(), 0);
+  if (batched && ranges[0] > 1)
+    outer[0] = 1;
+  outer[m] = blockSize(ranges[m], tiles.mc, tiles.mr, tiles.mr);
+  outer[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
+  outer[k] = blockSize(ranges[k], tiles.kc, 1, tiles.kc / 4);
+  linalg::LinalgOp block = op;
+  rewriter.setInsertionPoint(op);
+  if (llvm::any_of(outer, [](int64_t t) { return t != 0; })) {
+    FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
+        rewriter, op,
+        linalg::LinalgTilingOptions().setTileSizes(outer).setLoopType(
+            linalg::LinalgTilingLoopType::ParallelLoops));
+    if (failed(tiled))
+      return failure();
+    block = tiled->op;
+  }
+
+  // Register tiles of the (static) block; k one by one, so the tile's
+  // accumulator is the only loop-carried state.
+  SmallVector<int64_t> blockRanges(ranges);
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (outer[d])
+      blockRanges[d] = outer[d];
+  SmallVector<int64_t> inner(ranges.size(), 0);
+  if (batched && blockRanges[0] > 1)
+    inner[0] = 1;
+  inner[m] = blockRanges[m] > tiles.mr ? tiles.mr : 0;
+  inner[n] = blockRanges[n] > tiles.nr ? tiles.nr : 0;
+  inner[k] = blockRanges[k] > 1 ? 1 : 0;
+  if (llvm::all_of(inner, [](int64_t t) { return t == 0; })) {
+    // Already one register tile (tileLinalgOp would return `block` itself).
+    if (block != op)
+      rewriter.eraseOp(op);
+    return success();
+  }
+  rewriter.setInsertionPoint(block);
+  FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
+      rewriter, block, linalg::LinalgTilingOptions().setTileSizes(inner));
+  if (failed(tiled))
+    return failure();
+  if (block != op)
+    rewriter.eraseOp(block);
+  rewriter.eraseOp(op);
+
+  // Peel the partial row and column tiles off (columns first: peeling the
+  // rows then copies both column loops), so that every tile is static.
+  auto loopOf = [&](unsigned dim) -> scf::ForOp {
+    unsigned index = 0;
+    for (unsigned d = 0; d < dim; ++d)
+      index += inner[d] != 0;
+    return inner[dim] ? cast<scf::ForOp>(tiled->loops[index]) : scf::ForOp();
+  };
+  scf::ForOp rows = loopOf(m), cols = loopOf(n);
+  scf::ForOp partial;
+  if (cols && blockRanges[n] % inner[n] != 0)
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, cols, partial);
+  if (rows && blockRanges[m] % inner[m] != 0)
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, rows, partial);
+  return success();
+}
+
+/// Orders a depthwise convolution's loops as (n, c, oh, kh, kw, ow): the
+/// innermost loop then walks along contiguous input and output rows with
+/// one weight, which LLVM vectorizes (the named op's order ends in kw).
+LogicalResult reorderDepthwise(RewriterBase &rewriter,
+                               linalg::DepthwiseConv2DNchwChwOp conv) {
+  if (!conv.hasPureBufferSemantics())
+    return failure();
+  rewriter.setInsertionPoint(conv);
+  FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, conv);
+  if (failed(generic))
+    return failure();
+  SmallVector<AffineMap> maps = generic->getIndexingMapsArray();
+  SmallVector<unsigned> order;
+  auto dimOf = [](AffineExpr e) { return cast<AffineDimExpr>(e).getPosition(); };
+  AffineMap out = maps[2], weight = maps[1];
+  order = {dimOf(out.getResult(0)), dimOf(out.getResult(1)),
+           dimOf(out.getResult(2)), dimOf(weight.getResult(1)),
+           dimOf(weight.getResult(2)), dimOf(out.getResult(3))};
+  return linalg::interchangeGenericOp(rewriter, *generic, order);
+}
+
+/// Canonicalization, including the folding of `affine.min` tile sizes in
+/// loops whose step divides their range: it makes the peeled tiles static.
+LogicalResult simplify(Operation *root) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+  return applyPatternsGreedily(root, std::move(patterns));
+}
+
+/// Keeps a register tile's accumulator in registers across its K loop: the
+/// loop's `vector.transfer_read` of C moves before it, the matching
+/// `vector.transfer_write` after it, and the vector becomes a loop-carried
+/// value. Upstream's hoistRedundantVectorTransfers gives up on transfers on
+/// views (every C tile is a subview) since it cannot rule out aliasing; here
+/// the loop is one K loop of a tile, whose only write is the accumulator's
+/// and whose reads are of the product's inputs, which bufferization never
+/// places in the output's buffer.
+void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
+  vector::TransferWriteOp write;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (auto w = dyn_cast<vector::TransferWriteOp>(op)) {
+      if (write)
+        return;
+      write = w;
+      continue;
+    }
+    // Nothing else may write memory (loads and views are fine).
+    if (!isMemoryEffectFree(&op) && !isa<vector::TransferReadOp, vector::LoadOp>(op))
+      return;
+  }
+  if (!write || !write.getBase().getParentRegion()->isProperAncestor(&loop.getBodyRegion()))
+    return;
+  auto definedOutside = [&](Value v) { return loop.isDefinedOutsideOfLoop(v); };
+  if (!definedOutside(write.getBase()) || !llvm::all_of(write.getIndices(), definedOutside))
+    return;
+  vector::TransferReadOp read;
+  for (auto r : loop.getBody()->getOps<vector::TransferReadOp>())
+    if (r.getBase() == write.getBase() &&
+        llvm::all_of(llvm::zip_equal(r.getIndices(), write.getIndices()),
+                     [](auto pair) {
+                       return isEqualConstantIntOrValue(
+                           getAsOpFoldResult(std::get<0>(pair)),
+                           getAsOpFoldResult(std::get<1>(pair)));
+                     }) &&
+        r.getVectorType() == write.getVectorType() &&
+        r.getPermutationMap() == write.getPermutationMap() && !r.getMask() &&
+        !write.getMask())
+      read = r;
+  if (!read)
+    return;
+  rewriter.moveOpBefore(read, loop);
+  FailureOr<LoopLikeOpInterface> newLoop =
+      cast<LoopLikeOpInterface>(loop.getOperation())
+          .replaceWithAdditionalYields(
+              rewriter, ValueRange{read.getResult()},
+              /*replaceInitOperandUsesInLoop=*/true,
+              [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+                return SmallVector<Value>{write.getVector()};
+              });
+  if (failed(newLoop))
+    return;
+  rewriter.moveOpAfter(write, *newLoop);
+  rewriter.modifyOpInPlace(write, [&] {
+    write.getValueToStoreMutable().assign((*newLoop)->getResults().back());
+  });
+}
+
+struct TileAndVectorizeContractionsPass
+    : public autoglm::impl::AutoGLMTileAndVectorizeContractionsBase<
+          TileAndVectorizeContractionsPass> {
+  using AutoGLMTileAndVectorizeContractionsBase::
+      AutoGLMTileAndVectorizeContractionsBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+    unsigned bits = vectorBits ? unsigned(vectorBits) : hostVectorBits();
+
+    SmallVector<linalg::LinalgOp> contractions;
+    SmallVector<linalg::DepthwiseConv2DNchwChwOp> depthwise;
+    func.walk([&](Operation *op) {
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op); linalgOp && isCandidate(linalgOp))
+        contractions.push_back(linalgOp);
+      else if (auto conv = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op))
+        depthwise.push_back(conv);
+    });
+    for (linalg::DepthwiseConv2DNchwChwOp conv : depthwise)
+      (void)reorderDepthwise(rewriter, conv);
+    if (contractions.empty())
+      return;
+
+    for (linalg::LinalgOp op : contractions) {
+      unsigned elementBits =
+          getElementTypeOrSelf(op.getDpsInits()[0].getType()).getIntOrFloatBitWidth();
+      if (failed(tileContraction(rewriter, op, chooseTiles(bits, elementBits))))
+        return signalPassFailure();
+    }
+    if (failed(simplify(func)))
+      return signalPassFailure();
+
+    // Every register tile is now a static matmul with K = 1.
+    SmallVector<linalg::LinalgOp> tilesToVectorize;
+    llvm::SetVector<scf::ForOp> kLoops;
+    func.walk([&](linalg::LinalgOp op) {
+      if (isCandidate(op) && op.getStaticLoopRanges().back() == 1)
+        tilesToVectorize.push_back(op);
+    });
+    for (linalg::LinalgOp op : tilesToVectorize) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/true);
+      if (failed(result))
+        continue; // stays a loop nest: slower, still correct
+      if (auto loop = dyn_cast<scf::ForOp>(op->getParentOp()))
+        kLoops.insert(loop);
+      rewriter.eraseOp(op);
+    }
+
+    // The accumulator's read and write move out of the K loop once the
+    // tile's view of C is hoisted (it does not depend on k).
+    func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
+    for (scf::ForOp loop : kLoops)
+      hoistAccumulator(rewriter, loop);
+
+    // vector.contract -> outer products -> broadcast + vector.fma; transfers
+    // down to rank 1 (unit dims dropped), which vector-to-scf and
+    // vector-to-llvm finish.
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorTransposeLoweringPatterns(
+        patterns, vector::VectorTransposeLowering::EltWise);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerParallel);
+    vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+    vector::populateVectorTransferLoweringPatterns(patterns, /*maxTransferRank=*/1);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,75 @@
+// RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=512 | FileCheck %s
+// RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
+
+// Odd sizes: 8x32 register tiles over 64x128, the partial column (8x3) and
+// row (3x32, 3x3) tiles peeled off with static shapes. The accumulator is
+// carried through the K loop; each k does broadcasts of A and FMAs.
+// CHECK-LABEL: func.func @odd_matmul
+// CHECK-NOT: linalg.matmul
+// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
+// CHECK: scf.for %[[N:.*]] = %c0 to %c128 step %c32
+// CHECK: %[[C:.*]] = memref.subview %{{.*}}[%[[M]], %[[N]]] [8, 32] [1, 1]
+// CHECK: scf.for %{{.*}} = %c0 to %c29 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<8x32xf32>)
+// CHECK-COUNT-8: vector.fma %{{.*}} : vector<32xf32>
+// CHECK: scf.yield
+// CHECK: vector.transfer_write %{{.*}}, %[[C]]
+// CHECK: memref.subview %{{.*}}[%[[M]], 128] [8, 3] [1, 1]
+// CHECK: vector<8x3xf32>
+// CHECK: memref.subview %{{.*}}[64, %{{.*}}] [3, 32] [1, 1]
+// CHECK: vector<3x32xf32>
+// CHECK: memref.subview %{{.*}}[64, 128] [3, 3] [1, 1]
+// CHECK: vector<3x3xf32>
+// AVX2-LABEL: func.func @odd_matmul
+// AVX2: scf.for %{{.*}} = %c0 to %c66 step %c6
+// AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2-COUNT-6: vector.fma %{{.*}} : vector<16xf32>
+func.func @odd_matmul(%a: memref<67x29xf32>, %b: memref<29x131xf32>, %c: memref<67x131xf32>) {
+  linalg.matmul ins(%a, %b : memref<67x29xf32>, memref<29x131xf32>) outs(%c : memref<67x131xf32>)
+  return
+}
+
+// Large products get cache blocks first: 64x256 blocks of C in parallel,
+// K in blocks of 256 inside, then the register tiles.
+// CHECK-LABEL: func.func @blocked_matmul
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c1024, %c1024) step (%c64, %c256)
+// CHECK: scf.for %{{.*}} = %c0 to %c1024 step %c256
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK-NOT: linalg.matmul
+func.func @blocked_matmul(%a: memref<1024x1024xf32>, %b: memref<1024x1024xf32>, %c: memref<1024x1024xf32>) {
+  linalg.matmul ins(%a, %b : memref<1024x1024xf32>, memref<1024x1024xf32>) outs(%c : memref<1024x1024xf32>)
+  return
+}
+
+// Batched (BERT attention scores): the batch and blocks of rows run in
+// parallel, one matrix at a time.
+// CHECK-LABEL: func.func @attention_scores
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c12, %c128) step (%c1, %c64)
+// CHECK: iter_args(%{{.*}}) -> (vector<1x8x32xf32>)
+// CHECK: vector.fma
+// CHECK-NOT: linalg.batch_matmul
+func.func @attention_scores(%q: memref<12x128x64xf32>, %k: memref<12x64x128xf32>, %s: memref<12x128x128xf32>) {
+  linalg.batch_matmul ins(%q, %k : memref<12x128x64xf32>, memref<12x64x128xf32>) outs(%s : memref<12x128x128xf32>)
+  return
+}
+
+// Integer products and products on tensors are left alone.
+// CHECK-LABEL: func.func @untouched
+// CHECK: linalg.matmul ins(%{{.*}} : memref<4x4xi32>, memref<4x4xi32>)
+// CHECK: linalg.matmul ins(%{{.*}} : tensor<4x4xf32>, tensor<4x4xf32>)
+func.func @untouched(%a: memref<4x4xi32>, %c: memref<4x4xi32>, %t: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  linalg.matmul ins(%a, %a : memref<4x4xi32>, memref<4x4xi32>) outs(%c : memref<4x4xi32>)
+  %r = linalg.matmul ins(%t, %t : tensor<4x4xf32>, tensor<4x4xf32>) outs(%t : tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %r : tensor<4x4xf32>
+}
+
+// Depthwise: the loops are reordered so that the output row is innermost.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
+func.func @depthwise(%i: memref<1x32x114x114xf32>, %w: memref<32x3x3xf32>, %o: memref<1x32x112x112xf32>) {
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%i, %w : memref<1x32x114x114xf32>, memref<32x3x3xf32>) outs(%o : memref<1x32x112x112xf32>)
+  return
+}
