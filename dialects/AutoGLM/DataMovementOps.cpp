@@ -399,12 +399,7 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
-LogicalResult TriluOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                                        Adaptor adaptor,
-                                        SmallVectorImpl<Type> &inferred) {
-  inferred.push_back(adaptor.getInput().getType());
-  return success();
-}
+AUTOGLM_SAME_TYPE_INFERENCE(TriluOp)
 
 LogicalResult TriluOp::verify() {
   if (getType().getRank() < 2)

@@ -48,18 +48,10 @@ LogicalResult ArgReduceOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
-#define AUTOGLM_SAME_TYPE_INFERENCE(OP)                                        \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location>,   \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
-    inferred.push_back(adaptor.getInput().getType());                          \
-    return success();                                                          \
-  }
 AUTOGLM_SAME_TYPE_INFERENCE(CumSumOp)
 AUTOGLM_SAME_TYPE_INFERENCE(SoftmaxOp)
 AUTOGLM_SAME_TYPE_INFERENCE(LayerNormOp)
 AUTOGLM_SAME_TYPE_INFERENCE(BatchNormOp)
-#undef AUTOGLM_SAME_TYPE_INFERENCE
 
 LogicalResult CumSumOp::verify() {
   return verifyAxis(getLoc(), getAxis(), getType().getRank());

@@ -50,4 +50,13 @@ LogicalResult verifyWindowAttrs(std::optional<Location> loc, int64_t spatialRank
 
 } // namespace mlir::autoglm
 
+/// Defines `OP::inferReturnTypes` for an op whose result has its input's type.
+#define AUTOGLM_SAME_TYPE_INFERENCE(OP)                                        \
+  ::llvm::LogicalResult OP::inferReturnTypes(                                  \
+      ::mlir::MLIRContext *, std::optional<::mlir::Location>, Adaptor adaptor, \
+      ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {                       \
+    inferred.push_back(adaptor.getInput().getType());                          \
+    return ::mlir::success();                                                  \
+  }
+
 #endif // AUTOGLM_DIALECTS_SHAPEINFERENCE_H

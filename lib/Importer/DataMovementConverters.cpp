@@ -286,10 +286,7 @@ LogicalResult convertConcat(NodeContext &n) {
   Value result = n.create<ConcatOp>(inputs, n.b.getI64IntegerAttr(*axis));
   if (!result)
     return failure();
-  if (known)
-    n.setOutput(0, result, *known);
-  else
-    n.setOutput(0, result);
+  n.setOutput(0, result, std::move(known));
   return success();
 }
 
@@ -501,10 +498,7 @@ LogicalResult convertSlice(NodeContext &n) {
                                    n.b.getDenseI64ArrayAttr(outSteps));
   if (!result)
     return failure();
-  if (known)
-    n.setOutput(0, result, *known);
-  else
-    n.setOutput(0, result);
+  n.setOutput(0, result, std::move(known));
   return success();
 }
 
@@ -555,10 +549,7 @@ LogicalResult convertGather(NodeContext &n) {
   Value result = n.create<GatherOp>(n.input(0), n.input(1), n.b.getI64IntegerAttr(*axis));
   if (!result)
     return failure();
-  if (known)
-    n.setOutput(0, result, *known);
-  else
-    n.setOutput(0, result);
+  n.setOutput(0, result, std::move(known));
   return success();
 }
 

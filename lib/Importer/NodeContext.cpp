@@ -165,10 +165,11 @@ void NodeContext::setOutput(unsigned i, Value value) {
   state.values[name] = value;
 }
 
-void NodeContext::setOutput(unsigned i, Value value, KnownInts knownInts) {
+void NodeContext::setOutput(unsigned i, Value value,
+                            std::optional<KnownInts> knownInts) {
   setOutput(i, value);
-  if (hasOutput(i) && knownInts.isAnyKnown())
-    state.known[node.output(i)] = std::move(knownInts);
+  if (hasOutput(i) && knownInts && knownInts->isAnyKnown())
+    state.known[node.output(i)] = std::move(*knownInts);
 }
 
 LogicalResult NodeContext::finish(Value result) {

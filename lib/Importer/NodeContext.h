@@ -113,7 +113,8 @@ public:
   bool hasOutput(unsigned i) const;
   /// Binds output `i` to `value`, refining its type by value_info.
   void setOutput(unsigned i, mlir::Value value);
-  void setOutput(unsigned i, mlir::Value value, KnownInts known);
+  /// ... and records its integer values where (some are) known.
+  void setOutput(unsigned i, mlir::Value value, std::optional<KnownInts> known);
   /// Binds output 0 to `result`; failure when it is null (an op failed).
   mlir::LogicalResult finish(mlir::Value result);
 
