@@ -28,7 +28,7 @@ PASSED, MISMATCH, NO_IMPORT, NO_COMPILE, RUN_ERROR, CRASHED = (
 
 def crashed(proc: subprocess.CompletedProcess) -> bool:
     err = proc.stderr.decode(errors="replace") if proc.stderr else ""
-    return proc.returncode < 0 or "Sanitizer" in err or "Stack dump" in err
+    return onnx_node_tests.crashed(proc.returncode, err)
 
 
 def first_error(proc: subprocess.CompletedProcess) -> str:

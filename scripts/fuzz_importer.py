@@ -59,7 +59,7 @@ def run_one(autoglm_opt: str, path: str, timeout: float) -> str | None:
     except subprocess.TimeoutExpired:
         return f"hang (> {timeout:.0f} s)"
     err = proc.stderr.decode(errors="replace")
-    if proc.returncode < 0 or "Sanitizer" in err or "Stack dump" in err:
+    if onnx_node_tests.crashed(proc.returncode, err):
         return f"crash (exit {proc.returncode}): {err.strip().splitlines()[-1] if err.strip() else ''}"
     if proc.returncode not in (0, 1):
         return f"unexpected exit status {proc.returncode}"

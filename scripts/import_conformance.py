@@ -41,7 +41,7 @@ def classify(autoglm_opt: str, model: str, timeout: float) -> tuple[str, str]:
         return HUNG, f"no answer within {timeout:.0f} s"
     err = proc.stderr.decode(errors="replace")
     first = next((line for line in err.splitlines() if "error:" in line), err.strip()[:200])
-    if proc.returncode < 0 or "Sanitizer" in err or "Stack dump" in err:
+    if onnx_node_tests.crashed(proc.returncode, err):
         return CRASHED, f"exit {proc.returncode}: {first}"
     if proc.returncode == 0:
         return IMPORTED, ""

@@ -3,13 +3,20 @@
 The `onnx` wheel ships the node test *cases* (models and input/expected
 output arrays, `onnx.backend.test.case.node`) but not the data directory;
 `materialize()` writes them in the layout of `onnx/backend/test/data/node`:
-`<dir>/<test name>/model.onnx` and `test_data_set_0/{input,output}_<i>.pb`.
+`<dir>/<test name>/model.onnx` and `test_data_set_0/{input,output}_<i>.pb`. Also the crash test shared by the
+scripts that run the compiler over these models.
 """
 from __future__ import annotations
 
 import fcntl
 import os
 import warnings
+
+
+def crashed(returncode: int, stderr: str) -> bool:
+    """Whether a tool run ended in a crash rather than a clean exit: a
+    signal, a sanitizer report, or LLVM's crash handler's stack dump."""
+    return returncode < 0 or "Sanitizer" in stderr or "Stack dump" in stderr
 
 
 def _write_tensor(path: str, value, name: str) -> None:
