@@ -686,12 +686,10 @@ LogicalResult convertTrilu(NodeContext &n) {
     return failure();
   int64_t diagonal = 0;
   if (n.hasInput(1)) {
-    std::optional<SmallVector<int64_t>> k = n.knownValues(1);
-    if (!k)
-      return n.notKnown("k");
-    if (k->size() != 1)
-      return n.emitError() << "k must hold one value";
-    diagonal = k->front();
+    FailureOr<int64_t> k = n.knownScalar(1, "k");
+    if (failed(k))
+      return failure();
+    diagonal = *k;
   }
   return n.finish(n.create<TriluOp>(n.input(0), n.b.getI64IntegerAttr(diagonal),
                                     n.intAttr("upper", 1) ? n.b.getUnitAttr() : UnitAttr()));

@@ -50,6 +50,15 @@ std::optional<SmallVector<int64_t>> NodeContext::knownValues(unsigned i) const {
   return k->values;
 }
 
+FailureOr<int64_t> NodeContext::knownScalar(unsigned i, StringRef what) const {
+  std::optional<SmallVector<int64_t>> values = knownValues(i);
+  if (!values)
+    return notKnown(what);
+  if (values->size() != 1)
+    return emitError() << what << " must hold one value";
+  return values->front();
+}
+
 ElementsAttr NodeContext::constantAttr(unsigned i) const {
   Value value = input(i);
   if (!value)

@@ -88,6 +88,9 @@ public:
   const KnownInts *known(unsigned i) const;
   /// Input `i`'s values when every entry is known.
   std::optional<llvm::SmallVector<int64_t>> knownValues(unsigned i) const;
+  /// Input `i` as one integer known at import time (a scalar or a 1-element
+  /// tensor); fails with a diagnostic naming it `what` otherwise.
+  mlir::FailureOr<int64_t> knownScalar(unsigned i, llvm::StringRef what) const;
   /// The attribute of the constant defining input `i`, if any.
   mlir::ElementsAttr constantAttr(unsigned i) const;
   /// Input `i`'s values as doubles when it is a constant (any numeric type).

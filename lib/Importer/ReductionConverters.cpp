@@ -67,12 +67,10 @@ LogicalResult convertArgReduce(NodeContext &n, ArgReduceKind kind) {
 LogicalResult convertCumSum(NodeContext &n) {
   if (failed(n.checkArity(2, 2)))
     return failure();
-  std::optional<SmallVector<int64_t>> axisValues = n.knownValues(1);
-  if (!axisValues)
-    return n.notKnown("axis");
-  if (axisValues->size() != 1)
-    return n.emitError() << "axis must hold one value";
-  FailureOr<int64_t> axis = n.normalizeAxis(axisValues->front(), n.inputType(0).getRank());
+  FailureOr<int64_t> axisValue = n.knownScalar(1, "axis");
+  if (failed(axisValue))
+    return failure();
+  FailureOr<int64_t> axis = n.normalizeAxis(*axisValue, n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   return n.finish(n.create<CumSumOp>(
@@ -84,17 +82,17 @@ LogicalResult convertCumSum(NodeContext &n) {
 LogicalResult convertTopK(NodeContext &n) {
   if (failed(n.checkArity(2, 2, 2)))
     return failure();
-  std::optional<SmallVector<int64_t>> k = n.knownValues(1);
-  if (!k)
-    return n.notKnown("K");
-  if (k->size() != 1 || k->front() < 0)
-    return n.emitError() << "K must be one non-negative value";
+  FailureOr<int64_t> k = n.knownScalar(1, "K");
+  if (failed(k))
+    return failure();
+  if (*k < 0)
+    return n.emitError() << "K must be non-negative";
   FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   // sorted = 0 allows any order; sorted output is one such order.
   Operation *op = n.createInferred<TopKOp>(
-      2, n.input(0), n.b.getI64IntegerAttr(k->front()), n.b.getI64IntegerAttr(*axis),
+      2, n.input(0), n.b.getI64IntegerAttr(*k), n.b.getI64IntegerAttr(*axis),
       n.intAttr("largest", 1) ? UnitAttr() : n.b.getUnitAttr());
   if (!op)
     return failure();
