@@ -172,10 +172,25 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
   std::unique_ptr<llvm::TargetMachine> machine = createCPUTargetMachine(options.cpu, loc);
   if (!machine)
     return failure();
+  // The weights file is only kept when the whole compilation succeeds.
+  CPULoweringOptions loweringOptions;
+  if (options.externalWeights) {
+    loweringOptions.weightsFile = options.weightsPath;
+    if (loweringOptions.weightsFile.empty()) {
+      if (options.outputPath == "-")
+        return emitError(loc) << "--weights=external writing to standard "
+                                 "output needs --weights-file";
+      SmallString<128> path(options.outputPath);
+      llvm::sys::path::replace_extension(path, "weights");
+      loweringOptions.weightsFile = path.str().str();
+    }
+  }
+  llvm::FileRemover removeWeights(loweringOptions.weightsFile,
+                                  options.externalWeights);
   PassManager lowering(context);
   if (failed(addLowering(lowering, loc)))
     return failure();
-  buildCPULoweringPipeline(lowering);
+  buildCPULoweringPipeline(lowering, loweringOptions);
   if (failed(lowering.run(module)))
     return failure();
 
@@ -190,7 +205,13 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     std::string text;
     llvm::raw_string_ostream os(text);
     llvmModule->print(os, nullptr);
-    return writeText(options.outputPath, text, loc);
+    if (failed(writeText(options.outputPath, text, loc)))
+      return failure();
+    removeWeights.releaseFile();
+    return success();
   }
-  return emitBinary(*llvmModule, *machine, options, loc);
+  if (failed(emitBinary(*llvmModule, *machine, options, loc)))
+    return failure();
+  removeWeights.releaseFile();
+  return success();
 }

@@ -68,7 +68,7 @@ std::string mlir::autoglm::emitModelHeader(const ModelSignature &signature) {
      << "extern const autoglm_model_desc " << symbol << ";\n\n"
      << "/* The computation itself, for callers without the runtime. */\n"
      << "int32_t " << symbol << "_entry(void *const *inputs, void *const *outputs,\n"
-     << "    void *workspace, autoglm_exec_context *ctx);\n\n"
+     << "    void *workspace, const void *weights, autoglm_exec_context *ctx);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return text;
 }

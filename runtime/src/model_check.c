@@ -60,6 +60,14 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
                             autoglm_model_name(model));
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
+  if (model->weights_bytes && !model->weights_file) {
+    autoglm_message_appendf(message,
+                            "model '%s' has %llu bytes of external weights "
+                            "but names no weights file",
+                            autoglm_model_name(model),
+                            (unsigned long long)model->weights_bytes);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
   autoglm_status status = checkTensorDescs(model, "input", model->num_inputs,
                                            model->inputs, message);
   if (status != AUTOGLM_OK)

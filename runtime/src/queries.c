@@ -58,6 +58,10 @@ uint64_t autoglm_session_workspace_size(const autoglm_session *session) {
   return session ? session->model->workspace_bytes : 0;
 }
 
+uint64_t autoglm_session_weights_size(const autoglm_session *session) {
+  return session && session->weights ? session->model->weights_bytes : 0;
+}
+
 int32_t autoglm_session_num_threads(const autoglm_session *session) {
   return session ? session->context.num_threads : 0;
 }

@@ -2,7 +2,8 @@
  *
  * Creation does every allocation a session will ever make: the session
  * itself, the entry's pointer table, the workspace (unless the caller brings
- * one) and the worker threads.
+ * one), the mapping of the weights file (when the model has one) and the
+ * worker threads.
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -30,6 +31,9 @@ void autoglm_session_options_init(autoglm_session_options *options) {
   options->num_threads = 0;
   options->workspace = NULL;
   options->workspace_bytes = 0;
+  options->weights_path = NULL;
+  options->weights = NULL;
+  options->weights_image_bytes = 0;
 }
 
 static void parallelFor(autoglm_exec_context *context, int64_t n,
@@ -78,9 +82,10 @@ static autoglm_status setUpWorkspace(autoglm_session *session,
   return AUTOGLM_OK;
 }
 
-/* Frees what setUpWorkspace and the pointer table took; the pool is torn
+/* Frees what setUpWorkspace, the weights and the pointer table took; the pool is torn
  * down separately because it may not have been started. */
 static void releaseMemory(autoglm_session *session) {
+  autoglm_release_weights(session);
   if (session->owns_workspace)
     free(session->workspace);
   free(session->buffers);
@@ -127,7 +132,9 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
     autoglm_message_appendf(&message, "cannot allocate a session");
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
-  if ((status = setUpWorkspace(session, options, &message)) != AUTOGLM_OK) {
+  if ((status = setUpWorkspace(session, options, &message)) != AUTOGLM_OK ||
+      (status = autoglm_load_weights(session, options, &message)) !=
+          AUTOGLM_OK) {
     releaseMemory(session);
     return status;
   }

@@ -18,6 +18,11 @@ struct autoglm_session {
   const autoglm_model_desc *model;
   void *workspace;
   bool owns_workspace;
+  /* The weights data handed to the entry (NULL when embedded), and the
+   * mapping of the weights file it lies in, when the runtime mapped one. */
+  const void *weights;
+  void *weights_mapping;
+  size_t weights_mapping_bytes;
   /* The data pointers handed to the entry function, num_inputs then
    * num_outputs of them; NULL when the model has neither. */
   void **buffers;
@@ -41,6 +46,16 @@ autoglm_status autoglm_check_run_tensors(const autoglm_model_desc *model,
                                          const autoglm_tensor *outputs,
                                          int32_t num_outputs,
                                          autoglm_message *message);
+
+/* Finds, maps and checks the model's weights file, or checks the caller's
+ * image of it, and sets session->weights. Nothing to do for a model whose
+ * weights are embedded. */
+autoglm_status autoglm_load_weights(autoglm_session *session,
+                                    const autoglm_session_options *options,
+                                    autoglm_message *message);
+
+/* Unmaps what autoglm_load_weights mapped. */
+void autoglm_release_weights(autoglm_session *session);
 
 /* The model's name for messages; descriptors may leave it NULL. */
 static inline const char *autoglm_model_name(const autoglm_model_desc *model) {

@@ -28,6 +28,8 @@ const char *autoglm_status_string(autoglm_status status) {
     return "system error";
   case AUTOGLM_ERROR_MODEL_FAILED:
     return "model execution failed";
+  case AUTOGLM_ERROR_WEIGHTS:
+    return "unusable weights file";
   }
   /* Statuses arrive from user code as plain ints too. */
   return "unknown status";

@@ -11,6 +11,7 @@
 
 #include "fake_model.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifndef FAKE_MODEL_ABI_VERSION
@@ -51,7 +52,9 @@ static void addBody(void *data, int64_t begin, int64_t end) {
 }
 
 static int32_t fakeEntry(void *const *inputs, void *const *outputs,
-                         void *workspace, autoglm_exec_context *ctx) {
+                         void *workspace, const void *weights,
+                         autoglm_exec_context *ctx) {
+  (void)weights;
   /* The ABI promises a 64-byte aligned workspace. */
   if (!workspace || (uintptr_t)workspace % 64 != 0)
     return 1;
@@ -76,6 +79,46 @@ const autoglm_model_desc autoglm_model_fake = {
     fakeOutputs,
     Size * sizeof(float),
     fakeEntry,
+    0,
+    0,
+    NULL,
+};
+
+/* The same model with its scale in a weights file: y = w * x + b, where w
+ * is the first float of the weights data (FAKE_WEIGHTS_BYTES of them). */
+static int32_t fakeWeightedEntry(void *const *inputs, void *const *outputs,
+                                 void *workspace, const void *weights,
+                                 autoglm_exec_context *ctx) {
+  if (!weights || (uintptr_t)weights % 64 != 0)
+    return 2;
+  float scale = *(const float *)weights;
+  int32_t code = fakeEntry(inputs, outputs, workspace, NULL, ctx);
+  if (code != 0)
+    return code;
+  /* fakeEntry computed 2*x + b; turn it into scale*x + b. */
+  const float *x = inputs[0];
+  float *y = outputs[0];
+  double total = 0;
+  for (int i = 0; i < Size; ++i) {
+    y[i] += (scale - 2.0f) * x[i];
+    total += y[i];
+  }
+  *(double *)outputs[1] = total;
+  return 0;
+}
+
+const autoglm_model_desc autoglm_model_fake_weighted = {
+    FAKE_MODEL_ABI_VERSION,
+    "fake_weighted",
+    2,
+    2,
+    fakeInputs,
+    fakeOutputs,
+    Size * sizeof(float),
+    fakeWeightedEntry,
+    FAKE_WEIGHTS_BYTES,
+    FAKE_WEIGHTS_FINGERPRINT,
+    "fake_weighted.weights",
 };
 
 #ifndef FAKE_MODEL_NO_GETTER

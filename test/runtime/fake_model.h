@@ -12,4 +12,11 @@
  * The entry returns 42 when x[0][0] == -999, to exercise model failures. */
 extern const autoglm_model_desc autoglm_model_fake;
 
+/* The same model with y = w*x + b, w the first float32 of its weights
+ * file "fake_weighted.weights" (FAKE_WEIGHTS_BYTES of data, fingerprint
+ * FAKE_WEIGHTS_FINGERPRINT). */
+#define FAKE_WEIGHTS_BYTES 64
+#define FAKE_WEIGHTS_FINGERPRINT 0x5eed5eed12345678ull
+extern const autoglm_model_desc autoglm_model_fake_weighted;
+
 #endif /* AUTOGLM_TEST_FAKE_MODEL_H */

@@ -349,6 +349,107 @@ static void testWorkspace(void) {
   printCreateError("misaligned workspace", status, session);
 }
 
+/* A weights image for the weighted fake model: the header, then the scale
+ * 3 followed by zeros. */
+typedef struct WeightsImage {
+  _Alignas(64) autoglm_weights_header header;
+  float data[FAKE_WEIGHTS_BYTES / sizeof(float)];
+} WeightsImage;
+
+static void initWeights(WeightsImage *image, uint64_t fingerprint) {
+  memset(image, 0, sizeof(*image));
+  memcpy(image->header.magic, AUTOGLM_WEIGHTS_MAGIC, 8);
+  image->header.data_bytes = FAKE_WEIGHTS_BYTES;
+  image->header.fingerprint = fingerprint;
+  image->data[0] = 3.0f;
+}
+
+static void writeFile(const char *path, const void *data, size_t bytes) {
+  FILE *file = fopen(path, "wb");
+  if (!file || fwrite(data, 1, bytes, file) != bytes || fclose(file) != 0) {
+    printf("cannot write %s\n", path);
+    exit(2);
+  }
+}
+
+/* Creates the weighted model with `options` and runs it once. */
+static void createAndRun(const char *label, autoglm_session_options *options) {
+  autoglm_session *session = NULL;
+  autoglm_status status =
+      autoglm_session_create(&autoglm_model_fake_weighted, options, &session);
+  if (status != AUTOGLM_OK) {
+    printCreateError(label, status, session);
+    return;
+  }
+  Tensors t;
+  initTensors(&t);
+  status = runTensors(session, &t);
+  /* y = 3*x + b: x[0] = -2.5, b[0] = 10. */
+  printf("%s: %s, weights %llu bytes, y[0] = %g\n", label,
+         autoglm_status_string(status),
+         (unsigned long long)autoglm_session_weights_size(session), t.y[0]);
+  EXPECT(t.y[0] == 3.0f * t.x[0] + 10.0f);
+  autoglm_session_destroy(session);
+}
+
+/* The weights of a model compiled with --weights=external: the caller's
+ * image, a file named by the caller, the default file next to the binary,
+ * and every way a file can fail to match. Files are written into `dir`. */
+static void testWeights(const char *dir) {
+  static WeightsImage image;
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  options.num_threads = 1;
+
+  initWeights(&image, FAKE_WEIGHTS_FINGERPRINT);
+  options.weights = &image;
+  options.weights_image_bytes = sizeof(image);
+  createAndRun("image", &options);
+  options.weights_image_bytes = 40;
+  createAndRun("short image", &options);
+  options.weights = (const char *)&image + 4;
+  options.weights_image_bytes = sizeof(image) - 4;
+  createAndRun("misaligned image", &options);
+  options.weights = NULL;
+  options.weights_image_bytes = 0;
+
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/good.weights", dir);
+  writeFile(path, &image, sizeof(image));
+  options.weights_path = path;
+  createAndRun("file", &options);
+
+  snprintf(path, sizeof(path), "%s/other.weights", dir);
+  initWeights(&image, 7);
+  writeFile(path, &image, sizeof(image));
+  createAndRun("other compilation", &options);
+
+  snprintf(path, sizeof(path), "%s/truncated.weights", dir);
+  initWeights(&image, FAKE_WEIGHTS_FINGERPRINT);
+  writeFile(path, &image, sizeof(image) - 8);
+  createAndRun("truncated", &options);
+
+  snprintf(path, sizeof(path), "%s/not.weights", dir);
+  writeFile(path, "not a weights file, but long enough to hold a header.........",
+            64);
+  createAndRun("not weights", &options);
+
+  snprintf(path, sizeof(path), "%s/missing.weights", dir);
+  createAndRun("missing", &options);
+
+  /* By default: fake_weighted.weights next to this executable. */
+  options.weights_path = NULL;
+  createAndRun("default", &options);
+
+  /* A model that embeds its weights ignores every weights option. */
+  autoglm_session *session = NULL;
+  autoglm_status status =
+      autoglm_session_create(&autoglm_model_fake, &options, &session);
+  printf("embedded: %s, weights %llu bytes\n", autoglm_status_string(status),
+         (unsigned long long)autoglm_session_weights_size(session));
+  autoglm_session_destroy(session);
+}
+
 static void testNoAllocation(void) {
   autoglm_session *session = createWithThreads(4);
   Tensors t;
@@ -376,13 +477,14 @@ static void testNoAllocation(void) {
 static autoglm_exec_context *probedContext;
 
 static int32_t probeEntry(void *const *inputs, void *const *outputs,
-                          void *workspace, autoglm_exec_context *ctx) {
+                          void *workspace, const void *weights,
+                          autoglm_exec_context *ctx) {
   probedContext = ctx;
   return 0;
 }
 
 static const autoglm_model_desc probeModel = {
-    AUTOGLM_ABI_VERSION, "probe", 0, 0, NULL, NULL, 0, probeEntry};
+    AUTOGLM_ABI_VERSION, "probe", 0, 0, NULL, NULL, 0, probeEntry, 0, 0, NULL};
 
 enum { MaxN = 100003, MaxChunks = 64 };
 
@@ -487,9 +589,9 @@ static void testParallelFor(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
+  if (argc != 2 && argc != 3) {
     fprintf(stderr, "usage: %s api|errors|create-errors|threads|workspace|"
-                    "no-alloc|parallel-for\n",
+                    "no-alloc|parallel-for|weights DIR\n",
             argv[0]);
     return 2;
   }
@@ -508,6 +610,8 @@ int main(int argc, char **argv) {
     testNoAllocation();
   else if (!strcmp(mode, "parallel-for"))
     testParallelFor();
+  else if (!strcmp(mode, "weights") && argc == 3)
+    testWeights(argv[2]);
   else {
     fprintf(stderr, "unknown mode '%s'\n", mode);
     return 2;

@@ -69,6 +69,20 @@ static llvm::cl::opt<unsigned> optLevel(
     "O", llvm::cl::desc("LLVM optimization level (0-3, default 3)"),
     llvm::cl::Prefix, llvm::cl::init(3), llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<std::string> weightsPlacement(
+    "weights",
+    llvm::cl::desc("Where compiled weights live: embed (in the binary, the "
+                   "default) or external (a weights file next to the output, "
+                   "mapped by the runtime at session creation)"),
+    llvm::cl::value_desc("embed|external"), llvm::cl::init("embed"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> weightsFile(
+    "weights-file",
+    llvm::cl::desc("The weights file to write with --weights=external "
+                   "(default: the output path with the extension .weights)"),
+    llvm::cl::value_desc("path"), llvm::cl::cat(compileCategory));
+
 static llvm::cl::list<std::string> inputShapes(
     "input-shape",
     llvm::cl::desc("Specialize a graph input's shape, e.g. "
@@ -135,6 +149,11 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                  << " (expected mlir, llvm, obj, header, lib or so)\n";
     return failure();
   }
+  if (weightsPlacement != "embed" && weightsPlacement != "external") {
+    llvm::errs() << "error: unknown --weights=" << weightsPlacement
+                 << " (expected embed or external)\n";
+    return failure();
+  }
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // Diagnostics name the ONNX node; a dump of the whole function helps no one.
@@ -154,6 +173,8 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.cpu.triple = targetTriple;
   options.cpu.cpu = targetCPU;
   options.cpu.optLevel = std::min(optLevel.getValue(), 3u);
+  options.externalWeights = weightsPlacement == "external";
+  options.weightsPath = weightsFile;
   return mlir::autoglm::compileModule(*module, options);
 }
 

@@ -34,6 +34,9 @@ Outputs:
 
 Execution:
   --threads N           threads for the model's parallel loops (0: all cores)
+  --weights FILE        the weights file of a model compiled with
+                        --weights=external (default: the file the model names,
+                        next to the shared library)
   --time N              after the first (warm-up) run, time N runs and print
                         the median, min and max milliseconds per run
   --info                print the model's inputs and outputs and exit
@@ -140,6 +143,8 @@ bool parseOptions(int argc, char **argv, Options &options,
         return false;
       }
       options.numThreads = static_cast<int32_t>(number);
+    } else if (name == "--weights") {
+      options.weightsPath = value;
     } else if (name == "--rtol" || name == "--atol") {
       if (!parseTolerance(value, name == "--rtol" ? options.rtol
                                                   : options.atol)) {

@@ -28,6 +28,7 @@ struct Options {
   double atol = 1e-5;
   int64_t timedRuns = 0;
   int32_t numThreads = 0;
+  std::string weightsPath;
   bool info = false;
   bool help = false;
 };

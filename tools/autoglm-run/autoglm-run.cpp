@@ -80,6 +80,10 @@ static void printInfo(const autoglm_model_desc &model) {
               model.name ? model.name : "", model.num_inputs,
               model.num_outputs,
               static_cast<unsigned long long>(model.workspace_bytes));
+  if (model.weights_bytes)
+    std::printf("weights: %llu bytes in '%s'\n",
+                static_cast<unsigned long long>(model.weights_bytes),
+                model.weights_file);
   for (int32_t i = 0; i < model.num_inputs; ++i)
     std::printf("input %d '%s': %s\n", i, model.inputs[i].name,
                 describe(model.inputs[i]).c_str());
@@ -319,6 +323,8 @@ int main(int argc, char **argv) {
   autoglm_session_options sessionOptions;
   autoglm_session_options_init(&sessionOptions);
   sessionOptions.num_threads = options.numThreads;
+  if (!options.weightsPath.empty())
+    sessionOptions.weights_path = options.weightsPath.c_str();
   autoglm_session *rawSession = nullptr;
   autoglm_status status =
       autoglm_session_create(library.model(), &sessionOptions, &rawSession);

@@ -26,6 +26,11 @@ struct CompileOptions {
   CPUTargetOptions cpu;
   /// "-" writes to standard output.
   std::string outputPath = "-";
+  /// Moves the weights into a file mapped at run time (llvm, obj, lib and so
+  /// outputs), written to `weightsPath`, by default the output path with
+  /// the extension ".weights".
+  bool externalWeights = false;
+  std::string weightsPath;
 };
 
 /// Registers every dialect, interface and translation the compiler's

@@ -31,19 +31,28 @@ struct CPUTargetOptions {
   bool exportGetter = false;
 };
 
+struct CPULoweringOptions {
+  /// Non-empty: constants move into this weights file
+  /// (--autoglm-externalize-weights) and main takes their data after the
+  /// outputs.
+  std::string weightsFile;
+};
+
 /// Adds the passes that take linalg/tensor IR (after the autoglm lowering)
 /// to the LLVM dialect: bufferization with outputs as out-parameters, loops
 /// (the large parallel ones on the runtime's threads, main taking the
 /// execution context last), and the conversions to LLVM with bare-pointer
 /// calling convention.
-void buildCPULoweringPipeline(OpPassManager &pm);
+void buildCPULoweringPipeline(OpPassManager &pm,
+                              const CPULoweringOptions &options = {});
 
 /// A target machine for `options`; null after a diagnostic at `loc`.
 std::unique_ptr<llvm::TargetMachine>
 createCPUTargetMachine(const CPUTargetOptions &options, Location loc);
 
 /// Translates an LLVM-dialect module whose `main` takes the inputs then the
-/// outputs as bare pointers, optionally followed by the
+/// outputs as bare pointers, then the weights data when the module has an
+/// `autoglm.weights` attribute, optionally followed by the
 /// `autoglm_exec_context *`, into LLVM IR, and adds the model's C ABI: the
 /// entry function and the `autoglm_model_<name>` descriptor
 /// (runtime/include/autoglm/model_abi.h). Optimizes it for `machine`.

@@ -5,6 +5,7 @@
 //   --autoglm-conv-to-matmul              NCHW conv -> im2col + matmul
 //   --autoglm-tile-and-vectorize-contractions
 //                                         tiled, vectorized matmuls
+//   --autoglm-externalize-weights         constants -> a weights file
 //
 //===----------------------------------------------------------------------===//
 

@@ -50,7 +50,8 @@ struct MemRefCopyToLinalgPass
 };
 } // namespace
 
-void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm) {
+void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm,
+                                             const CPULoweringOptions &options) {
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
@@ -69,6 +70,14 @@ void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   outParams.hoistStaticAllocs = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+
+  // Constants as bufferization left them (memref.global) move to the
+  // weights file; main reads them through one more pointer.
+  if (!options.weightsFile.empty()) {
+    AutoGLMExternalizeWeightsOptions externalize;
+    externalize.file = options.weightsFile;
+    pm.addPass(createAutoGLMExternalizeWeights(externalize));
+  }
 
   // Small temporaries on the stack, the rest freed after its last use. The
   // static arena of the memory planner replaces this.

@@ -23,7 +23,31 @@ using namespace mlir::autoglm;
 
 namespace {
 
-constexpr uint32_t kABIVersion = 1; // AUTOGLM_ABI_VERSION
+constexpr uint32_t kABIVersion = 2; // AUTOGLM_ABI_VERSION
+
+/// What `--autoglm-externalize-weights` moved out of the binary.
+struct ExternalWeights {
+  std::string file;
+  uint64_t bytes = 0;
+  uint64_t fingerprint = 0;
+};
+
+/// Reads (and removes, since LLVM IR has no place for it) the module's
+/// `autoglm.weights` attribute.
+ExternalWeights takeExternalWeights(ModuleOp module) {
+  ExternalWeights weights;
+  auto attr = module->getAttrOfType<DictionaryAttr>("autoglm.weights");
+  if (!attr)
+    return weights;
+  if (auto file = attr.getAs<StringAttr>("file"))
+    weights.file = file.str();
+  if (auto bytes = attr.getAs<IntegerAttr>("bytes"))
+    weights.bytes = bytes.getValue().getZExtValue();
+  if (auto fingerprint = attr.getAs<IntegerAttr>("fingerprint"))
+    weights.fingerprint = fingerprint.getValue().getZExtValue();
+  module->removeAttr("autoglm.weights");
+  return weights;
+}
 
 class DescriptorBuilder {
 public:
@@ -37,9 +61,10 @@ public:
     tensorDescTy = llvm::StructType::create(context, {ptrTy, i32, i32, ptrTy},
                                             "autoglm_tensor_desc");
     // autoglm_model_desc {uint32_t abi; const char *name; int32_t nin, nout;
-    // const desc *in, *out; uint64_t workspace; entry}
+    // const desc *in, *out; uint64_t workspace; entry; uint64_t
+    // weights_bytes, weights_fingerprint; const char *weights_file}
     modelDescTy = llvm::StructType::create(
-        context, {i32, ptrTy, i32, i32, ptrTy, ptrTy, i64, ptrTy},
+        context, {i32, ptrTy, i32, i32, ptrTy, ptrTy, i64, ptrTy, i64, i64, ptrTy},
         "autoglm_model_desc");
   }
 
@@ -70,7 +95,11 @@ public:
   }
 
   llvm::GlobalVariable *modelDescriptor(const ModelSignature &signature,
-                                        llvm::Function *entry) {
+                                        llvm::Function *entry,
+                                        const ExternalWeights &weights) {
+    llvm::Constant *weightsFile =
+        weights.bytes ? string(weights.file, prefix + "_weights_file")
+                      : llvm::ConstantPointerNull::get(ptrTy);
     llvm::Constant *init = llvm::ConstantStruct::get(
         modelDescTy,
         {llvm::ConstantInt::get(i32, kABIVersion),
@@ -79,7 +108,9 @@ public:
          llvm::ConstantInt::get(i32, signature.outputs.size()),
          tensorTable(signature.inputs, "input"),
          tensorTable(signature.outputs, "output"),
-         llvm::ConstantInt::get(i64, 0), entry});
+         llvm::ConstantInt::get(i64, 0), entry,
+         llvm::ConstantInt::get(i64, weights.bytes),
+         llvm::ConstantInt::get(i64, weights.fingerprint), weightsFile});
     return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
                                     llvm::GlobalValue::ExternalLinkage, init,
                                     prefix);
@@ -101,14 +132,16 @@ private:
 };
 
 /// `int32_t <prefix>_entry(void *const *in, void *const *out, void *ws,
-/// autoglm_exec_context *ctx)` calling `main(in..., out..., ctx)`, or
-/// `main(in..., out...)` when main takes no execution context.
+/// const void *weights, autoglm_exec_context *ctx)` calling
+/// `main(in..., out..., [weights], [ctx])`: the weights data when the
+/// weights are external, the execution context when main takes one.
 llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
                            const ModelSignature &signature, StringRef prefix,
-                           DescriptorBuilder &types) {
+                           bool passWeights, DescriptorBuilder &types) {
   llvm::LLVMContext &context = module.getContext();
   auto *fnTy = llvm::FunctionType::get(
-      types.i32, {types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy}, false);
+      types.i32, {types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy},
+      false);
   auto *entry = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
                                        prefix + "_entry", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", entry));
@@ -121,8 +154,10 @@ llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
   };
   unpack(entry->getArg(0), signature.inputs.size());
   unpack(entry->getArg(1), signature.outputs.size());
-  if (main->arg_size() > args.size())
+  if (passWeights)
     args.push_back(entry->getArg(3));
+  if (main->arg_size() > args.size())
+    args.push_back(entry->getArg(4));
   b.CreateCall(main, args);
   b.CreateRet(llvm::ConstantInt::get(types.i32, 0));
   return entry;
@@ -161,6 +196,7 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
     llvm::TargetMachine &machine, const CPUTargetOptions &options) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
+  ExternalWeights weights = takeExternalWeights(module);
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, signature.modelName);
   if (!llvmModule) {
@@ -172,9 +208,11 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
 
   std::string prefix = "autoglm_model_" + signature.modelName;
   llvm::Function *main = llvmModule->getFunction("main");
-  // The pointers, then the execution context when the parallel loops were
-  // outlined (--autoglm-parallel-loops-to-runtime).
-  size_t numArgs = signature.inputs.size() + signature.outputs.size();
+  // The pointers, the weights data when they were externalized
+  // (--autoglm-externalize-weights), then the execution context when the
+  // parallel loops were outlined (--autoglm-parallel-loops-to-runtime).
+  size_t numArgs = signature.inputs.size() + signature.outputs.size() +
+                   (weights.bytes ? 1 : 0);
   if (!main || (main->arg_size() != numArgs && main->arg_size() != numArgs + 1)) {
     emitError(module.getLoc()) << "the lowered module has no `main` taking "
                                << numArgs << " pointers (and a context)";
@@ -192,8 +230,9 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
       global.setLinkage(llvm::GlobalValue::InternalLinkage);
 
   DescriptorBuilder descriptors(*llvmModule, prefix);
-  llvm::Function *entry = buildEntry(*llvmModule, main, signature, prefix, descriptors);
-  llvm::GlobalVariable *desc = descriptors.modelDescriptor(signature, entry);
+  llvm::Function *entry = buildEntry(*llvmModule, main, signature, prefix,
+                                    weights.bytes != 0, descriptors);
+  llvm::GlobalVariable *desc = descriptors.modelDescriptor(signature, entry, weights);
   if (options.exportGetter) {
     auto *getterTy = llvm::FunctionType::get(descriptors.ptrTy, false);
     auto *getter = llvm::Function::Create(

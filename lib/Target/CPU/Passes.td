@@ -103,4 +103,32 @@ def AutoGLMTileAndVectorizeContractions
   ];
 }
 
+def AutoGLMExternalizeWeights
+    : Pass<"autoglm-externalize-weights", "ModuleOp"> {
+  let summary = "Move the model's constant buffers into a weights file";
+  let description = [{
+    After bufferization, writes the data of every constant `memref.global`
+    of at least `min-bytes` that only `@main` reads into the weights file
+    `file` (runtime/include/autoglm/model_abi.h describes its layout: a
+    64-byte header, then each weight at a 64-byte aligned offset), gives
+    `@main` a trailing `memref<N x i8>` argument for that data, and replaces
+    each `memref.get_global` of a moved constant by a `memref.view` of the
+    argument at the constant's offset. The globals are erased, so the
+    compiled binary no longer holds the weights; the module gets an
+    `autoglm.weights = {file, bytes, fingerprint}` attribute, which the
+    model's entry function and descriptor are built from. Sub-byte element
+    types (i1) stay embedded. Does nothing when no constant qualifies.
+  }];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"",
+           "The weights file to write (required)">,
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"1024",
+           "Constants smaller than this stay in the binary">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // AUTOGLM_TARGET_PASSES_TD

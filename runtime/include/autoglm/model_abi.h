@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define AUTOGLM_ABI_VERSION 1
+#define AUTOGLM_ABI_VERSION 2
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum autoglm_dtype {
@@ -64,10 +64,29 @@ typedef struct autoglm_exec_context {
 /* The compiled computation. `inputs[i]` / `outputs[j]` point to dense,
  * row-major buffers of the shapes and types the descriptor gives (outputs
  * are written, never read); `workspace` is `workspace_bytes` of scratch
- * memory aligned to 64 bytes (may be NULL when that is 0). Returns 0, or a
+ * memory aligned to 64 bytes (may be NULL when that is 0); `weights` is the
+ * data of the model's weights file (below), 64-byte aligned, when
+ * `weights_bytes` is not 0, and is ignored otherwise. Returns 0, or a
  * non-zero code when the computation itself failed. */
 typedef int32_t (*autoglm_entry_fn)(void *const *inputs, void *const *outputs,
-                                    void *workspace, autoglm_exec_context *ctx);
+                                    void *workspace, const void *weights,
+                                    autoglm_exec_context *ctx);
+
+/* A weights file ("sidecar"), written by `autoglm-opt --weights=external`
+ * next to the compiled model: this 64-byte header, then `data_bytes` of
+ * weights, each at a 64-byte aligned offset from the end of the header. The
+ * file is mapped, not read, so a large model's weights are paged in on
+ * demand and shared between processes. `fingerprint` identifies the
+ * contents; the model descriptor records the same value so that a file from
+ * another compilation is refused. Integers are little-endian. */
+#define AUTOGLM_WEIGHTS_MAGIC "AGLMWTS1" /* 8 bytes, no terminator stored */
+#define AUTOGLM_WEIGHTS_HEADER_BYTES 64
+typedef struct autoglm_weights_header {
+  char magic[8];        /* AUTOGLM_WEIGHTS_MAGIC */
+  uint64_t data_bytes;  /* bytes after the header */
+  uint64_t fingerprint; /* equals the descriptor's weights_fingerprint */
+  uint8_t reserved[40]; /* zero */
+} autoglm_weights_header;
 
 typedef struct autoglm_model_desc {
   uint32_t abi_version; /* AUTOGLM_ABI_VERSION */
@@ -78,6 +97,12 @@ typedef struct autoglm_model_desc {
   const autoglm_tensor_desc *outputs;
   uint64_t workspace_bytes;
   autoglm_entry_fn entry;
+  /* Weights kept out of the binary, in a weights file: its data size (0 when
+   * every weight is embedded), fingerprint, and name as the compiler wrote
+   * it (a file name without directory; NULL when embedded). */
+  uint64_t weights_bytes;
+  uint64_t weights_fingerprint;
+  const char *weights_file;
 } autoglm_model_desc;
 
 #ifdef __cplusplus

@@ -56,7 +56,10 @@ typedef enum autoglm_status {
   /* The operating system refused a resource (a worker thread). */
   AUTOGLM_ERROR_SYSTEM = 10,
   /* The compiled computation returned a non-zero code. */
-  AUTOGLM_ERROR_MODEL_FAILED = 11
+  AUTOGLM_ERROR_MODEL_FAILED = 11,
+  /* The model's weights file is missing, unreadable, or from another
+   * compilation (size or fingerprint differ). */
+  AUTOGLM_ERROR_WEIGHTS = 12
 } autoglm_status;
 
 /* A short, static, English description of `status` ("shape mismatch");
@@ -94,10 +97,23 @@ typedef struct autoglm_session_options {
    * session creation. */
   void *workspace;
   uint64_t workspace_bytes;
+  /* For a model compiled with --weights=external (its descriptor's
+   * weights_bytes is not 0), where the weights come from; ignored for a
+   * model with embedded weights. By default the runtime maps the file the
+   * descriptor names (weights_file) from the directory of the shared object
+   * or executable that holds the descriptor. `weights_path` names another
+   * file to map. `weights`, when not NULL, is the caller's image of the
+   * whole file (header included, `weights_image_bytes` long, 64-byte
+   * aligned), e.g. static memory on a target without a file system; it
+   * must outlive the session. Either way the header's size and fingerprint
+   * must match the model's. */
+  const char *weights_path;
+  const void *weights;
+  uint64_t weights_image_bytes;
 } autoglm_session_options;
 
 /* Fills `options` with the defaults: all cores, runtime-allocated
- * workspace. Use it before setting fields so that fields added later get
+ * workspace, weights file found next to the model. Use it before setting fields so that fields added later get
  * their defaults. NULL-safe. */
 void autoglm_session_options_init(autoglm_session_options *options);
 
@@ -148,6 +164,11 @@ int32_t autoglm_session_find_output(const autoglm_session *session,
 
 /* The workspace the model needs, in bytes (0 for a NULL session). */
 uint64_t autoglm_session_workspace_size(const autoglm_session *session);
+
+/* The bytes of weights the session maps from the model's weights file (or
+ * takes from the caller's image), 0 when the model embeds its weights or
+ * for a NULL session. */
+uint64_t autoglm_session_weights_size(const autoglm_session *session);
 
 /* The number of threads the session's parallel loops use, the caller
  * included (0 for a NULL session). */

@@ -20,7 +20,7 @@ int main(void) {
   float y[6], z[4];
   void *inputs[] = {a, b};
   void *outputs[] = {y, z};
-  int status = m->entry(inputs, outputs, 0, 0);
+  int status = m->entry(inputs, outputs, 0, 0, 0);
   printf("status %d\n", status);
   for (int i = 0; i < 6; ++i)
     printf("y %.6f\n", y[i]);

@@ -1,0 +1,217 @@
+//===- ExternalizeWeights.cpp - constants into a weights file -------------===//
+//
+// Large models should not carry hundreds of megabytes of weights inside an
+// object file (slow to link, relocation limits, no sharing between
+// processes). This pass moves the constant buffers into a file that the
+// runtime maps at session creation, and makes `@main` read them through one
+// extra pointer argument.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/Passes.h"
+
+#include "autoglm/model_abi.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cstring>
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMEXTERNALIZEWEIGHTS
+#include "TargetPasses.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+
+namespace {
+
+constexpr uint64_t kAlignment = 64;
+
+/// A constant moving to the weights file.
+struct Weight {
+  memref::GlobalOp global;
+  /// The bytes of one element when the constant is a splat, else all.
+  ArrayRef<char> data;
+  uint64_t bytes = 0;
+  uint64_t offset = 0;
+};
+
+/// The raw little-endian bytes of a global's initial value, or nullopt
+/// when it stays embedded (no value, sub-byte elements, an unloaded
+/// resource).
+std::optional<Weight> readWeight(memref::GlobalOp global) {
+  if (!global.getConstant() || !global.getInitialValue())
+    return std::nullopt;
+  MemRefType type = global.getType();
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+    return std::nullopt;
+  Type element = type.getElementType();
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  Weight weight;
+  weight.global = global;
+  weight.bytes = type.getNumElements() * (element.getIntOrFloatBitWidth() / 8);
+  Attribute value = *global.getInitialValue();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    weight.data = dense.getRawData();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    weight.data = blob->getData();
+  } else {
+    return std::nullopt;
+  }
+  uint64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+  if (weight.data.size() != weight.bytes && weight.data.size() != elementBytes)
+    return std::nullopt;
+  return weight;
+}
+
+/// Writes `count` copies of `data` to `os`.
+void writeRepeated(llvm::raw_ostream &os, ArrayRef<char> data, uint64_t count) {
+  for (uint64_t i = 0; i < count; ++i)
+    os.write(data.data(), data.size());
+}
+
+struct ExternalizeWeightsPass
+    : public autoglm::impl::AutoGLMExternalizeWeightsBase<ExternalizeWeightsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (file.empty()) {
+      module.emitError("--autoglm-externalize-weights needs file=PATH");
+      return signalPassFailure();
+    }
+    auto main = module.lookupSymbol<func::FuncOp>("main");
+    if (!main || main.isExternal())
+      return;
+
+    SmallVector<Weight> weights;
+    uint64_t totalBytes = 0;
+    for (auto global : module.getOps<memref::GlobalOp>()) {
+      std::optional<Weight> weight = readWeight(global);
+      if (!weight || static_cast<int64_t>(weight->bytes) < minBytes ||
+          !onlyMainReads(global, main, module))
+        continue;
+      weight->offset = llvm::alignTo(totalBytes, kAlignment);
+      totalBytes = weight->offset + weight->bytes;
+      weights.push_back(*weight);
+    }
+    if (weights.empty())
+      return;
+    totalBytes = llvm::alignTo(totalBytes, kAlignment);
+
+    uint64_t fingerprint = fingerprintOf(weights);
+    if (failed(writeFile(weights, totalBytes, fingerprint)))
+      return signalPassFailure();
+    rewriteMain(main, weights, totalBytes);
+
+    Builder b(module.getContext());
+    module->setAttr(
+        "autoglm.weights",
+        b.getDictionaryAttr({
+            b.getNamedAttr("file", b.getStringAttr(llvm::sys::path::filename(file))),
+            b.getNamedAttr("bytes", b.getI64IntegerAttr(totalBytes)),
+            b.getNamedAttr("fingerprint",
+                           b.getI64IntegerAttr(static_cast<int64_t>(fingerprint))),
+        }));
+  }
+
+private:
+  static bool onlyMainReads(memref::GlobalOp global, func::FuncOp main,
+                            ModuleOp module) {
+    std::optional<SymbolTable::UseRange> uses = global.getSymbolUses(module);
+    if (!uses)
+      return false;
+    return llvm::all_of(*uses, [&](const SymbolTable::SymbolUse &use) {
+      return isa<memref::GetGlobalOp>(use.getUser()) &&
+             use.getUser()->getParentOfType<func::FuncOp>() == main;
+    });
+  }
+
+  /// Identifies the file's contents: a hash of each weight's placement and
+  /// bytes, combined in order (stable across runs and hosts, unlike
+  /// llvm::hash_combine).
+  static uint64_t fingerprintOf(ArrayRef<Weight> weights) {
+    SmallVector<uint64_t> parts;
+    for (const Weight &weight : weights) {
+      parts.push_back(weight.offset);
+      parts.push_back(weight.bytes);
+      parts.push_back(llvm::xxh3_64bits(ArrayRef<uint8_t>(
+          reinterpret_cast<const uint8_t *>(weight.data.data()), weight.data.size())));
+    }
+    return llvm::xxh3_64bits(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(parts.data()), parts.size() * sizeof(uint64_t)));
+  }
+
+  LogicalResult writeFile(ArrayRef<Weight> weights, uint64_t totalBytes,
+                          uint64_t fingerprint) {
+    std::error_code error;
+    llvm::raw_fd_ostream os(file, error, llvm::sys::fs::OF_None);
+    if (error)
+      return getOperation().emitError()
+             << "cannot write the weights file '" << file << "': " << error.message();
+    autoglm_weights_header header;
+    std::memset(&header, 0, sizeof(header));
+    std::memcpy(header.magic, AUTOGLM_WEIGHTS_MAGIC, sizeof(header.magic));
+    header.data_bytes = totalBytes;
+    header.fingerprint = fingerprint;
+    static_assert(sizeof(header) == AUTOGLM_WEIGHTS_HEADER_BYTES);
+    os.write(reinterpret_cast<const char *>(&header), sizeof(header));
+    uint64_t position = 0;
+    for (const Weight &weight : weights) {
+      os.write_zeros(weight.offset - position);
+      writeRepeated(os, weight.data, weight.bytes / weight.data.size());
+      position = weight.offset + weight.bytes;
+    }
+    os.write_zeros(totalBytes - position);
+    os.close();
+    if (os.has_error())
+      return getOperation().emitError()
+             << "cannot write the weights file '" << file
+             << "': " << os.error().message();
+    return success();
+  }
+
+  static void rewriteMain(func::FuncOp main, ArrayRef<Weight> weights,
+                          uint64_t totalBytes) {
+    MLIRContext *context = main.getContext();
+    auto dataType = MemRefType::get({static_cast<int64_t>(totalBytes)},
+                                    IntegerType::get(context, 8));
+    unsigned index = main.getNumArguments();
+    (void)main.insertArgument(index, dataType, {}, main.getLoc());
+    Value data = main.getArgument(index);
+    llvm::StringMap<uint64_t> offsets;
+    for (Weight weight : weights)
+      offsets[weight.global.getSymName()] = weight.offset;
+
+    SmallVector<memref::GetGlobalOp> reads;
+    main.walk([&](memref::GetGlobalOp get) {
+      if (offsets.count(get.getName()))
+        reads.push_back(get);
+    });
+    for (memref::GetGlobalOp get : reads) {
+      OpBuilder b(get);
+      Value offset = arith::ConstantIndexOp::create(
+          b, get.getLoc(), offsets[get.getName()]);
+      Value view = memref::ViewOp::create(b, get.getLoc(), get.getType(), data,
+                                          offset, ValueRange{});
+      get.replaceAllUsesWith(view);
+      get.erase();
+    }
+    for (Weight weight : weights)
+      weight.global.erase();
+  }
+};
+
+} // namespace
