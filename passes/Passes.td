@@ -25,4 +25,56 @@ def InferShapes : Pass<"autoglm-infer-shapes", "ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def FoldConstants : Pass<"autoglm-fold-constants", "ModuleOp"> {
+  let summary = "Evaluate constant subgraphs, fold batch norms into weights, "
+                "remove dead and duplicate ops";
+  let description = [{
+    Computes at compile time what does not depend on the model's inputs:
+
+    - Any autoglm op whose operands are all constants (`autoglm.constant`,
+      `arith.constant`; dense or `dense_resource` values) is evaluated and
+      replaced by an `autoglm.constant`: elementwise and broadcasting ops,
+      cast, reshape, transpose, slice, concat, split, gather, pad, expand,
+      tile, range, fill, reduce, arg_reduce and matmul. Results are rounded
+      once to their element type (f16/bf16 through APFloat; integers wrap
+      by their signedness). A result of more than `max-elements` elements
+      is not materialized unless it is no larger than its largest constant
+      operand (a transposed or cast weight does not grow the model), and
+      integer division by zero or an out-of-range cast or index is left to
+      run time.
+    - `shape_of` of a statically shaped tensor becomes a constant, and a
+      reshape/expand/fill whose shape operand is constant takes the static
+      form.
+    - `batch_norm` with constant parameters after a `conv` (with constant
+      weights, and no other user) is folded into the convolution's weights
+      and bias; after a matrix `matmul` (optionally `+ constant bias`) with
+      constant weights whose columns are the norm's channels, into the
+      weights and a bias add.
+    - Dead ops are erased and duplicates merged (upstream CSE).
+
+    Each rewrite is reported with its ONNX node names
+    (`autoglm-opt --print-optimization-report`).
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"1 << 20",
+           "Largest result (in elements) to materialize when it is larger "
+           "than its constant operands">,
+    Option<"foldBatchNorms", "fold-batch-norms", "bool", /*default=*/"true",
+           "Fold batch_norm into the preceding conv/matmul weights">,
+    Option<"cse", "cse", "bool", /*default=*/"true",
+           "Merge duplicate ops (upstream CSE) after folding">,
+  ];
+  let statistics = [
+    Statistic<"numEvaluated", "evaluated-ops", "Ops evaluated into constants">,
+    Statistic<"numShapes", "static-shapes", "Shape computations made static">,
+    Statistic<"numBatchNorms", "folded-batch-norms",
+              "Batch norms folded into weights">,
+    Statistic<"numTooLarge", "over-max-elements",
+              "Constant ops left alone for their size">,
+    Statistic<"numDead", "dead-ops", "Dead ops erased">,
+    Statistic<"numDuplicates", "duplicate-ops", "Duplicate ops merged">,
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 #endif // AUTOGLM_PASSES_TD
