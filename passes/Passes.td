@@ -25,6 +25,30 @@ def InferShapes : Pass<"autoglm-infer-shapes", "ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def Fuse : Pass<"autoglm-fuse", "::mlir::func::FuncOp"> {
+  let summary = "Fuse operators: recognised patterns and elementwise clusters";
+  let description = [{
+    Pattern fusions first: GELU from its erf and tanh forms into
+    `autoglm.gelu`, LayerNorm from ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add into
+    `autoglm.layer_norm`, `softmax(Q·Kᵀ·scale + mask)·V` into
+    `autoglm.attention`, and each float matmul/conv with its elementwise
+    tail (bias, activation, residual add) into an `autoglm.fused
+    "contraction"` op whose lowering computes the tail in one loop writing
+    the contraction's result. Then cluster fusion: chains of elementwise ops,
+    possibly ending in a reduction, become `autoglm.fused "elementwise"` /
+    `"reduction"` ops that lower to one loop nest. An intermediate value
+    used outside the chain stops a match. The rules live in passes/fusion/;
+    `--print-optimization-report` lists what fired, by ONNX node.
+  }];
+  let options = [
+    Option<"patterns", "patterns", "bool", /*default=*/"true",
+           "Apply the pattern fusions (GELU, LayerNorm, attention, contraction epilogues)">,
+    Option<"clusters", "clusters", "bool", /*default=*/"true",
+           "Form elementwise/reduction clusters">,
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 def FoldConstants : Pass<"autoglm-fold-constants", "ModuleOp"> {
   let summary = "Evaluate constant subgraphs, fold batch norms into weights, "
                 "remove dead and duplicate ops";

@@ -5,6 +5,7 @@
 #include "Linker.h"
 
 #include "autoglm/Passes/Passes.h"
+#include "autoglm/Passes/Report.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -68,10 +69,25 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-void mlir::autoglm::buildDefaultGraphPipeline(OpPassManager &pm) {
+ArrayRef<StringRef> mlir::autoglm::optionalGraphPasses() {
+  static const StringRef names[] = {"fold-constants", "fuse"};
+  return names;
+}
+
+void mlir::autoglm::buildDefaultGraphPipeline(OpPassManager &pm,
+                                              ArrayRef<std::string> disabled) {
+  auto enabled = [&](StringRef name) { return !llvm::is_contained(disabled, name); };
   pm.addPass(createInferShapes());
+  // Right after the shapes are known: evaluates what is constant, folds
+  // batch norms into weights, makes shape computations static.
+  if (enabled("fold-constants"))
+    pm.addPass(createFoldConstants());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Last: fusion sees the graph the other passes simplified, and its regions
+  // are what the lowering turns into loop nests.
+  if (enabled("fuse"))
+    pm.addNestedPass<func::FuncOp>(createFuse());
 }
 
 /// Lowers the autoglm dialect to linalg on tensors. The conversion pass is
@@ -152,7 +168,9 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
                           << "' is not a C identifier";
 
   PassManager graph(context);
-  buildDefaultGraphPipeline(graph);
+  buildDefaultGraphPipeline(graph, options.disabledPasses);
+  if (options.printOptimizationReport)
+    graph.addInstrumentation(std::make_unique<OptimizationReport>(context, llvm::errs()));
   if (failed(graph.run(module)))
     return failure();
   if (options.emit == EmitKind::MLIR) {

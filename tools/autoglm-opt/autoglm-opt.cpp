@@ -12,6 +12,7 @@
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Importer/ONNXImporter.h"
 #include "autoglm/Passes/Passes.h"
+#include "autoglm/Passes/Report.h"
 #include "autoglm/Target/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -82,6 +83,20 @@ static llvm::cl::opt<std::string> weightsFile(
     llvm::cl::desc("The weights file to write with --weights=external "
                    "(default: the output path with the extension .weights)"),
     llvm::cl::value_desc("path"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::list<std::string> disabledPasses(
+    "disable-pass",
+    llvm::cl::desc("Leave a pass out of the default graph pipeline of --emit "
+                   "(repeatable or comma-separated): fold-constants, fuse"),
+    llvm::cl::value_desc("name"), llvm::cl::CommaSeparated,
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<bool> printOptimizationReport(
+    "print-optimization-report",
+    llvm::cl::desc("After the graph passes, print to stderr what each did: "
+                   "op counts before and after, and the rules that fired with "
+                   "the ONNX node names they touched"),
+    llvm::cl::init(false));
 
 static llvm::cl::list<std::string> inputShapes(
     "input-shape",
@@ -173,6 +188,16 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.cpu.triple = targetTriple;
   options.cpu.cpu = targetCPU;
   options.cpu.optLevel = std::min(optLevel.getValue(), 3u);
+  for (const std::string &name : disabledPasses) {
+    ArrayRef<StringRef> known = mlir::autoglm::optionalGraphPasses();
+    if (!llvm::is_contained(known, name)) {
+      llvm::errs() << "error: unknown --disable-pass=" << name << " (expected "
+                   << llvm::join(known, " or ") << ")\n";
+      return failure();
+    }
+    options.disabledPasses.push_back(name);
+  }
+  options.printOptimizationReport = printOptimizationReport;
   options.externalWeights = weightsPlacement == "external";
   options.weightsPath = weightsFile;
   return mlir::autoglm::compileModule(*module, options);
@@ -227,6 +252,18 @@ int main(int argc, char **argv) {
       argc, argv, "AutoGLM compiler driver: ONNX or MLIR in, optimized IR out",
       registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  if (printOptimizationReport) {
+    // For named passes on MLIR and ONNX input alike; the report prints when
+    // the pass manager goes away.
+    MlirOptMainConfig named = config;
+    config.setPassPipelineSetupFn([named](PassManager &pm) {
+      if (failed(named.setupPassPipeline(pm)))
+        return failure();
+      pm.addInstrumentation(std::make_unique<mlir::autoglm::OptimizationReport>(
+          pm.getContext(), llvm::errs()));
+      return success();
+    });
+  }
 
   if (!emitKind.empty())
     return asMainReturnCode(compile(inputPath, outputPath, registry));

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir::autoglm {
 
@@ -31,6 +32,10 @@ struct CompileOptions {
   /// the extension ".weights".
   bool externalWeights = false;
   std::string weightsPath;
+  /// Default graph passes to leave out, by short name ("fuse", ...).
+  std::vector<std::string> disabledPasses;
+  /// Prints what the graph passes did to stderr (--print-optimization-report).
+  bool printOptimizationReport = false;
 };
 
 /// Registers every dialect, interface and translation the compiler's
@@ -38,8 +43,12 @@ struct CompileOptions {
 /// memref, math, scf, LLVM, ...).
 void registerCompilerDialects(DialectRegistry &registry);
 
-/// The graph passes the compiler runs by default (before lowering).
-void buildDefaultGraphPipeline(OpPassManager &pm);
+/// The short names of the default graph passes that can be left out.
+ArrayRef<StringRef> optionalGraphPasses();
+
+/// The graph passes the compiler runs by default (before lowering), except
+/// those named in `disabled` (e.g. "fuse"; autoglm-opt's --disable-pass).
+void buildDefaultGraphPipeline(OpPassManager &pm, ArrayRef<std::string> disabled = {});
 
 /// Runs the default graph pipeline on `module` (which holds the imported
 /// `func.func @main`), then lowers and emits what `options.emit` names into

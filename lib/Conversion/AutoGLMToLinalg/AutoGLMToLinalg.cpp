@@ -1,9 +1,10 @@
 //===- AutoGLMToLinalg.cpp - --autoglm-lower-to-linalg --------------------===//
 //
-// The pass: checks that every autoglm op has static shapes, inlines the
-// bodies of `autoglm.fused`, then runs a partial conversion with the
-// patterns of the five op families (Elementwise.cpp, Contraction.cpp,
-// Normalization.cpp, DataMovement.cpp, HighLevel.cpp). Function signatures
+// The pass: checks that every autoglm op has static shapes, then runs a
+// partial conversion with the patterns of the five op families
+// (Elementwise.cpp, Contraction.cpp, Normalization.cpp, DataMovement.cpp,
+// HighLevel.cpp); the bodies of `autoglm.fused` are converted in place and
+// then fused into one loop nest each (Fused.cpp). Function signatures
 // go through the type converter (uiN -> iN, quantized -> storage).
 //
 //===----------------------------------------------------------------------===//
@@ -72,30 +73,6 @@ LogicalResult checkStaticShapes(ModuleOp module) {
   return failure(result.wasInterrupted());
 }
 
-/// Replaces each `autoglm.fused` by its body: the cluster was only a
-/// grouping for the graph passes; after lowering, linalg fusion decides what
-/// becomes one loop nest.
-void inlineFusedRegions(ModuleOp module) {
-  SmallVector<FusedOp> fused;
-  module.walk([&](FusedOp op) { fused.push_back(op); });
-  // Innermost first is not needed: a nested fused op moves with its parent's
-  // body and is inlined in turn.
-  for (FusedOp op : fused) {
-    Block &body = op.getBody().front();
-    auto yield = cast<YieldOp>(body.getTerminator());
-    IRMapping mapping;
-    mapping.map(body.getArguments(), op.getInputs());
-    OpBuilder b(op);
-    for (Operation &inner : body.without_terminator())
-      b.clone(inner, mapping);
-    SmallVector<Value> results;
-    for (Value v : yield.getValues())
-      results.push_back(mapping.lookupOrDefault(v));
-    op->replaceAllUsesWith(results);
-    op->erase();
-  }
-}
-
 struct AutoGLMLowerToLinalgPass
     : mlir::autoglm::impl::AutoGLMLowerToLinalgBase<AutoGLMLowerToLinalgPass> {
   void runOnOperation() override {
@@ -103,11 +80,13 @@ struct AutoGLMLowerToLinalgPass
     MLIRContext *ctx = &getContext();
     if (failed(checkStaticShapes(module)))
       return signalPassFailure();
-    inlineFusedRegions(module);
-
     AutoGLMTypeConverter converter(ctx);
+    // Clusters of --autoglm-fuse keep their region through the conversion
+    // and become one loop nest each afterwards (Fused.cpp).
+    inlineClustersWithConvertedTypes(module, converter);
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AutoGLMDialect>();
+    target.addLegalOp<FusedOp, YieldOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
                            scf::SCFDialect>();
@@ -133,7 +112,8 @@ struct AutoGLMLowerToLinalgPass
     populateHighLevelPatterns(converter, patterns);
 
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    fuseAndInlineClusters(module);
   }
 };
 

@@ -128,6 +128,15 @@ void populateNormalizationPatterns(TypeConverter &converter, RewritePatternSet &
 void populateDataMovementPatterns(TypeConverter &converter, RewritePatternSet &patterns);
 void populateHighLevelPatterns(TypeConverter &converter, RewritePatternSet &patterns);
 
+//===--- autoglm.fused (Fused.cpp) ----------------------------------------===//
+
+/// Before the conversion: inlines the clusters whose types the converter
+/// changes (unsigned, quantized); the others are converted in place.
+void inlineClustersWithConvertedTypes(ModuleOp module, const TypeConverter &converter);
+/// After the conversion: fuses each cluster's linalg ops into one loop nest
+/// (a contraction's tail into one in-place update), then inlines it.
+void fuseAndInlineClusters(ModuleOp module);
+
 } // namespace mlir::autoglm::lowering
 
 #endif // AUTOGLM_LIB_CONVERSION_AUTOGLMTOLINALG_COMMON_H
