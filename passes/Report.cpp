@@ -43,14 +43,19 @@ struct OpCounts {
 };
 OpCounts countOps(Operation *root) {
   OpCounts counts;
-  root->walk([&](Operation *op) {
+  root->walk<WalkOrder::PreOrder>([&](Operation *op) {
     if (op == root || isa<ModuleOp>(op) || op->hasTrait<OpTrait::IsTerminator>() ||
         op->hasTrait<OpTrait::SymbolTable>() || isa<SymbolOpInterface>(op))
-      return;
-    if (matchPattern(op, m_Constant()))
+      return WalkResult::advance();
+    if (matchPattern(op, m_Constant())) {
       ++counts.constants;
-    else
-      ++counts.compute;
+      return WalkResult::advance();
+    }
+    ++counts.compute;
+    // A region op isolated from above (autoglm.fused) becomes one kernel:
+    // it counts once, its body not at all, so fusion shows as fewer ops.
+    return op->hasTrait<OpTrait::IsIsolatedFromAbove>() ? WalkResult::skip()
+                                                        : WalkResult::advance();
   });
   return counts;
 }
