@@ -36,7 +36,7 @@ static void run(const autoglm_model_desc *m, void **inputs, void **outputs,
                 autoglm_exec_context *ctx) {
   for (int j = 0; j < m->num_outputs; ++j)
     memset(outputs[j], 0xff, numElements(&m->outputs[j]) * sizeof(float));
-  int status = m->entry(inputs, outputs, NULL, ctx);
+  int status = m->entry(inputs, outputs, NULL, NULL, ctx);
   if (status != 0)
     printf("status %d\n", status);
 }

@@ -1,0 +1,66 @@
+// RUN: rm -f %t.weights
+// RUN: autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="file=%t.weights min-bytes=64" | FileCheck %s
+// RUN: %python %S/Inputs/read_weights.py %t.weights | FileCheck %s --check-prefix=FILE
+// RUN: not autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights 2>&1 | FileCheck %s --check-prefix=NOFILE
+// RUN: not autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="file=%t.missing-dir/w.weights min-bytes=64" 2>&1 | FileCheck %s --check-prefix=UNWRITABLE
+
+// Moved: the 24-float matrix (96 bytes) at offset 0, the 20-float splat
+// (80 bytes, expanded) at offset 128 (64-byte aligned), the 32 f16 (64
+// bytes) at 256.
+// CHECK: module attributes {autoglm.weights = {bytes = 320 : i64, file = "{{.*}}.weights", fingerprint = {{-?[0-9]+}} : i64}}
+// CHECK-NOT: memref.global "private" constant @big
+// CHECK-NOT: memref.global "private" constant @splat
+// CHECK-NOT: memref.global "private" constant @half
+// Kept: too small, sub-byte elements, read by another function, mutable.
+// CHECK-DAG: memref.global "private" constant @small
+// CHECK-DAG: memref.global "private" constant @bits
+// CHECK-DAG: memref.global "private" constant @shared
+// CHECK-DAG: memref.global "private" @state
+// CHECK-LABEL: func.func @main(
+// CHECK-SAME: %[[W:[a-z0-9]+]]: memref<320xi8>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK-DAG: memref.view %[[W]][%[[C0]]][] : memref<320xi8> to memref<4x6xf32>
+// CHECK-DAG: memref.view %[[W]][%[[C128]]][] : memref<320xi8> to memref<20xf32>
+// CHECK-DAG: memref.view %[[W]][%[[C256]]][] : memref<320xi8> to memref<32xf16>
+// CHECK-DAG: memref.get_global @small
+// CHECK-DAG: memref.get_global @bits
+// CHECK-DAG: memref.get_global @shared
+// CHECK-LABEL: func.func @helper(
+// CHECK: memref.get_global @shared
+
+// FILE: magic AGLMWTS1 data_bytes 320 size 384
+// FILE-NEXT: float32 at 0: 0.0 1.0 2.0 3.0 4.0 5.0 6.0 7.0 8.0 9.0 10.0 11.0 12.0 13.0 14.0 15.0 16.0 17.0 18.0 19.0 20.0 21.0 22.0 23.0
+// FILE-NEXT: float32 at 128: 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5
+// FILE-NEXT: float16 at 256: 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5
+// FILE-NEXT: padding zero: True
+
+// NOFILE: error: --autoglm-externalize-weights needs file=PATH
+// UNWRITABLE: error: cannot write the weights file '{{.*}}w.weights': No such file or directory
+
+module {
+  memref.global "private" constant @big : memref<4x6xf32> = dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], [6.0, 7.0, 8.0, 9.0, 10.0, 11.0], [12.0, 13.0, 14.0, 15.0, 16.0, 17.0], [18.0, 19.0, 20.0, 21.0, 22.0, 23.0]]>
+  memref.global "private" constant @splat : memref<20xf32> = dense<2.5>
+  memref.global "private" constant @half : memref<32xf16> = dense<0.5>
+  memref.global "private" constant @small : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+  memref.global "private" constant @bits : memref<128xi1> = dense<true>
+  memref.global "private" constant @shared : memref<32xf32> = dense<1.0>
+  memref.global "private" @state : memref<32xf32> = dense<0.0>
+  func.func @main(%out: memref<4x6xf32>) {
+    %0 = memref.get_global @big : memref<4x6xf32>
+    %1 = memref.get_global @splat : memref<20xf32>
+    %2 = memref.get_global @half : memref<32xf16>
+    %3 = memref.get_global @small : memref<4xf32>
+    %4 = memref.get_global @bits : memref<128xi1>
+    %5 = memref.get_global @shared : memref<32xf32>
+    %6 = memref.get_global @state : memref<32xf32>
+    memref.copy %0, %out : memref<4x6xf32> to memref<4x6xf32>
+    "test.use"(%1, %2, %3, %4, %5, %6) : (memref<20xf32>, memref<32xf16>, memref<4xf32>, memref<128xi1>, memref<32xf32>, memref<32xf32>) -> ()
+    return
+  }
+  func.func @helper() -> memref<32xf32> {
+    %0 = memref.get_global @shared : memref<32xf32>
+    return %0 : memref<32xf32>
+  }
+}
