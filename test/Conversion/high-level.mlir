@@ -22,6 +22,22 @@ func.func @attention(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tenso
   return %0 : tensor<1x4x3x6xf32>
 }
 
+// One key/value head per query head: both products are batch matmuls over
+// the B*H = 8 heads (the CPU target tiles and vectorizes those), K is
+// transposed once.
+// CHECK-LABEL: func.func @attention_heads(
+// CHECK:         %[[KT:.+]] = linalg.transpose ins(%arg1 : tensor<2x4x5x8xf32>) outs(%{{.+}} : tensor<2x4x8x5xf32>) permutation = [0, 1, 3, 2]
+// CHECK:         %[[K3:.+]] = tensor.collapse_shape %[[KT]] {{.+}} into tensor<8x8x5xf32>
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %[[K3]] : tensor<8x3x8xf32>, tensor<8x8x5xf32>)
+// CHECK:         math.exp
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<8x3x5xf32>, tensor<8x5x6xf32>)
+// CHECK-NOT:     iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK:         return
+func.func @attention_heads(%q: tensor<2x4x3x8xf32>, %k: tensor<2x4x5x8xf32>, %v: tensor<2x4x5x6xf32>) -> tensor<2x4x3x6xf32> {
+  %0 = autoglm.attention %q, %k, %v {scale = 0.5 : f64} : (tensor<2x4x3x8xf32>, tensor<2x4x5x8xf32>, tensor<2x4x5x6xf32>) -> tensor<2x4x3x6xf32>
+  return %0 : tensor<2x4x3x6xf32>
+}
+
 // top_k < Sk: scores ranked along the keys, those of rank >= 2 get -inf.
 // CHECK-LABEL: func.func @sparse_attention(
 // CHECK:         arith.addf

@@ -1,10 +1,11 @@
 //===- HighLevel.cpp - attention, sparse attention, (de)quantize ----------===//
 //
-// attention: scores = Q K^T (a contraction generic; grouped-query heads read
+// attention: scores = Q K^T (linalg.batch_matmul over the B*H heads with K
+//   transposed once; with grouped-query heads a contraction generic reading
 //   key/value head h floordiv (Hq / Hkv)), then scale + mask + causal limit
 //   in one elementwise generic, the stable softmax (a fully masked row gives
-//   probabilities 0, as in ONNX, not NaN), and P V as a second contraction
-//   generic.
+//   probabilities 0, as in ONNX, not NaN), and P V as a second batch_matmul
+//   (or contraction generic).
 // sparse_attention: the same with the scores outside each query's top_k
 //   (ranked by buildRanks, ties to the lower key index, so exactly top_k
 //   keys survive) set to -inf before the softmax; when top_k >= Sk it is
@@ -82,16 +83,43 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   contraction.push_back(utils::IteratorType::reduction);
   Value zero = floatConst(b, loc, et, 0.0);
 
+  // Without grouped heads both products are batched matmuls over the
+  // B*H heads, which the CPU target tiles and vectorizes (a generic with the
+  // transposed key map would stay a naive loop nest); K is transposed once.
+  auto batchMatmul = [&](Value lhs, Value rhs, int64_t m, int64_t k, int64_t n) {
+    int64_t heads = batch * hq;
+    Value init = filledTensor(b, loc, {heads, m, n}, zero);
+    Value product =
+        linalg::BatchMatmulOp::create(
+            b, loc, TypeRange{init.getType()},
+            ValueRange{reshapeTo(b, loc, lhs, {heads, m, k}),
+                       reshapeTo(b, loc, rhs, {heads, k, n})},
+            ValueRange{init})
+            .getResult(0);
+    return reshapeTo(b, loc, product, {batch, hq, m, n});
+  };
+  int64_t depth = qt.getDimSize(3);
+  int64_t valueDepth = rt.getDimSize(3);
+
   // scores[b, h, i, j] = sum_d q[b, h, i, d] * k[b, h / G, j, d]
   SmallVector<int64_t> scoreShape = {batch, hq, sq, sk};
-  Value scores = buildGeneric(
-      b, loc, {q, k}, filledTensor(b, loc, scoreShape, zero),
-      {map(5, {d(0), d(1), d(2), d(4)}), map(5, {d(0), d(1).floorDiv(group), d(3), d(4)}),
-       map(5, {d(0), d(1), d(2), d(3)})},
-      contraction, [](OpBuilder &nb, Location l, ValueRange a) {
-        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-        return SmallVector<Value>{arith::AddFOp::create(nb, l, a[2], p)};
-      })[0];
+  Value scores;
+  if (group == 1) {
+    Value kT = linalg::TransposeOp::create(b, loc, k,
+                                           emptyTensor(b, loc, {batch, hkv, depth, sk}, et),
+                                           ArrayRef<int64_t>{0, 1, 3, 2})
+                   .getResult()[0];
+    scores = batchMatmul(q, kT, sq, depth, sk);
+  } else {
+    scores = buildGeneric(
+        b, loc, {q, k}, filledTensor(b, loc, scoreShape, zero),
+        {map(5, {d(0), d(1), d(2), d(4)}), map(5, {d(0), d(1).floorDiv(group), d(3), d(4)}),
+         map(5, {d(0), d(1), d(2), d(3)})},
+        contraction, [](OpBuilder &nb, Location l, ValueRange a) {
+          Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+          return SmallVector<Value>{arith::AddFOp::create(nb, l, a[2], p)};
+        })[0];
+  }
 
   // scale, mask, causal limit
   SmallVector<Value> inputs = {scores};
@@ -145,6 +173,8 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   Value probs = buildAttentionSoftmax(b, loc, biased);
 
   // out[b, h, i, e] = sum_j p[b, h, i, j] * v[b, h / G, j, e]
+  if (group == 1)
+    return batchMatmul(probs, v, sq, sk, valueDepth);
   return buildGeneric(
       b, loc, {probs, v}, filledTensor(b, loc, rt.getShape(), zero),
       {map(5, {d(0), d(1), d(2), d(4)}), map(5, {d(0), d(1).floorDiv(group), d(4), d(3)}),
