@@ -35,6 +35,23 @@ func.func @blocked(%a: memref<128x512xf32>, %b: memref<512x512xf32>, %bias: memr
   return
 }
 
+// The fill is found past the views of the operands (a batched product's
+// reshapes sit between the fill and the matmul).
+// CHECK-LABEL: func.func @fill_before_views(
+// CHECK:         scf.parallel
+// CHECK:           linalg.fill
+// CHECK:           scf.for
+// CHECK:         scf.reduce
+// CHECK-NOT:     linalg.fill
+// CHECK:         return
+func.func @fill_before_views(%a: memref<2x64x512xf32>, %b: memref<512x512xf32>, %c: memref<128x512xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x512xf32>)
+  %a2 = memref.collapse_shape %a [[0, 1], [2]] : memref<2x64x512xf32> into memref<128x512xf32>
+  linalg.matmul ins(%a2, %b : memref<128x512xf32>, memref<512x512xf32>) outs(%c : memref<128x512xf32>)
+  return
+}
+
 // Not moved: the generic reads the product at other positions (a
 // transpose), so a block's epilogue would need other blocks.
 // CHECK-LABEL: func.func @reads_other_positions(

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -31,10 +32,18 @@ ContractionNeighbours mlir::autoglm::findContractionNeighbours(linalg::LinalgOp 
   Value output = contraction.getDpsInits()[0];
   SmallVector<int64_t> ranges = contraction.getStaticLoopRanges();
   ranges.pop_back(); // the reduction (k) is last
-  if (auto fill = dyn_cast_or_null<linalg::FillOp>(contraction->getPrevNode()))
+  // Views and other ops without memory effects in between (the reshapes of
+  // the operands) neither read nor write the output.
+  auto skipPure = [](Operation *op, bool forward) {
+    while (op && isMemoryEffectFree(op) && op->getNumRegions() == 0)
+      op = forward ? op->getNextNode() : op->getPrevNode();
+    return op;
+  };
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(skipPure(contraction->getPrevNode(), false)))
     if (updatesInPlace(fill, output, ranges))
       ops.fill = fill;
-  if (auto generic = dyn_cast_or_null<linalg::GenericOp>(contraction->getNextNode()))
+  if (auto generic =
+          dyn_cast_or_null<linalg::GenericOp>(skipPure(contraction->getNextNode(), true)))
     if (updatesInPlace(generic, output, ranges))
       ops.epilogue = generic;
   return ops;

@@ -18,10 +18,10 @@
 
 namespace mlir::autoglm {
 
-/// The ops right before and after a matmul on buffers that only touch its
-/// output: `linalg.fill` of the output, and an all-parallel generic that
-/// updates the output in place (identity map, not reading it otherwise).
-/// Either may be null.
+/// The ops before and after a matmul on buffers (past views and other ops
+/// without memory effects) that only touch its output: `linalg.fill` of the
+/// output, and an all-parallel generic that updates the output in place
+/// (identity map, not reading it otherwise). Either may be null.
 struct ContractionNeighbours {
   linalg::FillOp fill;
   linalg::GenericOp epilogue;
