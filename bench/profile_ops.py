@@ -90,10 +90,15 @@ def isolate(model, feeds, values):
         graph_inputs, graph_inits, key, node_feeds = [], [], [node.op_type], {}
         for attr in node.attribute:
             key.append(str(helper.get_attribute_value(attr)))
+        seen = set()
         for i in node.input:
             if not i:
                 key.append("-")
                 continue
+            if i in seen:  # x * x: one graph input, used twice
+                key.append("same")
+                continue
+            seen.add(i)
             value = numpy_helper.to_array(inits[i]) if i in inits else (feeds[i] if i in feeds else values[i])
             value = np.asarray(value)
             if i in const:
@@ -164,10 +169,15 @@ def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, lo
         rc, out, err, _, _ = bench_run.child([os.path.join(build, "bin", "autoglm-opt"), p, "--emit=so",
                                               "-o", so], 600)
         cls = op_class(op_type)
-        ort_ms = time_ort(p, node_feeds, threads, runs, budget)
         entry = per_class[cls]
         entry["nodes"] += count
-        entry["ort_ms"] += ort_ms * count
+        try:
+            ort_ms = time_ort(p, node_feeds, threads, runs, budget)
+        except Exception as e:  # reported, not fatal: the rest of the profile stands
+            failures.append(f"{op_type} (ONNX Runtime): {str(e).splitlines()[0][:200]}")
+            ort_ms = float("nan")
+        else:
+            entry["ort_ms"] += ort_ms * count
         if rc != 0:
             failures.append(f"{op_type}: {bench_run.error_line(err, 'exit %s' % rc)}")
             entry.setdefault("failed", 0)
@@ -197,8 +207,8 @@ def profile_models(args, names):
         try:
             out.append(profile_model(args.build, name, args.threads, args.work, args.seed,
                                      runs=3 if args.quick else 20, budget=0.1 if args.quick else 1.0))
-        except models.MissingPackage as e:
-            out.append({"model": name, "skipped": str(e)})
+        except Exception as e:  # one model's profile failing must not lose the others
+            out.append({"model": name, "skipped": f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"})
     return out
 
 
@@ -207,6 +217,7 @@ def markdown(profiles):
              "docs/benchmarks.md for the method):", ""]
     for p in profiles:
         if "skipped" in p:
+            lines += [f"**{p['model']}**: not profiled: {p['skipped']}", ""]
             continue
         classes = sorted(p["classes"].items(), key=lambda kv: -kv[1]["autoglm_ms"])
         total_a = sum(c["autoglm_ms"] for _, c in classes)
