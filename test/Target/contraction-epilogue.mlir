@@ -52,6 +52,31 @@ func.func @fill_before_views(%a: memref<2x64x512xf32>, %b: memref<512x512xf32>, 
   return
 }
 
+// The epilogue reads a view made after the product: the view moves before
+// the blocks with it.
+// CHECK-LABEL: func.func @operand_made_after(
+// CHECK:         %[[R:.+]] = memref.collapse_shape %arg2
+// CHECK:         scf.parallel (%[[I:.+]], %[[J:.+]]) =
+// CHECK:           scf.for
+// CHECK:           %[[RT:.+]] = memref.subview %[[R]][%[[I]], %[[J]]] [64, 256]
+// CHECK:           linalg.generic {{.+}} ins(%[[RT]] :
+// CHECK:         scf.reduce
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+func.func @operand_made_after(%a: memref<128x512xf32>, %b: memref<512x512xf32>, %res: memref<2x64x512xf32>,
+                              %c: memref<128x512xf32>) {
+  linalg.matmul ins(%a, %b : memref<128x512xf32>, memref<512x512xf32>) outs(%c : memref<128x512xf32>)
+  %r = memref.collapse_shape %res [[0, 1], [2]] : memref<2x64x512xf32> into memref<128x512xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%r : memref<128x512xf32>) outs(%c : memref<128x512xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // Not moved: the generic reads the product at other positions (a
 // transpose), so a block's epilogue would need other blocks.
 // CHECK-LABEL: func.func @reads_other_positions(

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -42,10 +43,29 @@ ContractionNeighbours mlir::autoglm::findContractionNeighbours(linalg::LinalgOp 
   if (auto fill = dyn_cast_or_null<linalg::FillOp>(skipPure(contraction->getPrevNode(), false)))
     if (updatesInPlace(fill, output, ranges))
       ops.fill = fill;
-  if (auto generic =
-          dyn_cast_or_null<linalg::GenericOp>(skipPure(contraction->getNextNode(), true)))
-    if (updatesInPlace(generic, output, ranges))
-      ops.epilogue = generic;
+  // The epilogue moves up to the contraction: what it reads must exist
+  // there. A view made after the product (of a residual, say) moves up with
+  // it when what the view reads exists there.
+  DominanceInfo dominance(contraction->getParentOp());
+  auto generic =
+      dyn_cast_or_null<linalg::GenericOp>(skipPure(contraction->getNextNode(), true));
+  if (!generic || !updatesInPlace(generic, output, ranges))
+    return ops;
+  SmallVector<Operation *> hoist;
+  for (Value v : generic->getOperands()) {
+    if (dominance.properlyDominates(v, contraction))
+      continue;
+    Operation *view = v.getDefiningOp();
+    if (!view || !isMemoryEffectFree(view) || view->getNumRegions() != 0 ||
+        view->getBlock() != contraction->getBlock() ||
+        !llvm::all_of(view->getOperands(), [&](Value x) {
+          return dominance.properlyDominates(x, contraction);
+        }))
+      return ops;
+    hoist.push_back(view);
+  }
+  ops.epilogue = generic;
+  ops.hoist = std::move(hoist);
   return ops;
 }
 
@@ -78,6 +98,8 @@ void mlir::autoglm::moveIntoCacheBlocks(RewriterBase &rewriter,
     cloneOnTile(ops.fill);
   }
   if (ops.epilogue) {
+    for (Operation *view : ops.hoist)
+      rewriter.moveOpBefore(view, blocks);
     rewriter.setInsertionPoint(body->getTerminator());
     cloneOnTile(ops.epilogue);
   }

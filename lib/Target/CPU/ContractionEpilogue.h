@@ -25,6 +25,9 @@ namespace mlir::autoglm {
 struct ContractionNeighbours {
   linalg::FillOp fill;
   linalg::GenericOp epilogue;
+  /// Views the epilogue reads that are made after the matmul; they move
+  /// before it with the epilogue.
+  SmallVector<Operation *> hoist;
 };
 ContractionNeighbours findContractionNeighbours(linalg::LinalgOp contraction);
 
