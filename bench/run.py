@@ -212,29 +212,46 @@ def agreement(ours, ref, classifier):
     return out
 
 
-def time_autoglm(args, so, feeds_dir, names, outdir, budget):
-    base = [os.path.join(args.build, "bin", "autoglm-run"), so, "--threads", str(args.threads)]
+AUTOGLM_TIME = r"time: (\d+) runs, (\d+) threads: median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms"
+
+
+def autoglm_command(args, so, feeds_dir, names):
+    cmd = [os.path.join(args.build, "bin", "autoglm-run"), so, "--threads", str(args.threads)]
     for n in names:
-        base += ["--input", f"{n}={os.path.join(feeds_dir, n + '.npy')}"]
-    pattern = r"time: (\d+) runs, (\d+) threads: median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms"
-    runs = args.runs_min if args.quick else 1
-    rc, out, err, _, rss = child(base + ["--output-dir", outdir, "--time", str(runs)], args.run_timeout)
+        cmd += ["--input", f"{n}={os.path.join(feeds_dir, n + '.npy')}"]
+    return cmd
+
+
+def time_autoglm(args, cmd, runs, outdir=None):
+    """One autoglm-run process: a warm-up run (its outputs saved to outdir),
+    then `runs` timed runs."""
+    extra = ["--output-dir", outdir] if outdir else []
+    rc, out, err, _, rss = child(cmd + extra + ["--time", str(runs)], args.run_timeout)
     if rc != 0:
         return {"error": error_line(err + out, f"autoglm-run exit {rc}" if rc is not None else
                                     f"autoglm-run timed out after {args.run_timeout} s")}
-    m = re.search(pattern, out)
+    m = re.search(AUTOGLM_TIME, out)
     if not m:
         return {"error": "cannot parse autoglm-run's time line: " + out[-200:]}
-    if not args.quick:
-        estimate = float(m.group(3)) / 1e3
-        runs = int(min(args.runs_max, max(args.runs_min, budget / max(estimate, 1e-6))))
-        rc, out, err, _, rss2 = child(base + ["--time", str(runs)], args.run_timeout)
-        if rc != 0:
-            return {"error": error_line(err + out, f"autoglm-run exit {rc}")}
-        m = re.search(pattern, out)
-        rss = max(rss, rss2)
     return {"runs": int(m.group(1)), "median_ms": float(m.group(3)), "min_ms": float(m.group(4)),
             "max_ms": float(m.group(5)), "peak_rss_mb": rss}
+
+
+def combine(rounds):
+    """Rounds of one runner: the median of the round medians, the extremes
+    over all runs, the largest peak memory."""
+    bad = [r for r in rounds if "error" in r]
+    if bad:
+        return bad[0]
+    medians = sorted(r["median_ms"] for r in rounds)
+    mid = len(medians) // 2
+    median = medians[mid] if len(medians) % 2 else (medians[mid - 1] + medians[mid]) / 2
+    out = {"runs": sum(r["runs"] for r in rounds), "median_ms": median,
+           "min_ms": min(r["min_ms"] for r in rounds), "max_ms": max(r["max_ms"] for r in rounds),
+           "peak_rss_mb": max(r["peak_rss_mb"] for r in rounds), "round_medians_ms": medians}
+    if "outputs" in rounds[0]:
+        out["outputs"] = rounds[0]["outputs"]
+    return out
 
 
 def time_ort(args, path, feeds_dir, outdir, budget):
@@ -265,10 +282,11 @@ def bench_batch(args, name, path, model, batch, fixed, workdir, skip_compile=Non
     names = [i.name for i in model.graph.input]
     budget = args.budget
 
-    ort_result = time_ort(args, path, feeds_dir, os.path.join(bdir, "ort"), budget)
-    entry["ort"] = ort_result
-
+    ort_dir = os.path.join(bdir, "ort")
+    rounds = 1 if args.quick else args.rounds
     if skip_compile:
+        entry["ort"] = combine([time_ort(args, path, feeds_dir, ort_dir, budget / rounds)
+                                for _ in range(rounds)])
         entry["compile"] = {"seconds": 0.0, "error": skip_compile, "skipped": True}
         return entry
     so = os.path.join(bdir, "model.so")
@@ -277,18 +295,34 @@ def bench_batch(args, name, path, model, batch, fixed, workdir, skip_compile=Non
     cmd += args.opt_arg
     rc, out, err, wall, rss = child(cmd, args.compile_timeout)
     compile_ = {"seconds": wall, "peak_rss_mb": rss, "command": " ".join(cmd[1:])}
+    entry["compile"] = compile_
     if rc != 0:
         compile_["error"] = (error_line(err, f"exit {rc}") if rc is not None
                              else f"compile timed out after {args.compile_timeout} s")
-        entry["compile"] = compile_
+        entry["ort"] = combine([time_ort(args, path, feeds_dir, ort_dir, budget / rounds)
+                                for _ in range(rounds)])
         return entry
     # The library and, with --weights=external, its weights file.
     compile_["output_bytes"] = sum(os.path.getsize(os.path.join(bdir, f)) for f in os.listdir(bdir)
                                    if f.startswith("model.") and os.path.isfile(os.path.join(bdir, f)))
-    entry["compile"] = compile_
 
-    ours = time_autoglm(args, so, feeds_dir, names, os.path.join(bdir, "autoglm"), budget)
-    entry["autoglm"] = ours
+    # A probe run saves AutoGLM's outputs and sizes the timed runs; then the
+    # two runners alternate in rounds, so that a change of load on the
+    # machine falls on both.
+    run_cmd = autoglm_command(args, so, feeds_dir, names)
+    probe = time_autoglm(args, run_cmd, args.runs_min if args.quick else 1, os.path.join(bdir, "autoglm"))
+    if "error" in probe:
+        entry["autoglm"] = probe
+        entry["ort"] = time_ort(args, path, feeds_dir, ort_dir, budget)
+        return entry
+    runs = int(min(args.runs_max, max(args.runs_min, budget / rounds / max(probe["median_ms"] / 1e3, 1e-6))))
+    ort_rounds, our_rounds = [], []
+    for _ in range(rounds):
+        ort_rounds.append(time_ort(args, path, feeds_dir, ort_dir, budget / rounds))
+        our_rounds.append(probe if args.quick else time_autoglm(args, run_cmd, runs))
+    ort_result, ours = combine(ort_rounds), combine(our_rounds)
+    ours["peak_rss_mb"] = max(ours.get("peak_rss_mb", 0), probe["peak_rss_mb"])
+    entry["ort"], entry["autoglm"] = ort_result, ours
     if "error" in ours or "error" in ort_result:
         return entry
     entry["ratio"] = ours["median_ms"] / ort_result["median_ms"]
@@ -512,6 +546,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0, help="weights and inputs seed")
     parser.add_argument("--budget", type=float, default=20.0,
                         help="seconds of timed runs per runner and batch (after --runs-min runs)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating rounds of ORT and AutoGLM timings (budget split over them)")
     parser.add_argument("--runs-min", type=int, default=5)
     parser.add_argument("--runs-max", type=int, default=50)
     parser.add_argument("--quick", action="store_true", help="3 timed runs, no probe run (for tests)")
