@@ -28,6 +28,8 @@
 
 #include "autoglm/Target/Passes.h"
 
+#include "ContractionEpilogue.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
@@ -130,6 +132,7 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   outer[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   outer[k] = blockSize(ranges[k], tiles.kc, 1, tiles.kc / 4);
   linalg::LinalgOp block = op;
+  autoglm::ContractionNeighbours neighbours = autoglm::findContractionNeighbours(op);
   rewriter.setInsertionPoint(op);
   if (llvm::any_of(outer, [](int64_t t) { return t != 0; })) {
     FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
@@ -139,6 +142,11 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     if (failed(tiled))
       return failure();
     block = tiled->op;
+    // The output's zero fill and in-place epilogue run on the same blocks,
+    // while each block is in cache (ContractionEpilogue.h).
+    if (auto blocks = dyn_cast<scf::ParallelOp>(tiled->loops.front()))
+      autoglm::moveIntoCacheBlocks(rewriter, neighbours, blocks,
+                                   ArrayRef<int64_t>(outer).drop_back());
   }
 
   // Register tiles of the (static) block; k one by one, so the tile's

@@ -1,0 +1,572 @@
+#!/usr/bin/env python3
+"""AutoGLM against ONNX Runtime on the benchmark model set (bench/models.py).
+
+For each model and for batch 1 (latency) and a larger batch (throughput),
+with the same thread count for both:
+  - builds the ONNX model from its seed (cached in the work directory),
+  - compiles it with `autoglm-opt --input-shape=... --emit=so` (wall time
+    and the compiler's peak resident memory),
+  - runs it with `autoglm-run --time N` (one warm-up run, then N timed runs)
+    and with ONNX Runtime in a child process (bench/ort_runner.py: every
+    graph optimization on, intra_op threads = the same count, warm-up runs,
+    then timed runs), on the same .npy inputs,
+  - reports median and min/max, the ratios AutoGLM/ORT, each runner's peak
+    resident memory (ru_maxrss of its process) and the agreement of the
+    outputs (max abs/rel error, cosine similarity, top-1 agreement for
+    classifiers).
+Models that AutoGLM cannot compile or run are reported with the error line.
+Writes RESULTS/results.json and results.md (and results.svg, the chart);
+--docs also refreshes the generated part of docs/benchmarks.md and
+docs/benchmarks.svg.
+
+    .venv/bin/python bench/run.py --all --docs        # what bench/run.sh does
+    .venv/bin/python bench/run.py --models tiny_cnn --quick --results /tmp/r
+
+Exit status: 0 when every requested model ran (even if AutoGLM failed on
+some: that is a result), 2 for bad arguments, 3 when --device names a
+backend that does not exist yet (cuda), 4 when a model's outputs disagree
+with ONNX Runtime beyond tolerance and --check was given.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import models  # noqa: E402
+import svgchart  # noqa: E402
+
+EXIT_NO_BACKEND = 3
+EXIT_DISAGREE = 4
+# Output agreement: |autoglm - ort| <= ATOL_SCALE * max|ort| + RTOL * |ort|
+# element-wise (an absolute tolerance relative to the output's magnitude,
+# since random-weight models have arbitrary scales).
+RTOL, ATOL_SCALE = 1e-3, 1e-4
+SENTENCES = ["A man is playing a guitar.", "Someone plays an acoustic guitar on stage.",
+             "The stock market fell sharply today.", "Shares dropped steeply on Wall Street.",
+             "A cat sleeps on the sofa.", "The kitten is napping on the couch.",
+             "It will rain tomorrow in the north.", "Showers are expected up north tomorrow."]
+
+
+# A small fresh interpreter forks and waits for the measured command. Linux
+# charges a child's ru_maxrss with the resident size of the process it was
+# forked from (the high-water mark carries over exec), so forking the
+# command from this harness, which holds whole models in memory, would
+# report the harness's size; forking it from this trampoline adds only the
+# trampoline's few MiB. It writes "wall_seconds maxrss_kib" to argv[1].
+SPAWNER = r"""
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    except OSError as e:
+        os.write(2, f"cannot run {sys.argv[2]}: {e}\n".encode())
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{time.perf_counter() - start} {usage.ru_maxrss}")
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""
+
+
+def child(cmd, timeout):
+    """Runs cmd; returns (exit code or None on timeout, stdout, stderr,
+    wall seconds, peak resident memory of cmd in MiB)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as usage:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-S", "-c", SPAWNER, usage.name] + cmd,
+                                stdout=out, stderr=err, start_new_session=True)
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            rc = None
+        wall = time.perf_counter() - start
+        text = usage.read().split()
+        if len(text) == 2:
+            wall, rss = float(text[0]), int(text[1]) / 1024.0
+        else:
+            rss = float("nan")
+        out.seek(0)
+        err.seek(0)
+        return (rc, out.read().decode(errors="replace"), err.read().decode(errors="replace"), wall, rss)
+
+
+def error_line(text, fallback):
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if "error" in line.lower():
+            return line[:400]
+    return (lines[-1][:400] if lines else fallback)
+
+
+def cpu_summary():
+    info = {}
+    try:
+        text = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for key in ("Model name", "CPU(s)", "Thread(s) per core", "L1d cache", "L2 cache", "L3 cache",
+                    "Hypervisor vendor"):
+            m = re.search(rf"^{re.escape(key)}:\s*(.+)$", text, re.M)
+            if m:
+                info[key] = m.group(1).strip()
+        flags = re.search(r"^Flags:\s*(.+)$", text, re.M)
+        if flags:
+            info["SIMD"] = " ".join(f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni")
+                                    if f in flags.group(1).split())
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            info["Memory"] = f"{int(f.readline().split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    info["Kernel"] = platform.release()
+    return info
+
+
+def git_commit():
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        return head + (" (with uncommitted changes)" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+def loadavg():
+    try:
+        return [float(x) for x in open("/proc/loadavg").read().split()[:3]]
+    except OSError:
+        return None
+
+
+def ensure_model(name, seed, workdir):
+    """The model's .onnx in workdir, rebuilt when models.py or the seed changed."""
+    with open(os.path.join(HERE, "models.py"), "rb") as f:
+        stamp = hashlib.sha256(f.read() + str(seed).encode()).hexdigest()[:16]
+    path = os.path.join(workdir, name, "model.onnx")
+    stamp_path = path + ".stamp"
+    if os.path.exists(path) and os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+        return path, 0.0
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    start = time.perf_counter()
+    model = models.build(name, seed)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    with open(stamp_path, "w") as f:
+        f.write(stamp)
+    return path, time.perf_counter() - start
+
+
+def model_inputs(name, model, shapes, seed):
+    feeds = models.make_inputs(model, shapes, seed)
+    if name == "minilm":
+        # Real sentences for the trained encoder (cycled to fill the batch).
+        vocab = models.minilm_vocab()
+        seq = shapes["input_ids"][1]
+        pairs = [models.wordpiece(SENTENCES[i % len(SENTENCES)], vocab, seq)
+                 for i in range(shapes["input_ids"][0])]
+        feeds["input_ids"] = np.stack([p[0] for p in pairs])
+        feeds["attention_mask"] = np.stack([p[1] for p in pairs])
+    return feeds
+
+
+def agreement(ours, ref, classifier):
+    """Error metrics of one output against ONNX Runtime's."""
+    a, r = ours.astype(np.float64).ravel(), ref.astype(np.float64).ravel()
+    if a.shape != r.shape:
+        return {"ok": False, "error": f"shape {list(ours.shape)} vs ORT {list(ref.shape)}"}
+    diff = np.abs(a - r)
+    scale = float(np.max(np.abs(r))) if r.size else 0.0
+    significant = np.abs(r) >= 1e-3 * scale
+    rel = float(np.max(diff[significant] / np.abs(r[significant]))) if significant.any() else 0.0
+    denom = np.linalg.norm(a) * np.linalg.norm(r)
+    out = {"max_abs": float(diff.max()) if diff.size else 0.0, "max_rel": rel,
+           "max_abs_ref": scale, "cosine": float(a @ r / denom) if denom else 1.0,
+           "ok": bool(np.all(diff <= ATOL_SCALE * scale + RTOL * np.abs(r))) and bool(np.isfinite(a).all())}
+    if classifier:
+        top_a = ours.reshape(ours.shape[0], -1).argmax(-1)
+        top_r = ref.reshape(ref.shape[0], -1).argmax(-1)
+        out["top1_agree"] = float(np.mean(top_a == top_r))
+    return out
+
+
+def time_autoglm(args, so, feeds_dir, names, outdir, budget):
+    base = [os.path.join(args.build, "bin", "autoglm-run"), so, "--threads", str(args.threads)]
+    for n in names:
+        base += ["--input", f"{n}={os.path.join(feeds_dir, n + '.npy')}"]
+    pattern = r"time: (\d+) runs, (\d+) threads: median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms"
+    runs = args.runs_min if args.quick else 1
+    rc, out, err, _, rss = child(base + ["--output-dir", outdir, "--time", str(runs)], args.run_timeout)
+    if rc != 0:
+        return {"error": error_line(err + out, f"autoglm-run exit {rc}" if rc is not None else
+                                    f"autoglm-run timed out after {args.run_timeout} s")}
+    m = re.search(pattern, out)
+    if not m:
+        return {"error": "cannot parse autoglm-run's time line: " + out[-200:]}
+    if not args.quick:
+        estimate = float(m.group(3)) / 1e3
+        runs = int(min(args.runs_max, max(args.runs_min, budget / max(estimate, 1e-6))))
+        rc, out, err, _, rss2 = child(base + ["--time", str(runs)], args.run_timeout)
+        if rc != 0:
+            return {"error": error_line(err + out, f"autoglm-run exit {rc}")}
+        m = re.search(pattern, out)
+        rss = max(rss, rss2)
+    return {"runs": int(m.group(1)), "median_ms": float(m.group(3)), "min_ms": float(m.group(4)),
+            "max_ms": float(m.group(5)), "peak_rss_mb": rss}
+
+
+def time_ort(args, path, feeds_dir, outdir, budget):
+    cmd = [sys.executable, os.path.join(HERE, "ort_runner.py"), path, "--inputs", feeds_dir,
+           "--outputs", outdir, "--threads", str(args.threads),
+           "--runs", str(args.runs_min if args.quick else args.runs_max),
+           "--min-runs", str(args.runs_min), "--budget", str(budget),
+           "--warmup", "1" if args.quick else "2"]
+    rc, out, err, _, rss = child(cmd, args.run_timeout)
+    if rc != 0:
+        return {"error": error_line(err, f"ort_runner exit {rc}")}
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss_mb"] = rss
+    return result
+
+
+def bench_batch(args, name, path, model, batch, fixed, workdir, skip_compile=None):
+    entry = {"batch": batch}
+    shapes = models.input_shapes(model, batch, fixed)
+    entry["input_shapes"] = shapes
+    bdir = os.path.join(workdir, f"b{batch}")
+    feeds_dir = os.path.join(bdir, "inputs")
+    shutil.rmtree(bdir, ignore_errors=True)
+    os.makedirs(feeds_dir)
+    feeds = model_inputs(name, model, shapes, args.seed + batch)
+    for n, v in feeds.items():
+        np.save(os.path.join(feeds_dir, n + ".npy"), v)
+    names = [i.name for i in model.graph.input]
+    budget = args.budget
+
+    ort_result = time_ort(args, path, feeds_dir, os.path.join(bdir, "ort"), budget)
+    entry["ort"] = ort_result
+
+    if skip_compile:
+        entry["compile"] = {"seconds": 0.0, "error": skip_compile, "skipped": True}
+        return entry
+    so = os.path.join(bdir, "model.so")
+    cmd = [os.path.join(args.build, "bin", "autoglm-opt"), path, "--emit=so", "-o", so]
+    cmd += [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
+    cmd += args.opt_arg
+    rc, out, err, wall, rss = child(cmd, args.compile_timeout)
+    compile_ = {"seconds": wall, "peak_rss_mb": rss, "command": " ".join(cmd[1:])}
+    if rc != 0:
+        compile_["error"] = (error_line(err, f"exit {rc}") if rc is not None
+                             else f"compile timed out after {args.compile_timeout} s")
+        entry["compile"] = compile_
+        return entry
+    # The library and, with --weights=external, its weights file.
+    compile_["output_bytes"] = sum(os.path.getsize(os.path.join(bdir, f)) for f in os.listdir(bdir)
+                                   if f.startswith("model.") and os.path.isfile(os.path.join(bdir, f)))
+    entry["compile"] = compile_
+
+    ours = time_autoglm(args, so, feeds_dir, names, os.path.join(bdir, "autoglm"), budget)
+    entry["autoglm"] = ours
+    if "error" in ours or "error" in ort_result:
+        return entry
+    entry["ratio"] = ours["median_ms"] / ort_result["median_ms"]
+    outputs = []
+    classifier = name in ("resnet50", "mobilenetv2", "tiny_cnn")
+    for index, out_name in enumerate(ort_result["outputs"]):
+        a = np.load(os.path.join(bdir, "autoglm", f"output_{index}.npy"))
+        r = np.load(os.path.join(bdir, "ort", f"output_{index}.npy"))
+        metrics = agreement(a, r, classifier or out_name == "logits")
+        metrics["name"] = out_name
+        outputs.append(metrics)
+    entry["outputs"] = outputs
+    worst = lambda key: max(o.get(key, 0.0) for o in outputs)
+    entry["agreement"] = {"ok": all(o["ok"] for o in outputs), "max_abs": worst("max_abs"),
+                          "max_rel": worst("max_rel"), "min_cosine": min(o["cosine"] for o in outputs)}
+    top1 = [o["top1_agree"] for o in outputs if "top1_agree" in o]
+    if top1:
+        entry["agreement"]["top1_agree"] = min(top1)
+    if name == "minilm" and batch >= 8:
+        # Trained weights: paraphrase pairs (0,1), (2,3), ... must be closer
+        # to each other than to any other sentence, in AutoGLM's embeddings.
+        e = np.load(os.path.join(bdir, "autoglm", "output_0.npy"))
+        sim = e @ e.T
+        pairs_ok = all(sim[i, i ^ 1] > max(sim[i, j] for j in range(8) if j not in (i, i ^ 1))
+                       for i in range(8))
+        entry["agreement"]["paraphrases_ranked_first"] = bool(pairs_ok)
+        entry["agreement"]["paraphrase_cosines"] = [round(float(sim[i, i + 1]), 3) for i in range(0, 8, 2)]
+    return entry
+
+
+def bench_model(args, name):
+    builder, desc, tp_batch, fixed = models.MODELS[name]
+    result = {"name": name, "description": desc, "loadavg_before": loadavg()}
+    workdir = os.path.join(args.work, name)
+    try:
+        path, gen_s = ensure_model(name, args.seed, args.work)
+    except models.MissingPackage as e:
+        result["skipped"] = str(e)
+        return result
+    model = onnx.load(path, load_external_data=False)
+    result["onnx_bytes"] = os.path.getsize(path)
+    result["parameters"] = int(sum(np.prod(i.dims) for i in model.graph.initializer))
+    result["nodes"] = len(model.graph.node)
+    batches = [1] if args.batch1_only else [1, args.batch or tp_batch]
+    result["batches"] = []
+    skip = None
+    for batch in batches:
+        print(f"[bench] {name} batch {batch} ...", file=sys.stderr, flush=True)
+        entry = bench_batch(args, name, path, model, batch, fixed, workdir, skip)
+        result["batches"].append(entry)
+        print(f"[bench] {name} batch {batch}: {summary_line(entry)}", file=sys.stderr, flush=True)
+        if "error" in entry.get("compile", {}) and not entry["compile"].get("skipped"):
+            # A model that does not compile at batch 1 will not at batch N;
+            # ORT's throughput is still measured for the table.
+            skip = f"not compiled: batch 1 failed"
+    result["loadavg_after"] = loadavg()
+    return result
+
+
+def summary_line(entry):
+    c, a, o = entry.get("compile", {}), entry.get("autoglm", {}), entry.get("ort", {})
+    if "error" in c:
+        return f"compile failed after {c['seconds']:.1f} s: {c['error']}"
+    if "error" in a:
+        return f"run failed: {a['error']}"
+    if "error" in o:
+        return f"ONNX Runtime failed: {o['error']}"
+    return (f"AutoGLM {a['median_ms']:.3f} ms, ORT {o['median_ms']:.3f} ms, ratio {entry['ratio']:.2f}, "
+            f"compile {c['seconds']:.1f} s, max abs err {entry['agreement']['max_abs']:.2e}, "
+            f"ok={entry['agreement']['ok']}")
+
+
+def fmt_ms(r):
+    return f"{r['median_ms']:.2f} ({r['min_ms']:.2f}–{r['max_ms']:.2f})"
+
+
+def markdown(results):
+    m = results["machine"]
+    cpu = m["cpu"]
+    machine = ", ".join(f"{k} {cpu[k]}" for k in ("CPU(s)", "Thread(s) per core", "L1d cache", "L2 cache",
+                                                  "L3 cache", "Memory", "Hypervisor vendor", "Kernel")
+                        if k in cpu)
+    lines = [f"Measured {results['date']} on {cpu.get('Model name', '?')} ({machine}; SIMD: "
+             f"{cpu.get('SIMD', '?')}), {results['threads']} thread(s) for both runners; commit "
+             f"{results['commit']}; ONNX Runtime {results['onnxruntime']}; autoglm-opt arguments: "
+             f"{' '.join(results['autoglm_opt_args']) or 'default'}. Load average (1/5/15 min) at start "
+             f"{' / '.join(map(str, results['loadavg_start'] or []))}, at end "
+             f"{' / '.join(map(str, results['loadavg_end'] or []))} (the machine is shared).", "",
+             "Latency: batch 1, ms per run, median (min–max). Throughput: samples/s at the larger batch. "
+             "Ratios are AutoGLM time / ORT time (= ORT throughput / AutoGLM throughput): "
+             "lower is better, 1 is parity.", "",
+             "| model | compile s (b1) | AutoGLM ms b1 | ORT ms b1 | latency ratio | batch | "
+             "AutoGLM /s | ORT /s | throughput ratio | peak RSS MB AutoGLM / ORT / compiler (b1) | "
+             "max abs err (max\\|ort\\|) | max rel err | agrees |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    notes = []
+    for r in results["models"]:
+        if "skipped" in r:
+            lines.append(f"| {r['name']} | skipped: {r['skipped']} |" + " |" * 11)
+            continue
+        b1 = r["batches"][0]
+        bn = r["batches"][1] if len(r["batches"]) > 1 else None
+        o1 = b1.get("ort", {})
+        cells = [r["name"]]
+        c1 = b1.get("compile", {})
+        if "error" in c1:
+            cells.append(f"fails ({c1['seconds']:.0f} s)")
+            notes.append(f"- **{r['name']}**: AutoGLM compile error: `{c1['error']}`")
+        else:
+            cells.append(f"{c1['seconds']:.1f}")
+        a1 = b1.get("autoglm", {})
+        if "error" in a1:
+            notes.append(f"- **{r['name']}** (batch 1): AutoGLM run error: `{a1['error']}`")
+        cells.append(fmt_ms(a1) if "median_ms" in a1 else "—")
+        cells.append(fmt_ms(o1) if "median_ms" in o1 else o1.get("error", "—"))
+        cells.append(f"**{b1['ratio']:.2f}**" if "ratio" in b1 else "—")
+        if bn:
+            an, on = bn.get("autoglm", {}), bn.get("ort", {})
+            if "error" in bn.get("compile", {}) and "error" not in c1:
+                notes.append(f"- **{r['name']}** (batch {bn['batch']}): AutoGLM compile error: "
+                             f"`{bn['compile']['error']}`")
+            if "error" in an:
+                notes.append(f"- **{r['name']}** (batch {bn['batch']}): AutoGLM run error: `{an['error']}`")
+            tp = lambda x: f"{bn['batch'] * 1e3 / x['median_ms']:.1f}" if "median_ms" in x else "—"
+            cells += [str(bn["batch"]), tp(an), tp(on), f"**{bn['ratio']:.2f}**" if "ratio" in bn else "—"]
+        else:
+            cells += ["—"] * 4
+        rss = lambda x: f"{x['peak_rss_mb']:.0f}" if "peak_rss_mb" in x else "—"
+        cells.append(f"{rss(a1)} / {rss(o1)} / {rss(c1)}")
+        agreements = [b["agreement"] for b in r["batches"] if "agreement" in b]
+        if agreements:
+            g = agreements[0]
+            cells.append(f"{max(x['max_abs'] for x in agreements):.1e} ({max(o['max_abs_ref'] for o in b1['outputs']):.2g})"
+                         if "outputs" in b1 else f"{max(x['max_abs'] for x in agreements):.1e}")
+            cells.append(f"{max(x['max_rel'] for x in agreements):.1e}")
+            verdict = "yes" if all(x["ok"] for x in agreements) else "**no**"
+            extra = [f"top-1 {min(x['top1_agree'] for x in agreements if 'top1_agree' in x):.0%}"] \
+                if any("top1_agree" in x for x in agreements) else []
+            extra += [f"cos {min(x['min_cosine'] for x in agreements):.6f}"]
+            para = [x for x in agreements if "paraphrases_ranked_first" in x]
+            if para:
+                extra.append("paraphrases ranked first: " + ("yes" if para[0]["paraphrases_ranked_first"] else "no"))
+            cells.append(verdict + " (" + ", ".join(extra) + ")")
+        else:
+            cells += ["—", "—", "—"]
+        lines.append("| " + " | ".join(cells) + " |")
+    if notes:
+        lines += ["", "Errors:", ""] + notes
+    return "\n".join(lines) + "\n"
+
+
+def chart(results):
+    rows = []
+    for r in results["models"]:
+        if "skipped" in r:
+            continue
+        b = r["batches"]
+        rows.append((r["name"], b[0].get("ratio"), b[1].get("ratio") if len(b) > 1 else None,
+                     f"batch {b[1]['batch']}" if len(b) > 1 else ""))
+    notes = sorted({note for *_, note in rows if note})
+    second = "throughput, " + (notes[0] if len(notes) == 1 else "larger batch")
+    return svgchart.ratio_chart(
+        rows, title=f"AutoGLM time / ONNX Runtime time, {results['threads']} thread(s) "
+                    f"(lower is better; 1 = parity)", series=("latency, batch 1", second))
+
+
+def update_docs(results, md, svg):
+    doc = os.path.join(ROOT, "docs", "benchmarks.md")
+    with open(os.path.join(ROOT, "docs", "benchmarks.svg"), "w") as f:
+        f.write(svg)
+    begin, end = "<!-- bench:results:begin -->", "<!-- bench:results:end -->"
+    text = open(doc).read() if os.path.exists(doc) else f"# Benchmarks\n\n{begin}\n{end}\n"
+    if begin not in text:
+        text += f"\n{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    block = (f"{begin}\n<!-- generated by bench/run.py --docs; edit the script, not this block -->\n\n"
+             f"{md}\n![AutoGLM / ONNX Runtime ratios](benchmarks.svg)\n\n{end}")
+    with open(doc, "w") as f:
+        f.write(head + block + tail)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     epilog="exit status: 0 ok, 2 bad arguments, 3 --device has no "
+                                            "backend yet, 4 outputs disagree (with --check)")
+    parser.add_argument("--models", default="", help="comma-separated names (see bench/models.py --list)")
+    parser.add_argument("--all", action="store_true", help="the benchmark set: " + ", ".join(models.DEFAULT_MODELS))
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"),
+                        help="AutoGLM build directory with bin/autoglm-opt and bin/autoglm-run (default build/)")
+    parser.add_argument("--device", default="cpu", help="cpu (default); cuda is not implemented yet")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(),
+                        help="threads for both AutoGLM and ONNX Runtime (default: all cores)")
+    parser.add_argument("--batch", type=int, default=0, help="throughput batch (default: per model, 8)")
+    parser.add_argument("--batch1-only", action="store_true", help="latency only")
+    parser.add_argument("--seed", type=int, default=0, help="weights and inputs seed")
+    parser.add_argument("--budget", type=float, default=20.0,
+                        help="seconds of timed runs per runner and batch (after --runs-min runs)")
+    parser.add_argument("--runs-min", type=int, default=5)
+    parser.add_argument("--runs-max", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="3 timed runs, no probe run (for tests)")
+    parser.add_argument("--compile-timeout", type=float, default=1800)
+    parser.add_argument("--run-timeout", type=float, default=1200)
+    parser.add_argument("--work", default="", help="model and artifact directory (default BUILD/bench-models)")
+    parser.add_argument("--results", default="", help="output directory (default BUILD/bench-results)")
+    parser.add_argument("--opt-arg", action="append", default=[], metavar="ARG",
+                        help="extra autoglm-opt argument (repeatable), e.g. --opt-arg=--weights=external")
+    parser.add_argument("--docs", action="store_true", help="also refresh docs/benchmarks.md and .svg")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile AutoGLM per op class (bench/profile.py) at batch 1")
+    parser.add_argument("--check", action="store_true", help=f"exit {EXIT_DISAGREE} if any output disagrees")
+    args = parser.parse_args()
+
+    if args.device != "cpu":
+        if args.device in ("cuda", "gpu"):
+            print(f"bench/run.py: --device={args.device}: AutoGLM has no GPU (CUDA) backend yet; only "
+                  f"--device=cpu can be benchmarked (exit status {EXIT_NO_BACKEND})", file=sys.stderr)
+            return EXIT_NO_BACKEND
+        parser.error(f"unknown device '{args.device}' (cpu, or cuda once the CUDA backend exists)")
+    if args.quick:
+        args.runs_min = 3
+    names = list(models.DEFAULT_MODELS) if args.all else []
+    names += [n for n in args.models.split(",") if n and n not in names]
+    unknown = [n for n in names if n not in models.MODELS]
+    if unknown or not names:
+        parser.error(f"unknown model(s) {unknown}; choose from {', '.join(models.MODELS)}" if unknown
+                     else "name models with --models or use --all")
+    args.build = os.path.abspath(args.build)
+    for tool in ("autoglm-opt", "autoglm-run"):
+        if not os.access(os.path.join(args.build, "bin", tool), os.X_OK):
+            parser.error(f"{os.path.join(args.build, 'bin', tool)} not found: build AutoGLM first "
+                         f"(ninja -C {args.build}) or pass --build")
+    args.work = os.path.abspath(args.work or os.path.join(args.build, "bench-models"))
+    args.results = os.path.abspath(args.results or os.path.join(args.build, "bench-results"))
+    os.makedirs(args.results, exist_ok=True)
+
+    import onnxruntime
+    base = child([sys.executable, os.path.join(HERE, "ort_runner.py"), "--baseline"], 120)
+    results = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:]),
+        "commit": git_commit(), "build": args.build, "autoglm_opt_args": args.opt_arg, "threads": args.threads, "seed": args.seed,
+        "onnxruntime": onnxruntime.__version__, "numpy": np.__version__,
+        "machine": {"cpu": cpu_summary(), "python": platform.python_version()},
+        "ort_python_baseline_rss_mb": base[4],
+        "tolerance": f"|autoglm - ort| <= {ATOL_SCALE:g} * max|ort| + {RTOL:g} * |ort| element-wise",
+        "loadavg_start": loadavg(), "models": []}
+    for name in names:
+        results["models"].append(bench_model(args, name))
+        with open(os.path.join(args.results, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
+    if args.profile:
+        import profile_ops
+        results["profile"] = profile_ops.profile_models(args, [n for n in names if n in models.MODELS])
+    results["loadavg_end"] = loadavg()
+    md = markdown(results)
+    if "profile" in results:
+        md += "\n" + profile_ops.markdown(results["profile"])
+    svg = chart(results)
+    with open(os.path.join(args.results, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    with open(os.path.join(args.results, "results.md"), "w") as f:
+        f.write(md)
+    with open(os.path.join(args.results, "results.svg"), "w") as f:
+        f.write(svg)
+    if args.docs:
+        update_docs(results, md, svg)
+    print(md)
+    print(f"results: {args.results}/results.json, results.md, results.svg", file=sys.stderr)
+    if args.check:
+        bad = [r["name"] for r in results["models"] for b in r.get("batches", [])
+               if "agreement" in b and not b["agreement"]["ok"]]
+        if bad:
+            print(f"bench/run.py: outputs disagree with ONNX Runtime: {', '.join(sorted(set(bad)))}",
+                  file=sys.stderr)
+            return EXIT_DISAGREE
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
