@@ -300,12 +300,15 @@ private:
     (void)main.insertArgument(index, arenaType, {}, main.getLoc());
     Value arena = main.getArgument(index);
     // One index constant per distinct offset, at the top of the function.
+    // (The builder is re-pointed each time: the first op may be an alloc
+    // that is erased below.)
     DenseMap<uint64_t, Value> offsetValues;
-    OpBuilder entry = OpBuilder::atBlockBegin(&main.getBody().front());
+    OpBuilder entry(main.getContext());
     for (auto [i, buffer] : llvm::enumerate(buffers)) {
       uint64_t offset =
           plan.offsets[groupOf.lookup(findLeader(buffers, i))];
       Value &offsetValue = offsetValues[offset];
+      entry.setInsertionPointToStart(&main.getBody().front());
       if (!offsetValue)
         offsetValue = arith::ConstantIndexOp::create(entry, main.getLoc(), offset);
       OpBuilder b(buffer.alloc);
