@@ -70,7 +70,7 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
 }
 
 ArrayRef<StringRef> mlir::autoglm::optionalGraphPasses() {
-  static const StringRef names[] = {"fold-constants", "fuse"};
+  static const StringRef names[] = {"fold-constants", "fuse", "plan-memory"};
   return names;
 }
 
@@ -203,6 +203,10 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
       loweringOptions.weightsFile = path.str().str();
     }
   }
+  loweringOptions.planMemory =
+      !llvm::is_contained(options.disabledPasses, "plan-memory");
+  loweringOptions.memoryReport = options.memoryReport;
+  loweringOptions.memoryBudget = options.memoryBudget;
   llvm::FileRemover removeWeights(loweringOptions.weightsFile,
                                   options.externalWeights);
   PassManager lowering(context);

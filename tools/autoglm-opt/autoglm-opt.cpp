@@ -87,7 +87,7 @@ static llvm::cl::opt<std::string> weightsFile(
 static llvm::cl::list<std::string> disabledPasses(
     "disable-pass",
     llvm::cl::desc("Leave a pass out of the default graph pipeline of --emit "
-                   "(repeatable or comma-separated): fold-constants, fuse"),
+                   "(repeatable or comma-separated): fold-constants, fuse, plan-memory"),
     llvm::cl::value_desc("name"), llvm::cl::CommaSeparated,
     llvm::cl::cat(compileCategory));
 
@@ -97,6 +97,19 @@ static llvm::cl::opt<bool> printOptimizationReport(
                    "op counts before and after, and the rules that fired with "
                    "the ONNX node names they touched"),
     llvm::cl::init(false));
+
+static llvm::cl::opt<std::string> memoryReport(
+    "memory-report",
+    llvm::cl::desc("Write the memory plan: arena, naive and lower-bound bytes "
+                   "and the largest buffers with their ONNX nodes (JSON when "
+                   "the file name ends in .json, text otherwise; - for stderr)"),
+    llvm::cl::value_desc("file"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<int64_t> memoryBudget(
+    "memory-budget",
+    llvm::cl::desc("Fail the compilation when the planned memory arena is "
+                   "larger than this many bytes"),
+    llvm::cl::value_desc("bytes"), llvm::cl::init(0), llvm::cl::cat(compileCategory));
 
 static llvm::cl::list<std::string> inputShapes(
     "input-shape",
@@ -200,6 +213,8 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.printOptimizationReport = printOptimizationReport;
   options.externalWeights = weightsPlacement == "external";
   options.weightsPath = weightsFile;
+  options.memoryReport = memoryReport;
+  options.memoryBudget = memoryBudget;
   return mlir::autoglm::compileModule(*module, options);
 }
 

@@ -36,6 +36,10 @@ struct CompileOptions {
   std::vector<std::string> disabledPasses;
   /// Prints what the graph passes did to stderr (--print-optimization-report).
   bool printOptimizationReport = false;
+  /// The memory planner's report (--memory-report; .json for JSON, - for
+  /// stderr) and the arena budget in bytes, 0 for none (--memory-budget).
+  std::string memoryReport;
+  int64_t memoryBudget = 0;
 };
 
 /// Registers every dialect, interface and translation the compiler's
@@ -43,7 +47,8 @@ struct CompileOptions {
 /// memref, math, scf, LLVM, ...).
 void registerCompilerDialects(DialectRegistry &registry);
 
-/// The short names of the default graph passes that can be left out.
+/// The short names of the default passes that can be left out: the graph
+/// passes, and the memory planner of the lowering.
 ArrayRef<StringRef> optionalGraphPasses();
 
 /// The graph passes the compiler runs by default (before lowering), except

@@ -36,6 +36,13 @@ struct CPULoweringOptions {
   /// (--autoglm-externalize-weights) and main takes their data after the
   /// outputs.
   std::string weightsFile;
+  /// Place the intermediate buffers in one arena (--autoglm-plan-memory),
+  /// the workspace main takes after the weights; off, they are heap
+  /// allocations freed after their last use.
+  bool planMemory = true;
+  /// The planner's report file ("" for none) and arena budget (0: none).
+  std::string memoryReport;
+  int64_t memoryBudget = 0;
 };
 
 /// Adds the passes that take linalg/tensor IR (after the autoglm lowering)
@@ -52,7 +59,8 @@ createCPUTargetMachine(const CPUTargetOptions &options, Location loc);
 
 /// Translates an LLVM-dialect module whose `main` takes the inputs then the
 /// outputs as bare pointers, then the weights data when the module has an
-/// `autoglm.weights` attribute, optionally followed by the
+/// `autoglm.weights` attribute, the workspace when it has an
+/// `autoglm.workspace` attribute, optionally followed by the
 /// `autoglm_exec_context *`, into LLVM IR, and adds the model's C ABI: the
 /// entry function and the `autoglm_model_<name>` descriptor
 /// (runtime/include/autoglm/model_abi.h). Optimizes it for `machine`.

@@ -6,6 +6,7 @@
 //   --autoglm-tile-and-vectorize-contractions
 //                                         tiled, vectorized matmuls
 //   --autoglm-externalize-weights         constants -> a weights file
+//   --autoglm-plan-memory                 intermediates -> one arena
 //
 //===----------------------------------------------------------------------===//
 

@@ -79,8 +79,15 @@ void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm,
     pm.addPass(createAutoGLMExternalizeWeights(externalize));
   }
 
-  // Small temporaries on the stack, the rest freed after its last use. The
-  // static arena of the memory planner replaces this.
+  // Every intermediate at an offset of one arena, the workspace; what the
+  // planner leaves (buffers inside loops, dynamic shapes) goes on the stack
+  // when small, else on the heap, freed after its last use.
+  if (options.planMemory) {
+    AutoGLMPlanMemoryOptions plan;
+    plan.report = options.memoryReport;
+    plan.maxArenaBytes = options.memoryBudget;
+    pm.addPass(createAutoGLMPlanMemory(plan));
+  }
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
   pm.addNestedPass<func::FuncOp>(bufferization::createPromoteBuffersToStackPass());
   bufferization::buildBufferDeallocationPipeline(pm);

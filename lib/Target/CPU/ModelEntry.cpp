@@ -32,6 +32,17 @@ struct ExternalWeights {
   uint64_t fingerprint = 0;
 };
 
+/// The arena `--autoglm-plan-memory` planned (0 bytes when it did not run
+/// or found nothing to place); reads and removes `autoglm.workspace`.
+uint64_t takeWorkspaceBytes(ModuleOp module) {
+  auto attr = module->getAttrOfType<DictionaryAttr>("autoglm.workspace");
+  if (!attr)
+    return 0;
+  module->removeAttr("autoglm.workspace");
+  auto bytes = attr.getAs<IntegerAttr>("bytes");
+  return bytes ? bytes.getValue().getZExtValue() : 0;
+}
+
 /// Reads (and removes, since LLVM IR has no place for it) the module's
 /// `autoglm.weights` attribute.
 ExternalWeights takeExternalWeights(ModuleOp module) {
@@ -96,7 +107,8 @@ public:
 
   llvm::GlobalVariable *modelDescriptor(const ModelSignature &signature,
                                         llvm::Function *entry,
-                                        const ExternalWeights &weights) {
+                                        const ExternalWeights &weights,
+                                        uint64_t workspaceBytes) {
     llvm::Constant *weightsFile =
         weights.bytes ? string(weights.file, prefix + "_weights_file")
                       : llvm::ConstantPointerNull::get(ptrTy);
@@ -108,7 +120,7 @@ public:
          llvm::ConstantInt::get(i32, signature.outputs.size()),
          tensorTable(signature.inputs, "input"),
          tensorTable(signature.outputs, "output"),
-         llvm::ConstantInt::get(i64, 0), entry,
+         llvm::ConstantInt::get(i64, workspaceBytes), entry,
          llvm::ConstantInt::get(i64, weights.bytes),
          llvm::ConstantInt::get(i64, weights.fingerprint), weightsFile});
     return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
@@ -133,11 +145,13 @@ private:
 
 /// `int32_t <prefix>_entry(void *const *in, void *const *out, void *ws,
 /// const void *weights, autoglm_exec_context *ctx)` calling
-/// `main(in..., out..., [weights], [ctx])`: the weights data when the
-/// weights are external, the execution context when main takes one.
+/// `main(in..., out..., [weights], [workspace], [ctx])`: the weights data
+/// when the weights are external, the workspace when the memory was
+/// planned, the execution context when main takes one.
 llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
                            const ModelSignature &signature, StringRef prefix,
-                           bool passWeights, DescriptorBuilder &types) {
+                           bool passWeights, bool passWorkspace,
+                           DescriptorBuilder &types) {
   llvm::LLVMContext &context = module.getContext();
   auto *fnTy = llvm::FunctionType::get(
       types.i32, {types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy},
@@ -156,6 +170,8 @@ llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
   unpack(entry->getArg(1), signature.outputs.size());
   if (passWeights)
     args.push_back(entry->getArg(3));
+  if (passWorkspace)
+    args.push_back(entry->getArg(2));
   if (main->arg_size() > args.size())
     args.push_back(entry->getArg(4));
   b.CreateCall(main, args);
@@ -197,6 +213,7 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   ExternalWeights weights = takeExternalWeights(module);
+  uint64_t workspaceBytes = takeWorkspaceBytes(module);
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, signature.modelName);
   if (!llvmModule) {
@@ -209,10 +226,11 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
   std::string prefix = "autoglm_model_" + signature.modelName;
   llvm::Function *main = llvmModule->getFunction("main");
   // The pointers, the weights data when they were externalized
-  // (--autoglm-externalize-weights), then the execution context when the
-  // parallel loops were outlined (--autoglm-parallel-loops-to-runtime).
+  // (--autoglm-externalize-weights), the workspace when memory was planned
+  // (--autoglm-plan-memory), then the execution context when the parallel
+  // loops were outlined (--autoglm-parallel-loops-to-runtime).
   size_t numArgs = signature.inputs.size() + signature.outputs.size() +
-                   (weights.bytes ? 1 : 0);
+                   (weights.bytes ? 1 : 0) + (workspaceBytes ? 1 : 0);
   if (!main || (main->arg_size() != numArgs && main->arg_size() != numArgs + 1)) {
     emitError(module.getLoc()) << "the lowered module has no `main` taking "
                                << numArgs << " pointers (and a context)";
@@ -231,8 +249,10 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
 
   DescriptorBuilder descriptors(*llvmModule, prefix);
   llvm::Function *entry = buildEntry(*llvmModule, main, signature, prefix,
-                                    weights.bytes != 0, descriptors);
-  llvm::GlobalVariable *desc = descriptors.modelDescriptor(signature, entry, weights);
+                                    weights.bytes != 0, workspaceBytes != 0,
+                                    descriptors);
+  llvm::GlobalVariable *desc =
+      descriptors.modelDescriptor(signature, entry, weights, workspaceBytes);
   if (options.exportGetter) {
     auto *getterTy = llvm::FunctionType::get(descriptors.ptrTy, false);
     auto *getter = llvm::Function::Create(

@@ -131,4 +131,37 @@ def AutoGLMExternalizeWeights
   ];
 }
 
+def AutoGLMPlanMemory : Pass<"autoglm-plan-memory", "ModuleOp"> {
+  let summary = "Place every intermediate buffer of @main in one arena";
+  let description = [{
+    After bufferization: computes the live range of each statically shaped
+    `memref.alloc` at the top level of `@main` (from the first to the last
+    top-level op that uses it or a view of it), lets an elementwise
+    `linalg.generic`/`linalg.map` write its output over an input buffer that
+    dies there (same size, identity maps, the input read by no other
+    operand), and assigns each buffer an offset in one arena, greedy by
+    size with best fit and 64-byte alignment. The allocs become
+    `memref.view`s of a new trailing `memref<N x i8>` argument of `@main`,
+    and the module gets `autoglm.workspace = {bytes = N}`: the model's
+    workspace, which the runtime allocates once per session or takes from
+    the caller. `report` writes `arena_bytes`, `naive_bytes` (the sum of
+    all buffers), `lower_bound_bytes` (the peak of simultaneously live
+    bytes, after in-place reuse) and the largest buffers with their ONNX
+    nodes, as JSON when the file name ends in `.json`, as text otherwise
+    (`-`: standard error). `max-arena-bytes` makes a larger arena an error.
+  }];
+  let options = [
+    Option<"report", "report", "std::string", /*default=*/"",
+           "Write the memory report to this file (.json: JSON; -: stderr)">,
+    Option<"topBuffers", "top-buffers", "unsigned", /*default=*/"10",
+           "How many of the largest buffers the report lists">,
+    Option<"maxArenaBytes", "max-arena-bytes", "int64_t", /*default=*/"0",
+           "Fail when the arena is larger (0: no budget)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // AUTOGLM_TARGET_PASSES_TD

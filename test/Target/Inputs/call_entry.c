@@ -3,6 +3,7 @@
 #include "autoglm/model_abi.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 extern const autoglm_model_desc autoglm_model_test;
 
@@ -20,7 +21,12 @@ int main(void) {
   float y[6], z[4];
   void *inputs[] = {a, b};
   void *outputs[] = {y, z};
-  int status = m->entry(inputs, outputs, 0, 0, 0);
+  /* The workspace the memory planner asked for, 64-byte aligned. */
+  void *workspace = m->workspace_bytes
+                        ? aligned_alloc(64, (m->workspace_bytes + 63) / 64 * 64)
+                        : NULL;
+  int status = m->entry(inputs, outputs, workspace, 0, 0);
+  free(workspace);
   printf("status %d\n", status);
   for (int i = 0; i < 6; ++i)
     printf("y %.6f\n", y[i]);

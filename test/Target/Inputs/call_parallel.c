@@ -36,7 +36,11 @@ static void run(const autoglm_model_desc *m, void **inputs, void **outputs,
                 autoglm_exec_context *ctx) {
   for (int j = 0; j < m->num_outputs; ++j)
     memset(outputs[j], 0xff, numElements(&m->outputs[j]) * sizeof(float));
-  int status = m->entry(inputs, outputs, NULL, NULL, ctx);
+  void *workspace = m->workspace_bytes
+                        ? aligned_alloc(64, (m->workspace_bytes + 63) / 64 * 64)
+                        : NULL;
+  int status = m->entry(inputs, outputs, workspace, NULL, ctx);
+  free(workspace);
   if (status != 0)
     printf("status %d\n", status);
 }

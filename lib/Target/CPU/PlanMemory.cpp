@@ -1,0 +1,379 @@
+//===- PlanMemory.cpp - every intermediate buffer at an offset in one arena -===//
+//
+// After bufferization, each intermediate tensor is a `memref.alloc` in
+// `@main`. This pass computes when each buffer is live (from its first to
+// its last use, through views), lets an elementwise op write its result
+// over an input that dies there, and places every buffer at an offset of
+// one arena with the greedy planner of ArenaPlanner.cpp. The allocations
+// become views of a new trailing `memref<N x i8>` argument of `@main`: the
+// workspace the runtime allocates once per session (or the caller
+// provides), so a run allocates nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/ArenaPlanner.h"
+#include "autoglm/Target/Passes.h"
+
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMPLANMEMORY
+#include "TargetPasses.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+
+constexpr uint64_t kAlignment = 64;
+
+/// One `memref.alloc` of `@main` and what the plan knows about it.
+struct Buffer {
+  explicit Buffer(memref::AllocOp alloc)
+      : alloc(alloc), type(alloc.getType()), loc(alloc.getLoc()) {}
+  memref::AllocOp alloc;
+  MemRefType type;
+  Location loc;
+  uint64_t bytes = 0;
+  int64_t first = 0, last = 0;
+  /// Index of the buffer whose memory this one reuses in place, or itself.
+  size_t leader = 0;
+  std::string node;
+};
+
+/// The ONNX node an op came from: the first name in its location.
+std::string nodeName(Location loc) {
+  std::string name;
+  loc->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner)) {
+      name = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
+std::string describeType(MemRefType type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type.getElementType() << " [";
+  llvm::interleave(type.getShape(), os, ",");
+  os << "]";
+  return text;
+}
+
+/// Bytes of a statically shaped buffer as the LLVM lowering lays it out
+/// (i1 takes a byte), or nullopt for a type the plan leaves alone.
+std::optional<uint64_t> bufferBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  uint64_t elementBytes = std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
+  return type.getNumElements() * elementBytes;
+}
+
+/// The alloc a value is a view of, following only reshapes that keep every
+/// element (collapse/expand_shape), with `whole` telling whether the value
+/// covers the entire buffer in the buffer's element order.
+memref::AllocOp rootAlloc(Value value, bool &whole) {
+  whole = true;
+  while (true) {
+    Operation *def = value.getDefiningOp();
+    if (!def)
+      return nullptr;
+    if (auto alloc = dyn_cast<memref::AllocOp>(def))
+      return alloc;
+    if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def)) {
+      value = def->getOperand(0);
+      continue;
+    }
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
+      whole = false;
+      value = view.getViewSource();
+      continue;
+    }
+    return nullptr;
+  }
+}
+
+struct PlanMemoryPass
+    : public autoglm::impl::AutoGLMPlanMemoryBase<PlanMemoryPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto main = module.lookupSymbol<func::FuncOp>("main");
+    if (!main || main.isExternal() || !main.getBody().hasOneBlock())
+      return;
+    Block &body = main.getBody().front();
+
+    DenseMap<Operation *, int64_t> steps;
+    for (auto [step, op] : llvm::enumerate(body))
+      steps[&op] = static_cast<int64_t>(step);
+
+    SmallVector<Buffer> buffers;
+    DenseMap<Operation *, size_t> indexOf;
+    for (Operation &op : body) {
+      auto alloc = dyn_cast<memref::AllocOp>(&op);
+      if (!alloc)
+        continue;
+      std::optional<uint64_t> bytes = bufferBytes(alloc.getType());
+      if (!bytes)
+        continue;
+      Buffer buffer(alloc);
+      buffer.bytes = *bytes;
+      buffer.node = nodeName(alloc.getLoc());
+      if (!computeLifetime(buffer, body, steps))
+        continue;
+      buffer.leader = buffers.size();
+      indexOf[alloc] = buffers.size();
+      buffers.push_back(std::move(buffer));
+    }
+    if (buffers.empty())
+      return;
+
+    unsigned inPlace = reuseInPlace(buffers, indexOf, body, steps);
+
+    // One lifetime per group of buffers sharing memory.
+    std::vector<BufferLifetime> groups, separate;
+    DenseMap<size_t, size_t> groupOf;
+    for (auto [index, buffer] : llvm::enumerate(buffers)) {
+      separate.push_back({buffer.bytes, buffer.first, buffer.last});
+      size_t leader = findLeader(buffers, index);
+      auto [it, inserted] = groupOf.try_emplace(leader, groups.size());
+      if (inserted)
+        groups.push_back({buffer.bytes, buffer.first, buffer.last});
+      BufferLifetime &group = groups[it->second];
+      group.bytes = std::max(group.bytes, buffer.bytes);
+      group.first = std::min(group.first, buffer.first);
+      group.last = std::max(group.last, buffer.last);
+    }
+    ArenaPlan plan = planArena(groups, kAlignment);
+    // Buffers of zero elements still need an address; the entry passes a
+    // workspace only when it has bytes.
+    plan.arenaBytes = std::max(plan.arenaBytes, kAlignment);
+    uint64_t lowerBound = arenaLowerBound(groups, kAlignment);
+    uint64_t naive = 0;
+    for (const BufferLifetime &buffer : separate)
+      naive += buffer.bytes;
+
+    if (!report.empty() &&
+        failed(writeReport(buffers, groupOf, plan, naive, lowerBound, inPlace)))
+      return signalPassFailure();
+    if (maxArenaBytes > 0 && plan.arenaBytes > static_cast<uint64_t>(maxArenaBytes)) {
+      InFlightDiagnostic diag = module.emitError()
+                                << "the planned memory arena of " << plan.arenaBytes
+                                << " bytes exceeds the budget of " << maxArenaBytes.getValue()
+                                << " bytes";
+      for (size_t index : largest(buffers, 3))
+        diag.attachNote() << buffers[index].bytes << " bytes for node '"
+                          << buffers[index].node << "' ("
+                          << describeType(buffers[index].type) << ")";
+      return signalPassFailure();
+    }
+
+    rewrite(main, buffers, groupOf, plan);
+    Builder b(module.getContext());
+    module->setAttr("autoglm.workspace",
+                    b.getDictionaryAttr({b.getNamedAttr(
+                        "bytes", b.getI64IntegerAttr(plan.arenaBytes))}));
+  }
+
+private:
+  /// The steps of the first and last top-level ops that touch the buffer or
+  /// a view of it; false when a view escapes the function.
+  static bool computeLifetime(Buffer &buffer, Block &body,
+                              const DenseMap<Operation *, int64_t> &steps) {
+    buffer.first = buffer.last = steps.lookup(buffer.alloc);
+    bool used = false;
+    SmallVector<Value> worklist = {buffer.alloc.getResult()};
+    while (!worklist.empty()) {
+      Value value = worklist.pop_back_val();
+      for (Operation *user : value.getUsers()) {
+        if (isa<func::ReturnOp, func::CallOp>(user))
+          return false;
+        if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+          if (view.getViewSource() == value)
+            llvm::append_range(worklist, user->getResults());
+        Operation *top = body.findAncestorOpInBlock(*user);
+        if (!top)
+          return false;
+        int64_t step = steps.lookup(top);
+        buffer.first = used ? std::min(buffer.first, step) : step;
+        buffer.last = used ? std::max(buffer.last, step) : step;
+        used = true;
+      }
+    }
+    return true;
+  }
+
+  static size_t findLeader(ArrayRef<Buffer> buffers, size_t index) {
+    while (buffers[index].leader != index)
+      index = buffers[index].leader;
+    return index;
+  }
+
+  /// Lets an elementwise linalg op write its output over an input buffer
+  /// whose group dies at that op: both accessed whole with identity maps,
+  /// of the same size, the output buffer first touched there, and the input
+  /// buffer read by no other operand of the op. Every element is then read
+  /// before (or as) it is overwritten, in any iteration order.
+  static unsigned reuseInPlace(MutableArrayRef<Buffer> buffers,
+                               const DenseMap<Operation *, size_t> &indexOf,
+                               Block &body,
+                               const DenseMap<Operation *, int64_t> &steps) {
+    // The group interval of each leader, updated as groups merge.
+    unsigned count = 0;
+    auto groupLast = [&](size_t leader) {
+      int64_t last = buffers[leader].last;
+      for (auto [index, buffer] : llvm::enumerate(buffers))
+        if (findLeader(buffers, index) == leader)
+          last = std::max(last, buffer.last);
+      return last;
+    };
+    for (Operation &op : body) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
+      if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
+          linalgOp.getNumLoops() != linalgOp.getNumParallelLoops() ||
+          linalgOp.getNumDpsInits() != 1 || !isa<linalg::GenericOp, linalg::MapOp>(op))
+        continue;
+      int64_t step = steps.lookup(&op);
+      OpOperand *init = linalgOp.getDpsInitOperand(0);
+      bool wholeOut;
+      memref::AllocOp outAlloc = rootAlloc(init->get(), wholeOut);
+      if (!outAlloc || !wholeOut || !indexOf.count(outAlloc) ||
+          !linalgOp.getMatchingIndexingMap(init).isIdentity())
+        continue;
+      size_t out = indexOf.lookup(outAlloc);
+      if (buffers[out].first != step || buffers[out].leader != out)
+        continue;
+      for (OpOperand *input : linalgOp.getDpsInputOperands()) {
+        bool wholeIn;
+        memref::AllocOp inAlloc = rootAlloc(input->get(), wholeIn);
+        if (!inAlloc || !wholeIn || !indexOf.count(inAlloc) ||
+            !linalgOp.getMatchingIndexingMap(input).isIdentity())
+          continue;
+        size_t in = indexOf.lookup(inAlloc);
+        size_t leader = findLeader(buffers, in);
+        bool readElsewhere = llvm::any_of(op.getOpOperands(), [&](OpOperand &other) {
+          bool whole;
+          return &other != input && rootAlloc(other.get(), whole) == inAlloc;
+        });
+        if (readElsewhere || buffers[in].bytes != buffers[out].bytes ||
+            groupLast(leader) != step)
+          continue;
+        buffers[out].leader = leader;
+        ++count;
+        break;
+      }
+    }
+    return count;
+  }
+
+  static SmallVector<size_t> largest(ArrayRef<Buffer> buffers, size_t count) {
+    SmallVector<size_t> order;
+    for (size_t i = 0; i < buffers.size(); ++i)
+      order.push_back(i);
+    llvm::sort(order, [&](size_t a, size_t b) {
+      return buffers[a].bytes != buffers[b].bytes ? buffers[a].bytes > buffers[b].bytes
+                                                  : a < b;
+    });
+    order.truncate(std::min(count, order.size()));
+    return order;
+  }
+
+  static void rewrite(func::FuncOp main, MutableArrayRef<Buffer> buffers,
+                      const DenseMap<size_t, size_t> &groupOf,
+                      const ArenaPlan &plan) {
+    MLIRContext *context = main.getContext();
+    auto arenaType = MemRefType::get({static_cast<int64_t>(plan.arenaBytes)},
+                                     IntegerType::get(context, 8));
+    unsigned index = main.getNumArguments();
+    (void)main.insertArgument(index, arenaType, {}, main.getLoc());
+    Value arena = main.getArgument(index);
+    // One index constant per distinct offset, at the top of the function.
+    // (The builder is re-pointed each time: the first op may be an alloc
+    // that is erased below.)
+    DenseMap<uint64_t, Value> offsetValues;
+    OpBuilder entry(main.getContext());
+    for (auto [i, buffer] : llvm::enumerate(buffers)) {
+      uint64_t offset =
+          plan.offsets[groupOf.lookup(findLeader(buffers, i))];
+      Value &offsetValue = offsetValues[offset];
+      entry.setInsertionPointToStart(&main.getBody().front());
+      if (!offsetValue)
+        offsetValue = arith::ConstantIndexOp::create(entry, main.getLoc(), offset);
+      OpBuilder b(buffer.alloc);
+      Location loc = buffer.loc;
+      Value view = memref::ViewOp::create(b, loc, buffer.type, arena,
+                                          offsetValue, ValueRange{});
+      buffer.alloc.getResult().replaceAllUsesWith(view);
+      buffer.alloc.erase();
+    }
+  }
+
+  LogicalResult writeReport(ArrayRef<Buffer> buffers,
+                            const DenseMap<size_t, size_t> &groupOf,
+                            const ArenaPlan &plan, uint64_t naive,
+                            uint64_t lowerBound, unsigned inPlace) {
+    SmallVector<size_t> top = largest(buffers, topBuffers);
+    auto offsetOf = [&](size_t i) {
+      return plan.offsets[groupOf.lookup(findLeader(buffers, i))];
+    };
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    if (llvm::sys::path::extension(report) == ".json") {
+      llvm::json::Array largestArray;
+      for (size_t i : top)
+        largestArray.push_back(llvm::json::Object{
+            {"bytes", static_cast<int64_t>(buffers[i].bytes)},
+            {"offset", static_cast<int64_t>(offsetOf(i))},
+            {"node", buffers[i].node},
+            {"type", describeType(buffers[i].type)},
+            {"first_step", buffers[i].first},
+            {"last_step", buffers[i].last}});
+      llvm::json::Object root{
+          {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
+          {"naive_bytes", static_cast<int64_t>(naive)},
+          {"lower_bound_bytes", static_cast<int64_t>(lowerBound)},
+          {"buffers", static_cast<int64_t>(buffers.size())},
+          {"in_place", static_cast<int64_t>(inPlace)},
+          {"alignment", static_cast<int64_t>(kAlignment)},
+          {"largest_buffers", std::move(largestArray)}};
+      os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+    } else {
+      os << "memory plan: arena " << plan.arenaBytes << " bytes; naive "
+         << naive << " bytes (one buffer per intermediate); lower bound "
+         << lowerBound << " bytes (peak of live bytes); " << buffers.size()
+         << " buffers, " << inPlace << " written in place\n";
+      os << "largest buffers:\n";
+      for (size_t i : top)
+        os << llvm::formatv("  {0,12} bytes at offset {1,12}  node '{2}'  {3}  "
+                            "live at steps {4}-{5}\n",
+                            buffers[i].bytes, offsetOf(i), buffers[i].node,
+                            describeType(buffers[i].type),
+                            buffers[i].first, buffers[i].last);
+    }
+    if (report == "-") {
+      llvm::errs() << text;
+      return success();
+    }
+    std::error_code error;
+    llvm::raw_fd_ostream file(report, error, llvm::sys::fs::OF_Text);
+    if (error)
+      return getOperation().emitError()
+             << "cannot write the memory report '" << report << "': " << error.message();
+    file << text;
+    return success();
+  }
+};
+
+} // namespace
