@@ -372,11 +372,20 @@ private:
           buffer.bytes, offset, buffer.first, buffer.last);
     }
     os << "</svg>\n";
+    return writeText(timeline, text, "memory timeline");
+  }
+
+  /// Writes `text` to `path` ("-": standard error).
+  LogicalResult writeText(StringRef path, StringRef text, StringRef what) {
+    if (path == "-") {
+      llvm::errs() << text;
+      return success();
+    }
     std::error_code error;
-    llvm::raw_fd_ostream file(timeline, error, llvm::sys::fs::OF_Text);
+    llvm::raw_fd_ostream file(path, error, llvm::sys::fs::OF_Text);
     if (error)
       return getOperation().emitError()
-             << "cannot write the memory timeline '" << timeline << "': " << error.message();
+             << "cannot write the " << what << " '" << path << "': " << error.message();
     file << text;
     return success();
   }
@@ -423,17 +432,7 @@ private:
                             describeType(buffers[i].type),
                             buffers[i].first, buffers[i].last);
     }
-    if (report == "-") {
-      llvm::errs() << text;
-      return success();
-    }
-    std::error_code error;
-    llvm::raw_fd_ostream file(report, error, llvm::sys::fs::OF_Text);
-    if (error)
-      return getOperation().emitError()
-             << "cannot write the memory report '" << report << "': " << error.message();
-    file << text;
-    return success();
+    return writeText(report, text, "memory report");
   }
 };
 
