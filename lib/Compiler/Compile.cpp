@@ -207,6 +207,7 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
       !llvm::is_contained(options.disabledPasses, "plan-memory");
   loweringOptions.memoryReport = options.memoryReport;
   loweringOptions.memoryBudget = options.memoryBudget;
+  loweringOptions.memoryTimeline = options.memoryTimeline;
   llvm::FileRemover removeWeights(loweringOptions.weightsFile,
                                   options.externalWeights);
   PassManager lowering(context);

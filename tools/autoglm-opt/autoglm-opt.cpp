@@ -105,6 +105,12 @@ static llvm::cl::opt<std::string> memoryReport(
                    "the file name ends in .json, text otherwise; - for stderr)"),
     llvm::cl::value_desc("file"), llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<std::string> memoryTimeline(
+    "memory-timeline",
+    llvm::cl::desc("Draw the memory plan as an SVG picture: buffers over "
+                   "time (program steps) and arena offset"),
+    llvm::cl::value_desc("file.svg"), llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<int64_t> memoryBudget(
     "memory-budget",
     llvm::cl::desc("Fail the compilation when the planned memory arena is "
@@ -215,6 +221,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.weightsPath = weightsFile;
   options.memoryReport = memoryReport;
   options.memoryBudget = memoryBudget;
+  options.memoryTimeline = memoryTimeline;
   return mlir::autoglm::compileModule(*module, options);
 }
 

@@ -40,6 +40,8 @@ struct CompileOptions {
   /// stderr) and the arena budget in bytes, 0 for none (--memory-budget).
   std::string memoryReport;
   int64_t memoryBudget = 0;
+  /// An SVG picture of the memory plan (--memory-timeline).
+  std::string memoryTimeline;
 };
 
 /// Registers every dialect, interface and translation the compiler's

@@ -43,6 +43,8 @@ struct CPULoweringOptions {
   /// The planner's report file ("" for none) and arena budget (0: none).
   std::string memoryReport;
   int64_t memoryBudget = 0;
+  /// An SVG picture of the plan ("" for none).
+  std::string memoryTimeline;
 };
 
 /// Adds the passes that take linalg/tensor IR (after the autoglm lowering)

@@ -86,6 +86,7 @@ void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm,
     AutoGLMPlanMemoryOptions plan;
     plan.report = options.memoryReport;
     plan.maxArenaBytes = options.memoryBudget;
+    plan.timeline = options.memoryTimeline;
     pm.addPass(createAutoGLMPlanMemory(plan));
   }
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());

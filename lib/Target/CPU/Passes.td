@@ -148,7 +148,9 @@ def AutoGLMPlanMemory : Pass<"autoglm-plan-memory", "ModuleOp"> {
     all buffers), `lower_bound_bytes` (the peak of simultaneously live
     bytes, after in-place reuse) and the largest buffers with their ONNX
     nodes, as JSON when the file name ends in `.json`, as text otherwise
-    (`-`: standard error). `max-arena-bytes` makes a larger arena an error.
+    (`-`: standard error). `timeline` draws the plan as an SVG (steps to
+    the right, offsets down). `max-arena-bytes` makes a larger arena an
+    error.
   }];
   let options = [
     Option<"report", "report", "std::string", /*default=*/"",
@@ -157,6 +159,8 @@ def AutoGLMPlanMemory : Pass<"autoglm-plan-memory", "ModuleOp"> {
            "How many of the largest buffers the report lists">,
     Option<"maxArenaBytes", "max-arena-bytes", "int64_t", /*default=*/"0",
            "Fail when the arena is larger (0: no budget)">,
+    Option<"timeline", "timeline", "std::string", /*default=*/"",
+           "Write an SVG picture of the plan (buffers over time and offset)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

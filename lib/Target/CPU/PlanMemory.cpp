@@ -61,6 +61,21 @@ std::string nodeName(Location loc) {
   return name;
 }
 
+/// `text` with the characters XML reserves escaped (ONNX names are free-form).
+std::string escapeXML(StringRef text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '&': out += "&amp;"; break;
+    case '"': out += "&quot;"; break;
+    default: out += c;
+    }
+  }
+  return out;
+}
+
 std::string describeType(MemRefType type) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -167,6 +182,8 @@ struct PlanMemoryPass
 
     if (!report.empty() &&
         failed(writeReport(buffers, groupOf, plan, naive, lowerBound, inPlace)))
+      return signalPassFailure();
+    if (!timeline.empty() && failed(writeTimeline(buffers, groupOf, plan)))
       return signalPassFailure();
     if (maxArenaBytes > 0 && plan.arenaBytes > static_cast<uint64_t>(maxArenaBytes)) {
       InFlightDiagnostic diag = module.emitError()
@@ -318,6 +335,50 @@ private:
       buffer.alloc.getResult().replaceAllUsesWith(view);
       buffer.alloc.erase();
     }
+  }
+
+  /// An SVG picture of the plan: time (steps) to the right, arena offset
+  /// down, one rectangle per buffer, titled with its node and size.
+  LogicalResult writeTimeline(ArrayRef<Buffer> buffers,
+                              const DenseMap<size_t, size_t> &groupOf,
+                              const ArenaPlan &plan) {
+    constexpr double width = 1000, height = 600, margin = 40;
+    int64_t lastStep = 1;
+    for (const Buffer &buffer : buffers)
+      lastStep = std::max(lastStep, buffer.last + 1);
+    double xScale = (width - 2 * margin) / lastStep;
+    double yScale = (height - 2 * margin) / std::max<uint64_t>(plan.arenaBytes, 1);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << llvm::formatv("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" "
+                        "height=\"{1}\" font-family=\"sans-serif\" font-size=\"12\">\n",
+                        width, height);
+    os << llvm::formatv("<text x=\"{0}\" y=\"20\">memory arena: {1} bytes; time "
+                        "(program steps) to the right, offset down</text>\n",
+                        margin, plan.arenaBytes);
+    os << llvm::formatv("<rect x=\"{0}\" y=\"{0}\" width=\"{1}\" height=\"{2}\" "
+                        "fill=\"none\" stroke=\"black\"/>\n",
+                        margin, width - 2 * margin, height - 2 * margin);
+    for (auto [i, buffer] : llvm::enumerate(buffers)) {
+      uint64_t offset = plan.offsets[groupOf.lookup(findLeader(buffers, i))];
+      // Hues cycle so that neighbours differ.
+      os << llvm::formatv(
+          "<rect x=\"{0:f1}\" y=\"{1:f1}\" width=\"{2:f1}\" height=\"{3:f1}\" "
+          "fill=\"hsl({4},60%,60%)\" stroke=\"white\" stroke-width=\"0.5\">"
+          "<title>{5}: {6} bytes at offset {7}, steps {8}-{9}</title></rect>\n",
+          margin + buffer.first * xScale, margin + offset * yScale,
+          std::max(1.0, (buffer.last + 1 - buffer.first) * xScale),
+          std::max(1.0, buffer.bytes * yScale), (i * 47) % 360, escapeXML(buffer.node),
+          buffer.bytes, offset, buffer.first, buffer.last);
+    }
+    os << "</svg>\n";
+    std::error_code error;
+    llvm::raw_fd_ostream file(timeline, error, llvm::sys::fs::OF_Text);
+    if (error)
+      return getOperation().emitError()
+             << "cannot write the memory timeline '" << timeline << "': " << error.message();
+    file << text;
+    return success();
   }
 
   LogicalResult writeReport(ArrayRef<Buffer> buffers,
