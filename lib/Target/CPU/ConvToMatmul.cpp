@@ -12,6 +12,8 @@
 
 #include "autoglm/Target/Passes.h"
 
+#include "ConvEpilogue.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -89,6 +91,18 @@ LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv
     colK.push_back(i);
   Value weight = collapse(conv.getInputs()[1], {f, k}, {{0}, {1, 2, 3}});
   Value init = conv.getOutputs()[0];
+  // The product's accumulator: a zero fill is made in the product's shape
+  // (rather than as a view of the 4-D one) so that the matmul tiling sees
+  // "fill, matmul" on one buffer and fills it block by block.
+  auto initAs = [&](ArrayRef<int64_t> shape, ArrayRef<ReassociationIndices> groups) {
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    if (fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, et);
+      return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty).getResult(0);
+    }
+    return collapse(init, shape, groups);
+  };
+  Value product;
 
   Value result;
   if (n == 1) {
@@ -96,16 +110,17 @@ LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv
     ReassociationIndices colK1 = {0};
     colK1.append(colK.begin(), colK.end());
     Value col2 = collapse(col, {k, p}, {colK1, colP});
-    Value init2 = collapse(init, {f, p}, {{0, 1}, {2, 3}});
+    Value init2 = initAs({f, p}, {{0, 1}, {2, 3}});
     Value mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{init2.getType()},
                                         ValueRange{weight, col2}, ValueRange{init2})
                    .getResult(0);
+    product = mm;
     result = tensor::ExpandShapeOp::create(rewriter, loc, outType, mm,
                                            ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
   } else {
     // Several images: the (small) weight matrix is broadcast along the batch.
     Value col3 = collapse(col, {n, k, p}, {{0}, colK, colP});
-    Value init3 = collapse(init, {n, f, p}, {{0}, {1}, {2, 3}});
+    Value init3 = initAs({n, f, p}, {{0}, {1}, {2, 3}});
     Value wEmpty = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{n, f, k}, et);
     Value wBatch = linalg::BroadcastOp::create(rewriter, loc, weight, wEmpty,
                                                ArrayRef<int64_t>{0})
@@ -113,10 +128,18 @@ LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv
     Value mm = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{init3.getType()},
                                              ValueRange{wBatch, col3}, ValueRange{init3})
                    .getResult(0);
+    product = mm;
     result = tensor::ExpandShapeOp::create(
         rewriter, loc, outType, mm, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   }
+  auto oldFill = init.getDefiningOp<linalg::FillOp>();
   rewriter.replaceOp(conv, result);
+  // A fill replaced by one in the product's shape would still run (nothing
+  // between here and bufferization removes dead ops).
+  if (oldFill && oldFill->use_empty())
+    rewriter.eraseOp(oldFill);
+  // The tail of a fused convolution works on the product, in its blocks.
+  autoglm::moveTailOntoProduct(rewriter, result, product, /*batched=*/n != 1);
   return success();
 }
 

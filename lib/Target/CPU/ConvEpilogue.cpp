@@ -1,0 +1,131 @@
+//===- ConvEpilogue.cpp - a convolution's tail on its matrix product ------===//
+
+#include "ConvEpilogue.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+
+/// How one operand of the 4-D tail is read in the product's iteration space
+/// ([f, p] or [n, f, p], p = oh * OW + ow): its new map and the collapse of
+/// its dimensions that makes it so (empty: none needed).
+struct OperandOnProduct {
+  AffineMap map;
+  SmallVector<ReassociationIndices> collapse;
+};
+
+/// Translates the operand map `map` of the 4-D tail (dims n, c, oh, ow).
+/// Supported results: n (kept, or merged with a following c when the
+/// product has no batch), c, and oh immediately followed by ow (merged into
+/// p). Anything else (a lone spatial index, a constant index) fails.
+std::optional<OperandOnProduct> translate(AffineMap map, bool batched, MLIRContext *ctx) {
+  unsigned productDims = batched ? 3 : 2;
+  auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+  AffineExpr n = dim(0), f = dim(batched ? 1 : 0), p = dim(batched ? 2 : 1);
+  SmallVector<AffineExpr> results;
+  SmallVector<ReassociationIndices> groups;
+  ArrayRef<AffineExpr> exprs = map.getResults();
+  bool collapses = false;
+  for (unsigned i = 0; i < exprs.size(); ++i) {
+    auto d = dyn_cast<AffineDimExpr>(exprs[i]);
+    if (!d)
+      return std::nullopt;
+    auto next = [&](unsigned want) {
+      if (i + 1 >= exprs.size())
+        return false;
+      auto e = dyn_cast<AffineDimExpr>(exprs[i + 1]);
+      return e && e.getPosition() == want;
+    };
+    switch (d.getPosition()) {
+    case 0:
+      if (batched) {
+        results.push_back(n);
+        groups.push_back({static_cast<int64_t>(i)});
+      } else if (next(1)) {
+        results.push_back(f);
+        groups.push_back({static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
+        collapses = true;
+        ++i;
+      } else {
+        return std::nullopt;
+      }
+      break;
+    case 1:
+      results.push_back(f);
+      groups.push_back({static_cast<int64_t>(i)});
+      break;
+    case 2:
+      if (!next(3))
+        return std::nullopt;
+      results.push_back(p);
+      groups.push_back({static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
+      collapses = true;
+      ++i;
+      break;
+    default:
+      return std::nullopt;
+    }
+  }
+  OperandOnProduct on;
+  on.map = AffineMap::get(productDims, 0, results, ctx);
+  if (collapses)
+    on.collapse = std::move(groups);
+  return on;
+}
+
+} // namespace
+
+void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
+                                        Value product, bool batched) {
+  if (!output.hasOneUse())
+    return;
+  auto tail = dyn_cast<linalg::GenericOp>(*output.getUsers().begin());
+  if (!tail || !tail.hasPureTensorSemantics() || tail.getNumDpsInits() != 1 ||
+      tail.getDpsInits()[0] != output ||
+      tail.getNumParallelLoops() != tail.getNumLoops() || tail.getNumLoops() != 4 ||
+      !tail.getMatchingIndexingMap(tail.getDpsInitOperand(0)).isIdentity() ||
+      llvm::is_contained(tail.getDpsInputs(), output))
+    return;
+  MLIRContext *ctx = rewriter.getContext();
+  SmallVector<OperandOnProduct> inputs;
+  for (OpOperand *input : tail.getDpsInputOperands()) {
+    std::optional<OperandOnProduct> on =
+        translate(tail.getMatchingIndexingMap(input), batched, ctx);
+    if (!on)
+      return;
+    inputs.push_back(std::move(*on));
+  }
+
+  rewriter.setInsertionPoint(tail);
+  Location loc = tail.getLoc();
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (auto [input, on] : llvm::zip_equal(tail.getDpsInputs(), inputs)) {
+    Value v = input;
+    if (!on.collapse.empty())
+      v = tensor::CollapseShapeOp::create(rewriter, loc, v, on.collapse);
+    operands.push_back(v);
+    maps.push_back(on.map);
+  }
+  auto productType = cast<RankedTensorType>(product.getType());
+  maps.push_back(AffineMap::getMultiDimIdentityMap(productType.getRank(), ctx));
+  auto onProduct = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{productType}, operands, ValueRange{product}, maps,
+      SmallVector<utils::IteratorType>(productType.getRank(), utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location, ValueRange args) {
+        IRMapping mapping;
+        mapping.map(tail.getRegion().front().getArguments(), args);
+        for (Operation &op : tail.getRegion().front())
+          b.clone(op, mapping);
+      });
+  auto expand = output.getDefiningOp<tensor::ExpandShapeOp>();
+  Value finished = tensor::ExpandShapeOp::create(
+      rewriter, loc, output.getType(), onProduct.getResult(0),
+      expand.getReassociationIndices());
+  rewriter.replaceOp(tail, finished);
+}

@@ -1,0 +1,28 @@
+//===- ConvEpilogue.h - a convolution's tail on its matrix product -*- C++ -*-===//
+//
+// Internal to lib/Target/CPU: ConvToMatmul.cpp computes an NCHW convolution
+// as a matrix product whose [F, OH*OW] (or [N, F, OH*OW]) result is reshaped
+// to the output. The in-place tail the lowering of an autoglm.fused
+// "contraction" leaves after the convolution is rewritten onto the product
+// itself, so that the CPU tiling finds it next to the matmul and runs it in
+// the matmul's cache blocks (ContractionEpilogue.h), like a matmul's tail.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_LIB_TARGET_CPU_CONVEPILOGUE_H
+#define AUTOGLM_LIB_TARGET_CPU_CONVEPILOGUE_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::autoglm {
+
+/// `output` is the convolution's 4-D result, `expand_shape(product)` with
+/// `product` of shape [F, OH*OW] (`batched` false) or [N, F, OH*OW]. If its
+/// only user is an all-parallel linalg.generic updating it in place whose
+/// operands index the output as a whole, per channel, or by scalars, the
+/// generic is rewritten to update `product`; nothing changes otherwise.
+void moveTailOntoProduct(RewriterBase &rewriter, Value output, Value product, bool batched);
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_LIB_TARGET_CPU_CONVEPILOGUE_H

@@ -1,0 +1,81 @@
+// RUN: autoglm-opt %s --autoglm-conv-to-matmul | FileCheck %s
+
+// The in-place tail of a fused convolution (bias per channel, residual,
+// ReLU) moves onto the [F, OH*OW] product, whose zero fill is made in that
+// shape: the matmul tiling then finishes the output block by block.
+// CHECK-LABEL: func.func @one_image(
+// CHECK-NOT:     linalg.fill {{.+}} tensor<1x8x4x4xf32>
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<8x16xf32>
+// CHECK-NEXT:    %[[Z:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<8x16xf32>)
+// CHECK-NEXT:    %[[P:.+]] = linalg.matmul {{.+}} outs(%[[Z]] : tensor<8x16xf32>)
+// CHECK:         %[[R:.+]] = tensor.collapse_shape %arg3 {{\[\[}}0, 1], [2, 3]] : tensor<1x8x4x4xf32> into tensor<8x16xf32>
+// CHECK-NEXT:    %[[T:.+]] = linalg.generic {{.+}} ins(%arg2, %[[R]] : tensor<8xf32>, tensor<8x16xf32>) outs(%[[P]] : tensor<8x16xf32>)
+// CHECK:           arith.addf
+// CHECK-NEXT:      arith.addf
+// CHECK-NEXT:      arith.maximumf
+// CHECK:         tensor.expand_shape %[[T]] {{\[\[}}0, 1], [2, 3]] output_shape [1, 8, 4, 4]
+func.func @one_image(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x1x1xf32>, %b: tensor<8xf32>,
+                     %res: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x3x4x4xf32>, tensor<8x3x1x1xf32>) outs(%z : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b, %res : tensor<8xf32>, tensor<1x8x4x4xf32>) outs(%c : tensor<1x8x4x4xf32>) {
+  ^bb0(%bias: f32, %r: f32, %acc: f32):
+    %s = arith.addf %acc, %bias : f32
+    %t = arith.addf %s, %r : f32
+    %u = arith.maximumf %t, %zero : f32
+    linalg.yield %u : f32
+  } -> tensor<1x8x4x4xf32>
+  return %y : tensor<1x8x4x4xf32>
+}
+
+// Several images: the tail works on the [N, F, OH*OW] batched product.
+// CHECK-LABEL: func.func @two_images(
+// CHECK:         %[[P:.+]] = linalg.batch_matmul {{.+}} -> tensor<2x8x16xf32>
+// CHECK:         %[[T:.+]] = linalg.generic {{.+}} ins(%arg2 : tensor<8xf32>) outs(%[[P]] : tensor<2x8x16xf32>)
+// CHECK:         tensor.expand_shape %[[T]] {{\[\[}}0], [1], [2, 3]]
+func.func @two_images(%x: tensor<2x3x4x4xf32>, %w: tensor<8x3x1x1xf32>, %b: tensor<8xf32>) -> tensor<2x8x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x4x4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x4x4xf32>) -> tensor<2x8x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<2x3x4x4xf32>, tensor<8x3x1x1xf32>) outs(%z : tensor<2x8x4x4xf32>) -> tensor<2x8x4x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : tensor<8xf32>) outs(%c : tensor<2x8x4x4xf32>) {
+  ^bb0(%bias: f32, %acc: f32):
+    %s = arith.addf %acc, %bias : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8x4x4xf32>
+  return %y : tensor<2x8x4x4xf32>
+}
+
+// Not moved: an operand indexed by the output row alone has no place in
+// the product's flattened OH*OW dimension.
+// CHECK-LABEL: func.func @per_row_operand(
+// CHECK:         %[[O:.+]] = tensor.expand_shape
+// CHECK-NEXT:    linalg.generic {{.+}} outs(%[[O]] : tensor<1x8x4x4xf32>)
+// CHECK-NOT:     linalg.generic
+func.func @per_row_operand(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x1x1xf32>, %row: tensor<4xf32>) -> tensor<1x8x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x3x4x4xf32>, tensor<8x3x1x1xf32>) outs(%z : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d2)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%row : tensor<4xf32>) outs(%c : tensor<1x8x4x4xf32>) {
+  ^bb0(%r: f32, %acc: f32):
+    %s = arith.addf %acc, %r : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x4x4xf32>
+  return %y : tensor<1x8x4x4xf32>
+}
