@@ -113,10 +113,11 @@ bool FoldConstantsPass::foldShapeOf(ShapeOfOp op, RewriterBase &rewriter) {
     return false;
   ConstTensor shape = ConstTensor::zeros(type);
   llvm::copy(input.getShape(), shape.ints.begin());
+  Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  rewriter.replaceOp(op, createConstant(rewriter, op.getLoc(), shape));
+  rewriter.replaceOp(op, createConstant(rewriter, loc, shape));
   ++numShapes;
-  record("shape-of-static-tensor", op.getLoc());
+  record("shape-of-static-tensor", loc);
   return true;
 }
 
@@ -320,10 +321,11 @@ bool FoldConstantsPass::foldBatchNormIntoConv(BatchNormOp bn, ConvOp conv,
   else
     folded->insertOperands(2, biasValue);
   folded->getResult(0).setType(bn.getType());
+  // Recorded first: the ops are gone after the replacement.
+  record("batch-norm-into-conv", {conv.getLoc(), bn.getLoc()});
   rewriter.replaceOp(bn, folded->getResults());
   rewriter.eraseOp(conv);
   ++numBatchNorms;
-  record("batch-norm-into-conv", {conv.getLoc(), bn.getLoc()});
   return true;
 }
 

@@ -430,8 +430,8 @@ static void testWeights(const char *dir) {
   createAndRun("truncated", &options);
 
   snprintf(path, sizeof(path), "%s/not.weights", dir);
-  writeFile(path, "not a weights file, but long enough to hold a header.........",
-            64);
+  static const char notWeights[64] = "not a weights file, but as long as a header";
+  writeFile(path, notWeights, sizeof(notWeights));
   createAndRun("not weights", &options);
 
   snprintf(path, sizeof(path), "%s/missing.weights", dir);
