@@ -213,8 +213,8 @@ def profile_models(args, names):
 
 
 def markdown(profiles):
-    lines = ["Per op class (isolated nodes at batch 1; ms summed over the model's nodes; see "
-             "docs/benchmarks.md for the method):", ""]
+    lines = ["Per op class (isolated nodes at batch 1, bench/profile_ops.py; ms summed over the model's nodes; "
+             "method in docs/benchmarks.md):", ""]
     for p in profiles:
         if "skipped" in p:
             lines += [f"**{p['model']}**: not profiled: {p['skipped']}", ""]
