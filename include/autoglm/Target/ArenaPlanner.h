@@ -31,10 +31,10 @@ struct ArenaPlan {
   uint64_t arenaBytes = 0;
 };
 
-/// Greedy by size: buffers in decreasing size order (ties: earlier first)
-/// each take the lowest-addressed gap, among those left by already placed
-/// buffers whose lifetimes overlap theirs, that fits them (best fit: the
-/// smallest such gap, so large gaps stay for large buffers).
+/// Greedy placement: buffers in a priority order each take the smallest gap
+/// (best fit), among those left by already placed buffers whose lifetimes
+/// overlap theirs, that fits them. Three orders are tried (decreasing size,
+/// decreasing size x lifetime, program order) and the smallest arena kept.
 ArenaPlan planArena(const std::vector<BufferLifetime> &buffers,
                     uint64_t alignment);
 
