@@ -139,8 +139,9 @@ def AutoGLMPlanMemory : Pass<"autoglm-plan-memory", "ModuleOp"> {
     top-level op that uses it or a view of it), lets an elementwise
     `linalg.generic`/`linalg.map` write its output over an input buffer that
     dies there (same size, identity maps, the input read by no other
-    operand), and assigns each buffer an offset in one arena, greedy by
-    size with best fit and 64-byte alignment. The allocs become
+    operand), and assigns each buffer an offset in one arena (greedy best
+    fit in three priority orders, the smallest arena kept; 64-byte
+    alignment). The allocs become
     `memref.view`s of a new trailing `memref<N x i8>` argument of `@main`,
     and the module gets `autoglm.workspace = {bytes = N}`: the model's
     workspace, which the runtime allocates once per session or takes from
