@@ -120,10 +120,14 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
                                   Twine(groups) + ")");
   int64_t spatial = input.getRank() - 2;
   SmallVector<int64_t> shape = {input.getDimSize(0), outChannels};
-  for (int64_t i = 0; i < spatial; ++i)
-    shape.push_back(windowOutputSize(input.getDimSize(2 + i),
-                                     weight.getDimSize(2 + i), strides[i],
-                                     dilations[i], pads[i], pads[spatial + i]));
+  for (int64_t i = 0; i < spatial; ++i) {
+    FailureOr<int64_t> size = inferWindowOutputSize(
+        loc, i, input.getDimSize(2 + i), weight.getDimSize(2 + i), strides[i],
+        dilations[i], pads[i], pads[spatial + i]);
+    if (failed(size))
+      return failure();
+    shape.push_back(*size);
+  }
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
@@ -206,9 +210,12 @@ LogicalResult PoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   for (int64_t i = 0; i < spatial; ++i) {
     if (pads[i] >= kernel[i] || pads[spatial + i] >= kernel[i])
       return failInference(loc, "padding must be smaller than the kernel");
-    shape.push_back(windowOutputSize(input.getDimSize(2 + i), kernel[i],
-                                     strides[i], dilations[i], pads[i],
-                                     pads[spatial + i], adaptor.getCeilMode()));
+    FailureOr<int64_t> size = inferWindowOutputSize(
+        loc, i, input.getDimSize(2 + i), kernel[i], strides[i], dilations[i],
+        pads[i], pads[spatial + i], adaptor.getCeilMode());
+    if (failed(size))
+      return failure();
+    shape.push_back(*size);
   }
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();

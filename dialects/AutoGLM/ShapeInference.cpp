@@ -96,6 +96,23 @@ int64_t mlir::autoglm::windowOutputSize(int64_t input, int64_t kernel,
   return out;
 }
 
+FailureOr<int64_t> mlir::autoglm::inferWindowOutputSize(
+    std::optional<Location> loc, int64_t dim, int64_t input, int64_t kernel,
+    int64_t stride, int64_t dilation, int64_t padBegin, int64_t padEnd,
+    bool ceilMode) {
+  if (!ShapedType::isDynamic(input) && !ShapedType::isDynamic(kernel)) {
+    int64_t padded = input + padBegin + padEnd;
+    int64_t window = dilation * (kernel - 1) + 1;
+    if (padded > 0 && window > padded)
+      return failInference(loc, "the kernel spans " + Twine(window) +
+                                    " elements in spatial dimension " + Twine(dim) +
+                                    ", more than the " + Twine(padded) +
+                                    " of the padded input");
+  }
+  return windowOutputSize(input, kernel, stride, dilation, padBegin, padEnd,
+                          ceilMode);
+}
+
 LogicalResult mlir::autoglm::verifyWindowAttrs(std::optional<Location> loc,
                                                int64_t spatialRank,
                                                ArrayRef<int64_t> strides,

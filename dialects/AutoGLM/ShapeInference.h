@@ -43,6 +43,15 @@ int64_t windowOutputSize(int64_t input, int64_t kernel, int64_t stride,
                          int64_t dilation, int64_t padBegin, int64_t padEnd,
                          bool ceilMode = false);
 
+/// windowOutputSize for spatial dimension `dim`, or a failure when the
+/// dilated kernel does not fit in the padded (non-empty) input, which ONNX
+/// leaves undefined.
+FailureOr<int64_t> inferWindowOutputSize(std::optional<Location> loc,
+                                         int64_t dim, int64_t input,
+                                         int64_t kernel, int64_t stride,
+                                         int64_t dilation, int64_t padBegin,
+                                         int64_t padEnd, bool ceilMode = false);
+
 /// Checks strides/pads/dilations of a window op against `spatialRank`.
 LogicalResult verifyWindowAttrs(std::optional<Location> loc, int64_t spatialRank,
                                 ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,

@@ -379,3 +379,22 @@ func.func @avg_pool_of_integers(%x: tensor<1x1x4x4xi8>) {
   %0 = autoglm.pool avg %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8>
   return
 }
+
+// -----
+
+func.func @conv_kernel_larger_than_input(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x5x3xf32>) {
+  // expected-error @+2 {{the kernel spans 5 elements in spatial dimension 0, more than the 4 of the padded input}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = autoglm.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<3x2x5x3xf32>) -> tensor<1x3x1x2xf32>
+  return
+}
+
+// -----
+
+func.func @pool_dilated_kernel_larger_than_input(%x: tensor<1x3x8x8xf32>) {
+  // A 3-wide kernel with dilation 4 spans 9 elements; the padded width is 8.
+  // expected-error @+2 {{the kernel spans 9 elements in spatial dimension 1, more than the 8 of the padded input}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = autoglm.pool max %x {dilations = array<i64: 1, 4>, kernel = array<i64: 2, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>) -> tensor<1x3x7x1xf32>
+  return
+}
