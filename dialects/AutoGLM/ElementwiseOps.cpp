@@ -138,12 +138,15 @@ static OpFoldResult foldRightIdentity(Value lhs, Attribute rhs, Type resultType,
 }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult r = foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 0))
+  // The float identity of + is -0.0: x + 0.0 turns x = -0.0 into +0.0, so
+  // only x + (-0.0) folds. For integers -0.0 reads as 0.
+  if (OpFoldResult r = foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), -0.0))
     return r;
-  return foldRightIdentity(getRhs(), adaptor.getLhs(), getType(), 0);
+  return foldRightIdentity(getRhs(), adaptor.getLhs(), getType(), -0.0);
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  // x - 0.0 is x for every x, -0.0 included (unlike x + 0.0).
   return foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 0);
 }
 

@@ -1,7 +1,7 @@
 // RUN: autoglm-opt %s --canonicalize | FileCheck %s
 
-// Folders of the autoglm ops: algebraic identities (x+0, 0+x, x-0, x*1, 1*x,
-// x/1), identity cast / transpose / concat / slice / reshape, reshape of
+// Folders of the autoglm ops: algebraic identities (x+0, 0+x with -0.0 for
+// floats, x-0, x*1, 1*x, x/1), identity cast / transpose / concat / slice / reshape, reshape of
 // reshape, reshape of a constant, shape_of of a static tensor, fill without
 // a shape operand. Each has cases that must not fold: a broadcast that
 // changes the type, a non-splat or non-identity constant, a result type more
@@ -11,10 +11,21 @@
 // CHECK-SAME:  %arg0: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
 // CHECK-NEXT:    return %arg0, %arg0 : tensor<2x4xf32>, tensor<2x4xf32>
 func.func @add_zero(%x: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
-  %zero = autoglm.constant dense<0.000000e+00> : tensor<4xf32>
+  %zero = autoglm.constant dense<-0.000000e+00> : tensor<4xf32>
   %0 = autoglm.add %x, %zero : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
   %1 = autoglm.add %zero, %x : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0, %1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+// x + (+0.0) is not x when x is -0.0 (the sum is +0.0): kept for floats.
+// CHECK-LABEL: func.func @add_positive_zero_float(
+// CHECK-NEXT:    %0 = autoglm.constant dense<0.000000e+00> : tensor<4xf32>
+// CHECK-NEXT:    %1 = autoglm.add %arg0, %0 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT:    return %1 : tensor<4xf32>
+func.func @add_positive_zero_float(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %zero = autoglm.constant dense<0.000000e+00> : tensor<4xf32>
+  %0 = autoglm.add %x, %zero : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // CHECK-LABEL: func.func @add_zero_int(
