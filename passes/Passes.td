@@ -1,6 +1,9 @@
-//===- Passes.td - AutoGLM graph passes -------------------*- tablegen -*-===//
+//===- Passes.td - AutoGLM graph and buffer passes --------*- tablegen -*-===//
 //
-// Every pass of the compiler is declared here and lives in passes/<Name>.cpp.
+// The target-independent passes of the compiler, each in passes/<Name>.cpp:
+// the graph passes on the autoglm dialect, and the buffer passes that every
+// target's code generation runs after bufferization. Target passes are
+// declared in lib/Target/<target>/Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -99,6 +102,93 @@ def FoldConstants : Pass<"autoglm-fold-constants", "ModuleOp"> {
     Statistic<"numDuplicates", "duplicate-ops", "Duplicate ops merged">,
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
+def FormKernels : Pass<"autoglm-form-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Make every op that computes a kernel region of its own";
+  let description = [{
+    Wraps each autoglm op of the function body that is not already in an
+    `autoglm.fused` region into a one-op `autoglm.fused` region whose kind
+    is the op's name (`"matmul"`, `"transpose"`, ...), taking splat
+    constants into the region. Constants and reshapes (which move no data)
+    stay outside. Afterwards every kernel of the model is a region: the
+    lowering converts region bodies in place, and code generation makes
+    each region one loop nest (one launch on a GPU). Runs after the graph
+    passes, so it never stands in the way of fusion.
+  }];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Buffer passes: after bufferization, for every target
+//===----------------------------------------------------------------------===//
+
+def ExternalizeWeights
+    : Pass<"autoglm-externalize-weights", "ModuleOp"> {
+  let summary = "Move the model's constant buffers into a weights file";
+  let description = [{
+    After bufferization, writes the data of every constant `memref.global`
+    of at least `min-bytes` that only `@main` reads into the weights file
+    `file` (runtime/include/autoglm/model_abi.h describes its layout: a
+    64-byte header, then each weight at a 64-byte aligned offset), gives
+    `@main` a trailing `memref<N x i8>` argument for that data, and replaces
+    each `memref.get_global` of a moved constant by a `memref.view` of the
+    argument at the constant's offset. The globals are erased, so the
+    compiled binary no longer holds the weights; the module gets an
+    `autoglm.weights = #autoglm.weights<file, bytes, fingerprint>` attribute, which the
+    model's entry function and descriptor are built from. Sub-byte element
+    types (i1) stay embedded. Does nothing when no constant qualifies.
+  }];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"",
+           "The weights file to write (required)">,
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"1024",
+           "Constants smaller than this stay in the binary">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::autoglm::AutoGLMDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
+def PlanMemory : Pass<"autoglm-plan-memory", "ModuleOp"> {
+  let summary = "Place every intermediate buffer of @main in one arena";
+  let description = [{
+    After bufferization: computes the live range of each statically shaped
+    `memref.alloc` at the top level of `@main` (from the first to the last
+    top-level op that uses it or a view of it), lets an elementwise
+    `linalg.generic`/`linalg.map` write its output over an input buffer that
+    dies there (same size, identity maps, the input read by no other
+    operand), and assigns each buffer an offset in one arena (greedy best
+    fit in three priority orders, the smallest arena kept; 64-byte
+    alignment). The allocs become
+    `memref.view`s of a new trailing `memref<N x i8>` argument of `@main`,
+    and the module gets `autoglm.workspace = #autoglm.workspace<bytes = N>`: the model's
+    workspace, which the runtime allocates once per session or takes from
+    the caller. `report` writes `arena_bytes`, `naive_bytes` (the sum of
+    all buffers), `lower_bound_bytes` (the peak of simultaneously live
+    bytes, after in-place reuse) and the largest buffers with their ONNX
+    nodes, as JSON when the file name ends in `.json`, as text otherwise
+    (`-`: standard error). `timeline` draws the plan as an SVG (steps to
+    the right, offsets down). `max-arena-bytes` makes a larger arena an
+    error.
+  }];
+  let options = [
+    Option<"report", "report", "std::string", /*default=*/"",
+           "Write the memory report to this file (.json: JSON; -: stderr)">,
+    Option<"topBuffers", "top-buffers", "unsigned", /*default=*/"10",
+           "How many of the largest buffers the report lists">,
+    Option<"maxArenaBytes", "max-arena-bytes", "int64_t", /*default=*/"0",
+           "Fail when the arena is larger (0: no budget)">,
+    Option<"timeline", "timeline", "std::string", /*default=*/"",
+           "Write an SVG picture of the plan (buffers over time and offset)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::autoglm::AutoGLMDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
 }
 
 #endif // AUTOGLM_PASSES_TD

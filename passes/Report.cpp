@@ -2,6 +2,8 @@
 
 #include "autoglm/Passes/Report.h"
 
+#include "autoglm/Dialect/AutoGLM.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Pass/Pass.h"
@@ -14,13 +16,7 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 std::string mlir::autoglm::nodeNames(Location loc) {
-  llvm::SetVector<StringRef> names;
-  loc->walk([&](Location inner) {
-    if (auto name = dyn_cast<NameLoc>(inner))
-      names.insert(name.getName().getValue());
-    return WalkResult::advance();
-  });
-  return llvm::join(names, ", ");
+  return llvm::join(getNodeNames(loc), ", ");
 }
 
 namespace {

@@ -2,8 +2,8 @@
 //
 // The `autoglm` dialect: a small, tensor-level, value-semantics core into
 // which the ONNX importer normalizes models and on which the graph passes
-// work. See docs/dialect.md for the design and docs/ops.md for the reference
-// generated from these files.
+// work. docs/architecture.md describes the design and docs/ops.md is the
+// reference generated from these files.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +34,62 @@ def AutoGLM_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
   let dependentDialects = ["::mlir::quant::QuantDialect"];
+
+  // What one stage hands to a later one, on ops it does not own (the module,
+  // function arguments and results). Each gets a generated helper,
+  // e.g. `AutoGLMDialect::getWorkspaceAttrHelper(ctx).setAttr(module, ...)`.
+  let discardableAttrs = (ins
+    // The ONNX name of a graph input or output, on @main's arguments and
+    // results: the importer sets it, the model signature reads it.
+    "::mlir::StringAttr":$onnx_name,
+    // The arena --autoglm-plan-memory planned, on the module: the emitted
+    // descriptor's workspace size.
+    "::mlir::autoglm::WorkspaceAttr":$workspace,
+    // The weights --autoglm-externalize-weights moved into a file, on the
+    // module: the emitted descriptor's weights fields.
+    "::mlir::autoglm::WeightsAttr":$weights
+  );
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes handed between stages
+//===----------------------------------------------------------------------===//
+
+class AutoGLM_Attr<string name, string attrMnemonic>
+    : AttrDef<AutoGLM_Dialect, name> {
+  let mnemonic = attrMnemonic;
+}
+
+def AutoGLM_WorkspaceAttr : AutoGLM_Attr<"Workspace", "workspace"> {
+  let summary = "the planned memory arena of a compiled model";
+  let description = [{
+    `bytes` of scratch memory, 64-byte aligned, that `@main` takes as its
+    workspace argument; the runtime allocates it once per session.
+
+    ```mlir
+    module attributes {autoglm.workspace = #autoglm.workspace<bytes = 4096>}
+    ```
+  }];
+  let parameters = (ins "uint64_t":$bytes);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
+def AutoGLM_WeightsAttr : AutoGLM_Attr<"Weights", "weights"> {
+  let summary = "the weights file of a compiled model";
+  let description = [{
+    The file (a name without directory) that holds `bytes` of weights data
+    after its header, identified by `fingerprint`
+    (runtime/include/autoglm/model_abi.h describes the layout).
+
+    ```mlir
+    module attributes {autoglm.weights = #autoglm.weights<file = "m.weights",
+                                                          bytes = 320,
+                                                          fingerprint = 42>}
+    ```
+  }];
+  let parameters = (ins "::mlir::StringAttr":$file, "uint64_t":$bytes,
+                        "uint64_t":$fingerprint);
+  let assemblyFormat = "`<` struct(params) `>`";
 }
 
 //===----------------------------------------------------------------------===//

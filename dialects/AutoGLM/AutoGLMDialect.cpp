@@ -35,6 +35,29 @@ Operation *AutoGLMDialect::materializeConstant(OpBuilder &builder,
   return ConstantOp::create(builder, loc, type, elements);
 }
 
+SmallVector<StringRef> mlir::autoglm::getNodeNames(Location loc) {
+  SmallVector<StringRef> names;
+  loc->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner))
+      if (!llvm::is_contained(names, named.getName().getValue()))
+        names.push_back(named.getName().getValue());
+    return WalkResult::advance();
+  });
+  return names;
+}
+
+StringRef mlir::autoglm::getNodeName(Location loc) {
+  StringRef name;
+  loc->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner)) {
+      name = named.getName().getValue();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
 bool mlir::autoglm::areCompatibleTypes(TypeRange inferred, TypeRange actual) {
   if (inferred.size() != actual.size())
     return false;

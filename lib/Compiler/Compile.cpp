@@ -1,10 +1,8 @@
-//===- Compile.cpp - from the autoglm dialect to what the user asked for --===//
+//===- Compile.cpp - the phases run, and what the user asked for written --===//
 
 #include "autoglm/Compiler/Compile.h"
 
-#include "Linker.h"
-
-#include "autoglm/Passes/Passes.h"
+#include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Passes/Report.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -25,19 +23,14 @@
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Support/FileUtilities.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -69,171 +62,158 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-ArrayRef<StringRef> mlir::autoglm::optionalGraphPasses() {
-  static const StringRef names[] = {"fold-constants", "fuse", "plan-memory"};
-  return names;
-}
-
-void mlir::autoglm::buildDefaultGraphPipeline(OpPassManager &pm,
-                                              ArrayRef<std::string> disabled) {
-  auto enabled = [&](StringRef name) { return !llvm::is_contained(disabled, name); };
-  pm.addPass(createInferShapes());
-  // Right after the shapes are known: evaluates what is constant, folds
-  // batch norms into weights, makes shape computations static.
-  if (enabled("fold-constants"))
-    pm.addPass(createFoldConstants());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  // Last: fusion sees the graph the other passes simplified, and its regions
-  // are what the lowering turns into loop nests.
-  if (enabled("fuse"))
-    pm.addNestedPass<func::FuncOp>(createFuse());
-}
-
-/// Lowers the autoglm dialect to linalg on tensors. The conversion pass is
-/// looked up by name so this library does not depend on how it is built.
-static LogicalResult addLowering(OpPassManager &pm, Location loc) {
-  std::string error;
-  llvm::raw_string_ostream errorStream(error);
-  if (failed(parsePassPipeline("autoglm-lower-to-linalg", pm, errorStream)))
-    return emitError(loc) << "the autoglm lowering is not available: " << error;
-  return success();
-}
-
-namespace {
-/// An output file that is only kept when compilation succeeds.
-struct Output {
-  static std::unique_ptr<llvm::ToolOutputFile> open(StringRef path, Location loc) {
-    std::string error;
-    auto file = openOutputFile(path, &error);
-    if (!file)
-      emitError(loc) << error;
-    return file;
-  }
-};
-} // namespace
-
-/// Writes `text` to `path`.
+/// Writes `text` to `path` ("-": standard output).
 static LogicalResult writeText(StringRef path, StringRef text, Location loc) {
-  auto file = Output::open(path, loc);
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
   if (!file)
-    return failure();
+    return emitError(loc) << error;
   file->os() << text;
   file->keep();
   return success();
 }
 
-/// Emits the object for `llvmModule` into `path`, or into a temporary file
-/// that `finish` packs into a library.
-static LogicalResult emitBinary(llvm::Module &llvmModule, llvm::TargetMachine &machine,
-                                const CompileOptions &options, Location loc) {
-  if (options.emit == EmitKind::Object) {
-    auto file = Output::open(options.outputPath, loc);
-    if (!file || failed(emitObjectFile(llvmModule, machine, file->os(), loc)))
-      return failure();
-    file->keep();
-    return success();
-  }
+/// Writes the IR of `module` to `path`.
+static LogicalResult writeIR(ModuleOp module, StringRef path) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  os << "\n";
+  return writeText(path, text, module.getLoc());
+}
+
+/// Runs the passes `build` adds as the phase `phase`: with MLIR's
+/// pass-manager options from the command line, timed under `timing`.
+static LogicalResult runPhase(ModuleOp module, Phase phase,
+                              function_ref<void(OpPassManager &)> build,
+                              TimingScope &timing,
+                              std::unique_ptr<PassInstrumentation> instrumentation = {}) {
+  PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  TimingScope phaseTiming = timing.nest(getPhaseName(phase));
+  pm.enableTiming(phaseTiming);
+  if (instrumentation)
+    pm.addInstrumentation(std::move(instrumentation));
+  build(pm);
+  return pm.run(module);
+}
+
+/// Checks what compiling needs before any phase runs.
+static LogicalResult checkModule(ModuleOp module, const CompileOptions &options) {
+  if (!module.lookupSymbol<func::FuncOp>("main"))
+    return emitError(module.getLoc())
+           << "the module has no `func.func @main` to compile";
+  StringRef name = options.modelName;
+  if (name.empty() || llvm::isDigit(name.front()) ||
+      !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+    return emitError(module.getLoc())
+           << "--model-name='" << name << "' is not a C identifier";
+  return success();
+}
+
+/// The weights file of --weights=external: the one asked for, or the output
+/// path with the extension .weights.
+static FailureOr<std::string> weightsFilePath(const CompileOptions &options,
+                                              Location loc) {
+  if (!options.externalWeights)
+    return std::string();
+  if (!options.weightsPath.empty())
+    return options.weightsPath;
   if (options.outputPath == "-")
-    return emitError(loc) << "--emit=lib and --emit=so need an output file (-o)";
-  SmallString<128> objectPath;
-  if (llvm::sys::fs::createTemporaryFile("autoglm", "o", objectPath))
-    return emitError(loc) << "cannot create a temporary object file";
-  llvm::FileRemover removeObject(objectPath);
-  {
-    std::string error;
-    auto file = openOutputFile(objectPath, &error);
-    if (!file)
-      return emitError(loc) << error;
-    if (failed(emitObjectFile(llvmModule, machine, file->os(), loc)))
-      return failure();
-    file->keep();
+    return emitError(loc) << "--weights=external writing to standard output "
+                             "needs --weights-file";
+  SmallString<128> path(options.outputPath);
+  llvm::sys::path::replace_extension(path, "weights");
+  return path.str().str();
+}
+
+static ArtifactKind artifactKind(EmitKind emit) {
+  switch (emit) {
+  case EmitKind::LLVM:
+    return ArtifactKind::LLVMIR;
+  case EmitKind::StaticLibrary:
+    return ArtifactKind::StaticLibrary;
+  case EmitKind::SharedLibrary:
+    return ArtifactKind::SharedLibrary;
+  default:
+    return ArtifactKind::Object;
   }
-  if (options.emit == EmitKind::StaticLibrary)
-    return createStaticLibrary(objectPath, options.outputPath, loc);
-  return createSharedLibrary(objectPath, options.outputPath, options.cpu.triple, loc);
 }
 
 LogicalResult mlir::autoglm::compileModule(ModuleOp module,
-                                           const CompileOptions &options) {
+                                           const CompileOptions &options,
+                                           TimingScope &timing) {
   Location loc = module.getLoc();
-  MLIRContext *context = module.getContext();
-  auto main = module.lookupSymbol<func::FuncOp>("main");
-  if (!main)
-    return emitError(loc) << "the module has no `func.func @main` to compile";
-  if (options.modelName.empty() ||
-      !llvm::all_of(options.modelName, [](char c) { return llvm::isAlnum(c) || c == '_'; }) ||
-      llvm::isDigit(options.modelName.front()))
-    return emitError(loc) << "--model-name='" << options.modelName
-                          << "' is not a C identifier";
+  if (failed(checkModule(module, options)))
+    return failure();
+  // The target first: a bad --target or --cpu is reported before any work.
+  std::unique_ptr<Target> target = createTarget(options.target, options.host, loc);
+  if (!target)
+    return failure();
+  auto stopsAfter = [&](Phase phase) { return options.stopAfter == phase; };
+  if (stopsAfter(Phase::Import))
+    return writeIR(module, options.outputPath);
 
-  PassManager graph(context);
-  buildDefaultGraphPipeline(graph, options.disabledPasses);
+  std::unique_ptr<PassInstrumentation> report;
   if (options.printOptimizationReport)
-    graph.addInstrumentation(std::make_unique<OptimizationReport>(context, llvm::errs()));
-  if (failed(graph.run(module)))
+    report = std::make_unique<OptimizationReport>(module.getContext(), llvm::errs());
+  auto graph = [&](OpPassManager &pm) {
+    buildGraphPipeline(pm, options.disabledPasses);
+  };
+  if (failed(runPhase(module, Phase::Graph, graph, timing, std::move(report))))
     return failure();
-  if (options.emit == EmitKind::MLIR) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    module.print(os);
-    os << "\n";
-    return writeText(options.outputPath, text, loc);
+  if (stopsAfter(Phase::Graph))
+    return writeIR(module, options.outputPath);
+
+  // The model's interface is fixed once the graph is: names, types, shapes.
+  // Emission needs it; reading it now reports a dynamic shape before any
+  // code is generated.
+  FailureOr<ModelSignature> signature = ModelSignature();
+  if (!options.stopAfter) {
+    auto main = module.lookupSymbol<func::FuncOp>("main");
+    signature = readModelSignature(main, options.modelName);
+    if (failed(signature))
+      return failure();
+    if (options.emit == EmitKind::Header)
+      return writeText(options.outputPath, emitModelHeader(*signature), loc);
   }
 
-  FailureOr<ModelSignature> signature = readModelSignature(main, options.modelName);
-  if (failed(signature))
+  if (failed(runPhase(module, Phase::Kernels, buildKernelPipeline, timing)))
     return failure();
-  if (options.emit == EmitKind::Header)
-    return writeText(options.outputPath, emitModelHeader(*signature), loc);
+  if (stopsAfter(Phase::Kernels))
+    return writeIR(module, options.outputPath);
+  if (failed(runPhase(module, Phase::Lowering, buildLoweringPipeline, timing)))
+    return failure();
+  if (stopsAfter(Phase::Lowering))
+    return writeIR(module, options.outputPath);
 
-  std::unique_ptr<llvm::TargetMachine> machine = createCPUTargetMachine(options.cpu, loc);
-  if (!machine)
+  FailureOr<std::string> weightsFile = weightsFilePath(options, loc);
+  if (failed(weightsFile))
     return failure();
+  CodegenOptions codegen;
+  codegen.weightsFile = *weightsFile;
+  codegen.planMemory = !llvm::is_contained(options.disabledPasses, "plan-memory");
+  codegen.memoryReport = options.memoryReport;
+  codegen.memoryBudget = options.memoryBudget;
+  codegen.memoryTimeline = options.memoryTimeline;
   // The weights file is only kept when the whole compilation succeeds.
-  CPULoweringOptions loweringOptions;
-  if (options.externalWeights) {
-    loweringOptions.weightsFile = options.weightsPath;
-    if (loweringOptions.weightsFile.empty()) {
-      if (options.outputPath == "-")
-        return emitError(loc) << "--weights=external writing to standard "
-                                 "output needs --weights-file";
-      SmallString<128> path(options.outputPath);
-      llvm::sys::path::replace_extension(path, "weights");
-      loweringOptions.weightsFile = path.str().str();
-    }
-  }
-  loweringOptions.planMemory =
-      !llvm::is_contained(options.disabledPasses, "plan-memory");
-  loweringOptions.memoryReport = options.memoryReport;
-  loweringOptions.memoryBudget = options.memoryBudget;
-  loweringOptions.memoryTimeline = options.memoryTimeline;
-  llvm::FileRemover removeWeights(loweringOptions.weightsFile,
-                                  options.externalWeights);
-  PassManager lowering(context);
-  if (failed(addLowering(lowering, loc)))
+  llvm::FileRemover removeWeights(codegen.weightsFile, !codegen.weightsFile.empty());
+  auto codegenPipeline = [&](OpPassManager &pm) {
+    target->buildCodegenPipeline(pm, codegen);
+  };
+  if (failed(runPhase(module, Phase::Codegen, codegenPipeline, timing)))
     return failure();
-  buildCPULoweringPipeline(lowering, loweringOptions);
-  if (failed(lowering.run(module)))
-    return failure();
-
-  llvm::LLVMContext llvmContext;
-  CPUTargetOptions cpu = options.cpu;
-  cpu.exportGetter = options.emit == EmitKind::SharedLibrary;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateToModelLLVMIR(module, llvmContext, *signature, *machine, cpu);
-  if (!llvmModule)
-    return failure();
-  if (options.emit == EmitKind::LLVM) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    llvmModule->print(os, nullptr);
-    if (failed(writeText(options.outputPath, text, loc)))
+  if (stopsAfter(Phase::Codegen)) {
+    if (failed(writeIR(module, options.outputPath)))
       return failure();
     removeWeights.releaseFile();
     return success();
   }
-  if (failed(emitBinary(*llvmModule, *machine, options, loc)))
+
+  TimingScope emission = timing.nest("emission");
+  if (failed(target->emit(module, *signature, artifactKind(options.emit),
+                          options.outputPath, emission)))
     return failure();
   removeWeights.releaseFile();
   return success();

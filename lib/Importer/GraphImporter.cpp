@@ -289,8 +289,9 @@ LogicalResult GraphImporter::importInputs(ImportState &state, func::FuncOp func)
   for (auto [type, name] : llvm::zip(types, names))
     body->addArgument(type, NameLoc::get(StringAttr::get(&context, name)));
   func.setFunctionType(FunctionType::get(&context, types, {}));
+  StringAttr onnxName = mlir::autoglm::AutoGLMDialect::OnnxNameAttrHelper(&context).getName();
   for (auto [i, name] : llvm::enumerate(names)) {
-    func.setArgAttr(i, "onnx.name", StringAttr::get(&context, name));
+    func.setArgAttr(i, onnxName, StringAttr::get(&context, name));
     state.values[name] = body->getArgument(i);
   }
   state.builder.setInsertionPointToEnd(body);
@@ -366,8 +367,9 @@ LogicalResult GraphImporter::importOutputs(ImportState &state, func::FuncOp func
   func::ReturnOp::create(state.builder, func.getLoc(), results);
   func.setFunctionType(FunctionType::get(
       &context, func.getArgumentTypes(), ValueRange(results).getTypes()));
+  StringAttr onnxName = mlir::autoglm::AutoGLMDialect::OnnxNameAttrHelper(&context).getName();
   for (auto [i, output] : llvm::enumerate(graph.output()))
-    func.setResultAttr(i, "onnx.name", StringAttr::get(&context, output.name()));
+    func.setResultAttr(i, onnxName, StringAttr::get(&context, output.name()));
   return success();
 }
 

@@ -1,6 +1,8 @@
 //===- HeaderEmitter.cpp - the C header of a compiled model ---------------===//
 
-#include "autoglm/Target/CPU.h"
+#include "autoglm/Target/ModelSignature.h"
+
+#include "autoglm/model_abi.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -8,23 +10,16 @@
 using namespace mlir;
 using namespace mlir::autoglm;
 
+/// The enumerator of `dtype` in model_abi.h.
 static const char *dtypeName(int32_t dtype) {
   switch (dtype) {
-  case 1: return "AUTOGLM_FLOAT32";
-  case 2: return "AUTOGLM_UINT8";
-  case 3: return "AUTOGLM_INT8";
-  case 4: return "AUTOGLM_UINT16";
-  case 5: return "AUTOGLM_INT16";
-  case 6: return "AUTOGLM_INT32";
-  case 7: return "AUTOGLM_INT64";
-  case 9: return "AUTOGLM_BOOL";
-  case 10: return "AUTOGLM_FLOAT16";
-  case 11: return "AUTOGLM_FLOAT64";
-  case 12: return "AUTOGLM_UINT32";
-  case 13: return "AUTOGLM_UINT64";
-  case 16: return "AUTOGLM_BFLOAT16";
-  default: return "0";
+#define AUTOGLM_DTYPE_ENUMERATOR(name, code, bytes, text)                      \
+  case code:                                                                   \
+    return "AUTOGLM_" #name;
+    AUTOGLM_DTYPES(AUTOGLM_DTYPE_ENUMERATOR)
+#undef AUTOGLM_DTYPE_ENUMERATOR
   }
+  return "0";
 }
 
 /// `name` as a C identifier fragment (ONNX names may hold '/', '.', ':').

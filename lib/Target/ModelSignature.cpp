@@ -2,6 +2,9 @@
 
 #include "autoglm/Target/ModelSignature.h"
 
+#include "autoglm/Dialect/AutoGLM.h"
+#include "autoglm/model_abi.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
@@ -13,27 +16,39 @@ int64_t TensorSignature::byteSize() const {
   for (int64_t dim : shape)
     elements *= dim;
   switch (dtype) {
-  case 9: case 2: case 3: return elements;          // bool, u8, i8
-  case 4: case 5: case 10: case 16: return elements * 2;
-  case 1: case 6: case 12: return elements * 4;
-  default: return elements * 8;                     // i64, f64, u64
+#define AUTOGLM_DTYPE_SIZE(name, code, bytes, text)                            \
+  case code:                                                                   \
+    return elements * bytes;
+    AUTOGLM_DTYPES(AUTOGLM_DTYPE_SIZE)
+#undef AUTOGLM_DTYPE_SIZE
   }
+  return 0;
 }
 
 int32_t mlir::autoglm::onnxDataType(Type type) {
-  if (type.isF32()) return 1;
-  if (type.isF16()) return 10;
-  if (type.isBF16()) return 16;
-  if (type.isF64()) return 11;
+  if (type.isF32())
+    return AUTOGLM_FLOAT32;
+  if (type.isF16())
+    return AUTOGLM_FLOAT16;
+  if (type.isBF16())
+    return AUTOGLM_BFLOAT16;
+  if (type.isF64())
+    return AUTOGLM_FLOAT64;
   if (auto integer = dyn_cast<IntegerType>(type)) {
     bool isUnsigned = integer.isUnsigned();
     switch (integer.getWidth()) {
-    case 1: return 9;
-    case 8: return isUnsigned ? 2 : 3;
-    case 16: return isUnsigned ? 4 : 5;
-    case 32: return isUnsigned ? 12 : 6;
-    case 64: return isUnsigned ? 13 : 7;
-    default: return 0;
+    case 1:
+      return AUTOGLM_BOOL;
+    case 8:
+      return isUnsigned ? AUTOGLM_UINT8 : AUTOGLM_INT8;
+    case 16:
+      return isUnsigned ? AUTOGLM_UINT16 : AUTOGLM_INT16;
+    case 32:
+      return isUnsigned ? AUTOGLM_UINT32 : AUTOGLM_INT32;
+    case 64:
+      return isUnsigned ? AUTOGLM_UINT64 : AUTOGLM_INT64;
+    default:
+      return 0;
     }
   }
   return 0;
@@ -43,7 +58,9 @@ static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type,
                                              DictionaryAttr attrs, StringRef what,
                                              unsigned index) {
   TensorSignature tensor;
-  auto name = attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr();
+  StringAttr onnxName =
+      AutoGLMDialect::OnnxNameAttrHelper(func.getContext()).getName();
+  auto name = attrs ? attrs.getAs<StringAttr>(onnxName) : StringAttr();
   tensor.name = name ? name.str() : (what + Twine(index)).str();
   auto ranked = dyn_cast<RankedTensorType>(type);
   if (!ranked)

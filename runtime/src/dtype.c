@@ -1,35 +1,14 @@
-/*===- dtype.c - element type names and sizes -----------------------------===*/
+/*===- dtype.c - element type and device names, sizes -----------------------------===*/
 
 #include "autoglm/runtime.h"
 
 const char *autoglm_dtype_name(int32_t dtype) {
   switch (dtype) {
-  case AUTOGLM_FLOAT32:
-    return "float32";
-  case AUTOGLM_UINT8:
-    return "uint8";
-  case AUTOGLM_INT8:
-    return "int8";
-  case AUTOGLM_UINT16:
-    return "uint16";
-  case AUTOGLM_INT16:
-    return "int16";
-  case AUTOGLM_INT32:
-    return "int32";
-  case AUTOGLM_INT64:
-    return "int64";
-  case AUTOGLM_BOOL:
-    return "bool";
-  case AUTOGLM_FLOAT16:
-    return "float16";
-  case AUTOGLM_FLOAT64:
-    return "float64";
-  case AUTOGLM_UINT32:
-    return "uint32";
-  case AUTOGLM_UINT64:
-    return "uint64";
-  case AUTOGLM_BFLOAT16:
-    return "bfloat16";
+#define AUTOGLM_DTYPE_NAME(name, code, bytes, text)                            \
+  case code:                                                                   \
+    return text;
+    AUTOGLM_DTYPES(AUTOGLM_DTYPE_NAME)
+#undef AUTOGLM_DTYPE_NAME
   default:
     return "unknown";
   }
@@ -37,25 +16,25 @@ const char *autoglm_dtype_name(int32_t dtype) {
 
 size_t autoglm_dtype_size(int32_t dtype) {
   switch (dtype) {
-  case AUTOGLM_UINT8:
-  case AUTOGLM_INT8:
-  case AUTOGLM_BOOL:
-    return 1;
-  case AUTOGLM_UINT16:
-  case AUTOGLM_INT16:
-  case AUTOGLM_FLOAT16:
-  case AUTOGLM_BFLOAT16:
-    return 2;
-  case AUTOGLM_FLOAT32:
-  case AUTOGLM_INT32:
-  case AUTOGLM_UINT32:
-    return 4;
-  case AUTOGLM_INT64:
-  case AUTOGLM_FLOAT64:
-  case AUTOGLM_UINT64:
-    return 8;
+#define AUTOGLM_DTYPE_SIZE(name, code, bytes, text)                            \
+  case code:                                                                   \
+    return bytes;
+    AUTOGLM_DTYPES(AUTOGLM_DTYPE_SIZE)
+#undef AUTOGLM_DTYPE_SIZE
   default:
     return 0;
+  }
+}
+
+const char *autoglm_device_name(int32_t device) {
+  switch (device) {
+#define AUTOGLM_DEVICE_NAME(name, code, text)                                  \
+  case code:                                                                   \
+    return text;
+    AUTOGLM_DEVICES(AUTOGLM_DEVICE_NAME)
+#undef AUTOGLM_DEVICE_NAME
+  default:
+    return "unknown";
   }
 }
 

@@ -53,6 +53,14 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
         (unsigned)AUTOGLM_ABI_VERSION);
     return AUTOGLM_ERROR_ABI_MISMATCH;
   }
+  if (model->device != AUTOGLM_DEVICE_CPU) {
+    autoglm_message_appendf(message,
+                            "model '%s' was compiled for the %s device; this "
+                            "runtime runs models compiled for the cpu",
+                            autoglm_model_name(model),
+                            autoglm_device_name(model->device));
+    return AUTOGLM_ERROR_UNSUPPORTED_DEVICE;
+  }
   if (!model->entry || model->num_inputs < 0 || model->num_outputs < 0) {
     autoglm_message_appendf(message,
                             "model '%s' has no entry function or a negative "

@@ -30,6 +30,8 @@ const char *autoglm_status_string(autoglm_status status) {
     return "model execution failed";
   case AUTOGLM_ERROR_WEIGHTS:
     return "unusable weights file";
+  case AUTOGLM_ERROR_UNSUPPORTED_DEVICE:
+    return "unsupported device";
   }
   /* Statuses arrive from user code as plain ints too. */
   return "unknown status";

@@ -4,7 +4,8 @@
  * and autoglm-run can be tested before it exists: a constant descriptor and
  * an entry that uses the workspace and ctx->parallel_for. Built as a shared
  * library (with autoglm_get_model) and linked statically into the runtime
- * test. FAKE_MODEL_ABI_VERSION and FAKE_MODEL_NO_GETTER build the broken
+ * test. FAKE_MODEL_ABI_VERSION, FAKE_MODEL_DEVICE and FAKE_MODEL_NO_GETTER
+ * build the broken
  * variants the runner's error tests load.
  *
 \*===----------------------------------------------------------------------===*/
@@ -16,6 +17,9 @@
 
 #ifndef FAKE_MODEL_ABI_VERSION
 #define FAKE_MODEL_ABI_VERSION AUTOGLM_ABI_VERSION
+#endif
+#ifndef FAKE_MODEL_DEVICE
+#define FAKE_MODEL_DEVICE AUTOGLM_DEVICE_CPU
 #endif
 
 enum { Rows = 2, Cols = 3, Size = Rows * Cols };
@@ -72,6 +76,7 @@ static int32_t fakeEntry(void *const *inputs, void *const *outputs,
 
 const autoglm_model_desc autoglm_model_fake = {
     FAKE_MODEL_ABI_VERSION,
+    FAKE_MODEL_DEVICE,
     "fake",
     2,
     2,
@@ -81,6 +86,7 @@ const autoglm_model_desc autoglm_model_fake = {
     fakeEntry,
     0,
     0,
+    NULL,
     NULL,
 };
 
@@ -109,6 +115,7 @@ static int32_t fakeWeightedEntry(void *const *inputs, void *const *outputs,
 
 const autoglm_model_desc autoglm_model_fake_weighted = {
     FAKE_MODEL_ABI_VERSION,
+    FAKE_MODEL_DEVICE,
     "fake_weighted",
     2,
     2,
@@ -119,6 +126,7 @@ const autoglm_model_desc autoglm_model_fake_weighted = {
     FAKE_WEIGHTS_BYTES,
     FAKE_WEIGHTS_FINGERPRINT,
     "fake_weighted.weights",
+    NULL,
 };
 
 #ifndef FAKE_MODEL_NO_GETTER

@@ -274,6 +274,11 @@ static void testCreateErrors(void) {
   printCreateError("abi", status, session);
 
   model = autoglm_model_fake;
+  model.device = 7;
+  status = autoglm_session_create(&model, NULL, &session);
+  printCreateError("device", status, session);
+
+  model = autoglm_model_fake;
   model.entry = NULL;
   status = autoglm_session_create(&model, NULL, &session);
   printCreateError("no entry", status, session);
@@ -484,7 +489,8 @@ static int32_t probeEntry(void *const *inputs, void *const *outputs,
 }
 
 static const autoglm_model_desc probeModel = {
-    AUTOGLM_ABI_VERSION, "probe", 0, 0, NULL, NULL, 0, probeEntry, 0, 0, NULL};
+    AUTOGLM_ABI_VERSION, AUTOGLM_DEVICE_CPU, "probe", 0, 0, NULL, NULL, 0, probeEntry,
+    0, 0, NULL, NULL};
 
 enum { MaxN = 100003, MaxChunks = 64 };
 

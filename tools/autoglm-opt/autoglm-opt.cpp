@@ -3,11 +3,13 @@
 // An mlir-opt-style driver: MLIR input goes through the standard MlirOptMain
 // flow (named passes, -verify-diagnostics, ...). ONNX input (.onnx,
 // .onnxtxt) is first imported into the autoglm dialect, then runs through
-// the same pass pipeline and printing.
+// the same pass pipeline and printing. With --emit or --compile-to it is the
+// compiler instead: the phases of lib/Compiler/Pipelines.cpp.
 //
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Compiler/Compile.h"
+#include "autoglm/Compiler/Pipelines.h"
 #include "autoglm/Conversion/Passes.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Importer/ONNXImporter.h"
@@ -26,6 +28,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
@@ -43,10 +46,23 @@ static llvm::cl::OptionCategory compileCategory("Compilation options");
 static llvm::cl::opt<std::string> emitKind(
     "emit",
     llvm::cl::desc("Compile instead of running named passes, and write: "
-                   "mlir (the dialect after the default graph pipeline), "
+                   "mlir (the IR after the graph phase, as --compile-to=graph), "
                    "llvm (LLVM IR), obj (object file), header (C header), "
                    "lib (static library), so (shared library)"),
     llvm::cl::value_desc("mlir|llvm|obj|header|lib|so"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> compileTo(
+    "compile-to",
+    llvm::cl::desc("Compile instead of running named passes, stop after a "
+                   "phase and write its IR: import, graph, kernels, lowering, "
+                   "codegen"),
+    llvm::cl::value_desc("phase"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> targetName(
+    "target",
+    llvm::cl::desc("The code-generation target (default: cpu)"),
+    llvm::cl::value_desc("cpu"), llvm::cl::init("cpu"),
     llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> modelName(
@@ -126,14 +142,7 @@ static llvm::cl::list<std::string> inputShapes(
 /// Prints diagnostics of ONNX input in the user's terms: the model file and
 /// the ONNX node the op came from.
 static LogicalResult printONNXDiagnostic(StringRef modelPath, Diagnostic &diag) {
-  std::string node;
-  diag.getLocation()->walk([&](Location loc) {
-    if (auto name = dyn_cast<NameLoc>(loc)) {
-      node = name.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
+  StringRef node = mlir::autoglm::getNodeName(diag.getLocation());
   llvm::raw_ostream &os = llvm::errs();
   os << modelPath << ": ";
   if (!node.empty())
@@ -173,21 +182,67 @@ static OwningOpRef<ModuleOp> loadInput(StringRef inputPath, MLIRContext &context
   return ::autoglm::importONNXFile(inputPath, context, options);
 }
 
-/// `--emit=...`: compiles the input into what was asked for.
+/// `--emit=...` or `--compile-to=...`: compiles the input into what was
+/// asked for.
 static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                              DialectRegistry &registry) {
-  std::optional<mlir::autoglm::EmitKind> kind =
-      mlir::autoglm::parseEmitKind(emitKind);
-  if (!kind) {
-    llvm::errs() << "error: unknown --emit=" << emitKind
-                 << " (expected mlir, llvm, obj, header, lib or so)\n";
-    return failure();
+  mlir::autoglm::CompileOptions options;
+  if (!compileTo.empty()) {
+    options.stopAfter = mlir::autoglm::parsePhase(compileTo);
+    if (!options.stopAfter) {
+      llvm::errs() << "error: unknown --compile-to=" << compileTo << " (expected "
+                   << llvm::join(mlir::autoglm::getPhaseNames(), ", ") << ")\n";
+      return failure();
+    }
+  }
+  if (!emitKind.empty()) {
+    std::optional<mlir::autoglm::EmitKind> kind = mlir::autoglm::parseEmitKind(emitKind);
+    if (!kind) {
+      llvm::errs() << "error: unknown --emit=" << emitKind
+                   << " (expected mlir, llvm, obj, header, lib or so)\n";
+      return failure();
+    }
+    if (options.stopAfter) {
+      llvm::errs() << "error: --emit=" << emitKind << " and --compile-to="
+                   << compileTo << " ask for two different outputs; give one\n";
+      return failure();
+    }
+    options.emit = *kind;
+    if (*kind == mlir::autoglm::EmitKind::MLIR)
+      options.stopAfter = mlir::autoglm::Phase::Graph;
   }
   if (weightsPlacement != "embed" && weightsPlacement != "external") {
     llvm::errs() << "error: unknown --weights=" << weightsPlacement
                  << " (expected embed or external)\n";
     return failure();
   }
+  for (const std::string &name : disabledPasses) {
+    ArrayRef<StringRef> known = mlir::autoglm::getOptionalPasses();
+    if (!llvm::is_contained(known, name)) {
+      llvm::errs() << "error: unknown --disable-pass=" << name << " (expected "
+                   << llvm::join(known, " or ") << ")\n";
+      return failure();
+    }
+    options.disabledPasses.push_back(name);
+  }
+  options.target = targetName;
+  options.modelName = modelName;
+  options.outputPath = outputPath.str();
+  options.host.triple = targetTriple;
+  options.host.cpu = targetCPU;
+  options.host.optLevel = std::min(optLevel.getValue(), 3u);
+  options.printOptimizationReport = printOptimizationReport;
+  options.externalWeights = weightsPlacement == "external";
+  options.weightsPath = weightsFile;
+  options.memoryReport = memoryReport;
+  options.memoryBudget = memoryBudget;
+  options.memoryTimeline = memoryTimeline;
+
+  // --mlir-timing: one report for the whole compilation, phase by phase.
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // Diagnostics name the ONNX node; a dump of the whole function helps no one.
@@ -197,32 +252,22 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     onnxDiagnostics.emplace(&context, [&](Diagnostic &diag) {
       return printONNXDiagnostic(inputPath, diag);
     });
-  OwningOpRef<ModuleOp> module = loadInput(inputPath, context);
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope importTiming = timing.nest("import");
+    module = loadInput(inputPath, context);
+  }
   if (!module)
     return failure();
-  mlir::autoglm::CompileOptions options;
-  options.emit = *kind;
-  options.modelName = modelName;
-  options.outputPath = outputPath.str();
-  options.cpu.triple = targetTriple;
-  options.cpu.cpu = targetCPU;
-  options.cpu.optLevel = std::min(optLevel.getValue(), 3u);
-  for (const std::string &name : disabledPasses) {
-    ArrayRef<StringRef> known = mlir::autoglm::optionalGraphPasses();
-    if (!llvm::is_contained(known, name)) {
-      llvm::errs() << "error: unknown --disable-pass=" << name << " (expected "
-                   << llvm::join(known, " or ") << ")\n";
-      return failure();
-    }
-    options.disabledPasses.push_back(name);
-  }
-  options.printOptimizationReport = printOptimizationReport;
-  options.externalWeights = weightsPlacement == "external";
-  options.weightsPath = weightsFile;
-  options.memoryReport = memoryReport;
-  options.memoryBudget = memoryBudget;
-  options.memoryTimeline = memoryTimeline;
-  return mlir::autoglm::compileModule(*module, options);
+  return mlir::autoglm::compileModule(*module, options, timing);
+}
+
+/// Whether passes were named on the command line (--autoglm-fuse,
+/// --pass-pipeline=...).
+static bool namesPasses(const MlirOptMainConfig &config, DialectRegistry &registry) {
+  MLIRContext context(registry);
+  PassManager pm(&context);
+  return failed(config.setupPassPipeline(pm)) || pm.size() != 0;
 }
 
 /// Imports an ONNX model, runs the configured pipeline and prints the result.
@@ -265,6 +310,7 @@ int main(int argc, char **argv) {
   mlir::autoglm::registerAutoGLMPasses();
   mlir::autoglm::registerAutoGLMConversionPasses();
   mlir::autoglm::registerAutoGLMTargetPasses();
+  mlir::autoglm::registerPipelines(); // --autoglm-graph-pipeline, ...
   bufferization::registerBufferizationPasses(); // --one-shot-bufferize, ...
 
   DialectRegistry registry;
@@ -274,7 +320,16 @@ int main(int argc, char **argv) {
       argc, argv, "AutoGLM compiler driver: ONNX or MLIR in, optimized IR out",
       registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
-  if (printOptimizationReport) {
+  bool compiling = !emitKind.empty() || !compileTo.empty();
+  // The compiler runs its own phases; passes named beside them would be
+  // silently dropped, so they are an error.
+  if (compiling && namesPasses(config, registry)) {
+    llvm::errs() << "error: --emit and --compile-to run the compiler's own "
+                    "phases; named passes are not run with them. Run the passes "
+                    "on the output of --compile-to=PHASE instead\n";
+    return 1;
+  }
+  if (printOptimizationReport && !compiling) {
     // For named passes on MLIR and ONNX input alike; the report prints when
     // the pass manager goes away.
     MlirOptMainConfig named = config;
@@ -287,7 +342,7 @@ int main(int argc, char **argv) {
     });
   }
 
-  if (!emitKind.empty())
+  if (compiling)
     return asMainReturnCode(compile(inputPath, outputPath, registry));
   if (::autoglm::isONNXFile(inputPath))
     return asMainReturnCode(runOnONNX(inputPath, outputPath, registry, config));

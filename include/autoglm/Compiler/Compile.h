@@ -1,18 +1,21 @@
-//===- Compile.h - from the autoglm dialect to what the user asked for -*- C++ -*-===//
+//===- Compile.h - from an imported model to what the user asked for -*- C++ -*-===//
 
 #ifndef AUTOGLM_COMPILER_COMPILE_H
 #define AUTOGLM_COMPILER_COMPILE_H
 
-#include "autoglm/Target/CPU.h"
+#include "autoglm/Compiler/Pipelines.h"
+#include "autoglm/Target/Target.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mlir::autoglm {
+
+class OptimizationReport;
 
 /// What `--emit=` asks for.
 enum class EmitKind { MLIR, LLVM, Object, Header, StaticLibrary, SharedLibrary };
@@ -21,10 +24,15 @@ enum class EmitKind { MLIR, LLVM, Object, Header, StaticLibrary, SharedLibrary }
 std::optional<EmitKind> parseEmitKind(StringRef name);
 
 struct CompileOptions {
+  /// Stop after this phase and write its IR (--compile-to; --emit=mlir is
+  /// the graph phase); otherwise emit `emit`.
+  std::optional<Phase> stopAfter;
   EmitKind emit = EmitKind::Object;
+  /// The code-generation target (--target) and its host code.
+  std::string target = "cpu";
+  HostOptions host;
   /// Names the descriptor `autoglm_model_<name>`; a C identifier.
   std::string modelName = "model";
-  CPUTargetOptions cpu;
   /// "-" writes to standard output.
   std::string outputPath = "-";
   /// Moves the weights into a file mapped at run time (llvm, obj, lib and so
@@ -32,7 +40,8 @@ struct CompileOptions {
   /// the extension ".weights".
   bool externalWeights = false;
   std::string weightsPath;
-  /// Default graph passes to leave out, by short name ("fuse", ...).
+  /// Default passes to leave out, by short name ("fuse", ...;
+  /// getOptionalPasses()).
   std::vector<std::string> disabledPasses;
   /// Prints what the graph passes did to stderr (--print-optimization-report).
   bool printOptimizationReport = false;
@@ -49,18 +58,14 @@ struct CompileOptions {
 /// memref, math, scf, LLVM, ...).
 void registerCompilerDialects(DialectRegistry &registry);
 
-/// The short names of the default passes that can be left out: the graph
-/// passes, and the memory planner of the lowering.
-ArrayRef<StringRef> optionalGraphPasses();
-
-/// The graph passes the compiler runs by default (before lowering), except
-/// those named in `disabled` (e.g. "fuse"; autoglm-opt's --disable-pass).
-void buildDefaultGraphPipeline(OpPassManager &pm, ArrayRef<std::string> disabled = {});
-
-/// Runs the default graph pipeline on `module` (which holds the imported
-/// `func.func @main`), then lowers and emits what `options.emit` names into
-/// `options.outputPath`. Diagnostics go through the module's context.
-LogicalResult compileModule(ModuleOp module, const CompileOptions &options);
+/// Runs the phases of lib/Compiler/Pipelines.cpp on `module` (which holds
+/// the imported `func.func @main`) and writes what `options` asks for to
+/// `options.outputPath`. Each phase's pass manager honours MLIR's
+/// command-line options (--mlir-print-ir-after-all, --mlir-pass-statistics,
+/// ...) and is timed under `timing`. Diagnostics go through the module's
+/// context.
+LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
+                            TimingScope &timing);
 
 } // namespace mlir::autoglm
 

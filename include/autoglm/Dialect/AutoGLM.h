@@ -19,11 +19,13 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "AutoGLM/AutoGLMDialect.h.inc"
+// The attributes first: the dialect's helpers for its discardable
+// attributes name them.
 #include "AutoGLM/AutoGLMEnums.h.inc"
-
 #define GET_ATTRDEF_CLASSES
 #include "AutoGLM/AutoGLMAttrs.h.inc"
+
+#include "AutoGLM/AutoGLMDialect.h.inc"
 
 namespace mlir {
 namespace OpTrait {
@@ -41,6 +43,14 @@ namespace autoglm {
 /// may know more (the importer may know a static size inference cannot
 /// derive; --autoglm-infer-shapes refines `?` after inputs were specialized).
 bool areCompatibleTypes(TypeRange inferred, TypeRange actual);
+
+/// The ONNX node names in `loc` (NameLocs, also inside fused and call-site
+/// locations), in order and without duplicates; empty when it has none.
+/// Every diagnostic and report names nodes through this.
+SmallVector<StringRef> getNodeNames(Location loc);
+
+/// The first ONNX node name in `loc`, "" when it has none.
+StringRef getNodeName(Location loc);
 } // namespace autoglm
 } // namespace mlir
 

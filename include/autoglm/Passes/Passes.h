@@ -1,10 +1,17 @@
-//===- Passes.h - AutoGLM graph passes ---------------------------*- C++ -*-===//
+//===- Passes.h - AutoGLM graph and buffer passes ----------------*- C++ -*-===//
+//
+// The passes declared in passes/Passes.td: graph passes on the autoglm
+// dialect and the target-independent buffer passes.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef AUTOGLM_PASSES_PASSES_H
 #define AUTOGLM_PASSES_PASSES_H
 
 #include "autoglm/Dialect/AutoGLM.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::autoglm {

@@ -25,8 +25,7 @@
 
 namespace mlir::autoglm {
 
-/// The ONNX node names in `loc` (NameLocs, also inside fused locations), in
-/// order and without duplicates, joined by ", "; "" when it has none.
+/// autoglm::getNodeNames(loc) joined by ", "; "" when it has none.
 std::string nodeNames(Location loc);
 
 /// Records that `rule` of `pass` rewrote the ops at `locs`. A no-op unless an

@@ -28,11 +28,15 @@ struct ModelSignature {
 /// The ONNX data type number of an element type; 0 when it has none.
 int32_t onnxDataType(Type elementType);
 
-/// Reads the signature of `func` (names from `onnx.name` argument/result
+/// Reads the signature of `func` (names from `autoglm.onnx_name` argument/result
 /// attributes, else arg<i>/result<i>); fails with a diagnostic naming the
 /// tensor when a shape is not static or an element type has no C ABI form.
 FailureOr<ModelSignature> readModelSignature(func::FuncOp func,
                                              StringRef modelName);
+
+/// The C header that declares a compiled model's descriptor and describes
+/// its inputs and outputs.
+std::string emitModelHeader(const ModelSignature &signature);
 
 } // namespace mlir::autoglm
 

@@ -1,4 +1,4 @@
-//===- CPUPipeline.cpp - linalg on tensors to the LLVM dialect ------------===//
+//===- CPUPipeline.cpp - the CPU target's code generation -----------------===//
 
 #include "autoglm/Target/CPU.h"
 #include "autoglm/Target/Passes.h"
@@ -50,48 +50,13 @@ struct MemRefCopyToLinalgPass
 };
 } // namespace
 
-void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm,
-                                             const CPULoweringOptions &options) {
+void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
+                                            const CodegenOptions &options) {
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
 
-  // Whole-module bufferization; function arguments and results become plain
-  // (identity-layout) memrefs, so they map onto the C ABI's dense buffers.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-
-  // Results become caller-provided out-parameters: the entry function passes
-  // the user's output buffers, and results computed in place need no copy.
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.modifyPublicFunctions = true;
-  outParams.hoistStaticAllocs = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-
-  // Constants as bufferization left them (memref.global) move to the
-  // weights file; main reads them through one more pointer.
-  if (!options.weightsFile.empty()) {
-    AutoGLMExternalizeWeightsOptions externalize;
-    externalize.file = options.weightsFile;
-    pm.addPass(createAutoGLMExternalizeWeights(externalize));
-  }
-
-  // Every intermediate at an offset of one arena, the workspace; what the
-  // planner leaves (buffers inside loops, dynamic shapes) goes on the stack
-  // when small, else on the heap, freed after its last use.
-  if (options.planMemory) {
-    AutoGLMPlanMemoryOptions plan;
-    plan.report = options.memoryReport;
-    plan.maxArenaBytes = options.memoryBudget;
-    plan.timeline = options.memoryTimeline;
-    pm.addPass(createAutoGLMPlanMemory(plan));
-  }
-  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
-  pm.addNestedPass<func::FuncOp>(bufferization::createPromoteBuffersToStackPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
+  buildBufferPipeline(pm, options);
 
   pm.addNestedPass<func::FuncOp>(std::make_unique<MemRefCopyToLinalgPass>());
   // Matmuls become cache blocks of register tiles of vector FMAs; what is

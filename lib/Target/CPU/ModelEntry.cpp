@@ -7,9 +7,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "autoglm/Target/CPU.h"
+#include "ModelEmission.h"
+
+#include "autoglm/Dialect/AutoGLM.h"
+#include "autoglm/model_abi.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -23,8 +27,6 @@ using namespace mlir::autoglm;
 
 namespace {
 
-constexpr uint32_t kABIVersion = 2; // AUTOGLM_ABI_VERSION
-
 /// What `--autoglm-externalize-weights` moved out of the binary.
 struct ExternalWeights {
   std::string file;
@@ -33,31 +35,37 @@ struct ExternalWeights {
 };
 
 /// The arena `--autoglm-plan-memory` planned (0 bytes when it did not run
-/// or found nothing to place); reads and removes `autoglm.workspace`.
+/// or found nothing to place); reads and removes `autoglm.workspace`,
+/// since LLVM IR has no place for it.
 uint64_t takeWorkspaceBytes(ModuleOp module) {
-  auto attr = module->getAttrOfType<DictionaryAttr>("autoglm.workspace");
-  if (!attr)
+  auto helper = AutoGLMDialect::WorkspaceAttrHelper(module.getContext());
+  WorkspaceAttr workspace = helper.getAttr(module);
+  if (!workspace)
     return 0;
-  module->removeAttr("autoglm.workspace");
-  auto bytes = attr.getAs<IntegerAttr>("bytes");
-  return bytes ? bytes.getValue().getZExtValue() : 0;
+  helper.removeAttr(module);
+  return workspace.getBytes();
 }
 
-/// Reads (and removes, since LLVM IR has no place for it) the module's
-/// `autoglm.weights` attribute.
+/// Reads and removes the module's `autoglm.weights`.
 ExternalWeights takeExternalWeights(ModuleOp module) {
-  ExternalWeights weights;
-  auto attr = module->getAttrOfType<DictionaryAttr>("autoglm.weights");
+  auto helper = AutoGLMDialect::WeightsAttrHelper(module.getContext());
+  WeightsAttr attr = helper.getAttr(module);
   if (!attr)
-    return weights;
-  if (auto file = attr.getAs<StringAttr>("file"))
-    weights.file = file.str();
-  if (auto bytes = attr.getAs<IntegerAttr>("bytes"))
-    weights.bytes = bytes.getValue().getZExtValue();
-  if (auto fingerprint = attr.getAs<IntegerAttr>("fingerprint"))
-    weights.fingerprint = fingerprint.getValue().getZExtValue();
-  module->removeAttr("autoglm.weights");
-  return weights;
+    return {};
+  helper.removeAttr(module);
+  return {attr.getFile().str(), attr.getBytes(), attr.getFingerprint()};
+}
+
+/// Removes the ONNX names from the arguments and results of the functions:
+/// the signature has them, and LLVM IR has no place for them.
+void dropONNXNames(ModuleOp module) {
+  StringAttr name = AutoGLMDialect::OnnxNameAttrHelper(module.getContext()).getName();
+  module.walk([&](FunctionOpInterface function) {
+    for (unsigned i = 0, e = function.getNumArguments(); i < e; ++i)
+      function.removeArgAttr(i, name);
+    for (unsigned i = 0, e = function.getNumResults(); i < e; ++i)
+      function.removeResultAttr(i, name);
+  });
 }
 
 class DescriptorBuilder {
@@ -71,11 +79,13 @@ public:
     // const int64_t *shape;}
     tensorDescTy = llvm::StructType::create(context, {ptrTy, i32, i32, ptrTy},
                                             "autoglm_tensor_desc");
-    // autoglm_model_desc {uint32_t abi; const char *name; int32_t nin, nout;
-    // const desc *in, *out; uint64_t workspace; entry; uint64_t
-    // weights_bytes, weights_fingerprint; const char *weights_file}
+    // autoglm_model_desc {uint32_t abi; int32_t device; const char *name;
+    // int32_t nin, nout; const desc *in, *out; uint64_t workspace; entry;
+    // uint64_t weights_bytes, weights_fingerprint; const char *weights_file;
+    // const void *device_image}
     modelDescTy = llvm::StructType::create(
-        context, {i32, ptrTy, i32, i32, ptrTy, ptrTy, i64, ptrTy, i64, i64, ptrTy},
+        context,
+        {i32, i32, ptrTy, i32, i32, ptrTy, ptrTy, i64, ptrTy, i64, i64, ptrTy, ptrTy},
         "autoglm_model_desc");
   }
 
@@ -114,7 +124,8 @@ public:
                       : llvm::ConstantPointerNull::get(ptrTy);
     llvm::Constant *init = llvm::ConstantStruct::get(
         modelDescTy,
-        {llvm::ConstantInt::get(i32, kABIVersion),
+        {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
+         llvm::ConstantInt::get(i32, AUTOGLM_DEVICE_CPU),
          string(signature.modelName, prefix + "_model_name"),
          llvm::ConstantInt::get(i32, signature.inputs.size()),
          llvm::ConstantInt::get(i32, signature.outputs.size()),
@@ -122,7 +133,8 @@ public:
          tensorTable(signature.outputs, "output"),
          llvm::ConstantInt::get(i64, workspaceBytes), entry,
          llvm::ConstantInt::get(i64, weights.bytes),
-         llvm::ConstantInt::get(i64, weights.fingerprint), weightsFile});
+         llvm::ConstantInt::get(i64, weights.fingerprint), weightsFile,
+         llvm::ConstantPointerNull::get(ptrTy)});
     return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
                                     llvm::GlobalValue::ExternalLinkage, init,
                                     prefix);
@@ -209,11 +221,12 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
 
 std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
     ModuleOp module, llvm::LLVMContext &context, const ModelSignature &signature,
-    llvm::TargetMachine &machine, const CPUTargetOptions &options) {
+    llvm::TargetMachine &machine, unsigned optLevel, bool exportGetter) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   ExternalWeights weights = takeExternalWeights(module);
   uint64_t workspaceBytes = takeWorkspaceBytes(module);
+  dropONNXNames(module);
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, signature.modelName);
   if (!llvmModule) {
@@ -253,7 +266,7 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
                                     descriptors);
   llvm::GlobalVariable *desc =
       descriptors.modelDescriptor(signature, entry, weights, workspaceBytes);
-  if (options.exportGetter) {
+  if (exportGetter) {
     auto *getterTy = llvm::FunctionType::get(descriptors.ptrTy, false);
     auto *getter = llvm::Function::Create(
         getterTy, llvm::GlobalValue::ExternalLinkage, "autoglm_get_model", *llvmModule);
@@ -261,6 +274,6 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
     b.CreateRet(desc);
   }
 
-  optimizeModule(*llvmModule, machine, options.optLevel);
+  optimizeModule(*llvmModule, machine, optLevel);
   return llvmModule;
 }

@@ -2,6 +2,8 @@
 
 #include "autoglm/Target/CPU.h"
 
+#include "ModelEmission.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -17,8 +19,8 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 std::unique_ptr<llvm::TargetMachine>
-mlir::autoglm::createCPUTargetMachine(const CPUTargetOptions &options,
-                                      Location loc) {
+mlir::autoglm::createHostTargetMachine(const HostOptions &options,
+                                       Location loc) {
   llvm::InitializeAllTargetInfos();
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();

@@ -18,25 +18,47 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change of the structs below. */
-#define AUTOGLM_ABI_VERSION 2
+/* Bumped on any incompatible change of the structs below.
+ * 2 -> 3: `device` and `device_image` in autoglm_model_desc. */
+#define AUTOGLM_ABI_VERSION 3
 
-/* Element types, numbered as ONNX's TensorProto.DataType. */
+/* The element types: the one table that the runtime and the compiler
+ * (lib/Target/ModelSignature.cpp, the generated header) both expand, so a
+ * code is written down once. X(NAME, ONNX code, bytes, "name"); codes are
+ * ONNX's TensorProto.DataType numbers. */
+#define AUTOGLM_DTYPES(X)                                                      \
+  X(FLOAT32, 1, 4, "float32")                                                  \
+  X(UINT8, 2, 1, "uint8")                                                      \
+  X(INT8, 3, 1, "int8")                                                        \
+  X(UINT16, 4, 2, "uint16")                                                    \
+  X(INT16, 5, 2, "int16")                                                      \
+  X(INT32, 6, 4, "int32")                                                      \
+  X(INT64, 7, 8, "int64")                                                      \
+  X(BOOL, 9, 1, "bool")                                                        \
+  X(FLOAT16, 10, 2, "float16")                                                 \
+  X(FLOAT64, 11, 8, "float64")                                                 \
+  X(UINT32, 12, 4, "uint32")                                                   \
+  X(UINT64, 13, 8, "uint64")                                                   \
+  X(BFLOAT16, 16, 2, "bfloat16")
+
 typedef enum autoglm_dtype {
-  AUTOGLM_FLOAT32 = 1,
-  AUTOGLM_UINT8 = 2,
-  AUTOGLM_INT8 = 3,
-  AUTOGLM_UINT16 = 4,
-  AUTOGLM_INT16 = 5,
-  AUTOGLM_INT32 = 6,
-  AUTOGLM_INT64 = 7,
-  AUTOGLM_BOOL = 9,
-  AUTOGLM_FLOAT16 = 10,
-  AUTOGLM_FLOAT64 = 11,
-  AUTOGLM_UINT32 = 12,
-  AUTOGLM_UINT64 = 13,
-  AUTOGLM_BFLOAT16 = 16
+#define AUTOGLM_DTYPE_ENUMERATOR(name, code, bytes, text) AUTOGLM_##name = code,
+  AUTOGLM_DTYPES(AUTOGLM_DTYPE_ENUMERATOR)
+#undef AUTOGLM_DTYPE_ENUMERATOR
 } autoglm_dtype;
+
+/* Where a compiled model's code runs. A CPU model's entry function is the
+ * computation itself; a model for another device carries that device's code
+ * in `device_image`, whose layout the device's part of the runtime defines. */
+#define AUTOGLM_DEVICES(X)                                                     \
+  X(CPU, 0, "cpu")                                                             \
+  X(CUDA, 1, "cuda")
+
+typedef enum autoglm_device {
+#define AUTOGLM_DEVICE_ENUMERATOR(name, code, text) AUTOGLM_DEVICE_##name = code,
+  AUTOGLM_DEVICES(AUTOGLM_DEVICE_ENUMERATOR)
+#undef AUTOGLM_DEVICE_ENUMERATOR
+} autoglm_device;
 
 typedef struct autoglm_tensor_desc {
   const char *name;     /* the ONNX graph input/output name */
@@ -90,6 +112,7 @@ typedef struct autoglm_weights_header {
 
 typedef struct autoglm_model_desc {
   uint32_t abi_version; /* AUTOGLM_ABI_VERSION */
+  int32_t device;       /* autoglm_device */
   const char *name;     /* the model name (prefix) */
   int32_t num_inputs;
   int32_t num_outputs;
@@ -103,6 +126,8 @@ typedef struct autoglm_model_desc {
   uint64_t weights_bytes;
   uint64_t weights_fingerprint;
   const char *weights_file;
+  /* The device code and its tables (NULL for AUTOGLM_DEVICE_CPU). */
+  const void *device_image;
 } autoglm_model_desc;
 
 #ifdef __cplusplus

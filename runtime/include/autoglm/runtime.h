@@ -59,7 +59,9 @@ typedef enum autoglm_status {
   AUTOGLM_ERROR_MODEL_FAILED = 11,
   /* The model's weights file is missing, unreadable, or from another
    * compilation (size or fingerprint differ). */
-  AUTOGLM_ERROR_WEIGHTS = 12
+  AUTOGLM_ERROR_WEIGHTS = 12,
+  /* The model runs on a device this runtime does not drive. */
+  AUTOGLM_ERROR_UNSUPPORTED_DEVICE = 13
 } autoglm_status;
 
 /* A short, static, English description of `status` ("shape mismatch");
@@ -74,6 +76,9 @@ const char *autoglm_dtype_name(int32_t dtype);
 
 /* The size in bytes of one element of `dtype`, or 0 for an unknown dtype. */
 size_t autoglm_dtype_size(int32_t dtype);
+
+/* The name of an autoglm_device ("cpu", "cuda"); "unknown" for other values. */
+const char *autoglm_device_name(int32_t device);
 
 /* The number of elements of a tensor of `rank` dimensions `shape` (1 for
  * rank 0), or -1 when the rank or a dimension is negative, `shape` is NULL

@@ -1,6 +1,6 @@
 #map = affine_map<(d0, d1) -> (d0, d1)>
 #map1 = affine_map<(d0, d1) -> (d1)>
-func.func @main(%a: tensor<2x3xf32> {onnx.name = "a"}, %b: tensor<3xf32> {onnx.name = "b"}) -> (tensor<2x3xf32> {onnx.name = "y"}, tensor<2x2xf32> {onnx.name = "z"}) {
+func.func @main(%a: tensor<2x3xf32> {autoglm.onnx_name = "a"}, %b: tensor<3xf32> {autoglm.onnx_name = "b"}) -> (tensor<2x3xf32> {autoglm.onnx_name = "y"}, tensor<2x2xf32> {autoglm.onnx_name = "z"}) {
   %e = tensor.empty() : tensor<2x3xf32>
   %r = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%a, %b : tensor<2x3xf32>, tensor<3xf32>) outs(%e : tensor<2x3xf32>) {
   ^bb0(%x: f32, %y: f32, %o: f32):

@@ -11,9 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "autoglm/Target/ArenaPlanner.h"
-#include "autoglm/Target/Passes.h"
+#include "autoglm/Passes/ArenaPlanner.h"
+#include "autoglm/Passes/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/Support/FileSystem.h"
@@ -23,8 +24,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::autoglm {
-#define GEN_PASS_DEF_AUTOGLMPLANMEMORY
-#include "TargetPasses.h.inc"
+#define GEN_PASS_DEF_PLANMEMORY
+#include "Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;
@@ -47,19 +48,6 @@ struct Buffer {
   size_t leader = 0;
   std::string node;
 };
-
-/// The ONNX node an op came from: the first name in its location.
-std::string nodeName(Location loc) {
-  std::string name;
-  loc->walk([&](Location inner) {
-    if (auto named = dyn_cast<NameLoc>(inner)) {
-      name = named.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name;
-}
 
 /// `text` with the characters XML reserves escaped (ONNX names are free-form).
 std::string escapeXML(StringRef text) {
@@ -120,7 +108,7 @@ memref::AllocOp rootAlloc(Value value, bool &whole) {
 }
 
 struct PlanMemoryPass
-    : public autoglm::impl::AutoGLMPlanMemoryBase<PlanMemoryPass> {
+    : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -145,7 +133,7 @@ struct PlanMemoryPass
         continue;
       Buffer buffer(alloc);
       buffer.bytes = *bytes;
-      buffer.node = nodeName(alloc.getLoc());
+      buffer.node = getNodeName(alloc.getLoc()).str();
       if (!computeLifetime(buffer, body, steps))
         continue;
       buffer.leader = buffers.size();
@@ -198,10 +186,9 @@ struct PlanMemoryPass
     }
 
     rewrite(main, buffers, groupOf, plan);
-    Builder b(module.getContext());
-    module->setAttr("autoglm.workspace",
-                    b.getDictionaryAttr({b.getNamedAttr(
-                        "bytes", b.getI64IntegerAttr(plan.arenaBytes))}));
+    MLIRContext *ctx = module.getContext();
+    AutoGLMDialect::WorkspaceAttrHelper(ctx).setAttr(
+        module, WorkspaceAttr::get(ctx, plan.arenaBytes));
   }
 
 private:

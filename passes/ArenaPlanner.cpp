@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "autoglm/Target/ArenaPlanner.h"
+#include "autoglm/Passes/ArenaPlanner.h"
 
 #include <algorithm>
 #include <map>

@@ -7,7 +7,7 @@
 // Moved: the 24-float matrix (96 bytes) at offset 0, the 20-float splat
 // (80 bytes, expanded) at offset 128 (64-byte aligned), the 32 f16 (64
 // bytes) at 256.
-// CHECK: module attributes {autoglm.weights = {bytes = 320 : i64, file = "{{.*}}.weights", fingerprint = {{-?[0-9]+}} : i64}}
+// CHECK: module attributes {autoglm.weights = #autoglm.weights<file = "{{.*}}.weights", bytes = 320, fingerprint = {{[0-9]+}}>}
 // CHECK-NOT: memref.global "private" constant @big
 // CHECK-NOT: memref.global "private" constant @splat
 // CHECK-NOT: memref.global "private" constant @half

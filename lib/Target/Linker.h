@@ -1,12 +1,12 @@
 //===- Linker.h - archives and shared libraries from an object --*- C++ -*-===//
 //
-// Internal to the compile driver: wraps the system's archiver and C compiler
+// Internal to lib/Target: wraps the system's archiver and C compiler
 // driver, which know the platform's conventions (crt files, libm).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AUTOGLM_LIB_COMPILER_LINKER_H
-#define AUTOGLM_LIB_COMPILER_LINKER_H
+#ifndef AUTOGLM_LIB_TARGET_LINKER_H
+#define AUTOGLM_LIB_TARGET_LINKER_H
 
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/StringRef.h"
@@ -23,4 +23,4 @@ LogicalResult createSharedLibrary(StringRef objectPath, StringRef outputPath,
 
 } // namespace mlir::autoglm
 
-#endif // AUTOGLM_LIB_COMPILER_LINKER_H
+#endif // AUTOGLM_LIB_TARGET_LINKER_H

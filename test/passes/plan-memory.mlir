@@ -15,7 +15,7 @@
 //   %e  %c + %c: %c dies here, but two operands read it, so %e may not
 //       overwrite it; it takes offset 0, free since %b died;
 //   %f  passed to a call: it escapes and stays a heap allocation.
-// CHECK: module attributes {autoglm.workspace = {bytes = [[ARENA:[0-9]+]] : i64}}
+// CHECK: module attributes {autoglm.workspace = #autoglm.workspace<bytes = [[ARENA:[0-9]+]]>}
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME: %[[IN:[a-z0-9]+]]: memref<256xf32>, %[[OUT:[a-z0-9]+]]: memref<256xf32>, %[[WS:[a-z0-9]+]]: memref<[[ARENA]]xi8>)
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index

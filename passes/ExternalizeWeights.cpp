@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "autoglm/Target/Passes.h"
+#include "autoglm/Passes/Passes.h"
 
 #include "autoglm/model_abi.h"
 
@@ -25,11 +25,12 @@
 #include <cstring>
 
 namespace mlir::autoglm {
-#define GEN_PASS_DEF_AUTOGLMEXTERNALIZEWEIGHTS
-#include "TargetPasses.h.inc"
+#define GEN_PASS_DEF_EXTERNALIZEWEIGHTS
+#include "Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;
+using namespace mlir::autoglm;
 
 namespace {
 
@@ -83,7 +84,7 @@ void writeRepeated(llvm::raw_ostream &os, ArrayRef<char> data, uint64_t count) {
 }
 
 struct ExternalizeWeightsPass
-    : public autoglm::impl::AutoGLMExternalizeWeightsBase<ExternalizeWeightsPass> {
+    : public autoglm::impl::ExternalizeWeightsBase<ExternalizeWeightsPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -116,15 +117,11 @@ struct ExternalizeWeightsPass
       return signalPassFailure();
     rewriteMain(main, weights, totalBytes);
 
-    Builder b(module.getContext());
-    module->setAttr(
-        "autoglm.weights",
-        b.getDictionaryAttr({
-            b.getNamedAttr("file", b.getStringAttr(llvm::sys::path::filename(file))),
-            b.getNamedAttr("bytes", b.getI64IntegerAttr(totalBytes)),
-            b.getNamedAttr("fingerprint",
-                           b.getI64IntegerAttr(static_cast<int64_t>(fingerprint))),
-        }));
+    MLIRContext *ctx = module.getContext();
+    AutoGLMDialect::WeightsAttrHelper(ctx).setAttr(
+        module,
+        WeightsAttr::get(ctx, StringAttr::get(ctx, llvm::sys::path::filename(file)),
+                         totalBytes, fingerprint));
   }
 
 private:

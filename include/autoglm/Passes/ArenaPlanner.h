@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AUTOGLM_TARGET_ARENAPLANNER_H
-#define AUTOGLM_TARGET_ARENAPLANNER_H
+#ifndef AUTOGLM_PASSES_ARENAPLANNER_H
+#define AUTOGLM_PASSES_ARENAPLANNER_H
 
 #include <cstddef>
 #include <cstdint>
@@ -53,4 +53,4 @@ bool verifyArenaPlan(const std::vector<BufferLifetime> &buffers,
 
 } // namespace mlir::autoglm
 
-#endif // AUTOGLM_TARGET_ARENAPLANNER_H
+#endif // AUTOGLM_PASSES_ARENAPLANNER_H

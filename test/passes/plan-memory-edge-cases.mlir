@@ -2,7 +2,7 @@
 
 // An alloc as the very first op of @main (the offsets' constants go above
 // it, and it is erased): a regression test for a crash.
-// CHECK: module attributes {autoglm.workspace = {bytes = 64 : i64}}
+// CHECK: module attributes {autoglm.workspace = #autoglm.workspace<bytes = 64>}
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<64xi8>)
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
@@ -34,7 +34,7 @@ func.func @main(%in: memref<?xf32>, %n: index) {
 
 // A buffer of zero elements still gets an address; the arena has at least
 // one aligned unit.
-// CHECK: module attributes {autoglm.workspace = {bytes = 64 : i64}}
+// CHECK: module attributes {autoglm.workspace = #autoglm.workspace<bytes = 64>}
 // CHECK: memref.view %{{.*}}[%{{.*}}][] : memref<64xi8> to memref<0x4xf32>
 func.func @main(%out: memref<0x4xf32>) {
   %a = memref.alloc() : memref<0x4xf32>

@@ -1,0 +1,53 @@
+//===- Pipelines.h - the compiler's phases ----------------------*- C++ -*-===//
+//
+// The compiler in phases (lib/Compiler/Pipelines.cpp): import, graph,
+// kernels, lowering, code generation (the target's), emission. Each phase
+// but import and emission is a pass pipeline, registered under a name so
+// that tests start from any phase's input; `autoglm-opt --compile-to=PHASE`
+// stops after one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_COMPILER_PIPELINES_H
+#define AUTOGLM_COMPILER_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::autoglm {
+
+/// The phases, in order.
+enum class Phase { Import, Graph, Kernels, Lowering, Codegen };
+
+/// The phase `name` names ("graph", ...); nullopt for an unknown name.
+std::optional<Phase> parsePhase(StringRef name);
+StringRef getPhaseName(Phase phase);
+/// Every phase name, in order.
+ArrayRef<StringRef> getPhaseNames();
+
+/// The short names of the default passes that can be left out
+/// (--disable-pass): graph passes, and the memory planner of code
+/// generation.
+ArrayRef<StringRef> getOptionalPasses();
+
+/// Graph: shape inference, constant folding, fusion on the autoglm dialect,
+/// except the passes named in `disabled`.
+void buildGraphPipeline(OpPassManager &pm, ArrayRef<std::string> disabled = {});
+
+/// Kernels: every op that computes becomes (or already is) an
+/// `autoglm.fused` region, one per kernel.
+void buildKernelPipeline(OpPassManager &pm);
+
+/// Lowering: the autoglm dialect to linalg/tensor/arith/math on tensors.
+void buildLoweringPipeline(OpPassManager &pm);
+
+/// Registers the phases as `--autoglm-graph-pipeline`,
+/// `--autoglm-kernel-pipeline`, `--autoglm-lowering-pipeline` and each
+/// target's `--autoglm-<target>-codegen-pipeline`.
+void registerPipelines();
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_COMPILER_PIPELINES_H

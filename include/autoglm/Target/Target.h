@@ -1,0 +1,93 @@
+//===- Target.h - what a code-generation target provides --------*- C++ -*-===//
+//
+// The phases before code generation (lib/Compiler/Pipelines.cpp) are the
+// same for every target; they end with the model as linalg on tensors, one
+// `autoglm.fused` region per kernel. A target takes it from there: its
+// code-generation pipeline, then emission of the artifact. `autoglm-opt
+// --target=<name>` selects one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_TARGET_TARGET_H
+#define AUTOGLM_TARGET_TARGET_H
+
+#include "autoglm/Target/ModelSignature.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir::autoglm {
+
+/// The LLVM target machine of the host code a target emits: all of the
+/// model on the CPU. Empty fields: the host's triple, CPU and features.
+struct HostOptions {
+  std::string triple;
+  std::string cpu;
+  std::string features;
+  unsigned optLevel = 3;
+};
+
+/// The target-independent part of code generation: the buffer passes.
+struct CodegenOptions {
+  /// Non-empty: constants move into this weights file
+  /// (--autoglm-externalize-weights) and main takes their data after the
+  /// outputs.
+  std::string weightsFile;
+  /// Place the intermediate buffers in one arena (--autoglm-plan-memory),
+  /// the workspace main takes after the weights; off, they are heap
+  /// allocations freed after their last use.
+  bool planMemory = true;
+  /// The planner's report file ("" for none) and arena budget (0: none).
+  std::string memoryReport;
+  int64_t memoryBudget = 0;
+  /// An SVG picture of the plan ("" for none).
+  std::string memoryTimeline;
+};
+
+/// The artifacts emission writes.
+enum class ArtifactKind { LLVMIR, Object, StaticLibrary, SharedLibrary };
+
+class Target {
+public:
+  virtual ~Target();
+
+  /// The name `--target=` selects, e.g. "cpu".
+  virtual StringRef getName() const = 0;
+
+  /// The code-generation phase: from linalg on tensors to the IR `emit`
+  /// takes. Starts with the target's work on tensors, then runs
+  /// `buildBufferPipeline`.
+  virtual void buildCodegenPipeline(OpPassManager &pm,
+                                    const CodegenOptions &options) const = 0;
+
+  /// Emission: writes `kind` for the code-generated `module`, whose `main`
+  /// has `signature`, to `outputPath`. Diagnostics at the module's location.
+  virtual LogicalResult emit(ModuleOp module, const ModelSignature &signature,
+                             ArtifactKind kind, StringRef outputPath,
+                             TimingScope &timing) const = 0;
+};
+
+/// The names `--target=` accepts.
+ArrayRef<StringRef> getTargetNames();
+
+/// The target `name` emitting host code for `host`; null after a diagnostic
+/// at `loc` when the name is unknown or the host options are unusable.
+std::unique_ptr<Target> createTarget(StringRef name, const HostOptions &host,
+                                     Location loc);
+
+/// The start of every target's buffer world: one-shot bufferization with
+/// the outputs as out-parameters, the weights file, the memory plan, and
+/// deallocation of what the plan leaves.
+void buildBufferPipeline(OpPassManager &pm, const CodegenOptions &options);
+
+/// Registers each target's code-generation pipeline as
+/// `--autoglm-<target>-codegen-pipeline`.
+void registerTargetPipelines();
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_TARGET_TARGET_H

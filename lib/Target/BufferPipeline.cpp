@@ -1,0 +1,51 @@
+//===- BufferPipeline.cpp - from tensors to buffers, for every target -----===//
+
+#include "autoglm/Passes/Passes.h"
+#include "autoglm/Target/Target.h"
+
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+void mlir::autoglm::buildBufferPipeline(OpPassManager &pm,
+                                        const CodegenOptions &options) {
+  // Whole-module bufferization; function arguments and results become plain
+  // (identity-layout) memrefs, so they map onto the C ABI's dense buffers.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+
+  // Results become caller-provided out-parameters: the entry function passes
+  // the user's output buffers, and results computed in place need no copy.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.modifyPublicFunctions = true;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+
+  // Constants as bufferization left them (memref.global) move to the
+  // weights file; main reads them through one more pointer.
+  if (!options.weightsFile.empty()) {
+    ExternalizeWeightsOptions externalize;
+    externalize.file = options.weightsFile;
+    pm.addPass(createExternalizeWeights(externalize));
+  }
+
+  // Every intermediate at an offset of one arena, the workspace; what the
+  // planner leaves (buffers inside loops, dynamic shapes) goes on the stack
+  // when small, else on the heap, freed after its last use.
+  if (options.planMemory) {
+    PlanMemoryOptions plan;
+    plan.report = options.memoryReport;
+    plan.maxArenaBytes = options.memoryBudget;
+    plan.timeline = options.memoryTimeline;
+    pm.addPass(createPlanMemory(plan));
+  }
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
+  pm.addNestedPass<func::FuncOp>(bufferization::createPromoteBuffersToStackPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+}

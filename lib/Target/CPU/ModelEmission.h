@@ -1,0 +1,46 @@
+//===- ModelEmission.h - LLVM IR and objects of a CPU model -----*- C++ -*-===//
+//
+// Internal to lib/Target/CPU: the steps of the CPU target's emission.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_LIB_TARGET_CPU_MODELEMISSION_H
+#define AUTOGLM_LIB_TARGET_CPU_MODELEMISSION_H
+
+#include "autoglm/Target/ModelSignature.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <memory>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class raw_pwrite_stream;
+class TargetMachine;
+} // namespace llvm
+
+namespace mlir::autoglm {
+
+/// Translates an LLVM-dialect module whose `main` takes the inputs then the
+/// outputs as bare pointers, then the weights data when the module has an
+/// `autoglm.weights` attribute, the workspace when it has an
+/// `autoglm.workspace` attribute, optionally followed by the
+/// `autoglm_exec_context *`, into LLVM IR, and adds the model's C ABI: the
+/// entry function and the `autoglm_model_<name>` descriptor
+/// (runtime/include/autoglm/model_abi.h); `exportGetter` also exports
+/// `autoglm_get_model()` (for shared libraries loaded with dlopen; two
+/// models linked into one binary would clash on it). Optimizes it for
+/// `machine` at `optLevel`.
+std::unique_ptr<llvm::Module>
+translateToModelLLVMIR(ModuleOp module, llvm::LLVMContext &context,
+                       const ModelSignature &signature, llvm::TargetMachine &machine,
+                       unsigned optLevel, bool exportGetter);
+
+/// Writes `module` as a relocatable object file.
+LogicalResult emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
+                             llvm::raw_pwrite_stream &os, Location loc);
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_LIB_TARGET_CPU_MODELEMISSION_H

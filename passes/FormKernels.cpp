@@ -1,0 +1,48 @@
+//===- FormKernels.cpp - --autoglm-form-kernels ---------------------------===//
+//
+// From here on, a kernel is an `autoglm.fused` region: the clusters that
+// --autoglm-fuse formed, and here every other op that computes becomes a
+// region of its own. The lowering converts each region's body in place and
+// code generation turns each region into one loop nest on the CPU (one
+// launch on a GPU), so the boundaries the graph passes chose are the ones
+// that run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Passes/Passes.h"
+
+#include "fusion/Rules.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_FORMKERNELS
+#include "Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+
+/// Ops that are not kernels: constants (data, not work), the regions
+/// themselves, and reshapes, which only reinterpret a dense row-major
+/// buffer and move no data.
+bool isKernel(Operation *op) {
+  return isa<AutoGLMDialect>(op->getDialect()) &&
+         !isa<ConstantOp, FusedOp, YieldOp, ReshapeOp>(op);
+}
+
+struct FormKernelsPass : autoglm::impl::FormKernelsBase<FormKernelsPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> kernels;
+    for (Operation &op : getOperation().getBody().getOps())
+      if (isKernel(&op))
+        kernels.push_back(&op);
+    for (Operation *op : kernels) {
+      // The kind names the op, e.g. "matmul" or "transpose".
+      StringRef kind = op->getName().stripDialect();
+      fusion::buildCluster(kind, {op});
+    }
+  }
+};
+
+} // namespace

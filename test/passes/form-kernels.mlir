@@ -1,0 +1,43 @@
+// RUN: autoglm-opt %s --autoglm-form-kernels | FileCheck %s
+
+// Every op that computes becomes a region of its own, named by the op; a
+// splat constant goes in with it, other constants are inputs; reshapes,
+// constants and existing regions stay as they are.
+// CHECK-LABEL: func.func @main(
+// CHECK-SAME:      %[[A:.+]]: tensor<4x8xf32>, %[[B:.+]]: tensor<8x4xf32>
+// CHECK:         %[[W:.+]] = autoglm.constant dense<{{\[}}1.0{{.*}}> : tensor<4xf32>
+// CHECK:         %[[M:.+]] = autoglm.fused "matmul"(%[[A]], %[[B]])
+// CHECK-NEXT:    ^bb0(%[[X:.+]]: tensor<4x8xf32>, %[[Y:.+]]: tensor<8x4xf32>):
+// CHECK-NEXT:      %[[P:.+]] = autoglm.matmul %[[X]], %[[Y]]
+// CHECK-NEXT:      autoglm.yield %[[P]] : tensor<4x4xf32>
+// CHECK:         %[[S:.+]] = autoglm.fused "mul"(%[[M]], %[[W]])
+// CHECK-NEXT:    ^bb0(%{{.+}}: tensor<4x4xf32>, %{{.+}}: tensor<4xf32>):
+// CHECK-NEXT:      autoglm.constant dense<5.000000e-01> : tensor<f32>
+// CHECK-NEXT:      autoglm.mul
+// CHECK-NEXT:      autoglm.mul
+// CHECK-NEXT:      autoglm.yield
+// CHECK:         %[[R:.+]] = autoglm.reshape %[[S]]
+// CHECK:         %[[E:.+]] = autoglm.fused "exp"(%[[R]])
+// CHECK-NEXT:    ^bb0
+// CHECK-NEXT:      autoglm.exp
+// CHECK-NEXT:      autoglm.yield
+// CHECK:         %[[T:.+]]:2 = autoglm.fused "split"(%[[E]])
+// CHECK-NEXT:    ^bb0
+// CHECK-NEXT:      autoglm.split
+// CHECK-NEXT:      autoglm.yield
+// CHECK:         return %[[T]]#0, %[[T]]#1
+func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<8x1xf32>, tensor<8x1xf32>) {
+  %w = autoglm.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %m = autoglm.matmul %a, %b : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  %s = autoglm.fused "mul" (%m, %w) : (tensor<4x4xf32>, tensor<4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%x: tensor<4x4xf32>, %y: tensor<4xf32>):
+    %h = autoglm.constant dense<0.5> : tensor<f32>
+    %p = autoglm.mul %x, %y : (tensor<4x4xf32>, tensor<4xf32>) -> tensor<4x4xf32>
+    %q = autoglm.mul %p, %h : (tensor<4x4xf32>, tensor<f32>) -> tensor<4x4xf32>
+    autoglm.yield %q : tensor<4x4xf32>
+  }
+  %r = autoglm.reshape %s : (tensor<4x4xf32>) -> tensor<8x2xf32>
+  %e = autoglm.exp %r : tensor<8x2xf32>
+  %t:2 = autoglm.split %e {axis = 1 : i64, sizes = array<i64: 1, 1>} : (tensor<8x2xf32>) -> (tensor<8x1xf32>, tensor<8x1xf32>)
+  return %t#0, %t#1 : tensor<8x1xf32>, tensor<8x1xf32>
+}
