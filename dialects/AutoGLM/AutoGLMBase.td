@@ -2,8 +2,8 @@
 //
 // The `autoglm` dialect: a small, tensor-level, value-semantics core into
 // which the ONNX importer normalizes models and on which the graph passes
-// work. See docs/dialect.md for the design and docs/ops.md for the reference
-// generated from these files.
+// work. docs/architecture.md describes the design and docs/ops.md is the
+// reference generated from these files.
 //
 //===----------------------------------------------------------------------===//
 
