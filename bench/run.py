@@ -564,7 +564,7 @@ def main():
     parser.add_argument("--docs-block", default="", metavar="SUFFIX",
                         help="with --docs: the block bench:results{SUFFIX} and docs/benchmarks{SUFFIX}.svg")
     parser.add_argument("--profile", action="store_true",
-                        help="also profile AutoGLM per op class (bench/profile.py) at batch 1")
+                        help="also profile AutoGLM per op class (bench/profile_ops.py) at batch 1")
     parser.add_argument("--check", action="store_true", help=f"exit {EXIT_DISAGREE} if any output disagrees")
     parser.add_argument("--render", metavar="RESULTS_JSON",
                         help="measure nothing: rewrite the markdown and chart (and docs with --docs) "

@@ -13,7 +13,10 @@ const OpRegistry &OpRegistry::get() {
     registerContractionConverters(r);
     registerNormalizationConverters(r);
     registerReductionConverters(r);
-    registerDataMovementConverters(r);
+    registerReshapeConverters(r);
+    registerSliceConcatConverters(r);
+    registerGatherConverters(r);
+    registerResizeConverters(r);
     registerShapeConverters(r);
     registerQuantizationConverters(r);
     registerAttentionConverter(r);

@@ -1,11 +1,12 @@
 //===- AutoGLMToLinalg.cpp - --autoglm-lower-to-linalg --------------------===//
 //
 // The pass: checks that every autoglm op has static shapes, then runs a
-// partial conversion with the patterns of the five op families
-// (Elementwise.cpp, Contraction.cpp, Normalization.cpp, DataMovement.cpp,
-// HighLevel.cpp); the bodies of `autoglm.fused` are converted in place and
-// then fused into one loop nest each (Fused.cpp). Function signatures
-// go through the type converter (uiN -> iN, quantized -> storage).
+// partial conversion with the patterns of the op families (Elementwise.cpp,
+// Contraction.cpp, Normalization.cpp, HighLevel.cpp, and for data movement
+// Constants.cpp, Layout.cpp, Gather.cpp, Resize.cpp); the bodies of
+// `autoglm.fused` are converted in place and then fused into one loop nest
+// each (Fused.cpp). Function signatures go through the type converter
+// (uiN -> iN, quantized -> storage).
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,7 +66,8 @@ LogicalResult checkStaticShapes(ModuleOp module) {
   result = module.walk([](Operation *op) {
     if (failed(checkContractionSupported(op)) ||
         failed(checkNormalizationSupported(op)) ||
-        failed(checkDataMovementSupported(op)) ||
+        failed(checkConstantSupported(op)) ||
+        failed(checkResizeSupported(op)) ||
         failed(checkHighLevelSupported(op)))
       return WalkResult::interrupt();
     return WalkResult::advance();
@@ -108,7 +110,10 @@ struct AutoGLMLowerToLinalgPass
     populateElementwisePatterns(converter, patterns);
     populateContractionPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);
-    populateDataMovementPatterns(converter, patterns);
+    populateConstantPatterns(converter, patterns);
+    populateLayoutPatterns(converter, patterns);
+    populateGatherPatterns(converter, patterns);
+    populateResizePatterns(converter, patterns);
     populateHighLevelPatterns(converter, patterns);
 
     if (failed(applyPartialConversion(module, target, std::move(patterns))))

@@ -117,7 +117,8 @@ Value buildRanks(OpBuilder &b, Location loc, Value x, int64_t axis, bool smalles
 /// before the conversion starts, so that a failure is one clear message.
 LogicalResult checkContractionSupported(Operation *op);
 LogicalResult checkNormalizationSupported(Operation *op);
-LogicalResult checkDataMovementSupported(Operation *op);
+LogicalResult checkConstantSupported(Operation *op);
+LogicalResult checkResizeSupported(Operation *op);
 LogicalResult checkHighLevelSupported(Operation *op);
 
 //===--- patterns -----------------------------------------------------------===//
@@ -125,7 +126,10 @@ LogicalResult checkHighLevelSupported(Operation *op);
 void populateElementwisePatterns(TypeConverter &converter, RewritePatternSet &patterns);
 void populateContractionPatterns(TypeConverter &converter, RewritePatternSet &patterns);
 void populateNormalizationPatterns(TypeConverter &converter, RewritePatternSet &patterns);
-void populateDataMovementPatterns(TypeConverter &converter, RewritePatternSet &patterns);
+void populateConstantPatterns(TypeConverter &converter, RewritePatternSet &patterns);
+void populateLayoutPatterns(TypeConverter &converter, RewritePatternSet &patterns);
+void populateGatherPatterns(TypeConverter &converter, RewritePatternSet &patterns);
+void populateResizePatterns(TypeConverter &converter, RewritePatternSet &patterns);
 void populateHighLevelPatterns(TypeConverter &converter, RewritePatternSet &patterns);
 
 //===--- autoglm.fused (Fused.cpp) ----------------------------------------===//

@@ -1,0 +1,144 @@
+//===- ResizeConverters.cpp - Resize, Upsample ----------------------------===//
+//
+// Resize, and the deprecated Upsample as the Resize it amounts to. The output
+// shape must be known at import time: from `sizes`, or from `scales` (a
+// dimension scaled by other than 1 must be static).
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeContext.h"
+#include "OpRegistry.h"
+
+#include "onnx/onnx_pb.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace autoglm::importer {
+namespace {
+
+/// Builds the resize op once the output shape is known.
+LogicalResult buildResize(NodeContext &n, ArrayRef<int64_t> outShape, StringRef modeName,
+                          StringRef transformName, StringRef roundingName) {
+  std::optional<ResizeMode> mode = symbolizeResizeMode(modeName);
+  if (!mode)
+    return n.emitError() << "unknown mode '" << modeName << "'";
+  std::optional<CoordinateTransform> transform = symbolizeCoordinateTransform(transformName);
+  if (!transform)
+    return n.emitError() << "unknown coordinate_transformation_mode '" << transformName << "'";
+  if (*transform == CoordinateTransform::tf_crop_and_resize)
+    return n.emitError() << "coordinate_transformation_mode tf_crop_and_resize is "
+                            "not supported";
+  std::optional<NearestRounding> rounding = symbolizeNearestRounding(roundingName);
+  if (!rounding)
+    return n.emitError() << "unknown nearest_mode '" << roundingName << "'";
+  auto type = n.inputType(0);
+  return n.finish(n.createTyped<ResizeOp>(
+      type.clone(outShape), n.input(0), ResizeModeAttr::get(n.ctx, *mode),
+      CoordinateTransformAttr::get(n.ctx, *transform),
+      NearestRoundingAttr::get(n.ctx, *rounding),
+      n.b.getF64FloatAttr(n.floatAttr("cubic_coeff_a", -0.75)),
+      n.intAttr("exclude_outside", 0) ? n.b.getUnitAttr() : UnitAttr()));
+}
+
+/// Output sizes from `scales` (one per dimension): floor(size * scale).
+LogicalResult sizesFromScales(NodeContext &n, ArrayRef<double> scales,
+                              SmallVectorImpl<int64_t> &out) {
+  auto type = n.inputType(0);
+  for (auto [d, scale] : llvm::enumerate(scales)) {
+    if (scale <= 0)
+      return n.emitError() << "scales must be positive";
+    if (scale == 1.0) {
+      out.push_back(type.getDimSize(d));
+      continue;
+    }
+    if (type.isDynamicDim(d))
+      return n.notKnown("the size of dimension " + std::to_string(d) +
+                        " (to apply the scale)");
+    out.push_back(static_cast<int64_t>(std::floor(type.getDimSize(d) * scale)));
+  }
+  return success();
+}
+
+LogicalResult convertResize(NodeContext &n) {
+  if (failed(n.checkArity(1, 4)))
+    return failure();
+  if (n.intAttr("antialias", 0) != 0)
+    return n.emitError() << "antialias = 1 is not supported";
+  std::string policy = n.stringAttr("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch")
+    return n.emitError() << "keep_aspect_ratio_policy '" << policy
+                         << "' is not supported";
+  auto type = n.inputType(0);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes;
+  if (std::optional<SmallVector<int64_t>> attr = n.intsAttr("axes")) {
+    FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*attr, rank, false);
+    if (failed(normalized))
+      return failure();
+    axes = *normalized;
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  SmallVector<int64_t> outShape(type.getShape());
+  // An empty tensor stands for an absent input in older exporters.
+  auto present = [&](unsigned i) {
+    return n.hasInput(i) && n.inputType(i).getNumElements() != 0;
+  };
+  if (present(3)) {
+    std::optional<SmallVector<int64_t>> sizes = n.knownValues(3);
+    if (!sizes)
+      return n.notKnown("sizes");
+    if (sizes->size() != axes.size())
+      return n.emitError() << "sizes has " << sizes->size() << " entries; expected "
+                           << axes.size();
+    for (auto [i, d] : llvm::enumerate(axes))
+      outShape[d] = (*sizes)[i];
+  } else if (present(2)) {
+    std::optional<SmallVector<double>> scales = n.constantValues(2);
+    if (!scales)
+      return n.notKnown("scales");
+    if (scales->size() != axes.size())
+      return n.emitError() << "scales has " << scales->size() << " entries; expected "
+                           << axes.size();
+    SmallVector<double> full(rank, 1.0);
+    for (auto [i, d] : llvm::enumerate(axes))
+      full[d] = (*scales)[i];
+    outShape.clear();
+    if (failed(sizesFromScales(n, full, outShape)))
+      return failure();
+  } else {
+    return n.emitError() << "needs scales or sizes";
+  }
+  return buildResize(n, outShape, n.stringAttr("mode", "nearest"),
+                     n.stringAttr("coordinate_transformation_mode", "half_pixel"),
+                     n.stringAttr("nearest_mode", "round_prefer_floor"));
+}
+
+LogicalResult convertUpsample(NodeContext &n) {
+  // Deprecated since opset 10; what it did is Resize with asymmetric
+  // coordinates and floor rounding.
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  std::optional<SmallVector<double>> scales = n.constantValues(1);
+  if (!scales)
+    return n.notKnown("scales");
+  if (static_cast<int64_t>(scales->size()) != n.inputType(0).getRank())
+    return n.emitError() << "scales needs one entry per dimension";
+  SmallVector<int64_t> outShape;
+  if (failed(sizesFromScales(n, *scales, outShape)))
+    return failure();
+  std::string mode = n.stringAttr("mode", "nearest");
+  return buildResize(n, outShape, mode == "bilinear" ? "linear" : mode, "asymmetric",
+                     "floor");
+}
+
+} // namespace
+
+void registerResizeConverters(OpRegistry &r) {
+  r.add("Resize", convertResize);
+  r.add("Upsample", convertUpsample);
+}
+
+} // namespace autoglm::importer
