@@ -26,7 +26,7 @@
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_EXTERNALIZEWEIGHTS
-#include "Passes.h.inc"
+#include "autoglm/Passes/Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;

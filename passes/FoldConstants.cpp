@@ -27,7 +27,7 @@
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_FOLDCONSTANTS
-#include "Passes.h.inc"
+#include "autoglm/Passes/Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;

@@ -15,7 +15,7 @@
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_FORMKERNELS
-#include "Passes.h.inc"
+#include "autoglm/Passes/Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;

@@ -17,7 +17,7 @@
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_FUSE
-#include "Passes.h.inc"
+#include "autoglm/Passes/Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;

@@ -9,20 +9,20 @@
 using namespace mlir;
 using namespace mlir::autoglm;
 
-#include "AutoGLM/AutoGLMDialect.cpp.inc"
-#include "AutoGLM/AutoGLMEnums.cpp.inc"
+#include "autoglm/Dialect/AutoGLMDialect.cpp.inc"
+#include "autoglm/Dialect/AutoGLMEnums.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
-#include "AutoGLM/AutoGLMAttrs.cpp.inc"
+#include "autoglm/Dialect/AutoGLMAttrs.cpp.inc"
 
 void AutoGLMDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST
-#include "AutoGLM/AutoGLMAttrs.cpp.inc"
+#include "autoglm/Dialect/AutoGLMAttrs.cpp.inc"
       >();
   addOperations<
 #define GET_OP_LIST
-#include "AutoGLM/AutoGLMOps.cpp.inc"
+#include "autoglm/Dialect/AutoGLMOps.cpp.inc"
       >();
 }
 

@@ -14,4 +14,4 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 #define GET_OP_CLASSES
-#include "AutoGLM/AutoGLMOps.cpp.inc"
+#include "autoglm/Dialect/AutoGLMOps.cpp.inc"

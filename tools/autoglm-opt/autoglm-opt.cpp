@@ -15,7 +15,7 @@
 #include "autoglm/Importer/ONNXImporter.h"
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
-#include "autoglm/Target/Passes.h"
+#include "autoglm/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"

@@ -19,10 +19,10 @@
 namespace mlir::autoglm {
 
 #define GEN_PASS_DECL
-#include "ConversionPasses.h.inc"
+#include "autoglm/Conversion/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
-#include "ConversionPasses.h.inc"
+#include "autoglm/Conversion/Passes.h.inc"
 
 } // namespace mlir::autoglm
 

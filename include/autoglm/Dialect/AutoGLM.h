@@ -21,11 +21,11 @@
 
 // The attributes first: the dialect's helpers for its discardable
 // attributes name them.
-#include "AutoGLM/AutoGLMEnums.h.inc"
+#include "autoglm/Dialect/AutoGLMEnums.h.inc"
 #define GET_ATTRDEF_CLASSES
-#include "AutoGLM/AutoGLMAttrs.h.inc"
+#include "autoglm/Dialect/AutoGLMAttrs.h.inc"
 
-#include "AutoGLM/AutoGLMDialect.h.inc"
+#include "autoglm/Dialect/AutoGLMDialect.h.inc"
 
 namespace mlir {
 namespace OpTrait {
@@ -55,6 +55,6 @@ StringRef getNodeName(Location loc);
 } // namespace mlir
 
 #define GET_OP_CLASSES
-#include "AutoGLM/AutoGLMOps.h.inc"
+#include "autoglm/Dialect/AutoGLMOps.h.inc"
 
 #endif // AUTOGLM_DIALECT_AUTOGLM_H

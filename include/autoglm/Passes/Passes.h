@@ -17,10 +17,10 @@
 namespace mlir::autoglm {
 
 #define GEN_PASS_DECL
-#include "Passes.h.inc"
+#include "autoglm/Passes/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
-#include "Passes.h.inc"
+#include "autoglm/Passes/Passes.h.inc"
 
 } // namespace mlir::autoglm
 

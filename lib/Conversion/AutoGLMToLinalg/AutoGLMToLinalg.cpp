@@ -21,7 +21,7 @@
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMLOWERTOLINALG
-#include "ConversionPasses.h.inc"
+#include "autoglm/Conversion/Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;

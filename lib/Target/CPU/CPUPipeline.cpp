@@ -1,7 +1,7 @@
 //===- CPUPipeline.cpp - the CPU target's code generation -----------------===//
 
 #include "autoglm/Target/CPU.h"
-#include "autoglm/Target/Passes.h"
+#include "autoglm/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"

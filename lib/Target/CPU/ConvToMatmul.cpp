@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "autoglm/Target/Passes.h"
+#include "autoglm/Target/CPU/Passes.h"
 
 #include "ConvEpilogue.h"
 
@@ -20,7 +20,7 @@
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMCONVTOMATMUL
-#include "TargetPasses.h.inc"
+#include "autoglm/Target/CPU/Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;

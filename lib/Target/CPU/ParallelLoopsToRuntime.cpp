@@ -17,7 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "autoglm/Target/Passes.h"
+#include "autoglm/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -32,7 +32,7 @@
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMPARALLELLOOPSTORUNTIME
-#include "TargetPasses.h.inc"
+#include "autoglm/Target/CPU/Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;

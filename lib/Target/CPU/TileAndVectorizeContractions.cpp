@@ -26,7 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "autoglm/Target/Passes.h"
+#include "autoglm/Target/CPU/Passes.h"
 
 #include "ContractionEpilogue.h"
 
@@ -46,7 +46,7 @@
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMTILEANDVECTORIZECONTRACTIONS
-#include "TargetPasses.h.inc"
+#include "autoglm/Target/CPU/Passes.h.inc"
 } // namespace mlir::autoglm
 
 using namespace mlir;

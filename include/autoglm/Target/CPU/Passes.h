@@ -1,17 +1,15 @@
 //===- Passes.h - AutoGLM CPU target passes ----------------------*- C++ -*-===//
 //
-// Passes of the CPU lowering pipeline (lib/Target/CPU/):
+// Passes of the CPU target's code generation (lib/Target/CPU/Passes.td):
 //   --autoglm-parallel-loops-to-runtime   scf.parallel -> ctx->parallel_for
 //   --autoglm-conv-to-matmul              NCHW conv -> im2col + matmul
 //   --autoglm-tile-and-vectorize-contractions
 //                                         tiled, vectorized matmuls
-//   --autoglm-externalize-weights         constants -> a weights file
-//   --autoglm-plan-memory                 intermediates -> one arena
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AUTOGLM_TARGET_PASSES_H
-#define AUTOGLM_TARGET_PASSES_H
+#ifndef AUTOGLM_TARGET_CPU_PASSES_H
+#define AUTOGLM_TARGET_CPU_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -28,11 +26,11 @@
 namespace mlir::autoglm {
 
 #define GEN_PASS_DECL
-#include "TargetPasses.h.inc"
+#include "autoglm/Target/CPU/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
-#include "TargetPasses.h.inc"
+#include "autoglm/Target/CPU/Passes.h.inc"
 
 } // namespace mlir::autoglm
 
-#endif // AUTOGLM_TARGET_PASSES_H
+#endif // AUTOGLM_TARGET_CPU_PASSES_H
