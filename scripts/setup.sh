@@ -10,7 +10,7 @@ ROOT=$PWD
 BUILD_DIR=${AUTOGLM_BUILD_DIR:-$ROOT/build}
 
 APT_PACKAGES=(
-  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 clang-format-22
   libonnx-dev libprotobuf-dev protobuf-compiler
   cmake ninja-build ccache g++ python3 python3-venv
 )

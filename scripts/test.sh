@@ -12,9 +12,30 @@ if [[ ! -f $BUILD_DIR/build.ninja ]]; then
 fi
 ninja -C "$BUILD_DIR" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# lit: $LIT if set, else the build's LLVM_LIT (CMake takes it from the LLVM
+# installation), else the one in `llvm-config --bindir`, else lit on PATH.
+find_lit() {
+  local cand dir exe
+  if [[ -n ${LIT:-} ]]; then echo "$LIT"; return; fi
+  cand=$(sed -n 's/^LLVM_LIT:FILEPATH=//p' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null)
+  if [[ -n $cand && -x $cand ]]; then echo "$cand"; return; fi
+  for cand in llvm-config-22 llvm-config; do
+    dir=$(command -v "$cand" >/dev/null && "$cand" --bindir 2>/dev/null) || continue
+    for exe in "$dir/lit" "$dir/llvm-lit"; do
+      if [[ -x $exe ]]; then echo "$exe"; return; fi
+    done
+  done
+  command -v lit || command -v llvm-lit || return 1
+}
+LIT=$(find_lit) || {
+  echo "error: lit not found: set LIT=/path/to/lit, or install llvm-22-tools" \
+    "(it provides /usr/lib/llvm-22/bin/lit)" >&2
+  echo "0 passed, 1 failed"; exit 1
+}
+
 RESULTS="$BUILD_DIR/test/results.xml"
 rm -f "$RESULTS"
-/usr/lib/llvm-22/bin/lit -sv --xunit-xml-output="$RESULTS" "$@" "$BUILD_DIR/test"
+"$LIT" -sv --xunit-xml-output="$RESULTS" "$@" "$BUILD_DIR/test"
 lit_status=$?
 
 # Summarize from lit's own result file: unsupported (skipped) tests are
