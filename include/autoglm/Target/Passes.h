@@ -3,6 +3,7 @@
 // Passes of the CPU lowering pipeline (lib/Target/CPU/):
 //   --autoglm-parallel-loops-to-runtime   scf.parallel -> ctx->parallel_for
 //   --autoglm-conv-to-matmul              NCHW conv -> im2col + matmul
+//   --autoglm-tile-kernel-regions         fused region -> cache-block kernel
 //   --autoglm-tile-and-vectorize-contractions
 //                                         tiled, vectorized matmuls
 //   --autoglm-externalize-weights         constants -> a weights file

@@ -4,7 +4,7 @@
 // partial conversion with the patterns of the five op families
 // (Elementwise.cpp, Contraction.cpp, Normalization.cpp, DataMovement.cpp,
 // HighLevel.cpp); the bodies of `autoglm.fused` are converted in place and
-// then fused into one loop nest each (Fused.cpp). Function signatures
+// then fused into one loop nest each (Fused.cpp); the regions stay. Function signatures
 // go through the type converter (uiN -> iN, quantized -> storage).
 //
 //===----------------------------------------------------------------------===//
@@ -82,7 +82,7 @@ struct AutoGLMLowerToLinalgPass
       return signalPassFailure();
     AutoGLMTypeConverter converter(ctx);
     // Clusters of --autoglm-fuse keep their region through the conversion
-    // and become one loop nest each afterwards (Fused.cpp).
+    // and become one loop nest each afterwards (Fused.cpp), still a region.
     inlineClustersWithConvertedTypes(module, converter);
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AutoGLMDialect>();
@@ -113,7 +113,7 @@ struct AutoGLMLowerToLinalgPass
 
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();
-    fuseAndInlineClusters(module);
+    fuseInClusters(module);
   }
 };
 

@@ -22,6 +22,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
@@ -55,6 +56,10 @@ void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm,
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
+  // Each fused region is one kernel: its root is tiled into the cache blocks
+  // of its matrix product (scf.forall, fill and product fused in), then
+  // the region is inlined.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMTileKernelRegions());
 
   // Whole-module bufferization; function arguments and results become plain
   // (identity-layout) memrefs, so they map onto the C ABI's dense buffers.
@@ -63,6 +68,8 @@ void mlir::autoglm::buildCPULoweringPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // The kernels' block loops, now without results, as scf.parallel.
+  pm.addPass(createForallToParallelLoopPass());
 
   // Results become caller-provided out-parameters: the entry function passes
   // the user's output buffers, and results computed in place need no copy.
