@@ -43,6 +43,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::autoglm {
@@ -153,6 +154,11 @@ struct TileKernelRegionsPass
     func.walk([&](FusedOp op) { regions.push_back(op); });
     for (FusedOp region : regions) {
       Block &body = region.getBody().front();
+      // Dead ops left by earlier rewrites (the reshape of a convolution's
+      // product that its tail replaced) would count as uses of the product.
+      for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+        if (isOpTriviallyDead(&op))
+          rewriter.eraseOp(&op);
       auto yield = cast<YieldOp>(body.getTerminator());
       if (yield.getValues().size() == 1)
         if (linalg::LinalgOp root = rootOf(yield.getValues()[0]))
