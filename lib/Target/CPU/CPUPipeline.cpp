@@ -33,10 +33,7 @@ namespace {
 /// buffer) with `memref.copy`, which LLVM lowering turns into a call to
 /// MLIR's C runner library for non-contiguous layouts. As `linalg.copy` it
 /// becomes a plain loop nest instead, so compiled models need no extra
-/// library. A copy of a view onto an identical view of the same buffer is
-/// erased: bufferization leaves one for each block of a kernel's block loop
-/// (`tensor.parallel_insert_slice` of a block computed in place). An
-/// internal step of the CPU pipeline, not a user-facing pass.
+/// library. An internal step of the CPU pipeline, not a user-facing pass.
 struct MemRefCopyToLinalgPass
     : PassWrapper<MemRefCopyToLinalgPass, OperationPass<func::FuncOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MemRefCopyToLinalgPass)
@@ -46,15 +43,6 @@ struct MemRefCopyToLinalgPass
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     getOperation().walk([&](memref::CopyOp copy) {
-      Operation *from = copy.getSource().getDefiningOp<memref::SubViewOp>();
-      Operation *to = copy.getTarget().getDefiningOp<memref::SubViewOp>();
-      if (copy.getSource() == copy.getTarget() ||
-          (from && to &&
-           OperationEquivalence::isEquivalentTo(
-               from, to, OperationEquivalence::IgnoreLocations))) {
-        rewriter.eraseOp(copy);
-        return;
-      }
       rewriter.setInsertionPoint(copy);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
                                                   copy.getTarget());
