@@ -19,8 +19,13 @@ def AutoGLMLowerToLinalg : Pass<"autoglm-lower-to-linalg", "ModuleOp"> {
     linalg.matmul / linalg.batch_matmul; conv the linalg.conv_* named ops
     (grouped convolutions a generic); pooling linalg.pooling_nchw_*;
     reductions and normalizations generics; data movement tensor slices,
-    pads, reshapes and gather-style generics. `autoglm.fused` bodies are
-    inlined first.
+    pads, reshapes and gather-style generics. An `autoglm.fused` region
+    stays: its body is converted in place and its linalg ops are fused
+    (elementwise chains into one generic, a contraction's tail into an
+    in-place update of the product), so each region reaches code generation
+    as one kernel on tensors (the CPU pipeline tiles and inlines it with
+    --autoglm-tile-kernel-regions). Regions whose element types the
+    conversion changes (unsigned, quantized) are inlined first.
 
     Unsigned integers (`uiN`) and quantized storage become signless `iN`,
     function signatures included; the patterns pick unsigned arith ops from

@@ -10,8 +10,7 @@
 using namespace mlir;
 using namespace mlir::autoglm;
 
-void mlir::autoglm::buildBufferPipeline(OpPassManager &pm,
-                                        const CodegenOptions &options) {
+void mlir::autoglm::buildBufferizationPipeline(OpPassManager &pm) {
   // Whole-module bufferization; function arguments and results become plain
   // (identity-layout) memrefs, so they map onto the C ABI's dense buffers.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -19,7 +18,10 @@ void mlir::autoglm::buildBufferPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+}
 
+void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
+                                        const CodegenOptions &options) {
   // Results become caller-provided out-parameters: the entry function passes
   // the user's output buffers, and results computed in place need no copy.
   bufferization::BufferResultsToOutParamsPassOptions outParams;

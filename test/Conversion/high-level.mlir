@@ -59,14 +59,18 @@ func.func @sparse_attention_exact(%q: tensor<1x1x2x4xf32>, %k: tensor<1x1x4x4xf3
   return %0 : tensor<1x1x2x4xf32>
 }
 
-// The fused region's body is lowered, then its generics become one.
+// The fused region's body is lowered, then its generics become one; the
+// region stays (one kernel for code generation).
 // CHECK-LABEL: func.func @fused(
-// CHECK-NOT:     autoglm
-// CHECK:         %[[T:.+]] = linalg.generic {{.+}} ins(%arg0, %arg1 : tensor<4xf32>, tensor<4xf32>)
+// CHECK:         %[[R:.+]] = autoglm.fused "elementwise"(%arg0, %arg1)
+// CHECK-NEXT:    ^bb0(%[[X:.+]]: tensor<4xf32>, %[[Y:.+]]: tensor<4xf32>):
+// CHECK-NOT:     autoglm.
+// CHECK:         %[[T:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[Y]] : tensor<4xf32>, tensor<4xf32>)
 // CHECK:           arith.addf
 // CHECK-NEXT:      math.tanh
 // CHECK-NOT:     linalg.generic
-// CHECK:         return %[[T]]
+// CHECK:         autoglm.yield %[[T]]
+// CHECK:         return %[[R]]
 func.func @fused(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   %0 = autoglm.fused "elementwise" (%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> {
   ^bb0(%x: tensor<4xf32>, %y: tensor<4xf32>):

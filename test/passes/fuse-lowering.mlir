@@ -1,11 +1,14 @@
 // RUN: autoglm-opt %s --autoglm-fuse --autoglm-lower-to-linalg --canonicalize | FileCheck %s
 
-// Each cluster of --autoglm-fuse lowers to exactly one loop nest.
+// Each cluster of --autoglm-fuse lowers to exactly one loop nest, inside
+// its region: the region stays, one kernel for code generation.
 
 // An elementwise chain with a broadcast bias: one generic.
 // CHECK-LABEL: func.func @chain(
+// CHECK:         autoglm.fused "elementwise"(%arg0, %arg1)
+// CHECK-NEXT:    ^bb0(%[[X:.+]]: tensor<4x8xf32>, %[[B:.+]]: tensor<8xf32>):
 // CHECK:         linalg.generic
-// CHECK-SAME:      ins(%arg0, %arg1 : tensor<4x8xf32>, tensor<8xf32>)
+// CHECK-SAME:      ins(%[[X]], %[[B]] : tensor<4x8xf32>, tensor<8xf32>)
 // CHECK:           arith.addf
 // CHECK-NEXT:      arith.mulf
 // CHECK-NEXT:      math.tanh
@@ -21,9 +24,11 @@ func.func @chain(%x: tensor<4x8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
 
 // Elementwise ops feeding a reduction: one reduction generic.
 // CHECK-LABEL: func.func @into_reduction(
+// CHECK:         autoglm.fused "reduction"(%arg0, %arg1)
+// CHECK-NEXT:    ^bb0(%[[X:.+]]: tensor<4x8xf32>, %[[Y:.+]]: tensor<4x8xf32>):
 // CHECK:         linalg.generic
 // CHECK-SAME:      iterator_types = ["parallel", "reduction"]
-// CHECK-SAME:      ins(%arg0, %arg1 : tensor<4x8xf32>, tensor<4x8xf32>)
+// CHECK-SAME:      ins(%[[X]], %[[Y]] : tensor<4x8xf32>, tensor<4x8xf32>)
 // CHECK:           arith.subf
 // CHECK-NEXT:      math.exp
 // CHECK-NEXT:      arith.addf
@@ -40,6 +45,7 @@ func.func @into_reduction(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> tensor<4x
 // generic for the whole tail that updates the product in place (its output
 // operand is the product), on the matmul's 2-D shape.
 // CHECK-LABEL: func.func @matmul_epilogue(
+// CHECK:         autoglm.fused "contraction"
 // CHECK:         %[[M:.+]] = linalg.matmul
 // CHECK-SAME:      -> tensor<16x4xf32>
 // CHECK:         %[[E:.+]] = linalg.generic
@@ -61,6 +67,7 @@ func.func @matmul_epilogue(%a: tensor<2x8x16xf32>, %b: tensor<16x4xf32>, %bias: 
 
 // conv + its bias + ReLU: the convolution, then one in-place generic.
 // CHECK-LABEL: func.func @conv_epilogue(
+// CHECK:         autoglm.fused "contraction"
 // CHECK:         %[[C:.+]] = linalg.conv_2d_nchw_fchw
 // CHECK-NEXT:    linalg.generic
 // CHECK-SAME:      outs(%[[C]] : tensor<1x4x8x8xf32>)

@@ -60,7 +60,7 @@ public:
 
   /// The code-generation phase: from linalg on tensors to the IR `emit`
   /// takes. Starts with the target's work on tensors, then runs
-  /// `buildBufferPipeline`.
+  /// `buildBufferizationPipeline` and `buildMemoryPipeline`.
   virtual void buildCodegenPipeline(OpPassManager &pm,
                                     const CodegenOptions &options) const = 0;
 
@@ -79,10 +79,13 @@ ArrayRef<StringRef> getTargetNames();
 std::unique_ptr<Target> createTarget(StringRef name, const HostOptions &host,
                                      Location loc);
 
-/// The start of every target's buffer world: one-shot bufferization with
-/// the outputs as out-parameters, the weights file, the memory plan, and
-/// deallocation of what the plan leaves.
-void buildBufferPipeline(OpPassManager &pm, const CodegenOptions &options);
+/// What every target's code generation does to go from tensors to buffers,
+/// in two steps so that a target can work on the fresh buffers in between:
+/// one-shot bufferization of the whole module ...
+void buildBufferizationPipeline(OpPassManager &pm);
+/// ... then the outputs as out-parameters, the weights file, the memory
+/// plan, and deallocation of what the plan leaves.
+void buildMemoryPipeline(OpPassManager &pm, const CodegenOptions &options);
 
 /// Registers each target's code-generation pipeline as
 /// `--autoglm-<target>-codegen-pipeline`.

@@ -5,8 +5,8 @@
 // Contraction.cpp, Normalization.cpp, HighLevel.cpp, and for data movement
 // Constants.cpp, Layout.cpp, Gather.cpp, Resize.cpp); the bodies of
 // `autoglm.fused` are converted in place and then fused into one loop nest
-// each (Fused.cpp). Function signatures go through the type converter
-// (uiN -> iN, quantized -> storage).
+// each (Fused.cpp); the regions stay, one kernel each. Function signatures go
+// through the type converter (uiN -> iN, quantized -> storage).
 //
 //===----------------------------------------------------------------------===//
 
@@ -84,7 +84,7 @@ struct AutoGLMLowerToLinalgPass
       return signalPassFailure();
     AutoGLMTypeConverter converter(ctx);
     // Clusters of --autoglm-fuse keep their region through the conversion
-    // and become one loop nest each afterwards (Fused.cpp).
+    // and become one loop nest each afterwards (Fused.cpp), still a region.
     inlineClustersWithConvertedTypes(module, converter);
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AutoGLMDialect>();
@@ -118,7 +118,7 @@ struct AutoGLMLowerToLinalgPass
 
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();
-    fuseAndInlineClusters(module);
+    fuseInClusters(module);
   }
 };
 

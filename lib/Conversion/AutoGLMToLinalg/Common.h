@@ -138,8 +138,9 @@ void populateHighLevelPatterns(TypeConverter &converter, RewritePatternSet &patt
 /// changes (unsigned, quantized); the others are converted in place.
 void inlineClustersWithConvertedTypes(ModuleOp module, const TypeConverter &converter);
 /// After the conversion: fuses each cluster's linalg ops into one loop nest
-/// (a contraction's tail into one in-place update), then inlines it.
-void fuseAndInlineClusters(ModuleOp module);
+/// (a contraction's tail into one in-place update); the cluster stays a
+/// region, one kernel for the target's code generation.
+void fuseInClusters(ModuleOp module);
 
 } // namespace mlir::autoglm::lowering
 

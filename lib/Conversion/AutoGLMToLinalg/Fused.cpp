@@ -1,4 +1,4 @@
-//===- Fused.cpp - autoglm.fused as one loop nest -------------------------===//
+//===- Fused.cpp - autoglm.fused as one kernel region on linalg ----------===//
 //
 // A cluster of --autoglm-fuse keeps its region through the conversion: the
 // ops of its body are converted in place like any other, so afterwards the
@@ -17,7 +17,9 @@
 // Restricting the fusion to one cluster keeps the graph pass in charge of
 // what is fused (and of reporting it); fusing the whole function would also
 // merge ops the pass deliberately kept apart (values with several users).
-// Then the body is inlined.
+// The region stays: one region is one kernel, which the target's code
+// generation tiles and emits as a unit (on the CPU,
+// lib/Target/CPU/TileKernelRegions.cpp, which also inlines it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -142,9 +144,9 @@ void lowering::inlineClustersWithConvertedTypes(ModuleOp module,
     inlineBody(op);
 }
 
-void lowering::fuseAndInlineClusters(ModuleOp module) {
+void lowering::fuseInClusters(ModuleOp module) {
   SmallVector<FusedOp> clusters;
-  // Post-order: a nested cluster is fused (and inlined) before its parent.
+  // Post-order: a nested cluster is fused before its parent.
   module.walk([&](FusedOp op) { clusters.push_back(op); });
   MLIRContext *ctx = module.getContext();
   IRRewriter rewriter(ctx);
@@ -156,6 +158,5 @@ void lowering::fuseAndInlineClusters(ModuleOp module) {
     (void)applyPatternsGreedily(cluster.getBody(), std::move(patterns));
     if (cluster.getKind() == "contraction")
       fuseEpilogueInPlace(rewriter, cluster);
-    inlineBody(cluster);
   }
 }

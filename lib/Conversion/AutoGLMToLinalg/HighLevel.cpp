@@ -13,7 +13,7 @@
 // quantize / dequantize: arithmetic on the storage type:
 //   q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax),
 //   x = (q - zero_point) * scale, per tensor or per axis (constant tables).
-// fused: its body is converted in place, then fused and inlined (Fused.cpp).
+// fused: its body is converted in place, then fused; the region stays (Fused.cpp).
 //
 //===----------------------------------------------------------------------===//
 

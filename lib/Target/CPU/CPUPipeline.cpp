@@ -22,6 +22,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
@@ -55,8 +56,17 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
+  // Each fused region is one kernel: its root is tiled into the cache blocks
+  // of its matrix product (scf.forall, fill and product fused in), then
+  // the region is inlined.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMTileKernelRegions());
 
-  buildBufferPipeline(pm, options);
+  // Whole-module bufferization, then the kernels' block loops, now without
+  // results, as scf.parallel (run on the runtime's threads below), then what
+  // every target does with its buffers.
+  buildBufferizationPipeline(pm);
+  pm.addPass(createForallToParallelLoopPass());
+  buildMemoryPipeline(pm, options);
 
   pm.addNestedPass<func::FuncOp>(std::make_unique<MemRefCopyToLinalgPass>());
   // Matmuls become cache blocks of register tiles of vector FMAs; what is

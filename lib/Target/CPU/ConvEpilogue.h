@@ -4,8 +4,9 @@
 // as a matrix product whose [F, OH*OW] (or [N, F, OH*OW]) result is reshaped
 // to the output. The in-place tail the lowering of an autoglm.fused
 // "contraction" leaves after the convolution is rewritten onto the product
-// itself, so that the CPU tiling finds it next to the matmul and runs it in
-// the matmul's cache blocks (ContractionEpilogue.h), like a matmul's tail.
+// itself, on tensors, so that the region's root is the tail of a matrix
+// product and --autoglm-tile-kernel-regions runs it in the product's cache
+// blocks (TileKernelRegions.cpp), like a matmul's tail.
 //
 //===----------------------------------------------------------------------===//
 

@@ -103,4 +103,37 @@ def AutoGLMTileAndVectorizeContractions
   ];
 }
 
+def AutoGLMTileKernelRegions
+    : Pass<"autoglm-tile-kernel-regions", "func::FuncOp"> {
+  let summary = "Tile each fused region into the cache blocks of its matrix "
+                "product on tensors, then inline it";
+  let description = [{
+    On tensors, before bufferization. For every `autoglm.fused` region
+    (innermost first) whose single result is computed, past reshapes, by a
+    `linalg.matmul` / `linalg.batch_matmul` of static shape or by an
+    all-parallel generic updating such a product in place (the tail of a
+    "contraction" region): the root op is tiled into the product's cache
+    blocks (rows x columns, one image of a batch at a time; sizes that
+    divide the dimensions, from the vector width) with upstream
+    tile-and-fuse into an `scf.forall` marked `autoglm.kernel = "<kind>"`,
+    and the product and its `linalg.fill` are fused into it. Then the
+    region's body is inlined into the function. Products outside regions
+    are tiled the same way with their fill. The K dimension and the
+    register tiles are left to `--autoglm-tile-and-vectorize-contractions`
+    after bufferization.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits that selects the tile sizes "
+           "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // AUTOGLM_TARGET_PASSES_TD

@@ -14,6 +14,10 @@
 //             ...                     loads of B, mr*nr/lanes FMAs
 //           vector -> C tile
 //
+// A product of a kernel region arrives as one cache block of its region's
+// block loop (--autoglm-tile-kernel-regions tiled it on tensors, with its
+// fill and tail): its M and N fit one block, so only K is blocked here.
+//
 // Peeling keeps every register tile static, so each one vectorizes into a
 // `vector.contract` without masks; the contraction is lowered to outer
 // products, i.e. broadcasts and `vector.fma`. There is no packing: measured
@@ -28,7 +32,7 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
-#include "ContractionEpilogue.h"
+#include "ContractionTiles.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -42,7 +46,6 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
-#include "llvm/TargetParser/Host.h"
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMTILEANDVECTORIZECONTRACTIONS
@@ -53,66 +56,11 @@ using namespace mlir;
 
 namespace {
 
-/// The host's vector register width in bits (the pass option overrides it,
-/// e.g. for cross compilation or tests).
-unsigned hostVectorBits() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
-    return 512;
-  if (features.lookup("avx"))
-    return 256;
-  return 128;
-}
+using autoglm::blockSize;
+using autoglm::ContractionTiles;
 
-/// Tile sizes of one matmul: a register tile `mr x nr` (the accumulator
-/// lives in registers during the whole K loop) and cache blocks.
-struct ContractionTiles {
-  int64_t mr, nr;
-  int64_t mc = 64, nc = 256, kc = 256;
-};
-
-ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
-  int64_t lanes = std::max<int64_t>(1, vectorBits / elementBits);
-  ContractionTiles tiles;
-  // nr is two vector registers. With 32 registers (AVX-512) 8 rows take 16
-  // accumulators, leaving room for B's two vectors and A's broadcast; with
-  // 16 (AVX2, SSE, most of NEON's uses) 6 rows take 12.
-  tiles.nr = 2 * lanes;
-  tiles.mr = vectorBits >= 512 ? 8 : 6;
-  return tiles;
-}
-
-/// A cache-block size for a dimension of `size`: the largest multiple of
-/// `multiple` between `lower` and `target` that divides `size`, so every
-/// block has the same static shape; 0 (no blocking) for a dimension that
-/// fits in one block or has no such divisor.
-int64_t blockSize(int64_t size, int64_t target, int64_t multiple, int64_t lower) {
-  if (size <= target)
-    return 0;
-  for (int64_t t = target / multiple * multiple; t >= std::max(lower, multiple);
-       t -= multiple)
-    if (size % t == 0)
-      return t;
-  return 0;
-}
-
-/// Matmuls this pass handles: plain (no transposed or broadcast maps) row
-/// major products on buffers of static shape, all of one float type.
 bool isCandidate(linalg::LinalgOp op) {
-  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
-      !op.hasPureBufferSemantics() || op.hasDynamicShape())
-    return false;
-  Type et = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  if (!et.isF32() && !et.isF64())
-    return false;
-  for (Value operand : op->getOperands())
-    if (getElementTypeOrSelf(operand.getType()) != et)
-      return false;
-  SmallVector<AffineMap> defaults =
-      isa<linalg::MatmulOp>(op)
-          ? linalg::MatmulOp::getDefaultIndexingMaps(op->getContext())
-          : linalg::BatchMatmulOp::getDefaultIndexingMaps(op->getContext());
-  return op.getIndexingMapsArray() == defaults;
+  return autoglm::isTileableContraction(op, /*onTensors=*/false);
 }
 
 /// Tiles `op` for caches and registers, peels the partial register tiles and
@@ -132,7 +80,6 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   outer[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   outer[k] = blockSize(ranges[k], tiles.kc, 1, tiles.kc / 4);
   linalg::LinalgOp block = op;
-  autoglm::ContractionNeighbours neighbours = autoglm::findContractionNeighbours(op);
   rewriter.setInsertionPoint(op);
   if (llvm::any_of(outer, [](int64_t t) { return t != 0; })) {
     FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
@@ -142,11 +89,6 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     if (failed(tiled))
       return failure();
     block = tiled->op;
-    // The output's zero fill and in-place epilogue run on the same blocks,
-    // while each block is in cache (ContractionEpilogue.h).
-    if (auto blocks = dyn_cast<scf::ParallelOp>(tiled->loops.front()))
-      autoglm::moveIntoCacheBlocks(rewriter, neighbours, blocks,
-                                   ArrayRef<int64_t>(outer).drop_back());
   }
 
   // Register tiles of the (static) block; k one by one, so the tile's
@@ -295,7 +237,7 @@ struct TileAndVectorizeContractionsPass
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
-    unsigned bits = vectorBits ? unsigned(vectorBits) : hostVectorBits();
+    unsigned bits = vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
 
     SmallVector<linalg::LinalgOp> contractions;
     SmallVector<linalg::DepthwiseConv2DNchwChwOp> depthwise;
@@ -313,7 +255,7 @@ struct TileAndVectorizeContractionsPass
     for (linalg::LinalgOp op : contractions) {
       unsigned elementBits =
           getElementTypeOrSelf(op.getDpsInits()[0].getType()).getIntOrFloatBitWidth();
-      if (failed(tileContraction(rewriter, op, chooseTiles(bits, elementBits))))
+      if (failed(tileContraction(rewriter, op, autoglm::chooseTiles(bits, elementBits))))
         return signalPassFailure();
     }
     if (failed(simplify(func)))

@@ -3,6 +3,7 @@
 // Passes of the CPU target's code generation (lib/Target/CPU/Passes.td):
 //   --autoglm-parallel-loops-to-runtime   scf.parallel -> ctx->parallel_for
 //   --autoglm-conv-to-matmul              NCHW conv -> im2col + matmul
+//   --autoglm-tile-kernel-regions         fused region -> cache-block kernel
 //   --autoglm-tile-and-vectorize-contractions
 //                                         tiled, vectorized matmuls
 //

@@ -1,0 +1,102 @@
+//===- ContractionTiles.h - tile sizes of the CPU matmul -------*- C++ -*-===//
+//
+// Internal to lib/Target/CPU: the cache blocks and register tiles of a
+// matrix product. TileKernelRegions.cpp tiles a kernel region into cache
+// blocks on tensors; TileAndVectorizeContractions.cpp tiles each block's
+// product for registers after bufferization. Both choose sizes here, so a
+// block that the first made is one block (no further M/N blocking) to the
+// second.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_LIB_TARGET_CPU_CONTRACTIONTILES_H
+#define AUTOGLM_LIB_TARGET_CPU_CONTRACTIONTILES_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace mlir::autoglm {
+
+/// The host's vector register width in bits (pass options override it,
+/// e.g. for cross compilation or tests).
+inline unsigned hostVectorBits() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 512;
+  if (features.lookup("avx"))
+    return 256;
+  return 128;
+}
+
+/// Tile sizes of one matmul: a register tile `mr x nr` (the accumulator
+/// lives in registers during the whole K loop) and cache blocks.
+struct ContractionTiles {
+  int64_t mr, nr;
+  int64_t mc = 64, nc = 256, kc = 256;
+};
+
+inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
+  int64_t lanes = std::max<int64_t>(1, vectorBits / elementBits);
+  ContractionTiles tiles;
+  // nr is two vector registers. With 32 registers (AVX-512) 8 rows take 16
+  // accumulators, leaving room for B's two vectors and A's broadcast; with
+  // 16 (AVX2, SSE, most of NEON's uses) 6 rows take 12.
+  tiles.nr = 2 * lanes;
+  tiles.mr = vectorBits >= 512 ? 8 : 6;
+  return tiles;
+}
+
+/// A cache-block size for a dimension of `size`: the largest multiple of
+/// `multiple` between `lower` and `target` that divides `size`, so every
+/// block has the same static shape; 0 (no blocking) for a dimension that
+/// fits in one block or has no such divisor.
+inline int64_t blockSize(int64_t size, int64_t target, int64_t multiple,
+                         int64_t lower) {
+  if (size <= target)
+    return 0;
+  for (int64_t t = target / multiple * multiple; t >= std::max(lower, multiple);
+       t -= multiple)
+    if (size % t == 0)
+      return t;
+  return 0;
+}
+
+/// Matmuls the CPU tiling handles: plain (no transposed or broadcast maps)
+/// row major `linalg.matmul` / `linalg.batch_matmul` of static shape, all
+/// of one float type, on buffers (`onTensors` false) or on tensors.
+inline bool isTileableContraction(linalg::LinalgOp op, bool onTensors) {
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
+      (onTensors ? !op.hasPureTensorSemantics() : !op.hasPureBufferSemantics()) ||
+      op.hasDynamicShape())
+    return false;
+  Type et = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!et.isF32() && !et.isF64())
+    return false;
+  for (Value operand : op->getOperands())
+    if (getElementTypeOrSelf(operand.getType()) != et)
+      return false;
+  SmallVector<AffineMap> defaults =
+      isa<linalg::MatmulOp>(op)
+          ? linalg::MatmulOp::getDefaultIndexingMaps(op->getContext())
+          : linalg::BatchMatmulOp::getDefaultIndexingMaps(op->getContext());
+  return op.getIndexingMapsArray() == defaults;
+}
+
+/// The cache-block sizes of the parallel dimensions ([b,] m, n) of a
+/// tileable contraction (0: not blocked): one image at a time of a batch,
+/// rows and columns by blockSize.
+inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
+                                        const ContractionTiles &tiles) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned m = ranges.size() - 3, n = m + 1;
+  SmallVector<int64_t> blocks(ranges.size() - 1, 0);
+  if (ranges.size() == 4 && ranges[0] > 1)
+    blocks[0] = 1;
+  blocks[m] = blockSize(ranges[m], tiles.mc, tiles.mr, tiles.mr);
+  blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
+  return blocks;
+}
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_LIB_TARGET_CPU_CONTRACTIONTILES_H

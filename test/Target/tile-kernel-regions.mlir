@@ -1,0 +1,104 @@
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s
+
+// A "contraction" region (matmul + bias + ReLU, the tail updating the product
+// in place) becomes one kernel: the tail is tiled into the product's 64x256
+// cache blocks and the fill and the matmul are fused into the block loop;
+// the region is inlined around it.
+// CHECK-LABEL: func.func @contraction(
+// CHECK-NOT:     autoglm.fused
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<128x512xf32>
+// CHECK:         %[[R:.+]] = scf.forall (%[[I:.+]], %[[J:.+]]) = (0, 0) to (128, 512) step (64, 256) shared_outs(%[[O:.+]] = %[[E]])
+// CHECK:           %[[OT:.+]] = tensor.extract_slice %[[O]][%[[I]], %[[J]]] [64, 256] [1, 1]
+// CHECK:           %[[F:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[OT]] : tensor<64x256xf32>)
+// CHECK:           %[[M:.+]] = linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x512xf32>, tensor<512x256xf32>) outs(%[[F]] : tensor<64x256xf32>)
+// CHECK:           %[[T:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<256xf32>) outs(%[[M]] : tensor<64x256xf32>)
+// CHECK:             arith.addf
+// CHECK-NEXT:        arith.maximumf
+// CHECK:             tensor.parallel_insert_slice %[[T]] into %[[O]][%[[I]], %[[J]]] [64, 256] [1, 1]
+// CHECK:         } {autoglm.kernel = "contraction"}
+// CHECK-NOT:     linalg.fill
+// CHECK-NOT:     linalg.matmul
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[R]]
+func.func @contraction(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>, %bias: tensor<512xf32>) -> tensor<128x512xf32> {
+  %r = autoglm.fused "contraction" (%a, %b, %bias) : (tensor<128x512xf32>, tensor<512x512xf32>, tensor<512xf32>) -> tensor<128x512xf32> {
+  ^bb0(%x: tensor<128x512xf32>, %w: tensor<512x512xf32>, %c: tensor<512xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<128x512xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x512xf32>) -> tensor<128x512xf32>
+    %m = linalg.matmul ins(%x, %w : tensor<128x512xf32>, tensor<512x512xf32>) outs(%f : tensor<128x512xf32>) -> tensor<128x512xf32>
+    %t = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                         iterator_types = ["parallel", "parallel"]}
+        ins(%c : tensor<512xf32>) outs(%m : tensor<128x512xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %out, %in : f32
+      %y = arith.maximumf %s, %zero : f32
+      linalg.yield %y : f32
+    } -> tensor<128x512xf32>
+    autoglm.yield %t : tensor<128x512xf32>
+  }
+  return %r : tensor<128x512xf32>
+}
+
+// A product outside any region is blocked with its fill alone; K stays
+// whole (its blocks come after bufferization).
+// CHECK-LABEL: func.func @lone_product(
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 512) step (64, 256)
+// CHECK:           linalg.fill
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x1024xf32>, tensor<1024x256xf32>) outs(%{{.+}} : tensor<64x256xf32>)
+// CHECK:         } {autoglm.kernel = "contraction"}
+func.func @lone_product(%a: tensor<128x1024xf32>, %b: tensor<1024x512xf32>) -> tensor<128x512xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x512xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x512xf32>) -> tensor<128x512xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<128x1024xf32>, tensor<1024x512xf32>) outs(%f : tensor<128x512xf32>) -> tensor<128x512xf32>
+  return %m : tensor<128x512xf32>
+}
+
+// A small product fits in one block: only the region goes.
+// CHECK-LABEL: func.func @one_block(
+// CHECK-NOT:     autoglm.fused
+// CHECK-NOT:     scf.forall
+// CHECK:         linalg.matmul
+// CHECK:         linalg.generic
+// CHECK:         return
+func.func @one_block(%a: tensor<16x32xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf32> {
+  %r = autoglm.fused "contraction" (%a, %b) : (tensor<16x32xf32>, tensor<32x64xf32>) -> tensor<16x64xf32> {
+  ^bb0(%x: tensor<16x32xf32>, %w: tensor<32x64xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<16x64xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
+    %m = linalg.matmul ins(%x, %w : tensor<16x32xf32>, tensor<32x64xf32>) outs(%f : tensor<16x64xf32>) -> tensor<16x64xf32>
+    %t = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>],
+                         iterator_types = ["parallel", "parallel"]}
+        outs(%m : tensor<16x64xf32>) {
+    ^bb0(%out: f32):
+      %y = arith.maximumf %out, %zero : f32
+      linalg.yield %y : f32
+    } -> tensor<16x64xf32>
+    autoglm.yield %t : tensor<16x64xf32>
+  }
+  return %r : tensor<16x64xf32>
+}
+
+// Other kinds of region are inlined as they are.
+// CHECK-LABEL: func.func @elementwise(
+// CHECK-NOT:     autoglm.fused
+// CHECK:         %[[T:.+]] = linalg.generic
+// CHECK:           math.tanh
+// CHECK:         return %[[T]]
+func.func @elementwise(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %r = autoglm.fused "elementwise" (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    %e = tensor.empty() : tensor<4xf32>
+    %t = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                         iterator_types = ["parallel"]}
+        ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %y = math.tanh %in : f32
+      linalg.yield %y : f32
+    } -> tensor<4xf32>
+    autoglm.yield %t : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
