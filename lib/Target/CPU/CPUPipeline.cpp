@@ -28,28 +28,6 @@
 
 using namespace mlir;
 
-namespace {
-/// Bufferization copies into strided views (e.g. the interior of a padded
-/// buffer) with `memref.copy`, which LLVM lowering turns into a call to
-/// MLIR's C runner library for non-contiguous layouts. As `linalg.copy` it
-/// becomes a plain loop nest instead, so compiled models need no extra
-/// library. An internal step of the CPU pipeline, not a user-facing pass.
-struct MemRefCopyToLinalgPass
-    : PassWrapper<MemRefCopyToLinalgPass, OperationPass<func::FuncOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MemRefCopyToLinalgPass)
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<linalg::LinalgDialect>();
-  }
-  void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
-    getOperation().walk([&](memref::CopyOp copy) {
-      rewriter.setInsertionPoint(copy);
-      rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
-                                                  copy.getTarget());
-    });
-  }
-};
-} // namespace
 
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options) {
@@ -68,7 +46,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createForallToParallelLoopPass());
   buildMemoryPipeline(pm, options);
 
-  pm.addNestedPass<func::FuncOp>(std::make_unique<MemRefCopyToLinalgPass>());
+  pm.addNestedPass<func::FuncOp>(createAutoGLMMemRefCopyToLinalg());
   // Matmuls become cache blocks of register tiles of vector FMAs; what is
   // left of vector transfers becomes unrolled rank-1 loads and stores.
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());

@@ -136,4 +136,17 @@ def AutoGLMTileKernelRegions
   ];
 }
 
+def AutoGLMMemRefCopyToLinalg
+    : Pass<"autoglm-memref-copy-to-linalg", "func::FuncOp"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    Bufferization copies into strided views (e.g. the interior of a padded
+    buffer) with `memref.copy`, which the LLVM lowering turns into a call to
+    MLIR's C runner library for non-contiguous layouts. As `linalg.copy` it
+    becomes a plain loop nest instead, so compiled models need no library
+    beyond libc and libm.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // AUTOGLM_TARGET_PASSES_TD
