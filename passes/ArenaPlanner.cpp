@@ -30,7 +30,8 @@ static bool liveTogether(const BufferLifetime &a, const BufferLifetime &b) {
 /// between the already placed buffers it is live with (best fit), or above
 /// them all when no gap is large enough.
 static ArenaPlan placeInOrder(const std::vector<BufferLifetime> &buffers,
-                             const std::vector<size_t> &order, uint64_t alignment) {
+                              const std::vector<size_t> &order,
+                              uint64_t alignment) {
   ArenaPlan plan;
   plan.offsets.assign(buffers.size(), 0);
   std::vector<size_t> placed;
@@ -42,13 +43,15 @@ static ArenaPlan placeInOrder(const std::vector<BufferLifetime> &buffers,
     for (size_t other : placed)
       if (liveTogether(buffer, buffers[other]))
         busy.emplace_back(plan.offsets[other],
-                          plan.offsets[other] + alignUp(buffers[other].bytes, alignment));
+                          plan.offsets[other] +
+                              alignUp(buffers[other].bytes, alignment));
     std::sort(busy.begin(), busy.end());
 
     uint64_t bestOffset = 0, bestGap = UINT64_MAX, cursor = 0;
     bool found = false;
     for (auto [begin, end] : busy) {
-      if (begin > cursor && begin - cursor >= size && begin - cursor < bestGap) {
+      if (begin > cursor && begin - cursor >= size &&
+          begin - cursor < bestGap) {
         bestGap = begin - cursor;
         bestOffset = cursor;
         found = true;
@@ -83,9 +86,13 @@ ArenaPlan mlir::autoglm::planArena(const std::vector<BufferLifetime> &buffers,
     return buffers[i].bytes * uint64_t(buffers[i].last - buffers[i].first + 1);
   };
   std::vector<size_t> orders[] = {
-      sorted([&](size_t a, size_t b) { return buffers[a].bytes > buffers[b].bytes; }),
+      sorted([&](size_t a, size_t b) {
+        return buffers[a].bytes > buffers[b].bytes;
+      }),
       sorted([&](size_t a, size_t b) { return area(a) > area(b); }),
-      sorted([&](size_t a, size_t b) { return buffers[a].first < buffers[b].first; }),
+      sorted([&](size_t a, size_t b) {
+        return buffers[a].first < buffers[b].first;
+      }),
   };
   ArenaPlan best;
   for (const std::vector<size_t> &order : orders) {
@@ -96,8 +103,9 @@ ArenaPlan mlir::autoglm::planArena(const std::vector<BufferLifetime> &buffers,
   return best;
 }
 
-uint64_t mlir::autoglm::arenaLowerBound(const std::vector<BufferLifetime> &buffers,
-                                        uint64_t alignment) {
+uint64_t
+mlir::autoglm::arenaLowerBound(const std::vector<BufferLifetime> &buffers,
+                               uint64_t alignment) {
   // Sweep over steps: +size where a lifetime starts, -size after it ends.
   std::map<int64_t, int64_t> delta;
   for (const BufferLifetime &buffer : buffers) {

@@ -28,7 +28,6 @@ using namespace mlir::autoglm::evaluator;
 //===----------------------------------------------------------------------===//
 
 namespace {
-
 bool isSupportedFloat(Type type) {
   return type.isF16() || type.isBF16() || type.isF32() || type.isF64();
 }
@@ -72,11 +71,11 @@ void writeFloat(Type type, double value, char *data) {
   }
   APFloat converted(value);
   bool losesInfo;
-  converted.convert(semanticsOf(type), APFloat::rmNearestTiesToEven, &losesInfo);
+  converted.convert(semanticsOf(type), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
   uint16_t bits = converted.bitcastToAPInt().getZExtValue();
   std::memcpy(data, &bits, sizeof(bits));
 }
-
 } // namespace
 
 double mlir::autoglm::roundToFloatType(double value, Type type) {
@@ -86,7 +85,8 @@ double mlir::autoglm::roundToFloatType(double value, Type type) {
     return static_cast<float>(value);
   APFloat converted(value);
   bool losesInfo;
-  converted.convert(semanticsOf(type), APFloat::rmNearestTiesToEven, &losesInfo);
+  converted.convert(semanticsOf(type), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
   return converted.convertToDouble();
 }
 
@@ -148,7 +148,8 @@ std::optional<ConstTensor> ConstTensor::read(ElementsAttr attr) {
   for (int64_t i = 0; i < count; ++i) {
     const char *data = raw.data() + (splat ? 0 : i * bytes);
     if (isInt)
-      tensor.ints[i] = element.isInteger(1) ? (*data != 0) : readInt(element, data);
+      tensor.ints[i] =
+          element.isInteger(1) ? (*data != 0) : readInt(element, data);
     else
       tensor.floats[i] = readFloat(element, data);
   }
@@ -177,7 +178,8 @@ ElementsAttr ConstTensor::toAttr(StringRef blobName) const {
   for (int64_t i = 1; i < count && splat; ++i)
     splat = std::memcmp(raw.data(), raw.data() + i * bytes, bytes) == 0;
   if (splat)
-    return DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(raw).take_front(bytes));
+    return DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef<char>(raw).take_front(bytes));
   // Like the importer: large tensors as blobs, which are not uniqued (hashed
   // and kept forever) in the context.
   constexpr size_t resourceThreshold = 64 * 1024;
@@ -193,7 +195,6 @@ ElementsAttr ConstTensor::toAttr(StringRef blobName) const {
 //===----------------------------------------------------------------------===//
 
 namespace mlir::autoglm::evaluator {
-
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d)
@@ -251,14 +252,14 @@ ConstTensor takeElements(const ConstTensor &in, RankedTensorType type,
       copyElement(out, i, in, offset);
   return out;
 }
-
 } // namespace mlir::autoglm::evaluator
 
 //===----------------------------------------------------------------------===//
 // Entry point
 //===----------------------------------------------------------------------===//
 
-EvalStatus mlir::autoglm::evaluate(Operation *op, ArrayRef<ConstTensor> operands,
+EvalStatus mlir::autoglm::evaluate(Operation *op,
+                                   ArrayRef<ConstTensor> operands,
                                    const EvalLimits &limits,
                                    SmallVectorImpl<ConstTensor> &results) {
   if (op->getNumResults() == 0)
@@ -304,9 +305,12 @@ EvalStatus mlir::autoglm::evaluate(Operation *op, ArrayRef<ConstTensor> operands
               return done(std::move(reshaped));
             })
             .Case([&](TransposeOp transpose) {
-              return done(evalTranspose(operands[0], transpose.getPermutation(), type));
+              return done(
+                  evalTranspose(operands[0], transpose.getPermutation(), type));
             })
-            .Case([&](SliceOp slice) { return done(evalSlice(operands[0], slice, type)); })
+            .Case([&](SliceOp slice) {
+              return done(evalSlice(operands[0], slice, type));
+            })
             .Case([&](ConcatOp concat) {
               return done(evalConcat(operands, concat.getAxis(), type));
             })
@@ -315,24 +319,30 @@ EvalStatus mlir::autoglm::evaluate(Operation *op, ArrayRef<ConstTensor> operands
               return EvalStatus::Done;
             })
             .Case([&](GatherOp gather) {
-              return evalGather(operands[0], operands[1], gather.getAxis(), type, out);
+              return evalGather(operands[0], operands[1], gather.getAxis(),
+                                type, out);
             })
             .Case([&](GatherElementsOp gather) {
-              return evalGatherElements(operands[0], operands[1], gather.getAxis(),
-                                        type, out);
+              return evalGatherElements(operands[0], operands[1],
+                                        gather.getAxis(), type, out);
             })
             .Case([&](ExpandOp) {
-              return done(takeElements(
-                  operands[0], type,
-                  broadcastOffsets(operands[0].type.getShape(), type.getShape())));
+              return done(
+                  takeElements(operands[0], type,
+                               broadcastOffsets(operands[0].type.getShape(),
+                                                type.getShape())));
             })
             .Case([&](TileOp) { return done(evalTile(operands[0], type)); })
-            .Case([&](PadOp pad) { return evalPad(operands[0], pad, type, out); })
-            .Case([&](RangeOp) { return evalRange(operands[0], operands[2], type, out); })
+            .Case(
+                [&](PadOp pad) { return evalPad(operands[0], pad, type, out); })
+            .Case([&](RangeOp) {
+              return evalRange(operands[0], operands[2], type, out);
+            })
             .Case([&](ShapeOfOp) {
               ConstTensor shape = ConstTensor::zeros(type);
               llvm::append_range(shape.ints, operands[0].type.getShape());
-              shape.ints.erase(shape.ints.begin(), shape.ints.begin() + type.getNumElements());
+              shape.ints.erase(shape.ints.begin(),
+                               shape.ints.begin() + type.getNumElements());
               return done(std::move(shape));
             })
             .Case([&](FillOp fill) {
@@ -340,15 +350,18 @@ EvalStatus mlir::autoglm::evaluate(Operation *op, ArrayRef<ConstTensor> operands
               if (auto value = dyn_cast<FloatAttr>(fill.getValue()))
                 filled.floats.assign(filled.size(), value.getValueAsDouble());
               else if (auto value = dyn_cast<IntegerAttr>(fill.getValue()))
-                filled.ints.assign(filled.size(),
-                                   isUnsignedInt(value.getType())
-                                       ? int64_t(value.getValue().getZExtValue())
-                                       : value.getValue().getSExtValue());
+                filled.ints.assign(
+                    filled.size(),
+                    isUnsignedInt(value.getType())
+                        ? int64_t(value.getValue().getZExtValue())
+                        : value.getValue().getSExtValue());
               else
                 return EvalStatus::Unsupported;
               return done(std::move(filled));
             })
-            .Case([&](ReduceOp reduce) { return evalReduce(operands[0], reduce, type, out); })
+            .Case([&](ReduceOp reduce) {
+              return evalReduce(operands[0], reduce, type, out);
+            })
             .Case([&](ArgReduceOp reduce) {
               return evalArgReduce(operands[0], reduce, type, out);
             })

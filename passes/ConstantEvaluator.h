@@ -20,7 +20,6 @@
 #include <vector>
 
 namespace mlir::autoglm {
-
 /// A constant tensor of static shape being evaluated.
 struct ConstTensor {
   RankedTensorType type;
@@ -69,11 +68,11 @@ enum class EvalStatus {
 /// Evaluates `op` on the constant `operands` (one per operand, in order)
 /// into `results` (one per result).
 EvalStatus evaluate(Operation *op, ArrayRef<ConstTensor> operands,
-                    const EvalLimits &limits, SmallVectorImpl<ConstTensor> &results);
+                    const EvalLimits &limits,
+                    SmallVectorImpl<ConstTensor> &results);
 
 /// Rounds `value` to the float type `type` (f16, bf16, f32, f64).
 double roundToFloatType(double value, Type type);
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_PASSES_CONSTANTEVALUATOR_H

@@ -33,7 +33,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 constexpr uint64_t kAlignment = 64;
 
 /// A constant moving to the weights file.
@@ -119,9 +118,9 @@ struct ExternalizeWeightsPass
 
     MLIRContext *ctx = module.getContext();
     AutoGLMDialect::WeightsAttrHelper(ctx).setAttr(
-        module,
-        WeightsAttr::get(ctx, StringAttr::get(ctx, llvm::sys::path::filename(file)),
-                         totalBytes, fingerprint));
+        module, WeightsAttr::get(
+                    ctx, StringAttr::get(ctx, llvm::sys::path::filename(file)),
+                    totalBytes, fingerprint));
   }
 
 private:
@@ -145,10 +144,12 @@ private:
       parts.push_back(weight.offset);
       parts.push_back(weight.bytes);
       parts.push_back(llvm::xxh3_64bits(ArrayRef<uint8_t>(
-          reinterpret_cast<const uint8_t *>(weight.data.data()), weight.data.size())));
+          reinterpret_cast<const uint8_t *>(weight.data.data()),
+          weight.data.size())));
     }
-    return llvm::xxh3_64bits(ArrayRef<uint8_t>(
-        reinterpret_cast<const uint8_t *>(parts.data()), parts.size() * sizeof(uint64_t)));
+    return llvm::xxh3_64bits(
+        ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(parts.data()),
+                          parts.size() * sizeof(uint64_t)));
   }
 
   LogicalResult writeFile(ArrayRef<Weight> weights, uint64_t totalBytes,
@@ -156,8 +157,8 @@ private:
     std::error_code error;
     llvm::raw_fd_ostream os(file, error, llvm::sys::fs::OF_None);
     if (error)
-      return getOperation().emitError()
-             << "cannot write the weights file '" << file << "': " << error.message();
+      return getOperation().emitError() << "cannot write the weights file '"
+                                        << file << "': " << error.message();
     autoglm_weights_header header;
     std::memset(&header, 0, sizeof(header));
     std::memcpy(header.magic, AUTOGLM_WEIGHTS_MAGIC, sizeof(header.magic));
@@ -199,8 +200,8 @@ private:
     });
     for (memref::GetGlobalOp get : reads) {
       OpBuilder b(get);
-      Value offset = arith::ConstantIndexOp::create(
-          b, get.getLoc(), offsets[get.getName()]);
+      Value offset = arith::ConstantIndexOp::create(b, get.getLoc(),
+                                                    offsets[get.getName()]);
       Value view = memref::ViewOp::create(b, get.getLoc(), get.getType(), data,
                                           offset, ValueRange{});
       get.replaceAllUsesWith(view);
@@ -210,5 +211,4 @@ private:
       weight.global.erase();
   }
 };
-
 } // namespace

@@ -34,7 +34,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 /// The value of a constant-like op (autoglm.constant, arith.constant)
 /// producing `value`, or null.
 ElementsAttr constantOf(Value value) {
@@ -58,7 +57,8 @@ std::string blobNameFor(Location loc) {
   return name;
 }
 
-Value createConstant(RewriterBase &rewriter, Location loc, const ConstTensor &value) {
+Value createConstant(RewriterBase &rewriter, Location loc,
+                     const ConstTensor &value) {
   ElementsAttr attr = value.toAttr(blobNameFor(loc));
   return ConstantOp::create(rewriter, loc, attr.getType(), attr);
 }
@@ -93,8 +93,9 @@ private:
   Operation *foldShapeOperand(Operation *op, RewriterBase &rewriter);
   bool evaluateOp(Operation *op, RewriterBase &rewriter);
   bool foldBatchNorm(BatchNormOp bn, RewriterBase &rewriter);
-  bool foldBatchNormIntoConv(BatchNormOp bn, ConvOp conv, ArrayRef<double> scale,
-                             ArrayRef<double> shift, RewriterBase &rewriter);
+  bool foldBatchNormIntoConv(BatchNormOp bn, ConvOp conv,
+                             ArrayRef<double> scale, ArrayRef<double> shift,
+                             RewriterBase &rewriter);
   bool foldBatchNormIntoMatMul(BatchNormOp bn, ArrayRef<double> scale,
                                ArrayRef<double> shift, RewriterBase &rewriter);
   void removeDeadAndDuplicateOps(RewriterBase &rewriter);
@@ -178,7 +179,8 @@ std::optional<SmallVector<int64_t>> staticShapeFrom(Operation *op,
 
 /// reshape/expand/fill whose run-time shape operand is a constant become
 /// their static form (the shape in the result type). Returns the new op.
-Operation *FoldConstantsPass::foldShapeOperand(Operation *op, RewriterBase &rewriter) {
+Operation *FoldConstantsPass::foldShapeOperand(Operation *op,
+                                               RewriterBase &rewriter) {
   if (!isa<ReshapeOp, ExpandOp, FillOp>(op) || op->getNumOperands() == 0 ||
       (isa<ReshapeOp, ExpandOp>(op) && op->getNumOperands() != 2))
     return nullptr;
@@ -287,7 +289,8 @@ bool FoldConstantsPass::foldBatchNormIntoConv(BatchNormOp bn, ConvOp conv,
                                               RewriterBase &rewriter) {
   // Another user of the convolution needs its result without the norm.
   if (!conv->hasOneUse()) {
-    record("batch-norm-not-folded-conv-has-other-users", {conv.getLoc(), bn.getLoc()});
+    record("batch-norm-not-folded-conv-has-other-users",
+           {conv.getLoc(), bn.getLoc()});
     return false;
   }
   std::optional<ConstTensor> weight = readConstant(conv.getWeight());
@@ -295,7 +298,8 @@ bool FoldConstantsPass::foldBatchNormIntoConv(BatchNormOp bn, ConvOp conv,
   if (conv.getBias() && !(bias = readConstant(conv.getBias())))
     return false;
   int64_t channels = scale.size();
-  if (!weight || weight->type.getRank() < 1 || weight->type.getDimSize(0) != channels ||
+  if (!weight || weight->type.getRank() < 1 ||
+      weight->type.getDimSize(0) != channels ||
       (bias && bias->size() != channels))
     return false;
 
@@ -343,7 +347,8 @@ bool FoldConstantsPass::foldBatchNormIntoMatMul(BatchNormOp bn,
   if (add) {
     for (auto [mine, other] : {std::pair(add.getLhs(), add.getRhs()),
                                std::pair(add.getRhs(), add.getLhs())})
-      if (auto producer = mine.getDefiningOp<MatMulOp>(); producer && constantOf(other)) {
+      if (auto producer = mine.getDefiningOp<MatMulOp>();
+          producer && constantOf(other)) {
         matmul = producer;
         addend = other;
         break;
@@ -359,11 +364,13 @@ bool FoldConstantsPass::foldBatchNormIntoMatMul(BatchNormOp bn,
     bias = readConstant(addend);
   // Only a matrix result has the norm's channels (dimension 1) as its
   // output columns; the bias must be per column (or one value).
-  if (resultType.getRank() != 2 || resultType.getDimSize(1) != channels || !weight ||
-      weight->type.getRank() != 2 || weight->type.getDimSize(1) != channels ||
-      (addend && (!bias || cast<RankedTensorType>(add.getType()) != resultType ||
-                  !(bias->size() == 1 || (bias->size() == channels &&
-                                          bias->type.getShape().back() == channels)))))
+  if (resultType.getRank() != 2 || resultType.getDimSize(1) != channels ||
+      !weight || weight->type.getRank() != 2 ||
+      weight->type.getDimSize(1) != channels ||
+      (addend &&
+       (!bias || cast<RankedTensorType>(add.getType()) != resultType ||
+        !(bias->size() == 1 || (bias->size() == channels &&
+                                bias->type.getShape().back() == channels)))))
     return false;
   if (!matmul->hasOneUse() || (add && !add->hasOneUse())) {
     record("batch-norm-not-folded-matmul-has-other-users",
@@ -374,7 +381,8 @@ bool FoldConstantsPass::foldBatchNormIntoMatMul(BatchNormOp bn,
   for (int64_t i = 0; i < weight->size(); ++i)
     weight->floats[i] *= scale[i % channels];
   Type element = weight->type.getElementType();
-  ConstTensor newBias = ConstTensor::zeros(RankedTensorType::get({channels}, element));
+  ConstTensor newBias =
+      ConstTensor::zeros(RankedTensorType::get({channels}, element));
   for (int64_t c = 0; c < channels; ++c) {
     double b = bias ? bias->floats[bias->size() == 1 ? 0 : c] : 0.0;
     newBias.floats[c] = b * scale[c] + shift[c];
@@ -388,7 +396,8 @@ bool FoldConstantsPass::foldBatchNormIntoMatMul(BatchNormOp bn,
   rewriter.setInsertionPoint(bn);
   Value newWeight = createConstant(rewriter, loc, *weight);
   Value biasValue = createConstant(rewriter, loc, newBias);
-  Value product = MatMulOp::create(rewriter, matmul.getLoc(), matmul.getLhs(), newWeight);
+  Value product =
+      MatMulOp::create(rewriter, matmul.getLoc(), matmul.getLhs(), newWeight);
   auto sum = AddOp::create(rewriter, loc, product, biasValue);
   sum.getResult().setType(bn.getType());
   rewriter.replaceOp(bn, sum.getResult());
@@ -456,7 +465,8 @@ void FoldConstantsPass::runOnOperation() {
   SmallVector<Operation *> ops;
   module.walk([&](Operation *op) { ops.push_back(op); });
   for (Operation *op : ops) {
-    if (auto shapeOf = dyn_cast<ShapeOfOp>(op); shapeOf && foldShapeOf(shapeOf, rewriter))
+    if (auto shapeOf = dyn_cast<ShapeOfOp>(op);
+        shapeOf && foldShapeOf(shapeOf, rewriter))
       continue;
     if (Operation *replacement = foldShapeOperand(op, rewriter))
       op = replacement; // now maybe all-constant
@@ -472,5 +482,4 @@ void FoldConstantsPass::runOnOperation() {
 
   removeDeadAndDuplicateOps(rewriter);
 }
-
 } // namespace

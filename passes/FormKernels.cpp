@@ -22,7 +22,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 /// Ops that are not kernels: constants (data, not work), the regions
 /// themselves, and reshapes, which only reinterpret a dense row-major
 /// buffer and move no data.
@@ -44,5 +43,4 @@ struct FormKernelsPass : autoglm::impl::FormKernelsBase<FormKernelsPass> {
     }
   }
 };
-
 } // namespace

@@ -24,7 +24,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 struct FusePass : autoglm::impl::FuseBase<FusePass> {
   using FuseBase::FuseBase;
 
@@ -33,8 +32,9 @@ struct FusePass : autoglm::impl::FuseBase<FusePass> {
     MLIRContext *ctx = &getContext();
     if (patterns) {
       // One family per greedy run, so their order is the order above.
-      for (auto populate : {fusion::populateGeluPatterns, fusion::populateLayerNormPatterns,
-                            fusion::populateAttentionPatterns}) {
+      for (auto populate :
+           {fusion::populateGeluPatterns, fusion::populateLayerNormPatterns,
+            fusion::populateAttentionPatterns}) {
         RewritePatternSet set(ctx);
         populate(set);
         // Not converging within the iteration limit leaves valid IR.
@@ -46,5 +46,4 @@ struct FusePass : autoglm::impl::FuseBase<FusePass> {
       fusion::formElementwiseClusters(func);
   }
 };
-
 } // namespace

@@ -13,7 +13,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 /// The most refined type that agrees with both: static dims win over `?`.
 /// Null when the two contradict each other.
 Type meetTypes(Type current, Type inferred) {
@@ -40,8 +39,8 @@ LogicalResult refine(Operation *op, StringRef what, ValueRange values,
   for (auto [value, type] : llvm::zip(values, types)) {
     Type refined = meetTypes(value.getType(), type);
     if (!refined)
-      return op->emitOpError(what) << " type "
-             << value.getType() << " contradicts the inferred type " << type;
+      return op->emitOpError(what) << " type " << value.getType()
+                                   << " contradicts the inferred type " << type;
     if (refined != value.getType()) {
       value.setType(refined);
       changed = true;
@@ -50,8 +49,7 @@ LogicalResult refine(Operation *op, StringRef what, ValueRange values,
   return success();
 }
 
-struct InferShapesPass
-    : autoglm::impl::InferShapesBase<InferShapesPass> {
+struct InferShapesPass : autoglm::impl::InferShapesBase<InferShapesPass> {
   /// Refines every op of `block` in program order, nested regions first
   /// where an op's results depend on them.
   LogicalResult refineBlock(Block &block, SymbolTable &symbols, bool &changed) {
@@ -112,5 +110,4 @@ struct InferShapesPass
     }
   }
 };
-
 } // namespace

@@ -1,4 +1,5 @@
-//===- PlanMemory.cpp - every intermediate buffer at an offset in one arena -===//
+//===- PlanMemory.cpp - every intermediate buffer at an offset in one arena
+//-===//
 //
 // After bufferization, each intermediate tensor is a `memref.alloc` in
 // `@main`. This pass computes when each buffer is live (from its first to
@@ -32,7 +33,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 constexpr uint64_t kAlignment = 64;
 
 /// One `memref.alloc` of `@main` and what the plan knows about it.
@@ -54,11 +54,20 @@ std::string escapeXML(StringRef text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '&': out += "&amp;"; break;
-    case '"': out += "&quot;"; break;
-    default: out += c;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -79,7 +88,8 @@ std::optional<uint64_t> bufferBytes(MemRefType type) {
   if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
       !type.getElementType().isIntOrFloat())
     return std::nullopt;
-  uint64_t elementBytes = std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
+  uint64_t elementBytes =
+      std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
   return type.getNumElements() * elementBytes;
 }
 
@@ -107,8 +117,7 @@ memref::AllocOp rootAlloc(Value value, bool &whole) {
   }
 }
 
-struct PlanMemoryPass
-    : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
+struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -173,11 +182,13 @@ struct PlanMemoryPass
       return signalPassFailure();
     if (!timeline.empty() && failed(writeTimeline(buffers, groupOf, plan)))
       return signalPassFailure();
-    if (maxArenaBytes > 0 && plan.arenaBytes > static_cast<uint64_t>(maxArenaBytes)) {
+    if (maxArenaBytes > 0 &&
+        plan.arenaBytes > static_cast<uint64_t>(maxArenaBytes)) {
       InFlightDiagnostic diag = module.emitError()
-                                << "the planned memory arena of " << plan.arenaBytes
-                                << " bytes exceeds the budget of " << maxArenaBytes.getValue()
-                                << " bytes";
+                                << "the planned memory arena of "
+                                << plan.arenaBytes
+                                << " bytes exceeds the budget of "
+                                << maxArenaBytes.getValue() << " bytes";
       for (size_t index : largest(buffers, 3))
         diag.attachNote() << buffers[index].bytes << " bytes for node '"
                           << buffers[index].node << "' ("
@@ -247,7 +258,8 @@ private:
       auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
       if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
           linalgOp.getNumLoops() != linalgOp.getNumParallelLoops() ||
-          linalgOp.getNumDpsInits() != 1 || !isa<linalg::GenericOp, linalg::MapOp>(op))
+          linalgOp.getNumDpsInits() != 1 ||
+          !isa<linalg::GenericOp, linalg::MapOp>(op))
         continue;
       int64_t step = steps.lookup(&op);
       OpOperand *init = linalgOp.getDpsInitOperand(0);
@@ -267,10 +279,12 @@ private:
           continue;
         size_t in = indexOf.lookup(inAlloc);
         size_t leader = findLeader(buffers, in);
-        bool readElsewhere = llvm::any_of(op.getOpOperands(), [&](OpOperand &other) {
-          bool whole;
-          return &other != input && rootAlloc(other.get(), whole) == inAlloc;
-        });
+        bool readElsewhere =
+            llvm::any_of(op.getOpOperands(), [&](OpOperand &other) {
+              bool whole;
+              return &other != input &&
+                     rootAlloc(other.get(), whole) == inAlloc;
+            });
         if (readElsewhere || buffers[in].bytes != buffers[out].bytes ||
             groupLast(leader) != step)
           continue;
@@ -287,8 +301,9 @@ private:
     for (size_t i = 0; i < buffers.size(); ++i)
       order.push_back(i);
     llvm::sort(order, [&](size_t a, size_t b) {
-      return buffers[a].bytes != buffers[b].bytes ? buffers[a].bytes > buffers[b].bytes
-                                                  : a < b;
+      return buffers[a].bytes != buffers[b].bytes
+                 ? buffers[a].bytes > buffers[b].bytes
+                 : a < b;
     });
     order.truncate(std::min(count, order.size()));
     return order;
@@ -309,12 +324,12 @@ private:
     DenseMap<uint64_t, Value> offsetValues;
     OpBuilder entry(main.getContext());
     for (auto [i, buffer] : llvm::enumerate(buffers)) {
-      uint64_t offset =
-          plan.offsets[groupOf.lookup(findLeader(buffers, i))];
+      uint64_t offset = plan.offsets[groupOf.lookup(findLeader(buffers, i))];
       Value &offsetValue = offsetValues[offset];
       entry.setInsertionPointToStart(&main.getBody().front());
       if (!offsetValue)
-        offsetValue = arith::ConstantIndexOp::create(entry, main.getLoc(), offset);
+        offsetValue =
+            arith::ConstantIndexOp::create(entry, main.getLoc(), offset);
       OpBuilder b(buffer.alloc);
       Location loc = buffer.loc;
       Value view = memref::ViewOp::create(b, loc, buffer.type, arena,
@@ -334,18 +349,22 @@ private:
     for (const Buffer &buffer : buffers)
       lastStep = std::max(lastStep, buffer.last + 1);
     double xScale = (width - 2 * margin) / lastStep;
-    double yScale = (height - 2 * margin) / std::max<uint64_t>(plan.arenaBytes, 1);
+    double yScale =
+        (height - 2 * margin) / std::max<uint64_t>(plan.arenaBytes, 1);
     std::string text;
     llvm::raw_string_ostream os(text);
-    os << llvm::formatv("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" "
-                        "height=\"{1}\" font-family=\"sans-serif\" font-size=\"12\">\n",
-                        width, height);
-    os << llvm::formatv("<text x=\"{0}\" y=\"20\">memory arena: {1} bytes; time "
-                        "(program steps) to the right, offset down</text>\n",
-                        margin, plan.arenaBytes);
-    os << llvm::formatv("<rect x=\"{0}\" y=\"{0}\" width=\"{1}\" height=\"{2}\" "
-                        "fill=\"none\" stroke=\"black\"/>\n",
-                        margin, width - 2 * margin, height - 2 * margin);
+    os << llvm::formatv(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" "
+        "height=\"{1}\" font-family=\"sans-serif\" font-size=\"12\">\n",
+        width, height);
+    os << llvm::formatv(
+        "<text x=\"{0}\" y=\"20\">memory arena: {1} bytes; time "
+        "(program steps) to the right, offset down</text>\n",
+        margin, plan.arenaBytes);
+    os << llvm::formatv(
+        "<rect x=\"{0}\" y=\"{0}\" width=\"{1}\" height=\"{2}\" "
+        "fill=\"none\" stroke=\"black\"/>\n",
+        margin, width - 2 * margin, height - 2 * margin);
     for (auto [i, buffer] : llvm::enumerate(buffers)) {
       uint64_t offset = plan.offsets[groupOf.lookup(findLeader(buffers, i))];
       // Hues cycle so that neighbours differ.
@@ -355,8 +374,9 @@ private:
           "<title>{5}: {6} bytes at offset {7}, steps {8}-{9}</title></rect>\n",
           margin + buffer.first * xScale, margin + offset * yScale,
           std::max(1.0, (buffer.last + 1 - buffer.first) * xScale),
-          std::max(1.0, buffer.bytes * yScale), (i * 47) % 360, escapeXML(buffer.node),
-          buffer.bytes, offset, buffer.first, buffer.last);
+          std::max(1.0, buffer.bytes * yScale), (i * 47) % 360,
+          escapeXML(buffer.node), buffer.bytes, offset, buffer.first,
+          buffer.last);
     }
     os << "</svg>\n";
     return writeText(timeline, text, "memory timeline");
@@ -371,8 +391,8 @@ private:
     std::error_code error;
     llvm::raw_fd_ostream file(path, error, llvm::sys::fs::OF_Text);
     if (error)
-      return getOperation().emitError()
-             << "cannot write the " << what << " '" << path << "': " << error.message();
+      return getOperation().emitError() << "cannot write the " << what << " '"
+                                        << path << "': " << error.message();
     file << text;
     return success();
   }
@@ -416,11 +436,10 @@ private:
         os << llvm::formatv("  {0,12} bytes at offset {1,12}  node '{2}'  {3}  "
                             "live at steps {4}-{5}\n",
                             buffers[i].bytes, offsetOf(i), buffers[i].node,
-                            describeType(buffers[i].type),
-                            buffers[i].first, buffers[i].last);
+                            describeType(buffers[i].type), buffers[i].first,
+                            buffers[i].last);
     }
     return writeText(report, text, "memory report");
   }
 };
-
 } // namespace

@@ -40,7 +40,8 @@ struct OpCounts {
 OpCounts countOps(Operation *root) {
   OpCounts counts;
   root->walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (op == root || isa<ModuleOp>(op) || op->hasTrait<OpTrait::IsTerminator>() ||
+    if (op == root || isa<ModuleOp>(op) ||
+        op->hasTrait<OpTrait::IsTerminator>() ||
         op->hasTrait<OpTrait::SymbolTable>() || isa<SymbolOpInterface>(op))
       return WalkResult::advance();
     if (matchPattern(op, m_Constant())) {
@@ -145,10 +146,12 @@ void OptimizationReport::runAfterPassFailed(Pass *pass, Operation *op) {
   runAfterPass(pass, op);
 }
 
-void OptimizationReport::record(StringRef pass, StringRef rule, std::string nodes) {
+void OptimizationReport::record(StringRef pass, StringRef rule,
+                                std::string nodes) {
   llvm::sys::SmartScopedLock<true> lock(mutex);
   auto &rules = runOf(pass).rules;
-  auto it = llvm::find_if(rules, [&](const auto &entry) { return entry.first == rule; });
+  auto it = llvm::find_if(
+      rules, [&](const auto &entry) { return entry.first == rule; });
   if (it == rules.end())
     it = rules.insert(rules.end(), {rule.str(), {}});
   it->second.push_back(std::move(nodes));
@@ -161,7 +164,8 @@ void OptimizationReport::print(raw_ostream &out) const {
     out << run.pass << ": ";
     if (run.opsAfter >= 0)
       out << run.opsBefore << " -> " << run.opsAfter << " ops, "
-          << run.constantsBefore << " -> " << run.constantsAfter << " constants";
+          << run.constantsBefore << " -> " << run.constantsAfter
+          << " constants";
     out << "\n";
     for (const auto &[rule, nodes] : run.rules) {
       out << "  " << rule << " x" << nodes.size();

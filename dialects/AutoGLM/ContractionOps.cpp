@@ -42,11 +42,13 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
   int64_t k1 = lhs.getShape().back(), k2 = rhs.getShape()[rhs.getRank() - 2];
   if (!dimsAgree(k1, k2))
     return failInference(loc, "contraction dimensions differ: lhs has K = " +
-                                  Twine(dimString(k1)) + ", rhs has K = " +
-                                  Twine(dimString(k2)));
+                                  Twine(dimString(k1)) +
+                                  ", rhs has K = " + Twine(dimString(k2)));
   SmallVector<int64_t> batch;
-  Type lhsBatch = RankedTensorType::get(lhs.getShape().drop_back(2), lhsElement);
-  Type rhsBatch = RankedTensorType::get(rhs.getShape().drop_back(2), rhsElement);
+  Type lhsBatch =
+      RankedTensorType::get(lhs.getShape().drop_back(2), lhsElement);
+  Type rhsBatch =
+      RankedTensorType::get(rhs.getShape().drop_back(2), rhsElement);
   if (failed(broadcastShapes(loc, {lhsBatch, rhsBatch}, batch)))
     return failure();
   batch.push_back(lhs.getShape()[lhs.getRank() - 2]);
@@ -61,13 +63,11 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
 
 /// Checks what conv and conv_transpose share: ranks, window attributes,
 /// groups, bias length. `biasChannels` is the output channel count.
-static LogicalResult verifyConvCommon(std::optional<Location> loc,
-                                      RankedTensorType input,
-                                      RankedTensorType weight, Value bias,
-                                      ArrayRef<int64_t> strides,
-                                      ArrayRef<int64_t> pads,
-                                      ArrayRef<int64_t> dilations,
-                                      int64_t groups, int64_t biasChannels) {
+static LogicalResult
+verifyConvCommon(std::optional<Location> loc, RankedTensorType input,
+                 RankedTensorType weight, Value bias, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                 int64_t groups, int64_t biasChannels) {
   if (input.getRank() < 3)
     return failInference(loc, "input must be N x C x spatial... (rank >= 3), "
                               "got rank " +
@@ -80,11 +80,13 @@ static LogicalResult verifyConvCommon(std::optional<Location> loc,
     return failInference(loc, "input and weight element types differ");
   if (groups < 1)
     return failInference(loc, "groups must be positive");
-  if (failed(verifyWindowAttrs(loc, input.getRank() - 2, strides, pads, dilations)))
+  if (failed(verifyWindowAttrs(loc, input.getRank() - 2, strides, pads,
+                               dilations)))
     return failure();
   if (bias) {
     auto biasType = cast<RankedTensorType>(bias.getType());
-    if (biasType.getRank() != 1 || !dimsAgree(biasType.getDimSize(0), biasChannels))
+    if (biasType.getRank() != 1 ||
+        !dimsAgree(biasType.getDimSize(0), biasChannels))
       return failInference(loc, "bias must be a vector of " +
                                     Twine(dimString(biasChannels)) +
                                     " output channels");
@@ -94,7 +96,8 @@ static LogicalResult verifyConvCommon(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -102,17 +105,16 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
                     dilations = adaptor.getDilations();
   int64_t groups = adaptor.getGroups();
-  if (failed(verifyConvCommon(loc, input, weight, adaptor.getBias(), strides, pads,
-                              dilations, groups,
+  if (failed(verifyConvCommon(loc, input, weight, adaptor.getBias(), strides,
+                              pads, dilations, groups,
                               weight.getRank() ? weight.getDimSize(0) : 0)))
     return failure();
   int64_t channels = input.getDimSize(1), perGroup = weight.getDimSize(1);
   if (!ShapedType::isDynamic(channels) && !ShapedType::isDynamic(perGroup) &&
       channels != perGroup * groups)
-    return failInference(loc, "input has " + Twine(channels) +
-                                  " channels but weight expects " +
-                                  Twine(perGroup) + " per group x " +
-                                  Twine(groups) + " groups");
+    return failInference(
+        loc, "input has " + Twine(channels) + " channels but weight expects " +
+                 Twine(perGroup) + " per group x " + Twine(groups) + " groups");
   int64_t outChannels = weight.getDimSize(0);
   if (!ShapedType::isDynamic(outChannels) && outChannels % groups != 0)
     return failInference(loc, "output channels (" + Twine(outChannels) +
@@ -132,10 +134,10 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   return success();
 }
 
-LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
-                                                std::optional<Location> loc,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<Type> &inferred) {
+LogicalResult
+ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
   ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
@@ -145,8 +147,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
   int64_t outChannels = weight.getRank() >= 2 && !weight.isDynamicDim(1)
                             ? weight.getDimSize(1) * groups
                             : ShapedType::kDynamic;
-  if (failed(verifyConvCommon(loc, input, weight, adaptor.getBias(), strides, pads,
-                              dilations, groups, outChannels)))
+  if (failed(verifyConvCommon(loc, input, weight, adaptor.getBias(), strides,
+                              pads, dilations, groups, outChannels)))
     return failure();
   int64_t spatial = input.getRank() - 2;
   if ((int64_t)outputPadding.size() != spatial)
@@ -185,7 +187,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
 // PoolOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult PoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult PoolOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -193,11 +196,13 @@ LogicalResult PoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
     return failInference(loc, "input must be N x C x spatial... (rank >= 3), "
                               "got rank " +
                                   Twine(input.getRank()));
-  if (adaptor.getKind() == PoolKind::avg && !isa<FloatType>(input.getElementType()))
+  if (adaptor.getKind() == PoolKind::avg &&
+      !isa<FloatType>(input.getElementType()))
     return failInference(loc, "average pooling needs floating-point elements");
   int64_t spatial = input.getRank() - 2;
-  ArrayRef<int64_t> kernel = adaptor.getKernel(), strides = adaptor.getStrides(),
-                    pads = adaptor.getPads(), dilations = adaptor.getDilations();
+  ArrayRef<int64_t> kernel = adaptor.getKernel(),
+                    strides = adaptor.getStrides(), pads = adaptor.getPads(),
+                    dilations = adaptor.getDilations();
   if ((int64_t)kernel.size() != spatial)
     return failInference(loc, "expected " + Twine(spatial) +
                                   " kernel sizes, got " + Twine(kernel.size()));

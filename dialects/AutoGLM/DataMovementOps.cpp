@@ -29,7 +29,8 @@ LogicalResult ReshapeOp::verify() {
     return emitOpError("result element type differs from the input's");
   if (Value shape = getShape()) {
     auto shapeType = cast<RankedTensorType>(shape.getType());
-    if (!shapeType.isDynamicDim(0) && shapeType.getDimSize(0) != result.getRank())
+    if (!shapeType.isDynamicDim(0) &&
+        shapeType.getDimSize(0) != result.getRank())
       return emitOpError("shape operand has ")
              << shapeType.getDimSize(0) << " entries but the result has rank "
              << result.getRank();
@@ -54,7 +55,8 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   // reshape(reshape(x)) == reshape(x) with the outer result type.
-  if (auto inner = getInput().getDefiningOp<ReshapeOp>(); inner && !inner.getShape()) {
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>();
+      inner && !inner.getShape()) {
     // A dynamic intermediate type may hide that the pair is wrong
     // (12 -> ? -> 6 elements): fold only into a reshape the verifier accepts.
     auto source = cast<RankedTensorType>(inner.getInput().getType());
@@ -113,7 +115,8 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
 // ConcatOp / SplitOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   if (adaptor.getInputs().empty())
@@ -153,7 +156,8 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
   return {};
 }
 
-LogicalResult SplitOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -193,7 +197,8 @@ LogicalResult SplitOp::verify() {
 // SliceOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -261,7 +266,8 @@ OpFoldResult SliceOp::fold(FoldAdaptor) {
 // GatherOp / GatherElementsOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   auto data = cast<RankedTensorType>(adaptor.getData().getType());
@@ -276,17 +282,18 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return success();
 }
 
-LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *,
-                                                 std::optional<Location> loc,
-                                                 Adaptor adaptor,
-                                                 SmallVectorImpl<Type> &inferred) {
+LogicalResult
+GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
   auto data = cast<RankedTensorType>(adaptor.getData().getType());
   auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
   if (data.getRank() != indices.getRank())
     return failInference(loc, "data and indices must have the same rank");
   if (failed(verifyAxis(loc, adaptor.getAxis(), data.getRank())))
     return failure();
-  inferred.push_back(RankedTensorType::get(indices.getShape(), data.getElementType()));
+  inferred.push_back(
+      RankedTensorType::get(indices.getShape(), data.getElementType()));
   return success();
 }
 
@@ -294,7 +301,8 @@ LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *,
 // PadOp / TileOp / ExpandOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -329,7 +337,8 @@ LogicalResult PadOp::verify() {
   return success();
 }
 
-LogicalResult TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult TileOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -354,12 +363,15 @@ LogicalResult ExpandOp::verify() {
     return emitOpError("result element type differs from the input's");
   if (result.getRank() < input.getRank())
     return emitOpError("result rank ")
-           << result.getRank() << " is below the input rank " << input.getRank();
+           << result.getRank() << " is below the input rank "
+           << input.getRank();
   SmallVector<int64_t> shape;
   if (failed(broadcastShapes(getLoc(), {input, result}, shape)))
     return failure();
   // Without a run-time shape the result must be exactly the broadcast shape.
-  if (!getShape() && !areCompatibleTypes(RankedTensorType::get(shape, result.getElementType()), result))
+  if (!getShape() &&
+      !areCompatibleTypes(RankedTensorType::get(shape, result.getElementType()),
+                          result))
     return emitOpError("result shape is not the broadcast of the input");
   return success();
 }
@@ -388,14 +400,14 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
     return failure();
   int64_t dim = input.getDimSize(axis);
   if (k < 0 || (!ShapedType::isDynamic(dim) && k > dim))
-    return failInference(loc, "k = " + Twine(k) + " is outside [0, " +
-                                  (ShapedType::isDynamic(dim) ? Twine("?")
-                                                              : Twine(dim)) +
-                                  "]");
+    return failInference(
+        loc, "k = " + Twine(k) + " is outside [0, " +
+                 (ShapedType::isDynamic(dim) ? Twine("?") : Twine(dim)) + "]");
   SmallVector<int64_t> shape(input.getShape());
   shape[axis] = k;
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
-  inferred.push_back(RankedTensorType::get(shape, IntegerType::get(context, 64)));
+  inferred.push_back(
+      RankedTensorType::get(shape, IntegerType::get(context, 64)));
   return success();
 }
 
@@ -434,10 +446,12 @@ LogicalResult FillOp::verify() {
   if (cast<TypedAttr>(getValue()).getType() != result.getElementType())
     return emitOpError("value type ")
            << cast<TypedAttr>(getValue()).getType()
-           << " differs from the result element type " << result.getElementType();
+           << " differs from the result element type "
+           << result.getElementType();
   if (Value shape = getShape()) {
     auto shapeType = cast<RankedTensorType>(shape.getType());
-    if (!shapeType.isDynamicDim(0) && shapeType.getDimSize(0) != result.getRank())
+    if (!shapeType.isDynamicDim(0) &&
+        shapeType.getDimSize(0) != result.getRank())
       return emitOpError("shape operand has ")
              << shapeType.getDimSize(0) << " entries but the result has rank "
              << result.getRank();

@@ -24,9 +24,9 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
 }
 
 #define AUTOGLM_BINARY_INFERENCE(OP)                                           \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     Type lhs = adaptor.getLhs().getType(), rhs = adaptor.getRhs().getType();   \
     return inferBroadcast(loc, {lhs, rhs}, getElementTypeOrSelf(lhs),          \
                           inferred);                                           \
@@ -48,9 +48,9 @@ LogicalResult CmpOp::inferReturnTypes(MLIRContext *context,
                                       std::optional<Location> loc,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(loc,
-                        {adaptor.getLhs().getType(), adaptor.getRhs().getType()},
-                        IntegerType::get(context, 1), inferred);
+  return inferBroadcast(
+      loc, {adaptor.getLhs().getType(), adaptor.getRhs().getType()},
+      IntegerType::get(context, 1), inferred);
 }
 
 LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
@@ -101,10 +101,10 @@ LogicalResult SelectOp::verify() {
 }
 
 LogicalResult ClipOp::verify() {
-  std::optional<APFloat> lo = getMinAttr() ? std::optional(getMinAttr().getValue())
-                                           : std::nullopt;
-  std::optional<APFloat> hi = getMaxAttr() ? std::optional(getMaxAttr().getValue())
-                                           : std::nullopt;
+  std::optional<APFloat> lo =
+      getMinAttr() ? std::optional(getMinAttr().getValue()) : std::nullopt;
+  std::optional<APFloat> hi =
+      getMaxAttr() ? std::optional(getMaxAttr().getValue()) : std::nullopt;
   if (lo && hi && hi->compare(*lo) == APFloat::cmpLessThan)
     return emitOpError("min (") << lo->convertToDouble() << ") exceeds max ("
                                 << hi->convertToDouble() << ")";
@@ -140,7 +140,8 @@ static OpFoldResult foldRightIdentity(Value lhs, Attribute rhs, Type resultType,
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   // The float identity of + is -0.0: x + 0.0 turns x = -0.0 into +0.0, so
   // only x + (-0.0) folds. For integers -0.0 reads as 0.
-  if (OpFoldResult r = foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), -0.0))
+  if (OpFoldResult r =
+          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), -0.0))
     return r;
   return foldRightIdentity(getRhs(), adaptor.getLhs(), getType(), -0.0);
 }
@@ -151,7 +152,8 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult r = foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1))
+  if (OpFoldResult r =
+          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1))
     return r;
   return foldRightIdentity(getRhs(), adaptor.getLhs(), getType(), 1);
 }

@@ -34,7 +34,8 @@ static LogicalResult inferAttention(std::optional<Location> loc, Type queryType,
     return failInference(loc, "batch sizes of query, key and value differ");
   if (!agree(k.getDimSize(1), v.getDimSize(1)) ||
       !agree(k.getDimSize(2), v.getDimSize(2)))
-    return failInference(loc, "key and value differ in heads or sequence length");
+    return failInference(loc,
+                         "key and value differ in heads or sequence length");
   if (!agree(q.getDimSize(3), k.getDimSize(3)))
     return failInference(loc, "query and key head sizes differ");
   int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
@@ -44,7 +45,8 @@ static LogicalResult inferAttention(std::optional<Location> loc, Type queryType,
                                   ") must be a multiple of key/value heads (" +
                                   Twine(hkv) + ")");
   inferred.push_back(RankedTensorType::get(
-      {q.getDimSize(0), hq, q.getDimSize(2), v.getDimSize(3)}, q.getElementType()));
+      {q.getDimSize(0), hq, q.getDimSize(2), v.getDimSize(3)},
+      q.getElementType()));
   return success();
 }
 
@@ -62,8 +64,10 @@ static LogicalResult verifyAttentionMask(Operation *op, Value query, Value key,
   // there.
   if (q.getRank() != 4 || k.getRank() != 4)
     return success();
-  if (!m.getElementType().isInteger(1) && m.getElementType() != q.getElementType())
-    return op->emitOpError("mask must be boolean or of the query's element type");
+  if (!m.getElementType().isInteger(1) &&
+      m.getElementType() != q.getElementType())
+    return op->emitOpError(
+        "mask must be boolean or of the query's element type");
   // The mask broadcasts *to* the scores: aligned from the right, each of its
   // dimensions is 1 or the scores' size. Mere broadcast compatibility is not
   // enough, a mask must not widen the scores (e.g. Sq = 1 against a mask
@@ -85,21 +89,21 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   return inferAttention(loc, adaptor.getQuery().getType(),
-                        adaptor.getKey().getType(), adaptor.getValue().getType(),
-                        inferred);
+                        adaptor.getKey().getType(),
+                        adaptor.getValue().getType(), inferred);
 }
 
 LogicalResult AttentionOp::verify() {
   return verifyAttentionMask(*this, getQuery(), getKey(), getMask());
 }
 
-LogicalResult SparseAttentionOp::inferReturnTypes(MLIRContext *,
-                                                  std::optional<Location> loc,
-                                                  Adaptor adaptor,
-                                                  SmallVectorImpl<Type> &inferred) {
+LogicalResult
+SparseAttentionOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &inferred) {
   return inferAttention(loc, adaptor.getQuery().getType(),
-                        adaptor.getKey().getType(), adaptor.getValue().getType(),
-                        inferred);
+                        adaptor.getKey().getType(),
+                        adaptor.getValue().getType(), inferred);
 }
 
 LogicalResult SparseAttentionOp::verify() {
@@ -118,12 +122,13 @@ LogicalResult FusedOp::verifyRegions() {
     return emitOpError("body has ")
            << body.getNumArguments() << " arguments for " << getInputs().size()
            << " inputs";
-  for (auto [i, pair] : llvm::enumerate(llvm::zip(body.getArguments(), getInputs())))
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(body.getArguments(), getInputs())))
     if (std::get<0>(pair).getType() != std::get<1>(pair).getType())
-      return emitOpError("body argument ") << i << " has type "
-                                           << std::get<0>(pair).getType()
-                                           << " but input " << i << " has type "
-                                           << std::get<1>(pair).getType();
+      return emitOpError("body argument ")
+             << i << " has type " << std::get<0>(pair).getType()
+             << " but input " << i << " has type "
+             << std::get<1>(pair).getType();
   auto yield = cast<YieldOp>(body.getTerminator());
   if (yield.getValues().getTypes() != getResultTypes())
     return emitOpError("yields types that differ from the results");
@@ -143,7 +148,8 @@ static LogicalResult verifyQuantizedPair(Operation *op, Type floatType,
                                          Type quantizedType) {
   quant::QuantizedType element = getQuantizedElement(quantizedType);
   if (!element ||
-      !isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(element))
+      !isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
+          element))
     return op->emitOpError("expects a !quant.uniform element type, got ")
            << getElementTypeOrSelf(quantizedType);
   if (element.getExpressedType() != getElementTypeOrSelf(floatType))
@@ -157,7 +163,8 @@ static LogicalResult verifyQuantizedPair(Operation *op, Type floatType,
       return op->emitOpError("quantized dimension ")
              << axis << " is out of range for rank " << shaped.getRank();
     int64_t dim = shaped.getDimSize(axis);
-    if (!ShapedType::isDynamic(dim) && dim != (int64_t)perAxis.getScales().size())
+    if (!ShapedType::isDynamic(dim) &&
+        dim != (int64_t)perAxis.getScales().size())
       return op->emitOpError("per-axis type has ")
              << perAxis.getScales().size() << " scales for dimension " << axis
              << " of size " << dim;

@@ -7,8 +7,8 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 /// The shape left after reducing `axes` (sorted) of `shape`.
-static SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
-                                         ArrayRef<int64_t> axes, bool keepdims) {
+static SmallVector<int64_t>
+reducedShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes, bool keepdims) {
   SmallVector<int64_t> result;
   for (auto [i, dim] : llvm::enumerate(shape)) {
     if (!llvm::is_contained(axes, (int64_t)i))
@@ -19,7 +19,8 @@ static SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
   return result;
 }
 
-LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ReduceOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -82,7 +83,8 @@ LogicalResult LayerNormOp::verify() {
              << " normalized dimensions";
     ArrayRef<int64_t> tail = normalized.take_back(type.getRank());
     for (auto [p, n] : llvm::zip(type.getShape(), tail))
-      if (p != 1 && p != n && !ShapedType::isDynamic(p) && !ShapedType::isDynamic(n))
+      if (p != 1 && p != n && !ShapedType::isDynamic(p) &&
+          !ShapedType::isDynamic(n))
         return emitOpError("scale/bias shape does not broadcast to the "
                            "normalized dimensions");
   }
@@ -104,7 +106,8 @@ LogicalResult BatchNormOp::verify() {
              << type.getDimSize(0) << " entries, input has " << channels
              << " channels";
     if (type.getElementType() != input.getElementType())
-      return emitOpError("per-channel vectors must have the input's element type");
+      return emitOpError(
+          "per-channel vectors must have the input's element type");
   }
   return success();
 }

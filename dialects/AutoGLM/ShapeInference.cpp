@@ -8,7 +8,8 @@
 using namespace mlir;
 using namespace mlir::autoglm;
 
-InFlightDiagnostic mlir::autoglm::emitOptionalError(std::optional<Location> loc) {
+InFlightDiagnostic
+mlir::autoglm::emitOptionalError(std::optional<Location> loc) {
   if (loc)
     return emitError(*loc);
   return InFlightDiagnostic();
@@ -71,8 +72,9 @@ LogicalResult mlir::autoglm::verifyAxes(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult mlir::autoglm::verifyAxis(std::optional<Location> loc, int64_t axis,
-                                        int64_t rank, StringRef what) {
+LogicalResult mlir::autoglm::verifyAxis(std::optional<Location> loc,
+                                        int64_t axis, int64_t rank,
+                                        StringRef what) {
   if (axis < 0 || axis >= rank)
     return failInference(loc, Twine(what) + " " + Twine(axis) +
                                   " is out of range for rank " + Twine(rank));
@@ -105,9 +107,9 @@ FailureOr<int64_t> mlir::autoglm::inferWindowOutputSize(
     int64_t window = dilation * (kernel - 1) + 1;
     if (padded > 0 && window > padded)
       return failInference(loc, "the kernel spans " + Twine(window) +
-                                    " elements in spatial dimension " + Twine(dim) +
-                                    ", more than the " + Twine(padded) +
-                                    " of the padded input");
+                                    " elements in spatial dimension " +
+                                    Twine(dim) + ", more than the " +
+                                    Twine(padded) + " of the padded input");
   }
   return windowOutputSize(input, kernel, stride, dilation, padBegin, padEnd,
                           ceilMode);

@@ -1,4 +1,5 @@
-//===- ShapeInference.h - helpers shared by the ops' type inference -*- C++ -*-===//
+//===- ShapeInference.h - helpers shared by the ops' type inference -*- C++
+//-*-===//
 //
 // Internal to the dialect library.
 //
@@ -15,7 +16,6 @@
 #include <optional>
 
 namespace mlir::autoglm {
-
 /// Emits an error at `loc` when one is given (verification and inference run
 /// with and without a location) and returns failure.
 InFlightDiagnostic emitOptionalError(std::optional<Location> loc);
@@ -35,8 +35,8 @@ LogicalResult verifyAxes(std::optional<Location> loc, ArrayRef<int64_t> axes,
                          int64_t rank, StringRef what);
 
 /// Checks that `axis` is in [0, rank).
-LogicalResult verifyAxis(std::optional<Location> loc, int64_t axis, int64_t rank,
-                         StringRef what = "axis");
+LogicalResult verifyAxis(std::optional<Location> loc, int64_t axis,
+                         int64_t rank, StringRef what = "axis");
 
 /// Output size of one spatial dimension of a sliding window (conv, pool).
 int64_t windowOutputSize(int64_t input, int64_t kernel, int64_t stride,
@@ -53,10 +53,10 @@ FailureOr<int64_t> inferWindowOutputSize(std::optional<Location> loc,
                                          int64_t padEnd, bool ceilMode = false);
 
 /// Checks strides/pads/dilations of a window op against `spatialRank`.
-LogicalResult verifyWindowAttrs(std::optional<Location> loc, int64_t spatialRank,
-                                ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+LogicalResult verifyWindowAttrs(std::optional<Location> loc,
+                                int64_t spatialRank, ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> pads,
                                 ArrayRef<int64_t> dilations);
-
 } // namespace mlir::autoglm
 
 /// Defines `OP::inferReturnTypes` for an op whose result has its input's type.

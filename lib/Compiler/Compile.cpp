@@ -53,7 +53,8 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
                   math::MathDialect, memref::MemRefDialect, quant::QuantDialect,
                   scf::SCFDialect, tensor::TensorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
-  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
@@ -84,10 +85,10 @@ static LogicalResult writeIR(ModuleOp module, StringRef path) {
 
 /// Runs the passes `build` adds as the phase `phase`: with MLIR's
 /// pass-manager options from the command line, timed under `timing`.
-static LogicalResult runPhase(ModuleOp module, Phase phase,
-                              function_ref<void(OpPassManager &)> build,
-                              TimingScope &timing,
-                              std::unique_ptr<PassInstrumentation> instrumentation = {}) {
+static LogicalResult
+runPhase(ModuleOp module, Phase phase,
+         function_ref<void(OpPassManager &)> build, TimingScope &timing,
+         std::unique_ptr<PassInstrumentation> instrumentation = {}) {
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -100,7 +101,8 @@ static LogicalResult runPhase(ModuleOp module, Phase phase,
 }
 
 /// Checks what compiling needs before any phase runs.
-static LogicalResult checkModule(ModuleOp module, const CompileOptions &options) {
+static LogicalResult checkModule(ModuleOp module,
+                                 const CompileOptions &options) {
   if (!module.lookupSymbol<func::FuncOp>("main"))
     return emitError(module.getLoc())
            << "the module has no `func.func @main` to compile";
@@ -148,7 +150,8 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
   if (failed(checkModule(module, options)))
     return failure();
   // The target first: a bad --target or --cpu is reported before any work.
-  std::unique_ptr<Target> target = createTarget(options.target, options.host, loc);
+  std::unique_ptr<Target> target =
+      createTarget(options.target, options.host, loc);
   if (!target)
     return failure();
   auto stopsAfter = [&](Phase phase) { return options.stopAfter == phase; };
@@ -157,7 +160,8 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
 
   std::unique_ptr<PassInstrumentation> report;
   if (options.printOptimizationReport)
-    report = std::make_unique<OptimizationReport>(module.getContext(), llvm::errs());
+    report =
+        std::make_unique<OptimizationReport>(module.getContext(), llvm::errs());
   auto graph = [&](OpPassManager &pm) {
     buildGraphPipeline(pm, options.disabledPasses);
   };
@@ -193,12 +197,14 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     return failure();
   CodegenOptions codegen;
   codegen.weightsFile = *weightsFile;
-  codegen.planMemory = !llvm::is_contained(options.disabledPasses, "plan-memory");
+  codegen.planMemory =
+      !llvm::is_contained(options.disabledPasses, "plan-memory");
   codegen.memoryReport = options.memoryReport;
   codegen.memoryBudget = options.memoryBudget;
   codegen.memoryTimeline = options.memoryTimeline;
   // The weights file is only kept when the whole compilation succeeds.
-  llvm::FileRemover removeWeights(codegen.weightsFile, !codegen.weightsFile.empty());
+  llvm::FileRemover removeWeights(codegen.weightsFile,
+                                  !codegen.weightsFile.empty());
   auto codegenPipeline = [&](OpPassManager &pm) {
     target->buildCodegenPipeline(pm, codegen);
   };

@@ -1,4 +1,5 @@
-//===- Pipelines.cpp - the compiler, phase by phase ------------------------===//
+//===- Pipelines.cpp - the compiler, phase by phase
+//------------------------===//
 //
 // What autoglm-opt does to a model, top to bottom:
 //
@@ -31,8 +32,8 @@
 using namespace mlir;
 using namespace mlir::autoglm;
 
-static const StringRef kPhaseNames[] = {"import", "graph", "kernels", "lowering",
-                                        "codegen"};
+static const StringRef kPhaseNames[] = {"import", "graph", "kernels",
+                                        "lowering", "codegen"};
 
 std::optional<Phase> mlir::autoglm::parsePhase(StringRef name) {
   for (auto [i, phaseName] : llvm::enumerate(kPhaseNames))
@@ -54,7 +55,9 @@ ArrayRef<StringRef> mlir::autoglm::getOptionalPasses() {
 
 void mlir::autoglm::buildGraphPipeline(OpPassManager &pm,
                                        ArrayRef<std::string> disabled) {
-  auto enabled = [&](StringRef name) { return !llvm::is_contained(disabled, name); };
+  auto enabled = [&](StringRef name) {
+    return !llvm::is_contained(disabled, name);
+  };
   pm.addPass(createInferShapes());
   // Right after the shapes are known: evaluates what is constant, folds
   // batch norms into weights, makes shape computations static.
@@ -91,9 +94,10 @@ void mlir::autoglm::registerPipelines() {
       [](OpPassManager &pm, const GraphPipelineOptions &options) {
         buildGraphPipeline(pm, options.disable);
       });
-  PassPipelineRegistration<>("autoglm-kernel-pipeline",
-                             "The kernel phase: one autoglm.fused region per kernel",
-                             buildKernelPipeline);
+  PassPipelineRegistration<>(
+      "autoglm-kernel-pipeline",
+      "The kernel phase: one autoglm.fused region per kernel",
+      buildKernelPipeline);
   PassPipelineRegistration<>(
       "autoglm-lowering-pipeline",
       "The lowering phase: the autoglm dialect to linalg on tensors",

@@ -13,7 +13,6 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 /// [B, S, H * D] -> [B, H, S, D].
 Value splitHeads(NodeContext &n, Value x, int64_t heads) {
   Value split = n.reshapeTo(x, {DimSpec::fromInput(0), DimSpec::fromInput(1),
@@ -30,8 +29,9 @@ Value padMaskKeys(NodeContext &n, Value mask, int64_t keys) {
   if (ShapedType::isDynamic(maskKeys) || maskKeys == keys)
     return mask;
   if (ShapedType::isDynamic(keys) || !type.hasStaticShape()) {
-    (void)n.notKnown("the key length and the attention mask's shape (to pad the "
-                     "mask)");
+    (void)n.notKnown(
+        "the key length and the attention mask's shape (to pad the "
+        "mask)");
     return Value();
   }
   if (maskKeys > keys) {
@@ -48,8 +48,9 @@ Value padMaskKeys(NodeContext &n, Value mask, int64_t keys) {
   else
     masked = n.b.getFloatAttr(
         type.getElementType(),
-        APFloat::getInf(cast<FloatType>(type.getElementType()).getFloatSemantics(),
-                        /*Negative=*/true));
+        APFloat::getInf(
+            cast<FloatType>(type.getElementType()).getFloatSemantics(),
+            /*Negative=*/true));
   Value pad = n.constant(DenseElementsAttr::get(padType, masked));
   return n.create<ConcatOp>(ValueRange{mask, pad},
                             n.b.getI64IntegerAttr(type.getRank() - 1));
@@ -72,7 +73,8 @@ LogicalResult convertAttention(NodeContext &n) {
     return n.emitError() << "Q, K and V must all be 3-D or all 4-D";
   if (rank == 3) {
     // Packed heads: the head counts come from the attributes.
-    int64_t qHeads = n.intAttr("q_num_heads", 0), kvHeads = n.intAttr("kv_num_heads", 0);
+    int64_t qHeads = n.intAttr("q_num_heads", 0),
+            kvHeads = n.intAttr("kv_num_heads", 0);
     if (qHeads <= 0 || kvHeads <= 0)
       return n.emitError() << "3-D inputs need q_num_heads and kv_num_heads";
     q = splitHeads(n, q, qHeads);
@@ -84,7 +86,8 @@ LogicalResult convertAttention(NodeContext &n) {
   if (n.hasInput(4)) {
     // The cache grows along the sequence axis.
     k = n.create<ConcatOp>(ValueRange{n.input(4), k}, n.b.getI64IntegerAttr(2));
-    v = k ? n.create<ConcatOp>(ValueRange{n.input(5), v}, n.b.getI64IntegerAttr(2))
+    v = k ? n.create<ConcatOp>(ValueRange{n.input(5), v},
+                               n.b.getI64IntegerAttr(2))
           : Value();
     if (!k || !v)
       return failure();
@@ -104,8 +107,9 @@ LogicalResult convertAttention(NodeContext &n) {
   int64_t leftWindow = n.intAttr("left_window_size", -1);
   int64_t rightWindow = n.intAttr("right_window_size", -1);
   if (leftWindow < -1 || rightWindow < -1)
-    return n.emitError() << "left_window_size and right_window_size must be -1 or "
-                            "non-negative";
+    return n.emitError()
+           << "left_window_size and right_window_size must be -1 or "
+              "non-negative";
   bool window = leftWindow >= 0 || rightWindow >= 0;
   bool causalAsOp =
       causal && !window &&
@@ -131,14 +135,19 @@ LogicalResult convertAttention(NodeContext &n) {
       }
     }
     auto limitsType = RankedTensorType::get({queries, keys}, n.b.getI1Type());
-    Value limits = n.constant(DenseElementsAttr::get(limitsType, ArrayRef(allowed)));
+    Value limits =
+        n.constant(DenseElementsAttr::get(limitsType, ArrayRef(allowed)));
     if (!mask) {
       mask = limits;
-    } else if (cast<RankedTensorType>(mask.getType()).getElementType().isInteger(1)) {
+    } else if (cast<RankedTensorType>(mask.getType())
+                   .getElementType()
+                   .isInteger(1)) {
       mask = n.create<AndOp>(mask, limits);
     } else {
-      Type elementType = cast<RankedTensorType>(mask.getType()).getElementType();
-      Value negInf = n.scalar(elementType, -std::numeric_limits<double>::infinity());
+      Type elementType =
+          cast<RankedTensorType>(mask.getType()).getElementType();
+      Value negInf =
+          n.scalar(elementType, -std::numeric_limits<double>::infinity());
       mask = n.create<SelectOp>(limits, mask, negInf);
     }
     if (!mask)
@@ -163,16 +172,18 @@ LogicalResult convertAttention(NodeContext &n) {
     if (!type)
       return failure();
     int64_t heads = type.getDimSize(2), valueSize = type.getDimSize(3);
-    DimSpec last = ShapedType::isDynamic(heads) || ShapedType::isDynamic(valueSize)
-                       ? DimSpec::literal(-1)
-                       : DimSpec::literal(heads * valueSize);
-    y = n.reshapeTo(merged, {DimSpec::fromInput(0), DimSpec::fromInput(1), last});
+    DimSpec last =
+        ShapedType::isDynamic(heads) || ShapedType::isDynamic(valueSize)
+            ? DimSpec::literal(-1)
+            : DimSpec::literal(heads * valueSize);
+    y = n.reshapeTo(merged,
+                    {DimSpec::fromInput(0), DimSpec::fromInput(1), last});
   }
   return n.finish(y);
 }
-
 } // namespace
 
-void registerAttentionConverter(OpRegistry &r) { r.add("Attention", convertAttention); }
-
+void registerAttentionConverter(OpRegistry &r) {
+  r.add("Attention", convertAttention);
+}
 } // namespace autoglm::importer

@@ -10,8 +10,6 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
-
 //===----------------------------------------------------------------------===//
 // MatMul, Gemm, MatMulInteger
 //===----------------------------------------------------------------------===//
@@ -95,7 +93,8 @@ LogicalResult convertMatMulInteger(NodeContext &n) {
     return failure();
   Value a = n.input(0), b = n.input(1);
   auto aType = n.inputType(0), bType = n.inputType(1);
-  if (!aType.getElementType().isInteger(8) || !bType.getElementType().isInteger(8))
+  if (!aType.getElementType().isInteger(8) ||
+      !bType.getElementType().isInteger(8))
     return n.emitError() << "A and B must be 8-bit integers";
   if (aType.getRank() < 2 || bType.getRank() < 2)
     return n.emitError() << "operands of rank 1 are not supported";
@@ -200,8 +199,9 @@ LogicalResult readWindow(NodeContext &n, RankedTensorType input,
       return n.notKnown("the spatial input size (needed to resolve auto_pad " +
                         autoPad + ")");
     int64_t out = (in + w.strides[d] - 1) / w.strides[d];
-    int64_t total = std::max<int64_t>(
-        0, (out - 1) * w.strides[d] + (w.kernel[d] - 1) * w.dilations[d] + 1 - in);
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * w.strides[d] +
+                                 (w.kernel[d] - 1) * w.dilations[d] + 1 - in);
     int64_t small = total / 2, large = total - small;
     w.pads[d] = autoPad == "SAME_UPPER" ? small : large;
     w.pads[d + spatialRank] = autoPad == "SAME_UPPER" ? large : small;
@@ -231,17 +231,17 @@ LogicalResult convertConv(NodeContext &n) {
   auto input = n.inputType(0), weight = n.inputType(1);
   if (input.getRank() < 3 || weight.getRank() != input.getRank())
     return n.emitError() << "expects input and weight of equal rank >= 3 (got "
-                         << input.getRank() << " and " << weight.getRank() << ")";
+                         << input.getRank() << " and " << weight.getRank()
+                         << ")";
   SmallVector<int64_t> kernel;
   Window w;
-  if (failed(readKernel(n, weight, kernel)) || failed(readWindow(n, input, kernel, w)))
+  if (failed(readKernel(n, weight, kernel)) ||
+      failed(readWindow(n, input, kernel, w)))
     return failure();
   return n.finish(n.create<ConvOp>(
-                          n.input(0), n.input(1), n.input(2),
-                          n.b.getDenseI64ArrayAttr(w.strides),
-                          n.b.getDenseI64ArrayAttr(w.pads),
-                          n.b.getDenseI64ArrayAttr(w.dilations),
-                          n.b.getI64IntegerAttr(n.intAttr("group", 1))));
+      n.input(0), n.input(1), n.input(2), n.b.getDenseI64ArrayAttr(w.strides),
+      n.b.getDenseI64ArrayAttr(w.pads), n.b.getDenseI64ArrayAttr(w.dilations),
+      n.b.getI64IntegerAttr(n.intAttr("group", 1))));
 }
 
 LogicalResult convertConvTranspose(NodeContext &n) {
@@ -264,12 +264,14 @@ LogicalResult convertConvTranspose(NodeContext &n) {
                                         dilations = n.intsAttr("dilations"),
                                         pads = n.intsAttr("pads");
     w.kernel = kernel;
-    w.strides = strides && !strides->empty() ? *strides
-                                             : SmallVector<int64_t>(spatialRank, 1);
+    w.strides = strides && !strides->empty()
+                    ? *strides
+                    : SmallVector<int64_t>(spatialRank, 1);
     w.dilations = dilations && !dilations->empty()
                       ? *dilations
                       : SmallVector<int64_t>(spatialRank, 1);
-    w.pads = pads && !pads->empty() ? *pads : SmallVector<int64_t>(2 * spatialRank, 0);
+    w.pads = pads && !pads->empty() ? *pads
+                                    : SmallVector<int64_t>(2 * spatialRank, 0);
   }
   SmallVector<int64_t> outputPadding(spatialRank, 0);
   if (auto attr = n.intsAttr("output_padding"); attr && !attr->empty())
@@ -296,8 +298,8 @@ LogicalResult convertConvTranspose(NodeContext &n) {
         // output_shape may list all dimensions or only the spatial ones.
         int64_t offset = (int64_t)outputShape->size() == spatialRank ? 0 : 2;
         if ((int64_t)outputShape->size() != spatialRank + offset)
-          return n.emitError() << "output_shape has " << outputShape->size()
-                               << " entries";
+          return n.emitError()
+                 << "output_shape has " << outputShape->size() << " entries";
         out = (*outputShape)[d + offset];
       } else {
         out = in * w.strides[d];
@@ -316,12 +318,10 @@ LogicalResult convertConvTranspose(NodeContext &n) {
     }
   }
   return n.finish(n.create<ConvTransposeOp>(
-                          n.input(0), n.input(1), n.input(2),
-                          n.b.getDenseI64ArrayAttr(w.strides),
-                          n.b.getDenseI64ArrayAttr(w.pads),
-                          n.b.getDenseI64ArrayAttr(w.dilations),
-                          n.b.getDenseI64ArrayAttr(outputPadding),
-                          n.b.getI64IntegerAttr(n.intAttr("group", 1))));
+      n.input(0), n.input(1), n.input(2), n.b.getDenseI64ArrayAttr(w.strides),
+      n.b.getDenseI64ArrayAttr(w.pads), n.b.getDenseI64ArrayAttr(w.dilations),
+      n.b.getDenseI64ArrayAttr(outputPadding),
+      n.b.getI64IntegerAttr(n.intAttr("group", 1))));
 }
 
 LogicalResult convertPool(NodeContext &n, PoolKind kind) {
@@ -341,13 +341,11 @@ LogicalResult convertPool(NodeContext &n, PoolKind kind) {
   bool ceilMode = n.intAttr("ceil_mode", 0) != 0;
   bool countIncludePad = n.intAttr("count_include_pad", 0) != 0;
   return n.finish(n.create<PoolOp>(
-                          n.input(0), PoolKindAttr::get(n.ctx, kind),
-                          n.b.getDenseI64ArrayAttr(w.kernel),
-                          n.b.getDenseI64ArrayAttr(w.strides),
-                          n.b.getDenseI64ArrayAttr(w.pads),
-                          n.b.getDenseI64ArrayAttr(w.dilations),
-                          ceilMode ? n.b.getUnitAttr() : UnitAttr(),
-                          countIncludePad ? n.b.getUnitAttr() : UnitAttr()));
+      n.input(0), PoolKindAttr::get(n.ctx, kind),
+      n.b.getDenseI64ArrayAttr(w.kernel), n.b.getDenseI64ArrayAttr(w.strides),
+      n.b.getDenseI64ArrayAttr(w.pads), n.b.getDenseI64ArrayAttr(w.dilations),
+      ceilMode ? n.b.getUnitAttr() : UnitAttr(),
+      countIncludePad ? n.b.getUnitAttr() : UnitAttr()));
 }
 
 LogicalResult convertGlobalPool(NodeContext &n, ReduceKind kind) {
@@ -359,11 +357,10 @@ LogicalResult convertGlobalPool(NodeContext &n, ReduceKind kind) {
   SmallVector<int64_t> axes;
   for (int64_t d = 2; d < rank; ++d)
     axes.push_back(d);
-  return n.finish(n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, kind), n.input(0),
-                                         n.b.getDenseI64ArrayAttr(axes),
-                                         n.b.getUnitAttr()));
+  return n.finish(n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, kind),
+                                     n.input(0), n.b.getDenseI64ArrayAttr(axes),
+                                     n.b.getUnitAttr()));
 }
-
 } // namespace
 
 void registerContractionConverters(OpRegistry &r) {
@@ -372,12 +369,13 @@ void registerContractionConverters(OpRegistry &r) {
   r.add("MatMulInteger", convertMatMulInteger);
   r.add("Conv", convertConv);
   r.add("ConvTranspose", convertConvTranspose);
-  r.add("MaxPool", [](NodeContext &n) { return convertPool(n, PoolKind::max); });
-  r.add("AveragePool", [](NodeContext &n) { return convertPool(n, PoolKind::avg); });
+  r.add("MaxPool",
+        [](NodeContext &n) { return convertPool(n, PoolKind::max); });
+  r.add("AveragePool",
+        [](NodeContext &n) { return convertPool(n, PoolKind::avg); });
   r.add("GlobalAveragePool",
         [](NodeContext &n) { return convertGlobalPool(n, ReduceKind::mean); });
   r.add("GlobalMaxPool",
         [](NodeContext &n) { return convertGlobalPool(n, ReduceKind::max); });
 }
-
 } // namespace autoglm::importer

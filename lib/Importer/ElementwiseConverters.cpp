@@ -17,7 +17,6 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 using KnownFn = std::optional<int64_t> (*)(ArrayRef<int64_t>);
 
 /// Binds output 0 to a constant when `fn` evaluates it from known integer
@@ -29,7 +28,8 @@ LogicalResult finishWithKnown(NodeContext &n, ArrayRef<unsigned> inputs,
   if (fn && isa<IntegerType>(resultElement)) {
     SmallVector<const KnownInts *> operands;
     for (unsigned i : inputs)
-      if (const KnownInts *k = n.known(i); k && isa<IntegerType>(n.inputType(i).getElementType()))
+      if (const KnownInts *k = n.known(i);
+          k && isa<IntegerType>(n.inputType(i).getElementType()))
         operands.push_back(k);
     if (operands.size() == inputs.size())
       result = broadcastKnown(operands, fn);
@@ -55,7 +55,8 @@ LogicalResult finishWithKnown(NodeContext &n, ArrayRef<unsigned> inputs,
 }
 
 LogicalResult checkSameElementType(NodeContext &n, Value lhs, Value rhs) {
-  Type l = getElementTypeOrSelf(lhs.getType()), r = getElementTypeOrSelf(rhs.getType());
+  Type l = getElementTypeOrSelf(lhs.getType()),
+       r = getElementTypeOrSelf(rhs.getType());
   if (l != r)
     return n.emitError() << "operands have different element types (" << l
                          << " and " << r << ")";
@@ -85,11 +86,17 @@ std::optional<int64_t> divFn(ArrayRef<int64_t> v) {
     return std::nullopt;
   return v[0] / v[1];
 }
-std::optional<int64_t> maxFn(ArrayRef<int64_t> v) { return std::max(v[0], v[1]); }
-std::optional<int64_t> minFn(ArrayRef<int64_t> v) { return std::min(v[0], v[1]); }
+std::optional<int64_t> maxFn(ArrayRef<int64_t> v) {
+  return std::max(v[0], v[1]);
+}
+std::optional<int64_t> minFn(ArrayRef<int64_t> v) {
+  return std::min(v[0], v[1]);
+}
 std::optional<int64_t> andFn(ArrayRef<int64_t> v) { return v[0] && v[1]; }
 std::optional<int64_t> orFn(ArrayRef<int64_t> v) { return v[0] || v[1]; }
-std::optional<int64_t> xorFn(ArrayRef<int64_t> v) { return (v[0] != 0) != (v[1] != 0); }
+std::optional<int64_t> xorFn(ArrayRef<int64_t> v) {
+  return (v[0] != 0) != (v[1] != 0);
+}
 std::optional<int64_t> modFn(ArrayRef<int64_t> v) {
   if (v[1] == 0)
     return std::nullopt;
@@ -126,8 +133,8 @@ LogicalResult convertMod(NodeContext &n) {
   bool fmod = n.intAttr("fmod", 0) != 0;
   return finishWithKnown(n, {0, 1}, getElementTypeOrSelf(lhs.getType()),
                          fmod ? fmodFn : modFn, [&] {
-                           return n.create<RemOp>(lhs, rhs,
-                                                  fmod ? n.b.getUnitAttr() : UnitAttr());
+                           return n.create<RemOp>(
+                               lhs, rhs, fmod ? n.b.getUnitAttr() : UnitAttr());
                          });
 }
 
@@ -144,12 +151,18 @@ LogicalResult convertCmp(NodeContext &n) {
     return failure();
   KnownFn fn = [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
     switch (predicate) {
-    case CmpPredicate::eq: return v[0] == v[1];
-    case CmpPredicate::ne: return v[0] != v[1];
-    case CmpPredicate::lt: return v[0] < v[1];
-    case CmpPredicate::le: return v[0] <= v[1];
-    case CmpPredicate::gt: return v[0] > v[1];
-    case CmpPredicate::ge: return v[0] >= v[1];
+    case CmpPredicate::eq:
+      return v[0] == v[1];
+    case CmpPredicate::ne:
+      return v[0] != v[1];
+    case CmpPredicate::lt:
+      return v[0] < v[1];
+    case CmpPredicate::le:
+      return v[0] <= v[1];
+    case CmpPredicate::gt:
+      return v[0] > v[1];
+    case CmpPredicate::ge:
+      return v[0] >= v[1];
     }
     return std::nullopt;
   };
@@ -169,7 +182,9 @@ LogicalResult convertWhere(NodeContext &n) {
     return failure();
   return finishWithKnown(
       n, {0, 1, 2}, getElementTypeOrSelf(x.getType()),
-      [](ArrayRef<int64_t> v) -> std::optional<int64_t> { return v[0] ? v[1] : v[2]; },
+      [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+        return v[0] ? v[1] : v[2];
+      },
       [&] { return n.create<SelectOp>(cond, x, y); });
 }
 
@@ -187,12 +202,14 @@ LogicalResult convertVariadic(NodeContext &n, KnownFn fn, bool mean = false) {
       return failure();
   }
   if (n.numInputs() == 2 && !mean)
-    return finishWithKnown(n, {0, 1}, getElementTypeOrSelf(result.getType()), fn,
+    return finishWithKnown(n, {0, 1}, getElementTypeOrSelf(result.getType()),
+                           fn,
                            [&] { return n.create<OpTy>(result, n.input(1)); });
   for (unsigned i = 1; i < n.numInputs() && result; ++i)
     result = n.create<OpTy>(result, n.input(i));
   if (result && mean && n.numInputs() > 1) {
-    Value count = n.scalar(getElementTypeOrSelf(result.getType()), n.numInputs());
+    Value count =
+        n.scalar(getElementTypeOrSelf(result.getType()), n.numInputs());
     result = count ? n.create<DivOp>(result, count) : Value();
   }
   if (!result)
@@ -230,7 +247,9 @@ LogicalResult convertAbs(NodeContext &n) {
     return failure();
   return finishWithKnown(
       n, {0}, getElementTypeOrSelf(n.input(0).getType()),
-      [](ArrayRef<int64_t> v) -> std::optional<int64_t> { return std::abs(v[0]); },
+      [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+        return std::abs(v[0]);
+      },
       [&] { return n.create<AbsOp>(n.input(0)); });
 }
 
@@ -243,19 +262,18 @@ LogicalResult convertNot(NodeContext &n) {
       [&] { return n.create<NotOp>(n.input(0)); });
 }
 
-
 LogicalResult convertLeakyRelu(NodeContext &n) {
   if (failed(n.checkArity(1, 1)))
     return failure();
   return n.finish(n.create<LeakyReluOp>(
-                          n.input(0), n.b.getF64FloatAttr(n.floatAttr("alpha", 0.01))));
+      n.input(0), n.b.getF64FloatAttr(n.floatAttr("alpha", 0.01))));
 }
 
 LogicalResult convertElu(NodeContext &n) {
   if (failed(n.checkArity(1, 1)))
     return failure();
-  return n.finish(n.create<EluOp>(n.input(0),
-                                      n.b.getF64FloatAttr(n.floatAttr("alpha", 1.0))));
+  return n.finish(n.create<EluOp>(
+      n.input(0), n.b.getF64FloatAttr(n.floatAttr("alpha", 1.0))));
 }
 
 LogicalResult convertSelu(NodeContext &n) {
@@ -274,8 +292,8 @@ LogicalResult convertHardSigmoid(NodeContext &n) {
   if (failed(n.checkArity(1, 1)))
     return failure();
   return n.finish(n.create<HardSigmoidOp>(
-                          n.input(0), n.b.getF64FloatAttr(n.floatAttr("alpha", 0.2)),
-                          n.b.getF64FloatAttr(n.floatAttr("beta", 0.5))));
+      n.input(0), n.b.getF64FloatAttr(n.floatAttr("alpha", 0.2)),
+      n.b.getF64FloatAttr(n.floatAttr("beta", 0.5))));
 }
 
 LogicalResult convertHardSwish(NodeContext &n) {
@@ -320,8 +338,8 @@ LogicalResult convertGelu(NodeContext &n) {
     kind = GeluApproximation::tanh;
   else
     return n.emitError() << "unknown approximate '" << approximate << "'";
-  return n.finish(n.create<GeluOp>(n.input(0),
-                                       GeluApproximationAttr::get(n.ctx, kind)));
+  return n.finish(
+      n.create<GeluOp>(n.input(0), GeluApproximationAttr::get(n.ctx, kind)));
 }
 
 LogicalResult convertPRelu(NodeContext &n) {
@@ -332,12 +350,13 @@ LogicalResult convertPRelu(NodeContext &n) {
   if (failed(checkSameElementType(n, x, slope)))
     return failure();
   Value zero = n.scalar(getElementTypeOrSelf(x.getType()), 0.0);
-  Value negative = zero ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt),
-                                          x, zero)
-                        : Value();
+  Value negative =
+      zero ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt), x,
+                             zero)
+           : Value();
   Value scaled = n.create<MulOp>(x, slope);
   return n.finish(negative && scaled ? n.create<SelectOp>(negative, scaled, x)
-                                         : Value());
+                                     : Value());
 }
 
 LogicalResult convertThresholdedRelu(NodeContext &n) {
@@ -348,9 +367,10 @@ LogicalResult convertThresholdedRelu(NodeContext &n) {
   Type element = getElementTypeOrSelf(x.getType());
   Value alpha = n.scalar(element, n.floatAttr("alpha", 1.0));
   Value zero = n.scalar(element, 0.0);
-  Value above = alpha ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::gt),
-                                        x, alpha)
-                      : Value();
+  Value above =
+      alpha ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::gt), x,
+                              alpha)
+            : Value();
   return n.finish(above && zero ? n.create<SelectOp>(above, x, zero) : Value());
 }
 
@@ -358,7 +378,8 @@ LogicalResult convertIsNaN(NodeContext &n) {
   if (failed(n.checkArity(1, 1)))
     return failure();
   Value x = n.input(0);
-  return n.finish(n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::ne), x, x));
+  return n.finish(
+      n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::ne), x, x));
 }
 
 LogicalResult convertClip(NodeContext &n) {
@@ -435,8 +456,11 @@ LogicalResult castKnownOrBuild(NodeContext &n, Type target) {
       n.setOutput(0, x);
     return success();
   }
-  KnownFn identity = [](ArrayRef<int64_t> v) -> std::optional<int64_t> { return v[0]; };
-  return finishWithKnown(n, {0}, target, isa<IntegerType>(source) ? identity : nullptr,
+  KnownFn identity = [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+    return v[0];
+  };
+  return finishWithKnown(n, {0}, target,
+                         isa<IntegerType>(source) ? identity : nullptr,
                          [&] { return n.castTo(x, target); });
 }
 
@@ -455,7 +479,6 @@ LogicalResult convertCastLike(NodeContext &n) {
     return failure();
   return castKnownOrBuild(n, getElementTypeOrSelf(n.input(1).getType()));
 }
-
 } // namespace
 
 void registerElementwiseConverters(OpRegistry &r) {
@@ -471,7 +494,9 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("Max", [](NodeContext &n) { return convertVariadic<MaxOp>(n, maxFn); });
   r.add("Min", [](NodeContext &n) { return convertVariadic<MinOp>(n, minFn); });
   r.add("Sum", [](NodeContext &n) { return convertVariadic<AddOp>(n, addFn); });
-  r.add("Mean", [](NodeContext &n) { return convertVariadic<AddOp>(n, nullptr, true); });
+  r.add("Mean", [](NodeContext &n) {
+    return convertVariadic<AddOp>(n, nullptr, true);
+  });
 
   r.add("Equal", convertCmp<CmpPredicate::eq>);
   r.add("Less", convertCmp<CmpPredicate::lt>);
@@ -516,5 +541,4 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("Cast", convertCast);
   r.add("CastLike", convertCastLike);
 }
-
 } // namespace autoglm::importer

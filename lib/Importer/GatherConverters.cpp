@@ -18,14 +18,13 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 //===----------------------------------------------------------------------===//
 // Gather, GatherElements
 //===----------------------------------------------------------------------===//
 
 /// Gather over known values: result = data[..., indices, ...] along `axis`.
-std::optional<KnownInts> gatherKnown(const KnownInts &data, const KnownInts &indices,
-                                     int64_t axis) {
+std::optional<KnownInts> gatherKnown(const KnownInts &data,
+                                     const KnownInts &indices, int64_t axis) {
   if (!indices.isFullyKnown())
     return std::nullopt;
   int64_t outer = 1, inner = 1, dim = data.shape[axis];
@@ -53,7 +52,8 @@ LogicalResult convertGather(NodeContext &n) {
   if (failed(n.checkArity(2, 2)))
     return failure();
   auto type = n.inputType(0);
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 0), type.getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", 0), type.getRank());
   if (failed(axis))
     return failure();
   std::optional<KnownInts> known;
@@ -67,7 +67,8 @@ LogicalResult convertGather(NodeContext &n) {
     n.setOutput(0, constant, *known);
     return success();
   }
-  Value result = n.create<GatherOp>(n.input(0), n.input(1), n.b.getI64IntegerAttr(*axis));
+  Value result =
+      n.create<GatherOp>(n.input(0), n.input(1), n.b.getI64IntegerAttr(*axis));
   if (!result)
     return failure();
   n.setOutput(0, result, std::move(known));
@@ -77,7 +78,8 @@ LogicalResult convertGather(NodeContext &n) {
 LogicalResult convertGatherElements(NodeContext &n) {
   if (failed(n.checkArity(2, 2)))
     return failure();
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 0), n.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", 0), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   return n.finish(n.create<GatherElementsOp>(n.input(0), n.input(1),
@@ -94,7 +96,8 @@ LogicalResult convertExpand(NodeContext &n) {
   auto type = n.inputType(0);
   auto shapeType = n.inputType(1);
   if (shapeType.getRank() != 1 || shapeType.isDynamicDim(0))
-    return n.emitError() << "the shape input must be a 1-D tensor of static length";
+    return n.emitError()
+           << "the shape input must be a 1-D tensor of static length";
   int64_t targetRank = shapeType.getDimSize(0);
   const KnownInts *k = n.known(1);
   // Broadcast input and target; an unknown target entry gives `?` unless
@@ -105,11 +108,13 @@ LogicalResult convertExpand(NodeContext &n) {
     int64_t in = d - (rank - type.getRank()) >= 0
                      ? type.getDimSize(d - (rank - type.getRank()))
                      : 1;
-    int64_t target = d - (rank - targetRank) >= 0
-                         ? (k ? k->values[d - (rank - targetRank)] : KnownInts::kUnknown)
-                         : 1;
+    int64_t target =
+        d - (rank - targetRank) >= 0
+            ? (k ? k->values[d - (rank - targetRank)] : KnownInts::kUnknown)
+            : 1;
     if (target == KnownInts::kUnknown)
-      dims[d] = (in != 1 && !ShapedType::isDynamic(in)) ? in : ShapedType::kDynamic;
+      dims[d] =
+          (in != 1 && !ShapedType::isDynamic(in)) ? in : ShapedType::kDynamic;
     else if (target == 1)
       dims[d] = in;
     else if (in == 1 || ShapedType::isDynamic(in) || in == target)
@@ -127,13 +132,15 @@ LogicalResult convertExpand(NodeContext &n) {
   if (!result)
     return failure();
   // Expanded known values (e.g. position ids) stay known.
-  if (const KnownInts *data = n.known(0); data && resultType.hasStaticShape() &&
-                                          resultType.getNumElements() <= KnownInts::kMaxElements) {
+  if (const KnownInts *data = n.known(0);
+      data && resultType.hasStaticShape() &&
+      resultType.getNumElements() <= KnownInts::kMaxElements) {
     KnownInts target;
     target.shape.assign(dims.begin(), dims.end());
     target.values.assign(resultType.getNumElements(), 0);
     std::optional<KnownInts> expanded = broadcastKnown(
-        {data, &target}, [](ArrayRef<int64_t> v) -> std::optional<int64_t> { return v[0]; });
+        {data, &target},
+        [](ArrayRef<int64_t> v) -> std::optional<int64_t> { return v[0]; });
     if (expanded && expanded->isFullyKnown()) {
       Value constant = n.constantFromKnown(*expanded, type.getElementType());
       if (!constant)
@@ -152,7 +159,8 @@ LogicalResult convertTile(NodeContext &n) {
   std::optional<SmallVector<int64_t>> repeats = n.knownValues(1);
   if (!repeats)
     return n.notKnown("repeats");
-  return n.finish(n.create<TileOp>(n.input(0), n.b.getDenseI64ArrayAttr(*repeats)));
+  return n.finish(
+      n.create<TileOp>(n.input(0), n.b.getDenseI64ArrayAttr(*repeats)));
 }
 
 LogicalResult convertTrilu(NodeContext &n) {
@@ -166,9 +174,9 @@ LogicalResult convertTrilu(NodeContext &n) {
     diagonal = *k;
   }
   return n.finish(n.create<TriluOp>(n.input(0), n.b.getI64IntegerAttr(diagonal),
-                                    n.intAttr("upper", 1) ? n.b.getUnitAttr() : UnitAttr()));
+                                    n.intAttr("upper", 1) ? n.b.getUnitAttr()
+                                                          : UnitAttr()));
 }
-
 } // namespace
 
 void registerGatherConverters(OpRegistry &r) {
@@ -178,5 +186,4 @@ void registerGatherConverters(OpRegistry &r) {
   r.add("Tile", convertTile);
   r.add("Trilu", convertTrilu);
 }
-
 } // namespace autoglm::importer

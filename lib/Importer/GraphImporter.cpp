@@ -8,9 +8,9 @@
 
 #include "autoglm/Dialect/AutoGLM.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
@@ -23,16 +23,18 @@ using namespace mlir;
 
 namespace autoglm::importer {
 namespace {
-
-bool isDefaultDomain(StringRef domain) { return domain.empty() || domain == "ai.onnx"; }
+bool isDefaultDomain(StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
 
 /// Imports one model. Holds what the phases share.
 class GraphImporter {
 public:
   GraphImporter(onnx::ModelProto &model, StringRef path, MLIRContext &context,
                 const ImportOptions &options)
-      : model(model), graph(*model.mutable_graph()), path(path), context(context),
-        options(options), fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
+      : model(model), graph(*model.mutable_graph()), path(path),
+        context(context), options(options),
+        fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -74,17 +76,19 @@ LogicalResult GraphImporter::readOpsets() {
     }
   }
   if (!hasDefault)
-    return emitError(fileLoc) << "the model imports no opset of the default ONNX "
-                                 "domain (opset_import has no \"\" entry)";
+    return emitError(fileLoc)
+           << "the model imports no opset of the default ONNX "
+              "domain (opset_import has no \"\" entry)";
   if (opset < kMinSupportedOpset)
     return emitError(fileLoc)
            << "the model uses opset " << opset << " of the default domain; the "
            << "oldest supported is " << kMinSupportedOpset
            << " (opsets 7 to 12 are upgraded automatically)";
   if (opset > kMaxSupportedOpset)
-    return emitError(fileLoc) << "the model uses opset " << opset
-                              << " of the default domain; the newest supported is "
-                              << kMaxSupportedOpset;
+    return emitError(fileLoc)
+           << "the model uses opset " << opset
+           << " of the default domain; the newest supported is "
+           << kMaxSupportedOpset;
   return success();
 }
 
@@ -107,8 +111,10 @@ LogicalResult GraphImporter::checkOperators() {
   std::vector<int> unsupported; // first users, in graph order
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto &node = graph.node(i);
-    bool known = isDefaultDomain(node.domain()) && registry.lookup(node.op_type());
-    if (!known && firstUse.try_emplace({node.domain(), node.op_type()}, i).second)
+    bool known =
+        isDefaultDomain(node.domain()) && registry.lookup(node.op_type());
+    if (!known &&
+        firstUse.try_emplace({node.domain(), node.op_type()}, i).second)
       unsupported.push_back(i);
   }
   for (int index : unsupported) {
@@ -119,7 +125,8 @@ LogicalResult GraphImporter::checkOperators() {
       diag << "unsupported operator '" << opType << "' (domain ai.onnx, opset "
            << opset << ")";
     } else {
-      diag << "unsupported operator '" << opType << "' of domain '" << domain << "'";
+      diag << "unsupported operator '" << opType << "' of domain '" << domain
+           << "'";
       auto it = domainOpsets.find(domain);
       if (it != domainOpsets.end())
         diag << " (opset " << it->second << ")";
@@ -165,9 +172,10 @@ LogicalResult GraphImporter::orderNodes() {
         continue;
       auto it = producer.find(input);
       if (it == producer.end()) {
-        emitError(nodeLoc(i)) << graph.node(i).op_type() << ": input '" << input
-                              << "' is not produced by any node and is neither a "
-                                 "graph input nor an initializer";
+        emitError(nodeLoc(i))
+            << graph.node(i).op_type() << ": input '" << input
+            << "' is not produced by any node and is neither a "
+               "graph input nor an initializer";
         dangling = true;
         continue;
       }
@@ -209,8 +217,8 @@ LogicalResult GraphImporter::orderNodes() {
     }
   }
   return emitError(nodeLoc(current))
-         << "the graph has a cycle through node '" << nodeName(current)
-         << "' (" << graph.node(current).op_type() << ")";
+         << "the graph has a cycle through node '" << nodeName(current) << "' ("
+         << graph.node(current).op_type() << ")";
 }
 
 /// The declared type of a value_info entry, or null when it is not a
@@ -219,13 +227,15 @@ static RankedTensorType declaredType(const onnx::ValueInfoProto &info,
                                      MLIRContext *context) {
   if (!info.type().has_tensor_type() || !info.type().tensor_type().has_shape())
     return nullptr;
-  Type element = convertElementType(info.type().tensor_type().elem_type(), context);
+  Type element =
+      convertElementType(info.type().tensor_type().elem_type(), context);
   if (!element)
     return nullptr;
   SmallVector<int64_t> shape;
   for (const auto &dim : info.type().tensor_type().shape().dim())
-    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0 ? dim.dim_value()
-                                                                : ShapedType::kDynamic);
+    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
+                        ? dim.dim_value()
+                        : ShapedType::kDynamic);
   return RankedTensorType::get(shape, element);
 }
 
@@ -238,7 +248,8 @@ void GraphImporter::collectDeclaredTypes(ImportState &state) {
       state.declaredTypes[info.name()] = type;
 }
 
-LogicalResult GraphImporter::importInputs(ImportState &state, func::FuncOp func) {
+LogicalResult GraphImporter::importInputs(ImportState &state,
+                                          func::FuncOp func) {
   llvm::StringMap<const std::vector<int64_t> *> overrides;
   for (const auto &[name, shape] : options.inputShapes)
     overrides[name] = &shape;
@@ -256,20 +267,22 @@ LogicalResult GraphImporter::importInputs(ImportState &state, func::FuncOp func)
       const auto &tensorType = input.type().tensor_type();
       Type element = convertElementType(tensorType.elem_type(), &context);
       if (!input.type().has_tensor_type() || !element)
-        return emitError(loc) << "graph input '" << input.name()
-                              << "' is not a tensor of a supported element type";
+        return emitError(loc)
+               << "graph input '" << input.name()
+               << "' is not a tensor of a supported element type";
       if (tensorType.has_shape() &&
           tensorType.shape().dim_size() != static_cast<int>(shape.size()))
-        return emitError(loc) << "--input-shape for '" << input.name() << "' has rank "
-                              << shape.size() << " but the model declares rank "
-                              << tensorType.shape().dim_size();
+        return emitError(loc)
+               << "--input-shape for '" << input.name() << "' has rank "
+               << shape.size() << " but the model declares rank "
+               << tensorType.shape().dim_size();
       if (tensorType.has_shape())
         for (auto [i, dim] : llvm::enumerate(tensorType.shape().dim()))
           if (dim.has_dim_value() && dim.dim_value() != shape[i])
             return emitError(loc)
-                   << "--input-shape for '" << input.name() << "' gives dimension "
-                   << i << " as " << shape[i] << " but the model fixes it to "
-                   << dim.dim_value();
+                   << "--input-shape for '" << input.name()
+                   << "' gives dimension " << i << " as " << shape[i]
+                   << " but the model fixes it to " << dim.dim_value();
       type = RankedTensorType::get(shape, element);
       overrides.erase(override);
     } else {
@@ -289,7 +302,8 @@ LogicalResult GraphImporter::importInputs(ImportState &state, func::FuncOp func)
   for (auto [type, name] : llvm::zip(types, names))
     body->addArgument(type, NameLoc::get(StringAttr::get(&context, name)));
   func.setFunctionType(FunctionType::get(&context, types, {}));
-  StringAttr onnxName = mlir::autoglm::AutoGLMDialect::OnnxNameAttrHelper(&context).getName();
+  StringAttr onnxName =
+      mlir::autoglm::AutoGLMDialect::OnnxNameAttrHelper(&context).getName();
   for (auto [i, name] : llvm::enumerate(names)) {
     func.setArgAttr(i, onnxName, StringAttr::get(&context, name));
     state.values[name] = body->getArgument(i);
@@ -306,8 +320,8 @@ LogicalResult GraphImporter::importInitializers(ImportState &state) {
     ElementsAttr value = state.tensors.convert(tensor, loc);
     if (!value)
       return failure();
-    auto constant = mlir::autoglm::ConstantOp::create(state.builder, loc, value.getType(),
-                                                value);
+    auto constant = mlir::autoglm::ConstantOp::create(state.builder, loc,
+                                                      value.getType(), value);
     state.values[tensor.name()] = constant.getResult();
     if (std::optional<KnownInts> known = knownFromAttr(value))
       state.known[tensor.name()] = std::move(*known);
@@ -328,13 +342,15 @@ LogicalResult GraphImporter::importNodes(ImportState &state) {
       return failure();
     for (int i = 0; i < node.output_size(); ++i)
       if (!node.output(i).empty() && !state.values.count(node.output(i)))
-        return nodeContext.emitError() << "output " << i << " ('" << node.output(i)
-                                       << "') is not supported";
+        return nodeContext.emitError()
+               << "output " << i << " ('" << node.output(i)
+               << "') is not supported";
   }
   return success();
 }
 
-LogicalResult GraphImporter::importOutputs(ImportState &state, func::FuncOp func) {
+LogicalResult GraphImporter::importOutputs(ImportState &state,
+                                           func::FuncOp func) {
   SmallVector<Value> results;
   for (const onnx::ValueInfoProto &output : graph.output()) {
     Value value = state.values.lookup(output.name());
@@ -342,15 +358,16 @@ LogicalResult GraphImporter::importOutputs(ImportState &state, func::FuncOp func
     if (!value)
       return emitError(loc) << "graph output '" << output.name()
                             << "' is not produced by any node";
-    if (output.type().has_tensor_type() && output.type().tensor_type().elem_type()) {
+    if (output.type().has_tensor_type() &&
+        output.type().tensor_type().elem_type()) {
       Type declared =
           convertElementType(output.type().tensor_type().elem_type(), &context);
       Type actual = getElementTypeOrSelf(value.getType());
       // A quantized value is returned in its storage form by design.
       if (declared && declared != actual && !isa<quant::QuantizedType>(actual))
-        return emitError(loc) << "graph output '" << output.name()
-                              << "' is declared as " << declared << " but computes "
-                              << actual;
+        return emitError(loc)
+               << "graph output '" << output.name() << "' is declared as "
+               << declared << " but computes " << actual;
     }
     // A declared shape that contradicts the computed one means the model (or
     // a converter) is wrong; never return a silently different shape.
@@ -359,15 +376,16 @@ LogicalResult GraphImporter::importOutputs(ImportState &state, func::FuncOp func
     if (declaredType && actualType &&
         declaredType.getElementType() == actualType.getElementType() &&
         !mlir::autoglm::areCompatibleTypes(actualType, declaredType))
-      return emitError(loc) << "graph output '" << output.name()
-                            << "' is declared as " << declaredType
-                            << " but computes " << actualType;
+      return emitError(loc)
+             << "graph output '" << output.name() << "' is declared as "
+             << declaredType << " but computes " << actualType;
     results.push_back(value);
   }
   func::ReturnOp::create(state.builder, func.getLoc(), results);
-  func.setFunctionType(FunctionType::get(
-      &context, func.getArgumentTypes(), ValueRange(results).getTypes()));
-  StringAttr onnxName = mlir::autoglm::AutoGLMDialect::OnnxNameAttrHelper(&context).getName();
+  func.setFunctionType(FunctionType::get(&context, func.getArgumentTypes(),
+                                         ValueRange(results).getTypes()));
+  StringAttr onnxName =
+      mlir::autoglm::AutoGLMDialect::OnnxNameAttrHelper(&context).getName();
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, onnxName, StringAttr::get(&context, output.name()));
   return success();
@@ -403,9 +421,9 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
 
   OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module->getBody());
   std::string graphName = graph.name().empty() ? "main" : graph.name();
-  auto func = func::FuncOp::create(moduleBuilder,
-                                   NameLoc::get(builder.getStringAttr(graphName)),
-                                   "main", builder.getFunctionType({}, {}));
+  auto func = func::FuncOp::create(
+      moduleBuilder, NameLoc::get(builder.getStringAttr(graphName)), "main",
+      builder.getFunctionType({}, {}));
   if (failed(importInputs(state, func)) || failed(importInitializers(state)) ||
       failed(importNodes(state)) || failed(importOutputs(state, func)))
     return nullptr;
@@ -414,12 +432,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     return nullptr;
   return module;
 }
-
 } // namespace
 
 OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path,
-                                  MLIRContext &context, const ImportOptions &options) {
+                                  MLIRContext &context,
+                                  const ImportOptions &options) {
   return GraphImporter(model, path, context, options).run();
 }
-
 } // namespace autoglm::importer

@@ -7,7 +7,6 @@
 using namespace mlir;
 
 namespace autoglm::importer {
-
 KnownInts KnownInts::vector(ArrayRef<int64_t> values) {
   KnownInts k;
   k.shape = {static_cast<int64_t>(values.size())};
@@ -72,7 +71,8 @@ DenseElementsAttr knownToAttr(const KnownInts &known, Type elementType) {
   SmallVector<APInt> values;
   for (int64_t v : known.values)
     values.push_back(APInt(intType.getWidth(), static_cast<uint64_t>(v),
-                           /*isSigned=*/!intType.isUnsigned(), /*implicitTrunc=*/true));
+                           /*isSigned=*/!intType.isUnsigned(),
+                           /*implicitTrunc=*/true));
   return DenseElementsAttr::get(type, values);
 }
 
@@ -123,5 +123,4 @@ broadcastKnown(ArrayRef<const KnownInts *> operands,
   }
   return result;
 }
-
 } // namespace autoglm::importer

@@ -1,4 +1,5 @@
-//===- KnownInts.h - integer tensors known at import time --------*- C++ -*-===//
+//===- KnownInts.h - integer tensors known at import time --------*- C++
+//-*-===//
 //
 // Internal to the importer. ONNX exporters compute shapes with small integer
 // subgraphs (Shape -> Gather -> Concat -> Reshape, ...). The importer keeps,
@@ -23,7 +24,6 @@
 #include <optional>
 
 namespace autoglm::importer {
-
 struct KnownInts {
   /// An entry whose value is only known at run time.
   static constexpr int64_t kUnknown = std::numeric_limits<int64_t>::min();
@@ -46,7 +46,8 @@ struct KnownInts {
 std::optional<KnownInts> knownFromAttr(mlir::ElementsAttr attr);
 
 /// A dense attribute of `elementType` holding fully known `known`.
-mlir::DenseElementsAttr knownToAttr(const KnownInts &known, mlir::Type elementType);
+mlir::DenseElementsAttr knownToAttr(const KnownInts &known,
+                                    mlir::Type elementType);
 
 /// Wraps `value` to what an integer of `elementType` holds (truncation).
 int64_t wrapToType(int64_t value, mlir::Type elementType);
@@ -54,10 +55,9 @@ int64_t wrapToType(int64_t value, mlir::Type elementType);
 /// Elementwise `fn` over numpy-broadcast `lhs` and `rhs`; an entry is
 /// unknown when either input entry is or when `fn` gives nullopt (e.g.
 /// division by zero). Nullopt when the shapes do not broadcast.
-std::optional<KnownInts>
-broadcastKnown(llvm::ArrayRef<const KnownInts *> operands,
-               llvm::function_ref<std::optional<int64_t>(llvm::ArrayRef<int64_t>)> fn);
-
+std::optional<KnownInts> broadcastKnown(
+    llvm::ArrayRef<const KnownInts *> operands,
+    llvm::function_ref<std::optional<int64_t>(llvm::ArrayRef<int64_t>)> fn);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_KNOWNINTS_H

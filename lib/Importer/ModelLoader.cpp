@@ -15,30 +15,30 @@
 using namespace mlir;
 
 namespace autoglm::importer {
-
 static bool isTextPath(StringRef path) {
   return llvm::sys::path::extension(path) == ".onnxtxt";
 }
 
 /// Binary protobuf. Protobuf's default 64 MiB message limit is too small for
 /// models with embedded weights; the format itself caps messages at 2 GiB.
-static std::unique_ptr<onnx::ModelProto> parseBinary(const llvm::MemoryBuffer &buffer,
-                                                     Location fileLoc) {
+static std::unique_ptr<onnx::ModelProto>
+parseBinary(const llvm::MemoryBuffer &buffer, Location fileLoc) {
   auto model = std::make_unique<onnx::ModelProto>();
   if (buffer.getBufferSize() >= (size_t(1) << 31)) {
     emitError(fileLoc) << "model file is larger than protobuf's 2 GiB limit; "
                           "store the weights as external data";
     return nullptr;
   }
-  google::protobuf::io::ArrayInputStream raw(buffer.getBufferStart(),
-                                             static_cast<int>(buffer.getBufferSize()));
+  google::protobuf::io::ArrayInputStream raw(
+      buffer.getBufferStart(), static_cast<int>(buffer.getBufferSize()));
   google::protobuf::io::CodedInputStream coded(&raw);
   coded.SetTotalBytesLimit(INT32_MAX);
   // The ONNX checker is not run: we validate what we use, with diagnostics
   // that name the node, instead of throwing.
   if (!model->ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
-    emitError(fileLoc) << "cannot parse the file as an ONNX model (truncated or "
-                          "not a binary ONNX protobuf)";
+    emitError(fileLoc)
+        << "cannot parse the file as an ONNX model (truncated or "
+           "not a binary ONNX protobuf)";
     return nullptr;
   }
   if (!model->has_graph()) {
@@ -48,9 +48,10 @@ static std::unique_ptr<onnx::ModelProto> parseBinary(const llvm::MemoryBuffer &b
   return model;
 }
 
-/// ONNX textual syntax (`<ir_version: 8, opset_import: ["" : 17]> name (...) => (...) {...}`).
-static std::unique_ptr<onnx::ModelProto> parseText(const llvm::MemoryBuffer &buffer,
-                                                   Location fileLoc) {
+/// ONNX textual syntax (`<ir_version: 8, opset_import: ["" : 17]> name (...) =>
+/// (...) {...}`).
+static std::unique_ptr<onnx::ModelProto>
+parseText(const llvm::MemoryBuffer &buffer, Location fileLoc) {
   auto model = std::make_unique<onnx::ModelProto>();
   // The parser needs a NUL-terminated string; MemoryBuffer guarantees one.
   std::string text(buffer.getBufferStart(), buffer.getBufferSize());
@@ -85,5 +86,4 @@ std::unique_ptr<onnx::ModelProto> loadModel(StringRef path, Location fileLoc) {
   return isTextPath(path) ? parseText(**bufferOr, fileLoc)
                           : parseBinary(**bufferOr, fileLoc);
 }
-
 } // namespace autoglm::importer

@@ -1,4 +1,5 @@
-//===- ModelLoader.h - read an ONNX model file into a ModelProto -*- C++ -*-===//
+//===- ModelLoader.h - read an ONNX model file into a ModelProto -*- C++
+//-*-===//
 //
 // Internal to the importer. Reads binary protobuf (`.onnx`) or ONNX's textual
 // syntax (`.onnxtxt`); every failure is a diagnostic at the file's location.
@@ -19,12 +20,10 @@ class ModelProto;
 } // namespace onnx
 
 namespace autoglm::importer {
-
 /// Parses the model at `path`; null (after a diagnostic at `fileLoc`) when
 /// the file is missing, truncated or not a model.
 std::unique_ptr<onnx::ModelProto> loadModel(llvm::StringRef path,
                                             mlir::Location fileLoc);
-
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_MODELLOADER_H

@@ -9,9 +9,10 @@
 using namespace mlir;
 
 namespace autoglm::importer {
-
-NodeContext::NodeContext(ImportState &state, const onnx::NodeProto &node, Location loc)
-    : node(node), loc(loc), state(state), b(state.builder), ctx(state.context) {}
+NodeContext::NodeContext(ImportState &state, const onnx::NodeProto &node,
+                         Location loc)
+    : node(node), loc(loc), state(state), b(state.builder), ctx(state.context) {
+}
 
 StringRef NodeContext::opType() const { return node.op_type(); }
 
@@ -67,7 +68,8 @@ ElementsAttr NodeContext::constantAttr(unsigned i) const {
   return constant ? constant.getValue() : nullptr;
 }
 
-std::optional<SmallVector<double>> NodeContext::constantValues(unsigned i) const {
+std::optional<SmallVector<double>>
+NodeContext::constantValues(unsigned i) const {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(constantAttr(i));
   if (!dense)
     return std::nullopt;
@@ -117,19 +119,22 @@ double NodeContext::floatAttr(StringRef name, double defaultValue) const {
   return a->f();
 }
 
-std::string NodeContext::stringAttr(StringRef name, StringRef defaultValue) const {
+std::string NodeContext::stringAttr(StringRef name,
+                                    StringRef defaultValue) const {
   const onnx::AttributeProto *a = attr(name);
   return a ? a->s() : defaultValue.str();
 }
 
-std::optional<SmallVector<int64_t>> NodeContext::intsAttr(StringRef name) const {
+std::optional<SmallVector<int64_t>>
+NodeContext::intsAttr(StringRef name) const {
   const onnx::AttributeProto *a = attr(name);
   if (!a)
     return std::nullopt;
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
-std::optional<SmallVector<double>> NodeContext::floatsAttr(StringRef name) const {
+std::optional<SmallVector<double>>
+NodeContext::floatsAttr(StringRef name) const {
   const onnx::AttributeProto *a = attr(name);
   if (!a)
     return std::nullopt;
@@ -220,21 +225,24 @@ LogicalResult NodeContext::checkArity(unsigned minInputs, unsigned maxInputs,
 }
 
 LogicalResult NodeContext::notKnown(StringRef what) const {
-  return emitError() << what
-                     << " must be known when the model is imported, but it is "
-                        "computed at run time; make the input shapes static with "
-                        "--input-shape=NAME:DIMS";
+  return emitError()
+         << what
+         << " must be known when the model is imported, but it is "
+            "computed at run time; make the input shapes static with "
+            "--input-shape=NAME:DIMS";
 }
 
 FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
                                               StringRef what) const {
   if (axis < -rank || axis >= rank)
-    return emitError() << what << " " << axis << " is out of range for rank " << rank;
+    return emitError() << what << " " << axis << " is out of range for rank "
+                       << rank;
   return axis < 0 ? axis + rank : axis;
 }
 
 FailureOr<SmallVector<int64_t>>
-NodeContext::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank, bool sortAxes) const {
+NodeContext::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
+                           bool sortAxes) const {
   SmallVector<int64_t> result;
   for (int64_t axis : axes) {
     FailureOr<int64_t> normalized = normalizeAxis(axis, rank, "axis");
@@ -275,18 +283,21 @@ Value NodeContext::scalar(Type elementType, double value) {
   if (auto floatType = dyn_cast<FloatType>(elementType)) {
     APFloat v(value);
     bool lost;
-    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &lost);
     return constant(DenseElementsAttr::get(type, v));
   }
   if (elementType.isInteger(1))
     return constant(DenseElementsAttr::get(type, value != 0));
   auto intType = cast<IntegerType>(elementType);
-  APInt v(intType.getWidth(), static_cast<uint64_t>(static_cast<int64_t>(value)),
+  APInt v(intType.getWidth(),
+          static_cast<uint64_t>(static_cast<int64_t>(value)),
           /*isSigned=*/!intType.isUnsigned(), /*implicitTrunc=*/true);
   return constant(DenseElementsAttr::get(type, v));
 }
 
-Value NodeContext::constantFromKnown(const KnownInts &knownInts, Type elementType) {
+Value NodeContext::constantFromKnown(const KnownInts &knownInts,
+                                     Type elementType) {
   return constant(knownToAttr(knownInts, elementType));
 }
 
@@ -354,7 +365,7 @@ Value NodeContext::reshapeTo(Value input, ArrayRef<DimSpec> spec) {
     if (!shapeOf || !literals)
       return nullptr;
     Value both = create<mlir::autoglm::ConcatOp>(ValueRange{shapeOf, literals},
-                                           b.getI64IntegerAttr(0));
+                                                 b.getI64IntegerAttr(0));
     SmallVector<int64_t> indices;
     for (auto [i, s] : llvm::enumerate(spec))
       indices.push_back(llvm::is_contained(runtimeDims, static_cast<int64_t>(i))
@@ -363,7 +374,8 @@ Value NodeContext::reshapeTo(Value input, ArrayRef<DimSpec> spec) {
     Value indexValues = constantI64(indices);
     if (!both || !indexValues)
       return nullptr;
-    shape = create<mlir::autoglm::GatherOp>(both, indexValues, b.getI64IntegerAttr(0));
+    shape = create<mlir::autoglm::GatherOp>(both, indexValues,
+                                            b.getI64IntegerAttr(0));
   }
   if (!shape)
     return nullptr;
@@ -376,7 +388,8 @@ Value NodeContext::transpose(Value input, ArrayRef<int64_t> permutation) {
     identity &= static_cast<int64_t>(i) == p;
   if (identity)
     return input;
-  return create<mlir::autoglm::TransposeOp>(input, b.getDenseI64ArrayAttr(permutation));
+  return create<mlir::autoglm::TransposeOp>(
+      input, b.getDenseI64ArrayAttr(permutation));
 }
 
 Value NodeContext::castTo(Value input, Type elementType) {
@@ -385,5 +398,4 @@ Value NodeContext::castTo(Value input, Type elementType) {
     return input;
   return createTyped<mlir::autoglm::CastOp>(type.clone(elementType), input);
 }
-
 } // namespace autoglm::importer

@@ -1,4 +1,5 @@
-//===- NodeContext.h - what an op converter sees of one ONNX node -*- C++ -*-===//
+//===- NodeContext.h - what an op converter sees of one ONNX node -*- C++
+//-*-===//
 //
 // Internal to the importer. `ImportState` is the state of one graph import
 // (builder, ONNX value name -> MLIR value, known integer values); a
@@ -27,7 +28,6 @@ class NodeProto;
 } // namespace onnx
 
 namespace autoglm::importer {
-
 class TensorConverter;
 
 /// The default-domain opsets whose semantics the converters know: 13 up to
@@ -36,7 +36,8 @@ constexpr int64_t kMinSupportedOpset = 13;
 constexpr int64_t kMaxSupportedOpset = 28;
 
 struct ImportState {
-  ImportState(mlir::MLIRContext *context, TensorConverter &tensors, int64_t opset)
+  ImportState(mlir::MLIRContext *context, TensorConverter &tensors,
+              int64_t opset)
       : context(context), builder(context), tensors(tensors), opset(opset) {}
 
   mlir::MLIRContext *context;
@@ -63,7 +64,8 @@ struct DimSpec {
 
 class NodeContext {
 public:
-  NodeContext(ImportState &state, const onnx::NodeProto &node, mlir::Location loc);
+  NodeContext(ImportState &state, const onnx::NodeProto &node,
+              mlir::Location loc);
 
   const onnx::NodeProto &node;
   mlir::Location loc;
@@ -104,9 +106,12 @@ public:
   bool hasAttr(llvm::StringRef name) const { return attr(name) != nullptr; }
   int64_t intAttr(llvm::StringRef name, int64_t defaultValue) const;
   double floatAttr(llvm::StringRef name, double defaultValue) const;
-  std::string stringAttr(llvm::StringRef name, llvm::StringRef defaultValue) const;
-  std::optional<llvm::SmallVector<int64_t>> intsAttr(llvm::StringRef name) const;
-  std::optional<llvm::SmallVector<double>> floatsAttr(llvm::StringRef name) const;
+  std::string stringAttr(llvm::StringRef name,
+                         llvm::StringRef defaultValue) const;
+  std::optional<llvm::SmallVector<int64_t>>
+  intsAttr(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<double>>
+  floatsAttr(llvm::StringRef name) const;
 
   //===--------------------------------------------------------------------===//
   // Outputs
@@ -136,7 +141,8 @@ public:
                                          llvm::StringRef what = "axis") const;
   /// Normalizes, sorts and checks a list of axes.
   mlir::FailureOr<llvm::SmallVector<int64_t>>
-  normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank, bool sortAxes = true) const;
+  normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank,
+                bool sortAxes = true) const;
 
   //===--------------------------------------------------------------------===//
   // Building ops
@@ -148,7 +154,8 @@ public:
   mlir::Operation *createInferred(unsigned numResults, Args &&...args) {
     mlir::OperationState opState(loc, OpTy::getOperationName());
     llvm::SmallVector<mlir::Type> placeholders(numResults, b.getNoneType());
-    OpTy::build(b, opState, mlir::TypeRange(placeholders), std::forward<Args>(args)...);
+    OpTy::build(b, opState, mlir::TypeRange(placeholders),
+                std::forward<Args>(args)...);
     opState.types.clear();
     if (mlir::failed(OpTy::inferReturnTypes(
             ctx, loc, opState.operands, opState.attributes.getDictionary(ctx),
@@ -167,7 +174,8 @@ public:
   template <typename OpTy, typename... Args>
   mlir::Value createTyped(mlir::Type resultType, Args &&...args) {
     mlir::OperationState opState(loc, OpTy::getOperationName());
-    OpTy::build(b, opState, mlir::TypeRange(resultType), std::forward<Args>(args)...);
+    OpTy::build(b, opState, mlir::TypeRange(resultType),
+                std::forward<Args>(args)...);
     mlir::Operation *op = verified(b.create(opState));
     return op ? op->getResult(0) : mlir::Value();
   }
@@ -196,7 +204,6 @@ private:
   /// Verifies a freshly built op; erases it and returns null when invalid.
   mlir::Operation *verified(mlir::Operation *op);
 };
-
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_NODECONTEXT_H

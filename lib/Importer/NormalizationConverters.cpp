@@ -10,12 +10,12 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 LogicalResult convertSoftmax(NodeContext &n, bool log) {
   if (failed(n.checkArity(1, 1)))
     return failure();
   // Opset 13 semantics: normalize along the single axis (default -1).
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   return n.finish(n.create<SoftmaxOp>(n.input(0), n.b.getI64IntegerAttr(*axis),
@@ -26,7 +26,8 @@ LogicalResult convertBatchNormalization(NodeContext &n) {
   if (failed(n.checkArity(5, 5)))
     return failure();
   if (n.intAttr("training_mode", 0) != 0)
-    return n.emitError() << "training_mode = 1 is not supported (inference only)";
+    return n.emitError()
+           << "training_mode = 1 is not supported (inference only)";
   return n.finish(n.create<BatchNormOp>(
       n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
       n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5))));
@@ -35,7 +36,8 @@ LogicalResult convertBatchNormalization(NodeContext &n) {
 LogicalResult convertLayerNormalization(NodeContext &n, bool rms) {
   if (failed(n.checkArity(2, rms ? 2 : 3)))
     return failure();
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   return n.finish(n.create<LayerNormOp>(
@@ -46,10 +48,12 @@ LogicalResult convertLayerNormalization(NodeContext &n, bool rms) {
 
 /// `x` normalized over `axes` (kept as size-1 dimensions): (x - mean) /
 /// sqrt(var + epsilon).
-Value normalizeOver(NodeContext &n, Value x, ArrayRef<int64_t> axes, double epsilon) {
+Value normalizeOver(NodeContext &n, Value x, ArrayRef<int64_t> axes,
+                    double epsilon) {
   auto reduceMean = [&](Value v) {
     return n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::mean), v,
-                              n.b.getDenseI64ArrayAttr(axes), n.b.getUnitAttr());
+                              n.b.getDenseI64ArrayAttr(axes),
+                              n.b.getUnitAttr());
   };
   Type element = getElementTypeOrSelf(x.getType());
   Value mean = reduceMean(x);
@@ -84,7 +88,8 @@ LogicalResult convertInstanceNormalization(NodeContext &n) {
   Value normalized = normalizeOver(n, x, axes, n.floatAttr("epsilon", 1e-5));
   Value scale = channelVector(n, n.input(1), rank);
   Value bias = channelVector(n, n.input(2), rank);
-  Value scaled = normalized && scale ? n.create<MulOp>(normalized, scale) : Value();
+  Value scaled =
+      normalized && scale ? n.create<MulOp>(normalized, scale) : Value();
   return n.finish(scaled && bias ? n.create<AddOp>(scaled, bias) : Value());
 }
 
@@ -104,19 +109,24 @@ LogicalResult convertGroupNormalization(NodeContext &n) {
     return n.emitError() << channels << " channels do not split into " << groups
                          << " groups";
   // N x C x ... -> N x G x (C/G * ...), normalize the last axis, reshape back.
-  Value grouped = n.reshapeTo(x, {DimSpec::fromInput(0), DimSpec::literal(groups),
-                                  DimSpec::literal(-1)});
+  Value grouped =
+      n.reshapeTo(x, {DimSpec::fromInput(0), DimSpec::literal(groups),
+                      DimSpec::literal(-1)});
   if (!grouped)
     return failure();
-  Value normalized = normalizeOver(n, grouped, {2}, n.floatAttr("epsilon", 1e-5));
+  Value normalized =
+      normalizeOver(n, grouped, {2}, n.floatAttr("epsilon", 1e-5));
   if (!normalized)
     return failure();
   // Opset 18 has one scale/bias per group; opset 21 one per channel.
   if (n.opset() < 21) {
-    Value scale = n.reshapeTo(n.input(1), {DimSpec::fromInput(0), DimSpec::literal(1)});
-    Value bias = n.reshapeTo(n.input(2), {DimSpec::fromInput(0), DimSpec::literal(1)});
+    Value scale =
+        n.reshapeTo(n.input(1), {DimSpec::fromInput(0), DimSpec::literal(1)});
+    Value bias =
+        n.reshapeTo(n.input(2), {DimSpec::fromInput(0), DimSpec::literal(1)});
     normalized = scale ? n.create<MulOp>(normalized, scale) : Value();
-    normalized = normalized && bias ? n.create<AddOp>(normalized, bias) : Value();
+    normalized =
+        normalized && bias ? n.create<AddOp>(normalized, bias) : Value();
   }
   // Back to x's shape: static, or x's run-time shape.
   Value result;
@@ -125,7 +135,8 @@ LogicalResult convertGroupNormalization(NodeContext &n) {
       result = n.reshape(normalized, type.getShape());
     } else {
       Value shape = n.create<ShapeOfOp>(x);
-      result = shape ? n.createTyped<ReshapeOp>(type, normalized, shape) : Value();
+      result =
+          shape ? n.createTyped<ReshapeOp>(type, normalized, shape) : Value();
     }
   }
   if (result && n.opset() >= 21) {
@@ -143,7 +154,8 @@ LogicalResult convertLpNormalization(NodeContext &n) {
   int64_t p = n.intAttr("p", 2);
   if (p != 1 && p != 2)
     return n.emitError() << "p must be 1 or 2";
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   Value x = n.input(0);
@@ -155,24 +167,29 @@ LogicalResult convertLpNormalization(NodeContext &n) {
   // ONNX defines the normalization of an all-zero slice as 0, not 0/0 = NaN.
   Type elementType = n.inputType(0).getElementType();
   Value zero = n.scalar(elementType, 0.0);
-  Value isZero = n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::eq), norm, zero);
+  Value isZero = n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::eq),
+                                 norm, zero);
   Value quotient = n.create<DivOp>(x, norm);
-  return n.finish(isZero && quotient ? n.create<SelectOp>(isZero, zero, quotient) : Value());
+  return n.finish(isZero && quotient
+                      ? n.create<SelectOp>(isZero, zero, quotient)
+                      : Value());
 }
-
 } // namespace
 
 void registerNormalizationConverters(OpRegistry &r) {
-  r.add("Softmax", [](NodeContext &n) { return convertSoftmax(n, /*log=*/false); });
-  r.add("LogSoftmax", [](NodeContext &n) { return convertSoftmax(n, /*log=*/true); });
+  r.add("Softmax",
+        [](NodeContext &n) { return convertSoftmax(n, /*log=*/false); });
+  r.add("LogSoftmax",
+        [](NodeContext &n) { return convertSoftmax(n, /*log=*/true); });
   r.add("BatchNormalization", convertBatchNormalization);
-  r.add("LayerNormalization",
-        [](NodeContext &n) { return convertLayerNormalization(n, /*rms=*/false); });
-  r.add("RMSNormalization",
-        [](NodeContext &n) { return convertLayerNormalization(n, /*rms=*/true); });
+  r.add("LayerNormalization", [](NodeContext &n) {
+    return convertLayerNormalization(n, /*rms=*/false);
+  });
+  r.add("RMSNormalization", [](NodeContext &n) {
+    return convertLayerNormalization(n, /*rms=*/true);
+  });
   r.add("InstanceNormalization", convertInstanceNormalization);
   r.add("GroupNormalization", convertGroupNormalization);
   r.add("LpNormalization", convertLpNormalization);
 }
-
 } // namespace autoglm::importer

@@ -16,7 +16,6 @@
 using namespace mlir;
 
 namespace autoglm {
-
 bool isONNXFile(StringRef path) {
   StringRef extension = llvm::sys::path::extension(path);
   return extension == ".onnx" || extension == ".onnxtxt";
@@ -36,7 +35,8 @@ bool parseInputShapeSpec(StringRef spec,
     dims.split(parts, 'x');
     for (StringRef part : parts) {
       uint64_t dim;
-      if (part.empty() || part.getAsInteger(10, dim) || dim > (uint64_t(1) << 40))
+      if (part.empty() || part.getAsInteger(10, dim) ||
+          dim > (uint64_t(1) << 40))
         return false;
       shape.push_back(static_cast<int64_t>(dim));
     }
@@ -55,5 +55,4 @@ OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext &context,
     return nullptr;
   return importer::importModel(*model, path, context, options);
 }
-
 } // namespace autoglm

@@ -5,7 +5,6 @@
 #include <cassert>
 
 namespace autoglm::importer {
-
 const OpRegistry &OpRegistry::get() {
   static const OpRegistry registry = [] {
     OpRegistry r;
@@ -34,5 +33,4 @@ void OpRegistry::add(llvm::StringRef opType, ConvertFn convert) {
 ConvertFn OpRegistry::lookup(llvm::StringRef opType) const {
   return converters.lookup(opType);
 }
-
 } // namespace autoglm::importer

@@ -1,4 +1,5 @@
-//===- OpRegistry.h - ONNX operator type -> converter ------------*- C++ -*-===//
+//===- OpRegistry.h - ONNX operator type -> converter ------------*- C++
+//-*-===//
 //
 // Internal to the importer. Each op family registers its converters from
 // its own file; per-opset differences are handled inside a converter, which
@@ -13,7 +14,6 @@
 #include "llvm/ADT/StringMap.h"
 
 namespace autoglm::importer {
-
 class NodeContext;
 
 /// Converts one node of the default ONNX domain; on failure it has emitted
@@ -45,7 +45,6 @@ void registerResizeConverters(OpRegistry &registry);
 void registerShapeConverters(OpRegistry &registry);
 void registerQuantizationConverters(OpRegistry &registry);
 void registerAttentionConverter(OpRegistry &registry);
-
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H

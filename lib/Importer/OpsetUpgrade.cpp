@@ -17,7 +17,6 @@
 using namespace mlir;
 
 namespace autoglm::importer {
-
 /// The converter assumes a well-formed graph and crashes on, e.g., an output
 /// nothing produces; ONNX's checker does not catch all of that. Reports the
 /// first problem and fails.
@@ -44,9 +43,10 @@ static LogicalResult checkConvertible(const onnx::GraphProto &graph,
   for (const onnx::NodeProto &node : graph.node())
     for (const std::string &input : node.input())
       if (undefined(input))
-        return emitError(fileLoc) << "node '" << node.name() << "' (" << node.op_type()
-                                  << ") reads '" << input
-                                  << "', which no node, input or initializer defines";
+        return emitError(fileLoc)
+               << "node '" << node.name() << "' (" << node.op_type()
+               << ") reads '" << input
+               << "', which no node, input or initializer defines";
   for (const onnx::ValueInfoProto &output : graph.output())
     if (undefined(output.name()) || output.name().empty())
       return emitError(fileLoc) << "graph output '" << output.name()
@@ -81,5 +81,4 @@ LogicalResult upgradeOldOpset(std::unique_ptr<onnx::ModelProto> &model,
                               << kMinSupportedOpset << ": " << error.what();
   }
 }
-
 } // namespace autoglm::importer

@@ -1,4 +1,5 @@
-//===- OpsetUpgrade.h - bring models older than opset 13 forward -*- C++ -*-===//
+//===- OpsetUpgrade.h - bring models older than opset 13 forward -*- C++
+//-*-===//
 //
 // Internal to the importer. The converters know the default domain's
 // semantics from opset 13 on; older models are first rewritten to opset 13
@@ -19,13 +20,11 @@ class ModelProto;
 } // namespace onnx
 
 namespace autoglm::importer {
-
 /// Rewrites `model` to the oldest supported opset when it imports an older
 /// default-domain opset; leaves other models alone. Fails (after a
 /// diagnostic at `fileLoc`) when ONNX's converter cannot upgrade it.
 mlir::LogicalResult upgradeOldOpset(std::unique_ptr<onnx::ModelProto> &model,
                                     mlir::Location fileLoc);
-
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPSETUPGRADE_H

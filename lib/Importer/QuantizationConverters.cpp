@@ -22,14 +22,14 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 /// Builds the uniform quantized element type for `storage` (an ONNX integer
 /// element type, `uiN` for unsigned) expressing `expressed`, from the
 /// constant scale (input `scaleIndex`) and zero point (`zeroPointIndex`,
 /// optional). `rank` and `dims` are those of the quantized tensor.
 quant::QuantizedType buildQuantizedType(NodeContext &n, RankedTensorType tensor,
                                         Type storage, Type expressed,
-                                        unsigned scaleIndex, unsigned zeroPointIndex) {
+                                        unsigned scaleIndex,
+                                        unsigned zeroPointIndex) {
   if (n.intAttr("block_size", 0) != 0) {
     n.emitError() << "blocked quantization (block_size) is not supported";
     return nullptr;
@@ -41,7 +41,8 @@ quant::QuantizedType buildQuantizedType(NodeContext &n, RankedTensorType tensor,
   }
   SmallVector<int64_t> zeroPoints(scales->size(), 0);
   if (n.hasInput(zeroPointIndex)) {
-    std::optional<SmallVector<double>> values = n.constantValues(zeroPointIndex);
+    std::optional<SmallVector<double>> values =
+        n.constantValues(zeroPointIndex);
     if (!values) {
       (void)n.notKnown("the zero point (a constant is required)");
       return nullptr;
@@ -62,26 +63,29 @@ quant::QuantizedType buildQuantizedType(NodeContext &n, RankedTensorType tensor,
   bool isSigned = !intType.isUnsigned();
   Type signless = IntegerType::get(n.ctx, width);
   int64_t min = isSigned ? -(int64_t(1) << (width - 1)) : 0;
-  int64_t max = isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
+  int64_t max =
+      isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
   auto emitter = [&]() { return n.emitError(); };
 
   auto scaleType = n.inputType(scaleIndex);
   if (scales->size() == 1 && scaleType.getRank() <= 1)
-    return quant::UniformQuantizedType::getChecked(emitter, flags, signless, expressed,
-                                                   scales->front(), zeroPoints.front(),
-                                                   min, max);
+    return quant::UniformQuantizedType::getChecked(
+        emitter, flags, signless, expressed, scales->front(),
+        zeroPoints.front(), min, max);
   if (scaleType.getRank() != 1) {
     n.emitError() << "the scale must be a scalar or a 1-D tensor";
     return nullptr;
   }
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 1), tensor.getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", 1), tensor.getRank());
   if (failed(axis))
     return nullptr;
   int64_t dim = tensor.getDimSize(*axis);
-  if (!ShapedType::isDynamic(dim) && dim != static_cast<int64_t>(scales->size())) {
-    n.emitError() << scales->size() << " scales for dimension " << *axis << " of size "
-                  << dim;
+  if (!ShapedType::isDynamic(dim) &&
+      dim != static_cast<int64_t>(scales->size())) {
+    n.emitError() << scales->size() << " scales for dimension " << *axis
+                  << " of size " << dim;
     return nullptr;
   }
   return quant::UniformQuantizedPerAxisType::getChecked(
@@ -99,9 +103,11 @@ LogicalResult convertQuantizeLinear(NodeContext &n) {
     storage = n.inputType(2).getElementType();
   } else {
     int64_t dtype = n.intAttr("output_dtype", onnx::TensorProto::UINT8);
-    storage = convertElementType(dtype ? dtype : int64_t(onnx::TensorProto::UINT8), n.ctx);
+    storage = convertElementType(
+        dtype ? dtype : int64_t(onnx::TensorProto::UINT8), n.ctx);
     if (!storage)
-      return n.emitError() << "unsupported output_dtype " << onnxTypeName(dtype);
+      return n.emitError() << "unsupported output_dtype "
+                           << onnxTypeName(dtype);
   }
   quant::QuantizedType element =
       buildQuantizedType(n, type, storage, type.getElementType(), 1, 2);
@@ -115,10 +121,12 @@ Value asQuantized(NodeContext &n, Value value, quant::QuantizedType element) {
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getElementType() == element)
     return value;
-  Type signless = IntegerType::get(n.ctx, element.getStorageTypeIntegralWidth());
+  Type signless =
+      IntegerType::get(n.ctx, element.getStorageTypeIntegralWidth());
   if (isa<quant::QuantizedType>(type.getElementType())) {
     // Other parameters than the producer used: reinterpret the storage.
-    value = quant::StorageCastOp::create(n.b, n.loc, type.clone(signless), value);
+    value =
+        quant::StorageCastOp::create(n.b, n.loc, type.clone(signless), value);
   } else if (type.getElementType() != signless) {
     auto intType = dyn_cast<IntegerType>(type.getElementType());
     if (!intType || intType.getWidth() != signless.getIntOrFloatBitWidth()) {
@@ -133,7 +141,8 @@ Value asQuantized(NodeContext &n, Value value, quant::QuantizedType element) {
       if (auto dense = dyn_cast<DenseElementsAttr>(constant))
         bits = dense.bitcast(signless);
       else if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant))
-        bits = DenseResourceElementsAttr::get(signlessType, resource.getRawHandle());
+        bits = DenseResourceElementsAttr::get(signlessType,
+                                              resource.getRawHandle());
       value = bits ? n.constant(bits) : n.castTo(value, signless);
     } else {
       value = n.castTo(value, signless);
@@ -162,7 +171,8 @@ LogicalResult convertDequantizeLinear(NodeContext &n) {
   Type expressed = n.inputType(1).getElementType();
   if (!isa<FloatType>(expressed))
     return n.emitError() << "the scale must be floating-point";
-  quant::QuantizedType element = buildQuantizedType(n, type, storage, expressed, 1, 2);
+  quant::QuantizedType element =
+      buildQuantizedType(n, type, storage, expressed, 1, 2);
   if (!element)
     return failure();
   Value input = asQuantized(n, n.input(0), element);
@@ -170,12 +180,10 @@ LogicalResult convertDequantizeLinear(NodeContext &n) {
     return failure();
   return n.finish(n.createTyped<DequantizeOp>(type.clone(expressed), input));
 }
-
 } // namespace
 
 void registerQuantizationConverters(OpRegistry &r) {
   r.add("QuantizeLinear", convertQuantizeLinear);
   r.add("DequantizeLinear", convertDequantizeLinear);
 }
-
 } // namespace autoglm::importer

@@ -10,10 +10,10 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 /// Reduce* of any kind. `axesInputSince` is the opset from which the axes
 /// are an input rather than an attribute (13 for ReduceSum, 18 for others).
-LogicalResult convertReduce(NodeContext &n, ReduceKind kind, int64_t axesInputSince) {
+LogicalResult convertReduce(NodeContext &n, ReduceKind kind,
+                            int64_t axesInputSince) {
   bool axesAsInput = n.opset() >= axesInputSince;
   if (failed(n.checkArity(1, axesAsInput ? 2 : 1)))
     return failure();
@@ -47,19 +47,22 @@ LogicalResult convertReduce(NodeContext &n, ReduceKind kind, int64_t axesInputSi
     n.setOutput(0, x);
     return success();
   }
-  return n.finish(n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, kind), x,
-                                     n.b.getDenseI64ArrayAttr(*normalized),
-                                     keepDims ? n.b.getUnitAttr() : UnitAttr()));
+  return n.finish(
+      n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, kind), x,
+                         n.b.getDenseI64ArrayAttr(*normalized),
+                         keepDims ? n.b.getUnitAttr() : UnitAttr()));
 }
 
 LogicalResult convertArgReduce(NodeContext &n, ArgReduceKind kind) {
   if (failed(n.checkArity(1, 1)))
     return failure();
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 0), n.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", 0), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   return n.finish(n.create<ArgReduceOp>(
-      ArgReduceKindAttr::get(n.ctx, kind), n.input(0), n.b.getI64IntegerAttr(*axis),
+      ArgReduceKindAttr::get(n.ctx, kind), n.input(0),
+      n.b.getI64IntegerAttr(*axis),
       n.intAttr("keepdims", 1) ? n.b.getUnitAttr() : UnitAttr(),
       n.intAttr("select_last_index", 0) ? n.b.getUnitAttr() : UnitAttr()));
 }
@@ -70,7 +73,8 @@ LogicalResult convertCumSum(NodeContext &n) {
   FailureOr<int64_t> axisValue = n.knownScalar(1, "axis");
   if (failed(axisValue))
     return failure();
-  FailureOr<int64_t> axis = n.normalizeAxis(*axisValue, n.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(*axisValue, n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   return n.finish(n.create<CumSumOp>(
@@ -87,7 +91,8 @@ LogicalResult convertTopK(NodeContext &n) {
     return failure();
   if (*k < 0)
     return n.emitError() << "K must be non-negative";
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   // sorted = 0 allows any order; sorted output is one such order.
@@ -100,27 +105,39 @@ LogicalResult convertTopK(NodeContext &n) {
   n.setOutput(1, op->getResult(1));
   return success();
 }
-
 } // namespace
 
 void registerReductionConverters(OpRegistry &r) {
-  r.add("ReduceSum", [](NodeContext &n) { return convertReduce(n, ReduceKind::sum, 13); });
-  r.add("ReduceMean", [](NodeContext &n) { return convertReduce(n, ReduceKind::mean, 18); });
-  r.add("ReduceMax", [](NodeContext &n) { return convertReduce(n, ReduceKind::max, 18); });
-  r.add("ReduceMin", [](NodeContext &n) { return convertReduce(n, ReduceKind::min, 18); });
-  r.add("ReduceProd", [](NodeContext &n) { return convertReduce(n, ReduceKind::prod, 18); });
-  r.add("ReduceL1", [](NodeContext &n) { return convertReduce(n, ReduceKind::l1, 18); });
-  r.add("ReduceL2", [](NodeContext &n) { return convertReduce(n, ReduceKind::l2, 18); });
-  r.add("ReduceLogSum",
-        [](NodeContext &n) { return convertReduce(n, ReduceKind::log_sum, 18); });
-  r.add("ReduceLogSumExp",
-        [](NodeContext &n) { return convertReduce(n, ReduceKind::log_sum_exp, 18); });
-  r.add("ReduceSumSquare",
-        [](NodeContext &n) { return convertReduce(n, ReduceKind::sum_square, 18); });
-  r.add("ArgMax", [](NodeContext &n) { return convertArgReduce(n, ArgReduceKind::argmax); });
-  r.add("ArgMin", [](NodeContext &n) { return convertArgReduce(n, ArgReduceKind::argmin); });
+  r.add("ReduceSum",
+        [](NodeContext &n) { return convertReduce(n, ReduceKind::sum, 13); });
+  r.add("ReduceMean",
+        [](NodeContext &n) { return convertReduce(n, ReduceKind::mean, 18); });
+  r.add("ReduceMax",
+        [](NodeContext &n) { return convertReduce(n, ReduceKind::max, 18); });
+  r.add("ReduceMin",
+        [](NodeContext &n) { return convertReduce(n, ReduceKind::min, 18); });
+  r.add("ReduceProd",
+        [](NodeContext &n) { return convertReduce(n, ReduceKind::prod, 18); });
+  r.add("ReduceL1",
+        [](NodeContext &n) { return convertReduce(n, ReduceKind::l1, 18); });
+  r.add("ReduceL2",
+        [](NodeContext &n) { return convertReduce(n, ReduceKind::l2, 18); });
+  r.add("ReduceLogSum", [](NodeContext &n) {
+    return convertReduce(n, ReduceKind::log_sum, 18);
+  });
+  r.add("ReduceLogSumExp", [](NodeContext &n) {
+    return convertReduce(n, ReduceKind::log_sum_exp, 18);
+  });
+  r.add("ReduceSumSquare", [](NodeContext &n) {
+    return convertReduce(n, ReduceKind::sum_square, 18);
+  });
+  r.add("ArgMax", [](NodeContext &n) {
+    return convertArgReduce(n, ArgReduceKind::argmax);
+  });
+  r.add("ArgMin", [](NodeContext &n) {
+    return convertArgReduce(n, ArgReduceKind::argmin);
+  });
   r.add("CumSum", convertCumSum);
   r.add("TopK", convertTopK);
 }
-
 } // namespace autoglm::importer

@@ -20,7 +20,6 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 /// Binds output 0 to `result` and, when input 0 is known, records its
 /// values under `shape` (for ops that only re-shape their input).
 LogicalResult finishReshaped(NodeContext &n, Value result) {
@@ -28,7 +27,8 @@ LogicalResult finishReshaped(NodeContext &n, Value result) {
     return failure();
   const KnownInts *k = n.known(0);
   auto type = dyn_cast<RankedTensorType>(result.getType());
-  if (k && type && type.hasStaticShape() && type.getNumElements() == k->numElements()) {
+  if (k && type && type.hasStaticShape() &&
+      type.getNumElements() == k->numElements()) {
     KnownInts reshaped = *k;
     reshaped.shape.assign(type.getShape().begin(), type.getShape().end());
     if (reshaped.isFullyKnown()) {
@@ -46,8 +46,8 @@ LogicalResult finishReshaped(NodeContext &n, Value result) {
 
 /// The axes of Squeeze / Unsqueeze / ReduceX-style operators: an input from
 /// opset `inputSince` on, an attribute before.
-FailureOr<std::optional<SmallVector<int64_t>>> readAxes(NodeContext &n, unsigned input,
-                                                        int64_t inputSince) {
+FailureOr<std::optional<SmallVector<int64_t>>>
+readAxes(NodeContext &n, unsigned input, int64_t inputSince) {
   if (n.opset() >= inputSince) {
     if (!n.hasInput(input))
       return std::optional<SmallVector<int64_t>>();
@@ -72,7 +72,8 @@ LogicalResult convertReshape(NodeContext &n) {
   auto inType = n.inputType(0);
   auto shapeType = n.inputType(1);
   if (shapeType.getRank() != 1 || shapeType.isDynamicDim(0))
-    return n.emitError() << "the shape input must be a 1-D tensor of static length";
+    return n.emitError()
+           << "the shape input must be a 1-D tensor of static length";
   bool allowZero = n.intAttr("allowzero", 0) != 0;
   int64_t rank = shapeType.getDimSize(0);
   const KnownInts *k = n.known(1);
@@ -87,8 +88,9 @@ LogicalResult convertReshape(NodeContext &n) {
     }
     if (v == 0 && !allowZero) {
       if (i >= inType.getRank())
-        return n.emitError() << "shape entry " << i
-                             << " is 0 (copy) but the input has rank " << inType.getRank();
+        return n.emitError()
+               << "shape entry " << i << " is 0 (copy) but the input has rank "
+               << inType.getRank();
       dims[i] = inType.getDimSize(i);
     } else if (v == -1) {
       if (inferIndex >= 0)
@@ -115,8 +117,8 @@ LogicalResult convertReshape(NodeContext &n) {
   if (resultType.hasStaticShape())
     return finishReshaped(n, n.reshape(data, dims));
   if (allowZero && (!k || llvm::any_of(k->values, [](int64_t v) {
-                      return v == 0 || v == KnownInts::kUnknown;
-                    })))
+        return v == 0 || v == KnownInts::kUnknown;
+      })))
     return n.notKnown("the shape (allowzero = 1 with a run-time shape)");
   Value shape = k && k->isFullyKnown() ? n.constantI64(k->values) : n.input(1);
   if (!shape)
@@ -131,7 +133,8 @@ LogicalResult convertFlatten(NodeContext &n) {
   int64_t rank = type.getRank();
   int64_t axis = n.intAttr("axis", 1);
   if (axis < -rank || axis > rank)
-    return n.emitError() << "axis " << axis << " is out of range for rank " << rank;
+    return n.emitError() << "axis " << axis << " is out of range for rank "
+                         << rank;
   if (axis < 0)
     axis += rank;
   // Each side is one input dimension, a static product, or "the rest".
@@ -149,8 +152,9 @@ LogicalResult convertFlatten(NodeContext &n) {
   std::optional<DimSpec> outer = side(0, axis), inner = side(axis, rank);
   if (!outer && !inner)
     return n.notKnown("the flattened sizes");
-  return finishReshaped(n, n.reshapeTo(n.input(0), {outer ? *outer : DimSpec::literal(-1),
-                                                    inner ? *inner : DimSpec::literal(-1)}));
+  return finishReshaped(
+      n, n.reshapeTo(n.input(0), {outer ? *outer : DimSpec::literal(-1),
+                                  inner ? *inner : DimSpec::literal(-1)}));
 }
 
 LogicalResult convertSqueeze(NodeContext &n) {
@@ -163,7 +167,8 @@ LogicalResult convertSqueeze(NodeContext &n) {
     return failure();
   SmallVector<int64_t> squeezed;
   if (*axes) {
-    FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(**axes, type.getRank());
+    FailureOr<SmallVector<int64_t>> normalized =
+        n.normalizeAxes(**axes, type.getRank());
     if (failed(normalized))
       return failure();
     squeezed = *normalized;
@@ -174,7 +179,8 @@ LogicalResult convertSqueeze(NodeContext &n) {
   } else {
     for (int64_t d = 0; d < type.getRank(); ++d) {
       if (type.isDynamicDim(d))
-        return n.notKnown("whether dimension " + std::to_string(d) + " has size 1");
+        return n.notKnown("whether dimension " + std::to_string(d) +
+                          " has size 1");
       if (type.getDimSize(d) == 1)
         squeezed.push_back(d);
     }
@@ -203,8 +209,9 @@ LogicalResult convertUnsqueeze(NodeContext &n) {
   SmallVector<DimSpec> spec;
   int64_t next = 0;
   for (int64_t d = 0; d < outRank; ++d)
-    spec.push_back(llvm::is_contained(*inserted, d) ? DimSpec::literal(1)
-                                                    : DimSpec::fromInput(next++));
+    spec.push_back(llvm::is_contained(*inserted, d)
+                       ? DimSpec::literal(1)
+                       : DimSpec::fromInput(next++));
   return finishReshaped(n, n.reshapeTo(n.input(0), spec));
 }
 
@@ -224,7 +231,8 @@ LogicalResult convertTranspose(NodeContext &n) {
       perm.push_back(d);
   }
   if (static_cast<int64_t>(perm.size()) != rank)
-    return n.emitError() << "perm has " << perm.size() << " entries for rank " << rank;
+    return n.emitError() << "perm has " << perm.size() << " entries for rank "
+                         << rank;
   if (rank == 0) {
     n.setOutput(0, n.input(0));
     return success();
@@ -245,8 +253,10 @@ LogicalResult convertDepthToSpace(NodeContext &n, bool toSpace) {
   int64_t b = n.intAttr("blocksize", 0);
   if (type.getRank() != 4 || b <= 0)
     return n.emitError() << "expects a 4-D input and a positive blocksize";
-  int64_t c = type.getDimSize(1), h = type.getDimSize(2), w = type.getDimSize(3);
-  if (ShapedType::isDynamic(c) || ShapedType::isDynamic(h) || ShapedType::isDynamic(w))
+  int64_t c = type.getDimSize(1), h = type.getDimSize(2),
+          w = type.getDimSize(3);
+  if (ShapedType::isDynamic(c) || ShapedType::isDynamic(h) ||
+      ShapedType::isDynamic(w))
     return n.notKnown("the channel and spatial sizes");
   // SpaceToDepth has a mode too since opset 28.
   std::string mode = n.stringAttr("mode", "DCR");
@@ -259,29 +269,35 @@ LogicalResult convertDepthToSpace(NodeContext &n, bool toSpace) {
   if (toSpace) {
     if (c % (b * b) != 0)
       return n.emitError() << c << " channels are not divisible by blocksize^2";
-    Value blocks = crd ? n.reshapeTo(x, {batch, lit(c / (b * b)), lit(b), lit(b), lit(h), lit(w)})
-                       : n.reshapeTo(x, {batch, lit(b), lit(b), lit(c / (b * b)), lit(h), lit(w)});
-    Value moved = blocks ? n.transpose(blocks, crd ? ArrayRef<int64_t>{0, 1, 4, 2, 5, 3}
-                                                   : ArrayRef<int64_t>{0, 3, 4, 1, 5, 2})
-                         : Value();
-    result = moved ? n.reshapeTo(moved, {DimSpec::fromInput(0), lit(c / (b * b)),
-                                         lit(h * b), lit(w * b)})
-                   : Value();
+    Value blocks = crd ? n.reshapeTo(x, {batch, lit(c / (b * b)), lit(b),
+                                         lit(b), lit(h), lit(w)})
+                       : n.reshapeTo(x, {batch, lit(b), lit(b),
+                                         lit(c / (b * b)), lit(h), lit(w)});
+    Value moved =
+        blocks ? n.transpose(blocks, crd ? ArrayRef<int64_t>{0, 1, 4, 2, 5, 3}
+                                         : ArrayRef<int64_t>{0, 3, 4, 1, 5, 2})
+               : Value();
+    result = moved
+                 ? n.reshapeTo(moved, {DimSpec::fromInput(0), lit(c / (b * b)),
+                                       lit(h * b), lit(w * b)})
+                 : Value();
   } else {
     if (h % b != 0 || w % b != 0)
       return n.emitError() << "spatial sizes are not divisible by blocksize";
-    Value blocks = n.reshapeTo(x, {batch, lit(c), lit(h / b), lit(b), lit(w / b), lit(b)});
-    // [B, C, H/b, b, W/b, b] -> DCR: [B, b, b, C, H/b, W/b], CRD: [B, C, b, b, H/b, W/b]
-    Value moved = blocks ? n.transpose(blocks, crd ? ArrayRef<int64_t>{0, 1, 3, 5, 2, 4}
-                                                   : ArrayRef<int64_t>{0, 3, 5, 1, 2, 4})
-                         : Value();
+    Value blocks =
+        n.reshapeTo(x, {batch, lit(c), lit(h / b), lit(b), lit(w / b), lit(b)});
+    // [B, C, H/b, b, W/b, b] -> DCR: [B, b, b, C, H/b, W/b], CRD: [B, C, b, b,
+    // H/b, W/b]
+    Value moved =
+        blocks ? n.transpose(blocks, crd ? ArrayRef<int64_t>{0, 1, 3, 5, 2, 4}
+                                         : ArrayRef<int64_t>{0, 3, 5, 1, 2, 4})
+               : Value();
     result = moved ? n.reshapeTo(moved, {DimSpec::fromInput(0), lit(c * b * b),
                                          lit(h / b), lit(w / b)})
                    : Value();
   }
   return n.finish(result);
 }
-
 } // namespace
 
 void registerReshapeConverters(OpRegistry &r) {
@@ -290,8 +306,9 @@ void registerReshapeConverters(OpRegistry &r) {
   r.add("Squeeze", convertSqueeze);
   r.add("Unsqueeze", convertUnsqueeze);
   r.add("Transpose", convertTranspose);
-  r.add("DepthToSpace", [](NodeContext &n) { return convertDepthToSpace(n, true); });
-  r.add("SpaceToDepth", [](NodeContext &n) { return convertDepthToSpace(n, false); });
+  r.add("DepthToSpace",
+        [](NodeContext &n) { return convertDepthToSpace(n, true); });
+  r.add("SpaceToDepth",
+        [](NodeContext &n) { return convertDepthToSpace(n, false); });
 }
-
 } // namespace autoglm::importer

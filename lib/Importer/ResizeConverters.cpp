@@ -16,20 +16,24 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 /// Builds the resize op once the output shape is known.
-LogicalResult buildResize(NodeContext &n, ArrayRef<int64_t> outShape, StringRef modeName,
-                          StringRef transformName, StringRef roundingName) {
+LogicalResult buildResize(NodeContext &n, ArrayRef<int64_t> outShape,
+                          StringRef modeName, StringRef transformName,
+                          StringRef roundingName) {
   std::optional<ResizeMode> mode = symbolizeResizeMode(modeName);
   if (!mode)
     return n.emitError() << "unknown mode '" << modeName << "'";
-  std::optional<CoordinateTransform> transform = symbolizeCoordinateTransform(transformName);
+  std::optional<CoordinateTransform> transform =
+      symbolizeCoordinateTransform(transformName);
   if (!transform)
-    return n.emitError() << "unknown coordinate_transformation_mode '" << transformName << "'";
+    return n.emitError() << "unknown coordinate_transformation_mode '"
+                         << transformName << "'";
   if (*transform == CoordinateTransform::tf_crop_and_resize)
-    return n.emitError() << "coordinate_transformation_mode tf_crop_and_resize is "
-                            "not supported";
-  std::optional<NearestRounding> rounding = symbolizeNearestRounding(roundingName);
+    return n.emitError()
+           << "coordinate_transformation_mode tf_crop_and_resize is "
+              "not supported";
+  std::optional<NearestRounding> rounding =
+      symbolizeNearestRounding(roundingName);
   if (!rounding)
     return n.emitError() << "unknown nearest_mode '" << roundingName << "'";
   auto type = n.inputType(0);
@@ -73,7 +77,8 @@ LogicalResult convertResize(NodeContext &n) {
   int64_t rank = type.getRank();
   SmallVector<int64_t> axes;
   if (std::optional<SmallVector<int64_t>> attr = n.intsAttr("axes")) {
-    FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*attr, rank, false);
+    FailureOr<SmallVector<int64_t>> normalized =
+        n.normalizeAxes(*attr, rank, false);
     if (failed(normalized))
       return failure();
     axes = *normalized;
@@ -91,8 +96,8 @@ LogicalResult convertResize(NodeContext &n) {
     if (!sizes)
       return n.notKnown("sizes");
     if (sizes->size() != axes.size())
-      return n.emitError() << "sizes has " << sizes->size() << " entries; expected "
-                           << axes.size();
+      return n.emitError() << "sizes has " << sizes->size()
+                           << " entries; expected " << axes.size();
     for (auto [i, d] : llvm::enumerate(axes))
       outShape[d] = (*sizes)[i];
   } else if (present(2)) {
@@ -100,8 +105,8 @@ LogicalResult convertResize(NodeContext &n) {
     if (!scales)
       return n.notKnown("scales");
     if (scales->size() != axes.size())
-      return n.emitError() << "scales has " << scales->size() << " entries; expected "
-                           << axes.size();
+      return n.emitError() << "scales has " << scales->size()
+                           << " entries; expected " << axes.size();
     SmallVector<double> full(rank, 1.0);
     for (auto [i, d] : llvm::enumerate(axes))
       full[d] = (*scales)[i];
@@ -111,9 +116,10 @@ LogicalResult convertResize(NodeContext &n) {
   } else {
     return n.emitError() << "needs scales or sizes";
   }
-  return buildResize(n, outShape, n.stringAttr("mode", "nearest"),
-                     n.stringAttr("coordinate_transformation_mode", "half_pixel"),
-                     n.stringAttr("nearest_mode", "round_prefer_floor"));
+  return buildResize(
+      n, outShape, n.stringAttr("mode", "nearest"),
+      n.stringAttr("coordinate_transformation_mode", "half_pixel"),
+      n.stringAttr("nearest_mode", "round_prefer_floor"));
 }
 
 LogicalResult convertUpsample(NodeContext &n) {
@@ -130,15 +136,13 @@ LogicalResult convertUpsample(NodeContext &n) {
   if (failed(sizesFromScales(n, *scales, outShape)))
     return failure();
   std::string mode = n.stringAttr("mode", "nearest");
-  return buildResize(n, outShape, mode == "bilinear" ? "linear" : mode, "asymmetric",
-                     "floor");
+  return buildResize(n, outShape, mode == "bilinear" ? "linear" : mode,
+                     "asymmetric", "floor");
 }
-
 } // namespace
 
 void registerResizeConverters(OpRegistry &r) {
   r.add("Resize", convertResize);
   r.add("Upsample", convertUpsample);
 }
-
 } // namespace autoglm::importer

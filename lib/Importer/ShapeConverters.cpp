@@ -18,7 +18,6 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 LogicalResult finishConstant(NodeContext &n, ElementsAttr value) {
   if (!value)
     return failure();
@@ -49,20 +48,23 @@ LogicalResult convertConstant(NodeContext &n) {
     return finishConstant(n, n.state.tensors.convert(tensor, n.loc));
   }
   if (name == "value_float")
-    return finishConstant(n, DenseElementsAttr::get(RankedTensorType::get({}, n.b.getF32Type()),
-                                                    attr.f()));
+    return finishConstant(
+        n, DenseElementsAttr::get(RankedTensorType::get({}, n.b.getF32Type()),
+                                  attr.f()));
   if (name == "value_floats")
     return finishConstant(
-        n, DenseElementsAttr::get(vectorType(attr.floats_size(), n.b.getF32Type()),
-                                  ArrayRef<float>(attr.floats().data(), attr.floats_size())));
+        n, DenseElementsAttr::get(
+               vectorType(attr.floats_size(), n.b.getF32Type()),
+               ArrayRef<float>(attr.floats().data(), attr.floats_size())));
   if (name == "value_int")
     return finishConstant(
         n, DenseElementsAttr::get(RankedTensorType::get({}, n.b.getI64Type()),
                                   static_cast<int64_t>(attr.i())));
   if (name == "value_ints")
     return finishConstant(
-        n, DenseElementsAttr::get(vectorType(attr.ints_size(), n.b.getI64Type()),
-                                  ArrayRef<int64_t>(attr.ints().data(), attr.ints_size())));
+        n, DenseElementsAttr::get(
+               vectorType(attr.ints_size(), n.b.getI64Type()),
+               ArrayRef<int64_t>(attr.ints().data(), attr.ints_size())));
   if (name == "value_string" || name == "value_strings")
     return n.emitError() << "string constants are not supported";
   if (name == "sparse_value")
@@ -120,9 +122,9 @@ LogicalResult convertSize(NodeContext &n) {
     return success();
   }
   Value shape = n.create<ShapeOfOp>(n.input(0));
-  return n.finish(shape ? n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::prod),
-                                             shape, n.b.getDenseI64ArrayAttr({0}),
-                                             UnitAttr())
+  return n.finish(shape ? n.create<ReduceOp>(
+                              ReduceKindAttr::get(n.ctx, ReduceKind::prod),
+                              shape, n.b.getDenseI64ArrayAttr({0}), UnitAttr())
                         : Value());
 }
 
@@ -131,7 +133,8 @@ LogicalResult convertConstantOfShape(NodeContext &n) {
     return failure();
   auto shapeType = n.inputType(0);
   if (shapeType.getRank() != 1 || shapeType.isDynamicDim(0))
-    return n.emitError() << "the shape input must be a 1-D tensor of static length";
+    return n.emitError()
+           << "the shape input must be a 1-D tensor of static length";
   // The fill value: a one-element tensor attribute, float 0 by default.
   TypedAttr value = n.b.getF32FloatAttr(0.0f);
   if (const onnx::AttributeProto *attr = n.attr("value")) {
@@ -162,8 +165,9 @@ LogicalResult convertConstantOfShape(NodeContext &n) {
     KnownInts known;
     known.shape = dims;
     known.values.assign(resultType.getNumElements(),
-                        element.isInteger(1) ? intValue.getValue().getZExtValue()
-                                             : intValue.getValue().getSExtValue());
+                        element.isInteger(1)
+                            ? intValue.getValue().getZExtValue()
+                            : intValue.getValue().getSExtValue());
     Value constant = n.constantFromKnown(known, element);
     if (!constant)
       return failure();
@@ -183,7 +187,8 @@ LogicalResult convertRange(NodeContext &n) {
     if (n.inputType(i).getElementType() != element)
       return n.emitError() << "start, limit and delta differ in element type";
   }
-  std::optional<SmallVector<int64_t>> start = n.knownValues(0), limit = n.knownValues(1),
+  std::optional<SmallVector<int64_t>> start = n.knownValues(0),
+                                      limit = n.knownValues(1),
                                       delta = n.knownValues(2);
   if (start && limit && delta) {
     if ((*delta)[0] == 0)
@@ -204,15 +209,16 @@ LogicalResult convertRange(NodeContext &n) {
   }
   // The length is static when all three are constants.
   int64_t length = ShapedType::kDynamic;
-  std::optional<SmallVector<double>> fs = n.constantValues(0), fl = n.constantValues(1),
+  std::optional<SmallVector<double>> fs = n.constantValues(0),
+                                     fl = n.constantValues(1),
                                      fd = n.constantValues(2);
   if (fs && fl && fd && (*fd)[0] != 0)
     length = std::max<int64_t>(
         0, static_cast<int64_t>(std::ceil(((*fl)[0] - (*fs)[0]) / (*fd)[0])));
-  return n.finish(n.createTyped<RangeOp>(RankedTensorType::get({length}, element),
-                                         n.input(0), n.input(1), n.input(2)));
+  return n.finish(
+      n.createTyped<RangeOp>(RankedTensorType::get({length}, element),
+                             n.input(0), n.input(1), n.input(2)));
 }
-
 } // namespace
 
 void registerShapeConverters(OpRegistry &r) {
@@ -222,5 +228,4 @@ void registerShapeConverters(OpRegistry &r) {
   r.add("ConstantOfShape", convertConstantOfShape);
   r.add("Range", convertRange);
 }
-
 } // namespace autoglm::importer

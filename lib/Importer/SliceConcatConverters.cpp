@@ -21,7 +21,6 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-
 //===----------------------------------------------------------------------===//
 // Concat, Split
 //===----------------------------------------------------------------------===//
@@ -43,7 +42,8 @@ LogicalResult convertConcat(NodeContext &n) {
   for (Value v : inputs)
     if (getElementTypeOrSelf(v.getType()) != element)
       return n.emitError() << "inputs have different element types (" << element
-                           << " and " << getElementTypeOrSelf(v.getType()) << ")";
+                           << " and " << getElementTypeOrSelf(v.getType())
+                           << ")";
   // Shape vectors are concatenated at import time when known.
   std::optional<KnownInts> known;
   if (rank == 1 && isa<IntegerType>(element)) {
@@ -85,10 +85,12 @@ LogicalResult convertConcat(NodeContext &n) {
 
 LogicalResult convertSplit(NodeContext &n) {
   bool splitInput = n.opset() >= 13;
-  if (failed(n.checkArity(1, splitInput ? 2 : 1, std::numeric_limits<unsigned>::max())))
+  if (failed(n.checkArity(1, splitInput ? 2 : 1,
+                          std::numeric_limits<unsigned>::max())))
     return failure();
   auto type = n.inputType(0);
-  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 0), type.getRank());
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", 0), type.getRank());
   if (failed(axis))
     return failure();
   int64_t dim = type.getDimSize(*axis);
@@ -101,7 +103,8 @@ LogicalResult convertSplit(NodeContext &n) {
   } else if (!splitInput && n.hasAttr("split")) {
     sizes = *n.intsAttr("split");
   } else {
-    int64_t parts = n.hasAttr("num_outputs") ? n.intAttr("num_outputs", 1) : n.numOutputs();
+    int64_t parts =
+        n.hasAttr("num_outputs") ? n.intAttr("num_outputs", 1) : n.numOutputs();
     if (parts <= 0)
       return n.emitError() << "num_outputs must be positive";
     if (ShapedType::isDynamic(dim))
@@ -109,14 +112,15 @@ LogicalResult convertSplit(NodeContext &n) {
     // Opset 18: the last part may be smaller; before that, equal parts only.
     int64_t part = (dim + parts - 1) / parts;
     if (n.opset() < 18 && dim % parts != 0)
-      return n.emitError() << "dimension of size " << dim << " does not split into "
-                           << parts << " equal parts";
+      return n.emitError() << "dimension of size " << dim
+                           << " does not split into " << parts
+                           << " equal parts";
     for (int64_t i = 0; i < parts; ++i)
       sizes.push_back(std::max<int64_t>(0, std::min(part, dim - i * part)));
   }
   if (static_cast<int64_t>(sizes.size()) != n.numOutputs())
-    return n.emitError() << sizes.size() << " split sizes for " << n.numOutputs()
-                         << " outputs";
+    return n.emitError() << sizes.size() << " split sizes for "
+                         << n.numOutputs() << " outputs";
   Operation *op = n.createInferred<SplitOp>(sizes.size(), n.input(0),
                                             n.b.getI64IntegerAttr(*axis),
                                             n.b.getDenseI64ArrayAttr(sizes));
@@ -188,7 +192,8 @@ static LogicalResult convertRuntimeSlice(NodeContext &n, ArrayRef<int64_t> axes,
     auto indexType = RankedTensorType::get({ShapedType::kDynamic}, i64);
     Value indices = n.createTyped<RangeOp>(indexType, first, limit,
                                            n.scalar(i64, steps[i]));
-    result = indices ? n.create<GatherOp>(result, indices, n.b.getI64IntegerAttr(axis))
+    result = indices ? n.create<GatherOp>(result, indices,
+                                          n.b.getI64IntegerAttr(axis))
                      : Value();
     if (!result)
       return failure();
@@ -201,7 +206,8 @@ LogicalResult convertSlice(NodeContext &n) {
     return failure();
   auto type = n.inputType(0);
   int64_t rank = type.getRank();
-  std::optional<SmallVector<int64_t>> starts = n.knownValues(1), ends = n.knownValues(2);
+  std::optional<SmallVector<int64_t>> starts = n.knownValues(1),
+                                      ends = n.knownValues(2);
   if (n.inputType(1).getRank() != 1 || n.inputType(2).getRank() != 1 ||
       n.inputType(1).isDynamicDim(0))
     return n.emitError() << "starts and ends must be vectors of known length";
@@ -228,7 +234,8 @@ LogicalResult convertSlice(NodeContext &n) {
       static_cast<int64_t>(axes.size()) != count ||
       static_cast<int64_t>(steps.size()) != count)
     return n.emitError() << "starts, ends, axes and steps differ in length";
-  FailureOr<SmallVector<int64_t>> normalizedAxes = n.normalizeAxes(axes, rank, false);
+  FailureOr<SmallVector<int64_t>> normalizedAxes =
+      n.normalizeAxes(axes, rank, false);
   if (failed(normalizedAxes))
     return failure();
   if (!starts || !ends)
@@ -286,9 +293,9 @@ LogicalResult convertSlice(NodeContext &n) {
     n.setOutput(0, constant, *known);
     return success();
   }
-  Value result = n.create<SliceOp>(n.input(0), n.b.getDenseI64ArrayAttr(outStarts),
-                                   n.b.getDenseI64ArrayAttr(outEnds),
-                                   n.b.getDenseI64ArrayAttr(outSteps));
+  Value result = n.create<SliceOp>(
+      n.input(0), n.b.getDenseI64ArrayAttr(outStarts),
+      n.b.getDenseI64ArrayAttr(outEnds), n.b.getDenseI64ArrayAttr(outSteps));
   if (!result)
     return failure();
   n.setOutput(0, result, std::move(known));
@@ -311,7 +318,8 @@ LogicalResult convertPad(NodeContext &n) {
     std::optional<SmallVector<int64_t>> values = n.knownValues(3);
     if (!values)
       return n.notKnown("axes");
-    FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*values, rank, false);
+    FailureOr<SmallVector<int64_t>> normalized =
+        n.normalizeAxes(*values, rank, false);
     if (failed(normalized))
       return failure();
     axes = *normalized;
@@ -345,7 +353,6 @@ LogicalResult convertPad(NodeContext &n) {
                                   PadModeAttr::get(n.ctx, *mode),
                                   n.b.getF64FloatAttr(value)));
 }
-
 } // namespace
 
 void registerSliceConcatConverters(OpRegistry &r) {
@@ -354,5 +361,4 @@ void registerSliceConcatConverters(OpRegistry &r) {
   r.add("Slice", convertSlice);
   r.add("Pad", convertPad);
 }
-
 } // namespace autoglm::importer

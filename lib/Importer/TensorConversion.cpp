@@ -20,7 +20,6 @@
 using namespace mlir;
 
 namespace autoglm::importer {
-
 Type convertElementType(int32_t onnxType, MLIRContext *context) {
   Builder b(context);
   switch (onnxType) {
@@ -58,17 +57,28 @@ Type convertElementType(int32_t onnxType, MLIRContext *context) {
 std::string onnxTypeName(int32_t onnxType) {
   // The names of types newer than the protobuf schema we compile against.
   switch (onnxType) {
-  case 17: return "float8e4m3fn";
-  case 18: return "float8e4m3fnuz";
-  case 19: return "float8e5m2";
-  case 20: return "float8e5m2fnuz";
-  case 21: return "uint4";
-  case 22: return "int4";
-  case 23: return "float4e2m1";
-  case 24: return "float8e8m0";
-  case 25: return "uint2";
-  case 26: return "int2";
-  default: break;
+  case 17:
+    return "float8e4m3fn";
+  case 18:
+    return "float8e4m3fnuz";
+  case 19:
+    return "float8e5m2";
+  case 20:
+    return "float8e5m2fnuz";
+  case 21:
+    return "uint4";
+  case 22:
+    return "int4";
+  case 23:
+    return "float4e2m1";
+  case 24:
+    return "float8e8m0";
+  case 25:
+    return "uint2";
+  case 26:
+    return "int2";
+  default:
+    break;
   }
   if (onnx::TensorProto::DataType_IsValid(onnxType) && onnxType != 0) {
     std::string name = onnx::TensorProto::DataType_Name(
@@ -80,11 +90,13 @@ std::string onnxTypeName(int32_t onnxType) {
   return "data type " + std::to_string(onnxType);
 }
 
-RankedTensorType convertTensorType(const onnx::TypeProto &type, MLIRContext *context,
-                                   Location loc, StringRef what) {
+RankedTensorType convertTensorType(const onnx::TypeProto &type,
+                                   MLIRContext *context, Location loc,
+                                   StringRef what) {
   if (!type.has_tensor_type()) {
-    emitError(loc) << what << " is not a tensor (sequences, maps and optionals "
-                              "are not supported)";
+    emitError(loc) << what
+                   << " is not a tensor (sequences, maps and optionals "
+                      "are not supported)";
     return nullptr;
   }
   const onnx::TypeProto::Tensor &tensor = type.tensor_type();
@@ -95,14 +107,16 @@ RankedTensorType convertTensorType(const onnx::TypeProto &type, MLIRContext *con
     return nullptr;
   }
   if (!tensor.has_shape()) {
-    emitError(loc) << what << " has no shape (rank unknown); give it one with "
-                              "--input-shape=NAME:DIMS";
+    emitError(loc) << what
+                   << " has no shape (rank unknown); give it one with "
+                      "--input-shape=NAME:DIMS";
     return nullptr;
   }
   SmallVector<int64_t> shape;
   for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim())
-    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0 ? dim.dim_value()
-                                                                : ShapedType::kDynamic);
+    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
+                        ? dim.dim_value()
+                        : ShapedType::kDynamic);
   return RankedTensorType::get(shape, element);
 }
 
@@ -153,17 +167,19 @@ ElementsAttr TensorConverter::fromBytes(RankedTensorType type, StringRef name,
     blob = UnmanagedAsmResourceBlob::allocateWithAlign(
         bytes, align, [owner](void *, size_t, size_t) { (void)owner; });
   } else {
-    blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, align,
-                                                         /*dataIsMutable=*/false);
+    blob =
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, align,
+                                                      /*dataIsMutable=*/false);
   }
   return DenseResourceElementsAttr::get(type, blobKey(name), std::move(blob));
 }
 
 std::shared_ptr<llvm::MemoryBuffer>
-TensorConverter::openExternalFile(StringRef location, StringRef tensorName, Location loc) {
+TensorConverter::openExternalFile(StringRef location, StringRef tensorName,
+                                  Location loc) {
   auto fail = [&]() -> InFlightDiagnostic {
-    return emitError(loc) << "external data of tensor '" << tensorName << "' in '"
-                          << location << "': ";
+    return emitError(loc) << "external data of tensor '" << tensorName
+                          << "' in '" << location << "': ";
   };
   if (location.empty()) {
     fail() << "no location given";
@@ -317,9 +333,9 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
     }
     count *= dim;
   }
-  auto type = RankedTensorType::get(SmallVector<int64_t>(tensor.dims().begin(),
-                                                         tensor.dims().end()),
-                                    element);
+  auto type = RankedTensorType::get(
+      SmallVector<int64_t>(tensor.dims().begin(), tensor.dims().end()),
+      element);
   uint64_t expectedBytes = uint64_t(count) * byteWidth(element);
 
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -347,16 +363,18 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
         hasLength = true;
       }
     }
-    std::shared_ptr<llvm::MemoryBuffer> file = openExternalFile(location, name, loc);
+    std::shared_ptr<llvm::MemoryBuffer> file =
+        openExternalFile(location, name, loc);
     if (!file)
       return nullptr;
     if (hasLength && length != expectedBytes) {
-      fail() << "external data length " << length << " does not match "
-             << count << " elements of " << element << " (" << expectedBytes
+      fail() << "external data length " << length << " does not match " << count
+             << " elements of " << element << " (" << expectedBytes
              << " bytes)";
       return nullptr;
     }
-    if (offset > file->getBufferSize() || file->getBufferSize() - offset < expectedBytes) {
+    if (offset > file->getBufferSize() ||
+        file->getBufferSize() - offset < expectedBytes) {
       fail() << "external data [" << offset << ", " << offset + expectedBytes
              << ") lies outside '" << location << "' (" << file->getBufferSize()
              << " bytes)";
@@ -369,7 +387,8 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
   if (tensor.has_raw_data()) {
     if (tensor.raw_data().size() != expectedBytes) {
       fail() << "raw_data holds " << tensor.raw_data().size() << " bytes but "
-             << count << " elements of " << element << " need " << expectedBytes;
+             << count << " elements of " << element << " need "
+             << expectedBytes;
       return nullptr;
     }
     // Move the payload out of the proto so that a resource blob can own it.
@@ -394,5 +413,4 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
   ArrayRef<char> bytes(owned->data(), owned->size());
   return fromBytes(type, name, bytes, owned);
 }
-
 } // namespace autoglm::importer

@@ -1,4 +1,5 @@
-//===- TensorConversion.h - ONNX tensors and types to MLIR -------*- C++ -*-===//
+//===- TensorConversion.h - ONNX tensors and types to MLIR -------*- C++
+//-*-===//
 //
 // Internal to the importer: element/tensor type conversion and TensorProto
 // (initializers, Constant attributes) to ElementsAttr in every ONNX encoding:
@@ -27,7 +28,6 @@ class TypeProto;
 } // namespace onnx
 
 namespace autoglm::importer {
-
 /// The MLIR element type of an ONNX `TensorProto::DataType`: signed integers
 /// are signless `iN`, unsigned ones `uiN`, bool `i1`. Null when unsupported.
 mlir::Type convertElementType(int32_t onnxType, mlir::MLIRContext *context);
@@ -40,7 +40,8 @@ std::string onnxTypeName(int32_t onnxType);
 /// `what`) when the element type is unsupported or the type has no shape.
 mlir::RankedTensorType convertTensorType(const onnx::TypeProto &type,
                                          mlir::MLIRContext *context,
-                                         mlir::Location loc, llvm::StringRef what);
+                                         mlir::Location loc,
+                                         llvm::StringRef what);
 
 /// Turns TensorProtos into attributes. Keeps external data files mapped for
 /// as long as any attribute created from them lives (the blobs hold them).
@@ -58,19 +59,18 @@ public:
   mlir::ElementsAttr convert(onnx::TensorProto &tensor, mlir::Location loc);
 
 private:
-  mlir::ElementsAttr fromBytes(mlir::RankedTensorType type, llvm::StringRef name,
-                               llvm::ArrayRef<char> bytes,
+  mlir::ElementsAttr fromBytes(mlir::RankedTensorType type,
+                               llvm::StringRef name, llvm::ArrayRef<char> bytes,
                                std::shared_ptr<const void> owner);
-  std::shared_ptr<llvm::MemoryBuffer> openExternalFile(llvm::StringRef location,
-                                                       llvm::StringRef tensorName,
-                                                       mlir::Location loc);
+  std::shared_ptr<llvm::MemoryBuffer>
+  openExternalFile(llvm::StringRef location, llvm::StringRef tensorName,
+                   mlir::Location loc);
 
   mlir::MLIRContext *context;
   std::string modelDir;
   size_t resourceThreshold;
   llvm::StringMap<std::shared_ptr<llvm::MemoryBuffer>> externalFiles;
 };
-
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_TENSORCONVERSION_H

@@ -48,6 +48,7 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
     pm.addPass(createPlanMemory(plan));
   }
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
-  pm.addNestedPass<func::FuncOp>(bufferization::createPromoteBuffersToStackPass());
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createPromoteBuffersToStackPass());
   bufferization::buildBufferDeallocationPipeline(pm);
 }

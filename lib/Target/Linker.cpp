@@ -27,7 +27,8 @@ static LogicalResult run(ArrayRef<StringRef> names, ArrayRef<std::string> args,
   for (const std::string &arg : args)
     argv.push_back(arg);
   std::string error;
-  int status = llvm::sys::ExecuteAndWait(tool, argv, std::nullopt, {}, 0, 0, &error);
+  int status =
+      llvm::sys::ExecuteAndWait(tool, argv, std::nullopt, {}, 0, 0, &error);
   if (status != 0)
     return emitError(loc) << tool << " failed (status " << status << ")"
                           << (error.empty() ? "" : ": ") << error;
@@ -44,14 +45,15 @@ LogicalResult mlir::autoglm::createStaticLibrary(StringRef objectPath,
 
 LogicalResult mlir::autoglm::createSharedLibrary(StringRef objectPath,
                                                  StringRef outputPath,
-                                                 StringRef triple, Location loc) {
+                                                 StringRef triple,
+                                                 Location loc) {
   std::vector<std::string> args = {"-shared", "-o", outputPath.str(),
                                    objectPath.str(), "-lm"};
   // clang links for any target it knows; the host's cc only for the host.
   if (!triple.empty())
-    return run({"clang-22", "clang"}, {"--target=" + triple.str(), "-fuse-ld=lld",
-                                       "-nostdlib", "-shared", "-o",
-                                       outputPath.str(), objectPath.str()},
+    return run({"clang-22", "clang"},
+               {"--target=" + triple.str(), "-fuse-ld=lld", "-nostdlib",
+                "-shared", "-o", outputPath.str(), objectPath.str()},
                loc);
   return run({"clang-22", "clang", "cc", "gcc"}, args, loc);
 }

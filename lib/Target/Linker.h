@@ -12,7 +12,6 @@
 #include "llvm/ADT/StringRef.h"
 
 namespace mlir::autoglm {
-
 /// Packs `objectPath` into the static library `outputPath`.
 LogicalResult createStaticLibrary(StringRef objectPath, StringRef outputPath,
                                   Location loc);
@@ -20,7 +19,6 @@ LogicalResult createStaticLibrary(StringRef objectPath, StringRef outputPath,
 /// Links `objectPath` into the shared library `outputPath` (with libm).
 LogicalResult createSharedLibrary(StringRef objectPath, StringRef outputPath,
                                   StringRef triple, Location loc);
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_LINKER_H

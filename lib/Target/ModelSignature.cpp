@@ -55,8 +55,8 @@ int32_t mlir::autoglm::onnxDataType(Type type) {
 }
 
 static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type,
-                                             DictionaryAttr attrs, StringRef what,
-                                             unsigned index) {
+                                             DictionaryAttr attrs,
+                                             StringRef what, unsigned index) {
   TensorSignature tensor;
   StringAttr onnxName =
       AutoGLMDialect::OnnxNameAttrHelper(func.getContext()).getName();
@@ -67,21 +67,21 @@ static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type,
     return func.emitError() << what << " '" << tensor.name
                             << "' is not a ranked tensor (" << type << ")";
   if (!ranked.hasStaticShape())
-    return func.emitError() << what << " '" << tensor.name << "' has shape "
-                            << type << "; compiling needs static shapes: "
-                            << "specialize it with --input-shape="
-                            << tensor.name << ":DxDx...";
+    return func.emitError()
+           << what << " '" << tensor.name << "' has shape " << type
+           << "; compiling needs static shapes: "
+           << "specialize it with --input-shape=" << tensor.name << ":DxDx...";
   tensor.dtype = onnxDataType(ranked.getElementType());
   if (!tensor.dtype)
-    return func.emitError() << what << " '" << tensor.name << "' has element type "
-                            << ranked.getElementType()
-                            << ", which the C ABI has no type for";
+    return func.emitError()
+           << what << " '" << tensor.name << "' has element type "
+           << ranked.getElementType() << ", which the C ABI has no type for";
   tensor.shape.assign(ranked.getShape().begin(), ranked.getShape().end());
   return tensor;
 }
 
-FailureOr<ModelSignature> mlir::autoglm::readModelSignature(func::FuncOp func,
-                                                            StringRef modelName) {
+FailureOr<ModelSignature>
+mlir::autoglm::readModelSignature(func::FuncOp func, StringRef modelName) {
   ModelSignature signature;
   signature.modelName = modelName.str();
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {

@@ -1,4 +1,5 @@
-//===- Targets.cpp - the targets --target selects ---------------------------===//
+//===- Targets.cpp - the targets --target selects
+//---------------------------===//
 
 #include "autoglm/Target/CPU.h"
 

@@ -12,7 +12,6 @@
 #include <algorithm>
 
 namespace mlir::autoglm::evaluator {
-
 ConstTensor evalTranspose(const ConstTensor &in, ArrayRef<int64_t> perm,
                           RankedTensorType type) {
   SmallVector<int64_t> inStrides = stridesOf(in.type.getShape());
@@ -27,7 +26,8 @@ ConstTensor evalTranspose(const ConstTensor &in, ArrayRef<int64_t> perm,
   return takeElements(in, type, offsets);
 }
 
-ConstTensor evalSlice(const ConstTensor &in, SliceOp op, RankedTensorType type) {
+ConstTensor evalSlice(const ConstTensor &in, SliceOp op,
+                      RankedTensorType type) {
   SmallVector<int64_t> inStrides = stridesOf(in.type.getShape());
   ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
   std::vector<int64_t> offsets;
@@ -49,7 +49,8 @@ ConstTensor evalConcat(ArrayRef<ConstTensor> inputs, int64_t axis,
   int64_t position = 0;
   for (int64_t o = 0; o < outer; ++o)
     for (const ConstTensor &in : inputs) {
-      int64_t chunk = ShapedType::getNumElements(in.type.getShape().drop_front(axis));
+      int64_t chunk =
+          ShapedType::getNumElements(in.type.getShape().drop_front(axis));
       for (int64_t k = 0; k < chunk; ++k)
         copyElement(out, position++, in, o * chunk + k);
     }
@@ -59,8 +60,10 @@ ConstTensor evalConcat(ArrayRef<ConstTensor> inputs, int64_t axis,
 void evalSplit(const ConstTensor &in, SplitOp op,
                SmallVectorImpl<ConstTensor> &results) {
   int64_t axis = op.getAxis();
-  int64_t outer = ShapedType::getNumElements(in.type.getShape().take_front(axis));
-  int64_t inner = ShapedType::getNumElements(in.type.getShape().drop_front(axis + 1));
+  int64_t outer =
+      ShapedType::getNumElements(in.type.getShape().take_front(axis));
+  int64_t inner =
+      ShapedType::getNumElements(in.type.getShape().drop_front(axis + 1));
   int64_t dim = in.type.getDimSize(axis), begin = 0;
   for (Value result : op.getResults()) {
     auto type = cast<RankedTensorType>(result.getType());
@@ -76,8 +79,10 @@ void evalSplit(const ConstTensor &in, SplitOp op,
 
 EvalStatus evalGather(const ConstTensor &data, const ConstTensor &indices,
                       int64_t axis, RankedTensorType type, ConstTensor &out) {
-  int64_t outer = ShapedType::getNumElements(data.type.getShape().take_front(axis));
-  int64_t inner = ShapedType::getNumElements(data.type.getShape().drop_front(axis + 1));
+  int64_t outer =
+      ShapedType::getNumElements(data.type.getShape().take_front(axis));
+  int64_t inner =
+      ShapedType::getNumElements(data.type.getShape().drop_front(axis + 1));
   int64_t dim = data.type.getDimSize(axis);
   std::vector<int64_t> offsets;
   offsets.reserve(type.getNumElements());
@@ -94,8 +99,9 @@ EvalStatus evalGather(const ConstTensor &data, const ConstTensor &indices,
   return EvalStatus::Done;
 }
 
-EvalStatus evalGatherElements(const ConstTensor &data, const ConstTensor &indices,
-                              int64_t axis, RankedTensorType type, ConstTensor &out) {
+EvalStatus evalGatherElements(const ConstTensor &data,
+                              const ConstTensor &indices, int64_t axis,
+                              RankedTensorType type, ConstTensor &out) {
   SmallVector<int64_t> strides = stridesOf(data.type.getShape());
   int64_t dim = data.type.getDimSize(axis);
   std::vector<int64_t> offsets;
@@ -146,9 +152,15 @@ EvalStatus evalPad(const ConstTensor &in, PadOp op, RankedTensorType type,
       int64_t i = index[d] - pads[d], n = inShape[d];
       if (i < 0 || i >= n) {
         switch (mode) {
-        case PadMode::constant: offset = -1; continue;
-        case PadMode::edge: i = std::clamp<int64_t>(i, 0, n - 1); break;
-        case PadMode::wrap: i = ((i % n) + n) % n; break;
+        case PadMode::constant:
+          offset = -1;
+          continue;
+        case PadMode::edge:
+          i = std::clamp<int64_t>(i, 0, n - 1);
+          break;
+        case PadMode::wrap:
+          i = ((i % n) + n) % n;
+          break;
         case PadMode::reflect: {
           int64_t period = 2 * (n - 1);
           if (period == 0) {
@@ -186,10 +198,10 @@ EvalStatus evalRange(const ConstTensor &start, const ConstTensor &delta,
     if (out.isFloat())
       out.floats[i] = start.floats[0] + i * delta.floats[0];
     else
-      out.ints[i] = wrapInt(uint64_t(start.ints[0]) + uint64_t(i) * uint64_t(delta.ints[0]),
+      out.ints[i] = wrapInt(uint64_t(start.ints[0]) +
+                                uint64_t(i) * uint64_t(delta.ints[0]),
                             type.getElementType());
   }
   return EvalStatus::Done;
 }
-
 } // namespace mlir::autoglm::evaluator

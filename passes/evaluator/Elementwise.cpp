@@ -15,9 +15,7 @@
 #include <functional>
 
 namespace mlir::autoglm::evaluator {
-
 namespace {
-
 using FloatFn = std::function<double(double)>;
 using FloatFn2 = std::function<double(double, double)>;
 /// nullopt: undefined for these operands (left to run time).
@@ -30,9 +28,13 @@ FloatFn floatUnary(Operation *op) {
       .Case([](NegOp) { return [](double x) { return -x; }; })
       .Case([](AbsOp) { return [](double x) { return std::fabs(x); }; })
       .Case([](SignOp) {
-        return [](double x) { return std::isnan(x) ? x : double((x > 0) - (x < 0)); };
+        return [](double x) {
+          return std::isnan(x) ? x : double((x > 0) - (x < 0));
+        };
       })
-      .Case([](ReluOp) { return [](double x) { return x > 0 ? x : (x < 0 ? 0.0 : x); }; })
+      .Case([](ReluOp) {
+        return [](double x) { return x > 0 ? x : (x < 0 ? 0.0 : x); };
+      })
       .Case([](ExpOp) { return [](double x) { return std::exp(x); }; })
       .Case([](LogOp) { return [](double x) { return std::log(x); }; })
       .Case([](SqrtOp) { return [](double x) { return std::sqrt(x); }; })
@@ -47,14 +49,18 @@ FloatFn floatUnary(Operation *op) {
       .Case([](CeilOp) { return [](double x) { return std::ceil(x); }; })
       // Half to even: the default rounding mode.
       .Case([](RoundOp) { return [](double x) { return std::nearbyint(x); }; })
-      .Case([](SoftplusOp) { return [](double x) { return std::log1p(std::exp(x)); }; })
+      .Case([](SoftplusOp) {
+        return [](double x) { return std::log1p(std::exp(x)); };
+      })
       .Case([](GeluOp gelu) -> FloatFn {
         if (gelu.getApproximation() == GeluApproximation::tanh)
           return [](double x) {
             constexpr double k = 0.7978845608028654; // sqrt(2 / pi)
             return 0.5 * x * (1 + std::tanh(k * (x + 0.044715 * x * x * x)));
           };
-        return [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); };
+        return [](double x) {
+          return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+        };
       })
       .Case([](LeakyReluOp op) -> FloatFn {
         double alpha = op.getAlpha().convertToDouble();
@@ -67,7 +73,9 @@ FloatFn floatUnary(Operation *op) {
       .Case([](HardSigmoidOp op) -> FloatFn {
         double alpha = op.getAlpha().convertToDouble(),
                beta = op.getBeta().convertToDouble();
-        return [=](double x) { return std::max(0.0, std::min(1.0, alpha * x + beta)); };
+        return [=](double x) {
+          return std::max(0.0, std::min(1.0, alpha * x + beta));
+        };
       })
       .Case([](ClipOp op) -> FloatFn {
         std::optional<double> lo, hi;
@@ -91,7 +99,9 @@ std::function<int64_t(int64_t)> intUnary(Operation *op, Type type) {
   using Fn = std::function<int64_t(int64_t)>;
   bool isUnsigned = isUnsignedInt(type);
   return llvm::TypeSwitch<Operation *, Fn>(op)
-      .Case([=](NegOp) { return [=](int64_t x) { return wrapInt(-uint64_t(x), type); }; })
+      .Case([=](NegOp) {
+        return [=](int64_t x) { return wrapInt(-uint64_t(x), type); };
+      })
       .Case([=](AbsOp) {
         return [=](int64_t x) {
           return isUnsigned || x >= 0 ? x : wrapInt(-uint64_t(x), type);
@@ -105,7 +115,8 @@ std::function<int64_t(int64_t)> intUnary(Operation *op, Type type) {
         };
       })
       .Case([=](ReluOp) {
-        return [=](int64_t x) -> int64_t { return isUnsigned || x > 0 ? x : 0; };
+        return
+            [=](int64_t x) -> int64_t { return isUnsigned || x > 0 ? x : 0; };
       })
       .Case([](NotOp) { return [](int64_t x) -> int64_t { return x == 0; }; })
       .Case([=](ClipOp op) -> Fn {
@@ -139,7 +150,9 @@ FloatFn2 floatBinary(Operation *op) {
       .Case([](SubOp) { return [](double a, double b) { return a - b; }; })
       .Case([](MulOp) { return [](double a, double b) { return a * b; }; })
       .Case([](DivOp) { return [](double a, double b) { return a / b; }; })
-      .Case([](PowOp) { return [](double a, double b) { return std::pow(a, b); }; })
+      .Case([](PowOp) {
+        return [](double a, double b) { return std::pow(a, b); };
+      })
       .Case([](MaxOp) {
         return [](double a, double b) {
           return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
@@ -162,14 +175,28 @@ FloatFn2 floatBinary(Operation *op) {
 IntFn2 intBinary(Operation *op, Type type) {
   bool isUnsigned = isUnsignedInt(type);
   unsigned width = cast<IntegerType>(type).getWidth();
-  auto wrap = [type](uint64_t v) -> std::optional<int64_t> { return wrapInt(v, type); };
+  auto wrap = [type](uint64_t v) -> std::optional<int64_t> {
+    return wrapInt(v, type);
+  };
   auto less = [isUnsigned](int64_t a, int64_t b) {
     return isUnsigned ? uint64_t(a) < uint64_t(b) : a < b;
   };
   return llvm::TypeSwitch<Operation *, IntFn2>(op)
-      .Case([=](AddOp) { return [=](int64_t a, int64_t b) { return wrap(uint64_t(a) + uint64_t(b)); }; })
-      .Case([=](SubOp) { return [=](int64_t a, int64_t b) { return wrap(uint64_t(a) - uint64_t(b)); }; })
-      .Case([=](MulOp) { return [=](int64_t a, int64_t b) { return wrap(uint64_t(a) * uint64_t(b)); }; })
+      .Case([=](AddOp) {
+        return [=](int64_t a, int64_t b) {
+          return wrap(uint64_t(a) + uint64_t(b));
+        };
+      })
+      .Case([=](SubOp) {
+        return [=](int64_t a, int64_t b) {
+          return wrap(uint64_t(a) - uint64_t(b));
+        };
+      })
+      .Case([=](MulOp) {
+        return [=](int64_t a, int64_t b) {
+          return wrap(uint64_t(a) * uint64_t(b));
+        };
+      })
       .Case([=](DivOp) {
         return [=](int64_t a, int64_t b) -> std::optional<int64_t> {
           if (b == 0)
@@ -208,24 +235,46 @@ IntFn2 intBinary(Operation *op, Type type) {
         };
       })
       .Case([=](MaxOp) {
-        return [=](int64_t a, int64_t b) -> std::optional<int64_t> { return less(a, b) ? b : a; };
+        return [=](int64_t a, int64_t b) -> std::optional<int64_t> {
+          return less(a, b) ? b : a;
+        };
       })
       .Case([=](MinOp) {
-        return [=](int64_t a, int64_t b) -> std::optional<int64_t> { return less(b, a) ? b : a; };
+        return [=](int64_t a, int64_t b) -> std::optional<int64_t> {
+          return less(b, a) ? b : a;
+        };
       })
-      .Case([](AndOp) { return [](int64_t a, int64_t b) -> std::optional<int64_t> { return a && b; }; })
-      .Case([](OrOp) { return [](int64_t a, int64_t b) -> std::optional<int64_t> { return a || b; }; })
-      .Case([](XorOp) { return [](int64_t a, int64_t b) -> std::optional<int64_t> { return (a != 0) != (b != 0); }; })
+      .Case([](AndOp) {
+        return [](int64_t a, int64_t b) -> std::optional<int64_t> {
+          return a && b;
+        };
+      })
+      .Case([](OrOp) {
+        return [](int64_t a, int64_t b) -> std::optional<int64_t> {
+          return a || b;
+        };
+      })
+      .Case([](XorOp) {
+        return [](int64_t a, int64_t b) -> std::optional<int64_t> {
+          return (a != 0) != (b != 0);
+        };
+      })
       .Case([=](CmpOp op) {
         CmpPredicate predicate = op.getPredicate();
         return [=](int64_t a, int64_t b) -> std::optional<int64_t> {
           switch (predicate) {
-          case CmpPredicate::eq: return a == b;
-          case CmpPredicate::ne: return a != b;
-          case CmpPredicate::lt: return less(a, b);
-          case CmpPredicate::le: return !less(b, a);
-          case CmpPredicate::gt: return less(b, a);
-          case CmpPredicate::ge: return !less(a, b);
+          case CmpPredicate::eq:
+            return a == b;
+          case CmpPredicate::ne:
+            return a != b;
+          case CmpPredicate::lt:
+            return less(a, b);
+          case CmpPredicate::le:
+            return !less(b, a);
+          case CmpPredicate::gt:
+            return less(b, a);
+          case CmpPredicate::ge:
+            return !less(a, b);
           }
           return std::nullopt;
         };
@@ -237,23 +286,31 @@ IntFn2 intBinary(Operation *op, Type type) {
 std::function<int64_t(double, double)> floatCompare(CmpPredicate predicate) {
   return [predicate](double a, double b) -> int64_t {
     switch (predicate) {
-    case CmpPredicate::eq: return a == b;
-    case CmpPredicate::ne: return !(a == b);
-    case CmpPredicate::lt: return a < b;
-    case CmpPredicate::le: return a <= b;
-    case CmpPredicate::gt: return a > b;
-    case CmpPredicate::ge: return a >= b;
+    case CmpPredicate::eq:
+      return a == b;
+    case CmpPredicate::ne:
+      return !(a == b);
+    case CmpPredicate::lt:
+      return a < b;
+    case CmpPredicate::le:
+      return a <= b;
+    case CmpPredicate::gt:
+      return a > b;
+    case CmpPredicate::ge:
+      return a >= b;
     }
     return 0;
   };
 }
-
 } // namespace
 
-EvalStatus evalBinary(Operation *op, const ConstTensor &lhs, const ConstTensor &rhs,
-                      RankedTensorType type, ConstTensor &out) {
-  std::vector<int64_t> a = broadcastOffsets(lhs.type.getShape(), type.getShape());
-  std::vector<int64_t> b = broadcastOffsets(rhs.type.getShape(), type.getShape());
+EvalStatus evalBinary(Operation *op, const ConstTensor &lhs,
+                      const ConstTensor &rhs, RankedTensorType type,
+                      ConstTensor &out) {
+  std::vector<int64_t> a =
+      broadcastOffsets(lhs.type.getShape(), type.getShape());
+  std::vector<int64_t> b =
+      broadcastOffsets(rhs.type.getShape(), type.getShape());
   out = ConstTensor::zeros(type);
   auto cmp = dyn_cast<CmpOp>(op);
   if (lhs.isFloat()) {
@@ -282,8 +339,8 @@ EvalStatus evalBinary(Operation *op, const ConstTensor &lhs, const ConstTensor &
   return EvalStatus::Done;
 }
 
-EvalStatus evalUnary(Operation *op, const ConstTensor &in, RankedTensorType type,
-                     ConstTensor &out) {
+EvalStatus evalUnary(Operation *op, const ConstTensor &in,
+                     RankedTensorType type, ConstTensor &out) {
   out = ConstTensor::zeros(type);
   if (in.isFloat()) {
     FloatFn fn = floatUnary(op);
@@ -302,8 +359,10 @@ EvalStatus evalUnary(Operation *op, const ConstTensor &in, RankedTensorType type
 }
 
 EvalStatus evalSelect(const ConstTensor &cond, const ConstTensor &t,
-                      const ConstTensor &f, RankedTensorType type, ConstTensor &out) {
-  std::vector<int64_t> c = broadcastOffsets(cond.type.getShape(), type.getShape());
+                      const ConstTensor &f, RankedTensorType type,
+                      ConstTensor &out) {
+  std::vector<int64_t> c =
+      broadcastOffsets(cond.type.getShape(), type.getShape());
   std::vector<int64_t> a = broadcastOffsets(t.type.getShape(), type.getShape());
   std::vector<int64_t> b = broadcastOffsets(f.type.getShape(), type.getShape());
   out = ConstTensor::zeros(type);
@@ -316,7 +375,8 @@ EvalStatus evalSelect(const ConstTensor &cond, const ConstTensor &t,
   return EvalStatus::Done;
 }
 
-EvalStatus evalCast(const ConstTensor &in, RankedTensorType type, ConstTensor &out) {
+EvalStatus evalCast(const ConstTensor &in, RankedTensorType type,
+                    ConstTensor &out) {
   out = ConstTensor::zeros(type);
   Type to = type.getElementType(), from = in.type.getElementType();
   for (int64_t i = 0; i < in.size(); ++i) {
@@ -346,7 +406,8 @@ EvalStatus evalCast(const ConstTensor &in, RankedTensorType type, ConstTensor &o
     double value = std::trunc(in.floats[i]);
     unsigned width = cast<IntegerType>(to).getWidth();
     double lo = isUnsignedInt(to) ? 0 : -std::ldexp(1.0, width - 1);
-    double hi = isUnsignedInt(to) ? std::ldexp(1.0, width) : std::ldexp(1.0, width - 1);
+    double hi =
+        isUnsignedInt(to) ? std::ldexp(1.0, width) : std::ldexp(1.0, width - 1);
     if (!(value >= lo && value < hi))
       return EvalStatus::Undefined;
     out.ints[i] = value < 0 ? wrapInt(uint64_t(int64_t(value)), to)
@@ -354,5 +415,4 @@ EvalStatus evalCast(const ConstTensor &in, RankedTensorType type, ConstTensor &o
   }
   return EvalStatus::Done;
 }
-
 } // namespace mlir::autoglm::evaluator

@@ -28,7 +28,6 @@
 #include <vector>
 
 namespace mlir::autoglm::evaluator {
-
 //===----------------------------------------------------------------------===//
 // Element encoding
 //===----------------------------------------------------------------------===//
@@ -71,7 +70,8 @@ void forEachIndex(ArrayRef<int64_t> shape,
 std::vector<int64_t> broadcastOffsets(ArrayRef<int64_t> inShape,
                                       ArrayRef<int64_t> outShape);
 
-inline void copyElement(ConstTensor &dst, int64_t i, const ConstTensor &src, int64_t j) {
+inline void copyElement(ConstTensor &dst, int64_t i, const ConstTensor &src,
+                        int64_t j) {
   if (dst.isFloat())
     dst.floats[i] = src.floats[j];
   else
@@ -86,13 +86,16 @@ ConstTensor takeElements(const ConstTensor &in, RankedTensorType type,
 // Elementwise (Elementwise.cpp)
 //===----------------------------------------------------------------------===//
 
-EvalStatus evalBinary(Operation *op, const ConstTensor &lhs, const ConstTensor &rhs,
-                      RankedTensorType type, ConstTensor &out);
-EvalStatus evalUnary(Operation *op, const ConstTensor &in, RankedTensorType type,
-                     ConstTensor &out);
+EvalStatus evalBinary(Operation *op, const ConstTensor &lhs,
+                      const ConstTensor &rhs, RankedTensorType type,
+                      ConstTensor &out);
+EvalStatus evalUnary(Operation *op, const ConstTensor &in,
+                     RankedTensorType type, ConstTensor &out);
 EvalStatus evalSelect(const ConstTensor &cond, const ConstTensor &t,
-                      const ConstTensor &f, RankedTensorType type, ConstTensor &out);
-EvalStatus evalCast(const ConstTensor &in, RankedTensorType type, ConstTensor &out);
+                      const ConstTensor &f, RankedTensorType type,
+                      ConstTensor &out);
+EvalStatus evalCast(const ConstTensor &in, RankedTensorType type,
+                    ConstTensor &out);
 
 //===----------------------------------------------------------------------===//
 // Data movement (DataMovement.cpp)
@@ -108,8 +111,9 @@ void evalSplit(const ConstTensor &in, SplitOp op,
                SmallVectorImpl<ConstTensor> &results);
 EvalStatus evalGather(const ConstTensor &data, const ConstTensor &indices,
                       int64_t axis, RankedTensorType type, ConstTensor &out);
-EvalStatus evalGatherElements(const ConstTensor &data, const ConstTensor &indices,
-                              int64_t axis, RankedTensorType type, ConstTensor &out);
+EvalStatus evalGatherElements(const ConstTensor &data,
+                              const ConstTensor &indices, int64_t axis,
+                              RankedTensorType type, ConstTensor &out);
 ConstTensor evalTile(const ConstTensor &in, RankedTensorType type);
 EvalStatus evalPad(const ConstTensor &in, PadOp op, RankedTensorType type,
                    ConstTensor &out);
@@ -127,7 +131,6 @@ EvalStatus evalArgReduce(const ConstTensor &in, ArgReduceOp op,
 EvalStatus evalMatMul(const ConstTensor &lhs, const ConstTensor &rhs,
                       RankedTensorType type, const EvalLimits &limits,
                       ConstTensor &out);
-
 } // namespace mlir::autoglm::evaluator
 
 #endif // AUTOGLM_PASSES_EVALUATOR_KERNELS_H

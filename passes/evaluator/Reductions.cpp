@@ -11,9 +11,7 @@
 #include <cmath>
 
 namespace mlir::autoglm::evaluator {
-
 namespace {
-
 /// For every input element, the offset of the output element it reduces
 /// into (the reduced dimensions dropped).
 std::vector<int64_t> reductionOffsets(ArrayRef<int64_t> inShape,
@@ -33,14 +31,14 @@ std::vector<int64_t> reductionOffsets(ArrayRef<int64_t> inShape,
   });
   return offsets;
 }
-
 } // namespace
 
 EvalStatus evalReduce(const ConstTensor &in, ReduceOp op, RankedTensorType type,
                       ConstTensor &out) {
   if (in.size() == 0 || type.getNumElements() == 0)
     return EvalStatus::Unsupported;
-  std::vector<int64_t> offsets = reductionOffsets(in.type.getShape(), op.getAxes());
+  std::vector<int64_t> offsets =
+      reductionOffsets(in.type.getShape(), op.getAxes());
   int64_t count = in.size() / type.getNumElements();
   ReduceKind kind = op.getKind();
   out = ConstTensor::zeros(type);
@@ -51,24 +49,46 @@ EvalStatus evalReduce(const ConstTensor &in, ReduceOp op, RankedTensorType type,
       bool first = !seen[offsets[i]];
       seen[offsets[i]] = true;
       switch (kind) {
-      case ReduceKind::sum: case ReduceKind::mean: case ReduceKind::log_sum:
-        acc += x; break;
-      case ReduceKind::l1: acc += std::fabs(x); break;
-      case ReduceKind::l2: case ReduceKind::sum_square: acc += x * x; break;
-      case ReduceKind::log_sum_exp: acc += std::exp(x); break;
-      case ReduceKind::prod: acc = first ? x : acc * x; break;
+      case ReduceKind::sum:
+      case ReduceKind::mean:
+      case ReduceKind::log_sum:
+        acc += x;
+        break;
+      case ReduceKind::l1:
+        acc += std::fabs(x);
+        break;
+      case ReduceKind::l2:
+      case ReduceKind::sum_square:
+        acc += x * x;
+        break;
+      case ReduceKind::log_sum_exp:
+        acc += std::exp(x);
+        break;
+      case ReduceKind::prod:
+        acc = first ? x : acc * x;
+        break;
       case ReduceKind::max:
-        acc = first || std::isnan(x) || x > acc ? x : acc; break;
+        acc = first || std::isnan(x) || x > acc ? x : acc;
+        break;
       case ReduceKind::min:
-        acc = first || std::isnan(x) || x < acc ? x : acc; break;
+        acc = first || std::isnan(x) || x < acc ? x : acc;
+        break;
       }
     }
     for (double &acc : out.floats) {
       switch (kind) {
-      case ReduceKind::mean: acc /= count; break;
-      case ReduceKind::l2: acc = std::sqrt(acc); break;
-      case ReduceKind::log_sum: case ReduceKind::log_sum_exp: acc = std::log(acc); break;
-      default: break;
+      case ReduceKind::mean:
+        acc /= count;
+        break;
+      case ReduceKind::l2:
+        acc = std::sqrt(acc);
+        break;
+      case ReduceKind::log_sum:
+      case ReduceKind::log_sum_exp:
+        acc = std::log(acc);
+        break;
+      default:
+        break;
       }
     }
     return EvalStatus::Done;
@@ -83,18 +103,28 @@ EvalStatus evalReduce(const ConstTensor &in, ReduceOp op, RankedTensorType type,
       return isUnsigned ? uint64_t(a) < uint64_t(b) : a < b;
     };
     switch (kind) {
-    case ReduceKind::sum: acc = wrapInt(uint64_t(acc) + uint64_t(x), element); break;
+    case ReduceKind::sum:
+      acc = wrapInt(uint64_t(acc) + uint64_t(x), element);
+      break;
     case ReduceKind::sum_square:
-      acc = wrapInt(uint64_t(acc) + uint64_t(x) * uint64_t(x), element); break;
+      acc = wrapInt(uint64_t(acc) + uint64_t(x) * uint64_t(x), element);
+      break;
     case ReduceKind::l1:
-      acc = wrapInt(uint64_t(acc) + (isUnsigned || x >= 0 ? uint64_t(x) : -uint64_t(x)),
+      acc = wrapInt(uint64_t(acc) +
+                        (isUnsigned || x >= 0 ? uint64_t(x) : -uint64_t(x)),
                     element);
       break;
     case ReduceKind::prod:
-      acc = first ? x : wrapInt(uint64_t(acc) * uint64_t(x), element); break;
-    case ReduceKind::max: acc = first || less(acc, x) ? x : acc; break;
-    case ReduceKind::min: acc = first || less(x, acc) ? x : acc; break;
-    default: return EvalStatus::Unsupported;
+      acc = first ? x : wrapInt(uint64_t(acc) * uint64_t(x), element);
+      break;
+    case ReduceKind::max:
+      acc = first || less(acc, x) ? x : acc;
+      break;
+    case ReduceKind::min:
+      acc = first || less(x, acc) ? x : acc;
+      break;
+    default:
+      return EvalStatus::Unsupported;
     }
   }
   return EvalStatus::Done;
@@ -105,9 +135,12 @@ EvalStatus evalArgReduce(const ConstTensor &in, ArgReduceOp op,
   int64_t axis = op.getAxis(), dim = in.type.getDimSize(axis);
   if (dim == 0)
     return EvalStatus::Undefined;
-  int64_t outer = ShapedType::getNumElements(in.type.getShape().take_front(axis));
-  int64_t inner = ShapedType::getNumElements(in.type.getShape().drop_front(axis + 1));
-  bool isMax = op.getKind() == ArgReduceKind::argmax, last = op.getSelectLastIndex();
+  int64_t outer =
+      ShapedType::getNumElements(in.type.getShape().take_front(axis));
+  int64_t inner =
+      ShapedType::getNumElements(in.type.getShape().drop_front(axis + 1));
+  bool isMax = op.getKind() == ArgReduceKind::argmax,
+       last = op.getSelectLastIndex();
   out = ConstTensor::zeros(type);
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t k = 0; k < inner; ++k) {
@@ -146,7 +179,8 @@ EvalStatus evalMatMul(const ConstTensor &lhs, const ConstTensor &rhs,
         if (out.isFloat()) {
           double sum = 0;
           for (int64_t l = 0; l < k; ++l)
-            sum += lhs.floats[lhsBase + i * k + l] * rhs.floats[rhsBase + l * n + j];
+            sum += lhs.floats[lhsBase + i * k + l] *
+                   rhs.floats[rhsBase + l * n + j];
           out.floats[at] = sum;
         } else {
           uint64_t sum = 0;
@@ -159,5 +193,4 @@ EvalStatus evalMatMul(const ConstTensor &lhs, const ConstTensor &rhs,
   }
   return EvalStatus::Done;
 }
-
 } // namespace mlir::autoglm::evaluator

@@ -20,7 +20,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::fusion;
 
 namespace {
-
 RankedTensorType rank4(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return t && t.getRank() == 4 && t.hasStaticShape() ? t : RankedTensorType();
@@ -29,7 +28,8 @@ RankedTensorType rank4(Value v) {
 struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(MatMulOp av, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(MatMulOp av,
+                                PatternRewriter &rewriter) const override {
     auto softmax = av.getLhs().getDefiningOp<SoftmaxOp>();
     if (!softmax || !softmax->hasOneUse() || softmax.getLog())
       return failure();
@@ -42,7 +42,9 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
     // scale, then Q·Kt.
     Value s = softmax.getInput(), mask;
     double scale = 1.0;
-    auto singleUseDef = [](Value v) { return v.hasOneUse() ? v.getDefiningOp() : nullptr; };
+    auto singleUseDef = [](Value v) {
+      return v.hasOneUse() ? v.getDefiningOp() : nullptr;
+    };
     Operation *def = singleUseDef(s);
     if (auto add = dyn_cast_or_null<AddOp>(def)) {
       // The scores side comes from the product (or its scaling); prefer the
@@ -50,7 +52,8 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
       auto isScoresSide = [](Value v) {
         return isa_and_nonnull<MatMulOp, MulOp, DivOp>(v.getDefiningOp());
       };
-      bool lhsIsScores = isScoresSide(add.getLhs()) || !isScoresSide(add.getRhs());
+      bool lhsIsScores =
+          isScoresSide(add.getLhs()) || !isScoresSide(add.getRhs());
       s = lhsIsScores ? add.getLhs() : add.getRhs();
       mask = lhsIsScores ? add.getRhs() : add.getLhs();
       if (add.getType() != s.getType())
@@ -89,7 +92,8 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
         qt.getElementType() != vt.getElementType() ||
         !isa<FloatType>(qt.getElementType()))
       return failure();
-    ArrayRef<int64_t> qs = qt.getShape(), ks = ktt.getShape(), vs = vt.getShape();
+    ArrayRef<int64_t> qs = qt.getShape(), ks = ktt.getShape(),
+                      vs = vt.getShape();
     if (qs[0] != ks[0] || qs[0] != vs[0] || qs[1] != ks[1] || qs[1] != vs[1] ||
         qs[3] != ks[2] || ks[3] != vs[2])
       return failure();
@@ -109,7 +113,8 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
       k = TransposeOp::create(rewriter, t.getLoc(), t.getInput(),
                               ArrayRef<int64_t>{p[0], p[1], p[3], p[2]});
     } else {
-      k = TransposeOp::create(rewriter, kt.getLoc(), kt, ArrayRef<int64_t>{0, 1, 3, 2});
+      k = TransposeOp::create(rewriter, kt.getLoc(), kt,
+                              ArrayRef<int64_t>{0, 1, 3, 2});
     }
     auto attention = AttentionOp::create(rewriter, loc, q, k, v, mask,
                                          rewriter.getF64FloatAttr(scale));
@@ -118,7 +123,6 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
     return success();
   }
 };
-
 } // namespace
 
 void fusion::populateAttentionPatterns(RewritePatternSet &patterns) {

@@ -20,10 +20,10 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::fusion;
 
 namespace {
-
 /// Elementwise ops whose lowering is one elementwise linalg.generic.
 bool isFusibleElementwise(Operation *op) {
-  return op->hasTrait<OpTrait::autoglm::Elementwise>() && op->getNumResults() == 1 &&
+  return op->hasTrait<OpTrait::autoglm::Elementwise>() &&
+         op->getNumResults() == 1 &&
          llvm::all_of(op->getOperandTypes(), isSignlessTensor) &&
          isSignlessTensor(op->getResult(0).getType());
 }
@@ -34,7 +34,6 @@ bool isFusibleRoot(Operation *op) {
            isSignlessTensor(reduce.getType());
   return isFusibleElementwise(op);
 }
-
 } // namespace
 
 void fusion::formElementwiseClusters(func::FuncOp func) {
@@ -65,7 +64,9 @@ void fusion::formElementwiseClusters(func::FuncOp func) {
       if (members.size() < 2)
         continue;
       SmallVector<Operation *> ops(members.begin(), members.end());
-      llvm::sort(ops, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+      llvm::sort(ops, [](Operation *a, Operation *b) {
+        return a->isBeforeInBlock(b);
+      });
       taken.insert(ops.begin(), ops.end());
       clusters.push_back(std::move(ops));
     }

@@ -20,7 +20,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::fusion;
 
 namespace {
-
 bool isActivation(Operation *op) {
   return isa<ReluOp, ClipOp, GeluOp, SigmoidOp, TanhOp, LeakyReluOp, EluOp,
              HardSigmoidOp, SoftplusOp>(op);
@@ -55,8 +54,8 @@ SmallVector<Operation *> growTail(Operation *contraction, std::string &rule) {
         mul = dyn_cast<MulOp>(users[0]);
       }
       if (!sigmoid || !mul || !sigmoid->hasOneUse() ||
-          otherOperand(mul, v) != sigmoid.getResult() || mul.getType() != v.getType() ||
-          mul->getBlock() != block)
+          otherOperand(mul, v) != sigmoid.getResult() ||
+          mul.getType() != v.getType() || mul->getBlock() != block)
         break;
       tail.append({sigmoid, mul});
       rule += "+silu";
@@ -83,7 +82,6 @@ SmallVector<Operation *> growTail(Operation *contraction, std::string &rule) {
   }
   return tail;
 }
-
 } // namespace
 
 void fusion::formContractionEpilogues(func::FuncOp func) {
@@ -97,9 +95,10 @@ void fusion::formContractionEpilogues(func::FuncOp func) {
     contractions.push_back(op);
   });
   for (Operation *contraction : contractions) {
-    std::string rule = isa<ConvOp>(contraction)
-                           ? (cast<ConvOp>(contraction).getBias() ? "conv+bias" : "conv")
-                           : "matmul";
+    std::string rule =
+        isa<ConvOp>(contraction)
+            ? (cast<ConvOp>(contraction).getBias() ? "conv+bias" : "conv")
+            : "matmul";
     SmallVector<Operation *> ops = growTail(contraction, rule);
     if (ops.empty())
       continue;

@@ -18,9 +18,9 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::fusion;
 
 namespace {
-
 /// The single-use op defining `v`, if it is an `OpTy`.
-template <typename OpTy> OpTy singleUseDef(Value v) {
+template <typename OpTy>
+OpTy singleUseDef(Value v) {
   auto op = v.getDefiningOp<OpTy>();
   return op && op->hasOneUse() ? op : OpTy();
 }
@@ -36,7 +36,8 @@ Value scaledBy(MulOp mul, double c) {
 
 /// `x / sqrt(2)` or `x * (1/sqrt(2))`: returns x.
 Value matchErfArgument(Value arg, SmallVectorImpl<Operation *> &matched) {
-  if (auto div = singleUseDef<DivOp>(arg); div && isSplatNear(div.getRhs(), M_SQRT2)) {
+  if (auto div = singleUseDef<DivOp>(arg);
+      div && isSplatNear(div.getRhs(), M_SQRT2)) {
     matched.push_back(div);
     return div.getLhs();
   }
@@ -50,7 +51,8 @@ Value matchErfArgument(Value arg, SmallVectorImpl<Operation *> &matched) {
 
 /// `x^3` as `pow(x, 3)`, `x * (x * x)` or `(x * x) * x`: returns x.
 Value matchCube(Value v, SmallVectorImpl<Operation *> &matched) {
-  if (auto pow = singleUseDef<PowOp>(v); pow && isSplatNear(pow.getRhs(), 3.0)) {
+  if (auto pow = singleUseDef<PowOp>(v);
+      pow && isSplatNear(pow.getRhs(), 3.0)) {
     matched.push_back(pow);
     return pow.getLhs();
   }
@@ -94,7 +96,8 @@ Value matchTanhArgument(Value arg, SmallVectorImpl<Operation *> &matched) {
 struct GeluFromArithmetic : OpRewritePattern<MulOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(MulOp root, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(MulOp root,
+                                PatternRewriter &rewriter) const override {
     if (!isa<FloatType>(getElementTypeOrSelf(root.getType())))
       return failure();
     // The factors of the product, through single-use inner products.
@@ -145,19 +148,20 @@ struct GeluFromArithmetic : OpRewritePattern<MulOp> {
           return failure();
         matched.push_back(add);
         matched.append(products.rbegin(), products.rend());
-        report(approximation == GeluApproximation::none ? "gelu-erf" : "gelu-tanh",
+        report(approximation == GeluApproximation::none ? "gelu-erf"
+                                                        : "gelu-tanh",
                matched);
         // Located at every node it replaces (the dead ones go with the root).
-        rewriter.replaceOp(root, GeluOp::create(rewriter, fusedLoc(matched), x,
-                                                GeluApproximationAttr::get(
-                                                    getContext(), approximation)));
+        rewriter.replaceOp(
+            root, GeluOp::create(
+                      rewriter, fusedLoc(matched), x,
+                      GeluApproximationAttr::get(getContext(), approximation)));
         return success();
       }
     }
     return failure();
   }
 };
-
 } // namespace
 
 void fusion::populateGeluPatterns(RewritePatternSet &patterns) {

@@ -20,7 +20,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::fusion;
 
 namespace {
-
 /// A `reduce mean` with keepdims over trailing axes `axis .. rank-1`.
 std::optional<int64_t> trailingMeanAxis(ReduceOp reduce) {
   if (!reduce || reduce.getKind() != ReduceKind::mean || !reduce.getKeepdims())
@@ -36,7 +35,8 @@ std::optional<int64_t> trailingMeanAxis(ReduceOp reduce) {
 
 /// True when `param` (gamma or beta) broadcasts over the normalized
 /// dimensions only, so that the normalized op computes the same thing.
-bool isNormalizedShapeParameter(Value param, RankedTensorType xType, int64_t axis) {
+bool isNormalizedShapeParameter(Value param, RankedTensorType xType,
+                                int64_t axis) {
   auto t = dyn_cast<RankedTensorType>(param.getType());
   return t && t.getElementType() == xType.getElementType() &&
          t.getRank() <= xType.getRank() - axis;
@@ -48,9 +48,11 @@ struct LayerNormFromArithmetic : RewritePattern {
 
   /// `n` as `d / sqrt(v + eps)`, `d * rsqrt(v + eps)` or
   /// `d * reciprocal(sqrt(v + eps))`: d and `v + eps`, the ops in `matched`.
-  static std::pair<Value, Value> matchNormalize(Operation *n,
-                                                SmallVectorImpl<Operation *> &matched) {
-    auto singleUse = [](Value v) { return v.hasOneUse() ? v.getDefiningOp() : nullptr; };
+  static std::pair<Value, Value>
+  matchNormalize(Operation *n, SmallVectorImpl<Operation *> &matched) {
+    auto singleUse = [](Value v) {
+      return v.hasOneUse() ? v.getDefiningOp() : nullptr;
+    };
     if (auto div = dyn_cast<DivOp>(n)) {
       if (auto sqrt = dyn_cast_or_null<SqrtOp>(singleUse(div.getRhs()))) {
         matched.append({sqrt, div});
@@ -77,8 +79,10 @@ struct LayerNormFromArithmetic : RewritePattern {
     return {};
   }
 
-  LogicalResult matchAndRewrite(Operation *n, PatternRewriter &rewriter) const override {
-    if (!isa<DivOp, MulOp>(n) || !isa<FloatType>(getElementTypeOrSelf(n->getResult(0))))
+  LogicalResult matchAndRewrite(Operation *n,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<DivOp, MulOp>(n) ||
+        !isa<FloatType>(getElementTypeOrSelf(n->getResult(0))))
       return failure();
     SmallVector<Operation *> tail;
     auto [d, varEps] = matchNormalize(n, tail);
@@ -109,8 +113,9 @@ struct LayerNormFromArithmetic : RewritePattern {
            square->getOperand(1) == d)))
       return failure();
     auto centered = d.getDefiningOp<SubOp>();
-    if (!centered ||
-        !llvm::all_of(d.getUsers(), [&](Operation *u) { return u == square || u == n; }))
+    if (!centered || !llvm::all_of(d.getUsers(), [&](Operation *u) {
+          return u == square || u == n;
+        }))
       return failure();
     Value x = centered.getLhs();
     auto mean = centered.getRhs().getDefiningOp<ReduceOp>();
@@ -122,7 +127,8 @@ struct LayerNormFromArithmetic : RewritePattern {
       return failure();
 
     // The affine tail: * gamma, then + beta, each keeping x's shape.
-    SmallVector<Operation *> matched = {mean, centered, square, varMean, addEps};
+    SmallVector<Operation *> matched = {mean, centered, square, varMean,
+                                        addEps};
     matched.append(tail);
     Value result = n->getResult(0), gamma, beta;
     auto affine = [&](auto opTag, Value &param) {
@@ -131,7 +137,8 @@ struct LayerNormFromArithmetic : RewritePattern {
         return;
       auto op = dyn_cast<OpTy>(*result.getUsers().begin());
       Value other = op ? otherOperand(op, result) : Value();
-      if (!other || op.getType() != xType || !isNormalizedShapeParameter(other, xType, *axis))
+      if (!other || op.getType() != xType ||
+          !isNormalizedShapeParameter(other, xType, *axis))
         return;
       param = other;
       matched.push_back(op);
@@ -144,8 +151,8 @@ struct LayerNormFromArithmetic : RewritePattern {
     Location loc = fusedLoc(matched);
     if (!gamma) {
       // The op always scales; without gamma, by ones.
-      auto normalized = RankedTensorType::get(xType.getShape().drop_front(*axis),
-                                              xType.getElementType());
+      auto normalized = RankedTensorType::get(
+          xType.getShape().drop_front(*axis), xType.getElementType());
       auto ones = DenseElementsAttr::get(
           normalized, rewriter.getFloatAttr(xType.getElementType(), 1.0));
       gamma = ConstantOp::create(rewriter, loc, normalized, ones);
@@ -160,7 +167,6 @@ struct LayerNormFromArithmetic : RewritePattern {
     return success();
   }
 };
-
 } // namespace
 
 void fusion::populateLayerNormPatterns(RewritePatternSet &patterns) {

@@ -19,7 +19,8 @@ std::optional<double> fusion::splatFloat(Value v) {
     return std::nullopt;
   APFloat value = dense.getSplatValue<APFloat>();
   bool lostPrecision = false;
-  value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lostPrecision);
+  value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                &lostPrecision);
   return value.convertToDouble();
 }
 

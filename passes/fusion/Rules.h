@@ -6,9 +6,11 @@
 //   Gelu.cpp       erf and tanh forms of GELU        -> autoglm.gelu
 //   LayerNorm.cpp  ReduceMean/Sub/Pow/Sqrt/Div/...   -> autoglm.layer_norm
 //   Attention.cpp  softmax(Q·Kᵀ·scale + mask)·V      -> autoglm.attention
-//   Epilogue.cpp   matmul/conv + bias, activation,   -> autoglm.fused "contraction"
+//   Epilogue.cpp   matmul/conv + bias, activation,   -> autoglm.fused
+//   "contraction"
 //                  residual add
-//   Clusters.cpp   elementwise chains (ending in a   -> autoglm.fused "elementwise"
+//   Clusters.cpp   elementwise chains (ending in a   -> autoglm.fused
+//   "elementwise"
 //                  reduction or not)                    / "reduction"
 //
 // Match.cpp holds what the rules share: constant matching, the region
@@ -27,12 +29,12 @@
 #include <optional>
 
 namespace mlir::autoglm::fusion {
-
 /// The name rewrites are reported under (the pass argument, as the
 /// optimization report keys its runs).
 inline constexpr llvm::StringLiteral kPassName = "autoglm-fuse";
 
-//===--- the families -------------------------------------------------------===//
+//===--- the families
+//-------------------------------------------------------===//
 
 void populateGeluPatterns(RewritePatternSet &patterns);
 void populateLayerNormPatterns(RewritePatternSet &patterns);
@@ -44,7 +46,8 @@ void formContractionEpilogues(func::FuncOp func);
 /// "elementwise"/"reduction" clusters.
 void formElementwiseClusters(func::FuncOp func);
 
-//===--- matching helpers -----------------------------------------------------===//
+//===--- matching helpers
+//-----------------------------------------------------===//
 
 /// The value of a constant whose elements are all equal (a splat, including
 /// one-element tensors) of float type; nullopt otherwise.
@@ -69,7 +72,6 @@ void report(StringRef rule, ArrayRef<Operation *> ops);
 /// op's position. Values from outside become inputs, except splat constants,
 /// which are copied into the body so the lowering sees them as scalars.
 FusedOp buildCluster(StringRef kind, ArrayRef<Operation *> ops);
-
 } // namespace mlir::autoglm::fusion
 
 #endif // AUTOGLM_PASSES_FUSION_RULES_H

@@ -1,4 +1,5 @@
-/*===- dtype.c - element type and device names, sizes -----------------------------===*/
+/*===- dtype.c - element type and device names, sizes
+ * -----------------------------===*/
 
 #include "autoglm/runtime.h"
 

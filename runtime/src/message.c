@@ -21,7 +21,8 @@ void autoglm_message_appendf(autoglm_message *message, const char *format,
   size_t room = message->capacity - message->length;
   va_list args;
   va_start(args, format);
-  int written = vsnprintf(message->buffer + message->length, room, format, args);
+  int written =
+      vsnprintf(message->buffer + message->length, room, format, args);
   va_end(args);
   if (written < 0)
     return;

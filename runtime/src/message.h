@@ -29,8 +29,7 @@ void autoglm_message_init(autoglm_message *message, char *buffer,
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
-void autoglm_message_appendf(autoglm_message *message, const char *format,
-                             ...);
+void autoglm_message_appendf(autoglm_message *message, const char *format, ...);
 
 /* Appends a shape the way numpy users read it: "[1,3,32,32]", "[]". */
 void autoglm_message_append_shape(autoglm_message *message, int32_t rank,

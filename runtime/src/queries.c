@@ -17,8 +17,8 @@ int32_t autoglm_session_num_outputs(const autoglm_session *session) {
   return session ? session->model->num_outputs : 0;
 }
 
-const autoglm_tensor_desc *
-autoglm_session_input(const autoglm_session *session, int32_t index) {
+const autoglm_tensor_desc *autoglm_session_input(const autoglm_session *session,
+                                                 int32_t index) {
   if (!session || index < 0 || index >= session->model->num_inputs)
     return NULL;
   return &session->model->inputs[index];
@@ -50,8 +50,7 @@ int32_t autoglm_session_find_output(const autoglm_session *session,
                                     const char *name) {
   if (!session || !name)
     return -1;
-  return findByName(session->model->outputs, session->model->num_outputs,
-                    name);
+  return findByName(session->model->outputs, session->model->num_outputs, name);
 }
 
 uint64_t autoglm_session_workspace_size(const autoglm_session *session) {

@@ -29,9 +29,9 @@ autoglm_status autoglm_session_run(autoglm_session *session,
     buffers[i] = inputs[i].data;
   for (int32_t i = 0; i < num_outputs; ++i)
     buffers[num_inputs + i] = outputs[i].data;
-  int32_t code = model->entry(buffers, buffers ? buffers + num_inputs : NULL,
-                              session->workspace, session->weights,
-                              &session->context);
+  int32_t code =
+      model->entry(buffers, buffers ? buffers + num_inputs : NULL,
+                   session->workspace, session->weights, &session->context);
   if (code != 0) {
     autoglm_message_appendf(&message, "model '%s' failed with code %d",
                             autoglm_model_name(model), code);

@@ -68,8 +68,8 @@ static autoglm_status setUpWorkspace(autoglm_session *session,
   if (needed == 0)
     return AUTOGLM_OK;
   if (needed > SIZE_MAX - WorkspaceAlignment ||
-      posix_memalign(&session->workspace, WorkspaceAlignment,
-                     (size_t)needed) != 0) {
+      posix_memalign(&session->workspace, WorkspaceAlignment, (size_t)needed) !=
+          0) {
     session->workspace = NULL;
     autoglm_message_appendf(message,
                             "cannot allocate the %llu-byte workspace of model "
@@ -82,8 +82,8 @@ static autoglm_status setUpWorkspace(autoglm_session *session,
   return AUTOGLM_OK;
 }
 
-/* Frees what setUpWorkspace, the weights and the pointer table took; the pool is torn
- * down separately because it may not have been started. */
+/* Frees what setUpWorkspace, the weights and the pointer table took; the pool
+ * is torn down separately because it may not have been started. */
 static void releaseMemory(autoglm_session *session) {
   autoglm_release_weights(session);
   if (session->owns_workspace)
@@ -117,8 +117,8 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
                             options->num_threads);
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
-  int32_t numThreads = options->num_threads ? options->num_threads
-                                            : autoglm_available_cores();
+  int32_t numThreads =
+      options->num_threads ? options->num_threads : autoglm_available_cores();
 
   autoglm_session *session = calloc(1, sizeof(*session));
   if (!session) {

@@ -1,4 +1,5 @@
-/*===- session_impl.h - the session object --------------------------*- C -*-===*\
+/*===- session_impl.h - the session object --------------------------*- C
+-*-===*\
  *
  * Internal to the runtime. Everything a run needs lives here, sized at
  * creation, so that autoglm_session_run never allocates.

@@ -95,8 +95,8 @@ autoglm_status autoglm_check_run_tensors(const autoglm_model_desc *model,
                                      model->num_inputs, message);
   if (status != AUTOGLM_OK)
     return status;
-  status = checkCount(model, "output", outputs, num_outputs,
-                      model->num_outputs, message);
+  status = checkCount(model, "output", outputs, num_outputs, model->num_outputs,
+                      message);
   if (status != AUTOGLM_OK)
     return status;
   for (int32_t i = 0; i < num_inputs; ++i)

@@ -47,8 +47,8 @@ int32_t autoglm_available_cores(void) {
 }
 
 /* Chunk `index` of `count` balanced contiguous chunks of [0, n). */
-static void chunkBounds(int64_t n, int32_t count, int32_t index,
-                        int64_t *begin, int64_t *end) {
+static void chunkBounds(int64_t n, int32_t count, int32_t index, int64_t *begin,
+                        int64_t *end) {
   int64_t base = n / count, extra = n % count;
   *begin = index * base + (index < extra ? index : extra);
   *end = *begin + base + (index < extra ? 1 : 0);
@@ -60,8 +60,7 @@ static void runChunk(autoglm_thread_pool *pool, int32_t index) {
   pool->body(pool->data, begin, end);
 }
 
-static uint64_t waitForNewGeneration(autoglm_thread_pool *pool,
-                                     uint64_t seen) {
+static uint64_t waitForNewGeneration(autoglm_thread_pool *pool, uint64_t seen) {
   uint64_t current;
   for (int i = 0; i < SpinIterations; ++i) {
     current = atomic_load_explicit(&pool->generation, memory_order_acquire);

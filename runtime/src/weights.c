@@ -1,4 +1,5 @@
-/*===- weights.c - the model's weights file --------------------------------===*\
+/*===- weights.c - the model's weights file
+--------------------------------===*\
  *
  * A model compiled with --weights=external keeps its weights in a file next
  * to the binary. The session maps that file read-only (pages come in on
@@ -59,9 +60,9 @@ static autoglm_status checkImage(const autoglm_model_desc *model,
   if (header.data_bytes != model->weights_bytes ||
       bytes - sizeof(header) < header.data_bytes) {
     autoglm_message_appendf(
-        message, "%s holds %llu bytes of weights, model '%s' needs %llu",
-        what, (unsigned long long)(bytes - sizeof(header)),
-        autoglm_model_name(model), (unsigned long long)model->weights_bytes);
+        message, "%s holds %llu bytes of weights, model '%s' needs %llu", what,
+        (unsigned long long)(bytes - sizeof(header)), autoglm_model_name(model),
+        (unsigned long long)model->weights_bytes);
     return AUTOGLM_ERROR_WEIGHTS;
   }
   if (header.fingerprint != model->weights_fingerprint) {
@@ -80,7 +81,8 @@ static autoglm_status mapFile(autoglm_session *session, const char *path,
                               autoglm_message *message) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    autoglm_message_appendf(message, "cannot open the weights file '%s' of "
+    autoglm_message_appendf(message,
+                            "cannot open the weights file '%s' of "
                             "model '%s': %s",
                             path, autoglm_model_name(session->model),
                             strerror(errno));
@@ -90,13 +92,15 @@ static autoglm_status mapFile(autoglm_session *session, const char *path,
   if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) ||
       (uint64_t)info.st_size > SIZE_MAX) {
     close(fd);
-    autoglm_message_appendf(message, "the weights file '%s' is not a regular "
-                            "file", path);
+    autoglm_message_appendf(message,
+                            "the weights file '%s' is not a regular "
+                            "file",
+                            path);
     return AUTOGLM_ERROR_WEIGHTS;
   }
   size_t bytes = (size_t)info.st_size;
-  void *mapping = bytes ? mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fd, 0)
-                        : MAP_FAILED;
+  void *mapping =
+      bytes ? mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
   int mapError = errno;
   close(fd);
   if (mapping == MAP_FAILED) {

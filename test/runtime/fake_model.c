@@ -130,5 +130,7 @@ const autoglm_model_desc autoglm_model_fake_weighted = {
 };
 
 #ifndef FAKE_MODEL_NO_GETTER
-const autoglm_model_desc *autoglm_get_model(void) { return &autoglm_model_fake; }
+const autoglm_model_desc *autoglm_get_model(void) {
+  return &autoglm_model_fake;
+}
 #endif

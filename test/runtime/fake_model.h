@@ -1,4 +1,5 @@
-/*===- fake_model.h - a hand-written stand-in for a compiled model -*- C -*-===*/
+/*===- fake_model.h - a hand-written stand-in for a compiled model -*- C
+ * -*-===*/
 
 #ifndef AUTOGLM_TEST_FAKE_MODEL_H
 #define AUTOGLM_TEST_FAKE_MODEL_H

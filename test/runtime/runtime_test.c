@@ -155,15 +155,15 @@ static void testApi(void) {
   EXPECT(autoglm_session_num_threads(NULL) == 0);
   autoglm_session_options_init(NULL);
   printf("null run: %s; last error: %s\n",
-         autoglm_status_string(autoglm_session_run(NULL, t.inputs, 2,
-                                                   t.outputs, 2)),
+         autoglm_status_string(
+             autoglm_session_run(NULL, t.inputs, 2, t.outputs, 2)),
          autoglm_session_last_error(NULL));
   printf("status 6: %s; status 99: %s\n",
          autoglm_status_string(AUTOGLM_ERROR_SHAPE_MISMATCH),
          autoglm_status_string((autoglm_status)99));
   printf("dtype 16: %s (%zu bytes); dtype 8: %s (%zu bytes)\n",
-         autoglm_dtype_name(16), autoglm_dtype_size(16),
-         autoglm_dtype_name(8), autoglm_dtype_size(8));
+         autoglm_dtype_name(16), autoglm_dtype_size(16), autoglm_dtype_name(8),
+         autoglm_dtype_size(8));
 }
 
 /* Runs with one thing broken, prints status and message, and checks that
@@ -264,9 +264,8 @@ static void testCreateErrors(void) {
   autoglm_session *session = (autoglm_session *)&session;
   autoglm_status status = autoglm_session_create(NULL, NULL, &session);
   printCreateError("null model", status, session);
-  printf("null out: %s\n",
-         autoglm_status_string(
-             autoglm_session_create(&autoglm_model_fake, NULL, NULL)));
+  printf("null out: %s\n", autoglm_status_string(autoglm_session_create(
+                               &autoglm_model_fake, NULL, NULL)));
 
   autoglm_model_desc model = autoglm_model_fake;
   model.abi_version = 99;
@@ -435,7 +434,8 @@ static void testWeights(const char *dir) {
   createAndRun("truncated", &options);
 
   snprintf(path, sizeof(path), "%s/not.weights", dir);
-  static const char notWeights[64] = "not a weights file, but as long as a header";
+  static const char notWeights[64] =
+      "not a weights file, but as long as a header";
   writeFile(path, notWeights, sizeof(notWeights));
   createAndRun("not weights", &options);
 
@@ -488,9 +488,19 @@ static int32_t probeEntry(void *const *inputs, void *const *outputs,
   return 0;
 }
 
-static const autoglm_model_desc probeModel = {
-    AUTOGLM_ABI_VERSION, AUTOGLM_DEVICE_CPU, "probe", 0, 0, NULL, NULL, 0, probeEntry,
-    0, 0, NULL, NULL};
+static const autoglm_model_desc probeModel = {AUTOGLM_ABI_VERSION,
+                                              AUTOGLM_DEVICE_CPU,
+                                              "probe",
+                                              0,
+                                              0,
+                                              NULL,
+                                              NULL,
+                                              0,
+                                              probeEntry,
+                                              0,
+                                              0,
+                                              NULL,
+                                              NULL};
 
 enum { MaxN = 100003, MaxChunks = 64 };
 
@@ -530,8 +540,7 @@ static void testParallelFor(void) {
   static const int32_t threadCounts[] = {1, 2, 3, 4, 7};
   static const int64_t sizes[] = {0, 1, 2, 3, 5, 7, 64, 1000, MaxN};
   static Coverage c;
-  for (size_t ti = 0; ti < sizeof(threadCounts) / sizeof(*threadCounts);
-       ++ti) {
+  for (size_t ti = 0; ti < sizeof(threadCounts) / sizeof(*threadCounts); ++ti) {
     int32_t numThreads = threadCounts[ti];
     autoglm_session_options options;
     autoglm_session_options_init(&options);
@@ -562,7 +571,8 @@ static void testParallelFor(void) {
             ok = 0;
             break;
           }
-        int expectedChunks = n == 0 ? 0 : (n < numThreads ? (int)n : numThreads);
+        int expectedChunks =
+            n == 0 ? 0 : (n < numThreads ? (int)n : numThreads);
         if (atomic_load(&c.numChunks) != expectedChunks ||
             atomic_load(&c.emptyChunks) != 0 ||
             (n > 0 && atomic_load(&c.callerChunks) != 1)) {
@@ -596,8 +606,9 @@ static void testParallelFor(void) {
 
 int main(int argc, char **argv) {
   if (argc != 2 && argc != 3) {
-    fprintf(stderr, "usage: %s api|errors|create-errors|threads|workspace|"
-                    "no-alloc|parallel-for|weights DIR\n",
+    fprintf(stderr,
+            "usage: %s api|errors|create-errors|threads|workspace|"
+            "no-alloc|parallel-for|weights DIR\n",
             argv[0]);
     return 2;
   }

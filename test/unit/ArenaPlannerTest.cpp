@@ -19,7 +19,6 @@
 using namespace mlir::autoglm;
 
 namespace {
-
 constexpr uint64_t kAlignment = 64;
 int failures = 0;
 
@@ -29,7 +28,8 @@ struct Stats {
 };
 
 /// Plans `buffers`, checks the invariant, and returns arena / lower bound.
-double check(const std::string &name, const std::vector<BufferLifetime> &buffers) {
+double check(const std::string &name,
+             const std::vector<BufferLifetime> &buffers) {
   ArenaPlan plan = planArena(buffers, kAlignment);
   std::pair<size_t, size_t> conflict;
   if (!verifyArenaPlan(buffers, plan, kAlignment, &conflict)) {
@@ -39,14 +39,16 @@ double check(const std::string &name, const std::vector<BufferLifetime> &buffers
   }
   uint64_t bound = arenaLowerBound(buffers, kAlignment);
   if (plan.arenaBytes < bound) {
-    std::printf("FAILED: %s: arena %llu below the lower bound %llu\n", name.c_str(),
-                (unsigned long long)plan.arenaBytes, (unsigned long long)bound);
+    std::printf("FAILED: %s: arena %llu below the lower bound %llu\n",
+                name.c_str(), (unsigned long long)plan.arenaBytes,
+                (unsigned long long)bound);
     ++failures;
   }
   return bound ? double(plan.arenaBytes) / double(bound) : 1.0;
 }
 
-void expectArena(const std::string &name, const std::vector<BufferLifetime> &buffers,
+void expectArena(const std::string &name,
+                 const std::vector<BufferLifetime> &buffers,
                  uint64_t expected) {
   check(name, buffers);
   uint64_t arena = planArena(buffers, kAlignment).arenaBytes;
@@ -65,10 +67,12 @@ std::vector<BufferLifetime> randomGraph(std::mt19937_64 &rng, int count) {
   std::uniform_int_distribution<uint64_t> size(1, 1 << 20);
   for (int i = 0; i < count; ++i) {
     int64_t first = i;
-    int64_t length = kind(rng) == 0 ? std::uniform_int_distribution<int>(5, 40)(rng)
-                                    : std::uniform_int_distribution<int>(0, 3)(rng);
-    buffers.push_back({size(rng) >> std::uniform_int_distribution<int>(0, 10)(rng),
-                       first, first + length});
+    int64_t length = kind(rng) == 0
+                         ? std::uniform_int_distribution<int>(5, 40)(rng)
+                         : std::uniform_int_distribution<int>(0, 3)(rng);
+    buffers.push_back(
+        {size(rng) >> std::uniform_int_distribution<int>(0, 10)(rng), first,
+         first + length});
   }
   return buffers;
 }
@@ -86,34 +90,41 @@ std::vector<BufferLifetime> randomAny(std::mt19937_64 &rng, int count) {
 }
 
 void report(const char *name, const Stats &stats) {
-  std::printf("%s: %d sets, invariant held, arena/lower bound mean %.3f worst %.3f\n",
-              name, stats.sets, stats.totalRatio / stats.sets, stats.worstRatio);
+  std::printf(
+      "%s: %d sets, invariant held, arena/lower bound mean %.3f worst %.3f\n",
+      name, stats.sets, stats.totalRatio / stats.sets, stats.worstRatio);
 }
-
 } // namespace
 
 int main() {
   // Hand-made cases with a known optimum.
-  expectArena("all live together", {{100, 0, 9}, {200, 0, 9}, {300, 0, 9}}, 64 * 2 + 256 + 320);
-  expectArena("a chain of short lives", {{1000, 0, 1}, {1000, 1, 2}, {1000, 2, 3}, {1000, 3, 4}},
+  expectArena("all live together", {{100, 0, 9}, {200, 0, 9}, {300, 0, 9}},
+              64 * 2 + 256 + 320);
+  expectArena("a chain of short lives",
+              {{1000, 0, 1}, {1000, 1, 2}, {1000, 2, 3}, {1000, 3, 4}},
               2 * 1024);
-  expectArena("disjoint lives share one slot", {{4096, 0, 0}, {4096, 1, 1}, {4096, 2, 2}}, 4096);
-  expectArena("zero-sized buffers take no room", {{0, 0, 5}, {0, 1, 2}, {640, 0, 5}}, 640);
+  expectArena("disjoint lives share one slot",
+              {{4096, 0, 0}, {4096, 1, 1}, {4096, 2, 2}}, 4096);
+  expectArena("zero-sized buffers take no room",
+              {{0, 0, 5}, {0, 1, 2}, {640, 0, 5}}, 640);
   // The second large buffer takes the first one's slot once it is dead.
   expectArena("a large buffer reuses a dead one's slot",
-              {{6400, 0, 2}, {640, 0, 10}, {6400, 3, 10}, {640, 3, 10}}, 6400 + 640 + 640);
+              {{6400, 0, 2}, {640, 0, 10}, {6400, 3, 10}, {640, 3, 10}},
+              6400 + 640 + 640);
   expectArena("no buffers", {}, 0);
 
   std::mt19937_64 rng(20261124);
   Stats graphs, anys;
   for (int i = 0; i < 300; ++i) {
-    double ratio = check("graph " + std::to_string(i), randomGraph(rng, 10 + i % 200));
+    double ratio =
+        check("graph " + std::to_string(i), randomGraph(rng, 10 + i % 200));
     ++graphs.sets;
     graphs.totalRatio += ratio;
     graphs.worstRatio = std::max(graphs.worstRatio, ratio);
   }
   for (int i = 0; i < 300; ++i) {
-    double ratio = check("random " + std::to_string(i), randomAny(rng, 1 + i % 120));
+    double ratio =
+        check("random " + std::to_string(i), randomAny(rng, 1 + i % 120));
     ++anys.sets;
     anys.totalRatio += ratio;
     anys.worstRatio = std::max(anys.worstRatio, ratio);
@@ -129,9 +140,12 @@ int main() {
     crossing.push_back({uint64_t(64 * (50 - i)), i, i + 10});
     equal.push_back({777, 5, 5});
   }
-  std::printf("nested staircase: arena/lower bound %.3f\n", check("nested", nested));
-  std::printf("crossing staircase: arena/lower bound %.3f\n", check("crossing", crossing));
-  std::printf("identical lifetimes: arena/lower bound %.3f\n", check("equal", equal));
+  std::printf("nested staircase: arena/lower bound %.3f\n",
+              check("nested", nested));
+  std::printf("crossing staircase: arena/lower bound %.3f\n",
+              check("crossing", crossing));
+  std::printf("identical lifetimes: arena/lower bound %.3f\n",
+              check("equal", equal));
 
   // The check itself must catch a bad plan: move one buffer onto another
   // that is live at the same time.

@@ -43,14 +43,15 @@ static llvm::cl::OptionCategory importerCategory("ONNX import options");
 
 static llvm::cl::OptionCategory compileCategory("Compilation options");
 
-static llvm::cl::opt<std::string> emitKind(
-    "emit",
-    llvm::cl::desc("Compile instead of running named passes, and write: "
-                   "mlir (the IR after the graph phase, as --compile-to=graph), "
-                   "llvm (LLVM IR), obj (object file), header (C header), "
-                   "lib (static library), so (shared library)"),
-    llvm::cl::value_desc("mlir|llvm|obj|header|lib|so"),
-    llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string>
+    emitKind("emit",
+             llvm::cl::desc(
+                 "Compile instead of running named passes, and write: "
+                 "mlir (the IR after the graph phase, as --compile-to=graph), "
+                 "llvm (LLVM IR), obj (object file), header (C header), "
+                 "lib (static library), so (shared library)"),
+             llvm::cl::value_desc("mlir|llvm|obj|header|lib|so"),
+             llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> compileTo(
     "compile-to",
@@ -59,17 +60,17 @@ static llvm::cl::opt<std::string> compileTo(
                    "codegen"),
     llvm::cl::value_desc("phase"), llvm::cl::cat(compileCategory));
 
-static llvm::cl::opt<std::string> targetName(
-    "target",
-    llvm::cl::desc("The code-generation target (default: cpu)"),
-    llvm::cl::value_desc("cpu"), llvm::cl::init("cpu"),
-    llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string>
+    targetName("target",
+               llvm::cl::desc("The code-generation target (default: cpu)"),
+               llvm::cl::value_desc("cpu"), llvm::cl::init("cpu"),
+               llvm::cl::cat(compileCategory));
 
-static llvm::cl::opt<std::string> modelName(
-    "model-name",
-    llvm::cl::desc("Name of the compiled model: its descriptor is "
-                   "autoglm_model_<name> (default: model)"),
-    llvm::cl::init("model"), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string>
+    modelName("model-name",
+              llvm::cl::desc("Name of the compiled model: its descriptor is "
+                             "autoglm_model_<name> (default: model)"),
+              llvm::cl::init("model"), llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> targetTriple(
     "target-triple",
@@ -82,9 +83,10 @@ static llvm::cl::opt<std::string> targetCPU(
                    "host's, detected)"),
     llvm::cl::cat(compileCategory));
 
-static llvm::cl::opt<unsigned> optLevel(
-    "O", llvm::cl::desc("LLVM optimization level (0-3, default 3)"),
-    llvm::cl::Prefix, llvm::cl::init(3), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<unsigned>
+    optLevel("O", llvm::cl::desc("LLVM optimization level (0-3, default 3)"),
+             llvm::cl::Prefix, llvm::cl::init(3),
+             llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> weightsPlacement(
     "weights",
@@ -102,8 +104,9 @@ static llvm::cl::opt<std::string> weightsFile(
 
 static llvm::cl::list<std::string> disabledPasses(
     "disable-pass",
-    llvm::cl::desc("Leave a pass out of the default graph pipeline of --emit "
-                   "(repeatable or comma-separated): fold-constants, fuse, plan-memory"),
+    llvm::cl::desc(
+        "Leave a pass out of the default graph pipeline of --emit "
+        "(repeatable or comma-separated): fold-constants, fuse, plan-memory"),
     llvm::cl::value_desc("name"), llvm::cl::CommaSeparated,
     llvm::cl::cat(compileCategory));
 
@@ -116,9 +119,10 @@ static llvm::cl::opt<bool> printOptimizationReport(
 
 static llvm::cl::opt<std::string> memoryReport(
     "memory-report",
-    llvm::cl::desc("Write the memory plan: arena, naive and lower-bound bytes "
-                   "and the largest buffers with their ONNX nodes (JSON when "
-                   "the file name ends in .json, text otherwise; - for stderr)"),
+    llvm::cl::desc(
+        "Write the memory plan: arena, naive and lower-bound bytes "
+        "and the largest buffers with their ONNX nodes (JSON when "
+        "the file name ends in .json, text otherwise; - for stderr)"),
     llvm::cl::value_desc("file"), llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> memoryTimeline(
@@ -131,27 +135,38 @@ static llvm::cl::opt<int64_t> memoryBudget(
     "memory-budget",
     llvm::cl::desc("Fail the compilation when the planned memory arena is "
                    "larger than this many bytes"),
-    llvm::cl::value_desc("bytes"), llvm::cl::init(0), llvm::cl::cat(compileCategory));
+    llvm::cl::value_desc("bytes"), llvm::cl::init(0),
+    llvm::cl::cat(compileCategory));
 
-static llvm::cl::list<std::string> inputShapes(
-    "input-shape",
-    llvm::cl::desc("Specialize a graph input's shape, e.g. "
-                   "--input-shape=input:1x3x224x224 (repeatable)"),
-    llvm::cl::value_desc("NAME:DxDx..."), llvm::cl::cat(importerCategory));
+static llvm::cl::list<std::string>
+    inputShapes("input-shape",
+                llvm::cl::desc("Specialize a graph input's shape, e.g. "
+                               "--input-shape=input:1x3x224x224 (repeatable)"),
+                llvm::cl::value_desc("NAME:DxDx..."),
+                llvm::cl::cat(importerCategory));
 
 /// Prints diagnostics of ONNX input in the user's terms: the model file and
 /// the ONNX node the op came from.
-static LogicalResult printONNXDiagnostic(StringRef modelPath, Diagnostic &diag) {
+static LogicalResult printONNXDiagnostic(StringRef modelPath,
+                                         Diagnostic &diag) {
   StringRef node = mlir::autoglm::getNodeName(diag.getLocation());
   llvm::raw_ostream &os = llvm::errs();
   os << modelPath << ": ";
   if (!node.empty())
     os << "node '" << node << "': ";
   switch (diag.getSeverity()) {
-  case DiagnosticSeverity::Error: os << "error: "; break;
-  case DiagnosticSeverity::Warning: os << "warning: "; break;
-  case DiagnosticSeverity::Note: os << "note: "; break;
-  case DiagnosticSeverity::Remark: os << "remark: "; break;
+  case DiagnosticSeverity::Error:
+    os << "error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << "warning: ";
+    break;
+  case DiagnosticSeverity::Note:
+    os << "note: ";
+    break;
+  case DiagnosticSeverity::Remark:
+    os << "remark: ";
+    break;
   }
   os << diag << "\n";
   for (Diagnostic &note : diag.getNotes())
@@ -161,7 +176,8 @@ static LogicalResult printONNXDiagnostic(StringRef modelPath, Diagnostic &diag) 
 
 /// Reads the input: ONNX models are imported (honouring --input-shape),
 /// MLIR is parsed. Null after a diagnostic.
-static OwningOpRef<ModuleOp> loadInput(StringRef inputPath, MLIRContext &context) {
+static OwningOpRef<ModuleOp> loadInput(StringRef inputPath,
+                                       MLIRContext &context) {
   if (!::autoglm::isONNXFile(inputPath)) {
     if (!inputShapes.empty()) {
       llvm::errs() << "error: --input-shape applies to ONNX input only\n";
@@ -190,21 +206,24 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   if (!compileTo.empty()) {
     options.stopAfter = mlir::autoglm::parsePhase(compileTo);
     if (!options.stopAfter) {
-      llvm::errs() << "error: unknown --compile-to=" << compileTo << " (expected "
+      llvm::errs() << "error: unknown --compile-to=" << compileTo
+                   << " (expected "
                    << llvm::join(mlir::autoglm::getPhaseNames(), ", ") << ")\n";
       return failure();
     }
   }
   if (!emitKind.empty()) {
-    std::optional<mlir::autoglm::EmitKind> kind = mlir::autoglm::parseEmitKind(emitKind);
+    std::optional<mlir::autoglm::EmitKind> kind =
+        mlir::autoglm::parseEmitKind(emitKind);
     if (!kind) {
       llvm::errs() << "error: unknown --emit=" << emitKind
                    << " (expected mlir, llvm, obj, header, lib or so)\n";
       return failure();
     }
     if (options.stopAfter) {
-      llvm::errs() << "error: --emit=" << emitKind << " and --compile-to="
-                   << compileTo << " ask for two different outputs; give one\n";
+      llvm::errs() << "error: --emit=" << emitKind
+                   << " and --compile-to=" << compileTo
+                   << " ask for two different outputs; give one\n";
       return failure();
     }
     options.emit = *kind;
@@ -264,7 +283,8 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
 
 /// Whether passes were named on the command line (--autoglm-fuse,
 /// --pass-pipeline=...).
-static bool namesPasses(const MlirOptMainConfig &config, DialectRegistry &registry) {
+static bool namesPasses(const MlirOptMainConfig &config,
+                        DialectRegistry &registry) {
   MLIRContext context(registry);
   PassManager pm(&context);
   return failed(config.setupPassPipeline(pm)) || pm.size() != 0;
@@ -292,7 +312,8 @@ static LogicalResult runOnONNX(StringRef inputPath, StringRef outputPath,
     return failure();
 
   std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> output = openOutputFile(outputPath, &error);
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputPath, &error);
   if (!output) {
     llvm::errs() << "error: " << error << "\n";
     return failure();
@@ -310,7 +331,7 @@ int main(int argc, char **argv) {
   mlir::autoglm::registerAutoGLMPasses();
   mlir::autoglm::registerAutoGLMConversionPasses();
   mlir::autoglm::registerAutoGLMTargetPasses();
-  mlir::autoglm::registerPipelines(); // --autoglm-graph-pipeline, ...
+  mlir::autoglm::registerPipelines();           // --autoglm-graph-pipeline, ...
   bufferization::registerBufferizationPasses(); // --one-shot-bufferize, ...
 
   DialectRegistry registry;
@@ -324,9 +345,10 @@ int main(int argc, char **argv) {
   // The compiler runs its own phases; passes named beside them would be
   // silently dropped, so they are an error.
   if (compiling && namesPasses(config, registry)) {
-    llvm::errs() << "error: --emit and --compile-to run the compiler's own "
-                    "phases; named passes are not run with them. Run the passes "
-                    "on the output of --compile-to=PHASE instead\n";
+    llvm::errs()
+        << "error: --emit and --compile-to run the compiler's own "
+           "phases; named passes are not run with them. Run the passes "
+           "on the output of --compile-to=PHASE instead\n";
     return 1;
   }
   if (printOptimizationReport && !compiling) {
@@ -353,7 +375,8 @@ int main(int argc, char **argv) {
     llvm::errs() << "error: " << error << "\n";
     return 1;
   }
-  std::unique_ptr<llvm::ToolOutputFile> output = openOutputFile(outputPath, &error);
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputPath, &error);
   if (!output) {
     llvm::errs() << "error: " << error << "\n";
     return 1;

@@ -5,7 +5,6 @@
 #include <cmath>
 
 namespace autoglm::run {
-
 Comparison compareTensors(const HostTensor &actual, const HostTensor &expected,
                           double rtol, double atol) {
   Comparison result;
@@ -37,5 +36,4 @@ Comparison compareTensors(const HostTensor &actual, const HostTensor &expected,
   }
   return result;
 }
-
 } // namespace autoglm::run

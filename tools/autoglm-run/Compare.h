@@ -6,7 +6,6 @@
 #include "HostTensor.h"
 
 namespace autoglm::run {
-
 struct Comparison {
   double maxAbsError = 0;
   double maxRelError = 0; // |a-b| / |b| over elements with b != 0
@@ -21,7 +20,6 @@ struct Comparison {
 /// same number of elements.
 Comparison compareTensors(const HostTensor &actual, const HostTensor &expected,
                           double rtol, double atol);
-
 } // namespace autoglm::run
 
 #endif // AUTOGLM_RUN_COMPARE_H

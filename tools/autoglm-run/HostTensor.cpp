@@ -8,10 +8,9 @@
 #include <cstring>
 
 namespace autoglm::run {
-
 bool HostTensor::allocate(int32_t dtype, std::vector<int64_t> shape) {
-  int64_t count = autoglm_num_elements(static_cast<int32_t>(shape.size()),
-                                       shape.data());
+  int64_t count =
+      autoglm_num_elements(static_cast<int32_t>(shape.size()), shape.data());
   size_t elementSize = autoglm_dtype_size(dtype);
   if (count < 0 || elementSize == 0 ||
       static_cast<uint64_t>(count) > (SIZE_MAX - 64) / elementSize)
@@ -30,57 +29,85 @@ bool HostTensor::allocate(int32_t dtype, std::vector<int64_t> shape) {
   return true;
 }
 
-template <typename T> static T load(const void *data, int64_t index) {
+template <typename T>
+static T load(const void *data, int64_t index) {
   T value;
   std::memcpy(&value, static_cast<const char *>(data) + index * sizeof(T),
               sizeof(T));
   return value;
 }
 
-template <typename T> static void store(void *data, int64_t index, T value) {
-  std::memcpy(static_cast<char *>(data) + index * sizeof(T), &value,
-              sizeof(T));
+template <typename T>
+static void store(void *data, int64_t index, T value) {
+  std::memcpy(static_cast<char *>(data) + index * sizeof(T), &value, sizeof(T));
 }
 
 double HostTensor::getDouble(int64_t index) const {
   const void *d = data();
   switch (dtype_) {
-  case AUTOGLM_FLOAT32: return load<float>(d, index);
-  case AUTOGLM_FLOAT64: return load<double>(d, index);
-  case AUTOGLM_FLOAT16: return halfToFloat(load<uint16_t>(d, index));
-  case AUTOGLM_BFLOAT16: return bfloat16ToFloat(load<uint16_t>(d, index));
-  case AUTOGLM_INT8: return load<int8_t>(d, index);
-  case AUTOGLM_INT16: return load<int16_t>(d, index);
-  case AUTOGLM_INT32: return load<int32_t>(d, index);
-  case AUTOGLM_INT64: return static_cast<double>(load<int64_t>(d, index));
-  case AUTOGLM_UINT8: return load<uint8_t>(d, index);
-  case AUTOGLM_UINT16: return load<uint16_t>(d, index);
-  case AUTOGLM_UINT32: return load<uint32_t>(d, index);
-  case AUTOGLM_UINT64: return static_cast<double>(load<uint64_t>(d, index));
-  case AUTOGLM_BOOL: return load<uint8_t>(d, index) != 0;
-  default: return 0;
+  case AUTOGLM_FLOAT32:
+    return load<float>(d, index);
+  case AUTOGLM_FLOAT64:
+    return load<double>(d, index);
+  case AUTOGLM_FLOAT16:
+    return halfToFloat(load<uint16_t>(d, index));
+  case AUTOGLM_BFLOAT16:
+    return bfloat16ToFloat(load<uint16_t>(d, index));
+  case AUTOGLM_INT8:
+    return load<int8_t>(d, index);
+  case AUTOGLM_INT16:
+    return load<int16_t>(d, index);
+  case AUTOGLM_INT32:
+    return load<int32_t>(d, index);
+  case AUTOGLM_INT64:
+    return static_cast<double>(load<int64_t>(d, index));
+  case AUTOGLM_UINT8:
+    return load<uint8_t>(d, index);
+  case AUTOGLM_UINT16:
+    return load<uint16_t>(d, index);
+  case AUTOGLM_UINT32:
+    return load<uint32_t>(d, index);
+  case AUTOGLM_UINT64:
+    return static_cast<double>(load<uint64_t>(d, index));
+  case AUTOGLM_BOOL:
+    return load<uint8_t>(d, index) != 0;
+  default:
+    return 0;
   }
 }
 
 void HostTensor::setDouble(int64_t index, double value) {
   void *d = data();
   switch (dtype_) {
-  case AUTOGLM_FLOAT32: return store<float>(d, index, static_cast<float>(value));
-  case AUTOGLM_FLOAT64: return store<double>(d, index, value);
+  case AUTOGLM_FLOAT32:
+    return store<float>(d, index, static_cast<float>(value));
+  case AUTOGLM_FLOAT64:
+    return store<double>(d, index, value);
   case AUTOGLM_FLOAT16:
     return store<uint16_t>(d, index, floatToHalf(static_cast<float>(value)));
   case AUTOGLM_BFLOAT16:
-    return store<uint16_t>(d, index, floatToBfloat16(static_cast<float>(value)));
-  case AUTOGLM_INT8: return store<int8_t>(d, index, static_cast<int8_t>(value));
-  case AUTOGLM_INT16: return store<int16_t>(d, index, static_cast<int16_t>(value));
-  case AUTOGLM_INT32: return store<int32_t>(d, index, static_cast<int32_t>(value));
-  case AUTOGLM_INT64: return store<int64_t>(d, index, static_cast<int64_t>(value));
-  case AUTOGLM_UINT8: return store<uint8_t>(d, index, static_cast<uint8_t>(value));
-  case AUTOGLM_UINT16: return store<uint16_t>(d, index, static_cast<uint16_t>(value));
-  case AUTOGLM_UINT32: return store<uint32_t>(d, index, static_cast<uint32_t>(value));
-  case AUTOGLM_UINT64: return store<uint64_t>(d, index, static_cast<uint64_t>(value));
-  case AUTOGLM_BOOL: return store<uint8_t>(d, index, value != 0);
-  default: return;
+    return store<uint16_t>(d, index,
+                           floatToBfloat16(static_cast<float>(value)));
+  case AUTOGLM_INT8:
+    return store<int8_t>(d, index, static_cast<int8_t>(value));
+  case AUTOGLM_INT16:
+    return store<int16_t>(d, index, static_cast<int16_t>(value));
+  case AUTOGLM_INT32:
+    return store<int32_t>(d, index, static_cast<int32_t>(value));
+  case AUTOGLM_INT64:
+    return store<int64_t>(d, index, static_cast<int64_t>(value));
+  case AUTOGLM_UINT8:
+    return store<uint8_t>(d, index, static_cast<uint8_t>(value));
+  case AUTOGLM_UINT16:
+    return store<uint16_t>(d, index, static_cast<uint16_t>(value));
+  case AUTOGLM_UINT32:
+    return store<uint32_t>(d, index, static_cast<uint32_t>(value));
+  case AUTOGLM_UINT64:
+    return store<uint64_t>(d, index, static_cast<uint64_t>(value));
+  case AUTOGLM_BOOL:
+    return store<uint8_t>(d, index, value != 0);
+  default:
+    return;
   }
 }
 
@@ -91,7 +118,8 @@ std::string HostTensor::formatElement(int64_t index) const {
     std::snprintf(text, sizeof(text), "%" PRId64, load<int64_t>(data(), index));
     break;
   case AUTOGLM_UINT64:
-    std::snprintf(text, sizeof(text), "%" PRIu64, load<uint64_t>(data(), index));
+    std::snprintf(text, sizeof(text), "%" PRIu64,
+                  load<uint64_t>(data(), index));
     break;
   case AUTOGLM_BOOL:
     return load<uint8_t>(data(), index) ? "true" : "false";
@@ -146,15 +174,16 @@ uint16_t floatToHalf(float value) {
   if (magnitude >= 65520.0f) // rounds to infinity
     return sign | 0x7c00;
   if (magnitude < 6.103515625e-05f) // subnormal: units of 2^-24
-    return sign | static_cast<uint16_t>(std::nearbyint(magnitude * 16777216.0f));
+    return sign |
+           static_cast<uint16_t>(std::nearbyint(magnitude * 16777216.0f));
   int exponent;
   float fraction = std::frexp(magnitude, &exponent); // [0.5, 1)
   // 11 significant bits; rounding may carry into the exponent, which the
   // bit layout absorbs.
   uint32_t significand =
       static_cast<uint32_t>(std::nearbyint(std::ldexp(fraction, 11)));
-  uint32_t result = (static_cast<uint32_t>(exponent + 14) << 10) +
-                    (significand - 0x400);
+  uint32_t result =
+      (static_cast<uint32_t>(exponent + 14) << 10) + (significand - 0x400);
   return sign | static_cast<uint16_t>(result);
 }
 
@@ -173,5 +202,4 @@ uint16_t floatToBfloat16(float value) {
   bits += 0x7fff + ((bits >> 16) & 1);
   return static_cast<uint16_t>(bits >> 16);
 }
-
 } // namespace autoglm::run

@@ -17,7 +17,6 @@
 #include <vector>
 
 namespace autoglm::run {
-
 class HostTensor {
 public:
   HostTensor() = default;
@@ -62,7 +61,6 @@ float halfToFloat(uint16_t bits);
 uint16_t floatToHalf(float value);
 float bfloat16ToFloat(uint16_t bits);
 uint16_t floatToBfloat16(float value);
-
 } // namespace autoglm::run
 
 #endif // AUTOGLM_RUN_HOSTTENSOR_H

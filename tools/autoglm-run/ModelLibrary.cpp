@@ -5,7 +5,6 @@
 #include <dlfcn.h>
 
 namespace autoglm::run {
-
 ModelLibrary::~ModelLibrary() {
   if (handle_)
     dlclose(handle_);
@@ -39,5 +38,4 @@ bool ModelLibrary::load(const std::string &path, std::string &error) {
   }
   return true;
 }
-
 } // namespace autoglm::run

@@ -8,7 +8,6 @@
 #include <string>
 
 namespace autoglm::run {
-
 /// A dlopen'ed model; the descriptor stays valid while this object lives.
 class ModelLibrary {
 public:
@@ -25,7 +24,6 @@ private:
   void *handle_ = nullptr;
   const autoglm_model_desc *model_ = nullptr;
 };
-
 } // namespace autoglm::run
 
 #endif // AUTOGLM_RUN_MODELLIBRARY_H

@@ -12,7 +12,6 @@
 #include <fstream>
 
 namespace autoglm::run {
-
 static const char npyMagic[] = "\x93NUMPY";
 static constexpr size_t npyMagicSize = 6;
 
@@ -104,8 +103,8 @@ static bool parseHeader(const std::string &header, int32_t &dtype,
     char *after = nullptr;
     long long dim = std::strtoll(cursor, &after, 10);
     if (after == cursor || dim < 0) {
-      error = "malformed .npy shape '" +
-              header.substr(at, close - at + 1) + "'";
+      error =
+          "malformed .npy shape '" + header.substr(at, close - at + 1) + "'";
       return false;
     }
     shape.push_back(dim);
@@ -133,8 +132,8 @@ bool parseNpy(const std::string &bytes, HostTensor &tensor,
       error = "truncated .npy header";
       return false;
     }
-    headerLength = byteAt(8) | byteAt(9) << 8 | byteAt(10) << 16 |
-                   byteAt(11) << 24;
+    headerLength =
+        byteAt(8) | byteAt(9) << 8 | byteAt(10) << 16 | byteAt(11) << 24;
     headerStart = 12;
   } else {
     error = "unsupported .npy format version " + std::to_string(major);
@@ -168,19 +167,32 @@ bool parseNpy(const std::string &bytes, HostTensor &tensor,
 
 static const char *npyDescr(int32_t dtype) {
   switch (dtype) {
-  case AUTOGLM_FLOAT32: return "<f4";
-  case AUTOGLM_FLOAT64: return "<f8";
-  case AUTOGLM_FLOAT16: return "<f2";
-  case AUTOGLM_INT8: return "|i1";
-  case AUTOGLM_INT16: return "<i2";
-  case AUTOGLM_INT32: return "<i4";
-  case AUTOGLM_INT64: return "<i8";
-  case AUTOGLM_UINT8: return "|u1";
-  case AUTOGLM_UINT16: return "<u2";
-  case AUTOGLM_UINT32: return "<u4";
-  case AUTOGLM_UINT64: return "<u8";
-  case AUTOGLM_BOOL: return "|b1";
-  default: return nullptr;
+  case AUTOGLM_FLOAT32:
+    return "<f4";
+  case AUTOGLM_FLOAT64:
+    return "<f8";
+  case AUTOGLM_FLOAT16:
+    return "<f2";
+  case AUTOGLM_INT8:
+    return "|i1";
+  case AUTOGLM_INT16:
+    return "<i2";
+  case AUTOGLM_INT32:
+    return "<i4";
+  case AUTOGLM_INT64:
+    return "<i8";
+  case AUTOGLM_UINT8:
+    return "|u1";
+  case AUTOGLM_UINT16:
+    return "<u2";
+  case AUTOGLM_UINT32:
+    return "<u4";
+  case AUTOGLM_UINT64:
+    return "<u8";
+  case AUTOGLM_BOOL:
+    return "|b1";
+  default:
+    return nullptr;
   }
 }
 
@@ -236,5 +248,4 @@ bool writeNpy(const std::string &path, const HostTensor &tensor,
   }
   return true;
 }
-
 } // namespace autoglm::run

@@ -13,7 +13,6 @@
 #include <cstring>
 
 namespace autoglm::run {
-
 const char *usageText() {
   return R"(usage: autoglm-run MODEL.so [options]
 
@@ -76,8 +75,7 @@ static bool parseNamedFile(const std::string &text, NamedFile &named) {
   return true;
 }
 
-bool parseOptions(int argc, char **argv, Options &options,
-                  std::string &error) {
+bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -146,8 +144,8 @@ bool parseOptions(int argc, char **argv, Options &options,
     } else if (name == "--weights") {
       options.weightsPath = value;
     } else if (name == "--rtol" || name == "--atol") {
-      if (!parseTolerance(value, name == "--rtol" ? options.rtol
-                                                  : options.atol)) {
+      if (!parseTolerance(value,
+                          name == "--rtol" ? options.rtol : options.atol)) {
         error = name + " wants a non-negative number, got '" + value + "'";
         return false;
       }
@@ -162,5 +160,4 @@ bool parseOptions(int argc, char **argv, Options &options,
   }
   return true;
 }
-
 } // namespace autoglm::run

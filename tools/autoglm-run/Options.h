@@ -8,7 +8,6 @@
 #include <vector>
 
 namespace autoglm::run {
-
 /// NAME=FILE from --input / --expect.
 struct NamedFile {
   std::string name;
@@ -38,7 +37,6 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error);
 
 /// The --help text.
 const char *usageText();
-
 } // namespace autoglm::run
 
 #endif // AUTOGLM_RUN_OPTIONS_H

@@ -3,7 +3,6 @@
 #include "RandomFill.h"
 
 namespace autoglm::run {
-
 uint64_t Random::next() {
   uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -24,5 +23,4 @@ void fillRandom(HostTensor &tensor, Random &random) {
       tensor.setDouble(i, static_cast<double>(random.next() % 4));
   }
 }
-
 } // namespace autoglm::run

@@ -6,7 +6,6 @@
 #include "HostTensor.h"
 
 namespace autoglm::run {
-
 /// A small, portable generator (splitmix64), so that a seed gives the same
 /// inputs on every platform and standard library.
 class Random {
@@ -23,7 +22,6 @@ private:
 /// Floats uniform in [-1, 1); integers in [0, 4) (valid as small indices and
 /// counts); booleans 0 or 1.
 void fillRandom(HostTensor &tensor, Random &random);
-
 } // namespace autoglm::run
 
 #endif // AUTOGLM_RUN_RANDOMFILL_H

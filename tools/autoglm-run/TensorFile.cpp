@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 namespace autoglm::run {
-
 bool readFile(const std::string &path, std::string &contents,
               std::string &error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -58,5 +57,4 @@ bool readTensorFile(const std::string &path, HostTensor &tensor,
     error = "'" + path + "': " + error;
   return ok;
 }
-
 } // namespace autoglm::run

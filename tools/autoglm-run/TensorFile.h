@@ -14,7 +14,6 @@
 #include <string>
 
 namespace autoglm::run {
-
 /// Reads the whole file into `contents`.
 bool readFile(const std::string &path, std::string &contents,
               std::string &error);
@@ -34,7 +33,6 @@ bool parseTensorProto(const std::string &bytes, HostTensor &tensor,
 /// Errors are prefixed with the path.
 bool readTensorFile(const std::string &path, HostTensor &tensor,
                     std::string &error);
-
 } // namespace autoglm::run
 
 #endif // AUTOGLM_RUN_TENSORFILE_H

@@ -12,7 +12,6 @@
 #include <cstring>
 
 namespace autoglm::run {
-
 /// Copies `count` values of a typed repeated field into the tensor,
 /// converting through setDouble only where the field type differs.
 template <typename Field>
@@ -100,5 +99,4 @@ bool parseTensorProto(const std::string &bytes, HostTensor &tensor,
     return copyTyped(proto.int32_data(), tensor, "int32_data", error);
   }
 }
-
 } // namespace autoglm::run

@@ -29,7 +29,6 @@
 using namespace autoglm::run;
 
 namespace {
-
 /// Owns a session; destroys it on every exit path.
 struct SessionDeleter {
   void operator()(autoglm_session *session) const {
@@ -48,7 +47,6 @@ struct Runner {
   std::vector<HostTensor> expected;
   std::vector<bool> hasExpected;
 };
-
 } // namespace
 
 static int fail(const std::string &message) {
@@ -77,8 +75,7 @@ static std::string nameList(const autoglm_tensor_desc *descs, int32_t count) {
 
 static void printInfo(const autoglm_model_desc &model) {
   std::printf("model '%s': %d inputs, %d outputs, %llu-byte workspace\n",
-              model.name ? model.name : "", model.num_inputs,
-              model.num_outputs,
+              model.name ? model.name : "", model.num_inputs, model.num_outputs,
               static_cast<unsigned long long>(model.workspace_bytes));
   if (model.weights_bytes)
     std::printf("weights: %llu bytes in '%s'\n",
@@ -106,12 +103,13 @@ static bool gatherInputs(Runner &runner, std::string &error) {
   runner.inputs.resize(model.num_inputs);
   std::vector<bool> filled(model.num_inputs, false);
   for (const NamedFile &input : runner.options.inputs) {
-    int32_t index = autoglm_session_find_input(runner.session,
-                                               input.name.c_str());
+    int32_t index =
+        autoglm_session_find_input(runner.session, input.name.c_str());
     if (index < 0) {
       error = "model '" + modelName(runner.session) + "' has no input '" +
-              input.name + "' (its inputs: " +
-              nameList(model.inputs, model.num_inputs) + ")";
+              input.name +
+              "' (its inputs: " + nameList(model.inputs, model.num_inputs) +
+              ")";
       return false;
     }
     if (filled[index]) {
@@ -133,8 +131,8 @@ static bool gatherInputs(Runner &runner, std::string &error) {
         return false;
     } else if (runner.options.hasSeed) {
       if (!runner.inputs[i].allocate(
-              desc.dtype, std::vector<int64_t>(desc.shape,
-                                               desc.shape + desc.rank))) {
+              desc.dtype,
+              std::vector<int64_t>(desc.shape, desc.shape + desc.rank))) {
         error = "out of memory for input '" + std::string(desc.name) + "'";
         return false;
       }
@@ -168,11 +166,10 @@ static bool allocateOutputs(Runner &runner, std::string &error) {
 }
 
 static autoglm_status runOnce(Runner &runner) {
-  return autoglm_session_run(
-      runner.session, runner.inputViews.data(),
-      static_cast<int32_t>(runner.inputViews.size()),
-      runner.outputViews.data(),
-      static_cast<int32_t>(runner.outputViews.size()));
+  return autoglm_session_run(runner.session, runner.inputViews.data(),
+                             static_cast<int32_t>(runner.inputViews.size()),
+                             runner.outputViews.data(),
+                             static_cast<int32_t>(runner.outputViews.size()));
 }
 
 static void printOutputs(const Runner &runner) {
@@ -213,13 +210,14 @@ static bool loadExpectations(Runner &runner, std::string &error) {
   runner.expected.resize(numOutputs);
   runner.hasExpected.assign(numOutputs, false);
   for (const NamedFile &expect : options.expects) {
-    int32_t index = autoglm_session_find_output(runner.session,
-                                                expect.name.c_str());
+    int32_t index =
+        autoglm_session_find_output(runner.session, expect.name.c_str());
     if (index < 0) {
       const autoglm_model_desc &model = *autoglm_session_model(runner.session);
       error = "model '" + modelName(runner.session) + "' has no output '" +
-              expect.name + "' (its outputs: " +
-              nameList(model.outputs, model.num_outputs) + ")";
+              expect.name +
+              "' (its outputs: " + nameList(model.outputs, model.num_outputs) +
+              ")";
       return false;
     }
     if (!readTensorFile(expect.path, runner.expected[index], error))
@@ -229,8 +227,8 @@ static bool loadExpectations(Runner &runner, std::string &error) {
   if (!options.expectDir.empty())
     for (int32_t i = 0; i < numOutputs; ++i)
       if (!runner.hasExpected[i]) {
-        if (!readIndexedFile(options.expectDir, "output", i,
-                             runner.expected[i], error))
+        if (!readIndexedFile(options.expectDir, "output", i, runner.expected[i],
+                             error))
           return false;
         runner.hasExpected[i] = true;
       }

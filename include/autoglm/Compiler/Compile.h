@@ -1,4 +1,5 @@
-//===- Compile.h - from an imported model to what the user asked for -*- C++ -*-===//
+//===- Compile.h - from an imported model to what the user asked for -*- C++
+//-*-===//
 
 #ifndef AUTOGLM_COMPILER_COMPILE_H
 #define AUTOGLM_COMPILER_COMPILE_H
@@ -14,11 +15,17 @@
 #include <vector>
 
 namespace mlir::autoglm {
-
 class OptimizationReport;
 
 /// What `--emit=` asks for.
-enum class EmitKind { MLIR, LLVM, Object, Header, StaticLibrary, SharedLibrary };
+enum class EmitKind {
+  MLIR,
+  LLVM,
+  Object,
+  Header,
+  StaticLibrary,
+  SharedLibrary
+};
 
 /// Parses a `--emit=` value; nullopt for an unknown one.
 std::optional<EmitKind> parseEmitKind(StringRef name);
@@ -66,7 +73,6 @@ void registerCompilerDialects(DialectRegistry &registry);
 /// context.
 LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                             TimingScope &timing);
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_COMPILER_COMPILE_H

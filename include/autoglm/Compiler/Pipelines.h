@@ -17,7 +17,6 @@
 #include <string>
 
 namespace mlir::autoglm {
-
 /// The phases, in order.
 enum class Phase { Import, Graph, Kernels, Lowering, Codegen };
 
@@ -47,7 +46,6 @@ void buildLoweringPipeline(OpPassManager &pm);
 /// `--autoglm-kernel-pipeline`, `--autoglm-lowering-pipeline` and each
 /// target's `--autoglm-<target>-codegen-pipeline`.
 void registerPipelines();
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_COMPILER_PIPELINES_H

@@ -1,4 +1,5 @@
-//===- Passes.h - AutoGLM conversion passes ----------------------*- C++ -*-===//
+//===- Passes.h - AutoGLM conversion passes ----------------------*- C++
+//-*-===//
 //
 // Conversions out of the autoglm dialect (lib/Conversion/):
 //   --autoglm-lower-to-linalg   autoglm -> linalg / tensor / arith / math
@@ -17,13 +18,11 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::autoglm {
-
 #define GEN_PASS_DECL
 #include "autoglm/Conversion/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
 #include "autoglm/Conversion/Passes.h.inc"
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_CONVERSION_PASSES_H

@@ -1,4 +1,5 @@
-//===- ONNXImporter.h - ONNX models into the autoglm dialect -----*- C++ -*-===//
+//===- ONNXImporter.h - ONNX models into the autoglm dialect -----*- C++
+//-*-===//
 
 #ifndef AUTOGLM_IMPORTER_ONNXIMPORTER_H
 #define AUTOGLM_IMPORTER_ONNXIMPORTER_H
@@ -13,7 +14,6 @@
 #include <vector>
 
 namespace autoglm {
-
 struct ImportOptions {
   /// `--input-shape=NAME:1x3x224x224`: replaces the named graph input's shape
   /// (symbolic dimensions included) before shape inference.
@@ -31,10 +31,9 @@ bool parseInputShapeSpec(llvm::StringRef spec,
 /// syntax for `.onnxtxt`) into a module holding `func.func @main`. Errors are
 /// reported through `context`'s diagnostic engine, naming the ONNX node or
 /// the file; the result is null on any error.
-mlir::OwningOpRef<mlir::ModuleOp>
-importONNXFile(llvm::StringRef path, mlir::MLIRContext &context,
-               const ImportOptions &options);
-
+mlir::OwningOpRef<mlir::ModuleOp> importONNXFile(llvm::StringRef path,
+                                                 mlir::MLIRContext &context,
+                                                 const ImportOptions &options);
 } // namespace autoglm
 
 #endif // AUTOGLM_IMPORTER_ONNXIMPORTER_H

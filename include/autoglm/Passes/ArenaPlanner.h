@@ -17,7 +17,6 @@
 #include <vector>
 
 namespace mlir::autoglm {
-
 struct BufferLifetime {
   uint64_t bytes = 0;
   /// Live from step `first` to step `last`, both included.
@@ -47,10 +46,10 @@ uint64_t arenaLowerBound(const std::vector<BufferLifetime> &buffers,
 /// the arena, and no two buffers with overlapping lifetimes overlapping in
 /// memory. On failure, `firstConflict` gets the indices of a bad pair (or
 /// the same index twice for a buffer that is misplaced on its own).
-bool verifyArenaPlan(const std::vector<BufferLifetime> &buffers,
-                     const ArenaPlan &plan, uint64_t alignment,
-                     std::pair<std::size_t, std::size_t> *firstConflict = nullptr);
-
+bool verifyArenaPlan(
+    const std::vector<BufferLifetime> &buffers, const ArenaPlan &plan,
+    uint64_t alignment,
+    std::pair<std::size_t, std::size_t> *firstConflict = nullptr);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_PASSES_ARENAPLANNER_H

@@ -1,4 +1,5 @@
-//===- Passes.h - AutoGLM graph and buffer passes ----------------*- C++ -*-===//
+//===- Passes.h - AutoGLM graph and buffer passes ----------------*- C++
+//-*-===//
 //
 // The passes declared in passes/Passes.td: graph passes on the autoglm
 // dialect and the target-independent buffer passes.
@@ -15,13 +16,11 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::autoglm {
-
 #define GEN_PASS_DECL
 #include "autoglm/Passes/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
 #include "autoglm/Passes/Passes.h.inc"
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_PASSES_PASSES_H

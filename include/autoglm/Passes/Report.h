@@ -1,4 +1,5 @@
-//===- Report.h - what the graph passes did, in the user's words -*- C++ -*-===//
+//===- Report.h - what the graph passes did, in the user's words -*- C++
+//-*-===//
 //
 // The graph passes (--autoglm-fold-constants, --autoglm-fuse, ...) record
 // each rewrite they make with the ONNX node names it touched; the driver's
@@ -6,7 +7,8 @@
 // after every pass:
 //
 //   autoglm::recordRewrite(op->getContext(), "fold-constants",
-//                          "batch-norm-into-conv", {conv.getLoc(), bn.getLoc()});
+//                          "batch-norm-into-conv", {conv.getLoc(),
+//                          bn.getLoc()});
 //
 // Recording costs nothing unless a report is being collected for the
 // context (an OptimizationReport instrumentation is alive for it).
@@ -24,7 +26,6 @@
 #include <vector>
 
 namespace mlir::autoglm {
-
 /// autoglm::getNodeNames(loc) joined by ", "; "" when it has none.
 std::string nodeNames(Location loc);
 
@@ -53,7 +54,8 @@ private:
   struct PassRun {
     std::string pass;
     /// Ops that do work (not constants, not terminators), and constants.
-    int64_t opsBefore = 0, opsAfter = -1, constantsBefore = 0, constantsAfter = 0;
+    int64_t opsBefore = 0, opsAfter = -1, constantsBefore = 0,
+            constantsAfter = 0;
     /// A nested pass still running over the functions of one module.
     bool open = false;
     /// rule -> the node names of every rewrite, in order.
@@ -68,7 +70,6 @@ private:
   raw_ostream &os;
   mutable llvm::sys::SmartMutex<true> mutex;
 };
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_PASSES_REPORT_H

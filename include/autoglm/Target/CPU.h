@@ -15,7 +15,6 @@ class TargetMachine;
 } // namespace llvm
 
 namespace mlir::autoglm {
-
 /// `--target=cpu`; null after a diagnostic at `loc` when `host` names an
 /// unknown triple or CPU.
 std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
@@ -29,9 +28,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options);
 
 /// A target machine for `host`; null after a diagnostic at `loc`. Every
 /// target's host code is compiled with it.
-std::unique_ptr<llvm::TargetMachine> createHostTargetMachine(const HostOptions &host,
-                                                             Location loc);
-
+std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(const HostOptions &host, Location loc);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

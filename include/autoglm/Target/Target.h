@@ -21,7 +21,6 @@
 #include <string>
 
 namespace mlir::autoglm {
-
 /// The LLVM target machine of the host code a target emits: all of the
 /// model on the CPU. Empty fields: the host's triple, CPU and features.
 struct HostOptions {
@@ -90,7 +89,6 @@ void buildMemoryPipeline(OpPassManager &pm, const CodegenOptions &options);
 /// Registers each target's code-generation pipeline as
 /// `--autoglm-<target>-codegen-pipeline`.
 void registerTargetPipelines();
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_TARGET_H

@@ -29,7 +29,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 bool isStatic(Type type) {
   auto t = dyn_cast<RankedTensorType>(type);
   return t && t.hasStaticShape();
@@ -67,8 +66,7 @@ LogicalResult checkStaticShapes(ModuleOp module) {
     if (failed(checkContractionSupported(op)) ||
         failed(checkNormalizationSupported(op)) ||
         failed(checkConstantSupported(op)) ||
-        failed(checkResizeSupported(op)) ||
-        failed(checkHighLevelSupported(op)))
+        failed(checkResizeSupported(op)) || failed(checkHighLevelSupported(op)))
       return WalkResult::interrupt();
     return WalkResult::advance();
   });
@@ -121,5 +119,4 @@ struct AutoGLMLowerToLinalgPass
     fuseInClusters(module);
   }
 };
-
 } // namespace

@@ -49,7 +49,8 @@ AutoGLMTypeConverter::AutoGLMTypeConverter(MLIRContext *ctx) {
 // Scalars
 //===----------------------------------------------------------------------===//
 
-Value lowering::floatConst(OpBuilder &b, Location loc, Type type, double value) {
+Value lowering::floatConst(OpBuilder &b, Location loc, Type type,
+                           double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
 }
 Value lowering::intConst(OpBuilder &b, Location loc, Type type, int64_t value) {
@@ -64,25 +65,30 @@ Value lowering::numConst(OpBuilder &b, Location loc, Type type, double value) {
   return intConst(b, loc, type, static_cast<int64_t>(value));
 }
 
-Value lowering::lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
+Value lowering::lowestValue(OpBuilder &b, Location loc, Type type,
+                            bool isUnsigned) {
   if (auto f = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), true)));
+        b, loc,
+        b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), true)));
   unsigned w = type.getIntOrFloatBitWidth();
   APInt v = isUnsigned ? APInt::getMinValue(w) : APInt::getSignedMinValue(w);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
 }
 
-Value lowering::highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
+Value lowering::highestValue(OpBuilder &b, Location loc, Type type,
+                             bool isUnsigned) {
   if (auto f = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), false)));
+        b, loc,
+        b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), false)));
   unsigned w = type.getIntOrFloatBitWidth();
   APInt v = isUnsigned ? APInt::getMaxValue(w) : APInt::getSignedMaxValue(w);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
 }
 
-Value lowering::castScalar(OpBuilder &b, Location loc, Value v, Type from, Type to) {
+Value lowering::castScalar(OpBuilder &b, Location loc, Value v, Type from,
+                           Type to) {
   Type src = signless(from), dst = signless(to);
   bool srcUnsigned = isUnsignedLike(from), dstUnsigned = isUnsignedLike(to);
   if (src == dst)
@@ -121,7 +127,8 @@ Value lowering::castScalar(OpBuilder &b, Location loc, Value v, Type from, Type 
   return arith::TruncIOp::create(b, loc, dst, v);
 }
 
-Value lowering::maxScalar(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+Value lowering::maxScalar(OpBuilder &b, Location loc, Value x, Value y,
+                          bool isUnsigned) {
   if (isa<FloatType>(x.getType()))
     return arith::MaximumFOp::create(b, loc, x, y);
   if (isUnsigned)
@@ -129,7 +136,8 @@ Value lowering::maxScalar(OpBuilder &b, Location loc, Value x, Value y, bool isU
   return arith::MaxSIOp::create(b, loc, x, y);
 }
 
-Value lowering::minScalar(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+Value lowering::minScalar(OpBuilder &b, Location loc, Value x, Value y,
+                          bool isUnsigned) {
   if (isa<FloatType>(x.getType()))
     return arith::MinimumFOp::create(b, loc, x, y);
   if (isUnsigned)
@@ -158,14 +166,15 @@ Value lowering::emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return tensor::EmptyOp::create(b, loc, shape, elementType);
 }
 
-Value lowering::filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                             Value scalar) {
+Value lowering::filledTensor(OpBuilder &b, Location loc,
+                             ArrayRef<int64_t> shape, Value scalar) {
   Value empty = emptyTensor(b, loc, shape, scalar.getType());
   return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
       .getResult(0);
 }
 
-AffineMap lowering::broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
+AffineMap lowering::broadcastMap(MLIRContext *ctx,
+                                 ArrayRef<int64_t> operandShape,
                                  ArrayRef<int64_t> resultShape) {
   unsigned n = resultShape.size(), k = operandShape.size();
   SmallVector<AffineExpr> exprs;
@@ -214,15 +223,15 @@ Value lowering::buildElementwise(
   ArrayRef<int64_t> shape = resultType.getShape();
   SmallVector<AffineMap> maps;
   for (Value in : inputs)
-    maps.push_back(
-        broadcastMap(ctx, cast<RankedTensorType>(in.getType()).getShape(), shape));
+    maps.push_back(broadcastMap(
+        ctx, cast<RankedTensorType>(in.getType()).getShape(), shape));
   maps.push_back(AffineMap::getMultiDimIdentityMap(shape.size(), ctx));
   Value init = emptyTensor(b, loc, shape, resultType.getElementType());
-  return buildGeneric(b, loc, inputs, init, maps, parallelIterators(shape.size()),
-                      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                        return SmallVector<Value>{
-                            body(nb, nloc, args.drop_back())};
-                      })[0];
+  return buildGeneric(
+      b, loc, inputs, init, maps, parallelIterators(shape.size()),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        return SmallVector<Value>{body(nb, nloc, args.drop_back())};
+      })[0];
 }
 
 Value lowering::buildReduction(
@@ -245,29 +254,33 @@ Value lowering::buildReduction(
                                  dropDimsMap(ctx, rank, axes)};
   return buildGeneric(b, loc, input, out, maps, iterators,
                       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                        return SmallVector<Value>{body(nb, nloc, args[1], args[0])};
+                        return SmallVector<Value>{
+                            body(nb, nloc, args[1], args[0])};
                       })[0];
 }
 
 Value lowering::buildIndexed(
     OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
     ArrayRef<AffineMap> maps,
-    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>, ValueRange)> body) {
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>, ValueRange)>
+        body) {
   unsigned rank = resultType.getRank();
   SmallVector<AffineMap> allMaps(maps);
   allMaps.push_back(AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
-  Value init = emptyTensor(b, loc, resultType.getShape(), resultType.getElementType());
-  return buildGeneric(
-      b, loc, inputs, init, allMaps, parallelIterators(rank),
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        SmallVector<Value> idx;
-        for (unsigned i = 0; i < rank; ++i)
-          idx.push_back(linalg::IndexOp::create(nb, nloc, i));
-        return SmallVector<Value>{body(nb, nloc, idx, args.drop_back())};
-      })[0];
+  Value init =
+      emptyTensor(b, loc, resultType.getShape(), resultType.getElementType());
+  return buildGeneric(b, loc, inputs, init, allMaps, parallelIterators(rank),
+                      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                        SmallVector<Value> idx;
+                        for (unsigned i = 0; i < rank; ++i)
+                          idx.push_back(linalg::IndexOp::create(nb, nloc, i));
+                        return SmallVector<Value>{
+                            body(nb, nloc, idx, args.drop_back())};
+                      })[0];
 }
 
-Value lowering::reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
+Value lowering::reshapeTo(OpBuilder &b, Location loc, Value v,
+                          ArrayRef<int64_t> shape) {
   auto src = cast<RankedTensorType>(v.getType());
   auto dst = RankedTensorType::get(shape, src.getElementType());
   if (src == dst)
@@ -286,8 +299,9 @@ Value lowering::reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t>
     for (int64_t i = 0; i < src.getRank(); ++i)
       all[0].push_back(i);
     flat = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({src.getNumElements()}, src.getElementType()),
-        v, all);
+        b, loc,
+        RankedTensorType::get({src.getNumElements()}, src.getElementType()), v,
+        all);
   } else if (src.getRank() == 0) {
     flat = tensor::ExpandShapeOp::create(
         b, loc, RankedTensorType::get({1}, src.getElementType()), v,
@@ -318,11 +332,13 @@ Value lowering::padConstant(OpBuilder &b, Location loc, Value v,
     lo.push_back(b.getIndexAttr(low[i]));
     hi.push_back(b.getIndexAttr(high[i]));
   }
-  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, type.getElementType()),
-                               v, lo, hi, padValue);
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), v, lo, hi,
+      padValue);
 }
 
-DenseIntElementsAttr lowering::i64Tensor(OpBuilder &b, ArrayRef<int64_t> values) {
+DenseIntElementsAttr lowering::i64Tensor(OpBuilder &b,
+                                         ArrayRef<int64_t> values) {
   auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
                                     b.getI64Type());
   return DenseIntElementsAttr::get(type, values);
@@ -334,10 +350,11 @@ Value lowering::buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis,
   auto type = cast<RankedTensorType>(x.getType());
   Type et = type.getElementType();
   unsigned rank = type.getRank();
-  Value max = buildReduction(b, loc, x, {axis}, lowestValue(b, loc, et, false),
-                             [](OpBuilder &nb, Location nloc, Value acc, Value v) {
-                               return Value(arith::MaximumFOp::create(nb, nloc, acc, v));
-                             });
+  Value max = buildReduction(
+      b, loc, x, {axis}, lowestValue(b, loc, et, false),
+      [](OpBuilder &nb, Location nloc, Value acc, Value v) {
+        return Value(arith::MaximumFOp::create(nb, nloc, acc, v));
+      });
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap red = dropDimsMap(ctx, rank, {axis});
   // shifted = x - max
@@ -346,20 +363,23 @@ Value lowering::buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis,
       parallelIterators(rank), [](OpBuilder &nb, Location nloc, ValueRange a) {
         return SmallVector<Value>{arith::SubFOp::create(nb, nloc, a[0], a[1])};
       })[0];
-  Value sum = buildReduction(b, loc, shifted, {axis}, floatConst(b, loc, et, 0.0),
-                             [](OpBuilder &nb, Location nloc, Value acc, Value v) {
-                               Value e = math::ExpOp::create(nb, nloc, v);
-                               return Value(arith::AddFOp::create(nb, nloc, acc, e));
-                             });
+  Value sum =
+      buildReduction(b, loc, shifted, {axis}, floatConst(b, loc, et, 0.0),
+                     [](OpBuilder &nb, Location nloc, Value acc, Value v) {
+                       Value e = math::ExpOp::create(nb, nloc, v);
+                       return Value(arith::AddFOp::create(nb, nloc, acc, e));
+                     });
   return buildGeneric(
       b, loc, {shifted, sum}, emptyTensor(b, loc, type.getShape(), et),
       {id, red, id}, parallelIterators(rank),
       [&](OpBuilder &nb, Location nloc, ValueRange a) {
         Value r;
         if (log)
-          r = arith::SubFOp::create(nb, nloc, a[0], math::LogOp::create(nb, nloc, a[1]));
+          r = arith::SubFOp::create(nb, nloc, a[0],
+                                    math::LogOp::create(nb, nloc, a[1]));
         else
-          r = arith::DivFOp::create(nb, nloc, math::ExpOp::create(nb, nloc, a[0]), a[1]);
+          r = arith::DivFOp::create(nb, nloc,
+                                    math::ExpOp::create(nb, nloc, a[0]), a[1]);
         return SmallVector<Value>{r};
       })[0];
 }
@@ -373,7 +393,8 @@ Value lowering::buildRanks(OpBuilder &b, Location loc, Value x, int64_t axis,
   SmallVector<AffineExpr> other;
   for (unsigned i = 0; i < rank; ++i)
     other.push_back(getAffineDimExpr(i == axis ? rank : i, ctx));
-  AffineMap self = AffineMap::getMultiDimIdentityMap(rank + 1, ctx).dropResult(rank);
+  AffineMap self =
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).dropResult(rank);
   AffineMap otherMap = AffineMap::get(rank + 1, 0, other, ctx);
   SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
   iterators.push_back(utils::IteratorType::reduction);
@@ -387,18 +408,24 @@ Value lowering::buildRanks(OpBuilder &b, Location loc, Value x, int64_t axis,
         Value j2 = linalg::IndexOp::create(nb, nloc, rank);
         Value better, equal;
         if (isa<FloatType>(v.getType())) {
-          better = arith::CmpFOp::create(
-              nb, nloc, smallest ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::OGT,
-              w, v);
-          equal = arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ, w, v);
+          better = arith::CmpFOp::create(nb, nloc,
+                                         smallest ? arith::CmpFPredicate::OLT
+                                                  : arith::CmpFPredicate::OGT,
+                                         w, v);
+          equal =
+              arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ, w, v);
         } else {
           arith::CmpIPredicate p =
-              smallest ? (isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt)
-                       : (isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt);
+              smallest ? (isUnsigned ? arith::CmpIPredicate::ult
+                                     : arith::CmpIPredicate::slt)
+                       : (isUnsigned ? arith::CmpIPredicate::ugt
+                                     : arith::CmpIPredicate::sgt);
           better = arith::CmpIOp::create(nb, nloc, p, w, v);
-          equal = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq, w, v);
+          equal =
+              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq, w, v);
         }
-        Value earlier = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ult, j2, j);
+        Value earlier =
+            arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ult, j2, j);
         Value before = arith::OrIOp::create(
             nb, nloc, better, arith::AndIOp::create(nb, nloc, equal, earlier));
         Value one = arith::ExtUIOp::create(nb, nloc, nb.getI64Type(), before);

@@ -26,7 +26,6 @@
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::autoglm::lowering {
-
 /// uiN -> iN, quantized -> its storage type, tensors elementwise.
 class AutoGLMTypeConverter : public TypeConverter {
 public:
@@ -62,38 +61,44 @@ Value mulScalar(OpBuilder &b, Location loc, Value x, Value y);
 
 //===--- tensors ----------------------------------------------------------===//
 
-Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType);
-Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value scalar);
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type elementType);
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                   Value scalar);
 /// Numpy broadcast map from a result of `resultShape` to an operand of
 /// `operandShape` (right-aligned; size-1 dims that stretch read index 0).
 AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
                        ArrayRef<int64_t> resultShape);
 /// Map from `rank` loop dims to the dims not in `dropped`.
-AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<int64_t> dropped);
+AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank,
+                      ArrayRef<int64_t> dropped);
 SmallVector<utils::IteratorType> parallelIterators(unsigned n);
 
-using BodyFn = function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+using BodyFn =
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
 /// A linalg.generic; `body` gets the block arguments (inputs then outputs)
 /// and returns the values to yield.
 ValueRange buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                         ValueRange outputs, ArrayRef<AffineMap> maps,
                         ArrayRef<utils::IteratorType> iterators, BodyFn body);
 /// Elementwise generic over `resultType` with numpy broadcasting of `inputs`.
-Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs,
-                       function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+Value buildElementwise(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
 /// Reduction generic over `axes` of `input` (removed from the result);
 /// `init` is the scalar identity, `body(acc, x)` the combination; `mapX`
 /// preprocesses each element.
-Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-                     Value init,
-                     function_ref<Value(OpBuilder &, Location, Value, Value)> body);
+Value buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Value init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> body);
 /// A generic producing `resultType` whose body computes each element from
 /// its indices (and from `inputs` read through `maps`): gathers, padding
 /// modes, index arithmetic.
-Value buildIndexed(OpBuilder &b, Location loc, RankedTensorType resultType,
-                   ValueRange inputs, ArrayRef<AffineMap> maps,
-                   function_ref<Value(OpBuilder &, Location, ArrayRef<Value>, ValueRange)> body);
+Value buildIndexed(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    ArrayRef<AffineMap> maps,
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>, ValueRange)>
+        body);
 /// Reshape to `shape` of equal element count: collapse_shape / expand_shape
 /// where a reassociation exists, otherwise collapse to 1-D and expand.
 Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
@@ -108,8 +113,8 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis, bool log);
 /// For every position along `axis`, the number of elements of its lane that
 /// come before it in descending (or ascending, with `smallest`) order, ties
 /// broken by index: a rank in [0, size) as i64. O(size^2) per lane.
-Value buildRanks(OpBuilder &b, Location loc, Value x, int64_t axis, bool smallest,
-                 bool isUnsigned);
+Value buildRanks(OpBuilder &b, Location loc, Value x, int64_t axis,
+                 bool smallest, bool isUnsigned);
 
 //===--- support checks and patterns -----------------------------------===//
 
@@ -121,27 +126,36 @@ LogicalResult checkConstantSupported(Operation *op);
 LogicalResult checkResizeSupported(Operation *op);
 LogicalResult checkHighLevelSupported(Operation *op);
 
-//===--- patterns -----------------------------------------------------------===//
+//===--- patterns
+//-----------------------------------------------------------===//
 
-void populateElementwisePatterns(TypeConverter &converter, RewritePatternSet &patterns);
-void populateContractionPatterns(TypeConverter &converter, RewritePatternSet &patterns);
-void populateNormalizationPatterns(TypeConverter &converter, RewritePatternSet &patterns);
-void populateConstantPatterns(TypeConverter &converter, RewritePatternSet &patterns);
-void populateLayoutPatterns(TypeConverter &converter, RewritePatternSet &patterns);
-void populateGatherPatterns(TypeConverter &converter, RewritePatternSet &patterns);
-void populateResizePatterns(TypeConverter &converter, RewritePatternSet &patterns);
-void populateHighLevelPatterns(TypeConverter &converter, RewritePatternSet &patterns);
+void populateElementwisePatterns(TypeConverter &converter,
+                                 RewritePatternSet &patterns);
+void populateContractionPatterns(TypeConverter &converter,
+                                 RewritePatternSet &patterns);
+void populateNormalizationPatterns(TypeConverter &converter,
+                                   RewritePatternSet &patterns);
+void populateConstantPatterns(TypeConverter &converter,
+                              RewritePatternSet &patterns);
+void populateLayoutPatterns(TypeConverter &converter,
+                            RewritePatternSet &patterns);
+void populateGatherPatterns(TypeConverter &converter,
+                            RewritePatternSet &patterns);
+void populateResizePatterns(TypeConverter &converter,
+                            RewritePatternSet &patterns);
+void populateHighLevelPatterns(TypeConverter &converter,
+                               RewritePatternSet &patterns);
 
 //===--- autoglm.fused (Fused.cpp) ----------------------------------------===//
 
 /// Before the conversion: inlines the clusters whose types the converter
 /// changes (unsigned, quantized); the others are converted in place.
-void inlineClustersWithConvertedTypes(ModuleOp module, const TypeConverter &converter);
+void inlineClustersWithConvertedTypes(ModuleOp module,
+                                      const TypeConverter &converter);
 /// After the conversion: fuses each cluster's linalg ops into one loop nest
 /// (a contraction's tail into one in-place update); the cluster stays a
 /// region, one kernel for the target's code generation.
 void fuseInClusters(ModuleOp module);
-
 } // namespace mlir::autoglm::lowering
 
 #endif // AUTOGLM_LIB_CONVERSION_AUTOGLMTOLINALG_COMMON_H

@@ -16,7 +16,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 /// `attr` with its element type made signless (ui8 payloads are i8 bits).
 ElementsAttr signlessAttr(ElementsAttr attr) {
   auto type = cast<RankedTensorType>(attr.getType());
@@ -50,7 +49,8 @@ struct ShapeOfLowering : OpConversionPattern<ShapeOfOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getInput().getType());
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, DenseIntElementsAttr::get(cast<RankedTensorType>(op.getType()), t.getShape()));
+        op, DenseIntElementsAttr::get(cast<RankedTensorType>(op.getType()),
+                                      t.getShape()));
     return success();
   }
 };
@@ -69,7 +69,8 @@ struct FillLowering : OpConversionPattern<FillOp> {
     else if (auto f = dyn_cast<FloatAttr>(value); f && f.getType() != et)
       value = FloatAttr::get(et, f.getValueAsDouble());
     Value scalar = arith::ConstantOp::create(rewriter, op.getLoc(), value);
-    rewriter.replaceOp(op, filledTensor(rewriter, op.getLoc(), rt.getShape(), scalar));
+    rewriter.replaceOp(
+        op, filledTensor(rewriter, op.getLoc(), rt.getShape(), scalar));
     return success();
   }
 };
@@ -83,26 +84,29 @@ struct RangeLowering : OpConversionPattern<RangeOp> {
     Location loc = op.getLoc();
     auto rt = signlessTensor(op.getType());
     Type et = rt.getElementType();
-    Value start = tensor::ExtractOp::create(rewriter, loc, adaptor.getStart(), ValueRange{});
-    Value delta = tensor::ExtractOp::create(rewriter, loc, adaptor.getDelta(), ValueRange{});
-    Value r = buildIndexed(rewriter, loc, rt, {}, {},
-                           [&](OpBuilder &b, Location l, ArrayRef<Value> idx, ValueRange) {
-                             Value i = arith::IndexCastOp::create(b, l, b.getI64Type(), idx[0]);
-                             Value v = castScalar(b, l, i, b.getI64Type(), et);
-                             return addScalar(b, l, start, mulScalar(b, l, v, delta));
-                           });
+    Value start = tensor::ExtractOp::create(rewriter, loc, adaptor.getStart(),
+                                            ValueRange{});
+    Value delta = tensor::ExtractOp::create(rewriter, loc, adaptor.getDelta(),
+                                            ValueRange{});
+    Value r = buildIndexed(
+        rewriter, loc, rt, {}, {},
+        [&](OpBuilder &b, Location l, ArrayRef<Value> idx, ValueRange) {
+          Value i = arith::IndexCastOp::create(b, l, b.getI64Type(), idx[0]);
+          Value v = castScalar(b, l, i, b.getI64Type(), et);
+          return addScalar(b, l, start, mulScalar(b, l, v, delta));
+        });
     rewriter.replaceOp(op, r);
     return success();
   }
 };
-
 } // namespace
 
 LogicalResult lowering::checkConstantSupported(Operation *op) {
   if (auto c = dyn_cast<ConstantOp>(op)) {
     ElementsAttr v = c.getValue();
     if (!isa<DenseElementsAttr, DenseResourceElementsAttr>(v))
-      return c.emitError("constant lowering supports dense and dense_resource values");
+      return c.emitError(
+          "constant lowering supports dense and dense_resource values");
     return success();
   }
   return success();

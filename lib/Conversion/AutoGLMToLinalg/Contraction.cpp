@@ -4,9 +4,9 @@
 //   the rows) or linalg.batch_matmul after materializing broadcast batch dims;
 //   8-bit integers are widened to i32 first (signed or unsigned).
 // conv: tensor.pad for the padding, then linalg.conv_{1d_ncw_fcw,
-//   2d_nchw_fchw,3d_ncdhw_fcdhw} (groups = 1), linalg.depthwise_conv_2d_nchw_chw
-//   (groups = channels = outputs), otherwise a grouped-convolution generic;
-//   the bias is one more generic.
+//   2d_nchw_fchw,3d_ncdhw_fcdhw} (groups = 1),
+//   linalg.depthwise_conv_2d_nchw_chw (groups = channels = outputs), otherwise
+//   a grouped-convolution generic; the bias is one more generic.
 // conv_transpose: the input is dilated by the stride (insert_slice with
 //   strides into zeros) and padded by dilation * (K - 1) - pad, then
 //   convolved with the flipped, transposed weight (per group).
@@ -24,7 +24,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 int64_t product(ArrayRef<int64_t> xs) {
   int64_t p = 1;
   for (int64_t x : xs)
@@ -32,7 +31,8 @@ int64_t product(ArrayRef<int64_t> xs) {
   return p;
 }
 
-//===--- matmul -------------------------------------------------------------===//
+//===--- matmul
+//-------------------------------------------------------------===//
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -50,11 +50,12 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       // ONNX MatMulInteger: accumulate 8-bit operands in i32.
       auto widen = [&](Value v) {
         auto t = cast<RankedTensorType>(v.getType());
-        return buildElementwise(b, loc, RankedTensorType::get(t.getShape(), acc), v,
-                                [&](OpBuilder &nb, Location nloc, ValueRange a) {
-                                  return castScalar(nb, nloc, a[0], origIn,
-                                                    op.getType().getElementType());
-                                });
+        return buildElementwise(
+            b, loc, RankedTensorType::get(t.getShape(), acc), v,
+            [&](OpBuilder &nb, Location nloc, ValueRange a) {
+              return castScalar(nb, nloc, a[0], origIn,
+                                op.getType().getElementType());
+            });
       };
       lhs = widen(lhs);
       rhs = widen(rhs);
@@ -72,9 +73,10 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       int64_t rows = product(lt.getShape().drop_back());
       Value lhs2 = reshapeTo(b, loc, lhs, {rows, k});
       Value init = filledTensor(b, loc, {rows, n}, zero);
-      Value mm = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
-                                          ValueRange{lhs2, rhs}, ValueRange{init})
-                     .getResult(0);
+      Value mm =
+          linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                   ValueRange{lhs2, rhs}, ValueRange{init})
+              .getResult(0);
       rewriter.replaceOp(op, reshapeTo(b, loc, mm, shape));
       return success();
     }
@@ -86,16 +88,18 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       target.append({rows, cols});
       auto t = cast<RankedTensorType>(v.getType());
       if (t.getShape() != ArrayRef<int64_t>(target))
-        v = buildElementwise(b, loc, RankedTensorType::get(target, t.getElementType()),
-                             v, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+        v = buildElementwise(
+            b, loc, RankedTensorType::get(target, t.getElementType()), v,
+            [](OpBuilder &, Location, ValueRange a) { return a[0]; });
       return reshapeTo(b, loc, v, {batchSize, rows, cols});
     };
     Value lhs3 = materialize(lhs, m, k);
     Value rhs3 = materialize(rhs, k, n);
     Value init = filledTensor(b, loc, {batchSize, m, n}, zero);
-    Value mm = linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
-                                             ValueRange{lhs3, rhs3}, ValueRange{init})
-                   .getResult(0);
+    Value mm =
+        linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
+                                      ValueRange{lhs3, rhs3}, ValueRange{init})
+            .getResult(0);
     rewriter.replaceOp(op, reshapeTo(b, loc, mm, shape));
     return success();
   }
@@ -110,13 +114,12 @@ Value addChannelBias(OpBuilder &b, Location loc, Value x, Value bias) {
   unsigned rank = t.getRank();
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx));
-  return buildGeneric(b, loc, {x, bias},
-                      emptyTensor(b, loc, t.getShape(), t.getElementType()),
-                      {id, channel, id}, parallelIterators(rank),
-                      [](OpBuilder &nb, Location nloc, ValueRange a) {
-                        return SmallVector<Value>{
-                            arith::AddFOp::create(nb, nloc, a[0], a[1])};
-                      })[0];
+  return buildGeneric(
+      b, loc, {x, bias}, emptyTensor(b, loc, t.getShape(), t.getElementType()),
+      {id, channel, id}, parallelIterators(rank),
+      [](OpBuilder &nb, Location nloc, ValueRange a) {
+        return SmallVector<Value>{arith::AddFOp::create(nb, nloc, a[0], a[1])};
+      })[0];
 }
 
 /// Convolution of an already padded input, with `groups`, as a named op
@@ -126,7 +129,8 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
                ArrayRef<int64_t> dilations, int64_t groups) {
   MLIRContext *ctx = b.getContext();
   Type et = resultType.getElementType();
-  Value init = filledTensor(b, loc, resultType.getShape(), numConst(b, loc, et, 0));
+  Value init =
+      filledTensor(b, loc, resultType.getShape(), numConst(b, loc, et, 0));
   auto it = cast<RankedTensorType>(input.getType());
   auto wt = cast<RankedTensorType>(weight.getType());
   int64_t nsp = it.getRank() - 2;
@@ -134,16 +138,16 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
   SmallVector<Type, 1> types = {init.getType()};
   DenseIntElementsAttr s = i64Tensor(b, strides), d = i64Tensor(b, dilations);
   if (groups == 1 && nsp == 1)
-    return linalg::Conv1DNcwFcwOp::create(b, loc, types, ValueRange{input, weight},
-                                          ValueRange{init}, s, d)
+    return linalg::Conv1DNcwFcwOp::create(
+               b, loc, types, ValueRange{input, weight}, ValueRange{init}, s, d)
         .getResult(0);
   if (groups == 1 && nsp == 2)
-    return linalg::Conv2DNchwFchwOp::create(b, loc, types, ValueRange{input, weight},
-                                            ValueRange{init}, s, d)
+    return linalg::Conv2DNchwFchwOp::create(
+               b, loc, types, ValueRange{input, weight}, ValueRange{init}, s, d)
         .getResult(0);
   if (groups == 1 && nsp == 3)
-    return linalg::Conv3DNcdhwFcdhwOp::create(b, loc, types, ValueRange{input, weight},
-                                              ValueRange{init}, s, d)
+    return linalg::Conv3DNcdhwFcdhwOp::create(
+               b, loc, types, ValueRange{input, weight}, ValueRange{init}, s, d)
         .getResult(0);
   if (nsp == 2 && groups == channels && outputs == channels) {
     Value w3 = reshapeTo(b, loc, weight,
@@ -175,7 +179,8 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
   Value groupedInit = reshapeTo(b, loc, init, groupedShape);
   Value r = buildGeneric(
       b, loc, {input, weight}, groupedInit,
-      {AffineMap::get(numLoops, 0, inExprs, ctx), AffineMap::get(numLoops, 0, wExprs, ctx),
+      {AffineMap::get(numLoops, 0, inExprs, ctx),
+       AffineMap::get(numLoops, 0, wExprs, ctx),
        AffineMap::get(numLoops, 0, outExprs, ctx)},
       iterators, [](OpBuilder &nb, Location nloc, ValueRange a) {
         Value p = arith::MulFOp::create(nb, nloc, a[0], a[1]);
@@ -201,8 +206,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     high.append(pads.begin() + nsp, pads.end());
     Value input = padConstant(b, loc, adaptor.getInput(), low, high,
                               numConst(b, loc, et, 0));
-    Value r = convolve(b, loc, input, adaptor.getWeight(), resultType, op.getStrides(),
-                       op.getDilations(), op.getGroups());
+    Value r = convolve(b, loc, input, adaptor.getWeight(), resultType,
+                       op.getStrides(), op.getDilations(), op.getGroups());
     if (Value bias = adaptor.getBias())
       r = addChannelBias(b, loc, r, bias);
     rewriter.replaceOp(op, r);
@@ -228,7 +233,8 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     // Dilate the input by the stride and pad it so that a stride-1
     // convolution with the flipped kernel computes the transposed one.
     SmallVector<int64_t> bufShape = {it.getDimSize(0), it.getDimSize(1)};
-    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)), sizes, steps(2, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)), sizes,
+        steps(2, b.getIndexAttr(1));
     SmallVector<OpFoldResult> cropOffsets(2, b.getIndexAttr(0));
     for (int64_t i = 0; i < nsp; ++i) {
       int64_t span = dil[i] * (wt.getDimSize(2 + i) - 1);
@@ -243,12 +249,13 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     for (int64_t d : it.getShape())
       sizes.push_back(b.getIndexAttr(d));
     Value buf = filledTensor(b, loc, bufShape, numConst(b, loc, et, 0));
-    Value dilated = tensor::InsertSliceOp::create(b, loc, adaptor.getInput(), buf,
-                                                  offsets, sizes, steps);
+    Value dilated = tensor::InsertSliceOp::create(b, loc, adaptor.getInput(),
+                                                  buf, offsets, sizes, steps);
     // W is [C, O/G, K...]; the grouped forward convolution takes
     // W'[g * O/G + o, c, k...] = W[g * C/G + c, o, K-1-k...], [O, C/G, K...].
     int64_t groups = op.getGroups();
-    int64_t outPerGroup = wt.getDimSize(1), inPerGroup = wt.getDimSize(0) / groups;
+    int64_t outPerGroup = wt.getDimSize(1),
+            inPerGroup = wt.getDimSize(0) / groups;
     SmallVector<int64_t> flippedShape = {outPerGroup * groups, inPerGroup};
     flippedShape.append(wt.getShape().begin() + 2, wt.getShape().end());
     Value weight = adaptor.getWeight();
@@ -259,26 +266,32 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
           Value group = arith::DivUIOp::create(nb, nloc, idx[0], perGroup);
           Value channel = arith::AddIOp::create(
               nb, nloc,
-              arith::MulIOp::create(nb, nloc, group, indexConst(nb, nloc, inPerGroup)),
+              arith::MulIOp::create(nb, nloc, group,
+                                    indexConst(nb, nloc, inPerGroup)),
               idx[1]);
-          SmallVector<Value> src = {channel,
-                                    arith::RemUIOp::create(nb, nloc, idx[0], perGroup)};
+          SmallVector<Value> src = {
+              channel, arith::RemUIOp::create(nb, nloc, idx[0], perGroup)};
           for (int64_t i = 0; i < nsp; ++i)
             src.push_back(arith::SubIOp::create(
-                nb, nloc, indexConst(nb, nloc, wt.getDimSize(2 + i) - 1), idx[2 + i]));
+                nb, nloc, indexConst(nb, nloc, wt.getDimSize(2 + i) - 1),
+                idx[2 + i]));
           return Value(tensor::ExtractOp::create(nb, nloc, weight, src));
         });
-    SmallVector<int64_t> fullShape = {resultType.getDimSize(0), resultType.getDimSize(1)};
+    SmallVector<int64_t> fullShape = {resultType.getDimSize(0),
+                                      resultType.getDimSize(1)};
     for (int64_t i = 0; i < nsp; ++i)
-      fullShape.push_back(bufShape[2 + i] - dil[i] * (wt.getDimSize(2 + i) - 1));
+      fullShape.push_back(bufShape[2 + i] -
+                          dil[i] * (wt.getDimSize(2 + i) - 1));
     SmallVector<int64_t> ones(nsp, 1);
-    Value full = convolve(b, loc, dilated, flipped, RankedTensorType::get(fullShape, et),
-                          ones, dil, groups);
-    SmallVector<OpFoldResult> outSizes, unit(resultType.getRank(), b.getIndexAttr(1));
+    Value full =
+        convolve(b, loc, dilated, flipped, RankedTensorType::get(fullShape, et),
+                 ones, dil, groups);
+    SmallVector<OpFoldResult> outSizes,
+        unit(resultType.getRank(), b.getIndexAttr(1));
     for (int64_t d : resultType.getShape())
       outSizes.push_back(b.getIndexAttr(d));
-    Value r = tensor::ExtractSliceOp::create(b, loc, resultType, full, cropOffsets,
-                                             outSizes, unit);
+    Value r = tensor::ExtractSliceOp::create(b, loc, resultType, full,
+                                             cropOffsets, outSizes, unit);
     if (Value bias = adaptor.getBias())
       r = addChannelBias(b, loc, r, bias);
     rewriter.replaceOp(op, r);
@@ -316,29 +329,32 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       low.push_back(pads[i]);
       high.push_back(std::max(pads[nsp + i], need));
     }
-    Value identity = isMax ? lowestValue(b, loc, et, isUnsigned) : numConst(b, loc, et, 0);
+    Value identity =
+        isMax ? lowestValue(b, loc, et, isUnsigned) : numConst(b, loc, et, 0);
     Value input = padConstant(b, loc, adaptor.getInput(), low, high, identity);
     Value init = filledTensor(b, loc, resultType.getShape(), identity);
     Value window = emptyTensor(b, loc, kernel, et);
     SmallVector<Type, 1> types = {init.getType()};
     Value pooled;
     if (nsp == 2 && isMax && !isUnsigned) {
-      pooled = linalg::PoolingNchwMaxOp::create(b, loc, types, ValueRange{input, window},
-                                                ValueRange{init}, i64Tensor(b, strides),
-                                                i64Tensor(b, dil))
+      pooled = linalg::PoolingNchwMaxOp::create(
+                   b, loc, types, ValueRange{input, window}, ValueRange{init},
+                   i64Tensor(b, strides), i64Tensor(b, dil))
                    .getResult(0);
     } else if (nsp == 2 && !isMax) {
-      pooled = linalg::PoolingNchwSumOp::create(b, loc, types, ValueRange{input, window},
-                                                ValueRange{init}, i64Tensor(b, strides),
-                                                i64Tensor(b, dil))
+      pooled = linalg::PoolingNchwSumOp::create(
+                   b, loc, types, ValueRange{input, window}, ValueRange{init},
+                   i64Tensor(b, strides), i64Tensor(b, dil))
                    .getResult(0);
     } else {
       // Loop dims: n, c, output spatial dims, then the window dims.
       unsigned numLoops = 2 + 2 * nsp;
-      SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+      SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx),
+                                         getAffineDimExpr(1, ctx)};
       SmallVector<AffineExpr> winExprs, outExprs(inExprs);
       for (int64_t i = 0; i < nsp; ++i) {
-        AffineExpr o = getAffineDimExpr(2 + i, ctx), k = getAffineDimExpr(2 + nsp + i, ctx);
+        AffineExpr o = getAffineDimExpr(2 + i, ctx),
+                   k = getAffineDimExpr(2 + nsp + i, ctx);
         inExprs.push_back(o * strides[i] + k * dil[i]);
         winExprs.push_back(k);
         outExprs.push_back(o);
@@ -347,7 +363,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       iterators.append(nsp, utils::IteratorType::reduction);
       pooled = buildGeneric(
           b, loc, {input, window}, init,
-          {AffineMap::get(numLoops, 0, inExprs, ctx), AffineMap::get(numLoops, 0, winExprs, ctx),
+          {AffineMap::get(numLoops, 0, inExprs, ctx),
+           AffineMap::get(numLoops, 0, winExprs, ctx),
            AffineMap::get(numLoops, 0, outExprs, ctx)},
           iterators, [&](OpBuilder &nb, Location nloc, ValueRange a) {
             Value r = isMax ? maxScalar(nb, nloc, a[2], a[0], isUnsigned)
@@ -391,28 +408,28 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       counts.push_back(v);
     }
     Value table = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(RankedTensorType::get(outSpatial, et), counts));
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get(outSpatial, et), counts));
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-    Value avg = buildGeneric(b, loc, {pooled, table},
-                             emptyTensor(b, loc, resultType.getShape(), et),
-                             {id, dropDimsMap(ctx, rank, {0, 1}), id},
-                             parallelIterators(rank),
-                             [](OpBuilder &nb, Location nloc, ValueRange a) {
-                               return SmallVector<Value>{
-                                   arith::DivFOp::create(nb, nloc, a[0], a[1])};
-                             })[0];
+    Value avg = buildGeneric(
+        b, loc, {pooled, table}, emptyTensor(b, loc, resultType.getShape(), et),
+        {id, dropDimsMap(ctx, rank, {0, 1}), id}, parallelIterators(rank),
+        [](OpBuilder &nb, Location nloc, ValueRange a) {
+          return SmallVector<Value>{
+              arith::DivFOp::create(nb, nloc, a[0], a[1])};
+        })[0];
     rewriter.replaceOp(op, avg);
     return success();
   }
 };
-
 } // namespace
 
 LogicalResult lowering::checkContractionSupported(Operation *op) {
   if (auto mm = dyn_cast<MatMulOp>(op)) {
     Type et = getElementTypeOrSelf(mm.getType());
     if (!isa<FloatType>(et) && !et.isInteger(32))
-      return mm.emitError("matmul lowering supports float or 8-bit integer operands");
+      return mm.emitError(
+          "matmul lowering supports float or 8-bit integer operands");
     return success();
   }
   return success();
@@ -420,6 +437,7 @@ LogicalResult lowering::checkContractionSupported(Operation *op) {
 
 void lowering::populateContractionPatterns(TypeConverter &converter,
                                            RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, ConvLowering, ConvTransposeLowering, PoolLowering>(
-      converter, patterns.getContext());
+  patterns
+      .add<MatMulLowering, ConvLowering, ConvTransposeLowering, PoolLowering>(
+          converter, patterns.getContext());
 }

@@ -16,7 +16,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 /// What a scalar body needs: the builder, the signless element type of the
 /// operands and their signedness.
 struct Scalar {
@@ -29,8 +28,12 @@ struct Scalar {
   Value c(double v) const { return numConst(b, loc, type, v); }
 };
 
-Value scalarOf(AddOp, Scalar &s, ValueRange a) { return addScalar(s.b, s.loc, a[0], a[1]); }
-Value scalarOf(MulOp, Scalar &s, ValueRange a) { return mulScalar(s.b, s.loc, a[0], a[1]); }
+Value scalarOf(AddOp, Scalar &s, ValueRange a) {
+  return addScalar(s.b, s.loc, a[0], a[1]);
+}
+Value scalarOf(MulOp, Scalar &s, ValueRange a) {
+  return mulScalar(s.b, s.loc, a[0], a[1]);
+}
 Value scalarOf(SubOp, Scalar &s, ValueRange a) {
   if (s.isFloat)
     return arith::SubFOp::create(s.b, s.loc, a[0], a[1]);
@@ -49,10 +52,11 @@ Value scalarOf(PowOp, Scalar &s, ValueRange a) {
   // Integer power through f64 (exact below 2^53): keeps the lowered IR free
   // of math.ipowi, which would need --convert-math-to-funcs downstream.
   Type f64 = s.b.getF64Type();
-  Type orig = s.isUnsigned ? Type(IntegerType::get(s.b.getContext(),
-                                                   s.type.getIntOrFloatBitWidth(),
-                                                   IntegerType::Unsigned))
-                           : s.type;
+  Type orig = s.isUnsigned
+                  ? Type(IntegerType::get(s.b.getContext(),
+                                          s.type.getIntOrFloatBitWidth(),
+                                          IntegerType::Unsigned))
+                  : s.type;
   Value x = castScalar(s.b, s.loc, a[0], orig, f64);
   Value y = castScalar(s.b, s.loc, a[1], orig, f64);
   Value p = math::PowFOp::create(s.b, s.loc, x, y);
@@ -79,7 +83,8 @@ Value remScalar(Scalar &s, Value x, Value y, bool fmod) {
   if (s.isFloat) {
     rNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, r, zero);
     yNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, zero);
-    rNonZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, r, zero);
+    rNonZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, r, zero);
   } else {
     rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
     yNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);
@@ -92,33 +97,63 @@ Value remScalar(Scalar &s, Value x, Value y, bool fmod) {
 Value scalarOf(RemOp op, Scalar &s, ValueRange a) {
   return remScalar(s, a[0], a[1], op.getFmod());
 }
-Value scalarOf(AndOp, Scalar &s, ValueRange a) { return arith::AndIOp::create(s.b, s.loc, a[0], a[1]); }
-Value scalarOf(OrOp, Scalar &s, ValueRange a) { return arith::OrIOp::create(s.b, s.loc, a[0], a[1]); }
-Value scalarOf(XorOp, Scalar &s, ValueRange a) { return arith::XOrIOp::create(s.b, s.loc, a[0], a[1]); }
+Value scalarOf(AndOp, Scalar &s, ValueRange a) {
+  return arith::AndIOp::create(s.b, s.loc, a[0], a[1]);
+}
+Value scalarOf(OrOp, Scalar &s, ValueRange a) {
+  return arith::OrIOp::create(s.b, s.loc, a[0], a[1]);
+}
+Value scalarOf(XorOp, Scalar &s, ValueRange a) {
+  return arith::XOrIOp::create(s.b, s.loc, a[0], a[1]);
+}
 Value scalarOf(CmpOp op, Scalar &s, ValueRange a) {
   CmpPredicate p = op.getPredicate();
   if (s.isFloat) {
     // Ordered predicates: false with NaN, except `ne` (unordered).
     arith::CmpFPredicate fp;
     switch (p) {
-    case CmpPredicate::eq: fp = arith::CmpFPredicate::OEQ; break;
-    case CmpPredicate::ne: fp = arith::CmpFPredicate::UNE; break;
-    case CmpPredicate::lt: fp = arith::CmpFPredicate::OLT; break;
-    case CmpPredicate::le: fp = arith::CmpFPredicate::OLE; break;
-    case CmpPredicate::gt: fp = arith::CmpFPredicate::OGT; break;
-    case CmpPredicate::ge: fp = arith::CmpFPredicate::OGE; break;
+    case CmpPredicate::eq:
+      fp = arith::CmpFPredicate::OEQ;
+      break;
+    case CmpPredicate::ne:
+      fp = arith::CmpFPredicate::UNE;
+      break;
+    case CmpPredicate::lt:
+      fp = arith::CmpFPredicate::OLT;
+      break;
+    case CmpPredicate::le:
+      fp = arith::CmpFPredicate::OLE;
+      break;
+    case CmpPredicate::gt:
+      fp = arith::CmpFPredicate::OGT;
+      break;
+    case CmpPredicate::ge:
+      fp = arith::CmpFPredicate::OGE;
+      break;
     }
     return arith::CmpFOp::create(s.b, s.loc, fp, a[0], a[1]);
   }
   bool u = s.isUnsigned;
   arith::CmpIPredicate ip;
   switch (p) {
-  case CmpPredicate::eq: ip = arith::CmpIPredicate::eq; break;
-  case CmpPredicate::ne: ip = arith::CmpIPredicate::ne; break;
-  case CmpPredicate::lt: ip = u ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt; break;
-  case CmpPredicate::le: ip = u ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle; break;
-  case CmpPredicate::gt: ip = u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt; break;
-  case CmpPredicate::ge: ip = u ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge; break;
+  case CmpPredicate::eq:
+    ip = arith::CmpIPredicate::eq;
+    break;
+  case CmpPredicate::ne:
+    ip = arith::CmpIPredicate::ne;
+    break;
+  case CmpPredicate::lt:
+    ip = u ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
+    break;
+  case CmpPredicate::le:
+    ip = u ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle;
+    break;
+  case CmpPredicate::gt:
+    ip = u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt;
+    break;
+  case CmpPredicate::ge:
+    ip = u ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge;
+    break;
   }
   return arith::CmpIOp::create(s.b, s.loc, ip, a[0], a[1]);
 }
@@ -145,44 +180,71 @@ Value scalarOf(SignOp, Scalar &s, ValueRange a) {
   Value x = a[0], zero = s.c(0), one = s.c(1);
   if (s.isFloat) {
     // NaN stays NaN: neither comparison holds, so x itself is returned.
-    Value pos = arith::CmpFOp::create(b, s.loc, arith::CmpFPredicate::OGT, x, zero);
-    Value neg = arith::CmpFOp::create(b, s.loc, arith::CmpFPredicate::OLT, x, zero);
-    Value isZero = arith::CmpFOp::create(b, s.loc, arith::CmpFPredicate::OEQ, x, zero);
+    Value pos =
+        arith::CmpFOp::create(b, s.loc, arith::CmpFPredicate::OGT, x, zero);
+    Value neg =
+        arith::CmpFOp::create(b, s.loc, arith::CmpFPredicate::OLT, x, zero);
+    Value isZero =
+        arith::CmpFOp::create(b, s.loc, arith::CmpFPredicate::OEQ, x, zero);
     Value r = arith::SelectOp::create(b, s.loc, isZero, zero, x);
     r = arith::SelectOp::create(b, s.loc, neg, s.c(-1), r);
     return arith::SelectOp::create(b, s.loc, pos, one, r);
   }
   if (s.isUnsigned) {
-    Value nz = arith::CmpIOp::create(b, s.loc, arith::CmpIPredicate::ne, x, zero);
+    Value nz =
+        arith::CmpIOp::create(b, s.loc, arith::CmpIPredicate::ne, x, zero);
     return arith::SelectOp::create(b, s.loc, nz, one, zero);
   }
-  Value pos = arith::CmpIOp::create(b, s.loc, arith::CmpIPredicate::sgt, x, zero);
-  Value neg = arith::CmpIOp::create(b, s.loc, arith::CmpIPredicate::slt, x, zero);
+  Value pos =
+      arith::CmpIOp::create(b, s.loc, arith::CmpIPredicate::sgt, x, zero);
+  Value neg =
+      arith::CmpIOp::create(b, s.loc, arith::CmpIPredicate::slt, x, zero);
   Value r = arith::SelectOp::create(b, s.loc, neg, s.c(-1), zero);
   return arith::SelectOp::create(b, s.loc, pos, one, r);
 }
 Value scalarOf(ReluOp, Scalar &s, ValueRange a) {
   return maxScalar(s.b, s.loc, a[0], s.c(0), s.isUnsigned);
 }
-Value scalarOf(ExpOp, Scalar &s, ValueRange a) { return math::ExpOp::create(s.b, s.loc, a[0]); }
-Value scalarOf(LogOp, Scalar &s, ValueRange a) { return math::LogOp::create(s.b, s.loc, a[0]); }
-Value scalarOf(SqrtOp, Scalar &s, ValueRange a) { return math::SqrtOp::create(s.b, s.loc, a[0]); }
-Value scalarOf(RsqrtOp, Scalar &s, ValueRange a) { return math::RsqrtOp::create(s.b, s.loc, a[0]); }
+Value scalarOf(ExpOp, Scalar &s, ValueRange a) {
+  return math::ExpOp::create(s.b, s.loc, a[0]);
+}
+Value scalarOf(LogOp, Scalar &s, ValueRange a) {
+  return math::LogOp::create(s.b, s.loc, a[0]);
+}
+Value scalarOf(SqrtOp, Scalar &s, ValueRange a) {
+  return math::SqrtOp::create(s.b, s.loc, a[0]);
+}
+Value scalarOf(RsqrtOp, Scalar &s, ValueRange a) {
+  return math::RsqrtOp::create(s.b, s.loc, a[0]);
+}
 Value scalarOf(ReciprocalOp, Scalar &s, ValueRange a) {
   return arith::DivFOp::create(s.b, s.loc, s.c(1), a[0]);
 }
-Value scalarOf(TanhOp, Scalar &s, ValueRange a) { return math::TanhOp::create(s.b, s.loc, a[0]); }
-Value scalarOf(ErfOp, Scalar &s, ValueRange a) { return math::ErfOp::create(s.b, s.loc, a[0]); }
+Value scalarOf(TanhOp, Scalar &s, ValueRange a) {
+  return math::TanhOp::create(s.b, s.loc, a[0]);
+}
+Value scalarOf(ErfOp, Scalar &s, ValueRange a) {
+  return math::ErfOp::create(s.b, s.loc, a[0]);
+}
 Value sigmoid(Scalar &s, Value x) {
-  Value e = math::ExpOp::create(s.b, s.loc, arith::NegFOp::create(s.b, s.loc, x));
+  Value e =
+      math::ExpOp::create(s.b, s.loc, arith::NegFOp::create(s.b, s.loc, x));
   return arith::DivFOp::create(s.b, s.loc, s.c(1),
                                arith::AddFOp::create(s.b, s.loc, s.c(1), e));
 }
 Value scalarOf(SigmoidOp, Scalar &s, ValueRange a) { return sigmoid(s, a[0]); }
-Value scalarOf(SinOp, Scalar &s, ValueRange a) { return math::SinOp::create(s.b, s.loc, a[0]); }
-Value scalarOf(CosOp, Scalar &s, ValueRange a) { return math::CosOp::create(s.b, s.loc, a[0]); }
-Value scalarOf(FloorOp, Scalar &s, ValueRange a) { return math::FloorOp::create(s.b, s.loc, a[0]); }
-Value scalarOf(CeilOp, Scalar &s, ValueRange a) { return math::CeilOp::create(s.b, s.loc, a[0]); }
+Value scalarOf(SinOp, Scalar &s, ValueRange a) {
+  return math::SinOp::create(s.b, s.loc, a[0]);
+}
+Value scalarOf(CosOp, Scalar &s, ValueRange a) {
+  return math::CosOp::create(s.b, s.loc, a[0]);
+}
+Value scalarOf(FloorOp, Scalar &s, ValueRange a) {
+  return math::FloorOp::create(s.b, s.loc, a[0]);
+}
+Value scalarOf(CeilOp, Scalar &s, ValueRange a) {
+  return math::CeilOp::create(s.b, s.loc, a[0]);
+}
 Value scalarOf(RoundOp, Scalar &s, ValueRange a) {
   return math::RoundEvenOp::create(s.b, s.loc, a[0]);
 }
@@ -191,9 +253,11 @@ Value scalarOf(SoftplusOp, Scalar &s, ValueRange a) {
   OpBuilder &b = s.b;
   Value x = a[0];
   Value absX = math::AbsFOp::create(b, s.loc, x);
-  Value e = math::ExpOp::create(b, s.loc, arith::NegFOp::create(b, s.loc, absX));
+  Value e =
+      math::ExpOp::create(b, s.loc, arith::NegFOp::create(b, s.loc, absX));
   Value l = math::Log1pOp::create(b, s.loc, e);
-  return arith::AddFOp::create(b, s.loc, arith::MaximumFOp::create(b, s.loc, x, s.c(0)), l);
+  return arith::AddFOp::create(
+      b, s.loc, arith::MaximumFOp::create(b, s.loc, x, s.c(0)), l);
 }
 Value scalarOf(NotOp, Scalar &s, ValueRange a) {
   return arith::XOrIOp::create(s.b, s.loc, a[0], s.c(1));
@@ -205,31 +269,40 @@ Value scalarOf(GeluOp op, Scalar &s, ValueRange a) {
   Value inner;
   if (op.getApproximation() == GeluApproximation::tanh) {
     // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
-    Value x3 = arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
-    Value t = arith::AddFOp::create(b, loc, x, arith::MulFOp::create(b, loc, s.c(0.044715), x3));
+    Value x3 =
+        arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value t = arith::AddFOp::create(
+        b, loc, x, arith::MulFOp::create(b, loc, s.c(0.044715), x3));
     t = arith::MulFOp::create(b, loc, s.c(std::sqrt(2.0 / M_PI)), t);
     inner = math::TanhOp::create(b, loc, t);
   } else {
-    inner = math::ErfOp::create(b, loc, arith::MulFOp::create(b, loc, x, s.c(M_SQRT1_2)));
+    inner = math::ErfOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, s.c(M_SQRT1_2)));
   }
   Value half = arith::MulFOp::create(b, loc, s.c(0.5), x);
-  return arith::MulFOp::create(b, loc, half, arith::AddFOp::create(b, loc, s.c(1), inner));
+  return arith::MulFOp::create(b, loc, half,
+                               arith::AddFOp::create(b, loc, s.c(1), inner));
 }
 Value scalarOf(LeakyReluOp op, Scalar &s, ValueRange a) {
   Value x = a[0];
-  Value nonNeg = arith::CmpFOp::create(s.b, s.loc, arith::CmpFPredicate::OGE, x, s.c(0));
-  Value scaled = arith::MulFOp::create(s.b, s.loc, s.c(op.getAlpha().convertToDouble()), x);
+  Value nonNeg =
+      arith::CmpFOp::create(s.b, s.loc, arith::CmpFPredicate::OGE, x, s.c(0));
+  Value scaled = arith::MulFOp::create(s.b, s.loc,
+                                       s.c(op.getAlpha().convertToDouble()), x);
   return arith::SelectOp::create(s.b, s.loc, nonNeg, x, scaled);
 }
 Value scalarOf(EluOp op, Scalar &s, ValueRange a) {
   Value x = a[0];
-  Value nonNeg = arith::CmpFOp::create(s.b, s.loc, arith::CmpFPredicate::OGE, x, s.c(0));
+  Value nonNeg =
+      arith::CmpFOp::create(s.b, s.loc, arith::CmpFPredicate::OGE, x, s.c(0));
   Value em1 = math::ExpM1Op::create(s.b, s.loc, x);
-  Value neg = arith::MulFOp::create(s.b, s.loc, s.c(op.getAlpha().convertToDouble()), em1);
+  Value neg = arith::MulFOp::create(s.b, s.loc,
+                                    s.c(op.getAlpha().convertToDouble()), em1);
   return arith::SelectOp::create(s.b, s.loc, nonNeg, x, neg);
 }
 Value scalarOf(HardSigmoidOp op, Scalar &s, ValueRange a) {
-  Value t = arith::MulFOp::create(s.b, s.loc, s.c(op.getAlpha().convertToDouble()), a[0]);
+  Value t = arith::MulFOp::create(s.b, s.loc,
+                                  s.c(op.getAlpha().convertToDouble()), a[0]);
   t = arith::AddFOp::create(s.b, s.loc, t, s.c(op.getBeta().convertToDouble()));
   t = arith::MaximumFOp::create(s.b, s.loc, t, s.c(0));
   return arith::MinimumFOp::create(s.b, s.loc, t, s.c(1));
@@ -239,11 +312,13 @@ Value scalarOf(ClipOp op, Scalar &s, ValueRange a) {
   // Integer bounds: the f64 bound rounded inwards.
   if (std::optional<APFloat> lo = op.getMin()) {
     double v = lo->convertToDouble();
-    x = maxScalar(s.b, s.loc, x, s.c(s.isFloat ? v : std::ceil(v)), s.isUnsigned);
+    x = maxScalar(s.b, s.loc, x, s.c(s.isFloat ? v : std::ceil(v)),
+                  s.isUnsigned);
   }
   if (std::optional<APFloat> hi = op.getMax()) {
     double v = hi->convertToDouble();
-    x = minScalar(s.b, s.loc, x, s.c(s.isFloat ? v : std::floor(v)), s.isUnsigned);
+    x = minScalar(s.b, s.loc, x, s.c(s.isFloat ? v : std::floor(v)),
+                  s.isUnsigned);
   }
   return x;
 }
@@ -262,7 +337,8 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
-          Scalar s{b, loc, signless(orig), isa<FloatType>(orig), isUnsignedLike(orig)};
+          Scalar s{b, loc, signless(orig), isa<FloatType>(orig),
+                   isUnsignedLike(orig)};
           return scalarOf(op, s, args);
         });
     rewriter.replaceOp(op, result);
@@ -279,16 +355,15 @@ struct CastLowering : OpConversionPattern<CastOp> {
     Type from = getElementTypeOrSelf(op.getInput().getType());
     Type to = getElementTypeOrSelf(op.getType());
     auto resultType = signlessTensor(op.getType());
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), resultType, adaptor.getInput(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return castScalar(b, loc, args[0], from, to);
-        });
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), resultType, adaptor.getInput(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return castScalar(b, loc, args[0], from, to);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
-
 } // namespace
 
 void lowering::populateElementwisePatterns(TypeConverter &converter,
@@ -311,6 +386,6 @@ void lowering::populateElementwisePatterns(TypeConverter &converter,
                ElementwiseLowering<SoftplusOp>, ElementwiseLowering<NotOp>,
                ElementwiseLowering<GeluOp>, ElementwiseLowering<LeakyReluOp>,
                ElementwiseLowering<EluOp>, ElementwiseLowering<HardSigmoidOp>,
-               ElementwiseLowering<ClipOp>, CastLowering>(converter,
-                                                          patterns.getContext());
+               ElementwiseLowering<ClipOp>, CastLowering>(
+      converter, patterns.getContext());
 }

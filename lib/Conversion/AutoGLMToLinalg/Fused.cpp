@@ -34,7 +34,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 void inlineBody(FusedOp op) {
   Block &body = op.getBody().front();
   auto yield = cast<YieldOp>(body.getTerminator());
@@ -78,7 +77,8 @@ bool isContraction(Operation *op) {
 
 /// Rewrites the elementwise `tail` so that it writes into the contraction
 /// result it reads (`operand`), which has no other use.
-void updateInPlace(RewriterBase &rewriter, linalg::GenericOp tail, OpOperand &operand) {
+void updateInPlace(RewriterBase &rewriter, linalg::GenericOp tail,
+                   OpOperand &operand) {
   Value product = operand.get();
   unsigned removed = operand.getOperandNumber();
   SmallVector<Value> inputs;
@@ -92,8 +92,9 @@ void updateInPlace(RewriterBase &rewriter, linalg::GenericOp tail, OpOperand &op
   maps.push_back(tail.getIndexingMapMatchingResult(tail->getResult(0)));
   rewriter.setInsertionPoint(tail);
   auto updated = linalg::GenericOp::create(
-      rewriter, tail.getLoc(), tail->getResultTypes(), inputs, ValueRange{product}, maps,
-      tail.getIteratorTypesArray(), [&](OpBuilder &b, Location, ValueRange args) {
+      rewriter, tail.getLoc(), tail->getResultTypes(), inputs,
+      ValueRange{product}, maps, tail.getIteratorTypesArray(),
+      [&](OpBuilder &b, Location, ValueRange args) {
         Block &old = tail.getRegion().front();
         IRMapping mapping;
         unsigned next = 0;
@@ -114,7 +115,8 @@ void fuseEpilogueInPlace(RewriterBase &rewriter, FusedOp cluster) {
   cluster.getBody().walk([&](linalg::GenericOp generic) {
     if (generic.getNumDpsInits() != 1 ||
         generic.getNumParallelLoops() != generic.getNumLoops() ||
-        !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)).isIdentity() ||
+        !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+             .isIdentity() ||
         generic.getRegionOutputArgs()[0].use_empty() == false)
       return;
     for (OpOperand *input : generic.getDpsInputOperands()) {
@@ -130,11 +132,10 @@ void fuseEpilogueInPlace(RewriterBase &rewriter, FusedOp cluster) {
   for (auto [generic, operand] : candidates)
     updateInPlace(rewriter, generic, *operand);
 }
-
 } // namespace
 
-void lowering::inlineClustersWithConvertedTypes(ModuleOp module,
-                                               const TypeConverter &converter) {
+void lowering::inlineClustersWithConvertedTypes(
+    ModuleOp module, const TypeConverter &converter) {
   SmallVector<FusedOp> fused;
   module.walk([&](FusedOp op) {
     if (!keepsTypes(op, converter))

@@ -16,13 +16,13 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 /// An index read from an i32/i64 element: made `index`, negatives counted
 /// from the end of a dimension of `size`.
 Value normalizeIndex(OpBuilder &b, Location loc, Value i, int64_t size) {
   Value idx = arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
   Value zero = indexConst(b, loc, 0);
-  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
+  Value neg =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
   Value wrapped = arith::AddIOp::create(b, loc, idx, indexConst(b, loc, size));
   return arith::SelectOp::create(b, loc, neg, wrapped, idx);
 }
@@ -69,7 +69,8 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     Value data = adaptor.getData();
     Value r = buildIndexed(
         rewriter, op.getLoc(), rt, adaptor.getIndices(),
-        {AffineMap::getMultiDimIdentityMap(rt.getRank(), rewriter.getContext())},
+        {AffineMap::getMultiDimIdentityMap(rt.getRank(),
+                                           rewriter.getContext())},
         [&](OpBuilder &b, Location l, ArrayRef<Value> idx, ValueRange a) {
           SmallVector<Value> src(idx);
           src[axis] = normalizeIndex(b, l, a[0], dt.getDimSize(axis));
@@ -86,11 +87,11 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
   LogicalResult
   matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), signlessTensor(op.getType()),
+    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(),
+                                            signlessTensor(op.getType()),
                                             adaptor.getInput(),
-                                            [](OpBuilder &, Location, ValueRange a) {
-                                              return a[0];
-                                            }));
+                                            [](OpBuilder &, Location,
+                                               ValueRange a) { return a[0]; }));
     return success();
   }
 };
@@ -108,14 +109,14 @@ struct TileLowering : OpConversionPattern<TileOp> {
     SmallVector<AffineExpr> exprs;
     for (unsigned i = 0; i < rank; ++i)
       exprs.push_back(getAffineDimExpr(i, ctx) % it.getDimSize(i));
-    Value r = buildGeneric(rewriter, op.getLoc(), adaptor.getInput(),
-                           emptyTensor(rewriter, op.getLoc(), rt.getShape(), rt.getElementType()),
-                           {AffineMap::get(rank, 0, exprs, ctx),
-                            AffineMap::getMultiDimIdentityMap(rank, ctx)},
-                           parallelIterators(rank),
-                           [](OpBuilder &, Location, ValueRange a) {
-                             return SmallVector<Value>{a[0]};
-                           })[0];
+    Value r = buildGeneric(
+        rewriter, op.getLoc(), adaptor.getInput(),
+        emptyTensor(rewriter, op.getLoc(), rt.getShape(), rt.getElementType()),
+        {AffineMap::get(rank, 0, exprs, ctx),
+         AffineMap::getMultiDimIdentityMap(rank, ctx)},
+        parallelIterators(rank), [](OpBuilder &, Location, ValueRange a) {
+          return SmallVector<Value>{a[0]};
+        })[0];
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -137,14 +138,17 @@ struct TriluLowering : OpConversionPattern<TriluOp> {
         {AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext())},
         [&](OpBuilder &b, Location l, ArrayRef<Value> idx, ValueRange a) {
           // keep where j - i >= diagonal (upper) or j - i <= diagonal (lower)
-          Value i = arith::IndexCastOp::create(b, l, b.getI64Type(), idx[rank - 2]);
-          Value j = arith::IndexCastOp::create(b, l, b.getI64Type(), idx[rank - 1]);
+          Value i =
+              arith::IndexCastOp::create(b, l, b.getI64Type(), idx[rank - 2]);
+          Value j =
+              arith::IndexCastOp::create(b, l, b.getI64Type(), idx[rank - 1]);
           Value d = arith::SubIOp::create(b, l, j, i);
           Value keep = arith::CmpIOp::create(
-              b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, d,
+              b, l,
+              upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, d,
               intConst(b, l, b.getI64Type(), diagonal));
-          return Value(arith::SelectOp::create(b, l, keep, a[0],
-                                               numConst(b, l, rt.getElementType(), 0)));
+          return Value(arith::SelectOp::create(
+              b, l, keep, a[0], numConst(b, l, rt.getElementType(), 0)));
         });
     rewriter.replaceOp(op, r);
     return success();
@@ -163,7 +167,8 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
     Value x = adaptor.getInput();
     auto it = cast<RankedTensorType>(x.getType());
     Type et = it.getElementType();
-    bool isUnsigned = isUnsignedLike(getElementTypeOrSelf(op.getInput().getType()));
+    bool isUnsigned =
+        isUnsignedLike(getElementTypeOrSelf(op.getInput().getType()));
     int64_t axis = op.getAxis();
     unsigned rank = it.getRank();
     Value ranks = buildRanks(b, loc, x, axis, op.getSmallest(), isUnsigned);
@@ -173,7 +178,8 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
     for (unsigned i = 0; i < rank; ++i)
       exprs.push_back(getAffineDimExpr(i == axis ? rank : i, ctx));
     AffineMap in = AffineMap::get(rank + 1, 0, exprs, ctx);
-    AffineMap out = AffineMap::getMultiDimIdentityMap(rank + 1, ctx).dropResult(rank);
+    AffineMap out =
+        AffineMap::getMultiDimIdentityMap(rank + 1, ctx).dropResult(rank);
     SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
     iterators.push_back(utils::IteratorType::reduction);
     Type i64 = b.getI64Type();
@@ -181,23 +187,27 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
         b, loc, {x, ranks},
         {filledTensor(b, loc, vt.getShape(), numConst(b, loc, et, 0)),
          filledTensor(b, loc, vt.getShape(), intConst(b, loc, i64, 0))},
-        {in, in, out, out}, iterators, [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value r = arith::IndexCastOp::create(nb, l, i64, linalg::IndexOp::create(nb, l, axis));
-          Value j = arith::IndexCastOp::create(nb, l, i64, linalg::IndexOp::create(nb, l, rank));
-          Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[1], r);
-          return SmallVector<Value>{arith::SelectOp::create(nb, l, hit, a[0], a[2]),
-                                    arith::SelectOp::create(nb, l, hit, j, a[3])};
+        {in, in, out, out}, iterators,
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value r = arith::IndexCastOp::create(
+              nb, l, i64, linalg::IndexOp::create(nb, l, axis));
+          Value j = arith::IndexCastOp::create(
+              nb, l, i64, linalg::IndexOp::create(nb, l, rank));
+          Value hit =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[1], r);
+          return SmallVector<Value>{
+              arith::SelectOp::create(nb, l, hit, a[0], a[2]),
+              arith::SelectOp::create(nb, l, hit, j, a[3])};
         });
     rewriter.replaceOp(op, results);
     return success();
   }
 };
-
 } // namespace
 
 void lowering::populateGatherPatterns(TypeConverter &converter,
                                       RewritePatternSet &patterns) {
-  patterns.add<GatherLowering, GatherElementsLowering, ExpandLowering, TileLowering,
-               TriluLowering, TopKLowering>(
+  patterns.add<GatherLowering, GatherElementsLowering, ExpandLowering,
+               TileLowering, TriluLowering, TopKLowering>(
       converter, patterns.getContext());
 }

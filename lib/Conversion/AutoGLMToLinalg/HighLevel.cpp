@@ -13,7 +13,8 @@
 // quantize / dequantize: arithmetic on the storage type:
 //   q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax),
 //   x = (q - zero_point) * scale, per tensor or per axis (constant tables).
-// fused: its body is converted in place, then fused; the region stays (Fused.cpp).
+// fused: its body is converted in place, then fused; the region stays
+// (Fused.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,7 +25,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 /// Softmax over the last axis of the 4-D scores, except that a row whose
 /// keys are all masked (-inf) gets probability 0 everywhere, as ONNX
 /// Attention specifies, instead of exp(-inf - -inf) / 0 = NaN.
@@ -32,35 +32,41 @@ Value buildAttentionSoftmax(OpBuilder &b, Location loc, Value x) {
   MLIRContext *ctx = b.getContext();
   auto type = cast<RankedTensorType>(x.getType());
   Type et = type.getElementType();
-  Value max = buildReduction(b, loc, x, {3}, lowestValue(b, loc, et, false),
-                             [](OpBuilder &nb, Location l, Value acc, Value v) {
-                               return Value(arith::MaximumFOp::create(nb, l, acc, v));
-                             });
+  Value max =
+      buildReduction(b, loc, x, {3}, lowestValue(b, loc, et, false),
+                     [](OpBuilder &nb, Location l, Value acc, Value v) {
+                       return Value(arith::MaximumFOp::create(nb, l, acc, v));
+                     });
   AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
   AffineMap row = dropDimsMap(ctx, 4, {3});
   // shifted = x - (max == -inf ? 0 : max): a masked row stays -inf, exp 0.
   Value shifted = buildGeneric(
       b, loc, {x, max}, emptyTensor(b, loc, type.getShape(), et), {id, row, id},
       parallelIterators(4), [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value masked = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1],
-                                             lowestValue(nb, l, et, false));
-        Value m = arith::SelectOp::create(nb, l, masked, floatConst(nb, l, et, 0.0), a[1]);
+        Value masked =
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1],
+                                  lowestValue(nb, l, et, false));
+        Value m = arith::SelectOp::create(nb, l, masked,
+                                          floatConst(nb, l, et, 0.0), a[1]);
         return SmallVector<Value>{arith::SubFOp::create(nb, l, a[0], m)};
       })[0];
-  Value sum = buildReduction(b, loc, shifted, {3}, floatConst(b, loc, et, 0.0),
-                             [](OpBuilder &nb, Location l, Value acc, Value v) {
-                               Value e = math::ExpOp::create(nb, l, v);
-                               return Value(arith::AddFOp::create(nb, l, acc, e));
-                             });
+  Value sum =
+      buildReduction(b, loc, shifted, {3}, floatConst(b, loc, et, 0.0),
+                     [](OpBuilder &nb, Location l, Value acc, Value v) {
+                       Value e = math::ExpOp::create(nb, l, v);
+                       return Value(arith::AddFOp::create(nb, l, acc, e));
+                     });
   // A masked row sums to 0: divide by 1 instead, giving 0 / 1.
   return buildGeneric(
-      b, loc, {shifted, sum}, emptyTensor(b, loc, type.getShape(), et), {id, row, id},
-      parallelIterators(4), [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value empty = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1],
-                                            floatConst(nb, l, et, 0.0));
-        Value sum = arith::SelectOp::create(nb, l, empty, floatConst(nb, l, et, 1.0), a[1]);
-        return SmallVector<Value>{
-            arith::DivFOp::create(nb, l, math::ExpOp::create(nb, l, a[0]), sum)};
+      b, loc, {shifted, sum}, emptyTensor(b, loc, type.getShape(), et),
+      {id, row, id}, parallelIterators(4),
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value empty = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                            a[1], floatConst(nb, l, et, 0.0));
+        Value sum = arith::SelectOp::create(nb, l, empty,
+                                            floatConst(nb, l, et, 1.0), a[1]);
+        return SmallVector<Value>{arith::DivFOp::create(
+            nb, l, math::ExpOp::create(nb, l, a[0]), sum)};
       })[0];
 }
 
@@ -74,11 +80,13 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   auto kt = cast<RankedTensorType>(k.getType());
   auto rt = signlessTensor(op.getType());
   Type et = rt.getElementType();
-  int64_t batch = qt.getDimSize(0), hq = qt.getDimSize(1), sq = qt.getDimSize(2),
-          hkv = kt.getDimSize(1), sk = kt.getDimSize(2);
+  int64_t batch = qt.getDimSize(0), hq = qt.getDimSize(1),
+          sq = qt.getDimSize(2), hkv = kt.getDimSize(1), sk = kt.getDimSize(2);
   int64_t group = hq / hkv;
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  auto map = [&](unsigned n, ArrayRef<AffineExpr> es) { return AffineMap::get(n, 0, es, ctx); };
+  auto map = [&](unsigned n, ArrayRef<AffineExpr> es) {
+    return AffineMap::get(n, 0, es, ctx);
+  };
   SmallVector<utils::IteratorType> contraction = parallelIterators(4);
   contraction.push_back(utils::IteratorType::reduction);
   Value zero = floatConst(b, loc, et, 0.0);
@@ -86,16 +94,16 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   // Without grouped heads both products are batched matmuls over the
   // B*H heads, which the CPU target tiles and vectorizes (a generic with the
   // transposed key map would stay a naive loop nest); K is transposed once.
-  auto batchMatmul = [&](Value lhs, Value rhs, int64_t m, int64_t k, int64_t n) {
+  auto batchMatmul = [&](Value lhs, Value rhs, int64_t m, int64_t k,
+                         int64_t n) {
     int64_t heads = batch * hq;
     Value init = filledTensor(b, loc, {heads, m, n}, zero);
-    Value product =
-        linalg::BatchMatmulOp::create(
-            b, loc, TypeRange{init.getType()},
-            ValueRange{reshapeTo(b, loc, lhs, {heads, m, k}),
-                       reshapeTo(b, loc, rhs, {heads, k, n})},
-            ValueRange{init})
-            .getResult(0);
+    Value product = linalg::BatchMatmulOp::create(
+                        b, loc, TypeRange{init.getType()},
+                        ValueRange{reshapeTo(b, loc, lhs, {heads, m, k}),
+                                   reshapeTo(b, loc, rhs, {heads, k, n})},
+                        ValueRange{init})
+                        .getResult(0);
     return reshapeTo(b, loc, product, {batch, hq, m, n});
   };
   int64_t depth = qt.getDimSize(3);
@@ -105,15 +113,16 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   SmallVector<int64_t> scoreShape = {batch, hq, sq, sk};
   Value scores;
   if (group == 1) {
-    Value kT = linalg::TransposeOp::create(b, loc, k,
-                                           emptyTensor(b, loc, {batch, hkv, depth, sk}, et),
-                                           ArrayRef<int64_t>{0, 1, 3, 2})
+    Value kT = linalg::TransposeOp::create(
+                   b, loc, k, emptyTensor(b, loc, {batch, hkv, depth, sk}, et),
+                   ArrayRef<int64_t>{0, 1, 3, 2})
                    .getResult()[0];
     scores = batchMatmul(q, kT, sq, depth, sk);
   } else {
     scores = buildGeneric(
         b, loc, {q, k}, filledTensor(b, loc, scoreShape, zero),
-        {map(5, {d(0), d(1), d(2), d(4)}), map(5, {d(0), d(1).floorDiv(group), d(3), d(4)}),
+        {map(5, {d(0), d(1), d(2), d(4)}),
+         map(5, {d(0), d(1).floorDiv(group), d(3), d(4)}),
          map(5, {d(0), d(1), d(2), d(3)})},
         contraction, [](OpBuilder &nb, Location l, ValueRange a) {
           Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
@@ -136,22 +145,26 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   double scale = op.getScale().convertToDouble();
   bool causal = op.getCausal();
   Value biased = buildGeneric(
-      b, loc, inputs, emptyTensor(b, loc, scoreShape, et), maps, parallelIterators(4),
-      [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value s = arith::MulFOp::create(nb, l, a[0], floatConst(nb, l, et, scale));
+      b, loc, inputs, emptyTensor(b, loc, scoreShape, et), maps,
+      parallelIterators(4), [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value s =
+            arith::MulFOp::create(nb, l, a[0], floatConst(nb, l, et, scale));
         Value negInf = lowestValue(nb, l, et, false);
         if (mask) {
           if (maskElem.isInteger(1))
             s = arith::SelectOp::create(nb, l, a[1], s, negInf);
           else
-            s = arith::AddFOp::create(nb, l, s, castScalar(nb, l, a[1], maskElem, et));
+            s = arith::AddFOp::create(nb, l, s,
+                                      castScalar(nb, l, a[1], maskElem, et));
         }
         if (causal) {
           // query i sees keys j <= i + Sk - Sq
           Value i = linalg::IndexOp::create(nb, l, 2);
           Value j = linalg::IndexOp::create(nb, l, 3);
-          Value limit = arith::AddIOp::create(nb, l, i, indexConst(nb, l, sk - sq));
-          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, j, limit);
+          Value limit =
+              arith::AddIOp::create(nb, l, i, indexConst(nb, l, sk - sq));
+          Value hidden =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, j, limit);
           s = arith::SelectOp::create(nb, l, hidden, negInf, s);
         }
         return SmallVector<Value>{s};
@@ -160,15 +173,16 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   if (topK && *topK < sk) {
     Value ranks = buildRanks(b, loc, biased, 3, /*smallest=*/false, false);
     AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
-    biased = buildGeneric(b, loc, {biased, ranks}, emptyTensor(b, loc, scoreShape, et),
-                          {id, id, id}, parallelIterators(4),
-                          [&](OpBuilder &nb, Location l, ValueRange a) {
-                            Value keep = arith::CmpIOp::create(
-                                nb, l, arith::CmpIPredicate::slt, a[1],
-                                intConst(nb, l, nb.getI64Type(), *topK));
-                            return SmallVector<Value>{arith::SelectOp::create(
-                                nb, l, keep, a[0], lowestValue(nb, l, et, false))};
-                          })[0];
+    biased = buildGeneric(
+        b, loc, {biased, ranks}, emptyTensor(b, loc, scoreShape, et),
+        {id, id, id}, parallelIterators(4),
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value keep =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, a[1],
+                                    intConst(nb, l, nb.getI64Type(), *topK));
+          return SmallVector<Value>{arith::SelectOp::create(
+              nb, l, keep, a[0], lowestValue(nb, l, et, false))};
+        })[0];
   }
   Value probs = buildAttentionSoftmax(b, loc, biased);
 
@@ -177,7 +191,8 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
     return batchMatmul(probs, v, sq, sk, valueDepth);
   return buildGeneric(
       b, loc, {probs, v}, filledTensor(b, loc, rt.getShape(), zero),
-      {map(5, {d(0), d(1), d(2), d(4)}), map(5, {d(0), d(1).floorDiv(group), d(4), d(3)}),
+      {map(5, {d(0), d(1), d(2), d(4)}),
+       map(5, {d(0), d(1).floorDiv(group), d(4), d(3)}),
        map(5, {d(0), d(1), d(2), d(3)})},
       contraction, [](OpBuilder &nb, Location l, ValueRange a) {
         Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
@@ -236,17 +251,21 @@ QuantParams quantParams(OpBuilder &b, Location loc, quant::QuantizedType qt,
     scales.push_back(sv);
     zps.push_back(zv);
   }
-  auto tt = RankedTensorType::get({static_cast<int64_t>(scales.size())}, floatType);
-  p.scaleTable = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, scales));
-  p.zeroPointTable = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, zps));
+  auto tt =
+      RankedTensorType::get({static_cast<int64_t>(scales.size())}, floatType);
+  p.scaleTable =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, scales));
+  p.zeroPointTable =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, zps));
   return p;
 }
 
 /// A generic over `resultType` reading `x` (same shape) and, per axis, the
 /// scale and zero-point tables; `body(x, scale, zeroPoint)`.
-Value quantGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, Value x,
-                   const QuantParams &p, Type floatType,
-                   function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
+Value quantGeneric(
+    OpBuilder &b, Location loc, RankedTensorType resultType, Value x,
+    const QuantParams &p, Type floatType,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
   MLIRContext *ctx = b.getContext();
   unsigned rank = resultType.getRank();
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
@@ -260,11 +279,14 @@ Value quantGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, Valu
   maps.push_back(id);
   return buildGeneric(
       b, loc, inputs,
-      emptyTensor(b, loc, resultType.getShape(), resultType.getElementType()), maps,
-      parallelIterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value scale = p.axis >= 0 ? a[1] : floatConst(nb, l, floatType, p.scale);
+      emptyTensor(b, loc, resultType.getShape(), resultType.getElementType()),
+      maps, parallelIterators(rank),
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value scale =
+            p.axis >= 0 ? a[1] : floatConst(nb, l, floatType, p.scale);
         Value zp = p.axis >= 0 ? a[2]
-                               : floatConst(nb, l, floatType, static_cast<double>(p.zeroPoint));
+                               : floatConst(nb, l, floatType,
+                                            static_cast<double>(p.zeroPoint));
         return SmallVector<Value>{body(nb, l, a[0], scale, zp)};
       })[0];
 }
@@ -284,7 +306,8 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     Value r = quantGeneric(
         rewriter, loc, signlessTensor(op.getType()), adaptor.getInput(), p, ft,
         [&](OpBuilder &b, Location l, Value x, Value scale, Value zp) {
-          Value y = math::RoundEvenOp::create(b, l, arith::DivFOp::create(b, l, x, scale));
+          Value y = math::RoundEvenOp::create(
+              b, l, arith::DivFOp::create(b, l, x, scale));
           y = arith::AddFOp::create(b, l, y, zp);
           y = arith::MaximumFOp::create(b, l, y, floatConst(b, l, ft, qmin));
           y = arith::MinimumFOp::create(b, l, y, floatConst(b, l, ft, qmax));
@@ -302,28 +325,32 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto qt = cast<quant::QuantizedType>(getElementTypeOrSelf(op.getInput().getType()));
+    auto qt = cast<quant::QuantizedType>(
+        getElementTypeOrSelf(op.getInput().getType()));
     Type ft = getElementTypeOrSelf(op.getType());
     QuantParams p = quantParams(rewriter, loc, qt, ft);
     Value r = quantGeneric(
         rewriter, loc, signlessTensor(op.getType()), adaptor.getInput(), p, ft,
         [&](OpBuilder &b, Location l, Value q, Value scale, Value zp) {
           Value x = castScalar(b, l, q, qt, ft);
-          return Value(arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, x, zp), scale));
+          return Value(arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, x, zp), scale));
         });
     rewriter.replaceOp(op, r);
     return success();
   }
 };
-
 } // namespace
 
 LogicalResult lowering::checkHighLevelSupported(Operation *op) {
   auto check = [&](Type t) -> LogicalResult {
     auto q = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(t));
-    if (q && !isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(q))
-      return op->emitError("quantize/dequantize lowering supports uniform quantized "
-                           "types (per tensor or per axis)");
+    if (q &&
+        !isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
+            q))
+      return op->emitError(
+          "quantize/dequantize lowering supports uniform quantized "
+          "types (per tensor or per axis)");
     return success();
   };
   if (auto q = dyn_cast<QuantizeOp>(op))

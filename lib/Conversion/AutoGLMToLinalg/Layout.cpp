@@ -15,7 +15,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -35,7 +34,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = signlessTensor(op.getType());
-    Value init = emptyTensor(rewriter, op.getLoc(), rt.getShape(), rt.getElementType());
+    Value init =
+        emptyTensor(rewriter, op.getLoc(), rt.getShape(), rt.getElementType());
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
                                                        adaptor.getInput(), init,
                                                        op.getPermutation())
@@ -64,9 +64,9 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     SmallVector<int64_t> offsets(rt.getRank(), 0), ones(rt.getRank(), 1);
     for (Value in : adaptor.getInputs()) {
       auto t = cast<RankedTensorType>(in.getType());
-      r = tensor::InsertSliceOp::create(rewriter, loc, in, r, indexAttrs(rewriter, offsets),
-                                        indexAttrs(rewriter, t.getShape()),
-                                        indexAttrs(rewriter, ones));
+      r = tensor::InsertSliceOp::create(
+          rewriter, loc, in, r, indexAttrs(rewriter, offsets),
+          indexAttrs(rewriter, t.getShape()), indexAttrs(rewriter, ones));
       offsets[axis] += t.getDimSize(axis);
     }
     rewriter.replaceOp(op, r);
@@ -109,20 +109,23 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     Value input = adaptor.getInput();
     if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-          op, rt, input, indexAttrs(rewriter, starts), indexAttrs(rewriter, rt.getShape()),
-          indexAttrs(rewriter, steps));
+          op, rt, input, indexAttrs(rewriter, starts),
+          indexAttrs(rewriter, rt.getShape()), indexAttrs(rewriter, steps));
       return success();
     }
     // Backward steps: read input[start + i * step] directly.
-    Value r = buildIndexed(rewriter, loc, rt, {}, {},
-                           [&](OpBuilder &b, Location l, ArrayRef<Value> idx, ValueRange) {
-                             SmallVector<Value> src;
-                             for (auto [i, x] : llvm::enumerate(idx)) {
-                               Value off = arith::MulIOp::create(b, l, x, indexConst(b, l, steps[i]));
-                               src.push_back(arith::AddIOp::create(b, l, off, indexConst(b, l, starts[i])));
-                             }
-                             return Value(tensor::ExtractOp::create(b, l, input, src));
-                           });
+    Value r = buildIndexed(
+        rewriter, loc, rt, {}, {},
+        [&](OpBuilder &b, Location l, ArrayRef<Value> idx, ValueRange) {
+          SmallVector<Value> src;
+          for (auto [i, x] : llvm::enumerate(idx)) {
+            Value off =
+                arith::MulIOp::create(b, l, x, indexConst(b, l, steps[i]));
+            src.push_back(
+                arith::AddIOp::create(b, l, off, indexConst(b, l, starts[i])));
+          }
+          return Value(tensor::ExtractOp::create(b, l, input, src));
+        });
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -154,35 +157,45 @@ struct PadLowering : OpConversionPattern<PadOp> {
         high.push_back(std::max<int64_t>(hi, 0));
       }
       if (ArrayRef<int64_t>(sizes) != it.getShape())
-        input = tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(sizes, et), input,
-                                               indexAttrs(b, offsets), indexAttrs(b, sizes),
-                                               indexAttrs(b, ones));
+        input = tensor::ExtractSliceOp::create(
+            b, loc, RankedTensorType::get(sizes, et), input,
+            indexAttrs(b, offsets), indexAttrs(b, sizes), indexAttrs(b, ones));
       double v = op.getValue().convertToDouble();
-      rewriter.replaceOp(op, padConstant(b, loc, input, low, high, numConst(b, loc, et, v)));
+      rewriter.replaceOp(
+          op, padConstant(b, loc, input, low, high, numConst(b, loc, et, v)));
       return success();
     }
     // reflect / edge / wrap: each output position reads a mapped input one.
     PadMode mode = op.getMode();
     Value r = buildIndexed(
-        b, loc, rt, {}, {}, [&](OpBuilder &nb, Location l, ArrayRef<Value> idx, ValueRange) {
+        b, loc, rt, {}, {},
+        [&](OpBuilder &nb, Location l, ArrayRef<Value> idx, ValueRange) {
           SmallVector<Value> src;
           for (int64_t i = 0; i < rank; ++i) {
             int64_t size = it.getDimSize(i);
-            Value p = arith::SubIOp::create(nb, l, idx[i], indexConst(nb, l, pads[i]));
-            Value zero = indexConst(nb, l, 0), last = indexConst(nb, l, size - 1);
+            Value p = arith::SubIOp::create(nb, l, idx[i],
+                                            indexConst(nb, l, pads[i]));
+            Value zero = indexConst(nb, l, 0),
+                  last = indexConst(nb, l, size - 1);
             Value s;
             if (mode == PadMode::edge) {
-              s = arith::MaxSIOp::create(nb, l, arith::MinSIOp::create(nb, l, p, last), zero);
+              s = arith::MaxSIOp::create(
+                  nb, l, arith::MinSIOp::create(nb, l, p, last), zero);
             } else if (mode == PadMode::wrap) {
               Value n = indexConst(nb, l, size);
               s = arith::RemSIOp::create(
-                  nb, l, arith::AddIOp::create(nb, l, arith::RemSIOp::create(nb, l, p, n), n), n);
+                  nb, l,
+                  arith::AddIOp::create(nb, l,
+                                        arith::RemSIOp::create(nb, l, p, n), n),
+                  n);
             } else {
               // reflect (edge not repeated), periodic with period 2 (size - 1)
               int64_t period = std::max<int64_t>(2 * (size - 1), 1);
               Value per = indexConst(nb, l, period);
               Value m = arith::RemSIOp::create(
-                  nb, l, arith::AddIOp::create(nb, l, arith::RemSIOp::create(nb, l, p, per), per),
+                  nb, l,
+                  arith::AddIOp::create(
+                      nb, l, arith::RemSIOp::create(nb, l, p, per), per),
                   per);
               Value mirrored = arith::SubIOp::create(nb, l, per, m);
               s = arith::MinSIOp::create(nb, l, m, mirrored);
@@ -197,12 +210,11 @@ struct PadLowering : OpConversionPattern<PadOp> {
     return success();
   }
 };
-
 } // namespace
 
 void lowering::populateLayoutPatterns(TypeConverter &converter,
                                       RewritePatternSet &patterns) {
-  patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SplitLowering,
-               SliceLowering, PadLowering>(
+  patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering,
+               SplitLowering, SliceLowering, PadLowering>(
       converter, patterns.getContext());
 }

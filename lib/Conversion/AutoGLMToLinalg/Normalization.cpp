@@ -21,7 +21,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 struct ReduceLowering : OpConversionPattern<ReduceOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -70,17 +69,19 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
                  });
       break;
     case ReduceKind::prod:
-      r = reduce(x, numConst(b, loc, et, 1), [](OpBuilder &nb, Location nloc, Value acc, Value v) {
-        return mulScalar(nb, nloc, acc, v);
-      });
+      r = reduce(x, numConst(b, loc, et, 1),
+                 [](OpBuilder &nb, Location nloc, Value acc, Value v) {
+                   return mulScalar(nb, nloc, acc, v);
+                 });
       break;
     case ReduceKind::l1:
-      r = reduce(x, zero, [&](OpBuilder &nb, Location nloc, Value acc, Value v) {
-        Value a = isFloat ? Value(math::AbsFOp::create(nb, nloc, v))
-                  : isUnsigned ? v
-                               : Value(math::AbsIOp::create(nb, nloc, v));
-        return addScalar(nb, nloc, acc, a);
-      });
+      r = reduce(
+          x, zero, [&](OpBuilder &nb, Location nloc, Value acc, Value v) {
+            Value a = isFloat      ? Value(math::AbsFOp::create(nb, nloc, v))
+                      : isUnsigned ? v
+                                   : Value(math::AbsIOp::create(nb, nloc, v));
+            return addScalar(nb, nloc, acc, a);
+          });
       break;
     case ReduceKind::l2:
     case ReduceKind::sum_square:
@@ -90,10 +91,11 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
       break;
     case ReduceKind::log_sum_exp: {
       // max + log(sum(exp(x - max))): no overflow for large x.
-      Value max = reduce(x, lowestValue(b, loc, et, false),
-                         [](OpBuilder &nb, Location nloc, Value acc, Value v) {
-                           return Value(arith::MaximumFOp::create(nb, nloc, acc, v));
-                         });
+      Value max =
+          reduce(x, lowestValue(b, loc, et, false),
+                 [](OpBuilder &nb, Location nloc, Value acc, Value v) {
+                   return Value(arith::MaximumFOp::create(nb, nloc, acc, v));
+                 });
       MLIRContext *ctx = b.getContext();
       unsigned rank = it.getRank();
       AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
@@ -105,34 +107,41 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
                                 : utils::IteratorType::parallel);
       auto maxType = cast<RankedTensorType>(max.getType());
       Value s = buildGeneric(
-          b, loc, {x, max}, filledTensor(b, loc, maxType.getShape(), zero), {id, red, red},
-          iterators, [](OpBuilder &nb, Location nloc, ValueRange a) {
-            Value e = math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], a[1]));
+          b, loc, {x, max}, filledTensor(b, loc, maxType.getShape(), zero),
+          {id, red, red}, iterators,
+          [](OpBuilder &nb, Location nloc, ValueRange a) {
+            Value e = math::ExpOp::create(
+                nb, nloc, arith::SubFOp::create(nb, nloc, a[0], a[1]));
             return SmallVector<Value>{arith::AddFOp::create(nb, nloc, a[2], e)};
           })[0];
       r = buildElementwise(b, loc, maxType, {s, max},
                            [](OpBuilder &nb, Location nloc, ValueRange a) {
                              Value l = math::LogOp::create(nb, nloc, a[0]);
-                             return Value(arith::AddFOp::create(nb, nloc, l, a[1]));
+                             return Value(
+                                 arith::AddFOp::create(nb, nloc, l, a[1]));
                            });
       break;
     }
     }
     auto rt = cast<RankedTensorType>(r.getType());
-    if (kind == ReduceKind::mean || kind == ReduceKind::l2 || kind == ReduceKind::log_sum) {
-      r = buildElementwise(b, loc, rt, r, [&](OpBuilder &nb, Location nloc, ValueRange a) {
-        if (kind == ReduceKind::l2)
-          return Value(math::SqrtOp::create(nb, nloc, a[0]));
-        if (kind == ReduceKind::log_sum)
-          return Value(math::LogOp::create(nb, nloc, a[0]));
-        Value n = numConst(nb, nloc, et, static_cast<double>(count));
-        if (isFloat)
-          return Value(arith::DivFOp::create(nb, nloc, a[0], n));
-        return isUnsigned ? Value(arith::DivUIOp::create(nb, nloc, a[0], n))
-                          : Value(arith::DivSIOp::create(nb, nloc, a[0], n));
-      });
+    if (kind == ReduceKind::mean || kind == ReduceKind::l2 ||
+        kind == ReduceKind::log_sum) {
+      r = buildElementwise(
+          b, loc, rt, r, [&](OpBuilder &nb, Location nloc, ValueRange a) {
+            if (kind == ReduceKind::l2)
+              return Value(math::SqrtOp::create(nb, nloc, a[0]));
+            if (kind == ReduceKind::log_sum)
+              return Value(math::LogOp::create(nb, nloc, a[0]));
+            Value n = numConst(nb, nloc, et, static_cast<double>(count));
+            if (isFloat)
+              return Value(arith::DivFOp::create(nb, nloc, a[0], n));
+            return isUnsigned
+                       ? Value(arith::DivUIOp::create(nb, nloc, a[0], n))
+                       : Value(arith::DivSIOp::create(nb, nloc, a[0], n));
+          });
     }
-    rewriter.replaceOp(op, reshapeTo(b, loc, r, signlessTensor(op.getType()).getShape()));
+    rewriter.replaceOp(
+        op, reshapeTo(b, loc, r, signlessTensor(op.getType()).getShape()));
     return success();
   }
 };
@@ -149,7 +158,8 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
     Value x = adaptor.getInput();
     auto it = cast<RankedTensorType>(x.getType());
     Type et = it.getElementType();
-    bool isUnsigned = isUnsignedLike(getElementTypeOrSelf(op.getInput().getType()));
+    bool isUnsigned =
+        isUnsignedLike(getElementTypeOrSelf(op.getInput().getType()));
     int64_t axis = op.getAxis();
     unsigned rank = it.getRank();
     bool isMax = op.getKind() == ArgReduceKind::argmax;
@@ -165,31 +175,38 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
     Value initV = filledTensor(b, loc, outShape,
                                isMax ? lowestValue(b, loc, et, isUnsigned)
                                      : highestValue(b, loc, et, isUnsigned));
-    Value initI = filledTensor(b, loc, outShape, intConst(b, loc, b.getI64Type(), 0));
+    Value initI =
+        filledTensor(b, loc, outShape, intConst(b, loc, b.getI64Type(), 0));
     AffineMap red = dropDimsMap(ctx, rank, {axis});
     ValueRange results = buildGeneric(
-        b, loc, x, {initV, initI}, {AffineMap::getMultiDimIdentityMap(rank, ctx), red, red},
-        iterators, [&](OpBuilder &nb, Location nloc, ValueRange a) {
+        b, loc, x, {initV, initI},
+        {AffineMap::getMultiDimIdentityMap(rank, ctx), red, red}, iterators,
+        [&](OpBuilder &nb, Location nloc, ValueRange a) {
           Value v = a[0], best = a[1], bestIdx = a[2];
           Value better;
           if (isa<FloatType>(et)) {
-            arith::CmpFPredicate p =
-                isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
-                      : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            arith::CmpFPredicate p = isMax ? (last ? arith::CmpFPredicate::OGE
+                                                   : arith::CmpFPredicate::OGT)
+                                           : (last ? arith::CmpFPredicate::OLE
+                                                   : arith::CmpFPredicate::OLT);
             better = arith::CmpFOp::create(nb, nloc, p, v, best);
           } else {
             using P = arith::CmpIPredicate;
-            P p = isMax ? (last ? (isUnsigned ? P::uge : P::sge) : (isUnsigned ? P::ugt : P::sgt))
-                        : (last ? (isUnsigned ? P::ule : P::sle) : (isUnsigned ? P::ult : P::slt));
+            P p = isMax ? (last ? (isUnsigned ? P::uge : P::sge)
+                                : (isUnsigned ? P::ugt : P::sgt))
+                        : (last ? (isUnsigned ? P::ule : P::sle)
+                                : (isUnsigned ? P::ult : P::slt));
             better = arith::CmpIOp::create(nb, nloc, p, v, best);
           }
-          Value idx = arith::IndexCastOp::create(nb, nloc, nb.getI64Type(),
-                                                 linalg::IndexOp::create(nb, nloc, axis));
-          return SmallVector<Value>{arith::SelectOp::create(nb, nloc, better, v, best),
-                                    arith::SelectOp::create(nb, nloc, better, idx, bestIdx)};
+          Value idx = arith::IndexCastOp::create(
+              nb, nloc, nb.getI64Type(),
+              linalg::IndexOp::create(nb, nloc, axis));
+          return SmallVector<Value>{
+              arith::SelectOp::create(nb, nloc, better, v, best),
+              arith::SelectOp::create(nb, nloc, better, idx, bestIdx)};
         });
-    rewriter.replaceOp(
-        op, reshapeTo(b, loc, results[1], signlessTensor(op.getType()).getShape()));
+    rewriter.replaceOp(op, reshapeTo(b, loc, results[1],
+                                     signlessTensor(op.getType()).getShape()));
     return success();
   }
 };
@@ -224,7 +241,8 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
           Value i = linalg::IndexOp::create(nb, nloc, axis);
           Value j = linalg::IndexOp::create(nb, nloc, rank);
           using P = arith::CmpIPredicate;
-          P p = reverse ? (exclusive ? P::ugt : P::uge) : (exclusive ? P::ult : P::ule);
+          P p = reverse ? (exclusive ? P::ugt : P::uge)
+                        : (exclusive ? P::ult : P::ule);
           Value take = arith::CmpIOp::create(nb, nloc, p, j, i);
           Value v = arith::SelectOp::create(nb, nloc, take, a[0], zero);
           return SmallVector<Value>{addScalar(nb, nloc, a[1], v)};
@@ -240,8 +258,9 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
   LogicalResult
   matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, buildSoftmax(rewriter, op.getLoc(), adaptor.getInput(),
-                                        op.getAxis(), op.getLog()));
+    rewriter.replaceOp(op,
+                       buildSoftmax(rewriter, op.getLoc(), adaptor.getInput(),
+                                    op.getAxis(), op.getLog()));
     return success();
   }
 };
@@ -277,16 +296,18 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     SmallVector<int64_t> statShape(it.getShape().take_front(op.getAxis()));
     auto statType = RankedTensorType::get(statShape, et);
     auto divN = [&](Value s) {
-      return buildElementwise(b, loc, statType, s, [&](OpBuilder &nb, Location nloc, ValueRange a) {
-        return Value(arith::DivFOp::create(nb, nloc, a[0], n));
-      });
+      return buildElementwise(
+          b, loc, statType, s, [&](OpBuilder &nb, Location nloc, ValueRange a) {
+            return Value(arith::DivFOp::create(nb, nloc, a[0], n));
+          });
     };
     Value mean;
     if (!rms)
-      mean = divN(buildReduction(b, loc, x, axes, zero,
-                                 [](OpBuilder &nb, Location nloc, Value acc, Value v) {
-                                   return Value(arith::AddFOp::create(nb, nloc, acc, v));
-                                 }));
+      mean = divN(buildReduction(
+          b, loc, x, axes, zero,
+          [](OpBuilder &nb, Location nloc, Value acc, Value v) {
+            return Value(arith::AddFOp::create(nb, nloc, acc, v));
+          }));
     // var = mean((x - mean)^2); for RMS, mean(x^2).
     SmallVector<Value> statInputs = {x};
     SmallVector<AffineMap> statMaps = {id};
@@ -296,11 +317,13 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     }
     statMaps.push_back(red);
     Value var = divN(buildGeneric(
-        b, loc, statInputs, filledTensor(b, loc, statShape, zero), statMaps, iterators,
-        [&](OpBuilder &nb, Location nloc, ValueRange a) {
-          Value c = mean ? Value(arith::SubFOp::create(nb, nloc, a[0], a[1])) : a[0];
+        b, loc, statInputs, filledTensor(b, loc, statShape, zero), statMaps,
+        iterators, [&](OpBuilder &nb, Location nloc, ValueRange a) {
+          Value c =
+              mean ? Value(arith::SubFOp::create(nb, nloc, a[0], a[1])) : a[0];
           Value sq = arith::MulFOp::create(nb, nloc, c, c);
-          return SmallVector<Value>{arith::AddFOp::create(nb, nloc, a.back(), sq)};
+          return SmallVector<Value>{
+              arith::AddFOp::create(nb, nloc, a.back(), sq)};
         })[0]);
     // y = (x - mean) * rsqrt(var + eps) * scale + bias
     SmallVector<Value> inputs = {x, var};
@@ -311,26 +334,31 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     }
     inputs.push_back(adaptor.getScale());
     maps.push_back(broadcastMap(
-        ctx, cast<RankedTensorType>(adaptor.getScale().getType()).getShape(), it.getShape()));
+        ctx, cast<RankedTensorType>(adaptor.getScale().getType()).getShape(),
+        it.getShape()));
     if (Value bias = adaptor.getBias()) {
       inputs.push_back(bias);
-      maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(bias.getType()).getShape(),
-                                  it.getShape()));
+      maps.push_back(
+          broadcastMap(ctx, cast<RankedTensorType>(bias.getType()).getShape(),
+                       it.getShape()));
     }
     maps.push_back(id);
     double eps = op.getEpsilon().convertToDouble();
     bool hasBias = static_cast<bool>(adaptor.getBias());
     Value r = buildGeneric(
         b, loc, inputs, emptyTensor(b, loc, it.getShape(), et), maps,
-        parallelIterators(rank), [&](OpBuilder &nb, Location nloc, ValueRange a) {
+        parallelIterators(rank),
+        [&](OpBuilder &nb, Location nloc, ValueRange a) {
           unsigned k = 2;
           Value c = a[0];
           if (mean)
             c = arith::SubFOp::create(nb, nloc, c, a[k++]);
           Value inv = math::RsqrtOp::create(
-              nb, nloc, arith::AddFOp::create(nb, nloc, a[1], floatConst(nb, nloc, et, eps)));
-          Value y = arith::MulFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, c, inv),
-                                          a[k++]);
+              nb, nloc,
+              arith::AddFOp::create(nb, nloc, a[1],
+                                    floatConst(nb, nloc, et, eps)));
+          Value y = arith::MulFOp::create(
+              nb, nloc, arith::MulFOp::create(nb, nloc, c, inv), a[k++]);
           if (hasBias)
             y = arith::AddFOp::create(nb, nloc, y, a[k++]);
           return SmallVector<Value>{y};
@@ -357,21 +385,24 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
     double eps = op.getEpsilon().convertToDouble();
     Value r = buildGeneric(
         b, loc,
-        {adaptor.getInput(), adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
-         adaptor.getVariance()},
-        emptyTensor(b, loc, it.getShape(), et), {id, channel, channel, channel, channel, id},
-        parallelIterators(rank), [&](OpBuilder &nb, Location nloc, ValueRange a) {
+        {adaptor.getInput(), adaptor.getScale(), adaptor.getBias(),
+         adaptor.getMean(), adaptor.getVariance()},
+        emptyTensor(b, loc, it.getShape(), et),
+        {id, channel, channel, channel, channel, id}, parallelIterators(rank),
+        [&](OpBuilder &nb, Location nloc, ValueRange a) {
           Value c = arith::SubFOp::create(nb, nloc, a[0], a[3]);
           Value inv = math::RsqrtOp::create(
-              nb, nloc, arith::AddFOp::create(nb, nloc, a[4], floatConst(nb, nloc, et, eps)));
-          Value y = arith::MulFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, c, inv), a[1]);
+              nb, nloc,
+              arith::AddFOp::create(nb, nloc, a[4],
+                                    floatConst(nb, nloc, et, eps)));
+          Value y = arith::MulFOp::create(
+              nb, nloc, arith::MulFOp::create(nb, nloc, c, inv), a[1]);
           return SmallVector<Value>{arith::AddFOp::create(nb, nloc, y, a[2])};
         })[0];
     rewriter.replaceOp(op, r);
     return success();
   }
 };
-
 } // namespace
 
 LogicalResult lowering::checkNormalizationSupported(Operation *op) {
@@ -380,14 +411,15 @@ LogicalResult lowering::checkNormalizationSupported(Operation *op) {
     ReduceKind k = r.getKind();
     if (!isFloat && (k == ReduceKind::l2 || k == ReduceKind::log_sum ||
                      k == ReduceKind::log_sum_exp))
-      return r.emitError("reduce ") << stringifyReduceKind(k)
-                                    << " needs floating-point elements";
+      return r.emitError("reduce ")
+             << stringifyReduceKind(k) << " needs floating-point elements";
   }
   return success();
 }
 
 void lowering::populateNormalizationPatterns(TypeConverter &converter,
                                              RewritePatternSet &patterns) {
-  patterns.add<ReduceLowering, ArgReduceLowering, CumSumLowering, SoftmaxLowering,
-               LayerNormLowering, BatchNormLowering>(converter, patterns.getContext());
+  patterns.add<ReduceLowering, ArgReduceLowering, CumSumLowering,
+               SoftmaxLowering, LayerNormLowering, BatchNormLowering>(
+      converter, patterns.getContext());
 }

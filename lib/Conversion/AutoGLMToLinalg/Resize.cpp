@@ -15,7 +15,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -44,8 +43,9 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
               continue;
             resized.push_back(i);
             double scale = static_cast<double>(out) / static_cast<double>(in);
-            Value x = castScalar(b, l, arith::IndexCastOp::create(b, l, b.getI64Type(), idx[i]),
-                                 b.getI64Type(), f32);
+            Value x = castScalar(
+                b, l, arith::IndexCastOp::create(b, l, b.getI64Type(), idx[i]),
+                b.getI64Type(), f32);
             auto fc = [&](double v) { return floatConst(b, l, f32, v); };
             Value src;
             switch (ct) {
@@ -53,9 +53,11 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
               src = arith::DivFOp::create(b, l, x, fc(scale));
               break;
             case CoordinateTransform::align_corners:
-              src = out == 1 ? fc(0)
-                             : Value(arith::MulFOp::create(
-                                   b, l, x, fc(static_cast<double>(in - 1) / (out - 1))));
+              src = out == 1
+                        ? fc(0)
+                        : Value(arith::MulFOp::create(
+                              b, l, x,
+                              fc(static_cast<double>(in - 1) / (out - 1))));
               break;
             case CoordinateTransform::pytorch_half_pixel:
               if (out == 1) {
@@ -63,10 +65,12 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
                 break;
               }
               [[fallthrough]];
-            default: // half_pixel, half_pixel_symmetric (equal for integral sizes)
+            default: // half_pixel, half_pixel_symmetric (equal for integral
+                     // sizes)
               src = arith::SubFOp::create(
-                  b, l, arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, x, fc(0.5)),
-                                              fc(scale)),
+                  b, l,
+                  arith::DivFOp::create(
+                      b, l, arith::AddFOp::create(b, l, x, fc(0.5)), fc(scale)),
                   fc(0.5));
               break;
             }
@@ -74,16 +78,19 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
               Value c = arith::MaximumFOp::create(
                   b, l, arith::MinimumFOp::create(b, l, f, fc(in - 1)), fc(0));
               Value i64 = arith::FPToSIOp::create(b, l, b.getI64Type(), c);
-              return Value(arith::IndexCastOp::create(b, l, b.getIndexType(), i64));
+              return Value(
+                  arith::IndexCastOp::create(b, l, b.getIndexType(), i64));
             };
             if (!linear) {
               Value n;
               switch (rounding) {
               case NearestRounding::round_prefer_floor:
-                n = math::CeilOp::create(b, l, arith::SubFOp::create(b, l, src, fc(0.5)));
+                n = math::CeilOp::create(
+                    b, l, arith::SubFOp::create(b, l, src, fc(0.5)));
                 break;
               case NearestRounding::round_prefer_ceil:
-                n = math::FloorOp::create(b, l, arith::AddFOp::create(b, l, src, fc(0.5)));
+                n = math::FloorOp::create(
+                    b, l, arith::AddFOp::create(b, l, src, fc(0.5)));
                 break;
               case NearestRounding::floor:
                 n = math::FloorOp::create(b, l, src);
@@ -112,13 +119,16 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
             for (auto [bit, d] : llvm::enumerate(resized)) {
               bool upper = mask & (1u << bit);
               at[d] = upper ? hi[d] : lo[d];
-              Value wd = upper ? weight[d]
-                               : Value(arith::SubFOp::create(b, l, floatConst(b, l, f32, 1),
-                                                             weight[d]));
+              Value wd = upper
+                             ? weight[d]
+                             : Value(arith::SubFOp::create(
+                                   b, l, floatConst(b, l, f32, 1), weight[d]));
               w = arith::MulFOp::create(b, l, w, wd);
             }
-            Value v = castScalar(b, l, tensor::ExtractOp::create(b, l, input, at), et, f32);
-            acc = arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, w, v));
+            Value v = castScalar(
+                b, l, tensor::ExtractOp::create(b, l, input, at), et, f32);
+            acc = arith::AddFOp::create(b, l, acc,
+                                        arith::MulFOp::create(b, l, w, v));
           }
           return castScalar(b, l, acc, f32, et);
         });
@@ -126,13 +136,13 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     return success();
   }
 };
-
 } // namespace
 
 LogicalResult lowering::checkResizeSupported(Operation *op) {
   if (auto r = dyn_cast<ResizeOp>(op)) {
     if (r.getMode() == ResizeMode::cubic)
-      return r.emitError("resize lowering supports nearest and linear modes (got cubic)");
+      return r.emitError(
+          "resize lowering supports nearest and linear modes (got cubic)");
     if (r.getCoordinateTransform() == CoordinateTransform::tf_crop_and_resize)
       return r.emitError("resize lowering does not support tf_crop_and_resize");
     return success();

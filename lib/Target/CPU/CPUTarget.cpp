@@ -1,4 +1,5 @@
-//===- CPUTarget.cpp - --target=cpu -----------------------------------------===//
+//===- CPUTarget.cpp - --target=cpu
+//-----------------------------------------===//
 //
 // The whole model is host code: code generation ends in the LLVM dialect,
 // emission translates it to LLVM IR with the model's C ABI and writes an
@@ -8,8 +9,8 @@
 
 #include "autoglm/Target/CPU.h"
 
-#include "ModelEmission.h"
 #include "../Linker.h"
+#include "ModelEmission.h"
 
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/IR/LLVMContext.h"
@@ -23,10 +24,10 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 class CPUTarget : public Target {
 public:
-  CPUTarget(const HostOptions &host, std::unique_ptr<llvm::TargetMachine> machine)
+  CPUTarget(const HostOptions &host,
+            std::unique_ptr<llvm::TargetMachine> machine)
       : host(host), machine(std::move(machine)) {}
 
   StringRef getName() const override { return "cpu"; }
@@ -62,16 +63,18 @@ LogicalResult CPUTarget::emit(ModuleOp module, const ModelSignature &signature,
                               ArtifactKind kind, StringRef outputPath,
                               TimingScope &timing) const {
   Location loc = module.getLoc();
-  if ((kind == ArtifactKind::StaticLibrary || kind == ArtifactKind::SharedLibrary) &&
+  if ((kind == ArtifactKind::StaticLibrary ||
+       kind == ArtifactKind::SharedLibrary) &&
       outputPath == "-")
-    return emitError(loc) << "--emit=lib and --emit=so need an output file (-o)";
+    return emitError(loc)
+           << "--emit=lib and --emit=so need an output file (-o)";
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule;
   {
     TimingScope translation = timing.nest("translate to LLVM IR and optimize");
-    llvmModule = translateToModelLLVMIR(module, llvmContext, signature, *machine,
-                                        host.optLevel,
+    llvmModule = translateToModelLLVMIR(module, llvmContext, signature,
+                                        *machine, host.optLevel,
                                         kind == ArtifactKind::SharedLibrary);
   }
   if (!llvmModule)
@@ -79,7 +82,8 @@ LogicalResult CPUTarget::emit(ModuleOp module, const ModelSignature &signature,
 
   if (kind == ArtifactKind::LLVMIR) {
     std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(outputPath, &error);
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(outputPath, &error);
     if (!file)
       return emitError(loc) << error;
     llvmModule->print(file->os(), nullptr);
@@ -104,12 +108,12 @@ LogicalResult CPUTarget::emit(ModuleOp module, const ModelSignature &signature,
     return createStaticLibrary(objectPath, outputPath, loc);
   return createSharedLibrary(objectPath, outputPath, host.triple, loc);
 }
-
 } // namespace
 
 std::unique_ptr<Target> mlir::autoglm::createCPUTarget(const HostOptions &host,
                                                        Location loc) {
-  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine(host, loc);
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(host, loc);
   if (!machine)
     return nullptr;
   return std::make_unique<CPUTarget>(host, std::move(machine));

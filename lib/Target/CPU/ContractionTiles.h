@@ -16,7 +16,6 @@
 #include "llvm/TargetParser/Host.h"
 
 namespace mlir::autoglm {
-
 /// The host's vector register width in bits (pass options override it,
 /// e.g. for cross compilation or tests).
 inline unsigned hostVectorBits() {
@@ -66,7 +65,8 @@ inline int64_t blockSize(int64_t size, int64_t target, int64_t multiple,
 /// of one float type, on buffers (`onTensors` false) or on tensors.
 inline bool isTileableContraction(linalg::LinalgOp op, bool onTensors) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
-      (onTensors ? !op.hasPureTensorSemantics() : !op.hasPureBufferSemantics()) ||
+      (onTensors ? !op.hasPureTensorSemantics()
+                 : !op.hasPureBufferSemantics()) ||
       op.hasDynamicShape())
     return false;
   Type et = getElementTypeOrSelf(op.getDpsInits()[0].getType());
@@ -96,7 +96,6 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   return blocks;
 }
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_CONTRACTIONTILES_H

@@ -10,7 +10,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 /// How one operand of the 4-D tail is read in the product's iteration space
 /// ([f, p] or [n, f, p], p = oh * OW + ow): its new map and the collapse of
 /// its dimensions that makes it so (empty: none needed).
@@ -23,7 +22,8 @@ struct OperandOnProduct {
 /// Supported results: n (kept, or merged with a following c when the
 /// product has no batch), c, and oh immediately followed by ow (merged into
 /// p). Anything else (a lone spatial index, a constant index) fails.
-std::optional<OperandOnProduct> translate(AffineMap map, bool batched, MLIRContext *ctx) {
+std::optional<OperandOnProduct> translate(AffineMap map, bool batched,
+                                          MLIRContext *ctx) {
   unsigned productDims = batched ? 3 : 2;
   auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
   AffineExpr n = dim(0), f = dim(batched ? 1 : 0), p = dim(batched ? 2 : 1);
@@ -48,7 +48,8 @@ std::optional<OperandOnProduct> translate(AffineMap map, bool batched, MLIRConte
         groups.push_back({static_cast<int64_t>(i)});
       } else if (next(1)) {
         results.push_back(f);
-        groups.push_back({static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
+        groups.push_back(
+            {static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
         collapses = true;
         ++i;
       } else {
@@ -77,7 +78,6 @@ std::optional<OperandOnProduct> translate(AffineMap map, bool batched, MLIRConte
     on.collapse = std::move(groups);
   return on;
 }
-
 } // namespace
 
 void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
@@ -87,7 +87,8 @@ void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
   auto tail = dyn_cast<linalg::GenericOp>(*output.getUsers().begin());
   if (!tail || !tail.hasPureTensorSemantics() || tail.getNumDpsInits() != 1 ||
       tail.getDpsInits()[0] != output ||
-      tail.getNumParallelLoops() != tail.getNumLoops() || tail.getNumLoops() != 4 ||
+      tail.getNumParallelLoops() != tail.getNumLoops() ||
+      tail.getNumLoops() != 4 ||
       !tail.getMatchingIndexingMap(tail.getDpsInitOperand(0)).isIdentity() ||
       llvm::is_contained(tail.getDpsInputs(), output))
     return;
@@ -115,8 +116,10 @@ void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
   auto productType = cast<RankedTensorType>(product.getType());
   maps.push_back(AffineMap::getMultiDimIdentityMap(productType.getRank(), ctx));
   auto onProduct = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{productType}, operands, ValueRange{product}, maps,
-      SmallVector<utils::IteratorType>(productType.getRank(), utils::IteratorType::parallel),
+      rewriter, loc, TypeRange{productType}, operands, ValueRange{product},
+      maps,
+      SmallVector<utils::IteratorType>(productType.getRank(),
+                                       utils::IteratorType::parallel),
       [&](OpBuilder &b, Location, ValueRange args) {
         IRMapping mapping;
         mapping.map(tail.getRegion().front().getArguments(), args);

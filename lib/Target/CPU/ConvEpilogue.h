@@ -1,4 +1,5 @@
-//===- ConvEpilogue.h - a convolution's tail on its matrix product -*- C++ -*-===//
+//===- ConvEpilogue.h - a convolution's tail on its matrix product -*- C++
+//-*-===//
 //
 // Internal to lib/Target/CPU: ConvToMatmul.cpp computes an NCHW convolution
 // as a matrix product whose [F, OH*OW] (or [N, F, OH*OW]) result is reshaped
@@ -16,14 +17,13 @@
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::autoglm {
-
 /// `output` is the convolution's 4-D result, `expand_shape(product)` with
 /// `product` of shape [F, OH*OW] (`batched` false) or [N, F, OH*OW]. If its
 /// only user is an all-parallel linalg.generic updating it in place whose
 /// operands index the output as a whole, per channel, or by scalars, the
 /// generic is rewritten to update `product`; nothing changes otherwise.
-void moveTailOntoProduct(RewriterBase &rewriter, Value output, Value product, bool batched);
-
+void moveTailOntoProduct(RewriterBase &rewriter, Value output, Value product,
+                         bool batched);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_CONVEPILOGUE_H

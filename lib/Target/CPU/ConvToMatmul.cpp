@@ -26,9 +26,9 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-
 /// Rewrites one convolution; failure (and no change) where it does not apply.
-LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
+LogicalResult convToMatmul(RewriterBase &rewriter,
+                           linalg::Conv2DNchwFchwOp conv) {
   if (!conv.hasPureTensorSemantics())
     return failure();
   auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
@@ -45,7 +45,8 @@ LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv
   MLIRContext *ctx = rewriter.getContext();
   Type et = outType.getElementType();
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
-  int64_t f = wType.getDimSize(0), kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t f = wType.getDimSize(0), kh = wType.getDimSize(2),
+          kw = wType.getDimSize(3);
   int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
@@ -61,21 +62,24 @@ LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv
     col = input;
   } else {
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap inMap = AffineMap::get(
-        6, 0,
-        {d(0), d(1), d(4) * strides[0] + d(2) * dilations[0],
-         d(5) * strides[1] + d(3) * dilations[1]},
-        ctx);
+    AffineMap inMap =
+        AffineMap::get(6, 0,
+                       {d(0), d(1), d(4) * strides[0] + d(2) * dilations[0],
+                        d(5) * strides[1] + d(3) * dilations[1]},
+                       ctx);
     Value empty = tensor::EmptyOp::create(
         rewriter, loc, ArrayRef<int64_t>{n, c, kh, kw, oh, ow}, et);
-    col = linalg::GenericOp::create(
-              rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
-              ArrayRef<AffineMap>{inMap, AffineMap::getMultiDimIdentityMap(6, ctx)},
-              SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-              [](OpBuilder &b, Location nested, ValueRange args) {
-                linalg::YieldOp::create(b, nested, args[0]);
-              })
-              .getResult(0);
+    col =
+        linalg::GenericOp::create(
+            rewriter, loc, empty.getType(), ValueRange{input},
+            ValueRange{empty},
+            ArrayRef<AffineMap>{inMap,
+                                AffineMap::getMultiDimIdentityMap(6, ctx)},
+            SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+            [](OpBuilder &b, Location nested, ValueRange args) {
+              linalg::YieldOp::create(b, nested, args[0]);
+            })
+            .getResult(0);
   }
 
   auto collapse = [&](Value v, ArrayRef<int64_t> shape,
@@ -94,11 +98,13 @@ LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv
   // The product's accumulator: a zero fill is made in the product's shape
   // (rather than as a view of the 4-D one) so that the matmul tiling sees
   // "fill, matmul" on one buffer and fills it block by block.
-  auto initAs = [&](ArrayRef<int64_t> shape, ArrayRef<ReassociationIndices> groups) {
+  auto initAs = [&](ArrayRef<int64_t> shape,
+                    ArrayRef<ReassociationIndices> groups) {
     auto fill = init.getDefiningOp<linalg::FillOp>();
     if (fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
       Value empty = tensor::EmptyOp::create(rewriter, loc, shape, et);
-      return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty).getResult(0);
+      return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+          .getResult(0);
     }
     return collapse(init, shape, groups);
   };
@@ -111,26 +117,31 @@ LogicalResult convToMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv
     colK1.append(colK.begin(), colK.end());
     Value col2 = collapse(col, {k, p}, {colK1, colP});
     Value init2 = initAs({f, p}, {{0, 1}, {2, 3}});
-    Value mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{init2.getType()},
-                                        ValueRange{weight, col2}, ValueRange{init2})
-                   .getResult(0);
+    Value mm =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{init2.getType()},
+                                 ValueRange{weight, col2}, ValueRange{init2})
+            .getResult(0);
     product = mm;
-    result = tensor::ExpandShapeOp::create(rewriter, loc, outType, mm,
-                                           ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+    result = tensor::ExpandShapeOp::create(
+        rewriter, loc, outType, mm,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
   } else {
     // Several images: the (small) weight matrix is broadcast along the batch.
     Value col3 = collapse(col, {n, k, p}, {{0}, colK, colP});
     Value init3 = initAs({n, f, p}, {{0}, {1}, {2, 3}});
-    Value wEmpty = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{n, f, k}, et);
+    Value wEmpty =
+        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{n, f, k}, et);
     Value wBatch = linalg::BroadcastOp::create(rewriter, loc, weight, wEmpty,
                                                ArrayRef<int64_t>{0})
                        .getResult()[0];
-    Value mm = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{init3.getType()},
-                                             ValueRange{wBatch, col3}, ValueRange{init3})
+    Value mm = linalg::BatchMatmulOp::create(
+                   rewriter, loc, TypeRange{init3.getType()},
+                   ValueRange{wBatch, col3}, ValueRange{init3})
                    .getResult(0);
     product = mm;
     result = tensor::ExpandShapeOp::create(
-        rewriter, loc, outType, mm, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+        rewriter, loc, outType, mm,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   }
   auto oldFill = init.getDefiningOp<linalg::FillOp>();
   rewriter.replaceOp(conv, result);
@@ -147,11 +158,11 @@ struct ConvToMatmulPass
     : public autoglm::impl::AutoGLMConvToMatmulBase<ConvToMatmulPass> {
   void runOnOperation() override {
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
+    getOperation().walk(
+        [&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
     IRRewriter rewriter(&getContext());
     for (linalg::Conv2DNchwFchwOp conv : convs)
       (void)convToMatmul(rewriter, conv);
   }
 };
-
 } // namespace

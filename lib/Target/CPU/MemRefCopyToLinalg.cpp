@@ -17,7 +17,6 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-
 struct MemRefCopyToLinalgPass
     : autoglm::impl::AutoGLMMemRefCopyToLinalgBase<MemRefCopyToLinalgPass> {
   void runOnOperation() override {
@@ -29,5 +28,4 @@ struct MemRefCopyToLinalgPass
     });
   }
 };
-
 } // namespace

@@ -21,7 +21,6 @@ class TargetMachine;
 } // namespace llvm
 
 namespace mlir::autoglm {
-
 /// Translates an LLVM-dialect module whose `main` takes the inputs then the
 /// outputs as bare pointers, then the weights data when the module has an
 /// `autoglm.weights` attribute, the workspace when it has an
@@ -34,13 +33,13 @@ namespace mlir::autoglm {
 /// `machine` at `optLevel`.
 std::unique_ptr<llvm::Module>
 translateToModelLLVMIR(ModuleOp module, llvm::LLVMContext &context,
-                       const ModelSignature &signature, llvm::TargetMachine &machine,
-                       unsigned optLevel, bool exportGetter);
+                       const ModelSignature &signature,
+                       llvm::TargetMachine &machine, unsigned optLevel,
+                       bool exportGetter);
 
 /// Writes `module` as a relocatable object file.
 LogicalResult emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
                              llvm::raw_pwrite_stream &os, Location loc);
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_MODELEMISSION_H

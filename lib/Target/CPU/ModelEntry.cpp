@@ -26,7 +26,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 /// What `--autoglm-externalize-weights` moved out of the binary.
 struct ExternalWeights {
   std::string file;
@@ -59,7 +58,8 @@ ExternalWeights takeExternalWeights(ModuleOp module) {
 /// Removes the ONNX names from the arguments and results of the functions:
 /// the signature has them, and LLVM IR has no place for them.
 void dropONNXNames(ModuleOp module) {
-  StringAttr name = AutoGLMDialect::OnnxNameAttrHelper(module.getContext()).getName();
+  StringAttr name =
+      AutoGLMDialect::OnnxNameAttrHelper(module.getContext()).getName();
   module.walk([&](FunctionOpInterface function) {
     for (unsigned i = 0, e = function.getNumArguments(); i < e; ++i)
       function.removeArgAttr(i, name);
@@ -83,10 +83,11 @@ public:
     // int32_t nin, nout; const desc *in, *out; uint64_t workspace; entry;
     // uint64_t weights_bytes, weights_fingerprint; const char *weights_file;
     // const void *device_image}
-    modelDescTy = llvm::StructType::create(
-        context,
-        {i32, i32, ptrTy, i32, i32, ptrTy, ptrTy, i64, ptrTy, i64, i64, ptrTy, ptrTy},
-        "autoglm_model_desc");
+    modelDescTy =
+        llvm::StructType::create(context,
+                                 {i32, i32, ptrTy, i32, i32, ptrTy, ptrTy, i64,
+                                  ptrTy, i64, i64, ptrTy, ptrTy},
+                                 "autoglm_model_desc");
   }
 
   llvm::Constant *string(StringRef value, const Twine &name) {
@@ -94,19 +95,22 @@ public:
     return constantGlobal(data, name);
   }
 
-  llvm::Constant *tensorTable(ArrayRef<TensorSignature> tensors, StringRef kind) {
+  llvm::Constant *tensorTable(ArrayRef<TensorSignature> tensors,
+                              StringRef kind) {
     SmallVector<llvm::Constant *> entries;
     for (auto [i, tensor] : llvm::enumerate(tensors)) {
       std::string base = prefix + "_" + kind.str() + std::to_string(i);
       SmallVector<uint64_t> dims(tensor.shape.begin(), tensor.shape.end());
       llvm::Constant *shape =
-          dims.empty() ? llvm::ConstantPointerNull::get(ptrTy)
-                       : constantGlobal(llvm::ConstantDataArray::get(context, dims),
-                                        base + "_shape");
+          dims.empty()
+              ? llvm::ConstantPointerNull::get(ptrTy)
+              : constantGlobal(llvm::ConstantDataArray::get(context, dims),
+                               base + "_shape");
       entries.push_back(llvm::ConstantStruct::get(
-          tensorDescTy, {string(tensor.name, base + "_name"),
-                         llvm::ConstantInt::get(i32, tensor.dtype),
-                         llvm::ConstantInt::get(i32, tensor.shape.size()), shape}));
+          tensorDescTy,
+          {string(tensor.name, base + "_name"),
+           llvm::ConstantInt::get(i32, tensor.dtype),
+           llvm::ConstantInt::get(i32, tensor.shape.size()), shape}));
     }
     if (entries.empty())
       return llvm::ConstantPointerNull::get(ptrTy);
@@ -123,18 +127,17 @@ public:
         weights.bytes ? string(weights.file, prefix + "_weights_file")
                       : llvm::ConstantPointerNull::get(ptrTy);
     llvm::Constant *init = llvm::ConstantStruct::get(
-        modelDescTy,
-        {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
-         llvm::ConstantInt::get(i32, AUTOGLM_DEVICE_CPU),
-         string(signature.modelName, prefix + "_model_name"),
-         llvm::ConstantInt::get(i32, signature.inputs.size()),
-         llvm::ConstantInt::get(i32, signature.outputs.size()),
-         tensorTable(signature.inputs, "input"),
-         tensorTable(signature.outputs, "output"),
-         llvm::ConstantInt::get(i64, workspaceBytes), entry,
-         llvm::ConstantInt::get(i64, weights.bytes),
-         llvm::ConstantInt::get(i64, weights.fingerprint), weightsFile,
-         llvm::ConstantPointerNull::get(ptrTy)});
+        modelDescTy, {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
+                      llvm::ConstantInt::get(i32, AUTOGLM_DEVICE_CPU),
+                      string(signature.modelName, prefix + "_model_name"),
+                      llvm::ConstantInt::get(i32, signature.inputs.size()),
+                      llvm::ConstantInt::get(i32, signature.outputs.size()),
+                      tensorTable(signature.inputs, "input"),
+                      tensorTable(signature.outputs, "output"),
+                      llvm::ConstantInt::get(i64, workspaceBytes), entry,
+                      llvm::ConstantInt::get(i64, weights.bytes),
+                      llvm::ConstantInt::get(i64, weights.fingerprint),
+                      weightsFile, llvm::ConstantPointerNull::get(ptrTy)});
     return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
                                     llvm::GlobalValue::ExternalLinkage, init,
                                     prefix);
@@ -145,8 +148,9 @@ public:
 
 private:
   llvm::Constant *constantGlobal(llvm::Constant *init, const Twine &name) {
-    return new llvm::GlobalVariable(module, init->getType(), /*isConstant=*/true,
-                                    llvm::GlobalValue::PrivateLinkage, init, name);
+    return new llvm::GlobalVariable(
+        module, init->getType(), /*isConstant=*/true,
+        llvm::GlobalValue::PrivateLinkage, init, name);
   }
 
   llvm::Module &module;
@@ -166,8 +170,8 @@ llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
                            DescriptorBuilder &types) {
   llvm::LLVMContext &context = module.getContext();
   auto *fnTy = llvm::FunctionType::get(
-      types.i32, {types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy},
-      false);
+      types.i32,
+      {types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy}, false);
   auto *entry = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
                                        prefix + "_entry", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", entry));
@@ -216,12 +220,12 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     : builder.buildPerModuleDefaultPipeline(level);
   pipeline.run(module, modules);
 }
-
 } // namespace
 
 std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
-    ModuleOp module, llvm::LLVMContext &context, const ModelSignature &signature,
-    llvm::TargetMachine &machine, unsigned optLevel, bool exportGetter) {
+    ModuleOp module, llvm::LLVMContext &context,
+    const ModelSignature &signature, llvm::TargetMachine &machine,
+    unsigned optLevel, bool exportGetter) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   ExternalWeights weights = takeExternalWeights(module);
@@ -244,7 +248,8 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
   // loops were outlined (--autoglm-parallel-loops-to-runtime).
   size_t numArgs = signature.inputs.size() + signature.outputs.size() +
                    (weights.bytes ? 1 : 0) + (workspaceBytes ? 1 : 0);
-  if (!main || (main->arg_size() != numArgs && main->arg_size() != numArgs + 1)) {
+  if (!main ||
+      (main->arg_size() != numArgs && main->arg_size() != numArgs + 1)) {
     emitError(module.getLoc()) << "the lowered module has no `main` taking "
                                << numArgs << " pointers (and a context)";
     return nullptr;
@@ -261,15 +266,16 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
       global.setLinkage(llvm::GlobalValue::InternalLinkage);
 
   DescriptorBuilder descriptors(*llvmModule, prefix);
-  llvm::Function *entry = buildEntry(*llvmModule, main, signature, prefix,
-                                    weights.bytes != 0, workspaceBytes != 0,
-                                    descriptors);
+  llvm::Function *entry =
+      buildEntry(*llvmModule, main, signature, prefix, weights.bytes != 0,
+                 workspaceBytes != 0, descriptors);
   llvm::GlobalVariable *desc =
       descriptors.modelDescriptor(signature, entry, weights, workspaceBytes);
   if (exportGetter) {
     auto *getterTy = llvm::FunctionType::get(descriptors.ptrTy, false);
-    auto *getter = llvm::Function::Create(
-        getterTy, llvm::GlobalValue::ExternalLinkage, "autoglm_get_model", *llvmModule);
+    auto *getter =
+        llvm::Function::Create(getterTy, llvm::GlobalValue::ExternalLinkage,
+                               "autoglm_get_model", *llvmModule);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", getter));
     b.CreateRet(desc);
   }

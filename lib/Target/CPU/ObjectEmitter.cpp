@@ -27,11 +27,14 @@ mlir::autoglm::createHostTargetMachine(const HostOptions &options,
   llvm::InitializeAllAsmPrinters();
 
   bool host = options.triple.empty();
-  llvm::Triple triple(host ? llvm::sys::getDefaultTargetTriple() : options.triple);
+  llvm::Triple triple(host ? llvm::sys::getDefaultTargetTriple()
+                           : options.triple);
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) {
-    emitError(loc) << "unknown target triple '" << triple.str() << "': " << error;
+    emitError(loc) << "unknown target triple '" << triple.str()
+                   << "': " << error;
     return nullptr;
   }
   // The host's CPU and features unless told otherwise; a cross target gets

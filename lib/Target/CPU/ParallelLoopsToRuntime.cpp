@@ -38,7 +38,6 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-
 /// Field of `autoglm_exec_context {int32_t num_threads; parallel_for; ...}`.
 constexpr int32_t kParallelForField = 1;
 
@@ -67,13 +66,14 @@ uint64_t estimateWork(Block &block) {
                                 loop.getStep())
                   .value_or(1);
     } else if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
-      for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                           loop.getUpperBound(), loop.getStep()))
+      for (auto [lb, ub, step] : llvm::zip(
+               loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
         trips = llvm::SaturatingMultiply<uint64_t>(
             trips, constantTripCount(lb, ub, step).value_or(1));
     }
-    work = llvm::SaturatingAdd(
-        work, llvm::SaturatingAdd<uint64_t>(1, llvm::SaturatingMultiply(trips, inner)));
+    work = llvm::SaturatingAdd(work,
+                               llvm::SaturatingAdd<uint64_t>(
+                                   1, llvm::SaturatingMultiply(trips, inner)));
   }
   return work;
 }
@@ -110,7 +110,8 @@ private:
   /// The type a captured value of type `type` is stored as, or null.
   Type storageType(Type type, LLVMTypeConverter &converter) const;
   func::FuncOp outlineBody(scf::ParallelOp loop, const Distribution &plan,
-                           ArrayRef<Value> captures, ArrayRef<Operation *> clones,
+                           ArrayRef<Value> captures,
+                           ArrayRef<Operation *> clones,
                            LLVM::LLVMStructType dataType, StringRef name,
                            SymbolTable &symbols);
 };
@@ -135,8 +136,10 @@ ParallelLoopsToRuntime::planDistribution(scf::ParallelOp loop) const {
   // splitting it needs no division either. Tile loops (larger steps) may be
   // collapsed entirely: a division per tile costs nothing.
   unsigned limit = tripCounts.size();
-  if (limit == rank && rank > 1 && matchPattern(loop.getStep().back(), m_One()) &&
-      llvm::any_of(ArrayRef(tripCounts).drop_back(), [](int64_t t) { return t != 1; }))
+  if (limit == rank && rank > 1 &&
+      matchPattern(loop.getStep().back(), m_One()) &&
+      llvm::any_of(ArrayRef(tripCounts).drop_back(),
+                   [](int64_t t) { return t != 1; }))
     limit = rank - 1;
 
   Distribution plan;
@@ -153,7 +156,8 @@ ParallelLoopsToRuntime::planDistribution(scf::ParallelOp loop) const {
        llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
     trips = llvm::SaturatingMultiply<uint64_t>(
         trips, constantTripCount(lb, ub, step).value_or(1));
-  uint64_t work = llvm::SaturatingMultiply(trips, estimateWork(*loop.getBody()));
+  uint64_t work =
+      llvm::SaturatingMultiply(trips, estimateWork(*loop.getBody()));
   if (work < static_cast<uint64_t>(std::max<int64_t>(minWork, 0)))
     return std::nullopt;
   return plan;
@@ -192,15 +196,16 @@ func::FuncOp ParallelLoopsToRuntime::outlineBody(
   IRMapping mapping;
   for (auto [i, value] : llvm::enumerate(captures)) {
     Type fieldType = dataType.getBody()[i];
-    Value field = LLVM::GEPOp::create(
-        b, loc, ptrType, dataType, body.getArgument(0),
-        ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+    Value field =
+        LLVM::GEPOp::create(b, loc, ptrType, dataType, body.getArgument(0),
+                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
     Value loaded = LLVM::LoadOp::create(b, loc, fieldType, field);
     if (value.getType().isIndex())
       loaded = arith::IndexCastOp::create(b, loc, value.getType(), loaded);
     else if (fieldType != value.getType())
-      loaded = UnrealizedConversionCastOp::create(b, loc, value.getType(), loaded)
-                   .getResult(0);
+      loaded =
+          UnrealizedConversionCastOp::create(b, loc, value.getType(), loaded)
+              .getResult(0);
     mapping.map(value, loaded);
   }
   for (Operation *op : clones)
@@ -208,12 +213,15 @@ func::FuncOp ParallelLoopsToRuntime::outlineBody(
 
   Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
   Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
-  Value begin = arith::IndexCastOp::create(b, loc, b.getIndexType(), body.getArgument(1));
-  Value end = arith::IndexCastOp::create(b, loc, b.getIndexType(), body.getArgument(2));
+  Value begin =
+      arith::IndexCastOp::create(b, loc, b.getIndexType(), body.getArgument(1));
+  Value end =
+      arith::IndexCastOp::create(b, loc, b.getIndexType(), body.getArgument(2));
   unsigned numDistributed = plan.tripCounts.size();
   auto remaining = [&](OperandRange bounds) {
-    return llvm::map_to_vector(bounds.drop_front(numDistributed),
-                               [&](Value v) { return mapping.lookupOrDefault(v); });
+    return llvm::map_to_vector(bounds.drop_front(numDistributed), [&](Value v) {
+      return mapping.lookupOrDefault(v);
+    });
   };
   SmallVector<Value> lbs = remaining(loop.getLowerBound());
   SmallVector<Value> ubs = remaining(loop.getUpperBound());
@@ -226,48 +234,51 @@ func::FuncOp ParallelLoopsToRuntime::outlineBody(
       llvm::find_if(plan.tripCounts, [](int64_t t) { return t != 1; });
   SmallVector<Value> counts;
   for (const int64_t &trips : plan.tripCounts)
-    counts.push_back(trips == 1 || &trips == outermost
-                         ? Value()
-                         : arith::ConstantIndexOp::create(b, loc, trips).getResult());
-  scf::buildLoopNest(b, loc, begin, end, c1, [&](OpBuilder &b, Location loc,
-                                                 ValueRange linear) {
-    SmallVector<Value> ivs(numDistributed);
-    Value rest = linear.front();
-    for (int64_t d = numDistributed - 1; d >= 0; --d) {
-      Value index = c0;
-      if (&plan.tripCounts[d] == outermost) {
-        index = rest;
-      } else if (counts[d]) {
-        index = arith::RemUIOp::create(b, loc, rest, counts[d]);
-        rest = arith::DivUIOp::create(b, loc, rest, counts[d]);
-      }
-      Value lb = mapping.lookupOrDefault(loop.getLowerBound()[d]);
-      Value step = mapping.lookupOrDefault(loop.getStep()[d]);
-      if (!matchPattern(step, m_One()))
-        index = arith::MulIOp::create(b, loc, index, step);
-      if (!matchPattern(lb, m_Zero()))
-        index = arith::AddIOp::create(b, loc, lb, index);
-      ivs[d] = index;
-    }
-    scf::buildLoopNest(b, loc, lbs, ubs, steps, [&](OpBuilder &b, Location,
-                                                    ValueRange inner) {
-      ivs.append(inner.begin(), inner.end());
-      mapping.map(loop.getInductionVars(), ivs);
-      for (Operation &op : loop.getBody()->without_terminator())
-        b.clone(op, mapping);
-    });
-  });
+    counts.push_back(
+        trips == 1 || &trips == outermost
+            ? Value()
+            : arith::ConstantIndexOp::create(b, loc, trips).getResult());
+  scf::buildLoopNest(
+      b, loc, begin, end, c1,
+      [&](OpBuilder &b, Location loc, ValueRange linear) {
+        SmallVector<Value> ivs(numDistributed);
+        Value rest = linear.front();
+        for (int64_t d = numDistributed - 1; d >= 0; --d) {
+          Value index = c0;
+          if (&plan.tripCounts[d] == outermost) {
+            index = rest;
+          } else if (counts[d]) {
+            index = arith::RemUIOp::create(b, loc, rest, counts[d]);
+            rest = arith::DivUIOp::create(b, loc, rest, counts[d]);
+          }
+          Value lb = mapping.lookupOrDefault(loop.getLowerBound()[d]);
+          Value step = mapping.lookupOrDefault(loop.getStep()[d]);
+          if (!matchPattern(step, m_One()))
+            index = arith::MulIOp::create(b, loc, index, step);
+          if (!matchPattern(lb, m_Zero()))
+            index = arith::AddIOp::create(b, loc, lb, index);
+          ivs[d] = index;
+        }
+        scf::buildLoopNest(b, loc, lbs, ubs, steps,
+                           [&](OpBuilder &b, Location, ValueRange inner) {
+                             ivs.append(inner.begin(), inner.end());
+                             mapping.map(loop.getInductionVars(), ivs);
+                             for (Operation &op :
+                                  loop.getBody()->without_terminator())
+                               b.clone(op, mapping);
+                           });
+      });
   func::ReturnOp::create(b, loc);
   return body;
 }
 
-LogicalResult ParallelLoopsToRuntime::runOnFunction(func::FuncOp func,
-                                                    LLVMTypeConverter &converter,
-                                                    SymbolTable &symbols) {
+LogicalResult ParallelLoopsToRuntime::runOnFunction(
+    func::FuncOp func, LLVMTypeConverter &converter, SymbolTable &symbols) {
   MLIRContext *context = &getContext();
   Type ptrType = LLVM::LLVMPointerType::get(context);
   Type i64 = IntegerType::get(context, 64);
-  if (failed(func.insertArgument(func.getNumArguments(), ptrType, {}, func.getLoc())))
+  if (failed(func.insertArgument(func.getNumArguments(), ptrType, {},
+                                 func.getLoc())))
     return func.emitError("cannot add the execution context argument");
   Value ctx = func.getArguments().back();
 
@@ -291,8 +302,8 @@ LogicalResult ParallelLoopsToRuntime::runOnFunction(func::FuncOp func,
     llvm::SetVector<Value> used;
     getUsedValuesDefinedAbove(loop.getRegion(), loop.getRegion(), used);
     for (unsigned i = plan->tripCounts.size(); i < loop.getNumLoops(); ++i)
-      used.insert_range(ValueRange{loop.getLowerBound()[i], loop.getUpperBound()[i],
-                                   loop.getStep()[i]});
+      used.insert_range(ValueRange{loop.getLowerBound()[i],
+                                   loop.getUpperBound()[i], loop.getStep()[i]});
     SmallVector<Value> captures;
     SmallVector<Operation *> clones;
     SmallVector<Type> fieldTypes;
@@ -300,7 +311,8 @@ LogicalResult ParallelLoopsToRuntime::runOnFunction(func::FuncOp func,
     for (Value value : used) {
       Operation *def = value.getDefiningOp();
       // Cloned ops have no operands, so their order does not matter.
-      if (def && (matchPattern(value, m_Constant()) || isa<memref::GetGlobalOp>(def))) {
+      if (def && (matchPattern(value, m_Constant()) ||
+                  isa<memref::GetGlobalOp>(def))) {
         clones.push_back(def);
         continue;
       }
@@ -322,21 +334,25 @@ LogicalResult ParallelLoopsToRuntime::runOnFunction(func::FuncOp func,
       // %pf = ctx ? ctx->parallel_for : null, once per function.
       b.setInsertionPointToStart(&entry);
       null = LLVM::ZeroOp::create(b, loc, ptrType);
-      Value hasCtx = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, ctx, null);
+      Value hasCtx =
+          LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, ctx, null);
       auto ifCtx = scf::IfOp::create(b, loc, TypeRange{ptrType}, hasCtx,
                                      /*withElseRegion=*/true);
       b.setInsertionPointToStart(ifCtx.thenBlock());
       auto ctxType = LLVM::LLVMStructType::getLiteral(
           context, {b.getI32Type(), ptrType, ptrType});
-      Value slot = LLVM::GEPOp::create(b, loc, ptrType, ctxType, ctx,
-                                       ArrayRef<LLVM::GEPArg>{0, kParallelForField});
-      scf::YieldOp::create(b, loc, ValueRange{LLVM::LoadOp::create(b, loc, ptrType, slot)});
+      Value slot =
+          LLVM::GEPOp::create(b, loc, ptrType, ctxType, ctx,
+                              ArrayRef<LLVM::GEPArg>{0, kParallelForField});
+      scf::YieldOp::create(
+          b, loc, ValueRange{LLVM::LoadOp::create(b, loc, ptrType, slot)});
       b.setInsertionPointToStart(ifCtx.elseBlock());
       scf::YieldOp::create(b, loc, null);
       parallelFor = ifCtx.getResult(0);
     }
 
-    std::string name = (func.getSymName() + "_parallel_" + Twine(counter++)).str();
+    std::string name =
+        (func.getSymName() + "_parallel_" + Twine(counter++)).str();
     func::FuncOp body =
         outlineBody(loop, *plan, captures, clones, dataType, name, symbols);
 
@@ -354,8 +370,9 @@ LogicalResult ParallelLoopsToRuntime::runOnFunction(func::FuncOp func,
       if (value.getType().isIndex())
         stored = arith::IndexCastOp::create(b, loc, fieldTypes[i], value);
       else if (fieldTypes[i] != value.getType())
-        stored = UnrealizedConversionCastOp::create(b, loc, fieldTypes[i], value)
-                     .getResult(0);
+        stored =
+            UnrealizedConversionCastOp::create(b, loc, fieldTypes[i], value)
+                .getResult(0);
       Value field = LLVM::GEPOp::create(
           b, loc, ptrType, dataType, data,
           ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
@@ -364,11 +381,12 @@ LogicalResult ParallelLoopsToRuntime::runOnFunction(func::FuncOp func,
     Value n = arith::ConstantIntOp::create(b, loc, i64, plan->numIterations);
     Value bodyRef = func::ConstantOp::create(b, loc, body.getFunctionType(),
                                              SymbolRefAttr::get(body));
-    Value bodyPtr =
-        UnrealizedConversionCastOp::create(b, loc, ptrType, bodyRef).getResult(0);
-    Value hasParallelFor =
-        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, parallelFor, null);
-    auto ifParallel = scf::IfOp::create(b, loc, hasParallelFor, /*withElseRegion=*/true);
+    Value bodyPtr = UnrealizedConversionCastOp::create(b, loc, ptrType, bodyRef)
+                        .getResult(0);
+    Value hasParallelFor = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne,
+                                                parallelFor, null);
+    auto ifParallel =
+        scf::IfOp::create(b, loc, hasParallelFor, /*withElseRegion=*/true);
     b.setInsertionPointToStart(ifParallel.thenBlock());
     auto parallelForType = LLVM::LLVMFunctionType::get(
         LLVM::LLVMVoidType::get(context), {ptrType, i64, ptrType, ptrType});
@@ -381,5 +399,4 @@ LogicalResult ParallelLoopsToRuntime::runOnFunction(func::FuncOp func,
   }
   return success();
 }
-
 } // namespace

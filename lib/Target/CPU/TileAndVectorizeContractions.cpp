@@ -37,9 +37,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -55,7 +55,6 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-
 using autoglm::blockSize;
 using autoglm::ContractionTiles;
 
@@ -143,15 +142,18 @@ LogicalResult reorderDepthwise(RewriterBase &rewriter,
   if (!conv.hasPureBufferSemantics())
     return failure();
   rewriter.setInsertionPoint(conv);
-  FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, conv);
+  FailureOr<linalg::GenericOp> generic =
+      linalg::generalizeNamedOp(rewriter, conv);
   if (failed(generic))
     return failure();
   SmallVector<AffineMap> maps = generic->getIndexingMapsArray();
   SmallVector<unsigned> order;
-  auto dimOf = [](AffineExpr e) { return cast<AffineDimExpr>(e).getPosition(); };
+  auto dimOf = [](AffineExpr e) {
+    return cast<AffineDimExpr>(e).getPosition();
+  };
   AffineMap out = maps[2], weight = maps[1];
-  order = {dimOf(out.getResult(0)), dimOf(out.getResult(1)),
-           dimOf(out.getResult(2)), dimOf(weight.getResult(1)),
+  order = {dimOf(out.getResult(0)),    dimOf(out.getResult(1)),
+           dimOf(out.getResult(2)),    dimOf(weight.getResult(1)),
            dimOf(weight.getResult(2)), dimOf(out.getResult(3))};
   return linalg::interchangeGenericOp(rewriter, *generic, order);
 }
@@ -187,13 +189,16 @@ void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
       continue;
     }
     // Nothing else may write memory (loads and views are fine).
-    if (!isMemoryEffectFree(&op) && !isa<vector::TransferReadOp, vector::LoadOp>(op))
+    if (!isMemoryEffectFree(&op) &&
+        !isa<vector::TransferReadOp, vector::LoadOp>(op))
       return;
   }
-  if (!write || !write.getBase().getParentRegion()->isProperAncestor(&loop.getBodyRegion()))
+  if (!write || !write.getBase().getParentRegion()->isProperAncestor(
+                    &loop.getBodyRegion()))
     return;
   auto definedOutside = [&](Value v) { return loop.isDefinedOutsideOfLoop(v); };
-  if (!definedOutside(write.getBase()) || !llvm::all_of(write.getIndices(), definedOutside))
+  if (!definedOutside(write.getBase()) ||
+      !llvm::all_of(write.getIndices(), definedOutside))
     return;
   vector::TransferReadOp read;
   for (auto r : loop.getBody()->getOps<vector::TransferReadOp>())
@@ -237,12 +242,14 @@ struct TileAndVectorizeContractionsPass
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
-    unsigned bits = vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
+    unsigned bits =
+        vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
 
     SmallVector<linalg::LinalgOp> contractions;
     SmallVector<linalg::DepthwiseConv2DNchwChwOp> depthwise;
     func.walk([&](Operation *op) {
-      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op); linalgOp && isCandidate(linalgOp))
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+          linalgOp && isCandidate(linalgOp))
         contractions.push_back(linalgOp);
       else if (auto conv = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op))
         depthwise.push_back(conv);
@@ -253,9 +260,10 @@ struct TileAndVectorizeContractionsPass
       return;
 
     for (linalg::LinalgOp op : contractions) {
-      unsigned elementBits =
-          getElementTypeOrSelf(op.getDpsInits()[0].getType()).getIntOrFloatBitWidth();
-      if (failed(tileContraction(rewriter, op, autoglm::chooseTiles(bits, elementBits))))
+      unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
+                                 .getIntOrFloatBitWidth();
+      if (failed(tileContraction(rewriter, op,
+                                 autoglm::chooseTiles(bits, elementBits))))
         return signalPassFailure();
     }
     if (failed(simplify(func)))
@@ -303,7 +311,8 @@ struct TileAndVectorizeContractionsPass
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerParallel);
     vector::populateVectorTransferDropUnitDimsPatterns(patterns);
-    vector::populateVectorTransferLoweringPatterns(patterns, /*maxTransferRank=*/1);
+    vector::populateVectorTransferLoweringPatterns(patterns,
+                                                   /*maxTransferRank=*/1);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
     vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);
@@ -312,5 +321,4 @@ struct TileAndVectorizeContractionsPass
       return signalPassFailure();
   }
 };
-
 } // namespace

@@ -41,9 +41,9 @@
 
 #include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::autoglm {
@@ -55,7 +55,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-
 /// The linalg op computing `v`, past reshapes within the same block.
 linalg::LinalgOp rootOf(Value v) {
   Operation *op = v.getDefiningOp();
@@ -71,9 +70,11 @@ linalg::LinalgOp productOf(linalg::LinalgOp root) {
   if (isTileableContraction(root, /*onTensors=*/true))
     return root;
   auto generic = dyn_cast<linalg::GenericOp>(root.getOperation());
-  if (!generic || !generic.hasPureTensorSemantics() || generic.getNumDpsInits() != 1 ||
+  if (!generic || !generic.hasPureTensorSemantics() ||
+      generic.getNumDpsInits() != 1 ||
       generic.getNumParallelLoops() != generic.getNumLoops() ||
-      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)).isIdentity())
+      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+           .isIdentity())
     return {};
   auto product = generic.getDpsInits()[0].getDefiningOp<linalg::LinalgOp>();
   if (!product || !isTileableContraction(product, /*onTensors=*/true) ||
@@ -87,7 +88,8 @@ linalg::LinalgOp productOf(linalg::LinalgOp root) {
 }
 
 struct TileKernelRegionsPass
-    : public autoglm::impl::AutoGLMTileKernelRegionsBase<TileKernelRegionsPass> {
+    : public autoglm::impl::AutoGLMTileKernelRegionsBase<
+          TileKernelRegionsPass> {
   using AutoGLMTileKernelRegionsBase::AutoGLMTileKernelRegionsBase;
 
   void getDependentDialects(DialectRegistry &registry) const override {
@@ -103,12 +105,15 @@ struct TileKernelRegionsPass
                       linalg::LinalgOp product, StringRef kind) {
     unsigned bits = vectorBits ? unsigned(vectorBits) : hostVectorBits();
     unsigned elementBits =
-        getElementTypeOrSelf(product.getDpsInits()[0].getType()).getIntOrFloatBitWidth();
-    SmallVector<int64_t> blocks = cacheBlocks(product, chooseTiles(bits, elementBits));
+        getElementTypeOrSelf(product.getDpsInits()[0].getType())
+            .getIntOrFloatBitWidth();
+    SmallVector<int64_t> blocks =
+        cacheBlocks(product, chooseTiles(bits, elementBits));
     if (llvm::all_of(blocks, [](int64_t t) { return t == 0; }))
       return;
     if (root == product)
-      blocks.push_back(0); // k stays whole: the K blocks come after bufferization
+      blocks.push_back(
+          0); // k stays whole: the K blocks come after bufferization
     MLIRContext *ctx = rewriter.getContext();
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(ctx, blocks));
@@ -117,28 +122,31 @@ struct TileKernelRegionsPass
     options.setTilingOptions(tiling);
     Operation *productOp = product;
     options.setFusionControlFn(
-        [&](tensor::ExtractSliceOp, OpResult producer,
-            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        [&](tensor::ExtractSliceOp, OpResult producer, bool)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
           Operation *op = producer.getOwner();
           if (op == productOp || isa<linalg::FillOp>(op))
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           return std::nullopt;
         });
     rewriter.setInsertionPoint(root);
-    FailureOr<scf::SCFTileAndFuseResult> result = scf::tileConsumerAndFuseProducersUsingSCF(
-        rewriter, cast<TilingInterface>(root.getOperation()), options);
+    FailureOr<scf::SCFTileAndFuseResult> result =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(root.getOperation()), options);
     if (failed(result))
       return;
     for (OpResult r : root->getResults())
       rewriter.replaceAllUsesWith(r, result->replacements.lookup(r));
     if (!result->loops.empty())
-      result->loops.front()->setAttr("autoglm.kernel", rewriter.getStringAttr(kind));
+      result->loops.front()->setAttr("autoglm.kernel",
+                                     rewriter.getStringAttr(kind));
     // What tile-and-fuse replaced: the root, then its producers, if unused.
     SmallVector<Operation *> dead = {root};
     if (productOp != root) {
       dead.push_back(productOp);
     }
-    if (Operation *fill = product.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
+    if (Operation *fill =
+            product.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
       dead.push_back(fill);
     for (Operation *op : dead)
       if (op->use_empty())
@@ -182,5 +190,4 @@ struct TileKernelRegionsPass
       tileIntoBlocks(rewriter, product, product, "contraction");
   }
 };
-
 } // namespace

@@ -55,14 +55,15 @@ typedef enum autoglm_dtype {
   X(CUDA, 1, "cuda")
 
 typedef enum autoglm_device {
-#define AUTOGLM_DEVICE_ENUMERATOR(name, code, text) AUTOGLM_DEVICE_##name = code,
+#define AUTOGLM_DEVICE_ENUMERATOR(name, code, text)                            \
+  AUTOGLM_DEVICE_##name = code,
   AUTOGLM_DEVICES(AUTOGLM_DEVICE_ENUMERATOR)
 #undef AUTOGLM_DEVICE_ENUMERATOR
 } autoglm_device;
 
 typedef struct autoglm_tensor_desc {
-  const char *name;     /* the ONNX graph input/output name */
-  int32_t dtype;        /* autoglm_dtype */
+  const char *name; /* the ONNX graph input/output name */
+  int32_t dtype;    /* autoglm_dtype */
   int32_t rank;
   const int64_t *shape; /* `rank` static dimensions */
 } autoglm_tensor_desc;

@@ -118,8 +118,8 @@ typedef struct autoglm_session_options {
 } autoglm_session_options;
 
 /* Fills `options` with the defaults: all cores, runtime-allocated
- * workspace, weights file found next to the model. Use it before setting fields so that fields added later get
- * their defaults. NULL-safe. */
+ * workspace, weights file found next to the model. Use it before setting fields
+ * so that fields added later get their defaults. NULL-safe. */
 void autoglm_session_options_init(autoglm_session_options *options);
 
 /* Creates a session for `model` into `*out_session`. `options` may be NULL
@@ -155,8 +155,8 @@ int32_t autoglm_session_num_outputs(const autoglm_session *session);
 /* The descriptor (name, dtype, rank, shape) of input / output `index`, or
  * NULL when the session is NULL or `index` is out of range. It points into
  * the model descriptor and lives as long as the model. */
-const autoglm_tensor_desc *
-autoglm_session_input(const autoglm_session *session, int32_t index);
+const autoglm_tensor_desc *autoglm_session_input(const autoglm_session *session,
+                                                 int32_t index);
 const autoglm_tensor_desc *
 autoglm_session_output(const autoglm_session *session, int32_t index);
 
@@ -183,8 +183,8 @@ int32_t autoglm_session_num_threads(const autoglm_session *session);
 
 /* A caller-owned dense, row-major tensor. */
 typedef struct autoglm_tensor {
-  void *data;           /* the elements; outputs are written, never read */
-  int32_t dtype;        /* autoglm_dtype */
+  void *data;    /* the elements; outputs are written, never read */
+  int32_t dtype; /* autoglm_dtype */
   int32_t rank;
   const int64_t *shape; /* `rank` dimensions; may be NULL when rank is 0 */
 } autoglm_tensor;

@@ -10,8 +10,7 @@ extern const autoglm_model_desc autoglm_model_test;
 int main(void) {
   const autoglm_model_desc *m = &autoglm_model_test;
   printf("abi %u device %d name %s inputs %d outputs %d\n", m->abi_version,
-         m->device, m->name,
-         m->num_inputs, m->num_outputs);
+         m->device, m->name, m->num_inputs, m->num_outputs);
   for (int i = 0; i < m->num_inputs; ++i) {
     const autoglm_tensor_desc *t = &m->inputs[i];
     printf("input %s dtype %d rank %d dim0 %lld\n", t->name, t->dtype, t->rank,

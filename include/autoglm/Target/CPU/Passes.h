@@ -1,4 +1,5 @@
-//===- Passes.h - AutoGLM CPU target passes ----------------------*- C++ -*-===//
+//===- Passes.h - AutoGLM CPU target passes ----------------------*- C++
+//-*-===//
 //
 // Passes of the CPU target's code generation (lib/Target/CPU/Passes.td):
 //   --autoglm-parallel-loops-to-runtime   scf.parallel -> ctx->parallel_for
@@ -13,11 +14,11 @@
 #ifndef AUTOGLM_TARGET_CPU_PASSES_H
 #define AUTOGLM_TARGET_CPU_PASSES_H
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -26,13 +27,11 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::autoglm {
-
 #define GEN_PASS_DECL
 #include "autoglm/Target/CPU/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
 #include "autoglm/Target/CPU/Passes.h.inc"
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_PASSES_H
