@@ -102,3 +102,17 @@ func.func @elementwise(%a: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %r : tensor<4xf32>
 }
+
+// A region whose lowering is the identity (a pad by zero, a cast to the same
+// type) yields its own argument; inlined, its result is the region's input.
+// CHECK-LABEL: func.func @identity(
+// CHECK-SAME:      %[[A:.+]]: tensor<6xf32>)
+// CHECK-NOT:     autoglm.fused
+// CHECK:         return %[[A]], %[[A]] : tensor<6xf32>, tensor<6xf32>
+func.func @identity(%a: tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>) {
+  %r = autoglm.fused "pad"(%a) : (tensor<6xf32>) -> tensor<6xf32> {
+  ^bb0(%x: tensor<6xf32>):
+    autoglm.yield %x : tensor<6xf32>
+  }
+  return %r, %a : tensor<6xf32>, tensor<6xf32>
+}
