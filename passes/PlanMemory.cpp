@@ -1,5 +1,4 @@
-//===- PlanMemory.cpp - every intermediate buffer at an offset in one arena
-//-===//
+//===- PlanMemory.cpp - every intermediate at an offset of one arena ------===//
 //
 // After bufferization, each intermediate tensor is a `memref.alloc` in
 // `@main`. This pass computes when each buffer is live (from its first to

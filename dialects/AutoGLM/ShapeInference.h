@@ -1,5 +1,4 @@
-//===- ShapeInference.h - helpers shared by the ops' type inference -*- C++
-//-*-===//
+//===- ShapeInference.h - helpers of the ops' type inference ----*- C++ -*-===//
 //
 // Internal to the dialect library.
 //

@@ -1,5 +1,4 @@
-//===- Pipelines.cpp - the compiler, phase by phase
-//------------------------===//
+//===- Pipelines.cpp - the compiler, phase by phase -----------------------===//
 //
 // What autoglm-opt does to a model, top to bottom:
 //

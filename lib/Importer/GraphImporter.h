@@ -1,5 +1,4 @@
-//===- GraphImporter.h - an ONNX ModelProto to a func.func -------*- C++
-//-*-===//
+//===- GraphImporter.h - an ONNX ModelProto to a func.func ------*- C++ -*-===//
 //
 // Internal to the importer: checks the model (opset, operators, dangling
 // names, cycles), orders the nodes topologically and converts them into

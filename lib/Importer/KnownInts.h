@@ -1,5 +1,4 @@
-//===- KnownInts.h - integer tensors known at import time --------*- C++
-//-*-===//
+//===- KnownInts.h - integer tensors known at import time -------*- C++ -*-===//
 //
 // Internal to the importer. ONNX exporters compute shapes with small integer
 // subgraphs (Shape -> Gather -> Concat -> Reshape, ...). The importer keeps,

@@ -1,5 +1,4 @@
-//===- ModelLoader.h - read an ONNX model file into a ModelProto -*- C++
-//-*-===//
+//===- ModelLoader.h - an ONNX model file into a ModelProto -----*- C++ -*-===//
 //
 // Internal to the importer. Reads binary protobuf (`.onnx`) or ONNX's textual
 // syntax (`.onnxtxt`); every failure is a diagnostic at the file's location.

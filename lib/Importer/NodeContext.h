@@ -1,5 +1,4 @@
-//===- NodeContext.h - what an op converter sees of one ONNX node -*- C++
-//-*-===//
+//===- NodeContext.h - what a converter sees of an ONNX node ----*- C++ -*-===//
 //
 // Internal to the importer. `ImportState` is the state of one graph import
 // (builder, ONNX value name -> MLIR value, known integer values); a

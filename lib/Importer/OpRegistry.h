@@ -1,5 +1,4 @@
-//===- OpRegistry.h - ONNX operator type -> converter ------------*- C++
-//-*-===//
+//===- OpRegistry.h - ONNX operator type -> converter -----------*- C++ -*-===//
 //
 // Internal to the importer. Each op family registers its converters from
 // its own file; per-opset differences are handled inside a converter, which

@@ -1,5 +1,4 @@
-//===- OpsetUpgrade.h - bring models older than opset 13 forward -*- C++
-//-*-===//
+//===- OpsetUpgrade.h - models older than opset 13, upgraded ----*- C++ -*-===//
 //
 // Internal to the importer. The converters know the default domain's
 // semantics from opset 13 on; older models are first rewritten to opset 13

@@ -1,5 +1,4 @@
-//===- TensorConversion.h - ONNX tensors and types to MLIR -------*- C++
-//-*-===//
+//===- TensorConversion.h - ONNX tensors and types to MLIR ------*- C++ -*-===//
 //
 // Internal to the importer: element/tensor type conversion and TensorProto
 // (initializers, Constant attributes) to ElementsAttr in every ONNX encoding:

@@ -1,5 +1,4 @@
-//===- Targets.cpp - the targets --target selects
-//---------------------------===//
+//===- Targets.cpp - the targets --target selects -------------------------===//
 
 #include "autoglm/Target/CPU.h"
 

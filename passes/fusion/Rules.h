@@ -33,8 +33,7 @@ namespace mlir::autoglm::fusion {
 /// optimization report keys its runs).
 inline constexpr llvm::StringLiteral kPassName = "autoglm-fuse";
 
-//===--- the families
-//-------------------------------------------------------===//
+//===--- the families -----------------------------------------------------===//
 
 void populateGeluPatterns(RewritePatternSet &patterns);
 void populateLayerNormPatterns(RewritePatternSet &patterns);
@@ -46,8 +45,7 @@ void formContractionEpilogues(func::FuncOp func);
 /// "elementwise"/"reduction" clusters.
 void formElementwiseClusters(func::FuncOp func);
 
-//===--- matching helpers
-//-----------------------------------------------------===//
+//===--- matching helpers -------------------------------------------------===//
 
 /// The value of a constant whose elements are all equal (a splat, including
 /// one-element tensors) of float type; nullopt otherwise.

@@ -1,5 +1,4 @@
-//===- Compile.h - from an imported model to what the user asked for -*- C++
-//-*-===//
+//===- Compile.h - from an imported model to its artifact -------*- C++ -*-===//
 
 #ifndef AUTOGLM_COMPILER_COMPILE_H
 #define AUTOGLM_COMPILER_COMPILE_H

@@ -1,5 +1,4 @@
-//===- Passes.h - AutoGLM conversion passes ----------------------*- C++
-//-*-===//
+//===- Passes.h - AutoGLM conversion passes ---------------------*- C++ -*-===//
 //
 // Conversions out of the autoglm dialect (lib/Conversion/):
 //   --autoglm-lower-to-linalg   autoglm -> linalg / tensor / arith / math

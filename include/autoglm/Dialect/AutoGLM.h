@@ -1,5 +1,4 @@
-//===- AutoGLM.h - the autoglm dialect ---------------------------*- C++
-//-*-===//
+//===- AutoGLM.h - the autoglm dialect --------------------------*- C++ -*-===//
 //
 // Public header of the autoglm dialect: the dialect, its enums and attributes,
 // and its ops (generated from dialects/AutoGLM/*.td).

@@ -1,5 +1,4 @@
-//===- ONNXImporter.h - ONNX models into the autoglm dialect -----*- C++
-//-*-===//
+//===- ONNXImporter.h - ONNX models into the autoglm dialect ----*- C++ -*-===//
 
 #ifndef AUTOGLM_IMPORTER_ONNXIMPORTER_H
 #define AUTOGLM_IMPORTER_ONNXIMPORTER_H

@@ -1,5 +1,4 @@
-//===- Passes.h - AutoGLM graph and buffer passes ----------------*- C++
-//-*-===//
+//===- Passes.h - AutoGLM graph and buffer passes ---------------*- C++ -*-===//
 //
 // The passes declared in passes/Passes.td: graph passes on the autoglm
 // dialect and the target-independent buffer passes.

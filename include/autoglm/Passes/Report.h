@@ -1,5 +1,4 @@
-//===- Report.h - what the graph passes did, in the user's words -*- C++
-//-*-===//
+//===- Report.h - what the graph passes did, in user terms ------*- C++ -*-===//
 //
 // The graph passes (--autoglm-fold-constants, --autoglm-fuse, ...) record
 // each rewrite they make with the ONNX node names it touched; the driver's

@@ -1,5 +1,4 @@
-//===- ModelSignature.h - the inputs and outputs a model exposes -*- C++
-//-*-===//
+//===- ModelSignature.h - the inputs and outputs of a model -----*- C++ -*-===//
 
 #ifndef AUTOGLM_TARGET_MODELSIGNATURE_H
 #define AUTOGLM_TARGET_MODELSIGNATURE_H

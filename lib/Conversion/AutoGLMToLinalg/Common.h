@@ -116,7 +116,7 @@ Value buildSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis, bool log);
 Value buildRanks(OpBuilder &b, Location loc, Value x, int64_t axis,
                  bool smallest, bool isUnsigned);
 
-//===--- support checks and patterns -----------------------------------===//
+//===--- support checks and patterns --------------------------------------===//
 
 /// Each family reports the variants it cannot lower (at the op's location)
 /// before the conversion starts, so that a failure is one clear message.
@@ -126,8 +126,7 @@ LogicalResult checkConstantSupported(Operation *op);
 LogicalResult checkResizeSupported(Operation *op);
 LogicalResult checkHighLevelSupported(Operation *op);
 
-//===--- patterns
-//-----------------------------------------------------------===//
+//===--- patterns ---------------------------------------------------------===//
 
 void populateElementwisePatterns(TypeConverter &converter,
                                  RewritePatternSet &patterns);

@@ -31,8 +31,7 @@ int64_t product(ArrayRef<int64_t> xs) {
   return p;
 }
 
-//===--- matmul
-//-------------------------------------------------------------===//
+//===--- matmul -----------------------------------------------------------===//
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;

@@ -1,5 +1,4 @@
-//===- CPUTarget.cpp - --target=cpu
-//-----------------------------------------===//
+//===- CPUTarget.cpp - --target=cpu ---------------------------------------===//
 //
 // The whole model is host code: code generation ends in the LLVM dialect,
 // emission translates it to LLVM IR with the model's C ABI and writes an

@@ -1,5 +1,4 @@
-//===- ConvEpilogue.h - a convolution's tail on its matrix product -*- C++
-//-*-===//
+//===- ConvEpilogue.h - a convolution's tail on its product -----*- C++ -*-===//
 //
 // Internal to lib/Target/CPU: ConvToMatmul.cpp computes an NCHW convolution
 // as a matrix product whose [F, OH*OW] (or [N, F, OH*OW]) result is reshaped

@@ -1,5 +1,4 @@
-//===- Passes.h - AutoGLM CPU target passes ----------------------*- C++
-//-*-===//
+//===- Passes.h - AutoGLM CPU target passes ---------------------*- C++ -*-===//
 //
 // Passes of the CPU target's code generation (lib/Target/CPU/Passes.td):
 //   --autoglm-parallel-loops-to-runtime   scf.parallel -> ctx->parallel_for
