@@ -3,6 +3,8 @@
 #include "ShapeInference.h"
 #include "autoglm/Dialect/AutoGLM.h"
 
+#include "mlir/IR/PatternMatch.h"
+
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
 using namespace mlir;
@@ -133,6 +135,21 @@ LogicalResult FusedOp::verifyRegions() {
   if (yield.getValues().getTypes() != getResultTypes())
     return emitOpError("yields types that differ from the results");
   return success();
+}
+
+void mlir::autoglm::inlineFusedOp(RewriterBase &rewriter, FusedOp op) {
+  Block &body = op.getBody().front();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  SmallVector<Value> results;
+  for (Value value : yield.getValues()) {
+    auto argument = dyn_cast<BlockArgument>(value);
+    results.push_back(argument && argument.getOwner() == &body
+                          ? op.getInputs()[argument.getArgNumber()]
+                          : value);
+  }
+  rewriter.eraseOp(yield);
+  rewriter.inlineBlockBefore(&body, op, op.getInputs());
+  rewriter.replaceOp(op, results);
 }
 
 //===----------------------------------------------------------------------===//

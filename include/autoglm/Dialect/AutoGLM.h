@@ -57,4 +57,15 @@ StringRef getNodeName(Location loc);
 #define GET_OP_CLASSES
 #include "autoglm/Dialect/AutoGLMOps.h.inc"
 
+namespace mlir {
+class RewriterBase;
+namespace autoglm {
+/// Replaces `op` by its body: the body's ops move before it, the block
+/// arguments become its inputs, and its results what the body yields (an
+/// input itself where the body yields a block argument, as the lowering of
+/// a pad by zero or a cast to the same type does).
+void inlineFusedOp(RewriterBase &rewriter, FusedOp op);
+} // namespace autoglm
+} // namespace mlir
+
 #endif // AUTOGLM_DIALECT_AUTOGLM_H

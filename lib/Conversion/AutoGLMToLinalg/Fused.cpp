@@ -34,21 +34,6 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-void inlineBody(FusedOp op) {
-  Block &body = op.getBody().front();
-  auto yield = cast<YieldOp>(body.getTerminator());
-  IRMapping mapping;
-  mapping.map(body.getArguments(), op.getInputs());
-  OpBuilder b(op);
-  for (Operation &inner : body.without_terminator())
-    b.clone(inner, mapping);
-  SmallVector<Value> results;
-  for (Value v : yield.getValues())
-    results.push_back(mapping.lookupOrDefault(v));
-  op->replaceAllUsesWith(results);
-  op->erase();
-}
-
 /// True when the converter changes no type in `op` (uiN, quantized): the
 /// body can then be converted in place without materializations at the
 /// region boundary.
@@ -141,8 +126,9 @@ void lowering::inlineClustersWithConvertedTypes(
     if (!keepsTypes(op, converter))
       fused.push_back(op);
   });
+  IRRewriter rewriter(module.getContext());
   for (FusedOp op : fused)
-    inlineBody(op);
+    inlineFusedOp(rewriter, op);
 }
 
 void lowering::fuseInClusters(ModuleOp module) {

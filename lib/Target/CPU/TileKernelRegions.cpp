@@ -172,19 +172,8 @@ struct TileKernelRegionsPass
         if (linalg::LinalgOp root = rootOf(yield.getValues()[0]))
           if (linalg::LinalgOp product = productOf(root))
             tileIntoBlocks(rewriter, root, product, region.getKind());
-      // The region's body becomes part of the host function. A result may
-      // be an input itself (an op whose lowering is the identity, e.g. a
-      // cast to the same type, yields its block argument).
-      SmallVector<Value> results;
-      for (Value value : yield.getValues()) {
-        auto argument = dyn_cast<BlockArgument>(value);
-        results.push_back(argument && argument.getOwner() == &body
-                              ? region.getInputs()[argument.getArgNumber()]
-                              : value);
-      }
-      rewriter.eraseOp(yield);
-      rewriter.inlineBlockBefore(&body, region, region.getInputs());
-      rewriter.replaceOp(region, results);
+      // The region's body becomes part of the host function.
+      inlineFusedOp(rewriter, region);
     }
 
     // Products not finished by a region: blocks with their fill alone.
