@@ -41,17 +41,26 @@ public:
                      TimingScope &timing) const override;
 
 private:
-  /// Writes the object for `llvmModule` to `path`.
-  LogicalResult writeObject(llvm::Module &llvmModule, StringRef path,
-                            Location loc) const {
+  /// Writes `path` with `write`; the file stays only when `write` succeeds.
+  static LogicalResult
+  writeFile(StringRef path, Location loc,
+            function_ref<LogicalResult(llvm::raw_pwrite_stream &)> write) {
     std::string error;
     std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
     if (!file)
       return emitError(loc) << error;
-    if (failed(emitObjectFile(llvmModule, *machine, file->os(), loc)))
+    if (failed(write(file->os())))
       return failure();
     file->keep();
     return success();
+  }
+
+  /// Writes the object for `llvmModule` to `path`.
+  LogicalResult writeObject(llvm::Module &llvmModule, StringRef path,
+                            Location loc) const {
+    return writeFile(path, loc, [&](llvm::raw_pwrite_stream &os) {
+      return emitObjectFile(llvmModule, *machine, os, loc);
+    });
   }
 
   HostOptions host;
@@ -79,16 +88,11 @@ LogicalResult CPUTarget::emit(ModuleOp module, const ModelSignature &signature,
   if (!llvmModule)
     return failure();
 
-  if (kind == ArtifactKind::LLVMIR) {
-    std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> file =
-        openOutputFile(outputPath, &error);
-    if (!file)
-      return emitError(loc) << error;
-    llvmModule->print(file->os(), nullptr);
-    file->keep();
-    return success();
-  }
+  if (kind == ArtifactKind::LLVMIR)
+    return writeFile(outputPath, loc, [&](llvm::raw_pwrite_stream &os) {
+      llvmModule->print(os, nullptr);
+      return success();
+    });
 
   TimingScope objectTiming = timing.nest("object file");
   if (kind == ArtifactKind::Object)
