@@ -1,0 +1,112 @@
+/*===- autoglm/cuda_image.h - the device image of a CUDA model ---*- C -*-===*\
+ *
+ * What `autoglm_model_desc.device_image` points to when the descriptor's
+ * device is AUTOGLM_DEVICE_CUDA: the device code (one fatbin), and the
+ * forward pass as a flat list of steps over four device buffers. The
+ * compiler (lib/Target/CUDA) writes it as constant data; the runtime's CUDA
+ * part (runtime/src/cuda) loads the fatbin once per session, uploads the
+ * weights once, and replays the steps, after the first run as one CUDA
+ * graph. Plain C, no MLIR or LLVM, no CUDA headers.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AUTOGLM_CUDA_IMAGE_H
+#define AUTOGLM_CUDA_IMAGE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change of the structs below. */
+#define AUTOGLM_CUDA_IMAGE_VERSION 1
+
+/* Where a kernel argument comes from. The four buffer kinds are device
+ * pointers: the session's device copy of input `index` / output `index`,
+ * the device weights (the model's weights data, uploaded once), and the
+ * device arena of `workspace_bytes` (the descriptor's), each plus `value`
+ * bytes. Every buffer starts 256-byte aligned. I32 and I64 are
+ * immediate values (`value`, truncated to 32 bits for I32). */
+#define AUTOGLM_CUDA_ARGS(X)                                                   \
+  X(INPUT, 0, "input")                                                         \
+  X(OUTPUT, 1, "output")                                                       \
+  X(WEIGHTS, 2, "weights")                                                     \
+  X(WORKSPACE, 3, "workspace")                                                 \
+  X(I32, 4, "i32")                                                             \
+  X(I64, 5, "i64")
+
+typedef enum autoglm_cuda_arg_kind {
+#define AUTOGLM_CUDA_ARG_ENUMERATOR(name, code, text)                          \
+  AUTOGLM_CUDA_ARG_##name = code,
+  AUTOGLM_CUDA_ARGS(AUTOGLM_CUDA_ARG_ENUMERATOR)
+#undef AUTOGLM_CUDA_ARG_ENUMERATOR
+} autoglm_cuda_arg_kind;
+
+typedef struct autoglm_cuda_arg {
+  int32_t kind;   /* autoglm_cuda_arg_kind */
+  int32_t index;  /* the input or output number; 0 for the others */
+  uint64_t value; /* a byte offset into the buffer, or the immediate */
+} autoglm_cuda_arg;
+
+/* What a step does.
+ * LAUNCH: kernel `kernel` on a grid of `grid` blocks of `block` threads with
+ *   `shared_bytes` of dynamic shared memory; its parameters, in order, are
+ *   `args` (a buffer argument is one 8-byte device pointer, I32 4 bytes,
+ *   I64 8 bytes).
+ * COPY: `bytes` bytes from args[1] to args[0] (both buffer arguments; the
+ *   ranges never overlap). */
+#define AUTOGLM_CUDA_STEPS(X)                                                  \
+  X(LAUNCH, 0, "launch")                                                       \
+  X(COPY, 1, "copy")
+
+typedef enum autoglm_cuda_step_kind {
+#define AUTOGLM_CUDA_STEP_ENUMERATOR(name, code, text)                         \
+  AUTOGLM_CUDA_STEP_##name = code,
+  AUTOGLM_CUDA_STEPS(AUTOGLM_CUDA_STEP_ENUMERATOR)
+#undef AUTOGLM_CUDA_STEP_ENUMERATOR
+} autoglm_cuda_step_kind;
+
+typedef struct autoglm_cuda_step {
+  int32_t kind;   /* autoglm_cuda_step_kind */
+  int32_t kernel; /* LAUNCH: an index into the image's kernel_names */
+  uint32_t grid[3];
+  uint32_t block[3];
+  uint32_t shared_bytes;
+  int32_t num_args;
+  const autoglm_cuda_arg *args;
+  uint64_t bytes; /* COPY: how many bytes */
+  /* The ONNX nodes the step computes, comma-separated ("" when none), for
+   * messages such as a failed launch. */
+  const char *nodes;
+} autoglm_cuda_step;
+
+typedef struct autoglm_cuda_image {
+  uint32_t version; /* AUTOGLM_CUDA_IMAGE_VERSION */
+  /* The GPU architectures the fatbin has machine code for, as the compiler
+   * was told (--gpu-arch), e.g. "sm_80,sm_90", and the oldest compute
+   * capability it runs on, major * 10 + minor (80 for sm_80). A newer GPU
+   * may still run the embedded PTX. */
+  const char *archs;
+  int32_t min_compute_capability;
+  /* One fatbin (cubins plus PTX), for cuModuleLoadData. */
+  const void *fatbin;
+  uint64_t fatbin_bytes;
+  /* The kernels' entry names in the fatbin, looked up once per session. */
+  int32_t num_kernels;
+  const char *const *kernel_names;
+  /* The forward pass, in order, on one stream. */
+  int32_t num_steps;
+  const autoglm_cuda_step *steps;
+  /* The weights data, 256-byte aligned, uploaded once per session;
+   * NULL when the model keeps them in a weights file (the descriptor's
+   * weights_file and weights_bytes), and then `weights_bytes` is 0. */
+  const void *weights;
+  uint64_t weights_bytes;
+} autoglm_cuda_image;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AUTOGLM_CUDA_IMAGE_H */
