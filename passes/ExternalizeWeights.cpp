@@ -40,13 +40,16 @@ struct Weight {
   memref::GlobalOp global;
   /// The bytes of one element when the constant is a splat, else all.
   ArrayRef<char> data;
+  /// Where `data` lives when it is not the attribute's own storage (i1,
+  /// which attributes pack into bits, as one byte per element).
+  std::shared_ptr<std::vector<char>> storage;
   uint64_t bytes = 0;
   uint64_t offset = 0;
 };
 
-/// The raw little-endian bytes of a global's initial value, or nullopt
-/// when it stays embedded (no value, sub-byte elements, an unloaded
-/// resource).
+/// The raw little-endian bytes of a global's initial value (booleans one
+/// byte each, as in memory), or nullopt when it stays embedded (no value,
+/// other sub-byte elements, an unloaded resource).
 std::optional<Weight> readWeight(memref::GlobalOp global) {
   if (!global.getConstant() || !global.getInitialValue())
     return std::nullopt;
@@ -54,12 +57,26 @@ std::optional<Weight> readWeight(memref::GlobalOp global) {
   if (!type.hasStaticShape() || !type.getLayout().isIdentity())
     return std::nullopt;
   Type element = type.getElementType();
-  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
-    return std::nullopt;
+  Attribute value = *global.getInitialValue();
   Weight weight;
   weight.global = global;
+  if (element.isInteger(1)) {
+    auto dense = dyn_cast<DenseElementsAttr>(value);
+    if (!dense)
+      return std::nullopt;
+    weight.storage = std::make_shared<std::vector<char>>();
+    if (dense.isSplat())
+      weight.storage->push_back(dense.getSplatValue<bool>());
+    else
+      for (bool bit : dense.getValues<bool>())
+        weight.storage->push_back(bit);
+    weight.data = *weight.storage;
+    weight.bytes = type.getNumElements();
+    return weight;
+  }
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
   weight.bytes = type.getNumElements() * (element.getIntOrFloatBitWidth() / 8);
-  Attribute value = *global.getInitialValue();
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
     weight.data = dense.getRawData();
   } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {

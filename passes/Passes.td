@@ -119,6 +119,17 @@ def FormKernels : Pass<"autoglm-form-kernels", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
+def InlineKernelRegions
+    : Pass<"autoglm-inline-kernel-regions", "::mlir::func::FuncOp"> {
+  let summary = "Inline every autoglm.fused region into its function";
+  let description = [{
+    Replaces each `autoglm.fused` region by its body, for a target whose
+    code generation works on the region's ops one by one (the CPU inlines
+    its regions itself, after tiling each into cache blocks). The region's
+    ops keep their locations, so the ONNX node names go along.
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Buffer passes: after bufferization, for every target
 //===----------------------------------------------------------------------===//
@@ -136,8 +147,8 @@ def ExternalizeWeights
     argument at the constant's offset. The globals are erased, so the
     compiled binary no longer holds the weights; the module gets an
     `autoglm.weights = #autoglm.weights<file, bytes, fingerprint>` attribute, which the
-    model's entry function and descriptor are built from. Sub-byte element
-    types (i1) stay embedded. Does nothing when no constant qualifies.
+    model's entry function and descriptor are built from. Booleans (i1) take
+    one byte each, as in memory. Does nothing when no constant qualifies.
   }];
   let options = [
     Option<"file", "file", "std::string", /*default=*/"",

@@ -5,6 +5,13 @@
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Passes/Report.h"
 
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
@@ -13,7 +20,9 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -26,7 +35,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -43,13 +55,15 @@ std::optional<EmitKind> mlir::autoglm::parseEmitKind(StringRef name) {
       .Case("header", EmitKind::Header)
       .Case("lib", EmitKind::StaticLibrary)
       .Case("so", EmitKind::SharedLibrary)
+      .Case("ptx", EmitKind::PTX)
       .Default(std::nullopt);
 }
 
 void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<AutoGLMDialect, affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
-                  func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+                  func::FuncDialect, gpu::GPUDialect, linalg::LinalgDialect,
+                  LLVM::LLVMDialect, NVVM::NVVMDialect,
                   math::MathDialect, memref::MemRefDialect, quant::QuantDialect,
                   scf::SCFDialect, tensor::TensorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
@@ -61,6 +75,18 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
   func::registerInlinerExtension(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // The CUDA target: the dialect conversions convert-gpu-to-nvvm looks up
+  // through their interfaces, and NVVM serialization of gpu.modules to PTX.
+  arith::registerConvertArithToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  registerConvertMathToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  registerConvertNVVMToLLVMInterface(registry);
+  ub::registerConvertUBToLLVMInterface(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
 }
 
 /// Writes `text` to `path` ("-": standard output).
@@ -138,6 +164,8 @@ static ArtifactKind artifactKind(EmitKind emit) {
     return ArtifactKind::StaticLibrary;
   case EmitKind::SharedLibrary:
     return ArtifactKind::SharedLibrary;
+  case EmitKind::PTX:
+    return ArtifactKind::DeviceAssembly;
   default:
     return ArtifactKind::Object;
   }
@@ -151,7 +179,7 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     return failure();
   // The target first: a bad --target or --cpu is reported before any work.
   std::unique_ptr<Target> target =
-      createTarget(options.target, options.host, loc);
+      createTarget(options.target, options.host, options.device, loc);
   if (!target)
     return failure();
   auto stopsAfter = [&](Phase phase) { return options.stopAfter == phase; };

@@ -34,6 +34,8 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
   if (!options.weightsFile.empty()) {
     ExternalizeWeightsOptions externalize;
     externalize.file = options.weightsFile;
+    if (options.deviceMemory)
+      externalize.minBytes = 0;
     pm.addPass(createExternalizeWeights(externalize));
   }
 
@@ -48,7 +50,8 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
     pm.addPass(createPlanMemory(plan));
   }
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
-  pm.addNestedPass<func::FuncOp>(
-      bufferization::createPromoteBuffersToStackPass());
+  if (!options.deviceMemory)
+    pm.addNestedPass<func::FuncOp>(
+        bufferization::createPromoteBuffersToStackPass());
   bufferization::buildBufferDeallocationPipeline(pm);
 }

@@ -1,6 +1,7 @@
 //===- Targets.cpp - the targets --target selects -------------------------===//
 
 #include "autoglm/Target/CPU.h"
+#include "autoglm/Target/CUDA.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
@@ -11,15 +12,18 @@ using namespace mlir::autoglm;
 Target::~Target() = default;
 
 ArrayRef<StringRef> mlir::autoglm::getTargetNames() {
-  static const StringRef names[] = {"cpu"};
+  static const StringRef names[] = {"cpu", "cuda"};
   return names;
 }
 
 std::unique_ptr<Target> mlir::autoglm::createTarget(StringRef name,
                                                     const HostOptions &host,
+                                                    const DeviceOptions &device,
                                                     Location loc) {
   if (name == "cpu")
     return createCPUTarget(host, loc);
+  if (name == "cuda")
+    return createCUDATarget(host, device, loc);
   emitError(loc) << "unknown --target=" << name << " (expected "
                  << llvm::join(getTargetNames(), " or ") << ")";
   return nullptr;
@@ -43,6 +47,20 @@ struct CodegenPipelineOptions : PassPipelineOptions<CodegenPipelineOptions> {
     return options;
   }
 };
+
+/// `--autoglm-cuda-codegen-pipeline` also takes the architectures.
+struct CUDAPipelineOptions : PassPipelineOptions<CUDAPipelineOptions> {
+  Option<std::string> weightsFile{
+      *this, "weights-file",
+      llvm::cl::desc("The weights file every constant moves to (required)")};
+  ListOption<std::string> archs{
+      *this, "gpu-arch",
+      llvm::cl::desc("GPU architectures, e.g. sm_80,sm_90a (default: "
+                     "sm_80,sm_90)")};
+  Option<std::string> toolkit{
+      *this, "cuda-path",
+      llvm::cl::desc("The CUDA toolkit, for libdevice (default: found)")};
+};
 } // namespace
 
 void mlir::autoglm::registerTargetPipelines() {
@@ -51,5 +69,17 @@ void mlir::autoglm::registerTargetPipelines() {
       "The CPU target's code generation: linalg on tensors to the LLVM dialect",
       [](OpPassManager &pm, const CodegenPipelineOptions &options) {
         buildCPUCodegenPipeline(pm, options.get());
+      });
+  PassPipelineRegistration<CUDAPipelineOptions>(
+      "autoglm-cuda-codegen-pipeline",
+      "The CUDA target's code generation: linalg on tensors to host buffer "
+      "code around kernel launches, and the kernels' PTX",
+      [](OpPassManager &pm, const CUDAPipelineOptions &options) {
+        CodegenOptions codegen;
+        codegen.weightsFile = options.weightsFile;
+        DeviceOptions device;
+        device.archs.assign(options.archs.begin(), options.archs.end());
+        device.toolkitPath = options.toolkit;
+        buildCUDACodegenPipeline(pm, codegen, device);
       });
 }

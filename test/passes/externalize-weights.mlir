@@ -6,34 +6,36 @@
 
 // Moved: the 24-float matrix (96 bytes) at offset 0, the 20-float splat
 // (80 bytes, expanded) at offset 128 (64-byte aligned), the 32 f16 (64
-// bytes) at 256.
-// CHECK: module attributes {autoglm.weights = #autoglm.weights<file = "{{.*}}.weights", bytes = 320, fingerprint = {{[0-9]+}}>}
+// bytes) at 256, the 128 booleans (one byte each) at 320.
+// CHECK: module attributes {autoglm.weights = #autoglm.weights<file = "{{.*}}.weights", bytes = 448, fingerprint = {{[0-9]+}}>}
 // CHECK-NOT: memref.global "private" constant @big
 // CHECK-NOT: memref.global "private" constant @splat
 // CHECK-NOT: memref.global "private" constant @half
-// Kept: too small, sub-byte elements, read by another function, mutable.
+// CHECK-NOT: memref.global "private" constant @bits
+// Kept: too small, read by another function, mutable.
 // CHECK-DAG: memref.global "private" constant @small
-// CHECK-DAG: memref.global "private" constant @bits
 // CHECK-DAG: memref.global "private" constant @shared
 // CHECK-DAG: memref.global "private" @state
 // CHECK-LABEL: func.func @main(
-// CHECK-SAME: %[[W:[a-z0-9]+]]: memref<320xi8>)
+// CHECK-SAME: %[[W:[a-z0-9]+]]: memref<448xi8>)
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
 // CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
-// CHECK-DAG: memref.view %[[W]][%[[C0]]][] : memref<320xi8> to memref<4x6xf32>
-// CHECK-DAG: memref.view %[[W]][%[[C128]]][] : memref<320xi8> to memref<20xf32>
-// CHECK-DAG: memref.view %[[W]][%[[C256]]][] : memref<320xi8> to memref<32xf16>
+// CHECK-DAG: %[[C320:.*]] = arith.constant 320 : index
+// CHECK-DAG: memref.view %[[W]][%[[C0]]][] : memref<448xi8> to memref<4x6xf32>
+// CHECK-DAG: memref.view %[[W]][%[[C128]]][] : memref<448xi8> to memref<20xf32>
+// CHECK-DAG: memref.view %[[W]][%[[C256]]][] : memref<448xi8> to memref<32xf16>
+// CHECK-DAG: memref.view %[[W]][%[[C320]]][] : memref<448xi8> to memref<128xi1>
 // CHECK-DAG: memref.get_global @small
-// CHECK-DAG: memref.get_global @bits
 // CHECK-DAG: memref.get_global @shared
 // CHECK-LABEL: func.func @helper(
 // CHECK: memref.get_global @shared
 
-// FILE: magic AGLMWTS1 data_bytes 320 size 384
+// FILE: magic AGLMWTS1 data_bytes 448 size 512
 // FILE-NEXT: float32 at 0: 0.0 1.0 2.0 3.0 4.0 5.0 6.0 7.0 8.0 9.0 10.0 11.0 12.0 13.0 14.0 15.0 16.0 17.0 18.0 19.0 20.0 21.0 22.0 23.0
 // FILE-NEXT: float32 at 128: 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5 2.5
 // FILE-NEXT: float16 at 256: 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5
+// FILE-NEXT: bool at 320: 128 of 128 true
 // FILE-NEXT: padding zero: True
 
 // NOFILE: error: --autoglm-externalize-weights needs file=PATH

@@ -16,6 +16,7 @@
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
 #include "autoglm/Target/CPU/Passes.h"
+#include "autoglm/Target/CUDA/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -49,8 +50,9 @@ static llvm::cl::opt<std::string>
                  "Compile instead of running named passes, and write: "
                  "mlir (the IR after the graph phase, as --compile-to=graph), "
                  "llvm (LLVM IR), obj (object file), header (C header), "
-                 "lib (static library), so (shared library)"),
-             llvm::cl::value_desc("mlir|llvm|obj|header|lib|so"),
+                 "lib (static library), so (shared library), ptx (the "
+                 "kernels' PTX, --target=cuda)"),
+             llvm::cl::value_desc("mlir|llvm|obj|header|lib|so|ptx"),
              llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> compileTo(
@@ -63,8 +65,22 @@ static llvm::cl::opt<std::string> compileTo(
 static llvm::cl::opt<std::string>
     targetName("target",
                llvm::cl::desc("The code-generation target (default: cpu)"),
-               llvm::cl::value_desc("cpu"), llvm::cl::init("cpu"),
+               llvm::cl::value_desc("cpu|cuda"), llvm::cl::init("cpu"),
                llvm::cl::cat(compileCategory));
+
+static llvm::cl::list<std::string> gpuArchs(
+    "gpu-arch",
+    llvm::cl::desc("--target=cuda: the GPU architectures to put machine "
+                   "code for into the fatbin (comma-separated; default "
+                   "sm_80,sm_90, plus the newest one's PTX)"),
+    llvm::cl::value_desc("sm_XY"), llvm::cl::CommaSeparated,
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> cudaPath(
+    "cuda-path",
+    llvm::cl::desc("--target=cuda: the CUDA toolkit (default: $CUDA_HOME, "
+                   "$CUDA_PATH, /usr/local/cuda, then ptxas on PATH)"),
+    llvm::cl::value_desc("dir"), llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string>
     modelName("model-name",
@@ -217,7 +233,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
         mlir::autoglm::parseEmitKind(emitKind);
     if (!kind) {
       llvm::errs() << "error: unknown --emit=" << emitKind
-                   << " (expected mlir, llvm, obj, header, lib or so)\n";
+                   << " (expected mlir, llvm, obj, header, lib, so or ptx)\n";
       return failure();
     }
     if (options.stopAfter) {
@@ -250,6 +266,8 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.host.triple = targetTriple;
   options.host.cpu = targetCPU;
   options.host.optLevel = std::min(optLevel.getValue(), 3u);
+  options.device.archs.assign(gpuArchs.begin(), gpuArchs.end());
+  options.device.toolkitPath = cudaPath;
   options.printOptimizationReport = printOptimizationReport;
   options.externalWeights = weightsPlacement == "external";
   options.weightsPath = weightsFile;
@@ -331,6 +349,7 @@ int main(int argc, char **argv) {
   mlir::autoglm::registerAutoGLMPasses();
   mlir::autoglm::registerAutoGLMConversionPasses();
   mlir::autoglm::registerAutoGLMTargetPasses();
+  mlir::autoglm::registerAutoGLMCUDAPasses();
   mlir::autoglm::registerPipelines();           // --autoglm-graph-pipeline, ...
   bufferization::registerBufferizationPasses(); // --one-shot-bufferize, ...
 

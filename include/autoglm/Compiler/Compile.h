@@ -23,7 +23,8 @@ enum class EmitKind {
   Object,
   Header,
   StaticLibrary,
-  SharedLibrary
+  SharedLibrary,
+  PTX
 };
 
 /// Parses a `--emit=` value; nullopt for an unknown one.
@@ -37,6 +38,7 @@ struct CompileOptions {
   /// The code-generation target (--target) and its host code.
   std::string target = "cpu";
   HostOptions host;
+  DeviceOptions device;
   /// Names the descriptor `autoglm_model_<name>`; a C identifier.
   std::string modelName = "model";
   /// "-" writes to standard output.

@@ -10,10 +10,6 @@
 
 #include "autoglm/Target/Target.h"
 
-namespace llvm {
-class TargetMachine;
-} // namespace llvm
-
 namespace mlir::autoglm {
 /// `--target=cpu`; null after a diagnostic at `loc` when `host` names an
 /// unknown triple or CPU.
@@ -26,10 +22,6 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// to LLVM with the bare-pointer calling convention.
 void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options);
 
-/// A target machine for `host`; null after a diagnostic at `loc`. Every
-/// target's host code is compiled with it.
-std::unique_ptr<llvm::TargetMachine>
-createHostTargetMachine(const HostOptions &host, Location loc);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

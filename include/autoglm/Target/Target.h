@@ -30,6 +30,16 @@ struct HostOptions {
   unsigned optLevel = 3;
 };
 
+/// What a GPU target builds for.
+struct DeviceOptions {
+  /// GPU architectures to put machine code for into the binary, e.g.
+  /// {"sm_80", "sm_90a"}; empty: the target's default.
+  SmallVector<std::string> archs;
+  /// The CUDA toolkit (ptxas, fatbinary, libdevice); empty: $CUDA_HOME,
+  /// $CUDA_PATH, /usr/local/cuda, then PATH.
+  std::string toolkitPath;
+};
+
 /// The target-independent part of code generation: the buffer passes.
 struct CodegenOptions {
   /// Non-empty: constants move into this weights file
@@ -45,10 +55,21 @@ struct CodegenOptions {
   int64_t memoryBudget = 0;
   /// An SVG picture of the plan ("" for none).
   std::string memoryTimeline;
+  /// The buffers live in a device's memory, not the host's: every constant
+  /// moves to the weights (uploaded to the device), none of any size stays
+  /// in the binary, and no buffer goes on the host's stack.
+  bool deviceMemory = false;
 };
 
-/// The artifacts emission writes.
-enum class ArtifactKind { LLVMIR, Object, StaticLibrary, SharedLibrary };
+/// The artifacts emission writes; DeviceAssembly is a device target's code
+/// as text (PTX for CUDA).
+enum class ArtifactKind {
+  LLVMIR,
+  Object,
+  StaticLibrary,
+  SharedLibrary,
+  DeviceAssembly
+};
 
 class Target {
 public:
@@ -73,9 +94,11 @@ public:
 /// The names `--target=` accepts.
 ArrayRef<StringRef> getTargetNames();
 
-/// The target `name` emitting host code for `host`; null after a diagnostic
-/// at `loc` when the name is unknown or the host options are unusable.
+/// The target `name` emitting host code for `host` (and, for a GPU target,
+/// device code for `device`); null after a diagnostic at `loc` when the
+/// name is unknown or the options are unusable.
 std::unique_ptr<Target> createTarget(StringRef name, const HostOptions &host,
+                                     const DeviceOptions &device,
                                      Location loc);
 
 /// What every target's code generation does to go from tensors to buffers,

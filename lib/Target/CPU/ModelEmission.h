@@ -16,7 +16,6 @@
 namespace llvm {
 class LLVMContext;
 class Module;
-class raw_pwrite_stream;
 class TargetMachine;
 } // namespace llvm
 
@@ -36,10 +35,6 @@ translateToModelLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                        const ModelSignature &signature,
                        llvm::TargetMachine &machine, unsigned optLevel,
                        bool exportGetter);
-
-/// Writes `module` as a relocatable object file.
-LogicalResult emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
-                             llvm::raw_pwrite_stream &os, Location loc);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_MODELEMISSION_H

@@ -9,6 +9,8 @@
 
 #include "ModelEmission.h"
 
+#include "../HostEmission.h"
+
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/model_abi.h"
 
@@ -26,35 +28,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// What `--autoglm-externalize-weights` moved out of the binary.
-struct ExternalWeights {
-  std::string file;
-  uint64_t bytes = 0;
-  uint64_t fingerprint = 0;
-};
-
-/// The arena `--autoglm-plan-memory` planned (0 bytes when it did not run
-/// or found nothing to place); reads and removes `autoglm.workspace`,
-/// since LLVM IR has no place for it.
-uint64_t takeWorkspaceBytes(ModuleOp module) {
-  auto helper = AutoGLMDialect::WorkspaceAttrHelper(module.getContext());
-  WorkspaceAttr workspace = helper.getAttr(module);
-  if (!workspace)
-    return 0;
-  helper.removeAttr(module);
-  return workspace.getBytes();
-}
-
-/// Reads and removes the module's `autoglm.weights`.
-ExternalWeights takeExternalWeights(ModuleOp module) {
-  auto helper = AutoGLMDialect::WeightsAttrHelper(module.getContext());
-  WeightsAttr attr = helper.getAttr(module);
-  if (!attr)
-    return {};
-  helper.removeAttr(module);
-  return {attr.getFile().str(), attr.getBytes(), attr.getFingerprint()};
-}
-
 /// Removes the ONNX names from the arguments and results of the functions:
 /// the signature has them, and LLVM IR has no place for them.
 void dropONNXNames(ModuleOp module) {
@@ -67,97 +40,6 @@ void dropONNXNames(ModuleOp module) {
       function.removeResultAttr(i, name);
   });
 }
-
-class DescriptorBuilder {
-public:
-  DescriptorBuilder(llvm::Module &module, StringRef prefix)
-      : module(module), context(module.getContext()), prefix(prefix.str()) {
-    ptrTy = llvm::PointerType::getUnqual(context);
-    i32 = llvm::Type::getInt32Ty(context);
-    i64 = llvm::Type::getInt64Ty(context);
-    // autoglm_tensor_desc {const char *name; int32_t dtype; int32_t rank;
-    // const int64_t *shape;}
-    tensorDescTy = llvm::StructType::create(context, {ptrTy, i32, i32, ptrTy},
-                                            "autoglm_tensor_desc");
-    // autoglm_model_desc {uint32_t abi; int32_t device; const char *name;
-    // int32_t nin, nout; const desc *in, *out; uint64_t workspace; entry;
-    // uint64_t weights_bytes, weights_fingerprint; const char *weights_file;
-    // const void *device_image}
-    modelDescTy =
-        llvm::StructType::create(context,
-                                 {i32, i32, ptrTy, i32, i32, ptrTy, ptrTy, i64,
-                                  ptrTy, i64, i64, ptrTy, ptrTy},
-                                 "autoglm_model_desc");
-  }
-
-  llvm::Constant *string(StringRef value, const Twine &name) {
-    llvm::Constant *data = llvm::ConstantDataArray::getString(context, value);
-    return constantGlobal(data, name);
-  }
-
-  llvm::Constant *tensorTable(ArrayRef<TensorSignature> tensors,
-                              StringRef kind) {
-    SmallVector<llvm::Constant *> entries;
-    for (auto [i, tensor] : llvm::enumerate(tensors)) {
-      std::string base = prefix + "_" + kind.str() + std::to_string(i);
-      SmallVector<uint64_t> dims(tensor.shape.begin(), tensor.shape.end());
-      llvm::Constant *shape =
-          dims.empty()
-              ? llvm::ConstantPointerNull::get(ptrTy)
-              : constantGlobal(llvm::ConstantDataArray::get(context, dims),
-                               base + "_shape");
-      entries.push_back(llvm::ConstantStruct::get(
-          tensorDescTy,
-          {string(tensor.name, base + "_name"),
-           llvm::ConstantInt::get(i32, tensor.dtype),
-           llvm::ConstantInt::get(i32, tensor.shape.size()), shape}));
-    }
-    if (entries.empty())
-      return llvm::ConstantPointerNull::get(ptrTy);
-    auto *arrayTy = llvm::ArrayType::get(tensorDescTy, entries.size());
-    return constantGlobal(llvm::ConstantArray::get(arrayTy, entries),
-                          prefix + "_" + kind.str() + "s");
-  }
-
-  llvm::GlobalVariable *modelDescriptor(const ModelSignature &signature,
-                                        llvm::Function *entry,
-                                        const ExternalWeights &weights,
-                                        uint64_t workspaceBytes) {
-    llvm::Constant *weightsFile =
-        weights.bytes ? string(weights.file, prefix + "_weights_file")
-                      : llvm::ConstantPointerNull::get(ptrTy);
-    llvm::Constant *init = llvm::ConstantStruct::get(
-        modelDescTy, {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
-                      llvm::ConstantInt::get(i32, AUTOGLM_DEVICE_CPU),
-                      string(signature.modelName, prefix + "_model_name"),
-                      llvm::ConstantInt::get(i32, signature.inputs.size()),
-                      llvm::ConstantInt::get(i32, signature.outputs.size()),
-                      tensorTable(signature.inputs, "input"),
-                      tensorTable(signature.outputs, "output"),
-                      llvm::ConstantInt::get(i64, workspaceBytes), entry,
-                      llvm::ConstantInt::get(i64, weights.bytes),
-                      llvm::ConstantInt::get(i64, weights.fingerprint),
-                      weightsFile, llvm::ConstantPointerNull::get(ptrTy)});
-    return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
-                                    llvm::GlobalValue::ExternalLinkage, init,
-                                    prefix);
-  }
-
-  llvm::PointerType *ptrTy;
-  llvm::Type *i32, *i64;
-
-private:
-  llvm::Constant *constantGlobal(llvm::Constant *init, const Twine &name) {
-    return new llvm::GlobalVariable(
-        module, init->getType(), /*isConstant=*/true,
-        llvm::GlobalValue::PrivateLinkage, init, name);
-  }
-
-  llvm::Module &module;
-  llvm::LLVMContext &context;
-  std::string prefix;
-  llvm::StructType *tensorDescTy, *modelDescTy;
-};
 
 /// `int32_t <prefix>_entry(void *const *in, void *const *out, void *ws,
 /// const void *weights, autoglm_exec_context *ctx)` calling
@@ -270,15 +152,10 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
       buildEntry(*llvmModule, main, signature, prefix, weights.bytes != 0,
                  workspaceBytes != 0, descriptors);
   llvm::GlobalVariable *desc =
-      descriptors.modelDescriptor(signature, entry, weights, workspaceBytes);
-  if (exportGetter) {
-    auto *getterTy = llvm::FunctionType::get(descriptors.ptrTy, false);
-    auto *getter =
-        llvm::Function::Create(getterTy, llvm::GlobalValue::ExternalLinkage,
-                               "autoglm_get_model", *llvmModule);
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", getter));
-    b.CreateRet(desc);
-  }
+      descriptors.modelDescriptor(signature, AUTOGLM_DEVICE_CPU, entry,
+                                  weights, workspaceBytes, nullptr);
+  if (exportGetter)
+    descriptors.exportGetter(desc);
 
   optimizeModule(*llvmModule, machine, optLevel);
   return llvmModule;

@@ -1,15 +1,18 @@
-//===- ObjectEmitter.cpp - target machines and object files ---------------===//
+//===- HostObject.cpp - target machines, objects and libraries ------------===//
 
-#include "autoglm/Target/CPU.h"
-
-#include "ModelEmission.h"
+#include "HostEmission.h"
+#include "Linker.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
@@ -66,14 +69,65 @@ mlir::autoglm::createHostTargetMachine(const HostOptions &options,
   return machine;
 }
 
-LogicalResult mlir::autoglm::emitObjectFile(llvm::Module &module,
-                                            llvm::TargetMachine &machine,
-                                            llvm::raw_pwrite_stream &os,
-                                            Location loc) {
+/// Writes `module` as a relocatable object file.
+static LogicalResult emitObjectFile(llvm::Module &module,
+                                    llvm::TargetMachine &machine,
+                                    llvm::raw_pwrite_stream &os, Location loc) {
   llvm::legacy::PassManager codegen;
   if (machine.addPassesToEmitFile(codegen, os, nullptr,
                                   llvm::CodeGenFileType::ObjectFile))
     return emitError(loc) << "the target cannot emit object files";
   codegen.run(module);
   return success();
+}
+
+LogicalResult mlir::autoglm::writeOutputFile(
+    StringRef path, Location loc,
+    function_ref<LogicalResult(llvm::raw_pwrite_stream &)> write) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
+  if (!file)
+    return emitError(loc) << error;
+  if (failed(write(file->os())))
+    return failure();
+  file->keep();
+  return success();
+}
+
+LogicalResult mlir::autoglm::writeHostArtifact(
+    llvm::Module &module, llvm::TargetMachine &machine,
+    const HostOptions &host, ArtifactKind kind, StringRef outputPath,
+    Location loc, TimingScope &timing) {
+  if ((kind == ArtifactKind::StaticLibrary ||
+       kind == ArtifactKind::SharedLibrary) &&
+      outputPath == "-")
+    return emitError(loc)
+           << "--emit=lib and --emit=so need an output file (-o)";
+  if (kind == ArtifactKind::LLVMIR)
+    return writeOutputFile(outputPath, loc, [&](llvm::raw_pwrite_stream &os) {
+      module.print(os, nullptr);
+      return success();
+    });
+
+  auto writeObject = [&](StringRef path) {
+    return writeOutputFile(path, loc, [&](llvm::raw_pwrite_stream &os) {
+      return emitObjectFile(module, machine, os, loc);
+    });
+  };
+  TimingScope objectTiming = timing.nest("object file");
+  if (kind == ArtifactKind::Object)
+    return writeObject(outputPath);
+
+  // A library: the object goes to a temporary file first.
+  SmallString<128> objectPath;
+  if (llvm::sys::fs::createTemporaryFile("autoglm", "o", objectPath))
+    return emitError(loc) << "cannot create a temporary object file";
+  llvm::FileRemover removeObject(objectPath);
+  if (failed(writeObject(objectPath)))
+    return failure();
+  objectTiming.stop();
+  TimingScope linkTiming = timing.nest("link");
+  if (kind == ArtifactKind::StaticLibrary)
+    return createStaticLibrary(objectPath, outputPath, loc);
+  return createSharedLibrary(objectPath, outputPath, host.triple, loc);
 }

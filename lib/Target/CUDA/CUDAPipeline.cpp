@@ -1,0 +1,80 @@
+//===- CUDAPipeline.cpp - the CUDA target's code generation ---------------===//
+
+#include "autoglm/Target/CUDA.h"
+#include "autoglm/Target/CUDA/Passes.h"
+
+#include "autoglm/Passes/Passes.h"
+
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+ArrayRef<StringRef> mlir::autoglm::getDefaultCUDAArchs() {
+  static const StringRef archs[] = {"sm_80", "sm_90"};
+  return archs;
+}
+
+void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
+                                             const CodegenOptions &options,
+                                             const DeviceOptions &device) {
+  // Each region's ops become kernels one by one: a region of several ops
+  // is several launches.
+  pm.addNestedPass<func::FuncOp>(createInlineKernelRegions());
+  buildBufferizationPipeline(pm);
+  CodegenOptions memory = options;
+  memory.deviceMemory = true;
+  buildMemoryPipeline(pm, memory);
+  pm.addPass(createCanonicalizerPass());
+
+  // Host code keeps the buffers; every computation becomes a launch over a
+  // grid of threads, outlined into one gpu.module of kernels named after
+  // their ONNX nodes.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDALinalgToLoops());
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMapToGPU());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createAutoGLMCUDAGatherKernels());
+  // What the launches' grids and sunk constants left unused on the host.
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+
+  // One NVVM target per architecture; PTX 8.0 (CUDA 12.0) is the oldest
+  // ISA that knows every architecture we default to (MLIR's default, 6.0,
+  // rejects sm_90a).
+  SmallVector<std::string> archs(device.archs.begin(), device.archs.end());
+  if (archs.empty())
+    for (StringRef arch : getDefaultCUDAArchs())
+      archs.push_back(arch.str());
+  for (const std::string &arch : archs) {
+    GpuNVVMAttachTargetOptions target;
+    target.chip = arch;
+    target.features = "+ptx80";
+    target.optLevel = 3;
+    pm.addPass(createGpuNVVMAttachTarget(target));
+  }
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.indexBitwidth = 64;
+  // Kernels take bare device pointers: each buffer parameter is one
+  // pointer, which is what the runtime's step table passes.
+  nvvm.useBarePtrCallConv = true;
+  kernels.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  // PTX per architecture; the emission assembles it (ptxas) and packs the
+  // fatbin, so that --emit=ptx and the checks of the PTX need no GPU.
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = device.toolkitPath;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}

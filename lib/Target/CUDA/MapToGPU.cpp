@@ -1,0 +1,195 @@
+//===- MapToGPU.cpp - --autoglm-cuda-map-to-gpu ---------------------------===//
+//
+// The host keeps only buffer bookkeeping; every computation runs in a
+// kernel. A parallel loop nest is flattened onto one grid dimension (the
+// grid's x dimension takes up to 2^31 - 1 blocks, enough for any tensor
+// that fits on a GPU) rather than mapped dimension by dimension, so that
+// a loop of any rank fills whole blocks and neighbouring threads touch
+// neighbouring elements.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CUDA/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMCUDAMAPTOGPU
+#include "autoglm/Target/CUDA/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+
+namespace {
+/// Operations that stay on the host: they name buffers or sizes, or move
+/// whole contiguous buffers, and compute nothing.
+bool staysOnHost(Operation *op) {
+  if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
+          memref::GetGlobalOp, memref::CopyOp, arith::ConstantOp,
+          gpu::LaunchOp>(op) ||
+      op->hasTrait<OpTrait::IsTerminator>())
+    return true;
+  // Views (memref.view, subview, reshapes, casts) only compute an address.
+  return isa<ViewLikeOpInterface>(op) && isPure(op);
+}
+
+/// The constant-folded integer value of `value`, if it is one.
+std::optional<int64_t> constantIndex(Value value) {
+  if (auto constant = value.getDefiningOp<arith::ConstantIndexOp>())
+    return constant.value();
+  return std::nullopt;
+}
+
+struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp function = getOperation();
+    if (function.isExternal())
+      return;
+    // Runs of consecutive device operations; a parallel loop is a run of
+    // its own.
+    SmallVector<SmallVector<Operation *>> runs;
+    bool extend = false;
+    for (Operation &op : function.getBody().front()) {
+      if (staysOnHost(&op)) {
+        extend = false;
+        continue;
+      }
+      bool parallel = isa<scf::ParallelOp>(op);
+      if (!extend || parallel)
+        runs.emplace_back();
+      runs.back().push_back(&op);
+      extend = !parallel;
+    }
+    for (ArrayRef<Operation *> run : runs) {
+      auto loop = dyn_cast<scf::ParallelOp>(run.front());
+      LogicalResult mapped = loop && loop.getNumResults() == 0
+                                 ? mapParallelLoop(loop)
+                                 : mapSequential(run);
+      if (failed(mapped))
+        return signalPassFailure();
+    }
+  }
+
+private:
+  /// A launch at `loc` of `blocks` x `threads`, inserted before `before`,
+  /// with the insertion point left inside its body.
+  gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, int64_t blocks,
+                             int64_t threads) {
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value gridX = arith::ConstantIndexOp::create(b, loc, blocks);
+    Value blockX = arith::ConstantIndexOp::create(b, loc, threads);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, gridX, one, one, blockX, one, one);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    return launch;
+  }
+
+  /// Clones into `launch` the constants its body uses from outside, so the
+  /// kernel's parameters are buffers only.
+  void sinkConstants(gpu::LaunchOp launch) {
+    OpBuilder b(launch.getBody().front().getParentOp());
+    b.setInsertionPointToStart(&launch.getBody().front());
+    IRMapping clones;
+    launch.getBody().walk([&](Operation *op) {
+      for (OpOperand &operand : op->getOpOperands()) {
+        Operation *def = operand.get().getDefiningOp();
+        if (!def || !def->hasTrait<OpTrait::ConstantLike>() ||
+            launch->isProperAncestor(def))
+          continue;
+        Value clone = clones.lookupOrNull(operand.get());
+        if (!clone) {
+          clone = b.clone(*def)->getResult(0);
+          clones.map(operand.get(), clone);
+        }
+        operand.set(clone);
+      }
+    });
+  }
+
+  LogicalResult mapParallelLoop(scf::ParallelOp loop) {
+    Location loc = loop.getLoc();
+    SmallVector<int64_t> lower, upper, steps, extents;
+    for (auto [lb, ub, step] : llvm::zip(
+             loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+      std::optional<int64_t> l = constantIndex(lb), u = constantIndex(ub),
+                             s = constantIndex(step);
+      if (!l || !u || !s || *s <= 0)
+        return loop.emitError("a GPU kernel needs static loop bounds");
+      lower.push_back(*l);
+      steps.push_back(*s);
+      extents.push_back(*u > *l ? (*u - *l + *s - 1) / *s : 0);
+    }
+    int64_t total = 1;
+    for (int64_t extent : extents)
+      total *= extent;
+    if (total == 0) {
+      loop.erase();
+      return success();
+    }
+    int64_t threads = std::min<int64_t>(blockSize, total);
+    int64_t blocks = (total + threads - 1) / threads;
+    if (blocks > std::numeric_limits<int32_t>::max())
+      return loop.emitError("the loop has too many iterations for one grid");
+
+    OpBuilder b(loop);
+    gpu::LaunchOp launch = createLaunch(b, loc, blocks, threads);
+    // linear = blockIdx.x * threads + threadIdx.x; beyond the end, nothing.
+    Value linear = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                              arith::ConstantIndexOp::create(b, loc, threads)),
+        launch.getThreadIds().x);
+    Value inBounds = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ult, linear,
+        arith::ConstantIndexOp::create(b, loc, total));
+    auto guard = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
+    b.setInsertionPointToStart(&guard.getThenRegion().front());
+    // Delinearize, innermost dimension fastest.
+    IRMapping mapping;
+    Value rest = linear;
+    for (int64_t d = static_cast<int64_t>(extents.size()) - 1; d >= 0; --d) {
+      Value extent = arith::ConstantIndexOp::create(b, loc, extents[d]);
+      Value index = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, extent);
+      if (d != 0)
+        rest = arith::DivUIOp::create(b, loc, rest, extent);
+      Value iv = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(
+              b, loc, index,
+              arith::ConstantIndexOp::create(b, loc, steps[d])),
+          arith::ConstantIndexOp::create(b, loc, lower[d]));
+      mapping.map(loop.getInductionVars()[d], iv);
+    }
+    for (Operation &op : loop.getBody()->without_terminator())
+      b.clone(op, mapping);
+    loop.erase();
+    sinkConstants(launch);
+    return success();
+  }
+
+  LogicalResult mapSequential(ArrayRef<Operation *> run) {
+    // Whatever the run computes must stay inside it.
+    for (Operation *op : run)
+      for (Value result : op->getResults())
+        for (Operation *user : result.getUsers())
+          if (!llvm::is_contained(run, user->getBlock()->findAncestorOpInBlock(
+                                           *user)))
+            return op->emitError("computes a value the host needs; the GPU "
+                                 "target cannot run it");
+    Location loc = run.front()->getLoc();
+    OpBuilder b(run.front());
+    gpu::LaunchOp launch = createLaunch(b, loc, 1, 1);
+    Operation *terminator = launch.getBody().front().getTerminator();
+    for (Operation *op : run)
+      op->moveBefore(terminator);
+    sinkConstants(launch);
+    return success();
+  }
+};
+} // namespace

@@ -1,0 +1,71 @@
+//===- Passes.td - AutoGLM CUDA target passes --------------*- tablegen -*-===//
+//
+// Passes of the CUDA code-generation pipeline (lib/Target/CUDA/), one per
+// file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_TARGET_CUDA_PASSES_TD
+#define AUTOGLM_TARGET_CUDA_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AutoGLMCUDALinalgToLoops
+    : Pass<"autoglm-cuda-linalg-to-loops", "func::FuncOp"> {
+  let summary = "Every linalg op and strided copy as parallel loops, "
+                "parallel dimensions outermost";
+  let description = [{
+    On buffers: each linalg op is generalized and its loops interchanged so
+    that every parallel dimension comes before every reduction dimension,
+    then lowered to one `scf.parallel` over the parallel dimensions with
+    `scf.for` reductions inside; a `memref.copy` with a non-contiguous side
+    is lowered the same way (contiguous copies stay: they become device
+    copies). One `scf.parallel` per op is what
+    `--autoglm-cuda-map-to-gpu` maps onto a grid of threads.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
+  let summary = "Each top-level computation of a function as one gpu.launch";
+  let description = [{
+    Walks the function's top-level operations. Each `scf.parallel` becomes a
+    `gpu.launch` of `block-size`-thread blocks over its iteration space,
+    flattened to one dimension (the innermost dimension varies fastest
+    across neighbouring threads, so their accesses coalesce), with a bounds
+    check for the last block. Each maximal run of other computations
+    (sequential loops, loads and stores, their scalar arithmetic) becomes a
+    one-thread `gpu.launch`. Buffer bookkeeping (allocations, views,
+    globals, constants, contiguous `memref.copy`) stays on the host.
+    Constants used inside a launch are cloned into it, so the kernels take
+    only buffers. A value computed on the device and used on the host is an
+    error naming the ONNX node.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block of a parallel loop">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+  ];
+}
+
+def AutoGLMCUDAGatherKernels
+    : Pass<"autoglm-cuda-gather-kernels", "ModuleOp"> {
+  let summary = "All outlined kernels into one gpu.module, named after "
+               "their ONNX nodes";
+  let description = [{
+    After `gpu-kernel-outlining` (one `gpu.module` per launch), moves every
+    kernel into one `gpu.module @autoglm_kernels`, so that the model has
+    one device binary, and renames each `k<N>_<first ONNX node>` (in launch
+    order), the name profilers and error messages show. The launches are
+    updated to match.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+#endif // AUTOGLM_TARGET_CUDA_PASSES_TD

@@ -1,0 +1,189 @@
+//===- StepTable.cpp - the forward pass as the runtime's steps ------------===//
+
+#include "StepTable.h"
+
+#include "autoglm/Dialect/AutoGLM.h"
+#include "autoglm/cuda_image.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+class StepTableBuilder {
+public:
+  StepTableBuilder(func::FuncOp main, size_t numInputs, size_t numOutputs,
+                   bool hasWeights, bool hasWorkspace)
+      : main(main), numInputs(numInputs), numOutputs(numOutputs),
+        weightsArg(hasWeights ? numInputs + numOutputs : -1),
+        workspaceArg(hasWorkspace ? numInputs + numOutputs + (hasWeights ? 1 : 0)
+                                  : -1) {}
+
+  FailureOr<StepTable> build() {
+    for (Operation &op : main.getBody().front()) {
+      LogicalResult added = success();
+      if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op))
+        added = addLaunch(launch);
+      else if (auto copy = dyn_cast<memref::CopyOp>(op))
+        added = addCopy(copy);
+      else if (!isBookkeeping(&op))
+        added = op.emitError("'")
+                << op.getName() << "' stays on the host, where the CUDA "
+                << "target cannot run it";
+      if (failed(added))
+        return failure();
+    }
+    return table;
+  }
+
+private:
+  static bool isBookkeeping(Operation *op) {
+    return isa<arith::ConstantOp, memref::DeallocOp, func::ReturnOp,
+               ViewLikeOpInterface>(op);
+  }
+
+  static std::string nodesOf(Location loc) {
+    return llvm::join(getNodeNames(loc), ",");
+  }
+
+  /// The device buffer and byte offset a memref's aligned pointer is at.
+  FailureOr<StepArg> resolve(Value value, Operation *user) {
+    uint64_t offset = 0;
+    while (true) {
+      if (auto arg = dyn_cast<BlockArgument>(value)) {
+        if (arg.getOwner()->getParentOp() != main)
+          break;
+        int64_t n = arg.getArgNumber();
+        StepArg result;
+        result.value = offset;
+        if (n < static_cast<int64_t>(numInputs)) {
+          result.kind = AUTOGLM_CUDA_ARG_INPUT;
+          result.index = n;
+        } else if (n < static_cast<int64_t>(numInputs + numOutputs)) {
+          result.kind = AUTOGLM_CUDA_ARG_OUTPUT;
+          result.index = n - numInputs;
+        } else if (n == weightsArg) {
+          result.kind = AUTOGLM_CUDA_ARG_WEIGHTS;
+        } else if (n == workspaceArg) {
+          result.kind = AUTOGLM_CUDA_ARG_WORKSPACE;
+        } else {
+          break;
+        }
+        return result;
+      }
+      Operation *def = value.getDefiningOp();
+      if (auto view = dyn_cast<memref::ViewOp>(def)) {
+        // A view moves the aligned pointer by its byte shift.
+        std::optional<int64_t> shift =
+            getConstantIntValue(view.getByteShift());
+        if (!shift)
+          return user->emitError("a buffer at a dynamic offset");
+        offset += *shift;
+        value = view.getSource();
+        continue;
+      }
+      // Subviews, reshapes and casts keep the aligned pointer; a static
+      // offset in the layout is applied by the kernel.
+      if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def)) {
+        value = viewLike.getViewSource();
+        continue;
+      }
+      if (isa<memref::AllocOp, memref::AllocaOp>(def))
+        return user->emitError("uses a buffer the memory plan did not place "
+                               "in the device arena");
+      break;
+    }
+    return user->emitError("uses a buffer that is not on the device");
+  }
+
+  LogicalResult addLaunch(gpu::LaunchFuncOp launch) {
+    Step step;
+    step.kind = AUTOGLM_CUDA_STEP_LAUNCH;
+    StringRef name = launch.getKernelName().getValue();
+    auto it = llvm::find(table.kernels, name);
+    step.kernel = it - table.kernels.begin();
+    if (it == table.kernels.end())
+      table.kernels.push_back(name.str());
+    gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+    Value dims[] = {grid.x, grid.y, grid.z, block.x, block.y, block.z};
+    for (auto [i, dim] : llvm::enumerate(dims)) {
+      std::optional<int64_t> size = getConstantIntValue(dim);
+      if (!size)
+        return launch.emitError("a launch of dynamic size");
+      (i < 3 ? step.grid[i] : step.block[i - 3]) = *size;
+    }
+    for (Value operand : launch.getKernelOperands()) {
+      if (isa<MemRefType>(operand.getType())) {
+        FailureOr<StepArg> arg = resolve(operand, launch);
+        if (failed(arg))
+          return failure();
+        step.args.push_back(*arg);
+        continue;
+      }
+      std::optional<int64_t> constant = getConstantIntValue(operand);
+      unsigned width = operand.getType().isIndex()
+                           ? 64
+                           : operand.getType().getIntOrFloatBitWidth();
+      if (!constant || !operand.getType().isIntOrIndex() ||
+          (width != 32 && width != 64))
+        return launch.emitError("a kernel parameter that is not a buffer or "
+                                "a constant integer");
+      StepArg arg;
+      arg.kind = width == 32 ? AUTOGLM_CUDA_ARG_I32 : AUTOGLM_CUDA_ARG_I64;
+      arg.value = static_cast<uint64_t>(*constant);
+      step.args.push_back(arg);
+    }
+    step.nodes = nodesOf(launch.getLoc());
+    table.steps.push_back(std::move(step));
+    return success();
+  }
+
+  LogicalResult addCopy(memref::CopyOp copy) {
+    // --autoglm-cuda-linalg-to-loops left only contiguous copies.
+    auto type = cast<MemRefType>(copy.getSource().getType());
+    Step step;
+    step.kind = AUTOGLM_CUDA_STEP_COPY;
+    step.bytes = type.getNumElements() *
+                 llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    for (Value buffer : {copy.getTarget(), copy.getSource()}) {
+      FailureOr<StepArg> arg = resolve(buffer, copy);
+      if (failed(arg))
+        return failure();
+      // The layout's own offset, which a kernel would apply itself.
+      auto strided = cast<MemRefType>(buffer.getType());
+      int64_t layoutOffset = 0;
+      SmallVector<int64_t> strides;
+      if (failed(strided.getStridesAndOffset(strides, layoutOffset)))
+        return copy.emitError("a copy of a buffer with an unknown layout");
+      arg->value += layoutOffset * llvm::divideCeil(
+                                       strided.getElementTypeBitWidth(), 8);
+      step.args.push_back(*arg);
+    }
+    step.nodes = nodesOf(copy.getLoc());
+    if (step.bytes)
+      table.steps.push_back(std::move(step));
+    return success();
+  }
+
+  func::FuncOp main;
+  size_t numInputs, numOutputs;
+  int64_t weightsArg, workspaceArg;
+  StepTable table;
+};
+} // namespace
+
+FailureOr<StepTable> mlir::autoglm::buildStepTable(func::FuncOp main,
+                                                   size_t numInputs,
+                                                   size_t numOutputs,
+                                                   bool hasWeights,
+                                                   bool hasWorkspace) {
+  return StepTableBuilder(main, numInputs, numOutputs, hasWeights,
+                          hasWorkspace)
+      .build();
+}

@@ -1,0 +1,126 @@
+//===- ModelDescriptor.cpp - the model descriptor as LLVM constants -------===//
+//
+// `autoglm_model_<name>` of runtime/include/autoglm/model_abi.h, with every
+// tensor's name, type and shape, for any target: the CPU's points to its
+// entry function, a device's to its device image.
+//
+//===----------------------------------------------------------------------===//
+
+#include "HostEmission.h"
+
+#include "autoglm/Dialect/AutoGLM.h"
+#include "autoglm/model_abi.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+uint64_t mlir::autoglm::takeWorkspaceBytes(ModuleOp module) {
+  auto helper = AutoGLMDialect::WorkspaceAttrHelper(module.getContext());
+  WorkspaceAttr workspace = helper.getAttr(module);
+  if (!workspace)
+    return 0;
+  helper.removeAttr(module);
+  return workspace.getBytes();
+}
+
+ExternalWeights mlir::autoglm::takeExternalWeights(ModuleOp module) {
+  auto helper = AutoGLMDialect::WeightsAttrHelper(module.getContext());
+  WeightsAttr attr = helper.getAttr(module);
+  if (!attr)
+    return {};
+  helper.removeAttr(module);
+  return {attr.getFile().str(), attr.getBytes(), attr.getFingerprint()};
+}
+
+DescriptorBuilder::DescriptorBuilder(llvm::Module &module, StringRef prefix)
+    : context(module.getContext()), module(module), prefix(prefix.str()) {
+  ptrTy = llvm::PointerType::getUnqual(context);
+  i32 = llvm::Type::getInt32Ty(context);
+  i64 = llvm::Type::getInt64Ty(context);
+  // autoglm_tensor_desc {const char *name; int32_t dtype; int32_t rank;
+  // const int64_t *shape;}
+  tensorDescTy = llvm::StructType::create(context, {ptrTy, i32, i32, ptrTy},
+                                          "autoglm_tensor_desc");
+  // autoglm_model_desc {uint32_t abi; int32_t device; const char *name;
+  // int32_t nin, nout; const desc *in, *out; uint64_t workspace; entry;
+  // uint64_t weights_bytes, weights_fingerprint; const char *weights_file;
+  // const void *device_image}
+  modelDescTy = llvm::StructType::create(context,
+                                         {i32, i32, ptrTy, i32, i32, ptrTy,
+                                          ptrTy, i64, ptrTy, i64, i64, ptrTy,
+                                          ptrTy},
+                                         "autoglm_model_desc");
+}
+
+llvm::Constant *DescriptorBuilder::constantGlobal(llvm::Constant *init,
+                                                  const Twine &name) {
+  return new llvm::GlobalVariable(module, init->getType(), /*isConstant=*/true,
+                                  llvm::GlobalValue::PrivateLinkage, init,
+                                  name);
+}
+
+llvm::Constant *DescriptorBuilder::string(StringRef value, const Twine &name) {
+  return constantGlobal(llvm::ConstantDataArray::getString(context, value),
+                        name);
+}
+
+llvm::Constant *DescriptorBuilder::tensorTable(ArrayRef<TensorSignature> tensors,
+                                               StringRef kind) {
+  SmallVector<llvm::Constant *> entries;
+  for (auto [i, tensor] : llvm::enumerate(tensors)) {
+    std::string base = prefix + "_" + kind.str() + std::to_string(i);
+    SmallVector<uint64_t> dims(tensor.shape.begin(), tensor.shape.end());
+    llvm::Constant *shape =
+        dims.empty() ? llvm::ConstantPointerNull::get(ptrTy)
+                     : constantGlobal(llvm::ConstantDataArray::get(context, dims),
+                                      base + "_shape");
+    entries.push_back(llvm::ConstantStruct::get(
+        tensorDescTy, {string(tensor.name, base + "_name"),
+                       llvm::ConstantInt::get(i32, tensor.dtype),
+                       llvm::ConstantInt::get(i32, tensor.shape.size()),
+                       shape}));
+  }
+  if (entries.empty())
+    return llvm::ConstantPointerNull::get(ptrTy);
+  auto *arrayTy = llvm::ArrayType::get(tensorDescTy, entries.size());
+  return constantGlobal(llvm::ConstantArray::get(arrayTy, entries),
+                        prefix + "_" + kind.str() + "s");
+}
+
+llvm::GlobalVariable *DescriptorBuilder::modelDescriptor(
+    const ModelSignature &signature, int32_t device, llvm::Function *entry,
+    const ExternalWeights &weights, uint64_t workspaceBytes,
+    llvm::Constant *deviceImage) {
+  auto orNull = [&](llvm::Constant *value) -> llvm::Constant * {
+    return value ? value : llvm::ConstantPointerNull::get(ptrTy);
+  };
+  llvm::Constant *weightsFile =
+      weights.bytes ? string(weights.file, prefix + "_weights_file") : nullptr;
+  llvm::Constant *init = llvm::ConstantStruct::get(
+      modelDescTy, {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
+                    llvm::ConstantInt::get(i32, device),
+                    string(signature.modelName, prefix + "_model_name"),
+                    llvm::ConstantInt::get(i32, signature.inputs.size()),
+                    llvm::ConstantInt::get(i32, signature.outputs.size()),
+                    tensorTable(signature.inputs, "input"),
+                    tensorTable(signature.outputs, "output"),
+                    llvm::ConstantInt::get(i64, workspaceBytes), orNull(entry),
+                    llvm::ConstantInt::get(i64, weights.bytes),
+                    llvm::ConstantInt::get(i64, weights.fingerprint),
+                    orNull(weightsFile), orNull(deviceImage)});
+  return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
+                                  llvm::GlobalValue::ExternalLinkage, init,
+                                  prefix);
+}
+
+void DescriptorBuilder::exportGetter(llvm::GlobalVariable *descriptor) {
+  auto *getterTy = llvm::FunctionType::get(ptrTy, false);
+  auto *getter =
+      llvm::Function::Create(getterTy, llvm::GlobalValue::ExternalLinkage,
+                             "autoglm_get_model", module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", getter));
+  b.CreateRet(descriptor);
+}
