@@ -4,6 +4,7 @@ test data with autoglm-run, and compares with the expected outputs that ship
 with the test, at the ONNX backend's tolerances (rtol 1e-3, atol 1e-7).
 
     backend_conformance.py --bin-dir build/bin [--data-dir build/onnx-node-tests]
+        [--target cpu|cuda] [--compile-only]
         [--markdown docs/backend-conformance.md] [--min-passed N]
         [--floors test/conformance/backend-floors.json] [--write-floors FILE]
 
@@ -11,6 +12,9 @@ Per operator (single-node models): passed / wrong numbers / not compiled /
 not run. Exit status 1 when the total passed count is below --min-passed, an
 operator passes fewer tests than its floor in --floors, or a compile or a run
 crashes. --write-floors records today's per-operator passed counts.
+--target=cuda compiles for the GPU and runs with `autoglm-run --device cuda`;
+--compile-only stops after compiling (on a machine without the target's
+device): "passed" then means compiled.
 """
 from __future__ import annotations
 
@@ -41,13 +45,15 @@ def first_error(proc: subprocess.CompletedProcess) -> str:
     return (lines[0] if lines else err.strip()[-200:])[:300]
 
 
-def check(bin_dir: str, test_dir: str, work: str, timeout: float) -> tuple[str, str]:
+def check(bin_dir: str, test_dir: str, work: str, timeout: float, target: str,
+          compile_only: bool) -> tuple[str, str]:
     name = os.path.basename(test_dir)
     lib = os.path.join(work, name + ".so")
     try:
         proc = subprocess.run([os.path.join(bin_dir, "autoglm-opt"),
                                os.path.join(test_dir, "model.onnx"), "--emit=so",
-                               "-o", lib], capture_output=True, timeout=timeout)
+                               f"--target={target}", "-o", lib],
+                              capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return CRASHED, "compilation hung"
     if crashed(proc):
@@ -58,11 +64,15 @@ def check(bin_dir: str, test_dir: str, work: str, timeout: float) -> tuple[str, 
         importer = "unsupported operator" in err or "must be known when" in err or \
             "not supported" in err or "oldest supported" in err or "imports no opset" in err
         return (NO_IMPORT if importer else NO_COMPILE), first_error(proc)
+    if compile_only:
+        os.remove(lib)
+        return PASSED, ""
     data = os.path.join(test_dir, "test_data_set_0")
     try:
         proc = subprocess.run([os.path.join(bin_dir, "autoglm-run"), lib,
                                "--input-dir", data, "--expect-dir", data,
-                               "--rtol", "1e-3", "--atol", "1e-7", "--threads", "1"],
+                               "--rtol", "1e-3", "--atol", "1e-7", "--threads", "1"]
+                              + (["--device", target] if target != "cpu" else []),
                               capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return CRASHED, "run hung"
@@ -90,6 +100,8 @@ def main() -> int:
     parser.add_argument("--floors", help="JSON {operator: minimum passed}")
     parser.add_argument("--write-floors", help="write the per-operator passed counts as JSON")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--target", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--compile-only", action="store_true")
     args = parser.parse_args()
 
     names = [n for n in onnx_node_tests.materialize(args.data_dir) if args.filter in n]
@@ -97,7 +109,8 @@ def main() -> int:
     dirs = {n: os.path.join(args.data_dir, n) for n in names}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = dict(zip(names, pool.map(
-            lambda n: check(args.bin_dir, dirs[n], work, args.timeout), names)))
+            lambda n: check(args.bin_dir, dirs[n], work, args.timeout, args.target,
+                            args.compile_only), names)))
     os.rmdir(work)
 
     import onnx
@@ -114,7 +127,8 @@ def main() -> int:
     summary = (f"{totals[PASSED]} passed, {totals[MISMATCH]} wrong numbers, "
                f"{totals[NO_COMPILE]} not compiled, {totals[RUN_ERROR]} run errors, "
                f"{totals[CRASHED]} crashed; {totals[NO_IMPORT]} not imported; "
-               f"of {len(names)} ONNX backend node tests")
+               f"of {len(names)} ONNX backend node tests (--target={args.target}"
+               f"{', compiled only' if args.compile_only else ''})")
     print(summary)
     if args.markdown:
         with open(args.markdown, "w") as f:

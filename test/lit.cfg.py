@@ -29,3 +29,21 @@ llvm_config.add_tool_substitutions(["autoglm-opt"], [config.autoglm_tools_dir])
 
 # The C compiler that tests use to link compiled models into programs.
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+
+# The CUDA toolkit's ptxas (the CUDA target's emission needs it; tests also
+# use it to check that generated PTX assembles): feature `cuda-toolkit` and
+# %ptxas when it is found where the compiler looks (lib/Target/CUDA/Toolkit.cpp).
+def find_cuda_toolkit():
+    roots = [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"]
+    for root in roots:
+        if root and os.access(os.path.join(root, "bin", "ptxas"), os.X_OK):
+            return root
+    import shutil
+    ptxas = shutil.which("ptxas")
+    return os.path.dirname(os.path.dirname(ptxas)) if ptxas else None
+
+
+cuda_toolkit = find_cuda_toolkit()
+if cuda_toolkit:
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", os.path.join(cuda_toolkit, "bin", "ptxas")))

@@ -3,6 +3,8 @@
 #include "autoglm/Target/CPU.h"
 #include "autoglm/Target/CUDA.h"
 
+#include "CUDA/Toolkit.h"
+
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -79,7 +81,10 @@ void mlir::autoglm::registerTargetPipelines() {
         codegen.weightsFile = options.weightsFile;
         DeviceOptions device;
         device.archs.assign(options.archs.begin(), options.archs.end());
-        device.toolkitPath = options.toolkit;
+        // libdevice comes from the toolkit; without one, kernels that need
+        // it fail to assemble later.
+        std::string whyNot;
+        device.toolkitPath = findCUDAToolkit(options.toolkit, whyNot);
         buildCUDACodegenPipeline(pm, codegen, device);
       });
 }

@@ -214,10 +214,8 @@ LogicalResult CUDATarget::emit(ModuleOp module, const ModelSignature &signature,
   std::vector<char> fatbin;
   if (!ptx->empty()) {
     TimingScope assemble = timing.nest("ptxas and fatbinary");
-    std::string toolkit = findCUDAToolkit(device.toolkitPath, loc);
-    if (toolkit.empty())
-      return failure();
-    FailureOr<std::vector<char>> built = buildFatbin(toolkit, *ptx, loc);
+    FailureOr<std::vector<char>> built =
+        buildFatbin(device.toolkitPath, *ptx, loc);
     if (failed(built))
       return failure();
     fatbin = std::move(*built);
@@ -275,6 +273,15 @@ std::unique_ptr<Target> mlir::autoglm::createCUDATarget(
                         "(sm_75 or newer, e.g. sm_80, sm_90a)";
       return nullptr;
     }
+  // The toolkit is needed from code generation on (libdevice, ptxas): a
+  // missing one is reported before any work.
+  DeviceOptions resolved = device;
+  std::string whyNot;
+  resolved.toolkitPath = findCUDAToolkit(device.toolkitPath, whyNot);
+  if (resolved.toolkitPath.empty()) {
+    emitError(loc) << whyNot;
+    return nullptr;
+  }
   std::unique_ptr<llvm::TargetMachine> machine =
       createHostTargetMachine(host, loc);
   if (!machine)
@@ -285,6 +292,6 @@ std::unique_ptr<Target> mlir::autoglm::createCUDATarget(
     emitError(loc) << "cannot create a temporary weights file";
     return nullptr;
   }
-  return std::make_unique<CUDATarget>(host, device, std::move(machine),
+  return std::make_unique<CUDATarget>(host, resolved, std::move(machine),
                                       weights.str().str());
 }

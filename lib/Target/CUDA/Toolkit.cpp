@@ -21,12 +21,14 @@ static bool hasPtxas(StringRef root) {
   return llvm::sys::fs::can_execute(path);
 }
 
-std::string mlir::autoglm::findCUDAToolkit(StringRef requested, Location loc) {
+std::string mlir::autoglm::findCUDAToolkit(StringRef requested,
+                                           std::string &whyNot) {
   if (!requested.empty()) {
     if (hasPtxas(requested))
       return requested.str();
-    emitError(loc) << "--cuda-path=" << requested
-                   << " is not a CUDA toolkit (no bin/ptxas in it)";
+    whyNot = ("--cuda-path=" + requested +
+              " is not a CUDA toolkit (no bin/ptxas in it)")
+                 .str();
     return {};
   }
   for (const char *variable : {"CUDA_HOME", "CUDA_PATH"})
@@ -38,10 +40,10 @@ std::string mlir::autoglm::findCUDAToolkit(StringRef requested, Location loc) {
   if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas"))
     return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
         .str();
-  emitError(loc) << "--target=cuda needs the CUDA toolkit (ptxas, fatbinary "
-                    "and libdevice), and none was found in $CUDA_HOME, "
-                    "$CUDA_PATH, /usr/local/cuda or on PATH; install it or "
-                    "name it with --cuda-path";
+  whyNot = "--target=cuda needs the CUDA toolkit (ptxas, fatbinary and "
+           "libdevice), and none was found in $CUDA_HOME, $CUDA_PATH, "
+           "/usr/local/cuda or on PATH; install it or name it with "
+           "--cuda-path";
   return {};
 }
 

@@ -24,9 +24,9 @@ struct ArchPTX {
 
 /// The toolkit's root: `requested` if given (it must hold bin/ptxas),
 /// else $CUDA_HOME, $CUDA_PATH, /usr/local/cuda, then the directory above
-/// the ptxas on PATH; empty, after a diagnostic at `loc` saying what is
-/// missing, when there is none.
-std::string findCUDAToolkit(StringRef requested, Location loc);
+/// the ptxas on PATH; empty when there is none, and `whyNot` says what is
+/// missing in the user's terms.
+std::string findCUDAToolkit(StringRef requested, std::string &whyNot);
 
 /// "sm_90a" -> 90; 0 when `arch` is not sm_<digits>[a|f].
 int computeCapabilityOf(StringRef arch);
