@@ -22,9 +22,14 @@ docs/benchmarks.svg.
     .venv/bin/python bench/run.py --all --docs        # what bench/run.sh does
     .venv/bin/python bench/run.py --models tiny_cnn --quick --results /tmp/r
 
+With --device=cuda AutoGLM compiles with --target=cuda and runs on the GPU
+(`autoglm-run --device cuda`, timed with CUDA events around each run's
+device work); ONNX Runtime runs on the CPU as the reference for the
+outputs.
+
 Exit status: 0 when every requested model ran (even if AutoGLM failed on
-some: that is a result), 2 for bad arguments, 3 when --device names a
-backend that does not exist yet (cuda), 4 when a model's outputs disagree
+some: that is a result), 2 for bad arguments, 3 when --device=cuda is asked
+for on a machine without an NVIDIA GPU, 4 when a model's outputs disagree
 with ONNX Runtime beyond tolerance and --check was given.
 """
 
@@ -217,6 +222,8 @@ AUTOGLM_TIME = r"time: (\d+) runs, (\d+) threads: median ([\d.]+) ms, min ([\d.]
 
 def autoglm_command(args, so, feeds_dir, names):
     cmd = [os.path.join(args.build, "bin", "autoglm-run"), so, "--threads", str(args.threads)]
+    if args.device == "cuda":
+        cmd += ["--device", "cuda"]
     for n in names:
         cmd += ["--input", f"{n}={os.path.join(feeds_dir, n + '.npy')}"]
     return cmd
@@ -290,7 +297,8 @@ def bench_batch(args, name, path, model, batch, fixed, workdir, skip_compile=Non
         entry["compile"] = {"seconds": 0.0, "error": skip_compile, "skipped": True}
         return entry
     so = os.path.join(bdir, "model.so")
-    cmd = [os.path.join(args.build, "bin", "autoglm-opt"), path, "--emit=so", "-o", so]
+    cmd = [os.path.join(args.build, "bin", "autoglm-opt"), path, "--emit=so", "-o", so,
+           f"--target={args.device}"]
     cmd += [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
     cmd += args.opt_arg
     rc, out, err, wall, rss = child(cmd, args.compile_timeout)
@@ -535,13 +543,14 @@ def render(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     epilog="exit status: 0 ok, 2 bad arguments, 3 --device has no "
-                                            "backend yet, 4 outputs disagree (with --check)")
+                                     epilog="exit status: 0 ok, 2 bad arguments, 3 --device=cuda "
+                                            "without a GPU, 4 outputs disagree (with --check)")
     parser.add_argument("--models", default="", help="comma-separated names (see bench/models.py --list)")
     parser.add_argument("--all", action="store_true", help="the benchmark set: " + ", ".join(models.DEFAULT_MODELS))
     parser.add_argument("--build", default=os.path.join(ROOT, "build"),
                         help="AutoGLM build directory with bin/autoglm-opt and bin/autoglm-run (default build/)")
-    parser.add_argument("--device", default="cpu", help="cpu (default); cuda is not implemented yet")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                        help="where AutoGLM runs: cpu (default) or cuda (an NVIDIA GPU)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(),
                         help="threads for both AutoGLM and ONNX Runtime (default: all cores)")
     parser.add_argument("--batch", type=int, default=0, help="throughput batch (default: per model, 8)")
@@ -573,12 +582,10 @@ def main():
 
     if args.render:
         return render(args)
-    if args.device != "cpu":
-        if args.device in ("cuda", "gpu"):
-            print(f"bench/run.py: --device={args.device}: AutoGLM has no GPU (CUDA) backend yet; only "
-                  f"--device=cpu can be benchmarked (exit status {EXIT_NO_BACKEND})", file=sys.stderr)
-            return EXIT_NO_BACKEND
-        parser.error(f"unknown device '{args.device}' (cpu, or cuda once the CUDA backend exists)")
+    if args.device == "cuda" and not shutil.which("nvidia-smi"):
+        print(f"bench/run.py: --device=cuda: this machine has no NVIDIA GPU (no nvidia-smi); "
+              f"exit status {EXIT_NO_BACKEND}", file=sys.stderr)
+        return EXIT_NO_BACKEND
     if args.quick:
         args.runs_min = 3
     names = list(models.DEFAULT_MODELS) if args.all else []

@@ -60,6 +60,8 @@ std::optional<Weight> readWeight(memref::GlobalOp global) {
   Attribute value = *global.getInitialValue();
   Weight weight;
   weight.global = global;
+  if (type.getNumElements() == 0)
+    return std::nullopt;
   if (element.isInteger(1)) {
     auto dense = dyn_cast<DenseElementsAttr>(value);
     if (!dense)

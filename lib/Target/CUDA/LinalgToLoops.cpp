@@ -71,8 +71,11 @@ struct LinalgToLoopsPass
         }
         generic = *generalized;
       }
-      FailureOr<linalg::GenericOp> interchanged = linalg::interchangeGenericOp(
-          rewriter, generic, parallelDimsFirst(generic));
+      SmallVector<unsigned> order = parallelDimsFirst(generic);
+      FailureOr<linalg::GenericOp> interchanged =
+          llvm::is_sorted(order)
+              ? generic
+              : linalg::interchangeGenericOp(rewriter, generic, order);
       if (failed(interchanged) ||
           failed(linalg::linalgOpToParallelLoops(rewriter, *interchanged))) {
         generic.emitOpError("cannot be lowered to parallel loops");
