@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Checks a tarball made by scripts/package.sh, the way a machine without
+# LLVM would use it (docs/install.md):
+#   1. every program and library in it loads only libraries of the package
+#      and glibc's (ldd; an allow-list), none of LLVM/MLIR, none missing;
+#   2. from the extracted tarball in a temporary directory, with a scrubbed
+#      environment (env -i PATH=/usr/bin:/bin), autoglm-opt compiles
+#      examples/tiny_cnn.onnxtxt to a shared library and autoglm-run runs it.
+# As root, step 2 runs in a private mount namespace (unshare -m) where
+# /usr/lib/llvm-* are empty and the system's libonnx and libprotobuf are
+# unreadable, so nothing from them can be used (autoglm-opt then links with
+# cc); elsewhere it runs without hiding them and says so.
+#
+#   scripts/check-package.sh TARBALL
+# Ends with "package check: ok" or "package check: FAILED"; exits non-zero
+# on failure.
+set -uo pipefail
+tarball=${1:?usage: scripts/check-package.sh autoglm-VERSION-linux-ARCH.tar.xz}
+tarball=$(realpath "$tarball")
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() {
+  echo "FAILED: $*"
+  failures=$((failures + 1))
+}
+
+tar -C "$work" -xJf "$tarball" || {
+  echo "package check: FAILED (cannot extract $tarball)"
+  exit 1
+}
+pkg=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -1)
+echo "== package: $(basename "$pkg"), $(du -k "$tarball" | cut -f1) KiB packed"
+
+# 1. ldd of the programs and of the runtime library (ldd lists the whole
+# closure, as the dynamic loader resolves it for that program, through its
+# RPATH): glibc's libraries may come from the system, everything else from
+# the package's lib/. The other copies in lib/ have no RPATH of their own and
+# are only loaded by the programs, so they are checked through them.
+glibc_re='^(linux-vdso\.so\.1|ld-linux-x86-64\.so\.2|/lib64/ld-linux-x86-64\.so\.2|lib(c|m|dl|rt|pthread)\.so\.[0-9]+)$'
+for elf in "$pkg"/bin/* "$pkg"/lib/libautoglm_runtime.so; do
+  [[ -f $elf ]] || continue
+  out=$(ldd "$elf" 2>&1) || {
+    fail "ldd $elf: $out"
+    continue
+  }
+  while read -r line; do
+    soname=${line%% *}
+    path=$(sed -n 's/^[^ ]* => \([^ ]*\) .*/\1/p' <<<"$line")
+    case $line in
+    *"not found"*) fail "$(basename "$elf"): $soname not found" ;;
+    *libLLVM* | *libMLIR* | */llvm-*) fail "$(basename "$elf"): $line" ;;
+    esac
+    if [[ -n $path && $path == "$pkg"/* ]]; then
+      continue
+    fi
+    [[ $soname =~ $glibc_re ]] ||
+      fail "$(basename "$elf") loads $soname from outside the package (${path:-?})"
+  done < <(ldd "$elf" | sed 's/^[[:space:]]*//' | grep -v '^statically linked')
+done
+for program in "$pkg"/bin/*; do
+  rpath=$(readelf -d "$program" | sed -n 's/.*(RPATH).*\[\(.*\)\]/\1/p')
+  [[ $rpath == '$ORIGIN/../lib' ]] ||
+    fail "$(basename "$program"): RPATH is '$rpath', not \$ORIGIN/../lib"
+done
+echo "== ldd: $failures problem(s)"
+
+# 2. Compile and run a model from the extracted package.
+cp "$ROOT/examples/tiny_cnn.onnxtxt" "$work/model.onnxtxt"
+cat >"$work/run.sh" <<'SCRIPT'
+set -e
+cd "$1"
+pkg=$2
+"$pkg/bin/autoglm-opt" model.onnxtxt --input-shape=image:1x3x32x32 \
+  --emit=so -o model.so
+"$pkg/bin/autoglm-run" model.so --seed 1
+SCRIPT
+hide_and_run() {
+  local d f
+  for d in /usr/lib/llvm-*; do
+    [[ -d $d ]] && mount -t tmpfs -o ro none "$d"
+  done
+  for f in /usr/lib/*/libonnx*.so* /usr/lib/*/libprotobuf*.so*; do
+    [[ -f $f ]] && mount --bind /dev/null "$f"
+  done
+  exec env -i PATH=/usr/bin:/bin bash "$@"
+}
+if [[ $(id -u) -eq 0 ]] && unshare -m --propagation private true 2>/dev/null; then
+  echo "== compile and run, /usr/lib/llvm-*, libonnx and libprotobuf hidden"
+  export -f hide_and_run
+  out=$(unshare -m --propagation private bash -c 'hide_and_run "$@"' _ \
+    "$work/run.sh" "$work" "$pkg" 2>&1)
+else
+  echo "== compile and run (not root or no unshare: the system's LLVM stays visible)"
+  out=$(env -i PATH=/usr/bin:/bin bash "$work/run.sh" "$work" "$pkg" 2>&1)
+fi
+status=$?
+echo "$out"
+if ((status != 0)); then
+  fail "compiling or running the model (status $status)"
+elif ! grep -q "^output 0 'probs': float32 \[1,10\]" <<<"$out"; then
+  fail "autoglm-run printed no output 'probs'"
+fi
+
+if ((failures)); then
+  echo "package check: FAILED ($failures problem(s))"
+  exit 1
+fi
+echo "package check: ok"
