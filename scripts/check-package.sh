@@ -5,7 +5,9 @@
 #      and glibc's (ldd; an allow-list), none of LLVM/MLIR, none missing;
 #   2. from the extracted tarball in a temporary directory, with a scrubbed
 #      environment (env -i PATH=/usr/bin:/bin), autoglm-opt compiles
-#      examples/tiny_cnn.onnxtxt to a shared library and autoglm-run runs it.
+#      examples/tiny_cnn.onnxtxt to a shared library and autoglm-run runs it;
+#      compiled to a static library and a header, the model runs in a C
+#      program linked with the packaged runtime (static, then shared).
 # As root, step 2 runs in a private mount namespace (unshare -m) where
 # /usr/lib/llvm-* are empty and the system's libonnx and libprotobuf are
 # unreadable, so nothing from them can be used (autoglm-opt then links with
@@ -68,15 +70,60 @@ for program in "$pkg"/bin/*; do
 done
 echo "== ldd: $failures problem(s)"
 
-# 2. Compile and run a model from the extracted package.
+# 2. Compile and run a model from the extracted package: as a shared library
+# run by autoglm-run, and as a static library with its header, linked with
+# a C program against the packaged runtime, static and shared.
 cp "$ROOT/examples/tiny_cnn.onnxtxt" "$work/model.onnxtxt"
+cat >"$work/main.c" <<'C'
+#include "autoglm/runtime.h"
+#include "tiny.h"
+#include <stdio.h>
+
+int main(void) {
+  static float image[3 * 32 * 32], probs[10];
+  for (int i = 0; i < 3 * 32 * 32; ++i)
+    image[i] = (float)(i % 17) / 17.0f;
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  autoglm_session *session;
+  if (autoglm_session_create(&autoglm_model_tiny, &options, &session) !=
+      AUTOGLM_OK) {
+    fprintf(stderr, "%s\n", autoglm_last_create_error());
+    return 1;
+  }
+  const int64_t image_shape[] = {1, 3, 32, 32}, probs_shape[] = {1, 10};
+  autoglm_tensor in = {image, AUTOGLM_FLOAT32, 4, image_shape};
+  autoglm_tensor out = {probs, AUTOGLM_FLOAT32, 2, probs_shape};
+  autoglm_status status = autoglm_session_run(session, &in, 1, &out, 1);
+  if (status != AUTOGLM_OK) {
+    fprintf(stderr, "%s\n", autoglm_session_last_error(session));
+    return 1;
+  }
+  autoglm_session_destroy(session);
+  float sum = 0;
+  for (int i = 0; i < 10; ++i)
+    sum += probs[i];
+  printf("softmax sum %.3f\n", sum);
+  return 0;
+}
+C
 cat >"$work/run.sh" <<'SCRIPT'
-set -e
+set -ex
 cd "$1"
 pkg=$2
 "$pkg/bin/autoglm-opt" model.onnxtxt --input-shape=image:1x3x32x32 \
   --emit=so -o model.so
 "$pkg/bin/autoglm-run" model.so --seed 1
+"$pkg/bin/autoglm-opt" model.onnxtxt --input-shape=image:1x3x32x32 \
+  --emit=lib --model-name=tiny -o libtiny.a
+"$pkg/bin/autoglm-opt" model.onnxtxt --input-shape=image:1x3x32x32 \
+  --emit=header --model-name=tiny -o tiny.h
+cc -std=c11 -o main-static main.c -I"$pkg/include" libtiny.a \
+  "$pkg/lib/libautoglm_runtime.a" -lm -lpthread -ldl
+./main-static
+cc -std=c11 -o main-shared main.c -I"$pkg/include" libtiny.a \
+  -L"$pkg/lib" -lautoglm_runtime -Wl,-rpath,"$pkg/lib" -lm
+./main-shared
 SCRIPT
 hide_and_run() {
   local d f
@@ -101,8 +148,11 @@ status=$?
 echo "$out"
 if ((status != 0)); then
   fail "compiling or running the model (status $status)"
-elif ! grep -q "^output 0 'probs': float32 \[1,10\]" <<<"$out"; then
-  fail "autoglm-run printed no output 'probs'"
+else
+  grep -q "^output 0 'probs': float32 \[1,10\]" <<<"$out" ||
+    fail "autoglm-run printed no output 'probs'"
+  [[ $(grep -c '^softmax sum 1.000$' <<<"$out") == 2 ]] ||
+    fail "the C program, with the static and the shared runtime, did not print 'softmax sum 1.000' twice"
 fi
 
 if ((failures)); then
