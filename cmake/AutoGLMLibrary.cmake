@@ -18,6 +18,8 @@ if(AUTOGLM_RELOCATABLE)
   include(${CMAKE_CURRENT_LIST_DIR}/AutoGLMRelocatable.cmake)
 else()
   target_link_libraries(AutoGLMLLVM INTERFACE MLIR LLVM)
+  # Installed programs find the installed runtime library and LLVM's.
+  set(CMAKE_INSTALL_RPATH "\$ORIGIN/../lib;${LLVM_LIBRARY_DIR}")
 endif()
 
 # add_autoglm_library(<name> <source>... [DEPENDS <target>...]

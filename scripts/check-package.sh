@@ -7,7 +7,9 @@
 #      environment (env -i PATH=/usr/bin:/bin), autoglm-opt compiles
 #      examples/tiny_cnn.onnxtxt to a shared library and autoglm-run runs it;
 #      compiled to a static library and a header, the model runs in a C
-#      program linked with the packaged runtime (static, then shared).
+#      program linked with the packaged runtime (static, then shared); and
+#      examples/cmake-consumer builds against the extracted tree as its
+#      CMake prefix (find_package(AutoGLM), autoglm_add_model) and runs.
 # As root, step 2 runs in a private mount namespace (unshare -m) where
 # /usr/lib/llvm-* are empty and the system's libonnx and libprotobuf are
 # unreadable, so nothing from them can be used (autoglm-opt then links with
@@ -124,7 +126,11 @@ cc -std=c11 -o main-static main.c -I"$pkg/include" libtiny.a \
 cc -std=c11 -o main-shared main.c -I"$pkg/include" libtiny.a \
   -L"$pkg/lib" -lautoglm_runtime -Wl,-rpath,"$pkg/lib" -lm
 ./main-shared
+cmake -G Ninja -S consumer -B consumer-build -DCMAKE_PREFIX_PATH="$pkg" >/dev/null
+cmake --build consumer-build
+consumer-build/tiny_mlp_demo
 SCRIPT
+cp -r "$ROOT/examples/cmake-consumer" "$work/consumer"
 hide_and_run() {
   local d f
   for d in /usr/lib/llvm-*; do
@@ -153,6 +159,8 @@ else
     fail "autoglm-run printed no output 'probs'"
   [[ $(grep -c '^softmax sum 1.000$' <<<"$out") == 2 ]] ||
     fail "the C program, with the static and the shared runtime, did not print 'softmax sum 1.000' twice"
+  grep -qx "ok" <<<"$out" ||
+    fail "examples/cmake-consumer, built against the package, did not print ok"
 fi
 
 if ((failures)); then

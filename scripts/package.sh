@@ -8,6 +8,7 @@
 #     lib/libautoglm_runtime.{a,so}         the runtime
 #     lib/lib*.so.*                         the shared libraries that the
 #                                           programs still need, except glibc
+#     lib/cmake/AutoGLM/                    find_package(AutoGLM CONFIG)
 #     include/autoglm/                      the runtime's headers
 #
 #   scripts/package.sh [OUTPUT_DIR]   (default: the build directory)
