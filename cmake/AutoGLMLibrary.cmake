@@ -1,9 +1,10 @@
 # How the compiler's libraries are built.
 #
 # LLVM's and MLIR's headers (as system headers, so that our warnings stay
-# ours), definitions and the shared libMLIR/libLLVM reach each library
-# through the interface target AutoGLMLLVM, never through directory-wide
-# settings; our own include directories, source and generated
+# ours), definitions and libraries (the shared libMLIR/libLLVM, or with
+# AUTOGLM_RELOCATABLE their static archives: cmake/AutoGLMRelocatable.cmake)
+# reach each library through the interface target AutoGLMLLVM, never through
+# directory-wide settings; our own include directories, source and generated
 # (build/include/autoglm/...), are each library's public interface.
 
 add_library(AutoGLMLLVM INTERFACE)
@@ -11,7 +12,15 @@ target_include_directories(AutoGLMLLVM SYSTEM INTERFACE
   ${LLVM_INCLUDE_DIRS} ${MLIR_INCLUDE_DIRS})
 separate_arguments(AUTOGLM_LLVM_DEFINITIONS NATIVE_COMMAND ${LLVM_DEFINITIONS})
 target_compile_options(AutoGLMLLVM INTERFACE ${AUTOGLM_LLVM_DEFINITIONS})
-target_link_libraries(AutoGLMLLVM INTERFACE MLIR LLVM)
+option(AUTOGLM_RELOCATABLE
+  "Link LLVM and MLIR statically into autoglm-opt (docs/install.md)" OFF)
+if(AUTOGLM_RELOCATABLE)
+  include(${CMAKE_CURRENT_LIST_DIR}/AutoGLMRelocatable.cmake)
+else()
+  target_link_libraries(AutoGLMLLVM INTERFACE MLIR LLVM)
+  # Installed programs find the installed runtime library and LLVM's.
+  set(CMAKE_INSTALL_RPATH "\$ORIGIN/../lib;${LLVM_LIBRARY_DIR}")
+endif()
 
 # add_autoglm_library(<name> <source>... [DEPENDS <target>...]
 #                     [LINK_LIBS <library>...])
