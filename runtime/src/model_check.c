@@ -5,8 +5,10 @@
  *
 \*===----------------------------------------------------------------------===*/
 
+#include "cuda/cuda_session.h"
 #include "session_impl.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 static autoglm_status checkTensorDescs(const autoglm_model_desc *model,
@@ -53,15 +55,20 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
         (unsigned)AUTOGLM_ABI_VERSION);
     return AUTOGLM_ERROR_ABI_MISMATCH;
   }
-  if (model->device != AUTOGLM_DEVICE_CPU) {
+  if (model->device != AUTOGLM_DEVICE_CPU &&
+      model->device != AUTOGLM_DEVICE_CUDA) {
     autoglm_message_appendf(message,
-                            "model '%s' was compiled for the %s device; this "
-                            "runtime runs models compiled for the cpu",
+                            "model '%s' was compiled for the %s device "
+                            "(code %d); this runtime runs models compiled for "
+                            "the cpu or cuda",
                             autoglm_model_name(model),
-                            autoglm_device_name(model->device));
+                            autoglm_device_name(model->device), model->device);
     return AUTOGLM_ERROR_UNSUPPORTED_DEVICE;
   }
-  if (!model->entry || model->num_inputs < 0 || model->num_outputs < 0) {
+  /* A CUDA model's code is its device image; it has no entry function. */
+  bool needsEntry = model->device == AUTOGLM_DEVICE_CPU;
+  if ((needsEntry && !model->entry) || model->num_inputs < 0 ||
+      model->num_outputs < 0) {
     autoglm_message_appendf(message,
                             "model '%s' has no entry function or a negative "
                             "input/output count",
@@ -78,8 +85,10 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
   }
   autoglm_status status = checkTensorDescs(model, "input", model->num_inputs,
                                            model->inputs, message);
-  if (status != AUTOGLM_OK)
-    return status;
-  return checkTensorDescs(model, "output", model->num_outputs, model->outputs,
-                          message);
+  if (status == AUTOGLM_OK)
+    status = checkTensorDescs(model, "output", model->num_outputs,
+                              model->outputs, message);
+  if (status == AUTOGLM_OK && model->device == AUTOGLM_DEVICE_CUDA)
+    status = autoglm_cuda_check_image(model, message);
+  return status;
 }

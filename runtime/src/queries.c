@@ -1,5 +1,6 @@
 /*===- queries.c - the model's signature, seen through a session ----------===*/
 
+#include "cuda/cuda_session.h"
 #include "session_impl.h"
 
 #include <string.h>
@@ -58,9 +59,36 @@ uint64_t autoglm_session_workspace_size(const autoglm_session *session) {
 }
 
 uint64_t autoglm_session_weights_size(const autoglm_session *session) {
+  if (session && session->cuda)
+    return session->cuda->file_weights_bytes;
   return session && session->weights ? session->model->weights_bytes : 0;
 }
 
 int32_t autoglm_session_num_threads(const autoglm_session *session) {
   return session ? session->context.num_threads : 0;
+}
+
+int32_t autoglm_session_device(const autoglm_session *session) {
+  return session ? session->model->device : -1;
+}
+
+const char *autoglm_session_device_description(const autoglm_session *session) {
+  if (!session)
+    return "no session";
+  return session->cuda ? session->cuda->description : "cpu";
+}
+
+int32_t autoglm_session_uses_cuda_graph(const autoglm_session *session) {
+  return session && session->cuda &&
+         session->cuda->graph_state == AUTOGLM_CUDA_GRAPH_READY;
+}
+
+const char *autoglm_session_execution(const autoglm_session *session) {
+  if (!session)
+    return "no session";
+  return session->cuda ? session->cuda->execution : session->execution;
+}
+
+double autoglm_session_last_device_ms(const autoglm_session *session) {
+  return session && session->cuda ? session->cuda->last_device_ms : -1.0;
 }

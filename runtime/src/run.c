@@ -6,6 +6,7 @@
  *
 \*===----------------------------------------------------------------------===*/
 
+#include "cuda/cuda_session.h"
 #include "session_impl.h"
 
 autoglm_status autoglm_session_run(autoglm_session *session,
@@ -23,6 +24,8 @@ autoglm_status autoglm_session_run(autoglm_session *session,
       model, inputs, num_inputs, outputs, num_outputs, &message);
   if (status != AUTOGLM_OK)
     return status;
+  if (session->cuda)
+    return autoglm_cuda_run(session->cuda, inputs, outputs, &message);
 
   void **buffers = session->buffers;
   for (int32_t i = 0; i < num_inputs; ++i)

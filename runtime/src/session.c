@@ -9,10 +9,12 @@
 
 #define _POSIX_C_SOURCE 200809L /* posix_memalign */
 
+#include "cuda/cuda_session.h"
 #include "session_impl.h"
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,7 @@ void autoglm_session_options_init(autoglm_session_options *options) {
   options->weights_path = NULL;
   options->weights = NULL;
   options->weights_image_bytes = 0;
+  options->device_ordinal = 0;
 }
 
 static void parallelFor(autoglm_exec_context *context, int64_t n,
@@ -82,9 +85,11 @@ static autoglm_status setUpWorkspace(autoglm_session *session,
   return AUTOGLM_OK;
 }
 
-/* Frees what setUpWorkspace, the weights and the pointer table took; the pool
- * is torn down separately because it may not have been started. */
+/* Frees what setUpWorkspace, the weights, the GPU side and the pointer table
+ * took; the pool is torn down separately because it may not have been
+ * started. */
 static void releaseMemory(autoglm_session *session) {
+  autoglm_cuda_session_destroy(session->cuda);
   autoglm_release_weights(session);
   if (session->owns_workspace)
     free(session->workspace);
@@ -117,8 +122,19 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
                             options->num_threads);
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
-  int32_t numThreads =
-      options->num_threads ? options->num_threads : autoglm_available_cores();
+  bool onCuda = model->device == AUTOGLM_DEVICE_CUDA;
+  if (onCuda && options->workspace) {
+    autoglm_message_appendf(&message,
+                            "model '%s' runs on cuda, whose workspace is "
+                            "device memory that the session allocates; leave "
+                            "options.workspace NULL",
+                            autoglm_model_name(model));
+    return AUTOGLM_ERROR_WORKSPACE;
+  }
+  /* The calling thread only issues a CUDA model's work: no workers. */
+  int32_t numThreads = onCuda ? 1
+                       : options->num_threads ? options->num_threads
+                                              : autoglm_available_cores();
 
   autoglm_session *session = calloc(1, sizeof(*session));
   if (!session) {
@@ -132,11 +148,22 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
     autoglm_message_appendf(&message, "cannot allocate a session");
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
-  if ((status = setUpWorkspace(session, options, &message)) != AUTOGLM_OK ||
+  if ((!onCuda &&
+       (status = setUpWorkspace(session, options, &message)) != AUTOGLM_OK) ||
       (status = autoglm_load_weights(session, options, &message)) !=
           AUTOGLM_OK) {
     releaseMemory(session);
     return status;
+  }
+  if (onCuda) {
+    status = autoglm_cuda_session_create(model, options, session->weights,
+                                         &session->cuda, &message);
+    /* The weights now live on the GPU; the file's pages are not needed. */
+    autoglm_release_weights(session);
+    if (status != AUTOGLM_OK) {
+      releaseMemory(session);
+      return status;
+    }
   }
   int error = autoglm_thread_pool_init(&session->pool, numThreads);
   if (error) {
@@ -148,6 +175,8 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
   session->context.num_threads = numThreads;
   session->context.parallel_for = parallelFor;
   session->context.runtime_data = &session->pool;
+  snprintf(session->execution, sizeof(session->execution), "cpu, %d thread%s",
+           numThreads, numThreads == 1 ? "" : "s");
   *out_session = session;
   return AUTOGLM_OK;
 }

@@ -15,6 +15,8 @@
 
 #include <stdbool.h>
 
+struct autoglm_cuda_session;
+
 struct autoglm_session {
   const autoglm_model_desc *model;
   void *workspace;
@@ -29,6 +31,10 @@ struct autoglm_session {
   void **buffers;
   autoglm_exec_context context;
   autoglm_thread_pool pool;
+  /* The GPU side of a session of a CUDA model (cuda/cuda_session.h); NULL
+   * for a CPU model. */
+  struct autoglm_cuda_session *cuda;
+  char execution[64]; /* autoglm_session_execution for a CPU model */
   char last_error[AUTOGLM_MESSAGE_CAPACITY];
 };
 

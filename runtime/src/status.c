@@ -32,6 +32,10 @@ const char *autoglm_status_string(autoglm_status status) {
     return "unusable weights file";
   case AUTOGLM_ERROR_UNSUPPORTED_DEVICE:
     return "unsupported device";
+  case AUTOGLM_ERROR_DEVICE_UNAVAILABLE:
+    return "device unavailable";
+  case AUTOGLM_ERROR_DEVICE_FAILED:
+    return "device failure";
   }
   /* Statuses arrive from user code as plain ints too. */
   return "unknown status";

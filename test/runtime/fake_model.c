@@ -4,9 +4,10 @@
  * and autoglm-run can be tested before it exists: a constant descriptor and
  * an entry that uses the workspace and ctx->parallel_for. Built as a shared
  * library (with autoglm_get_model) and linked statically into the runtime
- * test. FAKE_MODEL_ABI_VERSION, FAKE_MODEL_DEVICE and FAKE_MODEL_NO_GETTER
- * build the broken
- * variants the runner's error tests load.
+ * test. FAKE_MODEL_ABI_VERSION and FAKE_MODEL_NO_GETTER build the broken
+ * variants the runner's error tests load; FAKE_MODEL_CUDA makes
+ * autoglm_get_model return the CUDA model of fake_cuda_model.c (linked
+ * alongside).
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -17,9 +18,6 @@
 
 #ifndef FAKE_MODEL_ABI_VERSION
 #define FAKE_MODEL_ABI_VERSION AUTOGLM_ABI_VERSION
-#endif
-#ifndef FAKE_MODEL_DEVICE
-#define FAKE_MODEL_DEVICE AUTOGLM_DEVICE_CPU
 #endif
 
 enum { Rows = 2, Cols = 3, Size = Rows * Cols };
@@ -76,7 +74,7 @@ static int32_t fakeEntry(void *const *inputs, void *const *outputs,
 
 const autoglm_model_desc autoglm_model_fake = {
     FAKE_MODEL_ABI_VERSION,
-    FAKE_MODEL_DEVICE,
+    AUTOGLM_DEVICE_CPU,
     "fake",
     2,
     2,
@@ -115,7 +113,7 @@ static int32_t fakeWeightedEntry(void *const *inputs, void *const *outputs,
 
 const autoglm_model_desc autoglm_model_fake_weighted = {
     FAKE_MODEL_ABI_VERSION,
-    FAKE_MODEL_DEVICE,
+    AUTOGLM_DEVICE_CPU,
     "fake_weighted",
     2,
     2,
@@ -131,6 +129,10 @@ const autoglm_model_desc autoglm_model_fake_weighted = {
 
 #ifndef FAKE_MODEL_NO_GETTER
 const autoglm_model_desc *autoglm_get_model(void) {
+#ifdef FAKE_MODEL_CUDA
+  return &autoglm_model_fake_cuda;
+#else
   return &autoglm_model_fake;
+#endif
 }
 #endif

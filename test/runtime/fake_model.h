@@ -20,4 +20,15 @@ extern const autoglm_model_desc autoglm_model_fake;
 #define FAKE_WEIGHTS_FINGERPRINT 0x5eed5eed12345678ull
 extern const autoglm_model_desc autoglm_model_fake_weighted;
 
+/* The model compiled for CUDA (fake_cuda_model.c): the same signature and
+ * results, computed by two kernels and a copy that the fake CUDA driver
+ * (fake_cuda_driver.c) runs on host memory; 512 bytes of workspace, 64
+ * bytes of embedded weights. */
+struct autoglm_cuda_image;
+extern const struct autoglm_cuda_image autoglm_fake_cuda_image;
+extern const autoglm_model_desc autoglm_model_fake_cuda;
+
+/* The CUDA model with its weights in fake_weighted.weights (as above). */
+extern const autoglm_model_desc autoglm_model_fake_cuda_weighted;
+
 #endif /* AUTOGLM_TEST_FAKE_MODEL_H */

@@ -61,7 +61,15 @@ typedef enum autoglm_status {
    * compilation (size or fingerprint differ). */
   AUTOGLM_ERROR_WEIGHTS = 12,
   /* The model runs on a device this runtime does not drive. */
-  AUTOGLM_ERROR_UNSUPPORTED_DEVICE = 13
+  AUTOGLM_ERROR_UNSUPPORTED_DEVICE = 13,
+  /* The model's device cannot be used here: no CUDA driver, no GPU (or no
+   * GPU `device_ordinal`), a driver older than the runtime needs, or a GPU
+   * whose architecture the model has no code for. Reported by create. */
+  AUTOGLM_ERROR_DEVICE_UNAVAILABLE = 14,
+  /* The device refused or failed an operation while the session was being
+   * built or run (a kernel launch, a copy, a fault in a kernel); the message
+   * names the step's ONNX nodes and the CUDA error. */
+  AUTOGLM_ERROR_DEVICE_FAILED = 15
 } autoglm_status;
 
 /* A short, static, English description of `status` ("shape mismatch");
@@ -115,11 +123,17 @@ typedef struct autoglm_session_options {
   const char *weights_path;
   const void *weights;
   uint64_t weights_image_bytes;
+  /* For a model compiled for CUDA: which GPU runs it, as the CUDA driver
+   * numbers them (0 is the first; CUDA_VISIBLE_DEVICES applies). Ignored
+   * for a CPU model. A CUDA model's workspace is device memory that the
+   * session allocates, so `workspace` must then be NULL, and `num_threads`
+   * does not apply (no worker thread is started). */
+  int32_t device_ordinal;
 } autoglm_session_options;
 
 /* Fills `options` with the defaults: all cores, runtime-allocated
- * workspace, weights file found next to the model. Use it before setting fields
- * so that fields added later get their defaults. NULL-safe. */
+ * workspace, weights file found next to the model, GPU 0. Use it before
+ * setting fields so that fields added later get their defaults. NULL-safe. */
 void autoglm_session_options_init(autoglm_session_options *options);
 
 /* Creates a session for `model` into `*out_session`. `options` may be NULL
@@ -176,8 +190,38 @@ uint64_t autoglm_session_workspace_size(const autoglm_session *session);
 uint64_t autoglm_session_weights_size(const autoglm_session *session);
 
 /* The number of threads the session's parallel loops use, the caller
- * included (0 for a NULL session). */
+ * included (0 for a NULL session; 1 for a CUDA session, whose calling thread
+ * only issues the device work). */
 int32_t autoglm_session_num_threads(const autoglm_session *session);
+
+/* The device the session runs on (autoglm_device: AUTOGLM_DEVICE_CPU or
+ * AUTOGLM_DEVICE_CUDA), or -1 for a NULL session. */
+int32_t autoglm_session_device(const autoglm_session *session);
+
+/* The device in words: "cpu" for a CPU session; for a CUDA session the GPU's
+ * name, architecture and ordinal ("NVIDIA H200, sm_90, GPU 0"); "no session"
+ * for a NULL session. Lives as long as the session. Never NULL. */
+const char *autoglm_session_device_description(const autoglm_session *session);
+
+/* 1 when the session's runs replay one CUDA graph: a CUDA session captures
+ * the model's steps into a graph after its first successful run and from
+ * then on launches that graph. 0 for a CPU or NULL session, before the first
+ * run, and when the capture failed (runs then launch the steps one by one;
+ * autoglm_session_execution says why). */
+int32_t autoglm_session_uses_cuda_graph(const autoglm_session *session);
+
+/* How runs execute, in words, for logs and tools: "cpu, 4 threads";
+ * "cuda, steps launched one by one (first run)"; "cuda graph of 12 steps";
+ * "cuda, steps launched one by one (graph capture failed:
+ * CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED)"; "no session" for a NULL session.
+ * Valid until the next run on the session. Never NULL. */
+const char *autoglm_session_execution(const autoglm_session *session);
+
+/* The device time of the last successful run of a CUDA session in
+ * milliseconds, measured with CUDA events recorded on the session's stream
+ * before the first input copy and after the last output copy; negative for
+ * a CPU or NULL session and before the first successful run. */
+double autoglm_session_last_device_ms(const autoglm_session *session);
 
 /*===-- Running -----------------------------------------------------------===*/
 
@@ -198,7 +242,13 @@ typedef struct autoglm_tensor {
  *
  * Any mismatch is an error status, with a message from
  * autoglm_session_last_error(), and the model is not run. The calling
- * thread takes part in the model's parallel loops. Allocates nothing. */
+ * thread takes part in the model's parallel loops. Allocates nothing.
+ *
+ * For a CUDA model each tensor's data may be host memory or device memory
+ * of the session's GPU (told apart with the driver's pointer attributes):
+ * inputs are copied into the session's device buffers, the model runs on
+ * the session's stream, the outputs are copied out, and run returns when
+ * all of it is done. */
 autoglm_status autoglm_session_run(autoglm_session *session,
                                    const autoglm_tensor *inputs,
                                    int32_t num_inputs,

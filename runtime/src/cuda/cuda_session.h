@@ -1,0 +1,188 @@
+/*===- cuda_session.h - what a CUDA session owns ------------------*- C -*-===*\
+ *
+ * Internal to the runtime. A session of a model compiled for CUDA holds, on
+ * one GPU: the primary context (retained), the loaded fatbin and its kernels,
+ * one device arena (the workspace), the device weights, one device buffer
+ * per input and output, one stream, two timing events, and every step's
+ * kernel parameters, computed once. Kernel parameters are device addresses
+ * of these buffers, which never move, so the steps can be captured into one
+ * CUDA graph and replayed; a run only copies the caller's tensors in and
+ * out around them.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AUTOGLM_RUNTIME_CUDA_SESSION_H
+#define AUTOGLM_RUNTIME_CUDA_SESSION_H
+
+#include "../message.h"
+#include "autoglm/cuda_image.h"
+#include "autoglm/runtime.h"
+#include "driver_api.h"
+
+#include <stdbool.h>
+
+/* A step ready to issue: the kernel and its parameter pointers, or the two
+ * addresses of a copy. */
+typedef struct autoglm_cuda_ready_step {
+  const autoglm_cuda_step *step; /* the image's step */
+  CUfunction function;           /* LAUNCH */
+  void **params;                 /* LAUNCH: num_args pointers into `slots` */
+  CUdeviceptr dst, src;          /* COPY */
+} autoglm_cuda_ready_step;
+
+typedef enum autoglm_cuda_graph_state {
+  AUTOGLM_CUDA_GRAPH_PENDING, /* no successful run yet */
+  AUTOGLM_CUDA_GRAPH_READY,   /* runs launch `graph_exec` */
+  AUTOGLM_CUDA_GRAPH_FAILED,  /* capture failed: runs launch the steps */
+} autoglm_cuda_graph_state;
+
+typedef struct autoglm_cuda_session {
+  const autoglm_cuda_driver *driver;
+  const autoglm_model_desc *model;
+  const autoglm_cuda_image *image;
+  int32_t ordinal;
+  CUdevice device;
+  CUcontext context; /* the device's primary context, retained */
+  bool context_retained;
+  int32_t compute_capability; /* major * 10 + minor */
+  char name[96];              /* "NVIDIA H200" */
+  char description[160];      /* "NVIDIA H200, sm_90, GPU 0" */
+
+  CUmodule module;
+  CUfunction *functions; /* one per image kernel */
+
+  CUdeviceptr workspace, weights;
+  uint64_t weights_bytes;      /* on the device */
+  uint64_t file_weights_bytes; /* of them, read from the weights file */
+  /* num_inputs then num_outputs device buffers, and their sizes. */
+  CUdeviceptr *buffers;
+  uint64_t *buffer_bytes;
+
+  CUstream stream;
+  CUevent start, stop;
+
+  autoglm_cuda_ready_step *steps;
+  void **params;   /* every LAUNCH's parameter pointers, back to back */
+  uint64_t *slots; /* the values they point to, 8 bytes each */
+
+  autoglm_cuda_graph_state graph_state;
+  CUgraph graph;
+  CUgraphExec graph_exec;
+  double last_device_ms; /* negative until a run succeeded */
+  char execution[AUTOGLM_MESSAGE_CAPACITY];
+} autoglm_cuda_session;
+
+/*===-- driver.c ----------------------------------------------------------===*/
+
+/* The driver's entry points, loaded and initialized on the first call in
+ * the process; NULL with `*status` and a message when it cannot be had. */
+const autoglm_cuda_driver *autoglm_cuda_load_driver(autoglm_message *message,
+                                                    autoglm_status *status);
+
+/* Appends "CUDA_ERROR_NAME: description" for `result`. */
+void autoglm_cuda_append_error(autoglm_message *message,
+                               const autoglm_cuda_driver *driver,
+                               CUresult result);
+
+/*===-- image_check.c -----------------------------------------------------===*/
+
+/* Checks the device image against the descriptor without touching a GPU:
+ * version, tables, kernel indices, argument kinds and buffer ranges. */
+autoglm_status autoglm_cuda_check_image(const autoglm_model_desc *model,
+                                        autoglm_message *message);
+
+/* The bytes of a buffer argument's buffer (input, output, weights or
+ * workspace); the image must have passed autoglm_cuda_check_image. */
+uint64_t autoglm_cuda_buffer_bytes(const autoglm_model_desc *model,
+                                   const autoglm_cuda_arg *arg);
+
+/*===-- device.c ----------------------------------------------------------===*/
+
+/* Picks GPU `ordinal`, retains its primary context, checks its compute
+ * capability against the image's and fills the description. */
+autoglm_status autoglm_cuda_open_device(autoglm_cuda_session *cuda,
+                                        int32_t ordinal,
+                                        autoglm_message *message);
+
+/* Appends "the GPU is sm_75 (NVIDIA T4, GPU 0); model 'm' was compiled for
+ * sm_80,sm_90, and its fatbin has no code this GPU runs (...)", for a
+ * `result` of cuModuleLoadData that says so. */
+void autoglm_cuda_append_no_binary(autoglm_message *message,
+                                   const autoglm_cuda_session *cuda,
+                                   CUresult result);
+
+/*===-- memory.c ----------------------------------------------------------===*/
+
+/* Allocates every device buffer and uploads the weights (`host_weights`,
+ * `weights_bytes` long; from the image or the weights file). */
+autoglm_status autoglm_cuda_allocate(autoglm_cuda_session *cuda,
+                                     const void *host_weights,
+                                     uint64_t weights_bytes,
+                                     autoglm_message *message);
+
+/* Frees what autoglm_cuda_allocate allocated. */
+void autoglm_cuda_free_buffers(autoglm_cuda_session *cuda);
+
+/*===-- module.c ----------------------------------------------------------===*/
+
+/* Loads the fatbin and looks up every kernel. */
+autoglm_status autoglm_cuda_load_module(autoglm_cuda_session *cuda,
+                                        autoglm_message *message);
+
+/*===-- params.c ----------------------------------------------------------===*/
+
+/* Computes every step's parameters (buffer base + offset, immediates) into
+ * the session's tables, sized by autoglm_cuda_count_params. */
+void autoglm_cuda_prepare_steps(autoglm_cuda_session *cuda);
+
+/* The number of parameters of all LAUNCH steps together. */
+size_t autoglm_cuda_count_params(const autoglm_cuda_image *image);
+
+/* The device address an image argument stands for. */
+CUdeviceptr autoglm_cuda_arg_address(const autoglm_cuda_session *cuda,
+                                     const autoglm_cuda_arg *arg);
+
+/*===-- steps.c -----------------------------------------------------------===*/
+
+/* Issues every step on the stream. With `check_each`, synchronizes after
+ * each one so that a fault is pinned to its step. A failure is reported
+ * naming the step's ONNX nodes. */
+autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
+                                        bool check_each,
+                                        autoglm_message *message);
+
+/* Appends "step 3 (launch of kernel 'k', ONNX nodes 'a,b')". */
+void autoglm_cuda_append_step(autoglm_message *message,
+                              const autoglm_cuda_session *cuda, int32_t index);
+
+/*===-- graph.c -----------------------------------------------------------===*/
+
+/* Captures the steps into one graph and instantiates it; on failure the
+ * session keeps launching steps one by one and says why in `execution`. */
+void autoglm_cuda_capture_graph(autoglm_cuda_session *cuda);
+
+/* Destroys the graph and its executable form. */
+void autoglm_cuda_destroy_graph(autoglm_cuda_session *cuda);
+
+/*===-- session.c ---------------------------------------------------------===*/
+
+/* Builds the CUDA half of a session for `model`, whose weights (when kept in
+ * a weights file) the generic session has mapped at `file_weights`. */
+autoglm_status autoglm_cuda_session_create(
+    const autoglm_model_desc *model, const autoglm_session_options *options,
+    const void *file_weights, autoglm_cuda_session **out,
+    autoglm_message *message);
+
+/* Frees everything the CUDA session holds; NULL-safe. */
+void autoglm_cuda_session_destroy(autoglm_cuda_session *cuda);
+
+/*===-- run.c -------------------------------------------------------------===*/
+
+/* Copies the (already checked) tensors in, runs the steps or the graph,
+ * copies the outputs out and waits for all of it. */
+autoglm_status autoglm_cuda_run(autoglm_cuda_session *cuda,
+                                const autoglm_tensor *inputs,
+                                const autoglm_tensor *outputs,
+                                autoglm_message *message);
+
+#endif /* AUTOGLM_RUNTIME_CUDA_SESSION_H */

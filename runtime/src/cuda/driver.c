@@ -1,0 +1,141 @@
+/*===- driver.c - load the CUDA driver on first use ------------------------===*\
+ *
+ * libcuda.so.1 is opened with dlopen when the first CUDA session of the
+ * process is created, never at program start, so a program linked with the
+ * runtime runs CPU models on machines without a GPU. Once loaded and
+ * initialized the driver stays for the life of the process (drivers are not
+ * made to be unloaded; other CUDA users such as PyTorch share it); a failed
+ * attempt leaves nothing behind and is tried again by the next session.
+ * AUTOGLM_CUDA_DRIVER names another library, for tests (a fake driver).
+ *
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L /* dlopen, getenv */
+
+#include "cuda_session.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t loadMutex = PTHREAD_MUTEX_INITIALIZER;
+static autoglm_cuda_driver driver;
+static bool driverReady;
+
+/* dlsym returns an object pointer; POSIX guarantees it converts to a
+ * function pointer, which ISO C does not say, hence the memcpy. */
+static bool resolve(void *handle, const char *symbol, void *slot) {
+  void *address = dlsym(handle, symbol);
+  if (!address)
+    return false;
+  memcpy(slot, &address, sizeof(address));
+  return true;
+}
+
+static void appendVersion(autoglm_message *message, int version) {
+  autoglm_message_appendf(message, "%d.%d", version / 1000,
+                          (version % 1000) / 10);
+}
+
+/* Opens, resolves and initializes the driver into `driver`; on failure
+ * closes it again and explains. */
+static autoglm_status load(autoglm_message *message) {
+  const char *path = getenv("AUTOGLM_CUDA_DRIVER");
+  if (!path || !*path)
+    path = "libcuda.so.1";
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *reason = dlerror();
+    autoglm_message_appendf(message,
+                            "no CUDA driver: %s could not be loaded (%s); CUDA "
+                            "models need an NVIDIA GPU and its driver",
+                            path, reason ? reason : "unknown reason");
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+  memset(&driver, 0, sizeof(driver));
+  snprintf(driver.path, sizeof(driver.path), "%s", path);
+
+  /* The version first: a driver too old to have every function is reported
+   * as too old rather than as missing a symbol. */
+  if (!resolve(handle, "cuDriverGetVersion", &driver.cuDriverGetVersion) ||
+      driver.cuDriverGetVersion(&driver.version) != CUDA_SUCCESS) {
+    autoglm_message_appendf(message,
+                            "the CUDA driver %s does not report its version; "
+                            "is it an NVIDIA CUDA driver?",
+                            path);
+    dlclose(handle);
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+  if (driver.version < AUTOGLM_CUDA_MIN_DRIVER_VERSION) {
+    autoglm_message_appendf(message, "the CUDA driver is too old: it supports "
+                                     "CUDA ");
+    appendVersion(message, driver.version);
+    autoglm_message_appendf(message, ", the runtime needs CUDA ");
+    appendVersion(message, AUTOGLM_CUDA_MIN_DRIVER_VERSION);
+    autoglm_message_appendf(message, " or newer; update the NVIDIA driver");
+    dlclose(handle);
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+
+  const char *missing = NULL;
+#define AUTOGLM_CUDA_RESOLVE(name, symbol, params)                             \
+  if (!missing && !resolve(handle, symbol, &driver.name))                      \
+    missing = symbol;
+  AUTOGLM_CUDA_FUNCTIONS(AUTOGLM_CUDA_RESOLVE)
+#undef AUTOGLM_CUDA_RESOLVE
+  if (!missing &&
+      !resolve(handle, "cuEventElapsedTime_v2", &driver.cuEventElapsedTime) &&
+      !resolve(handle, "cuEventElapsedTime", &driver.cuEventElapsedTime))
+    missing = "cuEventElapsedTime";
+  if (missing) {
+    autoglm_message_appendf(message,
+                            "the CUDA driver %s lacks %s, which the runtime "
+                            "needs; update the NVIDIA driver",
+                            path, missing);
+    dlclose(handle);
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+
+  CUresult result = driver.cuInit(0);
+  if (result != CUDA_SUCCESS) {
+    if (result == CUDA_ERROR_NO_DEVICE)
+      autoglm_message_appendf(message, "no CUDA GPU: the CUDA driver finds no "
+                                       "device (");
+    else
+      autoglm_message_appendf(message, "the CUDA driver failed to start (");
+    autoglm_cuda_append_error(message, &driver, result);
+    autoglm_message_appendf(message, ")");
+    dlclose(handle);
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+  return AUTOGLM_OK;
+}
+
+const autoglm_cuda_driver *autoglm_cuda_load_driver(autoglm_message *message,
+                                                    autoglm_status *status) {
+  pthread_mutex_lock(&loadMutex);
+  *status = driverReady ? AUTOGLM_OK : load(message);
+  if (*status == AUTOGLM_OK)
+    driverReady = true;
+  pthread_mutex_unlock(&loadMutex);
+  return *status == AUTOGLM_OK ? &driver : NULL;
+}
+
+void autoglm_cuda_append_error(autoglm_message *message,
+                               const autoglm_cuda_driver *cuda,
+                               CUresult result) {
+  const char *name = NULL, *text = NULL;
+  if (cuda->cuGetErrorName && cuda->cuGetErrorName(result, &name) != 0)
+    name = NULL;
+  if (cuda->cuGetErrorString && cuda->cuGetErrorString(result, &text) != 0)
+    text = NULL;
+  if (name)
+    autoglm_message_appendf(message, "%s", name);
+  else
+    autoglm_message_appendf(message, "CUDA error %d", result);
+  if (text)
+    autoglm_message_appendf(message, ": %s", text);
+}

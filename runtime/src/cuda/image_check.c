@@ -1,0 +1,190 @@
+/*===- image_check.c - validate a CUDA device image ------------------------===*\
+ *
+ * The image comes from the compiler, but a shared library can be stale or
+ * foreign. Checking its tables once, before any GPU work, lets the rest of
+ * the CUDA session trust every index and keeps a bad offset from becoming a
+ * kernel writing outside its buffer.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#include "../session_impl.h"
+#include "cuda_session.h"
+
+static uint64_t tensorBytes(const autoglm_tensor_desc *desc) {
+  return (uint64_t)autoglm_num_elements(desc->rank, desc->shape) *
+         autoglm_dtype_size(desc->dtype);
+}
+
+uint64_t autoglm_cuda_buffer_bytes(const autoglm_model_desc *model,
+                                   const autoglm_cuda_arg *arg) {
+  const autoglm_cuda_image *image = model->device_image;
+  switch (arg->kind) {
+  case AUTOGLM_CUDA_ARG_INPUT:
+    return tensorBytes(&model->inputs[arg->index]);
+  case AUTOGLM_CUDA_ARG_OUTPUT:
+    return tensorBytes(&model->outputs[arg->index]);
+  case AUTOGLM_CUDA_ARG_WEIGHTS:
+    return image->weights ? image->weights_bytes : model->weights_bytes;
+  case AUTOGLM_CUDA_ARG_WORKSPACE:
+    return model->workspace_bytes;
+  default:
+    return 0;
+  }
+}
+
+static bool isBuffer(int32_t kind) {
+  return kind >= AUTOGLM_CUDA_ARG_INPUT && kind <= AUTOGLM_CUDA_ARG_WORKSPACE;
+}
+
+static const char *argKindName(int32_t kind) {
+  switch (kind) {
+#define AUTOGLM_CUDA_ARG_NAME(name, code, text)                                \
+  case code:                                                                   \
+    return text;
+    AUTOGLM_CUDA_ARGS(AUTOGLM_CUDA_ARG_NAME)
+#undef AUTOGLM_CUDA_ARG_NAME
+  default:
+    return "unknown";
+  }
+}
+
+static void stepPrefix(autoglm_message *message,
+                       const autoglm_model_desc *model, int32_t index,
+                       const autoglm_cuda_step *step) {
+  autoglm_message_appendf(message, "model '%s': step %d", autoglm_model_name(model),
+                          index);
+  if (step->nodes && *step->nodes)
+    autoglm_message_appendf(message, " (ONNX nodes '%s')", step->nodes);
+  autoglm_message_appendf(message, ": ");
+}
+
+/* `needed` more bytes must fit after the argument's offset. */
+static autoglm_status checkArg(const autoglm_model_desc *model, int32_t index,
+                               const autoglm_cuda_step *step, int32_t argIndex,
+                               uint64_t needed, autoglm_message *message) {
+  const autoglm_cuda_arg *arg = &step->args[argIndex];
+  if (arg->kind < AUTOGLM_CUDA_ARG_INPUT || arg->kind > AUTOGLM_CUDA_ARG_I64) {
+    stepPrefix(message, model, index, step);
+    autoglm_message_appendf(message, "argument %d has unknown kind %d",
+                            argIndex, arg->kind);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  if (!isBuffer(arg->kind))
+    return AUTOGLM_OK;
+  int32_t count = arg->kind == AUTOGLM_CUDA_ARG_INPUT    ? model->num_inputs
+                  : arg->kind == AUTOGLM_CUDA_ARG_OUTPUT ? model->num_outputs
+                                                         : 1;
+  if (arg->index < 0 || arg->index >= count) {
+    stepPrefix(message, model, index, step);
+    autoglm_message_appendf(message, "argument %d is %s %d, the model has %d",
+                            argIndex, argKindName(arg->kind), arg->index,
+                            count);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  uint64_t size = autoglm_cuda_buffer_bytes(model, arg);
+  if (arg->value > size || needed > size - arg->value) {
+    stepPrefix(message, model, index, step);
+    autoglm_message_appendf(message,
+                            "argument %d reaches byte %llu of the %s buffer, "
+                            "which has %llu",
+                            argIndex,
+                            (unsigned long long)(arg->value + needed),
+                            argKindName(arg->kind), (unsigned long long)size);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  return AUTOGLM_OK;
+}
+
+static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
+                                autoglm_message *message) {
+  const autoglm_cuda_image *image = model->device_image;
+  const autoglm_cuda_step *step = &image->steps[index];
+  if (step->num_args < 0 || (step->num_args > 0 && !step->args)) {
+    stepPrefix(message, model, index, step);
+    autoglm_message_appendf(message, "it has %d arguments but no table",
+                            step->num_args);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  uint64_t needed = 0;
+  if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH) {
+    if (step->kernel < 0 || step->kernel >= image->num_kernels) {
+      stepPrefix(message, model, index, step);
+      autoglm_message_appendf(message, "it launches kernel %d, the image has %d",
+                              step->kernel, image->num_kernels);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+    for (int d = 0; d < 3; ++d)
+      if (step->grid[d] == 0 || step->block[d] == 0) {
+        stepPrefix(message, model, index, step);
+        autoglm_message_appendf(message, "it has an empty grid or block");
+        return AUTOGLM_ERROR_INVALID_MODEL;
+      }
+  } else if (step->kind == AUTOGLM_CUDA_STEP_COPY) {
+    if (step->num_args != 2 || !isBuffer(step->args[0].kind) ||
+        !isBuffer(step->args[1].kind)) {
+      stepPrefix(message, model, index, step);
+      autoglm_message_appendf(message,
+                              "a copy takes two buffer arguments, it has %d",
+                              step->num_args);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+    needed = step->bytes;
+  } else {
+    stepPrefix(message, model, index, step);
+    autoglm_message_appendf(message, "it has unknown kind %d", step->kind);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  for (int32_t a = 0; a < step->num_args; ++a) {
+    autoglm_status status = checkArg(model, index, step, a, needed, message);
+    if (status != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
+}
+
+autoglm_status autoglm_cuda_check_image(const autoglm_model_desc *model,
+                                        autoglm_message *message) {
+  const char *name = autoglm_model_name(model);
+  const autoglm_cuda_image *image = model->device_image;
+  if (!image) {
+    autoglm_message_appendf(message,
+                            "model '%s' was compiled for cuda but has no "
+                            "device image",
+                            name);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  if (image->version != AUTOGLM_CUDA_IMAGE_VERSION) {
+    autoglm_message_appendf(
+        message,
+        "model '%s' carries a CUDA image of version %u, this runtime reads "
+        "version %u; recompile the model or use a matching runtime",
+        name, (unsigned)image->version, (unsigned)AUTOGLM_CUDA_IMAGE_VERSION);
+    return AUTOGLM_ERROR_ABI_MISMATCH;
+  }
+  const char *problem = NULL;
+  if (!image->fatbin || image->fatbin_bytes == 0)
+    problem = "has no fatbin";
+  else if (image->num_kernels < 0 ||
+           (image->num_kernels > 0 && !image->kernel_names))
+    problem = "has a bad kernel table";
+  else if (image->num_steps < 0 || (image->num_steps > 0 && !image->steps))
+    problem = "has a bad step table";
+  else if (image->weights_bytes > 0 && !image->weights)
+    problem = "has a weights size but no weights";
+  else if (image->weights && model->weights_bytes)
+    problem = "has both embedded weights and a weights file";
+  for (int32_t k = 0; !problem && k < image->num_kernels; ++k)
+    if (!image->kernel_names[k])
+      problem = "has a kernel without a name";
+  if (problem) {
+    autoglm_message_appendf(message, "model '%s': the CUDA image %s", name,
+                            problem);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  for (int32_t s = 0; s < image->num_steps; ++s) {
+    autoglm_status status = checkStep(model, s, message);
+    if (status != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
+}

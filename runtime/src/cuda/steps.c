@@ -1,0 +1,63 @@
+/*===- steps.c - issue the forward pass on the session's stream ------------===*\
+ *
+ * Each step is one cuLaunchKernel or one device-to-device copy with the
+ * parameters computed at creation. The same function issues the steps of
+ * an eager run and of the graph capture, so both see the same work.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#include "../session_impl.h"
+#include "cuda_session.h"
+
+void autoglm_cuda_append_step(autoglm_message *message,
+                              const autoglm_cuda_session *cuda,
+                              int32_t index) {
+  const autoglm_cuda_step *step = &cuda->image->steps[index];
+  if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH)
+    autoglm_message_appendf(message, "step %d (kernel '%s'", index,
+                            cuda->image->kernel_names[step->kernel]);
+  else
+    autoglm_message_appendf(message, "step %d (copy of %llu bytes", index,
+                            (unsigned long long)step->bytes);
+  if (step->nodes && *step->nodes)
+    autoglm_message_appendf(message, ", ONNX nodes '%s'", step->nodes);
+  autoglm_message_appendf(message, ")");
+}
+
+static autoglm_status stepFailed(const autoglm_cuda_session *cuda,
+                                 int32_t index, CUresult result,
+                                 autoglm_message *message) {
+  autoglm_message_appendf(message, "model '%s' failed on GPU %d (%s) at ",
+                          autoglm_model_name(cuda->model), cuda->ordinal,
+                          cuda->name);
+  autoglm_cuda_append_step(message, cuda, index);
+  autoglm_message_appendf(message, ": ");
+  autoglm_cuda_append_error(message, cuda->driver, result);
+  return AUTOGLM_ERROR_DEVICE_FAILED;
+}
+
+autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
+                                        bool check_each,
+                                        autoglm_message *message) {
+  const autoglm_cuda_driver *d = cuda->driver;
+  for (int32_t s = 0; s < cuda->image->num_steps; ++s) {
+    const autoglm_cuda_ready_step *ready = &cuda->steps[s];
+    const autoglm_cuda_step *step = ready->step;
+    CUresult result = CUDA_SUCCESS;
+    if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH)
+      result = d->cuLaunchKernel(
+          ready->function, step->grid[0], step->grid[1], step->grid[2],
+          step->block[0], step->block[1], step->block[2], step->shared_bytes,
+          cuda->stream, ready->params, NULL);
+    else if (step->bytes > 0)
+      result = d->cuMemcpyDtoDAsync(ready->dst, ready->src, step->bytes,
+                                    cuda->stream);
+    /* A fault inside a kernel only shows when the stream is waited for;
+     * waiting after each step pins it to the step that caused it. */
+    if (result == CUDA_SUCCESS && check_each)
+      result = d->cuStreamSynchronize(cuda->stream);
+    if (result != CUDA_SUCCESS)
+      return stepFailed(cuda, s, result, message);
+  }
+  return AUTOGLM_OK;
+}

@@ -1,0 +1,368 @@
+/*===- cuda_test.c - drive the runtime's CUDA half on the fake driver ------===*\
+ *
+ * `autoglm-cuda-runtime-test MODE` creates and runs sessions of the CUDA
+ * fake model (fake_cuda_model.c) and prints what it sees, for FileCheck;
+ * the GPU is the fake driver (fake_cuda_driver.c) that AUTOGLM_CUDA_DRIVER
+ * names, whose own log (FAKE_CUDA_LOG) the tests check as well. Like
+ * runtime_test.c it wraps the allocation functions to count the runtime's
+ * heap use during runs, and exits non-zero when one of its own checks fails.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L
+
+#include "autoglm/cuda_image.h"
+#include "autoglm/runtime.h"
+#include "fake_model.h"
+
+#include <dlfcn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*===-- Allocation counting (ld --wrap) -----------------------------------===*/
+
+static atomic_long allocations;
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t count, size_t size);
+void *__real_realloc(void *pointer, size_t size);
+int __real_posix_memalign(void **pointer, size_t alignment, size_t size);
+
+void *__wrap_malloc(size_t size) {
+  ++allocations;
+  return __real_malloc(size);
+}
+void *__wrap_calloc(size_t count, size_t size) {
+  ++allocations;
+  return __real_calloc(count, size);
+}
+void *__wrap_realloc(void *pointer, size_t size) {
+  ++allocations;
+  return __real_realloc(pointer, size);
+}
+int __wrap_posix_memalign(void **pointer, size_t alignment, size_t size) {
+  ++allocations;
+  return __real_posix_memalign(pointer, alignment, size);
+}
+
+/*===-- Helpers -----------------------------------------------------------===*/
+
+static int failures;
+
+#define EXPECT(cond)                                                           \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      printf("FAILED: %s (line %d)\n", #cond, __LINE__);                       \
+      ++failures;                                                              \
+    }                                                                          \
+  } while (0)
+
+static const int64_t xShape[] = {2, 3};
+static const int64_t bShape[] = {3};
+
+/* The fake model's tensors; `x`, `b`, `y`, `total` may be redirected to
+ * "device" memory. */
+typedef struct Tensors {
+  float x[6];
+  int32_t b[3];
+  float y[6];
+  double total;
+  autoglm_tensor inputs[2];
+  autoglm_tensor outputs[2];
+} Tensors;
+
+static void initTensors(Tensors *t) {
+  for (int i = 0; i < 6; ++i)
+    t->x[i] = (float)i - 2.5f;
+  for (int i = 0; i < 3; ++i)
+    t->b[i] = 10 * (i + 1);
+  memset(t->y, 0, sizeof(t->y));
+  t->total = 0;
+  t->inputs[0] = (autoglm_tensor){t->x, AUTOGLM_FLOAT32, 2, xShape};
+  t->inputs[1] = (autoglm_tensor){t->b, AUTOGLM_INT32, 1, bShape};
+  t->outputs[0] = (autoglm_tensor){t->y, AUTOGLM_FLOAT32, 2, xShape};
+  t->outputs[1] = (autoglm_tensor){&t->total, AUTOGLM_FLOAT64, 0, NULL};
+}
+
+static void printValues(const char *label, const float *y, double total) {
+  printf("%s y:", label);
+  for (int i = 0; i < 6; ++i)
+    printf(" %g", y[i]);
+  printf(", total %g\n", total);
+}
+
+static void printSession(const autoglm_session *session) {
+  printf("device %d (%s): %s\n", autoglm_session_device(session),
+         autoglm_device_name(autoglm_session_device(session)),
+         autoglm_session_device_description(session));
+  printf("execution: %s; graph %d\n", autoglm_session_execution(session),
+         autoglm_session_uses_cuda_graph(session));
+}
+
+static autoglm_session *create(const autoglm_model_desc *model,
+                               const autoglm_session_options *options) {
+  autoglm_session *session = NULL;
+  autoglm_status status = autoglm_session_create(model, options, &session);
+  printf("create: %s: %s\n", autoglm_status_string(status),
+         autoglm_last_create_error());
+  EXPECT((status == AUTOGLM_OK) == (session != NULL));
+  return session;
+}
+
+static autoglm_status runAndPrint(autoglm_session *session, const char *label,
+                                  Tensors *t) {
+  autoglm_status status =
+      autoglm_session_run(session, t->inputs, 2, t->outputs, 2);
+  printf("%s: %s: %s\n", label, autoglm_status_string(status),
+         autoglm_session_last_error(session));
+  return status;
+}
+
+/*===-- Modes -------------------------------------------------------------===*/
+
+/* Three runs from host memory: the first launches the steps, then the graph
+ * is captured and replayed; no run allocates. */
+static void testRun(void) {
+  autoglm_session *session = create(&autoglm_model_fake_cuda, NULL);
+  if (!session)
+    return;
+  printSession(session);
+  printf("threads %d, workspace %llu, weights from a file %llu\n",
+         autoglm_session_num_threads(session),
+         (unsigned long long)autoglm_session_workspace_size(session),
+         (unsigned long long)autoglm_session_weights_size(session));
+  EXPECT(autoglm_session_last_device_ms(session) < 0);
+  long before = atomic_load(&allocations);
+  for (int run = 1; run <= 3; ++run) {
+    Tensors t;
+    initTensors(&t);
+    char label[16];
+    snprintf(label, sizeof(label), "run %d", run);
+    printf("-- %s\n", label);
+    if (runAndPrint(session, label, &t) != AUTOGLM_OK)
+      break;
+    printValues(label, t.y, t.total);
+    printSession(session);
+    printf("device time %g ms\n", autoglm_session_last_device_ms(session));
+  }
+  printf("allocations during runs: %ld\n", atomic_load(&allocations) - before);
+  autoglm_session_destroy(session);
+  printf("destroyed\n");
+}
+
+/* Tensors in "device" memory of the fake driver: the session copies device
+ * to device. The fake's device memory is host memory, so the test reads the
+ * outputs directly. */
+static void testDevicePointers(void) {
+  autoglm_session *session = create(&autoglm_model_fake_cuda, NULL);
+  if (!session)
+    return;
+  void *driver = dlopen(getenv("AUTOGLM_CUDA_DRIVER"), RTLD_NOW);
+  int (*memAlloc)(unsigned long long *, size_t) = NULL;
+  if (driver) {
+    void *symbol = dlsym(driver, "cuMemAlloc_v2");
+    memcpy(&memAlloc, &symbol, sizeof(symbol));
+  }
+  EXPECT(memAlloc != NULL);
+  if (!memAlloc)
+    return;
+  Tensors host;
+  initTensors(&host);
+  unsigned long long x = 0, b = 0, y = 0, total = 0;
+  if (memAlloc(&x, sizeof(host.x)) || memAlloc(&b, sizeof(host.b)) ||
+      memAlloc(&y, sizeof(host.y)) || memAlloc(&total, sizeof(host.total))) {
+    printf("FAILED: cannot allocate device tensors\n");
+    ++failures;
+    return;
+  }
+  memcpy((void *)(uintptr_t)x, host.x, sizeof(host.x));
+  memcpy((void *)(uintptr_t)b, host.b, sizeof(host.b));
+  Tensors t = host;
+  t.inputs[0].data = (void *)(uintptr_t)x;
+  t.inputs[1].data = (void *)(uintptr_t)b;
+  t.outputs[0].data = (void *)(uintptr_t)y;
+  t.outputs[1].data = (void *)(uintptr_t)total;
+  for (int run = 1; run <= 2; ++run) {
+    char label[32];
+    snprintf(label, sizeof(label), "device run %d", run);
+    printf("-- %s\n", label);
+    if (runAndPrint(session, label, &t) != AUTOGLM_OK)
+      break;
+    printValues(label, (const float *)(uintptr_t)y,
+                *(const double *)(uintptr_t)total);
+  }
+  autoglm_session_destroy(session);
+}
+
+/* Weights from the caller's image of the weights file (scale 3). */
+static void testWeightsFile(void) {
+  static struct {
+    _Alignas(64) autoglm_weights_header header;
+    float data[FAKE_WEIGHTS_BYTES / sizeof(float)];
+  } image;
+  memcpy(image.header.magic, AUTOGLM_WEIGHTS_MAGIC, 8);
+  image.header.data_bytes = FAKE_WEIGHTS_BYTES;
+  image.header.fingerprint = FAKE_WEIGHTS_FINGERPRINT;
+  image.data[0] = 3.0f;
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  options.weights = &image;
+  options.weights_image_bytes = sizeof(image);
+  autoglm_session *session =
+      create(&autoglm_model_fake_cuda_weighted, &options);
+  if (!session)
+    return;
+  printf("weights from a file %llu\n",
+         (unsigned long long)autoglm_session_weights_size(session));
+  Tensors t;
+  initTensors(&t);
+  if (runAndPrint(session, "run", &t) == AUTOGLM_OK)
+    printValues("run", t.y, t.total);
+  autoglm_session_destroy(session);
+}
+
+/* Create with GPU `ordinal`; when that works, run twice. For the error
+ * paths the fake driver's knobs select. */
+static void testCreate(int32_t ordinal) {
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  options.device_ordinal = ordinal;
+  autoglm_session *session = create(&autoglm_model_fake_cuda, &options);
+  if (!session)
+    return;
+  printSession(session);
+  for (int run = 1; run <= 2; ++run) {
+    Tensors t;
+    initTensors(&t);
+    char label[16];
+    snprintf(label, sizeof(label), "run %d", run);
+    if (runAndPrint(session, label, &t) == AUTOGLM_OK)
+      printValues(label, t.y, t.total);
+    printSession(session);
+  }
+  autoglm_session_destroy(session);
+}
+
+/* A copy of the fake image and model to break one thing at a time. */
+static autoglm_cuda_image image;
+static autoglm_cuda_step steps[3];
+static autoglm_cuda_arg args[3][6];
+static autoglm_model_desc model;
+
+static void resetModel(void) {
+  image = autoglm_fake_cuda_image;
+  for (int s = 0; s < 3; ++s) {
+    steps[s] = image.steps[s];
+    memcpy(args[s], steps[s].args, (size_t)steps[s].num_args * sizeof(**args));
+    steps[s].args = args[s];
+  }
+  image.steps = steps;
+  model = autoglm_model_fake_cuda;
+  model.device_image = &image;
+}
+
+static void expectCreateError(const char *what) {
+  autoglm_session *session = NULL;
+  autoglm_status status = autoglm_session_create(&model, NULL, &session);
+  printf("%s: %s: %s\n", what, autoglm_status_string(status),
+         autoglm_last_create_error());
+  EXPECT(status != AUTOGLM_OK && session == NULL);
+}
+
+/* Malformed images and options, refused before any driver is loaded, and
+ * the queries on CPU and NULL sessions. */
+static void testChecks(void) {
+  resetModel();
+  image.version = 7;
+  expectCreateError("image version");
+  resetModel();
+  model.device_image = NULL;
+  expectCreateError("no image");
+  resetModel();
+  steps[2].kernel = 2;
+  expectCreateError("kernel index");
+  resetModel();
+  args[0][0].value = 500;
+  expectCreateError("offset");
+  resetModel();
+  args[1][0].index = 2;
+  expectCreateError("output index");
+  resetModel();
+  steps[1].bytes = 32;
+  expectCreateError("copy size");
+  resetModel();
+  args[1][1].kind = AUTOGLM_CUDA_ARG_I64;
+  expectCreateError("copy argument");
+  resetModel();
+  args[0][4].kind = 9;
+  expectCreateError("argument kind");
+  resetModel();
+  steps[0].block[1] = 0;
+  expectCreateError("empty block");
+  resetModel();
+  image.fatbin_bytes = 0;
+  expectCreateError("no fatbin");
+  resetModel();
+  model.weights_bytes = FAKE_WEIGHTS_BYTES;
+  model.weights_file = "x.weights";
+  expectCreateError("two weights");
+
+  static _Alignas(64) unsigned char workspace[512];
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  options.workspace = workspace;
+  options.workspace_bytes = sizeof(workspace);
+  autoglm_session *session = NULL;
+  autoglm_status status =
+      autoglm_session_create(&autoglm_model_fake_cuda, &options, &session);
+  printf("caller workspace: %s: %s\n", autoglm_status_string(status),
+         autoglm_last_create_error());
+  autoglm_session_options_init(&options);
+  EXPECT(options.device_ordinal == 0);
+  options.device_ordinal = -1;
+  status = autoglm_session_create(&autoglm_model_fake_cuda, &options, &session);
+  printf("ordinal -1: %s: %s\n", autoglm_status_string(status),
+         autoglm_last_create_error());
+
+  autoglm_session_options_init(&options);
+  options.num_threads = 2;
+  session = create(&autoglm_model_fake, &options);
+  printSession(session);
+  EXPECT(autoglm_session_last_device_ms(session) < 0);
+  autoglm_session_destroy(session);
+  printSession(NULL);
+  EXPECT(autoglm_session_last_device_ms(NULL) < 0);
+  printf("status 14: %s; status 15: %s\n",
+         autoglm_status_string(AUTOGLM_ERROR_DEVICE_UNAVAILABLE),
+         autoglm_status_string(AUTOGLM_ERROR_DEVICE_FAILED));
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr,
+            "usage: %s run|device-pointers|weights-file|create [ORDINAL]|"
+            "checks\n",
+            argv[0]);
+    return 2;
+  }
+  const char *mode = argv[1];
+  if (!strcmp(mode, "run"))
+    testRun();
+  else if (!strcmp(mode, "device-pointers"))
+    testDevicePointers();
+  else if (!strcmp(mode, "weights-file"))
+    testWeightsFile();
+  else if (!strcmp(mode, "create"))
+    testCreate(argc > 2 ? atoi(argv[2]) : 0);
+  else if (!strcmp(mode, "checks"))
+    testChecks();
+  else {
+    fprintf(stderr, "unknown mode '%s'\n", mode);
+    return 2;
+  }
+  if (failures)
+    printf("%d check(s) failed\n", failures);
+  return failures ? 1 : 0;
+}

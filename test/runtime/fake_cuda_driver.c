@@ -1,0 +1,691 @@
+/*===- fake_cuda_driver.c - a CUDA driver on host memory, for tests --------===*\
+ *
+ * libautoglm_fake_cuda.so exports the driver functions the runtime resolves
+ * (by their versioned names) and implements them on host memory, so that the
+ * CUDA half of the runtime can be tested on machines without a GPU: the
+ * tests point AUTOGLM_CUDA_DRIVER at it.
+ *
+ * "Device" memory is aligned host memory; every allocation is numbered, and
+ * the log names a device address as "buffer N+OFFSET". Copies are memcpy.
+ * Modules are the text "fatbins" of fake_cuda_model.c; cuLaunchKernel logs
+ * the kernel, grid, block, shared memory and each parameter (read with the
+ * layout the fatbin declares), then runs the kernel on the host if it is
+ * one of the fake model's. A stream under capture records launches and
+ * copies into a graph instead of running them; cuGraphLaunch replays them,
+ * logging each again.
+ *
+ * Environment:
+ *   FAKE_CUDA_LOG=FILE         append one line per call to FILE
+ *   FAKE_CUDA_DEVICES=N        GPUs (default 1); 0: cuInit fails NO_DEVICE
+ *   FAKE_CUDA_DRIVER_VERSION=V cuDriverGetVersion (default 13000)
+ *   FAKE_CUDA_ARCH=CC          compute capability, e.g. 75 (default 90)
+ *   FAKE_CUDA_MEMORY=BYTES     device memory (default 1 GiB); cuMemAlloc
+ *                              beyond it fails with OUT_OF_MEMORY
+ *   FAKE_CUDA_FAIL_LAUNCH=K    launching kernel K fails at once (701)
+ *   FAKE_CUDA_FAULT=K          kernel K faults: the next synchronization
+ *                              returns ILLEGAL_ADDRESS (700), sticky
+ *   FAKE_CUDA_NO_CAPTURE=1     cuStreamBeginCapture fails (900)
+ *
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int CUresult;
+typedef unsigned long long CUdeviceptr;
+
+enum {
+  Success = 0,
+  InvalidValue = 1,
+  OutOfMemory = 2,
+  NotInitialized = 3,
+  NoDevice = 100,
+  InvalidDevice = 101,
+  InvalidImage = 200,
+  InvalidContext = 201,
+  NoBinaryForGpu = 209,
+  NotFound = 500,
+  IllegalAddress = 700,
+  LaunchOutOfResources = 701,
+  CaptureUnsupported = 900,
+};
+
+static const struct {
+  CUresult code;
+  const char *name, *text;
+} errors[] = {
+    {Success, "CUDA_SUCCESS", "no error"},
+    {InvalidValue, "CUDA_ERROR_INVALID_VALUE", "invalid argument"},
+    {OutOfMemory, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
+    {NotInitialized, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
+    {NoDevice, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
+    {InvalidDevice, "CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"},
+    {InvalidImage, "CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"},
+    {InvalidContext, "CUDA_ERROR_INVALID_CONTEXT", "invalid device context"},
+    {NoBinaryForGpu, "CUDA_ERROR_NO_BINARY_FOR_GPU",
+     "no kernel image is available for execution on the device"},
+    {NotFound, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
+    {IllegalAddress, "CUDA_ERROR_ILLEGAL_ADDRESS",
+     "an illegal memory access was encountered"},
+    {LaunchOutOfResources, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES",
+     "too many resources requested for launch"},
+    {CaptureUnsupported, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED",
+     "operation not permitted when stream is capturing"},
+};
+
+/*===-- Knobs and log -----------------------------------------------------===*/
+
+static long long knob(const char *name, long long fallback) {
+  const char *text = getenv(name);
+  return text && *text ? strtoll(text, NULL, 0) : fallback;
+}
+
+static bool knobNames(const char *name, const char *value) {
+  const char *text = getenv(name);
+  return text && strcmp(text, value) == 0;
+}
+
+static void say(const char *format, ...) {
+  const char *path = getenv("FAKE_CUDA_LOG");
+  if (!path || !*path)
+    return;
+  FILE *file = fopen(path, "a");
+  if (!file)
+    return;
+  va_list args;
+  va_start(args, format);
+  vfprintf(file, format, args);
+  va_end(args);
+  fputc('\n', file);
+  fclose(file);
+}
+
+/*===-- Device memory -----------------------------------------------------===*/
+
+enum { MaxBuffers = 256 };
+static struct {
+  char *base;
+  size_t bytes;
+  bool live;
+} buffers[MaxBuffers];
+static int numBuffers;
+static size_t usedBytes;
+
+/* The buffer holding `address`, or -1 for host memory. */
+static int findBuffer(CUdeviceptr address) {
+  for (int i = 0; i < numBuffers; ++i)
+    if (buffers[i].live && address >= (uintptr_t)buffers[i].base &&
+        address < (uintptr_t)buffers[i].base + buffers[i].bytes)
+      return i;
+  return -1;
+}
+
+/* "buffer 3+128", "host" or "null" into `text`. */
+static const char *describe(CUdeviceptr address, char *text, size_t size) {
+  int index = findBuffer(address);
+  if (index >= 0)
+    snprintf(text, size, "buffer %d+%llu", index,
+             (unsigned long long)(address - (uintptr_t)buffers[index].base));
+  else
+    snprintf(text, size, address ? "host" : "null");
+  return text;
+}
+
+/*===-- Initialization, devices, contexts ---------------------------------===*/
+
+static bool initialized;
+static int contextDepth, retained;
+static CUresult sticky; /* a kernel fault, returned by every later sync */
+static CUresult pendingFault;
+
+CUresult cuDriverGetVersion(int *version) {
+  *version = (int)knob("FAKE_CUDA_DRIVER_VERSION", 13000);
+  return Success;
+}
+
+CUresult cuInit(unsigned int flags) {
+  (void)flags;
+  say("cuInit");
+  if (knob("FAKE_CUDA_DEVICES", 1) == 0)
+    return NoDevice;
+  initialized = true;
+  return Success;
+}
+
+CUresult cuGetErrorName(CUresult error, const char **name) {
+  for (size_t i = 0; i < sizeof(errors) / sizeof(*errors); ++i)
+    if (errors[i].code == error) {
+      *name = errors[i].name;
+      return Success;
+    }
+  *name = NULL;
+  return InvalidValue;
+}
+
+CUresult cuGetErrorString(CUresult error, const char **text) {
+  for (size_t i = 0; i < sizeof(errors) / sizeof(*errors); ++i)
+    if (errors[i].code == error) {
+      *text = errors[i].text;
+      return Success;
+    }
+  *text = NULL;
+  return InvalidValue;
+}
+
+CUresult cuDeviceGetCount(int *count) {
+  *count = initialized ? (int)knob("FAKE_CUDA_DEVICES", 1) : 0;
+  return initialized ? Success : NotInitialized;
+}
+
+CUresult cuDeviceGet(int *device, int ordinal) {
+  if (ordinal < 0 || ordinal >= knob("FAKE_CUDA_DEVICES", 1))
+    return InvalidDevice;
+  *device = ordinal;
+  return Success;
+}
+
+CUresult cuDeviceGetName(char *name, int length, int device) {
+  snprintf(name, (size_t)length, "Fake GPU %d", device);
+  return Success;
+}
+
+CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
+  (void)device;
+  int cc = (int)knob("FAKE_CUDA_ARCH", 90);
+  if (attribute == 75) /* compute capability major */
+    *value = cc / 10;
+  else if (attribute == 76) /* minor */
+    *value = cc % 10;
+  else
+    return InvalidValue;
+  return Success;
+}
+
+/* One primary context per device; its handle is only compared. */
+static int primaryContexts[8];
+
+CUresult cuDevicePrimaryCtxRetain(void **context, int device) {
+  say("cuDevicePrimaryCtxRetain device %d", device);
+  ++retained;
+  *context = &primaryContexts[device & 7];
+  return Success;
+}
+
+CUresult cuDevicePrimaryCtxRelease_v2(int device) {
+  --retained;
+  say("cuDevicePrimaryCtxRelease device %d (%d retained, context depth %d)",
+      device, retained, contextDepth);
+  return Success;
+}
+
+CUresult cuCtxPushCurrent_v2(void *context) {
+  (void)context;
+  ++contextDepth;
+  return Success;
+}
+
+CUresult cuCtxPopCurrent_v2(void **context) {
+  if (context)
+    *context = NULL;
+  if (contextDepth == 0)
+    return InvalidContext;
+  --contextDepth;
+  return Success;
+}
+
+/*===-- Memory --------------------------------------------------------------===*/
+
+CUresult cuMemGetInfo_v2(size_t *free, size_t *total) {
+  *total = (size_t)knob("FAKE_CUDA_MEMORY", 1 << 30);
+  *free = *total > usedBytes ? *total - usedBytes : 0;
+  return Success;
+}
+
+CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
+  size_t limit = (size_t)knob("FAKE_CUDA_MEMORY", 1 << 30);
+  if (bytes == 0)
+    return InvalidValue;
+  if (bytes > limit - usedBytes || numBuffers == MaxBuffers || usedBytes > limit) {
+    say("cuMemAlloc %zu bytes: out of memory", bytes);
+    return OutOfMemory;
+  }
+  size_t rounded = (bytes + 255) / 256 * 256;
+  char *base = aligned_alloc(256, rounded);
+  if (!base)
+    return OutOfMemory;
+  memset(base, 0xAB, rounded); /* not zero: kernels must write what they read */
+  buffers[numBuffers].base = base;
+  buffers[numBuffers].bytes = bytes;
+  buffers[numBuffers].live = true;
+  usedBytes += bytes;
+  *pointer = (uintptr_t)base;
+  say("cuMemAlloc %zu bytes -> buffer %d", bytes, numBuffers);
+  ++numBuffers;
+  return Success;
+}
+
+CUresult cuMemFree_v2(CUdeviceptr pointer) {
+  int index = findBuffer(pointer);
+  if (index < 0 || (uintptr_t)buffers[index].base != pointer) {
+    say("cuMemFree of a bad address");
+    return InvalidValue;
+  }
+  say("cuMemFree buffer %d", index);
+  free(buffers[index].base);
+  buffers[index].live = false;
+  usedBytes -= buffers[index].bytes;
+  return Success;
+}
+
+CUresult cuPointerGetAttribute(void *data, int attribute, CUdeviceptr pointer) {
+  if (attribute != 2 /* MEMORY_TYPE */ || findBuffer(pointer) < 0)
+    return InvalidValue; /* what the driver says of host memory */
+  unsigned int device = 2;
+  memcpy(data, &device, sizeof(device));
+  return Success;
+}
+
+/*===-- Graphs ------------------------------------------------------------===*/
+
+enum { MaxParams = 16, MaxNodes = 64 };
+
+typedef struct Function {
+  char name[64];
+  char layout[MaxParams + 1]; /* p, i or l per parameter */
+} Function;
+
+/* A launch or a copy, as issued or as recorded in a graph. */
+typedef struct Node {
+  bool isCopy;
+  const Function *function;
+  unsigned grid[3], block[3], shared;
+  uint64_t values[MaxParams];
+  CUdeviceptr dst, src;
+  size_t bytes;
+} Node;
+
+typedef struct Graph {
+  int id;
+  int numNodes;
+  Node nodes[MaxNodes];
+} Graph;
+
+typedef struct Stream {
+  int id;
+  Graph *capture; /* non-NULL while capturing */
+} Stream;
+
+static int numStreams, numGraphs, numExecs, numEvents, numModules;
+
+/*===-- Kernels -------------------------------------------------------------===*/
+
+static void *at(uint64_t address) { return (void *)(uintptr_t)address; }
+
+/* Runs the fake model's kernels (fake_cuda_model.c). */
+static void execute(const Node *node) {
+  const uint64_t *v = node->values;
+  if (strcmp(node->function->name, "fake_scale_add") == 0) {
+    float *out = at(v[0]);
+    const float *x = at(v[1]), *w = at(v[2]);
+    const int32_t *b = at(v[3]);
+    int32_t cols;
+    memcpy(&cols, &v[4], sizeof(cols));
+    for (int64_t i = 0; i < (int64_t)v[5]; ++i)
+      out[i] = w[0] * x[i] + (float)b[i % cols];
+  } else if (strcmp(node->function->name, "fake_sum") == 0) {
+    double *total = at(v[0]);
+    const float *y = at(v[1]);
+    *total = 0;
+    for (int64_t i = 0; i < (int64_t)v[2]; ++i)
+      *total += y[i];
+  }
+}
+
+static void logNode(const char *prefix, const Node *node) {
+  char line[1024], text[64];
+  int length;
+  if (node->isCopy) {
+    length = snprintf(line, sizeof(line), "%scuMemcpyDtoDAsync %s <- ", prefix,
+                      describe(node->dst, text, sizeof(text)));
+    snprintf(line + length, sizeof(line) - (size_t)length, "%s, %zu bytes",
+             describe(node->src, text, sizeof(text)), node->bytes);
+    say("%s", line);
+    return;
+  }
+  length = snprintf(line, sizeof(line),
+                    "%scuLaunchKernel %s grid %ux%ux%u block %ux%ux%u shared "
+                    "%u params",
+                    prefix, node->function->name, node->grid[0], node->grid[1],
+                    node->grid[2], node->block[0], node->block[1],
+                    node->block[2], node->shared);
+  for (int i = 0; node->function->layout[i]; ++i) {
+    char value[64];
+    char kind = node->function->layout[i];
+    if (kind == 'p')
+      describe(node->values[i], value, sizeof(value));
+    else if (kind == 'i') {
+      int32_t number;
+      memcpy(&number, &node->values[i], sizeof(number));
+      snprintf(value, sizeof(value), "i32 %d", number);
+    } else
+      snprintf(value, sizeof(value), "i64 %lld", (long long)node->values[i]);
+    length += snprintf(line + length, sizeof(line) - (size_t)length, "%s %s",
+                       i ? "," : "", value);
+  }
+  say("%s", line);
+}
+
+/* Runs or records `node` on `stream`. */
+static CUresult issue(Stream *stream, const Node *node) {
+  if (stream && stream->capture) {
+    Graph *graph = stream->capture;
+    logNode("capture: ", node);
+    if (graph->numNodes == MaxNodes)
+      return OutOfMemory;
+    graph->nodes[graph->numNodes++] = *node;
+    return Success;
+  }
+  logNode("", node);
+  if (node->isCopy)
+    memcpy(at(node->dst), at(node->src), node->bytes);
+  else
+    execute(node);
+  return Success;
+}
+
+/*===-- Modules -------------------------------------------------------------===*/
+
+enum { MaxFunctions = 32 };
+typedef struct Module {
+  int id;
+  const char *image;
+  Function functions[MaxFunctions];
+  int numFunctions;
+} Module;
+
+/* Machine code for sm_XY runs on X.Y and later minors of major X. */
+static bool runsOn(const char *archs, int cc) {
+  for (const char *p = strstr(archs, "sm_"); p; p = strstr(p + 1, "sm_")) {
+    int arch = atoi(p + 3);
+    if (arch / 10 == cc / 10 && arch % 10 <= cc % 10)
+      return true;
+  }
+  return false;
+}
+
+CUresult cuModuleLoadData(void **module, const void *image) {
+  const char *text = image;
+  if (strncmp(text, "AUTOGLM-FAKE-FATBIN\n", 20) != 0)
+    return InvalidImage;
+  const char *archs = strstr(text, "archs ");
+  int cc = (int)knob("FAKE_CUDA_ARCH", 90);
+  if (!archs || !runsOn(archs, cc)) {
+    say("cuModuleLoadData: no code for sm_%d", cc);
+    return NoBinaryForGpu;
+  }
+  Module *loaded = calloc(1, sizeof(Module));
+  if (!loaded)
+    return OutOfMemory;
+  loaded->id = numModules++;
+  loaded->image = text;
+  *module = loaded;
+  say("cuModuleLoadData module %d", loaded->id);
+  return Success;
+}
+
+CUresult cuModuleUnload(void *module) {
+  Module *loaded = module;
+  say("cuModuleUnload module %d", loaded->id);
+  free(loaded);
+  return Success;
+}
+
+CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+  Module *loaded = module;
+  size_t length = strlen(name);
+  for (const char *line = strstr(loaded->image, "\nkernel "); line;
+       line = strstr(line + 1, "\nkernel ")) {
+    const char *entry = line + 8;
+    if (strncmp(entry, name, length) != 0 || entry[length] != ' ')
+      continue;
+    if (loaded->numFunctions == MaxFunctions || length >= 64)
+      return OutOfMemory;
+    Function *found = &loaded->functions[loaded->numFunctions++];
+    memcpy(found->name, name, length + 1);
+    const char *layout = entry + length + 1;
+    size_t count = strcspn(layout, "\n");
+    if (count > MaxParams)
+      count = MaxParams;
+    memcpy(found->layout, layout, count);
+    found->layout[count] = '\0';
+    *function = found;
+    say("cuModuleGetFunction %s", name);
+    return Success;
+  }
+  say("cuModuleGetFunction %s: not found", name);
+  return NotFound;
+}
+
+/*===-- Streams, events, launches -------------------------------------------===*/
+
+CUresult cuStreamCreate(void **stream, unsigned int flags) {
+  Stream *created = calloc(1, sizeof(Stream));
+  if (!created)
+    return OutOfMemory;
+  created->id = numStreams++;
+  *stream = created;
+  say("cuStreamCreate stream %d flags %u", created->id, flags);
+  return Success;
+}
+
+CUresult cuStreamDestroy_v2(void *stream) {
+  Stream *destroyed = stream;
+  say("cuStreamDestroy stream %d", destroyed->id);
+  free(destroyed->capture);
+  free(destroyed);
+  return Success;
+}
+
+CUresult cuStreamSynchronize(void *stream) {
+  Stream *synced = stream;
+  if (pendingFault) {
+    sticky = pendingFault;
+    pendingFault = Success;
+  }
+  say("cuStreamSynchronize stream %d%s", synced->id, sticky ? ": fault" : "");
+  return sticky;
+}
+
+typedef struct Event {
+  int id;
+  int records;
+} Event;
+
+CUresult cuEventCreate(void **event, unsigned int flags) {
+  (void)flags;
+  Event *created = calloc(1, sizeof(Event));
+  if (!created)
+    return OutOfMemory;
+  created->id = numEvents++;
+  *event = created;
+  return Success;
+}
+
+CUresult cuEventDestroy_v2(void *event) {
+  say("cuEventDestroy event %d", ((Event *)event)->id);
+  free(event);
+  return Success;
+}
+
+CUresult cuEventRecord(void *event, void *stream) {
+  (void)stream;
+  ((Event *)event)->records++;
+  say("cuEventRecord event %d", ((Event *)event)->id);
+  return Success;
+}
+
+/* Every run "takes" 0.25 ms. */
+CUresult cuEventElapsedTime_v2(float *milliseconds, void *start, void *end) {
+  if (!((Event *)start)->records || !((Event *)end)->records)
+    return InvalidValue;
+  *milliseconds = 0.25f;
+  return Success;
+}
+
+CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
+                        unsigned gridZ, unsigned blockX, unsigned blockY,
+                        unsigned blockZ, unsigned shared, void *stream,
+                        void **params, void **extra) {
+  if (sticky)
+    return sticky;
+  Node node;
+  memset(&node, 0, sizeof(node));
+  node.function = function;
+  node.grid[0] = gridX, node.grid[1] = gridY, node.grid[2] = gridZ;
+  node.block[0] = blockX, node.block[1] = blockY, node.block[2] = blockZ;
+  node.shared = shared;
+  if (extra)
+    return InvalidValue;
+  for (int i = 0; node.function->layout[i]; ++i) {
+    size_t size = node.function->layout[i] == 'i' ? 4 : 8;
+    memcpy(&node.values[i], params[i], size);
+  }
+  if (knobNames("FAKE_CUDA_FAIL_LAUNCH", node.function->name)) {
+    say("cuLaunchKernel %s: fails", node.function->name);
+    return LaunchOutOfResources;
+  }
+  CUresult result = issue(stream, &node);
+  if (knobNames("FAKE_CUDA_FAULT", node.function->name) &&
+      !((Stream *)stream)->capture)
+    pendingFault = IllegalAddress;
+  return result;
+}
+
+/*===-- Copies ----------------------------------------------------------------===*/
+
+CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
+  char text[64];
+  say("cuMemcpyHtoD %s <- host, %zu bytes",
+      describe(dst, text, sizeof(text)), bytes);
+  if (findBuffer(dst) < 0)
+    return InvalidValue;
+  memcpy(at(dst), src, bytes);
+  return Success;
+}
+
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t bytes,
+                              void *stream) {
+  char text[64];
+  (void)stream;
+  say("cuMemcpyHtoDAsync %s <- host, %zu bytes",
+      describe(dst, text, sizeof(text)), bytes);
+  if (findBuffer(dst) < 0 || findBuffer((uintptr_t)src) >= 0)
+    return InvalidValue;
+  memcpy(at(dst), src, bytes);
+  return Success;
+}
+
+CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes,
+                              void *stream) {
+  char text[64];
+  (void)stream;
+  say("cuMemcpyDtoHAsync host <- %s, %zu bytes",
+      describe(src, text, sizeof(text)), bytes);
+  if (findBuffer(src) < 0 || findBuffer((uintptr_t)dst) >= 0)
+    return InvalidValue;
+  memcpy(dst, at(src), bytes);
+  return Success;
+}
+
+CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                              void *stream) {
+  if (findBuffer(dst) < 0 || findBuffer(src) < 0)
+    return InvalidValue;
+  Node node;
+  memset(&node, 0, sizeof(node));
+  node.isCopy = true;
+  node.dst = dst;
+  node.src = src;
+  node.bytes = bytes;
+  return issue(stream, &node);
+}
+
+/*===-- Capture and replay ------------------------------------------------------===*/
+
+CUresult cuStreamBeginCapture_v2(void *stream, int mode) {
+  Stream *capturing = stream;
+  if (knob("FAKE_CUDA_NO_CAPTURE", 0)) {
+    say("cuStreamBeginCapture stream %d: unsupported", capturing->id);
+    return CaptureUnsupported;
+  }
+  capturing->capture = calloc(1, sizeof(Graph));
+  if (!capturing->capture)
+    return OutOfMemory;
+  capturing->capture->id = numGraphs++;
+  say("cuStreamBeginCapture stream %d mode %d", capturing->id, mode);
+  return Success;
+}
+
+CUresult cuStreamEndCapture(void *stream, void **graph) {
+  Stream *capturing = stream;
+  if (!capturing->capture)
+    return InvalidValue;
+  *graph = capturing->capture;
+  say("cuStreamEndCapture graph %d, %d nodes", capturing->capture->id,
+      capturing->capture->numNodes);
+  capturing->capture = NULL;
+  return Success;
+}
+
+typedef struct Exec {
+  int id;
+  Graph graph; /* a copy: the graph may be destroyed or reused */
+} Exec;
+
+CUresult cuGraphInstantiateWithFlags(void **exec, void *graph,
+                                     unsigned long long flags) {
+  Exec *created = calloc(1, sizeof(Exec));
+  if (!created)
+    return OutOfMemory;
+  created->id = numExecs++;
+  created->graph = *(Graph *)graph;
+  *exec = created;
+  say("cuGraphInstantiateWithFlags exec %d of graph %d, flags %llu",
+      created->id, created->graph.id, flags);
+  return Success;
+}
+
+CUresult cuGraphLaunch(void *exec, void *stream) {
+  Exec *launched = exec;
+  (void)stream;
+  if (sticky)
+    return sticky;
+  say("cuGraphLaunch exec %d", launched->id);
+  for (int i = 0; i < launched->graph.numNodes; ++i) {
+    const Node *node = &launched->graph.nodes[i];
+    logNode("replay: ", node);
+    if (node->isCopy)
+      memcpy(at(node->dst), at(node->src), node->bytes);
+    else
+      execute(node);
+  }
+  return Success;
+}
+
+CUresult cuGraphExecDestroy(void *exec) {
+  say("cuGraphExecDestroy exec %d", ((Exec *)exec)->id);
+  free(exec);
+  return Success;
+}
+
+CUresult cuGraphDestroy(void *graph) {
+  say("cuGraphDestroy graph %d", ((Graph *)graph)->id);
+  free(graph);
+  return Success;
+}

@@ -1,0 +1,135 @@
+/*===- fake_cuda_model.c - a hand-written CUDA model for the fake driver ---===*\
+ *
+ * What the CUDA target emits, written by hand: a descriptor for
+ * AUTOGLM_DEVICE_CUDA with no entry, and a device image with two kernels, a
+ * copy, embedded weights and a workspace. The "fatbin" is text that the fake
+ * driver (fake_cuda_driver.c) reads: the architectures it has code for and
+ * each kernel's parameter layout (p: pointer, i: int32, l: int64), which
+ * the fake uses to log and run the kernels on host memory.
+ *
+ * The computation is the CPU fake model's, y = w*x + b with w = 2 from the
+ * weights, total = sum(y):
+ *   step 0: fake_scale_add(workspace+128, x, weights, b, cols, n)
+ *   step 1: copy 24 bytes workspace+128 -> y
+ *   step 2: fake_sum(total, y, n)
+ *
+\*===----------------------------------------------------------------------===*/
+
+#include "autoglm/cuda_image.h"
+#include "fake_model.h"
+
+#include <stddef.h>
+
+enum { Rows = 2, Cols = 3, Size = Rows * Cols };
+
+static const int64_t xShape[] = {Rows, Cols};
+static const int64_t bShape[] = {Cols};
+
+static const autoglm_tensor_desc fakeInputs[] = {
+    {"x", AUTOGLM_FLOAT32, 2, xShape},
+    {"b", AUTOGLM_INT32, 1, bShape},
+};
+static const autoglm_tensor_desc fakeOutputs[] = {
+    {"y", AUTOGLM_FLOAT32, 2, xShape},
+    {"total", AUTOGLM_FLOAT64, 0, 0},
+};
+
+static const char fakeFatbin[] = "AUTOGLM-FAKE-FATBIN\n"
+                                 "archs sm_80,sm_90\n"
+                                 "kernel fake_scale_add ppppil\n"
+                                 "kernel fake_sum ppl\n";
+
+static const char *const kernelNames[] = {"fake_scale_add", "fake_sum"};
+
+static const autoglm_cuda_arg scaleAddArgs[] = {
+    {AUTOGLM_CUDA_ARG_WORKSPACE, 0, 128},
+    {AUTOGLM_CUDA_ARG_INPUT, 0, 0},
+    {AUTOGLM_CUDA_ARG_WEIGHTS, 0, 0},
+    {AUTOGLM_CUDA_ARG_INPUT, 1, 0},
+    {AUTOGLM_CUDA_ARG_I32, 0, Cols},
+    {AUTOGLM_CUDA_ARG_I64, 0, Size},
+};
+static const autoglm_cuda_arg copyArgs[] = {
+    {AUTOGLM_CUDA_ARG_OUTPUT, 0, 0},
+    {AUTOGLM_CUDA_ARG_WORKSPACE, 0, 128},
+};
+static const autoglm_cuda_arg sumArgs[] = {
+    {AUTOGLM_CUDA_ARG_OUTPUT, 1, 0},
+    {AUTOGLM_CUDA_ARG_OUTPUT, 0, 0},
+    {AUTOGLM_CUDA_ARG_I64, 0, Size},
+};
+
+static const autoglm_cuda_step fakeSteps[] = {
+    {AUTOGLM_CUDA_STEP_LAUNCH, 0, {1, 1, 1}, {64, 1, 1}, 0, 6, scaleAddArgs, 0,
+     "Mul_0,Add_1"},
+    {AUTOGLM_CUDA_STEP_COPY, 0, {1, 1, 1}, {1, 1, 1}, 0, 2, copyArgs,
+     Size * sizeof(float), "Identity_2"},
+    {AUTOGLM_CUDA_STEP_LAUNCH, 1, {1, 1, 1}, {32, 1, 1}, 256, 3, sumArgs, 0,
+     "ReduceSum_3"},
+};
+
+/* 64 bytes of weights: the scale, then zeros. */
+static _Alignas(256) const float fakeWeights[16] = {2.0f};
+
+const autoglm_cuda_image autoglm_fake_cuda_image = {
+    AUTOGLM_CUDA_IMAGE_VERSION,
+    "sm_80,sm_90",
+    80,
+    fakeFatbin,
+    sizeof(fakeFatbin),
+    2,
+    kernelNames,
+    3,
+    fakeSteps,
+    fakeWeights,
+    sizeof(fakeWeights),
+};
+
+const autoglm_model_desc autoglm_model_fake_cuda = {
+    AUTOGLM_ABI_VERSION,
+    AUTOGLM_DEVICE_CUDA,
+    "fake_cuda",
+    2,
+    2,
+    fakeInputs,
+    fakeOutputs,
+    512,
+    NULL,
+    0,
+    0,
+    NULL,
+    &autoglm_fake_cuda_image,
+};
+
+/* The same image with its weights in the weighted fake model's weights file
+ * (FAKE_WEIGHTS_BYTES, FAKE_WEIGHTS_FINGERPRINT): y = w*x + b with w the
+ * file's first float. */
+static const autoglm_cuda_image fakeCudaFileImage = {
+    AUTOGLM_CUDA_IMAGE_VERSION,
+    "sm_80,sm_90",
+    80,
+    fakeFatbin,
+    sizeof(fakeFatbin),
+    2,
+    kernelNames,
+    3,
+    fakeSteps,
+    NULL,
+    0,
+};
+
+const autoglm_model_desc autoglm_model_fake_cuda_weighted = {
+    AUTOGLM_ABI_VERSION,
+    AUTOGLM_DEVICE_CUDA,
+    "fake_cuda_weighted",
+    2,
+    2,
+    fakeInputs,
+    fakeOutputs,
+    512,
+    NULL,
+    FAKE_WEIGHTS_BYTES,
+    FAKE_WEIGHTS_FINGERPRINT,
+    "fake_weighted.weights",
+    &fakeCudaFileImage,
+};
