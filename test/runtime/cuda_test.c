@@ -284,7 +284,7 @@ static void testChecks(void) {
   steps[2].kernel = 2;
   expectCreateError("kernel index");
   resetModel();
-  args[0][0].value = 500;
+  args[0][0].value = 600;
   expectCreateError("offset");
   resetModel();
   args[1][0].index = 2;

@@ -8,6 +8,7 @@
 #include "Options.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -32,13 +33,16 @@ Outputs:
                         (defaults 1e-3 and 1e-5); exit status 1 on a mismatch
 
 Execution:
+  --device cpu|cuda[:N] the device the model was compiled for (default: the
+                        model's); cuda:N runs on GPU N (default 0)
   --threads N           threads for the model's parallel loops (0: all cores)
   --weights FILE        the weights file of a model compiled with
                         --weights=external (default: the file the model names,
                         next to the shared library)
   --time N              after the first (warm-up) run, time N runs and print
-                        the median, min and max milliseconds per run
-  --info                print the model's inputs and outputs and exit
+                        the median, min and max milliseconds per run (and,
+                        on cuda, the device time measured with CUDA events)
+  --info                print the model's device, inputs and outputs and exit
   --help                print this text
 )";
 }
@@ -72,6 +76,21 @@ static bool parseNamedFile(const std::string &text, NamedFile &named) {
     return false;
   named.name = text.substr(0, equals);
   named.path = text.substr(equals + 1);
+  return true;
+}
+
+/// "cpu", "cuda" or "cuda:N".
+static bool parseDevice(const std::string &text, Options &options) {
+  if (text == "cpu" || text == "cuda") {
+    options.device = text;
+    return true;
+  }
+  int64_t ordinal = 0;
+  if (text.compare(0, 5, "cuda:") != 0 ||
+      !parseInt(text.substr(5), 0, ordinal) || ordinal > INT32_MAX)
+    return false;
+  options.device = "cuda";
+  options.deviceOrdinal = static_cast<int32_t>(ordinal);
   return true;
 }
 
@@ -143,6 +162,11 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       options.numThreads = static_cast<int32_t>(number);
     } else if (name == "--weights") {
       options.weightsPath = value;
+    } else if (name == "--device") {
+      if (!parseDevice(value, options)) {
+        error = "--device wants cpu, cuda or cuda:N, got '" + value + "'";
+        return false;
+      }
     } else if (name == "--rtol" || name == "--atol") {
       if (!parseTolerance(value,
                           name == "--rtol" ? options.rtol : options.atol)) {

@@ -28,6 +28,9 @@ struct Options {
   int64_t timedRuns = 0;
   int32_t numThreads = 0;
   std::string weightsPath;
+  /// --device: "cpu", "cuda", or empty for the model's own device.
+  std::string device;
+  int32_t deviceOrdinal = 0;
   bool info = false;
   bool help = false;
 };

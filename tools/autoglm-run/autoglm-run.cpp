@@ -14,6 +14,7 @@
 #include "RandomFill.h"
 #include "TensorFile.h"
 
+#include "autoglm/cuda_image.h"
 #include "autoglm/runtime.h"
 
 #include <algorithm>
@@ -73,10 +74,34 @@ static std::string nameList(const autoglm_tensor_desc *descs, int32_t count) {
   return names;
 }
 
-static void printInfo(const autoglm_model_desc &model) {
+/// The device image of a CUDA model: its kernels, steps and architectures.
+static void printCudaImage(const autoglm_cuda_image &image) {
+  std::printf("cuda image: %d kernels, %d steps, %llu-byte fatbin for %s "
+              "(sm_%d or newer)",
+              image.num_kernels, image.num_steps,
+              static_cast<unsigned long long>(image.fatbin_bytes),
+              image.archs ? image.archs : "(unknown)",
+              image.min_compute_capability);
+  if (image.weights_bytes)
+    std::printf(", %llu bytes of embedded weights",
+                static_cast<unsigned long long>(image.weights_bytes));
+  std::printf("\n");
+  std::string kernels;
+  for (int32_t k = 0; k < image.num_kernels; ++k)
+    kernels += (k ? ", " : "") + std::string(image.kernel_names[k]);
+  std::printf("kernels: %s\n", kernels.c_str());
+}
+
+/// `device` describes where the model runs (the session's device, or why
+/// the model's device cannot be used here).
+static void printInfo(const autoglm_model_desc &model,
+                      const std::string &device) {
   std::printf("model '%s': %d inputs, %d outputs, %llu-byte workspace\n",
               model.name ? model.name : "", model.num_inputs, model.num_outputs,
               static_cast<unsigned long long>(model.workspace_bytes));
+  std::printf("device: %s\n", device.c_str());
+  if (model.device == AUTOGLM_DEVICE_CUDA && model.device_image)
+    printCudaImage(*static_cast<const autoglm_cuda_image *>(model.device_image));
   if (model.weights_bytes)
     std::printf("weights: %llu bytes in '%s'\n",
                 static_cast<unsigned long long>(model.weights_bytes),
@@ -278,9 +303,16 @@ static int checkOutputs(const Runner &runner) {
   return numMismatched;
 }
 
+/// Sorts `millis` and returns its median.
+static double sortedMedian(std::vector<double> &millis) {
+  std::sort(millis.begin(), millis.end());
+  size_t n = millis.size();
+  return n % 2 ? millis[n / 2] : (millis[n / 2 - 1] + millis[n / 2]) / 2;
+}
+
 static bool timeRuns(Runner &runner, std::string &error) {
   using Clock = std::chrono::steady_clock;
-  std::vector<double> millis;
+  std::vector<double> millis, deviceMillis;
   millis.reserve(static_cast<size_t>(runner.options.timedRuns));
   for (int64_t i = 0; i < runner.options.timedRuns; ++i) {
     Clock::time_point start = Clock::now();
@@ -292,16 +324,50 @@ static bool timeRuns(Runner &runner, std::string &error) {
     }
     millis.push_back(
         std::chrono::duration<double, std::milli>(stop - start).count());
+    double deviceTime = autoglm_session_last_device_ms(runner.session);
+    if (deviceTime >= 0)
+      deviceMillis.push_back(deviceTime);
   }
-  std::sort(millis.begin(), millis.end());
-  size_t n = millis.size();
-  double median =
-      n % 2 ? millis[n / 2] : (millis[n / 2 - 1] + millis[n / 2]) / 2;
-  std::printf("time: %zu runs, %d threads: median %.6f ms, min %.6f ms, "
-              "max %.6f ms\n",
-              n, autoglm_session_num_threads(runner.session), median,
+  double median = sortedMedian(millis);
+  if (autoglm_session_device(runner.session) != AUTOGLM_DEVICE_CUDA) {
+    std::printf("time: %zu runs, %d threads: median %.6f ms, min %.6f ms, "
+                "max %.6f ms\n",
+                millis.size(), autoglm_session_num_threads(runner.session),
+                median, millis.front(), millis.back());
+    return true;
+  }
+  // Wall time includes the host's work (copies from pageable memory, the
+  // launches); the device time is what the GPU spent, from CUDA events.
+  std::printf("time: %zu runs, %s (%s): median %.6f ms, min %.6f ms, "
+              "max %.6f ms",
+              millis.size(),
+              autoglm_session_device_description(runner.session),
+              autoglm_session_execution(runner.session), median,
               millis.front(), millis.back());
+  if (deviceMillis.size() == millis.size()) {
+    double deviceMedian = sortedMedian(deviceMillis);
+    std::printf("; device median %.6f ms, min %.6f ms, max %.6f ms",
+                deviceMedian, deviceMillis.front(), deviceMillis.back());
+  }
+  std::printf("\n");
   return true;
+}
+
+/// The model runs only on the device it was compiled for; --device says
+/// which one the user expects.
+static bool checkDevice(const Options &options, const autoglm_model_desc &model,
+                        std::string &error) {
+  if (options.device.empty() ||
+      options.device == autoglm_device_name(model.device))
+    return true;
+  const char *name = model.name ? model.name : "(unnamed)";
+  error = "model '" + std::string(name) + "' was compiled for " +
+          autoglm_device_name(model.device) + ", not " + options.device +
+          "; a model runs only on the device it was compiled for (run it with "
+          "--device " +
+          autoglm_device_name(model.device) + ", or compile it for " +
+          options.device + ")";
+  return false;
 }
 
 int main(int argc, char **argv) {
@@ -318,20 +384,35 @@ int main(int argc, char **argv) {
   if (!library.load(options.modelPath, error))
     return fail(error);
 
+  if (!checkDevice(options, *library.model(), error))
+    return fail(error);
+
   autoglm_session_options sessionOptions;
   autoglm_session_options_init(&sessionOptions);
   sessionOptions.num_threads = options.numThreads;
+  sessionOptions.device_ordinal = options.deviceOrdinal;
   if (!options.weightsPath.empty())
     sessionOptions.weights_path = options.weightsPath.c_str();
   autoglm_session *rawSession = nullptr;
   autoglm_status status =
       autoglm_session_create(library.model(), &sessionOptions, &rawSession);
+  // --info describes a valid model even where its device is missing.
+  if (status == AUTOGLM_ERROR_DEVICE_UNAVAILABLE && options.info) {
+    printInfo(*library.model(),
+              std::string(autoglm_device_name(library.model()->device)) +
+                  " (not available here: " + autoglm_last_create_error() +
+                  ")");
+    return 0;
+  }
   if (status != AUTOGLM_OK)
     return fail(autoglm_last_create_error());
   SessionPtr session(rawSession);
 
   if (options.info) {
-    printInfo(*library.model());
+    std::string device = autoglm_session_device_description(session.get());
+    if (autoglm_session_device(session.get()) == AUTOGLM_DEVICE_CUDA)
+      device = "cuda, " + device;
+    printInfo(*library.model(), device);
     return 0;
   }
 

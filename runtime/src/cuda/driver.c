@@ -138,4 +138,12 @@ void autoglm_cuda_append_error(autoglm_message *message,
     autoglm_message_appendf(message, "CUDA error %d", result);
   if (text)
     autoglm_message_appendf(message, ": %s", text);
+  /* A fault in a kernel is sticky: the driver refuses all further work of
+   * the process, whatever session it belongs to. */
+  if (result == CUDA_ERROR_ILLEGAL_ADDRESS || result == 702 /* timeout */ ||
+      result == 710 /* device-side assert */ ||
+      (result >= 714 /* hardware stack error */ &&
+       result <= CUDA_ERROR_LAUNCH_FAILED))
+    autoglm_message_appendf(message, " (CUDA cannot be used again in this "
+                                     "process; restart it)");
 }

@@ -36,7 +36,8 @@ enum {
   CUDA_ERROR_JIT_COMPILER_NOT_FOUND = 221,
   CUDA_ERROR_UNSUPPORTED_PTX_VERSION = 222,
   CUDA_ERROR_NOT_FOUND = 500,
-  /* 700 to 719: a kernel faulted; the context is unusable afterwards. */
+  /* A kernel faulted (so do 702, 710 and 714 to 719); the driver refuses
+   * any further work in the process afterwards. */
   CUDA_ERROR_ILLEGAL_ADDRESS = 700,
   CUDA_ERROR_LAUNCH_FAILED = 719,
 };

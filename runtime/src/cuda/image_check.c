@@ -124,8 +124,8 @@ static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
         !isBuffer(step->args[1].kind)) {
       stepPrefix(message, model, index, step);
       autoglm_message_appendf(message,
-                              "a copy takes two buffer arguments, it has %d",
-                              step->num_args);
+                              "a copy takes two buffer arguments (destination "
+                              "and source)");
       return AUTOGLM_ERROR_INVALID_MODEL;
     }
     needed = step->bytes;

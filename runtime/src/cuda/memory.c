@@ -30,14 +30,14 @@ static autoglm_status allocate(autoglm_cuda_session *cuda, CUdeviceptr *out,
     return AUTOGLM_OK;
   *out = 0;
   autoglm_message_appendf(message, "%s GPU %d (%s): model '%s' asks for %llu "
-                          "bytes for %s%s%s",
+                          "bytes for %s%s%s%s",
                           result == CUDA_ERROR_OUT_OF_MEMORY
                               ? "out of device memory on"
                               : "cannot allocate device memory on",
                           cuda->ordinal, cuda->name,
                           autoglm_model_name(cuda->model),
-                          (unsigned long long)bytes, what, name ? " " : "",
-                          name ? name : "");
+                          (unsigned long long)bytes, what, name ? " '" : "",
+                          name ? name : "", name ? "'" : "");
   if (result == CUDA_ERROR_OUT_OF_MEMORY) {
     size_t free = 0, total = 0;
     if (d->cuMemGetInfo(&free, &total) == CUDA_SUCCESS)

@@ -19,9 +19,10 @@ autoglm_status autoglm_cuda_load_module(autoglm_cuda_session *cuda,
     cuda->module = NULL;
     switch (result) {
     case CUDA_ERROR_NO_BINARY_FOR_GPU:
-    case CUDA_ERROR_INVALID_PTX:
       autoglm_cuda_append_no_binary(message, cuda, result);
       return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+    /* No machine code for this GPU, and the PTX does not compile here. */
+    case CUDA_ERROR_INVALID_PTX:
     case CUDA_ERROR_UNSUPPORTED_PTX_VERSION:
     case CUDA_ERROR_JIT_COMPILER_NOT_FOUND:
       autoglm_message_appendf(message,
