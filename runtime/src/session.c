@@ -132,7 +132,7 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
     return AUTOGLM_ERROR_WORKSPACE;
   }
   /* The calling thread only issues a CUDA model's work: no workers. */
-  int32_t numThreads = onCuda ? 1
+  int32_t numThreads = onCuda                 ? 1
                        : options->num_threads ? options->num_threads
                                               : autoglm_available_cores();
 

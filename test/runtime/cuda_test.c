@@ -1,4 +1,4 @@
-/*===- cuda_test.c - drive the runtime's CUDA half on the fake driver ------===*\
+/*===- cuda_test.c - drive the runtime's CUDA half on the fake driver -----===*\
  *
  * `autoglm-cuda-runtime-test MODE` creates and runs sessions of the CUDA
  * fake model (fake_cuda_model.c) and prints what it sees, for FileCheck;

@@ -1,4 +1,4 @@
-/*===- fake_cuda_driver.c - a CUDA driver on host memory, for tests --------===*\
+/*===- fake_cuda_driver.c - a CUDA driver on host memory, for tests -------===*\
  *
  * libautoglm_fake_cuda.so exports the driver functions the runtime resolves
  * (by their versioned names) and implements them on host memory, so that the
@@ -66,7 +66,8 @@ static const struct {
     {NotInitialized, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
     {NoDevice, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
     {InvalidDevice, "CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"},
-    {InvalidImage, "CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"},
+    {InvalidImage, "CUDA_ERROR_INVALID_IMAGE",
+     "device kernel image is invalid"},
     {InvalidContext, "CUDA_ERROR_INVALID_CONTEXT", "invalid device context"},
     {NoBinaryForGpu, "CUDA_ERROR_NO_BINARY_FOR_GPU",
      "no kernel image is available for execution on the device"},
@@ -239,7 +240,7 @@ CUresult cuCtxPopCurrent_v2(void **context) {
   return Success;
 }
 
-/*===-- Memory --------------------------------------------------------------===*/
+/*===-- Memory ------------------------------------------------------------===*/
 
 CUresult cuMemGetInfo_v2(size_t *free, size_t *total) {
   *total = (size_t)knob("FAKE_CUDA_MEMORY", 1 << 30);
@@ -251,7 +252,8 @@ CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
   size_t limit = (size_t)knob("FAKE_CUDA_MEMORY", 1 << 30);
   if (bytes == 0)
     return InvalidValue;
-  if (bytes > limit - usedBytes || numBuffers == MaxBuffers || usedBytes > limit) {
+  if (bytes > limit - usedBytes || numBuffers == MaxBuffers ||
+      usedBytes > limit) {
     say("cuMemAlloc %zu bytes: out of memory", bytes);
     return OutOfMemory;
   }
@@ -323,7 +325,7 @@ typedef struct Stream {
 
 static int numStreams, numGraphs, numExecs, numEvents, numModules;
 
-/*===-- Kernels -------------------------------------------------------------===*/
+/*===-- Kernels -----------------------------------------------------------===*/
 
 static void *at(uint64_t address) { return (void *)(uintptr_t)address; }
 
@@ -399,7 +401,7 @@ static CUresult issue(Stream *stream, const Node *node) {
   return Success;
 }
 
-/*===-- Modules -------------------------------------------------------------===*/
+/*===-- Modules -----------------------------------------------------------===*/
 
 enum { MaxFunctions = 32 };
 typedef struct Module {
@@ -472,7 +474,7 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   return NotFound;
 }
 
-/*===-- Streams, events, launches -------------------------------------------===*/
+/*===-- Streams, events, launches -----------------------------------------===*/
 
 CUresult cuStreamCreate(void **stream, unsigned int flags) {
   Stream *created = calloc(1, sizeof(Stream));
@@ -567,12 +569,12 @@ CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
   return result;
 }
 
-/*===-- Copies ----------------------------------------------------------------===*/
+/*===-- Copies ------------------------------------------------------------===*/
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
   char text[64];
-  say("cuMemcpyHtoD %s <- host, %zu bytes",
-      describe(dst, text, sizeof(text)), bytes);
+  say("cuMemcpyHtoD %s <- host, %zu bytes", describe(dst, text, sizeof(text)),
+      bytes);
   if (findBuffer(dst) < 0)
     return InvalidValue;
   memcpy(at(dst), src, bytes);
@@ -616,7 +618,7 @@ CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
   return issue(stream, &node);
 }
 
-/*===-- Capture and replay ------------------------------------------------------===*/
+/*===-- Capture and replay ------------------------------------------------===*/
 
 CUresult cuStreamBeginCapture_v2(void *stream, int mode) {
   Stream *capturing = stream;

@@ -1,4 +1,4 @@
-/*===- fake_cuda_model.c - a hand-written CUDA model for the fake driver ---===*\
+/*===- fake_cuda_model.c - a hand-written CUDA model for the fake driver --===*\
  *
  * What the CUDA target emits, written by hand: a descriptor for
  * AUTOGLM_DEVICE_CUDA with no entry, and a device image with two kernels, a
@@ -42,12 +42,9 @@ static const char fakeFatbin[] = "AUTOGLM-FAKE-FATBIN\n"
 static const char *const kernelNames[] = {"fake_scale_add", "fake_sum"};
 
 static const autoglm_cuda_arg scaleAddArgs[] = {
-    {AUTOGLM_CUDA_ARG_WORKSPACE, 0, 128},
-    {AUTOGLM_CUDA_ARG_INPUT, 0, 0},
-    {AUTOGLM_CUDA_ARG_WEIGHTS, 0, 0},
-    {AUTOGLM_CUDA_ARG_INPUT, 1, 0},
-    {AUTOGLM_CUDA_ARG_I32, 0, Cols},
-    {AUTOGLM_CUDA_ARG_I64, 0, Size},
+    {AUTOGLM_CUDA_ARG_WORKSPACE, 0, 128}, {AUTOGLM_CUDA_ARG_INPUT, 0, 0},
+    {AUTOGLM_CUDA_ARG_WEIGHTS, 0, 0},     {AUTOGLM_CUDA_ARG_INPUT, 1, 0},
+    {AUTOGLM_CUDA_ARG_I32, 0, Cols},      {AUTOGLM_CUDA_ARG_I64, 0, Size},
 };
 static const autoglm_cuda_arg copyArgs[] = {
     {AUTOGLM_CUDA_ARG_OUTPUT, 0, 0},
@@ -60,11 +57,32 @@ static const autoglm_cuda_arg sumArgs[] = {
 };
 
 static const autoglm_cuda_step fakeSteps[] = {
-    {AUTOGLM_CUDA_STEP_LAUNCH, 0, {1, 1, 1}, {64, 1, 1}, 0, 6, scaleAddArgs, 0,
+    {AUTOGLM_CUDA_STEP_LAUNCH,
+     0,
+     {1, 1, 1},
+     {64, 1, 1},
+     0,
+     6,
+     scaleAddArgs,
+     0,
      "Mul_0,Add_1"},
-    {AUTOGLM_CUDA_STEP_COPY, 0, {1, 1, 1}, {1, 1, 1}, 0, 2, copyArgs,
-     Size * sizeof(float), "Identity_2"},
-    {AUTOGLM_CUDA_STEP_LAUNCH, 1, {1, 1, 1}, {32, 1, 1}, 256, 3, sumArgs, 0,
+    {AUTOGLM_CUDA_STEP_COPY,
+     0,
+     {1, 1, 1},
+     {1, 1, 1},
+     0,
+     2,
+     copyArgs,
+     Size * sizeof(float),
+     "Identity_2"},
+    {AUTOGLM_CUDA_STEP_LAUNCH,
+     1,
+     {1, 1, 1},
+     {32, 1, 1},
+     256,
+     3,
+     sumArgs,
+     0,
      "ReduceSum_3"},
 };
 

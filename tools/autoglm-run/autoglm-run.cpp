@@ -101,7 +101,8 @@ static void printInfo(const autoglm_model_desc &model,
               static_cast<unsigned long long>(model.workspace_bytes));
   std::printf("device: %s\n", device.c_str());
   if (model.device == AUTOGLM_DEVICE_CUDA && model.device_image)
-    printCudaImage(*static_cast<const autoglm_cuda_image *>(model.device_image));
+    printCudaImage(
+        *static_cast<const autoglm_cuda_image *>(model.device_image));
   if (model.weights_bytes)
     std::printf("weights: %llu bytes in '%s'\n",
                 static_cast<unsigned long long>(model.weights_bytes),
@@ -340,10 +341,9 @@ static bool timeRuns(Runner &runner, std::string &error) {
   // launches); the device time is what the GPU spent, from CUDA events.
   std::printf("time: %zu runs, %s (%s): median %.6f ms, min %.6f ms, "
               "max %.6f ms",
-              millis.size(),
-              autoglm_session_device_description(runner.session),
-              autoglm_session_execution(runner.session), median,
-              millis.front(), millis.back());
+              millis.size(), autoglm_session_device_description(runner.session),
+              autoglm_session_execution(runner.session), median, millis.front(),
+              millis.back());
   if (deviceMillis.size() == millis.size()) {
     double deviceMedian = sortedMedian(deviceMillis);
     std::printf("; device median %.6f ms, min %.6f ms, max %.6f ms",
@@ -400,8 +400,7 @@ int main(int argc, char **argv) {
   if (status == AUTOGLM_ERROR_DEVICE_UNAVAILABLE && options.info) {
     printInfo(*library.model(),
               std::string(autoglm_device_name(library.model()->device)) +
-                  " (not available here: " + autoglm_last_create_error() +
-                  ")");
+                  " (not available here: " + autoglm_last_create_error() + ")");
     return 0;
   }
   if (status != AUTOGLM_OK)

@@ -1,4 +1,4 @@
-/*===- device.c - pick the GPU and share its primary context ---------------===*\
+/*===- device.c - pick the GPU and share its primary context --------------===*\
  *
  * The session uses the device's primary context, the one the CUDA runtime
  * API (and so PyTorch and most libraries) uses, instead of creating its own:

@@ -1,4 +1,4 @@
-/*===- driver.c - load the CUDA driver on first use ------------------------===*\
+/*===- driver.c - load the CUDA driver on first use -----------------------===*\
  *
  * libcuda.so.1 is opened with dlopen when the first CUDA session of the
  * process is created, never at program start, so a program linked with the

@@ -1,4 +1,4 @@
-/*===- driver_api.h - the part of the CUDA driver API the runtime uses -*- C -*-===*\
+/*===- driver_api.h - the CUDA driver API the runtime uses --------*- C -*-===*\
  *
  * The runtime never includes a CUDA header nor links a CUDA library: it
  * loads libcuda.so.1 with dlopen when a CUDA session is created, so that it
@@ -68,17 +68,16 @@ enum { CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1 };
   X(cuInit, "cuInit", (unsigned int flags))                                    \
   X(cuDriverGetVersion, "cuDriverGetVersion", (int *version))                  \
   X(cuGetErrorName, "cuGetErrorName", (CUresult error, const char **name))     \
-  X(cuGetErrorString, "cuGetErrorString",                                      \
-    (CUresult error, const char **text))                                       \
+  X(cuGetErrorString, "cuGetErrorString", (CUresult error, const char **text)) \
   X(cuDeviceGetCount, "cuDeviceGetCount", (int *count))                        \
   X(cuDeviceGet, "cuDeviceGet", (CUdevice * device, int ordinal))              \
-  X(cuDeviceGetName, "cuDeviceGetName", (char *name, int length, CUdevice dev)) \
+  X(cuDeviceGetName, "cuDeviceGetName",                                        \
+    (char *name, int length, CUdevice dev))                                    \
   X(cuDeviceGetAttribute, "cuDeviceGetAttribute",                              \
     (int *value, int attribute, CUdevice dev))                                 \
   X(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain",                      \
     (CUcontext * context, CUdevice dev))                                       \
-  X(cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2",                 \
-    (CUdevice dev))                                                            \
+  X(cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2", (CUdevice dev)) \
   X(cuCtxPushCurrent, "cuCtxPushCurrent_v2", (CUcontext context))              \
   X(cuCtxPopCurrent, "cuCtxPopCurrent_v2", (CUcontext * context))              \
   X(cuMemGetInfo, "cuMemGetInfo_v2", (size_t *free, size_t *total))            \
@@ -99,8 +98,7 @@ enum { CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1 };
   X(cuModuleUnload, "cuModuleUnload", (CUmodule module))                       \
   X(cuModuleGetFunction, "cuModuleGetFunction",                                \
     (CUfunction * function, CUmodule module, const char *name))                \
-  X(cuStreamCreate, "cuStreamCreate",                                          \
-    (CUstream * stream, unsigned int flags))                                   \
+  X(cuStreamCreate, "cuStreamCreate", (CUstream * stream, unsigned int flags)) \
   X(cuStreamDestroy, "cuStreamDestroy_v2", (CUstream stream))                  \
   X(cuStreamSynchronize, "cuStreamSynchronize", (CUstream stream))             \
   X(cuEventCreate, "cuEventCreate", (CUevent * event, unsigned int flags))     \

@@ -1,4 +1,4 @@
-/*===- graph.c - capture the steps into one CUDA graph ---------------------===*\
+/*===- graph.c - capture the steps into one CUDA graph --------------------===*\
  *
  * After the first successful run (which launched each step and waited for
  * it, so every kernel is known to work), the steps are captured once from
@@ -32,8 +32,8 @@ static void captureFailed(autoglm_cuda_session *cuda, const char *what,
 
 void autoglm_cuda_capture_graph(autoglm_cuda_session *cuda) {
   const autoglm_cuda_driver *d = cuda->driver;
-  CUresult result =
-      d->cuStreamBeginCapture(cuda->stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+  CUresult result = d->cuStreamBeginCapture(
+      cuda->stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
   if (result != CUDA_SUCCESS) {
     captureFailed(cuda, "cuStreamBeginCapture", result, NULL);
     return;
@@ -65,8 +65,8 @@ void autoglm_cuda_capture_graph(autoglm_cuda_session *cuda) {
   cuda->graph = graph;
   cuda->graph_exec = exec;
   cuda->graph_state = AUTOGLM_CUDA_GRAPH_READY;
-  snprintf(cuda->execution, sizeof(cuda->execution),
-           "cuda graph of %d steps", cuda->image->num_steps);
+  snprintf(cuda->execution, sizeof(cuda->execution), "cuda graph of %d steps",
+           cuda->image->num_steps);
 }
 
 void autoglm_cuda_destroy_graph(autoglm_cuda_session *cuda) {

@@ -1,4 +1,4 @@
-/*===- image_check.c - validate a CUDA device image ------------------------===*\
+/*===- image_check.c - validate a CUDA device image -----------------------===*\
  *
  * The image comes from the compiler, but a shared library can be stale or
  * foreign. Checking its tables once, before any GPU work, lets the rest of
@@ -51,8 +51,8 @@ static const char *argKindName(int32_t kind) {
 static void stepPrefix(autoglm_message *message,
                        const autoglm_model_desc *model, int32_t index,
                        const autoglm_cuda_step *step) {
-  autoglm_message_appendf(message, "model '%s': step %d", autoglm_model_name(model),
-                          index);
+  autoglm_message_appendf(message, "model '%s': step %d",
+                          autoglm_model_name(model), index);
   if (step->nodes && *step->nodes)
     autoglm_message_appendf(message, " (ONNX nodes '%s')", step->nodes);
   autoglm_message_appendf(message, ": ");
@@ -87,8 +87,7 @@ static autoglm_status checkArg(const autoglm_model_desc *model, int32_t index,
     autoglm_message_appendf(message,
                             "argument %d reaches byte %llu of the %s buffer, "
                             "which has %llu",
-                            argIndex,
-                            (unsigned long long)(arg->value + needed),
+                            argIndex, (unsigned long long)(arg->value + needed),
                             argKindName(arg->kind), (unsigned long long)size);
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
@@ -109,7 +108,8 @@ static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
   if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH) {
     if (step->kernel < 0 || step->kernel >= image->num_kernels) {
       stepPrefix(message, model, index, step);
-      autoglm_message_appendf(message, "it launches kernel %d, the image has %d",
+      autoglm_message_appendf(message,
+                              "it launches kernel %d, the image has %d",
                               step->kernel, image->num_kernels);
       return AUTOGLM_ERROR_INVALID_MODEL;
     }

@@ -1,4 +1,4 @@
-/*===- memory.c - the session's device buffers -----------------------------===*\
+/*===- memory.c - the session's device buffers ----------------------------===*\
  *
  * One arena for the workspace (the memory planner's, so intermediates need
  * no allocation of their own), one buffer for the weights, uploaded once,
@@ -29,21 +29,21 @@ static autoglm_status allocate(autoglm_cuda_session *cuda, CUdeviceptr *out,
   if (result == CUDA_SUCCESS)
     return AUTOGLM_OK;
   *out = 0;
-  autoglm_message_appendf(message, "%s GPU %d (%s): model '%s' asks for %llu "
-                          "bytes for %s%s%s%s",
-                          result == CUDA_ERROR_OUT_OF_MEMORY
-                              ? "out of device memory on"
-                              : "cannot allocate device memory on",
-                          cuda->ordinal, cuda->name,
-                          autoglm_model_name(cuda->model),
-                          (unsigned long long)bytes, what, name ? " '" : "",
-                          name ? name : "", name ? "'" : "");
+  autoglm_message_appendf(
+      message,
+      "%s GPU %d (%s): model '%s' asks for %llu "
+      "bytes for %s%s%s%s",
+      result == CUDA_ERROR_OUT_OF_MEMORY ? "out of device memory on"
+                                         : "cannot allocate device memory on",
+      cuda->ordinal, cuda->name, autoglm_model_name(cuda->model),
+      (unsigned long long)bytes, what, name ? " '" : "", name ? name : "",
+      name ? "'" : "");
   if (result == CUDA_ERROR_OUT_OF_MEMORY) {
     size_t free = 0, total = 0;
     if (d->cuMemGetInfo(&free, &total) == CUDA_SUCCESS)
-      autoglm_message_appendf(message, ", %llu of the GPU's %llu bytes are free",
-                              (unsigned long long)free,
-                              (unsigned long long)total);
+      autoglm_message_appendf(
+          message, ", %llu of the GPU's %llu bytes are free",
+          (unsigned long long)free, (unsigned long long)total);
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
   autoglm_message_appendf(message, " (");

@@ -1,4 +1,4 @@
-/*===- module.c - load the fatbin and find the kernels ---------------------===*\
+/*===- module.c - load the fatbin and find the kernels --------------------===*\
  *
  * The fatbin is loaded once per session; the driver picks the machine code
  * for this GPU or JIT-compiles the PTX. Each kernel is looked up by name once,

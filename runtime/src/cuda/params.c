@@ -1,4 +1,4 @@
-/*===- params.c - every step's kernel parameters, computed once ------------===*\
+/*===- params.c - every step's kernel parameters, computed once -----------===*\
  *
  * cuLaunchKernel takes an array of pointers, one per kernel parameter, to
  * the parameter's value. The values are the device addresses of the

@@ -1,4 +1,4 @@
-/*===- run.c - one run of a CUDA model --------------------------------------===*\
+/*===- run.c - one run of a CUDA model ------------------------------------===*\
  *
  * A run copies the caller's inputs into the session's device buffers,
  * issues the forward pass (each step on the first run, the captured graph

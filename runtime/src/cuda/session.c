@@ -1,4 +1,4 @@
-/*===- session.c - build and tear down the CUDA half of a session ----------===*\
+/*===- session.c - build and tear down the CUDA half of a session ---------===*\
  *
  * Creation does all the GPU work a session needs before its first run, in
  * the order in which failures are cheapest to explain: driver, GPU and
@@ -35,9 +35,9 @@ static bool allocateTables(autoglm_cuda_session *cuda) {
 static autoglm_status driverFailed(const autoglm_cuda_session *cuda,
                                    const char *what, CUresult result,
                                    autoglm_message *message) {
-  autoglm_message_appendf(message, "cannot %s on GPU %d (%s) for model '%s': ",
-                          what, cuda->ordinal, cuda->name,
-                          autoglm_model_name(cuda->model));
+  autoglm_message_appendf(
+      message, "cannot %s on GPU %d (%s) for model '%s': ", what, cuda->ordinal,
+      cuda->name, autoglm_model_name(cuda->model));
   autoglm_cuda_append_error(message, cuda->driver, result);
   return AUTOGLM_ERROR_DEVICE_FAILED;
 }
@@ -88,7 +88,8 @@ autoglm_status autoglm_cuda_session_create(
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
   autoglm_status status;
-  const autoglm_cuda_driver *driver = autoglm_cuda_load_driver(message, &status);
+  const autoglm_cuda_driver *driver =
+      autoglm_cuda_load_driver(message, &status);
   if (!driver)
     return status;
 

@@ -1,4 +1,4 @@
-/*===- steps.c - issue the forward pass on the session's stream ------------===*\
+/*===- steps.c - issue the forward pass on the session's stream -----------===*\
  *
  * Each step is one cuLaunchKernel or one device-to-device copy with the
  * parameters computed at creation. The same function issues the steps of
@@ -10,8 +10,7 @@
 #include "cuda_session.h"
 
 void autoglm_cuda_append_step(autoglm_message *message,
-                              const autoglm_cuda_session *cuda,
-                              int32_t index) {
+                              const autoglm_cuda_session *cuda, int32_t index) {
   const autoglm_cuda_step *step = &cuda->image->steps[index];
   if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH)
     autoglm_message_appendf(message, "step %d (kernel '%s'", index,
@@ -45,10 +44,10 @@ autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
     const autoglm_cuda_step *step = ready->step;
     CUresult result = CUDA_SUCCESS;
     if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH)
-      result = d->cuLaunchKernel(
-          ready->function, step->grid[0], step->grid[1], step->grid[2],
-          step->block[0], step->block[1], step->block[2], step->shared_bytes,
-          cuda->stream, ready->params, NULL);
+      result = d->cuLaunchKernel(ready->function, step->grid[0], step->grid[1],
+                                 step->grid[2], step->block[0], step->block[1],
+                                 step->block[2], step->shared_bytes,
+                                 cuda->stream, ready->params, NULL);
     else if (step->bytes > 0)
       result = d->cuMemcpyDtoDAsync(ready->dst, ready->src, step->bytes,
                                     cuda->stream);
