@@ -126,6 +126,7 @@ static autoglm_status runAndPrint(autoglm_session *session, const char *label,
  * is captured and replayed; no run allocates. */
 static void testRun(void) {
   autoglm_session *session = create(&autoglm_model_fake_cuda, NULL);
+  EXPECT(session != NULL);
   if (!session)
     return;
   printSession(session);
@@ -141,9 +142,13 @@ static void testRun(void) {
     char label[16];
     snprintf(label, sizeof(label), "run %d", run);
     printf("-- %s\n", label);
-    if (runAndPrint(session, label, &t) != AUTOGLM_OK)
+    autoglm_status status = runAndPrint(session, label, &t);
+    EXPECT(status == AUTOGLM_OK);
+    if (status != AUTOGLM_OK)
       break;
     printValues(label, t.y, t.total);
+    EXPECT(t.y[5] == 2.0f * t.x[5] + 30.0f && t.total == 120.0);
+    EXPECT(autoglm_session_uses_cuda_graph(session) == 1);
     printSession(session);
     printf("device time %g ms\n", autoglm_session_last_device_ms(session));
   }
@@ -157,6 +162,7 @@ static void testRun(void) {
  * outputs directly. */
 static void testDevicePointers(void) {
   autoglm_session *session = create(&autoglm_model_fake_cuda, NULL);
+  EXPECT(session != NULL);
   if (!session)
     return;
   void *driver = dlopen(getenv("AUTOGLM_CUDA_DRIVER"), RTLD_NOW);
@@ -188,10 +194,13 @@ static void testDevicePointers(void) {
     char label[32];
     snprintf(label, sizeof(label), "device run %d", run);
     printf("-- %s\n", label);
-    if (runAndPrint(session, label, &t) != AUTOGLM_OK)
+    autoglm_status status = runAndPrint(session, label, &t);
+    EXPECT(status == AUTOGLM_OK);
+    if (status != AUTOGLM_OK)
       break;
     printValues(label, (const float *)(uintptr_t)y,
                 *(const double *)(uintptr_t)total);
+    EXPECT(*(const double *)(uintptr_t)total == 120.0);
   }
   autoglm_session_destroy(session);
 }
@@ -212,13 +221,16 @@ static void testWeightsFile(void) {
   options.weights_image_bytes = sizeof(image);
   autoglm_session *session =
       create(&autoglm_model_fake_cuda_weighted, &options);
+  EXPECT(session != NULL);
   if (!session)
     return;
   printf("weights from a file %llu\n",
          (unsigned long long)autoglm_session_weights_size(session));
   Tensors t;
   initTensors(&t);
-  if (runAndPrint(session, "run", &t) == AUTOGLM_OK)
+  autoglm_status status = runAndPrint(session, "run", &t);
+  EXPECT(status == AUTOGLM_OK && t.y[0] == 3.0f * t.x[0] + 10.0f);
+  if (status == AUTOGLM_OK)
     printValues("run", t.y, t.total);
   autoglm_session_destroy(session);
 }

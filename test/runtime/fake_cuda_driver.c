@@ -37,8 +37,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The driver's types, as cuda.h declares them; this file defines the
+ * opaque structs. (UBSan's function check compares them with the types the
+ * runtime calls through.) */
 typedef int CUresult;
+typedef int CUdevice;
 typedef unsigned long long CUdeviceptr;
+typedef struct CUctx_st *CUcontext;
+typedef struct CUmod_st *CUmodule;
+typedef struct CUfunc_st *CUfunction;
+typedef struct CUstream_st *CUstream;
+typedef struct CUevent_st *CUevent;
+typedef struct CUgraph_st *CUgraph;
+typedef struct CUgraphExec_st *CUgraphExec;
 
 enum {
   Success = 0,
@@ -184,19 +195,19 @@ CUresult cuDeviceGetCount(int *count) {
   return initialized ? Success : NotInitialized;
 }
 
-CUresult cuDeviceGet(int *device, int ordinal) {
+CUresult cuDeviceGet(CUdevice *device, int ordinal) {
   if (ordinal < 0 || ordinal >= knob("FAKE_CUDA_DEVICES", 1))
     return InvalidDevice;
   *device = ordinal;
   return Success;
 }
 
-CUresult cuDeviceGetName(char *name, int length, int device) {
+CUresult cuDeviceGetName(char *name, int length, CUdevice device) {
   snprintf(name, (size_t)length, "Fake GPU %d", device);
   return Success;
 }
 
-CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
+CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice device) {
   (void)device;
   int cc = (int)knob("FAKE_CUDA_ARCH", 90);
   if (attribute == 75) /* compute capability major */
@@ -209,29 +220,32 @@ CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
 }
 
 /* One primary context per device; its handle is only compared. */
-static int primaryContexts[8];
+struct CUctx_st {
+  int device;
+};
+static struct CUctx_st primaryContexts[8];
 
-CUresult cuDevicePrimaryCtxRetain(void **context, int device) {
+CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice device) {
   say("cuDevicePrimaryCtxRetain device %d", device);
   ++retained;
   *context = &primaryContexts[device & 7];
   return Success;
 }
 
-CUresult cuDevicePrimaryCtxRelease_v2(int device) {
+CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
   --retained;
   say("cuDevicePrimaryCtxRelease device %d (%d retained, context depth %d)",
       device, retained, contextDepth);
   return Success;
 }
 
-CUresult cuCtxPushCurrent_v2(void *context) {
+CUresult cuCtxPushCurrent_v2(CUcontext context) {
   (void)context;
   ++contextDepth;
   return Success;
 }
 
-CUresult cuCtxPopCurrent_v2(void **context) {
+CUresult cuCtxPopCurrent_v2(CUcontext *context) {
   if (context)
     *context = NULL;
   if (contextDepth == 0)
@@ -297,7 +311,7 @@ CUresult cuPointerGetAttribute(void *data, int attribute, CUdeviceptr pointer) {
 
 enum { MaxParams = 16, MaxNodes = 64 };
 
-typedef struct Function {
+typedef struct CUfunc_st {
   char name[64];
   char layout[MaxParams + 1]; /* p, i or l per parameter */
 } Function;
@@ -312,13 +326,13 @@ typedef struct Node {
   size_t bytes;
 } Node;
 
-typedef struct Graph {
+typedef struct CUgraph_st {
   int id;
   int numNodes;
   Node nodes[MaxNodes];
 } Graph;
 
-typedef struct Stream {
+typedef struct CUstream_st {
   int id;
   Graph *capture; /* non-NULL while capturing */
 } Stream;
@@ -404,7 +418,7 @@ static CUresult issue(Stream *stream, const Node *node) {
 /*===-- Modules -----------------------------------------------------------===*/
 
 enum { MaxFunctions = 32 };
-typedef struct Module {
+typedef struct CUmod_st {
   int id;
   const char *image;
   Function functions[MaxFunctions];
@@ -421,7 +435,7 @@ static bool runsOn(const char *archs, int cc) {
   return false;
 }
 
-CUresult cuModuleLoadData(void **module, const void *image) {
+CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   const char *text = image;
   if (strncmp(text, "AUTOGLM-FAKE-FATBIN\n", 20) != 0)
     return InvalidImage;
@@ -441,14 +455,15 @@ CUresult cuModuleLoadData(void **module, const void *image) {
   return Success;
 }
 
-CUresult cuModuleUnload(void *module) {
+CUresult cuModuleUnload(CUmodule module) {
   Module *loaded = module;
   say("cuModuleUnload module %d", loaded->id);
   free(loaded);
   return Success;
 }
 
-CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+CUresult cuModuleGetFunction(CUfunction *function, CUmodule module,
+                             const char *name) {
   Module *loaded = module;
   size_t length = strlen(name);
   for (const char *line = strstr(loaded->image, "\nkernel "); line;
@@ -476,7 +491,7 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
 
 /*===-- Streams, events, launches -----------------------------------------===*/
 
-CUresult cuStreamCreate(void **stream, unsigned int flags) {
+CUresult cuStreamCreate(CUstream *stream, unsigned int flags) {
   Stream *created = calloc(1, sizeof(Stream));
   if (!created)
     return OutOfMemory;
@@ -486,7 +501,7 @@ CUresult cuStreamCreate(void **stream, unsigned int flags) {
   return Success;
 }
 
-CUresult cuStreamDestroy_v2(void *stream) {
+CUresult cuStreamDestroy_v2(CUstream stream) {
   Stream *destroyed = stream;
   say("cuStreamDestroy stream %d", destroyed->id);
   free(destroyed->capture);
@@ -494,7 +509,7 @@ CUresult cuStreamDestroy_v2(void *stream) {
   return Success;
 }
 
-CUresult cuStreamSynchronize(void *stream) {
+CUresult cuStreamSynchronize(CUstream stream) {
   Stream *synced = stream;
   if (pendingFault) {
     sticky = pendingFault;
@@ -504,12 +519,12 @@ CUresult cuStreamSynchronize(void *stream) {
   return sticky;
 }
 
-typedef struct Event {
+typedef struct CUevent_st {
   int id;
   int records;
 } Event;
 
-CUresult cuEventCreate(void **event, unsigned int flags) {
+CUresult cuEventCreate(CUevent *event, unsigned int flags) {
   (void)flags;
   Event *created = calloc(1, sizeof(Event));
   if (!created)
@@ -519,13 +534,13 @@ CUresult cuEventCreate(void **event, unsigned int flags) {
   return Success;
 }
 
-CUresult cuEventDestroy_v2(void *event) {
+CUresult cuEventDestroy_v2(CUevent event) {
   say("cuEventDestroy event %d", ((Event *)event)->id);
   free(event);
   return Success;
 }
 
-CUresult cuEventRecord(void *event, void *stream) {
+CUresult cuEventRecord(CUevent event, CUstream stream) {
   (void)stream;
   ((Event *)event)->records++;
   say("cuEventRecord event %d", ((Event *)event)->id);
@@ -533,16 +548,17 @@ CUresult cuEventRecord(void *event, void *stream) {
 }
 
 /* Every run "takes" 0.25 ms. */
-CUresult cuEventElapsedTime_v2(float *milliseconds, void *start, void *end) {
+CUresult cuEventElapsedTime_v2(float *milliseconds, CUevent start,
+                               CUevent end) {
   if (!((Event *)start)->records || !((Event *)end)->records)
     return InvalidValue;
   *milliseconds = 0.25f;
   return Success;
 }
 
-CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
+CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                         unsigned gridZ, unsigned blockX, unsigned blockY,
-                        unsigned blockZ, unsigned shared, void *stream,
+                        unsigned blockZ, unsigned shared, CUstream stream,
                         void **params, void **extra) {
   if (sticky)
     return sticky;
@@ -582,7 +598,7 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
 }
 
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t bytes,
-                              void *stream) {
+                              CUstream stream) {
   char text[64];
   (void)stream;
   say("cuMemcpyHtoDAsync %s <- host, %zu bytes",
@@ -594,7 +610,7 @@ CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t bytes,
 }
 
 CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes,
-                              void *stream) {
+                              CUstream stream) {
   char text[64];
   (void)stream;
   say("cuMemcpyDtoHAsync host <- %s, %zu bytes",
@@ -606,7 +622,7 @@ CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes,
 }
 
 CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
-                              void *stream) {
+                              CUstream stream) {
   if (findBuffer(dst) < 0 || findBuffer(src) < 0)
     return InvalidValue;
   Node node;
@@ -620,7 +636,7 @@ CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
 
 /*===-- Capture and replay ------------------------------------------------===*/
 
-CUresult cuStreamBeginCapture_v2(void *stream, int mode) {
+CUresult cuStreamBeginCapture_v2(CUstream stream, int mode) {
   Stream *capturing = stream;
   if (knob("FAKE_CUDA_NO_CAPTURE", 0)) {
     say("cuStreamBeginCapture stream %d: unsupported", capturing->id);
@@ -634,7 +650,7 @@ CUresult cuStreamBeginCapture_v2(void *stream, int mode) {
   return Success;
 }
 
-CUresult cuStreamEndCapture(void *stream, void **graph) {
+CUresult cuStreamEndCapture(CUstream stream, CUgraph *graph) {
   Stream *capturing = stream;
   if (!capturing->capture)
     return InvalidValue;
@@ -645,12 +661,12 @@ CUresult cuStreamEndCapture(void *stream, void **graph) {
   return Success;
 }
 
-typedef struct Exec {
+typedef struct CUgraphExec_st {
   int id;
   Graph graph; /* a copy: the graph may be destroyed or reused */
 } Exec;
 
-CUresult cuGraphInstantiateWithFlags(void **exec, void *graph,
+CUresult cuGraphInstantiateWithFlags(CUgraphExec *exec, CUgraph graph,
                                      unsigned long long flags) {
   Exec *created = calloc(1, sizeof(Exec));
   if (!created)
@@ -663,7 +679,7 @@ CUresult cuGraphInstantiateWithFlags(void **exec, void *graph,
   return Success;
 }
 
-CUresult cuGraphLaunch(void *exec, void *stream) {
+CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
   Exec *launched = exec;
   (void)stream;
   if (sticky)
@@ -680,13 +696,13 @@ CUresult cuGraphLaunch(void *exec, void *stream) {
   return Success;
 }
 
-CUresult cuGraphExecDestroy(void *exec) {
+CUresult cuGraphExecDestroy(CUgraphExec exec) {
   say("cuGraphExecDestroy exec %d", ((Exec *)exec)->id);
   free(exec);
   return Success;
 }
 
-CUresult cuGraphDestroy(void *graph) {
+CUresult cuGraphDestroy(CUgraph graph) {
   say("cuGraphDestroy graph %d", ((Graph *)graph)->id);
   free(graph);
   return Success;
