@@ -3,7 +3,8 @@
  * Creation does every allocation a session will ever make: the session
  * itself, the entry's pointer table, the workspace (unless the caller brings
  * one), the mapping of the weights file (when the model has one) and the
- * worker threads.
+ * worker threads; for a CUDA model, the GPU side (cuda/session.c) instead
+ * of the workspace and the workers.
  *
 \*===----------------------------------------------------------------------===*/
 

@@ -140,6 +140,14 @@ void autoglm_session_options_init(autoglm_session_options *options);
  * for the defaults. Checks the model's abi_version and the descriptor's
  * consistency, takes or allocates the workspace, and starts
  * num_threads - 1 worker threads that live until the session is destroyed.
+ * For a model compiled for CUDA it instead loads the CUDA driver (dlopen of
+ * libcuda.so.1, or of the library the environment variable
+ * AUTOGLM_CUDA_DRIVER names, when the first CUDA session of the process is
+ * created), retains GPU `device_ordinal`'s primary context, loads the
+ * model's fatbin and kernels, allocates the device workspace, weights
+ * (uploaded once) and one device buffer per input and output, and creates
+ * one stream; AUTOGLM_ERROR_DEVICE_UNAVAILABLE when the driver, the GPU or
+ * code for its architecture is missing.
  * On failure `*out_session` is set to NULL (when `out_session` is not NULL)
  * and autoglm_last_create_error() explains why. `model` is not copied: it
  * must outlive the session (compiled models define it as constant data). */
