@@ -22,7 +22,7 @@
 #include <string.h>
 
 static pthread_mutex_t loadMutex = PTHREAD_MUTEX_INITIALIZER;
-static autoglm_cuda_driver driver;
+static autoglm_cuda_driver loaded;
 static bool driverReady;
 
 /* dlsym returns an object pointer; POSIX guarantees it converts to a
@@ -40,7 +40,7 @@ static void appendVersion(autoglm_message *message, int version) {
                           (version % 1000) / 10);
 }
 
-/* Opens, resolves and initializes the driver into `driver`; on failure
+/* Opens, resolves and initializes the driver into `loaded`; on failure
  * closes it again and explains. */
 static autoglm_status load(autoglm_message *message) {
   const char *path = getenv("AUTOGLM_CUDA_DRIVER");
@@ -55,13 +55,13 @@ static autoglm_status load(autoglm_message *message) {
                             path, reason ? reason : "unknown reason");
     return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
   }
-  memset(&driver, 0, sizeof(driver));
-  snprintf(driver.path, sizeof(driver.path), "%s", path);
+  memset(&loaded, 0, sizeof(loaded));
+  snprintf(loaded.path, sizeof(loaded.path), "%s", path);
 
   /* The version first: a driver too old to have every function is reported
    * as too old rather than as missing a symbol. */
-  if (!resolve(handle, "cuDriverGetVersion", &driver.cuDriverGetVersion) ||
-      driver.cuDriverGetVersion(&driver.version) != CUDA_SUCCESS) {
+  if (!resolve(handle, "cuDriverGetVersion", &loaded.cuDriverGetVersion) ||
+      loaded.cuDriverGetVersion(&loaded.version) != CUDA_SUCCESS) {
     autoglm_message_appendf(message,
                             "the CUDA driver %s does not report its version; "
                             "is it an NVIDIA CUDA driver?",
@@ -69,10 +69,10 @@ static autoglm_status load(autoglm_message *message) {
     dlclose(handle);
     return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
   }
-  if (driver.version < AUTOGLM_CUDA_MIN_DRIVER_VERSION) {
+  if (loaded.version < AUTOGLM_CUDA_MIN_DRIVER_VERSION) {
     autoglm_message_appendf(message, "the CUDA driver is too old: it supports "
                                      "CUDA ");
-    appendVersion(message, driver.version);
+    appendVersion(message, loaded.version);
     autoglm_message_appendf(message, ", the runtime needs CUDA ");
     appendVersion(message, AUTOGLM_CUDA_MIN_DRIVER_VERSION);
     autoglm_message_appendf(message, " or newer; update the NVIDIA driver");
@@ -82,13 +82,13 @@ static autoglm_status load(autoglm_message *message) {
 
   const char *missing = NULL;
 #define AUTOGLM_CUDA_RESOLVE(name, symbol, params)                             \
-  if (!missing && !resolve(handle, symbol, &driver.name))                      \
+  if (!missing && !resolve(handle, symbol, &loaded.name))                      \
     missing = symbol;
   AUTOGLM_CUDA_FUNCTIONS(AUTOGLM_CUDA_RESOLVE)
 #undef AUTOGLM_CUDA_RESOLVE
   if (!missing &&
-      !resolve(handle, "cuEventElapsedTime_v2", &driver.cuEventElapsedTime) &&
-      !resolve(handle, "cuEventElapsedTime", &driver.cuEventElapsedTime))
+      !resolve(handle, "cuEventElapsedTime_v2", &loaded.cuEventElapsedTime) &&
+      !resolve(handle, "cuEventElapsedTime", &loaded.cuEventElapsedTime))
     missing = "cuEventElapsedTime";
   if (missing) {
     autoglm_message_appendf(message,
@@ -99,14 +99,14 @@ static autoglm_status load(autoglm_message *message) {
     return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
   }
 
-  CUresult result = driver.cuInit(0);
+  CUresult result = loaded.cuInit(0);
   if (result != CUDA_SUCCESS) {
     if (result == CUDA_ERROR_NO_DEVICE)
       autoglm_message_appendf(message, "no CUDA GPU: the CUDA driver finds no "
                                        "device (");
     else
       autoglm_message_appendf(message, "the CUDA driver failed to start (");
-    autoglm_cuda_append_error(message, &driver, result);
+    autoglm_cuda_append_error(message, &loaded, result);
     autoglm_message_appendf(message, ")");
     dlclose(handle);
     return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
@@ -121,16 +121,16 @@ const autoglm_cuda_driver *autoglm_cuda_load_driver(autoglm_message *message,
   if (*status == AUTOGLM_OK)
     driverReady = true;
   pthread_mutex_unlock(&loadMutex);
-  return *status == AUTOGLM_OK ? &driver : NULL;
+  return *status == AUTOGLM_OK ? &loaded : NULL;
 }
 
 void autoglm_cuda_append_error(autoglm_message *message,
-                               const autoglm_cuda_driver *cuda,
+                               const autoglm_cuda_driver *driver,
                                CUresult result) {
   const char *name = NULL, *text = NULL;
-  if (cuda->cuGetErrorName && cuda->cuGetErrorName(result, &name) != 0)
+  if (driver->cuGetErrorName && driver->cuGetErrorName(result, &name) != 0)
     name = NULL;
-  if (cuda->cuGetErrorString && cuda->cuGetErrorString(result, &text) != 0)
+  if (driver->cuGetErrorString && driver->cuGetErrorString(result, &text) != 0)
     text = NULL;
   if (name)
     autoglm_message_appendf(message, "%s", name);

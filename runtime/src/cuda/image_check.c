@@ -87,7 +87,7 @@ static autoglm_status checkArg(const autoglm_model_desc *model, int32_t index,
     autoglm_message_appendf(message,
                             "argument %d reaches byte %llu of the %s buffer, "
                             "which has %llu",
-                            argIndex, (unsigned long long)(arg->value + needed),
+                            argIndex, (unsigned long long)arg->value + needed,
                             argKindName(arg->kind), (unsigned long long)size);
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
