@@ -24,7 +24,7 @@ uint64_t autoglm_cuda_buffer_bytes(const autoglm_model_desc *model,
   case AUTOGLM_CUDA_ARG_OUTPUT:
     return tensorBytes(&model->outputs[arg->index]);
   case AUTOGLM_CUDA_ARG_WEIGHTS:
-    return image->weights ? image->weights_bytes : model->weights_bytes;
+    return image->weights_bytes ? image->weights_bytes : model->weights_bytes;
   case AUTOGLM_CUDA_ARG_WORKSPACE:
     return model->workspace_bytes;
   default:
@@ -171,7 +171,7 @@ autoglm_status autoglm_cuda_check_image(const autoglm_model_desc *model,
     problem = "has a bad step table";
   else if (image->weights_bytes > 0 && !image->weights)
     problem = "has a weights size but no weights";
-  else if (image->weights && model->weights_bytes)
+  else if (image->weights_bytes && model->weights_bytes)
     problem = "has both embedded weights and a weights file";
   for (int32_t k = 0; !problem && k < image->num_kernels; ++k)
     if (!image->kernel_names[k])

@@ -51,13 +51,15 @@ static autoglm_status build(autoglm_cuda_session *cuda,
   if (status != AUTOGLM_OK)
     return status;
   const autoglm_cuda_image *image = cuda->image;
-  const void *weights = image->weights ? image->weights : file_weights;
+  /* Embedded in the image, or from the weights file (or neither). */
+  bool embedded = image->weights_bytes != 0;
+  const void *weights = embedded ? image->weights : file_weights;
   uint64_t weightsBytes =
-      image->weights ? image->weights_bytes : cuda->model->weights_bytes;
+      embedded ? image->weights_bytes : cuda->model->weights_bytes;
   if ((status = autoglm_cuda_allocate(cuda, weights, weightsBytes, message)) !=
       AUTOGLM_OK)
     return status;
-  if (!image->weights)
+  if (!embedded)
     cuda->file_weights_bytes = weightsBytes;
   /* Non-blocking: the session's work never waits for, nor holds up, other
    * users' work on the legacy default stream. */
