@@ -330,26 +330,33 @@ static bool timeRuns(Runner &runner, std::string &error) {
       deviceMillis.push_back(deviceTime);
   }
   double median = sortedMedian(millis);
-  if (autoglm_session_device(runner.session) != AUTOGLM_DEVICE_CUDA) {
+  size_t n = millis.size();
+  int32_t threads = autoglm_session_num_threads(runner.session);
+  bool onCuda = autoglm_session_device(runner.session) == AUTOGLM_DEVICE_CUDA;
+  if (!onCuda || deviceMillis.size() != n) {
     std::printf("time: %zu runs, %d threads: median %.6f ms, min %.6f ms, "
-                "max %.6f ms\n",
-                millis.size(), autoglm_session_num_threads(runner.session),
-                median, millis.front(), millis.back());
+                "max %.6f ms",
+                n, threads, median, millis.front(), millis.back());
+    if (onCuda)
+      std::printf(" (wall time; %s, %s)",
+                  autoglm_session_device_description(runner.session),
+                  autoglm_session_execution(runner.session));
+    std::printf("\n");
     return true;
   }
-  // Wall time includes the host's work (copies from pageable memory, the
-  // launches); the device time is what the GPU spent, from CUDA events.
-  std::printf("time: %zu runs, %s (%s): median %.6f ms, min %.6f ms, "
-              "max %.6f ms",
-              millis.size(), autoglm_session_device_description(runner.session),
+  // On CUDA the first figures are the device time from CUDA events (what
+  // the GPU spent on the run, copies included), in the CPU line's format so
+  // that scripts read both alike; the wall time, which adds the host's
+  // share (launches, pageable copies), follows.
+  double deviceMedian = sortedMedian(deviceMillis);
+  std::printf("time: %zu runs, %d threads: median %.6f ms, min %.6f ms, "
+              "max %.6f ms on the device (CUDA events; %s, %s); wall median "
+              "%.6f ms, min %.6f ms, max %.6f ms\n",
+              n, threads, deviceMedian, deviceMillis.front(),
+              deviceMillis.back(),
+              autoglm_session_device_description(runner.session),
               autoglm_session_execution(runner.session), median, millis.front(),
               millis.back());
-  if (deviceMillis.size() == millis.size()) {
-    double deviceMedian = sortedMedian(deviceMillis);
-    std::printf("; device median %.6f ms, min %.6f ms, max %.6f ms",
-                deviceMedian, deviceMillis.front(), deviceMillis.back());
-  }
-  std::printf("\n");
   return true;
 }
 
