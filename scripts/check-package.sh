@@ -9,7 +9,10 @@
 #      compiled to a static library and a header, the model runs in a C
 #      program linked with the packaged runtime (static, then shared); and
 #      examples/cmake-consumer builds against the extracted tree as its
-#      CMake prefix (find_package(AutoGLM), autoglm_add_model) and runs.
+#      CMake prefix (find_package(AutoGLM), autoglm_add_model) and runs;
+#      where a CUDA toolkit is found ($CUDA_HOME, $CUDA_PATH, /usr/local/cuda,
+#      ptxas on PATH), the model compiles with --target=cuda to PTX and to a
+#      shared library (no GPU needed).
 # As root, step 2 runs in a private mount namespace (unshare -m) where
 # /usr/lib/llvm-* are empty and the system's libonnx and libprotobuf are
 # unreadable, so nothing from them can be used (autoglm-opt then links with
@@ -129,7 +132,28 @@ cc -std=c11 -o main-shared main.c -I"$pkg/include" libtiny.a \
 cmake -G Ninja -S consumer -B consumer-build -DCMAKE_PREFIX_PATH="$pkg" >/dev/null
 cmake --build consumer-build
 consumer-build/tiny_mlp_demo
+if [ -n "$3" ]; then
+  "$pkg/bin/autoglm-opt" model.onnxtxt --input-shape=image:1x3x32x32 \
+    --target=cuda --cuda-path="$3" --gpu-arch=sm_80 --emit=ptx -o model.ptx
+  grep -c '^.target sm_80' model.ptx
+  "$pkg/bin/autoglm-opt" model.onnxtxt --input-shape=image:1x3x32x32 \
+    --target=cuda --cuda-path="$3" --emit=so -o model-cuda.so
+  echo "cuda library: $(test -s model-cuda.so && echo written)"
+fi
 SCRIPT
+# The CUDA toolkit, where the compiler would find it: the CUDA target is
+# checked too when there is one.
+cuda=
+for root in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda; do
+  if [[ -n $root && -x $root/bin/ptxas ]]; then
+    cuda=$root
+    break
+  fi
+done
+if [[ -z $cuda ]] && command -v ptxas >/dev/null; then
+  cuda=$(dirname "$(dirname "$(command -v ptxas)")")
+fi
+[[ -n $cuda ]] || echo "== no CUDA toolkit: the CUDA target is not checked"
 cp -r "$ROOT/examples/cmake-consumer" "$work/consumer"
 hide_and_run() {
   local d f
@@ -145,10 +169,10 @@ if [[ $(id -u) -eq 0 ]] && unshare -m --propagation private true 2>/dev/null; th
   echo "== compile and run, /usr/lib/llvm-*, libonnx and libprotobuf hidden"
   export -f hide_and_run
   out=$(unshare -m --propagation private bash -c 'hide_and_run "$@"' _ \
-    "$work/run.sh" "$work" "$pkg" 2>&1)
+    "$work/run.sh" "$work" "$pkg" "$cuda" 2>&1)
 else
   echo "== compile and run (not root or no unshare: the system's LLVM stays visible)"
-  out=$(env -i PATH=/usr/bin:/bin bash "$work/run.sh" "$work" "$pkg" 2>&1)
+  out=$(env -i PATH=/usr/bin:/bin bash "$work/run.sh" "$work" "$pkg" "$cuda" 2>&1)
 fi
 status=$?
 echo "$out"
@@ -161,6 +185,10 @@ else
     fail "the C program, with the static and the shared runtime, did not print 'softmax sum 1.000' twice"
   grep -qx "ok" <<<"$out" ||
     fail "examples/cmake-consumer, built against the package, did not print ok"
+  if [[ -n $cuda ]]; then
+    grep -qx "cuda library: written" <<<"$out" ||
+      fail "--target=cuda with the toolkit in $cuda wrote no library"
+  fi
 fi
 
 if ((failures)); then

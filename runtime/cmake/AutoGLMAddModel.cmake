@@ -5,7 +5,8 @@
 #
 # Compiles an ONNX model with autoglm-opt at build time into the static
 # library target <name>: the model's object file, its C header <name>.h on
-# the target's include path, and AutoGLM::runtime as a link dependency.
+# the target's include path, and AutoGLM::runtime and libm as link
+# dependencies.
 # A program links it and calls autoglm_session_create(&autoglm_model_<name>,
 # ...) (docs/install.md, docs/runtime.md).
 #
@@ -13,10 +14,12 @@
 #                directory)
 #   INPUT_SHAPE  --input-shape for each entry, e.g. image:1x3x224x224
 #   TARGET       --target (default cpu)
-#   WEIGHTS      embedded (default): in the library; external: in the file
-#                <name>.weights, whose path is the target's property
-#                AUTOGLM_WEIGHTS_FILE; the runtime looks for it next to the
-#                program, or where autoglm_session_options.weights_path says
+#   WEIGHTS      embedded (default): in the library; external: the weights
+#                of 1 KiB or more in the file <MODEL_NAME>.weights (written
+#                only if the model has such weights), whose path is the
+#                target's property AUTOGLM_WEIGHTS_FILE; the runtime looks
+#                for it next to the program, or where
+#                autoglm_session_options.weights_path says
 #   MODEL_NAME   the C name (autoglm_model_<MODEL_NAME>, <MODEL_NAME>.h);
 #                default <name>, which must then be a C identifier
 #   OPTIONS      more autoglm-opt flags, e.g. --cpu=generic -O2
@@ -85,11 +88,12 @@ function(autoglm_add_model name)
     list(APPEND args --input-shape=${shape})
   endforeach()
   list(APPEND args ${ARG_OPTIONS})
-  set(outputs "${object}")
+  # The weights file is not an output: a model without weights of 1 KiB or
+  # more writes none, and a missing output would rerun the command on every
+  # build.
   set(object_args)
   if(weights STREQUAL "external")
     set(weights_file "${dir}/${ARG_MODEL_NAME}.weights")
-    list(APPEND outputs "${weights_file}")
     set(object_args --weights-file=${weights_file})
   endif()
 
@@ -99,7 +103,7 @@ function(autoglm_add_model name)
   file(CONFIGURE OUTPUT "${dir}/arguments.txt" CONTENT "${stamp}\n" @ONLY)
 
   file(MAKE_DIRECTORY "${dir}/include")
-  add_custom_command(OUTPUT ${outputs}
+  add_custom_command(OUTPUT "${object}"
     COMMAND ${compiler} ${args} ${object_args} --emit=obj -o "${object}"
     DEPENDS "${model}" "${dir}/arguments.txt" ${compiler_depends}
     COMMENT "autoglm-opt: compiling model ${name} (${ARG_MODEL})"
@@ -115,7 +119,8 @@ function(autoglm_add_model name)
     EXTERNAL_OBJECT TRUE GENERATED TRUE)
   set_target_properties(${name} PROPERTIES LINKER_LANGUAGE C)
   target_include_directories(${name} PUBLIC "${dir}/include")
-  target_link_libraries(${name} PUBLIC AutoGLM::runtime)
+  # Compiled models call libm (expf, tanhf, ...).
+  target_link_libraries(${name} PUBLIC AutoGLM::runtime m)
   if(weights STREQUAL "external")
     set_target_properties(${name} PROPERTIES
       AUTOGLM_WEIGHTS_FILE "${weights_file}")
