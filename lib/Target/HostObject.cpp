@@ -95,9 +95,9 @@ LogicalResult mlir::autoglm::writeOutputFile(
 }
 
 LogicalResult mlir::autoglm::writeHostArtifact(
-    llvm::Module &module, llvm::TargetMachine &machine,
-    const HostOptions &host, ArtifactKind kind, StringRef outputPath,
-    Location loc, TimingScope &timing) {
+    llvm::Module &module, llvm::TargetMachine &machine, const HostOptions &host,
+    ArtifactKind kind, StringRef outputPath, Location loc,
+    TimingScope &timing) {
   if ((kind == ArtifactKind::StaticLibrary ||
        kind == ArtifactKind::SharedLibrary) &&
       outputPath == "-")

@@ -48,11 +48,11 @@ DescriptorBuilder::DescriptorBuilder(llvm::Module &module, StringRef prefix)
   // int32_t nin, nout; const desc *in, *out; uint64_t workspace; entry;
   // uint64_t weights_bytes, weights_fingerprint; const char *weights_file;
   // const void *device_image}
-  modelDescTy = llvm::StructType::create(context,
-                                         {i32, i32, ptrTy, i32, i32, ptrTy,
-                                          ptrTy, i64, ptrTy, i64, i64, ptrTy,
-                                          ptrTy},
-                                         "autoglm_model_desc");
+  modelDescTy =
+      llvm::StructType::create(context,
+                               {i32, i32, ptrTy, i32, i32, ptrTy, ptrTy, i64,
+                                ptrTy, i64, i64, ptrTy, ptrTy},
+                               "autoglm_model_desc");
 }
 
 llvm::Constant *DescriptorBuilder::constantGlobal(llvm::Constant *init,
@@ -67,21 +67,23 @@ llvm::Constant *DescriptorBuilder::string(StringRef value, const Twine &name) {
                         name);
 }
 
-llvm::Constant *DescriptorBuilder::tensorTable(ArrayRef<TensorSignature> tensors,
-                                               StringRef kind) {
+llvm::Constant *
+DescriptorBuilder::tensorTable(ArrayRef<TensorSignature> tensors,
+                               StringRef kind) {
   SmallVector<llvm::Constant *> entries;
   for (auto [i, tensor] : llvm::enumerate(tensors)) {
     std::string base = prefix + "_" + kind.str() + std::to_string(i);
     SmallVector<uint64_t> dims(tensor.shape.begin(), tensor.shape.end());
     llvm::Constant *shape =
-        dims.empty() ? llvm::ConstantPointerNull::get(ptrTy)
-                     : constantGlobal(llvm::ConstantDataArray::get(context, dims),
-                                      base + "_shape");
+        dims.empty()
+            ? llvm::ConstantPointerNull::get(ptrTy)
+            : constantGlobal(llvm::ConstantDataArray::get(context, dims),
+                             base + "_shape");
     entries.push_back(llvm::ConstantStruct::get(
-        tensorDescTy, {string(tensor.name, base + "_name"),
-                       llvm::ConstantInt::get(i32, tensor.dtype),
-                       llvm::ConstantInt::get(i32, tensor.shape.size()),
-                       shape}));
+        tensorDescTy,
+        {string(tensor.name, base + "_name"),
+         llvm::ConstantInt::get(i32, tensor.dtype),
+         llvm::ConstantInt::get(i32, tensor.shape.size()), shape}));
   }
   if (entries.empty())
     return llvm::ConstantPointerNull::get(ptrTy);

@@ -21,7 +21,6 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// threads, main taking the execution context last), and the conversions
 /// to LLVM with the bare-pointer calling convention.
 void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options);
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

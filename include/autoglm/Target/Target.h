@@ -98,8 +98,7 @@ ArrayRef<StringRef> getTargetNames();
 /// device code for `device`); null after a diagnostic at `loc` when the
 /// name is unknown or the options are unusable.
 std::unique_ptr<Target> createTarget(StringRef name, const HostOptions &host,
-                                     const DeviceOptions &device,
-                                     Location loc);
+                                     const DeviceOptions &device, Location loc);
 
 /// What every target's code generation does to go from tensors to buffers,
 /// in two steps so that a target can work on the fresh buffers in between:

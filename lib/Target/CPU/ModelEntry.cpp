@@ -151,9 +151,8 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
   llvm::Function *entry =
       buildEntry(*llvmModule, main, signature, prefix, weights.bytes != 0,
                  workspaceBytes != 0, descriptors);
-  llvm::GlobalVariable *desc =
-      descriptors.modelDescriptor(signature, AUTOGLM_DEVICE_CPU, entry,
-                                  weights, workspaceBytes, nullptr);
+  llvm::GlobalVariable *desc = descriptors.modelDescriptor(
+      signature, AUTOGLM_DEVICE_CPU, entry, weights, workspaceBytes, nullptr);
   if (exportGetter)
     descriptors.exportGetter(desc);
 

@@ -40,8 +40,8 @@ public:
   ImageBuilder(DescriptorBuilder &globals, StringRef prefix)
       : globals(globals), context(globals.context), prefix(prefix.str()) {
     llvm::Type *ptr = globals.ptrTy, *i32 = globals.i32, *i64 = globals.i64;
-    argTy = llvm::StructType::create(context, {i32, i32, i64},
-                                     "autoglm_cuda_arg");
+    argTy =
+        llvm::StructType::create(context, {i32, i32, i64}, "autoglm_cuda_arg");
     auto *dim3 = llvm::ArrayType::get(i32, 3);
     // {kind, kernel, grid[3], block[3], shared_bytes, num_args, args,
     //  bytes, nodes}
@@ -65,9 +65,9 @@ public:
         return llvm::ConstantPointerNull::get(globals.ptrTy);
       auto *global = cast<llvm::GlobalVariable>(globals.constantGlobal(
           llvm::ConstantDataArray::get(
-              context, ArrayRef<uint8_t>(
-                           reinterpret_cast<const uint8_t *>(bytes.data()),
-                           bytes.size())),
+              context,
+              ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()),
+                                bytes.size())),
           name));
       global->setAlignment(llvm::Align(align));
       return global;
@@ -119,13 +119,14 @@ private:
     };
     std::string base = prefix + "_step" + std::to_string(index);
     return llvm::ConstantStruct::get(
-        stepTy, {llvm::ConstantInt::get(i32, step.kind),
-                 llvm::ConstantInt::get(i32, step.kernel), dim3(step.grid),
-                 dim3(step.block), llvm::ConstantInt::get(i32, step.sharedBytes),
-                 llvm::ConstantInt::get(i32, step.args.size()),
-                 array(argTy, args, base + "_args"),
-                 llvm::ConstantInt::get(i64, step.bytes),
-                 globals.string(step.nodes, base + "_nodes")});
+        stepTy,
+        {llvm::ConstantInt::get(i32, step.kind),
+         llvm::ConstantInt::get(i32, step.kernel), dim3(step.grid),
+         dim3(step.block), llvm::ConstantInt::get(i32, step.sharedBytes),
+         llvm::ConstantInt::get(i32, step.args.size()),
+         array(argTy, args, base + "_args"),
+         llvm::ConstantInt::get(i64, step.bytes),
+         globals.string(step.nodes, base + "_nodes")});
   }
 
   DescriptorBuilder &globals;
@@ -254,9 +255,8 @@ LogicalResult CUDATarget::emit(ModuleOp module, const ModelSignature &signature,
   llvm::Constant *image =
       images.image(*table, fatbin, llvm::join(device.archs, ","),
                    minComputeCapability, embeddedData);
-  llvm::GlobalVariable *desc =
-      descriptor.modelDescriptor(signature, AUTOGLM_DEVICE_CUDA, nullptr,
-                                 weights, workspaceBytes, image);
+  llvm::GlobalVariable *desc = descriptor.modelDescriptor(
+      signature, AUTOGLM_DEVICE_CUDA, nullptr, weights, workspaceBytes, image);
   if (kind == ArtifactKind::SharedLibrary)
     descriptor.exportGetter(desc);
   return writeHostArtifact(llvmModule, *machine, host, kind, outputPath, loc,
@@ -264,8 +264,9 @@ LogicalResult CUDATarget::emit(ModuleOp module, const ModelSignature &signature,
 }
 } // namespace
 
-std::unique_ptr<Target> mlir::autoglm::createCUDATarget(
-    const HostOptions &host, const DeviceOptions &device, Location loc) {
+std::unique_ptr<Target>
+mlir::autoglm::createCUDATarget(const HostOptions &host,
+                                const DeviceOptions &device, Location loc) {
   for (const std::string &arch : device.archs)
     if (!computeCapabilityOf(arch) || computeCapabilityOf(arch) < 75) {
       emitError(loc) << "--gpu-arch=" << arch

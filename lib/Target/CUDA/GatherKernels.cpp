@@ -50,9 +50,9 @@ struct GatherKernelsPass
     for (auto [i, launch] : llvm::enumerate(launches)) {
       auto source =
           symbols.lookup<gpu::GPUModuleOp>(launch.getKernelModuleName());
-      auto kernel = source ? source.lookupSymbol<gpu::GPUFuncOp>(
-                                 launch.getKernelName())
-                           : nullptr;
+      auto kernel =
+          source ? source.lookupSymbol<gpu::GPUFuncOp>(launch.getKernelName())
+                 : nullptr;
       if (!kernel) {
         launch.emitOpError("launches a kernel that does not exist");
         return signalPassFailure();
@@ -65,8 +65,8 @@ struct GatherKernelsPass
         SymbolTable::setSymbolName(kernel, name);
         emptied.insert(source);
       }
-      launch.setKernelAttr(SymbolRefAttr::get(
-          kernels.getNameAttr(), {FlatSymbolRefAttr::get(name)}));
+      launch.setKernelAttr(SymbolRefAttr::get(kernels.getNameAttr(),
+                                              {FlatSymbolRefAttr::get(name)}));
     }
     for (Operation *source : emptied)
       if (cast<gpu::GPUModuleOp>(source).getBody()->empty())

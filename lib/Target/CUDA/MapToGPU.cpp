@@ -145,9 +145,9 @@ private:
         arith::MulIOp::create(b, loc, launch.getBlockIds().x,
                               arith::ConstantIndexOp::create(b, loc, threads)),
         launch.getThreadIds().x);
-    Value inBounds = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::ult, linear,
-        arith::ConstantIndexOp::create(b, loc, total));
+    Value inBounds =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear,
+                              arith::ConstantIndexOp::create(b, loc, total));
     auto guard = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
     b.setInsertionPointToStart(&guard.getThenRegion().front());
     // Delinearize, innermost dimension fastest.
@@ -155,14 +155,14 @@ private:
     Value rest = linear;
     for (int64_t d = static_cast<int64_t>(extents.size()) - 1; d >= 0; --d) {
       Value extent = arith::ConstantIndexOp::create(b, loc, extents[d]);
-      Value index = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, extent);
+      Value index =
+          d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, extent);
       if (d != 0)
         rest = arith::DivUIOp::create(b, loc, rest, extent);
       Value iv = arith::AddIOp::create(
           b, loc,
           arith::MulIOp::create(
-              b, loc, index,
-              arith::ConstantIndexOp::create(b, loc, steps[d])),
+              b, loc, index, arith::ConstantIndexOp::create(b, loc, steps[d])),
           arith::ConstantIndexOp::create(b, loc, lower[d]));
       mapping.map(loop.getInductionVars()[d], iv);
     }
@@ -178,8 +178,8 @@ private:
     for (Operation *op : run)
       for (Value result : op->getResults())
         for (Operation *user : result.getUsers())
-          if (!llvm::is_contained(run, user->getBlock()->findAncestorOpInBlock(
-                                           *user)))
+          if (!llvm::is_contained(
+                  run, user->getBlock()->findAncestorOpInBlock(*user)))
             return op->emitError("computes a value the host needs; the GPU "
                                  "target cannot run it");
     Location loc = run.front()->getLoc();

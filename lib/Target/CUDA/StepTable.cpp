@@ -21,8 +21,9 @@ public:
                    bool hasWeights, bool hasWorkspace)
       : main(main), numInputs(numInputs), numOutputs(numOutputs),
         weightsArg(hasWeights ? numInputs + numOutputs : -1),
-        workspaceArg(hasWorkspace ? numInputs + numOutputs + (hasWeights ? 1 : 0)
-                                  : -1) {}
+        workspaceArg(
+            hasWorkspace ? numInputs + numOutputs + (hasWeights ? 1 : 0) : -1) {
+  }
 
   FailureOr<StepTable> build() {
     for (Operation &op : main.getBody().front()) {
@@ -79,8 +80,7 @@ private:
       Operation *def = value.getDefiningOp();
       if (auto view = dyn_cast<memref::ViewOp>(def)) {
         // A view moves the aligned pointer by its byte shift.
-        std::optional<int64_t> shift =
-            getConstantIntValue(view.getByteShift());
+        std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
         if (!shift)
           return user->emitError("a buffer at a dynamic offset");
         offset += *shift;
@@ -168,8 +168,8 @@ private:
       SmallVector<int64_t> strides;
       if (failed(strided.getStridesAndOffset(strides, layoutOffset)))
         return copy.emitError("a copy of a buffer with an unknown layout");
-      arg->value += layoutOffset * llvm::divideCeil(
-                                       strided.getElementTypeBitWidth(), 8);
+      arg->value +=
+          layoutOffset * llvm::divideCeil(strided.getElementTypeBitWidth(), 8);
       step.args.push_back(*arg);
     }
     step.nodes = nodesOf(copy.getLoc());
@@ -190,7 +190,6 @@ FailureOr<StepTable> mlir::autoglm::buildStepTable(func::FuncOp main,
                                                    size_t numOutputs,
                                                    bool hasWeights,
                                                    bool hasWorkspace) {
-  return StepTableBuilder(main, numInputs, numOutputs, hasWeights,
-                          hasWorkspace)
+  return StepTableBuilder(main, numInputs, numOutputs, hasWeights, hasWorkspace)
       .build();
 }

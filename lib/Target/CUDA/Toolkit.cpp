@@ -80,8 +80,7 @@ struct TempFiles {
 /// Runs `tool` from the toolkit with `args`; its output goes to `log`,
 /// which is quoted in the diagnostic when it fails.
 LogicalResult runTool(StringRef toolkit, StringRef tool,
-                      ArrayRef<std::string> args, StringRef log,
-                      Location loc) {
+                      ArrayRef<std::string> args, StringRef log, Location loc) {
   SmallString<128> program(toolkit);
   llvm::sys::path::append(program, "bin", tool);
   SmallVector<StringRef> argv = {program};
@@ -89,8 +88,8 @@ LogicalResult runTool(StringRef toolkit, StringRef tool,
     argv.push_back(arg);
   std::optional<StringRef> redirects[] = {std::nullopt, log, log};
   std::string error;
-  int status = llvm::sys::ExecuteAndWait(program, argv, std::nullopt,
-                                         redirects, 0, 0, &error);
+  int status = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects,
+                                         0, 0, &error);
   if (status == 0)
     return success();
   InFlightDiagnostic diag = emitError(loc)
@@ -113,9 +112,9 @@ LogicalResult writeText(StringRef path, StringRef text, Location loc) {
 }
 } // namespace
 
-FailureOr<std::vector<char>>
-mlir::autoglm::buildFatbin(StringRef toolkit, ArrayRef<ArchPTX> archs,
-                           Location loc) {
+FailureOr<std::vector<char>> mlir::autoglm::buildFatbin(StringRef toolkit,
+                                                        ArrayRef<ArchPTX> archs,
+                                                        Location loc) {
   TempFiles temps;
   FailureOr<std::string> log = temps.create("log", loc);
   FailureOr<std::string> fatbin = temps.create("fatbin", loc);
@@ -135,17 +134,17 @@ mlir::autoglm::buildFatbin(StringRef toolkit, ArrayRef<ArchPTX> archs,
     StringRef number = StringRef(arch.arch).drop_front(3);
     images.push_back("--image3=kind=elf,sm=" + number.str() +
                      ",file=" + *cubin);
-    if (!newest || computeCapabilityOf(arch.arch) >
-                       computeCapabilityOf(newest->arch))
+    if (!newest ||
+        computeCapabilityOf(arch.arch) > computeCapabilityOf(newest->arch))
       newest = &arch;
   }
   if (newest) {
     FailureOr<std::string> ptx = temps.create("ptx", loc);
     if (failed(ptx) || failed(writeText(*ptx, newest->ptx, loc)))
       return failure();
-    images.push_back("--image3=kind=ptx,sm=" +
-                     StringRef(newest->arch).drop_front(3).str() +
-                     ",file=" + *ptx);
+    images.push_back(
+        "--image3=kind=ptx,sm=" + StringRef(newest->arch).drop_front(3).str() +
+        ",file=" + *ptx);
   }
   if (failed(runTool(toolkit, "fatbinary", images, *log, loc)))
     return failure();

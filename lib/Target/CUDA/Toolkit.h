@@ -36,8 +36,7 @@ int computeCapabilityOf(StringRef arch);
 /// into one fatbin, returned as bytes; failure after a diagnostic at `loc`
 /// that carries ptxas's own message.
 FailureOr<std::vector<char>> buildFatbin(StringRef toolkit,
-                                         ArrayRef<ArchPTX> archs,
-                                         Location loc);
+                                         ArrayRef<ArchPTX> archs, Location loc);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CUDA_TOOLKIT_H
