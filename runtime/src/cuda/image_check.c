@@ -162,8 +162,10 @@ autoglm_status autoglm_cuda_check_image(const autoglm_model_desc *model,
     return AUTOGLM_ERROR_ABI_MISMATCH;
   }
   const char *problem = NULL;
-  if (!image->fatbin || image->fatbin_bytes == 0)
-    problem = "has no fatbin";
+  /* A model that only moves data (a reshape, an identity) has no kernels
+   * and no fatbin. */
+  if (image->num_kernels > 0 && (!image->fatbin || image->fatbin_bytes == 0))
+    problem = "has kernels but no fatbin";
   else if (image->num_kernels < 0 ||
            (image->num_kernels > 0 && !image->kernel_names))
     problem = "has a bad kernel table";

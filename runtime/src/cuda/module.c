@@ -14,6 +14,10 @@ autoglm_status autoglm_cuda_load_module(autoglm_cuda_session *cuda,
   const autoglm_cuda_driver *d = cuda->driver;
   const autoglm_cuda_image *image = cuda->image;
   const char *name = autoglm_model_name(cuda->model);
+  if (image->num_kernels == 0) {
+    cuda->module = NULL;
+    return AUTOGLM_OK;
+  }
   CUresult result = d->cuModuleLoadData(&cuda->module, image->fatbin);
   if (result != CUDA_SUCCESS) {
     cuda->module = NULL;
