@@ -42,6 +42,84 @@ std::optional<int64_t> constantIndex(Value value) {
   return std::nullopt;
 }
 
+/// The buffer a memref views (through subviews, reshapes, casts, views).
+Value rootOf(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// True when `op` may write memory that `root` (a buffer) is part of, or
+/// writes somewhere it does not say.
+bool mayWrite(Operation *op, Value root) {
+  WalkResult walk = op->walk([&](Operation *inner) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+    if (!effects)
+      return inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+                     inner->getNumRegions() == 0
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &effect : instances) {
+      if (!isa<MemoryEffects::Write>(effect.getEffect()))
+        continue;
+      Value written = effect.getValue();
+      if (!written || rootOf(written) == root)
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return walk.wasInterrupted();
+}
+
+/// Scalars read on the host for a computation (a Range's start and delta,
+/// the arithmetic on them) are device data: each is recomputed inside the
+/// operations that use it, right before its use, so that no kernel has to
+/// hand a scalar to another. Only when every use is inside a later
+/// computation, and, for a load, nothing in between writes its buffer.
+void sinkScalarsIntoUsers(Block &block) {
+  SmallVector<Operation *> candidates;
+  for (Operation &op : llvm::reverse(block))
+    candidates.push_back(&op);
+  for (Operation *op : candidates) {
+    auto load = dyn_cast<memref::LoadOp>(op);
+    bool pure = isPure(op) && op->getNumRegions() == 0 &&
+                !op->hasTrait<OpTrait::ConstantLike>() &&
+                !isa<ViewLikeOpInterface>(op);
+    if ((!load && !pure) || op->use_empty())
+      continue;
+    Operation *last = nullptr;
+    bool sinkable = llvm::all_of(op->getUsers(), [&](Operation *user) {
+      Operation *top = block.findAncestorOpInBlock(*user);
+      if (!top || top == user)
+        return false;
+      if (!last || last->isBeforeInBlock(top))
+        last = top;
+      return true;
+    });
+    if (!sinkable)
+      continue;
+    if (load) {
+      Value root = rootOf(load.getMemRef());
+      for (Operation *between = op->getNextNode(); between != last->getNextNode();
+           between = between->getNextNode())
+        if (mayWrite(between, root)) {
+          sinkable = false;
+          break;
+        }
+      if (!sinkable)
+        continue;
+    }
+    for (OpOperand &use : llvm::make_early_inc_range(op->getUses())) {
+      OpBuilder b(use.getOwner());
+      Operation *clone = b.clone(*op);
+      use.set(clone->getResult(cast<OpResult>(use.get()).getResultNumber()));
+    }
+    op->erase();
+  }
+}
+
 struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
   using Base::Base;
 
@@ -49,6 +127,7 @@ struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
     func::FuncOp function = getOperation();
     if (function.isExternal())
       return;
+    sinkScalarsIntoUsers(function.getBody().front());
     // Runs of consecutive device operations; a parallel loop is a run of
     // its own.
     SmallVector<SmallVector<Operation *>> runs;

@@ -41,8 +41,11 @@ def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
     one-thread `gpu.launch`. Buffer bookkeeping (allocations, views,
     globals, constants, contiguous `memref.copy`) stays on the host.
     Constants used inside a launch are cloned into it, so the kernels take
-    only buffers. A value computed on the device and used on the host is an
-    error naming the ONNX node.
+    only buffers. Scalars that the host code reads from buffers for a later
+    computation (a Range's start and delta) are recomputed inside that
+    computation instead, when nothing in between writes their buffer. A
+    value computed on the device and still used on the host is an error
+    naming the ONNX node.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",

@@ -59,6 +59,36 @@ func.func @sequential(%ws: memref<64xi8>, %out: memref<f32>) {
 
 // -----
 
+// A scalar read for a later loop (a Range's start and step) is read inside
+// that loop's kernel, by each thread, not in a kernel of its own.
+// CHECK-LABEL: func.func @scalar_into_loop
+// CHECK-NOT:     memref.load
+// CHECK:         gpu.launch
+// CHECK:           scf.if
+// CHECK:             %[[DELTA:.*]] = memref.load %arg1[] : memref<f32>
+// CHECK:             arith.mulf %{{.*}}, %[[DELTA]]
+// CHECK:             %[[START:.*]] = memref.load %arg0[] : memref<f32>
+// CHECK:             arith.addf %[[START]]
+// CHECK:         return
+func.func @scalar_into_loop(%start: memref<f32>, %delta: memref<f32>, %out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %s = memref.load %start[] : memref<f32>
+  %d = memref.load %delta[] : memref<f32>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %ii = arith.index_cast %i : index to i32
+    %f = arith.sitofp %ii : i32 to f32
+    %m = arith.mulf %f, %d : f32
+    %v = arith.addf %s, %m : f32
+    memref.store %v, %out[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
 // A value the device computes cannot feed the host's buffer bookkeeping.
 func.func @host_needs_device_value(%a: memref<4xindex>, %ws: memref<64xi8>) {
   %c0 = arith.constant 0 : index
