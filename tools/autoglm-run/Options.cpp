@@ -39,6 +39,11 @@ Execution:
   --weights FILE        the weights file of a model compiled with
                         --weights=external (default: the file the model names,
                         next to the shared library)
+  --repeat N            run the model N times (default 1); what is printed,
+                        saved and checked are the outputs of the last run,
+                        whose output buffers are filled with NaN/0xFF bytes
+                        first (on cuda, runs after the first replay a CUDA
+                        graph: --repeat 2 checks the replay)
   --time N              after the first (warm-up) run, time N runs and print
                         the median, min and max milliseconds per run (and,
                         on cuda, the device time measured with CUDA events)
@@ -147,6 +152,12 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       }
       options.hasSeed = true;
       options.seed = static_cast<uint64_t>(number);
+    } else if (name == "--repeat") {
+      if (!parseInt(value, 1, number)) {
+        error = "--repeat wants a positive number of runs, got '" + value + "'";
+        return false;
+      }
+      options.repeat = number;
     } else if (name == "--time") {
       if (!parseInt(value, 1, number)) {
         error = "--time wants a positive number of runs, got '" + value + "'";

@@ -26,6 +26,8 @@ struct Options {
   double rtol = 1e-3;
   double atol = 1e-5;
   int64_t timedRuns = 0;
+  /// --repeat: runs before the outputs are printed, saved and checked.
+  int64_t repeat = 1;
   int32_t numThreads = 0;
   std::string weightsPath;
   /// --device: "cpu", "cuda", or empty for the model's own device.

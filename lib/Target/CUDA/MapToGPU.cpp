@@ -102,8 +102,8 @@ void sinkScalarsIntoUsers(Block &block) {
       continue;
     if (load) {
       Value root = rootOf(load.getMemRef());
-      for (Operation *between = op->getNextNode(); between != last->getNextNode();
-           between = between->getNextNode())
+      for (Operation *between = op->getNextNode();
+           between != last->getNextNode(); between = between->getNextNode())
         if (mayWrite(between, root)) {
           sinkable = false;
           break;
