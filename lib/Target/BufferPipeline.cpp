@@ -49,9 +49,18 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
     plan.timeline = options.memoryTimeline;
     pm.addPass(createPlanMemory(plan));
   }
-  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
-  if (!options.deviceMemory)
+  if (options.deviceMemory) {
+    // What the plan leaves is a kernel's own scratch (an intermediate of
+    // the ops fused into one loop): each thread's private memory.
+    bufferization::PromoteBuffersToStackPassOptions promote;
+    promote.maxAllocSizeInBytes = 1 << 20;
+    promote.maxRankOfAllocatedMemRef = 16;
+    pm.addNestedPass<func::FuncOp>(
+        bufferization::createPromoteBuffersToStackPass(promote));
+  } else {
+    pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
     pm.addNestedPass<func::FuncOp>(
         bufferization::createPromoteBuffersToStackPass());
+  }
   bufferization::buildBufferDeallocationPipeline(pm);
 }

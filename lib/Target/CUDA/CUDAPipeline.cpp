@@ -11,6 +11,7 @@
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -24,10 +25,11 @@ ArrayRef<StringRef> mlir::autoglm::getDefaultCUDAArchs() {
 void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
                                              const CodegenOptions &options,
                                              const DeviceOptions &device) {
-  // Each region's ops become kernels one by one: a region of several ops
-  // is several launches.
-  pm.addNestedPass<func::FuncOp>(createInlineKernelRegions());
+  // Each region becomes one loop over its output elements with its ops
+  // fused in: one kernel. After bufferization the loops are scf.parallel.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseKernelRegions());
   buildBufferizationPipeline(pm);
+  pm.addPass(createForallToParallelLoopPass());
   CodegenOptions memory = options;
   memory.deviceMemory = true;
   buildMemoryPipeline(pm, memory);

@@ -42,11 +42,13 @@ struct LinalgToLoopsPass
     : autoglm::impl::AutoGLMCUDALinalgToLoopsBase<LinalgToLoopsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    // Strided copies as linalg.copy first: lowered below with the rest.
+    // Strided copies and copies inside kernels as linalg.copy first:
+    // lowered below with the rest.
     getOperation().walk([&](memref::CopyOp copy) {
       auto source = cast<MemRefType>(copy.getSource().getType());
       auto target = cast<MemRefType>(copy.getTarget().getType());
-      if (isContiguous(source) && isContiguous(target))
+      if (copy->getParentOp() == getOperation() && isContiguous(source) &&
+          isContiguous(target))
         return;
       rewriter.setInsertionPoint(copy);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),

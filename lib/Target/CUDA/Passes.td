@@ -10,6 +10,26 @@
 
 include "mlir/Pass/PassBase.td"
 
+def AutoGLMCUDAFuseKernelRegions
+    : Pass<"autoglm-cuda-fuse-kernel-regions", "func::FuncOp"> {
+  let summary = "Each kernel region as one loop over its output elements, "
+                "its ops fused in, then inlined";
+  let description = [{
+    On tensors, for each `autoglm.fused` region: the root (the op computing
+    the region's one result, past reshapes) is tiled by one along each of
+    its parallel dimensions into an `scf.forall`, with every op of the
+    region that feeds it fused into the loop body (upstream tile-and-fuse);
+    reduction dimensions stay whole. The region is then inlined. After
+    bufferization the loop becomes the region's one kernel. A root that
+    cannot be tiled leaves the region's ops as they are.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def AutoGLMCUDALinalgToLoops
     : Pass<"autoglm-cuda-linalg-to-loops", "func::FuncOp"> {
   let summary = "Every linalg op and strided copy as parallel loops, "
@@ -18,9 +38,9 @@ def AutoGLMCUDALinalgToLoops
     On buffers: each linalg op is generalized and its loops interchanged so
     that every parallel dimension comes before every reduction dimension,
     then lowered to one `scf.parallel` over the parallel dimensions with
-    `scf.for` reductions inside; a `memref.copy` with a non-contiguous side
-    is lowered the same way (contiguous copies stay: they become device
-    copies). One `scf.parallel` per op is what
+    `scf.for` reductions inside; a `memref.copy` with a non-contiguous side,
+    or inside a loop (a kernel's body), is lowered the same way (contiguous
+    copies of the function itself stay: they become device copies). One `scf.parallel` per op is what
     `--autoglm-cuda-map-to-gpu` maps onto a grid of threads.
   }];
   let dependentDialects = [

@@ -1,6 +1,7 @@
 //===- Passes.h - AutoGLM CUDA target passes --------------------*- C++ -*-===//
 //
 // Passes of the CUDA target's code generation (lib/Target/CUDA/Passes.td):
+//   --autoglm-cuda-fuse-kernel-regions  region -> one scf.forall, inlined
 //   --autoglm-cuda-linalg-to-loops      linalg -> scf.parallel (+ scf.for)
 //   --autoglm-cuda-map-to-gpu           top-level loops -> gpu.launch
 //   --autoglm-cuda-gather-kernels       one gpu.module, kernels by node
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
