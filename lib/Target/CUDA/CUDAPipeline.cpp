@@ -30,6 +30,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseKernelRegions());
   buildBufferizationPipeline(pm);
   pm.addPass(createForallToParallelLoopPass());
+  // A loop of one iteration (a softmax over one row) goes away before the
+  // memory plan, which then places its buffers like any other.
+  pm.addPass(createCanonicalizerPass());
   CodegenOptions memory = options;
   memory.deviceMemory = true;
   buildMemoryPipeline(pm, memory);
