@@ -49,18 +49,14 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
     plan.timeline = options.memoryTimeline;
     pm.addPass(createPlanMemory(plan));
   }
-  if (options.deviceMemory) {
-    // What the plan leaves is a kernel's own scratch (an intermediate of
-    // the ops fused into one loop): each thread's private memory.
-    bufferization::PromoteBuffersToStackPassOptions promote;
-    promote.maxAllocSizeInBytes = 1 << 20;
-    promote.maxRankOfAllocatedMemRef = 16;
-    pm.addNestedPass<func::FuncOp>(
-        bufferization::createPromoteBuffersToStackPass(promote));
-  } else {
-    pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
-    pm.addNestedPass<func::FuncOp>(
-        bufferization::createPromoteBuffersToStackPass());
-  }
+  // On a device, what the plan leaves is a kernel's own scratch (an
+  // intermediate of the ops fused into one loop), which the target makes
+  // each thread's private memory (--autoglm-cuda-map-to-gpu); nothing is
+  // freed on the host.
+  if (options.deviceMemory)
+    return;
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createPromoteBuffersToStackPass());
   bufferization::buildBufferDeallocationPipeline(pm);
 }

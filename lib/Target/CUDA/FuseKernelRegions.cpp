@@ -51,6 +51,30 @@ Operation *rootOf(Value v) {
   return op;
 }
 
+/// True when `op`, or an op of `body` it depends on, reduces (a row's
+/// maximum, sum or variance).
+bool dependsOnReduction(Operation *op, Block &body) {
+  SmallVector<Operation *> work = {op};
+  DenseSet<Operation *> seen;
+  while (!work.empty()) {
+    Operation *next = work.pop_back_val();
+    if (!seen.insert(next).second)
+      continue;
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(next);
+        linalgOp && linalgOp.getNumReductionLoops() > 0)
+      return true;
+    for (Value operand : next->getOperands())
+      if (Operation *def = operand.getDefiningOp(); def && def->getBlock() == &body)
+        work.push_back(def);
+  }
+  return false;
+}
+
+/// One iteration computes at most this many elements of the root: beyond,
+/// the region's ops stay separate kernels rather than give each thread a
+/// long row in private memory.
+constexpr int64_t kMaxElementsPerIteration = 4096;
+
 struct FuseKernelRegionsPass
     : autoglm::impl::AutoGLMCUDAFuseKernelRegionsBase<FuseKernelRegionsPass> {
   void getDependentDialects(DialectRegistry &registry) const override {
@@ -60,9 +84,9 @@ struct FuseKernelRegionsPass
 
   /// Tiles `root` by one along its parallel dimensions, fusing the ops of
   /// `body` that feed it; false when it cannot be. A dimension along which
-  /// the root broadcasts a value the region computes (a row's maximum, sum
-  /// or variance) stays whole: one iteration then computes that value once
-  /// for all of the dimension, instead of once per element.
+  /// the root broadcasts a reduction the region computes (a row's maximum,
+  /// sum or variance) stays whole: one iteration then computes it once for
+  /// all of the dimension, instead of once per element.
   static bool fuseIntoOneLoop(RewriterBase &rewriter, TilingInterface root,
                               Block &body) {
     if (root->getNumResults() != 1 ||
@@ -77,7 +101,7 @@ struct FuseKernelRegionsPass
       for (OpOperand *input : linalgRoot.getDpsInputOperands()) {
         Operation *producer = input->get().getDefiningOp();
         if (!producer || producer->getBlock() != &body ||
-            producer->hasTrait<OpTrait::ConstantLike>())
+            !dependsOnReduction(producer, body))
           continue;
         AffineMap map = linalgRoot.getMatchingIndexingMap(input);
         for (unsigned d = 0; d < sizes.size(); ++d)
@@ -86,6 +110,17 @@ struct FuseKernelRegionsPass
       }
     if (llvm::all_of(sizes, [](int64_t size) { return size == 0; }))
       return false;
+    if (auto linalgRoot = dyn_cast<linalg::LinalgOp>(root.getOperation())) {
+      int64_t perIteration = 1;
+      SmallVector<int64_t> ranges = linalgRoot.getStaticLoopRanges();
+      for (auto [size, range, type] : llvm::zip(sizes, ranges, iterators))
+        if (size == 0 && type == utils::IteratorType::parallel)
+          perIteration *= ShapedType::isDynamic(range)
+                              ? kMaxElementsPerIteration + 1
+                              : range;
+      if (perIteration > kMaxElementsPerIteration)
+        return false;
+    }
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);

@@ -120,6 +120,30 @@ void sinkScalarsIntoUsers(Block &block) {
   }
 }
 
+/// A buffer allocated inside a loop (the scratch of ops fused into one
+/// kernel) becomes the thread's private memory: an alloca in the kernel,
+/// not a device-side malloc from the small default heap.
+LogicalResult allocateScratchPrivately(func::FuncOp function) {
+  SmallVector<memref::AllocOp> allocs;
+  function.walk([&](memref::AllocOp alloc) {
+    if (alloc->getParentOp() != function)
+      allocs.push_back(alloc);
+  });
+  for (memref::AllocOp alloc : allocs) {
+    if (!alloc.getType().hasStaticShape())
+      return alloc.emitError("a kernel's scratch buffer needs a static shape");
+    OpBuilder b(alloc);
+    auto alloca = memref::AllocaOp::create(b, alloc.getLoc(), alloc.getType(),
+                                           alloc.getAlignmentAttr());
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      if (isa<memref::DeallocOp>(user))
+        user->erase();
+    alloc.replaceAllUsesWith(alloca.getResult());
+    alloc.erase();
+  }
+  return success();
+}
+
 struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
   using Base::Base;
 
@@ -127,6 +151,8 @@ struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
     func::FuncOp function = getOperation();
     if (function.isExternal())
       return;
+    if (failed(allocateScratchPrivately(function)))
+      return signalPassFailure();
     sinkScalarsIntoUsers(function.getBody().front());
     // Runs of consecutive device operations; a parallel loop is a run of
     // its own.

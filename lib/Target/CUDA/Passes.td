@@ -52,7 +52,9 @@ def AutoGLMCUDALinalgToLoops
 def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
   let summary = "Each top-level computation of a function as one gpu.launch";
   let description = [{
-    Walks the function's top-level operations. Each `scf.parallel` becomes a
+    First, each buffer allocated inside a loop (the scratch of ops fused
+    into one kernel) becomes an alloca: the thread's private memory.
+    Then walks the function's top-level operations. Each `scf.parallel` becomes a
     `gpu.launch` of `block-size`-thread blocks over its iteration space,
     flattened to one dimension (the innermost dimension varies fastest
     across neighbouring threads, so their accesses coalesce), with a bounds
