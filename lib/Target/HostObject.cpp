@@ -11,6 +11,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
@@ -109,25 +110,52 @@ LogicalResult mlir::autoglm::writeHostArtifact(
       return success();
     });
 
-  auto writeObject = [&](StringRef path) {
-    return writeOutputFile(path, loc, [&](llvm::raw_pwrite_stream &os) {
-      return emitObjectFile(module, machine, os, loc);
-    });
-  };
   TimingScope objectTiming = timing.nest("object file");
   if (kind == ArtifactKind::Object)
-    return writeObject(outputPath);
+    return writeOutputFile(outputPath, loc, [&](llvm::raw_pwrite_stream &os) {
+      return emitObjectFile(module, machine, os, loc);
+    });
 
-  // A library: the object goes to a temporary file first.
-  SmallString<128> objectPath;
-  if (llvm::sys::fs::createTemporaryFile("autoglm", "o", objectPath))
-    return emitError(loc) << "cannot create a temporary object file";
-  llvm::FileRemover removeObject(objectPath);
-  if (failed(writeObject(objectPath)))
-    return failure();
+  // A library: the object in memory first.
+  SmallString<0> object;
+  {
+    llvm::raw_svector_ostream os(object);
+    if (failed(emitObjectFile(module, machine, os, loc)))
+      return failure();
+  }
   objectTiming.stop();
   TimingScope linkTiming = timing.nest("link");
   if (kind == ArtifactKind::StaticLibrary)
-    return createStaticLibrary(objectPath, outputPath, loc);
-  return createSharedLibrary(objectPath, outputPath, host.triple, loc);
+    // The member is named after the module (the model's name), not after a
+    // temporary file, so that the archive's bytes do not vary.
+    return createStaticLibrary(object, module.getName().str() + ".o",
+                               outputPath, loc);
+
+  // The linker reads the object from a temporary file, removed when done
+  // and when the process is interrupted (SIGINT, SIGTERM).
+  SmallString<128> tempDir;
+  llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, tempDir);
+  llvm::sys::path::append(tempDir, "autoglm-%%%%%%%%.o");
+  llvm::Expected<llvm::sys::fs::TempFile> objectFile =
+      llvm::sys::fs::TempFile::create(tempDir);
+  if (!objectFile)
+    return emitError(loc) << "cannot create a temporary object file: "
+                          << llvm::toString(objectFile.takeError());
+  LogicalResult linked = failure();
+  {
+    llvm::raw_fd_ostream os(objectFile->FD, /*shouldClose=*/false);
+    os << object;
+    os.flush();
+    if (os.has_error()) {
+      os.clear_error();
+      emitError(loc) << "cannot write the temporary object file "
+                     << objectFile->TmpName;
+    } else {
+      linked = createSharedLibrary(objectFile->TmpName, outputPath, host.triple,
+                                   loc);
+    }
+  }
+  if (llvm::Error error = objectFile->discard())
+    llvm::consumeError(std::move(error));
+  return linked;
 }
