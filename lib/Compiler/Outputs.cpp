@@ -66,6 +66,12 @@ FailureOr<std::string> PendingOutputs::create(StringRef finalPath,
                                               Location loc) {
   if (finalPath == "-")
     return std::string("-");
+  // What is not a regular file (/dev/null, a pipe) is written in place:
+  // renaming onto it would replace it.
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(finalPath, status) &&
+      llvm::sys::fs::exists(status) && !llvm::sys::fs::is_regular_file(status))
+    return finalPath.str();
   // Next to the final file, so that renaming it is atomic; TempFile removes
   // it on SIGINT and SIGTERM (llvm::sys::RemoveFileOnSignal).
   llvm::Expected<llvm::sys::fs::TempFile> file =
