@@ -93,14 +93,23 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
   registerNVVMDialectTranslation(registry);
 }
 
-/// Writes `text` to `path` ("-": standard output).
+/// Writes `text` to `path` ("-": standard output), a temporary file of
+/// PendingOutputs: not through a ToolOutputFile, whose end would unregister
+/// the file from removal on signals.
 static LogicalResult writeText(StringRef path, StringRef text, Location loc) {
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-  if (!file)
-    return emitError(loc) << error;
-  file->os() << text;
-  file->keep();
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
+  if (!error) {
+    os << text;
+    os.close();
+    if (os.has_error()) {
+      error = os.error();
+      os.clear_error();
+    }
+  }
+  if (error)
+    return emitError(loc) << "cannot write '" << path
+                          << "': " << error.message();
   return success();
 }
 
@@ -127,10 +136,11 @@ public:
     // Nested passes run on several threads; the top-level ones in order.
     if (op->getParentOp())
       return;
-    StringRef name = pass->getArgument();
+    // A pass's command-line name; none for the adaptors running nested
+    // pipelines.
     line.show(index, kProgressSteps, getPhaseName(static_cast<Phase>(index)),
               passes ? static_cast<double>(started) / passes : 0.0,
-              name.empty() ? pass->getName() : name);
+              pass->getArgument());
     ++started;
   }
 

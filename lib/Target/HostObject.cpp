@@ -85,14 +85,24 @@ static LogicalResult emitObjectFile(llvm::Module &module,
 LogicalResult mlir::autoglm::writeOutputFile(
     StringRef path, Location loc,
     function_ref<LogicalResult(llvm::raw_pwrite_stream &)> write) {
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-  if (!file)
-    return emitError(loc) << error;
-  if (failed(write(file->os())))
-    return failure();
-  file->keep();
-  return success();
+  // Not a ToolOutputFile: its end would unregister `path` from removal on
+  // signals, which the driver registered (`path` is its temporary file,
+  // PendingOutputs in lib/Compiler).
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error);
+  if (error)
+    return emitError(loc) << "cannot write '" << path
+                          << "': " << error.message();
+  LogicalResult written = write(os);
+  os.close();
+  if (succeeded(written) && os.has_error()) {
+    written = emitError(loc) << "cannot write '" << path
+                             << "': " << os.error().message();
+    os.clear_error();
+  }
+  if (failed(written) && path != "-")
+    llvm::sys::fs::remove(path);
+  return written;
 }
 
 LogicalResult mlir::autoglm::writeHostArtifact(

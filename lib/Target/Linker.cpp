@@ -2,14 +2,14 @@
 
 #include "Linker.h"
 
+#include "HostEmission.h"
+
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
 
@@ -53,14 +53,10 @@ LogicalResult mlir::autoglm::createStaticLibrary(StringRef object,
   if (!archive)
     return emitError(loc) << "cannot write the static library: "
                           << llvm::toString(archive.takeError());
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file =
-      openOutputFile(outputPath, &error);
-  if (!file)
-    return emitError(loc) << error;
-  file->os() << (*archive)->getBuffer();
-  file->keep();
-  return success();
+  return writeOutputFile(outputPath, loc, [&](llvm::raw_pwrite_stream &os) {
+    os << (*archive)->getBuffer();
+    return success();
+  });
 }
 
 LogicalResult mlir::autoglm::createSharedLibrary(StringRef objectPath,
