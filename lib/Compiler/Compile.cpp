@@ -44,8 +44,8 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Signals.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -193,9 +193,8 @@ public:
       return;
     taken = true;
     for (auto global : module.getOps<memref::GlobalOp>()) {
-      auto value =
-          dyn_cast_or_null<ElementsAttr>(global.getInitialValue().value_or(
-              Attribute()));
+      auto value = dyn_cast_or_null<ElementsAttr>(
+          global.getInitialValue().value_or(Attribute()));
       if (!global.getConstant() || !value)
         continue;
       Type element = value.getShapedType().getElementType();
@@ -221,19 +220,16 @@ private:
 
 /// Runs the passes `build` adds as the phase `phase`: with MLIR's
 /// pass-manager options from the command line, timed under `timing`.
-static LogicalResult
-runPhase(ModuleOp module, Phase phase,
-         function_ref<void(OpPassManager &)> build, TimingScope &timing,
-         CompileState &state,
-         SmallVector<std::unique_ptr<PassInstrumentation>> instrumentations =
-             {}) {
+static LogicalResult runPhase(
+    ModuleOp module, Phase phase, function_ref<void(OpPassManager &)> build,
+    TimingScope &timing, CompileState &state,
+    SmallVector<std::unique_ptr<PassInstrumentation>> instrumentations = {}) {
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   TimingScope phaseTiming = timing.nest(getPhaseName(phase));
   pm.enableTiming(phaseTiming);
-  for (std::unique_ptr<PassInstrumentation> &instrumentation :
-       instrumentations)
+  for (std::unique_ptr<PassInstrumentation> &instrumentation : instrumentations)
     pm.addInstrumentation(std::move(instrumentation));
   build(pm);
   if (state.progress.isEnabled())
@@ -311,11 +307,10 @@ static LogicalResult countKernels(ModuleOp module,
   llvm::sort(kinds, [](const auto &a, const auto &b) {
     return std::tie(b.second, a.first) < std::tie(a.second, b.first);
   });
-  InFlightDiagnostic diag =
-      emitError(module.getLoc())
-      << "the model has " << report.kernels
-      << " kernels, more than the kernel budget of " << options.kernelBudget
-      << " (--kernel-budget)";
+  InFlightDiagnostic diag = emitError(module.getLoc())
+                            << "the model has " << report.kernels
+                            << " kernels, more than the kernel budget of "
+                            << options.kernelBudget << " (--kernel-budget)";
   std::string list;
   for (const auto &[kind, count] : kinds)
     list += (list.empty() ? "" : ", ") + std::to_string(count) + " " + kind;
@@ -336,8 +331,8 @@ static LogicalResult checkWeights(ModuleOp module,
                             << options.weightsBudget
                             << " bytes (--weights-budget)";
   for (const ConstantData &constant : constants.take_front(3))
-    diag.attachNote() << constant.bytes << " bytes for node '"
-                      << constant.node << "' (" << constant.type << ")";
+    diag.attachNote() << constant.bytes << " bytes for node '" << constant.node
+                      << "' (" << constant.type << ")";
   return failure();
 }
 
@@ -408,8 +403,8 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     }
   }
 
-  if (failed(runPhase(module, Phase::Kernels, buildKernelPipeline, timing,
-                      state)))
+  if (failed(
+          runPhase(module, Phase::Kernels, buildKernelPipeline, timing, state)))
     return failure();
   if (failed(countKernels(module, options, state.report)))
     return failure();
@@ -482,11 +477,11 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     if (weights) {
       // The descriptor names the final file, not the temporary one.
       weightsHelper.setAttr(
-          module, WeightsAttr::get(ctx,
-                                   StringAttr::get(ctx, llvm::sys::path::filename(
-                                                            *weightsFile)),
-                                   weights.getBytes(),
-                                   weights.getFingerprint()));
+          module,
+          WeightsAttr::get(
+              ctx,
+              StringAttr::get(ctx, llvm::sys::path::filename(*weightsFile)),
+              weights.getBytes(), weights.getFingerprint()));
     } else {
       // No weights large enough for the file: none is written.
       state.outputs.drop(codegen.weightsFile);

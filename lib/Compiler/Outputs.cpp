@@ -30,10 +30,9 @@ void ProgressLine::show(unsigned index, unsigned count, StringRef phase,
     return;
   unsigned percent = static_cast<unsigned>(
       100.0 * (index + std::clamp(fraction, 0.0, 1.0)) / std::max(count, 1u));
-  std::string line =
-      llvm::formatv("autoglm-opt: {0,3}% [{1}/{2}] {3}", percent, index + 1,
-                    count, phase)
-          .str();
+  std::string line = llvm::formatv("autoglm-opt: {0,3}% [{1}/{2}] {3}", percent,
+                                   index + 1, count, phase)
+                         .str();
   if (!detail.empty())
     line += (": " + detail).str();
   // One line: cut to the terminal's width so that it never wraps.
@@ -77,8 +76,7 @@ FailureOr<std::string> PendingOutputs::create(StringRef finalPath,
   llvm::Expected<llvm::sys::fs::TempFile> file =
       llvm::sys::fs::TempFile::create(finalPath + ".tmp-%%%%%%%%");
   if (!file)
-    return emitError(loc) << "cannot create a temporary file for '"
-                          << finalPath
+    return emitError(loc) << "cannot create a temporary file for '" << finalPath
                           << "': " << llvm::toString(file.takeError());
   std::string path = file->TmpName;
   entries.push_back({std::move(*file), finalPath.str()});
@@ -182,10 +180,11 @@ static FailureOr<llvm::json::Object> describeFile(StringRef path,
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                   /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return emitError(loc) << "cannot read '" << path
-                          << "' for the report: " << buffer.getError().message();
+    return emitError(loc) << "cannot read '" << path << "' for the report: "
+                          << buffer.getError().message();
   StringRef bytes = (*buffer)->getBuffer();
-  std::array<uint8_t, 32> hash = llvm::SHA256::hash(llvm::arrayRefFromStringRef(bytes));
+  std::array<uint8_t, 32> hash =
+      llvm::SHA256::hash(llvm::arrayRefFromStringRef(bytes));
   return llvm::json::Object{{"path", path},
                             {"bytes", static_cast<int64_t>(bytes.size())},
                             {"sha256", llvm::toHex(hash, /*LowerCase=*/true)}};
@@ -299,17 +298,15 @@ static FailureOr<std::string> buildReport(const CompileOptions &options,
       {"graph_passes", llvm::json::Array(report.graphPasses)},
       {"kernels", std::move(kernels)},
       {"memory", std::move(memory)},
-      {"weights",
-       llvm::json::Object{{"bytes", report.weightsBytes},
-                          {"file_bytes", report.weightsFileBytes}}},
-      {"budgets", llvm::json::Object{{"memory_bytes", budget(options.memoryBudget)},
-                                     {"weights_bytes",
-                                      budget(options.weightsBudget)},
-                                     {"kernels", budget(options.kernelBudget)}}},
+      {"weights", llvm::json::Object{{"bytes", report.weightsBytes},
+                                     {"file_bytes", report.weightsFileBytes}}},
+      {"budgets",
+       llvm::json::Object{{"memory_bytes", budget(options.memoryBudget)},
+                          {"weights_bytes", budget(options.weightsBudget)},
+                          {"kernels", budget(options.kernelBudget)}}},
       {"compile_time",
-       llvm::json::Object{
-           {"total_ms", milliseconds(report.totalSeconds)},
-           {"phases", std::move(phases)}}}};
+       llvm::json::Object{{"total_ms", milliseconds(report.totalSeconds)},
+                          {"phases", std::move(phases)}}}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";

@@ -96,8 +96,8 @@ LogicalResult mlir::autoglm::writeOutputFile(
   LogicalResult written = write(os);
   os.close();
   if (succeeded(written) && os.has_error()) {
-    written = emitError(loc) << "cannot write '" << path
-                             << "': " << os.error().message();
+    written = emitError(loc)
+              << "cannot write '" << path << "': " << os.error().message();
     os.clear_error();
   }
   if (failed(written) && path != "-")

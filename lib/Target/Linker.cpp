@@ -65,9 +65,9 @@ LogicalResult mlir::autoglm::createSharedLibrary(StringRef objectPath,
                                                  Location loc) {
   // The build ID is a hash of the contents (GNU ld, gold and lld alike), not
   // a random or time-based one: the same object links to the same bytes.
-  std::vector<std::string> args = {"-shared", "-Wl,--build-id=sha1",
-                                   "-o",      outputPath.str(),
-                                   objectPath.str(), "-lm"};
+  std::vector<std::string> args = {
+      "-shared",        "-Wl,--build-id=sha1", "-o",
+      outputPath.str(), objectPath.str(),      "-lm"};
   // clang links for any target it knows; the host's cc only for the host.
   if (!triple.empty())
     return run({"clang-22", "clang"},

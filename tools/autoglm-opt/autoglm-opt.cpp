@@ -329,12 +329,11 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.kernelBudget = kernelBudget;
   options.arguments.assign(arguments.begin(), arguments.end());
   if (!options.headerPath.empty() &&
-      (options.stopAfter || (options.emit != mlir::autoglm::EmitKind::Object &&
-                             options.emit != mlir::autoglm::EmitKind::LLVM &&
-                             options.emit !=
-                                 mlir::autoglm::EmitKind::StaticLibrary &&
-                             options.emit !=
-                                 mlir::autoglm::EmitKind::SharedLibrary))) {
+      (options.stopAfter ||
+       (options.emit != mlir::autoglm::EmitKind::Object &&
+        options.emit != mlir::autoglm::EmitKind::LLVM &&
+        options.emit != mlir::autoglm::EmitKind::StaticLibrary &&
+        options.emit != mlir::autoglm::EmitKind::SharedLibrary))) {
     llvm::errs() << "error: --emit-header goes with --emit=obj, lib, so or "
                     "llvm\n";
     return failure();
@@ -348,9 +347,9 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                     "negative\n";
     return failure();
   }
-  bool progress = progressMode == "always" ||
-                  (progressMode == "auto" &&
-                   llvm::sys::Process::StandardErrIsDisplayed());
+  bool progress =
+      progressMode == "always" ||
+      (progressMode == "auto" && llvm::sys::Process::StandardErrIsDisplayed());
   if (progressMode != "auto" && progressMode != "always" &&
       progressMode != "never") {
     llvm::errs() << "error: unknown --progress=" << progressMode
@@ -388,7 +387,8 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   });
   OwningOpRef<ModuleOp> module;
   {
-    state.progress.show(0, 6, "import", 0.0, llvm::sys::path::filename(inputPath));
+    state.progress.show(0, 6, "import", 0.0,
+                        llvm::sys::path::filename(inputPath));
     TimingScope importTiming = timing.nest("import");
     module = loadInput(inputPath, context, &options.inputDataFiles);
   }
