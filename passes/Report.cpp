@@ -183,3 +183,22 @@ void OptimizationReport::print(raw_ostream &out) const {
   }
   out.flush();
 }
+
+llvm::json::Array OptimizationReport::toJSON() const {
+  llvm::sys::SmartScopedLock<true> lock(mutex);
+  llvm::json::Array array;
+  for (const PassRun &run : runs) {
+    llvm::json::Object rules;
+    for (const auto &[rule, nodes] : run.rules)
+      rules[rule] = static_cast<int64_t>(nodes.size());
+    llvm::json::Object entry{{"pass", run.pass}, {"rules", std::move(rules)}};
+    if (run.opsAfter >= 0) {
+      entry["ops_before"] = run.opsBefore;
+      entry["ops_after"] = run.opsAfter;
+      entry["constants_before"] = run.constantsBefore;
+      entry["constants_after"] = run.constantsAfter;
+    }
+    array.push_back(std::move(entry));
+  }
+  return array;
+}

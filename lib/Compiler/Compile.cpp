@@ -32,6 +32,7 @@
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -39,9 +40,12 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -89,14 +93,23 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
   registerNVVMDialectTranslation(registry);
 }
 
-/// Writes `text` to `path` ("-": standard output).
+/// Writes `text` to `path` ("-": standard output), a temporary file of
+/// PendingOutputs: not through a ToolOutputFile, whose end would unregister
+/// the file from removal on signals.
 static LogicalResult writeText(StringRef path, StringRef text, Location loc) {
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-  if (!file)
-    return emitError(loc) << error;
-  file->os() << text;
-  file->keep();
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
+  if (!error) {
+    os << text;
+    os.close();
+    if (os.has_error()) {
+      error = os.error();
+      os.clear_error();
+    }
+  }
+  if (error)
+    return emitError(loc) << "cannot write '" << path
+                          << "': " << error.message();
   return success();
 }
 
@@ -109,20 +122,119 @@ static LogicalResult writeIR(ModuleOp module, StringRef path) {
   return writeText(path, text, module.getLoc());
 }
 
+/// The phases the progress line counts: the pipeline's and emission.
+static constexpr unsigned kProgressSteps = 6;
+
+namespace {
+/// Moves the progress line along the top-level passes of one phase.
+class PhaseProgress : public PassInstrumentation {
+public:
+  PhaseProgress(ProgressLine &line, Phase phase, size_t passes)
+      : line(line), index(static_cast<unsigned>(phase)), passes(passes) {}
+
+  void runBeforePass(Pass *pass, Operation *op) override {
+    // Nested passes run on several threads; the top-level ones in order.
+    if (op->getParentOp())
+      return;
+    // A pass's command-line name; none for the adaptors running nested
+    // pipelines.
+    line.show(index, kProgressSteps, getPhaseName(static_cast<Phase>(index)),
+              passes ? static_cast<double>(started) / passes : 0.0,
+              pass->getArgument());
+    ++started;
+  }
+
+private:
+  ProgressLine &line;
+  unsigned index;
+  size_t passes, started = 0;
+};
+
+/// Forwards to an instrumentation the caller owns (the pass manager owns
+/// the ones it is given, and the report must outlive it).
+class ForwardInstrumentation : public PassInstrumentation {
+public:
+  explicit ForwardInstrumentation(PassInstrumentation &target)
+      : target(target) {}
+  void runBeforePass(Pass *pass, Operation *op) override {
+    target.runBeforePass(pass, op);
+  }
+  void runAfterPass(Pass *pass, Operation *op) override {
+    target.runAfterPass(pass, op);
+  }
+  void runAfterPassFailed(Pass *pass, Operation *op) override {
+    target.runAfterPassFailed(pass, op);
+  }
+
+private:
+  PassInstrumentation &target;
+};
+
+/// Bytes of constant data in memref.globals (the weights after
+/// bufferization), largest first, with the ONNX nodes they came from.
+struct ConstantData {
+  int64_t bytes;
+  std::string node;
+  std::string type;
+};
+
+/// The weights once bufferization made them memref.globals, measured when
+/// the memory pipeline every target runs starts (before the weights file
+/// takes them out of the module).
+class WeightsProbe : public PassInstrumentation {
+public:
+  explicit WeightsProbe(std::vector<ConstantData> &constants)
+      : constants(constants) {}
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (taken || pass->getArgument() != "buffer-results-to-out-params")
+      return;
+    auto module = dyn_cast<ModuleOp>(op);
+    if (!module)
+      return;
+    taken = true;
+    for (auto global : module.getOps<memref::GlobalOp>()) {
+      auto value = dyn_cast_or_null<ElementsAttr>(
+          global.getInitialValue().value_or(Attribute()));
+      if (!global.getConstant() || !value)
+        continue;
+      Type element = value.getShapedType().getElementType();
+      int64_t bytes = value.getNumElements() *
+                      std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
+      std::string type;
+      llvm::raw_string_ostream os(type);
+      os << global.getType();
+      constants.push_back(
+          {bytes, getNodeName(global.getLoc()).str(), std::move(type)});
+    }
+    llvm::sort(constants, [](const ConstantData &a, const ConstantData &b) {
+      return std::tie(b.bytes, a.node, a.type) <
+             std::tie(a.bytes, b.node, b.type);
+    });
+  }
+
+private:
+  std::vector<ConstantData> &constants;
+  bool taken = false;
+};
+} // namespace
+
 /// Runs the passes `build` adds as the phase `phase`: with MLIR's
 /// pass-manager options from the command line, timed under `timing`.
-static LogicalResult
-runPhase(ModuleOp module, Phase phase,
-         function_ref<void(OpPassManager &)> build, TimingScope &timing,
-         std::unique_ptr<PassInstrumentation> instrumentation = {}) {
+static LogicalResult runPhase(
+    ModuleOp module, Phase phase, function_ref<void(OpPassManager &)> build,
+    TimingScope &timing, CompileState &state,
+    SmallVector<std::unique_ptr<PassInstrumentation>> instrumentations = {}) {
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   TimingScope phaseTiming = timing.nest(getPhaseName(phase));
   pm.enableTiming(phaseTiming);
-  if (instrumentation)
+  for (std::unique_ptr<PassInstrumentation> &instrumentation : instrumentations)
     pm.addInstrumentation(std::move(instrumentation));
   build(pm);
+  if (state.progress.isEnabled())
+    pm.addInstrumentation(
+        std::make_unique<PhaseProgress>(state.progress, phase, pm.size()));
   return pm.run(module);
 }
 
@@ -137,6 +249,11 @@ static LogicalResult checkModule(ModuleOp module,
       !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
     return emitError(module.getLoc())
            << "--model-name='" << name << "' is not a C identifier";
+  if (!options.reportPath.empty() && !options.memoryReport.empty() &&
+      llvm::sys::path::extension(options.memoryReport) != ".json")
+    return emitError(module.getLoc())
+           << "--report includes the memory plan as JSON: give "
+              "--memory-report a .json file, or leave it out";
   return success();
 }
 
@@ -171,9 +288,58 @@ static ArtifactKind artifactKind(EmitKind emit) {
   }
 }
 
+/// The kernel regions after the kernel phase, by kind; over
+/// `--kernel-budget`, an error naming how many of each kind there are.
+static LogicalResult countKernels(ModuleOp module,
+                                  const CompileOptions &options,
+                                  CompileReport &report) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  report.kernels = 0;
+  report.kernelsByKind.clear();
+  main.walk([&](FusedOp kernel) {
+    ++report.kernels;
+    ++report.kernelsByKind[kernel.getKind().str()];
+  });
+  if (options.kernelBudget <= 0 || report.kernels <= options.kernelBudget)
+    return success();
+  std::vector<std::pair<std::string, int64_t>> kinds(
+      report.kernelsByKind.begin(), report.kernelsByKind.end());
+  llvm::sort(kinds, [](const auto &a, const auto &b) {
+    return std::tie(b.second, a.first) < std::tie(a.second, b.first);
+  });
+  InFlightDiagnostic diag = emitError(module.getLoc())
+                            << "the model has " << report.kernels
+                            << " kernels, more than the kernel budget of "
+                            << options.kernelBudget << " (--kernel-budget)";
+  std::string list;
+  for (const auto &[kind, count] : kinds)
+    list += (list.empty() ? "" : ", ") + std::to_string(count) + " " + kind;
+  diag.attachNote() << "kernels by kind: " << list;
+  return failure();
+}
+
+/// Over `--weights-budget`: an error naming the largest weights.
+static LogicalResult checkWeights(ModuleOp module,
+                                  const CompileOptions &options,
+                                  ArrayRef<ConstantData> constants,
+                                  int64_t bytes) {
+  if (options.weightsBudget <= 0 || bytes <= options.weightsBudget)
+    return success();
+  InFlightDiagnostic diag = emitError(module.getLoc())
+                            << "the weights take " << bytes
+                            << " bytes, more than the weights budget of "
+                            << options.weightsBudget
+                            << " bytes (--weights-budget)";
+  for (const ConstantData &constant : constants.take_front(3))
+    diag.attachNote() << constant.bytes << " bytes for node '" << constant.node
+                      << "' (" << constant.type << ")";
+  return failure();
+}
+
 LogicalResult mlir::autoglm::compileModule(ModuleOp module,
                                            const CompileOptions &options,
-                                           TimingScope &timing) {
+                                           TimingScope &timing,
+                                           CompileState &state) {
   Location loc = module.getLoc();
   if (failed(checkModule(module, options)))
     return failure();
@@ -182,21 +348,39 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
       createTarget(options.target, options.host, options.device, loc);
   if (!target)
     return failure();
+  // Every output is written under a temporary name and renamed when the
+  // whole compilation has succeeded (finishCompilation).
+  FailureOr<std::string> output = state.outputs.create(options.outputPath, loc);
+  if (failed(output))
+    return failure();
   auto stopsAfter = [&](Phase phase) { return options.stopAfter == phase; };
   if (stopsAfter(Phase::Import))
-    return writeIR(module, options.outputPath);
+    return writeIR(module, *output);
 
-  std::unique_ptr<PassInstrumentation> report;
-  if (options.printOptimizationReport)
-    report =
-        std::make_unique<OptimizationReport>(module.getContext(), llvm::errs());
+  bool reporting = !options.reportPath.empty();
+  std::optional<OptimizationReport> graphReport;
+  if (options.printOptimizationReport || reporting)
+    graphReport.emplace(module.getContext(), options.printOptimizationReport
+                                                 ? llvm::errs()
+                                                 : llvm::nulls());
   auto graph = [&](OpPassManager &pm) {
     buildGraphPipeline(pm, options.disabledPasses);
   };
-  if (failed(runPhase(module, Phase::Graph, graph, timing, std::move(report))))
+  SmallVector<std::unique_ptr<PassInstrumentation>> graphInstrumentations;
+  if (graphReport)
+    graphInstrumentations.push_back(
+        std::make_unique<ForwardInstrumentation>(*graphReport));
+  if (failed(runPhase(module, Phase::Graph, graph, timing, state,
+                      std::move(graphInstrumentations))))
     return failure();
+  if (graphReport) {
+    state.report.graphPasses = graphReport->toJSON();
+    state.progress.clear();
+    // Printed (--print-optimization-report) when the graph phase is done.
+    graphReport.reset();
+  }
   if (stopsAfter(Phase::Graph))
-    return writeIR(module, options.outputPath);
+    return writeIR(module, *output);
 
   // The model's interface is fixed once the graph is: names, types, shapes.
   // Emission needs it; reading it now reports a dynamic shape before any
@@ -208,47 +392,127 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     if (failed(signature))
       return failure();
     if (options.emit == EmitKind::Header)
-      return writeText(options.outputPath, emitModelHeader(*signature), loc);
+      return writeText(*output, emitModelHeader(*signature), loc);
+    // --emit-header: the header of the same run, beside the artifact.
+    if (!options.headerPath.empty()) {
+      FailureOr<std::string> header =
+          state.outputs.create(options.headerPath, loc);
+      if (failed(header) ||
+          failed(writeText(*header, emitModelHeader(*signature), loc)))
+        return failure();
+    }
   }
 
-  if (failed(runPhase(module, Phase::Kernels, buildKernelPipeline, timing)))
+  if (failed(
+          runPhase(module, Phase::Kernels, buildKernelPipeline, timing, state)))
+    return failure();
+  if (failed(countKernels(module, options, state.report)))
     return failure();
   if (stopsAfter(Phase::Kernels))
-    return writeIR(module, options.outputPath);
-  if (failed(runPhase(module, Phase::Lowering, buildLoweringPipeline, timing)))
+    return writeIR(module, *output);
+  if (failed(runPhase(module, Phase::Lowering, buildLoweringPipeline, timing,
+                      state)))
     return failure();
   if (stopsAfter(Phase::Lowering))
-    return writeIR(module, options.outputPath);
+    return writeIR(module, *output);
 
   FailureOr<std::string> weightsFile = weightsFilePath(options, loc);
   if (failed(weightsFile))
     return failure();
   CodegenOptions codegen;
-  codegen.weightsFile = *weightsFile;
+  // The weights file too is written under a temporary name; the descriptor
+  // gets the final one below.
+  if (!weightsFile->empty()) {
+    FailureOr<std::string> temp = state.outputs.create(*weightsFile, loc);
+    if (failed(temp))
+      return failure();
+    codegen.weightsFile = *temp;
+  }
   codegen.planMemory =
       !llvm::is_contained(options.disabledPasses, "plan-memory");
   codegen.memoryReport = options.memoryReport;
   codegen.memoryBudget = options.memoryBudget;
   codegen.memoryTimeline = options.memoryTimeline;
-  // The weights file is only kept when the whole compilation succeeds.
-  llvm::FileRemover removeWeights(codegen.weightsFile,
-                                  !codegen.weightsFile.empty());
+  // --report reads the memory planner's own JSON report: the one asked for,
+  // or a temporary one.
+  std::string memoryJSON;
+  std::optional<llvm::sys::fs::TempFile> memoryTemp;
+  llvm::scope_exit discardMemoryTemp([&] {
+    if (memoryTemp)
+      llvm::consumeError(memoryTemp->discard());
+  });
+  if (reporting && codegen.planMemory) {
+    if (codegen.memoryReport.empty()) {
+      SmallString<128> model;
+      llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, model);
+      llvm::sys::path::append(model, "autoglm-memory-%%%%%%%%.json");
+      llvm::Expected<llvm::sys::fs::TempFile> temp =
+          llvm::sys::fs::TempFile::create(model);
+      if (!temp)
+        return emitError(loc) << "cannot create a temporary memory report: "
+                              << llvm::toString(temp.takeError());
+      memoryTemp.emplace(std::move(*temp));
+      codegen.memoryReport = memoryTemp->TmpName;
+    }
+    memoryJSON = codegen.memoryReport;
+  }
+  std::vector<ConstantData> constants;
+  SmallVector<std::unique_ptr<PassInstrumentation>> codegenInstrumentations;
+  codegenInstrumentations.push_back(std::make_unique<WeightsProbe>(constants));
   auto codegenPipeline = [&](OpPassManager &pm) {
     target->buildCodegenPipeline(pm, codegen);
   };
-  if (failed(runPhase(module, Phase::Codegen, codegenPipeline, timing)))
+  if (failed(runPhase(module, Phase::Codegen, codegenPipeline, timing, state,
+                      std::move(codegenInstrumentations))))
     return failure();
-  if (stopsAfter(Phase::Codegen)) {
-    if (failed(writeIR(module, options.outputPath)))
-      return failure();
-    removeWeights.releaseFile();
-    return success();
+
+  // What the report and the budgets measure of the generated code.
+  int64_t weightsBytes = 0;
+  for (const ConstantData &constant : constants)
+    weightsBytes += constant.bytes;
+  MLIRContext *ctx = module.getContext();
+  AutoGLMDialect::WeightsAttrHelper weightsHelper(ctx);
+  WeightsAttr weights = weightsHelper.getAttr(module);
+  if (!codegen.weightsFile.empty()) {
+    if (weights) {
+      // The descriptor names the final file, not the temporary one.
+      weightsHelper.setAttr(
+          module,
+          WeightsAttr::get(
+              ctx,
+              StringAttr::get(ctx, llvm::sys::path::filename(*weightsFile)),
+              weights.getBytes(), weights.getFingerprint()));
+    } else {
+      // No weights large enough for the file: none is written.
+      state.outputs.drop(codegen.weightsFile);
+    }
+  }
+  state.report.weightsBytes = weightsBytes;
+  state.report.weightsFileBytes =
+      options.externalWeights && weights ? weights.getBytes() : 0;
+  if (failed(checkWeights(module, options, constants, weightsBytes)))
+    return failure();
+  module.walk([&](gpu::LaunchFuncOp launch) {
+    std::string name = launch.getKernelName().str();
+    if (!llvm::is_contained(state.report.deviceKernels, name))
+      state.report.deviceKernels.push_back(name);
+  });
+  if (!memoryJSON.empty()) {
+    if (auto buffer = llvm::MemoryBuffer::getFile(memoryJSON)) {
+      llvm::Expected<llvm::json::Value> plan =
+          llvm::json::parse((*buffer)->getBuffer());
+      if (plan)
+        state.report.memory = std::move(*plan);
+      else
+        llvm::consumeError(plan.takeError());
+    }
   }
 
+  if (stopsAfter(Phase::Codegen))
+    return writeIR(module, *output);
+
+  state.progress.show(kProgressSteps - 1, kProgressSteps, "emission", 0.0);
   TimingScope emission = timing.nest("emission");
-  if (failed(target->emit(module, *signature, artifactKind(options.emit),
-                          options.outputPath, emission)))
-    return failure();
-  removeWeights.releaseFile();
-  return success();
+  return target->emit(module, *signature, artifactKind(options.emit), *output,
+                      emission);
 }

@@ -430,6 +430,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   eraseDeadOps(func);
   if (failed(mlir::verify(*module)))
     return nullptr;
+  if (options.externalDataFiles)
+    *options.externalDataFiles = tensors.getExternalFiles();
   return module;
 }
 } // namespace

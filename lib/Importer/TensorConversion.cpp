@@ -131,6 +131,17 @@ TensorConverter::TensorConverter(MLIRContext *context, std::string modelDir,
 
 TensorConverter::~TensorConverter() = default;
 
+std::vector<std::string> TensorConverter::getExternalFiles() const {
+  std::vector<std::string> paths;
+  for (const auto &entry : externalFiles) {
+    SmallString<256> path(modelDir);
+    llvm::sys::path::append(path, entry.getKey());
+    paths.push_back(path.str().str());
+  }
+  llvm::sort(paths);
+  return paths;
+}
+
 /// Bytes per element in ONNX's raw encoding (bool takes a byte).
 static unsigned byteWidth(Type element) {
   return std::max<unsigned>(1, element.getIntOrFloatBitWidth() / 8);

@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class MemoryBuffer;
@@ -56,6 +57,10 @@ public:
   /// out of it rather than copied). Null after a diagnostic at `loc` that
   /// names the tensor.
   mlir::ElementsAttr convert(onnx::TensorProto &tensor, mlir::Location loc);
+
+  /// The external data files read so far (the model's directory joined with
+  /// each location), sorted.
+  std::vector<std::string> getExternalFiles() const;
 
 private:
   mlir::ElementsAttr fromBytes(mlir::RankedTensorType type,

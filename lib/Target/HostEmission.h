@@ -39,7 +39,9 @@ LogicalResult writeHostArtifact(llvm::Module &module,
                                 StringRef outputPath, Location loc,
                                 TimingScope &timing);
 
-/// Writes `path` with `write`; the file stays only when `write` succeeds.
+/// Writes `path` ("-": standard output) with `write`; the file stays only
+/// when `write` succeeds. Removal on signals is the caller's (the driver
+/// writes every output to a temporary file registered for it).
 LogicalResult
 writeOutputFile(StringRef path, Location loc,
                 function_ref<LogicalResult(llvm::raw_pwrite_stream &)> write);

@@ -11,6 +11,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
@@ -84,14 +85,24 @@ static LogicalResult emitObjectFile(llvm::Module &module,
 LogicalResult mlir::autoglm::writeOutputFile(
     StringRef path, Location loc,
     function_ref<LogicalResult(llvm::raw_pwrite_stream &)> write) {
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-  if (!file)
-    return emitError(loc) << error;
-  if (failed(write(file->os())))
-    return failure();
-  file->keep();
-  return success();
+  // Not a ToolOutputFile: its end would unregister `path` from removal on
+  // signals, which the driver registered (`path` is its temporary file,
+  // PendingOutputs in lib/Compiler).
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error);
+  if (error)
+    return emitError(loc) << "cannot write '" << path
+                          << "': " << error.message();
+  LogicalResult written = write(os);
+  os.close();
+  if (succeeded(written) && os.has_error()) {
+    written = emitError(loc)
+              << "cannot write '" << path << "': " << os.error().message();
+    os.clear_error();
+  }
+  if (failed(written) && path != "-")
+    llvm::sys::fs::remove(path);
+  return written;
 }
 
 LogicalResult mlir::autoglm::writeHostArtifact(
@@ -109,25 +120,52 @@ LogicalResult mlir::autoglm::writeHostArtifact(
       return success();
     });
 
-  auto writeObject = [&](StringRef path) {
-    return writeOutputFile(path, loc, [&](llvm::raw_pwrite_stream &os) {
-      return emitObjectFile(module, machine, os, loc);
-    });
-  };
   TimingScope objectTiming = timing.nest("object file");
   if (kind == ArtifactKind::Object)
-    return writeObject(outputPath);
+    return writeOutputFile(outputPath, loc, [&](llvm::raw_pwrite_stream &os) {
+      return emitObjectFile(module, machine, os, loc);
+    });
 
-  // A library: the object goes to a temporary file first.
-  SmallString<128> objectPath;
-  if (llvm::sys::fs::createTemporaryFile("autoglm", "o", objectPath))
-    return emitError(loc) << "cannot create a temporary object file";
-  llvm::FileRemover removeObject(objectPath);
-  if (failed(writeObject(objectPath)))
-    return failure();
+  // A library: the object in memory first.
+  SmallString<0> object;
+  {
+    llvm::raw_svector_ostream os(object);
+    if (failed(emitObjectFile(module, machine, os, loc)))
+      return failure();
+  }
   objectTiming.stop();
   TimingScope linkTiming = timing.nest("link");
   if (kind == ArtifactKind::StaticLibrary)
-    return createStaticLibrary(objectPath, outputPath, loc);
-  return createSharedLibrary(objectPath, outputPath, host.triple, loc);
+    // The member is named after the module (the model's name), not after a
+    // temporary file, so that the archive's bytes do not vary.
+    return createStaticLibrary(object, module.getName().str() + ".o",
+                               outputPath, loc);
+
+  // The linker reads the object from a temporary file, removed when done
+  // and when the process is interrupted (SIGINT, SIGTERM).
+  SmallString<128> tempDir;
+  llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, tempDir);
+  llvm::sys::path::append(tempDir, "autoglm-%%%%%%%%.o");
+  llvm::Expected<llvm::sys::fs::TempFile> objectFile =
+      llvm::sys::fs::TempFile::create(tempDir);
+  if (!objectFile)
+    return emitError(loc) << "cannot create a temporary object file: "
+                          << llvm::toString(objectFile.takeError());
+  LogicalResult linked = failure();
+  {
+    llvm::raw_fd_ostream os(objectFile->FD, /*shouldClose=*/false);
+    os << object;
+    os.flush();
+    if (os.has_error()) {
+      os.clear_error();
+      emitError(loc) << "cannot write the temporary object file "
+                     << objectFile->TmpName;
+    } else {
+      linked = createSharedLibrary(objectFile->TmpName, outputPath, host.triple,
+                                   loc);
+    }
+  }
+  if (llvm::Error error = objectFile->discard())
+    llvm::consumeError(std::move(error));
+  return linked;
 }

@@ -2,9 +2,13 @@
 
 #include "Linker.h"
 
+#include "HostEmission.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 
 using namespace mlir;
@@ -35,25 +39,41 @@ static LogicalResult run(ArrayRef<StringRef> names, ArrayRef<std::string> args,
   return success();
 }
 
-LogicalResult mlir::autoglm::createStaticLibrary(StringRef objectPath,
+LogicalResult mlir::autoglm::createStaticLibrary(StringRef object,
+                                                 StringRef memberName,
                                                  StringRef outputPath,
                                                  Location loc) {
-  llvm::sys::fs::remove(outputPath);
-  return run({"llvm-ar-22", "llvm-ar", "ar"},
-             {"rcs", outputPath.str(), objectPath.str()}, loc);
+  llvm::NewArchiveMember member(llvm::MemoryBufferRef(object, memberName));
+  // Deterministic: zero timestamps, owners and groups, mode 0644; the
+  // archive format is the object's platform's (GNU for ELF).
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> archive =
+      llvm::writeArchiveToBuffer(member, llvm::SymtabWritingMode::NormalSymtab,
+                                 member.detectKindFromObject(),
+                                 /*Deterministic=*/true, /*Thin=*/false);
+  if (!archive)
+    return emitError(loc) << "cannot write the static library: "
+                          << llvm::toString(archive.takeError());
+  return writeOutputFile(outputPath, loc, [&](llvm::raw_pwrite_stream &os) {
+    os << (*archive)->getBuffer();
+    return success();
+  });
 }
 
 LogicalResult mlir::autoglm::createSharedLibrary(StringRef objectPath,
                                                  StringRef outputPath,
                                                  StringRef triple,
                                                  Location loc) {
-  std::vector<std::string> args = {"-shared", "-o", outputPath.str(),
-                                   objectPath.str(), "-lm"};
+  // The build ID is a hash of the contents (GNU ld, gold and lld alike), not
+  // a random or time-based one: the same object links to the same bytes.
+  std::vector<std::string> args = {
+      "-shared",        "-Wl,--build-id=sha1", "-o",
+      outputPath.str(), objectPath.str(),      "-lm"};
   // clang links for any target it knows; the host's cc only for the host.
   if (!triple.empty())
     return run({"clang-22", "clang"},
                {"--target=" + triple.str(), "-fuse-ld=lld", "-nostdlib",
-                "-shared", "-o", outputPath.str(), objectPath.str()},
+                "-shared", "-Wl,--build-id=sha1", "-o", outputPath.str(),
+                objectPath.str()},
                loc);
   return run({"clang-22", "clang", "cc", "gcc"}, args, loc);
 }

@@ -24,8 +24,9 @@
 #                default <name>, which must then be a C identifier
 #   OPTIONS      more autoglm-opt flags, e.g. --cpu=generic -O2
 #
-# The library is rebuilt when the model file, the arguments or autoglm-opt
-# change. The compiler is the imported target AutoGLM::autoglm-opt, or the
+# The library is rebuilt when the model file, its external data files, the
+# arguments or autoglm-opt change (autoglm-opt --depfile, for Ninja and
+# Makefiles); one run of autoglm-opt writes the object and the header. The compiler is the imported target AutoGLM::autoglm-opt, or the
 # executable named by AUTOGLM_OPT_EXECUTABLE when that variable is set.
 function(autoglm_add_model name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG ""
@@ -103,16 +104,28 @@ function(autoglm_add_model name)
   file(CONFIGURE OUTPUT "${dir}/arguments.txt" CONTENT "${stamp}\n" @ONLY)
 
   file(MAKE_DIRECTORY "${dir}/include")
-  add_custom_command(OUTPUT "${object}"
+  # One run writes the object and the header. Its dependency file names the
+  # model and every external data file the model reads, so that Ninja and
+  # Make compile it again when any of them changes.
+  set(depfile "${dir}/${ARG_MODEL_NAME}.d")
+  set(depfile_args)
+  if(CMAKE_GENERATOR MATCHES "Ninja|Makefiles")
+    set(depfile_args DEPFILE "${depfile}")
+  endif()
+  # The dependency file's paths are absolute, so CMake's rewriting of them
+  # (CMP0116) changes nothing; NEW keeps older projects free of its warning.
+  cmake_policy(PUSH)
+  if(POLICY CMP0116)
+    cmake_policy(SET CMP0116 NEW)
+  endif()
+  add_custom_command(OUTPUT "${object}" "${header}"
     COMMAND ${compiler} ${args} ${object_args} --emit=obj -o "${object}"
+      --emit-header=${header} --depfile=${depfile}
     DEPENDS "${model}" "${dir}/arguments.txt" ${compiler_depends}
+    ${depfile_args}
     COMMENT "autoglm-opt: compiling model ${name} (${ARG_MODEL})"
     VERBATIM)
-  add_custom_command(OUTPUT "${header}"
-    COMMAND ${compiler} ${args} --emit=header -o "${header}"
-    DEPENDS "${model}" "${dir}/arguments.txt" ${compiler_depends}
-    COMMENT "autoglm-opt: header of model ${name}"
-    VERBATIM)
+  cmake_policy(POP)
 
   add_library(${name} STATIC "${object}" "${header}")
   set_source_files_properties("${object}" PROPERTIES

@@ -35,6 +35,8 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -154,6 +156,48 @@ static llvm::cl::opt<int64_t> memoryBudget(
     llvm::cl::value_desc("bytes"), llvm::cl::init(0),
     llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<std::string> emitHeader(
+    "emit-header",
+    llvm::cl::desc("Also write the model's C header, in the same run as "
+                   "--emit=obj, lib, so or llvm"),
+    llvm::cl::value_desc("file.h"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> depfile(
+    "depfile",
+    llvm::cl::desc("Write a Make-syntax dependency file: the output (-o) "
+                   "depends on the model and its external data files "
+                   "(written only when the compilation succeeds)"),
+    llvm::cl::value_desc("file.d"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> reportFile(
+    "report",
+    llvm::cl::desc("Write the compile report as JSON: the input's SHA-256, "
+                   "the options, op counts per graph pass, kernels, arena "
+                   "and weights bytes, compile time per phase"),
+    llvm::cl::value_desc("file.json"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<int64_t> weightsBudget(
+    "weights-budget",
+    llvm::cl::desc("Fail the compilation when the weights (embedded and in "
+                   "the weights file) take more than this many bytes"),
+    llvm::cl::value_desc("bytes"), llvm::cl::init(0),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<int64_t> kernelBudget(
+    "kernel-budget",
+    llvm::cl::desc("Fail the compilation when the model has more than this "
+                   "many kernels"),
+    llvm::cl::value_desc("n"), llvm::cl::init(0),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> progressMode(
+    "progress",
+    llvm::cl::desc("Show the phase being compiled on one line of stderr: "
+                   "auto (when stderr is a terminal, the default), always, "
+                   "never"),
+    llvm::cl::value_desc("auto|always|never"), llvm::cl::init("auto"),
+    llvm::cl::cat(compileCategory));
+
 static llvm::cl::list<std::string>
     inputShapes("input-shape",
                 llvm::cl::desc("Specialize a graph input's shape, e.g. "
@@ -192,8 +236,9 @@ static LogicalResult printONNXDiagnostic(StringRef modelPath,
 
 /// Reads the input: ONNX models are imported (honouring --input-shape),
 /// MLIR is parsed. Null after a diagnostic.
-static OwningOpRef<ModuleOp> loadInput(StringRef inputPath,
-                                       MLIRContext &context) {
+static OwningOpRef<ModuleOp>
+loadInput(StringRef inputPath, MLIRContext &context,
+          std::vector<std::string> *dataFiles = nullptr) {
   if (!::autoglm::isONNXFile(inputPath)) {
     if (!inputShapes.empty()) {
       llvm::errs() << "error: --input-shape applies to ONNX input only\n";
@@ -202,6 +247,7 @@ static OwningOpRef<ModuleOp> loadInput(StringRef inputPath,
     return parseSourceFile<ModuleOp>(inputPath, &context);
   }
   ::autoglm::ImportOptions options;
+  options.externalDataFiles = dataFiles;
   for (const std::string &spec : inputShapes) {
     std::pair<std::string, std::vector<int64_t>> parsed;
     if (!::autoglm::parseInputShapeSpec(spec, parsed)) {
@@ -217,7 +263,8 @@ static OwningOpRef<ModuleOp> loadInput(StringRef inputPath,
 /// `--emit=...` or `--compile-to=...`: compiles the input into what was
 /// asked for.
 static LogicalResult compile(StringRef inputPath, StringRef outputPath,
-                             DialectRegistry &registry) {
+                             DialectRegistry &registry,
+                             ArrayRef<std::string> arguments) {
   mlir::autoglm::CompileOptions options;
   if (!compileTo.empty()) {
     options.stopAfter = mlir::autoglm::parsePhase(compileTo);
@@ -274,10 +321,54 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.memoryReport = memoryReport;
   options.memoryBudget = memoryBudget;
   options.memoryTimeline = memoryTimeline;
+  options.inputPath = inputPath.str();
+  options.headerPath = emitHeader;
+  options.depfilePath = depfile;
+  options.reportPath = reportFile;
+  options.weightsBudget = weightsBudget;
+  options.kernelBudget = kernelBudget;
+  options.arguments.assign(arguments.begin(), arguments.end());
+  if (!options.headerPath.empty() &&
+      (options.stopAfter ||
+       (options.emit != mlir::autoglm::EmitKind::Object &&
+        options.emit != mlir::autoglm::EmitKind::LLVM &&
+        options.emit != mlir::autoglm::EmitKind::StaticLibrary &&
+        options.emit != mlir::autoglm::EmitKind::SharedLibrary))) {
+    llvm::errs() << "error: --emit-header goes with --emit=obj, lib, so or "
+                    "llvm\n";
+    return failure();
+  }
+  if (!options.depfilePath.empty() && outputPath == "-") {
+    llvm::errs() << "error: --depfile needs an output file (-o)\n";
+    return failure();
+  }
+  if (options.weightsBudget < 0 || options.kernelBudget < 0) {
+    llvm::errs() << "error: a budget is a number of bytes or kernels, not "
+                    "negative\n";
+    return failure();
+  }
+  bool progress =
+      progressMode == "always" ||
+      (progressMode == "auto" && llvm::sys::Process::StandardErrIsDisplayed());
+  if (progressMode != "auto" && progressMode != "always" &&
+      progressMode != "never") {
+    llvm::errs() << "error: unknown --progress=" << progressMode
+                 << " (expected auto, always or never)\n";
+    return failure();
+  }
+  mlir::autoglm::CompileState state(progress);
 
   // --mlir-timing: one report for the whole compilation, phase by phase.
+  // --report records the same tree (and prints it only with --mlir-timing).
   DefaultTimingManager timingManager;
   applyDefaultTimingManagerCLOptions(timingManager);
+  if (!options.reportPath.empty()) {
+    bool print = timingManager.isEnabled();
+    timingManager.setEnabled(true);
+    timingManager.setDisplayMode(DefaultTimingManager::DisplayMode::Tree);
+    timingManager.setOutput(
+        mlir::autoglm::createTimingCapture(state.report, print));
+  }
   TimingScope timing = timingManager.getRootScope();
 
   MLIRContext context(registry);
@@ -289,14 +380,30 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     onnxDiagnostics.emplace(&context, [&](Diagnostic &diag) {
       return printONNXDiagnostic(inputPath, diag);
     });
+  // The progress line goes away before any diagnostic is printed.
+  ScopedDiagnosticHandler clearProgress(&context, [&](Diagnostic &) {
+    state.progress.clear();
+    return failure();
+  });
   OwningOpRef<ModuleOp> module;
   {
+    state.progress.show(0, 6, "import", 0.0,
+                        llvm::sys::path::filename(inputPath));
     TimingScope importTiming = timing.nest("import");
-    module = loadInput(inputPath, context);
+    module = loadInput(inputPath, context, &options.inputDataFiles);
   }
   if (!module)
     return failure();
-  return mlir::autoglm::compileModule(*module, options, timing);
+  if (failed(mlir::autoglm::compileModule(*module, options, timing, state)))
+    return failure();
+  state.progress.clear();
+  if (!options.reportPath.empty()) {
+    // Prints --mlir-timing's report now, into the compile report too.
+    timing = TimingScope();
+    timingManager.print();
+    timingManager.setEnabled(false);
+  }
+  return mlir::autoglm::finishCompilation(options, state, module->getLoc());
 }
 
 /// Whether passes were named on the command line (--autoglm-fuse,
@@ -383,8 +490,19 @@ int main(int argc, char **argv) {
     });
   }
 
+  bool compileOnly = !emitHeader.empty() || !depfile.empty() ||
+                     !reportFile.empty() || weightsBudget != 0 ||
+                     kernelBudget != 0;
+  if (!compiling && compileOnly) {
+    llvm::errs() << "error: --emit-header, --depfile, --report, "
+                    "--weights-budget and --kernel-budget apply when "
+                    "compiling (--emit or --compile-to)\n";
+    return 1;
+  }
   if (compiling)
-    return asMainReturnCode(compile(inputPath, outputPath, registry));
+    return asMainReturnCode(
+        compile(inputPath, outputPath, registry,
+                std::vector<std::string>(argv + 1, argv + argc)));
   if (::autoglm::isONNXFile(inputPath))
     return asMainReturnCode(runOnONNX(inputPath, outputPath, registry, config));
 

@@ -8,7 +8,11 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +63,110 @@ struct CompileOptions {
   int64_t memoryBudget = 0;
   /// An SVG picture of the memory plan (--memory-timeline).
   std::string memoryTimeline;
+
+  /// The model file (or MLIR input) and the external data files its import
+  /// read: the dependency file names them, the report hashes the model.
+  std::string inputPath;
+  std::vector<std::string> inputDataFiles;
+  /// Also write the C header, in the same run as obj, lib, so or llvm
+  /// (--emit-header).
+  std::string headerPath;
+  /// A Make-syntax dependency file: the output depends on the input files
+  /// (--depfile).
+  std::string depfilePath;
+  /// The compile report, JSON (--report).
+  std::string reportPath;
+  /// The command line's arguments after the program name, for the report.
+  std::vector<std::string> arguments;
+  /// Fail when the weights (embedded and in the weights file) take more
+  /// bytes, or the model has more kernels; 0: no budget (--weights-budget,
+  /// --kernel-budget).
+  int64_t weightsBudget = 0;
+  int64_t kernelBudget = 0;
+};
+
+/// One line on stderr showing the phase being compiled and how far it got,
+/// rewritten in place; for terminals (`autoglm-opt --progress`). Disabled,
+/// it prints nothing.
+class ProgressLine {
+public:
+  explicit ProgressLine(bool enabled) : enabled(enabled) {}
+  ~ProgressLine() { clear(); }
+  /// Shows phase `index` of `count` named `phase`, `fraction` of it done,
+  /// with `detail` (e.g. the pass running).
+  void show(unsigned index, unsigned count, StringRef phase, double fraction,
+            StringRef detail = "");
+  /// Erases the line (before diagnostics, and at the end).
+  void clear();
+  bool isEnabled() const { return enabled; }
+
+private:
+  bool enabled;
+  bool shown = false;
+};
+
+/// Files written under temporary names next to their final paths and
+/// renamed to them only when the whole compilation succeeds. The temporary
+/// files are removed when the compilation fails and when the process gets
+/// SIGINT or SIGTERM, so an interrupted compile leaves no partial artifact.
+class PendingOutputs {
+public:
+  PendingOutputs() = default;
+  PendingOutputs(const PendingOutputs &) = delete;
+  ~PendingOutputs();
+  /// A temporary file for `finalPath` in its directory; its path, or
+  /// failure after a diagnostic at `loc`.
+  FailureOr<std::string> create(StringRef finalPath, Location loc);
+  /// Gives up the output whose temporary file is `tempPath`: the final file
+  /// is not written.
+  void drop(StringRef tempPath);
+  /// Renames every temporary file to its final path.
+  LogicalResult commit(Location loc);
+
+private:
+  struct Entry {
+    llvm::sys::fs::TempFile file;
+    std::string finalPath;
+  };
+  std::vector<Entry> entries;
+};
+
+/// What `--report` collects while compiling; written as JSON by
+/// finishCompilation.
+struct CompileReport {
+  /// The graph passes: OptimizationReport::toJSON.
+  llvm::json::Array graphPasses;
+  /// The kernel regions after the kernel phase, by kind.
+  int64_t kernels = 0;
+  std::map<std::string, int64_t> kernelsByKind;
+  /// The device kernels the CUDA target launches, by name.
+  std::vector<std::string> deviceKernels;
+  /// The memory planner's JSON report (--memory-report=FILE.json).
+  std::optional<llvm::json::Value> memory;
+  /// The weights: every constant's bytes once bufferized, wherever it goes;
+  /// and the data bytes of the weights file (--weights=external).
+  int64_t weightsBytes = 0, weightsFileBytes = 0;
+  /// The timing tree of --mlir-timing, captured (createTimingCapture).
+  struct TimedScope {
+    std::string name;
+    double wallSeconds = 0;
+    std::vector<TimedScope> children;
+  };
+  double totalSeconds = 0;
+  std::vector<TimedScope> times;
+};
+
+/// A timing output that records the report tree into `report` (and prints
+/// it as text to stderr too when `print` is set, for --mlir-timing).
+std::unique_ptr<OutputStrategy> createTimingCapture(CompileReport &report,
+                                                    bool print);
+
+/// What one compilation keeps besides its options.
+struct CompileState {
+  explicit CompileState(bool progress) : progress(progress) {}
+  PendingOutputs outputs;
+  CompileReport report;
+  ProgressLine progress;
 };
 
 /// Registers every dialect, interface and translation the compiler's
@@ -72,8 +180,17 @@ void registerCompilerDialects(DialectRegistry &registry);
 /// command-line options (--mlir-print-ir-after-all, --mlir-pass-statistics,
 /// ...) and is timed under `timing`. Diagnostics go through the module's
 /// context.
+///
+/// Outputs go to temporary files in `state.outputs`; finishCompilation
+/// writes the report and the dependency file and renames them all.
 LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
-                            TimingScope &timing);
+                            TimingScope &timing, CompileState &state);
+
+/// After compileModule succeeded (and the timing report was printed, so that
+/// the report has the times): writes the report and the dependency file,
+/// then gives every output its final name.
+LogicalResult finishCompilation(const CompileOptions &options,
+                                CompileState &state, Location loc);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_COMPILER_COMPILE_H

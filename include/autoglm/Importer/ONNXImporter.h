@@ -17,6 +17,10 @@ struct ImportOptions {
   /// `--input-shape=NAME:1x3x224x224`: replaces the named graph input's shape
   /// (symbolic dimensions included) before shape inference.
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
+  /// When set, receives the path of every external data file the import
+  /// read (the model's directory joined with the tensor's location), sorted:
+  /// what a build must watch besides the model (`autoglm-opt --depfile`).
+  std::vector<std::string> *externalDataFiles = nullptr;
 };
 
 /// True when `path` names a file the importer reads (`.onnx`, `.onnxtxt`).

@@ -19,6 +19,7 @@
 
 #include "mlir/IR/Location.h"
 #include "mlir/Pass/PassInstrumentation.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Mutex.h"
 
 #include <string>
@@ -48,6 +49,10 @@ public:
 
   void record(StringRef pass, StringRef rule, std::string nodes);
   void print(raw_ostream &os) const;
+  /// The same as JSON, one object per pass run: {"pass", "ops_before",
+  /// "ops_after", "constants_before", "constants_after", "rules": {rule:
+  /// count}} (autoglm-opt --report).
+  llvm::json::Array toJSON() const;
 
 private:
   struct PassRun {
