@@ -28,6 +28,7 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
@@ -293,6 +294,8 @@ mlir::autoglm::createCUDATarget(const HostOptions &host,
     emitError(loc) << "cannot create a temporary weights file";
     return nullptr;
   }
+  // An interrupted compilation leaves nothing behind.
+  llvm::sys::RemoveFileOnSignal(weights);
   return std::make_unique<CUDATarget>(host, resolved, std::move(machine),
                                       weights.str().str());
 }
