@@ -64,7 +64,8 @@ bool dependsOnReduction(Operation *op, Block &body) {
         linalgOp && linalgOp.getNumReductionLoops() > 0)
       return true;
     for (Value operand : next->getOperands())
-      if (Operation *def = operand.getDefiningOp(); def && def->getBlock() == &body)
+      if (Operation *def = operand.getDefiningOp();
+          def && def->getBlock() == &body)
         work.push_back(def);
   }
   return false;
@@ -92,8 +93,7 @@ struct FuseKernelRegionsPass
     if (root->getNumResults() != 1 ||
         !isa<RankedTensorType>(root->getResult(0).getType()))
       return false;
-    SmallVector<utils::IteratorType> iterators =
-        root.getLoopIteratorTypes();
+    SmallVector<utils::IteratorType> iterators = root.getLoopIteratorTypes();
     SmallVector<int64_t> sizes;
     for (utils::IteratorType type : iterators)
       sizes.push_back(type == utils::IteratorType::parallel ? 1 : 0);
@@ -152,8 +152,8 @@ struct FuseKernelRegionsPass
       Block &body = region.getBody().front();
       auto yield = cast<YieldOp>(body.getTerminator());
       if (yield.getValues().size() == 1)
-        if (auto root = dyn_cast_or_null<TilingInterface>(
-                rootOf(yield.getValues()[0]));
+        if (auto root =
+                dyn_cast_or_null<TilingInterface>(rootOf(yield.getValues()[0]));
             root && root->getBlock() == &body &&
             fuseIntoOneLoop(rewriter, root, body))
           // What tile-and-fuse replaced, and the slices of it left in the
