@@ -383,6 +383,21 @@ LogicalResult convertIsNaN(NodeContext &n) {
 }
 
 LogicalResult convertClip(NodeContext &n) {
+  // Before opset 11 the bounds are attributes (default: unbounded).
+  if (n.opset() < 11) {
+    if (failed(n.checkArity(1, 1)))
+      return failure();
+    FloatAttr min, max;
+    if (n.hasAttr("min"))
+      min = n.b.getF64FloatAttr(n.floatAttr("min", 0.0));
+    if (n.hasAttr("max"))
+      max = n.b.getF64FloatAttr(n.floatAttr("max", 0.0));
+    if (!min && !max) {
+      n.setOutput(0, n.input(0));
+      return success();
+    }
+    return n.finish(n.create<ClipOp>(n.input(0), min, max));
+  }
   if (failed(n.checkArity(1, 3)))
     return failure();
   Value x = n.input(0);
@@ -437,8 +452,17 @@ LogicalResult convertDropout(NodeContext &n) {
     auto type = n.inputType(0);
     if (!type.hasStaticShape())
       return n.notKnown("the shape of the mask output");
-    Value mask = n.createTyped<FillOp>(type.clone(n.b.getI1Type()), Value(),
-                                       n.b.getBoolAttr(true));
+    // Before opset 10 the mask has the input's element type (ones).
+    TypedAttr one = n.b.getBoolAttr(true);
+    Type maskElement = n.b.getI1Type();
+    if (n.opset() < 10) {
+      maskElement = type.getElementType();
+      one = isa<FloatType>(maskElement)
+                ? TypedAttr(n.b.getFloatAttr(maskElement, 1.0))
+                : TypedAttr(n.b.getIntegerAttr(maskElement, 1));
+    }
+    Value mask =
+        n.createTyped<FillOp>(type.clone(maskElement), Value(), one);
     if (!mask)
       return failure();
     n.setOutput(1, mask);

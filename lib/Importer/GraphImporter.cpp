@@ -82,8 +82,7 @@ LogicalResult GraphImporter::readOpsets() {
   if (opset < kMinSupportedOpset)
     return emitError(fileLoc)
            << "the model uses opset " << opset << " of the default domain; the "
-           << "oldest supported is " << kMinSupportedOpset
-           << " (opsets 7 to 12 are upgraded automatically)";
+           << "oldest supported is " << kMinSupportedOpset;
   if (opset > kMaxSupportedOpset)
     return emitError(fileLoc)
            << "the model uses opset " << opset
@@ -278,7 +277,8 @@ LogicalResult GraphImporter::importInputs(ImportState &state,
                << tensorType.shape().dim_size();
       if (tensorType.has_shape())
         for (auto [i, dim] : llvm::enumerate(tensorType.shape().dim()))
-          if (dim.has_dim_value() && dim.dim_value() != shape[i])
+          if (dim.has_dim_value() && dim.dim_value() >= 0 &&
+              dim.dim_value() != shape[i])
             return emitError(loc)
                    << "--input-shape for '" << input.name()
                    << "' gives dimension " << i << " as " << shape[i]

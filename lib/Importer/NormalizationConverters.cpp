@@ -13,13 +13,24 @@ namespace {
 LogicalResult convertSoftmax(NodeContext &n, bool log) {
   if (failed(n.checkArity(1, 1)))
     return failure();
-  // Opset 13 semantics: normalize along the single axis (default -1).
+  int64_t rank = n.inputType(0).getRank();
+  // Opset 13 on: normalize along the single axis (default -1). Before: the
+  // input is viewed as 2-D, [prod(dims before axis), prod(dims from axis)],
+  // and normalized along the second dimension (default axis 1).
+  bool coerced = n.opset() < 13;
   FailureOr<int64_t> axis =
-      n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+      n.normalizeAxis(n.intAttr("axis", coerced ? 1 : -1), rank);
   if (failed(axis))
     return failure();
-  return n.finish(n.create<SoftmaxOp>(n.input(0), n.b.getI64IntegerAttr(*axis),
-                                      log ? n.b.getUnitAttr() : UnitAttr()));
+  auto softmax = [&](Value x, int64_t along) {
+    return n.create<SoftmaxOp>(x, n.b.getI64IntegerAttr(along),
+                               log ? n.b.getUnitAttr() : UnitAttr());
+  };
+  if (!coerced || *axis == rank - 1)
+    return n.finish(softmax(n.input(0), *axis));
+  Value flat = n.flattenTo2D(n.input(0), *axis);
+  Value normalized = flat ? softmax(flat, 1) : Value();
+  return n.finish(normalized ? n.reshapeLike(normalized, n.input(0)) : Value());
 }
 
 LogicalResult convertBatchNormalization(NodeContext &n) {
@@ -28,6 +39,10 @@ LogicalResult convertBatchNormalization(NodeContext &n) {
   if (n.intAttr("training_mode", 0) != 0)
     return n.emitError()
            << "training_mode = 1 is not supported (inference only)";
+  // Opset 7's spatial = 0 has one mean per element of a sample, not per
+  // channel.
+  if (n.opset() < 9 && n.intAttr("spatial", 1) != 1)
+    return n.emitError() << "spatial = 0 is not supported";
   return n.finish(n.create<BatchNormOp>(
       n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
       n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5))));
