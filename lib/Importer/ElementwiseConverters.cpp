@@ -461,8 +461,7 @@ LogicalResult convertDropout(NodeContext &n) {
                 ? TypedAttr(n.b.getFloatAttr(maskElement, 1.0))
                 : TypedAttr(n.b.getIntegerAttr(maskElement, 1));
     }
-    Value mask =
-        n.createTyped<FillOp>(type.clone(maskElement), Value(), one);
+    Value mask = n.createTyped<FillOp>(type.clone(maskElement), Value(), one);
     if (!mask)
       return failure();
     n.setOutput(1, mask);

@@ -412,9 +412,8 @@ Value NodeContext::reshapeLike(Value input, Value like) {
   if (type.hasStaticShape())
     return reshape(input, type.getShape());
   Value shape = create<mlir::autoglm::ShapeOfOp>(like);
-  return shape
-             ? createTyped<mlir::autoglm::ReshapeOp>(resultType, input, shape)
-             : Value();
+  return shape ? createTyped<mlir::autoglm::ReshapeOp>(resultType, input, shape)
+               : Value();
 }
 
 Value NodeContext::transpose(Value input, ArrayRef<int64_t> permutation) {

@@ -90,8 +90,7 @@ LogicalResult convertTopK(NodeContext &n) {
     return failure();
   if (kAttribute && !n.hasAttr("k"))
     return n.emitError() << "the k attribute is required";
-  FailureOr<int64_t> k =
-      kAttribute ? n.intAttr("k", 0) : n.knownScalar(1, "K");
+  FailureOr<int64_t> k = kAttribute ? n.intAttr("k", 0) : n.knownScalar(1, "K");
   if (failed(k))
     return failure();
   if (*k < 0)

@@ -157,10 +157,10 @@ LogicalResult convertUpsample(NodeContext &n) {
   std::optional<SmallVector<double>> scales =
       scalesAttribute ? n.floatsAttr("scales") : n.constantValues(1);
   if (!scales)
-    return scalesAttribute ? LogicalResult(n.emitError()
-                                           << "the scales attribute is "
-                                              "required")
-                           : n.notKnown("scales");
+    return scalesAttribute
+               ? LogicalResult(n.emitError() << "the scales attribute is "
+                                                "required")
+               : n.notKnown("scales");
   if (static_cast<int64_t>(scales->size()) != n.inputType(0).getRank())
     return n.emitError() << "scales needs one entry per dimension";
   SmallVector<int64_t> outShape;

@@ -232,11 +232,11 @@ static LogicalResult readSliceAttributes(NodeContext &n,
 
 /// Slice-10 on: starts, ends, axes and steps are inputs; starts and ends
 /// may be known at run time only (nullopt).
-static LogicalResult readSliceInputs(NodeContext &n,
-                                     std::optional<SmallVector<int64_t>> &starts,
-                                     std::optional<SmallVector<int64_t>> &ends,
-                                     SmallVectorImpl<int64_t> &axes,
-                                     SmallVectorImpl<int64_t> &steps) {
+static LogicalResult
+readSliceInputs(NodeContext &n, std::optional<SmallVector<int64_t>> &starts,
+                std::optional<SmallVector<int64_t>> &ends,
+                SmallVectorImpl<int64_t> &axes,
+                SmallVectorImpl<int64_t> &steps) {
   if (failed(n.checkArity(3, 5)))
     return failure();
   starts = n.knownValues(1);
@@ -280,8 +280,8 @@ LogicalResult convertSlice(NodeContext &n) {
   }
   auto type = n.inputType(0);
   int64_t rank = type.getRank();
-  int64_t count = n.opset() < 10 ? starts->size()
-                                 : n.inputType(1).getDimSize(0);
+  int64_t count =
+      n.opset() < 10 ? starts->size() : n.inputType(1).getDimSize(0);
   if (static_cast<int64_t>(axes.size()) != count ||
       static_cast<int64_t>(steps.size()) != count)
     return n.emitError() << "starts, ends, axes and steps differ in length";
