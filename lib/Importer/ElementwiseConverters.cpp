@@ -109,6 +109,25 @@ std::optional<int64_t> fmodFn(ArrayRef<int64_t> v) {
   return v[0] % v[1];
 }
 
+std::optional<int64_t> bitAndFn(ArrayRef<int64_t> v) { return v[0] & v[1]; }
+std::optional<int64_t> bitOrFn(ArrayRef<int64_t> v) { return v[0] | v[1]; }
+std::optional<int64_t> bitXorFn(ArrayRef<int64_t> v) { return v[0] ^ v[1]; }
+
+LogicalResult convertBitShift(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  Value lhs = n.input(0), rhs = n.input(1);
+  if (failed(checkSameElementType(n, lhs, rhs)))
+    return failure();
+  std::string direction = n.stringAttr("direction", "");
+  if (direction == "LEFT")
+    return n.finish(n.create<ShiftLeftOp>(lhs, rhs));
+  if (direction == "RIGHT")
+    return n.finish(n.create<ShiftRightOp>(lhs, rhs));
+  return n.emitError() << "direction must be \"LEFT\" or \"RIGHT\", got \""
+                       << direction << "\"";
+}
+
 LogicalResult convertPow(NodeContext &n) {
   if (failed(n.checkArity(2, 2)))
     return failure();
@@ -512,6 +531,14 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("And", [](NodeContext &n) { return convertBinary<AndOp>(n, andFn); });
   r.add("Or", [](NodeContext &n) { return convertBinary<OrOp>(n, orFn); });
   r.add("Xor", [](NodeContext &n) { return convertBinary<XorOp>(n, xorFn); });
+  r.add("BitwiseAnd",
+        [](NodeContext &n) { return convertBinary<AndOp>(n, bitAndFn); });
+  r.add("BitwiseOr",
+        [](NodeContext &n) { return convertBinary<OrOp>(n, bitOrFn); });
+  r.add("BitwiseXor",
+        [](NodeContext &n) { return convertBinary<XorOp>(n, bitXorFn); });
+  r.add("BitwiseNot", convertUnary<NotOp>);
+  r.add("BitShift", convertBitShift);
   r.add("Pow", convertPow);
   r.add("Mod", convertMod);
   r.add("Max", [](NodeContext &n) { return convertVariadic<MaxOp>(n, maxFn); });
@@ -543,6 +570,15 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("Sigmoid", convertUnary<SigmoidOp>);
   r.add("Sin", convertUnary<SinOp>);
   r.add("Cos", convertUnary<CosOp>);
+  r.add("Tan", convertUnary<TanOp>);
+  r.add("Asin", convertUnary<AsinOp>);
+  r.add("Acos", convertUnary<AcosOp>);
+  r.add("Atan", convertUnary<AtanOp>);
+  r.add("Sinh", convertUnary<SinhOp>);
+  r.add("Cosh", convertUnary<CoshOp>);
+  r.add("Asinh", convertUnary<AsinhOp>);
+  r.add("Acosh", convertUnary<AcoshOp>);
+  r.add("Atanh", convertUnary<AtanhOp>);
   r.add("Floor", convertUnary<FloorOp>);
   r.add("Ceil", convertUnary<CeilOp>);
   r.add("Round", convertUnary<RoundOp>);
