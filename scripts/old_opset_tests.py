@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Single-node models at opsets 7 to 12 in the operator versions those opsets
 define (Slice-1's attributes, Pad-2's, Clip-6's, TopK-1's k, Upsample-7/9,
-Resize-10, Softmax-1/11's 2-D view, Split-11's attribute, ...), compiled and
-run, and compared with ONNX Runtime at the ONNX backend's tolerances (rtol
+Resize-10, Softmax-1/11's 2-D view, Split-11's attribute, ...) and a
+YOLO-style shape chain (Shape -> Gather -> Cast -> Range -> Expand ->
+Reshape), compiled and run, and compared with ONNX Runtime at the ONNX backend's tolerances (rtol
 1e-3, atol 1e-7).
 
     old_opset_tests.py --bin-dir build/bin [--work-dir DIR] [--filter TEXT]
@@ -35,7 +36,7 @@ def f32(*shape):
 def cases():
     """(name, opset, nodes, inputs {name: array}, initializers {name: array},
     outputs [(name, elem_type)])."""
-    from onnx import TensorProto as T, helper as h
+    from onnx import TensorProto as T, helper as h, numpy_helper
 
     F, I64 = T.FLOAT, T.INT64
     x345, x234 = f32(3, 4, 5), f32(2, 3, 4)
@@ -162,6 +163,47 @@ def cases():
             h.make_node("Cast", ["e"], ["c"], to=T.FLOAT),
             h.make_node("Where", ["e", "a", "c"], ["y"])],
            {"a": np.round(x345), "b": np.round(f32(3, 4, 5))}, {}, [("y", F)])
+    # A YOLO-style head (opset 12): the anchor grid from the input's shape
+    # through a float Range, meshgrid by Expand, added to the decoded boxes.
+    c = lambda name, v: h.make_node("Constant", [], [name], value=numpy_helper.from_array(
+        np.array(v, dtype=np.int64 if isinstance(v, (int, list)) else np.float32), name))
+    yield ("yolo_grid_shape_chain", 12,
+           [c("i2", 2), c("i3", 3), c("z", 0.0), c("o", 1.0), c("c1", [1]), c("c2", [2]),
+            c("c3", [3]), c("c6", [6]), c("st", [0]), c("en", [2]), c("st2", [2]), c("en2", [6]),
+            c("ax", [4]),
+            h.make_node("Shape", ["x"], ["s"]),
+            h.make_node("Gather", ["s", "i2"], ["ny"], axis=0),
+            h.make_node("Gather", ["s", "i3"], ["nx"], axis=0),
+            h.make_node("Cast", ["ny"], ["nyf"], to=T.FLOAT),
+            h.make_node("Cast", ["nx"], ["nxf"], to=T.FLOAT),
+            h.make_node("Range", ["z", "nyf", "o"], ["ry"]),
+            h.make_node("Range", ["z", "nxf", "o"], ["rx"]),
+            h.make_node("Unsqueeze", ["ry"], ["ry1"], axes=[1]),
+            h.make_node("Unsqueeze", ["rx"], ["rx0"], axes=[0]),
+            h.make_node("Unsqueeze", ["ny"], ["ny1"], axes=[0]),
+            h.make_node("Unsqueeze", ["nx"], ["nx1"], axes=[0]),
+            h.make_node("Concat", ["ny1", "nx1"], ["hw"], axis=0),
+            h.make_node("Expand", ["ry1", "hw"], ["yv"]),
+            h.make_node("Expand", ["rx0", "hw"], ["xv"]),
+            h.make_node("Unsqueeze", ["xv"], ["xv2"], axes=[2]),
+            h.make_node("Unsqueeze", ["yv"], ["yv2"], axes=[2]),
+            h.make_node("Concat", ["xv2", "yv2"], ["g2"], axis=2),
+            h.make_node("Concat", ["c1", "c1", "ny1", "nx1", "c2"], ["gshape"], axis=0),
+            h.make_node("Reshape", ["g2", "gshape"], ["g5"]),
+            h.make_node("Concat", ["c1", "c3", "ny1", "nx1", "c2"], ["eshape"], axis=0),
+            h.make_node("Expand", ["g5", "eshape"], ["grid"]),
+            h.make_node("Concat", ["c1", "c3", "c6", "ny1", "nx1"], ["yshape"], axis=0),
+            h.make_node("Reshape", ["x", "yshape"], ["x5"]),
+            h.make_node("Transpose", ["x5"], ["xt"], perm=[0, 1, 3, 4, 2]),
+            h.make_node("Sigmoid", ["xt"], ["sig"]),
+            h.make_node("Slice", ["sig", "st", "en", "ax"], ["xy"]),
+            h.make_node("ConstantOfShape", ["eshape"], ["zeros"],
+                        value=numpy_helper.from_array(np.array([0.5], np.float32))),
+            h.make_node("Add", ["grid", "zeros"], ["off"]),
+            h.make_node("Add", ["xy", "off"], ["xyg"]),
+            h.make_node("Slice", ["sig", "st2", "en2", "ax"], ["rest"]),
+            h.make_node("Concat", ["xyg", "rest"], ["y"], axis=4)],
+           {"x": f32(1, 18, 4, 5)}, {}, [("grid", F), ("y", F)])
     yield ("depth_to_space1", 10,
            [h.make_node("DepthToSpace", ["x"], ["y"], blocksize=2)],
            {"x": f32(1, 8, 2, 3)}, {}, [("y", F)])

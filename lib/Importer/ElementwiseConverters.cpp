@@ -498,6 +498,22 @@ LogicalResult castKnownOrBuild(NodeContext &n, Type target) {
       n.setOutput(0, x);
     return success();
   }
+  // Shape arithmetic often continues in floats (a grid size cast to f32 for
+  // a Range): a known integer tensor cast to a float is a constant.
+  if (const KnownInts *k = n.known(0); k && k->isFullyKnown() &&
+                                       isa<IntegerType>(source) &&
+                                       isa<FloatType>(target)) {
+    auto type = RankedTensorType::get(k->shape, target);
+    SmallVector<APFloat> values;
+    for (int64_t v : k->values) {
+      APFloat f(static_cast<double>(v));
+      bool lost;
+      f.convert(cast<FloatType>(target).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
+    }
+    return n.finish(n.constant(DenseElementsAttr::get(type, values)));
+  }
   KnownFn identity = [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
     return v[0];
   };

@@ -207,7 +207,8 @@ LogicalResult convertRange(NodeContext &n) {
       return success();
     }
   }
-  // The length is static when all three are constants.
+  // The length is static when all three are constants; a short float range
+  // of constants is a constant itself.
   int64_t length = ShapedType::kDynamic;
   std::optional<SmallVector<double>> fs = n.constantValues(0),
                                      fl = n.constantValues(1),
@@ -215,6 +216,20 @@ LogicalResult convertRange(NodeContext &n) {
   if (fs && fl && fd && (*fd)[0] != 0)
     length = std::max<int64_t>(
         0, static_cast<int64_t>(std::ceil(((*fl)[0] - (*fs)[0]) / (*fd)[0])));
+  if (auto floatType = dyn_cast<FloatType>(element);
+      floatType && !ShapedType::isDynamic(length) &&
+      length <= KnownInts::kMaxElements) {
+    SmallVector<APFloat> values;
+    for (int64_t i = 0; i < length; ++i) {
+      APFloat v((*fs)[0] + static_cast<double>(i) * (*fd)[0]);
+      bool lost;
+      v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &lost);
+      values.push_back(v);
+    }
+    return n.finish(n.constant(DenseElementsAttr::get(
+        RankedTensorType::get({length}, element), values)));
+  }
   return n.finish(
       n.createTyped<RangeOp>(RankedTensorType::get({length}, element),
                              n.input(0), n.input(1), n.input(2)));
