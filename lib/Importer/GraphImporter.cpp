@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
+#include "onnx/defs/schema.h"
 #include "onnx/onnx_pb.h"
 
 #include <map>
@@ -79,10 +80,29 @@ LogicalResult GraphImporter::readOpsets() {
     return emitError(fileLoc)
            << "the model imports no opset of the default ONNX "
               "domain (opset_import has no \"\" entry)";
-  if (opset < kMinSupportedOpset)
-    return emitError(fileLoc)
-           << "the model uses opset " << opset << " of the default domain; the "
-           << "oldest supported is " << kMinSupportedOpset;
+  if (opset < kMinSupportedOpset) {
+    // An older model imports when each operator it uses is the same version
+    // at its opset as at the oldest supported one (e.g. Not, unchanged since
+    // opset 1): the converters then see the semantics they know.
+    for (int i = 0; i < graph.node_size(); ++i) {
+      const onnx::NodeProto &node = graph.node(i);
+      if (!isDefaultDomain(node.domain()))
+        continue;
+      const onnx::OpSchema *old =
+          onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+      const onnx::OpSchema *supported = onnx::OpSchemaRegistry::Schema(
+          node.op_type(), kMinSupportedOpset, "");
+      if (old && supported && old->since_version() == supported->since_version())
+        continue;
+      return emitError(fileLoc)
+             << "the model uses opset " << opset
+             << " of the default domain; the oldest supported is "
+             << kMinSupportedOpset << " (older models import when every "
+             << "operator is the same version as at opset "
+             << kMinSupportedOpset << ", but '" << node.op_type()
+             << "' of node '" << nodeName(i) << "' is not)";
+    }
+  }
   if (opset > kMaxSupportedOpset)
     return emitError(fileLoc)
            << "the model uses opset " << opset
