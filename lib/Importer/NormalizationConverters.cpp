@@ -2,6 +2,7 @@
 
 #include "NodeContext.h"
 #include "OpRegistry.h"
+#include "TensorConversion.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -48,17 +49,53 @@ LogicalResult convertBatchNormalization(NodeContext &n) {
       n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5))));
 }
 
+/// LayerNormalization's optional outputs: the mean and 1 / sqrt(variance +
+/// epsilon) over the normalized axes (kept as size-1 dimensions), computed in
+/// the stash type (float32 by default).
+LogicalResult setLayerNormStatistics(NodeContext &n, int64_t axis,
+                                     double epsilon) {
+  Type stash = convertElementType(n.intAttr("stash_type", 1), n.ctx);
+  if (!stash || !isa<FloatType>(stash))
+    return n.emitError() << "stash_type must be a float type";
+  Value x = n.castTo(n.input(0), stash);
+  if (!x)
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < n.inputType(0).getRank(); ++d)
+    axes.push_back(d);
+  auto reduceMean = [&](Value v) {
+    return n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::mean), v,
+                              n.b.getDenseI64ArrayAttr(axes),
+                              n.b.getUnitAttr());
+  };
+  Value mean = reduceMean(x);
+  Value centered = mean ? n.create<SubOp>(x, mean) : Value();
+  Value squared = centered ? n.create<MulOp>(centered, centered) : Value();
+  Value variance = squared ? reduceMean(squared) : Value();
+  Value eps = n.scalar(stash, epsilon);
+  Value shifted = variance && eps ? n.create<AddOp>(variance, eps) : Value();
+  Value inverse = shifted ? n.create<RsqrtOp>(shifted) : Value();
+  if (!inverse)
+    return failure();
+  n.setOutput(1, mean);
+  n.setOutput(2, inverse);
+  return success();
+}
+
 LogicalResult convertLayerNormalization(NodeContext &n, bool rms) {
-  if (failed(n.checkArity(2, rms ? 2 : 3)))
+  if (failed(n.checkArity(2, rms ? 2 : 3, rms ? 1 : 3)))
     return failure();
   FailureOr<int64_t> axis =
       n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
+  double epsilon = n.floatAttr("epsilon", 1e-5);
+  if ((n.hasOutput(1) || n.hasOutput(2)) &&
+      failed(setLayerNormStatistics(n, *axis, epsilon)))
+    return failure();
   return n.finish(n.create<LayerNormOp>(
       n.input(0), n.input(1), n.input(2), n.b.getI64IntegerAttr(*axis),
-      n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5)),
-      rms ? n.b.getUnitAttr() : UnitAttr()));
+      n.b.getF64FloatAttr(epsilon), rms ? n.b.getUnitAttr() : UnitAttr()));
 }
 
 /// `x` normalized over `axes` (kept as size-1 dimensions): (x - mean) /
