@@ -12,6 +12,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::autoglm;
 
@@ -401,6 +403,89 @@ LogicalResult convertIsNaN(NodeContext &n) {
       n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::ne), x, x));
 }
 
+LogicalResult convertIsInf(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  Value x = n.input(0);
+  Type element = getElementTypeOrSelf(x.getType());
+  if (!isa<FloatType>(element))
+    return n.emitError() << "expects a float input";
+  bool positive = n.intAttr("detect_positive", 1) != 0,
+       negative = n.intAttr("detect_negative", 1) != 0;
+  auto equalTo = [&](double value) {
+    Value bound = n.scalar(element, value);
+    return bound ? n.create<CmpOp>(
+                       CmpPredicateAttr::get(n.ctx, CmpPredicate::eq), x, bound)
+                 : Value();
+  };
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  if (positive && negative) {
+    Value pos = equalTo(inf), neg = equalTo(-inf);
+    return n.finish(pos && neg ? n.create<OrOp>(pos, neg) : Value());
+  }
+  if (positive || negative)
+    return n.finish(equalTo(positive ? inf : -inf));
+  // Neither: all false (x < x holds for no x, NaN included).
+  return n.finish(
+      n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt), x, x));
+}
+
+LogicalResult convertCelu(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  // alpha * elu(x / alpha, 1) = max(0, x) + min(0, alpha * (exp(x / alpha) -
+  // 1))
+  double alpha = n.floatAttr("alpha", 1.0);
+  if (alpha == 0)
+    return n.emitError() << "alpha must be non-zero";
+  // Three roundings in a 16-bit float would be visible: f16 and bf16
+  // compute in f32 and round once.
+  Type element = getElementTypeOrSelf(n.input(0).getType());
+  Type compute =
+      element.getIntOrFloatBitWidth() < 32 ? Type(n.b.getF32Type()) : element;
+  Value x = n.castTo(n.input(0), compute);
+  Value scaled = x ? n.create<DivOp>(x, n.scalar(compute, alpha)) : Value();
+  Value elu =
+      scaled ? n.create<EluOp>(scaled, n.b.getF64FloatAttr(1.0)) : Value();
+  Value result = elu ? n.create<MulOp>(elu, n.scalar(compute, alpha)) : Value();
+  return n.finish(result ? n.castTo(result, element) : Value());
+}
+
+LogicalResult convertShrink(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  // x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
+  Value x = n.input(0);
+  Type element = getElementTypeOrSelf(x.getType());
+  double lambd = n.floatAttr("lambd", 0.5), bias = n.floatAttr("bias", 0.0);
+  Value below = n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt),
+                                x, n.scalar(element, -lambd));
+  Value above = n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::gt),
+                                x, n.scalar(element, lambd));
+  Value plus = n.create<AddOp>(x, n.scalar(element, bias));
+  Value minus = n.create<SubOp>(x, n.scalar(element, bias));
+  Value upper = above && minus
+                    ? n.create<SelectOp>(above, minus, n.scalar(element, 0.0))
+                    : Value();
+  return n.finish(below && plus && upper
+                      ? n.create<SelectOp>(below, plus, upper)
+                      : Value());
+}
+
+LogicalResult convertSwish(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  // x * sigmoid(alpha * x)
+  Value x = n.input(0);
+  double alpha = n.floatAttr("alpha", 1.0);
+  Value scaled =
+      alpha == 1.0 ? x
+                   : n.create<MulOp>(
+                         x, n.scalar(getElementTypeOrSelf(x.getType()), alpha));
+  Value gate = scaled ? n.create<SigmoidOp>(scaled) : Value();
+  return n.finish(gate ? n.create<MulOp>(x, gate) : Value());
+}
+
 LogicalResult convertClip(NodeContext &n) {
   // Before opset 11 the bounds are attributes (default: unbounded).
   if (n.opset() < 11) {
@@ -610,6 +695,10 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("PRelu", convertPRelu);
   r.add("ThresholdedRelu", convertThresholdedRelu);
   r.add("Clip", convertClip);
+  r.add("IsInf", convertIsInf);
+  r.add("Celu", convertCelu);
+  r.add("Shrink", convertShrink);
+  r.add("Swish", convertSwish);
 
   r.add("Identity", convertIdentity);
   r.add("Dropout", convertDropout);

@@ -92,7 +92,8 @@ LogicalResult GraphImporter::readOpsets() {
           onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
       const onnx::OpSchema *supported = onnx::OpSchemaRegistry::Schema(
           node.op_type(), kMinSupportedOpset, "");
-      if (old && supported && old->since_version() == supported->since_version())
+      if (old && supported &&
+          old->since_version() == supported->since_version())
         continue;
       return emitError(fileLoc)
              << "the model uses opset " << opset

@@ -34,6 +34,78 @@ LogicalResult convertSoftmax(NodeContext &n, bool log) {
   return n.finish(normalized ? n.reshapeLike(normalized, n.input(0)) : Value());
 }
 
+/// Hardmax: 1 at the first maximum along the axis, 0 elsewhere. Before
+/// opset 13 over the 2-D view at `axis` (default 1), as Softmax.
+LogicalResult convertHardmax(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  bool coerced = n.opset() < 13;
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", coerced ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  Value x = n.input(0);
+  int64_t along = *axis;
+  if (coerced && along != rank - 1) {
+    x = n.flattenTo2D(x, along);
+    along = 1;
+  }
+  if (!x)
+    return failure();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t size = type.getDimSize(along);
+  if (ShapedType::isDynamic(size))
+    return n.notKnown("the size of the axis");
+  Value index = n.create<ArgReduceOp>(
+      ArgReduceKindAttr::get(n.ctx, ArgReduceKind::argmax), x,
+      n.b.getI64IntegerAttr(along), n.b.getUnitAttr(), UnitAttr());
+  // Positions along the axis, shaped to broadcast against the index.
+  SmallVector<int64_t> iotaShape(type.getRank(), 1), iota;
+  iotaShape[along] = size;
+  for (int64_t i = 0; i < size; ++i)
+    iota.push_back(i);
+  Value positions = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(iotaShape, n.b.getI64Type()), ArrayRef(iota)));
+  Value hit =
+      index && positions
+          ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::eq),
+                            index, positions)
+          : Value();
+  Value result = hit ? n.castTo(hit, type.getElementType()) : Value();
+  if (result && x != n.input(0))
+    result = n.reshapeLike(result, n.input(0));
+  return n.finish(result);
+}
+
+/// MeanVarianceNormalization: (x - mean) / (sqrt(variance) + 1e-9) over
+/// `axes` (default 0, 2, 3), as ONNX's function body.
+LogicalResult convertMeanVarianceNormalization(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  SmallVector<int64_t> axes =
+      n.intsAttr("axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(axes, rank);
+  if (failed(normalized))
+    return failure();
+  auto reduceMean = [&](Value v) {
+    return n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::mean), v,
+                              n.b.getDenseI64ArrayAttr(*normalized),
+                              n.b.getUnitAttr());
+  };
+  Value x = n.input(0);
+  Type element = n.inputType(0).getElementType();
+  Value mean = reduceMean(x);
+  Value centered = mean ? n.create<SubOp>(x, mean) : Value();
+  Value squared = centered ? n.create<MulOp>(centered, centered) : Value();
+  Value variance = squared ? reduceMean(squared) : Value();
+  Value deviation = variance ? n.create<SqrtOp>(variance) : Value();
+  Value shifted =
+      deviation ? n.create<AddOp>(deviation, n.scalar(element, 1e-9)) : Value();
+  return n.finish(shifted ? n.create<DivOp>(centered, shifted) : Value());
+}
+
 LogicalResult convertBatchNormalization(NodeContext &n) {
   if (failed(n.checkArity(5, 5)))
     return failure();
@@ -233,6 +305,8 @@ void registerNormalizationConverters(OpRegistry &r) {
         [](NodeContext &n) { return convertSoftmax(n, /*log=*/false); });
   r.add("LogSoftmax",
         [](NodeContext &n) { return convertSoftmax(n, /*log=*/true); });
+  r.add("Hardmax", convertHardmax);
+  r.add("MeanVarianceNormalization", convertMeanVarianceNormalization);
   r.add("BatchNormalization", convertBatchNormalization);
   r.add("LayerNormalization", [](NodeContext &n) {
     return convertLayerNormalization(n, /*rms=*/false);

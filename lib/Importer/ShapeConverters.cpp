@@ -234,9 +234,40 @@ LogicalResult convertRange(NodeContext &n) {
       n.createTyped<RangeOp>(RankedTensorType::get({length}, element),
                              n.input(0), n.input(1), n.input(2)));
 }
+/// EyeLike: ones on the k-th diagonal of a static 2-D shape, a constant.
+LogicalResult convertEyeLike(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  auto type = n.inputType(0);
+  if (type.getRank() != 2)
+    return n.emitError() << "expects a 2-D input";
+  if (!type.hasStaticShape())
+    return n.notKnown("the input shape");
+  Type element = type.getElementType();
+  if (n.hasAttr("dtype")) {
+    int64_t code = n.intAttr("dtype", 0);
+    element = convertElementType(code, n.ctx);
+    if (!element)
+      return n.emitError() << "unsupported dtype " << onnxTypeName(code);
+  }
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  int64_t k = n.intAttr("k", 0);
+  auto resultType = RankedTensorType::get({rows, cols}, element);
+  SmallVector<Attribute> values;
+  Attribute zero = n.b.getZeroAttr(element), one;
+  if (auto floatType = dyn_cast<FloatType>(element))
+    one = n.b.getFloatAttr(floatType, 1.0);
+  else
+    one = n.b.getIntegerAttr(element, 1);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      values.push_back(j - i == k ? one : zero);
+  return finishConstant(n, DenseElementsAttr::get(resultType, values));
+}
 } // namespace
 
 void registerShapeConverters(OpRegistry &r) {
+  r.add("EyeLike", convertEyeLike);
   r.add("Constant", convertConstant);
   r.add("Shape", convertShape);
   r.add("Size", convertSize);
