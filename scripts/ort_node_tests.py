@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Single-node models at opsets 7 to 12 in the operator versions those opsets
-define (Slice-1's attributes, Pad-2's, Clip-6's, TopK-1's k, Upsample-7/9,
-Resize-10, Softmax-1/11's 2-D view, Split-11's attribute, ...) and a
-YOLO-style shape chain (Shape -> Gather -> Cast -> Range -> Expand ->
-Reshape), compiled and run, and compared with ONNX Runtime at the ONNX backend's tolerances (rtol
-1e-3, atol 1e-7).
+"""Small models checked against ONNX Runtime: single nodes at opsets 7 to 12
+in the operator versions those opsets define (Slice-1's attributes, Pad-2's,
+Clip-6's, TopK-1's k, Upsample-7/9, Resize-10, Softmax-1/11's 2-D view,
+Split-11's attribute, ...), a YOLO-style shape chain (Shape -> Gather ->
+Cast -> Range -> Expand -> Reshape), and the recurrent operators (LSTM, GRU,
+RNN: directions, sequence lengths, initial states, peepholes, clip,
+activations, layouts). Each is compiled, run, and compared with ONNX Runtime
+(cases named `*_reference`, which ONNX Runtime rejects: with ONNX's reference
+implementation) at the ONNX backend's tolerances (rtol 1e-3, atol 1e-7).
 
-    old_opset_tests.py --bin-dir build/bin [--work-dir DIR] [--filter TEXT]
+    ort_node_tests.py --bin-dir build/bin [--work-dir DIR] [--filter TEXT]
 
 Each case is written as `<DIR>/<name>/model.onnx` with
 `test_data_set_0/{input,output}_<i>.pb` (the outputs from ONNX Runtime with
@@ -209,6 +212,59 @@ def cases():
            {"x": f32(1, 8, 2, 3)}, {}, [("y", F)])
 
 
+def recurrent_cases():
+    """LSTM, GRU and RNN against ONNX Runtime (opset 14 for `layout`)."""
+    from onnx import TensorProto as T, helper as h
+
+    F = T.FLOAT
+    T_, B, I, H = 5, 3, 4, 6
+
+    def weights(gates, directions):
+        return {"W": f32(directions, gates * H, I) * 0.5,
+                "R": f32(directions, gates * H, H) * 0.5,
+                "B": f32(directions, 2 * gates * H) * 0.5}
+
+    lens = np.array([5, 2, 4], np.int32)
+    for op, gates in (("LSTM", 4), ("GRU", 3), ("RNN", 1)):
+        outs = ["Y", "Y_h"] + (["Y_c"] if op == "LSTM" else [])
+        types = [(o, F) for o in outs]
+        extra = {"linear_before_reset": 1} if op == "GRU" else {}
+        yield (f"{op.lower()}_forward", 14,
+               [h.make_node(op, ["X", "W", "R", "B"], outs, hidden_size=H)],
+               {"X": f32(T_, B, I)}, weights(gates, 1), types)
+        yield (f"{op.lower()}_reverse_seq_lens", 14,
+               [h.make_node(op, ["X", "W", "R", "B", "L"], outs, hidden_size=H,
+                            direction="reverse", **extra)],
+               {"X": f32(T_, B, I), "L": lens}, weights(gates, 1), types)
+        init = {"IH": f32(2, B, H)}
+        inputs = ["X", "W", "R", "B", "L", "IH"]
+        if op == "LSTM":
+            init["IC"] = f32(2, B, H)
+            init["P"] = f32(2, 3 * H) * 0.5
+            inputs += ["IC", "P"]
+        yield (f"{op.lower()}_bidirectional_states", 14,
+               [h.make_node(op, inputs, outs, hidden_size=H, direction="bidirectional",
+                            clip=2.5)],
+               {"X": f32(T_, B, I), "L": lens}, {**weights(gates, 2), **init}, types)
+        # Other activations with their parameters (consumed in order by the
+        # functions that take them); Y left out.
+        acts = {"LSTM": ["HardSigmoid", "LeakyRelu", "Softsign"],
+                "GRU": ["Sigmoid", "ScaledTanh"], "RNN": ["Affine"]}[op]
+        alphas = {"LSTM": [0.3, 0.05], "GRU": [0.9], "RNN": [0.7]}[op]
+        betas = {"LSTM": [0.6], "GRU": [1.2], "RNN": [0.1]}[op]
+        yield (f"{op.lower()}_activations", 14,
+               [h.make_node(op, ["X", "W", "R", "B"], ["", *outs[1:]], hidden_size=H,
+                            activations=acts, activation_alpha=alphas,
+                            activation_beta=betas)],
+               {"X": f32(T_, B, I)}, weights(gates, 1), types[1:])
+        # Batch first (ONNX Runtime rejects layout 1: ONNX's reference
+        # implementation computes the expected values).
+        yield (f"{op.lower()}_layout1_reference", 14,
+               [h.make_node(op, ["X", "W", "R", "B", "", "IH"], outs, hidden_size=H,
+                            layout=1)],
+               {"X": f32(B, T_, I), "IH": f32(B, 1, H)}, weights(gates, 1), types)
+
+
 def build(name, opset, nodes, inputs, inits, outputs, out_dir):
     import onnx
     import onnxruntime as ort
@@ -228,9 +284,15 @@ def build(name, opset, nodes, inputs, inits, outputs, out_dir):
     # ONNX Runtime computes the outputs; the model then declares their shapes.
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    session = ort.InferenceSession(make([None] * len(outputs)).SerializeToString(), options,
-                                   providers=["CPUExecutionProvider"])
-    results = [np.asarray(r) for r in session.run([k for k, _ in outputs], inputs)]
+    if name.endswith("_reference"):
+        from onnx.reference import ReferenceEvaluator
+        results = ReferenceEvaluator(make([None] * len(outputs))).run(
+            [k for k, _ in outputs], inputs)
+    else:
+        session = ort.InferenceSession(make([None] * len(outputs)).SerializeToString(),
+                                       options, providers=["CPUExecutionProvider"])
+        results = session.run([k for k, _ in outputs], inputs)
+    results = [np.asarray(r) for r in results]
     onnx.checker.check_model(make([r.shape for r in results]))
     # What is saved declares no output shapes, as many exports do (ONNX's
     # version converter rejects such old-opset models).
@@ -258,7 +320,7 @@ def main() -> int:
     work = args.work_dir or tempfile.mkdtemp(prefix="autoglm-old-opsets-")
     os.makedirs(work, exist_ok=True)
     total = passed = 0
-    for case in cases():
+    for case in list(cases()) + list(recurrent_cases()):
         if args.filter not in case[0]:
             continue
         total += 1
