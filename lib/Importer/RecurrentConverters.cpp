@@ -142,10 +142,9 @@ LogicalResult readActivations(NodeContext &n, Recurrent &r) {
     for (int64_t d = 0; d < r.directions; ++d)
       llvm::append_range(names, defaults);
   }
-  SmallVector<double> alphas = n.floatsAttr("activation_alpha").value_or(
-                          SmallVector<double>()),
-                      betas = n.floatsAttr("activation_beta")
-                                  .value_or(SmallVector<double>());
+  SmallVector<double>
+      alphas = n.floatsAttr("activation_alpha").value_or(SmallVector<double>()),
+      betas = n.floatsAttr("activation_beta").value_or(SmallVector<double>());
   size_t nextAlpha = 0, nextBeta = 0;
   for (const std::string &name : names) {
     Activation a{name};
@@ -213,11 +212,11 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
   if (n.hasOutput(0) ? failed(n.checkArity(3, maxInputs, numOutputs))
                      : (n.numInputs() < 3 || n.numInputs() > maxInputs ||
                         n.numOutputs() > numOutputs))
-    return n.hasOutput(0) ? failure()
-                          : LogicalResult(n.emitError()
-                                          << "expects 3 to " << maxInputs
-                                          << " inputs and at most "
-                                          << numOutputs << " outputs");
+    return n.hasOutput(0)
+               ? failure()
+               : LogicalResult(n.emitError() << "expects 3 to " << maxInputs
+                                             << " inputs and at most "
+                                             << numOutputs << " outputs");
   Recurrent r;
   r.cell = cell;
   r.gates = cell == Cell::lstm ? 4 : cell == Cell::gru ? 3 : 1;
@@ -240,8 +239,7 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
       !isa<FloatType>(xType.getElementType()))
     return xType.getRank() == 3 && isa<FloatType>(xType.getElementType())
                ? n.notKnown("the shape of X (the sequence is unrolled)")
-               : LogicalResult(n.emitError()
-                               << "X must be a 3-D float tensor");
+               : LogicalResult(n.emitError() << "X must be a 3-D float tensor");
   Type element = xType.getElementType();
   Value x = n.input(0);
   if (layout == 1)
@@ -258,8 +256,7 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
   r.hidden = wType.getDimSize(1) / r.gates;
   if (n.hasAttr("hidden_size") && n.intAttr("hidden_size", 0) != r.hidden)
     return n.emitError() << "hidden_size " << n.intAttr("hidden_size", 0)
-                         << " disagrees with W, whose shape gives "
-                         << r.hidden;
+                         << " disagrees with W, whose shape gives " << r.hidden;
   int64_t H = r.hidden, G = r.gates, D = r.directions, B = r.batch,
           T = r.seqLength;
   if (failed(checkShape(n, 1, "W", {D, G * H, r.inputSize}, H)) ||
@@ -267,11 +264,10 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
       (n.hasInput(3) && failed(checkShape(n, 3, "B", {D, 2 * G * H}, H))))
     return failure();
   for (unsigned i = 1; i < n.numInputs(); ++i)
-    if (n.hasInput(i) && i != 4 &&
-        n.inputType(i).getElementType() != element)
+    if (n.hasInput(i) && i != 4 && n.inputType(i).getElementType() != element)
       return n.emitError() << "input " << i << " has element type "
-                           << n.inputType(i).getElementType()
-                           << "; expected " << element;
+                           << n.inputType(i).getElementType() << "; expected "
+                           << element;
   if (failed(readActivations(n, r)))
     return failure();
 
@@ -280,17 +276,15 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
     if (!n.hasInput(i))
       return Value();
     Value v = n.input(i);
-    SmallVector<int64_t> expected =
-        layout == 1 ? SmallVector<int64_t>{B, D, H}
-                    : SmallVector<int64_t>{D, B, H};
+    SmallVector<int64_t> expected = layout == 1 ? SmallVector<int64_t>{B, D, H}
+                                                : SmallVector<int64_t>{D, B, H};
     if (failed(checkShape(n, i, what, expected, H)))
       return failure();
     return layout == 1 ? n.transpose(v, {1, 0, 2}) : v;
   };
   FailureOr<Value> initialH = initialState(5, "initial_h");
-  FailureOr<Value> initialC = cell == Cell::lstm
-                                  ? initialState(6, "initial_c")
-                                  : FailureOr<Value>(Value());
+  FailureOr<Value> initialC = cell == Cell::lstm ? initialState(6, "initial_c")
+                                                 : FailureOr<Value>(Value());
   if (failed(initialH) || failed(initialC))
     return failure();
   if (cell == Cell::lstm && n.hasInput(7) &&
@@ -303,8 +297,8 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
     auto type = n.inputType(4);
     if (type.getRank() != 1 || type.getDimSize(0) != B ||
         !isa<IntegerType>(type.getElementType()))
-      return n.emitError() << "sequence_lens must be an integer vector of "
-                           << B << " entries";
+      return n.emitError() << "sequence_lens must be an integer vector of " << B
+                           << " entries";
     Value wide = n.castTo(n.input(4), n.b.getI64Type());
     lengths = wide ? n.reshape(wide, {B, 1}) : Value();
     if (!lengths)
@@ -315,9 +309,9 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
   if (!flatX)
     return failure();
   SmallVector<Value> outputs, finalH, finalC;
-  Value zeroState = n.createTyped<FillOp>(
-      RankedTensorType::get({B, H}, element), Value(),
-      n.b.getFloatAttr(element, 0.0));
+  Value zeroState =
+      n.createTyped<FillOp>(RankedTensorType::get({B, H}, element), Value(),
+                            n.b.getFloatAttr(element, 0.0));
   if (!zeroState)
     return failure();
   for (int64_t d = 0; d < D; ++d) {
@@ -326,10 +320,10 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
     ArrayRef<Activation> acts =
         ArrayRef(r.activations).slice(d * perDirection, perDirection);
     // Input contraction of all steps, with the biases.
-    Value w = takeLeading(n, n.input(1), d);                  // [G*H, I]
-    Value wT = w ? n.transpose(w, {1, 0}) : Value();          // [I, G*H]
-    Value rw = takeLeading(n, n.input(2), d);                 // [G*H, H]
-    Value rT = rw ? n.transpose(rw, {1, 0}) : Value();        // [H, G*H]
+    Value w = takeLeading(n, n.input(1), d);           // [G*H, I]
+    Value wT = w ? n.transpose(w, {1, 0}) : Value();   // [I, G*H]
+    Value rw = takeLeading(n, n.input(2), d);          // [G*H, H]
+    Value rT = rw ? n.transpose(rw, {1, 0}) : Value(); // [H, G*H]
     Value projected = wT ? n.create<MatMulOp>(flatX, wT) : Value();
     Value recurrentBias; // GRU, linear_before_reset = 0: Rbh stays apart
     if (projected && n.hasInput(3)) {
@@ -440,8 +434,8 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
             recH = n.create<AddOp>(recH, recurrentBias);
         }
         Value pre = recH ? n.create<AddOp>(xH, recH) : Value();
-        Value candidate = pre ? applyActivation(n, acts[1], clipped(pre))
-                              : Value();
+        Value candidate =
+            pre ? applyActivation(n, acts[1], clipped(pre)) : Value();
         // (1 - z) * candidate + z * h = candidate + z * (h - candidate)
         Value diff = candidate ? n.create<SubOp>(h, candidate) : Value();
         Value scaled = z && diff ? n.create<MulOp>(z, diff) : Value();
@@ -456,9 +450,9 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
       Value out = newH;
       if (lengths) {
         // Steps at or past a sequence's length keep the states; output 0.
-        Value inside = n.create<CmpOp>(
-            CmpPredicateAttr::get(n.ctx, CmpPredicate::lt),
-            n.scalar(n.b.getI64Type(), t), lengths); // [B, 1]
+        Value inside =
+            n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt),
+                            n.scalar(n.b.getI64Type(), t), lengths); // [B, 1]
         if (!inside)
           return failure();
         newH = n.create<SelectOp>(inside, newH, h);
@@ -485,8 +479,8 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
                ? parts.front()
                : n.create<ConcatOp>(parts, n.b.getI64IntegerAttr(axis));
   };
-  Value y = join(outputs, 1);  // [T, D, B, H]
-  Value yh = join(finalH, 0);  // [D, B, H]
+  Value y = join(outputs, 1); // [T, D, B, H]
+  Value yh = join(finalH, 0); // [D, B, H]
   Value yc = cell == Cell::lstm ? join(finalC, 0) : Value();
   if (!y || !yh || (cell == Cell::lstm && !yc))
     return failure();
