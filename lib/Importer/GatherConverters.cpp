@@ -129,6 +129,8 @@ LogicalResult convertGatherND(NodeContext &n) {
     strides[j] = indexed;
     indexed *= bounds[j];
   }
+  if (batch > (int64_t(1) << 24))
+    return n.emitError() << batch << " batch entries are too many";
   SmallVector<int64_t> restDims(dims.drop_front(batchDims + k));
   for (int64_t d : restDims)
     rest *= d;
@@ -190,6 +192,8 @@ LogicalResult convertReverseSequence(NodeContext &n) {
   if (!((timeAxis == 0 && batchAxis == 1) || (timeAxis == 1 && batchAxis == 0)))
     return n.emitError() << "time_axis and batch_axis must be 0 and 1";
   int64_t steps = type.getDimSize(timeAxis), batch = type.getDimSize(batchAxis);
+  if (steps > (int64_t(1) << 24))
+    return n.emitError() << "a time axis of " << steps << " is too large";
   Type i64 = n.b.getI64Type();
   SmallVector<int64_t> timeShape(rank, 1), batchShape(rank, 1), iota;
   timeShape[timeAxis] = steps;

@@ -57,6 +57,8 @@ LogicalResult convertHardmax(NodeContext &n) {
   int64_t size = type.getDimSize(along);
   if (ShapedType::isDynamic(size))
     return n.notKnown("the size of the axis");
+  if (size > (int64_t(1) << 24))
+    return n.emitError() << "an axis of " << size << " is too large";
   Value index = n.create<ArgReduceOp>(
       ArgReduceKindAttr::get(n.ctx, ArgReduceKind::argmax), x,
       n.b.getI64IntegerAttr(along), n.b.getUnitAttr(), UnitAttr());

@@ -259,6 +259,14 @@ LogicalResult convertRecurrent(NodeContext &n, Cell cell) {
                          << " disagrees with W, whose shape gives " << r.hidden;
   int64_t H = r.hidden, G = r.gates, D = r.directions, B = r.batch,
           T = r.seqLength;
+  // The unrolled steps are ops of the IR: a bound keeps a malformed length
+  // from exhausting memory.
+  constexpr int64_t kMaxSteps = 4096;
+  if (T < 1 || T > kMaxSteps || H < 1)
+    return n.emitError() << "a sequence of " << T << " steps with hidden size "
+                         << H << " is not supported (1 to " << kMaxSteps
+                         << " steps are unrolled; the hidden size must be "
+                            "positive)";
   if (failed(checkShape(n, 1, "W", {D, G * H, r.inputSize}, H)) ||
       failed(checkShape(n, 2, "R", {D, G * H, H}, H)) ||
       (n.hasInput(3) && failed(checkShape(n, 3, "B", {D, 2 * G * H}, H))))

@@ -251,6 +251,9 @@ LogicalResult convertEyeLike(NodeContext &n) {
       return n.emitError() << "unsupported dtype " << onnxTypeName(code);
   }
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  if (rows * cols > (int64_t(1) << 24))
+    return n.emitError() << "a " << rows << "x" << cols
+                         << " identity is too large to build as a constant";
   int64_t k = n.intAttr("k", 0);
   auto resultType = RankedTensorType::get({rows, cols}, element);
   SmallVector<Attribute> values;
