@@ -90,6 +90,8 @@ private:
   }
 
   bool foldShapeOf(ShapeOfOp op, RewriterBase &rewriter);
+  bool foldRange(RangeOp op, RewriterBase &rewriter);
+  void refineResultTypes(Operation *op);
   Operation *foldShapeOperand(Operation *op, RewriterBase &rewriter);
   bool evaluateOp(Operation *op, RewriterBase &rewriter);
   bool foldBatchNorm(BatchNormOp bn, RewriterBase &rewriter);
@@ -120,6 +122,74 @@ bool FoldConstantsPass::foldShapeOf(ShapeOfOp op, RewriterBase &rewriter) {
   ++numShapes;
   record("shape-of-static-tensor", loc);
   return true;
+}
+
+/// range of constant scalars is a constant of static length (its declared
+/// length is `?` when the importer did not know the bounds).
+bool FoldConstantsPass::foldRange(RangeOp op, RewriterBase &rewriter) {
+  std::optional<ConstTensor> start = readConstant(op.getStart()),
+                             limit = readConstant(op.getLimit()),
+                             delta = readConstant(op.getDelta());
+  if (!start || !limit || !delta)
+    return false;
+  auto declared = cast<RankedTensorType>(op.getType());
+  Type element = declared.getElementType();
+  double s = start->asDouble(0), l = limit->asDouble(0), d = delta->asDouble(0);
+  if (d == 0 || !std::isfinite(s) || !std::isfinite(l) || !std::isfinite(d))
+    return false;
+  // ONNX: max(ceil((limit - start) / delta), 0) elements.
+  double count = std::max(0.0, std::ceil((l - s) / d));
+  if (count > static_cast<double>(maxElements))
+    return false;
+  auto type = RankedTensorType::get({static_cast<int64_t>(count)}, element);
+  if (!areCompatibleTypes(declared, type) ||
+      (type != declared && !usersAcceptRefinedType(op.getResult())))
+    return false;
+  ConstTensor values = ConstTensor::zeros(type);
+  for (int64_t i = 0; i < type.getNumElements(); ++i) {
+    // start + i * delta, accumulated as ONNX's reference does it.
+    if (values.isFloat())
+      values.floats[i] =
+          roundToFloatType(s + static_cast<double>(i) * d, element);
+    else
+      values.ints[i] = start->ints[0] + i * delta->ints[0];
+  }
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  rewriter.replaceOp(op, createConstant(rewriter, loc, values));
+  ++numShapes;
+  record("range-of-constants", loc);
+  return true;
+}
+
+/// Once its operands are more static (a range folded to its length, a
+/// reshape to a constant shape), an op's result types may be too: they are
+/// refined by the op's type inference where every user accepts that.
+void FoldConstantsPass::refineResultTypes(Operation *op) {
+  auto inferrable = dyn_cast<InferTypeOpInterface>(op);
+  if (!inferrable || !isa<AutoGLMDialect>(op->getDialect()))
+    return;
+  SmallVector<Type> inferred;
+  if (failed(inferrable.inferReturnTypes(
+          op->getContext(), std::nullopt, op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), inferred)) ||
+      inferred.size() != op->getNumResults())
+    return;
+  for (auto [result, type] : llvm::zip(op->getResults(), inferred)) {
+    auto declared = dyn_cast<RankedTensorType>(result.getType());
+    auto computed = dyn_cast<RankedTensorType>(type);
+    if (!declared || !computed || declared.hasStaticShape() ||
+        declared.getRank() != computed.getRank() ||
+        !areCompatibleTypes(declared, computed) ||
+        !usersAcceptRefinedType(result))
+      continue;
+    SmallVector<int64_t> dims(declared.getShape());
+    for (auto [dim, other] : llvm::zip(dims, computed.getShape()))
+      if (ShapedType::isDynamic(dim))
+        dim = other;
+    result.setType(declared.clone(dims));
+  }
 }
 
 /// The static result shape that a constant `shape` operand gives `op`
@@ -468,6 +538,9 @@ void FoldConstantsPass::runOnOperation() {
     if (auto shapeOf = dyn_cast<ShapeOfOp>(op);
         shapeOf && foldShapeOf(shapeOf, rewriter))
       continue;
+    if (auto range = dyn_cast<RangeOp>(op); range && foldRange(range, rewriter))
+      continue;
+    refineResultTypes(op);
     if (Operation *replacement = foldShapeOperand(op, rewriter))
       op = replacement; // now maybe all-constant
     evaluateOp(op, rewriter);

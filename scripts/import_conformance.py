@@ -107,8 +107,9 @@ def main() -> int:
             f.write(f"**{summary}.**\n\n")
             f.write("*imported*: autoglm-opt produced valid IR. *unsupported*: "
                     "rejected with a diagnostic naming what is not supported (an "
-                    "operator, an attribute value, an opset below 13, a non-default "
-                    "domain, training mode). *run-time parameter*: a structural "
+                    "operator, an attribute value, an element type, an opset below 7 "
+                    "whose operators changed since, a non-default domain, training "
+                    "mode). *run-time parameter*: a structural "
                     "parameter (axes, pads, k, scales, ...) is a graph input rather "
                     "than a constant, which an ahead-of-time compiler needs at compile "
                     "time; the diagnostic names the node. *failed*: any other error. "

@@ -64,14 +64,29 @@ def AutoGLM_RemOp : AutoGLM_BinaryOp<"rem", AutoGLM_NumericTensor> {
   let arguments = (ins AutoGLM_NumericTensor:$lhs, AutoGLM_NumericTensor:$rhs,
                        UnitAttr:$fmod);
 }
-def AutoGLM_AndOp : AutoGLM_BinaryOp<"and", AutoGLM_BoolTensor, [Commutative]> {
-  let summary = "elementwise logical and";
+def AutoGLM_AndOp : AutoGLM_BinaryOp<"and", AutoGLM_IntTensor, [Commutative]> {
+  let summary = "elementwise bitwise and (logical and on i1)";
 }
-def AutoGLM_OrOp : AutoGLM_BinaryOp<"or", AutoGLM_BoolTensor, [Commutative]> {
-  let summary = "elementwise logical or";
+def AutoGLM_OrOp : AutoGLM_BinaryOp<"or", AutoGLM_IntTensor, [Commutative]> {
+  let summary = "elementwise bitwise or (logical or on i1)";
 }
-def AutoGLM_XorOp : AutoGLM_BinaryOp<"xor", AutoGLM_BoolTensor, [Commutative]> {
-  let summary = "elementwise logical exclusive or";
+def AutoGLM_XorOp : AutoGLM_BinaryOp<"xor", AutoGLM_IntTensor, [Commutative]> {
+  let summary = "elementwise bitwise exclusive or (logical on i1)";
+}
+def AutoGLM_ShiftLeftOp : AutoGLM_BinaryOp<"shift_left", AutoGLM_IntTensor> {
+  let summary = "elementwise lhs << rhs";
+  let description = [{
+    A shift by a negative amount or by the bit width or more gives 0.
+  }];
+}
+def AutoGLM_ShiftRightOp : AutoGLM_BinaryOp<"shift_right", AutoGLM_IntTensor> {
+  let summary = "elementwise lhs >> rhs";
+  let description = [{
+    Arithmetic (sign-extending) for signed element types, logical for
+    unsigned ones. A shift by a negative amount or by the bit width or more
+    gives what the sign extension alone gives: -1 for a negative signed
+    `lhs` and 0 otherwise.
+  }];
 }
 
 def AutoGLM_CmpOp : AutoGLM_InferredOp<"cmp", [AutoGLM_ElementwiseTrait,
@@ -175,8 +190,35 @@ def AutoGLM_RoundOp : AutoGLM_UnaryOp<"round", AutoGLM_FloatTensor> {
 def AutoGLM_SoftplusOp : AutoGLM_UnaryOp<"softplus", AutoGLM_FloatTensor> {
   let summary = "elementwise log(1 + e^x)";
 }
-def AutoGLM_NotOp : AutoGLM_UnaryOp<"not", AutoGLM_BoolTensor> {
-  let summary = "elementwise logical not";
+def AutoGLM_TanOp : AutoGLM_UnaryOp<"tan", AutoGLM_FloatTensor> {
+  let summary = "elementwise tangent";
+}
+def AutoGLM_AsinOp : AutoGLM_UnaryOp<"asin", AutoGLM_FloatTensor> {
+  let summary = "elementwise arcsine";
+}
+def AutoGLM_AcosOp : AutoGLM_UnaryOp<"acos", AutoGLM_FloatTensor> {
+  let summary = "elementwise arccosine";
+}
+def AutoGLM_AtanOp : AutoGLM_UnaryOp<"atan", AutoGLM_FloatTensor> {
+  let summary = "elementwise arctangent";
+}
+def AutoGLM_SinhOp : AutoGLM_UnaryOp<"sinh", AutoGLM_FloatTensor> {
+  let summary = "elementwise hyperbolic sine";
+}
+def AutoGLM_CoshOp : AutoGLM_UnaryOp<"cosh", AutoGLM_FloatTensor> {
+  let summary = "elementwise hyperbolic cosine";
+}
+def AutoGLM_AsinhOp : AutoGLM_UnaryOp<"asinh", AutoGLM_FloatTensor> {
+  let summary = "elementwise inverse hyperbolic sine";
+}
+def AutoGLM_AcoshOp : AutoGLM_UnaryOp<"acosh", AutoGLM_FloatTensor> {
+  let summary = "elementwise inverse hyperbolic cosine";
+}
+def AutoGLM_AtanhOp : AutoGLM_UnaryOp<"atanh", AutoGLM_FloatTensor> {
+  let summary = "elementwise inverse hyperbolic tangent";
+}
+def AutoGLM_NotOp : AutoGLM_UnaryOp<"not", AutoGLM_IntTensor> {
+  let summary = "elementwise bitwise not (logical not on i1)";
 }
 
 def AutoGLM_GeluOp : AutoGLM_UnaryOp<"gelu", AutoGLM_FloatTensor> {

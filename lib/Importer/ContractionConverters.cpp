@@ -348,6 +348,92 @@ LogicalResult convertPool(NodeContext &n, PoolKind kind) {
       countIncludePad ? n.b.getUnitAttr() : UnitAttr()));
 }
 
+/// LpPool: (sum over the window of |x|^p)^(1/p), as an average pool that
+/// counts the (zero) padding, times the window size.
+LogicalResult convertLpPool(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  auto input = n.inputType(0);
+  if (input.getRank() < 3 || !isa<FloatType>(input.getElementType()))
+    return n.emitError() << "expects a float input of rank >= 3";
+  std::optional<SmallVector<int64_t>> kernel = n.intsAttr("kernel_shape");
+  if (!kernel)
+    return n.emitError() << "kernel_shape is required";
+  int64_t p = n.intAttr("p", 2);
+  if (p <= 0)
+    return n.emitError() << "p must be positive";
+  Window w;
+  if (failed(readWindow(n, input, *kernel, w)))
+    return failure();
+  Type element = input.getElementType();
+  Value x = n.input(0);
+  Value magnitude = n.create<AbsOp>(x);
+  Value powered = magnitude;
+  if (magnitude && p == 2)
+    powered = n.create<MulOp>(magnitude, magnitude);
+  else if (magnitude && p > 2)
+    powered = n.create<PowOp>(magnitude, n.scalar(element, p));
+  if (!powered)
+    return failure();
+  Value pooled = n.create<PoolOp>(
+      powered, PoolKindAttr::get(n.ctx, PoolKind::avg),
+      n.b.getDenseI64ArrayAttr(w.kernel), n.b.getDenseI64ArrayAttr(w.strides),
+      n.b.getDenseI64ArrayAttr(w.pads), n.b.getDenseI64ArrayAttr(w.dilations),
+      n.intAttr("ceil_mode", 0) ? n.b.getUnitAttr() : UnitAttr(),
+      n.b.getUnitAttr());
+  int64_t windowSize = 1;
+  for (int64_t k : w.kernel)
+    windowSize *= k;
+  Value sum =
+      pooled ? n.create<MulOp>(pooled, n.scalar(element, windowSize)) : Value();
+  if (!sum || p == 1)
+    return n.finish(sum);
+  if (p == 2)
+    return n.finish(n.create<SqrtOp>(sum));
+  return n.finish(n.create<PowOp>(sum, n.scalar(element, 1.0 / p)));
+}
+
+/// LRN: x / (bias + alpha / size * (sum of x^2 over `size` neighbouring
+/// channels))^beta; the channel sum is an average pool over a [N, 1, C,
+/// rest] view that counts the padding, times the window size.
+LogicalResult convertLRN(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  auto input = n.inputType(0);
+  int64_t size = n.intAttr("size", 0);
+  if (input.getRank() < 3 || size <= 0 ||
+      !isa<FloatType>(input.getElementType()))
+    return n.emitError()
+           << "expects a float input of rank >= 3 and a positive size";
+  double alpha = n.floatAttr("alpha", 1e-4), beta = n.floatAttr("beta", 0.75),
+         bias = n.floatAttr("bias", 1.0);
+  Type element = input.getElementType();
+  Value x = n.input(0);
+  Value squared = n.create<MulOp>(x, x);
+  Value view =
+      squared
+          ? n.reshapeTo(squared, {DimSpec::fromInput(0), DimSpec::literal(1),
+                                  DimSpec::fromInput(1), DimSpec::literal(-1)})
+          : Value();
+  if (!view)
+    return failure();
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  Value average = n.create<PoolOp>(
+      view, PoolKindAttr::get(n.ctx, PoolKind::avg),
+      n.b.getDenseI64ArrayAttr({size, 1}), n.b.getDenseI64ArrayAttr({1, 1}),
+      n.b.getDenseI64ArrayAttr({before, 0, after, 0}),
+      n.b.getDenseI64ArrayAttr({1, 1}), UnitAttr(), n.b.getUnitAttr());
+  Value back = average ? n.reshapeLike(average, x) : Value();
+  // alpha / size * sum = alpha * average.
+  Value scaled =
+      back ? n.create<MulOp>(back, n.scalar(element, alpha)) : Value();
+  Value shifted =
+      scaled ? n.create<AddOp>(scaled, n.scalar(element, bias)) : Value();
+  Value denominator =
+      shifted ? n.create<PowOp>(shifted, n.scalar(element, beta)) : Value();
+  return n.finish(denominator ? n.create<DivOp>(x, denominator) : Value());
+}
+
 LogicalResult convertGlobalPool(NodeContext &n, ReduceKind kind) {
   if (failed(n.checkArity(1, 1)))
     return failure();
@@ -373,6 +459,8 @@ void registerContractionConverters(OpRegistry &r) {
         [](NodeContext &n) { return convertPool(n, PoolKind::max); });
   r.add("AveragePool",
         [](NodeContext &n) { return convertPool(n, PoolKind::avg); });
+  r.add("LpPool", convertLpPool);
+  r.add("LRN", convertLRN);
   r.add("GlobalAveragePool",
         [](NodeContext &n) { return convertGlobalPool(n, ReduceKind::mean); });
   r.add("GlobalMaxPool",

@@ -12,6 +12,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::autoglm;
 
@@ -107,6 +109,25 @@ std::optional<int64_t> fmodFn(ArrayRef<int64_t> v) {
   if (v[1] == 0)
     return std::nullopt;
   return v[0] % v[1];
+}
+
+std::optional<int64_t> bitAndFn(ArrayRef<int64_t> v) { return v[0] & v[1]; }
+std::optional<int64_t> bitOrFn(ArrayRef<int64_t> v) { return v[0] | v[1]; }
+std::optional<int64_t> bitXorFn(ArrayRef<int64_t> v) { return v[0] ^ v[1]; }
+
+LogicalResult convertBitShift(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  Value lhs = n.input(0), rhs = n.input(1);
+  if (failed(checkSameElementType(n, lhs, rhs)))
+    return failure();
+  std::string direction = n.stringAttr("direction", "");
+  if (direction == "LEFT")
+    return n.finish(n.create<ShiftLeftOp>(lhs, rhs));
+  if (direction == "RIGHT")
+    return n.finish(n.create<ShiftRightOp>(lhs, rhs));
+  return n.emitError() << "direction must be \"LEFT\" or \"RIGHT\", got \""
+                       << direction << "\"";
 }
 
 LogicalResult convertPow(NodeContext &n) {
@@ -382,7 +403,105 @@ LogicalResult convertIsNaN(NodeContext &n) {
       n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::ne), x, x));
 }
 
+LogicalResult convertIsInf(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  Value x = n.input(0);
+  Type element = getElementTypeOrSelf(x.getType());
+  if (!isa<FloatType>(element))
+    return n.emitError() << "expects a float input";
+  bool positive = n.intAttr("detect_positive", 1) != 0,
+       negative = n.intAttr("detect_negative", 1) != 0;
+  auto equalTo = [&](double value) {
+    Value bound = n.scalar(element, value);
+    return bound ? n.create<CmpOp>(
+                       CmpPredicateAttr::get(n.ctx, CmpPredicate::eq), x, bound)
+                 : Value();
+  };
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  if (positive && negative) {
+    Value pos = equalTo(inf), neg = equalTo(-inf);
+    return n.finish(pos && neg ? n.create<OrOp>(pos, neg) : Value());
+  }
+  if (positive || negative)
+    return n.finish(equalTo(positive ? inf : -inf));
+  // Neither: all false (x < x holds for no x, NaN included).
+  return n.finish(
+      n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt), x, x));
+}
+
+LogicalResult convertCelu(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  // alpha * elu(x / alpha, 1) = max(0, x) + min(0, alpha * (exp(x / alpha) -
+  // 1))
+  double alpha = n.floatAttr("alpha", 1.0);
+  if (alpha == 0)
+    return n.emitError() << "alpha must be non-zero";
+  // Three roundings in a 16-bit float would be visible: f16 and bf16
+  // compute in f32 and round once.
+  Type element = getElementTypeOrSelf(n.input(0).getType());
+  Type compute =
+      element.getIntOrFloatBitWidth() < 32 ? Type(n.b.getF32Type()) : element;
+  Value x = n.castTo(n.input(0), compute);
+  Value scaled = x ? n.create<DivOp>(x, n.scalar(compute, alpha)) : Value();
+  Value elu =
+      scaled ? n.create<EluOp>(scaled, n.b.getF64FloatAttr(1.0)) : Value();
+  Value result = elu ? n.create<MulOp>(elu, n.scalar(compute, alpha)) : Value();
+  return n.finish(result ? n.castTo(result, element) : Value());
+}
+
+LogicalResult convertShrink(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  // x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
+  Value x = n.input(0);
+  Type element = getElementTypeOrSelf(x.getType());
+  double lambd = n.floatAttr("lambd", 0.5), bias = n.floatAttr("bias", 0.0);
+  Value below = n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt),
+                                x, n.scalar(element, -lambd));
+  Value above = n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::gt),
+                                x, n.scalar(element, lambd));
+  Value plus = n.create<AddOp>(x, n.scalar(element, bias));
+  Value minus = n.create<SubOp>(x, n.scalar(element, bias));
+  Value upper = above && minus
+                    ? n.create<SelectOp>(above, minus, n.scalar(element, 0.0))
+                    : Value();
+  return n.finish(below && plus && upper
+                      ? n.create<SelectOp>(below, plus, upper)
+                      : Value());
+}
+
+LogicalResult convertSwish(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  // x * sigmoid(alpha * x)
+  Value x = n.input(0);
+  double alpha = n.floatAttr("alpha", 1.0);
+  Value scaled =
+      alpha == 1.0 ? x
+                   : n.create<MulOp>(
+                         x, n.scalar(getElementTypeOrSelf(x.getType()), alpha));
+  Value gate = scaled ? n.create<SigmoidOp>(scaled) : Value();
+  return n.finish(gate ? n.create<MulOp>(x, gate) : Value());
+}
+
 LogicalResult convertClip(NodeContext &n) {
+  // Before opset 11 the bounds are attributes (default: unbounded).
+  if (n.opset() < 11) {
+    if (failed(n.checkArity(1, 1)))
+      return failure();
+    FloatAttr min, max;
+    if (n.hasAttr("min"))
+      min = n.b.getF64FloatAttr(n.floatAttr("min", 0.0));
+    if (n.hasAttr("max"))
+      max = n.b.getF64FloatAttr(n.floatAttr("max", 0.0));
+    if (!min && !max) {
+      n.setOutput(0, n.input(0));
+      return success();
+    }
+    return n.finish(n.create<ClipOp>(n.input(0), min, max));
+  }
   if (failed(n.checkArity(1, 3)))
     return failure();
   Value x = n.input(0);
@@ -437,8 +556,16 @@ LogicalResult convertDropout(NodeContext &n) {
     auto type = n.inputType(0);
     if (!type.hasStaticShape())
       return n.notKnown("the shape of the mask output");
-    Value mask = n.createTyped<FillOp>(type.clone(n.b.getI1Type()), Value(),
-                                       n.b.getBoolAttr(true));
+    // Before opset 10 the mask has the input's element type (ones).
+    TypedAttr one = n.b.getBoolAttr(true);
+    Type maskElement = n.b.getI1Type();
+    if (n.opset() < 10) {
+      maskElement = type.getElementType();
+      one = isa<FloatType>(maskElement)
+                ? TypedAttr(n.b.getFloatAttr(maskElement, 1.0))
+                : TypedAttr(n.b.getIntegerAttr(maskElement, 1));
+    }
+    Value mask = n.createTyped<FillOp>(type.clone(maskElement), Value(), one);
     if (!mask)
       return failure();
     n.setOutput(1, mask);
@@ -455,6 +582,22 @@ LogicalResult castKnownOrBuild(NodeContext &n, Type target) {
     else
       n.setOutput(0, x);
     return success();
+  }
+  // Shape arithmetic often continues in floats (a grid size cast to f32 for
+  // a Range): a known integer tensor cast to a float is a constant.
+  if (const KnownInts *k = n.known(0); k && k->isFullyKnown() &&
+                                       isa<IntegerType>(source) &&
+                                       isa<FloatType>(target)) {
+    auto type = RankedTensorType::get(k->shape, target);
+    SmallVector<APFloat> values;
+    for (int64_t v : k->values) {
+      APFloat f(static_cast<double>(v));
+      bool lost;
+      f.convert(cast<FloatType>(target).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
+    }
+    return n.finish(n.constant(DenseElementsAttr::get(type, values)));
   }
   KnownFn identity = [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
     return v[0];
@@ -489,6 +632,14 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("And", [](NodeContext &n) { return convertBinary<AndOp>(n, andFn); });
   r.add("Or", [](NodeContext &n) { return convertBinary<OrOp>(n, orFn); });
   r.add("Xor", [](NodeContext &n) { return convertBinary<XorOp>(n, xorFn); });
+  r.add("BitwiseAnd",
+        [](NodeContext &n) { return convertBinary<AndOp>(n, bitAndFn); });
+  r.add("BitwiseOr",
+        [](NodeContext &n) { return convertBinary<OrOp>(n, bitOrFn); });
+  r.add("BitwiseXor",
+        [](NodeContext &n) { return convertBinary<XorOp>(n, bitXorFn); });
+  r.add("BitwiseNot", convertUnary<NotOp>);
+  r.add("BitShift", convertBitShift);
   r.add("Pow", convertPow);
   r.add("Mod", convertMod);
   r.add("Max", [](NodeContext &n) { return convertVariadic<MaxOp>(n, maxFn); });
@@ -520,6 +671,15 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("Sigmoid", convertUnary<SigmoidOp>);
   r.add("Sin", convertUnary<SinOp>);
   r.add("Cos", convertUnary<CosOp>);
+  r.add("Tan", convertUnary<TanOp>);
+  r.add("Asin", convertUnary<AsinOp>);
+  r.add("Acos", convertUnary<AcosOp>);
+  r.add("Atan", convertUnary<AtanOp>);
+  r.add("Sinh", convertUnary<SinhOp>);
+  r.add("Cosh", convertUnary<CoshOp>);
+  r.add("Asinh", convertUnary<AsinhOp>);
+  r.add("Acosh", convertUnary<AcoshOp>);
+  r.add("Atanh", convertUnary<AtanhOp>);
   r.add("Floor", convertUnary<FloorOp>);
   r.add("Ceil", convertUnary<CeilOp>);
   r.add("Round", convertUnary<RoundOp>);
@@ -535,6 +695,10 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("PRelu", convertPRelu);
   r.add("ThresholdedRelu", convertThresholdedRelu);
   r.add("Clip", convertClip);
+  r.add("IsInf", convertIsInf);
+  r.add("Celu", convertCelu);
+  r.add("Shrink", convertShrink);
+  r.add("Swish", convertSwish);
 
   r.add("Identity", convertIdentity);
   r.add("Dropout", convertDropout);

@@ -86,6 +86,138 @@ LogicalResult convertGatherElements(NodeContext &n) {
                                              n.b.getI64IntegerAttr(*axis)));
 }
 
+/// A constant i64 tensor of `shape`.
+Value constantI64Tensor(NodeContext &n, ArrayRef<int64_t> shape,
+                        ArrayRef<int64_t> values) {
+  return n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(shape, n.b.getI64Type()), values));
+}
+
+/// GatherND as a gather of rows: data viewed as [B * prod(D), prod(rest)]
+/// (B the batch dimensions, D the k indexed ones), each index tuple turned
+/// into its row (negative entries from the end, plus the batch's offset),
+/// the gathered rows reshaped to [b..., q..., rest...].
+LogicalResult convertGatherND(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  auto dataType = n.inputType(0), indexType = n.inputType(1);
+  if (!dataType.hasStaticShape() || !indexType.hasStaticShape())
+    return n.notKnown("the shapes of data and indices");
+  int64_t batchDims = n.intAttr("batch_dims", 0);
+  int64_t r = dataType.getRank(), q = indexType.getRank();
+  if (q < 1 || batchDims < 0 || batchDims >= std::min(r, q))
+    return n.emitError() << "batch_dims " << batchDims
+                         << " is out of range for data rank " << r
+                         << " and indices rank " << q;
+  int64_t k = indexType.getDimSize(q - 1);
+  if (k < 1 || batchDims + k > r)
+    return n.emitError() << "index tuples of " << k << " entries for data of "
+                         << "rank " << r << " with " << batchDims
+                         << " batch dimensions";
+  ArrayRef<int64_t> dims = dataType.getShape();
+  for (int64_t d = 0; d < batchDims; ++d)
+    if (dims[d] != indexType.getDimSize(d))
+      return n.emitError() << "batch dimension " << d << " differs between "
+                           << "data and indices";
+  int64_t batch = 1, indexed = 1, rest = 1;
+  for (int64_t d = 0; d < batchDims; ++d)
+    batch *= dims[d];
+  SmallVector<int64_t> bounds, strides(k);
+  for (int64_t j = 0; j < k; ++j)
+    bounds.push_back(dims[batchDims + j]);
+  for (int64_t j = k - 1; j >= 0; --j) {
+    strides[j] = indexed;
+    indexed *= bounds[j];
+  }
+  if (batch > (int64_t(1) << 24))
+    return n.emitError() << batch << " batch entries are too many";
+  SmallVector<int64_t> restDims(dims.drop_front(batchDims + k));
+  for (int64_t d : restDims)
+    rest *= d;
+
+  Type i64 = n.b.getI64Type();
+  Value indices = n.castTo(n.input(1), i64);
+  Value boundsValue = n.constantI64(bounds);
+  Value negative =
+      indices ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt),
+                                indices, n.scalar(i64, 0))
+              : Value();
+  Value wrapped =
+      boundsValue && indices ? n.create<AddOp>(indices, boundsValue) : Value();
+  Value normalized = negative && wrapped
+                         ? n.create<SelectOp>(negative, wrapped, indices)
+                         : Value();
+  Value scaled = normalized
+                     ? n.create<MulOp>(normalized, n.constantI64(strides))
+                     : Value();
+  Value rows = scaled ? n.create<ReduceOp>(
+                            ReduceKindAttr::get(n.ctx, ReduceKind::sum), scaled,
+                            n.b.getDenseI64ArrayAttr({q - 1}), UnitAttr())
+                      : Value();
+  if (!rows)
+    return failure();
+  if (batchDims > 0) {
+    // Row offset of each batch entry, shaped [b..., 1, ...].
+    SmallVector<int64_t> offsetShape(q - 1, 1), offsets;
+    for (int64_t d = 0; d < batchDims; ++d)
+      offsetShape[d] = dims[d];
+    for (int64_t b = 0; b < batch; ++b)
+      offsets.push_back(b * indexed);
+    Value offset = constantI64Tensor(n, offsetShape, offsets);
+    rows = offset ? n.create<AddOp>(rows, offset) : Value();
+  }
+  Value table = n.reshape(n.input(0), {batch * indexed, rest});
+  Value gathered =
+      rows && table ? n.create<GatherOp>(table, rows, n.b.getI64IntegerAttr(0))
+                    : Value();
+  SmallVector<int64_t> outShape(indexType.getShape().drop_back());
+  llvm::append_range(outShape, restDims);
+  return n.finish(gathered ? n.reshape(gathered, outShape) : Value());
+}
+
+/// ReverseSequence: out[t, b] = in[len[b] - 1 - t, b] for t < len[b], else
+/// in[t, b] (along time_axis and batch_axis): a gather_elements along the
+/// time axis with those indices.
+LogicalResult convertReverseSequence(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  auto type = n.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 2 || !type.hasStaticShape())
+    return type.hasStaticShape()
+               ? LogicalResult(n.emitError() << "expects an input of rank >= 2")
+               : n.notKnown("the input shape");
+  int64_t timeAxis = n.intAttr("time_axis", 0),
+          batchAxis = n.intAttr("batch_axis", 1);
+  if (!((timeAxis == 0 && batchAxis == 1) || (timeAxis == 1 && batchAxis == 0)))
+    return n.emitError() << "time_axis and batch_axis must be 0 and 1";
+  int64_t steps = type.getDimSize(timeAxis), batch = type.getDimSize(batchAxis);
+  if (steps > (int64_t(1) << 24))
+    return n.emitError() << "a time axis of " << steps << " is too large";
+  Type i64 = n.b.getI64Type();
+  SmallVector<int64_t> timeShape(rank, 1), batchShape(rank, 1), iota;
+  timeShape[timeAxis] = steps;
+  batchShape[batchAxis] = batch;
+  for (int64_t t = 0; t < steps; ++t)
+    iota.push_back(t);
+  Value time = constantI64Tensor(n, timeShape, iota);
+  Value lengths = n.castTo(n.input(1), i64);
+  lengths = lengths ? n.reshape(lengths, batchShape) : Value();
+  if (!time || !lengths)
+    return failure();
+  Value inside = n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt),
+                                 time, lengths);
+  Value last = n.create<SubOp>(lengths, n.scalar(i64, 1));
+  Value mirrored = last ? n.create<SubOp>(last, time) : Value();
+  Value index =
+      inside && mirrored ? n.create<SelectOp>(inside, mirrored, time) : Value();
+  Value full = index ? n.createTyped<ExpandOp>(type.clone(i64), index, Value())
+                     : Value();
+  return n.finish(full ? n.create<GatherElementsOp>(
+                             n.input(0), full, n.b.getI64IntegerAttr(timeAxis))
+                       : Value());
+}
+
 //===----------------------------------------------------------------------===//
 // Expand, Tile, Trilu
 //===----------------------------------------------------------------------===//
@@ -182,6 +314,8 @@ LogicalResult convertTrilu(NodeContext &n) {
 void registerGatherConverters(OpRegistry &r) {
   r.add("Gather", convertGather);
   r.add("GatherElements", convertGatherElements);
+  r.add("GatherND", convertGatherND);
+  r.add("ReverseSequence", convertReverseSequence);
   r.add("Expand", convertExpand);
   r.add("Tile", convertTile);
   r.add("Trilu", convertTrilu);

@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
+#include "onnx/defs/schema.h"
 #include "onnx/onnx_pb.h"
 
 #include <map>
@@ -79,11 +80,30 @@ LogicalResult GraphImporter::readOpsets() {
     return emitError(fileLoc)
            << "the model imports no opset of the default ONNX "
               "domain (opset_import has no \"\" entry)";
-  if (opset < kMinSupportedOpset)
-    return emitError(fileLoc)
-           << "the model uses opset " << opset << " of the default domain; the "
-           << "oldest supported is " << kMinSupportedOpset
-           << " (opsets 7 to 12 are upgraded automatically)";
+  if (opset < kMinSupportedOpset) {
+    // An older model imports when each operator it uses is the same version
+    // at its opset as at the oldest supported one (e.g. Not, unchanged since
+    // opset 1): the converters then see the semantics they know.
+    for (int i = 0; i < graph.node_size(); ++i) {
+      const onnx::NodeProto &node = graph.node(i);
+      if (!isDefaultDomain(node.domain()))
+        continue;
+      const onnx::OpSchema *old =
+          onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+      const onnx::OpSchema *supported = onnx::OpSchemaRegistry::Schema(
+          node.op_type(), kMinSupportedOpset, "");
+      if (old && supported &&
+          old->since_version() == supported->since_version())
+        continue;
+      return emitError(fileLoc)
+             << "the model uses opset " << opset
+             << " of the default domain; the oldest supported is "
+             << kMinSupportedOpset << " (older models import when every "
+             << "operator is the same version as at opset "
+             << kMinSupportedOpset << ", but '" << node.op_type()
+             << "' of node '" << nodeName(i) << "' is not)";
+    }
+  }
   if (opset > kMaxSupportedOpset)
     return emitError(fileLoc)
            << "the model uses opset " << opset
@@ -278,7 +298,8 @@ LogicalResult GraphImporter::importInputs(ImportState &state,
                << tensorType.shape().dim_size();
       if (tensorType.has_shape())
         for (auto [i, dim] : llvm::enumerate(tensorType.shape().dim()))
-          if (dim.has_dim_value() && dim.dim_value() != shape[i])
+          if (dim.has_dim_value() && dim.dim_value() >= 0 &&
+              dim.dim_value() != shape[i])
             return emitError(loc)
                    << "--input-shape for '" << input.name()
                    << "' gives dimension " << i << " as " << shape[i]

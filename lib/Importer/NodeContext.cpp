@@ -382,6 +382,40 @@ Value NodeContext::reshapeTo(Value input, ArrayRef<DimSpec> spec) {
   return createTyped<mlir::autoglm::ReshapeOp>(resultType, input, shape);
 }
 
+Value NodeContext::flattenTo2D(Value input, int64_t axis) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  // Each side is one input dimension, a static product, or "the rest".
+  auto side = [&](int64_t begin, int64_t end) -> std::optional<DimSpec> {
+    if (end - begin == 1)
+      return DimSpec::fromInput(begin);
+    int64_t product = 1;
+    for (int64_t d = begin; d < end; ++d) {
+      if (type.isDynamicDim(d))
+        return std::nullopt;
+      product *= type.getDimSize(d);
+    }
+    return DimSpec::literal(product);
+  };
+  std::optional<DimSpec> outer = side(0, axis), inner = side(axis, rank);
+  if (!outer && !inner) {
+    (void)notKnown("the flattened sizes");
+    return nullptr;
+  }
+  return reshapeTo(input, {outer ? *outer : DimSpec::literal(-1),
+                           inner ? *inner : DimSpec::literal(-1)});
+}
+
+Value NodeContext::reshapeLike(Value input, Value like) {
+  auto type = cast<RankedTensorType>(like.getType());
+  auto resultType = type.clone(getElementTypeOrSelf(input.getType()));
+  if (type.hasStaticShape())
+    return reshape(input, type.getShape());
+  Value shape = create<mlir::autoglm::ShapeOfOp>(like);
+  return shape ? createTyped<mlir::autoglm::ReshapeOp>(resultType, input, shape)
+               : Value();
+}
+
 Value NodeContext::transpose(Value input, ArrayRef<int64_t> permutation) {
   bool identity = true;
   for (auto [i, p] : llvm::enumerate(permutation))

@@ -29,9 +29,11 @@ class NodeProto;
 namespace autoglm::importer {
 class TensorConverter;
 
-/// The default-domain opsets whose semantics the converters know: 13 up to
-/// the newest that the `onnx` 1.23 wheel defines.
-constexpr int64_t kMinSupportedOpset = 13;
+/// The default-domain opsets whose semantics the converters know: 7 (the
+/// first with numpy broadcasting) up to the newest that the `onnx` 1.23 wheel
+/// defines. Converters read the operator version of the model's opset
+/// (`NodeContext::opset()`), e.g. Split's sizes as an attribute before 13.
+constexpr int64_t kMinSupportedOpset = 7;
 constexpr int64_t kMaxSupportedOpset = 28;
 
 struct ImportState {
@@ -194,6 +196,12 @@ public:
   /// `input`; builds a run-time shape operand only where dimensions are
   /// dynamic.
   mlir::Value reshapeTo(mlir::Value input, llvm::ArrayRef<DimSpec> spec);
+  /// Flatten's 2-D view [prod(dims before axis), prod(dims from axis)] of
+  /// `input`; null (with a diagnostic) when neither side is static.
+  mlir::Value flattenTo2D(mlir::Value input, int64_t axis);
+  /// `input` reshaped back to the shape of `like` (static, or its run-time
+  /// shape).
+  mlir::Value reshapeLike(mlir::Value input, mlir::Value like);
   /// Transpose by `permutation`.
   mlir::Value transpose(mlir::Value input, llvm::ArrayRef<int64_t> permutation);
   /// Elementwise cast to `elementType` (identity when already that type).

@@ -2,6 +2,7 @@
 
 #include "NodeContext.h"
 #include "OpRegistry.h"
+#include "TensorConversion.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -13,13 +14,98 @@ namespace {
 LogicalResult convertSoftmax(NodeContext &n, bool log) {
   if (failed(n.checkArity(1, 1)))
     return failure();
-  // Opset 13 semantics: normalize along the single axis (default -1).
+  int64_t rank = n.inputType(0).getRank();
+  // Opset 13 on: normalize along the single axis (default -1). Before: the
+  // input is viewed as 2-D, [prod(dims before axis), prod(dims from axis)],
+  // and normalized along the second dimension (default axis 1).
+  bool coerced = n.opset() < 13;
   FailureOr<int64_t> axis =
-      n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+      n.normalizeAxis(n.intAttr("axis", coerced ? 1 : -1), rank);
   if (failed(axis))
     return failure();
-  return n.finish(n.create<SoftmaxOp>(n.input(0), n.b.getI64IntegerAttr(*axis),
-                                      log ? n.b.getUnitAttr() : UnitAttr()));
+  auto softmax = [&](Value x, int64_t along) {
+    return n.create<SoftmaxOp>(x, n.b.getI64IntegerAttr(along),
+                               log ? n.b.getUnitAttr() : UnitAttr());
+  };
+  if (!coerced || *axis == rank - 1)
+    return n.finish(softmax(n.input(0), *axis));
+  Value flat = n.flattenTo2D(n.input(0), *axis);
+  Value normalized = flat ? softmax(flat, 1) : Value();
+  return n.finish(normalized ? n.reshapeLike(normalized, n.input(0)) : Value());
+}
+
+/// Hardmax: 1 at the first maximum along the axis, 0 elsewhere. Before
+/// opset 13 over the 2-D view at `axis` (default 1), as Softmax.
+LogicalResult convertHardmax(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  bool coerced = n.opset() < 13;
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.intAttr("axis", coerced ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  Value x = n.input(0);
+  int64_t along = *axis;
+  if (coerced && along != rank - 1) {
+    x = n.flattenTo2D(x, along);
+    along = 1;
+  }
+  if (!x)
+    return failure();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t size = type.getDimSize(along);
+  if (ShapedType::isDynamic(size))
+    return n.notKnown("the size of the axis");
+  if (size > (int64_t(1) << 24))
+    return n.emitError() << "an axis of " << size << " is too large";
+  Value index = n.create<ArgReduceOp>(
+      ArgReduceKindAttr::get(n.ctx, ArgReduceKind::argmax), x,
+      n.b.getI64IntegerAttr(along), n.b.getUnitAttr(), UnitAttr());
+  // Positions along the axis, shaped to broadcast against the index.
+  SmallVector<int64_t> iotaShape(type.getRank(), 1), iota;
+  iotaShape[along] = size;
+  for (int64_t i = 0; i < size; ++i)
+    iota.push_back(i);
+  Value positions = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(iotaShape, n.b.getI64Type()), ArrayRef(iota)));
+  Value hit =
+      index && positions
+          ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::eq),
+                            index, positions)
+          : Value();
+  Value result = hit ? n.castTo(hit, type.getElementType()) : Value();
+  if (result && x != n.input(0))
+    result = n.reshapeLike(result, n.input(0));
+  return n.finish(result);
+}
+
+/// MeanVarianceNormalization: (x - mean) / (sqrt(variance) + 1e-9) over
+/// `axes` (default 0, 2, 3), as ONNX's function body.
+LogicalResult convertMeanVarianceNormalization(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  SmallVector<int64_t> axes =
+      n.intsAttr("axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(axes, rank);
+  if (failed(normalized))
+    return failure();
+  auto reduceMean = [&](Value v) {
+    return n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::mean), v,
+                              n.b.getDenseI64ArrayAttr(*normalized),
+                              n.b.getUnitAttr());
+  };
+  Value x = n.input(0);
+  Type element = n.inputType(0).getElementType();
+  Value mean = reduceMean(x);
+  Value centered = mean ? n.create<SubOp>(x, mean) : Value();
+  Value squared = centered ? n.create<MulOp>(centered, centered) : Value();
+  Value variance = squared ? reduceMean(squared) : Value();
+  Value deviation = variance ? n.create<SqrtOp>(variance) : Value();
+  Value shifted =
+      deviation ? n.create<AddOp>(deviation, n.scalar(element, 1e-9)) : Value();
+  return n.finish(shifted ? n.create<DivOp>(centered, shifted) : Value());
 }
 
 LogicalResult convertBatchNormalization(NodeContext &n) {
@@ -28,22 +114,62 @@ LogicalResult convertBatchNormalization(NodeContext &n) {
   if (n.intAttr("training_mode", 0) != 0)
     return n.emitError()
            << "training_mode = 1 is not supported (inference only)";
+  // Opset 7's spatial = 0 has one mean per element of a sample, not per
+  // channel.
+  if (n.opset() < 9 && n.intAttr("spatial", 1) != 1)
+    return n.emitError() << "spatial = 0 is not supported";
   return n.finish(n.create<BatchNormOp>(
       n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
       n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5))));
 }
 
+/// LayerNormalization's optional outputs: the mean and 1 / sqrt(variance +
+/// epsilon) over the normalized axes (kept as size-1 dimensions), computed in
+/// the stash type (float32 by default).
+LogicalResult setLayerNormStatistics(NodeContext &n, int64_t axis,
+                                     double epsilon) {
+  Type stash = convertElementType(n.intAttr("stash_type", 1), n.ctx);
+  if (!stash || !isa<FloatType>(stash))
+    return n.emitError() << "stash_type must be a float type";
+  Value x = n.castTo(n.input(0), stash);
+  if (!x)
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < n.inputType(0).getRank(); ++d)
+    axes.push_back(d);
+  auto reduceMean = [&](Value v) {
+    return n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::mean), v,
+                              n.b.getDenseI64ArrayAttr(axes),
+                              n.b.getUnitAttr());
+  };
+  Value mean = reduceMean(x);
+  Value centered = mean ? n.create<SubOp>(x, mean) : Value();
+  Value squared = centered ? n.create<MulOp>(centered, centered) : Value();
+  Value variance = squared ? reduceMean(squared) : Value();
+  Value eps = n.scalar(stash, epsilon);
+  Value shifted = variance && eps ? n.create<AddOp>(variance, eps) : Value();
+  Value inverse = shifted ? n.create<RsqrtOp>(shifted) : Value();
+  if (!inverse)
+    return failure();
+  n.setOutput(1, mean);
+  n.setOutput(2, inverse);
+  return success();
+}
+
 LogicalResult convertLayerNormalization(NodeContext &n, bool rms) {
-  if (failed(n.checkArity(2, rms ? 2 : 3)))
+  if (failed(n.checkArity(2, rms ? 2 : 3, rms ? 1 : 3)))
     return failure();
   FailureOr<int64_t> axis =
       n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
+  double epsilon = n.floatAttr("epsilon", 1e-5);
+  if ((n.hasOutput(1) || n.hasOutput(2)) &&
+      failed(setLayerNormStatistics(n, *axis, epsilon)))
+    return failure();
   return n.finish(n.create<LayerNormOp>(
       n.input(0), n.input(1), n.input(2), n.b.getI64IntegerAttr(*axis),
-      n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5)),
-      rms ? n.b.getUnitAttr() : UnitAttr()));
+      n.b.getF64FloatAttr(epsilon), rms ? n.b.getUnitAttr() : UnitAttr()));
 }
 
 /// `x` normalized over `axes` (kept as size-1 dimensions): (x - mean) /
@@ -181,6 +307,8 @@ void registerNormalizationConverters(OpRegistry &r) {
         [](NodeContext &n) { return convertSoftmax(n, /*log=*/false); });
   r.add("LogSoftmax",
         [](NodeContext &n) { return convertSoftmax(n, /*log=*/true); });
+  r.add("Hardmax", convertHardmax);
+  r.add("MeanVarianceNormalization", convertMeanVarianceNormalization);
   r.add("BatchNormalization", convertBatchNormalization);
   r.add("LayerNormalization", [](NodeContext &n) {
     return convertLayerNormalization(n, /*rms=*/false);

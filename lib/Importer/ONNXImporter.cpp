@@ -4,7 +4,6 @@
 
 #include "GraphImporter.h"
 #include "ModelLoader.h"
-#include "OpsetUpgrade.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -51,7 +50,7 @@ OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext &context,
                       quant::QuantDialect>();
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   std::unique_ptr<onnx::ModelProto> model = importer::loadModel(path, fileLoc);
-  if (!model || failed(importer::upgradeOldOpset(model, fileLoc)))
+  if (!model)
     return nullptr;
   return importer::importModel(*model, path, context, options);
 }

@@ -19,6 +19,7 @@ const OpRegistry &OpRegistry::get() {
     registerShapeConverters(r);
     registerQuantizationConverters(r);
     registerAttentionConverter(r);
+    registerRecurrentConverters(r);
     return r;
   }();
   return registry;

@@ -44,6 +44,7 @@ void registerResizeConverters(OpRegistry &registry);
 void registerShapeConverters(OpRegistry &registry);
 void registerQuantizationConverters(OpRegistry &registry);
 void registerAttentionConverter(OpRegistry &registry);
+void registerRecurrentConverters(OpRegistry &registry);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H

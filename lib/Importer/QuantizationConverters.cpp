@@ -17,6 +17,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::autoglm;
 
@@ -93,6 +95,79 @@ quant::QuantizedType buildQuantizedType(NodeContext &n, RankedTensorType tensor,
       static_cast<int32_t>(*axis), min, max);
 }
 
+/// Whether the scale and zero point are run-time values (then the
+/// arithmetic below replaces the `!quant.uniform` type).
+bool runTimeParameters(NodeContext &n) {
+  return n.intAttr("block_size", 0) == 0 &&
+         (!n.constantValues(1) || (n.hasInput(2) && !n.constantValues(2)));
+}
+
+/// A scale or zero point of a run-time quantization shaped to broadcast
+/// against x: a scalar (or one element) as is, a vector along `axis`.
+Value alongAxis(NodeContext &n, Value v, RankedTensorType x) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() == 0 ||
+      (type.hasStaticShape() && type.getNumElements() == 1))
+    return v;
+  if (type.getRank() != 1) {
+    n.emitError() << "the scale must be a scalar or a 1-D tensor";
+    return nullptr;
+  }
+  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 1), x.getRank());
+  if (failed(axis))
+    return nullptr;
+  SmallVector<DimSpec> spec(x.getRank(), DimSpec::literal(1));
+  spec[*axis] = DimSpec::fromInput(0);
+  return n.reshapeTo(v, spec);
+}
+
+/// The range of an integer storage type.
+std::pair<double, double> storageRange(IntegerType type) {
+  unsigned width = type.getWidth();
+  if (type.isUnsigned())
+    return {0.0, std::ldexp(1.0, width) - 1};
+  return {-std::ldexp(1.0, width - 1), std::ldexp(1.0, width - 1) - 1};
+}
+
+/// QuantizeLinear with a run-time scale or zero point:
+/// saturate(round_half_even(x / scale) + zero_point), computed in floats.
+LogicalResult quantizeAtRunTime(NodeContext &n, Type storage) {
+  auto type = n.inputType(0);
+  auto intType = dyn_cast<IntegerType>(storage);
+  if (!intType || intType.getWidth() > 32)
+    return n.emitError() << "unsupported quantized storage type " << storage;
+  Type element = type.getElementType();
+  Value scale = alongAxis(n, n.castTo(n.input(1), element), type);
+  Value scaled = scale ? n.create<DivOp>(n.input(0), scale) : Value();
+  Value rounded = scaled ? n.create<RoundOp>(scaled) : Value();
+  if (rounded && n.hasInput(2)) {
+    Value zeroPoint = alongAxis(n, n.castTo(n.input(2), element), type);
+    rounded = zeroPoint ? n.create<AddOp>(rounded, zeroPoint) : Value();
+  }
+  auto [min, max] = storageRange(intType);
+  Value clipped = rounded ? n.create<ClipOp>(rounded, n.b.getF64FloatAttr(min),
+                                             n.b.getF64FloatAttr(max))
+                          : Value();
+  return n.finish(clipped ? n.castTo(clipped, storage) : Value());
+}
+
+/// DequantizeLinear with a run-time scale or zero point:
+/// (x - zero_point) * scale in the scale's type.
+LogicalResult dequantizeAtRunTime(NodeContext &n) {
+  auto type = n.inputType(0);
+  if (!isa<IntegerType>(type.getElementType()))
+    return n.emitError() << "x must be a plain integer tensor when the scale "
+                            "or zero point is computed at run time";
+  Type expressed = n.inputType(1).getElementType();
+  Value x = n.castTo(n.input(0), expressed);
+  if (x && n.hasInput(2)) {
+    Value zeroPoint = alongAxis(n, n.castTo(n.input(2), expressed), type);
+    x = zeroPoint ? n.create<SubOp>(x, zeroPoint) : Value();
+  }
+  Value scale = alongAxis(n, n.input(1), type);
+  return n.finish(x && scale ? n.create<MulOp>(x, scale) : Value());
+}
+
 LogicalResult convertQuantizeLinear(NodeContext &n) {
   if (failed(n.checkArity(2, 3)))
     return failure();
@@ -109,6 +184,8 @@ LogicalResult convertQuantizeLinear(NodeContext &n) {
       return n.emitError() << "unsupported output_dtype "
                            << onnxTypeName(dtype);
   }
+  if (runTimeParameters(n))
+    return quantizeAtRunTime(n, storage);
   quant::QuantizedType element =
       buildQuantizedType(n, type, storage, type.getElementType(), 1, 2);
   if (!element)
@@ -171,6 +248,8 @@ LogicalResult convertDequantizeLinear(NodeContext &n) {
   Type expressed = n.inputType(1).getElementType();
   if (!isa<FloatType>(expressed))
     return n.emitError() << "the scale must be floating-point";
+  if (runTimeParameters(n))
+    return dequantizeAtRunTime(n);
   quant::QuantizedType element =
       buildQuantizedType(n, type, storage, expressed, 1, 2);
   if (!element)

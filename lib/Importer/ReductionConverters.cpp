@@ -84,9 +84,13 @@ LogicalResult convertCumSum(NodeContext &n) {
 }
 
 LogicalResult convertTopK(NodeContext &n) {
-  if (failed(n.checkArity(2, 2, 2)))
+  // Before opset 10, k is an attribute.
+  bool kAttribute = n.opset() < 10;
+  if (failed(kAttribute ? n.checkArity(1, 1, 2) : n.checkArity(2, 2, 2)))
     return failure();
-  FailureOr<int64_t> k = n.knownScalar(1, "K");
+  if (kAttribute && !n.hasAttr("k"))
+    return n.emitError() << "the k attribute is required";
+  FailureOr<int64_t> k = kAttribute ? n.intAttr("k", 0) : n.knownScalar(1, "K");
   if (failed(k))
     return failure();
   if (*k < 0)

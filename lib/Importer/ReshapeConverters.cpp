@@ -137,24 +137,7 @@ LogicalResult convertFlatten(NodeContext &n) {
                          << rank;
   if (axis < 0)
     axis += rank;
-  // Each side is one input dimension, a static product, or "the rest".
-  auto side = [&](int64_t begin, int64_t end) -> std::optional<DimSpec> {
-    if (end - begin == 1)
-      return DimSpec::fromInput(begin);
-    int64_t product = 1;
-    for (int64_t d = begin; d < end; ++d) {
-      if (type.isDynamicDim(d))
-        return std::nullopt;
-      product *= type.getDimSize(d);
-    }
-    return DimSpec::literal(product);
-  };
-  std::optional<DimSpec> outer = side(0, axis), inner = side(axis, rank);
-  if (!outer && !inner)
-    return n.notKnown("the flattened sizes");
-  return finishReshaped(
-      n, n.reshapeTo(n.input(0), {outer ? *outer : DimSpec::literal(-1),
-                                  inner ? *inner : DimSpec::literal(-1)}));
+  return finishReshaped(n, n.flattenTo2D(n.input(0), axis));
 }
 
 LogicalResult convertSqueeze(NodeContext &n) {

@@ -64,7 +64,32 @@ LogicalResult sizesFromScales(NodeContext &n, ArrayRef<double> scales,
   return success();
 }
 
+/// Resize-10: (X, scales) with the coordinates of Upsample (asymmetric);
+/// nearest rounds down when upsampling and up when downsampling, as ONNX
+/// Runtime does.
+LogicalResult convertResize10(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  std::optional<SmallVector<double>> scales = n.constantValues(1);
+  if (!scales)
+    return n.notKnown("scales");
+  if (static_cast<int64_t>(scales->size()) != n.inputType(0).getRank())
+    return n.emitError() << "scales needs one entry per dimension";
+  SmallVector<int64_t> outShape;
+  if (failed(sizesFromScales(n, *scales, outShape)))
+    return failure();
+  std::string mode = n.stringAttr("mode", "nearest");
+  bool down = llvm::any_of(*scales, [](double s) { return s < 1.0; });
+  bool up = llvm::any_of(*scales, [](double s) { return s > 1.0; });
+  if (mode == "nearest" && down && up)
+    return n.emitError() << "nearest mode with scales both above and below 1 "
+                            "is not supported at opset 10";
+  return buildResize(n, outShape, mode, "asymmetric", down ? "ceil" : "floor");
+}
+
 LogicalResult convertResize(NodeContext &n) {
+  if (n.opset() < 11)
+    return convertResize10(n);
   if (failed(n.checkArity(1, 4)))
     return failure();
   if (n.intAttr("antialias", 0) != 0)
@@ -125,11 +150,17 @@ LogicalResult convertResize(NodeContext &n) {
 LogicalResult convertUpsample(NodeContext &n) {
   // Deprecated since opset 10; what it did is Resize with asymmetric
   // coordinates and floor rounding.
-  if (failed(n.checkArity(2, 2)))
+  // Upsample-7: the scales are an attribute; from Upsample-9: an input.
+  bool scalesAttribute = n.opset() < 9;
+  if (failed(scalesAttribute ? n.checkArity(1, 1) : n.checkArity(2, 2)))
     return failure();
-  std::optional<SmallVector<double>> scales = n.constantValues(1);
+  std::optional<SmallVector<double>> scales =
+      scalesAttribute ? n.floatsAttr("scales") : n.constantValues(1);
   if (!scales)
-    return n.notKnown("scales");
+    return scalesAttribute
+               ? LogicalResult(n.emitError() << "the scales attribute is "
+                                                "required")
+               : n.notKnown("scales");
   if (static_cast<int64_t>(scales->size()) != n.inputType(0).getRank())
     return n.emitError() << "scales needs one entry per dimension";
   SmallVector<int64_t> outShape;

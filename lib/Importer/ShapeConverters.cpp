@@ -207,7 +207,8 @@ LogicalResult convertRange(NodeContext &n) {
       return success();
     }
   }
-  // The length is static when all three are constants.
+  // The length is static when all three are constants; a short float range
+  // of constants is a constant itself.
   int64_t length = ShapedType::kDynamic;
   std::optional<SmallVector<double>> fs = n.constantValues(0),
                                      fl = n.constantValues(1),
@@ -215,13 +216,61 @@ LogicalResult convertRange(NodeContext &n) {
   if (fs && fl && fd && (*fd)[0] != 0)
     length = std::max<int64_t>(
         0, static_cast<int64_t>(std::ceil(((*fl)[0] - (*fs)[0]) / (*fd)[0])));
+  if (auto floatType = dyn_cast<FloatType>(element);
+      floatType && !ShapedType::isDynamic(length) &&
+      length <= KnownInts::kMaxElements) {
+    SmallVector<APFloat> values;
+    for (int64_t i = 0; i < length; ++i) {
+      APFloat v((*fs)[0] + static_cast<double>(i) * (*fd)[0]);
+      bool lost;
+      v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &lost);
+      values.push_back(v);
+    }
+    return n.finish(n.constant(DenseElementsAttr::get(
+        RankedTensorType::get({length}, element), values)));
+  }
   return n.finish(
       n.createTyped<RangeOp>(RankedTensorType::get({length}, element),
                              n.input(0), n.input(1), n.input(2)));
 }
+/// EyeLike: ones on the k-th diagonal of a static 2-D shape, a constant.
+LogicalResult convertEyeLike(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  auto type = n.inputType(0);
+  if (type.getRank() != 2)
+    return n.emitError() << "expects a 2-D input";
+  if (!type.hasStaticShape())
+    return n.notKnown("the input shape");
+  Type element = type.getElementType();
+  if (n.hasAttr("dtype")) {
+    int64_t code = n.intAttr("dtype", 0);
+    element = convertElementType(code, n.ctx);
+    if (!element)
+      return n.emitError() << "unsupported dtype " << onnxTypeName(code);
+  }
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  if (rows * cols > (int64_t(1) << 24))
+    return n.emitError() << "a " << rows << "x" << cols
+                         << " identity is too large to build as a constant";
+  int64_t k = n.intAttr("k", 0);
+  auto resultType = RankedTensorType::get({rows, cols}, element);
+  SmallVector<Attribute> values;
+  Attribute zero = n.b.getZeroAttr(element), one;
+  if (auto floatType = dyn_cast<FloatType>(element))
+    one = n.b.getFloatAttr(floatType, 1.0);
+  else
+    one = n.b.getIntegerAttr(element, 1);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      values.push_back(j - i == k ? one : zero);
+  return finishConstant(n, DenseElementsAttr::get(resultType, values));
+}
 } // namespace
 
 void registerShapeConverters(OpRegistry &r) {
+  r.add("EyeLike", convertEyeLike);
   r.add("Constant", convertConstant);
   r.add("Shape", convertShape);
   r.add("Size", convertSize);

@@ -201,23 +201,57 @@ static LogicalResult convertRuntimeSlice(NodeContext &n, ArrayRef<int64_t> axes,
   return n.finish(result);
 }
 
-LogicalResult convertSlice(NodeContext &n) {
+/// Slice-1 (opsets 7 to 9): starts, ends and axes are attributes, with no
+/// steps.
+static LogicalResult readSliceAttributes(NodeContext &n,
+                                         SmallVectorImpl<int64_t> &starts,
+                                         SmallVectorImpl<int64_t> &ends,
+                                         SmallVectorImpl<int64_t> &axes,
+                                         SmallVectorImpl<int64_t> &steps) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  std::optional<SmallVector<int64_t>> s = n.intsAttr("starts"),
+                                      e = n.intsAttr("ends");
+  if (!s || !e)
+    return n.emitError() << "the starts and ends attributes are required";
+  if (s->size() != e->size())
+    return n.emitError() << "starts and ends differ in length";
+  starts.assign(*s);
+  ends.assign(*e);
+  if (std::optional<SmallVector<int64_t>> a = n.intsAttr("axes")) {
+    if (a->size() != s->size())
+      return n.emitError() << "starts, ends and axes differ in length";
+    axes.assign(*a);
+  } else {
+    for (int64_t d = 0, e = s->size(); d < e; ++d)
+      axes.push_back(d);
+  }
+  steps.assign(s->size(), 1);
+  return success();
+}
+
+/// Slice-10 on: starts, ends, axes and steps are inputs; starts and ends
+/// may be known at run time only (nullopt).
+static LogicalResult
+readSliceInputs(NodeContext &n, std::optional<SmallVector<int64_t>> &starts,
+                std::optional<SmallVector<int64_t>> &ends,
+                SmallVectorImpl<int64_t> &axes,
+                SmallVectorImpl<int64_t> &steps) {
   if (failed(n.checkArity(3, 5)))
     return failure();
-  auto type = n.inputType(0);
-  int64_t rank = type.getRank();
-  std::optional<SmallVector<int64_t>> starts = n.knownValues(1),
-                                      ends = n.knownValues(2);
+  starts = n.knownValues(1);
+  ends = n.knownValues(2);
   if (n.inputType(1).getRank() != 1 || n.inputType(2).getRank() != 1 ||
       n.inputType(1).isDynamicDim(0))
     return n.emitError() << "starts and ends must be vectors of known length";
   int64_t count = n.inputType(1).getDimSize(0);
-  SmallVector<int64_t> axes, steps;
+  if (n.inputType(2).getDimSize(0) != count)
+    return n.emitError() << "starts and ends differ in length";
   if (n.hasInput(3)) {
     std::optional<SmallVector<int64_t>> values = n.knownValues(3);
     if (!values)
       return n.notKnown("axes");
-    axes = *values;
+    axes.assign(*values);
   } else {
     for (int64_t d = 0; d < count; ++d)
       axes.push_back(d);
@@ -226,12 +260,29 @@ LogicalResult convertSlice(NodeContext &n) {
     std::optional<SmallVector<int64_t>> values = n.knownValues(4);
     if (!values)
       return n.notKnown("steps");
-    steps = *values;
+    steps.assign(*values);
   } else {
     steps.assign(count, 1);
   }
-  if (n.inputType(2).getDimSize(0) != count ||
-      static_cast<int64_t>(axes.size()) != count ||
+  return success();
+}
+
+LogicalResult convertSlice(NodeContext &n) {
+  std::optional<SmallVector<int64_t>> starts, ends;
+  SmallVector<int64_t> axes, steps;
+  if (n.opset() < 10) {
+    starts.emplace();
+    ends.emplace();
+    if (failed(readSliceAttributes(n, *starts, *ends, axes, steps)))
+      return failure();
+  } else if (failed(readSliceInputs(n, starts, ends, axes, steps))) {
+    return failure();
+  }
+  auto type = n.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t count =
+      n.opset() < 10 ? starts->size() : n.inputType(1).getDimSize(0);
+  if (static_cast<int64_t>(axes.size()) != count ||
       static_cast<int64_t>(steps.size()) != count)
     return n.emitError() << "starts, ends, axes and steps differ in length";
   FailureOr<SmallVector<int64_t>> normalizedAxes =
@@ -307,12 +358,17 @@ LogicalResult convertSlice(NodeContext &n) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult convertPad(NodeContext &n) {
-  if (failed(n.checkArity(2, 4)))
+  // Before opset 11, pads and the value are attributes.
+  bool attributes = n.opset() < 11;
+  if (failed(attributes ? n.checkArity(1, 1) : n.checkArity(2, 4)))
     return failure();
   int64_t rank = n.inputType(0).getRank();
-  std::optional<SmallVector<int64_t>> pads = n.knownValues(1);
+  std::optional<SmallVector<int64_t>> pads =
+      attributes ? n.intsAttr("pads") : n.knownValues(1);
   if (!pads)
-    return n.notKnown("pads");
+    return attributes ? LogicalResult(n.emitError()
+                                      << "the pads attribute is required")
+                      : n.notKnown("pads");
   SmallVector<int64_t> axes;
   if (n.hasInput(3)) {
     std::optional<SmallVector<int64_t>> values = n.knownValues(3);
@@ -336,8 +392,8 @@ LogicalResult convertPad(NodeContext &n) {
     full[d] = (*pads)[i];
     full[d + rank] = (*pads)[i + count];
   }
-  double value = 0.0;
-  if (n.hasInput(2)) {
+  double value = attributes ? n.floatAttr("value", 0.0) : 0.0;
+  if (!attributes && n.hasInput(2)) {
     std::optional<SmallVector<double>> values = n.constantValues(2);
     if (!values)
       return n.notKnown("constant_value");

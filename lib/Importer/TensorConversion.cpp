@@ -113,10 +113,18 @@ RankedTensorType convertTensorType(const onnx::TypeProto &type,
     return nullptr;
   }
   SmallVector<int64_t> shape;
-  for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim())
-    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
-                        ? dim.dim_value()
-                        : ShapedType::kDynamic);
+  for (auto [i, dim] : llvm::enumerate(tensor.shape().dim())) {
+    // An unknown dimension has a dim_param or no value; a negative value
+    // (some exporters write -1) is malformed.
+    if (dim.has_dim_value() && dim.dim_value() < 0) {
+      emitError(loc) << what << " has dimension " << i << " of negative size "
+                     << dim.dim_value()
+                     << "; give its shape with --input-shape=NAME:DIMS";
+      return nullptr;
+    }
+    shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                        : ShapedType::kDynamic);
+  }
   return RankedTensorType::get(shape, element);
 }
 

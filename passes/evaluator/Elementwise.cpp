@@ -45,6 +45,15 @@ FloatFn floatUnary(Operation *op) {
       .Case([](SigmoidOp) { return sigmoid; })
       .Case([](SinOp) { return [](double x) { return std::sin(x); }; })
       .Case([](CosOp) { return [](double x) { return std::cos(x); }; })
+      .Case([](TanOp) { return [](double x) { return std::tan(x); }; })
+      .Case([](AsinOp) { return [](double x) { return std::asin(x); }; })
+      .Case([](AcosOp) { return [](double x) { return std::acos(x); }; })
+      .Case([](AtanOp) { return [](double x) { return std::atan(x); }; })
+      .Case([](SinhOp) { return [](double x) { return std::sinh(x); }; })
+      .Case([](CoshOp) { return [](double x) { return std::cosh(x); }; })
+      .Case([](AsinhOp) { return [](double x) { return std::asinh(x); }; })
+      .Case([](AcoshOp) { return [](double x) { return std::acosh(x); }; })
+      .Case([](AtanhOp) { return [](double x) { return std::atanh(x); }; })
       .Case([](FloorOp) { return [](double x) { return std::floor(x); }; })
       .Case([](CeilOp) { return [](double x) { return std::ceil(x); }; })
       // Half to even: the default rounding mode.
@@ -118,7 +127,11 @@ std::function<int64_t(int64_t)> intUnary(Operation *op, Type type) {
         return
             [=](int64_t x) -> int64_t { return isUnsigned || x > 0 ? x : 0; };
       })
-      .Case([](NotOp) { return [](int64_t x) -> int64_t { return x == 0; }; })
+      .Case([=](NotOp) -> Fn {
+        if (type.isInteger(1))
+          return [](int64_t x) -> int64_t { return x == 0; };
+        return [=](int64_t x) { return wrapInt(~uint64_t(x), type); };
+      })
       .Case([=](ClipOp op) -> Fn {
         std::optional<double> lo, hi;
         if (auto min = op.getMinAttr())
@@ -244,19 +257,36 @@ IntFn2 intBinary(Operation *op, Type type) {
           return less(b, a) ? b : a;
         };
       })
+      // Bitwise; on i1 (0 or 1) that is the logical operation.
       .Case([](AndOp) {
         return [](int64_t a, int64_t b) -> std::optional<int64_t> {
-          return a && b;
+          return a & b;
         };
       })
       .Case([](OrOp) {
         return [](int64_t a, int64_t b) -> std::optional<int64_t> {
-          return a || b;
+          return a | b;
         };
       })
       .Case([](XorOp) {
         return [](int64_t a, int64_t b) -> std::optional<int64_t> {
-          return (a != 0) != (b != 0);
+          return a ^ b;
+        };
+      })
+      .Case([=](ShiftLeftOp) {
+        return [=](int64_t a, int64_t b) -> std::optional<int64_t> {
+          if (uint64_t(b) >= width)
+            return 0;
+          return wrap(uint64_t(a) << b);
+        };
+      })
+      .Case([=](ShiftRightOp) {
+        // Arithmetic for signed types (values are sign-extended here),
+        // logical for unsigned ones (zero-extended).
+        return [=](int64_t a, int64_t b) -> std::optional<int64_t> {
+          if (uint64_t(b) >= width)
+            return isUnsigned || a >= 0 ? 0 : -1;
+          return isUnsigned ? wrap(uint64_t(a) >> b) : wrap(uint64_t(a >> b));
         };
       })
       .Case([=](CmpOp op) {

@@ -260,7 +260,56 @@ Value scalarOf(SoftplusOp, Scalar &s, ValueRange a) {
       b, s.loc, arith::MaximumFOp::create(b, s.loc, x, s.c(0)), l);
 }
 Value scalarOf(NotOp, Scalar &s, ValueRange a) {
-  return arith::XOrIOp::create(s.b, s.loc, a[0], s.c(1));
+  Value ones = arith::ConstantOp::create(
+      s.b, s.loc,
+      s.b.getIntegerAttr(s.type,
+                         APInt::getAllOnes(s.type.getIntOrFloatBitWidth())));
+  return arith::XOrIOp::create(s.b, s.loc, a[0], ones);
+}
+#define AUTOGLM_MATH_UNARY(OP)                                                 \
+  Value scalarOf(OP##Op, Scalar &s, ValueRange a) {                            \
+    return math::OP##Op::create(s.b, s.loc, a[0]);                             \
+  }
+AUTOGLM_MATH_UNARY(Tan)
+AUTOGLM_MATH_UNARY(Asin)
+AUTOGLM_MATH_UNARY(Acos)
+AUTOGLM_MATH_UNARY(Atan)
+AUTOGLM_MATH_UNARY(Sinh)
+AUTOGLM_MATH_UNARY(Cosh)
+AUTOGLM_MATH_UNARY(Asinh)
+AUTOGLM_MATH_UNARY(Acosh)
+AUTOGLM_MATH_UNARY(Atanh)
+#undef AUTOGLM_MATH_UNARY
+/// lhs << rhs, or lhs >> rhs (arithmetic for signed types, logical for
+/// unsigned ones). A shift by a negative amount or by the width or more
+/// (poison in arith) gives what the sign extension alone gives: -1 for a
+/// right shift of a negative signed value, 0 otherwise.
+Value shiftScalar(Scalar &s, ValueRange a, bool left) {
+  OpBuilder &b = s.b;
+  Value x = a[0], amount = a[1];
+  bool arithmetic = !left && !s.isUnsigned;
+  Value shifted;
+  if (left)
+    shifted = arith::ShLIOp::create(b, s.loc, x, amount);
+  else if (arithmetic)
+    shifted = arith::ShRSIOp::create(b, s.loc, x, amount);
+  else
+    shifted = arith::ShRUIOp::create(b, s.loc, x, amount);
+  unsigned width = s.type.getIntOrFloatBitWidth();
+  Value inRange =
+      arith::CmpIOp::create(b, s.loc, arith::CmpIPredicate::ult, amount,
+                            s.c(static_cast<double>(width)));
+  Value outOfRange =
+      arithmetic ? Value(arith::ShRSIOp::create(
+                       b, s.loc, x, s.c(static_cast<double>(width - 1))))
+                 : s.c(0);
+  return arith::SelectOp::create(b, s.loc, inRange, shifted, outOfRange);
+}
+Value scalarOf(ShiftLeftOp, Scalar &s, ValueRange a) {
+  return shiftScalar(s, a, true);
+}
+Value scalarOf(ShiftRightOp, Scalar &s, ValueRange a) {
+  return shiftScalar(s, a, false);
 }
 Value scalarOf(GeluOp op, Scalar &s, ValueRange a) {
   OpBuilder &b = s.b;
@@ -386,6 +435,12 @@ void lowering::populateElementwisePatterns(TypeConverter &converter,
                ElementwiseLowering<SoftplusOp>, ElementwiseLowering<NotOp>,
                ElementwiseLowering<GeluOp>, ElementwiseLowering<LeakyReluOp>,
                ElementwiseLowering<EluOp>, ElementwiseLowering<HardSigmoidOp>,
-               ElementwiseLowering<ClipOp>, CastLowering>(
+               ElementwiseLowering<ClipOp>, ElementwiseLowering<TanOp>,
+               ElementwiseLowering<AsinOp>, ElementwiseLowering<AcosOp>,
+               ElementwiseLowering<AtanOp>, ElementwiseLowering<SinhOp>,
+               ElementwiseLowering<CoshOp>, ElementwiseLowering<AsinhOp>,
+               ElementwiseLowering<AcoshOp>, ElementwiseLowering<AtanhOp>,
+               ElementwiseLowering<ShiftLeftOp>,
+               ElementwiseLowering<ShiftRightOp>, CastLowering>(
       converter, patterns.getContext());
 }
