@@ -14,6 +14,7 @@
 #include "autoglm/cuda_image.h"
 #include "autoglm/runtime.h"
 #include "fake_model.h"
+#include "test_support.h"
 
 #include <dlfcn.h>
 #include <stdatomic.h>
@@ -21,70 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*===-- Allocation counting (ld --wrap) -----------------------------------===*/
-
-static atomic_long allocations;
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t count, size_t size);
-void *__real_realloc(void *pointer, size_t size);
-int __real_posix_memalign(void **pointer, size_t alignment, size_t size);
-
-void *__wrap_malloc(size_t size) {
-  ++allocations;
-  return __real_malloc(size);
-}
-void *__wrap_calloc(size_t count, size_t size) {
-  ++allocations;
-  return __real_calloc(count, size);
-}
-void *__wrap_realloc(void *pointer, size_t size) {
-  ++allocations;
-  return __real_realloc(pointer, size);
-}
-int __wrap_posix_memalign(void **pointer, size_t alignment, size_t size) {
-  ++allocations;
-  return __real_posix_memalign(pointer, alignment, size);
-}
-
 /*===-- Helpers -----------------------------------------------------------===*/
-
-static int failures;
-
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAILED: %s (line %d)\n", #cond, __LINE__);                       \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
-
-static const int64_t xShape[] = {2, 3};
-static const int64_t bShape[] = {3};
-
-/* The fake model's tensors; `x`, `b`, `y`, `total` may be redirected to
- * "device" memory. */
-typedef struct Tensors {
-  float x[6];
-  int32_t b[3];
-  float y[6];
-  double total;
-  autoglm_tensor inputs[2];
-  autoglm_tensor outputs[2];
-} Tensors;
-
-static void initTensors(Tensors *t) {
-  for (int i = 0; i < 6; ++i)
-    t->x[i] = (float)i - 2.5f;
-  for (int i = 0; i < 3; ++i)
-    t->b[i] = 10 * (i + 1);
-  memset(t->y, 0, sizeof(t->y));
-  t->total = 0;
-  t->inputs[0] = (autoglm_tensor){t->x, AUTOGLM_FLOAT32, 2, xShape};
-  t->inputs[1] = (autoglm_tensor){t->b, AUTOGLM_INT32, 1, bShape};
-  t->outputs[0] = (autoglm_tensor){t->y, AUTOGLM_FLOAT32, 2, xShape};
-  t->outputs[1] = (autoglm_tensor){&t->total, AUTOGLM_FLOAT64, 0, NULL};
-}
 
 static void printValues(const char *label, const float *y, double total) {
   printf("%s y:", label);

@@ -20,20 +20,6 @@
 
 #include <stddef.h>
 
-enum { Rows = 2, Cols = 3, Size = Rows * Cols };
-
-static const int64_t xShape[] = {Rows, Cols};
-static const int64_t bShape[] = {Cols};
-
-static const autoglm_tensor_desc fakeInputs[] = {
-    {"x", AUTOGLM_FLOAT32, 2, xShape},
-    {"b", AUTOGLM_INT32, 1, bShape},
-};
-static const autoglm_tensor_desc fakeOutputs[] = {
-    {"y", AUTOGLM_FLOAT32, 2, xShape},
-    {"total", AUTOGLM_FLOAT64, 0, 0},
-};
-
 static const char fakeFatbin[] = "AUTOGLM-FAKE-FATBIN\n"
                                  "archs sm_80,sm_90\n"
                                  "kernel fake_scale_add ppppil\n"
@@ -44,7 +30,7 @@ static const char *const kernelNames[] = {"fake_scale_add", "fake_sum"};
 static const autoglm_cuda_arg scaleAddArgs[] = {
     {AUTOGLM_CUDA_ARG_WORKSPACE, 0, 128}, {AUTOGLM_CUDA_ARG_INPUT, 0, 0},
     {AUTOGLM_CUDA_ARG_WEIGHTS, 0, 0},     {AUTOGLM_CUDA_ARG_INPUT, 1, 0},
-    {AUTOGLM_CUDA_ARG_I32, 0, Cols},      {AUTOGLM_CUDA_ARG_I64, 0, Size},
+    {AUTOGLM_CUDA_ARG_I32, 0, FAKE_COLS}, {AUTOGLM_CUDA_ARG_I64, 0, FAKE_SIZE},
 };
 static const autoglm_cuda_arg copyArgs[] = {
     {AUTOGLM_CUDA_ARG_OUTPUT, 0, 0},
@@ -53,7 +39,7 @@ static const autoglm_cuda_arg copyArgs[] = {
 static const autoglm_cuda_arg sumArgs[] = {
     {AUTOGLM_CUDA_ARG_OUTPUT, 1, 0},
     {AUTOGLM_CUDA_ARG_OUTPUT, 0, 0},
-    {AUTOGLM_CUDA_ARG_I64, 0, Size},
+    {AUTOGLM_CUDA_ARG_I64, 0, FAKE_SIZE},
 };
 
 static const autoglm_cuda_step fakeSteps[] = {
@@ -73,7 +59,7 @@ static const autoglm_cuda_step fakeSteps[] = {
      0,
      2,
      copyArgs,
-     Size * sizeof(float),
+     FAKE_SIZE * sizeof(float),
      "Identity_2"},
     {AUTOGLM_CUDA_STEP_LAUNCH,
      1,
@@ -109,8 +95,8 @@ const autoglm_model_desc autoglm_model_fake_cuda = {
     "fake_cuda",
     2,
     2,
-    fakeInputs,
-    fakeOutputs,
+    fake_model_inputs,
+    fake_model_outputs,
     512,
     NULL,
     0,
@@ -142,8 +128,8 @@ const autoglm_model_desc autoglm_model_fake_cuda_weighted = {
     "fake_cuda_weighted",
     2,
     2,
-    fakeInputs,
-    fakeOutputs,
+    fake_model_inputs,
+    fake_model_outputs,
     512,
     NULL,
     FAKE_WEIGHTS_BYTES,

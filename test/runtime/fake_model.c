@@ -20,16 +20,14 @@
 #define FAKE_MODEL_ABI_VERSION AUTOGLM_ABI_VERSION
 #endif
 
-enum { Rows = 2, Cols = 3, Size = Rows * Cols };
+static const int64_t xShape[] = {FAKE_ROWS, FAKE_COLS};
+static const int64_t bShape[] = {FAKE_COLS};
 
-static const int64_t xShape[] = {Rows, Cols};
-static const int64_t bShape[] = {Cols};
-
-static const autoglm_tensor_desc fakeInputs[] = {
+const autoglm_tensor_desc fake_model_inputs[2] = {
     {"x", AUTOGLM_FLOAT32, 2, xShape},
     {"b", AUTOGLM_INT32, 1, bShape},
 };
-static const autoglm_tensor_desc fakeOutputs[] = {
+const autoglm_tensor_desc fake_model_outputs[2] = {
     {"y", AUTOGLM_FLOAT32, 2, xShape},
     {"total", AUTOGLM_FLOAT64, 0, 0},
 };
@@ -50,7 +48,7 @@ static void scaleBody(void *data, int64_t begin, int64_t end) {
 static void addBody(void *data, int64_t begin, int64_t end) {
   FakeArgs *args = data;
   for (int64_t i = begin; i < end; ++i)
-    args->y[i] = args->scratch[i] + (float)args->b[i % Cols];
+    args->y[i] = args->scratch[i] + (float)args->b[i % FAKE_COLS];
 }
 
 static int32_t fakeEntry(void *const *inputs, void *const *outputs,
@@ -63,10 +61,10 @@ static int32_t fakeEntry(void *const *inputs, void *const *outputs,
   FakeArgs args = {inputs[0], inputs[1], workspace, outputs[0]};
   if (args.x[0] == -999.0f)
     return 42;
-  ctx->parallel_for(ctx, Size, scaleBody, &args);
-  ctx->parallel_for(ctx, Size, addBody, &args);
+  ctx->parallel_for(ctx, FAKE_SIZE, scaleBody, &args);
+  ctx->parallel_for(ctx, FAKE_SIZE, addBody, &args);
   double total = 0;
-  for (int i = 0; i < Size; ++i)
+  for (int i = 0; i < FAKE_SIZE; ++i)
     total += args.y[i];
   *(double *)outputs[1] = total;
   return 0;
@@ -78,9 +76,9 @@ const autoglm_model_desc autoglm_model_fake = {
     "fake",
     2,
     2,
-    fakeInputs,
-    fakeOutputs,
-    Size * sizeof(float),
+    fake_model_inputs,
+    fake_model_outputs,
+    FAKE_SIZE * sizeof(float),
     fakeEntry,
     0,
     0,
@@ -103,7 +101,7 @@ static int32_t fakeWeightedEntry(void *const *inputs, void *const *outputs,
   const float *x = inputs[0];
   float *y = outputs[0];
   double total = 0;
-  for (int i = 0; i < Size; ++i) {
+  for (int i = 0; i < FAKE_SIZE; ++i) {
     y[i] += (scale - 2.0f) * x[i];
     total += y[i];
   }
@@ -117,9 +115,9 @@ const autoglm_model_desc autoglm_model_fake_weighted = {
     "fake_weighted",
     2,
     2,
-    fakeInputs,
-    fakeOutputs,
-    Size * sizeof(float),
+    fake_model_inputs,
+    fake_model_outputs,
+    FAKE_SIZE * sizeof(float),
     fakeWeightedEntry,
     FAKE_WEIGHTS_BYTES,
     FAKE_WEIGHTS_FINGERPRINT,

@@ -13,6 +13,11 @@
  * The entry returns 42 when x[0][0] == -999, to exercise model failures. */
 extern const autoglm_model_desc autoglm_model_fake;
 
+/* Its shapes and tensor tables, which every variant shares. */
+enum { FAKE_ROWS = 2, FAKE_COLS = 3, FAKE_SIZE = FAKE_ROWS * FAKE_COLS };
+extern const autoglm_tensor_desc fake_model_inputs[2];
+extern const autoglm_tensor_desc fake_model_outputs[2];
+
 /* The same model with y = w*x + b, w the first float32 of its weights
  * file "fake_weighted.weights" (FAKE_WEIGHTS_BYTES of data, fingerprint
  * FAKE_WEIGHTS_FINGERPRINT). */
