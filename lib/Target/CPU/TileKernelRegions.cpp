@@ -35,6 +35,7 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "../KernelRoot.h"
 #include "ContractionTiles.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
@@ -55,14 +56,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// The linalg op computing `v`, past reshapes within the same block.
-linalg::LinalgOp rootOf(Value v) {
-  Operation *op = v.getDefiningOp();
-  while (op && isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op))
-    op = op->getOperand(0).getDefiningOp();
-  return dyn_cast_or_null<linalg::LinalgOp>(op);
-}
-
 /// The product `root` computes (root itself) or finishes: an all-parallel
 /// generic over the product's parallel dimensions that updates it in place
 /// (the tail the lowering of a "contraction" region leaves). Null if none.
@@ -167,11 +160,9 @@ struct TileKernelRegionsPass
       for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
         if (isOpTriviallyDead(&op))
           rewriter.eraseOp(&op);
-      auto yield = cast<YieldOp>(body.getTerminator());
-      if (yield.getValues().size() == 1)
-        if (linalg::LinalgOp root = rootOf(yield.getValues()[0]))
-          if (linalg::LinalgOp product = productOf(root))
-            tileIntoBlocks(rewriter, root, product, region.getKind());
+      if (auto root = dyn_cast_or_null<linalg::LinalgOp>(getKernelRoot(region)))
+        if (linalg::LinalgOp product = productOf(root))
+          tileIntoBlocks(rewriter, root, product, region.getKind());
       // The region's body becomes part of the host function.
       inlineFusedOp(rewriter, region);
     }

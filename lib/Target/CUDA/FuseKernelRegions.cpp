@@ -25,6 +25,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
+#include "../KernelRoot.h"
+
 #include "autoglm/Dialect/AutoGLM.h"
 
 #include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
@@ -43,14 +45,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// The op computing `v`, past reshapes within the same block.
-Operation *rootOf(Value v) {
-  Operation *op = v.getDefiningOp();
-  while (op && isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op))
-    op = op->getOperand(0).getDefiningOp();
-  return op;
-}
-
 /// True when `op`, or an op of `body` it depends on, reduces (a row's
 /// maximum, sum or variance).
 bool dependsOnReduction(Operation *op, Block &body) {
@@ -150,15 +144,12 @@ struct FuseKernelRegionsPass
     func.walk([&](FusedOp op) { regions.push_back(op); });
     for (FusedOp region : regions) {
       Block &body = region.getBody().front();
-      auto yield = cast<YieldOp>(body.getTerminator());
-      if (yield.getValues().size() == 1)
-        if (auto root =
-                dyn_cast_or_null<TilingInterface>(rootOf(yield.getValues()[0]));
-            root && root->getBlock() == &body &&
-            fuseIntoOneLoop(rewriter, root, body))
-          // What tile-and-fuse replaced, and the slices of it left in the
-          // loop, now unused.
-          (void)runRegionDCE(rewriter, region->getRegions());
+      if (auto root = dyn_cast_or_null<TilingInterface>(getKernelRoot(region));
+          root && root->getBlock() == &body &&
+          fuseIntoOneLoop(rewriter, root, body))
+        // What tile-and-fuse replaced, and the slices of it left in the
+        // loop, now unused.
+        (void)runRegionDCE(rewriter, region->getRegions());
       inlineFusedOp(rewriter, region);
     }
   }

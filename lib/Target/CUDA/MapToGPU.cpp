@@ -11,6 +11,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
+#include "mlir/Dialect/GPU/Utils/GPUUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -33,13 +35,6 @@ bool staysOnHost(Operation *op) {
     return true;
   // Views (memref.view, subview, reshapes, casts) only compute an address.
   return isa<ViewLikeOpInterface>(op) && isPure(op);
-}
-
-/// The constant-folded integer value of `value`, if it is one.
-std::optional<int64_t> constantIndex(Value value) {
-  if (auto constant = value.getDefiningOp<arith::ConstantIndexOp>())
-    return constant.value();
-  return std::nullopt;
 }
 
 /// The buffer a memref views (through subviews, reshapes, casts, views).
@@ -197,23 +192,9 @@ private:
 
   /// Clones into `launch` the constants its body uses from outside, so the
   /// kernel's parameters are buffers only.
-  void sinkConstants(gpu::LaunchOp launch) {
-    OpBuilder b(launch.getBody().front().getParentOp());
-    b.setInsertionPointToStart(&launch.getBody().front());
-    IRMapping clones;
-    launch.getBody().walk([&](Operation *op) {
-      for (OpOperand &operand : op->getOpOperands()) {
-        Operation *def = operand.get().getDefiningOp();
-        if (!def || !def->hasTrait<OpTrait::ConstantLike>() ||
-            launch->isProperAncestor(def))
-          continue;
-        Value clone = clones.lookupOrNull(operand.get());
-        if (!clone) {
-          clone = b.clone(*def)->getResult(0);
-          clones.map(operand.get(), clone);
-        }
-        operand.set(clone);
-      }
+  static void sinkConstants(gpu::LaunchOp launch) {
+    (void)sinkOperationsIntoLaunchOp(launch, [](Operation *op) {
+      return op->hasTrait<OpTrait::ConstantLike>();
     });
   }
 
@@ -222,8 +203,9 @@ private:
     SmallVector<int64_t> lower, upper, steps, extents;
     for (auto [lb, ub, step] : llvm::zip(
              loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-      std::optional<int64_t> l = constantIndex(lb), u = constantIndex(ub),
-                             s = constantIndex(step);
+      std::optional<int64_t> l = getConstantIntValue(lb),
+                             u = getConstantIntValue(ub),
+                             s = getConstantIntValue(step);
       if (!l || !u || !s || *s <= 0)
         return loop.emitError("a GPU kernel needs static loop bounds");
       lower.push_back(*l);

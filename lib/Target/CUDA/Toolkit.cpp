@@ -2,6 +2,8 @@
 
 #include "Toolkit.h"
 
+#include "../HostEmission.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -77,6 +79,14 @@ struct TempFiles {
   }
 };
 
+/// Writes `text` to the temporary file `path`.
+LogicalResult writeText(StringRef path, StringRef text, Location loc) {
+  return writeOutputFile(path, loc, [&](llvm::raw_pwrite_stream &os) {
+    os << text;
+    return success();
+  });
+}
+
 /// Runs `tool` from the toolkit with `args`; its output goes to `log`,
 /// which is quoted in the diagnostic when it fails.
 LogicalResult runTool(StringRef toolkit, StringRef tool,
@@ -101,15 +111,6 @@ LogicalResult runTool(StringRef toolkit, StringRef tool,
       diag << "\n" << (*output)->getBuffer().rtrim();
   return failure();
 }
-
-LogicalResult writeText(StringRef path, StringRef text, Location loc) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec)
-    return emitError(loc) << "cannot write " << path << ": " << ec.message();
-  os << text;
-  return success();
-}
 } // namespace
 
 FailureOr<std::vector<char>> mlir::autoglm::buildFatbin(StringRef toolkit,
@@ -121,7 +122,9 @@ FailureOr<std::vector<char>> mlir::autoglm::buildFatbin(StringRef toolkit,
   if (failed(log) || failed(fatbin))
     return failure();
   std::vector<std::string> images = {"-64", "--create=" + *fatbin};
-  const ArchPTX *newest = nullptr;
+  // The newest architecture's PTX goes in too, from the file ptxas read.
+  int newest = 0;
+  std::string newestImage;
   for (const ArchPTX &arch : archs) {
     FailureOr<std::string> ptx = temps.create("ptx", loc);
     FailureOr<std::string> cubin = temps.create("cubin", loc);
@@ -131,21 +134,15 @@ FailureOr<std::vector<char>> mlir::autoglm::buildFatbin(StringRef toolkit,
                        {"-arch=" + arch.arch, "-O3", *ptx, "-o", *cubin}, *log,
                        loc)))
       return failure();
-    StringRef number = StringRef(arch.arch).drop_front(3);
-    images.push_back("--image3=kind=elf,sm=" + number.str() +
-                     ",file=" + *cubin);
-    if (!newest ||
-        computeCapabilityOf(arch.arch) > computeCapabilityOf(newest->arch))
-      newest = &arch;
+    std::string sm = StringRef(arch.arch).drop_front(3).str();
+    images.push_back("--image3=kind=elf,sm=" + sm + ",file=" + *cubin);
+    if (computeCapabilityOf(arch.arch) > newest) {
+      newest = computeCapabilityOf(arch.arch);
+      newestImage = "--image3=kind=ptx,sm=" + sm + ",file=" + *ptx;
+    }
   }
-  if (newest) {
-    FailureOr<std::string> ptx = temps.create("ptx", loc);
-    if (failed(ptx) || failed(writeText(*ptx, newest->ptx, loc)))
-      return failure();
-    images.push_back(
-        "--image3=kind=ptx,sm=" + StringRef(newest->arch).drop_front(3).str() +
-        ",file=" + *ptx);
-  }
+  if (!newestImage.empty())
+    images.push_back(newestImage);
   if (failed(runTool(toolkit, "fatbinary", images, *log, loc)))
     return failure();
   auto buffer = llvm::MemoryBuffer::getFile(*fatbin, /*IsText=*/false);
