@@ -430,9 +430,18 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
   }
   codegen.planMemory =
       !llvm::is_contained(options.disabledPasses, "plan-memory");
-  codegen.memoryReport = options.memoryReport;
   codegen.memoryBudget = options.memoryBudget;
-  codegen.memoryTimeline = options.memoryTimeline;
+  // The memory planner's report and timeline are outputs too.
+  for (auto [asked, written] :
+       {std::pair{&options.memoryReport, &codegen.memoryReport},
+        std::pair{&options.memoryTimeline, &codegen.memoryTimeline}}) {
+    if (asked->empty())
+      continue;
+    FailureOr<std::string> temp = state.outputs.create(*asked, loc);
+    if (failed(temp))
+      return failure();
+    *written = *temp;
+  }
   // --report reads the memory planner's own JSON report: the one asked for,
   // or a temporary one.
   std::string memoryJSON;

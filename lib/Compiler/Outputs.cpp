@@ -15,7 +15,12 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/SHA256.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <atomic>
+#include <csignal>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -53,6 +58,44 @@ void ProgressLine::clear() {
 }
 
 //===----------------------------------------------------------------------===//
+// Interrupts
+//===----------------------------------------------------------------------===//
+
+// LLVM's own handler restores the default action of every signal before it
+// removes the files, so a second signal (`timeout` sends one to the process
+// and one to its group; a user presses ^C twice) ends the process halfway
+// through the removal. This handler keeps both signals blocked on its thread
+// while it removes the files, parks any other thread that takes a signal
+// meanwhile, and ends the process with the first signal once the files are
+// gone.
+static std::atomic<bool> interruptTaken{false};
+
+extern "C" void removeOutputsOnInterrupt(int signal) {
+  if (interruptTaken.exchange(true)) {
+    // Another thread is removing the files; it ends the process.
+    for (;;)
+      pause();
+  }
+  llvm::sys::RunInterruptHandlers();
+  std::signal(signal, SIG_DFL);
+  // Delivered when the handler returns and unblocks it: the process ends
+  // with the status the signal gives.
+  raise(signal);
+}
+
+void mlir::autoglm::installInterruptCleanup() {
+  struct sigaction action = {};
+  action.sa_handler = removeOutputsOnInterrupt;
+  sigemptyset(&action.sa_mask);
+  sigaddset(&action.sa_mask, SIGINT);
+  sigaddset(&action.sa_mask, SIGTERM);
+  // Replaces the handlers llvm::InitLLVM installed; LLVM installs its own
+  // only once, so these stay.
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+//===----------------------------------------------------------------------===//
 // PendingOutputs
 //===----------------------------------------------------------------------===//
 
@@ -72,9 +115,14 @@ FailureOr<std::string> PendingOutputs::create(StringRef finalPath,
       llvm::sys::fs::exists(status) && !llvm::sys::fs::is_regular_file(status))
     return finalPath.str();
   // Next to the final file, so that renaming it is atomic; TempFile removes
-  // it on SIGINT and SIGTERM (llvm::sys::RemoveFileOnSignal).
+  // it on SIGINT and SIGTERM (llvm::sys::RemoveFileOnSignal). It keeps the
+  // final extension, which says what to write (a .json memory report).
+  SmallString<256> model(finalPath);
+  llvm::sys::path::replace_extension(model, "");
+  model += ".tmp-%%%%%%%%";
+  model += llvm::sys::path::extension(finalPath);
   llvm::Expected<llvm::sys::fs::TempFile> file =
-      llvm::sys::fs::TempFile::create(finalPath + ".tmp-%%%%%%%%");
+      llvm::sys::fs::TempFile::create(model);
   if (!file)
     return emitError(loc) << "cannot create a temporary file for '" << finalPath
                           << "': " << llvm::toString(file.takeError());

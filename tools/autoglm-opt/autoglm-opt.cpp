@@ -451,6 +451,7 @@ static LogicalResult runOnONNX(StringRef inputPath, StringRef outputPath,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::autoglm::installInterruptCleanup();
 
   registerTransformsPasses(); // canonicalize, cse, inline, symbol-dce, ...
   mlir::autoglm::registerAutoGLMPasses();

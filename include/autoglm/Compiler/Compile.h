@@ -108,7 +108,8 @@ private:
 /// Files written under temporary names next to their final paths and
 /// renamed to them only when the whole compilation succeeds. The temporary
 /// files are removed when the compilation fails and when the process gets
-/// SIGINT or SIGTERM, so an interrupted compile leaves no partial artifact.
+/// SIGINT or SIGTERM, so an interrupted compile leaves no partial artifact
+/// (the driver calls installInterruptCleanup for the signals).
 class PendingOutputs {
 public:
   PendingOutputs() = default;
@@ -130,6 +131,12 @@ private:
   };
   std::vector<Entry> entries;
 };
+
+/// Makes SIGINT and SIGTERM remove every file registered with
+/// llvm::sys::RemoveFileOnSignal (the pending outputs among them) before the
+/// process ends, however many of these signals arrive and on whichever
+/// threads. Call once, after llvm::InitLLVM.
+void installInterruptCleanup();
 
 /// What `--report` collects while compiling; written as JSON by
 /// finishCompilation.
