@@ -47,6 +47,7 @@ cuda_toolkit = find_cuda_toolkit()
 if cuda_toolkit:
     config.available_features.add("cuda-toolkit")
     config.substitutions.append(("%ptxas", os.path.join(cuda_toolkit, "bin", "ptxas")))
+    config.substitutions.append(("%cuda_toolkit", cuda_toolkit))
 
 # Tests that need a real NVIDIA GPU and its driver (REQUIRES: cuda-device)
 # run only where `nvidia-smi -L` lists one; elsewhere lit reports them

@@ -29,7 +29,9 @@ def AutoGLM_Dialect : Dialect {
     few ops. Elementwise ops broadcast like numpy. Dimensions may be dynamic
     (`?`) until the model is specialized; ops whose parameters determine a
     shape at run time (reshape, expand, fill, range) take them as operands,
-    all other structural parameters are static attributes.
+    all other structural parameters are static attributes. One family
+    works on buffers instead: the library calls (`autoglm.gemm`) a target
+    selects after bufferization.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;

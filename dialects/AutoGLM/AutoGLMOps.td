@@ -9,5 +9,6 @@ include "ContractionOps.td"
 include "NormalizationOps.td"
 include "DataMovementOps.td"
 include "HighLevelOps.td"
+include "LibraryOps.td"
 
 #endif // AUTOGLM_OPS_TD

@@ -95,6 +95,40 @@ static void testRun(void) {
   printf("destroyed\n");
 }
 
+/* The products of the GEMM model on the fake cuBLASLt: the first run
+ * issues them, the second captures them into the graph, the third replays
+ * it; each gives x · Wᵀ and xᵀ · x. */
+static void testGemm(void) {
+  autoglm_session *session = create(&autoglm_model_fake_cuda_gemm, NULL);
+  EXPECT(session != NULL);
+  if (!session)
+    return;
+  static const int64_t xShape[] = {2, 3}, yShape[] = {2, 2}, zShape[] = {3, 3};
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  const float yWanted[4] = {7, -1, 16, -1};
+  const float zWanted[9] = {17, 22, 27, 22, 29, 36, 27, 36, 45};
+  for (int run = 1; run <= 3; ++run) {
+    float y[4] = {0}, z[9] = {0};
+    autoglm_tensor inputs[] = {{x, AUTOGLM_FLOAT32, 2, xShape}};
+    autoglm_tensor outputs[] = {{y, AUTOGLM_FLOAT32, 2, yShape},
+                                {z, AUTOGLM_FLOAT32, 2, zShape}};
+    autoglm_status status = autoglm_session_run(session, inputs, 1, outputs, 2);
+    printf("run %d: %s: %s\n", run, autoglm_status_string(status),
+           autoglm_session_last_error(session));
+    EXPECT(status == AUTOGLM_OK);
+    printf("run %d y:", run);
+    for (int i = 0; i < 4; ++i)
+      printf(" %g", y[i]);
+    printf(", z:");
+    for (int i = 0; i < 9; ++i)
+      printf(" %g", z[i]);
+    printf("\n");
+    EXPECT(!memcmp(y, yWanted, sizeof(y)) && !memcmp(z, zWanted, sizeof(z)));
+  }
+  autoglm_session_destroy(session);
+  printf("destroyed\n");
+}
+
 /* Tensors in "device" memory of the fake driver: the session copies device
  * to device. The fake's device memory is host memory, so the test reads the
  * outputs directly. */
@@ -293,7 +327,7 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s run|device-pointers|weights-file|create [ORDINAL]|"
-            "checks\n",
+            "checks|gemm\n",
             argv[0]);
     return 2;
   }
@@ -308,6 +342,8 @@ int main(int argc, char **argv) {
     testCreate(argc > 2 ? atoi(argv[2]) : 0);
   else if (!strcmp(mode, "checks"))
     testChecks();
+  else if (!strcmp(mode, "gemm"))
+    testGemm();
   else {
     fprintf(stderr, "unknown mode '%s'\n", mode);
     return 2;

@@ -14,6 +14,10 @@
  * copies into a graph instead of running them; cuGraphLaunch replays them,
  * logging each again.
  *
+ * The same library is a fake cuBLASLt (the tests point AUTOGLM_CUBLASLT at
+ * it too): cublasLtMatmul computes the column-major f32 product on the host
+ * and, like a launch, runs at once or is recorded by a capturing stream.
+ *
  * Environment:
  *   FAKE_CUDA_LOG=FILE         append one line per call to FILE
  *   FAKE_CUDA_DEVICES=N        GPUs (default 1); 0: cuInit fails NO_DEVICE
@@ -25,6 +29,7 @@
  *   FAKE_CUDA_FAULT=K          kernel K faults: the next synchronization
  *                              returns ILLEGAL_ADDRESS (700), sticky
  *   FAKE_CUDA_NO_CAPTURE=1     cuStreamBeginCapture fails (900)
+ *   FAKE_CUBLASLT_NO_ALGO=1    cublasLtMatmulAlgoGetHeuristic finds none
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -318,8 +323,24 @@ typedef struct CUfunc_st {
 } Function;
 
 /* A launch or a copy, as issued or as recorded in a graph. */
+/* A cuBLASLt matrix layout: column-major rows x cols, `ld` apart, batched. */
+typedef struct Layout {
+  uint64_t rows, cols;
+  int64_t ld, batch, stride;
+  int type;
+} Layout;
+
+/* What one cublasLtMatmul computes: D = op(A) · op(B), column-major. */
+typedef struct Gemm {
+  int opA, opB;
+  Layout a, b, d;
+  CUdeviceptr pa, pb, pd;
+} Gemm;
+
 typedef struct Node {
   bool isCopy;
+  bool isGemm;
+  Gemm gemm;
   const Function *function;
   unsigned grid[3], block[3], shared;
   uint64_t values[MaxParams];
@@ -364,9 +385,47 @@ static void execute(const Node *node) {
   }
 }
 
+/* Element (r, c) of batch `b` of a column-major layout. */
+static float *element(CUdeviceptr base, const Layout *l, int64_t b, uint64_t r,
+                      uint64_t c) {
+  return (float *)at(base) + b * l->stride + (int64_t)r + (int64_t)c * l->ld;
+}
+
+static void executeGemm(const Gemm *g) {
+  uint64_t k = g->opA ? g->a.rows : g->a.cols;
+  for (int64_t b = 0; b < g->d.batch; ++b)
+    for (uint64_t i = 0; i < g->d.rows; ++i)
+      for (uint64_t j = 0; j < g->d.cols; ++j) {
+        float sum = 0;
+        for (uint64_t l = 0; l < k; ++l)
+          sum += *(g->opA ? element(g->pa, &g->a, b, l, i)
+                          : element(g->pa, &g->a, b, i, l)) *
+                 *(g->opB ? element(g->pb, &g->b, b, j, l)
+                          : element(g->pb, &g->b, b, l, j));
+        *element(g->pd, &g->d, b, i, j) = sum;
+      }
+}
+
 static void logNode(const char *prefix, const Node *node) {
   char line[1024], text[64];
   int length;
+  if (node->isGemm) {
+    const Gemm *g = &node->gemm;
+    char a[64], b[64], d[64];
+    say("%scublasLtMatmul D %s = op%c(A %s) op%c(B %s); A %llux%llu ld %lld, "
+        "B %llux%llu ld %lld, D %llux%llu ld %lld; batch %lld, strides "
+        "%lld %lld %lld",
+        prefix, describe(g->pd, d, sizeof(d)), g->opA ? 'T' : 'N',
+        describe(g->pa, a, sizeof(a)), g->opB ? 'T' : 'N',
+        describe(g->pb, b, sizeof(b)), (unsigned long long)g->a.rows,
+        (unsigned long long)g->a.cols, (long long)g->a.ld,
+        (unsigned long long)g->b.rows, (unsigned long long)g->b.cols,
+        (long long)g->b.ld, (unsigned long long)g->d.rows,
+        (unsigned long long)g->d.cols, (long long)g->d.ld,
+        (long long)g->d.batch, (long long)g->a.stride, (long long)g->b.stride,
+        (long long)g->d.stride);
+    return;
+  }
   if (node->isCopy) {
     length = snprintf(line, sizeof(line), "%scuMemcpyDtoDAsync %s <- ", prefix,
                       describe(node->dst, text, sizeof(text)));
@@ -414,6 +473,8 @@ static CUresult issue(Stream *stream, const Node *node) {
   logNode("", node);
   if (node->isCopy)
     memcpy(at(node->dst), at(node->src), node->bytes);
+  else if (node->isGemm)
+    executeGemm(&node->gemm);
   else
     execute(node);
   return Success;
@@ -719,6 +780,8 @@ CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
     logNode("replay: ", node);
     if (node->isCopy)
       memcpy(at(node->dst), at(node->src), node->bytes);
+    else if (node->isGemm)
+      executeGemm(&node->gemm);
     else
       execute(node);
   }
@@ -735,4 +798,139 @@ CUresult cuGraphDestroy(CUgraph graph) {
   say("cuGraphDestroy graph %d", ((Graph *)graph)->id);
   free(graph);
   return Success;
+}
+
+/*===-- cuBLASLt ----------------------------------------------------------===*/
+
+typedef struct {
+  int opA, opB;
+} Desc;
+typedef struct {
+  uint64_t data[8];
+} Algo;
+typedef struct {
+  Algo algo;
+  size_t workspaceSize;
+  int state;
+  float wavesCount;
+  int reserved[4];
+} Heuristic;
+
+enum { BlasSuccess = 0, BlasInvalidValue = 7, BlasNotSupported = 15 };
+static int numHandles;
+
+int cublasLtCreate(void **handle) {
+  *handle = &numHandles;
+  say("cublasLtCreate handle %d", numHandles++);
+  return BlasSuccess;
+}
+int cublasLtDestroy(void *handle) {
+  (void)handle;
+  say("cublasLtDestroy");
+  return BlasSuccess;
+}
+size_t cublasLtGetVersion(void) { return 130000; }
+const char *cublasLtGetStatusString(int status) {
+  return status == BlasNotSupported ? "CUBLAS_STATUS_NOT_SUPPORTED"
+                                    : "CUBLAS_STATUS_FAKE_ERROR";
+}
+int cublasLtMatmulDescCreate(Desc **desc, int compute, int scale) {
+  if (compute != 68 /* 32F */ || scale != 0 /* R_32F */)
+    return BlasNotSupported;
+  *desc = calloc(1, sizeof(Desc));
+  return *desc ? BlasSuccess : BlasInvalidValue;
+}
+int cublasLtMatmulDescSetAttribute(Desc *desc, int attribute, const void *value,
+                                   size_t size) {
+  int32_t op;
+  if (size != sizeof(op))
+    return BlasInvalidValue;
+  memcpy(&op, value, sizeof(op));
+  if (attribute == 3)
+    desc->opA = op;
+  else if (attribute == 4)
+    desc->opB = op;
+  else
+    return BlasNotSupported;
+  return BlasSuccess;
+}
+int cublasLtMatmulDescDestroy(Desc *desc) {
+  free(desc);
+  return BlasSuccess;
+}
+int cublasLtMatrixLayoutCreate(Layout **layout, int type, uint64_t rows,
+                               uint64_t cols, int64_t ld) {
+  if (ld < (int64_t)rows)
+    return BlasInvalidValue;
+  *layout = calloc(1, sizeof(Layout));
+  if (!*layout)
+    return BlasInvalidValue;
+  **layout = (Layout){rows, cols, ld, 1, 0, type};
+  return BlasSuccess;
+}
+int cublasLtMatrixLayoutSetAttribute(Layout *layout, int attribute,
+                                     const void *value, size_t size) {
+  if (attribute == 5 && size == sizeof(int32_t)) {
+    int32_t count;
+    memcpy(&count, value, sizeof(count));
+    layout->batch = count;
+  } else if (attribute == 6 && size == sizeof(int64_t)) {
+    memcpy(&layout->stride, value, sizeof(int64_t));
+  } else {
+    return BlasInvalidValue;
+  }
+  return BlasSuccess;
+}
+int cublasLtMatrixLayoutDestroy(Layout *layout) {
+  free(layout);
+  return BlasSuccess;
+}
+int cublasLtMatmulPreferenceCreate(void **preference) {
+  *preference = &numHandles;
+  return BlasSuccess;
+}
+int cublasLtMatmulPreferenceSetAttribute(void *preference, int attribute,
+                                         const void *value, size_t size) {
+  (void)preference;
+  uint64_t bytes;
+  if (attribute != 1 || size != sizeof(bytes))
+    return BlasInvalidValue;
+  memcpy(&bytes, value, sizeof(bytes));
+  say("cublasLt workspace limit %llu bytes", (unsigned long long)bytes);
+  return BlasSuccess;
+}
+int cublasLtMatmulPreferenceDestroy(void *preference) {
+  (void)preference;
+  return BlasSuccess;
+}
+int cublasLtMatmulAlgoGetHeuristic(void *handle, Desc *desc, Layout *a,
+                                   Layout *b, Layout *c, Layout *d,
+                                   void *preference, int requested,
+                                   Heuristic *results, int *found) {
+  (void)handle, (void)desc, (void)c, (void)preference;
+  *found = 0;
+  if (requested < 1 || knob("FAKE_CUBLASLT_NO_ALGO", 0))
+    return BlasSuccess;
+  /* The fake computes f32 alone. */
+  if (a->type != 0 || b->type != 0 || d->type != 0)
+    return BlasNotSupported;
+  memset(&results[0], 0, sizeof(results[0]));
+  results[0].workspaceSize = 4096;
+  *found = 1;
+  return BlasSuccess;
+}
+int cublasLtMatmul(void *handle, Desc *desc, const float *alpha, const void *a,
+                   Layout *la, const void *b, Layout *lb, const float *beta,
+                   const void *c, Layout *lc, void *d, Layout *ld,
+                   const Algo *algo, void *workspace, size_t workspaceBytes,
+                   Stream *stream) {
+  (void)handle, (void)lc, (void)algo, (void)workspace, (void)workspaceBytes;
+  if (*alpha != 1.0f || *beta != 0.0f || c != d)
+    return BlasNotSupported;
+  Node node;
+  memset(&node, 0, sizeof(node));
+  node.isGemm = true;
+  node.gemm = (Gemm){desc->opA, desc->opB,    *la,          *lb,
+                     *ld,       (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
+  return issue(stream, &node) == Success ? BlasSuccess : BlasInvalidValue;
 }

@@ -36,4 +36,9 @@ extern const autoglm_model_desc autoglm_model_fake_cuda;
 /* The CUDA model with its weights in fake_weighted.weights (as above). */
 extern const autoglm_model_desc autoglm_model_fake_cuda_weighted;
 
+/* A CUDA model of two cuBLASLt products (fake_cuda_gemm_model.c): input x
+ * float32 [2,3]; outputs y = x · Wᵀ float32 [2,2], z = xᵀ · x float32
+ * [3,3], W = [[1,0,2],[0,1,-1]] from its embedded weights. */
+extern const autoglm_model_desc autoglm_model_fake_cuda_gemm;
+
 #endif /* AUTOGLM_TEST_FAKE_MODEL_H */

@@ -25,6 +25,9 @@ ArrayRef<StringRef> mlir::autoglm::getDefaultCUDAArchs() {
 void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
                                              const CodegenOptions &options,
                                              const DeviceOptions &device) {
+  // Matrix products go to cuBLASLt: they leave their regions, the rest of
+  // each region before and after them becoming regions of their own.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASplitKernelRegions());
   // Each region becomes one loop over its output elements with its ops
   // fused in: one kernel. After bufferization the loops are scf.parallel.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseKernelRegions());
@@ -41,6 +44,7 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // Host code keeps the buffers; every computation becomes a launch over a
   // grid of threads, outlined into one gpu.module of kernels named after
   // their ONNX nodes.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASelectLibraryCalls());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDALinalgToLoops());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMapToGPU());
   pm.addPass(createGpuKernelOutliningPass());

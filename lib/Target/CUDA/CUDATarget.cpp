@@ -45,10 +45,15 @@ public:
         llvm::StructType::create(context, {i32, i32, i64}, "autoglm_cuda_arg");
     auto *dim3 = llvm::ArrayType::get(i32, 3);
     // {kind, kernel, grid[3], block[3], shared_bytes, num_args, args,
-    //  bytes, nodes}
+    //  bytes, gemm, nodes}
     stepTy = llvm::StructType::create(
-        context, {i32, i32, dim3, dim3, i32, i32, ptr, i64, ptr},
+        context, {i32, i32, dim3, dim3, i32, i32, ptr, i64, ptr, ptr},
         "autoglm_cuda_step");
+    // {a_type, b_type, d_type, transpose_a, transpose_b, reserved, m, n, k,
+    //  batch, lda, ldb, ldd, stride_a, stride_b, stride_d}
+    SmallVector<llvm::Type *> gemmFields(6, i32);
+    gemmFields.append(10, i64);
+    gemmTy = llvm::StructType::create(context, gemmFields, "autoglm_cuda_gemm");
     // {version, archs, min_cc, fatbin, fatbin_bytes, num_kernels,
     //  kernel_names, num_steps, steps, weights, weights_bytes}
     imageTy = llvm::StructType::create(
@@ -119,6 +124,19 @@ private:
           context, ArrayRef<uint32_t>(dims.data(), dims.size()));
     };
     std::string base = prefix + "_step" + std::to_string(index);
+    llvm::Constant *gemm = llvm::ConstantPointerNull::get(globals.ptrTy);
+    if (step.gemm) {
+      const autoglm_cuda_gemm &g = *step.gemm;
+      SmallVector<llvm::Constant *> fields;
+      for (int32_t value : {g.a_type, g.b_type, g.d_type, g.transpose_a,
+                            g.transpose_b, g.reserved})
+        fields.push_back(llvm::ConstantInt::get(i32, value));
+      for (int64_t value : {g.m, g.n, g.k, g.batch, g.lda, g.ldb, g.ldd,
+                            g.stride_a, g.stride_b, g.stride_d})
+        fields.push_back(llvm::ConstantInt::get(i64, value));
+      gemm = globals.constantGlobal(llvm::ConstantStruct::get(gemmTy, fields),
+                                    base + "_gemm");
+    }
     return llvm::ConstantStruct::get(
         stepTy,
         {llvm::ConstantInt::get(i32, step.kind),
@@ -126,14 +144,14 @@ private:
          dim3(step.block), llvm::ConstantInt::get(i32, step.sharedBytes),
          llvm::ConstantInt::get(i32, step.args.size()),
          array(argTy, args, base + "_args"),
-         llvm::ConstantInt::get(i64, step.bytes),
+         llvm::ConstantInt::get(i64, step.bytes), gemm,
          globals.string(step.nodes, base + "_nodes")});
   }
 
   DescriptorBuilder &globals;
   llvm::LLVMContext &context;
   std::string prefix;
-  llvm::StructType *argTy, *stepTy, *imageTy;
+  llvm::StructType *argTy, *stepTy, *gemmTy, *imageTy;
 };
 
 class CUDATarget : public Target {

@@ -11,6 +11,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
+#include "autoglm/Dialect/AutoGLM.h"
+
 #include "mlir/Dialect/GPU/Utils/GPUUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -25,12 +27,13 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-/// Operations that stay on the host: they name buffers or sizes, or move
-/// whole contiguous buffers, and compute nothing.
+/// Operations that stay on the host: they name buffers or sizes, move whole
+/// contiguous buffers, or call a library (which launches its own kernels),
+/// and compute nothing themselves.
 bool staysOnHost(Operation *op) {
   if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
-          memref::GetGlobalOp, memref::CopyOp, arith::ConstantOp,
-          gpu::LaunchOp>(op) ||
+          memref::GetGlobalOp, memref::CopyOp, arith::ConstantOp, gpu::LaunchOp,
+          autoglm::GemmOp>(op) ||
       op->hasTrait<OpTrait::IsTerminator>())
     return true;
   // Views (memref.view, subview, reshapes, casts) only compute an address.

@@ -10,6 +10,22 @@
 
 include "mlir/Pass/PassBase.td"
 
+def AutoGLMCUDASplitKernelRegions
+    : Pass<"autoglm-cuda-split-kernel-regions", "func::FuncOp"> {
+  let summary = "Cut kernel regions around the matrix products cuBLASLt "
+                "computes";
+  let description = [{
+    On tensors, for each `autoglm.fused` region holding a `linalg.matmul` or
+    `linalg.batch_matmul` of static shape into a zero fill, with f32, f16 or
+    bf16 inputs: the product, its fill and its buffer leave the region, and
+    each run of the region's other ops between products becomes a region of
+    its own (of the same kind), which `--autoglm-cuda-fuse-kernel-regions`
+    then fuses into one kernel. Runs of reshapes alone stay outside any
+    region.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def AutoGLMCUDAFuseKernelRegions
     : Pass<"autoglm-cuda-fuse-kernel-regions", "func::FuncOp"> {
   let summary = "Each kernel region as one loop over its output elements, "
@@ -28,6 +44,20 @@ def AutoGLMCUDAFuseKernelRegions
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
+}
+
+def AutoGLMCUDASelectLibraryCalls
+    : Pass<"autoglm-cuda-select-library-calls", "func::FuncOp"> {
+  let summary = "Zero-filled matrix products on buffers as autoglm.gemm";
+  let description = [{
+    On buffers, at the top level of a function: a `linalg.matmul` or
+    `linalg.batch_matmul` whose result buffer a `linalg.fill` of zero wrote
+    just before (nothing in between using it) becomes one `autoglm.gemm`,
+    and the fill goes, when `autoglm.gemm` accepts the operands (static
+    shapes, each matrix stored by rows or by columns). The emission turns
+    it into a cuBLASLt call.
+  }];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
 def AutoGLMCUDALinalgToLoops
@@ -61,7 +91,8 @@ def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
     check for the last block. Each maximal run of other computations
     (sequential loops, loads and stores, their scalar arithmetic) becomes a
     one-thread `gpu.launch`. Buffer bookkeeping (allocations, views,
-    globals, constants, contiguous `memref.copy`) stays on the host.
+    globals, constants, contiguous `memref.copy`) and library calls
+    (`autoglm.gemm`) stay on the host.
     Constants used inside a launch are cloned into it, so the kernels take
     only buffers. Scalars that the host code reads from buffers for a later
     computation (a Range's start and delta) are recomputed inside that

@@ -32,6 +32,8 @@ public:
         added = addLaunch(launch);
       else if (auto copy = dyn_cast<memref::CopyOp>(op))
         added = addCopy(copy);
+      else if (auto gemm = dyn_cast<GemmOp>(op))
+        added = addGemm(gemm);
       else if (!isBookkeeping(&op))
         added = op.emitError("'")
                 << op.getName() << "' stays on the host, where the CUDA "
@@ -175,6 +177,87 @@ private:
     step.nodes = nodesOf(copy.getLoc());
     if (step.bytes)
       table.steps.push_back(std::move(step));
+    return success();
+  }
+
+  /// A gemm operand as cuda_image.h describes it.
+  struct Matrix {
+    StepArg arg;
+    int32_t dtype;
+    bool byColumns;
+    int64_t ld, batchStride;
+  };
+
+  FailureOr<Matrix> matrix(Value buffer, GemmOp gemm) {
+    auto type = cast<MemRefType>(buffer.getType());
+    FailureOr<StepArg> arg = resolve(buffer, gemm);
+    if (failed(arg))
+      return failure();
+    SmallVector<int64_t> strides;
+    int64_t offset = 0;
+    if (failed(type.getStridesAndOffset(strides, offset)))
+      return gemm.emitError("an operand with an unknown layout");
+    int64_t bytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    arg->value += offset * bytes;
+    Matrix result{*arg, 0, false, 0, 0};
+    Type element = type.getElementType();
+    result.dtype = element.isF32()    ? AUTOGLM_FLOAT32
+                   : element.isF16()  ? AUTOGLM_FLOAT16
+                   : element.isBF16() ? AUTOGLM_BFLOAT16
+                                      : 0;
+    int64_t rank = type.getRank();
+    int64_t rows = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
+    // autoglm.gemm's verifier: one of the two innermost strides is 1.
+    result.byColumns = strides[rank - 1] != 1;
+    result.ld = result.byColumns ? strides[rank - 1] : strides[rank - 2];
+    // A dimension of one element leaves its stride free; the library wants
+    // it at least as long as a row (or column).
+    result.ld = std::max(result.ld, result.byColumns ? rows : cols);
+    result.batchStride = rank == 3 && type.getDimSize(0) > 1 ? strides[0] : 0;
+    return result;
+  }
+
+  LogicalResult addGemm(GemmOp gemm) {
+    FailureOr<Matrix> a = matrix(gemm.getA(), gemm);
+    FailureOr<Matrix> b = matrix(gemm.getB(), gemm);
+    FailureOr<Matrix> d = matrix(gemm.getD(), gemm);
+    if (failed(a) || failed(b) || failed(d))
+      return failure();
+    MemRefType dType = gemm.getD().getType();
+    int64_t rank = dType.getRank();
+    int64_t m = dType.getDimSize(rank - 2), n = dType.getDimSize(rank - 1);
+    int64_t k =
+        gemm.getA().getType().getDimSize(gemm.getA().getType().getRank() - 1);
+    if (d->byColumns) {
+      // D stored by columns is Dᵀ = Bᵀ · Aᵀ stored by rows.
+      std::swap(*a, *b);
+      std::swap(m, n);
+      a->byColumns = !a->byColumns;
+      b->byColumns = !b->byColumns;
+      d->byColumns = false;
+    }
+    autoglm_cuda_gemm desc = {};
+    desc.a_type = a->dtype;
+    desc.b_type = b->dtype;
+    desc.d_type = d->dtype;
+    desc.transpose_a = a->byColumns;
+    desc.transpose_b = b->byColumns;
+    desc.m = m;
+    desc.n = n;
+    desc.k = k;
+    desc.batch = rank == 3 ? dType.getDimSize(0) : 1;
+    desc.lda = a->ld;
+    desc.ldb = b->ld;
+    desc.ldd = d->ld;
+    desc.stride_a = a->batchStride;
+    desc.stride_b = b->batchStride;
+    desc.stride_d = d->batchStride;
+    Step step;
+    step.kind = AUTOGLM_CUDA_STEP_GEMM;
+    step.args = {d->arg, a->arg, b->arg};
+    step.gemm = desc;
+    step.nodes = nodesOf(gemm.getLoc());
+    table.steps.push_back(std::move(step));
     return success();
   }
 

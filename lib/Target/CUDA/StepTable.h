@@ -1,14 +1,16 @@
 //===- StepTable.h - the forward pass as the runtime's steps ----*- C++ -*-===//
 //
 // Internal to lib/Target/CUDA: reads the host side of a code-generated
-// module (buffers, views, gpu.launch_func, memref.copy) into the steps of
-// runtime/include/autoglm/cuda_image.h, every buffer resolved to one of the
-// four device buffers plus a byte offset.
+// module (buffers, views, gpu.launch_func, memref.copy, autoglm.gemm) into the
+// steps of runtime/include/autoglm/cuda_image.h, every buffer resolved to one
+// of the four device buffers plus a byte offset.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef AUTOGLM_LIB_TARGET_CUDA_STEPTABLE_H
 #define AUTOGLM_LIB_TARGET_CUDA_STEPTABLE_H
+
+#include "autoglm/cuda_image.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -32,6 +34,7 @@ struct Step {
   uint32_t sharedBytes = 0;
   std::vector<StepArg> args;
   uint64_t bytes = 0;
+  std::optional<autoglm_cuda_gemm> gemm;
   std::string nodes;
 };
 

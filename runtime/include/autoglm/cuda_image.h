@@ -13,6 +13,8 @@
 #ifndef AUTOGLM_CUDA_IMAGE_H
 #define AUTOGLM_CUDA_IMAGE_H
 
+#include "autoglm/model_abi.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -20,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define AUTOGLM_CUDA_IMAGE_VERSION 1
+#define AUTOGLM_CUDA_IMAGE_VERSION 2
 
 /* Where a kernel argument comes from. The four buffer kinds are device
  * pointers: the session's device copy of input `index` / output `index`,
@@ -55,10 +57,13 @@ typedef struct autoglm_cuda_arg {
  *   `args` (a buffer argument is one 8-byte device pointer, I32 4 bytes,
  *   I64 8 bytes).
  * COPY: `bytes` bytes from args[1] to args[0] (both buffer arguments; the
- *   ranges never overlap). */
+ *   ranges never overlap).
+ * GEMM: the matrix product `gemm` describes, by cuBLASLt: args[0] = D,
+ *   args[1] = A, args[2] = B (buffer arguments). */
 #define AUTOGLM_CUDA_STEPS(X)                                                  \
   X(LAUNCH, 0, "launch")                                                       \
-  X(COPY, 1, "copy")
+  X(COPY, 1, "copy")                                                           \
+  X(GEMM, 2, "gemm")
 
 typedef enum autoglm_cuda_step_kind {
 #define AUTOGLM_CUDA_STEP_ENUMERATOR(name, code, text)                         \
@@ -66,6 +71,23 @@ typedef enum autoglm_cuda_step_kind {
   AUTOGLM_CUDA_STEPS(AUTOGLM_CUDA_STEP_ENUMERATOR)
 #undef AUTOGLM_CUDA_STEP_ENUMERATOR
 } autoglm_cuda_step_kind;
+
+/* D = A · B for each of `batch` matrices, in row-major terms: D is
+ * `m x n` with `ldd` elements from one row to the next; A is `m x k` and
+ * B is `k x n`, each stored by rows (`transpose_*` 0: element (i, j) at
+ * i * ld + j) or by columns (1: at i + j * ld). Matrix `b` of a batch
+ * starts `stride_*` elements after matrix `b - 1` (0: every batch reads the
+ * same matrix). Element types are autoglm_dtype codes: A and B FLOAT32,
+ * FLOAT16 or BFLOAT16 alike; D theirs or FLOAT32. Products accumulate in
+ * f32 (f32 inputs: full f32, no TF32). D is overwritten, never read. */
+typedef struct autoglm_cuda_gemm {
+  int32_t a_type, b_type, d_type; /* autoglm_dtype */
+  int32_t transpose_a, transpose_b;
+  int32_t reserved; /* 0 */
+  int64_t m, n, k, batch;
+  int64_t lda, ldb, ldd;
+  int64_t stride_a, stride_b, stride_d;
+} autoglm_cuda_gemm;
 
 typedef struct autoglm_cuda_step {
   int32_t kind;   /* autoglm_cuda_step_kind */
@@ -75,7 +97,8 @@ typedef struct autoglm_cuda_step {
   uint32_t shared_bytes;
   int32_t num_args;
   const autoglm_cuda_arg *args;
-  uint64_t bytes; /* COPY: how many bytes */
+  uint64_t bytes;                /* COPY: how many bytes */
+  const autoglm_cuda_gemm *gemm; /* GEMM; NULL for the others */
   /* The ONNX nodes the step computes, comma-separated ("" when none), for
    * messages such as a failed launch. */
   const char *nodes;

@@ -17,17 +17,29 @@
 #include "../message.h"
 #include "autoglm/cuda_image.h"
 #include "autoglm/runtime.h"
+#include "blas_api.h"
 #include "driver_api.h"
 
 #include <stdbool.h>
 
 /* A step ready to issue: the kernel and its parameter pointers, or the two
  * addresses of a copy. */
+/* A GEMM step's cuBLASLt descriptors (the library's A is the image's B:
+ * see blas.c) and the algorithm chosen for it. */
+typedef struct autoglm_cuda_ready_gemm {
+  cublasLtMatmulDesc_t desc;
+  cublasLtMatrixLayout_t layout_a, layout_b, layout_d;
+  cublasLtMatmulAlgo_t algo;
+  uint64_t workspace_bytes;
+  CUdeviceptr a, b, d;
+} autoglm_cuda_ready_gemm;
+
 typedef struct autoglm_cuda_ready_step {
   const autoglm_cuda_step *step; /* the image's step */
   CUfunction function;           /* LAUNCH */
   void **params;                 /* LAUNCH: num_args pointers into `slots` */
   CUdeviceptr dst, src;          /* COPY */
+  autoglm_cuda_ready_gemm gemm;  /* GEMM */
 } autoglm_cuda_ready_step;
 
 typedef enum autoglm_cuda_graph_state {
@@ -60,6 +72,12 @@ typedef struct autoglm_cuda_session {
 
   CUstream stream;
   CUevent start, stop;
+
+  /* cuBLASLt, when the image has GEMM steps. */
+  const autoglm_cublaslt *blas;
+  cublasLtHandle_t blas_handle;
+  CUdeviceptr blas_workspace;
+  uint64_t blas_workspace_bytes;
 
   autoglm_cuda_ready_step *steps;
   void **params;   /* every LAUNCH's parameter pointers, back to back */
@@ -147,6 +165,25 @@ CUdeviceptr autoglm_cuda_arg_address(const autoglm_cuda_session *cuda,
 /* Issues every step on the stream. With `check_each`, synchronizes after
  * each one so that a fault is pinned to its step. A failure is reported
  * naming the step's ONNX nodes. */
+/*===-- blas.c ------------------------------------------------------------===*/
+
+/* cuBLASLt, loaded once per process; NULL after a message on failure. */
+const autoglm_cublaslt *autoglm_cuda_load_blas(autoglm_message *message,
+                                               autoglm_status *status);
+
+/* When the image has GEMM steps: loads cuBLASLt, creates the handle and
+ * workspace, and each GEMM step's descriptors and algorithm. Needs the
+ * context current and the buffers allocated. */
+autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
+                                         autoglm_message *message);
+
+/* Issues one prepared GEMM step on the session's stream. */
+cublasStatus_t autoglm_cuda_issue_gemm(const autoglm_cuda_session *cuda,
+                                       const autoglm_cuda_ready_step *ready);
+
+/* Undoes autoglm_cuda_prepare_blas, also half done; context current. */
+void autoglm_cuda_release_blas(autoglm_cuda_session *cuda);
+
 autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
                                         bool check_each,
                                         autoglm_message *message);

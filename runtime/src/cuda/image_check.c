@@ -94,6 +94,67 @@ static autoglm_status checkArg(const autoglm_model_desc *model, int32_t index,
   return AUTOGLM_OK;
 }
 
+static bool isGemmType(int32_t dtype) {
+  return dtype == AUTOGLM_FLOAT32 || dtype == AUTOGLM_FLOAT16 ||
+         dtype == AUTOGLM_BFLOAT16;
+}
+
+/* The bytes from a matrix's first element to one past its last: `batch`
+ * matrices `stride` elements apart of `rows` x `cols` stored `ld` apart
+ * (by rows; by columns swap rows and cols). */
+static uint64_t matrixBytes(int64_t rows, int64_t cols, int64_t ld,
+                            int64_t batch, int64_t stride, int32_t dtype) {
+  uint64_t elements = (uint64_t)(rows - 1) * (uint64_t)ld + (uint64_t)cols +
+                      (uint64_t)(batch - 1) * (uint64_t)stride;
+  return elements * (dtype == AUTOGLM_FLOAT32 ? 4u : 2u);
+}
+
+static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
+                                const autoglm_cuda_step *step,
+                                autoglm_message *message) {
+  const autoglm_cuda_gemm *g = step->gemm;
+  const char *problem = NULL;
+  if (step->num_args != 3 || !g)
+    problem = "a gemm takes three buffer arguments (D, A, B) and a "
+              "description";
+  else if (!isGemmType(g->a_type) || g->b_type != g->a_type ||
+           (g->d_type != g->a_type && g->d_type != AUTOGLM_FLOAT32))
+    problem = "its element types are not ones a gemm computes";
+  else if (g->m < 1 || g->n < 1 || g->k < 1 || g->batch < 1 ||
+           g->stride_a < 0 || g->stride_b < 0 || g->stride_d < 0 ||
+           g->m > INT32_MAX || g->n > INT32_MAX || g->k > INT32_MAX ||
+           g->batch > INT32_MAX)
+    problem = "its sizes are out of range";
+  else if (g->ldd < g->n || g->lda < (g->transpose_a ? g->m : g->k) ||
+           g->ldb < (g->transpose_b ? g->k : g->n))
+    problem = "a leading dimension is shorter than its rows";
+  if (problem) {
+    stepPrefix(message, model, index, step);
+    autoglm_message_appendf(message, "%s", problem);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  for (int32_t a = 0; a < 3; ++a)
+    if (!isBuffer(step->args[a].kind)) {
+      stepPrefix(message, model, index, step);
+      autoglm_message_appendf(message, "argument %d is not a buffer", a);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+  uint64_t needed[3] = {
+      matrixBytes(g->m, g->n, g->ldd, g->batch, g->stride_d, g->d_type),
+      g->transpose_a
+          ? matrixBytes(g->k, g->m, g->lda, g->batch, g->stride_a, g->a_type)
+          : matrixBytes(g->m, g->k, g->lda, g->batch, g->stride_a, g->a_type),
+      g->transpose_b
+          ? matrixBytes(g->n, g->k, g->ldb, g->batch, g->stride_b, g->b_type)
+          : matrixBytes(g->k, g->n, g->ldb, g->batch, g->stride_b, g->b_type)};
+  for (int32_t a = 0; a < 3; ++a) {
+    autoglm_status status = checkArg(model, index, step, a, needed[a], message);
+    if (status != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
+}
+
 static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
                                 autoglm_message *message) {
   const autoglm_cuda_image *image = model->device_image;
@@ -129,6 +190,8 @@ static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
       return AUTOGLM_ERROR_INVALID_MODEL;
     }
     needed = step->bytes;
+  } else if (step->kind == AUTOGLM_CUDA_STEP_GEMM) {
+    return checkGemm(model, index, step, message);
   } else {
     stepPrefix(message, model, index, step);
     autoglm_message_appendf(message, "it has unknown kind %d", step->kind);

@@ -1,6 +1,7 @@
 /*===- steps.c - issue the forward pass on the session's stream -----------===*\
  *
- * Each step is one cuLaunchKernel or one device-to-device copy with the
+ * Each step is one cuLaunchKernel, one device-to-device copy or one
+ * cublasLtMatmul (blas.c) with the
  * parameters computed at creation. The same function issues the steps of
  * an eager run and of the graph capture, so both see the same work.
  *
@@ -15,6 +16,10 @@ void autoglm_cuda_append_step(autoglm_message *message,
   if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH)
     autoglm_message_appendf(message, "step %d (kernel '%s'", index,
                             cuda->image->kernel_names[step->kernel]);
+  else if (step->kind == AUTOGLM_CUDA_STEP_GEMM)
+    autoglm_message_appendf(message, "step %d (gemm %lldx%lldx%lld", index,
+                            (long long)step->gemm->m, (long long)step->gemm->n,
+                            (long long)step->gemm->k);
   else
     autoglm_message_appendf(message, "step %d (copy of %llu bytes", index,
                             (unsigned long long)step->bytes);
@@ -48,7 +53,19 @@ autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
                                  step->grid[2], step->block[0], step->block[1],
                                  step->block[2], step->shared_bytes,
                                  cuda->stream, ready->params, NULL);
-    else if (step->bytes > 0)
+    else if (step->kind == AUTOGLM_CUDA_STEP_GEMM) {
+      cublasStatus_t status = autoglm_cuda_issue_gemm(cuda, ready);
+      if (status != CUBLAS_STATUS_SUCCESS) {
+        autoglm_message_appendf(message, "model '%s' failed on GPU %d (%s) at ",
+                                autoglm_model_name(cuda->model), cuda->ordinal,
+                                cuda->name);
+        autoglm_cuda_append_step(message, cuda, s);
+        const char *text = cuda->blas->getStatusString(status);
+        autoglm_message_appendf(message, ": cuBLASLt: %s",
+                                text ? text : "unknown status");
+        return AUTOGLM_ERROR_DEVICE_FAILED;
+      }
+    } else if (step->bytes > 0)
       result = d->cuMemcpyDtoDAsync(ready->dst, ready->src, step->bytes,
                                     cuda->stream);
     /* A fault inside a kernel only shows when the stream is waited for;

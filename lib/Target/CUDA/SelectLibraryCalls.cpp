@@ -1,0 +1,74 @@
+//===- SelectLibraryCalls.cpp - --autoglm-cuda-select-library-calls -------===//
+//
+// On buffers: a matrix product whose result buffer was just zero-filled,
+//
+//     linalg.fill ins(%zero) outs(%d)
+//     linalg.matmul ins(%a, %b) outs(%d)
+//
+// becomes one `autoglm.gemm %a, %b into %d`, which the emission turns into
+// a cuBLASLt call (the library overwrites %d, so the fill goes). Products
+// whose operands a BLAS library cannot read in place (neither rows nor
+// columns contiguous) stay linalg and become generated kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CUDA/Passes.h"
+
+#include "autoglm/Dialect/AutoGLM.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMCUDASELECTLIBRARYCALLS
+#include "autoglm/Target/CUDA/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+/// The zero fill of `product`'s result buffer that comes before it in its
+/// block with nothing in between using that buffer.
+linalg::FillOp getZeroFill(linalg::LinalgOp product) {
+  Value d = product.getDpsInits()[0];
+  for (Operation *op = product->getPrevNode(); op; op = op->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(op);
+        fill && fill.hasPureBufferSemantics() && fill.getOutputs()[0] == d)
+      return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill
+                                                                 : nullptr;
+    if (llvm::is_contained(op->getOperands(), d))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+struct SelectLibraryCallsPass
+    : autoglm::impl::AutoGLMCUDASelectLibraryCallsBase<SelectLibraryCallsPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> products;
+    for (Operation &op : getOperation().getBody().front())
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+        products.push_back(cast<linalg::LinalgOp>(op));
+    for (linalg::LinalgOp product : products) {
+      if (!product.hasPureBufferSemantics())
+        continue;
+      Value a = product.getDpsInputs()[0], b = product.getDpsInputs()[1];
+      Value d = product.getDpsInits()[0];
+      if (GemmOp::whyNot(cast<MemRefType>(a.getType()),
+                         cast<MemRefType>(b.getType()),
+                         cast<MemRefType>(d.getType())))
+        continue;
+      linalg::FillOp fill = getZeroFill(product);
+      if (!fill)
+        continue;
+      rewriter.setInsertionPoint(product);
+      GemmOp::create(rewriter, product.getLoc(), a, b, d);
+      rewriter.eraseOp(product);
+      rewriter.eraseOp(fill);
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,180 @@
+//===- SplitKernelRegions.cpp - --autoglm-cuda-split-kernel-regions -------===//
+//
+// cuBLASLt computes a matrix product far faster than a generated kernel, so
+// a kernel region containing one is cut around it: the product (its zero
+// fill and the buffer it fills) leaves the region, and the ops before it
+// and after it each become a region of their own, fused into a kernel of
+// their own by --autoglm-cuda-fuse-kernel-regions:
+//
+//     autoglm.fused "contraction" {        %p = linalg.matmul ...
+//       %p = linalg.matmul ...       ==>   autoglm.fused "contraction"(%p) {
+//       %e = linalg.generic (bias)           %e = linalg.generic (bias)
+//     }                                    }
+//
+// After bufferization --autoglm-cuda-select-library-calls turns the product
+// into an `autoglm.gemm`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CUDA/Passes.h"
+
+#include "autoglm/Dialect/AutoGLM.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMCUDASPLITKERNELREGIONS
+#include "autoglm/Target/CUDA/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+/// The zero fill of `product`'s result, when `product` is a matrix product
+/// a BLAS library computes: static shapes, inputs of one element type among
+/// f32, f16 and bf16, the result of that type or f32.
+linalg::FillOp getLibraryProductFill(Operation *op) {
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+    return nullptr;
+  auto product = cast<linalg::LinalgOp>(op);
+  if (!product.hasPureTensorSemantics() || product.hasDynamicShape())
+    return nullptr;
+  // Plain products: no element-type casts in the body beyond widening.
+  Type a = getElementTypeOrSelf(product.getDpsInputs()[0].getType());
+  Type b = getElementTypeOrSelf(product.getDpsInputs()[1].getType());
+  Type d = getElementTypeOrSelf(product.getDpsInits()[0].getType());
+  if (a != b || !isa<Float32Type, Float16Type, BFloat16Type>(a) ||
+      (d != a && !d.isF32()))
+    return nullptr;
+  auto fill = product.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill || !fill->hasOneUse() ||
+      !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+    return nullptr;
+  return fill;
+}
+
+/// Ops that move no data and compute nothing: a run of them alone needs no
+/// kernel.
+bool isFree(Operation *op) {
+  return isa<tensor::EmptyOp, tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+             op) ||
+         op->hasTrait<OpTrait::ConstantLike>();
+}
+
+/// Moves `ops` (consecutive, in order) into a new `autoglm.fused` region of
+/// `kind` placed after them: the values they use from elsewhere become its
+/// inputs (constants of scalar type are cloned in instead), the values used
+/// after them its results.
+void wrapInRegion(RewriterBase &rewriter, StringRef kind,
+                  ArrayRef<Operation *> ops) {
+  llvm::SmallPtrSet<Operation *, 16> members(ops.begin(), ops.end());
+  SmallVector<Value> inputs, results;
+  SmallVector<Operation *> clonedConstants;
+  for (Operation *op : ops) {
+    op->walk([&](Operation *nested) {
+      for (Value v : nested->getOperands()) {
+        // Defined by a member or inside one (a body's block argument).
+        Operation *def = v.getDefiningOp();
+        Operation *owner =
+            def ? def : cast<BlockArgument>(v).getOwner()->getParentOp();
+        if (owner && (members.contains(owner) || op->isAncestor(owner)))
+          continue;
+        if (def && def->hasTrait<OpTrait::ConstantLike>() &&
+            !isa<ShapedType>(v.getType())) {
+          if (!llvm::is_contained(clonedConstants, def))
+            clonedConstants.push_back(def);
+          continue;
+        }
+        if (!llvm::is_contained(inputs, v))
+          inputs.push_back(v);
+      }
+    });
+    for (Value r : op->getResults())
+      if (llvm::any_of(r.getUsers(), [&](Operation *user) {
+            return !members.contains(user);
+          }))
+        results.push_back(r);
+  }
+  if (results.empty())
+    return;
+
+  rewriter.setInsertionPointAfter(ops.back());
+  SmallVector<Location> locs =
+      llvm::map_to_vector(ops, [](Operation *op) { return op->getLoc(); });
+  SmallVector<Type> resultTypes = llvm::map_to_vector(
+      results, [](Value result) { return result.getType(); });
+  auto region = FusedOp::create(rewriter, rewriter.getFusedLoc(locs),
+                                resultTypes, rewriter.getStringAttr(kind),
+                                inputs);
+  Block *body = rewriter.createBlock(&region.getBody());
+  IRMapping mapping;
+  for (Value v : inputs)
+    mapping.map(v, body->addArgument(v.getType(), v.getLoc()));
+  for (Operation *constant : clonedConstants)
+    rewriter.clone(*constant, mapping);
+  for (Operation *op : ops)
+    rewriter.clone(*op, mapping);
+  YieldOp::create(rewriter, region.getLoc(),
+                  llvm::map_to_vector(results, [&](Value r) {
+                    return mapping.lookup(r);
+                  }));
+  for (auto [old, replacement] : llvm::zip(results, region.getResults()))
+    rewriter.replaceAllUsesWith(old, replacement);
+  for (Operation *op : llvm::reverse(ops))
+    rewriter.eraseOp(op);
+}
+
+struct SplitKernelRegionsPass
+    : autoglm::impl::AutoGLMCUDASplitKernelRegionsBase<SplitKernelRegionsPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<FusedOp> regions;
+    getOperation().walk([&](FusedOp op) { regions.push_back(op); });
+    for (FusedOp region : regions)
+      split(rewriter, region);
+  }
+
+  static void split(RewriterBase &rewriter, FusedOp region) {
+    Block &body = region.getBody().front();
+    // The products that leave the region, with their fills and buffers.
+    llvm::SmallPtrSet<Operation *, 8> cut;
+    for (Operation &op : body)
+      if (linalg::FillOp fill = getLibraryProductFill(&op)) {
+        cut.insert(&op);
+        cut.insert(fill);
+        if (Operation *empty = fill.getOutputs()[0].getDefiningOp())
+          if (isa<tensor::EmptyOp>(empty) && empty->hasOneUse())
+            cut.insert(empty);
+      }
+    if (cut.empty())
+      return;
+
+    std::string kind = region.getKind().str();
+    SmallVector<Operation *> ops = llvm::map_to_vector(
+        body.without_terminator(), [](Operation &op) { return &op; });
+    inlineFusedOp(rewriter, region);
+    // The runs of ops between products, each with something to compute,
+    // become regions; constants stay outside, cloned into each.
+    SmallVector<SmallVector<Operation *>> runs(1);
+    SmallVector<Operation *> constants;
+    for (Operation *op : ops) {
+      if (cut.contains(op))
+        runs.emplace_back();
+      else if (op->hasTrait<OpTrait::ConstantLike>())
+        constants.push_back(op);
+      else
+        runs.back().push_back(op);
+    }
+    for (ArrayRef<Operation *> run : runs)
+      if (!llvm::all_of(run, isFree))
+        wrapInRegion(rewriter, kind, run);
+    for (Operation *constant : constants)
+      if (constant->use_empty())
+        rewriter.eraseOp(constant);
+  }
+};
+} // namespace

@@ -1,0 +1,300 @@
+/*===- blas.c - matrix products by cuBLASLt -------------------------------===*\
+ *
+ * A GEMM step is one cublasLtMatmul. cuBLASLt is opened with dlopen when
+ * the first session whose image has a GEMM step is created (like the
+ * driver, it then stays loaded); AUTOGLM_CUBLASLT names the library, else
+ * libcublasLt.so.13 or .12 is looked up as the loader finds libraries, then
+ * in $CUDA_HOME/lib64 and /usr/local/cuda/lib64. Per step, the session
+ * builds the operation and matrix descriptors once and asks the library's
+ * heuristic for its best algorithm within the session's workspace, so a
+ * run only issues the calls (which a CUDA graph captures like launches).
+ *
+ * cuBLASLt is column-major; the image is row-major. A row-major m x n
+ * matrix is the column-major n x m matrix of the same bytes, so
+ * D = A · B is computed as Dᵀ = Bᵀ · Aᵀ: the library's first operand is B,
+ * its second A, and its m and n are the image's n and m.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L /* dlopen, getenv */
+
+#include "../session_impl.h"
+#include "cuda_session.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What cuBLAS recommends for Hopper; older GPUs use less of it. */
+#define AUTOGLM_CUBLASLT_WORKSPACE_BYTES (32u << 20)
+
+static pthread_mutex_t loadMutex = PTHREAD_MUTEX_INITIALIZER;
+static autoglm_cublaslt loaded;
+static bool blasReady;
+
+static bool resolve(void *handle, const char *symbol, void *slot) {
+  void *address = dlsym(handle, symbol);
+  if (!address)
+    return false;
+  memcpy(slot, &address, sizeof(address));
+  return true;
+}
+
+static void *openLibrary(char *path, size_t capacity) {
+  const char *chosen = getenv("AUTOGLM_CUBLASLT");
+  if (chosen && *chosen) {
+    snprintf(path, capacity, "%s", chosen);
+    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  }
+  const char *home = getenv("CUDA_HOME");
+  char inHome[2][200] = {"", ""};
+  if (home && *home) {
+    snprintf(inHome[0], sizeof(inHome[0]), "%s/lib64/libcublasLt.so.13", home);
+    snprintf(inHome[1], sizeof(inHome[1]), "%s/lib64/libcublasLt.so.12", home);
+  }
+  const char *candidates[] = {"libcublasLt.so.13",
+                              "libcublasLt.so.12",
+                              inHome[0],
+                              inHome[1],
+                              "/usr/local/cuda/lib64/libcublasLt.so.13",
+                              "/usr/local/cuda/lib64/libcublasLt.so.12"};
+  for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); ++i) {
+    if (!*candidates[i])
+      continue;
+    void *handle = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
+    if (handle) {
+      snprintf(path, capacity, "%s", candidates[i]);
+      return handle;
+    }
+  }
+  snprintf(path, capacity, "libcublasLt.so.13");
+  return NULL;
+}
+
+static autoglm_status load(autoglm_message *message) {
+  memset(&loaded, 0, sizeof(loaded));
+  void *handle = openLibrary(loaded.path, sizeof(loaded.path));
+  if (!handle) {
+    const char *reason = dlerror();
+    autoglm_message_appendf(
+        message,
+        "no cuBLASLt: %s could not be loaded (%s); the model's matrix "
+        "products need the CUDA toolkit's cuBLASLt (set AUTOGLM_CUBLASLT to "
+        "the library, or CUDA_HOME to the toolkit)",
+        loaded.path, reason ? reason : "not found");
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+  const char *missing = NULL;
+  if (!resolve(handle, "cublasLtGetVersion", &loaded.getVersion))
+    missing = "cublasLtGetVersion";
+  if (!missing &&
+      !resolve(handle, "cublasLtGetStatusString", &loaded.getStatusString))
+    missing = "cublasLtGetStatusString";
+#define AUTOGLM_CUBLASLT_RESOLVE(name, symbol, params)                         \
+  if (!missing && !resolve(handle, symbol, &loaded.name))                      \
+    missing = symbol;
+  AUTOGLM_CUBLASLT_FUNCTIONS(AUTOGLM_CUBLASLT_RESOLVE)
+#undef AUTOGLM_CUBLASLT_RESOLVE
+  if (missing) {
+    autoglm_message_appendf(message,
+                            "the cuBLASLt library %s lacks %s; it needs "
+                            "cuBLASLt 12 or newer",
+                            loaded.path, missing);
+    dlclose(handle);
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+  loaded.version = loaded.getVersion();
+  return AUTOGLM_OK;
+}
+
+const autoglm_cublaslt *autoglm_cuda_load_blas(autoglm_message *message,
+                                               autoglm_status *status) {
+  pthread_mutex_lock(&loadMutex);
+  *status = blasReady ? AUTOGLM_OK : load(message);
+  if (*status == AUTOGLM_OK)
+    blasReady = true;
+  pthread_mutex_unlock(&loadMutex);
+  return *status == AUTOGLM_OK ? &loaded : NULL;
+}
+
+static int dataType(int32_t dtype) {
+  return dtype == AUTOGLM_FLOAT16    ? CUDA_R_16F
+         : dtype == AUTOGLM_BFLOAT16 ? CUDA_R_16BF
+                                     : CUDA_R_32F;
+}
+
+/* A column-major layout of `rows` x `cols` (before any transposition) with
+ * leading dimension `ld`, batched. */
+static cublasStatus_t createLayout(const autoglm_cublaslt *lt,
+                                   cublasLtMatrixLayout_t *layout,
+                                   int32_t dtype, int64_t rows, int64_t cols,
+                                   int64_t ld, int64_t batch, int64_t stride) {
+  cublasStatus_t status = lt->layoutCreate(layout, dataType(dtype),
+                                           (uint64_t)rows, (uint64_t)cols, ld);
+  if (status != CUBLAS_STATUS_SUCCESS || batch == 1)
+    return status;
+  int32_t count = (int32_t)batch;
+  status = lt->layoutSetAttribute(*layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT,
+                                  &count, sizeof(count));
+  if (status != CUBLAS_STATUS_SUCCESS)
+    return status;
+  return lt->layoutSetAttribute(*layout,
+                                CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET,
+                                &stride, sizeof(stride));
+}
+
+static autoglm_status blasFailed(const autoglm_cuda_session *cuda,
+                                 int32_t index, const char *what,
+                                 cublasStatus_t status,
+                                 autoglm_message *message) {
+  autoglm_message_appendf(message, "model '%s' on GPU %d (%s): %s for ",
+                          autoglm_model_name(cuda->model), cuda->ordinal,
+                          cuda->name, what);
+  autoglm_cuda_append_step(message, cuda, index);
+  const char *text = cuda->blas->getStatusString(status);
+  autoglm_message_appendf(message, ": %s (cuBLASLt %s)",
+                          text ? text : "unknown status", cuda->blas->path);
+  return AUTOGLM_ERROR_DEVICE_FAILED;
+}
+
+/* The descriptors and algorithm of GEMM step `index`. */
+static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
+                                  autoglm_message *message) {
+  const autoglm_cublaslt *lt = cuda->blas;
+  autoglm_cuda_ready_step *ready = &cuda->steps[index];
+  const autoglm_cuda_gemm *g = ready->step->gemm;
+  autoglm_cuda_ready_gemm *r = &ready->gemm;
+  /* Dᵀ = Bᵀ · Aᵀ, column-major: the library's A is the image's B. */
+  int32_t opA = g->transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+  int32_t opB = g->transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+  cublasStatus_t status =
+      lt->descCreate(&r->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = lt->descSetAttribute(r->desc, CUBLASLT_MATMUL_DESC_TRANSA, &opA,
+                                  sizeof(opA));
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = lt->descSetAttribute(r->desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB,
+                                  sizeof(opB));
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = createLayout(lt, &r->layout_a, g->b_type,
+                          g->transpose_b ? g->k : g->n,
+                          g->transpose_b ? g->n : g->k, g->ldb, g->batch,
+                          g->stride_b);
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = createLayout(lt, &r->layout_b, g->a_type,
+                          g->transpose_a ? g->m : g->k,
+                          g->transpose_a ? g->k : g->m, g->lda, g->batch,
+                          g->stride_a);
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = createLayout(lt, &r->layout_d, g->d_type, g->n, g->m, g->ldd,
+                          g->batch, g->stride_d);
+  if (status != CUBLAS_STATUS_SUCCESS)
+    return blasFailed(cuda, index, "cannot describe the matrix product",
+                      status, message);
+
+  cublasLtMatmulPreference_t preference = NULL;
+  uint64_t workspace = cuda->blas_workspace_bytes;
+  status = lt->preferenceCreate(&preference);
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = lt->preferenceSetAttribute(
+        preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
+        sizeof(workspace));
+  cublasLtMatmulHeuristicResult_t best;
+  int found = 0;
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = lt->algoGetHeuristic(cuda->blas_handle, r->desc, r->layout_a,
+                                  r->layout_b, r->layout_d, r->layout_d,
+                                  preference, 1, &best, &found);
+  if (preference)
+    lt->preferenceDestroy(preference);
+  if (status == CUBLAS_STATUS_SUCCESS && found < 1)
+    status = 15; /* CUBLAS_STATUS_NOT_SUPPORTED */
+  if (status != CUBLAS_STATUS_SUCCESS)
+    return blasFailed(cuda, index, "no cuBLASLt algorithm", status, message);
+  r->algo = best.algo;
+  r->workspace_bytes = best.workspaceSize;
+  r->d = autoglm_cuda_arg_address(cuda, &ready->step->args[0]);
+  r->a = autoglm_cuda_arg_address(cuda, &ready->step->args[1]);
+  r->b = autoglm_cuda_arg_address(cuda, &ready->step->args[2]);
+  return AUTOGLM_OK;
+}
+
+autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
+                                         autoglm_message *message) {
+  const autoglm_cuda_image *image = cuda->image;
+  bool needed = false;
+  for (int32_t s = 0; s < image->num_steps; ++s)
+    needed |= image->steps[s].kind == AUTOGLM_CUDA_STEP_GEMM;
+  if (!needed)
+    return AUTOGLM_OK;
+  autoglm_status status;
+  cuda->blas = autoglm_cuda_load_blas(message, &status);
+  if (!cuda->blas)
+    return status;
+  cublasStatus_t created = cuda->blas->create(&cuda->blas_handle);
+  if (created != CUBLAS_STATUS_SUCCESS) {
+    cuda->blas_handle = NULL;
+    autoglm_message_appendf(message, "cannot start cuBLASLt (%s) on GPU %d: "
+                                     "%s",
+                            cuda->blas->path, cuda->ordinal,
+                            cuda->blas->getStatusString(created));
+    return AUTOGLM_ERROR_DEVICE_FAILED;
+  }
+  cuda->blas_workspace_bytes = AUTOGLM_CUBLASLT_WORKSPACE_BYTES;
+  CUresult result = cuda->driver->cuMemAlloc(&cuda->blas_workspace,
+                                             cuda->blas_workspace_bytes);
+  if (result != CUDA_SUCCESS) {
+    cuda->blas_workspace = 0;
+    autoglm_message_appendf(message,
+                            "cannot allocate cuBLASLt's %llu-byte workspace "
+                            "on GPU %d (%s): ",
+                            (unsigned long long)cuda->blas_workspace_bytes,
+                            cuda->ordinal, cuda->name);
+    autoglm_cuda_append_error(message, cuda->driver, result);
+    return result == CUDA_ERROR_OUT_OF_MEMORY ? AUTOGLM_ERROR_OUT_OF_MEMORY
+                                              : AUTOGLM_ERROR_DEVICE_FAILED;
+  }
+  for (int32_t s = 0; s < image->num_steps; ++s)
+    if (image->steps[s].kind == AUTOGLM_CUDA_STEP_GEMM &&
+        (status = prepareGemm(cuda, s, message)) != AUTOGLM_OK)
+      return status;
+  return AUTOGLM_OK;
+}
+
+cublasStatus_t autoglm_cuda_issue_gemm(const autoglm_cuda_session *cuda,
+                                       const autoglm_cuda_ready_step *ready) {
+  const autoglm_cuda_ready_gemm *r = &ready->gemm;
+  const float one = 1.0f, zero = 0.0f;
+  return cuda->blas->matmul(
+      cuda->blas_handle, r->desc, &one, (const void *)(uintptr_t)r->b,
+      r->layout_a, (const void *)(uintptr_t)r->a, r->layout_b, &zero,
+      (const void *)(uintptr_t)r->d, r->layout_d, (void *)(uintptr_t)r->d,
+      r->layout_d, &r->algo, (void *)(uintptr_t)cuda->blas_workspace,
+      r->workspace_bytes, cuda->stream);
+}
+
+void autoglm_cuda_release_blas(autoglm_cuda_session *cuda) {
+  const autoglm_cublaslt *lt = cuda->blas;
+  if (!lt)
+    return;
+  for (int32_t s = 0; cuda->steps && s < cuda->image->num_steps; ++s) {
+    autoglm_cuda_ready_gemm *r = &cuda->steps[s].gemm;
+    if (r->layout_d)
+      lt->layoutDestroy(r->layout_d);
+    if (r->layout_b)
+      lt->layoutDestroy(r->layout_b);
+    if (r->layout_a)
+      lt->layoutDestroy(r->layout_a);
+    if (r->desc)
+      lt->descDestroy(r->desc);
+    memset(r, 0, sizeof(*r));
+  }
+  if (cuda->blas_workspace)
+    cuda->driver->cuMemFree(cuda->blas_workspace);
+  cuda->blas_workspace = 0;
+  if (cuda->blas_handle)
+    lt->destroy(cuda->blas_handle);
+  cuda->blas_handle = NULL;
+}

@@ -1,0 +1,88 @@
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-split-kernel-regions | FileCheck %s
+
+// A MatMul + bias + Relu region: the product, its zero fill and its buffer
+// leave the region; the bias and Relu become a region of their own.
+// CHECK-LABEL: func.func @matmul_bias_relu
+// CHECK:         %[[FILL:.*]] = linalg.fill
+// CHECK-NEXT:    %[[PRODUCT:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8x16xf32>) outs(%[[FILL]]
+// CHECK-NEXT:    %[[TAIL:.*]] = autoglm.fused "contraction"(%{{.*}}, %[[PRODUCT]]) : (tensor<16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+// CHECK:           arith.constant 0.0
+// CHECK:           linalg.generic
+// CHECK:             arith.addf
+// CHECK:             arith.maximumf
+// CHECK:           autoglm.yield
+// CHECK:         return %[[TAIL]]
+#bias = affine_map<(d0, d1) -> (d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @matmul_bias_relu(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> {
+  %r = autoglm.fused "contraction"(%x, %w, %b) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x8xf32>, %c: tensor<8x16xf32>, %bias: tensor<16xf32>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %e = tensor.empty() : tensor<4x16xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+    %p = linalg.matmul ins(%a, %c : tensor<4x8xf32>, tensor<8x16xf32>) outs(%f : tensor<4x16xf32>) -> tensor<4x16xf32>
+    %t = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<16xf32>) outs(%p : tensor<4x16xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %out, %in : f32
+      %m = arith.maximumf %s, %zero : f32
+      linalg.yield %m : f32
+    } -> tensor<4x16xf32>
+    autoglm.yield %t : tensor<4x16xf32>
+  }
+  return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// Attention: the transpose before the first product, the softmax between
+// the products: two regions; the products and reshapes stay outside.
+// CHECK-LABEL: func.func @attention
+// CHECK:         %[[KT:.*]] = autoglm.fused "attention"(%{{.*}}) : (tensor<2x8x4xf32>) -> tensor<2x4x8xf32>
+// CHECK:           linalg.transpose
+// CHECK:         %[[S:.*]] = linalg.batch_matmul ins(%{{.*}}, %[[KT]] :
+// CHECK:         %[[P:.*]] = autoglm.fused "attention"(%[[S]]) : (tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+// CHECK:           math.exp
+// CHECK:         %[[O:.*]] = linalg.batch_matmul ins(%[[P]], %{{.*}} :
+// CHECK-NOT:     autoglm.fused
+// CHECK:         return %[[O]]
+#m3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @attention(%q: tensor<2x8x4xf32>, %k: tensor<2x8x4xf32>, %v: tensor<2x8x4xf32>) -> tensor<2x8x4xf32> {
+  %r = autoglm.fused "attention"(%q, %k, %v) : (tensor<2x8x4xf32>, tensor<2x8x4xf32>, tensor<2x8x4xf32>) -> tensor<2x8x4xf32> {
+  ^bb0(%aq: tensor<2x8x4xf32>, %ak: tensor<2x8x4xf32>, %av: tensor<2x8x4xf32>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %e0 = tensor.empty() : tensor<2x4x8xf32>
+    %kt = linalg.transpose ins(%ak : tensor<2x8x4xf32>) outs(%e0 : tensor<2x4x8xf32>) permutation = [0, 2, 1]
+    %e1 = tensor.empty() : tensor<2x8x8xf32>
+    %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+    %s = linalg.batch_matmul ins(%aq, %kt : tensor<2x8x4xf32>, tensor<2x4x8xf32>) outs(%f1 : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+    %e2 = tensor.empty() : tensor<2x8x8xf32>
+    %p = linalg.generic {indexing_maps = [#m3, #m3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<2x8x8xf32>) outs(%e2 : tensor<2x8x8xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = math.exp %in : f32
+      linalg.yield %x : f32
+    } -> tensor<2x8x8xf32>
+    %e3 = tensor.empty() : tensor<2x8x4xf32>
+    %f3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<2x8x4xf32>) -> tensor<2x8x4xf32>
+    %o = linalg.batch_matmul ins(%p, %av : tensor<2x8x8xf32>, tensor<2x8x4xf32>) outs(%f3 : tensor<2x8x4xf32>) -> tensor<2x8x4xf32>
+    autoglm.yield %o : tensor<2x8x4xf32>
+  }
+  return %r : tensor<2x8x4xf32>
+}
+
+// -----
+
+// A product into a non-zero fill (an accumulation) stays in its region.
+// CHECK-LABEL: func.func @accumulate
+// CHECK:         autoglm.fused "contraction"
+// CHECK:           linalg.matmul
+func.func @accumulate(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  %r = autoglm.fused "contraction"(%x, %w) : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x8xf32>, %c: tensor<8x16xf32>):
+    %one = arith.constant 1.000000e+00 : f32
+    %e = tensor.empty() : tensor<4x16xf32>
+    %f = linalg.fill ins(%one : f32) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+    %p = linalg.matmul ins(%a, %c : tensor<4x8xf32>, tensor<8x16xf32>) outs(%f : tensor<4x16xf32>) -> tensor<4x16xf32>
+    autoglm.yield %p : tensor<4x16xf32>
+  }
+  return %r : tensor<4x16xf32>
+}
