@@ -37,23 +37,43 @@ static const autoglm_cuda_arg zArgs[] = {
 };
 
 static const autoglm_cuda_gemm yGemm = {
-    .a_type = AUTOGLM_FLOAT32, .b_type = AUTOGLM_FLOAT32,
-    .d_type = AUTOGLM_FLOAT32, .transpose_b = 1,
-    .m = 2, .n = 2, .k = 3, .batch = 1,
-    .lda = 3, .ldb = 3, .ldd = 2,
+    .a_type = AUTOGLM_FLOAT32,
+    .b_type = AUTOGLM_FLOAT32,
+    .d_type = AUTOGLM_FLOAT32,
+    .transpose_b = 1,
+    .m = 2,
+    .n = 2,
+    .k = 3,
+    .batch = 1,
+    .lda = 3,
+    .ldb = 3,
+    .ldd = 2,
 };
 static const autoglm_cuda_gemm zGemm = {
-    .a_type = AUTOGLM_FLOAT32, .b_type = AUTOGLM_FLOAT32,
-    .d_type = AUTOGLM_FLOAT32, .transpose_a = 1,
-    .m = 3, .n = 3, .k = 2, .batch = 1,
-    .lda = 3, .ldb = 3, .ldd = 3,
+    .a_type = AUTOGLM_FLOAT32,
+    .b_type = AUTOGLM_FLOAT32,
+    .d_type = AUTOGLM_FLOAT32,
+    .transpose_a = 1,
+    .m = 3,
+    .n = 3,
+    .k = 2,
+    .batch = 1,
+    .lda = 3,
+    .ldb = 3,
+    .ldd = 3,
 };
 
 static const autoglm_cuda_step gemmSteps[] = {
-    {.kind = AUTOGLM_CUDA_STEP_GEMM, .num_args = 3, .args = yArgs,
-     .gemm = &yGemm, .nodes = "MatMul_0"},
-    {.kind = AUTOGLM_CUDA_STEP_GEMM, .num_args = 3, .args = zArgs,
-     .gemm = &zGemm, .nodes = "Gram_1"},
+    {.kind = AUTOGLM_CUDA_STEP_GEMM,
+     .num_args = 3,
+     .args = yArgs,
+     .gemm = &yGemm,
+     .nodes = "MatMul_0"},
+    {.kind = AUTOGLM_CUDA_STEP_GEMM,
+     .num_args = 3,
+     .args = zArgs,
+     .gemm = &zGemm,
+     .nodes = "Gram_1"},
 };
 
 static _Alignas(256) const float gemmWeights[16] = {1, 0, 2, 0, 1, -1};

@@ -107,9 +107,9 @@ void wrapInRegion(RewriterBase &rewriter, StringRef kind,
       llvm::map_to_vector(ops, [](Operation *op) { return op->getLoc(); });
   SmallVector<Type> resultTypes = llvm::map_to_vector(
       results, [](Value result) { return result.getType(); });
-  auto region = FusedOp::create(rewriter, rewriter.getFusedLoc(locs),
-                                resultTypes, rewriter.getStringAttr(kind),
-                                inputs);
+  auto region =
+      FusedOp::create(rewriter, rewriter.getFusedLoc(locs), resultTypes,
+                      rewriter.getStringAttr(kind), inputs);
   Block *body = rewriter.createBlock(&region.getBody());
   IRMapping mapping;
   for (Value v : inputs)
@@ -118,10 +118,9 @@ void wrapInRegion(RewriterBase &rewriter, StringRef kind,
     rewriter.clone(*constant, mapping);
   for (Operation *op : ops)
     rewriter.clone(*op, mapping);
-  YieldOp::create(rewriter, region.getLoc(),
-                  llvm::map_to_vector(results, [&](Value r) {
-                    return mapping.lookup(r);
-                  }));
+  YieldOp::create(
+      rewriter, region.getLoc(),
+      llvm::map_to_vector(results, [&](Value r) { return mapping.lookup(r); }));
   for (auto [old, replacement] : llvm::zip(results, region.getResults()))
     rewriter.replaceAllUsesWith(old, replacement);
   for (Operation *op : llvm::reverse(ops))

@@ -159,6 +159,14 @@ static autoglm_status blasFailed(const autoglm_cuda_session *cuda,
   return AUTOGLM_ERROR_DEVICE_FAILED;
 }
 
+/* The largest power of two, at most 256, that divides `address`. */
+static uint32_t alignmentOf(CUdeviceptr address) {
+  uint32_t alignment = 256;
+  while (alignment > 1 && address % alignment != 0)
+    alignment /= 2;
+  return alignment;
+}
+
 /* The descriptors and algorithm of GEMM step `index`. */
 static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
                                   autoglm_message *message) {
@@ -178,22 +186,23 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
     status = lt->descSetAttribute(r->desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB,
                                   sizeof(opB));
   if (status == CUBLAS_STATUS_SUCCESS)
-    status = createLayout(lt, &r->layout_a, g->b_type,
-                          g->transpose_b ? g->k : g->n,
-                          g->transpose_b ? g->n : g->k, g->ldb, g->batch,
-                          g->stride_b);
+    status = createLayout(
+        lt, &r->layout_a, g->b_type, g->transpose_b ? g->k : g->n,
+        g->transpose_b ? g->n : g->k, g->ldb, g->batch, g->stride_b);
   if (status == CUBLAS_STATUS_SUCCESS)
-    status = createLayout(lt, &r->layout_b, g->a_type,
-                          g->transpose_a ? g->m : g->k,
-                          g->transpose_a ? g->k : g->m, g->lda, g->batch,
-                          g->stride_a);
+    status = createLayout(
+        lt, &r->layout_b, g->a_type, g->transpose_a ? g->m : g->k,
+        g->transpose_a ? g->k : g->m, g->lda, g->batch, g->stride_a);
   if (status == CUBLAS_STATUS_SUCCESS)
     status = createLayout(lt, &r->layout_d, g->d_type, g->n, g->m, g->ldd,
                           g->batch, g->stride_d);
   if (status != CUBLAS_STATUS_SUCCESS)
-    return blasFailed(cuda, index, "cannot describe the matrix product",
-                      status, message);
+    return blasFailed(cuda, index, "cannot describe the matrix product", status,
+                      message);
 
+  r->d = autoglm_cuda_arg_address(cuda, &ready->step->args[0]);
+  r->a = autoglm_cuda_arg_address(cuda, &ready->step->args[1]);
+  r->b = autoglm_cuda_arg_address(cuda, &ready->step->args[2]);
   cublasLtMatmulPreference_t preference = NULL;
   uint64_t workspace = cuda->blas_workspace_bytes;
   status = lt->preferenceCreate(&preference);
@@ -201,6 +210,22 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
     status = lt->preferenceSetAttribute(
         preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
         sizeof(workspace));
+  /* The heuristic assumes 256-byte aligned matrices unless told otherwise;
+   * an operand inside a buffer (a weight, a slice of the arena) may be
+   * less aligned, and an algorithm that needs more would fail. The
+   * library's A is the image's B. */
+  const struct {
+    int attribute;
+    CUdeviceptr address;
+  } alignments[] = {{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, r->b},
+                    {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, r->a},
+                    {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, r->d},
+                    {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, r->d}};
+  for (size_t i = 0; i < 4 && status == CUBLAS_STATUS_SUCCESS; ++i) {
+    uint32_t alignment = alignmentOf(alignments[i].address);
+    status = lt->preferenceSetAttribute(preference, alignments[i].attribute,
+                                        &alignment, sizeof(alignment));
+  }
   cublasLtMatmulHeuristicResult_t best;
   int found = 0;
   if (status == CUBLAS_STATUS_SUCCESS)
@@ -215,9 +240,6 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
     return blasFailed(cuda, index, "no cuBLASLt algorithm", status, message);
   r->algo = best.algo;
   r->workspace_bytes = best.workspaceSize;
-  r->d = autoglm_cuda_arg_address(cuda, &ready->step->args[0]);
-  r->a = autoglm_cuda_arg_address(cuda, &ready->step->args[1]);
-  r->b = autoglm_cuda_arg_address(cuda, &ready->step->args[2]);
   return AUTOGLM_OK;
 }
 
@@ -236,8 +258,9 @@ autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
   cublasStatus_t created = cuda->blas->create(&cuda->blas_handle);
   if (created != CUBLAS_STATUS_SUCCESS) {
     cuda->blas_handle = NULL;
-    autoglm_message_appendf(message, "cannot start cuBLASLt (%s) on GPU %d: "
-                                     "%s",
+    autoglm_message_appendf(message,
+                            "cannot start cuBLASLt (%s) on GPU %d: "
+                            "%s",
                             cuda->blas->path, cuda->ordinal,
                             cuda->blas->getStatusString(created));
     return AUTOGLM_ERROR_DEVICE_FAILED;
