@@ -59,7 +59,7 @@ static autoglm_status checkOptions(autoglm_batcher_options *options,
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
   if (options->max_delay_us < 0 || options->max_delay_us > MaxDelayUs ||
-      options->queue_capacity < 0 ||
+      options->queue_capacity < 0 || options->calibration_runs < 0 ||
       (options->policy != AUTOGLM_BATCH_ADAPTIVE &&
        options->policy != AUTOGLM_BATCH_FIXED)) {
     autoglm_message_appendf(
@@ -73,17 +73,24 @@ static autoglm_status checkOptions(autoglm_batcher_options *options,
   return AUTOGLM_OK;
 }
 
-/* Row sizes, the staging tensors and one block of staging memory. */
+/* Row sizes, the staging tensors of every size over one block of staging
+ * memory, the plan tables. */
 static autoglm_status setUpStaging(autoglm_batcher *b,
                                    autoglm_message *message) {
   const autoglm_model_desc *model = b->model;
   int32_t count = model->num_inputs + model->num_outputs;
-  b->row_bytes = calloc((size_t)count, sizeof(*b->row_bytes));
-  b->staged = calloc((size_t)count, sizeof(*b->staged));
-  b->direct = calloc((size_t)count, sizeof(*b->direct));
+  size_t tensors = (size_t)(count ? count : 1);
+  b->row_bytes = calloc(tensors, sizeof(*b->row_bytes));
+  b->direct = calloc(tensors, sizeof(*b->direct));
   b->batch = calloc((size_t)b->options.queue_capacity, sizeof(*b->batch));
-  if (!b->row_bytes || !b->staged || !b->direct || !b->batch)
+  b->plan_cost = calloc((size_t)b->options.max_batch + 1, sizeof(double));
+  b->plan_size = calloc((size_t)b->options.max_batch + 1, sizeof(int32_t));
+  if (!b->row_bytes || !b->direct || !b->batch || !b->plan_cost ||
+      !b->plan_size)
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
+  for (int32_t s = 0; s < b->num_sizes; ++s)
+    if (!(b->sizes[s].staged = calloc(tensors, sizeof(autoglm_tensor))))
+      return AUTOGLM_ERROR_OUT_OF_MEMORY;
   uint64_t total = 0;
   for (int32_t k = 0; k < count; ++k) {
     const autoglm_tensor_desc *desc =
@@ -103,14 +110,20 @@ static autoglm_status setUpStaging(autoglm_batcher *b,
                             (unsigned long long)total);
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
+  /* Calibration runs on zeros. */
+  if (total > 0)
+    memset(b->staging_memory, 0, (size_t)total);
   char *cursor = b->staging_memory;
   for (int32_t k = 0; k < count; ++k) {
-    const autoglm_tensor_desc *desc =
-        k < model->num_inputs ? &model->inputs[k]
-                              : &model->outputs[k - model->num_inputs];
-    b->staged[k] =
-        (autoglm_tensor){cursor, desc->dtype, desc->rank, desc->shape};
-    b->direct[k] = b->staged[k];
+    for (int32_t s = 0; s < b->num_sizes; ++s) {
+      const autoglm_model_desc *sized =
+          autoglm_session_model(b->sizes[s].session);
+      const autoglm_tensor_desc *desc =
+          k < sized->num_inputs ? &sized->inputs[k]
+                                : &sized->outputs[k - sized->num_inputs];
+      b->sizes[s].staged[k] =
+          (autoglm_tensor){cursor, desc->dtype, desc->rank, desc->shape};
+    }
     uint64_t bytes = b->row_bytes[k] * (uint64_t)b->model_batch;
     cursor +=
         (bytes + StagingAlignment - 1) / StagingAlignment * StagingAlignment;
@@ -140,56 +153,97 @@ static void freeBatcher(autoglm_batcher *b) {
   if (b->slots)
     for (int32_t i = 0; i < b->options.queue_capacity; ++i)
       pthread_cond_destroy(&b->slots[i].answered);
+  for (int32_t s = 0; b->sizes && s < b->num_sizes; ++s)
+    free(b->sizes[s].staged);
+  free(b->sizes);
   free(b->slots);
   free(b->slot_data);
   free(b->row_bytes);
-  free(b->staged);
   free(b->direct);
   free(b->batch);
+  free(b->plan_cost);
+  free(b->plan_size);
   free(b->staging_memory);
   free(b);
 }
 
-autoglm_status autoglm_batcher_create(autoglm_session *session,
-                                      const autoglm_batcher_options *options,
-                                      autoglm_batcher **out_batcher) {
+/* The sessions as sizes, smallest first, after checking that they are one
+ * model with distinct batch sizes. */
+static autoglm_status collectSizes(autoglm_session *const *sessions,
+                                   int32_t count, batcher_size *sizes,
+                                   autoglm_message *message) {
+  for (int32_t i = 0; i < count; ++i) {
+    if (!sessions[i]) {
+      autoglm_message_appendf(message, "session %d is NULL", i);
+      return AUTOGLM_ERROR_INVALID_ARGUMENT;
+    }
+    const autoglm_model_desc *model = autoglm_session_model(sessions[i]);
+    int64_t rows = autoglm_batcher_model_batch(model, message);
+    if (rows == 0)
+      return AUTOGLM_ERROR_INVALID_ARGUMENT;
+    if (i > 0 && !autoglm_batcher_same_signature(
+                     autoglm_session_model(sessions[0]), model, message))
+      return AUTOGLM_ERROR_INVALID_ARGUMENT;
+    /* Insertion by rows. */
+    int32_t at = i;
+    for (; at > 0 && sizes[at - 1].rows >= rows; --at) {
+      if (sizes[at - 1].rows == rows) {
+        autoglm_message_appendf(
+            message, "two sessions run batches of %lld rows", (long long)rows);
+        return AUTOGLM_ERROR_INVALID_ARGUMENT;
+      }
+      sizes[at] = sizes[at - 1];
+    }
+    sizes[at] = (batcher_size){sessions[i], rows, 0, NULL};
+  }
+  return AUTOGLM_OK;
+}
+
+autoglm_status autoglm_batcher_create_multi(
+    autoglm_session *const *sessions, int32_t num_sessions,
+    const autoglm_batcher_options *options, autoglm_batcher **out_batcher) {
   autoglm_message message;
   autoglm_message_init(&message, lastError, sizeof(lastError));
   if (out_batcher)
     *out_batcher = NULL;
-  if (!session || !out_batcher) {
-    autoglm_message_appendf(&message, "NULL %s",
-                            session ? "out_batcher" : "session");
+  if (!sessions || num_sessions < 1 || !out_batcher) {
+    autoglm_message_appendf(&message, "%s",
+                            !out_batcher ? "NULL out_batcher"
+                            : sessions   ? "no session"
+                                         : "NULL session");
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
-  const autoglm_model_desc *model = autoglm_session_model(session);
-  int64_t modelBatch = autoglm_batcher_model_batch(model, &message);
-  if (modelBatch == 0)
-    return AUTOGLM_ERROR_INVALID_ARGUMENT;
-  autoglm_batcher_options chosen;
-  autoglm_batcher_options_init(&chosen);
-  if (options)
-    chosen = *options;
-  autoglm_status status = checkOptions(&chosen, modelBatch, &message);
-  if (status != AUTOGLM_OK)
-    return status;
-
   autoglm_batcher *b = calloc(1, sizeof(*b));
-  if (!b)
+  batcher_size *sizes = calloc((size_t)num_sessions, sizeof(*sizes));
+  if (!b || !sizes) {
+    free(b);
+    free(sizes);
+    autoglm_message_appendf(&message, "out of memory creating a batcher");
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
-  b->session = session;
-  b->model = model;
-  b->options = chosen;
-  b->model_batch = modelBatch;
-  b->next_ticket = 1;
-  b->stats.max_batch = chosen.max_batch;
-  if ((status = setUpStaging(b, &message)) != AUTOGLM_OK ||
+  }
+  b->sizes = sizes;
+  b->num_sizes = num_sessions;
+  autoglm_status status = collectSizes(sessions, num_sessions, sizes, &message);
+  if (status != AUTOGLM_OK) {
+    freeBatcher(b);
+    return status;
+  }
+  b->model = autoglm_session_model(sizes[num_sessions - 1].session);
+  b->model_batch = sizes[num_sessions - 1].rows;
+  autoglm_batcher_options_init(&b->options);
+  if (options)
+    b->options = *options;
+  if ((status = checkOptions(&b->options, b->model_batch, &message)) !=
+          AUTOGLM_OK ||
+      (status = setUpStaging(b, &message)) != AUTOGLM_OK ||
       (status = setUpSlots(b)) != AUTOGLM_OK) {
     if (message.length == 0)
       autoglm_message_appendf(&message, "out of memory creating a batcher");
     freeBatcher(b);
     return status;
   }
+  b->next_ticket = 1;
+  b->stats.max_batch = b->options.max_batch;
   pthread_condattr_t monotonic;
   pthread_condattr_init(&monotonic);
   pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
@@ -207,6 +261,20 @@ autoglm_status autoglm_batcher_create(autoglm_session *session,
   }
   *out_batcher = b;
   return AUTOGLM_OK;
+}
+
+autoglm_status autoglm_batcher_create(autoglm_session *session,
+                                      const autoglm_batcher_options *options,
+                                      autoglm_batcher **out_batcher) {
+  if (!session) {
+    autoglm_message message;
+    autoglm_message_init(&message, lastError, sizeof(lastError));
+    autoglm_message_appendf(&message, "NULL session");
+    if (out_batcher)
+      *out_batcher = NULL;
+    return AUTOGLM_ERROR_INVALID_ARGUMENT;
+  }
+  return autoglm_batcher_create_multi(&session, 1, options, out_batcher);
 }
 
 void autoglm_batcher_shutdown(autoglm_batcher *b,

@@ -11,6 +11,8 @@
 #include "batcher_impl.h"
 #include "session_impl.h"
 
+#include <string.h>
+
 int64_t autoglm_batcher_model_batch(const autoglm_model_desc *model,
                                     autoglm_message *message) {
   int64_t batch = 0;
@@ -135,4 +137,48 @@ autoglm_status autoglm_batcher_check_request(const autoglm_batcher *batcher,
                               &model->outputs[i], rows, message)) != AUTOGLM_OK)
       return status;
   return AUTOGLM_OK;
+}
+
+static bool sameTensor(const autoglm_model_desc *a, const autoglm_model_desc *b,
+                       const char *kind, const autoglm_tensor_desc *x,
+                       const autoglm_tensor_desc *y, autoglm_message *message) {
+  bool same = x->dtype == y->dtype && x->rank == y->rank &&
+              ((!x->name && !y->name) ||
+               (x->name && y->name && !strcmp(x->name, y->name)));
+  for (int32_t i = 1; same && i < x->rank; ++i)
+    same = x->shape[i] == y->shape[i];
+  if (!same) {
+    autoglm_message_appendf(message,
+                            "models '%s' and '%s' differ in more than the "
+                            "batch: %s '%s' is %s ",
+                            autoglm_model_name(a), autoglm_model_name(b), kind,
+                            x->name ? x->name : "",
+                            autoglm_dtype_name(x->dtype));
+    autoglm_message_append_shape(message, x->rank, x->shape);
+    autoglm_message_appendf(message, " and '%s' %s ", y->name ? y->name : "",
+                            autoglm_dtype_name(y->dtype));
+    autoglm_message_append_shape(message, y->rank, y->shape);
+  }
+  return same;
+}
+
+bool autoglm_batcher_same_signature(const autoglm_model_desc *a,
+                                    const autoglm_model_desc *b,
+                                    autoglm_message *message) {
+  if (a->num_inputs != b->num_inputs || a->num_outputs != b->num_outputs) {
+    autoglm_message_appendf(message,
+                            "models '%s' and '%s' differ in more than the "
+                            "batch: %d inputs and %d outputs, %d and %d",
+                            autoglm_model_name(a), autoglm_model_name(b),
+                            a->num_inputs, a->num_outputs, b->num_inputs,
+                            b->num_outputs);
+    return false;
+  }
+  for (int32_t i = 0; i < a->num_inputs; ++i)
+    if (!sameTensor(a, b, "input", &a->inputs[i], &b->inputs[i], message))
+      return false;
+  for (int32_t i = 0; i < a->num_outputs; ++i)
+    if (!sameTensor(a, b, "output", &a->outputs[i], &b->outputs[i], message))
+      return false;
+  return true;
 }

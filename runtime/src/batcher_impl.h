@@ -45,11 +45,24 @@ typedef struct batcher_queue {
   int64_t rows;
 } batcher_queue;
 
-struct autoglm_batcher {
+/* One batch size the batcher can run: a session whose model's dimension 0
+ * is `rows`, what a run of it costs, and its staging tensors (num_inputs
+ * then num_outputs, that size's shapes, data in the shared staging
+ * memory). */
+typedef struct batcher_size {
   autoglm_session *session;
+  int64_t rows;
+  double cost_ns; /* weighted mean of measured runs; 0 until one ran */
+  autoglm_tensor *staged;
+} batcher_size;
+
+struct autoglm_batcher {
+  /* The sizes, smallest first; the largest's model checks requests. */
+  batcher_size *sizes;
+  int32_t num_sizes;
   const autoglm_model_desc *model;
   autoglm_batcher_options options;
-  int64_t model_batch; /* rows of one run: the model's dimension 0 */
+  int64_t model_batch; /* rows of the largest size */
   /* Bytes of one row of each input, then of each output. */
   uint64_t *row_bytes;
 
@@ -79,12 +92,15 @@ struct autoglm_batcher {
   autoglm_batcher_stats stats;
   pthread_t worker;
 
-  /* The worker's batch: the requests of the current run, and the staging
-   * tensors of model_batch rows (data 64-byte aligned) it runs on when the
-   * batch is not one request of exactly model_batch rows. */
+  /* The worker's batch: its requests, the plan of runs for its rows (the
+   * size of each, from a table of the cheapest plan for every row count up
+   * to max_batch), the tensors of a run made directly on one request's
+   * data, and the staging memory, model_batch rows of every tensor (each
+   * 64-byte aligned), that the other runs use. */
   batcher_request **batch;
-  autoglm_tensor *staged; /* num_inputs then num_outputs */
-  autoglm_tensor *direct; /* the same, pointing at one request's data */
+  double *plan_cost;  /* max_batch + 1 */
+  int32_t *plan_size; /* max_batch + 1 */
+  autoglm_tensor *direct;
   void *staging_memory;
   char run_message[AUTOGLM_MESSAGE_CAPACITY];
 };
@@ -96,6 +112,12 @@ int64_t autoglm_batcher_now_ns(void);
  * output of rank >= 1 with one common dimension 0) and returns it, or 0
  * with the reason in `message`. */
 int64_t autoglm_batcher_model_batch(const autoglm_model_desc *model,
+                                    autoglm_message *message);
+
+/* Checks that two models (of batch sizes) agree in everything but
+ * dimension 0: names, dtypes, ranks and the other dimensions. */
+bool autoglm_batcher_same_signature(const autoglm_model_desc *a,
+                                    const autoglm_model_desc *b,
                                     autoglm_message *message);
 
 /* Checks a request against the model's signature with dimension 0 free

@@ -72,64 +72,161 @@ static int32_t takeBatch(autoglm_batcher *b) {
   return count;
 }
 
+/*===-- The plan: which sizes run a batch's rows
+ * ---------------------------===*/
+
+/* What a run of size `s` costs: measured, or estimated linearly from the
+ * nearest measured size (by rows when none is). Worker-only state. */
+static double estimatedCost(const autoglm_batcher *b, int32_t s) {
+  const batcher_size *sizes = b->sizes;
+  if (sizes[s].cost_ns > 0)
+    return sizes[s].cost_ns;
+  for (int32_t d = 1; d < b->num_sizes; ++d)
+    for (int32_t j = s - d; j <= s + d; j += 2 * d)
+      if (j >= 0 && j < b->num_sizes && sizes[j].cost_ns > 0)
+        return sizes[j].cost_ns * (double)sizes[s].rows / (double)sizes[j].rows;
+  return (double)sizes[s].rows;
+}
+
+/* Fills b->plan_size[r] for r <= rows: the size of the first run of the
+ * cheapest sequence of runs for r rows (the rest runs r - that size's rows,
+ * the last run padded). Ties go to the larger size: fewer runs. */
+static void planRuns(autoglm_batcher *b, int64_t rows) {
+  b->plan_cost[0] = 0;
+  for (int64_t r = 1; r <= rows; ++r) {
+    double best = -1;
+    for (int32_t s = b->num_sizes - 1; s >= 0; --s) {
+      int64_t rest = r - b->sizes[s].rows;
+      double cost = estimatedCost(b, s) + b->plan_cost[rest > 0 ? rest : 0];
+      if (best < 0 || cost < best) {
+        best = cost;
+        b->plan_size[r] = s;
+      }
+    }
+    b->plan_cost[r] = best;
+  }
+}
+
 /*===-- Running a batch ---------------------------------------------------===*/
 
-/* Runs `count` requests (`rows` rows in all) as one run of the model;
+/* A position in a batch's rows: request `index`, its row `row`. */
+typedef struct RowCursor {
+  int32_t index;
+  int64_t row;
+} RowCursor;
+
+/* Copies `rows` rows of tensor `k` between the requests from `at` on and
+ * `staged` (into it for an input, out of it for an output). */
+static void copyRows(const autoglm_batcher *b, batcher_request **requests,
+                     RowCursor at, int64_t rows, int32_t k, char *staged,
+                     bool toStaging) {
+  uint64_t rowBytes = b->row_bytes[k];
+  while (rows > 0) {
+    batcher_request *r = requests[at.index];
+    int64_t n = r->rows - at.row;
+    if (n > rows)
+      n = rows;
+    char *data = (char *)r->data[k] + (uint64_t)at.row * rowBytes;
+    size_t bytes = (size_t)((uint64_t)n * rowBytes);
+    if (toStaging)
+      memcpy(staged, data, bytes);
+    else
+      memcpy(data, staged, bytes);
+    staged += bytes;
+    rows -= n;
+    ++at.index;
+    at.row = 0;
+  }
+}
+
+/* Runs `rows` rows from `*at` on size `s`, then moves `*at` past them;
  * fills b->run_message on failure. Without the mutex. */
-static autoglm_status runOnce(autoglm_batcher *b, batcher_request **requests,
-                              int32_t count, int64_t rows) {
-  const autoglm_model_desc *model = b->model;
-  int32_t numInputs = model->num_inputs, numOutputs = model->num_outputs;
+static autoglm_status runRows(autoglm_batcher *b, int32_t s,
+                              batcher_request **requests, RowCursor *at,
+                              int64_t rows) {
+  batcher_size *size = &b->sizes[s];
+  int32_t numInputs = b->model->num_inputs;
+  int32_t numOutputs = b->model->num_outputs;
   int32_t total = numInputs + numOutputs;
-  autoglm_status status;
-  if (count == 1 && rows == b->model_batch) {
-    /* A full batch of one request runs on the caller's tensors. */
-    for (int32_t k = 0; k < total; ++k)
-      b->direct[k].data = requests[0]->data[k];
-    status = autoglm_session_run(b->session, b->direct, numInputs,
-                                 b->direct + numInputs, numOutputs);
+  batcher_request *first = requests[at->index];
+  const autoglm_tensor *tensors = size->staged;
+  bool direct = at->row == 0 && first->rows == rows && rows == size->rows;
+  if (direct) {
+    /* A request that is exactly one run's rows runs on its own tensors. */
+    for (int32_t k = 0; k < total; ++k) {
+      b->direct[k] = size->staged[k];
+      b->direct[k].data = first->data[k];
+    }
+    tensors = b->direct;
   } else {
     for (int32_t i = 0; i < numInputs; ++i) {
-      uint64_t rowBytes = b->row_bytes[i];
-      char *staged = b->staged[i].data;
-      char *cursor = staged;
-      for (int32_t r = 0; r < count; ++r) {
-        size_t bytes = (size_t)(rowBytes * (uint64_t)requests[r]->rows);
-        memcpy(cursor, requests[r]->data[i], bytes);
-        cursor += bytes;
-      }
+      char *staged = size->staged[i].data;
+      copyRows(b, requests, *at, rows, i, staged, true);
       /* Padding repeats a real row, so it is an input the model accepts
        * (token ids in range, a non-empty attention mask). */
-      for (int64_t row = rows; row < b->model_batch; ++row, cursor += rowBytes)
-        memcpy(cursor, cursor - rowBytes, (size_t)rowBytes);
+      uint64_t rowBytes = b->row_bytes[i];
+      for (int64_t row = rows; row < size->rows; ++row)
+        memcpy(staged + (uint64_t)row * rowBytes,
+               staged + (uint64_t)(row - 1) * rowBytes, (size_t)rowBytes);
     }
-    status = autoglm_session_run(b->session, b->staged, numInputs,
-                                 b->staged + numInputs, numOutputs);
-    if (status == AUTOGLM_OK)
-      for (int32_t j = 0; j < numOutputs; ++j) {
-        uint64_t rowBytes = b->row_bytes[numInputs + j];
-        const char *cursor = b->staged[numInputs + j].data;
-        for (int32_t r = 0; r < count; ++r) {
-          size_t bytes = (size_t)(rowBytes * (uint64_t)requests[r]->rows);
-          memcpy(requests[r]->data[numInputs + j], cursor, bytes);
-          cursor += bytes;
-        }
-      }
   }
-  autoglm_message message;
-  autoglm_message_init(&message, b->run_message, sizeof(b->run_message));
-  if (status != AUTOGLM_OK)
+  int64_t start = autoglm_batcher_now_ns();
+  autoglm_status status = autoglm_session_run(size->session, tensors, numInputs,
+                                              tensors + numInputs, numOutputs);
+  int64_t elapsed = autoglm_batcher_now_ns() - start;
+  if (status == AUTOGLM_OK) {
+    size->cost_ns = size->cost_ns > 0
+                        ? 0.8 * size->cost_ns + 0.2 * (double)elapsed
+                        : (double)elapsed;
+    if (!direct)
+      for (int32_t j = 0; j < numOutputs; ++j)
+        copyRows(b, requests, *at, rows, numInputs + j,
+                 size->staged[numInputs + j].data, false);
+  } else {
+    autoglm_message message;
+    autoglm_message_init(&message, b->run_message, sizeof(b->run_message));
     autoglm_message_appendf(&message, "%s",
-                            autoglm_session_last_error(b->session));
+                            autoglm_session_last_error(size->session));
+  }
+  /* Past the rows. */
+  for (int64_t left = rows; left > 0;) {
+    int64_t n = requests[at->index]->rows - at->row;
+    if (n > left) {
+      at->row += left;
+      break;
+    }
+    left -= n;
+    ++at->index;
+    at->row = 0;
+  }
   pthread_mutex_lock(&b->mutex);
   ++b->stats.runs;
   b->stats.rows += (uint64_t)rows;
-  b->stats.padding_rows += (uint64_t)(b->model_batch - rows);
+  b->stats.padding_rows += (uint64_t)(size->rows - rows);
   /* Idle from here for the adaptive policy: a client that resubmits as soon
    * as it has its answer is not load that waiting would batch. */
   b->running = false;
   pthread_mutex_unlock(&b->mutex);
   return status;
+}
+
+/* Runs `count` requests' rows as the plan says. */
+static autoglm_status runPlanned(autoglm_batcher *b, batcher_request **requests,
+                                 int32_t count) {
+  int64_t rows = 0;
+  for (int32_t r = 0; r < count; ++r)
+    rows += requests[r]->rows;
+  planRuns(b, rows);
+  RowCursor at = {0, 0};
+  for (int64_t left = rows; left > 0;) {
+    int32_t s = b->plan_size[left];
+    int64_t take = b->sizes[s].rows < left ? b->sizes[s].rows : left;
+    autoglm_status status = runRows(b, s, requests, &at, take);
+    if (status != AUTOGLM_OK)
+      return status;
+    left -= take;
+  }
+  return AUTOGLM_OK;
 }
 
 static void answerCounted(autoglm_batcher *b, batcher_request *r,
@@ -144,10 +241,7 @@ static void answerCounted(autoglm_batcher *b, batcher_request *r,
 }
 
 static void runBatch(autoglm_batcher *b, int32_t count) {
-  int64_t rows = 0;
-  for (int32_t r = 0; r < count; ++r)
-    rows += b->batch[r]->rows;
-  autoglm_status status = runOnce(b, b->batch, count, rows);
+  autoglm_status status = runPlanned(b, b->batch, count);
   if (status == AUTOGLM_OK || count == 1) {
     for (int32_t r = 0; r < count; ++r)
       answerCounted(b, b->batch[r], status, b->run_message);
@@ -155,13 +249,32 @@ static void runBatch(autoglm_batcher *b, int32_t count) {
   }
   /* Which request failed the merged run? Each runs alone. */
   for (int32_t r = 0; r < count; ++r) {
-    status = runOnce(b, &b->batch[r], 1, b->batch[r]->rows);
+    status = runPlanned(b, &b->batch[r], 1);
     answerCounted(b, b->batch[r], status, b->run_message);
+  }
+}
+
+/* Measures every size on the staging memory (zeros) before serving. */
+static void calibrate(autoglm_batcher *b) {
+  int32_t numInputs = b->model->num_inputs;
+  for (int32_t s = 0; s < b->num_sizes; ++s) {
+    batcher_size *size = &b->sizes[s];
+    for (int32_t run = 0; run < b->options.calibration_runs; ++run) {
+      int64_t start = autoglm_batcher_now_ns();
+      autoglm_status status =
+          autoglm_session_run(size->session, size->staged, numInputs,
+                              size->staged + numInputs, b->model->num_outputs);
+      double elapsed = (double)(autoglm_batcher_now_ns() - start);
+      if (status == AUTOGLM_OK &&
+          (size->cost_ns == 0 || elapsed < size->cost_ns))
+        size->cost_ns = elapsed;
+    }
   }
 }
 
 void *autoglm_batcher_worker(void *arg) {
   autoglm_batcher *b = arg;
+  calibrate(b);
   pthread_mutex_lock(&b->mutex);
   for (;;) {
     while (!b->queue.head && !b->stopping)

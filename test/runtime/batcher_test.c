@@ -541,6 +541,82 @@ static void testShutdown(void) {
   autoglm_session_destroy(session);
 }
 
+/* Several sizes of one model: what create_multi refuses, and which sizes
+ * run a request of 3 rows as their costs change. */
+static void printSizesCreate(const char *what, autoglm_session *const *sessions,
+                             int32_t count) {
+  autoglm_batcher *b = (autoglm_batcher *)1;
+  autoglm_status status =
+      autoglm_batcher_create_multi(sessions, count, NULL, &b);
+  EXPECT(b == NULL);
+  printf("%s: %s: %s\n", what, autoglm_status_string(status),
+         autoglm_batcher_last_error());
+}
+
+static void sizesCase(autoglm_session *const *sessions, int64_t us1,
+                      int64_t us2, int64_t us4) {
+  fake_batch_run_us[0] = us1;
+  fake_batch_run_us[1] = us2;
+  fake_batch_run_us[2] = us4;
+  autoglm_batcher_options options;
+  autoglm_batcher_options_init(&options);
+  options.max_delay_us = 0;
+  options.calibration_runs = 1;
+  autoglm_batcher *b = NULL;
+  EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
+  Request r;
+  initRequest(&r, 3, 9);
+  autoglm_status status = submit(b, &r);
+  autoglm_batcher_stats stats;
+  autoglm_batcher_get_stats(b, &stats);
+  printf("runs of 1, 2, 4 rows cost %lld, %lld, %lld ms: 3 rows in %llu "
+         "run(s), %llu padding row(s): %s, outputs %s\n",
+         (long long)us1 / 1000, (long long)us2 / 1000, (long long)us4 / 1000,
+         (unsigned long long)stats.runs, (unsigned long long)stats.padding_rows,
+         autoglm_status_string(status),
+         outputsCorrect(&r) ? "correct" : "WRONG");
+  autoglm_batcher_destroy(b);
+  fake_batch_run_us[0] = fake_batch_run_us[1] = fake_batch_run_us[2] = 0;
+}
+
+static void testSizes(void) {
+  autoglm_session *sessions[3] = {
+      createSession(&autoglm_model_fake_batch_2, 1),
+      createSession(&autoglm_model_fake_batch, 1),
+      createSession(&autoglm_model_fake_batch_1, 1)};
+  autoglm_session *plain = createSession(&autoglm_model_fake, 1);
+  autoglm_session *twice[2] = {sessions[0], sessions[0]};
+  printSizesCreate("same size twice", twice, 2);
+  autoglm_session *mixed[2] = {sessions[0], plain};
+  printSizesCreate("a model without a batch", mixed, 2);
+  autoglm_session *none[2] = {sessions[0], NULL};
+  printSizesCreate("a NULL session", none, 2);
+  printSizesCreate("no sessions", sessions, 0);
+
+  /* Costs in milliseconds, far apart so that timer noise cannot flip the
+   * choice: 2 + 1 beats a padded 4, then the padded 4 is cheapest. */
+  sizesCase(sessions, 2000, 3000, 20000);
+  sizesCase(sessions, 10000, 11000, 12000);
+
+  /* Every size, with max_batch 4: requests of 1 to 4 rows. */
+  autoglm_batcher *b = NULL;
+  EXPECT(autoglm_batcher_create_multi(sessions, 3, NULL, &b) == AUTOGLM_OK);
+  bool correct = true;
+  for (int64_t rows = 1; rows <= 4; ++rows) {
+    Request r;
+    initRequest(&r, rows, (unsigned)rows);
+    correct = correct && submit(b, &r) == AUTOGLM_OK && outputsCorrect(&r);
+  }
+  autoglm_batcher_stats stats;
+  autoglm_batcher_get_stats(b, &stats);
+  printf("max_batch %d; 1 to 4 rows: %s\n", stats.max_batch,
+         correct ? "equal to unbatched" : "WRONG");
+  autoglm_batcher_destroy(b);
+  for (int i = 0; i < 3; ++i)
+    autoglm_session_destroy(sessions[i]);
+  autoglm_session_destroy(plain);
+}
+
 /*===-- Stress ------------------------------------------------------------===*/
 
 enum { StressThreads = 16, StressRequests = 600 };
@@ -616,10 +692,22 @@ static void *stressClient(void *data) {
 
 /* Many clients, random sizes, bad and failing requests, cancellations and
  * a full queue; `stopMidway` cancels the batcher while they run. */
-static void stressRun(const char *name, bool stopMidway, unsigned seed) {
-  autoglm_session *session = createSession(&autoglm_model_fake_batch, 2);
-  autoglm_batcher *b =
-      createBatcher(session, 0, 200, 24, AUTOGLM_BATCH_ADAPTIVE);
+static void stressRun(const char *name, bool stopMidway, bool sizes,
+                      unsigned seed) {
+  autoglm_session *sessions[3] = {
+      createSession(&autoglm_model_fake_batch, 2),
+      createSession(&autoglm_model_fake_batch_1, 1),
+      createSession(&autoglm_model_fake_batch_2, 1)};
+  autoglm_batcher_options options;
+  autoglm_batcher_options_init(&options);
+  options.max_delay_us = 200;
+  options.queue_capacity = 24;
+  autoglm_batcher *b = NULL;
+  if (autoglm_batcher_create_multi(sessions, sizes ? 3 : 1, &options, &b) !=
+      AUTOGLM_OK) {
+    printf("batcher create failed: %s\n", autoglm_batcher_last_error());
+    exit(2);
+  }
   StressThread threads[StressThreads];
   pthread_t ids[StressThreads];
   atomic_int progress = 0;
@@ -697,7 +785,8 @@ static void stressRun(const char *name, bool stopMidway, unsigned seed) {
       (unsigned long long)stats.cancelled, (unsigned long long)stats.runs,
       (unsigned long long)stats.rows, (unsigned long long)stats.padding_rows);
   autoglm_batcher_destroy(b);
-  autoglm_session_destroy(session);
+  for (int i = 0; i < 3; ++i)
+    autoglm_session_destroy(sessions[i]);
   for (int i = 0; i < StressThreads; ++i) {
     free(threads[i].requests);
     free(threads[i].expected);
@@ -705,14 +794,16 @@ static void stressRun(const char *name, bool stopMidway, unsigned seed) {
 }
 
 static void testStress(unsigned seed) {
-  stressRun("stress", false, seed);
-  stressRun("stress with a cancelling shutdown", true, seed + 1);
+  stressRun("stress", false, false, seed);
+  stressRun("stress with a cancelling shutdown", true, false, seed + 1);
+  stressRun("stress on batch sizes 1, 2 and 4", false, true, seed + 2);
 }
 
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc < 2) {
-    fprintf(stderr, "usage: %s api|merge|queue-full|shutdown|stress [seed]\n",
+    fprintf(stderr,
+            "usage: %s api|merge|queue-full|shutdown|sizes|stress [seed]\n",
             argv[0]);
     return 2;
   }
@@ -725,6 +816,8 @@ int main(int argc, char **argv) {
     testQueueFull();
   else if (!strcmp(mode, "shutdown"))
     testShutdown();
+  else if (!strcmp(mode, "sizes"))
+    testSizes();
   else if (!strcmp(mode, "stress"))
     testStress(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1u);
   else {

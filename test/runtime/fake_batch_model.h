@@ -17,6 +17,13 @@ enum { FAKE_BATCH = 4, FAKE_BATCH_COLS = 3 };
 extern const autoglm_model_desc autoglm_model_fake_batch;
 extern void (*fake_batch_entry_hook)(void);
 
+/* The same model compiled for batches of 1 and 2 rows. A run of 1, 2 or 4
+ * rows first sleeps fake_batch_run_us[0], [1] or [2] microseconds (0 by
+ * default), so that tests can give the sizes known costs. */
+extern const autoglm_model_desc autoglm_model_fake_batch_1;
+extern const autoglm_model_desc autoglm_model_fake_batch_2;
+extern int64_t fake_batch_run_us[3];
+
 /* The reference: y and s of one row, as the entry computes them. */
 void fake_batch_row(const float *x, int32_t k, float *y, double *s);
 

@@ -58,10 +58,14 @@ typedef struct autoglm_batcher_options {
    * submit rejects with AUTOGLM_ERROR_QUEUE_FULL; 0 means 1024. */
   int32_t queue_capacity;
   int32_t policy; /* autoglm_batch_policy */
+  /* Runs of each batch size at creation, on zero inputs, that measure what
+   * a run of that size costs before any request does (the first run of a
+   * size also warms its caches); 0 learns the costs from the requests. */
+  int32_t calibration_runs;
 } autoglm_batcher_options;
 
 /* Fills `options` with the defaults: the model's batch, 1000 us of delay,
- * 1024 requests, adaptive. NULL-safe. */
+ * 1024 requests, adaptive, no calibration. NULL-safe. */
 void autoglm_batcher_options_init(autoglm_batcher_options *options);
 
 /* Creates a batcher on `session` (which must outlive it and which it runs
@@ -74,6 +78,18 @@ void autoglm_batcher_options_init(autoglm_batcher_options *options);
 autoglm_status autoglm_batcher_create(autoglm_session *session,
                                       const autoglm_batcher_options *options,
                                       autoglm_batcher **out_batcher);
+
+/* The same over several sessions of one model compiled for different
+ * batch sizes (`autoglm-opt --input-shape=x:1x..., x:4x...`): their inputs
+ * and outputs must agree in everything but dimension 0, and those differ.
+ * A batch of n rows runs on the smallest size that holds it, padded, or is
+ * split across sizes (5 rows: 4 + 1), whichever the measured run times of
+ * the sizes say is faster; a size not measured yet is estimated linearly
+ * from the nearest measured one. max_batch may go up to the largest size.
+ * The batcher runs every session exclusively; they must outlive it. */
+autoglm_status autoglm_batcher_create_multi(
+    autoglm_session *const *sessions, int32_t num_sessions,
+    const autoglm_batcher_options *options, autoglm_batcher **out_batcher);
 
 /* Answers a request accepted by autoglm_batcher_submit_async, on the
  * worker thread (or the thread that cancels it), once its outputs are
