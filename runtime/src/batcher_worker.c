@@ -175,9 +175,14 @@ static autoglm_status runRows(autoglm_batcher *b, int32_t s,
                                               tensors + numInputs, numOutputs);
   int64_t elapsed = autoglm_batcher_now_ns() - start;
   if (status == AUTOGLM_OK) {
-    size->cost_ns = size->cost_ns > 0
-                        ? 0.8 * size->cost_ns + 0.2 * (double)elapsed
-                        : (double)elapsed;
+    /* A weighted mean, with a run that took over twice the mean counted as
+     * twice the mean: a run preempted by another process on a loaded
+     * machine should not make its size look slow for long. */
+    double sample = (double)elapsed;
+    if (size->cost_ns > 0 && sample > 2 * size->cost_ns)
+      sample = 2 * size->cost_ns;
+    size->cost_ns =
+        size->cost_ns > 0 ? 0.8 * size->cost_ns + 0.2 * sample : sample;
     if (!direct)
       for (int32_t j = 0; j < numOutputs; ++j)
         copyRows(b, requests, *at, rows, numInputs + j,
