@@ -82,6 +82,7 @@ struct autoglm_batcher {
   double busy_share;
   int64_t last_arrival_ns;
   bool running;               /* the worker is running a batch */
+  int64_t last_batch_rows;    /* rows the last batch took */
   bool stopping;              /* shutdown began: submit rejects */
   bool cancel_on_stop;        /* the first shutdown's mode */
   bool worker_stopped;        /* the worker left its loop */

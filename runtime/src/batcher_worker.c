@@ -29,26 +29,29 @@ static bool waitForMore(autoglm_batcher *b) {
   int64_t deadline = b->queue.head->arrival_ns + b->options.max_delay_us * 1000;
   if (now >= deadline)
     return false;
+  int64_t until = deadline;
   if (b->options.policy == AUTOGLM_BATCH_ADAPTIVE) {
-    /* Wait only under load, when another request is expected before the
-     * deadline: most recent arrivals found the worker busy (with Poisson
-     * arrivals, the worker is busy more than half the time), and the mean
-     * gap between them, or the time since the last one if that is longer
-     * (the load has dropped), is shorter than what is left. At light load,
-     * or with one client that waits for each answer, a request runs at
-     * once. */
-    if (b->busy_share < 0.5)
+    /* Wait only under load, for requests that are expected: most recent
+     * arrivals found the worker busy (with Poisson arrivals, the worker is
+     * busy more than half the time); fewer rows are queued than the last
+     * batch took (closed-loop clients that all sent their next request are
+     * all here); and the next arrival is due before the deadline, judging by
+     * the mean gap between arrivals. The wait ends when an arrival is
+     * overdue (twice the mean gap after the last one): the load has
+     * dropped. At light load, or with one client that waits for each
+     * answer, a request runs at once. */
+    if (b->busy_share < 0.5 || b->queue.rows >= b->last_batch_rows)
       return false;
     double gap = b->mean_gap_ns;
-    double sinceLast = (double)(now - b->last_arrival_ns);
-    if (sinceLast > gap)
-      gap = sinceLast;
-    if (gap <= 0 || gap >= (double)(deadline - now))
+    int64_t overdue = b->last_arrival_ns + (int64_t)(2 * gap);
+    if (gap <= 0 || overdue <= now)
       return false;
+    if (overdue < until)
+      until = overdue;
   }
-  struct timespec until = {(time_t)(deadline / 1000000000),
-                           (long)(deadline % 1000000000)};
-  pthread_cond_timedwait(&b->work, &b->mutex, &until);
+  struct timespec wake = {(time_t)(until / 1000000000),
+                          (long)(until % 1000000000)};
+  pthread_cond_timedwait(&b->work, &b->mutex, &wake);
   return true;
 }
 
@@ -68,6 +71,7 @@ static int32_t takeBatch(autoglm_batcher *b) {
     b->queue.tail = NULL;
   b->queue.count -= count;
   b->queue.rows -= rows;
+  b->last_batch_rows = rows;
   b->stats.queued = b->queue.count;
   return count;
 }

@@ -272,6 +272,25 @@ static void testApi(void) {
          autoglm_status_string(AUTOGLM_ERROR_SHUT_DOWN));
 }
 
+typedef struct ClientArgs {
+  autoglm_batcher *batcher;
+  int requests;
+  unsigned seed;
+  bool ok;
+} ClientArgs;
+
+/* Sends `requests` one-row requests, each after the last one's answer. */
+static void *closedLoopClient(void *data) {
+  ClientArgs *args = data;
+  for (int i = 0; i < args->requests; ++i) {
+    Request r;
+    initRequest(&r, 1, args->seed * 100 + (unsigned)i);
+    args->ok = args->ok && submit(args->batcher, &r) == AUTOGLM_OK &&
+               outputsCorrect(&r);
+  }
+  return NULL;
+}
+
 /* Requests queued behind a held run merge into one run; a request the
  * model fails on fails alone; the policies wait or do not. */
 static void testMerge(void) {
@@ -342,6 +361,28 @@ static void testMerge(void) {
   printf("adaptive, one client, 8 requests: %s, %ld allocations\n",
          elapsed < 500 ? "none waited for the delay" : "SOME WAITED",
          atomic_load(&allocations) - allocationsBefore);
+
+  /* Adaptive, four clients waiting on their answers: once all four have
+   * sent, nothing more is coming, and no batch waits for the delay (1 s;
+   * 20 rounds would take 20 s). */
+  autoglm_batcher_destroy(b);
+  b = createBatcher(session, 0, 1000000, 16, AUTOGLM_BATCH_ADAPTIVE);
+  start = nowMs();
+  pthread_t clients[4];
+  ClientArgs clientArgs[4];
+  for (int i = 0; i < 4; ++i) {
+    clientArgs[i] = (ClientArgs){b, 20, (unsigned)i, true};
+    pthread_create(&clients[i], NULL, closedLoopClient, &clientArgs[i]);
+  }
+  bool allOk = true;
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(clients[i], NULL);
+    allOk = allOk && clientArgs[i].ok;
+  }
+  elapsed = nowMs() - start;
+  printf("adaptive, 4 clients, 20 requests each: %s, outputs %s\n",
+         elapsed < 1000 ? "none waited for the delay" : "SOME WAITED",
+         allOk ? "correct" : "WRONG");
   autoglm_batcher_destroy(b);
 
   /* Fixed: a lone request waits for the delay (50 ms) before running. */

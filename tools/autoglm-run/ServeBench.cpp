@@ -144,13 +144,14 @@ static bool checkClients(const Options &options, autoglm_session *session,
     RequestTensors alone;
     Random unused(0);
     if (!alone.allocate(model, options.requestRows, unused) ||
-        autoglm_session_run(session, client.inputViews.data(),
-                            model.num_inputs, alone.outputViews.data(),
+        autoglm_session_run(session, client.inputViews.data(), model.num_inputs,
+                            alone.outputViews.data(),
                             model.num_outputs) != AUTOGLM_OK)
       return false;
     bool same = true, close = true;
     for (int32_t j = 0; j < model.num_outputs; ++j) {
-      const HostTensor &batched = client.outputs[j], &reference = alone.outputs[j];
+      const HostTensor &batched = client.outputs[j],
+                       &reference = alone.outputs[j];
       same = same && std::memcmp(batched.data(), reference.data(),
                                  batched.byteSize()) == 0;
       for (int64_t i = 0; i < batched.numElements(); ++i) {
@@ -249,8 +250,8 @@ int runServeBench(const Options &options, autoglm_session *session) {
   std::printf(", %.1f s after %.1f s of warm-up; requests of %lld row(s); "
               "batch sizes %s, max batch %d, max delay %lld us, %d threads\n",
               options.duration, std::min(1.0, options.duration),
-              static_cast<long long>(options.requestRows),
-              sizes.c_str(), stats.max_batch,
+              static_cast<long long>(options.requestRows), sizes.c_str(),
+              stats.max_batch,
               static_cast<long long>(batcherOptions.max_delay_us),
               autoglm_session_num_threads(session));
   std::fflush(stdout);
@@ -259,11 +260,12 @@ int runServeBench(const Options &options, autoglm_session *session) {
   Clock::time_point start = Clock::now();
   // A second of warm-up (less for a short run) is left out of the figures.
   recorder.windowStart =
-      start + std::chrono::duration_cast<Clock::duration>(
-                  std::chrono::duration<double>(std::min(1.0, options.duration)));
-  recorder.windowEnd =
-      recorder.windowStart + std::chrono::duration_cast<Clock::duration>(
-                                 std::chrono::duration<double>(options.duration));
+      start +
+      std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(std::min(1.0, options.duration)));
+  recorder.windowEnd = recorder.windowStart +
+                       std::chrono::duration_cast<Clock::duration>(
+                           std::chrono::duration<double>(options.duration));
   std::atomic<long> rejected{0};
   bool allocated = true;
   std::vector<RequestTensors> closedLoopTensors;
@@ -277,8 +279,8 @@ int runServeBench(const Options &options, autoglm_session *session) {
     for (size_t i = 0; i < poolSize && allocated; ++i) {
       pool.push_back(std::make_unique<Slot>());
       pool.back()->owner = &loop;
-      allocated = pool.back()->tensors.allocate(model, options.requestRows,
-                                                random);
+      allocated =
+          pool.back()->tensors.allocate(model, options.requestRows, random);
       loop.free.push_back(pool.back().get());
     }
     loop.total = pool.size();
@@ -345,11 +347,10 @@ int runServeBench(const Options &options, autoglm_session *session) {
   if (!allocated)
     return fail("cannot allocate the requests' tensors");
   int checkStatus = 0;
-  if (options.check && !checkClients(options, session, closedLoopTensors,
-                                     checkStatus))
+  if (options.check &&
+      !checkClients(options, session, closedLoopTensors, checkStatus))
     return fail("--check needs a closed loop and MODEL.so of batch " +
-                std::to_string(options.requestRows) +
-                " (the request's rows)");
+                std::to_string(options.requestRows) + " (the request's rows)");
 
   std::vector<double> &millis = recorder.millis;
   std::sort(millis.begin(), millis.end());
