@@ -349,8 +349,9 @@ static void testMerge(void) {
   autoglm_batcher_destroy(b);
 
   /* Adaptive, one client waiting on each answer: no request waits for the
-   * delay (half a second each; 8 of them would take 4 s). */
-  b = createBatcher(session, 0, 500000, 16, AUTOGLM_BATCH_ADAPTIVE);
+   * delay (5 s, long enough that a loaded machine cannot pass for a wait:
+   * all 8 requests take less than one delay). */
+  b = createBatcher(session, 0, 5000000, 16, AUTOGLM_BATCH_ADAPTIVE);
   double start = nowMs();
   long allocationsBefore = atomic_load(&allocations);
   for (int i = 0; i < 8; ++i) {
@@ -359,14 +360,14 @@ static void testMerge(void) {
   }
   double elapsed = nowMs() - start;
   printf("adaptive, one client, 8 requests: %s, %ld allocations\n",
-         elapsed < 500 ? "none waited for the delay" : "SOME WAITED",
+         elapsed < 5000 ? "none waited for the delay" : "SOME WAITED",
          atomic_load(&allocations) - allocationsBefore);
 
   /* Adaptive, four clients waiting on their answers: once all four have
-   * sent, nothing more is coming, and no batch waits for the delay (1 s;
-   * 20 rounds would take 20 s). */
+   * sent, nothing more is coming, and no batch waits for the delay (5 s;
+   * all 20 rounds take less than one). */
   autoglm_batcher_destroy(b);
-  b = createBatcher(session, 0, 1000000, 16, AUTOGLM_BATCH_ADAPTIVE);
+  b = createBatcher(session, 0, 5000000, 16, AUTOGLM_BATCH_ADAPTIVE);
   start = nowMs();
   pthread_t clients[4];
   ClientArgs clientArgs[4];
@@ -381,7 +382,7 @@ static void testMerge(void) {
   }
   elapsed = nowMs() - start;
   printf("adaptive, 4 clients, 20 requests each: %s, outputs %s\n",
-         elapsed < 1000 ? "none waited for the delay" : "SOME WAITED",
+         elapsed < 5000 ? "none waited for the delay" : "SOME WAITED",
          allOk ? "correct" : "WRONG");
   autoglm_batcher_destroy(b);
 
@@ -393,12 +394,16 @@ static void testMerge(void) {
   elapsed = nowMs() - start;
   printf("fixed, one request: %s\n",
          elapsed >= 50 ? "waited for the delay" : "DID NOT WAIT");
-  /* ... unless the batch fills: 4 rows run at once. */
+  autoglm_batcher_destroy(b);
+  /* ... unless the batch fills: 4 rows run at once (well within a 5 s
+   * delay). */
+  b = createBatcher(session, 0, 5000000, 16, AUTOGLM_BATCH_FIXED);
   start = nowMs();
   initRequest(&first, 4, 401);
   EXPECT(submit(b, &first) == AUTOGLM_OK && outputsCorrect(&first));
   elapsed = nowMs() - start;
-  printf("fixed, a full batch: %s\n", elapsed < 50 ? "ran at once" : "WAITED");
+  printf("fixed, a full batch: %s\n",
+         elapsed < 5000 ? "ran at once" : "WAITED");
   autoglm_batcher_destroy(b);
 
   /* max_batch 1: no batching, each request its own run. */
@@ -602,7 +607,7 @@ static void sizesCase(autoglm_session *const *sessions, int64_t us1,
   autoglm_batcher_options options;
   autoglm_batcher_options_init(&options);
   options.max_delay_us = 0;
-  options.calibration_runs = 1;
+  options.calibration_runs = 2;
   autoglm_batcher *b = NULL;
   EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
   Request r;
@@ -634,10 +639,11 @@ static void testSizes(void) {
   printSizesCreate("a NULL session", none, 2);
   printSizesCreate("no sessions", sessions, 0);
 
-  /* Costs in milliseconds, far apart so that timer noise cannot flip the
-   * choice: 2 + 1 beats a padded 4, then the padded 4 is cheapest. */
-  sizesCase(sessions, 2000, 3000, 20000);
-  sizesCase(sessions, 10000, 11000, 12000);
+  /* Costs in milliseconds, far enough apart that a preemption on a loaded
+   * machine cannot flip the choice (each size's cost is the fastest of two
+   * runs): 2 + 1 beats a padded 4, then the padded 4 is cheapest. */
+  sizesCase(sessions, 2000, 3000, 40000);
+  sizesCase(sessions, 20000, 21000, 22000);
 
   /* Every size, with max_batch 4: requests of 1 to 4 rows. */
   autoglm_batcher *b = NULL;
