@@ -641,8 +641,9 @@ static void testSizes(void) {
 
   /* Costs in milliseconds, far enough apart that a preemption on a loaded
    * machine cannot flip the choice (each size's cost is the fastest of two
-   * runs): 2 + 1 beats a padded 4, then the padded 4 is cheapest. */
-  sizesCase(sessions, 2000, 3000, 40000);
+   * runs): 2 + 1 (50) beats 1 + 1 + 1 and 2 + 2 (60) and a padded 4, then
+   * the padded 4 is cheapest. */
+  sizesCase(sessions, 20000, 30000, 200000);
   sizesCase(sessions, 20000, 21000, 22000);
 
   /* Every size, with max_batch 4: requests of 1 to 4 rows. */
