@@ -5,12 +5,14 @@ For each model (bench/models.py, random weights) this compiles one shared
 library per batch size (`autoglm-opt --input-shape=...:Bx...`), then runs
 `autoglm-run --serve-bench` for each batching mode at several loads (closed
 loop: N client threads, each sending its next request when the last is
-answered) and records throughput and p50/p99/p999 latency. Every figure of
+answered; and, with --rates, open loop: Poisson arrivals at each rate) and
+records throughput and p50/p99/p999 latency. Every figure of
 one model comes from the same machine state within a few minutes; the
 machine may be shared, so the load average is recorded beside them.
 
     bench/serve.py [--build BUILD] [--models tiny_cnn,resnet50]
-                   [--sizes 1,4,8] [--clients 1,4,16] [--duration 5]
+                   [--sizes 1,4,8] [--clients 1,4,16] [--rates 100,1000]
+                   [--duration 5]
 
 Writes BUILD/serve-results/results.{json,md,svg}.
 """
@@ -68,26 +70,28 @@ def compile_sizes(args, name, workdir):
     return libraries, seconds
 
 
-def serve(args, libraries, mode, clients):
+def serve(args, libraries, mode, clients, rate=None):
     sizes = sorted(libraries)
     cmd = [os.path.join(args.build, "bin", "autoglm-run"), libraries[sizes[0]]]
     for batch in sizes[1:]:
         cmd += ["--batch-model", libraries[batch]]
-    cmd += ["--serve-bench", "--batching", mode, "--clients", str(clients),
-            "--duration", str(args.duration), "--threads", str(args.threads),
-            "--max-delay-us", str(args.max_delay_us), "--check"]
+    cmd += ["--serve-bench", "--batching", mode, "--duration", str(args.duration),
+            "--threads", str(args.threads), "--max-delay-us", str(args.max_delay_us)]
+    cmd += ["--rate", str(rate)] if rate else ["--clients", str(clients), "--check"]
     text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     figures, runs = FIGURES.search(text), RUNS.search(text)
     if not figures or not runs:
         raise RuntimeError(f"unexpected output of {' '.join(cmd)}:\n{text}")
     answers, seconds, rps, p50, p99, p999, worst = figures.groups()
-    return {"mode": mode, "clients": clients, "requests_per_s": float(rps),
+    return {"mode": mode, "clients": None if rate else clients, "rate": rate,
+            "requests_per_s": float(rps),
             "p50_ms": float(p50), "p99_ms": float(p99), "p999_ms": float(p999),
             "max_ms": float(worst), "answers": int(answers),
             "runs": int(runs.group(1)), "mean_rows_per_run": float(runs.group(2)),
             "padding_rows": int(runs.group(3)), "failed": int(runs.group(5)),
-            "check": "bit for bit" if re.search(r"check: (\d+) of \1 clients' last answers equal",
-                                                text) else "within tolerance"}
+            "check": None if rate else
+            "bit for bit" if re.search(r"check: (\d+) of \1 clients' last answers equal", text)
+            else "within tolerance"}
 
 
 def markdown(results):
@@ -98,12 +102,14 @@ def markdown(results):
                      f"{entry['duration']} s per point; load average {entry['load_start']} at "
                      f"start, {entry['load_end']} at end)")
         lines.append("")
-        lines.append("| clients | mode | requests/s | × none | p50 ms | p99 ms | p999 ms | rows/run |")
+        lines.append("| load | mode | requests/s | × none | p50 ms | p99 ms | p999 ms | rows/run |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        base = {p["clients"]: p["requests_per_s"] for p in entry["points"] if p["mode"] == "none"}
+        load = lambda p: (f"{p['clients']} clients" if p["clients"] else
+                          f"{p['rate']:g}/s Poisson")
+        base = {load(p): p["requests_per_s"] for p in entry["points"] if p["mode"] == "none"}
         for p in entry["points"]:
-            ratio = p["requests_per_s"] / base[p["clients"]] if base.get(p["clients"]) else 0
-            lines.append(f"| {p['clients']} | {p['mode']} | {p['requests_per_s']:.1f} | "
+            ratio = p["requests_per_s"] / base[load(p)] if base.get(load(p)) else 0
+            lines.append(f"| {load(p)} | {p['mode']} | {p['requests_per_s']:.1f} | "
                          f"{ratio:.2f} | {p['p50_ms']:.2f} | {p['p99_ms']:.2f} | "
                          f"{p['p999_ms']:.2f} | {p['mean_rows_per_run']:.2f} |")
         lines.append("")
@@ -127,7 +133,7 @@ def chart(results):
     import math
     for k, entry in enumerate(results):
         x0 = 20 + k * (panel_w + left) + left
-        points = entry["points"]
+        points = [p for p in entry["points"] if p["clients"]]
         xmax = max(p["requests_per_s"] for p in points) * 1.1
         lo = math.log10(min(p["p99_ms"] for p in points) / 1.5)
         hi = math.log10(max(p["p99_ms"] for p in points) * 1.5)
@@ -170,6 +176,8 @@ def main():
     parser.add_argument("--models", default="tiny_cnn,tiny_bert")
     parser.add_argument("--sizes", default="1,4,8")
     parser.add_argument("--clients", default="1,4,16")
+    parser.add_argument("--rates", default="",
+                        help="open-loop Poisson rates (requests/s) to run too")
     parser.add_argument("--duration", type=float, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-delay-us", type=int, default=2000)
@@ -189,6 +197,13 @@ def main():
             for mode in MODES:
                 point = serve(args, libraries, mode, n)
                 print(f"{name}: {n} clients, {mode}: {point['requests_per_s']:.1f}/s, "
+                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms, "
+                      f"{point['mean_rows_per_run']:.2f} rows/run", flush=True)
+                entry["points"].append(point)
+        for rate in [float(r) for r in args.rates.split(",") if r]:
+            for mode in MODES:
+                point = serve(args, libraries, mode, None, rate)
+                print(f"{name}: {rate:g}/s, {mode}: {point['requests_per_s']:.1f}/s, "
                       f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms, "
                       f"{point['mean_rows_per_run']:.2f} rows/run", flush=True)
                 entry["points"].append(point)

@@ -408,7 +408,9 @@ static autoglm_status enqueue(autoglm_batcher *b, const autoglm_tensor *inputs,
         b->mean_gap_ns ? 0.875 * b->mean_gap_ns + 0.125 * gap : gap;
   }
   b->last_arrival_ns = now;
-  bool busy = b->running || b->queue.count > 0;
+  /* Requests held back on purpose (the worker waiting for a batch to fill)
+   * are not load: counting them would keep the batcher waiting. */
+  bool busy = b->running || (b->queue.count > 0 && !b->waiting);
   b->busy_share = 0.875 * b->busy_share + (busy ? 0.125 : 0.0);
   if (b->queue.tail)
     b->queue.tail->next = r;

@@ -83,6 +83,7 @@ struct autoglm_batcher {
   int64_t last_arrival_ns;
   bool running;               /* the worker is running a batch */
   int64_t last_batch_rows;    /* rows the last batch took */
+  bool waiting;               /* the worker waits for a batch to fill */
   bool stopping;              /* shutdown began: submit rejects */
   bool cancel_on_stop;        /* the first shutdown's mode */
   bool worker_stopped;        /* the worker left its loop */

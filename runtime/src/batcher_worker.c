@@ -51,7 +51,9 @@ static bool waitForMore(autoglm_batcher *b) {
   }
   struct timespec wake = {(time_t)(until / 1000000000),
                           (long)(until % 1000000000)};
+  b->waiting = true;
   pthread_cond_timedwait(&b->work, &b->mutex, &wake);
+  b->waiting = false;
   return true;
 }
 
@@ -79,9 +81,10 @@ static int32_t takeBatch(autoglm_batcher *b) {
 /*===-- The plan: which sizes run a batch's rows
  * ---------------------------===*/
 
-/* What a run of size `s` costs: measured, or estimated linearly from the
- * nearest measured size (by rows when none is). Worker-only state. */
-static double estimatedCost(const autoglm_batcher *b, int32_t s) {
+/* What a run of size `s` costs by its own measurements: measured, or
+ * estimated linearly from the nearest measured size (by rows when none
+ * is). Worker-only state. */
+static double measuredCost(const autoglm_batcher *b, int32_t s) {
   const batcher_size *sizes = b->sizes;
   if (sizes[s].cost_ns > 0)
     return sizes[s].cost_ns;
@@ -90,6 +93,20 @@ static double estimatedCost(const autoglm_batcher *b, int32_t s) {
       if (j >= 0 && j < b->num_sizes && sizes[j].cost_ns > 0)
         return sizes[j].cost_ns * (double)sizes[s].rows / (double)sizes[j].rows;
   return (double)sizes[s].rows;
+}
+
+/* What the plan assumes a run of size `s` costs: never less than a smaller
+ * size's, since it does at least the same work. Without this a size that
+ * ran rarely keeps an old, low figure while the sizes in use absorb a
+ * loaded machine's delays, and single rows get padded to large sizes. */
+static double estimatedCost(const autoglm_batcher *b, int32_t s) {
+  double cost = measuredCost(b, s);
+  for (int32_t j = 0; j < s; ++j) {
+    double smaller = measuredCost(b, j);
+    if (smaller > cost)
+      cost = smaller;
+  }
+  return cost;
 }
 
 /* Fills b->plan_size[r] for r <= rows: the size of the first run of the
