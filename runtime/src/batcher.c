@@ -369,8 +369,9 @@ static autoglm_status enqueue(autoglm_batcher *b, const autoglm_tensor *inputs,
   int64_t rows = 0;
   autoglm_status status = autoglm_batcher_check_request(
       b, inputs, num_inputs, outputs, num_outputs, &rows, &message);
-  int64_t now = autoglm_batcher_now_ns();
   pthread_mutex_lock(&b->mutex);
+  /* Read under the mutex, so that arrival times follow the queue's order. */
+  int64_t now = autoglm_batcher_now_ns();
   if (status == AUTOGLM_OK && b->stopping) {
     autoglm_message_appendf(&message, "the batcher is shutting down");
     status = AUTOGLM_ERROR_SHUT_DOWN;
