@@ -244,6 +244,9 @@ autoglm_status autoglm_batcher_create_multi(
   }
   b->next_ticket = 1;
   b->stats.max_batch = b->options.max_batch;
+  /* Before the worker starts, so that create returns with the costs known
+   * and a caller's clock does not count the calibration. */
+  autoglm_batcher_calibrate(b);
   pthread_condattr_t monotonic;
   pthread_condattr_init(&monotonic);
   pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);

@@ -280,8 +280,7 @@ static void runBatch(autoglm_batcher *b, int32_t count) {
   }
 }
 
-/* Measures every size on the staging memory (zeros) before serving. */
-static void calibrate(autoglm_batcher *b) {
+void autoglm_batcher_calibrate(autoglm_batcher *b) {
   int32_t numInputs = b->model->num_inputs;
   for (int32_t s = 0; s < b->num_sizes; ++s) {
     batcher_size *size = &b->sizes[s];
@@ -300,7 +299,6 @@ static void calibrate(autoglm_batcher *b) {
 
 void *autoglm_batcher_worker(void *arg) {
   autoglm_batcher *b = arg;
-  calibrate(b);
   pthread_mutex_lock(&b->mutex);
   for (;;) {
     while (!b->queue.head && !b->stopping)

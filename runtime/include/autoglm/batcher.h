@@ -58,9 +58,10 @@ typedef struct autoglm_batcher_options {
    * submit rejects with AUTOGLM_ERROR_QUEUE_FULL; 0 means 1024. */
   int32_t queue_capacity;
   int32_t policy; /* autoglm_batch_policy */
-  /* Runs of each batch size at creation, on zero inputs, that measure what
-   * a run of that size costs before any request does (the first run of a
-   * size also warms its caches); 0 learns the costs from the requests. */
+  /* Runs of each batch size that create makes, on zero inputs, to measure
+   * what a run of that size costs before any request does (the fastest
+   * counts; the first also warms caches); 0 learns the costs from the
+   * requests. */
   int32_t calibration_runs;
 } autoglm_batcher_options;
 
