@@ -104,7 +104,7 @@ def markdown(results):
         lines.append("")
         lines.append("| load | mode | requests/s | × none | p50 ms | p99 ms | p999 ms | rows/run |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        load = lambda p: (f"{p['clients']} clients" if p["clients"] else
+        load = lambda p: (f"{p['clients']} client{'s' if p['clients'] > 1 else ''}" if p["clients"] else
                           f"{p['rate']:g}/s Poisson")
         base = {load(p): p["requests_per_s"] for p in entry["points"] if p["mode"] == "none"}
         for p in entry["points"]:
