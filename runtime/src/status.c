@@ -36,6 +36,12 @@ const char *autoglm_status_string(autoglm_status status) {
     return "device unavailable";
   case AUTOGLM_ERROR_DEVICE_FAILED:
     return "device failure";
+  case AUTOGLM_ERROR_QUEUE_FULL:
+    return "queue full";
+  case AUTOGLM_ERROR_CANCELLED:
+    return "cancelled";
+  case AUTOGLM_ERROR_SHUT_DOWN:
+    return "shut down";
   }
   /* Statuses arrive from user code as plain ints too. */
   return "unknown status";

@@ -49,6 +49,28 @@ Execution:
                         on cuda, the device time measured with CUDA events)
   --info                print the model's device, inputs and outputs and exit
   --help                print this text
+
+Serving benchmark (the model's dimension 0 is the batch; docs/batching.md):
+  --serve-bench         send requests through the runtime's batcher and
+                        print throughput and p50/p99/p999 latency
+  --batch-model FILE    the same model compiled for another batch size
+                        (repeatable); the batcher picks sizes per batch
+  --batching MODE       none (one request a run, on MODEL.so), fixed (the
+                        largest size, waiting for a full batch or the delay)
+                        or adaptive (every size; waits only under load;
+                        the default)
+  --clients N           closed loop: N threads, each sending its next request
+                        when the last is answered (default 8)
+  --rate R              open loop instead: R requests per second, exponential
+                        gaps (Poisson arrivals)
+  --duration S          seconds of load after a warm-up second (default 5)
+  --request-rows N      rows (batch entries) per request (default 1)
+  --max-batch N         most rows in one batch (default: the largest size)
+  --max-delay-us N      longest a request waits for its batch to fill
+                        (default 2000)
+  --check               closed loop: compare each client's last answer with
+                        its request run alone on MODEL.so (whose batch must
+                        be --request-rows), within --rtol/--atol
 )";
 }
 
@@ -108,6 +130,14 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
     }
     if (arg == "--info") {
       options.info = true;
+      continue;
+    }
+    if (arg == "--serve-bench") {
+      options.serveBench = true;
+      continue;
+    }
+    if (arg == "--check") {
+      options.check = true;
       continue;
     }
     if (arg.size() < 2 || arg.compare(0, 2, "--") != 0) {
@@ -178,6 +208,44 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
         error = "--device wants cpu, cuda or cuda:N, got '" + value + "'";
         return false;
       }
+    } else if (name == "--batch-model") {
+      options.batchModels.push_back(value);
+    } else if (name == "--batching") {
+      if (value != "none" && value != "fixed" && value != "adaptive") {
+        error = "--batching wants none, fixed or adaptive, got '" + value + "'";
+        return false;
+      }
+      options.batching = value;
+    } else if (name == "--clients" || name == "--max-batch") {
+      if (!parseInt(value, 1, number) || number > 4096) {
+        error = name + " wants a count from 1 to 4096, got '" + value + "'";
+        return false;
+      }
+      (name == "--clients" ? options.clients : options.maxBatch) =
+          static_cast<int32_t>(number);
+    } else if (name == "--request-rows") {
+      if (!parseInt(value, 1, number)) {
+        error = "--request-rows wants a positive count, got '" + value + "'";
+        return false;
+      }
+      options.requestRows = number;
+    } else if (name == "--max-delay-us") {
+      if (!parseInt(value, 0, number) || number > 3600000000ll) {
+        error = "--max-delay-us wants microseconds from 0 to an hour, got '" +
+                value + "'";
+        return false;
+      }
+      options.maxDelayUs = number;
+    } else if (name == "--rate" || name == "--duration") {
+      double parsed = 0;
+      if (!parseTolerance(value, parsed) || parsed <= 0 ||
+          (name == "--duration" && parsed > 3600)) {
+        error = name + " wants a positive number" +
+                (name == "--duration" ? " of seconds up to 3600" : "") +
+                ", got '" + value + "'";
+        return false;
+      }
+      (name == "--rate" ? options.rate : options.duration) = parsed;
     } else if (name == "--rtol" || name == "--atol") {
       if (!parseTolerance(value,
                           name == "--rtol" ? options.rtol : options.atol)) {

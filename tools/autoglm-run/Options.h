@@ -35,6 +35,18 @@ struct Options {
   int32_t deviceOrdinal = 0;
   bool info = false;
   bool help = false;
+
+  /// --serve-bench and its settings (ServeBench.h).
+  bool serveBench = false;
+  std::vector<std::string> batchModels;
+  std::string batching = "adaptive";
+  int32_t clients = 8;
+  double rate = 0; ///< requests per second; 0: closed loop
+  double duration = 5;
+  int64_t requestRows = 1;
+  int32_t maxBatch = 0;
+  int64_t maxDelayUs = 2000;
+  bool check = false;
 };
 
 /// Parses argv; on failure returns false with a one-line reason.

@@ -12,6 +12,7 @@
 #include "ModelLibrary.h"
 #include "Options.h"
 #include "RandomFill.h"
+#include "ServeBench.h"
 #include "TensorFile.h"
 
 #include "autoglm/cuda_image.h"
@@ -421,6 +422,9 @@ int main(int argc, char **argv) {
     printInfo(*library.model(), device);
     return 0;
   }
+
+  if (options.serveBench)
+    return runServeBench(options, session.get());
 
   Runner runner{options, session.get(), {}, {}, {}, {}, {}, {}};
   if (!gatherInputs(runner, error) || !loadExpectations(runner, error) ||

@@ -69,7 +69,15 @@ typedef enum autoglm_status {
   /* The device refused or failed an operation while the session was being
    * built or run (a kernel launch, a copy, a fault in a kernel); the message
    * names the step's ONNX nodes and the CUDA error. */
-  AUTOGLM_ERROR_DEVICE_FAILED = 15
+  AUTOGLM_ERROR_DEVICE_FAILED = 15,
+  /* A batcher's queue holds as many requests as it may (autoglm/batcher.h):
+   * the request is refused rather than queued without bound. */
+  AUTOGLM_ERROR_QUEUE_FULL = 16,
+  /* A batcher's request was cancelled before it ran (autoglm_batcher_cancel
+   * or a cancelling shutdown). */
+  AUTOGLM_ERROR_CANCELLED = 17,
+  /* The batcher is shutting down and accepts no more requests. */
+  AUTOGLM_ERROR_SHUT_DOWN = 18
 } autoglm_status;
 
 /* A short, static, English description of `status` ("shape mismatch");

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Serving benchmark: no batching, fixed batching and adaptive batching.
+
+For each model (bench/models.py, random weights) this compiles one shared
+library per batch size (`autoglm-opt --input-shape=...:Bx...`), then runs
+`autoglm-run --serve-bench` for each batching mode at several loads (closed
+loop: N client threads, each sending its next request when the last is
+answered; and, with --rates, open loop: Poisson arrivals at each rate) and
+records throughput and p50/p99/p999 latency. Every figure of
+one model comes from the same machine state within a few minutes; the
+machine may be shared, so the load average is recorded beside them.
+
+    bench/serve.py [--build BUILD] [--models tiny_cnn,resnet50]
+                   [--sizes 1,4,8] [--clients 1,4,16] [--rates 100,1000]
+                   [--duration 5]
+
+Writes BUILD/serve-results/results.{json,md,svg}.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import models  # noqa: E402
+
+import onnx  # noqa: E402
+
+MODES = ("none", "fixed", "adaptive")
+COLORS = {"none": "#888888", "fixed": "#e08a2c", "adaptive": "#3b6fb6"}
+
+HEADER = re.compile(r"max delay (\d+) us, (\d+) threads")
+FIGURES = re.compile(
+    r"(\d+) answers in ([\d.]+) s: ([\d.]+) requests/s, [\d.]+ rows/s; latency "
+    r"p50 ([\d.]+) ms, p99 ([\d.]+) ms, p999 ([\d.]+) ms, max ([\d.]+) ms")
+RUNS = re.compile(r"(\d+) runs of ([\d.]+) rows on average \((\d+) padding rows\); "
+                  r"(\d+) requests rejected, (\d+) failed")
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " / ".join(f.read().split()[:3])
+
+
+def compile_sizes(args, name, workdir):
+    """{batch: path of the .so}, compiling what is missing; seconds spent."""
+    onnx_path = os.path.join(workdir, "model.onnx")
+    if not os.path.exists(onnx_path):
+        os.makedirs(workdir, exist_ok=True)
+        onnx.save(models.build(name, 0), onnx_path)
+    model = onnx.load(onnx_path, load_external_data=False)
+    fixed = models.MODELS[name][3]
+    libraries, seconds = {}, {}
+    for batch in args.sizes:
+        so = os.path.join(workdir, f"b{batch}.so")
+        if not os.path.exists(so):
+            shapes = models.input_shapes(model, batch, fixed)
+            cmd = [os.path.join(args.build, "bin", "autoglm-opt"), onnx_path,
+                   "--emit=so", "-o", so]
+            cmd += [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            seconds[batch] = round(time.perf_counter() - start, 1)
+        libraries[batch] = so
+    return libraries, seconds
+
+
+def serve(args, libraries, mode, clients, rate=None):
+    sizes = sorted(libraries)
+    cmd = [os.path.join(args.build, "bin", "autoglm-run"), libraries[sizes[0]]]
+    for batch in sizes[1:]:
+        cmd += ["--batch-model", libraries[batch]]
+    cmd += ["--serve-bench", "--batching", mode, "--duration", str(args.duration),
+            "--threads", str(args.threads), "--max-delay-us", str(args.max_delay_us)]
+    cmd += ["--rate", str(rate)] if rate else ["--clients", str(clients), "--check"]
+    text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    figures, runs = FIGURES.search(text), RUNS.search(text)
+    if not figures or not runs:
+        raise RuntimeError(f"unexpected output of {' '.join(cmd)}:\n{text}")
+    answers, seconds, rps, p50, p99, p999, worst = figures.groups()
+    return {"mode": mode, "clients": None if rate else clients, "rate": rate,
+            "requests_per_s": float(rps),
+            "p50_ms": float(p50), "p99_ms": float(p99), "p999_ms": float(p999),
+            "max_ms": float(worst), "answers": int(answers),
+            "runs": int(runs.group(1)), "mean_rows_per_run": float(runs.group(2)),
+            "padding_rows": int(runs.group(3)), "failed": int(runs.group(5)),
+            "check": None if rate else
+            "bit for bit" if re.search(r"check: (\d+) of \1 clients' last answers equal", text)
+            else "within tolerance"}
+
+
+def markdown(results):
+    lines = []
+    for entry in results:
+        lines.append(f"**{entry['model']}** (batch sizes {', '.join(map(str, entry['sizes']))}; "
+                     f"{entry['threads']} threads; max delay {entry['max_delay_us']} us; "
+                     f"{entry['duration']} s per point; load average {entry['load_start']} at "
+                     f"start, {entry['load_end']} at end)")
+        lines.append("")
+        lines.append("| load | mode | requests/s | × none | p50 ms | p99 ms | p999 ms | rows/run |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        load = lambda p: (f"{p['clients']} client{'s' if p['clients'] > 1 else ''}" if p["clients"] else
+                          f"{p['rate']:g}/s Poisson")
+        base = {load(p): p["requests_per_s"] for p in entry["points"] if p["mode"] == "none"}
+        for p in entry["points"]:
+            ratio = p["requests_per_s"] / base[load(p)] if base.get(load(p)) else 0
+            lines.append(f"| {load(p)} | {p['mode']} | {p['requests_per_s']:.1f} | "
+                         f"{ratio:.2f} | {p['p50_ms']:.2f} | {p['p99_ms']:.2f} | "
+                         f"{p['p999_ms']:.2f} | {p['mean_rows_per_run']:.2f} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def chart(results):
+    """One panel per model: p99 latency (log) against throughput, a line per
+    mode through its load levels."""
+    panel_w, panel_h, left, top = 420, 300, 60, 50
+    width = len(results) * (panel_w + left) + 20
+    height = panel_h + top + 70
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" font-size="12">',
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="10" y="20" font-size="14" font-weight="bold">Throughput against p99 '
+           'latency, closed-loop clients (more clients to the right)</text>']
+    for i, mode in enumerate(MODES):
+        out.append(f'<rect x="{10 + i * 120}" y="30" width="12" height="12" fill="{COLORS[mode]}"/>'
+                   f'<text x="{26 + i * 120}" y="41">{mode}</text>')
+    import math
+    for k, entry in enumerate(results):
+        x0 = 20 + k * (panel_w + left) + left
+        points = [p for p in entry["points"] if p["clients"]]
+        xmax = max(p["requests_per_s"] for p in points) * 1.1
+        lo = math.log10(min(p["p99_ms"] for p in points) / 1.5)
+        hi = math.log10(max(p["p99_ms"] for p in points) * 1.5)
+        x = lambda v: x0 + v / xmax * panel_w
+        y = lambda v: top + panel_h - (math.log10(v) - lo) / (hi - lo) * panel_h
+        out.append(f'<text x="{x0}" y="{top - 4}" font-weight="bold">{entry["model"]}</text>')
+        out.append(f'<rect x="{x0}" y="{top}" width="{panel_w}" height="{panel_h}" '
+                   'fill="none" stroke="#999"/>')
+        for e in range(math.floor(lo), math.ceil(hi) + 1):
+            for m in (1, 2, 5):
+                v = m * 10 ** e
+                if lo <= math.log10(v) <= hi:
+                    out.append(f'<line x1="{x0}" x2="{x0 + panel_w}" y1="{y(v):.1f}" '
+                               f'y2="{y(v):.1f}" stroke="#eee"/>'
+                               f'<text x="{x0 - 4}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
+        for t in range(5):
+            v = xmax * t / 4
+            out.append(f'<text x="{x(v):.1f}" y="{top + panel_h + 16}" '
+                       f'text-anchor="middle">{v:.0f}</text>')
+        out.append(f'<text x="{x0 + panel_w / 2}" y="{top + panel_h + 34}" '
+                   'text-anchor="middle">requests/s</text>')
+        out.append(f'<text x="{x0 - 44}" y="{top + panel_h / 2}" text-anchor="middle" '
+                   f'transform="rotate(-90 {x0 - 44} {top + panel_h / 2})">p99 ms</text>')
+        for mode in MODES:
+            series = sorted((p for p in points if p["mode"] == mode), key=lambda p: p["clients"])
+            coords = " ".join(f"{x(p['requests_per_s']):.1f},{y(p['p99_ms']):.1f}" for p in series)
+            out.append(f'<polyline points="{coords}" fill="none" stroke="{COLORS[mode]}" '
+                       'stroke-width="2"/>')
+            for p in series:
+                out.append(f'<circle cx="{x(p["requests_per_s"]):.1f}" cy="{y(p["p99_ms"]):.1f}" '
+                           f'r="3" fill="{COLORS[mode]}"><title>{mode}, {p["clients"]} clients: '
+                           f'{p["requests_per_s"]:.1f}/s, p99 {p["p99_ms"]:.2f} ms</title></circle>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    parser.add_argument("--models", default="tiny_cnn,tiny_bert")
+    parser.add_argument("--sizes", default="1,4,8")
+    parser.add_argument("--clients", default="1,4,16")
+    parser.add_argument("--rates", default="",
+                        help="open-loop Poisson rates (requests/s) to run too")
+    parser.add_argument("--duration", type=float, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-delay-us", type=int, default=2000)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    clients = [int(c) for c in args.clients.split(",")]
+    out = args.out or os.path.join(args.build, "serve-results")
+    os.makedirs(out, exist_ok=True)
+    results = []
+    for name in args.models.split(","):
+        libraries, compile_s = compile_sizes(args, name, os.path.join(out, name))
+        entry = {"model": name, "sizes": sorted(libraries), "threads": args.threads,
+                 "max_delay_us": args.max_delay_us, "duration": args.duration,
+                 "compile_s": compile_s, "load_start": loadavg(), "points": []}
+        for n in clients:
+            for mode in MODES:
+                point = serve(args, libraries, mode, n)
+                print(f"{name}: {n} clients, {mode}: {point['requests_per_s']:.1f}/s, "
+                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms, "
+                      f"{point['mean_rows_per_run']:.2f} rows/run", flush=True)
+                entry["points"].append(point)
+        for rate in [float(r) for r in args.rates.split(",") if r]:
+            for mode in MODES:
+                point = serve(args, libraries, mode, None, rate)
+                print(f"{name}: {rate:g}/s, {mode}: {point['requests_per_s']:.1f}/s, "
+                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms, "
+                      f"{point['mean_rows_per_run']:.2f} rows/run", flush=True)
+                entry["points"].append(point)
+        entry["load_end"] = loadavg()
+        results.append(entry)
+        with open(os.path.join(out, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(markdown(results))
+    with open(os.path.join(out, "results.svg"), "w") as f:
+        f.write(chart(results))
+    print(f"wrote {out}/results.{{json,md,svg}}")
+
+
+if __name__ == "__main__":
+    main()

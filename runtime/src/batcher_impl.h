@@ -1,0 +1,147 @@
+/*===- batcher_impl.h - the batcher object ---------------------------*- C
+-*-===*\
+ *
+ * Internal to the runtime. One mutex guards the queue, the free slots and
+ * the counters; the worker (batcher_worker.c) runs the model without it.
+ * Everything is allocated at creation: `capacity` request slots, each with
+ * room for its tensors' data pointers and its answer, and one batch of
+ * staging tensors.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AUTOGLM_RUNTIME_BATCHER_IMPL_H
+#define AUTOGLM_RUNTIME_BATCHER_IMPL_H
+
+#include "autoglm/batcher.h"
+#include "message.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One accepted request, from submit until it is answered. */
+typedef struct batcher_request {
+  struct batcher_request *next; /* in the queue or the free list */
+  uint64_t ticket;
+  int64_t rows;
+  int64_t arrival_ns; /* CLOCK_MONOTONIC */
+  /* num_inputs then num_outputs data pointers of the caller's tensors. */
+  void **data;
+  /* The async form's callback; NULL for a blocking request, whose
+   * submitter waits on `answered` until `done`. */
+  autoglm_batcher_callback callback;
+  void *user_data;
+  pthread_cond_t answered;
+  bool done;
+  autoglm_status status;
+  char message[AUTOGLM_MESSAGE_CAPACITY];
+} batcher_request;
+
+/* A FIFO of requests linked through `next`. */
+typedef struct batcher_queue {
+  batcher_request *head;
+  batcher_request *tail;
+  int32_t count;
+  int64_t rows;
+} batcher_queue;
+
+/* One batch size the batcher can run: a session whose model's dimension 0
+ * is `rows`, what a run of it costs, and its staging tensors (num_inputs
+ * then num_outputs, that size's shapes, data in the shared staging
+ * memory). */
+typedef struct batcher_size {
+  autoglm_session *session;
+  int64_t rows;
+  double cost_ns; /* weighted mean of measured runs; 0 until one ran */
+  autoglm_tensor *staged;
+} batcher_size;
+
+struct autoglm_batcher {
+  /* The sizes, smallest first; the largest's model checks requests. */
+  batcher_size *sizes;
+  int32_t num_sizes;
+  const autoglm_model_desc *model;
+  autoglm_batcher_options options;
+  int64_t model_batch; /* rows of the largest size */
+  /* Bytes of one row of each input, then of each output. */
+  uint64_t *row_bytes;
+
+  pthread_mutex_t mutex;
+  pthread_cond_t work;      /* the worker waits: queue, shutdown */
+  pthread_cond_t quiescent; /* shutdown/destroy wait: worker, submitters */
+  batcher_queue queue;
+  batcher_request *free_slots;
+  batcher_request *slots; /* `queue_capacity` of them */
+  void **slot_data;
+  uint64_t next_ticket;
+  /* The adaptive policy's view of the load, weighted means over recent
+   * arrivals: the time between them, and the share of them that found the
+   * worker busy or the queue non-empty (near 0 for one client waiting on
+   * each answer, near 1 under load). The last arrival. */
+  double mean_gap_ns;
+  double busy_share;
+  int64_t last_arrival_ns;
+  bool running;               /* the worker is running a batch */
+  int64_t last_batch_rows;    /* rows the last batch took */
+  bool waiting;               /* the worker waits for a batch to fill */
+  bool stopping;              /* shutdown began: submit rejects */
+  bool cancel_on_stop;        /* the first shutdown's mode */
+  bool worker_stopped;        /* the worker left its loop */
+  int32_t blocked_submitters; /* inside a blocking submit */
+  /* Threads answering requests they took off the queue (cancel, a
+   * cancelling shutdown); shutdown returns when none is left. */
+  int32_t answering;
+  autoglm_batcher_stats stats;
+  pthread_t worker;
+
+  /* The worker's batch: its requests, the plan of runs for its rows (the
+   * size of each, from a table of the cheapest plan for every row count up
+   * to max_batch), the tensors of a run made directly on one request's
+   * data, and the staging memory, model_batch rows of every tensor (each
+   * 64-byte aligned), that the other runs use. */
+  batcher_request **batch;
+  double *plan_cost;  /* max_batch + 1 */
+  int32_t *plan_size; /* max_batch + 1 */
+  autoglm_tensor *direct;
+  void *staging_memory;
+  char run_message[AUTOGLM_MESSAGE_CAPACITY];
+};
+
+/* The current CLOCK_MONOTONIC time in nanoseconds. */
+int64_t autoglm_batcher_now_ns(void);
+
+/* Checks that the session's model has a batch dimension (every input and
+ * output of rank >= 1 with one common dimension 0) and returns it, or 0
+ * with the reason in `message`. */
+int64_t autoglm_batcher_model_batch(const autoglm_model_desc *model,
+                                    autoglm_message *message);
+
+/* Checks that two models (of batch sizes) agree in everything but
+ * dimension 0: names, dtypes, ranks and the other dimensions. */
+bool autoglm_batcher_same_signature(const autoglm_model_desc *a,
+                                    const autoglm_model_desc *b,
+                                    autoglm_message *message);
+
+/* Checks a request against the model's signature with dimension 0 free
+ * (1 <= rows <= max_batch, one value for every tensor); sets `*rows`. */
+autoglm_status autoglm_batcher_check_request(const autoglm_batcher *batcher,
+                                             const autoglm_tensor *inputs,
+                                             int32_t num_inputs,
+                                             const autoglm_tensor *outputs,
+                                             int32_t num_outputs, int64_t *rows,
+                                             autoglm_message *message);
+
+/* Answers `request` with `status` and `message`: a blocking one's
+ * submitter wakes, an async one's callback runs (on this thread, without
+ * the mutex, then its slot is freed). Called without the mutex held. */
+void autoglm_batcher_answer(autoglm_batcher *batcher, batcher_request *request,
+                            autoglm_status status, const char *message);
+
+/* Measures every size on the staging memory (zeros), calibration_runs
+ * runs each, keeping the fastest (batcher_worker.c). */
+void autoglm_batcher_calibrate(autoglm_batcher *b);
+
+/* The worker thread's loop (batcher_worker.c). */
+void *autoglm_batcher_worker(void *batcher);
+
+#endif /* AUTOGLM_RUNTIME_BATCHER_IMPL_H */

@@ -1,0 +1,320 @@
+/*===- batcher_worker.c - form batches, run them, split the outputs -------===*\
+ *
+ * The worker thread: waits for requests, decides how long to let a batch
+ * fill (the policy), takes queued requests in arrival order while their
+ * rows fit, copies their rows into the staging inputs (padding the batch by
+ * repeating its last row), runs the session once, and copies each request's
+ * rows of the outputs back. A merged run that fails is run again one
+ * request at a time, so that one request the model cannot compute fails
+ * alone.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
+#include "batcher_impl.h"
+
+#include <string.h>
+#include <time.h>
+
+/*===-- The policy: how long a batch may fill -----------------------------===*/
+
+/* Under the mutex, with a queued request: returns true after waiting (for
+ * an arrival, the deadline or a shutdown) when the batch should fill
+ * further, false when it should run now. */
+static bool waitForMore(autoglm_batcher *b) {
+  if (b->stopping || b->queue.rows >= b->options.max_batch)
+    return false;
+  int64_t now = autoglm_batcher_now_ns();
+  int64_t deadline = b->queue.head->arrival_ns + b->options.max_delay_us * 1000;
+  if (now >= deadline)
+    return false;
+  int64_t until = deadline;
+  if (b->options.policy == AUTOGLM_BATCH_ADAPTIVE) {
+    /* Wait only under load, for requests that are expected: most recent
+     * arrivals found the worker busy (with Poisson arrivals, the worker is
+     * busy more than half the time); fewer rows are queued than the last
+     * batch took (closed-loop clients that all sent their next request are
+     * all here); and the next arrival is due before the deadline, judging by
+     * the mean gap between arrivals. The wait ends when an arrival is
+     * overdue (twice the mean gap after the last one): the load has
+     * dropped. At light load, or with one client that waits for each
+     * answer, a request runs at once. */
+    if (b->busy_share < 0.5 || b->queue.rows >= b->last_batch_rows)
+      return false;
+    double gap = b->mean_gap_ns;
+    int64_t overdue = b->last_arrival_ns + (int64_t)(2 * gap);
+    if (gap <= 0 || overdue <= now)
+      return false;
+    if (overdue < until)
+      until = overdue;
+  }
+  struct timespec wake = {(time_t)(until / 1000000000),
+                          (long)(until % 1000000000)};
+  b->waiting = true;
+  pthread_cond_timedwait(&b->work, &b->mutex, &wake);
+  b->waiting = false;
+  return true;
+}
+
+/* Under the mutex: moves the requests of the next batch from the queue to
+ * b->batch and returns how many. */
+static int32_t takeBatch(autoglm_batcher *b) {
+  int32_t count = 0;
+  int64_t rows = 0;
+  while (b->queue.head && rows + b->queue.head->rows <= b->options.max_batch) {
+    batcher_request *r = b->queue.head;
+    b->queue.head = r->next;
+    r->next = NULL;
+    rows += r->rows;
+    b->batch[count++] = r;
+  }
+  if (!b->queue.head)
+    b->queue.tail = NULL;
+  b->queue.count -= count;
+  b->queue.rows -= rows;
+  b->last_batch_rows = rows;
+  b->stats.queued = b->queue.count;
+  return count;
+}
+
+/*===-- The plan: which sizes run a batch's rows
+ * ---------------------------===*/
+
+/* What a run of size `s` costs by its own measurements: measured, or
+ * estimated linearly from the nearest measured size (by rows when none
+ * is). Worker-only state. */
+static double measuredCost(const autoglm_batcher *b, int32_t s) {
+  const batcher_size *sizes = b->sizes;
+  if (sizes[s].cost_ns > 0)
+    return sizes[s].cost_ns;
+  for (int32_t d = 1; d < b->num_sizes; ++d)
+    for (int32_t j = s - d; j <= s + d; j += 2 * d)
+      if (j >= 0 && j < b->num_sizes && sizes[j].cost_ns > 0)
+        return sizes[j].cost_ns * (double)sizes[s].rows / (double)sizes[j].rows;
+  return (double)sizes[s].rows;
+}
+
+/* What the plan assumes a run of size `s` costs: never less than a smaller
+ * size's, since it does at least the same work. Without this a size that
+ * ran rarely keeps an old, low figure while the sizes in use absorb a
+ * loaded machine's delays, and single rows get padded to large sizes. */
+static double estimatedCost(const autoglm_batcher *b, int32_t s) {
+  double cost = measuredCost(b, s);
+  for (int32_t j = 0; j < s; ++j) {
+    double smaller = measuredCost(b, j);
+    if (smaller > cost)
+      cost = smaller;
+  }
+  return cost;
+}
+
+/* Fills b->plan_size[r] for r <= rows: the size of the first run of the
+ * cheapest sequence of runs for r rows (the rest runs r - that size's rows,
+ * the last run padded). Ties go to the larger size: fewer runs. */
+static void planRuns(autoglm_batcher *b, int64_t rows) {
+  b->plan_cost[0] = 0;
+  for (int64_t r = 1; r <= rows; ++r) {
+    double best = -1;
+    for (int32_t s = b->num_sizes - 1; s >= 0; --s) {
+      int64_t rest = r - b->sizes[s].rows;
+      double cost = estimatedCost(b, s) + b->plan_cost[rest > 0 ? rest : 0];
+      if (best < 0 || cost < best) {
+        best = cost;
+        b->plan_size[r] = s;
+      }
+    }
+    b->plan_cost[r] = best;
+  }
+}
+
+/*===-- Running a batch ---------------------------------------------------===*/
+
+/* A position in a batch's rows: request `index`, its row `row`. */
+typedef struct RowCursor {
+  int32_t index;
+  int64_t row;
+} RowCursor;
+
+/* Copies `rows` rows of tensor `k` between the requests from `at` on and
+ * `staged` (into it for an input, out of it for an output). */
+static void copyRows(const autoglm_batcher *b, batcher_request **requests,
+                     RowCursor at, int64_t rows, int32_t k, char *staged,
+                     bool toStaging) {
+  uint64_t rowBytes = b->row_bytes[k];
+  while (rows > 0) {
+    batcher_request *r = requests[at.index];
+    int64_t n = r->rows - at.row;
+    if (n > rows)
+      n = rows;
+    char *data = (char *)r->data[k] + (uint64_t)at.row * rowBytes;
+    size_t bytes = (size_t)((uint64_t)n * rowBytes);
+    if (toStaging)
+      memcpy(staged, data, bytes);
+    else
+      memcpy(data, staged, bytes);
+    staged += bytes;
+    rows -= n;
+    ++at.index;
+    at.row = 0;
+  }
+}
+
+/* Runs `rows` rows from `*at` on size `s`, then moves `*at` past them;
+ * fills b->run_message on failure. Without the mutex. */
+static autoglm_status runRows(autoglm_batcher *b, int32_t s,
+                              batcher_request **requests, RowCursor *at,
+                              int64_t rows) {
+  batcher_size *size = &b->sizes[s];
+  int32_t numInputs = b->model->num_inputs;
+  int32_t numOutputs = b->model->num_outputs;
+  int32_t total = numInputs + numOutputs;
+  batcher_request *first = requests[at->index];
+  const autoglm_tensor *tensors = size->staged;
+  bool direct = at->row == 0 && first->rows == rows && rows == size->rows;
+  if (direct) {
+    /* A request that is exactly one run's rows runs on its own tensors. */
+    for (int32_t k = 0; k < total; ++k) {
+      b->direct[k] = size->staged[k];
+      b->direct[k].data = first->data[k];
+    }
+    tensors = b->direct;
+  } else {
+    for (int32_t i = 0; i < numInputs; ++i) {
+      char *staged = size->staged[i].data;
+      copyRows(b, requests, *at, rows, i, staged, true);
+      /* Padding repeats a real row, so it is an input the model accepts
+       * (token ids in range, a non-empty attention mask). */
+      uint64_t rowBytes = b->row_bytes[i];
+      for (int64_t row = rows; row < size->rows; ++row)
+        memcpy(staged + (uint64_t)row * rowBytes,
+               staged + (uint64_t)(row - 1) * rowBytes, (size_t)rowBytes);
+    }
+  }
+  int64_t start = autoglm_batcher_now_ns();
+  autoglm_status status = autoglm_session_run(size->session, tensors, numInputs,
+                                              tensors + numInputs, numOutputs);
+  int64_t elapsed = autoglm_batcher_now_ns() - start;
+  if (status == AUTOGLM_OK) {
+    /* A weighted mean, with a run that took over twice the mean counted as
+     * twice the mean: a run preempted by another process on a loaded
+     * machine should not make its size look slow for long. */
+    double sample = (double)elapsed;
+    if (size->cost_ns > 0 && sample > 2 * size->cost_ns)
+      sample = 2 * size->cost_ns;
+    size->cost_ns =
+        size->cost_ns > 0 ? 0.8 * size->cost_ns + 0.2 * sample : sample;
+    if (!direct)
+      for (int32_t j = 0; j < numOutputs; ++j)
+        copyRows(b, requests, *at, rows, numInputs + j,
+                 size->staged[numInputs + j].data, false);
+  } else {
+    autoglm_message message;
+    autoglm_message_init(&message, b->run_message, sizeof(b->run_message));
+    autoglm_message_appendf(&message, "%s",
+                            autoglm_session_last_error(size->session));
+  }
+  /* Past the rows. */
+  for (int64_t left = rows; left > 0;) {
+    int64_t n = requests[at->index]->rows - at->row;
+    if (n > left) {
+      at->row += left;
+      break;
+    }
+    left -= n;
+    ++at->index;
+    at->row = 0;
+  }
+  pthread_mutex_lock(&b->mutex);
+  ++b->stats.runs;
+  b->stats.rows += (uint64_t)rows;
+  b->stats.padding_rows += (uint64_t)(size->rows - rows);
+  /* Idle from here for the adaptive policy: a client that resubmits as soon
+   * as it has its answer is not load that waiting would batch. */
+  b->running = false;
+  pthread_mutex_unlock(&b->mutex);
+  return status;
+}
+
+/* Runs `count` requests' rows as the plan says. */
+static autoglm_status runPlanned(autoglm_batcher *b, batcher_request **requests,
+                                 int32_t count) {
+  int64_t rows = 0;
+  for (int32_t r = 0; r < count; ++r)
+    rows += requests[r]->rows;
+  planRuns(b, rows);
+  RowCursor at = {0, 0};
+  for (int64_t left = rows; left > 0;) {
+    int32_t s = b->plan_size[left];
+    int64_t take = b->sizes[s].rows < left ? b->sizes[s].rows : left;
+    autoglm_status status = runRows(b, s, requests, &at, take);
+    if (status != AUTOGLM_OK)
+      return status;
+    left -= take;
+  }
+  return AUTOGLM_OK;
+}
+
+static void answerCounted(autoglm_batcher *b, batcher_request *r,
+                          autoglm_status status, const char *message) {
+  pthread_mutex_lock(&b->mutex);
+  if (status == AUTOGLM_OK)
+    ++b->stats.succeeded;
+  else
+    ++b->stats.failed;
+  pthread_mutex_unlock(&b->mutex);
+  autoglm_batcher_answer(b, r, status, status == AUTOGLM_OK ? "" : message);
+}
+
+static void runBatch(autoglm_batcher *b, int32_t count) {
+  autoglm_status status = runPlanned(b, b->batch, count);
+  if (status == AUTOGLM_OK || count == 1) {
+    for (int32_t r = 0; r < count; ++r)
+      answerCounted(b, b->batch[r], status, b->run_message);
+    return;
+  }
+  /* Which request failed the merged run? Each runs alone. */
+  for (int32_t r = 0; r < count; ++r) {
+    status = runPlanned(b, &b->batch[r], 1);
+    answerCounted(b, b->batch[r], status, b->run_message);
+  }
+}
+
+void autoglm_batcher_calibrate(autoglm_batcher *b) {
+  int32_t numInputs = b->model->num_inputs;
+  for (int32_t s = 0; s < b->num_sizes; ++s) {
+    batcher_size *size = &b->sizes[s];
+    for (int32_t run = 0; run < b->options.calibration_runs; ++run) {
+      int64_t start = autoglm_batcher_now_ns();
+      autoglm_status status =
+          autoglm_session_run(size->session, size->staged, numInputs,
+                              size->staged + numInputs, b->model->num_outputs);
+      double elapsed = (double)(autoglm_batcher_now_ns() - start);
+      if (status == AUTOGLM_OK &&
+          (size->cost_ns == 0 || elapsed < size->cost_ns))
+        size->cost_ns = elapsed;
+    }
+  }
+}
+
+void *autoglm_batcher_worker(void *arg) {
+  autoglm_batcher *b = arg;
+  pthread_mutex_lock(&b->mutex);
+  for (;;) {
+    while (!b->queue.head && !b->stopping)
+      pthread_cond_wait(&b->work, &b->mutex);
+    if (!b->queue.head)
+      break; /* stopping, and nothing left to drain */
+    if (waitForMore(b))
+      continue;
+    int32_t count = takeBatch(b);
+    b->running = true;
+    pthread_mutex_unlock(&b->mutex);
+    runBatch(b, count);
+    pthread_mutex_lock(&b->mutex);
+  }
+  b->worker_stopped = true;
+  pthread_cond_broadcast(&b->quiescent);
+  pthread_mutex_unlock(&b->mutex);
+  return NULL;
+}

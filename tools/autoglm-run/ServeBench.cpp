@@ -1,0 +1,375 @@
+//===- ServeBench.cpp - a load generator in front of the batcher ----------===//
+//
+// Every mode goes through the same batcher, so that the figures compare
+// batching policies and not two code paths: "none" is a batcher whose
+// batch is one request (queueing included), "fixed" waits for a full batch
+// of the largest size, "adaptive" has every size and the adaptive policy.
+// Latency is measured from when a request was due (open loop: its Poisson
+// arrival time, so that a late generator cannot hide queueing) or sent
+// (closed loop) to when its answer arrived.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ServeBench.h"
+
+#include "HostTensor.h"
+#include "ModelLibrary.h"
+#include "RandomFill.h"
+
+#include "autoglm/batcher.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace autoglm::run {
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double millisBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+/// One request's tensors: `rows` rows of every input and output.
+struct RequestTensors {
+  std::vector<HostTensor> inputs, outputs;
+  std::vector<autoglm_tensor> inputViews, outputViews;
+
+  bool allocate(const autoglm_model_desc &model, int64_t rows, Random &random) {
+    auto make = [&](const autoglm_tensor_desc &desc, HostTensor &tensor) {
+      std::vector<int64_t> shape(desc.shape, desc.shape + desc.rank);
+      shape[0] = rows;
+      return tensor.allocate(desc.dtype, shape);
+    };
+    inputs.resize(model.num_inputs);
+    outputs.resize(model.num_outputs);
+    for (int32_t i = 0; i < model.num_inputs; ++i) {
+      if (!make(model.inputs[i], inputs[i]))
+        return false;
+      fillRandom(inputs[i], random);
+      inputViews.push_back(inputs[i].view());
+    }
+    for (int32_t i = 0; i < model.num_outputs; ++i) {
+      if (!make(model.outputs[i], outputs[i]))
+        return false;
+      outputViews.push_back(outputs[i].view());
+    }
+    return true;
+  }
+};
+
+/// The measured window: the latency of every request due inside it (however
+/// late its answer), and the answers that arrived inside it (throughput).
+struct Recorder {
+  std::mutex mutex;
+  std::vector<double> millis;
+  Clock::time_point windowStart, windowEnd;
+  long answered = 0, failed = 0;
+
+  void record(Clock::time_point due, Clock::time_point answer, bool ok) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!ok) {
+      ++failed;
+      return;
+    }
+    if (due >= windowStart && due <= windowEnd)
+      millis.push_back(millisBetween(due, answer));
+    if (answer >= windowStart && answer <= windowEnd)
+      ++answered;
+  }
+};
+
+/// An open-loop request in flight: its tensors and when it was due.
+struct Slot {
+  RequestTensors tensors;
+  Clock::time_point due;
+  struct OpenLoop *owner = nullptr;
+};
+
+struct OpenLoop {
+  Recorder &recorder;
+  std::mutex mutex;
+  std::condition_variable idle;
+  std::vector<Slot *> free;
+  size_t total = 0;
+
+  static void onAnswer(void *data, autoglm_status status, const char *) {
+    Clock::time_point now = Clock::now();
+    auto *slot = static_cast<Slot *>(data);
+    OpenLoop &loop = *slot->owner;
+    loop.recorder.record(slot->due, now, status == AUTOGLM_OK);
+    std::lock_guard<std::mutex> lock(loop.mutex);
+    loop.free.push_back(slot);
+    if (loop.free.size() == loop.total)
+      loop.idle.notify_all();
+  }
+};
+
+struct SessionDeleter {
+  void operator()(autoglm_session *session) const {
+    autoglm_session_destroy(session);
+  }
+};
+
+double percentile(const std::vector<double> &sorted, double p) {
+  if (sorted.empty())
+    return 0;
+  size_t index = static_cast<size_t>(std::ceil(p * sorted.size())) - 1;
+  return sorted[std::min(index, sorted.size() - 1)];
+}
+} // namespace
+
+/// --check: each closed-loop client's last answer against a run of its
+/// request alone on MODEL.so (the unbatched model). Returns false when that
+/// cannot be done; sets `status` to 1 when an output differs beyond
+/// --rtol/--atol.
+static bool checkClients(const Options &options, autoglm_session *session,
+                         std::vector<RequestTensors> &clients, int &status) {
+  const autoglm_model_desc &model = *autoglm_session_model(session);
+  if (clients.empty() || model.num_outputs == 0 ||
+      model.outputs[0].shape[0] != options.requestRows)
+    return false;
+  long exact = 0, within = 0;
+  double maxDiff = 0;
+  for (RequestTensors &client : clients) {
+    RequestTensors alone;
+    Random unused(0);
+    if (!alone.allocate(model, options.requestRows, unused) ||
+        autoglm_session_run(session, client.inputViews.data(), model.num_inputs,
+                            alone.outputViews.data(),
+                            model.num_outputs) != AUTOGLM_OK)
+      return false;
+    bool same = true, close = true;
+    for (int32_t j = 0; j < model.num_outputs; ++j) {
+      const HostTensor &batched = client.outputs[j],
+                       &reference = alone.outputs[j];
+      same = same && std::memcmp(batched.data(), reference.data(),
+                                 batched.byteSize()) == 0;
+      for (int64_t i = 0; i < batched.numElements(); ++i) {
+        double a = batched.getDouble(i), e = reference.getDouble(i);
+        double diff = std::fabs(a - e);
+        maxDiff = std::max(maxDiff, diff);
+        close = close && diff <= options.atol + options.rtol * std::fabs(e);
+      }
+    }
+    exact += same;
+    within += close;
+  }
+  std::printf("serve-bench: check: %ld of %zu clients' last answers equal a "
+              "run alone on the unbatched model bit for bit, %ld within rtol "
+              "%g, atol %g (max abs difference %g)\n",
+              exact, clients.size(), within, options.rtol, options.atol,
+              maxDiff);
+  status = within == static_cast<long>(clients.size()) ? 0 : 1;
+  return true;
+}
+
+int runServeBench(const Options &options, autoglm_session *session) {
+  auto fail = [](const std::string &message) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "autoglm-run: error: %s\n", message.c_str());
+    return 1;
+  };
+  // The sessions of the other sizes, alive until the end.
+  std::vector<std::unique_ptr<ModelLibrary>> libraries;
+  std::vector<std::unique_ptr<autoglm_session, SessionDeleter>> owned;
+  std::vector<autoglm_session *> sessions{session};
+  for (const std::string &path : options.batchModels) {
+    std::string error;
+    libraries.push_back(std::make_unique<ModelLibrary>());
+    if (!libraries.back()->load(path, error))
+      return fail(error);
+    autoglm_session_options sessionOptions;
+    autoglm_session_options_init(&sessionOptions);
+    sessionOptions.num_threads = options.numThreads;
+    sessionOptions.device_ordinal = options.deviceOrdinal;
+    autoglm_session *created = nullptr;
+    if (autoglm_session_create(libraries.back()->model(), &sessionOptions,
+                               &created) != AUTOGLM_OK)
+      return fail(path + ": " + autoglm_last_create_error());
+    owned.emplace_back(created);
+    sessions.push_back(created);
+  }
+  auto rowsOf = [](autoglm_session *s) {
+    const autoglm_model_desc *model = autoglm_session_model(s);
+    return model->num_inputs ? model->inputs[0].shape[0]
+                             : model->outputs[0].shape[0];
+  };
+  std::vector<autoglm_session *> used = sessions;
+  autoglm_batcher_options batcherOptions;
+  autoglm_batcher_options_init(&batcherOptions);
+  batcherOptions.max_batch = options.maxBatch;
+  batcherOptions.max_delay_us = options.maxDelayUs;
+  batcherOptions.queue_capacity = 4096;
+  if (options.batching == "none") {
+    // One request a run, on MODEL.so alone.
+    used = {session};
+    batcherOptions.max_batch = static_cast<int32_t>(options.requestRows);
+    batcherOptions.max_delay_us = 0;
+  } else if (options.batching == "fixed") {
+    used = {*std::max_element(sessions.begin(), sessions.end(),
+                              [&](autoglm_session *a, autoglm_session *b) {
+                                return rowsOf(a) < rowsOf(b);
+                              })};
+    batcherOptions.policy = AUTOGLM_BATCH_FIXED;
+  } else {
+    batcherOptions.calibration_runs = 2;
+  }
+  autoglm_batcher *batcher = nullptr;
+  if (autoglm_batcher_create_multi(used.data(),
+                                   static_cast<int32_t>(used.size()),
+                                   &batcherOptions, &batcher) != AUTOGLM_OK)
+    return fail(autoglm_batcher_last_error());
+  autoglm_batcher_stats stats;
+  autoglm_batcher_get_stats(batcher, &stats);
+  if (options.requestRows > stats.max_batch) {
+    autoglm_batcher_destroy(batcher);
+    return fail("--request-rows " + std::to_string(options.requestRows) +
+                " is more than a batch of " + std::to_string(stats.max_batch) +
+                " rows");
+  }
+
+  std::string sizes;
+  for (autoglm_session *s : used)
+    sizes += (sizes.empty() ? "" : ",") + std::to_string(rowsOf(s));
+  const autoglm_model_desc &model = *autoglm_session_model(session);
+  std::printf("serve-bench: %s batching, ", options.batching.c_str());
+  if (options.rate > 0)
+    std::printf("open loop at %.1f requests/s (Poisson)", options.rate);
+  else
+    std::printf("%d clients (closed loop)", options.clients);
+  std::printf(", %.1f s after %.1f s of warm-up; requests of %lld row(s); "
+              "batch sizes %s, max batch %d, max delay %lld us, %d threads\n",
+              options.duration, std::min(1.0, options.duration),
+              static_cast<long long>(options.requestRows), sizes.c_str(),
+              stats.max_batch,
+              static_cast<long long>(batcherOptions.max_delay_us),
+              autoglm_session_num_threads(session));
+  std::fflush(stdout);
+
+  Recorder recorder;
+  Clock::time_point start = Clock::now();
+  // A second of warm-up (less for a short run) is left out of the figures.
+  recorder.windowStart =
+      start +
+      std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(std::min(1.0, options.duration)));
+  recorder.windowEnd = recorder.windowStart +
+                       std::chrono::duration_cast<Clock::duration>(
+                           std::chrono::duration<double>(options.duration));
+  std::atomic<long> rejected{0};
+  bool allocated = true;
+  std::vector<RequestTensors> closedLoopTensors;
+  if (options.rate > 0) {
+    // Open loop: one generator; a pool of request tensors, one per request
+    // that may be in flight.
+    OpenLoop loop{recorder, {}, {}, {}, 0};
+    size_t poolSize = static_cast<size_t>(batcherOptions.queue_capacity);
+    std::vector<std::unique_ptr<Slot>> pool;
+    Random random(options.seed);
+    for (size_t i = 0; i < poolSize && allocated; ++i) {
+      pool.push_back(std::make_unique<Slot>());
+      pool.back()->owner = &loop;
+      allocated =
+          pool.back()->tensors.allocate(model, options.requestRows, random);
+      loop.free.push_back(pool.back().get());
+    }
+    loop.total = pool.size();
+    Random arrivals(options.seed + 1);
+    Clock::time_point due = start;
+    while (allocated && due < recorder.windowEnd) {
+      double gap = -std::log(1.0 - arrivals.uniform()) / options.rate;
+      due += std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(gap));
+      std::this_thread::sleep_until(due);
+      Slot *slot = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(loop.mutex);
+        if (!loop.free.empty()) {
+          slot = loop.free.back();
+          loop.free.pop_back();
+        }
+      }
+      if (!slot) {
+        ++rejected;
+        continue;
+      }
+      slot->due = due;
+      RequestTensors &t = slot->tensors;
+      if (autoglm_batcher_submit_async(
+              batcher, t.inputViews.data(),
+              static_cast<int32_t>(t.inputViews.size()), t.outputViews.data(),
+              static_cast<int32_t>(t.outputViews.size()), OpenLoop::onAnswer,
+              slot, nullptr) != AUTOGLM_OK) {
+        ++rejected;
+        std::lock_guard<std::mutex> lock(loop.mutex);
+        loop.free.push_back(slot);
+      }
+    }
+    std::unique_lock<std::mutex> lock(loop.mutex);
+    loop.idle.wait(lock, [&] { return loop.free.size() == loop.total; });
+  } else {
+    std::vector<std::thread> clients;
+    std::vector<RequestTensors> &tensors = closedLoopTensors;
+    tensors.resize(options.clients);
+    for (int32_t c = 0; c < options.clients && allocated; ++c) {
+      Random random(options.seed + static_cast<uint64_t>(c));
+      allocated = tensors[c].allocate(model, options.requestRows, random);
+    }
+    for (int32_t c = 0; c < options.clients && allocated; ++c)
+      clients.emplace_back([&, c] {
+        RequestTensors &t = tensors[c];
+        while (Clock::now() < recorder.windowEnd) {
+          Clock::time_point sent = Clock::now();
+          autoglm_status status = autoglm_batcher_submit(
+              batcher, t.inputViews.data(),
+              static_cast<int32_t>(t.inputViews.size()), t.outputViews.data(),
+              static_cast<int32_t>(t.outputViews.size()));
+          if (status == AUTOGLM_ERROR_QUEUE_FULL)
+            ++rejected;
+          recorder.record(sent, Clock::now(), status == AUTOGLM_OK);
+        }
+      });
+    for (std::thread &client : clients)
+      client.join();
+  }
+  autoglm_batcher_get_stats(batcher, &stats);
+  autoglm_batcher_destroy(batcher);
+  if (!allocated)
+    return fail("cannot allocate the requests' tensors");
+  int checkStatus = 0;
+  if (options.check &&
+      !checkClients(options, session, closedLoopTensors, checkStatus))
+    return fail("--check needs a closed loop and MODEL.so of batch " +
+                std::to_string(options.requestRows) + " (the request's rows)");
+
+  std::vector<double> &millis = recorder.millis;
+  std::sort(millis.begin(), millis.end());
+  double seconds = options.duration;
+  double throughput = static_cast<double>(recorder.answered) / seconds;
+  double meanRows =
+      stats.runs ? static_cast<double>(stats.rows) / stats.runs : 0.0;
+  std::printf("serve-bench: %ld answers in %.1f s: %.1f requests/s, %.1f "
+              "rows/s; latency p50 %.3f ms, p99 %.3f ms, p999 %.3f ms, max "
+              "%.3f ms\n",
+              recorder.answered, seconds, throughput,
+              throughput * static_cast<double>(options.requestRows),
+              percentile(millis, 0.5), percentile(millis, 0.99),
+              percentile(millis, 0.999), millis.empty() ? 0.0 : millis.back());
+  std::printf("serve-bench: %llu runs of %.2f rows on average (%llu padding "
+              "rows); %ld requests rejected, %ld failed\n",
+              static_cast<unsigned long long>(stats.runs), meanRows,
+              static_cast<unsigned long long>(stats.padding_rows),
+              rejected.load(), recorder.failed);
+  return recorder.failed || checkStatus ? 1 : 0;
+}
+} // namespace autoglm::run
