@@ -124,10 +124,14 @@ struct ExternalizeWeightsPass
 
     SmallVector<Weight> weights;
     uint64_t totalBytes = 0;
+    // Every global's users from one walk of the module (BERT-base has
+    // hundreds of weights: a walk per global was most of this pass's time).
+    SymbolTableCollection symbolTables;
+    SymbolUserMap users(symbolTables, module);
     for (auto global : module.getOps<memref::GlobalOp>()) {
       std::optional<Weight> weight = readWeight(global);
       if (!weight || static_cast<int64_t>(weight->bytes) < minBytes ||
-          !onlyMainReads(global, main, module))
+          !onlyMainReads(global, main, users))
         continue;
       weight->offset = llvm::alignTo(totalBytes, kAlignment);
       totalBytes = weight->offset + weight->bytes;
@@ -155,13 +159,10 @@ struct ExternalizeWeightsPass
 
 private:
   static bool onlyMainReads(memref::GlobalOp global, func::FuncOp main,
-                            ModuleOp module) {
-    std::optional<SymbolTable::UseRange> uses = global.getSymbolUses(module);
-    if (!uses)
-      return false;
-    return llvm::all_of(*uses, [&](const SymbolTable::SymbolUse &use) {
-      return isa<memref::GetGlobalOp>(use.getUser()) &&
-             use.getUser()->getParentOfType<func::FuncOp>() == main;
+                            SymbolUserMap &users) {
+    return llvm::all_of(users.getUsers(global), [&](Operation *user) {
+      return isa<memref::GetGlobalOp>(user) &&
+             user->getParentOfType<func::FuncOp>() == main;
     });
   }
 
