@@ -226,9 +226,9 @@ private:
                     weight.data.size());
     auto bytes = static_cast<int64_t>(totalBytes);
     Type i8 = IntegerType::get(context, 8);
-    auto value = DenseResourceElementsAttr::get(
-        RankedTensorType::get({bytes}, i8), "__autoglm_weights",
-        std::move(blob));
+    auto value =
+        DenseResourceElementsAttr::get(RankedTensorType::get({bytes}, i8),
+                                       "__autoglm_weights", std::move(blob));
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
     auto global = memref::GlobalOp::create(
         b, module.getLoc(), "__autoglm_weights", b.getStringAttr("private"),
