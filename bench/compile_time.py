@@ -22,18 +22,39 @@ CPU time is the steadier figure.
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import models  # noqa: E402
 import run  # noqa: E402  (ensure_model: the models cached by bench/run.py)
+
+
+# A small fresh interpreter forks, runs and waits for the compiler, and
+# writes "wall_seconds cpu_seconds maxrss_kib" to argv[1]: forked from this
+# harness, which has read the model, the compiler would inherit the
+# harness's resident high-water mark (bench/run.py does the same). The CPU
+# time includes the processes the compiler waited for (the linker).
+SPAWNER = r"""
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    except OSError as e:
+        os.write(2, f"cannot run {sys.argv[2]}: {e}\n".encode())
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{time.perf_counter() - start} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}")
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""
 
 
 def compile_once(opt, model_path, shapes, extra, workdir):
@@ -43,24 +64,20 @@ def compile_once(opt, model_path, shapes, extra, workdir):
     cmd = [opt, model_path, "--emit=so", "-o", out, f"--report={report}"]
     cmd += [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
     cmd += extra
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{stderr}")
-    # The linker is a child of autoglm-opt: wait4 counts the processes it
-    # waited for, so the CPU time includes it.
+    usage = os.path.join(workdir, "usage.txt")
+    proc = subprocess.run([sys.executable, "-S", "-c", SPAWNER, usage] + cmd,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr.decode(errors='replace')}")
+    with open(usage) as f:
+        wall, cpu, rss_kib = (float(x) for x in f.read().split())
     with open(report) as f:
         phases = json.load(f)["compile_time"]["phases"]
     size = os.path.getsize(out)
     for path in (out, report, os.path.splitext(out)[0] + ".weights"):
         if os.path.exists(path):
             os.remove(path)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss_mb": usage.ru_maxrss / 1024.0, "phases": flatten(phases),
+    return {"wall": wall, "cpu": cpu, "rss_mb": rss_kib / 1024.0, "phases": flatten(phases),
             "so_bytes": size}
 
 
@@ -102,7 +119,7 @@ def markdown(results):
             ratio = s["wall_median"] / ref["wall_median"]
             lines.append(f"| {model} | {name} | {s['wall_median']:.1f} ({s['wall_min']:.1f}-{s['wall_max']:.1f}) "
                          f"| {s['cpu_median']:.1f} | {ratio:.2f}x | {s['rss_mb_max']:.0f} "
-                         f"| {s['so_bytes'] / 1e6:.0f} |")
+                         f"| {s['so_bytes'] / 1e6:.1f} |")
     lines += ["", "Median seconds per phase (wall):", ""]
     for model, configs in results["models"].items():
         names = []
