@@ -6,6 +6,12 @@
 // runtime maps at session creation, and makes `@main` read them through one
 // extra pointer argument.
 //
+// Embedded weights (`embed`) take the same layout in one packed global: LLVM
+// then sees one byte array, not one nest of constants per weight (which took
+// minutes to translate, optimize and free for ResNet-50), and the loops that
+// read weights reach them through views rather than through a global each,
+// so the kernels of identical layers stay identical.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Passes/Passes.h"
@@ -107,8 +113,9 @@ struct ExternalizeWeightsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (file.empty()) {
-      module.emitError("--autoglm-externalize-weights needs file=PATH");
+    if (file.empty() == !embed) {
+      module.emitError("--autoglm-externalize-weights needs file=PATH or "
+                       "embed, not both");
       return signalPassFailure();
     }
     auto main = module.lookupSymbol<func::FuncOp>("main");
@@ -117,10 +124,14 @@ struct ExternalizeWeightsPass
 
     SmallVector<Weight> weights;
     uint64_t totalBytes = 0;
+    // Every global's users from one walk of the module (BERT-base has
+    // hundreds of weights: a walk per global was most of this pass's time).
+    SymbolTableCollection symbolTables;
+    SymbolUserMap users(symbolTables, module);
     for (auto global : module.getOps<memref::GlobalOp>()) {
       std::optional<Weight> weight = readWeight(global);
       if (!weight || static_cast<int64_t>(weight->bytes) < minBytes ||
-          !onlyMainReads(global, main, module))
+          !onlyMainReads(global, main, users))
         continue;
       weight->offset = llvm::alignTo(totalBytes, kAlignment);
       totalBytes = weight->offset + weight->bytes;
@@ -130,6 +141,10 @@ struct ExternalizeWeightsPass
       return;
     totalBytes = llvm::alignTo(totalBytes, kAlignment);
 
+    if (embed) {
+      embedWeights(module, main, weights, totalBytes);
+      return;
+    }
     uint64_t fingerprint = fingerprintOf(weights);
     if (failed(writeFile(weights, totalBytes, fingerprint)))
       return signalPassFailure();
@@ -144,13 +159,10 @@ struct ExternalizeWeightsPass
 
 private:
   static bool onlyMainReads(memref::GlobalOp global, func::FuncOp main,
-                            ModuleOp module) {
-    std::optional<SymbolTable::UseRange> uses = global.getSymbolUses(module);
-    if (!uses)
-      return false;
-    return llvm::all_of(*uses, [&](const SymbolTable::SymbolUse &use) {
-      return isa<memref::GetGlobalOp>(use.getUser()) &&
-             use.getUser()->getParentOfType<func::FuncOp>() == main;
+                            SymbolUserMap &users) {
+    return llvm::all_of(users.getUsers(global), [&](Operation *user) {
+      return isa<memref::GetGlobalOp>(user) &&
+             user->getParentOfType<func::FuncOp>() == main;
     });
   }
 
@@ -200,6 +212,35 @@ private:
     return success();
   }
 
+  /// The image as one private constant global, read by `@main`.
+  static void embedWeights(ModuleOp module, func::FuncOp main,
+                           ArrayRef<Weight> weights, uint64_t totalBytes) {
+    MLIRContext *context = module.getContext();
+    AsmResourceBlob blob =
+        HeapAsmResourceBlob::allocate(totalBytes, kAlignment);
+    MutableArrayRef<char> image = blob.getMutableData();
+    std::memset(image.data(), 0, image.size());
+    for (const Weight &weight : weights)
+      for (uint64_t at = 0; at < weight.bytes; at += weight.data.size())
+        std::memcpy(image.data() + weight.offset + at, weight.data.data(),
+                    weight.data.size());
+    auto bytes = static_cast<int64_t>(totalBytes);
+    Type i8 = IntegerType::get(context, 8);
+    auto value =
+        DenseResourceElementsAttr::get(RankedTensorType::get({bytes}, i8),
+                                       "__autoglm_weights", std::move(blob));
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    auto global = memref::GlobalOp::create(
+        b, module.getLoc(), "__autoglm_weights", b.getStringAttr("private"),
+        MemRefType::get({bytes}, i8), value, /*constant=*/true,
+        b.getI64IntegerAttr(kAlignment));
+    SymbolTable(module).insert(global);
+    b.setInsertionPointToStart(&main.getBody().front());
+    Value data = memref::GetGlobalOp::create(b, main.getLoc(), global.getType(),
+                                             global.getSymName());
+    rewriteReads(main, weights, data);
+  }
+
   static void rewriteMain(func::FuncOp main, ArrayRef<Weight> weights,
                           uint64_t totalBytes) {
     MLIRContext *context = main.getContext();
@@ -207,7 +248,13 @@ private:
                                     IntegerType::get(context, 8));
     unsigned index = main.getNumArguments();
     (void)main.insertArgument(index, dataType, {}, main.getLoc());
-    Value data = main.getArgument(index);
+    rewriteReads(main, weights, main.getArgument(index));
+  }
+
+  /// Replaces each read of a moved global by a view of `data` at its offset
+  /// and erases the globals.
+  static void rewriteReads(func::FuncOp main, ArrayRef<Weight> weights,
+                           Value data) {
     llvm::StringMap<uint64_t> offsets;
     for (Weight weight : weights)
       offsets[weight.global.getSymName()] = weight.offset;

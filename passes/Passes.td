@@ -136,7 +136,8 @@ def InlineKernelRegions
 
 def ExternalizeWeights
     : Pass<"autoglm-externalize-weights", "ModuleOp"> {
-  let summary = "Move the model's constant buffers into a weights file";
+  let summary = "Move the model's constant buffers into one weights image: "
+                "a file, or one packed global";
   let description = [{
     After bufferization, writes the data of every constant `memref.global`
     of at least `min-bytes` that only `@main` reads into the weights file
@@ -149,10 +150,21 @@ def ExternalizeWeights
     `autoglm.weights = #autoglm.weights<file, bytes, fingerprint>` attribute, which the
     model's entry function and descriptor are built from. Booleans (i1) take
     one byte each, as in memory. Does nothing when no constant qualifies.
+
+    With `embed`, the same image (without the file's header) becomes one
+    private constant `memref.global @__autoglm_weights : memref<N x i8>`
+    whose value is a `dense_resource` blob, and the views read it through
+    `memref.get_global` instead of an argument; `@main`'s signature and the
+    module's attributes do not change. Code generation then translates one
+    byte array instead of a nest of LLVM constants per weight, and the
+    loops that read weights no longer name a global each, so identical
+    kernels stay identical.
   }];
   let options = [
     Option<"file", "file", "std::string", /*default=*/"",
-           "The weights file to write (required)">,
+           "The weights file to write (required unless embed)">,
+    Option<"embed", "embed", "bool", /*default=*/"false",
+           "Pack the constants into one global instead of a file">,
     Option<"minBytes", "min-bytes", "int64_t", /*default=*/"1024",
            "Constants smaller than this stay in the binary">,
   ];

@@ -30,14 +30,15 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
 
   // Constants as bufferization left them (memref.global) move to the
-  // weights file; main reads them through one more pointer.
-  if (!options.weightsFile.empty()) {
-    ExternalizeWeightsOptions externalize;
-    externalize.file = options.weightsFile;
-    if (options.deviceMemory)
-      externalize.minBytes = 0;
-    pm.addPass(createExternalizeWeights(externalize));
-  }
+  // weights file, and main reads them through one more pointer; or, embedded,
+  // into one packed global (one byte array for LLVM, not a nest of constants
+  // per weight: docs/decisions.md, "Compile time").
+  ExternalizeWeightsOptions externalize;
+  externalize.file = options.weightsFile;
+  externalize.embed = options.weightsFile.empty();
+  if (options.deviceMemory)
+    externalize.minBytes = 0;
+  pm.addPass(createExternalizeWeights(externalize));
 
   // Every intermediate at an offset of one arena, the workspace; what the
   // planner leaves (buffers inside loops, dynamic shapes) goes on the stack

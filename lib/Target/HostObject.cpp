@@ -126,23 +126,26 @@ LogicalResult mlir::autoglm::writeHostArtifact(
       return emitObjectFile(module, machine, os, loc);
     });
 
-  // A library: the object in memory first.
-  SmallString<0> object;
-  {
-    llvm::raw_svector_ostream os(object);
-    if (failed(emitObjectFile(module, machine, os, loc)))
-      return failure();
-  }
-  objectTiming.stop();
-  TimingScope linkTiming = timing.nest("link");
-  if (kind == ArtifactKind::StaticLibrary)
+  if (kind == ArtifactKind::StaticLibrary) {
+    // The archive writer takes the object from memory.
+    SmallString<0> object;
+    {
+      llvm::raw_svector_ostream os(object);
+      if (failed(emitObjectFile(module, machine, os, loc)))
+        return failure();
+    }
+    objectTiming.stop();
+    TimingScope linkTiming = timing.nest("link");
     // The member is named after the module (the model's name), not after a
     // temporary file, so that the archive's bytes do not vary.
     return createStaticLibrary(object, module.getName().str() + ".o",
                                outputPath, loc);
+  }
 
-  // The linker reads the object from a temporary file, removed when done
-  // and when the process is interrupted (SIGINT, SIGTERM).
+  // The linker reads the object from a temporary file, written directly
+  // (the embedded weights make it hundreds of megabytes: no copy in memory
+  // first), removed when done and when the process is interrupted (SIGINT,
+  // SIGTERM).
   SmallString<128> tempDir;
   llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, tempDir);
   llvm::sys::path::append(tempDir, "autoglm-%%%%%%%%.o");
@@ -154,13 +157,15 @@ LogicalResult mlir::autoglm::writeHostArtifact(
   LogicalResult linked = failure();
   {
     llvm::raw_fd_ostream os(objectFile->FD, /*shouldClose=*/false);
-    os << object;
+    LogicalResult written = emitObjectFile(module, machine, os, loc);
     os.flush();
+    objectTiming.stop();
     if (os.has_error()) {
       os.clear_error();
       emitError(loc) << "cannot write the temporary object file "
                      << objectFile->TmpName;
-    } else {
+    } else if (succeeded(written)) {
+      TimingScope linkTiming = timing.nest("link");
       linked = createSharedLibrary(objectFile->TmpName, outputPath, host.triple,
                                    loc);
     }

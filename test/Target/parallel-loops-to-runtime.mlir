@@ -216,3 +216,48 @@ func.func @main(%x: memref<65536xf32>) -> f32 {
   func.call @helper(%x) : (memref<65536xf32>) -> ()
   return %sum : f32
 }
+
+// -----
+
+// Two loops that outline to the same body (the same layer on other buffers)
+// share one function; a third that differs (mulf) gets its own. Every body
+// is noinline: main calls it directly when it runs without threads.
+
+// CHECK-LABEL: func.func private @main_parallel_0(
+// CHECK-SAME:      attributes {passthrough = ["noinline"]}
+// CHECK:         arith.addf
+// CHECK-NOT:   func.func private @main_parallel_1(
+// CHECK-LABEL: func.func private @main_parallel_2(
+// CHECK:         arith.mulf
+// CHECK-LABEL: func.func @main(
+// CHECK:         constant @main_parallel_0
+// CHECK:         func.call @main_parallel_0(
+// CHECK:         constant @main_parallel_0
+// CHECK:         func.call @main_parallel_0(
+// CHECK:         constant @main_parallel_2
+// CHECK:         func.call @main_parallel_2(
+func.func @main(%a: memref<65536xf32>, %b: memref<65536xf32>,
+                %c: memref<65536xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 65536 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %a[%i] : memref<65536xf32>
+    %w = arith.addf %v, %v : f32
+    memref.store %w, %b[%i] : memref<65536xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %b[%i] : memref<65536xf32>
+    %w = arith.addf %v, %v : f32
+    memref.store %w, %c[%i] : memref<65536xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %c[%i] : memref<65536xf32>
+    %w = arith.mulf %v, %v : f32
+    memref.store %w, %a[%i] : memref<65536xf32>
+    scf.reduce
+  }
+  return
+}

@@ -2,6 +2,8 @@
 // RUN: autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="file=%t.weights min-bytes=64" | FileCheck %s
 // RUN: %python %S/Inputs/read_weights.py %t.weights | FileCheck %s --check-prefix=FILE
 // RUN: not autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights 2>&1 | FileCheck %s --check-prefix=NOFILE
+// RUN: not autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="file=%t.weights embed" 2>&1 | FileCheck %s --check-prefix=NOFILE
+// RUN: autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="embed min-bytes=64" | FileCheck %s --check-prefix=EMBED
 // RUN: not autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="file=%t.missing-dir/w.weights min-bytes=64" 2>&1 | FileCheck %s --check-prefix=UNWRITABLE
 
 // Moved: the 24-float matrix (96 bytes) at offset 0, the 20-float splat
@@ -38,7 +40,25 @@
 // FILE-NEXT: bool at 320: 128 of 128 true
 // FILE-NEXT: padding zero: True
 
-// NOFILE: error: --autoglm-externalize-weights needs file=PATH
+// NOFILE: error: --autoglm-externalize-weights needs file=PATH or embed, not both
+
+// Embedded: the same layout in one packed global that main reads; main's
+// signature and the module's attributes stay as they were. The blob (after
+// MLIR's 4-byte alignment prefix, 64) holds 0.0, 1.0, 2.0, ... at 0, the
+// splat 2.5 from 128, 0.5 in f16 from 256, the booleans as bytes from 320.
+// EMBED: module {
+// EMBED-DAG: memref.global "private" constant @__autoglm_weights : memref<448xi8> = dense_resource<__autoglm_weights> {alignment = 64 : i64}
+// EMBED-DAG: memref.global "private" constant @small
+// EMBED-DAG: memref.global "private" constant @shared
+// EMBED-NOT: memref.global "private" constant @big
+// EMBED-LABEL: func.func @main(
+// EMBED-SAME: %{{[a-z0-9]+}}: memref<4x6xf32>) {
+// EMBED: %[[W:.*]] = memref.get_global @__autoglm_weights : memref<448xi8>
+// EMBED-DAG: memref.view %[[W]][%{{.*}}][] : memref<448xi8> to memref<4x6xf32>
+// EMBED-DAG: memref.view %[[W]][%{{.*}}][] : memref<448xi8> to memref<20xf32>
+// EMBED-DAG: memref.view %[[W]][%{{.*}}][] : memref<448xi8> to memref<32xf16>
+// EMBED-DAG: memref.view %[[W]][%{{.*}}][] : memref<448xi8> to memref<128xi1>
+// EMBED: __autoglm_weights: "0x40000000000000000000803F00000040{{([0-9A-F]{168}0{64}(00002040){20}0{96}(0038){32}(01){128})}}"
 // UNWRITABLE: error: cannot write the weights file '{{.*}}w.weights': No such file or directory
 
 module {

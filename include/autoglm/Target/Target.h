@@ -44,7 +44,7 @@ struct DeviceOptions {
 struct CodegenOptions {
   /// Non-empty: constants move into this weights file
   /// (--autoglm-externalize-weights) and main takes their data after the
-  /// outputs.
+  /// outputs. Empty: they are packed into one constant global.
   std::string weightsFile;
   /// Place the intermediate buffers in one arena (--autoglm-plan-memory),
   /// the workspace main takes after the weights; off, they are heap

@@ -30,6 +30,10 @@ def AutoGLMParallelLoopsToRuntime
       (memrefs as their LLVM descriptors, index as i64); constants and
       `memref.get_global` are cloned into the body instead.
 
+    Loops whose bodies come out equivalent (the same operations, types and
+    attributes; locations aside) share one body, so that a layer repeated
+    N times is compiled once.
+
     With a NULL context or a NULL `parallel_for`, the body runs on the
     calling thread over the whole range. Loops with fewer iterations or
     less work, loops with reductions (`scf.reduce` operands), and loops in
@@ -50,6 +54,10 @@ def AutoGLMParallelLoopsToRuntime
     "::mlir::func::FuncDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::scf::SCFDialect",
+  ];
+  let statistics = [
+    Statistic<"numSharedBodies", "shared-bodies",
+              "Loops run through the body of an equivalent earlier loop">,
   ];
 }
 
