@@ -21,7 +21,9 @@ def AutoGLMCUDASplitKernelRegions
     each run of the region's other ops between products becomes a region of
     its own (of the same kind), which `--autoglm-cuda-fuse-kernel-regions`
     then fuses into one kernel. Runs of reshapes alone stay outside any
-    region.
+    region. A `linalg.conv_2d_nchw_fchw` with a 1x1 filter, stride 1, over
+    one image and into a zero fill is first rewritten into such a product
+    (filters x channels times channels x pixels), reshaped back.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

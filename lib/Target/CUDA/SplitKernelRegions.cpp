@@ -12,7 +12,8 @@
 //     }                                    }
 //
 // After bufferization --autoglm-cuda-select-library-calls turns the product
-// into an `autoglm.gemm`.
+// into an `autoglm.gemm`. A 1x1 convolution of stride 1 over one image is
+// such a product of reshapes, and is rewritten into one first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,6 +56,50 @@ linalg::FillOp getLibraryProductFill(Operation *op) {
       !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
     return nullptr;
   return fill;
+}
+
+/// A 1x1 convolution of stride 1 over one image is a matrix product:
+/// `out[f, hw] = sum_c w[f, c] * in[c, hw]`, each operand a reshape of the
+/// convolution's. Rewrites `conv` into that product (into a zero fill of
+/// its own), reshaped back; false when `conv` is not such a convolution.
+bool rewriteAsProduct(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
+  auto input = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto output = cast<RankedTensorType>(conv.getOutputs()[0].getType());
+  auto fill = conv.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+  if (!input.hasStaticShape() || !filter.hasStaticShape() ||
+      input.getDimSize(0) != 1 || filter.getDimSize(2) != 1 ||
+      filter.getDimSize(3) != 1 || !conv.hasPureTensorSemantics() || !fill ||
+      !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ||
+      !llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                    [](int64_t s) { return s == 1; }))
+    return false;
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  Value image = tensor::CollapseShapeOp::create(
+      rewriter, loc, conv.getInputs()[0],
+      SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  Value weights = tensor::CollapseShapeOp::create(
+      rewriter, loc, conv.getInputs()[1],
+      SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  int64_t filters = output.getDimSize(1);
+  int64_t pixels = output.getDimSize(2) * output.getDimSize(3);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, {filters, pixels},
+                                        output.getElementType());
+  Value zero = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+                   .getResult(0);
+  Value product = linalg::MatmulOp::create(rewriter, loc, zero.getType(),
+                                           ValueRange{weights, image}, zero)
+                      .getResult(0);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      conv, output, product, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  if (fill->use_empty()) {
+    Operation *buffer = fill.getOutputs()[0].getDefiningOp();
+    rewriter.eraseOp(fill);
+    if (buffer && buffer->use_empty())
+      rewriter.eraseOp(buffer);
+  }
+  return true;
 }
 
 /// Ops that move no data and compute nothing: a run of them alone needs no
@@ -139,6 +184,12 @@ struct SplitKernelRegionsPass
 
   static void split(RewriterBase &rewriter, FusedOp region) {
     Block &body = region.getBody().front();
+    SmallVector<linalg::Conv2DNchwFchwOp> convolutions;
+    for (Operation &op : body)
+      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+        convolutions.push_back(conv);
+    for (linalg::Conv2DNchwFchwOp conv : convolutions)
+      (void)rewriteAsProduct(rewriter, conv);
     // The products that leave the region, with their fills and buffers.
     llvm::SmallPtrSet<Operation *, 8> cut;
     for (Operation &op : body)

@@ -34,14 +34,6 @@ static pthread_mutex_t loadMutex = PTHREAD_MUTEX_INITIALIZER;
 static autoglm_cublaslt loaded;
 static bool blasReady;
 
-static bool resolve(void *handle, const char *symbol, void *slot) {
-  void *address = dlsym(handle, symbol);
-  if (!address)
-    return false;
-  memcpy(slot, &address, sizeof(address));
-  return true;
-}
-
 static void *openLibrary(char *path, size_t capacity) {
   const char *chosen = getenv("AUTOGLM_CUBLASLT");
   if (chosen && *chosen) {
@@ -87,13 +79,15 @@ static autoglm_status load(autoglm_message *message) {
     return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
   }
   const char *missing = NULL;
-  if (!resolve(handle, "cublasLtGetVersion", &loaded.getVersion))
+  if (!autoglm_cuda_resolve_symbol(handle, "cublasLtGetVersion",
+                                   &loaded.getVersion))
     missing = "cublasLtGetVersion";
   if (!missing &&
-      !resolve(handle, "cublasLtGetStatusString", &loaded.getStatusString))
+      !autoglm_cuda_resolve_symbol(handle, "cublasLtGetStatusString",
+                                   &loaded.getStatusString))
     missing = "cublasLtGetStatusString";
 #define AUTOGLM_CUBLASLT_RESOLVE(name, symbol, params)                         \
-  if (!missing && !resolve(handle, symbol, &loaded.name))                      \
+  if (!missing && !autoglm_cuda_resolve_symbol(handle, symbol, &loaded.name))  \
     missing = symbol;
   AUTOGLM_CUBLASLT_FUNCTIONS(AUTOGLM_CUBLASLT_RESOLVE)
 #undef AUTOGLM_CUBLASLT_RESOLVE

@@ -92,6 +92,10 @@ typedef struct autoglm_cuda_session {
 
 /*===-- driver.c ----------------------------------------------------------===*/
 
+/* Stores the address of `symbol` in `handle` (a dlopen handle) into the
+ * function pointer at `slot`; false when it is missing. */
+bool autoglm_cuda_resolve_symbol(void *handle, const char *symbol, void *slot);
+
 /* The driver's entry points, loaded and initialized on the first call in
  * the process; NULL with `*status` and a message when it cannot be had. */
 const autoglm_cuda_driver *autoglm_cuda_load_driver(autoglm_message *message,

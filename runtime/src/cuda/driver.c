@@ -27,7 +27,7 @@ static bool driverReady;
 
 /* dlsym returns an object pointer; POSIX guarantees it converts to a
  * function pointer, which ISO C does not say, hence the memcpy. */
-static bool resolve(void *handle, const char *symbol, void *slot) {
+bool autoglm_cuda_resolve_symbol(void *handle, const char *symbol, void *slot) {
   void *address = dlsym(handle, symbol);
   if (!address)
     return false;
@@ -60,7 +60,8 @@ static autoglm_status load(autoglm_message *message) {
 
   /* The version first: a driver too old to have every function is reported
    * as too old rather than as missing a symbol. */
-  if (!resolve(handle, "cuDriverGetVersion", &loaded.cuDriverGetVersion) ||
+  if (!autoglm_cuda_resolve_symbol(handle, "cuDriverGetVersion",
+                                   &loaded.cuDriverGetVersion) ||
       loaded.cuDriverGetVersion(&loaded.version) != CUDA_SUCCESS) {
     autoglm_message_appendf(message,
                             "the CUDA driver %s does not report its version; "
@@ -82,13 +83,15 @@ static autoglm_status load(autoglm_message *message) {
 
   const char *missing = NULL;
 #define AUTOGLM_CUDA_RESOLVE(name, symbol, params)                             \
-  if (!missing && !resolve(handle, symbol, &loaded.name))                      \
+  if (!missing && !autoglm_cuda_resolve_symbol(handle, symbol, &loaded.name))  \
     missing = symbol;
   AUTOGLM_CUDA_FUNCTIONS(AUTOGLM_CUDA_RESOLVE)
 #undef AUTOGLM_CUDA_RESOLVE
   if (!missing &&
-      !resolve(handle, "cuEventElapsedTime_v2", &loaded.cuEventElapsedTime) &&
-      !resolve(handle, "cuEventElapsedTime", &loaded.cuEventElapsedTime))
+      !autoglm_cuda_resolve_symbol(handle, "cuEventElapsedTime_v2",
+                                   &loaded.cuEventElapsedTime) &&
+      !autoglm_cuda_resolve_symbol(handle, "cuEventElapsedTime",
+                                   &loaded.cuEventElapsedTime))
     missing = "cuEventElapsedTime";
   if (missing) {
     autoglm_message_appendf(message,

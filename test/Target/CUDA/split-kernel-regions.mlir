@@ -86,3 +86,53 @@ func.func @accumulate(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16x
   }
   return %r : tensor<4x16xf32>
 }
+
+// -----
+
+// A 1x1 convolution of stride 1 over one image: a product of reshapes
+// (filters x channels times channels x pixels), out of the region; the
+// reshape back and the bias are a region.
+// CHECK-LABEL: func.func @pointwise_conv
+// CHECK-DAG:     %[[IMAGE:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2, 3]] : tensor<1x8x4x4xf32> into tensor<8x16xf32>
+// CHECK-DAG:     %[[FILTER:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<6x8x1x1xf32> into tensor<6x8xf32>
+// CHECK:         %[[P:.*]] = linalg.matmul ins(%[[FILTER]], %[[IMAGE]] : tensor<6x8xf32>, tensor<8x16xf32>)
+// CHECK:         autoglm.fused "contraction"(%[[P]], %{{.*}}) : (tensor<6x16xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+// CHECK:           tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2, 3]] output_shape [1, 6, 4, 4]
+// CHECK:           linalg.generic
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+#c = affine_map<(d0, d1, d2, d3) -> (d1)>
+#i4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @pointwise_conv(%x: tensor<1x8x4x4xf32>, %w: tensor<6x8x1x1xf32>, %b: tensor<6xf32>) -> tensor<1x6x4x4xf32> {
+  %r = autoglm.fused "contraction"(%x, %w, %b) : (tensor<1x8x4x4xf32>, tensor<6x8x1x1xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32> {
+  ^bb0(%a: tensor<1x8x4x4xf32>, %f: tensor<6x8x1x1xf32>, %bias: tensor<6xf32>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %e = tensor.empty() : tensor<1x6x4x4xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%a, %f : tensor<1x8x4x4xf32>, tensor<6x8x1x1xf32>) outs(%z : tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+    %t = linalg.generic {indexing_maps = [#c, #i4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%bias : tensor<6xf32>) outs(%c : tensor<1x6x4x4xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %out, %in : f32
+      linalg.yield %s : f32
+    } -> tensor<1x6x4x4xf32>
+    autoglm.yield %t : tensor<1x6x4x4xf32>
+  }
+  return %r : tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// Stride 2, or a 3x3 filter: the convolution stays a kernel.
+// CHECK-LABEL: func.func @strided_conv
+// CHECK:         autoglm.fused "contraction"
+// CHECK:           linalg.conv_2d_nchw_fchw
+func.func @strided_conv(%x: tensor<1x8x4x4xf32>, %w: tensor<6x8x1x1xf32>) -> tensor<1x6x2x2xf32> {
+  %r = autoglm.fused "contraction"(%x, %w) : (tensor<1x8x4x4xf32>, tensor<6x8x1x1xf32>) -> tensor<1x6x2x2xf32> {
+  ^bb0(%a: tensor<1x8x4x4xf32>, %f: tensor<6x8x1x1xf32>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %e = tensor.empty() : tensor<1x6x2x2xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x2x2xf32>) -> tensor<1x6x2x2xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%a, %f : tensor<1x8x4x4xf32>, tensor<6x8x1x1xf32>) outs(%z : tensor<1x6x2x2xf32>) -> tensor<1x6x2x2xf32>
+    autoglm.yield %c : tensor<1x6x2x2xf32>
+  }
+  return %r : tensor<1x6x2x2xf32>
+}
