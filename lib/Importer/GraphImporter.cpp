@@ -331,8 +331,8 @@ LogicalResult GraphImporter::importInputs(ImportState &state,
   llvm::StringMap<StringRef> valueFiles;
   for (const auto &[name, file] : options.inputValues) {
     if (overrides.count(name))
-      return emitError(fileLoc) << "'" << name
-                                << "' has both --input-shape and --input-value";
+      return emitError(fileLoc)
+             << "'" << name << "' has both --input-shape and --input-value";
     valueFiles[name] = file;
   }
 
