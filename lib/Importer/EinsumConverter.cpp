@@ -80,10 +80,10 @@ LogicalResult convertEinsum(NodeContext &n) {
   // The ellipsis spans the most dimensions any operand gives it.
   int64_t ellipsisRank = 0;
   for (auto [i, term] : llvm::enumerate(terms)) {
-    int64_t letters = llvm::count_if(term, [](char c) { return llvm::isAlpha(c); });
+    int64_t letters =
+        llvm::count_if(term, [](char c) { return llvm::isAlpha(c); });
     if (term.contains("..."))
-      ellipsisRank =
-          std::max(ellipsisRank, n.inputType(i).getRank() - letters);
+      ellipsisRank = std::max(ellipsisRank, n.inputType(i).getRank() - letters);
   }
   SmallVector<SmallVector<int>> operandLabels;
   llvm::MapVector<int, int64_t> sizes; // label -> size, in order of appearance
@@ -120,9 +120,9 @@ LogicalResult convertEinsum(NodeContext &n) {
       return n.emitError() << "malformed output term '" << output << "'";
     for (int label : *labels)
       if (!sizes.count(label))
-        return n.emitError() << "the output subscript '"
-                             << static_cast<char>(label)
-                             << "' appears in no input";
+        return n.emitError()
+               << "the output subscript '" << static_cast<char>(label)
+               << "' appears in no input";
     outputLabels = *labels;
   } else {
     // Implicit output: the ellipsis, then the letters used once, sorted.
@@ -167,11 +167,11 @@ LogicalResult convertEinsum(NodeContext &n) {
   }
   if (order.size() == outputLabels.size())
     return n.finish(product);
-  SmallVector<int64_t> summed = llvm::to_vector(
-      llvm::seq<int64_t>(outputLabels.size(), order.size()));
-  return n.finish(n.create<ReduceOp>(
-      ReduceKindAttr::get(n.ctx, ReduceKind::sum), product,
-      n.b.getDenseI64ArrayAttr(summed), UnitAttr()));
+  SmallVector<int64_t> summed =
+      llvm::to_vector(llvm::seq<int64_t>(outputLabels.size(), order.size()));
+  return n.finish(
+      n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::sum), product,
+                         n.b.getDenseI64ArrayAttr(summed), UnitAttr()));
 }
 } // namespace
 

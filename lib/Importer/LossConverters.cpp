@@ -1,4 +1,5 @@
-//===- LossConverters.cpp - NegativeLogLikelihoodLoss, SoftmaxCrossEntropy -===//
+//===- LossConverters.cpp - NegativeLogLikelihoodLoss, SoftmaxCrossEntropy
+//-===//
 //
 // The two loss operators of the default domain, as decompositions into core
 // ops: the log-probability of each target class is picked with
@@ -66,9 +67,9 @@ Value negativeLogLikelihood(NodeContext &n, Value logProb, Value target,
     counted = n.create<CmpOp>(
         CmpPredicateAttr::get(n.ctx, CmpPredicate::ne), target,
         n.scalar(indexType, static_cast<double>(n.intAttr("ignore_index", 0))));
-    safeTarget = counted ? n.create<SelectOp>(counted, target,
-                                              n.scalar(indexType, 0.0))
-                         : Value();
+    safeTarget =
+        counted ? n.create<SelectOp>(counted, target, n.scalar(indexType, 0.0))
+                : Value();
     if (!safeTarget)
       return nullptr;
   }
@@ -79,8 +80,8 @@ Value negativeLogLikelihood(NodeContext &n, Value logProb, Value target,
   for (int64_t d = 1; d < rank - 1; ++d)
     unsqueezed.push_back(DimSpec::fromInput(d));
   Value indices = n.reshapeTo(safeTarget, unsqueezed);
-  Value picked = indices ? n.create<GatherElementsOp>(
-                               logProb, indices, n.b.getI64IntegerAttr(1))
+  Value picked = indices ? n.create<GatherElementsOp>(logProb, indices,
+                                                      n.b.getI64IntegerAttr(1))
                          : Value();
   picked = picked ? n.reshapeLike(picked, target) : Value();
   Value loss = picked ? n.create<NegOp>(picked) : Value();
@@ -113,15 +114,13 @@ Value negativeLogLikelihood(NodeContext &n, Value logProb, Value target,
     (void)n.notKnown("the number of targets (for the mean)");
     return nullptr;
   }
-  return n.create<DivOp>(total,
-                         n.scalar(element, static_cast<double>(count)));
+  return n.create<DivOp>(total, n.scalar(element, static_cast<double>(count)));
 }
 
 LogicalResult convertNegativeLogLikelihoodLoss(NodeContext &n) {
   if (failed(n.checkArity(2, 3)))
     return failure();
-  return n.finish(
-      negativeLogLikelihood(n, n.input(0), n.input(1), n.input(2)));
+  return n.finish(negativeLogLikelihood(n, n.input(0), n.input(1), n.input(2)));
 }
 
 /// Outputs the loss and, when asked for, the log-probabilities.
@@ -134,9 +133,9 @@ LogicalResult convertSoftmaxCrossEntropyLoss(NodeContext &n) {
                          << scoresType;
   Value logProb = n.create<SoftmaxOp>(n.input(0), n.b.getI64IntegerAttr(1),
                                       n.b.getUnitAttr());
-  Value loss = logProb ? negativeLogLikelihood(n, logProb, n.input(1),
-                                               n.input(2))
-                       : Value();
+  Value loss = logProb
+                   ? negativeLogLikelihood(n, logProb, n.input(1), n.input(2))
+                   : Value();
   if (!loss)
     return failure();
   n.setOutput(0, loss);

@@ -102,10 +102,10 @@ Value scatterAlong(NodeContext &n, Value data, Value indices, Value updates,
       RankedTensorType::get(positionsShape, n.b.getI64Type()),
       ArrayRef<int64_t>(positions)));
   Value index = insertUnitDim(n, indices, axis + 1);
-  Value mask = index ? n.create<CmpOp>(
-                           CmpPredicateAttr::get(n.ctx, CmpPredicate::eq),
-                           index, range)
-                     : Value();
+  Value mask =
+      index ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::eq),
+                              index, range)
+            : Value();
   Value update = mask ? insertUnitDim(n, updates, axis + 1) : Value();
   Value contribution =
       update ? n.create<SelectOp>(
@@ -137,8 +137,8 @@ Value scatterAlong(NodeContext &n, Value data, Value indices, Value updates,
     if (d != axis) {
       padHigh[d] = dataType.getDimSize(d) - updatesType.getDimSize(d);
       if (padHigh[d] < 0) {
-        (void)(n.emitError() << "updates are larger than data in dimension "
-                             << d);
+        (void)(n.emitError()
+               << "updates are larger than data in dimension " << d);
         return nullptr;
       }
       padded |= padHigh[d] > 0;
@@ -202,12 +202,12 @@ LogicalResult convertScatterElements(NodeContext &n) {
   auto dataType = n.inputType(0), indexType = n.inputType(1),
        updatesType = n.inputType(2);
   int64_t rank = dataType.getRank();
-  if (indexType.getRank() != rank || updatesType.getShape() !=
-                                         indexType.getShape())
+  if (indexType.getRank() != rank ||
+      updatesType.getShape() != indexType.getShape())
     return n.emitError() << "indices and updates must have one shape and "
                             "data's rank, got "
-                         << indexType << " and " << updatesType
-                         << " for data " << dataType;
+                         << indexType << " and " << updatesType << " for data "
+                         << dataType;
   FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 0), rank);
   FailureOr<ScatterReduction> reduction = parseReduction(n);
   if (failed(axis) || failed(reduction))
@@ -215,8 +215,7 @@ LogicalResult convertScatterElements(NodeContext &n) {
   if (dataType.isDynamicDim(*axis))
     return n.notKnown("the size of the scattered axis");
   Value indices = normalizeIndices(
-      n, n.input(1),
-      constantI64(n, {}, {dataType.getDimSize(*axis)}));
+      n, n.input(1), constantI64(n, {}, {dataType.getDimSize(*axis)}));
   return n.finish(indices ? scatterAlong(n, n.input(0), indices, n.input(2),
                                          *axis, *reduction)
                           : Value());
@@ -262,17 +261,17 @@ LogicalResult convertScatterND(NodeContext &n) {
       tuples ? normalizeIndices(n, tuples,
                                 constantI64(n, {1, k}, dims.take_front(k)))
              : Value();
-  Value scaled = normalized ? n.create<MulOp>(normalized,
-                                              constantI64(n, {1, k}, strides))
-                            : Value();
+  Value scaled =
+      normalized ? n.create<MulOp>(normalized, constantI64(n, {1, k}, strides))
+                 : Value();
   Value row = scaled ? n.create<ReduceOp>(
                            ReduceKindAttr::get(n.ctx, ReduceKind::sum), scaled,
                            n.b.getDenseI64ArrayAttr({1}), n.b.getUnitAttr())
                      : Value();
   Value data = row ? n.reshape(n.input(0), {rows, inner}) : Value();
   Value updates = data ? n.reshape(n.input(2), {count, inner}) : Value();
-  Value result = updates ? scatterAlong(n, data, row, updates, 0, *reduction)
-                         : Value();
+  Value result =
+      updates ? scatterAlong(n, data, row, updates, 0, *reduction) : Value();
   return n.finish(result ? n.reshape(result, dims) : Value());
 }
 
@@ -297,14 +296,14 @@ LogicalResult convertOneHot(NodeContext &n) {
 
   SmallVector<int64_t> positionsShape(rank, 1);
   positionsShape[*axis] = depth;
-  SmallVector<int64_t> positions = llvm::to_vector(llvm::seq<int64_t>(0, depth));
-  Value indices =
-      normalizeIndices(n, n.input(0), constantI64(n, {}, {depth}));
+  SmallVector<int64_t> positions =
+      llvm::to_vector(llvm::seq<int64_t>(0, depth));
+  Value indices = normalizeIndices(n, n.input(0), constantI64(n, {}, {depth}));
   Value index = indices ? insertUnitDim(n, indices, *axis) : Value();
-  Value match = index ? n.create<CmpOp>(
-                            CmpPredicateAttr::get(n.ctx, CmpPredicate::eq),
-                            index, constantI64(n, positionsShape, positions))
-                      : Value();
+  Value match =
+      index ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::eq),
+                              index, constantI64(n, positionsShape, positions))
+            : Value();
   Value values = match ? n.reshape(n.input(2), {2}) : Value();
   auto pick = [&](int64_t i) {
     return n.create<GatherOp>(values, constantI64(n, {}, {i}),
