@@ -35,6 +35,69 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// The value a reduction of `kind` gives over no elements of `element`; null
+/// where there is none to give (an integer mean, log of an empty sum of
+/// integers).
+static TypedAttr emptyReduction(ReduceKind kind, Type element) {
+  auto floatType = dyn_cast<FloatType>(element);
+  if (floatType) {
+    const llvm::fltSemantics &semantics = floatType.getFloatSemantics();
+    auto make = [&](APFloat value) { return FloatAttr::get(element, value); };
+    switch (kind) {
+    case ReduceKind::sum:
+    case ReduceKind::l1:
+    case ReduceKind::l2:
+    case ReduceKind::sum_square:
+      return make(APFloat::getZero(semantics));
+    case ReduceKind::prod:
+      return make(APFloat::getOne(semantics));
+    case ReduceKind::mean:
+      return make(APFloat::getNaN(semantics));
+    case ReduceKind::max:
+    case ReduceKind::log_sum:
+    case ReduceKind::log_sum_exp:
+      return make(APFloat::getInf(semantics, /*Negative=*/true));
+    case ReduceKind::min:
+      return make(APFloat::getInf(semantics));
+    }
+    return nullptr;
+  }
+  auto intType = dyn_cast<IntegerType>(element);
+  if (!intType)
+    return nullptr;
+  unsigned width = intType.getWidth();
+  bool isUnsigned = intType.isUnsigned() || width == 1;
+  switch (kind) {
+  case ReduceKind::sum:
+  case ReduceKind::l1:
+  case ReduceKind::l2:
+  case ReduceKind::sum_square:
+    return IntegerAttr::get(element, APInt::getZero(width));
+  case ReduceKind::prod:
+    return IntegerAttr::get(element, APInt(width, 1));
+  case ReduceKind::max:
+    return IntegerAttr::get(element, isUnsigned
+                                         ? APInt::getMinValue(width)
+                                         : APInt::getSignedMinValue(width));
+  case ReduceKind::min:
+    return IntegerAttr::get(element, isUnsigned
+                                         ? APInt::getMaxValue(width)
+                                         : APInt::getSignedMaxValue(width));
+  default:
+    return nullptr;
+  }
+}
+
+OpFoldResult ReduceOp::fold(FoldAdaptor) {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  if (!input.hasStaticShape() || input.getNumElements() != 0 ||
+      !result.hasStaticShape())
+    return nullptr;
+  TypedAttr value = emptyReduction(getKind(), result.getElementType());
+  return value ? DenseElementsAttr::get(result, value) : nullptr;
+}
+
 LogicalResult ArgReduceOp::inferReturnTypes(MLIRContext *context,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,

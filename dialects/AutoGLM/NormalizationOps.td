@@ -22,6 +22,9 @@ def AutoGLM_ReduceOp : AutoGLM_InferredOp<"reduce"> {
   let assemblyFormat = [{
     `` $kind $input attr-dict `:` functional-type(operands, results)
   }];
+  // An input without elements folds to the reduction's value of the empty
+  // set (0 for sum, 1 for prod, -inf for max, ...).
+  let hasFolder = 1;
 }
 
 def AutoGLM_ArgReduceOp : AutoGLM_InferredOp<"arg_reduce"> {

@@ -12,6 +12,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include "onnx/defs/schema.h"
@@ -48,6 +49,11 @@ private:
   LogicalResult orderNodes();
   void collectDeclaredTypes(ImportState &state);
   LogicalResult importInputs(ImportState &state, func::FuncOp func);
+  /// The `--input-value` of graph input `input`: its TensorProto file
+  /// converted, checked against the declared type. Null after a diagnostic.
+  ElementsAttr readInputValue(ImportState &state,
+                              const onnx::ValueInfoProto &input,
+                              StringRef file);
   LogicalResult importInitializers(ImportState &state);
   LogicalResult importNodes(ImportState &state);
   LogicalResult importOutputs(ImportState &state, func::FuncOp func);
@@ -268,18 +274,84 @@ void GraphImporter::collectDeclaredTypes(ImportState &state) {
       state.declaredTypes[info.name()] = type;
 }
 
+ElementsAttr GraphImporter::readInputValue(ImportState &state,
+                                           const onnx::ValueInfoProto &input,
+                                           StringRef file) {
+  Location loc = NameLoc::get(StringAttr::get(&context, input.name()));
+  auto bufferOr = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+  if (std::error_code error = bufferOr.getError()) {
+    emitError(loc) << "--input-value for '" << input.name()
+                   << "': cannot open '" << file << "': " << error.message();
+    return nullptr;
+  }
+  onnx::TensorProto tensor;
+  // Protobuf parses many byte strings as some message; a tensor without a
+  // data type is not one that was written as a TensorProto.
+  if (!tensor.ParseFromArray((*bufferOr)->getBufferStart(),
+                             static_cast<int>((*bufferOr)->getBufferSize())) ||
+      tensor.data_type() == onnx::TensorProto::UNDEFINED) {
+    emitError(loc) << "--input-value for '" << input.name() << "': '" << file
+                   << "' is not a binary ONNX TensorProto";
+    return nullptr;
+  }
+  RankedTensorType declared = convertTensorType(
+      input.type(), &context, loc, "graph input '" + input.name() + "'");
+  if (!declared)
+    return nullptr;
+  ElementsAttr value = state.tensors.convert(tensor, loc);
+  if (!value)
+    return nullptr;
+  // The value replaces the input: it must be one the model accepts.
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() != declared.getElementType() ||
+      !mlir::autoglm::areCompatibleTypes(type, declared)) {
+    auto describe = [](int32_t onnxType, ArrayRef<int64_t> shape) {
+      std::string text = onnxTypeName(onnxType) + " [";
+      for (auto [i, dim] : llvm::enumerate(shape))
+        text += (i ? ", " : "") +
+                (ShapedType::isDynamic(dim) ? "?" : std::to_string(dim));
+      return text + "]";
+    };
+    emitError(loc) << "--input-value for '" << input.name() << "' holds "
+                   << describe(tensor.data_type(), type.getShape())
+                   << " but the model declares "
+                   << describe(input.type().tensor_type().elem_type(),
+                               declared.getShape());
+    return nullptr;
+  }
+  return value;
+}
+
 LogicalResult GraphImporter::importInputs(ImportState &state,
                                           func::FuncOp func) {
   llvm::StringMap<const std::vector<int64_t> *> overrides;
   for (const auto &[name, shape] : options.inputShapes)
     overrides[name] = &shape;
+  llvm::StringMap<StringRef> valueFiles;
+  for (const auto &[name, file] : options.inputValues) {
+    if (overrides.count(name))
+      return emitError(fileLoc)
+             << "'" << name << "' has both --input-shape and --input-value";
+    valueFiles[name] = file;
+  }
 
   SmallVector<Type> types;
   SmallVector<std::string> names;
+  SmallVector<std::pair<std::string, ElementsAttr>> specialized;
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue; // an initializer listed as input (IR < 4): a constant
     Location loc = NameLoc::get(StringAttr::get(&context, input.name()));
+    auto valueFile = valueFiles.find(input.name());
+    if (valueFile != valueFiles.end()) {
+      ElementsAttr value = readInputValue(state, input, valueFile->second);
+      if (!value)
+        return failure();
+      specialized.emplace_back(input.name(), value);
+      valueFiles.erase(valueFile);
+      continue;
+    }
     auto override = overrides.find(input.name());
     RankedTensorType type;
     if (override != overrides.end()) {
@@ -318,6 +390,9 @@ LogicalResult GraphImporter::importInputs(ImportState &state,
   for (const auto &entry : overrides)
     return emitError(fileLoc) << "--input-shape names '" << entry.getKey()
                               << "', which is not a graph input of the model";
+  for (const auto &entry : valueFiles)
+    return emitError(fileLoc) << "--input-value names '" << entry.getKey()
+                              << "', which is not a graph input of the model";
 
   Block *body = func.addEntryBlock();
   for (auto [type, name] : llvm::zip(types, names))
@@ -330,6 +405,13 @@ LogicalResult GraphImporter::importInputs(ImportState &state,
     state.values[name] = body->getArgument(i);
   }
   state.builder.setInsertionPointToEnd(body);
+  for (auto &[name, value] : specialized) {
+    Location loc = NameLoc::get(StringAttr::get(&context, name));
+    state.values[name] = mlir::autoglm::ConstantOp::create(
+        state.builder, loc, value.getType(), value);
+    if (std::optional<KnownInts> known = knownFromAttr(value))
+      state.known[name] = std::move(*known);
+  }
   return success();
 }
 

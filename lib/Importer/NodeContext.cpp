@@ -46,8 +46,10 @@ const KnownInts *NodeContext::known(unsigned i) const {
 
 std::optional<SmallVector<int64_t>> NodeContext::knownValues(unsigned i) const {
   const KnownInts *k = known(i);
-  if (!k || !k->isFullyKnown())
+  if (!k || !k->isFullyKnown()) {
+    lastUnknownInput = static_cast<int>(i);
     return std::nullopt;
+  }
   return k->values;
 }
 
@@ -65,7 +67,11 @@ ElementsAttr NodeContext::constantAttr(unsigned i) const {
   if (!value)
     return nullptr;
   auto constant = value.getDefiningOp<mlir::autoglm::ConstantOp>();
-  return constant ? constant.getValue() : nullptr;
+  if (!constant) {
+    lastUnknownInput = static_cast<int>(i);
+    return nullptr;
+  }
+  return constant.getValue();
 }
 
 std::optional<SmallVector<double>>
@@ -225,11 +231,20 @@ LogicalResult NodeContext::checkArity(unsigned minInputs, unsigned maxInputs,
 }
 
 LogicalResult NodeContext::notKnown(StringRef what) const {
-  return emitError()
-         << what
-         << " must be known when the model is imported, but it is "
-            "computed at run time; make the input shapes static with "
-            "--input-shape=NAME:DIMS";
+  InFlightDiagnostic diag =
+      emitError() << what
+                  << " must be known when the model is imported, but it is "
+                     "computed at run time; ";
+  // A structural parameter fed straight from a graph input (as the ONNX
+  // node tests do) is fixed by giving the input's value at compile time.
+  if (lastUnknownInput >= 0 && isa_and_nonnull<BlockArgument>(input(
+                                   static_cast<unsigned>(lastUnknownInput)))) {
+    const std::string &name = node.input(lastUnknownInput);
+    return diag << "it comes from graph input '" << name
+                << "': give its value with --input-value=" << name
+                << ":FILE.pb";
+  }
+  return diag << "make the input shapes static with --input-shape=NAME:DIMS";
 }
 
 FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,

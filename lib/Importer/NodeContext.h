@@ -135,7 +135,9 @@ public:
   /// Checks the number of inputs / outputs against the operator's arity.
   mlir::LogicalResult checkArity(unsigned minInputs, unsigned maxInputs,
                                  unsigned maxOutputs = 1) const;
-  /// The error for a structural parameter only known at run time.
+  /// The error for a structural parameter only known at run time. When the
+  /// input whose values were last asked for and not known is a graph input,
+  /// the message suggests specializing it with --input-value.
   mlir::LogicalResult notKnown(llvm::StringRef what) const;
   /// Normalizes a possibly negative axis into [0, rank).
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
@@ -208,6 +210,10 @@ public:
   mlir::Value castTo(mlir::Value input, mlir::Type elementType);
 
 private:
+  /// The input whose values `knownValues` / `constantAttr` last failed to
+  /// find (for `notKnown`'s hint); -1 when none.
+  mutable int lastUnknownInput = -1;
+
   /// Verifies a freshly built op; erases it and returns null when invalid.
   mlir::Operation *verified(mlir::Operation *op);
 };

@@ -44,6 +44,18 @@ bool parseInputShapeSpec(StringRef spec,
   return true;
 }
 
+bool parseInputValueSpec(StringRef spec,
+                         std::pair<std::string, std::string> &out) {
+  // Input names may contain ':' ("input:0"), file paths rarely do: split at
+  // the last ':' before the path's first '/'.
+  size_t slash = spec.find('/');
+  size_t colon = spec.take_front(slash).rfind(':');
+  if (colon == StringRef::npos || colon == 0 || colon + 1 == spec.size())
+    return false;
+  out = {spec.take_front(colon).str(), spec.drop_front(colon + 1).str()};
+  return true;
+}
+
 OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext &context,
                                      const ImportOptions &options) {
   context.loadDialect<func::FuncDialect, mlir::autoglm::AutoGLMDialect,

@@ -20,6 +20,9 @@ const OpRegistry &OpRegistry::get() {
     registerQuantizationConverters(r);
     registerAttentionConverter(r);
     registerRecurrentConverters(r);
+    registerLossConverters(r);
+    registerScatterConverters(r);
+    registerEinsumConverter(r);
     return r;
   }();
   return registry;

@@ -45,6 +45,9 @@ void registerShapeConverters(OpRegistry &registry);
 void registerQuantizationConverters(OpRegistry &registry);
 void registerAttentionConverter(OpRegistry &registry);
 void registerRecurrentConverters(OpRegistry &registry);
+void registerLossConverters(OpRegistry &registry);
+void registerScatterConverters(OpRegistry &registry);
+void registerEinsumConverter(OpRegistry &registry);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H

@@ -1,4 +1,4 @@
-//===- ReductionConverters.cpp - Reduce*, ArgMax/ArgMin, CumSum, TopK -----===//
+//===- ReductionConverters.cpp - Reduce*, ArgMax/ArgMin, CumSum/Prod, TopK ===//
 
 #include "NodeContext.h"
 #include "OpRegistry.h"
@@ -83,6 +83,55 @@ LogicalResult convertCumSum(NodeContext &n) {
       n.intAttr("reverse", 0) ? n.b.getUnitAttr() : UnitAttr()));
 }
 
+/// CumProd as a product over a triangle: x viewed as [..., L(k), 1, ...]
+/// against a constant [L(k), L(j)] mask of the k that contribute to output
+/// j (k <= j; k < j exclusive; mirrored in reverse), the others replaced by
+/// 1, reduced over k. The intermediate is L times the input, which suits
+/// the short axes CumProd sees in inference graphs.
+LogicalResult convertCumProd(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  FailureOr<int64_t> axisValue = n.knownScalar(1, "axis");
+  if (failed(axisValue))
+    return failure();
+  auto type = n.inputType(0);
+  int64_t rank = type.getRank();
+  FailureOr<int64_t> axis = n.normalizeAxis(*axisValue, rank);
+  if (failed(axis))
+    return failure();
+  int64_t length = type.getDimSize(*axis);
+  if (ShapedType::isDynamic(length))
+    return n.notKnown("the length of the accumulated axis");
+  bool exclusive = n.intAttr("exclusive", 0) != 0;
+  bool reverse = n.intAttr("reverse", 0) != 0;
+  SmallVector<bool> contributes;
+  for (int64_t k = 0; k < length; ++k)
+    for (int64_t j = 0; j < length; ++j)
+      contributes.push_back(reverse ? (exclusive ? k > j : k >= j)
+                                    : (exclusive ? k < j : k <= j));
+  SmallVector<int64_t> maskShape(rank + 1, 1);
+  maskShape[*axis] = length;
+  maskShape[*axis + 1] = length;
+  Value mask = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get(maskShape, n.b.getI1Type()),
+                             ArrayRef<bool>(contributes)));
+  SmallVector<DimSpec> spread;
+  for (int64_t d = 0; d < rank; ++d) {
+    spread.push_back(DimSpec::fromInput(d));
+    if (d == *axis)
+      spread.push_back(DimSpec::literal(1));
+  }
+  Value x = n.reshapeTo(n.input(0), spread);
+  Value factors =
+      x ? n.create<SelectOp>(mask, x, n.scalar(type.getElementType(), 1.0))
+        : Value();
+  return n.finish(
+      factors ? n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::prod),
+                                   factors, n.b.getDenseI64ArrayAttr({*axis}),
+                                   UnitAttr())
+              : Value());
+}
+
 LogicalResult convertTopK(NodeContext &n) {
   // Before opset 10, k is an attribute.
   bool kAttribute = n.opset() < 10;
@@ -135,6 +184,7 @@ void registerReductionConverters(OpRegistry &r) {
   r.add("ReduceSumSquare", [](NodeContext &n) {
     return convertReduce(n, ReduceKind::sum_square, 18);
   });
+  r.add("CumProd", convertCumProd);
   r.add("ArgMax", [](NodeContext &n) {
     return convertArgReduce(n, ArgReduceKind::argmax);
   });

@@ -289,8 +289,16 @@ LogicalResult convertSlice(NodeContext &n) {
       n.normalizeAxes(axes, rank, false);
   if (failed(normalizedAxes))
     return failure();
-  if (!starts || !ends)
+  if (!starts || !ends) {
+    // Bounds fed straight by graph inputs make the result's length a run-time
+    // value the compiled model cannot have; computed bounds (from a symbolic
+    // dimension) fold once --input-shape fixes it.
+    for (unsigned i : {1u, 2u})
+      if (isa<BlockArgument>(n.input(i)) && !n.knownValues(i))
+        return n.notKnown("starts and ends (the result's size depends on "
+                          "them)");
     return convertRuntimeSlice(n, *normalizedAxes, steps);
+  }
 
   SmallVector<int64_t> outStarts(rank, 0), outEnds(rank), outSteps(rank, 1);
   for (int64_t d = 0; d < rank; ++d)

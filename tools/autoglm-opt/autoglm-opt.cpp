@@ -205,6 +205,13 @@ static llvm::cl::list<std::string>
                 llvm::cl::value_desc("NAME:DxDx..."),
                 llvm::cl::cat(importerCategory));
 
+static llvm::cl::list<std::string> inputValues(
+    "input-value",
+    llvm::cl::desc("Fix a graph input's value at compile time from an ONNX "
+                   "TensorProto file; the input leaves the compiled model's "
+                   "inputs, e.g. --input-value=axes:axes.pb (repeatable)"),
+    llvm::cl::value_desc("NAME:FILE.pb"), llvm::cl::cat(importerCategory));
+
 /// Prints diagnostics of ONNX input in the user's terms: the model file and
 /// the ONNX node the op came from.
 static LogicalResult printONNXDiagnostic(StringRef modelPath,
@@ -240,8 +247,9 @@ static OwningOpRef<ModuleOp>
 loadInput(StringRef inputPath, MLIRContext &context,
           std::vector<std::string> *dataFiles = nullptr) {
   if (!::autoglm::isONNXFile(inputPath)) {
-    if (!inputShapes.empty()) {
-      llvm::errs() << "error: --input-shape applies to ONNX input only\n";
+    if (!inputShapes.empty() || !inputValues.empty()) {
+      llvm::errs() << "error: --input-shape and --input-value apply to ONNX "
+                      "input only\n";
       return nullptr;
     }
     return parseSourceFile<ModuleOp>(inputPath, &context);
@@ -256,6 +264,15 @@ loadInput(StringRef inputPath, MLIRContext &context,
       return nullptr;
     }
     options.inputShapes.push_back(std::move(parsed));
+  }
+  for (const std::string &spec : inputValues) {
+    std::pair<std::string, std::string> parsed;
+    if (!::autoglm::parseInputValueSpec(spec, parsed)) {
+      llvm::errs() << "error: malformed --input-value='" << spec
+                   << "' (expected NAME:FILE.pb, e.g. axes:axes.pb)\n";
+      return nullptr;
+    }
+    options.inputValues.push_back(std::move(parsed));
   }
   return ::autoglm::importONNXFile(inputPath, context, options);
 }

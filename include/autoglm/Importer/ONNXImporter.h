@@ -17,6 +17,11 @@ struct ImportOptions {
   /// `--input-shape=NAME:1x3x224x224`: replaces the named graph input's shape
   /// (symbolic dimensions included) before shape inference.
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
+  /// `--input-value=NAME:FILE.pb`: the named graph input becomes a constant
+  /// holding the ONNX TensorProto in the file, and leaves the compiled
+  /// model's inputs. For structural parameters (axes, pads, sizes, k) that a
+  /// model takes as inputs but that are fixed for a deployment.
+  std::vector<std::pair<std::string, std::string>> inputValues;
   /// When set, receives the path of every external data file the import
   /// read (the model's directory joined with the tensor's location), sorted:
   /// what a build must watch besides the model (`autoglm-opt --depfile`).
@@ -29,6 +34,11 @@ bool isONNXFile(llvm::StringRef path);
 /// Parses "NAME:1x3x224x224" into `out`; false on a malformed spec.
 bool parseInputShapeSpec(llvm::StringRef spec,
                          std::pair<std::string, std::vector<int64_t>> &out);
+
+/// Parses "NAME:FILE" into `out` (split at the last ':' followed by no
+/// '/'; names may contain ':'); false on a malformed spec.
+bool parseInputValueSpec(llvm::StringRef spec,
+                         std::pair<std::string, std::string> &out);
 
 /// Imports the ONNX model at `path` (binary protobuf, or ONNX's textual
 /// syntax for `.onnxtxt`) into a module holding `func.func @main`. Errors are

@@ -75,9 +75,31 @@ def external(out, location, length=None, write_file=True):
     onnx.save(model_returning([t]), out)
 
 
+def input_value(directory):
+    """Pad + ReduceSum whose pads and axes are graph inputs, with value files
+    for them (and wrong ones)."""
+    graph = helper.make_graph(
+        [helper.make_node("Pad", ["x", "pads"], ["p"], name="pad"),
+         helper.make_node("ReduceSum", ["p", "axes"], ["y"], name="sum")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
+         helper.make_tensor_value_info("pads", TensorProto.INT64, [4]),
+         helper.make_tensor_value_info("axes", TensorProto.INT64, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              os.path.join(directory, "model.onnx"))
+    for name, array in (("pads", np.array([0, 1, 0, 2], dtype=np.int64)),
+                        ("axes", np.array([1], dtype=np.int64)),
+                        ("float", np.zeros(4, dtype=np.float32)),
+                        ("long", np.zeros(6, dtype=np.int64))):
+        with open(os.path.join(directory, name + ".pb"), "wb") as f:
+            f.write(numpy_helper.from_array(array, name).SerializeToString())
+
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
-    if kind == "encodings":
+    if kind == "input-value":
+        input_value(out)
+    elif kind == "encodings":
         encodings(out)
     elif kind == "large":
         large(out)
