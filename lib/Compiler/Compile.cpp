@@ -364,7 +364,7 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
                                                  ? llvm::errs()
                                                  : llvm::nulls());
   auto graph = [&](OpPassManager &pm) {
-    buildGraphPipeline(pm, options.disabledPasses);
+    buildGraphPipeline(pm, options.disabledPasses, options.precision);
   };
   SmallVector<std::unique_ptr<PassInstrumentation>> graphInstrumentations;
   if (graphReport)
