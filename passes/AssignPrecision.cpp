@@ -32,6 +32,10 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_ASSIGNPRECISION
@@ -113,13 +117,14 @@ void narrowContraction(RewriterBase &rewriter, ConstantConverter &constants,
   TypeAttr f32 = TypeAttr::get(rewriter.getF32Type());
   Value replacement;
   if (auto mm = dyn_cast<MatMulOp>(op)) {
-    replacement = MatMulOp::create(rewriter, mm.getLoc(),
-                                   castTo(rewriter, constants, mm.getLhs(), narrow),
-                                   castTo(rewriter, constants, mm.getRhs(), narrow), f32);
+    replacement = MatMulOp::create(
+        rewriter, mm.getLoc(), castTo(rewriter, constants, mm.getLhs(), narrow),
+        castTo(rewriter, constants, mm.getRhs(), narrow), f32);
   } else {
     auto conv = cast<ConvOp>(op);
     replacement = ConvOp::create(
-        rewriter, conv.getLoc(), castTo(rewriter, constants, conv.getInput(), narrow),
+        rewriter, conv.getLoc(),
+        castTo(rewriter, constants, conv.getInput(), narrow),
         castTo(rewriter, constants, conv.getWeight(), narrow), conv.getBias(),
         conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
         conv.getGroupsAttr(), f32);
@@ -149,8 +154,7 @@ void narrowGatherTable(RewriterBase &rewriter, ConstantConverter &constants,
   auto narrowGather =
       GatherOp::create(rewriter, gather.getLoc(), table, gather.getIndices(),
                        gather.getAxisAttr());
-  recordRewrite(gather->getContext(), kPass, "gather-table",
-                {gather.getLoc()});
+  recordRewrite(gather->getContext(), kPass, "gather-table", {gather.getLoc()});
   rewriter.replaceOpWithNewOp<CastOp>(gather, gather.getType(),
                                       narrowGather.getResult());
 }
@@ -233,10 +237,11 @@ struct HoistNarrowingCast : OpRewritePattern<CastOp> {
     rewriter.setInsertionPoint(move);
     SmallVector<Value> operands;
     for (Value operand : move->getOperands())
-      operands.push_back(hasElementType(operand.getType(),
-                                        [](Type t) { return isa<FloatType>(t); })
-                             ? castTo(rewriter, constants, operand, narrow)
-                             : operand);
+      operands.push_back(
+          hasElementType(operand.getType(),
+                         [](Type t) { return isa<FloatType>(t); })
+              ? castTo(rewriter, constants, operand, narrow)
+              : operand);
     Operation *narrowMove = rewriter.clone(*move);
     rewriter.modifyOpInPlace(narrowMove, [&] {
       narrowMove->setOperands(operands);
@@ -250,8 +255,73 @@ struct HoistNarrowingCast : OpRewritePattern<CastOp> {
   ConstantConverter &constants;
 };
 
-struct AssignPrecision
-    : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
+//===----------------------------------------------------------------------===//
+// The report
+//===----------------------------------------------------------------------===//
+
+/// "fp32", "fp16", "bf16", "fp64", or the integer type ("i64", "i1", ...).
+std::string precisionName(Type element) {
+  if (auto f = dyn_cast<FloatType>(element))
+    return element.isBF16() ? "bf16" : "fp" + std::to_string(f.getWidth());
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  element.print(os);
+  return name;
+}
+
+/// The precision an op computes in: its contraction operands' for a
+/// mixed-precision product, else its first result's element type.
+llvm::json::Object describe(Operation *op) {
+  llvm::json::Object entry{{"node", nodeNames(op->getLoc())},
+                           {"op", op->getName().stripDialect().str()}};
+  std::optional<Type> accumulator;
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    accumulator = mm.getAccumulatorType();
+  else if (auto conv = dyn_cast<ConvOp>(op))
+    accumulator = conv.getAccumulatorType();
+  Type element = accumulator ? getElementTypeOrSelf(op->getOperand(0).getType())
+                             : getElementTypeOrSelf(op->getResult(0).getType());
+  entry["precision"] = precisionName(element);
+  if (accumulator)
+    entry["accumulator"] = precisionName(*accumulator);
+  return entry;
+}
+
+/// Writes the precision of every op of `module` (constants aside) to
+/// `path`; the narrowing and widening casts are listed apart, under the node
+/// whose value they convert.
+LogicalResult writeReport(ModuleOp module, StringRef precision,
+                          StringRef path) {
+  llvm::json::Array nodes, casts;
+  module.walk([&](Operation *op) {
+    if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>() ||
+        !isa<AutoGLMDialect>(op->getDialect()) || isa<FusedOp>(op))
+      return;
+    auto cast = dyn_cast<CastOp>(op);
+    unsigned to = cast ? floatWidth(cast.getType()) : 0,
+             from = cast ? floatWidth(cast.getInput().getType()) : 0;
+    if (to && from) {
+      casts.push_back(llvm::json::Object{
+          {"node", nodeNames(op->getLoc())},
+          {"to", precisionName(getElementTypeOrSelf(cast.getType()))}});
+      return;
+    }
+    nodes.push_back(describe(op));
+  });
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
+  if (error)
+    return module.emitError() << "cannot write the precision report '" << path
+                              << "': " << error.message();
+  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                   {"precision", precision},
+                                   {"nodes", std::move(nodes)},
+                                   {"casts", std::move(casts)}}))
+     << "\n";
+  return success();
+}
+
+struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
   using AssignPrecisionBase::AssignPrecisionBase;
 
   void runOnOperation() override {
@@ -262,13 +332,19 @@ struct AssignPrecision
     else if (precision == "bf16")
       narrow = BFloat16Type::get(context);
     else if (precision != "fp32") {
-      getOperation().emitError()
-          << "unknown precision '" << precision
-          << "' (expected fp32, fp16 or bf16)";
+      getOperation().emitError() << "unknown precision '" << precision
+                                 << "' (expected fp32, fp16 or bf16)";
       return signalPassFailure();
     }
-    if (!narrow)
-      return;
+    if (narrow)
+      assign(narrow);
+    if (!report.empty() &&
+        failed(writeReport(getOperation(), precision, report)))
+      return signalPassFailure();
+  }
+
+  void assign(Type narrow) {
+    MLIRContext *context = &getContext();
 
     IRRewriter rewriter(context);
     ConstantConverter constants;

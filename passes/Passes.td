@@ -119,11 +119,16 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     of a widening cast from the same type cancels. Integer, boolean and
     non-f32 tensors are never changed. `fp32` (the default) changes nothing.
     Runs before fusion, so a narrowing cast becomes part of a kernel region.
-    docs/precision.md describes the policy and its measured accuracy.
+    `report` writes, as JSON, the precision of every op by ONNX node
+    (`nodes`: node, op, precision and, for products, accumulator) and the
+    casts between precisions (`casts`: the node whose value is converted,
+    and to what). docs/precision.md describes the policy and its accuracy.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
            "fp32 (nothing changes), fp16 or bf16">,
+    Option<"report", "report", "std::string", /*default=*/"",
+           "Write each ONNX node's precision to this JSON file">,
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

@@ -126,13 +126,12 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
                     dilations = adaptor.getDilations();
   int64_t groups = adaptor.getGroups();
-  FailureOr<Type> resultElement = accumulatedType(
-      loc, input.getElementType(), adaptor.getAccumulatorType());
+  FailureOr<Type> resultElement = accumulatedType(loc, input.getElementType(),
+                                                  adaptor.getAccumulatorType());
   if (failed(resultElement) ||
-      failed(verifyConvCommon(loc, input, weight, adaptor.getBias(), strides,
-                              pads, dilations, groups,
-                              weight.getRank() ? weight.getDimSize(0) : 0,
-                              *resultElement)))
+      failed(verifyConvCommon(
+          loc, input, weight, adaptor.getBias(), strides, pads, dilations,
+          groups, weight.getRank() ? weight.getDimSize(0) : 0, *resultElement)))
     return failure();
   int64_t channels = input.getDimSize(1), perGroup = weight.getDimSize(1);
   if (!ShapedType::isDynamic(channels) && !ShapedType::isDynamic(perGroup) &&

@@ -54,7 +54,8 @@ ArrayRef<StringRef> mlir::autoglm::getOptionalPasses() {
 
 void mlir::autoglm::buildGraphPipeline(OpPassManager &pm,
                                        ArrayRef<std::string> disabled,
-                                       StringRef precision) {
+                                       StringRef precision,
+                                       StringRef precisionReport) {
   auto enabled = [&](StringRef name) {
     return !llvm::is_contained(disabled, name);
   };
@@ -67,8 +68,8 @@ void mlir::autoglm::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   // Contractions in f16/bf16 with f32 accumulation, before fusion so that
   // the casts it places become part of the kernels fusion forms.
-  if (precision != "fp32")
-    pm.addPass(createAssignPrecision({precision.str()}));
+  if (precision != "fp32" || !precisionReport.empty())
+    pm.addPass(createAssignPrecision({precision.str(), precisionReport.str()}));
   // Last: fusion sees the graph the other passes simplified, and its
   // regions are the kernels code generation makes.
   if (enabled("fuse"))

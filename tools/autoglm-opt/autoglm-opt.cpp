@@ -136,6 +136,12 @@ static llvm::cl::opt<std::string> precision(
     llvm::cl::value_desc("fp32|fp16|bf16"), llvm::cl::init("fp32"),
     llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<std::string> precisionReport(
+    "precision-report",
+    llvm::cl::desc("Write each ONNX node's precision (and the casts placed "
+                   "between precisions) as JSON"),
+    llvm::cl::value_desc("file.json"), llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<bool> printOptimizationReport(
     "print-optimization-report",
     llvm::cl::desc("After the graph passes, print to stderr what each did: "
@@ -321,6 +327,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     return failure();
   }
   options.precision = precision;
+  options.precisionReport = precisionReport;
   options.target = targetName;
   options.modelName = modelName;
   options.outputPath = outputPath.str();

@@ -32,10 +32,12 @@ ArrayRef<StringRef> getPhaseNames();
 ArrayRef<StringRef> getOptionalPasses();
 
 /// Graph: shape inference, constant folding, precision assignment
-/// (`precision`: fp32, fp16 or bf16; fp32 adds no pass) and fusion on the
-/// autoglm dialect, except the passes named in `disabled`.
+/// (`precision`: fp32, fp16 or bf16; fp32 without a `precisionReport` file
+/// adds no pass) and fusion on the autoglm dialect, except the passes named
+/// in `disabled`.
 void buildGraphPipeline(OpPassManager &pm, ArrayRef<std::string> disabled = {},
-                        StringRef precision = "fp32");
+                        StringRef precision = "fp32",
+                        StringRef precisionReport = "");
 
 /// Kernels: every op that computes becomes (or already is) an
 /// `autoglm.fused` region, one per kernel.
