@@ -294,7 +294,7 @@ LogicalResult writeReport(ModuleOp module, StringRef precision,
                           StringRef path) {
   llvm::json::Array nodes, casts;
   module.walk([&](Operation *op) {
-    if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>() ||
+    if (op->getNumResults() == 0 || op->hasTrait<OpTrait::ConstantLike>() ||
         !isa<AutoGLMDialect>(op->getDialect()) || isa<FusedOp>(op))
       return;
     auto cast = dyn_cast<CastOp>(op);
