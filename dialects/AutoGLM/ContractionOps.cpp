@@ -15,6 +15,20 @@ static std::string dimString(int64_t d) {
   return ShapedType::isDynamic(d) ? "?" : std::to_string(d);
 }
 
+/// The result element type of a contraction of `operand` elements with an
+/// optional `accumulator_type`: f32 accumulation of f16/bf16 operands is the
+/// one mixed-precision form.
+static FailureOr<Type> accumulatedType(std::optional<Location> loc,
+                                       Type operand,
+                                       std::optional<Type> accumulator) {
+  if (!accumulator)
+    return operand;
+  if (!accumulator->isF32() || !(operand.isF16() || operand.isBF16()))
+    return failInference(loc, "accumulator_type must be f32 on f16 or bf16 "
+                              "operands");
+  return *accumulator;
+}
+
 //===----------------------------------------------------------------------===//
 // MatMulOp
 //===----------------------------------------------------------------------===//
@@ -38,6 +52,13 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
                               "8-bit integers");
   } else if (!isa<FloatType>(lhsElement)) {
     return failInference(loc, "integer operands must be 8-bit");
+  }
+  if (adaptor.getAccumulatorType() || !isa<IntegerType>(resultElement)) {
+    FailureOr<Type> acc =
+        accumulatedType(loc, lhsElement, adaptor.getAccumulatorType());
+    if (failed(acc))
+      return failure();
+    resultElement = *acc;
   }
   int64_t k1 = lhs.getShape().back(), k2 = rhs.getShape()[rhs.getRank() - 2];
   if (!dimsAgree(k1, k2))
@@ -67,7 +88,7 @@ static LogicalResult
 verifyConvCommon(std::optional<Location> loc, RankedTensorType input,
                  RankedTensorType weight, Value bias, ArrayRef<int64_t> strides,
                  ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
-                 int64_t groups, int64_t biasChannels) {
+                 int64_t groups, int64_t biasChannels, Type resultElement) {
   if (input.getRank() < 3)
     return failInference(loc, "input must be N x C x spatial... (rank >= 3), "
                               "got rank " +
@@ -90,8 +111,8 @@ verifyConvCommon(std::optional<Location> loc, RankedTensorType input,
       return failInference(loc, "bias must be a vector of " +
                                     Twine(dimString(biasChannels)) +
                                     " output channels");
-    if (biasType.getElementType() != input.getElementType())
-      return failInference(loc, "bias element type differs from input");
+    if (biasType.getElementType() != resultElement)
+      return failInference(loc, "bias element type differs from the result's");
   }
   return success();
 }
@@ -105,9 +126,12 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
                     dilations = adaptor.getDilations();
   int64_t groups = adaptor.getGroups();
-  if (failed(verifyConvCommon(loc, input, weight, adaptor.getBias(), strides,
-                              pads, dilations, groups,
-                              weight.getRank() ? weight.getDimSize(0) : 0)))
+  FailureOr<Type> resultElement = accumulatedType(loc, input.getElementType(),
+                                                  adaptor.getAccumulatorType());
+  if (failed(resultElement) ||
+      failed(verifyConvCommon(
+          loc, input, weight, adaptor.getBias(), strides, pads, dilations,
+          groups, weight.getRank() ? weight.getDimSize(0) : 0, *resultElement)))
     return failure();
   int64_t channels = input.getDimSize(1), perGroup = weight.getDimSize(1);
   if (!ShapedType::isDynamic(channels) && !ShapedType::isDynamic(perGroup) &&
@@ -130,7 +154,7 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
       return failure();
     shape.push_back(*size);
   }
-  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  inferred.push_back(RankedTensorType::get(shape, *resultElement));
   return success();
 }
 
@@ -148,7 +172,8 @@ ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                             ? weight.getDimSize(1) * groups
                             : ShapedType::kDynamic;
   if (failed(verifyConvCommon(loc, input, weight, adaptor.getBias(), strides,
-                              pads, dilations, groups, outChannels)))
+                              pads, dilations, groups, outChannels,
+                              input.getElementType())))
     return failure();
   int64_t spatial = input.getRank() - 2;
   if ((int64_t)outputPadding.size() != spatial)

@@ -13,12 +13,30 @@ def AutoGLM_MatMulOp : AutoGLM_InferredOp<"matmul"> {
     like numpy. Floating-point operands of one type give that type; 8-bit
     integer operands accumulate into `i32` (ONNX MatMulInteger).
 
+    `accumulator_type = f32` on `f16` or `bf16` operands makes the products
+    accumulate in `f32` and the result `f32`: a mixed-precision product
+    (what tensor-core GEMMs compute), set by `--autoglm-assign-precision`.
+    A following `autoglm.cast` to the narrow type, where the consumer wants
+    it, is the truncation.
+
     ```mlir
     %y = autoglm.matmul %a, %b : (tensor<2x8x16xf32>, tensor<16x4xf32>) -> tensor<2x8x4xf32>
+    %z = autoglm.matmul %c, %d {accumulator_type = f32} : (tensor<8x16xf16>, tensor<16x4xf16>) -> tensor<8x4xf32>
     ```
   }];
-  let arguments = (ins AutoGLM_NumericTensor:$lhs, AutoGLM_NumericTensor:$rhs);
+  let arguments = (ins AutoGLM_NumericTensor:$lhs, AutoGLM_NumericTensor:$rhs,
+                       OptionalAttr<TypeAttr>:$accumulator_type);
   let results = (outs AutoGLM_NumericTensor:$result);
+  let builders = [
+    // The product in its operands' type (or i32 for 8-bit integers).
+    OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs), [{
+      build($_builder, $_state, lhs, rhs, ::mlir::TypeAttr());
+    }]>,
+    OpBuilder<(ins "::mlir::TypeRange":$resultTypes, "::mlir::Value":$lhs,
+                   "::mlir::Value":$rhs), [{
+      build($_builder, $_state, resultTypes, lhs, rhs, ::mlir::TypeAttr());
+    }]>,
+  ];
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
@@ -32,13 +50,38 @@ def AutoGLM_ConvOp : AutoGLM_InferredOp<"conv"> {
     holds the begin paddings of every spatial dimension followed by the end
     paddings. Output size per spatial dimension:
     `(D + pad_begin + pad_end - dilation * (K - 1) - 1) / stride + 1`.
+
+    `accumulator_type = f32` on `f16` or `bf16` input and weight accumulates
+    in `f32` and gives an `f32` result (the bias, if any, is `f32` too), as
+    for `autoglm.matmul`.
   }];
   let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_FloatTensor:$weight,
                        Optional<AutoGLM_FloatTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
-                       DefaultValuedAttr<I64Attr, "1">:$groups);
+                       DefaultValuedAttr<I64Attr, "1">:$groups,
+                       OptionalAttr<TypeAttr>:$accumulator_type);
   let results = (outs AutoGLM_FloatTensor:$result);
+  let builders = [
+    // Accumulates in the operands' type.
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$weight,
+                   "::mlir::Value":$bias, "::mlir::DenseI64ArrayAttr":$strides,
+                   "::mlir::DenseI64ArrayAttr":$pads,
+                   "::mlir::DenseI64ArrayAttr":$dilations,
+                   "::mlir::IntegerAttr":$groups), [{
+      build($_builder, $_state, input, weight, bias, strides, pads, dilations,
+            groups, ::mlir::TypeAttr());
+    }]>,
+    OpBuilder<(ins "::mlir::TypeRange":$resultTypes, "::mlir::Value":$input,
+                   "::mlir::Value":$weight, "::mlir::Value":$bias,
+                   "::mlir::DenseI64ArrayAttr":$strides,
+                   "::mlir::DenseI64ArrayAttr":$pads,
+                   "::mlir::DenseI64ArrayAttr":$dilations,
+                   "::mlir::IntegerAttr":$groups), [{
+      build($_builder, $_state, resultTypes, input, weight, bias, strides,
+            pads, dilations, groups, ::mlir::TypeAttr());
+    }]>,
+  ];
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];

@@ -363,8 +363,18 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     graphReport.emplace(module.getContext(), options.printOptimizationReport
                                                  ? llvm::errs()
                                                  : llvm::nulls());
+  // The precision report is an output too.
+  std::string precisionReport;
+  if (!options.precisionReport.empty()) {
+    FailureOr<std::string> temp =
+        state.outputs.create(options.precisionReport, loc);
+    if (failed(temp))
+      return failure();
+    precisionReport = *temp;
+  }
   auto graph = [&](OpPassManager &pm) {
-    buildGraphPipeline(pm, options.disabledPasses);
+    buildGraphPipeline(pm, options.disabledPasses, options.precision,
+                       precisionReport);
   };
   SmallVector<std::unique_ptr<PassInstrumentation>> graphInstrumentations;
   if (graphReport)

@@ -53,7 +53,9 @@ ArrayRef<StringRef> mlir::autoglm::getOptionalPasses() {
 }
 
 void mlir::autoglm::buildGraphPipeline(OpPassManager &pm,
-                                       ArrayRef<std::string> disabled) {
+                                       ArrayRef<std::string> disabled,
+                                       StringRef precision,
+                                       StringRef precisionReport) {
   auto enabled = [&](StringRef name) {
     return !llvm::is_contained(disabled, name);
   };
@@ -64,6 +66,10 @@ void mlir::autoglm::buildGraphPipeline(OpPassManager &pm,
     pm.addPass(createFoldConstants());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Contractions in f16/bf16 with f32 accumulation, before fusion so that
+  // the casts it places become part of the kernels fusion forms.
+  if (precision != "fp32" || !precisionReport.empty())
+    pm.addPass(createAssignPrecision({precision.str(), precisionReport.str()}));
   // Last: fusion sees the graph the other passes simplified, and its
   // regions are the kernels code generation makes.
   if (enabled("fuse"))
@@ -83,6 +89,10 @@ struct GraphPipelineOptions : PassPipelineOptions<GraphPipelineOptions> {
   ListOption<std::string> disable{
       *this, "disable",
       llvm::cl::desc("Graph passes to leave out (fold-constants, fuse)")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("Contractions in fp32 (the default), fp16 or bf16"),
+      llvm::cl::init("fp32")};
 };
 } // namespace
 
@@ -91,7 +101,7 @@ void mlir::autoglm::registerPipelines() {
       "autoglm-graph-pipeline",
       "The graph phase: shape inference, constant folding and fusion",
       [](OpPassManager &pm, const GraphPipelineOptions &options) {
-        buildGraphPipeline(pm, options.disable);
+        buildGraphPipeline(pm, options.disable, options.precision);
       });
   PassPipelineRegistration<>(
       "autoglm-kernel-pipeline",

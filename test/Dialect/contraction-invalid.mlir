@@ -184,9 +184,38 @@ func.func @conv_bias_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<?x3x3x3xf32>, %b: 
 // -----
 
 func.func @conv_bias_element_type(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf16>) {
-  // expected-error @+2 {{bias element type differs from input}}
+  // expected-error @+2 {{bias element type differs from the result's}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = autoglm.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf16>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+// With f32 accumulation the bias is f32, like the result.
+func.func @conv_accumulator_bias(%x: tensor<1x3x8x8xf16>, %w: tensor<8x3x3x3xf16>, %b: tensor<8xf16>) {
+  // expected-error @+2 {{bias element type differs from the result's}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = autoglm.conv %x, %w, %b {accumulator_type = f32, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf16>, tensor<8x3x3x3xf16>, tensor<8xf16>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+// f32 accumulation is for f16/bf16 operands only.
+func.func @matmul_accumulator_on_f32(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) {
+  // expected-error @+2 {{accumulator_type must be f32 on f16 or bf16 operands}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = autoglm.matmul %a, %b {accumulator_type = f32} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_accumulator_f64(%a: tensor<2x3xf16>, %b: tensor<3x4xf16>) {
+  // expected-error @+2 {{accumulator_type must be f32 on f16 or bf16 operands}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = autoglm.matmul %a, %b {accumulator_type = f64} : (tensor<2x3xf16>, tensor<3x4xf16>) -> tensor<2x4xf64>
   return
 }
 

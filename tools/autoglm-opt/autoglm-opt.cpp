@@ -128,6 +128,20 @@ static llvm::cl::list<std::string> disabledPasses(
     llvm::cl::value_desc("name"), llvm::cl::CommaSeparated,
     llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<std::string> precision(
+    "precision",
+    llvm::cl::desc("Precision of matmuls and convolutions: fp32 (the "
+                   "default: nothing changes), fp16 or bf16 (narrow operands "
+                   "and weights, f32 accumulation; everything else in f32)"),
+    llvm::cl::value_desc("fp32|fp16|bf16"), llvm::cl::init("fp32"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> precisionReport(
+    "precision-report",
+    llvm::cl::desc("Write each ONNX node's precision (and the casts placed "
+                   "between precisions) as JSON"),
+    llvm::cl::value_desc("file.json"), llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<bool> printOptimizationReport(
     "print-optimization-report",
     llvm::cl::desc("After the graph passes, print to stderr what each did: "
@@ -324,6 +338,13 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     }
     options.disabledPasses.push_back(name);
   }
+  if (precision != "fp32" && precision != "fp16" && precision != "bf16") {
+    llvm::errs() << "error: unknown --precision=" << precision
+                 << " (expected fp32, fp16 or bf16)\n";
+    return failure();
+  }
+  options.precision = precision;
+  options.precisionReport = precisionReport;
   options.target = targetName;
   options.modelName = modelName;
   options.outputPath = outputPath.str();

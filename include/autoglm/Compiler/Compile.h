@@ -55,6 +55,11 @@ struct CompileOptions {
   /// Default passes to leave out, by short name ("fuse", ...;
   /// getOptionalPasses()).
   std::vector<std::string> disabledPasses;
+  /// fp32 (nothing changes), fp16 or bf16: the precision of contractions
+  /// (--precision; --autoglm-assign-precision).
+  std::string precision = "fp32";
+  /// Each ONNX node's precision, JSON (--precision-report).
+  std::string precisionReport;
   /// Prints what the graph passes did to stderr (--print-optimization-report).
   bool printOptimizationReport = false;
   /// The memory planner's report (--memory-report; .json for JSON, - for

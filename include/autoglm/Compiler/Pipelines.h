@@ -31,9 +31,13 @@ ArrayRef<StringRef> getPhaseNames();
 /// generation.
 ArrayRef<StringRef> getOptionalPasses();
 
-/// Graph: shape inference, constant folding, fusion on the autoglm dialect,
-/// except the passes named in `disabled`.
-void buildGraphPipeline(OpPassManager &pm, ArrayRef<std::string> disabled = {});
+/// Graph: shape inference, constant folding, precision assignment
+/// (`precision`: fp32, fp16 or bf16; fp32 without a `precisionReport` file
+/// adds no pass) and fusion on the autoglm dialect, except the passes named
+/// in `disabled`.
+void buildGraphPipeline(OpPassManager &pm, ArrayRef<std::string> disabled = {},
+                        StringRef precision = "fp32",
+                        StringRef precisionReport = "");
 
 /// Kernels: every op that computes becomes (or already is) an
 /// `autoglm.fused` region, one per kernel.

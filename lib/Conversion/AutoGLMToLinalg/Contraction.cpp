@@ -182,7 +182,14 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
        AffineMap::get(numLoops, 0, wExprs, ctx),
        AffineMap::get(numLoops, 0, outExprs, ctx)},
       iterators, [](OpBuilder &nb, Location nloc, ValueRange a) {
-        Value p = arith::MulFOp::create(nb, nloc, a[0], a[1]);
+        // Mixed precision (f16/bf16 operands, f32 accumulator): widen the
+        // operands, as linalg's named convolutions do.
+        Type acc = a[2].getType();
+        auto widen = [&](Value v) -> Value {
+          return v.getType() == acc ? v
+                                    : arith::ExtFOp::create(nb, nloc, acc, v);
+        };
+        Value p = arith::MulFOp::create(nb, nloc, widen(a[0]), widen(a[1]));
         return SmallVector<Value>{arith::AddFOp::create(nb, nloc, a[2], p)};
       })[0];
   return reshapeTo(b, loc, r, resultType.getShape());
@@ -197,7 +204,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     auto resultType = signlessTensor(op.getType());
-    Type et = resultType.getElementType();
+    // The input's element type: narrower than the result's when the
+    // convolution accumulates f16/bf16 in f32.
+    Type et = getElementTypeOrSelf(adaptor.getInput().getType());
     int64_t nsp = resultType.getRank() - 2;
     ArrayRef<int64_t> pads = op.getPads();
     SmallVector<int64_t> low = {0, 0}, high = {0, 0};

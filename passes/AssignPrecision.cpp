@@ -1,0 +1,375 @@
+//===- AssignPrecision.cpp - f16/bf16 contractions, f32 elsewhere --------===//
+//
+// --autoglm-assign-precision (precision=fp16|bf16): the mixed-precision
+// policy of docs/precision.md.
+//
+//   - Contractions (matmul, batched matmul, conv) with f32 operands read
+//     their operands in the narrow type and accumulate in f32: the op gets
+//     `accumulator_type = f32` and keeps its f32 result, so whatever follows
+//     (bias, activation, residual, normalization) computes in f32.
+//   - Every other op computes in f32, so the numerically fragile ones (exp,
+//     softmax, erf, pow, reductions, LayerNorm statistics) never see a
+//     narrow value they did not see before.
+//   - A narrowing cast goes where a contraction reads a value, and rises
+//     through the data movement before it (reshape, transpose, expand, tile,
+//     concat; slice and gather only of constants): rounding commutes with
+//     moving elements, and the moves then carry half the bytes.
+//   - Constants are converted at compile time (the weights file halves), and
+//     embedding tables read by gather are stored narrow with a widening cast
+//     after the gather.
+//   - A narrowing cast of a widening cast of the same type cancels.
+//   - Only f32 tensors change: integers, booleans, shapes and tensors that
+//     are already f16/bf16/f64 are left alone.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConstantEvaluator.h"
+#include "autoglm/Passes/Passes.h"
+#include "autoglm/Passes/Report.h"
+
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_ASSIGNPRECISION
+#include "autoglm/Passes/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+constexpr StringLiteral kPass = "assign-precision";
+
+/// Gather tables smaller than this stay f32: converting them saves little.
+constexpr int64_t kMinTableElements = 1024;
+
+bool hasElementType(Type type, function_ref<bool(Type)> pred) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && pred(tensor.getElementType());
+}
+bool isF32Tensor(Value v) {
+  return hasElementType(v.getType(), [](Type t) { return t.isF32(); });
+}
+
+ElementsAttr constantOf(Value value) {
+  Attribute attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return {};
+  return dyn_cast<ElementsAttr>(attr);
+}
+
+/// Converts float constants to narrower types, once per constant value and
+/// type: a weight read by two contractions is stored once (the two
+/// constant ops CSE into one).
+class ConstantConverter {
+public:
+  /// `attr` converted to `element`, or null when the evaluator cannot read
+  /// it (an elided blob, a dynamic shape).
+  ElementsAttr convert(ElementsAttr attr, Type element, Location loc) {
+    auto [it, inserted] = converted.try_emplace({attr, element});
+    if (!inserted)
+      return it->second;
+    std::optional<ConstTensor> tensor = ConstTensor::read(attr);
+    if (!tensor || !tensor->isFloat())
+      return {};
+    tensor->type = tensor->type.clone(element);
+    std::string blob = "narrowed_";
+    for (char c : nodeNames(loc))
+      blob.push_back(llvm::isAlnum(c) ? c : '_');
+    it->second = tensor->toAttr(blob);
+    return it->second;
+  }
+
+private:
+  DenseMap<std::pair<Attribute, Type>, ElementsAttr> converted;
+};
+
+/// `value` in the float type `element`: a converted constant where `value`
+/// is one, the value a widening cast started from where that is `element`
+/// already, an `autoglm.cast` otherwise.
+Value castTo(RewriterBase &rewriter, ConstantConverter &constants, Value value,
+             Type element) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == element)
+    return value;
+  if (auto from = value.getDefiningOp<CastOp>())
+    if (getElementTypeOrSelf(from.getInput().getType()) == element)
+      return from.getInput();
+  Location loc = value.getLoc();
+  if (ElementsAttr attr = constantOf(value))
+    if (ElementsAttr narrow = constants.convert(attr, element, loc))
+      return ConstantOp::create(rewriter, loc, narrow.getType(), narrow);
+  return CastOp::create(rewriter, loc, type.clone(element), value);
+}
+
+/// Rebuilds the contraction `op` on narrow operands with f32 accumulation.
+void narrowContraction(RewriterBase &rewriter, ConstantConverter &constants,
+                       Operation *op, Type narrow) {
+  rewriter.setInsertionPoint(op);
+  TypeAttr f32 = TypeAttr::get(rewriter.getF32Type());
+  Value replacement;
+  if (auto mm = dyn_cast<MatMulOp>(op)) {
+    replacement = MatMulOp::create(
+        rewriter, mm.getLoc(), castTo(rewriter, constants, mm.getLhs(), narrow),
+        castTo(rewriter, constants, mm.getRhs(), narrow), f32);
+  } else {
+    auto conv = cast<ConvOp>(op);
+    replacement = ConvOp::create(
+        rewriter, conv.getLoc(),
+        castTo(rewriter, constants, conv.getInput(), narrow),
+        castTo(rewriter, constants, conv.getWeight(), narrow), conv.getBias(),
+        conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
+        conv.getGroupsAttr(), f32);
+  }
+  recordRewrite(op->getContext(), kPass, "contraction", {op->getLoc()});
+  rewriter.replaceOp(op, replacement);
+}
+
+bool isContractionToNarrow(Operation *op) {
+  if (op->getParentOfType<FusedOp>())
+    return false;
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    return !mm.getAccumulatorType() && isF32Tensor(mm.getLhs()) &&
+           isF32Tensor(mm.getRhs());
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return !conv.getAccumulatorType() && isF32Tensor(conv.getInput()) &&
+           isF32Tensor(conv.getWeight());
+  return false;
+}
+
+/// gather(table) with a large constant f32 table: the table is stored
+/// narrow and the gathered rows widened back to f32.
+void narrowGatherTable(RewriterBase &rewriter, ConstantConverter &constants,
+                       GatherOp gather, Type narrow) {
+  rewriter.setInsertionPoint(gather);
+  Value table = castTo(rewriter, constants, gather.getData(), narrow);
+  auto narrowGather =
+      GatherOp::create(rewriter, gather.getLoc(), table, gather.getIndices(),
+                       gather.getAxisAttr());
+  recordRewrite(gather->getContext(), kPass, "gather-table", {gather.getLoc()});
+  rewriter.replaceOpWithNewOp<CastOp>(gather, gather.getType(),
+                                      narrowGather.getResult());
+}
+
+bool isTableToNarrow(GatherOp gather) {
+  if (gather->getParentOfType<FusedOp>() || !isF32Tensor(gather.getData()))
+    return false;
+  ElementsAttr table = constantOf(gather.getData());
+  return table && table.getNumElements() >= kMinTableElements;
+}
+
+//===----------------------------------------------------------------------===//
+// Cast placement patterns
+//===----------------------------------------------------------------------===//
+
+unsigned floatWidth(Type type) {
+  auto f = dyn_cast<FloatType>(getElementTypeOrSelf(type));
+  return f ? f.getWidth() : 0;
+}
+
+/// cast(cast(x : A -> B) -> A) with B a wider float than A: x, exactly.
+struct CancelWidenThenNarrow : OpRewritePattern<CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<CastOp>();
+    if (!inner || inner.getInput().getType() != op.getType())
+      return failure();
+    unsigned a = floatWidth(op.getType()), b = floatWidth(inner.getType());
+    if (!a || !b || b <= a)
+      return failure();
+    rewriter.replaceOp(op, inner.getInput());
+    return success();
+  }
+};
+
+/// A narrowing float cast of a constant: the converted constant.
+struct NarrowConstant : OpRewritePattern<CastOp> {
+  NarrowConstant(MLIRContext *context, ConstantConverter &constants)
+      : OpRewritePattern(context), constants(constants) {}
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    unsigned to = floatWidth(op.getType()),
+             from = floatWidth(op.getInput().getType());
+    ElementsAttr attr = constantOf(op.getInput());
+    if (!to || !from || to >= from || !attr)
+      return failure();
+    ElementsAttr narrow = constants.convert(
+        attr, getElementTypeOrSelf(op.getType()), op.getInput().getLoc());
+    if (!narrow)
+      return failure();
+    rewriter.replaceOpWithNewOp<ConstantOp>(op, narrow.getType(), narrow);
+    return success();
+  }
+  ConstantConverter &constants;
+};
+
+/// A narrowing cast of the only use of a data-movement op moves above it:
+/// cast(transpose(x)) -> transpose(cast(x)). Exact, since rounding is per
+/// element; the move then carries narrow elements. Slice and gather select
+/// part of their input, so only a constant input (converted at compile
+/// time) is narrowed before them.
+struct HoistNarrowingCast : OpRewritePattern<CastOp> {
+  HoistNarrowingCast(MLIRContext *context, ConstantConverter &constants)
+      : OpRewritePattern(context), constants(constants) {}
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    Type narrow = getElementTypeOrSelf(op.getType());
+    unsigned to = floatWidth(op.getType()),
+             from = floatWidth(op.getInput().getType());
+    Operation *move = op.getInput().getDefiningOp();
+    if (!to || !from || to >= from || !move || !move->hasOneUse() ||
+        move->getNumResults() != 1)
+      return failure();
+    if (!isa<ReshapeOp, TransposeOp, ExpandOp, TileOp, ConcatOp, SliceOp,
+             GatherOp>(move))
+      return failure();
+    if (isa<SliceOp, GatherOp>(move) && !constantOf(move->getOperand(0)))
+      return failure();
+    rewriter.setInsertionPoint(move);
+    SmallVector<Value> operands;
+    for (Value operand : move->getOperands())
+      operands.push_back(
+          hasElementType(operand.getType(),
+                         [](Type t) { return isa<FloatType>(t); })
+              ? castTo(rewriter, constants, operand, narrow)
+              : operand);
+    Operation *narrowMove = rewriter.clone(*move);
+    rewriter.modifyOpInPlace(narrowMove, [&] {
+      narrowMove->setOperands(operands);
+      narrowMove->getResult(0).setType(
+          cast<RankedTensorType>(op.getType()).clone(narrow));
+    });
+    rewriter.replaceOp(op, narrowMove->getResult(0));
+    rewriter.eraseOp(move);
+    return success();
+  }
+  ConstantConverter &constants;
+};
+
+//===----------------------------------------------------------------------===//
+// The report
+//===----------------------------------------------------------------------===//
+
+/// "fp32", "fp16", "bf16", "fp64", or the integer type ("i64", "i1", ...).
+std::string precisionName(Type element) {
+  if (auto f = dyn_cast<FloatType>(element))
+    return element.isBF16() ? "bf16" : "fp" + std::to_string(f.getWidth());
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  element.print(os);
+  return name;
+}
+
+/// The precision an op computes in: its contraction operands' for a
+/// mixed-precision product, else its first result's element type.
+llvm::json::Object describe(Operation *op) {
+  llvm::json::Object entry{{"node", nodeNames(op->getLoc())},
+                           {"op", op->getName().stripDialect().str()}};
+  std::optional<Type> accumulator;
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    accumulator = mm.getAccumulatorType();
+  else if (auto conv = dyn_cast<ConvOp>(op))
+    accumulator = conv.getAccumulatorType();
+  Type element = accumulator ? getElementTypeOrSelf(op->getOperand(0).getType())
+                             : getElementTypeOrSelf(op->getResult(0).getType());
+  entry["precision"] = precisionName(element);
+  if (accumulator)
+    entry["accumulator"] = precisionName(*accumulator);
+  return entry;
+}
+
+/// Writes the precision of every op of `module` (constants aside) to
+/// `path`; the narrowing and widening casts are listed apart, under the node
+/// whose value they convert.
+LogicalResult writeReport(ModuleOp module, StringRef precision,
+                          StringRef path) {
+  llvm::json::Array nodes, casts;
+  module.walk([&](Operation *op) {
+    if (op->getNumResults() == 0 || op->hasTrait<OpTrait::ConstantLike>() ||
+        !isa<AutoGLMDialect>(op->getDialect()) || isa<FusedOp>(op))
+      return;
+    auto cast = dyn_cast<CastOp>(op);
+    unsigned to = cast ? floatWidth(cast.getType()) : 0,
+             from = cast ? floatWidth(cast.getInput().getType()) : 0;
+    if (to && from) {
+      casts.push_back(llvm::json::Object{
+          {"node", nodeNames(op->getLoc())},
+          {"to", precisionName(getElementTypeOrSelf(cast.getType()))}});
+      return;
+    }
+    nodes.push_back(describe(op));
+  });
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
+  if (error)
+    return module.emitError() << "cannot write the precision report '" << path
+                              << "': " << error.message();
+  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                   {"precision", precision},
+                                   {"nodes", std::move(nodes)},
+                                   {"casts", std::move(casts)}}))
+     << "\n";
+  return success();
+}
+
+struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
+  using AssignPrecisionBase::AssignPrecisionBase;
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    Type narrow;
+    if (precision == "fp16")
+      narrow = Float16Type::get(context);
+    else if (precision == "bf16")
+      narrow = BFloat16Type::get(context);
+    else if (precision != "fp32") {
+      getOperation().emitError() << "unknown precision '" << precision
+                                 << "' (expected fp32, fp16 or bf16)";
+      return signalPassFailure();
+    }
+    if (narrow)
+      assign(narrow);
+    if (!report.empty() &&
+        failed(writeReport(getOperation(), precision, report)))
+      return signalPassFailure();
+  }
+
+  void assign(Type narrow) {
+    MLIRContext *context = &getContext();
+
+    IRRewriter rewriter(context);
+    ConstantConverter constants;
+    SmallVector<Operation *> contractions;
+    SmallVector<GatherOp> tables;
+    getOperation().walk([&](Operation *op) {
+      if (isContractionToNarrow(op))
+        contractions.push_back(op);
+      else if (auto gather = dyn_cast<GatherOp>(op);
+               gather && isTableToNarrow(gather))
+        tables.push_back(gather);
+    });
+    for (Operation *op : contractions)
+      narrowContraction(rewriter, constants, op, narrow);
+    for (GatherOp gather : tables)
+      narrowGatherTable(rewriter, constants, gather, narrow);
+
+    RewritePatternSet patterns(context);
+    patterns.add<CancelWidenThenNarrow>(context);
+    patterns.add<NarrowConstant, HoistNarrowingCast>(context, constants);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // A value read by several products is narrowed once.
+    eliminateCommonSubExpressions(rewriter, getAnalysis<DominanceInfo>(),
+                                  getOperation());
+  }
+};
+} // namespace
