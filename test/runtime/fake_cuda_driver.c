@@ -14,9 +14,8 @@
  * copies into a graph instead of running them; cuGraphLaunch replays them,
  * logging each again.
  *
- * The same library is a fake cuBLASLt (the tests point AUTOGLM_CUBLASLT at
- * it too): cublasLtMatmul computes the column-major f32 product on the host
- * and, like a launch, runs at once or is recorded by a capturing stream.
+ * The same library is a fake cuBLASLt (fake_cublaslt.c; the tests point
+ * AUTOGLM_CUBLASLT at it too), whose products run here like launches.
  *
  * Environment:
  *   FAKE_CUDA_LOG=FILE         append one line per call to FILE
@@ -29,11 +28,12 @@
  *   FAKE_CUDA_FAULT=K          kernel K faults: the next synchronization
  *                              returns ILLEGAL_ADDRESS (700), sticky
  *   FAKE_CUDA_NO_CAPTURE=1     cuStreamBeginCapture fails (900)
- *   FAKE_CUBLASLT_NO_ALGO=1    cublasLtMatmulAlgoGetHeuristic finds none
  *
 \*===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
+
+#include "fake_cuda.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -323,19 +323,8 @@ typedef struct CUfunc_st {
 } Function;
 
 /* A launch or a copy, as issued or as recorded in a graph. */
-/* A cuBLASLt matrix layout: column-major rows x cols, `ld` apart, batched. */
-typedef struct Layout {
-  uint64_t rows, cols;
-  int64_t ld, batch, stride;
-  int type;
-} Layout;
-
-/* What one cublasLtMatmul computes: D = op(A) · op(B), column-major. */
-typedef struct Gemm {
-  int opA, opB;
-  Layout a, b, d;
-  CUdeviceptr pa, pb, pd;
-} Gemm;
+typedef FakeLayout Layout;
+typedef FakeGemm Gemm;
 
 typedef struct Node {
   bool isCopy;
@@ -800,143 +789,19 @@ CUresult cuGraphDestroy(CUgraph graph) {
   return Success;
 }
 
-/*===-- cuBLASLt ----------------------------------------------------------===*/
+/*===-- For the fake cuBLASLt (fake_cublaslt.c)
+ * ----------------------------===*/
 
-typedef struct {
-  int opA, opB;
-} Desc;
-typedef struct {
-  uint64_t data[8];
-} Algo;
-typedef struct {
-  Algo algo;
-  size_t workspaceSize;
-  int state;
-  float wavesCount;
-  int reserved[4];
-} Heuristic;
-
-enum { BlasSuccess = 0, BlasInvalidValue = 7, BlasNotSupported = 15 };
-static int numHandles;
-
-int cublasLtCreate(void **handle) {
-  *handle = &numHandles;
-  say("cublasLtCreate handle %d", numHandles++);
-  return BlasSuccess;
-}
-int cublasLtDestroy(void *handle) {
-  (void)handle;
-  say("cublasLtDestroy");
-  return BlasSuccess;
-}
-size_t cublasLtGetVersion(void) { return 130000; }
-const char *cublasLtGetStatusString(int status) {
-  return status == BlasNotSupported ? "CUBLAS_STATUS_NOT_SUPPORTED"
-                                    : "CUBLAS_STATUS_FAKE_ERROR";
-}
-int cublasLtMatmulDescCreate(Desc **desc, int compute, int scale) {
-  if (compute != 68 /* 32F */ || scale != 0 /* R_32F */)
-    return BlasNotSupported;
-  *desc = calloc(1, sizeof(Desc));
-  return *desc ? BlasSuccess : BlasInvalidValue;
-}
-int cublasLtMatmulDescSetAttribute(Desc *desc, int attribute, const void *value,
-                                   size_t size) {
-  int32_t op;
-  if (size != sizeof(op))
-    return BlasInvalidValue;
-  memcpy(&op, value, sizeof(op));
-  if (attribute == 3)
-    desc->opA = op;
-  else if (attribute == 4)
-    desc->opB = op;
-  else
-    return BlasNotSupported;
-  return BlasSuccess;
-}
-int cublasLtMatmulDescDestroy(Desc *desc) {
-  free(desc);
-  return BlasSuccess;
-}
-int cublasLtMatrixLayoutCreate(Layout **layout, int type, uint64_t rows,
-                               uint64_t cols, int64_t ld) {
-  if (ld < (int64_t)rows)
-    return BlasInvalidValue;
-  *layout = calloc(1, sizeof(Layout));
-  if (!*layout)
-    return BlasInvalidValue;
-  **layout = (Layout){rows, cols, ld, 1, 0, type};
-  return BlasSuccess;
-}
-int cublasLtMatrixLayoutSetAttribute(Layout *layout, int attribute,
-                                     const void *value, size_t size) {
-  if (attribute == 5 && size == sizeof(int32_t)) {
-    int32_t count;
-    memcpy(&count, value, sizeof(count));
-    layout->batch = count;
-  } else if (attribute == 6 && size == sizeof(int64_t)) {
-    memcpy(&layout->stride, value, sizeof(int64_t));
-  } else {
-    return BlasInvalidValue;
-  }
-  return BlasSuccess;
-}
-int cublasLtMatrixLayoutDestroy(Layout *layout) {
-  free(layout);
-  return BlasSuccess;
-}
-int cublasLtMatmulPreferenceCreate(void **preference) {
-  *preference = &numHandles;
-  return BlasSuccess;
-}
-int cublasLtMatmulPreferenceSetAttribute(void *preference, int attribute,
-                                         const void *value, size_t size) {
-  (void)preference;
-  if (attribute >= 5 && attribute <= 8 && size == sizeof(uint32_t)) {
-    uint32_t alignment;
-    memcpy(&alignment, value, sizeof(alignment));
-    say("cublasLt %c aligned to %u bytes", "ABCD"[attribute - 5], alignment);
-    return BlasSuccess;
-  }
-  uint64_t bytes;
-  if (attribute != 1 || size != sizeof(bytes))
-    return BlasInvalidValue;
-  memcpy(&bytes, value, sizeof(bytes));
-  say("cublasLt workspace limit %llu bytes", (unsigned long long)bytes);
-  return BlasSuccess;
-}
-int cublasLtMatmulPreferenceDestroy(void *preference) {
-  (void)preference;
-  return BlasSuccess;
-}
-int cublasLtMatmulAlgoGetHeuristic(void *handle, Desc *desc, Layout *a,
-                                   Layout *b, Layout *c, Layout *d,
-                                   void *preference, int requested,
-                                   Heuristic *results, int *found) {
-  (void)handle, (void)desc, (void)c, (void)preference;
-  *found = 0;
-  if (requested < 1 || knob("FAKE_CUBLASLT_NO_ALGO", 0))
-    return BlasSuccess;
-  /* The fake computes f32 alone. */
-  if (a->type != 0 || b->type != 0 || d->type != 0)
-    return BlasNotSupported;
-  memset(&results[0], 0, sizeof(results[0]));
-  results[0].workspaceSize = 4096;
-  *found = 1;
-  return BlasSuccess;
-}
-int cublasLtMatmul(void *handle, Desc *desc, const float *alpha, const void *a,
-                   Layout *la, const void *b, Layout *lb, const float *beta,
-                   const void *c, Layout *lc, void *d, Layout *ld,
-                   const Algo *algo, void *workspace, size_t workspaceBytes,
-                   Stream *stream) {
-  (void)handle, (void)lc, (void)algo, (void)workspace, (void)workspaceBytes;
-  if (*alpha != 1.0f || *beta != 0.0f || c != d)
-    return BlasNotSupported;
+int fake_cuda_issue_gemm(struct CUstream_st *stream, const FakeGemm *gemm) {
   Node node;
   memset(&node, 0, sizeof(node));
   node.isGemm = true;
-  node.gemm = (Gemm){desc->opA, desc->opB,    *la,          *lb,
-                     *ld,       (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
-  return issue(stream, &node) == Success ? BlasSuccess : BlasInvalidValue;
+  node.gemm = *gemm;
+  return issue(stream, &node) == Success ? 0 : -1;
 }
+
+long long fake_cuda_knob(const char *name, long long fallback) {
+  return (long long)knob(name, fallback);
+}
+
+void fake_cuda_say(const char *text) { say("%s", text); }
