@@ -47,8 +47,8 @@ const char *cublasLtGetStatusString(cublasStatus_t status) {
   return status == BlasNotSupported ? "CUBLAS_STATUS_NOT_SUPPORTED"
                                     : "CUBLAS_STATUS_FAKE_ERROR";
 }
-cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t *desc,
-                                        int compute, int scale) {
+cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t *desc, int compute,
+                                        int scale) {
   if (compute != CUBLAS_COMPUTE_32F || scale != CUDA_R_32F)
     return BlasNotSupported;
   *desc = calloc(1, sizeof(**desc));
@@ -161,24 +161,21 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(
   *found = 1;
   return CUBLAS_STATUS_SUCCESS;
 }
-cublasStatus_t cublasLtMatmul(cublasLtHandle_t handle,
-                              cublasLtMatmulDesc_t desc, const void *alpha,
-                              const void *a, cublasLtMatrixLayout_t la,
-                              const void *b, cublasLtMatrixLayout_t lb,
-                              const void *beta, const void *c,
-                              cublasLtMatrixLayout_t lc, void *d,
-                              cublasLtMatrixLayout_t ld,
-                              const cublasLtMatmulAlgo_t *algo,
-                              void *workspace, size_t workspaceBytes,
-                              CUstream stream) {
+cublasStatus_t
+cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
+               const void *alpha, const void *a, cublasLtMatrixLayout_t la,
+               const void *b, cublasLtMatrixLayout_t lb, const void *beta,
+               const void *c, cublasLtMatrixLayout_t lc, void *d,
+               cublasLtMatrixLayout_t ld, const cublasLtMatmulAlgo_t *algo,
+               void *workspace, size_t workspaceBytes, CUstream stream) {
   (void)handle, (void)lc, (void)algo, (void)workspace, (void)workspaceBytes;
   float one, zero;
   memcpy(&one, alpha, sizeof(one));
   memcpy(&zero, beta, sizeof(zero));
   if (one != 1.0f || zero != 0.0f || c != d)
     return BlasNotSupported;
-  FakeGemm gemm = {desc->opA, desc->opB, la->layout, lb->layout, ld->layout,
-                   (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
+  FakeGemm gemm = {desc->opA,  desc->opB,    la->layout,   lb->layout,
+                   ld->layout, (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
   return fake_cuda_issue_gemm(stream, &gemm) == 0 ? CUBLAS_STATUS_SUCCESS
                                                   : BlasInvalidValue;
 }
