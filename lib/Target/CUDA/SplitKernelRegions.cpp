@@ -42,14 +42,17 @@ linalg::FillOp getLibraryProductFill(Operation *op) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
     return nullptr;
   auto product = cast<linalg::LinalgOp>(op);
-  if (!product.hasPureTensorSemantics() || product.hasDynamicShape())
+  if (!product.hasPureTensorSemantics())
     return nullptr;
-  // Plain products: no element-type casts in the body beyond widening.
-  Type a = getElementTypeOrSelf(product.getDpsInputs()[0].getType());
-  Type b = getElementTypeOrSelf(product.getDpsInputs()[1].getType());
-  Type d = getElementTypeOrSelf(product.getDpsInits()[0].getType());
-  if (a != b || !isa<Float32Type, Float16Type, BFloat16Type>(a) ||
-      (d != a && !d.isF32()))
+  // What autoglm.gemm accepts once the operands are buffers (shapes and
+  // element types; contiguous buffers are stored by rows).
+  auto asBuffer = [](Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    return MemRefType::get(type.getShape(), type.getElementType());
+  };
+  if (GemmOp::whyNot(asBuffer(product.getDpsInputs()[0]),
+                     asBuffer(product.getDpsInputs()[1]),
+                     asBuffer(product.getDpsInits()[0])))
     return nullptr;
   auto fill = product.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   if (!fill || !fill->hasOneUse() ||

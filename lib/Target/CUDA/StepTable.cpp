@@ -3,6 +3,7 @@
 #include "StepTable.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
+#include "autoglm/Target/ModelSignature.h"
 #include "autoglm/cuda_image.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -200,11 +201,7 @@ private:
     int64_t bytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
     arg->value += offset * bytes;
     Matrix result{*arg, 0, false, 0, 0};
-    Type element = type.getElementType();
-    result.dtype = element.isF32()    ? AUTOGLM_FLOAT32
-                   : element.isF16()  ? AUTOGLM_FLOAT16
-                   : element.isBF16() ? AUTOGLM_BFLOAT16
-                                      : 0;
+    result.dtype = onnxDataType(type.getElementType());
     int64_t rank = type.getRank();
     int64_t rows = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
     // autoglm.gemm's verifier: one of the two innermost strides is 1.

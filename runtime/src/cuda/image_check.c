@@ -106,7 +106,7 @@ static uint64_t matrixBytes(int64_t rows, int64_t cols, int64_t ld,
                             int64_t batch, int64_t stride, int32_t dtype) {
   uint64_t elements = (uint64_t)(rows - 1) * (uint64_t)ld + (uint64_t)cols +
                       (uint64_t)(batch - 1) * (uint64_t)stride;
-  return elements * (dtype == AUTOGLM_FLOAT32 ? 4u : 2u);
+  return elements * autoglm_dtype_size(dtype);
 }
 
 static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
