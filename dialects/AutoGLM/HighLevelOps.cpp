@@ -114,6 +114,28 @@ LogicalResult SparseAttentionOp::verify() {
   return verifyAttentionMask(*this, getQuery(), getKey(), getMask());
 }
 
+LogicalResult
+TopKAttentionOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
+  return inferAttention(loc, adaptor.getQuery().getType(),
+                        adaptor.getKey().getType(),
+                        adaptor.getValue().getType(), inferred);
+}
+
+LogicalResult TopKAttentionOp::verify() {
+  // I64Attr's getters are unsigned: read the signed values.
+  int64_t topK = getTopKAttr().getInt(), sink = getSinkAttr().getInt(),
+          window = getWindowAttr().getInt();
+  if (topK < 1)
+    return emitOpError("top_k must be positive, got ") << topK;
+  if (sink < 0)
+    return emitOpError("sink must not be negative, got ") << sink;
+  if (window < 0)
+    return emitOpError("window must not be negative, got ") << window;
+  return verifyAttentionMask(*this, getQuery(), getKey(), getMask());
+}
+
 //===----------------------------------------------------------------------===//
 // FusedOp
 //===----------------------------------------------------------------------===//

@@ -46,6 +46,36 @@ def AutoGLM_SparseAttentionOp : AutoGLM_AttentionBase<"sparse_attention"> {
                        UnitAttr:$causal, I64Attr:$top_k);
 }
 
+def AutoGLM_TopKAttentionOp : AutoGLM_AttentionBase<"topk_attention"> {
+  let summary = "decode attention over each query's k best keys, sinks and "
+                "recent window";
+  let description = [{
+    Attention in which each query attends to a subset of the keys, chosen
+    per key/value head (the query heads of a grouped-query group share it):
+
+    - the `sink` first keys and the `window` last keys the query sees (its
+      causal limit, or the last key) are always kept;
+    - of the other keys, the `top_k` whose rank score is highest are kept,
+      the rank score of a key being its best scaled and masked score over
+      the query heads of the group (ties go to the lower key index);
+    - masks and the causal limit apply before selection: a key masked for
+      every head of the group is never kept; a row with at most
+      `top_k + sink + window` unmasked visible keys keeps all of them, so
+      it is exact, and so is every row when `top_k >= Sk`.
+
+    Each query head then takes the softmax of its own scores over the kept
+    keys and the weighted sum of their value rows; a row with no unmasked
+    key gives zeros, as `attention` does. Operands and the mask are those
+    of `attention`. `--autoglm-sparse-attention` makes it from decode
+    attention (docs/sparse-attention.md).
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$query, AutoGLM_FloatTensor:$key,
+                       AutoGLM_FloatTensor:$value,
+                       Optional<AutoGLM_Tensor>:$mask, F64Attr:$scale,
+                       UnitAttr:$causal, I64Attr:$top_k, I64Attr:$sink,
+                       I64Attr:$window);
+}
+
 def AutoGLM_FusedOp : AutoGLM_Op<"fused", [IsolatedFromAbove,
     SingleBlockImplicitTerminator<"YieldOp">, RecursiveMemoryEffects]> {
   let summary = "a cluster of ops fused into one kernel";
