@@ -133,6 +133,32 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
+def SparseAttention : Pass<"autoglm-sparse-attention", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite decode attention as top-k sparse attention";
+  let description = [{
+    Every `autoglm.attention` that is decode attention (at most
+    `max-queries` queries against static keys, more keys than
+    `k + sink + window`) becomes an `autoglm.topk_attention`: each query
+    keeps the `sink` first keys, the `window` last keys it sees and the `k`
+    best-scoring others (chosen per key/value head), and its softmax runs
+    over those alone. Prefill and encoder attention (many queries), short
+    key sets and dynamic shapes stay dense; the optimization report says
+    which rule applied to each attention node. Runs after `--autoglm-fuse`,
+    which recognises attention (docs/sparse-attention.md).
+  }];
+  let options = [
+    Option<"topK", "k", "int64_t", /*default=*/"64",
+           "Keys kept by score per query (besides sinks and window)">,
+    Option<"sink", "sink", "int64_t", /*default=*/"4",
+           "First keys always kept (attention sinks)">,
+    Option<"window", "window", "int64_t", /*default=*/"16",
+           "Last keys each query sees, always kept">,
+    Option<"maxQueries", "max-queries", "int64_t", /*default=*/"16",
+           "Attention with more queries than this (prefill) stays dense">,
+  ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 def FormKernels : Pass<"autoglm-form-kernels", "::mlir::func::FuncOp"> {
   let summary = "Make every op that computes a kernel region of its own";
   let description = [{

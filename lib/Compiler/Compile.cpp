@@ -374,7 +374,7 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
   }
   auto graph = [&](OpPassManager &pm) {
     buildGraphPipeline(pm, options.disabledPasses, options.precision,
-                       precisionReport);
+                       precisionReport, options.sparseAttention);
   };
   SmallVector<std::unique_ptr<PassInstrumentation>> graphInstrumentations;
   if (graphReport)

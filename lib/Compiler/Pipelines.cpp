@@ -52,10 +52,10 @@ ArrayRef<StringRef> mlir::autoglm::getOptionalPasses() {
   return names;
 }
 
-void mlir::autoglm::buildGraphPipeline(OpPassManager &pm,
-                                       ArrayRef<std::string> disabled,
-                                       StringRef precision,
-                                       StringRef precisionReport) {
+void mlir::autoglm::buildGraphPipeline(
+    OpPassManager &pm, ArrayRef<std::string> disabled, StringRef precision,
+    StringRef precisionReport,
+    const std::optional<SparseAttentionOptions> &sparseAttention) {
   auto enabled = [&](StringRef name) {
     return !llvm::is_contained(disabled, name);
   };
@@ -74,6 +74,9 @@ void mlir::autoglm::buildGraphPipeline(OpPassManager &pm,
   // regions are the kernels code generation makes.
   if (enabled("fuse"))
     pm.addNestedPass<func::FuncOp>(createFuse());
+  // After fusion, which recognises the attention it rewrites.
+  if (sparseAttention)
+    pm.addNestedPass<func::FuncOp>(createSparseAttention(*sparseAttention));
 }
 
 void mlir::autoglm::buildKernelPipeline(OpPassManager &pm) {

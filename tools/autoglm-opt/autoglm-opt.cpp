@@ -142,6 +142,39 @@ static llvm::cl::opt<std::string> precisionReport(
                    "between precisions) as JSON"),
     llvm::cl::value_desc("file.json"), llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<std::string> sparseAttention(
+    "sparse-attention",
+    llvm::cl::desc("Decode attention (few queries, a long key cache) as top-k "
+                   "attention: off (the default) or on (every eligible "
+                   "attention; docs/sparse-attention.md)"),
+    llvm::cl::value_desc("off|on"), llvm::cl::init("off"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<int64_t> sparseAttentionK(
+    "sparse-attention-k",
+    llvm::cl::desc("Keys each query keeps by score, besides sinks and window "
+                   "(default 64)"),
+    llvm::cl::value_desc("N"), llvm::cl::init(64),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<int64_t> sparseAttentionSink(
+    "sparse-attention-sink",
+    llvm::cl::desc("First keys always kept (default 4)"),
+    llvm::cl::value_desc("N"), llvm::cl::init(4),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<int64_t> sparseAttentionWindow(
+    "sparse-attention-window",
+    llvm::cl::desc("Most recent keys always kept (default 16)"),
+    llvm::cl::value_desc("N"), llvm::cl::init(16),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> sparseAttentionGranularity(
+    "sparse-attention-granularity",
+    llvm::cl::desc("What top-k attention selects: token (the default)"),
+    llvm::cl::value_desc("token"), llvm::cl::init("token"),
+    llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<bool> printOptimizationReport(
     "print-optimization-report",
     llvm::cl::desc("After the graph passes, print to stderr what each did: "
@@ -293,6 +326,53 @@ loadInput(StringRef inputPath, MLIRContext &context,
 
 /// `--emit=...` or `--compile-to=...`: compiles the input into what was
 /// asked for.
+/// --sparse-attention and its parameters into `options`, with an error for
+/// what is not built (auto's calibration gate, page granularity, CUDA
+/// kernels) and for parameters that would not be used or make no sense.
+static LogicalResult
+parseSparseAttention(mlir::autoglm::CompileOptions &options) {
+  auto fail = [](const Twine &message) {
+    llvm::errs() << "error: " << message << "\n";
+    return failure();
+  };
+  if (sparseAttention == "auto")
+    return fail("--sparse-attention=auto (rewriting only the layers that "
+                "pass a calibration gate) is not built yet; use on or off");
+  if (sparseAttention != "off" && sparseAttention != "on")
+    return fail("unknown --sparse-attention=" + sparseAttention +
+                " (expected off or on)");
+  if (sparseAttentionGranularity == "page")
+    return fail("--sparse-attention-granularity=page (selection by key "
+                "pages) is not built yet; only token is");
+  if (sparseAttentionGranularity != "token")
+    return fail("unknown --sparse-attention-granularity=" +
+                sparseAttentionGranularity + " (expected token)");
+  if (sparseAttention == "off") {
+    llvm::cl::Option *parameters[] = {&sparseAttentionK, &sparseAttentionSink,
+                                      &sparseAttentionWindow,
+                                      &sparseAttentionGranularity};
+    for (llvm::cl::Option *flag : parameters)
+      if (flag->getNumOccurrences())
+        return fail("--" + flag->ArgStr +
+                    " has no effect without --sparse-attention=on");
+    return success();
+  }
+  if (sparseAttentionK < 1)
+    return fail("--sparse-attention-k must be at least 1, got " +
+                Twine(sparseAttentionK.getValue()));
+  if (sparseAttentionSink < 0 || sparseAttentionWindow < 0)
+    return fail("--sparse-attention-sink and --sparse-attention-window must "
+                "not be negative");
+  if (targetName != "cpu")
+    return fail("--sparse-attention=on has a kernel for --target=cpu only");
+  mlir::autoglm::SparseAttentionOptions sparse;
+  sparse.topK = sparseAttentionK;
+  sparse.sink = sparseAttentionSink;
+  sparse.window = sparseAttentionWindow;
+  options.sparseAttention = sparse;
+  return success();
+}
+
 static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                              DialectRegistry &registry,
                              ArrayRef<std::string> arguments) {
@@ -344,6 +424,8 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     return failure();
   }
   options.precision = precision;
+  if (failed(parseSparseAttention(options)))
+    return failure();
   options.precisionReport = precisionReport;
   options.target = targetName;
   options.modelName = modelName;

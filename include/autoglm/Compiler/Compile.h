@@ -60,6 +60,9 @@ struct CompileOptions {
   std::string precision = "fp32";
   /// Each ONNX node's precision, JSON (--precision-report).
   std::string precisionReport;
+  /// Decode attention as top-k attention (--sparse-attention=on and its
+  /// k, sink and window); none leaves attention dense.
+  std::optional<SparseAttentionOptions> sparseAttention;
   /// Prints what the graph passes did to stderr (--print-optimization-report).
   bool printOptimizationReport = false;
   /// The memory planner's report (--memory-report; .json for JSON, - for

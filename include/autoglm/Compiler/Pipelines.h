@@ -11,6 +11,8 @@
 #ifndef AUTOGLM_COMPILER_PIPELINES_H
 #define AUTOGLM_COMPILER_PIPELINES_H
 
+#include "autoglm/Passes/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 
 #include <optional>
@@ -33,11 +35,13 @@ ArrayRef<StringRef> getOptionalPasses();
 
 /// Graph: shape inference, constant folding, precision assignment
 /// (`precision`: fp32, fp16 or bf16; fp32 without a `precisionReport` file
-/// adds no pass) and fusion on the autoglm dialect, except the passes named
-/// in `disabled`.
-void buildGraphPipeline(OpPassManager &pm, ArrayRef<std::string> disabled = {},
-                        StringRef precision = "fp32",
-                        StringRef precisionReport = "");
+/// adds no pass), fusion and, with `sparseAttention`, the top-k rewrite of
+/// decode attention on the autoglm dialect, except the passes named in
+/// `disabled`.
+void buildGraphPipeline(
+    OpPassManager &pm, ArrayRef<std::string> disabled = {},
+    StringRef precision = "fp32", StringRef precisionReport = "",
+    const std::optional<SparseAttentionOptions> &sparseAttention = {});
 
 /// Kernels: every op that computes becomes (or already is) an
 /// `autoglm.fused` region, one per kernel.
