@@ -157,11 +157,11 @@ static llvm::cl::opt<int64_t> sparseAttentionK(
     llvm::cl::value_desc("N"), llvm::cl::init(64),
     llvm::cl::cat(compileCategory));
 
-static llvm::cl::opt<int64_t> sparseAttentionSink(
-    "sparse-attention-sink",
-    llvm::cl::desc("First keys always kept (default 4)"),
-    llvm::cl::value_desc("N"), llvm::cl::init(4),
-    llvm::cl::cat(compileCategory));
+static llvm::cl::opt<int64_t>
+    sparseAttentionSink("sparse-attention-sink",
+                        llvm::cl::desc("First keys always kept (default 4)"),
+                        llvm::cl::value_desc("N"), llvm::cl::init(4),
+                        llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<int64_t> sparseAttentionWindow(
     "sparse-attention-window",
