@@ -144,6 +144,9 @@ void populateResizePatterns(TypeConverter &converter,
                             RewritePatternSet &patterns);
 void populateHighLevelPatterns(TypeConverter &converter,
                                RewritePatternSet &patterns);
+/// autoglm.topk_attention as one loop nest (TopKAttention.cpp).
+void populateTopKAttentionPatterns(TypeConverter &converter,
+                                   RewritePatternSet &patterns);
 
 //===--- autoglm.fused (Fused.cpp) ----------------------------------------===//
 

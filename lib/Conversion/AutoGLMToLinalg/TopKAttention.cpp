@@ -1,0 +1,474 @@
+//===- TopKAttention.cpp - autoglm.topk_attention as one fused kernel -----===//
+//
+// One loop nest per op: for each batch, key/value head and query,
+//
+//   1. select: one pass over the candidate keys (neither sink nor window)
+//      scores each key against the group's query heads (one read of the key
+//      row, a vector dot product per head), takes the best score as the
+//      key's rank and inserts it into a descending buffer of the top_k best
+//      (score, key index), shifting only the entries it passes; a key that
+//      does not beat the buffer's last entry costs a compare. With a mask
+//      the pass also counts the keys some head of the group may see.
+//   2. attend: an online softmax per query head over the sinks, the window
+//      and the buffer's keys (or, when the row has no more valid keys than
+//      the budget, over all of them: exact), reading only their key and
+//      value rows, and one write of each head's output row.
+//
+// No score tensor is written: the scratch per row is the buffer (top_k
+// scores and indices), carried through the loops and refilled per row.
+// Scores are computed in f32 (f64 for f64 inputs) whatever the element
+// type, so f16 needs no finite stand-in for -inf. Masks and the causal limit
+// apply before selection; ties keep the lower key index (strict compares,
+// keys visited in order).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+using namespace mlir::autoglm::lowering;
+
+namespace {
+/// The per-op constants and the code that reads operands; one instance per
+/// lowered op.
+struct TopKAttentionBuilder {
+  TopKAttentionOp op;
+  Value query, key, value, mask;
+  Location loc;
+  Type elementType, computeType;
+  int64_t batch, queryHeads, queries, depth, kvHeads, keys, valueDepth, group;
+  int64_t bufferSize, budget, sink, window;
+  double scale;
+  bool causal;
+  bool maskVariesByHead = false;
+
+  /// Per query row: the query head vectors (scaled) and the row indices.
+  struct Row {
+    Value b, g, i;
+    SmallVector<Value> heads; // G vectors of depth, scaled, computeType
+    Value neg;                // -inf in computeType
+  };
+  /// The online softmax state of one query head.
+  struct HeadState {
+    Value max, sum, acc;
+  };
+
+  TopKAttentionBuilder(TopKAttentionOp op, Value query, Value key, Value value,
+                       Value mask)
+      : op(op), query(query), key(key), value(value), mask(mask),
+        loc(op.getLoc()) {
+    auto qt = cast<RankedTensorType>(query.getType());
+    auto kt = cast<RankedTensorType>(key.getType());
+    auto vt = cast<RankedTensorType>(value.getType());
+    elementType = qt.getElementType();
+    computeType = elementType.getIntOrFloatBitWidth() > 32
+                      ? elementType
+                      : Float32Type::get(op.getContext());
+    batch = qt.getDimSize(0);
+    queryHeads = qt.getDimSize(1);
+    queries = qt.getDimSize(2);
+    depth = qt.getDimSize(3);
+    kvHeads = kt.getDimSize(1);
+    keys = kt.getDimSize(2);
+    valueDepth = vt.getDimSize(3);
+    group = queryHeads / kvHeads;
+    int64_t topK = op.getTopKAttr().getInt();
+    bufferSize = std::max<int64_t>(1, std::min(topK, keys));
+    sink = op.getSinkAttr().getInt();
+    window = op.getWindowAttr().getInt();
+    budget = topK + sink + window;
+    scale = op.getScale().convertToDouble();
+    causal = op.getCausal();
+    if (mask) {
+      auto mt = cast<RankedTensorType>(mask.getType());
+      // Aligned from the right, the head dimension is the mask's rank - 3.
+      int64_t headDim = mt.getRank() - 3;
+      maskVariesByHead = headDim >= 0 && mt.getDimSize(headDim) != 1;
+    }
+  }
+
+  Value idx(OpBuilder &b, int64_t v) const { return indexConst(b, loc, v); }
+
+  /// A row of `depth` elements of a 4-D tensor, widened to computeType.
+  Value readRow(OpBuilder &b, Value tensor, ValueRange indices,
+                int64_t size) const {
+    Value zero = idx(b, 0);
+    SmallVector<Value> at(indices.begin(), indices.end());
+    at.push_back(zero);
+    Value pad = floatConst(b, loc, elementType, 0.0);
+    Value row = vector::TransferReadOp::create(
+        b, loc, VectorType::get({size}, elementType), tensor, at, pad,
+        ArrayRef<bool>{true});
+    if (elementType == computeType)
+      return row;
+    return arith::ExtFOp::create(b, loc, VectorType::get({size}, computeType),
+                                 row);
+  }
+
+  Value dot(OpBuilder &b, Value x, Value y) const {
+    Value product = arith::MulFOp::create(b, loc, x, y);
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                       product,
+                                       arith::FastMathFlags::reassoc);
+  }
+
+  /// Whether query head `h` (of the group) may see key `j`, and the additive
+  /// mask value (0 without a float mask).
+  std::pair<Value, Value> maskAt(OpBuilder &b, const Row &row, int64_t h,
+                                 Value j) const {
+    Value zero = floatConst(b, loc, computeType, 0.0);
+    Value yes = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+    if (!mask)
+      return {yes, zero};
+    auto mt = cast<RankedTensorType>(mask.getType());
+    Value head = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, row.g, idx(b, group)),
+        idx(b, h));
+    Value full[] = {row.b, head, row.i, j};
+    SmallVector<Value> at;
+    for (int64_t d = 0, r = mt.getRank(); d < r; ++d)
+      at.push_back(mt.getDimSize(d) == 1 ? idx(b, 0) : full[4 - r + d]);
+    Value m = tensor::ExtractOp::create(b, loc, mask, at);
+    Type maskType = mt.getElementType();
+    if (maskType.isInteger(1))
+      return {m, zero};
+    Value add = castScalar(b, loc, m, maskType, computeType);
+    Value allowed = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                          add, row.neg);
+    return {allowed, add};
+  }
+
+  /// The masked scores of key row `k` (index `j`) for each head of the
+  /// group: -inf where masked.
+  SmallVector<Value> scores(OpBuilder &b, const Row &row, Value k,
+                            Value j) const {
+    SmallVector<Value> result;
+    std::pair<Value, Value> shared;
+    if (!maskVariesByHead)
+      shared = maskAt(b, row, 0, j);
+    for (int64_t h = 0; h < group; ++h) {
+      auto [allowed, add] = maskVariesByHead ? maskAt(b, row, h, j) : shared;
+      Value s = arith::AddFOp::create(b, loc, dot(b, row.heads[h], k), add);
+      result.push_back(arith::SelectOp::create(b, loc, allowed, s, row.neg));
+    }
+    return result;
+  }
+
+  /// Whether some head of the group may see key `j`.
+  Value anyHeadSees(OpBuilder &b, const Row &row, Value j) const {
+    Value any = maskAt(b, row, 0, j).first;
+    if (maskVariesByHead)
+      for (int64_t h = 1; h < group; ++h)
+        any = arith::OrIOp::create(b, loc, any, maskAt(b, row, h, j).first);
+    return any;
+  }
+
+  /// Inserts (rank, j) into the descending buffer (scores, indices) whose
+  /// last entry `rank` beats: entries below it move down one place.
+  std::pair<Value, Value> insert(OpBuilder &b, Value scores, Value indices,
+                                 Value rank, Value j) const {
+    Type types[] = {b.getIndexType(), scores.getType(), indices.getType()};
+    Value inits[] = {idx(b, bufferSize - 1), scores, indices};
+    auto loop = scf::WhileOp::create(
+        b, loc, types, inits,
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          // Move on while the entry above is smaller than the new rank.
+          Value positive = arith::CmpIOp::create(
+              nb, l, arith::CmpIPredicate::sgt, a[0], idx(nb, 0));
+          Value above = arith::SelectOp::create(
+              nb, l, positive, arith::SubIOp::create(nb, l, a[0], idx(nb, 1)),
+              idx(nb, 0));
+          Value aboveScore = tensor::ExtractOp::create(nb, l, a[1], above);
+          Value smaller = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OLT, aboveScore, rank);
+          Value more = arith::AndIOp::create(nb, l, positive, smaller);
+          scf::ConditionOp::create(nb, l, more, a);
+        },
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value above = arith::SubIOp::create(nb, l, a[0], idx(nb, 1));
+          Value s = tensor::InsertOp::create(
+              nb, l, tensor::ExtractOp::create(nb, l, a[1], above), a[1],
+              a[0]);
+          Value i = tensor::InsertOp::create(
+              nb, l, tensor::ExtractOp::create(nb, l, a[2], above), a[2],
+              a[0]);
+          scf::YieldOp::create(nb, l, ValueRange{above, s, i});
+        });
+    Value at = loop.getResult(0);
+    Value s = tensor::InsertOp::create(b, loc, rank, loop.getResult(1), at);
+    Value i = tensor::InsertOp::create(b, loc, j, loop.getResult(2), at);
+    return {s, i};
+  }
+
+  /// One step of the online softmax of every head of the group with key `j`.
+  SmallVector<HeadState> attend(OpBuilder &b, const Row &row,
+                                ArrayRef<HeadState> state, Value j) const {
+    Value k = readRow(b, key, {row.b, row.g, j}, depth);
+    Value v = readRow(b, value, {row.b, row.g, j}, valueDepth);
+    SmallVector<Value> s = scores(b, row, k, j);
+    SmallVector<HeadState> next;
+    Value zero = floatConst(b, loc, computeType, 0.0);
+    auto vecType = VectorType::get({valueDepth}, computeType);
+    for (int64_t h = 0; h < group; ++h) {
+      const HeadState &st = state[h];
+      Value max = arith::MaximumFOp::create(b, loc, st.max, s[h]);
+      // Nothing seen yet (max still -inf): both weights are 0, not NaN.
+      Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                         max, row.neg);
+      auto weight = [&](Value x) {
+        Value e = math::ExpOp::create(
+            b, loc, arith::SubFOp::create(b, loc, x, max));
+        return Value(arith::SelectOp::create(b, loc, none, zero, e));
+      };
+      Value alpha = weight(st.max), p = weight(s[h]);
+      Value sum = arith::AddFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, st.sum, alpha), p);
+      Value acc = arith::AddFOp::create(
+          b, loc,
+          arith::MulFOp::create(
+              b, loc, st.acc,
+              vector::BroadcastOp::create(b, loc, vecType, alpha)),
+          arith::MulFOp::create(
+              b, loc, v, vector::BroadcastOp::create(b, loc, vecType, p)));
+      next.push_back({max, sum, acc});
+    }
+    return next;
+  }
+
+  static SmallVector<Value> flatten(ArrayRef<HeadState> state) {
+    SmallVector<Value> values;
+    for (const HeadState &s : state)
+      values.append({s.max, s.sum, s.acc});
+    return values;
+  }
+  static SmallVector<HeadState> unflatten(ValueRange values) {
+    SmallVector<HeadState> state;
+    for (size_t i = 0; i + 2 < values.size(); i += 3)
+      state.push_back({values[i], values[i + 1], values[i + 2]});
+    return state;
+  }
+
+  /// attend() over keys [lo, hi) (`fromBuffer`: over buffer entries [lo, hi),
+  /// skipping those never filled).
+  SmallVector<HeadState> attendRange(OpBuilder &b, const Row &row,
+                                     ArrayRef<HeadState> state, Value lo,
+                                     Value hi, Value scoresBuf = {},
+                                     Value indicesBuf = {}) const {
+    auto loop = scf::ForOp::create(
+        b, loc, lo, hi, idx(b, 1), flatten(state),
+        [&](OpBuilder &nb, Location l, Value t, ValueRange a) {
+          SmallVector<HeadState> st = unflatten(a);
+          if (!scoresBuf) {
+            scf::YieldOp::create(nb, l, flatten(attend(nb, row, st, t)));
+            return;
+          }
+          Value rank = tensor::ExtractOp::create(nb, l, scoresBuf, t);
+          Value filled = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OGT, rank, row.neg);
+          auto use = scf::IfOp::create(
+              nb, l, filled,
+              [&](OpBuilder &ib, Location il) {
+                Value j = tensor::ExtractOp::create(ib, il, indicesBuf, t);
+                scf::YieldOp::create(ib, il, flatten(attend(ib, row, st, j)));
+              },
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(ib, il, ValueRange(a));
+              });
+          scf::YieldOp::create(nb, l, use.getResults());
+        });
+    return unflatten(loop.getResults());
+  }
+
+  /// The whole row (b, g, i): returns the output, scores and indices
+  /// buffers after it.
+  SmallVector<Value> buildRow(OpBuilder &b, Value bi, Value gi, Value ii,
+                              Value out, Value scoresBuf,
+                              Value indicesBuf) const {
+    Row row{bi, gi, ii, {}, lowestValue(b, loc, computeType, false)};
+    auto qType = VectorType::get({depth}, computeType);
+    Value scaleVec = vector::BroadcastOp::create(
+        b, loc, qType, floatConst(b, loc, computeType, scale));
+    for (int64_t h = 0; h < group; ++h) {
+      Value head = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, gi, idx(b, group)), idx(b, h));
+      row.heads.push_back(arith::MulFOp::create(
+          b, loc, readRow(b, query, {bi, head, ii}, depth), scaleVec));
+    }
+
+    // The keys this query sees: [0, visible).
+    Value visible = idx(b, keys);
+    if (causal) {
+      // query i sees keys j <= i + Sk - Sq
+      Value limit = arith::AddIOp::create(b, loc, ii, idx(b, keys - queries + 1));
+      visible = arith::MinSIOp::create(
+          b, loc, arith::MaxSIOp::create(b, loc, limit, idx(b, 0)),
+          idx(b, keys));
+    }
+    Value sinkEnd = arith::MinSIOp::create(
+        b, loc, idx(b, sink), visible);
+    Value windowStart = arith::MaxSIOp::create(
+        b, loc, sinkEnd,
+        arith::SubIOp::create(b, loc, visible,
+                              idx(b, window)));
+
+    // Refill the buffer: every score -inf (never filled).
+    auto reset = scf::ForOp::create(
+        b, loc, idx(b, 0), idx(b, bufferSize), idx(b, 1), ValueRange{scoresBuf},
+        [&](OpBuilder &nb, Location l, Value t, ValueRange a) {
+          scf::YieldOp::create(
+              nb, l,
+              ValueRange{tensor::InsertOp::create(nb, l, row.neg, a[0], t)});
+        });
+    scoresBuf = reset.getResult(0);
+
+    // 1. select. Without a mask every visible key is valid and only the
+    // candidates are visited; with one, every visible key is counted.
+    Value lo = mask ? idx(b, 0) : sinkEnd;
+    Value hi = mask ? visible : windowStart;
+    Value count0 = mask ? idx(b, 0) : visible;
+    auto select = scf::ForOp::create(
+        b, loc, lo, hi, idx(b, 1), ValueRange{count0, scoresBuf, indicesBuf},
+        [&](OpBuilder &nb, Location l, Value j, ValueRange a) {
+          Value count = a[0];
+          Value candidate = arith::AndIOp::create(
+              nb, l,
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, j,
+                                    sinkEnd),
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j,
+                                    windowStart));
+          if (mask) {
+            Value seen = anyHeadSees(nb, row, j);
+            count = arith::AddIOp::create(
+                nb, l, count,
+                arith::SelectOp::create(nb, l, seen, idx(nb, 1), idx(nb, 0)));
+            candidate = arith::AndIOp::create(nb, l, candidate, seen);
+          }
+          auto scored = scf::IfOp::create(
+              nb, l, candidate,
+              [&](OpBuilder &ib, Location il) {
+                Value k = readRow(ib, key, {row.b, row.g, j}, depth);
+                SmallVector<Value> s = scores(ib, row, k, j);
+                Value rank = s[0];
+                for (Value x : ArrayRef(s).drop_front())
+                  rank = arith::MaximumFOp::create(ib, il, rank, x);
+                Value last = tensor::ExtractOp::create(
+                    ib, il, a[1], idx(ib, bufferSize - 1));
+                Value better = arith::CmpFOp::create(
+                    ib, il, arith::CmpFPredicate::OGT, rank, last);
+                auto kept = scf::IfOp::create(
+                    ib, il, better,
+                    [&](OpBuilder &tb, Location tl) {
+                      auto [s2, i2] = insert(tb, a[1], a[2], rank, j);
+                      scf::YieldOp::create(tb, tl, ValueRange{s2, i2});
+                    },
+                    [&](OpBuilder &tb, Location tl) {
+                      scf::YieldOp::create(tb, tl, ValueRange{a[1], a[2]});
+                    });
+                scf::YieldOp::create(ib, il, kept.getResults());
+              },
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(ib, il, ValueRange{a[1], a[2]});
+              });
+          scf::YieldOp::create(nb, l,
+                               ValueRange{count, scored.getResult(0),
+                                          scored.getResult(1)});
+        });
+    Value count = select.getResult(0);
+    scoresBuf = select.getResult(1);
+    indicesBuf = select.getResult(2);
+
+    // 2. attend: a row with no more valid keys than the budget keeps them
+    // all (sinks [0, visible), no window, no buffer).
+    Value dense = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                        count, idx(b, budget));
+    Value headEnd = arith::SelectOp::create(b, loc, dense, visible, sinkEnd);
+    Value tailStart =
+        arith::SelectOp::create(b, loc, dense, visible, windowStart);
+    Value bufferEnd = arith::SelectOp::create(b, loc, dense, idx(b, 0),
+                                              idx(b, bufferSize));
+    Value zero = floatConst(b, loc, computeType, 0.0);
+    auto accType = VectorType::get({valueDepth}, computeType);
+    Value zeroAcc = vector::BroadcastOp::create(b, loc, accType, zero);
+    SmallVector<HeadState> state(group, HeadState{row.neg, zero, zeroAcc});
+    state = attendRange(b, row, state, idx(b, 0), headEnd);
+    state = attendRange(b, row, state, tailStart, visible);
+    state = attendRange(b, row, state, idx(b, 0), bufferEnd, scoresBuf,
+                        indicesBuf);
+
+    // out = acc / sum; a row that saw no key gives zeros.
+    for (int64_t h = 0; h < group; ++h) {
+      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          state[h].sum, zero);
+      Value sum = arith::SelectOp::create(
+          b, loc, empty, floatConst(b, loc, computeType, 1.0), state[h].sum);
+      Value result = arith::DivFOp::create(
+          b, loc, state[h].acc,
+          vector::BroadcastOp::create(b, loc, accType, sum));
+      if (computeType != elementType)
+        result = arith::TruncFOp::create(
+            b, loc, VectorType::get({valueDepth}, elementType), result);
+      Value head = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, gi, idx(b, group)), idx(b, h));
+      out = vector::TransferWriteOp::create(
+                b, loc, result, out, ValueRange{bi, head, ii, idx(b, 0)},
+                ArrayRef<bool>{true})
+                .getResult();
+    }
+    return {out, scoresBuf, indicesBuf};
+  }
+
+  Value build(OpBuilder &b, RankedTensorType resultType) const {
+    Value out = emptyTensor(b, loc, resultType.getShape(), elementType);
+    Value scoresBuf = emptyTensor(b, loc, {bufferSize}, computeType);
+    Value indicesBuf = emptyTensor(b, loc, {bufferSize}, b.getIndexType());
+    // Loops over batch, key/value head and query, carrying the output and
+    // the buffer.
+    auto loopOver = [&](OpBuilder &ob, int64_t n, ValueRange inits,
+                        function_ref<SmallVector<Value>(OpBuilder &, Value,
+                                                        ValueRange)>
+                            body) {
+      return scf::ForOp::create(
+                 ob, loc, idx(ob, 0), idx(ob, n), idx(ob, 1), inits,
+                 [&](OpBuilder &nb, Location l, Value iv, ValueRange a) {
+                   scf::YieldOp::create(nb, l, body(nb, iv, a));
+                 })
+          .getResults();
+    };
+    ValueRange results = loopOver(
+        b, batch, {out, scoresBuf, indicesBuf},
+        [&](OpBuilder &b1, Value bi, ValueRange a1) {
+          return SmallVector<Value>(loopOver(
+              b1, kvHeads, a1, [&](OpBuilder &b2, Value gi, ValueRange a2) {
+                return SmallVector<Value>(loopOver(
+                    b2, queries, a2,
+                    [&](OpBuilder &b3, Value ii, ValueRange a3) {
+                      return buildRow(b3, bi, gi, ii, a3[0], a3[1], a3[2]);
+                    }));
+              }));
+        });
+    return results[0];
+  }
+};
+
+struct TopKAttentionLowering : OpConversionPattern<TopKAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(TopKAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    TopKAttentionBuilder builder(op, adaptor.getQuery(), adaptor.getKey(),
+                                 adaptor.getValue(), adaptor.getMask());
+    rewriter.replaceOp(op, builder.build(rewriter, signlessTensor(op.getType())));
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateTopKAttentionPatterns(TypeConverter &converter,
+                                             RewritePatternSet &patterns) {
+  patterns.add<TopKAttentionLowering>(converter, patterns.getContext());
+}
