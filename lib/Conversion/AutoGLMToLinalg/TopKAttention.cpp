@@ -112,8 +112,7 @@ struct TopKAttentionBuilder {
   Value dot(OpBuilder &b, Value x, Value y) const {
     Value product = arith::MulFOp::create(b, loc, x, y);
     return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                       product,
-                                       arith::FastMathFlags::reassoc);
+                                       product, arith::FastMathFlags::reassoc);
   }
 
   /// Whether query head `h` (of the group) may see key `j`, and the additive
@@ -126,8 +125,7 @@ struct TopKAttentionBuilder {
       return {yes, zero};
     auto mt = cast<RankedTensorType>(mask.getType());
     Value head = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, row.g, idx(b, group)),
-        idx(b, h));
+        b, loc, arith::MulIOp::create(b, loc, row.g, idx(b, group)), idx(b, h));
     Value full[] = {row.b, head, row.i, j};
     SmallVector<Value> at;
     for (int64_t d = 0, r = mt.getRank(); d < r; ++d)
@@ -137,8 +135,8 @@ struct TopKAttentionBuilder {
     if (maskType.isInteger(1))
       return {m, zero};
     Value add = castScalar(b, loc, m, maskType, computeType);
-    Value allowed = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                          add, row.neg);
+    Value allowed =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, add, row.neg);
     return {allowed, add};
   }
 
@@ -191,11 +189,9 @@ struct TopKAttentionBuilder {
         [&](OpBuilder &nb, Location l, ValueRange a) {
           Value above = arith::SubIOp::create(nb, l, a[0], idx(nb, 1));
           Value s = tensor::InsertOp::create(
-              nb, l, tensor::ExtractOp::create(nb, l, a[1], above), a[1],
-              a[0]);
+              nb, l, tensor::ExtractOp::create(nb, l, a[1], above), a[1], a[0]);
           Value i = tensor::InsertOp::create(
-              nb, l, tensor::ExtractOp::create(nb, l, a[2], above), a[2],
-              a[0]);
+              nb, l, tensor::ExtractOp::create(nb, l, a[2], above), a[2], a[0]);
           scf::YieldOp::create(nb, l, ValueRange{above, s, i});
         });
     Value at = loop.getResult(0);
@@ -217,11 +213,11 @@ struct TopKAttentionBuilder {
       const HeadState &st = state[h];
       Value max = arith::MaximumFOp::create(b, loc, st.max, s[h]);
       // Nothing seen yet (max still -inf): both weights are 0, not NaN.
-      Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                         max, row.neg);
+      Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max,
+                                         row.neg);
       auto weight = [&](Value x) {
-        Value e = math::ExpOp::create(
-            b, loc, arith::SubFOp::create(b, loc, x, max));
+        Value e =
+            math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, max));
         return Value(arith::SelectOp::create(b, loc, none, zero, e));
       };
       Value alpha = weight(st.max), p = weight(s[h]);
@@ -267,8 +263,8 @@ struct TopKAttentionBuilder {
             return;
           }
           Value rank = tensor::ExtractOp::create(nb, l, scoresBuf, t);
-          Value filled = arith::CmpFOp::create(
-              nb, l, arith::CmpFPredicate::OGT, rank, row.neg);
+          Value filled = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+                                               rank, row.neg);
           auto use = scf::IfOp::create(
               nb, l, filled,
               [&](OpBuilder &ib, Location il) {
@@ -303,17 +299,16 @@ struct TopKAttentionBuilder {
     Value visible = idx(b, keys);
     if (causal) {
       // query i sees keys j <= i + Sk - Sq
-      Value limit = arith::AddIOp::create(b, loc, ii, idx(b, keys - queries + 1));
+      Value limit =
+          arith::AddIOp::create(b, loc, ii, idx(b, keys - queries + 1));
       visible = arith::MinSIOp::create(
           b, loc, arith::MaxSIOp::create(b, loc, limit, idx(b, 0)),
           idx(b, keys));
     }
-    Value sinkEnd = arith::MinSIOp::create(
-        b, loc, idx(b, sink), visible);
+    Value sinkEnd = arith::MinSIOp::create(b, loc, idx(b, sink), visible);
     Value windowStart = arith::MaxSIOp::create(
         b, loc, sinkEnd,
-        arith::SubIOp::create(b, loc, visible,
-                              idx(b, window)));
+        arith::SubIOp::create(b, loc, visible, idx(b, window)));
 
     // Refill the buffer: every score -inf (never filled).
     auto reset = scf::ForOp::create(
@@ -355,8 +350,8 @@ struct TopKAttentionBuilder {
                 Value rank = s[0];
                 for (Value x : ArrayRef(s).drop_front())
                   rank = arith::MaximumFOp::create(ib, il, rank, x);
-                Value last = tensor::ExtractOp::create(
-                    ib, il, a[1], idx(ib, bufferSize - 1));
+                Value last = tensor::ExtractOp::create(ib, il, a[1],
+                                                       idx(ib, bufferSize - 1));
                 Value better = arith::CmpFOp::create(
                     ib, il, arith::CmpFPredicate::OGT, rank, last);
                 auto kept = scf::IfOp::create(
@@ -373,9 +368,9 @@ struct TopKAttentionBuilder {
               [&](OpBuilder &ib, Location il) {
                 scf::YieldOp::create(ib, il, ValueRange{a[1], a[2]});
               });
-          scf::YieldOp::create(nb, l,
-                               ValueRange{count, scored.getResult(0),
-                                          scored.getResult(1)});
+          scf::YieldOp::create(
+              nb, l,
+              ValueRange{count, scored.getResult(0), scored.getResult(1)});
         });
     Value count = select.getResult(0);
     scoresBuf = select.getResult(1);
@@ -388,16 +383,16 @@ struct TopKAttentionBuilder {
     Value headEnd = arith::SelectOp::create(b, loc, dense, visible, sinkEnd);
     Value tailStart =
         arith::SelectOp::create(b, loc, dense, visible, windowStart);
-    Value bufferEnd = arith::SelectOp::create(b, loc, dense, idx(b, 0),
-                                              idx(b, bufferSize));
+    Value bufferEnd =
+        arith::SelectOp::create(b, loc, dense, idx(b, 0), idx(b, bufferSize));
     Value zero = floatConst(b, loc, computeType, 0.0);
     auto accType = VectorType::get({valueDepth}, computeType);
     Value zeroAcc = vector::BroadcastOp::create(b, loc, accType, zero);
     SmallVector<HeadState> state(group, HeadState{row.neg, zero, zeroAcc});
     state = attendRange(b, row, state, idx(b, 0), headEnd);
     state = attendRange(b, row, state, tailStart, visible);
-    state = attendRange(b, row, state, idx(b, 0), bufferEnd, scoresBuf,
-                        indicesBuf);
+    state =
+        attendRange(b, row, state, idx(b, 0), bufferEnd, scoresBuf, indicesBuf);
 
     // out = acc / sum; a row that saw no key gives zeros.
     for (int64_t h = 0; h < group; ++h) {
@@ -413,9 +408,9 @@ struct TopKAttentionBuilder {
             b, loc, VectorType::get({valueDepth}, elementType), result);
       Value head = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, gi, idx(b, group)), idx(b, h));
-      out = vector::TransferWriteOp::create(
-                b, loc, result, out, ValueRange{bi, head, ii, idx(b, 0)},
-                ArrayRef<bool>{true})
+      out = vector::TransferWriteOp::create(b, loc, result, out,
+                                            ValueRange{bi, head, ii, idx(b, 0)},
+                                            ArrayRef<bool>{true})
                 .getResult();
     }
     return {out, scoresBuf, indicesBuf};
@@ -427,17 +422,17 @@ struct TopKAttentionBuilder {
     Value indicesBuf = emptyTensor(b, loc, {bufferSize}, b.getIndexType());
     // Loops over batch, key/value head and query, carrying the output and
     // the buffer.
-    auto loopOver = [&](OpBuilder &ob, int64_t n, ValueRange inits,
-                        function_ref<SmallVector<Value>(OpBuilder &, Value,
-                                                        ValueRange)>
-                            body) {
-      return scf::ForOp::create(
-                 ob, loc, idx(ob, 0), idx(ob, n), idx(ob, 1), inits,
-                 [&](OpBuilder &nb, Location l, Value iv, ValueRange a) {
-                   scf::YieldOp::create(nb, l, body(nb, iv, a));
-                 })
-          .getResults();
-    };
+    auto loopOver =
+        [&](OpBuilder &ob, int64_t n, ValueRange inits,
+            function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
+                body) {
+          return scf::ForOp::create(
+                     ob, loc, idx(ob, 0), idx(ob, n), idx(ob, 1), inits,
+                     [&](OpBuilder &nb, Location l, Value iv, ValueRange a) {
+                       scf::YieldOp::create(nb, l, body(nb, iv, a));
+                     })
+              .getResults();
+        };
     ValueRange results = loopOver(
         b, batch, {out, scoresBuf, indicesBuf},
         [&](OpBuilder &b1, Value bi, ValueRange a1) {
@@ -462,7 +457,8 @@ struct TopKAttentionLowering : OpConversionPattern<TopKAttentionOp> {
                   ConversionPatternRewriter &rewriter) const override {
     TopKAttentionBuilder builder(op, adaptor.getQuery(), adaptor.getKey(),
                                  adaptor.getValue(), adaptor.getMask());
-    rewriter.replaceOp(op, builder.build(rewriter, signlessTensor(op.getType())));
+    rewriter.replaceOp(op,
+                       builder.build(rewriter, signlessTensor(op.getType())));
     return success();
   }
 };
