@@ -1,6 +1,7 @@
 //===- TopKAttention.cpp - autoglm.topk_attention as one fused kernel -----===//
 //
-// One loop nest per op: for each batch, key/value head and query,
+// One loop nest per op: an scf.forall over batch and key/value head (on the
+// CPU, the runtime's threads), and inside it, for each query in order,
 //
 //   1. select: one pass over the candidate keys (neither sink nor window)
 //      scores each key against the group's query heads (one read of the key
@@ -15,7 +16,7 @@
 //      value rows, and one write of each head's output row.
 //
 // No score tensor is written: the scratch per row is the buffer (top_k
-// scores and indices), carried through the loops and refilled per row.
+// scores and indices), one per parallel iteration, refilled per row.
 // Scores are computed in f32 (f64 for f64 inputs) whatever the element
 // type, so f16 needs no finite stand-in for -inf. Masks and the causal limit
 // apply before selection; ties keep the lower key index (strict compares,
@@ -196,7 +197,9 @@ struct TopKAttentionBuilder {
         });
     Value at = loop.getResult(0);
     Value s = tensor::InsertOp::create(b, loc, rank, loop.getResult(1), at);
-    Value i = tensor::InsertOp::create(b, loc, j, loop.getResult(2), at);
+    Value i = tensor::InsertOp::create(
+        b, loc, arith::IndexCastOp::create(b, loc, b.getI32Type(), j),
+        loop.getResult(2), at);
     return {s, i};
   }
 
@@ -268,7 +271,9 @@ struct TopKAttentionBuilder {
           auto use = scf::IfOp::create(
               nb, l, filled,
               [&](OpBuilder &ib, Location il) {
-                Value j = tensor::ExtractOp::create(ib, il, indicesBuf, t);
+                Value j = arith::IndexCastOp::create(
+                    ib, il, ib.getIndexType(),
+                    tensor::ExtractOp::create(ib, il, indicesBuf, t));
                 scf::YieldOp::create(ib, il, flatten(attend(ib, row, st, j)));
               },
               [&](OpBuilder &ib, Location il) {
@@ -320,13 +325,14 @@ struct TopKAttentionBuilder {
         });
     scoresBuf = reset.getResult(0);
 
-    // 1. select. Without a mask every visible key is valid and only the
-    // candidates are visited; with one, every visible key is counted.
-    Value lo = mask ? idx(b, 0) : sinkEnd;
-    Value hi = mask ? visible : windowStart;
+    // 1. select, over all keys: a constant trip count lets the runtime's
+    // work estimate see the loop (keys outside [sinkEnd, windowStart) cost a
+    // compare). Without a mask every visible key is valid; with one, the
+    // visible keys some head sees are counted.
     Value count0 = mask ? idx(b, 0) : visible;
     auto select = scf::ForOp::create(
-        b, loc, lo, hi, idx(b, 1), ValueRange{count0, scoresBuf, indicesBuf},
+        b, loc, idx(b, 0), idx(b, keys), idx(b, 1),
+        ValueRange{count0, scoresBuf, indicesBuf},
         [&](OpBuilder &nb, Location l, Value j, ValueRange a) {
           Value count = a[0];
           Value candidate = arith::AndIOp::create(
@@ -336,7 +342,10 @@ struct TopKAttentionBuilder {
               arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j,
                                     windowStart));
           if (mask) {
-            Value seen = anyHeadSees(nb, row, j);
+            Value seen = arith::AndIOp::create(
+                nb, l, anyHeadSees(nb, row, j),
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j,
+                                      visible));
             count = arith::AddIOp::create(
                 nb, l, count,
                 arith::SelectOp::create(nb, l, seen, idx(nb, 1), idx(nb, 0)));
@@ -406,46 +415,75 @@ struct TopKAttentionBuilder {
       if (computeType != elementType)
         result = arith::TruncFOp::create(
             b, loc, VectorType::get({valueDepth}, elementType), result);
-      Value head = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, gi, idx(b, group)), idx(b, h));
-      out = vector::TransferWriteOp::create(b, loc, result, out,
-                                            ValueRange{bi, head, ii, idx(b, 0)},
-                                            ArrayRef<bool>{true})
+      // `out` is this key/value head's slice: [1, G, Sq, Dv].
+      out = vector::TransferWriteOp::create(
+                b, loc, result, out,
+                ValueRange{idx(b, 0), idx(b, h), ii, idx(b, 0)},
+                ArrayRef<bool>{true})
                 .getResult();
     }
     return {out, scoresBuf, indicesBuf};
   }
 
+  /// One parallel iteration per (batch, key/value head), each writing its
+  /// slice of the output and using its own slice of the buffers; the
+  /// queries of one key/value head run in order inside it.
   Value build(OpBuilder &b, RankedTensorType resultType) const {
     Value out = emptyTensor(b, loc, resultType.getShape(), elementType);
-    Value scoresBuf = emptyTensor(b, loc, {bufferSize}, computeType);
-    Value indicesBuf = emptyTensor(b, loc, {bufferSize}, b.getIndexType());
-    // Loops over batch, key/value head and query, carrying the output and
-    // the buffer.
-    auto loopOver =
-        [&](OpBuilder &ob, int64_t n, ValueRange inits,
-            function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
-                body) {
-          return scf::ForOp::create(
-                     ob, loc, idx(ob, 0), idx(ob, n), idx(ob, 1), inits,
-                     [&](OpBuilder &nb, Location l, Value iv, ValueRange a) {
-                       scf::YieldOp::create(nb, l, body(nb, iv, a));
-                     })
-              .getResults();
-        };
-    ValueRange results = loopOver(
-        b, batch, {out, scoresBuf, indicesBuf},
-        [&](OpBuilder &b1, Value bi, ValueRange a1) {
-          return SmallVector<Value>(loopOver(
-              b1, kvHeads, a1, [&](OpBuilder &b2, Value gi, ValueRange a2) {
-                return SmallVector<Value>(loopOver(
-                    b2, queries, a2,
-                    [&](OpBuilder &b3, Value ii, ValueRange a3) {
-                      return buildRow(b3, bi, gi, ii, a3[0], a3[1], a3[2]);
-                    }));
-              }));
+    Value scoresBuf =
+        emptyTensor(b, loc, {batch, kvHeads, bufferSize}, computeType);
+    // Key indices as i32 (the memory plan sizes elements; index has no size
+    // before lowering).
+    Value indicesBuf =
+        emptyTensor(b, loc, {batch, kvHeads, bufferSize}, b.getI32Type());
+    OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+    auto forall = scf::ForallOp::create(
+        b, loc,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(kvHeads)},
+        ValueRange{out, scoresBuf, indicesBuf}, std::nullopt);
+    Block *body = forall.getBody();
+    Value bi = body->getArgument(0), gi = body->getArgument(1);
+    Value sharedOut = body->getArgument(2), sharedScores = body->getArgument(3),
+          sharedIndices = body->getArgument(4);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    Value firstHead = arith::MulIOp::create(b, loc, gi, idx(b, group));
+    SmallVector<OpFoldResult> outOffsets = {bi, firstHead, zero, zero};
+    SmallVector<OpFoldResult> outSizes = {one, b.getIndexAttr(group),
+                                          b.getIndexAttr(queries),
+                                          b.getIndexAttr(valueDepth)};
+    SmallVector<OpFoldResult> outStrides(4, one);
+    SmallVector<OpFoldResult> bufOffsets = {bi, gi, zero};
+    SmallVector<OpFoldResult> bufSizes = {one, one, b.getIndexAttr(bufferSize)};
+    SmallVector<OpFoldResult> bufStrides(3, one);
+    auto outSliceType =
+        RankedTensorType::get({1, group, queries, valueDepth}, elementType);
+    Value outSlice = tensor::ExtractSliceOp::create(
+        b, loc, outSliceType, sharedOut, outOffsets, outSizes, outStrides);
+    auto sliceOf = [&](Value shared, Type element) -> Value {
+      return tensor::ExtractSliceOp::create(
+          b, loc, RankedTensorType::get({bufferSize}, element), shared,
+          bufOffsets, bufSizes, bufStrides);
+    };
+    Value scoresSlice = sliceOf(sharedScores, computeType);
+    Value indicesSlice = sliceOf(sharedIndices, b.getI32Type());
+    auto rows = scf::ForOp::create(
+        b, loc, idx(b, 0), idx(b, queries), idx(b, 1),
+        ValueRange{outSlice, scoresSlice, indicesSlice},
+        [&](OpBuilder &nb, Location l, Value ii, ValueRange a) {
+          scf::YieldOp::create(nb, l,
+                               buildRow(nb, bi, gi, ii, a[0], a[1], a[2]));
         });
-    return results[0];
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, rows.getResult(0), sharedOut,
+                                          outOffsets, outSizes, outStrides);
+    tensor::ParallelInsertSliceOp::create(b, loc, rows.getResult(1),
+                                          sharedScores, bufOffsets, bufSizes,
+                                          bufStrides);
+    tensor::ParallelInsertSliceOp::create(b, loc, rows.getResult(2),
+                                          sharedIndices, bufOffsets, bufSizes,
+                                          bufStrides);
+    return forall.getResult(0);
   }
 };
 
