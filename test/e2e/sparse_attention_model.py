@@ -15,7 +15,9 @@ expected outputs:
                              must be exact)
 
 Usage: sparse_attention_model.py OUT --keys N --k K --sink S --window W
-                                 [--dtype float32|float16]
+                                 [--queries Q] [--dtype float32|float16]
+(--queries: new tokens in the step, each seeing the cache and the new
+tokens up to itself)
 """
 
 import argparse
@@ -29,21 +31,21 @@ from onnx import TensorProto, helper
 Q_HEADS, KV_HEADS, HEAD = 8, 2, 16
 
 
-def build(path, past, x):
+def build(path, past, queries, x):
     node = helper.make_node(
         "Attention", ["q", "k", "v", "mask", "past_key", "past_value"],
         ["Y", "present_key", "present_value"], name="attention", is_causal=1)
     graph = helper.make_graph(
         [node], "decoder_attention",
-        [helper.make_tensor_value_info("q", x, [1, Q_HEADS, 1, HEAD]),
-         helper.make_tensor_value_info("k", x, [1, KV_HEADS, 1, HEAD]),
-         helper.make_tensor_value_info("v", x, [1, KV_HEADS, 1, HEAD]),
-         helper.make_tensor_value_info("mask", x, [1, 1, 1, past + 1]),
+        [helper.make_tensor_value_info("q", x, [1, Q_HEADS, queries, HEAD]),
+         helper.make_tensor_value_info("k", x, [1, KV_HEADS, queries, HEAD]),
+         helper.make_tensor_value_info("v", x, [1, KV_HEADS, queries, HEAD]),
+         helper.make_tensor_value_info("mask", x, [1, 1, queries, past + queries]),
          helper.make_tensor_value_info("past_key", x, [1, KV_HEADS, past, HEAD]),
          helper.make_tensor_value_info("past_value", x, [1, KV_HEADS, past, HEAD])],
-        [helper.make_tensor_value_info("Y", x, [1, Q_HEADS, 1, HEAD]),
-         helper.make_tensor_value_info("present_key", x, [1, KV_HEADS, past + 1, HEAD]),
-         helper.make_tensor_value_info("present_value", x, [1, KV_HEADS, past + 1, HEAD])])
+        [helper.make_tensor_value_info("Y", x, [1, Q_HEADS, queries, HEAD]),
+         helper.make_tensor_value_info("present_key", x, [1, KV_HEADS, past + queries, HEAD]),
+         helper.make_tensor_value_info("present_value", x, [1, KV_HEADS, past + queries, HEAD])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)],
                               producer_name="autoglm-e2e")
     model.ir_version = 10
@@ -52,7 +54,7 @@ def build(path, past, x):
 
 
 def topk_attention(q, k, v, mask, scale, top_k, sink, window):
-    """autoglm.topk_attention (causal, additive mask broadcast over heads),
+    """autoglm.topk_attention (causal, additive [1, 1, Sq, Sk] mask),
     written from its definition in HighLevelOps.td."""
     batch, hq, sq, _ = q.shape
     hkv, sk = k.shape[1], k.shape[2]
@@ -64,7 +66,7 @@ def topk_attention(q, k, v, mask, scale, top_k, sink, window):
             for i in range(sq):
                 visible = min(sk, max(0, i + sk - sq + 1))
                 heads = range(g * group, (g + 1) * group)
-                s = np.stack([scale * k[b, g, :visible] @ q[b, h, i] + mask[0, 0, 0, :visible]
+                s = np.stack([scale * k[b, g, :visible] @ q[b, h, i] + mask[0, 0, i, :visible]
                               for h in heads])
                 valid = np.isfinite(s).any(axis=0)
                 keep = valid.copy()
@@ -110,27 +112,29 @@ def main():
     parser.add_argument("--k", type=int, default=8)
     parser.add_argument("--sink", type=int, default=2)
     parser.add_argument("--window", type=int, default=4)
+    parser.add_argument("--queries", type=int, default=1)
     parser.add_argument("--dtype", choices=["float32", "float16"], default="float32")
     a = parser.parse_args()
     dtype = np.dtype(a.dtype).type
     onnx_type = TensorProto.FLOAT if a.dtype == "float32" else TensorProto.FLOAT16
     os.makedirs(a.out, exist_ok=True)
-    past = a.keys - 1
+    past = a.keys - a.queries
     path = os.path.join(a.out, "model.onnx")
-    build(path, past, onnx_type)
+    build(path, past, a.queries, onnx_type)
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
 
     rng = np.random.default_rng(14)
     inputs = {
-        "q": rng.standard_normal((1, Q_HEADS, 1, HEAD)).astype(dtype) * 2,
-        "k": rng.standard_normal((1, KV_HEADS, 1, HEAD)).astype(dtype),
-        "v": rng.standard_normal((1, KV_HEADS, 1, HEAD)).astype(dtype),
+        "q": rng.standard_normal((1, Q_HEADS, a.queries, HEAD)).astype(dtype) * 2,
+        "k": rng.standard_normal((1, KV_HEADS, a.queries, HEAD)).astype(dtype),
+        "v": rng.standard_normal((1, KV_HEADS, a.queries, HEAD)).astype(dtype),
         # some cache positions are padding
-        "mask": np.where(rng.random((1, 1, 1, a.keys)) < 0.1, -np.inf, 0).astype(dtype),
+        "mask": np.repeat(np.where(rng.random((1, 1, 1, a.keys)) < 0.1, -np.inf, 0),
+                          a.queries, axis=2).astype(dtype),
         "past_key": rng.standard_normal((1, KV_HEADS, past, HEAD)).astype(dtype),
         "past_value": rng.standard_normal((1, KV_HEADS, past, HEAD)).astype(dtype),
     }
-    inputs["mask"][..., -1] = 0  # the new token is always valid
+    inputs["mask"][..., -a.queries:] = 0  # the new tokens are always valid
     scale = 1 / np.sqrt(HEAD)
     key = np.concatenate([inputs["past_key"], inputs["k"]], axis=2)
     value = np.concatenate([inputs["past_value"], inputs["v"]], axis=2)
@@ -144,7 +148,7 @@ def main():
 
     # Few valid keys: the mask hides all but k + sink + window of them.
     masked = dict(inputs)
-    hidden = np.full((1, 1, 1, a.keys), -np.inf, dtype)
+    hidden = np.full((1, 1, a.queries, a.keys), -np.inf, dtype)
     hidden[..., rng.choice(a.keys, a.k + a.sink + a.window, replace=False)] = 0
     masked["mask"] = hidden
     save_case(os.path.join(a.out, "masked"), masked, session)
