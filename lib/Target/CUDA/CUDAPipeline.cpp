@@ -46,6 +46,10 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // their ONNX nodes.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASelectLibraryCalls());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDALinalgToLoops());
+  // Identity index maps and one-iteration loops go, and equal indices
+  // become one value: what map-to-gpu matches a reduction loop by.
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMapToGPU());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createAutoGLMCUDAGatherKernels());
