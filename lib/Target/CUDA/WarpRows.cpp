@@ -46,7 +46,8 @@ bool collectWrites(Operation *op, SmallVectorImpl<Value> &written) {
     for (const MemoryEffects::EffectInstance &effect : instances) {
       if (!isa<MemoryEffects::Write>(effect.getEffect()))
         continue;
-      if (!effect.getValue() || !isa<BaseMemRefType>(effect.getValue().getType()))
+      if (!effect.getValue() ||
+          !isa<BaseMemRefType>(effect.getValue().getType()))
         return WalkResult::interrupt();
       written.push_back(effect.getValue());
     }
@@ -68,8 +69,8 @@ std::optional<int64_t> tripCount(OpFoldResult lb, OpFoldResult ub,
 
 std::optional<int64_t> tripCount(scf::ParallelOp loop) {
   int64_t total = 1;
-  for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                       loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     std::optional<int64_t> trips = tripCount(lb, ub, step);
     if (!trips)
       return std::nullopt;
@@ -179,7 +180,8 @@ Split classify(Operation *op, int64_t minTripCount) {
   SmallVector<Value> written;
   if (!collectWrites(op, written))
     return Split::None;
-  bool writesDevice = llvm::any_of(written, [](Value w) { return !isPrivate(w); });
+  bool writesDevice =
+      llvm::any_of(written, [](Value w) { return !isPrivate(w); });
   if (std::optional<ReductionLoop> reduction = matchReductionLoop(op)) {
     std::optional<int64_t> trips =
         tripCount(reduction->loop.getLowerBound(),
@@ -274,17 +276,16 @@ void splitReduction(ReductionLoop reduction, Value lane) {
   auto fold = [&](OpBuilder &at) {
     Value old = memref::LoadOp::create(at, loc, reduction.store.getMemRef(),
                                        reduction.store.getIndices());
-    Value updated =
-        arith::getReductionOp(reduction.kind, at, loc, old, total);
+    Value updated = arith::getReductionOp(reduction.kind, at, loc, old, total);
     memref::StoreOp::create(at, loc, updated, reduction.store.getMemRef(),
                             reduction.store.getIndices());
   };
   if (isPrivate(reduction.store.getMemRef())) {
     fold(b);
   } else {
-    Value first = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::eq, lane,
-        arith::ConstantIndexOp::create(b, loc, 0));
+    Value first =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                              arith::ConstantIndexOp::create(b, loc, 0));
     auto ifFirst = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
     OpBuilder inside = ifFirst.getThenBodyBuilder();
     fold(inside);
@@ -297,8 +298,8 @@ void splitIterations(scf::ParallelOp loop, Value lane) {
   Location loc = loop.getLoc();
   OpBuilder b(loop);
   SmallVector<int64_t> lower, steps, extents;
-  for (auto [lb, ub, step] : llvm::zip(
-           loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     lower.push_back(*getConstantIntValue(lb));
     steps.push_back(*getConstantIntValue(step));
     extents.push_back(*tripCount(lb, ub, step));
@@ -357,7 +358,6 @@ void split(Block::iterator begin, Block::iterator end, Value lane,
     }
   }
 }
-
 } // namespace
 
 bool mlir::autoglm::canSplitOverWarp(Block::iterator begin, Block::iterator end,

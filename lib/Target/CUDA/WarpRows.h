@@ -32,7 +32,6 @@
 #include "mlir/IR/Value.h"
 
 namespace mlir::autoglm {
-
 /// True when the ops `[begin, end)` (one iteration's body, run alike by the
 /// lanes of a warp) can be split over a warp as above, and it pays: some
 /// reduction loop of at least `minTripCount` iterations is split.
@@ -44,7 +43,6 @@ bool canSplitOverWarp(Block::iterator begin, Block::iterator end,
 /// same `minTripCount`.
 void splitOverWarp(Block::iterator begin, Block::iterator end, Value lane,
                    int64_t minTripCount);
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CUDA_WARPROWS_H
