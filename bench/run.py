@@ -61,6 +61,52 @@ EXIT_DISAGREE = 4
 # element-wise (an absolute tolerance relative to the output's magnitude,
 # since random-weight models have arbitrary scales).
 RTOL, ATOL_SCALE = 1e-3, 1e-4
+# With --opt-arg=--precision=fp16 or bf16 (products in the narrow type,
+# f32 accumulation) against ORT's f32: the element-wise bound widens with
+# the type's rounding step (2^-11, 2^-8) compounded over the layers, and
+# each output's cosine must stay >= 0.999 (classifiers: the top-1 is
+# reported beside it).
+NARROW_TOLERANCES = {"fp16": (1e-2, 5e-3), "bf16": (8e-2, 4e-2)}
+NARROW_MIN_COSINE = 0.999
+
+
+# Models that bench/torch_peer.py builds in PyTorch, and the multiply-adds
+# of one sample counted as 2 FLOP (the floors of --torch-peer's table).
+TORCH_PEER_MODELS = {"resnet50": 8.2, "mobilenetv2": 0.6, "bert_base": 22.4}
+# H200 matrix rates for the floor: f32 without TF32 (the datasheet's 67
+# TFLOP/s of FMA) and f16/bf16 on tensor cores (727 TFLOP/s, measured by
+# cuBLAS through PyTorch on the test machine, ../shared/BENCHMARKS.md).
+FLOOR_TFLOPS = {"float32": 67.0, "float16": 727.0, "bfloat16": 727.0}
+
+
+def torch_dtype(opt_args):
+    """PyTorch's dtype for the precision AutoGLM compiles with."""
+    for arg in opt_args:
+        if arg in ("--precision=fp16", "--precision=bf16"):
+            return "float16" if arg.endswith("fp16") else "bfloat16"
+    return "float32"
+
+
+def time_torch_peers(args, name, batch):
+    """bench/torch_peer.py for each mode of --torch-peer, one process each."""
+    peers = {}
+    for mode in filter(None, args.torch_peer.split(",")):
+        rc, out, err, _, _ = child([sys.executable, os.path.join(HERE, "torch_peer.py"), name, str(batch),
+                                    torch_dtype(args.opt_arg), mode], args.compile_timeout + args.run_timeout)
+        if rc == 0 and out.strip():
+            peers[mode] = json.loads(out.strip().splitlines()[-1])
+        else:
+            peers[mode] = {"error": error_line(err + out, f"torch_peer.py exit {rc}")}
+    return peers
+
+
+def tolerances(opt_args):
+    """(RTOL, ATOL_SCALE, minimum cosine or None) for autoglm-opt's arguments."""
+    for arg in opt_args:
+        precision = arg.split("=", 1)[1] if arg.startswith("--precision=") else None
+        if precision in NARROW_TOLERANCES:
+            return NARROW_TOLERANCES[precision] + (NARROW_MIN_COSINE,)
+    return RTOL, ATOL_SCALE, None
 SENTENCES = ["A man is playing a guitar.", "Someone plays an acoustic guitar on stage.",
              "The stock market fell sharply today.", "Shares dropped steeply on Wall Street.",
              "A cat sleeps on the sofa.", "The kitten is napping on the couch.",
@@ -197,8 +243,9 @@ def model_inputs(name, model, shapes, seed):
     return feeds
 
 
-def agreement(ours, ref, classifier):
+def agreement(ours, ref, classifier, tolerance=(RTOL, ATOL_SCALE, None)):
     """Error metrics of one output against ONNX Runtime's."""
+    rtol, atol_scale, min_cosine = tolerance
     a, r = ours.astype(np.float64).ravel(), ref.astype(np.float64).ravel()
     if a.shape != r.shape:
         return {"ok": False, "error": f"shape {list(ours.shape)} vs ORT {list(ref.shape)}"}
@@ -207,9 +254,11 @@ def agreement(ours, ref, classifier):
     significant = np.abs(r) >= 1e-3 * scale
     rel = float(np.max(diff[significant] / np.abs(r[significant]))) if significant.any() else 0.0
     denom = np.linalg.norm(a) * np.linalg.norm(r)
+    cosine = float(a @ r / denom) if denom else 1.0
     out = {"max_abs": float(diff.max()) if diff.size else 0.0, "max_rel": rel,
-           "max_abs_ref": scale, "cosine": float(a @ r / denom) if denom else 1.0,
-           "ok": bool(np.all(diff <= ATOL_SCALE * scale + RTOL * np.abs(r))) and bool(np.isfinite(a).all())}
+           "max_abs_ref": scale, "cosine": cosine,
+           "ok": bool(np.all(diff <= atol_scale * scale + rtol * np.abs(r))) and bool(np.isfinite(a).all())
+           and (min_cosine is None or cosine >= min_cosine)}
     if classifier:
         top_a = ours.reshape(ours.shape[0], -1).argmax(-1)
         top_r = ref.reshape(ref.shape[0], -1).argmax(-1)
@@ -332,6 +381,8 @@ def bench_batch(args, name, path, model, batch, fixed, workdir, skip_compile=Non
     ort_result, ours = combine(ort_rounds), combine(our_rounds)
     ours["peak_rss_mb"] = max(ours.get("peak_rss_mb", 0), probe["peak_rss_mb"])
     entry["ort"], entry["autoglm"] = ort_result, ours
+    if args.device == "cuda" and args.torch_peer and name in TORCH_PEER_MODELS:
+        entry["torch"] = time_torch_peers(args, name, batch)
     if "error" in ours or "error" in ort_result:
         return entry
     entry["ratio"] = ours["median_ms"] / ort_result["median_ms"]
@@ -342,7 +393,7 @@ def bench_batch(args, name, path, model, batch, fixed, workdir, skip_compile=Non
     for index, out_name in enumerate(ort_result["outputs"]):
         a = np.load(os.path.join(bdir, "autoglm", f"output_{index}.npy"))
         r = np.load(os.path.join(bdir, "ort", f"output_{index}.npy"))
-        metrics = agreement(a, r, classifier or out_name == "logits")
+        metrics = agreement(a, r, classifier or out_name == "logits", tolerances(args.opt_arg))
         metrics["name"] = out_name
         outputs.append(metrics)
     entry["outputs"] = outputs
@@ -481,9 +532,40 @@ def markdown(results):
         else:
             cells += ["—", "—", "—"]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += torch_table(results)
     if notes:
         lines += ["", "Errors:", ""] + notes
     return "\n".join(lines) + "\n"
+
+
+def torch_table(results):
+    """AutoGLM against PyTorch on the GPU (--torch-peer), with the floor:
+    the model's FLOP at the GPU's matrix rate for the precision."""
+    dtype = torch_dtype(results.get("autoglm_opt_args", []))
+    rows = []
+    for r in results["models"]:
+        for b in r.get("batches", []):
+            for mode, peer in b.get("torch", {}).items():
+                ours = b.get("autoglm", {})
+                floor = TORCH_PEER_MODELS[r["name"]] * b["batch"] / FLOOR_TFLOPS[dtype]
+                if "median_ms" not in peer or "median_ms" not in ours:
+                    rows.append(f"| {r['name']} | {b['batch']} | {mode} | "
+                                f"{fmt_ms(ours) if 'median_ms' in ours else '—'} | "
+                                f"{peer.get('error', '—')} | — | {floor:.3f} | — |")
+                    continue
+                rows.append(f"| {r['name']} | {b['batch']} | {mode} | {fmt_ms(ours)} | {fmt_ms(peer)} | "
+                            f"**{ours['median_ms'] / peer['median_ms']:.2f}** | {floor:.3f} | "
+                            f"{peer['peak_device_mb']:.0f} |")
+    if not rows:
+        return []
+    versions = {peer.get("torch") for r in results["models"] for b in r.get("batches", [])
+                for peer in b.get("torch", {}).values() if peer.get("torch")}
+    return ["", f"Against PyTorch {', '.join(sorted(versions))} on the same GPU "
+            f"({dtype}; bench/torch_peer.py: the same architecture, random weights, CUDA events around "
+            "each call; f32 with TF32 off on both sides). Ratio: AutoGLM time / PyTorch time of the medians, "
+            "lower is better. Floor: the model's FLOP at the matrix rate (f32 67 TFLOP/s, f16/bf16 727).", "",
+            "| model | batch | PyTorch mode | AutoGLM ms | PyTorch ms | ratio | floor ms | PyTorch peak device MB |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"] + rows
 
 
 def chart(results):
@@ -570,6 +652,9 @@ def main():
     parser.add_argument("--results", default="", help="output directory (default BUILD/bench-results)")
     parser.add_argument("--opt-arg", action="append", default=[], metavar="ARG",
                         help="extra autoglm-opt argument (repeatable), e.g. --opt-arg=--weights=external")
+    parser.add_argument("--torch-peer", default="", metavar="MODES",
+                        help="with --device=cuda: also time PyTorch (bench/torch_peer.py) in these modes, "
+                             "comma-separated: eager, compile, reduce-overhead")
     parser.add_argument("--docs", action="store_true", help="also refresh docs/benchmarks.md and .svg")
     parser.add_argument("--docs-block", default="", metavar="SUFFIX",
                         help="with --docs: the block bench:results{SUFFIX} and docs/benchmarks{SUFFIX}.svg")
@@ -613,7 +698,9 @@ def main():
         "onnxruntime": onnxruntime.__version__, "numpy": np.__version__,
         "machine": {"cpu": cpu_summary(), "python": platform.python_version()},
         "ort_python_baseline_rss_mb": base[4],
-        "tolerance": f"|autoglm - ort| <= {ATOL_SCALE:g} * max|ort| + {RTOL:g} * |ort| element-wise",
+        "tolerance": "|autoglm - ort| <= {1:g} * max|ort| + {0:g} * |ort| element-wise{2}".format(
+            *tolerances(args.opt_arg)[:2],
+            f", cosine >= {tolerances(args.opt_arg)[2]}" if tolerances(args.opt_arg)[2] else ""),
         "loadavg_start": loadavg(), "models": []}
     for name in names:
         results["models"].append(bench_model(args, name))

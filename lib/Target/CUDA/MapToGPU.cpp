@@ -11,6 +11,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
+#include "WarpRows.h"
+
 #include "autoglm/Dialect/AutoGLM.h"
 
 #include "mlir/Dialect/GPU/Utils/GPUUtils.h"
@@ -25,6 +27,7 @@ namespace mlir::autoglm {
 } // namespace mlir::autoglm
 
 using namespace mlir;
+using namespace mlir::autoglm;
 
 namespace {
 /// Operations that stay on the host: they name buffers or sizes, move whole
@@ -142,6 +145,21 @@ LogicalResult allocateScratchPrivately(func::FuncOp function) {
   return success();
 }
 
+constexpr int64_t kWarpSize = 32;
+/// A reduction loop shorter than this stays whole in each thread: split
+/// over a warp, most lanes would idle.
+constexpr int64_t kMinSplitTrips = 64;
+
+/// Warps (iterations) per block when each iteration has its own warp: up
+/// to 8, fewer when the grid would otherwise have too few blocks to give
+/// each of an H100/H200's 132 multiprocessors two.
+int64_t warpsPerBlock(int64_t iterations) {
+  int64_t warps = 8;
+  while (warps > 1 && (iterations + warps - 1) / warps < 2 * 132)
+    warps /= 2;
+  return warps;
+}
+
 struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
   using Base::Base;
 
@@ -222,19 +240,36 @@ private:
       loop.erase();
       return success();
     }
-    int64_t threads = std::min<int64_t>(blockSize, total);
-    int64_t blocks = (total + threads - 1) / threads;
+    // An iteration that reduces a long row gets a warp of its own.
+    Block *body = loop.getBody();
+    bool warpPerIteration = canSplitOverWarp(
+        body->begin(), body->getTerminator()->getIterator(), kMinSplitTrips);
+    int64_t iterationsPerBlock = std::min<int64_t>(blockSize, total);
+    if (warpPerIteration)
+      iterationsPerBlock = warpsPerBlock(total);
+    int64_t threads =
+        warpPerIteration ? iterationsPerBlock * kWarpSize : iterationsPerBlock;
+    int64_t blocks = (total + iterationsPerBlock - 1) / iterationsPerBlock;
     if (blocks > std::numeric_limits<int32_t>::max())
       return loop.emitError("the loop has too many iterations for one grid");
 
     OpBuilder b(loop);
     gpu::LaunchOp launch = createLaunch(b, loc, blocks, threads);
-    // linear = blockIdx.x * threads + threadIdx.x; beyond the end, nothing.
+    // linear = blockIdx.x * iterationsPerBlock + the thread's (or its
+    // warp's) index in the block; beyond the end, nothing. With a warp per
+    // iteration the check is the same for all lanes of a warp.
+    Value within = launch.getThreadIds().x, lane;
+    if (warpPerIteration) {
+      Value warp = arith::ConstantIndexOp::create(b, loc, kWarpSize);
+      lane = arith::RemUIOp::create(b, loc, within, warp);
+      within = arith::DivUIOp::create(b, loc, within, warp);
+    }
     Value linear = arith::AddIOp::create(
         b, loc,
-        arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                              arith::ConstantIndexOp::create(b, loc, threads)),
-        launch.getThreadIds().x);
+        arith::MulIOp::create(
+            b, loc, launch.getBlockIds().x,
+            arith::ConstantIndexOp::create(b, loc, iterationsPerBlock)),
+        within);
     Value inBounds =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear,
                               arith::ConstantIndexOp::create(b, loc, total));
@@ -256,8 +291,17 @@ private:
           arith::ConstantIndexOp::create(b, loc, lower[d]));
       mapping.map(loop.getInductionVars()[d], iv);
     }
-    for (Operation &op : loop.getBody()->without_terminator())
-      b.clone(op, mapping);
+    Operation *firstCloned = nullptr;
+    for (Operation &op : body->without_terminator()) {
+      Operation *clone = b.clone(op, mapping);
+      if (!firstCloned)
+        firstCloned = clone;
+    }
+    if (warpPerIteration && firstCloned)
+      splitOverWarp(
+          firstCloned->getIterator(),
+          guard.getThenRegion().front().getTerminator()->getIterator(), lane,
+          kMinSplitTrips);
     loop.erase();
     sinkConstants(launch);
     return success();
@@ -273,11 +317,18 @@ private:
             return op->emitError("computes a value the host needs; the GPU "
                                  "target cannot run it");
     Location loc = run.front()->getLoc();
+    // A reduction of a whole tensor to a scalar gets a warp.
+    bool warp =
+        canSplitOverWarp(run.front()->getIterator(),
+                         std::next(run.back()->getIterator()), kMinSplitTrips);
     OpBuilder b(run.front());
-    gpu::LaunchOp launch = createLaunch(b, loc, 1, 1);
+    gpu::LaunchOp launch = createLaunch(b, loc, 1, warp ? kWarpSize : 1);
     Operation *terminator = launch.getBody().front().getTerminator();
     for (Operation *op : run)
       op->moveBefore(terminator);
+    if (warp)
+      splitOverWarp(run.front()->getIterator(), terminator->getIterator(),
+                    launch.getThreadIds().x, kMinSplitTrips);
     sinkConstants(launch);
     return success();
   }

@@ -12,8 +12,8 @@
 //     }                                    }
 //
 // After bufferization --autoglm-cuda-select-library-calls turns the product
-// into an `autoglm.gemm`. A 1x1 convolution of stride 1 over one image is
-// such a product of reshapes, and is rewritten into one first.
+// into an `autoglm.gemm`. A convolution is rewritten into such a product
+// of its filters and its input's patches first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,41 +61,93 @@ linalg::FillOp getLibraryProductFill(Operation *op) {
   return fill;
 }
 
-/// A 1x1 convolution of stride 1 over one image is a matrix product:
-/// `out[f, hw] = sum_c w[f, c] * in[c, hw]`, each operand a reshape of the
-/// convolution's. Rewrites `conv` into that product (into a zero fill of
-/// its own), reshaped back; false when `conv` is not such a convolution.
+/// A convolution is a matrix product of its filters, reshaped to
+/// `[F, C*KH*KW]`, and its input's patches laid out as columns,
+/// `[C*KH*KW, N*HO*WO]` ("im2col"): `out[f, (n, p)] = sum_k w[f, k] *
+/// col[k, (n, p)]`. The patches are one gather (a linalg.generic whose
+/// input map is `(c, kh, kw, n, ho, wo) -> (n, c, ho*sh + kh*dh, wo*sw +
+/// kw*dw)`), fused into a kernel of its own; a 1x1 convolution of stride 1
+/// over one image needs none, its input already being `[C, H*W]`. The
+/// product `[F, N*HO*WO]` goes back to NCHW by a reshape (one image) or a
+/// transpose, fused into the kernel after the product. Rewrites `conv`
+/// into that (with a zero fill of its own); false when `conv` is not of
+/// static shape with a zero-filled result.
 bool rewriteAsProduct(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   auto input = cast<RankedTensorType>(conv.getInputs()[0].getType());
   auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
   auto output = cast<RankedTensorType>(conv.getOutputs()[0].getType());
   auto fill = conv.getOutputs()[0].getDefiningOp<linalg::FillOp>();
   if (!input.hasStaticShape() || !filter.hasStaticShape() ||
-      input.getDimSize(0) != 1 || filter.getDimSize(2) != 1 ||
-      filter.getDimSize(3) != 1 || !conv.hasPureTensorSemantics() || !fill ||
-      !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ||
-      !llvm::all_of(conv.getStrides().getValues<int64_t>(),
-                    [](int64_t s) { return s == 1; }))
+      !output.hasStaticShape() || !conv.hasPureTensorSemantics() || !fill ||
+      !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
     return false;
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  int64_t images = output.getDimSize(0), filters = output.getDimSize(1);
+  int64_t rows = output.getDimSize(2), columns = output.getDimSize(3);
+  int64_t channels = filter.getDimSize(1), kernelRows = filter.getDimSize(2),
+          kernelColumns = filter.getDimSize(3);
+  int64_t pixels = images * rows * columns;
   Location loc = conv.getLoc();
   rewriter.setInsertionPoint(conv);
-  Value image = tensor::CollapseShapeOp::create(
-      rewriter, loc, conv.getInputs()[0],
-      SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  Value columnsOfPatches;
+  if (images == 1 && kernelRows == 1 && kernelColumns == 1 &&
+      llvm::all_of(strides, [](int64_t s) { return s == 1; })) {
+    columnsOfPatches = tensor::CollapseShapeOp::create(
+        rewriter, loc, conv.getInputs()[0],
+        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  } else {
+    MLIRContext *context = rewriter.getContext();
+    AffineExpr c, kh, kw, n, ho, wo;
+    bindDims(context, c, kh, kw, n, ho, wo);
+    auto gatherMap = AffineMap::get(6, 0,
+                                    {n, c, ho * strides[0] + kh * dilations[0],
+                                     wo * strides[1] + kw * dilations[1]},
+                                    context);
+    auto patchesType = RankedTensorType::get(
+        {channels, kernelRows, kernelColumns, images, rows, columns},
+        input.getElementType());
+    Value empty = tensor::EmptyOp::create(rewriter, loc, patchesType.getShape(),
+                                          input.getElementType());
+    auto gather = linalg::GenericOp::create(
+        rewriter, loc, patchesType, ValueRange{conv.getInputs()[0]},
+        ValueRange{empty},
+        SmallVector<AffineMap>{gatherMap,
+                               AffineMap::getMultiDimIdentityMap(6, context)},
+        SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location at, ValueRange args) {
+          linalg::YieldOp::create(b, at, args[0]);
+        });
+    columnsOfPatches = tensor::CollapseShapeOp::create(
+        rewriter, loc, gather.getResult(0),
+        SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+  }
   Value weights = tensor::CollapseShapeOp::create(
       rewriter, loc, conv.getInputs()[1],
       SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  int64_t filters = output.getDimSize(1);
-  int64_t pixels = output.getDimSize(2) * output.getDimSize(3);
   Value empty = tensor::EmptyOp::create(rewriter, loc, {filters, pixels},
                                         output.getElementType());
   Value zero = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
                    .getResult(0);
-  Value product = linalg::MatmulOp::create(rewriter, loc, zero.getType(),
-                                           ValueRange{weights, image}, zero)
-                      .getResult(0);
-  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-      conv, output, product, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  Value product =
+      linalg::MatmulOp::create(rewriter, loc, zero.getType(),
+                               ValueRange{weights, columnsOfPatches}, zero)
+          .getResult(0);
+  if (images == 1) {
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        conv, output, product,
+        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  } else {
+    Value byFilter = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({filters, images, rows, columns},
+                              output.getElementType()),
+        product, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    Value nchw = tensor::EmptyOp::create(rewriter, loc, output.getShape(),
+                                         output.getElementType());
+    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(
+        conv, byFilter, nchw, SmallVector<int64_t>{1, 0, 2, 3});
+  }
   if (fill->use_empty()) {
     Operation *buffer = fill.getOutputs()[0].getDefiningOp();
     rewriter.eraseOp(fill);
@@ -212,6 +264,13 @@ struct SplitKernelRegionsPass
     inlineFusedOp(rewriter, region);
     // The runs of ops between products, each with something to compute,
     // become regions; constants stay outside, cloned into each.
+    // A reshape of the region's own input (a product's filters) stays
+    // outside too: it moves no data.
+    llvm::SmallPtrSet<Operation *, 16> members(ops.begin(), ops.end());
+    auto reshapesInput = [&](Operation *op) {
+      return isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op) &&
+             !members.contains(op->getOperand(0).getDefiningOp());
+    };
     SmallVector<SmallVector<Operation *>> runs(1);
     SmallVector<Operation *> constants;
     for (Operation *op : ops) {
@@ -219,7 +278,7 @@ struct SplitKernelRegionsPass
         runs.emplace_back();
       else if (op->hasTrait<OpTrait::ConstantLike>())
         constants.push_back(op);
-      else
+      else if (!reshapesInput(op))
         runs.back().push_back(op);
     }
     for (ArrayRef<Operation *> run : runs)

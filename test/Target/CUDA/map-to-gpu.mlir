@@ -98,3 +98,168 @@ func.func @host_needs_device_value(%a: memref<4xindex>, %ws: memref<64xi8>) {
   "test.use"(%v) : (memref<4xf32>) -> ()
   return
 }
+
+// -----
+
+// Each iteration reduces a row of 128 (a softmax's sum): one warp per
+// iteration, four of them, each in a block of its own (too few for more per
+// block). The reduction loop runs from the lane by steps of 32 into a
+// register, five butterfly shuffles combine the lanes, and each lane folds
+// the total into its private accumulator; the loop that writes the row runs
+// round-robin over the lanes, between warp barriers.
+// CHECK-LABEL: func.func @warp_per_row
+// CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{(_[0-9]+)?}}, %{{.*}}, %{{.*}}) threads(%[[TX:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}}, %{{.*}}, %{{.*}})
+// CHECK:           %[[LANE:.*]] = arith.remui %[[TX]], %{{.*}} : index
+// CHECK:           arith.divui %[[TX]], %{{.*}} : index
+// CHECK:           scf.if
+// CHECK:             %[[ACC:.*]] = memref.alloca() : memref<1xf32>
+// CHECK:             %[[PARTIAL:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[P:.*]] = %{{.*}}) -> (f32) {
+// CHECK:               memref.load %arg0
+// CHECK:               arith.addf %[[P]]
+// CHECK:             gpu.shuffle  xor %[[PARTIAL]], %{{.*}}, %{{.*}} : f32
+// CHECK-COUNT-4:     gpu.shuffle  xor
+// CHECK:             memref.load %[[ACC]]
+// CHECK:             memref.store %{{.*}}, %[[ACC]]
+// CHECK:             nvvm.bar.warp.sync
+// CHECK:             scf.for %{{.*}} = %[[LANE]] to %{{.*}} step %{{.*}} {
+// CHECK:               arith.divf
+// CHECK:               memref.store %{{.*}}, %arg1
+// CHECK:             nvvm.bar.warp.sync
+func.func @warp_per_row(%in: memref<4x128xf32>, %out: memref<4x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %acc = memref.alloc() : memref<1xf32>
+    memref.store %zero, %acc[%c0] : memref<1xf32>
+    scf.for %k = %c0 to %c128 step %c1 {
+      %x = memref.load %in[%i, %k] : memref<4x128xf32>
+      %a = memref.load %acc[%c0] : memref<1xf32>
+      %s = arith.addf %a, %x : f32
+      memref.store %s, %acc[%c0] : memref<1xf32>
+    }
+    scf.parallel (%j) = (%c0) to (%c128) step (%c1) {
+      %x = memref.load %in[%i, %j] : memref<4x128xf32>
+      %t = memref.load %acc[%c0] : memref<1xf32>
+      %y = arith.divf %x, %t : f32
+      memref.store %y, %out[%i, %j] : memref<4x128xf32>
+      scf.reduce
+    }
+    memref.dealloc %acc : memref<1xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A row's maximum accumulated in device memory (a ReduceMax's output): lane
+// 0 alone folds the warp's total into it, then a warp barrier.
+// CHECK-LABEL: func.func @warp_per_row_into_output
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.*]] = arith.remui
+// CHECK:           scf.for {{.*}} iter_args
+// CHECK:             arith.maximumf
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           %[[FIRST:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+// CHECK:           scf.if %[[FIRST]] {
+// CHECK:             memref.load %arg1
+// CHECK:             arith.maximumf
+// CHECK:             memref.store %{{.*}}, %arg1
+// CHECK:           }
+// CHECK:           nvvm.bar.warp.sync
+func.func @warp_per_row_into_output(%in: memref<300x64xf32>, %out: memref<300xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c300 = arith.constant 300 : index
+  scf.parallel (%i) = (%c0) to (%c300) step (%c1) {
+    scf.for %k = %c0 to %c64 step %c1 {
+      %x = memref.load %in[%i, %k] : memref<300x64xf32>
+      %a = memref.load %out[%i] : memref<300xf32>
+      %m = arith.maximumf %a, %x : f32
+      memref.store %m, %out[%i] : memref<300xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Rows of 16: too short to split; one thread per row.
+// CHECK-LABEL: func.func @short_rows
+// CHECK:         gpu.launch
+// CHECK-NOT:       gpu.shuffle
+// CHECK:           scf.for
+// CHECK-NOT:       gpu.shuffle
+// CHECK:         return
+func.func @short_rows(%in: memref<4x16xf32>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %k = %c0 to %c16 step %c1 {
+      %x = memref.load %in[%i, %k] : memref<4x16xf32>
+      %a = memref.load %out[%i] : memref<4xf32>
+      %s = arith.addf %a, %x : f32
+      memref.store %s, %out[%i] : memref<4xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A store to device memory that every lane would repeat (here a reduction's
+// result copied out): not split, one thread per row.
+// CHECK-LABEL: func.func @repeated_store
+// CHECK-NOT:     gpu.shuffle
+// CHECK:         return
+func.func @repeated_store(%in: memref<4x128xf32>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %acc = memref.alloc() : memref<1xf32>
+    memref.store %zero, %acc[%c0] : memref<1xf32>
+    scf.for %k = %c0 to %c128 step %c1 {
+      %x = memref.load %in[%i, %k] : memref<4x128xf32>
+      %a = memref.load %acc[%c0] : memref<1xf32>
+      %s = arith.addf %a, %x : f32
+      memref.store %s, %acc[%c0] : memref<1xf32>
+    }
+    %t = memref.load %acc[%c0] : memref<1xf32>
+    memref.store %t, %out[%i] : memref<4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A whole tensor summed to a scalar: one warp instead of one thread.
+// CHECK-LABEL: func.func @sequential_sum
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c1{{(_[0-9]+)?}}, {{.*}}) threads({{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}}, {{.*}})
+// CHECK:           scf.for {{.*}} iter_args
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           scf.if
+// CHECK:             memref.store %{{.*}}, %arg1
+func.func @sequential_sum(%in: memref<4096xf32>, %out: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  scf.for %k = %c0 to %c4096 step %c1 {
+    %x = memref.load %in[%k] : memref<4096xf32>
+    %a = memref.load %out[] : memref<f32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %out[] : memref<f32>
+  }
+  return
+}

@@ -121,18 +121,45 @@ func.func @pointwise_conv(%x: tensor<1x8x4x4xf32>, %w: tensor<6x8x1x1xf32>, %b: 
 
 // -----
 
-// Stride 2, or a 3x3 filter: the convolution stays a kernel.
+// A 3x3 convolution of stride 2 over two images: the patches gather
+// (im2col: channels x filter taps by images x pixels) is a region, the
+// product of the reshaped filters and the patches leaves it, and the
+// transpose back to NCHW is the region after it.
+// CHECK-DAG:   #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d4 * 2 + d1, d5 * 2 + d2)>
 // CHECK-LABEL: func.func @strided_conv
+// CHECK:         %[[PATCHES:.*]] = autoglm.fused "contraction"(%arg0) : (tensor<2x3x9x9xf32>) -> tensor<27x32xf32>
+// CHECK:           linalg.generic {indexing_maps = [#[[GATHER]], #{{.*}}]
+// CHECK:           tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<3x3x3x2x4x4xf32> into tensor<27x32xf32>
+// CHECK:         %[[FILTER:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
+// CHECK:         %[[P:.*]] = linalg.matmul ins(%[[FILTER]], %[[PATCHES]] : tensor<4x27xf32>, tensor<27x32xf32>)
+// CHECK:         autoglm.fused "contraction"(%[[P]]) : (tensor<4x32xf32>) -> tensor<2x4x4x4xf32>
+// CHECK:           tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2, 3]] output_shape [4, 2, 4, 4]
+// CHECK:           linalg.transpose {{.*}} permutation = [1, 0, 2, 3]
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+func.func @strided_conv(%x: tensor<2x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32> {
+  %r = autoglm.fused "contraction"(%x, %w) : (tensor<2x3x9x9xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32> {
+  ^bb0(%a: tensor<2x3x9x9xf32>, %f: tensor<4x3x3x3xf32>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %e = tensor.empty() : tensor<2x4x4x4xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%a, %f : tensor<2x3x9x9xf32>, tensor<4x3x3x3xf32>) outs(%z : tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
+    autoglm.yield %c : tensor<2x4x4x4xf32>
+  }
+  return %r : tensor<2x4x4x4xf32>
+}
+
+// -----
+
+// A convolution into a non-zero start (an accumulation) stays a kernel.
+// CHECK-LABEL: func.func @accumulating_conv
 // CHECK:         autoglm.fused "contraction"
 // CHECK:           linalg.conv_2d_nchw_fchw
-func.func @strided_conv(%x: tensor<1x8x4x4xf32>, %w: tensor<6x8x1x1xf32>) -> tensor<1x6x2x2xf32> {
-  %r = autoglm.fused "contraction"(%x, %w) : (tensor<1x8x4x4xf32>, tensor<6x8x1x1xf32>) -> tensor<1x6x2x2xf32> {
-  ^bb0(%a: tensor<1x8x4x4xf32>, %f: tensor<6x8x1x1xf32>):
-    %zero = arith.constant 0.000000e+00 : f32
-    %e = tensor.empty() : tensor<1x6x2x2xf32>
-    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x2x2xf32>) -> tensor<1x6x2x2xf32>
-    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%a, %f : tensor<1x8x4x4xf32>, tensor<6x8x1x1xf32>) outs(%z : tensor<1x6x2x2xf32>) -> tensor<1x6x2x2xf32>
-    autoglm.yield %c : tensor<1x6x2x2xf32>
+// CHECK-NOT:     linalg.matmul
+func.func @accumulating_conv(%x: tensor<1x8x4x4xf32>, %w: tensor<6x8x1x1xf32>, %init: tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32> {
+  %r = autoglm.fused "contraction"(%x, %w, %init) : (tensor<1x8x4x4xf32>, tensor<6x8x1x1xf32>, tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32> {
+  ^bb0(%a: tensor<1x8x4x4xf32>, %f: tensor<6x8x1x1xf32>, %i: tensor<1x6x4x4xf32>):
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%a, %f : tensor<1x8x4x4xf32>, tensor<6x8x1x1xf32>) outs(%i : tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+    autoglm.yield %c : tensor<1x6x4x4xf32>
   }
-  return %r : tensor<1x6x2x2xf32>
+  return %r : tensor<1x6x4x4xf32>
 }

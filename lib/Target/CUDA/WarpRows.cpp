@@ -1,0 +1,372 @@
+//===- WarpRows.cpp - one warp per iteration of a row kernel --------------===//
+
+#include "WarpRows.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+constexpr int64_t kWarpSize = 32;
+
+/// The buffer that `value` (a memref) views.
+Value bufferOf(Value value) {
+  return memref::skipViewLikeOps(cast<TypedValue<BaseMemRefType>>(value));
+}
+
+/// True when `buffer` is a thread's private memory (the scratch of ops
+/// fused into one kernel, an alloca by now): each lane has its own.
+bool isPrivate(Value buffer) {
+  return isa_and_nonnull<memref::AllocaOp>(bufferOf(buffer).getDefiningOp());
+}
+
+/// The buffers `op` and the ops inside it write; false when some write
+/// names no buffer.
+bool collectWrites(Operation *op, SmallVectorImpl<Value> &written) {
+  WalkResult walk = op->walk([&](Operation *inner) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+    if (!effects)
+      return inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+                     inner->getNumRegions() == 0
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &effect : instances) {
+      if (!isa<MemoryEffects::Write>(effect.getEffect()))
+        continue;
+      if (!effect.getValue() ||
+          !isa<BaseMemRefType>(effect.getValue().getType()))
+        return WalkResult::interrupt();
+      written.push_back(effect.getValue());
+    }
+    return WalkResult::advance();
+  });
+  return !walk.wasInterrupted();
+}
+
+/// The trip count of a loop with constant bounds.
+std::optional<int64_t> tripCount(OpFoldResult lb, OpFoldResult ub,
+                                 OpFoldResult step) {
+  std::optional<int64_t> l = getConstantIntValue(lb),
+                         u = getConstantIntValue(ub),
+                         s = getConstantIntValue(step);
+  if (!l || !u || !s || *s <= 0)
+    return std::nullopt;
+  return *u > *l ? (*u - *l + *s - 1) / *s : 0;
+}
+
+std::optional<int64_t> tripCount(scf::ParallelOp loop) {
+  int64_t total = 1;
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    std::optional<int64_t> trips = tripCount(lb, ub, step);
+    if (!trips)
+      return std::nullopt;
+    total *= *trips;
+  }
+  return total;
+}
+
+/// The combining kind of `op` when it is an associative and commutative
+/// combination that shuffles can split.
+std::optional<arith::AtomicRMWKind> combiningKind(Operation *op) {
+  using K = arith::AtomicRMWKind;
+  return llvm::TypeSwitch<Operation *, std::optional<K>>(op)
+      .Case([](arith::AddFOp) { return K::addf; })
+      .Case([](arith::MulFOp) { return K::mulf; })
+      .Case([](arith::MaximumFOp) { return K::maximumf; })
+      .Case([](arith::MinimumFOp) { return K::minimumf; })
+      .Case([](arith::MaxNumFOp) { return K::maxnumf; })
+      .Case([](arith::MinNumFOp) { return K::minnumf; })
+      .Case([](arith::AddIOp) { return K::addi; })
+      .Case([](arith::MaxSIOp) { return K::maxs; })
+      .Case([](arith::MinSIOp) { return K::mins; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+/// A reduction loop: `scf.for` whose body loads an accumulator, combines a
+/// value that does not depend on it, and stores the result back to the
+/// same place, which nothing else in the body touches.
+struct ReductionLoop {
+  scf::ForOp loop;
+  memref::LoadOp load;
+  memref::StoreOp store;
+  Operation *combine;
+  arith::AtomicRMWKind kind;
+  /// The combined value, computed from the loop's induction variable.
+  Value contribution;
+};
+
+std::optional<ReductionLoop> matchReductionLoop(Operation *op) {
+  auto loop = dyn_cast<scf::ForOp>(op);
+  if (!loop || loop.getNumResults() != 0)
+    return std::nullopt;
+  Block *body = loop.getBody();
+  memref::StoreOp store;
+  for (Operation &inner : *body)
+    if (auto s = dyn_cast<memref::StoreOp>(inner)) {
+      if (store)
+        return std::nullopt;
+      store = s;
+    }
+  if (!store)
+    return std::nullopt;
+  Operation *combine = store.getValueToStore().getDefiningOp();
+  if (!combine || combine->getBlock() != body ||
+      combine->getNumOperands() != 2 || !combine->getResult(0).hasOneUse())
+    return std::nullopt;
+  std::optional<arith::AtomicRMWKind> kind = combiningKind(combine);
+  Type type = store.getValueToStore().getType();
+  // A shuffle moves 32 bits.
+  if (!kind || !(type.isF32() || type.isInteger(32)))
+    return std::nullopt;
+  for (unsigned i = 0; i < 2; ++i) {
+    auto load = combine->getOperand(i).getDefiningOp<memref::LoadOp>();
+    if (!load || load->getBlock() != body || !load->hasOneUse() ||
+        load.getMemRef() != store.getMemRef() ||
+        load.getIndices() != store.getIndices())
+      continue;
+    if (llvm::any_of(store.getIndices(), [&](Value index) {
+          return !loop.isDefinedOutsideOfLoop(index);
+        }))
+      return std::nullopt;
+    Value contribution = combine->getOperand(1 - i);
+    // Nothing else in the body may touch the accumulator's buffer, and
+    // the contribution must not read it.
+    Value accumulator = bufferOf(store.getMemRef());
+    bool touched = false;
+    body->walk([&](Operation *inner) {
+      if (inner == load || inner == store)
+        return;
+      for (Value operand : inner->getOperands())
+        if (isa<BaseMemRefType>(operand.getType()) &&
+            bufferOf(operand) == accumulator)
+          touched = true;
+    });
+    if (touched || contribution == load.getResult())
+      return std::nullopt;
+    return ReductionLoop{loop, load, store, combine, *kind, contribution};
+  }
+  return std::nullopt;
+}
+
+/// How the lanes run one op of a body that they all run alike.
+enum class Split {
+  /// Every lane runs it whole: it writes nothing, or only private memory.
+  Alike,
+  /// A reduction loop: split over the lanes, combined by shuffles.
+  Reduction,
+  /// A parallel loop writing only device memory: iterations round-robin.
+  Iterations,
+  /// A loop or branch that the lanes run alike, holding ops to classify.
+  Recurse,
+  /// Cannot be split.
+  None,
+};
+
+Split classify(Operation *op, int64_t minTripCount) {
+  SmallVector<Value> written;
+  if (!collectWrites(op, written))
+    return Split::None;
+  bool writesDevice =
+      llvm::any_of(written, [](Value w) { return !isPrivate(w); });
+  if (std::optional<ReductionLoop> reduction = matchReductionLoop(op)) {
+    std::optional<int64_t> trips =
+        tripCount(reduction->loop.getLowerBound(),
+                  reduction->loop.getUpperBound(), reduction->loop.getStep());
+    if (trips && *trips >= minTripCount)
+      return Split::Reduction;
+  }
+  if (!writesDevice)
+    return op->getNumRegions() == 0 ? Split::Alike : Split::Recurse;
+  if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
+    bool writesPrivate = llvm::any_of(written, isPrivate);
+    std::optional<int64_t> trips = tripCount(loop);
+    if (!trips || loop.getNumResults() != 0)
+      return Split::None;
+    if (*trips > 1 && !writesPrivate)
+      return Split::Iterations;
+    return Split::Recurse;
+  }
+  if (isa<scf::ForOp, scf::IfOp>(op))
+    return Split::Recurse;
+  // A store every lane would repeat.
+  return Split::None;
+}
+
+/// Whether the ops can be split, and how many reduction loops are.
+bool check(Block::iterator begin, Block::iterator end, int64_t minTripCount,
+           int64_t &reductions) {
+  for (Operation &op : llvm::make_range(begin, end)) {
+    switch (classify(&op, minTripCount)) {
+    case Split::None:
+      return false;
+    case Split::Reduction:
+      ++reductions;
+      break;
+    case Split::Recurse:
+      for (Region &region : op.getRegions())
+        for (Block &block : region)
+          if (!check(block.begin(), block.end(), minTripCount, reductions))
+            return false;
+      break;
+    case Split::Alike:
+    case Split::Iterations:
+      break;
+    }
+  }
+  return true;
+}
+
+/// Every lane of the warp waits here until all of them arrive; their
+/// writes before are then visible to all.
+void syncWarp(OpBuilder &b, Location loc) {
+  Value all = arith::ConstantIntOp::create(b, loc, -1, 32);
+  NVVM::SyncWarpOp::create(b, loc, all);
+}
+
+void splitReduction(ReductionLoop reduction, Value lane) {
+  scf::ForOp loop = reduction.loop;
+  Location loc = loop.getLoc();
+  OpBuilder b(loop);
+  Type type = reduction.store.getValueToStore().getType();
+  Value identity = arith::getIdentityValue(reduction.kind, type, b, loc);
+  Value warp = arith::ConstantIndexOp::create(b, loc, kWarpSize);
+  Value start = arith::AddIOp::create(
+      b, loc, loop.getLowerBound(),
+      arith::MulIOp::create(b, loc, lane, loop.getStep()));
+  Value step = arith::MulIOp::create(b, loc, loop.getStep(), warp);
+  auto split = scf::ForOp::create(b, loc, start, loop.getUpperBound(), step,
+                                  ValueRange{identity});
+  IRMapping mapping;
+  mapping.map(loop.getInductionVar(), split.getInductionVar());
+  b.setInsertionPointToStart(split.getBody());
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (&op != reduction.load && &op != reduction.store &&
+        &op != reduction.combine)
+      b.clone(op, mapping);
+  Value partial = arith::getReductionOp(
+      reduction.kind, b, loc, split.getRegionIterArgs().front(),
+      mapping.lookupOrDefault(reduction.contribution));
+  scf::YieldOp::create(b, loc, partial);
+
+  // Butterfly: after it every lane holds the whole warp's combination.
+  b.setInsertionPointAfter(split);
+  Value total = split.getResult(0);
+  for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+    Value other = gpu::ShuffleOp::create(b, loc, total, offset, kWarpSize,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    total = arith::getReductionOp(reduction.kind, b, loc, total, other);
+  }
+  // Fold it into the accumulator: each lane into its own private copy, or
+  // lane 0 alone into device memory.
+  auto fold = [&](OpBuilder &at) {
+    Value old = memref::LoadOp::create(at, loc, reduction.store.getMemRef(),
+                                       reduction.store.getIndices());
+    Value updated = arith::getReductionOp(reduction.kind, at, loc, old, total);
+    memref::StoreOp::create(at, loc, updated, reduction.store.getMemRef(),
+                            reduction.store.getIndices());
+  };
+  if (isPrivate(reduction.store.getMemRef())) {
+    fold(b);
+  } else {
+    Value first =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                              arith::ConstantIndexOp::create(b, loc, 0));
+    auto ifFirst = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+    OpBuilder inside = ifFirst.getThenBodyBuilder();
+    fold(inside);
+    syncWarp(b, loc);
+  }
+  loop.erase();
+}
+
+void splitIterations(scf::ParallelOp loop, Value lane) {
+  Location loc = loop.getLoc();
+  OpBuilder b(loop);
+  SmallVector<int64_t> lower, steps, extents;
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    lower.push_back(*getConstantIntValue(lb));
+    steps.push_back(*getConstantIntValue(step));
+    extents.push_back(*tripCount(lb, ub, step));
+  }
+  int64_t total = *tripCount(loop);
+  // Reads before, by other lanes, of what the loop overwrites.
+  syncWarp(b, loc);
+  auto split = scf::ForOp::create(
+      b, loc, lane, arith::ConstantIndexOp::create(b, loc, total),
+      arith::ConstantIndexOp::create(b, loc, kWarpSize));
+  b.setInsertionPointToStart(split.getBody());
+  // Delinearize, innermost dimension fastest: neighbouring lanes touch
+  // neighbouring elements.
+  IRMapping mapping;
+  Value rest = split.getInductionVar();
+  for (int64_t d = static_cast<int64_t>(extents.size()) - 1; d >= 0; --d) {
+    Value extent = arith::ConstantIndexOp::create(b, loc, extents[d]);
+    Value index = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, extent);
+    if (d != 0)
+      rest = arith::DivUIOp::create(b, loc, rest, extent);
+    Value iv = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, index,
+                              arith::ConstantIndexOp::create(b, loc, steps[d])),
+        arith::ConstantIndexOp::create(b, loc, lower[d]));
+    mapping.map(loop.getInductionVars()[d], iv);
+  }
+  for (Operation &op : loop.getBody()->without_terminator())
+    b.clone(op, mapping);
+  b.setInsertionPointAfter(split);
+  syncWarp(b, loc);
+  loop.erase();
+}
+
+void split(Block::iterator begin, Block::iterator end, Value lane,
+           int64_t minTripCount) {
+  SmallVector<Operation *> ops;
+  for (Operation &op : llvm::make_range(begin, end))
+    ops.push_back(&op);
+  for (Operation *op : ops) {
+    switch (classify(op, minTripCount)) {
+    case Split::Reduction:
+      splitReduction(*matchReductionLoop(op), lane);
+      break;
+    case Split::Iterations:
+      splitIterations(cast<scf::ParallelOp>(op), lane);
+      break;
+    case Split::Recurse:
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          split(block.begin(), block.end(), lane, minTripCount);
+      break;
+    case Split::Alike:
+    case Split::None:
+      break;
+    }
+  }
+}
+} // namespace
+
+bool mlir::autoglm::canSplitOverWarp(Block::iterator begin, Block::iterator end,
+                                     int64_t minTripCount) {
+  int64_t reductions = 0;
+  return check(begin, end, minTripCount, reductions) && reductions > 0;
+}
+
+void mlir::autoglm::splitOverWarp(Block::iterator begin, Block::iterator end,
+                                  Value lane, int64_t minTripCount) {
+  split(begin, end, lane, minTripCount);
+}
