@@ -148,7 +148,11 @@ LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
     rewrites.helpers.insert(widened);
     rewrites.helpers.insert(dequantized);
     recordRewrite(mm->getContext(), "assign-precision", "int8-product", {loc});
+    Operation *oldWeight = mm.getRhs().getDefiningOp();
     rewriter.replaceOp(mm, dequantized.getResult());
+    // The f32 weight is dead unless another op reads it.
+    if (oldWeight && oldWeight->use_empty())
+      rewriter.eraseOp(oldWeight);
   }
   return success();
 }
