@@ -291,16 +291,18 @@ llvm::json::Object describe(Operation *op) {
   return entry;
 }
 
-/// An int8 product: its activation's threshold and scale, its weights'
-/// per-channel scale range.
+/// An int8 product: its activation's range, scale and zero point, its
+/// weights' per-channel scale range.
 llvm::json::Object describeInt8(Operation *op, const Int8Choice &choice) {
   return llvm::json::Object{{"node", nodeNames(op->getLoc())},
                             {"op", op->getName().stripDialect().str()},
                             {"precision", "int8"},
                             {"accumulator", "int32"},
                             {"calibration", choice.point},
-                            {"input_threshold", choice.threshold},
+                            {"input_min", choice.min},
+                            {"input_max", choice.max},
                             {"input_scale", choice.inputScale},
+                            {"input_zero_point", choice.zeroPoint},
                             {"weight_scale_min", choice.minWeightScale},
                             {"weight_scale_max", choice.maxWeightScale}};
 }

@@ -65,10 +65,11 @@ double calibratedThreshold(const ActivationRange &range, StringRef calibrator,
 namespace mlir::autoglm {
 /// What the int8 rewrite chose for one product (the precision report).
 struct Int8Choice {
-  /// The calibration point the activation was measured as, its clipping
-  /// threshold and scale (threshold / 127).
+  /// The calibration point the activation was measured as, the range it is
+  /// clipped to, its scale ((max - min) / 255) and uint8 zero point.
   std::string point;
-  double threshold = 0, inputScale = 0;
+  double min = 0, max = 0, inputScale = 0;
+  int64_t zeroPoint = 0;
   /// The smallest and largest per-output-channel weight scale.
   double minWeightScale = 0, maxWeightScale = 0;
 };
@@ -80,15 +81,14 @@ struct Int8Rewrites {
   llvm::DenseSet<Operation *> helpers;
 };
 
-/// Rewrites every quantizable matmul of `module` whose activation
-/// `table` has a range for into
-///   dequantize(matmul(quantize(x) : i8, W_q : i8) : i32)
+/// Rewrites every quantizable matmul of `module` into
+///   dequantize(matmul(quantize(x) : ui8, W_q : i8) : i32)
 /// with W_q the weight quantized per output channel (symmetric, scale
-/// max|W[:, n]| / 127, at compile time), x quantized per tensor with the
-/// calibrated threshold (symmetric, scale threshold / 127, clamped to
-/// [-127, 127]) and the i32 result scaled back to f32 by the product of the
-/// two scales per channel. A point the table has no range for is an error
-/// at the product.
+/// max|W[:, n]| / 127, at compile time), x quantized per tensor to uint8
+/// with a zero point over the calibrated range (which holds 0; the
+/// percentile calibrator clips it to +-threshold), and the i32 result,
+/// less the zero point's share, scaled back to f32 per channel. A point
+/// the table has no range for is an error at the product.
 LogicalResult quantizeMatMulsInt8(ModuleOp module,
                                   const CalibrationTable &table,
                                   StringRef calibrator, double percentile,
