@@ -311,8 +311,8 @@ llvm::json::Object describeInt8(Operation *op, const Int8Choice &choice) {
 /// `path`; the narrowing and widening casts are listed apart, under the node
 /// whose value they convert. The quantize and dequantize ops around an int8
 /// product are the product's (`int8`).
-LogicalResult writeReport(ModuleOp module, StringRef precision,
-                          StringRef path, const Int8Rewrites &int8) {
+LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
+                          const Int8Rewrites &int8) {
   llvm::json::Array nodes, casts;
   module.walk([&](Operation *op) {
     if (op->getNumResults() == 0 || op->hasTrait<OpTrait::ConstantLike>() ||

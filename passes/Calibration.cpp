@@ -57,8 +57,8 @@ mlir::autoglm::findCalibrationPoints(ModuleOp module) {
   return points;
 }
 
-FailureOr<CalibrationTable>
-mlir::autoglm::readCalibrationTable(StringRef path, Location loc) {
+FailureOr<CalibrationTable> mlir::autoglm::readCalibrationTable(StringRef path,
+                                                                Location loc) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return emitError(loc) << "cannot read the calibration file '" << path
@@ -84,8 +84,8 @@ mlir::autoglm::readCalibrationTable(StringRef path, Location loc) {
     const llvm::json::Object *entry = value.getAsObject();
     std::optional<double> min = entry ? entry->getNumber("min") : std::nullopt,
                           max = entry ? entry->getNumber("max") : std::nullopt,
-                          absmax = entry ? entry->getNumber("absmax")
-                                         : std::nullopt;
+                          absmax =
+                              entry ? entry->getNumber("absmax") : std::nullopt;
     const llvm::json::Array *histogram =
         entry ? entry->getArray("histogram") : nullptr;
     if (!min || !max || !absmax || !histogram || *absmax < 0)

@@ -113,22 +113,21 @@ LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
       else
         rewriter.setInsertionPointToStart(cast<BlockArgument>(x).getOwner());
       auto type = cast<RankedTensorType>(x.getType());
-      Operation *scaled = MulOp::create(rewriter, loc, x,
-                                        scalarConstant(rewriter, loc,
-                                                       1.0 / scale));
+      Operation *scaled = MulOp::create(
+          rewriter, loc, x, scalarConstant(rewriter, loc, 1.0 / scale));
       Operation *shifted =
           AddOp::create(rewriter, loc, scaled->getResult(0),
                         scalarConstant(rewriter, loc, double(zeroPoint)));
       Operation *rounded =
           RoundOp::create(rewriter, loc, shifted->getResult(0));
-      Operation *clipped = ClipOp::create(
-          rewriter, loc, rounded->getResult(0), rewriter.getF64FloatAttr(0),
-          rewriter.getF64FloatAttr(kUint8Max));
-      auto toUint8 = CastOp::create(
-          rewriter, loc,
-          type.clone(IntegerType::get(rewriter.getContext(), 8,
-                                      IntegerType::Unsigned)),
-          clipped->getResult(0));
+      Operation *clipped = ClipOp::create(rewriter, loc, rounded->getResult(0),
+                                          rewriter.getF64FloatAttr(0),
+                                          rewriter.getF64FloatAttr(kUint8Max));
+      auto toUint8 =
+          CastOp::create(rewriter, loc,
+                         type.clone(IntegerType::get(rewriter.getContext(), 8,
+                                                     IntegerType::Unsigned)),
+                         clipped->getResult(0));
       for (Operation *op :
            {scaled, shifted, rounded, clipped, toUint8.getOperation()})
         rewrites.helpers.insert(op);
@@ -157,9 +156,9 @@ LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
       double weightScale = absmax > 0 ? absmax / kInt8Max : 1.0;
       int64_t columnSum = 0;
       for (int64_t i = 0; i < k; ++i) {
-        int64_t q = static_cast<int64_t>(std::clamp(
-            std::nearbyint(weight->floats[i * n + j] / weightScale), -kInt8Max,
-            kInt8Max));
+        int64_t q = static_cast<int64_t>(
+            std::clamp(std::nearbyint(weight->floats[i * n + j] / weightScale),
+                       -kInt8Max, kInt8Max));
         wq.ints[i * n + j] = q;
         columnSum += q;
       }

@@ -111,26 +111,21 @@ mlir::autoglm::calibrate(ModuleOp module, const CompileOptions &options,
   std::string logPath = scratch.back().TmpName;
 
   TimingScope scope = timing.nest("calibration runs");
-  SmallVector<StringRef> argv = {*runner,
-                                 build.outputPath,
-                                 "--calibrate",
-                                 data,
-                                 "--calibration-out",
-                                 ranges};
+  SmallVector<StringRef> argv = {*runner, build.outputPath,    "--calibrate",
+                                 data,    "--calibration-out", ranges};
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
                                           StringRef(logPath)};
   std::string error;
-  int status = llvm::sys::ExecuteAndWait(*runner, argv, std::nullopt,
-                                         redirects, 0, 0, &error);
+  int status = llvm::sys::ExecuteAndWait(*runner, argv, std::nullopt, redirects,
+                                         0, 0, &error);
   if (status != 0) {
     // autoglm-run's own message names the set, the input and the file.
     std::string message = error;
     if (auto text = llvm::MemoryBuffer::getFile(logPath)) {
       StringRef body = (*text)->getBuffer().trim();
       size_t at = body.rfind("autoglm-run: error: ");
-      message = at == StringRef::npos
-                    ? body.str()
-                    : body.drop_front(at + 20).str();
+      message =
+          at == StringRef::npos ? body.str() : body.drop_front(at + 20).str();
     }
     if (!cache.empty())
       llvm::sys::fs::remove(cache);

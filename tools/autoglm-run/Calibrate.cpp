@@ -137,8 +137,9 @@ bool writeRanges(const std::string &path, const autoglm_model_desc &model,
     std::fprintf(out, "%s\n  ", first ? "" : ",");
     first = false;
     writeJsonString(out, model.outputs[i].name);
-    std::fprintf(out, ": {\"min\": %.9g, \"max\": %.9g, \"absmax\": %.9g, "
-                      "\"histogram\": [",
+    std::fprintf(out,
+                 ": {\"min\": %.9g, \"max\": %.9g, \"absmax\": %.9g, "
+                 "\"histogram\": [",
                  ranges[i].min, ranges[i].max, ranges[i].absmax());
     for (size_t b = 0; b < ranges[i].histogram.size(); ++b)
       std::fprintf(out, "%s%llu", b ? "," : "",
@@ -175,8 +176,9 @@ int runCalibration(const Options &options, autoglm_session *session) {
   std::vector<autoglm_tensor> outputViews;
   for (int32_t i = 0; i < model.num_outputs; ++i) {
     const autoglm_tensor_desc &desc = model.outputs[i];
-    if (!outputs[i].allocate(desc.dtype, std::vector<int64_t>(
-                                             desc.shape, desc.shape + desc.rank)))
+    if (!outputs[i].allocate(
+            desc.dtype,
+            std::vector<int64_t>(desc.shape, desc.shape + desc.rank)))
       return fail("out of memory for output '" + std::string(desc.name) + "'");
     outputViews.push_back(outputs[i].view());
   }
@@ -186,11 +188,10 @@ int runCalibration(const Options &options, autoglm_session *session) {
       std::vector<autoglm_tensor> inputViews;
       for (HostTensor &input : inputs[s])
         inputViews.push_back(input.view());
-      if (autoglm_session_run(session, inputViews.data(),
-                              static_cast<int32_t>(inputViews.size()),
-                              outputViews.data(),
-                              static_cast<int32_t>(outputViews.size())) !=
-          AUTOGLM_OK)
+      if (autoglm_session_run(
+              session, inputViews.data(),
+              static_cast<int32_t>(inputViews.size()), outputViews.data(),
+              static_cast<int32_t>(outputViews.size())) != AUTOGLM_OK)
         return fail("calibration set '" + sets[s] +
                     "': " + autoglm_session_last_error(session));
       for (int32_t i = 0; i < model.num_outputs; ++i) {

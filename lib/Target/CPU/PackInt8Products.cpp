@@ -135,10 +135,9 @@ struct PackInt8Products
     MLIRContext *ctx = &getContext();
     AffineExpr dm, dn, dkk, dj;
     bindDims(ctx, dm, dn, dkk, dj);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(4, 0, {dm, dkk, dj}, ctx),
-        AffineMap::get(4, 0, {dkk, dn, dj}, ctx),
-        AffineMap::get(4, 0, {dm, dn}, ctx)};
+    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {dm, dkk, dj}, ctx),
+                                   AffineMap::get(4, 0, {dkk, dn, dj}, ctx),
+                                   AffineMap::get(4, 0, {dm, dn}, ctx)};
     auto product = linalg::GenericOp::create(
         rewriter, loc, mm.getResultTypes(), ValueRange{a3, packedWeight},
         mm.getDpsInits(), maps,
@@ -149,9 +148,8 @@ struct PackInt8Products
           Value x = arith::ExtUIOp::create(b, l, i32, args[0]);
           Value y = arith::ExtSIOp::create(b, l, i32, args[1]);
           Value xy = arith::MulIOp::create(b, l, x, y);
-          linalg::YieldOp::create(b, l,
-                                  ValueRange{arith::AddIOp::create(
-                                      b, l, args[2], xy)});
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::AddIOp::create(b, l, args[2], xy)});
         });
     product->setAttr("autoglm.vnni", rewriter.getUnitAttr());
     Operation *widenW = mm.getDpsInputs()[1].getDefiningOp();

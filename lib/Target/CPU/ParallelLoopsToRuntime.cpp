@@ -340,8 +340,7 @@ LogicalResult ParallelLoopsToRuntime::runOnFunction(
     // The body computes the distributed dimensions' indices from their
     // lower bounds and steps, and loops over the others.
     for (unsigned i = 0; i < loop.getNumLoops(); ++i) {
-      used.insert_range(
-          ValueRange{loop.getLowerBound()[i], loop.getStep()[i]});
+      used.insert_range(ValueRange{loop.getLowerBound()[i], loop.getStep()[i]});
       if (i >= plan->tripCounts.size())
         used.insert(loop.getUpperBound()[i]);
     }

@@ -82,9 +82,9 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
   };
   Value zero = index(0);
-  auto loop = scf::ParallelOp::create(
-      rewriter, loc, ValueRange{zero, zero}, ValueRange{index(m), index(n)},
-      ValueRange{index(mr), index(nr)});
+  auto loop = scf::ParallelOp::create(rewriter, loc, ValueRange{zero, zero},
+                                      ValueRange{index(m), index(n)},
+                                      ValueRange{index(mr), index(nr)});
   rewriter.setInsertionPointToStart(loop.getBody());
   // The body uses only what it defines and buffers: constants are made
   // again inside.
@@ -105,8 +105,8 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     for (int64_t j = 0; j < cols; ++j)
       accs.push_back(vector::LoadOp::create(rewriter, loc, accType, c,
                                             ValueRange{rows[r], colsAt[j]}));
-  auto kLoop = scf::ForOp::create(rewriter, loc, zero, index(k4), index(1),
-                                  accs);
+  auto kLoop =
+      scf::ForOp::create(rewriter, loc, zero, index(k4), index(1), accs);
   rewriter.setInsertionPointToStart(kLoop.getBody());
   Value kk = kLoop.getInductionVar();
   Value four = index(4);
@@ -120,18 +120,18 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   SmallVector<Value> next;
   StringAttr intrinsic = rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512");
   for (int64_t r = 0; r < mr; ++r) {
-    Value quad = vector::LoadOp::create(
-        rewriter, loc, VectorType::get({4}, i8), a2, ValueRange{rows[r], k});
-    Value word = vector::BitCastOp::create(
-        rewriter, loc, VectorType::get({1}, i32), quad);
+    Value quad = vector::LoadOp::create(rewriter, loc, VectorType::get({4}, i8),
+                                        a2, ValueRange{rows[r], k});
+    Value word = vector::BitCastOp::create(rewriter, loc,
+                                           VectorType::get({1}, i32), quad);
     Value scalar = vector::ExtractOp::create(rewriter, loc, word, 0);
     Value splat = vector::BroadcastOp::create(rewriter, loc, accType, scalar);
     Value lhs = vector::BitCastOp::create(rewriter, loc, bytesType, splat);
     for (int64_t j = 0; j < cols; ++j) {
       Value acc = kLoop.getRegionIterArgs()[r * cols + j];
-      next.push_back(LLVM::CallIntrinsicOp::create(
-                         rewriter, loc, Type(accType), intrinsic,
-                         ValueRange{acc, lhs, bs[j]})
+      next.push_back(LLVM::CallIntrinsicOp::create(rewriter, loc, Type(accType),
+                                                   intrinsic,
+                                                   ValueRange{acc, lhs, bs[j]})
                          .getResult(0));
     }
   }
