@@ -25,27 +25,19 @@
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
-#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
-/// Whether this machine has AVX-512 VNNI (vpdpbusd): int8 products are
-/// packed for it. Like the vector width of the contraction tiles, it is the
-/// host's: code for another CPU (--cpu, --target-triple) is not given VNNI.
-static bool hostHasVnni() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  return features.lookup("avx512vnni") && features.lookup("avx512bw");
-}
-
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
-                                            const CodegenOptions &options) {
+                                            const CodegenOptions &options,
+                                            bool vnni) {
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
   // uint8 x int8 products (int8 precision) with their weight packed for
   // vpdpbusd, where the CPU has AVX-512 VNNI; elsewhere they stay i32
   // products of the register-tiled kernel below.
-  if (hostHasVnni())
+  if (vnni)
     pm.addNestedPass<func::FuncOp>(createAutoGLMPackInt8Products());
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in), then
