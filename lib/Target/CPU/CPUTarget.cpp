@@ -32,9 +32,9 @@ public:
                             const CodegenOptions &options) const override {
     // The target machine's CPU decides (the host's, or --cpu /
     // --target-triple's), never the machine compiling.
-    bool vnni = machine->getTargetTriple().isX86() &&
-                machine->getMCSubtargetInfo()->checkFeatures(
-                    "+avx512vnni,+avx512bw");
+    bool vnni =
+        machine->getTargetTriple().isX86() &&
+        machine->getMCSubtargetInfo()->checkFeatures("+avx512vnni,+avx512bw");
     buildCPUCodegenPipeline(pm, options, vnni);
   }
 
