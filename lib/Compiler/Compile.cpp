@@ -372,9 +372,27 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
       return failure();
     precisionReport = *temp;
   }
+  AssignPrecisionOptions precision;
+  precision.precision = options.precision;
+  precision.report = precisionReport;
+  precision.calibrator = options.calibrator;
+  precision.percentile = options.calibrationPercentile;
+  // int8: the activation ranges, measured on the float32 model first.
+  std::vector<llvm::sys::fs::TempFile> calibrationFiles;
+  llvm::scope_exit discardCalibrationFiles([&] {
+    for (llvm::sys::fs::TempFile &file : calibrationFiles)
+      llvm::consumeError(file.discard());
+  });
+  if (options.precision == "int8") {
+    FailureOr<std::string> ranges =
+        calibrate(module, options, timing, calibrationFiles);
+    if (failed(ranges))
+      return failure();
+    precision.calibration = *ranges;
+  }
   auto graph = [&](OpPassManager &pm) {
-    buildGraphPipeline(pm, options.disabledPasses, options.precision,
-                       precisionReport);
+    buildGraphPipeline(pm, options.disabledPasses, precision,
+                       options.instrumentCalibration);
   };
   SmallVector<std::unique_ptr<PassInstrumentation>> graphInstrumentations;
   if (graphReport)

@@ -132,8 +132,38 @@ static llvm::cl::opt<std::string> precision(
     "precision",
     llvm::cl::desc("Precision of matmuls and convolutions: fp32 (the "
                    "default: nothing changes), fp16 or bf16 (narrow operands "
-                   "and weights, f32 accumulation; everything else in f32)"),
-    llvm::cl::value_desc("fp32|fp16|bf16"), llvm::cl::init("fp32"),
+                   "and weights, f32 accumulation; everything else in f32), "
+                   "int8 (matmuls on constant weights quantized from "
+                   "--calibration-data, i32 accumulation)"),
+    llvm::cl::value_desc("fp32|fp16|bf16|int8"), llvm::cl::init("fp32"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> calibrationData(
+    "calibration-data",
+    llvm::cl::desc("int8: sample inputs to measure activation ranges on, one "
+                   "subdirectory per input set, each holding <input "
+                   "name>.npy or input_<i>.pb files"),
+    llvm::cl::value_desc("dir"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> calibrationCache(
+    "calibration-cache",
+    llvm::cl::desc("int8: save the measured ranges to this file; when it "
+                   "exists, read them from it instead of measuring"),
+    llvm::cl::value_desc("file.json"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> calibrator(
+    "calibrator",
+    llvm::cl::desc("int8: an activation's clipping threshold is the largest "
+                   "|x| seen (minmax, the default) or a percentile of |x| "
+                   "(percentile)"),
+    llvm::cl::value_desc("minmax|percentile"), llvm::cl::init("minmax"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    llvm::cl::desc("int8 with --calibrator=percentile: the percentile of |x| "
+                   "kept (default 99.99)"),
+    llvm::cl::value_desc("p"), llvm::cl::init(99.99),
     llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> precisionReport(
@@ -338,13 +368,35 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     }
     options.disabledPasses.push_back(name);
   }
-  if (precision != "fp32" && precision != "fp16" && precision != "bf16") {
+  if (precision != "fp32" && precision != "fp16" && precision != "bf16" &&
+      precision != "int8") {
     llvm::errs() << "error: unknown --precision=" << precision
-                 << " (expected fp32, fp16 or bf16)\n";
+                 << " (expected fp32, fp16, bf16 or int8)\n";
+    return failure();
+  }
+  if (calibrator != "minmax" && calibrator != "percentile") {
+    llvm::errs() << "error: unknown --calibrator=" << calibrator
+                 << " (expected minmax or percentile)\n";
+    return failure();
+  }
+  if (!(calibrationPercentile > 0 && calibrationPercentile <= 100)) {
+    llvm::errs() << "error: --calibration-percentile wants a number in (0, "
+                    "100], got "
+                 << calibrationPercentile << "\n";
+    return failure();
+  }
+  if (precision != "int8" &&
+      (!calibrationData.empty() || !calibrationCache.empty())) {
+    llvm::errs() << "error: --calibration-data and --calibration-cache apply "
+                    "to --precision=int8 only\n";
     return failure();
   }
   options.precision = precision;
   options.precisionReport = precisionReport;
+  options.calibrationData = calibrationData;
+  options.calibrationCache = calibrationCache;
+  options.calibrator = calibrator;
+  options.calibrationPercentile = calibrationPercentile;
   options.target = targetName;
   options.modelName = modelName;
   options.outputPath = outputPath.str();

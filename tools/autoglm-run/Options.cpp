@@ -48,6 +48,11 @@ Execution:
                         the median, min and max milliseconds per run (and,
                         on cuda, the device time measured with CUDA events)
   --info                print the model's device, inputs and outputs and exit
+  --calibrate DIR       run the model on every input set DIR/*/ (each input
+                        from <input name>.npy or input_<i>.pb) and write the
+                        range and a histogram of |x| of every float output as
+                        JSON to --calibration-out FILE (autoglm-opt
+                        --precision=int8 runs this; docs/precision.md)
   --help                print this text
 
 Serving benchmark (the model's dimension 0 is the batch; docs/batching.md):
@@ -175,6 +180,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       options.expectDir = value;
     } else if (name == "--output-dir") {
       options.outputDir = value;
+    } else if (name == "--calibrate") {
+      options.calibrateDir = value;
+    } else if (name == "--calibration-out") {
+      options.calibrationOut = value;
     } else if (name == "--seed") {
       if (!parseInt(value, 0, number)) {
         error = "--seed wants a non-negative integer, got '" + value + "'";
@@ -259,6 +268,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
   }
   if (options.modelPath.empty()) {
     error = "no model given";
+    return false;
+  }
+  if (options.calibrateDir.empty() != options.calibrationOut.empty()) {
+    error = "--calibrate DIR and --calibration-out FILE go together";
     return false;
   }
   return true;

@@ -35,6 +35,10 @@ struct Options {
   int32_t deviceOrdinal = 0;
   bool info = false;
   bool help = false;
+  /// --calibrate DIR: run every input set under DIR and write the ranges of
+  /// the float outputs to --calibration-out (Calibrate.h).
+  std::string calibrateDir;
+  std::string calibrationOut;
 
   /// --serve-bench and its settings (ServeBench.h).
   bool serveBench = false;

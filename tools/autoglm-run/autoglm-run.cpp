@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Calibrate.h"
 #include "Compare.h"
 #include "HostTensor.h"
 #include "ModelLibrary.h"
@@ -425,6 +426,8 @@ int main(int argc, char **argv) {
 
   if (options.serveBench)
     return runServeBench(options, session.get());
+  if (!options.calibrateDir.empty())
+    return runCalibration(options, session.get());
 
   Runner runner{options, session.get(), {}, {}, {}, {}, {}, {}};
   if (!gatherInputs(runner, error) || !loadExpectations(runner, error) ||

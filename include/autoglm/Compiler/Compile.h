@@ -60,6 +60,18 @@ struct CompileOptions {
   std::string precision = "fp32";
   /// Each ONNX node's precision, JSON (--precision-report).
   std::string precisionReport;
+  /// int8: the input sets the float32 model is run on to measure activation
+  /// ranges (--calibration-data=DIR), and the file the ranges are saved to
+  /// and, when it exists, read from instead (--calibration-cache=FILE).
+  std::string calibrationData;
+  std::string calibrationCache;
+  /// int8: minmax or percentile (--calibrator), and the percentile of |x|
+  /// kept (--calibration-percentile).
+  std::string calibrator = "minmax";
+  double calibrationPercentile = 99.99;
+  /// The calibration build itself: every value int8 would quantize becomes
+  /// a model output (--autoglm-instrument-calibration). Internal.
+  bool instrumentCalibration = false;
   /// Prints what the graph passes did to stderr (--print-optimization-report).
   bool printOptimizationReport = false;
   /// The memory planner's report (--memory-report; .json for JSON, - for
@@ -197,6 +209,17 @@ void registerCompilerDialects(DialectRegistry &registry);
 /// writes the report and the dependency file and renames them all.
 LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                             TimingScope &timing, CompileState &state);
+
+/// The activation ranges `--precision=int8` quantizes with: the
+/// calibration cache when it exists, else measured by compiling `module`
+/// (imported, before the graph phase; it is not changed) for the host CPU
+/// with every calibration point as an output and running it with
+/// `autoglm-run --calibrate` on `options.calibrationData` (and saved to the
+/// cache when one is named). Returns the ranges file; `scratch` holds the
+/// temporary files, removed when it is destroyed.
+FailureOr<std::string> calibrate(ModuleOp module, const CompileOptions &options,
+                                 TimingScope &timing,
+                                 std::vector<llvm::sys::fs::TempFile> &scratch);
 
 /// After compileModule succeeded (and the timing report was printed, so that
 /// the report has the times): writes the report and the dependency file,

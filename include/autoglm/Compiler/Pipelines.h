@@ -11,6 +11,7 @@
 #ifndef AUTOGLM_COMPILER_PIPELINES_H
 #define AUTOGLM_COMPILER_PIPELINES_H
 
+#include "autoglm/Passes/Passes.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <optional>
@@ -32,12 +33,14 @@ ArrayRef<StringRef> getPhaseNames();
 ArrayRef<StringRef> getOptionalPasses();
 
 /// Graph: shape inference, constant folding, precision assignment
-/// (`precision`: fp32, fp16 or bf16; fp32 without a `precisionReport` file
-/// adds no pass) and fusion on the autoglm dialect, except the passes named
-/// in `disabled`.
+/// (`precision.precision`: fp32, fp16, bf16 or int8; fp32 without a report
+/// file adds no pass) and fusion on the autoglm dialect, except the passes
+/// named in `disabled`. `instrumentCalibration` puts
+/// --autoglm-instrument-calibration where precision assignment would go:
+/// the float32 build that measures int8 activation ranges.
 void buildGraphPipeline(OpPassManager &pm, ArrayRef<std::string> disabled = {},
-                        StringRef precision = "fp32",
-                        StringRef precisionReport = "");
+                        const AssignPrecisionOptions &precision = {},
+                        bool instrumentCalibration = false);
 
 /// Kernels: every op that computes becomes (or already is) an
 /// `autoglm.fused` region, one per kernel.

@@ -13,6 +13,7 @@
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
@@ -29,7 +30,12 @@ public:
 
   void buildCodegenPipeline(OpPassManager &pm,
                             const CodegenOptions &options) const override {
-    buildCPUCodegenPipeline(pm, options);
+    // The target machine's CPU decides (the host's, or --cpu /
+    // --target-triple's), never the machine compiling.
+    bool vnni =
+        machine->getTargetTriple().isX86() &&
+        machine->getMCSubtargetInfo()->checkFeatures("+avx512vnni,+avx512bw");
+    buildCPUCodegenPipeline(pm, options, vnni);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,
