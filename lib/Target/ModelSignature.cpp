@@ -131,6 +131,13 @@ mlir::autoglm::combineBatchSignatures(ArrayRef<ModelSignature> sizes,
     }
     return success();
   };
+  // One size: the tensors whose dimension 0 is that size are taken to be
+  // batched, as nothing else tells.
+  if (sizes.size() == 1)
+    for (auto *tensors : {&combined.inputs, &combined.outputs})
+      for (TensorSignature &tensor : *tensors)
+        tensor.batched =
+            !tensor.shape.empty() && tensor.shape[0] == batchSizes.front();
   for (const ModelSignature &size : sizes.drop_back())
     if (failed(compare(combined.inputs, size.inputs, "input")) ||
         failed(compare(combined.outputs, size.outputs, "output")))
