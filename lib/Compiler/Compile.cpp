@@ -558,9 +558,11 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
                       emission);
 }
 
-LogicalResult mlir::autoglm::compileBatchSizes(
-    ArrayRef<ModuleOp> modules, ArrayRef<int64_t> batchSizes,
-    const CompileOptions &options, TimingScope &timing, CompileState &state) {
+LogicalResult mlir::autoglm::compileBatchSizes(ArrayRef<ModuleOp> modules,
+                                               ArrayRef<int64_t> batchSizes,
+                                               const CompileOptions &options,
+                                               TimingScope &timing,
+                                               CompileState &state) {
   Location loc = ModuleOp(modules.front()).getLoc();
   for (ModuleOp module : modules)
     if (failed(checkModule(module, options)))
@@ -568,15 +570,15 @@ LogicalResult mlir::autoglm::compileBatchSizes(
   // What one artifact of several sizes does not hold yet: say so rather
   // than write one size's report or IR.
   StringRef unsupported =
-      options.stopAfter                    ? "--compile-to and --emit=mlir"
-      : options.emit == EmitKind::PTX      ? "--emit=ptx"
-      : options.externalWeights            ? "--weights=external"
-      : !options.reportPath.empty()        ? "--report"
-      : !options.memoryReport.empty()      ? "--memory-report"
-      : !options.memoryTimeline.empty()    ? "--memory-timeline"
-      : !options.precisionReport.empty()   ? "--precision-report"
-      : options.printOptimizationReport    ? "--print-optimization-report"
-                                           : "";
+      options.stopAfter                  ? "--compile-to and --emit=mlir"
+      : options.emit == EmitKind::PTX    ? "--emit=ptx"
+      : options.externalWeights          ? "--weights=external"
+      : !options.reportPath.empty()      ? "--report"
+      : !options.memoryReport.empty()    ? "--memory-report"
+      : !options.memoryTimeline.empty()  ? "--memory-timeline"
+      : !options.precisionReport.empty() ? "--precision-report"
+      : options.printOptimizationReport  ? "--print-optimization-report"
+                                         : "";
   if (!unsupported.empty())
     return emitError(loc) << "--batch-sizes does not go with " << unsupported
                           << " yet";

@@ -77,7 +77,8 @@ std::string mlir::autoglm::emitModelHeader(const ModelSignature &signature) {
      << ", ...). */\n"
      << "extern const autoglm_model_desc " << symbol << ";\n\n"
      << "/* The computation itself, for callers without the runtime"
-     << (signature.batchSizes.empty() ? "" : "; at the largest batch") << ". */\n"
+     << (signature.batchSizes.empty() ? "" : "; at the largest batch")
+     << ". */\n"
      << "int32_t " << symbol
      << "_entry(void *const *inputs, void *const *outputs,\n"
      << "    void *workspace, const void *weights, autoglm_exec_context "

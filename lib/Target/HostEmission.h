@@ -77,12 +77,13 @@ public:
   /// the device's image (null for the CPU).
   /// `batchEntries` and `numBatchEntries`: a batch-polymorphic model's
   /// table (batchEntryTable), or null and 0.
-  llvm::GlobalVariable *
-  modelDescriptor(const ModelSignature &signature, int32_t device,
-                  llvm::Function *entry, const ExternalWeights &weights,
-                  uint64_t workspaceBytes, llvm::Constant *deviceImage,
-                  llvm::Constant *batchEntries = nullptr,
-                  int32_t numBatchEntries = 0);
+  llvm::GlobalVariable *modelDescriptor(const ModelSignature &signature,
+                                        int32_t device, llvm::Function *entry,
+                                        const ExternalWeights &weights,
+                                        uint64_t workspaceBytes,
+                                        llvm::Constant *deviceImage,
+                                        llvm::Constant *batchEntries = nullptr,
+                                        int32_t numBatchEntries = 0);
 
   /// One size of a batch-polymorphic model: its signature (whose dimension
   /// 0 of batched tensors is `batch`), entry and workspace.

@@ -108,19 +108,19 @@ llvm::GlobalVariable *DescriptorBuilder::modelDescriptor(
   llvm::Constant *weightsFile =
       weights.bytes ? string(weights.file, prefix + "_weights_file") : nullptr;
   llvm::Constant *init = llvm::ConstantStruct::get(
-      modelDescTy, {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
-                    llvm::ConstantInt::get(i32, device),
-                    string(signature.modelName, prefix + "_model_name"),
-                    llvm::ConstantInt::get(i32, signature.inputs.size()),
-                    llvm::ConstantInt::get(i32, signature.outputs.size()),
-                    tensorTable(signature.inputs, "input"),
-                    tensorTable(signature.outputs, "output"),
-                    llvm::ConstantInt::get(i64, workspaceBytes), orNull(entry),
-                    llvm::ConstantInt::get(i64, weights.bytes),
-                    llvm::ConstantInt::get(i64, weights.fingerprint),
-                    orNull(weightsFile), orNull(deviceImage),
-                    llvm::ConstantInt::get(i32, numBatchEntries),
-                    orNull(batchEntries)});
+      modelDescTy,
+      {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
+       llvm::ConstantInt::get(i32, device),
+       string(signature.modelName, prefix + "_model_name"),
+       llvm::ConstantInt::get(i32, signature.inputs.size()),
+       llvm::ConstantInt::get(i32, signature.outputs.size()),
+       tensorTable(signature.inputs, "input"),
+       tensorTable(signature.outputs, "output"),
+       llvm::ConstantInt::get(i64, workspaceBytes), orNull(entry),
+       llvm::ConstantInt::get(i64, weights.bytes),
+       llvm::ConstantInt::get(i64, weights.fingerprint), orNull(weightsFile),
+       orNull(deviceImage), llvm::ConstantInt::get(i32, numBatchEntries),
+       orNull(batchEntries)});
   return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
                                   llvm::GlobalValue::ExternalLinkage, init,
                                   prefix);

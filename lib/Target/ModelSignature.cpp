@@ -111,23 +111,24 @@ mlir::autoglm::combineBatchSignatures(ArrayRef<ModelSignature> sizes,
                      const std::vector<TensorSignature> &smaller,
                      StringRef kind) -> LogicalResult {
     if (tensors.size() != smaller.size())
-      return emitError(loc) << "the model has a different number of " << kind
-                            << "s at batch " << batchSizes.front()
-                            << " than at batch " << batchSizes.back();
+      return emitError(loc)
+             << "the model has a different number of " << kind << "s at batch "
+             << batchSizes.front() << " than at batch " << batchSizes.back();
     for (auto [tensor, other] : llvm::zip(tensors, smaller)) {
-      bool sameRest =
-          tensor.name == other.name && tensor.dtype == other.dtype &&
-          tensor.shape.size() == other.shape.size() &&
-          (tensor.shape.empty() ||
-           llvm::equal(ArrayRef(tensor.shape).drop_front(),
-                       ArrayRef(other.shape).drop_front()));
+      bool sameRest = tensor.name == other.name &&
+                      tensor.dtype == other.dtype &&
+                      tensor.shape.size() == other.shape.size() &&
+                      (tensor.shape.empty() ||
+                       llvm::equal(ArrayRef(tensor.shape).drop_front(),
+                                   ArrayRef(other.shape).drop_front()));
       if (!sameRest)
         return emitError(loc)
                << kind << " '" << tensor.name
                << "' differs between batch sizes in more than dimension 0; "
                   "--batch-sizes needs a model whose batch is dimension 0 of "
                   "its inputs and outputs";
-      tensor.batched |= !tensor.shape.empty() && tensor.shape[0] != other.shape[0];
+      tensor.batched |=
+          !tensor.shape.empty() && tensor.shape[0] != other.shape[0];
     }
     return success();
   };

@@ -179,8 +179,7 @@ static autoglm_status collectSizes(autoglm_session *const *sessions,
       autoglm_message_appendf(message, "session %d is NULL", i);
       return AUTOGLM_ERROR_INVALID_ARGUMENT;
     }
-    for (int32_t k = 0; k < autoglm_session_num_batch_sizes(sessions[i]);
-         ++k) {
+    for (int32_t k = 0; k < autoglm_session_num_batch_sizes(sessions[i]); ++k) {
       const autoglm_model_desc *model =
           autoglm_session_batch_model(sessions[i], k);
       int64_t rows = autoglm_batcher_model_batch(model, message);

@@ -46,9 +46,9 @@ typedef struct batcher_queue {
 } batcher_queue;
 
 /* One batch size the batcher can run: a session and one of its sizes
- * (autoglm_session_batch_model), whose dimension 0 is `rows`, what a run of it costs, and its staging tensors (num_inputs
- * then num_outputs, that size's shapes, data in the shared staging
- * memory). */
+ * (autoglm_session_batch_model), whose dimension 0 is `rows`, what a run of it
+ * costs, and its staging tensors (num_inputs then num_outputs, that size's
+ * shapes, data in the shared staging memory). */
 typedef struct batcher_size {
   autoglm_session *session;
   const autoglm_model_desc *model; /* this size's (one of the session's) */

@@ -49,13 +49,12 @@ static autoglm_status checkBatchEntries(const autoglm_model_desc *model,
     return AUTOGLM_OK;
   if (count < 0 || !model->batch_entries ||
       model->device != AUTOGLM_DEVICE_CPU) {
-    autoglm_message_appendf(message,
-                            "model '%s' has an invalid table of batch sizes "
-                            "(%d entries%s)",
-                            autoglm_model_name(model), count,
-                            model->device != AUTOGLM_DEVICE_CPU
-                                ? " for a device model"
-                                : "");
+    autoglm_message_appendf(
+        message,
+        "model '%s' has an invalid table of batch sizes "
+        "(%d entries%s)",
+        autoglm_model_name(model), count,
+        model->device != AUTOGLM_DEVICE_CPU ? " for a device model" : "");
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
   for (int32_t i = 0; i < count; ++i) {

@@ -521,8 +521,8 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     if (sizes.empty())
       module = loadInput(inputPath, context, &options.inputDataFiles);
     else
-      sizedModules = loadBatchSizes(inputPath, context, sizes,
-                                    &options.inputDataFiles);
+      sizedModules =
+          loadBatchSizes(inputPath, context, sizes, &options.inputDataFiles);
   }
   if (sizes.empty() ? !module : sizedModules.empty())
     return failure();
@@ -530,8 +530,8 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     SmallVector<ModuleOp> modules;
     for (OwningOpRef<ModuleOp> &sized : sizedModules)
       modules.push_back(*sized);
-    if (failed(mlir::autoglm::compileBatchSizes(modules, sizes, options,
-                                                timing, state)))
+    if (failed(mlir::autoglm::compileBatchSizes(modules, sizes, options, timing,
+                                                state)))
       return failure();
     state.progress.clear();
     if (!options.reportPath.empty()) {

@@ -454,8 +454,8 @@ int main(int argc, char **argv) {
   if (options.serveBench)
     return runServeBench(options, session.get());
 
-  Runner runner{options, session.get(), library.model(), nullptr, {}, {},
-                {}, {}, {}, {}};
+  Runner runner{
+      options, session.get(), library.model(), nullptr, {}, {}, {}, {}, {}, {}};
   // --batch: the tensors at that many rows, run through a batcher.
   autoglm_model_desc requestModel;
   std::vector<autoglm_tensor_desc> requestTensors;

@@ -35,9 +35,9 @@ struct ModelSignature {
 /// between sizes marked batched; fails with a diagnostic at `loc` when the
 /// sizes disagree in anything else (names, types, ranks, other dimensions)
 /// or no output is batched.
-FailureOr<ModelSignature>
-combineBatchSignatures(ArrayRef<ModelSignature> sizes,
-                       ArrayRef<int64_t> batchSizes, Location loc);
+FailureOr<ModelSignature> combineBatchSignatures(ArrayRef<ModelSignature> sizes,
+                                                 ArrayRef<int64_t> batchSizes,
+                                                 Location loc);
 
 /// The ONNX data type number of an element type; 0 when it has none.
 int32_t onnxDataType(Type elementType);

@@ -20,8 +20,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
-#include "llvm/Linker/Linker.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -165,9 +165,8 @@ static TranslatedModel translateModel(ModuleOp module,
       global.setLinkage(llvm::GlobalValue::InternalLinkage);
 
   DescriptorBuilder types(*llvmModule, prefix);
-  translated.entry =
-      buildEntry(*llvmModule, main, signature, prefix, weights.bytes != 0,
-                 workspaceBytes != 0, types);
+  translated.entry = buildEntry(*llvmModule, main, signature, prefix,
+                                weights.bytes != 0, workspaceBytes != 0, types);
   translated.module = std::move(llvmModule);
   return translated;
 }
@@ -182,9 +181,9 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
   if (!model.module)
     return nullptr;
   DescriptorBuilder descriptors(*model.module, prefix);
-  llvm::GlobalVariable *desc = descriptors.modelDescriptor(
-      signature, AUTOGLM_DEVICE_CPU, model.entry, model.weights,
-      model.workspaceBytes, nullptr);
+  llvm::GlobalVariable *desc =
+      descriptors.modelDescriptor(signature, AUTOGLM_DEVICE_CPU, model.entry,
+                                  model.weights, model.workspaceBytes, nullptr);
   if (exportGetter)
     descriptors.exportGetter(desc);
 
