@@ -44,8 +44,18 @@ autoglm_status autoglm_session_run(autoglm_session *session,
                        sizeof(session->last_error));
   autoglm_status status = autoglm_check_run_tensors(
       model, inputs, num_inputs, outputs, num_outputs, &message);
-  if (status != AUTOGLM_OK)
+  if (status != AUTOGLM_OK) {
+    if (session->num_sized) {
+      autoglm_message_appendf(&message, " (the model's batch sizes:");
+      for (int32_t s = 0; s < session->num_sized; ++s)
+        autoglm_message_appendf(
+            &message, "%s %lld", s ? "," : "",
+            (long long)session->model->batch_entries[s].batch);
+      autoglm_message_appendf(&message,
+                              "; a batcher runs the batches in between)");
+    }
     return status;
+  }
   if (session->cuda)
     return autoglm_cuda_run(session->cuda, inputs, outputs, &message);
 
