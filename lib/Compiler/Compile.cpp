@@ -339,17 +339,16 @@ static LogicalResult checkWeights(ModuleOp module,
 /// Runs the phases on `module` up to code generation for `target`, writing
 /// `output` when the options ask for an earlier phase's IR or the header
 /// (then `*written` is set); otherwise leaves the module ready for emission
-/// and its `signature` read.
+/// and its signature in `modelSignature`.
 static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
-                               const Target &target, StringRef outputPath,
+                               const Target &target, StringRef output,
                                TimingScope &timing, CompileState &state,
                                ModelSignature &modelSignature, bool *written) {
   Location loc = module.getLoc();
-  std::optional<std::string> output = outputPath.str();
   auto stopsAfter = [&](Phase phase) { return options.stopAfter == phase; };
   *written = true;
   if (stopsAfter(Phase::Import))
-    return writeIR(module, *output);
+    return writeIR(module, output);
 
   bool reporting = !options.reportPath.empty();
   std::optional<OptimizationReport> graphReport;
@@ -384,7 +383,7 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
     graphReport.reset();
   }
   if (stopsAfter(Phase::Graph))
-    return writeIR(module, *output);
+    return writeIR(module, output);
 
   // The model's interface is fixed once the graph is: names, types, shapes.
   // Emission needs it; reading it now reports a dynamic shape before any
@@ -396,7 +395,7 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
     if (failed(signature))
       return failure();
     if (options.emit == EmitKind::Header)
-      return writeText(*output, emitModelHeader(*signature), loc);
+      return writeText(output, emitModelHeader(*signature), loc);
     // --emit-header: the header of the same run, beside the artifact.
     if (!options.headerPath.empty()) {
       FailureOr<std::string> header =
@@ -413,12 +412,12 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
   if (failed(countKernels(module, options, state.report)))
     return failure();
   if (stopsAfter(Phase::Kernels))
-    return writeIR(module, *output);
+    return writeIR(module, output);
   if (failed(runPhase(module, Phase::Lowering, buildLoweringPipeline, timing,
                       state)))
     return failure();
   if (stopsAfter(Phase::Lowering))
-    return writeIR(module, *output);
+    return writeIR(module, output);
 
   FailureOr<std::string> weightsFile = weightsFilePath(options, loc);
   if (failed(weightsFile))
@@ -522,7 +521,7 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
   }
 
   if (stopsAfter(Phase::Codegen))
-    return writeIR(module, *output);
+    return writeIR(module, output);
   modelSignature = std::move(*signature);
   *written = false;
   return success();
