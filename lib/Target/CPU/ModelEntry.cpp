@@ -49,20 +49,20 @@ void dropONNXNames(ModuleOp module) {
 /// planned, the execution context when main takes one.
 llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
                            const ModelSignature &signature, StringRef prefix,
-                           bool passWeights, bool passWorkspace,
-                           DescriptorBuilder &types) {
+                           bool passWeights, bool passWorkspace) {
   llvm::LLVMContext &context = module.getContext();
-  auto *fnTy = llvm::FunctionType::get(
-      types.i32,
-      {types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy}, false);
+  llvm::Type *i32 = llvm::Type::getInt32Ty(context);
+  llvm::PointerType *ptrTy = llvm::PointerType::getUnqual(context);
+  auto *fnTy =
+      llvm::FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy}, false);
   auto *entry = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
                                        prefix + "_entry", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", entry));
   SmallVector<llvm::Value *> args;
   auto unpack = [&](llvm::Value *array, size_t count) {
     for (size_t i = 0; i < count; ++i) {
-      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(types.ptrTy, array, i);
-      args.push_back(b.CreateLoad(types.ptrTy, slot));
+      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(ptrTy, array, i);
+      args.push_back(b.CreateLoad(ptrTy, slot));
     }
   };
   unpack(entry->getArg(0), signature.inputs.size());
@@ -74,7 +74,7 @@ llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
   if (main->arg_size() > args.size())
     args.push_back(entry->getArg(4));
   b.CreateCall(main, args);
-  b.CreateRet(llvm::ConstantInt::get(types.i32, 0));
+  b.CreateRet(llvm::ConstantInt::get(i32, 0));
   return entry;
 }
 
@@ -164,9 +164,8 @@ static TranslatedModel translateModel(ModuleOp module,
     if (!global.isDeclaration())
       global.setLinkage(llvm::GlobalValue::InternalLinkage);
 
-  DescriptorBuilder types(*llvmModule, prefix);
   translated.entry = buildEntry(*llvmModule, main, signature, prefix,
-                                weights.bytes != 0, workspaceBytes != 0, types);
+                                weights.bytes != 0, workspaceBytes != 0);
   translated.module = std::move(llvmModule);
   return translated;
 }
