@@ -28,6 +28,10 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // Matrix products go to cuBLASLt: they leave their regions, the rest of
   // each region before and after them becoming regions of their own.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASplitKernelRegions());
+  // What is left between products is often a chain of small elementwise
+  // regions (bias, cast, head transpose): one kernel each is one pass over
+  // memory each, so a chain becomes one region.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMergeKernelRegions());
   // Each region becomes one loop over its output elements with its ops
   // fused in: one kernel. After bufferization the loops are scf.parallel.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseKernelRegions());

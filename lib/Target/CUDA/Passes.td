@@ -21,11 +21,32 @@ def AutoGLMCUDASplitKernelRegions
     each run of the region's other ops between products becomes a region of
     its own (of the same kind), which `--autoglm-cuda-fuse-kernel-regions`
     then fuses into one kernel. Runs of reshapes alone stay outside any
-    region. A `linalg.conv_2d_nchw_fchw` with a 1x1 filter, stride 1, over
-    one image and into a zero fill is first rewritten into such a product
-    (filters x channels times channels x pixels), reshaped back.
+    region. A `linalg.conv_2d_nchw_fchw` of static shape into a zero fill is
+    first rewritten into such a product: its filters reshaped to
+    `[F, C*KH*KW]` times its input's patches gathered as columns,
+    `[C*KH*KW, N*HO*WO]` (im2col; none for a 1x1 filter of stride 1 over
+    one image), reshaped or transposed back to NCHW.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def AutoGLMCUDAMergeKernelRegions
+    : Pass<"autoglm-cuda-merge-kernel-regions", "func::FuncOp"> {
+  let summary = "Merge chains of elementwise kernel regions into their "
+                "consumer";
+  let description = [{
+    On tensors, after the products have left their regions: a region whose
+    ops all compute element by element or move data (linalg ops without
+    reductions, reshapes) and whose one result feeds only one other region
+    (directly or through reshapes) is merged into that region; chains merge
+    whole (a bias add, the cast to f16 and the transpose splitting attention
+    heads become one region). Inside merged regions, reshapes are folded
+    into the linalg ops' loops where linalg's reshape-by-expansion patterns
+    can, so that `--autoglm-cuda-fuse-kernel-regions` fuses the chain into
+    one kernel. A region that reduces is not merged into its consumer.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def AutoGLMCUDAFuseKernelRegions

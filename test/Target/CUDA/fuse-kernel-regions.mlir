@@ -78,3 +78,46 @@ func.func @matmul_bias(%a: tensor<4x32xf32>, %b: tensor<32x8xf32>, %bias: tensor
   }
   return %r : tensor<4x8xf32>
 }
+
+// -----
+
+// A normalization then a cast to f16 as the root (a reducing region merged
+// with its pointwise consumer): through the cast, read with the identity
+// map, the normalization's broadcast of the row sum keeps d1 whole; one
+// iteration per row, the sum computed once.
+// CHECK-LABEL: func.func @cast_after_reduction
+// CHECK:         scf.forall (%{{.*}}) in (4) shared_outs(%{{.*}}) -> (tensor<4x64xf16>)
+// CHECK:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]{{.*}} ins(%{{.*}} : tensor<1x64xf32>)
+// CHECK:           linalg.generic
+// CHECK:             arith.divf
+// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<1x64xf16>)
+// CHECK:             arith.truncf
+#id2c = affine_map<(d0, d1) -> (d0, d1)>
+#redc = affine_map<(d0, d1) -> (d0)>
+func.func @cast_after_reduction(%x: tensor<4x64xf32>) -> tensor<4x64xf16> {
+  %c = autoglm.fused "cast"(%x) : (tensor<4x64xf32>) -> tensor<4x64xf16> {
+  ^bb0(%in: tensor<4x64xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e1 = tensor.empty() : tensor<4xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+    %s = linalg.generic {indexing_maps = [#id2c, #redc], iterator_types = ["parallel", "reduction"]} ins(%in : tensor<4x64xf32>) outs(%z : tensor<4xf32>) {
+    ^bb0(%u: f32, %o: f32):
+      %a = arith.addf %u, %o : f32
+      linalg.yield %a : f32
+    } -> tensor<4xf32>
+    %e2 = tensor.empty() : tensor<4x64xf32>
+    %n = linalg.generic {indexing_maps = [#id2c, #redc, #id2c], iterator_types = ["parallel", "parallel"]} ins(%in, %s : tensor<4x64xf32>, tensor<4xf32>) outs(%e2 : tensor<4x64xf32>) {
+    ^bb0(%u: f32, %t: f32, %o: f32):
+      %d = arith.divf %u, %t : f32
+      linalg.yield %d : f32
+    } -> tensor<4x64xf32>
+    %e3 = tensor.empty() : tensor<4x64xf16>
+    %r = linalg.generic {indexing_maps = [#id2c, #id2c], iterator_types = ["parallel", "parallel"]} ins(%n : tensor<4x64xf32>) outs(%e3 : tensor<4x64xf16>) {
+    ^bb0(%u: f32, %o: f16):
+      %t = arith.truncf %u : f32 to f16
+      linalg.yield %t : f16
+    } -> tensor<4x64xf16>
+    autoglm.yield %r : tensor<4x64xf16>
+  }
+  return %c : tensor<4x64xf16>
+}
