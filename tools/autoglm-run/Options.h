@@ -40,6 +40,10 @@ struct Options {
   std::string calibrateDir;
   std::string calibrationOut;
 
+  /// --batch: rows of one request run through a batcher on the model's
+  /// batch sizes (padded or split); 0: one run at the model's own shapes.
+  int64_t batch = 0;
+
   /// --serve-bench and its settings (ServeBench.h).
   bool serveBench = false;
   std::vector<std::string> batchModels;

@@ -221,6 +221,25 @@ FailureOr<std::string> calibrate(ModuleOp module, const CompileOptions &options,
                                  TimingScope &timing,
                                  std::vector<llvm::sys::fs::TempFile> &scratch);
 
+/// A batch-polymorphic model (--batch-sizes): `modules[i]`, the model
+/// imported with its batch dimension fixed to `batchSizes[i]` (ascending),
+/// each run through the phases, then one artifact (obj, lib, so, llvm) or
+/// header with an entry per size (Target::emitBatchSizes). Options that
+/// would describe one size only (--compile-to, the reports,
+/// --weights=external) are an error.
+LogicalResult compileBatchSizes(ArrayRef<ModuleOp> modules,
+                                ArrayRef<int64_t> batchSizes,
+                                const CompileOptions &options,
+                                TimingScope &timing, CompileState &state);
+
+/// Parses `--batch-sizes`: "1,2,4,8" (a list, any order, sorted) or "1-16"
+/// (every power of two from the first number to the second, both included
+/// even when they are not powers of two). Fails with `error` set for an
+/// empty or malformed list, a size below 1 or above 2^20, or a size given
+/// twice.
+FailureOr<SmallVector<int64_t>> parseBatchSizes(StringRef spec,
+                                                std::string &error);
+
 /// After compileModule succeeded (and the timing report was printed, so that
 /// the report has the times): writes the report and the dependency file,
 /// then gives every output its final name.

@@ -42,6 +42,12 @@ public:
                      ArtifactKind kind, StringRef outputPath,
                      TimingScope &timing) const override;
 
+  LogicalResult emitBatchSizes(ArrayRef<ModuleOp> modules,
+                               ArrayRef<ModelSignature> signatures,
+                               const ModelSignature &signature,
+                               ArtifactKind kind, StringRef outputPath,
+                               TimingScope &timing) const override;
+
 private:
   HostOptions host;
   std::unique_ptr<llvm::TargetMachine> machine;
@@ -60,6 +66,28 @@ LogicalResult CPUTarget::emit(ModuleOp module, const ModelSignature &signature,
     llvmModule = translateToModelLLVMIR(module, llvmContext, signature,
                                         *machine, host.optLevel,
                                         kind == ArtifactKind::SharedLibrary);
+  }
+  if (!llvmModule)
+    return failure();
+  return writeHostArtifact(*llvmModule, *machine, host, kind, outputPath, loc,
+                           timing);
+}
+
+LogicalResult CPUTarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
+                                        ArrayRef<ModelSignature> signatures,
+                                        const ModelSignature &signature,
+                                        ArtifactKind kind, StringRef outputPath,
+                                        TimingScope &timing) const {
+  Location loc = ModuleOp(modules.front()).getLoc();
+  if (kind == ArtifactKind::DeviceAssembly)
+    return emitError(loc) << "--emit=ptx needs --target=cuda";
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule;
+  {
+    TimingScope translation = timing.nest("translate to LLVM IR and optimize");
+    llvmModule = translateBatchSizesToModelLLVMIR(
+        modules, signatures, signature, llvmContext, *machine, host.optLevel,
+        kind == ArtifactKind::SharedLibrary);
   }
   if (!llvmModule)
     return failure();
