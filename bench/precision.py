@@ -1,15 +1,23 @@
-"""CPU latency and weights of --precision=fp32/fp16/bf16, side by side.
+"""CPU latency and weights of --precision=fp32/fp16/bf16/int8, side by side,
+with ONNX Runtime's float32 and its own int8 (quantize_static, QDQ) models.
 
     .venv/bin/python bench/precision.py --bin build/bin --work /tmp/precision \
-        [--models minilm,resnet50] [--threads 1] [--runs 10] [--rounds 3]
+        [--models minilm,resnet50] [--precisions fp32,fp16,bf16,int8] [--ort]
+        [--threads 1] [--runs 10] [--rounds 3]
 
 Compiles each model of bench/models.py at batch 1 once per precision
-(--weights=external), then times them with `autoglm-run --time RUNS` in
-alternating rounds (fp32, fp16, bf16, fp32, ...) so that the load of a
-shared machine falls on all of them alike. Prints, per model and precision,
-the weights file's bytes, the median of the rounds' median milliseconds with
-the rounds' min-max, and the ratio to fp32's median. Inputs are random
-(autoglm-run --seed 1); accuracy is test/e2e/precision_accuracy.py's.
+(--weights=external; int8 calibrated with minmax on 4 random input sets),
+then times them with `autoglm-run --time RUNS` in alternating rounds (fp32,
+fp16, bf16, int8, fp32, ...) so that the load of a shared machine falls on
+all of them alike. With --ort, ONNX Runtime (every graph optimization, the
+same thread count) runs the float32 model and the model its
+quantize_static makes from the same calibration sets (QDQ, uint8
+activations, int8 weights per channel: the settings AutoGLM's int8 uses),
+timed in the same rounds. Prints, per model and runner, the weights
+file's bytes (ONNX Runtime: the model file's), the median of the rounds'
+median milliseconds with the rounds' min-max, and the ratio to AutoGLM
+fp32's median. Inputs are random (autoglm-run --seed 1); accuracy is
+test/e2e/precision_accuracy.py's.
 """
 import argparse
 import os
@@ -17,6 +25,9 @@ import re
 import statistics
 import subprocess
 import sys
+import time
+
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -31,40 +42,110 @@ def run(cmd):
     return result.stdout + result.stderr
 
 
+def calibration_sets(model, shapes, work):
+    """4 random input sets (seeds 1000-1003), one subdirectory each."""
+    root = os.path.join(work, "calibration")
+    feeds = [models.make_inputs(model, shapes, seed) for seed in range(1000, 1004)]
+    for i, feed in enumerate(feeds):
+        os.makedirs(os.path.join(root, f"set{i}"), exist_ok=True)
+        for name, value in feed.items():
+            np.save(os.path.join(root, f"set{i}", f"{name}.npy"), value)
+    return root, feeds
+
+
+def ort_int8(path, feeds, work):
+    """ONNX Runtime's quantize_static of the model at `path` (QDQ)."""
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_static)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter(feeds)
+
+        def get_next(self):
+            return next(self.it, None)
+
+    out = os.path.join(work, "ort_int8.onnx")
+    quantize_static(path, out, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    op_types_to_quantize=["MatMul", "Gemm", "Conv"])
+    return out
+
+
+def ort_session(path):
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+def ort_median_ms(session, feed):
+    session.run(None, feed)  # warm-up, as autoglm-run's first run
+    millis = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        session.run(None, feed)
+        millis.append((time.perf_counter() - start) * 1000)
+    return statistics.median(millis)
+
+
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--bin", required=True)
 parser.add_argument("--work", required=True)
 parser.add_argument("--models", default="minilm,resnet50")
 parser.add_argument("--precisions", default="fp32,fp16,bf16")
+parser.add_argument("--ort", action="store_true", help="also time ONNX Runtime fp32 and int8 (QDQ)")
 parser.add_argument("--threads", type=int, default=1)
 parser.add_argument("--runs", type=int, default=10)
 parser.add_argument("--rounds", type=int, default=3)
 args = parser.parse_args()
 
 precisions = args.precisions.split(",")
-print(f"| model | precision | weights file bytes | median ms (min-max of {args.rounds} rounds "
-      f"x {args.runs} runs, {args.threads} thread(s)) | / fp32 |")
+print(f"| model | runner | weights file bytes | median ms (min-max of {args.rounds} rounds "
+      f"x {args.runs} runs, {args.threads} thread(s)) | / AutoGLM {precisions[0]} |")
 print("| --- | --- | --- | --- | --- |")
 for name in args.models.split(","):
     work = os.path.join(args.work, name)
     os.makedirs(work, exist_ok=True)
     model = models.build(name)
+    # ONNX Runtime's copy in one file (quantize_static reads external data
+    # badly; under 2 GB), saved first: the external save moves the data out
+    # of `model`.
+    inline = os.path.join(work, "ort_model.onnx")
+    if args.ort:
+        onnx.save(model, inline)
     path = os.path.join(work, "model.onnx")
     onnx.save(model, path, save_as_external_data=True, location="model.onnx.data")
     shapes = models.input_shapes(model, 1, models.MODELS[name][3])
     shape_args = [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
+    calibration, feeds = calibration_sets(model, shapes, work)
     for p in precisions:
-        run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, f"--precision={p}",
+        extra = [f"--calibration-data={calibration}"] if p == "int8" else []
+        run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, f"--precision={p}", *extra,
              "--weights=external", "--emit=so", "-o", os.path.join(work, f"{p}.so")])
-    medians = {p: [] for p in precisions}
+    runners = {f"AutoGLM {p}": p for p in precisions}
+    sessions, sizes = {}, {}
+    if args.ort:
+        feed = models.make_inputs(model, shapes, 1)
+        int8_path = ort_int8(inline, feeds, work)
+        sessions = {"ONNX Runtime fp32": ort_session(inline),
+                    "ONNX Runtime int8 (quantize_static QDQ)": ort_session(int8_path)}
+        sizes = {"ONNX Runtime fp32": os.path.getsize(inline),
+                 "ONNX Runtime int8 (quantize_static QDQ)": os.path.getsize(int8_path)}
+    medians = {r: [] for r in list(runners) + list(sessions)}
     for _ in range(args.rounds):
-        for p in precisions:
+        for r, p in runners.items():
             out = run([os.path.join(args.bin, "autoglm-run"), os.path.join(work, f"{p}.so"),
                        "--seed", "1", "--time", str(args.runs), "--threads", str(args.threads)])
-            medians[p].append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
-    base = statistics.median(medians[precisions[0]])
-    for p in precisions:
-        m = statistics.median(medians[p])
-        weights = os.path.getsize(os.path.join(work, f"{p}.weights"))
-        print(f"| {name} | {p} | {weights} | {m:.1f} ({min(medians[p]):.1f}-{max(medians[p]):.1f}) "
+            medians[r].append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
+        for r, session in sessions.items():
+            medians[r].append(ort_median_ms(session, feed))
+    base = statistics.median(medians[f"AutoGLM {precisions[0]}"])
+    for r in medians:
+        m = statistics.median(medians[r])
+        weights = (os.path.getsize(os.path.join(work, f"{runners[r]}.weights")) if r in runners
+                   else sizes[r])
+        print(f"| {name} | {r} | {weights} | {m:.1f} ({min(medians[r]):.1f}-{max(medians[r]):.1f}) "
               f"| {m / base:.2f} |", flush=True)

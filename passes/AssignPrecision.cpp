@@ -21,8 +21,12 @@
 //   - Only f32 tensors change: integers, booleans, shapes and tensors that
 //     are already f16/bf16/f64 are left alone.
 //
+// precision=int8 quantizes the products on constant weights from
+// calibrated ranges instead (QuantizeInt8.cpp); this file writes its report.
+//
 //===----------------------------------------------------------------------===//
 
+#include "Calibration.h"
 #include "ConstantEvaluator.h"
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
@@ -287,16 +291,38 @@ llvm::json::Object describe(Operation *op) {
   return entry;
 }
 
+/// An int8 product: its activation's range, scale and zero point, its
+/// weights' per-channel scale range.
+llvm::json::Object describeInt8(Operation *op, const Int8Choice &choice) {
+  return llvm::json::Object{{"node", nodeNames(op->getLoc())},
+                            {"op", op->getName().stripDialect().str()},
+                            {"precision", "int8"},
+                            {"accumulator", "int32"},
+                            {"calibration", choice.point},
+                            {"input_min", choice.min},
+                            {"input_max", choice.max},
+                            {"input_scale", choice.inputScale},
+                            {"input_zero_point", choice.zeroPoint},
+                            {"weight_scale_min", choice.minWeightScale},
+                            {"weight_scale_max", choice.maxWeightScale}};
+}
+
 /// Writes the precision of every op of `module` (constants aside) to
 /// `path`; the narrowing and widening casts are listed apart, under the node
-/// whose value they convert.
-LogicalResult writeReport(ModuleOp module, StringRef precision,
-                          StringRef path) {
+/// whose value they convert. The quantize and dequantize ops around an int8
+/// product are the product's (`int8`).
+LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
+                          const Int8Rewrites &int8) {
   llvm::json::Array nodes, casts;
   module.walk([&](Operation *op) {
     if (op->getNumResults() == 0 || op->hasTrait<OpTrait::ConstantLike>() ||
-        !isa<AutoGLMDialect>(op->getDialect()) || isa<FusedOp>(op))
+        !isa<AutoGLMDialect>(op->getDialect()) || isa<FusedOp>(op) ||
+        int8.helpers.contains(op))
       return;
+    if (auto it = int8.products.find(op); it != int8.products.end()) {
+      nodes.push_back(describeInt8(op, it->second));
+      return;
+    }
     auto cast = dyn_cast<CastOp>(op);
     unsigned to = cast ? floatWidth(cast.getType()) : 0,
              from = cast ? floatWidth(cast.getInput().getType()) : 0;
@@ -327,20 +353,43 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     Type narrow;
+    Int8Rewrites int8;
     if (precision == "fp16")
       narrow = Float16Type::get(context);
     else if (precision == "bf16")
       narrow = BFloat16Type::get(context);
-    else if (precision != "fp32") {
+    else if (precision == "int8") {
+      if (failed(quantize(int8)))
+        return signalPassFailure();
+    } else if (precision != "fp32") {
       getOperation().emitError() << "unknown precision '" << precision
-                                 << "' (expected fp32, fp16 or bf16)";
+                                 << "' (expected fp32, fp16, bf16 or int8)";
       return signalPassFailure();
     }
     if (narrow)
       assign(narrow);
     if (!report.empty() &&
-        failed(writeReport(getOperation(), precision, report)))
+        failed(writeReport(getOperation(), precision, report, int8)))
       return signalPassFailure();
+  }
+
+  LogicalResult quantize(Int8Rewrites &int8) {
+    ModuleOp module = getOperation();
+    if (calibration.empty())
+      return module.emitError()
+             << "precision int8 needs activation ranges: give "
+                "--calibration-data=DIR (or the pass option calibration=FILE)";
+    if (calibrator != "minmax" && calibrator != "percentile")
+      return module.emitError() << "unknown calibrator '" << calibrator
+                                << "' (expected minmax or percentile)";
+    if (!(percentile > 0 && percentile <= 100))
+      return module.emitError()
+             << "the percentile must be in (0, 100], got " << percentile;
+    FailureOr<CalibrationTable> table =
+        readCalibrationTable(calibration, module.getLoc());
+    if (failed(table))
+      return failure();
+    return quantizeMatMulsInt8(module, *table, calibrator, percentile, int8);
   }
 
   void assign(Type narrow) {

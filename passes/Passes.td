@@ -123,13 +123,43 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     (`nodes`: node, op, precision and, for products, accumulator) and the
     casts between precisions (`casts`: the node whose value is converted,
     and to what). docs/precision.md describes the policy and its accuracy.
+
+    With `precision=int8`, every `matmul` of an f32 activation by a
+    constant 2-D weight becomes an `i8 x i8 -> i32` product: the weight is
+    quantized at compile time per output channel (symmetric), the
+    activation per tensor with the threshold the `calibrator` takes from
+    the `calibration` file's range (symmetric, clamped to +-127), and the
+    result is scaled back to f32 per channel; everything else stays f32.
+    The report gives each int8 product's activation threshold and scales.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
-           "fp32 (nothing changes), fp16 or bf16">,
+           "fp32 (nothing changes), fp16, bf16 or int8">,
     Option<"report", "report", "std::string", /*default=*/"",
            "Write each ONNX node's precision to this JSON file">,
+    Option<"calibration", "calibration", "std::string", /*default=*/"",
+           "int8: the activation ranges (autoglm-run --calibrate's JSON)">,
+    Option<"calibrator", "calibrator", "std::string",
+           /*default=*/"\"minmax\"",
+           "int8: how a range becomes a clipping threshold: minmax (the "
+           "largest |x| seen) or percentile">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "int8 with calibrator=percentile: the percentile of |x| kept">,
   ];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
+def InstrumentCalibration : Pass<"autoglm-instrument-calibration",
+                                 "ModuleOp"> {
+  let summary = "Return every value an int8 product would read";
+  let description = [{
+    The calibration build of `--precision=int8`: each float32 value that a
+    quantizable product reads as its activation (the lhs of a `matmul` on a
+    constant 2-D weight) becomes one more result of `@main`, named
+    `calibration:<node>` after the first product that reads it. Running the
+    compiled model with `autoglm-run --calibrate` measures their ranges,
+    which `--autoglm-assign-precision{precision=int8}` reads by these names.
+  }];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 

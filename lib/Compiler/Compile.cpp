@@ -340,26 +340,19 @@ static LogicalResult checkWeights(ModuleOp module,
   return failure();
 }
 
-LogicalResult mlir::autoglm::compileModule(ModuleOp module,
-                                           const CompileOptions &options,
-                                           TimingScope &timing,
-                                           CompileState &state) {
+/// Runs the phases on `module` up to code generation for `target`, writing
+/// `output` when the options ask for an earlier phase's IR or the header
+/// (then `*written` is set); otherwise leaves the module ready for emission
+/// and its signature in `modelSignature`.
+static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
+                               const Target &target, StringRef output,
+                               TimingScope &timing, CompileState &state,
+                               ModelSignature &modelSignature, bool *written) {
   Location loc = module.getLoc();
-  if (failed(checkModule(module, options)))
-    return failure();
-  // The target first: a bad --target or --cpu is reported before any work.
-  std::unique_ptr<Target> target =
-      createTarget(options.target, options.host, options.device, loc);
-  if (!target)
-    return failure();
-  // Every output is written under a temporary name and renamed when the
-  // whole compilation has succeeded (finishCompilation).
-  FailureOr<std::string> output = state.outputs.create(options.outputPath, loc);
-  if (failed(output))
-    return failure();
   auto stopsAfter = [&](Phase phase) { return options.stopAfter == phase; };
+  *written = true;
   if (stopsAfter(Phase::Import))
-    return writeIR(module, *output);
+    return writeIR(module, output);
 
   bool reporting = !options.reportPath.empty();
   std::optional<OptimizationReport> graphReport;
@@ -376,9 +369,27 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
       return failure();
     precisionReport = *temp;
   }
+  AssignPrecisionOptions precision;
+  precision.precision = options.precision;
+  precision.report = precisionReport;
+  precision.calibrator = options.calibrator;
+  precision.percentile = options.calibrationPercentile;
+  // int8: the activation ranges, measured on the float32 model first.
+  std::vector<llvm::sys::fs::TempFile> calibrationFiles;
+  llvm::scope_exit discardCalibrationFiles([&] {
+    for (llvm::sys::fs::TempFile &file : calibrationFiles)
+      llvm::consumeError(file.discard());
+  });
+  if (options.precision == "int8") {
+    FailureOr<std::string> ranges =
+        calibrate(module, options, timing, calibrationFiles);
+    if (failed(ranges))
+      return failure();
+    precision.calibration = *ranges;
+  }
   auto graph = [&](OpPassManager &pm) {
-    buildGraphPipeline(pm, options.disabledPasses, options.precision,
-                       precisionReport, options.sparseAttention);
+    buildGraphPipeline(pm, options.disabledPasses, precision,
+                       options.instrumentCalibration, options.sparseAttention);
   };
   SmallVector<std::unique_ptr<PassInstrumentation>> graphInstrumentations;
   if (graphReport)
@@ -394,7 +405,7 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     graphReport.reset();
   }
   if (stopsAfter(Phase::Graph))
-    return writeIR(module, *output);
+    return writeIR(module, output);
 
   // The model's interface is fixed once the graph is: names, types, shapes.
   // Emission needs it; reading it now reports a dynamic shape before any
@@ -406,7 +417,7 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
     if (failed(signature))
       return failure();
     if (options.emit == EmitKind::Header)
-      return writeText(*output, emitModelHeader(*signature), loc);
+      return writeText(output, emitModelHeader(*signature), loc);
     // --emit-header: the header of the same run, beside the artifact.
     if (!options.headerPath.empty()) {
       FailureOr<std::string> header =
@@ -423,12 +434,12 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
   if (failed(countKernels(module, options, state.report)))
     return failure();
   if (stopsAfter(Phase::Kernels))
-    return writeIR(module, *output);
+    return writeIR(module, output);
   if (failed(runPhase(module, Phase::Lowering, buildLoweringPipeline, timing,
                       state)))
     return failure();
   if (stopsAfter(Phase::Lowering))
-    return writeIR(module, *output);
+    return writeIR(module, output);
 
   FailureOr<std::string> weightsFile = weightsFilePath(options, loc);
   if (failed(weightsFile))
@@ -483,7 +494,7 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
   SmallVector<std::unique_ptr<PassInstrumentation>> codegenInstrumentations;
   codegenInstrumentations.push_back(std::make_unique<WeightsProbe>(constants));
   auto codegenPipeline = [&](OpPassManager &pm) {
-    target->buildCodegenPipeline(pm, codegen);
+    target.buildCodegenPipeline(pm, codegen);
   };
   if (failed(runPhase(module, Phase::Codegen, codegenPipeline, timing, state,
                       std::move(codegenInstrumentations))))
@@ -532,10 +543,102 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
   }
 
   if (stopsAfter(Phase::Codegen))
-    return writeIR(module, *output);
+    return writeIR(module, output);
+  modelSignature = std::move(*signature);
+  *written = false;
+  return success();
+}
 
+LogicalResult mlir::autoglm::compileModule(ModuleOp module,
+                                           const CompileOptions &options,
+                                           TimingScope &timing,
+                                           CompileState &state) {
+  Location loc = module.getLoc();
+  if (failed(checkModule(module, options)))
+    return failure();
+  // The target first: a bad --target or --cpu is reported before any work.
+  std::unique_ptr<Target> target =
+      createTarget(options.target, options.host, options.device, loc);
+  if (!target)
+    return failure();
+  // Every output is written under a temporary name and renamed when the
+  // whole compilation has succeeded (finishCompilation).
+  FailureOr<std::string> output = state.outputs.create(options.outputPath, loc);
+  if (failed(output))
+    return failure();
+  ModelSignature signature;
+  bool written = false;
+  if (failed(runPhases(module, options, *target, *output, timing, state,
+                       signature, &written)))
+    return failure();
+  if (written)
+    return success();
   state.progress.show(kProgressSteps - 1, kProgressSteps, "emission", 0.0);
   TimingScope emission = timing.nest("emission");
-  return target->emit(module, *signature, artifactKind(options.emit), *output,
+  return target->emit(module, signature, artifactKind(options.emit), *output,
                       emission);
+}
+
+LogicalResult mlir::autoglm::compileBatchSizes(ArrayRef<ModuleOp> modules,
+                                               ArrayRef<int64_t> batchSizes,
+                                               const CompileOptions &options,
+                                               TimingScope &timing,
+                                               CompileState &state) {
+  Location loc = ModuleOp(modules.front()).getLoc();
+  for (ModuleOp module : modules)
+    if (failed(checkModule(module, options)))
+      return failure();
+  // What one artifact of several sizes does not hold yet: say so rather
+  // than write one size's report or IR.
+  StringRef unsupported =
+      options.stopAfter                  ? "--compile-to and --emit=mlir"
+      : options.emit == EmitKind::PTX    ? "--emit=ptx"
+      : options.externalWeights          ? "--weights=external"
+      : !options.reportPath.empty()      ? "--report"
+      : !options.memoryReport.empty()    ? "--memory-report"
+      : !options.memoryTimeline.empty()  ? "--memory-timeline"
+      : !options.precisionReport.empty() ? "--precision-report"
+      : options.printOptimizationReport  ? "--print-optimization-report"
+                                         : "";
+  if (!unsupported.empty())
+    return emitError(loc) << "--batch-sizes does not go with " << unsupported
+                          << " yet";
+  std::unique_ptr<Target> target =
+      createTarget(options.target, options.host, options.device, loc);
+  if (!target)
+    return failure();
+  FailureOr<std::string> output = state.outputs.create(options.outputPath, loc);
+  if (failed(output))
+    return failure();
+  // Each size through every phase, as a model of its own; the header and
+  // the artifact come once, for all of them.
+  CompileOptions each = options;
+  each.emit = EmitKind::Object;
+  each.headerPath.clear();
+  SmallVector<ModelSignature> signatures(modules.size());
+  for (auto [module, batch, signature] :
+       llvm::zip(modules, batchSizes, signatures)) {
+    TimingScope sizeTiming = timing.nest("batch " + std::to_string(batch));
+    bool written = false;
+    if (failed(runPhases(module, each, *target, *output, sizeTiming, state,
+                         signature, &written)))
+      return failure();
+  }
+  FailureOr<ModelSignature> signature =
+      combineBatchSignatures(signatures, batchSizes, loc);
+  if (failed(signature))
+    return failure();
+  if (options.emit == EmitKind::Header)
+    return writeText(*output, emitModelHeader(*signature), loc);
+  if (!options.headerPath.empty()) {
+    FailureOr<std::string> header =
+        state.outputs.create(options.headerPath, loc);
+    if (failed(header) ||
+        failed(writeText(*header, emitModelHeader(*signature), loc)))
+      return failure();
+  }
+  state.progress.show(kProgressSteps - 1, kProgressSteps, "emission", 0.0);
+  TimingScope emission = timing.nest("emission");
+  return target->emitBatchSizes(modules, signatures, *signature,
+                                artifactKind(options.emit), *output, emission);
 }

@@ -53,8 +53,8 @@ ArrayRef<StringRef> mlir::autoglm::getOptionalPasses() {
 }
 
 void mlir::autoglm::buildGraphPipeline(
-    OpPassManager &pm, ArrayRef<std::string> disabled, StringRef precision,
-    StringRef precisionReport,
+    OpPassManager &pm, ArrayRef<std::string> disabled,
+    const AssignPrecisionOptions &precision, bool instrumentCalibration,
     const std::optional<SparseAttentionOptions> &sparseAttention) {
   auto enabled = [&](StringRef name) {
     return !llvm::is_contained(disabled, name);
@@ -68,8 +68,12 @@ void mlir::autoglm::buildGraphPipeline(
   pm.addPass(createCSEPass());
   // Contractions in f16/bf16 with f32 accumulation, before fusion so that
   // the casts it places become part of the kernels fusion forms.
-  if (precision != "fp32" || !precisionReport.empty())
-    pm.addPass(createAssignPrecision({precision.str(), precisionReport.str()}));
+  // The calibration build returns the values int8 would quantize, found
+  // where the int8 build looks for them.
+  if (instrumentCalibration)
+    pm.addPass(createInstrumentCalibration());
+  else if (precision.precision != "fp32" || !precision.report.empty())
+    pm.addPass(createAssignPrecision(precision));
   // Last: fusion sees the graph the other passes simplified, and its
   // regions are the kernels code generation makes.
   if (enabled("fuse"))
@@ -104,7 +108,9 @@ void mlir::autoglm::registerPipelines() {
       "autoglm-graph-pipeline",
       "The graph phase: shape inference, constant folding and fusion",
       [](OpPassManager &pm, const GraphPipelineOptions &options) {
-        buildGraphPipeline(pm, options.disable, options.precision);
+        AssignPrecisionOptions precision;
+        precision.precision = options.precision;
+        buildGraphPipeline(pm, options.disable, precision);
       });
   PassPipelineRegistration<>(
       "autoglm-kernel-pipeline",

@@ -371,7 +371,7 @@ LogicalResult GraphImporter::importInputs(ImportState &state,
       if (tensorType.has_shape())
         for (auto [i, dim] : llvm::enumerate(tensorType.shape().dim()))
           if (dim.has_dim_value() && dim.dim_value() >= 0 &&
-              dim.dim_value() != shape[i])
+              !ShapedType::isDynamic(shape[i]) && dim.dim_value() != shape[i])
             return emitError(loc)
                    << "--input-shape for '" << input.name()
                    << "' gives dimension " << i << " as " << shape[i]

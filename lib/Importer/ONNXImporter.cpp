@@ -33,6 +33,11 @@ bool parseInputShapeSpec(StringRef spec,
     SmallVector<StringRef> parts;
     dims.split(parts, 'x');
     for (StringRef part : parts) {
+      // "?" leaves a dimension symbolic (the batch of --batch-sizes).
+      if (part == "?") {
+        shape.push_back(ShapedType::kDynamic);
+        continue;
+      }
       uint64_t dim;
       if (part.empty() || part.getAsInteger(10, dim) ||
           dim > (uint64_t(1) << 40))

@@ -37,7 +37,9 @@ static void describe(llvm::raw_ostream &os, StringRef prefix, StringRef kind,
     os << "/* " << kind << " " << i << ": '" << t.name << "', "
        << dtypeName(t.dtype) << " [";
     llvm::interleave(t.shape, os, ",");
-    os << "], " << t.byteSize() << " bytes */\n";
+    os << "], " << t.byteSize() << " bytes"
+       << (t.batched ? " at the largest batch; dimension 0 is the batch" : "")
+       << " */\n";
     os << "#define " << macro << "_DTYPE " << dtypeName(t.dtype) << "\n";
     os << "#define " << macro << "_RANK " << t.shape.size() << "\n";
     os << "#define " << macro << "_BYTES " << t.byteSize() << "\n";
@@ -59,16 +61,33 @@ std::string mlir::autoglm::emitModelHeader(const ModelSignature &signature) {
      << "\n";
   os << "#define " << prefix << "_NUM_OUTPUTS " << signature.outputs.size()
      << "\n";
+  if (!signature.batchSizes.empty()) {
+    os << "/* Batch sizes (--batch-sizes): an entry each, one weights image "
+          "and one\n * workspace for all; autoglm_session_run runs the size "
+          "the tensors have,\n * a batcher any batch up to the largest. */\n";
+    os << "#define " << prefix << "_NUM_BATCH_SIZES "
+       << signature.batchSizes.size() << "\n";
+    os << "#define " << prefix << "_BATCH_SIZES {";
+    llvm::interleave(signature.batchSizes, os, ", ");
+    os << "}\n";
+  }
   describe(os, prefix, "INPUT", signature.inputs);
   describe(os, prefix, "OUTPUT", signature.outputs);
   os << "\n/* Pass to the runtime: autoglm_session_create(&" << symbol
      << ", ...). */\n"
      << "extern const autoglm_model_desc " << symbol << ";\n\n"
-     << "/* The computation itself, for callers without the runtime. */\n"
+     << "/* The computation itself, for callers without the runtime"
+     << (signature.batchSizes.empty() ? "" : "; at the largest batch")
+     << ". */\n"
      << "int32_t " << symbol
      << "_entry(void *const *inputs, void *const *outputs,\n"
      << "    void *workspace, const void *weights, autoglm_exec_context "
-        "*ctx);\n\n"
-     << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+        "*ctx);\n";
+  for (int64_t batch : signature.batchSizes)
+    os << "int32_t " << symbol << "_b" << batch
+       << "_entry(void *const *inputs, void *const *outputs,\n"
+       << "    void *workspace, const void *weights, autoglm_exec_context "
+          "*ctx);\n";
+  os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return text;
 }

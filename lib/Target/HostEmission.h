@@ -75,11 +75,26 @@ public:
   /// The `autoglm_model_<name>` descriptor: `device` an autoglm_device,
   /// `entry` the entry function (null for a device model), `deviceImage`
   /// the device's image (null for the CPU).
+  /// `batchEntries` and `numBatchEntries`: a batch-polymorphic model's
+  /// table (batchEntryTable), or null and 0.
   llvm::GlobalVariable *modelDescriptor(const ModelSignature &signature,
                                         int32_t device, llvm::Function *entry,
                                         const ExternalWeights &weights,
                                         uint64_t workspaceBytes,
-                                        llvm::Constant *deviceImage);
+                                        llvm::Constant *deviceImage,
+                                        llvm::Constant *batchEntries = nullptr,
+                                        int32_t numBatchEntries = 0);
+
+  /// One size of a batch-polymorphic model: its signature (whose dimension
+  /// 0 of batched tensors is `batch`), entry and workspace.
+  struct BatchEntry {
+    int64_t batch;
+    const ModelSignature *signature;
+    llvm::Function *entry;
+    uint64_t workspaceBytes;
+  };
+  /// The `autoglm_batch_entry` table of `entries`, smallest first.
+  llvm::Constant *batchEntryTable(ArrayRef<BatchEntry> entries);
 
   /// Adds `autoglm_get_model()` returning `descriptor`: how a shared
   /// library loaded with dlopen hands out its model.
@@ -95,7 +110,7 @@ private:
 
   llvm::Module &module;
   std::string prefix;
-  llvm::StructType *tensorDescTy, *modelDescTy;
+  llvm::StructType *tensorDescTy, *modelDescTy, *batchEntryTy;
 };
 } // namespace mlir::autoglm
 

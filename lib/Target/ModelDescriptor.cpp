@@ -47,12 +47,17 @@ DescriptorBuilder::DescriptorBuilder(llvm::Module &module, StringRef prefix)
   // autoglm_model_desc {uint32_t abi; int32_t device; const char *name;
   // int32_t nin, nout; const desc *in, *out; uint64_t workspace; entry;
   // uint64_t weights_bytes, weights_fingerprint; const char *weights_file;
-  // const void *device_image}
+  // const void *device_image; int32_t num_batch_entries;
+  // const autoglm_batch_entry *batch_entries}
   modelDescTy =
       llvm::StructType::create(context,
                                {i32, i32, ptrTy, i32, i32, ptrTy, ptrTy, i64,
-                                ptrTy, i64, i64, ptrTy, ptrTy},
+                                ptrTy, i64, i64, ptrTy, ptrTy, i32, ptrTy},
                                "autoglm_model_desc");
+  // autoglm_batch_entry {int64_t batch; const desc *in, *out;
+  // uint64_t workspace; entry}
+  batchEntryTy = llvm::StructType::create(
+      context, {i64, ptrTy, ptrTy, i64, ptrTy}, "autoglm_batch_entry");
 }
 
 llvm::Constant *DescriptorBuilder::constantGlobal(llvm::Constant *init,
@@ -95,27 +100,47 @@ DescriptorBuilder::tensorTable(ArrayRef<TensorSignature> tensors,
 llvm::GlobalVariable *DescriptorBuilder::modelDescriptor(
     const ModelSignature &signature, int32_t device, llvm::Function *entry,
     const ExternalWeights &weights, uint64_t workspaceBytes,
-    llvm::Constant *deviceImage) {
+    llvm::Constant *deviceImage, llvm::Constant *batchEntries,
+    int32_t numBatchEntries) {
   auto orNull = [&](llvm::Constant *value) -> llvm::Constant * {
     return value ? value : llvm::ConstantPointerNull::get(ptrTy);
   };
   llvm::Constant *weightsFile =
       weights.bytes ? string(weights.file, prefix + "_weights_file") : nullptr;
   llvm::Constant *init = llvm::ConstantStruct::get(
-      modelDescTy, {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
-                    llvm::ConstantInt::get(i32, device),
-                    string(signature.modelName, prefix + "_model_name"),
-                    llvm::ConstantInt::get(i32, signature.inputs.size()),
-                    llvm::ConstantInt::get(i32, signature.outputs.size()),
-                    tensorTable(signature.inputs, "input"),
-                    tensorTable(signature.outputs, "output"),
-                    llvm::ConstantInt::get(i64, workspaceBytes), orNull(entry),
-                    llvm::ConstantInt::get(i64, weights.bytes),
-                    llvm::ConstantInt::get(i64, weights.fingerprint),
-                    orNull(weightsFile), orNull(deviceImage)});
+      modelDescTy,
+      {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
+       llvm::ConstantInt::get(i32, device),
+       string(signature.modelName, prefix + "_model_name"),
+       llvm::ConstantInt::get(i32, signature.inputs.size()),
+       llvm::ConstantInt::get(i32, signature.outputs.size()),
+       tensorTable(signature.inputs, "input"),
+       tensorTable(signature.outputs, "output"),
+       llvm::ConstantInt::get(i64, workspaceBytes), orNull(entry),
+       llvm::ConstantInt::get(i64, weights.bytes),
+       llvm::ConstantInt::get(i64, weights.fingerprint), orNull(weightsFile),
+       orNull(deviceImage), llvm::ConstantInt::get(i32, numBatchEntries),
+       orNull(batchEntries)});
   return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
                                   llvm::GlobalValue::ExternalLinkage, init,
                                   prefix);
+}
+
+llvm::Constant *
+DescriptorBuilder::batchEntryTable(ArrayRef<BatchEntry> entries) {
+  SmallVector<llvm::Constant *> rows;
+  for (const BatchEntry &entry : entries) {
+    std::string size = "b" + std::to_string(entry.batch) + "_";
+    rows.push_back(llvm::ConstantStruct::get(
+        batchEntryTy,
+        {llvm::ConstantInt::get(i64, entry.batch),
+         tensorTable(entry.signature->inputs, size + "input"),
+         tensorTable(entry.signature->outputs, size + "output"),
+         llvm::ConstantInt::get(i64, entry.workspaceBytes), entry.entry}));
+  }
+  auto *arrayTy = llvm::ArrayType::get(batchEntryTy, rows.size());
+  return constantGlobal(llvm::ConstantArray::get(arrayTy, rows),
+                        prefix + "_batch_entries");
 }
 
 void DescriptorBuilder::exportGetter(llvm::GlobalVariable *descriptor) {

@@ -100,3 +100,53 @@ mlir::autoglm::readModelSignature(func::FuncOp func, StringRef modelName) {
   }
   return signature;
 }
+
+FailureOr<ModelSignature>
+mlir::autoglm::combineBatchSignatures(ArrayRef<ModelSignature> sizes,
+                                      ArrayRef<int64_t> batchSizes,
+                                      Location loc) {
+  ModelSignature combined = sizes.back();
+  combined.batchSizes.assign(batchSizes.begin(), batchSizes.end());
+  auto compare = [&](std::vector<TensorSignature> &tensors,
+                     const std::vector<TensorSignature> &smaller,
+                     StringRef kind) -> LogicalResult {
+    if (tensors.size() != smaller.size())
+      return emitError(loc)
+             << "the model has a different number of " << kind << "s at batch "
+             << batchSizes.front() << " than at batch " << batchSizes.back();
+    for (auto [tensor, other] : llvm::zip(tensors, smaller)) {
+      bool sameRest = tensor.name == other.name &&
+                      tensor.dtype == other.dtype &&
+                      tensor.shape.size() == other.shape.size() &&
+                      (tensor.shape.empty() ||
+                       llvm::equal(ArrayRef(tensor.shape).drop_front(),
+                                   ArrayRef(other.shape).drop_front()));
+      if (!sameRest)
+        return emitError(loc)
+               << kind << " '" << tensor.name
+               << "' differs between batch sizes in more than dimension 0; "
+                  "--batch-sizes needs a model whose batch is dimension 0 of "
+                  "its inputs and outputs";
+      tensor.batched |=
+          !tensor.shape.empty() && tensor.shape[0] != other.shape[0];
+    }
+    return success();
+  };
+  // One size: the tensors whose dimension 0 is that size are taken to be
+  // batched, as nothing else tells.
+  if (sizes.size() == 1)
+    for (auto *tensors : {&combined.inputs, &combined.outputs})
+      for (TensorSignature &tensor : *tensors)
+        tensor.batched =
+            !tensor.shape.empty() && tensor.shape[0] == batchSizes.front();
+  for (const ModelSignature &size : sizes.drop_back())
+    if (failed(compare(combined.inputs, size.inputs, "input")) ||
+        failed(compare(combined.outputs, size.outputs, "output")))
+      return failure();
+  if (!llvm::any_of(combined.outputs,
+                    [](const TensorSignature &t) { return t.batched; }))
+    return emitError(loc)
+           << "no output of the model changes with the batch size; "
+              "--batch-sizes needs outputs whose dimension 0 is the batch";
+  return combined;
+}

@@ -13,6 +13,17 @@ using namespace mlir::autoglm;
 
 Target::~Target() = default;
 
+LogicalResult Target::emitBatchSizes(ArrayRef<ModuleOp> modules,
+                                     ArrayRef<ModelSignature>,
+                                     const ModelSignature &, ArtifactKind,
+                                     StringRef, TimingScope &) const {
+  return emitError(ModuleOp(modules.front()).getLoc())
+         << "--target=" << getName()
+         << " does not compile several batch sizes into one artifact "
+            "(--batch-sizes); compile one artifact per size with "
+            "--input-shape";
+}
+
 ArrayRef<StringRef> mlir::autoglm::getTargetNames() {
   static const StringRef names[] = {"cpu", "cuda"};
   return names;

@@ -116,8 +116,7 @@ static autoglm_status setUpStaging(autoglm_batcher *b,
   char *cursor = b->staging_memory;
   for (int32_t k = 0; k < count; ++k) {
     for (int32_t s = 0; s < b->num_sizes; ++s) {
-      const autoglm_model_desc *sized =
-          autoglm_session_model(b->sizes[s].session);
+      const autoglm_model_desc *sized = b->sizes[s].model;
       const autoglm_tensor_desc *desc =
           k < sized->num_inputs ? &sized->inputs[k]
                                 : &sized->outputs[k - sized->num_inputs];
@@ -167,35 +166,43 @@ static void freeBatcher(autoglm_batcher *b) {
   free(b);
 }
 
-/* The sessions as sizes, smallest first, after checking that they are one
- * model with distinct batch sizes. */
+/* The sessions' sizes (a batch-polymorphic model's session has several),
+ * smallest first, after checking that they are one model with distinct
+ * batch sizes. `sizes` has room for all of them; `*count` is set. */
 static autoglm_status collectSizes(autoglm_session *const *sessions,
-                                   int32_t count, batcher_size *sizes,
-                                   autoglm_message *message) {
-  for (int32_t i = 0; i < count; ++i) {
+                                   int32_t numSessions, batcher_size *sizes,
+                                   int32_t *count, autoglm_message *message) {
+  const autoglm_model_desc *first = NULL;
+  int32_t n = 0;
+  for (int32_t i = 0; i < numSessions; ++i) {
     if (!sessions[i]) {
       autoglm_message_appendf(message, "session %d is NULL", i);
       return AUTOGLM_ERROR_INVALID_ARGUMENT;
     }
-    const autoglm_model_desc *model = autoglm_session_model(sessions[i]);
-    int64_t rows = autoglm_batcher_model_batch(model, message);
-    if (rows == 0)
-      return AUTOGLM_ERROR_INVALID_ARGUMENT;
-    if (i > 0 && !autoglm_batcher_same_signature(
-                     autoglm_session_model(sessions[0]), model, message))
-      return AUTOGLM_ERROR_INVALID_ARGUMENT;
-    /* Insertion by rows. */
-    int32_t at = i;
-    for (; at > 0 && sizes[at - 1].rows >= rows; --at) {
-      if (sizes[at - 1].rows == rows) {
-        autoglm_message_appendf(
-            message, "two sessions run batches of %lld rows", (long long)rows);
+    for (int32_t k = 0; k < autoglm_session_num_batch_sizes(sessions[i]); ++k) {
+      const autoglm_model_desc *model =
+          autoglm_session_batch_model(sessions[i], k);
+      int64_t rows = autoglm_batcher_model_batch(model, message);
+      if (rows == 0)
         return AUTOGLM_ERROR_INVALID_ARGUMENT;
+      if (first && !autoglm_batcher_same_signature(first, model, message))
+        return AUTOGLM_ERROR_INVALID_ARGUMENT;
+      first = first ? first : model;
+      /* Insertion by rows. */
+      int32_t at = n++;
+      for (; at > 0 && sizes[at - 1].rows >= rows; --at) {
+        if (sizes[at - 1].rows == rows) {
+          autoglm_message_appendf(message,
+                                  "two sessions run batches of %lld rows",
+                                  (long long)rows);
+          return AUTOGLM_ERROR_INVALID_ARGUMENT;
+        }
+        sizes[at] = sizes[at - 1];
       }
-      sizes[at] = sizes[at - 1];
+      sizes[at] = (batcher_size){sessions[i], model, rows, 0, NULL};
     }
-    sizes[at] = (batcher_size){sessions[i], rows, 0, NULL};
   }
+  *count = n;
   return AUTOGLM_OK;
 }
 
@@ -213,8 +220,11 @@ autoglm_status autoglm_batcher_create_multi(
                                          : "NULL session");
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
+  int32_t maxSizes = 0;
+  for (int32_t i = 0; i < num_sessions; ++i)
+    maxSizes += sessions[i] ? autoglm_session_num_batch_sizes(sessions[i]) : 1;
   autoglm_batcher *b = calloc(1, sizeof(*b));
-  batcher_size *sizes = calloc((size_t)num_sessions, sizeof(*sizes));
+  batcher_size *sizes = calloc((size_t)maxSizes, sizeof(*sizes));
   if (!b || !sizes) {
     free(b);
     free(sizes);
@@ -222,14 +232,14 @@ autoglm_status autoglm_batcher_create_multi(
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
   b->sizes = sizes;
-  b->num_sizes = num_sessions;
-  autoglm_status status = collectSizes(sessions, num_sessions, sizes, &message);
+  autoglm_status status =
+      collectSizes(sessions, num_sessions, sizes, &b->num_sizes, &message);
   if (status != AUTOGLM_OK) {
     freeBatcher(b);
     return status;
   }
-  b->model = autoglm_session_model(sizes[num_sessions - 1].session);
-  b->model_batch = sizes[num_sessions - 1].rows;
+  b->model = sizes[b->num_sizes - 1].model;
+  b->model_batch = sizes[b->num_sizes - 1].rows;
   autoglm_batcher_options_init(&b->options);
   if (options)
     b->options = *options;

@@ -45,12 +45,13 @@ typedef struct batcher_queue {
   int64_t rows;
 } batcher_queue;
 
-/* One batch size the batcher can run: a session whose model's dimension 0
- * is `rows`, what a run of it costs, and its staging tensors (num_inputs
- * then num_outputs, that size's shapes, data in the shared staging
- * memory). */
+/* One batch size the batcher can run: a session and one of its sizes
+ * (autoglm_session_batch_model), whose dimension 0 is `rows`, what a run of it
+ * costs, and its staging tensors (num_inputs then num_outputs, that size's
+ * shapes, data in the shared staging memory). */
 typedef struct batcher_size {
   autoglm_session *session;
+  const autoglm_model_desc *model; /* this size's (one of the session's) */
   int64_t rows;
   double cost_ns; /* weighted mean of measured runs; 0 until one ran */
   autoglm_tensor *staged;

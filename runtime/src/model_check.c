@@ -40,19 +40,61 @@ static autoglm_status checkTensorDescs(const autoglm_model_desc *model,
   return AUTOGLM_OK;
 }
 
+/* A batch-polymorphic model's entries: CPU code, ascending batch sizes,
+ * valid tensor tables, workspaces within the descriptor's. */
+static autoglm_status checkBatchEntries(const autoglm_model_desc *model,
+                                        autoglm_message *message) {
+  int32_t count = autoglm_model_num_batch_entries(model);
+  if (count == 0)
+    return AUTOGLM_OK;
+  if (count < 0 || !model->batch_entries ||
+      model->device != AUTOGLM_DEVICE_CPU) {
+    autoglm_message_appendf(
+        message,
+        "model '%s' has an invalid table of batch sizes "
+        "(%d entries%s)",
+        autoglm_model_name(model), count,
+        model->device != AUTOGLM_DEVICE_CPU ? " for a device model" : "");
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  for (int32_t i = 0; i < count; ++i) {
+    const autoglm_batch_entry *entry = &model->batch_entries[i];
+    if (!entry->entry || entry->batch < 1 ||
+        (i > 0 && entry->batch <= model->batch_entries[i - 1].batch) ||
+        entry->workspace_bytes > model->workspace_bytes) {
+      autoglm_message_appendf(message,
+                              "model '%s': batch entry %d (batch %lld) has no "
+                              "entry function, is out of order or needs more "
+                              "workspace than the model",
+                              autoglm_model_name(model), i,
+                              (long long)entry->batch);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+    autoglm_status status = checkTensorDescs(model, "input", model->num_inputs,
+                                             entry->inputs, message);
+    if (status == AUTOGLM_OK)
+      status = checkTensorDescs(model, "output", model->num_outputs,
+                                entry->outputs, message);
+    if (status != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
+}
+
 autoglm_status autoglm_check_model(const autoglm_model_desc *model,
                                    autoglm_message *message) {
   if (!model) {
     autoglm_message_appendf(message, "the model descriptor is NULL");
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
-  if (model->abi_version != AUTOGLM_ABI_VERSION) {
+  if (model->abi_version < AUTOGLM_ABI_OLDEST_VERSION ||
+      model->abi_version > AUTOGLM_ABI_VERSION) {
     autoglm_message_appendf(
         message,
         "model '%s' was compiled for ABI version %u, this runtime implements "
-        "version %u; recompile the model or use a matching runtime",
+        "versions %u to %u; recompile the model or use a matching runtime",
         autoglm_model_name(model), (unsigned)model->abi_version,
-        (unsigned)AUTOGLM_ABI_VERSION);
+        (unsigned)AUTOGLM_ABI_OLDEST_VERSION, (unsigned)AUTOGLM_ABI_VERSION);
     return AUTOGLM_ERROR_ABI_MISMATCH;
   }
   if (model->device != AUTOGLM_DEVICE_CPU &&
@@ -88,6 +130,8 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
   if (status == AUTOGLM_OK)
     status = checkTensorDescs(model, "output", model->num_outputs,
                               model->outputs, message);
+  if (status == AUTOGLM_OK)
+    status = checkBatchEntries(model, message);
   if (status == AUTOGLM_OK && model->device == AUTOGLM_DEVICE_CUDA)
     status = autoglm_cuda_check_image(model, message);
   return status;

@@ -10,6 +10,19 @@ autoglm_session_model(const autoglm_session *session) {
   return session ? session->model : NULL;
 }
 
+int32_t autoglm_session_num_batch_sizes(const autoglm_session *session) {
+  if (!session)
+    return 0;
+  return session->num_sized ? session->num_sized : 1;
+}
+
+const autoglm_model_desc *
+autoglm_session_batch_model(const autoglm_session *session, int32_t index) {
+  if (index < 0 || index >= autoglm_session_num_batch_sizes(session))
+    return NULL;
+  return session->num_sized ? &session->sized[index] : session->model;
+}
+
 int32_t autoglm_session_num_inputs(const autoglm_session *session) {
   return session ? session->model->num_inputs : 0;
 }

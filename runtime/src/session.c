@@ -95,6 +95,7 @@ static void releaseMemory(autoglm_session *session) {
   if (session->owns_workspace)
     free(session->workspace);
   free(session->buffers);
+  free(session->sized);
   free(session);
 }
 
@@ -143,6 +144,28 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
   session->model = model;
+  /* Each batch size as a descriptor of its own, so that a run of one size
+   * is checked and called exactly as a model of that size. */
+  int32_t numSized = autoglm_model_num_batch_entries(model);
+  if (numSized > 0) {
+    if (!(session->sized = calloc((size_t)numSized, sizeof(*session->sized)))) {
+      releaseMemory(session);
+      autoglm_message_appendf(&message, "cannot allocate a session");
+      return AUTOGLM_ERROR_OUT_OF_MEMORY;
+    }
+    session->num_sized = numSized;
+    for (int32_t i = 0; i < numSized; ++i) {
+      const autoglm_batch_entry *entry = &model->batch_entries[i];
+      autoglm_model_desc *sized = &session->sized[i];
+      *sized = *model;
+      sized->inputs = entry->inputs;
+      sized->outputs = entry->outputs;
+      sized->entry = entry->entry;
+      sized->workspace_bytes = entry->workspace_bytes;
+      sized->num_batch_entries = 0;
+      sized->batch_entries = NULL;
+    }
+  }
   size_t numBuffers = (size_t)model->num_inputs + (size_t)model->num_outputs;
   if (numBuffers && !(session->buffers = calloc(numBuffers, sizeof(void *)))) {
     releaseMemory(session);

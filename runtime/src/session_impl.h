@@ -19,6 +19,10 @@ struct autoglm_cuda_session;
 
 struct autoglm_session {
   const autoglm_model_desc *model;
+  /* A batch-polymorphic model's sizes as descriptors of one size each
+   * (autoglm_model_sized), smallest first; NULL and 0 for one fixed size. */
+  autoglm_model_desc *sized;
+  int32_t num_sized;
   void *workspace;
   bool owns_workspace;
   /* The weights data handed to the entry (NULL when embedded), and the
@@ -43,6 +47,12 @@ struct autoglm_session {
  * status with the reason in `message`. */
 autoglm_status autoglm_check_model(const autoglm_model_desc *model,
                                    autoglm_message *message);
+
+/* The batch entries of a checked descriptor: none before ABI 4. */
+static inline int32_t
+autoglm_model_num_batch_entries(const autoglm_model_desc *model) {
+  return model->abi_version >= 4 ? model->num_batch_entries : 0;
+}
 
 /* Checks the tensors passed to run against the model's signature. Returns
  * AUTOGLM_OK, or an error status with a message naming the first offending

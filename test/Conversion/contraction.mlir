@@ -52,6 +52,17 @@ func.func @matmul_integer(%a: tensor<2x4xui8>, %b: tensor<4x3xui8>) -> tensor<2x
   return %0 : tensor<2x3xi32>
 }
 
+// Mixed signedness (uint8 activations times int8 weights, what int8
+// quantization makes): each operand is widened by its own signedness.
+// CHECK-LABEL: func.func @matmul_integer_mixed(
+// CHECK:         arith.extui %{{.+}} : i8 to i32
+// CHECK:         arith.extsi %{{.+}} : i8 to i32
+// CHECK:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<2x4xi32>, tensor<4x3xi32>) outs(%{{.+}} : tensor<2x3xi32>)
+func.func @matmul_integer_mixed(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>) -> tensor<2x3xi32> {
+  %0 = autoglm.matmul %a, %b : (tensor<2x4xui8>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
 // CHECK-LABEL: func.func @conv2d(
 // CHECK:         %[[P:.+]] = tensor.pad %arg0 low[0, 0, 1, 2] high[0, 0, 1, 2]
 // CHECK:         tensor.yield %{{.+}} : f32

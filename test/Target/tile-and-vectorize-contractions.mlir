@@ -54,12 +54,24 @@ func.func @attention_scores(%q: memref<12x128x64xf32>, %k: memref<12x64x128xf32>
   return
 }
 
-// Integer products and products on tensors are left alone.
-// CHECK-LABEL: func.func @untouched
-// CHECK: linalg.matmul ins(%{{.*}} : memref<4x4xi32>, memref<4x4xi32>)
-// CHECK: linalg.matmul ins(%{{.*}} : tensor<4x4xf32>, tensor<4x4xf32>)
-func.func @untouched(%a: memref<4x4xi32>, %c: memref<4x4xi32>, %t: tensor<4x4xf32>) -> tensor<4x4xf32> {
+// i32 products (the widened 8-bit products of int8 precision) get the same
+// register tiles, with integer multiply-adds.
+// CHECK-LABEL: func.func @integer
+// CHECK: scf.for
+// CHECK: arith.muli %{{.+}}, %{{.+}} : vector<4xi32>
+// CHECK: arith.addi %{{.+}}, %{{.+}} : vector<4xi32>
+// CHECK-NOT: linalg.matmul
+func.func @integer(%a: memref<4x4xi32>, %c: memref<4x4xi32>) {
   linalg.matmul ins(%a, %a : memref<4x4xi32>, memref<4x4xi32>) outs(%c : memref<4x4xi32>)
+  return
+}
+
+// Products of other integer types and products on tensors are left alone.
+// CHECK-LABEL: func.func @untouched
+// CHECK: linalg.matmul ins(%{{.*}} : memref<4x4xi16>, memref<4x4xi16>)
+// CHECK: linalg.matmul ins(%{{.*}} : tensor<4x4xf32>, tensor<4x4xf32>)
+func.func @untouched(%a: memref<4x4xi16>, %c: memref<4x4xi16>, %t: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  linalg.matmul ins(%a, %a : memref<4x4xi16>, memref<4x4xi16>) outs(%c : memref<4x4xi16>)
   %r = linalg.matmul ins(%t, %t : tensor<4x4xf32>, tensor<4x4xf32>) outs(%t : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %r : tensor<4x4xf32>
 }

@@ -1,8 +1,8 @@
-"""Accuracy of --precision=fp16/bf16 against float32 (ONNX Runtime), on
+"""Accuracy of --precision=fp16/bf16/int8 against float32 (ONNX Runtime), on
 models of bench/models.py.
 
-    precision_accuracy.py --bin BUILD/bin --work DIR MODEL [--precisions fp16,bf16]
-        [--min-cosine C] [--weights-ratio R]
+    precision_accuracy.py --bin BUILD/bin --work DIR MODEL [--precisions fp16,bf16,int8]
+        [--min-cosine C] [--weights-ratio R] [--calibrator minmax|percentile]
 
 Compiles MODEL once per precision (--weights=external), runs each compiled
 model with autoglm-run on a few inputs and compares its outputs with ONNX
@@ -13,6 +13,8 @@ paraphrase ranking (for each query, which candidate is closest) must be the
 one float32 gives. Prints one line per precision; exits 1 when a cosine is
 below --min-cosine, the ranking changes, or the weights file of a narrow
 precision is larger than --weights-ratio times the float32 model's weights.
+int8 is calibrated on inputs other than those it is measured on: other
+sentences for `minilm`, other random seeds for the rest.
 """
 import argparse
 import os
@@ -38,21 +40,48 @@ SENTENCES = [
       "The recipe needs two eggs."]),
 ]
 
+# int8 calibration inputs: sentences other than the measured ones.
+CALIBRATION_SENTENCES = [
+    "The children are building a sandcastle on the beach.",
+    "Please send me the report before Friday.",
+    "A dog runs across the snowy field.",
+    "Interest rates rose for the third time this year.",
+    "She is reading a book about ancient Rome.",
+    "The train to Berlin leaves at nine.",
+    "How much does a ticket to the museum cost?",
+    "He fixed the bicycle with a wrench.",
+]
 
-def minilm_inputs(model):
+
+def minilm_feeds(texts):
     vocab = models.minilm_vocab()
     feeds = []
-    for query, candidates in SENTENCES:
-        for text in [query] + candidates:
-            ids, mask = models.wordpiece(text, vocab, 128)
-            feeds.append({"input_ids": ids[None], "attention_mask": mask[None],
-                          "token_type_ids": np.zeros((1, 128), np.int64)})
+    for text in texts:
+        ids, mask = models.wordpiece(text, vocab, 128)
+        feeds.append({"input_ids": ids[None], "attention_mask": mask[None],
+                      "token_type_ids": np.zeros((1, 128), np.int64)})
     return feeds
 
 
-def random_inputs(model, count):
+def minilm_inputs(model):
+    return minilm_feeds([text for query, candidates in SENTENCES for text in [query] + candidates])
+
+
+def random_inputs(model, count, first_seed=0):
     shapes = models.input_shapes(model, 1, models.MODELS[args.model][3])
-    return [models.make_inputs(model, shapes, seed) for seed in range(count)]
+    return [models.make_inputs(model, shapes, seed) for seed in range(first_seed, first_seed + count)]
+
+
+def calibration_dir(model, work):
+    """The int8 calibration sets, one subdirectory each, <input name>.npy."""
+    feeds = (minilm_feeds(CALIBRATION_SENTENCES) if args.model == "minilm"
+             else random_inputs(model, args.calibration_sets, first_seed=1000))
+    root = os.path.join(work, "calibration")
+    for i, feed in enumerate(feeds):
+        os.makedirs(os.path.join(root, f"set{i}"), exist_ok=True)
+        for name, value in feed.items():
+            np.save(os.path.join(root, f"set{i}", f"{name}.npy"), value)
+    return root
 
 
 def cosine(a, b):
@@ -100,6 +129,8 @@ parser.add_argument("--min-cosine", type=float, default=0.99)
 parser.add_argument("--weights-ratio", type=float, default=0.0,
                     help="fail when a narrow weights file exceeds this fraction of float32's (0: no check)")
 parser.add_argument("--threads", type=int, default=0)
+parser.add_argument("--calibrator", default="minmax", help="int8: minmax or percentile")
+parser.add_argument("--calibration-sets", type=int, default=4, help="int8: random calibration sets (not minilm)")
 args = parser.parse_args()
 
 os.makedirs(args.work, exist_ok=True)
@@ -120,13 +151,18 @@ f32_weight_bytes = sum(int(np.prod(t.dims)) * 4 for t in model.graph.initializer
 failed = False
 for precision in args.precisions.split(","):
     so = os.path.join(args.work, f"{precision}.so")
+    int8_args = []
+    if precision == "int8":
+        int8_args = [f"--calibration-data={calibration_dir(model, args.work)}",
+                     f"--calibrator={args.calibrator}"]
     run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, f"--precision={precision}",
-         "--weights=external", "--emit=so", "-o", so])
+         *int8_args, "--weights=external", "--emit=so", "-o", so])
     weights = os.path.getsize(os.path.join(args.work, f"{precision}.weights"))
     outs = compiled_outputs(so, feeds, args.work, precision)
     cosines = [cosine(o[j], r[j]) for o, r in zip(outs, reference) for j in range(r.shape[0])]
     rel = max(float(np.abs(o - r).max() / (np.abs(r).max() + 1e-30)) for o, r in zip(outs, reference))
-    line = (f"{args.model} {precision}: min cosine {min(cosines):.6f}, mean {np.mean(cosines):.6f}, "
+    name = precision if precision != "int8" else f"int8 ({args.calibrator})"
+    line = (f"{args.model} {name}: min cosine {min(cosines):.6f}, mean {np.mean(cosines):.6f}, "
             f"max |diff| / max |ref| {rel:.2e}, weights file {weights} bytes "
             f"({weights / f32_weight_bytes:.3f} of the f32 initializers' {f32_weight_bytes})")
     if min(cosines) < args.min_cosine:

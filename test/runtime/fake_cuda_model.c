@@ -98,6 +98,8 @@ const autoglm_model_desc autoglm_model_fake_cuda = {
     0,
     NULL,
     &autoglm_fake_cuda_image,
+    0,
+    NULL,
 };
 
 /* The same image with its weights in the weighted fake model's weights file
@@ -131,4 +133,6 @@ const autoglm_model_desc autoglm_model_fake_cuda_weighted = {
     FAKE_WEIGHTS_FINGERPRINT,
     "fake_weighted.weights",
     &fakeCudaFileImage,
+    0,
+    NULL,
 };

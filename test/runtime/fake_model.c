@@ -84,6 +84,8 @@ const autoglm_model_desc autoglm_model_fake = {
     0,
     NULL,
     NULL,
+    0,
+    NULL,
 };
 
 /* The same model with its scale in a weights file: y = w * x + b, where w
@@ -122,6 +124,8 @@ const autoglm_model_desc autoglm_model_fake_weighted = {
     FAKE_WEIGHTS_BYTES,
     FAKE_WEIGHTS_FINGERPRINT,
     "fake_weighted.weights",
+    NULL,
+    0,
     NULL,
 };
 

@@ -211,6 +211,21 @@ static void testCreateErrors(void) {
   status = autoglm_session_create(&model, NULL, &session);
   printCreateError("abi", status, session);
 
+  /* ABI 3 is the prefix of ABI 4: still read, the batch fields unread. */
+  model = autoglm_model_fake;
+  model.abi_version = 3;
+  model.num_batch_entries = 7; /* past an ABI 3 descriptor's end */
+  status = autoglm_session_create(&model, NULL, &session);
+  printf("abi 3: %s, %d batch size(s)\n", autoglm_status_string(status),
+         autoglm_session_num_batch_sizes(session));
+  EXPECT(status == AUTOGLM_OK);
+  autoglm_session_destroy(session);
+
+  model = autoglm_model_fake;
+  model.num_batch_entries = 2;
+  status = autoglm_session_create(&model, NULL, &session);
+  printCreateError("batch entries", status, session);
+
   model = autoglm_model_fake;
   model.device = 7;
   status = autoglm_session_create(&model, NULL, &session);

@@ -132,8 +132,38 @@ static llvm::cl::opt<std::string> precision(
     "precision",
     llvm::cl::desc("Precision of matmuls and convolutions: fp32 (the "
                    "default: nothing changes), fp16 or bf16 (narrow operands "
-                   "and weights, f32 accumulation; everything else in f32)"),
-    llvm::cl::value_desc("fp32|fp16|bf16"), llvm::cl::init("fp32"),
+                   "and weights, f32 accumulation; everything else in f32), "
+                   "int8 (matmuls on constant weights quantized from "
+                   "--calibration-data, i32 accumulation)"),
+    llvm::cl::value_desc("fp32|fp16|bf16|int8"), llvm::cl::init("fp32"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> calibrationData(
+    "calibration-data",
+    llvm::cl::desc("int8: sample inputs to measure activation ranges on, one "
+                   "subdirectory per input set, each holding <input "
+                   "name>.npy or input_<i>.pb files"),
+    llvm::cl::value_desc("dir"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> calibrationCache(
+    "calibration-cache",
+    llvm::cl::desc("int8: save the measured ranges to this file; when it "
+                   "exists, read them from it instead of measuring"),
+    llvm::cl::value_desc("file.json"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> calibrator(
+    "calibrator",
+    llvm::cl::desc("int8: an activation's clipping threshold is the largest "
+                   "|x| seen (minmax, the default) or a percentile of |x| "
+                   "(percentile)"),
+    llvm::cl::value_desc("minmax|percentile"), llvm::cl::init("minmax"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    llvm::cl::desc("int8 with --calibrator=percentile: the percentile of |x| "
+                   "kept (default 99.99)"),
+    llvm::cl::value_desc("p"), llvm::cl::init(99.99),
     llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> precisionReport(
@@ -252,6 +282,14 @@ static llvm::cl::list<std::string>
                 llvm::cl::value_desc("NAME:DxDx..."),
                 llvm::cl::cat(importerCategory));
 
+static llvm::cl::opt<std::string> batchSizes(
+    "batch-sizes",
+    llvm::cl::desc("Compile a model whose inputs' dimension 0 is symbolic "
+                   "into one artifact with an entry per batch size, sharing "
+                   "the weights and one workspace: a list (1,2,4,8) or the "
+                   "powers of two of a range, its ends included (1-16)"),
+    llvm::cl::value_desc("N,N,...|FIRST-LAST"), llvm::cl::cat(compileCategory));
+
 static llvm::cl::list<std::string> inputValues(
     "input-value",
     llvm::cl::desc("Fix a graph input's value at compile time from an ONNX "
@@ -288,11 +326,15 @@ static LogicalResult printONNXDiagnostic(StringRef modelPath,
   return success();
 }
 
-/// Reads the input: ONNX models are imported (honouring --input-shape),
+using InputShape = std::pair<std::string, std::vector<int64_t>>;
+
+/// Reads the input: ONNX models are imported (honouring --input-shape, and
+/// `batchShapes`, which replace the shapes it gives the same inputs),
 /// MLIR is parsed. Null after a diagnostic.
 static OwningOpRef<ModuleOp>
 loadInput(StringRef inputPath, MLIRContext &context,
-          std::vector<std::string> *dataFiles = nullptr) {
+          std::vector<std::string> *dataFiles = nullptr,
+          ArrayRef<InputShape> batchShapes = {}) {
   if (!::autoglm::isONNXFile(inputPath)) {
     if (!inputShapes.empty() || !inputValues.empty()) {
       llvm::errs() << "error: --input-shape and --input-value apply to ONNX "
@@ -310,8 +352,13 @@ loadInput(StringRef inputPath, MLIRContext &context,
                    << "' (expected NAME:DxDx..., e.g. input:1x3x224x224)\n";
       return nullptr;
     }
-    options.inputShapes.push_back(std::move(parsed));
+    if (!llvm::any_of(batchShapes, [&](const InputShape &batch) {
+          return batch.first == parsed.first;
+        }))
+      options.inputShapes.push_back(std::move(parsed));
   }
+  options.inputShapes.insert(options.inputShapes.end(), batchShapes.begin(),
+                             batchShapes.end());
   for (const std::string &spec : inputValues) {
     std::pair<std::string, std::string> parsed;
     if (!::autoglm::parseInputValueSpec(spec, parsed)) {
@@ -322,6 +369,67 @@ loadInput(StringRef inputPath, MLIRContext &context,
     options.inputValues.push_back(std::move(parsed));
   }
   return ::autoglm::importONNXFile(inputPath, context, options);
+}
+
+/// The graph inputs of `module`'s `main` whose dimension 0 is symbolic, with
+/// their shapes; an error naming the inputs when there is none.
+static FailureOr<std::vector<InputShape>> findBatchInputs(ModuleOp module) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return emitError(module.getLoc()) << "the module has no `func.func @main`";
+  StringAttr onnxName =
+      mlir::autoglm::AutoGLMDialect::OnnxNameAttrHelper(module.getContext())
+          .getName();
+  std::vector<InputShape> batched;
+  std::string fixed;
+  for (auto [i, type] : llvm::enumerate(main.getArgumentTypes())) {
+    auto name = main.getArgAttrOfType<StringAttr>(i, onnxName);
+    std::string text = name ? name.str() : "arg" + std::to_string(i);
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (tensor && tensor.getRank() > 0 && tensor.isDynamicDim(0)) {
+      batched.emplace_back(text, tensor.getShape().vec());
+      continue;
+    }
+    llvm::raw_string_ostream os(fixed);
+    os << (fixed.empty() ? "" : ", ") << "'" << text << "' is " << type;
+  }
+  if (batched.empty())
+    return emitError(module.getLoc())
+           << "--batch-sizes needs inputs whose batch dimension (dimension "
+              "0) is symbolic, and no input's is"
+           << (fixed.empty() ? "" : ": " + fixed)
+           << "; export the model with a symbolic first dimension, or leave "
+              "it symbolic in --input-shape (?x...)";
+  return batched;
+}
+
+/// --batch-sizes: the model imported once per size, its symbolic batch
+/// dimension fixed to that size. Empty after a diagnostic.
+static SmallVector<OwningOpRef<ModuleOp>>
+loadBatchSizes(StringRef inputPath, MLIRContext &context,
+               ArrayRef<int64_t> sizes, std::vector<std::string> *dataFiles) {
+  if (!::autoglm::isONNXFile(inputPath)) {
+    llvm::errs() << "error: --batch-sizes applies to ONNX input only\n";
+    return {};
+  }
+  OwningOpRef<ModuleOp> symbolic = loadInput(inputPath, context, dataFiles);
+  if (!symbolic)
+    return {};
+  FailureOr<std::vector<InputShape>> batched = findBatchInputs(*symbolic);
+  if (failed(batched))
+    return {};
+  SmallVector<OwningOpRef<ModuleOp>> modules;
+  for (int64_t size : sizes) {
+    std::vector<InputShape> shapes = *batched;
+    for (InputShape &shape : shapes)
+      shape.second[0] = size;
+    OwningOpRef<ModuleOp> module =
+        loadInput(inputPath, context, nullptr, shapes);
+    if (!module)
+      return {};
+    modules.push_back(std::move(module));
+  }
+  return modules;
 }
 
 /// `--emit=...` or `--compile-to=...`: compiles the input into what was
@@ -418,15 +526,37 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     }
     options.disabledPasses.push_back(name);
   }
-  if (precision != "fp32" && precision != "fp16" && precision != "bf16") {
+  if (precision != "fp32" && precision != "fp16" && precision != "bf16" &&
+      precision != "int8") {
     llvm::errs() << "error: unknown --precision=" << precision
-                 << " (expected fp32, fp16 or bf16)\n";
+                 << " (expected fp32, fp16, bf16 or int8)\n";
+    return failure();
+  }
+  if (calibrator != "minmax" && calibrator != "percentile") {
+    llvm::errs() << "error: unknown --calibrator=" << calibrator
+                 << " (expected minmax or percentile)\n";
+    return failure();
+  }
+  if (!(calibrationPercentile > 0 && calibrationPercentile <= 100)) {
+    llvm::errs() << "error: --calibration-percentile wants a number in (0, "
+                    "100], got "
+                 << calibrationPercentile << "\n";
+    return failure();
+  }
+  if (precision != "int8" &&
+      (!calibrationData.empty() || !calibrationCache.empty())) {
+    llvm::errs() << "error: --calibration-data and --calibration-cache apply "
+                    "to --precision=int8 only\n";
     return failure();
   }
   options.precision = precision;
   if (failed(parseSparseAttention(options)))
     return failure();
   options.precisionReport = precisionReport;
+  options.calibrationData = calibrationData;
+  options.calibrationCache = calibrationCache;
+  options.calibrator = calibrator;
+  options.calibrationPercentile = calibrationPercentile;
   options.target = targetName;
   options.modelName = modelName;
   options.outputPath = outputPath.str();
@@ -506,14 +636,46 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     return failure();
   });
   OwningOpRef<ModuleOp> module;
+  SmallVector<OwningOpRef<ModuleOp>> sizedModules;
+  SmallVector<int64_t> sizes;
+  if (!batchSizes.empty()) {
+    std::string error;
+    FailureOr<SmallVector<int64_t>> parsed =
+        mlir::autoglm::parseBatchSizes(batchSizes, error);
+    if (failed(parsed)) {
+      llvm::errs() << "error: " << error << "\n";
+      return failure();
+    }
+    sizes = std::move(*parsed);
+  }
   {
     state.progress.show(0, 6, "import", 0.0,
                         llvm::sys::path::filename(inputPath));
     TimingScope importTiming = timing.nest("import");
-    module = loadInput(inputPath, context, &options.inputDataFiles);
+    if (sizes.empty())
+      module = loadInput(inputPath, context, &options.inputDataFiles);
+    else
+      sizedModules =
+          loadBatchSizes(inputPath, context, sizes, &options.inputDataFiles);
   }
-  if (!module)
+  if (sizes.empty() ? !module : sizedModules.empty())
     return failure();
+  if (!sizes.empty()) {
+    SmallVector<ModuleOp> modules;
+    for (OwningOpRef<ModuleOp> &sized : sizedModules)
+      modules.push_back(*sized);
+    if (failed(mlir::autoglm::compileBatchSizes(modules, sizes, options, timing,
+                                                state)))
+      return failure();
+    state.progress.clear();
+    if (!options.reportPath.empty()) {
+      timing = TimingScope();
+      timingManager.print();
+      timingManager.setEnabled(false);
+    }
+    return mlir::autoglm::finishCompilation(options, state,
+                                            sizedModules.front()->getLoc());
+  }
   if (failed(mlir::autoglm::compileModule(*module, options, timing, state)))
     return failure();
   state.progress.clear();

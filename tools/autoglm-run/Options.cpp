@@ -47,7 +47,18 @@ Execution:
   --time N              after the first (warm-up) run, time N runs and print
                         the median, min and max milliseconds per run (and,
                         on cuda, the device time measured with CUDA events)
+  --batch N             run a request of N rows (dimension 0 of every input
+                        and output) through the runtime's batcher, which runs
+                        it on the model's batch sizes (autoglm-opt
+                        --batch-sizes), padded to a larger size or split
+                        across smaller ones, whichever their measured run
+                        times make cheaper; N is at most the largest size
   --info                print the model's device, inputs and outputs and exit
+  --calibrate DIR       run the model on every input set DIR/*/ (each input
+                        from <input name>.npy or input_<i>.pb) and write the
+                        range and a histogram of |x| of every float output as
+                        JSON to --calibration-out FILE (autoglm-opt
+                        --precision=int8 runs this; docs/precision.md)
   --help                print this text
 
 Serving benchmark (the model's dimension 0 is the batch; docs/batching.md):
@@ -175,6 +186,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       options.expectDir = value;
     } else if (name == "--output-dir") {
       options.outputDir = value;
+    } else if (name == "--calibrate") {
+      options.calibrateDir = value;
+    } else if (name == "--calibration-out") {
+      options.calibrationOut = value;
     } else if (name == "--seed") {
       if (!parseInt(value, 0, number)) {
         error = "--seed wants a non-negative integer, got '" + value + "'";
@@ -182,6 +197,12 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       }
       options.hasSeed = true;
       options.seed = static_cast<uint64_t>(number);
+    } else if (name == "--batch") {
+      if (!parseInt(value, 1, number)) {
+        error = "--batch wants a positive number of rows, got '" + value + "'";
+        return false;
+      }
+      options.batch = number;
     } else if (name == "--repeat") {
       if (!parseInt(value, 1, number)) {
         error = "--repeat wants a positive number of runs, got '" + value + "'";
@@ -259,6 +280,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
   }
   if (options.modelPath.empty()) {
     error = "no model given";
+    return false;
+  }
+  if (options.calibrateDir.empty() != options.calibrationOut.empty()) {
+    error = "--calibrate DIR and --calibration-out FILE go together";
     return false;
   }
   return true;

@@ -35,6 +35,14 @@ struct Options {
   int32_t deviceOrdinal = 0;
   bool info = false;
   bool help = false;
+  /// --calibrate DIR: run every input set under DIR and write the ranges of
+  /// the float outputs to --calibration-out (Calibrate.h).
+  std::string calibrateDir;
+  std::string calibrationOut;
+
+  /// --batch: rows of one request run through a batcher on the model's
+  /// batch sizes (padded or split); 0: one run at the model's own shapes.
+  int64_t batch = 0;
 
   /// --serve-bench and its settings (ServeBench.h).
   bool serveBench = false;

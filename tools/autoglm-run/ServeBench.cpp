@@ -134,7 +134,9 @@ double percentile(const std::vector<double> &sorted, double p) {
 /// --rtol/--atol.
 static bool checkClients(const Options &options, autoglm_session *session,
                          std::vector<RequestTensors> &clients, int &status) {
-  const autoglm_model_desc &model = *autoglm_session_model(session);
+  // The unbatched model: MODEL.so's smallest size (its only one, or the
+  // smallest of an artifact of several).
+  const autoglm_model_desc &model = *autoglm_session_batch_model(session, 0);
   if (clients.empty() || model.num_outputs == 0 ||
       model.outputs[0].shape[0] != options.requestRows)
     return false;
@@ -238,9 +240,19 @@ int runServeBench(const Options &options, autoglm_session *session) {
                 " rows");
   }
 
-  std::string sizes;
+  // Every size of every session used (an artifact of --batch-sizes has
+  // several).
+  std::vector<int64_t> rows;
   for (autoglm_session *s : used)
-    sizes += (sizes.empty() ? "" : ",") + std::to_string(rowsOf(s));
+    for (int32_t k = 0; k < autoglm_session_num_batch_sizes(s); ++k) {
+      const autoglm_model_desc *sized = autoglm_session_batch_model(s, k);
+      rows.push_back(sized->num_inputs ? sized->inputs[0].shape[0]
+                                       : sized->outputs[0].shape[0]);
+    }
+  std::sort(rows.begin(), rows.end());
+  std::string sizes;
+  for (int64_t r : rows)
+    sizes += (sizes.empty() ? "" : ",") + std::to_string(r);
   const autoglm_model_desc &model = *autoglm_session_model(session);
   std::printf("serve-bench: %s batching, ", options.batching.c_str());
   if (options.rate > 0)

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Calibrate.h"
 #include "Compare.h"
 #include "HostTensor.h"
 #include "ModelLibrary.h"
@@ -15,6 +16,7 @@
 #include "ServeBench.h"
 #include "TensorFile.h"
 
+#include "autoglm/batcher.h"
 #include "autoglm/cuda_image.h"
 #include "autoglm/runtime.h"
 
@@ -38,11 +40,20 @@ struct SessionDeleter {
   }
 };
 using SessionPtr = std::unique_ptr<autoglm_session, SessionDeleter>;
+struct BatcherDeleter {
+  void operator()(autoglm_batcher *batcher) const {
+    autoglm_batcher_destroy(batcher);
+  }
+};
 
 /// The runner's state between steps.
 struct Runner {
   const Options &options;
   autoglm_session *session;
+  /// The shapes a run takes: the model's, or with --batch its tensors at
+  /// that many rows (then `batcher` runs them).
+  const autoglm_model_desc *model;
+  autoglm_batcher *batcher = nullptr;
   std::vector<HostTensor> inputs, outputs;
   std::vector<autoglm_tensor> inputViews, outputViews;
   /// Expected values, by output index; absent where none was given.
@@ -104,6 +115,19 @@ static void printInfo(const autoglm_model_desc &model,
   if (model.device == AUTOGLM_DEVICE_CUDA && model.device_image)
     printCudaImage(
         *static_cast<const autoglm_cuda_image *>(model.device_image));
+  if (model.abi_version >= 4 && model.num_batch_entries > 0) {
+    std::string sizes, workspaces;
+    for (int32_t i = 0; i < model.num_batch_entries; ++i) {
+      const autoglm_batch_entry &entry = model.batch_entries[i];
+      sizes += (i ? ", " : "") + std::to_string(entry.batch);
+      workspaces += (i ? ", " : "") + std::to_string(entry.workspace_bytes);
+    }
+    std::printf("batch sizes: %s (workspace %s bytes; one weights image); "
+                "shapes below at batch %lld\n",
+                sizes.c_str(), workspaces.c_str(),
+                static_cast<long long>(
+                    model.batch_entries[model.num_batch_entries - 1].batch));
+  }
   if (model.weights_bytes)
     std::printf("weights: %llu bytes in '%s'\n",
                 static_cast<unsigned long long>(model.weights_bytes),
@@ -126,7 +150,7 @@ static bool readIndexedFile(const std::string &dir, const char *stem,
 
 /// Fills every model input from --input, then --input-dir, then --seed.
 static bool gatherInputs(Runner &runner, std::string &error) {
-  const autoglm_model_desc &model = *autoglm_session_model(runner.session);
+  const autoglm_model_desc &model = *runner.model;
   runner.inputs.resize(model.num_inputs);
   std::vector<bool> filled(model.num_inputs, false);
   for (const NamedFile &input : runner.options.inputs) {
@@ -177,7 +201,7 @@ static bool gatherInputs(Runner &runner, std::string &error) {
 }
 
 static bool allocateOutputs(Runner &runner, std::string &error) {
-  const autoglm_model_desc &model = *autoglm_session_model(runner.session);
+  const autoglm_model_desc &model = *runner.model;
   runner.outputs.resize(model.num_outputs);
   for (int32_t i = 0; i < model.num_outputs; ++i) {
     const autoglm_tensor_desc &desc = model.outputs[i];
@@ -193,6 +217,12 @@ static bool allocateOutputs(Runner &runner, std::string &error) {
 }
 
 static autoglm_status runOnce(Runner &runner) {
+  if (runner.batcher)
+    return autoglm_batcher_submit(
+        runner.batcher, runner.inputViews.data(),
+        static_cast<int32_t>(runner.inputViews.size()),
+        runner.outputViews.data(),
+        static_cast<int32_t>(runner.outputViews.size()));
   return autoglm_session_run(runner.session, runner.inputViews.data(),
                              static_cast<int32_t>(runner.inputViews.size()),
                              runner.outputViews.data(),
@@ -203,8 +233,7 @@ static void printOutputs(const Runner &runner) {
   constexpr int64_t shown = 8;
   for (size_t i = 0; i < runner.outputs.size(); ++i) {
     const HostTensor &output = runner.outputs[i];
-    const autoglm_tensor_desc *desc =
-        autoglm_session_output(runner.session, static_cast<int32_t>(i));
+    const autoglm_tensor_desc *desc = &runner.model->outputs[i];
     std::string values;
     int64_t count = std::min(shown, output.numElements());
     for (int64_t j = 0; j < count; ++j)
@@ -240,7 +269,7 @@ static bool loadExpectations(Runner &runner, std::string &error) {
     int32_t index =
         autoglm_session_find_output(runner.session, expect.name.c_str());
     if (index < 0) {
-      const autoglm_model_desc &model = *autoglm_session_model(runner.session);
+      const autoglm_model_desc &model = *runner.model;
       error = "model '" + modelName(runner.session) + "' has no output '" +
               expect.name +
               "' (its outputs: " + nameList(model.outputs, model.num_outputs) +
@@ -273,7 +302,7 @@ static int checkOutputs(const Runner &runner) {
     if (!runner.hasExpected[i])
       continue;
     const HostTensor &actual = runner.outputs[i];
-    const char *name = autoglm_session_output(runner.session, i)->name;
+    const char *name = runner.model->outputs[i].name;
     if (expected[i].dtype() != actual.dtype() ||
         expected[i].shape() != actual.shape()) {
       std::printf("check '%s': MISMATCH: expected %s %s, the output is %s %s\n",
@@ -425,8 +454,47 @@ int main(int argc, char **argv) {
 
   if (options.serveBench)
     return runServeBench(options, session.get());
+  if (!options.calibrateDir.empty())
+    return runCalibration(options, session.get());
 
-  Runner runner{options, session.get(), {}, {}, {}, {}, {}, {}};
+  Runner runner{
+      options, session.get(), library.model(), nullptr, {}, {}, {}, {}, {}, {}};
+  // --batch: the tensors at that many rows, run through a batcher.
+  autoglm_model_desc requestModel;
+  std::vector<autoglm_tensor_desc> requestTensors;
+  std::vector<std::vector<int64_t>> requestShapes;
+  std::unique_ptr<autoglm_batcher, BatcherDeleter> batcher;
+  if (options.batch > 0) {
+    autoglm_batcher_options batcherOptions;
+    autoglm_batcher_options_init(&batcherOptions);
+    batcherOptions.max_delay_us = 0;
+    // The plan between padding and splitting follows measured run times.
+    batcherOptions.calibration_runs = 3;
+    autoglm_batcher *raw = nullptr;
+    if (autoglm_batcher_create(session.get(), &batcherOptions, &raw) !=
+        AUTOGLM_OK)
+      return fail(autoglm_batcher_last_error());
+    batcher.reset(raw);
+    runner.batcher = raw;
+    requestModel = *library.model();
+    int32_t count = requestModel.num_inputs + requestModel.num_outputs;
+    requestTensors.reserve(count);
+    requestShapes.reserve(count);
+    for (int32_t k = 0; k < count; ++k) {
+      const autoglm_tensor_desc &desc =
+          k < requestModel.num_inputs
+              ? requestModel.inputs[k]
+              : requestModel.outputs[k - requestModel.num_inputs];
+      requestShapes.emplace_back(desc.shape, desc.shape + desc.rank);
+      if (desc.rank > 0)
+        requestShapes.back()[0] = options.batch;
+      requestTensors.push_back(desc);
+      requestTensors.back().shape = requestShapes.back().data();
+    }
+    requestModel.inputs = requestTensors.data();
+    requestModel.outputs = requestTensors.data() + requestModel.num_inputs;
+    runner.model = &requestModel;
+  }
   if (!gatherInputs(runner, error) || !loadExpectations(runner, error) ||
       !allocateOutputs(runner, error))
     return fail(error);
@@ -438,7 +506,18 @@ int main(int argc, char **argv) {
       for (HostTensor &output : runner.outputs)
         std::memset(output.data(), 0xFF, output.byteSize());
     if (runOnce(runner) != AUTOGLM_OK)
-      return fail(autoglm_session_last_error(session.get()));
+      return fail(runner.batcher ? autoglm_batcher_last_error()
+                                 : autoglm_session_last_error(session.get()));
+  }
+  if (runner.batcher) {
+    autoglm_batcher_stats stats;
+    autoglm_batcher_get_stats(runner.batcher, &stats);
+    std::printf("batch %lld: %llu run(s) for %llu request(s), %llu padding "
+                "row(s)\n",
+                static_cast<long long>(options.batch),
+                static_cast<unsigned long long>(stats.runs),
+                static_cast<unsigned long long>(stats.succeeded),
+                static_cast<unsigned long long>(stats.padding_rows));
   }
   printOutputs(runner);
   if (!options.outputDir.empty() && !saveOutputs(runner, error))

@@ -60,6 +60,19 @@ struct CompileOptions {
   std::string precision = "fp32";
   /// Each ONNX node's precision, JSON (--precision-report).
   std::string precisionReport;
+  /// int8: the input sets the float32 model is run on to measure activation
+  /// ranges (--calibration-data=DIR), and the file the ranges are saved to
+  /// and, when it exists, read from instead (--calibration-cache=FILE).
+  std::string calibrationData;
+  std::string calibrationCache;
+  /// int8: minmax or percentile (--calibrator), and the percentile of |x|
+  /// kept (--calibration-percentile).
+  std::string calibrator = "minmax";
+  double calibrationPercentile = 99.99;
+  /// The calibration build itself: every value int8 would quantize becomes
+  /// a model output (--autoglm-instrument-calibration). Internal.
+  bool instrumentCalibration = false;
+
   /// Decode attention as top-k attention (--sparse-attention=on and its
   /// k, sink and window); none leaves attention dense.
   std::optional<SparseAttentionOptions> sparseAttention;
@@ -200,6 +213,36 @@ void registerCompilerDialects(DialectRegistry &registry);
 /// writes the report and the dependency file and renames them all.
 LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                             TimingScope &timing, CompileState &state);
+
+/// The activation ranges `--precision=int8` quantizes with: the
+/// calibration cache when it exists, else measured by compiling `module`
+/// (imported, before the graph phase; it is not changed) for the host CPU
+/// with every calibration point as an output and running it with
+/// `autoglm-run --calibrate` on `options.calibrationData` (and saved to the
+/// cache when one is named). Returns the ranges file; `scratch` holds the
+/// temporary files, removed when it is destroyed.
+FailureOr<std::string> calibrate(ModuleOp module, const CompileOptions &options,
+                                 TimingScope &timing,
+                                 std::vector<llvm::sys::fs::TempFile> &scratch);
+
+/// A batch-polymorphic model (--batch-sizes): `modules[i]`, the model
+/// imported with its batch dimension fixed to `batchSizes[i]` (ascending),
+/// each run through the phases, then one artifact (obj, lib, so, llvm) or
+/// header with an entry per size (Target::emitBatchSizes). Options that
+/// would describe one size only (--compile-to, the reports,
+/// --weights=external) are an error.
+LogicalResult compileBatchSizes(ArrayRef<ModuleOp> modules,
+                                ArrayRef<int64_t> batchSizes,
+                                const CompileOptions &options,
+                                TimingScope &timing, CompileState &state);
+
+/// Parses `--batch-sizes`: "1,2,4,8" (a list, any order, sorted) or "1-16"
+/// (every power of two from the first number to the second, both included
+/// even when they are not powers of two). Fails with `error` set for an
+/// empty or malformed list, a size below 1 or above 2^20, or a size given
+/// twice.
+FailureOr<SmallVector<int64_t>> parseBatchSizes(StringRef spec,
+                                                std::string &error);
 
 /// After compileModule succeeded (and the timing report was printed, so that
 /// the report has the times): writes the report and the dependency file,

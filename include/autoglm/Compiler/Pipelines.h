@@ -34,13 +34,16 @@ ArrayRef<StringRef> getPhaseNames();
 ArrayRef<StringRef> getOptionalPasses();
 
 /// Graph: shape inference, constant folding, precision assignment
-/// (`precision`: fp32, fp16 or bf16; fp32 without a `precisionReport` file
-/// adds no pass), fusion and, with `sparseAttention`, the top-k rewrite of
-/// decode attention on the autoglm dialect, except the passes named in
-/// `disabled`.
+/// (`precision.precision`: fp32, fp16, bf16 or int8; fp32 without a report
+/// file adds no pass) and fusion on the autoglm dialect, except the passes
+/// named in `disabled`; with `sparseAttention`, then the top-k rewrite of
+/// decode attention. `instrumentCalibration` puts
+/// --autoglm-instrument-calibration where precision assignment would go:
+/// the float32 build that measures int8 activation ranges.
 void buildGraphPipeline(
     OpPassManager &pm, ArrayRef<std::string> disabled = {},
-    StringRef precision = "fp32", StringRef precisionReport = "",
+    const AssignPrecisionOptions &precision = {},
+    bool instrumentCalibration = false,
     const std::optional<SparseAttentionOptions> &sparseAttention = {});
 
 /// Kernels: every op that computes becomes (or already is) an

@@ -31,7 +31,8 @@ struct ImportOptions {
 /// True when `path` names a file the importer reads (`.onnx`, `.onnxtxt`).
 bool isONNXFile(llvm::StringRef path);
 
-/// Parses "NAME:1x3x224x224" into `out`; false on a malformed spec.
+/// Parses "NAME:1x3x224x224" into `out` ("?" for a dimension left symbolic:
+/// ShapedType::kDynamic); false on a malformed spec.
 bool parseInputShapeSpec(llvm::StringRef spec,
                          std::pair<std::string, std::vector<int64_t>> &out);
 

@@ -19,8 +19,10 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// dialect: convolutions as matrix products, the buffer pipeline, tiled and
 /// vectorized contractions, loops (the large parallel ones on the runtime's
 /// threads, main taking the execution context last), and the conversions
-/// to LLVM with the bare-pointer calling convention.
-void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options);
+/// to LLVM with the bare-pointer calling convention. `vnni`: the CPU has
+/// AVX-512 VNNI, so uint8 x int8 products use `vpdpbusd`.
+void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options,
+                             bool vnni = false);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

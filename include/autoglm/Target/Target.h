@@ -89,6 +89,17 @@ public:
   virtual LogicalResult emit(ModuleOp module, const ModelSignature &signature,
                              ArtifactKind kind, StringRef outputPath,
                              TimingScope &timing) const = 0;
+
+  /// Emission of a batch-polymorphic model (--batch-sizes): one artifact
+  /// with an entry per size, `modules[i]` the code-generated model at batch
+  /// `signatures[i].batchSizes`-th size, smallest first, sharing one weights
+  /// image and one workspace. `signature` describes the largest size and
+  /// lists every size. The default is an error: a target that cannot.
+  virtual LogicalResult emitBatchSizes(ArrayRef<ModuleOp> modules,
+                                       ArrayRef<ModelSignature> signatures,
+                                       const ModelSignature &signature,
+                                       ArtifactKind kind, StringRef outputPath,
+                                       TimingScope &timing) const;
 };
 
 /// The names `--target=` accepts.

@@ -43,12 +43,13 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     OpBuilder &b = rewriter;
     auto resultType = signlessTensor(op.getType());
     Type acc = resultType.getElementType();
-    Type origIn = getElementTypeOrSelf(op.getLhs().getType());
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     if (!isa<FloatType>(acc)) {
-      // ONNX MatMulInteger: accumulate 8-bit operands in i32.
-      auto widen = [&](Value v) {
+      // ONNX MatMulInteger: accumulate 8-bit operands in i32, each widened
+      // by its own signedness (uint8 activations times int8 weights).
+      auto widen = [&](Value v, Value original) {
         auto t = cast<RankedTensorType>(v.getType());
+        Type origIn = getElementTypeOrSelf(original.getType());
         return buildElementwise(
             b, loc, RankedTensorType::get(t.getShape(), acc), v,
             [&](OpBuilder &nb, Location nloc, ValueRange a) {
@@ -56,8 +57,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                                 op.getType().getElementType());
             });
       };
-      lhs = widen(lhs);
-      rhs = widen(rhs);
+      lhs = widen(lhs, op.getLhs());
+      rhs = widen(rhs, op.getRhs());
     }
     ArrayRef<int64_t> shape = resultType.getShape();
     int64_t rank = shape.size();

@@ -29,10 +29,16 @@
 using namespace mlir;
 
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
-                                            const CodegenOptions &options) {
+                                            const CodegenOptions &options,
+                                            bool vnni) {
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
+  // uint8 x int8 products (int8 precision) with their weight packed for
+  // vpdpbusd, where the CPU has AVX-512 VNNI; elsewhere they stay i32
+  // products of the register-tiled kernel below.
+  if (vnni)
+    pm.addNestedPass<func::FuncOp>(createAutoGLMPackInt8Products());
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in), then
   // the region is inlined.
@@ -48,6 +54,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAutoGLMMemRefCopyToLinalg());
   // Matmuls become cache blocks of register tiles of vector FMAs; what is
   // left of vector transfers becomes unrolled rank-1 loads and stores.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMVnniContractions());
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));

@@ -13,6 +13,7 @@
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
@@ -29,12 +30,23 @@ public:
 
   void buildCodegenPipeline(OpPassManager &pm,
                             const CodegenOptions &options) const override {
-    buildCPUCodegenPipeline(pm, options);
+    // The target machine's CPU decides (the host's, or --cpu /
+    // --target-triple's), never the machine compiling.
+    bool vnni =
+        machine->getTargetTriple().isX86() &&
+        machine->getMCSubtargetInfo()->checkFeatures("+avx512vnni,+avx512bw");
+    buildCPUCodegenPipeline(pm, options, vnni);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,
                      ArtifactKind kind, StringRef outputPath,
                      TimingScope &timing) const override;
+
+  LogicalResult emitBatchSizes(ArrayRef<ModuleOp> modules,
+                               ArrayRef<ModelSignature> signatures,
+                               const ModelSignature &signature,
+                               ArtifactKind kind, StringRef outputPath,
+                               TimingScope &timing) const override;
 
 private:
   HostOptions host;
@@ -54,6 +66,28 @@ LogicalResult CPUTarget::emit(ModuleOp module, const ModelSignature &signature,
     llvmModule = translateToModelLLVMIR(module, llvmContext, signature,
                                         *machine, host.optLevel,
                                         kind == ArtifactKind::SharedLibrary);
+  }
+  if (!llvmModule)
+    return failure();
+  return writeHostArtifact(*llvmModule, *machine, host, kind, outputPath, loc,
+                           timing);
+}
+
+LogicalResult CPUTarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
+                                        ArrayRef<ModelSignature> signatures,
+                                        const ModelSignature &signature,
+                                        ArtifactKind kind, StringRef outputPath,
+                                        TimingScope &timing) const {
+  Location loc = ModuleOp(modules.front()).getLoc();
+  if (kind == ArtifactKind::DeviceAssembly)
+    return emitError(loc) << "--emit=ptx needs --target=cuda";
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule;
+  {
+    TimingScope translation = timing.nest("translate to LLVM IR and optimize");
+    llvmModule = translateBatchSizesToModelLLVMIR(
+        modules, signatures, signature, llvmContext, *machine, host.optLevel,
+        kind == ArtifactKind::SharedLibrary);
   }
   if (!llvmModule)
     return failure();

@@ -62,15 +62,18 @@ inline int64_t blockSize(int64_t size, int64_t target, int64_t multiple,
 
 /// Matmuls the CPU tiling handles: plain (no transposed or broadcast maps)
 /// row major `linalg.matmul` / `linalg.batch_matmul` of static shape, all
-/// of one float type, on buffers (`onTensors` false) or on tensors.
+/// of one float type or all i32, on buffers (`onTensors` false) or on
+/// tensors.
 inline bool isTileableContraction(linalg::LinalgOp op, bool onTensors) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
       (onTensors ? !op.hasPureTensorSemantics()
                  : !op.hasPureBufferSemantics()) ||
       op.hasDynamicShape())
     return false;
+  // i32: the products of 8-bit operands (int8 precision), widened to i32
+  // before the product by the lowering.
   Type et = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  if (!et.isF32() && !et.isF64())
+  if (!et.isF32() && !et.isF64() && !et.isInteger(32))
     return false;
   for (Value operand : op->getOperands())
     if (getElementTypeOrSelf(operand.getType()) != et)

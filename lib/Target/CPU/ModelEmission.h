@@ -35,6 +35,18 @@ translateToModelLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                        const ModelSignature &signature,
                        llvm::TargetMachine &machine, unsigned optLevel,
                        bool exportGetter);
+
+/// The same for a batch-polymorphic model (--batch-sizes): `modules[i]` at
+/// batch `signature.batchSizes[i]` with `signatures[i]`, each translated
+/// with its entry `autoglm_model_<name>_b<batch>_entry`, linked into one
+/// module whose identical constants (the weights) are merged, and one
+/// descriptor whose batch entries list them (`<name>_entry` and the
+/// descriptor's own fields being the largest size's, with the largest
+/// workspace).
+std::unique_ptr<llvm::Module> translateBatchSizesToModelLLVMIR(
+    ArrayRef<ModuleOp> modules, ArrayRef<ModelSignature> signatures,
+    const ModelSignature &signature, llvm::LLVMContext &context,
+    llvm::TargetMachine &machine, unsigned optLevel, bool exportGetter);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_MODELEMISSION_H

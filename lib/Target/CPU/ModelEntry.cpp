@@ -21,6 +21,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -48,20 +49,20 @@ void dropONNXNames(ModuleOp module) {
 /// planned, the execution context when main takes one.
 llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
                            const ModelSignature &signature, StringRef prefix,
-                           bool passWeights, bool passWorkspace,
-                           DescriptorBuilder &types) {
+                           bool passWeights, bool passWorkspace) {
   llvm::LLVMContext &context = module.getContext();
-  auto *fnTy = llvm::FunctionType::get(
-      types.i32,
-      {types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy, types.ptrTy}, false);
+  llvm::Type *i32 = llvm::Type::getInt32Ty(context);
+  llvm::PointerType *ptrTy = llvm::PointerType::getUnqual(context);
+  auto *fnTy =
+      llvm::FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy}, false);
   auto *entry = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
                                        prefix + "_entry", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", entry));
   SmallVector<llvm::Value *> args;
   auto unpack = [&](llvm::Value *array, size_t count) {
     for (size_t i = 0; i < count; ++i) {
-      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(types.ptrTy, array, i);
-      args.push_back(b.CreateLoad(types.ptrTy, slot));
+      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(ptrTy, array, i);
+      args.push_back(b.CreateLoad(ptrTy, slot));
     }
   };
   unpack(entry->getArg(0), signature.inputs.size());
@@ -73,7 +74,7 @@ llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
   if (main->arg_size() > args.size())
     args.push_back(entry->getArg(4));
   b.CreateCall(main, args);
-  b.CreateRet(llvm::ConstantInt::get(types.i32, 0));
+  b.CreateRet(llvm::ConstantInt::get(i32, 0));
   return entry;
 }
 
@@ -104,25 +105,41 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
 }
 } // namespace
 
-std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
-    ModuleOp module, llvm::LLVMContext &context,
-    const ModelSignature &signature, llvm::TargetMachine &machine,
-    unsigned optLevel, bool exportGetter) {
+namespace {
+/// One model translated to LLVM IR with its entry function.
+struct TranslatedModel {
+  std::unique_ptr<llvm::Module> module;
+  llvm::Function *entry = nullptr;
+  ExternalWeights weights;
+  uint64_t workspaceBytes = 0;
+};
+} // namespace
+
+/// Translates `module` to LLVM IR for `machine` and adds the entry function
+/// `<prefix>_entry` calling its `main` (renamed `<prefix>_main`); every
+/// other definition becomes internal. Empty after a diagnostic.
+static TranslatedModel translateModel(ModuleOp module,
+                                      llvm::LLVMContext &context,
+                                      const ModelSignature &signature,
+                                      llvm::TargetMachine &machine,
+                                      StringRef prefix) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
-  ExternalWeights weights = takeExternalWeights(module);
-  uint64_t workspaceBytes = takeWorkspaceBytes(module);
+  TranslatedModel translated;
+  ExternalWeights &weights = translated.weights;
+  weights = takeExternalWeights(module);
+  uint64_t workspaceBytes = translated.workspaceBytes =
+      takeWorkspaceBytes(module);
   dropONNXNames(module);
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, signature.modelName);
   if (!llvmModule) {
     emitError(module.getLoc()) << "translation to LLVM IR failed";
-    return nullptr;
+    return {};
   }
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
 
-  std::string prefix = "autoglm_model_" + signature.modelName;
   llvm::Function *main = llvmModule->getFunction("main");
   // The pointers, the weights data when they were externalized
   // (--autoglm-externalize-weights), the workspace when memory was planned
@@ -134,11 +151,11 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
       (main->arg_size() != numArgs && main->arg_size() != numArgs + 1)) {
     emitError(module.getLoc()) << "the lowered module has no `main` taking "
                                << numArgs << " pointers (and a context)";
-    return nullptr;
+    return {};
   }
   // The computation itself is private: only the entry and descriptor are
   // the model's interface, and two models may be linked together.
-  main->setName(prefix + "_main");
+  main->setName(prefix + Twine("_main"));
   main->setLinkage(llvm::GlobalValue::InternalLinkage);
   for (llvm::Function &fn : *llvmModule)
     if (!fn.isDeclaration() && &fn != main)
@@ -147,15 +164,89 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
     if (!global.isDeclaration())
       global.setLinkage(llvm::GlobalValue::InternalLinkage);
 
-  DescriptorBuilder descriptors(*llvmModule, prefix);
-  llvm::Function *entry =
-      buildEntry(*llvmModule, main, signature, prefix, weights.bytes != 0,
-                 workspaceBytes != 0, descriptors);
-  llvm::GlobalVariable *desc = descriptors.modelDescriptor(
-      signature, AUTOGLM_DEVICE_CPU, entry, weights, workspaceBytes, nullptr);
+  translated.entry = buildEntry(*llvmModule, main, signature, prefix,
+                                weights.bytes != 0, workspaceBytes != 0);
+  translated.module = std::move(llvmModule);
+  return translated;
+}
+
+std::unique_ptr<llvm::Module> mlir::autoglm::translateToModelLLVMIR(
+    ModuleOp module, llvm::LLVMContext &context,
+    const ModelSignature &signature, llvm::TargetMachine &machine,
+    unsigned optLevel, bool exportGetter) {
+  std::string prefix = "autoglm_model_" + signature.modelName;
+  TranslatedModel model =
+      translateModel(module, context, signature, machine, prefix);
+  if (!model.module)
+    return nullptr;
+  DescriptorBuilder descriptors(*model.module, prefix);
+  llvm::GlobalVariable *desc =
+      descriptors.modelDescriptor(signature, AUTOGLM_DEVICE_CPU, model.entry,
+                                  model.weights, model.workspaceBytes, nullptr);
   if (exportGetter)
     descriptors.exportGetter(desc);
 
-  optimizeModule(*llvmModule, machine, optLevel);
-  return llvmModule;
+  optimizeModule(*model.module, machine, optLevel);
+  return std::move(model.module);
+}
+
+std::unique_ptr<llvm::Module> mlir::autoglm::translateBatchSizesToModelLLVMIR(
+    ArrayRef<ModuleOp> modules, ArrayRef<ModelSignature> signatures,
+    const ModelSignature &signature, llvm::LLVMContext &context,
+    llvm::TargetMachine &machine, unsigned optLevel, bool exportGetter) {
+  std::string prefix = "autoglm_model_" + signature.modelName;
+  std::unique_ptr<llvm::Module> linked;
+  SmallVector<std::string> entryNames;
+  SmallVector<uint64_t> workspaces;
+  uint64_t workspaceBytes = 0;
+  for (auto [i, batch] : llvm::enumerate(signature.batchSizes)) {
+    ModuleOp module = modules[i];
+    const ModelSignature &sized = signatures[i];
+    std::string sizePrefix = prefix + "_b" + std::to_string(batch);
+    TranslatedModel model =
+        translateModel(module, context, sized, machine, sizePrefix);
+    if (!model.module)
+      return nullptr;
+    if (model.weights.bytes) {
+      emitError(module.getLoc())
+          << "--batch-sizes keeps the weights embedded (no --weights=external)";
+      return nullptr;
+    }
+    // Constants no code compares by address: LLVM's constant merging then
+    // keeps one copy of what the sizes share (the weights image).
+    for (llvm::GlobalVariable &global : model.module->globals())
+      if (global.isConstant() && global.hasLocalLinkage())
+        global.setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    entryNames.push_back(model.entry->getName().str());
+    workspaces.push_back(model.workspaceBytes);
+    workspaceBytes = std::max(workspaceBytes, model.workspaceBytes);
+    if (!linked) {
+      linked = std::move(model.module);
+      continue;
+    }
+    // Internal symbols of the same name (kernels, constants) are renamed.
+    if (llvm::Linker::linkModules(*linked, std::move(model.module))) {
+      emitError(module.getLoc()) << "cannot link the code of batch size "
+                                 << batch << " with the other sizes";
+      return nullptr;
+    }
+  }
+
+  DescriptorBuilder descriptors(*linked, prefix);
+  SmallVector<DescriptorBuilder::BatchEntry> entries;
+  for (auto [i, batch] : llvm::enumerate(signature.batchSizes))
+    entries.push_back({batch, &signatures[i],
+                       linked->getFunction(entryNames[i]), workspaces[i]});
+  llvm::Function *largest = entries.back().entry;
+  // `<prefix>_entry`, as for a model of one size: the largest size.
+  llvm::GlobalAlias::create(llvm::GlobalValue::ExternalLinkage,
+                            prefix + "_entry", largest);
+  llvm::GlobalVariable *desc = descriptors.modelDescriptor(
+      signature, AUTOGLM_DEVICE_CPU, largest, ExternalWeights(), workspaceBytes,
+      nullptr, descriptors.batchEntryTable(entries),
+      static_cast<int32_t>(entries.size()));
+  if (exportGetter)
+    descriptors.exportGetter(desc);
+  optimizeModule(*linked, machine, optLevel);
+  return linked;
 }

@@ -337,9 +337,13 @@ LogicalResult ParallelLoopsToRuntime::runOnFunction(
     // matter to the optimizer, e.g. as loop bounds), the rest captured.
     llvm::SetVector<Value> used;
     getUsedValuesDefinedAbove(loop.getRegion(), loop.getRegion(), used);
-    for (unsigned i = plan->tripCounts.size(); i < loop.getNumLoops(); ++i)
-      used.insert_range(ValueRange{loop.getLowerBound()[i],
-                                   loop.getUpperBound()[i], loop.getStep()[i]});
+    // The body computes the distributed dimensions' indices from their
+    // lower bounds and steps, and loops over the others.
+    for (unsigned i = 0; i < loop.getNumLoops(); ++i) {
+      used.insert_range(ValueRange{loop.getLowerBound()[i], loop.getStep()[i]});
+      if (i >= plan->tripCounts.size())
+        used.insert(loop.getUpperBound()[i]);
+    }
     SmallVector<Value> captures;
     SmallVector<Operation *> clones;
     SmallVector<Type> fieldTypes;

@@ -111,6 +111,45 @@ def AutoGLMTileAndVectorizeContractions
   ];
 }
 
+def AutoGLMPackInt8Products
+    : Pass<"autoglm-pack-int8-products", "func::FuncOp"> {
+  let summary = "Pack the constant weights of uint8 x int8 products for "
+                "AVX-512 VNNI";
+  let description = [{
+    On tensors. A `linalg.matmul` of an i8 value widened with `extui` by a
+    constant i8 weight widened with `extsi` (what int8 precision makes),
+    with K a multiple of 4 and N of 16, becomes one `linalg.generic` over
+    (m, n, kk, j) on A viewed as `[M, K/4, 4]` and the weight packed at
+    compile time as `Wp[kk, n, j] = W[4 kk + j, n]`, marked `autoglm.vnni`;
+    the widening generics go. --autoglm-vnni-contractions lowers it.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def AutoGLMVnniContractions
+    : Pass<"autoglm-vnni-contractions", "func::FuncOp"> {
+  let summary = "Lower the packed uint8 x int8 products to vpdpbusd loops";
+  let description = [{
+    On buffers. Each `autoglm.vnni` generic of
+    --autoglm-pack-int8-products becomes an `scf.parallel` over register
+    tiles of C (mr rows x nr columns, dividing M and N) with an `scf.for`
+    over K/4 inside, whose body loads 64 bytes of the packed weight per 16
+    columns, broadcasts 4 bytes of each row of A to 16 lanes and calls
+    `llvm.x86.avx512.vpdpbusd.512` per accumulator.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def AutoGLMTileKernelRegions
     : Pass<"autoglm-tile-kernel-regions", "func::FuncOp"> {
   let summary = "Tile each fused region into the cache blocks of its matrix "

@@ -65,36 +65,6 @@ bool dependsOnReduction(Operation *op, Block &body) {
   return false;
 }
 
-/// Sets to 0 (whole) the entries of `sizes`, one per loop of `op`, along
-/// which `op` broadcasts a reduction that `body` computes: the dimensions
-/// absent from the indexing map of an input that depends on a reduction.
-/// Through an elementwise producer read with the identity map (a cast after
-/// a softmax), the producer's own inputs decide.
-void keepBroadcastDimsWhole(linalg::LinalgOp op, Block &body,
-                            SmallVectorImpl<int64_t> &sizes) {
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    Operation *producer = input->get().getDefiningOp();
-    if (!producer || producer->getBlock() != &body ||
-        !dependsOnReduction(producer, body))
-      continue;
-    AffineMap map = op.getMatchingIndexingMap(input);
-    // The producer's loops are then the root's, one for one.
-    auto elementwise = dyn_cast<linalg::LinalgOp>(producer);
-    if (elementwise && map.isIdentity() &&
-        elementwise.getNumReductionLoops() == 0 &&
-        elementwise.getNumDpsInits() == 1 &&
-        elementwise.getMatchingIndexingMap(elementwise.getDpsInitOperand(0))
-            .isIdentity() &&
-        elementwise.getNumLoops() == op.getNumLoops()) {
-      keepBroadcastDimsWhole(elementwise, body, sizes);
-      continue;
-    }
-    for (unsigned d = 0; d < sizes.size(); ++d)
-      if (!map.isFunctionOfDim(d))
-        sizes[d] = 0;
-  }
-}
-
 /// One iteration computes at most this many elements of the root: beyond,
 /// the region's ops stay separate kernels rather than give each thread a
 /// long row in private memory.
@@ -122,7 +92,16 @@ struct FuseKernelRegionsPass
     for (utils::IteratorType type : iterators)
       sizes.push_back(type == utils::IteratorType::parallel ? 1 : 0);
     if (auto linalgRoot = dyn_cast<linalg::LinalgOp>(root.getOperation()))
-      keepBroadcastDimsWhole(linalgRoot, body, sizes);
+      for (OpOperand *input : linalgRoot.getDpsInputOperands()) {
+        Operation *producer = input->get().getDefiningOp();
+        if (!producer || producer->getBlock() != &body ||
+            !dependsOnReduction(producer, body))
+          continue;
+        AffineMap map = linalgRoot.getMatchingIndexingMap(input);
+        for (unsigned d = 0; d < sizes.size(); ++d)
+          if (!map.isFunctionOfDim(d))
+            sizes[d] = 0;
+      }
     if (llvm::all_of(sizes, [](int64_t size) { return size == 0; }))
       return false;
     if (auto linalgRoot = dyn_cast<linalg::LinalgOp>(root.getOperation())) {

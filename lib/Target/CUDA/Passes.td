@@ -37,13 +37,15 @@ def AutoGLMCUDAMergeKernelRegions
   let description = [{
     On tensors, after the products have left their regions: a region whose
     ops all compute element by element or move data (linalg ops without
-    reductions, reshapes) and whose one result feeds only one other region
-    (directly or through reshapes) is merged into that region; chains merge
+    reductions, reshapes) and whose one result feeds only one other such
+    region (directly or through reshapes), which reads each of its elements
+    once (a permutation, not a gather or a broadcast), is merged into it;
+    chains merge
     whole (a bias add, the cast to f16 and the transpose splitting attention
     heads become one region). Inside merged regions, reshapes are folded
     into the linalg ops' loops where linalg's reshape-by-expansion patterns
     can, so that `--autoglm-cuda-fuse-kernel-regions` fuses the chain into
-    one kernel. A region that reduces is not merged into its consumer.
+    one kernel. Regions that reduce take no part, as producer or consumer.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];

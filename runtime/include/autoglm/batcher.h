@@ -73,7 +73,9 @@ void autoglm_batcher_options_init(autoglm_batcher_options *options);
  * exclusively) into `*out_batcher`, and starts its worker thread. The
  * model's inputs and outputs must all have rank >= 1 and the same first
  * dimension, the batch; a run with fewer rows pads the batch by repeating
- * its last row (outputs of padding rows are dropped).
+ * its last row (outputs of padding rows are dropped). A session of a model
+ * compiled with several batch sizes (`autoglm-opt --batch-sizes`) gives the
+ * batcher all of them, as autoglm_batcher_create_multi does with sessions.
  * AUTOGLM_ERROR_INVALID_ARGUMENT for a NULL argument, bad options or a
  * model without a batch dimension; autoglm_batcher_last_error() says why. */
 autoglm_status autoglm_batcher_create(autoglm_session *session,

@@ -18,9 +18,15 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change of the structs below.
- * 2 -> 3: `device` and `device_image` in autoglm_model_desc. */
-#define AUTOGLM_ABI_VERSION 3
+/* Bumped on any change of the structs below.
+ * 2 -> 3: `device` and `device_image` in autoglm_model_desc.
+ * 3 -> 4: `num_batch_entries` and `batch_entries` appended to
+ *         autoglm_model_desc (batch-polymorphic models). A version 3
+ *         descriptor is the prefix of a version 4 one, so the runtime still
+ *         reads it, as a model of one batch size. */
+#define AUTOGLM_ABI_VERSION 4
+/* The oldest descriptor version the runtime reads. */
+#define AUTOGLM_ABI_OLDEST_VERSION 3
 
 /* The element types: the one table that the runtime and the compiler
  * (lib/Target/ModelSignature.cpp, the generated header) both expand, so a
@@ -111,6 +117,19 @@ typedef struct autoglm_weights_header {
   uint8_t reserved[40]; /* zero */
 } autoglm_weights_header;
 
+/* One batch size of a batch-polymorphic model (`autoglm-opt
+ * --batch-sizes`): the model specialized for `batch` rows in dimension 0 of
+ * its batched tensors, with its own shapes, entry and workspace needs. Every
+ * entry reads the descriptor's one weights image and runs in one workspace
+ * of the descriptor's `workspace_bytes`, the largest entry's. */
+typedef struct autoglm_batch_entry {
+  int64_t batch;
+  const autoglm_tensor_desc *inputs;  /* num_inputs, this size's shapes */
+  const autoglm_tensor_desc *outputs; /* num_outputs */
+  uint64_t workspace_bytes;           /* <= the descriptor's */
+  autoglm_entry_fn entry;
+} autoglm_batch_entry;
+
 typedef struct autoglm_model_desc {
   uint32_t abi_version; /* AUTOGLM_ABI_VERSION */
   int32_t device;       /* autoglm_device */
@@ -129,6 +148,11 @@ typedef struct autoglm_model_desc {
   const char *weights_file;
   /* The device code and its tables (NULL for AUTOGLM_DEVICE_CPU). */
   const void *device_image;
+  /* ABI 4. A batch-polymorphic model's sizes, ascending batch, the last
+   * being the one the fields above describe (its shapes and entry, with the
+   * largest workspace); 0 and NULL for a model of one fixed size. */
+  int32_t num_batch_entries;
+  const autoglm_batch_entry *batch_entries;
 } autoglm_model_desc;
 
 #ifdef __cplusplus

@@ -178,6 +178,17 @@ void autoglm_session_destroy(autoglm_session *session);
 /* The model the session runs, or NULL for a NULL session. */
 const autoglm_model_desc *autoglm_session_model(const autoglm_session *session);
 
+/* The batch sizes of a batch-polymorphic model (`autoglm-opt
+ * --batch-sizes`): how many (1 for a model of one fixed size, 0 for a NULL
+ * session), and the descriptor of size `index`, smallest first (the model
+ * itself for one fixed size; NULL out of range). A size's descriptor has
+ * that size's shapes; autoglm_session_run runs it when the tensors have
+ * them. Tensors of another batch go through a batcher (autoglm/batcher.h),
+ * which pads or splits them onto the sizes. */
+int32_t autoglm_session_num_batch_sizes(const autoglm_session *session);
+const autoglm_model_desc *
+autoglm_session_batch_model(const autoglm_session *session, int32_t index);
+
 /* The number of model inputs / outputs, or 0 for a NULL session. */
 int32_t autoglm_session_num_inputs(const autoglm_session *session);
 int32_t autoglm_session_num_outputs(const autoglm_session *session);

@@ -50,53 +50,11 @@ func.func @chain(%x: tensor<8x6xf32>, %b: tensor<6xf32>) -> tensor<2x8x3xf16> {
 
 // -----
 
-// A row's softmax-like normalization (it reduces) and the cast after it:
-// the cast is pointwise, so it joins the reducing region.
-// CHECK-LABEL: func.func @reduce_then_cast
-// CHECK:         autoglm.fused "cast"(%arg0)
-// CHECK:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
-// CHECK:           arith.truncf
-// CHECK-NOT:     autoglm.fused
-#id2 = affine_map<(d0, d1) -> (d0, d1)>
-#red = affine_map<(d0, d1) -> (d0)>
-func.func @reduce_then_cast(%x: tensor<4x64xf32>) -> tensor<4x64xf16> {
-  %n = autoglm.fused "softmax"(%x) : (tensor<4x64xf32>) -> tensor<4x64xf32> {
-  ^bb0(%in: tensor<4x64xf32>):
-    %zero = arith.constant 0.0 : f32
-    %e1 = tensor.empty() : tensor<4xf32>
-    %z = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
-    %s = linalg.generic {indexing_maps = [#id2, #red], iterator_types = ["parallel", "reduction"]} ins(%in : tensor<4x64xf32>) outs(%z : tensor<4xf32>) {
-    ^bb0(%u: f32, %o: f32):
-      %a = arith.addf %u, %o : f32
-      linalg.yield %a : f32
-    } -> tensor<4xf32>
-    %e2 = tensor.empty() : tensor<4x64xf32>
-    %r = linalg.generic {indexing_maps = [#id2, #red, #id2], iterator_types = ["parallel", "parallel"]} ins(%in, %s : tensor<4x64xf32>, tensor<4xf32>) outs(%e2 : tensor<4x64xf32>) {
-    ^bb0(%u: f32, %t: f32, %o: f32):
-      %d = arith.divf %u, %t : f32
-      linalg.yield %d : f32
-    } -> tensor<4x64xf32>
-    autoglm.yield %r : tensor<4x64xf32>
-  }
-  %c = autoglm.fused "cast"(%n) : (tensor<4x64xf32>) -> tensor<4x64xf16> {
-  ^bb0(%in: tensor<4x64xf32>):
-    %e = tensor.empty() : tensor<4x64xf16>
-    %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%in : tensor<4x64xf32>) outs(%e : tensor<4x64xf16>) {
-    ^bb0(%u: f32, %o: f16):
-      %t = arith.truncf %u : f32 to f16
-      linalg.yield %t : f16
-    } -> tensor<4x64xf16>
-    autoglm.yield %r : tensor<4x64xf16>
-  }
-  return %c : tensor<4x64xf16>
-}
-
-// -----
-
-// The same reduction followed by a transpose (not pointwise), and an
-// elementwise region whose result has two users: nothing merges.
+// A reducing region followed by a transpose, and an elementwise region
+// whose result has two users: nothing merges.
 // CHECK-LABEL: func.func @not_merged
-// CHECK:         %[[N:.*]] = autoglm.fused "softmax"
+// CHECK:         %[[A:.*]] = autoglm.fused "elementwise"(%arg0)
+// CHECK:         %[[N:.*]] = autoglm.fused "softmax"(%[[A]])
 // CHECK:         autoglm.fused "transpose"(%[[N]])
 // CHECK:         %[[E:.*]] = autoglm.fused "elementwise"
 // CHECK:         autoglm.fused "cast"(%[[E]])
@@ -104,7 +62,19 @@ func.func @reduce_then_cast(%x: tensor<4x64xf32>) -> tensor<4x64xf16> {
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
 #red = affine_map<(d0, d1) -> (d0)>
 func.func @not_merged(%x: tensor<4x64xf32>) -> (tensor<64x4xf32>, tensor<4x64xf16>, tensor<4x64xf32>) {
-  %n = autoglm.fused "softmax"(%x) : (tensor<4x64xf32>) -> tensor<4x64xf32> {
+  // An elementwise producer of a reducing region (a residual before a
+  // LayerNorm) stays a region of its own too.
+  %add = autoglm.fused "elementwise"(%x) : (tensor<4x64xf32>) -> tensor<4x64xf32> {
+  ^bb0(%in: tensor<4x64xf32>):
+    %e = tensor.empty() : tensor<4x64xf32>
+    %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%in : tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+    ^bb0(%u: f32, %o: f32):
+      %a = arith.addf %u, %u : f32
+      linalg.yield %a : f32
+    } -> tensor<4x64xf32>
+    autoglm.yield %r : tensor<4x64xf32>
+  }
+  %n = autoglm.fused "softmax"(%add) : (tensor<4x64xf32>) -> tensor<4x64xf32> {
   ^bb0(%in: tensor<4x64xf32>):
     %zero = arith.constant 0.0 : f32
     %e1 = tensor.empty() : tensor<4xf32>
@@ -149,4 +119,38 @@ func.func @not_merged(%x: tensor<4x64xf32>) -> (tensor<64x4xf32>, tensor<4x64xf1
     autoglm.yield %r : tensor<4x64xf16>
   }
   return %t, %c, %m : tensor<64x4xf32>, tensor<4x64xf16>, tensor<4x64xf32>
+}
+
+// -----
+
+// A gather that reads each element of its input several times (im2col's
+// patches overlap): merged, the bias add would be recomputed for every
+// read; it stays a region of its own.
+// CHECK-LABEL: func.func @gather_consumer
+// CHECK:         %[[B:.*]] = autoglm.fused "elementwise"(%arg0)
+// CHECK:         autoglm.fused "contraction"(%[[B]])
+#id1 = affine_map<(d0) -> (d0)>
+#patch = affine_map<(d0, d1) -> (d0 + d1)>
+#out2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @gather_consumer(%x: tensor<10xf32>) -> tensor<8x3xf32> {
+  %b = autoglm.fused "elementwise"(%x) : (tensor<10xf32>) -> tensor<10xf32> {
+  ^bb0(%in: tensor<10xf32>):
+    %e = tensor.empty() : tensor<10xf32>
+    %r = linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]} ins(%in : tensor<10xf32>) outs(%e : tensor<10xf32>) {
+    ^bb0(%u: f32, %o: f32):
+      %a = arith.addf %u, %u : f32
+      linalg.yield %a : f32
+    } -> tensor<10xf32>
+    autoglm.yield %r : tensor<10xf32>
+  }
+  %p = autoglm.fused "contraction"(%b) : (tensor<10xf32>) -> tensor<8x3xf32> {
+  ^bb0(%in: tensor<10xf32>):
+    %e = tensor.empty() : tensor<8x3xf32>
+    %r = linalg.generic {indexing_maps = [#patch, #out2], iterator_types = ["parallel", "parallel"]} ins(%in : tensor<10xf32>) outs(%e : tensor<8x3xf32>) {
+    ^bb0(%u: f32, %o: f32):
+      linalg.yield %u : f32
+    } -> tensor<8x3xf32>
+    autoglm.yield %r : tensor<8x3xf32>
+  }
+  return %p : tensor<8x3xf32>
 }

@@ -1,0 +1,170 @@
+//===- PackInt8Products.cpp - uint8 x int8 products in VNNI layout --------===//
+//
+// --autoglm-pack-int8-products: the products int8 precision makes reach the
+// CPU target as
+//
+//   %a32 = linalg.generic (extui) ins(%a : tensor<MxKxi8>)
+//   %b32 = linalg.generic (extsi) ins(%w : tensor<KxNxi8>)   // a constant
+//   %c = linalg.matmul ins(%a32, %b32) outs(%init : tensor<MxNxi32>)
+//
+// On a CPU with AVX-512 VNNI, `vpdpbusd` multiplies 4 consecutive uint8
+// values of A's row with 4 int8 values of B in each 32-bit lane and adds
+// the 4 products to the lane. This pass packs the constant weight at
+// compile time so that each 32-bit lane holds B[4kk..4kk+3, n]:
+// Wp[kk, n, j] = W[4 kk + j, n], and rewrites the product as one generic
+// over (m, n, kk, j) on A viewed as [M, K/4, 4], marked `autoglm.vnni`, which
+// --autoglm-vnni-contractions turns into the instruction after
+// bufferization. No widened copy of A or W is made any more. Products
+// whose K is not a multiple of 4 or N not of 16 are left as they are.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMPACKINT8PRODUCTS
+#include "autoglm/Target/CPU/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+
+namespace {
+/// The 8-bit value a one-op generic widens with `Ext` (arith.extui or
+/// arith.extsi) into i32, or null.
+template <typename Ext>
+Value widenedFrom(Value v) {
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || !generic.hasPureTensorSemantics() ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return {};
+  auto ext = dyn_cast<Ext>(body.front());
+  if (!ext || ext.getIn() != body.getArgument(0) ||
+      !ext.getIn().getType().isInteger(8) || !ext.getType().isInteger(32))
+    return {};
+  return generic.getDpsInputs()[0];
+}
+
+/// The elements of an i8 constant, dense or a resource blob.
+std::optional<SmallVector<int8_t>> readInt8(ElementsAttr attr) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return llvm::to_vector(dense.getValues<int8_t>());
+  if (auto blob = dyn_cast<DenseI8ResourceElementsAttr>(attr))
+    if (std::optional<ArrayRef<int8_t>> data = blob.tryGetAsArrayRef())
+      return SmallVector<int8_t>(data->begin(), data->end());
+  return std::nullopt;
+}
+
+struct PackInt8Products
+    : autoglm::impl::AutoGLMPackInt8ProductsBase<PackInt8Products> {
+  using AutoGLMPackInt8ProductsBase::AutoGLMPackInt8ProductsBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> products;
+    getOperation().walk([&](linalg::MatmulOp mm) { products.push_back(mm); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp mm : products)
+      pack(rewriter, mm);
+  }
+
+  void pack(IRRewriter &rewriter, linalg::MatmulOp mm) {
+    if (!mm.hasPureTensorSemantics() ||
+        mm.getIndexingMapsArray() !=
+            linalg::MatmulOp::getDefaultIndexingMaps(&getContext()))
+      return;
+    // A batched activation reaches the product with its rows folded: the
+    // collapse moves before the widening.
+    Value lhs = mm.getDpsInputs()[0];
+    auto collapse = lhs.getDefiningOp<tensor::CollapseShapeOp>();
+    Value a = widenedFrom<arith::ExtUIOp>(collapse ? collapse.getSrc() : lhs);
+    Value w = widenedFrom<arith::ExtSIOp>(mm.getDpsInputs()[1]);
+    ElementsAttr weight;
+    if (!a || !w || !matchPattern(w, m_Constant(&weight)))
+      return;
+    std::optional<SmallVector<int8_t>> values = readInt8(weight);
+    if (!values)
+      return;
+    rewriter.setInsertionPoint(mm);
+    if (collapse)
+      a = tensor::CollapseShapeOp::create(rewriter, mm.getLoc(), a,
+                                          collapse.getReassociationIndices());
+    auto aType = cast<RankedTensorType>(a.getType());
+    auto wType = cast<RankedTensorType>(w.getType());
+    if (!aType.hasStaticShape() || !wType.hasStaticShape())
+      return;
+    int64_t m = aType.getDimSize(0), k = aType.getDimSize(1),
+            n = wType.getDimSize(1);
+    if (k % 4 != 0 || n % 16 != 0)
+      return;
+
+    // Wp[kk, n, j] = W[4 kk + j, n].
+    SmallVector<int8_t> packed(k * n);
+    for (int64_t kk = 0; kk < k / 4; ++kk)
+      for (int64_t col = 0; col < n; ++col)
+        for (int64_t j = 0; j < 4; ++j)
+          packed[(kk * n + col) * 4 + j] = (*values)[(4 * kk + j) * n + col];
+    auto packedType =
+        RankedTensorType::get({k / 4, n, 4}, rewriter.getIntegerType(8));
+    Location loc = mm.getLoc();
+    rewriter.setInsertionPoint(mm);
+    // A blob, as the importer's weights: not uniqued in the context.
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
+        ArrayRef<int8_t>(packed));
+    Value packedWeight = arith::ConstantOp::create(
+        rewriter, loc, packedType,
+        DenseResourceElementsAttr::get(packedType, "vnni_packed",
+                                       std::move(blob)));
+    Value a3 = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({m, k / 4, 4}, aType.getElementType()), a,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+
+    MLIRContext *ctx = &getContext();
+    AffineExpr dm, dn, dkk, dj;
+    bindDims(ctx, dm, dn, dkk, dj);
+    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {dm, dkk, dj}, ctx),
+                                   AffineMap::get(4, 0, {dkk, dn, dj}, ctx),
+                                   AffineMap::get(4, 0, {dm, dn}, ctx)};
+    auto product = linalg::GenericOp::create(
+        rewriter, loc, mm.getResultTypes(), ValueRange{a3, packedWeight},
+        mm.getDpsInits(), maps,
+        {utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::reduction, utils::IteratorType::reduction},
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Type i32 = b.getI32Type();
+          Value x = arith::ExtUIOp::create(b, l, i32, args[0]);
+          Value y = arith::ExtSIOp::create(b, l, i32, args[1]);
+          Value xy = arith::MulIOp::create(b, l, x, y);
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::AddIOp::create(b, l, args[2], xy)});
+        });
+    product->setAttr("autoglm.vnni", rewriter.getUnitAttr());
+    Operation *widenW = mm.getDpsInputs()[1].getDefiningOp();
+    rewriter.replaceOp(mm, product->getResults());
+    // The widened copies are dead unless something else reads them.
+    SmallVector<Operation *> dead = {collapse, widenW, w.getDefiningOp()};
+    if (collapse)
+      dead.push_back(collapse.getSrc().getDefiningOp());
+    else
+      dead.push_back(lhs.getDefiningOp());
+    // In order: a widening before what it widens (the unpacked weight
+    // goes too, or the weights file would hold it twice).
+    for (Operation *op : dead)
+      if (op && op->use_empty())
+        rewriter.eraseOp(op);
+  }
+};
+} // namespace

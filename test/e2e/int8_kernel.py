@@ -1,0 +1,40 @@
+"""Builds MatMulInteger models (uint8 activations x constant int8 weights,
+what --precision=int8 makes of a product) with edge values, and their exact
+results computed with numpy in int64.
+
+    int8_kernel.py DIR
+
+Writes DIR/<case>.onnx, DIR/<case>_a.npy and DIR/<case>_y.npy for each case:
+`vnni` (M = 5, K = 64, N = 48: odd rows, every K a multiple of 4 and N of
+16, so that an AVX-512 VNNI host runs it on vpdpbusd) and `odd` (K = 6,
+N = 10: the i32 kernel on any host). A holds 0 and 255, W -128 and 127, so
+the extreme products 255 * -128 and 255 * 127 are summed K times (no
+saturation is allowed: vpdpbusd wraps only past int32).
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(7)
+for name, (m, k, n) in {"vnni": (5, 64, 48), "odd": (3, 6, 10)}.items():
+    a = rng.integers(0, 256, (m, k)).astype(np.uint8)
+    a[0, :] = 255
+    a[1, :] = 0
+    w = rng.integers(-128, 128, (k, n)).astype(np.int8)
+    w[:, 0] = -128
+    w[:, 1] = 127
+    y = (a.astype(np.int64) @ w.astype(np.int64)).astype(np.int32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "w"], ["y"], name="product")], name,
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [m, n])],
+        [numpy_helper.from_array(w, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              os.path.join(out, f"{name}.onnx"))
+    np.save(os.path.join(out, f"{name}_a.npy"), a)
+    np.save(os.path.join(out, f"{name}_y.npy"), y)

@@ -1,0 +1,28 @@
+//===- Calibrate.h - activation ranges over calibration sets ----*- C++ -*-===//
+//
+// `autoglm-run MODEL.so --calibrate DIR --calibration-out FILE`: what
+// `autoglm-opt --precision=int8` runs on the instrumented float32 build of a
+// model to measure the ranges of the values its products read.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_RUN_CALIBRATE_H
+#define AUTOGLM_RUN_CALIBRATE_H
+
+#include "Options.h"
+
+#include "autoglm/runtime.h"
+
+namespace autoglm::run {
+/// The number of histogram bins of |x| per output, over [0, absmax].
+constexpr int kCalibrationBins = 2048;
+
+/// Runs the session on every subdirectory of options.calibrateDir (sorted
+/// by name), each holding one input set: `<input name>.npy`, or
+/// `input_<i>.pb` (the ONNX backend-test layout). Writes, as JSON, each
+/// float output's min, max, absmax and a histogram of |x|; returns the
+/// process's exit status (errors are printed).
+int runCalibration(const Options &options, autoglm_session *session);
+} // namespace autoglm::run
+
+#endif // AUTOGLM_RUN_CALIBRATE_H
