@@ -1,6 +1,6 @@
 // RUN: autoglm-opt %s --autoglm-sparse-attention | FileCheck %s
 // RUN: autoglm-opt %s --autoglm-sparse-attention="k=8 sink=2 window=4 max-queries=32" | FileCheck %s --check-prefix=SMALL
-// RUN: autoglm-opt %s --autoglm-sparse-attention --print-optimization-report -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
+// RUN: autoglm-opt %s --mlir-disable-threading --autoglm-sparse-attention --print-optimization-report -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
 // RUN: not autoglm-opt %s --autoglm-sparse-attention="k=0" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Where the top-k rewrite fires (decode attention: few queries, more keys
@@ -59,6 +59,8 @@ func.func @dynamic_keys(%q: tensor<1x4x1x32xf32>, %k: tensor<1x4x?x32xf32>) -> t
   return %0 : tensor<1x4x1x32xf32>
 }
 
+// (One thread, --mlir-disable-threading: the report names the nodes in the
+// order their functions ran.)
 // REPORT:      autoglm-sparse-attention: 5 -> 5 ops
 // REPORT-DAG:    topk-attention x2: decode; sixteen
 // REPORT-DAG:    kept-dense-many-queries x1: prefill

@@ -53,25 +53,9 @@ Value rootOf(Value value) {
 /// True when `op` may write memory that `root` (a buffer) is part of, or
 /// writes somewhere it does not say.
 bool mayWrite(Operation *op, Value root) {
-  WalkResult walk = op->walk([&](Operation *inner) {
-    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
-    if (!effects)
-      return inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
-                     inner->getNumRegions() == 0
-                 ? WalkResult::advance()
-                 : WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const MemoryEffects::EffectInstance &effect : instances) {
-      if (!isa<MemoryEffects::Write>(effect.getEffect()))
-        continue;
-      Value written = effect.getValue();
-      if (!written || rootOf(written) == root)
-        return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return walk.wasInterrupted();
+  SmallVector<Value> written;
+  return !collectWrittenBuffers(op, written) ||
+         llvm::any_of(written, [&](Value w) { return rootOf(w) == root; });
 }
 
 /// Scalars read on the host for a computation (a Range's start and delta,

@@ -31,31 +31,6 @@ bool isPrivate(Value buffer) {
   return isa_and_nonnull<memref::AllocaOp>(bufferOf(buffer).getDefiningOp());
 }
 
-/// The buffers `op` and the ops inside it write; false when some write
-/// names no buffer.
-bool collectWrites(Operation *op, SmallVectorImpl<Value> &written) {
-  WalkResult walk = op->walk([&](Operation *inner) {
-    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
-    if (!effects)
-      return inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
-                     inner->getNumRegions() == 0
-                 ? WalkResult::advance()
-                 : WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const MemoryEffects::EffectInstance &effect : instances) {
-      if (!isa<MemoryEffects::Write>(effect.getEffect()))
-        continue;
-      if (!effect.getValue() ||
-          !isa<BaseMemRefType>(effect.getValue().getType()))
-        return WalkResult::interrupt();
-      written.push_back(effect.getValue());
-    }
-    return WalkResult::advance();
-  });
-  return !walk.wasInterrupted();
-}
-
 /// The trip count of a loop with constant bounds.
 std::optional<int64_t> tripCount(OpFoldResult lb, OpFoldResult ub,
                                  OpFoldResult step) {
@@ -178,7 +153,7 @@ enum class Split {
 
 Split classify(Operation *op, int64_t minTripCount) {
   SmallVector<Value> written;
-  if (!collectWrites(op, written))
+  if (!collectWrittenBuffers(op, written))
     return Split::None;
   bool writesDevice =
       llvm::any_of(written, [](Value w) { return !isPrivate(w); });
@@ -359,6 +334,30 @@ void split(Block::iterator begin, Block::iterator end, Value lane,
   }
 }
 } // namespace
+
+bool mlir::autoglm::collectWrittenBuffers(Operation *op,
+                                          SmallVectorImpl<Value> &written) {
+  WalkResult walk = op->walk([&](Operation *inner) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+    if (!effects)
+      return inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+                     inner->getNumRegions() == 0
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &effect : instances) {
+      if (!isa<MemoryEffects::Write>(effect.getEffect()))
+        continue;
+      Value value = effect.getValue();
+      if (!value || !isa<BaseMemRefType>(value.getType()))
+        return WalkResult::interrupt();
+      written.push_back(value);
+    }
+    return WalkResult::advance();
+  });
+  return !walk.wasInterrupted();
+}
 
 bool mlir::autoglm::canSplitOverWarp(Block::iterator begin, Block::iterator end,
                                      int64_t minTripCount) {

@@ -29,9 +29,13 @@
 #define AUTOGLM_TARGET_CUDA_WARPROWS_H
 
 #include "mlir/IR/Block.h"
+#include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 
 namespace mlir::autoglm {
+/// Appends to `written` the buffers that `op` and the ops inside it write;
+/// false when some write does not say which buffer.
+bool collectWrittenBuffers(Operation *op, SmallVectorImpl<Value> &written);
 /// True when the ops `[begin, end)` (one iteration's body, run alike by the
 /// lanes of a warp) can be split over a warp as above, and it pays: some
 /// reduction loop of at least `minTripCount` iterations is split.
