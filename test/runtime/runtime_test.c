@@ -454,6 +454,8 @@ static const autoglm_model_desc probeModel = {AUTOGLM_ABI_VERSION,
                                               0,
                                               0,
                                               NULL,
+                                              NULL,
+                                              0,
                                               NULL};
 
 enum { MaxN = 100003, MaxChunks = 64 };
