@@ -205,7 +205,7 @@ private:
 
   LogicalResult mapParallelLoop(scf::ParallelOp loop) {
     Location loc = loop.getLoc();
-    SmallVector<int64_t> lower, upper, steps, extents;
+    int64_t total = 1;
     for (auto [lb, ub, step] : llvm::zip(
              loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
       std::optional<int64_t> l = getConstantIntValue(lb),
@@ -213,13 +213,8 @@ private:
                              s = getConstantIntValue(step);
       if (!l || !u || !s || *s <= 0)
         return loop.emitError("a GPU kernel needs static loop bounds");
-      lower.push_back(*l);
-      steps.push_back(*s);
-      extents.push_back(*u > *l ? (*u - *l + *s - 1) / *s : 0);
+      total *= *u > *l ? (*u - *l + *s - 1) / *s : 0;
     }
-    int64_t total = 1;
-    for (int64_t extent : extents)
-      total *= extent;
     if (total == 0) {
       loop.erase();
       return success();
@@ -259,22 +254,8 @@ private:
                               arith::ConstantIndexOp::create(b, loc, total));
     auto guard = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
     b.setInsertionPointToStart(&guard.getThenRegion().front());
-    // Delinearize, innermost dimension fastest.
     IRMapping mapping;
-    Value rest = linear;
-    for (int64_t d = static_cast<int64_t>(extents.size()) - 1; d >= 0; --d) {
-      Value extent = arith::ConstantIndexOp::create(b, loc, extents[d]);
-      Value index =
-          d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, extent);
-      if (d != 0)
-        rest = arith::DivUIOp::create(b, loc, rest, extent);
-      Value iv = arith::AddIOp::create(
-          b, loc,
-          arith::MulIOp::create(
-              b, loc, index, arith::ConstantIndexOp::create(b, loc, steps[d])),
-          arith::ConstantIndexOp::create(b, loc, lower[d]));
-      mapping.map(loop.getInductionVars()[d], iv);
-    }
+    mapLinearIndexToLoop(b, loc, loop, linear, mapping);
     Operation *firstCloned = nullptr;
     for (Operation &op : body->without_terminator()) {
       Operation *clone = b.clone(op, mapping);

@@ -272,13 +272,6 @@ void splitReduction(ReductionLoop reduction, Value lane) {
 void splitIterations(scf::ParallelOp loop, Value lane) {
   Location loc = loop.getLoc();
   OpBuilder b(loop);
-  SmallVector<int64_t> lower, steps, extents;
-  for (auto [lb, ub, step] :
-       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-    lower.push_back(*getConstantIntValue(lb));
-    steps.push_back(*getConstantIntValue(step));
-    extents.push_back(*tripCount(lb, ub, step));
-  }
   int64_t total = *tripCount(loop);
   // Reads before, by other lanes, of what the loop overwrites.
   syncWarp(b, loc);
@@ -286,22 +279,9 @@ void splitIterations(scf::ParallelOp loop, Value lane) {
       b, loc, lane, arith::ConstantIndexOp::create(b, loc, total),
       arith::ConstantIndexOp::create(b, loc, kWarpSize));
   b.setInsertionPointToStart(split.getBody());
-  // Delinearize, innermost dimension fastest: neighbouring lanes touch
-  // neighbouring elements.
+  // Neighbouring lanes touch neighbouring elements.
   IRMapping mapping;
-  Value rest = split.getInductionVar();
-  for (int64_t d = static_cast<int64_t>(extents.size()) - 1; d >= 0; --d) {
-    Value extent = arith::ConstantIndexOp::create(b, loc, extents[d]);
-    Value index = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, extent);
-    if (d != 0)
-      rest = arith::DivUIOp::create(b, loc, rest, extent);
-    Value iv = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, index,
-                              arith::ConstantIndexOp::create(b, loc, steps[d])),
-        arith::ConstantIndexOp::create(b, loc, lower[d]));
-    mapping.map(loop.getInductionVars()[d], iv);
-  }
+  mapLinearIndexToLoop(b, loc, loop, split.getInductionVar(), mapping);
   for (Operation &op : loop.getBody()->without_terminator())
     b.clone(op, mapping);
   b.setInsertionPointAfter(split);
@@ -357,6 +337,31 @@ bool mlir::autoglm::collectWrittenBuffers(Operation *op,
     return WalkResult::advance();
   });
   return !walk.wasInterrupted();
+}
+
+void mlir::autoglm::mapLinearIndexToLoop(OpBuilder &b, Location loc,
+                                         scf::ParallelOp loop, Value linear,
+                                         IRMapping &mapping) {
+  Value rest = linear;
+  for (int64_t d = loop.getNumLoops() - 1; d >= 0; --d) {
+    int64_t lower = *getConstantIntValue(loop.getLowerBound()[d]);
+    int64_t step = *getConstantIntValue(loop.getStep()[d]);
+    int64_t extent = *tripCount(loop.getLowerBound()[d],
+                                loop.getUpperBound()[d], loop.getStep()[d]);
+    Value index = d == 0 ? rest
+                         : arith::RemUIOp::create(
+                               b, loc, rest,
+                               arith::ConstantIndexOp::create(b, loc, extent));
+    if (d != 0)
+      rest = arith::DivUIOp::create(
+          b, loc, rest, arith::ConstantIndexOp::create(b, loc, extent));
+    Value iv = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, index,
+                              arith::ConstantIndexOp::create(b, loc, step)),
+        arith::ConstantIndexOp::create(b, loc, lower));
+    mapping.map(loop.getInductionVars()[d], iv);
+  }
 }
 
 bool mlir::autoglm::canSplitOverWarp(Block::iterator begin, Block::iterator end,

@@ -28,7 +28,10 @@
 #ifndef AUTOGLM_TARGET_CUDA_WARPROWS_H
 #define AUTOGLM_TARGET_CUDA_WARPROWS_H
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Block.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 
@@ -36,6 +39,12 @@ namespace mlir::autoglm {
 /// Appends to `written` the buffers that `op` and the ops inside it write;
 /// false when some write does not say which buffer.
 bool collectWrittenBuffers(Operation *op, SmallVectorImpl<Value> &written);
+/// Maps the induction variables of `loop` (constant bounds) to the
+/// iteration with linear index `linear`, the innermost dimension varying
+/// fastest, with ops built at `b`'s insertion point.
+void mapLinearIndexToLoop(OpBuilder &b, Location loc, scf::ParallelOp loop,
+                          Value linear, IRMapping &mapping);
+
 /// True when the ops `[begin, end)` (one iteration's body, run alike by the
 /// lanes of a warp) can be split over a warp as above, and it pays: some
 /// reduction loop of at least `minTripCount` iterations is split.
