@@ -691,6 +691,7 @@ def main():
 
     import onnxruntime
     base = child([sys.executable, os.path.join(HERE, "ort_runner.py"), "--baseline"], 120)
+    rtol, atol_scale, min_cosine = tolerances(args.opt_arg)
     results = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:]),
@@ -698,9 +699,8 @@ def main():
         "onnxruntime": onnxruntime.__version__, "numpy": np.__version__,
         "machine": {"cpu": cpu_summary(), "python": platform.python_version()},
         "ort_python_baseline_rss_mb": base[4],
-        "tolerance": "|autoglm - ort| <= {1:g} * max|ort| + {0:g} * |ort| element-wise{2}".format(
-            *tolerances(args.opt_arg)[:2],
-            f", cosine >= {tolerances(args.opt_arg)[2]}" if tolerances(args.opt_arg)[2] else ""),
+        "tolerance": f"|autoglm - ort| <= {atol_scale:g} * max|ort| + {rtol:g} * |ort| element-wise"
+                     + (f", cosine >= {min_cosine}" if min_cosine else ""),
         "loadavg_start": loadavg(), "models": []}
     for name in names:
         results["models"].append(bench_model(args, name))
