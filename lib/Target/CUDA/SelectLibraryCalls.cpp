@@ -5,7 +5,8 @@
 //     linalg.fill ins(%zero) outs(%d)
 //     linalg.matmul ins(%a, %b) outs(%d)
 //
-// becomes one `autoglm.gemm %a, %b into %d`, which the emission turns into
+// becomes one `autoglm.gemm %a, %b into %d` (so does a batch_matmul, and
+// one whose left operand every batch shares), which the emission turns into
 // a cuBLASLt call (the library overwrites %d, so the fill goes). Products
 // whose operands a BLAS library cannot read in place (neither rows nor
 // columns contiguous) stay linalg and become generated kernels.
@@ -13,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CUDA/Passes.h"
+
+#include "LibraryProducts.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
 
@@ -50,7 +53,7 @@ struct SelectLibraryCallsPass
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> products;
     for (Operation &op : getOperation().getBody().front())
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+      if (isLibraryProduct(&op))
         products.push_back(cast<linalg::LinalgOp>(op));
     for (linalg::LinalgOp product : products) {
       if (!product.hasPureBufferSemantics())

@@ -19,6 +19,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
+#include "LibraryProducts.h"
+
 #include "autoglm/Dialect/AutoGLM.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -39,7 +41,7 @@ namespace {
 /// a BLAS library computes: static shapes, inputs of one element type among
 /// f32, f16 and bf16, the result of that type or f32.
 linalg::FillOp getLibraryProductFill(Operation *op) {
-  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+  if (!isLibraryProduct(op))
     return nullptr;
   auto product = cast<linalg::LinalgOp>(op);
   if (!product.hasPureTensorSemantics())
@@ -61,17 +63,119 @@ linalg::FillOp getLibraryProductFill(Operation *op) {
   return fill;
 }
 
+/// The tensor a convolution reads, with the zero padding of its rows and
+/// columns when its input is a zero `tensor.pad` of it (only those two
+/// dimensions padded, by static amounts); no padding otherwise.
+struct PaddedInput {
+  Value source;
+  tensor::PadOp pad;
+  int64_t rowsBefore = 0, columnsBefore = 0;
+};
+PaddedInput getPaddedInput(Value input) {
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  if (!pad)
+    return {input};
+  Value padding = pad.getConstantPaddingValue();
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  if (!padding || !matchPattern(padding, m_AnyZeroFloat()) ||
+      llvm::any_of(llvm::concat<const int64_t>(low, high),
+                   ShapedType::isDynamic) ||
+      low[0] || low[1] || high[0] || high[1])
+    return {input};
+  return {pad.getSource(), pad, low[2], low[3]};
+}
+
+/// The patches of a convolution's input as `[N, C, KH, KW, HO, WO]`:
+/// `patches[n, c, kh, kw, ho, wo] = input[n, c, ho*sh + kh*dh - padRows,
+/// wo*sw + kw*dw - padColumns]`, zero where that falls in the padding. One
+/// gather, a kernel of its own; reading the unpadded input, so that the
+/// padded copy is never written.
+Value gatherPatches(RewriterBase &rewriter, Location loc, PaddedInput input,
+                    ArrayRef<int64_t> patchesShape, ArrayRef<int64_t> strides,
+                    ArrayRef<int64_t> dilations) {
+  MLIRContext *context = rewriter.getContext();
+  auto sourceType = cast<RankedTensorType>(input.source.getType());
+  Type element = sourceType.getElementType();
+  Value empty = tensor::EmptyOp::create(rewriter, loc, patchesShape, element);
+  auto identity = AffineMap::getMultiDimIdentityMap(6, context);
+  SmallVector<utils::IteratorType> parallel(6, utils::IteratorType::parallel);
+  auto patchesType = RankedTensorType::get(patchesShape, element);
+  if (!input.pad) {
+    // Every patch lies inside the input: an affine gather.
+    AffineExpr n, c, kh, kw, ho, wo;
+    bindDims(context, n, c, kh, kw, ho, wo);
+    auto gatherMap = AffineMap::get(6, 0,
+                                    {n, c, ho * strides[0] + kh * dilations[0],
+                                     wo * strides[1] + kw * dilations[1]},
+                                    context);
+    return linalg::GenericOp::create(
+               rewriter, loc, patchesType, ValueRange{input.source},
+               ValueRange{empty}, SmallVector<AffineMap>{gatherMap, identity},
+               parallel,
+               [](OpBuilder &b, Location at, ValueRange args) {
+                 linalg::YieldOp::create(b, at, args[0]);
+               })
+        .getResult(0);
+  }
+  // Each coordinate outside the input reads its row or column 0 instead
+  // (in bounds) and yields zero.
+  return linalg::GenericOp::create(
+             rewriter, loc, patchesType, ValueRange{}, ValueRange{empty},
+             SmallVector<AffineMap>{identity}, parallel,
+             [&](OpBuilder &b, Location at, ValueRange) {
+               auto index = [&](int64_t dim) -> Value {
+                 return linalg::IndexOp::create(b, at, dim);
+               };
+               auto constant = [&](int64_t value) -> Value {
+                 return arith::ConstantIndexOp::create(b, at, value);
+               };
+               Value zeroIndex = constant(0);
+               Value inBounds;
+               SmallVector<Value> coordinates = {index(0), index(1)};
+               int64_t before[2] = {input.rowsBefore, input.columnsBefore};
+               for (int spatial = 0; spatial < 2; ++spatial) {
+                 // output * stride + kernel * dilation - padding before
+                 Value coordinate = arith::AddIOp::create(
+                     b, at,
+                     arith::MulIOp::create(b, at, index(4 + spatial),
+                                           constant(strides[spatial])),
+                     arith::MulIOp::create(b, at, index(2 + spatial),
+                                           constant(dilations[spatial])));
+                 coordinate = arith::SubIOp::create(b, at, coordinate,
+                                                    constant(before[spatial]));
+                 // Unsigned: a coordinate before the input wraps around.
+                 Value inside = arith::CmpIOp::create(
+                     b, at, arith::CmpIPredicate::ult, coordinate,
+                     constant(sourceType.getDimSize(2 + spatial)));
+                 coordinates.push_back(arith::SelectOp::create(
+                     b, at, inside, coordinate, zeroIndex));
+                 inBounds = inBounds
+                                ? arith::AndIOp::create(b, at, inBounds, inside)
+                                      .getResult()
+                                : inside;
+               }
+               Value value =
+                   tensor::ExtractOp::create(b, at, input.source, coordinates);
+               Value zero = arith::ConstantOp::create(b, at, element,
+                                                      b.getZeroAttr(element));
+               linalg::YieldOp::create(
+                   b, at,
+                   arith::SelectOp::create(b, at, inBounds, value, zero)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
 /// A convolution is a matrix product of its filters, reshaped to
-/// `[F, C*KH*KW]`, and its input's patches laid out as columns,
-/// `[C*KH*KW, N*HO*WO]` ("im2col"): `out[f, (n, p)] = sum_k w[f, k] *
-/// col[k, (n, p)]`. The patches are one gather (a linalg.generic whose
-/// input map is `(c, kh, kw, n, ho, wo) -> (n, c, ho*sh + kh*dh, wo*sw +
-/// kw*dw)`), fused into a kernel of its own; a 1x1 convolution of stride 1
-/// over one image needs none, its input already being `[C, H*W]`. The
-/// product `[F, N*HO*WO]` goes back to NCHW by a reshape (one image) or a
-/// transpose, fused into the kernel after the product. Rewrites `conv`
-/// into that (with a zero fill of its own); false when `conv` is not of
-/// static shape with a zero-filled result.
+/// `[F, C*KH*KW]`, and each image's patches laid out as columns,
+/// `[C*KH*KW, HO*WO]` ("im2col"): `out[n, f, p] = sum_k w[f, k] *
+/// col[n, k, p]`, which is NCHW as it stands. One image is one product;
+/// several are one batched product whose filters every batch shares. The
+/// patches are one gather (gatherPatches, with the input's zero padding
+/// folded in); a 1x1 convolution of stride 1 needs none, each image
+/// already being `[C, H*W]`. Rewrites `conv` into that (with a zero fill of
+/// its own); false when `conv` is not of static shape with a zero-filled
+/// result.
 bool rewriteAsProduct(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   auto input = cast<RankedTensorType>(conv.getInputs()[0].getType());
   auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
@@ -87,67 +191,64 @@ bool rewriteAsProduct(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   int64_t rows = output.getDimSize(2), columns = output.getDimSize(3);
   int64_t channels = filter.getDimSize(1), kernelRows = filter.getDimSize(2),
           kernelColumns = filter.getDimSize(3);
-  int64_t pixels = images * rows * columns;
   Location loc = conv.getLoc();
   rewriter.setInsertionPoint(conv);
-  Value columnsOfPatches;
-  if (images == 1 && kernelRows == 1 && kernelColumns == 1 &&
+  // Several images are batches of a product (their leading dimension kept
+  // apart); one image is one product.
+  bool batched = images > 1;
+  // The reassociation of an image's dimensions, with the image dimension
+  // kept apart (batched) or folded into the first group.
+  auto byImage = [&](SmallVector<ReassociationIndices> perImage) {
+    if (batched)
+      perImage.insert(perImage.begin(), ReassociationIndices{0});
+    else
+      perImage.front().insert(perImage.front().begin(), 0);
+    return perImage;
+  };
+  // Each image's patches as [C*KH*KW, HO*WO].
+  Value patches;
+  PaddedInput padded;
+  if (kernelRows == 1 && kernelColumns == 1 &&
       llvm::all_of(strides, [](int64_t s) { return s == 1; })) {
-    columnsOfPatches = tensor::CollapseShapeOp::create(
-        rewriter, loc, conv.getInputs()[0],
-        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+    patches = tensor::CollapseShapeOp::create(
+        rewriter, loc, conv.getInputs()[0], byImage({{1}, {2, 3}}));
   } else {
-    MLIRContext *context = rewriter.getContext();
-    AffineExpr c, kh, kw, n, ho, wo;
-    bindDims(context, c, kh, kw, n, ho, wo);
-    auto gatherMap = AffineMap::get(6, 0,
-                                    {n, c, ho * strides[0] + kh * dilations[0],
-                                     wo * strides[1] + kw * dilations[1]},
-                                    context);
-    auto patchesType = RankedTensorType::get(
-        {channels, kernelRows, kernelColumns, images, rows, columns},
-        input.getElementType());
-    Value empty = tensor::EmptyOp::create(rewriter, loc, patchesType.getShape(),
-                                          input.getElementType());
-    auto gather = linalg::GenericOp::create(
-        rewriter, loc, patchesType, ValueRange{conv.getInputs()[0]},
-        ValueRange{empty},
-        SmallVector<AffineMap>{gatherMap,
-                               AffineMap::getMultiDimIdentityMap(6, context)},
-        SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-        [](OpBuilder &b, Location at, ValueRange args) {
-          linalg::YieldOp::create(b, at, args[0]);
-        });
-    columnsOfPatches = tensor::CollapseShapeOp::create(
-        rewriter, loc, gather.getResult(0),
-        SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+    padded = getPaddedInput(conv.getInputs()[0]);
+    Value gathered = gatherPatches(
+        rewriter, loc, padded,
+        {images, channels, kernelRows, kernelColumns, rows, columns}, strides,
+        dilations);
+    patches = tensor::CollapseShapeOp::create(rewriter, loc, gathered,
+                                              byImage({{1, 2, 3}, {4, 5}}));
   }
   Value weights = tensor::CollapseShapeOp::create(
       rewriter, loc, conv.getInputs()[1],
       SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  Value empty = tensor::EmptyOp::create(rewriter, loc, {filters, pixels},
+  SmallVector<int64_t> productShape = {filters, rows * columns};
+  if (batched)
+    productShape.insert(productShape.begin(), images);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, productShape,
                                         output.getElementType());
   Value zero = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
                    .getResult(0);
-  Value product =
-      linalg::MatmulOp::create(rewriter, loc, zero.getType(),
-                               ValueRange{weights, columnsOfPatches}, zero)
-          .getResult(0);
-  if (images == 1) {
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        conv, output, product,
-        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
-  } else {
-    Value byFilter = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({filters, images, rows, columns},
-                              output.getElementType()),
-        product, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-    Value nchw = tensor::EmptyOp::create(rewriter, loc, output.getShape(),
-                                         output.getElementType());
-    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(
-        conv, byFilter, nchw, SmallVector<int64_t>{1, 0, 2, 3});
-  }
+  Value product;
+  if (batched)
+    product =
+        linalg::BatchMatmulOp::create(
+            rewriter, loc, zero.getType(), ValueRange{weights, patches}, zero,
+            {rewriter.getNamedAttr(
+                "indexing_maps",
+                rewriter.getAffineMapArrayAttr(
+                    getSharedLeftBatchMatmulMaps(rewriter.getContext())))})
+            .getResult(0);
+  else
+    product = linalg::MatmulOp::create(rewriter, loc, zero.getType(),
+                                       ValueRange{weights, patches}, zero)
+                  .getResult(0);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, output, product,
+                                                     byImage({{1}, {2, 3}}));
+  if (padded.pad && padded.pad->use_empty())
+    rewriter.eraseOp(padded.pad);
   if (fill->use_empty()) {
     Operation *buffer = fill.getOutputs()[0].getDefiningOp();
     rewriter.eraseOp(fill);

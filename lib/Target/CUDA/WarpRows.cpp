@@ -8,6 +8,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -19,6 +20,9 @@ using namespace mlir::autoglm;
 
 namespace {
 constexpr int64_t kWarpSize = 32;
+/// How many rounds of a lane's loop run unrolled: enough loads in flight to
+/// cover a row's latency, few enough to keep the kernel small.
+constexpr int64_t kUnrollRounds = 8;
 
 /// The buffer that `value` (a memref) views.
 Value bufferOf(Value value) {
@@ -212,34 +216,95 @@ void syncWarp(OpBuilder &b, Location loc) {
   NVVM::SyncWarpOp::create(b, loc, all);
 }
 
+/// A loop over `trips` iterations shared by the lanes, lane `l` running
+/// iterations `l`, `l + 32`, ...: a loop of trips / 32 rounds, then, where
+/// 32 does not divide `trips`, one more round for the lanes it leaves. Each
+/// round is `buildBody` at the iteration's index, carrying `inits`.
+struct LaneLoop {
+  scf::ForOp loop;
+  /// What the rounds carry out, after the last one.
+  SmallVector<Value> results;
+};
+LaneLoop
+createLaneLoop(OpBuilder &b, Location loc, int64_t trips, Value lane,
+               ValueRange inits,
+               function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
+                   buildBody) {
+  auto iterationOf = [&](OpBuilder &at, Location l, Value round) -> Value {
+    return arith::AddIOp::create(
+        at, l,
+        arith::MulIOp::create(at, l, round,
+                              arith::ConstantIndexOp::create(at, l, kWarpSize)),
+        lane);
+  };
+  auto loop = scf::ForOp::create(
+      b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+      arith::ConstantIndexOp::create(b, loc, trips / kWarpSize),
+      arith::ConstantIndexOp::create(b, loc, 1), inits,
+      [&](OpBuilder &inside, Location at, Value round, ValueRange carried) {
+        scf::YieldOp::create(
+            inside, at,
+            buildBody(inside, iterationOf(inside, at, round), carried));
+      });
+  LaneLoop result{loop, SmallVector<Value>(loop.getResults())};
+  if (trips % kWarpSize == 0)
+    return result;
+  Value iteration = iterationOf(
+      b, loc, arith::ConstantIndexOp::create(b, loc, trips / kWarpSize));
+  Value inBounds =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, iteration,
+                            arith::ConstantIndexOp::create(b, loc, trips));
+  ValueRange carried = loop.getResults();
+  auto last = scf::IfOp::create(
+      b, loc, inBounds,
+      [&](OpBuilder &then, Location at) {
+        scf::YieldOp::create(then, at, buildBody(then, iteration, carried));
+      },
+      [&](OpBuilder &otherwise, Location at) {
+        scf::YieldOp::create(otherwise, at, carried);
+      });
+  result.results = SmallVector<Value>(last.getResults());
+  return result;
+}
+
+/// Unrolls a lane's loop, so that the loads of several rounds are in flight
+/// at once instead of one after the other. The loop may be gone after it
+/// (a loop unrolled whole): its results must have their uses by then.
+void unrollLaneLoop(scf::ForOp loop) {
+  int64_t rounds = *getConstantIntValue(loop.getUpperBound());
+  if (rounds > 1)
+    (void)loopUnrollByFactor(loop, std::min(rounds, kUnrollRounds));
+}
+
 void splitReduction(ReductionLoop reduction, Value lane) {
   scf::ForOp loop = reduction.loop;
   Location loc = loop.getLoc();
   OpBuilder b(loop);
   Type type = reduction.store.getValueToStore().getType();
   Value identity = arith::getIdentityValue(reduction.kind, type, b, loc);
-  Value warp = arith::ConstantIndexOp::create(b, loc, kWarpSize);
-  Value start = arith::AddIOp::create(
-      b, loc, loop.getLowerBound(),
-      arith::MulIOp::create(b, loc, lane, loop.getStep()));
-  Value step = arith::MulIOp::create(b, loc, loop.getStep(), warp);
-  auto split = scf::ForOp::create(b, loc, start, loop.getUpperBound(), step,
-                                  ValueRange{identity});
-  IRMapping mapping;
-  mapping.map(loop.getInductionVar(), split.getInductionVar());
-  b.setInsertionPointToStart(split.getBody());
-  for (Operation &op : loop.getBody()->without_terminator())
-    if (&op != reduction.load && &op != reduction.store &&
-        &op != reduction.combine)
-      b.clone(op, mapping);
-  Value partial = arith::getReductionOp(
-      reduction.kind, b, loc, split.getRegionIterArgs().front(),
-      mapping.lookupOrDefault(reduction.contribution));
-  scf::YieldOp::create(b, loc, partial);
+  int64_t trips =
+      *tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
+  LaneLoop split = createLaneLoop(
+      b, loc, trips, lane, ValueRange{identity},
+      [&](OpBuilder &inside, Value iteration, ValueRange partial) {
+        // The original loop's induction variable: lower + iteration * step.
+        IRMapping mapping;
+        mapping.map(
+            loop.getInductionVar(),
+            arith::AddIOp::create(
+                inside, loc, loop.getLowerBound(),
+                arith::MulIOp::create(inside, loc, iteration, loop.getStep())));
+        for (Operation &op : loop.getBody()->without_terminator())
+          if (&op != reduction.load && &op != reduction.store &&
+              &op != reduction.combine)
+            inside.clone(op, mapping);
+        return SmallVector<Value>{arith::getReductionOp(
+            reduction.kind, inside, loc, partial.front(),
+            mapping.lookupOrDefault(reduction.contribution))};
+      });
 
   // Butterfly: after it every lane holds the whole warp's combination.
-  b.setInsertionPointAfter(split);
-  Value total = split.getResult(0);
+  Value total = split.results.front();
   for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
     Value other = gpu::ShuffleOp::create(b, loc, total, offset, kWarpSize,
                                          gpu::ShuffleMode::XOR)
@@ -266,25 +331,26 @@ void splitReduction(ReductionLoop reduction, Value lane) {
     fold(inside);
     syncWarp(b, loc);
   }
+  unrollLaneLoop(split.loop);
   loop.erase();
 }
 
 void splitIterations(scf::ParallelOp loop, Value lane) {
   Location loc = loop.getLoc();
   OpBuilder b(loop);
-  int64_t total = *tripCount(loop);
   // Reads before, by other lanes, of what the loop overwrites.
   syncWarp(b, loc);
-  auto split = scf::ForOp::create(
-      b, loc, lane, arith::ConstantIndexOp::create(b, loc, total),
-      arith::ConstantIndexOp::create(b, loc, kWarpSize));
-  b.setInsertionPointToStart(split.getBody());
-  // Neighbouring lanes touch neighbouring elements.
-  IRMapping mapping;
-  mapLinearIndexToLoop(b, loc, loop, split.getInductionVar(), mapping);
-  for (Operation &op : loop.getBody()->without_terminator())
-    b.clone(op, mapping);
-  b.setInsertionPointAfter(split);
+  LaneLoop split = createLaneLoop(
+      b, loc, *tripCount(loop), lane, ValueRange{},
+      [&](OpBuilder &inside, Value iteration, ValueRange) {
+        // Neighbouring lanes touch neighbouring elements.
+        IRMapping mapping;
+        mapLinearIndexToLoop(inside, loc, loop, iteration, mapping);
+        for (Operation &op : loop.getBody()->without_terminator())
+          inside.clone(op, mapping);
+        return SmallVector<Value>{};
+      });
+  unrollLaneLoop(split.loop);
   syncWarp(b, loc);
   loop.erase();
 }

@@ -103,27 +103,32 @@ func.func @host_needs_device_value(%a: memref<4xindex>, %ws: memref<64xi8>) {
 
 // Each iteration reduces a row of 128 (a softmax's sum): one warp per
 // iteration, four of them, each in a block of its own (too few for more per
-// block). The reduction loop runs from the lane by steps of 32 into a
-// register, five butterfly shuffles combine the lanes, and each lane folds
-// the total into its private accumulator; the loop that writes the row runs
-// round-robin over the lanes, between warp barriers.
+// block). Lane l reduces elements l, l+32, l+64 and l+96 into a register
+// (four rounds, unrolled so that their loads are in flight together), five
+// butterfly shuffles combine the lanes, and each lane folds the total into
+// its private accumulator; the loop that writes the row runs round-robin
+// over the lanes (unrolled too), between warp barriers.
 // CHECK-LABEL: func.func @warp_per_row
 // CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{(_[0-9]+)?}}, %{{.*}}, %{{.*}}) threads(%[[TX:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}}, %{{.*}}, %{{.*}})
 // CHECK:           %[[LANE:.*]] = arith.remui %[[TX]], %{{.*}} : index
 // CHECK:           arith.divui %[[TX]], %{{.*}} : index
 // CHECK:           scf.if
 // CHECK:             %[[ACC:.*]] = memref.alloca() : memref<1xf32>
-// CHECK:             %[[PARTIAL:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[P:.*]] = %{{.*}}) -> (f32) {
-// CHECK:               memref.load %arg0
-// CHECK:               arith.addf %[[P]]
+// CHECK-NOT:         scf.for
+// CHECK:             %[[E0:.*]] = arith.addi %{{.*}}, %[[LANE]] : index
+// CHECK:             memref.load %arg0[%{{.*}}, %{{.*}}]
+// CHECK:             %[[R1:.*]] = arith.muli %{{.*}}, %c32{{.*}} : index
+// CHECK:             arith.addi %[[R1]], %[[LANE]] : index
+// CHECK-COUNT-3:     memref.load %arg0
+// CHECK:             %[[PARTIAL:.*]] = arith.addf
+// CHECK-NOT:         scf.for
 // CHECK:             gpu.shuffle  xor %[[PARTIAL]], %{{.*}}, %{{.*}} : f32
 // CHECK-COUNT-4:     gpu.shuffle  xor
 // CHECK:             memref.load %[[ACC]]
 // CHECK:             memref.store %{{.*}}, %[[ACC]]
 // CHECK:             nvvm.bar.warp.sync
-// CHECK:             scf.for %{{.*}} = %[[LANE]] to %{{.*}} step %{{.*}} {
-// CHECK:               arith.divf
-// CHECK:               memref.store %{{.*}}, %arg1
+// CHECK-NOT:         scf.for
+// CHECK-COUNT-4:     memref.store %{{.*}}, %arg1
 // CHECK:             nvvm.bar.warp.sync
 func.func @warp_per_row(%in: memref<4x128xf32>, %out: memref<4x128xf32>) {
   %c0 = arith.constant 0 : index
@@ -160,8 +165,7 @@ func.func @warp_per_row(%in: memref<4x128xf32>, %out: memref<4x128xf32>) {
 // CHECK-LABEL: func.func @warp_per_row_into_output
 // CHECK:         gpu.launch
 // CHECK:           %[[LANE:.*]] = arith.remui
-// CHECK:           scf.for {{.*}} iter_args
-// CHECK:             arith.maximumf
+// CHECK-COUNT-2:   arith.maximumf
 // CHECK-COUNT-5:   gpu.shuffle  xor
 // CHECK:           %[[FIRST:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
 // CHECK:           scf.if %[[FIRST]] {
@@ -244,10 +248,13 @@ func.func @repeated_store(%in: memref<4x128xf32>, %out: memref<4xf32>) {
 
 // -----
 
-// A whole tensor summed to a scalar: one warp instead of one thread.
+// A whole tensor summed to a scalar: one warp instead of one thread; each
+// lane's 128 rounds run as a loop of 16 steps of 8 rounds each.
 // CHECK-LABEL: func.func @sequential_sum
 // CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c1{{(_[0-9]+)?}}, {{.*}}) threads({{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}}, {{.*}})
-// CHECK:           scf.for {{.*}} iter_args
+// CHECK:           scf.for %{{.*}} = %c0{{.*}} to %c128{{.*}} step %c8{{.*}} iter_args
+// CHECK-COUNT-8:     memref.load %arg0
+// CHECK:             scf.yield
 // CHECK-COUNT-5:   gpu.shuffle  xor
 // CHECK:           scf.if
 // CHECK:             memref.store %{{.*}}, %arg1
@@ -260,6 +267,41 @@ func.func @sequential_sum(%in: memref<4096xf32>, %out: memref<f32>) {
     %a = memref.load %out[] : memref<f32>
     %s = arith.addf %a, %x : f32
     memref.store %s, %out[] : memref<f32>
+  }
+  return
+}
+
+// -----
+
+// Rows of 100: four rounds per lane, the last one only for lanes 0 to 3
+// (an scf.if that passes the partial result through for the others).
+// CHECK-LABEL: func.func @ragged_rows
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.*]] = arith.remui
+// CHECK-COUNT-3:   memref.load %arg0
+// CHECK:           %[[PARTIAL:.*]] = arith.addf
+// CHECK:           %[[LAST:.*]] = arith.addi %{{.*}}, %[[LANE]] : index
+// CHECK:           %[[IN:.*]] = arith.cmpi ult, %[[LAST]], %c100{{.*}} : index
+// CHECK:           %[[R:.*]] = scf.if %[[IN]] -> (f32) {
+// CHECK:             memref.load %arg0
+// CHECK:             scf.yield
+// CHECK:           } else {
+// CHECK:             scf.yield %[[PARTIAL]] : f32
+// CHECK:           }
+// CHECK:           gpu.shuffle  xor %[[R]]
+func.func @ragged_rows(%in: memref<4x100xf32>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c100 = arith.constant 100 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %k = %c0 to %c100 step %c1 {
+      %x = memref.load %in[%i, %k] : memref<4x100xf32>
+      %a = memref.load %out[%i] : memref<4xf32>
+      %s = arith.addf %a, %x : f32
+      memref.store %s, %out[%i] : memref<4xf32>
+    }
+    scf.reduce
   }
   return
 }
