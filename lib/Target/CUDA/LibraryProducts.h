@@ -16,7 +16,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace mlir::autoglm {
-
 /// The indexing maps of a batch_matmul whose left operand `[M, K]` is
 /// shared by every batch: `(b, m, n, k) -> (m, k), (b, k, n), (b, m, n)`.
 SmallVector<AffineMap> getSharedLeftBatchMatmulMaps(MLIRContext *context);
@@ -25,7 +24,6 @@ SmallVector<AffineMap> getSharedLeftBatchMatmulMaps(MLIRContext *context);
 /// written (see above); its operand shapes are checked apart, by
 /// GemmOp::whyNot.
 bool isLibraryProduct(Operation *op);
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CUDA_LIBRARYPRODUCTS_H

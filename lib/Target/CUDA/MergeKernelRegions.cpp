@@ -20,12 +20,14 @@
 // reshape-by-expansion folding can, so that --autoglm-cuda-fuse-kernel-
 // regions fuses the whole chain into the consumer's loop: one kernel.
 //
-// Regions that reduce (a softmax, a LayerNorm) take no part, as producer
-// or consumer. Merged into a row-reducing kernel, an elementwise producer
-// is recomputed into a private row per thread, and with a warp per row
-// every lane computes the whole row (on the H200 that made BERT-base 2x
-// slower); a reducing producer merged into its consumer makes that
-// consumer the root, tiled element by element.
+// A region that reduces (a softmax, a LayerNorm) is never a consumer:
+// merged into a row-reducing kernel, an elementwise producer is recomputed
+// into a private row per thread, and with a warp per row every lane
+// computes the whole row (on the H200 that made BERT-base 2x slower). It
+// is a producer only of a region of elementwise ops that each read the
+// previous one with the identity map (the cast of a LayerNorm's output to
+// f16 for the next product): fused, that region's loops are the
+// reduction's rows, and the cast happens as the row is written.
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,6 +59,19 @@ bool isElementwiseOrMovement(FusedOp region) {
     if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
       return linalgOp.getNumReductionLoops() == 0;
     return isa<tensor::EmptyOp, YieldOp>(op) || isReshape(&op) ||
+           op.hasTrait<OpTrait::ConstantLike>();
+  });
+}
+
+/// True when `region` is a chain of elementwise linalg ops, each reading
+/// the previous one, and its other inputs, with the identity map.
+bool isIdentityElementwise(FusedOp region) {
+  return llvm::all_of(region.getBody().front(), [](Operation &op) {
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+      return linalgOp.getNumReductionLoops() == 0 &&
+             llvm::all_of(linalgOp.getIndexingMapsArray(),
+                          [](AffineMap map) { return map.isIdentity(); });
+    return isa<tensor::EmptyOp, YieldOp>(op) ||
            op.hasTrait<OpTrait::ConstantLike>();
   });
 }
@@ -177,9 +192,11 @@ struct MergeKernelRegionsPass
       SmallVector<Operation *> reshapes;
       Value received;
       FusedOp consumer = soleConsumer(producer, reshapes, received);
-      if (!consumer || !isElementwiseOrMovement(producer) ||
-          !isElementwiseOrMovement(consumer) ||
+      if (!consumer || !isElementwiseOrMovement(consumer) ||
           !readsOncePerElement(consumer, received))
+        continue;
+      if (!isElementwiseOrMovement(producer) &&
+          (!reshapes.empty() || !isIdentityElementwise(consumer)))
         continue;
       erased.insert(producer);
       erased.insert(consumer);
@@ -191,10 +208,18 @@ struct MergeKernelRegionsPass
     }
 
     // Reshapes inside a merged region move to its inputs, where linalg can
-    // expand the loops of the ops they sit between.
+    // expand the loops of the ops they sit between. Elementwise ops that
+    // feed only the next one become one op: tiled, the producer would
+    // otherwise be a tile of its own, which in a row kernel is a private
+    // row that every lane of a warp computes whole.
     RewritePatternSet patterns(&getContext());
     linalg::populateFoldReshapeOpsByExpansionPatterns(
         patterns, [](OpOperand *) { return true; });
+    linalg::populateElementwiseOpsFusionPatterns(
+        patterns, [](OpOperand *fused) {
+          Operation *producer = fused->get().getDefiningOp();
+          return producer && producer->hasOneUse();
+        });
     FrozenRewritePatternSet frozen(std::move(patterns));
     for (FusedOp region : merged)
       if (!erased.contains(region))

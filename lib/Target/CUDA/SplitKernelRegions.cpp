@@ -74,14 +74,14 @@ struct PaddedInput {
 PaddedInput getPaddedInput(Value input) {
   auto pad = input.getDefiningOp<tensor::PadOp>();
   if (!pad)
-    return {input};
+    return {input, nullptr};
   Value padding = pad.getConstantPaddingValue();
   ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
   if (!padding || !matchPattern(padding, m_AnyZeroFloat()) ||
       llvm::any_of(llvm::concat<const int64_t>(low, high),
                    ShapedType::isDynamic) ||
       low[0] || low[1] || high[0] || high[1])
-    return {input};
+    return {input, nullptr};
   return {pad.getSource(), pad, low[2], low[3]};
 }
 

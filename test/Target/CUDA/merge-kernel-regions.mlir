@@ -2,14 +2,14 @@
 
 // A bias add, the cast to f16 and a head-splitting transpose (through a
 // reshape): one region, the consumer's kind; the reshape moves to the
-// region's inputs, so the ops in between are of one shape.
+// region's inputs, so the ops in between are of one shape, and the add and
+// the cast become one op.
 // CHECK-LABEL: func.func @chain
 // CHECK:         %[[R:.*]] = autoglm.fused "transpose"(%arg0, %arg1) : (tensor<8x6xf32>, tensor<6xf32>) -> tensor<2x8x3xf16> {
 // CHECK:           tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] output_shape [8, 2, 3] : tensor<8x6xf32> into tensor<8x2x3xf32>
-// CHECK:           linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x2x3xf32>, tensor<2x3xf32>)
+// CHECK:           linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x2x3xf32>, tensor<2x3xf32>) outs(%{{.*}} : tensor<8x2x3xf16>)
 // CHECK:             arith.addf
-// CHECK:           linalg.generic {{.*}} ins(%{{.*}} : tensor<8x2x3xf32>) outs(%{{.*}} : tensor<8x2x3xf16>)
-// CHECK:             arith.truncf
+// CHECK-NEXT:        arith.truncf
 // CHECK:           linalg.transpose
 // CHECK:         return %[[R]]
 // CHECK-NOT:     autoglm.fused
@@ -153,4 +153,51 @@ func.func @gather_consumer(%x: tensor<10xf32>) -> tensor<8x3xf32> {
     autoglm.yield %r : tensor<8x3xf32>
   }
   return %p : tensor<8x3xf32>
+}
+
+// -----
+
+// A softmax whose result only the cast to f16 reads (with the identity
+// map): the cast joins the softmax's region and its last op, so that the
+// row is written in f16 as it is normalized.
+// CHECK-LABEL: func.func @reduction_then_cast
+// CHECK:         %[[R:.*]] = autoglm.fused "cast"(%arg0) : (tensor<4x64xf32>) -> tensor<4x64xf16> {
+// CHECK:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<4x64xf16>)
+// CHECK:             arith.divf
+// CHECK-NEXT:        arith.truncf
+// CHECK-NOT:       linalg.generic
+// CHECK:         return %[[R]]
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#red = affine_map<(d0, d1) -> (d0)>
+func.func @reduction_then_cast(%x: tensor<4x64xf32>) -> tensor<4x64xf16> {
+  %n = autoglm.fused "softmax"(%x) : (tensor<4x64xf32>) -> tensor<4x64xf32> {
+  ^bb0(%in: tensor<4x64xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e1 = tensor.empty() : tensor<4xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+    %s = linalg.generic {indexing_maps = [#id2, #red], iterator_types = ["parallel", "reduction"]} ins(%in : tensor<4x64xf32>) outs(%z : tensor<4xf32>) {
+    ^bb0(%u: f32, %o: f32):
+      %a = arith.addf %u, %o : f32
+      linalg.yield %a : f32
+    } -> tensor<4xf32>
+    %e2 = tensor.empty() : tensor<4x64xf32>
+    %r = linalg.generic {indexing_maps = [#id2, #red, #id2], iterator_types = ["parallel", "parallel"]} ins(%in, %s : tensor<4x64xf32>, tensor<4xf32>) outs(%e2 : tensor<4x64xf32>) {
+    ^bb0(%u: f32, %t: f32, %o: f32):
+      %d = arith.divf %u, %t : f32
+      linalg.yield %d : f32
+    } -> tensor<4x64xf32>
+    autoglm.yield %r : tensor<4x64xf32>
+  }
+  %c = autoglm.fused "cast"(%n) : (tensor<4x64xf32>) -> tensor<4x64xf16> {
+  ^bb0(%in: tensor<4x64xf32>):
+    %e = tensor.empty() : tensor<4x64xf16>
+    %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%in : tensor<4x64xf32>) outs(%e : tensor<4x64xf16>) {
+    ^bb0(%u: f32, %o: f16):
+      %v = arith.truncf %u : f32 to f16
+      linalg.yield %v : f16
+    } -> tensor<4x64xf16>
+    autoglm.yield %r : tensor<4x64xf16>
+  }
+  return %c : tensor<4x64xf16>
 }
