@@ -2,24 +2,14 @@
 
 #include "LibraryProducts.h"
 
-using namespace mlir;
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 
-SmallVector<AffineMap>
-mlir::autoglm::getSharedLeftBatchMatmulMaps(MLIRContext *context) {
-  AffineExpr b, m, n, k;
-  bindDims(context, b, m, n, k);
-  return {AffineMap::get(4, 0, {m, k}, context),
-          AffineMap::get(4, 0, {b, k, n}, context),
-          AffineMap::get(4, 0, {b, m, n}, context)};
-}
+using namespace mlir;
 
 bool mlir::autoglm::isLibraryProduct(Operation *op) {
   if (auto product = dyn_cast<linalg::MatmulOp>(op))
     return !product.hasUserDefinedMaps();
-  auto product = dyn_cast<linalg::BatchMatmulOp>(op);
-  if (!product)
-    return false;
-  return !product.hasUserDefinedMaps() ||
-         product.getIndexingMapsArray() ==
-             getSharedLeftBatchMatmulMaps(op->getContext());
+  if (auto product = dyn_cast<linalg::BatchMatmulOp>(op))
+    return !product.hasUserDefinedMaps();
+  return false;
 }

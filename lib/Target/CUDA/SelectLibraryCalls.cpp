@@ -5,8 +5,8 @@
 //     linalg.fill ins(%zero) outs(%d)
 //     linalg.matmul ins(%a, %b) outs(%d)
 //
-// becomes one `autoglm.gemm %a, %b into %d` (so does a batch_matmul, and
-// one whose left operand every batch shares), which the emission turns into
+// becomes one `autoglm.gemm %a, %b into %d` (so does a batch_matmul),
+// which the emission turns into
 // a cuBLASLt call (the library overwrites %d, so the fill goes). Products
 // whose operands a BLAS library cannot read in place (neither rows nor
 // columns contiguous) stay linalg and become generated kernels.

@@ -85,8 +85,8 @@ PaddedInput getPaddedInput(Value input) {
   return {pad.getSource(), pad, low[2], low[3]};
 }
 
-/// The patches of a convolution's input as `[N, C, KH, KW, HO, WO]`:
-/// `patches[n, c, kh, kw, ho, wo] = input[n, c, ho*sh + kh*dh - padRows,
+/// The patches of a convolution's input as `[C, KH, KW, N, HO, WO]`:
+/// `patches[c, kh, kw, n, ho, wo] = input[n, c, ho*sh + kh*dh - padRows,
 /// wo*sw + kw*dw - padColumns]`, zero where that falls in the padding. One
 /// gather, a kernel of its own; reading the unpadded input, so that the
 /// padded copy is never written.
@@ -102,8 +102,8 @@ Value gatherPatches(RewriterBase &rewriter, Location loc, PaddedInput input,
   auto patchesType = RankedTensorType::get(patchesShape, element);
   if (!input.pad) {
     // Every patch lies inside the input: an affine gather.
-    AffineExpr n, c, kh, kw, ho, wo;
-    bindDims(context, n, c, kh, kw, ho, wo);
+    AffineExpr c, kh, kw, n, ho, wo;
+    bindDims(context, c, kh, kw, n, ho, wo);
     auto gatherMap = AffineMap::get(6, 0,
                                     {n, c, ho * strides[0] + kh * dilations[0],
                                      wo * strides[1] + kw * dilations[1]},
@@ -131,7 +131,7 @@ Value gatherPatches(RewriterBase &rewriter, Location loc, PaddedInput input,
                };
                Value zeroIndex = constant(0);
                Value inBounds;
-               SmallVector<Value> coordinates = {index(0), index(1)};
+               SmallVector<Value> coordinates = {index(3), index(0)};
                int64_t before[2] = {input.rowsBefore, input.columnsBefore};
                for (int spatial = 0; spatial < 2; ++spatial) {
                  // output * stride + kernel * dilation - padding before
@@ -139,7 +139,7 @@ Value gatherPatches(RewriterBase &rewriter, Location loc, PaddedInput input,
                      b, at,
                      arith::MulIOp::create(b, at, index(4 + spatial),
                                            constant(strides[spatial])),
-                     arith::MulIOp::create(b, at, index(2 + spatial),
+                     arith::MulIOp::create(b, at, index(1 + spatial),
                                            constant(dilations[spatial])));
                  coordinate = arith::SubIOp::create(b, at, coordinate,
                                                     constant(before[spatial]));
@@ -167,15 +167,17 @@ Value gatherPatches(RewriterBase &rewriter, Location loc, PaddedInput input,
 }
 
 /// A convolution is a matrix product of its filters, reshaped to
-/// `[F, C*KH*KW]`, and each image's patches laid out as columns,
-/// `[C*KH*KW, HO*WO]` ("im2col"): `out[n, f, p] = sum_k w[f, k] *
-/// col[n, k, p]`, which is NCHW as it stands. One image is one product;
-/// several are one batched product whose filters every batch shares. The
-/// patches are one gather (gatherPatches, with the input's zero padding
-/// folded in); a 1x1 convolution of stride 1 needs none, each image
-/// already being `[C, H*W]`. Rewrites `conv` into that (with a zero fill of
-/// its own); false when `conv` is not of static shape with a zero-filled
-/// result.
+/// `[F, C*KH*KW]`, and its input's patches laid out as columns,
+/// `[C*KH*KW, N*HO*WO]` ("im2col"): `out[f, (n, p)] = sum_k w[f, k] *
+/// col[k, (n, p)]`. All images are one product: cuBLASLt is several times
+/// faster on it than on a batch of one product per image when an image
+/// has few pixels (ResNet-50's last stages at batch 32). The patches are
+/// one gather (gatherPatches, the input's zero padding folded in); a 1x1
+/// convolution of stride 1 over one image needs none, its input already
+/// being `[C, H*W]`. The product `[F, N*HO*WO]` goes back to NCHW by a
+/// reshape (one image) or a transpose, fused into the kernel after the
+/// product. Rewrites `conv` into that (with a zero fill of its own); false
+/// when `conv` is not of static shape with a zero-filled result.
 bool rewriteAsProduct(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   auto input = cast<RankedTensorType>(conv.getInputs()[0].getType());
   auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
@@ -191,62 +193,52 @@ bool rewriteAsProduct(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   int64_t rows = output.getDimSize(2), columns = output.getDimSize(3);
   int64_t channels = filter.getDimSize(1), kernelRows = filter.getDimSize(2),
           kernelColumns = filter.getDimSize(3);
+  int64_t pixels = images * rows * columns;
   Location loc = conv.getLoc();
   rewriter.setInsertionPoint(conv);
-  // Several images are batches of a product (their leading dimension kept
-  // apart); one image is one product.
-  bool batched = images > 1;
-  // The reassociation of an image's dimensions, with the image dimension
-  // kept apart (batched) or folded into the first group.
-  auto byImage = [&](SmallVector<ReassociationIndices> perImage) {
-    if (batched)
-      perImage.insert(perImage.begin(), ReassociationIndices{0});
-    else
-      perImage.front().insert(perImage.front().begin(), 0);
-    return perImage;
-  };
-  // Each image's patches as [C*KH*KW, HO*WO].
-  Value patches;
+  Value columnsOfPatches;
   PaddedInput padded;
-  if (kernelRows == 1 && kernelColumns == 1 &&
+  if (images == 1 && kernelRows == 1 && kernelColumns == 1 &&
       llvm::all_of(strides, [](int64_t s) { return s == 1; })) {
-    patches = tensor::CollapseShapeOp::create(
-        rewriter, loc, conv.getInputs()[0], byImage({{1}, {2, 3}}));
+    columnsOfPatches = tensor::CollapseShapeOp::create(
+        rewriter, loc, conv.getInputs()[0],
+        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
   } else {
     padded = getPaddedInput(conv.getInputs()[0]);
     Value gathered = gatherPatches(
         rewriter, loc, padded,
-        {images, channels, kernelRows, kernelColumns, rows, columns}, strides,
+        {channels, kernelRows, kernelColumns, images, rows, columns}, strides,
         dilations);
-    patches = tensor::CollapseShapeOp::create(rewriter, loc, gathered,
-                                              byImage({{1, 2, 3}, {4, 5}}));
+    columnsOfPatches = tensor::CollapseShapeOp::create(
+        rewriter, loc, gathered,
+        SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
   }
   Value weights = tensor::CollapseShapeOp::create(
       rewriter, loc, conv.getInputs()[1],
       SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  SmallVector<int64_t> productShape = {filters, rows * columns};
-  if (batched)
-    productShape.insert(productShape.begin(), images);
-  Value empty = tensor::EmptyOp::create(rewriter, loc, productShape,
+  Value empty = tensor::EmptyOp::create(rewriter, loc, {filters, pixels},
                                         output.getElementType());
   Value zero = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
                    .getResult(0);
-  Value product;
-  if (batched)
-    product =
-        linalg::BatchMatmulOp::create(
-            rewriter, loc, zero.getType(), ValueRange{weights, patches}, zero,
-            {rewriter.getNamedAttr(
-                "indexing_maps",
-                rewriter.getAffineMapArrayAttr(
-                    getSharedLeftBatchMatmulMaps(rewriter.getContext())))})
-            .getResult(0);
-  else
-    product = linalg::MatmulOp::create(rewriter, loc, zero.getType(),
-                                       ValueRange{weights, patches}, zero)
-                  .getResult(0);
-  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, output, product,
-                                                     byImage({{1}, {2, 3}}));
+  Value product =
+      linalg::MatmulOp::create(rewriter, loc, zero.getType(),
+                               ValueRange{weights, columnsOfPatches}, zero)
+          .getResult(0);
+  if (images == 1) {
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        conv, output, product,
+        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  } else {
+    Value byFilter = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({filters, images, rows, columns},
+                              output.getElementType()),
+        product, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    Value nchw = tensor::EmptyOp::create(rewriter, loc, output.getShape(),
+                                         output.getElementType());
+    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(
+        conv, byFilter, nchw, SmallVector<int64_t>{1, 0, 2, 3});
+  }
   if (padded.pad && padded.pad->use_empty())
     rewriter.eraseOp(padded.pad);
   if (fill->use_empty()) {

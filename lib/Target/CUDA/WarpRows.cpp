@@ -8,7 +8,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -20,9 +19,9 @@ using namespace mlir::autoglm;
 
 namespace {
 constexpr int64_t kWarpSize = 32;
-/// How many rounds of a lane's loop run unrolled: enough loads in flight to
-/// cover a row's latency, few enough to keep the kernel small.
-constexpr int64_t kUnrollRounds = 8;
+/// How many rounds of a lane's loop each of its steps runs: enough loads in
+/// flight to cover a row's latency, few enough to keep the kernel small.
+constexpr int64_t kRoundsPerStep = 8;
 
 /// The buffer that `value` (a memref) views.
 Value bufferOf(Value value) {
@@ -216,64 +215,69 @@ void syncWarp(OpBuilder &b, Location loc) {
   NVVM::SyncWarpOp::create(b, loc, all);
 }
 
-/// A loop over `trips` iterations shared by the lanes, lane `l` running
-/// iterations `l`, `l + 32`, ...: a loop of trips / 32 rounds, then, where
-/// 32 does not divide `trips`, one more round for the lanes it leaves. Each
-/// round is `buildBody` at the iteration's index, carrying `inits`.
-struct LaneLoop {
-  scf::ForOp loop;
-  /// What the rounds carry out, after the last one.
-  SmallVector<Value> results;
-};
-LaneLoop
-createLaneLoop(OpBuilder &b, Location loc, int64_t trips, Value lane,
-               ValueRange inits,
-               function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
-                   buildBody) {
-  auto iterationOf = [&](OpBuilder &at, Location l, Value round) -> Value {
-    return arith::AddIOp::create(
-        at, l,
-        arith::MulIOp::create(at, l, round,
-                              arith::ConstantIndexOp::create(at, l, kWarpSize)),
-        lane);
+/// Builds `iterations.size()` rounds of a lane's loop, one per iteration
+/// index, carrying `carried` through them; returns what they carry out.
+using BuildRounds = function_ref<SmallVector<Value>(
+    OpBuilder &, ArrayRef<Value> iterations, ValueRange carried)>;
+
+/// `trips` iterations shared by the lanes, lane `l` running iterations `l`,
+/// `l + 32`, ...: a loop whose steps each build kRoundsPerStep rounds (so
+/// that each lane has the loads of several rounds in flight at once,
+/// instead of one after the other), the rounds left over, then, where 32
+/// does not divide `trips`, one more round for the lanes it leaves.
+/// Returns what the rounds carry out after the last one.
+SmallVector<Value> distributeOverLanes(OpBuilder &b, Location loc,
+                                       int64_t trips, Value lane,
+                                       ValueRange inits, BuildRounds build) {
+  auto constant = [](OpBuilder &at, Location l, int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(at, l, value);
   };
-  auto loop = scf::ForOp::create(
-      b, loc, arith::ConstantIndexOp::create(b, loc, 0),
-      arith::ConstantIndexOp::create(b, loc, trips / kWarpSize),
-      arith::ConstantIndexOp::create(b, loc, 1), inits,
-      [&](OpBuilder &inside, Location at, Value round, ValueRange carried) {
-        scf::YieldOp::create(
-            inside, at,
-            buildBody(inside, iterationOf(inside, at, round), carried));
-      });
-  LaneLoop result{loop, SmallVector<Value>(loop.getResults())};
+  // The iteration indices of `count` rounds from `first`.
+  auto iterationsOf = [&](OpBuilder &at, Location l, Value first,
+                          int64_t count) {
+    SmallVector<Value> iterations;
+    for (int64_t r = 0; r < count; ++r) {
+      Value round = arith::AddIOp::create(at, l, first, constant(at, l, r));
+      iterations.push_back(arith::AddIOp::create(
+          at, l,
+          arith::MulIOp::create(at, l, round, constant(at, l, kWarpSize)),
+          lane));
+    }
+    return iterations;
+  };
+  int64_t rounds = trips / kWarpSize;
+  int64_t steps = rounds / kRoundsPerStep;
+  SmallVector<Value> carried(inits);
+  if (steps > 0) {
+    auto loop = scf::ForOp::create(
+        b, loc, constant(b, loc, 0), constant(b, loc, steps * kRoundsPerStep),
+        constant(b, loc, kRoundsPerStep), carried,
+        [&](OpBuilder &inside, Location at, Value first, ValueRange args) {
+          scf::YieldOp::create(
+              inside, at,
+              build(inside, iterationsOf(inside, at, first, kRoundsPerStep),
+                    args));
+        });
+    carried = SmallVector<Value>(loop.getResults());
+  }
+  if (int64_t left = rounds % kRoundsPerStep)
+    carried = build(
+        b, iterationsOf(b, loc, constant(b, loc, steps * kRoundsPerStep), left),
+        carried);
   if (trips % kWarpSize == 0)
-    return result;
-  Value iteration = iterationOf(
-      b, loc, arith::ConstantIndexOp::create(b, loc, trips / kWarpSize));
-  Value inBounds =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, iteration,
-                            arith::ConstantIndexOp::create(b, loc, trips));
-  ValueRange carried = loop.getResults();
-  auto last = scf::IfOp::create(
+    return carried;
+  Value last = iterationsOf(b, loc, constant(b, loc, rounds), 1).front();
+  Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         last, constant(b, loc, trips));
+  auto guard = scf::IfOp::create(
       b, loc, inBounds,
       [&](OpBuilder &then, Location at) {
-        scf::YieldOp::create(then, at, buildBody(then, iteration, carried));
+        scf::YieldOp::create(then, at, build(then, {last}, carried));
       },
       [&](OpBuilder &otherwise, Location at) {
         scf::YieldOp::create(otherwise, at, carried);
       });
-  result.results = SmallVector<Value>(last.getResults());
-  return result;
-}
-
-/// Unrolls a lane's loop, so that the loads of several rounds are in flight
-/// at once instead of one after the other. The loop may be gone after it
-/// (a loop unrolled whole): its results must have their uses by then.
-void unrollLaneLoop(scf::ForOp loop) {
-  int64_t rounds = *getConstantIntValue(loop.getUpperBound());
-  if (rounds > 1)
-    (void)loopUnrollByFactor(loop, std::min(rounds, kUnrollRounds));
+  return SmallVector<Value>(guard.getResults());
 }
 
 void splitReduction(ReductionLoop reduction, Value lane) {
@@ -284,27 +288,32 @@ void splitReduction(ReductionLoop reduction, Value lane) {
   Value identity = arith::getIdentityValue(reduction.kind, type, b, loc);
   int64_t trips =
       *tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
-  LaneLoop split = createLaneLoop(
+  SmallVector<Value> partial = distributeOverLanes(
       b, loc, trips, lane, ValueRange{identity},
-      [&](OpBuilder &inside, Value iteration, ValueRange partial) {
-        // The original loop's induction variable: lower + iteration * step.
-        IRMapping mapping;
-        mapping.map(
-            loop.getInductionVar(),
-            arith::AddIOp::create(
-                inside, loc, loop.getLowerBound(),
-                arith::MulIOp::create(inside, loc, iteration, loop.getStep())));
-        for (Operation &op : loop.getBody()->without_terminator())
-          if (&op != reduction.load && &op != reduction.store &&
-              &op != reduction.combine)
-            inside.clone(op, mapping);
-        return SmallVector<Value>{arith::getReductionOp(
-            reduction.kind, inside, loc, partial.front(),
-            mapping.lookupOrDefault(reduction.contribution))};
+      [&](OpBuilder &inside, ArrayRef<Value> iterations, ValueRange carried) {
+        Value partial = carried.front();
+        for (Value iteration : iterations) {
+          // The original loop's induction variable: lower + iteration *
+          // step.
+          IRMapping mapping;
+          mapping.map(loop.getInductionVar(),
+                      arith::AddIOp::create(
+                          inside, loc, loop.getLowerBound(),
+                          arith::MulIOp::create(inside, loc, iteration,
+                                                loop.getStep())));
+          for (Operation &op : loop.getBody()->without_terminator())
+            if (&op != reduction.load && &op != reduction.store &&
+                &op != reduction.combine)
+              inside.clone(op, mapping);
+          partial = arith::getReductionOp(
+              reduction.kind, inside, loc, partial,
+              mapping.lookupOrDefault(reduction.contribution));
+        }
+        return SmallVector<Value>{partial};
       });
 
   // Butterfly: after it every lane holds the whole warp's combination.
-  Value total = split.results.front();
+  Value total = partial.front();
   for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
     Value other = gpu::ShuffleOp::create(b, loc, total, offset, kWarpSize,
                                          gpu::ShuffleMode::XOR)
@@ -331,26 +340,99 @@ void splitReduction(ReductionLoop reduction, Value lane) {
     fold(inside);
     syncWarp(b, loc);
   }
-  unrollLaneLoop(split.loop);
   loop.erase();
+}
+
+/// The bytes of its buffer that `value` (a memref) may touch: a view of an
+/// arena at a constant offset, of a static size, or anywhere in the buffer
+/// it views otherwise.
+struct Footprint {
+  Value buffer;
+  std::optional<std::pair<int64_t, int64_t>> bytes;
+};
+Footprint footprintOf(Value value) {
+  // Subviews and reshapes stay within what they view.
+  while (Operation *def = value.getDefiningOp()) {
+    if (!isa<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+             memref::CastOp>(def))
+      break;
+    value = def->getOperand(0);
+  }
+  auto view = value.getDefiningOp<memref::ViewOp>();
+  if (!view)
+    return {bufferOf(value), std::nullopt};
+  std::optional<int64_t> offset = getConstantIntValue(view.getByteShift());
+  MemRefType type = view.getType();
+  if (!offset || !type.hasStaticShape() ||
+      !type.getElementType().isIntOrFloat())
+    return {bufferOf(view.getSource()), std::nullopt};
+  int64_t size = type.getNumElements() *
+                 llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  return {bufferOf(view.getSource()), std::make_pair(*offset, *offset + size)};
+}
+
+/// True when `a` and `b` (memrefs) cannot share an element: different
+/// buffers, or disjoint views of one (the arena's planned intermediates).
+bool provablyDisjoint(Value a, Value b) {
+  Footprint x = footprintOf(a), y = footprintOf(b);
+  if (x.buffer != y.buffer)
+    return true;
+  return x.bytes && y.bytes &&
+         (x.bytes->second <= y.bytes->first ||
+          y.bytes->second <= x.bytes->first);
+}
+
+/// True when the stores of `body` may wait until several rounds of it have
+/// loaded and computed: its stores are its only writes, at its top level,
+/// and nothing it loads can be what it stores.
+bool canStoreLast(Block *body) {
+  SmallVector<Value> stored;
+  for (Operation &op : body->without_terminator()) {
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      stored.push_back(store.getMemRef());
+      continue;
+    }
+    SmallVector<Value> written;
+    if (!collectWrittenBuffers(&op, written) || !written.empty())
+      return false;
+  }
+  WalkResult walk = body->walk([&](memref::LoadOp load) {
+    return llvm::all_of(
+               stored,
+               [&](Value s) { return provablyDisjoint(load.getMemRef(), s); })
+               ? WalkResult::advance()
+               : WalkResult::interrupt();
+  });
+  return !walk.wasInterrupted();
 }
 
 void splitIterations(scf::ParallelOp loop, Value lane) {
   Location loc = loop.getLoc();
   OpBuilder b(loop);
+  Block *body = loop.getBody();
+  bool storeLast = canStoreLast(body);
   // Reads before, by other lanes, of what the loop overwrites.
   syncWarp(b, loc);
-  LaneLoop split = createLaneLoop(
+  distributeOverLanes(
       b, loc, *tripCount(loop), lane, ValueRange{},
-      [&](OpBuilder &inside, Value iteration, ValueRange) {
+      [&](OpBuilder &inside, ArrayRef<Value> iterations, ValueRange) {
         // Neighbouring lanes touch neighbouring elements.
-        IRMapping mapping;
-        mapLinearIndexToLoop(inside, loc, loop, iteration, mapping);
-        for (Operation &op : loop.getBody()->without_terminator())
-          inside.clone(op, mapping);
+        SmallVector<IRMapping> mappings(iterations.size());
+        for (auto [iteration, mapping] : llvm::zip(iterations, mappings)) {
+          mapLinearIndexToLoop(inside, loc, loop, iteration, mapping);
+          for (Operation &op : body->without_terminator())
+            if (!storeLast || !isa<memref::StoreOp>(op))
+              inside.clone(op, mapping);
+        }
+        // The rounds' stores after all of their loads: a store between
+        // them would hold the next round's loads back until it issues.
+        if (storeLast)
+          for (IRMapping &mapping : mappings)
+            for (Operation &op : body->without_terminator())
+              if (isa<memref::StoreOp>(op))
+                inside.clone(op, mapping);
         return SmallVector<Value>{};
       });
-  unrollLaneLoop(split.loop);
   syncWarp(b, loc);
   loop.erase();
 }

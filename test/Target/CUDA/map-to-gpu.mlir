@@ -104,10 +104,11 @@ func.func @host_needs_device_value(%a: memref<4xindex>, %ws: memref<64xi8>) {
 // Each iteration reduces a row of 128 (a softmax's sum): one warp per
 // iteration, four of them, each in a block of its own (too few for more per
 // block). Lane l reduces elements l, l+32, l+64 and l+96 into a register
-// (four rounds, unrolled so that their loads are in flight together), five
+// (four rounds in a row, so that their loads are in flight together), five
 // butterfly shuffles combine the lanes, and each lane folds the total into
 // its private accumulator; the loop that writes the row runs round-robin
-// over the lanes (unrolled too), between warp barriers.
+// over the lanes, between warp barriers, the four rounds' stores after all
+// of their loads (the input and output are different buffers).
 // CHECK-LABEL: func.func @warp_per_row
 // CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{(_[0-9]+)?}}, %{{.*}}, %{{.*}}) threads(%[[TX:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}}, %{{.*}}, %{{.*}})
 // CHECK:           %[[LANE:.*]] = arith.remui %[[TX]], %{{.*}} : index
@@ -115,19 +116,19 @@ func.func @host_needs_device_value(%a: memref<4xindex>, %ws: memref<64xi8>) {
 // CHECK:           scf.if
 // CHECK:             %[[ACC:.*]] = memref.alloca() : memref<1xf32>
 // CHECK-NOT:         scf.for
-// CHECK:             %[[E0:.*]] = arith.addi %{{.*}}, %[[LANE]] : index
-// CHECK:             memref.load %arg0[%{{.*}}, %{{.*}}]
-// CHECK:             %[[R1:.*]] = arith.muli %{{.*}}, %c32{{.*}} : index
-// CHECK:             arith.addi %[[R1]], %[[LANE]] : index
+// CHECK-COUNT-4:     arith.addi %{{.*}}, %[[LANE]] : index
 // CHECK-COUNT-3:     memref.load %arg0
-// CHECK:             %[[PARTIAL:.*]] = arith.addf
-// CHECK-NOT:         scf.for
+// CHECK:             memref.load %arg0
+// CHECK-NEXT:        %[[PARTIAL:.*]] = arith.addf
+// CHECK-NOT:         memref.load
 // CHECK:             gpu.shuffle  xor %[[PARTIAL]], %{{.*}}, %{{.*}} : f32
 // CHECK-COUNT-4:     gpu.shuffle  xor
 // CHECK:             memref.load %[[ACC]]
 // CHECK:             memref.store %{{.*}}, %[[ACC]]
 // CHECK:             nvvm.bar.warp.sync
 // CHECK-NOT:         scf.for
+// CHECK-COUNT-4:     memref.load %arg0
+// CHECK-NOT:         memref.load %arg0
 // CHECK-COUNT-4:     memref.store %{{.*}}, %arg1
 // CHECK:             nvvm.bar.warp.sync
 func.func @warp_per_row(%in: memref<4x128xf32>, %out: memref<4x128xf32>) {
@@ -301,6 +302,78 @@ func.func @ragged_rows(%in: memref<4x100xf32>, %out: memref<4xf32>) {
       %s = arith.addf %a, %x : f32
       memref.store %s, %out[%i] : memref<4xf32>
     }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Rows written from views of one arena: at disjoint offsets the rounds'
+// stores wait until all of their loads are issued; where the output may
+// overlap the input (here the same bytes), each round stores before the
+// next one loads.
+// CHECK-LABEL: func.func @arena_views
+// CHECK:         gpu.launch
+// CHECK:           gpu.shuffle
+// CHECK:           nvvm.bar.warp.sync
+// CHECK-COUNT-2:   memref.load %view[
+// CHECK-NOT:       memref.load %view[
+// CHECK-COUNT-2:   memref.store %{{.*}}, %view_0[
+// CHECK:         gpu.launch
+// CHECK:           gpu.shuffle
+// CHECK:           nvvm.bar.warp.sync
+// CHECK:           memref.load %view[
+// CHECK-NOT:       memref.load %view[
+// CHECK:           memref.store %{{.*}}, %view_1[
+// CHECK:           memref.load %view[
+// CHECK:           memref.store %{{.*}}, %view_1[
+func.func @arena_views(%arena: memref<4096xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  %c1024 = arith.constant 1024 : index
+  %zero = arith.constant 0.0 : f32
+  %in = memref.view %arena[%c0][] : memref<4096xi8> to memref<4x64xf32>
+  %out = memref.view %arena[%c1024][] : memref<4096xi8> to memref<4x64xf32>
+  %same = memref.view %arena[%c0][] : memref<4096xi8> to memref<4x64xf32>
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %acc = memref.alloc() : memref<1xf32>
+    memref.store %zero, %acc[%c0] : memref<1xf32>
+    scf.for %k = %c0 to %c64 step %c1 {
+      %x = memref.load %in[%i, %k] : memref<4x64xf32>
+      %a = memref.load %acc[%c0] : memref<1xf32>
+      %s = arith.addf %a, %x : f32
+      memref.store %s, %acc[%c0] : memref<1xf32>
+    }
+    scf.parallel (%j) = (%c0) to (%c64) step (%c1) {
+      %x = memref.load %in[%i, %j] : memref<4x64xf32>
+      %t = memref.load %acc[%c0] : memref<1xf32>
+      %y = arith.divf %x, %t : f32
+      memref.store %y, %out[%i, %j] : memref<4x64xf32>
+      scf.reduce
+    }
+    memref.dealloc %acc : memref<1xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %acc = memref.alloc() : memref<1xf32>
+    memref.store %zero, %acc[%c0] : memref<1xf32>
+    scf.for %k = %c0 to %c64 step %c1 {
+      %x = memref.load %in[%i, %k] : memref<4x64xf32>
+      %a = memref.load %acc[%c0] : memref<1xf32>
+      %s = arith.addf %a, %x : f32
+      memref.store %s, %acc[%c0] : memref<1xf32>
+    }
+    scf.parallel (%j) = (%c0) to (%c64) step (%c1) {
+      %x = memref.load %in[%i, %j] : memref<4x64xf32>
+      %t = memref.load %acc[%c0] : memref<1xf32>
+      %y = arith.divf %x, %t : f32
+      memref.store %y, %same[%i, %j] : memref<4x64xf32>
+      scf.reduce
+    }
+    memref.dealloc %acc : memref<1xf32>
     scf.reduce
   }
   return

@@ -58,23 +58,6 @@ func.func @strided(%a: memref<4x8xf32, strided<[16, 2]>>, %b: memref<8x16xf32>, 
 
 // -----
 
-// A batched product whose left matrix every batch shares (a convolution's
-// filters against each image's patches): a gemm of a 2-D and a 3-D operand,
-// which cuBLASLt reads with a batch stride of 0.
-// CHECK-LABEL: func.func @shared_left
-// CHECK-NOT:     linalg.fill
-// CHECK:         autoglm.gemm %arg0, %arg1 into %arg2 : memref<4x27xf16>, memref<2x27x16xf16> into memref<2x4x16xf32>
-// CHECK-NOT:     linalg.batch_matmul
-func.func @shared_left(%w: memref<4x27xf16>, %p: memref<2x27x16xf16>, %d: memref<2x4x16xf32>) {
-  %zero = arith.constant 0.000000e+00 : f32
-  linalg.fill ins(%zero : f32) outs(%d : memref<2x4x16xf32>)
-  linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>]
-    ins(%w, %p : memref<4x27xf16>, memref<2x27x16xf16>) outs(%d : memref<2x4x16xf32>)
-  return
-}
-
-// -----
-
 // A product whose indexing maps transpose an operand is not what the gemm
 // computes as written, even where the shapes would multiply (square): it
 // stays linalg (a generated kernel).

@@ -122,19 +122,20 @@ func.func @pointwise_conv(%x: tensor<1x8x4x4xf32>, %w: tensor<6x8x1x1xf32>, %b: 
 // -----
 
 // A 3x3 convolution of stride 2 over two images: the patches gather
-// (im2col: each image's channels x filter taps by pixels) is a region; the
-// product of the reshaped filters, shared by both images, and the patches
-// leaves it as one batched product, whose result is already NCHW.
-// CHECK-DAG:   #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>
-// CHECK-DAG:   #[[SHARED:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// (im2col: channels x filter taps by images x pixels) is a region, the
+// product of the reshaped filters and the patches leaves it, and the
+// transpose back to NCHW is the region after it.
+// CHECK-DAG:   #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d4 * 2 + d1, d5 * 2 + d2)>
 // CHECK-LABEL: func.func @strided_conv
-// CHECK:         %[[PATCHES:.*]] = autoglm.fused "contraction"(%arg0) : (tensor<2x3x9x9xf32>) -> tensor<2x27x16xf32>
+// CHECK:         %[[PATCHES:.*]] = autoglm.fused "contraction"(%arg0) : (tensor<2x3x9x9xf32>) -> tensor<27x32xf32>
 // CHECK:           linalg.generic {indexing_maps = [#[[GATHER]], #{{.*}}]
-// CHECK:           tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<2x3x3x3x4x4xf32> into tensor<2x27x16xf32>
+// CHECK:           tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<3x3x3x2x4x4xf32> into tensor<27x32xf32>
 // CHECK:         %[[FILTER:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
-// CHECK:         %[[P:.*]] = linalg.batch_matmul indexing_maps = [#[[SHARED]], {{.*}}] ins(%[[FILTER]], %[[PATCHES]] : tensor<4x27xf32>, tensor<2x27x16xf32>)
-// CHECK-NEXT:    %[[OUT:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1], [2, 3]] output_shape [2, 4, 4, 4]
-// CHECK-NEXT:    return %[[OUT]]
+// CHECK:         %[[P:.*]] = linalg.matmul ins(%[[FILTER]], %[[PATCHES]] : tensor<4x27xf32>, tensor<27x32xf32>)
+// CHECK:         autoglm.fused "contraction"(%[[P]]) : (tensor<4x32xf32>) -> tensor<2x4x4x4xf32>
+// CHECK:           tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2, 3]] output_shape [4, 2, 4, 4]
+// CHECK:           linalg.transpose {{.*}} permutation = [1, 0, 2, 3]
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
 func.func @strided_conv(%x: tensor<2x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32> {
   %r = autoglm.fused "contraction"(%x, %w) : (tensor<2x3x9x9xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32> {
   ^bb0(%a: tensor<2x3x9x9xf32>, %f: tensor<4x3x3x3xf32>):
@@ -169,9 +170,9 @@ func.func @accumulating_conv(%x: tensor<1x8x4x4xf32>, %w: tensor<6x8x1x1xf32>, %
 // yields zero where a tap falls in the padding, so the padded copy is never
 // made.
 // CHECK-LABEL: func.func @padded_conv
-// CHECK:         autoglm.fused "contraction"(%arg0) : (tensor<2x3x5x5xf32>) -> tensor<2x27x25xf32>
+// CHECK:         autoglm.fused "contraction"(%arg0) : (tensor<2x3x5x5xf32>) -> tensor<27x50xf32>
 // CHECK-NOT:       tensor.pad
-// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<2x3x3x3x5x5xf32>)
+// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<3x3x3x2x5x5xf32>)
 // CHECK:             %[[ROW:.*]] = arith.subi %{{.*}}, %c1
 // CHECK:             %[[ROW_IN:.*]] = arith.cmpi ult, %[[ROW]], %c5
 // CHECK:             %[[COLUMN_IN:.*]] = arith.cmpi ult, %{{.*}}, %c5
@@ -179,7 +180,7 @@ func.func @accumulating_conv(%x: tensor<1x8x4x4xf32>, %w: tensor<6x8x1x1xf32>, %
 // CHECK:             %[[VALUE:.*]] = tensor.extract %{{.*}} : tensor<2x3x5x5xf32>
 // CHECK:             %[[R:.*]] = arith.select %[[IN]], %[[VALUE]], %{{.*}} : f32
 // CHECK:             linalg.yield %[[R]]
-// CHECK:         linalg.batch_matmul
+// CHECK:         linalg.matmul
 // CHECK-NOT:     tensor.pad
 func.func @padded_conv(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x5x5xf32> {
   %r = autoglm.fused "contraction"(%x, %w) : (tensor<2x3x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x5x5xf32> {
