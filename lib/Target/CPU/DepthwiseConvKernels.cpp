@@ -39,6 +39,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::autoglm {
@@ -54,20 +55,33 @@ namespace {
 constexpr int64_t kMaxStride = 4;
 
 /// Whether `tail`, the single user of the convolution `conv`, is an
-/// elementwise update of it that the kernel can apply to its vectors:
-/// all-parallel, the convolution as its only init (identity map), inputs
-/// read at the same position (identity) or per image/channel (a projection
-/// onto d0/d1), and a body of elementwise-mappable scalar ops.
+/// elementwise function of it that the kernel can apply to its vectors:
+/// all-parallel over the convolution's shape, reading the convolution once
+/// (identity map) as an input or as its init (the in-place tail of a
+/// "contraction" region; otherwise the init is not read), other inputs at
+/// the same position (identity) or per image/channel (a projection onto
+/// d0/d1), and a body of elementwise-mappable scalar ops.
 bool isFusableTail(linalg::GenericOp tail, Value conv) {
   if (!tail.hasPureTensorSemantics() || tail.getNumDpsInits() != 1 ||
-      tail.getDpsInits()[0] != conv || tail.getNumResults() != 1 ||
+      tail.getNumResults() != 1 ||
       tail.getResult(0).getType() != conv.getType() ||
       tail.getNumParallelLoops() != tail.getNumLoops() ||
-      tail.getNumLoops() != 4)
+      tail.getNumLoops() != 4 ||
+      !tail.getMatchingIndexingMap(tail.getDpsInitOperand(0)).isIdentity())
     return false;
+  OpOperand *init = tail.getDpsInitOperand(0);
+  if (init->get() != conv && tail.payloadUsesValueFromOperand(init))
+    return false;
+  int uses = 0;
   for (OpOperand &operand : tail->getOpOperands()) {
     AffineMap map = tail.getMatchingIndexingMap(&operand);
-    if (map.isIdentity())
+    if (operand.get() == conv) {
+      ++uses;
+      if (!map.isIdentity())
+        return false;
+      continue;
+    }
+    if (map.isIdentity() || &operand == init)
       continue;
     auto t = dyn_cast<RankedTensorType>(operand.get().getType());
     if (!t || !t.hasStaticShape() || !map.isProjectedPermutation())
@@ -76,6 +90,8 @@ bool isFusableTail(linalg::GenericOp tail, Value conv) {
       if (cast<AffineDimExpr>(e).getPosition() > 1)
         return false;
   }
+  if (uses != 1)
+    return false;
   for (Operation &op : tail.getBody()->without_terminator()) {
     if (op.getNumRegions() != 0 || op.getNumResults() != 1)
       return false;
@@ -90,9 +106,26 @@ bool isFusableTail(linalg::GenericOp tail, Value conv) {
   return true;
 }
 
-/// The shape of one depthwise convolution and its kernel's blocking.
+/// Whether `pad` pads only the rows and columns of an NCHW tensor, with
+/// static sizes and zeros.
+bool isZeroPadding(tensor::PadOp pad) {
+  if (pad.getSourceType().getRank() != 4 || !pad.getSourceType().hasStaticShape())
+    return false;
+  for (int i = 0; i < 2; ++i)
+    if (pad.getStaticLow()[i] != 0 || pad.getStaticHigh()[i] != 0)
+      return false;
+  if (ShapedType::isDynamic(pad.getStaticLow()[2]) ||
+      ShapedType::isDynamic(pad.getStaticLow()[3]))
+    return false;
+  Value value = pad.getConstantPaddingValue();
+  return value && matchPattern(value, m_AnyZeroFloat());
+}
+
+/// The shape of one depthwise convolution and its kernel's blocking. The
+/// input is the unpadded one: `pt`/`pl` rows/columns of zeros are implied
+/// above/left of it (and as many below/right as the output needs).
 struct DepthwiseKernel {
-  int64_t n, c, ih, iw, oh, ow, kh, kw, sh, sw, dh, dw;
+  int64_t n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
   int64_t lanes;       // L
   int64_t rowsPerStep; // R
   int64_t blocks;      // B = ceil(OW / L)
@@ -105,42 +138,44 @@ public:
       : b(rewriter), loc(loc), k(k), et(et),
         vecType(VectorType::get({k.lanes}, et)) {}
 
-  /// Builds the kernel for `conv` (input, weight, init fill value) with
-  /// `tail` (may be null) applied; returns the result tensor.
-  Value build(linalg::DepthwiseConv2DNchwChwOp conv, Value initValue,
-              linalg::GenericOp tail) {
-    auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
-    Value input = conv.getInputs()[0], weight = conv.getInputs()[1];
+  /// Builds the kernel of the convolution of `input` (unpadded) by
+  /// `weight` ([C, KH, KW]) into `outType`, accumulating from `initValue`,
+  /// with `tail` (may be null) applied; returns the result tensor.
+  Value build(Value input, Value weight, Value convResult,
+              Value initValue, linalg::GenericOp tail) {
+    auto outType = cast<RankedTensorType>(convResult.getType());
+    this->input = input;
+    this->convResult = convResult;
+    this->tail = tail;
     Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), et);
     auto forall = scf::ForallOp::create(
         b, loc, getAsIndexOpFoldResult(b.getContext(), {k.n, k.c}),
         ValueRange{empty}, std::nullopt);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
-    Value n = forall.getInductionVar(0), c = forall.getInductionVar(1);
+    n = forall.getInductionVar(0);
+    c = forall.getInductionVar(1);
     Value shared = forall.getRegionIterArgs()[0];
     SmallVector<OpFoldResult> offsets = {n, c, b.getIndexAttr(0),
                                          b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
-        b.getContext(), {1, 1, k.oh, k.ow});
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(b.getContext(), {1, 1, k.oh, k.ow});
     SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
     Value slice =
         tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, unit);
 
     // Per channel: the broadcast weights and the tail's per-channel inputs.
-    SmallVector<Value> weights;
     for (int64_t i = 0; i < k.kh; ++i)
       for (int64_t j = 0; j < k.kw; ++j) {
         Value w = tensor::ExtractOp::create(b, loc, weight,
                                             ValueRange{c, idx(i), idx(j)});
         weights.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
       }
-    Value init = vector::BroadcastOp::create(b, loc, vecType, initValue);
-    SmallVector<Value> channelInputs; // null for same-shape inputs
+    init = vector::BroadcastOp::create(b, loc, vecType, initValue);
     if (tail)
       for (OpOperand *operand : tail.getDpsInputOperands()) {
         AffineMap map = tail.getMatchingIndexingMap(operand);
-        if (map.isIdentity()) {
+        if (map.isIdentity()) { // same-shape or the convolution
           channelInputs.push_back({});
           continue;
         }
@@ -152,46 +187,39 @@ public:
             vector::BroadcastOp::create(b, loc, vecType, s));
       }
 
-    auto loop = scf::ForOp::create(b, loc, idx(0), idx(k.oh),
-                                   idx(k.rowsPerStep), ValueRange{slice});
-    b.setInsertionPointToStart(loop.getBody());
-    Value oh0 = loop.getInductionVar();
-    Value acc = loop.getRegionIterArgs()[0];
-    SmallVector<Value> rows; // oh0 + r
-    for (int64_t r = 0; r < k.rowsPerStep; ++r)
-      rows.push_back(r == 0 ? oh0 : arith::AddIOp::create(b, loc, oh0, idx(r)));
-    SmallVector<Value> accs(k.rowsPerStep * k.blocks, init);
-    for (int64_t i = 0; i < k.kh; ++i)
-      for (int64_t r = 0; r < k.rowsPerStep; ++r) {
-        // (oh0 + r) * sh + i * dh
-        Value ihv = arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, rows[r], idx(k.sh)),
-            idx(i * k.dh));
-        for (int64_t j = 0; j < k.kw; ++j)
-          for (int64_t blk = 0; blk < k.blocks; ++blk) {
-            Value x = readRow(input, n, c, ihv, blk * k.lanes * k.sw + j * k.dw);
-            Value &a = accs[r * k.blocks + blk];
-            a = vector::FMAOp::create(b, loc, x, weights[i * k.kw + j], a);
-          }
-      }
-    for (int64_t r = 0; r < k.rowsPerStep; ++r)
-      for (int64_t blk = 0; blk < k.blocks; ++blk) {
-        Value v = accs[r * k.blocks + blk];
-        SmallVector<Value> at = {n, c, rows[r], idx(blk * k.lanes)};
-        if (tail)
-          v = applyTail(tail, v, channelInputs, at);
-        bool inBounds = (blk + 1) * k.lanes <= k.ow;
-        acc = vector::TransferWriteOp::create(
-                  b, loc, v, acc,
-                  ValueRange{idx(0), idx(0), rows[r], idx(blk * k.lanes)},
-                  ArrayRef<bool>{inBounds})
-                  .getResult();
-      }
-    scf::YieldOp::create(b, loc, acc);
+    // Rows whose taps all read inside the input run R at a time in a loop;
+    // the rows above and below (padding) and the remainder one step each,
+    // with the taps that read padding left out at compile time.
+    int64_t first = std::min<int64_t>(k.oh, (k.pt + k.sh - 1) / k.sh);
+    int64_t last = k.h - 1 - (k.kh - 1) * k.dh + k.pt; // last oh*sh reading in
+    int64_t end = last < 0 ? 0 : std::min(k.oh, last / k.sh + 1);
+    end = std::max(end, first);
+    int64_t steps = (end - first) / k.rowsPerStep;
+    int64_t loopEnd = first + steps * k.rowsPerStep;
+    Value t = slice;
+    for (int64_t oh = 0; oh < first; ++oh)
+      t = emitStep(t, idx(oh), oh, 1);
+    if (steps == 1) {
+      t = emitStep(t, idx(first), first, k.rowsPerStep);
+    } else if (steps > 1) {
+      auto loop = scf::ForOp::create(b, loc, idx(first), idx(loopEnd),
+                                     idx(k.rowsPerStep), ValueRange{t});
+      OpBuilder::InsertionGuard loopGuard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value next = emitStep(loop.getRegionIterArgs()[0],
+                            loop.getInductionVar(), std::nullopt,
+                            k.rowsPerStep);
+      scf::YieldOp::create(b, loc, next);
+      t = loop.getResult(0);
+    }
+    if (end > loopEnd)
+      t = emitStep(t, idx(loopEnd), loopEnd, end - loopEnd);
+    for (int64_t oh = end; oh < k.oh; ++oh)
+      t = emitStep(t, idx(oh), oh, 1);
 
     b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, loop.getResult(0), shared,
-                                          offsets, sizes, unit);
+    tensor::ParallelInsertSliceOp::create(b, loc, t, shared, offsets, sizes,
+                                          unit);
     forall->setAttr("autoglm.kernel", b.getStringAttr("depthwise"));
     return forall.getResult(0);
   }
@@ -199,43 +227,107 @@ public:
 private:
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
-  /// L lanes of input row `ih` from column `col0` with the stride: one read
-  /// (masked past the row's end) and, for a stride S > 1, a shuffle of S*L
-  /// contiguous lanes down to every S-th.
-  Value readRow(Value input, Value n, Value c, Value ih, int64_t col0) {
+  /// Output rows [row0, row0 + count) of the channel into `t`: every input
+  /// row the step reads is read once (its KW x B vectors) and added into
+  /// every accumulator that uses it. With `staticRow0` (row0's value),
+  /// taps reading above or below the input are left out; without, none do.
+  Value emitStep(Value t, Value row0, std::optional<int64_t> staticRow0,
+                 int64_t count) {
+    SmallVector<Value> accs(count * k.blocks, init);
+    Value base = arith::MulIOp::create(b, loc, row0, idx(k.sh));
+    int64_t span = (count - 1) * k.sh + (k.kh - 1) * k.dh + 1;
+    for (int64_t q = 0; q < span; ++q) {
+      // Input row q of the step: row0 * sh - pt + q.
+      if (staticRow0) {
+        int64_t ih = *staticRow0 * k.sh - k.pt + q;
+        if (ih < 0 || ih >= k.h)
+          continue;
+      }
+      SmallVector<std::pair<int64_t, int64_t>> users; // (r, kh)
+      for (int64_t r = 0; r < count; ++r) {
+        int64_t d = q - r * k.sh;
+        if (d >= 0 && d % k.dh == 0 && d / k.dh < k.kh)
+          users.push_back({r, d / k.dh});
+      }
+      if (users.empty())
+        continue;
+      Value ih = arith::AddIOp::create(b, loc, base, idx(q - k.pt));
+      for (int64_t j = 0; j < k.kw; ++j)
+        for (int64_t blk = 0; blk < k.blocks; ++blk) {
+          Value x = readRow(ih, blk * k.lanes * k.sw - k.pl + j * k.dw);
+          if (!x)
+            continue; // all padding
+          for (auto [r, i] : users) {
+            Value &a = accs[r * k.blocks + blk];
+            a = vector::FMAOp::create(b, loc, x, weights[i * k.kw + j], a);
+          }
+        }
+    }
+    for (int64_t r = 0; r < count; ++r) {
+      Value row = r == 0 ? row0 : arith::AddIOp::create(b, loc, row0, idx(r));
+      for (int64_t blk = 0; blk < k.blocks; ++blk) {
+        Value v = accs[r * k.blocks + blk];
+        if (tail)
+          v = applyTail(v, {n, c, row, idx(blk * k.lanes)});
+        bool inBounds = (blk + 1) * k.lanes <= k.ow;
+        t = vector::TransferWriteOp::create(
+                b, loc, v, t, ValueRange{idx(0), idx(0), row, idx(blk * k.lanes)},
+                ArrayRef<bool>{inBounds})
+                .getResult();
+      }
+    }
+    return t;
+  }
+
+  /// Lane l of the result: input[n, c, ih, col0 + l * sw], zero in the
+  /// padding. One read of S*L contiguous lanes (masked past the row's end,
+  /// which reads the right padding as zeros) and, for a stride or a left
+  /// overhang, a shuffle (with zeros for the columns left of the input).
+  /// Null when every lane is padding.
+  Value readRow(Value ih, int64_t col0) {
     int64_t width = k.lanes * k.sw;
-    bool inBounds = col0 + width <= k.iw;
+    if (col0 >= k.w || col0 + (k.lanes - 1) * k.sw < 0)
+      return {};
+    int64_t from = std::max<int64_t>(col0, 0);
     Value pad = arith::ConstantOp::create(b, loc, b.getFloatAttr(et, 0.0));
     Value wide = vector::TransferReadOp::create(
         b, loc, VectorType::get({width}, et), input,
-        ValueRange{n, c, ih, idx(col0)}, pad, ArrayRef<bool>{inBounds});
-    if (k.sw == 1)
+        ValueRange{n, c, ih, idx(from)}, pad,
+        ArrayRef<bool>{from + width <= k.w});
+    if (k.sw == 1 && col0 >= 0)
       return wide;
+    Value zeros = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(cast<ShapedType>(wide.getType()),
+                                       b.getFloatAttr(et, 0.0)));
     SmallVector<int64_t> mask;
-    for (int64_t l = 0; l < k.lanes; ++l)
-      mask.push_back(l * k.sw);
-    return vector::ShuffleOp::create(b, loc, wide, wide, mask);
+    for (int64_t l = 0; l < k.lanes; ++l) {
+      int64_t col = col0 + l * k.sw - from;
+      mask.push_back(col >= 0 ? col : width); // width: zeros[0]
+    }
+    return vector::ShuffleOp::create(b, loc, wide, zeros, mask);
   }
 
   /// The tail's body on vector `v` at output position `at`.
-  Value applyTail(linalg::GenericOp tail, Value v, ArrayRef<Value> channel,
-                  ArrayRef<Value> at) {
+  Value applyTail(Value v, ArrayRef<Value> at) {
     Block *body = tail.getBody();
     IRMapping map;
     for (auto [i, operand] : llvm::enumerate(tail.getDpsInputOperands())) {
-      Value x = channel[i];
-      if (!x)
+      Value x = channelInputs[i];
+      if (operand->get() == convResult)
+        x = v;
+      else if (!x)
         x = vector::TransferReadOp::create(b, loc, vecType, operand->get(), at,
                                            std::nullopt)
                 .getResult();
       map.map(body->getArgument(i), x);
     }
+    // The init: the convolution (an in-place tail) or not read.
     map.map(body->getArgument(tail.getNumDpsInputs()), v);
     for (Operation &op : body->without_terminator()) {
       auto vectorOf = [&](Type t) { return VectorType::get({k.lanes}, t); };
       if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
-        auto attr = DenseElementsAttr::get(
-            vectorOf(cst.getType()), cast<TypedAttr>(cst.getValue()));
+        auto attr = DenseElementsAttr::get(vectorOf(cst.getType()),
+                                           cast<TypedAttr>(cst.getValue()));
         map.map(cst.getResult(), arith::ConstantOp::create(b, loc, attr));
         continue;
       }
@@ -261,6 +353,9 @@ private:
   const DepthwiseKernel &k;
   FloatType et;
   VectorType vecType;
+  Value input, convResult, n, c, init;
+  linalg::GenericOp tail;
+  SmallVector<Value> weights, channelInputs;
 };
 
 /// Rewrites `conv` (and its fusable tail) as the direct kernel; failure
@@ -287,10 +382,23 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
   DepthwiseKernel k;
+  // Zero padding of the rows and columns (the lowering's tensor.pad) is
+  // read as zeros by the kernel instead of being copied.
+  Value input = conv.getInputs()[0];
+  k.pt = k.pl = 0;
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  if (pad && isZeroPadding(pad)) {
+    k.pt = pad.getStaticLow()[2];
+    k.pl = pad.getStaticLow()[3];
+    input = pad.getSource();
+  } else {
+    pad = {};
+  }
+  auto srcType = cast<RankedTensorType>(input.getType());
   k.n = inType.getDimSize(0);
   k.c = inType.getDimSize(1);
-  k.ih = inType.getDimSize(2);
-  k.iw = inType.getDimSize(3);
+  k.h = srcType.getDimSize(2);
+  k.w = srcType.getDimSize(3);
   k.kh = wType.getDimSize(1);
   k.kw = wType.getDimSize(2);
   k.oh = outType.getDimSize(2);
@@ -302,16 +410,11 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   if (k.sw > kMaxStride || k.oh == 0 || k.ow == 0)
     return failure();
   k.lanes = std::max<int64_t>(1, vectorBits / et.getWidth());
-  k.blocks = llvm::divideCeil(k.ow, k.lanes);
-  // Accumulators in about half the vector registers (32 with AVX-512, 16
-  // with AVX2/NEON): the rest hold the input rows and the weights.
+  k.blocks = (k.ow + k.lanes - 1) / k.lanes;
+  // Accumulators in half the vector registers (32 with AVX-512, 16 with
+  // AVX2/NEON); the rest hold the weights and the input rows in flight.
   int64_t budget = vectorBits >= 512 ? 16 : 8;
-  k.rowsPerStep = 1;
-  for (int64_t r = std::max<int64_t>(1, budget / k.blocks); r > 1; --r)
-    if (k.oh % r == 0) {
-      k.rowsPerStep = r;
-      break;
-    }
+  k.rowsPerStep = std::clamp<int64_t>(budget / k.blocks, 1, k.oh);
 
   linalg::GenericOp tail;
   Value convResult = conv.getResult(0);
@@ -324,12 +427,15 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   Operation *last = tail ? tail.getOperation() : conv.getOperation();
   rewriter.setInsertionPoint(last);
   DepthwiseKernelBuilder builder(rewriter, conv.getLoc(), k, et);
-  Value result = builder.build(conv, fill.getInputs()[0], tail);
+  Value result = builder.build(input, conv.getInputs()[1], convResult,
+                               fill.getInputs()[0], tail);
   rewriter.replaceOp(last, result);
   if (tail)
     rewriter.eraseOp(conv);
   if (fill->use_empty())
     rewriter.eraseOp(fill);
+  if (pad && pad->use_empty())
+    rewriter.eraseOp(pad);
   return success();
 }
 
