@@ -3,10 +3,10 @@
 // A contraction's result is usually finished by cheap elementwise ops: a
 // bias add, an activation (ReLU, Clip, GELU, sigmoid, tanh, SiLU as
 // x * sigmoid(x), HardSwish as x * hardsigmoid(x), ...), a residual add.
-// Each of them alone is one more pass over the output in memory. The rule wraps the contraction and that tail
-// into an `autoglm.fused "contraction"` op; its lowering (lib/Conversion/
-// AutoGLMToLinalg/Fused.cpp) computes the whole tail in one loop that writes
-// into the contraction's own result buffer.
+// Each of them alone is one more pass over the output in memory. The rule wraps
+// the contraction and that tail into an `autoglm.fused "contraction"` op; its
+// lowering (lib/Conversion/ AutoGLMToLinalg/Fused.cpp) computes the whole tail
+// in one loop that writes into the contraction's own result buffer.
 //
 // The tail grows while each value has one user that keeps the shape (an add
 // whose other operand broadcasts *into* the result, never the other way).

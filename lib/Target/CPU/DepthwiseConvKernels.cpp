@@ -109,7 +109,8 @@ bool isFusableTail(linalg::GenericOp tail, Value conv) {
 /// Whether `pad` pads only the rows and columns of an NCHW tensor, with
 /// static sizes and zeros.
 bool isZeroPadding(tensor::PadOp pad) {
-  if (pad.getSourceType().getRank() != 4 || !pad.getSourceType().hasStaticShape())
+  if (pad.getSourceType().getRank() != 4 ||
+      !pad.getSourceType().hasStaticShape())
     return false;
   for (int i = 0; i < 2; ++i)
     if (pad.getStaticLow()[i] != 0 || pad.getStaticHigh()[i] != 0)
@@ -141,8 +142,8 @@ public:
   /// Builds the kernel of the convolution of `input` (unpadded) by
   /// `weight` ([C, KH, KW]) into `outType`, accumulating from `initValue`,
   /// with `tail` (may be null) applied; returns the result tensor.
-  Value build(Value input, Value weight, Value convResult,
-              Value initValue, linalg::GenericOp tail) {
+  Value build(Value input, Value weight, Value convResult, Value initValue,
+              linalg::GenericOp tail) {
     auto outType = cast<RankedTensorType>(convResult.getType());
     this->input = input;
     this->convResult = convResult;
@@ -206,9 +207,8 @@ public:
                                      idx(k.rowsPerStep), ValueRange{t});
       OpBuilder::InsertionGuard loopGuard(b);
       b.setInsertionPointToStart(loop.getBody());
-      Value next = emitStep(loop.getRegionIterArgs()[0],
-                            loop.getInductionVar(), std::nullopt,
-                            k.rowsPerStep);
+      Value next = emitStep(loop.getRegionIterArgs()[0], loop.getInductionVar(),
+                            std::nullopt, k.rowsPerStep);
       scf::YieldOp::create(b, loc, next);
       t = loop.getResult(0);
     }
@@ -271,7 +271,8 @@ private:
           v = applyTail(v, {n, c, row, idx(blk * k.lanes)});
         bool inBounds = (blk + 1) * k.lanes <= k.ow;
         t = vector::TransferWriteOp::create(
-                b, loc, v, t, ValueRange{idx(0), idx(0), row, idx(blk * k.lanes)},
+                b, loc, v, t,
+                ValueRange{idx(0), idx(0), row, idx(blk * k.lanes)},
                 ArrayRef<bool>{inBounds})
                 .getResult();
       }
@@ -297,8 +298,9 @@ private:
     if (k.sw == 1 && col0 >= 0)
       return wide;
     Value zeros = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(cast<ShapedType>(wide.getType()),
-                                       b.getFloatAttr(et, 0.0)));
+        b, loc,
+        DenseElementsAttr::get(cast<ShapedType>(wide.getType()),
+                               b.getFloatAttr(et, 0.0)));
     SmallVector<int64_t> mask;
     for (int64_t l = 0; l < k.lanes; ++l) {
       int64_t col = col0 + l * k.sw - from;
@@ -335,10 +337,10 @@ private:
       for (Value o : op.getOperands()) {
         Value m = map.lookupOrNull(o);
         // A scalar from outside the body: the same for every lane.
-        operands.push_back(m ? m
-                             : vector::BroadcastOp::create(
-                                   b, loc, vectorOf(o.getType()), o)
-                                   .getResult());
+        operands.push_back(
+            m ? m
+              : vector::BroadcastOp::create(b, loc, vectorOf(o.getType()), o)
+                    .getResult());
       }
       OperationState state(loc, op.getName(), operands,
                            {vectorOf(op.getResult(0).getType())},
@@ -419,8 +421,7 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   linalg::GenericOp tail;
   Value convResult = conv.getResult(0);
   if (convResult.hasOneUse())
-    if (auto user =
-            dyn_cast<linalg::GenericOp>(*convResult.getUsers().begin()))
+    if (auto user = dyn_cast<linalg::GenericOp>(*convResult.getUsers().begin()))
       if (isFusableTail(user, convResult))
         tail = user;
 
