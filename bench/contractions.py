@@ -6,9 +6,12 @@ depthwise Conv), compiles it with `autoglm-opt --emit=so`, times it with
 `autoglm-run --time N --threads 1`, and times ONNX Runtime on the same inputs
 with one intra-op thread in the same run. Prints the medians, their spread,
 the ratio AutoGLM/ORT (lower is better) and the largest difference between
-the two outputs.
+the two outputs. With --baseline DIR, a second AutoGLM build (e.g. main's)
+is timed on each case in the same run, for before/after ratios under the
+same conditions.
 
     .venv/bin/python bench/contractions.py [--bin build-perf/bin] [--runs 50]
+    .venv/bin/python bench/contractions.py --bin build/bin --baseline ../main/build/bin --only depthwise
 """
 
 import argparse
@@ -38,7 +41,7 @@ def matmul(m, k, n, batch=None):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, y)])
 
 
-def conv(c, h, w, f, kernel, group=1, pad=None):
+def conv(c, h, w, f, kernel, group=1, pad=None, stride=1):
     """Conv with a constant weight and bias, as in an exported CNN."""
     pad = kernel // 2 if pad is None else pad
     rng = np.random.default_rng(0)
@@ -46,8 +49,9 @@ def conv(c, h, w, f, kernel, group=1, pad=None):
     bias = rng.uniform(-1, 1, (f,)).astype(np.float32)
     node = helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv",
                             kernel_shape=[kernel, kernel], pads=[pad] * 4,
-                            group=group)
-    oh, ow = h + 2 * pad - kernel + 1, w + 2 * pad - kernel + 1
+                            group=group, strides=[stride, stride])
+    oh = (h + 2 * pad - kernel) // stride + 1
+    ow = (w + 2 * pad - kernel) // stride + 1
     return helper.make_graph(
         [node], "conv",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, w])],
@@ -62,6 +66,15 @@ CASES = {
     "conv 3x3 64->64 56x56": lambda: conv(64, 56, 56, 64, 3),
     "conv 1x1 256->64 56x56": lambda: conv(256, 56, 56, 64, 1),
     "depthwise 3x3 32 112x112": lambda: conv(32, 112, 112, 32, 3, group=32),
+    # MobileNetV2's features.2.dw, features.8.dw, features.17.dw and
+    # MobileNetV3-Large's 5x5 stride-2 features.13 depthwise convolution.
+    "depthwise 3x3 s2 96 112x112": lambda: conv(96, 112, 112, 96, 3, group=96, stride=2),
+    "depthwise 3x3 384 14x14": lambda: conv(384, 14, 14, 384, 3, group=384),
+    "depthwise 3x3 960 7x7": lambda: conv(960, 7, 7, 960, 3, group=960),
+    "depthwise 5x5 s2 672 14x14": lambda: conv(672, 14, 14, 672, 5, group=672, stride=2),
+    # The first layer of MobileNetV2 and a 3x3 convolution at 7x7.
+    "conv 3x3 s2 3->32 224x224": lambda: conv(3, 224, 224, 32, 3, stride=2),
+    "conv 3x3 512->512 7x7": lambda: conv(512, 7, 7, 512, 3),
 }
 
 
@@ -109,11 +122,14 @@ def main():
                         help="directory with autoglm-opt and autoglm-run")
     parser.add_argument("--runs", type=int, default=50, help="timed runs (>= 20)")
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    parser.add_argument("--baseline", default="",
+                        help="directory of another build's autoglm-opt and autoglm-run, timed too")
     args = parser.parse_args()
 
     rng = np.random.default_rng(1)
+    before = f" {'baseline ms (min-max)':>24} {'ratio':>7}" if args.baseline else ""
     print(f"{'case':28} {'AutoGLM ms (min-max)':>24} {'ORT ms (min-max)':>24} "
-          f"{'ratio':>7} {'max|diff|':>10} {'compile s':>9}")
+          f"{'ratio':>7} {'max|diff|':>10} {'compile s':>9}{before}")
     for name, build in CASES.items():
         if args.only not in name:
             continue
@@ -129,10 +145,15 @@ def main():
             o_med, o_min, o_max, o_out = time_ort(path, feeds, args.runs)
             a_med, a_min, a_max, a_out, compile_s = time_autoglm(
                 args.bin, path, feeds, args.runs, workdir)
+            baseline = ""
+            if args.baseline:
+                b_med, b_min, b_max, _, _ = time_autoglm(
+                    args.baseline, path, feeds, args.runs, workdir)
+                baseline = f" {b_med:9.3f} ({b_min:.3f}-{b_max:.3f}) {b_med / o_med:7.2f}"
         diff = float(np.max(np.abs(a_out.astype(np.float64) - o_out)))
         print(f"{name:28} {a_med:9.3f} ({a_min:.3f}-{a_max:.3f}) "
               f"{o_med:9.3f} ({o_min:.3f}-{o_max:.3f}) {a_med / o_med:7.2f} "
-              f"{diff:10.2e} {compile_s:9.2f}", flush=True)
+              f"{diff:10.2e} {compile_s:9.2f}{baseline}", flush=True)
 
 
 if __name__ == "__main__":

@@ -161,6 +161,81 @@ def mobilenetv2(seed):
                    [fvalue(logits, ["batch", 1000])])
 
 
+def conv_act(b, x, cin, cout, kernel, stride, prefix, group=1, act=None, scale=1.0):
+    """Conv with bias (PyTorch's exporter folds BatchNorm into it in eval
+    mode) + Relu or HardSwish."""
+    fan_in = cin // group * kernel * kernel
+    w = b.weight(prefix + ".weight", (cout, cin // group, kernel, kernel), scale * np.sqrt(2.0 / fan_in))
+    bias = b.weight(prefix + ".bias", cout, 0.05)
+    pad = (kernel - 1) // 2
+    y = b.op("Conv", [x, w, bias], prefix, kernel_shape=[kernel, kernel], strides=[stride, stride],
+             pads=[pad] * 4, group=group, dilations=[1, 1])
+    if act == "RE":
+        y = b.op("Relu", [y], prefix + "_relu")
+    elif act == "HS":
+        y = b.op("HardSwish", [y], prefix + "_hardswish")
+    return y
+
+
+def make_divisible(v, divisor=8):
+    """torchvision's _make_divisible (channel counts rounded to 8)."""
+    new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    return new_v + divisor if new_v < 0.9 * v else new_v
+
+
+def mobilenetv3(seed):
+    """torchvision MobileNetV3-Large, 224x224, as torch.onnx.export writes it
+    (opset 17, eval): BatchNorm folded into Conv biases, nn.Hardswish as
+    HardSwish, squeeze-excitation as GlobalAveragePool, 1x1 Conv, Relu,
+    1x1 Conv, HardSigmoid(alpha=1/6), Mul."""
+    b = Builder(seed)
+    x = conv_act(b, "input", 3, 16, 3, 2, "features.0", act="HS")
+    cin = 16
+    # input, kernel, expanded, output, squeeze-excitation, activation, stride
+    config = [(16, 3, 16, 16, False, "RE", 1), (16, 3, 64, 24, False, "RE", 2),
+              (24, 3, 72, 24, False, "RE", 1), (24, 5, 72, 40, True, "RE", 2),
+              (40, 5, 120, 40, True, "RE", 1), (40, 5, 120, 40, True, "RE", 1),
+              (40, 3, 240, 80, False, "HS", 2), (80, 3, 200, 80, False, "HS", 1),
+              (80, 3, 184, 80, False, "HS", 1), (80, 3, 184, 80, False, "HS", 1),
+              (80, 3, 480, 112, True, "HS", 1), (112, 3, 672, 112, True, "HS", 1),
+              (112, 5, 672, 160, True, "HS", 2), (160, 5, 960, 160, True, "HS", 1),
+              (160, 5, 960, 160, True, "HS", 1)]
+    for idx, (cin, k, exp, cout, se, act, stride) in enumerate(config, start=1):
+        p = f"features.{idx}.block"
+        y = x
+        i = 0
+        if exp != cin:
+            y = conv_act(b, y, cin, exp, 1, 1, f"{p}.{i}.0", act=act)
+            i += 1
+        y = conv_act(b, y, exp, exp, k, stride, f"{p}.{i}.0", group=exp, act=act)
+        i += 1
+        if se:
+            sq = make_divisible(exp // 4)
+            s = b.op("GlobalAveragePool", [y], f"{p}.{i}.avgpool")
+            s = conv_act(b, s, exp, sq, 1, 1, f"{p}.{i}.fc1", act="RE")
+            s = conv_act(b, s, sq, exp, 1, 1, f"{p}.{i}.fc2")
+            s = b.op("HardSigmoid", [s], f"{p}.{i}.hardsigmoid", alpha=1.0 / 6, beta=0.5)
+            y = b.op("Mul", [s, y], f"{p}.{i}.mul")
+            i += 1
+        residual = stride == 1 and cin == cout
+        y = conv_act(b, y, exp, cout, 1, 1, f"{p}.{i}.0", scale=0.5 if residual else 1.0)
+        if residual:
+            y = b.op("Add", [y, x], f"features.{idx}.add")
+        x = y
+    x = conv_act(b, x, 160, 960, 1, 1, "features.16.0", act="HS")
+    x = b.op("GlobalAveragePool", [x], "avgpool")
+    x = b.op("Flatten", [x], "flatten", axis=1)
+    w1 = b.weight("classifier.0.weight", (1280, 960), np.sqrt(2.0 / 960))
+    x = b.op("Gemm", [x, w1, b.weight("classifier.0.bias", 1280, 0.01)], "classifier.0",
+             alpha=1.0, beta=1.0, transB=1)
+    x = b.op("HardSwish", [x], "classifier.1")
+    w2 = b.weight("classifier.3.weight", (1000, 1280), np.sqrt(1.0 / 1280))
+    logits = b.op("Gemm", [x, w2, b.weight("classifier.3.bias", 1000, 0.01)], "classifier.3",
+                  alpha=1.0, beta=1.0, transB=1)
+    return b.model("mobilenetv3", [fvalue("input", ["batch", 3, 224, 224])],
+                   [fvalue(logits, ["batch", 1000])])
+
+
 # ---------------------------------------------------------------- transformers
 
 def dims(b, x, indices, prefix):
@@ -497,6 +572,8 @@ def tiny_cnn(seed):
 MODELS = {
     "resnet50": (resnet50, "ResNet-50 v1.5, 224x224, BatchNormalization nodes, random weights", 8, {}),
     "mobilenetv2": (mobilenetv2, "MobileNetV2 1.0, 224x224, BatchNormalization + Clip(0,6), random weights", 8, {}),
+    "mobilenetv3": (mobilenetv3, "MobileNetV3-Large, 224x224, as PyTorch exports it: HardSwish, "
+                    "squeeze-excitation with HardSigmoid, BatchNorm folded, random weights", 8, {}),
     "bert_base": (bert_base, "BERT-base encoder, 12 layers, hidden 768, 12 heads, seq 128, "
                   "LayerNormalization, Erf-GELU, random weights", 8, {}),
     "gpt2_step": (gpt2_step, "GPT-2 small decoder step, 12 layers, hidden 768, past 127 tokens, "
@@ -507,7 +584,7 @@ MODELS = {
     "tiny_bert": (tiny_bert, "2-layer BERT, hidden 64, seq 16 (tests)", 4, {}),
     "tiny_gpt2": (tiny_gpt2, "2-layer GPT-2 step, hidden 64, past 15 (tests)", 4, {"past": 15}),
 }
-DEFAULT_MODELS = ["resnet50", "mobilenetv2", "bert_base", "gpt2_step", "minilm"]
+DEFAULT_MODELS = ["resnet50", "mobilenetv2", "mobilenetv3", "bert_base", "gpt2_step", "minilm"]
 
 
 def build(name, seed=0):

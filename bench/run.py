@@ -389,7 +389,7 @@ def bench_batch(args, name, path, model, batch, fixed, workdir, skip_compile=Non
     # The ratio of the fastest runs: less sensitive to other load on a shared machine.
     entry["ratio_of_minima"] = ours["min_ms"] / ort_result["min_ms"]
     outputs = []
-    classifier = name in ("resnet50", "mobilenetv2", "tiny_cnn")
+    classifier = name in ("resnet50", "mobilenetv2", "mobilenetv3", "tiny_cnn")
     for index, out_name in enumerate(ort_result["outputs"]):
         a = np.load(os.path.join(bdir, "autoglm", f"output_{index}.npy"))
         r = np.load(os.path.join(bdir, "ort", f"output_{index}.npy"))

@@ -2,11 +2,11 @@
 //
 // A contraction's result is usually finished by cheap elementwise ops: a
 // bias add, an activation (ReLU, Clip, GELU, sigmoid, tanh, SiLU as
-// x * sigmoid(x), ...), a residual add. Each of them alone is one more pass
-// over the output in memory. The rule wraps the contraction and that tail
-// into an `autoglm.fused "contraction"` op; its lowering (lib/Conversion/
-// AutoGLMToLinalg/Fused.cpp) computes the whole tail in one loop that writes
-// into the contraction's own result buffer.
+// x * sigmoid(x), HardSwish as x * hardsigmoid(x), ...), a residual add.
+// Each of them alone is one more pass over the output in memory. The rule wraps
+// the contraction and that tail into an `autoglm.fused "contraction"` op; its
+// lowering (lib/Conversion/ AutoGLMToLinalg/Fused.cpp) computes the whole tail
+// in one loop that writes into the contraction's own result buffer.
 //
 // The tail grows while each value has one user that keeps the shape (an add
 // whose other operand broadcasts *into* the result, never the other way).
@@ -38,7 +38,8 @@ std::string partName(Operation *op, Value other) {
 }
 
 /// The contraction's tail: the ops after it, in order. SiLU (x * sigmoid(x))
-/// is the one step whose input has two users.
+/// and HardSwish (x * hardsigmoid(x)) are the steps whose input has two
+/// users.
 SmallVector<Operation *> growTail(Operation *contraction, std::string &rule) {
   SmallVector<Operation *> tail;
   Value v = contraction->getResult(0);
@@ -46,19 +47,20 @@ SmallVector<Operation *> growTail(Operation *contraction, std::string &rule) {
   while (true) {
     SmallVector<Operation *> users(v.getUsers());
     if (users.size() == 2) {
-      // SiLU: {sigmoid(v), v * sigmoid(v)}.
-      auto sigmoid = dyn_cast<SigmoidOp>(users[0]);
+      // SiLU {sigmoid(v), v * sigmoid(v)} or HardSwish {hardsigmoid(v),
+      // v * hardsigmoid(v)}: a gate of v times v.
+      Operation *gate = users[0];
       auto mul = dyn_cast<MulOp>(users[1]);
-      if (!sigmoid) {
-        sigmoid = dyn_cast<SigmoidOp>(users[1]);
+      if (!isa<SigmoidOp, HardSigmoidOp>(gate)) {
+        gate = users[1];
         mul = dyn_cast<MulOp>(users[0]);
       }
-      if (!sigmoid || !mul || !sigmoid->hasOneUse() ||
-          otherOperand(mul, v) != sigmoid.getResult() ||
+      if (!isa<SigmoidOp, HardSigmoidOp>(gate) || !mul || !gate->hasOneUse() ||
+          otherOperand(mul, v) != gate->getResult(0) ||
           mul.getType() != v.getType() || mul->getBlock() != block)
         break;
-      tail.append({sigmoid, mul});
-      rule += "+silu";
+      tail.append({gate, mul});
+      rule += isa<SigmoidOp>(gate) ? "+silu" : "+hardswish";
       v = mul.getResult();
       continue;
     }

@@ -28,6 +28,22 @@ func.func @odd_matmul(%a: memref<67x29xf32>, %b: memref<29x131xf32>, %c: memref<
   return
 }
 
+// N = 49 (a 7x7 convolution's columns): 32-wide tiles would leave a 17-wide
+// partial tile, an odd vector LLVM splits lane by lane; the tiles are one
+// vector wide instead (3 x 16) and the remainder one column.
+// CHECK-LABEL: func.func @seven_by_seven
+// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c16
+// CHECK: iter_args(%{{.*}}) -> (vector<8x16xf32>)
+// CHECK: memref.subview %{{.*}}[%{{.*}}, 48] [8, 1] [1, 1]
+// CHECK-NOT: vector<8x17xf32>
+// AVX2-LABEL: func.func @seven_by_seven
+// AVX2: scf.for %{{.*}} = %c0 to %c48 step %c16
+// AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
+func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memref<64x49xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x49xf32>) outs(%c : memref<64x49xf32>)
+  return
+}
+
 // Large products get cache blocks first: 64x256 blocks of C in parallel,
 // K in blocks of 256 inside, then the register tiles.
 // CHECK-LABEL: func.func @blocked_matmul

@@ -46,6 +46,21 @@ func.func @matmul_silu(%a: tensor<8x16xf32>, %b: tensor<16x4xf32>) -> tensor<8x4
   return %y : tensor<8x4xf32>
 }
 
+// HardSwish as the importer writes it, x * hardsigmoid(x) (alpha 1/6, beta
+// 0.5), after a depthwise convolution with its bias.
+// CHECK-LABEL: func.func @conv_hardswish(
+// CHECK:         autoglm.fused "contraction"
+// CHECK:           %[[C:.+]] = autoglm.conv
+// CHECK-NEXT:      %[[G:.+]] = autoglm.hard_sigmoid %[[C]]
+// CHECK-NEXT:      %[[Y:.+]] = autoglm.mul %[[C]], %[[G]]
+// CHECK-NEXT:      autoglm.yield %[[Y]]
+func.func @conv_hardswish(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
+  %c = autoglm.conv %x, %w, %b {dilations = array<i64: 1, 1>, groups = 4 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  %g = autoglm.hard_sigmoid %c {alpha = 0.16666666666666666 : f64, beta = 5.000000e-01 : f64} : tensor<1x4x8x8xf32>
+  %y = autoglm.mul %c, %g : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %y : tensor<1x4x8x8xf32>
+}
+
 // Sigmoid, tanh and GELU are activations too.
 // CHECK-LABEL: func.func @activations(
 // CHECK-COUNT-3: autoglm.fused "contraction"

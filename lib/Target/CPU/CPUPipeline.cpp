@@ -34,6 +34,8 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
+  // Depthwise convolutions: direct kernels along the output row.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMDepthwiseConvKernels());
   // uint8 x int8 products (int8 precision) with their weight packed for
   // vpdpbusd, where the CPU has AVX-512 VNNI; elsewhere they stay i32
   // products of the register-tiled kernel below.

@@ -31,6 +31,7 @@ inline unsigned hostVectorBits() {
 /// lives in registers during the whole K loop) and cache blocks.
 struct ContractionTiles {
   int64_t mr, nr;
+  int64_t lanes; // of one vector register
   int64_t mc = 64, nc = 256, kc = 256;
 };
 
@@ -41,6 +42,7 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
   // accumulators, leaving room for B's two vectors and A's broadcast; with
   // 16 (AVX2, SSE, most of NEON's uses) 6 rows take 12.
   tiles.nr = 2 * lanes;
+  tiles.lanes = lanes;
   tiles.mr = vectorBits >= 512 ? 8 : 6;
   return tiles;
 }

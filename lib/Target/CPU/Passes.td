@@ -79,6 +79,36 @@ def AutoGLMConvToMatmul
   ];
 }
 
+def AutoGLMDepthwiseConvKernels
+    : Pass<"autoglm-depthwise-conv-kernels", "func::FuncOp"> {
+  let summary = "Rewrite depthwise convolutions on tensors as direct kernels "
+                "vectorized along the output row";
+  let description = [{
+    On tensors, before --autoglm-tile-kernel-regions. Each
+    `linalg.depthwise_conv_2d_nchw_chw` of static float shapes, a constant
+    fill as its init and a column stride of at most 4 becomes an
+    `scf.forall` over (image, channel) marked
+    `autoglm.kernel = "depthwise"`: R output rows x B vectors of the
+    vector width per step, each tap one broadcast weight times a row read
+    (masked past the row's end; a strided row read wide and shuffled) added
+    with `vector.fma`. The all-parallel generic that updates the
+    convolution in place (bias, activation, residual) is applied to the
+    vectors before they are stored. Other depthwise convolutions keep
+    the loop nest.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits (0: the host's, 512 with AVX-512, "
+           "256 with AVX, 128 otherwise)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def AutoGLMTileAndVectorizeContractions
     : Pass<"autoglm-tile-and-vectorize-contractions", "func::FuncOp"> {
   let summary = "Tile matrix products on buffers for caches and registers, "

@@ -101,6 +101,12 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     inner[0] = 1;
   inner[m] = blockRanges[m] > tiles.mr ? tiles.mr : 0;
   inner[n] = blockRanges[n] > tiles.nr ? tiles.nr : 0;
+  // A partial column tile wider than one vector (N = 49 at 7x7: 32 + 17)
+  // vectorizes into odd-width vectors that LLVM splits lane by lane (80x
+  // slower than N = 64 measured); one-vector tiles leave a remainder
+  // narrower than a vector instead (49 = 3 x 16 + 1).
+  if (inner[n] && blockRanges[n] % tiles.nr > tiles.lanes)
+    inner[n] = tiles.lanes;
   inner[k] = blockRanges[k] > 1 ? 1 : 0;
   if (llvm::all_of(inner, [](int64_t t) { return t == 0; })) {
     // Already one register tile (tileLinalgOp would return `block` itself).

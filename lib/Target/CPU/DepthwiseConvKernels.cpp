@@ -1,0 +1,459 @@
+//===- DepthwiseConvKernels.cpp - direct depthwise convolutions -----------===//
+//
+// A depthwise convolution (ONNX Conv with group = channels = outputs; the
+// lowering makes it `linalg.depthwise_conv_2d_nchw_chw` on a zero-padded
+// input) does KH*KW multiply-adds per output: im2col would only copy, and a
+// generic loop nest leaves LLVM a loop it vectorizes badly. Here, on
+// tensors, each one becomes a direct kernel vectorized along the output
+// row, in NCHW (the layout of its neighbours, so nothing converts):
+//
+//   scf.forall (n, c) in (N, C)           // one channel per iteration
+//     scf.for oh0 = 0 to OH step R        // R output rows at a time
+//       acc[r][b] = init                  // R x B vectors of L lanes
+//       for kh, kw, r, b:                 // unrolled
+//         acc[r][b] += in[n, c, (oh0+r)*sh + kh*dh,
+//                         (b*L + lanes)*sw + kw*dw] * w[c, kh, kw]
+//       acc = tail(acc)                   // bias, activation, residual
+//       out[n, c, oh0 + r, b*L + lanes] = acc
+//
+// The weight is a scalar broadcast per tap (an embedded-broadcast FMA), so
+// it needs no repacking. A strided row is read as S*L contiguous lanes and
+// shuffled down to every S-th lane. Reads and writes past the row's end are
+// masked (out-of-bounds transfers), so any width works. R and B come from
+// the register file: R*B accumulators in about half of it.
+//
+// The elementwise tail of a fused region (an all-parallel generic updating
+// the convolution in place, reading per-channel or same-shape operands) is
+// applied to the accumulators before they are stored, so the output is
+// written once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CPU/Passes.h"
+
+#include "ContractionTiles.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMDEPTHWISECONVKERNELS
+#include "autoglm/Target/CPU/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+
+namespace {
+/// The largest stride read as one wide vector and shuffled; larger strides
+/// keep the generic loop nest.
+constexpr int64_t kMaxStride = 4;
+
+/// Whether `tail`, the single user of the convolution `conv`, is an
+/// elementwise function of it that the kernel can apply to its vectors:
+/// all-parallel over the convolution's shape, reading the convolution once
+/// (identity map) as an input or as its init (the in-place tail of a
+/// "contraction" region; otherwise the init is not read), other inputs at
+/// the same position (identity) or per image/channel (a projection onto
+/// d0/d1), and a body of elementwise-mappable scalar ops.
+bool isFusableTail(linalg::GenericOp tail, Value conv) {
+  if (!tail.hasPureTensorSemantics() || tail.getNumDpsInits() != 1 ||
+      tail.getNumResults() != 1 ||
+      tail.getResult(0).getType() != conv.getType() ||
+      tail.getNumParallelLoops() != tail.getNumLoops() ||
+      tail.getNumLoops() != 4 ||
+      !tail.getMatchingIndexingMap(tail.getDpsInitOperand(0)).isIdentity())
+    return false;
+  OpOperand *init = tail.getDpsInitOperand(0);
+  if (init->get() != conv && tail.payloadUsesValueFromOperand(init))
+    return false;
+  int uses = 0;
+  for (OpOperand &operand : tail->getOpOperands()) {
+    AffineMap map = tail.getMatchingIndexingMap(&operand);
+    if (operand.get() == conv) {
+      ++uses;
+      if (!map.isIdentity())
+        return false;
+      continue;
+    }
+    if (map.isIdentity() || &operand == init)
+      continue;
+    auto t = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!t || !t.hasStaticShape() || !map.isProjectedPermutation())
+      return false;
+    for (AffineExpr e : map.getResults())
+      if (cast<AffineDimExpr>(e).getPosition() > 1)
+        return false;
+  }
+  if (uses != 1)
+    return false;
+  for (Operation &op : tail.getBody()->without_terminator()) {
+    if (op.getNumRegions() != 0 || op.getNumResults() != 1)
+      return false;
+    if (isa<arith::ConstantOp>(op))
+      continue;
+    if (!OpTrait::hasElementwiseMappableTraits(&op))
+      return false;
+    for (Type t : op.getOperandTypes())
+      if (!t.isIntOrIndexOrFloat())
+        return false;
+  }
+  return true;
+}
+
+/// Whether `pad` pads only the rows and columns of an NCHW tensor, with
+/// static sizes and zeros.
+bool isZeroPadding(tensor::PadOp pad) {
+  if (pad.getSourceType().getRank() != 4 ||
+      !pad.getSourceType().hasStaticShape())
+    return false;
+  for (int i = 0; i < 2; ++i)
+    if (pad.getStaticLow()[i] != 0 || pad.getStaticHigh()[i] != 0)
+      return false;
+  if (ShapedType::isDynamic(pad.getStaticLow()[2]) ||
+      ShapedType::isDynamic(pad.getStaticLow()[3]))
+    return false;
+  Value value = pad.getConstantPaddingValue();
+  return value && matchPattern(value, m_AnyZeroFloat());
+}
+
+/// The shape of one depthwise convolution and its kernel's blocking. The
+/// input is the unpadded one: `pt`/`pl` rows/columns of zeros are implied
+/// above/left of it (and as many below/right as the output needs).
+struct DepthwiseKernel {
+  int64_t n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
+  int64_t lanes;       // L
+  int64_t rowsPerStep; // R
+  int64_t blocks;      // B = ceil(OW / L)
+};
+
+class DepthwiseKernelBuilder {
+public:
+  DepthwiseKernelBuilder(RewriterBase &rewriter, Location loc,
+                         const DepthwiseKernel &k, FloatType et)
+      : b(rewriter), loc(loc), k(k), et(et),
+        vecType(VectorType::get({k.lanes}, et)) {}
+
+  /// Builds the kernel of the convolution of `input` (unpadded) by
+  /// `weight` ([C, KH, KW]) into `outType`, accumulating from `initValue`,
+  /// with `tail` (may be null) applied; returns the result tensor.
+  Value build(Value input, Value weight, Value convResult, Value initValue,
+              linalg::GenericOp tail) {
+    auto outType = cast<RankedTensorType>(convResult.getType());
+    this->input = input;
+    this->convResult = convResult;
+    this->tail = tail;
+    Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), et);
+    auto forall = scf::ForallOp::create(
+        b, loc, getAsIndexOpFoldResult(b.getContext(), {k.n, k.c}),
+        ValueRange{empty}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    n = forall.getInductionVar(0);
+    c = forall.getInductionVar(1);
+    Value shared = forall.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> offsets = {n, c, b.getIndexAttr(0),
+                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(b.getContext(), {1, 1, k.oh, k.ow});
+    SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
+    Value slice =
+        tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, unit);
+
+    // Per channel: the broadcast weights and the tail's per-channel inputs.
+    for (int64_t i = 0; i < k.kh; ++i)
+      for (int64_t j = 0; j < k.kw; ++j) {
+        Value w = tensor::ExtractOp::create(b, loc, weight,
+                                            ValueRange{c, idx(i), idx(j)});
+        weights.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
+      }
+    init = vector::BroadcastOp::create(b, loc, vecType, initValue);
+    if (tail)
+      for (OpOperand *operand : tail.getDpsInputOperands()) {
+        AffineMap map = tail.getMatchingIndexingMap(operand);
+        if (map.isIdentity()) { // same-shape or the convolution
+          channelInputs.push_back({});
+          continue;
+        }
+        SmallVector<Value> indices;
+        for (AffineExpr e : map.getResults())
+          indices.push_back(cast<AffineDimExpr>(e).getPosition() == 0 ? n : c);
+        Value s = tensor::ExtractOp::create(b, loc, operand->get(), indices);
+        channelInputs.push_back(
+            vector::BroadcastOp::create(b, loc, vecType, s));
+      }
+
+    // Rows whose taps all read inside the input run R at a time in a loop;
+    // the rows above and below (padding) and the remainder one step each,
+    // with the taps that read padding left out at compile time.
+    int64_t first = std::min<int64_t>(k.oh, (k.pt + k.sh - 1) / k.sh);
+    int64_t last = k.h - 1 - (k.kh - 1) * k.dh + k.pt; // last oh*sh reading in
+    int64_t end = last < 0 ? 0 : std::min(k.oh, last / k.sh + 1);
+    end = std::max(end, first);
+    int64_t steps = (end - first) / k.rowsPerStep;
+    int64_t loopEnd = first + steps * k.rowsPerStep;
+    Value t = slice;
+    for (int64_t oh = 0; oh < first; ++oh)
+      t = emitStep(t, idx(oh), oh, 1);
+    if (steps == 1) {
+      t = emitStep(t, idx(first), first, k.rowsPerStep);
+    } else if (steps > 1) {
+      auto loop = scf::ForOp::create(b, loc, idx(first), idx(loopEnd),
+                                     idx(k.rowsPerStep), ValueRange{t});
+      OpBuilder::InsertionGuard loopGuard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value next = emitStep(loop.getRegionIterArgs()[0], loop.getInductionVar(),
+                            std::nullopt, k.rowsPerStep);
+      scf::YieldOp::create(b, loc, next);
+      t = loop.getResult(0);
+    }
+    if (end > loopEnd)
+      t = emitStep(t, idx(loopEnd), loopEnd, end - loopEnd);
+    for (int64_t oh = end; oh < k.oh; ++oh)
+      t = emitStep(t, idx(oh), oh, 1);
+
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, t, shared, offsets, sizes,
+                                          unit);
+    forall->setAttr("autoglm.kernel", b.getStringAttr("depthwise"));
+    return forall.getResult(0);
+  }
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// Output rows [row0, row0 + count) of the channel into `t`: every input
+  /// row the step reads is read once (its KW x B vectors) and added into
+  /// every accumulator that uses it. With `staticRow0` (row0's value),
+  /// taps reading above or below the input are left out; without, none do.
+  Value emitStep(Value t, Value row0, std::optional<int64_t> staticRow0,
+                 int64_t count) {
+    SmallVector<Value> accs(count * k.blocks, init);
+    Value base = arith::MulIOp::create(b, loc, row0, idx(k.sh));
+    int64_t span = (count - 1) * k.sh + (k.kh - 1) * k.dh + 1;
+    for (int64_t q = 0; q < span; ++q) {
+      // Input row q of the step: row0 * sh - pt + q.
+      if (staticRow0) {
+        int64_t ih = *staticRow0 * k.sh - k.pt + q;
+        if (ih < 0 || ih >= k.h)
+          continue;
+      }
+      SmallVector<std::pair<int64_t, int64_t>> users; // (r, kh)
+      for (int64_t r = 0; r < count; ++r) {
+        int64_t d = q - r * k.sh;
+        if (d >= 0 && d % k.dh == 0 && d / k.dh < k.kh)
+          users.push_back({r, d / k.dh});
+      }
+      if (users.empty())
+        continue;
+      Value ih = arith::AddIOp::create(b, loc, base, idx(q - k.pt));
+      for (int64_t j = 0; j < k.kw; ++j)
+        for (int64_t blk = 0; blk < k.blocks; ++blk) {
+          Value x = readRow(ih, blk * k.lanes * k.sw - k.pl + j * k.dw);
+          if (!x)
+            continue; // all padding
+          for (auto [r, i] : users) {
+            Value &a = accs[r * k.blocks + blk];
+            a = vector::FMAOp::create(b, loc, x, weights[i * k.kw + j], a);
+          }
+        }
+    }
+    for (int64_t r = 0; r < count; ++r) {
+      Value row = r == 0 ? row0 : arith::AddIOp::create(b, loc, row0, idx(r));
+      for (int64_t blk = 0; blk < k.blocks; ++blk) {
+        Value v = accs[r * k.blocks + blk];
+        if (tail)
+          v = applyTail(v, {n, c, row, idx(blk * k.lanes)});
+        bool inBounds = (blk + 1) * k.lanes <= k.ow;
+        t = vector::TransferWriteOp::create(
+                b, loc, v, t,
+                ValueRange{idx(0), idx(0), row, idx(blk * k.lanes)},
+                ArrayRef<bool>{inBounds})
+                .getResult();
+      }
+    }
+    return t;
+  }
+
+  /// Lane l of the result: input[n, c, ih, col0 + l * sw], zero in the
+  /// padding. One read of S*L contiguous lanes (masked past the row's end,
+  /// which reads the right padding as zeros) and, for a stride or a left
+  /// overhang, a shuffle (with zeros for the columns left of the input).
+  /// Null when every lane is padding.
+  Value readRow(Value ih, int64_t col0) {
+    int64_t width = k.lanes * k.sw;
+    if (col0 >= k.w || col0 + (k.lanes - 1) * k.sw < 0)
+      return {};
+    int64_t from = std::max<int64_t>(col0, 0);
+    Value pad = arith::ConstantOp::create(b, loc, b.getFloatAttr(et, 0.0));
+    Value wide = vector::TransferReadOp::create(
+        b, loc, VectorType::get({width}, et), input,
+        ValueRange{n, c, ih, idx(from)}, pad,
+        ArrayRef<bool>{from + width <= k.w});
+    if (k.sw == 1 && col0 >= 0)
+      return wide;
+    Value zeros = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(cast<ShapedType>(wide.getType()),
+                               b.getFloatAttr(et, 0.0)));
+    SmallVector<int64_t> mask;
+    for (int64_t l = 0; l < k.lanes; ++l) {
+      int64_t col = col0 + l * k.sw - from;
+      mask.push_back(col >= 0 ? col : width); // width: zeros[0]
+    }
+    return vector::ShuffleOp::create(b, loc, wide, zeros, mask);
+  }
+
+  /// The tail's body on vector `v` at output position `at`.
+  Value applyTail(Value v, ArrayRef<Value> at) {
+    Block *body = tail.getBody();
+    IRMapping map;
+    for (auto [i, operand] : llvm::enumerate(tail.getDpsInputOperands())) {
+      Value x = channelInputs[i];
+      if (operand->get() == convResult)
+        x = v;
+      else if (!x)
+        x = vector::TransferReadOp::create(b, loc, vecType, operand->get(), at,
+                                           std::nullopt)
+                .getResult();
+      map.map(body->getArgument(i), x);
+    }
+    // The init: the convolution (an in-place tail) or not read.
+    map.map(body->getArgument(tail.getNumDpsInputs()), v);
+    for (Operation &op : body->without_terminator()) {
+      auto vectorOf = [&](Type t) { return VectorType::get({k.lanes}, t); };
+      if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+        auto attr = DenseElementsAttr::get(vectorOf(cst.getType()),
+                                           cast<TypedAttr>(cst.getValue()));
+        map.map(cst.getResult(), arith::ConstantOp::create(b, loc, attr));
+        continue;
+      }
+      SmallVector<Value> operands;
+      for (Value o : op.getOperands()) {
+        Value m = map.lookupOrNull(o);
+        // A scalar from outside the body: the same for every lane.
+        operands.push_back(
+            m ? m
+              : vector::BroadcastOp::create(b, loc, vectorOf(o.getType()), o)
+                    .getResult());
+      }
+      OperationState state(loc, op.getName(), operands,
+                           {vectorOf(op.getResult(0).getType())},
+                           op.getAttrs());
+      map.map(op.getResult(0), b.create(state)->getResult(0));
+    }
+    return map.lookup(body->getTerminator()->getOperand(0));
+  }
+
+  RewriterBase &b;
+  Location loc;
+  const DepthwiseKernel &k;
+  FloatType et;
+  VectorType vecType;
+  Value input, convResult, n, c, init;
+  linalg::GenericOp tail;
+  SmallVector<Value> weights, channelInputs;
+};
+
+/// Rewrites `conv` (and its fusable tail) as the direct kernel; failure
+/// (and no change) where it does not apply.
+LogicalResult rewriteDepthwise(RewriterBase &rewriter,
+                               linalg::DepthwiseConv2DNchwChwOp conv,
+                               unsigned vectorBits) {
+  if (!conv.hasPureTensorSemantics())
+    return failure();
+  auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto wType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
+  // f32 (or any float) with one element type: mixed precision keeps the
+  // generic, which widens.
+  auto et = dyn_cast<FloatType>(outType.getElementType());
+  if (!et || !inType.hasStaticShape() || !wType.hasStaticShape() ||
+      !outType.hasStaticShape() || inType.getElementType() != et ||
+      wType.getElementType() != et)
+    return failure();
+  // The accumulator starts from a constant fill (zero, from the lowering).
+  auto fill = conv.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return failure();
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  DepthwiseKernel k;
+  // Zero padding of the rows and columns (the lowering's tensor.pad) is
+  // read as zeros by the kernel instead of being copied.
+  Value input = conv.getInputs()[0];
+  k.pt = k.pl = 0;
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  if (pad && isZeroPadding(pad)) {
+    k.pt = pad.getStaticLow()[2];
+    k.pl = pad.getStaticLow()[3];
+    input = pad.getSource();
+  } else {
+    pad = {};
+  }
+  auto srcType = cast<RankedTensorType>(input.getType());
+  k.n = inType.getDimSize(0);
+  k.c = inType.getDimSize(1);
+  k.h = srcType.getDimSize(2);
+  k.w = srcType.getDimSize(3);
+  k.kh = wType.getDimSize(1);
+  k.kw = wType.getDimSize(2);
+  k.oh = outType.getDimSize(2);
+  k.ow = outType.getDimSize(3);
+  k.sh = strides[0];
+  k.sw = strides[1];
+  k.dh = dilations[0];
+  k.dw = dilations[1];
+  if (k.sw > kMaxStride || k.oh == 0 || k.ow == 0)
+    return failure();
+  k.lanes = std::max<int64_t>(1, vectorBits / et.getWidth());
+  k.blocks = (k.ow + k.lanes - 1) / k.lanes;
+  // Accumulators in half the vector registers (32 with AVX-512, 16 with
+  // AVX2/NEON); the rest hold the weights and the input rows in flight.
+  int64_t budget = vectorBits >= 512 ? 16 : 8;
+  k.rowsPerStep = std::clamp<int64_t>(budget / k.blocks, 1, k.oh);
+
+  linalg::GenericOp tail;
+  Value convResult = conv.getResult(0);
+  if (convResult.hasOneUse())
+    if (auto user = dyn_cast<linalg::GenericOp>(*convResult.getUsers().begin()))
+      if (isFusableTail(user, convResult))
+        tail = user;
+
+  Operation *last = tail ? tail.getOperation() : conv.getOperation();
+  rewriter.setInsertionPoint(last);
+  DepthwiseKernelBuilder builder(rewriter, conv.getLoc(), k, et);
+  Value result = builder.build(input, conv.getInputs()[1], convResult,
+                               fill.getInputs()[0], tail);
+  rewriter.replaceOp(last, result);
+  if (tail)
+    rewriter.eraseOp(conv);
+  if (fill->use_empty())
+    rewriter.eraseOp(fill);
+  if (pad && pad->use_empty())
+    rewriter.eraseOp(pad);
+  return success();
+}
+
+struct DepthwiseConvKernelsPass
+    : public autoglm::impl::AutoGLMDepthwiseConvKernelsBase<
+          DepthwiseConvKernelsPass> {
+  using AutoGLMDepthwiseConvKernelsBase::AutoGLMDepthwiseConvKernelsBase;
+
+  void runOnOperation() override {
+    unsigned bits =
+        vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
+    SmallVector<linalg::DepthwiseConv2DNchwChwOp> convs;
+    getOperation().walk(
+        [&](linalg::DepthwiseConv2DNchwChwOp conv) { convs.push_back(conv); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::DepthwiseConv2DNchwChwOp conv : convs)
+      (void)rewriteDepthwise(rewriter, conv, bits);
+  }
+};
+} // namespace
