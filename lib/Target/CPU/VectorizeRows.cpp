@@ -343,6 +343,14 @@ struct VectorizeRowsPass
       keepVectorAccumulator(rewriter, loop);
     }
 
+    // A reduction over unit dimensions only (the outer reduction dimension
+    // of a tile) is elementwise: first, before any lowering unrolls it.
+    RewritePatternSet unitReductions(ctx);
+    vector::MultiDimReductionOp::getCanonicalizationPatterns(unitReductions,
+                                                            ctx);
+    if (failed(applyPatternsGreedily(func, std::move(unitReductions))))
+      return signalPassFailure();
+
     // Vectors of rank 1 (unit dimensions dropped), reductions as
     // vector.reduction, transfers as loads and stores.
     RewritePatternSet patterns(ctx);
