@@ -225,7 +225,7 @@ def row_math():
     (6 chunks of 16 and a remainder of 4 with AVX-512): Softmax, Erf, Tanh,
     Sigmoid, Exp, Log, LayerNormalization, an erf-GELU, a row maximum and a
     column sum, on inputs spread over [-12, 12] (erf and tanh saturate, exp
-    spans 1e-5 to 1e5)."""
+    spans 1e-5 to 1e5); and a Transpose of 32 x 48 matrices (16x16 tiles)."""
     x_shape, f = [64, 100], TensorProto.FLOAT
     inits = [numpy_helper.from_array(RNG.uniform(0.5, 1.5, 100).astype(np.float32), "gamma"),
              weight("beta", (100,)),
@@ -253,14 +253,18 @@ def row_math():
         helper.make_node("ReduceMax", ["x"], ["row_max"], name="row_max", axes=[1], keepdims=0),
         helper.make_node("ReduceSum", ["x", "axis0"], ["column_sum"], name="column_sum",
                          keepdims=0),
+        helper.make_node("Transpose", ["t"], ["transposed"], name="transpose", perm=[0, 2, 1]),
     ]
     outputs = ["softmax", "erf", "tanh", "sigmoid", "exp", "log", "layernorm", "gelu"]
     graph = helper.make_graph(
-        nodes, "row_math", [helper.make_tensor_value_info("x", f, x_shape)],
+        nodes, "row_math", [helper.make_tensor_value_info("x", f, x_shape),
+                            helper.make_tensor_value_info("t", f, [3, 32, 48])],
         [helper.make_tensor_value_info(o, f, x_shape) for o in outputs] +
         [helper.make_tensor_value_info("row_max", f, [64]),
-         helper.make_tensor_value_info("column_sum", f, [100])], inits)
-    return graph, {"x": RNG.uniform(-12, 12, x_shape).astype(np.float32)}
+         helper.make_tensor_value_info("column_sum", f, [100]),
+         helper.make_tensor_value_info("transposed", f, [3, 48, 32])], inits)
+    return graph, {"x": RNG.uniform(-12, 12, x_shape).astype(np.float32),
+                   "t": RNG.standard_normal((3, 32, 48)).astype(np.float32)}
 
 
 MODELS = {"small_cnn": (small_cnn, 20), "encoder_block": (encoder_block, 17),

@@ -206,8 +206,11 @@ def AutoGLMVectorizeRows : Pass<"autoglm-vectorize-rows", "func::FuncOp"> {
     `scf.for` over chunks of the vector width with the partial chunk peeled
     off, and every tile is vectorized with `linalg::vectorize`. A reduction
     along the row keeps a vector accumulator across the chunks and reduces
-    it horizontally once per row. The vector math ops become MLIR's
-    polynomial approximations (no libm call in the rows).
+    it horizontally once per row. An all-parallel op whose operands swap
+    its last two dimensions (a transpose) is tiled into square tiles of the
+    vector width (32-bit elements), transposed in registers. The vector
+    math ops become MLIR's polynomial approximations (no libm call in the
+    rows).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

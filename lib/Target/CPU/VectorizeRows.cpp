@@ -28,7 +28,10 @@
 // An op qualifies when its shapes are static, it is neither a contraction
 // nor a convolution, and every operand indexes the last loop dimension as
 // its own innermost index with unit stride, or not at all: a row is then
-// contiguous in memory. Transposes and gathers keep their scalar loops.
+// contiguous in memory. A transpose of the last two dimensions (attention's
+// K^T) runs as VL x VL tiles instead: VL rows read, transposed in registers
+// (upstream's shuffle lowerings), VL rows written. Gathers and other
+// transposes keep their scalar loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,62 +77,106 @@ bool hasVectorElements(Type type) {
   return bits >= 8 && llvm::isPowerOf2_32(bits);
 }
 
-/// The number of lanes of `op`'s rows, 0 if it does not qualify (see the
-/// file comment).
-int64_t rowLanes(linalg::LinalgOp op, unsigned vectorBits) {
+/// How an op runs in vectors: `lanes` elements of its last loop dimension
+/// at a time (0: it does not qualify), and, for a transpose, as square
+/// `lanes x lanes` tiles of its last two dimensions.
+struct RowPlan {
+  int64_t lanes = 0;
+  bool transposed = false;
+};
+
+/// Whether `memref` has unit stride in its innermost dimension.
+bool hasUnitInnerStride(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return memref && succeeded(memref.getStridesAndOffset(strides, offset)) &&
+         !strides.empty() && strides.back() == 1;
+}
+
+/// See the file comment. A row op: every operand reads the last loop
+/// dimension as its innermost index or not at all. A transpose: all loops
+/// parallel, the last two loop dimensions appear only as the operands' last
+/// two indices, in either order, and some operand has them swapped; both
+/// are multiples of the vector width.
+RowPlan planRows(linalg::LinalgOp op, unsigned vectorBits) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
       op.hasDynamicShape() || linalg::isaContractionOpInterface(op) ||
       linalg::isaConvolutionOpInterface(op) ||
       isa<linalg::ContractionOpInterface, linalg::ConvolutionOpInterface>(
           op.getOperation()))
-    return 0;
+    return {};
   unsigned last = op.getNumLoops() - 1;
   unsigned widest = 0;
+  bool rows = true,
+       transposed = last > 0 && op.getNumParallelLoops() == op.getNumLoops();
+  bool swapped = false;
+  auto isDim = [](AffineExpr e, unsigned d) {
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    return dim && dim.getPosition() == d;
+  };
   for (OpOperand &operand : op->getOpOperands()) {
     Type type = operand.get().getType();
     if (!hasVectorElements(type))
-      return 0;
-    widest = std::max(widest, getElementTypeOrSelf(type).getIntOrFloatBitWidth());
+      return {};
+    widest =
+        std::max(widest, getElementTypeOrSelf(type).getIntOrFloatBitWidth());
     AffineMap map = op.getMatchingIndexingMap(&operand);
-    if (!map.isFunctionOfDim(last))
+    unsigned n = map.getNumResults();
+    bool usesRow = map.isFunctionOfDim(last);
+    bool usesColumn = transposed && map.isFunctionOfDim(last - 1);
+    if (!usesRow && !usesColumn)
       continue;
-    // The row dimension: only as the operand's innermost index, alone.
-    for (unsigned r = 0; r + 1 < map.getNumResults(); ++r)
-      if (map.getResult(r).isFunctionOfDim(last))
-        return 0;
-    auto dim = dyn_cast<AffineDimExpr>(map.getResults().back());
-    if (!dim || dim.getPosition() != last)
-      return 0;
-    auto memref = dyn_cast<MemRefType>(type);
-    if (!memref)
-      return 0;
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    if (failed(memref.getStridesAndOffset(strides, offset)) ||
-        strides.back() != 1)
-      return 0;
+    if (!hasUnitInnerStride(type))
+      return {};
+    // Rows: the last dimension only as the innermost index, alone.
+    if (usesRow) {
+      for (unsigned r = 0; r + 1 < n; ++r)
+        rows &= !map.getResult(r).isFunctionOfDim(last);
+      rows &= isDim(map.getResult(n - 1), last);
+    }
+    // Transposes: the last two only as the last two indices, alone.
+    if (transposed) {
+      for (unsigned r = 0; r < n; ++r) {
+        AffineExpr e = map.getResult(r);
+        if (!e.isFunctionOfDim(last) && !e.isFunctionOfDim(last - 1))
+          continue;
+        transposed &= r + 2 >= n && (isDim(e, last) || isDim(e, last - 1));
+      }
+      swapped |= isDim(map.getResult(n - 1), last - 1);
+    }
   }
-  int64_t row = op.getStaticLoopRanges().back();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t lanes = std::max<int64_t>(1, vectorBits / widest);
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return {};
   // A row shorter than a vector is one narrower vector, unless too short
   // to pay (a [.., 1] or [.., 2] row is better left to scalar loops).
-  if (row < 4 || failed(linalg::vectorizeOpPrecondition(op)))
-    return 0;
-  return std::min(row, lanes);
+  if (rows && ranges[last] >= 4)
+    return {std::min(ranges[last], lanes), false};
+  // Transposed tiles of 32-bit elements only (the register transposes'
+  // shapes; a tile of 64 x 64 bytes would not fit the registers).
+  if (!rows && transposed && swapped && widest == 32 && lanes > 1 &&
+      ranges[last] % lanes == 0 && ranges[last - 1] % lanes == 0)
+    return {lanes, true};
+  return {};
 }
 
 /// Tiles `op` into rows (outer dimensions by one: scf.parallel for parallel
 /// ones outside other parallel loops, scf.for otherwise) and each row into
 /// chunks of `lanes` (an scf.for marked kRowChunks), with the partial chunk
-/// peeled off. Every tile is marked kRowTile.
+/// peeled off; a transpose into square tiles of its last two dimensions.
+/// Every tile is marked kRowTile.
 LogicalResult tileIntoRows(RewriterBase &rewriter, linalg::LinalgOp op,
-                           int64_t lanes) {
+                           RowPlan plan) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned last = ranges.size() - 1;
+  unsigned tiled2D = plan.transposed ? 1 : 0;
+  int64_t lanes = plan.lanes;
   op->setAttr(kRowTile, rewriter.getUnitAttr());
 
   SmallVector<int64_t> rows(ranges.size(), 0);
-  for (unsigned d = 0; d < last; ++d)
+  for (unsigned d = 0; d < last - tiled2D; ++d)
     rows[d] = ranges[d] > 1 ? 1 : 0;
   linalg::LinalgOp row = op;
   if (llvm::any_of(rows, [](int64_t t) { return t != 0; })) {
@@ -146,17 +193,21 @@ LogicalResult tileIntoRows(RewriterBase &rewriter, linalg::LinalgOp op,
     row = tiled->op;
     rewriter.eraseOp(op);
   }
-  if (ranges[last] <= lanes)
+  if (ranges[last] <= lanes && !plan.transposed)
     return success();
 
   SmallVector<int64_t> chunks(ranges.size(), 0);
   chunks[last] = lanes;
+  if (plan.transposed)
+    chunks[last - 1] = lanes;
   rewriter.setInsertionPoint(row);
   FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
       rewriter, row, linalg::LinalgTilingOptions().setTileSizes(chunks));
   if (failed(tiled))
     return failure();
   rewriter.eraseOp(row);
+  if (plan.transposed)
+    return success(); // all parallel: no accumulator, no partial tiles
   auto loop = cast<scf::ForOp>(tiled->loops.back());
   loop->setAttr(kRowChunks, rewriter.getUnitAttr());
   scf::ForOp partial;
@@ -209,13 +260,26 @@ Value identityOf(OpBuilder &b, Location loc, vector::CombiningKind kind,
       b, loc, type, DenseElementsAttr::get(type, ArrayRef<APFloat>(value)));
 }
 
+/// The buffer `view` is a view of, past subviews and casts (an arena slot
+/// of `memref.view`, or a function argument).
+Value viewedBuffer(Value view) {
+  while (Operation *op = view.getDefiningOp()) {
+    if (!isa<memref::SubViewOp, memref::CastOp, memref::ReinterpretCastOp,
+             memref::CollapseShapeOp, memref::ExpandShapeOp>(op))
+      break;
+    view = op->getOperand(0);
+  }
+  return view;
+}
+
 /// Whether two index lists are equal (constants compared by value: the
 /// vectorizer makes its own).
 bool sameIndices(ValueRange a, ValueRange b) {
   return a.size() == b.size() &&
          llvm::all_of(llvm::zip_equal(a, b), [](auto pair) {
-           return isEqualConstantIntOrValue(getAsOpFoldResult(std::get<0>(pair)),
-                                            getAsOpFoldResult(std::get<1>(pair)));
+           return isEqualConstantIntOrValue(
+               getAsOpFoldResult(std::get<0>(pair)),
+               getAsOpFoldResult(std::get<1>(pair)));
          });
 }
 
@@ -236,7 +300,8 @@ void keepVectorAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
   }
   if (!write || write.getMask())
     return;
-  auto reduction = write.getVector().getDefiningOp<vector::MultiDimReductionOp>();
+  auto reduction =
+      write.getVector().getDefiningOp<vector::MultiDimReductionOp>();
   if (!reduction || reduction->getBlock() != loop.getBody())
     return;
   auto accumulator = reduction.getAcc().getDefiningOp<vector::TransferReadOp>();
@@ -249,9 +314,11 @@ void keepVectorAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
       !definedOutside(write.getBase()) ||
       !llvm::all_of(write.getIndices(), definedOutside))
     return;
-  // Nothing else in the loop may read the accumulator's buffer.
+  // Nothing else in the loop may read the accumulator's buffer (through
+  // another view of it: an input bufferized in place of the output).
+  Value buffer = viewedBuffer(write.getBase());
   for (auto read : loop.getBody()->getOps<vector::TransferReadOp>())
-    if (read != accumulator && read.getBase() == write.getBase())
+    if (read != accumulator && viewedBuffer(read.getBase()) == buffer)
       return;
 
   vector::CombiningKind kind = reduction.getKind();
@@ -280,14 +347,14 @@ void keepVectorAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
   // into it, write it once.
   rewriter.setInsertionPointAfter(*newLoop);
   Operation *read = rewriter.clone(*accumulator);
-  Value partials = vector::ShapeCastOp::create(
-      rewriter, reduction.getLoc(), sourceType, (*newLoop)->getResults().back());
+  Value partials =
+      vector::ShapeCastOp::create(rewriter, reduction.getLoc(), sourceType,
+                                  (*newLoop)->getResults().back());
   Value total = vector::MultiDimReductionOp::create(
-      rewriter, reduction.getLoc(), partials,
-      read->getResult(0), reduction.getReductionMask(), kind);
-  rewriter.modifyOpInPlace(write, [&] {
-    write.getValueToStoreMutable().assign(total);
-  });
+      rewriter, reduction.getLoc(), partials, read->getResult(0),
+      reduction.getReductionMask(), kind);
+  rewriter.modifyOpInPlace(
+      write, [&] { write.getValueToStoreMutable().assign(total); });
   rewriter.moveOpAfter(write, total.getDefiningOp());
   rewriter.eraseOp(reduction);
   rewriter.eraseOp(accumulator);
@@ -301,17 +368,21 @@ struct VectorizeRowsPass
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
-    unsigned bits = vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
+    unsigned bits =
+        vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
 
-    SmallVector<std::pair<linalg::LinalgOp, int64_t>> candidates;
+    SmallVector<std::pair<linalg::LinalgOp, RowPlan>> candidates;
+    bool transposes = false;
     func.walk([&](linalg::LinalgOp op) {
-      if (int64_t lanes = rowLanes(op, bits))
-        candidates.push_back({op, lanes});
+      RowPlan plan = planRows(op, bits);
+      if (plan.lanes)
+        candidates.push_back({op, plan});
+      transposes |= plan.transposed;
     });
     if (candidates.empty())
       return;
-    for (auto [op, lanes] : candidates)
-      if (failed(tileIntoRows(rewriter, op, lanes)))
+    for (auto [op, plan] : candidates)
+      if (failed(tileIntoRows(rewriter, op, plan)))
         return signalPassFailure();
     if (failed(simplify(func)))
       return signalPassFailure();
@@ -347,7 +418,7 @@ struct VectorizeRowsPass
     // of a tile) is elementwise: first, before any lowering unrolls it.
     RewritePatternSet unitReductions(ctx);
     vector::MultiDimReductionOp::getCanonicalizationPatterns(unitReductions,
-                                                            ctx);
+                                                             ctx);
     if (failed(applyPatternsGreedily(func, std::move(unitReductions))))
       return signalPassFailure();
 
@@ -360,6 +431,14 @@ struct VectorizeRowsPass
         patterns, vector::VectorMultiReductionLowering::InnerReduction);
     vector::populateVectorTransferLoweringPatterns(patterns,
                                                    /*maxTransferRank=*/1);
+    // A transposed tile: a read of rows, then a register transpose (the
+    // 16x16 f32 one as unpack/shuffle sequences).
+    if (transposes) {
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns, bits == 512 ? vector::VectorTransposeLowering::Shuffle16x16
+                                : vector::VectorTransposeLowering::Shuffle1D);
+    }
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
     vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);
@@ -373,7 +452,8 @@ struct VectorizeRowsPass
     SmallVector<Operation *> vectorMath;
     func.walk([&](Operation *op) {
       if (isa<math::MathDialect>(op->getDialect()) &&
-          op->getNumResults() == 1 && isa<VectorType>(op->getResult(0).getType()))
+          op->getNumResults() == 1 &&
+          isa<VectorType>(op->getResult(0).getType()))
         vectorMath.push_back(op);
     });
     if (vectorMath.empty())

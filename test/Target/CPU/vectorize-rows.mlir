@@ -110,20 +110,38 @@ func.func @tail_in_block(%c: memref<64x64xf32>) {
   return
 }
 
-// What stays scalar: a transpose (the row is strided in the input), a row
-// of i1 (vectors of i1 are packed bits, the buffer holds bytes), a row of
-// two elements, and a product (the contraction passes' job).
+// A transpose (attention's K^T): 16x16 tiles of the last two dimensions,
+// read as 16 rows, transposed in registers by shuffles, written as rows.
+// CHECK-LABEL: func.func @transpose_heads
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c12) step (%c1)
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK: scf.for %{{.*}} = %c0 to %c128 step %c16
+// CHECK: vector.transfer_read %{{.*}} : memref<16x16xf32, {{.*}}>, vector<16x16xf32>
+// CHECK-COUNT-64: vector.shuffle
+// CHECK: vector.transfer_write %{{.*}} : vector<16x16xf32>, memref<16x16xf32, {{.*}}>
+// AVX2-LABEL: func.func @transpose_heads
+// AVX2: vector.transfer_read %{{.*}} : memref<8x8xf32, {{.*}}>, vector<8x8xf32>
+// AVX2: vector.shuffle
+func.func @transpose_heads(%x: memref<1x12x128x64xf32>, %y: memref<1x12x64x128xf32>) {
+  linalg.transpose ins(%x : memref<1x12x128x64xf32>) outs(%y : memref<1x12x64x128xf32>) permutation = [0, 1, 3, 2]
+  return
+}
+
+// What stays scalar: a transpose whose sides are not multiples of the
+// vector width, a row of i1 (vectors of i1 are packed bits, the buffer
+// holds bytes), a row of two elements, and a product (the contraction
+// passes' job).
 // CHECK-LABEL: func.func @unchanged
 // CHECK: linalg.generic
-// CHECK-SAME: ins(%{{.*}} : memref<64x64xf32>) outs(%{{.*}} : memref<64x64xf32>)
+// CHECK-SAME: ins(%{{.*}} : memref<60x60xf32>) outs(%{{.*}} : memref<60x60xf32>)
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%{{.*}} : memref<64x64xi1>)
 // CHECK: linalg.generic
 // CHECK-SAME: memref<64x2xf32>
 // CHECK: linalg.matmul
 // CHECK-NOT: vector.
-func.func @unchanged(%x: memref<64x64xf32>, %t: memref<64x64xf32>, %m: memref<64x64xi1>, %mf: memref<64x64xf32>, %p: memref<64x2xf32>, %c: memref<64x64xf32>) {
-  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : memref<64x64xf32>) outs(%t : memref<64x64xf32>) {
+func.func @unchanged(%x: memref<64x64xf32>, %x60: memref<60x60xf32>, %t: memref<60x60xf32>, %m: memref<64x64xi1>, %mf: memref<64x64xf32>, %p: memref<64x2xf32>, %c: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x60 : memref<60x60xf32>) outs(%t : memref<60x60xf32>) {
   ^bb0(%in: f32, %o: f32):
     linalg.yield %in : f32
   }
