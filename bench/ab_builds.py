@@ -5,8 +5,8 @@ round by round so that a change of load on a shared machine falls on both.
     bench/ab_builds.py --before WORK_A --after WORK_B --models bert_base,minilm
 
 WORK_A and WORK_B are `bench/run.py --work` directories (each holds
-MODEL/b1/model.so and MODEL/b1/inputs/*.npy; run bench/run.py once with
-each build's --build). Prints per model the median of the round medians
+MODEL/b1/model.so and MODEL/b1/inputs/*.npy, inputs without a file being
+random; run bench/run.py once with each build's --build). Prints per model the median of the round medians
 (ms, min-max over all timed runs) of each build and the ratio after/before
 (lower is better for the "after" build).
 """
@@ -23,7 +23,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def time_once(run, work, model, threads, runs):
     b1 = os.path.join(work, model, "b1")
-    cmd = [run, os.path.join(b1, "model.so"), "--threads", str(threads), "--time", str(runs)]
+    # Inputs from the files; any missing one random (the same in both builds).
+    cmd = [run, os.path.join(b1, "model.so"), "--threads", str(threads), "--time", str(runs),
+           "--seed", "1"]
     for path in sorted(glob.glob(os.path.join(b1, "inputs", "*.npy"))):
         cmd += ["--input", f"{os.path.splitext(os.path.basename(path))[0]}={path}"]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
