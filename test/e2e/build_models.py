@@ -220,8 +220,55 @@ def decoder_step():
 
 # Model builder and the default-domain opset it is written for (the
 # encoder's decomposed LayerNorm uses ReduceMean's opset-13 axes attribute).
+def row_math():
+    """The row kernels and vector math of the CPU target on rows of 100
+    (6 chunks of 16 and a remainder of 4 with AVX-512): Softmax, Erf, Tanh,
+    Sigmoid, Exp, Log, LayerNormalization, an erf-GELU, a row maximum and a
+    column sum, on inputs spread over [-12, 12] (erf and tanh saturate, exp
+    spans 1e-5 to 1e5); and a Transpose of 32 x 48 matrices (16x16 tiles)."""
+    x_shape, f = [64, 100], TensorProto.FLOAT
+    inits = [numpy_helper.from_array(RNG.uniform(0.5, 1.5, 100).astype(np.float32), "gamma"),
+             weight("beta", (100,)),
+             numpy_helper.from_array(np.array(0.5, np.float32), "half"),
+             numpy_helper.from_array(np.array(1.0, np.float32), "one"),
+             numpy_helper.from_array(np.array(1.4142135, np.float32), "sqrt2"),
+             numpy_helper.from_array(np.array(0.01, np.float32), "eps"),
+             numpy_helper.from_array(np.array([0], np.int64), "axis0")]
+    nodes = [
+        helper.make_node("Softmax", ["x"], ["softmax"], name="softmax", axis=-1),
+        helper.make_node("Erf", ["x"], ["erf"], name="erf"),
+        helper.make_node("Tanh", ["x"], ["tanh"], name="tanh"),
+        helper.make_node("Sigmoid", ["x"], ["sigmoid"], name="sigmoid"),
+        helper.make_node("Exp", ["x"], ["exp"], name="exp"),
+        helper.make_node("Abs", ["x"], ["abs"], name="abs"),
+        helper.make_node("Add", ["abs", "eps"], ["abs_eps"], name="abs_eps"),
+        helper.make_node("Log", ["abs_eps"], ["log"], name="log"),
+        helper.make_node("LayerNormalization", ["x", "gamma", "beta"], ["layernorm"],
+                         name="layernorm", axis=-1, epsilon=1e-5),
+        helper.make_node("Div", ["x", "sqrt2"], ["gelu_div"], name="gelu_div"),
+        helper.make_node("Erf", ["gelu_div"], ["gelu_erf"], name="gelu_erf"),
+        helper.make_node("Add", ["gelu_erf", "one"], ["gelu_add"], name="gelu_add"),
+        helper.make_node("Mul", ["x", "gelu_add"], ["gelu_mul"], name="gelu_mul"),
+        helper.make_node("Mul", ["gelu_mul", "half"], ["gelu"], name="gelu_half"),
+        helper.make_node("ReduceMax", ["x"], ["row_max"], name="row_max", axes=[1], keepdims=0),
+        helper.make_node("ReduceSum", ["x", "axis0"], ["column_sum"], name="column_sum",
+                         keepdims=0),
+        helper.make_node("Transpose", ["t"], ["transposed"], name="transpose", perm=[0, 2, 1]),
+    ]
+    outputs = ["softmax", "erf", "tanh", "sigmoid", "exp", "log", "layernorm", "gelu"]
+    graph = helper.make_graph(
+        nodes, "row_math", [helper.make_tensor_value_info("x", f, x_shape),
+                            helper.make_tensor_value_info("t", f, [3, 32, 48])],
+        [helper.make_tensor_value_info(o, f, x_shape) for o in outputs] +
+        [helper.make_tensor_value_info("row_max", f, [64]),
+         helper.make_tensor_value_info("column_sum", f, [100]),
+         helper.make_tensor_value_info("transposed", f, [3, 48, 32])], inits)
+    return graph, {"x": RNG.uniform(-12, 12, x_shape).astype(np.float32),
+                   "t": RNG.standard_normal((3, 32, 48)).astype(np.float32)}
+
+
 MODELS = {"small_cnn": (small_cnn, 20), "encoder_block": (encoder_block, 17),
-          "decoder_step": (decoder_step, 20)}
+          "decoder_step": (decoder_step, 20), "row_math": (row_math, 17)}
 
 
 def main():

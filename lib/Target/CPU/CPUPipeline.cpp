@@ -58,6 +58,8 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // left of vector transfers becomes unrolled rank-1 loads and stores.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVnniContractions());
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
+  // Everything else that runs along contiguous rows: vector rows.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMVectorizeRows());
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   // Parallel dimensions become scf.parallel (reductions scf.for inside or

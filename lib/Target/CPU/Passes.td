@@ -226,4 +226,32 @@ def AutoGLMMemRefCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def AutoGLMVectorizeRows : Pass<"autoglm-vectorize-rows", "func::FuncOp"> {
+  let summary = "Run non-contraction linalg ops on buffers along vector rows";
+  let description = [{
+    For static linalg ops on buffers other than contractions and
+    convolutions whose operands index the last loop dimension contiguously
+    (their innermost index, unit stride) or not at all: the outer
+    dimensions become one row per iteration (`scf.parallel`), the row an
+    `scf.for` over chunks of the vector width with the partial chunk peeled
+    off, and every tile is vectorized with `linalg::vectorize`. A reduction
+    along the row keeps a vector accumulator across the chunks and reduces
+    it horizontally once per row. An all-parallel op whose operands swap
+    its last two dimensions (a transpose) is tiled into square tiles of the
+    vector width (32-bit elements), transposed in registers. The vector
+    math ops become MLIR's polynomial approximations (no libm call in the
+    rows).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits that sets the lanes of a row "
+           "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // AUTOGLM_TARGET_PASSES_TD

@@ -7,6 +7,7 @@
 //   --autoglm-memref-copy-to-linalg       memref.copy -> linalg.copy loops
 //   --autoglm-tile-and-vectorize-contractions
 //                                         tiled, vectorized matmuls
+//   --autoglm-vectorize-rows              other ops as vector rows
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,470 @@
+//===- VectorizeRows.cpp - non-contraction kernels as vector rows ---------===//
+//
+// Everything that is not a matrix product (elementwise chains, the
+// reductions and finishes of softmax and LayerNorm, GELU's erf, copies and
+// fills) used to become scalar loops, and its math ops libm calls. Here each
+// such linalg op on buffers runs along its last loop dimension in vector
+// lanes, the row:
+//
+//   scf.parallel (outer dims)              one row per iteration, run on the
+//                                          runtime's threads
+//     scf.for %k = 0 to R step VL
+//          iter_args(%acc = splat(identity))      (reductions only)
+//       %x = vector.transfer_read in[.., %k] : vector<VL>
+//       ...the body on vectors...
+//       %acc' = %acc + f(%x)                      one vector op per chunk
+//     out[..] = vector.reduction(%acc) + out[..]  one horizontal reduction
+//     <the last R mod VL elements as one narrower vector tile>
+//
+// VL is the host's vector width in elements of the op's widest type (16 f32
+// lanes with AVX-512, 8 with AVX2). The rows are tiled and peeled with
+// upstream tiling, each static tile is vectorized with `linalg::vectorize`,
+// and the reduction's accumulator is then kept in a vector register across
+// the row (reassociating the sum: 16 partial sums and a tree at the end of
+// the row, as ONNX Runtime does). The vector math ops (exp, erf, tanh, log,
+// ...) become MLIR's polynomial approximations, so no libm call is left in
+// the rows; scalar math elsewhere keeps libm.
+//
+// An op qualifies when its shapes are static, it is neither a contraction
+// nor a convolution, and every operand indexes the last loop dimension as
+// its own innermost index with unit stride, or not at all: a row is then
+// contiguous in memory. A transpose of the last two dimensions (attention's
+// K^T) runs as VL x VL tiles instead: VL rows read, transposed in registers
+// (upstream's shuffle lowerings), VL rows written. Gathers and other
+// transposes keep their scalar loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CPU/Passes.h"
+
+#include "ContractionTiles.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Approximation.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMVECTORIZEROWS
+#include "autoglm/Target/CPU/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+
+namespace {
+/// Marks the ops and chunk loops this pass made, between its steps.
+constexpr StringLiteral kRowTile = "autoglm.row_tile";
+constexpr StringLiteral kRowChunks = "autoglm.row_chunks";
+
+/// Element types a vector register holds as the memory does: whole bytes
+/// (an i1 vector would load packed bits from a buffer of bytes).
+bool hasVectorElements(Type type) {
+  Type element = getElementTypeOrSelf(type);
+  if (!element.isIntOrFloat())
+    return false;
+  unsigned bits = element.getIntOrFloatBitWidth();
+  return bits >= 8 && llvm::isPowerOf2_32(bits);
+}
+
+/// How an op runs in vectors: `lanes` elements of its last loop dimension
+/// at a time (0: it does not qualify), and, for a transpose, as square
+/// `lanes x lanes` tiles of its last two dimensions.
+struct RowPlan {
+  int64_t lanes = 0;
+  bool transposed = false;
+};
+
+/// Whether `memref` has unit stride in its innermost dimension.
+bool hasUnitInnerStride(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return memref && succeeded(memref.getStridesAndOffset(strides, offset)) &&
+         !strides.empty() && strides.back() == 1;
+}
+
+/// See the file comment. A row op: every operand reads the last loop
+/// dimension as its innermost index or not at all. A transpose: all loops
+/// parallel, the last two loop dimensions appear only as the operands' last
+/// two indices, in either order, and some operand has them swapped; both
+/// are multiples of the vector width.
+RowPlan planRows(linalg::LinalgOp op, unsigned vectorBits) {
+  if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
+      op.hasDynamicShape() || linalg::isaContractionOpInterface(op) ||
+      linalg::isaConvolutionOpInterface(op) ||
+      isa<linalg::ContractionOpInterface, linalg::ConvolutionOpInterface>(
+          op.getOperation()))
+    return {};
+  unsigned last = op.getNumLoops() - 1;
+  unsigned widest = 0;
+  bool rows = true,
+       transposed = last > 0 && op.getNumParallelLoops() == op.getNumLoops();
+  bool swapped = false;
+  auto isDim = [](AffineExpr e, unsigned d) {
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    return dim && dim.getPosition() == d;
+  };
+  for (OpOperand &operand : op->getOpOperands()) {
+    Type type = operand.get().getType();
+    if (!hasVectorElements(type))
+      return {};
+    widest =
+        std::max(widest, getElementTypeOrSelf(type).getIntOrFloatBitWidth());
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    unsigned n = map.getNumResults();
+    bool usesRow = map.isFunctionOfDim(last);
+    bool usesColumn = transposed && map.isFunctionOfDim(last - 1);
+    if (!usesRow && !usesColumn)
+      continue;
+    if (!hasUnitInnerStride(type))
+      return {};
+    // Rows: the last dimension only as the innermost index, alone.
+    if (usesRow) {
+      for (unsigned r = 0; r + 1 < n; ++r)
+        rows &= !map.getResult(r).isFunctionOfDim(last);
+      rows &= isDim(map.getResult(n - 1), last);
+    }
+    // Transposes: the last two only as the last two indices, alone.
+    if (transposed) {
+      for (unsigned r = 0; r < n; ++r) {
+        AffineExpr e = map.getResult(r);
+        if (!e.isFunctionOfDim(last) && !e.isFunctionOfDim(last - 1))
+          continue;
+        transposed &= r + 2 >= n && (isDim(e, last) || isDim(e, last - 1));
+      }
+      swapped |= isDim(map.getResult(n - 1), last - 1);
+    }
+  }
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t lanes = std::max<int64_t>(1, vectorBits / widest);
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return {};
+  // A row shorter than a vector is one narrower vector, unless too short
+  // to pay (a [.., 1] or [.., 2] row is better left to scalar loops).
+  if (rows && ranges[last] >= 4)
+    return {std::min(ranges[last], lanes), false};
+  // Transposed tiles of 32-bit elements only (the register transposes'
+  // shapes; a tile of 64 x 64 bytes would not fit the registers).
+  if (!rows && transposed && swapped && widest == 32 && lanes > 1 &&
+      ranges[last] % lanes == 0 && ranges[last - 1] % lanes == 0)
+    return {lanes, true};
+  return {};
+}
+
+/// Tiles `op` into rows (outer dimensions by one: scf.parallel for parallel
+/// ones outside other parallel loops, scf.for otherwise) and each row into
+/// chunks of `lanes` (an scf.for marked kRowChunks), with the partial chunk
+/// peeled off; a transpose into square tiles of its last two dimensions.
+/// Every tile is marked kRowTile.
+LogicalResult tileIntoRows(RewriterBase &rewriter, linalg::LinalgOp op,
+                           RowPlan plan) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned last = ranges.size() - 1;
+  unsigned tiled2D = plan.transposed ? 1 : 0;
+  int64_t lanes = plan.lanes;
+  op->setAttr(kRowTile, rewriter.getUnitAttr());
+
+  SmallVector<int64_t> rows(ranges.size(), 0);
+  for (unsigned d = 0; d < last - tiled2D; ++d)
+    rows[d] = ranges[d] > 1 ? 1 : 0;
+  linalg::LinalgOp row = op;
+  if (llvm::any_of(rows, [](int64_t t) { return t != 0; })) {
+    bool nested = op->getParentOfType<scf::ParallelOp>() ||
+                  op->getParentOfType<scf::ForallOp>();
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
+        rewriter, op,
+        linalg::LinalgTilingOptions().setTileSizes(rows).setLoopType(
+            nested ? linalg::LinalgTilingLoopType::Loops
+                   : linalg::LinalgTilingLoopType::ParallelLoops));
+    if (failed(tiled))
+      return failure();
+    row = tiled->op;
+    rewriter.eraseOp(op);
+  }
+  if (ranges[last] <= lanes && !plan.transposed)
+    return success();
+
+  SmallVector<int64_t> chunks(ranges.size(), 0);
+  chunks[last] = lanes;
+  if (plan.transposed)
+    chunks[last - 1] = lanes;
+  rewriter.setInsertionPoint(row);
+  FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
+      rewriter, row, linalg::LinalgTilingOptions().setTileSizes(chunks));
+  if (failed(tiled))
+    return failure();
+  rewriter.eraseOp(row);
+  if (plan.transposed)
+    return success(); // all parallel: no accumulator, no partial tiles
+  auto loop = cast<scf::ForOp>(tiled->loops.back());
+  loop->setAttr(kRowChunks, rewriter.getUnitAttr());
+  scf::ForOp partial;
+  if (ranges[last] % lanes != 0)
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+  return success();
+}
+
+/// Canonicalization, with the folding of `affine.min` chunk sizes in loops
+/// whose step divides their range: it makes the tiles static.
+LogicalResult simplify(Operation *root) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+  return applyPatternsGreedily(root, std::move(patterns));
+}
+
+/// The value that leaves any element unchanged under `kind`, splat to
+/// `type`; null for kinds without one here.
+Value identityOf(OpBuilder &b, Location loc, vector::CombiningKind kind,
+                 VectorType type) {
+  auto floatType = dyn_cast<FloatType>(type.getElementType());
+  if (!floatType)
+    return {};
+  const llvm::fltSemantics &semantics = floatType.getFloatSemantics();
+  APFloat value(semantics);
+  switch (kind) {
+  case vector::CombiningKind::ADD:
+    value = APFloat::getZero(semantics);
+    break;
+  case vector::CombiningKind::MUL:
+    value = APFloat::getOne(semantics);
+    break;
+  case vector::CombiningKind::MAXIMUMF:
+  case vector::CombiningKind::MAXNUMF:
+    value = APFloat::getInf(semantics, /*Negative=*/true);
+    break;
+  case vector::CombiningKind::MINIMUMF:
+  case vector::CombiningKind::MINNUMF:
+    value = APFloat::getInf(semantics, /*Negative=*/false);
+    break;
+  default:
+    return {};
+  }
+  return arith::ConstantOp::create(
+      b, loc, type, DenseElementsAttr::get(type, ArrayRef<APFloat>(value)));
+}
+
+/// The buffer `view` is a view of, past subviews and casts (an arena slot
+/// of `memref.view`, or a function argument).
+Value viewedBuffer(Value view) {
+  while (Operation *op = view.getDefiningOp()) {
+    if (!isa<memref::SubViewOp, memref::CastOp, memref::ReinterpretCastOp,
+             memref::CollapseShapeOp, memref::ExpandShapeOp>(op))
+      break;
+    view = op->getOperand(0);
+  }
+  return view;
+}
+
+/// Whether two index lists are equal (constants compared by value: the
+/// vectorizer makes its own).
+bool sameIndices(ValueRange a, ValueRange b) {
+  return a.size() == b.size() &&
+         llvm::all_of(llvm::zip_equal(a, b), [](auto pair) {
+           return isEqualConstantIntOrValue(
+               getAsOpFoldResult(std::get<0>(pair)),
+               getAsOpFoldResult(std::get<1>(pair)));
+         });
+}
+
+/// In a chunk loop whose vectorized tile reduces into a location that does
+/// not depend on the chunk (read, `vector.multi_reduction`, write back),
+/// keeps a vector of partial results across the loop instead: one
+/// elementwise op per chunk, one horizontal reduction after the loop.
+void keepVectorAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
+  vector::TransferWriteOp write;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (auto w = dyn_cast<vector::TransferWriteOp>(op)) {
+      if (write)
+        return;
+      write = w;
+    } else if (!isMemoryEffectFree(&op) && !isa<vector::TransferReadOp>(op)) {
+      return;
+    }
+  }
+  if (!write || write.getMask())
+    return;
+  auto reduction =
+      write.getVector().getDefiningOp<vector::MultiDimReductionOp>();
+  if (!reduction || reduction->getBlock() != loop.getBody())
+    return;
+  auto accumulator = reduction.getAcc().getDefiningOp<vector::TransferReadOp>();
+  auto definedOutside = [&](Value v) { return loop.isDefinedOutsideOfLoop(v); };
+  if (!accumulator || accumulator->getBlock() != loop.getBody() ||
+      !accumulator->hasOneUse() || accumulator.getMask() ||
+      accumulator.getBase() != write.getBase() ||
+      !sameIndices(accumulator.getIndices(), write.getIndices()) ||
+      accumulator.getPermutationMap() != write.getPermutationMap() ||
+      !definedOutside(write.getBase()) ||
+      !llvm::all_of(write.getIndices(), definedOutside))
+    return;
+  // Nothing else in the loop may read the accumulator's buffer (through
+  // another view of it: an input bufferized in place of the output).
+  Value buffer = viewedBuffer(write.getBase());
+  for (auto read : loop.getBody()->getOps<vector::TransferReadOp>())
+    if (read != accumulator && viewedBuffer(read.getBase()) == buffer)
+      return;
+
+  vector::CombiningKind kind = reduction.getKind();
+  // The partial results as a rank-1 vector (the tile's other dimensions
+  // are units).
+  auto sourceType = cast<VectorType>(reduction.getSource().getType());
+  auto partialType = VectorType::get({sourceType.getNumElements()},
+                                     sourceType.getElementType());
+  rewriter.setInsertionPoint(loop);
+  Value identity = identityOf(rewriter, loop.getLoc(), kind, partialType);
+  if (!identity)
+    return;
+  FailureOr<LoopLikeOpInterface> newLoop =
+      cast<LoopLikeOpInterface>(loop.getOperation())
+          .replaceWithAdditionalYields(
+              rewriter, identity, /*replaceInitOperandUsesInLoop=*/false,
+              [&](OpBuilder &b, Location loc, ArrayRef<BlockArgument> args) {
+                Value chunk = vector::ShapeCastOp::create(
+                    b, loc, partialType, reduction.getSource());
+                return SmallVector<Value>{vector::makeArithReduction(
+                    b, loc, kind, args.front(), chunk)};
+              });
+  if (failed(newLoop))
+    return;
+  // After the loop: read the location once, reduce the partial results
+  // into it, write it once.
+  rewriter.setInsertionPointAfter(*newLoop);
+  Operation *read = rewriter.clone(*accumulator);
+  Value partials =
+      vector::ShapeCastOp::create(rewriter, reduction.getLoc(), sourceType,
+                                  (*newLoop)->getResults().back());
+  Value total = vector::MultiDimReductionOp::create(
+      rewriter, reduction.getLoc(), partials, read->getResult(0),
+      reduction.getReductionMask(), kind);
+  rewriter.modifyOpInPlace(
+      write, [&] { write.getValueToStoreMutable().assign(total); });
+  rewriter.moveOpAfter(write, total.getDefiningOp());
+  rewriter.eraseOp(reduction);
+  rewriter.eraseOp(accumulator);
+}
+
+struct VectorizeRowsPass
+    : public autoglm::impl::AutoGLMVectorizeRowsBase<VectorizeRowsPass> {
+  using AutoGLMVectorizeRowsBase::AutoGLMVectorizeRowsBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+    unsigned bits =
+        vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
+
+    SmallVector<std::pair<linalg::LinalgOp, RowPlan>> candidates;
+    bool transposes = false;
+    func.walk([&](linalg::LinalgOp op) {
+      RowPlan plan = planRows(op, bits);
+      if (plan.lanes)
+        candidates.push_back({op, plan});
+      transposes |= plan.transposed;
+    });
+    if (candidates.empty())
+      return;
+    for (auto [op, plan] : candidates)
+      if (failed(tileIntoRows(rewriter, op, plan)))
+        return signalPassFailure();
+    if (failed(simplify(func)))
+      return signalPassFailure();
+
+    // Every tile is now static: a row, a chunk of one, or its remainder.
+    SmallVector<linalg::LinalgOp> tiles;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kRowTile))
+        tiles.push_back(op);
+    });
+    for (linalg::LinalgOp op : tiles) {
+      op->removeAttr(kRowTile);
+      if (op.hasDynamicShape())
+        continue; // stays a scalar loop nest: slower, still correct
+      rewriter.setInsertionPoint(op);
+      if (succeeded(linalg::vectorize(rewriter, op)))
+        rewriter.eraseOp(op);
+    }
+
+    // The views of a reduction's output do not depend on the chunk: out of
+    // the chunk loops, so that the accumulator can follow.
+    SmallVector<scf::ForOp> chunkLoops;
+    func.walk([&](scf::ForOp loop) {
+      if (loop->removeAttr(kRowChunks))
+        chunkLoops.push_back(loop);
+    });
+    for (scf::ForOp loop : chunkLoops) {
+      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+      keepVectorAccumulator(rewriter, loop);
+    }
+
+    // A reduction over unit dimensions only (the outer reduction dimension
+    // of a tile) is elementwise: first, before any lowering unrolls it.
+    RewritePatternSet unitReductions(ctx);
+    vector::MultiDimReductionOp::getCanonicalizationPatterns(unitReductions,
+                                                             ctx);
+    if (failed(applyPatternsGreedily(func, std::move(unitReductions))))
+      return signalPassFailure();
+
+    // Vectors of rank 1 (unit dimensions dropped), reductions as
+    // vector.reduction, transfers as loads and stores.
+    RewritePatternSet patterns(ctx);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
+    vector::populateVectorTransferLoweringPatterns(patterns,
+                                                   /*maxTransferRank=*/1);
+    // A transposed tile: a read of rows, then a register transpose (the
+    // 16x16 f32 one as unpack/shuffle sequences).
+    if (transposes) {
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns, bits == 512 ? vector::VectorTransposeLowering::Shuffle16x16
+                                : vector::VectorTransposeLowering::Shuffle1D);
+    }
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+
+    // Polynomial approximations of the vector math ops only: on scalars
+    // they gain nothing over libm.
+    SmallVector<Operation *> vectorMath;
+    func.walk([&](Operation *op) {
+      if (isa<math::MathDialect>(op->getDialect()) &&
+          op->getNumResults() == 1 &&
+          isa<VectorType>(op->getResult(0).getType()))
+        vectorMath.push_back(op);
+    });
+    if (vectorMath.empty())
+      return;
+    RewritePatternSet approximations(ctx);
+    populateMathPolynomialApproximationPatterns(approximations);
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    if (failed(applyOpPatternsGreedily(vectorMath, std::move(approximations),
+                                       config)))
+      return signalPassFailure();
+  }
+};
+} // namespace
