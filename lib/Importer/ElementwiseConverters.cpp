@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Float8Cast.h"
 #include "NodeContext.h"
 #include "OpRegistry.h"
 #include "TensorConversion.h"
@@ -573,53 +574,12 @@ LogicalResult convertDropout(NodeContext &n) {
   return success();
 }
 
-/// ONNX's `saturate` (opset 19 on) only concerns the float8 types.
-static bool isFloat8(Type type) {
-  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
-             Float8E5M2FNUZType>(type);
-}
-
-/// Cast to a float8 type with saturate=0: autoglm.cast saturates (a value
-/// past the largest finite one becomes it), so the values whose rounding
-/// overflows are replaced by infinity (float8e5m2, with x's sign) or NaN (the
-/// types without infinities). They are those at or past the midpoint between
-/// the largest finite value and the next binade's first (which is taken on a
-/// tie when the largest value's code is odd: ties go to the even code).
-static Value castFloat8NoSaturate(NodeContext &n, Value x, FloatType target) {
-  Value saturated = n.castTo(x, target);
-  const llvm::fltSemantics &semantics = target.getFloatSemantics();
-  APFloat largest = APFloat::getLargest(semantics), below = largest;
-  below.next(/*nextDown=*/true);
-  double boundary = largest.convertToDouble() +
-                    (largest.convertToDouble() - below.convertToDouble()) / 2;
-  bool tieOverflows = largest.bitcastToAPInt()[0];
-  // Compared in x's float type (the boundaries are exact in f16 and bf16),
-  // integers as f32.
-  Type element = getElementTypeOrSelf(x.getType());
-  Value wide = isa<FloatType>(element) ? x : n.castTo(x, n.b.getF32Type());
-  Type wideElement = getElementTypeOrSelf(wide.getType());
-  Value magnitude = n.create<AbsOp>(wide);
-  Value overflows = n.create<CmpOp>(
-      CmpPredicateAttr::get(n.ctx,
-                            tieOverflows ? CmpPredicate::ge : CmpPredicate::gt),
-      magnitude, n.scalar(wideElement, boundary));
-  Value special;
-  if (APFloat::semanticsHasInf(semantics)) {
-    Value negative =
-        n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt), wide,
-                        n.scalar(wideElement, 0.0));
-    special = n.create<SelectOp>(negative, n.scalar(target, -INFINITY),
-                                 n.scalar(target, INFINITY));
-  } else {
-    special = n.scalar(target, NAN);
-  }
-  return n.create<SelectOp>(overflows, special, saturated);
-}
-
 LogicalResult castKnownOrBuild(NodeContext &n, Type target) {
   Value x = n.input(0);
-  if (isFloat8(target) && n.intAttr("saturate", 1) == 0)
-    return n.finish(castFloat8NoSaturate(n, x, cast<FloatType>(target)));
+  // ONNX's `saturate` (opset 19 on) only concerns the float8 types.
+  if (isFloat8(target))
+    return n.finish(castToFloat8(n, x, cast<FloatType>(target),
+                                 n.intAttr("saturate", 1) != 0));
   Type source = getElementTypeOrSelf(x.getType());
   if (source == target) {
     if (const KnownInts *k = n.known(0))
