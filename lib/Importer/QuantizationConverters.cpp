@@ -142,9 +142,9 @@ LogicalResult quantizeToFloat8(NodeContext &n, FloatType storage) {
     Value zeroPoint = alongAxis(n, n.castTo(n.input(2), element), type);
     scaled = zeroPoint ? n.create<AddOp>(scaled, zeroPoint) : Value();
   }
-  return n.finish(scaled ? castToFloat8(n, scaled, storage,
-                                        n.intAttr("saturate", 1) != 0)
-                         : Value());
+  return n.finish(
+      scaled ? castToFloat8(n, scaled, storage, n.intAttr("saturate", 1) != 0)
+             : Value());
 }
 
 /// QuantizeLinear with a run-time scale or zero point:

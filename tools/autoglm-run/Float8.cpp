@@ -45,11 +45,10 @@ double float8ToDouble(int32_t dtype, uint8_t bits) {
     return NAN;
   if (f.ieee && exponent == (0x7f >> f.mantissaBits))
     return mantissa ? NAN : (negative ? -INFINITY : INFINITY);
-  double value =
-      exponent == 0
-          ? std::ldexp(mantissa, 1 - f.bias - f.mantissaBits)
-          : std::ldexp((1 << f.mantissaBits) + mantissa,
-                       exponent - f.bias - f.mantissaBits);
+  double value = exponent == 0
+                     ? std::ldexp(mantissa, 1 - f.bias - f.mantissaBits)
+                     : std::ldexp((1 << f.mantissaBits) + mantissa,
+                                  exponent - f.bias - f.mantissaBits);
   return negative ? -value : value;
 }
 

@@ -73,14 +73,14 @@ Value mlir::autoglm::lowering::float8ToF32(OpBuilder &b, Location loc,
   Value exponent = i.shr(magnitude, m);
   Value mantissa = i.band(magnitude, (1 << m) - 1);
   // Normal: rebias the exponent, widen the mantissa.
-  Value normal = i.toF32(i.bor(i.shl(i.add(exponent, i.k(127 - format.bias)), 23),
-                               i.shl(mantissa, 23 - m)));
+  Value normal =
+      i.toF32(i.bor(i.shl(i.add(exponent, i.k(127 - format.bias)), 23),
+                    i.shl(mantissa, 23 - m)));
   // Subnormal: mantissa times the smallest subnormal, exact in f32.
   Value subnormal = arith::MulFOp::create(
       b, loc, arith::UIToFPOp::create(b, loc, b.getF32Type(), mantissa),
       i.f(std::ldexp(1.0, 1 - format.bias - int(m))));
-  Value value =
-      i.select(i.cmp(P::eq, exponent, 0), subnormal, normal);
+  Value value = i.select(i.cmp(P::eq, exponent, 0), subnormal, normal);
   Value nan = i.f(std::nan(""));
   switch (format.specials) {
   case Specials::IEEE: {
@@ -113,20 +113,20 @@ Value mlir::autoglm::lowering::f32ToFloat8(OpBuilder &b, Location loc,
   // to nearest, ties to even (add half an ulp less one, plus the ulp's
   // parity); a carry out of the mantissa bumps the exponent, as it should.
   Value odd = i.band(i.shr(a, shift), 1);
-  Value normal = i.shr(
-      i.add(i.add(a, i.k(int64_t(format.bias - 127) * (int64_t(1) << 23) +
-                         (int64_t(1) << (shift - 1)) - 1)),
-            odd),
-      shift);
+  Value normal =
+      i.shr(i.add(i.add(a, i.k(int64_t(format.bias - 127) * (int64_t(1) << 23) +
+                               (int64_t(1) << (shift - 1)) - 1)),
+                  odd),
+            shift);
   // Subnormal results: adding a float whose ulp is the smallest subnormal
   // rounds (in the FPU's round-to-nearest-even) to a multiple of it; the
   // difference of the bit patterns counts them.
   int64_t magicBits = int64_t((127 - format.bias) + shift + 1) << 23;
-  Value sum = arith::AddFOp::create(b, loc, i.toF32(a), i.toF32(i.k(magicBits)));
+  Value sum =
+      arith::AddFOp::create(b, loc, i.toF32(a), i.toF32(i.k(magicBits)));
   Value subnormal = i.sub(i.toI32(sum), i.k(magicBits));
   int64_t smallestNormal = int64_t(127 + 1 - format.bias) << 23;
-  Value code =
-      i.select(i.cmp(P::ult, a, smallestNormal), subnormal, normal);
+  Value code = i.select(i.cmp(P::ult, a, smallestNormal), subnormal, normal);
   // Beyond the largest finite code (infinity included): saturate.
   int64_t largest = format.specials == Specials::FiniteOnly ? 0x7e
                     : format.specials == Specials::IEEE     ? 0x7b
