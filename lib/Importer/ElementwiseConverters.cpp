@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Float8Cast.h"
 #include "NodeContext.h"
 #include "OpRegistry.h"
 #include "TensorConversion.h"
@@ -575,6 +576,10 @@ LogicalResult convertDropout(NodeContext &n) {
 
 LogicalResult castKnownOrBuild(NodeContext &n, Type target) {
   Value x = n.input(0);
+  // ONNX's `saturate` (opset 19 on) only concerns the float8 types.
+  if (isFloat8(target))
+    return n.finish(castToFloat8(n, x, cast<FloatType>(target),
+                                 n.intAttr("saturate", 1) != 0));
   Type source = getElementTypeOrSelf(x.getType());
   if (source == target) {
     if (const KnownInts *k = n.known(0))

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Float8Cast.h"
 #include "NodeContext.h"
 #include "OpRegistry.h"
 #include "TensorConversion.h"
@@ -129,10 +130,29 @@ std::pair<double, double> storageRange(IntegerType type) {
   return {-std::ldexp(1.0, width - 1), std::ldexp(1.0, width - 1) - 1};
 }
 
+/// QuantizeLinear to a float8 type: x / scale + zero_point, computed in x's
+/// type, cast to the float8 type with the node's `saturate` (no rounding to
+/// integers: the cast rounds to the nearest float8).
+LogicalResult quantizeToFloat8(NodeContext &n, FloatType storage) {
+  auto type = n.inputType(0);
+  Type element = type.getElementType();
+  Value scale = alongAxis(n, n.castTo(n.input(1), element), type);
+  Value scaled = scale ? n.create<DivOp>(n.input(0), scale) : Value();
+  if (scaled && n.hasInput(2)) {
+    Value zeroPoint = alongAxis(n, n.castTo(n.input(2), element), type);
+    scaled = zeroPoint ? n.create<AddOp>(scaled, zeroPoint) : Value();
+  }
+  return n.finish(
+      scaled ? castToFloat8(n, scaled, storage, n.intAttr("saturate", 1) != 0)
+             : Value());
+}
+
 /// QuantizeLinear with a run-time scale or zero point:
 /// saturate(round_half_even(x / scale) + zero_point), computed in floats.
 LogicalResult quantizeAtRunTime(NodeContext &n, Type storage) {
   auto type = n.inputType(0);
+  if (isFloat8(storage))
+    return quantizeToFloat8(n, cast<FloatType>(storage));
   auto intType = dyn_cast<IntegerType>(storage);
   if (!intType || intType.getWidth() > 32)
     return n.emitError() << "unsupported quantized storage type " << storage;
@@ -155,9 +175,10 @@ LogicalResult quantizeAtRunTime(NodeContext &n, Type storage) {
 /// (x - zero_point) * scale in the scale's type.
 LogicalResult dequantizeAtRunTime(NodeContext &n) {
   auto type = n.inputType(0);
-  if (!isa<IntegerType>(type.getElementType()))
-    return n.emitError() << "x must be a plain integer tensor when the scale "
-                            "or zero point is computed at run time";
+  if (!isa<IntegerType>(type.getElementType()) &&
+      !isFloat8(type.getElementType()))
+    return n.emitError() << "x must be a plain integer or float8 tensor when "
+                            "the scale or zero point is computed at run time";
   Type expressed = n.inputType(1).getElementType();
   Value x = n.castTo(n.input(0), expressed);
   if (x && n.hasInput(2)) {
@@ -184,7 +205,8 @@ LogicalResult convertQuantizeLinear(NodeContext &n) {
       return n.emitError() << "unsupported output_dtype "
                            << onnxTypeName(dtype);
   }
-  if (runTimeParameters(n))
+  // float8 storage has no !quant.uniform form: always the arithmetic.
+  if (runTimeParameters(n) || isFloat8(storage))
     return quantizeAtRunTime(n, storage);
   quant::QuantizedType element =
       buildQuantizedType(n, type, storage, type.getElementType(), 1, 2);
@@ -248,7 +270,7 @@ LogicalResult convertDequantizeLinear(NodeContext &n) {
   Type expressed = n.inputType(1).getElementType();
   if (!isa<FloatType>(expressed))
     return n.emitError() << "the scale must be floating-point";
-  if (runTimeParameters(n))
+  if (runTimeParameters(n) || isFloat8(storage))
     return dequantizeAtRunTime(n);
   quant::QuantizedType element =
       buildQuantizedType(n, type, storage, expressed, 1, 2);

@@ -31,6 +31,16 @@ Type convertElementType(int32_t onnxType, MLIRContext *context) {
     return b.getF16Type();
   case onnx::TensorProto::BFLOAT16:
     return b.getBF16Type();
+  // The float8 types, by number: newer than the protobuf schema we compile
+  // against.
+  case 17:
+    return b.getType<Float8E4M3FNType>();
+  case 18:
+    return b.getType<Float8E4M3FNUZType>();
+  case 19:
+    return b.getType<Float8E5M2Type>();
+  case 20:
+    return b.getType<Float8E5M2FNUZType>();
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
   case onnx::TensorProto::INT8:
@@ -305,8 +315,12 @@ static bool typedFieldsToBytes(const onnx::TensorProto &tensor, Type element,
   case onnx::TensorProto::BOOL:
   case onnx::TensorProto::FLOAT16:
   case onnx::TensorProto::BFLOAT16:
-    // int32_data holds the values (or, for 16-bit floats, the bit patterns)
-    // widened to 32 bits; keep the low bytes.
+  case 17: // the float8 types
+  case 18:
+  case 19:
+  case 20:
+    // int32_data holds the values (or, for 16- and 8-bit floats, the bit
+    // patterns) widened to 32 bits; keep the low bytes.
     if (!expect(tensor.int32_data_size(), "int32_data"))
       return false;
     for (int64_t i = 0; i < count; ++i)

@@ -34,6 +34,14 @@ int32_t mlir::autoglm::onnxDataType(Type type) {
     return AUTOGLM_BFLOAT16;
   if (type.isF64())
     return AUTOGLM_FLOAT64;
+  if (isa<Float8E4M3FNType>(type))
+    return AUTOGLM_FLOAT8E4M3FN;
+  if (isa<Float8E4M3FNUZType>(type))
+    return AUTOGLM_FLOAT8E4M3FNUZ;
+  if (isa<Float8E5M2Type>(type))
+    return AUTOGLM_FLOAT8E5M2;
+  if (isa<Float8E5M2FNUZType>(type))
+    return AUTOGLM_FLOAT8E5M2FNUZ;
   if (auto integer = dyn_cast<IntegerType>(type)) {
     bool isUnsigned = integer.isUnsigned();
     switch (integer.getWidth()) {

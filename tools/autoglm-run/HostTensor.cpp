@@ -2,6 +2,8 @@
 
 #include "HostTensor.h"
 
+#include "Float8.h"
+
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -71,6 +73,11 @@ double HostTensor::getDouble(int64_t index) const {
     return static_cast<double>(load<uint64_t>(d, index));
   case AUTOGLM_BOOL:
     return load<uint8_t>(d, index) != 0;
+  case AUTOGLM_FLOAT8E4M3FN:
+  case AUTOGLM_FLOAT8E4M3FNUZ:
+  case AUTOGLM_FLOAT8E5M2:
+  case AUTOGLM_FLOAT8E5M2FNUZ:
+    return float8ToDouble(dtype_, load<uint8_t>(d, index));
   default:
     return 0;
   }
@@ -106,6 +113,11 @@ void HostTensor::setDouble(int64_t index, double value) {
     return store<uint64_t>(d, index, static_cast<uint64_t>(value));
   case AUTOGLM_BOOL:
     return store<uint8_t>(d, index, value != 0);
+  case AUTOGLM_FLOAT8E4M3FN:
+  case AUTOGLM_FLOAT8E4M3FNUZ:
+  case AUTOGLM_FLOAT8E5M2:
+  case AUTOGLM_FLOAT8E5M2FNUZ:
+    return store<uint8_t>(d, index, doubleToFloat8(dtype_, value));
   default:
     return;
   }

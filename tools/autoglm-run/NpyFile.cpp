@@ -8,6 +8,8 @@
 
 #include "TensorFile.h"
 
+#include "Float8.h"
+
 #include <cstring>
 #include <fstream>
 
@@ -200,7 +202,8 @@ bool writeNpy(const std::string &path, const HostTensor &tensor,
               std::string &error) {
   const HostTensor *source = &tensor;
   HostTensor widened;
-  if (tensor.dtype() == AUTOGLM_BFLOAT16) {
+  // numpy has no bfloat16 or float8: saved as float32, exactly.
+  if (tensor.dtype() == AUTOGLM_BFLOAT16 || isFloat8(tensor.dtype())) {
     if (!widened.allocate(AUTOGLM_FLOAT32, tensor.shape())) {
       error = "out of memory";
       return false;

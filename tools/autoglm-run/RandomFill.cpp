@@ -2,6 +2,8 @@
 
 #include "RandomFill.h"
 
+#include "Float8.h"
+
 namespace autoglm::run {
 uint64_t Random::next() {
   uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
@@ -13,7 +15,8 @@ uint64_t Random::next() {
 void fillRandom(HostTensor &tensor, Random &random) {
   int32_t dtype = tensor.dtype();
   bool isFloat = dtype == AUTOGLM_FLOAT32 || dtype == AUTOGLM_FLOAT64 ||
-                 dtype == AUTOGLM_FLOAT16 || dtype == AUTOGLM_BFLOAT16;
+                 dtype == AUTOGLM_FLOAT16 || dtype == AUTOGLM_BFLOAT16 ||
+                 isFloat8(dtype);
   for (int64_t i = 0; i < tensor.numElements(); ++i) {
     if (isFloat)
       tensor.setDouble(i, random.uniform() * 2 - 1);

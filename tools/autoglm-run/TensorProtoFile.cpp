@@ -7,6 +7,8 @@
 
 #include "TensorFile.h"
 
+#include "Float8.h"
+
 #include "onnx/onnx_pb.h"
 
 #include <cstring>
@@ -31,6 +33,9 @@ static bool copyTyped(const Field &field, HostTensor &tensor,
       // Stored as their bit patterns in int32_data.
       uint16_t bits = static_cast<uint16_t>(value);
       std::memcpy(static_cast<char *>(tensor.data()) + 2 * i, &bits, 2);
+    } else if (isFloat8(dtype)) {
+      // So are the float8 types.
+      static_cast<uint8_t *>(tensor.data())[i] = static_cast<uint8_t>(value);
     } else if (dtype == AUTOGLM_INT64 || dtype == AUTOGLM_UINT64) {
       // Exact, not through double.
       std::memcpy(static_cast<char *>(tensor.data()) + 8 * i, &value, 8);

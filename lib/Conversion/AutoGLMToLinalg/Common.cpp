@@ -1,6 +1,7 @@
 //===- Common.cpp - shared helpers of --autoglm-lower-to-linalg -----------===//
 
 #include "Common.h"
+#include "Float8.h"
 
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
@@ -15,6 +16,8 @@ using namespace mlir::autoglm::lowering;
 //===----------------------------------------------------------------------===//
 
 Type lowering::signless(Type t) {
+  if (float8Format(t)) // stored as its bits (Float8.h)
+    return IntegerType::get(t.getContext(), 8);
   if (auto q = dyn_cast<quant::QuantizedType>(t))
     return q.getStorageType();
   if (auto i = dyn_cast<IntegerType>(t); i && !i.isSignless())
@@ -39,6 +42,7 @@ AutoGLMTypeConverter::AutoGLMTypeConverter(MLIRContext *ctx) {
   addConversion([](Type t) { return t; });
   addConversion([](IntegerType t) { return signless(t); });
   addConversion([](quant::QuantizedType t) { return signless(t); });
+  addConversion([](FloatType t) { return signless(t); });
   addConversion([](RankedTensorType t) -> Type {
     return RankedTensorType::get(t.getShape(), signless(t.getElementType()));
   });
@@ -89,6 +93,20 @@ Value lowering::highestValue(OpBuilder &b, Location loc, Type type,
 
 Value lowering::castScalar(OpBuilder &b, Location loc, Value v, Type from,
                            Type to) {
+  // float8 (stored as i8, its bits): through f32, which holds every float8
+  // value exactly; to float8 saturates (Float8.h).
+  std::optional<Float8Format> from8 = float8Format(from),
+                              to8 = float8Format(to);
+  if (from8 || to8) {
+    if (from == to)
+      return v;
+    Type f32 = b.getF32Type();
+    Value wide = from8 ? float8ToF32(b, loc, v, *from8) : v;
+    Type wideType = from8 ? f32 : from;
+    if (!to8)
+      return castScalar(b, loc, wide, wideType, to);
+    return f32ToFloat8(b, loc, castScalar(b, loc, wide, wideType, f32), *to8);
+  }
   Type src = signless(from), dst = signless(to);
   bool srcUnsigned = isUnsignedLike(from), dstUnsigned = isUnsignedLike(to);
   if (src == dst)

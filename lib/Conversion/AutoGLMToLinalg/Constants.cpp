@@ -66,6 +66,8 @@ struct FillLowering : OpConversionPattern<FillOp> {
     TypedAttr value = cast<TypedAttr>(op.getValue());
     if (auto i = dyn_cast<IntegerAttr>(value))
       value = IntegerAttr::get(et, i.getValue());
+    else if (auto f = dyn_cast<FloatAttr>(value); f && isa<IntegerType>(et))
+      value = IntegerAttr::get(et, f.getValue().bitcastToAPInt()); // float8
     else if (auto f = dyn_cast<FloatAttr>(value); f && f.getType() != et)
       value = FloatAttr::get(et, f.getValueAsDouble());
     Value scalar = arith::ConstantOp::create(rewriter, op.getLoc(), value);

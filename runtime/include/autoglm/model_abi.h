@@ -31,7 +31,9 @@ extern "C" {
 /* The element types: the one table that the runtime and the compiler
  * (lib/Target/ModelSignature.cpp, the generated header) both expand, so a
  * code is written down once. X(NAME, ONNX code, bytes, "name"); codes are
- * ONNX's TensorProto.DataType numbers. */
+ * ONNX's TensorProto.DataType numbers. Codes only get added (the float8
+ * types came after ABI 4 without changing a struct, so the version stays);
+ * a runtime that does not know a code rejects the model's tensors of it. */
 #define AUTOGLM_DTYPES(X)                                                      \
   X(FLOAT32, 1, 4, "float32")                                                  \
   X(UINT8, 2, 1, "uint8")                                                      \
@@ -45,7 +47,11 @@ extern "C" {
   X(FLOAT64, 11, 8, "float64")                                                 \
   X(UINT32, 12, 4, "uint32")                                                   \
   X(UINT64, 13, 8, "uint64")                                                   \
-  X(BFLOAT16, 16, 2, "bfloat16")
+  X(BFLOAT16, 16, 2, "bfloat16")                                               \
+  X(FLOAT8E4M3FN, 17, 1, "float8e4m3fn")                                       \
+  X(FLOAT8E4M3FNUZ, 18, 1, "float8e4m3fnuz")                                   \
+  X(FLOAT8E5M2, 19, 1, "float8e5m2")                                           \
+  X(FLOAT8E5M2FNUZ, 20, 1, "float8e5m2fnuz")
 
 typedef enum autoglm_dtype {
 #define AUTOGLM_DTYPE_ENUMERATOR(name, code, bytes, text) AUTOGLM_##name = code,
