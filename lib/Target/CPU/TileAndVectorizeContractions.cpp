@@ -32,6 +32,8 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "SimplifyTiles.h"
+
 #include "ContractionTiles.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -164,19 +166,6 @@ LogicalResult reorderDepthwise(RewriterBase &rewriter,
   return linalg::interchangeGenericOp(rewriter, *generic, order);
 }
 
-/// Canonicalization, including the folding of `affine.min` tile sizes in
-/// loops whose step divides their range: it makes the peeled tiles static.
-LogicalResult simplify(Operation *root) {
-  MLIRContext *ctx = root->getContext();
-  RewritePatternSet patterns(ctx);
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : ctx->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, ctx);
-  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
-  return applyPatternsGreedily(root, std::move(patterns));
-}
-
 /// Keeps a register tile's accumulator in registers across its K loop: the
 /// loop's `vector.transfer_read` of C moves before it, the matching
 /// `vector.transfer_write` after it, and the vector becomes a loop-carried
@@ -272,7 +261,7 @@ struct TileAndVectorizeContractionsPass
                                  autoglm::chooseTiles(bits, elementBits))))
         return signalPassFailure();
     }
-    if (failed(simplify(func)))
+    if (failed(autoglm::simplifyTiles(func)))
       return signalPassFailure();
 
     // Every register tile is now a static matmul with K = 1.

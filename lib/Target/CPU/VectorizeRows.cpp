@@ -38,6 +38,7 @@
 #include "autoglm/Target/CPU/Passes.h"
 
 #include "ContractionTiles.h"
+#include "SimplifyTiles.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -216,19 +217,6 @@ LogicalResult tileIntoRows(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// Canonicalization, with the folding of `affine.min` chunk sizes in loops
-/// whose step divides their range: it makes the tiles static.
-LogicalResult simplify(Operation *root) {
-  MLIRContext *ctx = root->getContext();
-  RewritePatternSet patterns(ctx);
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : ctx->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, ctx);
-  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
-  return applyPatternsGreedily(root, std::move(patterns));
-}
-
 /// The value that leaves any element unchanged under `kind`, splat to
 /// `type`; null for kinds without one here.
 Value identityOf(OpBuilder &b, Location loc, vector::CombiningKind kind,
@@ -384,7 +372,7 @@ struct VectorizeRowsPass
     for (auto [op, plan] : candidates)
       if (failed(tileIntoRows(rewriter, op, plan)))
         return signalPassFailure();
-    if (failed(simplify(func)))
+    if (failed(autoglm::simplifyTiles(func)))
       return signalPassFailure();
 
     // Every tile is now static: a row, a chunk of one, or its remainder.
