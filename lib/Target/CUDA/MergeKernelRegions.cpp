@@ -25,9 +25,9 @@
 // into a private row per thread, and with a warp per row every lane
 // computes the whole row (on the H200 that made BERT-base 2x slower). It
 // is a producer only of a region of elementwise ops that each read the
-// previous one with the identity map (the cast of a LayerNorm's output to
-// f16 for the next product): fused, that region's loops are the
-// reduction's rows, and the cast happens as the row is written.
+// previous one with the identity map (a softmax's cast to f16 for the
+// next product): fused, that region's loops are the reduction's rows, and
+// the cast happens as the row is written.
 //
 //===----------------------------------------------------------------------===//
 
