@@ -40,6 +40,20 @@ static autoglm_status checkTensorDescs(const autoglm_model_desc *model,
   return AUTOGLM_OK;
 }
 
+/* The input and output tables of the model or of one of its batch
+ * entries, which all have the model's counts. */
+static autoglm_status checkSignature(const autoglm_model_desc *model,
+                                     const autoglm_tensor_desc *inputs,
+                                     const autoglm_tensor_desc *outputs,
+                                     autoglm_message *message) {
+  autoglm_status status =
+      checkTensorDescs(model, "input", model->num_inputs, inputs, message);
+  if (status != AUTOGLM_OK)
+    return status;
+  return checkTensorDescs(model, "output", model->num_outputs, outputs,
+                          message);
+}
+
 /* A batch-polymorphic model's entries: CPU code, ascending batch sizes,
  * valid tensor tables, workspaces within the descriptor's. */
 static autoglm_status checkBatchEntries(const autoglm_model_desc *model,
@@ -70,11 +84,8 @@ static autoglm_status checkBatchEntries(const autoglm_model_desc *model,
                               (long long)entry->batch);
       return AUTOGLM_ERROR_INVALID_MODEL;
     }
-    autoglm_status status = checkTensorDescs(model, "input", model->num_inputs,
-                                             entry->inputs, message);
-    if (status == AUTOGLM_OK)
-      status = checkTensorDescs(model, "output", model->num_outputs,
-                                entry->outputs, message);
+    autoglm_status status =
+        checkSignature(model, entry->inputs, entry->outputs, message);
     if (status != AUTOGLM_OK)
       return status;
   }
@@ -125,11 +136,8 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
                             (unsigned long long)model->weights_bytes);
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
-  autoglm_status status = checkTensorDescs(model, "input", model->num_inputs,
-                                           model->inputs, message);
-  if (status == AUTOGLM_OK)
-    status = checkTensorDescs(model, "output", model->num_outputs,
-                              model->outputs, message);
+  autoglm_status status =
+      checkSignature(model, model->inputs, model->outputs, message);
   if (status == AUTOGLM_OK)
     status = checkBatchEntries(model, message);
   if (status == AUTOGLM_OK && model->device == AUTOGLM_DEVICE_CUDA)

@@ -33,6 +33,7 @@
 #include "autoglm/Target/CPU/Passes.h"
 
 #include "SimplifyTiles.h"
+#include "VectorTransfers.h"
 
 #include "ContractionTiles.h"
 
@@ -198,12 +199,7 @@ void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
   vector::TransferReadOp read;
   for (auto r : loop.getBody()->getOps<vector::TransferReadOp>())
     if (r.getBase() == write.getBase() &&
-        llvm::all_of(llvm::zip_equal(r.getIndices(), write.getIndices()),
-                     [](auto pair) {
-                       return isEqualConstantIntOrValue(
-                           getAsOpFoldResult(std::get<0>(pair)),
-                           getAsOpFoldResult(std::get<1>(pair)));
-                     }) &&
+        autoglm::sameIndices(r.getIndices(), write.getIndices()) &&
         r.getVectorType() == write.getVectorType() &&
         r.getPermutationMap() == write.getPermutationMap() && !r.getMask() &&
         !write.getMask())

@@ -39,6 +39,7 @@
 
 #include "ContractionTiles.h"
 #include "SimplifyTiles.h"
+#include "VectorTransfers.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -260,17 +261,6 @@ Value viewedBuffer(Value view) {
   return view;
 }
 
-/// Whether two index lists are equal (constants compared by value: the
-/// vectorizer makes its own).
-bool sameIndices(ValueRange a, ValueRange b) {
-  return a.size() == b.size() &&
-         llvm::all_of(llvm::zip_equal(a, b), [](auto pair) {
-           return isEqualConstantIntOrValue(
-               getAsOpFoldResult(std::get<0>(pair)),
-               getAsOpFoldResult(std::get<1>(pair)));
-         });
-}
-
 /// In a chunk loop whose vectorized tile reduces into a location that does
 /// not depend on the chunk (read, `vector.multi_reduction`, write back),
 /// keeps a vector of partial results across the loop instead: one
@@ -297,7 +287,7 @@ void keepVectorAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
   if (!accumulator || accumulator->getBlock() != loop.getBody() ||
       !accumulator->hasOneUse() || accumulator.getMask() ||
       accumulator.getBase() != write.getBase() ||
-      !sameIndices(accumulator.getIndices(), write.getIndices()) ||
+      !autoglm::sameIndices(accumulator.getIndices(), write.getIndices()) ||
       accumulator.getPermutationMap() != write.getPermutationMap() ||
       !definedOutside(write.getBase()) ||
       !llvm::all_of(write.getIndices(), definedOutside))
