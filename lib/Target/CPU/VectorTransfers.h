@@ -13,7 +13,6 @@
 #include "mlir/IR/ValueRange.h"
 
 namespace mlir::autoglm {
-
 /// Whether two index lists are equal, constants compared by value: the
 /// vectorizer makes constants of its own.
 inline bool sameIndices(ValueRange a, ValueRange b) {
@@ -24,7 +23,6 @@ inline bool sameIndices(ValueRange a, ValueRange b) {
                getAsOpFoldResult(std::get<1>(pair)));
          });
 }
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_VECTORTRANSFERS_H
