@@ -57,6 +57,15 @@ if cuda_toolkit:
     config.substitutions.append(("%ptxas", os.path.join(cuda_toolkit, "bin", "ptxas")))
     config.substitutions.append(("%cuda_toolkit", cuda_toolkit))
 
+# cuDNN's headers (the runtime's CONV steps call cuDNN; its ABI test compares
+# the runtime's own declarations with them): feature `cudnn`, %cudnn_include.
+for include in filter(None, [cuda_toolkit and os.path.join(cuda_toolkit, "include"),
+                             "/usr/include", "/usr/include/x86_64-linux-gnu"]):
+    if os.path.exists(os.path.join(include, "cudnn_graph.h")):
+        config.available_features.add("cudnn")
+        config.substitutions.append(("%cudnn_include", include))
+        break
+
 # Tests that need a real NVIDIA GPU and its driver (REQUIRES: cuda-device)
 # run only where `nvidia-smi -L` lists one; elsewhere lit reports them
 # UNSUPPORTED. AUTOGLM_TEST_NO_GPU=1 leaves them out on a GPU machine too.

@@ -1,4 +1,4 @@
-//===- LibraryOps.cpp - calls into vendor libraries, on buffers -----------===//
+//===- LibraryOps.cpp - calls into vendor libraries -----------------------===//
 
 #include "autoglm/Dialect/AutoGLM.h"
 
@@ -51,4 +51,74 @@ LogicalResult GemmOp::verify() {
           whyNot(getA().getType(), getB().getType(), getD().getType()))
     return emitOpError(*reason);
   return success();
+}
+
+std::optional<std::string>
+DnnConvOp::whyNot(ShapedType x, ShapedType w, ShapedType y,
+               ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+               ArrayRef<int64_t> padBefore, ArrayRef<int64_t> padAfter) {
+  for (ShapedType type : {x, w, y}) {
+    if (!type.hasRank() || type.getRank() != 4 || !type.hasStaticShape())
+      return "operands have static 4-D shapes";
+    if (auto buffer = dyn_cast<MemRefType>(type);
+        buffer && !buffer.getLayout().isIdentity())
+      return "buffers are dense";
+  }
+  Type element = x.getElementType();
+  if (!isa<Float16Type, BFloat16Type>(element) ||
+      w.getElementType() != element || y.getElementType() != element)
+    return "x, w and y are all f16 or all bf16";
+  if (strides.size() != 2 || dilations.size() != 2 || padBefore.size() != 2 ||
+      padAfter.size() != 2)
+    return "strides, dilations and paddings have two values (rows, columns)";
+  if (w.getDimSize(1) != x.getDimSize(1))
+    return "w has x's channels";
+  if (y.getDimSize(0) != x.getDimSize(0) || y.getDimSize(1) != w.getDimSize(0))
+    return "y has x's images and w's filters";
+  for (int d = 0; d < 2; ++d) {
+    if (strides[d] < 1 || dilations[d] < 1 || padBefore[d] < 0 ||
+        padAfter[d] < 0)
+      return "strides and dilations are positive, paddings not negative";
+    int64_t span = (w.getDimSize(2 + d) - 1) * dilations[d] + 1;
+    int64_t padded = x.getDimSize(2 + d) + padBefore[d] + padAfter[d];
+    if (padded < span || (padded - span) / strides[d] + 1 != y.getDimSize(2 + d))
+      return "y's rows and columns follow from x's, w's, the strides, "
+             "dilations and paddings";
+  }
+  return std::nullopt;
+}
+
+LogicalResult DnnConvOp::verify() {
+  bool tensors = isa<RankedTensorType>(getX().getType()) &&
+                 isa<RankedTensorType>(getW().getType()) &&
+                 isa<RankedTensorType>(getInit().getType());
+  bool buffers = isa<MemRefType>(getX().getType()) &&
+                 isa<MemRefType>(getW().getType()) &&
+                 isa<MemRefType>(getInit().getType());
+  if (!tensors && !buffers)
+    return emitOpError("operands are all tensors or all buffers");
+  if (tensors != static_cast<bool>(getResult()))
+    return emitOpError("returns its result on tensors, nothing on buffers");
+  if (getResult() && getResult().getType() != getInit().getType())
+    return emitOpError("result has the type of init");
+  if (std::optional<std::string> reason =
+          whyNot(cast<ShapedType>(getX().getType()),
+                 cast<ShapedType>(getW().getType()),
+                 cast<ShapedType>(getInit().getType()), getStrides(),
+                 getDilations(), getPadBefore(), getPadAfter()))
+    return emitOpError(*reason);
+  return success();
+}
+
+void DnnConvOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // On tensors nothing; on buffers it reads x and w and writes init.
+  for (OpOperand *operand : {&getXMutable(), &getWMutable()})
+    if (isa<MemRefType>(operand->get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), operand,
+                           SideEffects::DefaultResource::get());
+  if (isa<MemRefType>(getInit().getType()))
+    effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable(),
+                         SideEffects::DefaultResource::get());
 }

@@ -1,9 +1,11 @@
-//===- LibraryOps.td - calls into vendor libraries, on buffers -*- tablegen -*-===//
+//===- LibraryOps.td - calls into vendor libraries -----------*- tablegen -*-===//
 //
-// The one family of the dialect that works on buffers: what a target hands
-// to a vendor library (cuBLASLt) instead of generating a kernel. Targets
-// create these ops after bufferization and turn them into library calls at
-// emission.
+// The family of the dialect that works on buffers: what a target hands to a
+// vendor library (cuBLASLt, cuDNN) instead of generating a kernel. Targets
+// turn these ops into library calls at emission. `autoglm.gemm` is made
+// after bufferization; `autoglm.dnn_conv` before it, on tensors (its padding
+// has no linalg form to survive bufferization in), and bufferizes into its
+// buffer form.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +13,7 @@
 #define AUTOGLM_LIBRARY_OPS_TD
 
 include "AutoGLMBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 
 def AutoGLM_GemmOp : AutoGLM_Op<"gemm"> {
   let summary = "a (batched) matrix product computed by a BLAS library";
@@ -40,6 +43,51 @@ def AutoGLM_GemmOp : AutoGLM_Op<"gemm"> {
     /// when they can.
     static std::optional<std::string> whyNot(MemRefType a, MemRefType b,
                                              MemRefType d);
+  }];
+}
+
+def AutoGLM_DnnConvOp : AutoGLM_Op<"dnn_conv", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "a 2-D convolution computed by a DNN library";
+  let description = [{
+    `y = x ⋆ w`, the cross-correlation of ONNX `Conv` (one group, no bias):
+    `x` is `N x C x H x W` (NCHW), `w` is `F x C x KH x KW`, `y` (`init`) is
+    `N x F x HO x WO`, all of one element type, f16 or bf16; products
+    accumulate in f32. `x` is read as if padded with zeros by `pad_before`
+    and `pad_after` (rows, columns). `init` is overwritten, never read.
+
+    On tensors the op returns the result (destination style, `init` its
+    destination); on buffers it writes `init` and returns nothing. Buffers
+    are dense (identity layout).
+
+    ```mlir
+    %y = autoglm.dnn_conv %x, %w into %init {strides = array<i64: 1, 1>,
+        dilations = array<i64: 1, 1>, pad_before = array<i64: 1, 1>,
+        pad_after = array<i64: 1, 1>}
+        : tensor<1x64x56x56xf16>, tensor<64x64x3x3xf16>
+          into tensor<1x64x56x56xf16> -> tensor<1x64x56x56xf16>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$x, AnyShaped:$w, AnyShaped:$init,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pad_before,
+                       DenseI64ArrayAttr:$pad_after);
+  let results = (outs Optional<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    $x `,` $w `into` $init attr-dict `:` type($x) `,` type($w) `into`
+    type($init) (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// Why a convolution of these operand types, with these attributes,
+    /// cannot be an `autoglm.conv`, or nothing when it can.
+    static std::optional<std::string>
+    whyNot(ShapedType x, ShapedType w, ShapedType y,
+           ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+           ArrayRef<int64_t> padBefore, ArrayRef<int64_t> padAfter);
   }];
 }
 

@@ -3,6 +3,7 @@
 #include "autoglm/Compiler/Compile.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
+#include "autoglm/Dialect/BufferizableOpInterfaceImpl.h"
 #include "autoglm/Passes/Report.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -78,6 +79,7 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  autoglm::registerBufferizableOpInterfaceExternalModels(registry);
   // Vector transfers on tensors (the autoglm.topk_attention kernel).
   vector::registerBufferizableOpInterfaceExternalModels(registry);
   func::registerInlinerExtension(registry);

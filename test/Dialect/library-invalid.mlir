@@ -37,3 +37,43 @@ func.func @layout(%a: memref<4x8xf32, strided<[16, 2]>>, %b: memref<8x16xf32>, %
   autoglm.gemm %a, %b into %d : memref<4x8xf32, strided<[16, 2]>>, memref<8x16xf32> into memref<4x16xf32>
   return
 }
+
+// -----
+
+func.func @dnn_conv_f32(%x: memref<1x8x6x6xf32>, %w: memref<4x8x3x3xf32>, %y: memref<1x4x4x4xf32>) {
+  // expected-error @+1 {{x, w and y are all f16 or all bf16}}
+  autoglm.dnn_conv %x, %w into %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<1x8x6x6xf32>, memref<4x8x3x3xf32> into memref<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @dnn_conv_output_size(%x: memref<1x8x6x6xf16>, %w: memref<4x8x3x3xf16>, %y: memref<1x4x6x6xf16>) {
+  // expected-error @+1 {{y's rows and columns follow from x's, w's, the strides, dilations and paddings}}
+  autoglm.dnn_conv %x, %w into %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<1x8x6x6xf16>, memref<4x8x3x3xf16> into memref<1x4x6x6xf16>
+  return
+}
+
+// -----
+
+func.func @dnn_conv_channels(%x: memref<1x8x6x6xf16>, %w: memref<4x7x3x3xf16>, %y: memref<1x4x4x4xf16>) {
+  // expected-error @+1 {{w has x's channels}}
+  autoglm.dnn_conv %x, %w into %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<1x8x6x6xf16>, memref<4x7x3x3xf16> into memref<1x4x4x4xf16>
+  return
+}
+
+// -----
+
+func.func @dnn_conv_strided(%x: memref<1x8x6x6xf16, strided<[576, 72, 12, 2]>>, %w: memref<4x8x3x3xf16>, %y: memref<1x4x4x4xf16>) {
+  // expected-error @+1 {{buffers are dense}}
+  autoglm.dnn_conv %x, %w into %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<1x8x6x6xf16, strided<[576, 72, 12, 2]>>, memref<4x8x3x3xf16> into memref<1x4x4x4xf16>
+  return
+}
+
+// -----
+
+func.func @dnn_conv_result(%x: tensor<1x8x6x6xf16>, %w: tensor<4x8x3x3xf16>, %y: tensor<1x4x4x4xf16>) {
+  // expected-error @+1 {{returns its result on tensors, nothing on buffers}}
+  autoglm.dnn_conv %x, %w into %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : tensor<1x8x6x6xf16>, tensor<4x8x3x3xf16> into tensor<1x4x4x4xf16>
+  return
+}

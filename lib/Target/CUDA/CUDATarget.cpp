@@ -45,15 +45,21 @@ public:
         llvm::StructType::create(context, {i32, i32, i64}, "autoglm_cuda_arg");
     auto *dim3 = llvm::ArrayType::get(i32, 3);
     // {kind, kernel, grid[3], block[3], shared_bytes, num_args, args,
-    //  bytes, gemm, nodes}
+    //  bytes, gemm, conv, nodes}
     stepTy = llvm::StructType::create(
-        context, {i32, i32, dim3, dim3, i32, i32, ptr, i64, ptr, ptr},
+        context, {i32, i32, dim3, dim3, i32, i32, ptr, i64, ptr, ptr, ptr},
         "autoglm_cuda_step");
     // {a_type, b_type, d_type, transpose_a, transpose_b, reserved, m, n, k,
     //  batch, lda, ldb, ldd, stride_a, stride_b, stride_d}
     SmallVector<llvm::Type *> gemmFields(6, i32);
     gemmFields.append(10, i64);
     gemmTy = llvm::StructType::create(context, gemmFields, "autoglm_cuda_gemm");
+    // {type, reserved, batch, channels, height, width, filters,
+    //  kernel_height, kernel_width, out_height, out_width, strides[2],
+    //  dilations[2], pad_before[2], pad_after[2]}
+    SmallVector<llvm::Type *> convFields(2, i32);
+    convFields.append(17, i64);
+    convTy = llvm::StructType::create(context, convFields, "autoglm_cuda_conv");
     // {version, archs, min_cc, fatbin, fatbin_bytes, num_kernels,
     //  kernel_names, num_steps, steps, weights, weights_bytes}
     imageTy = llvm::StructType::create(
@@ -137,6 +143,21 @@ private:
       gemm = globals.constantGlobal(llvm::ConstantStruct::get(gemmTy, fields),
                                     base + "_gemm");
     }
+    llvm::Constant *conv = llvm::ConstantPointerNull::get(globals.ptrTy);
+    if (step.conv) {
+      const autoglm_cuda_conv &c = *step.conv;
+      SmallVector<llvm::Constant *> fields;
+      for (int32_t value : {c.type, c.reserved})
+        fields.push_back(llvm::ConstantInt::get(i32, value));
+      for (int64_t value :
+           {c.batch, c.channels, c.height, c.width, c.filters, c.kernel_height,
+            c.kernel_width, c.out_height, c.out_width, c.strides[0],
+            c.strides[1], c.dilations[0], c.dilations[1], c.pad_before[0],
+            c.pad_before[1], c.pad_after[0], c.pad_after[1]})
+        fields.push_back(llvm::ConstantInt::get(i64, value));
+      conv = globals.constantGlobal(llvm::ConstantStruct::get(convTy, fields),
+                                    base + "_conv");
+    }
     return llvm::ConstantStruct::get(
         stepTy,
         {llvm::ConstantInt::get(i32, step.kind),
@@ -144,14 +165,14 @@ private:
          dim3(step.block), llvm::ConstantInt::get(i32, step.sharedBytes),
          llvm::ConstantInt::get(i32, step.args.size()),
          array(argTy, args, base + "_args"),
-         llvm::ConstantInt::get(i64, step.bytes), gemm,
+         llvm::ConstantInt::get(i64, step.bytes), gemm, conv,
          globals.string(step.nodes, base + "_nodes")});
   }
 
   DescriptorBuilder &globals;
   llvm::LLVMContext &context;
   std::string prefix;
-  llvm::StructType *argTy, *stepTy, *gemmTy, *imageTy;
+  llvm::StructType *argTy, *stepTy, *gemmTy, *convTy, *imageTy;
 };
 
 class CUDATarget : public Target {

@@ -36,7 +36,7 @@ namespace {
 bool staysOnHost(Operation *op) {
   if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
           memref::GetGlobalOp, memref::CopyOp, arith::ConstantOp, gpu::LaunchOp,
-          autoglm::GemmOp>(op) ||
+          autoglm::GemmOp, autoglm::DnnConvOp>(op) ||
       op->hasTrait<OpTrait::IsTerminator>())
     return true;
   // Views (memref.view, subview, reshapes, casts) only compute an address.

@@ -12,8 +12,9 @@
 //     }                                    }
 //
 // After bufferization --autoglm-cuda-select-library-calls turns the product
-// into an `autoglm.gemm`. A convolution is rewritten into such a product
-// of its filters and its input's patches first.
+// into an `autoglm.gemm`. A convolution in f16 or bf16 leaves the region as
+// an `autoglm.dnn_conv` (cuDNN); any other is rewritten into a product of its
+// filters and its input's patches first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,6 +71,7 @@ struct PaddedInput {
   Value source;
   tensor::PadOp pad;
   int64_t rowsBefore = 0, columnsBefore = 0;
+  int64_t rowsAfter = 0, columnsAfter = 0;
 };
 PaddedInput getPaddedInput(Value input) {
   auto pad = input.getDefiningOp<tensor::PadOp>();
@@ -82,7 +84,7 @@ PaddedInput getPaddedInput(Value input) {
                    ShapedType::isDynamic) ||
       low[0] || low[1] || high[0] || high[1])
     return {input, nullptr};
-  return {pad.getSource(), pad, low[2], low[3]};
+  return {pad.getSource(), pad, low[2], low[3], high[2], high[3]};
 }
 
 /// The patches of a convolution's input as `[C, KH, KW, N, HO, WO]`:
@@ -166,6 +168,20 @@ Value gatherPatches(RewriterBase &rewriter, Location loc, PaddedInput input,
       .getResult(0);
 }
 
+/// Erases what `conv`'s rewrite left unused: the padded copy of its input,
+/// its zero fill and the fill's buffer.
+void eraseUnused(RewriterBase &rewriter, PaddedInput padded,
+                 linalg::FillOp fill) {
+  if (padded.pad && padded.pad->use_empty())
+    rewriter.eraseOp(padded.pad);
+  if (fill->use_empty()) {
+    Operation *buffer = fill.getOutputs()[0].getDefiningOp();
+    rewriter.eraseOp(fill);
+    if (buffer && buffer->use_empty())
+      rewriter.eraseOp(buffer);
+  }
+}
+
 /// A convolution is a matrix product of its filters, reshaped to
 /// `[F, C*KH*KW]`, and its input's patches laid out as columns,
 /// `[C*KH*KW, N*HO*WO]` ("im2col"): `out[f, (n, p)] = sum_k w[f, k] *
@@ -239,14 +255,66 @@ bool rewriteAsProduct(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
     rewriter.replaceOpWithNewOp<linalg::TransposeOp>(
         conv, byFilter, nchw, SmallVector<int64_t>{1, 0, 2, 3});
   }
-  if (padded.pad && padded.pad->use_empty())
-    rewriter.eraseOp(padded.pad);
-  if (fill->use_empty()) {
-    Operation *buffer = fill.getOutputs()[0].getDefiningOp();
-    rewriter.eraseOp(fill);
-    if (buffer && buffer->use_empty())
-      rewriter.eraseOp(buffer);
+  eraseUnused(rewriter, padded, fill);
+  return true;
+}
+
+/// A convolution whose input and filters are f16 (or bf16) becomes an
+/// `autoglm.dnn_conv`, which cuDNN computes: the input's zero padding is folded
+/// into the op, and the result is in the inputs' type, since cuDNN has no
+/// engine that writes an f32 result from f16 inputs. Where the convolution
+/// accumulated into f32, the result is widened after it, in the kernel of
+/// its bias and activation; the sum is then rounded to 16 bits once more
+/// than before (the precision pass's f32 accumulator), as frameworks that
+/// run convolutions in f16 do. False when `conv` is not of that form.
+bool rewriteAsLibraryConv(RewriterBase &rewriter,
+                          linalg::Conv2DNchwFchwOp conv) {
+  auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto output = cast<RankedTensorType>(conv.getOutputs()[0].getType());
+  auto fill = conv.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+  if (!conv.hasPureTensorSemantics() || !fill ||
+      !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+    return false;
+  Type element = filter.getElementType();
+  if (output.getElementType() != element && !output.getElementType().isF32())
+    return false;
+  PaddedInput padded = getPaddedInput(conv.getInputs()[0]);
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  SmallVector<int64_t> before = {padded.rowsBefore, padded.columnsBefore};
+  SmallVector<int64_t> after = {padded.rowsAfter, padded.columnsAfter};
+  auto resultType = RankedTensorType::get(output.getShape(), element);
+  if (DnnConvOp::whyNot(cast<ShapedType>(padded.source.getType()), filter,
+                     resultType, strides, dilations, before, after))
+    return false;
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, output.getShape(), element);
+  Value result = DnnConvOp::create(rewriter, loc, resultType, padded.source,
+                                conv.getInputs()[1], empty, strides, dilations,
+                                before, after)
+                     .getResult();
+  if (element != output.getElementType()) {
+    Value wide = tensor::EmptyOp::create(rewriter, loc, output.getShape(),
+                                         output.getElementType());
+    auto identity = rewriter.getMultiDimIdentityMap(4);
+    result = linalg::GenericOp::create(
+                 rewriter, loc, output, ValueRange{result}, ValueRange{wide},
+                 SmallVector<AffineMap>{identity, identity},
+                 SmallVector<utils::IteratorType>(
+                     4, utils::IteratorType::parallel),
+                 [&](OpBuilder &b, Location at, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, at,
+                       arith::ExtFOp::create(b, at, output.getElementType(),
+                                             args[0])
+                           .getResult());
+                 })
+                 .getResult(0);
   }
+  rewriter.replaceOp(conv, result);
+  eraseUnused(rewriter, padded, fill);
   return true;
 }
 
@@ -337,10 +405,18 @@ struct SplitKernelRegionsPass
       if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
         convolutions.push_back(conv);
     for (linalg::Conv2DNchwFchwOp conv : convolutions)
-      (void)rewriteAsProduct(rewriter, conv);
-    // The products that leave the region, with their fills and buffers.
+      if (!rewriteAsLibraryConv(rewriter, conv))
+        (void)rewriteAsProduct(rewriter, conv);
+    // The products and convolutions that leave the region, with their
+    // fills and buffers.
     llvm::SmallPtrSet<Operation *, 8> cut;
-    for (Operation &op : body)
+    for (Operation &op : body) {
+      if (auto conv = dyn_cast<DnnConvOp>(op)) {
+        cut.insert(&op);
+        if (Operation *empty = conv.getInit().getDefiningOp())
+          if (isa<tensor::EmptyOp>(empty) && empty->hasOneUse())
+            cut.insert(empty);
+      }
       if (linalg::FillOp fill = getLibraryProductFill(&op)) {
         cut.insert(&op);
         cut.insert(fill);
@@ -348,6 +424,7 @@ struct SplitKernelRegionsPass
           if (isa<tensor::EmptyOp>(empty) && empty->hasOneUse())
             cut.insert(empty);
       }
+    }
     if (cut.empty())
       return;
 

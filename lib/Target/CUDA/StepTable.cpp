@@ -35,6 +35,8 @@ public:
         added = addCopy(copy);
       else if (auto gemm = dyn_cast<GemmOp>(op))
         added = addGemm(gemm);
+      else if (auto conv = dyn_cast<DnnConvOp>(op))
+        added = addConv(conv);
       else if (!isBookkeeping(&op))
         added = op.emitError("'")
                 << op.getName() << "' stays on the host, where the CUDA "
@@ -254,6 +256,42 @@ private:
     step.args = {d->arg, a->arg, b->arg};
     step.gemm = desc;
     step.nodes = nodesOf(gemm.getLoc());
+    table.steps.push_back(std::move(step));
+    return success();
+  }
+
+  LogicalResult addConv(DnnConvOp conv) {
+    // autoglm.dnn_conv's verifier: dense buffers of static shape.
+    auto x = cast<MemRefType>(conv.getX().getType());
+    auto w = cast<MemRefType>(conv.getW().getType());
+    auto y = cast<MemRefType>(conv.getInit().getType());
+    Step step;
+    step.kind = AUTOGLM_CUDA_STEP_CONV;
+    for (Value buffer : {conv.getInit(), conv.getX(), conv.getW()}) {
+      FailureOr<StepArg> arg = resolve(buffer, conv);
+      if (failed(arg))
+        return failure();
+      step.args.push_back(*arg);
+    }
+    autoglm_cuda_conv desc = {};
+    desc.type = onnxDataType(x.getElementType());
+    desc.batch = x.getDimSize(0);
+    desc.channels = x.getDimSize(1);
+    desc.height = x.getDimSize(2);
+    desc.width = x.getDimSize(3);
+    desc.filters = w.getDimSize(0);
+    desc.kernel_height = w.getDimSize(2);
+    desc.kernel_width = w.getDimSize(3);
+    desc.out_height = y.getDimSize(2);
+    desc.out_width = y.getDimSize(3);
+    for (int d = 0; d < 2; ++d) {
+      desc.strides[d] = conv.getStrides()[d];
+      desc.dilations[d] = conv.getDilations()[d];
+      desc.pad_before[d] = conv.getPadBefore()[d];
+      desc.pad_after[d] = conv.getPadAfter()[d];
+    }
+    step.conv = desc;
+    step.nodes = nodesOf(conv.getLoc());
     table.steps.push_back(std::move(step));
     return success();
   }

@@ -1,7 +1,8 @@
 //===- StepTable.h - the forward pass as the runtime's steps ----*- C++ -*-===//
 //
 // Internal to lib/Target/CUDA: reads the host side of a code-generated
-// module (buffers, views, gpu.launch_func, memref.copy, autoglm.gemm) into the
+// module (buffers, views, gpu.launch_func, memref.copy, autoglm.gemm,
+// autoglm.dnn_conv) into the
 // steps of runtime/include/autoglm/cuda_image.h, every buffer resolved to one
 // of the four device buffers plus a byte offset.
 //
@@ -35,6 +36,7 @@ struct Step {
   std::vector<StepArg> args;
   uint64_t bytes = 0;
   std::optional<autoglm_cuda_gemm> gemm;
+  std::optional<autoglm_cuda_conv> conv;
   std::string nodes;
 };
 

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define AUTOGLM_CUDA_IMAGE_VERSION 2
+#define AUTOGLM_CUDA_IMAGE_VERSION 3
 
 /* Where a kernel argument comes from. The four buffer kinds are device
  * pointers: the session's device copy of input `index` / output `index`,
@@ -59,11 +59,14 @@ typedef struct autoglm_cuda_arg {
  * COPY: `bytes` bytes from args[1] to args[0] (both buffer arguments; the
  *   ranges never overlap).
  * GEMM: the matrix product `gemm` describes, by cuBLASLt: args[0] = D,
- *   args[1] = A, args[2] = B (buffer arguments). */
+ *   args[1] = A, args[2] = B (buffer arguments).
+ * CONV: the convolution `conv` describes, by cuDNN: args[0] = Y,
+ *   args[1] = X, args[2] = W (buffer arguments). */
 #define AUTOGLM_CUDA_STEPS(X)                                                  \
   X(LAUNCH, 0, "launch")                                                       \
   X(COPY, 1, "copy")                                                           \
-  X(GEMM, 2, "gemm")
+  X(GEMM, 2, "gemm")                                                           \
+  X(CONV, 3, "conv")
 
 typedef enum autoglm_cuda_step_kind {
 #define AUTOGLM_CUDA_STEP_ENUMERATOR(name, code, text)                         \
@@ -89,6 +92,23 @@ typedef struct autoglm_cuda_gemm {
   int64_t stride_a, stride_b, stride_d;
 } autoglm_cuda_gemm;
 
+/* Y = X ⋆ W, a 2-D cross-correlation (ONNX Conv without its bias, one
+ * group) over dense row-major buffers: X is `batch x channels x height x
+ * width` (NCHW), W `filters x channels x kernel_height x kernel_width`, Y
+ * `batch x filters x out_height x out_width`. The input is read as if
+ * padded with zeros by `pad_before` / `pad_after` rows and columns.
+ * `type` is the element type of all three (FLOAT16 or BFLOAT16); products
+ * accumulate in f32. Y is overwritten, never read. */
+typedef struct autoglm_cuda_conv {
+  int32_t type;     /* autoglm_dtype */
+  int32_t reserved; /* 0 */
+  int64_t batch, channels, height, width;
+  int64_t filters, kernel_height, kernel_width;
+  int64_t out_height, out_width;
+  int64_t strides[2], dilations[2]; /* rows, columns */
+  int64_t pad_before[2], pad_after[2];
+} autoglm_cuda_conv;
+
 typedef struct autoglm_cuda_step {
   int32_t kind;   /* autoglm_cuda_step_kind */
   int32_t kernel; /* LAUNCH: an index into the image's kernel_names */
@@ -99,6 +119,7 @@ typedef struct autoglm_cuda_step {
   const autoglm_cuda_arg *args;
   uint64_t bytes;                /* COPY: how many bytes */
   const autoglm_cuda_gemm *gemm; /* GEMM; NULL for the others */
+  const autoglm_cuda_conv *conv; /* CONV; NULL for the others */
   /* The ONNX nodes the step computes, comma-separated ("" when none), for
    * messages such as a failed launch. */
   const char *nodes;

@@ -34,40 +34,12 @@ static pthread_mutex_t loadMutex = PTHREAD_MUTEX_INITIALIZER;
 static autoglm_cublaslt loaded;
 static bool blasReady;
 
-static void *openLibrary(char *path, size_t capacity) {
-  const char *chosen = getenv("AUTOGLM_CUBLASLT");
-  if (chosen && *chosen) {
-    snprintf(path, capacity, "%s", chosen);
-    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  }
-  const char *home = getenv("CUDA_HOME");
-  char inHome[2][200] = {"", ""};
-  if (home && *home) {
-    snprintf(inHome[0], sizeof(inHome[0]), "%s/lib64/libcublasLt.so.13", home);
-    snprintf(inHome[1], sizeof(inHome[1]), "%s/lib64/libcublasLt.so.12", home);
-  }
-  const char *candidates[] = {"libcublasLt.so.13",
-                              "libcublasLt.so.12",
-                              inHome[0],
-                              inHome[1],
-                              "/usr/local/cuda/lib64/libcublasLt.so.13",
-                              "/usr/local/cuda/lib64/libcublasLt.so.12"};
-  for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); ++i) {
-    if (!*candidates[i])
-      continue;
-    void *handle = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
-    if (handle) {
-      snprintf(path, capacity, "%s", candidates[i]);
-      return handle;
-    }
-  }
-  snprintf(path, capacity, "libcublasLt.so.13");
-  return NULL;
-}
-
 static autoglm_status load(autoglm_message *message) {
   memset(&loaded, 0, sizeof(loaded));
-  void *handle = openLibrary(loaded.path, sizeof(loaded.path));
+  static const char *const sonames[] = {"libcublasLt.so.13",
+                                        "libcublasLt.so.12"};
+  void *handle = autoglm_cuda_open_library("AUTOGLM_CUBLASLT", sonames, 2,
+                                           loaded.path, sizeof(loaded.path));
   if (!handle) {
     const char *reason = dlerror();
     autoglm_message_appendf(

@@ -18,6 +18,7 @@
 #include "autoglm/cuda_image.h"
 #include "autoglm/runtime.h"
 #include "blas_api.h"
+#include "dnn_api.h"
 #include "driver_api.h"
 
 #include <stdbool.h>
@@ -34,12 +35,23 @@ typedef struct autoglm_cuda_ready_gemm {
   CUdeviceptr a, b, d;
 } autoglm_cuda_ready_gemm;
 
+/* A CONV step's cuDNN execution plan and variant pack, and every
+ * descriptor they were built from (destroyed with them). */
+#define AUTOGLM_CUDA_CONV_DESCRIPTORS 16
+typedef struct autoglm_cuda_ready_conv {
+  cudnnBackendDescriptor_t plan, pack;
+  cudnnBackendDescriptor_t parts[AUTOGLM_CUDA_CONV_DESCRIPTORS];
+  int32_t num_parts;
+  int64_t workspace_bytes;
+} autoglm_cuda_ready_conv;
+
 typedef struct autoglm_cuda_ready_step {
   const autoglm_cuda_step *step; /* the image's step */
   CUfunction function;           /* LAUNCH */
   void **params;                 /* LAUNCH: num_args pointers into `slots` */
   CUdeviceptr dst, src;          /* COPY */
   autoglm_cuda_ready_gemm gemm;  /* GEMM */
+  autoglm_cuda_ready_conv conv;  /* CONV */
 } autoglm_cuda_ready_step;
 
 typedef enum autoglm_cuda_graph_state {
@@ -79,6 +91,12 @@ typedef struct autoglm_cuda_session {
   CUdeviceptr blas_workspace;
   uint64_t blas_workspace_bytes;
 
+  /* cuDNN, when the image has CONV steps. */
+  const autoglm_cudnn *dnn;
+  cudnnHandle_t dnn_handle;
+  CUdeviceptr dnn_workspace;
+  uint64_t dnn_workspace_bytes;
+
   autoglm_cuda_ready_step *steps;
   void **params;   /* every LAUNCH's parameter pointers, back to back */
   uint64_t *slots; /* the values they point to, 8 bytes each */
@@ -95,6 +113,14 @@ typedef struct autoglm_cuda_session {
 /* Stores the address of `symbol` in `handle` (a dlopen handle) into the
  * function pointer at `slot`; false when it is missing. */
 bool autoglm_cuda_resolve_symbol(void *handle, const char *symbol, void *slot);
+
+/* Opens a CUDA library with dlopen: the file named by environment variable
+ * `variable` when set, else the first of `sonames` found as the loader
+ * finds libraries, then in $CUDA_HOME/lib64, then in /usr/local/cuda/lib64.
+ * `path` receives what was opened (or tried last); NULL when none opens. */
+void *autoglm_cuda_open_library(const char *variable,
+                                const char *const *sonames, size_t count,
+                                char *path, size_t capacity);
 
 /* The driver's entry points, loaded and initialized on the first call in
  * the process; NULL with `*status` and a message when it cannot be had. */
@@ -164,11 +190,6 @@ size_t autoglm_cuda_count_params(const autoglm_cuda_image *image);
 CUdeviceptr autoglm_cuda_arg_address(const autoglm_cuda_session *cuda,
                                      const autoglm_cuda_arg *arg);
 
-/*===-- steps.c -----------------------------------------------------------===*/
-
-/* Issues every step on the stream. With `check_each`, synchronizes after
- * each one so that a fault is pinned to its step. A failure is reported
- * naming the step's ONNX nodes. */
 /*===-- blas.c ------------------------------------------------------------===*/
 
 /* cuBLASLt, loaded once per process; NULL after a message on failure. */
@@ -188,6 +209,26 @@ cublasStatus_t autoglm_cuda_issue_gemm(const autoglm_cuda_session *cuda,
 /* Undoes autoglm_cuda_prepare_blas, also half done; context current. */
 void autoglm_cuda_release_blas(autoglm_cuda_session *cuda);
 
+/*===-- dnn.c -------------------------------------------------------------===*/
+
+/* When the image has CONV steps: loads cuDNN, creates the handle, each
+ * CONV step's execution plan and one workspace for them all. Needs the
+ * context current, the buffers allocated and the stream created. */
+autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
+                                        autoglm_message *message);
+
+/* Issues one prepared CONV step on the session's stream. */
+cudnnStatus_t autoglm_cuda_issue_conv(const autoglm_cuda_session *cuda,
+                                      const autoglm_cuda_ready_step *ready);
+
+/* Undoes autoglm_cuda_prepare_dnn, also half done; context current. */
+void autoglm_cuda_release_dnn(autoglm_cuda_session *cuda);
+
+/*===-- steps.c -----------------------------------------------------------===*/
+
+/* Issues every step on the stream. With `check_each`, synchronizes after
+ * each one so that a fault is pinned to its step. A failure is reported
+ * naming the step's ONNX nodes. */
 autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
                                         bool check_each,
                                         autoglm_message *message);

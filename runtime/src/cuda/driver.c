@@ -35,6 +35,32 @@ bool autoglm_cuda_resolve_symbol(void *handle, const char *symbol, void *slot) {
   return true;
 }
 
+void *autoglm_cuda_open_library(const char *variable,
+                                const char *const *sonames, size_t count,
+                                char *path, size_t capacity) {
+  const char *chosen = getenv(variable);
+  if (chosen && *chosen) {
+    snprintf(path, capacity, "%s", chosen);
+    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  }
+  const char *home = getenv("CUDA_HOME");
+  const char *roots[] = {NULL, home && *home ? home : NULL, "/usr/local/cuda"};
+  for (size_t r = 0; r < sizeof(roots) / sizeof(roots[0]); ++r)
+    for (size_t i = 0; i < count; ++i) {
+      if (r > 0 && !roots[r])
+        continue;
+      if (r == 0)
+        snprintf(path, capacity, "%s", sonames[i]);
+      else
+        snprintf(path, capacity, "%s/lib64/%s", roots[r], sonames[i]);
+      void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+      if (handle)
+        return handle;
+    }
+  snprintf(path, capacity, "%s", sonames[0]);
+  return NULL;
+}
+
 static void appendVersion(autoglm_message *message, int version) {
   autoglm_message_appendf(message, "%d.%d", version / 1000,
                           (version % 1000) / 10);

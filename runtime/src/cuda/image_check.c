@@ -155,6 +155,69 @@ static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
   return AUTOGLM_OK;
 }
 
+/* The output size of one spatial dimension of a convolution, or -1 when
+ * the kernel does not fit the padded input. */
+static int64_t convOutput(int64_t input, int64_t kernel, int64_t stride,
+                          int64_t dilation, int64_t before, int64_t after) {
+  int64_t span = (kernel - 1) * dilation + 1, padded = input + before + after;
+  return padded < span ? -1 : (padded - span) / stride + 1;
+}
+
+static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
+                                const autoglm_cuda_step *step,
+                                autoglm_message *message) {
+  const autoglm_cuda_conv *c = step->conv;
+  const char *problem = NULL;
+  if (step->num_args != 3 || !c)
+    problem = "a convolution takes three buffer arguments (Y, X, W) and a "
+              "description";
+  else if (c->type != AUTOGLM_FLOAT16 && c->type != AUTOGLM_BFLOAT16)
+    problem = "its element type is not float16 or bfloat16";
+  else if (c->batch < 1 || c->channels < 1 || c->height < 1 ||
+           c->width < 1 || c->filters < 1 || c->kernel_height < 1 ||
+           c->kernel_width < 1 || c->out_height < 1 || c->out_width < 1)
+    problem = "its sizes are out of range";
+  else {
+    for (int d = 0; d < 2 && !problem; ++d)
+      if (c->strides[d] < 1 || c->dilations[d] < 1 || c->pad_before[d] < 0 ||
+          c->pad_after[d] < 0)
+        problem = "its strides, dilations or paddings are out of range";
+    if (!problem &&
+        (convOutput(c->height, c->kernel_height, c->strides[0],
+                    c->dilations[0], c->pad_before[0],
+                    c->pad_after[0]) != c->out_height ||
+         convOutput(c->width, c->kernel_width, c->strides[1], c->dilations[1],
+                    c->pad_before[1], c->pad_after[1]) != c->out_width))
+      problem = "its output size does not follow from its input, kernel, "
+                "strides and paddings";
+  }
+  if (problem) {
+    stepPrefix(message, model, index, step);
+    autoglm_message_appendf(message, "%s", problem);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  for (int32_t a = 0; a < 3; ++a)
+    if (!isBuffer(step->args[a].kind)) {
+      stepPrefix(message, model, index, step);
+      autoglm_message_appendf(message, "argument %d is not a buffer", a);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+  uint64_t element = autoglm_dtype_size(c->type);
+  uint64_t needed[3] = {
+      (uint64_t)(c->batch * c->filters * c->out_height * c->out_width) *
+          element,
+      (uint64_t)(c->batch * c->channels * c->height * c->width) * element,
+      (uint64_t)(c->filters * c->channels * c->kernel_height *
+                 c->kernel_width) *
+          element};
+  for (int32_t a = 0; a < 3; ++a) {
+    autoglm_status status = checkArg(model, index, step, a, needed[a], message);
+    if (status != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
+}
+
 static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
                                 autoglm_message *message) {
   const autoglm_cuda_image *image = model->device_image;
@@ -192,6 +255,8 @@ static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
     needed = step->bytes;
   } else if (step->kind == AUTOGLM_CUDA_STEP_GEMM) {
     return checkGemm(model, index, step, message);
+  } else if (step->kind == AUTOGLM_CUDA_STEP_CONV) {
+    return checkConv(model, index, step, message);
   } else {
     stepPrefix(message, model, index, step);
     autoglm_message_appendf(message, "it has unknown kind %d", step->kind);

@@ -51,8 +51,9 @@ void autoglm_cuda_prepare_steps(autoglm_cuda_session *cuda) {
     const autoglm_cuda_step *step = &image->steps[s];
     autoglm_cuda_ready_step *ready = &cuda->steps[s];
     ready->step = step;
-    if (step->kind == AUTOGLM_CUDA_STEP_GEMM)
-      continue; /* blas.c */
+    if (step->kind == AUTOGLM_CUDA_STEP_GEMM ||
+        step->kind == AUTOGLM_CUDA_STEP_CONV)
+      continue; /* blas.c, dnn.c */
     if (step->kind == AUTOGLM_CUDA_STEP_COPY) {
       ready->dst = autoglm_cuda_arg_address(cuda, &step->args[0]);
       ready->src = autoglm_cuda_arg_address(cuda, &step->args[1]);

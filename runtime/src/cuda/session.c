@@ -3,7 +3,7 @@
  * Creation does all the GPU work a session needs before its first run, in
  * the order in which failures are cheapest to explain: driver, GPU and
  * architecture, fatbin and kernels, device memory and the weights upload,
- * stream and events, kernel parameters, cuBLASLt. Destruction undoes it in
+ * stream and events, kernel parameters, cuBLASLt, cuDNN. Destruction undoes it in
 reverse;
  * both work on a half-built session.
  *
@@ -75,7 +75,9 @@ static autoglm_status build(autoglm_cuda_session *cuda,
           CUDA_SUCCESS)
     return driverFailed(cuda, "create timing events", result, message);
   autoglm_cuda_prepare_steps(cuda);
-  return autoglm_cuda_prepare_blas(cuda, message);
+  if ((status = autoglm_cuda_prepare_blas(cuda, message)) != AUTOGLM_OK)
+    return status;
+  return autoglm_cuda_prepare_dnn(cuda, message);
 }
 
 autoglm_status autoglm_cuda_session_create(
@@ -144,6 +146,7 @@ void autoglm_cuda_session_destroy(autoglm_cuda_session *cuda) {
   if (cuda->context_retained &&
       d->cuCtxPushCurrent(cuda->context) == CUDA_SUCCESS) {
     autoglm_cuda_destroy_graph(cuda);
+    autoglm_cuda_release_dnn(cuda);
     autoglm_cuda_release_blas(cuda);
     if (cuda->stop)
       d->cuEventDestroy(cuda->stop);

@@ -1,7 +1,7 @@
 /*===- steps.c - issue the forward pass on the session's stream -----------===*\
  *
- * Each step is one cuLaunchKernel, one device-to-device copy or one
- * cublasLtMatmul (blas.c) with the
+ * Each step is one cuLaunchKernel, one device-to-device copy, one
+ * cublasLtMatmul (blas.c) or one cudnnBackendExecute (dnn.c) with the
  * parameters computed at creation. The same function issues the steps of
  * an eager run and of the graph capture, so both see the same work.
  *
@@ -20,6 +20,13 @@ void autoglm_cuda_append_step(autoglm_message *message,
     autoglm_message_appendf(message, "step %d (gemm %lldx%lldx%lld", index,
                             (long long)step->gemm->m, (long long)step->gemm->n,
                             (long long)step->gemm->k);
+  else if (step->kind == AUTOGLM_CUDA_STEP_CONV)
+    autoglm_message_appendf(
+        message, "step %d (convolution of %lldx%lldx%lldx%lld by %lldx%lldx%lld",
+        index, (long long)step->conv->batch, (long long)step->conv->channels,
+        (long long)step->conv->height, (long long)step->conv->width,
+        (long long)step->conv->filters, (long long)step->conv->kernel_height,
+        (long long)step->conv->kernel_width);
   else
     autoglm_message_appendf(message, "step %d (copy of %llu bytes", index,
                             (unsigned long long)step->bytes);
@@ -40,6 +47,20 @@ static autoglm_status stepFailed(const autoglm_cuda_session *cuda,
   return AUTOGLM_ERROR_DEVICE_FAILED;
 }
 
+/* A library call that failed as it was issued, with the library's words. */
+static autoglm_status libraryFailed(const autoglm_cuda_session *cuda,
+                                    int32_t index, const char *library,
+                                    const char *text,
+                                    autoglm_message *message) {
+  autoglm_message_appendf(message, "model '%s' failed on GPU %d (%s) at ",
+                          autoglm_model_name(cuda->model), cuda->ordinal,
+                          cuda->name);
+  autoglm_cuda_append_step(message, cuda, index);
+  autoglm_message_appendf(message, ": %s: %s", library,
+                          text ? text : "unknown status");
+  return AUTOGLM_ERROR_DEVICE_FAILED;
+}
+
 autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
                                         bool check_each,
                                         autoglm_message *message) {
@@ -55,16 +76,14 @@ autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
                                  cuda->stream, ready->params, NULL);
     else if (step->kind == AUTOGLM_CUDA_STEP_GEMM) {
       cublasStatus_t status = autoglm_cuda_issue_gemm(cuda, ready);
-      if (status != CUBLAS_STATUS_SUCCESS) {
-        autoglm_message_appendf(message, "model '%s' failed on GPU %d (%s) at ",
-                                autoglm_model_name(cuda->model), cuda->ordinal,
-                                cuda->name);
-        autoglm_cuda_append_step(message, cuda, s);
-        const char *text = cuda->blas->getStatusString(status);
-        autoglm_message_appendf(message, ": cuBLASLt: %s",
-                                text ? text : "unknown status");
-        return AUTOGLM_ERROR_DEVICE_FAILED;
-      }
+      if (status != CUBLAS_STATUS_SUCCESS)
+        return libraryFailed(cuda, s, "cuBLASLt",
+                             cuda->blas->getStatusString(status), message);
+    } else if (step->kind == AUTOGLM_CUDA_STEP_CONV) {
+      cudnnStatus_t status = autoglm_cuda_issue_conv(cuda, ready);
+      if (status != CUDNN_STATUS_SUCCESS)
+        return libraryFailed(cuda, s, "cuDNN",
+                             cuda->dnn->getErrorString(status), message);
     } else if (step->bytes > 0)
       result = d->cuMemcpyDtoDAsync(ready->dst, ready->src, step->bytes,
                                     cuda->stream);

@@ -197,3 +197,43 @@ func.func @padded_conv(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>) -> tens
   }
   return %r : tensor<2x4x5x5xf32>
 }
+
+// -----
+
+// An f16 convolution accumulating into f32 (what --precision=fp16 makes):
+// it leaves the region as an autoglm.dnn_conv (cuDNN) with the input's zero
+// padding folded in and an f16 result, widened to f32 in the kernel of its
+// bias and ReLU.
+// CHECK-LABEL: func.func @f16_conv_bias_relu
+// CHECK-NOT:     tensor.pad
+// CHECK:         %[[EMPTY:.*]] = tensor.empty() : tensor<2x4x3x5xf16>
+// CHECK:         %[[Y:.*]] = autoglm.dnn_conv %arg0, %arg1 into %[[EMPTY]] {dilations = array<i64: 1, 1>, pad_after = array<i64: 1, 0>, pad_before = array<i64: 1, 2>, strides = array<i64: 2, 1>} : tensor<2x3x5x5xf16>, tensor<4x3x3x3xf16> into tensor<2x4x3x5xf16> -> tensor<2x4x3x5xf16>
+// CHECK:         autoglm.fused "contraction"(%[[Y]], %arg2)
+// CHECK:           arith.extf %{{.*}} : f16 to f32
+// CHECK:           arith.addf
+// CHECK:           arith.maximumf
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+// CHECK-NOT:     linalg.matmul
+func.func @f16_conv_bias_relu(%x: tensor<2x3x5x5xf16>, %w: tensor<4x3x3x3xf16>, %bias: tensor<4xf32>) -> tensor<2x4x3x5xf32> {
+  %r = autoglm.fused "contraction"(%x, %w, %bias) : (tensor<2x3x5x5xf16>, tensor<4x3x3x3xf16>, tensor<4xf32>) -> tensor<2x4x3x5xf32> {
+  ^bb0(%a: tensor<2x3x5x5xf16>, %f: tensor<4x3x3x3xf16>, %b: tensor<4xf32>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %zero16 = arith.constant 0.000000e+00 : f16
+    %p = tensor.pad %a low[0, 0, 1, 2] high[0, 0, 1, 0] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %zero16 : f16
+    } : tensor<2x3x5x5xf16> to tensor<2x3x7x7xf16>
+    %e = tensor.empty() : tensor<2x4x3x5xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4x3x5xf32>) -> tensor<2x4x3x5xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>} ins(%p, %f : tensor<2x3x7x7xf16>, tensor<4x3x3x3xf16>) outs(%z : tensor<2x4x3x5xf32>) -> tensor<2x4x3x5xf32>
+    %o = tensor.empty() : tensor<2x4x3x5xf32>
+    %g = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (c)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<4xf32>) outs(%c : tensor<2x4x3x5xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %out, %in : f32
+      %m = arith.maximumf %s, %zero : f32
+      linalg.yield %m : f32
+    } -> tensor<2x4x3x5xf32>
+    autoglm.yield %g : tensor<2x4x3x5xf32>
+  }
+  return %r : tensor<2x4x3x5xf32>
+}

@@ -1,0 +1,403 @@
+/*===- dnn.c - convolutions by cuDNN --------------------------------------===*\
+ *
+ * A CONV step is one cuDNN execution plan, built through cuDNN's backend
+ * API (plain C, cudnn_graph.h): a graph of one ConvolutionFwd operation
+ * over the step's three tensors, the engines cuDNN's heuristic ranks for
+ * it, and the first of them that finalizes into a plan. cuDNN is opened
+ * with dlopen when the first session whose image has a CONV step is
+ * created (then it stays loaded); AUTOGLM_CUDNN names the library, else
+ * libcudnn.so.9 is looked up as the loader finds libraries, then in
+ * $CUDA_HOME/lib64 and /usr/local/cuda/lib64. Plans, variant packs (the
+ * device addresses, which never move) and one workspace for all steps are
+ * made at session creation, so a run only calls cudnnBackendExecute, which
+ * a CUDA graph captures like a launch.
+ *
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L /* dlopen */
+
+#include "../session_impl.h"
+#include "cuda_session.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+/* How many of the heuristic's engine configurations are tried, best
+ * first, until one finalizes into a plan. */
+#define AUTOGLM_CUDNN_CANDIDATES 8
+
+static pthread_mutex_t loadMutex = PTHREAD_MUTEX_INITIALIZER;
+static autoglm_cudnn loaded;
+static bool dnnReady;
+
+static autoglm_status load(autoglm_message *message) {
+  memset(&loaded, 0, sizeof(loaded));
+  static const char *const sonames[] = {"libcudnn.so.9"};
+  void *handle = autoglm_cuda_open_library("AUTOGLM_CUDNN", sonames, 1,
+                                           loaded.path, sizeof(loaded.path));
+  if (!handle) {
+    const char *reason = dlerror();
+    autoglm_message_appendf(
+        message,
+        "no cuDNN: %s could not be loaded (%s); the model's convolutions "
+        "need cuDNN 9 (set AUTOGLM_CUDNN to the library, or add its folder "
+        "to LD_LIBRARY_PATH)",
+        loaded.path, reason ? reason : "not found");
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+  const char *missing = NULL;
+  if (!autoglm_cuda_resolve_symbol(handle, "cudnnGetVersion",
+                                   &loaded.getVersion))
+    missing = "cudnnGetVersion";
+  if (!missing && !autoglm_cuda_resolve_symbol(handle, "cudnnGetErrorString",
+                                               &loaded.getErrorString))
+    missing = "cudnnGetErrorString";
+#define AUTOGLM_CUDNN_RESOLVE(name, symbol, params)                            \
+  if (!missing && !autoglm_cuda_resolve_symbol(handle, symbol, &loaded.name))  \
+    missing = symbol;
+  AUTOGLM_CUDNN_FUNCTIONS(AUTOGLM_CUDNN_RESOLVE)
+#undef AUTOGLM_CUDNN_RESOLVE
+  if (!missing && loaded.getVersion() < 90000)
+    missing = "version 9 (it is older)";
+  if (missing) {
+    autoglm_message_appendf(message,
+                            "the cuDNN library %s lacks %s; it needs cuDNN 9",
+                            loaded.path, missing);
+    dlclose(handle);
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
+  loaded.version = loaded.getVersion();
+  return AUTOGLM_OK;
+}
+
+static const autoglm_cudnn *loadDnn(autoglm_message *message,
+                                    autoglm_status *status) {
+  pthread_mutex_lock(&loadMutex);
+  *status = dnnReady ? AUTOGLM_OK : load(message);
+  if (*status == AUTOGLM_OK)
+    dnnReady = true;
+  pthread_mutex_unlock(&loadMutex);
+  return *status == AUTOGLM_OK ? &loaded : NULL;
+}
+
+/* Builds one step's descriptors; each call records the descriptor it made
+ * in `r->parts` so that release destroys it whatever failed later. */
+typedef struct builder {
+  const autoglm_cudnn *dnn;
+  autoglm_cuda_ready_conv *r;
+  cudnnStatus_t status; /* the first failure; later calls do nothing */
+  const char *what;     /* what failed */
+} builder;
+
+static cudnnBackendDescriptor_t create(builder *b, int type) {
+  cudnnBackendDescriptor_t d = NULL;
+  if (b->status != CUDNN_STATUS_SUCCESS)
+    return NULL;
+  if (b->r->num_parts == AUTOGLM_CUDA_CONV_DESCRIPTORS) {
+    b->status = 4; /* CUDNN_STATUS_INTERNAL_ERROR */
+    b->what = "too many descriptors";
+    return NULL;
+  }
+  b->status = b->dnn->createDescriptor(type, &d);
+  if (b->status != CUDNN_STATUS_SUCCESS) {
+    b->what = "cannot create a descriptor";
+    return NULL;
+  }
+  b->r->parts[b->r->num_parts++] = d;
+  return d;
+}
+
+static void set(builder *b, cudnnBackendDescriptor_t d, int attribute,
+                int type, int64_t count, const void *values) {
+  if (b->status != CUDNN_STATUS_SUCCESS)
+    return;
+  b->status = b->dnn->setAttribute(d, attribute, type, count, values);
+  if (b->status != CUDNN_STATUS_SUCCESS)
+    b->what = "cannot describe the convolution";
+}
+
+static void finalize(builder *b, cudnnBackendDescriptor_t d,
+                     const char *what) {
+  if (b->status != CUDNN_STATUS_SUCCESS)
+    return;
+  b->status = b->dnn->finalize(d);
+  if (b->status != CUDNN_STATUS_SUCCESS)
+    b->what = what;
+}
+
+/* A dense NCHW tensor of `type` (a cudnnDataType_t) at `address`. */
+static cudnnBackendDescriptor_t tensor(builder *b, int64_t uid, int type,
+                                       const int64_t dims[4],
+                                       CUdeviceptr address) {
+  cudnnBackendDescriptor_t d = create(b, CUDNN_BACKEND_TENSOR_DESCRIPTOR);
+  int64_t strides[4] = {dims[1] * dims[2] * dims[3], dims[2] * dims[3],
+                        dims[3], 1};
+  /* The largest power of two, at most 256, that divides the address: a
+   * tensor inside a buffer (a weight, a slice of the arena) may be less
+   * aligned than the buffer, and an engine that assumes more would fail. */
+  int64_t alignment = 256;
+  while (alignment > 2 && address % (uint64_t)alignment != 0)
+    alignment /= 2;
+  set(b, d, CUDNN_ATTR_TENSOR_DATA_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &type);
+  set(b, d, CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64, 4, dims);
+  set(b, d, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, strides);
+  set(b, d, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid);
+  set(b, d, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1,
+      &alignment);
+  finalize(b, d, "cannot describe a tensor");
+  return d;
+}
+
+enum { UID_X = 1, UID_W = 2, UID_Y = 3 };
+
+static autoglm_status dnnFailed(const autoglm_cuda_session *cuda,
+                                int32_t index, const char *what,
+                                cudnnStatus_t status,
+                                autoglm_message *message) {
+  autoglm_message_appendf(message, "model '%s' on GPU %d (%s): %s for ",
+                          autoglm_model_name(cuda->model), cuda->ordinal,
+                          cuda->name, what);
+  autoglm_cuda_append_step(message, cuda, index);
+  const char *text = cuda->dnn->getErrorString(status);
+  autoglm_message_appendf(message, ": %s (cuDNN %s)",
+                          text ? text : "unknown status", cuda->dnn->path);
+  return AUTOGLM_ERROR_DEVICE_FAILED;
+}
+
+/* The execution plan of CONV step `index`. */
+static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
+                                  autoglm_message *message) {
+  autoglm_cuda_ready_step *ready = &cuda->steps[index];
+  const autoglm_cuda_conv *c = ready->step->conv;
+  builder b = {cuda->dnn, &ready->conv, CUDNN_STATUS_SUCCESS, NULL};
+  int type = c->type == AUTOGLM_BFLOAT16 ? CUDNN_DATA_BFLOAT16
+                                         : CUDNN_DATA_HALF;
+  int64_t xDims[4] = {c->batch, c->channels, c->height, c->width};
+  int64_t wDims[4] = {c->filters, c->channels, c->kernel_height,
+                      c->kernel_width};
+  int64_t yDims[4] = {c->batch, c->filters, c->out_height, c->out_width};
+  const autoglm_cuda_arg *args = ready->step->args;
+  cudnnBackendDescriptor_t x = tensor(
+      &b, UID_X, type, xDims, autoglm_cuda_arg_address(cuda, &args[1]));
+  cudnnBackendDescriptor_t w = tensor(
+      &b, UID_W, type, wDims, autoglm_cuda_arg_address(cuda, &args[2]));
+  cudnnBackendDescriptor_t y = tensor(
+      &b, UID_Y, type, yDims, autoglm_cuda_arg_address(cuda, &args[0]));
+
+  cudnnBackendDescriptor_t conv =
+      create(&b, CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
+  int computeType = CUDNN_DATA_FLOAT, mode = CUDNN_CROSS_CORRELATION;
+  int64_t spatial = 2;
+  set(&b, conv, CUDNN_ATTR_CONVOLUTION_COMP_TYPE, CUDNN_TYPE_DATA_TYPE, 1,
+      &computeType);
+  set(&b, conv, CUDNN_ATTR_CONVOLUTION_CONV_MODE, CUDNN_TYPE_CONVOLUTION_MODE,
+      1, &mode);
+  set(&b, conv, CUDNN_ATTR_CONVOLUTION_SPATIAL_DIMS, CUDNN_TYPE_INT64, 1,
+      &spatial);
+  set(&b, conv, CUDNN_ATTR_CONVOLUTION_DILATIONS, CUDNN_TYPE_INT64, 2,
+      c->dilations);
+  set(&b, conv, CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES, CUDNN_TYPE_INT64, 2,
+      c->strides);
+  set(&b, conv, CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS, CUDNN_TYPE_INT64, 2,
+      c->pad_before);
+  set(&b, conv, CUDNN_ATTR_CONVOLUTION_POST_PADDINGS, CUDNN_TYPE_INT64, 2,
+      c->pad_after);
+  finalize(&b, conv, "cannot describe the convolution");
+
+  cudnnBackendDescriptor_t op =
+      create(&b, CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
+  float alpha = 1.0f, beta = 0.0f;
+  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_X,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &x);
+  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_W,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &w);
+  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &y);
+  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &conv);
+  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA,
+      CUDNN_TYPE_FLOAT, 1, &alpha);
+  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT,
+      1, &beta);
+  finalize(&b, op, "cannot describe the convolution");
+
+  cudnnBackendDescriptor_t graph =
+      create(&b, CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
+  set(&b, graph, CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_TYPE_BACKEND_DESCRIPTOR,
+      1, &op);
+  set(&b, graph, CUDNN_ATTR_OPERATIONGRAPH_HANDLE, CUDNN_TYPE_HANDLE, 1,
+      &cuda->dnn_handle);
+  finalize(&b, graph, "cannot describe the convolution");
+
+  cudnnBackendDescriptor_t heuristic =
+      create(&b, CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR);
+  int heuristicMode = CUDNN_HEUR_MODE_A;
+  set(&b, heuristic, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &graph);
+  set(&b, heuristic, CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1,
+      &heuristicMode);
+  finalize(&b, heuristic, "no cuDNN heuristic");
+  if (b.status != CUDNN_STATUS_SUCCESS)
+    return dnnFailed(cuda, index, b.what, b.status, message);
+
+  /* The ranked engine configurations, each an (empty) descriptor that
+   * cudnnBackendGetAttribute fills. */
+  cudnnBackendDescriptor_t configs[AUTOGLM_CUDNN_CANDIDATES];
+  for (int i = 0; i < AUTOGLM_CUDNN_CANDIDATES; ++i)
+    configs[i] = create(&b, CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
+  int64_t count = 0;
+  if (b.status == CUDNN_STATUS_SUCCESS)
+    b.status = cuda->dnn->getAttribute(
+        heuristic, CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR,
+        AUTOGLM_CUDNN_CANDIDATES, &count, configs);
+  if (b.status != CUDNN_STATUS_SUCCESS)
+    return dnnFailed(cuda, index, "no cuDNN engine", b.status, message);
+
+  /* The first configuration that finalizes into a plan; the plan is made
+   * outside `parts`, since failed attempts are destroyed at once. */
+  cudnnStatus_t last = 3000; /* CUDNN_STATUS_NOT_SUPPORTED */
+  for (int64_t i = 0; i < count && !ready->conv.plan; ++i) {
+    cudnnBackendDescriptor_t plan = NULL;
+    last = cuda->dnn->createDescriptor(CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR,
+                                       &plan);
+    if (last != CUDNN_STATUS_SUCCESS)
+      break;
+    last = cuda->dnn->setAttribute(plan, CUDNN_ATTR_EXECUTION_PLAN_HANDLE,
+                                   CUDNN_TYPE_HANDLE, 1, &cuda->dnn_handle);
+    if (last == CUDNN_STATUS_SUCCESS)
+      last = cuda->dnn->setAttribute(
+          plan, CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG,
+          CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &configs[i]);
+    if (last == CUDNN_STATUS_SUCCESS)
+      last = cuda->dnn->finalize(plan);
+    int64_t got = 0;
+    if (last == CUDNN_STATUS_SUCCESS)
+      last = cuda->dnn->getAttribute(
+          plan, CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE, CUDNN_TYPE_INT64, 1,
+          &got, &ready->conv.workspace_bytes);
+    if (last == CUDNN_STATUS_SUCCESS)
+      ready->conv.plan = plan;
+    else
+      cuda->dnn->destroyDescriptor(plan);
+  }
+  if (!ready->conv.plan)
+    return dnnFailed(cuda, index, "no cuDNN engine runs the convolution", last,
+                     message);
+  return AUTOGLM_OK;
+}
+
+/* The variant pack of CONV step `index`: its tensors' device addresses
+ * and the session's cuDNN workspace. */
+static autoglm_status preparePack(autoglm_cuda_session *cuda, int32_t index,
+                                  autoglm_message *message) {
+  autoglm_cuda_ready_step *ready = &cuda->steps[index];
+  int64_t uids[3] = {UID_Y, UID_X, UID_W};
+  void *addresses[3];
+  for (int a = 0; a < 3; ++a)
+    addresses[a] = (void *)(uintptr_t)autoglm_cuda_arg_address(
+        cuda, &ready->step->args[a]);
+  void *workspace = (void *)(uintptr_t)cuda->dnn_workspace;
+  cudnnStatus_t status = cuda->dnn->createDescriptor(
+      CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR, &ready->conv.pack);
+  if (status == CUDNN_STATUS_SUCCESS)
+    status = cuda->dnn->setAttribute(ready->conv.pack,
+                                     CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS,
+                                     CUDNN_TYPE_INT64, 3, uids);
+  if (status == CUDNN_STATUS_SUCCESS)
+    status = cuda->dnn->setAttribute(ready->conv.pack,
+                                     CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS,
+                                     CUDNN_TYPE_VOID_PTR, 3, addresses);
+  if (status == CUDNN_STATUS_SUCCESS)
+    status = cuda->dnn->setAttribute(ready->conv.pack,
+                                     CUDNN_ATTR_VARIANT_PACK_WORKSPACE,
+                                     CUDNN_TYPE_VOID_PTR, 1, &workspace);
+  if (status == CUDNN_STATUS_SUCCESS)
+    status = cuda->dnn->finalize(ready->conv.pack);
+  if (status != CUDNN_STATUS_SUCCESS)
+    return dnnFailed(cuda, index, "cannot bind the convolution's buffers",
+                     status, message);
+  return AUTOGLM_OK;
+}
+
+autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
+                                        autoglm_message *message) {
+  const autoglm_cuda_image *image = cuda->image;
+  bool needed = false;
+  for (int32_t s = 0; s < image->num_steps; ++s)
+    needed |= image->steps[s].kind == AUTOGLM_CUDA_STEP_CONV;
+  if (!needed)
+    return AUTOGLM_OK;
+  autoglm_status status;
+  cuda->dnn = loadDnn(message, &status);
+  if (!cuda->dnn)
+    return status;
+  cudnnStatus_t created = cuda->dnn->create(&cuda->dnn_handle);
+  if (created == CUDNN_STATUS_SUCCESS)
+    created = cuda->dnn->setStream(cuda->dnn_handle, cuda->stream);
+  if (created != CUDNN_STATUS_SUCCESS) {
+    autoglm_message_appendf(message, "cannot start cuDNN (%s) on GPU %d: %s",
+                            cuda->dnn->path, cuda->ordinal,
+                            cuda->dnn->getErrorString(created));
+    return AUTOGLM_ERROR_DEVICE_FAILED;
+  }
+  uint64_t workspace = 0;
+  for (int32_t s = 0; s < image->num_steps; ++s) {
+    if (image->steps[s].kind != AUTOGLM_CUDA_STEP_CONV)
+      continue;
+    if ((status = preparePlan(cuda, s, message)) != AUTOGLM_OK)
+      return status;
+    if ((uint64_t)cuda->steps[s].conv.workspace_bytes > workspace)
+      workspace = (uint64_t)cuda->steps[s].conv.workspace_bytes;
+  }
+  if (workspace > 0) {
+    CUresult result = cuda->driver->cuMemAlloc(&cuda->dnn_workspace, workspace);
+    if (result != CUDA_SUCCESS) {
+      cuda->dnn_workspace = 0;
+      autoglm_message_appendf(message,
+                              "cannot allocate cuDNN's %llu-byte workspace on "
+                              "GPU %d (%s): ",
+                              (unsigned long long)workspace, cuda->ordinal,
+                              cuda->name);
+      autoglm_cuda_append_error(message, cuda->driver, result);
+      return result == CUDA_ERROR_OUT_OF_MEMORY ? AUTOGLM_ERROR_OUT_OF_MEMORY
+                                                : AUTOGLM_ERROR_DEVICE_FAILED;
+    }
+    cuda->dnn_workspace_bytes = workspace;
+  }
+  for (int32_t s = 0; s < image->num_steps; ++s)
+    if (image->steps[s].kind == AUTOGLM_CUDA_STEP_CONV &&
+        (status = preparePack(cuda, s, message)) != AUTOGLM_OK)
+      return status;
+  return AUTOGLM_OK;
+}
+
+cudnnStatus_t autoglm_cuda_issue_conv(const autoglm_cuda_session *cuda,
+                                      const autoglm_cuda_ready_step *ready) {
+  return cuda->dnn->execute(cuda->dnn_handle, ready->conv.plan,
+                            ready->conv.pack);
+}
+
+void autoglm_cuda_release_dnn(autoglm_cuda_session *cuda) {
+  const autoglm_cudnn *dnn = cuda->dnn;
+  if (!dnn)
+    return;
+  for (int32_t s = 0; cuda->steps && s < cuda->image->num_steps; ++s) {
+    autoglm_cuda_ready_conv *r = &cuda->steps[s].conv;
+    if (r->pack)
+      dnn->destroyDescriptor(r->pack);
+    if (r->plan)
+      dnn->destroyDescriptor(r->plan);
+    for (int32_t i = r->num_parts - 1; i >= 0; --i)
+      dnn->destroyDescriptor(r->parts[i]);
+    memset(r, 0, sizeof(*r));
+  }
+  if (cuda->dnn_workspace)
+    cuda->driver->cuMemFree(cuda->dnn_workspace);
+  cuda->dnn_workspace = 0;
+  cuda->dnn_workspace_bytes = 0;
+  if (cuda->dnn_handle)
+    dnn->destroy(cuda->dnn_handle);
+  cuda->dnn_handle = NULL;
+}
