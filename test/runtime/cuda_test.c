@@ -469,6 +469,7 @@ static void runConv(autoglm_session *session, int runs, bool half) {
  * replays it. */
 static void testConv(void) {
   autoglm_session *session = create(&autoglm_model_fake_cuda_conv, NULL);
+  EXPECT(session != NULL);
   if (!session)
     return;
   runConv(session, 3, false);
@@ -513,6 +514,7 @@ static void testConvHalf(void) {
   convOutputs[0].dtype = convOutputs[1].dtype = AUTOGLM_FLOAT16;
   convs[0].type = convs[1].type = AUTOGLM_FLOAT16;
   autoglm_session *session = create(&convModel, NULL);
+  EXPECT(session != NULL);
   if (!session)
     return;
   runConv(session, 2, true);
@@ -552,6 +554,15 @@ static void testConvChecks(void) {
   resetConvModel();
   convSteps[1].conv = NULL;
   expectInvalidConv("no description");
+  /* Sizes whose products overflow 64 bits must not wrap into a range that
+   * fits the buffers. */
+  resetConvModel();
+  convs[1].batch = (int64_t)1 << 62;
+  expectInvalidConv("huge batch");
+  resetConvModel();
+  convs[0].channels = convs[0].height = convs[0].width = INT32_MAX;
+  convs[0].out_height = convs[0].out_width = INT32_MAX;
+  expectInvalidConv("huge tensors");
 }
 
 int main(int argc, char **argv) {

@@ -96,7 +96,7 @@ static cudnnBackendDescriptor_t create(builder *b, int type) {
   if (b->status != CUDNN_STATUS_SUCCESS)
     return NULL;
   if (b->r->num_parts == AUTOGLM_CUDA_CONV_DESCRIPTORS) {
-    b->status = 4; /* CUDNN_STATUS_INTERNAL_ERROR */
+    b->status = 4000; /* CUDNN_STATUS_INTERNAL_ERROR (cuDNN 9's value) */
     b->what = "too many descriptors";
     return NULL;
   }
@@ -254,6 +254,10 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
         AUTOGLM_CUDNN_CANDIDATES, &count, configs);
   if (b.status != CUDNN_STATUS_SUCCESS)
     return dnnFailed(cuda, index, "no cuDNN engine", b.status, message);
+  /* `count` is how many configurations the heuristic has, which may be
+   * more than were asked for and written. */
+  if (count > AUTOGLM_CUDNN_CANDIDATES)
+    count = AUTOGLM_CUDNN_CANDIDATES;
 
   /* The first configuration that finalizes into a plan; the plan is made
    * outside `parts`, since failed attempts are destroyed at once. */
@@ -337,9 +341,10 @@ autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
   if (created == CUDNN_STATUS_SUCCESS)
     created = cuda->dnn->setStream(cuda->dnn_handle, cuda->stream);
   if (created != CUDNN_STATUS_SUCCESS) {
+    const char *text = cuda->dnn->getErrorString(created);
     autoglm_message_appendf(message, "cannot start cuDNN (%s) on GPU %d: %s",
                             cuda->dnn->path, cuda->ordinal,
-                            cuda->dnn->getErrorString(created));
+                            text ? text : "unknown status");
     return AUTOGLM_ERROR_DEVICE_FAILED;
   }
   uint64_t workspace = 0;
