@@ -400,10 +400,10 @@ static void referenceConv(const ConvShape *s, const float *x, const float *w,
 
 /* The conv model's shapes (fake_model.h); the bottom and right pads of z
  * need no number: the output size stops the window there. */
-static const ConvShape yShapeOfConv = {2, 4, 4, 3, 3, 3, 4, 4,
-                                       {1, 1},   {1, 1}, {1, 1}};
-static const ConvShape zShapeOfConv = {2, 4, 4, 2, 2, 2, 2, 3,
-                                       {2, 1},   {1, 2}, {0, 1}};
+static const ConvShape yShapeOfConv = {2, 4, 4,      3,      3,     3,
+                                       4, 4, {1, 1}, {1, 1}, {1, 1}};
+static const ConvShape zShapeOfConv = {2, 4, 4,      2,      2,     2,
+                                       2, 3, {2, 1}, {1, 2}, {0, 1}};
 enum { CONV_X = 32, CONV_Y = 48, CONV_Z = 12 };
 
 /* x = ((7 i) mod 5) - 2, and the expected y and z in float. */

@@ -1,4 +1,4 @@
-/*===- fake_cuda.h - what the fake driver and fake libraries share -*- C -*-===*\
+/*===- fake_cuda.h - what the fake driver and libraries share -----*- C -*-===*\
  *
  * All live in libautoglm_fake_cuda.so: fake_cuda_driver.c (the driver),
  * fake_cublaslt.c (cuBLASLt) and fake_cudnn.c (cuDNN), the libraries

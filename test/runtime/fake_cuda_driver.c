@@ -421,8 +421,8 @@ static void logNode(const char *prefix, const Node *node) {
   if (node->isConv) {
     const FakeConv *c = &node->conv;
     char x[64], w[64], y[64], workspace[64];
-    say("%scudnnBackendExecute Y %s = conv(X %s, W %s), workspace %s",
-        prefix, describe(c->py, y, sizeof(y)), describe(c->px, x, sizeof(x)),
+    say("%scudnnBackendExecute Y %s = conv(X %s, W %s), workspace %s", prefix,
+        describe(c->py, y, sizeof(y)), describe(c->px, x, sizeof(x)),
         describe(c->pw, w, sizeof(w)),
         describe(c->workspace, workspace, sizeof(workspace)));
     return;
@@ -805,7 +805,7 @@ CUresult cuGraphDestroy(CUgraph graph) {
   return Success;
 }
 
-/*===-- For the fake libraries (fake_cublaslt.c, fake_cudnn.c) -----------===*/
+/*===-- For the fake libraries (fake_cublaslt.c, fake_cudnn.c) ------------===*/
 
 int fake_cuda_issue_gemm(struct CUstream_st *stream, const FakeGemm *gemm) {
   Node node;
@@ -825,9 +825,9 @@ int fake_cuda_issue_conv(struct CUstream_st *stream, const FakeConv *conv) {
 
 unsigned long long fake_cuda_device_bytes(unsigned long long address) {
   int index = findBuffer(address);
-  return index < 0 ? 0
-                   : (uintptr_t)buffers[index].base + buffers[index].bytes -
-                         address;
+  return index < 0
+             ? 0
+             : (uintptr_t)buffers[index].base + buffers[index].bytes - address;
 }
 
 long long fake_cuda_knob(const char *name, long long fallback) {

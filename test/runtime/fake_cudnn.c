@@ -15,7 +15,7 @@
  *
  * Environment:
  *   FAKE_CUDNN_ENGINES=N       the heuristic ranks N configurations (3)
- *   FAKE_CUDNN_FIRST_ENGINE=K  configurations before the K-th do not
+ *   FAKE_CUDNN_FIRST_ENGINE=K  configurations 0 to K-1 (of the ranking) do not
  *                              finalize into a plan (NOT_SUPPORTED)
  *   FAKE_CUDNN_NO_ENGINE=1     no configuration finalizes into a plan
  * A plan needs 64 bytes of workspace per element of Y.
@@ -346,9 +346,8 @@ static cudnnStatus_t finalizeGraph(Descriptor *d) {
 }
 
 static cudnnStatus_t finalizeHeuristic(Descriptor *d) {
-  const Descriptor *graph =
-      operand(d, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH,
-              CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
+  const Descriptor *graph = operand(d, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH,
+                                    CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
   const Value *mode = valueOf(d, CUDNN_ATTR_ENGINEHEUR_MODE);
   if (!graph || !mode)
     return BadParam;
@@ -358,9 +357,8 @@ static cudnnStatus_t finalizeHeuristic(Descriptor *d) {
 }
 
 static cudnnStatus_t finalizePlan(Descriptor *d) {
-  const Descriptor *config =
-      operand(d, CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG,
-              CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
+  const Descriptor *config = operand(d, CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG,
+                                     CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
   const Value *handle = valueOf(d, CUDNN_ATTR_EXECUTION_PLAN_HANDLE);
   if (!config || !handle || pointerAt(handle, 0) != config->handle)
     return BadParam;
@@ -539,9 +537,8 @@ cudnnStatus_t cudnnBackendFinalize(cudnnBackendDescriptor_t handle) {
 /* The heuristic's results: up to `requested` configurations written into
  * the caller's (created, not finalized) engine-configuration descriptors;
  * like cuDNN, `*count` is how many there are, which may be more. */
-static cudnnStatus_t rankEngines(const Descriptor *heuristic,
-                                 int64_t requested, int64_t *count,
-                                 void *out) {
+static cudnnStatus_t rankEngines(const Descriptor *heuristic, int64_t requested,
+                                 int64_t *count, void *out) {
   int64_t engines = fake_cuda_knob("FAKE_CUDNN_ENGINES", 3);
   cudnnBackendDescriptor_t *configs = out;
   for (int64_t i = 0; i < requested && i < engines; ++i) {
@@ -601,8 +598,8 @@ cudnnStatus_t cudnnBackendExecute(cudnnHandle_t handle,
   const Descriptor *plan = planHandle, *pack = packHandle;
   if (!handle || !plan || !pack ||
       plan->type != CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR ||
-      pack->type != CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR ||
-      !plan->finalized || !pack->finalized || plan->handle != handle)
+      pack->type != CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR || !plan->finalized ||
+      !pack->finalized || plan->handle != handle)
     return BadParam;
   FakeConv conv = plan->problem;
   unsigned long long *pointers[3] = {&conv.px, &conv.pw, &conv.py};
@@ -616,7 +613,8 @@ cudnnStatus_t cudnnBackendExecute(cudnnHandle_t handle,
     unsigned long long address = pack->boundPointers[b];
     /* Every element is 2 bytes (HALF or BFLOAT16). */
     if (address % (unsigned long long)plan->alignments[t] != 0 ||
-        fake_cuda_device_bytes(address) < (unsigned long long)elements(dims[t]) * 2)
+        fake_cuda_device_bytes(address) <
+            (unsigned long long)elements(dims[t]) * 2)
       return BadParam;
     *pointers[t] = address;
   }
@@ -712,14 +710,19 @@ void fake_cudnn_compute(const FakeConv *c) {
           for (int64_t ch = 0; ch < channels; ++ch)
             for (int64_t r = 0; r < kh; ++r)
               for (int64_t s = 0; s < kw; ++s) {
-                int64_t ih = oh * c->strides[0] + r * c->dilations[0] - c->pre[0];
-                int64_t iw = ow * c->strides[1] + s * c->dilations[1] - c->pre[1];
+                int64_t ih =
+                    oh * c->strides[0] + r * c->dilations[0] - c->pre[0];
+                int64_t iw =
+                    ow * c->strides[1] + s * c->dilations[1] - c->pre[1];
                 if (ih < 0 || ih >= height || iw < 0 || iw >= width)
                   continue; /* the zero padding */
-                sum += load(c->type, x, ((n * channels + ch) * height + ih) * width + iw) *
-                       load(c->type, w, ((f * channels + ch) * kh + r) * kw + s);
+                sum +=
+                    load(c->type, x,
+                         ((n * channels + ch) * height + ih) * width + iw) *
+                    load(c->type, w, ((f * channels + ch) * kh + r) * kw + s);
               }
           int64_t at = ((n * c->y[1] + f) * c->y[2] + oh) * c->y[3] + ow;
-          y[at] = c->type == CUDNN_DATA_BFLOAT16 ? toBfloat16(sum) : toHalf(sum);
+          y[at] =
+              c->type == CUDNN_DATA_BFLOAT16 ? toBfloat16(sum) : toHalf(sum);
         }
 }

@@ -195,9 +195,8 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
           !inRange(c->pad_before[d], 0) || !inRange(c->pad_after[d], 0))
         problem = "its strides, dilations or paddings are out of range";
     if (!problem &&
-        (convOutput(c->height, c->kernel_height, c->strides[0],
-                    c->dilations[0], c->pad_before[0],
-                    c->pad_after[0]) != c->out_height ||
+        (convOutput(c->height, c->kernel_height, c->strides[0], c->dilations[0],
+                    c->pad_before[0], c->pad_after[0]) != c->out_height ||
          convOutput(c->width, c->kernel_width, c->strides[1], c->dilations[1],
                     c->pad_before[1], c->pad_after[1]) != c->out_width))
       problem = "its output size does not follow from its input, kernel, "
