@@ -454,6 +454,8 @@ static void runConv(autoglm_session *session, int runs, bool half) {
     printf("run %d: %s: %s\n", run, autoglm_status_string(status),
            autoglm_session_last_error(session));
     EXPECT(status == AUTOGLM_OK);
+    if (status != AUTOGLM_OK)
+      break;
     char label[32];
     snprintf(label, sizeof(label), "run %d y", run);
     printConv(label, yBits, CONV_Y, half);

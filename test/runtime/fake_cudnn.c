@@ -18,6 +18,7 @@
  *   FAKE_CUDNN_FIRST_ENGINE=K  configurations 0 to K-1 (of the ranking) do not
  *                              finalize into a plan (NOT_SUPPORTED)
  *   FAKE_CUDNN_NO_ENGINE=1     no configuration finalizes into a plan
+ *   FAKE_CUDNN_FAIL_EXECUTE=1  cudnnBackendExecute fails (EXECUTION_FAILED)
  * A plan needs 64 bytes of workspace per element of Y.
  *
 \*===----------------------------------------------------------------------===*/
@@ -35,6 +36,7 @@ enum {
   BadParam = 2000,
   NotSupported = 3000,
   InternalError = 4000,
+  ExecutionFailed = 5000,
 };
 
 struct cudnnContext {
@@ -425,6 +427,8 @@ const char *cudnnGetErrorString(cudnnStatus_t status) {
     return "CUDNN_STATUS_NOT_SUPPORTED";
   case InternalError:
     return "CUDNN_STATUS_INTERNAL_ERROR";
+  case ExecutionFailed:
+    return "CUDNN_STATUS_EXECUTION_FAILED";
   default:
     return "CUDNN_STATUS_UNKNOWN";
   }
@@ -618,6 +622,8 @@ cudnnStatus_t cudnnBackendExecute(cudnnHandle_t handle,
       return BadParam;
     *pointers[t] = address;
   }
+  if (fake_cuda_knob("FAKE_CUDNN_FAIL_EXECUTE", 0))
+    return ExecutionFailed;
   conv.workspace = pack->boundWorkspace;
   if (plan->workspace > 0 && fake_cuda_device_bytes(conv.workspace) <
                                  (unsigned long long)plan->workspace)
