@@ -1,9 +1,12 @@
 /*===- cuda_test.c - drive the runtime's CUDA half on the fake driver -----===*\
  *
  * `autoglm-cuda-runtime-test MODE` creates and runs sessions of the CUDA
- * fake model (fake_cuda_model.c) and prints what it sees, for FileCheck;
- * the GPU is the fake driver (fake_cuda_driver.c) that AUTOGLM_CUDA_DRIVER
- * names, whose own log (FAKE_CUDA_LOG) the tests check as well. Like
+ * fake models (fake_cuda_model.c, and the GEMM and CONV models of
+ * fake_cuda_gemm_model.c and fake_cuda_conv_model.c) and prints what it
+ * sees, for FileCheck; the GPU is the fake driver (fake_cuda_driver.c) that
+ * AUTOGLM_CUDA_DRIVER names, and cuBLASLt and cuDNN are the same fake
+ * library (AUTOGLM_CUBLASLT, AUTOGLM_CUDNN), whose own log (FAKE_CUDA_LOG)
+ * the tests check as well. Like
  * runtime_test.c it wraps the allocation functions to count the runtime's
  * heap use during runs, and exits non-zero when one of its own checks fails.
  *
