@@ -1,9 +1,12 @@
 /*===- cuda_test.c - drive the runtime's CUDA half on the fake driver -----===*\
  *
  * `autoglm-cuda-runtime-test MODE` creates and runs sessions of the CUDA
- * fake model (fake_cuda_model.c) and prints what it sees, for FileCheck;
- * the GPU is the fake driver (fake_cuda_driver.c) that AUTOGLM_CUDA_DRIVER
- * names, whose own log (FAKE_CUDA_LOG) the tests check as well. Like
+ * fake models (fake_cuda_model.c, and the GEMM and CONV models of
+ * fake_cuda_gemm_model.c and fake_cuda_conv_model.c) and prints what it
+ * sees, for FileCheck; the GPU is the fake driver (fake_cuda_driver.c) that
+ * AUTOGLM_CUDA_DRIVER names, and cuBLASLt and cuDNN are the same fake
+ * library (AUTOGLM_CUBLASLT, AUTOGLM_CUDNN), whose own log (FAKE_CUDA_LOG)
+ * the tests check as well. Like
  * runtime_test.c it wraps the allocation functions to count the runtime's
  * heap use during runs, and exits non-zero when one of its own checks fails.
  *
@@ -18,6 +21,7 @@
 
 #include <dlfcn.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,11 +327,254 @@ static void testChecks(void) {
          autoglm_status_string(AUTOGLM_ERROR_DEVICE_FAILED));
 }
 
+/*===-- Convolutions ------------------------------------------------------===*/
+
+/* The 16-bit types by their bits. Every value here is a small integer,
+ * which both represent exactly. */
+static float fromBfloat16(uint16_t bits) {
+  uint32_t wide = (uint32_t)bits << 16;
+  float value;
+  memcpy(&value, &wide, sizeof(value));
+  return value;
+}
+
+/* Rounded to nearest, ties to even. */
+static uint16_t toBfloat16(float value) {
+  uint32_t bits;
+  memcpy(&bits, &value, sizeof(bits));
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return (uint16_t)(bits >> 16);
+}
+
+/* A finite float16. */
+static float fromHalf(uint16_t bits) {
+  int exponent = (bits >> 10) & 0x1f;
+  float value = (float)(bits & 0x3ff);
+  if (exponent)
+    value += 1024.0f;
+  else
+    exponent = 1;
+  for (int e = exponent - 25; e > 0; --e)
+    value *= 2;
+  for (int e = exponent - 25; e < 0; ++e)
+    value /= 2;
+  return bits & 0x8000 ? -value : value;
+}
+
+/* The float16 of an integer below 2048 in magnitude (exact). */
+static uint16_t halfOfInteger(float value) {
+  uint16_t sign = value < 0 ? 0x8000 : 0;
+  uint32_t magnitude = (uint32_t)(value < 0 ? -value : value);
+  if (magnitude == 0)
+    return sign;
+  int exponent = 0;
+  while ((magnitude >> exponent) > 1)
+    ++exponent;
+  return sign | (uint16_t)((exponent + 15) << 10) |
+         (uint16_t)((magnitude << (10 - exponent)) & 0x3ffu);
+}
+
+/* ONNX Conv without bias, one group, one image: y [f][oh][ow] from x
+ * [c][h][w] and w [f][c][kh][kw], all float; pads and the rest per
+ * dimension (rows, columns). */
+typedef struct ConvShape {
+  int c, h, w, f, kh, kw, oh, ow;
+  int strides[2], dilations[2], pads[2];
+} ConvShape;
+
+static void referenceConv(const ConvShape *s, const float *x, const float *w,
+                          float *y) {
+  for (int f = 0; f < s->f; ++f)
+    for (int oh = 0; oh < s->oh; ++oh)
+      for (int ow = 0; ow < s->ow; ++ow) {
+        float sum = 0;
+        for (int c = 0; c < s->c; ++c)
+          for (int i = 0; i < s->kh; ++i)
+            for (int j = 0; j < s->kw; ++j) {
+              int h = oh * s->strides[0] + i * s->dilations[0] - s->pads[0];
+              int v = ow * s->strides[1] + j * s->dilations[1] - s->pads[1];
+              if (h >= 0 && h < s->h && v >= 0 && v < s->w)
+                sum += x[(c * s->h + h) * s->w + v] *
+                       w[((f * s->c + c) * s->kh + i) * s->kw + j];
+            }
+        y[(f * s->oh + oh) * s->ow + ow] = sum;
+      }
+}
+
+/* The conv model's shapes (fake_model.h); the bottom and right pads of z
+ * need no number: the output size stops the window there. */
+static const ConvShape yShapeOfConv = {2, 4, 4,      3,      3,     3,
+                                       4, 4, {1, 1}, {1, 1}, {1, 1}};
+static const ConvShape zShapeOfConv = {2, 4, 4,      2,      2,     2,
+                                       2, 3, {2, 1}, {1, 2}, {0, 1}};
+enum { CONV_X = 32, CONV_Y = 48, CONV_Z = 12 };
+
+/* x = ((7 i) mod 5) - 2, and the expected y and z in float. */
+static void convReference(float x[CONV_X], float y[CONV_Y], float z[CONV_Z]) {
+  float w[54], v[16];
+  for (int i = 0; i < CONV_X; ++i)
+    x[i] = (float)((7 * i) % 5 - 2);
+  for (int i = 0; i < 54; ++i)
+    w[i] = fromBfloat16(fake_cuda_conv_weights[i]);
+  for (int i = 0; i < 16; ++i)
+    v[i] = fromBfloat16(fake_cuda_conv_weights[FAKE_CONV_V_OFFSET / 2 + i]);
+  referenceConv(&yShapeOfConv, x, w, y);
+  referenceConv(&zShapeOfConv, x, v, z);
+}
+
+static void printConv(const char *label, const uint16_t *y, int count,
+                      bool half) {
+  printf("%s:", label);
+  for (int i = 0; i < count; ++i)
+    printf(" %g", half ? fromHalf(y[i]) : fromBfloat16(y[i]));
+  printf("\n");
+}
+
+/* Runs `session` of the conv model (or its float16 twin) `runs` times from
+ * host memory, checking y and z bit for bit against the reference. */
+static void runConv(autoglm_session *session, int runs, bool half) {
+  static const int64_t xDims[] = {1, 2, 4, 4}, yDims[] = {1, 3, 4, 4},
+                       zDims[] = {1, 2, 2, 3};
+  float x[CONV_X], yWanted[CONV_Y], zWanted[CONV_Z];
+  convReference(x, yWanted, zWanted);
+  int32_t type = half ? AUTOGLM_FLOAT16 : AUTOGLM_BFLOAT16;
+  uint16_t xBits[CONV_X], yBits[CONV_Y], zBits[CONV_Z];
+  uint16_t yWantedBits[CONV_Y], zWantedBits[CONV_Z];
+  for (int i = 0; i < CONV_X; ++i)
+    xBits[i] = half ? halfOfInteger(x[i]) : toBfloat16(x[i]);
+  for (int i = 0; i < CONV_Y; ++i)
+    yWantedBits[i] = half ? halfOfInteger(yWanted[i]) : toBfloat16(yWanted[i]);
+  for (int i = 0; i < CONV_Z; ++i)
+    zWantedBits[i] = half ? halfOfInteger(zWanted[i]) : toBfloat16(zWanted[i]);
+  for (int run = 1; run <= runs; ++run) {
+    /* Not zero: a step that writes nothing shows. */
+    memset(yBits, 0xAB, sizeof(yBits));
+    memset(zBits, 0xAB, sizeof(zBits));
+    autoglm_tensor inputs[] = {{xBits, type, 4, xDims}};
+    autoglm_tensor outputs[] = {{yBits, type, 4, yDims},
+                                {zBits, type, 4, zDims}};
+    autoglm_status status = autoglm_session_run(session, inputs, 1, outputs, 2);
+    printf("run %d: %s: %s\n", run, autoglm_status_string(status),
+           autoglm_session_last_error(session));
+    EXPECT(status == AUTOGLM_OK);
+    if (status != AUTOGLM_OK)
+      break;
+    char label[32];
+    snprintf(label, sizeof(label), "run %d y", run);
+    printConv(label, yBits, CONV_Y, half);
+    snprintf(label, sizeof(label), "run %d z", run);
+    printConv(label, zBits, CONV_Z, half);
+    EXPECT(!memcmp(yBits, yWantedBits, sizeof(yBits)));
+    EXPECT(!memcmp(zBits, zWantedBits, sizeof(zBits)));
+  }
+}
+
+/* The convolutions of the conv model on the fake cuDNN: the first run
+ * executes the plans, the second captures them into the graph, the third
+ * replays it. */
+static void testConv(void) {
+  autoglm_session *session = create(&autoglm_model_fake_cuda_conv, NULL);
+  EXPECT(session != NULL);
+  if (!session)
+    return;
+  runConv(session, 3, false);
+  autoglm_session_destroy(session);
+  printf("destroyed\n");
+}
+
+/* A copy of the conv model to change one thing at a time. */
+static autoglm_cuda_image convImage;
+static autoglm_cuda_step convSteps[2];
+static autoglm_cuda_arg convArgs[2][3];
+static autoglm_cuda_conv convs[2];
+static autoglm_tensor_desc convInputs[1], convOutputs[2];
+static autoglm_model_desc convModel;
+
+static void resetConvModel(void) {
+  convModel = autoglm_model_fake_cuda_conv;
+  convImage = *(const autoglm_cuda_image *)convModel.device_image;
+  for (int s = 0; s < 2; ++s) {
+    convSteps[s] = convImage.steps[s];
+    convs[s] = *convSteps[s].conv;
+    memcpy(convArgs[s], convSteps[s].args, sizeof(convArgs[s]));
+    convSteps[s].conv = &convs[s];
+    convSteps[s].args = convArgs[s];
+  }
+  convImage.steps = convSteps;
+  memcpy(convInputs, convModel.inputs, sizeof(convInputs));
+  memcpy(convOutputs, convModel.outputs, sizeof(convOutputs));
+  convModel.inputs = convInputs;
+  convModel.outputs = convOutputs;
+  convModel.device_image = &convImage;
+}
+
+/* The conv model in float16: the same weights and results. */
+static void testConvHalf(void) {
+  resetConvModel();
+  static _Alignas(256) uint16_t weights[FAKE_CONV_WEIGHTS];
+  for (int i = 0; i < FAKE_CONV_WEIGHTS; ++i)
+    weights[i] = halfOfInteger(fromBfloat16(fake_cuda_conv_weights[i]));
+  convImage.weights = weights;
+  convInputs[0].dtype = AUTOGLM_FLOAT16;
+  convOutputs[0].dtype = convOutputs[1].dtype = AUTOGLM_FLOAT16;
+  convs[0].type = convs[1].type = AUTOGLM_FLOAT16;
+  autoglm_session *session = create(&convModel, NULL);
+  EXPECT(session != NULL);
+  if (!session)
+    return;
+  runConv(session, 2, true);
+  autoglm_session_destroy(session);
+  printf("destroyed\n");
+}
+
+static void expectInvalidConv(const char *what) {
+  autoglm_session *session = NULL;
+  autoglm_status status = autoglm_session_create(&convModel, NULL, &session);
+  printf("%s: %s: %s\n", what, autoglm_status_string(status),
+         autoglm_last_create_error());
+  EXPECT(status == AUTOGLM_ERROR_INVALID_MODEL && session == NULL);
+}
+
+/* Malformed CONV steps, refused by the image check before any driver or
+ * cuDNN is loaded. */
+static void testConvChecks(void) {
+  resetConvModel();
+  convs[0].out_height = 5;
+  expectInvalidConv("out_height");
+  resetConvModel();
+  convs[1].pad_after[1] = 1;
+  expectInvalidConv("pad_after");
+  resetConvModel();
+  convs[1].type = AUTOGLM_FLOAT32;
+  expectInvalidConv("float32");
+  resetConvModel();
+  convs[0].dilations[0] = 0;
+  expectInvalidConv("dilation 0");
+  resetConvModel();
+  convArgs[1][2].value = 240;
+  expectInvalidConv("weights range");
+  resetConvModel();
+  convArgs[0][1].kind = AUTOGLM_CUDA_ARG_I64;
+  expectInvalidConv("argument kind");
+  resetConvModel();
+  convSteps[1].conv = NULL;
+  expectInvalidConv("no description");
+  /* Sizes whose products overflow 64 bits must not wrap into a range that
+   * fits the buffers. */
+  resetConvModel();
+  convs[1].batch = (int64_t)1 << 62;
+  expectInvalidConv("huge batch");
+  resetConvModel();
+  convs[0].channels = convs[0].height = convs[0].width = INT32_MAX;
+  convs[0].out_height = convs[0].out_width = INT32_MAX;
+  expectInvalidConv("huge tensors");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s run|device-pointers|weights-file|create [ORDINAL]|"
-            "checks|gemm\n",
+            "checks|gemm|conv|conv-half|conv-checks\n",
             argv[0]);
     return 2;
   }
@@ -344,6 +591,12 @@ int main(int argc, char **argv) {
     testChecks();
   else if (!strcmp(mode, "gemm"))
     testGemm();
+  else if (!strcmp(mode, "conv"))
+    testConv();
+  else if (!strcmp(mode, "conv-half"))
+    testConvHalf();
+  else if (!strcmp(mode, "conv-checks"))
+    testConvChecks();
   else {
     fprintf(stderr, "unknown mode '%s'\n", mode);
     return 2;

@@ -1,9 +1,10 @@
-/*===- fake_cuda.h - what the fake driver and fake cuBLASLt share -*- C -*-===*\
+/*===- fake_cuda.h - what the fake driver and libraries share -----*- C -*-===*\
  *
- * Both live in libautoglm_fake_cuda.so: fake_cuda_driver.c (the driver)
- * and fake_cublaslt.c (cuBLASLt, declared with the runtime's own
- * blas_api.h so that every function has exactly the type the runtime calls
- * it through). A product runs or is captured on the driver's streams.
+ * All live in libautoglm_fake_cuda.so: fake_cuda_driver.c (the driver),
+ * fake_cublaslt.c (cuBLASLt) and fake_cudnn.c (cuDNN), the libraries
+ * declared with the runtime's own blas_api.h and dnn_api.h so that every
+ * function has exactly the type the runtime calls it through. A product or
+ * a convolution runs or is captured on the driver's streams.
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -26,10 +27,26 @@ typedef struct FakeGemm {
   unsigned long long pa, pb, pd;
 } FakeGemm;
 
+/* What one cudnnBackendExecute of a convolution plan computes: Y = X ⋆ W,
+ * dense NCHW, `type` a cudnnDataType_t (HALF or BFLOAT16) of all three. */
+typedef struct FakeConv {
+  int type;
+  int64_t x[4], w[4], y[4]; /* dims */
+  int64_t strides[2], dilations[2], pre[2], post[2];
+  unsigned long long px, pw, py, workspace;
+} FakeConv;
+
 struct CUstream_st;
 
 /* Runs `gemm` now, or records it when `stream` is capturing; 0 on success. */
 int fake_cuda_issue_gemm(struct CUstream_st *stream, const FakeGemm *gemm);
+/* Runs `conv` now, or records it when `stream` is capturing; 0 on success. */
+int fake_cuda_issue_conv(struct CUstream_st *stream, const FakeConv *conv);
+/* Computes `conv` on host memory (fake_cudnn.c). */
+void fake_cudnn_compute(const FakeConv *conv);
+/* The bytes from `address` to the end of its device buffer; 0 when it is
+ * not in a live device buffer. */
+unsigned long long fake_cuda_device_bytes(unsigned long long address);
 /* The FAKE_CUDA_* environment knob `name`, or `fallback`. */
 long long fake_cuda_knob(const char *name, long long fallback);
 /* Appends `text` as one line to FAKE_CUDA_LOG. */

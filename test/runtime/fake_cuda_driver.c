@@ -15,7 +15,8 @@
  * logging each again.
  *
  * The same library is a fake cuBLASLt (fake_cublaslt.c; the tests point
- * AUTOGLM_CUBLASLT at it too), whose products run here like launches.
+ * AUTOGLM_CUBLASLT at it too) and a fake cuDNN (fake_cudnn.c,
+ * AUTOGLM_CUDNN), whose products and convolutions run here like launches.
  *
  * Environment:
  *   FAKE_CUDA_LOG=FILE         append one line per call to FILE
@@ -329,7 +330,9 @@ typedef FakeGemm Gemm;
 typedef struct Node {
   bool isCopy;
   bool isGemm;
+  bool isConv;
   Gemm gemm;
+  FakeConv conv;
   const Function *function;
   unsigned grid[3], block[3], shared;
   uint64_t values[MaxParams];
@@ -415,6 +418,15 @@ static void logNode(const char *prefix, const Node *node) {
         (long long)g->d.stride);
     return;
   }
+  if (node->isConv) {
+    const FakeConv *c = &node->conv;
+    char x[64], w[64], y[64], workspace[64];
+    say("%scudnnBackendExecute Y %s = conv(X %s, W %s), workspace %s", prefix,
+        describe(c->py, y, sizeof(y)), describe(c->px, x, sizeof(x)),
+        describe(c->pw, w, sizeof(w)),
+        describe(c->workspace, workspace, sizeof(workspace)));
+    return;
+  }
   if (node->isCopy) {
     length = snprintf(line, sizeof(line), "%scuMemcpyDtoDAsync %s <- ", prefix,
                       describe(node->dst, text, sizeof(text)));
@@ -464,6 +476,8 @@ static CUresult issue(Stream *stream, const Node *node) {
     memcpy(at(node->dst), at(node->src), node->bytes);
   else if (node->isGemm)
     executeGemm(&node->gemm);
+  else if (node->isConv)
+    fake_cudnn_compute(&node->conv);
   else
     execute(node);
   return Success;
@@ -771,6 +785,8 @@ CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
       memcpy(at(node->dst), at(node->src), node->bytes);
     else if (node->isGemm)
       executeGemm(&node->gemm);
+    else if (node->isConv)
+      fake_cudnn_compute(&node->conv);
     else
       execute(node);
   }
@@ -789,8 +805,7 @@ CUresult cuGraphDestroy(CUgraph graph) {
   return Success;
 }
 
-/*===-- For the fake cuBLASLt (fake_cublaslt.c)
- * ----------------------------===*/
+/*===-- For the fake libraries (fake_cublaslt.c, fake_cudnn.c) ------------===*/
 
 int fake_cuda_issue_gemm(struct CUstream_st *stream, const FakeGemm *gemm) {
   Node node;
@@ -798,6 +813,21 @@ int fake_cuda_issue_gemm(struct CUstream_st *stream, const FakeGemm *gemm) {
   node.isGemm = true;
   node.gemm = *gemm;
   return issue(stream, &node) == Success ? 0 : -1;
+}
+
+int fake_cuda_issue_conv(struct CUstream_st *stream, const FakeConv *conv) {
+  Node node;
+  memset(&node, 0, sizeof(node));
+  node.isConv = true;
+  node.conv = *conv;
+  return issue(stream, &node) == Success ? 0 : -1;
+}
+
+unsigned long long fake_cuda_device_bytes(unsigned long long address) {
+  int index = findBuffer(address);
+  return index < 0
+             ? 0
+             : (uintptr_t)buffers[index].base + buffers[index].bytes - address;
 }
 
 long long fake_cuda_knob(const char *name, long long fallback) {

@@ -41,4 +41,13 @@ extern const autoglm_model_desc autoglm_model_fake_cuda_weighted;
  * [3,3], W = [[1,0,2],[0,1,-1]] from its embedded weights. */
 extern const autoglm_model_desc autoglm_model_fake_cuda_gemm;
 
+/* A CUDA model of two cuDNN convolutions in bfloat16
+ * (fake_cuda_conv_model.c): input x [1,2,4,4]; outputs y [1,3,4,4] = x ⋆ W
+ * (pads 1) and z [1,2,2,3] = x ⋆ V (strides 2,1, dilations 1,2, pads 0,1
+ * before and 1,0 after); W [3,2,3,3] at the weights' start and V [2,2,2,2]
+ * FAKE_CONV_V_OFFSET bytes in, FAKE_CONV_WEIGHTS bfloat16 values in all. */
+enum { FAKE_CONV_V_OFFSET = 128, FAKE_CONV_WEIGHTS = 128 };
+extern const uint16_t fake_cuda_conv_weights[FAKE_CONV_WEIGHTS];
+extern const autoglm_model_desc autoglm_model_fake_cuda_conv;
+
 #endif /* AUTOGLM_TEST_FAKE_MODEL_H */

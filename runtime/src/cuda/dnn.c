@@ -96,7 +96,7 @@ static cudnnBackendDescriptor_t create(builder *b, int type) {
   if (b->status != CUDNN_STATUS_SUCCESS)
     return NULL;
   if (b->r->num_parts == AUTOGLM_CUDA_CONV_DESCRIPTORS) {
-    b->status = 4; /* CUDNN_STATUS_INTERNAL_ERROR */
+    b->status = 4000; /* CUDNN_STATUS_INTERNAL_ERROR (cuDNN 9's value) */
     b->what = "too many descriptors";
     return NULL;
   }
@@ -109,8 +109,8 @@ static cudnnBackendDescriptor_t create(builder *b, int type) {
   return d;
 }
 
-static void set(builder *b, cudnnBackendDescriptor_t d, int attribute,
-                int type, int64_t count, const void *values) {
+static void set(builder *b, cudnnBackendDescriptor_t d, int attribute, int type,
+                int64_t count, const void *values) {
   if (b->status != CUDNN_STATUS_SUCCESS)
     return;
   b->status = b->dnn->setAttribute(d, attribute, type, count, values);
@@ -118,8 +118,7 @@ static void set(builder *b, cudnnBackendDescriptor_t d, int attribute,
     b->what = "cannot describe the convolution";
 }
 
-static void finalize(builder *b, cudnnBackendDescriptor_t d,
-                     const char *what) {
+static void finalize(builder *b, cudnnBackendDescriptor_t d, const char *what) {
   if (b->status != CUDNN_STATUS_SUCCESS)
     return;
   b->status = b->dnn->finalize(d);
@@ -132,8 +131,8 @@ static cudnnBackendDescriptor_t tensor(builder *b, int64_t uid, int type,
                                        const int64_t dims[4],
                                        CUdeviceptr address) {
   cudnnBackendDescriptor_t d = create(b, CUDNN_BACKEND_TENSOR_DESCRIPTOR);
-  int64_t strides[4] = {dims[1] * dims[2] * dims[3], dims[2] * dims[3],
-                        dims[3], 1};
+  int64_t strides[4] = {dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3],
+                        1};
   /* The largest power of two, at most 256, that divides the address: a
    * tensor inside a buffer (a weight, a slice of the arena) may be less
    * aligned than the buffer, and an engine that assumes more would fail. */
@@ -144,17 +143,15 @@ static cudnnBackendDescriptor_t tensor(builder *b, int64_t uid, int type,
   set(b, d, CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64, 4, dims);
   set(b, d, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, strides);
   set(b, d, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid);
-  set(b, d, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1,
-      &alignment);
+  set(b, d, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &alignment);
   finalize(b, d, "cannot describe a tensor");
   return d;
 }
 
 enum { UID_X = 1, UID_W = 2, UID_Y = 3 };
 
-static autoglm_status dnnFailed(const autoglm_cuda_session *cuda,
-                                int32_t index, const char *what,
-                                cudnnStatus_t status,
+static autoglm_status dnnFailed(const autoglm_cuda_session *cuda, int32_t index,
+                                const char *what, cudnnStatus_t status,
                                 autoglm_message *message) {
   autoglm_message_appendf(message, "model '%s' on GPU %d (%s): %s for ",
                           autoglm_model_name(cuda->model), cuda->ordinal,
@@ -172,19 +169,19 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
   autoglm_cuda_ready_step *ready = &cuda->steps[index];
   const autoglm_cuda_conv *c = ready->step->conv;
   builder b = {cuda->dnn, &ready->conv, CUDNN_STATUS_SUCCESS, NULL};
-  int type = c->type == AUTOGLM_BFLOAT16 ? CUDNN_DATA_BFLOAT16
-                                         : CUDNN_DATA_HALF;
+  int type =
+      c->type == AUTOGLM_BFLOAT16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_HALF;
   int64_t xDims[4] = {c->batch, c->channels, c->height, c->width};
   int64_t wDims[4] = {c->filters, c->channels, c->kernel_height,
                       c->kernel_width};
   int64_t yDims[4] = {c->batch, c->filters, c->out_height, c->out_width};
   const autoglm_cuda_arg *args = ready->step->args;
-  cudnnBackendDescriptor_t x = tensor(
-      &b, UID_X, type, xDims, autoglm_cuda_arg_address(cuda, &args[1]));
-  cudnnBackendDescriptor_t w = tensor(
-      &b, UID_W, type, wDims, autoglm_cuda_arg_address(cuda, &args[2]));
-  cudnnBackendDescriptor_t y = tensor(
-      &b, UID_Y, type, yDims, autoglm_cuda_arg_address(cuda, &args[0]));
+  cudnnBackendDescriptor_t x =
+      tensor(&b, UID_X, type, xDims, autoglm_cuda_arg_address(cuda, &args[1]));
+  cudnnBackendDescriptor_t w =
+      tensor(&b, UID_W, type, wDims, autoglm_cuda_arg_address(cuda, &args[2]));
+  cudnnBackendDescriptor_t y =
+      tensor(&b, UID_Y, type, yDims, autoglm_cuda_arg_address(cuda, &args[0]));
 
   cudnnBackendDescriptor_t conv =
       create(&b, CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
@@ -217,8 +214,8 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
       CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &y);
   set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC,
       CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &conv);
-  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA,
-      CUDNN_TYPE_FLOAT, 1, &alpha);
+  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT,
+      1, &alpha);
   set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT,
       1, &beta);
   finalize(&b, op, "cannot describe the convolution");
@@ -254,6 +251,10 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
         AUTOGLM_CUDNN_CANDIDATES, &count, configs);
   if (b.status != CUDNN_STATUS_SUCCESS)
     return dnnFailed(cuda, index, "no cuDNN engine", b.status, message);
+  /* `count` is how many configurations the heuristic has, which may be
+   * more than were asked for and written. */
+  if (count > AUTOGLM_CUDNN_CANDIDATES)
+    count = AUTOGLM_CUDNN_CANDIDATES;
 
   /* The first configuration that finalizes into a plan; the plan is made
    * outside `parts`, since failed attempts are destroyed at once. */
@@ -337,9 +338,10 @@ autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
   if (created == CUDNN_STATUS_SUCCESS)
     created = cuda->dnn->setStream(cuda->dnn_handle, cuda->stream);
   if (created != CUDNN_STATUS_SUCCESS) {
+    const char *text = cuda->dnn->getErrorString(created);
     autoglm_message_appendf(message, "cannot start cuDNN (%s) on GPU %d: %s",
                             cuda->dnn->path, cuda->ordinal,
-                            cuda->dnn->getErrorString(created));
+                            text ? text : "unknown status");
     return AUTOGLM_ERROR_DEVICE_FAILED;
   }
   uint64_t workspace = 0;

@@ -10,6 +10,8 @@
 #include "../session_impl.h"
 #include "cuda_session.h"
 
+#include <string.h>
+
 static uint64_t tensorBytes(const autoglm_tensor_desc *desc) {
   return (uint64_t)autoglm_num_elements(desc->rank, desc->shape) *
          autoglm_dtype_size(desc->dtype);
@@ -163,33 +165,55 @@ static int64_t convOutput(int64_t input, int64_t kernel, int64_t stride,
   return padded < span ? -1 : (padded - span) / stride + 1;
 }
 
+/* Bounded so that the output sizes and the tensors' byte counts computed
+ * from them cannot overflow. */
+static bool inRange(int64_t value, int64_t min) {
+  return value >= min && value <= INT32_MAX;
+}
+
 static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
                                 const autoglm_cuda_step *step,
                                 autoglm_message *message) {
   const autoglm_cuda_conv *c = step->conv;
   const char *problem = NULL;
+  uint64_t element = 0;
+  int64_t shapes[3][4]; /* Y, X, W */
   if (step->num_args != 3 || !c)
     problem = "a convolution takes three buffer arguments (Y, X, W) and a "
               "description";
   else if (c->type != AUTOGLM_FLOAT16 && c->type != AUTOGLM_BFLOAT16)
     problem = "its element type is not float16 or bfloat16";
-  else if (c->batch < 1 || c->channels < 1 || c->height < 1 ||
-           c->width < 1 || c->filters < 1 || c->kernel_height < 1 ||
-           c->kernel_width < 1 || c->out_height < 1 || c->out_width < 1)
+  else if (!inRange(c->batch, 1) || !inRange(c->channels, 1) ||
+           !inRange(c->height, 1) || !inRange(c->width, 1) ||
+           !inRange(c->filters, 1) || !inRange(c->kernel_height, 1) ||
+           !inRange(c->kernel_width, 1) || !inRange(c->out_height, 1) ||
+           !inRange(c->out_width, 1))
     problem = "its sizes are out of range";
   else {
     for (int d = 0; d < 2 && !problem; ++d)
-      if (c->strides[d] < 1 || c->dilations[d] < 1 || c->pad_before[d] < 0 ||
-          c->pad_after[d] < 0)
+      if (!inRange(c->strides[d], 1) || !inRange(c->dilations[d], 1) ||
+          !inRange(c->pad_before[d], 0) || !inRange(c->pad_after[d], 0))
         problem = "its strides, dilations or paddings are out of range";
     if (!problem &&
-        (convOutput(c->height, c->kernel_height, c->strides[0],
-                    c->dilations[0], c->pad_before[0],
-                    c->pad_after[0]) != c->out_height ||
+        (convOutput(c->height, c->kernel_height, c->strides[0], c->dilations[0],
+                    c->pad_before[0], c->pad_after[0]) != c->out_height ||
          convOutput(c->width, c->kernel_width, c->strides[1], c->dilations[1],
                     c->pad_before[1], c->pad_after[1]) != c->out_width))
       problem = "its output size does not follow from its input, kernel, "
                 "strides and paddings";
+    element = autoglm_dtype_size(c->type);
+    const int64_t y[4] = {c->batch, c->filters, c->out_height, c->out_width};
+    const int64_t x[4] = {c->batch, c->channels, c->height, c->width};
+    const int64_t w[4] = {c->filters, c->channels, c->kernel_height,
+                          c->kernel_width};
+    memcpy(shapes[0], y, sizeof(y));
+    memcpy(shapes[1], x, sizeof(x));
+    memcpy(shapes[2], w, sizeof(w));
+    for (int a = 0; a < 3 && !problem; ++a) {
+      int64_t count = autoglm_num_elements(4, shapes[a]);
+      if (count < 0 || count > INT64_MAX / (int64_t)element)
+        problem = "its tensors are too large";
+    }
   }
   if (problem) {
     stepPrefix(message, model, index, step);
@@ -202,16 +226,9 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
       autoglm_message_appendf(message, "argument %d is not a buffer", a);
       return AUTOGLM_ERROR_INVALID_MODEL;
     }
-  uint64_t element = autoglm_dtype_size(c->type);
-  uint64_t needed[3] = {
-      (uint64_t)(c->batch * c->filters * c->out_height * c->out_width) *
-          element,
-      (uint64_t)(c->batch * c->channels * c->height * c->width) * element,
-      (uint64_t)(c->filters * c->channels * c->kernel_height *
-                 c->kernel_width) *
-          element};
   for (int32_t a = 0; a < 3; ++a) {
-    autoglm_status status = checkArg(model, index, step, a, needed[a], message);
+    uint64_t needed = (uint64_t)autoglm_num_elements(4, shapes[a]) * element;
+    autoglm_status status = checkArg(model, index, step, a, needed, message);
     if (status != AUTOGLM_OK)
       return status;
   }

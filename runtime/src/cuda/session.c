@@ -3,9 +3,8 @@
  * Creation does all the GPU work a session needs before its first run, in
  * the order in which failures are cheapest to explain: driver, GPU and
  * architecture, fatbin and kernels, device memory and the weights upload,
- * stream and events, kernel parameters, cuBLASLt, cuDNN. Destruction undoes it in
-reverse;
- * both work on a half-built session.
+ * stream and events, kernel parameters, cuBLASLt, cuDNN. Destruction undoes
+ * it in reverse; both work on a half-built session.
  *
 \*===----------------------------------------------------------------------===*/
 

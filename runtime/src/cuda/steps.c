@@ -22,8 +22,9 @@ void autoglm_cuda_append_step(autoglm_message *message,
                             (long long)step->gemm->k);
   else if (step->kind == AUTOGLM_CUDA_STEP_CONV)
     autoglm_message_appendf(
-        message, "step %d (convolution of %lldx%lldx%lldx%lld by %lldx%lldx%lld",
-        index, (long long)step->conv->batch, (long long)step->conv->channels,
+        message,
+        "step %d (convolution of %lldx%lldx%lldx%lld by %lldx%lldx%lld", index,
+        (long long)step->conv->batch, (long long)step->conv->channels,
         (long long)step->conv->height, (long long)step->conv->width,
         (long long)step->conv->filters, (long long)step->conv->kernel_height,
         (long long)step->conv->kernel_width);
