@@ -27,12 +27,12 @@ struct ConvOpBufferization
                           const bufferization::BufferizationOptions &options,
                           bufferization::BufferizationState &state) const {
     auto conv = cast<DnnConvOp>(op);
-    FailureOr<Value> x = bufferization::getBuffer(rewriter, conv.getX(),
-                                                  options, state);
-    FailureOr<Value> w = bufferization::getBuffer(rewriter, conv.getW(),
-                                                  options, state);
-    FailureOr<Value> init = bufferization::getBuffer(rewriter, conv.getInit(),
-                                                     options, state);
+    FailureOr<Value> x =
+        bufferization::getBuffer(rewriter, conv.getX(), options, state);
+    FailureOr<Value> w =
+        bufferization::getBuffer(rewriter, conv.getW(), options, state);
+    FailureOr<Value> init =
+        bufferization::getBuffer(rewriter, conv.getInit(), options, state);
     if (failed(x) || failed(w) || failed(init))
       return failure();
     rewriter.setInsertionPoint(op);

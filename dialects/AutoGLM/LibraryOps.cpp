@@ -55,8 +55,8 @@ LogicalResult GemmOp::verify() {
 
 std::optional<std::string>
 DnnConvOp::whyNot(ShapedType x, ShapedType w, ShapedType y,
-               ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-               ArrayRef<int64_t> padBefore, ArrayRef<int64_t> padAfter) {
+                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                  ArrayRef<int64_t> padBefore, ArrayRef<int64_t> padAfter) {
   for (ShapedType type : {x, w, y}) {
     if (!type.hasRank() || type.getRank() != 4 || !type.hasStaticShape())
       return "operands have static 4-D shapes";
@@ -81,7 +81,8 @@ DnnConvOp::whyNot(ShapedType x, ShapedType w, ShapedType y,
       return "strides and dilations are positive, paddings not negative";
     int64_t span = (w.getDimSize(2 + d) - 1) * dilations[d] + 1;
     int64_t padded = x.getDimSize(2 + d) + padBefore[d] + padAfter[d];
-    if (padded < span || (padded - span) / strides[d] + 1 != y.getDimSize(2 + d))
+    if (padded < span ||
+        (padded - span) / strides[d] + 1 != y.getDimSize(2 + d))
       return "y's rows and columns follow from x's, w's, the strides, "
              "dilations and paddings";
   }

@@ -285,33 +285,32 @@ bool rewriteAsLibraryConv(RewriterBase &rewriter,
   SmallVector<int64_t> after = {padded.rowsAfter, padded.columnsAfter};
   auto resultType = RankedTensorType::get(output.getShape(), element);
   if (DnnConvOp::whyNot(cast<ShapedType>(padded.source.getType()), filter,
-                     resultType, strides, dilations, before, after))
+                        resultType, strides, dilations, before, after))
     return false;
   Location loc = conv.getLoc();
   rewriter.setInsertionPoint(conv);
   Value empty =
       tensor::EmptyOp::create(rewriter, loc, output.getShape(), element);
   Value result = DnnConvOp::create(rewriter, loc, resultType, padded.source,
-                                conv.getInputs()[1], empty, strides, dilations,
-                                before, after)
+                                   conv.getInputs()[1], empty, strides,
+                                   dilations, before, after)
                      .getResult();
   if (element != output.getElementType()) {
     Value wide = tensor::EmptyOp::create(rewriter, loc, output.getShape(),
                                          output.getElementType());
     auto identity = rewriter.getMultiDimIdentityMap(4);
-    result = linalg::GenericOp::create(
-                 rewriter, loc, output, ValueRange{result}, ValueRange{wide},
-                 SmallVector<AffineMap>{identity, identity},
-                 SmallVector<utils::IteratorType>(
-                     4, utils::IteratorType::parallel),
-                 [&](OpBuilder &b, Location at, ValueRange args) {
-                   linalg::YieldOp::create(
-                       b, at,
-                       arith::ExtFOp::create(b, at, output.getElementType(),
-                                             args[0])
-                           .getResult());
-                 })
-                 .getResult(0);
+    result =
+        linalg::GenericOp::create(
+            rewriter, loc, output, ValueRange{result}, ValueRange{wide},
+            SmallVector<AffineMap>{identity, identity},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location at, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, at,
+                  arith::ExtFOp::create(b, at, output.getElementType(), args[0])
+                      .getResult());
+            })
+            .getResult(0);
   }
   rewriter.replaceOp(conv, result);
   eraseUnused(rewriter, padded, fill);
