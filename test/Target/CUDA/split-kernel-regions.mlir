@@ -237,3 +237,23 @@ func.func @f16_conv_bias_relu(%x: tensor<2x3x5x5xf16>, %w: tensor<4x3x3x3xf16>, 
   }
   return %r : tensor<2x4x3x5xf32>
 }
+
+// -----
+
+// A 1x1 convolution of stride 1 over one image is a product in place (its
+// input is the [C, H*W] matrix): in f16 too it stays a product for cuBLASLt.
+// CHECK-LABEL: func.func @f16_pointwise_conv
+// CHECK-NOT:     autoglm.dnn_conv
+// CHECK:         linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<6x8xf16>, tensor<8x16xf16>) outs(%{{.*}} : tensor<6x16xf32>)
+// CHECK-NOT:     autoglm.dnn_conv
+func.func @f16_pointwise_conv(%x: tensor<1x8x4x4xf16>, %w: tensor<6x8x1x1xf16>) -> tensor<1x6x4x4xf32> {
+  %r = autoglm.fused "contraction"(%x, %w) : (tensor<1x8x4x4xf16>, tensor<6x8x1x1xf16>) -> tensor<1x6x4x4xf32> {
+  ^bb0(%a: tensor<1x8x4x4xf16>, %f: tensor<6x8x1x1xf16>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %e = tensor.empty() : tensor<1x6x4x4xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%a, %f : tensor<1x8x4x4xf16>, tensor<6x8x1x1xf16>) outs(%z : tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+    autoglm.yield %c : tensor<1x6x4x4xf32>
+  }
+  return %r : tensor<1x6x4x4xf32>
+}
