@@ -1,22 +1,24 @@
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=512 | FileCheck %s
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
 
-// Odd sizes: 8x32 register tiles over 64x128, the partial column (8x3) and
-// row (3x32, 3x3) tiles peeled off with static shapes. The accumulator is
-// carried through the K loop; each k does broadcasts of A and FMAs.
+// Odd sizes: 8x32 register tiles over 64x128, column panels outside and
+// row tiles inside (B's panel is reused by every row tile), the partial row
+// (3x32) and column (8x3, 3x3) tiles peeled off with static shapes. The
+// accumulator is carried through the K loop; each k does broadcasts of A
+// and FMAs.
 // CHECK-LABEL: func.func @odd_matmul
 // CHECK-NOT: linalg.matmul
-// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
 // CHECK: scf.for %[[N:.*]] = %c0 to %c128 step %c32
+// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
 // CHECK: %[[C:.*]] = memref.subview %{{.*}}[%[[M]], %[[N]]] [8, 32] [1, 1]
 // CHECK: scf.for %{{.*}} = %c0 to %c29 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<8x32xf32>)
 // CHECK-COUNT-8: vector.fma %{{.*}} : vector<32xf32>
 // CHECK: scf.yield
 // CHECK: vector.transfer_write %{{.*}}, %[[C]]
-// CHECK: memref.subview %{{.*}}[%[[M]], 128] [8, 3] [1, 1]
-// CHECK: vector<8x3xf32>
-// CHECK: memref.subview %{{.*}}[64, %{{.*}}] [3, 32] [1, 1]
+// CHECK: memref.subview %{{.*}}[64, %[[N]]] [3, 32] [1, 1]
 // CHECK: vector<3x32xf32>
+// CHECK: memref.subview %{{.*}}[%{{.*}}, 128] [8, 3] [1, 1]
+// CHECK: vector<8x3xf32>
 // CHECK: memref.subview %{{.*}}[64, 128] [3, 3] [1, 1]
 // CHECK: vector<3x3xf32>
 // AVX2-LABEL: func.func @odd_matmul
@@ -45,12 +47,13 @@ func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memr
 }
 
 // Large products get cache blocks first: 64x256 blocks of C in parallel,
-// K in blocks of 256 inside, then the register tiles.
+// K in blocks of 256 inside, then the register tiles (column panels
+// outside, rows inside).
 // CHECK-LABEL: func.func @blocked_matmul
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c1024, %c1024) step (%c64, %c256)
 // CHECK: scf.for %{{.*}} = %c0 to %c1024 step %c256
-// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
 // CHECK: scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
 // CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
 // CHECK-NOT: linalg.matmul
 func.func @blocked_matmul(%a: memref<1024x1024xf32>, %b: memref<1024x1024xf32>, %c: memref<1024x1024xf32>) {

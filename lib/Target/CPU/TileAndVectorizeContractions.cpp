@@ -117,29 +117,43 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
       rewriter.eraseOp(op);
     return success();
   }
+  // Column panels outside, row tiles inside (the order of GotoBLAS's
+  // micro-kernel loops): the K x nr panel of B that a column tile reads
+  // stays in L1 while every row tile of the block passes over it; A's block
+  // rows are reread from L2 instead. B's rows are N apart (a page apart for
+  // N >= 1024), so its panel is the operand to keep close.
+  SmallVector<unsigned> order;
+  if (batched)
+    order.push_back(0);
+  order.append({n, m, k});
   rewriter.setInsertionPoint(block);
   FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
-      rewriter, block, linalg::LinalgTilingOptions().setTileSizes(inner));
+      rewriter, block,
+      linalg::LinalgTilingOptions().setTileSizes(inner).setInterchange(order));
   if (failed(tiled))
     return failure();
   if (block != op)
     rewriter.eraseOp(block);
   rewriter.eraseOp(op);
 
-  // Peel the partial row and column tiles off (columns first: peeling the
-  // rows then copies both column loops), so that every tile is static.
+  // Peel the partial row and column tiles off (the inner loop, rows, first:
+  // peeling the columns then copies both row loops), so that every tile is
+  // static.
   auto loopOf = [&](unsigned dim) -> scf::ForOp {
     unsigned index = 0;
-    for (unsigned d = 0; d < dim; ++d)
+    for (unsigned d : order) {
+      if (d == dim)
+        break;
       index += inner[d] != 0;
+    }
     return inner[dim] ? cast<scf::ForOp>(tiled->loops[index]) : scf::ForOp();
   };
   scf::ForOp rows = loopOf(m), cols = loopOf(n);
   scf::ForOp partial;
-  if (cols && blockRanges[n] % inner[n] != 0)
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, cols, partial);
   if (rows && blockRanges[m] % inner[m] != 0)
     (void)scf::peelForLoopAndSimplifyBounds(rewriter, rows, partial);
+  if (cols && blockRanges[n] % inner[n] != 0)
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, cols, partial);
   return success();
 }
 
