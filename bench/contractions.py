@@ -79,6 +79,9 @@ CASES = {
     "matmul 128x768x768": lambda: matmul(128, 768, 768),
     "matmul 128x768x3072": lambda: matmul(128, 768, 3072),
     "matmul 128x3072x768": lambda: matmul(128, 3072, 768),
+    # The same with 16 more columns: B's rows no longer a multiple of 4 KiB apart.
+    "matmul 128x768x784": lambda: matmul(128, 768, 784),
+    "matmul 128x768x3088": lambda: matmul(128, 768, 3088),
 }
 
 

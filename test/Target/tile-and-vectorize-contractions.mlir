@@ -1,5 +1,6 @@
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=512 | FileCheck %s
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
+// RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions="vector-bits=512 prefetch-distance=0" | FileCheck %s --check-prefix=NOPF
 
 // Odd sizes: 8x32 register tiles over 64x128, column panels outside and
 // row tiles inside (B's panel is reused by every row tile), the partial row
@@ -54,8 +55,19 @@ func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memr
 // CHECK: scf.for %{{.*}} = %c0 to %c1024 step %c256
 // CHECK: scf.for %{{.*}} = %c0 to %c256 step %c32
 // CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
-// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: scf.for %[[K:.*]] = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// Each k prefetches B's panel row 16 rows ahead (the block's last row at
+// its end), both 64-byte lines of the tile's 32 columns.
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[K]], %c16 : index
+// CHECK: %[[ROW:.*]] = arith.minsi %[[AHEAD]], %c255 : index
+// CHECK: memref.prefetch %[[B:.*]][%[[ROW]], %[[COL:.*]]], read, locality<3>, data
+// CHECK: memref.prefetch %[[B]][%[[ROW]], %{{.*}}], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
 // CHECK-NOT: linalg.matmul
+// NOPF-LABEL: func.func @blocked_matmul
+// NOPF-NOT: memref.prefetch
+// NOPF: return
 func.func @blocked_matmul(%a: memref<1024x1024xf32>, %b: memref<1024x1024xf32>, %c: memref<1024x1024xf32>) {
   linalg.matmul ins(%a, %b : memref<1024x1024xf32>, memref<1024x1024xf32>) outs(%c : memref<1024x1024xf32>)
   return

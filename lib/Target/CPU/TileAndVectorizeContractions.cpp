@@ -39,6 +39,8 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -198,9 +200,9 @@ void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
       write = w;
       continue;
     }
-    // Nothing else may write memory (loads and views are fine).
+    // Nothing else may write memory (loads, prefetches and views are fine).
     if (!isMemoryEffectFree(&op) &&
-        !isa<vector::TransferReadOp, vector::LoadOp>(op))
+        !isa<vector::TransferReadOp, vector::LoadOp, memref::PrefetchOp>(op))
       return;
   }
   if (!write || !write.getBase().getParentRegion()->isProperAncestor(
@@ -235,6 +237,55 @@ void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
   rewriter.modifyOpInPlace(write, [&] {
     write.getValueToStoreMutable().assign((*newLoop)->getResults().back());
   });
+}
+
+/// Prefetches, beside the register tile `tile` (a K = 1 slice of the
+/// product), B's panel row `distance` rows further down its K block (the
+/// last row at the block's end), one prefetch per cache line of the tile's
+/// nr columns. A row of B is the only operand of the K loop that the
+/// hardware prefetchers miss: consecutive k are N elements apart, a new page
+/// each for N >= 1024, where A's rows and C stay in a few streams.
+void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
+                      int64_t distance) {
+  auto view = tile.getDpsInputs()[1].getDefiningOp<memref::SubViewOp>();
+  if (!view || !view.getSource().getType().hasStaticShape())
+    return;
+  MemRefType source = view.getSource().getType();
+  int64_t rank = source.getRank();
+  SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
+  ArrayRef<int64_t> sizes = view.getStaticSizes();
+  unsigned kDim = rank - 2, nDim = rank - 1;
+  if (sizes[kDim] != 1 || ShapedType::isDynamic(sizes[nDim]))
+    return;
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  auto value = [&](OpFoldResult ofr) {
+    if (auto v = dyn_cast<Value>(ofr))
+      return v;
+    return index(*getConstantIntValue(ofr));
+  };
+  Value ahead = arith::MinSIOp::create(
+      rewriter, loc,
+      arith::AddIOp::create(rewriter, loc, value(offsets[kDim]),
+                            index(distance)),
+      index(source.getDimSize(kDim) - 1));
+  int64_t elementBytes =
+      std::max<int64_t>(1, source.getElementTypeBitWidth() / 8);
+  int64_t perLine = std::max<int64_t>(1, 64 / elementBytes);
+  for (int64_t column = 0; column < sizes[nDim]; column += perLine) {
+    SmallVector<Value> indices;
+    for (int64_t d = 0; d < rank; ++d)
+      indices.push_back(d == kDim ? ahead : value(offsets[d]));
+    if (column)
+      indices[nDim] =
+          arith::AddIOp::create(rewriter, loc, indices[nDim], index(column));
+    memref::PrefetchOp::create(rewriter, loc, view.getSource(), indices,
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
+  }
 }
 
 struct TileAndVectorizeContractionsPass
@@ -282,6 +333,8 @@ struct TileAndVectorizeContractionsPass
         tilesToVectorize.push_back(op);
     });
     for (linalg::LinalgOp op : tilesToVectorize) {
+      if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()))
+        prefetchPanelRow(rewriter, op, prefetchDistance);
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
           rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
