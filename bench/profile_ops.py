@@ -58,6 +58,28 @@ def op_class(op_type):
     return next((name for name, ops in CLASSES if op_type in ops), "other")
 
 
+def kernel_class(node, constant_inputs):
+    """A finer class than op_class, by the kernel a node needs: convolutions
+    by kernel size and groups, matrix products with a weight apart from
+    products of two activations (attention's QK^T and PV), and the row ops
+    (Softmax, LayerNormalization, Erf) and Transpose by name."""
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    if node.op_type == "Conv":
+        weight = constant_inputs.get(node.input[1])
+        kernel = list(weight.shape[2:]) if weight is not None else attrs.get("kernel_shape", [])
+        if attrs.get("group", 1) > 1:
+            return "conv depthwise/grouped"
+        size = "×".join(map(str, kernel)) or "?"
+        return f"conv {size}" + (" stride 2" if max(attrs.get("strides", [1])) > 1 and size != "1×1" else "")
+    if node.op_type in ("MatMul", "Gemm"):
+        if any(i in constant_inputs for i in node.input[:2]):
+            return "matmul / gemm with weights"
+        return "matmul of two activations (attention)"
+    if node.op_type in ("Softmax", "LayerNormalization", "Erf", "Tanh", "Transpose", "BatchNormalization"):
+        return node.op_type
+    return op_class(node.op_type)
+
+
 def all_values(model, feeds):
     """Every node output's value, from ONNX Runtime with optimizations off."""
     m = onnx.ModelProto()
@@ -121,7 +143,8 @@ def isolate(model, feeds, values):
         graph = helper.make_graph([node], "node", graph_inputs, outputs, graph_inits)
         single = helper.make_model(graph, opset_imports=model.opset_import)
         single.ir_version = model.ir_version
-        unique[key] = [single, 1, node.op_type, node_feeds]
+        constants = {i.name: numpy_helper.to_array(i) for i in graph_inits}
+        unique[key] = [single, 1, node.op_type, node_feeds, kernel_class(node, constants)]
     return unique, folded
 
 
@@ -140,7 +163,7 @@ def time_ort(path, feeds, threads, runs, budget):
     return statistics.median(times)
 
 
-def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, log=sys.stderr):
+def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, log=sys.stderr, by_kernel=False):
     import run as bench_run  # the harness's helpers (model cache, child processes)
     path, _ = bench_run.ensure_model(name, seed, workdir)
     model = onnx.load(path)
@@ -157,7 +180,7 @@ def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, lo
     failures, top = [], []
     print(f"[profile] {name}: {sum(u[1] for u in unique.values())} nodes timed as {len(unique)} "
           f"distinct one-node models, {folded} folded", file=log, flush=True)
-    for index, (key, (single, count, op_type, node_feeds)) in enumerate(unique.items()):
+    for index, (key, (single, count, op_type, node_feeds, kernel)) in enumerate(unique.items()):
         p = os.path.join(pdir, f"n{index}.onnx")
         so = os.path.join(pdir, f"n{index}.so")
         onnx.save(single, p)
@@ -168,7 +191,7 @@ def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, lo
             inputs += ["--input", f"{input_name}={os.path.join(pdir, f'n{index}_{j}.npy')}"]
         rc, out, err, _, _ = bench_run.child([os.path.join(build, "bin", "autoglm-opt"), p, "--emit=so",
                                               "-o", so], 600)
-        cls = op_class(op_type)
+        cls = kernel if by_kernel else op_class(op_type)
         entry = per_class[cls]
         entry["nodes"] += count
         try:
@@ -206,7 +229,8 @@ def profile_models(args, names):
     for name in names:
         try:
             out.append(profile_model(args.build, name, args.threads, args.work, args.seed,
-                                     runs=3 if args.quick else 20, budget=0.1 if args.quick else 1.0))
+                                     runs=3 if args.quick else 20, budget=0.1 if args.quick else 1.0,
+                                     by_kernel=getattr(args, "by_kernel", False)))
         except Exception as e:  # one model's profile failing must not lose the others
             out.append({"model": name, "skipped": f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"})
     return out
@@ -249,6 +273,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--work", default="")
+    parser.add_argument("--by-kernel", action="store_true",
+                        help="classes by kernel (conv 3×3, conv 1×1, attention products, Softmax, ...) "
+                             "instead of by op type")
     args = parser.parse_args()
     args.build = os.path.abspath(args.build)
     args.work = os.path.abspath(args.work or os.path.join(args.build, "bench-models"))

@@ -52,7 +52,9 @@ import onnx
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import flops  # noqa: E402
 import models  # noqa: E402
+import peak_flops  # noqa: E402
 import svgchart  # noqa: E402
 
 EXIT_NO_BACKEND = 3
@@ -428,6 +430,13 @@ def bench_model(args, name):
     result["onnx_bytes"] = os.path.getsize(path)
     result["parameters"] = int(sum(np.prod(i.dims) for i in model.graph.initializer))
     result["nodes"] = len(model.graph.node)
+    try:  # the roofline column: the products' FLOPs of one sample
+        counted = flops.model_flops(model, models.input_shapes(model, 1, fixed))
+        result["gflop_per_sample"] = counted["gflop"]
+        if counted["unknown"]:
+            result["gflop_unknown_nodes"] = len(counted["unknown"])
+    except Exception as e:  # reported, not fatal: the timings stand without it
+        result["gflop_error"] = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
     batches = [1] if args.batch1_only else [1, args.batch or tp_batch]
     result["batches"] = []
     skip = None
@@ -532,10 +541,39 @@ def markdown(results):
         else:
             cells += ["—", "—", "—"]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += roofline_table(results)
     lines += torch_table(results)
     if notes:
         lines += ["", "Errors:", ""] + notes
     return "\n".join(lines) + "\n"
+
+
+def roofline_table(results):
+    """Each model's FLOPs against this machine's float32 peak, measured in
+    the same run by bench/peak_flops.py on as many threads as the runners."""
+    peak = results.get("peak") or {}
+    rows = [r for r in results["models"] if r.get("gflop_per_sample") and r.get("batches")]
+    if not rows or "gflops" not in peak:
+        return ["", f"Roofline: not measured ({peak.get('error', 'no peak measurement in this run')})."]
+    def share(r, b, runner):
+        t = b.get(runner, {})
+        if "median_ms" not in t:
+            return "—"
+        achieved = r["gflop_per_sample"] * b["batch"] / (t["median_ms"] / 1e3)
+        return f"{achieved:.1f} ({100 * achieved / peak['gflops']:.0f}%)"
+    lines = ["", f"Roofline: the products' GFLOP per sample (Conv, MatMul, Gemm; bench/flops.py) and the "
+                 f"GFLOP/s each runner reaches at its median, as a share of this machine's float32 peak measured "
+                 f"in the same run: {peak['gflops']:.1f} GFLOP/s on {peak['threads']} thread(s) "
+                 f"({peak['isa']} FMA loop, bench/peak_flops.py; host features: {' '.join(peak.get('features', []))}).",
+             "", "| model | GFLOP / sample | AutoGLM GFLOP/s b1 (% of peak) | ORT GFLOP/s b1 (% of peak) | batch | "
+                 "AutoGLM GFLOP/s (% of peak) | ORT GFLOP/s (% of peak) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        b1 = r["batches"][0]
+        bn = r["batches"][1] if len(r["batches"]) > 1 else None
+        cells = [r["name"], f"{r['gflop_per_sample']:.3g}", share(r, b1, "autoglm"), share(r, b1, "ort")]
+        cells += [str(bn["batch"]), share(r, bn, "autoglm"), share(r, bn, "ort")] if bn else ["—"] * 3
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def torch_table(results):
@@ -702,6 +740,10 @@ def main():
         "tolerance": f"|autoglm - ort| <= {atol_scale:g} * max|ort| + {rtol:g} * |ort| element-wise"
                      + (f", cosine >= {min_cosine}" if min_cosine else ""),
         "loadavg_start": loadavg(), "models": []}
+    if args.device == "cpu":
+        results["peak"] = peak_flops.measure(threads=args.threads, seconds=0.1 if args.quick else 0.3)
+        print(f"[bench] float32 peak: {results['peak'].get('gflops', results['peak'].get('error'))} GFLOP/s "
+              f"on {args.threads} thread(s)", file=sys.stderr, flush=True)
     for name in names:
         results["models"].append(bench_model(args, name))
         with open(os.path.join(args.results, "results.json"), "w") as f:

@@ -1,22 +1,25 @@
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=512 | FileCheck %s
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
+// RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions="vector-bits=512 prefetch-distance=0" | FileCheck %s --check-prefix=NOPF
 
-// Odd sizes: 8x32 register tiles over 64x128, the partial column (8x3) and
-// row (3x32, 3x3) tiles peeled off with static shapes. The accumulator is
-// carried through the K loop; each k does broadcasts of A and FMAs.
+// Odd sizes: 8x32 register tiles over 64x128, column panels outside and
+// row tiles inside (B's panel is reused by every row tile), the partial row
+// (3x32) and column (8x3, 3x3) tiles peeled off with static shapes. The
+// accumulator is carried through the K loop; each k does broadcasts of A
+// and FMAs.
 // CHECK-LABEL: func.func @odd_matmul
 // CHECK-NOT: linalg.matmul
-// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
 // CHECK: scf.for %[[N:.*]] = %c0 to %c128 step %c32
+// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
 // CHECK: %[[C:.*]] = memref.subview %{{.*}}[%[[M]], %[[N]]] [8, 32] [1, 1]
 // CHECK: scf.for %{{.*}} = %c0 to %c29 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<8x32xf32>)
 // CHECK-COUNT-8: vector.fma %{{.*}} : vector<32xf32>
 // CHECK: scf.yield
 // CHECK: vector.transfer_write %{{.*}}, %[[C]]
-// CHECK: memref.subview %{{.*}}[%[[M]], 128] [8, 3] [1, 1]
-// CHECK: vector<8x3xf32>
-// CHECK: memref.subview %{{.*}}[64, %{{.*}}] [3, 32] [1, 1]
+// CHECK: memref.subview %{{.*}}[64, %[[N]]] [3, 32] [1, 1]
 // CHECK: vector<3x32xf32>
+// CHECK: memref.subview %{{.*}}[%{{.*}}, 128] [8, 3] [1, 1]
+// CHECK: vector<8x3xf32>
 // CHECK: memref.subview %{{.*}}[64, 128] [3, 3] [1, 1]
 // CHECK: vector<3x3xf32>
 // AVX2-LABEL: func.func @odd_matmul
@@ -45,14 +48,26 @@ func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memr
 }
 
 // Large products get cache blocks first: 64x256 blocks of C in parallel,
-// K in blocks of 256 inside, then the register tiles.
+// K in blocks of 256 inside, then the register tiles (column panels
+// outside, rows inside).
 // CHECK-LABEL: func.func @blocked_matmul
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c1024, %c1024) step (%c64, %c256)
 // CHECK: scf.for %{{.*}} = %c0 to %c1024 step %c256
-// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
 // CHECK: scf.for %{{.*}} = %c0 to %c256 step %c32
-// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK: scf.for %[[K:.*]] = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// Each k prefetches B's panel row 16 rows ahead (the block's last row at
+// its end), both 64-byte lines of the tile's 32 columns.
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[K]], %c16 : index
+// CHECK: %[[ROW:.*]] = arith.minsi %[[AHEAD]], %c255 : index
+// CHECK: memref.prefetch %[[B:.*]][%[[ROW]], %[[COL:.*]]], read, locality<3>, data
+// CHECK: memref.prefetch %[[B]][%[[ROW]], %{{.*}}], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
 // CHECK-NOT: linalg.matmul
+// NOPF-LABEL: func.func @blocked_matmul
+// NOPF-NOT: memref.prefetch
+// NOPF: return
 func.func @blocked_matmul(%a: memref<1024x1024xf32>, %b: memref<1024x1024xf32>, %c: memref<1024x1024xf32>) {
   linalg.matmul ins(%a, %b : memref<1024x1024xf32>, memref<1024x1024xf32>) outs(%c : memref<1024x1024xf32>)
   return

@@ -123,6 +123,11 @@ def AutoGLMTileAndVectorizeContractions
     contraction to broadcasts and FMAs (outer products). `mr x nr` is chosen
     from the vector width so the accumulator fits in the register file.
 
+    Each step of a tile's K loop also prefetches the row of B's panel
+    `prefetch-distance` rows ahead (`memref.prefetch`): B's rows are N
+    elements apart, a page apart for wide products, where the hardware
+    prefetchers do not follow.
+
     `linalg.depthwise_conv_2d_nchw_chw` becomes a generic whose innermost
     loop runs along the output row, which LLVM vectorizes.
   }];
@@ -130,6 +135,9 @@ def AutoGLMTileAndVectorizeContractions
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
            "Vector register width in bits that selects the register tile "
            "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
+    Option<"prefetchDistance", "prefetch-distance", "unsigned",
+           /*default=*/"16",
+           "Rows of B ahead of the K loop to prefetch (0: none)">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

@@ -37,8 +37,10 @@
 
 #include "ContractionTiles.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -117,29 +119,43 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
       rewriter.eraseOp(op);
     return success();
   }
+  // Column panels outside, row tiles inside (the order of GotoBLAS's
+  // micro-kernel loops): the K x nr panel of B that a column tile reads
+  // stays in L1 while every row tile of the block passes over it; A's block
+  // rows are reread from L2 instead. B's rows are N apart (a page apart for
+  // N >= 1024), so its panel is the operand to keep close.
+  SmallVector<unsigned> order;
+  if (batched)
+    order.push_back(0);
+  order.append({n, m, k});
   rewriter.setInsertionPoint(block);
   FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
-      rewriter, block, linalg::LinalgTilingOptions().setTileSizes(inner));
+      rewriter, block,
+      linalg::LinalgTilingOptions().setTileSizes(inner).setInterchange(order));
   if (failed(tiled))
     return failure();
   if (block != op)
     rewriter.eraseOp(block);
   rewriter.eraseOp(op);
 
-  // Peel the partial row and column tiles off (columns first: peeling the
-  // rows then copies both column loops), so that every tile is static.
+  // Peel the partial row and column tiles off (the inner loop, rows, first:
+  // peeling the columns then copies both row loops), so that every tile is
+  // static.
   auto loopOf = [&](unsigned dim) -> scf::ForOp {
     unsigned index = 0;
-    for (unsigned d = 0; d < dim; ++d)
+    for (unsigned d : order) {
+      if (d == dim)
+        break;
       index += inner[d] != 0;
+    }
     return inner[dim] ? cast<scf::ForOp>(tiled->loops[index]) : scf::ForOp();
   };
   scf::ForOp rows = loopOf(m), cols = loopOf(n);
   scf::ForOp partial;
-  if (cols && blockRanges[n] % inner[n] != 0)
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, cols, partial);
   if (rows && blockRanges[m] % inner[m] != 0)
     (void)scf::peelForLoopAndSimplifyBounds(rewriter, rows, partial);
+  if (cols && blockRanges[n] % inner[n] != 0)
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, cols, partial);
   return success();
 }
 
@@ -184,9 +200,9 @@ void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
       write = w;
       continue;
     }
-    // Nothing else may write memory (loads and views are fine).
+    // Nothing else may write memory (loads, prefetches and views are fine).
     if (!isMemoryEffectFree(&op) &&
-        !isa<vector::TransferReadOp, vector::LoadOp>(op))
+        !isa<vector::TransferReadOp, vector::LoadOp, memref::PrefetchOp>(op))
       return;
   }
   if (!write || !write.getBase().getParentRegion()->isProperAncestor(
@@ -221,6 +237,55 @@ void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
   rewriter.modifyOpInPlace(write, [&] {
     write.getValueToStoreMutable().assign((*newLoop)->getResults().back());
   });
+}
+
+/// Prefetches, beside the register tile `tile` (a K = 1 slice of the
+/// product), B's panel row `distance` rows further down its K block (the
+/// last row at the block's end), one prefetch per cache line of the tile's
+/// nr columns. A row of B is the only operand of the K loop that the
+/// hardware prefetchers miss: consecutive k are N elements apart, a new page
+/// each for N >= 1024, where A's rows and C stay in a few streams.
+void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
+                      int64_t distance) {
+  auto view = tile.getDpsInputs()[1].getDefiningOp<memref::SubViewOp>();
+  if (!view || !view.getSource().getType().hasStaticShape())
+    return;
+  MemRefType source = view.getSource().getType();
+  int64_t rank = source.getRank();
+  SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
+  ArrayRef<int64_t> sizes = view.getStaticSizes();
+  unsigned kDim = rank - 2, nDim = rank - 1;
+  if (sizes[kDim] != 1 || ShapedType::isDynamic(sizes[nDim]))
+    return;
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  auto value = [&](OpFoldResult ofr) {
+    if (auto v = dyn_cast<Value>(ofr))
+      return v;
+    return index(*getConstantIntValue(ofr));
+  };
+  Value ahead = arith::MinSIOp::create(
+      rewriter, loc,
+      arith::AddIOp::create(rewriter, loc, value(offsets[kDim]),
+                            index(distance)),
+      index(source.getDimSize(kDim) - 1));
+  int64_t elementBytes =
+      std::max<int64_t>(1, source.getElementTypeBitWidth() / 8);
+  int64_t perLine = std::max<int64_t>(1, 64 / elementBytes);
+  for (int64_t column = 0; column < sizes[nDim]; column += perLine) {
+    SmallVector<Value> indices;
+    for (int64_t d = 0; d < rank; ++d)
+      indices.push_back(d == kDim ? ahead : value(offsets[d]));
+    if (column)
+      indices[nDim] =
+          arith::AddIOp::create(rewriter, loc, indices[nDim], index(column));
+    memref::PrefetchOp::create(rewriter, loc, view.getSource(), indices,
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
+  }
 }
 
 struct TileAndVectorizeContractionsPass
@@ -268,6 +333,8 @@ struct TileAndVectorizeContractionsPass
         tilesToVectorize.push_back(op);
     });
     for (linalg::LinalgOp op : tilesToVectorize) {
+      if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()))
+        prefetchPanelRow(rewriter, op, prefetchDistance);
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
           rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
