@@ -28,6 +28,7 @@
 
 #include "Calibration.h"
 #include "ConstantEvaluator.h"
+#include "PrecisionToggles.h"
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
 
@@ -138,7 +139,7 @@ void narrowContraction(RewriterBase &rewriter, ConstantConverter &constants,
 }
 
 bool isContractionToNarrow(Operation *op) {
-  if (op->getParentOfType<FusedOp>())
+  if (op->getParentOfType<FusedOp>() || isKeptInFloat32(op))
     return false;
   if (auto mm = dyn_cast<MatMulOp>(op))
     return !mm.getAccumulatorType() && isF32Tensor(mm.getLhs()) &&
@@ -164,7 +165,8 @@ void narrowGatherTable(RewriterBase &rewriter, ConstantConverter &constants,
 }
 
 bool isTableToNarrow(GatherOp gather) {
-  if (gather->getParentOfType<FusedOp>() || !isF32Tensor(gather.getData()))
+  if (gather->getParentOfType<FusedOp>() || isKeptInFloat32(gather) ||
+      !isF32Tensor(gather.getData()))
     return false;
   ElementsAttr table = constantOf(gather.getData());
   return table && table.getNumElements() >= kMinTableElements;
@@ -358,19 +360,51 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       narrow = Float16Type::get(context);
     else if (precision == "bf16")
       narrow = BFloat16Type::get(context);
-    else if (precision == "int8") {
-      if (failed(quantize(int8)))
-        return signalPassFailure();
-    } else if (precision != "fp32") {
+    else if (precision != "fp32" && precision != "int8") {
       getOperation().emitError() << "unknown precision '" << precision
                                  << "' (expected fp32, fp16, bf16 or int8)";
       return signalPassFailure();
     }
+    if (failed(markProducts()))
+      return signalPassFailure();
+    if (precision == "int8" && failed(quantize(int8)))
+      return signalPassFailure();
     if (narrow)
       assign(narrow);
+    clearPrecisionMarks(getOperation());
     if (!report.empty() &&
         failed(writeReport(getOperation(), precision, report, int8)))
       return signalPassFailure();
+  }
+
+  /// The ops this precision lowers, in program order: the products, and
+  /// for fp16/bf16 the embedding tables.
+  SmallVector<Operation *> lowerableProducts() {
+    SmallVector<Operation *> products;
+    if (precision == "fp32")
+      return products;
+    getOperation().walk([&](Operation *op) {
+      auto gather = dyn_cast<GatherOp>(op);
+      if (precision == "int8" ? isQuantizableMatMul(op)
+                              : isContractionToNarrow(op) ||
+                                    (gather && isTableToNarrow(gather)))
+        products.push_back(op);
+    });
+    return products;
+  }
+
+  /// Marks the products `keep` names, then, for the sensitivity build, puts
+  /// a toggle on each of the others.
+  LogicalResult markProducts() {
+    if (keep.empty() && !toggles)
+      return success();
+    SmallVector<Operation *> products = lowerableProducts();
+    if (failed(keepInFloat32(getOperation(), products, keep)))
+      return failure();
+    if (!toggles)
+      return success();
+    llvm::erase_if(products, isKeptInFloat32);
+    return insertPrecisionToggles(getOperation(), products);
   }
 
   LogicalResult quantize(Int8Rewrites &int8) {

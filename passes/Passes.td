@@ -131,6 +131,14 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     the `calibration` file's range (symmetric, clamped to +-127), and the
     result is scaled back to f32 per channel; everything else stays f32.
     The report gives each int8 product's activation threshold and scales.
+
+    `keep` lists ONNX nodes whose products stay f32 (what
+    `--accuracy-budget` chose). `toggles` builds the budget's sensitivity
+    model instead: each product it would lower also computes in f32, and a
+    float32 [1] input `autoglm.toggle:<node>` per node selects the lowered
+    result (1) or the f32 one (0). `sensitivity` is the budget's measured
+    errors (JSON from autoglm-opt), added to the report per node; the
+    report is then also drawn as an SVG next to it (FILE.svg).
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
@@ -145,6 +153,13 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
            "largest |x| seen) or percentile">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
            "int8 with calibrator=percentile: the percentile of |x| kept">,
+    ListOption<"keep", "keep", "std::string",
+               "ONNX nodes whose products stay f32">,
+    Option<"toggles", "toggles", "bool", /*default=*/"false",
+           "Build the sensitivity model: every lowered product also in f32, "
+           "chosen per node by an input autoglm.toggle:<node>">,
+    Option<"sensitivity", "sensitivity", "std::string", /*default=*/"",
+           "The accuracy budget's measurements (JSON), for the report">,
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

@@ -15,6 +15,7 @@
 
 #include "Calibration.h"
 #include "ConstantEvaluator.h"
+#include "PrecisionToggles.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Passes/Report.h"
 
@@ -58,7 +59,7 @@ LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
   llvm::MapVector<Value, std::string> points = findCalibrationPoints(module);
   SmallVector<MatMulOp> products;
   module.walk([&](MatMulOp mm) {
-    if (isQuantizableMatMul(mm))
+    if (isQuantizableMatMul(mm) && !isKeptInFloat32(mm))
       products.push_back(mm);
   });
   IRRewriter rewriter(module.getContext());
