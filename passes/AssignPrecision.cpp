@@ -28,6 +28,7 @@
 
 #include "Calibration.h"
 #include "ConstantEvaluator.h"
+#include "PrecisionPicture.h"
 #include "PrecisionToggles.h"
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
@@ -40,6 +41,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::autoglm {
@@ -309,12 +311,77 @@ llvm::json::Object describeInt8(Operation *op, const Int8Choice &choice) {
                             {"weight_scale_max", choice.maxWeightScale}};
 }
 
+/// The accuracy budget's measurements (AccuracyBudget.cpp's JSON): the
+/// summary, and each measured layer by node name.
+struct BudgetMeasurements {
+  llvm::json::Object summary;
+  llvm::StringMap<llvm::json::Object> layers;
+};
+
+FailureOr<BudgetMeasurements> readBudgetMeasurements(StringRef path,
+                                                     Location loc) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  llvm::Expected<llvm::json::Value> json =
+      buffer ? llvm::json::parse((*buffer)->getBuffer())
+             : llvm::json::Value(nullptr);
+  if (!json) {
+    llvm::consumeError(json.takeError());
+    return emitError(loc) << "malformed accuracy budget file '" << path << "'";
+  }
+  llvm::json::Object *root = json->getAsObject();
+  if (!root)
+    return emitError(loc) << "cannot read the accuracy budget file '" << path
+                          << "'";
+  BudgetMeasurements measurements;
+  if (llvm::json::Array *layers = root->getArray("layers"))
+    for (llvm::json::Value &layer : *layers)
+      if (llvm::json::Object *object = layer.getAsObject())
+        measurements.layers[object->getString("node").value_or("")] =
+            std::move(*object);
+  root->erase("layers");
+  measurements.summary = std::move(*root);
+  return measurements;
+}
+
+/// Adds the budget's measurement of `entry`'s node, if any.
+void addMeasurement(llvm::json::Object &entry,
+                    const BudgetMeasurements *budget) {
+  if (!budget)
+    return;
+  auto it = budget->layers.find(*entry.getString("node"));
+  if (it == budget->layers.end())
+    return;
+  const llvm::json::Object &layer = it->second;
+  entry["error_alone"] = llvm::json::Object{
+      {"cosine", *layer.getNumber("cosine")},
+      {"rel_error", *layer.getNumber("rel_error")},
+      {"error", *layer.getNumber("error")}};
+  entry["sensitivity_rank"] = *layer.getInteger("rank");
+  entry["kept_by_budget"] = *layer.getBoolean("kept");
+}
+
+LogicalResult writeText(StringRef path, StringRef text, Location loc,
+                        StringRef what) {
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
+  if (error)
+    return emitError(loc) << "cannot write the " << what << " '" << path
+                          << "': " << error.message();
+  os << text;
+  return success();
+}
+
 /// Writes the precision of every op of `module` (constants aside) to
 /// `path`; the narrowing and widening casts are listed apart, under the node
 /// whose value they convert. The quantize and dequantize ops around an int8
-/// product are the product's (`int8`).
+/// product are the product's (`int8`). With the accuracy budget's
+/// measurements, each measured node gets its error alone, rank and whether
+/// the budget kept it, and the report an `accuracy_budget` summary; with a
+/// `picture` path, the report is drawn there as SVG.
 LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
-                          const Int8Rewrites &int8) {
+                          const Int8Rewrites &int8,
+                          const BudgetMeasurements *budget,
+                          StringRef picture) {
   llvm::json::Array nodes, casts;
   module.walk([&](Operation *op) {
     if (op->getNumResults() == 0 || op->hasTrait<OpTrait::ConstantLike>() ||
@@ -322,7 +389,9 @@ LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
         int8.helpers.contains(op))
       return;
     if (auto it = int8.products.find(op); it != int8.products.end()) {
-      nodes.push_back(describeInt8(op, it->second));
+      llvm::json::Object entry = describeInt8(op, it->second);
+      addMeasurement(entry, budget);
+      nodes.push_back(std::move(entry));
       return;
     }
     auto cast = dyn_cast<CastOp>(op);
@@ -334,19 +403,24 @@ LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
           {"to", precisionName(getElementTypeOrSelf(cast.getType()))}});
       return;
     }
-    nodes.push_back(describe(op));
+    llvm::json::Object entry = describe(op);
+    if (isa<MatMulOp, ConvOp, GatherOp>(op))
+      addMeasurement(entry, budget);
+    nodes.push_back(std::move(entry));
   });
-  std::error_code error;
-  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
-  if (error)
-    return module.emitError() << "cannot write the precision report '" << path
-                              << "': " << error.message();
-  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
-                                   {"precision", precision},
-                                   {"nodes", std::move(nodes)},
-                                   {"casts", std::move(casts)}}))
-     << "\n";
-  return success();
+  llvm::json::Object report{{"precision", precision},
+                            {"nodes", std::move(nodes)},
+                            {"casts", std::move(casts)}};
+  if (budget)
+    report["accuracy_budget"] = llvm::json::Object(budget->summary);
+  if (!picture.empty() &&
+      failed(writeText(picture, drawPrecisionReport(report), module.getLoc(),
+                       "precision picture")))
+    return failure();
+  return writeText(
+      path,
+      llvm::formatv("{0:2}\n", llvm::json::Value(std::move(report))).str(),
+      module.getLoc(), "precision report");
 }
 
 struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
@@ -372,8 +446,18 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
     if (narrow)
       assign(narrow);
     clearPrecisionMarks(getOperation());
-    if (!report.empty() &&
-        failed(writeReport(getOperation(), precision, report, int8)))
+    if (report.empty())
+      return;
+    std::optional<BudgetMeasurements> budget;
+    if (!sensitivity.empty()) {
+      FailureOr<BudgetMeasurements> read =
+          readBudgetMeasurements(sensitivity, getOperation().getLoc());
+      if (failed(read))
+        return signalPassFailure();
+      budget = std::move(*read);
+    }
+    if (failed(writeReport(getOperation(), precision, report, int8,
+                           budget ? &*budget : nullptr, picture)))
       return signalPassFailure();
   }
 

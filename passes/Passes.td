@@ -137,8 +137,9 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     model instead: each product it would lower also computes in f32, and a
     float32 [1] input `autoglm.toggle:<node>` per node selects the lowered
     result (1) or the f32 one (0). `sensitivity` is the budget's measured
-    errors (JSON from autoglm-opt), added to the report per node; the
-    report is then also drawn as an SVG next to it (FILE.svg).
+    errors (JSON from autoglm-opt), added to the report per node.
+    `picture` draws the report as SVG: the layers in order, coloured by
+    precision, with the measured error bars.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
@@ -160,6 +161,8 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
            "chosen per node by an input autoglm.toggle:<node>">,
     Option<"sensitivity", "sensitivity", "std::string", /*default=*/"",
            "The accuracy budget's measurements (JSON), for the report">,
+    Option<"picture", "picture", "std::string", /*default=*/"",
+           "Draw the report as SVG to this file">,
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

@@ -307,6 +307,7 @@ FailureOr<BudgetDecision> mlir::autoglm::protectSensitiveLayers(
                      : "rel-error"},
       {"bound", budget->bound},
       {"met", true},
+      {"requested_precision", options.precision},
       {"lowered_precision", precision},
       {"calibration_sets", toggles.sets},
       {"all_lowered", toJSON(allLowered)},

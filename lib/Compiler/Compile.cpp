@@ -361,17 +361,25 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
                                                  ? llvm::errs()
                                                  : llvm::nulls());
   // The precision report is an output too.
-  std::string precisionReport;
+  std::string precisionReport, precisionPicture;
   if (!options.precisionReport.empty()) {
     FailureOr<std::string> temp =
         state.outputs.create(options.precisionReport, loc);
     if (failed(temp))
       return failure();
     precisionReport = *temp;
+    // Drawn next to it: FILE.json -> FILE.svg.
+    SmallString<256> svg(options.precisionReport);
+    llvm::sys::path::replace_extension(svg, "svg");
+    temp = state.outputs.create(svg, loc);
+    if (failed(temp))
+      return failure();
+    precisionPicture = *temp;
   }
   AssignPrecisionOptions precision;
   precision.precision = resolvePrecision(options.precision, options.target);
   precision.report = precisionReport;
+  precision.picture = precisionPicture;
   precision.calibrator = options.calibrator;
   precision.percentile = options.calibrationPercentile;
   precision.toggles = options.precisionToggles;
