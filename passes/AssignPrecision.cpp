@@ -497,9 +497,10 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       return module.emitError()
              << "precision int8 needs activation ranges: give "
                 "--calibration-data=DIR (or the pass option calibration=FILE)";
-    if (calibrator != "minmax" && calibrator != "percentile")
+    if (calibrator != "minmax" && calibrator != "percentile" &&
+        calibrator != "entropy")
       return module.emitError() << "unknown calibrator '" << calibrator
-                                << "' (expected minmax or percentile)";
+                                << "' (expected minmax, percentile or entropy)";
     if (!(percentile > 0 && percentile <= 100))
       return module.emitError()
              << "the percentile must be in (0, 100], got " << percentile;

@@ -151,7 +151,7 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     Option<"calibrator", "calibrator", "std::string",
            /*default=*/"\"minmax\"",
            "int8: how a range becomes a clipping threshold: minmax (the "
-           "largest |x| seen) or percentile">,
+           "largest |x| seen), percentile or entropy (least KL divergence)">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
            "int8 with calibrator=percentile: the percentile of |x| kept">,
     ListOption<"keep", "keep", "std::string",

@@ -171,9 +171,10 @@ static llvm::cl::opt<std::string> calibrationCache(
 static llvm::cl::opt<std::string> calibrator(
     "calibrator",
     llvm::cl::desc("int8: an activation's clipping threshold is the largest "
-                   "|x| seen (minmax, the default) or a percentile of |x| "
-                   "(percentile)"),
-    llvm::cl::value_desc("minmax|percentile"), llvm::cl::init("minmax"),
+                   "|x| seen (minmax, the default), a percentile of |x| "
+                   "(percentile), or the one of least KL divergence between "
+                   "the clipped and the quantized histogram (entropy)"),
+    llvm::cl::value_desc("minmax|percentile|entropy"), llvm::cl::init("minmax"),
     llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<double> calibrationPercentile(
@@ -573,9 +574,10 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                     "--accuracy-budget\n";
     return failure();
   }
-  if (calibrator != "minmax" && calibrator != "percentile") {
+  if (calibrator != "minmax" && calibrator != "percentile" &&
+      calibrator != "entropy") {
     llvm::errs() << "error: unknown --calibrator=" << calibrator
-                 << " (expected minmax or percentile)\n";
+                 << " (expected minmax, percentile or entropy)\n";
     return failure();
   }
   if (!(calibrationPercentile > 0 && calibrationPercentile <= 100)) {
