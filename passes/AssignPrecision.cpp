@@ -352,10 +352,10 @@ void addMeasurement(llvm::json::Object &entry,
   if (it == budget->layers.end())
     return;
   const llvm::json::Object &layer = it->second;
-  entry["error_alone"] = llvm::json::Object{
-      {"cosine", *layer.getNumber("cosine")},
-      {"rel_error", *layer.getNumber("rel_error")},
-      {"error", *layer.getNumber("error")}};
+  entry["error_alone"] =
+      llvm::json::Object{{"cosine", *layer.getNumber("cosine")},
+                         {"rel_error", *layer.getNumber("rel_error")},
+                         {"error", *layer.getNumber("error")}};
   entry["sensitivity_rank"] = *layer.getInteger("rank");
   entry["kept_by_budget"] = *layer.getBoolean("kept");
 }
@@ -380,8 +380,7 @@ LogicalResult writeText(StringRef path, StringRef text, Location loc,
 /// `picture` path, the report is drawn there as SVG.
 LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
                           const Int8Rewrites &int8,
-                          const BudgetMeasurements *budget,
-                          StringRef picture) {
+                          const BudgetMeasurements *budget, StringRef picture) {
   llvm::json::Array nodes, casts;
   module.walk([&](Operation *op) {
     if (op->getNumResults() == 0 || op->hasTrait<OpTrait::ConstantLike>() ||

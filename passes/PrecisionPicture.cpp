@@ -62,7 +62,8 @@ double barEnd(double error) {
 }
 } // namespace
 
-std::string mlir::autoglm::drawPrecisionReport(const llvm::json::Object &report) {
+std::string
+mlir::autoglm::drawPrecisionReport(const llvm::json::Object &report) {
   struct Row {
     std::string node, op, precision;
     std::optional<double> error;
@@ -96,20 +97,18 @@ std::string mlir::autoglm::drawPrecisionReport(const llvm::json::Object &report)
                       width, height);
   os << llvm::formatv("<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n",
                       width, height);
-  std::string title = "precision " + escape(report.getString("precision")
-                                                .value_or("")
-                                                .str());
+  std::string title =
+      "precision " + escape(report.getString("precision").value_or("").str());
   if (budget) {
     const llvm::json::Object *result = budget->getObject("result");
-    title += llvm::formatv(", accuracy budget {0}: {1} of {2} layers kept in "
-                           "fp32, cosine {3:F6}, rel-error {4:E2}",
-                           escape(budget->getString("budget").value_or("")),
-                           budget->getInteger("kept").value_or(0),
-                           rows.size(),
-                           result ? result->getNumber("cosine").value_or(0) : 0,
-                           result ? result->getNumber("rel_error").value_or(0)
-                                  : 0)
-                 .str();
+    title +=
+        llvm::formatv(", accuracy budget {0}: {1} of {2} layers kept in "
+                      "fp32, cosine {3:F6}, rel-error {4:E2}",
+                      escape(budget->getString("budget").value_or("")),
+                      budget->getInteger("kept").value_or(0), rows.size(),
+                      result ? result->getNumber("cosine").value_or(0) : 0,
+                      result ? result->getNumber("rel_error").value_or(0) : 0)
+            .str();
   }
   os << "<text x=\"8\" y=\"18\" font-weight=\"bold\">" << title << "</text>\n";
   // The legend.
@@ -125,8 +124,8 @@ std::string mlir::autoglm::drawPrecisionReport(const llvm::json::Object &report)
                         "only this layer lowered ({0}), log scale 1e-7 to 1"
                         "</text>\n",
                         budget->getString("metric") == "cosine"
-                               ? "1 - cosine"
-                               : "relative error");
+                            ? "1 - cosine"
+                            : "relative error");
   // The axis and the bound.
   int bottom = kTop + kRowHeight * int(rows.size());
   if (budget) {

@@ -83,9 +83,9 @@ mlir::autoglm::insertPrecisionToggles(ModuleOp module,
       Value threshold = ConstantOp::create(
           b, loc, half,
           DenseElementsAttr::get(half, b.getF32FloatAttr(0.5f).getValue()));
-      it->second = CmpOp::create(b, loc,
-                                 CmpPredicateAttr::get(context, CmpPredicate::gt),
-                                 main.getArgument(index), threshold);
+      it->second = CmpOp::create(
+          b, loc, CmpPredicateAttr::get(context, CmpPredicate::gt),
+          main.getArgument(index), threshold);
     }
     b.setInsertionPoint(op);
     Operation *reference = b.clone(*op);

@@ -1,4 +1,5 @@
-//===- PrecisionToggles.h - products kept in f32, toggled products -*- C++ -*-===//
+//===- PrecisionToggles.h - products kept in f32, toggled products -*- C++
+//-*-===//
 //
 // Internal to the passes library: how --autoglm-assign-precision leaves
 // chosen products in float32 (its `keep` option, what the accuracy budget

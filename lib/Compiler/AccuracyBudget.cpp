@@ -111,15 +111,14 @@ public:
       std::error_code ec;
       llvm::raw_fd_ostream os(*maskFile, ec);
       if (ec)
-        return emitError(loc) << "cannot write '" << *maskFile
-                              << "': " << ec.message();
+        return emitError(loc)
+               << "cannot write '" << *maskFile << "': " << ec.message();
       for (const std::string &mask : masks)
         os << mask << "\n";
     }
-    SmallVector<StringRef> argv = {runner,         library, "--calibrate",
-                                   data,           "--toggle-masks",
-                                   *maskFile,      "--calibration-out",
-                                   *out};
+    SmallVector<StringRef> argv = {
+        runner,           library,   "--calibrate",       data,
+        "--toggle-masks", *maskFile, "--calibration-out", *out};
     if (std::optional<std::string> message = runRunner(argv, *log))
       return emitError(loc) << "measuring the accuracy budget on '" << data
                             << "' failed: " << *message;

@@ -36,9 +36,9 @@ FailureOr<std::string> mlir::autoglm::findRunner(Location loc) {
   return std::string(runner);
 }
 
-FailureOr<std::string> mlir::autoglm::makeScratchFile(
-    StringRef pattern, Location loc,
-    std::vector<llvm::sys::fs::TempFile> &scratch) {
+FailureOr<std::string>
+mlir::autoglm::makeScratchFile(StringRef pattern, Location loc,
+                               std::vector<llvm::sys::fs::TempFile> &scratch) {
   SmallString<128> model;
   llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, model);
   llvm::sys::path::append(model, pattern);
@@ -67,8 +67,8 @@ std::optional<std::string> mlir::autoglm::runRunner(ArrayRef<StringRef> argv,
                                                     StringRef logPath) {
   std::optional<StringRef> redirects[] = {std::nullopt, logPath, logPath};
   std::string error;
-  int status = llvm::sys::ExecuteAndWait(argv[0], argv, std::nullopt,
-                                         redirects, 0, 0, &error);
+  int status = llvm::sys::ExecuteAndWait(argv[0], argv, std::nullopt, redirects,
+                                         0, 0, &error);
   if (status == 0)
     return std::nullopt;
   // autoglm-run's own message names the set, the input and the file.

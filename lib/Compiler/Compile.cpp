@@ -398,9 +398,9 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
   }
   // The nodes the accuracy budget keeps in float32.
   if (!options.accuracyBudget.empty() && precision.precision != "fp32") {
-    FailureOr<BudgetDecision> decision = protectSensitiveLayers(
-        module, options, precision.precision, precision.calibration, timing,
-        calibrationFiles);
+    FailureOr<BudgetDecision> decision =
+        protectSensitiveLayers(module, options, precision.precision,
+                               precision.calibration, timing, calibrationFiles);
     if (failed(decision))
       return failure();
     precision.keep.assign(decision->keep.begin(), decision->keep.end());

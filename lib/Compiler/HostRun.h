@@ -1,4 +1,5 @@
-//===- HostRun.h - run a model build on this machine, as a child -*- C++ -*-===//
+//===- HostRun.h - run a model build on this machine, as a child -*- C++
+//-*-===//
 //
 // Internal to the compile driver: what calibration (Calibrate.cpp) and the
 // accuracy budget (AccuracyBudget.cpp) share to build a model for this
@@ -23,8 +24,9 @@ FailureOr<std::string> findRunner(Location loc);
 
 /// A new temporary file named after `pattern` ("autoglm-x-%%%%.so"), kept
 /// in `scratch` (removed with it); returns its path.
-FailureOr<std::string> makeScratchFile(StringRef pattern, Location loc,
-                                       std::vector<llvm::sys::fs::TempFile> &scratch);
+FailureOr<std::string>
+makeScratchFile(StringRef pattern, Location loc,
+                std::vector<llvm::sys::fs::TempFile> &scratch);
 
 /// Compiles `module` (a copy; `module` is not changed) with `build` for
 /// this machine as a shared library at build.outputPath, timed as `what`.

@@ -146,7 +146,8 @@ static llvm::cl::opt<std::string> accuracyBudget(
                    "sets, has a cosine similarity to float32 of at least C "
                    "(cosine:C) or a largest |difference| of at most E times "
                    "its largest |value| (rel-error:E)"),
-    llvm::cl::value_desc("cosine:C|rel-error:E"), llvm::cl::cat(compileCategory));
+    llvm::cl::value_desc("cosine:C|rel-error:E"),
+    llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<int64_t> maxProtectedLayers(
     "max-protected-layers",

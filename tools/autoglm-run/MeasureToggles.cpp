@@ -65,10 +65,10 @@ void compare(const HostTensor &y, const HostTensor &r, Error &error) {
     maxDiff = std::max(maxDiff, std::fabs(a - b));
     maxRef = std::max(maxRef, std::fabs(b));
   }
-  double cosine = !finite                ? -1.0
-                  : yy == 0 && rr == 0   ? 1.0
-                  : yy == 0 || rr == 0   ? 0.0
-                                         : dot / std::sqrt(yy * rr);
+  double cosine = !finite              ? -1.0
+                  : yy == 0 && rr == 0 ? 1.0
+                  : yy == 0 || rr == 0 ? 0.0
+                                       : dot / std::sqrt(yy * rr);
   double rel = !finite ? kHugeError : maxRef > 0 ? maxDiff / maxRef : maxDiff;
   error.minCosine = std::min(error.minCosine, cosine);
   error.maxRelError = std::max(error.maxRelError, std::min(rel, kHugeError));

@@ -8,9 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "Calibrate.h"
-#include "MeasureToggles.h"
 #include "Compare.h"
 #include "HostTensor.h"
+#include "MeasureToggles.h"
 #include "ModelLibrary.h"
 #include "Options.h"
 #include "RandomFill.h"
