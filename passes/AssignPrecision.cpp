@@ -28,6 +28,8 @@
 
 #include "Calibration.h"
 #include "ConstantEvaluator.h"
+#include "PrecisionPicture.h"
+#include "PrecisionToggles.h"
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
 
@@ -39,6 +41,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::autoglm {
@@ -138,7 +141,7 @@ void narrowContraction(RewriterBase &rewriter, ConstantConverter &constants,
 }
 
 bool isContractionToNarrow(Operation *op) {
-  if (op->getParentOfType<FusedOp>())
+  if (op->getParentOfType<FusedOp>() || isKeptInFloat32(op))
     return false;
   if (auto mm = dyn_cast<MatMulOp>(op))
     return !mm.getAccumulatorType() && isF32Tensor(mm.getLhs()) &&
@@ -164,7 +167,8 @@ void narrowGatherTable(RewriterBase &rewriter, ConstantConverter &constants,
 }
 
 bool isTableToNarrow(GatherOp gather) {
-  if (gather->getParentOfType<FusedOp>() || !isF32Tensor(gather.getData()))
+  if (gather->getParentOfType<FusedOp>() || isKeptInFloat32(gather) ||
+      !isF32Tensor(gather.getData()))
     return false;
   ElementsAttr table = constantOf(gather.getData());
   return table && table.getNumElements() >= kMinTableElements;
@@ -307,12 +311,76 @@ llvm::json::Object describeInt8(Operation *op, const Int8Choice &choice) {
                             {"weight_scale_max", choice.maxWeightScale}};
 }
 
+/// The accuracy budget's measurements (AccuracyBudget.cpp's JSON): the
+/// summary, and each measured layer by node name.
+struct BudgetMeasurements {
+  llvm::json::Object summary;
+  llvm::StringMap<llvm::json::Object> layers;
+};
+
+FailureOr<BudgetMeasurements> readBudgetMeasurements(StringRef path,
+                                                     Location loc) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  llvm::Expected<llvm::json::Value> json =
+      buffer ? llvm::json::parse((*buffer)->getBuffer())
+             : llvm::json::Value(nullptr);
+  if (!json) {
+    llvm::consumeError(json.takeError());
+    return emitError(loc) << "malformed accuracy budget file '" << path << "'";
+  }
+  llvm::json::Object *root = json->getAsObject();
+  if (!root)
+    return emitError(loc) << "cannot read the accuracy budget file '" << path
+                          << "'";
+  BudgetMeasurements measurements;
+  if (llvm::json::Array *layers = root->getArray("layers"))
+    for (llvm::json::Value &layer : *layers)
+      if (llvm::json::Object *object = layer.getAsObject())
+        measurements.layers[object->getString("node").value_or("")] =
+            std::move(*object);
+  root->erase("layers");
+  measurements.summary = std::move(*root);
+  return measurements;
+}
+
+/// Adds the budget's measurement of `entry`'s node, if any.
+void addMeasurement(llvm::json::Object &entry,
+                    const BudgetMeasurements *budget) {
+  if (!budget)
+    return;
+  auto it = budget->layers.find(*entry.getString("node"));
+  if (it == budget->layers.end())
+    return;
+  const llvm::json::Object &layer = it->second;
+  entry["error_alone"] =
+      llvm::json::Object{{"cosine", *layer.getNumber("cosine")},
+                         {"rel_error", *layer.getNumber("rel_error")},
+                         {"error", *layer.getNumber("error")}};
+  entry["sensitivity_rank"] = *layer.getInteger("rank");
+  entry["kept_by_budget"] = *layer.getBoolean("kept");
+}
+
+LogicalResult writeText(StringRef path, StringRef text, Location loc,
+                        StringRef what) {
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
+  if (error)
+    return emitError(loc) << "cannot write the " << what << " '" << path
+                          << "': " << error.message();
+  os << text;
+  return success();
+}
+
 /// Writes the precision of every op of `module` (constants aside) to
 /// `path`; the narrowing and widening casts are listed apart, under the node
 /// whose value they convert. The quantize and dequantize ops around an int8
-/// product are the product's (`int8`).
+/// product are the product's (`int8`). With the accuracy budget's
+/// measurements, each measured node gets its error alone, rank and whether
+/// the budget kept it, and the report an `accuracy_budget` summary; with a
+/// `picture` path, the report is drawn there as SVG.
 LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
-                          const Int8Rewrites &int8) {
+                          const Int8Rewrites &int8,
+                          const BudgetMeasurements *budget, StringRef picture) {
   llvm::json::Array nodes, casts;
   module.walk([&](Operation *op) {
     if (op->getNumResults() == 0 || op->hasTrait<OpTrait::ConstantLike>() ||
@@ -320,7 +388,9 @@ LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
         int8.helpers.contains(op))
       return;
     if (auto it = int8.products.find(op); it != int8.products.end()) {
-      nodes.push_back(describeInt8(op, it->second));
+      llvm::json::Object entry = describeInt8(op, it->second);
+      addMeasurement(entry, budget);
+      nodes.push_back(std::move(entry));
       return;
     }
     auto cast = dyn_cast<CastOp>(op);
@@ -332,19 +402,24 @@ LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
           {"to", precisionName(getElementTypeOrSelf(cast.getType()))}});
       return;
     }
-    nodes.push_back(describe(op));
+    llvm::json::Object entry = describe(op);
+    if (isa<MatMulOp, ConvOp, GatherOp>(op))
+      addMeasurement(entry, budget);
+    nodes.push_back(std::move(entry));
   });
-  std::error_code error;
-  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
-  if (error)
-    return module.emitError() << "cannot write the precision report '" << path
-                              << "': " << error.message();
-  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
-                                   {"precision", precision},
-                                   {"nodes", std::move(nodes)},
-                                   {"casts", std::move(casts)}}))
-     << "\n";
-  return success();
+  llvm::json::Object report{{"precision", precision},
+                            {"nodes", std::move(nodes)},
+                            {"casts", std::move(casts)}};
+  if (budget)
+    report["accuracy_budget"] = llvm::json::Object(budget->summary);
+  if (!picture.empty() &&
+      failed(writeText(picture, drawPrecisionReport(report), module.getLoc(),
+                       "precision picture")))
+    return failure();
+  return writeText(
+      path,
+      llvm::formatv("{0:2}\n", llvm::json::Value(std::move(report))).str(),
+      module.getLoc(), "precision report");
 }
 
 struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
@@ -358,19 +433,61 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       narrow = Float16Type::get(context);
     else if (precision == "bf16")
       narrow = BFloat16Type::get(context);
-    else if (precision == "int8") {
-      if (failed(quantize(int8)))
-        return signalPassFailure();
-    } else if (precision != "fp32") {
+    else if (precision != "fp32" && precision != "int8") {
       getOperation().emitError() << "unknown precision '" << precision
                                  << "' (expected fp32, fp16, bf16 or int8)";
       return signalPassFailure();
     }
+    if (failed(markProducts()))
+      return signalPassFailure();
+    if (precision == "int8" && failed(quantize(int8)))
+      return signalPassFailure();
     if (narrow)
       assign(narrow);
-    if (!report.empty() &&
-        failed(writeReport(getOperation(), precision, report, int8)))
+    clearPrecisionMarks(getOperation());
+    if (report.empty())
+      return;
+    std::optional<BudgetMeasurements> budget;
+    if (!sensitivity.empty()) {
+      FailureOr<BudgetMeasurements> read =
+          readBudgetMeasurements(sensitivity, getOperation().getLoc());
+      if (failed(read))
+        return signalPassFailure();
+      budget = std::move(*read);
+    }
+    if (failed(writeReport(getOperation(), precision, report, int8,
+                           budget ? &*budget : nullptr, picture)))
       return signalPassFailure();
+  }
+
+  /// The ops this precision lowers, in program order: the products, and
+  /// for fp16/bf16 the embedding tables.
+  SmallVector<Operation *> lowerableProducts() {
+    SmallVector<Operation *> products;
+    if (precision == "fp32")
+      return products;
+    getOperation().walk([&](Operation *op) {
+      auto gather = dyn_cast<GatherOp>(op);
+      if (precision == "int8" ? isQuantizableMatMul(op)
+                              : isContractionToNarrow(op) ||
+                                    (gather && isTableToNarrow(gather)))
+        products.push_back(op);
+    });
+    return products;
+  }
+
+  /// Marks the products `keep` names, then, for the sensitivity build, puts
+  /// a toggle on each of the others.
+  LogicalResult markProducts() {
+    if (keep.empty() && !toggles)
+      return success();
+    SmallVector<Operation *> products = lowerableProducts();
+    if (failed(keepInFloat32(getOperation(), products, keep)))
+      return failure();
+    if (!toggles)
+      return success();
+    llvm::erase_if(products, isKeptInFloat32);
+    return insertPrecisionToggles(getOperation(), products);
   }
 
   LogicalResult quantize(Int8Rewrites &int8) {
@@ -379,9 +496,10 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       return module.emitError()
              << "precision int8 needs activation ranges: give "
                 "--calibration-data=DIR (or the pass option calibration=FILE)";
-    if (calibrator != "minmax" && calibrator != "percentile")
+    if (calibrator != "minmax" && calibrator != "percentile" &&
+        calibrator != "entropy")
       return module.emitError() << "unknown calibrator '" << calibrator
-                                << "' (expected minmax or percentile)";
+                                << "' (expected minmax, percentile or entropy)";
     if (!(percentile > 0 && percentile <= 100))
       return module.emitError()
              << "the percentile must be in (0, 100], got " << percentile;

@@ -10,6 +10,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::autoglm;
 
@@ -104,9 +106,71 @@ FailureOr<CalibrationTable> mlir::autoglm::readCalibrationTable(StringRef path,
   return table;
 }
 
+/// The entropy calibrator (TensorRT's): for each candidate threshold, P is
+/// the histogram below it with everything above added to its last bin
+/// (what clipping gives), and Q the same bins without that mass, merged
+/// into `levels` equal groups and spread back evenly over each group's
+/// non-empty bins (what quantization keeps). The threshold of least
+/// KL(P || Q) wins. A bin P has mass in and Q none (the clipped mass in
+/// an otherwise empty last bin) counts as Q = kEmptyBin rather than
+/// infinity, as in TensorRT's reference, so that a few far outliers are
+/// clipped. Candidates are `levels` bins and up; thresholds are upper bin
+/// edges.
+double mlir::autoglm::entropyThreshold(ArrayRef<uint64_t> histogram,
+                                       double absmax, int levels) {
+  constexpr double kEmptyBin = 1e-4;
+  size_t bins = histogram.size();
+  if (bins <= size_t(levels) || absmax <= 0)
+    return absmax;
+  double bestDivergence = INFINITY;
+  size_t best = bins;
+  std::vector<double> p, q;
+  for (size_t i = levels; i <= bins; ++i) {
+    p.assign(histogram.begin(), histogram.begin() + i);
+    double kept = 0, clipped = 0;
+    for (double x : p)
+      kept += x;
+    for (size_t b = i; b < bins; ++b)
+      clipped += histogram[b];
+    if (kept == 0)
+      continue;
+    q.assign(i, 0);
+    for (int g = 0; g < levels; ++g) {
+      size_t begin = g * i / levels, end = (g + 1) * i / levels;
+      double sum = 0;
+      size_t nonEmpty = 0;
+      for (size_t b = begin; b < end; ++b) {
+        sum += p[b];
+        nonEmpty += p[b] > 0;
+      }
+      for (size_t b = begin; b < end; ++b)
+        if (p[b] > 0)
+          q[b] = sum / double(nonEmpty) / kept;
+    }
+    p[i - 1] += clipped;
+    double total = kept + clipped, divergence = 0;
+    for (size_t b = 0; b < i; ++b) {
+      if (p[b] == 0)
+        continue;
+      double pb = p[b] / total, qb = q[b] > 0 ? q[b] : kEmptyBin;
+      divergence += pb * std::log(pb / qb);
+    }
+    // The smallest threshold among equals: only a strict improvement moves
+    // it up.
+    if (divergence < bestDivergence - 1e-12) {
+      bestDivergence = divergence;
+      best = i;
+    }
+  }
+  return absmax * double(best) / double(bins);
+}
+
 double mlir::autoglm::calibratedThreshold(const ActivationRange &range,
                                           StringRef calibrator,
                                           double percentile) {
+  if (calibrator == "entropy")
+    return entropyThreshold(range.histogram, range.absmax,
+                            kEntropyCalibrationLevels);
   if (calibrator != "percentile" || range.histogram.empty())
     return range.absmax;
   uint64_t total = 0;

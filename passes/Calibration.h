@@ -50,11 +50,22 @@ struct CalibrationTable {
 /// naming the file when it cannot be read or is malformed.
 FailureOr<CalibrationTable> readCalibrationTable(StringRef path, Location loc);
 
-/// The clipping threshold of |x| for `range`: its absmax ("minmax"), or the
+/// The clipping threshold of |x| for `range`: its absmax ("minmax"), the
 /// `percentile` of |x| ("percentile", e.g. 99.99), at the upper edge of the
-/// histogram bin where that many values lie below.
+/// histogram bin where that many values lie below, or the threshold of
+/// least information loss ("entropy", entropyThreshold).
 double calibratedThreshold(const ActivationRange &range, StringRef calibrator,
                            double percentile);
+
+/// The quantization levels of |x| the entropy calibrator compares with: 128,
+/// one sign of int8, as TensorRT's.
+constexpr int kEntropyCalibrationLevels = 128;
+
+/// The threshold of |x| (an upper edge of `histogram`'s bins over [0,
+/// absmax]) whose clipped distribution loses the least information, by
+/// Kullback-Leibler divergence, when quantized to `levels` levels.
+double entropyThreshold(ArrayRef<uint64_t> histogram, double absmax,
+                        int levels);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_PASSES_CALIBRATION_H

@@ -131,6 +131,15 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     the `calibration` file's range (symmetric, clamped to +-127), and the
     result is scaled back to f32 per channel; everything else stays f32.
     The report gives each int8 product's activation threshold and scales.
+
+    `keep` lists ONNX nodes whose products stay f32 (what
+    `--accuracy-budget` chose). `toggles` builds the budget's sensitivity
+    model instead: each product it would lower also computes in f32, and a
+    float32 [1] input `autoglm.toggle:<node>` per node selects the lowered
+    result (1) or the f32 one (0). `sensitivity` is the budget's measured
+    errors (JSON from autoglm-opt), added to the report per node.
+    `picture` draws the report as SVG: the layers in order, coloured by
+    precision, with the measured error bars.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
@@ -142,9 +151,18 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     Option<"calibrator", "calibrator", "std::string",
            /*default=*/"\"minmax\"",
            "int8: how a range becomes a clipping threshold: minmax (the "
-           "largest |x| seen) or percentile">,
+           "largest |x| seen), percentile or entropy (least KL divergence)">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
            "int8 with calibrator=percentile: the percentile of |x| kept">,
+    ListOption<"keep", "keep", "std::string",
+               "ONNX nodes whose products stay f32">,
+    Option<"toggles", "toggles", "bool", /*default=*/"false",
+           "Build the sensitivity model: every lowered product also in f32, "
+           "chosen per node by an input autoglm.toggle:<node>">,
+    Option<"sensitivity", "sensitivity", "std::string", /*default=*/"",
+           "The accuracy budget's measurements (JSON), for the report">,
+    Option<"picture", "picture", "std::string", /*default=*/"",
+           "Draw the report as SVG to this file">,
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

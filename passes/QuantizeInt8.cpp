@@ -15,6 +15,7 @@
 
 #include "Calibration.h"
 #include "ConstantEvaluator.h"
+#include "PrecisionToggles.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Passes/Report.h"
 
@@ -56,10 +57,13 @@ LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
                                                  double percentile,
                                                  Int8Rewrites &rewrites) {
   llvm::MapVector<Value, std::string> points = findCalibrationPoints(module);
-  SmallVector<MatMulOp> products;
+  // Each product with its point's name, taken before any rewrite: a
+  // product that reads another product's result reads the rewritten
+  // (dequantized) value once that one is quantized.
+  SmallVector<std::pair<MatMulOp, std::string>> products;
   module.walk([&](MatMulOp mm) {
-    if (isQuantizableMatMul(mm))
-      products.push_back(mm);
+    if (isQuantizableMatMul(mm) && !isKeptInFloat32(mm))
+      products.push_back({mm, points.lookup(mm.getLhs())});
   });
   IRRewriter rewriter(module.getContext());
   // One quantized activation per value, however many products read it.
@@ -69,10 +73,9 @@ LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
     int64_t zeroPoint;
   };
   DenseMap<Value, Quantized> quantized;
-  for (MatMulOp mm : products) {
+  for (auto &[mm, point] : products) {
     Location loc = mm.getLoc();
     Value x = mm.getLhs();
-    const std::string &point = points.lookup(x);
     auto range = table.ranges.find(calibrationOutputName(point));
     if (range == table.ranges.end())
       return mm.emitError()

@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "autoglm/Compiler/Compile.h"
+#include "HostRun.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -24,8 +24,7 @@
 using namespace mlir;
 using namespace mlir::autoglm;
 
-/// autoglm-run, next to this compiler (the build's bin/ and the package's).
-static FailureOr<std::string> findRunner(Location loc) {
+FailureOr<std::string> mlir::autoglm::findRunner(Location loc) {
   static int anchor;
   std::string self = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
   SmallString<256> runner(llvm::sys::path::parent_path(self));
@@ -37,8 +36,9 @@ static FailureOr<std::string> findRunner(Location loc) {
   return std::string(runner);
 }
 
-static FailureOr<llvm::sys::fs::TempFile> makeTemp(StringRef pattern,
-                                                   Location loc) {
+FailureOr<std::string>
+mlir::autoglm::makeScratchFile(StringRef pattern, Location loc,
+                               std::vector<llvm::sys::fs::TempFile> &scratch) {
   SmallString<128> model;
   llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, model);
   llvm::sys::path::append(model, pattern);
@@ -47,7 +47,39 @@ static FailureOr<llvm::sys::fs::TempFile> makeTemp(StringRef pattern,
   if (!temp)
     return emitError(loc) << "cannot create a temporary file for calibration: "
                           << llvm::toString(temp.takeError());
-  return std::move(*temp);
+  scratch.push_back(std::move(*temp));
+  return scratch.back().TmpName;
+}
+
+LogicalResult mlir::autoglm::buildForHost(ModuleOp module,
+                                          const CompileOptions &build,
+                                          TimingScope &timing, StringRef what) {
+  OwningOpRef<ModuleOp> copy = module.clone();
+  TimingScope scope = timing.nest(what);
+  CompileState state(/*progress=*/false);
+  if (failed(compileModule(*copy, build, scope, state)) ||
+      failed(state.outputs.commit(module.getLoc())))
+    return failure();
+  return success();
+}
+
+std::optional<std::string> mlir::autoglm::runRunner(ArrayRef<StringRef> argv,
+                                                    StringRef logPath) {
+  std::optional<StringRef> redirects[] = {std::nullopt, logPath, logPath};
+  std::string error;
+  int status = llvm::sys::ExecuteAndWait(argv[0], argv, std::nullopt, redirects,
+                                         0, 0, &error);
+  if (status == 0)
+    return std::nullopt;
+  // autoglm-run's own message names the set, the input and the file.
+  std::string message = error;
+  if (auto text = llvm::MemoryBuffer::getFile(logPath)) {
+    StringRef body = (*text)->getBuffer().trim();
+    size_t at = body.rfind("autoglm-run: error: ");
+    message =
+        at == StringRef::npos ? body.str() : body.drop_front(at + 20).str();
+  }
+  return message;
 }
 
 FailureOr<std::string>
@@ -73,64 +105,41 @@ mlir::autoglm::calibrate(ModuleOp module, const CompileOptions &options,
     return failure();
 
   // The calibration build: float32, for this machine, weights embedded.
-  FailureOr<llvm::sys::fs::TempFile> library =
-      makeTemp("autoglm-calibration-%%%%%%%%.so", loc);
+  FailureOr<std::string> library =
+      makeScratchFile("autoglm-calibration-%%%%%%%%.so", loc, scratch);
   if (failed(library))
     return failure();
-  scratch.push_back(std::move(*library));
   CompileOptions build;
   build.emit = EmitKind::SharedLibrary;
-  build.outputPath = scratch.back().TmpName;
+  build.outputPath = *library;
   build.modelName = "calibration";
   build.disabledPasses = options.disabledPasses;
   build.instrumentCalibration = true;
   build.inputPath = options.inputPath;
-  {
-    OwningOpRef<ModuleOp> copy = module.clone();
-    TimingScope scope = timing.nest("calibration build");
-    CompileState state(/*progress=*/false);
-    if (failed(compileModule(*copy, build, scope, state)) ||
-        failed(state.outputs.commit(loc)))
-      return emitError(loc) << "the float32 calibration build failed";
-  }
+  if (failed(buildForHost(module, build, timing, "calibration build")))
+    return emitError(loc) << "the float32 calibration build failed";
 
   std::string ranges = cache;
   if (ranges.empty()) {
-    FailureOr<llvm::sys::fs::TempFile> temp =
-        makeTemp("autoglm-calibration-%%%%%%%%.json", loc);
+    FailureOr<std::string> temp =
+        makeScratchFile("autoglm-calibration-%%%%%%%%.json", loc, scratch);
     if (failed(temp))
       return failure();
-    scratch.push_back(std::move(*temp));
-    ranges = scratch.back().TmpName;
+    ranges = *temp;
   }
-  FailureOr<llvm::sys::fs::TempFile> log =
-      makeTemp("autoglm-calibration-%%%%%%%%.log", loc);
+  FailureOr<std::string> log =
+      makeScratchFile("autoglm-calibration-%%%%%%%%.log", loc, scratch);
   if (failed(log))
     return failure();
-  scratch.push_back(std::move(*log));
-  std::string logPath = scratch.back().TmpName;
 
   TimingScope scope = timing.nest("calibration runs");
   SmallVector<StringRef> argv = {*runner, build.outputPath,    "--calibrate",
                                  data,    "--calibration-out", ranges};
-  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
-                                          StringRef(logPath)};
-  std::string error;
-  int status = llvm::sys::ExecuteAndWait(*runner, argv, std::nullopt, redirects,
-                                         0, 0, &error);
-  if (status != 0) {
-    // autoglm-run's own message names the set, the input and the file.
-    std::string message = error;
-    if (auto text = llvm::MemoryBuffer::getFile(logPath)) {
-      StringRef body = (*text)->getBuffer().trim();
-      size_t at = body.rfind("autoglm-run: error: ");
-      message =
-          at == StringRef::npos ? body.str() : body.drop_front(at + 20).str();
-    }
+  if (std::optional<std::string> message = runRunner(argv, *log)) {
     if (!cache.empty())
       llvm::sys::fs::remove(cache);
     return emitError(loc) << "calibration on '" << data
-                          << "' failed: " << message;
+                          << "' failed: " << *message;
   }
   return ranges;
 }

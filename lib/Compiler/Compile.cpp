@@ -363,31 +363,50 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
                                                  ? llvm::errs()
                                                  : llvm::nulls());
   // The precision report is an output too.
-  std::string precisionReport;
+  std::string precisionReport, precisionPicture;
   if (!options.precisionReport.empty()) {
     FailureOr<std::string> temp =
         state.outputs.create(options.precisionReport, loc);
     if (failed(temp))
       return failure();
     precisionReport = *temp;
+    // Drawn next to it: FILE.json -> FILE.svg.
+    SmallString<256> svg(options.precisionReport);
+    llvm::sys::path::replace_extension(svg, "svg");
+    temp = state.outputs.create(svg, loc);
+    if (failed(temp))
+      return failure();
+    precisionPicture = *temp;
   }
   AssignPrecisionOptions precision;
-  precision.precision = options.precision;
+  precision.precision = resolvePrecision(options.precision, options.target);
   precision.report = precisionReport;
+  precision.picture = precisionPicture;
   precision.calibrator = options.calibrator;
   precision.percentile = options.calibrationPercentile;
+  precision.toggles = options.precisionToggles;
   // int8: the activation ranges, measured on the float32 model first.
   std::vector<llvm::sys::fs::TempFile> calibrationFiles;
   llvm::scope_exit discardCalibrationFiles([&] {
     for (llvm::sys::fs::TempFile &file : calibrationFiles)
       llvm::consumeError(file.discard());
   });
-  if (options.precision == "int8") {
+  if (precision.precision == "int8") {
     FailureOr<std::string> ranges =
         calibrate(module, options, timing, calibrationFiles);
     if (failed(ranges))
       return failure();
     precision.calibration = *ranges;
+  }
+  // The nodes the accuracy budget keeps in float32.
+  if (!options.accuracyBudget.empty() && precision.precision != "fp32") {
+    FailureOr<BudgetDecision> decision =
+        protectSensitiveLayers(module, options, precision.precision,
+                               precision.calibration, timing, calibrationFiles);
+    if (failed(decision))
+      return failure();
+    precision.keep.assign(decision->keep.begin(), decision->keep.end());
+    precision.sensitivity = decision->measurements;
   }
   auto graph = [&](OpPassManager &pm) {
     buildGraphPipeline(pm, options.disabledPasses, precision,

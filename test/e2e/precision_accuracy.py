@@ -2,7 +2,8 @@
 models of bench/models.py.
 
     precision_accuracy.py --bin BUILD/bin --work DIR MODEL [--precisions fp16,bf16,int8]
-        [--min-cosine C] [--weights-ratio R] [--calibrator minmax|percentile]
+        [--min-cosine C] [--weights-ratio R] [--calibrator minmax|percentile|entropy]
+        [--accuracy-budget cosine:C|rel-error:E]
 
 Compiles MODEL once per precision (--weights=external), runs each compiled
 model with autoglm-run on a few inputs and compares its outputs with ONNX
@@ -14,12 +15,17 @@ one float32 gives. Prints one line per precision; exits 1 when a cosine is
 below --min-cosine, the ranking changes, or the weights file of a narrow
 precision is larger than --weights-ratio times the float32 model's weights.
 int8 is calibrated on inputs other than those it is measured on: other
-sentences for `minilm`, other random seeds for the rest.
+sentences for `minilm`, other random seeds for the rest. With
+--accuracy-budget the int8 build keeps the products the budget needs in
+float32 (measured on the calibration inputs, not the measured ones), and
+the line says how many it kept and how long the compile took.
 """
 import argparse
 import os
+import json
 import subprocess
 import sys
+import time
 
 import numpy as np
 import onnx
@@ -110,6 +116,12 @@ def compiled_outputs(so, feeds, work, tag):
     return outputs
 
 
+def budget_layers(work):
+    """The nodes the accuracy budget measured, from the int8 report."""
+    report = json.load(open(os.path.join(work, "int8.json")))
+    return [n for n in report["nodes"] if "error_alone" in n]
+
+
 def ranking(embeddings):
     """For each query, the index of its closest candidate."""
     picks, per = [], 1 + len(SENTENCES[0][1])
@@ -129,7 +141,8 @@ parser.add_argument("--min-cosine", type=float, default=0.99)
 parser.add_argument("--weights-ratio", type=float, default=0.0,
                     help="fail when a narrow weights file exceeds this fraction of float32's (0: no check)")
 parser.add_argument("--threads", type=int, default=0)
-parser.add_argument("--calibrator", default="minmax", help="int8: minmax or percentile")
+parser.add_argument("--calibrator", default="minmax", help="int8: minmax, percentile or entropy")
+parser.add_argument("--accuracy-budget", default="", help="int8: --accuracy-budget for autoglm-opt")
 parser.add_argument("--calibration-sets", type=int, default=4, help="int8: random calibration sets (not minilm)")
 args = parser.parse_args()
 
@@ -155,16 +168,26 @@ for precision in args.precisions.split(","):
     if precision == "int8":
         int8_args = [f"--calibration-data={calibration_dir(model, args.work)}",
                      f"--calibrator={args.calibrator}"]
+        if args.accuracy_budget:
+            int8_args += [f"--accuracy-budget={args.accuracy_budget}",
+                          f"--precision-report={os.path.join(args.work, 'int8.json')}"]
+    start = time.monotonic()
     run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, f"--precision={precision}",
          *int8_args, "--weights=external", "--emit=so", "-o", so])
+    compile_s = time.monotonic() - start
     weights = os.path.getsize(os.path.join(args.work, f"{precision}.weights"))
     outs = compiled_outputs(so, feeds, args.work, precision)
     cosines = [cosine(o[j], r[j]) for o, r in zip(outs, reference) for j in range(r.shape[0])]
     rel = max(float(np.abs(o - r).max() / (np.abs(r).max() + 1e-30)) for o, r in zip(outs, reference))
     name = precision if precision != "int8" else f"int8 ({args.calibrator})"
+    if precision == "int8" and args.accuracy_budget:
+        budget = json.load(open(os.path.join(args.work, "int8.json")))["accuracy_budget"]
+        name += (f" budget {args.accuracy_budget}: {budget['kept']} of "
+                 f"{sum(1 for _ in budget_layers(args.work))} products kept in fp32")
     line = (f"{args.model} {name}: min cosine {min(cosines):.6f}, mean {np.mean(cosines):.6f}, "
             f"max |diff| / max |ref| {rel:.2e}, weights file {weights} bytes "
-            f"({weights / f32_weight_bytes:.3f} of the f32 initializers' {f32_weight_bytes})")
+            f"({weights / f32_weight_bytes:.3f} of the f32 initializers' {f32_weight_bytes}), "
+            f"compile {compile_s:.1f} s")
     if min(cosines) < args.min_cosine:
         line += f"; FAIL: cosine below {args.min_cosine}"
         failed = True

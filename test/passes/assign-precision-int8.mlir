@@ -6,12 +6,12 @@
 // RUN: not autoglm-opt %s --split-input-file --autoglm-assign-precision="precision=int8" 2>&1 | FileCheck %s --check-prefix=NOCAL
 // RUN: not autoglm-opt %s --split-input-file --autoglm-assign-precision="precision=int8 calibration=%S/Inputs/int8-calibration-bad.json" 2>&1 | FileCheck %s --check-prefix=MALFORMED
 // RUN: not autoglm-opt %s --split-input-file --autoglm-assign-precision="precision=int8 calibration=%t.missing.json" 2>&1 | FileCheck %s --check-prefix=MISSING
-// RUN: not autoglm-opt %s --split-input-file --autoglm-assign-precision="precision=int8 calibration=%S/Inputs/int8-calibration.json calibrator=entropy" 2>&1 | FileCheck %s --check-prefix=CALIBRATOR
+// RUN: not autoglm-opt %s --split-input-file --autoglm-assign-precision="precision=int8 calibration=%S/Inputs/int8-calibration.json calibrator=kl" 2>&1 | FileCheck %s --check-prefix=CALIBRATOR
 
 // NOCAL: error: precision int8 needs activation ranges: give --calibration-data=DIR
 // MALFORMED: error: malformed calibration file '{{.*}}int8-calibration-bad.json': entry 'calibration:fc' needs min, max, absmax and histogram
 // MISSING: error: cannot read the calibration file '{{.*}}.missing.json'
-// CALIBRATOR: error: unknown calibrator 'entropy' (expected minmax or percentile)
+// CALIBRATOR: error: unknown calibrator 'kl' (expected minmax, percentile or entropy)
 
 // x was calibrated to [-1.5, 2.54] (minmax): uint8 with scale 4.04 / 255
 // (x is multiplied by 63.12) and zero point round(1.5 / scale) = 95,

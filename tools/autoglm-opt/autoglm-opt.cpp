@@ -134,8 +134,26 @@ static llvm::cl::opt<std::string> precision(
                    "default: nothing changes), fp16 or bf16 (narrow operands "
                    "and weights, f32 accumulation; everything else in f32), "
                    "int8 (matmuls on constant weights quantized from "
-                   "--calibration-data, i32 accumulation)"),
-    llvm::cl::value_desc("fp32|fp16|bf16|int8"), llvm::cl::init("fp32"),
+                   "--calibration-data, i32 accumulation), auto (the fastest "
+                   "of these on the target within --accuracy-budget)"),
+    llvm::cl::value_desc("fp32|fp16|bf16|int8|auto"), llvm::cl::init("fp32"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> accuracyBudget(
+    "accuracy-budget",
+    llvm::cl::desc("Keep the nodes whose lowering costs the most accuracy in "
+                   "float32 until every output, on the --calibration-data "
+                   "sets, has a cosine similarity to float32 of at least C "
+                   "(cosine:C) or a largest |difference| of at most E times "
+                   "its largest |value| (rel-error:E)"),
+    llvm::cl::value_desc("cosine:C|rel-error:E"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<int64_t> maxProtectedLayers(
+    "max-protected-layers",
+    llvm::cl::desc("With --accuracy-budget: fail when the budget needs more "
+                   "than N nodes kept in float32 (default: no limit)"),
+    llvm::cl::value_desc("N"), llvm::cl::init(-1),
     llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> calibrationData(
@@ -154,9 +172,10 @@ static llvm::cl::opt<std::string> calibrationCache(
 static llvm::cl::opt<std::string> calibrator(
     "calibrator",
     llvm::cl::desc("int8: an activation's clipping threshold is the largest "
-                   "|x| seen (minmax, the default) or a percentile of |x| "
-                   "(percentile)"),
-    llvm::cl::value_desc("minmax|percentile"), llvm::cl::init("minmax"),
+                   "|x| seen (minmax, the default), a percentile of |x| "
+                   "(percentile), or the one of least KL divergence between "
+                   "the clipped and the quantized histogram (entropy)"),
+    llvm::cl::value_desc("minmax|percentile|entropy"), llvm::cl::init("minmax"),
     llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<double> calibrationPercentile(
@@ -527,14 +546,39 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     options.disabledPasses.push_back(name);
   }
   if (precision != "fp32" && precision != "fp16" && precision != "bf16" &&
-      precision != "int8") {
+      precision != "int8" && precision != "auto") {
     llvm::errs() << "error: unknown --precision=" << precision
-                 << " (expected fp32, fp16, bf16 or int8)\n";
+                 << " (expected fp32, fp16, bf16, int8 or auto)\n";
     return failure();
   }
-  if (calibrator != "minmax" && calibrator != "percentile") {
+  if (!accuracyBudget.empty()) {
+    std::string error;
+    if (failed(mlir::autoglm::parseAccuracyBudget(accuracyBudget, error))) {
+      llvm::errs() << "error: " << error << "\n";
+      return failure();
+    }
+    if (precision == "fp32") {
+      llvm::errs() << "error: --accuracy-budget applies to a lowered "
+                      "--precision (fp16, bf16, int8 or auto)\n";
+      return failure();
+    }
+  }
+  if (precision == "auto" && accuracyBudget.empty()) {
+    llvm::errs() << "error: --precision=auto picks the fastest precision "
+                    "within an accuracy: give --accuracy-budget (e.g. "
+                    "cosine:0.999) and --calibration-data\n";
+    return failure();
+  }
+  if (maxProtectedLayers.getNumOccurrences() &&
+      (accuracyBudget.empty() || maxProtectedLayers < 0)) {
+    llvm::errs() << "error: --max-protected-layers wants a count >= 0 and "
+                    "--accuracy-budget\n";
+    return failure();
+  }
+  if (calibrator != "minmax" && calibrator != "percentile" &&
+      calibrator != "entropy") {
     llvm::errs() << "error: unknown --calibrator=" << calibrator
-                 << " (expected minmax or percentile)\n";
+                 << " (expected minmax, percentile or entropy)\n";
     return failure();
   }
   if (!(calibrationPercentile > 0 && calibrationPercentile <= 100)) {
@@ -543,13 +587,15 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                  << calibrationPercentile << "\n";
     return failure();
   }
-  if (precision != "int8" &&
+  if (precision != "int8" && precision != "auto" && accuracyBudget.empty() &&
       (!calibrationData.empty() || !calibrationCache.empty())) {
     llvm::errs() << "error: --calibration-data and --calibration-cache apply "
-                    "to --precision=int8 only\n";
+                    "to --precision=int8 or auto, or with --accuracy-budget\n";
     return failure();
   }
   options.precision = precision;
+  options.accuracyBudget = accuracyBudget;
+  options.maxProtectedLayers = maxProtectedLayers;
   if (failed(parseSparseAttention(options)))
     return failure();
   options.precisionReport = precisionReport;

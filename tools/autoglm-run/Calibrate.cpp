@@ -43,67 +43,6 @@ std::string describeShape(const autoglm_tensor_desc &desc) {
          formatShape(std::vector<int64_t>(desc.shape, desc.shape + desc.rank));
 }
 
-/// The sets: every subdirectory of `dir`, sorted by name.
-bool listSets(const std::string &dir, std::vector<std::string> &sets,
-              std::string &error) {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec), end;
-  if (ec) {
-    error = "calibration directory '" + dir + "': " + ec.message();
-    return false;
-  }
-  for (; it != end; it.increment(ec)) {
-    if (ec) {
-      error = "calibration directory '" + dir + "': " + ec.message();
-      return false;
-    }
-    if (it->is_directory(ec))
-      sets.push_back(it->path().string());
-  }
-  std::sort(sets.begin(), sets.end());
-  if (sets.empty()) {
-    error = "calibration directory '" + dir +
-            "' holds no input sets (one subdirectory per set, each with "
-            "<input name>.npy or input_<i>.pb files)";
-    return false;
-  }
-  return true;
-}
-
-/// Reads set `dir`'s value of every model input, checking its type and
-/// shape against the model's.
-bool readSet(const autoglm_model_desc &model, const std::string &dir,
-             std::vector<HostTensor> &inputs, std::string &error) {
-  inputs.clear();
-  inputs.resize(model.num_inputs);
-  for (int32_t i = 0; i < model.num_inputs; ++i) {
-    const autoglm_tensor_desc &desc = model.inputs[i];
-    std::string npy = dir + "/" + desc.name + ".npy";
-    std::string pb = dir + "/input_" + std::to_string(i) + ".pb";
-    std::error_code ec;
-    std::string path;
-    if (std::filesystem::exists(npy, ec))
-      path = npy;
-    else if (std::filesystem::exists(pb, ec))
-      path = pb;
-    else {
-      error = "calibration set '" + dir + "' has no value for input '" +
-              desc.name + "' (expected '" + npy + "' or '" + pb + "')";
-      return false;
-    }
-    if (!readTensorFile(path, inputs[i], error))
-      return false;
-    std::vector<int64_t> shape(desc.shape, desc.shape + desc.rank);
-    if (inputs[i].dtype() != desc.dtype || inputs[i].shape() != shape) {
-      error = "'" + path + "' holds " + autoglm_dtype_name(inputs[i].dtype()) +
-              " " + formatShape(inputs[i].shape()) + ", but input '" +
-              desc.name + "' is " + describeShape(desc);
-      return false;
-    }
-  }
-  return true;
-}
-
 void writeJsonString(FILE *out, const char *text) {
   std::fputc('"', out);
   for (const char *c = text; *c; ++c) {
@@ -161,6 +100,68 @@ int fail(const std::string &message) {
 }
 } // namespace
 
+bool listSets(const std::string &dir, std::vector<std::string> &sets,
+              std::string &error) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec), end;
+  if (ec) {
+    error = "calibration directory '" + dir + "': " + ec.message();
+    return false;
+  }
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      error = "calibration directory '" + dir + "': " + ec.message();
+      return false;
+    }
+    if (it->is_directory(ec))
+      sets.push_back(it->path().string());
+  }
+  std::sort(sets.begin(), sets.end());
+  if (sets.empty()) {
+    error = "calibration directory '" + dir +
+            "' holds no input sets (one subdirectory per set, each with "
+            "<input name>.npy or input_<i>.pb files)";
+    return false;
+  }
+  return true;
+}
+
+bool readSet(const autoglm_model_desc &model, const std::string &dir,
+             std::vector<HostTensor> &inputs, std::string &error,
+             const std::string &skipPrefix) {
+  inputs.clear();
+  inputs.resize(model.num_inputs);
+  for (int32_t i = 0; i < model.num_inputs; ++i) {
+    const autoglm_tensor_desc &desc = model.inputs[i];
+    if (!skipPrefix.empty() &&
+        std::string(desc.name).compare(0, skipPrefix.size(), skipPrefix) == 0)
+      continue;
+    std::string npy = dir + "/" + desc.name + ".npy";
+    std::string pb = dir + "/input_" + std::to_string(i) + ".pb";
+    std::error_code ec;
+    std::string path;
+    if (std::filesystem::exists(npy, ec))
+      path = npy;
+    else if (std::filesystem::exists(pb, ec))
+      path = pb;
+    else {
+      error = "calibration set '" + dir + "' has no value for input '" +
+              desc.name + "' (expected '" + npy + "' or '" + pb + "')";
+      return false;
+    }
+    if (!readTensorFile(path, inputs[i], error))
+      return false;
+    std::vector<int64_t> shape(desc.shape, desc.shape + desc.rank);
+    if (inputs[i].dtype() != desc.dtype || inputs[i].shape() != shape) {
+      error = "'" + path + "' holds " + autoglm_dtype_name(inputs[i].dtype()) +
+              " " + formatShape(inputs[i].shape()) + ", but input '" +
+              desc.name + "' is " + describeShape(desc);
+      return false;
+    }
+  }
+  return true;
+}
+
 int runCalibration(const Options &options, autoglm_session *session) {
   const autoglm_model_desc &model = *autoglm_session_model(session);
   std::string error;
@@ -170,7 +171,7 @@ int runCalibration(const Options &options, autoglm_session *session) {
   // Every set is read (and checked) before the first run.
   std::vector<std::vector<HostTensor>> inputs(sets.size());
   for (size_t s = 0; s < sets.size(); ++s)
-    if (!readSet(model, sets[s], inputs[s], error))
+    if (!readSet(model, sets[s], inputs[s], error, ""))
       return fail(error);
   std::vector<HostTensor> outputs(model.num_outputs);
   std::vector<autoglm_tensor> outputViews;

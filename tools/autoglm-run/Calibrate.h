@@ -11,7 +11,12 @@
 
 #include "Options.h"
 
+#include "HostTensor.h"
+
 #include "autoglm/runtime.h"
+
+#include <string>
+#include <vector>
 
 namespace autoglm::run {
 /// The number of histogram bins of |x| per output, over [0, absmax].
@@ -23,6 +28,18 @@ constexpr int kCalibrationBins = 2048;
 /// float output's min, max, absmax and a histogram of |x|; returns the
 /// process's exit status (errors are printed).
 int runCalibration(const Options &options, autoglm_session *session);
+
+/// The input sets of a calibration directory: every subdirectory of `dir`,
+/// sorted by name; false with `error` set when there is none.
+bool listSets(const std::string &dir, std::vector<std::string> &sets,
+              std::string &error);
+
+/// Reads set `dir`'s value of every model input whose name does not start
+/// with `skipPrefix` (empty: every input), checking its type and shape
+/// against the model's; the skipped inputs stay unallocated.
+bool readSet(const autoglm_model_desc &model, const std::string &dir,
+             std::vector<HostTensor> &inputs, std::string &error,
+             const std::string &skipPrefix);
 } // namespace autoglm::run
 
 #endif // AUTOGLM_RUN_CALIBRATE_H

@@ -59,6 +59,10 @@ Execution:
                         range and a histogram of |x| of every float output as
                         JSON to --calibration-out FILE (autoglm-opt
                         --precision=int8 runs this; docs/precision.md)
+  --toggle-masks FILE   with --calibrate: run each set with every precision
+                        toggle off, then once per mask of FILE, and write
+                        each mask's output error instead (autoglm-opt
+                        --accuracy-budget runs this)
   --help                print this text
 
 Serving benchmark (the model's dimension 0 is the batch; docs/batching.md):
@@ -190,6 +194,8 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       options.calibrateDir = value;
     } else if (name == "--calibration-out") {
       options.calibrationOut = value;
+    } else if (name == "--toggle-masks") {
+      options.toggleMasks = value;
     } else if (name == "--seed") {
       if (!parseInt(value, 0, number)) {
         error = "--seed wants a non-negative integer, got '" + value + "'";
@@ -284,6 +290,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
   }
   if (options.calibrateDir.empty() != options.calibrationOut.empty()) {
     error = "--calibrate DIR and --calibration-out FILE go together";
+    return false;
+  }
+  if (!options.toggleMasks.empty() && options.calibrateDir.empty()) {
+    error = "--toggle-masks FILE needs --calibrate DIR";
     return false;
   }
   return true;

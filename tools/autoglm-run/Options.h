@@ -39,6 +39,9 @@ struct Options {
   /// the float outputs to --calibration-out (Calibrate.h).
   std::string calibrateDir;
   std::string calibrationOut;
+  /// --toggle-masks FILE (with --calibrate): measure the output error of
+  /// each mask of precision toggles instead (MeasureToggles.h).
+  std::string toggleMasks;
 
   /// --batch: rows of one request run through a batcher on the model's
   /// batch sizes (padded or split); 0: one run at the model's own shapes.

@@ -10,6 +10,7 @@
 #include "Calibrate.h"
 #include "Compare.h"
 #include "HostTensor.h"
+#include "MeasureToggles.h"
 #include "ModelLibrary.h"
 #include "Options.h"
 #include "RandomFill.h"
@@ -454,6 +455,8 @@ int main(int argc, char **argv) {
 
   if (options.serveBench)
     return runServeBench(options, session.get());
+  if (!options.toggleMasks.empty())
+    return runToggleMeasurement(options, session.get());
   if (!options.calibrateDir.empty())
     return runCalibration(options, session.get());
 

@@ -55,9 +55,19 @@ struct CompileOptions {
   /// Default passes to leave out, by short name ("fuse", ...;
   /// getOptionalPasses()).
   std::vector<std::string> disabledPasses;
-  /// fp32 (nothing changes), fp16 or bf16: the precision of contractions
-  /// (--precision; --autoglm-assign-precision).
+  /// fp32 (nothing changes), fp16, bf16, int8, or auto (the fastest of
+  /// those on the target that meets accuracyBudget): the precision of
+  /// contractions (--precision; --autoglm-assign-precision).
   std::string precision = "fp32";
+  /// The least accuracy the lowered model must keep on the calibration sets
+  /// ("cosine:0.999" or "rel-error:0.01"; --accuracy-budget): the nodes
+  /// whose lowering costs the most stay float32 until it holds, at most
+  /// maxProtectedLayers of them (negative: no limit).
+  std::string accuracyBudget;
+  int64_t maxProtectedLayers = -1;
+  /// The accuracy budget's sensitivity build: every lowered node also in
+  /// float32, picked by an input per node. Internal.
+  bool precisionToggles = false;
   /// Each ONNX node's precision, JSON (--precision-report).
   std::string precisionReport;
   /// int8: the input sets the float32 model is run on to measure activation
@@ -224,6 +234,48 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
 FailureOr<std::string> calibrate(ModuleOp module, const CompileOptions &options,
                                  TimingScope &timing,
                                  std::vector<llvm::sys::fs::TempFile> &scratch);
+
+/// An accuracy budget (--accuracy-budget).
+struct AccuracyBudget {
+  /// Cosine: every output's cosine similarity to float32 is at least
+  /// `bound`. RelError: every output's largest |difference| over its
+  /// largest |float32 value| is at most `bound`.
+  enum class Metric { Cosine, RelError };
+  Metric metric = Metric::Cosine;
+  double bound = 1;
+  /// As given: "cosine:0.999".
+  std::string spec;
+};
+
+/// Parses "cosine:C" (-1 < C <= 1) or "rel-error:E" (E >= 0); fails with
+/// `error` set, saying the syntax, otherwise.
+FailureOr<AccuracyBudget> parseAccuracyBudget(StringRef spec,
+                                              std::string &error);
+
+/// What the accuracy budget decided: the ONNX nodes kept in float32, and
+/// the measurements (a JSON file in the scratch files) for the precision
+/// report.
+struct BudgetDecision {
+  std::vector<std::string> keep;
+  std::string measurements;
+};
+
+/// Measures each node's contribution to the output error when `precision`
+/// lowers it (one build of `module` with run-time toggles, run by
+/// `autoglm-run` on options.calibrationData; `calibration`: int8's ranges
+/// file) and keeps the most sensitive nodes in float32 until
+/// options.accuracyBudget holds. An error naming the most sensitive nodes
+/// when it cannot hold with options.maxProtectedLayers kept.
+FailureOr<BudgetDecision>
+protectSensitiveLayers(ModuleOp module, const CompileOptions &options,
+                       StringRef precision, StringRef calibration,
+                       TimingScope &timing,
+                       std::vector<llvm::sys::fs::TempFile> &scratch);
+
+/// The precision `--precision=auto` lowers to on `target` (docs/precision.md
+/// gives the cost model): int8 on the CPU, fp16 on CUDA; `precision`
+/// itself otherwise.
+std::string resolvePrecision(StringRef precision, StringRef target);
 
 /// A batch-polymorphic model (--batch-sizes): `modules[i]`, the model
 /// imported with its batch dimension fixed to `batchSizes[i]` (ascending),
