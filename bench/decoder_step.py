@@ -135,9 +135,14 @@ def rope_tables(config: Config, positions: int):
     return np.cos(angle).astype(np.float32), np.sin(angle).astype(np.float32)
 
 
-def build_step(config: Config, weights, cache: int, path: str) -> None:
-    """Writes the step graph to `path` (weights as external data beside it)."""
+def build_step(config: Config, weights, cache: int, path: str, prefill: int = 0) -> None:
+    """Writes the step graph to `path` (weights as external data beside it).
+    With `prefill` > 0, the prefill graph instead: `prefill` tokens and
+    positions [1, prefill], causal attention among them, no cache inputs;
+    logits [prefill, VOCAB] and key_<l> / value_<l> [1, prefill, width] (what
+    fills the cache before decoding, in one run instead of one per token)."""
     c, f = config, TensorProto.FLOAT
+    rows = prefill or 1
     kv = c.kv_heads * c.head
     inits, nodes = [], []
 
@@ -149,7 +154,7 @@ def build_step(config: Config, weights, cache: int, path: str) -> None:
         nodes.append(helper.make_node(op, ins, outs, name=outs[0], **attrs))
         return outs[0]
 
-    cos, sin = rope_tables(c, cache + 1)
+    cos, sin = rope_tables(c, max(cache + 1, prefill))
     init("rope_cos", cos)
     init("rope_sin", sin)
     init("token_embd", weights["token_embd.weight"])
@@ -171,10 +176,14 @@ def build_step(config: Config, weights, cache: int, path: str) -> None:
         k = node("RotaryEmbedding", [k, "rope_cos", "rope_sin", "position"], [f"key_{l}"],
                  interleaved=1, num_heads=c.kv_heads)
         node("Identity", [v], [f"value_{l}"])
-        keys = node("Concat", [f"past_key_{l}", k], [p + "keys"], axis=1)
-        values = node("Concat", [f"past_value_{l}", v], [p + "values"], axis=1)
-        a = node("Attention", [q, keys, values, "valid"], [p + "attended"],
-                 q_num_heads=c.heads, kv_num_heads=c.kv_heads)
+        if prefill:
+            a = node("Attention", [q, k, v], [p + "attended"], is_causal=1,
+                     q_num_heads=c.heads, kv_num_heads=c.kv_heads)
+        else:
+            keys = node("Concat", [f"past_key_{l}", k], [p + "keys"], axis=1)
+            values = node("Concat", [f"past_value_{l}", v], [p + "values"], axis=1)
+            a = node("Attention", [q, keys, values, "valid"], [p + "attended"],
+                     q_num_heads=c.heads, kv_num_heads=c.kv_heads)
         x = node("Add", [x, proj("attn_output", a, "attn_out")], [p + "after_attn"])
         h = node("RMSNormalization", [x, init(p + "ffn_norm", weights[b + "ffn_norm.weight"])],
                  [p + "ffn_in"], epsilon=c.eps, axis=-1)
@@ -182,20 +191,21 @@ def build_step(config: Config, weights, cache: int, path: str) -> None:
         silu = node("Mul", [gate, node("Sigmoid", [gate], [p + "gate_sigmoid"])], [p + "silu"])
         m = node("Mul", [silu, proj("ffn_up", h, "up")], [p + "mlp"])
         x = node("Add", [x, proj("ffn_down", m, "mlp_out")], [p + "out"])
-        outputs += [helper.make_tensor_value_info(f"key_{l}", f, [1, 1, kv]),
-                    helper.make_tensor_value_info(f"value_{l}", f, [1, 1, kv])]
+        outputs += [helper.make_tensor_value_info(f"key_{l}", f, [1, rows, kv]),
+                    helper.make_tensor_value_info(f"value_{l}", f, [1, rows, kv])]
     x = node("RMSNormalization", [x, init("output_norm", weights["output_norm.weight"])],
              ["final_norm"], epsilon=c.eps, axis=-1)
-    x = node("Reshape", [x, init("flat_shape", np.array([1, c.hidden], np.int64))], ["final_flat"])
+    x = node("Reshape", [x, init("flat_shape", np.array([rows, c.hidden], np.int64))], ["final_flat"])
     node("Gemm", [x, "token_embd"], ["logits"], transB=1)
-    inputs = [helper.make_tensor_value_info("token", TensorProto.INT64, [1, 1]),
-              helper.make_tensor_value_info("position", TensorProto.INT64, [1, 1]),
-              helper.make_tensor_value_info("valid", TensorProto.BOOL, [1, cache + 1])]
-    for l in range(c.layers):
+    inputs = [helper.make_tensor_value_info("token", TensorProto.INT64, [1, rows]),
+              helper.make_tensor_value_info("position", TensorProto.INT64, [1, rows])]
+    if not prefill:
+        inputs.append(helper.make_tensor_value_info("valid", TensorProto.BOOL, [1, cache + 1]))
+    for l in range(0 if prefill else c.layers):
         inputs += [helper.make_tensor_value_info(f"past_key_{l}", f, [1, cache, kv]),
                    helper.make_tensor_value_info(f"past_value_{l}", f, [1, cache, kv])]
     graph = helper.make_graph(nodes, "decoder_step", inputs,
-                              [helper.make_tensor_value_info("logits", f, [1, c.vocab])] + outputs,
+                              [helper.make_tensor_value_info("logits", f, [rows, c.vocab])] + outputs,
                               inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
     model.ir_version = 10
@@ -256,15 +266,18 @@ class Cache:
         return feeds
 
     def append(self, outputs) -> None:
-        """Stores the step's key_<l> / value_<l> for the token just run."""
-        p = self.length
-        for l in range(len(self.keys)):
-            k, v = outputs[f"key_{l}"][0, 0], outputs[f"value_{l}"][0, 0]
-            if p < self.sink:
-                self.first_keys[l][p], self.first_values[l][p] = k, v
-            else:
-                self.keys[l][self.cache + p], self.values[l][self.cache + p] = k, v
-        self.length += 1
+        """Stores the key_<l> / value_<l> of the tokens just run (one from a
+        step, all of them from a prefill)."""
+        count = outputs["key_0"].shape[1]
+        for i in range(count):
+            p = self.length
+            for l in range(len(self.keys)):
+                k, v = outputs[f"key_{l}"][0, i], outputs[f"value_{l}"][0, i]
+                if p < self.sink:
+                    self.first_keys[l][p], self.first_values[l][p] = k, v
+                else:
+                    self.keys[l][self.cache + p], self.values[l][self.cache + p] = k, v
+            self.length += 1
 
 
 def compile_step(opt: str, onnx_path: str, so_path: str, flags=()) -> None:

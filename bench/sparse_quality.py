@@ -62,9 +62,32 @@ def log_softmax(logits):
 
 
 def prefill(model, cache, tokens):
+    """Fills `cache` with `tokens`: one run of `model` when it is a prefill
+    graph of that many tokens, one step per token otherwise."""
+    if isinstance(model, PrefillGraphs):
+        tokens = np.asarray(tokens, np.int64)
+        if len(tokens):
+            cache.append(model.run(len(tokens), tokens))
+        return cache
     for t in tokens:
         cache.append(model.run(cache.feeds(int(t))))
     return cache
+
+
+class PrefillGraphs:
+    """ONNX Runtime on prefill graphs (built on demand, one per length)."""
+
+    def __init__(self, config, weights, work, threads):
+        self.config, self.weights, self.work, self.threads = config, weights, work, threads
+        self.sessions = {}
+
+    def run(self, length, tokens):
+        if length not in self.sessions:
+            path = os.path.join(self.work, f"prefill{length}.onnx")
+            ds.build_step(self.config, self.weights, 0, path, prefill=length)
+            self.sessions[length] = ds.OrtStep(path, self.threads)
+        return self.sessions[length].run({"token": tokens[None], "position":
+                                          np.arange(length, dtype=np.int64)[None]})
 
 
 def score(model, cache, tokens, begin, end):
@@ -117,6 +140,8 @@ def main():
     parser.add_argument("--passkey-tokens", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the step graph and compiled models already in --work")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -138,7 +163,8 @@ def main():
         sys.exit(f"--score {args.score} must lie in [0, {min(len(tokens) - 1, args.cache)}]")
 
     step = os.path.join(args.work, "step.onnx")
-    ds.build_step(config, weights, args.cache, step)
+    if not (args.reuse and os.path.exists(step)):
+        ds.build_step(config, weights, args.cache, step)
     runtime = ds.runtime_library(args.build, args.work)
     budgets = parse_budgets(args.budgets)
     if args.check:
@@ -151,9 +177,10 @@ def main():
           f"--sparse-attention-window={w}"] + args.extra_flags.split())
         for k, s, w in budgets]
     models = {}
-    for i, (name, flags) in enumerate(builds):
-        so = os.path.join(args.work, f"step{i}.so")
-        ds.compile_step(opt, step, so, flags)
+    for name, flags in builds:
+        so = os.path.join(args.work, "step-" + name.replace(" ", "-").replace("=", "") + ".so")
+        if not (args.reuse and os.path.exists(so)):
+            ds.compile_step(opt, step, so, flags)
         models[name] = ds.CompiledStep(runtime, so, args.threads)
     reference = ds.OrtStep(step, args.threads)
     sink = max([s for _, s, _ in budgets] + [4])
@@ -167,13 +194,22 @@ def main():
             out = reference.run(cache.feeds(int(t)))
             cache.append(out)
             got.append(out["logits"][0].copy())
-        diff = np.abs(np.array(got) - ds.numpy_forward(config, weights, tokens[:64])).max()
+        expected = ds.numpy_forward(config, weights, tokens[:64])
+        diff = np.abs(np.array(got) - expected).max()
         print(f"step graph with cache vs numpy forward: max |logit diff| {diff:.2e}")
         if diff > 1e-3:
             failures.append("the step graph differs from the numpy forward pass")
+        filled = PrefillGraphs(config, weights, args.work, args.threads).run(64, tokens[:64])
+        diff = max(np.abs(filled["logits"] - expected).max(),
+                   np.abs(filled["key_1"][0] - np.array([c[:] for c in cache.first_keys[1]] + [
+                       cache.keys[1][args.cache + p] for p in range(cache.sink, 64)])).max())
+        print(f"prefill graph vs numpy forward and step keys: max |diff| {diff:.2e}")
+        if diff > 1e-3:
+            failures.append("the prefill graph differs from the step graph")
 
     # Perplexity.
-    prefilled = prefill(reference, ds.Cache(config, args.cache, sink), tokens[:begin])
+    prefiller = PrefillGraphs(config, weights, args.work, args.threads)
+    prefilled = prefill(prefiller, ds.Cache(config, args.cache, sink), tokens[:begin])
     print(f"# prefilled {begin} tokens with ONNX Runtime ({time.time() - started:.0f} s)", flush=True)
     ref_lp, ref_logits = score(reference, prefilled.copy(), tokens, begin, end)
     ref_ppl = float(np.exp(-ref_lp.mean()))
@@ -212,7 +248,7 @@ def main():
             prompt = passkey_prompt(tokenizer, key, depth, args.passkey_tokens, rng)
             if len(prompt) + 8 > args.cache + 1:
                 sys.exit(f"a passkey prompt of {len(prompt)} tokens does not fit the cache")
-            base = prefill(reference, ds.Cache(config, args.cache, sink), prompt[:-1])
+            base = prefill(prefiller, ds.Cache(config, args.cache, sink), prompt[:-1])
             answers = {}
             for name, model in [("ONNX Runtime dense", reference), *models.items()]:
                 out = greedy(model, base.copy(), prompt[-1], 7)
