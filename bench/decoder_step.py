@@ -420,3 +420,66 @@ def numpy_forward(config: Config, weights, tokens) -> np.ndarray:
         g = h @ w[b + "ffn_gate.weight"].T
         x = x + (g / (1 + np.exp(-g)) * (h @ w[b + "ffn_up.weight"].T)) @ w[b + "ffn_down.weight"].T
     return norm(x, w["output_norm.weight"]) @ w["token_embd.weight"].T
+
+
+def attention_masses(config: Config, weights, tokens, rows, k: int, sink: int, window: int):
+    """Per layer, the share of each query head's dense attention
+    probability that the top-k rule keeps at each query position in `rows`
+    (the first `sink` tokens, the last `window` tokens up to and including
+    the query's own, and the `k` other tokens with the highest score, ranked
+    per key/value head by the best score over its query heads): what the
+    `auto` gate of --sparse-attention measures. Returns [layers, len(rows) *
+    heads] (float64). The forward pass is dense (float32 numpy)."""
+    c = config
+    n = len(tokens)
+    rows = np.asarray(rows)
+    cos, sin = rope_tables(c, n)
+    group = c.heads // c.kv_heads
+
+    def norm(x, w):
+        return x / np.sqrt((x * x).mean(-1, keepdims=True) + c.eps) * w
+
+    def rope(x, heads):
+        x = x.reshape(n, heads, c.head // 2, 2)
+        x1, x2 = x[..., 0], x[..., 1]
+        cs, sn = cos[:, None, :], sin[:, None, :]
+        return np.stack([cs * x1 - sn * x2, sn * x1 + cs * x2], -1).reshape(n, heads, c.head)
+
+    w = weights
+    x = w["token_embd.weight"][np.asarray(tokens)].astype(np.float32)
+    causal = np.tril(np.ones((n, n), bool))
+    masses = np.empty((c.layers, len(rows) * c.heads))
+    for l in range(c.layers):
+        b = f"blk.{l}."
+        h = norm(x, w[b + "attn_norm.weight"])
+        q = rope(h @ w[b + "attn_q.weight"].T, c.heads)
+        kk = rope(h @ w[b + "attn_k.weight"].T, c.kv_heads)
+        v = (h @ w[b + "attn_v.weight"].T).reshape(n, c.kv_heads, c.head)
+        out = np.empty((n, c.heads, c.head), np.float32)
+        layer_mass = np.empty((len(rows), c.heads))
+        for kv in range(c.kv_heads):
+            heads = range(kv * group, (kv + 1) * group)
+            scores = np.stack([np.where(causal, q[:, hh] @ kk[:, kv].T / np.sqrt(c.head), -np.inf)
+                               for hh in heads])  # [group, n, n]
+            probs = np.exp(scores - scores.max(-1, keepdims=True))
+            probs /= probs.sum(-1, keepdims=True)
+            for i, hh in enumerate(heads):
+                out[:, hh] = probs[i] @ v[:, kv]
+            rank = scores[:, rows].max(0)  # [rows, n]
+            for r, p in enumerate(rows):
+                kept = np.zeros(n, bool)
+                kept[:min(sink, p + 1)] = True
+                kept[max(0, p - window + 1):p + 1] = True
+                candidates = np.where(~kept[:p + 1])[0]
+                if len(candidates) > k:
+                    # Highest rank first; ties to the lower key index.
+                    order = np.lexsort((candidates, -rank[r, candidates]))
+                    candidates = candidates[order[:k]]
+                kept[candidates] = True
+                layer_mass[r, kv * group:(kv + 1) * group] = probs[:, p, kept].sum(-1)
+        masses[l] = layer_mass.reshape(-1)
+        x = x + out.reshape(n, c.hidden) @ w[b + "attn_output.weight"].T
+        h = norm(x, w[b + "ffn_norm.weight"])
+        g = h @ w[b + "ffn_gate.weight"].T
+        x = x + (g / (1 + np.exp(-g)) * (h @ w[b + "ffn_up.weight"].T)) @ w[b + "ffn_down.weight"].T
+    return masses
