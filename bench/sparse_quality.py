@@ -124,6 +124,25 @@ def greedy(model, cache, last_token, steps):
     return out_tokens
 
 
+def report_masses(args, config, weights, tokens, begin, end, results):
+    """The gate's signal: the attention mass each layer keeps under a budget."""
+    for k, s, w in parse_budgets(args.budgets):
+        masses = ds.attention_masses(config, weights, tokens[:end], range(begin, end), k, s, w)
+        mean, p5 = masses.mean(1), np.percentile(masses, 5, axis=1)
+        keep = (mean >= args.min_mass) & (p5 >= args.min_mass_p5)
+        results.setdefault("masses", {})[f"k={k} sink={s} window={w}"] = {
+            "mean": mean.tolist(), "p5": p5.tolist()}
+        print(f"attention mass kept at k={k} sink={s} window={w}, positions {begin}-{end - 1}: "
+              f"{int(keep.sum())} of {len(keep)} layers reach mean >= {args.min_mass} and "
+              f"5th percentile >= {args.min_mass_p5}; below: "
+              + ", ".join(f"layer {l} ({mean[l]:.2f}/{p5[l]:.2f})" for l in np.where(~keep)[0]),
+              flush=True)
+        print("| layer | " + " | ".join(str(l) for l in range(len(mean))) + " |")
+        print("| --- |" + " --- |" * len(mean))
+        print("| mean | " + " | ".join(f"{m:.2f}" for m in mean) + " |")
+        print("| 5th pct | " + " | ".join(f"{m:.2f}" for m in p5) + " |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -141,6 +160,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--masses", action="store_true",
                         help="per layer, the attention mass each budget keeps (numpy, dense forward)")
+    parser.add_argument("--masses-only", action="store_true", help="only --masses")
     parser.add_argument("--min-mass", type=float, default=0.90)
     parser.add_argument("--min-mass-p5", type=float, default=0.80)
     parser.add_argument("--check", action="store_true")
@@ -165,6 +185,14 @@ def main():
     begin, end = (int(x) for x in args.score.split(":"))
     if not 0 <= begin < end <= min(len(tokens) - 1, args.cache):
         sys.exit(f"--score {args.score} must lie in [0, {min(len(tokens) - 1, args.cache)}]")
+
+    if args.masses_only:
+        results = {}
+        report_masses(args, config, weights, tokens, begin, end, results)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=1)
+        return 0
 
     step = os.path.join(args.work, "step.onnx")
     if not (args.reuse and os.path.exists(step)):
@@ -242,23 +270,8 @@ def main():
                 failures.append(f"a budget keeping every key differs from dense by {keep_all}")
     results["models"]["ONNX Runtime dense"] = {"perplexity": ref_ppl}
 
-    # The gate's signal: the attention mass each layer keeps under a budget.
     if args.masses:
-        for k, s, w in parse_budgets(args.budgets):
-            masses = ds.attention_masses(config, weights, tokens[:end], range(begin, end), k, s, w)
-            mean, p5 = masses.mean(1), np.percentile(masses, 5, axis=1)
-            keep = (mean >= args.min_mass) & (p5 >= args.min_mass_p5)
-            results.setdefault("masses", {})[f"k={k} sink={s} window={w}"] = {
-                "mean": mean.tolist(), "p5": p5.tolist()}
-            print(f"attention mass kept at k={k} sink={s} window={w}, positions {begin}-{end - 1}: "
-                  f"{int(keep.sum())} of {len(keep)} layers reach mean >= {args.min_mass} and "
-                  f"5th percentile >= {args.min_mass_p5}; below: "
-                  + ", ".join(f"layer {l} ({mean[l]:.2f}/{p5[l]:.2f})"
-                              for l in np.where(~keep)[0]), flush=True)
-            print("| layer | " + " | ".join(str(l) for l in range(len(mean))) + " |")
-            print("| --- |" + " --- |" * len(mean))
-            print("| mean | " + " | ".join(f"{m:.2f}" for m in mean) + " |")
-            print("| 5th pct | " + " | ".join(f"{m:.2f}" for m in p5) + " |", flush=True)
+        report_masses(args, config, weights, tokens, begin, end, results)
 
     # Passkey retrieval.
     if args.passkeys and tokenizer is not None:
