@@ -123,14 +123,11 @@ LogicalResult convertRotaryEmbedding(NodeContext &n) {
                             "rotary_embedding_dim / 2 = "
                          << half;
   SmallVector<DimSpec> headAxis =
-      rank == 3 ? SmallVector<DimSpec>{DimSpec::fromInput(0),
-                                       DimSpec::fromInput(1),
-                                       DimSpec::literal(1),
-                                       DimSpec::fromInput(2)}
-                : SmallVector<DimSpec>{DimSpec::fromInput(0),
-                                       DimSpec::literal(1),
-                                       DimSpec::fromInput(1),
-                                       DimSpec::fromInput(2)};
+      rank == 3
+          ? SmallVector<DimSpec>{DimSpec::fromInput(0), DimSpec::fromInput(1),
+                                 DimSpec::literal(1), DimSpec::fromInput(2)}
+          : SmallVector<DimSpec>{DimSpec::fromInput(0), DimSpec::literal(1),
+                                 DimSpec::fromInput(1), DimSpec::fromInput(2)};
   cos = n.reshapeTo(cos, headAxis);
   sin = cos ? n.reshapeTo(sin, headAxis) : Value();
   if (!cos || !sin)
@@ -153,10 +150,9 @@ LogicalResult convertRotaryEmbedding(NodeContext &n) {
   Value real = n.create<SubOp>(cx1, sx2), imag = n.create<AddOp>(sx1, cx2);
   if (!real || !imag)
     return failure();
-  Value result =
-      interleaved ? interleave(n, real, imag)
-                  : n.create<ConcatOp>(ValueRange{real, imag},
-                                       n.b.getI64IntegerAttr(3));
+  Value result = interleaved ? interleave(n, real, imag)
+                             : n.create<ConcatOp>(ValueRange{real, imag},
+                                                  n.b.getI64IntegerAttr(3));
   if (result && dim < headSize) {
     Value passed = sliceLastAxis(n, x, dim, headSize, 1);
     result = passed ? n.create<ConcatOp>(ValueRange{result, passed},
