@@ -135,12 +135,40 @@ def rope_tables(config: Config, positions: int):
     return np.cos(angle).astype(np.float32), np.sin(angle).astype(np.float32)
 
 
-def build_step(config: Config, weights, cache: int, path: str, prefill: int = 0) -> None:
+def explicit_attention(c: Config, cache: int, q, keys, values, p, node, init):
+    """One query's grouped-query attention over the cache as plain nodes."""
+    group, n = c.heads // c.kv_heads, cache + 1
+    qh = node("Reshape", [q, init(p + "q_shape", np.array([1, c.kv_heads, group, c.head], np.int64))],
+              [p + "q_heads"])
+    kv_shape = init(p + "kv_shape", np.array([1, n, c.kv_heads, c.head], np.int64))
+    kt = node("Transpose", [node("Reshape", [keys, kv_shape], [p + "k_heads"])], [p + "k_t"],
+              perm=[0, 2, 3, 1])
+    vh = node("Transpose", [node("Reshape", [values, kv_shape], [p + "v_heads"])], [p + "v_t"],
+              perm=[0, 2, 1, 3])
+    scores = node("Mul", [node("MatMul", [qh, kt], [p + "qk"]),
+                          init(p + "scale", np.array(1 / np.sqrt(c.head), np.float32))], [p + "scores"])
+    masked = node("Where", ["valid", scores, init(p + "neg_inf", np.array(-np.inf, np.float32))],
+                  [p + "masked"])
+    shifted = node("Sub", [masked, node("ReduceMax", [masked, init(p + "last", np.array([-1], np.int64))],
+                                        [p + "row_max"], keepdims=1)], [p + "shifted"])
+    e = node("Exp", [shifted], [p + "exp"])
+    probs = node("Div", [e, node("ReduceSum", [e, p + "last"], [p + "row_sum"], keepdims=1)], [p + "probs"])
+    out = node("MatMul", [probs, vh], [p + "pv"])
+    return node("Reshape", [out, init(p + "out_shape", np.array([1, 1, c.hidden], np.int64))],
+                [p + "attended"])
+
+
+def build_step(config: Config, weights, cache: int, path: str, prefill: int = 0,
+               explicit_layers=()) -> None:
     """Writes the step graph to `path` (weights as external data beside it).
     With `prefill` > 0, the prefill graph instead: `prefill` tokens and
     positions [1, prefill], causal attention among them, no cache inputs;
     logits [prefill, VOCAB] and key_<l> / value_<l> [1, prefill, width] (what
-    fills the cache before decoding, in one run instead of one per token)."""
+    fills the cache before decoding, in one run instead of one per token).
+    `explicit_layers` get their attention as explicit MatMul, Exp,
+    ReduceSum, Div nodes instead of an Attention node: the same numbers, but
+    nothing --sparse-attention rewrites (a per-layer gate's decision,
+    emulated)."""
     c, f = config, TensorProto.FLOAT
     rows = prefill or 1
     kv = c.kv_heads * c.head
@@ -182,8 +210,11 @@ def build_step(config: Config, weights, cache: int, path: str, prefill: int = 0)
         else:
             keys = node("Concat", [f"past_key_{l}", k], [p + "keys"], axis=1)
             values = node("Concat", [f"past_value_{l}", v], [p + "values"], axis=1)
-            a = node("Attention", [q, keys, values, "valid"], [p + "attended"],
-                     q_num_heads=c.heads, kv_num_heads=c.kv_heads)
+            if l in explicit_layers:
+                a = explicit_attention(c, cache, q, keys, values, p, node, init)
+            else:
+                a = node("Attention", [q, keys, values, "valid"], [p + "attended"],
+                         q_num_heads=c.heads, kv_num_heads=c.kv_heads)
         x = node("Add", [x, proj("attn_output", a, "attn_out")], [p + "after_attn"])
         h = node("RMSNormalization", [x, init(p + "ffn_norm", weights[b + "ffn_norm.weight"])],
                  [p + "ffn_in"], epsilon=c.eps, axis=-1)

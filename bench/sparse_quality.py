@@ -154,6 +154,9 @@ def main():
     parser.add_argument("--score", default="1024:2047", help="decoded and scored positions BEGIN:END")
     parser.add_argument("--budgets", default="64/4/16,32/4/16,16/4/16",
                         help="k/sink/window, comma-separated")
+    parser.add_argument("--explicit-layers", default="",
+                        help="emulate a per-layer gate: one more model, at the first budget, "
+                             "with these layers' attention as plain nodes (kept dense)")
     parser.add_argument("--extra-flags", default="", help="more autoglm-opt flags for the sparse builds")
     parser.add_argument("--passkeys", type=int, default=0, help="passkey cases (0: none)")
     parser.add_argument("--passkey-tokens", type=int, default=1000)
@@ -208,11 +211,21 @@ def main():
          ["--sparse-attention=on", f"--sparse-attention-k={k}", f"--sparse-attention-sink={s}",
           f"--sparse-attention-window={w}"] + args.extra_flags.split())
         for k, s, w in budgets]
+    graphs = {name: step for name, _ in builds}
+    if args.explicit_layers:
+        explicit = [int(x) for x in args.explicit_layers.split(",")]
+        gated = os.path.join(args.work, "step-dense-layers-" + "_".join(map(str, explicit)) + ".onnx")
+        if not (args.reuse and os.path.exists(gated)):
+            ds.build_step(config, weights, args.cache, gated, explicit_layers=explicit)
+        name = f"{builds[1][0]}, layers {args.explicit_layers} dense"
+        builds.append((name, builds[1][1]))
+        graphs[name] = gated
     models = {}
     for name, flags in builds:
-        so = os.path.join(args.work, "step-" + name.replace(" ", "-").replace("=", "") + ".so")
+        so = os.path.join(args.work, "step-" + name.replace(" ", "-").replace("=", "")
+                          .replace(",", "_") + ".so")
         if not (args.reuse and os.path.exists(so)):
-            ds.compile_step(opt, step, so, flags)
+            ds.compile_step(opt, graphs[name], so, flags)
         models[name] = ds.CompiledStep(runtime, so, args.threads)
     reference = ds.OrtStep(step, args.threads)
     sink = max([s for _, s, _ in budgets] + [4])
@@ -245,6 +258,12 @@ def main():
     print(f"# prefilled {begin} tokens with ONNX Runtime ({time.time() - started:.0f} s)", flush=True)
     ref_lp, ref_logits = score(reference, prefilled.copy(), tokens, begin, end)
     ref_ppl = float(np.exp(-ref_lp.mean()))
+    if args.check and args.explicit_layers:
+        _, explicit_logits = score(ds.OrtStep(gated, args.threads), prefilled.copy(), tokens, begin, end)
+        diff = float(np.abs(explicit_logits - ref_logits).max())
+        print(f"explicit attention nodes vs Attention (ONNX Runtime): max |logit diff| {diff:.2e}")
+        if diff > 1e-3 * max(1.0, float(np.abs(ref_logits).max())):
+            failures.append(f"the explicit attention nodes differ from Attention by {diff}")
     results = {"positions": [begin, end], "cache": args.cache, "models": {}}
     print(f"perplexity over positions {begin}-{end - 1} ({end - begin} tokens, cache {args.cache}):")
     print("| model | perplexity | vs ONNX Runtime dense | max abs logit diff vs ONNX Runtime |")
