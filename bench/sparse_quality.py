@@ -166,6 +166,7 @@ def main():
     parser.add_argument("--masses-only", action="store_true", help="only --masses")
     parser.add_argument("--min-mass", type=float, default=0.90)
     parser.add_argument("--min-mass-p5", type=float, default=0.80)
+    parser.add_argument("--only", default="", help="score only the models whose name contains this")
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the step graph and compiled models already in --work")
@@ -271,6 +272,8 @@ def main():
     print(f"| ONNX Runtime dense | {ref_ppl:.3f} | | |")
     dense_logits = None
     for name, model in models.items():
+        if args.only and args.only not in name:
+            continue
         t0 = time.time()
         lp, logits = score(model, prefilled.copy(), tokens, begin, end)
         ms = (time.time() - t0) / (end - begin) * 1e3
