@@ -19,6 +19,7 @@ const OpRegistry &OpRegistry::get() {
     registerShapeConverters(r);
     registerQuantizationConverters(r);
     registerAttentionConverter(r);
+    registerRotaryEmbeddingConverter(r);
     registerRecurrentConverters(r);
     registerLossConverters(r);
     registerScatterConverters(r);

@@ -44,6 +44,7 @@ void registerResizeConverters(OpRegistry &registry);
 void registerShapeConverters(OpRegistry &registry);
 void registerQuantizationConverters(OpRegistry &registry);
 void registerAttentionConverter(OpRegistry &registry);
+void registerRotaryEmbeddingConverter(OpRegistry &registry);
 void registerRecurrentConverters(OpRegistry &registry);
 void registerLossConverters(OpRegistry &registry);
 void registerScatterConverters(OpRegistry &registry);

@@ -64,6 +64,10 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     SmallVector<int64_t> offsets(rt.getRank(), 0), ones(rt.getRank(), 1);
     for (Value in : adaptor.getInputs()) {
       auto t = cast<RankedTensorType>(in.getType());
+      // An empty operand adds nothing (and may sit at the axis' end, an
+      // offset insert_slice's verifier rejects).
+      if (t.hasStaticShape() && t.getNumElements() == 0)
+        continue;
       r = tensor::InsertSliceOp::create(
           rewriter, loc, in, r, indexAttrs(rewriter, offsets),
           indexAttrs(rewriter, t.getShape()), indexAttrs(rewriter, ones));
@@ -87,6 +91,14 @@ struct SplitLowering : OpConversionPattern<SplitOp> {
     SmallVector<Value> results;
     for (Value res : op.getResults()) {
       auto t = signlessTensor(res.getType());
+      // An empty piece (e.g. the unrotated rest of a RotaryEmbedding over
+      // the whole head) starts at the axis' end, an offset extract_slice's
+      // verifier rejects; it has no elements to read anyway.
+      if (t.hasStaticShape() && t.getNumElements() == 0) {
+        results.push_back(
+            emptyTensor(rewriter, loc, t.getShape(), t.getElementType()));
+        continue;
+      }
       results.push_back(tensor::ExtractSliceOp::create(
           rewriter, loc, t, adaptor.getInput(), indexAttrs(rewriter, offsets),
           indexAttrs(rewriter, t.getShape()), indexAttrs(rewriter, ones)));
