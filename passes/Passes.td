@@ -52,6 +52,25 @@ def Fuse : Pass<"autoglm-fuse", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
+def IntegerQdqProducts : Pass<"autoglm-integer-qdq-products", "ModuleOp"> {
+  let summary = "Run the products of QDQ-quantized models as integer products";
+  let description = [{
+    A MatMul whose activation is `dequantize(quantize(x))` with per-tensor
+    8-bit parameters and whose weight is a constant 8-bit tensor behind a
+    `dequantize` (per tensor or per output column) is what ONNX's QDQ format
+    (ONNX Runtime's `quantize_static`) writes for an int8 product. It
+    becomes `x` quantized to uint8, a uint8 x int8 `autoglm.matmul` with i32
+    accumulation, the zero points' share subtracted in i32 and one multiply
+    by the per-column scale products: the form of the int8 precision mode's
+    products, which the CPU target runs on VNNI. int8 activations become
+    uint8 (the same values plus 128); weights with zero points become int8
+    less them where they fit, and otherwise keep them and subtract their
+    share through the row sums of `x`. Products that do not match stay
+    float products of dequantized values.
+  }];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 def FoldConstants : Pass<"autoglm-fold-constants", "ModuleOp"> {
   let summary = "Evaluate constant subgraphs, fold batch norms into weights, "
                 "remove dead and duplicate ops";

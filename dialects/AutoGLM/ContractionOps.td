@@ -42,6 +42,9 @@ def AutoGLM_MatMulOp : AutoGLM_InferredOp<"matmul"> {
   }];
 }
 
+/// Convolution operands: floats, or i32 for the integer convolutions.
+def AutoGLM_ConvTensor : RankedTensorOf<[AutoGLM_AnyFloat, I32]>;
+
 def AutoGLM_ConvOp : AutoGLM_InferredOp<"conv"> {
   let summary = "N-d grouped, strided, dilated, padded convolution";
   let description = [{
@@ -54,14 +57,18 @@ def AutoGLM_ConvOp : AutoGLM_InferredOp<"conv"> {
     `accumulator_type = f32` on `f16` or `bf16` input and weight accumulates
     in `f32` and gives an `f32` result (the bias, if any, is `f32` too), as
     for `autoglm.matmul`.
+
+    `i32` input, weight and bias give an `i32` result: the exact integer
+    convolution ONNX ConvInteger and QLinearConv import as (the zero points
+    subtracted before).
   }];
-  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_FloatTensor:$weight,
-                       Optional<AutoGLM_FloatTensor>:$bias,
+  let arguments = (ins AutoGLM_ConvTensor:$input, AutoGLM_ConvTensor:$weight,
+                       Optional<AutoGLM_ConvTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<I64Attr, "1">:$groups,
                        OptionalAttr<TypeAttr>:$accumulator_type);
-  let results = (outs AutoGLM_FloatTensor:$result);
+  let results = (outs AutoGLM_ConvTensor:$result);
   let builders = [
     // Accumulates in the operands' type.
     OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$weight,

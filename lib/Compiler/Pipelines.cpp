@@ -66,6 +66,9 @@ void mlir::autoglm::buildGraphPipeline(
     pm.addPass(createFoldConstants());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // QDQ-quantized products become integer products before precision
+  // assignment, which then leaves them alone (they are not float).
+  pm.addPass(createIntegerQdqProducts());
   // Contractions in f16/bf16 with f32 accumulation, before fusion so that
   // the casts it places become part of the kernels fusion forms.
   // The calibration build returns the values int8 would quantize, found

@@ -3,6 +3,9 @@
 #include "NodeContext.h"
 #include "OpRegistry.h"
 
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
 #include "onnx/onnx_pb.h"
 
 using namespace mlir;
@@ -88,34 +91,72 @@ bool isAbsentOrZero(NodeContext &n, unsigned i) {
   return values && llvm::all_of(*values, [](double v) { return v == 0; });
 }
 
-LogicalResult convertMatMulInteger(NodeContext &n) {
-  if (failed(n.checkArity(2, 4)))
+/// Zero point input `i` as i32, or null where it is absent or zero. A 1-D
+/// zero point is one value per row of the left operand (`perRow`: made a
+/// column) or per column of the right one (broadcasts as it is).
+FailureOr<Value> zeroPointI32(NodeContext &n, unsigned i, bool perRow) {
+  if (isAbsentOrZero(n, i))
+    return Value();
+  Value z = n.castTo(n.input(i), n.b.getI32Type());
+  if (z && perRow && n.inputType(i).getRank() == 1)
+    z = n.reshapeTo(z, {DimSpec::fromInput(0), DimSpec::literal(1)});
+  if (!z)
     return failure();
-  Value a = n.input(0), b = n.input(1);
-  auto aType = n.inputType(0), bType = n.inputType(1);
+  return z;
+}
+
+/// `v` as a plain integer tensor. QuantizeLinear with constant parameters
+/// imports as a `!quant.uniform` value; an integer contraction reading it
+/// (QOperator format: QuantizeLinear -> QLinearMatMul) gets the same
+/// quantization as arithmetic, saturate(round(x / scale) + zero_point), in
+/// the storage type (uint8 stays unsigned, which a storage cast would lose).
+Value asPlainInteger(NodeContext &n, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto element = dyn_cast<quant::UniformQuantizedType>(type.getElementType());
+  if (!isa<quant::QuantizedType>(type.getElementType()))
+    return v;
+  auto quantize = v.getDefiningOp<QuantizeOp>();
+  if (!element || !quantize) {
+    n.emitError() << "a quantized input must come from a per-tensor "
+                     "QuantizeLinear";
+    return nullptr;
+  }
+  Value x = quantize.getInput();
+  Type f = getElementTypeOrSelf(x.getType());
+  x = n.create<DivOp>(x, n.scalar(f, element.getScale()));
+  x = x ? n.create<RoundOp>(x) : Value();
+  x = x ? n.create<AddOp>(x, n.scalar(f, element.getZeroPoint())) : Value();
+  x = x ? n.create<ClipOp>(x, n.b.getF64FloatAttr(element.getStorageTypeMin()),
+                           n.b.getF64FloatAttr(element.getStorageTypeMax()))
+        : Value();
+  Type storage = IntegerType::get(n.ctx, element.getStorageTypeIntegralWidth(),
+                                  element.isSigned() ? IntegerType::Signless
+                                                     : IntegerType::Unsigned);
+  return x ? n.castTo(x, storage) : Value();
+}
+
+/// (A - a0)(B - b0) accumulated in i32, for 8-bit A and B and i32 zero
+/// points a0 (per tensor or per row of A) and b0 (per tensor or per column
+/// of B), either null for zero. Expanded as
+/// AB - a0 * colsum(B) - rowsum(A) * b0 + K * a0 * b0, which keeps the
+/// product itself on the 8-bit operands (the VNNI kernel takes uint8 x
+/// int8; other pairs widen to i32 tiles).
+Value buildIntegerMatMul(NodeContext &n, Value a, Value b, Value a0, Value b0) {
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(b.getType());
   if (!aType.getElementType().isInteger(8) ||
-      !bType.getElementType().isInteger(8))
-    return n.emitError() << "A and B must be 8-bit integers";
-  if (aType.getRank() < 2 || bType.getRank() < 2)
-    return n.emitError() << "operands of rank 1 are not supported";
-  // (A - a0)(B - b0) = AB - a0 * colsum(B) - rowsum(A) * b0 + K * a0 * b0,
-  // which keeps the product itself in 8-bit operands.
+      !bType.getElementType().isInteger(8)) {
+    n.emitError() << "A and B must be 8-bit integers";
+    return nullptr;
+  }
+  if (aType.getRank() < 2 || bType.getRank() < 2) {
+    n.emitError() << "operands of rank 1 are not supported";
+    return nullptr;
+  }
   Value y = n.create<MatMulOp>(a, b);
   if (!y)
-    return failure();
+    return nullptr;
   Type i32 = n.b.getI32Type();
-  bool aZero = isAbsentOrZero(n, 2), bZero = isAbsentOrZero(n, 3);
-  Value a0, b0;
-  if (!aZero) {
-    // a0 is a scalar or one value per row of A: make it a column.
-    a0 = n.castTo(n.input(2), i32);
-    if (a0 && n.inputType(2).getRank() == 1)
-      a0 = n.reshapeTo(a0, {DimSpec::fromInput(0), DimSpec::literal(1)});
-  }
-  if (!bZero)
-    b0 = n.castTo(n.input(3), i32);
-  if ((!aZero && !a0) || (!bZero && !b0))
-    return failure();
   auto sumOver = [&](Value v, int64_t axis) -> Value {
     Value wide = n.castTo(v, i32);
     if (!wide)
@@ -137,13 +178,128 @@ LogicalResult convertMatMulInteger(NodeContext &n) {
   }
   if (y && a0 && b0) {
     int64_t k = aType.getShape().back();
-    if (ShapedType::isDynamic(k))
-      return n.notKnown("the contraction size with two zero points");
+    if (ShapedType::isDynamic(k)) {
+      (void)n.notKnown("the contraction size with two zero points");
+      return nullptr;
+    }
     Value kValue = n.scalar(i32, k);
     Value ab = n.create<MulOp>(a0, b0);
     Value term = ab && kValue ? n.create<MulOp>(ab, kValue) : Value();
     y = term ? n.create<AddOp>(y, term) : Value();
   }
+  return y;
+}
+
+LogicalResult convertMatMulInteger(NodeContext &n) {
+  if (failed(n.checkArity(2, 4)))
+    return failure();
+  FailureOr<Value> a0 = zeroPointI32(n, 2, /*perRow=*/true);
+  FailureOr<Value> b0 = zeroPointI32(n, 3, /*perRow=*/false);
+  if (failed(a0) || failed(b0))
+    return failure();
+  return n.finish(buildIntegerMatMul(n, n.input(0), n.input(1), *a0, *b0));
+}
+
+/// The i32 accumulator `acc` requantized to the output's storage type:
+/// saturate(round_half_even(acc * scale) + zero_point), with `scale` the
+/// f32 product of the input scales over the output scale (ONNX Runtime
+/// also rescales in f32).
+Value requantize(NodeContext &n, Value acc, Value scale, unsigned zeroPoint) {
+  Type f32 = n.b.getF32Type();
+  Value x = n.castTo(acc, f32);
+  x = x && scale ? n.create<MulOp>(x, scale) : Value();
+  x = x ? n.create<RoundOp>(x) : Value();
+  Type storage = n.inputType(zeroPoint).getElementType();
+  auto intType = dyn_cast<IntegerType>(storage);
+  if (!intType || intType.getWidth() != 8) {
+    n.emitError() << "the output zero point must be an 8-bit integer";
+    return nullptr;
+  }
+  if (x && !isAbsentOrZero(n, zeroPoint)) {
+    Value z = n.castTo(n.input(zeroPoint), f32);
+    x = z ? n.create<AddOp>(x, z) : Value();
+  }
+  double lo = intType.isUnsigned() ? 0 : -128,
+         hi = intType.isUnsigned() ? 255 : 127;
+  x = x ? n.create<ClipOp>(x, n.b.getF64FloatAttr(lo), n.b.getF64FloatAttr(hi))
+        : Value();
+  return x ? n.castTo(x, storage) : Value();
+}
+
+/// Input `i`, a scale, as f32; a 1-D scale of the left operand is one per
+/// row (made a column).
+Value scaleF32(NodeContext &n, unsigned i, bool perRow) {
+  Value s = n.castTo(n.input(i), n.b.getF32Type());
+  if (s && perRow && n.inputType(i).getRank() == 1 &&
+      n.inputType(i).getNumElements() != 1)
+    s = n.reshapeTo(s, {DimSpec::fromInput(0), DimSpec::literal(1)});
+  return s;
+}
+
+/// QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp): the
+/// integer product of MatMulInteger, rescaled by a_scale * b_scale /
+/// y_scale and requantized.
+LogicalResult convertQLinearMatMul(NodeContext &n) {
+  if (failed(n.checkArity(8, 8)))
+    return failure();
+  FailureOr<Value> a0 = zeroPointI32(n, 2, /*perRow=*/true);
+  FailureOr<Value> b0 = zeroPointI32(n, 5, /*perRow=*/false);
+  if (failed(a0) || failed(b0))
+    return failure();
+  Value a = asPlainInteger(n, n.input(0)), b = asPlainInteger(n, n.input(3));
+  if (!a || !b)
+    return failure();
+  Value acc = buildIntegerMatMul(n, a, b, *a0, *b0);
+  Value as = scaleF32(n, 1, true), bs = scaleF32(n, 4, false),
+        ys = scaleF32(n, 6, false);
+  Value scale = as && bs ? n.create<MulOp>(as, bs) : Value();
+  scale = scale && ys ? n.create<DivOp>(scale, ys) : Value();
+  return n.finish(acc ? requantize(n, acc, scale, 7) : Value());
+}
+
+/// DynamicQuantizeLinear: uint8 with the scale and zero point of x's range
+/// widened to hold 0: scale = (max - min) / 255, zero point =
+/// saturate(round(-min / scale)), y = saturate(round(x / scale) + zero point).
+LogicalResult convertDynamicQuantizeLinear(NodeContext &n) {
+  if (failed(n.checkArity(1, 1, 3)))
+    return failure();
+  Value x = n.input(0);
+  auto type = n.inputType(0);
+  if (!type.getElementType().isF32())
+    return n.emitError() << "x must be float32";
+  Type f32 = n.b.getF32Type();
+  SmallVector<int64_t> all;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    all.push_back(d);
+  auto extreme = [&](ReduceKind kind) -> Value {
+    if (type.getRank() == 0)
+      return x;
+    return n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, kind), x,
+                              n.b.getDenseI64ArrayAttr(all), UnitAttr());
+  };
+  Value zero = n.scalar(f32, 0);
+  Value lo = extreme(ReduceKind::min), hi = extreme(ReduceKind::max);
+  lo = lo ? n.create<MinOp>(lo, zero) : Value();
+  hi = hi ? n.create<MaxOp>(hi, zero) : Value();
+  Value range = lo && hi ? n.create<SubOp>(hi, lo) : Value();
+  Value scale = range ? n.create<DivOp>(range, n.scalar(f32, 255)) : Value();
+  Value zp = scale ? n.create<DivOp>(n.create<NegOp>(lo), scale) : Value();
+  zp = zp ? n.create<RoundOp>(zp) : Value();
+  zp = zp ? n.create<ClipOp>(zp, n.b.getF64FloatAttr(0),
+                             n.b.getF64FloatAttr(255))
+          : Value();
+  Value y = scale ? n.create<DivOp>(x, scale) : Value();
+  y = y ? n.create<RoundOp>(y) : Value();
+  y = y && zp ? n.create<AddOp>(y, zp) : Value();
+  y = y ? n.create<ClipOp>(y, n.b.getF64FloatAttr(0), n.b.getF64FloatAttr(255))
+        : Value();
+  Type u8 = IntegerType::get(n.ctx, 8, IntegerType::Unsigned);
+  Value zpU8 = zp ? n.castTo(zp, u8) : Value();
+  y = y ? n.castTo(y, u8) : Value();
+  if (!y || !zpU8)
+    return failure();
+  n.setOutput(1, scale);
+  n.setOutput(2, zpU8);
   return n.finish(y);
 }
 
@@ -225,23 +381,95 @@ LogicalResult readKernel(NodeContext &n, RankedTensorType weight,
   return success();
 }
 
-LogicalResult convertConv(NodeContext &n) {
-  if (failed(n.checkArity(2, 3)))
-    return failure();
-  auto input = n.inputType(0), weight = n.inputType(1);
-  if (input.getRank() < 3 || weight.getRank() != input.getRank())
-    return n.emitError() << "expects input and weight of equal rank >= 3 (got "
-                         << input.getRank() << " and " << weight.getRank()
-                         << ")";
+/// Conv's attributes applied to `input`, `weight` and `bias` (may be null).
+Value buildConv(NodeContext &n, Value inputValue, Value weightValue,
+                Value bias) {
+  auto input = cast<RankedTensorType>(inputValue.getType());
+  auto weight = cast<RankedTensorType>(weightValue.getType());
+  if (input.getRank() < 3 || weight.getRank() != input.getRank()) {
+    n.emitError() << "expects input and weight of equal rank >= 3 (got "
+                  << input.getRank() << " and " << weight.getRank() << ")";
+    return nullptr;
+  }
   SmallVector<int64_t> kernel;
   Window w;
   if (failed(readKernel(n, weight, kernel)) ||
       failed(readWindow(n, input, kernel, w)))
-    return failure();
-  return n.finish(n.create<ConvOp>(
-      n.input(0), n.input(1), n.input(2), n.b.getDenseI64ArrayAttr(w.strides),
+    return nullptr;
+  return n.create<ConvOp>(
+      inputValue, weightValue, bias, n.b.getDenseI64ArrayAttr(w.strides),
       n.b.getDenseI64ArrayAttr(w.pads), n.b.getDenseI64ArrayAttr(w.dilations),
-      n.b.getI64IntegerAttr(n.intAttr("group", 1))));
+      n.b.getI64IntegerAttr(n.intAttr("group", 1)));
+}
+
+LogicalResult convertConv(NodeContext &n) {
+  if (failed(n.checkArity(2, 3)))
+    return failure();
+  return n.finish(buildConv(n, n.input(0), n.input(1), n.input(2)));
+}
+
+/// `value` (8-bit) widened to i32 less the zero point input `i`; a 1-D zero
+/// point of the weight is one per output channel.
+Value lessZeroPoint(NodeContext &n, Value value, unsigned i) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.getElementType().isInteger(8)) {
+    n.emitError() << "x and w must be 8-bit integers";
+    return nullptr;
+  }
+  Value wide = n.castTo(value, n.b.getI32Type());
+  if (!wide || isAbsentOrZero(n, i))
+    return wide;
+  Value z = n.castTo(n.input(i), n.b.getI32Type());
+  if (z && n.inputType(i).getRank() == 1 &&
+      n.inputType(i).getNumElements() != 1) {
+    SmallVector<DimSpec> spec(type.getRank(), DimSpec::literal(1));
+    spec[0] = DimSpec::fromInput(0);
+    z = n.reshapeTo(z, spec);
+  }
+  return z ? n.create<SubOp>(wide, z) : Value();
+}
+
+/// An integer convolution: (x - x_zp) * (w - w_zp) in i32. Subtracting
+/// the zero points first makes the zero padding the padding by x_zp that
+/// ONNX specifies, and keeps the product exact (the i32 convolution).
+Value buildIntegerConv(NodeContext &n, unsigned x, unsigned xZp, unsigned w,
+                       unsigned wZp, Value bias) {
+  Value xv = asPlainInteger(n, n.input(x));
+  Value wv = xv ? asPlainInteger(n, n.input(w)) : Value();
+  Value xi = wv ? lessZeroPoint(n, xv, xZp) : Value();
+  Value wi = xi ? lessZeroPoint(n, wv, wZp) : Value();
+  return wi ? buildConv(n, xi, wi, bias) : Value();
+}
+
+LogicalResult convertConvInteger(NodeContext &n) {
+  if (failed(n.checkArity(2, 4)))
+    return failure();
+  return n.finish(buildIntegerConv(n, 0, 2, 1, 3, Value()));
+}
+
+/// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): the
+/// integer convolution plus the i32 bias, rescaled by x_scale * w_scale
+/// (per output channel) / y_scale and requantized.
+LogicalResult convertQLinearConv(NodeContext &n) {
+  if (failed(n.checkArity(8, 9)))
+    return failure();
+  Value bias = n.hasInput(8) ? n.castTo(n.input(8), n.b.getI32Type()) : Value();
+  Value acc = buildIntegerConv(n, 0, 2, 3, 5, bias);
+  if (!acc)
+    return failure();
+  Value ws = n.castTo(n.input(4), n.b.getF32Type());
+  int64_t rank = n.inputType(0).getRank();
+  if (ws && n.inputType(4).getRank() == 1 &&
+      n.inputType(4).getNumElements() != 1) {
+    SmallVector<DimSpec> spec(rank - 1, DimSpec::literal(1));
+    spec[0] = DimSpec::fromInput(0);
+    ws = n.reshapeTo(ws, spec);
+  }
+  Value xs = n.castTo(n.input(1), n.b.getF32Type());
+  Value ys = n.castTo(n.input(6), n.b.getF32Type());
+  Value scale = xs && ws ? n.create<MulOp>(xs, ws) : Value();
+  scale = scale && ys ? n.create<DivOp>(scale, ys) : Value();
+  return n.finish(requantize(n, acc, scale, 7));
 }
 
 LogicalResult convertConvTranspose(NodeContext &n) {
@@ -453,6 +681,10 @@ void registerContractionConverters(OpRegistry &r) {
   r.add("MatMul", convertMatMul);
   r.add("Gemm", convertGemm);
   r.add("MatMulInteger", convertMatMulInteger);
+  r.add("QLinearMatMul", convertQLinearMatMul);
+  r.add("DynamicQuantizeLinear", convertDynamicQuantizeLinear);
+  r.add("ConvInteger", convertConvInteger);
+  r.add("QLinearConv", convertQLinearConv);
   r.add("Conv", convertConv);
   r.add("ConvTranspose", convertConvTranspose);
   r.add("MaxPool",

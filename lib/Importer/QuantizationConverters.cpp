@@ -270,7 +270,12 @@ LogicalResult convertDequantizeLinear(NodeContext &n) {
   Type expressed = n.inputType(1).getElementType();
   if (!isa<FloatType>(expressed))
     return n.emitError() << "the scale must be floating-point";
-  if (runTimeParameters(n) || isFloat8(storage))
+  // A plain integer computed at run time (an integer product's output,
+  // QOperator format) is dequantized by arithmetic: the lowering has no
+  // storage cast of a run-time value into a quantized type.
+  bool runTimeInteger = isa<IntegerType>(type.getElementType()) &&
+                        !n.constantAttr(0) && !isa<BlockArgument>(n.input(0));
+  if (runTimeParameters(n) || isFloat8(storage) || runTimeInteger)
     return dequantizeAtRunTime(n);
   quant::QuantizedType element =
       buildQuantizedType(n, type, storage, expressed, 1, 2);

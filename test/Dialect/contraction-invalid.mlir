@@ -257,8 +257,10 @@ func.func @conv_wrong_result(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) {
 
 // -----
 
+// Integer convolutions are i32 (the zero points subtracted before); 8-bit
+// operands are refused.
 func.func @conv_integer(%x: tensor<1x3x8x8xi8>, %w: tensor<8x3x3x3xi8>) {
-  // expected-error @+1 {{'autoglm.conv' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  // expected-error @+1 {{'autoglm.conv' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer values}}
   %0 = autoglm.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xi8>, tensor<8x3x3x3xi8>) -> tensor<1x8x6x6xi8>
   return
 }

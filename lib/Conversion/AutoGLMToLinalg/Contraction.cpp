@@ -118,6 +118,10 @@ Value addChannelBias(OpBuilder &b, Location loc, Value x, Value bias) {
       b, loc, {x, bias}, emptyTensor(b, loc, t.getShape(), t.getElementType()),
       {id, channel, id}, parallelIterators(rank),
       [](OpBuilder &nb, Location nloc, ValueRange a) {
+        // i32 for the integer convolutions (ONNX QLinearConv's bias).
+        if (isa<IntegerType>(a[0].getType()))
+          return SmallVector<Value>{
+              arith::AddIOp::create(nb, nloc, a[0], a[1])};
         return SmallVector<Value>{arith::AddFOp::create(nb, nloc, a[0], a[1])};
       })[0];
 }
@@ -186,6 +190,9 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
         // Mixed precision (f16/bf16 operands, f32 accumulator): widen the
         // operands, as linalg's named convolutions do.
         Type acc = a[2].getType();
+        if (isa<IntegerType>(acc)) // i32, the integer convolutions
+          return SmallVector<Value>{arith::AddIOp::create(
+              nb, nloc, a[2], arith::MulIOp::create(nb, nloc, a[0], a[1]))};
         auto widen = [&](Value v) -> Value {
           return v.getType() == acc ? v
                                     : arith::ExtFOp::create(nb, nloc, acc, v);
