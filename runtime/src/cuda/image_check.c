@@ -111,6 +111,27 @@ static uint64_t matrixBytes(int64_t rows, int64_t cols, int64_t ld,
   return elements * autoglm_dtype_size(dtype);
 }
 
+/* A library step's three arguments: each a buffer that holds `needed[a]`
+ * bytes from its offset. */
+static autoglm_status checkLibraryArgs(const autoglm_model_desc *model,
+                                       int32_t index,
+                                       const autoglm_cuda_step *step,
+                                       const uint64_t needed[3],
+                                       autoglm_message *message) {
+  for (int32_t a = 0; a < 3; ++a)
+    if (!isBuffer(step->args[a].kind)) {
+      stepPrefix(message, model, index, step);
+      autoglm_message_appendf(message, "argument %d is not a buffer", a);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+  for (int32_t a = 0; a < 3; ++a) {
+    autoglm_status status = checkArg(model, index, step, a, needed[a], message);
+    if (status != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
+}
+
 static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
                                 const autoglm_cuda_step *step,
                                 autoglm_message *message) {
@@ -135,12 +156,6 @@ static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
     autoglm_message_appendf(message, "%s", problem);
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
-  for (int32_t a = 0; a < 3; ++a)
-    if (!isBuffer(step->args[a].kind)) {
-      stepPrefix(message, model, index, step);
-      autoglm_message_appendf(message, "argument %d is not a buffer", a);
-      return AUTOGLM_ERROR_INVALID_MODEL;
-    }
   uint64_t needed[3] = {
       matrixBytes(g->m, g->n, g->ldd, g->batch, g->stride_d, g->d_type),
       g->transpose_a
@@ -149,12 +164,7 @@ static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
       g->transpose_b
           ? matrixBytes(g->n, g->k, g->ldb, g->batch, g->stride_b, g->b_type)
           : matrixBytes(g->k, g->n, g->ldb, g->batch, g->stride_b, g->b_type)};
-  for (int32_t a = 0; a < 3; ++a) {
-    autoglm_status status = checkArg(model, index, step, a, needed[a], message);
-    if (status != AUTOGLM_OK)
-      return status;
-  }
-  return AUTOGLM_OK;
+  return checkLibraryArgs(model, index, step, needed, message);
 }
 
 /* The output size of one spatial dimension of a convolution, or -1 when
@@ -220,19 +230,10 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
     autoglm_message_appendf(message, "%s", problem);
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
+  uint64_t needed[3];
   for (int32_t a = 0; a < 3; ++a)
-    if (!isBuffer(step->args[a].kind)) {
-      stepPrefix(message, model, index, step);
-      autoglm_message_appendf(message, "argument %d is not a buffer", a);
-      return AUTOGLM_ERROR_INVALID_MODEL;
-    }
-  for (int32_t a = 0; a < 3; ++a) {
-    uint64_t needed = (uint64_t)autoglm_num_elements(4, shapes[a]) * element;
-    autoglm_status status = checkArg(model, index, step, a, needed, message);
-    if (status != AUTOGLM_OK)
-      return status;
-  }
-  return AUTOGLM_OK;
+    needed[a] = (uint64_t)autoglm_num_elements(4, shapes[a]) * element;
+  return checkLibraryArgs(model, index, step, needed, message);
 }
 
 static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
