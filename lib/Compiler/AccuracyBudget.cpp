@@ -217,11 +217,15 @@ FailureOr<BudgetDecision> mlir::autoglm::protectSensitiveLayers(
                           << " variants, expected " << n + 1;
   OutputError allLowered = alone->back();
   alone->pop_back();
-  // Most sensitive first; ties in program order.
+  // Most sensitive first; ties in program order (the index breaks them, so
+  // a plain sort is stable: std::stable_sort's temporary buffer is
+  // deprecated in the C++ library the checking build warns about).
   std::vector<size_t> ranking(n);
   std::iota(ranking.begin(), ranking.end(), 0);
-  llvm::stable_sort(ranking, [&](size_t a, size_t b) {
-    return badness(*budget, (*alone)[a]) > badness(*budget, (*alone)[b]);
+  llvm::sort(ranking, [&](size_t a, size_t b) {
+    double badA = badness(*budget, (*alone)[a]);
+    double badB = badness(*budget, (*alone)[b]);
+    return badA != badB ? badA > badB : a < b;
   });
 
   // 3. The fewest most sensitive nodes kept.
