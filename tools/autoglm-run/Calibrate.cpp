@@ -43,20 +43,6 @@ std::string describeShape(const autoglm_tensor_desc &desc) {
          formatShape(std::vector<int64_t>(desc.shape, desc.shape + desc.rank));
 }
 
-void writeJsonString(FILE *out, const char *text) {
-  std::fputc('"', out);
-  for (const char *c = text; *c; ++c) {
-    unsigned char ch = static_cast<unsigned char>(*c);
-    if (ch == '"' || ch == '\\')
-      std::fprintf(out, "\\%c", ch);
-    else if (ch < 0x20)
-      std::fprintf(out, "\\u%04x", ch);
-    else
-      std::fputc(ch, out);
-  }
-  std::fputc('"', out);
-}
-
 bool writeRanges(const std::string &path, const autoglm_model_desc &model,
                  const std::vector<Range> &ranges, size_t numSets,
                  std::string &error) {
@@ -99,6 +85,20 @@ int fail(const std::string &message) {
   return 1;
 }
 } // namespace
+
+void writeJsonString(FILE *out, const char *text) {
+  std::fputc('"', out);
+  for (const char *c = text; *c; ++c) {
+    unsigned char ch = static_cast<unsigned char>(*c);
+    if (ch == '"' || ch == '\\')
+      std::fprintf(out, "\\%c", ch);
+    else if (ch < 0x20)
+      std::fprintf(out, "\\u%04x", ch);
+    else
+      std::fputc(ch, out);
+  }
+  std::fputc('"', out);
+}
 
 bool listSets(const std::string &dir, std::vector<std::string> &sets,
               std::string &error) {

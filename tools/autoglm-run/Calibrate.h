@@ -15,6 +15,7 @@
 
 #include "autoglm/runtime.h"
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ constexpr int kCalibrationBins = 2048;
 /// float output's min, max, absmax and a histogram of |x|; returns the
 /// process's exit status (errors are printed).
 int runCalibration(const Options &options, autoglm_session *session);
+
+/// Writes `text` as a JSON string (quoted, with quotes, backslashes and
+/// control characters escaped): the calibration ranges and the toggle
+/// measurements name tensors and ONNX nodes this way.
+void writeJsonString(FILE *out, const char *text);
 
 /// The input sets of a calibration directory: every subdirectory of `dir`,
 /// sorted by name; false with `error` set when there is none.

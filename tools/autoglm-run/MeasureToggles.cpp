@@ -107,19 +107,6 @@ bool readMasks(const std::string &path, size_t toggles,
   }
   return true;
 }
-
-void writeJsonString(FILE *out, const std::string &text) {
-  std::fputc('"', out);
-  for (unsigned char ch : text) {
-    if (ch == '"' || ch == '\\')
-      std::fprintf(out, "\\%c", ch);
-    else if (ch < 0x20)
-      std::fprintf(out, "\\u%04x", ch);
-    else
-      std::fputc(ch, out);
-  }
-  std::fputc('"', out);
-}
 } // namespace
 
 int runToggleMeasurement(const Options &options, autoglm_session *session) {
@@ -206,7 +193,7 @@ int runToggleMeasurement(const Options &options, autoglm_session *session) {
                sets.size());
   for (size_t t = 0; t < names.size(); ++t) {
     std::fprintf(out, "%s", t ? ", " : "");
-    writeJsonString(out, names[t]);
+    writeJsonString(out, names[t].c_str());
   }
   std::fprintf(out, "],\n \"masks\": [");
   for (size_t m = 0; m < masks.size(); ++m)
