@@ -8,6 +8,7 @@
 #include "TensorFile.h"
 
 #include "Float8.h"
+#include "PackedTypes.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -77,6 +78,20 @@ bool parseTensorProto(const std::string &bytes, HostTensor &tensor,
   if (!tensor.allocate(dtype, shape)) {
     error = "the TensorProto's shape " + formatShape(shape) + " is too large";
     return false;
+  }
+  if (packedBits(dtype)) {
+    // Packed two or four a byte; one a byte in memory (PackedTypes.h).
+    const std::string &raw = proto.raw_data();
+    size_t expected = packedBytes(dtype, tensor.numElements());
+    if (raw.size() != expected) { // an empty tensor may have no raw_data
+      error = std::string("the TensorProto's ") + autoglm_dtype_name(dtype) +
+              " data must be " + std::to_string(expected) +
+              " bytes of raw_data for its dims " + formatShape(shape);
+      return false;
+    }
+    unpackElements(dtype, reinterpret_cast<const uint8_t *>(raw.data()),
+                   tensor.numElements(), static_cast<uint8_t *>(tensor.data()));
+    return true;
   }
   if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
