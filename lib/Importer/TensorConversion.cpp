@@ -490,9 +490,17 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
   }
 
   if (bits) {
-    fail() << onnxTypeName(tensor.data_type())
-           << " tensors are supported in raw_data only";
-    return nullptr;
+    // int32_data holds the packed bytes, one a value.
+    if (uint64_t(tensor.int32_data_size()) != expectedBytes) {
+      fail() << "int32_data holds " << tensor.int32_data_size()
+             << " values but " << count << " elements of "
+             << onnxTypeName(tensor.data_type()) << " pack into "
+             << expectedBytes << " bytes";
+      return nullptr;
+    }
+    std::vector<char> packed(tensor.int32_data().begin(),
+                             tensor.int32_data().end());
+    return unpacked(packed, nullptr);
   }
   if (tensor.data_type() == onnx::TensorProto::STRING) {
     fail() << "string tensors are not supported";
