@@ -80,13 +80,18 @@ bool parseTensorProto(const std::string &bytes, HostTensor &tensor,
     return false;
   }
   if (packedBits(dtype)) {
-    // Packed two or four a byte; one a byte in memory (PackedTypes.h).
-    const std::string &raw = proto.raw_data();
+    // Packed two or four a byte, in raw_data or one packed byte per
+    // int32_data value; one a byte in memory (PackedTypes.h).
+    std::string raw = proto.raw_data();
+    if (!proto.has_raw_data())
+      for (int32_t byte : proto.int32_data())
+        raw.push_back(static_cast<char>(byte));
     size_t expected = packedBytes(dtype, tensor.numElements());
-    if (raw.size() != expected) { // an empty tensor may have no raw_data
+    if (raw.size() != expected) {
       error = std::string("the TensorProto's ") + autoglm_dtype_name(dtype) +
               " data must be " + std::to_string(expected) +
-              " bytes of raw_data for its dims " + formatShape(shape);
+              " packed bytes for its dims " + formatShape(shape) + ", not " +
+              std::to_string(raw.size());
       return false;
     }
     unpackElements(dtype, reinterpret_cast<const uint8_t *>(raw.data()),
