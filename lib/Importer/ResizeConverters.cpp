@@ -191,9 +191,8 @@ LogicalResult convertUpsample(NodeContext &n) {
   if (failed(sizesFromScales(n, *scales, outShape)))
     return failure();
   std::string mode = n.stringAttr("mode", "nearest");
-  return buildResize(n, outShape, *scales,
-                     mode == "bilinear" ? "linear" : mode, "asymmetric",
-                     "floor");
+  return buildResize(n, outShape, *scales, mode == "bilinear" ? "linear" : mode,
+                     "asymmetric", "floor");
 }
 } // namespace
 

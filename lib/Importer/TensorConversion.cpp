@@ -424,7 +424,8 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
     if (!bits)
       return fromBytes(type, name, bytes, std::move(owner));
     auto own = std::make_shared<std::vector<char>>(unpackedBytes(
-        bytes, count, bits, element.isSignedInteger() || element.isSignlessInteger()));
+        bytes, count, bits,
+        element.isSignedInteger() || element.isSignlessInteger()));
     ArrayRef<char> view(own->data(), own->size());
     return fromBytes(type, name, view, own);
   };

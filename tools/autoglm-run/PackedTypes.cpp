@@ -72,7 +72,8 @@ uint8_t doubleToPacked(int32_t dtype, double value) {
   double low = isSigned(dtype) ? -std::ldexp(1.0, bits - 1) : 0;
   double high = isSigned(dtype) ? std::ldexp(1.0, bits - 1) - 1
                                 : std::ldexp(1.0, bits) - 1;
-  double v = std::isnan(value) ? 0 : std::clamp(std::nearbyint(value), low, high);
+  double v =
+      std::isnan(value) ? 0 : std::clamp(std::nearbyint(value), low, high);
   return static_cast<uint8_t>(static_cast<int8_t>(v));
 }
 } // namespace autoglm::run

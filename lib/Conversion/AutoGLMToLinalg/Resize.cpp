@@ -135,9 +135,9 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
               // far (1 < |d| < 2): A d^3 - 5A d^2 + 8A d - 4A.
               Value d2 = mul(d, d), d3 = mul(d2, d);
               if (near)
-                return add(add(mul(fc(cubicA + 2), d3),
-                               mul(fc(-(cubicA + 3)), d2)),
-                           fc(1));
+                return add(
+                    add(mul(fc(cubicA + 2), d3), mul(fc(-(cubicA + 3)), d2)),
+                    fc(1));
               return add(add(add(mul(fc(cubicA), d3), mul(fc(-5 * cubicA), d2)),
                              mul(fc(8 * cubicA), d)),
                          fc(-4 * cubicA));
