@@ -1,5 +1,4 @@
-//===- Float8.h - float8/float4 conversions in integer arithmetic -*- C++
-//-*-===//
+//===- Float8.h - float8/float4 conversions, integer arithmetic -*- C++ -*-===//
 //
 // Internal to lib/Conversion/AutoGLMToLinalg. LLVM has no float8 or float4
 // types, so the lowering stores them as their bits in `i8` (the type
