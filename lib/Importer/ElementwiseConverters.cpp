@@ -544,13 +544,27 @@ LogicalResult convertIdentity(NodeContext &n) {
 }
 
 LogicalResult convertDropout(NodeContext &n) {
-  // Inference: the data passes through; the mask (if asked for) is all true.
+  // Inference, or training with a ratio of 0: the data passes through; the
+  // mask (if asked for) is all true. Training with another ratio drops
+  // random elements, which a compiled inference model does not do.
   if (failed(n.checkArity(1, 3, 2)))
     return failure();
   if (n.hasInput(2)) {
     std::optional<SmallVector<int64_t>> training = n.knownValues(2);
-    if (!training || training->size() != 1 || training->front() != 0)
-      return n.emitError() << "training_mode must be a constant false";
+    if (!training)
+      return n.notKnown("training_mode");
+    if (training->size() != 1)
+      return n.emitError() << "training_mode must be a scalar";
+    if (training->front() != 0) {
+      std::optional<SmallVector<double>> ratio =
+          n.hasInput(1) ? n.constantValues(1) : SmallVector<double>{0.5};
+      if (!ratio)
+        return n.notKnown("ratio (in training mode)");
+      if (ratio->size() != 1 || ratio->front() != 0)
+        return n.emitError() << "training_mode = true with a ratio other "
+                                "than 0 drops random elements, which is not "
+                                "supported";
+    }
   }
   n.setOutput(0, n.input(0));
   if (n.hasOutput(1)) {
@@ -626,6 +640,37 @@ LogicalResult convertCastLike(NodeContext &n) {
   if (failed(n.checkArity(2, 2)))
     return failure();
   return castKnownOrBuild(n, getElementTypeOrSelf(n.input(1).getType()));
+}
+
+/// BitCast (opset 26): each element's bits read as `to`, of the same width.
+/// Between integers of one width (either signedness) and from bool to an
+/// 8-bit integer the bits are the value Cast gives, so it is autoglm.cast;
+/// between floats and integers it would need an op of its own.
+LogicalResult convertBitCast(NodeContext &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  int64_t to = n.intAttr("to", 0);
+  Type target = convertElementType(to, n.ctx);
+  if (!target)
+    return n.emitError() << "unsupported target type " << onnxTypeName(to);
+  Value x = n.input(0);
+  Type source = getElementTypeOrSelf(x.getType());
+  if (source == target)
+    return n.finish(x);
+  auto integer = [](Type type, unsigned width) {
+    auto i = dyn_cast<IntegerType>(type);
+    return i && i.getWidth() == width;
+  };
+  auto sourceInt = dyn_cast<IntegerType>(source);
+  bool sameBits = sourceInt && sourceInt.getWidth() >= 8 &&
+                  integer(target, sourceInt.getWidth());
+  bool boolToByte = integer(source, 1) && integer(target, 8);
+  if (!sameBits && !boolToByte)
+    return n.emitError() << "BitCast from " << source << " to " << target
+                         << " is not supported (only between integers of one "
+                            "width of at least 8 bits, and from bool to an "
+                            "8-bit integer)";
+  return n.finish(n.castTo(x, target));
 }
 } // namespace
 
@@ -709,5 +754,6 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("Dropout", convertDropout);
   r.add("Cast", convertCast);
   r.add("CastLike", convertCastLike);
+  r.add("BitCast", convertBitCast);
 }
 } // namespace autoglm::importer

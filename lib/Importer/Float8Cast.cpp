@@ -13,6 +13,10 @@ bool isFloat8(Type type) {
              Float8E5M2FNUZType>(type);
 }
 
+bool isFloatStorage(Type type) {
+  return isFloat8(type) || isa<Float4E2M1FNType>(type);
+}
+
 Value castToFloat8(NodeContext &n, Value x, FloatType target, bool saturate) {
   Value saturated = n.castTo(x, target);
   if (saturate || !saturated)

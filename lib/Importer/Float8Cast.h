@@ -14,6 +14,9 @@
 namespace autoglm::importer {
 /// True for the four float8 types above.
 bool isFloat8(mlir::Type type);
+/// True for the float8 types and float4e2m1: the float storage types of
+/// QuantizeLinear / DequantizeLinear, which have no !quant.uniform form.
+bool isFloatStorage(mlir::Type type);
 
 /// `x` cast to the float8 type `target`. autoglm.cast saturates (a value
 /// past the largest finite one becomes it, as saturate=1 asks); with

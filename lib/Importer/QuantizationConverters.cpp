@@ -142,16 +142,18 @@ LogicalResult quantizeToFloat8(NodeContext &n, FloatType storage) {
     Value zeroPoint = alongAxis(n, n.castTo(n.input(2), element), type);
     scaled = zeroPoint ? n.create<AddOp>(scaled, zeroPoint) : Value();
   }
-  return n.finish(
-      scaled ? castToFloat8(n, scaled, storage, n.intAttr("saturate", 1) != 0)
-             : Value());
+  // float4e2m1 always saturates: it has no infinity or NaN to overflow to.
+  bool saturate =
+      isa<Float4E2M1FNType>(storage) || n.intAttr("saturate", 1) != 0;
+  return n.finish(scaled ? castToFloat8(n, scaled, storage, saturate)
+                         : Value());
 }
 
 /// QuantizeLinear with a run-time scale or zero point:
 /// saturate(round_half_even(x / scale) + zero_point), computed in floats.
 LogicalResult quantizeAtRunTime(NodeContext &n, Type storage) {
   auto type = n.inputType(0);
-  if (isFloat8(storage))
+  if (isFloatStorage(storage))
     return quantizeToFloat8(n, cast<FloatType>(storage));
   auto intType = dyn_cast<IntegerType>(storage);
   if (!intType || intType.getWidth() > 32)
@@ -176,8 +178,9 @@ LogicalResult quantizeAtRunTime(NodeContext &n, Type storage) {
 LogicalResult dequantizeAtRunTime(NodeContext &n) {
   auto type = n.inputType(0);
   if (!isa<IntegerType>(type.getElementType()) &&
-      !isFloat8(type.getElementType()))
-    return n.emitError() << "x must be a plain integer or float8 tensor when "
+      !isFloatStorage(type.getElementType()))
+    return n.emitError() << "x must be a plain integer, float8 or float4 "
+                            "tensor when "
                             "the scale or zero point is computed at run time";
   Type expressed = n.inputType(1).getElementType();
   Value x = n.castTo(n.input(0), expressed);
@@ -206,7 +209,7 @@ LogicalResult convertQuantizeLinear(NodeContext &n) {
                            << onnxTypeName(dtype);
   }
   // float8 storage has no !quant.uniform form: always the arithmetic.
-  if (runTimeParameters(n) || isFloat8(storage))
+  if (runTimeParameters(n) || isFloatStorage(storage))
     return quantizeAtRunTime(n, storage);
   quant::QuantizedType element =
       buildQuantizedType(n, type, storage, type.getElementType(), 1, 2);
@@ -275,7 +278,7 @@ LogicalResult convertDequantizeLinear(NodeContext &n) {
   // storage cast of a run-time value into a quantized type.
   bool runTimeInteger = isa<IntegerType>(type.getElementType()) &&
                         !n.constantAttr(0) && !isa<BlockArgument>(n.input(0));
-  if (runTimeParameters(n) || isFloat8(storage) || runTimeInteger)
+  if (runTimeParameters(n) || isFloatStorage(storage) || runTimeInteger)
     return dequantizeAtRunTime(n);
   quant::QuantizedType element =
       buildQuantizedType(n, type, storage, expressed, 1, 2);

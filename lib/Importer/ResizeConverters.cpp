@@ -10,6 +10,9 @@
 #include "OpRegistry.h"
 
 #include "onnx/onnx_pb.h"
+#include "llvm/Support/Format.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -17,9 +20,10 @@ using namespace mlir::autoglm;
 namespace autoglm::importer {
 namespace {
 /// Builds the resize op once the output shape is known.
+/// `scales` are the node's (one per dimension), empty when it gave sizes.
 LogicalResult buildResize(NodeContext &n, ArrayRef<int64_t> outShape,
-                          StringRef modeName, StringRef transformName,
-                          StringRef roundingName) {
+                          ArrayRef<double> scales, StringRef modeName,
+                          StringRef transformName, StringRef roundingName) {
   std::optional<ResizeMode> mode = symbolizeResizeMode(modeName);
   if (!mode)
     return n.emitError() << "unknown mode '" << modeName << "'";
@@ -37,6 +41,24 @@ LogicalResult buildResize(NodeContext &n, ArrayRef<int64_t> outShape,
   if (!rounding)
     return n.emitError() << "unknown nearest_mode '" << roundingName << "'";
   auto type = n.inputType(0);
+  // autoglm.resize keeps sizes and places its samples by their ratio;
+  // ONNX's coordinate transformations divide by the node's scale, which
+  // differs when the scaled size is not an integer (4 x 0.6 gives 2 samples
+  // 1 / 0.6 apart, not 4 / 2): refused rather than answered wrongly.
+  // (A float32 scale such as 1/3 differs from the ratio by its rounding.)
+  for (auto [d, scale] : llvm::enumerate(scales)) {
+    if (type.isDynamicDim(d))
+      continue;
+    double ratio = static_cast<double>(outShape[d]) / type.getDimSize(d);
+    if (std::abs(scale - ratio) <= 1e-6 * ratio)
+      continue;
+    std::string shown;
+    llvm::raw_string_ostream(shown) << llvm::format("%g", scale);
+    return n.emitError() << "scale " << shown << " of dimension " << d
+                         << " is not the ratio of the output and input sizes ("
+                         << outShape[d] << " / " << type.getDimSize(d)
+                         << "), which is not supported; give sizes instead";
+  }
   return n.finish(n.createTyped<ResizeOp>(
       type.clone(outShape), n.input(0), ResizeModeAttr::get(n.ctx, *mode),
       CoordinateTransformAttr::get(n.ctx, *transform),
@@ -84,7 +106,8 @@ LogicalResult convertResize10(NodeContext &n) {
   if (mode == "nearest" && down && up)
     return n.emitError() << "nearest mode with scales both above and below 1 "
                             "is not supported at opset 10";
-  return buildResize(n, outShape, mode, "asymmetric", down ? "ceil" : "floor");
+  return buildResize(n, outShape, *scales, mode, "asymmetric",
+                     down ? "ceil" : "floor");
 }
 
 LogicalResult convertResize(NodeContext &n) {
@@ -112,6 +135,7 @@ LogicalResult convertResize(NodeContext &n) {
       axes.push_back(d);
   }
   SmallVector<int64_t> outShape(type.getShape());
+  SmallVector<double> full;
   // An empty tensor stands for an absent input in older exporters.
   auto present = [&](unsigned i) {
     return n.hasInput(i) && n.inputType(i).getNumElements() != 0;
@@ -132,7 +156,7 @@ LogicalResult convertResize(NodeContext &n) {
     if (scales->size() != axes.size())
       return n.emitError() << "scales has " << scales->size()
                            << " entries; expected " << axes.size();
-    SmallVector<double> full(rank, 1.0);
+    full.assign(rank, 1.0);
     for (auto [i, d] : llvm::enumerate(axes))
       full[d] = (*scales)[i];
     outShape.clear();
@@ -142,7 +166,7 @@ LogicalResult convertResize(NodeContext &n) {
     return n.emitError() << "needs scales or sizes";
   }
   return buildResize(
-      n, outShape, n.stringAttr("mode", "nearest"),
+      n, outShape, full, n.stringAttr("mode", "nearest"),
       n.stringAttr("coordinate_transformation_mode", "half_pixel"),
       n.stringAttr("nearest_mode", "round_prefer_floor"));
 }
@@ -167,7 +191,7 @@ LogicalResult convertUpsample(NodeContext &n) {
   if (failed(sizesFromScales(n, *scales, outShape)))
     return failure();
   std::string mode = n.stringAttr("mode", "nearest");
-  return buildResize(n, outShape, mode == "bilinear" ? "linear" : mode,
+  return buildResize(n, outShape, *scales, mode == "bilinear" ? "linear" : mode,
                      "asymmetric", "floor");
 }
 } // namespace

@@ -41,6 +41,18 @@ Type convertElementType(int32_t onnxType, MLIRContext *context) {
     return b.getType<Float8E5M2Type>();
   case 20:
     return b.getType<Float8E5M2FNUZType>();
+  // The packed types: ONNX stores two (four) a byte; tensors in the graph
+  // and at the model's interface hold one element a byte (unpackedBytes).
+  case 21:
+    return b.getIntegerType(4, /*isSigned=*/false);
+  case 22:
+    return b.getIntegerType(4);
+  case 23:
+    return b.getType<Float4E2M1FNType>();
+  case 25:
+    return b.getIntegerType(2, /*isSigned=*/false);
+  case 26:
+    return b.getIntegerType(2);
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
   case onnx::TensorProto::INT8:
@@ -161,6 +173,39 @@ std::vector<std::string> TensorConverter::getExternalFiles() const {
 }
 
 /// Bytes per element in ONNX's raw encoding (bool takes a byte).
+/// The bits of one element of a packed ONNX type (int4, uint4, float4e2m1:
+/// 4; int2, uint2: 2), or 0 for the types stored a byte or more each.
+static unsigned packedBits(int32_t onnxType) {
+  switch (onnxType) {
+  case 21:
+  case 22:
+  case 23:
+    return 4;
+  case 25:
+  case 26:
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+/// `count` elements of `bits` each, packed from the lowest bits of each byte
+/// up, one a byte: sign-extended for the signed integers, the bit pattern
+/// in the low bits otherwise (float4e2m1, the unsigned integers).
+static std::vector<char> unpackedBytes(ArrayRef<char> packed, int64_t count,
+                                       unsigned bits, bool signExtend) {
+  std::vector<char> bytes(count);
+  unsigned perByte = 8 / bits, mask = (1u << bits) - 1;
+  for (int64_t i = 0; i < count; ++i) {
+    unsigned byte = static_cast<unsigned char>(packed[i / perByte]);
+    unsigned value = (byte >> (bits * (i % perByte))) & mask;
+    if (signExtend && (value >> (bits - 1)))
+      value |= ~mask;
+    bytes[i] = static_cast<char>(value);
+  }
+  return bytes;
+}
+
 static unsigned byteWidth(Type element) {
   return std::max<unsigned>(1, element.getIntOrFloatBitWidth() / 8);
 }
@@ -370,6 +415,20 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
       SmallVector<int64_t>(tensor.dims().begin(), tensor.dims().end()),
       element);
   uint64_t expectedBytes = uint64_t(count) * byteWidth(element);
+  // Packed types: fewer bytes in the file, one a byte in the graph.
+  unsigned bits = packedBits(tensor.data_type());
+  if (bits)
+    expectedBytes = (uint64_t(count) * bits + 7) / 8;
+  auto unpacked = [&](ArrayRef<char> bytes,
+                      std::shared_ptr<const void> owner) -> ElementsAttr {
+    if (!bits)
+      return fromBytes(type, name, bytes, std::move(owner));
+    auto own = std::make_shared<std::vector<char>>(unpackedBytes(
+        bytes, count, bits,
+        element.isSignedInteger() || element.isSignlessInteger()));
+    ArrayRef<char> view(own->data(), own->size());
+    return fromBytes(type, name, view, own);
+  };
 
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
     std::string location;
@@ -414,7 +473,7 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
       return nullptr;
     }
     ArrayRef<char> bytes(file->getBufferStart() + offset, expectedBytes);
-    return fromBytes(type, name, bytes, file);
+    return unpacked(bytes, file);
   }
 
   if (tensor.has_raw_data()) {
@@ -428,9 +487,22 @@ ElementsAttr TensorConverter::convert(onnx::TensorProto &tensor, Location loc) {
     auto owned = std::make_shared<std::string>();
     owned->swap(*tensor.mutable_raw_data());
     ArrayRef<char> bytes(owned->data(), owned->size());
-    return fromBytes(type, name, bytes, owned);
+    return unpacked(bytes, owned);
   }
 
+  if (bits) {
+    // int32_data holds the packed bytes, one a value.
+    if (uint64_t(tensor.int32_data_size()) != expectedBytes) {
+      fail() << "int32_data holds " << tensor.int32_data_size()
+             << " values but " << count << " elements of "
+             << onnxTypeName(tensor.data_type()) << " pack into "
+             << expectedBytes << " bytes";
+      return nullptr;
+    }
+    std::vector<char> packed(tensor.int32_data().begin(),
+                             tensor.int32_data().end());
+    return unpacked(packed, nullptr);
+  }
   if (tensor.data_type() == onnx::TensorProto::STRING) {
     fail() << "string tensors are not supported";
     return nullptr;

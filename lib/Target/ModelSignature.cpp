@@ -42,11 +42,17 @@ int32_t mlir::autoglm::onnxDataType(Type type) {
     return AUTOGLM_FLOAT8E5M2;
   if (isa<Float8E5M2FNUZType>(type))
     return AUTOGLM_FLOAT8E5M2FNUZ;
+  if (isa<Float4E2M1FNType>(type))
+    return AUTOGLM_FLOAT4E2M1;
   if (auto integer = dyn_cast<IntegerType>(type)) {
     bool isUnsigned = integer.isUnsigned();
     switch (integer.getWidth()) {
     case 1:
       return AUTOGLM_BOOL;
+    case 2:
+      return isUnsigned ? AUTOGLM_UINT2 : AUTOGLM_INT2;
+    case 4:
+      return isUnsigned ? AUTOGLM_UINT4 : AUTOGLM_INT4;
     case 8:
       return isUnsigned ? AUTOGLM_UINT8 : AUTOGLM_INT8;
     case 16:

@@ -408,12 +408,16 @@ EvalStatus evalSelect(const ConstTensor &cond, const ConstTensor &t,
 EvalStatus evalCast(const ConstTensor &in, RankedTensorType type,
                     ConstTensor &out) {
   Type to = type.getElementType(), from = in.type.getElementType();
-  // Float8 rounding and saturation are the lowering's (Float8.h); the cast
-  // stays for the compiled code.
-  auto isFloat8 = [](Type t) {
-    return isa<FloatType>(t) && t.getIntOrFloatBitWidth() == 8;
+  // Float8/float4 rounding and saturation and the wrapping of int4, uint4,
+  // int2 and uint2 are the lowering's (Float8.h, castScalar); the cast stays
+  // for the compiled code.
+  auto isNarrow = [](Type t) {
+    if (isa<FloatType>(t))
+      return t.getIntOrFloatBitWidth() <= 8;
+    return t.isInteger() && t.getIntOrFloatBitWidth() > 1 &&
+           t.getIntOrFloatBitWidth() < 8;
   };
-  if (isFloat8(to) || isFloat8(from))
+  if (isNarrow(to) || isNarrow(from))
     return EvalStatus::Unsupported;
   out = ConstTensor::zeros(type);
   for (int64_t i = 0; i < in.size(); ++i) {

@@ -19,14 +19,6 @@ func.func @dynamic_result(%a: tensor<2x4xf32>, %s: tensor<2xi64>) -> tensor<?x?x
 
 // -----
 
-func.func @resize_cubic(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
-  // expected-error @+1 {{resize lowering supports nearest and linear modes (got cubic)}}
-  %0 = autoglm.resize cubic %x : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
-  return %0 : tensor<1x1x4x4xf32>
-}
-
-// -----
-
 func.func @reduce_l2_int(%x: tensor<2x3xi32>) -> tensor<2xi32> {
   // expected-error @+1 {{reduce l2 needs floating-point elements}}
   %0 = autoglm.reduce l2 %x {axes = array<i64: 1>} : (tensor<2x3xi32>) -> tensor<2xi32>

@@ -3,6 +3,7 @@
 #include "HostTensor.h"
 
 #include "Float8.h"
+#include "PackedTypes.h"
 
 #include <cinttypes>
 #include <cmath>
@@ -78,6 +79,12 @@ double HostTensor::getDouble(int64_t index) const {
   case AUTOGLM_FLOAT8E5M2:
   case AUTOGLM_FLOAT8E5M2FNUZ:
     return float8ToDouble(dtype_, load<uint8_t>(d, index));
+  case AUTOGLM_INT4:
+  case AUTOGLM_UINT4:
+  case AUTOGLM_INT2:
+  case AUTOGLM_UINT2:
+  case AUTOGLM_FLOAT4E2M1:
+    return packedToDouble(dtype_, load<uint8_t>(d, index));
   default:
     return 0;
   }
@@ -118,6 +125,12 @@ void HostTensor::setDouble(int64_t index, double value) {
   case AUTOGLM_FLOAT8E5M2:
   case AUTOGLM_FLOAT8E5M2FNUZ:
     return store<uint8_t>(d, index, doubleToFloat8(dtype_, value));
+  case AUTOGLM_INT4:
+  case AUTOGLM_UINT4:
+  case AUTOGLM_INT2:
+  case AUTOGLM_UINT2:
+  case AUTOGLM_FLOAT4E2M1:
+    return store<uint8_t>(d, index, doubleToPacked(dtype_, value));
   default:
     return;
   }

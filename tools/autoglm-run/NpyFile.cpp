@@ -9,6 +9,7 @@
 #include "TensorFile.h"
 
 #include "Float8.h"
+#include "PackedTypes.h"
 
 #include <cstring>
 #include <fstream>
@@ -202,8 +203,10 @@ bool writeNpy(const std::string &path, const HostTensor &tensor,
               std::string &error) {
   const HostTensor *source = &tensor;
   HostTensor widened;
-  // numpy has no bfloat16 or float8: saved as float32, exactly.
-  if (tensor.dtype() == AUTOGLM_BFLOAT16 || isFloat8(tensor.dtype())) {
+  // numpy has no bfloat16, float8, float4 or 4- and 2-bit integers: saved
+  // as float32, exactly.
+  if (tensor.dtype() == AUTOGLM_BFLOAT16 || isFloat8(tensor.dtype()) ||
+      packedBits(tensor.dtype())) {
     if (!widened.allocate(AUTOGLM_FLOAT32, tensor.shape())) {
       error = "out of memory";
       return false;

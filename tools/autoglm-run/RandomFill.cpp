@@ -3,6 +3,7 @@
 #include "RandomFill.h"
 
 #include "Float8.h"
+#include "PackedTypes.h"
 
 namespace autoglm::run {
 uint64_t Random::next() {
@@ -16,7 +17,7 @@ void fillRandom(HostTensor &tensor, Random &random) {
   int32_t dtype = tensor.dtype();
   bool isFloat = dtype == AUTOGLM_FLOAT32 || dtype == AUTOGLM_FLOAT64 ||
                  dtype == AUTOGLM_FLOAT16 || dtype == AUTOGLM_BFLOAT16 ||
-                 isFloat8(dtype);
+                 isFloat8(dtype) || dtype == AUTOGLM_FLOAT4E2M1;
   for (int64_t i = 0; i < tensor.numElements(); ++i) {
     if (isFloat)
       tensor.setDouble(i, random.uniform() * 2 - 1);

@@ -8,6 +8,7 @@
 #include "TensorFile.h"
 
 #include "Float8.h"
+#include "PackedTypes.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -77,6 +78,25 @@ bool parseTensorProto(const std::string &bytes, HostTensor &tensor,
   if (!tensor.allocate(dtype, shape)) {
     error = "the TensorProto's shape " + formatShape(shape) + " is too large";
     return false;
+  }
+  if (packedBits(dtype)) {
+    // Packed two or four a byte, in raw_data or one packed byte per
+    // int32_data value; one a byte in memory (PackedTypes.h).
+    std::string raw = proto.raw_data();
+    if (!proto.has_raw_data())
+      for (int32_t byte : proto.int32_data())
+        raw.push_back(static_cast<char>(byte));
+    size_t expected = packedBytes(dtype, tensor.numElements());
+    if (raw.size() != expected) {
+      error = std::string("the TensorProto's ") + autoglm_dtype_name(dtype) +
+              " data must be " + std::to_string(expected) +
+              " packed bytes for its dims " + formatShape(shape) + ", not " +
+              std::to_string(raw.size());
+      return false;
+    }
+    unpackElements(dtype, reinterpret_cast<const uint8_t *>(raw.data()),
+                   tensor.numElements(), static_cast<uint8_t *>(tensor.data()));
+    return true;
   }
   if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();

@@ -15,8 +15,16 @@ using namespace mlir::autoglm::lowering;
 // Types
 //===----------------------------------------------------------------------===//
 
+/// int4, uint4, int2, uint2: stored one a byte, sign- or zero-extended.
+static bool isSubByteInteger(Type t) {
+  auto i = dyn_cast<IntegerType>(t);
+  return i && i.getWidth() > 1 && i.getWidth() < 8;
+}
+
 Type lowering::signless(Type t) {
   if (float8Format(t)) // stored as its bits (Float8.h)
+    return IntegerType::get(t.getContext(), 8);
+  if (isSubByteInteger(t))
     return IntegerType::get(t.getContext(), 8);
   if (auto q = dyn_cast<quant::QuantizedType>(t))
     return q.getStorageType();
@@ -106,6 +114,20 @@ Value lowering::castScalar(OpBuilder &b, Location loc, Value v, Type from,
     if (!to8)
       return castScalar(b, loc, wide, wideType, to);
     return f32ToFloat8(b, loc, castScalar(b, loc, wide, wideType, f32), *to8);
+  }
+  // To int4, uint4, int2, uint2 (stored one a byte): the value modulo
+  // 2^width, as ONNX's reference (ml_dtypes) converts, through i32 (floats
+  // truncated toward zero), then extended to its byte.
+  if (isSubByteInteger(to)) {
+    if (from == to)
+      return v;
+    auto narrow = cast<IntegerType>(to);
+    Value wide = castScalar(b, loc, v, from, b.getI32Type());
+    Value bits = arith::TruncIOp::create(
+        b, loc, b.getIntegerType(narrow.getWidth()), wide);
+    if (narrow.isUnsigned())
+      return arith::ExtUIOp::create(b, loc, b.getI8Type(), bits);
+    return arith::ExtSIOp::create(b, loc, b.getI8Type(), bits);
   }
   Type src = signless(from), dst = signless(to);
   bool srcUnsigned = isUnsignedLike(from), dstUnsigned = isUnsignedLike(to);

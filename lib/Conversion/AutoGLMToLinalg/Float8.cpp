@@ -1,4 +1,4 @@
-//===- Float8.cpp - float8 conversions in integer arithmetic --------------===//
+//===- Float8.cpp - float8/float4 conversions in integer arithmetic -------===//
 
 #include "Float8.h"
 
@@ -15,13 +15,15 @@ using Specials = Float8Format::Specials;
 
 std::optional<Float8Format> mlir::autoglm::lowering::float8Format(Type type) {
   if (isa<Float8E4M3FNType>(type))
-    return Float8Format{3, 7, Specials::FiniteOnly};
+    return Float8Format{8, 3, 7, Specials::FiniteOnly};
   if (isa<Float8E4M3FNUZType>(type))
-    return Float8Format{3, 8, Specials::FiniteUnsignedZero};
+    return Float8Format{8, 3, 8, Specials::FiniteUnsignedZero};
   if (isa<Float8E5M2Type>(type))
-    return Float8Format{2, 15, Specials::IEEE};
+    return Float8Format{8, 2, 15, Specials::IEEE};
   if (isa<Float8E5M2FNUZType>(type))
-    return Float8Format{2, 16, Specials::FiniteUnsignedZero};
+    return Float8Format{8, 2, 16, Specials::FiniteUnsignedZero};
+  if (isa<Float4E2M1FNType>(type))
+    return Float8Format{4, 1, 1, Specials::None};
   return std::nullopt;
 }
 
@@ -68,8 +70,9 @@ Value mlir::autoglm::lowering::float8ToF32(OpBuilder &b, Location loc,
   using P = arith::CmpIPredicate;
   Bits i{b, loc};
   const unsigned m = format.mantissaBits;
+  const int64_t signBit = int64_t(1) << (format.bits - 1), ones = signBit - 1;
   Value code = arith::ExtUIOp::create(b, loc, b.getI32Type(), bits);
-  Value magnitude = i.band(code, 0x7f);
+  Value magnitude = i.band(code, ones);
   Value exponent = i.shr(magnitude, m);
   Value mantissa = i.band(magnitude, (1 << m) - 1);
   // Normal: rebias the exponent, widen the mantissa.
@@ -84,20 +87,22 @@ Value mlir::autoglm::lowering::float8ToF32(OpBuilder &b, Location loc,
   Value nan = i.f(std::nan(""));
   switch (format.specials) {
   case Specials::IEEE: {
-    Value top = i.cmp(P::eq, exponent, (0x7f >> m));
+    Value top = i.cmp(P::eq, exponent, (ones >> m));
     Value special = i.select(i.cmp(P::eq, mantissa, 0),
                              i.f(std::numeric_limits<float>::infinity()), nan);
     value = i.select(top, special, value);
     break;
   }
   case Specials::FiniteOnly:
-    value = i.select(i.cmp(P::eq, magnitude, 0x7f), nan, value);
+    value = i.select(i.cmp(P::eq, magnitude, ones), nan, value);
     break;
   case Specials::FiniteUnsignedZero:
-    value = i.select(i.cmp(P::eq, code, 0x80), nan, value);
+    value = i.select(i.cmp(P::eq, code, signBit), nan, value);
+    break;
+  case Specials::None:
     break;
   }
-  Value negative = i.cmp(P::ne, i.band(code, 0x80), 0);
+  Value negative = i.cmp(P::ne, i.band(code, signBit), 0);
   return i.select(negative, arith::NegFOp::create(b, loc, value), value);
 }
 
@@ -106,8 +111,9 @@ Value mlir::autoglm::lowering::f32ToFloat8(OpBuilder &b, Location loc,
   using P = arith::CmpIPredicate;
   Bits i{b, loc};
   const int m = format.mantissaBits, shift = 23 - m;
+  const int64_t signBit = int64_t(1) << (format.bits - 1), ones = signBit - 1;
   Value bits = i.toI32(value);
-  Value sign = i.band(i.shr(bits, 24), 0x80);
+  Value sign = i.band(i.shr(bits, 32 - format.bits), signBit);
   Value a = i.band(bits, 0x7fffffff);
   // Normal results: rebias the exponent and round the mantissa to `m` bits,
   // to nearest, ties to even (add half an ulp less one, plus the ulp's
@@ -128,16 +134,20 @@ Value mlir::autoglm::lowering::f32ToFloat8(OpBuilder &b, Location loc,
   int64_t smallestNormal = int64_t(127 + 1 - format.bias) << 23;
   Value code = i.select(i.cmp(P::ult, a, smallestNormal), subnormal, normal);
   // Beyond the largest finite code (infinity included): saturate.
-  int64_t largest = format.specials == Specials::FiniteOnly ? 0x7e
-                    : format.specials == Specials::IEEE     ? 0x7b
-                                                            : 0x7f;
+  // (FiniteOnly: below the NaN code; IEEE: the top exponent's are special.)
+  int64_t largest = format.specials == Specials::FiniteOnly ? ones - 1
+                    : format.specials == Specials::IEEE
+                        ? (ones & ~((int64_t(1) << m) - 1)) - 1
+                        : ones;
   code = i.select(i.cmp(P::ugt, code, largest), i.k(largest), code);
   // No -0 in the FNUZ formats (0x80 is their NaN).
   if (format.specials == Specials::FiniteUnsignedZero)
     sign = i.select(i.cmp(P::eq, code, 0), i.k(0), sign);
   code = i.bor(code, sign);
-  int64_t nanCode =
-      format.specials == Specials::FiniteUnsignedZero ? 0x80 : 0x7f;
+  int64_t nanCode = format.specials == Specials::FiniteUnsignedZero ||
+                            format.specials == Specials::None
+                        ? signBit
+                        : ones;
   code = i.select(i.cmp(P::ugt, a, 0x7f800000), i.k(nanCode), code);
   return arith::TruncIOp::create(b, loc, b.getI8Type(), code);
 }

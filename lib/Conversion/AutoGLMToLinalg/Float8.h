@@ -1,9 +1,10 @@
-//===- Float8.h - float8 conversions in integer arithmetic ------*- C++ -*-===//
+//===- Float8.h - float8/float4 conversions, integer arithmetic -*- C++ -*-===//
 //
-// Internal to lib/Conversion/AutoGLMToLinalg. LLVM has no float8 types, so
-// the lowering stores them as their bits in `i8` (the type converter maps
-// f8E4M3FN, f8E4M3FNUZ, f8E5M2 and f8E5M2FNUZ to i8) and converts to and from
-// f32 with integer operations on the bit patterns.
+// Internal to lib/Conversion/AutoGLMToLinalg. LLVM has no float8 or float4
+// types, so the lowering stores them as their bits in `i8` (the type
+// converter maps f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ and f4E2M1FN to
+// i8, float4's bits in the low four) and converts to and from f32 with
+// integer operations on the bit patterns.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,7 +16,7 @@
 #include <optional>
 
 namespace mlir::autoglm::lowering {
-/// A float8 format: sign bit, then exponent and mantissa fields.
+/// A float8 or float4 format: sign bit, then exponent and mantissa fields.
 struct Float8Format {
   /// How the format spends its top codes.
   enum class Specials {
@@ -26,13 +27,18 @@ struct Float8Format {
     /// "Finite, unsigned zero" (the FNUZ types): 0x80 is the only NaN, there
     /// is no -0 and no infinity.
     FiniteUnsignedZero,
+    /// No infinity, no NaN (f4E2M1FN): a NaN source becomes -0, as ONNX's
+    /// reference (ml_dtypes) converts it.
+    None,
   };
+  /// 8, or 4 for float4e2m1.
+  unsigned bits;
   unsigned mantissaBits;
   int bias;
   Specials specials;
 };
 
-/// The float8 format of `type`, or nullopt for any other type.
+/// The float8 or float4 format of `type`, or nullopt for any other type.
 std::optional<Float8Format> float8Format(Type type);
 
 /// The f32 value of the float8 bits `bits` (an i8); exact.

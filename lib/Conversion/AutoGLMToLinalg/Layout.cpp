@@ -119,6 +119,14 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     auto rt = signlessTensor(op.getType());
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
     Value input = adaptor.getInput();
+    // An empty slice may start at its axis' end (ONNX clamps starts to the
+    // dimension), an offset extract_slice's verifier rejects; it has no
+    // elements to read anyway.
+    if (rt.hasStaticShape() && rt.getNumElements() == 0) {
+      rewriter.replaceOp(
+          op, emptyTensor(rewriter, loc, rt.getShape(), rt.getElementType()));
+      return success();
+    }
     if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
           op, rt, input, indexAttrs(rewriter, starts),

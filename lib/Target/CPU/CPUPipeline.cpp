@@ -74,6 +74,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass()); // ub.poison from vector lowering
+  // Entry arguments with no elements as flat buffers, which the bare-pointer
+  // convention below converts.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMFlattenEmptyArguments());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -234,6 +234,22 @@ def AutoGLMMemRefCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def AutoGLMFlattenEmptyArguments
+    : Pass<"autoglm-flatten-empty-arguments", "func::FuncOp"> {
+  let summary = "Pass tensors with no elements as one-dimensional buffers";
+  let description = [{
+    func-to-llvm's bare-pointer calling convention refuses a memref argument
+    with no elements unless only its leading dimension is 0 (the identity
+    layout of `memref<2x0x4xf32>` has no strides to read), and the function
+    then stays `func.func`, which LLVM IR cannot translate. A model may
+    still take or give such a tensor (an input reduced over an empty axis).
+    Each such argument becomes `memref<0xT>`, viewed as its shape by a
+    `memref.reinterpret_cast` with row-major strides, so the signature keeps
+    one pointer per tensor and nothing else changes.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def AutoGLMVectorizeRows : Pass<"autoglm-vectorize-rows", "func::FuncOp"> {
   let summary = "Run non-contraction linalg ops on buffers along vector rows";
   let description = [{

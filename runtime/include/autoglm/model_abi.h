@@ -33,7 +33,10 @@ extern "C" {
  * code is written down once. X(NAME, ONNX code, bytes, "name"); codes are
  * ONNX's TensorProto.DataType numbers. Codes only get added (the float8
  * types came after ABI 4 without changing a struct, so the version stays);
- * a runtime that does not know a code rejects the model's tensors of it. */
+ * a runtime that does not know a code rejects the model's tensors of it.
+ * The types ONNX packs two or four to a byte (int4, uint4, float4e2m1,
+ * int2, uint2) take one byte per element here: a signed integer
+ * sign-extended to int8, the others' bits in the low bits of the byte. */
 #define AUTOGLM_DTYPES(X)                                                      \
   X(FLOAT32, 1, 4, "float32")                                                  \
   X(UINT8, 2, 1, "uint8")                                                      \
@@ -51,7 +54,12 @@ extern "C" {
   X(FLOAT8E4M3FN, 17, 1, "float8e4m3fn")                                       \
   X(FLOAT8E4M3FNUZ, 18, 1, "float8e4m3fnuz")                                   \
   X(FLOAT8E5M2, 19, 1, "float8e5m2")                                           \
-  X(FLOAT8E5M2FNUZ, 20, 1, "float8e5m2fnuz")
+  X(FLOAT8E5M2FNUZ, 20, 1, "float8e5m2fnuz")                                   \
+  X(UINT4, 21, 1, "uint4")                                                     \
+  X(INT4, 22, 1, "int4")                                                       \
+  X(FLOAT4E2M1, 23, 1, "float4e2m1")                                           \
+  X(UINT2, 25, 1, "uint2")                                                     \
+  X(INT2, 26, 1, "int2")
 
 typedef enum autoglm_dtype {
 #define AUTOGLM_DTYPE_ENUMERATOR(name, code, bytes, text) AUTOGLM_##name = code,

@@ -8,6 +8,7 @@
 //   --autoglm-tile-and-vectorize-contractions
 //                                         tiled, vectorized matmuls
 //   --autoglm-vectorize-rows              other ops as vector rows
+//   --autoglm-flatten-empty-arguments     memref<2x0x4xT> args -> memref<0xT>
 //
 //===----------------------------------------------------------------------===//
 
