@@ -24,6 +24,7 @@ const OpRegistry &OpRegistry::get() {
     registerLossConverters(r);
     registerScatterConverters(r);
     registerEinsumConverter(r);
+    registerSignalConverters(r);
     return r;
   }();
   return registry;
