@@ -25,6 +25,7 @@ const OpRegistry &OpRegistry::get() {
     registerScatterConverters(r);
     registerEinsumConverter(r);
     registerSignalConverters(r);
+    registerAffineGridDetConverters(r);
     return r;
   }();
   return registry;

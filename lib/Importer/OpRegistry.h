@@ -50,6 +50,7 @@ void registerLossConverters(OpRegistry &registry);
 void registerScatterConverters(OpRegistry &registry);
 void registerEinsumConverter(OpRegistry &registry);
 void registerSignalConverters(OpRegistry &registry);
+void registerAffineGridDetConverters(OpRegistry &registry);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H

@@ -14,8 +14,8 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 
-#include <cmath>
 #include "llvm/Support/MathExtras.h"
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -48,7 +48,6 @@ std::pair<double, double> unitRoot(int64_t m, int64_t length) {
   double angle = 2 * llvm::numbers::pi * static_cast<double>(m) / length;
   return {std::cos(angle), std::sin(angle)};
 }
-
 
 /// A window w[n], n = 0 .. size-1, as a function of cos(phi) and
 /// cos(2 phi), phi = 2*pi*n / N where N is size (periodic, the default) or
@@ -245,10 +244,10 @@ LogicalResult convertDFT(NodeContext &n) {
   auto component = [&](int64_t c) -> Value {
     if (components == 1)
       return n.reshape(parts, {rows, samples});
-    Value slice = n.create<SliceOp>(
-        parts, n.b.getDenseI64ArrayAttr({0, 0, c}),
-        n.b.getDenseI64ArrayAttr({rows, samples, c + 1}),
-        n.b.getDenseI64ArrayAttr({1, 1, 1}));
+    Value slice =
+        n.create<SliceOp>(parts, n.b.getDenseI64ArrayAttr({0, 0, c}),
+                          n.b.getDenseI64ArrayAttr({rows, samples, c + 1}),
+                          n.b.getDenseI64ArrayAttr({1, 1, 1}));
     return slice ? n.reshape(slice, {rows, samples}) : Value();
   };
   Value real = component(0);
@@ -257,11 +256,11 @@ LogicalResult convertDFT(NodeContext &n) {
     return failure();
   auto combine = [&](ArrayRef<double> fromReal,
                      ArrayRef<double> fromImag) -> Value {
-    Value sum = n.create<MatMulOp>(
-        real, table(n, samples, bins, f64, fromReal));
+    Value sum =
+        n.create<MatMulOp>(real, table(n, samples, bins, f64, fromReal));
     if (imag && sum) {
-      Value other = n.create<MatMulOp>(
-          imag, table(n, samples, bins, f64, fromImag));
+      Value other =
+          n.create<MatMulOp>(imag, table(n, samples, bins, f64, fromImag));
       sum = other ? n.create<AddOp>(sum, other) : Value();
     }
     return sum ? n.reshape(sum, {rows, bins, 1}) : Value();
@@ -269,10 +268,9 @@ LogicalResult convertDFT(NodeContext &n) {
   Value result = combine(realFromReal, realFromImag);
   if (!realOutput) {
     Value imagOut = combine(imagFromReal, imagFromImag);
-    result = result && imagOut
-                 ? n.create<ConcatOp>(ValueRange{result, imagOut},
-                                      n.b.getI64IntegerAttr(2))
-                 : Value();
+    result = result && imagOut ? n.create<ConcatOp>(ValueRange{result, imagOut},
+                                                    n.b.getI64IntegerAttr(2))
+                               : Value();
   }
   if (!result)
     return failure();
