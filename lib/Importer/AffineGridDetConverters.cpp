@@ -41,8 +41,7 @@ LogicalResult convertAffineGrid(NodeContext &n) {
   if (thetaType.getRank() != 3 || thetaType.getDimSize(1) != spatial ||
       thetaType.getDimSize(2) != spatial + 1)
     return n.emitError() << "theta must be [N, " << spatial << ", "
-                         << spatial + 1 << "] for a " << spatial
-                         << "-D size";
+                         << spatial + 1 << "] for a " << spatial << "-D size";
   int64_t batch = thetaType.getDimSize(0);
   if (!ShapedType::isDynamic(batch) && batch != (*size)[0])
     return n.emitError() << "theta has " << batch << " matrices but size says "
@@ -77,7 +76,8 @@ LogicalResult convertAffineGrid(NodeContext &n) {
     }
     SmallVector<double> point;
     for (int64_t c = 0; c < spatial; ++c)
-      point.push_back(normalized(index[spatial - 1 - c], dims[spatial - 1 - c]));
+      point.push_back(
+          normalized(index[spatial - 1 - c], dims[spatial - 1 - c]));
     point.push_back(1.0);
     for (double v : point) {
       APFloat value(v);
@@ -127,9 +127,9 @@ LogicalResult convertDet(NodeContext &n) {
     starts[rank - 1] = j;
     ends.push_back(i + 1);
     ends.push_back(j + 1);
-    Value slice = n.create<SliceOp>(n.input(0), n.b.getDenseI64ArrayAttr(starts),
-                                    n.b.getDenseI64ArrayAttr(ends),
-                                    n.b.getDenseI64ArrayAttr(steps));
+    Value slice = n.create<SliceOp>(
+        n.input(0), n.b.getDenseI64ArrayAttr(starts),
+        n.b.getDenseI64ArrayAttr(ends), n.b.getDenseI64ArrayAttr(steps));
     return slice ? n.reshapeTo(slice, batch) : Value();
   };
   auto mul = [&](Value a, Value b) {
