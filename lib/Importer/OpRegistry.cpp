@@ -26,6 +26,7 @@ const OpRegistry &OpRegistry::get() {
     registerEinsumConverter(r);
     registerSignalConverters(r);
     registerAffineGridDetConverters(r);
+    registerCol2ImConverter(r);
     return r;
   }();
   return registry;
