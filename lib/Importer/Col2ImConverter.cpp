@@ -100,8 +100,8 @@ LogicalResult convertCol2Im(NodeContext &n) {
       offset[d] = rest % (*block)[d];
       rest /= (*block)[d];
     }
-    SmallVector<int64_t> starts(split.size(), 0), ends(split), steps(
-                                                          split.size(), 1);
+    SmallVector<int64_t> starts(split.size(), 0), ends(split),
+        steps(split.size(), 1);
     starts[2] = k;
     ends[2] = k + 1;
     Value plane = n.create<SliceOp>(columns, n.b.getDenseI64ArrayAttr(starts),
@@ -109,9 +109,8 @@ LogicalResult convertCol2Im(NodeContext &n) {
                                     n.b.getDenseI64ArrayAttr(steps));
     plane = plane ? n.reshape(plane, planeShape) : Value();
     // Spread by the strides: [.., Li, 1, ..] padded to [.., Li, si, ..].
-    SmallVector<int64_t> spread{batch, channels}, spreadPads, spreadShape{
-                                                                   batch,
-                                                                   channels};
+    SmallVector<int64_t> spread{batch, channels}, spreadPads,
+        spreadShape{batch, channels};
     bool strided = llvm::any_of(strides, [](int64_t s) { return s > 1; });
     if (plane && strided) {
       for (int64_t d = 0; d < dims; ++d) {
@@ -123,11 +122,11 @@ LogicalResult convertCol2Im(NodeContext &n) {
       for (int64_t d = 0; d < dims; ++d)
         padding[spread.size() + 2 + 2 * d + 1] = strides[d] - 1;
       plane = n.reshape(plane, spread);
-      plane = plane ? n.create<PadOp>(plane,
-                                      n.b.getDenseI64ArrayAttr(padding),
-                                      PadModeAttr::get(n.ctx, PadMode::constant),
-                                      n.b.getF64FloatAttr(0.0))
-                    : Value();
+      plane = plane
+                  ? n.create<PadOp>(plane, n.b.getDenseI64ArrayAttr(padding),
+                                    PadModeAttr::get(n.ctx, PadMode::constant),
+                                    n.b.getF64FloatAttr(0.0))
+                  : Value();
       plane = plane ? n.reshape(plane, spreadShape) : Value();
     }
     if (!plane)
@@ -136,8 +135,8 @@ LogicalResult convertCol2Im(NodeContext &n) {
     ArrayRef<int64_t> extent =
         cast<RankedTensorType>(plane.getType()).getShape();
     int64_t rank = 2 + dims;
-    SmallVector<int64_t> cutStarts(rank, 0), cutEnds(extent),
-        cutSteps(rank, 1), padding(2 * rank, 0);
+    SmallVector<int64_t> cutStarts(rank, 0), cutEnds(extent), cutSteps(rank, 1),
+        padding(2 * rank, 0);
     bool cut = false, padded = false, outside = false;
     for (int64_t d = 0; d < dims; ++d) {
       int64_t shift = offset[d] * dilations[d] - pads[d];
