@@ -487,6 +487,24 @@ LogicalResult convertSwish(NodeContext &n) {
   return n.finish(gate ? n.create<MulOp>(x, gate) : Value());
 }
 
+/// SwiGLU (opset 28): Swish(a, alpha) * b, a and b of one shape.
+LogicalResult convertSwiGLU(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  Value a = n.input(0), b = n.input(1);
+  if (n.inputType(0) != n.inputType(1))
+    return n.emitError() << "A and B must have the same shape and type (SwiGLU "
+                            "does not broadcast)";
+  double alpha = n.floatAttr("alpha", 1.0);
+  Value scaled =
+      alpha == 1.0 ? a
+                   : n.create<MulOp>(
+                         a, n.scalar(getElementTypeOrSelf(a.getType()), alpha));
+  Value gate = scaled ? n.create<SigmoidOp>(scaled) : Value();
+  Value swish = gate ? n.create<MulOp>(a, gate) : Value();
+  return n.finish(swish ? n.create<MulOp>(swish, b) : Value());
+}
+
 LogicalResult convertClip(NodeContext &n) {
   // Before opset 11 the bounds are attributes (default: unbounded).
   if (n.opset() < 11) {
@@ -749,6 +767,7 @@ void registerElementwiseConverters(OpRegistry &r) {
   r.add("Celu", convertCelu);
   r.add("Shrink", convertShrink);
   r.add("Swish", convertSwish);
+  r.add("SwiGLU", convertSwiGLU);
 
   r.add("Identity", convertIdentity);
   r.add("Dropout", convertDropout);

@@ -75,6 +75,54 @@ LogicalResult convertGather(NodeContext &n) {
   return success();
 }
 
+/// Compress: the entries along `axis` (of the flattened input without one)
+/// whose condition is true. The result's size depends on the condition's
+/// values, so the condition must be known at compile time (a constant or an
+/// input fixed with --input-value); it becomes a gather of those positions.
+LogicalResult convertCompress(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  auto conditionType = n.inputType(1);
+  if (conditionType.getRank() != 1)
+    return n.emitError() << "condition must be 1-D";
+  std::optional<SmallVector<double>> condition = n.constantValues(1);
+  if (!condition)
+    return n.notKnown("condition (it decides the result's shape)");
+  Value data = n.input(0);
+  auto type = n.inputType(0);
+  int64_t axis = 0;
+  if (n.hasAttr("axis")) {
+    FailureOr<int64_t> normalized =
+        n.normalizeAxis(n.intAttr("axis", 0), type.getRank());
+    if (failed(normalized))
+      return failure();
+    axis = *normalized;
+  } else {
+    if (!type.hasStaticShape())
+      return n.notKnown("the input shape (to flatten it)");
+    data = n.reshape(data, {type.getNumElements()});
+    if (!data)
+      return failure();
+  }
+  int64_t dim = cast<RankedTensorType>(data.getType()).getDimSize(axis);
+  if (ShapedType::isDynamic(dim))
+    return n.notKnown("the size of the compressed axis");
+  if (static_cast<int64_t>(condition->size()) > dim)
+    return n.emitError() << "condition has " << condition->size()
+                         << " entries, more than the " << dim
+                         << " along the axis";
+  SmallVector<int64_t> kept;
+  for (auto [i, keep] : llvm::enumerate(*condition))
+    if (keep != 0)
+      kept.push_back(i);
+  if (kept.empty())
+    return n.emitError() << "condition selects nothing: the result would be "
+                            "empty, which compiled models cannot return";
+  Value indices = n.constantI64(kept);
+  return n.finish(
+      n.create<GatherOp>(data, indices, n.b.getI64IntegerAttr(axis)));
+}
+
 LogicalResult convertGatherElements(NodeContext &n) {
   if (failed(n.checkArity(2, 2)))
     return failure();
@@ -312,6 +360,7 @@ LogicalResult convertTrilu(NodeContext &n) {
 } // namespace
 
 void registerGatherConverters(OpRegistry &r) {
+  r.add("Compress", convertCompress);
   r.add("Gather", convertGather);
   r.add("GatherElements", convertGatherElements);
   r.add("GatherND", convertGatherND);

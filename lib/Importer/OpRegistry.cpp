@@ -24,6 +24,9 @@ const OpRegistry &OpRegistry::get() {
     registerLossConverters(r);
     registerScatterConverters(r);
     registerEinsumConverter(r);
+    registerSignalConverters(r);
+    registerAffineGridDetConverters(r);
+    registerCol2ImConverter(r);
     return r;
   }();
   return registry;

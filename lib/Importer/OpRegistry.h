@@ -49,6 +49,9 @@ void registerRecurrentConverters(OpRegistry &registry);
 void registerLossConverters(OpRegistry &registry);
 void registerScatterConverters(OpRegistry &registry);
 void registerEinsumConverter(OpRegistry &registry);
+void registerSignalConverters(OpRegistry &registry);
+void registerAffineGridDetConverters(OpRegistry &registry);
+void registerCol2ImConverter(OpRegistry &registry);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H

@@ -1,4 +1,5 @@
-//===- ScatterConverters.cpp - ScatterElements, ScatterND, OneHot ---------===//
+//===- ScatterConverters.cpp - ScatterElements, ScatterND, OneHot, TensorScatter
+//===//
 //
 // Operators that write values at positions given by an index tensor, as
 // decompositions into core ops through a one-hot comparison: an index is
@@ -313,9 +314,92 @@ LogicalResult convertOneHot(NodeContext &n) {
   Value on = off ? pick(1) : Value();
   return n.finish(on ? n.create<SelectOp>(match, on, off) : Value());
 }
+/// TensorScatter (opset 24): writes `update` into the cache `past_cache`
+/// along `axis` at each batch row's own position `write_indices[b]`
+/// (`circular`: wrapping around the cache). The positions are run-time
+/// values (a decoder's KV-cache write), so each cache position s reads
+/// update entry r = s - w[b] (mod S when circular) where 0 <= r < U and
+/// keeps the cache elsewhere: a gather_elements of the update and a select,
+/// with no one-hot intermediate.
+LogicalResult convertTensorScatter(NodeContext &n) {
+  if (failed(n.checkArity(2, 3)))
+    return failure();
+  auto cacheType = n.inputType(0), updateType = n.inputType(1);
+  int64_t rank = cacheType.getRank();
+  if (updateType.getRank() != rank || rank < 2)
+    return n.emitError() << "past_cache and update must have the same rank "
+                            "(at least 2)";
+  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", -2), rank);
+  if (failed(axis))
+    return failure();
+  if (*axis == 0)
+    return n.emitError() << "axis must not be the batch axis";
+  std::string mode = n.stringAttr("mode", "linear");
+  if (mode != "linear" && mode != "circular")
+    return n.emitError() << "unknown mode '" << mode
+                         << "' (expected linear or circular)";
+  if (!cacheType.hasStaticShape() || !updateType.hasStaticShape())
+    return n.notKnown("the cache and update shapes");
+  int64_t length = cacheType.getDimSize(*axis);
+  int64_t written = updateType.getDimSize(*axis);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != *axis && cacheType.getDimSize(d) != updateType.getDimSize(d))
+      return n.emitError() << "update differs from past_cache in dimension "
+                           << d;
+  if (written > length)
+    return n.emitError() << "update has " << written
+                         << " entries along the axis, more than the cache's "
+                         << length;
+
+  Type i64 = n.b.getI64Type();
+  // w: [B, 1, ..., 1].
+  SmallVector<int64_t> ones(rank, 1);
+  ones[0] = cacheType.getDimSize(0);
+  Value starts;
+  if (n.hasInput(2)) {
+    if (n.inputType(2).getRank() != 1)
+      return n.emitError() << "write_indices must be 1-D [batch]";
+    starts = n.castTo(n.input(2), i64);
+    starts = starts ? n.reshape(starts, ones) : Value();
+  } else {
+    starts = n.scalar(i64, 0);
+  }
+  // s: the cache positions along the axis, [1, .., S, .., 1].
+  SmallVector<int64_t> positionShape(rank, 1), positions;
+  positionShape[*axis] = length;
+  for (int64_t s = 0; s < length; ++s)
+    positions.push_back(s);
+  Value position = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(positionShape, i64), ArrayRef(positions)));
+  Value relative = starts ? n.create<SubOp>(position, starts) : Value();
+  if (relative && mode == "circular")
+    relative = n.create<RemOp>(relative, n.scalar(i64, length), UnitAttr());
+  Value fromUpdate =
+      relative
+          ? n.create<AndOp>(
+                n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::ge),
+                                relative, n.scalar(i64, 0)),
+                n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::lt),
+                                relative, n.scalar(i64, written)))
+          : Value();
+  Value index = fromUpdate
+                    ? n.create<SelectOp>(fromUpdate, relative, n.scalar(i64, 0))
+                    : Value();
+  Value fullIndex =
+      index ? n.createTyped<ExpandOp>(cacheType.clone(i64), index, Value())
+            : Value();
+  Value gathered =
+      fullIndex ? n.create<GatherElementsOp>(n.input(1), fullIndex,
+                                             n.b.getI64IntegerAttr(*axis))
+                : Value();
+  return n.finish(gathered
+                      ? n.create<SelectOp>(fromUpdate, gathered, n.input(0))
+                      : Value());
+}
 } // namespace
 
 void registerScatterConverters(OpRegistry &r) {
+  r.add("TensorScatter", convertTensorScatter);
   r.add("Scatter", convertScatterElements);
   r.add("ScatterElements", convertScatterElements);
   r.add("ScatterND", convertScatterND);

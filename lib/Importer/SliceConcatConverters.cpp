@@ -417,6 +417,67 @@ LogicalResult convertPad(NodeContext &n) {
                                   PadModeAttr::get(n.ctx, *mode),
                                   n.b.getF64FloatAttr(value)));
 }
+//===----------------------------------------------------------------------===//
+// CenterCropPad
+//===----------------------------------------------------------------------===//
+
+/// CenterCropPad (opset 18): each listed axis is cropped or zero-padded to
+/// its target size, centred (an odd difference puts the extra entry at the
+/// end): a slice, then a pad.
+LogicalResult convertCenterCropPad(NodeContext &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  auto type = n.inputType(0);
+  int64_t rank = type.getRank();
+  std::optional<SmallVector<int64_t>> shape = n.knownValues(1);
+  if (!shape)
+    return n.notKnown("shape");
+  SmallVector<int64_t> axes;
+  if (std::optional<SmallVector<int64_t>> given = n.intsAttr("axes")) {
+    FailureOr<SmallVector<int64_t>> normalized =
+        n.normalizeAxes(*given, rank, false);
+    if (failed(normalized))
+      return failure();
+    axes = *normalized;
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  if (shape->size() != axes.size())
+    return n.emitError() << "shape has " << shape->size()
+                         << " entries; expected one per axis (" << axes.size()
+                         << ")";
+  SmallVector<int64_t> starts(rank, 0), ends(type.getShape()), steps(rank, 1);
+  SmallVector<int64_t> pads(2 * rank, 0);
+  bool crop = false, pad = false;
+  for (auto [i, d] : llvm::enumerate(axes)) {
+    int64_t target = (*shape)[i], dim = type.getDimSize(d);
+    if (target < 0)
+      return n.emitError() << "shape entry " << i << " is negative (" << target
+                           << ")";
+    if (ShapedType::isDynamic(dim))
+      return n.notKnown("the size of the cropped or padded axes");
+    if (target < dim) {
+      starts[d] = (dim - target) / 2;
+      ends[d] = starts[d] + target;
+      crop = true;
+    } else if (target > dim) {
+      pads[d] = (target - dim) / 2;
+      pads[d + rank] = target - dim - pads[d];
+      pad = true;
+    }
+  }
+  Value result = n.input(0);
+  if (crop)
+    result = n.create<SliceOp>(result, n.b.getDenseI64ArrayAttr(starts),
+                               n.b.getDenseI64ArrayAttr(ends),
+                               n.b.getDenseI64ArrayAttr(steps));
+  if (pad && result)
+    result = n.create<PadOp>(result, n.b.getDenseI64ArrayAttr(pads),
+                             PadModeAttr::get(n.ctx, PadMode::constant),
+                             n.b.getF64FloatAttr(0.0));
+  return n.finish(result);
+}
 } // namespace
 
 void registerSliceConcatConverters(OpRegistry &r) {
@@ -424,5 +485,6 @@ void registerSliceConcatConverters(OpRegistry &r) {
   r.add("Split", convertSplit);
   r.add("Slice", convertSlice);
   r.add("Pad", convertPad);
+  r.add("CenterCropPad", convertCenterCropPad);
 }
 } // namespace autoglm::importer
