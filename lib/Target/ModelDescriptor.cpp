@@ -136,7 +136,9 @@ DescriptorBuilder::batchEntryTable(ArrayRef<BatchEntry> entries) {
         {llvm::ConstantInt::get(i64, entry.batch),
          tensorTable(entry.signature->inputs, size + "input"),
          tensorTable(entry.signature->outputs, size + "output"),
-         llvm::ConstantInt::get(i64, entry.workspaceBytes), entry.entry}));
+         llvm::ConstantInt::get(i64, entry.workspaceBytes),
+         entry.entry ? static_cast<llvm::Constant *>(entry.entry)
+                     : llvm::ConstantPointerNull::get(ptrTy)}));
   }
   auto *arrayTy = llvm::ArrayType::get(batchEntryTy, rows.size());
   return constantGlobal(llvm::ConstantArray::get(arrayTy, rows),
