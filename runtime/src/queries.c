@@ -100,7 +100,7 @@ const char *autoglm_session_execution(const autoglm_session *session) {
   if (!session)
     return "no session";
   return session->cuda_last ? session->cuda_last->execution
-                           : session->execution;
+                            : session->execution;
 }
 
 double autoglm_session_last_device_ms(const autoglm_session *session) {

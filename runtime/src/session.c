@@ -199,8 +199,8 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
     return status;
   }
   if (onCuda) {
-    status = autoglm_cuda_session_create(model, options, session->weights,
-                                         NULL, &session->cuda, &message);
+    status = autoglm_cuda_session_create(model, options, session->weights, NULL,
+                                         &session->cuda, &message);
     if (status == AUTOGLM_OK)
       status = createCudaSizes(session, options, &message);
     session->cuda_last = session->cuda;

@@ -77,13 +77,10 @@ public:
 
   /// The image of one size: the fields of autoglm_cuda_image before
   /// `num_batch_images`, its globals named after `name`.
-  SmallVector<llvm::Constant *> sizeFields(const StepTable &table,
-                                           ArrayRef<char> fatbin,
-                                           StringRef archs,
-                                           int minComputeCapability,
-                                           llvm::Constant *weights,
-                                           uint64_t weightsBytes,
-                                           const std::string &name) {
+  SmallVector<llvm::Constant *>
+  sizeFields(const StepTable &table, ArrayRef<char> fatbin, StringRef archs,
+             int minComputeCapability, llvm::Constant *weights,
+             uint64_t weightsBytes, const std::string &name) {
     llvm::Type *i32 = globals.i32, *i64 = globals.i64;
     SmallVector<llvm::Constant *> names;
     for (auto [i, kernel] : llvm::enumerate(table.kernels))
@@ -322,9 +319,9 @@ FailureOr<SizeImage> CUDATarget::prepareImage(ModuleOp module,
   image.weights = takeExternalWeights(module);
   image.workspaceBytes = takeWorkspaceBytes(module);
   auto main = module.lookupSymbol<func::FuncOp>("main");
-  FailureOr<StepTable> table = buildStepTable(
-      main, signature.inputs.size(), signature.outputs.size(),
-      image.weights.bytes != 0, image.workspaceBytes != 0);
+  FailureOr<StepTable> table =
+      buildStepTable(main, signature.inputs.size(), signature.outputs.size(),
+                     image.weights.bytes != 0, image.workspaceBytes != 0);
   if (failed(table))
     return failure();
   image.table = std::move(*table);
@@ -467,10 +464,9 @@ LogicalResult CUDATarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
   uint64_t workspaceBytes = 0;
   for (auto [size, sizeSignature, batch] :
        llvm::zip(sizes, signatures, signature.batchSizes)) {
-    largest = images.sizeFields(size.table, size.fatbin, archs,
-                                minComputeCapability(), weightsGlobal,
-                                weights.size(),
-                                prefix + "_b" + std::to_string(batch));
+    largest = images.sizeFields(
+        size.table, size.fatbin, archs, minComputeCapability(), weightsGlobal,
+        weights.size(), prefix + "_b" + std::to_string(batch));
     sizeImages.push_back(images.imageValue(largest));
     entries.push_back({batch, &sizeSignature, nullptr, size.workspaceBytes});
     workspaceBytes = std::max(workspaceBytes, size.workspaceBytes);
