@@ -101,6 +101,7 @@ typedef struct autoglm_cuda_session {
   cudnnHandle_t dnn_handle;
   CUdeviceptr dnn_workspace;
   uint64_t dnn_workspace_bytes;
+  bool borrows_dnn_workspace; /* the lender's, large enough for this size */
 
   autoglm_cuda_ready_step *steps;
   void **params;   /* every LAUNCH's parameter pointers, back to back */
