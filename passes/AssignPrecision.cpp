@@ -263,6 +263,125 @@ struct HoistNarrowingCast : OpRewritePattern<CastOp> {
   ConstantConverter &constants;
 };
 
+/// Ops that give the same result on narrow operands, computing in the
+/// narrow type, as in f32 up to one rounding of their result: max pooling
+/// and data movement exactly, the elementwise arithmetic (ReLU, Clip, Add,
+/// Sub, Mul, Max, Min, Neg, Abs) up to that rounding. Transcendental,
+/// normalizing and reducing ops are not among them.
+bool computesNarrow(Operation *op) {
+  if (auto pool = dyn_cast<PoolOp>(op))
+    return pool.getKind() == PoolKind::max;
+  return isa<ReluOp, ClipOp, AddOp, SubOp, MulOp, MaxOp, MinOp, NegOp, AbsOp,
+             ReshapeOp, TransposeOp>(op);
+}
+
+/// A product narrowContraction made: narrow operands, f32 accumulator.
+bool isNarrowedProduct(Operation *op) {
+  std::optional<Type> accumulator;
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    accumulator = mm.getAccumulatorType();
+  else if (auto conv = dyn_cast<ConvOp>(op))
+    accumulator = conv.getAccumulatorType();
+  return accumulator && accumulator->isF32() &&
+         floatWidth(op->getOperand(0).getType()) == 16;
+}
+
+/// The narrow value `value` widens, when it is a widening float cast.
+Value widenedFrom(Value value) {
+  auto cast = value.getDefiningOp<CastOp>();
+  if (!cast || floatWidth(cast.getType()) <= floatWidth(cast.getInput().getType()) ||
+      floatWidth(cast.getInput().getType()) != 16)
+    return {};
+  return cast.getInput();
+}
+
+/// With narrow activations: an op that computes narrow, whose f32 operands
+/// are widened narrow values of one type or constants, computes in that
+/// type and its result is widened instead:
+/// relu(cast(x : f16 -> f32)) -> cast(relu(x) : f16 -> f32). Repeated,
+/// the widening casts move down to the ops that need f32, and a narrowing
+/// cast met on the way cancels (CancelWidenThenNarrow).
+struct SinkWideningCast : RewritePattern {
+  SinkWideningCast(MLIRContext *context, ConstantConverter &constants)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context),
+        constants(constants) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!computesNarrow(op) || op->getNumResults() != 1 ||
+        !isF32Tensor(op->getResult(0)))
+      return failure();
+    Type narrow;
+    for (Value operand : op->getOperands()) {
+      if (!isF32Tensor(operand))
+        continue; // a shape, a permutation
+      if (Value source = widenedFrom(operand)) {
+        Type element = getElementTypeOrSelf(source.getType());
+        if (narrow && narrow != element)
+          return failure();
+        narrow = element;
+      } else if (!constantOf(operand)) {
+        return failure();
+      }
+    }
+    if (!narrow)
+      return failure();
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> operands = llvm::map_to_vector(
+        op->getOperands(), [&](Value operand) {
+          return isF32Tensor(operand)
+                     ? castTo(rewriter, constants, operand, narrow)
+                     : operand;
+        });
+    Operation *narrowOp = rewriter.clone(*op);
+    auto wideType = cast<RankedTensorType>(op->getResult(0).getType());
+    rewriter.modifyOpInPlace(narrowOp, [&] {
+      narrowOp->setOperands(operands);
+      narrowOp->getResult(0).setType(wideType.clone(narrow));
+    });
+    rewriter.replaceOpWithNewOp<CastOp>(op, wideType, narrowOp->getResult(0));
+    return success();
+  }
+  ConstantConverter &constants;
+};
+
+/// Whether `value` reaches a narrowing cast (where a product reads it)
+/// through ops that compute narrow: only then does keeping it narrow save
+/// bytes; a value bound for a softmax or a reduction alone would only be
+/// rounded once more.
+bool reachesNarrowing(Value value, llvm::SmallPtrSetImpl<Operation *> &seen) {
+  for (Operation *user : value.getUsers()) {
+    if (!seen.insert(user).second)
+      continue;
+    if (auto cast = dyn_cast<CastOp>(user);
+        cast && floatWidth(cast.getType()) == 16)
+      return true;
+    if (computesNarrow(user) &&
+        llvm::any_of(user->getResults(), [&](Value result) {
+          return reachesNarrowing(result, seen);
+        }))
+      return true;
+  }
+  return false;
+}
+
+/// With narrow activations: the f32 result of the narrowed product `op`
+/// is rounded to `narrow` and widened again for its readers, when it
+/// reaches a narrowing cast through ops that compute narrow
+/// (SinkWideningCast then moves the widening down to the ops that need
+/// f32). The rounding belongs to the product's kernel.
+void roundProductResult(RewriterBase &rewriter, Operation *op, Type narrow) {
+  Value result = op->getResult(0);
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  if (!isF32Tensor(result) || !reachesNarrowing(result, seen))
+    return;
+  rewriter.setInsertionPointAfter(op);
+  auto type = cast<RankedTensorType>(result.getType());
+  Value rounded =
+      CastOp::create(rewriter, op->getLoc(), type.clone(narrow), result);
+  Value widened = CastOp::create(rewriter, op->getLoc(), type, rounded);
+  rewriter.replaceAllUsesExcept(result, widened, rounded.getDefiningOp());
+}
+
 //===----------------------------------------------------------------------===//
 // The report
 //===----------------------------------------------------------------------===//
@@ -528,10 +647,17 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       narrowContraction(rewriter, constants, op, narrow);
     for (GatherOp gather : tables)
       narrowGatherTable(rewriter, constants, gather, narrow);
+    if (narrowActivations)
+      getOperation().walk([&](Operation *op) {
+        if (isNarrowedProduct(op))
+          roundProductResult(rewriter, op, narrow);
+      });
 
     RewritePatternSet patterns(context);
     patterns.add<CancelWidenThenNarrow>(context);
     patterns.add<NarrowConstant, HoistNarrowingCast>(context, constants);
+    if (narrowActivations)
+      patterns.add<SinkWideningCast>(context, constants);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // A value read by several products is narrowed once.

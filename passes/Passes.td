@@ -143,6 +143,16 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     casts between precisions (`casts`: the node whose value is converted,
     and to what). docs/precision.md describes the policy and its accuracy.
 
+    `narrow-activations` (what `--target=cuda` asks for) keeps activations
+    narrow between kernels: each narrowed product's result is rounded to
+    the narrow type where an op that can compute narrow reads it, and a max
+    pool, reshape, transpose or ReLU, Clip, Add, Sub, Mul, Max, Min, Neg or
+    Abs whose float operands are all narrow values (or constants, converted
+    at compile time) computes in the narrow type, its result widened only
+    where an f32 op reads it. Each such op rounds its result once more than
+    in f32, as frameworks running a model in f16 do; exp, softmax,
+    normalizations and reductions still compute in f32.
+
     With `precision=int8`, every `matmul` of an f32 activation by a
     constant 2-D weight becomes an `i8 x i8 -> i32` product: the weight is
     quantized at compile time per output channel (symmetric), the
@@ -182,6 +192,13 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
            "The accuracy budget's measurements (JSON), for the report">,
     Option<"picture", "picture", "std::string", /*default=*/"",
            "Draw the report as SVG to this file">,
+    Option<"narrowActivations", "narrow-activations", "bool",
+           /*default=*/"false",
+           "fp16/bf16: a product's result is rounded to the narrow type, and "
+           "the max pools, data movement and elementwise arithmetic (ReLU, "
+           "Clip, Add, Sub, Mul, Max, Min, Neg, Abs) whose float inputs "
+           "are all narrow (or constants) compute in it: activations "
+           "between kernels take half the bytes">,
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }

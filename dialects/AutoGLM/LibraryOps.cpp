@@ -71,8 +71,10 @@ DnnConvOp::whyNot(ShapedType x, ShapedType w, ShapedType y,
   if (strides.size() != 2 || dilations.size() != 2 || padBefore.size() != 2 ||
       padAfter.size() != 2)
     return "strides, dilations and paddings have two values (rows, columns)";
-  if (w.getDimSize(1) != x.getDimSize(1))
-    return "w has x's channels";
+  // The groups are x's channels / w's, as cuDNN takes them.
+  if (x.getDimSize(1) % w.getDimSize(1) != 0 ||
+      w.getDimSize(0) % (x.getDimSize(1) / w.getDimSize(1)) != 0)
+    return "w's channels divide x's into groups that divide w's filters";
   if (y.getDimSize(0) != x.getDimSize(0) || y.getDimSize(1) != w.getDimSize(0))
     return "y has x's images and w's filters";
   for (int d = 0; d < 2; ++d) {

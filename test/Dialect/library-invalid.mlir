@@ -57,8 +57,17 @@ func.func @dnn_conv_output_size(%x: memref<1x8x6x6xf16>, %w: memref<4x8x3x3xf16>
 // -----
 
 func.func @dnn_conv_channels(%x: memref<1x8x6x6xf16>, %w: memref<4x7x3x3xf16>, %y: memref<1x4x4x4xf16>) {
-  // expected-error @+1 {{w has x's channels}}
+  // expected-error @+1 {{w's channels divide x's into groups that divide w's filters}}
   autoglm.dnn_conv %x, %w into %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<1x8x6x6xf16>, memref<4x7x3x3xf16> into memref<1x4x4x4xf16>
+  return
+}
+
+// -----
+
+// 8 channels in groups of 2 (4 groups) do not divide 6 filters.
+func.func @dnn_conv_groups(%x: memref<1x8x6x6xf16>, %w: memref<6x2x3x3xf16>, %y: memref<1x6x4x4xf16>) {
+  // expected-error @+1 {{w's channels divide x's into groups that divide w's filters}}
+  autoglm.dnn_conv %x, %w into %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<1x8x6x6xf16>, memref<6x2x3x3xf16> into memref<1x6x4x4xf16>
   return
 }
 

@@ -21,3 +21,14 @@ func.func @dnn_conv_buffers(%x: memref<2x3x9x9xbf16>, %w: memref<5x3x3x3xbf16>, 
   autoglm.dnn_conv %x, %w into %y {strides = array<i64: 2, 1>, dilations = array<i64: 2, 2>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<2x3x9x9xbf16>, memref<5x3x3x3xbf16> into memref<2x5x3x5xbf16>
   return
 }
+
+// Depthwise (8 groups of one channel) and grouped (2 groups of 4 channels,
+// 3 filters each).
+// CHECK-LABEL: func.func @dnn_conv_groups
+// CHECK: autoglm.dnn_conv %arg0, %arg1 into %arg3 {{.*}} : memref<1x8x6x6xf16>, memref<8x1x3x3xf16> into memref<1x8x4x4xf16>{{$}}
+// CHECK: autoglm.dnn_conv %arg0, %arg2 into %arg4 {{.*}} : memref<1x8x6x6xf16>, memref<6x4x3x3xf16> into memref<1x6x4x4xf16>{{$}}
+func.func @dnn_conv_groups(%x: memref<1x8x6x6xf16>, %dw: memref<8x1x3x3xf16>, %gw: memref<6x4x3x3xf16>, %y: memref<1x8x4x4xf16>, %z: memref<1x6x4x4xf16>) {
+  autoglm.dnn_conv %x, %dw into %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<1x8x6x6xf16>, memref<8x1x3x3xf16> into memref<1x8x4x4xf16>
+  autoglm.dnn_conv %x, %gw into %z {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pad_before = array<i64: 0, 0>, pad_after = array<i64: 0, 0>} : memref<1x8x6x6xf16>, memref<6x4x3x3xf16> into memref<1x6x4x4xf16>
+  return
+}

@@ -395,12 +395,13 @@ static uint16_t halfOfInteger(float value) {
          (uint16_t)((magnitude << (10 - exponent)) & 0x3ffu);
 }
 
-/* ONNX Conv without bias, one group, one image: y [f][oh][ow] from x
- * [c][h][w] and w [f][c][kh][kw], all float; pads and the rest per
- * dimension (rows, columns). */
+/* ONNX Conv without bias, one image: y [f][oh][ow] from x [c][h][w] and
+ * w [f][c / groups][kh][kw], all float; pads and the rest per dimension
+ * (rows, columns). */
 typedef struct ConvShape {
   int c, h, w, f, kh, kw, oh, ow;
   int strides[2], dilations[2], pads[2];
+  int groups;
 } ConvShape;
 
 static void referenceConv(const ConvShape *s, const float *x, const float *w,
@@ -409,14 +410,15 @@ static void referenceConv(const ConvShape *s, const float *x, const float *w,
     for (int oh = 0; oh < s->oh; ++oh)
       for (int ow = 0; ow < s->ow; ++ow) {
         float sum = 0;
-        for (int c = 0; c < s->c; ++c)
+        int perGroup = s->c / s->groups, group = f / (s->f / s->groups);
+        for (int g = 0; g < perGroup; ++g)
           for (int i = 0; i < s->kh; ++i)
             for (int j = 0; j < s->kw; ++j) {
               int h = oh * s->strides[0] + i * s->dilations[0] - s->pads[0];
               int v = ow * s->strides[1] + j * s->dilations[1] - s->pads[1];
               if (h >= 0 && h < s->h && v >= 0 && v < s->w)
-                sum += x[(c * s->h + h) * s->w + v] *
-                       w[((f * s->c + c) * s->kh + i) * s->kw + j];
+                sum += x[((group * perGroup + g) * s->h + h) * s->w + v] *
+                       w[((f * perGroup + g) * s->kh + i) * s->kw + j];
             }
         y[(f * s->oh + oh) * s->ow + ow] = sum;
       }
@@ -424,20 +426,20 @@ static void referenceConv(const ConvShape *s, const float *x, const float *w,
 
 /* The conv model's shapes (fake_model.h); the bottom and right pads of z
  * need no number: the output size stops the window there. */
-static const ConvShape yShapeOfConv = {2, 4, 4,      3,      3,     3,
-                                       4, 4, {1, 1}, {1, 1}, {1, 1}};
-static const ConvShape zShapeOfConv = {2, 4, 4,      2,      2,     2,
-                                       2, 3, {2, 1}, {1, 2}, {0, 1}};
+static const ConvShape yShapeOfConv = {2, 4, 4,      3,      3,      3,
+                                       4, 4, {1, 1}, {1, 1}, {1, 1}, 1};
+static const ConvShape zShapeOfConv = {2, 4, 4,      2,      2,      2,
+                                       2, 3, {2, 1}, {1, 2}, {0, 1}, 2};
 enum { CONV_X = 32, CONV_Y = 48, CONV_Z = 12 };
 
 /* x = ((7 i) mod 5) - 2, and the expected y and z in float. */
 static void convReference(float x[CONV_X], float y[CONV_Y], float z[CONV_Z]) {
-  float w[54], v[16];
+  float w[54], v[8];
   for (int i = 0; i < CONV_X; ++i)
     x[i] = (float)((7 * i) % 5 - 2);
   for (int i = 0; i < 54; ++i)
     w[i] = fromBfloat16(fake_cuda_conv_weights[i]);
-  for (int i = 0; i < 16; ++i)
+  for (int i = 0; i < 8; ++i)
     v[i] = fromBfloat16(fake_cuda_conv_weights[FAKE_CONV_V_OFFSET / 2 + i]);
   referenceConv(&yShapeOfConv, x, w, y);
   referenceConv(&zShapeOfConv, x, v, z);
@@ -572,7 +574,7 @@ static void testConvChecks(void) {
   convs[0].dilations[0] = 0;
   expectInvalidConv("dilation 0");
   resetConvModel();
-  convArgs[1][2].value = 240;
+  convArgs[1][2].value = 248;
   expectInvalidConv("weights range");
   resetConvModel();
   convArgs[0][1].kind = AUTOGLM_CUDA_ARG_I64;
@@ -580,6 +582,12 @@ static void testConvChecks(void) {
   resetConvModel();
   convSteps[1].conv = NULL;
   expectInvalidConv("no description");
+  resetConvModel();
+  convs[0].groups = 2; /* 3 filters */
+  expectInvalidConv("groups");
+  resetConvModel();
+  convs[1].groups = 0;
+  expectInvalidConv("groups 0");
   /* Sizes whose products overflow 64 bits must not wrap into a range that
    * fits the buffers. */
   resetConvModel();

@@ -3,11 +3,12 @@
  * What the CUDA target emits for ONNX Conv nodes, written by hand: two CONV
  * steps in bfloat16 that the fake cuDNN (fake_cudnn.c) computes on host
  * memory. Both read the input x bfloat16 [1,2,4,4]; the weights hold
- * W [3,2,3,3] at byte 0 and V [2,2,2,2] at byte 128 (so V's tensor is only
+ * W [3,2,3,3] at byte 0 and V [2,1,2,2] at byte 128 (so V's tensor is only
  * 128-byte aligned), small integers that bfloat16 represents exactly.
  *   step 0: y [1,3,4,4] = x ⋆ W, pads 1, strides 1
- *   step 1: z [1,2,2,3] = x ⋆ V, strides (2,1), dilations (1,2), pads
- *           (0,1) before and (1,0) after (rows, columns)
+ *   step 1: z [1,2,2,3] = x ⋆ V depthwise (2 groups: filter f reads channel
+ *           f), strides (2,1), dilations (1,2), pads (0,1) before and
+ *           (1,0) after (rows, columns)
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -40,6 +41,7 @@ static const autoglm_cuda_arg zArgs[] = {
 
 static const autoglm_cuda_conv yConv = {
     .type = AUTOGLM_BFLOAT16,
+    .groups = 1,
     .batch = 1,
     .channels = 2,
     .height = 4,
@@ -56,6 +58,7 @@ static const autoglm_cuda_conv yConv = {
 };
 static const autoglm_cuda_conv zConv = {
     .type = AUTOGLM_BFLOAT16,
+    .groups = 2,
     .batch = 1,
     .channels = 2,
     .height = 4,
@@ -96,8 +99,7 @@ _Alignas(256) const uint16_t fake_cuda_conv_weights[FAKE_CONV_WEIGHTS] = {
     /* filter 2: not symmetric, so a flipped kernel shows */
     P2, O, O, O, O, O, O, O, N1, /**/ O, O, P1, O, O, O, O, O, O,
     /* V at element 64 (byte 128): filter 0, filter 1 */
-    [FAKE_CONV_V_OFFSET / 2] = P1, P2, O, N1, /**/ O, P1, N1, O,
-    /**/ N1, O, O, P1, /**/ P2, O, O, O};
+    [FAKE_CONV_V_OFFSET / 2] = P1, P2, O, N1, /**/ N1, O, P2, P1};
 
 static const autoglm_cuda_image convImage = {
     .version = AUTOGLM_CUDA_IMAGE_VERSION,

@@ -305,7 +305,9 @@ static cudnnStatus_t finalizeOperation(Descriptor *d) {
       t[1]->uid == t[2]->uid)
     return BadParam;
   const int64_t *x = t[0]->dims, *w = t[1]->dims, *y = t[2]->dims;
-  if (y[0] != x[0] || w[1] != x[1] || y[1] != w[0])
+  /* As cuDNN: the groups are X's channels / W's, and divide the filters. */
+  if (y[0] != x[0] || y[1] != w[0] || x[1] % w[1] != 0 ||
+      w[0] % (x[1] / w[1]) != 0)
     return BadParam;
   for (int i = 0; i < 2; ++i)
     if (y[2 + i] < 1 ||
@@ -708,12 +710,14 @@ void fake_cudnn_compute(const FakeConv *c) {
   uint16_t *y = (uint16_t *)(uintptr_t)c->py;
   int64_t channels = c->x[1], height = c->x[2], width = c->x[3];
   int64_t kh = c->w[2], kw = c->w[3];
+  /* Filter f reads the w[1] channels of its group. */
+  int64_t perGroup = c->w[1], filtersPerGroup = c->w[0] / (channels / perGroup);
   for (int64_t n = 0; n < c->y[0]; ++n)
     for (int64_t f = 0; f < c->y[1]; ++f)
       for (int64_t oh = 0; oh < c->y[2]; ++oh)
         for (int64_t ow = 0; ow < c->y[3]; ++ow) {
           float sum = 0;
-          for (int64_t ch = 0; ch < channels; ++ch)
+          for (int64_t g = 0; g < perGroup; ++g)
             for (int64_t r = 0; r < kh; ++r)
               for (int64_t s = 0; s < kw; ++s) {
                 int64_t ih =
@@ -722,10 +726,10 @@ void fake_cudnn_compute(const FakeConv *c) {
                     ow * c->strides[1] + s * c->dilations[1] - c->pre[1];
                 if (ih < 0 || ih >= height || iw < 0 || iw >= width)
                   continue; /* the zero padding */
-                sum +=
-                    load(c->type, x,
-                         ((n * channels + ch) * height + ih) * width + iw) *
-                    load(c->type, w, ((f * channels + ch) * kh + r) * kw + s);
+                int64_t ch = f / filtersPerGroup * perGroup + g;
+                sum += load(c->type, x,
+                            ((n * channels + ch) * height + ih) * width + iw) *
+                       load(c->type, w, ((f * perGroup + g) * kh + r) * kw + s);
               }
           int64_t at = ((n * c->y[1] + f) * c->y[2] + oh) * c->y[3] + ow;
           y[at] =

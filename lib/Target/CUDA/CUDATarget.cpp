@@ -54,7 +54,7 @@ public:
     SmallVector<llvm::Type *> gemmFields(6, i32);
     gemmFields.append(10, i64);
     gemmTy = llvm::StructType::create(context, gemmFields, "autoglm_cuda_gemm");
-    // {type, reserved, batch, channels, height, width, filters,
+    // {type, groups, batch, channels, height, width, filters,
     //  kernel_height, kernel_width, out_height, out_width, strides[2],
     //  dilations[2], pad_before[2], pad_after[2]}
     SmallVector<llvm::Type *> convFields(2, i32);
@@ -170,7 +170,7 @@ private:
     if (step.conv) {
       const autoglm_cuda_conv &c = *step.conv;
       SmallVector<llvm::Constant *> fields;
-      for (int32_t value : {c.type, c.reserved})
+      for (int32_t value : {c.type, c.groups})
         fields.push_back(llvm::ConstantInt::get(i32, value));
       for (int64_t value :
            {c.batch, c.channels, c.height, c.width, c.filters, c.kernel_height,

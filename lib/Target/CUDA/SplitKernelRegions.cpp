@@ -12,9 +12,10 @@
 //     }                                    }
 //
 // After bufferization --autoglm-cuda-select-library-calls turns the product
-// into an `autoglm.gemm`. A convolution in f16 or bf16 leaves the region as
-// an `autoglm.dnn_conv` (cuDNN); any other is rewritten into a product of its
-// filters and its input's patches first.
+// into an `autoglm.gemm`. A convolution in f16 or bf16 (of one group, or
+// depthwise) leaves the region as an `autoglm.dnn_conv` (cuDNN); any other of
+// one group is rewritten into a product of its filters and its input's
+// patches first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -270,46 +271,69 @@ bool rewriteAsProduct(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   return true;
 }
 
-/// A convolution whose input and filters are f16 (or bf16) becomes an
-/// `autoglm.dnn_conv`, which cuDNN computes: the input's zero padding is folded
-/// into the op, and the result is in the inputs' type, since cuDNN has no
-/// engine that writes an f32 result from f16 inputs. Where the convolution
-/// accumulated into f32, the result is widened after it, in the kernel of
-/// its bias and activation; the sum is then rounded to 16 bits once more
-/// than before (the precision pass's f32 accumulator), as frameworks that
-/// run convolutions in f16 do. A convolution that is a product in place
-/// stays one: cuBLASLt runs it faster than cuDNN's NCHW engines (ResNet-50
-/// at batch 1 on the H200: 0.71 ms with every convolution in cuDNN). False
-/// when `conv` is not of that form.
-bool rewriteAsLibraryConv(RewriterBase &rewriter,
-                          linalg::Conv2DNchwFchwOp conv) {
+/// The filters of `conv` as `autoglm.dnn_conv` takes them, `F x (C/G) x KH
+/// x KW`; nothing when they cannot be. A depthwise convolution reads ONNX's
+/// `C x 1 x KH x KW` filters collapsed to `C x KH x KW`: the uncollapsed
+/// tensor is taken (the collapse moves no data).
+Value getLibraryFilter(linalg::Conv2DNchwFchwOp conv) {
+  return conv.getInputs()[1];
+}
+Value getLibraryFilter(linalg::DepthwiseConv2DNchwChwOp conv) {
+  auto collapse = conv.getInputs()[1].getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || collapse.getSrcType().getRank() != 4 ||
+      collapse.getSrcType().getDimSize(1) != 1)
+    return {};
+  return collapse.getSrc();
+}
+bool isProductInPlace(linalg::DepthwiseConv2DNchwChwOp) { return false; }
+
+/// A convolution whose input and filters are f16 (or bf16), of one group
+/// or depthwise, becomes an `autoglm.dnn_conv`, which cuDNN computes: the
+/// input's zero padding is folded into the op, and the result is in the
+/// inputs' type, since cuDNN has no engine that writes an f32 result from
+/// f16 inputs. Where the convolution accumulated into f32, the result is
+/// widened after it, in the kernel of its bias and activation; the sum is
+/// then rounded to 16 bits once more than before (the precision pass's f32
+/// accumulator), as frameworks that run convolutions in f16 do. A
+/// convolution that is a product in place stays one: cuBLASLt runs it
+/// faster than cuDNN's NCHW engines (ResNet-50 at batch 1 on the H200:
+/// 0.71 ms with every convolution in cuDNN). False when `conv` is not of
+/// that form.
+template <typename ConvOp>
+bool rewriteAsLibraryConv(RewriterBase &rewriter, ConvOp conv) {
   if (isProductInPlace(conv))
     return false;
-  auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  Value filter = getLibraryFilter(conv);
   auto output = cast<RankedTensorType>(conv.getOutputs()[0].getType());
-  auto fill = conv.getOutputs()[0].getDefiningOp<linalg::FillOp>();
-  if (!conv.hasPureTensorSemantics() || !fill ||
+  auto fill = conv.getOutputs()[0].template getDefiningOp<linalg::FillOp>();
+  if (!filter || !conv.hasPureTensorSemantics() || !fill ||
       !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
     return false;
-  Type element = filter.getElementType();
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  Type element = filterType.getElementType();
   if (output.getElementType() != element && !output.getElementType().isF32())
     return false;
   PaddedInput padded = getPaddedInput(conv.getInputs()[0]);
-  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
-  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  SmallVector<int64_t> strides(conv.getStrides().template getValues<int64_t>());
+  SmallVector<int64_t> dilations(
+      conv.getDilations().template getValues<int64_t>());
   SmallVector<int64_t> before = {padded.rowsBefore, padded.columnsBefore};
   SmallVector<int64_t> after = {padded.rowsAfter, padded.columnsAfter};
   auto resultType = RankedTensorType::get(output.getShape(), element);
-  if (DnnConvOp::whyNot(cast<ShapedType>(padded.source.getType()), filter,
+  if (DnnConvOp::whyNot(cast<ShapedType>(padded.source.getType()), filterType,
                         resultType, strides, dilations, before, after))
     return false;
   Location loc = conv.getLoc();
+  // A depthwise convolution's collapse of its filters, unused after it.
+  Operation *collapse = filter != conv.getInputs()[1]
+                            ? conv.getInputs()[1].getDefiningOp()
+                            : nullptr;
   rewriter.setInsertionPoint(conv);
   Value empty =
       tensor::EmptyOp::create(rewriter, loc, output.getShape(), element);
   Value result = DnnConvOp::create(rewriter, loc, resultType, padded.source,
-                                   conv.getInputs()[1], empty, strides,
-                                   dilations, before, after)
+                                   filter, empty, strides, dilations, before,
+                                   after)
                      .getResult();
   if (element != output.getElementType()) {
     Value wide = tensor::EmptyOp::create(rewriter, loc, output.getShape(),
@@ -330,6 +354,8 @@ bool rewriteAsLibraryConv(RewriterBase &rewriter,
   }
   rewriter.replaceOp(conv, result);
   eraseUnused(rewriter, padded, fill);
+  if (collapse && collapse->use_empty())
+    rewriter.eraseOp(collapse);
   return true;
 }
 
@@ -415,13 +441,20 @@ struct SplitKernelRegionsPass
 
   static void split(RewriterBase &rewriter, FusedOp region) {
     Block &body = region.getBody().front();
-    SmallVector<linalg::Conv2DNchwFchwOp> convolutions;
+    SmallVector<Operation *> convolutions;
     for (Operation &op : body)
-      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
-        convolutions.push_back(conv);
-    for (linalg::Conv2DNchwFchwOp conv : convolutions)
-      if (!rewriteAsLibraryConv(rewriter, conv))
-        (void)rewriteAsProduct(rewriter, conv);
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(op))
+        convolutions.push_back(&op);
+    for (Operation *op : convolutions) {
+      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op)) {
+        if (!rewriteAsLibraryConv(rewriter, conv))
+          (void)rewriteAsProduct(rewriter, conv);
+      } else {
+        // A depthwise convolution not in cuDNN stays a generated kernel.
+        (void)rewriteAsLibraryConv(
+            rewriter, cast<linalg::DepthwiseConv2DNchwChwOp>(op));
+      }
+    }
     // The products and convolutions that leave the region, with their
     // fills and buffers.
     llvm::SmallPtrSet<Operation *, 8> cut;

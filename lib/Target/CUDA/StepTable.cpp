@@ -275,6 +275,8 @@ private:
     }
     autoglm_cuda_conv desc = {};
     desc.type = onnxDataType(x.getElementType());
+    // The verifier's rule, cuDNN's too: w has x's channels / groups.
+    desc.groups = static_cast<int32_t>(x.getDimSize(1) / w.getDimSize(1));
     desc.batch = x.getDimSize(0);
     desc.channels = x.getDimSize(1);
     desc.height = x.getDimSize(2);

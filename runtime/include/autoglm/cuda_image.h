@@ -22,13 +22,14 @@ extern "C" {
 #endif
 
 /* Bumped on any change of the structs below.
- * 3 -> 4: `num_batch_images` and `batch_images` appended to
- *         autoglm_cuda_image (batch-polymorphic models). A version 3 image
- *         is the prefix of a version 4 one, so the runtime still reads it,
+ * 3 -> 4: `groups` in autoglm_cuda_conv (was `reserved`, 0).
+ * 4 -> 5: `num_batch_images` and `batch_images` appended to
+ *         autoglm_cuda_image (batch-polymorphic models). A version 4 image
+ *         is the prefix of a version 5 one, so the runtime still reads it,
  *         as an image of one batch size. */
-#define AUTOGLM_CUDA_IMAGE_VERSION 4
+#define AUTOGLM_CUDA_IMAGE_VERSION 5
 /* The oldest image version the runtime reads. */
-#define AUTOGLM_CUDA_IMAGE_OLDEST_VERSION 3
+#define AUTOGLM_CUDA_IMAGE_OLDEST_VERSION 4
 
 /* Where a kernel argument comes from. The four buffer kinds are device
  * pointers: the session's device copy of input `index` / output `index`,
@@ -98,16 +99,18 @@ typedef struct autoglm_cuda_gemm {
   int64_t stride_a, stride_b, stride_d;
 } autoglm_cuda_gemm;
 
-/* Y = X ⋆ W, a 2-D cross-correlation (ONNX Conv without its bias, one
- * group) over dense row-major buffers: X is `batch x channels x height x
- * width` (NCHW), W `filters x channels x kernel_height x kernel_width`, Y
- * `batch x filters x out_height x out_width`. The input is read as if
- * padded with zeros by `pad_before` / `pad_after` rows and columns.
- * `type` is the element type of all three (FLOAT16 or BFLOAT16); products
- * accumulate in f32. Y is overwritten, never read. */
+/* Y = X ⋆ W, a 2-D cross-correlation (ONNX Conv without its bias) in
+ * `groups` groups over dense row-major buffers: X is `batch x channels x
+ * height x width` (NCHW), W `filters x (channels / groups) x kernel_height
+ * x kernel_width`, Y `batch x filters x out_height x out_width`; filter f
+ * reads the channels of its group, f / (filters / groups) (`groups` =
+ * `channels`: a depthwise convolution). The input is read as if padded
+ * with zeros by `pad_before` / `pad_after` rows and columns. `type` is the
+ * element type of all three (FLOAT16 or BFLOAT16); products accumulate in
+ * f32. Y is overwritten, never read. */
 typedef struct autoglm_cuda_conv {
-  int32_t type;     /* autoglm_dtype */
-  int32_t reserved; /* 0 */
+  int32_t type;   /* autoglm_dtype */
+  int32_t groups; /* >= 1, divides channels and filters */
   int64_t batch, channels, height, width;
   int64_t filters, kernel_height, kernel_width;
   int64_t out_height, out_width;

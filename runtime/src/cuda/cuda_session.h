@@ -140,10 +140,10 @@ void autoglm_cuda_append_error(autoglm_message *message,
 
 /*===-- image_check.c -----------------------------------------------------===*/
 
-/* The images of a batch-polymorphic model's sizes: none before version 4. */
+/* The images of a batch-polymorphic model's sizes: none before version 5. */
 static inline int32_t
 autoglm_cuda_num_batch_images(const autoglm_cuda_image *image) {
-  return image->version >= 4 ? image->num_batch_images : 0;
+  return image->version >= 5 ? image->num_batch_images : 0;
 }
 
 /* Checks the device image against the descriptor without touching a GPU:

@@ -172,7 +172,8 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
   int type =
       c->type == AUTOGLM_BFLOAT16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_HALF;
   int64_t xDims[4] = {c->batch, c->channels, c->height, c->width};
-  int64_t wDims[4] = {c->filters, c->channels, c->kernel_height,
+  /* cuDNN takes the groups from W's channels: X's channels / W's. */
+  int64_t wDims[4] = {c->filters, c->channels / c->groups, c->kernel_height,
                       c->kernel_width};
   int64_t yDims[4] = {c->batch, c->filters, c->out_height, c->out_width};
   const autoglm_cuda_arg *args = ready->step->args;

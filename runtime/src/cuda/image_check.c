@@ -199,6 +199,9 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
            !inRange(c->kernel_width, 1) || !inRange(c->out_height, 1) ||
            !inRange(c->out_width, 1))
     problem = "its sizes are out of range";
+  else if (c->groups < 1 || c->channels % c->groups != 0 ||
+           c->filters % c->groups != 0)
+    problem = "its groups do not divide its channels and filters";
   else {
     for (int d = 0; d < 2 && !problem; ++d)
       if (!inRange(c->strides[d], 1) || !inRange(c->dilations[d], 1) ||
@@ -214,8 +217,8 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
     element = autoglm_dtype_size(c->type);
     const int64_t y[4] = {c->batch, c->filters, c->out_height, c->out_width};
     const int64_t x[4] = {c->batch, c->channels, c->height, c->width};
-    const int64_t w[4] = {c->filters, c->channels, c->kernel_height,
-                          c->kernel_width};
+    const int64_t w[4] = {c->filters, c->channels / c->groups,
+                          c->kernel_height, c->kernel_width};
     memcpy(shapes[0], y, sizeof(y));
     memcpy(shapes[1], x, sizeof(x));
     memcpy(shapes[2], w, sizeof(w));

@@ -20,7 +20,7 @@ void autoglm_cuda_append_step(autoglm_message *message,
     autoglm_message_appendf(message, "step %d (gemm %lldx%lldx%lld", index,
                             (long long)step->gemm->m, (long long)step->gemm->n,
                             (long long)step->gemm->k);
-  else if (step->kind == AUTOGLM_CUDA_STEP_CONV)
+  else if (step->kind == AUTOGLM_CUDA_STEP_CONV) {
     autoglm_message_appendf(
         message,
         "step %d (convolution of %lldx%lldx%lldx%lld by %lldx%lldx%lld", index,
@@ -28,7 +28,10 @@ void autoglm_cuda_append_step(autoglm_message *message,
         (long long)step->conv->height, (long long)step->conv->width,
         (long long)step->conv->filters, (long long)step->conv->kernel_height,
         (long long)step->conv->kernel_width);
-  else
+    if (step->conv->groups > 1)
+      autoglm_message_appendf(message, " in %d groups",
+                              (int)step->conv->groups);
+  } else
     autoglm_message_appendf(message, "step %d (copy of %llu bytes", index,
                             (unsigned long long)step->bytes);
   if (step->nodes && *step->nodes)

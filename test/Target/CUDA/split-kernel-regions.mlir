@@ -257,3 +257,51 @@ func.func @f16_pointwise_conv(%x: tensor<1x8x4x4xf16>, %w: tensor<6x8x1x1xf16>) 
   }
   return %r : tensor<1x6x4x4xf32>
 }
+
+// -----
+
+// A depthwise convolution in f16 (as the lowering makes it: its C x 1 x KH
+// x KW filters collapsed to C x KH x KW) leaves the region as an
+// autoglm.dnn_conv of C groups on the uncollapsed filters.
+// CHECK-LABEL: func.func @f16_depthwise_conv
+// CHECK-NOT:     tensor.collapse_shape
+// CHECK:         %[[Y:.*]] = autoglm.dnn_conv %arg0, %arg1 into %{{.*}} {dilations = array<i64: 1, 1>, pad_after = array<i64: 1, 1>, pad_before = array<i64: 1, 1>, strides = array<i64: 2, 2>} : tensor<2x8x6x6xf16>, tensor<8x1x3x3xf16> into tensor<2x8x3x3xf16> -> tensor<2x8x3x3xf16>
+// CHECK:         autoglm.fused "contraction"(%[[Y]])
+// CHECK:           arith.extf %{{.*}} : f16 to f32
+// CHECK-NOT:     linalg.depthwise_conv_2d_nchw_chw
+func.func @f16_depthwise_conv(%x: tensor<2x8x6x6xf16>, %w: tensor<8x1x3x3xf16>) -> tensor<2x8x3x3xf32> {
+  %r = autoglm.fused "contraction"(%x, %w) : (tensor<2x8x6x6xf16>, tensor<8x1x3x3xf16>) -> tensor<2x8x3x3xf32> {
+  ^bb0(%a: tensor<2x8x6x6xf16>, %f: tensor<8x1x3x3xf16>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %zero16 = arith.constant 0.000000e+00 : f16
+    %p = tensor.pad %a low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %zero16 : f16
+    } : tensor<2x8x6x6xf16> to tensor<2x8x8x8xf16>
+    %f3 = tensor.collapse_shape %f [[0, 1], [2], [3]] : tensor<8x1x3x3xf16> into tensor<8x3x3xf16>
+    %e = tensor.empty() : tensor<2x8x3x3xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x3x3xf32>) -> tensor<2x8x3x3xf32>
+    %c = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%p, %f3 : tensor<2x8x8x8xf16>, tensor<8x3x3xf16>) outs(%z : tensor<2x8x3x3xf32>) -> tensor<2x8x3x3xf32>
+    autoglm.yield %c : tensor<2x8x3x3xf32>
+  }
+  return %r : tensor<2x8x3x3xf32>
+}
+
+// -----
+
+// In f32 a depthwise convolution stays in its region (a generated kernel).
+// CHECK-LABEL: func.func @f32_depthwise_conv
+// CHECK-NOT:     autoglm.dnn_conv
+// CHECK:         linalg.depthwise_conv_2d_nchw_chw
+func.func @f32_depthwise_conv(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  %r = autoglm.fused "contraction"(%x, %w) : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  ^bb0(%a: tensor<1x8x6x6xf32>, %f: tensor<8x1x3x3xf32>):
+    %zero = arith.constant 0.000000e+00 : f32
+    %f3 = tensor.collapse_shape %f [[0, 1], [2], [3]] : tensor<8x1x3x3xf32> into tensor<8x3x3xf32>
+    %e = tensor.empty() : tensor<1x8x4x4xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+    %c = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%a, %f3 : tensor<1x8x6x6xf32>, tensor<8x3x3xf32>) outs(%z : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+    autoglm.yield %c : tensor<1x8x4x4xf32>
+  }
+  return %r : tensor<1x8x4x4xf32>
+}
