@@ -217,8 +217,8 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
     element = autoglm_dtype_size(c->type);
     const int64_t y[4] = {c->batch, c->filters, c->out_height, c->out_width};
     const int64_t x[4] = {c->batch, c->channels, c->height, c->width};
-    const int64_t w[4] = {c->filters, c->channels / c->groups,
-                          c->kernel_height, c->kernel_width};
+    const int64_t w[4] = {c->filters, c->channels / c->groups, c->kernel_height,
+                          c->kernel_width};
     memcpy(shapes[0], y, sizeof(y));
     memcpy(shapes[1], x, sizeof(x));
     memcpy(shapes[2], w, sizeof(w));
