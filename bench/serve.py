@@ -12,7 +12,13 @@ machine may be shared, so the load average is recorded beside them.
 
     bench/serve.py [--build BUILD] [--models tiny_cnn,resnet50]
                    [--sizes 1,4,8] [--clients 1,4,16] [--rates 100,1000]
-                   [--duration 5]
+                   [--duration 5] [--device cpu|cuda] [--one-artifact]
+                   [--opt-arg=--precision=fp16 ...]
+
+--device=cuda compiles the models with `--target=cuda` (the same modes and
+figures, on the GPU: run it on a machine with one); --one-artifact compiles
+one library with `--batch-sizes` (one weights image, one workspace)
+instead of a library per size; --opt-arg passes an option to autoglm-opt.
 
 Writes BUILD/serve-results/results.{json,md,svg}.
 """
@@ -55,17 +61,29 @@ def compile_sizes(args, name, workdir):
         onnx.save(models.build(name, 0), onnx_path)
     model = onnx.load(onnx_path, load_external_data=False)
     fixed = models.MODELS[name][3]
+    options = [f"--target={args.device}"] + args.opt_arg
+
+    def compile_one(so, batch, extra):
+        shapes = models.input_shapes(model, batch, fixed)
+        cmd = [os.path.join(args.build, "bin", "autoglm-opt"), onnx_path,
+               "--emit=so", "-o", so] + options + extra
+        cmd += [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        return round(time.perf_counter() - start, 1)
+
     libraries, seconds = {}, {}
+    if args.one_artifact:
+        # One library of every size: the batch dimension stays symbolic.
+        sizes = ",".join(map(str, args.sizes))
+        so = os.path.join(workdir, f"sizes-{sizes.replace(',', '-')}.so")
+        if not os.path.exists(so):
+            seconds[sizes] = compile_one(so, "?", [f"--batch-sizes={sizes}"])
+        return {batch: so for batch in args.sizes}, seconds
     for batch in args.sizes:
         so = os.path.join(workdir, f"b{batch}.so")
         if not os.path.exists(so):
-            shapes = models.input_shapes(model, batch, fixed)
-            cmd = [os.path.join(args.build, "bin", "autoglm-opt"), onnx_path,
-                   "--emit=so", "-o", so]
-            cmd += [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
-            start = time.perf_counter()
-            subprocess.run(cmd, check=True)
-            seconds[batch] = round(time.perf_counter() - start, 1)
+            seconds[batch] = compile_one(so, batch, [])
         libraries[batch] = so
     return libraries, seconds
 
@@ -73,8 +91,10 @@ def compile_sizes(args, name, workdir):
 def serve(args, libraries, mode, clients, rate=None):
     sizes = sorted(libraries)
     cmd = [os.path.join(args.build, "bin", "autoglm-run"), libraries[sizes[0]]]
+    # One artifact holds every size; libraries of one size each are listed.
     for batch in sizes[1:]:
-        cmd += ["--batch-model", libraries[batch]]
+        if libraries[batch] != libraries[sizes[0]]:
+            cmd += ["--batch-model", libraries[batch]]
     cmd += ["--serve-bench", "--batching", mode, "--duration", str(args.duration),
             "--threads", str(args.threads), "--max-delay-us", str(args.max_delay_us)]
     cmd += ["--rate", str(rate)] if rate else ["--clients", str(clients), "--check"]
@@ -97,7 +117,9 @@ def serve(args, libraries, mode, clients, rate=None):
 def markdown(results):
     lines = []
     for entry in results:
-        lines.append(f"**{entry['model']}** (batch sizes {', '.join(map(str, entry['sizes']))}; "
+        lines.append(f"**{entry['model']}** ({entry.get('device', 'cpu')}; "
+                     f"{'one artifact of ' if entry.get('one_artifact') else ''}"
+                     f"batch sizes {', '.join(map(str, entry['sizes']))}; "
                      f"{entry['threads']} threads; max delay {entry['max_delay_us']} us; "
                      f"{entry['duration']} s per point; load average {entry['load_start']} at "
                      f"start, {entry['load_end']} at end)")
@@ -182,6 +204,13 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-delay-us", type=int, default=2000)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="compile for this target (autoglm-opt --target)")
+    parser.add_argument("--one-artifact", action="store_true",
+                        help="one library of every size (autoglm-opt --batch-sizes)")
+    parser.add_argument("--opt-arg", action="append", default=[],
+                        help="an option for autoglm-opt (repeatable), e.g. "
+                             "--opt-arg=--precision=fp16")
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",")]
     clients = [int(c) for c in args.clients.split(",")]
@@ -189,8 +218,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     results = []
     for name in args.models.split(","):
-        libraries, compile_s = compile_sizes(args, name, os.path.join(out, name))
-        entry = {"model": name, "sizes": sorted(libraries), "threads": args.threads,
+        workdir = os.path.join(out, "-".join([name, args.device] + (["one"] if args.one_artifact else [])))
+        libraries, compile_s = compile_sizes(args, name, workdir)
+        entry = {"model": name, "device": args.device, "one_artifact": args.one_artifact,
+                 "opt_args": args.opt_arg, "sizes": sorted(libraries), "threads": args.threads,
                  "max_delay_us": args.max_delay_us, "duration": args.duration,
                  "compile_s": compile_s, "load_start": loadavg(), "points": []}
         for n in clients:

@@ -289,7 +289,8 @@ bool isNarrowedProduct(Operation *op) {
 /// The narrow value `value` widens, when it is a widening float cast.
 Value widenedFrom(Value value) {
   auto cast = value.getDefiningOp<CastOp>();
-  if (!cast || floatWidth(cast.getType()) <= floatWidth(cast.getInput().getType()) ||
+  if (!cast ||
+      floatWidth(cast.getType()) <= floatWidth(cast.getInput().getType()) ||
       floatWidth(cast.getInput().getType()) != 16)
     return {};
   return cast.getInput();
@@ -326,8 +327,8 @@ struct SinkWideningCast : RewritePattern {
     if (!narrow)
       return failure();
     rewriter.setInsertionPoint(op);
-    SmallVector<Value> operands = llvm::map_to_vector(
-        op->getOperands(), [&](Value operand) {
+    SmallVector<Value> operands =
+        llvm::map_to_vector(op->getOperands(), [&](Value operand) {
           return isF32Tensor(operand)
                      ? castTo(rewriter, constants, operand, narrow)
                      : operand;

@@ -86,7 +86,8 @@ public:
                                         int32_t numBatchEntries = 0);
 
   /// One size of a batch-polymorphic model: its signature (whose dimension
-  /// 0 of batched tensors is `batch`), entry and workspace.
+  /// 0 of batched tensors is `batch`), entry (null for a device model) and
+  /// workspace.
   struct BatchEntry {
     int64_t batch;
     const ModelSignature *signature;

@@ -132,11 +132,12 @@ DescriptorBuilder::batchEntryTable(ArrayRef<BatchEntry> entries) {
   for (const BatchEntry &entry : entries) {
     std::string size = "b" + std::to_string(entry.batch) + "_";
     rows.push_back(llvm::ConstantStruct::get(
-        batchEntryTy,
-        {llvm::ConstantInt::get(i64, entry.batch),
-         tensorTable(entry.signature->inputs, size + "input"),
-         tensorTable(entry.signature->outputs, size + "output"),
-         llvm::ConstantInt::get(i64, entry.workspaceBytes), entry.entry}));
+        batchEntryTy, {llvm::ConstantInt::get(i64, entry.batch),
+                       tensorTable(entry.signature->inputs, size + "input"),
+                       tensorTable(entry.signature->outputs, size + "output"),
+                       llvm::ConstantInt::get(i64, entry.workspaceBytes),
+                       entry.entry ? static_cast<llvm::Constant *>(entry.entry)
+                                   : llvm::ConstantPointerNull::get(ptrTy)}));
   }
   auto *arrayTy = llvm::ArrayType::get(batchEntryTy, rows.size());
   return constantGlobal(llvm::ConstantArray::get(arrayTy, rows),

@@ -54,26 +54,40 @@ static autoglm_status checkSignature(const autoglm_model_desc *model,
                           message);
 }
 
-/* A batch-polymorphic model's entries: CPU code, ascending batch sizes,
- * valid tensor tables, workspaces within the descriptor's. */
+void autoglm_model_batch_view(const autoglm_model_desc *model, int32_t index,
+                              autoglm_model_desc *view) {
+  const autoglm_batch_entry *entry = &model->batch_entries[index];
+  *view = *model;
+  view->inputs = entry->inputs;
+  view->outputs = entry->outputs;
+  view->entry = entry->entry;
+  view->workspace_bytes = entry->workspace_bytes;
+  view->num_batch_entries = 0;
+  view->batch_entries = NULL;
+  if (model->device == AUTOGLM_DEVICE_CUDA)
+    view->device_image =
+        &((const autoglm_cuda_image *)model->device_image)->batch_images[index];
+}
+
+/* A batch-polymorphic model's entries: ascending batch sizes, CPU code
+ * (a CUDA model's sizes are its image's, checked with it), valid tensor
+ * tables, workspaces within the descriptor's. */
 static autoglm_status checkBatchEntries(const autoglm_model_desc *model,
                                         autoglm_message *message) {
   int32_t count = autoglm_model_num_batch_entries(model);
   if (count == 0)
     return AUTOGLM_OK;
-  if (count < 0 || !model->batch_entries ||
-      model->device != AUTOGLM_DEVICE_CPU) {
-    autoglm_message_appendf(
-        message,
-        "model '%s' has an invalid table of batch sizes "
-        "(%d entries%s)",
-        autoglm_model_name(model), count,
-        model->device != AUTOGLM_DEVICE_CPU ? " for a device model" : "");
+  bool onCpu = model->device == AUTOGLM_DEVICE_CPU;
+  if (count < 0 || !model->batch_entries) {
+    autoglm_message_appendf(message,
+                            "model '%s' has an invalid table of batch sizes "
+                            "(%d entries)",
+                            autoglm_model_name(model), count);
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
   for (int32_t i = 0; i < count; ++i) {
     const autoglm_batch_entry *entry = &model->batch_entries[i];
-    if (!entry->entry || entry->batch < 1 ||
+    if ((onCpu && !entry->entry) || entry->batch < 1 ||
         (i > 0 && entry->batch <= model->batch_entries[i - 1].batch) ||
         entry->workspace_bytes > model->workspace_bytes) {
       autoglm_message_appendf(message,

@@ -92,16 +92,18 @@ const char *autoglm_session_device_description(const autoglm_session *session) {
 }
 
 int32_t autoglm_session_uses_cuda_graph(const autoglm_session *session) {
-  return session && session->cuda &&
-         session->cuda->graph_state == AUTOGLM_CUDA_GRAPH_READY;
+  return session && session->cuda_last &&
+         session->cuda_last->graph_state == AUTOGLM_CUDA_GRAPH_READY;
 }
 
 const char *autoglm_session_execution(const autoglm_session *session) {
   if (!session)
     return "no session";
-  return session->cuda ? session->cuda->execution : session->execution;
+  return session->cuda_last ? session->cuda_last->execution
+                            : session->execution;
 }
 
 double autoglm_session_last_device_ms(const autoglm_session *session) {
-  return session && session->cuda ? session->cuda->last_device_ms : -1.0;
+  return session && session->cuda_last ? session->cuda_last->last_device_ms
+                                       : -1.0;
 }

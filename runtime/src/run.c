@@ -56,8 +56,15 @@ autoglm_status autoglm_session_run(autoglm_session *session,
     }
     return status;
   }
-  if (session->cuda)
-    return autoglm_cuda_run(session->cuda, inputs, outputs, &message);
+  if (session->cuda) {
+    /* A batch size but the largest runs on its own GPU side. */
+    struct autoglm_cuda_session *cuda = session->cuda;
+    if (model != session->model && session->cuda_sized &&
+        session->cuda_sized[model - session->sized])
+      cuda = session->cuda_sized[model - session->sized];
+    session->cuda_last = cuda;
+    return autoglm_cuda_run(cuda, inputs, outputs, &message);
+  }
 
   void **buffers = session->buffers;
   for (int32_t i = 0; i < num_inputs; ++i)

@@ -90,6 +90,10 @@ static autoglm_status setUpWorkspace(autoglm_session *session,
  * took; the pool is torn down separately because it may not have been
  * started. */
 static void releaseMemory(autoglm_session *session) {
+  /* The sizes that borrow the largest's device memory go first. */
+  for (int32_t i = 0; session->cuda_sized && i < session->num_sized; ++i)
+    autoglm_cuda_session_destroy(session->cuda_sized[i]);
+  free(session->cuda_sized);
   autoglm_cuda_session_destroy(session->cuda);
   autoglm_release_weights(session);
   if (session->owns_workspace)
@@ -97,6 +101,30 @@ static void releaseMemory(autoglm_session *session) {
   free(session->buffers);
   free(session->sized);
   free(session);
+}
+
+/* The GPU side of each batch size of a batch-polymorphic CUDA model but
+ * the largest, whose shapes are the model's own: its kernels, steps and
+ * staging buffers, on the largest's device weights and workspace. */
+static autoglm_status createCudaSizes(autoglm_session *session,
+                                      const autoglm_session_options *options,
+                                      autoglm_message *message) {
+  if (session->num_sized < 2)
+    return AUTOGLM_OK;
+  session->cuda_sized =
+      calloc((size_t)session->num_sized, sizeof(*session->cuda_sized));
+  if (!session->cuda_sized) {
+    autoglm_message_appendf(message, "cannot allocate a session");
+    return AUTOGLM_ERROR_OUT_OF_MEMORY;
+  }
+  for (int32_t i = 0; i + 1 < session->num_sized; ++i) {
+    autoglm_status status = autoglm_cuda_session_create(
+        &session->sized[i], options, NULL, session->cuda,
+        &session->cuda_sized[i], message);
+    if (status != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
 }
 
 autoglm_status autoglm_session_create(const autoglm_model_desc *model,
@@ -154,17 +182,8 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
       return AUTOGLM_ERROR_OUT_OF_MEMORY;
     }
     session->num_sized = numSized;
-    for (int32_t i = 0; i < numSized; ++i) {
-      const autoglm_batch_entry *entry = &model->batch_entries[i];
-      autoglm_model_desc *sized = &session->sized[i];
-      *sized = *model;
-      sized->inputs = entry->inputs;
-      sized->outputs = entry->outputs;
-      sized->entry = entry->entry;
-      sized->workspace_bytes = entry->workspace_bytes;
-      sized->num_batch_entries = 0;
-      sized->batch_entries = NULL;
-    }
+    for (int32_t i = 0; i < numSized; ++i)
+      autoglm_model_batch_view(model, i, &session->sized[i]);
   }
   size_t numBuffers = (size_t)model->num_inputs + (size_t)model->num_outputs;
   if (numBuffers && !(session->buffers = calloc(numBuffers, sizeof(void *)))) {
@@ -180,8 +199,11 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
     return status;
   }
   if (onCuda) {
-    status = autoglm_cuda_session_create(model, options, session->weights,
+    status = autoglm_cuda_session_create(model, options, session->weights, NULL,
                                          &session->cuda, &message);
+    if (status == AUTOGLM_OK)
+      status = createCudaSizes(session, options, &message);
+    session->cuda_last = session->cuda;
     /* The weights now live on the GPU; the file's pages are not needed. */
     autoglm_release_weights(session);
     if (status != AUTOGLM_OK) {

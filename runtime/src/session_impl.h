@@ -38,6 +38,12 @@ struct autoglm_session {
   /* The GPU side of a session of a CUDA model (cuda/cuda_session.h); NULL
    * for a CPU model. */
   struct autoglm_cuda_session *cuda;
+  /* Of a batch-polymorphic CUDA model, the GPU side of each size but the
+   * largest (which is `cuda`), in the order of `sized`, each borrowing
+   * `cuda`'s device weights and workspace; and the one that ran last, whose
+   * device time and graph the queries report. */
+  struct autoglm_cuda_session **cuda_sized;
+  struct autoglm_cuda_session *cuda_last;
   char execution[64]; /* autoglm_session_execution for a CPU model */
   char last_error[AUTOGLM_MESSAGE_CAPACITY];
 };
@@ -53,6 +59,12 @@ static inline int32_t
 autoglm_model_num_batch_entries(const autoglm_model_desc *model) {
   return model->abi_version >= 4 ? model->num_batch_entries : 0;
 }
+
+/* The descriptor of batch entry `index` of a checked batch-polymorphic
+ * model: the model at that size alone (its shapes, entry, workspace and,
+ * for a CUDA model, its device image), with no batch entries. */
+void autoglm_model_batch_view(const autoglm_model_desc *model, int32_t index,
+                              autoglm_model_desc *view);
 
 /* Checks the tensors passed to run against the model's signature. Returns
  * AUTOGLM_OK, or an error status with a message naming the first offending

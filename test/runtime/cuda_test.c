@@ -297,6 +297,27 @@ static void testChecks(void) {
   model.weights_file = "x.weights";
   expectCreateError("two weights");
 
+  /* A batch-polymorphic model (one size here, the fake's 2 rows) needs an
+   * image per size, on the model's weights, each valid for its size. */
+  const autoglm_batch_entry entry = {2, fake_model_inputs, fake_model_outputs,
+                                     512, NULL};
+  static autoglm_cuda_image sized;
+  resetModel();
+  model.num_batch_entries = 1;
+  model.batch_entries = &entry;
+  expectCreateError("batch images");
+  sized = image;
+  image.num_batch_images = 1;
+  image.batch_images = &sized;
+  sized.weights_bytes = 32;
+  expectCreateError("batch image weights");
+  sized.weights_bytes = image.weights_bytes;
+  static autoglm_cuda_step sizedSteps[3];
+  memcpy(sizedSteps, steps, sizeof(sizedSteps));
+  sizedSteps[2].kernel = 2;
+  sized.steps = sizedSteps;
+  expectCreateError("batch image steps");
+
   static _Alignas(64) unsigned char workspace[512];
   autoglm_session_options options;
   autoglm_session_options_init(&options);

@@ -82,6 +82,8 @@ const autoglm_cuda_image autoglm_fake_cuda_image = {
     fakeSteps,
     fakeWeights,
     sizeof(fakeWeights),
+    0,
+    NULL,
 };
 
 const autoglm_model_desc autoglm_model_fake_cuda = {
@@ -117,6 +119,8 @@ static const autoglm_cuda_image fakeCudaFileImage = {
     fakeSteps,
     NULL,
     0,
+    0,
+    NULL,
 };
 
 const autoglm_model_desc autoglm_model_fake_cuda_weighted = {

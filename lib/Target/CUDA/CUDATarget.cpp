@@ -61,52 +61,76 @@ public:
     convFields.append(17, i64);
     convTy = llvm::StructType::create(context, convFields, "autoglm_cuda_conv");
     // {version, archs, min_cc, fatbin, fatbin_bytes, num_kernels,
-    //  kernel_names, num_steps, steps, weights, weights_bytes}
+    //  kernel_names, num_steps, steps, weights, weights_bytes,
+    //  num_batch_images, batch_images}
     imageTy = llvm::StructType::create(
-        context, {i32, ptr, i32, ptr, i64, i32, ptr, i32, ptr, ptr, i64},
+        context,
+        {i32, ptr, i32, ptr, i64, i32, ptr, i32, ptr, ptr, i64, i32, ptr},
         "autoglm_cuda_image");
   }
 
-  llvm::Constant *image(const StepTable &table, ArrayRef<char> fatbin,
-                        StringRef archs, int minComputeCapability,
-                        ArrayRef<char> weights) {
+  /// The weights data as one 256-byte aligned global (null when empty),
+  /// for one image or shared by the images of several batch sizes.
+  llvm::Constant *weights(ArrayRef<char> bytes) {
+    return bytesGlobal(bytes, prefix + "_weights", 256);
+  }
+
+  /// The image of one size: the fields of autoglm_cuda_image before
+  /// `num_batch_images`, its globals named after `name`.
+  SmallVector<llvm::Constant *>
+  sizeFields(const StepTable &table, ArrayRef<char> fatbin, StringRef archs,
+             int minComputeCapability, llvm::Constant *weights,
+             uint64_t weightsBytes, const std::string &name) {
     llvm::Type *i32 = globals.i32, *i64 = globals.i64;
-    auto bytesGlobal = [&](ArrayRef<char> bytes, const Twine &name,
-                           unsigned align) -> llvm::Constant * {
-      if (bytes.empty())
-        return llvm::ConstantPointerNull::get(globals.ptrTy);
-      auto *global = cast<llvm::GlobalVariable>(globals.constantGlobal(
-          llvm::ConstantDataArray::get(
-              context,
-              ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()),
-                                bytes.size())),
-          name));
-      global->setAlignment(llvm::Align(align));
-      return global;
-    };
     SmallVector<llvm::Constant *> names;
     for (auto [i, kernel] : llvm::enumerate(table.kernels))
-      names.push_back(globals.string(kernel, prefix + "_kernel" + Twine(i)));
+      names.push_back(globals.string(kernel, name + "_kernel" + Twine(i)));
     SmallVector<llvm::Constant *> steps;
     for (auto [i, step] : llvm::enumerate(table.steps))
-      steps.push_back(stepConstant(step, i));
-    llvm::Constant *fields[] = {
-        llvm::ConstantInt::get(i32, AUTOGLM_CUDA_IMAGE_VERSION),
-        globals.string(archs, prefix + "_archs"),
-        llvm::ConstantInt::get(i32, minComputeCapability),
-        bytesGlobal(fatbin, prefix + "_fatbin", 64),
-        llvm::ConstantInt::get(i64, fatbin.size()),
-        llvm::ConstantInt::get(i32, names.size()),
-        array(globals.ptrTy, names, prefix + "_kernel_names"),
-        llvm::ConstantInt::get(i32, steps.size()),
-        array(stepTy, steps, prefix + "_steps"),
-        bytesGlobal(weights, prefix + "_weights", 256),
-        llvm::ConstantInt::get(i64, weights.size())};
-    return globals.constantGlobal(llvm::ConstantStruct::get(imageTy, fields),
-                                  prefix + "_cuda_image");
+      steps.push_back(stepConstant(step, name + "_step" + std::to_string(i)));
+    return {llvm::ConstantInt::get(i32, AUTOGLM_CUDA_IMAGE_VERSION),
+            globals.string(archs, name + "_archs"),
+            llvm::ConstantInt::get(i32, minComputeCapability),
+            bytesGlobal(fatbin, name + "_fatbin", 64),
+            llvm::ConstantInt::get(i64, fatbin.size()),
+            llvm::ConstantInt::get(i32, names.size()),
+            array(globals.ptrTy, names, name + "_kernel_names"),
+            llvm::ConstantInt::get(i32, steps.size()),
+            array(stepTy, steps, name + "_steps"),
+            weights,
+            llvm::ConstantInt::get(i64, weightsBytes)};
+  }
+
+  /// An autoglm_cuda_image value: one size's fields, then the images of a
+  /// batch-polymorphic model's sizes (none for the sizes themselves).
+  llvm::Constant *imageValue(ArrayRef<llvm::Constant *> fields,
+                             ArrayRef<llvm::Constant *> batchImages = {}) {
+    SmallVector<llvm::Constant *> all(fields);
+    all.push_back(llvm::ConstantInt::get(globals.i32, batchImages.size()));
+    all.push_back(array(imageTy, batchImages, prefix + "_batch_images"));
+    return llvm::ConstantStruct::get(imageTy, all);
+  }
+
+  /// The model's image global.
+  llvm::Constant *imageGlobal(llvm::Constant *value) {
+    return globals.constantGlobal(value, prefix + "_cuda_image");
   }
 
 private:
+  llvm::Constant *bytesGlobal(ArrayRef<char> bytes, const Twine &name,
+                              unsigned align) {
+    if (bytes.empty())
+      return llvm::ConstantPointerNull::get(globals.ptrTy);
+    auto *global = cast<llvm::GlobalVariable>(globals.constantGlobal(
+        llvm::ConstantDataArray::get(
+            context,
+            ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()),
+                              bytes.size())),
+        name));
+    global->setAlignment(llvm::Align(align));
+    return global;
+  }
+
   llvm::Constant *array(llvm::Type *element, ArrayRef<llvm::Constant *> values,
                         const Twine &name) {
     if (values.empty())
@@ -117,7 +141,7 @@ private:
         name);
   }
 
-  llvm::Constant *stepConstant(const Step &step, size_t index) {
+  llvm::Constant *stepConstant(const Step &step, const std::string &base) {
     llvm::Type *i32 = globals.i32, *i64 = globals.i64;
     SmallVector<llvm::Constant *> args;
     for (const StepArg &arg : step.args)
@@ -129,7 +153,6 @@ private:
       return llvm::ConstantDataArray::get(
           context, ArrayRef<uint32_t>(dims.data(), dims.size()));
     };
-    std::string base = prefix + "_step" + std::to_string(index);
     llvm::Constant *gemm = llvm::ConstantPointerNull::get(globals.ptrTy);
     if (step.gemm) {
       const autoglm_cuda_gemm &g = *step.gemm;
@@ -175,6 +198,16 @@ private:
   llvm::StructType *argTy, *stepTy, *gemmTy, *convTy, *imageTy;
 };
 
+/// What emission takes from one code-generated module: its steps, fatbin,
+/// weights (embedded: the data; else the weights file) and workspace.
+struct SizeImage {
+  StepTable table;
+  std::vector<char> fatbin;
+  std::vector<char> embeddedWeights;
+  ExternalWeights weights;
+  uint64_t workspaceBytes = 0;
+};
+
 class CUDATarget : public Target {
 public:
   CUDATarget(const HostOptions &host, const DeviceOptions &device,
@@ -190,13 +223,22 @@ public:
 
   StringRef getName() const override { return "cuda"; }
 
+  ~CUDATarget() override {
+    for (const std::string &file : moreEmbeddedWeights) {
+      llvm::sys::fs::remove(file);
+      llvm::sys::DontRemoveFileOnSignal(file);
+    }
+  }
+
   void buildCodegenPipeline(OpPassManager &pm,
                             const CodegenOptions &options) const override {
     // Every constant goes to the device's weights: into the requested
-    // weights file, or a temporary one that emission embeds.
+    // weights file, or a temporary one that emission embeds; one per
+    // module code-generated, so that the batch sizes of --batch-sizes each
+    // keep theirs until emission.
     CodegenOptions codegen = options;
     if (codegen.weightsFile.empty())
-      codegen.weightsFile = embeddedWeights;
+      codegen.weightsFile = nextEmbeddedWeights();
     buildCUDACodegenPipeline(pm, codegen, device);
   }
 
@@ -204,15 +246,42 @@ public:
                      ArtifactKind kind, StringRef outputPath,
                      TimingScope &timing) const override;
 
+  LogicalResult emitBatchSizes(ArrayRef<ModuleOp> modules,
+                               ArrayRef<ModelSignature> signatures,
+                               const ModelSignature &signature,
+                               ArtifactKind kind, StringRef outputPath,
+                               TimingScope &timing) const override;
+
 private:
   /// Each architecture's PTX from the module's one gpu.binary.
   FailureOr<SmallVector<ArchPTX>> readPTX(ModuleOp module) const;
+
+  /// The temporary weights file of the next module code-generated.
+  std::string nextEmbeddedWeights() const {
+    if (embeddedWeightsUsed++ == 0)
+      return embeddedWeights;
+    std::string file =
+        embeddedWeights + "." + std::to_string(embeddedWeightsUsed - 1);
+    llvm::sys::RemoveFileOnSignal(file);
+    moreEmbeddedWeights.push_back(file);
+    return file;
+  }
+
+  /// The steps, fatbin, weights and workspace of a code-generated module.
+  FailureOr<SizeImage> prepareImage(ModuleOp module,
+                                    const ModelSignature &signature,
+                                    TimingScope &timing) const;
+
+  /// The lowest compute capability of the architectures built for.
+  int minComputeCapability() const;
 
   HostOptions host;
   DeviceOptions device;
   std::unique_ptr<llvm::TargetMachine> machine;
   std::string embeddedWeights;
   llvm::FileRemover removeEmbeddedWeights;
+  mutable unsigned embeddedWeightsUsed = 0;
+  mutable std::vector<std::string> moreEmbeddedWeights;
 };
 
 FailureOr<SmallVector<ArchPTX>> CUDATarget::readPTX(ModuleOp module) const {
@@ -229,60 +298,155 @@ FailureOr<SmallVector<ArchPTX>> CUDATarget::readPTX(ModuleOp module) const {
   return archs;
 }
 
-LogicalResult CUDATarget::emit(ModuleOp module, const ModelSignature &signature,
-                               ArtifactKind kind, StringRef outputPath,
-                               TimingScope &timing) const {
+int CUDATarget::minComputeCapability() const {
+  int minimum = 0;
+  for (const std::string &arch : device.archs) {
+    int cc = computeCapabilityOf(arch);
+    if (!minimum || cc < minimum)
+      minimum = cc;
+  }
+  return minimum;
+}
+
+FailureOr<SizeImage> CUDATarget::prepareImage(ModuleOp module,
+                                              const ModelSignature &signature,
+                                              TimingScope &timing) const {
   Location loc = module.getLoc();
   FailureOr<SmallVector<ArchPTX>> ptx = readPTX(module);
   if (failed(ptx))
     return failure();
-  if (kind == ArtifactKind::DeviceAssembly)
-    return writeOutputFile(outputPath, loc, [&](llvm::raw_pwrite_stream &os) {
-      for (const ArchPTX &arch : *ptx)
-        os << "// ---- " << arch.arch << " ----\n" << arch.ptx << "\n";
-      return success();
-    });
-
-  ExternalWeights weights = takeExternalWeights(module);
-  uint64_t workspaceBytes = takeWorkspaceBytes(module);
+  SizeImage image;
+  image.weights = takeExternalWeights(module);
+  image.workspaceBytes = takeWorkspaceBytes(module);
   auto main = module.lookupSymbol<func::FuncOp>("main");
   FailureOr<StepTable> table =
       buildStepTable(main, signature.inputs.size(), signature.outputs.size(),
-                     weights.bytes != 0, workspaceBytes != 0);
+                     image.weights.bytes != 0, image.workspaceBytes != 0);
   if (failed(table))
     return failure();
+  image.table = std::move(*table);
 
-  std::vector<char> fatbin;
   if (!ptx->empty()) {
     TimingScope assemble = timing.nest("ptxas and fatbinary");
     FailureOr<std::vector<char>> built =
         buildFatbin(device.toolkitPath, *ptx, loc);
     if (failed(built))
       return failure();
-    fatbin = std::move(*built);
+    image.fatbin = std::move(*built);
   }
 
-  // Weights in the temporary file are embedded: the data after its header.
-  std::unique_ptr<llvm::MemoryBuffer> embedded;
-  ArrayRef<char> embeddedData;
-  if (weights.bytes &&
-      weights.file == llvm::sys::path::filename(embeddedWeights)) {
-    auto buffer = llvm::MemoryBuffer::getFile(embeddedWeights, false, false);
+  // Weights in a temporary file are embedded: the data after its header.
+  StringRef file = image.weights.file;
+  auto isTemporary = [&](const std::string &temporary) {
+    return file == llvm::sys::path::filename(temporary);
+  };
+  if (image.weights.bytes && (isTemporary(embeddedWeights) ||
+                              llvm::any_of(moreEmbeddedWeights, isTemporary))) {
+    SmallString<128> path(embeddedWeights);
+    llvm::sys::path::remove_filename(path);
+    llvm::sys::path::append(path, file);
+    auto buffer = llvm::MemoryBuffer::getFile(path, false, false);
     if (!buffer || (*buffer)->getBufferSize() <
-                       AUTOGLM_WEIGHTS_HEADER_BYTES + weights.bytes)
+                       AUTOGLM_WEIGHTS_HEADER_BYTES + image.weights.bytes)
       return emitError(loc) << "cannot read back the weights to embed";
-    embedded = std::move(*buffer);
-    embeddedData = ArrayRef<char>(embedded->getBufferStart() +
-                                      AUTOGLM_WEIGHTS_HEADER_BYTES,
-                                  weights.bytes);
-    weights = ExternalWeights();
+    const char *data =
+        (*buffer)->getBufferStart() + AUTOGLM_WEIGHTS_HEADER_BYTES;
+    image.embeddedWeights.assign(data, data + image.weights.bytes);
+    image.weights = ExternalWeights();
+  }
+  return image;
+}
+
+LogicalResult CUDATarget::emit(ModuleOp module, const ModelSignature &signature,
+                               ArtifactKind kind, StringRef outputPath,
+                               TimingScope &timing) const {
+  Location loc = module.getLoc();
+  if (kind == ArtifactKind::DeviceAssembly) {
+    FailureOr<SmallVector<ArchPTX>> ptx = readPTX(module);
+    if (failed(ptx))
+      return failure();
+    return writeOutputFile(outputPath, loc, [&](llvm::raw_pwrite_stream &os) {
+      for (const ArchPTX &arch : *ptx)
+        os << "// ---- " << arch.arch << " ----\n" << arch.ptx << "\n";
+      return success();
+    });
+  }
+  FailureOr<SizeImage> image = prepareImage(module, signature, timing);
+  if (failed(image))
+    return failure();
+
+  llvm::LLVMContext context;
+  llvm::Module llvmModule(signature.modelName, context);
+  llvmModule.setTargetTriple(machine->getTargetTriple());
+  llvmModule.setDataLayout(machine->createDataLayout());
+  std::string prefix = "autoglm_model_" + signature.modelName;
+  DescriptorBuilder descriptor(llvmModule, prefix);
+  ImageBuilder images(descriptor, prefix);
+  SmallVector<llvm::Constant *> fields = images.sizeFields(
+      image->table, image->fatbin, llvm::join(device.archs, ","),
+      minComputeCapability(), images.weights(image->embeddedWeights),
+      image->embeddedWeights.size(), prefix);
+  llvm::GlobalVariable *desc = descriptor.modelDescriptor(
+      signature, AUTOGLM_DEVICE_CUDA, nullptr, image->weights,
+      image->workspaceBytes, images.imageGlobal(images.imageValue(fields)));
+  if (kind == ArtifactKind::SharedLibrary)
+    descriptor.exportGetter(desc);
+  return writeHostArtifact(llvmModule, *machine, host, kind, outputPath, loc,
+                           timing);
+}
+
+/// Moves every WEIGHTS argument of `table` `offset` bytes on: its weights
+/// now start there in a larger image.
+static void rebaseWeights(StepTable &table, uint64_t offset) {
+  for (Step &step : table.steps)
+    for (StepArg &arg : step.args)
+      if (arg.kind == AUTOGLM_CUDA_ARG_WEIGHTS)
+        arg.value += offset;
+}
+
+LogicalResult CUDATarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
+                                         ArrayRef<ModelSignature> signatures,
+                                         const ModelSignature &signature,
+                                         ArtifactKind kind,
+                                         StringRef outputPath,
+                                         TimingScope &timing) const {
+  Location loc = ModuleOp(modules.front()).getLoc();
+  if (kind == ArtifactKind::DeviceAssembly)
+    return emitError(loc) << "--batch-sizes does not go with --emit=ptx yet";
+  SmallVector<SizeImage> sizes;
+  for (auto [module, sizeSignature] : llvm::zip(modules, signatures)) {
+    FailureOr<SizeImage> image = prepareImage(module, sizeSignature, timing);
+    if (failed(image))
+      return failure();
+    if (image->weights.bytes)
+      return emitError(loc)
+             << "--batch-sizes does not go with --weights=external yet";
+    sizes.push_back(std::move(*image));
   }
 
-  int minComputeCapability = 0;
-  for (const std::string &arch : device.archs) {
-    int cc = computeCapabilityOf(arch);
-    if (!minComputeCapability || cc < minComputeCapability)
-      minComputeCapability = cc;
+  // One weights image: the sizes' weights are the same constants, so
+  // normally the same bytes, kept once. Where code generation folded a
+  // constant differently per size, the differing images are laid out one
+  // after the other, each size's steps moved to its own.
+  std::vector<char> weights;
+  SmallVector<std::pair<size_t, uint64_t>> placed; // size index, offset
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    SizeImage &size = sizes[i];
+    if (size.embeddedWeights.empty())
+      continue;
+    auto same = llvm::find_if(placed, [&](const auto &entry) {
+      return sizes[entry.first].embeddedWeights == size.embeddedWeights;
+    });
+    uint64_t offset;
+    if (same != placed.end()) {
+      offset = same->second;
+    } else {
+      offset = llvm::alignTo(weights.size(), 256);
+      weights.resize(offset);
+      llvm::append_range(weights, size.embeddedWeights);
+      placed.push_back({i, offset});
+    }
+    rebaseWeights(size.table, offset);
   }
 
   llvm::LLVMContext context;
@@ -292,11 +456,28 @@ LogicalResult CUDATarget::emit(ModuleOp module, const ModelSignature &signature,
   std::string prefix = "autoglm_model_" + signature.modelName;
   DescriptorBuilder descriptor(llvmModule, prefix);
   ImageBuilder images(descriptor, prefix);
+  llvm::Constant *weightsGlobal = images.weights(weights);
+  std::string archs = llvm::join(device.archs, ",");
+  SmallVector<llvm::Constant *> sizeImages;
+  SmallVector<llvm::Constant *> largest;
+  SmallVector<DescriptorBuilder::BatchEntry> entries;
+  uint64_t workspaceBytes = 0;
+  for (auto [size, sizeSignature, batch] :
+       llvm::zip(sizes, signatures, signature.batchSizes)) {
+    largest = images.sizeFields(
+        size.table, size.fatbin, archs, minComputeCapability(), weightsGlobal,
+        weights.size(), prefix + "_b" + std::to_string(batch));
+    sizeImages.push_back(images.imageValue(largest));
+    entries.push_back({batch, &sizeSignature, nullptr, size.workspaceBytes});
+    workspaceBytes = std::max(workspaceBytes, size.workspaceBytes);
+  }
+  // The descriptor's own image is the largest size's, listing every size.
   llvm::Constant *image =
-      images.image(*table, fatbin, llvm::join(device.archs, ","),
-                   minComputeCapability, embeddedData);
+      images.imageGlobal(images.imageValue(largest, sizeImages));
   llvm::GlobalVariable *desc = descriptor.modelDescriptor(
-      signature, AUTOGLM_DEVICE_CUDA, nullptr, weights, workspaceBytes, image);
+      signature, AUTOGLM_DEVICE_CUDA, nullptr, ExternalWeights(),
+      workspaceBytes, image, descriptor.batchEntryTable(entries),
+      entries.size());
   if (kind == ArtifactKind::SharedLibrary)
     descriptor.exportGetter(desc);
   return writeHostArtifact(llvmModule, *machine, host, kind, outputPath, loc,

@@ -331,10 +331,10 @@ bool rewriteAsLibraryConv(RewriterBase &rewriter, ConvOp conv) {
   rewriter.setInsertionPoint(conv);
   Value empty =
       tensor::EmptyOp::create(rewriter, loc, output.getShape(), element);
-  Value result = DnnConvOp::create(rewriter, loc, resultType, padded.source,
-                                   filter, empty, strides, dilations, before,
-                                   after)
-                     .getResult();
+  Value result =
+      DnnConvOp::create(rewriter, loc, resultType, padded.source, filter, empty,
+                        strides, dilations, before, after)
+          .getResult();
   if (element != output.getElementType()) {
     Value wide = tensor::EmptyOp::create(rewriter, loc, output.getShape(),
                                          output.getElementType());
@@ -451,8 +451,8 @@ struct SplitKernelRegionsPass
           (void)rewriteAsProduct(rewriter, conv);
       } else {
         // A depthwise convolution not in cuDNN stays a generated kernel.
-        (void)rewriteAsLibraryConv(
-            rewriter, cast<linalg::DepthwiseConv2DNchwChwOp>(op));
+        (void)rewriteAsLibraryConv(rewriter,
+                                   cast<linalg::DepthwiseConv2DNchwChwOp>(op));
       }
     }
     // The products and convolutions that leave the region, with their

@@ -21,8 +21,15 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change of the structs below. */
-#define AUTOGLM_CUDA_IMAGE_VERSION 4
+/* Bumped on any change of the structs below.
+ * 3 -> 4: `groups` in autoglm_cuda_conv (was `reserved`, 0).
+ * 4 -> 5: `num_batch_images` and `batch_images` appended to
+ *         autoglm_cuda_image (batch-polymorphic models). A version 4 image
+ *         is the prefix of a version 5 one, so the runtime still reads it,
+ *         as an image of one batch size. */
+#define AUTOGLM_CUDA_IMAGE_VERSION 5
+/* The oldest image version the runtime reads. */
+#define AUTOGLM_CUDA_IMAGE_OLDEST_VERSION 4
 
 /* Where a kernel argument comes from. The four buffer kinds are device
  * pointers: the session's device copy of input `index` / output `index`,
@@ -149,6 +156,16 @@ typedef struct autoglm_cuda_image {
    * weights_file and weights_bytes), and then `weights_bytes` is 0. */
   const void *weights;
   uint64_t weights_bytes;
+  /* Version 4. A batch-polymorphic model's (`autoglm-opt --batch-sizes
+   * --target=cuda`) image of each size, in the order of the descriptor's
+   * `batch_entries` (one each), the last being the size the fields above
+   * describe. Each has its own fatbin, kernels and steps, and the same
+   * weights (one image: the same `weights` pointer, or the one weights
+   * file); the sizes run in one device workspace, the descriptor's
+   * `workspace_bytes`. 0 and NULL for a model of one fixed size and in the
+   * images listed here. */
+  int32_t num_batch_images;
+  const struct autoglm_cuda_image *batch_images;
 } autoglm_cuda_image;
 
 #ifdef __cplusplus

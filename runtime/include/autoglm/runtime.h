@@ -234,7 +234,9 @@ const char *autoglm_session_device_description(const autoglm_session *session);
  * the model's steps into a graph after its first successful run and from
  * then on launches that graph. 0 for a CPU or NULL session, before the first
  * run, and when the capture failed (runs then launch the steps one by one;
- * autoglm_session_execution says why). */
+ * autoglm_session_execution says why). A batch-polymorphic model has a
+ * graph per batch size; this and autoglm_session_execution describe the
+ * size that ran last. */
 int32_t autoglm_session_uses_cuda_graph(const autoglm_session *session);
 
 /* How runs execute, in words, for logs and tools: "cpu, 4 threads";
@@ -244,7 +246,8 @@ int32_t autoglm_session_uses_cuda_graph(const autoglm_session *session);
  * Valid until the next run on the session. Never NULL. */
 const char *autoglm_session_execution(const autoglm_session *session);
 
-/* The device time of the last successful run of a CUDA session in
+/* The device time of the last successful run of a CUDA session (of a
+ * batch-polymorphic model: of the batch size that ran last) in
  * milliseconds, measured with CUDA events recorded on the session's stream
  * before the first input copy and after the last output copy; negative for
  * a CPU or NULL session and before the first successful run. */

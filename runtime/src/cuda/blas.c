@@ -221,6 +221,21 @@ autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
   cuda->blas = autoglm_cuda_load_blas(message, &status);
   if (!cuda->blas)
     return status;
+  const autoglm_cuda_session *lender = cuda->lender;
+  if (lender && lender->blas_handle) {
+    /* Another batch size of the model: the largest size's handle and
+     * workspace serve it too (runs of a session never overlap; a matmul
+     * takes its stream as an argument). */
+    cuda->blas_handle = lender->blas_handle;
+    cuda->blas_workspace = lender->blas_workspace;
+    cuda->blas_workspace_bytes = lender->blas_workspace_bytes;
+    cuda->borrows_blas = true;
+    for (int32_t s = 0; s < image->num_steps; ++s)
+      if (image->steps[s].kind == AUTOGLM_CUDA_STEP_GEMM &&
+          (status = prepareGemm(cuda, s, message)) != AUTOGLM_OK)
+        return status;
+    return AUTOGLM_OK;
+  }
   cublasStatus_t created = cuda->blas->create(&cuda->blas_handle);
   if (created != CUBLAS_STATUS_SUCCESS) {
     cuda->blas_handle = NULL;
@@ -280,6 +295,8 @@ void autoglm_cuda_release_blas(autoglm_cuda_session *cuda) {
       lt->descDestroy(r->desc);
     memset(r, 0, sizeof(*r));
   }
+  if (cuda->borrows_blas)
+    cuda->blas_workspace = 0, cuda->blas_handle = NULL;
   if (cuda->blas_workspace)
     cuda->driver->cuMemFree(cuda->blas_workspace);
   cuda->blas_workspace = 0;

@@ -62,6 +62,10 @@ typedef enum autoglm_cuda_graph_state {
 
 typedef struct autoglm_cuda_session {
   const autoglm_cuda_driver *driver;
+  /* A session of one batch size of a batch-polymorphic model borrows the
+   * device weights and workspace of the largest size's session (`lender`,
+   * which outlives it) instead of allocating and uploading its own. */
+  const struct autoglm_cuda_session *lender;
   const autoglm_model_desc *model;
   const autoglm_cuda_image *image;
   int32_t ordinal;
@@ -90,12 +94,14 @@ typedef struct autoglm_cuda_session {
   cublasLtHandle_t blas_handle;
   CUdeviceptr blas_workspace;
   uint64_t blas_workspace_bytes;
+  bool borrows_blas; /* the handle and workspace are the lender's */
 
   /* cuDNN, when the image has CONV steps. */
   const autoglm_cudnn *dnn;
   cudnnHandle_t dnn_handle;
   CUdeviceptr dnn_workspace;
   uint64_t dnn_workspace_bytes;
+  bool borrows_dnn_workspace; /* the lender's, large enough for this size */
 
   autoglm_cuda_ready_step *steps;
   void **params;   /* every LAUNCH's parameter pointers, back to back */
@@ -134,8 +140,15 @@ void autoglm_cuda_append_error(autoglm_message *message,
 
 /*===-- image_check.c -----------------------------------------------------===*/
 
+/* The images of a batch-polymorphic model's sizes: none before version 5. */
+static inline int32_t
+autoglm_cuda_num_batch_images(const autoglm_cuda_image *image) {
+  return image->version >= 5 ? image->num_batch_images : 0;
+}
+
 /* Checks the device image against the descriptor without touching a GPU:
- * version, tables, kernel indices, argument kinds and buffer ranges. */
+ * version, tables, kernel indices, argument kinds and buffer ranges, and
+ * those of each batch size's image. */
 autoglm_status autoglm_cuda_check_image(const autoglm_model_desc *model,
                                         autoglm_message *message);
 
@@ -249,11 +262,13 @@ void autoglm_cuda_destroy_graph(autoglm_cuda_session *cuda);
 /*===-- session.c ---------------------------------------------------------===*/
 
 /* Builds the CUDA half of a session for `model`, whose weights (when kept in
- * a weights file) the generic session has mapped at `file_weights`. */
+ * a weights file) the generic session has mapped at `file_weights`; with a
+ * `lender` (the largest batch size's session, for another size), on its
+ * device weights and workspace instead. */
 autoglm_status autoglm_cuda_session_create(
     const autoglm_model_desc *model, const autoglm_session_options *options,
-    const void *file_weights, autoglm_cuda_session **out,
-    autoglm_message *message);
+    const void *file_weights, const autoglm_cuda_session *lender,
+    autoglm_cuda_session **out, autoglm_message *message);
 
 /* Frees everything the CUDA session holds; NULL-safe. */
 void autoglm_cuda_session_destroy(autoglm_cuda_session *cuda);

@@ -354,7 +354,14 @@ autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
     if ((uint64_t)cuda->steps[s].conv.workspace_bytes > workspace)
       workspace = (uint64_t)cuda->steps[s].conv.workspace_bytes;
   }
-  if (workspace > 0) {
+  const autoglm_cuda_session *lender = cuda->lender;
+  if (workspace > 0 && lender && lender->dnn_workspace_bytes >= workspace) {
+    /* Another batch size of the model: the largest size's workspace is
+     * large enough (runs of a session never overlap). */
+    cuda->dnn_workspace = lender->dnn_workspace;
+    cuda->dnn_workspace_bytes = lender->dnn_workspace_bytes;
+    cuda->borrows_dnn_workspace = true;
+  } else if (workspace > 0) {
     CUresult result = cuda->driver->cuMemAlloc(&cuda->dnn_workspace, workspace);
     if (result != CUDA_SUCCESS) {
       cuda->dnn_workspace = 0;
@@ -396,7 +403,7 @@ void autoglm_cuda_release_dnn(autoglm_cuda_session *cuda) {
       dnn->destroyDescriptor(r->parts[i]);
     memset(r, 0, sizeof(*r));
   }
-  if (cuda->dnn_workspace)
+  if (cuda->dnn_workspace && !cuda->borrows_dnn_workspace)
     cuda->driver->cuMemFree(cuda->dnn_workspace);
   cuda->dnn_workspace = 0;
   cuda->dnn_workspace_bytes = 0;

@@ -217,8 +217,8 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
     element = autoglm_dtype_size(c->type);
     const int64_t y[4] = {c->batch, c->filters, c->out_height, c->out_width};
     const int64_t x[4] = {c->batch, c->channels, c->height, c->width};
-    const int64_t w[4] = {c->filters, c->channels / c->groups,
-                          c->kernel_height, c->kernel_width};
+    const int64_t w[4] = {c->filters, c->channels / c->groups, c->kernel_height,
+                          c->kernel_width};
     memcpy(shapes[0], y, sizeof(y));
     memcpy(shapes[1], x, sizeof(x));
     memcpy(shapes[2], w, sizeof(w));
@@ -291,25 +291,11 @@ static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
   return AUTOGLM_OK;
 }
 
-autoglm_status autoglm_cuda_check_image(const autoglm_model_desc *model,
-                                        autoglm_message *message) {
+/* One image against the descriptor of its one batch size. */
+static autoglm_status checkSizeImage(const autoglm_model_desc *model,
+                                     autoglm_message *message) {
   const char *name = autoglm_model_name(model);
   const autoglm_cuda_image *image = model->device_image;
-  if (!image) {
-    autoglm_message_appendf(message,
-                            "model '%s' was compiled for cuda but has no "
-                            "device image",
-                            name);
-    return AUTOGLM_ERROR_INVALID_MODEL;
-  }
-  if (image->version != AUTOGLM_CUDA_IMAGE_VERSION) {
-    autoglm_message_appendf(
-        message,
-        "model '%s' carries a CUDA image of version %u, this runtime reads "
-        "version %u; recompile the model or use a matching runtime",
-        name, (unsigned)image->version, (unsigned)AUTOGLM_CUDA_IMAGE_VERSION);
-    return AUTOGLM_ERROR_ABI_MISMATCH;
-  }
   const char *problem = NULL;
   /* A model that only moves data (a reshape, an identity) has no kernels
    * and no fatbin. */
@@ -338,4 +324,68 @@ autoglm_status autoglm_cuda_check_image(const autoglm_model_desc *model,
       return status;
   }
   return AUTOGLM_OK;
+}
+
+/* A batch-polymorphic model's images: one per batch entry, each valid for
+ * its size, all on the one weights image. */
+static autoglm_status checkBatchImages(const autoglm_model_desc *model,
+                                       autoglm_message *message) {
+  const autoglm_cuda_image *image = model->device_image;
+  int32_t count = autoglm_model_num_batch_entries(model);
+  int32_t images = autoglm_cuda_num_batch_images(image);
+  if (images != count || (count > 0 && !image->batch_images)) {
+    autoglm_message_appendf(message,
+                            "model '%s' has %d batch sizes but its CUDA image "
+                            "has %d images of them",
+                            autoglm_model_name(model), count, images);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  for (int32_t i = 0; i < count; ++i) {
+    const autoglm_cuda_image *sized = &image->batch_images[i];
+    if (sized->version != image->version ||
+        autoglm_cuda_num_batch_images(sized) != 0 ||
+        sized->weights != image->weights ||
+        sized->weights_bytes != image->weights_bytes) {
+      autoglm_message_appendf(
+          message,
+          "model '%s': the CUDA image of batch %lld is not of the model's "
+          "version or weights",
+          autoglm_model_name(model), (long long)model->batch_entries[i].batch);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+    autoglm_model_desc view;
+    autoglm_model_batch_view(model, i, &view);
+    autoglm_status status = checkSizeImage(&view, message);
+    if (status != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
+}
+
+autoglm_status autoglm_cuda_check_image(const autoglm_model_desc *model,
+                                        autoglm_message *message) {
+  const char *name = autoglm_model_name(model);
+  const autoglm_cuda_image *image = model->device_image;
+  if (!image) {
+    autoglm_message_appendf(message,
+                            "model '%s' was compiled for cuda but has no "
+                            "device image",
+                            name);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  if (image->version < AUTOGLM_CUDA_IMAGE_OLDEST_VERSION ||
+      image->version > AUTOGLM_CUDA_IMAGE_VERSION) {
+    autoglm_message_appendf(
+        message,
+        "model '%s' carries a CUDA image of version %u, this runtime reads "
+        "versions %u to %u; recompile the model or use a matching runtime",
+        name, (unsigned)image->version,
+        (unsigned)AUTOGLM_CUDA_IMAGE_OLDEST_VERSION,
+        (unsigned)AUTOGLM_CUDA_IMAGE_VERSION);
+    return AUTOGLM_ERROR_ABI_MISMATCH;
+  }
+  autoglm_status status = checkSizeImage(model, message);
+  if (status != AUTOGLM_OK)
+    return status;
+  return checkBatchImages(model, message);
 }

@@ -62,12 +62,21 @@ autoglm_status autoglm_cuda_allocate(autoglm_cuda_session *cuda,
                                      uint64_t weights_bytes,
                                      autoglm_message *message) {
   const autoglm_model_desc *model = cuda->model;
-  autoglm_status status =
-      allocate(cuda, &cuda->workspace, model->workspace_bytes, "its workspace",
-               NULL, message);
-  if (status == AUTOGLM_OK)
-    status = allocate(cuda, &cuda->weights, weights_bytes, "its weights", NULL,
-                      message);
+  const autoglm_cuda_session *lender = cuda->lender;
+  autoglm_status status = AUTOGLM_OK;
+  if (lender) {
+    /* Another batch size of the model: its weights are on the device and
+     * its workspace, the largest size's, holds this size's. */
+    cuda->workspace = lender->workspace;
+    cuda->weights = lender->weights;
+    weights_bytes = 0;
+  } else {
+    status = allocate(cuda, &cuda->workspace, model->workspace_bytes,
+                      "its workspace", NULL, message);
+    if (status == AUTOGLM_OK)
+      status = allocate(cuda, &cuda->weights, weights_bytes, "its weights",
+                        NULL, message);
+  }
   for (int32_t i = 0; status == AUTOGLM_OK && i < model->num_inputs; ++i) {
     cuda->buffer_bytes[i] = tensorBytes(&model->inputs[i]);
     status = allocate(cuda, &cuda->buffers[i], cuda->buffer_bytes[i], "input",
@@ -82,7 +91,7 @@ autoglm_status autoglm_cuda_allocate(autoglm_cuda_session *cuda,
   if (status != AUTOGLM_OK)
     return status;
 
-  cuda->weights_bytes = weights_bytes;
+  cuda->weights_bytes = lender ? lender->weights_bytes : weights_bytes;
   if (weights_bytes == 0)
     return AUTOGLM_OK;
   CUresult result =
@@ -105,6 +114,9 @@ void autoglm_cuda_free_buffers(autoglm_cuda_session *cuda) {
   for (int32_t i = 0; cuda->buffers && i < count; ++i)
     if (cuda->buffers[i])
       d->cuMemFree(cuda->buffers[i]);
+  /* Borrowed ones are the lender's to free. */
+  if (cuda->lender)
+    cuda->weights = cuda->workspace = 0;
   if (cuda->weights)
     d->cuMemFree(cuda->weights);
   if (cuda->workspace)

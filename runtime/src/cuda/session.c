@@ -59,7 +59,9 @@ static autoglm_status build(autoglm_cuda_session *cuda,
   if ((status = autoglm_cuda_allocate(cuda, weights, weightsBytes, message)) !=
       AUTOGLM_OK)
     return status;
-  if (!embedded)
+  if (cuda->lender)
+    cuda->file_weights_bytes = cuda->lender->file_weights_bytes;
+  else if (!embedded)
     cuda->file_weights_bytes = weightsBytes;
   /* Non-blocking: the session's work never waits for, nor holds up, other
    * users' work on the legacy default stream. */
@@ -81,8 +83,8 @@ static autoglm_status build(autoglm_cuda_session *cuda,
 
 autoglm_status autoglm_cuda_session_create(
     const autoglm_model_desc *model, const autoglm_session_options *options,
-    const void *file_weights, autoglm_cuda_session **out,
-    autoglm_message *message) {
+    const void *file_weights, const autoglm_cuda_session *lender,
+    autoglm_cuda_session **out, autoglm_message *message) {
   *out = NULL;
   if (options->device_ordinal < 0) {
     autoglm_message_appendf(message,
@@ -103,6 +105,7 @@ autoglm_status autoglm_cuda_session_create(
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
   cuda->driver = driver;
+  cuda->lender = lender;
   cuda->model = model;
   cuda->image = model->device_image;
   cuda->last_device_ms = -1;
