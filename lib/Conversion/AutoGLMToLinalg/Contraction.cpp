@@ -280,14 +280,13 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     } else {
       Value a = wT;
       if (n > 1) // the weight broadcast along the batch, as for Conv
-        a = reshapeTo(
-            b, loc,
-            linalg::BroadcastOp::create(
-                b, loc, wT,
-                emptyTensor(b, loc, {n, groups, og * taps, cg}, et),
-                ArrayRef<int64_t>{0})
-                .getResult()[0],
-            {n * groups, og * taps, cg});
+        a = reshapeTo(b, loc,
+                      linalg::BroadcastOp::create(
+                          b, loc, wT,
+                          emptyTensor(b, loc, {n, groups, og * taps, cg}, et),
+                          ArrayRef<int64_t>{0})
+                          .getResult()[0],
+                      {n * groups, og * taps, cg});
       Value init = filledTensor(b, loc, {n * groups, og * taps, spatial}, zero);
       col = linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
                                           ValueRange{a, x}, ValueRange{init})
@@ -307,9 +306,9 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     //    strided slice per tap; the padding is cropped afterwards.
     SmallVector<int64_t> fullShape = {n, outputs};
     for (int64_t i = 0; i < nsp; ++i)
-      fullShape.push_back(
-          std::max((inSpatial[i] - 1) * strides[i] + dil[i] * (kernel[i] - 1) + 1,
-                   pads[i] + resultType.getDimSize(2 + i)));
+      fullShape.push_back(std::max((inSpatial[i] - 1) * strides[i] +
+                                       dil[i] * (kernel[i] - 1) + 1,
+                                   pads[i] + resultType.getDimSize(2 + i)));
     Value full;
     if (Value bias = adaptor.getBias()) {
       unsigned rank = fullShape.size();
@@ -317,8 +316,7 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
       full = buildGeneric(
           b, loc, {bias}, emptyTensor(b, loc, fullShape, et),
           {AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)), id},
-          parallelIterators(rank),
-          [](OpBuilder &, Location, ValueRange a) {
+          parallelIterators(rank), [](OpBuilder &, Location, ValueRange a) {
             return SmallVector<Value>{a[0]};
           })[0];
     } else {
@@ -355,13 +353,13 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
           b, loc, sliceType, col, colOffsets, colSizes, colSteps);
       Value target = tensor::ExtractSliceOp::create(
           b, loc, sliceType, full, outOffsets, sliceSizes, outSteps);
-      Value sum = buildGeneric(
-          b, loc, {contribution}, target, {id, id},
-          parallelIterators(sliceRank),
-          [](OpBuilder &nb, Location nloc, ValueRange a) {
-            return SmallVector<Value>{
-                arith::AddFOp::create(nb, nloc, a[1], a[0])};
-          })[0];
+      Value sum =
+          buildGeneric(b, loc, {contribution}, target, {id, id},
+                       parallelIterators(sliceRank),
+                       [](OpBuilder &nb, Location nloc, ValueRange a) {
+                         return SmallVector<Value>{
+                             arith::AddFOp::create(nb, nloc, a[1], a[0])};
+                       })[0];
       full = tensor::InsertSliceOp::create(b, loc, sum, full, outOffsets,
                                            sliceSizes, outSteps);
     }
