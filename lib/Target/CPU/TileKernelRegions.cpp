@@ -24,6 +24,12 @@
 // - then the region is inlined: on the CPU a kernel is a loop nest of the
 //   host function; the `autoglm.kernel` attribute names the kernel loop.
 //
+// A convolution's product of one image whose B is its im2col is cut
+// differently (reusePanels): blocks of whole output rows spanning all of M,
+// dealt to a few parallel slots that run their blocks in an scf.for, each
+// block copying its input rows into its slot's column panel (one strided
+// slice per kernel tap) before multiplying; the whole-image im2col is gone.
+//
 // A product outside any region (or in one whose root is something else) is
 // tiled the same way with its fill. After bufferization the blocks become
 // `scf.parallel` (run on the runtime's threads) and
