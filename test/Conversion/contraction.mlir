@@ -2,8 +2,8 @@
 
 // matmul -> linalg.matmul / linalg.batch_matmul (broadcast batch dims
 // materialized first); conv -> tensor.pad + linalg.conv_* named ops,
-// depthwise, or a grouped generic; conv_transpose -> dilating insert_slice
-// + flipped-kernel conv + crop; pool -> linalg.pooling_nchw_* or a window
+// depthwise, or a grouped generic; conv_transpose -> transposed weight x
+// input matmul + one strided overlap-add per kernel tap + crop; pool -> linalg.pooling_nchw_* or a window
 // generic, average divided by a constant table of window counts.
 
 // Two groups of two channels: loops (n, g, o, y, x, c, ky, kx); the input
@@ -103,11 +103,23 @@ func.func @conv_grouped(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> ten
   return %0 : tensor<1x6x3x3xf32>
 }
 
+// The product of the transposed weight [O*KH*KW, C] with the input
+// [C, H*W], then tap (ky, kx) added at rows 2y + ky, columns 2x + kx of the
+// 7x7 uncropped output (9 taps), then the crop by the padding of 1.
 // CHECK-LABEL: func.func @conv_transpose(
-// CHECK:         %[[BUF:.+]] = linalg.fill {{.+}} -> tensor<1x2x7x7xf32>
-// CHECK:         %[[D:.+]] = tensor.insert_slice %arg0 into %[[BUF]][0, 0, 1, 1] [1, 2, 3, 3] [1, 1, 2, 2] : tensor<1x2x3x3xf32> into tensor<1x2x7x7xf32>
-// CHECK:         tensor.extract %arg1
-// CHECK:         linalg.conv_2d_nchw_fchw {{.+}} ins(%[[D]], %{{.+}} : tensor<1x2x7x7xf32>, tensor<3x2x3x3xf32>) outs(%{{.+}} : tensor<1x3x5x5xf32>)
+// CHECK:         linalg.transpose ins(%{{.+}} : tensor<1x2x27xf32>) outs(%{{.+}} : tensor<1x27x2xf32>) permutation = [0, 2, 1]
+// CHECK:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<27x2xf32>, tensor<2x9xf32>) outs(%{{.+}} : tensor<27x9xf32>)
+// CHECK:         %[[COL:.+]] = tensor.collapse_shape %{{.+}} : tensor<1x1x3x3x3x3x3xf32> into tensor<1x3x3x3x3x3xf32>
+// CHECK:         %[[FULL:.+]] = linalg.fill {{.+}} -> tensor<1x3x7x7xf32>
+// CHECK:         %[[TAP0:.+]] = tensor.extract_slice %[[COL]][0, 0, 0, 0, 0, 0] [1, 3, 1, 1, 3, 3] [1, 1, 1, 1, 1, 1]
+// CHECK:         %[[DST0:.+]] = tensor.extract_slice %[[FULL]][0, 0, 0, 0] [1, 3, 3, 3] [1, 1, 2, 2]
+// CHECK:         %[[SUM0:.+]] = linalg.generic {{.+}} ins(%[[TAP0]] : tensor<1x3x3x3xf32>) outs(%[[DST0]] : tensor<1x3x3x3xf32>)
+// CHECK:           arith.addf
+// CHECK:         tensor.insert_slice %[[SUM0]] into %[[FULL]][0, 0, 0, 0] [1, 3, 3, 3] [1, 1, 2, 2]
+// CHECK-COUNT-7: tensor.insert_slice
+// CHECK:         %[[LAST:.+]] = tensor.insert_slice %{{.+}}[0, 0, 2, 2] [1, 3, 3, 3] [1, 1, 2, 2]
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         tensor.extract_slice %[[LAST]][0, 0, 1, 1] [1, 3, 5, 5] [1, 1, 1, 1] : tensor<1x3x7x7xf32> to tensor<1x3x5x5xf32>
 func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x3x5x5xf32> {
   %0 = autoglm.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x5x5xf32>
   return %0 : tensor<1x3x5x5xf32>

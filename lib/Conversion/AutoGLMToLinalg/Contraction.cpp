@@ -7,9 +7,12 @@
 //   2d_nchw_fchw,3d_ncdhw_fcdhw} (groups = 1),
 //   linalg.depthwise_conv_2d_nchw_chw (groups = channels = outputs), otherwise
 //   a grouped-convolution generic; the bias is one more generic.
-// conv_transpose: the input is dilated by the stride (insert_slice with
-//   strides into zeros) and padded by dilation * (K - 1) - pad, then
-//   convolved with the flipped, transposed weight (per group).
+// conv_transpose: a matrix product per image and group of the transposed
+//   weight [O/G * K..., C/G] with the input [C/G, H*W] (every input pixel
+//   times every kernel tap), then an overlap-add (col2im): one strided
+//   slice of the bias-initialized output per kernel tap, cropped by the
+//   padding. Dilating the input by the stride and convolving instead would
+//   multiply (stride^2 - 1) zeros for every input pixel.
 // pool: padding with the max identity (or zeros for avg, plus the ceil_mode
 //   overhang), linalg.pooling_nchw_{max,sum} for 2-D (a window generic
 //   otherwise); average pooling divides by a compile-time table of window
@@ -239,77 +242,135 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
+    MLIRContext *ctx = b.getContext();
     auto resultType = signlessTensor(op.getType());
     Type et = resultType.getElementType();
     auto it = cast<RankedTensorType>(adaptor.getInput().getType());
     auto wt = cast<RankedTensorType>(adaptor.getWeight().getType());
     int64_t nsp = it.getRank() - 2;
     ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads(),
-                      dil = op.getDilations(), outPad = op.getOutputPadding();
-    // Dilate the input by the stride and pad it so that a stride-1
-    // convolution with the flipped kernel computes the transposed one.
-    SmallVector<int64_t> bufShape = {it.getDimSize(0), it.getDimSize(1)};
-    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)), sizes,
-        steps(2, b.getIndexAttr(1));
-    SmallVector<OpFoldResult> cropOffsets(2, b.getIndexAttr(0));
-    for (int64_t i = 0; i < nsp; ++i) {
-      int64_t span = dil[i] * (wt.getDimSize(2 + i) - 1);
-      int64_t lo = span - pads[i];
-      int64_t hi = span - pads[nsp + i] + (outPad.empty() ? 0 : outPad[i]);
-      bufShape.push_back((it.getDimSize(2 + i) - 1) * strides[i] + 1 +
-                         std::max<int64_t>(lo, 0) + std::max<int64_t>(hi, 0));
-      offsets.push_back(b.getIndexAttr(std::max<int64_t>(lo, 0)));
-      steps.push_back(b.getIndexAttr(strides[i]));
-      cropOffsets.push_back(b.getIndexAttr(std::max<int64_t>(-lo, 0)));
+                      dil = op.getDilations();
+    int64_t n = it.getDimSize(0), groups = op.getGroups();
+    int64_t cg = it.getDimSize(1) / groups, og = wt.getDimSize(1);
+    int64_t outputs = groups * og;
+    ArrayRef<int64_t> inSpatial = it.getShape().drop_front(2),
+                      kernel = wt.getShape().drop_front(2);
+    int64_t spatial = product(inSpatial), taps = product(kernel);
+    Value zero = numConst(b, loc, et, 0);
+
+    // 1. The product: every input pixel times every kernel tap,
+    //    col[n, g, o, k..., s...] = sum_c W[g, c, o, k...] * X[n, g, c, s...],
+    //    a matrix product per image and group with the weight transposed,
+    //    A = W^T [O/G * K, C/G] and B = X [C/G, H*W].
+    Value w3 = reshapeTo(b, loc, adaptor.getWeight(), {groups, cg, og * taps});
+    Value wT = linalg::TransposeOp::create(
+                   b, loc, w3, emptyTensor(b, loc, {groups, og * taps, cg}, et),
+                   ArrayRef<int64_t>{0, 2, 1})
+                   .getResult()[0];
+    Value x = reshapeTo(b, loc, adaptor.getInput(), {n * groups, cg, spatial});
+    Value col;
+    if (n * groups == 1) {
+      Value init = filledTensor(b, loc, {og * taps, spatial}, zero);
+      col = linalg::MatmulOp::create(
+                b, loc, TypeRange{init.getType()},
+                ValueRange{reshapeTo(b, loc, wT, {og * taps, cg}),
+                           reshapeTo(b, loc, x, {cg, spatial})},
+                ValueRange{init})
+                .getResult(0);
+    } else {
+      Value a = wT;
+      if (n > 1) // the weight broadcast along the batch, as for Conv
+        a = reshapeTo(b, loc,
+                      linalg::BroadcastOp::create(
+                          b, loc, wT,
+                          emptyTensor(b, loc, {n, groups, og * taps, cg}, et),
+                          ArrayRef<int64_t>{0})
+                          .getResult()[0],
+                      {n * groups, og * taps, cg});
+      Value init = filledTensor(b, loc, {n * groups, og * taps, spatial}, zero);
+      col = linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
+                                          ValueRange{a, x}, ValueRange{init})
+                .getResult(0);
     }
-    for (int64_t d : it.getShape())
-      sizes.push_back(b.getIndexAttr(d));
-    Value buf = filledTensor(b, loc, bufShape, numConst(b, loc, et, 0));
-    Value dilated = tensor::InsertSliceOp::create(b, loc, adaptor.getInput(),
-                                                  buf, offsets, sizes, steps);
-    // W is [C, O/G, K...]; the grouped forward convolution takes
-    // W'[g * O/G + o, c, k...] = W[g * C/G + c, o, K-1-k...], [O, C/G, K...].
-    int64_t groups = op.getGroups();
-    int64_t outPerGroup = wt.getDimSize(1),
-            inPerGroup = wt.getDimSize(0) / groups;
-    SmallVector<int64_t> flippedShape = {outPerGroup * groups, inPerGroup};
-    flippedShape.append(wt.getShape().begin() + 2, wt.getShape().end());
-    Value weight = adaptor.getWeight();
-    Value flipped = buildIndexed(
-        b, loc, RankedTensorType::get(flippedShape, et), {}, {},
-        [&](OpBuilder &nb, Location nloc, ArrayRef<Value> idx, ValueRange) {
-          Value perGroup = indexConst(nb, nloc, outPerGroup);
-          Value group = arith::DivUIOp::create(nb, nloc, idx[0], perGroup);
-          Value channel = arith::AddIOp::create(
-              nb, nloc,
-              arith::MulIOp::create(nb, nloc, group,
-                                    indexConst(nb, nloc, inPerGroup)),
-              idx[1]);
-          SmallVector<Value> src = {
-              channel, arith::RemUIOp::create(nb, nloc, idx[0], perGroup)};
-          for (int64_t i = 0; i < nsp; ++i)
-            src.push_back(arith::SubIOp::create(
-                nb, nloc, indexConst(nb, nloc, wt.getDimSize(2 + i) - 1),
-                idx[2 + i]));
-          return Value(tensor::ExtractOp::create(nb, nloc, weight, src));
-        });
-    SmallVector<int64_t> fullShape = {resultType.getDimSize(0),
-                                      resultType.getDimSize(1)};
+    SmallVector<int64_t> colShape = {n, groups, og};
+    colShape.append(kernel.begin(), kernel.end());
+    colShape.append(inSpatial.begin(), inSpatial.end());
+    col = reshapeTo(b, loc, col, colShape);
+    colShape.erase(colShape.begin() + 1);
+    colShape[1] = outputs;
+    col = reshapeTo(b, loc, col, colShape); // [N, O, K..., S...]
+
+    // 2. Overlap-add (col2im): tap k of input pixel s lands on output pixel
+    //    s * stride + k * dilation - pad_begin. The sums go into an uncropped
+    //    buffer starting with the bias (each output pixel gets it once), one
+    //    strided slice per tap; the padding is cropped afterwards.
+    SmallVector<int64_t> fullShape = {n, outputs};
     for (int64_t i = 0; i < nsp; ++i)
-      fullShape.push_back(bufShape[2 + i] -
-                          dil[i] * (wt.getDimSize(2 + i) - 1));
-    SmallVector<int64_t> ones(nsp, 1);
-    Value full =
-        convolve(b, loc, dilated, flipped, RankedTensorType::get(fullShape, et),
-                 ones, dil, groups);
-    SmallVector<OpFoldResult> outSizes,
+      fullShape.push_back(std::max((inSpatial[i] - 1) * strides[i] +
+                                       dil[i] * (kernel[i] - 1) + 1,
+                                   pads[i] + resultType.getDimSize(2 + i)));
+    Value full;
+    if (Value bias = adaptor.getBias()) {
+      unsigned rank = fullShape.size();
+      AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+      full = buildGeneric(
+          b, loc, {bias}, emptyTensor(b, loc, fullShape, et),
+          {AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)), id},
+          parallelIterators(rank), [](OpBuilder &, Location, ValueRange a) {
+            return SmallVector<Value>{a[0]};
+          })[0];
+    } else {
+      full = filledTensor(b, loc, fullShape, zero);
+    }
+    SmallVector<int64_t> sliceShape = {n, outputs};
+    sliceShape.append(inSpatial.begin(), inSpatial.end());
+    auto sliceType = RankedTensorType::get(sliceShape, et);
+    unsigned sliceRank = sliceShape.size();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(sliceRank, ctx);
+    SmallVector<OpFoldResult> sliceSizes, outSteps(2, b.getIndexAttr(1));
+    for (int64_t d : sliceShape)
+      sliceSizes.push_back(b.getIndexAttr(d));
+    for (int64_t i = 0; i < nsp; ++i)
+      outSteps.push_back(b.getIndexAttr(strides[i]));
+    SmallVector<OpFoldResult> colSizes(sliceSizes.begin(),
+                                       sliceSizes.begin() + 2);
+    colSizes.append(nsp, b.getIndexAttr(1));
+    colSizes.append(sliceSizes.begin() + 2, sliceSizes.end());
+    SmallVector<OpFoldResult> colSteps(colShape.size(), b.getIndexAttr(1));
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      SmallVector<int64_t> k(nsp);
+      for (int64_t i = nsp - 1, rest = tap; i >= 0; --i) {
+        k[i] = rest % kernel[i];
+        rest /= kernel[i];
+      }
+      SmallVector<OpFoldResult> colOffsets(colShape.size(), b.getIndexAttr(0)),
+          outOffsets(2, b.getIndexAttr(0));
+      for (int64_t i = 0; i < nsp; ++i) {
+        colOffsets[2 + i] = b.getIndexAttr(k[i]);
+        outOffsets.push_back(b.getIndexAttr(k[i] * dil[i]));
+      }
+      Value contribution = tensor::ExtractSliceOp::create(
+          b, loc, sliceType, col, colOffsets, colSizes, colSteps);
+      Value target = tensor::ExtractSliceOp::create(
+          b, loc, sliceType, full, outOffsets, sliceSizes, outSteps);
+      Value sum =
+          buildGeneric(b, loc, {contribution}, target, {id, id},
+                       parallelIterators(sliceRank),
+                       [](OpBuilder &nb, Location nloc, ValueRange a) {
+                         return SmallVector<Value>{
+                             arith::AddFOp::create(nb, nloc, a[1], a[0])};
+                       })[0];
+      full = tensor::InsertSliceOp::create(b, loc, sum, full, outOffsets,
+                                           sliceSizes, outSteps);
+    }
+    SmallVector<OpFoldResult> cropOffsets(2, b.getIndexAttr(0)), outSizes,
         unit(resultType.getRank(), b.getIndexAttr(1));
+    for (int64_t i = 0; i < nsp; ++i)
+      cropOffsets.push_back(b.getIndexAttr(pads[i]));
     for (int64_t d : resultType.getShape())
       outSizes.push_back(b.getIndexAttr(d));
     Value r = tensor::ExtractSliceOp::create(b, loc, resultType, full,
                                              cropOffsets, outSizes, unit);
-    if (Value bias = adaptor.getBias())
-      r = addChannelBias(b, loc, r, bias);
     rewriter.replaceOp(op, r);
     return success();
   }

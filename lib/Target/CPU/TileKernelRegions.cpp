@@ -24,6 +24,12 @@
 // - then the region is inlined: on the CPU a kernel is a loop nest of the
 //   host function; the `autoglm.kernel` attribute names the kernel loop.
 //
+// A convolution's product of one image whose B is its im2col is cut
+// differently (reusePanels): blocks of whole output rows spanning all of M,
+// dealt to a few parallel slots that run their blocks in an scf.for, each
+// block copying its input rows into its slot's column panel (one strided
+// slice per kernel tap) before multiplying; the whole-image im2col is gone.
+//
 // A product outside any region (or in one whose root is something else) is
 // tiled the same way with its fill. After bufferization the blocks become
 // `scf.parallel` (run on the runtime's threads) and
@@ -40,6 +46,7 @@
 
 #include "autoglm/Dialect/AutoGLM.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/PatternMatch.h"
@@ -80,6 +87,102 @@ linalg::LinalgOp productOf(linalg::LinalgOp root) {
   return product;
 }
 
+/// The im2col of a convolution's product (ConvToMatmul.cpp), of one image:
+/// B is `collapse_shape(col)`, col `[1, C, KH, KW, OH, OW]` an all-parallel
+/// copy generic of the padded input with the window map
+/// `(n, c, kh, kw, i, j) -> (n, c, sh*i + dh*kh, sw*j + dw*kw)`.
+struct Im2col {
+  linalg::GenericOp op;
+  tensor::CollapseShapeOp collapse;
+  int64_t sh, sw, dh, dw;
+};
+
+std::optional<Im2col> im2colOf(linalg::LinalgOp product) {
+  if (!isa<linalg::MatmulOp>(product))
+    return std::nullopt;
+  auto collapse =
+      product.getDpsInputs()[1].getDefiningOp<tensor::CollapseShapeOp>();
+  auto col = collapse ? collapse.getSrc().getDefiningOp<linalg::GenericOp>()
+                      : linalg::GenericOp();
+  if (!col || !collapse->hasOneUse() || !col->hasOneUse() ||
+      !col.hasPureTensorSemantics() || col.getNumDpsInputs() != 1 ||
+      col.getNumDpsInits() != 1 || col.getNumLoops() != 6 ||
+      col.getNumParallelLoops() != 6 ||
+      !col.getMatchingIndexingMap(col.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(col.getBody()->getTerminator());
+  if (yield.getValues().size() != 1 ||
+      yield.getValues()[0] != col.getBody()->getArgument(0))
+    return std::nullopt;
+  AffineMap map = col.getMatchingIndexingMap(col.getDpsInputOperand(0));
+  if (map.getNumResults() != 4)
+    return std::nullopt;
+  // The strides and dilations: the map at unit vectors.
+  auto at = [&](unsigned dim) {
+    SmallVector<int64_t> point(6, 0);
+    point[dim] = 1;
+    return map.compose(point);
+  };
+  Im2col info{col, collapse, at(4)[2], at(5)[3], at(2)[2], at(3)[3]};
+  MLIRContext *ctx = col.getContext();
+  auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
+  // Equal as linear functions (the terms of a sum may come in any order).
+  auto same = [&](AffineExpr a, AffineExpr b) {
+    auto diff = dyn_cast<AffineConstantExpr>(simplifyAffineExpr(a - b, 6, 0));
+    return diff && diff.getValue() == 0;
+  };
+  if (!same(map.getResult(0), d(0)) || !same(map.getResult(1), d(1)) ||
+      !same(map.getResult(2), d(4) * info.sh + d(2) * info.dh) ||
+      !same(map.getResult(3), d(5) * info.sw + d(3) * info.dw) ||
+      cast<RankedTensorType>(col->getResult(0).getType()).getDimSize(0) != 1)
+    return std::nullopt;
+  return info;
+}
+
+/// How a convolution's product is cut when its im2col is computed per
+/// block: blocks of `rows` whole output rows (all of M), run by `slots`
+/// parallel iterations of `perSlot` consecutive blocks each, every slot
+/// with one column panel that its blocks reuse.
+struct PanelPlan {
+  int64_t rows = 0, slots = 0, perSlot = 0;
+};
+
+/// Rows per block: as many whole rows of OW pixels as keep the panel
+/// (K x rows*OW) within 1.5 MiB (of a 2 MiB L2) and near the product's
+/// usual block width, dividing OH. Slots: at most `maxSlots`, a divisor of
+/// the block count leaving at least two blocks per slot (a panel used once
+/// gains nothing). No plan (rows 0) otherwise.
+PanelPlan planPanels(const Im2col &col, int64_t nc, unsigned elementBits,
+                     int64_t maxSlots) {
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(col.op->getResult(0).getType()).getShape();
+  int64_t k = shape[1] * shape[2] * shape[3], oh = shape[4], ow = shape[5];
+  int64_t budget = (3 << 19) * 8 / elementBits; // elements
+  PanelPlan plan;
+  for (int64_t r = 1; r < oh; ++r)
+    if (oh % r == 0 &&
+        (r == 1 || (r * ow <= std::max(nc, ow) && r * ow * k <= budget)))
+      plan.rows = r;
+  if (!plan.rows || plan.rows * ow * k > 2 * budget)
+    return {};
+  int64_t blocks = oh / plan.rows;
+  for (int64_t s = std::min(maxSlots, blocks / 2); s >= 1; --s)
+    if (blocks % s == 0) {
+      plan.slots = s;
+      break;
+    }
+  if (!plan.slots)
+    return {};
+  plan.perSlot = blocks / plan.slots;
+  return plan;
+}
+
+/// Slots of a convolution's block loop with its im2col per block: each
+/// slot is a parallel iteration with its own panel (2 and 4 keep both
+/// threads of a 2-core machine busy; more slots would mean more panels,
+/// each reused by fewer blocks).
+constexpr int64_t kPanelSlots = 4;
+
 struct TileKernelRegionsPass
     : public autoglm::impl::AutoGLMTileKernelRegionsBase<
           TileKernelRegionsPass> {
@@ -100,8 +203,17 @@ struct TileKernelRegionsPass
     unsigned elementBits =
         getElementTypeOrSelf(product.getDpsInits()[0].getType())
             .getIntOrFloatBitWidth();
-    SmallVector<int64_t> blocks =
-        cacheBlocks(product, chooseTiles(bits, elementBits));
+    ContractionTiles tiles = chooseTiles(bits, elementBits);
+    SmallVector<int64_t> blocks = cacheBlocks(product, tiles);
+    // A convolution's im2col per block of whole output rows, into a panel
+    // per slot (reusePanels below): here the slots, each all of M.
+    std::optional<Im2col> col = im2colOf(product);
+    PanelPlan plan = col ? planPanels(*col, tiles.nc, elementBits, kPanelSlots)
+                         : PanelPlan();
+    if (plan.rows)
+      blocks = {0, plan.rows * plan.perSlot *
+                       cast<RankedTensorType>(col->op->getResult(0).getType())
+                           .getDimSize(5)};
     if (llvm::all_of(blocks, [](int64_t t) { return t == 0; }))
       return;
     if (root == product)
@@ -144,6 +256,173 @@ struct TileKernelRegionsPass
     for (Operation *op : dead)
       if (op->use_empty())
         rewriter.eraseOp(op);
+    if (plan.rows)
+      reusePanels(rewriter, *result, *col, plan, root == product, kind);
+  }
+
+  /// Within each slot of a convolution's block loop (`outer`, one slot of
+  /// `plan.perSlot` blocks per iteration), the blocks run one after the
+  /// other (a second tile-and-fuse, an scf.for) and each computes its own
+  /// im2col, one strided copy of the padded input per kernel tap, into the
+  /// slot's panel `[C, KH, KW, rows, OW]`, which the block's product then
+  /// reads as its B `[C*KH*KW, rows*OW]`. The panel is written while the
+  /// previous block's is still in L2 at the same address: the whole-image
+  /// im2col went out to memory and back (docs/decisions.md). The panels are
+  /// one buffer `[slots, C, KH, KW, rows, OW]` outside the loop (a shared
+  /// output of the slot loop, zeroed once per run), which the arena plans:
+  /// nothing is allocated inside a kernel. Where a step fails, what is left
+  /// is the slot loop with the whole-image im2col: slower, still right.
+  void reusePanels(RewriterBase &rewriter, scf::SCFTileAndFuseResult &outer,
+                   Im2col col, const PanelPlan &plan, bool rootIsProduct,
+                   StringRef kind) {
+    MLIRContext *ctx = rewriter.getContext();
+    auto colType = cast<RankedTensorType>(col.op->getResult(0).getType());
+    ArrayRef<int64_t> shape = colType.getShape();
+    int64_t c = shape[1], kh = shape[2], kw = shape[3], ow = shape[5];
+    int64_t width = plan.rows * ow;
+    auto slotLoop = dyn_cast<scf::ForallOp>(outer.loops.front().getOperation());
+    if (!slotLoop || outer.tiledAndFusedOps.empty())
+      return;
+    auto tiledRoot = cast<TilingInterface>(outer.tiledAndFusedOps.front());
+
+    // The slot's blocks, one after the other, each with its product and fill.
+    SmallVector<int64_t> inner = {0, width};
+    if (rootIsProduct)
+      inner.push_back(0);
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(getAsIndexOpFoldResult(ctx, inner));
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(tiling);
+    options.setFusionControlFn(
+        [&](tensor::ExtractSliceOp, OpResult producer, bool)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (isa<linalg::MatmulOp, linalg::FillOp>(producer.getOwner()))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    rewriter.setInsertionPoint(tiledRoot);
+    FailureOr<scf::SCFTileAndFuseResult> blocks =
+        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, tiledRoot, options);
+    if (failed(blocks) || blocks->loops.empty())
+      return;
+    for (OpResult r : tiledRoot->getResults())
+      rewriter.replaceAllUsesWith(r, blocks->replacements.lookup(r));
+    linalg::MatmulOp block;
+    for (Operation *op : blocks->tiledAndFusedOps)
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
+        block = matmul;
+    auto blockLoop = dyn_cast<scf::ForOp>(blocks->loops.front().getOperation());
+    if (!block || !blockLoop)
+      return;
+    eraseDeadOps(rewriter, slotLoop.getBody());
+
+    // The panels: a zero fill outside, its slot's slice fused into the slot
+    // loop and yielded, which makes the whole buffer a shared output.
+    Location loc = block.getLoc();
+    Type et = colType.getElementType();
+    rewriter.setInsertionPoint(slotLoop);
+    auto panelsFill = linalg::FillOp::create(
+        rewriter, loc,
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(et))
+            .getResult(),
+        tensor::EmptyOp::create(
+            rewriter, loc,
+            ArrayRef<int64_t>{plan.slots, c, kh, kw, plan.rows, ow}, et)
+            .getResult());
+    Value panels = panelsFill.getResult(0);
+    rewriter.setInsertionPointToStart(slotLoop.getBody());
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    Value slotOffset = slotLoop.getInductionVars()[0];
+    OpFoldResult slot = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d(0).floorDiv(width * plan.perSlot), {slotOffset});
+    OpFoldResult zero = rewriter.getIndexAttr(0),
+                 one = rewriter.getIndexAttr(1);
+    auto slotPanel = tensor::ExtractSliceOp::create(
+        rewriter, loc, panels, {slot, zero, zero, zero, zero, zero},
+        getAsIndexOpFoldResult(ctx, {1, c, kh, kw, plan.rows, ow}),
+        SmallVector<OpFoldResult>(6, one));
+    SmallVector<LoopLikeOpInterface> loops = {slotLoop};
+    std::optional<scf::SCFFuseProducerOfSliceResult> fused =
+        scf::tileAndFuseProducerOfSlice(rewriter, slotPanel, loops);
+    if (!fused || failed(scf::yieldReplacementForFusedProducer(
+                      rewriter, slotPanel, *fused, loops)))
+      return;
+    slotLoop = cast<scf::ForallOp>(loops.front().getOperation());
+    slotLoop->setAttr("autoglm.kernel", rewriter.getStringAttr(kind));
+    slotOffset = slotLoop.getInductionVars()[0];
+    // The loop's shared output is the fill's init; the fill itself (of
+    // every panel) is left unused: each slot zeroes its own.
+    if (panelsFill->use_empty())
+      rewriter.eraseOp(panelsFill);
+    Value panelInit = fused->tiledAndFusedProducer;
+
+    // The block loop carries the panel; the slot writes back what it ends
+    // with.
+    FailureOr<LoopLikeOpInterface> carried =
+        cast<LoopLikeOpInterface>(blockLoop.getOperation())
+            .replaceWithAdditionalYields(
+                rewriter, ValueRange{panelInit},
+                /*replaceInitOperandUsesInLoop=*/false,
+                [](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
+                  return SmallVector<Value>{args.front()};
+                });
+    if (failed(carried))
+      return;
+    blockLoop = cast<scf::ForOp>(carried->getOperation());
+    for (Operation &op : slotLoop.getTerminator().getYieldingOps())
+      if (auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(&op))
+        if (insert.getSource() == panelInit)
+          insert.getSourceMutable().assign(blockLoop.getResults().back());
+
+    // Each block: its rows of the padded input, tap by tap, into the panel.
+    rewriter.setInsertionPoint(block);
+    Value row = affine::makeComposedAffineApply(
+        rewriter, loc, (d(0) + d(1)).floorDiv(ow),
+        {getAsOpFoldResult(slotOffset),
+         getAsOpFoldResult(blockLoop.getInductionVar())});
+    Value input = col.op.getDpsInputs()[0];
+    auto tapType = RankedTensorType::get({1, c, plan.rows, ow}, et);
+    Value panel = blockLoop.getRegionIterArgs().back();
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x) {
+        OpFoldResult top = affine::makeComposedFoldedAffineApply(
+            rewriter, loc, d(0) * col.sh + y * col.dh, {row});
+        Value tap = tensor::ExtractSliceOp::create(
+            rewriter, loc, tapType, input,
+            {zero, zero, top, rewriter.getIndexAttr(x * col.dw)},
+            getAsIndexOpFoldResult(ctx, tapType.getShape()),
+            {one, one, rewriter.getIndexAttr(col.sh),
+             rewriter.getIndexAttr(col.sw)});
+        panel = tensor::InsertSliceOp::create(
+            rewriter, loc, tap, panel,
+            {zero, zero, rewriter.getIndexAttr(y), rewriter.getIndexAttr(x),
+             zero, zero},
+            getAsIndexOpFoldResult(ctx, {1, c, 1, 1, plan.rows, ow}),
+            SmallVector<OpFoldResult>(6, one));
+      }
+    Value b = tensor::CollapseShapeOp::create(
+        rewriter, loc, block.getDpsInputs()[1].getType(), panel,
+        ArrayRef<ReassociationIndices>{{0, 1, 2, 3}, {4, 5}});
+    block.getDpsInputOperand(1)->set(b);
+    blockLoop.getBody()->getTerminator()->setOperand(
+        blockLoop.getNumRegionIterArgs() - 1, panel);
+
+    // The whole-image im2col and its slices are now unused.
+    eraseDeadOps(rewriter, blockLoop.getBody());
+    eraseDeadOps(rewriter, slotLoop.getBody());
+    if (col.collapse->use_empty())
+      rewriter.eraseOp(col.collapse);
+    if (col.op->use_empty())
+      rewriter.eraseOp(col.op);
+  }
+
+  /// Erases the side-effect-free ops of `block` whose results are unused,
+  /// last first (so that an op feeding only dead ops goes too).
+  static void eraseDeadOps(RewriterBase &rewriter, Block *block) {
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*block)))
+      if (isOpTriviallyDead(&op))
+        rewriter.eraseOp(&op);
   }
 
   void runOnOperation() override {

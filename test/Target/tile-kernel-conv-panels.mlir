@@ -1,0 +1,60 @@
+// RUN: autoglm-opt %s --autoglm-conv-to-matmul --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s
+
+// A fused 3x3 convolution (64 -> 64 at 56x56, padded input): its product
+// [64, 3136] is cut into blocks of 4 output rows (224 columns, a column
+// panel of 576 x 224 floats, 516 KB), run by 2 parallel slots of 7 blocks
+// each. A block copies its input rows tap by tap into its slot's panel
+// (9 strided slices), then multiplies; the slot's blocks reuse one panel,
+// one of the shared [2, 64, 3, 3, 4, 56] buffer. The whole-image im2col
+// is gone.
+// CHECK-LABEL: func.func @conv3x3_panels(
+// CHECK-NOT:     linalg.generic {{.+}} tensor<1x64x3x3x56x56xf32>
+// CHECK:         %[[PANELS:.+]] = tensor.empty() : tensor<2x64x3x3x4x56xf32>
+// CHECK:         scf.forall (%[[SLOT:.+]]) = (0) to (3136) step (1568) shared_outs(%{{.+}} = %{{.+}}, %[[ALL:.+]] = %[[PANELS]])
+// CHECK:           %[[S:.+]] = affine.apply #{{.+}}(%[[SLOT]])
+// CHECK:           %[[MINE:.+]] = tensor.extract_slice %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 64, 3, 3, 4, 56]
+// CHECK:           scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PANEL:.+]] = %{{.+}})
+// CHECK:             linalg.fill {{.+}} -> tensor<64x224xf32>
+// CHECK:             %[[TAP0:.+]] = tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, 0] [1, 64, 4, 56] [1, 1, 1, 1] : tensor<1x64x58x58xf32> to tensor<1x64x4x56xf32>
+// CHECK:             %[[P0:.+]] = tensor.insert_slice %[[TAP0]] into %[[PANEL]][0, 0, 0, 0, 0, 0] [1, 64, 1, 1, 4, 56]
+// CHECK-COUNT-8:     tensor.insert_slice
+// CHECK:             %[[COL:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x64x3x3x4x56xf32> into tensor<576x224xf32>
+// CHECK:             linalg.matmul ins(%{{.+}}, %[[COL]] : tensor<64x576xf32>, tensor<576x224xf32>)
+// CHECK:             arith.maximumf
+// CHECK:             scf.yield %{{.+}}, %{{.+}} : tensor<64x1568xf32>, tensor<1x64x3x3x4x56xf32>
+// CHECK:           tensor.parallel_insert_slice %{{.+}} into %{{.+}}[0, %[[SLOT]]] [64, 1568]
+// CHECK:           tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 64, 3, 3, 4, 56]
+// CHECK:         } {autoglm.kernel = "contraction"}
+func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %b: tensor<64xf32>) -> tensor<1x64x56x56xf32> {
+  %r = autoglm.fused "contraction" (%x, %w, %b) : (tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x56x56xf32> {
+  ^bb0(%in: tensor<1x64x58x58xf32>, %wt: tensor<64x64x3x3xf32>, %bias: tensor<64xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x64x56x56xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%in, %wt : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%f : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+    %t = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%bias : tensor<64xf32>) outs(%c : tensor<1x64x56x56xf32>) {
+    ^bb0(%v: f32, %out: f32):
+      %s = arith.addf %out, %v : f32
+      %y = arith.maximumf %s, %zero : f32
+      linalg.yield %y : f32
+    } -> tensor<1x64x56x56xf32>
+    autoglm.yield %t : tensor<1x64x56x56xf32>
+  }
+  return %r : tensor<1x64x56x56xf32>
+}
+
+// Two images (a batched product): the whole-image im2col stays.
+// CHECK-LABEL: func.func @conv3x3_batch2(
+// CHECK:         linalg.generic {{.+}} outs(%{{.+}} : tensor<2x8x3x3x8x8xf32>)
+// CHECK:         linalg.batch_matmul
+func.func @conv3x3_batch2(%x: tensor<2x8x10x10xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<2x16x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x16x8x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<2x8x10x10xf32>, tensor<16x8x3x3xf32>) outs(%f : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  return %c : tensor<2x16x8x8xf32>
+}
