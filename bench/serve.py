@@ -97,8 +97,12 @@ def serve(args, libraries, mode, clients, rate=None):
             cmd += ["--batch-model", libraries[batch]]
     cmd += ["--serve-bench", "--batching", mode, "--duration", str(args.duration),
             "--threads", str(args.threads), "--max-delay-us", str(args.max_delay_us)]
-    cmd += ["--rate", str(rate)] if rate else ["--clients", str(clients), "--check"]
-    text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    cmd += (["--rate", str(rate)] if rate else
+            ["--clients", str(clients), "--check", "--rtol", str(args.rtol), "--atol", str(args.atol)])
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed (exit {run.returncode}):\n{run.stdout}{run.stderr}")
+    text = run.stdout
     figures, runs = FIGURES.search(text), RUNS.search(text)
     if not figures or not runs:
         raise RuntimeError(f"unexpected output of {' '.join(cmd)}:\n{text}")
@@ -208,6 +212,13 @@ def main():
                         help="compile for this target (autoglm-opt --target)")
     parser.add_argument("--one-artifact", action="store_true",
                         help="one library of every size (autoglm-opt --batch-sizes)")
+    # A batch runs other kernels than a row alone (on the GPU, cuBLASLt and
+    # cuDNN choose by shape): in f16 the answers then differ by f16's
+    # rounding, and the check needs f16's tolerance, e.g. 1e-2.
+    parser.add_argument("--rtol", type=float, default=1e-3,
+                        help="--check's relative tolerance (autoglm-run --rtol)")
+    parser.add_argument("--atol", type=float, default=1e-5,
+                        help="--check's absolute tolerance (autoglm-run --atol)")
     parser.add_argument("--opt-arg", action="append", default=[],
                         help="an option for autoglm-opt (repeatable), e.g. "
                              "--opt-arg=--precision=fp16")
