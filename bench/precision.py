@@ -23,7 +23,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 
@@ -32,14 +31,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import models  # noqa: E402
+from commands import run  # noqa: E402
 import onnx  # noqa: E402
-
-
-def run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"failed ({result.returncode}): {' '.join(cmd)}\n{result.stderr}")
-    return result.stdout + result.stderr
 
 
 def calibration_sets(model, shapes, work):

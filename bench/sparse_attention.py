@@ -18,9 +18,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
-import sys
-
 import time
 
 import numpy as np
@@ -28,12 +25,7 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper
 
-
-def run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"failed ({result.returncode}): {' '.join(cmd)}\n{result.stderr}")
-    return result.stdout + result.stderr
+from commands import run
 
 
 def time_ort(path, threads, runs):
