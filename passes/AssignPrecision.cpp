@@ -275,13 +275,19 @@ bool computesNarrow(Operation *op) {
              ReshapeOp, TransposeOp>(op);
 }
 
+/// The accumulator type of a mixed-precision matmul or conv; nothing for
+/// any other op.
+std::optional<Type> accumulatorOf(Operation *op) {
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    return mm.getAccumulatorType();
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return conv.getAccumulatorType();
+  return std::nullopt;
+}
+
 /// A product narrowContraction made: narrow operands, f32 accumulator.
 bool isNarrowedProduct(Operation *op) {
-  std::optional<Type> accumulator;
-  if (auto mm = dyn_cast<MatMulOp>(op))
-    accumulator = mm.getAccumulatorType();
-  else if (auto conv = dyn_cast<ConvOp>(op))
-    accumulator = conv.getAccumulatorType();
+  std::optional<Type> accumulator = accumulatorOf(op);
   return accumulator && accumulator->isF32() &&
          floatWidth(op->getOperand(0).getType()) == 16;
 }
@@ -402,11 +408,7 @@ std::string precisionName(Type element) {
 llvm::json::Object describe(Operation *op) {
   llvm::json::Object entry{{"node", nodeNames(op->getLoc())},
                            {"op", op->getName().stripDialect().str()}};
-  std::optional<Type> accumulator;
-  if (auto mm = dyn_cast<MatMulOp>(op))
-    accumulator = mm.getAccumulatorType();
-  else if (auto conv = dyn_cast<ConvOp>(op))
-    accumulator = conv.getAccumulatorType();
+  std::optional<Type> accumulator = accumulatorOf(op);
   Type element = accumulator ? getElementTypeOrSelf(op->getOperand(0).getType())
                              : getElementTypeOrSelf(op->getResult(0).getType());
   entry["precision"] = precisionName(element);
