@@ -272,6 +272,12 @@ NodeContext::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
   return result;
 }
 
+FailureOr<SmallVector<int64_t>> NodeContext::axesAttrOrAll(int64_t rank) const {
+  if (std::optional<SmallVector<int64_t>> axes = intsAttr("axes"))
+    return normalizeAxes(*axes, rank, /*sortAxes=*/false);
+  return llvm::to_vector(llvm::seq<int64_t>(0, rank));
+}
+
 //===----------------------------------------------------------------------===//
 // Building ops
 //===----------------------------------------------------------------------===//

@@ -146,6 +146,9 @@ public:
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank,
                 bool sortAxes = true) const;
+  /// The node's `axes` attribute normalized and checked, in its order, or
+  /// every axis of a tensor of `rank` when the node has none.
+  mlir::FailureOr<llvm::SmallVector<int64_t>> axesAttrOrAll(int64_t rank) const;
 
   //===--------------------------------------------------------------------===//
   // Building ops

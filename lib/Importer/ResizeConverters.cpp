@@ -123,17 +123,10 @@ LogicalResult convertResize(NodeContext &n) {
                          << "' is not supported";
   auto type = n.inputType(0);
   int64_t rank = type.getRank();
-  SmallVector<int64_t> axes;
-  if (std::optional<SmallVector<int64_t>> attr = n.intsAttr("axes")) {
-    FailureOr<SmallVector<int64_t>> normalized =
-        n.normalizeAxes(*attr, rank, false);
-    if (failed(normalized))
-      return failure();
-    axes = *normalized;
-  } else {
-    for (int64_t d = 0; d < rank; ++d)
-      axes.push_back(d);
-  }
+  FailureOr<SmallVector<int64_t>> axesOrAll = n.axesAttrOrAll(rank);
+  if (failed(axesOrAll))
+    return failure();
+  SmallVector<int64_t> axes = std::move(*axesOrAll);
   SmallVector<int64_t> outShape(type.getShape());
   SmallVector<double> full;
   // An empty tensor stands for an absent input in older exporters.

@@ -432,17 +432,10 @@ LogicalResult convertCenterCropPad(NodeContext &n) {
   std::optional<SmallVector<int64_t>> shape = n.knownValues(1);
   if (!shape)
     return n.notKnown("shape");
-  SmallVector<int64_t> axes;
-  if (std::optional<SmallVector<int64_t>> given = n.intsAttr("axes")) {
-    FailureOr<SmallVector<int64_t>> normalized =
-        n.normalizeAxes(*given, rank, false);
-    if (failed(normalized))
-      return failure();
-    axes = *normalized;
-  } else {
-    for (int64_t d = 0; d < rank; ++d)
-      axes.push_back(d);
-  }
+  FailureOr<SmallVector<int64_t>> axesOrAll = n.axesAttrOrAll(rank);
+  if (failed(axesOrAll))
+    return failure();
+  SmallVector<int64_t> axes = std::move(*axesOrAll);
   if (shape->size() != axes.size())
     return n.emitError() << "shape has " << shape->size()
                          << " entries; expected one per axis (" << axes.size()
