@@ -12,13 +12,12 @@ non-zero if any case fails. The tolerance is that of f32 sums of at most
 49 products taken in another order: |error| <= 1e-5 + 1e-5 |expected|.
 """
 import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+
+from ort_case import check_against_ort
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -80,22 +79,7 @@ for name, (n, c, h, w, mult, groups, k, s, p, d, after) in CASES.items():
     graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, c, h, w])],
                               [helper.make_tensor_value_info(result, TensorProto.FLOAT, None)], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    path = os.path.join(out, name)
-    onnx.save(model, path + ".onnx")
     x = rng.standard_normal((n, c, h, w)).astype(np.float32)
-    expected = ort.InferenceSession(path + ".onnx", providers=["CPUExecutionProvider"]).run(
-        None, {"x": x})[0]
-    np.save(path + "_x.npy", x)
-    np.save(path + "_y.npy", expected)
-    steps = [["autoglm-opt", path + ".onnx", "--emit=so", "-o", path + ".so"],
-             ["autoglm-run", path + ".so", "--input", f"x={path}_x.npy",
-              "--expect", f"{result}={path}_y.npy", "--rtol", "1e-5", "--atol", "1e-5"]]
-    for cmd in steps:
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            print(f"case {name}: FAILED: {' '.join(cmd)}\n{r.stdout}{r.stderr}")
-            failed += 1
-            break
-    else:
-        print(f"case {name}: ok")
+    if not check_against_ort(out, name, model, x, result, rtol=1e-5, atol=1e-5):
+        failed += 1
 sys.exit(1 if failed else 0)
