@@ -22,7 +22,9 @@ import ml_dtypes
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
-from onnx.reference import ReferenceEvaluator
+
+from float8_cast import save as save_with_reference
+
 
 PACKED = {
     "int4": (TensorProto.INT4, ml_dtypes.int4, 16, TensorProto.INT8),
@@ -56,16 +58,9 @@ def all_values(name: str) -> np.ndarray:
 
 
 def save(model, name, inputs, out):
+    """float8_cast.py's save, after checking the model."""
     onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(out, name + ".onnx"))
-    data = os.path.join(out, name)
-    os.makedirs(data, exist_ok=True)
-    outputs = ReferenceEvaluator(model).run(None, {
-        i.name: v for i, v in zip(model.graph.input, inputs)})
-    for kind, tensors in (("input", inputs), ("output", outputs)):
-        for i, v in enumerate(tensors):
-            with open(os.path.join(data, f"{kind}_{i}.pb"), "wb") as f:
-                f.write(numpy_helper.from_array(np.asarray(v)).SerializeToString())
+    save_with_reference(model, name, inputs, out)
 
 
 def main() -> None:
