@@ -644,14 +644,21 @@ LogicalResult castKnownOrBuild(NodeContext &n, Type target) {
                          [&] { return n.castTo(x, target); });
 }
 
+/// The element type the `to` attribute of Cast or BitCast names.
+FailureOr<Type> targetOfTo(NodeContext &n) {
+  int64_t to = n.intAttr("to", 0);
+  if (Type target = convertElementType(to, n.ctx))
+    return target;
+  return n.emitError() << "unsupported target type " << onnxTypeName(to);
+}
+
 LogicalResult convertCast(NodeContext &n) {
   if (failed(n.checkArity(1, 1)))
     return failure();
-  int64_t to = n.intAttr("to", 0);
-  Type target = convertElementType(to, n.ctx);
-  if (!target)
-    return n.emitError() << "unsupported target type " << onnxTypeName(to);
-  return castKnownOrBuild(n, target);
+  FailureOr<Type> target = targetOfTo(n);
+  if (failed(target))
+    return failure();
+  return castKnownOrBuild(n, *target);
 }
 
 LogicalResult convertCastLike(NodeContext &n) {
@@ -667,10 +674,10 @@ LogicalResult convertCastLike(NodeContext &n) {
 LogicalResult convertBitCast(NodeContext &n) {
   if (failed(n.checkArity(1, 1)))
     return failure();
-  int64_t to = n.intAttr("to", 0);
-  Type target = convertElementType(to, n.ctx);
-  if (!target)
-    return n.emitError() << "unsupported target type " << onnxTypeName(to);
+  FailureOr<Type> toType = targetOfTo(n);
+  if (failed(toType))
+    return failure();
+  Type target = *toType;
   Value x = n.input(0);
   Type source = getElementTypeOrSelf(x.getType());
   if (source == target)
