@@ -38,7 +38,8 @@ struct ConvOpBufferization
     rewriter.setInsertionPoint(op);
     auto onBuffers = DnnConvOp::create(
         rewriter, conv.getLoc(), Type(), *x, *w, *init, conv.getStrides(),
-        conv.getDilations(), conv.getPadBefore(), conv.getPadAfter());
+        conv.getDilations(), conv.getPadBefore(), conv.getPadAfter(),
+        conv.getChannelsLast());
     if (failed(mlir::verify(onBuffers)))
       return failure();
     bufferization::replaceOpWithBufferizedValues(rewriter, op, *init);

@@ -56,7 +56,8 @@ LogicalResult GemmOp::verify() {
 std::optional<std::string>
 DnnConvOp::whyNot(ShapedType x, ShapedType w, ShapedType y,
                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                  ArrayRef<int64_t> padBefore, ArrayRef<int64_t> padAfter) {
+                  ArrayRef<int64_t> padBefore, ArrayRef<int64_t> padAfter,
+                  bool channelsLast) {
   for (ShapedType type : {x, w, y}) {
     if (!type.hasRank() || type.getRank() != 4 || !type.hasStaticShape())
       return "operands have static 4-D shapes";
@@ -71,20 +72,25 @@ DnnConvOp::whyNot(ShapedType x, ShapedType w, ShapedType y,
   if (strides.size() != 2 || dilations.size() != 2 || padBefore.size() != 2 ||
       padAfter.size() != 2)
     return "strides, dilations and paddings have two values (rows, columns)";
+  // Where the channels and the rows are: NCHW, or NHWC with channels_last.
+  int64_t channelDim = channelsLast ? 3 : 1, rowDim = channelsLast ? 1 : 2;
   // The groups are x's channels / w's, as cuDNN takes them.
-  if (x.getDimSize(1) % w.getDimSize(1) != 0 ||
-      w.getDimSize(0) % (x.getDimSize(1) / w.getDimSize(1)) != 0)
+  int64_t channels = x.getDimSize(channelDim);
+  int64_t groupChannels = w.getDimSize(channelDim);
+  if (channels % groupChannels != 0 ||
+      w.getDimSize(0) % (channels / groupChannels) != 0)
     return "w's channels divide x's into groups that divide w's filters";
-  if (y.getDimSize(0) != x.getDimSize(0) || y.getDimSize(1) != w.getDimSize(0))
+  if (y.getDimSize(0) != x.getDimSize(0) ||
+      y.getDimSize(channelDim) != w.getDimSize(0))
     return "y has x's images and w's filters";
   for (int d = 0; d < 2; ++d) {
     if (strides[d] < 1 || dilations[d] < 1 || padBefore[d] < 0 ||
         padAfter[d] < 0)
       return "strides and dilations are positive, paddings not negative";
-    int64_t span = (w.getDimSize(2 + d) - 1) * dilations[d] + 1;
-    int64_t padded = x.getDimSize(2 + d) + padBefore[d] + padAfter[d];
+    int64_t span = (w.getDimSize(rowDim + d) - 1) * dilations[d] + 1;
+    int64_t padded = x.getDimSize(rowDim + d) + padBefore[d] + padAfter[d];
     if (padded < span ||
-        (padded - span) / strides[d] + 1 != y.getDimSize(2 + d))
+        (padded - span) / strides[d] + 1 != y.getDimSize(rowDim + d))
       return "y's rows and columns follow from x's, w's, the strides, "
              "dilations and paddings";
   }
@@ -104,11 +110,11 @@ LogicalResult DnnConvOp::verify() {
     return emitOpError("returns its result on tensors, nothing on buffers");
   if (getResult() && getResult().getType() != getInit().getType())
     return emitOpError("result has the type of init");
-  if (std::optional<std::string> reason =
-          whyNot(cast<ShapedType>(getX().getType()),
-                 cast<ShapedType>(getW().getType()),
-                 cast<ShapedType>(getInit().getType()), getStrides(),
-                 getDilations(), getPadBefore(), getPadAfter()))
+  if (std::optional<std::string> reason = whyNot(
+          cast<ShapedType>(getX().getType()),
+          cast<ShapedType>(getW().getType()),
+          cast<ShapedType>(getInit().getType()), getStrides(), getDilations(),
+          getPadBefore(), getPadAfter(), getChannelsLast()))
     return emitOpError(*reason);
   return success();
 }

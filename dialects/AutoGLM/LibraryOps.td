@@ -51,11 +51,17 @@ def AutoGLM_DnnConvOp : AutoGLM_Op<"dnn_conv", [
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "a 2-D convolution computed by a DNN library";
   let description = [{
-    `y = x ⋆ w`, the cross-correlation of ONNX `Conv` (one group, no bias):
-    `x` is `N x C x H x W` (NCHW), `w` is `F x C x KH x KW`, `y` (`init`) is
-    `N x F x HO x WO`, all of one element type, f16 or bf16; products
-    accumulate in f32. `x` is read as if padded with zeros by `pad_before`
-    and `pad_after` (rows, columns). `init` is overwritten, never read.
+    `y = x ⋆ w`, the cross-correlation of ONNX `Conv` (no bias) in groups:
+    `x` is `N x C x H x W` (NCHW), `w` is `F x C/G x KH x KW`, `y` (`init`)
+    is `N x F x HO x WO`, all of one element type, f16 or bf16; products
+    accumulate in f32. The groups `G` are `x`'s channels over `w`'s; filter
+    `f` reads the channels of group `f / (F / G)` (`G = C`: a depthwise
+    convolution). With `channels_last` the channels are the innermost
+    dimension instead: `x` is `N x H x W x C`, `w` is `F x KH x KW x C/G`
+    and `y` is `N x HO x WO x F` (NHWC), the layout tensor cores read
+    without a transpose. `x` is read as if padded with zeros by
+    `pad_before` and `pad_after` (rows, columns). `init` is overwritten,
+    never read.
 
     On tensors the op returns the result (destination style, `init` its
     destination); on buffers it writes `init` and returns nothing. Buffers
@@ -73,7 +79,8 @@ def AutoGLM_DnnConvOp : AutoGLM_Op<"dnn_conv", [
                        DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$dilations,
                        DenseI64ArrayAttr:$pad_before,
-                       DenseI64ArrayAttr:$pad_after);
+                       DenseI64ArrayAttr:$pad_after,
+                       UnitAttr:$channels_last);
   let results = (outs Optional<AnyRankedTensor>:$result);
   let assemblyFormat = [{
     $x `,` $w `into` $init attr-dict `:` type($x) `,` type($w) `into`
@@ -83,11 +90,12 @@ def AutoGLM_DnnConvOp : AutoGLM_Op<"dnn_conv", [
   let extraClassDeclaration = [{
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
     /// Why a convolution of these operand types, with these attributes,
-    /// cannot be an `autoglm.conv`, or nothing when it can.
+    /// cannot be an `autoglm.dnn_conv`, or nothing when it can.
     static std::optional<std::string>
     whyNot(ShapedType x, ShapedType w, ShapedType y,
            ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-           ArrayRef<int64_t> padBefore, ArrayRef<int64_t> padAfter);
+           ArrayRef<int64_t> padBefore, ArrayRef<int64_t> padAfter,
+           bool channelsLast = false);
   }];
 }
 

@@ -453,11 +453,32 @@ static void printConv(const char *label, const uint16_t *y, int count,
   printf("\n");
 }
 
-/* Runs `session` of the conv model (or its float16 twin) `runs` times from
- * host memory, checking y and z bit for bit against the reference. */
-static void runConv(autoglm_session *session, int runs, bool half) {
+/* `from`, an N x C x H x W tensor stored NCHW, stored NHWC (channels
+ * innermost) in `to`; or back when `back`. */
+static void permuteChannels(const uint16_t *from, uint16_t *to,
+                            const int64_t dims[4], bool back) {
+  for (int64_t n = 0; n < dims[0]; ++n)
+    for (int64_t c = 0; c < dims[1]; ++c)
+      for (int64_t h = 0; h < dims[2]; ++h)
+        for (int64_t w = 0; w < dims[3]; ++w) {
+          int64_t nchw = ((n * dims[1] + c) * dims[2] + h) * dims[3] + w;
+          int64_t nhwc = ((n * dims[2] + h) * dims[3] + w) * dims[1] + c;
+          if (back)
+            to[nchw] = from[nhwc];
+          else
+            to[nhwc] = from[nchw];
+        }
+}
+
+/* Runs `session` of the conv model (or its float16 or NHWC twin) `runs`
+ * times from host memory, checking y and z bit for bit against the
+ * reference. With `nhwc` the tensors cross the API channels innermost;
+ * they are printed and compared in NCHW. */
+static void runConv(autoglm_session *session, int runs, bool half, bool nhwc) {
   static const int64_t xDims[] = {1, 2, 4, 4}, yDims[] = {1, 3, 4, 4},
                        zDims[] = {1, 2, 2, 3};
+  static const int64_t xNhwc[] = {1, 4, 4, 2}, yNhwc[] = {1, 4, 4, 3},
+                       zNhwc[] = {1, 2, 3, 2};
   float x[CONV_X], yWanted[CONV_Y], zWanted[CONV_Z];
   convReference(x, yWanted, zWanted);
   int32_t type = half ? AUTOGLM_FLOAT16 : AUTOGLM_BFLOAT16;
@@ -469,19 +490,29 @@ static void runConv(autoglm_session *session, int runs, bool half) {
     yWantedBits[i] = half ? halfOfInteger(yWanted[i]) : toBfloat16(yWanted[i]);
   for (int i = 0; i < CONV_Z; ++i)
     zWantedBits[i] = half ? halfOfInteger(zWanted[i]) : toBfloat16(zWanted[i]);
+  uint16_t xGiven[CONV_X], yGot[CONV_Y], zGot[CONV_Z];
+  memcpy(xGiven, xBits, sizeof(xBits));
+  if (nhwc)
+    permuteChannels(xBits, xGiven, xDims, false);
   for (int run = 1; run <= runs; ++run) {
     /* Not zero: a step that writes nothing shows. */
-    memset(yBits, 0xAB, sizeof(yBits));
-    memset(zBits, 0xAB, sizeof(zBits));
-    autoglm_tensor inputs[] = {{xBits, type, 4, xDims}};
-    autoglm_tensor outputs[] = {{yBits, type, 4, yDims},
-                                {zBits, type, 4, zDims}};
+    memset(yGot, 0xAB, sizeof(yGot));
+    memset(zGot, 0xAB, sizeof(zGot));
+    autoglm_tensor inputs[] = {{xGiven, type, 4, nhwc ? xNhwc : xDims}};
+    autoglm_tensor outputs[] = {{yGot, type, 4, nhwc ? yNhwc : yDims},
+                                {zGot, type, 4, nhwc ? zNhwc : zDims}};
     autoglm_status status = autoglm_session_run(session, inputs, 1, outputs, 2);
     printf("run %d: %s: %s\n", run, autoglm_status_string(status),
            autoglm_session_last_error(session));
     EXPECT(status == AUTOGLM_OK);
     if (status != AUTOGLM_OK)
       break;
+    memcpy(yBits, yGot, sizeof(yBits));
+    memcpy(zBits, zGot, sizeof(zBits));
+    if (nhwc) {
+      permuteChannels(yGot, yBits, yDims, true);
+      permuteChannels(zGot, zBits, zDims, true);
+    }
     char label[32];
     snprintf(label, sizeof(label), "run %d y", run);
     printConv(label, yBits, CONV_Y, half);
@@ -500,7 +531,7 @@ static void testConv(void) {
   EXPECT(session != NULL);
   if (!session)
     return;
-  runConv(session, 3, false);
+  runConv(session, 3, false, false);
   autoglm_session_destroy(session);
   printf("destroyed\n");
 }
@@ -545,7 +576,32 @@ static void testConvHalf(void) {
   EXPECT(session != NULL);
   if (!session)
     return;
-  runConv(session, 2, true);
+  runConv(session, 2, true, false);
+  autoglm_session_destroy(session);
+  printf("destroyed\n");
+}
+
+/* The conv model with its tensors stored NHWC (image version 6's
+ * `layout`): the same results, the weights and tensors permuted. */
+static void testConvNhwc(void) {
+  resetConvModel();
+  static _Alignas(256) uint16_t weights[FAKE_CONV_WEIGHTS];
+  static const int64_t wDims[] = {3, 2, 3, 3}, vDims[] = {2, 1, 2, 2};
+  permuteChannels(fake_cuda_conv_weights, weights, wDims, false);
+  permuteChannels(fake_cuda_conv_weights + FAKE_CONV_V_OFFSET / 2,
+                  weights + FAKE_CONV_V_OFFSET / 2, vDims, false);
+  convImage.weights = weights;
+  static const int64_t xNhwc[] = {1, 4, 4, 2}, yNhwc[] = {1, 4, 4, 3},
+                       zNhwc[] = {1, 2, 3, 2};
+  convInputs[0].shape = xNhwc;
+  convOutputs[0].shape = yNhwc;
+  convOutputs[1].shape = zNhwc;
+  convs[0].layout = convs[1].layout = AUTOGLM_CUDA_LAYOUT_NHWC;
+  autoglm_session *session = create(&convModel, NULL);
+  EXPECT(session != NULL);
+  if (!session)
+    return;
+  runConv(session, 2, false, true);
   autoglm_session_destroy(session);
   printf("destroyed\n");
 }
@@ -588,6 +644,9 @@ static void testConvChecks(void) {
   resetConvModel();
   convs[1].groups = 0;
   expectInvalidConv("groups 0");
+  resetConvModel();
+  convs[0].layout = 2;
+  expectInvalidConv("layout");
   /* Sizes whose products overflow 64 bits must not wrap into a range that
    * fits the buffers. */
   resetConvModel();
@@ -603,7 +662,7 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s run|device-pointers|weights-file|create [ORDINAL]|"
-            "checks|gemm|conv|conv-half|conv-checks\n",
+            "checks|gemm|conv|conv-half|conv-nhwc|conv-checks\n",
             argv[0]);
     return 2;
   }
@@ -624,6 +683,8 @@ int main(int argc, char **argv) {
     testConv();
   else if (!strcmp(mode, "conv-half"))
     testConvHalf();
+  else if (!strcmp(mode, "conv-nhwc"))
+    testConvNhwc();
   else if (!strcmp(mode, "conv-checks"))
     testConvChecks();
   else {

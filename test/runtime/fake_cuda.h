@@ -31,7 +31,8 @@ typedef struct FakeGemm {
  * dense NCHW, `type` a cudnnDataType_t (HALF or BFLOAT16) of all three. */
 typedef struct FakeConv {
   int type;
-  int64_t x[4], w[4], y[4]; /* dims */
+  int64_t x[4], w[4], y[4]; /* dims, in cuDNN's order (N, C, H, W) */
+  int nhwc;                 /* 1: all three stored channels innermost */
   int64_t strides[2], dilations[2], pre[2], post[2];
   unsigned long long px, pw, py, workspace;
 } FakeConv;

@@ -146,6 +146,7 @@ typedef struct Descriptor {
   Value values[NumAttributes];
   /* TENSOR */
   int dataType;
+  bool isNchw, isNhwc; /* how its strides lay it out (both: either) */
   int64_t dims[4], uid, alignment;
   /* CONVOLUTION */
   int64_t strides[2], dilations[2], pre[2], post[2];
@@ -221,18 +222,25 @@ static cudnnStatus_t finalizeTensor(Descriptor *d) {
   if (!type || !dims || !strides || !uid || !alignment ||
       dims->count != strides->count)
     return BadParam;
-  /* The fake reads 4-D dense NCHW tensors alone. */
+  /* The fake reads 4-D dense tensors alone, NCHW or NHWC. */
   if (dims->count != 4)
     return NotSupported;
-  int64_t dense = 1;
-  for (int i = 3; i >= 0; --i) {
-    d->dims[i] = int64At(dims, i);
-    if (d->dims[i] < 1)
+  for (int i = 0; i < 4; ++i)
+    if ((d->dims[i] = int64At(dims, i)) < 1)
       return BadParam;
-    if (int64At(strides, i) != dense)
-      return NotSupported;
-    dense *= d->dims[i];
+  const int64_t *n = d->dims;
+  const int64_t nchw[4] = {n[1] * n[2] * n[3], n[2] * n[3], n[3], 1};
+  const int64_t nhwc[4] = {n[1] * n[2] * n[3], 1, n[3] * n[1], n[1]};
+  bool isNchw = true, isNhwc = true;
+  for (int i = 0; i < 4; ++i) {
+    isNchw &= int64At(strides, i) == nchw[i];
+    isNhwc &= int64At(strides, i) == nhwc[i];
   }
+  if (!isNchw && !isNhwc)
+    return NotSupported;
+  /* Both hold with one channel, or with 1x1 rows and columns. */
+  d->isNchw = isNchw;
+  d->isNhwc = isNhwc;
   d->dataType = int32Of(type);
   d->uid = int64At(uid, 0);
   d->alignment = int64At(alignment, 0);
@@ -304,6 +312,11 @@ static cudnnStatus_t finalizeOperation(Descriptor *d) {
   if (t[0]->uid == t[1]->uid || t[0]->uid == t[2]->uid ||
       t[1]->uid == t[2]->uid)
     return BadParam;
+  /* One layout for all three, as the fake computes. */
+  bool nchw = t[0]->isNchw && t[1]->isNchw && t[2]->isNchw;
+  bool nhwc = t[0]->isNhwc && t[1]->isNhwc && t[2]->isNhwc;
+  if (!nchw && !nhwc)
+    return NotSupported;
   const int64_t *x = t[0]->dims, *w = t[1]->dims, *y = t[2]->dims;
   /* As cuDNN: the groups are X's channels / W's, and divide the filters. */
   if (y[0] != x[0] || y[1] != w[0] || x[1] % w[1] != 0 ||
@@ -316,6 +329,7 @@ static cudnnStatus_t finalizeOperation(Descriptor *d) {
       return BadParam;
   memset(&d->problem, 0, sizeof(d->problem));
   d->problem.type = t[0]->dataType;
+  d->problem.nhwc = !nchw;
   memcpy(d->problem.x, x, sizeof(d->problem.x));
   memcpy(d->problem.w, w, sizeof(d->problem.w));
   memcpy(d->problem.y, y, sizeof(d->problem.y));
@@ -381,21 +395,23 @@ static cudnnStatus_t finalizePlan(Descriptor *d) {
   d->workspace = 64 * y[0] * y[1] * y[2] * y[3];
   const FakeConv *p = &d->problem;
   char line[320];
-  snprintf(line, sizeof(line),
-           "cudnn plan engine %lld: X %lldx%lldx%lldx%lld, W "
-           "%lldx%lldx%lldx%lld, Y %lldx%lldx%lldx%lld %s; strides %lldx%lld, "
-           "dilations %lldx%lld, pads %lld,%lld before %lld,%lld after; "
-           "aligned to %lld %lld %lld bytes; workspace %lld bytes",
-           (long long)d->engine, (long long)p->x[0], (long long)p->x[1],
-           (long long)p->x[2], (long long)p->x[3], (long long)p->w[0],
-           (long long)p->w[1], (long long)p->w[2], (long long)p->w[3],
-           (long long)p->y[0], (long long)p->y[1], (long long)p->y[2],
-           (long long)p->y[3], typeName(p->type), (long long)p->strides[0],
-           (long long)p->strides[1], (long long)p->dilations[0],
-           (long long)p->dilations[1], (long long)p->pre[0],
-           (long long)p->pre[1], (long long)p->post[0], (long long)p->post[1],
-           (long long)d->alignments[0], (long long)d->alignments[1],
-           (long long)d->alignments[2], (long long)d->workspace);
+  snprintf(
+      line, sizeof(line),
+      "cudnn plan engine %lld: X %lldx%lldx%lldx%lld, W "
+      "%lldx%lldx%lldx%lld, Y %lldx%lldx%lldx%lld %s%s; strides %lldx%lld, "
+      "dilations %lldx%lld, pads %lld,%lld before %lld,%lld after; "
+      "aligned to %lld %lld %lld bytes; workspace %lld bytes",
+      (long long)d->engine, (long long)p->x[0], (long long)p->x[1],
+      (long long)p->x[2], (long long)p->x[3], (long long)p->w[0],
+      (long long)p->w[1], (long long)p->w[2], (long long)p->w[3],
+      (long long)p->y[0], (long long)p->y[1], (long long)p->y[2],
+      (long long)p->y[3], typeName(p->type), p->nhwc ? " NHWC" : "",
+      (long long)p->strides[0], (long long)p->strides[1],
+      (long long)p->dilations[0], (long long)p->dilations[1],
+      (long long)p->pre[0], (long long)p->pre[1], (long long)p->post[0],
+      (long long)p->post[1], (long long)d->alignments[0],
+      (long long)d->alignments[1], (long long)d->alignments[2],
+      (long long)d->workspace);
   fake_cuda_say(line);
   return CUDNN_STATUS_SUCCESS;
 }
@@ -704,6 +720,13 @@ static float load(int type, const uint16_t *base, int64_t i) {
                                      : fromHalf(base[i]);
 }
 
+/* Where element (n, c, h, w) of a tensor of `dims` (cuDNN's order) is. */
+static int64_t offset(const int64_t dims[4], int nhwc, int64_t n, int64_t c,
+                      int64_t h, int64_t w) {
+  return nhwc ? ((n * dims[2] + h) * dims[3] + w) * dims[1] + c
+              : ((n * dims[1] + c) * dims[2] + h) * dims[3] + w;
+}
+
 void fake_cudnn_compute(const FakeConv *c) {
   const uint16_t *x = (const uint16_t *)(uintptr_t)c->px;
   const uint16_t *w = (const uint16_t *)(uintptr_t)c->pw;
@@ -727,11 +750,10 @@ void fake_cudnn_compute(const FakeConv *c) {
                 if (ih < 0 || ih >= height || iw < 0 || iw >= width)
                   continue; /* the zero padding */
                 int64_t ch = f / filtersPerGroup * perGroup + g;
-                sum += load(c->type, x,
-                            ((n * channels + ch) * height + ih) * width + iw) *
-                       load(c->type, w, ((f * perGroup + g) * kh + r) * kw + s);
+                sum += load(c->type, x, offset(c->x, c->nhwc, n, ch, ih, iw)) *
+                       load(c->type, w, offset(c->w, c->nhwc, f, g, r, s));
               }
-          int64_t at = ((n * c->y[1] + f) * c->y[2] + oh) * c->y[3] + ow;
+          int64_t at = offset(c->y, c->nhwc, n, f, oh, ow);
           y[at] =
               c->type == CUDNN_DATA_BFLOAT16 ? toBfloat16(sum) : toHalf(sum);
         }

@@ -32,6 +32,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // regions (bias, cast, head transpose): one kernel each is one pass over
   // memory each, so a chain becomes one region.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMergeKernelRegions());
+  // cuDNN's convolutions in NHWC, with what runs between them: no
+  // transpose around each convolution.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAChannelsLast());
   // Each region becomes one loop over its output elements with its ops
   // fused in: one kernel. After bufferization the loops are scf.parallel.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseKernelRegions());

@@ -59,6 +59,7 @@ public:
     //  dilations[2], pad_before[2], pad_after[2]}
     SmallVector<llvm::Type *> convFields(2, i32);
     convFields.append(17, i64);
+    convFields.append(2, i32);
     convTy = llvm::StructType::create(context, convFields, "autoglm_cuda_conv");
     // {version, archs, min_cc, fatbin, fatbin_bytes, num_kernels,
     //  kernel_names, num_steps, steps, weights, weights_bytes,
@@ -178,6 +179,8 @@ private:
             c.strides[1], c.dilations[0], c.dilations[1], c.pad_before[0],
             c.pad_before[1], c.pad_after[0], c.pad_after[1]})
         fields.push_back(llvm::ConstantInt::get(i64, value));
+      for (int32_t value : {c.layout, c.reserved})
+        fields.push_back(llvm::ConstantInt::get(i32, value));
       conv = globals.constantGlobal(llvm::ConstantStruct::get(convTy, fields),
                                     base + "_conv");
     }

@@ -51,6 +51,27 @@ def AutoGLMCUDAMergeKernelRegions
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDAChannelsLast
+    : Pass<"autoglm-cuda-channels-last", "func::FuncOp"> {
+  let summary = "Convolutions and the kernels between them in NHWC";
+  let description = [{
+    On tensors, after the products have left their regions: each
+    `autoglm.dnn_conv` whose filters are a constant takes its
+    `channels_last` form (NHWC input and result, filters transposed at
+    compile time to `F x KH x KW x C`), between a transpose to NHWC of its
+    input and one back to NCHW of its result. A kernel region with one 4-D
+    result that computes element by element or pools, and that receives a
+    value through such a transpose or gives one to it, then takes that
+    value in NHWC and gives its result in NHWC, the transposes moving
+    inside it (where the fusion of its ops into one loop absorbs them). A
+    transpose of a transpose by the inverse permutation cancels: between
+    two convolutions no transpose is left.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def AutoGLMCUDAFuseKernelRegions
     : Pass<"autoglm-cuda-fuse-kernel-regions", "func::FuncOp"> {
   let summary = "Each kernel region as one loop over its output elements, "

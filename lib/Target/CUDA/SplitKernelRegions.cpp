@@ -285,7 +285,6 @@ Value getLibraryFilter(linalg::DepthwiseConv2DNchwChwOp conv) {
     return {};
   return collapse.getSrc();
 }
-bool isProductInPlace(linalg::DepthwiseConv2DNchwChwOp) { return false; }
 
 /// A convolution whose input and filters are f16 (or bf16), of one group
 /// or depthwise, becomes an `autoglm.dnn_conv`, which cuDNN computes: the
@@ -294,15 +293,12 @@ bool isProductInPlace(linalg::DepthwiseConv2DNchwChwOp) { return false; }
 /// f16 inputs. Where the convolution accumulated into f32, the result is
 /// widened after it, in the kernel of its bias and activation; the sum is
 /// then rounded to 16 bits once more than before (the precision pass's f32
-/// accumulator), as frameworks that run convolutions in f16 do. A
-/// convolution that is a product in place stays one: cuBLASLt runs it
-/// faster than cuDNN's NCHW engines (ResNet-50 at batch 1 on the H200:
-/// 0.71 ms with every convolution in cuDNN). False when `conv` is not of
-/// that form.
+/// accumulator), as frameworks that run convolutions in f16 do. A 1x1
+/// convolution goes to cuDNN too: --autoglm-cuda-channels-last then makes
+/// it read NHWC, where it is cuDNN's product with no transpose. False when
+/// `conv` is not of that form.
 template <typename ConvOp>
 bool rewriteAsLibraryConv(RewriterBase &rewriter, ConvOp conv) {
-  if (isProductInPlace(conv))
-    return false;
   Value filter = getLibraryFilter(conv);
   auto output = cast<RankedTensorType>(conv.getOutputs()[0].getType());
   auto fill = conv.getOutputs()[0].template getDefiningOp<linalg::FillOp>();

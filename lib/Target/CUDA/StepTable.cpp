@@ -275,17 +275,23 @@ private:
     }
     autoglm_cuda_conv desc = {};
     desc.type = onnxDataType(x.getElementType());
+    bool channelsLast = conv.getChannelsLast();
+    desc.layout =
+        channelsLast ? AUTOGLM_CUDA_LAYOUT_NHWC : AUTOGLM_CUDA_LAYOUT_NCHW;
+    // Where the channels and the rows are in the op's shapes.
+    int64_t channelDim = channelsLast ? 3 : 1, rowDim = channelsLast ? 1 : 2;
     // The verifier's rule, cuDNN's too: w has x's channels / groups.
-    desc.groups = static_cast<int32_t>(x.getDimSize(1) / w.getDimSize(1));
+    desc.groups = static_cast<int32_t>(x.getDimSize(channelDim) /
+                                       w.getDimSize(channelDim));
     desc.batch = x.getDimSize(0);
-    desc.channels = x.getDimSize(1);
-    desc.height = x.getDimSize(2);
-    desc.width = x.getDimSize(3);
+    desc.channels = x.getDimSize(channelDim);
+    desc.height = x.getDimSize(rowDim);
+    desc.width = x.getDimSize(rowDim + 1);
     desc.filters = w.getDimSize(0);
-    desc.kernel_height = w.getDimSize(2);
-    desc.kernel_width = w.getDimSize(3);
-    desc.out_height = y.getDimSize(2);
-    desc.out_width = y.getDimSize(3);
+    desc.kernel_height = w.getDimSize(rowDim);
+    desc.kernel_width = w.getDimSize(rowDim + 1);
+    desc.out_height = y.getDimSize(rowDim);
+    desc.out_width = y.getDimSize(rowDim + 1);
     for (int d = 0; d < 2; ++d) {
       desc.strides[d] = conv.getStrides()[d];
       desc.dilations[d] = conv.getDilations()[d];

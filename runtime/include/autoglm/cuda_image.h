@@ -26,8 +26,11 @@ extern "C" {
  * 4 -> 5: `num_batch_images` and `batch_images` appended to
  *         autoglm_cuda_image (batch-polymorphic models). A version 4 image
  *         is the prefix of a version 5 one, so the runtime still reads it,
- *         as an image of one batch size. */
-#define AUTOGLM_CUDA_IMAGE_VERSION 5
+ *         as an image of one batch size.
+ * 5 -> 6: `layout` and `reserved` appended to autoglm_cuda_conv. The
+ *         runtime reads `layout` only in images of version 6 and later;
+ *         older ones are NCHW. */
+#define AUTOGLM_CUDA_IMAGE_VERSION 6
 /* The oldest image version the runtime reads. */
 #define AUTOGLM_CUDA_IMAGE_OLDEST_VERSION 4
 
@@ -99,15 +102,25 @@ typedef struct autoglm_cuda_gemm {
   int64_t stride_a, stride_b, stride_d;
 } autoglm_cuda_gemm;
 
+/* How a convolution's tensors are laid out in memory (row-major). */
+typedef enum autoglm_cuda_layout {
+  AUTOGLM_CUDA_LAYOUT_NCHW = 0, /* channels before rows and columns */
+  AUTOGLM_CUDA_LAYOUT_NHWC = 1, /* channels innermost */
+} autoglm_cuda_layout;
+
 /* Y = X ⋆ W, a 2-D cross-correlation (ONNX Conv without its bias) in
- * `groups` groups over dense row-major buffers: X is `batch x channels x
- * height x width` (NCHW), W `filters x (channels / groups) x kernel_height
- * x kernel_width`, Y `batch x filters x out_height x out_width`; filter f
- * reads the channels of its group, f / (filters / groups) (`groups` =
- * `channels`: a depthwise convolution). The input is read as if padded
- * with zeros by `pad_before` / `pad_after` rows and columns. `type` is the
- * element type of all three (FLOAT16 or BFLOAT16); products accumulate in
- * f32. Y is overwritten, never read. */
+ * `groups` groups over dense row-major buffers. With `layout` NCHW, X is
+ * `batch x channels x height x width`, W `filters x (channels / groups) x
+ * kernel_height x kernel_width`, Y `batch x filters x out_height x
+ * out_width`; with NHWC the channels (filters) are the innermost
+ * dimension of each: X `batch x height x width x channels`, W `filters x
+ * kernel_height x kernel_width x (channels / groups)`, Y `batch x
+ * out_height x out_width x filters`. Filter f reads the channels of its
+ * group, f / (filters / groups) (`groups` = `channels`: a depthwise
+ * convolution). The input is read as if padded with zeros by `pad_before`
+ * / `pad_after` rows and columns. `type` is the element type of all three
+ * (FLOAT16 or BFLOAT16); products accumulate in f32. Y is overwritten,
+ * never read. */
 typedef struct autoglm_cuda_conv {
   int32_t type;   /* autoglm_dtype */
   int32_t groups; /* >= 1, divides channels and filters */
@@ -116,6 +129,8 @@ typedef struct autoglm_cuda_conv {
   int64_t out_height, out_width;
   int64_t strides[2], dilations[2]; /* rows, columns */
   int64_t pad_before[2], pad_after[2];
+  int32_t layout;   /* autoglm_cuda_layout; from image version 6 */
+  int32_t reserved; /* 0 */
 } autoglm_cuda_conv;
 
 typedef struct autoglm_cuda_step {

@@ -146,6 +146,15 @@ autoglm_cuda_num_batch_images(const autoglm_cuda_image *image) {
   return image->version >= 5 ? image->num_batch_images : 0;
 }
 
+/* The layout of convolution `conv` of `image`: images before version 6
+ * have no `layout` field, and are NCHW. */
+static inline autoglm_cuda_layout
+autoglm_cuda_conv_layout(const autoglm_cuda_image *image,
+                         const autoglm_cuda_conv *conv) {
+  return image->version >= 6 ? (autoglm_cuda_layout)conv->layout
+                             : AUTOGLM_CUDA_LAYOUT_NCHW;
+}
+
 /* Checks the device image against the descriptor without touching a GPU:
  * version, tables, kernel indices, argument kinds and buffer ranges, and
  * those of each batch size's image. */

@@ -126,13 +126,21 @@ static void finalize(builder *b, cudnnBackendDescriptor_t d, const char *what) {
     b->what = what;
 }
 
-/* A dense NCHW tensor of `type` (a cudnnDataType_t) at `address`. */
+/* A dense tensor of `type` (a cudnnDataType_t) at `address`, of `dims` in
+ * cuDNN's order (N, C, H, W; filters: F, C, KH, KW), stored row-major in
+ * that order (NCHW) or with the channels innermost (NHWC). */
 static cudnnBackendDescriptor_t tensor(builder *b, int64_t uid, int type,
                                        const int64_t dims[4],
+                                       autoglm_cuda_layout layout,
                                        CUdeviceptr address) {
   cudnnBackendDescriptor_t d = create(b, CUDNN_BACKEND_TENSOR_DESCRIPTOR);
   int64_t strides[4] = {dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3],
                         1};
+  if (layout == AUTOGLM_CUDA_LAYOUT_NHWC) {
+    strides[1] = 1;
+    strides[3] = dims[1];
+    strides[2] = dims[3] * dims[1];
+  }
   /* The largest power of two, at most 256, that divides the address: a
    * tensor inside a buffer (a weight, a slice of the arena) may be less
    * aligned than the buffer, and an engine that assumes more would fail. */
@@ -177,12 +185,13 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
                       c->kernel_width};
   int64_t yDims[4] = {c->batch, c->filters, c->out_height, c->out_width};
   const autoglm_cuda_arg *args = ready->step->args;
-  cudnnBackendDescriptor_t x =
-      tensor(&b, UID_X, type, xDims, autoglm_cuda_arg_address(cuda, &args[1]));
-  cudnnBackendDescriptor_t w =
-      tensor(&b, UID_W, type, wDims, autoglm_cuda_arg_address(cuda, &args[2]));
-  cudnnBackendDescriptor_t y =
-      tensor(&b, UID_Y, type, yDims, autoglm_cuda_arg_address(cuda, &args[0]));
+  autoglm_cuda_layout layout = autoglm_cuda_conv_layout(cuda->image, c);
+  cudnnBackendDescriptor_t x = tensor(&b, UID_X, type, xDims, layout,
+                                      autoglm_cuda_arg_address(cuda, &args[1]));
+  cudnnBackendDescriptor_t w = tensor(&b, UID_W, type, wDims, layout,
+                                      autoglm_cuda_arg_address(cuda, &args[2]));
+  cudnnBackendDescriptor_t y = tensor(&b, UID_Y, type, yDims, layout,
+                                      autoglm_cuda_arg_address(cuda, &args[0]));
 
   cudnnBackendDescriptor_t conv =
       create(&b, CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);

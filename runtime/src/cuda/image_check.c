@@ -193,6 +193,11 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
               "description";
   else if (c->type != AUTOGLM_FLOAT16 && c->type != AUTOGLM_BFLOAT16)
     problem = "its element type is not float16 or bfloat16";
+  else if (autoglm_cuda_conv_layout(model->device_image, c) !=
+               AUTOGLM_CUDA_LAYOUT_NCHW &&
+           autoglm_cuda_conv_layout(model->device_image, c) !=
+               AUTOGLM_CUDA_LAYOUT_NHWC)
+    problem = "its layout is neither NCHW nor NHWC";
   else if (!inRange(c->batch, 1) || !inRange(c->channels, 1) ||
            !inRange(c->height, 1) || !inRange(c->width, 1) ||
            !inRange(c->filters, 1) || !inRange(c->kernel_height, 1) ||

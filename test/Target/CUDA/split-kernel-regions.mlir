@@ -240,12 +240,13 @@ func.func @f16_conv_bias_relu(%x: tensor<2x3x5x5xf16>, %w: tensor<4x3x3x3xf16>, 
 
 // -----
 
-// A 1x1 convolution of stride 1 over one image is a product in place (its
-// input is the [C, H*W] matrix): in f16 too it stays a product for cuBLASLt.
+// A 1x1 convolution of stride 1 over one image, a product in place in f32,
+// goes to cuDNN in f16 like the others (--autoglm-cuda-channels-last then
+// makes it NHWC, where it is cuDNN's product without a transpose).
 // CHECK-LABEL: func.func @f16_pointwise_conv
-// CHECK-NOT:     autoglm.dnn_conv
-// CHECK:         linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<6x8xf16>, tensor<8x16xf16>) outs(%{{.*}} : tensor<6x16xf32>)
-// CHECK-NOT:     autoglm.dnn_conv
+// CHECK-NOT:     linalg.matmul
+// CHECK:         autoglm.dnn_conv %arg0, %arg1 into %{{.*}} : tensor<1x8x4x4xf16>, tensor<6x8x1x1xf16> into tensor<1x6x4x4xf16>
+// CHECK-NOT:     linalg.matmul
 func.func @f16_pointwise_conv(%x: tensor<1x8x4x4xf16>, %w: tensor<6x8x1x1xf16>) -> tensor<1x6x4x4xf32> {
   %r = autoglm.fused "contraction"(%x, %w) : (tensor<1x8x4x4xf16>, tensor<6x8x1x1xf16>) -> tensor<1x6x4x4xf32> {
   ^bb0(%a: tensor<1x8x4x4xf16>, %f: tensor<6x8x1x1xf16>):
