@@ -107,3 +107,8 @@ double autoglm_session_last_device_ms(const autoglm_session *session) {
   return session && session->cuda_last ? session->cuda_last->last_device_ms
                                        : -1.0;
 }
+
+double autoglm_session_last_steps_ms(const autoglm_session *session) {
+  return session && session->cuda_last ? session->cuda_last->last_steps_ms
+                                       : -1.0;
+}

@@ -344,7 +344,7 @@ static double sortedMedian(std::vector<double> &millis) {
 
 static bool timeRuns(Runner &runner, std::string &error) {
   using Clock = std::chrono::steady_clock;
-  std::vector<double> millis, deviceMillis;
+  std::vector<double> millis, deviceMillis, stepsMillis;
   millis.reserve(static_cast<size_t>(runner.options.timedRuns));
   for (int64_t i = 0; i < runner.options.timedRuns; ++i) {
     Clock::time_point start = Clock::now();
@@ -359,6 +359,9 @@ static bool timeRuns(Runner &runner, std::string &error) {
     double deviceTime = autoglm_session_last_device_ms(runner.session);
     if (deviceTime >= 0)
       deviceMillis.push_back(deviceTime);
+    double stepsTime = autoglm_session_last_steps_ms(runner.session);
+    if (stepsTime >= 0)
+      stepsMillis.push_back(stepsTime);
   }
   double median = sortedMedian(millis);
   size_t n = millis.size();
@@ -378,16 +381,23 @@ static bool timeRuns(Runner &runner, std::string &error) {
   // On CUDA the first figures are the device time from CUDA events (what
   // the GPU spent on the run, copies included), in the CPU line's format so
   // that scripts read both alike; the wall time, which adds the host's
-  // share (launches, pageable copies), follows.
+  // share (launches, pageable copies), follows, then the steps alone (the
+  // copies of inputs and outputs left out).
   double deviceMedian = sortedMedian(deviceMillis);
   std::printf("time: %zu runs, %d threads: median %.6f ms, min %.6f ms, "
               "max %.6f ms on the device (CUDA events; %s, %s); wall median "
-              "%.6f ms, min %.6f ms, max %.6f ms\n",
+              "%.6f ms, min %.6f ms, max %.6f ms",
               n, threads, deviceMedian, deviceMillis.front(),
               deviceMillis.back(),
               autoglm_session_device_description(runner.session),
               autoglm_session_execution(runner.session), median, millis.front(),
               millis.back());
+  if (stepsMillis.size() == n) {
+    double stepsMedian = sortedMedian(stepsMillis);
+    std::printf("; steps median %.6f ms, min %.6f ms, max %.6f ms", stepsMedian,
+                stepsMillis.front(), stepsMillis.back());
+  }
+  std::printf("\n");
   return true;
 }
 

@@ -253,6 +253,13 @@ const char *autoglm_session_execution(const autoglm_session *session);
  * a CPU or NULL session and before the first successful run. */
 double autoglm_session_last_device_ms(const autoglm_session *session);
 
+/* The device time of the same run's steps alone, in milliseconds: CUDA
+ * events recorded after the last input copy and before the first output
+ * copy (the model's kernels and library calls, as a framework times a model
+ * whose tensors are already on the GPU). Negative when
+ * autoglm_session_last_device_ms is. */
+double autoglm_session_last_steps_ms(const autoglm_session *session);
+
 /*===-- Running -----------------------------------------------------------===*/
 
 /* A caller-owned dense, row-major tensor. */

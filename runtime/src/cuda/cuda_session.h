@@ -87,7 +87,9 @@ typedef struct autoglm_cuda_session {
   uint64_t *buffer_bytes;
 
   CUstream stream;
-  CUevent start, stop;
+  /* Around the whole run, and around its steps alone (the copies of the
+   * inputs and outputs left out). */
+  CUevent start, stop, steps_start, steps_stop;
 
   /* cuBLASLt, when the image has GEMM steps. */
   const autoglm_cublaslt *blas;
@@ -111,6 +113,7 @@ typedef struct autoglm_cuda_session {
   CUgraph graph;
   CUgraphExec graph_exec;
   double last_device_ms; /* negative until a run succeeded */
+  double last_steps_ms;  /* likewise */
   char execution[AUTOGLM_MESSAGE_CAPACITY];
 } autoglm_cuda_session;
 

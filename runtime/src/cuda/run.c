@@ -101,6 +101,9 @@ static autoglm_status issueRun(autoglm_cuda_session *cuda,
   autoglm_status status = copyInputs(cuda, inputs, message);
   if (status != AUTOGLM_OK)
     return status;
+  result = d->cuEventRecord(cuda->steps_start, cuda->stream);
+  if (result != CUDA_SUCCESS)
+    return eventFailed(cuda, "cuEventRecord", result, message);
   if (cuda->graph_state == AUTOGLM_CUDA_GRAPH_READY) {
     result = d->cuGraphLaunch(cuda->graph_exec, cuda->stream);
     if (result != CUDA_SUCCESS) {
@@ -120,6 +123,9 @@ static autoglm_status issueRun(autoglm_cuda_session *cuda,
     if (status != AUTOGLM_OK)
       return status;
   }
+  result = d->cuEventRecord(cuda->steps_stop, cuda->stream);
+  if (result != CUDA_SUCCESS)
+    return eventFailed(cuda, "cuEventRecord", result, message);
   status = copyOutputs(cuda, outputs, message);
   if (status != AUTOGLM_OK)
     return status;
@@ -155,6 +161,9 @@ static autoglm_status runInContext(autoglm_cuda_session *cuda,
   if (d->cuEventElapsedTime(&milliseconds, cuda->start, cuda->stop) ==
       CUDA_SUCCESS)
     cuda->last_device_ms = milliseconds;
+  if (d->cuEventElapsedTime(&milliseconds, cuda->steps_start,
+                            cuda->steps_stop) == CUDA_SUCCESS)
+    cuda->last_steps_ms = milliseconds;
   if (cuda->graph_state == AUTOGLM_CUDA_GRAPH_PENDING)
     autoglm_cuda_capture_graph(cuda);
   return AUTOGLM_OK;

@@ -73,6 +73,10 @@ static autoglm_status build(autoglm_cuda_session *cuda,
   if ((result = d->cuEventCreate(&cuda->start, CU_EVENT_DEFAULT)) !=
           CUDA_SUCCESS ||
       (result = d->cuEventCreate(&cuda->stop, CU_EVENT_DEFAULT)) !=
+          CUDA_SUCCESS ||
+      (result = d->cuEventCreate(&cuda->steps_start, CU_EVENT_DEFAULT)) !=
+          CUDA_SUCCESS ||
+      (result = d->cuEventCreate(&cuda->steps_stop, CU_EVENT_DEFAULT)) !=
           CUDA_SUCCESS)
     return driverFailed(cuda, "create timing events", result, message);
   autoglm_cuda_prepare_steps(cuda);
@@ -109,6 +113,7 @@ autoglm_status autoglm_cuda_session_create(
   cuda->model = model;
   cuda->image = model->device_image;
   cuda->last_device_ms = -1;
+  cuda->last_steps_ms = -1;
   cuda->graph_state = AUTOGLM_CUDA_GRAPH_PENDING;
   snprintf(cuda->execution, sizeof(cuda->execution),
            "cuda, %d steps launched one by one until a run succeeds, then "
@@ -150,6 +155,10 @@ void autoglm_cuda_session_destroy(autoglm_cuda_session *cuda) {
     autoglm_cuda_destroy_graph(cuda);
     autoglm_cuda_release_dnn(cuda);
     autoglm_cuda_release_blas(cuda);
+    if (cuda->steps_stop)
+      d->cuEventDestroy(cuda->steps_stop);
+    if (cuda->steps_start)
+      d->cuEventDestroy(cuda->steps_start);
     if (cuda->stop)
       d->cuEventDestroy(cuda->stop);
     if (cuda->start)
