@@ -144,17 +144,17 @@ bool convertConv(RewriterBase &rewriter, DnnConvOp conv) {
   Value x =
       transposed(rewriter, conv.getX(), kToChannelsLast, kToChannelsFirst);
   Value w = arith::ConstantOp::create(rewriter, filters.getLoc(), moved);
-  auto yType =
-      permuted(cast<RankedTensorType>(conv.getInit().getType()), kToChannelsLast);
+  auto yType = permuted(cast<RankedTensorType>(conv.getInit().getType()),
+                        kToChannelsLast);
   Value init = tensor::EmptyOp::create(rewriter, loc, yType.getShape(),
                                        yType.getElementType());
   auto nhwc = DnnConvOp::create(rewriter, loc, yType, x, w, init,
                                 conv.getStrides(), conv.getDilations(),
                                 conv.getPadBefore(), conv.getPadAfter(),
                                 /*channels_last=*/true);
-  rewriter.replaceOp(conv, createTranspose(rewriter, loc, nhwc.getResult(),
-                                           kToChannelsFirst)
-                               ->getResult(0));
+  rewriter.replaceOp(
+      conv, createTranspose(rewriter, loc, nhwc.getResult(), kToChannelsFirst)
+                ->getResult(0));
   if (filters->use_empty())
     rewriter.eraseOp(filters);
   return true;
