@@ -57,6 +57,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // Matmuls become cache blocks of register tiles of vector FMAs; what is
   // left of vector transfers becomes unrolled rank-1 loads and stores.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVnniContractions());
+  // f16/bf16 products (fp16/bf16 precision): per cache block, their
+  // operands widened into f32 panels that the f32 kernel below multiplies.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts());
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
   // Everything else that runs along contiguous rows: vector rows.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVectorizeRows());

@@ -188,6 +188,35 @@ def AutoGLMVnniContractions
   ];
 }
 
+def AutoGLMWiden16BitProducts
+    : Pass<"autoglm-widen-16bit-products", "func::FuncOp"> {
+  let summary = "Run f16/bf16 products with a float32 accumulator on the "
+                "float32 kernel, widening their operands into panels";
+  let description = [{
+    On buffers, before --autoglm-tile-and-vectorize-contractions. Each
+    `linalg.matmul` / `linalg.batch_matmul` of static shape with f16 or
+    bf16 operands and an f32 output (--precision=fp16|bf16) is cut into
+    that pass's cache blocks: rows and columns in an `scf.parallel` (unless
+    the product is one block already), each iteration allocating an f32
+    panel of A (rows x Kc) and of B (Kc x columns), and an `scf.for` over
+    K blocks that widens A's and B's block into the panels (`arith.extf`
+    generics) and multiplies the panels with an f32 `linalg.matmul` /
+    `linalg.batch_matmul` into C's block. A product whose panel would
+    exceed 2 MiB (a dimension no block size divides) keeps its loop nest.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits that selects the cache blocks "
+           "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def AutoGLMTileKernelRegions
     : Pass<"autoglm-tile-kernel-regions", "func::FuncOp"> {
   let summary = "Tile each fused region into the cache blocks of its matrix "
