@@ -1,5 +1,6 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-widen-16bit-products=vector-bits=512 | FileCheck %s
 // RUN: autoglm-opt %s --split-input-file --autoglm-widen-16bit-products=vector-bits=512 --autoglm-tile-and-vectorize-contractions=vector-bits=512 | FileCheck %s --check-prefix=KERNEL
+// RUN: autoglm-opt %s --split-input-file --autoglm-widen-16bit-products="vector-bits=512 bf16-dot=true" | FileCheck %s --check-prefix=DOT
 
 // A 16-bit product larger than one cache block: 64x256 blocks of C in
 // parallel, each with its f32 panels of A (64 x Kc) and B (Kc x 256),
@@ -84,5 +85,46 @@ func.func @others(%a: memref<8x16xf32>, %b: memref<16x32xf32>, %c: memref<8x32xf
   linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x32xf32>) outs(%c : memref<8x32xf32>)
   linalg.matmul ins(%h, %bb : memref<8x16xf16>, memref<16x32xbf16>) outs(%c2 : memref<8x32xf32>)
   linalg.matmul ins(%h, %h2 : memref<8x16xf16>, memref<16x32xf16>) outs(%c3 : memref<8x32xf16>)
+  return
+}
+
+// -----
+
+// With bf16-dot (AVX512_BF16), a bf16 product runs on vdpbf16ps: no A
+// panel; per K block (192), B's block packed into a bf16 panel of row pairs
+// (96 x 2*256, 16 columns of two rows interleaved per step), then 8x32
+// register tiles of C accumulating two f32 vectors per row, one dpbf16ps
+// per row and 16 columns for each pair of K.
+// DOT-LABEL: func.func @dot_bf16
+// DOT: scf.parallel
+// DOT-NOT: memref.alloc() {{.*}}xf32>
+// DOT: %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<96x512xbf16>
+// DOT: scf.for %{{.*}} = %{{.*}} to %c384 step %c192
+// DOT: scf.for %[[KK:.*]] = %{{.*}} to %c96
+// DOT: scf.for %[[N:.*]] = %{{.*}} to %c256{{.*}} step %c16
+// DOT: %[[E:.*]] = vector.load %{{.*}} : memref<192x256xbf16, {{.*}}>, vector<16xbf16>
+// DOT: %[[O:.*]] = vector.load %{{.*}} : memref<192x256xbf16, {{.*}}>, vector<16xbf16>
+// DOT: vector.shuffle %[[E]], %[[O]] [0, 16, 1, 17,
+// DOT: vector.store %{{.*}}, %[[P]][%[[KK]], %{{.*}}] : memref<96x512xbf16>, vector<32xbf16>
+// DOT: scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step %c32
+// DOT: scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step %c8
+// DOT: scf.for %{{.*}} = %{{.*}} to %c96{{.*}} step %c1{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// DOT: vector.load %[[P]]{{.*}} : memref<96x512xbf16>, vector<32xbf16>
+// DOT: vector.load %{{.*}} : memref<64x192xbf16, {{.*}}>, vector<2xbf16>
+// DOT: vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// DOT: vector.broadcast %{{.*}} : i32 to vector<16xi32>
+// DOT-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"
+// DOT: memref.dealloc %[[P]]
+// An f16 product is widened as without the option.
+// DOT-LABEL: func.func @dot_f16
+// DOT: memref.alloc() {{.*}} : memref<64x192xf32>
+// DOT: arith.extf %{{.*}} : f16 to f32
+// DOT-NOT: dpbf16ps
+func.func @dot_bf16(%a: memref<128x384xbf16>, %b: memref<384x1536xbf16>, %c: memref<128x1536xf32>) {
+  linalg.matmul ins(%a, %b : memref<128x384xbf16>, memref<384x1536xbf16>) outs(%c : memref<128x1536xf32>)
+  return
+}
+func.func @dot_f16(%a: memref<128x384xf16>, %b: memref<384x1536xf16>, %c: memref<128x1536xf32>) {
+  linalg.matmul ins(%a, %b : memref<128x384xf16>, memref<384x1536xf16>) outs(%c : memref<128x1536xf32>)
   return
 }

@@ -35,7 +35,10 @@ public:
     bool vnni =
         machine->getTargetTriple().isX86() &&
         machine->getMCSubtargetInfo()->checkFeatures("+avx512vnni,+avx512bw");
-    buildCPUCodegenPipeline(pm, options, vnni);
+    bool bf16Dot =
+        machine->getTargetTriple().isX86() &&
+        machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16");
+    buildCPUCodegenPipeline(pm, options, vnni, bf16Dot);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

@@ -203,17 +203,30 @@ def AutoGLMWiden16BitProducts
     generics) and multiplies the panels with an f32 `linalg.matmul` /
     `linalg.batch_matmul` into C's block. A product whose panel would
     exceed 2 MiB (a dimension no block size divides) keeps its loop nest.
+
+    With `bf16-dot`, a bf16 product whose K blocks are even and whose
+    column blocks are multiples of 16 runs on AVX512_BF16's `vdpbf16ps`
+    instead: per K block, B's block is packed into a bf16 panel with the
+    rows of each pair interleaved, and register tiles (8 rows x 32 columns
+    at most) accumulate in f32 vectors, one
+    `llvm.x86.avx512bf16.dpbf16ps.512` per row and 16 columns for each
+    pair of K, A's pair of a row broadcast to the 16 lanes.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
            "Vector register width in bits that selects the cache blocks "
            "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
+    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
+           "Run bf16 products on vdpbf16ps (the target CPU has "
+           "AVX512_BF16)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

@@ -27,10 +27,16 @@
 // are the float32 kernel's: the same roundings as before except that a
 // product and its addition are one FMA.
 //
+// With `bf16-dot` (a target CPU with AVX512_BF16), a bf16 product whose
+// blocks have an even Kc and a multiple of 16 columns runs on `vdpbf16ps`
+// instead (Bf16DotKernel.h): no A panel (the kernel reads A's bf16 pairs),
+// and B's block packed into a bf16 panel of interleaved row pairs.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "Bf16DotKernel.h"
 #include "ContractionTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -88,9 +94,10 @@ void widenInto(RewriterBase &rewriter, Location loc, Value source,
       });
 }
 
-/// Rewrites the 16-bit product `op` as above.
+/// Rewrites the 16-bit product `op` as above (with `bf16Dot`, a bf16 one
+/// on vdpbf16ps where its blocks allow).
 LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
-                    const ContractionTiles &tiles) {
+                    const ContractionTiles &tiles, bool bf16Dot) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   // Loop dims: [b,] m, n, k.
   unsigned m = ranges.size() - 3, n = m + 1, k = m + 2;
@@ -113,6 +120,10 @@ LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
   int64_t panelBytes = 4 * block[k] * std::max(block[m], block[n]);
   if (panelBytes > kMaxPanelBytes)
     return success(); // stays a loop nest: slower, still correct
+  // vdpbf16ps reads pairs of K and 16 columns at a time.
+  bool dot = bf16Dot &&
+             getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isBF16() &&
+             block[k] % 2 == 0 && block[n] % 16 == 0;
 
   // Rows and columns in parallel; each parallel iteration gets its panels.
   FailureOr<linalg::LinalgOp> rowsAndColumns =
@@ -127,16 +138,23 @@ LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
     bShape.push_back(1);
   }
   aShape.append({block[m], block[k]});
-  bShape.append({block[k], block[n]});
+  if (dot)
+    bShape.append({block[k] / 2, 2 * block[n]}); // pairs of B's rows
+  else
+    bShape.append({block[k], block[n]});
   rewriter.setInsertionPoint(*rowsAndColumns);
   IntegerAttr alignment = rewriter.getI64IntegerAttr(64);
-  Value aPanel = memref::AllocOp::create(
-      rewriter, loc, MemRefType::get(aShape, f32), alignment);
-  Value bPanel = memref::AllocOp::create(
-      rewriter, loc, MemRefType::get(bShape, f32), alignment);
+  SmallVector<Value> panels;
+  if (!dot) // vdpbf16ps reads A's bf16 pairs where they are
+    panels.push_back(memref::AllocOp::create(
+        rewriter, loc, MemRefType::get(aShape, f32), alignment));
+  panels.push_back(memref::AllocOp::create(
+      rewriter, loc,
+      MemRefType::get(bShape, dot ? rewriter.getBF16Type() : f32),
+      alignment));
   rewriter.setInsertionPointAfter(*rowsAndColumns);
-  memref::DeallocOp::create(rewriter, loc, aPanel);
-  memref::DeallocOp::create(rewriter, loc, bPanel);
+  for (Value panel : panels)
+    memref::DeallocOp::create(rewriter, loc, panel);
 
   // K in blocks, each widening its panels before the f32 product.
   SmallVector<int64_t> kSizes(ranges.size(), 0);
@@ -150,9 +168,16 @@ LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
   rewriter.setInsertionPoint(product);
   // A batched block has batch 1 (blocks[0]): its views are [1, rows, ...].
   Value a = product.getDpsInputs()[0], b = product.getDpsInputs()[1];
+  Value c = product.getDpsInits()[0];
+  if (dot) {
+    packBf16Pairs(rewriter, loc, b, panels.back());
+    buildBf16DotProduct(rewriter, loc, a, panels.back(), c);
+    rewriter.eraseOp(product);
+    return success();
+  }
+  Value aPanel = panels[0], bPanel = panels[1];
   widenInto(rewriter, loc, a, aPanel);
   widenInto(rewriter, loc, b, bPanel);
-  Value c = product.getDpsInits()[0];
   if (batched)
     rewriter.replaceOpWithNewOp<linalg::BatchMatmulOp>(
         product, ValueRange{aPanel, bPanel}, ValueRange{c});
@@ -177,7 +202,7 @@ struct Widen16BitProductsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : products)
-      if (failed(widen(rewriter, op, tiles)))
+      if (failed(widen(rewriter, op, tiles, bf16Dot)))
         return signalPassFailure();
   }
 };
