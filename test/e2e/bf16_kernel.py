@@ -7,9 +7,8 @@ with numpy in float64.
 
 Writes DIR/<case>.onnx, DIR/<case>.args (autoglm-run's --input and
 --expect options) and the .npy files they name, for each case:
-`weight` (M = 6, K = 96, N = 80: K even and N a multiple of 16, so that an
-AVX512_BF16 host runs it on vdpbf16ps; 6 rows, a register tile of 2) and
-`batched` (4 x 40x64 by 64x48). The operands are rounded to bf16 here as
+`weight` (M = 6, K = 96, N = 80: fewer rows than a register tile) and
+`batched` (4 x 40x64 by 64x48: a partial column tile). The operands are rounded to bf16 here as
 the compiler rounds them (to nearest, ties to even), so that the reference
 differs from either kernel only by float32 accumulation.
 """

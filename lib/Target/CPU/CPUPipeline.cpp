@@ -31,7 +31,7 @@ using namespace mlir;
 
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options,
-                                            bool vnni, bool bf16Dot) {
+                                            bool vnni, bool avx512bf16) {
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
@@ -59,11 +59,10 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // left of vector transfers becomes unrolled rank-1 loads and stores.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVnniContractions());
   // f16/bf16 products (fp16/bf16 precision): per cache block, their
-  // operands widened into f32 panels that the f32 kernel below multiplies;
-  // bf16 ones on vdpbf16ps where the CPU has AVX512_BF16.
-  AutoGLMWiden16BitProductsOptions widen;
-  widen.bf16Dot = bf16Dot;
-  pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts(widen));
+  // operands widened into f32 panels that the f32 kernel below multiplies.
+  // Not vdpbf16ps (the pass's bf16-dot), even with AVX512_BF16: on these
+  // Xeons it took 1.4x the widened kernel's time (docs/decisions.md).
+  pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts());
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
   // Everything else that runs along contiguous rows: vector rows.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVectorizeRows());
@@ -83,7 +82,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // __truncsfbf2, which a model library does not link: the conversions
   // become integer arithmetic instead (round to nearest even, as the
   // instruction does).
-  if (!bf16Dot) {
+  if (!avx512bf16) {
     arith::ArithExpandOpsPassOptions expand;
     expand.includeBf16 = true;
     pm.addPass(arith::createArithExpandOpsPass(expand));
