@@ -99,8 +99,7 @@ void mlir::autoglm::packBf16Pairs(OpBuilder &builder, Location loc, Value b,
 void mlir::autoglm::buildBf16DotProduct(OpBuilder &builder, Location loc,
                                         Value a, Value pairs, Value c) {
   Indexer ix{builder, loc};
-  int64_t m = matrixShape(c)[0], n = matrixShape(c)[1],
-          k = matrixShape(a)[1];
+  int64_t m = matrixShape(c)[0], n = matrixShape(c)[1], k = matrixShape(a)[1];
   int64_t mr = largestDivisor(m, {8, 4, 2, 1});
   int64_t nr = largestDivisor(n, {32, 16});
   int64_t cols = nr / kLanes;
@@ -136,17 +135,16 @@ void mlir::autoglm::buildBf16DotProduct(OpBuilder &builder, Location loc,
   Value k0 = ix.mul(kk, 2);
   SmallVector<Value> bs;
   for (int64_t j = 0; j < cols; ++j)
-    bs.push_back(vector::LoadOp::create(builder, loc, pairType, pairs,
-                                        ix.at(pairs, kk, ix.mul(colsAt[j], 2))));
+    bs.push_back(vector::LoadOp::create(
+        builder, loc, pairType, pairs, ix.at(pairs, kk, ix.mul(colsAt[j], 2))));
   StringAttr intrinsic =
       builder.getStringAttr("llvm.x86.avx512bf16.dpbf16ps.512");
   SmallVector<Value> next;
   for (int64_t r = 0; r < mr; ++r) {
-    Value pair = vector::LoadOp::create(builder, loc,
-                                        VectorType::get({2}, bf16), a,
-                                        ix.at(a, rows[r], k0));
-    Value word = vector::BitCastOp::create(
-        builder, loc, VectorType::get({1}, i32), pair);
+    Value pair = vector::LoadOp::create(
+        builder, loc, VectorType::get({2}, bf16), a, ix.at(a, rows[r], k0));
+    Value word = vector::BitCastOp::create(builder, loc,
+                                           VectorType::get({1}, i32), pair);
     Value scalar = vector::ExtractOp::create(builder, loc, word, 0);
     Value splat = vector::BroadcastOp::create(
         builder, loc, VectorType::get({kLanes}, i32), scalar);

@@ -24,8 +24,8 @@ void packBf16Pairs(OpBuilder &builder, Location loc, Value b, Value pairs);
 /// dividing M, nr of 32 and 16 dividing N), columns outer, each tile's
 /// accumulators loaded from C, one `vdpbf16ps` per row and 16 columns for
 /// each pair of K, and stored back.
-void buildBf16DotProduct(OpBuilder &builder, Location loc, Value a,
-                         Value pairs, Value c);
+void buildBf16DotProduct(OpBuilder &builder, Location loc, Value a, Value pairs,
+                         Value c);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_BF16DOTKERNEL_H

@@ -150,8 +150,7 @@ LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
         rewriter, loc, MemRefType::get(aShape, f32), alignment));
   panels.push_back(memref::AllocOp::create(
       rewriter, loc,
-      MemRefType::get(bShape, dot ? rewriter.getBF16Type() : f32),
-      alignment));
+      MemRefType::get(bShape, dot ? rewriter.getBF16Type() : f32), alignment));
   rewriter.setInsertionPointAfter(*rowsAndColumns);
   for (Value panel : panels)
     memref::DeallocOp::create(rewriter, loc, panel);
@@ -159,9 +158,8 @@ LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
   // K in blocks, each widening its panels before the f32 product.
   SmallVector<int64_t> kSizes(ranges.size(), 0);
   kSizes[k] = kBlock;
-  FailureOr<linalg::LinalgOp> kTile =
-      tile(rewriter, *rowsAndColumns, kSizes,
-           linalg::LinalgTilingLoopType::Loops);
+  FailureOr<linalg::LinalgOp> kTile = tile(rewriter, *rowsAndColumns, kSizes,
+                                           linalg::LinalgTilingLoopType::Loops);
   if (failed(kTile))
     return failure();
   linalg::LinalgOp product = *kTile;
