@@ -21,8 +21,9 @@
 //     memref.dealloc %a, %b
 //
 // Memory reads stay 16-bit (the weights are read in half the bytes of
-// float32); the widened panels (at most 64 KiB for A and 256 KiB for B) are
-// written and read again in L2. Each panel element is widened N/Nc (A) or
+// float32); the widened panels (64 KiB for A and 256 KiB for B where the
+// block sizes divide the dimensions, never above 2 MiB) are written and
+// read again in L2. Each panel element is widened N/Nc (A) or
 // M/Mc (B) times, a few conversions per Kc FMAs. The products of the panels
 // are the float32 kernel's: the same roundings as before except that a
 // product and its addition are one FMA.
