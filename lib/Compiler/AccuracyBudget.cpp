@@ -338,8 +338,8 @@ std::string mlir::autoglm::resolvePrecision(StringRef precision,
   if (precision != "auto")
     return precision.str();
   // The cost model (docs/precision.md): on the CPU the int8 products run on
-  // VNNI at 0.4-0.6 of float32's time, while fp16/bf16 products have no
-  // kernel yet and take 20 times float32's; on CUDA the 16-bit products run
+  // VNNI at 0.4-0.6 of float32's time, while fp16/bf16 products run on the
+  // float32 kernel at about its time; on CUDA the 16-bit products run
   // on tensor cores and int8 is not lowered there. So the CPU mixes int8
   // with float32, CUDA fp16 with float32.
   return target == "cuda" ? "fp16" : "int8";

@@ -20,9 +20,10 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// vectorized contractions, loops (the large parallel ones on the runtime's
 /// threads, main taking the execution context last), and the conversions
 /// to LLVM with the bare-pointer calling convention. `vnni`: the CPU has
-/// AVX-512 VNNI, so uint8 x int8 products use `vpdpbusd`.
+/// AVX-512 VNNI, so uint8 x int8 products use `vpdpbusd`. `avx512bf16`:
+/// the CPU converts f32 to bf16 itself (elsewhere in integer arithmetic).
 void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options,
-                             bool vnni = false);
+                             bool vnni = false, bool avx512bf16 = false);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

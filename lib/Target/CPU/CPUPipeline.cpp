@@ -15,6 +15,7 @@
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,7 +31,7 @@ using namespace mlir;
 
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options,
-                                            bool vnni) {
+                                            bool vnni, bool avx512bf16) {
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
@@ -57,6 +58,11 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // Matmuls become cache blocks of register tiles of vector FMAs; what is
   // left of vector transfers becomes unrolled rank-1 loads and stores.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVnniContractions());
+  // f16/bf16 products (fp16/bf16 precision): per cache block, their
+  // operands widened into f32 panels that the f32 kernel below multiplies.
+  // Not vdpbf16ps (the pass's bf16-dot), even with AVX512_BF16: on these
+  // Xeons it took 1.4x the widened kernel's time (docs/decisions.md).
+  pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts());
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
   // Everything else that runs along contiguous rows: vector rows.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVectorizeRows());
@@ -72,6 +78,15 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // rsqrtf); what is left (erf, ...) calls libm.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  // Without AVX512_BF16, LLVM rounds f32 to bf16 with a call to compiler-rt's
+  // __truncsfbf2, which a model library does not link: the conversions
+  // become integer arithmetic instead (round to nearest even, as the
+  // instruction does).
+  if (!avx512bf16) {
+    arith::ArithExpandOpsPassOptions expand;
+    expand.includeBf16 = true;
+    pm.addPass(arith::createArithExpandOpsPass(expand));
+  }
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass()); // ub.poison from vector lowering
   // Entry arguments with no elements as flat buffers, which the bare-pointer

@@ -35,7 +35,10 @@ public:
     bool vnni =
         machine->getTargetTriple().isX86() &&
         machine->getMCSubtargetInfo()->checkFeatures("+avx512vnni,+avx512bw");
-    buildCPUCodegenPipeline(pm, options, vnni);
+    bool avx512bf16 =
+        machine->getTargetTriple().isX86() &&
+        machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16");
+    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

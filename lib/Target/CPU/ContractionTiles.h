@@ -87,6 +87,31 @@ inline bool isTileableContraction(linalg::LinalgOp op, bool onTensors) {
   return op.getIndexingMapsArray() == defaults;
 }
 
+/// Products of 16-bit float operands (both f16 or both bf16) into a float32
+/// accumulator, what --precision=fp16|bf16 makes: plain row major
+/// `linalg.matmul` / `linalg.batch_matmul` of static shape, on buffers
+/// (`onTensors` false) or on tensors. --autoglm-tile-kernel-regions cuts
+/// them into cache blocks like the tileable ones, and
+/// --autoglm-widen-16bit-products turns each block into an f32 product of
+/// widened panels.
+inline bool is16BitProduct(linalg::LinalgOp op, bool onTensors) {
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
+      (onTensors ? !op.hasPureTensorSemantics()
+                 : !op.hasPureBufferSemantics()) ||
+      op.hasDynamicShape() || op.getNumDpsInputs() != 2)
+    return false;
+  Type a = getElementTypeOrSelf(op.getDpsInputs()[0].getType());
+  Type b = getElementTypeOrSelf(op.getDpsInputs()[1].getType());
+  if (a != b || !(a.isF16() || a.isBF16()) ||
+      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
+    return false;
+  SmallVector<AffineMap> defaults =
+      isa<linalg::MatmulOp>(op)
+          ? linalg::MatmulOp::getDefaultIndexingMaps(op->getContext())
+          : linalg::BatchMatmulOp::getDefaultIndexingMaps(op->getContext());
+  return op.getIndexingMapsArray() == defaults;
+}
+
 /// The cache-block sizes of the parallel dimensions ([b,] m, n) of a
 /// tileable contraction (0: not blocked): one image at a time of a batch,
 /// rows and columns by blockSize.

@@ -188,6 +188,48 @@ def AutoGLMVnniContractions
   ];
 }
 
+def AutoGLMWiden16BitProducts
+    : Pass<"autoglm-widen-16bit-products", "func::FuncOp"> {
+  let summary = "Run f16/bf16 products with a float32 accumulator on the "
+                "float32 kernel, widening their operands into panels";
+  let description = [{
+    On buffers, before --autoglm-tile-and-vectorize-contractions. Each
+    `linalg.matmul` / `linalg.batch_matmul` of static shape with f16 or
+    bf16 operands and an f32 output (--precision=fp16|bf16) is cut into
+    that pass's cache blocks: rows and columns in an `scf.parallel` (unless
+    the product is one block already), each iteration allocating an f32
+    panel of A (rows x Kc) and of B (Kc x columns), and an `scf.for` over
+    K blocks that widens A's and B's block into the panels (`arith.extf`
+    generics) and multiplies the panels with an f32 `linalg.matmul` /
+    `linalg.batch_matmul` into C's block. A product whose panel would
+    exceed 2 MiB (a dimension no block size divides) keeps its loop nest.
+
+    With `bf16-dot`, a bf16 product whose K blocks are even and whose
+    column blocks are multiples of 16 runs on AVX512_BF16's `vdpbf16ps`
+    instead: per K block, B's block is packed into a bf16 panel with the
+    rows of each pair interleaved, and register tiles (8 rows x 32 columns
+    at most) accumulate in f32 vectors, one
+    `llvm.x86.avx512bf16.dpbf16ps.512` per row and 16 columns for each
+    pair of K, A's pair of a row broadcast to the 16 lanes.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits that selects the cache blocks "
+           "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
+    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
+           "Run bf16 products on vdpbf16ps (the target CPU has "
+           "AVX512_BF16)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def AutoGLMTileKernelRegions
     : Pass<"autoglm-tile-kernel-regions", "func::FuncOp"> {
   let summary = "Tile each fused region into the cache blocks of its matrix "

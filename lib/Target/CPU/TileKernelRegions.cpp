@@ -63,11 +63,18 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
+/// Products cut into cache blocks here: those of the f32 kernel, and the
+/// 16-bit products that --autoglm-widen-16bit-products runs on it per block.
+bool isBlockedProduct(linalg::LinalgOp op) {
+  return isTileableContraction(op, /*onTensors=*/true) ||
+         is16BitProduct(op, /*onTensors=*/true);
+}
+
 /// The product `root` computes (root itself) or finishes: an all-parallel
 /// generic over the product's parallel dimensions that updates it in place
 /// (the tail the lowering of a "contraction" region leaves). Null if none.
 linalg::LinalgOp productOf(linalg::LinalgOp root) {
-  if (isTileableContraction(root, /*onTensors=*/true))
+  if (isBlockedProduct(root))
     return root;
   auto generic = dyn_cast<linalg::GenericOp>(root.getOperation());
   if (!generic || !generic.hasPureTensorSemantics() ||
@@ -77,8 +84,7 @@ linalg::LinalgOp productOf(linalg::LinalgOp root) {
            .isIdentity())
     return {};
   auto product = generic.getDpsInits()[0].getDefiningOp<linalg::LinalgOp>();
-  if (!product || !isTileableContraction(product, /*onTensors=*/true) ||
-      !product->hasOneUse())
+  if (!product || !isBlockedProduct(product) || !product->hasOneUse())
     return {};
   SmallVector<int64_t> ranges = product.getStaticLoopRanges();
   ranges.pop_back(); // k
@@ -449,8 +455,7 @@ struct TileKernelRegionsPass
     // Products not finished by a region: blocks with their fill alone.
     SmallVector<linalg::LinalgOp> products;
     func.walk([&](linalg::LinalgOp op) {
-      if (isTileableContraction(op, /*onTensors=*/true) &&
-          !op->getParentOfType<scf::ForallOp>())
+      if (isBlockedProduct(op) && !op->getParentOfType<scf::ForallOp>())
         products.push_back(op);
     });
     for (linalg::LinalgOp product : products)
