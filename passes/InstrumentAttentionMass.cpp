@@ -15,6 +15,7 @@
 #include "DecodeAttention.h"
 #include "autoglm/Passes/Passes.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Format.h"
 
 namespace mlir::autoglm {
@@ -53,18 +54,29 @@ struct InstrumentAttentionMass
           context,
           {NamedAttribute(onnxName, StringAttr::get(context, name.str()))}));
     };
-    int64_t index = 0;
     // Only attention in @main's body: its operands are values the function
-    // can return (not the block arguments of a kernel region).
+    // can return (not the block arguments of a kernel region). The gate
+    // looks measurements up by node name, so a node without a name, or
+    // with the name of another, is not measured (and stays dense).
+    SmallVector<AttentionOp> measured;
+    llvm::StringMap<int> nameCounts;
     for (auto op : main.getBody().front().getOps<AttentionOp>()) {
       if (classifyDecodeAttention(op, budget) != "topk-attention")
+        continue;
+      measured.push_back(op);
+      ++nameCounts[attentionNodeName(op)];
+    }
+    int64_t index = 0;
+    for (AttentionOp op : measured) {
+      std::string name = attentionNodeName(op);
+      if (name.empty() || nameCounts[name] > 1)
         continue;
       std::string scale;
       llvm::raw_string_ostream(scale)
           << llvm::format("%.17g", op.getScale().convertToDouble());
       addResult(op.getQuery(), Twine(kPrefix) + "query:" + Twine(index) + ":" +
                                    scale + ":" + (op.getCausal() ? "1" : "0") +
-                                   ":" + attentionNodeName(op));
+                                   ":" + name);
       addResult(op.getKey(), Twine(kPrefix) + "key:" + Twine(index));
       if (Value mask = op.getMask())
         addResult(mask, Twine(kPrefix) + "mask:" + Twine(index));

@@ -24,7 +24,8 @@
 // high enough on average and in its worst rows:
 //
 //   kept-dense-low-mass          mean below min-mass or 5th pct below min-p5
-//   kept-dense-unmeasured        no measurement for the node
+//   kept-dense-unmeasured        no measurement for the node (none in the
+//                                data, or no name of its own to find it by)
 //
 //===----------------------------------------------------------------------===//
 
