@@ -143,6 +143,50 @@ def report_masses(args, config, weights, tokens, begin, end, results):
         print("| 5th pct | " + " | ".join(f"{m:.2f}" for m in p5) + " |", flush=True)
 
 
+def calibration_sets(args, config, weights, tokens, begin, sink, step, out):
+    """The gate's calibration data: the step's inputs at the --gate-sets
+    positions before `begin` (prefilled and decoded dense by ONNX Runtime),
+    one directory of <input name>.npy per position."""
+    first = begin - args.gate_sets
+    if first < 0:
+        sys.exit(f"--gate-sets {args.gate_sets} needs that many positions before --score")
+    if args.reuse and os.path.isdir(out):
+        return
+    prefiller = PrefillGraphs(config, weights, args.work, args.threads)
+    cache = prefill(prefiller, ds.Cache(config, args.cache, sink), tokens[:first])
+    reference = ds.OrtStep(step, args.threads)
+    for p in range(first, begin):
+        feeds = cache.feeds(int(tokens[p]))
+        directory = os.path.join(out, f"position_{p:06d}")
+        os.makedirs(directory, exist_ok=True)
+        for name, value in feeds.items():
+            np.save(os.path.join(directory, f"{name}.npy"), value)
+        cache.append(reference.run(feeds))
+    print(f"# {args.gate_sets} calibration sets (positions {first}-{begin - 1}) in {out}",
+          flush=True)
+
+
+def report_gate(path):
+    """The layers the compiler's gate kept dense, with their masses, from
+    its --sparse-attention-report."""
+    with open(path) as f:
+        report = json.load(f)
+    gate = {"sparse": [], "dense": {}}
+    for node in report["nodes"]:
+        layer = int(node["node"].split("_")[0][1:])  # "l3_attended"
+        if node["decision"] == "topk-attention":
+            gate["sparse"].append(layer)
+        else:
+            mass = node.get("mass", {})
+            gate["dense"][layer] = [node["decision"], mass.get("mean"), mass.get("p5")]
+    print(f"# {os.path.basename(path)}: layers {gate['sparse']} sparse; kept dense "
+          "(layer: mean/5th percentile of kept mass): "
+          + ", ".join(f"{layer}: {mean:.2f}/{p5:.2f}" if mean is not None else f"{layer}: {rule}"
+                      for layer, (rule, mean, p5) in sorted(gate["dense"].items())),
+          flush=True)
+    return gate
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -157,6 +201,11 @@ def main():
     parser.add_argument("--explicit-layers", default="",
                         help="emulate a per-layer gate: one more model, at the first budget, "
                              "with these layers' attention as plain nodes (kept dense)")
+    parser.add_argument("--gate", action="store_true",
+                        help="compile the budgets with --sparse-attention=auto: the compiler's own "
+                             "gate, on calibration sets of the --gate-sets decode steps before "
+                             "the scored positions (dense, ONNX Runtime)")
+    parser.add_argument("--gate-sets", type=int, default=16)
     parser.add_argument("--extra-flags", default="", help="more autoglm-opt flags for the sparse builds")
     parser.add_argument("--passkeys", type=int, default=0, help="passkey cases (0: none)")
     parser.add_argument("--passkey-tokens", type=int, default=1000)
@@ -207,10 +256,18 @@ def main():
         # Rewritten (the cache + 1 keys exceed it), yet exact: a scored
         # position p < cache has at most cache valid keys.
         budgets.append((args.cache, 0, 0))
+    sink = max([s for _, s, _ in budgets] + [4])
+    mode = ["--sparse-attention=on"]
+    if args.gate:
+        sets = os.path.join(args.work, "gate-sets")
+        calibration_sets(args, config, weights, tokens, begin, sink, step, sets)
+        mode = ["--sparse-attention=auto", f"--calibration-data={sets}",
+                f"--sparse-attention-min-mass={args.min_mass}",
+                f"--sparse-attention-min-p5={args.min_mass_p5}"]
     builds = [("dense", [])] + [
-        (f"k={k} sink={s} window={w}",
-         ["--sparse-attention=on", f"--sparse-attention-k={k}", f"--sparse-attention-sink={s}",
-          f"--sparse-attention-window={w}"] + args.extra_flags.split())
+        (f"k={k} sink={s} window={w}" + (" auto" if args.gate else ""),
+         mode + [f"--sparse-attention-k={k}", f"--sparse-attention-sink={s}",
+                 f"--sparse-attention-window={w}"] + args.extra_flags.split())
         for k, s, w in budgets]
     graphs = {name: step for name, _ in builds}
     if args.explicit_layers:
@@ -221,15 +278,19 @@ def main():
         name = f"{builds[1][0]}, layers {args.explicit_layers} dense"
         builds.append((name, builds[1][1]))
         graphs[name] = gated
-    models = {}
+    models, gates = {}, {}
     for name, flags in builds:
         so = os.path.join(args.work, "step-" + name.replace(" ", "-").replace("=", "")
                           .replace(",", "_") + ".so")
+        report = so[:-3] + "-sparse.json"
+        if args.gate and name != "dense":
+            flags = flags + [f"--sparse-attention-report={report}"]
         if not (args.reuse and os.path.exists(so)):
             ds.compile_step(opt, graphs[name], so, flags)
+        if args.gate and name != "dense":
+            gates[name] = report_gate(report)
         models[name] = ds.CompiledStep(runtime, so, args.threads)
     reference = ds.OrtStep(step, args.threads)
-    sink = max([s for _, s, _ in budgets] + [4])
     print(f"# compiled {len(builds)} models in {time.time() - started:.0f} s", flush=True)
 
     failures = []
@@ -291,6 +352,8 @@ def main():
             if keep_all > 1e-3 * max(1.0, float(np.abs(dense_logits).max())):
                 failures.append(f"a budget keeping every key differs from dense by {keep_all}")
     results["models"]["ONNX Runtime dense"] = {"perplexity": ref_ppl}
+    for name, gate in gates.items():
+        results["models"][name]["gate"] = gate
 
     if args.masses:
         report_masses(args, config, weights, tokens, begin, end, results)

@@ -217,7 +217,7 @@ def InstrumentCalibration : Pass<"autoglm-instrument-calibration",
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
-def SparseAttention : Pass<"autoglm-sparse-attention", "::mlir::func::FuncOp"> {
+def SparseAttention : Pass<"autoglm-sparse-attention", "ModuleOp"> {
   let summary = "Rewrite decode attention as top-k sparse attention";
   let description = [{
     Every `autoglm.attention` that is decode attention (at most
@@ -229,6 +229,12 @@ def SparseAttention : Pass<"autoglm-sparse-attention", "::mlir::func::FuncOp"> {
     key sets and dynamic shapes stay dense; the optimization report says
     which rule applied to each attention node. Runs after `--autoglm-fuse`,
     which recognises attention (docs/sparse-attention.md).
+
+    With `mass` (the attention mass each node keeps at this budget on
+    calibration data, as `autoglm-run --attention-mass` writes it), only
+    the nodes whose mean kept mass is at least `min-mass` and whose 5th
+    percentile is at least `min-p5` are rewritten (`--sparse-attention=auto`).
+    `report` writes each attention node's decision and mass as JSON.
   }];
   let options = [
     Option<"topK", "k", "int64_t", /*default=*/"64",
@@ -239,8 +245,43 @@ def SparseAttention : Pass<"autoglm-sparse-attention", "::mlir::func::FuncOp"> {
            "Last keys each query sees, always kept">,
     Option<"maxQueries", "max-queries", "int64_t", /*default=*/"16",
            "Attention with more queries than this (prefill) stays dense">,
+    Option<"mass", "mass", "std::string", /*default=*/"",
+           "The measured attention mass per node (JSON); rewrite only the "
+           "nodes that keep enough of it">,
+    Option<"minMass", "min-mass", "double", /*default=*/"0.90",
+           "With mass: the least mean kept mass of a rewritten node">,
+    Option<"minP5", "min-p5", "double", /*default=*/"0.80",
+           "With mass: the least 5th percentile of kept mass of a "
+           "rewritten node">,
+    Option<"report", "report", "std::string", /*default=*/"",
+           "Write each attention node's decision (and mass) as JSON">,
   ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
+def InstrumentAttentionMass : Pass<"autoglm-instrument-attention-mass",
+                                   "ModuleOp"> {
+  let summary = "Return the query, key and mask of each decode attention";
+  let description = [{
+    The build `--sparse-attention=auto` measures on calibration data: the
+    query, key and mask of every attention that `--autoglm-sparse-attention`
+    with the same options would rewrite become extra results of @main,
+    named `autoglm.attention-mass:query:<i>:<scale>:<causal>:<node>`,
+    `...:key:<i>` and `...:mask:<i>`, which `autoglm-run --attention-mass`
+    reads to compute the attention mass the budget keeps per query row.
+    The original results keep their places. Runs where the sparse
+    attention pass would, after `--autoglm-fuse`.
+  }];
+  let options = [
+    Option<"topK", "k", "int64_t", /*default=*/"64",
+           "Keys kept by score per query (besides sinks and window)">,
+    Option<"sink", "sink", "int64_t", /*default=*/"4",
+           "First keys always kept (attention sinks)">,
+    Option<"window", "window", "int64_t", /*default=*/"16",
+           "Last keys each query sees, always kept">,
+    Option<"maxQueries", "max-queries", "int64_t", /*default=*/"16",
+           "Attention with more queries than this (prefill) is not measured">,
+  ];
 }
 
 def FormKernels : Pass<"autoglm-form-kernels", "::mlir::func::FuncOp"> {

@@ -63,7 +63,8 @@ bool isNamed(Pass *pass) { return !pass->getArgument().empty(); }
 } // namespace
 
 void mlir::autoglm::recordRewrite(MLIRContext *context, StringRef pass,
-                                  StringRef rule, ArrayRef<Location> locs) {
+                                  StringRef rule, ArrayRef<Location> locs,
+                                  StringRef note) {
   ActiveReports &active = activeReports();
   OptimizationReport *report;
   {
@@ -77,7 +78,10 @@ void mlir::autoglm::recordRewrite(MLIRContext *context, StringRef pass,
     if (std::string name = nodeNames(loc);
         !name.empty() && !llvm::is_contained(names, name))
       names.push_back(name);
-  report->record(pass, rule, llvm::join(names, " + "));
+  std::string nodes = llvm::join(names, " + ");
+  if (!note.empty())
+    nodes += " (" + note.str() + ")";
+  report->record(pass, rule, std::move(nodes));
 }
 
 OptimizationReport::OptimizationReport(MLIRContext *context, raw_ostream &os)

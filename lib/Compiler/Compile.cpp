@@ -415,9 +415,28 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
     precision.keep.assign(decision->keep.begin(), decision->keep.end());
     precision.sensitivity = decision->measurements;
   }
+  // --sparse-attention=auto: the mass each attention keeps, measured on
+  // the calibration sets first; the rewrite reads it.
+  std::optional<SparseAttentionOptions> sparseAttention =
+      options.sparseAttention;
+  if (sparseAttention && options.sparseAttentionGate) {
+    FailureOr<std::string> masses =
+        measureAttentionMass(module, options, timing, calibrationFiles);
+    if (failed(masses))
+      return failure();
+    sparseAttention->mass = *masses;
+  }
+  if (sparseAttention && !options.sparseAttentionReport.empty()) {
+    FailureOr<std::string> temp =
+        state.outputs.create(options.sparseAttentionReport, loc);
+    if (failed(temp))
+      return failure();
+    sparseAttention->report = *temp;
+  }
   auto graph = [&](OpPassManager &pm) {
     buildGraphPipeline(pm, options.disabledPasses, precision,
-                       options.instrumentCalibration, options.sparseAttention);
+                       options.instrumentCalibration, sparseAttention,
+                       options.instrumentAttentionMass);
   };
   SmallVector<std::unique_ptr<PassInstrumentation>> graphInstrumentations;
   if (graphReport)

@@ -1,7 +1,8 @@
 //===- HostRun.h - run a model build on this machine, as a child -*- C++
 //-*-===//
 //
-// Internal to the compile driver: what calibration (Calibrate.cpp) and the
+// Internal to the compile driver: what calibration (Calibrate.cpp), the
+// sparse attention gate (AttentionMass.cpp) and the
 // accuracy budget (AccuracyBudget.cpp) share to build a model for this
 // machine and run it with `autoglm-run`, next to the compiler, in a child
 // process, so that a crash or a bad input file is an error message here.

@@ -55,7 +55,8 @@ ArrayRef<StringRef> mlir::autoglm::getOptionalPasses() {
 void mlir::autoglm::buildGraphPipeline(
     OpPassManager &pm, ArrayRef<std::string> disabled,
     const AssignPrecisionOptions &precision, bool instrumentCalibration,
-    const std::optional<SparseAttentionOptions> &sparseAttention) {
+    const std::optional<SparseAttentionOptions> &sparseAttention,
+    bool instrumentAttentionMass) {
   auto enabled = [&](StringRef name) {
     return !llvm::is_contained(disabled, name);
   };
@@ -81,9 +82,19 @@ void mlir::autoglm::buildGraphPipeline(
   // regions are the kernels code generation makes.
   if (enabled("fuse"))
     pm.addNestedPass<func::FuncOp>(createFuse());
-  // After fusion, which recognises the attention it rewrites.
-  if (sparseAttention)
-    pm.addNestedPass<func::FuncOp>(createSparseAttention(*sparseAttention));
+  // After fusion, which recognises the attention it rewrites. The
+  // measurement build of --sparse-attention=auto returns, at the same place,
+  // what the gate measures of the attention it would rewrite.
+  if (sparseAttention && instrumentAttentionMass) {
+    InstrumentAttentionMassOptions measure;
+    measure.topK = sparseAttention->topK;
+    measure.sink = sparseAttention->sink;
+    measure.window = sparseAttention->window;
+    measure.maxQueries = sparseAttention->maxQueries;
+    pm.addPass(createInstrumentAttentionMass(measure));
+  } else if (sparseAttention) {
+    pm.addPass(createSparseAttention(*sparseAttention));
+  }
 }
 
 void mlir::autoglm::buildKernelPipeline(OpPassManager &pm) {

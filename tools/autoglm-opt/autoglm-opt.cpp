@@ -194,9 +194,11 @@ static llvm::cl::opt<std::string> precisionReport(
 static llvm::cl::opt<std::string> sparseAttention(
     "sparse-attention",
     llvm::cl::desc("Decode attention (few queries, a long key cache) as top-k "
-                   "attention: off (the default) or on (every eligible "
-                   "attention; docs/sparse-attention.md)"),
-    llvm::cl::value_desc("off|on"), llvm::cl::init("off"),
+                   "attention: off (the default), on (every eligible "
+                   "attention) or auto (the attention that keeps enough of "
+                   "its mass on --calibration-data; "
+                   "docs/sparse-attention.md)"),
+    llvm::cl::value_desc("off|on|auto"), llvm::cl::init("off"),
     llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<int64_t> sparseAttentionK(
@@ -223,6 +225,27 @@ static llvm::cl::opt<std::string> sparseAttentionGranularity(
     llvm::cl::desc("What top-k attention selects: token (the default)"),
     llvm::cl::value_desc("token"), llvm::cl::init("token"),
     llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<double> sparseAttentionMinMass(
+    "sparse-attention-min-mass",
+    llvm::cl::desc("With --sparse-attention=auto: the least mean share of "
+                   "its attention probability a rewritten attention node "
+                   "keeps on the calibration data (default 0.90)"),
+    llvm::cl::value_desc("m"), llvm::cl::init(0.90),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<double> sparseAttentionMinP5(
+    "sparse-attention-min-p5",
+    llvm::cl::desc("With --sparse-attention=auto: the least 5th percentile "
+                   "over query rows of that share (default 0.80)"),
+    llvm::cl::value_desc("m"), llvm::cl::init(0.80),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> sparseAttentionReport(
+    "sparse-attention-report",
+    llvm::cl::desc("Write each attention node's top-k decision (and, with "
+                   "auto, its measured mass) as JSON"),
+    llvm::cl::value_desc("file.json"), llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<bool> printOptimizationReport(
     "print-optimization-report",
@@ -454,20 +477,18 @@ loadBatchSizes(StringRef inputPath, MLIRContext &context,
 /// `--emit=...` or `--compile-to=...`: compiles the input into what was
 /// asked for.
 /// --sparse-attention and its parameters into `options`, with an error for
-/// what is not built (auto's calibration gate, page granularity, CUDA
-/// kernels) and for parameters that would not be used or make no sense.
+/// what is not built (page granularity, CUDA kernels) and for parameters
+/// that would not be used or make no sense.
 static LogicalResult
 parseSparseAttention(mlir::autoglm::CompileOptions &options) {
   auto fail = [](const Twine &message) {
     llvm::errs() << "error: " << message << "\n";
     return failure();
   };
-  if (sparseAttention == "auto")
-    return fail("--sparse-attention=auto (rewriting only the layers that "
-                "pass a calibration gate) is not built yet; use on or off");
-  if (sparseAttention != "off" && sparseAttention != "on")
+  if (sparseAttention != "off" && sparseAttention != "on" &&
+      sparseAttention != "auto")
     return fail("unknown --sparse-attention=" + sparseAttention +
-                " (expected off or on)");
+                " (expected off, on or auto)");
   if (sparseAttentionGranularity == "page")
     return fail("--sparse-attention-granularity=page (selection by key "
                 "pages) is not built yet; only token is");
@@ -475,28 +496,52 @@ parseSparseAttention(mlir::autoglm::CompileOptions &options) {
     return fail("unknown --sparse-attention-granularity=" +
                 sparseAttentionGranularity + " (expected token)");
   if (sparseAttention == "off") {
-    llvm::cl::Option *parameters[] = {&sparseAttentionK, &sparseAttentionSink,
-                                      &sparseAttentionWindow,
-                                      &sparseAttentionGranularity};
+    llvm::cl::Option *parameters[] = {
+        &sparseAttentionK,       &sparseAttentionSink,
+        &sparseAttentionWindow,  &sparseAttentionGranularity,
+        &sparseAttentionMinMass, &sparseAttentionMinP5,
+        &sparseAttentionReport};
     for (llvm::cl::Option *flag : parameters)
       if (flag->getNumOccurrences())
         return fail("--" + flag->ArgStr +
-                    " has no effect without --sparse-attention=on");
+                    " has no effect without --sparse-attention=on or auto");
     return success();
   }
+  if (sparseAttention == "on")
+    for (llvm::cl::Option *flag :
+         {static_cast<llvm::cl::Option *>(&sparseAttentionMinMass),
+          static_cast<llvm::cl::Option *>(&sparseAttentionMinP5)})
+      if (flag->getNumOccurrences())
+        return fail("--" + flag->ArgStr +
+                    " is the gate of --sparse-attention=auto; on rewrites "
+                    "every eligible attention");
   if (sparseAttentionK < 1)
     return fail("--sparse-attention-k must be at least 1, got " +
                 Twine(sparseAttentionK.getValue()));
   if (sparseAttentionSink < 0 || sparseAttentionWindow < 0)
     return fail("--sparse-attention-sink and --sparse-attention-window must "
                 "not be negative");
+  if (!(sparseAttentionMinMass >= 0 && sparseAttentionMinMass <= 1 &&
+        sparseAttentionMinP5 >= 0 && sparseAttentionMinP5 <= 1))
+    return fail("--sparse-attention-min-mass and --sparse-attention-min-p5 "
+                "are shares of the attention probability, from 0 to 1");
   if (targetName != "cpu")
-    return fail("--sparse-attention=on has a kernel for --target=cpu only");
+    return fail("--sparse-attention=" + sparseAttention +
+                " has a kernel for --target=cpu only");
+  if (sparseAttention == "auto" && calibrationData.empty())
+    return fail("--sparse-attention=auto rewrites only the attention that "
+                "keeps enough of its mass on calibration data: give "
+                "--calibration-data=DIR (one subdirectory per input set, each "
+                "holding <input name>.npy or input_<i>.pb files)");
   mlir::autoglm::SparseAttentionOptions sparse;
   sparse.topK = sparseAttentionK;
   sparse.sink = sparseAttentionSink;
   sparse.window = sparseAttentionWindow;
+  sparse.minMass = sparseAttentionMinMass;
+  sparse.minP5 = sparseAttentionMinP5;
   options.sparseAttention = sparse;
+  options.sparseAttentionGate = sparseAttention == "auto";
+  options.sparseAttentionReport = sparseAttentionReport;
   return success();
 }
 
@@ -588,9 +633,16 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     return failure();
   }
   if (precision != "int8" && precision != "auto" && accuracyBudget.empty() &&
-      (!calibrationData.empty() || !calibrationCache.empty())) {
-    llvm::errs() << "error: --calibration-data and --calibration-cache apply "
-                    "to --precision=int8 or auto, or with --accuracy-budget\n";
+      !calibrationCache.empty()) {
+    llvm::errs() << "error: --calibration-cache applies to --precision=int8 "
+                    "or auto, or with --accuracy-budget\n";
+    return failure();
+  }
+  if (precision != "int8" && precision != "auto" && accuracyBudget.empty() &&
+      sparseAttention != "auto" && !calibrationData.empty()) {
+    llvm::errs() << "error: --calibration-data applies to --precision=int8 "
+                    "or auto, with --accuracy-budget, or to "
+                    "--sparse-attention=auto\n";
     return failure();
   }
   options.precision = precision;

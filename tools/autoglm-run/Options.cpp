@@ -63,6 +63,12 @@ Execution:
                         toggle off, then once per mask of FILE, and write
                         each mask's output error instead (autoglm-opt
                         --accuracy-budget runs this)
+  --attention-mass K,SINK,WINDOW
+                        with --calibrate: write the share of each attention
+                        row's probability that top-k attention with this
+                        budget keeps instead (autoglm-opt
+                        --sparse-attention=auto runs this;
+                        docs/sparse-attention.md)
   --help                print this text
 
 Serving benchmark (the model's dimension 0 is the batch; docs/batching.md):
@@ -98,6 +104,23 @@ static bool parseInt(const std::string &text, int64_t min, int64_t &value) {
   if (errno || *end || parsed < min)
     return false;
   value = parsed;
+  return true;
+}
+
+/// "K,SINK,WINDOW": K >= 1, SINK and WINDOW >= 0.
+static bool parseBudget(const std::string &text, std::vector<int64_t> &budget) {
+  budget.clear();
+  size_t start = 0;
+  for (int part = 0; part < 3; ++part) {
+    size_t comma = text.find(',', start);
+    if ((part < 2) == (comma == std::string::npos))
+      return false;
+    int64_t value = 0;
+    if (!parseInt(text.substr(start, comma - start), part == 0 ? 1 : 0, value))
+      return false;
+    budget.push_back(value);
+    start = comma + 1;
+  }
   return true;
 }
 
@@ -196,6 +219,13 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       options.calibrationOut = value;
     } else if (name == "--toggle-masks") {
       options.toggleMasks = value;
+    } else if (name == "--attention-mass") {
+      if (!parseBudget(value, options.attentionMass)) {
+        error = "--attention-mass wants K,SINK,WINDOW (K >= 1, SINK and "
+                "WINDOW >= 0), got '" +
+                value + "'";
+        return false;
+      }
     } else if (name == "--seed") {
       if (!parseInt(value, 0, number)) {
         error = "--seed wants a non-negative integer, got '" + value + "'";
@@ -290,6 +320,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
   }
   if (options.calibrateDir.empty() != options.calibrationOut.empty()) {
     error = "--calibrate DIR and --calibration-out FILE go together";
+    return false;
+  }
+  if (!options.attentionMass.empty() && options.calibrateDir.empty()) {
+    error = "--attention-mass K,SINK,WINDOW needs --calibrate DIR";
     return false;
   }
   if (!options.toggleMasks.empty() && options.calibrateDir.empty()) {

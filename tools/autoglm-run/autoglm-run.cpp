@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionMass.h"
 #include "Calibrate.h"
 #include "Compare.h"
 #include "HostTensor.h"
@@ -465,6 +466,8 @@ int main(int argc, char **argv) {
 
   if (options.serveBench)
     return runServeBench(options, session.get());
+  if (!options.attentionMass.empty())
+    return runAttentionMass(options, session.get());
   if (!options.toggleMasks.empty())
     return runToggleMeasurement(options, session.get());
   if (!options.calibrateDir.empty())

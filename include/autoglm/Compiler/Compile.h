@@ -86,6 +86,17 @@ struct CompileOptions {
   /// Decode attention as top-k attention (--sparse-attention=on and its
   /// k, sink and window); none leaves attention dense.
   std::optional<SparseAttentionOptions> sparseAttention;
+  /// --sparse-attention=auto: only the attention nodes that keep enough of
+  /// their mass on calibrationData (sparseAttention's min-mass and min-p5)
+  /// are rewritten.
+  bool sparseAttentionGate = false;
+  /// Each attention node's decision and measured mass, JSON
+  /// (--sparse-attention-report).
+  std::string sparseAttentionReport;
+  /// The gate's measurement build: the query, key and mask of each attention
+  /// the rewrite would consider become model outputs
+  /// (--autoglm-instrument-attention-mass). Internal.
+  bool instrumentAttentionMass = false;
   /// Prints what the graph passes did to stderr (--print-optimization-report).
   bool printOptimizationReport = false;
   /// The memory planner's report (--memory-report; .json for JSON, - for
@@ -234,6 +245,18 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
 FailureOr<std::string> calibrate(ModuleOp module, const CompileOptions &options,
                                  TimingScope &timing,
                                  std::vector<llvm::sys::fs::TempFile> &scratch);
+
+/// The attention mass `--sparse-attention=auto` gates on: measured by
+/// compiling `module` (imported; it is not changed) for the host CPU with
+/// the query, key and mask of each attention the rewrite would consider as
+/// outputs, and running it with `autoglm-run --attention-mass` on
+/// `options.calibrationData` at options.sparseAttention's budget. Returns
+/// the file of the masses per attention node (in `scratch`, removed with
+/// it), which --autoglm-sparse-attention{mass=FILE} reads.
+FailureOr<std::string>
+measureAttentionMass(ModuleOp module, const CompileOptions &options,
+                     TimingScope &timing,
+                     std::vector<llvm::sys::fs::TempFile> &scratch);
 
 /// An accuracy budget (--accuracy-budget).
 struct AccuracyBudget {

@@ -39,12 +39,16 @@ ArrayRef<StringRef> getOptionalPasses();
 /// named in `disabled`; with `sparseAttention`, then the top-k rewrite of
 /// decode attention. `instrumentCalibration` puts
 /// --autoglm-instrument-calibration where precision assignment would go:
-/// the float32 build that measures int8 activation ranges.
+/// the float32 build that measures int8 activation ranges;
+/// `instrumentAttentionMass` puts --autoglm-instrument-attention-mass (with
+/// `sparseAttention`'s budget) where the top-k rewrite would go: the build
+/// that measures --sparse-attention=auto's gate.
 void buildGraphPipeline(
     OpPassManager &pm, ArrayRef<std::string> disabled = {},
     const AssignPrecisionOptions &precision = {},
     bool instrumentCalibration = false,
-    const std::optional<SparseAttentionOptions> &sparseAttention = {});
+    const std::optional<SparseAttentionOptions> &sparseAttention = {},
+    bool instrumentAttentionMass = false);
 
 /// Kernels: every op that computes becomes (or already is) an
 /// `autoglm.fused` region, one per kernel.

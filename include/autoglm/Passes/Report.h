@@ -30,9 +30,10 @@ namespace mlir::autoglm {
 std::string nodeNames(Location loc);
 
 /// Records that `rule` of `pass` rewrote the ops at `locs`. A no-op unless an
-/// OptimizationReport is collecting for `context`. Thread-safe.
+/// OptimizationReport is collecting for `context`. Thread-safe. A `note`
+/// follows the node names in parentheses (a measurement behind the rule).
 void recordRewrite(MLIRContext *context, StringRef pass, StringRef rule,
-                   ArrayRef<Location> locs);
+                   ArrayRef<Location> locs, StringRef note = "");
 
 /// A pass instrumentation that counts the ops before and after every pass
 /// and collects what recordRewrite reports while it is alive. Prints the
