@@ -456,7 +456,12 @@ static const autoglm_model_desc probeModel = {AUTOGLM_ABI_VERSION,
                                               NULL,
                                               NULL,
                                               0,
-                                              NULL};
+                                              NULL,
+                                              0,
+                                              NULL,
+                                              NULL,
+                                              NULL,
+                                              -1};
 
 enum { MaxN = 100003, MaxChunks = 64 };
 
