@@ -88,11 +88,11 @@ std::string mlir::autoglm::emitModelHeader(const ModelSignature &signature) {
   if (!signature.seqLengths.empty()) {
     os << "/* Sequence lengths (--input-shape=NAME:...x{...}): an entry per "
        << (signature.batchSizes.empty() ? "length" : "batch size and length")
-       << ",\n * one weights image and one workspace for all. "
+       << ",\n * one workspace for all. "
        << (signature.padMask.empty()
-               ? "A request's length must be one of them. */\n"
-               : "A shorter request is padded up to the\n * next length, "
-                 "its pad mask input zero at the padding. */\n");
+               ? "A request's length is one of them. */\n"
+               : "A request of a length in between runs\n * padded up to the "
+                 "next, its pad mask input zero at the padding. */\n");
     os << "#define " << prefix << "_NUM_SEQ_LENGTHS "
        << signature.seqLengths.size() << "\n";
     os << "#define " << prefix << "_SEQ_LENGTHS {";

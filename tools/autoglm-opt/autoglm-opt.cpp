@@ -510,7 +510,7 @@ loadEntries(StringRef inputPath, MLIRContext &context, ArrayRef<int64_t> sizes,
     bool isBatched = llvm::any_of(
         batched, [&](const InputShape &shape) { return shape.first == text; });
     auto seqDims = buckets.dims.find(text);
-    if (!tensor || (!isBatched && seqDims == buckets.dims.end()))
+    if (!tensor)
       continue;
     // A symbolic dimension neither the batch nor a length would stay
     // symbolic in every entry: name it now, not after compiling them.
@@ -521,11 +521,12 @@ loadEntries(StringRef inputPath, MLIRContext &context, ArrayRef<int64_t> sizes,
         llvm::errs() << "error: input '" << text << "' has a symbolic "
                      << "dimension " << d << " (" << type
                      << ") that is neither the batch of --batch-sizes nor a "
-                        "set of lengths; give it a size or a set in "
+                        "set of lengths; give it a size or the set in "
                         "--input-shape\n";
         return {};
       }
-    changing.emplace_back(text, tensor.getShape().vec());
+    if (isBatched || seqDims != buckets.dims.end())
+      changing.emplace_back(text, tensor.getShape().vec());
   }
   for (const auto &[input, dims] : buckets.dims)
     if (!llvm::is_contained(names, input)) {
