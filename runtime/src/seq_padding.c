@@ -102,9 +102,7 @@ void autoglm_seq_padding_destroy(autoglm_session *session) {
   session->padding = NULL;
 }
 
-/* Copies the box `box` (a shape no larger than either) from `src`, a dense
- * tensor of `srcShape`, to the same position of `dst`, one of `dstShape`. */
-static void copyBox(const char *src, const int64_t *srcShape, char *dst,
+void autoglm_copy_box(const char *src, const int64_t *srcShape, char *dst,
                     const int64_t *dstShape, const int64_t *box, int32_t rank,
                     size_t elementBytes) {
   if (rank == 0) {
@@ -121,7 +119,7 @@ static void copyBox(const char *src, const int64_t *srcShape, char *dst,
     dstStride *= (size_t)dstShape[d];
   }
   for (int64_t i = 0; i < box[0]; ++i)
-    copyBox(src + (size_t)i * srcStride, srcShape + 1, dst + (size_t)i * dstStride,
+    autoglm_copy_box(src + (size_t)i * srcStride, srcShape + 1, dst + (size_t)i * dstStride,
             dstShape + 1, box + 1, rank - 1, elementBytes);
 }
 
@@ -262,7 +260,7 @@ autoglm_status autoglm_seq_padded_run(autoglm_session *session,
     size_t elementBytes = autoglm_dtype_size(desc->dtype);
     staging[i].shape = desc->shape;
     memset(staging[i].data, 0, tensorBytes(desc));
-    copyBox(inputs[i].data, request[i].shape, staging[i].data, desc->shape,
+    autoglm_copy_box(inputs[i].data, request[i].shape, staging[i].data, desc->shape,
             request[i].shape, desc->rank, elementBytes);
   }
   for (int32_t j = 0; j < num_outputs; ++j)
@@ -273,7 +271,7 @@ autoglm_status autoglm_seq_padded_run(autoglm_session *session,
     return status;
   for (int32_t j = 0; j < num_outputs; ++j) {
     const autoglm_tensor_desc *desc = &entry->outputs[j];
-    copyBox(staging[num_inputs + j].data, desc->shape, outputs[j].data,
+    autoglm_copy_box(staging[num_inputs + j].data, desc->shape, outputs[j].data,
             request[num_inputs + j].shape, request[num_inputs + j].shape,
             desc->rank, autoglm_dtype_size(desc->dtype));
   }

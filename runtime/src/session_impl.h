@@ -133,6 +133,13 @@ autoglm_status autoglm_seq_padded_run(autoglm_session *session,
                                       int32_t num_outputs,
                                       autoglm_message *message);
 
+/* Copies the box `box` (a shape no larger than either) from `src`, a dense
+ * tensor of `srcShape`, to the same position of `dst`, one of `dstShape`
+ * (all of rank `rank`): a request into a padded tensor, or back. */
+void autoglm_copy_box(const char *src, const int64_t *srcShape, char *dst,
+                      const int64_t *dstShape, const int64_t *box, int32_t rank,
+                      size_t elementBytes);
+
 /* Unmaps what autoglm_load_weights mapped. */
 void autoglm_release_weights(autoglm_session *session);
 

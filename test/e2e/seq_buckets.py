@@ -1,6 +1,6 @@
 """Requests between a model's sequence lengths against unpadded runs.
 
-Usage: seq_buckets.py MODEL.onnx BUCKETS.so WORKDIR BATCH LENGTH:EXACT.so|LENGTH...
+Usage: seq_buckets.py [--batcher] MODEL.onnx BUCKETS.so WORKDIR BATCH LENGTH:EXACT.so|LENGTH...
 
 BUCKETS.so is MODEL.onnx compiled with sets of sequence lengths and a pad
 mask. For each LENGTH, a request of BATCH rows and LENGTH tokens (random
@@ -11,6 +11,8 @@ must be within 1e-6 + 1e-5 * |reference| of the same request run on
 EXACT.so (the model compiled at exactly that length, when given), and
 within 1e-5 + 1e-4 * |ort| of ONNX Runtime. Prints one line per length
 with the largest differences; exits 1 on any difference past tolerance.
+With --batcher the request goes through the runtime's batcher
+(`autoglm-run --batch BATCH`), which pads it to a length and a batch size.
 """
 
 import pathlib
@@ -38,14 +40,18 @@ def outputs(so, work, tag, feeds, count, extra=()):
 
 
 def main():
-    model_path, buckets_so, workdir, batch = sys.argv[1:5]
+    args = sys.argv[1:]
+    batcher = args[0] == "--batcher"
+    if batcher:
+        args = args[1:]
+    model_path, buckets_so, workdir, batch = args[:4]
     batch = int(batch)
     work = pathlib.Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     session = ort.InferenceSession(model_path)
     names = [o.name for o in session.get_outputs()]
     failures = 0
-    for spec in sys.argv[5:]:
+    for spec in args[4:]:
         length, _, exact_so = spec.partition(":")
         length = int(length)
         rng = np.random.default_rng(length)
@@ -54,7 +60,7 @@ def main():
         mask[0, -1] = 0
         feeds = {"input_ids": ids, "attention_mask": mask}
         got = outputs(buckets_so, work, f"b{length}", feeds, len(names),
-                      ["--seq-length", str(length)])
+                      ["--seq-length", str(length)] + (["--batch", str(batch)] if batcher else []))
         ort_out = session.run(None, feeds)
         line = f"length {length}:"
         for name, value, expected in zip(names, got, ort_out):
