@@ -132,17 +132,21 @@ autoglm_status autoglm_batcher_check_request(const autoglm_batcher *batcher,
   const autoglm_model_desc *lengths = batcher->lengths;
   if (lengths) {
     /* The request's length: the first input's sequence dimension. */
+    int32_t named = 0;
     for (int32_t i = 0; i < num_inputs && !*length; ++i)
       for (int32_t d = 1; d < inputs[i].rank && d < 32 && !*length; ++d)
         if (((lengths->input_seq_dims[i] >> d) & 1u) && inputs[i].shape &&
-            inputs[i].rank == model->inputs[i].rank)
+            inputs[i].rank == model->inputs[i].rank) {
           *length = inputs[i].shape[d];
+          named = i;
+        }
     int64_t longest = lengths->seq_lengths[lengths->num_seq_lengths - 1];
     if (*length > longest) {
       autoglm_message_appendf(message,
-                              "request has sequence length %lld, more than "
-                              "the model's largest, %lld",
-                              (long long)*length, (long long)longest);
+                              "request input '%s' has sequence length %lld, "
+                              "more than the model's largest, %lld",
+                              model->inputs[named].name, (long long)*length,
+                              (long long)longest);
       return AUTOGLM_ERROR_SHAPE_MISMATCH;
     }
   }
