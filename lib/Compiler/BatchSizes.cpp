@@ -97,8 +97,7 @@ LogicalResult mlir::autoglm::parseSeqLengthSets(StringRef spec,
           return fail("'" + item + "' in " + part +
                       " is not a length from 1 to " + Twine(kMaxSeqLength));
         if (llvm::is_contained(lengths, length))
-          return fail("length " + Twine(length) + " is given twice in " +
-                      part);
+          return fail("length " + Twine(length) + " is given twice in " + part);
         lengths.push_back(length);
       }
       llvm::sort(lengths);

@@ -630,8 +630,8 @@ LogicalResult mlir::autoglm::compileShapeEntries(ArrayRef<ModuleOp> modules,
                                          : "";
   if (!unsupported.empty())
     return emitError(loc) << (shell.batchSizes.empty()
-                                   ? "sequence-length buckets do"
-                                   : "--batch-sizes does")
+                                  ? "sequence-length buckets do"
+                                  : "--batch-sizes does")
                           << " not go with " << unsupported << " yet";
   std::unique_ptr<Target> target =
       createTarget(options.target, options.host, options.device, loc);

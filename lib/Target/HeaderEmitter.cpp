@@ -108,7 +108,7 @@ std::string mlir::autoglm::emitModelHeader(const ModelSignature &signature) {
      << ", ...). */\n"
      << "extern const autoglm_model_desc " << symbol << ";\n\n"
      << "/* The computation itself, for callers without the runtime"
-     << (signature.numEntries() == 0 ? ""
+     << (signature.numEntries() == 0    ? ""
          : signature.seqLengths.empty() ? "; at the largest batch"
          : signature.batchSizes.empty() ? "; at the largest length"
                                         : "; at the largest batch and length")

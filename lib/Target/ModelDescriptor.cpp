@@ -52,9 +52,8 @@ DescriptorBuilder::DescriptorBuilder(llvm::Module &module, StringRef prefix)
   // const int64_t *seq_lengths; const uint32_t *input_seq_dims,
   // *output_seq_dims; int32_t pad_mask_input}
   modelDescTy = llvm::StructType::create(
-      context,
-      {i32, i32, ptrTy, i32, i32, ptrTy, ptrTy, i64, ptrTy, i64, i64, ptrTy,
-       ptrTy, i32, ptrTy, i32, ptrTy, ptrTy, ptrTy, i32},
+      context, {i32, i32,   ptrTy, i32, i32,   ptrTy, ptrTy, i64,   ptrTy, i64,
+                i64, ptrTy, ptrTy, i32, ptrTy, i32,   ptrTy, ptrTy, ptrTy, i32},
       "autoglm_model_desc");
   // autoglm_batch_entry {int64_t batch; const desc *in, *out;
   // uint64_t workspace; entry}
@@ -136,22 +135,26 @@ llvm::GlobalVariable *DescriptorBuilder::modelDescriptor(
         padMaskInput = static_cast<int32_t>(i);
   }
   llvm::Constant *init = llvm::ConstantStruct::get(
-      modelDescTy,
-      {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
-       llvm::ConstantInt::get(i32, device),
-       string(signature.modelName, prefix + "_model_name"),
-       llvm::ConstantInt::get(i32, signature.inputs.size()),
-       llvm::ConstantInt::get(i32, signature.outputs.size()),
-       tensorTable(signature.inputs, "input"),
-       tensorTable(signature.outputs, "output"),
-       llvm::ConstantInt::get(i64, workspaceBytes), orNull(entry),
-       llvm::ConstantInt::get(i64, weights.bytes),
-       llvm::ConstantInt::get(i64, weights.fingerprint), orNull(weightsFile),
-       orNull(deviceImage), llvm::ConstantInt::get(i32, numBatchEntries),
-       orNull(batchEntries),
-       llvm::ConstantInt::get(i32, signature.seqLengths.size()),
-       orNull(seqLengths), orNull(inputSeqDims), orNull(outputSeqDims),
-       llvm::ConstantInt::get(i32, padMaskInput)});
+      modelDescTy, {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
+                    llvm::ConstantInt::get(i32, device),
+                    string(signature.modelName, prefix + "_model_name"),
+                    llvm::ConstantInt::get(i32, signature.inputs.size()),
+                    llvm::ConstantInt::get(i32, signature.outputs.size()),
+                    tensorTable(signature.inputs, "input"),
+                    tensorTable(signature.outputs, "output"),
+                    llvm::ConstantInt::get(i64, workspaceBytes),
+                    orNull(entry),
+                    llvm::ConstantInt::get(i64, weights.bytes),
+                    llvm::ConstantInt::get(i64, weights.fingerprint),
+                    orNull(weightsFile),
+                    orNull(deviceImage),
+                    llvm::ConstantInt::get(i32, numBatchEntries),
+                    orNull(batchEntries),
+                    llvm::ConstantInt::get(i32, signature.seqLengths.size()),
+                    orNull(seqLengths),
+                    orNull(inputSeqDims),
+                    orNull(outputSeqDims),
+                    llvm::ConstantInt::get(i32, padMaskInput)});
   return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
                                   llvm::GlobalValue::ExternalLinkage, init,
                                   prefix);

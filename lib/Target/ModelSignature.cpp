@@ -137,7 +137,8 @@ std::string ModelSignature::entrySuffix(size_t index) const {
   if (!batchSizes.empty())
     suffix = "b" + std::to_string(entryBatch(index));
   if (!seqLengths.empty())
-    suffix += (suffix.empty() ? "s" : "_s") + std::to_string(entryLength(index));
+    suffix +=
+        (suffix.empty() ? "s" : "_s") + std::to_string(entryLength(index));
   return suffix;
 }
 
@@ -220,10 +221,9 @@ mlir::autoglm::combineEntrySignatures(ArrayRef<ModelSignature> entries,
       for (auto [tensor, that] : llvm::zip(*mine, *theirs))
         for (size_t d = 0; d < tensor.shape.size(); ++d) {
           bool seq = d < 32 && (tensor.seqDims >> d) & 1;
-          int64_t expected = seq ? shell.entryLength(i)
-                             : d == 0 && tensor.batched
-                                 ? shell.entryBatch(i)
-                                 : tensor.shape[d];
+          int64_t expected = seq                        ? shell.entryLength(i)
+                             : d == 0 && tensor.batched ? shell.entryBatch(i)
+                                                        : tensor.shape[d];
           if (that.shape[d] != expected)
             return emitError(loc)
                    << "'" << tensor.name << "' has dimension " << d << " of "

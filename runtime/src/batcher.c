@@ -229,9 +229,9 @@ static autoglm_status setUpLengths(autoglm_batcher *b,
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
   for (int32_t k = 0; k < model->num_inputs + model->num_outputs; ++k)
-    if ((k < model->num_inputs ? model->inputs[k].rank
-                               : model->outputs[k - model->num_inputs].rank) >
-        32) {
+    if ((k < model->num_inputs
+             ? model->inputs[k].rank
+             : model->outputs[k - model->num_inputs].rank) > 32) {
       autoglm_message_appendf(message,
                               "the batcher pads sequence lengths of tensors "
                               "of rank 32 at most");

@@ -107,13 +107,10 @@ static autoglm_status checkTensor(const autoglm_batcher *batcher,
   return AUTOGLM_OK;
 }
 
-autoglm_status autoglm_batcher_check_request(const autoglm_batcher *batcher,
-                                             const autoglm_tensor *inputs,
-                                             int32_t num_inputs,
-                                             const autoglm_tensor *outputs,
-                                             int32_t num_outputs, int64_t *rows,
-                                             int64_t *length,
-                                             autoglm_message *message) {
+autoglm_status autoglm_batcher_check_request(
+    const autoglm_batcher *batcher, const autoglm_tensor *inputs,
+    int32_t num_inputs, const autoglm_tensor *outputs, int32_t num_outputs,
+    int64_t *rows, int64_t *length, autoglm_message *message) {
   const autoglm_model_desc *model = batcher->model;
   *length = 0;
   if (num_inputs != model->num_inputs || num_outputs != model->num_outputs) {

@@ -135,13 +135,10 @@ bool autoglm_batcher_same_signature(const autoglm_model_desc *a,
  * `lengths`, the sequence dimensions too (1 <= length <= the largest, one
  * value for every tensor, that of the first input with one); sets `*rows`
  * and `*length` (0 without `lengths`). */
-autoglm_status autoglm_batcher_check_request(const autoglm_batcher *batcher,
-                                             const autoglm_tensor *inputs,
-                                             int32_t num_inputs,
-                                             const autoglm_tensor *outputs,
-                                             int32_t num_outputs, int64_t *rows,
-                                             int64_t *length,
-                                             autoglm_message *message);
+autoglm_status autoglm_batcher_check_request(
+    const autoglm_batcher *batcher, const autoglm_tensor *inputs,
+    int32_t num_inputs, const autoglm_tensor *outputs, int32_t num_outputs,
+    int64_t *rows, int64_t *length, autoglm_message *message);
 
 /* Answers `request` with `status` and `message`: a blocking one's
  * submitter wakes, an async one's callback runs (on this thread, without

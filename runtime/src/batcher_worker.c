@@ -208,10 +208,11 @@ static void copyRowsPadded(batcher_request **requests, RowCursor at,
 /* With sequence lengths: the entry of size `size` at the smallest length
  * that holds the requests of the `rows` rows from `at` on, that length in
  * `*length`; its shapes become the staged tensors'. */
-static const autoglm_model_desc *
-entryForRows(const autoglm_batcher *b, batcher_size *size,
-             batcher_request **requests, RowCursor at, int64_t rows,
-             int64_t *length) {
+static const autoglm_model_desc *entryForRows(const autoglm_batcher *b,
+                                              batcher_size *size,
+                                              batcher_request **requests,
+                                              RowCursor at, int64_t rows,
+                                              int64_t *length) {
   int64_t longest = 0;
   for (int64_t left = rows; left > 0; ++at.index, at.row = 0) {
     batcher_request *r = requests[at.index];
@@ -228,9 +229,8 @@ entryForRows(const autoglm_batcher *b, batcher_size *size,
       autoglm_session_entry_model(size->session, size->index, bucket);
   int32_t numInputs = entry->num_inputs;
   for (int32_t k = 0; k < numInputs + entry->num_outputs; ++k)
-    size->staged[k].shape = k < numInputs
-                                ? entry->inputs[k].shape
-                                : entry->outputs[k - numInputs].shape;
+    size->staged[k].shape = k < numInputs ? entry->inputs[k].shape
+                                          : entry->outputs[k - numInputs].shape;
   return entry;
 }
 
@@ -295,8 +295,8 @@ static autoglm_status runRows(autoglm_batcher *b, int32_t s,
     if (!direct)
       for (int32_t j = 0; j < numOutputs; ++j) {
         if (entry)
-          copyRowsPadded(requests, *at, rows, numInputs + j,
-                         &entry->outputs[j], b->lengths->output_seq_dims[j],
+          copyRowsPadded(requests, *at, rows, numInputs + j, &entry->outputs[j],
+                         b->lengths->output_seq_dims[j],
                          size->staged[numInputs + j].data, false);
         else
           copyRows(b, requests, *at, rows, numInputs + j,

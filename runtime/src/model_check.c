@@ -124,8 +124,8 @@ static autoglm_status checkBatchEntries(const autoglm_model_desc *model,
   for (int32_t i = 0; i < count; ++i) {
     const autoglm_batch_entry *entry = &model->batch_entries[i];
     int64_t previous = i > 0 ? model->batch_entries[i - 1].batch : 0;
-    bool inOrder = i % per == 0 ? entry->batch > previous
-                                : entry->batch == previous;
+    bool inOrder =
+        i % per == 0 ? entry->batch > previous : entry->batch == previous;
     if ((onCpu && !entry->entry) || entry->batch < 1 || !inOrder ||
         entry->workspace_bytes > model->workspace_bytes) {
       autoglm_message_appendf(message,

@@ -19,8 +19,7 @@ static int32_t entriesPerBatch(const autoglm_session *session) {
 int32_t autoglm_session_num_batch_sizes(const autoglm_session *session) {
   if (!session)
     return 0;
-  return session->num_sized ? session->num_sized / entriesPerBatch(session)
-                            : 1;
+  return session->num_sized ? session->num_sized / entriesPerBatch(session) : 1;
 }
 
 const autoglm_model_desc *
@@ -45,8 +44,8 @@ int64_t autoglm_session_seq_length(const autoglm_session *session,
 }
 
 const autoglm_model_desc *
-autoglm_session_entry_model(const autoglm_session *session,
-                            int32_t batch_index, int32_t length_index) {
+autoglm_session_entry_model(const autoglm_session *session, int32_t batch_index,
+                            int32_t length_index) {
   if (batch_index < 0 ||
       batch_index >= autoglm_session_num_batch_sizes(session) ||
       length_index < 0 || length_index >= entriesPerBatch(session))

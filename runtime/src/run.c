@@ -99,13 +99,11 @@ autoglm_status autoglm_session_run(autoglm_session *session,
                              num_outputs, &message);
 }
 
-autoglm_status autoglm_run_checked(autoglm_session *session,
-                                   const autoglm_model_desc *model,
-                                   const autoglm_tensor *inputs,
-                                   int32_t num_inputs,
-                                   const autoglm_tensor *outputs,
-                                   int32_t num_outputs,
-                                   autoglm_message *message) {
+autoglm_status
+autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
+                    const autoglm_tensor *inputs, int32_t num_inputs,
+                    const autoglm_tensor *outputs, int32_t num_outputs,
+                    autoglm_message *message) {
   if (session->cuda) {
     /* An entry but the largest runs on its own GPU side. */
     struct autoglm_cuda_session *cuda = session->cuda;

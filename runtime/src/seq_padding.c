@@ -49,9 +49,9 @@ autoglm_status autoglm_seq_padding_create(autoglm_session *session,
   int32_t count = model->num_inputs + model->num_outputs;
   size_t dataBytes = 0, ranks = 0;
   for (int32_t i = 0; i < count; ++i) {
-    const autoglm_tensor_desc *desc = i < model->num_inputs
-                                          ? &model->inputs[i]
-                                          : &model->outputs[i - model->num_inputs];
+    const autoglm_tensor_desc *desc =
+        i < model->num_inputs ? &model->inputs[i]
+                              : &model->outputs[i - model->num_inputs];
     dataBytes += alignUp(tensorBytes(desc));
     ranks += (size_t)desc->rank;
   }
@@ -76,9 +76,9 @@ autoglm_status autoglm_seq_padding_create(autoglm_session *session,
   char *data = padding->data;
   int64_t *shapes = padding->request_shapes;
   for (int32_t i = 0; i < count; ++i) {
-    const autoglm_tensor_desc *desc = i < model->num_inputs
-                                          ? &model->inputs[i]
-                                          : &model->outputs[i - model->num_inputs];
+    const autoglm_tensor_desc *desc =
+        i < model->num_inputs ? &model->inputs[i]
+                              : &model->outputs[i - model->num_inputs];
     padding->staging[i].data = data;
     padding->staging[i].dtype = desc->dtype;
     padding->staging[i].rank = desc->rank;
@@ -103,8 +103,8 @@ void autoglm_seq_padding_destroy(autoglm_session *session) {
 }
 
 void autoglm_copy_box(const char *src, const int64_t *srcShape, char *dst,
-                    const int64_t *dstShape, const int64_t *box, int32_t rank,
-                    size_t elementBytes) {
+                      const int64_t *dstShape, const int64_t *box, int32_t rank,
+                      size_t elementBytes) {
   if (rank == 0) {
     memcpy(dst, src, elementBytes);
     return;
@@ -119,8 +119,9 @@ void autoglm_copy_box(const char *src, const int64_t *srcShape, char *dst,
     dstStride *= (size_t)dstShape[d];
   }
   for (int64_t i = 0; i < box[0]; ++i)
-    autoglm_copy_box(src + (size_t)i * srcStride, srcShape + 1, dst + (size_t)i * dstStride,
-            dstShape + 1, box + 1, rank - 1, elementBytes);
+    autoglm_copy_box(src + (size_t)i * srcStride, srcShape + 1,
+                     dst + (size_t)i * dstStride, dstShape + 1, box + 1,
+                     rank - 1, elementBytes);
 }
 
 static bool isSeqDim(uint32_t mask, int32_t d) {
@@ -183,12 +184,10 @@ static bool matchesButLength(const autoglm_model_desc *model,
   return true;
 }
 
-autoglm_status autoglm_seq_padded_run(autoglm_session *session,
-                                      const autoglm_tensor *inputs,
-                                      int32_t num_inputs,
-                                      const autoglm_tensor *outputs,
-                                      int32_t num_outputs,
-                                      autoglm_message *message) {
+autoglm_status
+autoglm_seq_padded_run(autoglm_session *session, const autoglm_tensor *inputs,
+                       int32_t num_inputs, const autoglm_tensor *outputs,
+                       int32_t num_outputs, autoglm_message *message) {
   const autoglm_model_desc *model = session->model;
   if (!inputs || num_inputs != model->num_inputs)
     return AUTOGLM_ERROR_SHAPE_MISMATCH;
@@ -260,8 +259,8 @@ autoglm_status autoglm_seq_padded_run(autoglm_session *session,
     size_t elementBytes = autoglm_dtype_size(desc->dtype);
     staging[i].shape = desc->shape;
     memset(staging[i].data, 0, tensorBytes(desc));
-    autoglm_copy_box(inputs[i].data, request[i].shape, staging[i].data, desc->shape,
-            request[i].shape, desc->rank, elementBytes);
+    autoglm_copy_box(inputs[i].data, request[i].shape, staging[i].data,
+                     desc->shape, request[i].shape, desc->rank, elementBytes);
   }
   for (int32_t j = 0; j < num_outputs; ++j)
     staging[num_inputs + j].shape = entry->outputs[j].shape;
@@ -272,8 +271,9 @@ autoglm_status autoglm_seq_padded_run(autoglm_session *session,
   for (int32_t j = 0; j < num_outputs; ++j) {
     const autoglm_tensor_desc *desc = &entry->outputs[j];
     autoglm_copy_box(staging[num_inputs + j].data, desc->shape, outputs[j].data,
-            request[num_inputs + j].shape, request[num_inputs + j].shape,
-            desc->rank, autoglm_dtype_size(desc->dtype));
+                     request[num_inputs + j].shape,
+                     request[num_inputs + j].shape, desc->rank,
+                     autoglm_dtype_size(desc->dtype));
   }
   return AUTOGLM_OK;
 }

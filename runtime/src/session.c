@@ -192,8 +192,7 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
     autoglm_message_appendf(&message, "cannot allocate a session");
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
-  if ((status = autoglm_seq_padding_create(session, &message)) !=
-          AUTOGLM_OK ||
+  if ((status = autoglm_seq_padding_create(session, &message)) != AUTOGLM_OK ||
       (!onCuda &&
        (status = setUpWorkspace(session, options, &message)) != AUTOGLM_OK) ||
       (status = autoglm_load_weights(session, options, &message)) !=

@@ -72,10 +72,8 @@ autoglm_model_num_seq_lengths(const autoglm_model_desc *model) {
 }
 
 /* Whether a checked descriptor pads requests between its lengths. */
-static inline int
-autoglm_model_pads_lengths(const autoglm_model_desc *model) {
-  return autoglm_model_num_seq_lengths(model) > 0 &&
-         model->pad_mask_input >= 0;
+static inline int autoglm_model_pads_lengths(const autoglm_model_desc *model) {
+  return autoglm_model_num_seq_lengths(model) > 0 && model->pad_mask_input >= 0;
 }
 
 /* The descriptor of batch entry `index` of a checked batch-polymorphic
@@ -104,13 +102,11 @@ autoglm_status autoglm_load_weights(autoglm_session *session,
 /* Runs the caller's tensors on descriptor `model` (the session's model or
  * one of its entries), already checked: the compiled entry on the CPU, the
  * entry's GPU side on CUDA. */
-autoglm_status autoglm_run_checked(autoglm_session *session,
-                                   const autoglm_model_desc *model,
-                                   const autoglm_tensor *inputs,
-                                   int32_t num_inputs,
-                                   const autoglm_tensor *outputs,
-                                   int32_t num_outputs,
-                                   autoglm_message *message);
+autoglm_status
+autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
+                    const autoglm_tensor *inputs, int32_t num_inputs,
+                    const autoglm_tensor *outputs, int32_t num_outputs,
+                    autoglm_message *message);
 
 /* Allocates the staging tensors of a model that pads sequence lengths
  * (nothing to do for another): the largest entry's inputs and outputs. */
@@ -126,12 +122,10 @@ void autoglm_seq_padding_destroy(autoglm_session *session);
  * Returns AUTOGLM_ERROR_SHAPE_MISMATCH with nothing written to `message`
  * when the tensors have no length to pad (the caller then reports the
  * usual mismatch). */
-autoglm_status autoglm_seq_padded_run(autoglm_session *session,
-                                      const autoglm_tensor *inputs,
-                                      int32_t num_inputs,
-                                      const autoglm_tensor *outputs,
-                                      int32_t num_outputs,
-                                      autoglm_message *message);
+autoglm_status
+autoglm_seq_padded_run(autoglm_session *session, const autoglm_tensor *inputs,
+                       int32_t num_inputs, const autoglm_tensor *outputs,
+                       int32_t num_outputs, autoglm_message *message);
 
 /* Copies the box `box` (a shape no larger than either) from `src`, a dense
  * tensor of `srcShape`, to the same position of `dst`, one of `dstShape`

@@ -941,8 +941,8 @@ static void testLengths(void) {
   SeqRequest tooLong;
   initSeq(&tooLong, FAKE_SEQ_BATCH, 5, 20);
   printf("session, length 5: %s: %s\n",
-         autoglm_status_string(
-             autoglm_session_run(session, tooLong.inputs, 2, tooLong.outputs, 2)),
+         autoglm_status_string(autoglm_session_run(session, tooLong.inputs, 2,
+                                                   tooLong.outputs, 2)),
          autoglm_session_last_error(session));
   /* No allocation in a padded run. */
   SeqRequest counted;
@@ -1002,9 +1002,10 @@ static void testLengths(void) {
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc < 2) {
-    fprintf(stderr,
-            "usage: %s api|merge|queue-full|shutdown|sizes|lengths|stress [seed]\n",
-            argv[0]);
+    fprintf(
+        stderr,
+        "usage: %s api|merge|queue-full|shutdown|sizes|lengths|stress [seed]\n",
+        argv[0]);
     return 2;
   }
   const char *mode = argv[1];

@@ -481,7 +481,8 @@ static FailureOr<SeqBuckets> collectSeqBuckets() {
 static SmallVector<OwningOpRef<ModuleOp>>
 loadEntries(StringRef inputPath, MLIRContext &context, ArrayRef<int64_t> sizes,
             const SeqBuckets &buckets, std::vector<std::string> *dataFiles) {
-  StringRef option = sizes.empty() ? "sets of sequence lengths" : "--batch-sizes";
+  StringRef option =
+      sizes.empty() ? "sets of sequence lengths" : "--batch-sizes";
   if (!::autoglm::isONNXFile(inputPath)) {
     llvm::errs() << "error: " << option << " apply to ONNX input only\n";
     return {};

@@ -60,9 +60,9 @@ struct ModelSignature {
 /// when a sequence dimension is not the length, when no output changes
 /// with the batch, or when the pad mask is not an input with a sequence
 /// dimension.
-FailureOr<ModelSignature> combineEntrySignatures(ArrayRef<ModelSignature> entries,
-                                                 const ModelSignature &shell,
-                                                 Location loc);
+FailureOr<ModelSignature>
+combineEntrySignatures(ArrayRef<ModelSignature> entries,
+                       const ModelSignature &shell, Location loc);
 
 /// The ONNX data type number of an element type; 0 when it has none.
 int32_t onnxDataType(Type elementType);

@@ -204,8 +204,8 @@ int32_t autoglm_session_num_seq_lengths(const autoglm_session *session);
 int64_t autoglm_session_seq_length(const autoglm_session *session,
                                    int32_t index);
 const autoglm_model_desc *
-autoglm_session_entry_model(const autoglm_session *session,
-                            int32_t batch_index, int32_t length_index);
+autoglm_session_entry_model(const autoglm_session *session, int32_t batch_index,
+                            int32_t length_index);
 
 /* The number of model inputs / outputs, or 0 for a NULL session. */
 int32_t autoglm_session_num_inputs(const autoglm_session *session);
