@@ -297,7 +297,10 @@ static llvm::cl::opt<std::string> progressMode(
 static llvm::cl::list<std::string>
     inputShapes("input-shape",
                 llvm::cl::desc("Specialize a graph input's shape, e.g. "
-                               "--input-shape=input:1x3x224x224 (repeatable)"),
+                               "--input-shape=input:1x3x224x224 (repeatable); "
+                               "? leaves a dimension symbolic (the batch of "
+                               "--batch-sizes), a set such as {64,128,256} "
+                               "compiles an entry per sequence length"),
                 llvm::cl::value_desc("NAME:DxDx..."),
                 llvm::cl::cat(importerCategory));
 
