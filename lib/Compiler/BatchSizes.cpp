@@ -58,3 +58,71 @@ mlir::autoglm::parseBatchSizes(StringRef spec, std::string &error) {
   llvm::sort(sizes);
   return sizes;
 }
+
+/// The longest sequence length accepted, as for batch sizes.
+static constexpr int64_t kMaxSeqLength = int64_t(1) << 20;
+
+LogicalResult mlir::autoglm::parseSeqLengthSets(StringRef spec,
+                                                SeqLengthSets &sets,
+                                                std::string &error) {
+  sets = SeqLengthSets();
+  auto fail = [&](const Twine &why) {
+    error = ("--input-shape='" + spec + "': " + why).str();
+    return failure();
+  };
+  // NAME:DIMS, split at the last ':' before any set (names may hold ':').
+  size_t colon = spec.take_front(spec.find('{')).rfind(':');
+  if (colon == StringRef::npos) {
+    sets.symbolicSpec = spec.str();
+    return success();
+  }
+  sets.symbolicSpec = spec.take_front(colon + 1).str();
+  sets.input = spec.take_front(colon).str();
+  StringRef dims = spec.drop_front(colon + 1);
+  unsigned dim = 0;
+  while (!dims.empty()) {
+    StringRef part;
+    if (dims.starts_with("{")) {
+      size_t close = dims.find('}');
+      if (close == StringRef::npos)
+        return fail("a set of lengths has no closing '}'");
+      part = dims.take_front(close + 1);
+      SmallVector<StringRef> items;
+      part.drop_front().drop_back().split(items, ',');
+      SmallVector<int64_t> lengths;
+      for (StringRef item : items) {
+        int64_t length;
+        if (item.trim().getAsInteger(10, length) || length < 1 ||
+            length > kMaxSeqLength)
+          return fail("'" + item + "' in " + part +
+                      " is not a length from 1 to " + Twine(kMaxSeqLength));
+        if (llvm::is_contained(lengths, length))
+          return fail("length " + Twine(length) + " is given twice in " + part);
+        lengths.push_back(length);
+      }
+      llvm::sort(lengths);
+      // The compiler finds the outputs' sequence dimensions as those that
+      // differ between two lengths.
+      if (lengths.size() < 2)
+        return fail(part + " gives one length; a set needs two or more (one "
+                           "length is a fixed dimension: write the number)");
+      if (!sets.lengths.empty() && sets.lengths != lengths)
+        return fail("the sets of lengths differ; every dimension that is "
+                    "the sequence length takes the same set");
+      sets.lengths = std::move(lengths);
+      sets.dims.push_back(dim);
+      sets.symbolicSpec += "?";
+    } else {
+      part = dims.take_front(dims.find('x'));
+      sets.symbolicSpec += part.str();
+    }
+    dims = dims.drop_front(part.size());
+    if (!dims.empty()) {
+      if (!dims.consume_front("x"))
+        return fail("expected 'x' after " + part);
+      sets.symbolicSpec += "x";
+    }
+    ++dim;
+  }
+  return success();
+}

@@ -626,11 +626,11 @@ LogicalResult mlir::autoglm::compileModule(ModuleOp module,
                       emission);
 }
 
-LogicalResult mlir::autoglm::compileBatchSizes(ArrayRef<ModuleOp> modules,
-                                               ArrayRef<int64_t> batchSizes,
-                                               const CompileOptions &options,
-                                               TimingScope &timing,
-                                               CompileState &state) {
+LogicalResult mlir::autoglm::compileShapeEntries(ArrayRef<ModuleOp> modules,
+                                                 const ModelSignature &shell,
+                                                 const CompileOptions &options,
+                                                 TimingScope &timing,
+                                                 CompileState &state) {
   Location loc = ModuleOp(modules.front()).getLoc();
   for (ModuleOp module : modules)
     if (failed(checkModule(module, options)))
@@ -648,8 +648,10 @@ LogicalResult mlir::autoglm::compileBatchSizes(ArrayRef<ModuleOp> modules,
       : options.printOptimizationReport  ? "--print-optimization-report"
                                          : "";
   if (!unsupported.empty())
-    return emitError(loc) << "--batch-sizes does not go with " << unsupported
-                          << " yet";
+    return emitError(loc) << (shell.batchSizes.empty()
+                                  ? "sequence-length buckets do"
+                                  : "--batch-sizes does")
+                          << " not go with " << unsupported << " yet";
   std::unique_ptr<Target> target =
       createTarget(options.target, options.host, options.device, loc);
   if (!target)
@@ -663,16 +665,15 @@ LogicalResult mlir::autoglm::compileBatchSizes(ArrayRef<ModuleOp> modules,
   each.emit = EmitKind::Object;
   each.headerPath.clear();
   SmallVector<ModelSignature> signatures(modules.size());
-  for (auto [module, batch, signature] :
-       llvm::zip(modules, batchSizes, signatures)) {
-    TimingScope sizeTiming = timing.nest("batch " + std::to_string(batch));
+  for (auto [i, module, signature] : llvm::enumerate(modules, signatures)) {
+    TimingScope sizeTiming = timing.nest(shell.entrySuffix(i));
     bool written = false;
     if (failed(runPhases(module, each, *target, *output, sizeTiming, state,
                          signature, &written)))
       return failure();
   }
   FailureOr<ModelSignature> signature =
-      combineBatchSignatures(signatures, batchSizes, loc);
+      combineEntrySignatures(signatures, shell, loc);
   if (failed(signature))
     return failure();
   if (options.emit == EmitKind::Header)

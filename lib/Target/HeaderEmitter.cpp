@@ -37,9 +37,23 @@ static void describe(llvm::raw_ostream &os, StringRef prefix, StringRef kind,
     os << "/* " << kind << " " << i << ": '" << t.name << "', "
        << dtypeName(t.dtype) << " [";
     llvm::interleave(t.shape, os, ",");
-    os << "], " << t.byteSize() << " bytes"
-       << (t.batched ? " at the largest batch; dimension 0 is the batch" : "")
-       << " */\n";
+    os << "], " << t.byteSize() << " bytes";
+    if (t.batched || t.seqDims)
+      os << " at the largest " << (t.batched ? "batch" : "")
+         << (t.batched && t.seqDims ? " and " : "")
+         << (t.seqDims ? "length" : "");
+    if (t.batched)
+      os << "; dimension 0 is the batch";
+    if (t.seqDims) {
+      SmallVector<unsigned> dims;
+      for (unsigned d = 0; d < 32; ++d)
+        if ((t.seqDims >> d) & 1)
+          dims.push_back(d);
+      os << "; dimension" << (dims.size() > 1 ? "s " : " ");
+      llvm::interleave(dims, os, " and ");
+      os << (dims.size() > 1 ? " are" : " is") << " the length";
+    }
+    os << " */\n";
     os << "#define " << macro << "_DTYPE " << dtypeName(t.dtype) << "\n";
     os << "#define " << macro << "_RANK " << t.shape.size() << "\n";
     os << "#define " << macro << "_BYTES " << t.byteSize() << "\n";
@@ -71,20 +85,40 @@ std::string mlir::autoglm::emitModelHeader(const ModelSignature &signature) {
     llvm::interleave(signature.batchSizes, os, ", ");
     os << "}\n";
   }
+  if (!signature.seqLengths.empty()) {
+    os << "/* Sequence lengths (--input-shape=NAME:...x{...}): an entry per "
+       << (signature.batchSizes.empty() ? "length" : "batch size and length")
+       << ",\n * one workspace for all. "
+       << (signature.padMask.empty()
+               ? "A request's length is one of them. */\n"
+               : "A request of a length in between runs\n * padded up to the "
+                 "next, its pad mask input zero at the padding. */\n");
+    os << "#define " << prefix << "_NUM_SEQ_LENGTHS "
+       << signature.seqLengths.size() << "\n";
+    os << "#define " << prefix << "_SEQ_LENGTHS {";
+    llvm::interleave(signature.seqLengths, os, ", ");
+    os << "}\n";
+    if (!signature.padMask.empty())
+      os << "#define " << prefix << "_PAD_MASK \"" << signature.padMask
+         << "\"\n";
+  }
   describe(os, prefix, "INPUT", signature.inputs);
   describe(os, prefix, "OUTPUT", signature.outputs);
   os << "\n/* Pass to the runtime: autoglm_session_create(&" << symbol
      << ", ...). */\n"
      << "extern const autoglm_model_desc " << symbol << ";\n\n"
      << "/* The computation itself, for callers without the runtime"
-     << (signature.batchSizes.empty() ? "" : "; at the largest batch")
+     << (signature.numEntries() == 0    ? ""
+         : signature.seqLengths.empty() ? "; at the largest batch"
+         : signature.batchSizes.empty() ? "; at the largest length"
+                                        : "; at the largest batch and length")
      << ". */\n"
      << "int32_t " << symbol
      << "_entry(void *const *inputs, void *const *outputs,\n"
      << "    void *workspace, const void *weights, autoglm_exec_context "
         "*ctx);\n";
-  for (int64_t batch : signature.batchSizes)
-    os << "int32_t " << symbol << "_b" << batch
+  for (size_t i = 0; i < signature.numEntries(); ++i)
+    os << "int32_t " << symbol << "_" << signature.entrySuffix(i)
        << "_entry(void *const *inputs, void *const *outputs,\n"
        << "    void *workspace, const void *weights, autoglm_exec_context "
           "*ctx);\n";

@@ -93,6 +93,8 @@ public:
     const ModelSignature *signature;
     llvm::Function *entry;
     uint64_t workspaceBytes;
+    /// The entry's part of its globals' names (ModelSignature::entrySuffix).
+    std::string suffix;
   };
   /// The `autoglm_batch_entry` table of `entries`, smallest first.
   llvm::Constant *batchEntryTable(ArrayRef<BatchEntry> entries);
@@ -113,6 +115,12 @@ private:
   std::string prefix;
   llvm::StructType *tensorDescTy, *modelDescTy, *batchEntryTy;
 };
+
+/// The `batch` field of entry `index` of `signature` (`entry` its own
+/// signature): its --batch-sizes size, or, for a model whose entries are
+/// sequence lengths only, its fixed dimension 0 (1 for scalars).
+int64_t entryBatchField(const ModelSignature &signature,
+                        const ModelSignature &entry, size_t index);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_HOSTEMISSION_H

@@ -48,12 +48,13 @@ DescriptorBuilder::DescriptorBuilder(llvm::Module &module, StringRef prefix)
   // int32_t nin, nout; const desc *in, *out; uint64_t workspace; entry;
   // uint64_t weights_bytes, weights_fingerprint; const char *weights_file;
   // const void *device_image; int32_t num_batch_entries;
-  // const autoglm_batch_entry *batch_entries}
-  modelDescTy =
-      llvm::StructType::create(context,
-                               {i32, i32, ptrTy, i32, i32, ptrTy, ptrTy, i64,
-                                ptrTy, i64, i64, ptrTy, ptrTy, i32, ptrTy},
-                               "autoglm_model_desc");
+  // const autoglm_batch_entry *batch_entries; int32_t num_seq_lengths;
+  // const int64_t *seq_lengths; const uint32_t *input_seq_dims,
+  // *output_seq_dims; int32_t pad_mask_input}
+  modelDescTy = llvm::StructType::create(
+      context, {i32, i32,   ptrTy, i32, i32,   ptrTy, ptrTy, i64,   ptrTy, i64,
+                i64, ptrTy, ptrTy, i32, ptrTy, i32,   ptrTy, ptrTy, ptrTy, i32},
+      "autoglm_model_desc");
   // autoglm_batch_entry {int64_t batch; const desc *in, *out;
   // uint64_t workspace; entry}
   batchEntryTy = llvm::StructType::create(
@@ -107,20 +108,53 @@ llvm::GlobalVariable *DescriptorBuilder::modelDescriptor(
   };
   llvm::Constant *weightsFile =
       weights.bytes ? string(weights.file, prefix + "_weights_file") : nullptr;
+  // Sequence-length buckets: the lengths, each tensor's sequence
+  // dimensions, the pad mask input.
+  llvm::Constant *seqLengths = nullptr, *inputSeqDims = nullptr,
+                 *outputSeqDims = nullptr;
+  int32_t padMaskInput = -1;
+  if (!signature.seqLengths.empty()) {
+    SmallVector<uint64_t> lengths(signature.seqLengths.begin(),
+                                  signature.seqLengths.end());
+    seqLengths = constantGlobal(llvm::ConstantDataArray::get(context, lengths),
+                                prefix + "_seq_lengths");
+    auto dimsTable = [&](ArrayRef<TensorSignature> tensors,
+                         StringRef kind) -> llvm::Constant * {
+      if (tensors.empty())
+        return nullptr;
+      SmallVector<uint32_t> masks;
+      for (const TensorSignature &tensor : tensors)
+        masks.push_back(tensor.seqDims);
+      return constantGlobal(llvm::ConstantDataArray::get(context, masks),
+                            llvm::Twine(prefix) + "_" + kind + "_seq_dims");
+    };
+    inputSeqDims = dimsTable(signature.inputs, "input");
+    outputSeqDims = dimsTable(signature.outputs, "output");
+    for (auto [i, input] : llvm::enumerate(signature.inputs))
+      if (input.name == signature.padMask)
+        padMaskInput = static_cast<int32_t>(i);
+  }
   llvm::Constant *init = llvm::ConstantStruct::get(
-      modelDescTy,
-      {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
-       llvm::ConstantInt::get(i32, device),
-       string(signature.modelName, prefix + "_model_name"),
-       llvm::ConstantInt::get(i32, signature.inputs.size()),
-       llvm::ConstantInt::get(i32, signature.outputs.size()),
-       tensorTable(signature.inputs, "input"),
-       tensorTable(signature.outputs, "output"),
-       llvm::ConstantInt::get(i64, workspaceBytes), orNull(entry),
-       llvm::ConstantInt::get(i64, weights.bytes),
-       llvm::ConstantInt::get(i64, weights.fingerprint), orNull(weightsFile),
-       orNull(deviceImage), llvm::ConstantInt::get(i32, numBatchEntries),
-       orNull(batchEntries)});
+      modelDescTy, {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
+                    llvm::ConstantInt::get(i32, device),
+                    string(signature.modelName, prefix + "_model_name"),
+                    llvm::ConstantInt::get(i32, signature.inputs.size()),
+                    llvm::ConstantInt::get(i32, signature.outputs.size()),
+                    tensorTable(signature.inputs, "input"),
+                    tensorTable(signature.outputs, "output"),
+                    llvm::ConstantInt::get(i64, workspaceBytes),
+                    orNull(entry),
+                    llvm::ConstantInt::get(i64, weights.bytes),
+                    llvm::ConstantInt::get(i64, weights.fingerprint),
+                    orNull(weightsFile),
+                    orNull(deviceImage),
+                    llvm::ConstantInt::get(i32, numBatchEntries),
+                    orNull(batchEntries),
+                    llvm::ConstantInt::get(i32, signature.seqLengths.size()),
+                    orNull(seqLengths),
+                    orNull(inputSeqDims),
+                    orNull(outputSeqDims),
+                    llvm::ConstantInt::get(i32, padMaskInput)});
   return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
                                   llvm::GlobalValue::ExternalLinkage, init,
                                   prefix);
@@ -130,7 +164,7 @@ llvm::Constant *
 DescriptorBuilder::batchEntryTable(ArrayRef<BatchEntry> entries) {
   SmallVector<llvm::Constant *> rows;
   for (const BatchEntry &entry : entries) {
-    std::string size = "b" + std::to_string(entry.batch) + "_";
+    std::string size = entry.suffix + "_";
     rows.push_back(llvm::ConstantStruct::get(
         batchEntryTy, {llvm::ConstantInt::get(i64, entry.batch),
                        tensorTable(entry.signature->inputs, size + "input"),
@@ -142,6 +176,17 @@ DescriptorBuilder::batchEntryTable(ArrayRef<BatchEntry> entries) {
   auto *arrayTy = llvm::ArrayType::get(batchEntryTy, rows.size());
   return constantGlobal(llvm::ConstantArray::get(arrayTy, rows),
                         prefix + "_batch_entries");
+}
+
+int64_t mlir::autoglm::entryBatchField(const ModelSignature &signature,
+                                       const ModelSignature &entry,
+                                       size_t index) {
+  if (!signature.batchSizes.empty())
+    return signature.entryBatch(index);
+  for (const TensorSignature &input : entry.inputs)
+    if (!input.shape.empty())
+      return input.shape[0];
+  return 1;
 }
 
 void DescriptorBuilder::exportGetter(llvm::GlobalVariable *descriptor) {

@@ -115,52 +115,143 @@ mlir::autoglm::readModelSignature(func::FuncOp func, StringRef modelName) {
   return signature;
 }
 
+size_t ModelSignature::numEntries() const {
+  if (batchSizes.empty() && seqLengths.empty())
+    return 0;
+  return std::max<size_t>(batchSizes.size(), 1) *
+         std::max<size_t>(seqLengths.size(), 1);
+}
+
+int64_t ModelSignature::entryBatch(size_t index) const {
+  if (batchSizes.empty())
+    return 0;
+  return batchSizes[index / std::max<size_t>(seqLengths.size(), 1)];
+}
+
+int64_t ModelSignature::entryLength(size_t index) const {
+  return seqLengths.empty() ? 0 : seqLengths[index % seqLengths.size()];
+}
+
+std::string ModelSignature::entrySuffix(size_t index) const {
+  std::string suffix;
+  if (!batchSizes.empty())
+    suffix = "b" + std::to_string(entryBatch(index));
+  if (!seqLengths.empty())
+    suffix +=
+        (suffix.empty() ? "s" : "_s") + std::to_string(entryLength(index));
+  return suffix;
+}
+
+/// What one entry is called in diagnostics: "batch 4, length 64".
+static std::string describeEntry(const ModelSignature &shell, size_t index) {
+  std::string text;
+  if (!shell.batchSizes.empty())
+    text = "batch " + std::to_string(shell.entryBatch(index));
+  if (!shell.seqLengths.empty())
+    text += (text.empty() ? "length " : ", length ") +
+            std::to_string(shell.entryLength(index));
+  return text;
+}
+
 FailureOr<ModelSignature>
-mlir::autoglm::combineBatchSignatures(ArrayRef<ModelSignature> sizes,
-                                      ArrayRef<int64_t> batchSizes,
+mlir::autoglm::combineEntrySignatures(ArrayRef<ModelSignature> entries,
+                                      const ModelSignature &shell,
                                       Location loc) {
-  ModelSignature combined = sizes.back();
-  combined.batchSizes.assign(batchSizes.begin(), batchSizes.end());
-  auto compare = [&](std::vector<TensorSignature> &tensors,
-                     const std::vector<TensorSignature> &smaller,
+  size_t last = entries.size() - 1;
+  ModelSignature combined = entries.back();
+  combined.batchSizes = shell.batchSizes;
+  combined.seqLengths = shell.seqLengths;
+  combined.padMask = shell.padMask;
+  // Every entry against the largest: a dimension may differ only as the
+  // batch (dimension 0, between batch sizes) or as the sequence length
+  // (between lengths, equal to the length).
+  auto compare = [&](std::vector<TensorSignature> &tensors, size_t index,
+                     const std::vector<TensorSignature> &other,
                      StringRef kind) -> LogicalResult {
-    if (tensors.size() != smaller.size())
-      return emitError(loc)
-             << "the model has a different number of " << kind << "s at batch "
-             << batchSizes.front() << " than at batch " << batchSizes.back();
-    for (auto [tensor, other] : llvm::zip(tensors, smaller)) {
-      bool sameRest = tensor.name == other.name &&
-                      tensor.dtype == other.dtype &&
-                      tensor.shape.size() == other.shape.size() &&
-                      (tensor.shape.empty() ||
-                       llvm::equal(ArrayRef(tensor.shape).drop_front(),
-                                   ArrayRef(other.shape).drop_front()));
-      if (!sameRest)
+    if (tensors.size() != other.size())
+      return emitError(loc) << "the model has a different number of " << kind
+                            << "s at " << describeEntry(shell, index)
+                            << " than at " << describeEntry(shell, last);
+    bool otherBatch = shell.entryBatch(index) != shell.entryBatch(last);
+    bool otherLength = shell.entryLength(index) != shell.entryLength(last);
+    for (auto [tensor, that] : llvm::zip(tensors, other)) {
+      bool same = tensor.name == that.name && tensor.dtype == that.dtype &&
+                  tensor.shape.size() == that.shape.size();
+      for (size_t d = 0; same && d < tensor.shape.size(); ++d) {
+        if (tensor.shape[d] == that.shape[d])
+          continue;
+        if (d == 0 && otherBatch && !otherLength)
+          tensor.batched = true;
+        else if (otherLength && !otherBatch && d < 32 &&
+                 that.shape[d] == shell.entryLength(index) &&
+                 tensor.shape[d] == shell.entryLength(last))
+          tensor.seqDims |= uint32_t(1) << d;
+        else if (!(otherBatch && otherLength))
+          same = false;
+      }
+      if (!same)
         return emitError(loc)
-               << kind << " '" << tensor.name
-               << "' differs between batch sizes in more than dimension 0; "
-                  "--batch-sizes needs a model whose batch is dimension 0 of "
-                  "its inputs and outputs";
-      tensor.batched |=
-          !tensor.shape.empty() && tensor.shape[0] != other.shape[0];
+               << kind << " '" << tensor.name << "' differs between "
+               << describeEntry(shell, index) << " and "
+               << describeEntry(shell, last)
+               << " in more than its batch (dimension 0) and sequence "
+                  "length (a dimension equal to the length); batch sizes and "
+                  "sequence lengths need a model whose other dimensions do "
+                  "not change with them";
     }
     return success();
   };
-  // One size: the tensors whose dimension 0 is that size are taken to be
-  // batched, as nothing else tells.
-  if (sizes.size() == 1)
+  // One batch size: the tensors whose dimension 0 is that size are taken to
+  // be batched, as nothing else tells.
+  if (shell.batchSizes.size() == 1)
     for (auto *tensors : {&combined.inputs, &combined.outputs})
       for (TensorSignature &tensor : *tensors)
-        tensor.batched =
-            !tensor.shape.empty() && tensor.shape[0] == batchSizes.front();
-  for (const ModelSignature &size : sizes.drop_back())
-    if (failed(compare(combined.inputs, size.inputs, "input")) ||
-        failed(compare(combined.outputs, size.outputs, "output")))
+        tensor.batched = !tensor.shape.empty() &&
+                         tensor.shape[0] == shell.batchSizes.front();
+  for (size_t i = 0; i < last; ++i)
+    if (failed(compare(combined.inputs, i, entries[i].inputs, "input")) ||
+        failed(compare(combined.outputs, i, entries[i].outputs, "output")))
       return failure();
-  if (!llvm::any_of(combined.outputs,
+  // Entries of another batch and length, compared with neither alone above,
+  // must fit the dimensions found: each sequence dimension is the length.
+  for (size_t i = 0; i < last; ++i)
+    for (auto [mine, theirs] :
+         {std::pair(&combined.inputs, &entries[i].inputs),
+          std::pair(&combined.outputs, &entries[i].outputs)})
+      for (auto [tensor, that] : llvm::zip(*mine, *theirs))
+        for (size_t d = 0; d < tensor.shape.size(); ++d) {
+          bool seq = d < 32 && (tensor.seqDims >> d) & 1;
+          int64_t expected = seq                        ? shell.entryLength(i)
+                             : d == 0 && tensor.batched ? shell.entryBatch(i)
+                                                        : tensor.shape[d];
+          if (that.shape[d] != expected)
+            return emitError(loc)
+                   << "'" << tensor.name << "' has dimension " << d << " of "
+                   << that.shape[d] << " at " << describeEntry(shell, i)
+                   << ", not " << expected
+                   << " as its other entries imply; batch sizes and "
+                      "sequence lengths need a model whose dimensions are "
+                      "the batch, the length or fixed";
+        }
+  if (!shell.batchSizes.empty() &&
+      !llvm::any_of(combined.outputs,
                     [](const TensorSignature &t) { return t.batched; }))
     return emitError(loc)
            << "no output of the model changes with the batch size; "
               "--batch-sizes needs outputs whose dimension 0 is the batch";
+  if (!shell.padMask.empty()) {
+    auto mask = llvm::find_if(combined.inputs, [&](const TensorSignature &t) {
+      return t.name == shell.padMask;
+    });
+    if (mask == combined.inputs.end())
+      return emitError(loc) << "--pad-mask='" << shell.padMask
+                            << "' names no input of the model";
+    if (!mask->seqDims)
+      return emitError(loc)
+             << "--pad-mask='" << shell.padMask
+             << "' names an input without a sequence dimension; give it one "
+                "with --input-shape="
+             << shell.padMask << ":...x{LENGTHS}";
+  }
   return combined;
 }

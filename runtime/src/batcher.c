@@ -199,10 +199,45 @@ static autoglm_status collectSizes(autoglm_session *const *sessions,
         }
         sizes[at] = sizes[at - 1];
       }
-      sizes[at] = (batcher_size){sessions[i], model, rows, 0, NULL};
+      sizes[at] = (batcher_size){sessions[i], model, k, rows, 0, NULL};
     }
   }
   *count = n;
+  return AUTOGLM_OK;
+}
+
+/* Requests of any length up to the largest, on one session of a model
+ * that pads sequence lengths; a model of lengths without a pad mask takes
+ * requests at its largest length only, as its batch sizes' descriptors
+ * (autoglm_session_batch_model) have it. */
+static autoglm_status setUpLengths(autoglm_batcher *b,
+                                   autoglm_session *const *sessions,
+                                   int32_t numSessions,
+                                   autoglm_message *message) {
+  const autoglm_model_desc *model = autoglm_session_model(sessions[0]);
+  bool pads = false;
+  for (int32_t i = 0; i < numSessions; ++i)
+    pads |= autoglm_model_pads_lengths(autoglm_session_model(sessions[i]));
+  if (!pads)
+    return AUTOGLM_OK;
+  if (numSessions > 1) {
+    autoglm_message_appendf(message,
+                            "the batcher pads sequence lengths on one "
+                            "session; model '%s' has lengths and %d sessions "
+                            "were given",
+                            autoglm_model_name(model), numSessions);
+    return AUTOGLM_ERROR_INVALID_ARGUMENT;
+  }
+  for (int32_t k = 0; k < model->num_inputs + model->num_outputs; ++k)
+    if ((k < model->num_inputs
+             ? model->inputs[k].rank
+             : model->outputs[k - model->num_inputs].rank) > 32) {
+      autoglm_message_appendf(message,
+                              "the batcher pads sequence lengths of tensors "
+                              "of rank 32 at most");
+      return AUTOGLM_ERROR_INVALID_ARGUMENT;
+    }
+  b->lengths = model;
   return AUTOGLM_OK;
 }
 
@@ -240,6 +275,11 @@ autoglm_status autoglm_batcher_create_multi(
   }
   b->model = sizes[b->num_sizes - 1].model;
   b->model_batch = sizes[b->num_sizes - 1].rows;
+  if ((status = setUpLengths(b, sessions, num_sessions, &message)) !=
+      AUTOGLM_OK) {
+    freeBatcher(b);
+    return status;
+  }
   autoglm_batcher_options_init(&b->options);
   if (options)
     b->options = *options;
@@ -379,9 +419,9 @@ static autoglm_status enqueue(autoglm_batcher *b, const autoglm_tensor *inputs,
     autoglm_message_appendf(&message, "NULL batcher");
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
-  int64_t rows = 0;
+  int64_t rows = 0, length = 0;
   autoglm_status status = autoglm_batcher_check_request(
-      b, inputs, num_inputs, outputs, num_outputs, &rows, &message);
+      b, inputs, num_inputs, outputs, num_outputs, &rows, &length, &message);
   pthread_mutex_lock(&b->mutex);
   /* Read under the mutex, so that arrival times follow the queue's order. */
   int64_t now = autoglm_batcher_now_ns();
@@ -407,6 +447,7 @@ static autoglm_status enqueue(autoglm_batcher *b, const autoglm_tensor *inputs,
   r->next = NULL;
   r->ticket = b->next_ticket++;
   r->rows = rows;
+  r->length = length;
   r->arrival_ns = now;
   for (int32_t i = 0; i < num_inputs; ++i)
     r->data[i] = inputs[i].data;

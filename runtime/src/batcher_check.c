@@ -107,13 +107,12 @@ static autoglm_status checkTensor(const autoglm_batcher *batcher,
   return AUTOGLM_OK;
 }
 
-autoglm_status autoglm_batcher_check_request(const autoglm_batcher *batcher,
-                                             const autoglm_tensor *inputs,
-                                             int32_t num_inputs,
-                                             const autoglm_tensor *outputs,
-                                             int32_t num_outputs, int64_t *rows,
-                                             autoglm_message *message) {
+autoglm_status autoglm_batcher_check_request(
+    const autoglm_batcher *batcher, const autoglm_tensor *inputs,
+    int32_t num_inputs, const autoglm_tensor *outputs, int32_t num_outputs,
+    int64_t *rows, int64_t *length, autoglm_message *message) {
   const autoglm_model_desc *model = batcher->model;
+  *length = 0;
   if (num_inputs != model->num_inputs || num_outputs != model->num_outputs) {
     autoglm_message_appendf(
         message, "model '%s' takes %d inputs and %d outputs, got %d and %d",
@@ -127,15 +126,50 @@ autoglm_status autoglm_batcher_check_request(const autoglm_batcher *batcher,
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
   *rows = 0;
+  const autoglm_model_desc *lengths = batcher->lengths;
+  if (lengths) {
+    /* The request's length: the first input's sequence dimension. */
+    int32_t named = 0;
+    for (int32_t i = 0; i < num_inputs && !*length; ++i)
+      for (int32_t d = 1; d < inputs[i].rank && d < 32 && !*length; ++d)
+        if (((lengths->input_seq_dims[i] >> d) & 1u) && inputs[i].shape &&
+            inputs[i].rank == model->inputs[i].rank) {
+          *length = inputs[i].shape[d];
+          named = i;
+        }
+    int64_t longest = lengths->seq_lengths[lengths->num_seq_lengths - 1];
+    if (*length > longest) {
+      autoglm_message_appendf(message,
+                              "request input '%s' has sequence length %lld, "
+                              "more than the model's largest, %lld",
+                              model->inputs[named].name, (long long)*length,
+                              (long long)longest);
+      return AUTOGLM_ERROR_SHAPE_MISMATCH;
+    }
+  }
   autoglm_status status;
-  for (int32_t i = 0; i < num_inputs; ++i)
-    if ((status = checkTensor(batcher, "input", &inputs[i], &model->inputs[i],
-                              rows, message)) != AUTOGLM_OK)
+  for (int32_t k = 0; k < num_inputs + num_outputs; ++k) {
+    bool isInput = k < num_inputs;
+    const autoglm_tensor_desc *desc =
+        isInput ? &model->inputs[k] : &model->outputs[k - num_inputs];
+    /* With lengths, the tensor expected at the request's length. */
+    autoglm_tensor_desc atLength;
+    int64_t shape[32];
+    uint32_t mask = !lengths  ? 0
+                    : isInput ? lengths->input_seq_dims[k]
+                              : lengths->output_seq_dims[k - num_inputs];
+    if (mask && *length > 0 && desc->rank <= 32) {
+      atLength = *desc;
+      for (int32_t d = 0; d < desc->rank; ++d)
+        shape[d] = (mask >> d) & 1u ? *length : desc->shape[d];
+      atLength.shape = shape;
+      desc = &atLength;
+    }
+    if ((status = checkTensor(batcher, isInput ? "input" : "output",
+                              isInput ? &inputs[k] : &outputs[k - num_inputs],
+                              desc, rows, message)) != AUTOGLM_OK)
       return status;
-  for (int32_t i = 0; i < num_outputs; ++i)
-    if ((status = checkTensor(batcher, "output", &outputs[i],
-                              &model->outputs[i], rows, message)) != AUTOGLM_OK)
-      return status;
+  }
   return AUTOGLM_OK;
 }
 

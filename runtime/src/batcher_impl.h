@@ -24,6 +24,7 @@ typedef struct batcher_request {
   struct batcher_request *next; /* in the queue or the free list */
   uint64_t ticket;
   int64_t rows;
+  int64_t length;     /* its sequence length; 0 without `lengths` */
   int64_t arrival_ns; /* CLOCK_MONOTONIC */
   /* num_inputs then num_outputs data pointers of the caller's tensors. */
   void **data;
@@ -52,6 +53,7 @@ typedef struct batcher_queue {
 typedef struct batcher_size {
   autoglm_session *session;
   const autoglm_model_desc *model; /* this size's (one of the session's) */
+  int32_t index;                   /* of the session's batch sizes */
   int64_t rows;
   double cost_ns; /* weighted mean of measured runs; 0 until one ran */
   autoglm_tensor *staged;
@@ -62,6 +64,11 @@ struct autoglm_batcher {
   batcher_size *sizes;
   int32_t num_sizes;
   const autoglm_model_desc *model;
+  /* The session's model when it pads sequence lengths (a pad mask): then a
+   * request has any length up to the largest, and a run takes the
+   * smallest length that holds its requests', each request's rows padded
+   * to it. NULL otherwise. */
+  const autoglm_model_desc *lengths;
   autoglm_batcher_options options;
   int64_t model_batch; /* rows of the largest size */
   /* Bytes of one row of each input, then of each output. */
@@ -124,13 +131,14 @@ bool autoglm_batcher_same_signature(const autoglm_model_desc *a,
                                     autoglm_message *message);
 
 /* Checks a request against the model's signature with dimension 0 free
- * (1 <= rows <= max_batch, one value for every tensor); sets `*rows`. */
-autoglm_status autoglm_batcher_check_request(const autoglm_batcher *batcher,
-                                             const autoglm_tensor *inputs,
-                                             int32_t num_inputs,
-                                             const autoglm_tensor *outputs,
-                                             int32_t num_outputs, int64_t *rows,
-                                             autoglm_message *message);
+ * (1 <= rows <= max_batch, one value for every tensor) and, with
+ * `lengths`, the sequence dimensions too (1 <= length <= the largest, one
+ * value for every tensor, that of the first input with one); sets `*rows`
+ * and `*length` (0 without `lengths`). */
+autoglm_status autoglm_batcher_check_request(
+    const autoglm_batcher *batcher, const autoglm_tensor *inputs,
+    int32_t num_inputs, const autoglm_tensor *outputs, int32_t num_outputs,
+    int64_t *rows, int64_t *length, autoglm_message *message);
 
 /* Answers `request` with `status` and `message`: a blocking one's
  * submitter wakes, an async one's callback runs (on this thread, without

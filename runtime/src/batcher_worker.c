@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include "batcher_impl.h"
+#include "session_impl.h"
 
 #include <string.h>
 #include <time.h>
@@ -160,6 +161,79 @@ static void copyRows(const autoglm_batcher *b, batcher_request **requests,
   }
 }
 
+/* With sequence lengths: copies `rows` rows of tensor `k` (of `desc`, the
+ * run's entry, at its length; sequence dimensions `mask`) between the
+ * requests from `at` on and `staged`. A request's rows are at its own
+ * length: into the staging, each row is zero past it (the pad mask's
+ * zeros); out of it, each row is cut back to it. */
+static void copyRowsPadded(batcher_request **requests, RowCursor at,
+                           int64_t rows, int32_t k,
+                           const autoglm_tensor_desc *desc, uint32_t mask,
+                           char *staged, bool toStaging) {
+  size_t elementBytes = autoglm_dtype_size(desc->dtype);
+  int32_t rowRank = desc->rank - 1;
+  const int64_t *stagedRow = desc->shape + 1;
+  size_t stagedRowBytes = elementBytes;
+  for (int32_t d = 0; d < rowRank; ++d)
+    stagedRowBytes *= (size_t)stagedRow[d];
+  int64_t requestRow[32];
+  while (rows > 0) {
+    batcher_request *r = requests[at.index];
+    int64_t n = r->rows - at.row;
+    if (n > rows)
+      n = rows;
+    size_t requestRowBytes = elementBytes;
+    for (int32_t d = 0; d < rowRank; ++d) {
+      requestRow[d] = (mask >> (d + 1)) & 1u ? r->length : stagedRow[d];
+      requestRowBytes *= (size_t)requestRow[d];
+    }
+    for (int64_t j = 0; j < n; ++j) {
+      char *data = (char *)r->data[k] + (size_t)(at.row + j) * requestRowBytes;
+      if (toStaging) {
+        memset(staged, 0, stagedRowBytes);
+        autoglm_copy_box(data, requestRow, staged, stagedRow, requestRow,
+                         rowRank, elementBytes);
+      } else {
+        autoglm_copy_box(staged, stagedRow, data, requestRow, requestRow,
+                         rowRank, elementBytes);
+      }
+      staged += stagedRowBytes;
+    }
+    rows -= n;
+    ++at.index;
+    at.row = 0;
+  }
+}
+
+/* With sequence lengths: the entry of size `size` at the smallest length
+ * that holds the requests of the `rows` rows from `at` on, that length in
+ * `*length`; its shapes become the staged tensors'. */
+static const autoglm_model_desc *entryForRows(const autoglm_batcher *b,
+                                              batcher_size *size,
+                                              batcher_request **requests,
+                                              RowCursor at, int64_t rows,
+                                              int64_t *length) {
+  int64_t longest = 0;
+  for (int64_t left = rows; left > 0; ++at.index, at.row = 0) {
+    batcher_request *r = requests[at.index];
+    if (r->length > longest)
+      longest = r->length;
+    left -= r->rows - at.row;
+  }
+  int32_t bucket = 0;
+  while (bucket + 1 < b->lengths->num_seq_lengths &&
+         b->lengths->seq_lengths[bucket] < longest)
+    ++bucket;
+  *length = b->lengths->seq_lengths[bucket];
+  const autoglm_model_desc *entry =
+      autoglm_session_entry_model(size->session, size->index, bucket);
+  int32_t numInputs = entry->num_inputs;
+  for (int32_t k = 0; k < numInputs + entry->num_outputs; ++k)
+    size->staged[k].shape = k < numInputs ? entry->inputs[k].shape
+                                          : entry->outputs[k - numInputs].shape;
+  return entry;
+}
+
 /* Runs `rows` rows from `*at` on size `s`, then moves `*at` past them;
  * fills b->run_message on failure. Without the mutex. */
 static autoglm_status runRows(autoglm_batcher *b, int32_t s,
@@ -171,9 +245,15 @@ static autoglm_status runRows(autoglm_batcher *b, int32_t s,
   int32_t total = numInputs + numOutputs;
   batcher_request *first = requests[at->index];
   const autoglm_tensor *tensors = size->staged;
-  bool direct = at->row == 0 && first->rows == rows && rows == size->rows;
+  int64_t runLength = 0;
+  const autoglm_model_desc *entry =
+      b->lengths ? entryForRows(b, size, requests, *at, rows, &runLength)
+                 : NULL;
+  /* A request that is exactly one run's rows and length runs on its own
+   * tensors. */
+  bool direct = at->row == 0 && first->rows == rows && rows == size->rows &&
+                first->length == runLength;
   if (direct) {
-    /* A request that is exactly one run's rows runs on its own tensors. */
     for (int32_t k = 0; k < total; ++k) {
       b->direct[k] = size->staged[k];
       b->direct[k].data = first->data[k];
@@ -182,10 +262,18 @@ static autoglm_status runRows(autoglm_batcher *b, int32_t s,
   } else {
     for (int32_t i = 0; i < numInputs; ++i) {
       char *staged = size->staged[i].data;
-      copyRows(b, requests, *at, rows, i, staged, true);
+      uint64_t rowBytes = b->row_bytes[i];
+      if (entry) {
+        copyRowsPadded(requests, *at, rows, i, &entry->inputs[i],
+                       b->lengths->input_seq_dims[i], staged, true);
+        rowBytes = (uint64_t)autoglm_num_elements(entry->inputs[i].rank - 1,
+                                                  entry->inputs[i].shape + 1) *
+                   autoglm_dtype_size(entry->inputs[i].dtype);
+      } else {
+        copyRows(b, requests, *at, rows, i, staged, true);
+      }
       /* Padding repeats a real row, so it is an input the model accepts
        * (token ids in range, a non-empty attention mask). */
-      uint64_t rowBytes = b->row_bytes[i];
       for (int64_t row = rows; row < size->rows; ++row)
         memcpy(staged + (uint64_t)row * rowBytes,
                staged + (uint64_t)(row - 1) * rowBytes, (size_t)rowBytes);
@@ -205,9 +293,15 @@ static autoglm_status runRows(autoglm_batcher *b, int32_t s,
     size->cost_ns =
         size->cost_ns > 0 ? 0.8 * size->cost_ns + 0.2 * sample : sample;
     if (!direct)
-      for (int32_t j = 0; j < numOutputs; ++j)
-        copyRows(b, requests, *at, rows, numInputs + j,
-                 size->staged[numInputs + j].data, false);
+      for (int32_t j = 0; j < numOutputs; ++j) {
+        if (entry)
+          copyRowsPadded(requests, *at, rows, numInputs + j, &entry->outputs[j],
+                         b->lengths->output_seq_dims[j],
+                         size->staged[numInputs + j].data, false);
+        else
+          copyRows(b, requests, *at, rows, numInputs + j,
+                   size->staged[numInputs + j].data, false);
+      }
   } else {
     autoglm_message message;
     autoglm_message_init(&message, b->run_message, sizeof(b->run_message));

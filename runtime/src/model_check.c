@@ -69,6 +69,32 @@ void autoglm_model_batch_view(const autoglm_model_desc *model, int32_t index,
         &((const autoglm_cuda_image *)model->device_image)->batch_images[index];
 }
 
+/* One entry's tensors: every sequence dimension within the rank and of
+ * the entry's length. */
+static autoglm_status checkEntryLengths(const autoglm_model_desc *model,
+                                        const autoglm_batch_entry *entry,
+                                        int64_t length,
+                                        autoglm_message *message) {
+  for (int32_t k = 0; k < model->num_inputs + model->num_outputs; ++k) {
+    bool isInput = k < model->num_inputs;
+    const autoglm_tensor_desc *desc =
+        isInput ? &entry->inputs[k] : &entry->outputs[k - model->num_inputs];
+    uint32_t mask = isInput ? model->input_seq_dims[k]
+                            : model->output_seq_dims[k - model->num_inputs];
+    for (int32_t d = 0; d < 32; ++d)
+      if (((mask >> d) & 1u) && (d >= desc->rank || desc->shape[d] != length)) {
+        autoglm_message_appendf(message,
+                                "model '%s': %s '%s' of the entry at length "
+                                "%lld has no dimension %d of that length",
+                                autoglm_model_name(model),
+                                isInput ? "input" : "output", desc->name,
+                                (long long)length, d);
+        return AUTOGLM_ERROR_INVALID_MODEL;
+      }
+  }
+  return AUTOGLM_OK;
+}
+
 /* A batch-polymorphic model's entries: ascending batch sizes, CPU code
  * (a CUDA model's sizes are its image's, checked with it), valid tensor
  * tables, workspaces within the descriptor's. */
@@ -85,10 +111,22 @@ static autoglm_status checkBatchEntries(const autoglm_model_desc *model,
                             autoglm_model_name(model), count);
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
+  /* With sequence lengths, each batch size repeats once per length. */
+  int32_t lengths = autoglm_model_num_seq_lengths(model);
+  int32_t per = lengths > 0 ? lengths : 1;
+  if (count % per != 0) {
+    autoglm_message_appendf(message,
+                            "model '%s' has %d batch entries, not a multiple "
+                            "of its %d sequence lengths",
+                            autoglm_model_name(model), count, per);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
   for (int32_t i = 0; i < count; ++i) {
     const autoglm_batch_entry *entry = &model->batch_entries[i];
-    if ((onCpu && !entry->entry) || entry->batch < 1 ||
-        (i > 0 && entry->batch <= model->batch_entries[i - 1].batch) ||
+    int64_t previous = i > 0 ? model->batch_entries[i - 1].batch : 0;
+    bool inOrder =
+        i % per == 0 ? entry->batch > previous : entry->batch == previous;
+    if ((onCpu && !entry->entry) || entry->batch < 1 || !inOrder ||
         entry->workspace_bytes > model->workspace_bytes) {
       autoglm_message_appendf(message,
                               "model '%s': batch entry %d (batch %lld) has no "
@@ -102,6 +140,38 @@ static autoglm_status checkBatchEntries(const autoglm_model_desc *model,
         checkSignature(model, entry->inputs, entry->outputs, message);
     if (status != AUTOGLM_OK)
       return status;
+    if (lengths > 0 &&
+        (status = checkEntryLengths(model, entry, model->seq_lengths[i % per],
+                                    message)) != AUTOGLM_OK)
+      return status;
+  }
+  return AUTOGLM_OK;
+}
+
+/* The sequence lengths of a model with buckets: ascending, each entry's
+ * sequence dimensions at its length, a pad mask input with one. */
+static autoglm_status checkSeqLengths(const autoglm_model_desc *model,
+                                      autoglm_message *message) {
+  int32_t lengths = autoglm_model_num_seq_lengths(model);
+  if (lengths == 0)
+    return AUTOGLM_OK;
+  bool valid = lengths > 0 && model->seq_lengths &&
+               autoglm_model_num_batch_entries(model) > 0 &&
+               (model->num_inputs == 0 || model->input_seq_dims) &&
+               (model->num_outputs == 0 || model->output_seq_dims) &&
+               model->pad_mask_input >= -1 &&
+               model->pad_mask_input < model->num_inputs &&
+               (model->pad_mask_input < 0 ||
+                model->input_seq_dims[model->pad_mask_input] != 0);
+  for (int32_t l = 0; valid && l < lengths; ++l)
+    valid = model->seq_lengths[l] > (l ? model->seq_lengths[l - 1] : 0);
+  if (!valid) {
+    autoglm_message_appendf(message,
+                            "model '%s' has an invalid table of sequence "
+                            "lengths (%d lengths, pad mask input %d)",
+                            autoglm_model_name(model), lengths,
+                            model->pad_mask_input);
+    return AUTOGLM_ERROR_INVALID_MODEL;
   }
   return AUTOGLM_OK;
 }
@@ -152,6 +222,8 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
   }
   autoglm_status status =
       checkSignature(model, model->inputs, model->outputs, message);
+  if (status == AUTOGLM_OK)
+    status = checkSeqLengths(model, message);
   if (status == AUTOGLM_OK)
     status = checkBatchEntries(model, message);
   if (status == AUTOGLM_OK && model->device == AUTOGLM_DEVICE_CUDA)

@@ -10,17 +10,49 @@ autoglm_session_model(const autoglm_session *session) {
   return session ? session->model : NULL;
 }
 
+/* Entries per batch size: the model's sequence lengths, or 1. */
+static int32_t entriesPerBatch(const autoglm_session *session) {
+  int32_t lengths = autoglm_model_num_seq_lengths(session->model);
+  return lengths ? lengths : 1;
+}
+
 int32_t autoglm_session_num_batch_sizes(const autoglm_session *session) {
   if (!session)
     return 0;
-  return session->num_sized ? session->num_sized : 1;
+  return session->num_sized ? session->num_sized / entriesPerBatch(session) : 1;
 }
 
 const autoglm_model_desc *
 autoglm_session_batch_model(const autoglm_session *session, int32_t index) {
   if (index < 0 || index >= autoglm_session_num_batch_sizes(session))
     return NULL;
-  return session->num_sized ? &session->sized[index] : session->model;
+  /* A batch size at the largest sequence length. */
+  int32_t per = entriesPerBatch(session);
+  return session->num_sized ? &session->sized[index * per + per - 1]
+                            : session->model;
+}
+
+int32_t autoglm_session_num_seq_lengths(const autoglm_session *session) {
+  return session ? autoglm_model_num_seq_lengths(session->model) : 0;
+}
+
+int64_t autoglm_session_seq_length(const autoglm_session *session,
+                                   int32_t index) {
+  if (index < 0 || index >= autoglm_session_num_seq_lengths(session))
+    return 0;
+  return session->model->seq_lengths[index];
+}
+
+const autoglm_model_desc *
+autoglm_session_entry_model(const autoglm_session *session, int32_t batch_index,
+                            int32_t length_index) {
+  if (batch_index < 0 ||
+      batch_index >= autoglm_session_num_batch_sizes(session) ||
+      length_index < 0 || length_index >= entriesPerBatch(session))
+    return NULL;
+  if (!session->num_sized)
+    return session->model;
+  return &session->sized[batch_index * entriesPerBatch(session) + length_index];
 }
 
 int32_t autoglm_session_num_inputs(const autoglm_session *session) {

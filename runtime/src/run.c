@@ -9,26 +9,64 @@
 #include "cuda/cuda_session.h"
 #include "session_impl.h"
 
-/* The descriptor to run: of a batch-polymorphic model, the size whose first
- * batched input's dimension 0 the caller's tensor has; otherwise (and when
- * no size has it, so that the check names the largest's shapes) the model. */
-static const autoglm_model_desc *pickBatchSize(const autoglm_session *session,
-                                               const autoglm_tensor *inputs,
-                                               int32_t num_inputs) {
-  const autoglm_model_desc *model = session->model;
-  if (!session->num_sized || !inputs)
-    return model;
-  for (int32_t i = 0; i < model->num_inputs && i < num_inputs; ++i) {
-    if (model->inputs[i].rank < 1 || inputs[i].rank < 1 || !inputs[i].shape)
-      continue;
-    for (int32_t s = 0; s < session->num_sized; ++s) {
-      const autoglm_tensor_desc *sized = &session->sized[s].inputs[i];
-      if (sized->shape[0] != model->inputs[i].shape[0] &&
-          sized->shape[0] == inputs[i].shape[0])
-        return &session->sized[s];
-    }
+#include <stdbool.h>
+
+/* Whether the caller's inputs have exactly the shapes of `model`'s. */
+static bool inputsMatch(const autoglm_model_desc *model,
+                        const autoglm_tensor *inputs, int32_t num_inputs) {
+  if (num_inputs != model->num_inputs)
+    return false;
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    const autoglm_tensor_desc *desc = &model->inputs[i];
+    if (inputs[i].rank != desc->rank || (desc->rank > 0 && !inputs[i].shape))
+      return false;
+    for (int32_t d = 0; d < desc->rank; ++d)
+      if (inputs[i].shape[d] != desc->shape[d])
+        return false;
   }
-  return model;
+  return true;
+}
+
+/* The descriptor to run: of a model of several entries (batch sizes,
+ * sequence lengths), the entry whose input shapes the caller's tensors
+ * have; otherwise, and when no entry has them, the model (so that the
+ * check names the largest's shapes), with `exact` false. */
+static const autoglm_model_desc *pickEntry(const autoglm_session *session,
+                                           const autoglm_tensor *inputs,
+                                           int32_t num_inputs, bool *exact) {
+  *exact = true;
+  if (!session->num_sized || !inputs)
+    return session->model;
+  for (int32_t s = 0; s < session->num_sized; ++s)
+    if (inputsMatch(&session->sized[s], inputs, num_inputs))
+      return &session->sized[s];
+  *exact = false;
+  return session->model;
+}
+
+/* "(the model's batch sizes: 1, 2, 4; ...)" after a shape mismatch. */
+static void appendEntries(const autoglm_session *session,
+                          autoglm_message *message) {
+  const autoglm_model_desc *model = session->model;
+  int32_t lengths = autoglm_model_num_seq_lengths(model);
+  int32_t sizes = session->num_sized / (lengths ? lengths : 1);
+  const char *open = " (";
+  if (sizes > 1 || !lengths) {
+    autoglm_message_appendf(message, "%sthe model's batch sizes:", open);
+    for (int32_t s = 0; s < sizes; ++s)
+      autoglm_message_appendf(
+          message, "%s %lld", s ? "," : "",
+          (long long)model->batch_entries[s * (lengths ? lengths : 1)].batch);
+    autoglm_message_appendf(message, "; a batcher runs the batches in between");
+    open = "; ";
+  }
+  if (lengths) {
+    autoglm_message_appendf(message, "%sthe model's sequence lengths:", open);
+    for (int32_t l = 0; l < lengths; ++l)
+      autoglm_message_appendf(message, "%s %lld", l ? "," : "",
+                              (long long)model->seq_lengths[l]);
+  }
+  autoglm_message_appendf(message, ")");
 }
 
 autoglm_status autoglm_session_run(autoglm_session *session,
@@ -38,32 +76,42 @@ autoglm_status autoglm_session_run(autoglm_session *session,
                                    int32_t num_outputs) {
   if (!session)
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
-  const autoglm_model_desc *model = pickBatchSize(session, inputs, num_inputs);
+  bool exact;
+  const autoglm_model_desc *model =
+      pickEntry(session, inputs, num_inputs, &exact);
   autoglm_message message;
   autoglm_message_init(&message, session->last_error,
                        sizeof(session->last_error));
+  if (!exact && autoglm_model_num_seq_lengths(session->model)) {
+    autoglm_status status = autoglm_seq_padded_run(
+        session, inputs, num_inputs, outputs, num_outputs, &message);
+    if (status != AUTOGLM_ERROR_SHAPE_MISMATCH || message.length)
+      return status;
+  }
   autoglm_status status = autoglm_check_run_tensors(
       model, inputs, num_inputs, outputs, num_outputs, &message);
   if (status != AUTOGLM_OK) {
-    if (session->num_sized) {
-      autoglm_message_appendf(&message, " (the model's batch sizes:");
-      for (int32_t s = 0; s < session->num_sized; ++s)
-        autoglm_message_appendf(
-            &message, "%s %lld", s ? "," : "",
-            (long long)session->model->batch_entries[s].batch);
-      autoglm_message_appendf(&message,
-                              "; a batcher runs the batches in between)");
-    }
+    if (session->num_sized && status == AUTOGLM_ERROR_SHAPE_MISMATCH)
+      appendEntries(session, &message);
     return status;
   }
+  return autoglm_run_checked(session, model, inputs, num_inputs, outputs,
+                             num_outputs, &message);
+}
+
+autoglm_status
+autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
+                    const autoglm_tensor *inputs, int32_t num_inputs,
+                    const autoglm_tensor *outputs, int32_t num_outputs,
+                    autoglm_message *message) {
   if (session->cuda) {
-    /* A batch size but the largest runs on its own GPU side. */
+    /* An entry but the largest runs on its own GPU side. */
     struct autoglm_cuda_session *cuda = session->cuda;
     if (model != session->model && session->cuda_sized &&
         session->cuda_sized[model - session->sized])
       cuda = session->cuda_sized[model - session->sized];
     session->cuda_last = cuda;
-    return autoglm_cuda_run(cuda, inputs, outputs, &message);
+    return autoglm_cuda_run(cuda, inputs, outputs, message);
   }
 
   void **buffers = session->buffers;
@@ -75,7 +123,7 @@ autoglm_status autoglm_session_run(autoglm_session *session,
       model->entry(buffers, buffers ? buffers + num_inputs : NULL,
                    session->workspace, session->weights, &session->context);
   if (code != 0) {
-    autoglm_message_appendf(&message, "model '%s' failed with code %d",
+    autoglm_message_appendf(message, "model '%s' failed with code %d",
                             autoglm_model_name(model), code);
     return AUTOGLM_ERROR_MODEL_FAILED;
   }

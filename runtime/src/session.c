@@ -96,6 +96,7 @@ static void releaseMemory(autoglm_session *session) {
   free(session->cuda_sized);
   autoglm_cuda_session_destroy(session->cuda);
   autoglm_release_weights(session);
+  autoglm_seq_padding_destroy(session);
   if (session->owns_workspace)
     free(session->workspace);
   free(session->buffers);
@@ -191,7 +192,8 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
     autoglm_message_appendf(&message, "cannot allocate a session");
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   }
-  if ((!onCuda &&
+  if ((status = autoglm_seq_padding_create(session, &message)) != AUTOGLM_OK ||
+      (!onCuda &&
        (status = setUpWorkspace(session, options, &message)) != AUTOGLM_OK) ||
       (status = autoglm_load_weights(session, options, &message)) !=
           AUTOGLM_OK) {

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 struct autoglm_cuda_session;
+struct autoglm_seq_padding;
 
 struct autoglm_session {
   const autoglm_model_desc *model;
@@ -44,6 +45,10 @@ struct autoglm_session {
    * device time and graph the queries report. */
   struct autoglm_cuda_session **cuda_sized;
   struct autoglm_cuda_session *cuda_last;
+  /* Of a model with sequence-length buckets and a pad mask, the staging
+   * tensors a request of a length between buckets is padded into
+   * (seq_padding.c); NULL otherwise. */
+  struct autoglm_seq_padding *padding;
   char execution[64]; /* autoglm_session_execution for a CPU model */
   char last_error[AUTOGLM_MESSAGE_CAPACITY];
 };
@@ -58,6 +63,17 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
 static inline int32_t
 autoglm_model_num_batch_entries(const autoglm_model_desc *model) {
   return model->abi_version >= 4 ? model->num_batch_entries : 0;
+}
+
+/* The sequence lengths of a checked descriptor: none before ABI 5. */
+static inline int32_t
+autoglm_model_num_seq_lengths(const autoglm_model_desc *model) {
+  return model->abi_version >= 5 ? model->num_seq_lengths : 0;
+}
+
+/* Whether a checked descriptor pads requests between its lengths. */
+static inline int autoglm_model_pads_lengths(const autoglm_model_desc *model) {
+  return autoglm_model_num_seq_lengths(model) > 0 && model->pad_mask_input >= 0;
 }
 
 /* The descriptor of batch entry `index` of a checked batch-polymorphic
@@ -82,6 +98,41 @@ autoglm_status autoglm_check_run_tensors(const autoglm_model_desc *model,
 autoglm_status autoglm_load_weights(autoglm_session *session,
                                     const autoglm_session_options *options,
                                     autoglm_message *message);
+
+/* Runs the caller's tensors on descriptor `model` (the session's model or
+ * one of its entries), already checked: the compiled entry on the CPU, the
+ * entry's GPU side on CUDA. */
+autoglm_status
+autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
+                    const autoglm_tensor *inputs, int32_t num_inputs,
+                    const autoglm_tensor *outputs, int32_t num_outputs,
+                    autoglm_message *message);
+
+/* Allocates the staging tensors of a model that pads sequence lengths
+ * (nothing to do for another): the largest entry's inputs and outputs. */
+autoglm_status autoglm_seq_padding_create(autoglm_session *session,
+                                          autoglm_message *message);
+void autoglm_seq_padding_destroy(autoglm_session *session);
+
+/* A run whose tensors match no entry of a model with sequence lengths:
+ * finds the request's length (its inputs' sequence dimensions), and runs
+ * it padded up to the smallest length that holds it, the outputs' padding
+ * positions dropped; or fails with a message naming the input and the
+ * lengths (above the largest, not a length of a model without a pad mask).
+ * Returns AUTOGLM_ERROR_SHAPE_MISMATCH with nothing written to `message`
+ * when the tensors have no length to pad (the caller then reports the
+ * usual mismatch). */
+autoglm_status
+autoglm_seq_padded_run(autoglm_session *session, const autoglm_tensor *inputs,
+                       int32_t num_inputs, const autoglm_tensor *outputs,
+                       int32_t num_outputs, autoglm_message *message);
+
+/* Copies the box `box` (a shape no larger than either) from `src`, a dense
+ * tensor of `srcShape`, to the same position of `dst`, one of `dstShape`
+ * (all of rank `rank`): a request into a padded tensor, or back. */
+void autoglm_copy_box(const char *src, const int64_t *srcShape, char *dst,
+                      const int64_t *dstShape, const int64_t *box, int32_t rank,
+                      size_t elementBytes);
 
 /* Unmaps what autoglm_load_weights mapped. */
 void autoglm_release_weights(autoglm_session *session);

@@ -14,6 +14,7 @@
 #include "autoglm/batcher.h"
 #include "fake_batch_model.h"
 #include "fake_model.h"
+#include "fake_seq_model.h"
 #include "test_support.h"
 
 #include <pthread.h>
@@ -847,12 +848,164 @@ static void testStress(unsigned seed) {
   stressRun("stress on batch sizes 1, 2 and 4", false, true, seed + 2);
 }
 
+/*===-- Sequence lengths --------------------------------------------------===*/
+
+enum { SeqCap = (FAKE_SEQ_BATCH + 1) * (FAKE_SEQ_LONGEST + 1) };
+
+typedef struct SeqRequest {
+  float x[SeqCap];
+  int64_t m[SeqCap];
+  float y[SeqCap];
+  double s[FAKE_SEQ_BATCH + 1];
+  int64_t shape[2], sShape[1];
+  autoglm_tensor inputs[2];
+  autoglm_tensor outputs[2];
+  int64_t rows, length;
+  atomic_int answers;
+  _Atomic autoglm_status status;
+} SeqRequest;
+
+/* A request of `rows` rows of `length` positions, the mask 1 but for the
+ * last position of row 0 (the caller's own padding); outputs past the
+ * request hold the sentinel. */
+static void initSeq(SeqRequest *r, int64_t rows, int64_t length,
+                    unsigned seed) {
+  memset(r, 0, sizeof(*r));
+  r->rows = rows;
+  r->length = length;
+  for (int i = 0; i < SeqCap; ++i) {
+    r->x[i] = (float)((seed * 13u + (unsigned)i * 5u) % 17u) * 0.5f - 3.0f;
+    r->m[i] = 1;
+    r->y[i] = Sentinel;
+  }
+  if (length > 1)
+    r->m[length - 1] = 0;
+  for (int i = 0; i <= FAKE_SEQ_BATCH; ++i)
+    r->s[i] = Sentinel;
+  r->shape[0] = r->sShape[0] = rows;
+  r->shape[1] = length;
+  r->inputs[0] = (autoglm_tensor){r->x, AUTOGLM_FLOAT32, 2, r->shape};
+  r->inputs[1] = (autoglm_tensor){r->m, AUTOGLM_INT64, 2, r->shape};
+  r->outputs[0] = (autoglm_tensor){r->y, AUTOGLM_FLOAT32, 2, r->shape};
+  r->outputs[1] = (autoglm_tensor){r->s, AUTOGLM_FLOAT64, 1, r->sShape};
+  atomic_store(&r->answers, 0);
+  atomic_store(&r->status, AUTOGLM_OK);
+}
+
+/* Each row equals the row computed alone at the request's length, and
+ * nothing past the request was written. */
+static bool seqCorrect(const SeqRequest *r) {
+  int64_t n = r->rows * r->length;
+  for (int64_t row = 0; row < r->rows; ++row) {
+    float y[FAKE_SEQ_LONGEST + 1];
+    double s;
+    fake_seq_row(r->x + row * r->length, r->m + row * r->length, r->length, y,
+                 &s);
+    for (int64_t t = 0; t < r->length; ++t)
+      if (r->y[row * r->length + t] != y[t])
+        return false;
+    if (r->s[row] != s)
+      return false;
+  }
+  for (int64_t i = n; i < SeqCap; ++i)
+    if (r->y[i] != Sentinel)
+      return false;
+  return r->s[r->rows] == Sentinel;
+}
+
+static void onSeqAnswer(void *data, autoglm_status status,
+                        const char *message) {
+  SeqRequest *r = data;
+  (void)message;
+  atomic_store(&r->status, status);
+  atomic_fetch_add(&r->answers, 1);
+}
+
+/* A session of a model with lengths {2, 4} and a pad mask runs a request
+ * of a length in between padded up to the next; the batcher on it merges
+ * requests of different lengths into one run at the smallest length that
+ * holds them all. */
+static void testLengths(void) {
+  autoglm_session *session = createSession(&autoglm_model_fake_seq, 1);
+  const int64_t lengths[] = {1, 2, 3, 4};
+  for (int i = 0; i < 4; ++i) {
+    SeqRequest r;
+    initSeq(&r, FAKE_SEQ_BATCH, lengths[i], 10u + (unsigned)i);
+    autoglm_status status =
+        autoglm_session_run(session, r.inputs, 2, r.outputs, 2);
+    printf("session, length %lld: %s, ran at length %lld, outputs %s\n",
+           (long long)lengths[i], autoglm_status_string(status),
+           (long long)fake_seq_last_length,
+           seqCorrect(&r) ? "equal to unpadded" : "WRONG");
+  }
+  SeqRequest tooLong;
+  initSeq(&tooLong, FAKE_SEQ_BATCH, 5, 20);
+  printf("session, length 5: %s: %s\n",
+         autoglm_status_string(autoglm_session_run(session, tooLong.inputs, 2,
+                                                   tooLong.outputs, 2)),
+         autoglm_session_last_error(session));
+  /* No allocation in a padded run. */
+  SeqRequest counted;
+  initSeq(&counted, FAKE_SEQ_BATCH, 3, 21);
+  long allocationsBefore = atomic_load(&allocations);
+  autoglm_session_run(session, counted.inputs, 2, counted.outputs, 2);
+  printf("session, padded run: %ld allocations\n",
+         atomic_load(&allocations) - allocationsBefore);
+
+  autoglm_batcher *b = createBatcher(session, 0, 0, 16, AUTOGLM_BATCH_ADAPTIVE);
+  printf("batcher, length 5: ");
+  autoglm_status status =
+      autoglm_batcher_submit(b, tooLong.inputs, 2, tooLong.outputs, 2);
+  printf("%s: %s\n", autoglm_status_string(status),
+         autoglm_batcher_last_error());
+  fake_seq_entry_hook = gateHook;
+  /* While one request is held in the model, two more of lengths 3 and 1
+   * queue, then run as one batch at length 4; then two of lengths 1 and 2
+   * run at length 2. */
+  const int64_t pairs[2][2] = {{3, 1}, {1, 2}};
+  for (int p = 0; p < 2; ++p) {
+    gateEntered = 0;
+    setGate(false);
+    SeqRequest first, queued[2];
+    int runsBefore = fake_seq_runs;
+    initSeq(&first, 1, 2, 30u + (unsigned)p);
+    EXPECT(autoglm_batcher_submit_async(b, first.inputs, 2, first.outputs, 2,
+                                        onSeqAnswer, &first,
+                                        NULL) == AUTOGLM_OK);
+    waitEntered(1);
+    for (int i = 0; i < 2; ++i) {
+      initSeq(&queued[i], 1, pairs[p][i], 40u + (unsigned)(p * 2 + i));
+      EXPECT(autoglm_batcher_submit_async(b, queued[i].inputs, 2,
+                                          queued[i].outputs, 2, onSeqAnswer,
+                                          &queued[i], NULL) == AUTOGLM_OK);
+    }
+    setGate(true);
+    for (int i = 0; i < 2; ++i)
+      while (atomic_load(&queued[i].answers) == 0)
+        sleepUs(50);
+    while (atomic_load(&first.answers) == 0)
+      sleepUs(50);
+    printf("batcher, one request held, then lengths %lld and %lld: %d runs, "
+           "the last at length %lld, outputs %s\n",
+           (long long)pairs[p][0], (long long)pairs[p][1],
+           fake_seq_runs - runsBefore, (long long)fake_seq_last_length,
+           seqCorrect(&first) && seqCorrect(&queued[0]) &&
+                   seqCorrect(&queued[1])
+               ? "equal to unpadded"
+               : "WRONG");
+  }
+  fake_seq_entry_hook = NULL;
+  autoglm_batcher_destroy(b);
+  autoglm_session_destroy(session);
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc < 2) {
-    fprintf(stderr,
-            "usage: %s api|merge|queue-full|shutdown|sizes|stress [seed]\n",
-            argv[0]);
+    fprintf(
+        stderr,
+        "usage: %s api|merge|queue-full|shutdown|sizes|lengths|stress [seed]\n",
+        argv[0]);
     return 2;
   }
   const char *mode = argv[1];
@@ -866,6 +1019,8 @@ int main(int argc, char **argv) {
     testShutdown();
   else if (!strcmp(mode, "sizes"))
     testSizes();
+  else if (!strcmp(mode, "lengths"))
+    testLengths();
   else if (!strcmp(mode, "stress"))
     testStress(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1u);
   else {

@@ -103,6 +103,11 @@ static int32_t runRows(int64_t rows, void *const *in, void *const *out,
       NULL,                                                                    \
       0,                                                                       \
       NULL,                                                                    \
+      0,                                                                       \
+      NULL,                                                                    \
+      NULL,                                                                    \
+      NULL,                                                                    \
+      -1,                                                                      \
   };
 FAKE_BATCH_MODEL(4, )
 FAKE_BATCH_MODEL(2, _2)

@@ -102,6 +102,11 @@ const autoglm_model_desc autoglm_model_fake_cuda = {
     &autoglm_fake_cuda_image,
     0,
     NULL,
+    0,
+    NULL,
+    NULL,
+    NULL,
+    -1,
 };
 
 /* The same image with its weights in the weighted fake model's weights file
@@ -139,4 +144,9 @@ const autoglm_model_desc autoglm_model_fake_cuda_weighted = {
     &fakeCudaFileImage,
     0,
     NULL,
+    0,
+    NULL,
+    NULL,
+    NULL,
+    -1,
 };

@@ -86,6 +86,11 @@ const autoglm_model_desc autoglm_model_fake = {
     NULL,
     0,
     NULL,
+    0,
+    NULL,
+    NULL,
+    NULL,
+    -1,
 };
 
 /* The same model with its scale in a weights file: y = w * x + b, where w
@@ -127,6 +132,11 @@ const autoglm_model_desc autoglm_model_fake_weighted = {
     NULL,
     0,
     NULL,
+    0,
+    NULL,
+    NULL,
+    NULL,
+    -1,
 };
 
 #ifndef FAKE_MODEL_NO_GETTER

@@ -221,10 +221,28 @@ static void testCreateErrors(void) {
   EXPECT(status == AUTOGLM_OK);
   autoglm_session_destroy(session);
 
+  /* ABI 4 is the prefix of ABI 5: still read, without sequence lengths. */
+  model = autoglm_model_fake;
+  model.abi_version = 4;
+  model.num_seq_lengths = 7; /* past an ABI 4 descriptor's end */
+  status = autoglm_session_create(&model, NULL, &session);
+  printf("abi 4: %s, %d sequence length(s)\n", autoglm_status_string(status),
+         autoglm_session_num_seq_lengths(session));
+  EXPECT(status == AUTOGLM_OK);
+  autoglm_session_destroy(session);
+
   model = autoglm_model_fake;
   model.num_batch_entries = 2;
   status = autoglm_session_create(&model, NULL, &session);
   printCreateError("batch entries", status, session);
+
+  /* Lengths without entries, or out of order. */
+  static const int64_t unorderedLengths[] = {16, 8};
+  model = autoglm_model_fake;
+  model.num_seq_lengths = 2;
+  model.seq_lengths = unorderedLengths;
+  status = autoglm_session_create(&model, NULL, &session);
+  printCreateError("sequence lengths", status, session);
 
   model = autoglm_model_fake;
   model.device = 7;
@@ -456,7 +474,12 @@ static const autoglm_model_desc probeModel = {AUTOGLM_ABI_VERSION,
                                               NULL,
                                               NULL,
                                               0,
-                                              NULL};
+                                              NULL,
+                                              0,
+                                              NULL,
+                                              NULL,
+                                              NULL,
+                                              -1};
 
 enum { MaxN = 100003, MaxChunks = 64 };
 

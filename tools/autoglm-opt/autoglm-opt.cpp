@@ -320,7 +320,10 @@ static llvm::cl::opt<std::string> progressMode(
 static llvm::cl::list<std::string>
     inputShapes("input-shape",
                 llvm::cl::desc("Specialize a graph input's shape, e.g. "
-                               "--input-shape=input:1x3x224x224 (repeatable)"),
+                               "--input-shape=input:1x3x224x224 (repeatable); "
+                               "? leaves a dimension symbolic (the batch of "
+                               "--batch-sizes), a set such as {64,128,256} "
+                               "compiles an entry per sequence length"),
                 llvm::cl::value_desc("NAME:DxDx..."),
                 llvm::cl::cat(importerCategory));
 
@@ -331,6 +334,15 @@ static llvm::cl::opt<std::string> batchSizes(
                    "the weights and one workspace: a list (1,2,4,8) or the "
                    "powers of two of a range, its ends included (1-16)"),
     llvm::cl::value_desc("N,N,...|FIRST-LAST"), llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<std::string> padMask(
+    "pad-mask",
+    llvm::cl::desc("With sets of sequence lengths in --input-shape "
+                   "(input_ids:?x{64,128}): the input whose zeros mark "
+                   "padding positions (e.g. attention_mask); the runtime "
+                   "then pads a request of a length between the set's up to "
+                   "the next one"),
+    llvm::cl::value_desc("NAME"), llvm::cl::cat(compileCategory));
 
 static llvm::cl::list<std::string> inputValues(
     "input-value",
@@ -387,7 +399,15 @@ loadInput(StringRef inputPath, MLIRContext &context,
   }
   ::autoglm::ImportOptions options;
   options.externalDataFiles = dataFiles;
-  for (const std::string &spec : inputShapes) {
+  for (const std::string &given : inputShapes) {
+    // A set of sequence lengths is symbolic here; the entries fix it.
+    mlir::autoglm::SeqLengthSets sets;
+    std::string error;
+    if (failed(mlir::autoglm::parseSeqLengthSets(given, sets, error))) {
+      llvm::errs() << "error: " << error << "\n";
+      return nullptr;
+    }
+    StringRef spec = sets.symbolicSpec;
     std::pair<std::string, std::vector<int64_t>> parsed;
     if (!::autoglm::parseInputShapeSpec(spec, parsed)) {
       llvm::errs() << "error: malformed --input-shape='" << spec
@@ -445,32 +465,138 @@ static FailureOr<std::vector<InputShape>> findBatchInputs(ModuleOp module) {
   return batched;
 }
 
-/// --batch-sizes: the model imported once per size, its symbolic batch
-/// dimension fixed to that size. Empty after a diagnostic.
+/// The sets of sequence lengths of every --input-shape: the lengths (one
+/// set for all) and the dimensions of each input that take them.
+struct SeqBuckets {
+  SmallVector<int64_t> lengths;
+  std::map<std::string, SmallVector<unsigned>> dims;
+};
+
+static FailureOr<SeqBuckets> collectSeqBuckets() {
+  SeqBuckets buckets;
+  for (const std::string &spec : inputShapes) {
+    mlir::autoglm::SeqLengthSets sets;
+    std::string error;
+    if (failed(mlir::autoglm::parseSeqLengthSets(spec, sets, error))) {
+      llvm::errs() << "error: " << error << "\n";
+      return failure();
+    }
+    if (sets.dims.empty())
+      continue;
+    if (!buckets.lengths.empty() && buckets.lengths != sets.lengths) {
+      llvm::errs() << "error: --input-shape='" << spec
+                   << "' gives other sequence lengths than an earlier "
+                      "--input-shape; every input takes the same set\n";
+      return failure();
+    }
+    buckets.lengths = sets.lengths;
+    buckets.dims[sets.input] = sets.dims;
+  }
+  if (!padMask.empty() && buckets.lengths.empty()) {
+    llvm::errs() << "error: --pad-mask needs sets of sequence lengths in "
+                    "--input-shape (e.g. input_ids:?x{64,128,256})\n";
+    return failure();
+  }
+  return buckets;
+}
+
+/// Entries of several batch sizes (--batch-sizes), sequence lengths (sets
+/// in --input-shape) or both: the model imported once per (batch, length)
+/// pair, batch-major, its symbolic batch dimension and length dimensions
+/// fixed to them. Empty after a diagnostic.
 static SmallVector<OwningOpRef<ModuleOp>>
-loadBatchSizes(StringRef inputPath, MLIRContext &context,
-               ArrayRef<int64_t> sizes, std::vector<std::string> *dataFiles) {
+loadEntries(StringRef inputPath, MLIRContext &context, ArrayRef<int64_t> sizes,
+            const SeqBuckets &buckets, std::vector<std::string> *dataFiles) {
+  StringRef option =
+      sizes.empty() ? "sets of sequence lengths" : "--batch-sizes";
   if (!::autoglm::isONNXFile(inputPath)) {
-    llvm::errs() << "error: --batch-sizes applies to ONNX input only\n";
+    llvm::errs() << "error: " << option << " apply to ONNX input only\n";
     return {};
   }
   OwningOpRef<ModuleOp> symbolic = loadInput(inputPath, context, dataFiles);
   if (!symbolic)
     return {};
-  FailureOr<std::vector<InputShape>> batched = findBatchInputs(*symbolic);
-  if (failed(batched))
-    return {};
-  SmallVector<OwningOpRef<ModuleOp>> modules;
-  for (int64_t size : sizes) {
-    std::vector<InputShape> shapes = *batched;
-    for (InputShape &shape : shapes)
-      shape.second[0] = size;
-    OwningOpRef<ModuleOp> module =
-        loadInput(inputPath, context, nullptr, shapes);
-    if (!module)
+  std::vector<InputShape> batched;
+  if (!sizes.empty()) {
+    FailureOr<std::vector<InputShape>> found = findBatchInputs(*symbolic);
+    if (failed(found))
       return {};
-    modules.push_back(std::move(module));
+    batched = std::move(*found);
   }
+  // Every input that changes between entries, with its symbolic shape.
+  auto main = symbolic->lookupSymbol<func::FuncOp>("main");
+  StringAttr onnxName =
+      mlir::autoglm::AutoGLMDialect::OnnxNameAttrHelper(&context).getName();
+  std::vector<InputShape> changing;
+  std::vector<std::string> names;
+  for (auto [i, type] : llvm::enumerate(main.getArgumentTypes())) {
+    auto name = main.getArgAttrOfType<StringAttr>(i, onnxName);
+    std::string text = name ? name.str() : "arg" + std::to_string(i);
+    names.push_back(text);
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    bool isBatched = llvm::any_of(
+        batched, [&](const InputShape &shape) { return shape.first == text; });
+    auto seqDims = buckets.dims.find(text);
+    if (!tensor)
+      continue;
+    // A symbolic dimension neither the batch nor a length would stay
+    // symbolic in every entry: name it now, not after compiling them.
+    for (int64_t d = 0; d < tensor.getRank(); ++d)
+      if (tensor.isDynamicDim(d) && !(d == 0 && isBatched) &&
+          !(seqDims != buckets.dims.end() &&
+            llvm::is_contained(seqDims->second, d))) {
+        llvm::errs() << "error: input '" << text << "' has a symbolic "
+                     << "dimension " << d << " (" << type
+                     << ") that is neither the batch of --batch-sizes nor a "
+                        "set of lengths; give it a size or the set in "
+                        "--input-shape\n";
+        return {};
+      }
+    if (isBatched || seqDims != buckets.dims.end())
+      changing.emplace_back(text, tensor.getShape().vec());
+  }
+  for (const auto &[input, dims] : buckets.dims)
+    if (!llvm::is_contained(names, input)) {
+      llvm::errs() << "error: --input-shape='" << input
+                   << ":...' names no input of the model\n";
+      return {};
+    }
+  if (!padMask.empty() && !buckets.dims.count(padMask)) {
+    llvm::errs() << "error: --pad-mask='" << padMask << "' names "
+                 << (llvm::is_contained(names, padMask)
+                         ? "an input without a set of sequence lengths; give "
+                           "it one: --input-shape=" +
+                               padMask + ":...x{LENGTHS}"
+                         : std::string("no input of the model (its inputs: ") +
+                               llvm::join(names, ", ") + ")")
+                 << "\n";
+    return {};
+  }
+  SmallVector<int64_t> entrySizes(sizes.begin(), sizes.end());
+  if (entrySizes.empty())
+    entrySizes.push_back(0);
+  SmallVector<int64_t> lengths(buckets.lengths);
+  if (lengths.empty())
+    lengths.push_back(0);
+  SmallVector<OwningOpRef<ModuleOp>> modules;
+  for (int64_t size : entrySizes)
+    for (int64_t length : lengths) {
+      std::vector<InputShape> shapes = changing;
+      for (InputShape &shape : shapes) {
+        if (size && shape.second[0] == ShapedType::kDynamic)
+          shape.second[0] = size;
+        auto seqDims = buckets.dims.find(shape.first);
+        if (seqDims != buckets.dims.end())
+          for (unsigned d : seqDims->second)
+            if (d < shape.second.size())
+              shape.second[d] = length;
+      }
+      OwningOpRef<ModuleOp> module =
+          loadInput(inputPath, context, nullptr, shapes);
+      if (!module)
+        return {};
+      modules.push_back(std::move(module));
+    }
   return modules;
 }
 
@@ -746,24 +872,32 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     }
     sizes = std::move(*parsed);
   }
+  FailureOr<SeqBuckets> buckets = collectSeqBuckets();
+  if (failed(buckets))
+    return failure();
+  bool entries = !sizes.empty() || !buckets->lengths.empty();
   {
     state.progress.show(0, 6, "import", 0.0,
                         llvm::sys::path::filename(inputPath));
     TimingScope importTiming = timing.nest("import");
-    if (sizes.empty())
+    if (!entries)
       module = loadInput(inputPath, context, &options.inputDataFiles);
     else
-      sizedModules =
-          loadBatchSizes(inputPath, context, sizes, &options.inputDataFiles);
+      sizedModules = loadEntries(inputPath, context, sizes, *buckets,
+                                 &options.inputDataFiles);
   }
-  if (sizes.empty() ? !module : sizedModules.empty())
+  if (!entries ? !module : sizedModules.empty())
     return failure();
-  if (!sizes.empty()) {
+  if (entries) {
     SmallVector<ModuleOp> modules;
     for (OwningOpRef<ModuleOp> &sized : sizedModules)
       modules.push_back(*sized);
-    if (failed(mlir::autoglm::compileBatchSizes(modules, sizes, options, timing,
-                                                state)))
+    mlir::autoglm::ModelSignature shell;
+    shell.batchSizes.assign(sizes.begin(), sizes.end());
+    shell.seqLengths.assign(buckets->lengths.begin(), buckets->lengths.end());
+    shell.padMask = padMask;
+    if (failed(mlir::autoglm::compileShapeEntries(modules, shell, options,
+                                                  timing, state)))
       return failure();
     state.progress.clear();
     if (!options.reportPath.empty()) {

@@ -53,6 +53,11 @@ Execution:
                         --batch-sizes), padded to a larger size or split
                         across smaller ones, whichever their measured run
                         times make cheaper; N is at most the largest size
+  --seq-length N        run a request of N tokens (the sequence dimensions
+                        of a model compiled with sets of lengths,
+                        --input-shape=input_ids:1x{64,128}): the runtime
+                        runs the length N, or pads it up to the next length
+                        when the model names a pad mask (--pad-mask)
   --info                print the model's device, inputs and outputs and exit
   --calibrate DIR       run the model on every input set DIR/*/ (each input
                         from <input name>.npy or input_<i>.pb) and write the
@@ -239,6 +244,13 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
         return false;
       }
       options.batch = number;
+    } else if (name == "--seq-length") {
+      if (!parseInt(value, 1, number)) {
+        error = "--seq-length wants a positive number of tokens, got '" +
+                value + "'";
+        return false;
+      }
+      options.seqLength = number;
     } else if (name == "--repeat") {
       if (!parseInt(value, 1, number)) {
         error = "--repeat wants a positive number of runs, got '" + value + "'";

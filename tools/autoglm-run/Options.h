@@ -50,6 +50,10 @@ struct Options {
   /// --batch: rows of one request run through a batcher on the model's
   /// batch sizes (padded or split); 0: one run at the model's own shapes.
   int64_t batch = 0;
+  /// --seq-length: the tensors' sequence dimensions at this length (a
+  /// model compiled with sets of lengths; the runtime pads it); 0 when not
+  /// given.
+  int64_t seqLength = 0;
 
   /// --serve-bench and its settings (ServeBench.h).
   bool serveBench = false;

@@ -117,7 +117,31 @@ static void printInfo(const autoglm_model_desc &model,
   if (model.device == AUTOGLM_DEVICE_CUDA && model.device_image)
     printCudaImage(
         *static_cast<const autoglm_cuda_image *>(model.device_image));
-  if (model.abi_version >= 4 && model.num_batch_entries > 0) {
+  int32_t numLengths = model.abi_version >= 5 ? model.num_seq_lengths : 0;
+  if (model.abi_version >= 4 && model.num_batch_entries > 0 && numLengths) {
+    // Entries of sequence lengths, perhaps also of batch sizes.
+    std::string lengths, entries, workspaces;
+    for (int32_t l = 0; l < numLengths; ++l)
+      lengths += (l ? ", " : "") + std::to_string(model.seq_lengths[l]);
+    for (int32_t i = 0; i < model.num_batch_entries; ++i) {
+      const autoglm_batch_entry &entry = model.batch_entries[i];
+      entries += (i ? ", " : "") + std::to_string(entry.batch) + "x" +
+                 std::to_string(model.seq_lengths[i % numLengths]);
+      workspaces += (i ? ", " : "") + std::to_string(entry.workspace_bytes);
+    }
+    if (model.pad_mask_input >= 0)
+      std::printf("sequence lengths: %s (pad mask '%s': a request of a length "
+                  "in between runs padded to the next)\n",
+                  lengths.c_str(), model.inputs[model.pad_mask_input].name);
+    else
+      std::printf("sequence lengths: %s (no pad mask: a request's length is "
+                  "one of these)\n",
+                  lengths.c_str());
+    std::printf("entries, batch x length: %s (workspace %s bytes); shapes "
+                "below at %s\n",
+                entries.c_str(), workspaces.c_str(),
+                entries.substr(entries.rfind(' ') + 1).c_str());
+  } else if (model.abi_version >= 4 && model.num_batch_entries > 0) {
     std::string sizes, workspaces;
     for (int32_t i = 0; i < model.num_batch_entries; ++i) {
       const autoglm_batch_entry &entry = model.batch_entries[i];
@@ -134,12 +158,24 @@ static void printInfo(const autoglm_model_desc &model,
     std::printf("weights: %llu bytes in '%s'\n",
                 static_cast<unsigned long long>(model.weights_bytes),
                 model.weights_file);
+  // " (dimension 1 is the length)" after a tensor with sequence dimensions.
+  auto lengthDims = [&](const uint32_t *table, int32_t index) {
+    if (!numLengths || !table || !table[index])
+      return std::string();
+    std::string dims;
+    for (int32_t d = 0; d < 32; ++d)
+      if ((table[index] >> d) & 1u)
+        dims += (dims.empty() ? "" : " and ") + std::to_string(d);
+    return " (dimension " + dims + " is the length)";
+  };
   for (int32_t i = 0; i < model.num_inputs; ++i)
-    std::printf("input %d '%s': %s\n", i, model.inputs[i].name,
-                describe(model.inputs[i]).c_str());
+    std::printf("input %d '%s': %s%s\n", i, model.inputs[i].name,
+                describe(model.inputs[i]).c_str(),
+                lengthDims(model.input_seq_dims, i).c_str());
   for (int32_t i = 0; i < model.num_outputs; ++i)
-    std::printf("output %d '%s': %s\n", i, model.outputs[i].name,
-                describe(model.outputs[i]).c_str());
+    std::printf("output %d '%s': %s%s\n", i, model.outputs[i].name,
+                describe(model.outputs[i]).c_str(),
+                lengthDims(model.output_seq_dims, i).c_str());
 }
 
 /// Reads DIR/<stem>_<index>.pb.
@@ -492,18 +528,35 @@ int main(int argc, char **argv) {
       return fail(autoglm_batcher_last_error());
     batcher.reset(raw);
     runner.batcher = raw;
-    requestModel = *library.model();
+  }
+  const autoglm_model_desc &model = *library.model();
+  bool hasLengths = model.abi_version >= 5 && model.num_seq_lengths > 0;
+  if (options.seqLength > 0 && !hasLengths)
+    return fail("--seq-length needs a model compiled with sets of sequence "
+                "lengths (autoglm-opt --input-shape=NAME:...x{64,128}); "
+                "model '" +
+                modelName(session.get()) + "' has none");
+  // --batch, --seq-length: the tensors at that many rows and tokens.
+  if (options.batch > 0 || options.seqLength > 0) {
+    requestModel = model;
     int32_t count = requestModel.num_inputs + requestModel.num_outputs;
     requestTensors.reserve(count);
     requestShapes.reserve(count);
     for (int32_t k = 0; k < count; ++k) {
+      bool isInput = k < requestModel.num_inputs;
       const autoglm_tensor_desc &desc =
-          k < requestModel.num_inputs
-              ? requestModel.inputs[k]
-              : requestModel.outputs[k - requestModel.num_inputs];
+          isInput ? requestModel.inputs[k]
+                  : requestModel.outputs[k - requestModel.num_inputs];
       requestShapes.emplace_back(desc.shape, desc.shape + desc.rank);
-      if (desc.rank > 0)
+      if (desc.rank > 0 && options.batch > 0)
         requestShapes.back()[0] = options.batch;
+      uint32_t lengthDims =
+          !hasLengths ? 0
+          : isInput   ? model.input_seq_dims[k]
+                      : model.output_seq_dims[k - requestModel.num_inputs];
+      for (int32_t d = 0; d < desc.rank && d < 32; ++d)
+        if (options.seqLength > 0 && ((lengthDims >> d) & 1u))
+          requestShapes.back()[d] = options.seqLength;
       requestTensors.push_back(desc);
       requestTensors.back().shape = requestShapes.back().data();
     }

@@ -300,16 +300,17 @@ protectSensitiveLayers(ModuleOp module, const CompileOptions &options,
 /// itself otherwise.
 std::string resolvePrecision(StringRef precision, StringRef target);
 
-/// A batch-polymorphic model (--batch-sizes): `modules[i]`, the model
-/// imported with its batch dimension fixed to `batchSizes[i]` (ascending),
-/// each run through the phases, then one artifact (obj, lib, so, llvm) or
-/// header with an entry per size (Target::emitBatchSizes). Options that
-/// would describe one size only (--compile-to, the reports,
+/// A model of several entries (--batch-sizes, sequence-length buckets or
+/// both): `modules[i]`, the model imported at `shell.entryBatch(i)` and
+/// `shell.entryLength(i)` (`shell` holds the sizes, the lengths and the pad
+/// mask), each run through the phases, then one artifact (obj, lib, so,
+/// llvm) or header with an entry each (Target::emitBatchSizes). Options
+/// that would describe one entry only (--compile-to, the reports,
 /// --weights=external) are an error.
-LogicalResult compileBatchSizes(ArrayRef<ModuleOp> modules,
-                                ArrayRef<int64_t> batchSizes,
-                                const CompileOptions &options,
-                                TimingScope &timing, CompileState &state);
+LogicalResult compileShapeEntries(ArrayRef<ModuleOp> modules,
+                                  const ModelSignature &shell,
+                                  const CompileOptions &options,
+                                  TimingScope &timing, CompileState &state);
 
 /// Parses `--batch-sizes`: "1,2,4,8" (a list, any order, sorted) or "1-16"
 /// (every power of two from the first number to the second, both included
@@ -318,6 +319,26 @@ LogicalResult compileBatchSizes(ArrayRef<ModuleOp> modules,
 /// twice.
 FailureOr<SmallVector<int64_t>> parseBatchSizes(StringRef spec,
                                                 std::string &error);
+
+/// The sequence-length sets of one --input-shape spec
+/// ("input_ids:?x{64,128,256}").
+struct SeqLengthSets {
+  /// The spec with each set replaced by '?' ("input_ids:?x?").
+  std::string symbolicSpec;
+  /// The input it names, and the dimensions that had a set (none when the
+  /// spec has no set).
+  std::string input;
+  SmallVector<unsigned> dims;
+  /// The set's lengths, ascending.
+  SmallVector<int64_t> lengths;
+};
+
+/// Splits the sets of lengths out of an --input-shape spec. Fails with
+/// `error` set for a malformed set, a length below 1 or above 2^20 or given
+/// twice, a set of one length, or sets that differ within the spec. A spec
+/// without a set is returned unchanged in `symbolicSpec`.
+LogicalResult parseSeqLengthSets(StringRef spec, SeqLengthSets &sets,
+                                 std::string &error);
 
 /// After compileModule succeeded (and the timing report was printed, so that
 /// the report has the times): writes the report and the dependency file,

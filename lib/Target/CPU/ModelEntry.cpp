@@ -199,10 +199,10 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateBatchSizesToModelLLVMIR(
   SmallVector<std::string> entryNames;
   SmallVector<uint64_t> workspaces;
   uint64_t workspaceBytes = 0;
-  for (auto [i, batch] : llvm::enumerate(signature.batchSizes)) {
+  for (size_t i = 0; i < signature.numEntries(); ++i) {
     ModuleOp module = modules[i];
     const ModelSignature &sized = signatures[i];
-    std::string sizePrefix = prefix + "_b" + std::to_string(batch);
+    std::string sizePrefix = prefix + "_" + signature.entrySuffix(i);
     TranslatedModel model =
         translateModel(module, context, sized, machine, sizePrefix);
     if (!model.module)
@@ -226,17 +226,19 @@ std::unique_ptr<llvm::Module> mlir::autoglm::translateBatchSizesToModelLLVMIR(
     }
     // Internal symbols of the same name (kernels, constants) are renamed.
     if (llvm::Linker::linkModules(*linked, std::move(model.module))) {
-      emitError(module.getLoc()) << "cannot link the code of batch size "
-                                 << batch << " with the other sizes";
+      emitError(module.getLoc())
+          << "cannot link the code of entry " << signature.entrySuffix(i)
+          << " with the other entries";
       return nullptr;
     }
   }
 
   DescriptorBuilder descriptors(*linked, prefix);
   SmallVector<DescriptorBuilder::BatchEntry> entries;
-  for (auto [i, batch] : llvm::enumerate(signature.batchSizes))
-    entries.push_back({batch, &signatures[i],
-                       linked->getFunction(entryNames[i]), workspaces[i]});
+  for (size_t i = 0; i < signature.numEntries(); ++i)
+    entries.push_back({entryBatchField(signature, signatures[i], i),
+                       &signatures[i], linked->getFunction(entryNames[i]),
+                       workspaces[i], signature.entrySuffix(i)});
   llvm::Function *largest = entries.back().entry;
   // `<prefix>_entry`, as for a model of one size: the largest size.
   llvm::GlobalAlias::create(llvm::GlobalValue::ExternalLinkage,

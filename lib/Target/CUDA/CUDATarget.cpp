@@ -465,13 +465,14 @@ LogicalResult CUDATarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
   SmallVector<llvm::Constant *> largest;
   SmallVector<DescriptorBuilder::BatchEntry> entries;
   uint64_t workspaceBytes = 0;
-  for (auto [size, sizeSignature, batch] :
-       llvm::zip(sizes, signatures, signature.batchSizes)) {
-    largest = images.sizeFields(
-        size.table, size.fatbin, archs, minComputeCapability(), weightsGlobal,
-        weights.size(), prefix + "_b" + std::to_string(batch));
+  for (auto [i, size, sizeSignature] : llvm::enumerate(sizes, signatures)) {
+    std::string suffix = signature.entrySuffix(i);
+    largest = images.sizeFields(size.table, size.fatbin, archs,
+                                minComputeCapability(), weightsGlobal,
+                                weights.size(), prefix + "_" + suffix);
     sizeImages.push_back(images.imageValue(largest));
-    entries.push_back({batch, &sizeSignature, nullptr, size.workspaceBytes});
+    entries.push_back({entryBatchField(signature, sizeSignature, i),
+                       &sizeSignature, nullptr, size.workspaceBytes, suffix});
     workspaceBytes = std::max(workspaceBytes, size.workspaceBytes);
   }
   // The descriptor's own image is the largest size's, listing every size.

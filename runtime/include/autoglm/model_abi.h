@@ -23,8 +23,12 @@ extern "C" {
  * 3 -> 4: `num_batch_entries` and `batch_entries` appended to
  *         autoglm_model_desc (batch-polymorphic models). A version 3
  *         descriptor is the prefix of a version 4 one, so the runtime still
- *         reads it, as a model of one batch size. */
-#define AUTOGLM_ABI_VERSION 4
+ *         reads it, as a model of one batch size.
+ * 4 -> 5: `num_seq_lengths`, `seq_lengths`, `input_seq_dims`,
+ *         `output_seq_dims` and `pad_mask_input` appended (sequence-length
+ *         buckets). Versions 3 and 4 are read as prefixes, with no
+ *         buckets. */
+#define AUTOGLM_ABI_VERSION 5
 /* The oldest descriptor version the runtime reads. */
 #define AUTOGLM_ABI_OLDEST_VERSION 3
 
@@ -135,7 +139,10 @@ typedef struct autoglm_weights_header {
  * --batch-sizes`): the model specialized for `batch` rows in dimension 0 of
  * its batched tensors, with its own shapes, entry and workspace needs. Every
  * entry reads the descriptor's one weights image and runs in one workspace
- * of the descriptor's `workspace_bytes`, the largest entry's. */
+ * of the descriptor's `workspace_bytes`, the largest entry's. A model with
+ * sequence-length buckets has an entry per (batch, length) pair, batch
+ * major: entry i is at length seq_lengths[i % num_seq_lengths], and
+ * `batch` repeats (a model of lengths only: its fixed dimension 0). */
 typedef struct autoglm_batch_entry {
   int64_t batch;
   const autoglm_tensor_desc *inputs;  /* num_inputs, this size's shapes */
@@ -167,6 +174,18 @@ typedef struct autoglm_model_desc {
    * largest workspace); 0 and NULL for a model of one fixed size. */
   int32_t num_batch_entries;
   const autoglm_batch_entry *batch_entries;
+  /* ABI 5. Sequence-length buckets (`{64,128,256}` in a dimension of
+   * `autoglm-opt --input-shape`): the lengths, ascending (0 and NULL for a
+   * model without); per input and output, its dimensions that are the
+   * length, a bit each (bit d for dimension d; 0 for a tensor without);
+   * and the input whose zeros mark padding positions (`--pad-mask`), so
+   * that a request of a length between buckets is padded up to one, or -1:
+   * then a request's length must be a bucket. */
+  int32_t num_seq_lengths;
+  const int64_t *seq_lengths;
+  const uint32_t *input_seq_dims;
+  const uint32_t *output_seq_dims;
+  int32_t pad_mask_input;
 } autoglm_model_desc;
 
 #ifdef __cplusplus

@@ -184,10 +184,28 @@ const autoglm_model_desc *autoglm_session_model(const autoglm_session *session);
  * itself for one fixed size; NULL out of range). A size's descriptor has
  * that size's shapes; autoglm_session_run runs it when the tensors have
  * them. Tensors of another batch go through a batcher (autoglm/batcher.h),
- * which pads or splits them onto the sizes. */
+ * which pads or splits them onto the sizes. Of a model with sequence
+ * lengths, a size's descriptor is at the largest length. */
 int32_t autoglm_session_num_batch_sizes(const autoglm_session *session);
 const autoglm_model_desc *
 autoglm_session_batch_model(const autoglm_session *session, int32_t index);
+
+/* The sequence lengths of a model compiled with sets of lengths
+ * (`autoglm-opt --input-shape=input_ids:?x{64,128,256}`): how many (0 for
+ * a model without, or a NULL session), length `index` (ascending; 0 out
+ * of range), and the descriptor of the entry at batch size `batch_index`
+ * and length `length_index` (the batch sizes' descriptor for a model
+ * without lengths, with `length_index` 0; NULL out of range).
+ * autoglm_session_run runs an entry when the tensors have its shapes; a
+ * request of a length between two of the model's runs padded up to the
+ * next when the model names a pad mask input (`autoglm-opt --pad-mask`),
+ * and is an error naming the lengths otherwise. */
+int32_t autoglm_session_num_seq_lengths(const autoglm_session *session);
+int64_t autoglm_session_seq_length(const autoglm_session *session,
+                                   int32_t index);
+const autoglm_model_desc *
+autoglm_session_entry_model(const autoglm_session *session, int32_t batch_index,
+                            int32_t length_index);
 
 /* The number of model inputs / outputs, or 0 for a NULL session. */
 int32_t autoglm_session_num_inputs(const autoglm_session *session);
