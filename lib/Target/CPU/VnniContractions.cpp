@@ -5,6 +5,9 @@
 //
 //   C[m, n] += sum_{kk, j} zext(A[m, kk, j]) * sext(Wp[kk, n, j])
 //
+// (or sext(A) * zext(Wp), the convolutions of
+// --autoglm-pack-int8-convolutions: weight rows times uint8 columns)
+//
 // become register-blocked loops around AVX-512 VNNI's `vpdpbusd`:
 //
 //   scf.parallel (M / mr, N / nr)        on the runtime's threads
@@ -48,6 +51,15 @@ int64_t largestDivisor(int64_t size, ArrayRef<int64_t> candidates) {
   return 1;
 }
 
+/// Whether the generic widens its first operand (the broadcast rows) with
+/// `extui`: then it is vpdpbusd's unsigned operand, else the loaded
+/// columns are (a convolution's weight rows times its uint8 columns).
+bool rowsAreUnsigned(linalg::GenericOp op) {
+  Value rows = op.getRegion().front().getArgument(0);
+  return llvm::any_of(rows.getUsers(),
+                      [](Operation *user) { return isa<arith::ExtUIOp>(user); });
+}
+
 /// Rewrites the marked generic `op` (A: MxK/4x4xi8, Wp: K/4xNx4xi8,
 /// C: MxNxi32, all identity-strided buffers) into the loops above.
 LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
@@ -66,6 +78,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   int64_t mr = largestDivisor(m, {4, 2, 1});
   int64_t nr = largestDivisor(n, {64, 32, 16});
   int64_t cols = nr / kLanes;
+  bool unsignedRows = rowsAreUnsigned(op);
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -131,7 +144,11 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
       Value acc = kLoop.getRegionIterArgs()[r * cols + j];
       next.push_back(LLVM::CallIntrinsicOp::create(rewriter, loc, Type(accType),
                                                    intrinsic,
-                                                   ValueRange{acc, lhs, bs[j]})
+                                                   unsignedRows
+                                                       ? ValueRange{acc, lhs,
+                                                                    bs[j]}
+                                                       : ValueRange{acc, bs[j],
+                                                                    lhs})
                          .getResult(0));
     }
   }
