@@ -219,7 +219,33 @@ struct IntegerQdqProducts
       y.floats[i] = double(v - zeroPoint) * scale;
     }
     rewriter.setInsertionPoint(dq);
-    rewriter.replaceOp(dq, constantOf(rewriter, dq.getLoc(), y, ""));
+    Value folded = constantOf(rewriter, dq.getLoc(), y, "");
+    rewriter.replaceOp(dq, folded);
+    // A Gemm's transB transposes the weight: at compile time too, as
+    // --autoglm-fold-constants (which ran before) does for float weights,
+    // or every run would transpose it.
+    foldTransposes(rewriter, folded, y);
+  }
+
+  /// Evaluates the transposes of the constant `value` (whose elements are
+  /// `elements`), and theirs, into constants.
+  static void foldTransposes(IRRewriter &rewriter, Value value,
+                             const ConstTensor &elements) {
+    for (Operation *user : llvm::make_early_inc_range(value.getUsers())) {
+      auto transpose = dyn_cast<TransposeOp>(user);
+      SmallVector<ConstTensor> results;
+      if (!transpose ||
+          evaluate(transpose, {elements}, EvalLimits(), results) !=
+              EvalStatus::Done)
+        continue;
+      rewriter.setInsertionPoint(transpose);
+      Value folded =
+          constantOf(rewriter, transpose.getLoc(), results.front(), "");
+      rewriter.replaceOp(transpose, folded);
+      foldTransposes(rewriter, folded, results.front());
+    }
+    if (value.use_empty())
+      rewriter.eraseOp(value.getDefiningOp());
   }
 
   /// A scalar f32 constant.

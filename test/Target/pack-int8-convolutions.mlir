@@ -29,6 +29,7 @@
 // CHECK:           arith.extui
 // CHECK:         %[[Y:.+]] = tensor.expand_shape %[[P]] {{\[}}[0, 1], [2, 3]] output_shape [1, 2, 4, 4]
 // CHECK-NEXT:    return %[[Y]]
+// CHECK-NOT:     tensor<2x3x3x3xi32>
 // The reordered weight: W'[0, kk] = [1, 1, 1, 0] (the fourth channel's
 // weight is 0), then W'[1, kk] = [-1, -1, -1, 0], after the blob's
 // alignment header.

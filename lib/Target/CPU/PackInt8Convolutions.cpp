@@ -367,9 +367,14 @@ struct PackInt8Convolutions
               })
               .getResult(0);
     }
+    Operation *oldWeight = conv.getInputs()[1].getDefiningOp();
     rewriter.replaceOp(conv, result);
     eraseDeadChain(rewriter, input.getDefiningOp());
     eraseDeadChain(rewriter, init.getDefiningOp());
+    // The i32 weight goes too, or the weights file would hold it, 4 bytes
+    // a value, beside the packed one.
+    if (oldWeight && oldWeight->use_empty())
+      rewriter.eraseOp(oldWeight);
     return success();
   }
 
