@@ -284,11 +284,13 @@ struct IntegerQdqProducts
 
   /// conv(dequantize(quantize(x)), dequantize(W_q), bias) as the exact i32
   /// convolution of (x_u8 - z_x) and (W_q - z_w), rescaled per output
-  /// channel, plus the bias. (No VNNI kernel for convolutions yet: the
-  /// integer convolution is linalg's loop nest.)
+  /// channel, plus the bias (the CPU target runs it on VNNI).
   void rewriteConv(IRRewriter &rewriter, ConvOp conv,
                    DenseMap<Value, Value> &quantized) {
-    if (conv.getAccumulatorType())
+    // Grouped (depthwise) convolutions stay float convolutions of the
+    // dequantized values: the CPU target has a vectorized kernel for the
+    // float ones and only a loop nest for the integer ones.
+    if (conv.getAccumulatorType() || conv.getGroups() != 1)
       return;
     std::optional<QuantizedActivation> act = matchActivation(conv.getInput());
     std::optional<QuantizedWeight> weight = matchWeight(conv.getWeight(), 0);
