@@ -24,7 +24,8 @@
 //   - an im2col gather straight into the VNNI layout
 //     col[kk, p, j] = x[4 cc + j, oh sh + kh dh, ow sw + kw dw] with
 //     kk = (kh KW + kw) CC + cc and p = oh OW + ow, its P columns rounded up
-//     to a multiple of 16 (the extra columns are never read back);
+//     to a multiple of 16 (32 past 32 columns; the extra columns are never
+//     read back);
 //   - the weight reordered at compile time to W'[f, kk, j] in int8;
 //   - one `autoglm.vnni` generic C[f, p] += sext(W'[f, kk, j]) *
 //     zext(col[kk, p, j]) whose accumulator starts at -zx * sum w[f]
@@ -222,7 +223,10 @@ struct PackInt8Convolutions
             kh = wType.getDimSize(2), kw = wType.getDimSize(3);
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
     int64_t cc = (c + 3) / 4, kk = kh * kw * cc, p = oh * ow;
-    int64_t p16 = (p + kLanes - 1) / kLanes * kLanes;
+    // Columns in vectors of 16, in pairs past 32 columns: the kernel's
+    // register tile is then 2 vectors wide (8 rows), not 1.
+    int64_t columnStep = p > 2 * kLanes ? 2 * kLanes : kLanes;
+    int64_t p16 = (p + columnStep - 1) / columnStep * columnStep;
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
     rewriter.setInsertionPoint(conv);

@@ -18,9 +18,10 @@
 //       mr * nr/16 vpdpbusd
 //     the accumulators written back to C
 //
-// mr is the largest of 4, 2, 1 dividing M and nr the largest of 64, 32, 16
-// dividing N, so that there are no partial tiles and at most 16 of the 32
-// vector registers hold accumulators.
+// nr is the largest of 64, 32, 16 dividing N and mr the largest of 4, 2, 1
+// dividing M (8, 4, 2, 1 when nr is 16 or 32), so that there are no
+// partial tiles and at most 16 of the 32 vector registers hold
+// accumulators.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,9 +76,13 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     return failure();
   int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
           k4 = wType.getDimSize(0);
-  int64_t mr = largestDivisor(m, {4, 2, 1});
   int64_t nr = largestDivisor(n, {64, 32, 16});
   int64_t cols = nr / kLanes;
+  // Each step of K loads `cols` vectors and broadcasts `mr` words for
+  // mr * cols vpdpbusd: with one or two column vectors, 8 rows keep the
+  // loads below the products (16 accumulators at most).
+  int64_t mr = cols <= 2 ? largestDivisor(m, {8, 4, 2, 1})
+                         : largestDivisor(m, {4, 2, 1});
   bool unsignedRows = rowsAreUnsigned(op);
 
   Location loc = op.getLoc();
