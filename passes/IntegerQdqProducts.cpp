@@ -192,8 +192,8 @@ struct IntegerQdqProducts
     std::optional<ConstTensor> raw = ConstTensor::read(attr);
     auto resultType = dyn_cast<RankedTensorType>(dq.getType());
     unsigned width = qtype ? qtype.getStorageTypeIntegralWidth() : 0;
-    if ((width != 8 && width != 32) || !raw || raw->isFloat() ||
-        !resultType || !resultType.getElementType().isF32())
+    if ((width != 8 && width != 32) || !raw || raw->isFloat() || !resultType ||
+        !resultType.getElementType().isF32())
       return;
     ConstTensor y = ConstTensor::zeros(resultType);
     for (int64_t i = 0; i < raw->size(); ++i) {
@@ -202,8 +202,7 @@ struct IntegerQdqProducts
       if (auto t = dyn_cast<quant::UniformQuantizedType>(qtype)) {
         scale = t.getScale();
         zeroPoint = t.getZeroPoint();
-      } else if (auto t =
-                     dyn_cast<quant::UniformQuantizedPerAxisType>(qtype)) {
+      } else if (auto t = dyn_cast<quant::UniformQuantizedPerAxisType>(qtype)) {
         int64_t axis = t.getQuantizedDimension(), inner = 1;
         for (int64_t d = axis + 1; d < resultType.getRank(); ++d)
           inner *= resultType.getDimSize(d);
@@ -213,7 +212,7 @@ struct IntegerQdqProducts
       } else {
         return;
       }
-      int64_t v = width == 32         ? raw->ints[i]
+      int64_t v = width == 32        ? raw->ints[i]
                   : qtype.isSigned() ? int64_t(int8_t(raw->ints[i]))
                                      : int64_t(uint8_t(raw->ints[i]));
       y.floats[i] = double(v - zeroPoint) * scale;
@@ -234,9 +233,8 @@ struct IntegerQdqProducts
     for (Operation *user : llvm::make_early_inc_range(value.getUsers())) {
       auto transpose = dyn_cast<TransposeOp>(user);
       SmallVector<ConstTensor> results;
-      if (!transpose ||
-          evaluate(transpose, {elements}, EvalLimits(), results) !=
-              EvalStatus::Done)
+      if (!transpose || evaluate(transpose, {elements}, EvalLimits(),
+                                 results) != EvalStatus::Done)
         continue;
       rewriter.setInsertionPoint(transpose);
       Value folded =

@@ -195,8 +195,8 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
       // constant per column, is subtracted in i32 (exactly), and the
       // difference scaled by s * s_w[n].
       int64_t n = weight->type.getDimSize(1);
-      QuantizedWeight wq = quantizeWeight(
-          *weight, n, [n](int64_t i) { return i % n; }, i8);
+      QuantizedWeight wq =
+          quantizeWeight(*weight, n, [n](int64_t i) { return i % n; }, i8);
       auto columns = [&](Type element) {
         return RankedTensorType::get({n}, element);
       };
@@ -221,8 +221,8 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
         accumulated = corrected;
       }
       auto widened = CastOp::create(
-          rewriter, loc,
-          cast<RankedTensorType>(product.getType()).clone(f32), accumulated);
+          rewriter, loc, cast<RankedTensorType>(product.getType()).clone(f32),
+          accumulated);
       ElementsAttr scalesAttr = scales.toAttr(blobName("int8_scales_", loc));
       Value scalesValue =
           ConstantOp::create(rewriter, loc, scalesAttr.getType(), scalesAttr);
@@ -242,8 +242,8 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
           *weight, f, [perChannel](int64_t i) { return i / perChannel; }, i8);
       // The dialect's integer convolutions take i32 weights; the CPU
       // target packs them back into int8.
-      ConstTensor wide = ConstTensor::zeros(
-          cast<RankedTensorType>(weight->type.clone(i32)));
+      ConstTensor wide =
+          ConstTensor::zeros(cast<RankedTensorType>(weight->type.clone(i32)));
       wide.ints = wq.values.ints;
       SmallVector<int64_t> channelShape(weight->type.getRank() - 1, 1);
       channelShape[0] = f;
@@ -260,8 +260,8 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
         auto zpType = RankedTensorType::get({}, i32);
         Value zp = ConstantOp::create(
             rewriter, loc, zpType,
-            DenseElementsAttr::get(zpType, rewriter.getI32IntegerAttr(
-                                               int32_t(xq.zeroPoint))));
+            DenseElementsAttr::get(
+                zpType, rewriter.getI32IntegerAttr(int32_t(xq.zeroPoint))));
         Operation *shifted = SubOp::create(rewriter, loc, input, zp);
         rewrites.helpers.insert(shifted);
         input = shifted->getResult(0);
@@ -269,13 +269,12 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
       ElementsAttr wAttr = wide.toAttr(blobName("int8_", loc));
       Value wValue = ConstantOp::create(rewriter, conv.getWeight().getLoc(),
                                         wAttr.getType(), wAttr);
-      auto product = ConvOp::create(rewriter, loc, input, wValue, Value(),
-                                    conv.getStridesAttr(), conv.getPadsAttr(),
-                                    conv.getDilationsAttr(),
-                                    conv.getGroupsAttr());
+      auto product = ConvOp::create(
+          rewriter, loc, input, wValue, Value(), conv.getStridesAttr(),
+          conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
       auto widened = CastOp::create(
-          rewriter, loc,
-          cast<RankedTensorType>(product.getType()).clone(f32), product);
+          rewriter, loc, cast<RankedTensorType>(product.getType()).clone(f32),
+          product);
       ElementsAttr scalesAttr = scales.toAttr(blobName("int8_scales_", loc));
       Value scalesValue =
           ConstantOp::create(rewriter, loc, scalesAttr.getType(), scalesAttr);

@@ -116,8 +116,7 @@ std::optional<ShiftedUint8> matchShiftedUint8(Value v) {
       }
       return std::nullopt;
     }
-    if (x != body.getArgument(0) || chain != ops ||
-        !x.getType().isInteger(32))
+    if (x != body.getArgument(0) || chain != ops || !x.getType().isInteger(32))
       return std::nullopt;
     v = generic.getDpsInputs()[0];
   }
@@ -269,10 +268,10 @@ struct PackInt8Convolutions
       high[1] = padChannels;
       Value zx = arith::ConstantOp::create(
           rewriter, loc, rewriter.getIntegerAttr(i8, x->zeroPoint));
-      source = tensor::PadOp::create(
-          rewriter, loc, RankedTensorType::get(padded, i8), source,
-          getAsIndexOpFoldResult(ctx, low), getAsIndexOpFoldResult(ctx, high),
-          zx);
+      source = tensor::PadOp::create(rewriter, loc,
+                                     RankedTensorType::get(padded, i8), source,
+                                     getAsIndexOpFoldResult(ctx, low),
+                                     getAsIndexOpFoldResult(ctx, high), zx);
     }
 
     // col[kk, p, j], written through a [KH, KW, CC, OH, OW, 4] view of its
@@ -286,12 +285,12 @@ struct PackInt8Convolutions
                                                      colView, gatherGroups);
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     // Loops (kh, kw, cc, oh, ow, j).
-    AffineMap inMap = AffineMap::get(
-        6, 0,
-        {getAffineConstantExpr(0, ctx), d(2) * 4 + d(5),
-         d(3) * strides[0] + d(0) * dilations[0],
-         d(4) * strides[1] + d(1) * dilations[1]},
-        ctx);
+    AffineMap inMap =
+        AffineMap::get(6, 0,
+                       {getAffineConstantExpr(0, ctx), d(2) * 4 + d(5),
+                        d(3) * strides[0] + d(0) * dilations[0],
+                        d(4) * strides[1] + d(1) * dilations[1]},
+                       ctx);
     Value gathered =
         linalg::GenericOp::create(
             rewriter, loc, gatherType, ValueRange{source},
@@ -303,13 +302,13 @@ struct PackInt8Convolutions
               linalg::YieldOp::create(b, nested, args[0]);
             })
             .getResult(0);
-    Value col = tensor::CollapseShapeOp::create(rewriter, loc, gathered,
-                                                gatherGroups);
+    Value col =
+        tensor::CollapseShapeOp::create(rewriter, loc, gathered, gatherGroups);
     if (p16 != p)
       col = tensor::InsertSliceOp::create(
           rewriter, loc, col, colBuffer,
-          ArrayRef<OpFoldResult>(SmallVector<OpFoldResult>(
-              3, rewriter.getIndexAttr(0))),
+          ArrayRef<OpFoldResult>(
+              SmallVector<OpFoldResult>(3, rewriter.getIndexAttr(0))),
           getAsIndexOpFoldResult(ctx, {kk, p, 4}),
           getAsIndexOpFoldResult(ctx, {1, 1, 1}));
 
@@ -357,19 +356,17 @@ struct PackInt8Convolutions
     Value init = conv.getOutputs()[0];
     if (!isZeroFill(init)) {
       AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
-      result =
-          linalg::GenericOp::create(
-              rewriter, loc, outType, ValueRange{result}, ValueRange{init},
-              ArrayRef<AffineMap>{id, id},
-              SmallVector<utils::IteratorType>(4,
-                                               utils::IteratorType::parallel),
-              [](OpBuilder &b, Location nested, ValueRange args) {
-                linalg::YieldOp::create(
-                    b, nested,
-                    ValueRange{
-                        arith::AddIOp::create(b, nested, args[1], args[0])});
-              })
-              .getResult(0);
+      result = linalg::GenericOp::create(
+                   rewriter, loc, outType, ValueRange{result}, ValueRange{init},
+                   ArrayRef<AffineMap>{id, id},
+                   SmallVector<utils::IteratorType>(
+                       4, utils::IteratorType::parallel),
+                   [](OpBuilder &b, Location nested, ValueRange args) {
+                     linalg::YieldOp::create(b, nested,
+                                             ValueRange{arith::AddIOp::create(
+                                                 b, nested, args[1], args[0])});
+                   })
+                   .getResult(0);
     }
     Operation *oldWeight = conv.getInputs()[1].getDefiningOp();
     rewriter.replaceOp(conv, result);

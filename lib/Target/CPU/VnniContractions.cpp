@@ -57,8 +57,9 @@ int64_t largestDivisor(int64_t size, ArrayRef<int64_t> candidates) {
 /// columns are (a convolution's weight rows times its uint8 columns).
 bool rowsAreUnsigned(linalg::GenericOp op) {
   Value rows = op.getRegion().front().getArgument(0);
-  return llvm::any_of(rows.getUsers(),
-                      [](Operation *user) { return isa<arith::ExtUIOp>(user); });
+  return llvm::any_of(rows.getUsers(), [](Operation *user) {
+    return isa<arith::ExtUIOp>(user);
+  });
 }
 
 /// Rewrites the marked generic `op` (A: MxK/4x4xi8, Wp: K/4xNx4xi8,
@@ -147,13 +148,10 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     Value lhs = vector::BitCastOp::create(rewriter, loc, bytesType, splat);
     for (int64_t j = 0; j < cols; ++j) {
       Value acc = kLoop.getRegionIterArgs()[r * cols + j];
-      next.push_back(LLVM::CallIntrinsicOp::create(rewriter, loc, Type(accType),
-                                                   intrinsic,
-                                                   unsignedRows
-                                                       ? ValueRange{acc, lhs,
-                                                                    bs[j]}
-                                                       : ValueRange{acc, bs[j],
-                                                                    lhs})
+      next.push_back(LLVM::CallIntrinsicOp::create(
+                         rewriter, loc, Type(accType), intrinsic,
+                         unsignedRows ? ValueRange{acc, lhs, bs[j]}
+                                      : ValueRange{acc, bs[j], lhs})
                          .getResult(0));
     }
   }
