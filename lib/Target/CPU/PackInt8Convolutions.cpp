@@ -225,7 +225,7 @@ struct PackInt8Convolutions
     // Columns in vectors of 16, in pairs past 32 columns: the kernel's
     // register tile is then 2 vectors wide (8 rows), not 1.
     int64_t columnStep = p > 2 * kLanes ? 2 * kLanes : kLanes;
-    int64_t p16 = (p + columnStep - 1) / columnStep * columnStep;
+    int64_t paddedP = (p + columnStep - 1) / columnStep * columnStep;
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
     rewriter.setInsertionPoint(conv);
@@ -277,7 +277,7 @@ struct PackInt8Convolutions
     // col[kk, p, j], written through a [KH, KW, CC, OH, OW, 4] view of its
     // first P columns.
     Value colBuffer = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{kk, p16, 4}, i8);
+        rewriter, loc, ArrayRef<int64_t>{kk, paddedP, 4}, i8);
     Value colView = sliceColumns(rewriter, loc, colBuffer, kk, p, 4);
     auto gatherType = RankedTensorType::get({kh, kw, cc, oh, ow, 4}, i8);
     SmallVector<ReassociationIndices> gatherGroups = {{0, 1, 2}, {3, 4}, {5}};
@@ -304,7 +304,7 @@ struct PackInt8Convolutions
             .getResult(0);
     Value col =
         tensor::CollapseShapeOp::create(rewriter, loc, gathered, gatherGroups);
-    if (p16 != p)
+    if (paddedP != p)
       col = tensor::InsertSliceOp::create(
           rewriter, loc, col, colBuffer,
           ArrayRef<OpFoldResult>(
@@ -313,8 +313,8 @@ struct PackInt8Convolutions
           getAsIndexOpFoldResult(ctx, {1, 1, 1}));
 
     // The accumulator starts at the zero point's share.
-    Value accEmpty =
-        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{f, p16}, i32);
+    Value accEmpty = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{f, paddedP}, i32);
     Value acc =
         linalg::GenericOp::create(
             rewriter, loc, accEmpty.getType(), ValueRange{offset},
@@ -348,7 +348,7 @@ struct PackInt8Convolutions
 
     // Back to [1, F, OH, OW], plus what the convolution accumulated into.
     Value result = product.getResult(0);
-    if (p16 != p)
+    if (paddedP != p)
       result = sliceColumns(rewriter, loc, result, f, p, 0);
     result = tensor::ExpandShapeOp::create(
         rewriter, loc, outType, result,
