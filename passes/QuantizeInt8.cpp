@@ -9,7 +9,10 @@
 // an elementwise cluster and the dequantization (cast to f32, mul by the
 // per-channel scales) in the product's epilogue, and every target lowers
 // it: the product itself is an `autoglm.matmul` of 8-bit operands with i32
-// accumulation (what ONNX MatMulInteger imports as).
+// accumulation (what ONNX MatMulInteger imports as), and a convolution the
+// exact i32 `autoglm.conv` of the shifted uint8 input (what ConvInteger and
+// QLinearConv import as), which the CPU target runs on VNNI from the uint8
+// value (lib/Target/CPU/PackInt8Convolutions.cpp).
 //
 //===----------------------------------------------------------------------===//
 
