@@ -13,7 +13,11 @@ all of them alike. With --ort, ONNX Runtime (every graph optimization, the
 same thread count) runs the float32 model and the model its
 quantize_static makes from the same calibration sets (QDQ, uint8
 activations, int8 weights per channel: the settings AutoGLM's int8 uses),
-timed in the same rounds. Prints, per model and runner, the weights
+timed in the same rounds, and AutoGLM compiles that same quantize_static
+model as it is (no --precision: its QuantizeLinear/DequantizeLinear pairs
+become integer products and convolutions; "AutoGLM on ONNX Runtime's
+int8 QDQ"), so that the int8 convolutions of CNNs, which --precision=int8
+leaves in float32, are measured too. Prints, per model and runner, the weights
 file's bytes (ONNX Runtime: the model file's), the median of the rounds'
 median milliseconds with the rounds' min-max, and the ratio to AutoGLM
 fp32's median. Inputs are random (autoglm-run --seed 1); accuracy is
@@ -127,6 +131,12 @@ for name in args.models.split(","):
                     "ONNX Runtime int8 (quantize_static QDQ)": ort_session(int8_path)}
         sizes = {"ONNX Runtime fp32": os.path.getsize(inline),
                  "ONNX Runtime int8 (quantize_static QDQ)": os.path.getsize(int8_path)}
+    if args.ort:
+        # ONNX Runtime's quantized model compiled by AutoGLM as it is.
+        qdq = "AutoGLM on ONNX Runtime's int8 QDQ"
+        run([os.path.join(args.bin, "autoglm-opt"), int8_path, *shape_args, "--weights=external",
+             "--emit=so", "-o", os.path.join(work, "ort_qdq.so")])
+        runners[qdq] = "ort_qdq"
     medians = {r: [] for r in list(runners) + list(sessions)}
     for _ in range(args.rounds):
         for r, p in runners.items():

@@ -590,7 +590,7 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       return products;
     getOperation().walk([&](Operation *op) {
       auto gather = dyn_cast<GatherOp>(op);
-      if (precision == "int8" ? isQuantizableMatMul(op)
+      if (precision == "int8" ? isQuantizableProduct(op)
                               : isContractionToNarrow(op) ||
                                     (gather && isTableToNarrow(gather)))
         products.push_back(op);
@@ -629,7 +629,7 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
         readCalibrationTable(calibration, module.getLoc());
     if (failed(table))
       return failure();
-    return quantizeMatMulsInt8(module, *table, calibrator, percentile, int8);
+    return quantizeProductsInt8(module, *table, calibrator, percentile, int8);
   }
 
   void assign(Type narrow) {

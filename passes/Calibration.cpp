@@ -20,16 +20,26 @@ static bool isF32Tensor(Value v) {
   return tensor && tensor.getElementType().isF32();
 }
 
-bool mlir::autoglm::isQuantizableMatMul(Operation *op) {
-  auto mm = dyn_cast<MatMulOp>(op);
-  if (!mm || mm->getParentOfType<FusedOp>() || mm.getAccumulatorType())
+bool mlir::autoglm::isQuantizableProduct(Operation *op) {
+  if (op->getParentOfType<FusedOp>() || op->getNumOperands() < 2 ||
+      !isF32Tensor(op->getOperand(0)) || !isF32Tensor(op->getOperand(1)) ||
+      matchPattern(op->getOperand(0), m_Constant()) ||
+      !matchPattern(op->getOperand(1), m_Constant()))
     return false;
-  Attribute weight;
-  auto rhsType = dyn_cast<RankedTensorType>(mm.getRhs().getType());
-  return isF32Tensor(mm.getLhs()) && isF32Tensor(mm.getRhs()) &&
-         rhsType.getRank() == 2 && rhsType.hasStaticShape() &&
-         !matchPattern(mm.getLhs(), m_Constant()) &&
-         matchPattern(mm.getRhs(), m_Constant(&weight));
+  auto weightType = cast<RankedTensorType>(op->getOperand(1).getType());
+  if (!weightType.hasStaticShape())
+    return false;
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    return !mm.getAccumulatorType() && weightType.getRank() == 2;
+  // Convolutions of one group (depthwise and grouped ones stay float32:
+  // the CPU target has no int8 kernel for them) with a constant bias.
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    Value bias = conv.getBias();
+    return !conv.getAccumulatorType() && conv.getGroups() == 1 &&
+           weightType.getRank() == 4 &&
+           (!bias || (isF32Tensor(bias) && matchPattern(bias, m_Constant())));
+  }
+  return false;
 }
 
 std::string mlir::autoglm::calibrationOutputName(StringRef name) {
@@ -41,7 +51,7 @@ mlir::autoglm::findCalibrationPoints(ModuleOp module) {
   llvm::MapVector<Value, std::string> points;
   llvm::StringMap<unsigned> used;
   module.walk([&](Operation *op) {
-    if (!isQuantizableMatMul(op))
+    if (!isQuantizableProduct(op))
       return;
     Value activation = op->getOperand(0);
     if (points.count(activation))

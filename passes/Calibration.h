@@ -21,9 +21,11 @@
 #include <vector>
 
 namespace mlir::autoglm {
-/// A matmul that int8 quantizes: f32 lhs computed at run time, constant
-/// f32 2-D rhs (the weight), outside kernel regions.
-bool isQuantizableMatMul(Operation *op);
+/// A product that int8 quantizes, outside kernel regions: a matmul of an
+/// f32 lhs computed at run time by a constant f32 2-D rhs (the weight), or
+/// a 2-D convolution of one group of an f32 input computed at run time by
+/// a constant f32 weight, with a constant bias or none.
+bool isQuantizableProduct(Operation *op);
 
 /// The model output the calibration build gives point `name`, and the key
 /// of its range in the calibration file: "calibration:<name>".
@@ -98,10 +100,14 @@ struct Int8Rewrites {
 /// max|W[:, n]| / 127, at compile time), x quantized per tensor to uint8
 /// with a zero point over the calibrated range (which holds 0; the
 /// percentile calibrator clips it to +-threshold), and the i32 result,
-/// less the zero point's share, scaled back to f32 per channel. A point
-/// the table has no range for is an error at the product.
-LogicalResult quantizeMatMulsInt8(ModuleOp module,
-                                  const CalibrationTable &table,
-                                  StringRef calibrator, double percentile,
-                                  Int8Rewrites &rewrites);
+/// less the zero point's share, scaled back to f32 per channel; and every
+/// quantizable convolution into
+///   dequantize(conv(i32(quantize(x)) - zp, W_q : i32) : i32) + bias
+/// (the dialect's exact integer convolution, whose padding of 0 is the
+/// zero point of the uint8 value; the CPU target repacks W_q as int8). A
+/// point the table has no range for is an error at the product.
+LogicalResult quantizeProductsInt8(ModuleOp module,
+                                   const CalibrationTable &table,
+                                   StringRef calibrator, double percentile,
+                                   Int8Rewrites &rewrites);
 } // namespace mlir::autoglm

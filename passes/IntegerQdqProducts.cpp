@@ -154,6 +154,13 @@ struct IntegerQdqProducts
       else
         rewriteConv(rewriter, cast<ConvOp>(op), quantized);
     }
+    // A constant no product took (a Gemm's transposed weight, its int32
+    // bias, added in float after it): the float constant it stands for,
+    // which every target lowers (the quantized storage type is not).
+    SmallVector<DequantizeOp> constants;
+    getOperation().walk([&](DequantizeOp dq) { constants.push_back(dq); });
+    for (DequantizeOp dq : constants)
+      foldConstantDequantize(rewriter, dq);
     // The float emulation is dead where only the products read it.
     SmallVector<Operation *> dead;
     getOperation().walk([&](Operation *op) {
@@ -171,6 +178,72 @@ struct IntegerQdqProducts
       if (source && isa<ConstantOp>(source) && source->use_empty())
         rewriter.eraseOp(source);
     }
+  }
+
+  /// `dq = dequantize(quant.scast(constant))` of 8- or 32-bit storage, per
+  /// tensor or per axis, replaced by the float32 constant (v - z) * s.
+  static void foldConstantDequantize(IRRewriter &rewriter, DequantizeOp dq) {
+    auto cast = dq.getInput().getDefiningOp<quant::StorageCastOp>();
+    ElementsAttr attr;
+    if (!cast || !matchPattern(cast.getInput(), m_Constant(&attr)))
+      return;
+    auto qtype = dyn_cast<quant::QuantizedType>(
+        getElementTypeOrSelf(dq.getInput().getType()));
+    std::optional<ConstTensor> raw = ConstTensor::read(attr);
+    auto resultType = dyn_cast<RankedTensorType>(dq.getType());
+    unsigned width = qtype ? qtype.getStorageTypeIntegralWidth() : 0;
+    if ((width != 8 && width != 32) || !raw || raw->isFloat() || !resultType ||
+        !resultType.getElementType().isF32())
+      return;
+    ConstTensor y = ConstTensor::zeros(resultType);
+    for (int64_t i = 0; i < raw->size(); ++i) {
+      double scale;
+      int64_t zeroPoint;
+      if (auto t = dyn_cast<quant::UniformQuantizedType>(qtype)) {
+        scale = t.getScale();
+        zeroPoint = t.getZeroPoint();
+      } else if (auto t = dyn_cast<quant::UniformQuantizedPerAxisType>(qtype)) {
+        int64_t axis = t.getQuantizedDimension(), inner = 1;
+        for (int64_t d = axis + 1; d < resultType.getRank(); ++d)
+          inner *= resultType.getDimSize(d);
+        int64_t channel = (i / inner) % resultType.getDimSize(axis);
+        scale = t.getScales()[channel];
+        zeroPoint = t.getZeroPoints()[channel];
+      } else {
+        return;
+      }
+      int64_t v = width == 32        ? raw->ints[i]
+                  : qtype.isSigned() ? int64_t(int8_t(raw->ints[i]))
+                                     : int64_t(uint8_t(raw->ints[i]));
+      y.floats[i] = double(v - zeroPoint) * scale;
+    }
+    rewriter.setInsertionPoint(dq);
+    Value folded = constantOf(rewriter, dq.getLoc(), y, "");
+    rewriter.replaceOp(dq, folded);
+    // A Gemm's transB transposes the weight: at compile time too, as
+    // --autoglm-fold-constants (which ran before) does for float weights,
+    // or every run would transpose it.
+    foldTransposes(rewriter, folded, y);
+  }
+
+  /// Evaluates the transposes of the constant `value` (whose elements are
+  /// `elements`), and theirs, into constants.
+  static void foldTransposes(IRRewriter &rewriter, Value value,
+                             const ConstTensor &elements) {
+    for (Operation *user : llvm::make_early_inc_range(value.getUsers())) {
+      auto transpose = dyn_cast<TransposeOp>(user);
+      SmallVector<ConstTensor> results;
+      if (!transpose || evaluate(transpose, {elements}, EvalLimits(),
+                                 results) != EvalStatus::Done)
+        continue;
+      rewriter.setInsertionPoint(transpose);
+      Value folded =
+          constantOf(rewriter, transpose.getLoc(), results.front(), "");
+      rewriter.replaceOp(transpose, folded);
+      foldTransposes(rewriter, folded, results.front());
+    }
+    if (value.use_empty())
+      rewriter.eraseOp(value.getDefiningOp());
   }
 
   /// A scalar f32 constant.
@@ -209,11 +282,13 @@ struct IntegerQdqProducts
 
   /// conv(dequantize(quantize(x)), dequantize(W_q), bias) as the exact i32
   /// convolution of (x_u8 - z_x) and (W_q - z_w), rescaled per output
-  /// channel, plus the bias. (No VNNI kernel for convolutions yet: the
-  /// integer convolution is linalg's loop nest.)
+  /// channel, plus the bias (the CPU target runs it on VNNI).
   void rewriteConv(IRRewriter &rewriter, ConvOp conv,
                    DenseMap<Value, Value> &quantized) {
-    if (conv.getAccumulatorType())
+    // Grouped (depthwise) convolutions stay float convolutions of the
+    // dequantized values: the CPU target has a vectorized kernel for the
+    // float ones and only a loop nest for the integer ones.
+    if (conv.getAccumulatorType() || conv.getGroups() != 1)
       return;
     std::optional<QuantizedActivation> act = matchActivation(conv.getInput());
     std::optional<QuantizedWeight> weight = matchWeight(conv.getWeight(), 0);

@@ -9,7 +9,10 @@
 // an elementwise cluster and the dequantization (cast to f32, mul by the
 // per-channel scales) in the product's epilogue, and every target lowers
 // it: the product itself is an `autoglm.matmul` of 8-bit operands with i32
-// accumulation (what ONNX MatMulInteger imports as).
+// accumulation (what ONNX MatMulInteger imports as), and a convolution the
+// exact i32 `autoglm.conv` of the shifted uint8 input (what ConvInteger and
+// QLinearConv import as), which the CPU target runs on VNNI from the uint8
+// value (lib/Target/CPU/PackInt8Convolutions.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,34 +54,73 @@ Value scalarConstant(OpBuilder &b, Location loc, double value) {
 }
 } // namespace
 
-LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
-                                                 const CalibrationTable &table,
-                                                 StringRef calibrator,
-                                                 double percentile,
-                                                 Int8Rewrites &rewrites) {
+namespace {
+/// One activation quantized to uint8: the value, its scale and zero point.
+struct Quantized {
+  Value value;
+  double scale;
+  int64_t zeroPoint;
+};
+
+/// The weight of a product quantized per output channel: int8 values
+/// (symmetric, scale max|w| / 127) in the weight's layout, each channel's
+/// scale and the sum of its int8 values. `channelOf(i)` gives the channel
+/// of element i (a matmul's column, a convolution's output).
+struct QuantizedWeight {
+  ConstTensor values;
+  std::vector<double> scales;
+  std::vector<int64_t> sums;
+};
+
+template <typename ChannelOf>
+QuantizedWeight quantizeWeight(const ConstTensor &weight, int64_t channels,
+                               ChannelOf channelOf, Type i8) {
+  RankedTensorType type = weight.type;
+  QuantizedWeight q{ConstTensor::zeros(cast<RankedTensorType>(type.clone(i8))),
+                    std::vector<double>(channels, 0),
+                    std::vector<int64_t>(channels, 0)};
+  std::vector<double> absmax(channels, 0);
+  for (int64_t i = 0; i < weight.size(); ++i)
+    absmax[channelOf(i)] =
+        std::max(absmax[channelOf(i)], std::fabs(weight.floats[i]));
+  for (int64_t c = 0; c < channels; ++c)
+    q.scales[c] = absmax[c] > 0 ? absmax[c] / kInt8Max : 1.0;
+  for (int64_t i = 0; i < weight.size(); ++i) {
+    int64_t c = channelOf(i);
+    int64_t v = static_cast<int64_t>(std::clamp(
+        std::nearbyint(weight.floats[i] / q.scales[c]), -kInt8Max, kInt8Max));
+    q.values.ints[i] = v;
+    q.sums[c] += v;
+  }
+  return q;
+}
+} // namespace
+
+LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
+                                                  const CalibrationTable &table,
+                                                  StringRef calibrator,
+                                                  double percentile,
+                                                  Int8Rewrites &rewrites) {
   llvm::MapVector<Value, std::string> points = findCalibrationPoints(module);
   // Each product with its point's name, taken before any rewrite: a
   // product that reads another product's result reads the rewritten
   // (dequantized) value once that one is quantized.
-  SmallVector<std::pair<MatMulOp, std::string>> products;
-  module.walk([&](MatMulOp mm) {
-    if (isQuantizableMatMul(mm) && !isKeptInFloat32(mm))
-      products.push_back({mm, points.lookup(mm.getLhs())});
+  SmallVector<std::pair<Operation *, std::string>> products;
+  module.walk([&](Operation *op) {
+    if (isQuantizableProduct(op) && !isKeptInFloat32(op))
+      products.push_back({op, points.lookup(op->getOperand(0))});
   });
   IRRewriter rewriter(module.getContext());
+  Type i8 = rewriter.getIntegerType(8), i32 = rewriter.getI32Type(),
+       f32 = rewriter.getF32Type();
   // One quantized activation per value, however many products read it.
-  struct Quantized {
-    Value value;
-    double scale;
-    int64_t zeroPoint;
-  };
   DenseMap<Value, Quantized> quantized;
-  for (auto &[mm, point] : products) {
-    Location loc = mm.getLoc();
-    Value x = mm.getLhs();
+  for (auto &[op, point] : products) {
+    Location loc = op->getLoc();
+    Value x = op->getOperand(0);
     auto range = table.ranges.find(calibrationOutputName(point));
     if (range == table.ranges.end())
-      return mm.emitError()
+      return op->emitError()
              << "the calibration file has no range for the input of this "
                 "product ('"
              << calibrationOutputName(point)
@@ -96,14 +138,13 @@ LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
       continue;
 
     Attribute weightAttr;
-    matchPattern(mm.getRhs(), m_Constant(&weightAttr));
+    matchPattern(op->getOperand(1), m_Constant(&weightAttr));
     std::optional<ConstTensor> weight =
         ConstTensor::read(cast<ElementsAttr>(weightAttr));
     if (!weight)
       continue;
-    int64_t k = weight->type.getDimSize(0), n = weight->type.getDimSize(1);
 
-    rewriter.setInsertionPoint(mm);
+    rewriter.setInsertionPoint(op);
     auto it = quantized.find(x);
     if (it == quantized.end()) {
       double scale = (hi - lo) / kUint8Max;
@@ -131,72 +172,139 @@ LogicalResult mlir::autoglm::quantizeMatMulsInt8(ModuleOp module,
                          type.clone(IntegerType::get(rewriter.getContext(), 8,
                                                      IntegerType::Unsigned)),
                          clipped->getResult(0));
-      for (Operation *op :
+      for (Operation *helper :
            {scaled, shifted, rounded, clipped, toUint8.getOperation()})
-        rewrites.helpers.insert(op);
+        rewrites.helpers.insert(helper);
       it = quantized.insert({x, {toUint8, scale, zeroPoint}}).first;
     }
     const Quantized &xq = it->second;
-
-    // Symmetric per output channel (column n of the K x N weight). The
-    // product of uint8 (x / s + zp) and int8 w / s_w[n] sums
-    // x w / (s s_w[n]) + zp * sum_k w_q[k, n]: the second term, a constant
-    // per column, is subtracted in i32 (exactly), and the difference scaled
-    // by s * s_w[n].
-    ConstTensor wq =
-        ConstTensor::zeros(weight->type.clone(rewriter.getIntegerType(8)));
-    auto columns = [&](Type element) {
-      return RankedTensorType::get({n}, element);
-    };
-    ConstTensor scales = ConstTensor::zeros(columns(rewriter.getF32Type()));
-    ConstTensor offsets =
-        ConstTensor::zeros(columns(rewriter.getIntegerType(32)));
     Int8Choice choice{point, lo, hi, xq.scale, xq.zeroPoint, INFINITY, 0};
-    for (int64_t j = 0; j < n; ++j) {
-      double absmax = 0;
-      for (int64_t i = 0; i < k; ++i)
-        absmax = std::max(absmax, std::fabs(weight->floats[i * n + j]));
-      double weightScale = absmax > 0 ? absmax / kInt8Max : 1.0;
-      int64_t columnSum = 0;
-      for (int64_t i = 0; i < k; ++i) {
-        int64_t q = static_cast<int64_t>(
-            std::clamp(std::nearbyint(weight->floats[i * n + j] / weightScale),
-                       -kInt8Max, kInt8Max));
-        wq.ints[i * n + j] = q;
-        columnSum += q;
+    Operation *oldWeight = op->getOperand(1).getDefiningOp();
+    auto record = [&](Operation *product, ArrayRef<double> weightScales,
+                      Operation *widened, Operation *dequantized) {
+      for (double s : weightScales) {
+        choice.minWeightScale = std::min(choice.minWeightScale, s);
+        choice.maxWeightScale = std::max(choice.maxWeightScale, s);
       }
-      scales.floats[j] = xq.scale * weightScale;
-      offsets.ints[j] = -xq.zeroPoint * columnSum;
-      choice.minWeightScale = std::min(choice.minWeightScale, weightScale);
-      choice.maxWeightScale = std::max(choice.maxWeightScale, weightScale);
+      rewrites.products[product] = choice;
+      rewrites.helpers.insert(widened);
+      rewrites.helpers.insert(dequantized);
+    };
+
+    if (auto mm = dyn_cast<MatMulOp>(op)) {
+      // Symmetric per output channel (column n of the K x N weight). The
+      // product of uint8 (x / s + zp) and int8 w / s_w[n] sums
+      // x w / (s s_w[n]) + zp * sum_k w_q[k, n]: the second term, a
+      // constant per column, is subtracted in i32 (exactly), and the
+      // difference scaled by s * s_w[n].
+      int64_t n = weight->type.getDimSize(1);
+      QuantizedWeight wq =
+          quantizeWeight(*weight, n, [n](int64_t i) { return i % n; }, i8);
+      auto columns = [&](Type element) {
+        return RankedTensorType::get({n}, element);
+      };
+      ConstTensor scales = ConstTensor::zeros(columns(f32));
+      ConstTensor offsets = ConstTensor::zeros(columns(i32));
+      for (int64_t j = 0; j < n; ++j) {
+        scales.floats[j] = xq.scale * wq.scales[j];
+        offsets.ints[j] = -xq.zeroPoint * wq.sums[j];
+      }
+      ElementsAttr wqAttr = wq.values.toAttr(blobName("int8_", loc));
+      Value wqValue = ConstantOp::create(rewriter, mm.getRhs().getLoc(),
+                                         wqAttr.getType(), wqAttr);
+      auto product = MatMulOp::create(rewriter, loc, xq.value, wqValue);
+      Value accumulated = product.getResult();
+      if (xq.zeroPoint != 0) {
+        ElementsAttr offsetsAttr = offsets.toAttr(blobName("int8_zp_", loc));
+        Value offsetsValue = ConstantOp::create(
+            rewriter, loc, offsetsAttr.getType(), offsetsAttr);
+        auto corrected =
+            AddOp::create(rewriter, loc, accumulated, offsetsValue);
+        rewrites.helpers.insert(corrected);
+        accumulated = corrected;
+      }
+      auto widened = CastOp::create(
+          rewriter, loc, cast<RankedTensorType>(product.getType()).clone(f32),
+          accumulated);
+      ElementsAttr scalesAttr = scales.toAttr(blobName("int8_scales_", loc));
+      Value scalesValue =
+          ConstantOp::create(rewriter, loc, scalesAttr.getType(), scalesAttr);
+      auto dequantized = MulOp::create(rewriter, loc, widened, scalesValue);
+      record(product, wq.scales, widened, dequantized);
+      rewriter.replaceOp(mm, dequantized.getResult());
+    } else {
+      // A convolution, per output channel f of the F x C x k... weight:
+      // the exact i32 convolution of (x_u8 - zp), whose padding is 0 as
+      // the float input's is (the CPU target runs it on VNNI from the
+      // uint8 value, padded with zp), scaled by s * s_w[f], then the float
+      // bias.
+      auto conv = cast<ConvOp>(op);
+      int64_t f = weight->type.getDimSize(0);
+      int64_t perChannel = weight->size() / f;
+      QuantizedWeight wq = quantizeWeight(
+          *weight, f, [perChannel](int64_t i) { return i / perChannel; }, i8);
+      // The dialect's integer convolutions take i32 weights; the CPU
+      // target packs them back into int8.
+      ConstTensor wide =
+          ConstTensor::zeros(cast<RankedTensorType>(weight->type.clone(i32)));
+      wide.ints = wq.values.ints;
+      SmallVector<int64_t> channelShape(weight->type.getRank() - 1, 1);
+      channelShape[0] = f;
+      ConstTensor scales =
+          ConstTensor::zeros(RankedTensorType::get(channelShape, f32));
+      for (int64_t c = 0; c < f; ++c)
+        scales.floats[c] = xq.scale * wq.scales[c];
+      auto xType = cast<RankedTensorType>(xq.value.getType());
+      Operation *x32 =
+          CastOp::create(rewriter, loc, xType.clone(i32), xq.value);
+      rewrites.helpers.insert(x32);
+      Value input = x32->getResult(0);
+      if (xq.zeroPoint != 0) {
+        auto zpType = RankedTensorType::get({}, i32);
+        Value zp = ConstantOp::create(
+            rewriter, loc, zpType,
+            DenseElementsAttr::get(
+                zpType, rewriter.getI32IntegerAttr(int32_t(xq.zeroPoint))));
+        Operation *shifted = SubOp::create(rewriter, loc, input, zp);
+        rewrites.helpers.insert(shifted);
+        input = shifted->getResult(0);
+      }
+      ElementsAttr wAttr = wide.toAttr(blobName("int8_", loc));
+      Value wValue = ConstantOp::create(rewriter, conv.getWeight().getLoc(),
+                                        wAttr.getType(), wAttr);
+      auto product = ConvOp::create(
+          rewriter, loc, input, wValue, Value(), conv.getStridesAttr(),
+          conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
+      auto widened = CastOp::create(
+          rewriter, loc, cast<RankedTensorType>(product.getType()).clone(f32),
+          product);
+      ElementsAttr scalesAttr = scales.toAttr(blobName("int8_scales_", loc));
+      Value scalesValue =
+          ConstantOp::create(rewriter, loc, scalesAttr.getType(), scalesAttr);
+      auto dequantized = MulOp::create(rewriter, loc, widened, scalesValue);
+      record(product, wq.scales, widened, dequantized);
+      Value result = dequantized.getResult();
+      if (Value bias = conv.getBias()) {
+        // The float bias (a constant: isQuantizableProduct) along the
+        // output channels: [F, 1, ...].
+        Attribute biasAttr;
+        matchPattern(bias, m_Constant(&biasAttr));
+        std::optional<ConstTensor> values =
+            ConstTensor::read(cast<ElementsAttr>(biasAttr));
+        ConstTensor shaped =
+            ConstTensor::zeros(RankedTensorType::get(channelShape, f32));
+        shaped.floats = values->floats;
+        ElementsAttr shapedAttr = shaped.toAttr(blobName("int8_bias_", loc));
+        Value biasValue =
+            ConstantOp::create(rewriter, loc, shapedAttr.getType(), shapedAttr);
+        Operation *biased = AddOp::create(rewriter, loc, result, biasValue);
+        rewrites.helpers.insert(biased);
+        result = biased->getResult(0);
+      }
+      rewriter.replaceOp(conv, result);
     }
-    ElementsAttr wqAttr = wq.toAttr(blobName("int8_", loc));
-    Value wqValue = ConstantOp::create(rewriter, mm.getRhs().getLoc(),
-                                       wqAttr.getType(), wqAttr);
-    auto product = MatMulOp::create(rewriter, loc, xq.value, wqValue);
-    Value accumulated = product.getResult();
-    if (xq.zeroPoint != 0) {
-      ElementsAttr offsetsAttr = offsets.toAttr(blobName("int8_zp_", loc));
-      Value offsetsValue =
-          ConstantOp::create(rewriter, loc, offsetsAttr.getType(), offsetsAttr);
-      auto corrected = AddOp::create(rewriter, loc, accumulated, offsetsValue);
-      rewrites.helpers.insert(corrected);
-      accumulated = corrected;
-    }
-    auto widened = CastOp::create(
-        rewriter, loc,
-        cast<RankedTensorType>(product.getType()).clone(rewriter.getF32Type()),
-        accumulated);
-    ElementsAttr scalesAttr = scales.toAttr(blobName("int8_scales_", loc));
-    Value scalesValue =
-        ConstantOp::create(rewriter, loc, scalesAttr.getType(), scalesAttr);
-    auto dequantized = MulOp::create(rewriter, loc, widened, scalesValue);
-    rewrites.products[product] = choice;
-    rewrites.helpers.insert(widened);
-    rewrites.helpers.insert(dequantized);
-    recordRewrite(mm->getContext(), "assign-precision", "int8-product", {loc});
-    Operation *oldWeight = mm.getRhs().getDefiningOp();
-    rewriter.replaceOp(mm, dequantized.getResult());
+    recordRewrite(module.getContext(), "assign-precision", "int8-product",
+                  {loc});
     // The f32 weight is dead unless another op reads it.
     if (oldWeight && oldWeight->use_empty())
       rewriter.eraseOp(oldWeight);

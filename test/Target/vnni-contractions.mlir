@@ -1,25 +1,25 @@
-// RUN: autoglm-opt %s --autoglm-vnni-contractions | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-vnni-contractions | FileCheck %s
 
 // A packed uint8 x int8 product on buffers (M = 8, N = 96, K = 16): register
-// tiles of 4 rows x 32 columns (the largest of 4 rows and 64/32/16 columns
-// dividing M and N) in parallel, K/4 = 4 steps of 64-byte weight loads, a
-// 4-byte broadcast per row and 4 x 2 vpdpbusd, the accumulators read from
-// and written back to C.
+// tiles of 8 rows x 32 columns (the largest of 64/32/16 columns dividing N;
+// with 2 column vectors, the largest of 8/4/2/1 rows dividing M) in
+// parallel, K/4 = 4 steps of 64-byte weight loads, a 4-byte broadcast per
+// row and 8 x 2 vpdpbusd, the accumulators read from and written back to C.
 // CHECK-LABEL: func.func @product(
 // CHECK-SAME:      %[[A:.+]]: memref<8x4x4xi8>, %[[W:.+]]: memref<4x96x4xi8>, %[[C:.+]]: memref<8x96xi32>)
 // CHECK-DAG:     %[[A2:.+]] = memref.collapse_shape %[[A]] {{\[}}[0], [1, 2]] : memref<8x4x4xi8> into memref<8x16xi8>
 // CHECK-DAG:     %[[W2:.+]] = memref.collapse_shape %[[W]] {{\[}}[0], [1, 2]] : memref<4x96x4xi8> into memref<4x384xi8>
-// CHECK:         scf.parallel (%[[I:.+]], %[[J:.+]]) = (%{{.+}}, %{{.+}}) to (%c8, %c96) step (%c4, %c32)
-// CHECK-COUNT-8:   vector.load %[[C]]{{.+}} : memref<8x96xi32>, vector<16xi32>
+// CHECK:         scf.parallel (%[[I:.+]], %[[J:.+]]) = (%{{.+}}, %{{.+}}) to (%c8, %c96) step (%c8{{(_[0-9]+)?}}, %c32)
+// CHECK-COUNT-16:  vector.load %[[C]]{{.+}} : memref<8x96xi32>, vector<16xi32>
 // CHECK:           scf.for %[[KK:.+]] = %{{.+}} to %c4{{(_[0-9]+)?}} step %{{.+}} iter_args
 // CHECK-COUNT-2:     vector.load %[[W2]]{{.+}} : memref<4x384xi8>, vector<64xi8>
 // CHECK:             vector.load %[[A2]]{{.+}} : memref<8x16xi8>, vector<4xi8>
 // CHECK:             vector.bitcast %{{.+}} : vector<4xi8> to vector<1xi32>
 // CHECK:             vector.broadcast %{{.+}} : i32 to vector<16xi32>
 // CHECK:             llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
-// CHECK-COUNT-7:     llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK-COUNT-15:    llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // CHECK:           scf.yield
-// CHECK-COUNT-8:   vector.store %{{.+}}, %[[C]]
+// CHECK-COUNT-16:  vector.store %{{.+}}, %[[C]]
 // CHECK-NOT:     linalg.generic
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 #map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
@@ -29,6 +29,32 @@ func.func @product(%a: memref<8x4x4xi8>, %w: memref<4x96x4xi8>, %c: memref<8x96x
   ^bb0(%in: i8, %in_0: i8, %out: i32):
     %0 = arith.extui %in : i8 to i32
     %1 = arith.extsi %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// A convolution of --autoglm-pack-int8-convolutions: the broadcast rows are
+// the int8 weight (extsi) and the loaded columns the uint8 im2col panel
+// (extui), so the columns are vpdpbusd's unsigned (second) operand and the
+// broadcast weight its signed (third) one.
+// CHECK-LABEL: func.func @convolution(
+// CHECK:           scf.for
+// CHECK:             %[[COLS:.+]] = vector.load %{{.+}} : memref<4x64xi8>, vector<64xi8>
+// CHECK:             %[[ROW:.+]] = vector.bitcast %{{.+}} : vector<16xi32> to vector<64xi8>
+// CHECK:             llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %[[COLS]], %[[ROW]])
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @convolution(%w: memref<4x4x4xi8>, %col: memref<4x16x4xi8>, %c: memref<4x16xi32>) {
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%w, %col : memref<4x4x4xi8>, memref<4x16x4xi8>) outs(%c : memref<4x16xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extsi %in : i8 to i32
+    %1 = arith.extui %in_0 : i8 to i32
     %2 = arith.muli %0, %1 : i32
     %3 = arith.addi %out, %2 : i32
     linalg.yield %3 : i32

@@ -3,21 +3,27 @@ with ONNX Runtime running the same quantized models.
 
     ort_quantized.py --bin build/bin --work DIR
 
-Two small float models with random weights: `mlp` (MatMul, Add, Relu,
-MatMul, Add on [4, 64]) and `cnn` (Conv 3x3 pad 1, Relu, Conv 3x3 on
-[1, 3, 8, 8]). Each is quantized three ways:
+Four small float models with random weights: `mlp` (MatMul, Add, Relu,
+MatMul, Add on [4, 64]), `cnn` (Conv 3x3 pad 1, Relu, Conv 3x3 on
+[1, 3, 8, 8]), `dw` (Conv 3x3, Relu, depthwise Conv 3x3, Relu, Conv 1x1
+on [1, 3, 8, 8]: the depthwise convolution of the QDQ model stays a float
+convolution of the dequantized values) and `gemm` (Gemm with transB and
+bias, Relu on [4, 64]: its dequantized weight and int32 bias are no
+integer product's, and are folded into float32 constants). mlp, cnn and dw
+are quantized three ways:
   - qdq: quantize_static, QDQ format (QuantizeLinear / DequantizeLinear
     around MatMul and Conv), uint8 activations, int8 weights, per channel;
   - qop: quantize_static, QOperator format (QLinearMatMul, QLinearConv);
   - dynamic: quantize_dynamic (DynamicQuantizeLinear, MatMulInteger,
-    ConvInteger).
+    ConvInteger);
+gemm in QDQ format only (ONNX Runtime's QOperator Gemm is its own QGemm).
 calibrated on 4 random input sets and run on another. Where the output is
-written by a DequantizeLinear or QLinearConv (the cnn's qdq and qop), it
+written by a DequantizeLinear or QLinearConv (the cnn's and dw's qdq and qop), it
 is a quantized value: an integer product that rounds one step differently
 from ONNX Runtime's changes a value by one step of its scale, and such a
 step can propagate into the next product, so 2 steps of the output's scale
 are allowed (the difference in steps is printed). Other outputs are floats
-computed after the last product (the mlp's bias add, the dynamic models):
+computed after the last product (the mlp's bias add, the gemm's Relu, the dynamic models):
 within 1e-5 of the largest value. (Measured: every output identical.)
 
 Prints one line per model, `<model> <format>: max diff <d> (<s> steps)`,
@@ -64,6 +70,33 @@ def cnn(rng):
     return nodes, inits, [1, 3, 8, 8], [1, 16, 6, 6]
 
 
+def depthwise(rng):
+    w1 = rng.normal(0, 0.3, (8, 3, 3, 3)).astype(np.float32)
+    b1 = rng.normal(0, 0.1, (8,)).astype(np.float32)
+    w2 = rng.normal(0, 0.3, (8, 1, 3, 3)).astype(np.float32)
+    b2 = rng.normal(0, 0.1, (8,)).astype(np.float32)
+    w3 = rng.normal(0, 0.3, (16, 8, 1, 1)).astype(np.float32)
+    b3 = rng.normal(0, 0.1, (16,)).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["h0"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["h0"], ["h1"], name="relu1"),
+             helper.make_node("Conv", ["h1", "w2", "b2"], ["h2"], name="depthwise", group=8,
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["h2"], ["h3"], name="relu2"),
+             helper.make_node("Conv", ["h3", "w3", "b3"], ["y"], name="pointwise")]
+    inits = [numpy_helper.from_array(a, n) for a, n in
+             ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"), (w3, "w3"), (b3, "b3"))]
+    return nodes, inits, [1, 3, 8, 8], [1, 16, 8, 8]
+
+
+def gemm(rng):
+    w = rng.normal(0, 0.2, (32, 64)).astype(np.float32)
+    b = rng.normal(0, 0.1, (32,)).astype(np.float32)
+    nodes = [helper.make_node("Gemm", ["x", "w", "b"], ["h"], name="gemm", transB=1),
+             helper.make_node("Relu", ["h"], ["y"], name="relu")]
+    inits = [numpy_helper.from_array(a, n) for a, n in ((w, "w"), (b, "b"))]
+    return nodes, inits, [4, 64], [4, 32]
+
+
 class Reader(CalibrationDataReader):
     def __init__(self, sets):
         self.sets = iter(sets)
@@ -94,7 +127,7 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     rng = np.random.default_rng(3)
     failed = False
-    for name, build in (("mlp", mlp), ("cnn", cnn)):
+    for name, build in (("mlp", mlp), ("cnn", cnn), ("dw", depthwise), ("gemm", gemm)):
         nodes, inits, xshape, yshape = build(rng)
         graph = helper.make_graph(
             nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, xshape)],
@@ -106,17 +139,23 @@ def main():
         x = rng.uniform(-1, 1, xshape).astype(np.float32)
         xfile = os.path.join(args.work, f"{name}_x.npy")
         np.save(xfile, x)
-        ops = ["MatMul", "Conv"]
+        ops = ["MatMul", "Conv", "Gemm"]
         variants = {}
-        for fmt, qformat in (("qdq", QuantFormat.QDQ), ("qop", QuantFormat.QOperator)):
+        # ONNX Runtime's QOperator Gemm is its own QGemm (domain
+        # com.microsoft): the gemm model is quantized in QDQ format only.
+        formats = [("qdq", QuantFormat.QDQ)]
+        if name != "gemm":
+            formats.append(("qop", QuantFormat.QOperator))
+        for fmt, qformat in formats:
             path = os.path.join(args.work, f"{name}_{fmt}.onnx")
             quantize_static(f32, path, Reader(calib), quant_format=qformat,
                             activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                             per_channel=True, op_types_to_quantize=ops)
             variants[fmt] = path
-        path = os.path.join(args.work, f"{name}_dynamic.onnx")
-        quantize_dynamic(f32, path, weight_type=QuantType.QInt8, op_types_to_quantize=ops)
-        variants["dynamic"] = path
+        if name != "gemm":
+            path = os.path.join(args.work, f"{name}_dynamic.onnx")
+            quantize_dynamic(f32, path, weight_type=QuantType.QInt8, op_types_to_quantize=ops)
+            variants["dynamic"] = path
         for fmt, path in variants.items():
             sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
             expected = sess.run(None, {"x": x})[0]

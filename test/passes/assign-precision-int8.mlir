@@ -82,3 +82,40 @@ func.func @shared(%x: tensor<2x4xf32>, %y: tensor<3x2x4xf32>) -> (tensor<2x2xf32
   %b = autoglm.matmul %y, %wb : (tensor<3x2x4xf32>, tensor<3x4x4xf32>) -> tensor<3x2x4xf32> loc("batched")
   return %s, %b : tensor<2x2xf32>, tensor<3x2x4xf32>
 }
+
+// -----
+
+// A convolution (one group): x was calibrated to [-0.51, 2.04], scale 0.01
+// and zero point 51; its uint8 value less 51, in i32, is convolved with the
+// weight quantized per output channel (w[0] = [1, -0.5]: scale 1/127,
+// [127, -64]; w[1] = [2, 4]: scale 4/127, [64, 127]) as the dialect's exact
+// integer convolution, with its padding (0 in the shifted value, the zero
+// point of the uint8 one), then scaled by 0.01 * (1/127, 4/127) per output
+// channel (the float32 of 0.01 / 127 and 0.04 / 127) and the float bias
+// added along the channels. The depthwise
+// convolution (two groups) stays float32.
+// CHECK-LABEL: func.func @convolution(
+// CHECK-SAME:      %[[X:.+]]: tensor<1x1x3x3xf32>
+// CHECK:         %[[Q:.+]] = autoglm.cast %{{.+}} : tensor<1x1x3x3xf32> to tensor<1x1x3x3xui8>
+// CHECK:         %[[X32:.+]] = autoglm.cast %[[Q]] : tensor<1x1x3x3xui8> to tensor<1x1x3x3xi32>
+// CHECK:         %[[ZP:.+]] = autoglm.constant dense<51> : tensor<i32>
+// CHECK:         %[[SH:.+]] = autoglm.sub %[[X32]], %[[ZP]]
+// CHECK:         %[[W:.+]] = autoglm.constant dense<{{\[}}{{\[}}{{\[}}[127, -64]]], {{\[}}{{\[}}[64, 127]]]]> : tensor<2x1x1x2xi32>
+// CHECK:         %[[C:.+]] = autoglm.conv %[[SH]], %[[W]] {dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3xi32>, tensor<2x1x1x2xi32>) -> tensor<1x2x5x2xi32>
+// CHECK:         %[[F:.+]] = autoglm.cast %[[C]] : tensor<1x2x5x2xi32> to tensor<1x2x5x2xf32>
+// CHECK:         %[[SC:.+]] = autoglm.constant dense<{{\[}}{{\[}}[7.87401586E-5]], {{\[}}[3.14960635E-4]]]> : tensor<2x1x1xf32>
+// CHECK:         %[[D:.+]] = autoglm.mul %[[F]], %[[SC]]
+// CHECK:         %[[B:.+]] = autoglm.constant dense<{{\[}}{{\[}}[5.000000e-01]], {{\[}}[-1.000000e+00]]]> : tensor<2x1x1xf32>
+// CHECK:         %[[Y:.+]] = autoglm.add %[[D]], %[[B]]
+// CHECK:         %[[DW:.+]] = autoglm.conv %[[Y]], %{{.+}}, %{{.+}} {{.+}}groups = 2
+// CHECK-SAME:        (tensor<1x2x5x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x5x2xf32>
+// CHECK:         return %[[DW]]
+func.func @convolution(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x5x2xf32> {
+  %w = autoglm.constant dense<[[[[1.0, -0.5]]], [[[2.0, 4.0]]]]> : tensor<2x1x1x2xf32>
+  %b = autoglm.constant dense<[0.5, -1.0]> : tensor<2xf32>
+  %c = autoglm.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>) -> tensor<1x2x5x2xf32> loc("conv")
+  %dw = autoglm.constant dense<[[[[2.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>
+  %db = autoglm.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %y = autoglm.conv %c, %dw, %db {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x5x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x5x2xf32> loc("depthwise")
+  return %y : tensor<1x2x5x2xf32>
+}

@@ -46,6 +46,11 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // of its matrix product (scf.forall, fill and product fused in), then
   // the region is inlined.
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileKernelRegions());
+  // uint8 x int8 convolutions (quantized models) as im2col panels in the
+  // VNNI layout, on the same vpdpbusd loops; after the regions are inlined,
+  // so that the widened uint8 input is visible from the convolution.
+  if (vnni)
+    pm.addNestedPass<func::FuncOp>(createAutoGLMPackInt8Convolutions());
 
   // Whole-module bufferization, then the kernels' block loops, now without
   // results, as scf.parallel (run on the runtime's threads below), then what

@@ -168,16 +168,45 @@ def AutoGLMPackInt8Products
   ];
 }
 
+def AutoGLMPackInt8Convolutions
+    : Pass<"autoglm-pack-int8-convolutions", "func::FuncOp"> {
+  let summary = "Rewrite uint8 x int8 convolutions as im2col panels in "
+                "the AVX-512 VNNI layout";
+  let description = [{
+    On tensors, after --autoglm-tile-kernel-regions. A
+    `linalg.conv_2d_nchw_fchw` of one image on i32 whose input is a
+    uint8 value widened with `extui`, less a constant zero point zx in
+    [0, 255], padded with 0, and whose constant weight fits int8 (what
+    QLinearConv, ConvInteger and QDQ Conv import as) becomes: the uint8
+    input padded with zx (channels up to a multiple of 4 too), an im2col
+    gather into `col[KH*KW*C/4, P, 4]` (P = OH*OW rounded up to 16, to 32
+    past 32), the
+    weight reordered at compile time as int8 `W'[F, KH*KW*C/4, 4]`, and
+    one generic over (f, p, kk, j) marked `autoglm.vnni` whose
+    accumulator starts at `-zx * sum(w[f])`. The int32 result is the same,
+    bit for bit. --autoglm-vnni-contractions lowers the product.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def AutoGLMVnniContractions
     : Pass<"autoglm-vnni-contractions", "func::FuncOp"> {
   let summary = "Lower the packed uint8 x int8 products to vpdpbusd loops";
   let description = [{
     On buffers. Each `autoglm.vnni` generic of
     --autoglm-pack-int8-products becomes an `scf.parallel` over register
-    tiles of C (mr rows x nr columns, dividing M and N) with an `scf.for`
+    tiles of C (mr rows x nr columns, dividing M and N; nr of 64, 32 or 16,
+    mr of 4, 2 or 1, or 8 too with 32 or 16 columns) with an `scf.for`
     over K/4 inside, whose body loads 64 bytes of the packed weight per 16
     columns, broadcasts 4 bytes of each row of A to 16 lanes and calls
-    `llvm.x86.avx512.vpdpbusd.512` per accumulator.
+    `llvm.x86.avx512.vpdpbusd.512` per accumulator. The unsigned operand
+    is the one the generic widens with `extui`: A for products
+    (activation rows), the loaded columns for --autoglm-pack-int8-convolutions
+    (the weight rows are broadcast).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -5,6 +5,9 @@
 //
 //   C[m, n] += sum_{kk, j} zext(A[m, kk, j]) * sext(Wp[kk, n, j])
 //
+// (or sext(A) * zext(Wp), the convolutions of
+// --autoglm-pack-int8-convolutions: weight rows times uint8 columns)
+//
 // become register-blocked loops around AVX-512 VNNI's `vpdpbusd`:
 //
 //   scf.parallel (M / mr, N / nr)        on the runtime's threads
@@ -15,9 +18,10 @@
 //       mr * nr/16 vpdpbusd
 //     the accumulators written back to C
 //
-// mr is the largest of 4, 2, 1 dividing M and nr the largest of 64, 32, 16
-// dividing N, so that there are no partial tiles and at most 16 of the 32
-// vector registers hold accumulators.
+// nr is the largest of 64, 32, 16 dividing N and mr the largest of 4, 2, 1
+// dividing M (8, 4, 2, 1 when nr is 16 or 32), so that there are no
+// partial tiles and at most 16 of the 32 vector registers hold
+// accumulators.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,6 +52,16 @@ int64_t largestDivisor(int64_t size, ArrayRef<int64_t> candidates) {
   return 1;
 }
 
+/// Whether the generic widens its first operand (the broadcast rows) with
+/// `extui`: then it is vpdpbusd's unsigned operand, else the loaded
+/// columns are (a convolution's weight rows times its uint8 columns).
+bool rowsAreUnsigned(linalg::GenericOp op) {
+  Value rows = op.getRegion().front().getArgument(0);
+  return llvm::any_of(rows.getUsers(), [](Operation *user) {
+    return isa<arith::ExtUIOp>(user);
+  });
+}
+
 /// Rewrites the marked generic `op` (A: MxK/4x4xi8, Wp: K/4xNx4xi8,
 /// C: MxNxi32, all identity-strided buffers) into the loops above.
 LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
@@ -63,9 +77,14 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     return failure();
   int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
           k4 = wType.getDimSize(0);
-  int64_t mr = largestDivisor(m, {4, 2, 1});
   int64_t nr = largestDivisor(n, {64, 32, 16});
   int64_t cols = nr / kLanes;
+  // Each step of K loads `cols` vectors and broadcasts `mr` words for
+  // mr * cols vpdpbusd: with one or two column vectors, 8 rows keep the
+  // loads below the products (16 accumulators at most).
+  int64_t mr = cols <= 2 ? largestDivisor(m, {8, 4, 2, 1})
+                         : largestDivisor(m, {4, 2, 1});
+  bool unsignedRows = rowsAreUnsigned(op);
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -129,9 +148,10 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     Value lhs = vector::BitCastOp::create(rewriter, loc, bytesType, splat);
     for (int64_t j = 0; j < cols; ++j) {
       Value acc = kLoop.getRegionIterArgs()[r * cols + j];
-      next.push_back(LLVM::CallIntrinsicOp::create(rewriter, loc, Type(accType),
-                                                   intrinsic,
-                                                   ValueRange{acc, lhs, bs[j]})
+      next.push_back(LLVM::CallIntrinsicOp::create(
+                         rewriter, loc, Type(accType), intrinsic,
+                         unsignedRows ? ValueRange{acc, lhs, bs[j]}
+                                      : ValueRange{acc, bs[j], lhs})
                          .getResult(0));
     }
   }
