@@ -179,6 +179,67 @@ bool isConvertible(FusedOp region) {
   });
 }
 
+/// `pooling` (NCHW) of an NHWC value through a transpose as a `NhwcOp` of
+/// the value, transposed after.
+template <typename NhwcOp, typename NchwOp>
+bool poolChannelsLast(RewriterBase &rewriter, NchwOp pooling) {
+  linalg::TransposeOp source =
+      transposeBy(pooling.getInputs()[0], kToChannelsFirst);
+  auto fill = pooling.getOutputs()[0].template getDefiningOp<linalg::FillOp>();
+  if (!source || !fill || !fill->hasOneUse())
+    return false;
+  Location loc = pooling.getLoc();
+  auto type = permuted(
+      cast<RankedTensorType>(pooling->getResult(0).getType()), kToChannelsLast);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                        type.getElementType());
+  Value init = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+                   .getResult(0);
+  auto nhwc = NhwcOp::create(
+      rewriter, loc, TypeRange{type},
+      ValueRange{source.getInput(), pooling.getInputs()[1]}, ValueRange{init},
+      pooling.getStrides(), pooling.getDilations());
+  rewriter.replaceOp(pooling, createTranspose(rewriter, loc, nhwc->getResult(0),
+                                              kToChannelsFirst)
+                                  ->getResult(0));
+  rewriter.eraseOp(fill);
+  return true;
+}
+
+/// Inside a region that took an NHWC input: a max or sum pooling of that
+/// input (and its padding) pools the NHWC value instead, the transpose
+/// moving after the pooling, where it meets the region's transpose of its
+/// result and cancels. Left to tile-and-fuse, a pad of a transpose is not
+/// fused, and the region would become a transpose, a pad and a pooling
+/// kernel. False when `op` is none of these.
+bool poolChannelsLast(RewriterBase &rewriter, Operation *op) {
+  rewriter.setInsertionPoint(op);
+  if (auto pad = dyn_cast<tensor::PadOp>(op)) {
+    linalg::TransposeOp source =
+        transposeBy(pad.getSource(), kToChannelsFirst);
+    Value padding = pad.getConstantPaddingValue();
+    if (!source || !padding)
+      return false;
+    SmallVector<OpFoldResult> low, high;
+    for (int64_t d : kToChannelsLast) {
+      low.push_back(pad.getMixedLowPad()[d]);
+      high.push_back(pad.getMixedHighPad()[d]);
+    }
+    auto type = permuted(pad.getResultType(), kToChannelsLast);
+    Value padded = tensor::PadOp::create(rewriter, pad.getLoc(), type,
+                                         source.getInput(), low, high, padding);
+    rewriter.replaceOp(pad, createTranspose(rewriter, pad.getLoc(), padded,
+                                            kToChannelsFirst)
+                                ->getResult(0));
+    return true;
+  }
+  if (auto pooling = dyn_cast<linalg::PoolingNchwMaxOp>(op))
+    return poolChannelsLast<linalg::PoolingNhwcMaxOp>(rewriter, pooling);
+  if (auto pooling = dyn_cast<linalg::PoolingNchwSumOp>(op))
+    return poolChannelsLast<linalg::PoolingNhwcSumOp>(rewriter, pooling);
+  return false;
+}
+
 bool isToChannelsLast(Operation *op) {
   auto transpose = dyn_cast<linalg::TransposeOp>(op);
   return transpose &&
@@ -206,6 +267,9 @@ bool takeChannelsLastInputs(RewriterBase &rewriter, FusedOp region) {
                              [&] { region->setOperand(operand, nhwc); });
     taken = true;
   }
+  if (taken)
+    for (Operation &op : llvm::make_early_inc_range(body))
+      poolChannelsLast(rewriter, &op);
   return taken;
 }
 

@@ -108,3 +108,43 @@ func.func @filters_not_constant(%x: tensor<1x2x4x4xf16>, %w: tensor<2x2x1x1xf16>
   %c = autoglm.dnn_conv %x, %w into %e {dilations = array<i64: 1, 1>, pad_after = array<i64: 0, 0>, pad_before = array<i64: 0, 0>, strides = array<i64: 1, 1>} : tensor<1x2x4x4xf16>, tensor<2x2x1x1xf16> into tensor<1x2x4x4xf16> -> tensor<1x2x4x4xf16>
   return %c : tensor<1x2x4x4xf16>
 }
+
+// -----
+
+// A max pooling with its padding (ResNet's stem) between two convolutions:
+// the region pads and pools the NHWC value itself (pads permuted, the
+// window's strides kept), so no transpose is left inside it for
+// tile-and-fuse to leave out of the pooling's loop.
+// CHECK-LABEL: func.func @conv_pool_conv
+// CHECK:         %[[C:.*]] = autoglm.dnn_conv {{.*}} into tensor<1x4x4x3xf16>
+// CHECK:         autoglm.fused "pool"(%[[C]]) : (tensor<1x4x4x3xf16>) -> tensor<1x2x2x3xf16>
+// CHECK-NOT:       linalg.transpose
+// CHECK:           %[[P:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK:           } : tensor<1x4x4x3xf16> to tensor<1x6x6x3xf16>
+// CHECK-NOT:       linalg.transpose
+// CHECK:           %[[M:.*]] = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %{{.*}} : tensor<1x6x6x3xf16>, tensor<3x3xf16>)
+// CHECK-NOT:       linalg.transpose
+// CHECK:           autoglm.yield %[[M]] : tensor<1x2x2x3xf16>
+// CHECK:         autoglm.dnn_conv {{.*}} {channels_last
+func.func @conv_pool_conv(%x: tensor<1x2x4x4xf16>) -> tensor<1x3x2x2xf16> {
+  %w = arith.constant dense<1.0> : tensor<3x2x1x1xf16>
+  %e1 = tensor.empty() : tensor<1x3x4x4xf16>
+  %c = autoglm.dnn_conv %x, %w into %e1 {dilations = array<i64: 1, 1>, pad_after = array<i64: 0, 0>, pad_before = array<i64: 0, 0>, strides = array<i64: 1, 1>} : tensor<1x2x4x4xf16>, tensor<3x2x1x1xf16> into tensor<1x3x4x4xf16> -> tensor<1x3x4x4xf16>
+  %p = autoglm.fused "pool"(%c) : (tensor<1x3x4x4xf16>) -> tensor<1x3x2x2xf16> {
+  ^bb0(%a: tensor<1x3x4x4xf16>):
+    %ninf = arith.constant 0xFC00 : f16
+    %padded = tensor.pad %a low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %ninf : f16
+    } : tensor<1x3x4x4xf16> to tensor<1x3x6x6xf16>
+    %e = tensor.empty() : tensor<1x3x2x2xf16>
+    %f = linalg.fill ins(%ninf : f16) outs(%e : tensor<1x3x2x2xf16>) -> tensor<1x3x2x2xf16>
+    %win = tensor.empty() : tensor<3x3xf16>
+    %m = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%padded, %win : tensor<1x3x6x6xf16>, tensor<3x3xf16>) outs(%f : tensor<1x3x2x2xf16>) -> tensor<1x3x2x2xf16>
+    autoglm.yield %m : tensor<1x3x2x2xf16>
+  }
+  %w2 = arith.constant dense<1.0> : tensor<3x3x1x1xf16>
+  %e2 = tensor.empty() : tensor<1x3x2x2xf16>
+  %c2 = autoglm.dnn_conv %p, %w2 into %e2 {dilations = array<i64: 1, 1>, pad_after = array<i64: 0, 0>, pad_before = array<i64: 0, 0>, strides = array<i64: 1, 1>} : tensor<1x3x2x2xf16>, tensor<3x3x1x1xf16> into tensor<1x3x2x2xf16> -> tensor<1x3x2x2xf16>
+  return %c2 : tensor<1x3x2x2xf16>
+}
