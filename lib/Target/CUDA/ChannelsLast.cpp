@@ -189,8 +189,8 @@ bool poolChannelsLast(RewriterBase &rewriter, NchwOp pooling) {
   if (!source || !fill || !fill->hasOneUse())
     return false;
   Location loc = pooling.getLoc();
-  auto type = permuted(
-      cast<RankedTensorType>(pooling->getResult(0).getType()), kToChannelsLast);
+  auto type = permuted(cast<RankedTensorType>(pooling->getResult(0).getType()),
+                       kToChannelsLast);
   Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                         type.getElementType());
   Value init = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
@@ -215,8 +215,7 @@ bool poolChannelsLast(RewriterBase &rewriter, NchwOp pooling) {
 bool poolChannelsLast(RewriterBase &rewriter, Operation *op) {
   rewriter.setInsertionPoint(op);
   if (auto pad = dyn_cast<tensor::PadOp>(op)) {
-    linalg::TransposeOp source =
-        transposeBy(pad.getSource(), kToChannelsFirst);
+    linalg::TransposeOp source = transposeBy(pad.getSource(), kToChannelsFirst);
     Value padding = pad.getConstantPaddingValue();
     if (!source || !padding)
       return false;
@@ -228,9 +227,9 @@ bool poolChannelsLast(RewriterBase &rewriter, Operation *op) {
     auto type = permuted(pad.getResultType(), kToChannelsLast);
     Value padded = tensor::PadOp::create(rewriter, pad.getLoc(), type,
                                          source.getInput(), low, high, padding);
-    rewriter.replaceOp(pad, createTranspose(rewriter, pad.getLoc(), padded,
-                                            kToChannelsFirst)
-                                ->getResult(0));
+    rewriter.replaceOp(
+        pad, createTranspose(rewriter, pad.getLoc(), padded, kToChannelsFirst)
+                 ->getResult(0));
     return true;
   }
   if (auto pooling = dyn_cast<linalg::PoolingNchwMaxOp>(op))
