@@ -264,23 +264,12 @@ int runAttentionMass(const Options &options, autoglm_session *session) {
   if (!findMeasured(model, measured, error))
     return fail(error);
   std::vector<std::string> sets;
-  if (!listSets(options.calibrateDir, sets, error))
-    return fail(error);
-  // Every set is read (and checked) before the first run.
-  std::vector<std::vector<HostTensor>> inputs(sets.size());
-  for (size_t s = 0; s < sets.size(); ++s)
-    if (!readSet(model, sets[s], inputs[s], error, ""))
-      return fail(error);
-  std::vector<HostTensor> outputs(model.num_outputs);
+  std::vector<std::vector<HostTensor>> inputs;
+  std::vector<HostTensor> outputs;
   std::vector<autoglm_tensor> outputViews;
-  for (int32_t i = 0; i < model.num_outputs; ++i) {
-    const autoglm_tensor_desc &desc = model.outputs[i];
-    if (!outputs[i].allocate(
-            desc.dtype,
-            std::vector<int64_t>(desc.shape, desc.shape + desc.rank)))
-      return fail("out of memory for output '" + std::string(desc.name) + "'");
-    outputViews.push_back(outputs[i].view());
-  }
+  if (!prepareCalibrationRuns(model, options.calibrateDir, sets, inputs,
+                              outputs, outputViews, error))
+    return fail(error);
   for (size_t s = 0; s < sets.size(); ++s) {
     std::vector<autoglm_tensor> inputViews;
     for (HostTensor &input : inputs[s])

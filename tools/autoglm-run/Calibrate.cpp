@@ -162,27 +162,47 @@ bool readSet(const autoglm_model_desc &model, const std::string &dir,
   return true;
 }
 
-int runCalibration(const Options &options, autoglm_session *session) {
-  const autoglm_model_desc &model = *autoglm_session_model(session);
-  std::string error;
-  std::vector<std::string> sets;
-  if (!listSets(options.calibrateDir, sets, error))
-    return fail(error);
+bool prepareCalibrationRuns(const autoglm_model_desc &model,
+                            const std::string &dir,
+                            std::vector<std::string> &sets,
+                            std::vector<std::vector<HostTensor>> &inputs,
+                            std::vector<HostTensor> &outputs,
+                            std::vector<autoglm_tensor> &outputViews,
+                            std::string &error) {
+  if (!listSets(dir, sets, error))
+    return false;
   // Every set is read (and checked) before the first run.
-  std::vector<std::vector<HostTensor>> inputs(sets.size());
+  inputs.clear();
+  inputs.resize(sets.size());
   for (size_t s = 0; s < sets.size(); ++s)
     if (!readSet(model, sets[s], inputs[s], error, ""))
-      return fail(error);
-  std::vector<HostTensor> outputs(model.num_outputs);
-  std::vector<autoglm_tensor> outputViews;
+      return false;
+  outputs.clear();
+  outputs.resize(model.num_outputs);
+  outputViews.clear();
   for (int32_t i = 0; i < model.num_outputs; ++i) {
     const autoglm_tensor_desc &desc = model.outputs[i];
     if (!outputs[i].allocate(
             desc.dtype,
-            std::vector<int64_t>(desc.shape, desc.shape + desc.rank)))
-      return fail("out of memory for output '" + std::string(desc.name) + "'");
+            std::vector<int64_t>(desc.shape, desc.shape + desc.rank))) {
+      error = "out of memory for output '" + std::string(desc.name) + "'";
+      return false;
+    }
     outputViews.push_back(outputs[i].view());
   }
+  return true;
+}
+
+int runCalibration(const Options &options, autoglm_session *session) {
+  const autoglm_model_desc &model = *autoglm_session_model(session);
+  std::string error;
+  std::vector<std::string> sets;
+  std::vector<std::vector<HostTensor>> inputs;
+  std::vector<HostTensor> outputs;
+  std::vector<autoglm_tensor> outputViews;
+  if (!prepareCalibrationRuns(model, options.calibrateDir, sets, inputs,
+                              outputs, outputViews, error))
+    return fail(error);
   std::vector<Range> ranges(model.num_outputs);
   for (int pass = 0; pass < 2; ++pass) {
     for (size_t s = 0; s < sets.size(); ++s) {

@@ -46,6 +46,17 @@ bool listSets(const std::string &dir, std::vector<std::string> &sets,
 bool readSet(const autoglm_model_desc &model, const std::string &dir,
              std::vector<HostTensor> &inputs, std::string &error,
              const std::string &skipPrefix);
+
+/// What a run over the sets of calibration directory `dir` needs: the sets,
+/// every set's inputs read and checked before the first run, and one
+/// buffer (and its view) per model output; false with `error` set.
+bool prepareCalibrationRuns(const autoglm_model_desc &model,
+                            const std::string &dir,
+                            std::vector<std::string> &sets,
+                            std::vector<std::vector<HostTensor>> &inputs,
+                            std::vector<HostTensor> &outputs,
+                            std::vector<autoglm_tensor> &outputViews,
+                            std::string &error);
 } // namespace autoglm::run
 
 #endif // AUTOGLM_RUN_CALIBRATE_H

@@ -16,6 +16,8 @@
 
 #include "Bf16DotKernel.h"
 
+#include "ContractionTiles.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -26,13 +28,6 @@ using namespace mlir;
 
 namespace {
 constexpr int64_t kLanes = 16;
-
-int64_t largestDivisor(int64_t size, ArrayRef<int64_t> candidates) {
-  for (int64_t c : candidates)
-    if (size % c == 0)
-      return c;
-  return 1;
-}
 
 /// Index arithmetic and the leading 0 of a batched ([1, rows, columns])
 /// block's indices.
@@ -100,8 +95,8 @@ void mlir::autoglm::buildBf16DotProduct(OpBuilder &builder, Location loc,
                                         Value a, Value pairs, Value c) {
   Indexer ix{builder, loc};
   int64_t m = matrixShape(c)[0], n = matrixShape(c)[1], k = matrixShape(a)[1];
-  int64_t mr = largestDivisor(m, {8, 4, 2, 1});
-  int64_t nr = largestDivisor(n, {32, 16});
+  int64_t mr = autoglm::largestDivisor(m, {8, 4, 2, 1});
+  int64_t nr = autoglm::largestDivisor(n, {32, 16});
   int64_t cols = nr / kLanes;
   Type f32 = builder.getF32Type(), bf16 = builder.getBF16Type(),
        i32 = builder.getI32Type();

@@ -35,6 +35,15 @@ struct ContractionTiles {
   int64_t mc = 64, nc = 256, kc = 256;
 };
 
+/// The first of `candidates` that divides `size`, or 1: a register tile's
+/// rows or columns that need no remainder loop.
+inline int64_t largestDivisor(int64_t size, ArrayRef<int64_t> candidates) {
+  for (int64_t c : candidates)
+    if (size % c == 0)
+      return c;
+  return 1;
+}
+
 inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
   int64_t lanes = std::max<int64_t>(1, vectorBits / elementBits);
   ContractionTiles tiles;

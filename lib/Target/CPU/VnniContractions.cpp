@@ -27,6 +27,8 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "ContractionTiles.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -44,13 +46,6 @@ using namespace mlir;
 
 namespace {
 constexpr int64_t kLanes = 16;
-
-int64_t largestDivisor(int64_t size, ArrayRef<int64_t> candidates) {
-  for (int64_t c : candidates)
-    if (size % c == 0)
-      return c;
-  return 1;
-}
 
 /// Whether the generic widens its first operand (the broadcast rows) with
 /// `extui`: then it is vpdpbusd's unsigned operand, else the loaded
@@ -77,13 +72,13 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     return failure();
   int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
           k4 = wType.getDimSize(0);
-  int64_t nr = largestDivisor(n, {64, 32, 16});
+  int64_t nr = autoglm::largestDivisor(n, {64, 32, 16});
   int64_t cols = nr / kLanes;
   // Each step of K loads `cols` vectors and broadcasts `mr` words for
   // mr * cols vpdpbusd: with one or two column vectors, 8 rows keep the
   // loads below the products (16 accumulators at most).
-  int64_t mr = cols <= 2 ? largestDivisor(m, {8, 4, 2, 1})
-                         : largestDivisor(m, {4, 2, 1});
+  int64_t mr = cols <= 2 ? autoglm::largestDivisor(m, {8, 4, 2, 1})
+                         : autoglm::largestDivisor(m, {4, 2, 1});
   bool unsignedRows = rowsAreUnsigned(op);
 
   Location loc = op.getLoc();
