@@ -127,11 +127,12 @@ LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
              block[k] % 2 == 0 && block[n] % 16 == 0;
 
   // Rows and columns in parallel; each parallel iteration gets its panels.
+  // (Tiling erases `op`: its location is taken first.)
+  Location loc = op.getLoc();
   FailureOr<linalg::LinalgOp> rowsAndColumns =
       tile(rewriter, op, blocks, linalg::LinalgTilingLoopType::ParallelLoops);
   if (failed(rowsAndColumns))
     return failure();
-  Location loc = op.getLoc();
   Type f32 = rewriter.getF32Type();
   SmallVector<int64_t> aShape, bShape;
   if (batched) {
