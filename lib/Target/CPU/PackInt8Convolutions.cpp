@@ -42,6 +42,8 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "VnniProduct.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -329,22 +331,12 @@ struct PackInt8Convolutions
 
     // C[f, p] += sext(W'[f, kk, j]) * zext(col[kk, p, j]), loops
     // (f, p, kk, j).
-    auto product = linalg::GenericOp::create(
-        rewriter, loc, acc.getType(), ValueRange{weight, col}, ValueRange{acc},
-        ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx),
-                            AffineMap::get(4, 0, {d(2), d(1), d(3)}, ctx),
-                            AffineMap::get(4, 0, {d(0), d(1)}, ctx)},
-        {utils::IteratorType::parallel, utils::IteratorType::parallel,
-         utils::IteratorType::reduction, utils::IteratorType::reduction},
-        [](OpBuilder &b, Location l, ValueRange args) {
-          Type t = b.getI32Type();
-          Value wv = arith::ExtSIOp::create(b, l, t, args[0]);
-          Value xv = arith::ExtUIOp::create(b, l, t, args[1]);
-          Value xy = arith::MulIOp::create(b, l, wv, xv);
-          linalg::YieldOp::create(
-              b, l, ValueRange{arith::AddIOp::create(b, l, args[2], xy)});
-        });
-    product->setAttr("autoglm.vnni", rewriter.getUnitAttr());
+    auto product = autoglm::createVnniProduct(
+        rewriter, loc, acc.getType(), weight, col, ValueRange{acc},
+        {AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx),
+         AffineMap::get(4, 0, {d(2), d(1), d(3)}, ctx),
+         AffineMap::get(4, 0, {d(0), d(1)}, ctx)},
+        /*lhsUnsigned=*/false);
 
     // Back to [1, F, OH, OW], plus what the convolution accumulated into.
     Value result = product.getResult(0);

@@ -21,6 +21,8 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "VnniProduct.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -138,20 +140,9 @@ struct PackInt8Products
     SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {dm, dkk, dj}, ctx),
                                    AffineMap::get(4, 0, {dkk, dn, dj}, ctx),
                                    AffineMap::get(4, 0, {dm, dn}, ctx)};
-    auto product = linalg::GenericOp::create(
-        rewriter, loc, mm.getResultTypes(), ValueRange{a3, packedWeight},
-        mm.getDpsInits(), maps,
-        {utils::IteratorType::parallel, utils::IteratorType::parallel,
-         utils::IteratorType::reduction, utils::IteratorType::reduction},
-        [](OpBuilder &b, Location l, ValueRange args) {
-          Type i32 = b.getI32Type();
-          Value x = arith::ExtUIOp::create(b, l, i32, args[0]);
-          Value y = arith::ExtSIOp::create(b, l, i32, args[1]);
-          Value xy = arith::MulIOp::create(b, l, x, y);
-          linalg::YieldOp::create(
-              b, l, ValueRange{arith::AddIOp::create(b, l, args[2], xy)});
-        });
-    product->setAttr("autoglm.vnni", rewriter.getUnitAttr());
+    auto product = autoglm::createVnniProduct(
+        rewriter, loc, mm.getResultTypes(), a3, packedWeight, mm.getDpsInits(),
+        maps, /*lhsUnsigned=*/true);
     Operation *widenW = mm.getDpsInputs()[1].getDefiningOp();
     rewriter.replaceOp(mm, product->getResults());
     // The widened copies are dead unless something else reads them.

@@ -28,6 +28,7 @@
 #include "autoglm/Target/CPU/Passes.h"
 
 #include "ContractionTiles.h"
+#include "VnniProduct.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -166,7 +167,7 @@ struct VnniContractions
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> products;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (op->hasAttr("autoglm.vnni") && op.hasPureBufferSemantics())
+      if (op->hasAttr(autoglm::kVnniProductAttr) && op.hasPureBufferSemantics())
         products.push_back(op);
     });
     IRRewriter rewriter(&getContext());
