@@ -180,15 +180,27 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
     const Quantized &xq = it->second;
     Int8Choice choice{point, lo, hi, xq.scale, xq.zeroPoint, INFINITY, 0};
     Operation *oldWeight = op->getOperand(1).getDefiningOp();
-    auto record = [&](Operation *product, ArrayRef<double> weightScales,
-                      Operation *widened, Operation *dequantized) {
+    // The int32 `accumulated` of `product` widened to f32 and multiplied by
+    // `scales` (x's scale times each weight scale); the choice recorded.
+    auto dequantize = [&](Operation *product, Value accumulated,
+                          ArrayRef<double> weightScales,
+                          const ConstTensor &scales) -> Value {
       for (double s : weightScales) {
         choice.minWeightScale = std::min(choice.minWeightScale, s);
         choice.maxWeightScale = std::max(choice.maxWeightScale, s);
       }
+      auto widened = CastOp::create(
+          rewriter, loc,
+          cast<RankedTensorType>(product->getResult(0).getType()).clone(f32),
+          accumulated);
+      ElementsAttr scalesAttr = scales.toAttr(blobName("int8_scales_", loc));
+      Value scalesValue =
+          ConstantOp::create(rewriter, loc, scalesAttr.getType(), scalesAttr);
+      auto dequantized = MulOp::create(rewriter, loc, widened, scalesValue);
       rewrites.products[product] = choice;
       rewrites.helpers.insert(widened);
       rewrites.helpers.insert(dequantized);
+      return dequantized.getResult();
     };
 
     if (auto mm = dyn_cast<MatMulOp>(op)) {
@@ -223,15 +235,8 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
         rewrites.helpers.insert(corrected);
         accumulated = corrected;
       }
-      auto widened = CastOp::create(
-          rewriter, loc, cast<RankedTensorType>(product.getType()).clone(f32),
-          accumulated);
-      ElementsAttr scalesAttr = scales.toAttr(blobName("int8_scales_", loc));
-      Value scalesValue =
-          ConstantOp::create(rewriter, loc, scalesAttr.getType(), scalesAttr);
-      auto dequantized = MulOp::create(rewriter, loc, widened, scalesValue);
-      record(product, wq.scales, widened, dequantized);
-      rewriter.replaceOp(mm, dequantized.getResult());
+      rewriter.replaceOp(mm,
+                         dequantize(product, accumulated, wq.scales, scales));
     } else {
       // A convolution, per output channel f of the F x C x k... weight:
       // the exact i32 convolution of (x_u8 - zp), whose padding is 0 as
@@ -275,15 +280,7 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
       auto product = ConvOp::create(
           rewriter, loc, input, wValue, Value(), conv.getStridesAttr(),
           conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
-      auto widened = CastOp::create(
-          rewriter, loc, cast<RankedTensorType>(product.getType()).clone(f32),
-          product);
-      ElementsAttr scalesAttr = scales.toAttr(blobName("int8_scales_", loc));
-      Value scalesValue =
-          ConstantOp::create(rewriter, loc, scalesAttr.getType(), scalesAttr);
-      auto dequantized = MulOp::create(rewriter, loc, widened, scalesValue);
-      record(product, wq.scales, widened, dequantized);
-      Value result = dequantized.getResult();
+      Value result = dequantize(product, product, wq.scales, scales);
       if (Value bias = conv.getBias()) {
         // The float bias (a constant: isQuantizableProduct) along the
         // output channels: [F, 1, ...].
