@@ -271,6 +271,7 @@ def agreement(ours, ref, classifier, tolerance=(RTOL, ATOL_SCALE, None)):
 AUTOGLM_TIME = r"time: (\d+) runs, (\d+) threads: median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms"
 # On CUDA, the same run's steps alone (no copies of inputs and outputs).
 AUTOGLM_STEPS = r"; steps median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms"
+AUTOGLM_DEVICE_MEMORY = r"; device memory (\d+) bytes"
 
 
 def autoglm_command(args, so, feeds_dir, names):
@@ -300,6 +301,9 @@ def time_autoglm(args, cmd, runs, outdir=None):
     if steps:
         result["steps"] = {"median_ms": float(steps.group(1)), "min_ms": float(steps.group(2)),
                            "max_ms": float(steps.group(3))}
+    memory = re.search(AUTOGLM_DEVICE_MEMORY, out)
+    if memory:
+        result["device_mb"] = int(memory.group(1)) / 2**20
     return result
 
 
@@ -317,6 +321,8 @@ def combine(rounds):
            "peak_rss_mb": max(r["peak_rss_mb"] for r in rounds), "round_medians_ms": medians}
     if "outputs" in rounds[0]:
         out["outputs"] = rounds[0]["outputs"]
+    if all("device_mb" in r for r in rounds):
+        out["device_mb"] = max(r["device_mb"] for r in rounds)
     if all("steps" in r for r in rounds):
         steps = combine([dict(r["steps"], runs=r["runs"], peak_rss_mb=r["peak_rss_mb"]) for r in rounds])
         out["steps"] = {k: steps[k] for k in ("median_ms", "min_ms", "max_ms", "round_medians_ms")}
@@ -601,14 +607,15 @@ def torch_table(results):
                 ours = whole.get("steps", whole)
                 with_copies = fmt_ms(whole) if "median_ms" in whole else "—"
                 floor = TORCH_PEER_MODELS[r["name"]] * b["batch"] / FLOOR_TFLOPS[dtype]
+                device = f"{whole['device_mb']:.0f}" if "device_mb" in whole else "—"
                 if "median_ms" not in peer or "median_ms" not in ours:
                     rows.append(f"| {r['name']} | {b['batch']} | {mode} | "
                                 f"{fmt_ms(ours) if 'median_ms' in ours else '—'} | {with_copies} | "
-                                f"{peer.get('error', '—')} | — | {floor:.3f} | — |")
+                                f"{peer.get('error', '—')} | — | {floor:.3f} | {device} | — |")
                     continue
                 rows.append(f"| {r['name']} | {b['batch']} | {mode} | {fmt_ms(ours)} | {with_copies} | "
                             f"{fmt_ms(peer)} | **{ours['median_ms'] / peer['median_ms']:.2f}** | {floor:.3f} | "
-                            f"{peer['peak_device_mb']:.0f} |")
+                            f"{device} | {peer['peak_device_mb']:.0f} |")
     if not rows:
         return []
     versions = {peer.get("torch") for r in results["models"] for b in r.get("batches", [])
@@ -619,10 +626,13 @@ def torch_table(results):
             "steps on the GPU (CUDA events after the inputs are copied in and before the outputs are copied "
             "out); with copies: the whole run from and to host memory. Ratio: AutoGLM steps / PyTorch time "
             "of the medians, lower is better. Floor: the model's FLOP at the matrix rate "
-            "(f32 67 TFLOP/s, f16/bf16 727).", "",
+            "(f32 67 TFLOP/s, f16/bf16 727). Device MB: what the AutoGLM session holds on the GPU "
+            "(autoglm_session_device_bytes: arena, weights, input and output buffers, cuBLASLt's and "
+            "cuDNN's workspaces) and PyTorch's peak allocation (torch.cuda.max_memory_allocated); neither "
+            "counts the CUDA context.", "",
             "| model | batch | PyTorch mode | AutoGLM ms | AutoGLM ms with copies | PyTorch ms | ratio | floor ms "
-            "| PyTorch peak device MB |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"] + rows
+            "| AutoGLM device MB | PyTorch peak device MB |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"] + rows
 
 
 def chart(results):

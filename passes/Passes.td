@@ -52,6 +52,22 @@ def Fuse : Pass<"autoglm-fuse", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 
+def MergeSiblingMatMuls
+    : Pass<"autoglm-merge-sibling-matmuls", "::mlir::func::FuncOp"> {
+  let summary = "Products of one input by constant weights become one product";
+  let description = [{
+    After fusion: `autoglm.matmul` ops of the function body (not inside a
+    fused region) that share their left operand and whose right operands
+    are 2-D float constants of one element type and row count, with the
+    same accumulator type (a transformer's query, key and value
+    projections), become one product of the weights concatenated along
+    their columns at compile time, each old result an `autoglm.slice` of
+    the new one. On a GPU at small batches one large product keeps the
+    machine busier than three small ones.
+  }];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+}
+
 def IntegerQdqProducts : Pass<"autoglm-integer-qdq-products", "ModuleOp"> {
   let summary = "Run the products of QDQ-quantized models as integer products";
   let description = [{

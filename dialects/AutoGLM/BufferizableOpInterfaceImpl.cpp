@@ -13,8 +13,9 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// autoglm.dnn_conv reads x and w and overwrites its destination, which it
-/// never reads: the destination's buffer needs no copy of its contents.
+/// autoglm.dnn_conv reads x, w and its epilogue's operands and overwrites
+/// its destination, which it never reads: the destination's buffer needs no
+/// copy of its contents.
 struct ConvOpBufferization
     : bufferization::DstBufferizableOpInterfaceExternalModel<
           ConvOpBufferization, DnnConvOp> {
@@ -35,11 +36,22 @@ struct ConvOpBufferization
         bufferization::getBuffer(rewriter, conv.getInit(), options, state);
     if (failed(x) || failed(w) || failed(init))
       return failure();
+    // The epilogue's operands, when it has them.
+    Value epilogue[2] = {conv.getBias(), conv.getResidual()};
+    for (Value &operand : epilogue) {
+      if (!operand)
+        continue;
+      FailureOr<Value> buffer =
+          bufferization::getBuffer(rewriter, operand, options, state);
+      if (failed(buffer))
+        return failure();
+      operand = *buffer;
+    }
     rewriter.setInsertionPoint(op);
     auto onBuffers = DnnConvOp::create(
-        rewriter, conv.getLoc(), Type(), *x, *w, *init, conv.getStrides(),
-        conv.getDilations(), conv.getPadBefore(), conv.getPadAfter(),
-        conv.getChannelsLast());
+        rewriter, conv.getLoc(), Type(), *x, *w, epilogue[0], epilogue[1],
+        *init, conv.getStrides(), conv.getDilations(), conv.getPadBefore(),
+        conv.getPadAfter(), conv.getChannelsLast(), conv.getReluUpperAttr());
     if (failed(mlir::verify(onBuffers)))
       return failure();
     bufferization::replaceOpWithBufferizedValues(rewriter, op, *init);

@@ -110,22 +110,42 @@ LogicalResult DnnConvOp::verify() {
     return emitOpError("returns its result on tensors, nothing on buffers");
   if (getResult() && getResult().getType() != getInit().getType())
     return emitOpError("result has the type of init");
+  auto y = cast<ShapedType>(getInit().getType());
   if (std::optional<std::string> reason = whyNot(
           cast<ShapedType>(getX().getType()),
-          cast<ShapedType>(getW().getType()),
-          cast<ShapedType>(getInit().getType()), getStrides(), getDilations(),
+          cast<ShapedType>(getW().getType()), y, getStrides(), getDilations(),
           getPadBefore(), getPadAfter(), getChannelsLast()))
     return emitOpError(*reason);
+  for (Value operand : {getBias(), getResidual()})
+    if (operand && isa<RankedTensorType>(operand.getType()) != tensors)
+      return emitOpError("operands are all tensors or all buffers");
+  if (Value bias = getBias()) {
+    auto type = cast<ShapedType>(bias.getType());
+    int64_t filters = y.getDimSize(getChannelsLast() ? 3 : 1);
+    if (!type.hasRank() || type.getShape() != ArrayRef<int64_t>{filters} ||
+        (!type.getElementType().isF32() &&
+         type.getElementType() != y.getElementType()))
+      return emitOpError("bias is a vector of y's filters, f32 or y's type");
+  }
+  if (Value residual = getResidual())
+    if (cast<ShapedType>(residual.getType()).getShape() != y.getShape() ||
+        getElementTypeOrSelf(residual.getType()) != y.getElementType())
+      return emitOpError("residual has y's shape and element type");
+  if (std::optional<APFloat> upper = getReluUpper();
+      upper && !(upper->convertToFloat() > 0.0f))
+    return emitOpError("relu_upper is positive");
   return success();
 }
 
 void DnnConvOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  // On tensors nothing; on buffers it reads x and w and writes init.
-  for (OpOperand *operand : {&getXMutable(), &getWMutable()})
-    if (isa<MemRefType>(operand->get().getType()))
-      effects.emplace_back(MemoryEffects::Read::get(), operand,
+  // On tensors nothing; on buffers it reads x, w, bias and residual and
+  // writes init.
+  for (OpOperand &operand : getOperation()->getOpOperands())
+    if (&operand != &getInitMutable() &&
+        isa<MemRefType>(operand.get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
                            SideEffects::DefaultResource::get());
   if (isa<MemRefType>(getInit().getType()))
     effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable(),

@@ -47,48 +47,66 @@ def AutoGLM_GemmOp : AutoGLM_Op<"gemm"> {
 }
 
 def AutoGLM_DnnConvOp : AutoGLM_Op<"dnn_conv", [
-    DestinationStyleOpInterface,
+    DestinationStyleOpInterface, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "a 2-D convolution computed by a DNN library";
   let description = [{
-    `y = x ⋆ w`, the cross-correlation of ONNX `Conv` (no bias) in groups:
-    `x` is `N x C x H x W` (NCHW), `w` is `F x C/G x KH x KW`, `y` (`init`)
-    is `N x F x HO x WO`, all of one element type, f16 or bf16; products
-    accumulate in f32. The groups `G` are `x`'s channels over `w`'s; filter
-    `f` reads the channels of group `f / (F / G)` (`G = C`: a depthwise
-    convolution). With `channels_last` the channels are the innermost
-    dimension instead: `x` is `N x H x W x C`, `w` is `F x KH x KW x C/G`
-    and `y` is `N x HO x WO x F` (NHWC), the layout tensor cores read
-    without a transpose. `x` is read as if padded with zeros by
-    `pad_before` and `pad_after` (rows, columns). `init` is overwritten,
-    never read.
+    `y = act(x ⋆ w + bias + residual)`: the cross-correlation of ONNX
+    `Conv` in groups, then an optional epilogue. `x` is `N x C x H x W`
+    (NCHW), `w` is `F x C/G x KH x KW`, `y` (`init`) is `N x F x HO x WO`,
+    all of one element type, f16 or bf16; products accumulate in f32. The
+    groups `G` are `x`'s channels over `w`'s; filter `f` reads the channels
+    of group `f / (F / G)` (`G = C`: a depthwise convolution). With
+    `channels_last` the channels are the innermost dimension instead: `x`
+    is `N x H x W x C`, `w` is `F x KH x KW x C/G` and `y` is `N x HO x WO
+    x F` (NHWC), the layout tensor cores read without a transpose. `x` is
+    read as if padded with zeros by `pad_before` and `pad_after` (rows,
+    columns). `init` is overwritten, never read.
+
+    The epilogue runs in f32 on the convolution's f32 sums before `y` is
+    rounded to its type: `bias`, a vector of `F` values (f32 or `y`'s
+    type), is added to filter `f`'s outputs; `residual`, a tensor of `y`'s
+    type and shape, is added element by element; with `relu_upper` the sum
+    is then clipped to `[0, relu_upper]` (a ReLU; `relu_upper` infinite
+    when there is no upper clip, 6 for ReLU6). The library fuses the
+    epilogue into the convolution's kernel.
 
     On tensors the op returns the result (destination style, `init` its
     destination); on buffers it writes `init` and returns nothing. Buffers
     are dense (identity layout).
 
     ```mlir
-    %y = autoglm.dnn_conv %x, %w into %init {strides = array<i64: 1, 1>,
-        dilations = array<i64: 1, 1>, pad_before = array<i64: 1, 1>,
-        pad_after = array<i64: 1, 1>}
+    %y = autoglm.dnn_conv %x, %w bias %b : tensor<64xf32> into %init
+        {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
+         pad_before = array<i64: 1, 1>, pad_after = array<i64: 1, 1>,
+         relu_upper = 0x7F800000 : f32}
         : tensor<1x64x56x56xf16>, tensor<64x64x3x3xf16>
           into tensor<1x64x56x56xf16> -> tensor<1x64x56x56xf16>
     ```
   }];
-  let arguments = (ins AnyShaped:$x, AnyShaped:$w, AnyShaped:$init,
+  let arguments = (ins AnyShaped:$x, AnyShaped:$w,
+                       Optional<AnyShaped>:$bias,
+                       Optional<AnyShaped>:$residual,
+                       AnyShaped:$init,
                        DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$dilations,
                        DenseI64ArrayAttr:$pad_before,
                        DenseI64ArrayAttr:$pad_after,
-                       UnitAttr:$channels_last);
+                       UnitAttr:$channels_last,
+                       OptionalAttr<F32Attr>:$relu_upper);
   let results = (outs Optional<AnyRankedTensor>:$result);
   let assemblyFormat = [{
-    $x `,` $w `into` $init attr-dict `:` type($x) `,` type($w) `into`
-    type($init) (`->` type($result)^)?
+    $x `,` $w (`bias` $bias^ `:` type($bias))?
+    (`residual` $residual^ `:` type($residual))? `into` $init attr-dict `:`
+    type($x) `,` type($w) `into` type($init) (`->` type($result)^)?
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// True when the op adds a bias or a residual, or clips.
+    bool hasEpilogue() {
+      return getBias() || getResidual() || getReluUpper();
+    }
     /// Why a convolution of these operand types, with these attributes,
     /// cannot be an `autoglm.dnn_conv`, or nothing when it can.
     static std::optional<std::string>

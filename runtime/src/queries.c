@@ -140,6 +140,16 @@ double autoglm_session_last_device_ms(const autoglm_session *session) {
                                        : -1.0;
 }
 
+uint64_t autoglm_session_device_bytes(const autoglm_session *session) {
+  if (!session || !session->cuda)
+    return 0;
+  uint64_t bytes = session->cuda->allocated_bytes;
+  for (int32_t i = 0; session->cuda_sized && i < session->num_sized; ++i)
+    if (session->cuda_sized[i])
+      bytes += session->cuda_sized[i]->allocated_bytes;
+  return bytes;
+}
+
 double autoglm_session_last_steps_ms(const autoglm_session *session) {
   return session && session->cuda_last ? session->cuda_last->last_steps_ms
                                        : -1.0;

@@ -263,7 +263,7 @@ static void expectCreateError(const char *what) {
  * the queries on CPU and NULL sessions. */
 static void testChecks(void) {
   resetModel();
-  image.version = 7;
+  image.version = AUTOGLM_CUDA_IMAGE_VERSION + 1;
   expectCreateError("image version");
   resetModel();
   model.device_image = NULL;
@@ -606,6 +606,79 @@ static void testConvNhwc(void) {
   printf("destroyed\n");
 }
 
+/* The conv model's first step with an epilogue (image version 7):
+ * y = min(max(x ⋆ W + b + r, 0), 4), b a float32 vector in the weights and
+ * r a second input; the second step unchanged. Checked bit for bit (every
+ * value is a small integer). */
+static void testConvEpilogue(void) {
+  resetConvModel();
+  enum { BIAS_OFFSET = 160 };
+  static const float bias[3] = {1.0f, -2.0f, 3.0f};
+  static _Alignas(256) uint16_t weights[FAKE_CONV_WEIGHTS];
+  memcpy(weights, fake_cuda_conv_weights, sizeof(weights));
+  memcpy((char *)weights + BIAS_OFFSET, bias, sizeof(bias));
+  convImage.weights = weights;
+  static const int64_t rDims[] = {1, 3, 4, 4};
+  static autoglm_tensor_desc inputs[2];
+  inputs[0] = convInputs[0];
+  inputs[1] = (autoglm_tensor_desc){"r", AUTOGLM_BFLOAT16, 4, rDims};
+  convModel.inputs = inputs;
+  convModel.num_inputs = 2;
+  static autoglm_cuda_arg args[5];
+  memcpy(args, convArgs[0], sizeof(convArgs[0]));
+  args[3] = (autoglm_cuda_arg){AUTOGLM_CUDA_ARG_WEIGHTS, 0, BIAS_OFFSET};
+  args[4] = (autoglm_cuda_arg){AUTOGLM_CUDA_ARG_INPUT, 1, 0};
+  convSteps[0].args = args;
+  convSteps[0].num_args = 5;
+  convs[0].epilogue = AUTOGLM_CUDA_CONV_BIAS | AUTOGLM_CUDA_CONV_RESIDUAL |
+                      AUTOGLM_CUDA_CONV_RELU;
+  convs[0].bias_type = AUTOGLM_FLOAT32;
+  convs[0].relu_upper = 4.0f;
+  autoglm_session *session = create(&convModel, NULL);
+  EXPECT(session != NULL);
+  if (!session)
+    return;
+
+  float x[CONV_X], yWanted[CONV_Y], zWanted[CONV_Z], r[CONV_Y];
+  convReference(x, yWanted, zWanted);
+  uint16_t xBits[CONV_X], rBits[CONV_Y], yWantedBits[CONV_Y],
+      zWantedBits[CONV_Z];
+  for (int i = 0; i < CONV_X; ++i)
+    xBits[i] = toBfloat16(x[i]);
+  for (int i = 0; i < CONV_Y; ++i) {
+    r[i] = (float)((3 * i) % 7 - 3);
+    rBits[i] = toBfloat16(r[i]);
+    float sum = yWanted[i] + bias[i / 16] + r[i];
+    yWantedBits[i] = toBfloat16(sum < 0 ? 0 : sum > 4 ? 4 : sum);
+  }
+  for (int i = 0; i < CONV_Z; ++i)
+    zWantedBits[i] = toBfloat16(zWanted[i]);
+  static const int64_t xDims[] = {1, 2, 4, 4}, yDims[] = {1, 3, 4, 4},
+                       zDims[] = {1, 2, 2, 3};
+  for (int run = 1; run <= 2; ++run) {
+    uint16_t yGot[CONV_Y], zGot[CONV_Z];
+    memset(yGot, 0xAB, sizeof(yGot));
+    memset(zGot, 0xAB, sizeof(zGot));
+    autoglm_tensor in[] = {{xBits, AUTOGLM_BFLOAT16, 4, xDims},
+                           {rBits, AUTOGLM_BFLOAT16, 4, rDims}};
+    autoglm_tensor out[] = {{yGot, AUTOGLM_BFLOAT16, 4, yDims},
+                            {zGot, AUTOGLM_BFLOAT16, 4, zDims}};
+    autoglm_status status = autoglm_session_run(session, in, 2, out, 2);
+    printf("run %d: %s: %s\n", run, autoglm_status_string(status),
+           autoglm_session_last_error(session));
+    EXPECT(status == AUTOGLM_OK);
+    if (status != AUTOGLM_OK)
+      break;
+    char label[32];
+    snprintf(label, sizeof(label), "run %d y", run);
+    printConv(label, yGot, CONV_Y, false);
+    EXPECT(!memcmp(yGot, yWantedBits, sizeof(yGot)));
+    EXPECT(!memcmp(zGot, zWantedBits, sizeof(zGot)));
+  }
+  autoglm_session_destroy(session);
+  printf("destroyed\n");
+}
+
 static void expectInvalidConv(const char *what) {
   autoglm_session *session = NULL;
   autoglm_status status = autoglm_session_create(&convModel, NULL, &session);
@@ -647,6 +720,19 @@ static void testConvChecks(void) {
   resetConvModel();
   convs[0].layout = 2;
   expectInvalidConv("layout");
+  /* Epilogues: a flag without its argument, an unknown flag, a bias of
+   * another type, a ReLU clipped at 0. */
+  resetConvModel();
+  convs[0].epilogue = AUTOGLM_CUDA_CONV_BIAS;
+  convs[0].bias_type = AUTOGLM_FLOAT32;
+  expectInvalidConv("bias without its argument");
+  resetConvModel();
+  convs[0].epilogue = 8;
+  expectInvalidConv("unknown epilogue");
+  resetConvModel();
+  convs[0].epilogue = AUTOGLM_CUDA_CONV_RELU;
+  convs[0].relu_upper = 0.0f;
+  expectInvalidConv("relu_upper 0");
   /* Sizes whose products overflow 64 bits must not wrap into a range that
    * fits the buffers. */
   resetConvModel();
@@ -662,7 +748,7 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s run|device-pointers|weights-file|create [ORDINAL]|"
-            "checks|gemm|conv|conv-half|conv-nhwc|conv-checks\n",
+            "checks|gemm|conv|conv-half|conv-nhwc|conv-epilogue|conv-checks\n",
             argv[0]);
     return 2;
   }
@@ -685,6 +771,8 @@ int main(int argc, char **argv) {
     testConvHalf();
   else if (!strcmp(mode, "conv-nhwc"))
     testConvNhwc();
+  else if (!strcmp(mode, "conv-epilogue"))
+    testConvEpilogue();
   else if (!strcmp(mode, "conv-checks"))
     testConvChecks();
   else {

@@ -27,14 +27,17 @@ typedef struct FakeGemm {
   unsigned long long pa, pb, pd;
 } FakeGemm;
 
-/* What one cudnnBackendExecute of a convolution plan computes: Y = X ⋆ W,
- * dense NCHW, `type` a cudnnDataType_t (HALF or BFLOAT16) of all three. */
+/* What one cudnnBackendExecute of a convolution plan computes:
+ * Y = relu(X ⋆ W + B + Z), dense, `type` a cudnnDataType_t (HALF or
+ * BFLOAT16) of X, W, Y and Z, each term of the epilogue optional. */
 typedef struct FakeConv {
   int type;
   int64_t x[4], w[4], y[4]; /* dims, in cuDNN's order (N, C, H, W) */
-  int nhwc;                 /* 1: all three stored channels innermost */
+  int nhwc;                 /* 1: all stored channels innermost */
   int64_t strides[2], dilations[2], pre[2], post[2];
-  unsigned long long px, pw, py, workspace;
+  int hasBias, biasType, hasResidual, hasRelu; /* the epilogue */
+  float reluUpper;
+  unsigned long long px, pw, py, pb, pz, workspace;
 } FakeConv;
 
 struct CUstream_st;

@@ -420,10 +420,14 @@ static void logNode(const char *prefix, const Node *node) {
   }
   if (node->isConv) {
     const FakeConv *c = &node->conv;
-    char x[64], w[64], y[64], workspace[64];
-    say("%scudnnBackendExecute Y %s = conv(X %s, W %s), workspace %s", prefix,
-        describe(c->py, y, sizeof(y)), describe(c->px, x, sizeof(x)),
-        describe(c->pw, w, sizeof(w)),
+    char x[64], w[64], y[64], workspace[64], b[64], z[64];
+    say("%scudnnBackendExecute Y %s = conv(X %s, W %s)%s%s%s%s%s, workspace %s",
+        prefix, describe(c->py, y, sizeof(y)), describe(c->px, x, sizeof(x)),
+        describe(c->pw, w, sizeof(w)), c->hasBias ? " + B " : "",
+        c->hasBias ? describe(c->pb, b, sizeof(b)) : "",
+        c->hasResidual ? " + Z " : "",
+        c->hasResidual ? describe(c->pz, z, sizeof(z)) : "",
+        c->hasRelu ? ", relu" : "",
         describe(c->workspace, workspace, sizeof(workspace)));
     return;
   }

@@ -4,9 +4,12 @@
  * fake driver's library: the tests point AUTOGLM_CUDNN at it too. Backend
  * descriptors keep the attributes set on them, each checked against the
  * descriptor, element type and count that cuDNN 9 gives it, and finalize
- * only when complete and consistent: a tensor (dense NCHW), a convolution,
- * a forward-convolution operation over finalized ones whose shapes agree, a
- * graph of that one operation, a heuristic on the graph, the engine
+ * only when complete and consistent: a tensor (dense NCHW or NHWC, or
+ * virtual), a convolution, a forward-convolution operation over finalized
+ * ones whose shapes agree, pointwise operations (add, ReLU), a graph of the
+ * convolution alone or followed by its epilogue (+ bias, + residual, ReLU,
+ * in that order, over virtual f32 tensors), a heuristic on the graph, the
+engine
  * configurations it ranks, a plan of one of them, and a variant pack.
  * cudnnBackendExecute checks the pack against the plan (every tensor bound,
  * inside device memory, as aligned as its descriptor says, the workspace
@@ -26,6 +29,7 @@
 #include "../../runtime/src/cuda/dnn_api.h"
 #include "fake_cuda.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +57,28 @@ static const struct Attribute {
   int name, owner, type;
   int64_t min, max;
 } attributes[] = {
+    {CUDNN_ATTR_POINTWISE_MODE, CUDNN_BACKEND_POINTWISE_DESCRIPTOR,
+     CUDNN_TYPE_POINTWISE_MODE, 1, 1},
+    {CUDNN_ATTR_POINTWISE_MATH_PREC, CUDNN_BACKEND_POINTWISE_DESCRIPTOR,
+     CUDNN_TYPE_DATA_TYPE, 1, 1},
+    {CUDNN_ATTR_POINTWISE_RELU_LOWER_CLIP, CUDNN_BACKEND_POINTWISE_DESCRIPTOR,
+     CUDNN_TYPE_FLOAT, 1, 1},
+    {CUDNN_ATTR_POINTWISE_RELU_UPPER_CLIP, CUDNN_BACKEND_POINTWISE_DESCRIPTOR,
+     CUDNN_TYPE_FLOAT, 1, 1},
+    {CUDNN_ATTR_OPERATION_POINTWISE_PW_DESCRIPTOR,
+     CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR,
+     CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, 1},
+    {CUDNN_ATTR_OPERATION_POINTWISE_XDESC,
+     CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR,
+     CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, 1},
+    {CUDNN_ATTR_OPERATION_POINTWISE_BDESC,
+     CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR,
+     CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, 1},
+    {CUDNN_ATTR_OPERATION_POINTWISE_YDESC,
+     CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR,
+     CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, 1},
+    {CUDNN_ATTR_TENSOR_IS_VIRTUAL, CUDNN_BACKEND_TENSOR_DESCRIPTOR,
+     CUDNN_TYPE_BOOLEAN, 1, 1},
     {CUDNN_ATTR_CONVOLUTION_COMP_TYPE, CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR,
      CUDNN_TYPE_DATA_TYPE, 1, 1},
     {CUDNN_ATTR_CONVOLUTION_CONV_MODE, CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR,
@@ -96,9 +122,9 @@ static const struct Attribute {
      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, 1},
     {CUDNN_ATTR_OPERATIONGRAPH_HANDLE, CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR,
      CUDNN_TYPE_HANDLE, 1, 1},
-    /* cuDNN takes several operations; the fake computes graphs of one. */
+    /* A convolution and up to three pointwise operations after it. */
     {CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR,
-     CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, 1},
+     CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, 4},
     {CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_BACKEND_TENSOR_DESCRIPTOR,
      CUDNN_TYPE_INT64, 1, 1},
     {CUDNN_ATTR_TENSOR_DATA_TYPE, CUDNN_BACKEND_TENSOR_DESCRIPTOR,
@@ -121,6 +147,9 @@ enum { NumAttributes = sizeof(attributes) / sizeof(attributes[0]) };
 
 static size_t elementBytes(int type) {
   switch (type) {
+  case CUDNN_TYPE_BOOLEAN:
+    return sizeof(bool);
+  case CUDNN_TYPE_POINTWISE_MODE:
   case CUDNN_TYPE_DATA_TYPE:
   case CUDNN_TYPE_FLOAT:
   case CUDNN_TYPE_CONVOLUTION_MODE:
@@ -147,14 +176,20 @@ typedef struct Descriptor {
   /* TENSOR */
   int dataType;
   bool isNchw, isNhwc; /* how its strides lay it out (both: either) */
+  bool isVirtual;
   int64_t dims[4], uid, alignment;
+  /* POINTWISE, and the OPERATION_POINTWISE made of it with its tensors X,
+   * B (none: a copy of X) and Y */
+  int mode;
+  float upper;
+  const struct Descriptor *pwX, *pwB, *pwY;
   /* CONVOLUTION */
   int64_t strides[2], dilations[2], pre[2], post[2];
   /* OPERATION (and the graph, heuristic, configuration, plan made from it):
    * the problem, without addresses, and each tensor's uid and alignment,
-   * X, W, Y. */
+   * X, W, Y, B, Z (uid 0: none). */
   FakeConv problem;
-  int64_t uids[3], alignments[3];
+  int64_t uids[5], alignments[5];
   /* ENGINECFG and EXECUTION_PLAN */
   int64_t engine, workspace;
   cudnnHandle_t handle;
@@ -242,6 +277,8 @@ static cudnnStatus_t finalizeTensor(Descriptor *d) {
   d->isNchw = isNchw;
   d->isNhwc = isNhwc;
   d->dataType = int32Of(type);
+  const Value *isVirtual = valueOf(d, CUDNN_ATTR_TENSOR_IS_VIRTUAL);
+  d->isVirtual = isVirtual && isVirtual->bytes[0];
   d->uid = int64At(uid, 0);
   d->alignment = int64At(alignment, 0);
   if (d->alignment < 1 || (d->alignment & (d->alignment - 1)))
@@ -304,7 +341,12 @@ static cudnnStatus_t finalizeOperation(Descriptor *d) {
   /* The fake computes Y = X ⋆ W, overwriting Y. */
   if (scales[0] != 1.0f || scales[1] != 0.0f)
     return NotSupported;
-  if (t[0]->dataType != t[1]->dataType || t[0]->dataType != t[2]->dataType)
+  /* Y is of X's type, or a virtual f32 tensor that an epilogue reads. */
+  if (t[0]->dataType != t[1]->dataType ||
+      (t[0]->dataType != t[2]->dataType &&
+       !(t[2]->isVirtual && t[2]->dataType == CUDNN_DATA_FLOAT)))
+    return BadParam;
+  if (t[0]->isVirtual || t[1]->isVirtual)
     return BadParam;
   if (t[0]->dataType != CUDNN_DATA_HALF &&
       t[0]->dataType != CUDNN_DATA_BFLOAT16)
@@ -337,11 +379,100 @@ static cudnnStatus_t finalizeOperation(Descriptor *d) {
   memcpy(d->problem.dilations, conv->dilations, sizeof(conv->dilations));
   memcpy(d->problem.pre, conv->pre, sizeof(conv->pre));
   memcpy(d->problem.post, conv->post, sizeof(conv->post));
+  memset(d->uids, 0, sizeof(d->uids));
   for (int i = 0; i < 3; ++i) {
     d->uids[i] = t[i]->uid;
     d->alignments[i] = t[i]->alignment;
   }
   return CUDNN_STATUS_SUCCESS;
+}
+
+static cudnnStatus_t finalizePointwise(Descriptor *d) {
+  const Value *mode = valueOf(d, CUDNN_ATTR_POINTWISE_MODE);
+  const Value *precision = valueOf(d, CUDNN_ATTR_POINTWISE_MATH_PREC);
+  const Value *lower = valueOf(d, CUDNN_ATTR_POINTWISE_RELU_LOWER_CLIP);
+  const Value *upper = valueOf(d, CUDNN_ATTR_POINTWISE_RELU_UPPER_CLIP);
+  if (!mode || !precision)
+    return BadParam;
+  d->mode = int32Of(mode);
+  /* The fake computes additions and ReLUs clipped below at 0, in f32. */
+  if ((d->mode != CUDNN_POINTWISE_ADD && d->mode != CUDNN_POINTWISE_RELU_FWD) ||
+      int32Of(precision) != CUDNN_DATA_FLOAT)
+    return NotSupported;
+  float clip = 0.0f;
+  if (lower)
+    memcpy(&clip, lower->bytes, sizeof(clip));
+  if (clip != 0.0f)
+    return NotSupported;
+  d->upper = INFINITY;
+  if (upper)
+    memcpy(&d->upper, upper->bytes, sizeof(d->upper));
+  return CUDNN_STATUS_SUCCESS;
+}
+
+static cudnnStatus_t finalizePointwiseOperation(Descriptor *d) {
+  const Descriptor *pw =
+      operand(d, CUDNN_ATTR_OPERATION_POINTWISE_PW_DESCRIPTOR,
+              CUDNN_BACKEND_POINTWISE_DESCRIPTOR);
+  d->pwX = operand(d, CUDNN_ATTR_OPERATION_POINTWISE_XDESC,
+                   CUDNN_BACKEND_TENSOR_DESCRIPTOR);
+  d->pwB = operand(d, CUDNN_ATTR_OPERATION_POINTWISE_BDESC,
+                   CUDNN_BACKEND_TENSOR_DESCRIPTOR);
+  d->pwY = operand(d, CUDNN_ATTR_OPERATION_POINTWISE_YDESC,
+                   CUDNN_BACKEND_TENSOR_DESCRIPTOR);
+  if (!pw || !d->pwX || !d->pwY ||
+      (pw->mode == CUDNN_POINTWISE_ADD) != (d->pwB != NULL))
+    return BadParam;
+  d->mode = pw->mode;
+  d->upper = pw->upper;
+  return CUDNN_STATUS_SUCCESS;
+}
+
+static bool sameDims(const int64_t a[4], const int64_t b[4]) {
+  return memcmp(a, b, 4 * sizeof(int64_t)) == 0;
+}
+
+/* Adds pointwise operation `op` (the `index`-th after the convolution) to
+ * the problem of graph `d`, whose value so far is `value`; the fake
+ * computes + bias, + residual, ReLU, each at most once, in that order. */
+static cudnnStatus_t addEpilogue(Descriptor *d, const Descriptor *op,
+                                 const Descriptor *value, bool last) {
+  FakeConv *p = &d->problem;
+  const Descriptor *x = op->pwX, *b = op->pwB, *y = op->pwY;
+  if (x->uid != value->uid || !value->isVirtual ||
+      value->dataType != CUDNN_DATA_FLOAT || !sameDims(y->dims, p->y) ||
+      y->isVirtual == last)
+    return BadParam;
+  if (last && (y->dataType != p->type || !(p->nhwc ? y->isNhwc : y->isNchw)))
+    return BadParam;
+  if (!last && y->dataType != CUDNN_DATA_FLOAT)
+    return NotSupported;
+  if (op->mode == CUDNN_POINTWISE_RELU_FWD) {
+    if (p->hasRelu)
+      return NotSupported;
+    p->hasRelu = 1;
+    p->reluUpper = op->upper;
+    return CUDNN_STATUS_SUCCESS;
+  }
+  if (b->isVirtual || p->hasRelu)
+    return NotSupported;
+  const int64_t bias[4] = {1, p->y[1], 1, 1};
+  if (sameDims(b->dims, bias) && !p->hasBias && !p->hasResidual &&
+      (b->dataType == CUDNN_DATA_FLOAT || b->dataType == p->type)) {
+    p->hasBias = 1;
+    p->biasType = b->dataType;
+    d->uids[3] = b->uid;
+    d->alignments[3] = b->alignment;
+    return CUDNN_STATUS_SUCCESS;
+  }
+  if (sameDims(b->dims, p->y) && !p->hasResidual && b->dataType == p->type &&
+      (p->nhwc ? b->isNhwc : b->isNchw)) {
+    p->hasResidual = 1;
+    d->uids[4] = b->uid;
+    d->alignments[4] = b->alignment;
+    return CUDNN_STATUS_SUCCESS;
+  }
+  return NotSupported;
 }
 
 /* Copies the problem of the finalized descriptor `from` into `to`. */
@@ -352,6 +483,7 @@ static void inherit(Descriptor *to, const Descriptor *from) {
 }
 
 static cudnnStatus_t finalizeGraph(Descriptor *d) {
+  const Value *ops = valueOf(d, CUDNN_ATTR_OPERATIONGRAPH_OPS);
   const Descriptor *op =
       operand(d, CUDNN_ATTR_OPERATIONGRAPH_OPS,
               CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
@@ -359,6 +491,25 @@ static cudnnStatus_t finalizeGraph(Descriptor *d) {
   if (!op || !handle || !pointerAt(handle, 0))
     return BadParam;
   inherit(d, op);
+  /* The convolution's Y, which the epilogue's operations read in turn. */
+  const Descriptor *value =
+      operand(op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y,
+              CUDNN_BACKEND_TENSOR_DESCRIPTOR);
+  for (int64_t i = 1; i < ops->count; ++i) {
+    const Descriptor *pw = pointerAt(ops, i);
+    if (!pw || pw->type != CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR ||
+        !pw->finalized)
+      return BadParam;
+    cudnnStatus_t status = addEpilogue(d, pw, value, i == ops->count - 1);
+    if (status != CUDNN_STATUS_SUCCESS)
+      return status;
+    value = pw->pwY;
+  }
+  /* What the graph writes: the convolution's Y or the last operation's. */
+  if (value->isVirtual)
+    return BadParam;
+  d->uids[2] = value->uid;
+  d->alignments[2] = value->alignment;
   d->handle = pointerAt(handle, 0);
   return CUDNN_STATUS_SUCCESS;
 }
@@ -394,13 +545,24 @@ static cudnnStatus_t finalizePlan(Descriptor *d) {
   const int64_t *y = d->problem.y;
   d->workspace = 64 * y[0] * y[1] * y[2] * y[3];
   const FakeConv *p = &d->problem;
-  char line[320];
+  char epilogue[128] = "", upper[32] = "";
+  if (p->hasRelu && p->reluUpper < INFINITY)
+    snprintf(upper, sizeof(upper), " clipped at %g", (double)p->reluUpper);
+  if (p->hasBias || p->hasResidual || p->hasRelu)
+    snprintf(
+        epilogue, sizeof(epilogue), "; epilogue%s%s%s%s%s",
+        p->hasBias ? " + bias " : "",
+        p->hasBias ? (p->biasType == CUDNN_DATA_FLOAT ? "float32"
+                                                      : typeName(p->biasType))
+                   : "",
+        p->hasResidual ? " + residual" : "", p->hasRelu ? ", relu" : "", upper);
+  char line[448];
   snprintf(
       line, sizeof(line),
       "cudnn plan engine %lld: X %lldx%lldx%lldx%lld, W "
       "%lldx%lldx%lldx%lld, Y %lldx%lldx%lldx%lld %s%s; strides %lldx%lld, "
       "dilations %lldx%lld, pads %lld,%lld before %lld,%lld after; "
-      "aligned to %lld %lld %lld bytes; workspace %lld bytes",
+      "aligned to %lld %lld %lld bytes; workspace %lld bytes%s",
       (long long)d->engine, (long long)p->x[0], (long long)p->x[1],
       (long long)p->x[2], (long long)p->x[3], (long long)p->w[0],
       (long long)p->w[1], (long long)p->w[2], (long long)p->w[3],
@@ -411,7 +573,7 @@ static cudnnStatus_t finalizePlan(Descriptor *d) {
       (long long)p->pre[0], (long long)p->pre[1], (long long)p->post[0],
       (long long)p->post[1], (long long)d->alignments[0],
       (long long)d->alignments[1], (long long)d->alignments[2],
-      (long long)d->workspace);
+      (long long)d->workspace, epilogue);
   fake_cuda_say(line);
   return CUDNN_STATUS_SUCCESS;
 }
@@ -479,6 +641,8 @@ cudnnStatus_t cudnnSetStream(cudnnHandle_t handle, CUstream stream) {
 cudnnStatus_t cudnnBackendCreateDescriptor(int type,
                                            cudnnBackendDescriptor_t *out) {
   switch (type) {
+  case CUDNN_BACKEND_POINTWISE_DESCRIPTOR:
+  case CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR:
   case CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR:
   case CUDNN_BACKEND_ENGINECFG_DESCRIPTOR:
   case CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR:
@@ -536,6 +700,12 @@ cudnnStatus_t cudnnBackendFinalize(cudnnBackendDescriptor_t handle) {
     break;
   case CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR:
     status = finalizeOperation(d);
+    break;
+  case CUDNN_BACKEND_POINTWISE_DESCRIPTOR:
+    status = finalizePointwise(d);
+    break;
+  case CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR:
+    status = finalizePointwiseOperation(d);
     break;
   case CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR:
     status = finalizeGraph(d);
@@ -624,19 +794,27 @@ cudnnStatus_t cudnnBackendExecute(cudnnHandle_t handle,
       !pack->finalized || plan->handle != handle)
     return BadParam;
   FakeConv conv = plan->problem;
-  unsigned long long *pointers[3] = {&conv.px, &conv.pw, &conv.py};
-  const int64_t *dims[3] = {conv.x, conv.w, conv.y};
-  for (int t = 0; t < 3; ++t) {
+  unsigned long long *pointers[5] = {&conv.px, &conv.pw, &conv.py, &conv.pb,
+                                     &conv.pz};
+  /* Every element is 2 bytes (HALF or BFLOAT16), but a float32 bias's. */
+  unsigned long long bytes[5] = {
+      (unsigned long long)elements(conv.x) * 2,
+      (unsigned long long)elements(conv.w) * 2,
+      (unsigned long long)elements(conv.y) * 2,
+      (unsigned long long)conv.y[1] *
+          (conv.biasType == CUDNN_DATA_FLOAT ? 4 : 2),
+      (unsigned long long)elements(conv.y) * 2};
+  for (int t = 0; t < 5; ++t) {
+    if (plan->uids[t] == 0)
+      continue;
     int64_t b = 0;
     while (b < pack->numBound && pack->boundUids[b] != plan->uids[t])
       ++b;
     if (b == pack->numBound)
       return BadParam;
     unsigned long long address = pack->boundPointers[b];
-    /* Every element is 2 bytes (HALF or BFLOAT16). */
     if (address % (unsigned long long)plan->alignments[t] != 0 ||
-        fake_cuda_device_bytes(address) <
-            (unsigned long long)elements(dims[t]) * 2)
+        fake_cuda_device_bytes(address) < bytes[t])
       return BadParam;
     *pointers[t] = address;
   }
@@ -731,6 +909,9 @@ void fake_cudnn_compute(const FakeConv *c) {
   const uint16_t *x = (const uint16_t *)(uintptr_t)c->px;
   const uint16_t *w = (const uint16_t *)(uintptr_t)c->pw;
   uint16_t *y = (uint16_t *)(uintptr_t)c->py;
+  const float *bias32 = (const float *)(uintptr_t)c->pb;
+  const uint16_t *bias = (const uint16_t *)(uintptr_t)c->pb;
+  const uint16_t *z = (const uint16_t *)(uintptr_t)c->pz;
   int64_t channels = c->x[1], height = c->x[2], width = c->x[3];
   int64_t kh = c->w[2], kw = c->w[3];
   /* Filter f reads the w[1] channels of its group. */
@@ -754,6 +935,13 @@ void fake_cudnn_compute(const FakeConv *c) {
                        load(c->type, w, offset(c->w, c->nhwc, f, g, r, s));
               }
           int64_t at = offset(c->y, c->nhwc, n, f, oh, ow);
+          if (c->hasBias)
+            sum += c->biasType == CUDNN_DATA_FLOAT ? bias32[f]
+                                                   : load(c->biasType, bias, f);
+          if (c->hasResidual)
+            sum += load(c->type, z, at);
+          if (c->hasRelu)
+            sum = sum < 0.0f ? 0.0f : sum > c->reluUpper ? c->reluUpper : sum;
           y[at] =
               c->type == CUDNN_DATA_BFLOAT16 ? toBfloat16(sum) : toHalf(sum);
         }

@@ -434,6 +434,9 @@ static bool timeRuns(Runner &runner, std::string &error) {
     std::printf("; steps median %.6f ms, min %.6f ms, max %.6f ms", stepsMedian,
                 stepsMillis.front(), stepsMillis.back());
   }
+  std::printf("; device memory %llu bytes",
+              static_cast<unsigned long long>(
+                  autoglm_session_device_bytes(runner.session)));
   std::printf("\n");
   return true;
 }

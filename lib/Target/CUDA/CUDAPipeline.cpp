@@ -32,6 +32,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // regions (bias, cast, head transpose): one kernel each is one pass over
   // memory each, so a chain becomes one region.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMergeKernelRegions());
+  // A convolution's bias, residual and ReLU run in cuDNN's kernel: no
+  // kernel of their own reads and writes the activation again.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseConvEpilogues());
   // cuDNN's convolutions in NHWC, with what runs between them: no
   // transpose around each convolution.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAChannelsLast());

@@ -56,10 +56,12 @@ public:
     gemmTy = llvm::StructType::create(context, gemmFields, "autoglm_cuda_gemm");
     // {type, groups, batch, channels, height, width, filters,
     //  kernel_height, kernel_width, out_height, out_width, strides[2],
-    //  dilations[2], pad_before[2], pad_after[2]}
+    //  dilations[2], pad_before[2], pad_after[2], layout, epilogue,
+    //  bias_type, relu_upper}
     SmallVector<llvm::Type *> convFields(2, i32);
     convFields.append(17, i64);
-    convFields.append(2, i32);
+    convFields.append(3, i32);
+    convFields.push_back(llvm::Type::getFloatTy(context));
     convTy = llvm::StructType::create(context, convFields, "autoglm_cuda_conv");
     // {version, archs, min_cc, fatbin, fatbin_bytes, num_kernels,
     //  kernel_names, num_steps, steps, weights, weights_bytes,
@@ -179,8 +181,10 @@ private:
             c.strides[1], c.dilations[0], c.dilations[1], c.pad_before[0],
             c.pad_before[1], c.pad_after[0], c.pad_after[1]})
         fields.push_back(llvm::ConstantInt::get(i64, value));
-      for (int32_t value : {c.layout, c.reserved})
+      for (int32_t value : {c.layout, c.epilogue, c.bias_type})
         fields.push_back(llvm::ConstantInt::get(i32, value));
+      fields.push_back(llvm::ConstantFP::get(
+          llvm::Type::getFloatTy(context), static_cast<double>(c.relu_upper)));
       conv = globals.constantGlobal(llvm::ConstantStruct::get(convTy, fields),
                                     base + "_conv");
     }

@@ -144,14 +144,20 @@ bool convertConv(RewriterBase &rewriter, DnnConvOp conv) {
   Value x =
       transposed(rewriter, conv.getX(), kToChannelsLast, kToChannelsFirst);
   Value w = arith::ConstantOp::create(rewriter, filters.getLoc(), moved);
+  // The epilogue's residual is laid out as the result; its bias is a
+  // vector of the filters either way.
+  Value residual = conv.getResidual();
+  if (residual)
+    residual =
+        transposed(rewriter, residual, kToChannelsLast, kToChannelsFirst);
   auto yType = permuted(cast<RankedTensorType>(conv.getInit().getType()),
                         kToChannelsLast);
   Value init = tensor::EmptyOp::create(rewriter, loc, yType.getShape(),
                                        yType.getElementType());
-  auto nhwc = DnnConvOp::create(rewriter, loc, yType, x, w, init,
-                                conv.getStrides(), conv.getDilations(),
-                                conv.getPadBefore(), conv.getPadAfter(),
-                                /*channels_last=*/true);
+  auto nhwc = DnnConvOp::create(
+      rewriter, loc, yType, x, w, conv.getBias(), residual, init,
+      conv.getStrides(), conv.getDilations(), conv.getPadBefore(),
+      conv.getPadAfter(), /*channels_last=*/true, conv.getReluUpperAttr());
   rewriter.replaceOp(
       conv, createTranspose(rewriter, loc, nhwc.getResult(), kToChannelsFirst)
                 ->getResult(0));

@@ -51,6 +51,25 @@ def AutoGLMCUDAMergeKernelRegions
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDAFuseConvEpilogues
+    : Pass<"autoglm-cuda-fuse-conv-epilogues", "func::FuncOp"> {
+  let summary = "A convolution's bias, residual and ReLU into cuDNN's kernel";
+  let description = [{
+    On tensors, after the kernel regions are merged: an `autoglm.dnn_conv`
+    of one group whose one user is a kernel region computing, element by
+    element and with a result of the convolution's type and shape, the
+    convolution's value plus constant vectors of its filters (biases,
+    summed at compile time) plus at most one other tensor of that shape
+    and type (a residual), then at most a ReLU (`max(x, 0)`), an upper
+    clip (`min(x, c)`, c > 0) and the rounding to the result's type,
+    takes that region in as its epilogue (`bias`, `residual`,
+    `relu_upper`): cuDNN computes it in the convolution's kernel, in f32,
+    and the region's kernel is gone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def AutoGLMCUDAChannelsLast
     : Pass<"autoglm-cuda-channels-last", "func::FuncOp"> {
   let summary = "Convolutions and the kernels between them in NHWC";

@@ -328,8 +328,10 @@ bool rewriteAsLibraryConv(RewriterBase &rewriter, ConvOp conv) {
   Value empty =
       tensor::EmptyOp::create(rewriter, loc, output.getShape(), element);
   Value result =
-      DnnConvOp::create(rewriter, loc, resultType, padded.source, filter, empty,
-                        strides, dilations, before, after)
+      DnnConvOp::create(rewriter, loc, resultType, padded.source, filter,
+                        /*bias=*/Value(), /*residual=*/Value(), empty, strides,
+                        dilations, before, after, /*channels_last=*/false,
+                        /*relu_upper=*/FloatAttr())
           .getResult();
   if (element != output.getElementType()) {
     Value wide = tensor::EmptyOp::create(rewriter, loc, output.getShape(),

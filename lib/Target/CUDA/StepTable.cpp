@@ -12,6 +12,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::autoglm;
 
@@ -267,7 +269,11 @@ private:
     auto y = cast<MemRefType>(conv.getInit().getType());
     Step step;
     step.kind = AUTOGLM_CUDA_STEP_CONV;
-    for (Value buffer : {conv.getInit(), conv.getX(), conv.getW()}) {
+    // Y, X, W, then the epilogue's bias and residual when it has them.
+    for (Value buffer : {conv.getInit(), conv.getX(), conv.getW(),
+                         conv.getBias(), conv.getResidual()}) {
+      if (!buffer)
+        continue;
       FailureOr<StepArg> arg = resolve(buffer, conv);
       if (failed(arg))
         return failure();
@@ -275,6 +281,17 @@ private:
     }
     autoglm_cuda_conv desc = {};
     desc.type = onnxDataType(x.getElementType());
+    desc.relu_upper = std::numeric_limits<float>::infinity();
+    if (Value bias = conv.getBias()) {
+      desc.epilogue |= AUTOGLM_CUDA_CONV_BIAS;
+      desc.bias_type = onnxDataType(getElementTypeOrSelf(bias.getType()));
+    }
+    if (conv.getResidual())
+      desc.epilogue |= AUTOGLM_CUDA_CONV_RESIDUAL;
+    if (std::optional<APFloat> upper = conv.getReluUpper()) {
+      desc.epilogue |= AUTOGLM_CUDA_CONV_RELU;
+      desc.relu_upper = upper->convertToFloat();
+    }
     bool channelsLast = conv.getChannelsLast();
     desc.layout =
         channelsLast ? AUTOGLM_CUDA_LAYOUT_NHWC : AUTOGLM_CUDA_LAYOUT_NCHW;

@@ -29,8 +29,12 @@ extern "C" {
  *         as an image of one batch size.
  * 5 -> 6: `layout` and `reserved` appended to autoglm_cuda_conv. The
  *         runtime reads `layout` only in images of version 6 and later;
- *         older ones are NCHW. */
-#define AUTOGLM_CUDA_IMAGE_VERSION 6
+ *         older ones are NCHW.
+ * 6 -> 7: a convolution's epilogue: `epilogue` (was `reserved`, 0),
+ *         `bias_type` and `relu_upper` appended to autoglm_cuda_conv, and
+ *         the bias and residual arguments of a CONV step. The runtime reads
+ *         them only in images of version 7 and later. */
+#define AUTOGLM_CUDA_IMAGE_VERSION 7
 /* The oldest image version the runtime reads. */
 #define AUTOGLM_CUDA_IMAGE_OLDEST_VERSION 4
 
@@ -71,7 +75,8 @@ typedef struct autoglm_cuda_arg {
  * GEMM: the matrix product `gemm` describes, by cuBLASLt: args[0] = D,
  *   args[1] = A, args[2] = B (buffer arguments).
  * CONV: the convolution `conv` describes, by cuDNN: args[0] = Y,
- *   args[1] = X, args[2] = W (buffer arguments). */
+ *   args[1] = X, args[2] = W, then the bias B when its epilogue adds one,
+ *   then the residual Z when it adds one (buffer arguments). */
 #define AUTOGLM_CUDA_STEPS(X)                                                  \
   X(LAUNCH, 0, "launch")                                                       \
   X(COPY, 1, "copy")                                                           \
@@ -108,8 +113,15 @@ typedef enum autoglm_cuda_layout {
   AUTOGLM_CUDA_LAYOUT_NHWC = 1, /* channels innermost */
 } autoglm_cuda_layout;
 
-/* Y = X ⋆ W, a 2-D cross-correlation (ONNX Conv without its bias) in
- * `groups` groups over dense row-major buffers. With `layout` NCHW, X is
+/* What a convolution does to its result before writing it (flags). */
+typedef enum autoglm_cuda_conv_epilogue {
+  AUTOGLM_CUDA_CONV_BIAS = 1,     /* + B[f], B a vector of `filters` */
+  AUTOGLM_CUDA_CONV_RESIDUAL = 2, /* + Z, a tensor of Y's type and shape */
+  AUTOGLM_CUDA_CONV_RELU = 4,     /* then clipped to [0, relu_upper] */
+} autoglm_cuda_conv_epilogue;
+
+/* Y = act(X ⋆ W + B + Z), a 2-D cross-correlation (ONNX Conv without its bias)
+ * in `groups` groups over dense row-major buffers. With `layout` NCHW, X is
  * `batch x channels x height x width`, W `filters x (channels / groups) x
  * kernel_height x kernel_width`, Y `batch x filters x out_height x
  * out_width`; with NHWC the channels (filters) are the innermost
@@ -118,9 +130,13 @@ typedef enum autoglm_cuda_layout {
  * out_height x out_width x filters`. Filter f reads the channels of its
  * group, f / (filters / groups) (`groups` = `channels`: a depthwise
  * convolution). The input is read as if padded with zeros by `pad_before`
- * / `pad_after` rows and columns. `type` is the element type of all three
- * (FLOAT16 or BFLOAT16); products accumulate in f32. Y is overwritten,
- * never read. */
+ * / `pad_after` rows and columns. `type` is the element type of X, W, Y
+ * and Z (FLOAT16 or BFLOAT16); products accumulate in f32. The epilogue
+ * (`epilogue`, flags; 0: Y = X ⋆ W) adds the bias B (`bias_type`: FLOAT32,
+ * FLOAT16 or BFLOAT16) to filter f's outputs, adds the residual Z element
+ * by element, and clips the sum to [0, relu_upper] (ReLU; relu_upper
+ * INFINITY: no upper clip), in f32, before Y is rounded to `type`. Y is
+ * overwritten, never read; Z may not overlap Y. */
 typedef struct autoglm_cuda_conv {
   int32_t type;   /* autoglm_dtype */
   int32_t groups; /* >= 1, divides channels and filters */
@@ -129,8 +145,10 @@ typedef struct autoglm_cuda_conv {
   int64_t out_height, out_width;
   int64_t strides[2], dilations[2]; /* rows, columns */
   int64_t pad_before[2], pad_after[2];
-  int32_t layout;   /* autoglm_cuda_layout; from image version 6 */
-  int32_t reserved; /* 0 */
+  int32_t layout;    /* autoglm_cuda_layout; from image version 6 */
+  int32_t epilogue;  /* autoglm_cuda_conv_epilogue flags; from version 7 */
+  int32_t bias_type; /* autoglm_dtype of B; version 7 */
+  float relu_upper;  /* version 7 */
 } autoglm_cuda_conv;
 
 typedef struct autoglm_cuda_step {

@@ -278,6 +278,14 @@ double autoglm_session_last_device_ms(const autoglm_session *session);
  * autoglm_session_last_device_ms is. */
 double autoglm_session_last_steps_ms(const autoglm_session *session);
 
+/* The device memory a CUDA session holds, in bytes: the workspace (the
+ * model's arena), the weights, one buffer per input and output, and the
+ * libraries' workspaces (cuBLASLt's, cuDNN's); of a batch-polymorphic
+ * model, over all its sizes, what they share counted once. The CUDA
+ * context and the libraries' handles are not included. 0 for a CPU or
+ * NULL session. */
+uint64_t autoglm_session_device_bytes(const autoglm_session *session);
+
 /*===-- Running -----------------------------------------------------------===*/
 
 /* A caller-owned dense, row-major tensor. */

@@ -249,6 +249,8 @@ autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
   cuda->blas_workspace_bytes = AUTOGLM_CUBLASLT_WORKSPACE_BYTES;
   CUresult result = cuda->driver->cuMemAlloc(&cuda->blas_workspace,
                                              cuda->blas_workspace_bytes);
+  if (result == CUDA_SUCCESS)
+    cuda->allocated_bytes += cuda->blas_workspace_bytes;
   if (result != CUDA_SUCCESS) {
     cuda->blas_workspace = 0;
     autoglm_message_appendf(message,

@@ -37,7 +37,7 @@ typedef struct autoglm_cuda_ready_gemm {
 
 /* A CONV step's cuDNN execution plan and variant pack, and every
  * descriptor they were built from (destroyed with them). */
-#define AUTOGLM_CUDA_CONV_DESCRIPTORS 16
+#define AUTOGLM_CUDA_CONV_DESCRIPTORS 32
 typedef struct autoglm_cuda_ready_conv {
   cudnnBackendDescriptor_t plan, pack;
   cudnnBackendDescriptor_t parts[AUTOGLM_CUDA_CONV_DESCRIPTORS];
@@ -112,6 +112,9 @@ typedef struct autoglm_cuda_session {
   autoglm_cuda_graph_state graph_state;
   CUgraph graph;
   CUgraphExec graph_exec;
+  /* The device memory this session allocated itself (what it borrows
+   * from its lender is the lender's), in bytes. */
+  uint64_t allocated_bytes;
   double last_device_ms; /* negative until a run succeeded */
   double last_steps_ms;  /* likewise */
   char execution[AUTOGLM_MESSAGE_CAPACITY];
@@ -156,6 +159,21 @@ autoglm_cuda_conv_layout(const autoglm_cuda_image *image,
                          const autoglm_cuda_conv *conv) {
   return image->version >= 6 ? (autoglm_cuda_layout)conv->layout
                              : AUTOGLM_CUDA_LAYOUT_NCHW;
+}
+
+/* The epilogue flags of convolution `conv` of `image`: images before
+ * version 7 have none (their `epilogue` field was `reserved`, 0). */
+static inline int32_t
+autoglm_cuda_conv_epilogue_flags(const autoglm_cuda_image *image,
+                                 const autoglm_cuda_conv *conv) {
+  return image->version >= 7 ? conv->epilogue : 0;
+}
+
+/* How many buffer arguments a CONV step with these epilogue flags takes:
+ * Y, X, W, then B and Z when the epilogue adds them. */
+static inline int32_t autoglm_cuda_conv_num_args(int32_t epilogue) {
+  return 3 + ((epilogue & AUTOGLM_CUDA_CONV_BIAS) != 0) +
+         ((epilogue & AUTOGLM_CUDA_CONV_RESIDUAL) != 0);
 }
 
 /* Checks the device image against the descriptor without touching a GPU:

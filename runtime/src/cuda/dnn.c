@@ -3,7 +3,11 @@
  * A CONV step is one cuDNN execution plan, built through cuDNN's backend
  * API (plain C, cudnn_graph.h): a graph of one ConvolutionFwd operation
  * over the step's three tensors, the engines cuDNN's heuristic ranks for
- * it, and the first of them that finalizes into a plan. cuDNN is opened
+ * it, and the first of them that finalizes into a plan. A convolution
+ * with an epilogue is a graph of the convolution followed by pointwise
+ * operations (bias, residual, ReLU) over virtual f32 tensors, which
+ * cuDNN fuses into one kernel (its runtime-fusion engines compile it
+ * with NVRTC when the plan is made). cuDNN is opened
  * with dlopen when the first session whose image has a CONV step is
  * created (then it stays loaded); AUTOGLM_CUDNN names the library, else
  * libcudnn.so.9 is looked up as the loader finds libraries, then in
@@ -20,6 +24,7 @@
 #include "cuda_session.h"
 
 #include <dlfcn.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,9 +131,11 @@ static void finalize(builder *b, cudnnBackendDescriptor_t d, const char *what) {
     b->what = what;
 }
 
-/* A dense tensor of `type` (a cudnnDataType_t) at `address`, of `dims` in
- * cuDNN's order (N, C, H, W; filters: F, C, KH, KW), stored row-major in
- * that order (NCHW) or with the channels innermost (NHWC). */
+/* A tensor of `type` (a cudnnDataType_t) of `dims` in cuDNN's order (N, C,
+ * H, W; filters: F, C, KH, KW), stored row-major in that order (NCHW) or
+ * with the channels innermost (NHWC): a dense one at `address`, or, with
+ * `address` 0, a virtual one, which never reaches memory (the values
+ * passed between the operations of a fused graph). */
 static cudnnBackendDescriptor_t tensor(builder *b, int64_t uid, int type,
                                        const int64_t dims[4],
                                        autoglm_cuda_layout layout,
@@ -152,11 +159,24 @@ static cudnnBackendDescriptor_t tensor(builder *b, int64_t uid, int type,
   set(b, d, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, strides);
   set(b, d, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid);
   set(b, d, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &alignment);
+  if (!address) {
+    bool isVirtual = true;
+    set(b, d, CUDNN_ATTR_TENSOR_IS_VIRTUAL, CUDNN_TYPE_BOOLEAN, 1, &isVirtual);
+  }
   finalize(b, d, "cannot describe a tensor");
   return d;
 }
 
-enum { UID_X = 1, UID_W = 2, UID_Y = 3 };
+/* The tensors' unique ids: the step's buffers, then the virtual tensors
+ * between the operations of an epilogue. */
+enum {
+  UID_X = 1,
+  UID_W = 2,
+  UID_Y = 3,
+  UID_B = 4,
+  UID_Z = 5,
+  UID_VIRTUAL = 16
+};
 
 static autoglm_status dnnFailed(const autoglm_cuda_session *cuda, int32_t index,
                                 const char *what, cudnnStatus_t status,
@@ -171,69 +191,157 @@ static autoglm_status dnnFailed(const autoglm_cuda_session *cuda, int32_t index,
   return AUTOGLM_ERROR_DEVICE_FAILED;
 }
 
-/* The execution plan of CONV step `index`. */
-static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
-                                  autoglm_message *message) {
-  autoglm_cuda_ready_step *ready = &cuda->steps[index];
-  const autoglm_cuda_conv *c = ready->step->conv;
-  builder b = {cuda->dnn, &ready->conv, CUDNN_STATUS_SUCCESS, NULL};
-  int type =
-      c->type == AUTOGLM_BFLOAT16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_HALF;
+/* The forward-convolution operation Y = X ⋆ W of step `c`. */
+static cudnnBackendDescriptor_t
+convolution(builder *b, const autoglm_cuda_conv *c, cudnnBackendDescriptor_t x,
+            cudnnBackendDescriptor_t w, cudnnBackendDescriptor_t y) {
+  cudnnBackendDescriptor_t conv =
+      create(b, CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
+  int computeType = CUDNN_DATA_FLOAT, mode = CUDNN_CROSS_CORRELATION;
+  int64_t spatial = 2;
+  set(b, conv, CUDNN_ATTR_CONVOLUTION_COMP_TYPE, CUDNN_TYPE_DATA_TYPE, 1,
+      &computeType);
+  set(b, conv, CUDNN_ATTR_CONVOLUTION_CONV_MODE, CUDNN_TYPE_CONVOLUTION_MODE, 1,
+      &mode);
+  set(b, conv, CUDNN_ATTR_CONVOLUTION_SPATIAL_DIMS, CUDNN_TYPE_INT64, 1,
+      &spatial);
+  set(b, conv, CUDNN_ATTR_CONVOLUTION_DILATIONS, CUDNN_TYPE_INT64, 2,
+      c->dilations);
+  set(b, conv, CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES, CUDNN_TYPE_INT64, 2,
+      c->strides);
+  set(b, conv, CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS, CUDNN_TYPE_INT64, 2,
+      c->pad_before);
+  set(b, conv, CUDNN_ATTR_CONVOLUTION_POST_PADDINGS, CUDNN_TYPE_INT64, 2,
+      c->pad_after);
+  finalize(b, conv, "cannot describe the convolution");
+
+  cudnnBackendDescriptor_t op =
+      create(b, CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
+  float alpha = 1.0f, beta = 0.0f;
+  set(b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_X,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &x);
+  set(b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_W,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &w);
+  set(b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &y);
+  set(b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &conv);
+  set(b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT,
+      1, &alpha);
+  set(b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT, 1,
+      &beta);
+  finalize(b, op, "cannot describe the convolution");
+  return op;
+}
+
+/* A pointwise operation `out = mode(in, other)` (`other` NULL: unary),
+ * computed in f32; a ReLU clips to [0, upper]. */
+static cudnnBackendDescriptor_t pointwise(builder *b, int mode, float upper,
+                                          cudnnBackendDescriptor_t in,
+                                          cudnnBackendDescriptor_t other,
+                                          cudnnBackendDescriptor_t out) {
+  cudnnBackendDescriptor_t pw = create(b, CUDNN_BACKEND_POINTWISE_DESCRIPTOR);
+  int precision = CUDNN_DATA_FLOAT;
+  set(b, pw, CUDNN_ATTR_POINTWISE_MODE, CUDNN_TYPE_POINTWISE_MODE, 1, &mode);
+  set(b, pw, CUDNN_ATTR_POINTWISE_MATH_PREC, CUDNN_TYPE_DATA_TYPE, 1,
+      &precision);
+  if (mode == CUDNN_POINTWISE_RELU_FWD) {
+    float lower = 0.0f;
+    set(b, pw, CUDNN_ATTR_POINTWISE_RELU_LOWER_CLIP, CUDNN_TYPE_FLOAT, 1,
+        &lower);
+    if (upper < INFINITY)
+      set(b, pw, CUDNN_ATTR_POINTWISE_RELU_UPPER_CLIP, CUDNN_TYPE_FLOAT, 1,
+          &upper);
+  }
+  finalize(b, pw, "cannot describe the convolution's epilogue");
+  cudnnBackendDescriptor_t op =
+      create(b, CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR);
+  set(b, op, CUDNN_ATTR_OPERATION_POINTWISE_PW_DESCRIPTOR,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw);
+  set(b, op, CUDNN_ATTR_OPERATION_POINTWISE_XDESC,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &in);
+  if (other)
+    set(b, op, CUDNN_ATTR_OPERATION_POINTWISE_BDESC,
+        CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &other);
+  set(b, op, CUDNN_ATTR_OPERATION_POINTWISE_YDESC,
+      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &out);
+  finalize(b, op, "cannot describe the convolution's epilogue");
+  return op;
+}
+
+static int dnnType(int32_t type) {
+  return type == AUTOGLM_BFLOAT16  ? CUDNN_DATA_BFLOAT16
+         : type == AUTOGLM_FLOAT32 ? CUDNN_DATA_FLOAT
+                                   : CUDNN_DATA_HALF;
+}
+
+/* The operation graph of CONV step `index`: the convolution, then its
+ * epilogue's operations in order (+ B, + Z, ReLU), the values between them
+ * virtual f32 tensors, the last one writing Y. Sets `ops` and `*count`. */
+static void describeGraph(builder *b, const autoglm_cuda_session *cuda,
+                          int32_t index, cudnnBackendDescriptor_t ops[4],
+                          int64_t *count) {
+  const autoglm_cuda_step *step = cuda->steps[index].step;
+  const autoglm_cuda_conv *c = step->conv;
+  const autoglm_cuda_arg *args = step->args;
+  int type = dnnType(c->type);
+  int32_t epilogue = autoglm_cuda_conv_epilogue_flags(cuda->image, c);
+  autoglm_cuda_layout layout = autoglm_cuda_conv_layout(cuda->image, c);
   int64_t xDims[4] = {c->batch, c->channels, c->height, c->width};
   /* cuDNN takes the groups from W's channels: X's channels / W's. */
   int64_t wDims[4] = {c->filters, c->channels / c->groups, c->kernel_height,
                       c->kernel_width};
   int64_t yDims[4] = {c->batch, c->filters, c->out_height, c->out_width};
-  const autoglm_cuda_arg *args = ready->step->args;
-  autoglm_cuda_layout layout = autoglm_cuda_conv_layout(cuda->image, c);
-  cudnnBackendDescriptor_t x = tensor(&b, UID_X, type, xDims, layout,
+  int64_t bDims[4] = {1, c->filters, 1, 1};
+  cudnnBackendDescriptor_t x = tensor(b, UID_X, type, xDims, layout,
                                       autoglm_cuda_arg_address(cuda, &args[1]));
-  cudnnBackendDescriptor_t w = tensor(&b, UID_W, type, wDims, layout,
+  cudnnBackendDescriptor_t w = tensor(b, UID_W, type, wDims, layout,
                                       autoglm_cuda_arg_address(cuda, &args[2]));
-  cudnnBackendDescriptor_t y = tensor(&b, UID_Y, type, yDims, layout,
+  cudnnBackendDescriptor_t y = tensor(b, UID_Y, type, yDims, layout,
                                       autoglm_cuda_arg_address(cuda, &args[0]));
+  /* The epilogue's operations, each reading the value before it. */
+  int modes[3], num = 0;
+  cudnnBackendDescriptor_t others[3] = {NULL, NULL, NULL};
+  int32_t next = 3;
+  if (epilogue & AUTOGLM_CUDA_CONV_BIAS) {
+    others[num] = tensor(b, UID_B, dnnType(c->bias_type), bDims, layout,
+                         autoglm_cuda_arg_address(cuda, &args[next++]));
+    modes[num++] = CUDNN_POINTWISE_ADD;
+  }
+  if (epilogue & AUTOGLM_CUDA_CONV_RESIDUAL) {
+    others[num] = tensor(b, UID_Z, type, yDims, layout,
+                         autoglm_cuda_arg_address(cuda, &args[next++]));
+    modes[num++] = CUDNN_POINTWISE_ADD;
+  }
+  if (epilogue & AUTOGLM_CUDA_CONV_RELU)
+    modes[num++] = CUDNN_POINTWISE_RELU_FWD;
+  cudnnBackendDescriptor_t value =
+      num == 0 ? y : tensor(b, UID_VIRTUAL, CUDNN_DATA_FLOAT, yDims, layout, 0);
+  ops[0] = convolution(b, c, x, w, value);
+  for (int i = 0; i < num; ++i) {
+    cudnnBackendDescriptor_t out =
+        i == num - 1 ? y
+                     : tensor(b, UID_VIRTUAL + 1 + i, CUDNN_DATA_FLOAT, yDims,
+                              layout, 0);
+    ops[1 + i] = pointwise(b, modes[i], c->relu_upper, value, others[i], out);
+    value = out;
+  }
+  *count = 1 + num;
+}
 
-  cudnnBackendDescriptor_t conv =
-      create(&b, CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
-  int computeType = CUDNN_DATA_FLOAT, mode = CUDNN_CROSS_CORRELATION;
-  int64_t spatial = 2;
-  set(&b, conv, CUDNN_ATTR_CONVOLUTION_COMP_TYPE, CUDNN_TYPE_DATA_TYPE, 1,
-      &computeType);
-  set(&b, conv, CUDNN_ATTR_CONVOLUTION_CONV_MODE, CUDNN_TYPE_CONVOLUTION_MODE,
-      1, &mode);
-  set(&b, conv, CUDNN_ATTR_CONVOLUTION_SPATIAL_DIMS, CUDNN_TYPE_INT64, 1,
-      &spatial);
-  set(&b, conv, CUDNN_ATTR_CONVOLUTION_DILATIONS, CUDNN_TYPE_INT64, 2,
-      c->dilations);
-  set(&b, conv, CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES, CUDNN_TYPE_INT64, 2,
-      c->strides);
-  set(&b, conv, CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS, CUDNN_TYPE_INT64, 2,
-      c->pad_before);
-  set(&b, conv, CUDNN_ATTR_CONVOLUTION_POST_PADDINGS, CUDNN_TYPE_INT64, 2,
-      c->pad_after);
-  finalize(&b, conv, "cannot describe the convolution");
-
-  cudnnBackendDescriptor_t op =
-      create(&b, CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
-  float alpha = 1.0f, beta = 0.0f;
-  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_X,
-      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &x);
-  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_W,
-      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &w);
-  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y,
-      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &y);
-  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC,
-      CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &conv);
-  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT,
-      1, &alpha);
-  set(&b, op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT,
-      1, &beta);
-  finalize(&b, op, "cannot describe the convolution");
+/* The execution plan of CONV step `index`. */
+static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
+                                  autoglm_message *message) {
+  autoglm_cuda_ready_step *ready = &cuda->steps[index];
+  builder b = {cuda->dnn, &ready->conv, CUDNN_STATUS_SUCCESS, NULL};
+  cudnnBackendDescriptor_t ops[4];
+  int64_t numOps = 0;
+  describeGraph(&b, cuda, index, ops, &numOps);
 
   cudnnBackendDescriptor_t graph =
       create(&b, CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
   set(&b, graph, CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_TYPE_BACKEND_DESCRIPTOR,
-      1, &op);
+      numOps, ops);
   set(&b, graph, CUDNN_ATTR_OPERATIONGRAPH_HANDLE, CUDNN_TYPE_HANDLE, 1,
       &cuda->dnn_handle);
   finalize(&b, graph, "cannot describe the convolution");
@@ -304,9 +412,18 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
 static autoglm_status preparePack(autoglm_cuda_session *cuda, int32_t index,
                                   autoglm_message *message) {
   autoglm_cuda_ready_step *ready = &cuda->steps[index];
-  int64_t uids[3] = {UID_Y, UID_X, UID_W};
-  void *addresses[3];
-  for (int a = 0; a < 3; ++a)
+  int32_t epilogue =
+      autoglm_cuda_conv_epilogue_flags(cuda->image, ready->step->conv);
+  /* The arguments in order: Y, X, W, then B and Z when the epilogue adds
+   * them. */
+  int64_t uids[5] = {UID_Y, UID_X, UID_W};
+  int64_t count = 3;
+  if (epilogue & AUTOGLM_CUDA_CONV_BIAS)
+    uids[count++] = UID_B;
+  if (epilogue & AUTOGLM_CUDA_CONV_RESIDUAL)
+    uids[count++] = UID_Z;
+  void *addresses[5];
+  for (int64_t a = 0; a < count; ++a)
     addresses[a] = (void *)(uintptr_t)autoglm_cuda_arg_address(
         cuda, &ready->step->args[a]);
   void *workspace = (void *)(uintptr_t)cuda->dnn_workspace;
@@ -315,11 +432,11 @@ static autoglm_status preparePack(autoglm_cuda_session *cuda, int32_t index,
   if (status == CUDNN_STATUS_SUCCESS)
     status = cuda->dnn->setAttribute(ready->conv.pack,
                                      CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS,
-                                     CUDNN_TYPE_INT64, 3, uids);
+                                     CUDNN_TYPE_INT64, count, uids);
   if (status == CUDNN_STATUS_SUCCESS)
     status = cuda->dnn->setAttribute(ready->conv.pack,
                                      CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS,
-                                     CUDNN_TYPE_VOID_PTR, 3, addresses);
+                                     CUDNN_TYPE_VOID_PTR, count, addresses);
   if (status == CUDNN_STATUS_SUCCESS)
     status = cuda->dnn->setAttribute(ready->conv.pack,
                                      CUDNN_ATTR_VARIANT_PACK_WORKSPACE,
@@ -372,6 +489,8 @@ autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
     cuda->borrows_dnn_workspace = true;
   } else if (workspace > 0) {
     CUresult result = cuda->driver->cuMemAlloc(&cuda->dnn_workspace, workspace);
+    if (result == CUDA_SUCCESS)
+      cuda->allocated_bytes += workspace;
     if (result != CUDA_SUCCESS) {
       cuda->dnn_workspace = 0;
       autoglm_message_appendf(message,

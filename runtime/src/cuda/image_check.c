@@ -116,15 +116,15 @@ static uint64_t matrixBytes(int64_t rows, int64_t cols, int64_t ld,
 static autoglm_status checkLibraryArgs(const autoglm_model_desc *model,
                                        int32_t index,
                                        const autoglm_cuda_step *step,
-                                       const uint64_t needed[3],
+                                       const uint64_t *needed,
                                        autoglm_message *message) {
-  for (int32_t a = 0; a < 3; ++a)
+  for (int32_t a = 0; a < step->num_args; ++a)
     if (!isBuffer(step->args[a].kind)) {
       stepPrefix(message, model, index, step);
       autoglm_message_appendf(message, "argument %d is not a buffer", a);
       return AUTOGLM_ERROR_INVALID_MODEL;
     }
-  for (int32_t a = 0; a < 3; ++a) {
+  for (int32_t a = 0; a < step->num_args; ++a) {
     autoglm_status status = checkArg(model, index, step, a, needed[a], message);
     if (status != AUTOGLM_OK)
       return status;
@@ -188,11 +188,22 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
   const char *problem = NULL;
   uint64_t element = 0;
   int64_t shapes[3][4]; /* Y, X, W */
-  if (step->num_args != 3 || !c)
-    problem = "a convolution takes three buffer arguments (Y, X, W) and a "
-              "description";
+  int32_t epilogue =
+      c ? autoglm_cuda_conv_epilogue_flags(model->device_image, c) : 0;
+  if (!c || step->num_args != autoglm_cuda_conv_num_args(epilogue))
+    problem = "a convolution takes a description and three buffer arguments "
+              "(Y, X, W), then its bias and its residual when its epilogue "
+              "adds them";
   else if (c->type != AUTOGLM_FLOAT16 && c->type != AUTOGLM_BFLOAT16)
     problem = "its element type is not float16 or bfloat16";
+  else if (epilogue & ~(AUTOGLM_CUDA_CONV_BIAS | AUTOGLM_CUDA_CONV_RESIDUAL |
+                        AUTOGLM_CUDA_CONV_RELU))
+    problem = "its epilogue has unknown flags";
+  else if ((epilogue & AUTOGLM_CUDA_CONV_BIAS) &&
+           c->bias_type != AUTOGLM_FLOAT32 && c->bias_type != c->type)
+    problem = "its bias is neither float32 nor of its element type";
+  else if ((epilogue & AUTOGLM_CUDA_CONV_RELU) && !(c->relu_upper > 0))
+    problem = "its ReLU's upper clip is not positive";
   else if (autoglm_cuda_conv_layout(model->device_image, c) !=
                AUTOGLM_CUDA_LAYOUT_NCHW &&
            autoglm_cuda_conv_layout(model->device_image, c) !=
@@ -238,9 +249,14 @@ static autoglm_status checkConv(const autoglm_model_desc *model, int32_t index,
     autoglm_message_appendf(message, "%s", problem);
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
-  uint64_t needed[3];
+  uint64_t needed[5];
   for (int32_t a = 0; a < 3; ++a)
     needed[a] = (uint64_t)autoglm_num_elements(4, shapes[a]) * element;
+  int32_t next = 3;
+  if (epilogue & AUTOGLM_CUDA_CONV_BIAS)
+    needed[next++] = (uint64_t)c->filters * autoglm_dtype_size(c->bias_type);
+  if (epilogue & AUTOGLM_CUDA_CONV_RESIDUAL)
+    needed[next++] = needed[0]; /* Z: Y's type and shape */
   return checkLibraryArgs(model, index, step, needed, message);
 }
 

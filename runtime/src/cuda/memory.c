@@ -26,8 +26,10 @@ static autoglm_status allocate(autoglm_cuda_session *cuda, CUdeviceptr *out,
     return AUTOGLM_OK;
   CUresult result =
       bytes > SIZE_MAX ? CUDA_ERROR_OUT_OF_MEMORY : d->cuMemAlloc(out, bytes);
-  if (result == CUDA_SUCCESS)
+  if (result == CUDA_SUCCESS) {
+    cuda->allocated_bytes += bytes;
     return AUTOGLM_OK;
+  }
   *out = 0;
   autoglm_message_appendf(
       message,
