@@ -6,9 +6,9 @@
 // each leave most of the machine idle. With the weights side by side they
 // are one product:
 //
-//   %q = autoglm.matmul %x, %wq      %qkv = autoglm.matmul %x, concat(%wq, %wk, %wv)
-//   %k = autoglm.matmul %x, %wk  =>  %q = autoglm.slice %qkv [.., 0:N]
-//   %v = autoglm.matmul %x, %wv      %k = autoglm.slice %qkv [.., N:2N] ...
+//   %q = autoglm.matmul %x, %wq      %qkv = autoglm.matmul %x, concat(%wq, %wk,
+//   %wv) %k = autoglm.matmul %x, %wk  =>  %q = autoglm.slice %qkv [.., 0:N] %v
+//   = autoglm.matmul %x, %wv      %k = autoglm.slice %qkv [.., N:2N] ...
 //
 // The concatenation is made at compile time (the weights' bytes are only
 // rearranged, the total unchanged) and each old result is a slice of the
@@ -121,8 +121,7 @@ void merge(RewriterBase &rewriter, MutableArrayRef<MatMulOp> group) {
   int64_t rank = static_cast<int64_t>(shape.size()), offset = 0;
   for (MatMulOp matmul : group) {
     auto type = cast<RankedTensorType>(matmul.getType());
-    SmallVector<int64_t> starts(rank, 0), ends(type.getShape()),
-        steps(rank, 1);
+    SmallVector<int64_t> starts(rank, 0), ends(type.getShape()), steps(rank, 1);
     starts.back() = offset;
     ends.back() = offset + type.getShape().back();
     offset = ends.back();

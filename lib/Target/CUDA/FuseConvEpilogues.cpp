@@ -11,11 +11,13 @@
 // it there:
 //
 //   %c = autoglm.dnn_conv %x, %w into %e
-//   %y = autoglm.fused(%c, %z) {          // y = f16(max(f32(c) + b + f32(z), 0))
+//   %y = autoglm.fused(%c, %z) {          // y = f16(max(f32(c) + b + f32(z),
+//   0))
 //     ... linalg elementwise ops ...
 //   }
 // ==>
-//   %y = autoglm.dnn_conv %x, %w bias %b residual %z into %e' {relu_upper = inf}
+//   %y = autoglm.dnn_conv %x, %w bias %b residual %z into %e' {relu_upper =
+//   inf}
 //
 // The region is read as a scalar expression of its output element: sums
 // of the convolution's value, constant vectors indexed by the channel
@@ -74,14 +76,14 @@ std::optional<SmallVector<float>> constantValues(Attribute attr) {
   if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
     for (APFloat value : dense.getValues<APFloat>()) {
       bool lost;
-      value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
-                    &lost);
+      value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
       values.push_back(value.convertToFloat());
     }
     return values;
   }
   auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
   if (!blob || !elements.getElementType().isF32() ||
       blob->getData().size() != elements.getNumElements() * sizeof(float))
     return std::nullopt;
@@ -200,13 +202,17 @@ private:
     return v > 0.0f ? std::optional<float>(v) : std::nullopt;
   }
 
-  /// A sum of terms: additions, widenings, and block arguments of `op`.
+  /// A sum of terms: additions, widenings, roundings, and block arguments
+  /// of `op`. A rounding inside the sum (`f16(c + b) + z`, a residual added
+  /// in f16) is dropped: cuDNN adds in f32 and rounds once.
   LogicalResult readSum(Value scalar, linalg::GenericOp op) {
     if (auto add = scalar.getDefiningOp<arith::AddFOp>())
       return success(succeeded(readSum(add.getLhs(), op)) &&
                      succeeded(readSum(add.getRhs(), op)));
     if (auto ext = scalar.getDefiningOp<arith::ExtFOp>())
       return readSum(ext.getIn(), op);
+    if (auto trunc = scalar.getDefiningOp<arith::TruncFOp>())
+      return readSum(trunc.getIn(), op);
     auto arg = dyn_cast<BlockArgument>(scalar);
     if (!arg || arg.getOwner() != op.getBody() ||
         arg.getArgNumber() >= op.getNumDpsInputs())
@@ -255,7 +261,8 @@ private:
       return false;
     int channels = 0;
     for (AffineExpr expr : map.getResults()) {
-      if (auto dim = dyn_cast<AffineDimExpr>(expr); dim && dim.getPosition() == 1)
+      if (auto dim = dyn_cast<AffineDimExpr>(expr);
+          dim && dim.getPosition() == 1)
         ++channels;
       else if (auto constant = dyn_cast<AffineConstantExpr>(expr);
                !constant || constant.getValue() != 0)
@@ -331,8 +338,8 @@ bool fuseEpilogue(RewriterBase &rewriter, DnnConvOp conv) {
   Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                        type.getElementType());
   auto fused = DnnConvOp::create(
-      rewriter, FusedLoc::get(rewriter.getContext(),
-                              {conv.getLoc(), region.getLoc()}),
+      rewriter,
+      FusedLoc::get(rewriter.getContext(), {conv.getLoc(), region.getLoc()}),
       type, conv.getX(), conv.getW(), bias, residual, init, conv.getStrides(),
       conv.getDilations(), conv.getPadBefore(), conv.getPadAfter(),
       /*channels_last=*/false, reluUpper);

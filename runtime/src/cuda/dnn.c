@@ -27,6 +27,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* How many of the heuristic's engine configurations are tried, best
@@ -329,6 +330,73 @@ static void describeGraph(builder *b, const autoglm_cuda_session *cuda,
   *count = 1 + num;
 }
 
+static cudnnStatus_t makePack(const autoglm_cuda_session *cuda, int32_t index,
+                              CUdeviceptr workspaceAddress,
+                              cudnnBackendDescriptor_t *pack);
+
+/* How many plans of a convolution are timed when the session is created,
+ * the fastest kept: AUTOGLM_CUDNN_TUNE (1 to AUTOGLM_CUDNN_CANDIDATES),
+ * else 1, the heuristic's first plan. */
+static int tunedPlans(void) {
+  const char *value = getenv("AUTOGLM_CUDNN_TUNE");
+  int n = value ? atoi(value) : 1;
+  return n < 1                          ? 1
+         : n > AUTOGLM_CUDNN_CANDIDATES ? AUTOGLM_CUDNN_CANDIDATES
+                                        : n;
+}
+
+/* The index of the fastest of `plans` of CONV step `index`: each run once,
+ * then three times between two events on the session's stream, on the
+ * step's own buffers (whose contents a run overwrites later) and a
+ * workspace of the largest plan's size. The first plan when timing is not
+ * possible; a plan that fails to run is never chosen. */
+static int fastestPlan(const autoglm_cuda_session *cuda, int32_t index,
+                       const cudnnBackendDescriptor_t *plans,
+                       const int64_t *workspaces, int numPlans) {
+  const autoglm_cuda_driver *d = cuda->driver;
+  int64_t bytes = 0;
+  for (int p = 0; p < numPlans; ++p)
+    if (workspaces[p] > bytes)
+      bytes = workspaces[p];
+  CUdeviceptr workspace = 0;
+  CUevent start = NULL, stop = NULL;
+  int best = 0;
+  float bestMs = INFINITY;
+  if ((bytes > 0 && d->cuMemAlloc(&workspace, (size_t)bytes) != CUDA_SUCCESS) ||
+      d->cuEventCreate(&start, 0) != CUDA_SUCCESS ||
+      d->cuEventCreate(&stop, 0) != CUDA_SUCCESS)
+    goto done;
+  for (int p = 0; p < numPlans; ++p) {
+    cudnnBackendDescriptor_t pack = NULL;
+    if (makePack(cuda, index, workspace, &pack) != CUDNN_STATUS_SUCCESS)
+      continue;
+    bool ran = cuda->dnn->execute(cuda->dnn_handle, plans[p], pack) ==
+                   CUDNN_STATUS_SUCCESS &&
+               d->cuEventRecord(start, cuda->stream) == CUDA_SUCCESS;
+    for (int r = 0; ran && r < 3; ++r)
+      ran = cuda->dnn->execute(cuda->dnn_handle, plans[p], pack) ==
+            CUDNN_STATUS_SUCCESS;
+    float ms = INFINITY;
+    if (ran && d->cuEventRecord(stop, cuda->stream) == CUDA_SUCCESS &&
+        d->cuStreamSynchronize(cuda->stream) == CUDA_SUCCESS &&
+        d->cuEventElapsedTime(&ms, start, stop) == CUDA_SUCCESS &&
+        ms < bestMs) {
+      bestMs = ms;
+      best = p;
+    }
+    cuda->dnn->destroyDescriptor(pack);
+  }
+  d->cuStreamSynchronize(cuda->stream);
+done:
+  if (start)
+    d->cuEventDestroy(start);
+  if (stop)
+    d->cuEventDestroy(stop);
+  if (workspace)
+    d->cuMemFree(workspace);
+  return best;
+}
+
 /* The execution plan of CONV step `index`. */
 static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
                                   autoglm_message *message) {
@@ -374,10 +442,14 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
   if (count > AUTOGLM_CUDNN_CANDIDATES)
     count = AUTOGLM_CUDNN_CANDIDATES;
 
-  /* The first configuration that finalizes into a plan; the plan is made
-   * outside `parts`, since failed attempts are destroyed at once. */
+  /* The configurations that finalize into plans, best ranked first, up to
+   * the number tuned; the plans are made outside `parts`, since failed
+   * attempts are destroyed at once. */
+  cudnnBackendDescriptor_t plans[AUTOGLM_CUDNN_CANDIDATES];
+  int64_t workspaces[AUTOGLM_CUDNN_CANDIDATES];
+  int numPlans = 0, wanted = tunedPlans();
   cudnnStatus_t last = 3000; /* CUDNN_STATUS_NOT_SUPPORTED */
-  for (int64_t i = 0; i < count && !ready->conv.plan; ++i) {
+  for (int64_t i = 0; i < count && numPlans < wanted; ++i) {
     cudnnBackendDescriptor_t plan = NULL;
     last = cuda->dnn->createDescriptor(CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR,
                                        &plan);
@@ -395,25 +467,32 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
     if (last == CUDNN_STATUS_SUCCESS)
       last = cuda->dnn->getAttribute(
           plan, CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE, CUDNN_TYPE_INT64, 1,
-          &got, &ready->conv.workspace_bytes);
+          &got, &workspaces[numPlans]);
     if (last == CUDNN_STATUS_SUCCESS)
-      ready->conv.plan = plan;
+      plans[numPlans++] = plan;
     else
       cuda->dnn->destroyDescriptor(plan);
   }
-  if (!ready->conv.plan)
+  if (numPlans == 0)
     return dnnFailed(cuda, index, "no cuDNN engine runs the convolution", last,
                      message);
+  int best =
+      numPlans > 1 ? fastestPlan(cuda, index, plans, workspaces, numPlans) : 0;
+  for (int p = 0; p < numPlans; ++p)
+    if (p != best)
+      cuda->dnn->destroyDescriptor(plans[p]);
+  ready->conv.plan = plans[best];
+  ready->conv.workspace_bytes = workspaces[best];
   return AUTOGLM_OK;
 }
 
-/* The variant pack of CONV step `index`: its tensors' device addresses
- * and the session's cuDNN workspace. */
-static autoglm_status preparePack(autoglm_cuda_session *cuda, int32_t index,
-                                  autoglm_message *message) {
-  autoglm_cuda_ready_step *ready = &cuda->steps[index];
-  int32_t epilogue =
-      autoglm_cuda_conv_epilogue_flags(cuda->image, ready->step->conv);
+/* A variant pack of CONV step `index`: its tensors' device addresses and
+ * `workspace`. */
+static cudnnStatus_t makePack(const autoglm_cuda_session *cuda, int32_t index,
+                              CUdeviceptr workspaceAddress,
+                              cudnnBackendDescriptor_t *pack) {
+  const autoglm_cuda_step *step = cuda->steps[index].step;
+  int32_t epilogue = autoglm_cuda_conv_epilogue_flags(cuda->image, step->conv);
   /* The arguments in order: Y, X, W, then B and Z when the epilogue adds
    * them. */
   int64_t uids[5] = {UID_Y, UID_X, UID_W};
@@ -424,25 +503,35 @@ static autoglm_status preparePack(autoglm_cuda_session *cuda, int32_t index,
     uids[count++] = UID_Z;
   void *addresses[5];
   for (int64_t a = 0; a < count; ++a)
-    addresses[a] = (void *)(uintptr_t)autoglm_cuda_arg_address(
-        cuda, &ready->step->args[a]);
-  void *workspace = (void *)(uintptr_t)cuda->dnn_workspace;
-  cudnnStatus_t status = cuda->dnn->createDescriptor(
-      CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR, &ready->conv.pack);
+    addresses[a] =
+        (void *)(uintptr_t)autoglm_cuda_arg_address(cuda, &step->args[a]);
+  void *workspace = (void *)(uintptr_t)workspaceAddress;
+  cudnnStatus_t status =
+      cuda->dnn->createDescriptor(CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR, pack);
   if (status == CUDNN_STATUS_SUCCESS)
-    status = cuda->dnn->setAttribute(ready->conv.pack,
-                                     CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS,
+    status = cuda->dnn->setAttribute(*pack, CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS,
                                      CUDNN_TYPE_INT64, count, uids);
   if (status == CUDNN_STATUS_SUCCESS)
-    status = cuda->dnn->setAttribute(ready->conv.pack,
-                                     CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS,
-                                     CUDNN_TYPE_VOID_PTR, count, addresses);
+    status =
+        cuda->dnn->setAttribute(*pack, CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS,
+                                CUDNN_TYPE_VOID_PTR, count, addresses);
   if (status == CUDNN_STATUS_SUCCESS)
-    status = cuda->dnn->setAttribute(ready->conv.pack,
-                                     CUDNN_ATTR_VARIANT_PACK_WORKSPACE,
+    status = cuda->dnn->setAttribute(*pack, CUDNN_ATTR_VARIANT_PACK_WORKSPACE,
                                      CUDNN_TYPE_VOID_PTR, 1, &workspace);
   if (status == CUDNN_STATUS_SUCCESS)
-    status = cuda->dnn->finalize(ready->conv.pack);
+    status = cuda->dnn->finalize(*pack);
+  if (status != CUDNN_STATUS_SUCCESS && *pack) {
+    cuda->dnn->destroyDescriptor(*pack);
+    *pack = NULL;
+  }
+  return status;
+}
+
+/* The variant pack of CONV step `index` on the session's cuDNN workspace. */
+static autoglm_status preparePack(autoglm_cuda_session *cuda, int32_t index,
+                                  autoglm_message *message) {
+  cudnnStatus_t status =
+      makePack(cuda, index, cuda->dnn_workspace, &cuda->steps[index].conv.pack);
   if (status != CUDNN_STATUS_SUCCESS)
     return dnnFailed(cuda, index, "cannot bind the convolution's buffers",
                      status, message);

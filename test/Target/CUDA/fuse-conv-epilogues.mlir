@@ -117,6 +117,40 @@ func.func @rounding_before_relu(%x: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> 
 
 // -----
 
+// A ResNet block's end as the CUDA pipeline writes it in f16: the
+// convolution and its bias added in f32 and rounded, the shortcut added in
+// f16, then the ReLU. cuDNN adds all three in f32 and rounds once.
+// CHECK-LABEL: func.func @residual_in_f16
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x2x4x4xf16>, %[[Z:.*]]: tensor<1x2x4x4xf16>)
+// CHECK:         autoglm.dnn_conv %[[X]], %{{.*}} bias %{{.*}} : tensor<2xf32> residual %[[Z]] : tensor<1x2x4x4xf16> into
+// CHECK-NOT:     autoglm.fused
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#bias = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @residual_in_f16(%x: tensor<1x2x4x4xf16>, %z: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf16>
+  %b = arith.constant dense<[0.25, 0.75]> : tensor<2xf32>
+  %e0 = tensor.empty() : tensor<1x2x4x4xf16>
+  %c = autoglm.dnn_conv %x, %w into %e0 {dilations = array<i64: 1, 1>, pad_after = array<i64: 0, 0>, pad_before = array<i64: 0, 0>, strides = array<i64: 1, 1>} : tensor<1x2x4x4xf16>, tensor<2x2x1x1xf16> into tensor<1x2x4x4xf16> -> tensor<1x2x4x4xf16>
+  %r = autoglm.fused "elementwise"(%c, %b, %z) : (tensor<1x2x4x4xf16>, tensor<2xf32>, tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
+  ^bb0(%a: tensor<1x2x4x4xf16>, %bb: tensor<2xf32>, %zz: tensor<1x2x4x4xf16>):
+    %zero = arith.constant 0.0 : f16
+    %e = tensor.empty() : tensor<1x2x4x4xf16>
+    %g = linalg.generic {indexing_maps = [#map, #bias, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %bb, %zz : tensor<1x2x4x4xf16>, tensor<2xf32>, tensor<1x2x4x4xf16>) outs(%e : tensor<1x2x4x4xf16>) {
+    ^bb0(%in: f16, %in2: f32, %in3: f16, %out: f16):
+      %w0 = arith.extf %in : f16 to f32
+      %s = arith.addf %w0, %in2 : f32
+      %t = arith.truncf %s : f32 to f16
+      %u = arith.addf %t, %in3 : f16
+      %m = arith.maximumf %u, %zero : f16
+      linalg.yield %m : f16
+    } -> tensor<1x2x4x4xf16>
+    autoglm.yield %g : tensor<1x2x4x4xf16>
+  }
+  return %r : tensor<1x2x4x4xf16>
+}
+
+// -----
+
 // A downsampling block: two convolutions' results and their two biases
 // summed, then a ReLU. The first convolution takes the epilogue, the
 // biases summed at compile time; the second one's raw result is the
