@@ -38,6 +38,10 @@ struct DeviceOptions {
   /// The CUDA toolkit (ptxas, fatbinary, libdevice); empty: $CUDA_HOME,
   /// $CUDA_PATH, /usr/local/cuda, then PATH.
   std::string toolkitPath;
+  /// A convolution's bias and ReLU in cuDNN's kernel
+  /// (--autoglm-cuda-fuse-conv-epilogues); off by default: measured no
+  /// faster on the H200 (docs/decisions.md).
+  bool convEpilogues = false;
 };
 
 /// The target-independent part of code generation: the buffer passes.

@@ -32,9 +32,11 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // regions (bias, cast, head transpose): one kernel each is one pass over
   // memory each, so a chain becomes one region.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMergeKernelRegions());
-  // A convolution's bias, residual and ReLU run in cuDNN's kernel: no
-  // kernel of their own reads and writes the activation again.
-  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseConvEpilogues());
+  // With --cuda-conv-epilogues, a convolution's bias and ReLU run in
+  // cuDNN's kernel: no kernel of their own reads and writes the
+  // activation again.
+  if (device.convEpilogues)
+    pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseConvEpilogues());
   // cuDNN's convolutions in NHWC, with what runs between them: no
   // transpose around each convolution.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAChannelsLast());

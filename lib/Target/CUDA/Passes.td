@@ -60,12 +60,19 @@ def AutoGLMCUDAFuseConvEpilogues
     element and with a result of the convolution's type and shape, the
     convolution's value plus constant vectors of its filters (biases,
     summed at compile time) plus at most one other tensor of that shape
-    and type (a residual), then at most a ReLU (`max(x, 0)`), an upper
-    clip (`min(x, c)`, c > 0) and the rounding to the result's type,
-    takes that region in as its epilogue (`bias`, `residual`,
-    `relu_upper`): cuDNN computes it in the convolution's kernel, in f32,
-    and the region's kernel is gone.
+    and type (a residual, with `residuals=true` only), then at most a ReLU
+    (`max(x, 0)`), an upper clip (`min(x, c)`, c > 0) and the rounding to
+    the result's type, takes that region in as its epilogue (`bias`,
+    `residual`, `relu_upper`): cuDNN computes it in the convolution's
+    kernel, in f32, and the region's kernel is gone. The driver runs it
+    with `--cuda-conv-epilogues`.
   }];
+  let options = [
+    Option<"residuals", "residuals", "bool", /*default=*/"false",
+           "Also take in a residual tensor (off: on the H200, ResNet-50 at "
+           "batch 32 gave wrong outputs with cuDNN's fused "
+           "convolution + add plans)">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
 }

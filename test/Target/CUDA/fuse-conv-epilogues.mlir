@@ -1,4 +1,13 @@
-// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-fuse-conv-epilogues | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-fuse-conv-epilogues=residuals=true | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-fuse-conv-epilogues | FileCheck %s --check-prefix=NORES
+
+// Without `residuals`, a region that adds a residual stays a region; the
+// bias and ReLU alone still fuse.
+// NORES-LABEL: func.func @bias_residual_relu
+// NORES:         autoglm.dnn_conv %{{.*}}, %{{.*}} into
+// NORES:         autoglm.fused
+// NORES-LABEL: func.func @bias_relu6
+// NORES:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2xf32> into
 
 // A ResNet block's end: the convolution widened to f32, its bias (a
 // constant inside the region) and the shortcut added, a ReLU, the sum
