@@ -164,6 +164,7 @@ typedef struct autoglm_batcher_stats {
   uint64_t runs;         /* runs of the model */
   uint64_t rows;         /* request rows those runs computed */
   uint64_t padding_rows; /* rows added to fill a batch */
+  uint64_t run_ns;       /* nanoseconds those runs took, all together */
   int32_t queued;        /* requests waiting now (not running) */
   int32_t max_batch;     /* the options in force */
 } autoglm_batcher_stats;
