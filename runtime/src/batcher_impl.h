@@ -156,8 +156,8 @@ autoglm_status autoglm_batcher_check_request(
 void autoglm_batcher_answer(autoglm_batcher *batcher, batcher_request *request,
                             autoglm_status status, const char *message);
 
-/* Measures every size on the staging memory (zeros), calibration_runs
- * runs each, keeping the fastest (batcher_worker.c). */
+/* Measures every entry (size, and length) on the staging memory (zeros),
+ * calibration_runs runs each, keeping the fastest (batcher_worker.c). */
 void autoglm_batcher_calibrate(autoglm_batcher *b);
 
 /* The worker thread's loop (batcher_worker.c). */
