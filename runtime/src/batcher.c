@@ -83,10 +83,18 @@ static autoglm_status setUpStaging(autoglm_batcher *b,
   b->row_bytes = calloc(tensors, sizeof(*b->row_bytes));
   b->direct = calloc(tensors, sizeof(*b->direct));
   b->batch = calloc((size_t)b->options.queue_capacity, sizeof(*b->batch));
-  b->plan_cost = calloc((size_t)b->options.max_batch + 1, sizeof(double));
-  b->plan_size = calloc((size_t)b->options.max_batch + 1, sizeof(int32_t));
-  if (!b->row_bytes || !b->direct || !b->batch || !b->plan_cost ||
-      !b->plan_size)
+  size_t rows = (size_t)b->options.max_batch + 1;
+  size_t entries = (size_t)b->num_sizes * (size_t)b->num_lengths;
+  b->row_length = calloc(rows, sizeof(*b->row_length));
+  b->plan_cost = calloc(rows, sizeof(*b->plan_cost));
+  b->plan_runs = calloc(rows, sizeof(*b->plan_runs));
+  b->plan_padding = calloc(rows, sizeof(*b->plan_padding));
+  b->plan_size = calloc(rows, sizeof(*b->plan_size));
+  b->cost_ns = calloc(entries, sizeof(*b->cost_ns));
+  b->estimate_ns = calloc(entries, sizeof(*b->estimate_ns));
+  if (!b->row_bytes || !b->direct || !b->batch || !b->row_length ||
+      !b->plan_cost || !b->plan_runs || !b->plan_padding || !b->plan_size ||
+      !b->cost_ns || !b->estimate_ns)
     return AUTOGLM_ERROR_OUT_OF_MEMORY;
   for (int32_t s = 0; s < b->num_sizes; ++s)
     if (!(b->sizes[s].staged = calloc(tensors, sizeof(autoglm_tensor))))
@@ -160,8 +168,13 @@ static void freeBatcher(autoglm_batcher *b) {
   free(b->row_bytes);
   free(b->direct);
   free(b->batch);
+  free(b->row_length);
   free(b->plan_cost);
+  free(b->plan_runs);
+  free(b->plan_padding);
   free(b->plan_size);
+  free(b->cost_ns);
+  free(b->estimate_ns);
   free(b->staging_memory);
   free(b);
 }
@@ -199,7 +212,7 @@ static autoglm_status collectSizes(autoglm_session *const *sessions,
         }
         sizes[at] = sizes[at - 1];
       }
-      sizes[at] = (batcher_size){sessions[i], model, k, rows, 0, NULL};
+      sizes[at] = (batcher_size){sessions[i], model, k, rows, NULL};
     }
   }
   *count = n;
@@ -238,6 +251,7 @@ static autoglm_status setUpLengths(autoglm_batcher *b,
       return AUTOGLM_ERROR_INVALID_ARGUMENT;
     }
   b->lengths = model;
+  b->num_lengths = model->num_seq_lengths;
   return AUTOGLM_OK;
 }
 
@@ -275,6 +289,7 @@ autoglm_status autoglm_batcher_create_multi(
   }
   b->model = sizes[b->num_sizes - 1].model;
   b->model_batch = sizes[b->num_sizes - 1].rows;
+  b->num_lengths = 1;
   if ((status = setUpLengths(b, sessions, num_sessions, &message)) !=
       AUTOGLM_OK) {
     freeBatcher(b);

@@ -47,15 +47,14 @@ typedef struct batcher_queue {
 } batcher_queue;
 
 /* One batch size the batcher can run: a session and one of its sizes
- * (autoglm_session_batch_model), whose dimension 0 is `rows`, what a run of it
- * costs, and its staging tensors (num_inputs then num_outputs, that size's
- * shapes, data in the shared staging memory). */
+ * (autoglm_session_batch_model), whose dimension 0 is `rows`, and its staging
+ * tensors (num_inputs then num_outputs, that size's shapes, data in the
+ * shared staging memory). */
 typedef struct batcher_size {
   autoglm_session *session;
   const autoglm_model_desc *model; /* this size's (one of the session's) */
   int32_t index;                   /* of the session's batch sizes */
   int64_t rows;
-  double cost_ns; /* weighted mean of measured runs; 0 until one ran */
   autoglm_tensor *staged;
 } batcher_size;
 
@@ -63,6 +62,11 @@ struct autoglm_batcher {
   /* The sizes, smallest first; the largest's model checks requests. */
   batcher_size *sizes;
   int32_t num_sizes;
+  /* Sequence lengths of the entries (1 without `lengths`), and what a run of
+   * each entry costs, [size][length]: the weighted mean of its measured
+   * runs, 0 until one ran. Worker-only. */
+  int32_t num_lengths;
+  double *cost_ns;
   const autoglm_model_desc *model;
   /* The session's model when it pads sequence lengths (a pad mask): then a
    * request has any length up to the largest, and a run takes the
@@ -102,14 +106,20 @@ struct autoglm_batcher {
   autoglm_batcher_stats stats;
   pthread_t worker;
 
-  /* The worker's batch: its requests, the plan of runs for its rows (the
-   * size of each, from a table of the cheapest plan for every row count up
-   * to max_batch), the tensors of a run made directly on one request's
-   * data, and the staging memory, model_batch rows of every tensor (each
-   * 64-byte aligned), that the other runs use. */
+  /* The worker's batch: its requests, the plan of runs for its rows (rows
+   * ordered by length; for each row, the cheapest sequence of runs for the
+   * rows from it on, what it costs, its runs and padding rows, and the size
+   * of its first run), the costs the plan assumes per entry, the tensors of
+   * a run made directly on one request's data, and the staging memory,
+   * model_batch rows of every tensor (each 64-byte aligned), that the other
+   * runs use. */
   batcher_request **batch;
-  double *plan_cost;  /* max_batch + 1 */
-  int32_t *plan_size; /* max_batch + 1 */
+  int32_t *row_length; /* max_batch: each row's length index */
+  double *plan_cost;   /* max_batch + 1 of each */
+  int32_t *plan_runs;
+  int64_t *plan_padding;
+  int32_t *plan_size;
+  double *estimate_ns; /* [size][length], as cost_ns */
   autoglm_tensor *direct;
   void *staging_memory;
   char run_message[AUTOGLM_MESSAGE_CAPACITY];
@@ -146,8 +156,8 @@ autoglm_status autoglm_batcher_check_request(
 void autoglm_batcher_answer(autoglm_batcher *batcher, batcher_request *request,
                             autoglm_status status, const char *message);
 
-/* Measures every size on the staging memory (zeros), calibration_runs
- * runs each, keeping the fastest (batcher_worker.c). */
+/* Measures every entry (size, and length) on the staging memory (zeros),
+ * calibration_runs runs each, keeping the fastest (batcher_worker.c). */
 void autoglm_batcher_calibrate(autoglm_batcher *b);
 
 /* The worker thread's loop (batcher_worker.c). */

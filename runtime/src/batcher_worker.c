@@ -79,54 +79,116 @@ static int32_t takeBatch(autoglm_batcher *b) {
   return count;
 }
 
-/*===-- The plan: which sizes run a batch's rows
- * ---------------------------===*/
+/*===-- The plan: which entries run a batch's rows ------------------------===*/
 
-/* What a run of size `s` costs by its own measurements: measured, or
- * estimated linearly from the nearest measured size (by rows when none
- * is). Worker-only state. */
-static double measuredCost(const autoglm_batcher *b, int32_t s) {
+/* What a run of size `s` at length index `l` costs by its own measurements:
+ * measured; else estimated from the nearest measured size at that length,
+ * linearly in rows; else from the nearest measured entry of any length,
+ * linearly in rows and length; else rows times length. */
+static double measuredCost(const autoglm_batcher *b, int32_t s, int32_t l) {
   const batcher_size *sizes = b->sizes;
-  if (sizes[s].cost_ns > 0)
-    return sizes[s].cost_ns;
+  int32_t numLengths = b->num_lengths;
+  const double *cost = b->cost_ns;
+  double length = b->lengths ? (double)b->lengths->seq_lengths[l] : 1.0;
+  if (cost[s * numLengths + l] > 0)
+    return cost[s * numLengths + l];
   for (int32_t d = 1; d < b->num_sizes; ++d)
     for (int32_t j = s - d; j <= s + d; j += 2 * d)
-      if (j >= 0 && j < b->num_sizes && sizes[j].cost_ns > 0)
-        return sizes[j].cost_ns * (double)sizes[s].rows / (double)sizes[j].rows;
-  return (double)sizes[s].rows;
+      if (j >= 0 && j < b->num_sizes && cost[j * numLengths + l] > 0)
+        return cost[j * numLengths + l] * (double)sizes[s].rows /
+               (double)sizes[j].rows;
+  for (int32_t j = 0; j < b->num_sizes && b->lengths; ++j)
+    for (int32_t k = 0; k < numLengths; ++k)
+      if (cost[j * numLengths + k] > 0)
+        return cost[j * numLengths + k] * (double)sizes[s].rows /
+               (double)sizes[j].rows * length /
+               (double)b->lengths->seq_lengths[k];
+  return (double)sizes[s].rows * length;
 }
 
-/* What the plan assumes a run of size `s` costs: never less than a smaller
- * size's, since it does at least the same work. Without this a size that
- * ran rarely keeps an old, low figure while the sizes in use absorb a
- * loaded machine's delays, and single rows get padded to large sizes. */
-static double estimatedCost(const autoglm_batcher *b, int32_t s) {
-  double cost = measuredCost(b, s);
-  for (int32_t j = 0; j < s; ++j) {
-    double smaller = measuredCost(b, j);
-    if (smaller > cost)
-      cost = smaller;
-  }
-  return cost;
-}
-
-/* Fills b->plan_size[r] for r <= rows: the size of the first run of the
- * cheapest sequence of runs for r rows (the rest runs r - that size's rows,
- * the last run padded). Ties go to the larger size: fewer runs. */
-static void planRuns(autoglm_batcher *b, int64_t rows) {
-  b->plan_cost[0] = 0;
-  for (int64_t r = 1; r <= rows; ++r) {
-    double best = -1;
-    for (int32_t s = b->num_sizes - 1; s >= 0; --s) {
-      int64_t rest = r - b->sizes[s].rows;
-      double cost = estimatedCost(b, s) + b->plan_cost[rest > 0 ? rest : 0];
-      if (best < 0 || cost < best) {
-        best = cost;
-        b->plan_size[r] = s;
-      }
+/* Fills b->estimate_ns, what the plan assumes each entry costs: its
+ * measured cost, but never less than that of an entry of fewer rows and a
+ * length no longer, since it does at least the same work. Without this an
+ * entry that ran rarely keeps an old, low figure while the entries in use
+ * absorb a loaded machine's delays, and single rows get padded to large
+ * sizes. */
+static void estimateCosts(autoglm_batcher *b) {
+  int32_t numLengths = b->num_lengths;
+  for (int32_t s = 0; s < b->num_sizes; ++s)
+    for (int32_t l = 0; l < numLengths; ++l) {
+      double cost = measuredCost(b, s, l);
+      if (s > 0 && b->estimate_ns[(s - 1) * numLengths + l] > cost)
+        cost = b->estimate_ns[(s - 1) * numLengths + l];
+      if (l > 0 && b->estimate_ns[s * numLengths + l - 1] > cost)
+        cost = b->estimate_ns[s * numLengths + l - 1];
+      b->estimate_ns[s * numLengths + l] = cost;
     }
-    b->plan_cost[r] = best;
+}
+
+/* Fills the plan for `rows` rows whose length indices, in b->row_length,
+ * never decrease: for each row r, b->plan_size[r] is the size of the first
+ * run of the cheapest sequence of runs for rows r to the end (a run takes
+ * the next rows, at the length of its last, padded when fewer than its
+ * size). Of plans of one cost, the one of fewer runs, then of fewer padding
+ * rows: a row alone never runs padded on a larger size that costs no more
+ * (it would copy the padding for nothing). */
+static void planRuns(autoglm_batcher *b, int64_t rows) {
+  b->plan_cost[rows] = 0;
+  b->plan_runs[rows] = 0;
+  b->plan_padding[rows] = 0;
+  for (int64_t r = rows - 1; r >= 0; --r) {
+    bool found = false;
+    for (int32_t s = 0; s < b->num_sizes; ++s) {
+      int64_t end = r + b->sizes[s].rows < rows ? r + b->sizes[s].rows : rows;
+      double cost =
+          b->estimate_ns[s * b->num_lengths + b->row_length[end - 1]] +
+          b->plan_cost[end];
+      int32_t runs = 1 + b->plan_runs[end];
+      int64_t padding = b->sizes[s].rows - (end - r) + b->plan_padding[end];
+      if (found &&
+          (cost > b->plan_cost[r] ||
+           (cost == b->plan_cost[r] &&
+            (runs > b->plan_runs[r] ||
+             (runs == b->plan_runs[r] && padding >= b->plan_padding[r])))))
+        continue;
+      found = true;
+      b->plan_cost[r] = cost;
+      b->plan_runs[r] = runs;
+      b->plan_padding[r] = padding;
+      b->plan_size[r] = s;
+    }
   }
+}
+
+/* The index of the smallest of the model's lengths that holds `length`. */
+static int32_t lengthIndex(const autoglm_batcher *b, int64_t length) {
+  int32_t l = 0;
+  while (l + 1 < b->num_lengths && b->lengths->seq_lengths[l] < length)
+    ++l;
+  return l;
+}
+
+/* Orders `count` requests by length index (stably: arrival order within
+ * one length), so that the plan's runs group rows of similar lengths, and
+ * fills b->row_length for their rows. Returns their rows. */
+static int64_t orderByLength(autoglm_batcher *b, batcher_request **requests,
+                             int32_t count) {
+  if (b->lengths)
+    for (int32_t i = 1; i < count; ++i) {
+      batcher_request *r = requests[i];
+      int32_t l = lengthIndex(b, r->length);
+      int32_t j = i;
+      for (; j > 0 && lengthIndex(b, requests[j - 1]->length) > l; --j)
+        requests[j] = requests[j - 1];
+      requests[j] = r;
+    }
+  int64_t rows = 0;
+  for (int32_t i = 0; i < count; ++i) {
+    int32_t l = b->lengths ? lengthIndex(b, requests[i]->length) : 0;
+    for (int64_t k = 0; k < requests[i]->rows; ++k)
+      b->row_length[rows++] = l;
+  }
+  return rows;
 }
 
 /*===-- Running a batch ---------------------------------------------------===*/
@@ -205,14 +267,23 @@ static void copyRowsPadded(batcher_request **requests, RowCursor at,
   }
 }
 
-/* With sequence lengths: the entry of size `size` at the smallest length
- * that holds the requests of the `rows` rows from `at` on, that length in
- * `*length`; its shapes become the staged tensors'. */
-static const autoglm_model_desc *entryForRows(const autoglm_batcher *b,
-                                              batcher_size *size,
-                                              batcher_request **requests,
-                                              RowCursor at, int64_t rows,
-                                              int64_t *length) {
+/* With sequence lengths: the entry of size `size` at length index `l`,
+ * whose shapes become the staged tensors'. */
+static const autoglm_model_desc *stageEntry(batcher_size *size, int32_t l) {
+  const autoglm_model_desc *entry =
+      autoglm_session_entry_model(size->session, size->index, l);
+  int32_t numInputs = entry->num_inputs;
+  for (int32_t k = 0; k < numInputs + entry->num_outputs; ++k)
+    size->staged[k].shape = k < numInputs ? entry->inputs[k].shape
+                                          : entry->outputs[k - numInputs].shape;
+  return entry;
+}
+
+/* With sequence lengths: the index of the smallest length that holds the
+ * requests of the `rows` rows from `at` on. */
+static int32_t lengthForRows(const autoglm_batcher *b,
+                             batcher_request **requests, RowCursor at,
+                             int64_t rows) {
   int64_t longest = 0;
   for (int64_t left = rows; left > 0; ++at.index, at.row = 0) {
     batcher_request *r = requests[at.index];
@@ -220,18 +291,7 @@ static const autoglm_model_desc *entryForRows(const autoglm_batcher *b,
       longest = r->length;
     left -= r->rows - at.row;
   }
-  int32_t bucket = 0;
-  while (bucket + 1 < b->lengths->num_seq_lengths &&
-         b->lengths->seq_lengths[bucket] < longest)
-    ++bucket;
-  *length = b->lengths->seq_lengths[bucket];
-  const autoglm_model_desc *entry =
-      autoglm_session_entry_model(size->session, size->index, bucket);
-  int32_t numInputs = entry->num_inputs;
-  for (int32_t k = 0; k < numInputs + entry->num_outputs; ++k)
-    size->staged[k].shape = k < numInputs ? entry->inputs[k].shape
-                                          : entry->outputs[k - numInputs].shape;
-  return entry;
+  return lengthIndex(b, longest);
 }
 
 /* Runs `rows` rows from `*at` on size `s`, then moves `*at` past them;
@@ -245,10 +305,9 @@ static autoglm_status runRows(autoglm_batcher *b, int32_t s,
   int32_t total = numInputs + numOutputs;
   batcher_request *first = requests[at->index];
   const autoglm_tensor *tensors = size->staged;
-  int64_t runLength = 0;
-  const autoglm_model_desc *entry =
-      b->lengths ? entryForRows(b, size, requests, *at, rows, &runLength)
-                 : NULL;
+  int32_t l = b->lengths ? lengthForRows(b, requests, *at, rows) : 0;
+  int64_t runLength = b->lengths ? b->lengths->seq_lengths[l] : 0;
+  const autoglm_model_desc *entry = b->lengths ? stageEntry(size, l) : NULL;
   /* A request that is exactly one run's rows and length runs on its own
    * tensors. */
   bool direct = at->row == 0 && first->rows == rows && rows == size->rows &&
@@ -287,11 +346,11 @@ static autoglm_status runRows(autoglm_batcher *b, int32_t s,
     /* A weighted mean, with a run that took over twice the mean counted as
      * twice the mean: a run preempted by another process on a loaded
      * machine should not make its size look slow for long. */
+    double *cost = &b->cost_ns[s * b->num_lengths + l];
     double sample = (double)elapsed;
-    if (size->cost_ns > 0 && sample > 2 * size->cost_ns)
-      sample = 2 * size->cost_ns;
-    size->cost_ns =
-        size->cost_ns > 0 ? 0.8 * size->cost_ns + 0.2 * sample : sample;
+    if (*cost > 0 && sample > 2 * *cost)
+      sample = 2 * *cost;
+    *cost = *cost > 0 ? 0.8 * *cost + 0.2 * sample : sample;
     if (!direct)
       for (int32_t j = 0; j < numOutputs; ++j) {
         if (entry)
@@ -323,30 +382,12 @@ static autoglm_status runRows(autoglm_batcher *b, int32_t s,
   ++b->stats.runs;
   b->stats.rows += (uint64_t)rows;
   b->stats.padding_rows += (uint64_t)(size->rows - rows);
+  b->stats.run_ns += (uint64_t)elapsed;
   /* Idle from here for the adaptive policy: a client that resubmits as soon
    * as it has its answer is not load that waiting would batch. */
   b->running = false;
   pthread_mutex_unlock(&b->mutex);
   return status;
-}
-
-/* Runs `count` requests' rows as the plan says. */
-static autoglm_status runPlanned(autoglm_batcher *b, batcher_request **requests,
-                                 int32_t count) {
-  int64_t rows = 0;
-  for (int32_t r = 0; r < count; ++r)
-    rows += requests[r]->rows;
-  planRuns(b, rows);
-  RowCursor at = {0, 0};
-  for (int64_t left = rows; left > 0;) {
-    int32_t s = b->plan_size[left];
-    int64_t take = b->sizes[s].rows < left ? b->sizes[s].rows : left;
-    autoglm_status status = runRows(b, s, requests, &at, take);
-    if (status != AUTOGLM_OK)
-      return status;
-    left -= take;
-  }
-  return AUTOGLM_OK;
 }
 
 static void answerCounted(autoglm_batcher *b, batcher_request *r,
@@ -360,17 +401,46 @@ static void answerCounted(autoglm_batcher *b, batcher_request *r,
   autoglm_batcher_answer(b, r, status, status == AUTOGLM_OK ? "" : message);
 }
 
+/* Runs `count` requests' rows as the plan says, answering each request as
+ * soon as the runs of all its rows succeeded (a plan of several runs does
+ * not hold the first run's requests until the last has run). Returns the
+ * first failed run's status, with `*answered` the requests answered before
+ * it (the requests are reordered by length first). */
+static autoglm_status runPlanned(autoglm_batcher *b, batcher_request **requests,
+                                 int32_t count, int32_t *answered) {
+  int64_t rows = orderByLength(b, requests, count);
+  estimateCosts(b);
+  planRuns(b, rows);
+  RowCursor at = {0, 0};
+  *answered = 0;
+  for (int64_t r = 0; r < rows;) {
+    int32_t s = b->plan_size[r];
+    int64_t take = b->sizes[s].rows < rows - r ? b->sizes[s].rows : rows - r;
+    autoglm_status status = runRows(b, s, requests, &at, take);
+    if (status != AUTOGLM_OK)
+      return status;
+    r += take;
+    for (; *answered < at.index; ++*answered)
+      answerCounted(b, requests[*answered], AUTOGLM_OK, "");
+  }
+  return AUTOGLM_OK;
+}
+
 static void runBatch(autoglm_batcher *b, int32_t count) {
-  autoglm_status status = runPlanned(b, b->batch, count);
-  if (status == AUTOGLM_OK || count == 1) {
-    for (int32_t r = 0; r < count; ++r)
-      answerCounted(b, b->batch[r], status, b->run_message);
+  int32_t answered;
+  autoglm_status status = runPlanned(b, b->batch, count, &answered);
+  if (status == AUTOGLM_OK)
+    return;
+  if (count - answered == 1) {
+    answerCounted(b, b->batch[answered], status, b->run_message);
     return;
   }
   /* Which request failed the merged run? Each runs alone. */
-  for (int32_t r = 0; r < count; ++r) {
-    status = runPlanned(b, &b->batch[r], 1);
-    answerCounted(b, b->batch[r], status, b->run_message);
+  for (int32_t r = answered; r < count; ++r) {
+    int32_t alone;
+    status = runPlanned(b, &b->batch[r], 1, &alone);
+    if (status != AUTOGLM_OK)
+      answerCounted(b, b->batch[r], status, b->run_message);
   }
 }
 
@@ -378,15 +448,19 @@ void autoglm_batcher_calibrate(autoglm_batcher *b) {
   int32_t numInputs = b->model->num_inputs;
   for (int32_t s = 0; s < b->num_sizes; ++s) {
     batcher_size *size = &b->sizes[s];
-    for (int32_t run = 0; run < b->options.calibration_runs; ++run) {
-      int64_t start = autoglm_batcher_now_ns();
-      autoglm_status status =
-          autoglm_session_run(size->session, size->staged, numInputs,
-                              size->staged + numInputs, b->model->num_outputs);
-      double elapsed = (double)(autoglm_batcher_now_ns() - start);
-      if (status == AUTOGLM_OK &&
-          (size->cost_ns == 0 || elapsed < size->cost_ns))
-        size->cost_ns = elapsed;
+    for (int32_t l = 0; l < b->num_lengths; ++l) {
+      if (b->lengths)
+        stageEntry(size, l);
+      double *cost = &b->cost_ns[s * b->num_lengths + l];
+      for (int32_t run = 0; run < b->options.calibration_runs; ++run) {
+        int64_t start = autoglm_batcher_now_ns();
+        autoglm_status status = autoglm_session_run(
+            size->session, size->staged, numInputs, size->staged + numInputs,
+            b->model->num_outputs);
+        double elapsed = (double)(autoglm_batcher_now_ns() - start);
+        if (status == AUTOGLM_OK && (*cost == 0 || elapsed < *cost))
+          *cost = elapsed;
+      }
     }
   }
 }

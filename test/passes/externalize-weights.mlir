@@ -5,6 +5,7 @@
 // RUN: not autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="file=%t.weights embed" 2>&1 | FileCheck %s --check-prefix=NOFILE
 // RUN: autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="embed min-bytes=64" | FileCheck %s --check-prefix=EMBED
 // RUN: not autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="file=%t.missing-dir/w.weights min-bytes=64" 2>&1 | FileCheck %s --check-prefix=UNWRITABLE
+// RUN: autoglm-opt -allow-unregistered-dialect %s --autoglm-externalize-weights="embed per-weight min-bytes=64" | FileCheck %s --check-prefix=EACH
 
 // Moved: the 24-float matrix (96 bytes) at offset 0, the 20-float splat
 // (80 bytes, expanded) at offset 128 (64-byte aligned), the 32 f16 (64
@@ -59,6 +60,20 @@
 // EMBED-DAG: memref.view %[[W]][%{{.*}}][] : memref<448xi8> to memref<32xf16>
 // EMBED-DAG: memref.view %[[W]][%{{.*}}][] : memref<448xi8> to memref<128xi1>
 // EMBED: __autoglm_weights: "0x40000000000000000000803F00000040{{([0-9A-F]{168}0{64}(00002040){20}0{96}(0038){32}(01){128})}}"
+// With per-weight, each moved constant is a byte global of its own (its
+// bytes rounded up to 64), read through a view at offset 0; no packed
+// image.
+// EACH-DAG: memref.global "private" constant @__autoglm_weight : memref<128xi8> = dense_resource<{{.*}}> {alignment = 64 : i64}
+// EACH-DAG: memref.global "private" constant @__autoglm_weight_0 : memref<128xi8>
+// EACH-DAG: memref.global "private" constant @__autoglm_weight_1 : memref<64xi8>
+// EACH-DAG: memref.global "private" constant @__autoglm_weight_2 : memref<128xi8>
+// EACH-NOT: @__autoglm_weights
+// EACH-LABEL: func.func @main(
+// EACH-DAG: %[[ZERO:.*]] = arith.constant 0 : index
+// EACH-DAG: memref.view %{{.*}}[%{{.*}}][] : memref<128xi8> to memref<4x6xf32>
+// EACH-DAG: memref.view %{{.*}}[%{{.*}}][] : memref<128xi8> to memref<20xf32>
+// EACH-DAG: memref.view %{{.*}}[%{{.*}}][] : memref<64xi8> to memref<32xf16>
+// EACH-DAG: memref.view %{{.*}}[%{{.*}}][] : memref<128xi8> to memref<128xi1>
 // UNWRITABLE: error: cannot write the weights file '{{.*}}w.weights': No such file or directory
 
 module {

@@ -601,7 +601,7 @@ static void printSizesCreate(const char *what, autoglm_session *const *sessions,
 }
 
 static void sizesCase(autoglm_session *const *sessions, int64_t us1,
-                      int64_t us2, int64_t us4) {
+                      int64_t us2, int64_t us4, int64_t rows) {
   fake_batch_run_us[0] = us1;
   fake_batch_run_us[1] = us2;
   fake_batch_run_us[2] = us4;
@@ -612,16 +612,82 @@ static void sizesCase(autoglm_session *const *sessions, int64_t us1,
   autoglm_batcher *b = NULL;
   EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
   Request r;
-  initRequest(&r, 3, 9);
+  initRequest(&r, rows, 9);
   autoglm_status status = submit(b, &r);
   autoglm_batcher_stats stats;
   autoglm_batcher_get_stats(b, &stats);
-  printf("runs of 1, 2, 4 rows cost %lld, %lld, %lld ms: 3 rows in %llu "
+  printf("runs of 1, 2, 4 rows cost %lld, %lld, %lld ms: %lld row(s) in %llu "
          "run(s), %llu padding row(s): %s, outputs %s\n",
          (long long)us1 / 1000, (long long)us2 / 1000, (long long)us4 / 1000,
-         (unsigned long long)stats.runs, (unsigned long long)stats.padding_rows,
-         autoglm_status_string(status),
+         (long long)rows, (unsigned long long)stats.runs,
+         (unsigned long long)stats.padding_rows, autoglm_status_string(status),
          outputsCorrect(&r) ? "correct" : "WRONG");
+  autoglm_batcher_destroy(b);
+  fake_batch_run_us[0] = fake_batch_run_us[1] = fake_batch_run_us[2] = 0;
+}
+
+/* The hook of the answered-early case: holds a run while the gate is
+ * closed, and records how many requests were answered when each run
+ * started. */
+static atomic_int answeredSoFar;
+static int answeredAtRun[4], runsStarted;
+static void recordAnswered(void) {
+  gateHook();
+  if (runsStarted < 4)
+    answeredAtRun[runsStarted++] = atomic_load(&answeredSoFar);
+}
+static void onCountedAnswer(void *data, autoglm_status status,
+                            const char *message) {
+  onAnswer(data, status, message);
+  atomic_fetch_add(&answeredSoFar, 1);
+}
+
+/* A batch that the plan runs in two runs answers the first run's request
+ * before the second run starts. */
+static void answeredEarlyCase(autoglm_session *const *sessions) {
+  fake_batch_run_us[0] = 20000;
+  fake_batch_run_us[1] = 30000;
+  fake_batch_run_us[2] = 200000;
+  autoglm_batcher_options options;
+  autoglm_batcher_options_init(&options);
+  options.max_delay_us = 0;
+  options.calibration_runs = 2;
+  autoglm_batcher *b = NULL;
+  EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
+  atomic_store(&answeredSoFar, 0);
+  runsStarted = 0;
+  gateEntered = 0;
+  setGate(false);
+  fake_batch_entry_hook = recordAnswered;
+  /* One request held in the model while three more queue: they run as one
+   * batch of 3 rows, 1 + 2 (2 + 1 costs the same; the plan keeps the
+   * smaller first run). */
+  Request held, queued[3];
+  initRequest(&held, 1, 50);
+  EXPECT(autoglm_batcher_submit_async(b, held.inputs, 2, held.outputs, 2,
+                                      onCountedAnswer, &held,
+                                      NULL) == AUTOGLM_OK);
+  waitEntered(1);
+  for (int i = 0; i < 3; ++i) {
+    initRequest(&queued[i], 1, 51u + (unsigned)i);
+    EXPECT(autoglm_batcher_submit_async(b, queued[i].inputs, 2,
+                                        queued[i].outputs, 2, onCountedAnswer,
+                                        &queued[i], NULL) == AUTOGLM_OK);
+  }
+  setGate(true);
+  bool correct = true;
+  for (int i = 0; i < 3; ++i) {
+    waitAnswered(&queued[i]);
+    correct = correct && outputsCorrect(&queued[i]);
+  }
+  waitAnswered(&held);
+  fake_batch_entry_hook = NULL;
+  autoglm_batcher_stats stats;
+  autoglm_batcher_get_stats(b, &stats);
+  printf("a batch of 3 requests in %d runs: %d of them answered before its "
+         "second run: outputs %s\n",
+         runsStarted - 1, runsStarted == 3 ? answeredAtRun[2] - 1 : -1,
+         correct && outputsCorrect(&held) ? "correct" : "WRONG");
   autoglm_batcher_destroy(b);
   fake_batch_run_us[0] = fake_batch_run_us[1] = fake_batch_run_us[2] = 0;
 }
@@ -644,8 +710,13 @@ static void testSizes(void) {
    * machine cannot flip the choice (each size's cost is the fastest of two
    * runs): 2 + 1 (50) beats 1 + 1 + 1 and 2 + 2 (60) and a padded 4, then
    * the padded 4 is cheapest. */
-  sizesCase(sessions, 20000, 30000, 200000);
-  sizesCase(sessions, 20000, 21000, 22000);
+  sizesCase(sessions, 20000, 30000, 200000, 3);
+  sizesCase(sessions, 20000, 21000, 22000, 3);
+  /* Larger sizes measured no dearer (a GPU's small batches cost about the
+   * same): a row alone still runs on size 1, not padded to 4. */
+  sizesCase(sessions, 20000, 19000, 18000, 1);
+  sizesCase(sessions, 20000, 19000, 18000, 3);
+  answeredEarlyCase(sessions);
 
   /* Every size, with max_batch 4: requests of 1 to 4 rows. */
   autoglm_batcher *b = NULL;
@@ -921,6 +992,60 @@ static void onSeqAnswer(void *data, autoglm_status status,
   atomic_fetch_add(&r->answers, 1);
 }
 
+/* The model of batch sizes 1 and 2 and lengths 2 and 4, its entries 1x2,
+ * 1x4, 2x2 and 2x4 given the costs `us` (measured at creation): while one
+ * request is held in the model, requests of lengths 3 and 1 queue; the
+ * plan runs them as one run of 2 rows at length 4 or, when that costs more
+ * than a row at each length, as a run at length 2 then one at 4. */
+static void entryCostCase(int64_t us1x2, int64_t us1x4, int64_t us2x2,
+                          int64_t us2x4) {
+  fake_seq_run_us[0][0] = us1x2;
+  fake_seq_run_us[0][1] = us1x4;
+  fake_seq_run_us[1][0] = us2x2;
+  fake_seq_run_us[1][1] = us2x4;
+  autoglm_session *session = createSession(&autoglm_model_fake_seq_sizes, 1);
+  autoglm_batcher_options options;
+  autoglm_batcher_options_init(&options);
+  options.max_delay_us = 0;
+  options.calibration_runs = 2;
+  autoglm_batcher *b = NULL;
+  EXPECT(autoglm_batcher_create(session, &options, &b) == AUTOGLM_OK);
+  fake_seq_entry_hook = gateHook;
+  gateEntered = 0;
+  setGate(false);
+  SeqRequest first, queued[2];
+  initSeq(&first, 1, 2, 60);
+  EXPECT(autoglm_batcher_submit_async(b, first.inputs, 2, first.outputs, 2,
+                                      onSeqAnswer, &first, NULL) == AUTOGLM_OK);
+  waitEntered(1);
+  int runsBefore = fake_seq_runs;
+  const int64_t lengths[2] = {3, 1};
+  for (int i = 0; i < 2; ++i) {
+    initSeq(&queued[i], 1, lengths[i], 61u + (unsigned)i);
+    EXPECT(autoglm_batcher_submit_async(b, queued[i].inputs, 2,
+                                        queued[i].outputs, 2, onSeqAnswer,
+                                        &queued[i], NULL) == AUTOGLM_OK);
+  }
+  setGate(true);
+  for (int i = 0; i < 2; ++i)
+    while (atomic_load(&queued[i].answers) == 0)
+      sleepUs(50);
+  fake_seq_entry_hook = NULL;
+  printf("entries 1x2, 1x4, 2x2, 2x4 costing %lld, %lld, %lld, %lld ms: "
+         "lengths 3 and 1 in %d run(s), the last of %lld row(s) at length "
+         "%lld, outputs %s\n",
+         (long long)us1x2 / 1000, (long long)us1x4 / 1000,
+         (long long)us2x2 / 1000, (long long)us2x4 / 1000,
+         fake_seq_runs - runsBefore - 1, (long long)fake_seq_last_batch,
+         (long long)fake_seq_last_length,
+         seqCorrect(&first) && seqCorrect(&queued[0]) && seqCorrect(&queued[1])
+             ? "equal to unpadded"
+             : "WRONG");
+  autoglm_batcher_destroy(b);
+  autoglm_session_destroy(session);
+  memset(fake_seq_run_us, 0, sizeof(fake_seq_run_us));
+}
+
 /* A session of a model with lengths {2, 4} and a pad mask runs a request
  * of a length in between padded up to the next; the batcher on it merges
  * requests of different lengths into one run at the smallest length that
@@ -997,6 +1122,8 @@ static void testLengths(void) {
   fake_seq_entry_hook = NULL;
   autoglm_batcher_destroy(b);
   autoglm_session_destroy(session);
+  entryCostCase(10000, 20000, 11000, 22000);
+  entryCostCase(1000, 10000, 2000, 100000);
 }
 
 int main(int argc, char **argv) {

@@ -15,11 +15,19 @@
 enum { FAKE_SEQ_BATCH = 2, FAKE_SEQ_LONGEST = 4 };
 extern const autoglm_model_desc autoglm_model_fake_seq;
 
-/* The length of the entry that ran last, and how many runs there were;
- * a hook called at the start of every run when set (tests hold runs). */
+/* The length and batch of the entry that ran last, and how many runs there
+ * were; a hook called at the start of every run when set (tests hold runs). */
 extern int64_t fake_seq_last_length;
+extern int64_t fake_seq_last_batch;
 extern int fake_seq_runs;
 extern void (*fake_seq_entry_hook)(void);
+
+/* The same model compiled for batches of 1 and 2 too (entries 1x2, 1x4,
+ * 2x2, 2x4). A run of its entry at batch b and length index l (lengths 2,
+ * 4) first sleeps fake_seq_run_us[b - 1][l] microseconds (0 by default), so
+ * that tests can give the entries known costs. */
+extern const autoglm_model_desc autoglm_model_fake_seq_sizes;
+extern int64_t fake_seq_run_us[2][2];
 
 /* The reference: y and s of one row of `length` positions. */
 void fake_seq_row(const float *x, const int64_t *m, int64_t length, float *y,

@@ -91,6 +91,10 @@ Serving benchmark (the model's dimension 0 is the batch; docs/batching.md):
                         gaps (Poisson arrivals)
   --duration S          seconds of load after a warm-up second (default 5)
   --request-rows N      rows (batch entries) per request (default 1)
+  --request-lengths LO-HI
+                        each request's sequence length drawn uniformly from
+                        LO..HI tokens (a model compiled with sets of lengths
+                        and a pad mask; default: its largest length)
   --max-batch N         most rows in one batch (default: the largest size)
   --max-delay-us N      longest a request waits for its batch to fill
                         (default 2000)
@@ -298,6 +302,20 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
         return false;
       }
       options.requestRows = number;
+    } else if (name == "--request-lengths") {
+      size_t dash = value.find('-');
+      int64_t low = 0, high = 0;
+      if (!parseInt(value.substr(0, dash), 1, low) ||
+          !parseInt(dash == std::string::npos ? value.substr(0, dash)
+                                              : value.substr(dash + 1),
+                    low, high)) {
+        error = "--request-lengths wants LO-HI, token counts with 1 <= LO "
+                "<= HI, got '" +
+                value + "'";
+        return false;
+      }
+      options.requestLengthMin = low;
+      options.requestLengthMax = high;
     } else if (name == "--max-delay-us") {
       if (!parseInt(value, 0, number) || number > 3600000000ll) {
         error = "--max-delay-us wants microseconds from 0 to an hour, got '" +

@@ -63,6 +63,9 @@ struct Options {
   double rate = 0; ///< requests per second; 0: closed loop
   double duration = 5;
   int64_t requestRows = 1;
+  /// --request-lengths LO-HI: each request's sequence length, uniform over
+  /// LO..HI; 0 when not given (requests at the model's largest length).
+  int64_t requestLengthMin = 0, requestLengthMax = 0;
   int32_t maxBatch = 0;
   int64_t maxDelayUs = 2000;
   bool check = false;

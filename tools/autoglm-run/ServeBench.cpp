@@ -39,31 +39,65 @@ double millisBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-/// One request's tensors: `rows` rows of every input and output.
+/// One request's tensors: `rows` rows of every input and output, at the
+/// model's largest sequence length; setLength() gives the views another.
 struct RequestTensors {
   std::vector<HostTensor> inputs, outputs;
   std::vector<autoglm_tensor> inputViews, outputViews;
+  /// Each view's shape (inputs then outputs) and sequence dimensions.
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<uint32_t> lengthDims;
 
   bool allocate(const autoglm_model_desc &model, int64_t rows, Random &random) {
-    auto make = [&](const autoglm_tensor_desc &desc, HostTensor &tensor) {
-      std::vector<int64_t> shape(desc.shape, desc.shape + desc.rank);
-      shape[0] = rows;
-      return tensor.allocate(desc.dtype, shape);
-    };
+    int32_t count = model.num_inputs + model.num_outputs;
+    bool hasLengths = model.abi_version >= 5 && model.num_seq_lengths > 0;
     inputs.resize(model.num_inputs);
     outputs.resize(model.num_outputs);
-    for (int32_t i = 0; i < model.num_inputs; ++i) {
-      if (!make(model.inputs[i], inputs[i]))
+    shapes.resize(count);
+    for (int32_t k = 0; k < count; ++k) {
+      bool isInput = k < model.num_inputs;
+      const autoglm_tensor_desc &desc =
+          isInput ? model.inputs[k] : model.outputs[k - model.num_inputs];
+      HostTensor &tensor = isInput ? inputs[k] : outputs[k - model.num_inputs];
+      shapes[k].assign(desc.shape, desc.shape + desc.rank);
+      shapes[k][0] = rows;
+      lengthDims.push_back(!hasLengths ? 0
+                           : isInput
+                               ? model.input_seq_dims[k]
+                               : model.output_seq_dims[k - model.num_inputs]);
+      if (!tensor.allocate(desc.dtype, shapes[k]))
         return false;
-      fillRandom(inputs[i], random);
-      inputViews.push_back(inputs[i].view());
-    }
-    for (int32_t i = 0; i < model.num_outputs; ++i) {
-      if (!make(model.outputs[i], outputs[i]))
-        return false;
-      outputViews.push_back(outputs[i].view());
+      if (isInput)
+        fillRandom(tensor, random);
+      (isInput ? inputViews : outputViews).push_back(tensor.view());
+      (isInput ? inputViews : outputViews).back().shape = shapes[k].data();
     }
     return true;
+  }
+
+  /// The views at `length` tokens in every sequence dimension (the data
+  /// is the allocation's first elements).
+  void setLength(int64_t length) {
+    for (size_t k = 0; k < shapes.size(); ++k)
+      for (size_t d = 0; d < shapes[k].size() && d < 32; ++d)
+        if ((lengthDims[k] >> d) & 1u)
+          shapes[k][d] = length;
+  }
+};
+
+/// --request-lengths: a length per request, uniform over the range, when
+/// the model pads lengths; 0 (the model's shapes) otherwise.
+struct LengthDraw {
+  int64_t low = 0, high = 0;
+  int64_t next(Random &random) const {
+    if (high == 0)
+      return 0;
+    return low + static_cast<int64_t>(random.next() %
+                                      static_cast<uint64_t>(high - low + 1));
+  }
+  void apply(RequestTensors &tensors, Random &random) const {
+    if (int64_t length = next(random))
+      tensors.setLength(length);
   }
 };
 
@@ -145,8 +179,12 @@ static bool checkClients(const Options &options, autoglm_session *session,
   for (RequestTensors &client : clients) {
     RequestTensors alone;
     Random unused(0);
-    if (!alone.allocate(model, options.requestRows, unused) ||
-        autoglm_session_run(session, client.inputViews.data(), model.num_inputs,
+    if (!alone.allocate(model, options.requestRows, unused))
+      return false;
+    // At the client's last request's length.
+    for (int32_t j = 0; j < model.num_outputs; ++j)
+      alone.shapes[model.num_inputs + j] = client.shapes[model.num_inputs + j];
+    if (autoglm_session_run(session, client.inputViews.data(), model.num_inputs,
                             alone.outputViews.data(),
                             model.num_outputs) != AUTOGLM_OK)
       return false;
@@ -154,9 +192,14 @@ static bool checkClients(const Options &options, autoglm_session *session,
     for (int32_t j = 0; j < model.num_outputs; ++j) {
       const HostTensor &batched = client.outputs[j],
                        &reference = alone.outputs[j];
+      const autoglm_tensor &view = client.outputViews[j];
+      int64_t elements = 1;
+      for (int32_t d = 0; d < view.rank; ++d)
+        elements *= view.shape[d];
       same = same && std::memcmp(batched.data(), reference.data(),
-                                 batched.byteSize()) == 0;
-      for (int64_t i = 0; i < batched.numElements(); ++i) {
+                                 static_cast<size_t>(elements) *
+                                     autoglm_dtype_size(view.dtype)) == 0;
+      for (int64_t i = 0; i < elements; ++i) {
         double a = batched.getDouble(i), e = reference.getDouble(i);
         double diff = std::fabs(a - e);
         maxDiff = std::max(maxDiff, diff);
@@ -254,16 +297,43 @@ int runServeBench(const Options &options, autoglm_session *session) {
   for (int64_t r : rows)
     sizes += (sizes.empty() ? "" : ",") + std::to_string(r);
   const autoglm_model_desc &model = *autoglm_session_model(session);
+  LengthDraw lengths;
+  if (options.requestLengthMax > 0) {
+    int32_t count = autoglm_session_num_seq_lengths(session);
+    int64_t longest =
+        count ? autoglm_session_seq_length(session, count - 1) : 0;
+    if (count == 0 || model.pad_mask_input < 0) {
+      // A model of one length: the client pads each request to it, which
+      // is what the range costs without buckets.
+      std::printf("serve-bench: model '%s' has one sequence length; each "
+                  "request of --request-lengths is sent padded to it\n",
+                  model.name);
+    } else if (options.requestLengthMax > longest) {
+      autoglm_batcher_destroy(batcher);
+      return fail("--request-lengths goes up to " +
+                  std::to_string(options.requestLengthMax) +
+                  " tokens, more than the model's largest length, " +
+                  std::to_string(longest));
+    } else {
+      lengths.low = options.requestLengthMin;
+      lengths.high = options.requestLengthMax;
+    }
+  }
   std::printf("serve-bench: %s batching, ", options.batching.c_str());
   if (options.rate > 0)
     std::printf("open loop at %.1f requests/s (Poisson)", options.rate);
   else
     std::printf("%d clients (closed loop)", options.clients);
-  std::printf(", %.1f s after %.1f s of warm-up; requests of %lld row(s); "
-              "batch sizes %s, max batch %d, max delay %lld us, %d threads\n",
+  std::printf(", %.1f s after %.1f s of warm-up; requests of %lld row(s)",
               options.duration, std::min(1.0, options.duration),
-              static_cast<long long>(options.requestRows), sizes.c_str(),
-              stats.max_batch,
+              static_cast<long long>(options.requestRows));
+  if (lengths.high)
+    std::printf(" of %lld to %lld tokens (uniform)",
+                static_cast<long long>(lengths.low),
+                static_cast<long long>(lengths.high));
+  std::printf("; batch sizes %s, max batch %d, max delay %lld us, %d "
+              "threads\n",
+              sizes.c_str(), stats.max_batch,
               static_cast<long long>(batcherOptions.max_delay_us),
               autoglm_session_num_threads(session));
   std::fflush(stdout);
@@ -317,6 +387,7 @@ int runServeBench(const Options &options, autoglm_session *session) {
       }
       slot->due = due;
       RequestTensors &t = slot->tensors;
+      lengths.apply(t, arrivals);
       if (autoglm_batcher_submit_async(
               batcher, t.inputViews.data(),
               static_cast<int32_t>(t.inputViews.size()), t.outputViews.data(),
@@ -340,7 +411,9 @@ int runServeBench(const Options &options, autoglm_session *session) {
     for (int32_t c = 0; c < options.clients && allocated; ++c)
       clients.emplace_back([&, c] {
         RequestTensors &t = tensors[c];
+        Random draws(options.seed + 1000 + static_cast<uint64_t>(c));
         while (Clock::now() < recorder.windowEnd) {
+          lengths.apply(t, draws);
           Clock::time_point sent = Clock::now();
           autoglm_status status = autoglm_batcher_submit(
               batcher, t.inputViews.data(),
@@ -377,10 +450,13 @@ int runServeBench(const Options &options, autoglm_session *session) {
               throughput * static_cast<double>(options.requestRows),
               percentile(millis, 0.5), percentile(millis, 0.99),
               percentile(millis, 0.999), millis.empty() ? 0.0 : millis.back());
+  double meanRunMs =
+      stats.runs ? static_cast<double>(stats.run_ns) / stats.runs / 1e6 : 0.0;
   std::printf("serve-bench: %llu runs of %.2f rows on average (%llu padding "
-              "rows); %ld requests rejected, %ld failed\n",
+              "rows), %.4f ms a run on average; %ld requests rejected, %ld "
+              "failed\n",
               static_cast<unsigned long long>(stats.runs), meanRows,
-              static_cast<unsigned long long>(stats.padding_rows),
+              static_cast<unsigned long long>(stats.padding_rows), meanRunMs,
               rejected.load(), recorder.failed);
   return recorder.failed || checkStatus ? 1 : 0;
 }

@@ -52,6 +52,9 @@ struct CompileOptions {
   /// the extension ".weights".
   bool externalWeights = false;
   std::string weightsPath;
+  /// Embedded weights as a global per constant (CodegenOptions): set for
+  /// each entry of a multi-entry artifact. Internal.
+  bool weightsPerConstant = false;
   /// Default passes to leave out, by short name ("fuse", ...;
   /// getOptionalPasses()).
   std::vector<std::string> disabledPasses;

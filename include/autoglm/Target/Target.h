@@ -63,6 +63,10 @@ struct CodegenOptions {
   /// moves to the weights (uploaded to the device), none of any size stays
   /// in the binary, and no buffer goes on the host's stack.
   bool deviceMemory = false;
+  /// Embedded weights as a global per constant instead of one packed
+  /// global (host memory only): an entry of a multi-entry artifact, whose
+  /// constants LLVM then merges with the identical ones of the others.
+  bool weightsPerConstant = false;
 };
 
 /// The artifacts emission writes; DeviceAssembly is a device target's code

@@ -58,10 +58,10 @@ typedef struct autoglm_batcher_options {
    * submit rejects with AUTOGLM_ERROR_QUEUE_FULL; 0 means 1024. */
   int32_t queue_capacity;
   int32_t policy; /* autoglm_batch_policy */
-  /* Runs of each batch size that create makes, on zero inputs, to measure
-   * what a run of that size costs before any request does (the fastest
-   * counts; the first also warms caches); 0 learns the costs from the
-   * requests. */
+  /* Runs of each entry (batch size, and sequence length for a model of
+   * lengths) that create makes, on zero inputs, to measure what a run of
+   * it costs before any request does (the fastest counts; the first also
+   * warms caches); 0 learns the costs from the requests. */
   int32_t calibration_runs;
 } autoglm_batcher_options;
 
@@ -87,8 +87,10 @@ autoglm_status autoglm_batcher_create(autoglm_session *session,
  * and outputs must agree in everything but dimension 0, and those differ.
  * A batch of n rows runs on the smallest size that holds it, padded, or is
  * split across sizes (5 rows: 4 + 1), whichever the measured run times of
- * the sizes say is faster; a size not measured yet is estimated linearly
- * from the nearest measured one. max_batch may go up to the largest size.
+ * the sizes say is faster (of plans that cost the same, the one of fewer
+ * runs, then of fewer padding rows); a size not measured yet is estimated
+ * linearly from the nearest measured one. A request is answered as soon as
+ * the runs of its rows succeeded. max_batch may go up to the largest size.
  * The batcher runs every session exclusively; they must outlive it. */
 autoglm_status autoglm_batcher_create_multi(
     autoglm_session *const *sessions, int32_t num_sessions,
@@ -164,6 +166,7 @@ typedef struct autoglm_batcher_stats {
   uint64_t runs;         /* runs of the model */
   uint64_t rows;         /* request rows those runs computed */
   uint64_t padding_rows; /* rows added to fill a batch */
+  uint64_t run_ns;       /* nanoseconds those runs took, all together */
   int32_t queued;        /* requests waiting now (not running) */
   int32_t max_batch;     /* the options in force */
 } autoglm_batcher_stats;
