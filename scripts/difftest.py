@@ -134,6 +134,10 @@ class Graph:
         mag = float(np.abs(a).max()) if a.size and dtype != BOOL else 1.0
         return Value(name, dtype, shape, True, mag)
 
+    def array(self, name: str) -> np.ndarray:
+        """The data of a source, to adjust in place."""
+        return self.inits[name] if name in self.inits else self.inputs[name]
+
     def const(self, values, dtype=I64) -> str:
         name = self.name("c")
         self.inits[name] = np.array(values, dtype=dtype)
@@ -270,8 +274,7 @@ def op_binary(g: Graph) -> bool:
         a = g.node("Abs", [tame(g, x).name], [(x.dtype, x.shape, False, 8)])
         base = g.node("Add", [a.name, g.const(0.25, x.dtype)], [(x.dtype, x.shape, False, 9)])
         e = g.source(x.dtype, g.partner_shape(x.shape))
-        g.inits.get(e.name, g.inputs.get(e.name))[...] = np.clip(
-            g.inits.get(e.name, g.inputs.get(e.name)), -2, 2)
+        np.clip(g.array(e.name), -2, 2, out=g.array(e.name))
         g.node("Pow", [base.name, e.name], [(x.dtype, bcast(x.shape, e.shape), False, 81)])
         return True
     if op in ("Div", "Mod"):
@@ -583,7 +586,7 @@ def op_pad(g: Graph) -> bool:
 def contraction_operand(g: Graph, dtype, shape) -> Value:
     v = g.source(dtype, shape)
     # Weights scaled by 1/sqrt(K) keep the product's magnitude.
-    arr = g.inits.get(v.name, g.inputs.get(v.name))
+    arr = g.array(v.name)
     k = shape[-2] if len(shape) >= 2 else shape[0]
     arr[...] = np.round(arr / np.sqrt(max(k, 1)) * 8) / 8
     return v
@@ -606,10 +609,7 @@ def op_matmul(g: Graph) -> bool:
         shape = bshape[:-2] + (n,)
     else:
         shape = bcast(x.shape[:-2], bshape[:-2]) + (x.shape[-2], n)
-    operands = [x.name, w.name] if g.rng.random() < 0.85 else None
-    if operands is None:  # the weight first: [k] x [..., k, n] needs a transpose
-        return False
-    g.node("MatMul", operands, [(x.dtype, shape, False, 8 * np.sqrt(k) + 8)])
+    g.node("MatMul", [x.name, w.name], [(x.dtype, shape, False, 8 * np.sqrt(k) + 8)])
     return True
 
 
@@ -768,13 +768,13 @@ def reference(model, inputs: dict, names: list) -> list:
     import onnx
     import onnxruntime as ort
     from onnx import helper
-    model = onnx.ModelProto.FromString(model.SerializeToString())
     outputs = {o.name for o in model.graph.output}
-    types = onnx.shape_inference.infer_shapes(model).graph.value_info
-    known = {v.name: v.type.tensor_type.elem_type for v in types}
-    for n in names:
-        if n not in outputs:
-            model.graph.output.append(helper.make_tensor_value_info(n, known[n], None))
+    if any(n not in outputs for n in names):
+        model = onnx.ModelProto.FromString(model.SerializeToString())
+        types = onnx.shape_inference.infer_shapes(model).graph.value_info
+        known = {v.name: v.type.tensor_type.elem_type for v in types}
+        model.graph.output.extend(helper.make_tensor_value_info(n, known[n], None)
+                                  for n in names if n not in outputs)
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     options.intra_op_num_threads = 1
@@ -975,7 +975,8 @@ def keep(args, seed: int, case: Case, outcome: Outcome, where: str) -> None:
     onnx.save(case.model, os.path.join(dest, "model.onnx"))
     np.savez(os.path.join(dest, "inputs.npz"), **case.inputs)
     text = f"# seed {seed}: {outcome.status}: {outcome.detail}\n"
-    if outcome.status != "invalid-model":
+    # A hang is not minimized: each trial would wait for the timeout.
+    if outcome.status not in ("invalid-model", HANG):
         small, feeds = minimize(args.bin_dir, case, outcome, os.path.join(where, "min"),
                                 args.timeout)
         np.savez(os.path.join(dest, "minimized-inputs.npz"), **feeds)
