@@ -123,4 +123,28 @@ broadcastKnown(ArrayRef<const KnownInts *> operands,
   }
   return result;
 }
+
+KnownInts selectKnown(const KnownInts &known, ArrayRef<int64_t> perm,
+                      ArrayRef<SmallVector<int64_t>> positions) {
+  int64_t rank = known.rank();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * known.shape[d + 1];
+  KnownInts result;
+  int64_t count = 1;
+  for (const SmallVector<int64_t> &p : positions) {
+    result.shape.push_back(p.size());
+    count *= p.size();
+  }
+  for (int64_t linear = 0; linear < count; ++linear) {
+    int64_t rest = linear, offset = 0;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      int64_t size = result.shape[d];
+      offset += positions[d][rest % size] * strides[perm[d]];
+      rest /= size;
+    }
+    result.values.push_back(known.values[offset]);
+  }
+  return result;
+}
 } // namespace autoglm::importer

@@ -57,6 +57,12 @@ int64_t wrapToType(int64_t value, mlir::Type elementType);
 std::optional<KnownInts> broadcastKnown(
     llvm::ArrayRef<const KnownInts *> operands,
     llvm::function_ref<std::optional<int64_t>(llvm::ArrayRef<int64_t>)> fn);
+
+/// The tensor whose dimension d runs over input dimension `perm[d]` at the
+/// indices `positions[d]`: slices (`perm` the identity) and transposes
+/// (`positions` every index) of known tensors, evaluated at import time.
+KnownInts selectKnown(const KnownInts &known, llvm::ArrayRef<int64_t> perm,
+                      llvm::ArrayRef<llvm::SmallVector<int64_t>> positions);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_KNOWNINTS_H

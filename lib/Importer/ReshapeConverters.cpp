@@ -222,7 +222,23 @@ LogicalResult convertTranspose(NodeContext &n) {
   }
   // transpose() folds the identity permutation away; keep the op explicit
   // only when it moves something.
-  return n.finish(n.transpose(n.input(0), perm));
+  Value result = n.transpose(n.input(0), perm);
+  const KnownInts *k = n.known(0);
+  if (!result || !k || k->rank() != rank)
+    return n.finish(result);
+  // Transposes of known tensors (shape arithmetic) are evaluated here.
+  SmallVector<SmallVector<int64_t>> positions;
+  for (int64_t d : perm)
+    positions.push_back(llvm::to_vector(llvm::seq<int64_t>(0, k->shape[d])));
+  KnownInts moved = selectKnown(*k, perm, positions);
+  if (moved.isFullyKnown()) {
+    result = n.constantFromKnown(
+        moved, getElementTypeOrSelf(n.inputType(0).getElementType()));
+    if (!result)
+      return failure();
+  }
+  n.setOutput(0, result, moved);
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -334,16 +334,18 @@ LogicalResult convertSlice(NodeContext &n) {
     outSteps[d] = step;
   }
 
-  // Slices of known vectors (shape arithmetic) are evaluated here.
+  // Slices of known tensors (shape arithmetic, such as PyTorch's pads
+  // reversed pairwise) are evaluated here.
   const KnownInts *k = n.known(0);
   std::optional<KnownInts> known;
-  if (k && rank == 1 && !type.isDynamicDim(0)) {
-    KnownInts part;
-    for (int64_t j = outStarts[0];
-         outSteps[0] > 0 ? j < outEnds[0] : j > outEnds[0]; j += outSteps[0])
-      part.values.push_back(k->values[j]);
-    part.shape = {part.numElements()};
-    known = part;
+  if (k && k->rank() == rank && type.hasStaticShape()) {
+    SmallVector<SmallVector<int64_t>> positions(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      for (int64_t j = outStarts[d];
+           outSteps[d] > 0 ? j < outEnds[d] : j > outEnds[d]; j += outSteps[d])
+        positions[d].push_back(j);
+    known = selectKnown(*k, llvm::to_vector(llvm::seq<int64_t>(0, rank)),
+                        positions);
   }
   if (known && known->isFullyKnown()) {
     Value constant = n.constantFromKnown(*known, type.getElementType());
