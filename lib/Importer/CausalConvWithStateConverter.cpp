@@ -80,10 +80,9 @@ LogicalResult convertCausalConvWithState(NodeContext &n) {
     padded = n.create<ConcatOp>(ValueRange{n.input(3), n.input(0)},
                                 n.b.getI64IntegerAttr(2));
   } else {
-    padded = n.create<PadOp>(n.input(0),
-                             n.b.getDenseI64ArrayAttr({0, 0, k - 1, 0, 0, 0}),
-                             PadModeAttr::get(n.ctx, PadMode::constant),
-                             n.b.getF64FloatAttr(0.0));
+    padded = n.create<PadOp>(
+        n.input(0), n.b.getDenseI64ArrayAttr({0, 0, k - 1, 0, 0, 0}),
+        PadModeAttr::get(n.ctx, PadMode::constant), n.b.getF64FloatAttr(0.0));
   }
   if (!padded)
     return failure();

@@ -49,8 +49,9 @@ Value step(NodeContext &n, Value v, int64_t axis, int64_t index) {
 Value unpack(NodeContext &n, Value x, int64_t heads, bool widthFirst = false) {
   auto type = cast<RankedTensorType>(x.getType());
   int64_t width = type.getDimSize(2) / heads;
-  Value split = n.reshape(n.castTo(x, n.b.getF32Type()),
-                          {type.getDimSize(0), type.getDimSize(1), heads, width});
+  Value split =
+      n.reshape(n.castTo(x, n.b.getF32Type()),
+                {type.getDimSize(0), type.getDimSize(1), heads, width});
   if (!split)
     return nullptr;
   return widthFirst ? n.transpose(split, {0, 2, 3, 1})
@@ -115,7 +116,8 @@ LogicalResult convertLinearAttention(NodeContext &n) {
                        ArrayRef<int64_t> widths) -> LogicalResult {
     RankedTensorType type = n.inputType(i);
     if (type.getRank() == 3 && type.getDimSize(0) == batch &&
-        type.getDimSize(1) == steps && llvm::is_contained(widths, type.getDimSize(2)))
+        type.getDimSize(1) == steps &&
+        llvm::is_contained(widths, type.getDimSize(2)))
       return success();
     InFlightDiagnostic diag = n.emitError()
                               << name << " must be [" << batch << ", " << steps
@@ -150,8 +152,8 @@ LogicalResult convertLinearAttention(NodeContext &n) {
     scale = 1.0 / std::sqrt(static_cast<double>(dk));
   int64_t group = qHeads / kvHeads;
   // Queries [B, H_kv, T, G, d_k], scaled once.
-  Value queries = n.reshape(n.castTo(n.input(0), f32),
-                            {batch, steps, kvHeads, group, dk});
+  Value queries =
+      n.reshape(n.castTo(n.input(0), f32), {batch, steps, kvHeads, group, dk});
   queries = queries ? n.transpose(queries, {0, 2, 1, 3, 4}) : Value();
   queries = queries ? n.create<MulOp>(queries, n.scalar(f32, scale)) : Value();
   // Keys as rows [B, H_kv, T, d_k] (for k^T S) and columns [B, H_kv, d_k, T]
@@ -200,8 +202,8 @@ LogicalResult convertLinearAttention(NodeContext &n) {
   Value output = outputs.size() == 1
                      ? outputs.front()
                      : n.create<ConcatOp>(outputs, n.b.getI64IntegerAttr(2));
-  output = output ? n.reshape(output, {batch, kvHeads, steps, group, dv})
-                  : Value();
+  output =
+      output ? n.reshape(output, {batch, kvHeads, steps, group, dv}) : Value();
   output = output ? n.transpose(output, {0, 2, 1, 3, 4}) : Value();
   output = output ? n.reshape(output, {batch, steps, qHeads * dv}) : Value();
   output = output ? n.castTo(output, qType.getElementType()) : Value();
