@@ -1,4 +1,4 @@
-//===- AttentionConverter.cpp - ONNX Attention (opsets 23-25) -------------===//
+//===- AttentionConverter.cpp - ONNX Attention and FlexAttention ----------===//
 
 #include "NodeContext.h"
 #include "OpRegistry.h"
@@ -378,9 +378,84 @@ LogicalResult convertAttention(NodeContext &n) {
   }
   return n.finish(y);
 }
+
+/// FlexAttention (domain ai.onnx.preview, version 1): rank-4 attention
+/// [B, H, L, E] with grouped KV heads, the scores `(Q·√scale)(K·√scale)ᵀ`
+/// taken to the softmax type (`softmax_precision`; float32 for 16-bit
+/// inputs, else the inputs' type), the softmax, the product with V in that
+/// type and the result in V's type. When the softmax runs in the inputs'
+/// type this is exactly one `autoglm.attention`. The `score_mod` and
+/// `prob_mod` subgraphs are refused by the importer before this converter
+/// runs (subgraph attributes are not imported).
+LogicalResult convertFlexAttention(NodeContext &n) {
+  if (failed(n.checkArity(3, 3)))
+    return failure();
+  RankedTensorType qType = n.inputType(0), kType = n.inputType(1),
+                   vType = n.inputType(2);
+  if (qType.getRank() != 4 || kType.getRank() != 4 || vType.getRank() != 4)
+    return n.emitError() << "Q, K and V must be 4-D [batch, heads, sequence, "
+                            "head size]";
+  Type element = qType.getElementType();
+  if (!isa<FloatType>(element) || kType.getElementType() != element ||
+      vType.getElementType() != element)
+    return n.emitError() << "Q, K and V must have one floating-point type";
+  auto differ = [](int64_t a, int64_t b) {
+    return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+  };
+  if (differ(kType.getDimSize(1), vType.getDimSize(1)) ||
+      differ(kType.getDimSize(2), vType.getDimSize(2)))
+    return n.emitError() << "K and V must have the same heads and sequence "
+                            "length";
+  if (differ(qType.getDimSize(3), kType.getDimSize(3)))
+    return n.emitError() << "Q and K must have the same head size";
+  double scale;
+  if (n.hasAttr("scale")) {
+    scale = n.floatAttr("scale", 1.0);
+  } else {
+    if (qType.isDynamicDim(3))
+      return n.notKnown("the head size (for the default scale)");
+    scale = 1.0 / std::sqrt(static_cast<double>(qType.getDimSize(3)));
+  }
+  Type softmaxType =
+      element.getIntOrFloatBitWidth() < 32 ? Type(n.b.getF32Type()) : element;
+  if (n.hasAttr("softmax_precision")) {
+    softmaxType = convertElementType(
+        static_cast<int32_t>(n.intAttr("softmax_precision", 1)), n.ctx);
+    if (!softmaxType || !isa<FloatType>(softmaxType))
+      return n.emitError() << "softmax_precision must be a floating-point "
+                              "type";
+  }
+  Value q = n.input(0), k = n.input(1), v = n.input(2);
+  if (softmaxType == element) {
+    if (differ(qType.getDimSize(1), kType.getDimSize(1)) &&
+        qType.getDimSize(1) % kType.getDimSize(1) != 0)
+      return n.emitError() << "the " << qType.getDimSize(1)
+                           << " query heads are not a multiple of the "
+                           << kType.getDimSize(1) << " key/value heads";
+    return n.finish(n.create<AttentionOp>(
+        q, k, v, Value(), n.b.getF64FloatAttr(scale), UnitAttr()));
+  }
+  if (scale < 0)
+    return n.emitError() << "with a softmax in another type than the inputs' "
+                            "the scale must be non-negative, got "
+                         << scale;
+  Value rootScale = n.scalar(element, std::sqrt(scale));
+  Value keysT = n.transpose(n.create<MulOp>(k, rootScale), {0, 1, 3, 2});
+  Value scores =
+      keysT ? groupedMatMul(n, n.create<MulOp>(q, rootScale), keysT) : Value();
+  Value probabilities =
+      scores ? n.create<SoftmaxOp>(n.castTo(scores, softmaxType),
+                                   n.b.getI64IntegerAttr(3), UnitAttr())
+             : Value();
+  Value y = probabilities
+                ? groupedMatMul(n, probabilities, n.castTo(v, softmaxType))
+                : Value();
+  return n.finish(y ? n.castTo(y, element) : Value());
+}
 } // namespace
 
 void registerAttentionConverter(OpRegistry &r) {
   r.add("Attention", convertAttention);
+  r.add("ai.onnx.preview", "FlexAttention", convertFlexAttention);
 }
 } // namespace autoglm::importer

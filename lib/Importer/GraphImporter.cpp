@@ -137,8 +137,7 @@ LogicalResult GraphImporter::checkOperators() {
   std::vector<int> unsupported; // first users, in graph order
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto &node = graph.node(i);
-    bool known =
-        isDefaultDomain(node.domain()) && registry.lookup(node.op_type());
+    bool known = registry.lookup(node.domain(), node.op_type());
     if (!known &&
         firstUse.try_emplace({node.domain(), node.op_type()}, i).second)
       unsupported.push_back(i);
@@ -156,7 +155,8 @@ LogicalResult GraphImporter::checkOperators() {
       auto it = domainOpsets.find(domain);
       if (it != domainOpsets.end())
         diag << " (opset " << it->second << ")";
-      diag << "; only the default ONNX domain is supported";
+      diag << "; of the other domains only ai.onnx.preview's FlexAttention "
+              "is supported";
     }
     diag << ", first used by node '" << nodeName(index) << "'";
   }
@@ -441,7 +441,7 @@ LogicalResult GraphImporter::importNodes(ImportState &state) {
         return emitError(nodeLoc(index))
                << node.op_type() << ": subgraph attributes are not supported";
     NodeContext nodeContext(state, node, nodeLoc(index));
-    if (failed(registry.lookup(node.op_type())(nodeContext)))
+    if (failed(registry.lookup(node.domain(), node.op_type())(nodeContext)))
       return failure();
     for (int i = 0; i < node.output_size(); ++i)
       if (!node.output(i).empty() && !state.values.count(node.output(i)))

@@ -1,6 +1,7 @@
 //===- OpRegistry.cpp - ONNX operator type -> converter -------------------===//
 
 #include "OpRegistry.h"
+#include "llvm/ADT/Twine.h"
 
 #include <cassert>
 
@@ -27,6 +28,8 @@ const OpRegistry &OpRegistry::get() {
     registerSignalConverters(r);
     registerAffineGridDetConverters(r);
     registerCol2ImConverter(r);
+    registerCausalConvWithStateConverter(r);
+    registerLinearAttentionConverter(r);
     return r;
   }();
   return registry;
@@ -40,5 +43,22 @@ void OpRegistry::add(llvm::StringRef opType, ConvertFn convert) {
 
 ConvertFn OpRegistry::lookup(llvm::StringRef opType) const {
   return converters.lookup(opType);
+}
+
+void OpRegistry::add(llvm::StringRef domain, llvm::StringRef opType,
+                     ConvertFn convert) {
+  bool inserted =
+      domainConverters
+          .try_emplace((llvm::Twine(domain) + "::" + opType).str(), convert)
+          .second;
+  assert(inserted && "operator registered twice");
+  (void)inserted;
+}
+
+ConvertFn OpRegistry::lookup(llvm::StringRef domain,
+                             llvm::StringRef opType) const {
+  if (domain.empty() || domain == "ai.onnx")
+    return lookup(opType);
+  return domainConverters.lookup((llvm::Twine(domain) + "::" + opType).str());
 }
 } // namespace autoglm::importer

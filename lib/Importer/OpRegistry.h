@@ -25,11 +25,18 @@ public:
   static const OpRegistry &get();
 
   void add(llvm::StringRef opType, ConvertFn convert);
+  /// An operator of another domain (e.g. ai.onnx.preview's FlexAttention).
+  void add(llvm::StringRef domain, llvm::StringRef opType, ConvertFn convert);
   /// Null when `opType` is not supported.
   ConvertFn lookup(llvm::StringRef opType) const;
+  /// Null when `opType` of `domain` ("" or "ai.onnx": the default) is not
+  /// supported.
+  ConvertFn lookup(llvm::StringRef domain, llvm::StringRef opType) const;
 
 private:
   llvm::StringMap<ConvertFn> converters;
+  /// The other domains' converters, by "<domain>::<opType>".
+  llvm::StringMap<ConvertFn> domainConverters;
 };
 
 // One registration function per converter file.
@@ -52,6 +59,8 @@ void registerEinsumConverter(OpRegistry &registry);
 void registerSignalConverters(OpRegistry &registry);
 void registerAffineGridDetConverters(OpRegistry &registry);
 void registerCol2ImConverter(OpRegistry &registry);
+void registerCausalConvWithStateConverter(OpRegistry &registry);
+void registerLinearAttentionConverter(OpRegistry &registry);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H
