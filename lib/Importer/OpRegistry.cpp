@@ -27,6 +27,7 @@ const OpRegistry &OpRegistry::get() {
     registerSignalConverters(r);
     registerAffineGridDetConverters(r);
     registerCol2ImConverter(r);
+    registerControlFlowConverters(r);
     return r;
   }();
   return registry;

@@ -52,6 +52,7 @@ void registerEinsumConverter(OpRegistry &registry);
 void registerSignalConverters(OpRegistry &registry);
 void registerAffineGridDetConverters(OpRegistry &registry);
 void registerCol2ImConverter(OpRegistry &registry);
+void registerControlFlowConverters(OpRegistry &registry);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H
