@@ -78,7 +78,8 @@ LogicalResult checkCondition(NodeContext &n, Type type, StringRef what) {
   auto ranked = dyn_cast<RankedTensorType>(type);
   if (!ranked || !ranked.getElementType().isInteger(1) ||
       (ranked.hasStaticShape() && ranked.getNumElements() != 1))
-    return n.emitError() << what << " must be a bool tensor of one element, not "
+    return n.emitError() << what
+                         << " must be a bool tensor of one element, not "
                          << type;
   return success();
 }
@@ -180,8 +181,9 @@ LogicalResult convertIf(NodeContext &n) {
   if (failed(checkCondition(n, n.input(0).getType(), "the condition")))
     return failure();
 
-  auto importBranch = [&](const onnx::GraphProto &branch, StringRef which)
-      -> FailureOr<SmallVector<ScopedValue>> {
+  auto importBranch =
+      [&](const onnx::GraphProto &branch,
+          StringRef which) -> FailureOr<SmallVector<ScopedValue>> {
     FailureOr<SmallVector<ScopedValue>> outputs = importSubgraph(n, branch, {});
     if (succeeded(outputs) && outputs->size() != n.numOutputs())
       return n.emitError() << which << " gives " << outputs->size()
@@ -257,7 +259,8 @@ LogicalResult convertLoop(NodeContext &n) {
                          << " (the condition, then the values)";
   unsigned numScans = body->output_size() - 1 - numCarried;
   if (n.numOutputs() > numCarried + numScans)
-    return n.emitError() << "has " << n.numOutputs() << " outputs, but the body "
+    return n.emitError() << "has " << n.numOutputs()
+                         << " outputs, but the body "
                          << "gives " << numCarried << " loop-carried values "
                          << "and " << numScans << " scan outputs";
 
@@ -340,8 +343,8 @@ LogicalResult convertLoop(NodeContext &n) {
       if (beforeType != afterType)
         return n.emitError()
                << "loop-carried value '" << name << "' changes shape in "
-               << "iteration " << i << " (" << beforeType << " to "
-               << afterType << "); with a condition known only at run time "
+               << "iteration " << i << " (" << beforeType << " to " << afterType
+               << "); with a condition known only at run time "
                << "a loop-carried value must keep its shape";
       Value kept = n.create<SelectOp>(running, after.value, before);
       if (!kept)
@@ -468,8 +471,8 @@ FailureOr<SmallVector<int64_t>> scanAttr(NodeContext &n, StringRef name,
   if (isDirection)
     for (int64_t value : values)
       if (value != 0 && value != 1)
-        return n.emitError() << name << " entries must be 0 or 1, got "
-                             << value;
+        return n.emitError()
+               << name << " entries must be 0 or 1, got " << value;
   return values;
 }
 
@@ -491,7 +494,8 @@ LogicalResult convertScan(NodeContext &n) {
                          << " states";
   size_t numScanOutputs = body->output_size() - numStates;
   if (n.numOutputs() > numStates + numScanOutputs)
-    return n.emitError() << "has " << n.numOutputs() << " outputs, but the body "
+    return n.emitError() << "has " << n.numOutputs()
+                         << " outputs, but the body "
                          << "gives " << body->output_size();
   for (int64_t i = firstState; i < n.numInputs(); ++i)
     if (!n.hasInput(i))
@@ -582,8 +586,8 @@ LogicalResult convertScan(NodeContext &n) {
         all.push_back(value);
     }
     for (auto [i, values] : llvm::enumerate(perBatch)) {
-      Value stacked = stackOutputs(
-          n, values, 0, body->output(static_cast<int>(i)));
+      Value stacked =
+          stackOutputs(n, values, 0, body->output(static_cast<int>(i)));
       if (!stacked)
         return failure();
       results.push_back(stacked);
