@@ -119,8 +119,8 @@ Value takeAt(NodeContext &n, Value value, int64_t axis, int64_t index) {
 
 /// The values of a scan output, one per iteration in the order they are
 /// stacked, stacked along a new axis `axis` (numpy's stack; -rank-1 to
-/// rank). With no iterations, an empty tensor of the type `declared` (the
-/// body's output) gives. Null after a diagnostic naming `name`.
+/// rank). With no iterations, an empty tensor of the body output's declared
+/// type (`declared`). Null after a diagnostic naming the output.
 Value stackOutputs(NodeContext &n, ArrayRef<Value> values, int64_t axis,
                    const onnx::ValueInfoProto &declared) {
   const std::string &name = declared.name();
@@ -225,8 +225,8 @@ LogicalResult convertIf(NodeContext &n) {
       return n.emitError()
              << "output " << i << " is " << thenValue.getType()
              << " in then_branch but " << elseValue.getType()
-             << " in else_branch; with a condition known only at run time "
-                "both branches must give the same type";
+             << " in else_branch; branches of different types under a "
+                "condition known only at run time are not supported";
     Value selected = n.create<SelectOp>(condition, thenValue, elseValue);
     if (!selected)
       return failure();
