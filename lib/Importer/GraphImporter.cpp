@@ -4,6 +4,7 @@
 
 #include "NodeContext.h"
 #include "OpRegistry.h"
+#include "Subgraph.h"
 #include "TensorConversion.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
@@ -11,6 +12,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -18,8 +20,10 @@
 #include "onnx/defs/schema.h"
 #include "onnx/onnx_pb.h"
 
-#include <map>
+#include <algorithm>
+#include <functional>
 #include <queue>
+#include <set>
 
 using namespace mlir;
 
@@ -27,6 +31,204 @@ namespace autoglm::importer {
 namespace {
 bool isDefaultDomain(StringRef domain) {
   return domain.empty() || domain == "ai.onnx";
+}
+
+/// The name of node `index` of `graph`: its own, or "<OpType>_<index>";
+/// within a subgraph, prefixed by the enclosing node's ("loop/Add_3").
+std::string nodeName(const onnx::GraphProto &graph, int index,
+                     StringRef scope) {
+  const onnx::NodeProto &node = graph.node(index);
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  return scope.empty() ? name : (scope + "/" + name).str();
+}
+
+/// Calls `fn` on every subgraph attribute of `node` (If's branches, Loop's
+/// and Scan's body).
+void forEachSubgraph(const onnx::NodeProto &node,
+                     function_ref<void(const onnx::GraphProto &)> fn) {
+  for (const onnx::AttributeProto &attr : node.attribute()) {
+    if (attr.has_g())
+      fn(attr.g());
+    for (const onnx::GraphProto &graph : attr.graphs())
+      fn(graph);
+  }
+}
+
+/// Adds to `names` what the subgraphs of `node` read from enclosing graphs:
+/// the names they use, at any depth, and do not define themselves. A node
+/// with subgraphs depends on their producers as on its listed inputs.
+void collectCapturedNames(const onnx::NodeProto &node,
+                          llvm::StringSet<> &names) {
+  forEachSubgraph(node, [&](const onnx::GraphProto &graph) {
+    llvm::StringSet<> defined, used;
+    for (const onnx::ValueInfoProto &input : graph.input())
+      defined.insert(input.name());
+    for (const onnx::TensorProto &init : graph.initializer())
+      defined.insert(init.name());
+    for (const onnx::NodeProto &inner : graph.node()) {
+      for (const std::string &output : inner.output())
+        defined.insert(output);
+      for (const std::string &input : inner.input())
+        if (!input.empty())
+          used.insert(input);
+      collectCapturedNames(inner, used);
+    }
+    // An output may be an outer value passed straight through.
+    for (const onnx::ValueInfoProto &output : graph.output())
+      used.insert(output.name());
+    for (const auto &entry : used)
+      if (!defined.contains(entry.getKey()))
+        names.insert(entry.getKey());
+  });
+}
+
+/// Binds initializer `tensor` to a constant located at `loc`.
+LogicalResult importInitializer(ImportState &state, onnx::TensorProto &tensor,
+                                Location loc) {
+  ElementsAttr value = state.tensors.convert(tensor, loc);
+  if (!value)
+    return failure();
+  state.values[tensor.name()] = mlir::autoglm::ConstantOp::create(
+      state.builder, loc, value.getType(), value);
+  if (std::optional<KnownInts> known = knownFromAttr(value))
+    state.known[tensor.name()] = std::move(*known);
+  return success();
+}
+
+/// Orders the nodes of `graph` topologically into `order`. `own` holds the
+/// graph's inputs and initializers, which no node may redefine; `isOuter`
+/// says whether a name is visible from an enclosing graph (never, for the
+/// main graph). A node reads its inputs and its subgraphs' captures.
+LogicalResult orderNodes(MLIRContext *context, const onnx::GraphProto &graph,
+                         StringRef scope, const llvm::StringSet<> &own,
+                         function_ref<bool(StringRef)> isOuter,
+                         std::vector<int> &order) {
+  int numNodes = graph.node_size();
+  auto nameOf = [&](int i) { return nodeName(graph, i, scope); };
+  auto locOf = [&](int i) {
+    return NameLoc::get(StringAttr::get(context, nameOf(i)));
+  };
+  llvm::StringMap<int> producer;
+  for (int i = 0; i < numNodes; ++i)
+    for (const std::string &output : graph.node(i).output()) {
+      if (output.empty())
+        continue;
+      if (own.contains(output))
+        return emitError(locOf(i))
+               << "output '" << output
+               << "' redefines a graph input or initializer of the same name";
+      auto [it, inserted] = producer.try_emplace(output, i);
+      if (!inserted)
+        return emitError(locOf(i))
+               << "output '" << output << "' is already produced by node '"
+               << nameOf(it->second) << "'";
+    }
+
+  // What each node reads: its inputs, then its subgraphs' captures.
+  std::vector<std::vector<std::string>> reads(numNodes);
+  std::vector<size_t> numListed(numNodes);
+  for (int i = 0; i < numNodes; ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    for (const std::string &input : node.input())
+      if (!input.empty())
+        reads[i].push_back(input);
+    numListed[i] = reads[i].size();
+    llvm::StringSet<> captured;
+    collectCapturedNames(node, captured);
+    for (const auto &entry : captured)
+      reads[i].push_back(entry.getKey().str());
+    // In a fixed order, for reproducible diagnostics.
+    std::sort(reads[i].begin() + numListed[i], reads[i].end());
+  }
+
+  // Kahn's algorithm; among ready nodes the earliest in the file goes first,
+  // so an already ordered graph keeps its order.
+  std::vector<int> pending(numNodes, 0);
+  std::vector<std::vector<int>> users(numNodes);
+  bool dangling = false;
+  for (int i = 0; i < numNodes; ++i)
+    for (auto [k, input] : llvm::enumerate(reads[i])) {
+      if (own.contains(input))
+        continue;
+      auto it = producer.find(input);
+      if (it == producer.end()) {
+        if (isOuter(input))
+          continue;
+        emitError(locOf(i))
+            << graph.node(i).op_type()
+            << (k < numListed[i] ? ": input '" : ": a subgraph reads '")
+            << input << (k < numListed[i] ? "' is" : "', which is")
+            << " not produced by any node and is neither a graph input nor "
+               "an initializer";
+        dangling = true;
+        continue;
+      }
+      ++pending[i];
+      users[it->second].push_back(i);
+    }
+  if (dangling)
+    return failure();
+
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (int i = 0; i < numNodes; ++i)
+    if (pending[i] == 0)
+      ready.push(i);
+  while (!ready.empty()) {
+    int i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (int user : users[i])
+      if (--pending[user] == 0)
+        ready.push(user);
+  }
+  if (static_cast<int>(order.size()) == numNodes)
+    return success();
+
+  // Some nodes wait on each other: walk back along unfinished producers from
+  // any of them until a node repeats; that node lies on a cycle.
+  int current = 0;
+  while (pending[current] == 0)
+    ++current;
+  std::vector<bool> seen(numNodes, false);
+  while (!seen[current]) {
+    seen[current] = true;
+    for (const std::string &input : reads[current]) {
+      auto it = producer.find(input);
+      if (!own.contains(input) && it != producer.end() &&
+          pending[it->second] > 0) {
+        current = it->second;
+        break;
+      }
+    }
+  }
+  return emitError(locOf(current))
+         << "the graph has a cycle through node '" << nameOf(current) << "' ("
+         << graph.node(current).op_type() << ")";
+}
+
+/// Converts the nodes of `graph` in `order` through the registry (which
+/// knows each of them: `checkOperators` has looked into every subgraph).
+LogicalResult convertNodes(ImportState &state, const onnx::GraphProto &graph,
+                           StringRef scope, ArrayRef<int> order) {
+  const OpRegistry &registry = OpRegistry::get();
+  for (int index : order) {
+    const onnx::NodeProto &node = graph.node(index);
+    Location loc = NameLoc::get(
+        StringAttr::get(state.context, nodeName(graph, index, scope)));
+    NodeContext nodeContext(state, node, loc);
+    ConvertFn convert = registry.lookup(node.domain(), node.op_type());
+    assert(convert && "unsupported operators are reported before import");
+    if (failed(convert(nodeContext)))
+      return failure();
+    for (int i = 0; i < node.output_size(); ++i)
+      if (!node.output(i).empty() && !state.values.count(node.output(i)))
+        return nodeContext.emitError()
+               << "output " << i << " ('" << node.output(i)
+               << "') is not supported";
+  }
+  return success();
 }
 
 /// Imports one model. Holds what the phases share.
@@ -42,7 +244,7 @@ public:
 
 private:
   LogicalResult readOpsets();
-  /// The location of node `index`: its name, or "<OpType>_<index>".
+  /// The name and location of node `index` of the main graph.
   std::string nodeName(int index) const;
   Location nodeLoc(int index) const;
   LogicalResult checkOperators();
@@ -119,10 +321,7 @@ LogicalResult GraphImporter::readOpsets() {
 }
 
 std::string GraphImporter::nodeName(int index) const {
-  const onnx::NodeProto &node = graph.node(index);
-  if (!node.name().empty())
-    return node.name();
-  return node.op_type() + "_" + std::to_string(index);
+  return importer::nodeName(graph, index, /*scope=*/"");
 }
 
 Location GraphImporter::nodeLoc(int index) const {
@@ -131,21 +330,32 @@ Location GraphImporter::nodeLoc(int index) const {
 
 LogicalResult GraphImporter::checkOperators() {
   // One diagnostic per distinct unsupported (domain, op type), naming the
-  // first node that uses it; all of them before failing.
+  // first node that uses it, subgraphs included; all of them before failing.
   const OpRegistry &registry = OpRegistry::get();
-  std::map<std::pair<std::string, std::string>, int> firstUse;
-  std::vector<int> unsupported; // first users, in graph order
-  for (int i = 0; i < graph.node_size(); ++i) {
-    const onnx::NodeProto &node = graph.node(i);
-    bool known = registry.lookup(node.domain(), node.op_type());
-    if (!known &&
-        firstUse.try_emplace({node.domain(), node.op_type()}, i).second)
-      unsupported.push_back(i);
-  }
-  for (int index : unsupported) {
-    const std::string &domain = graph.node(index).domain();
-    const std::string &opType = graph.node(index).op_type();
-    InFlightDiagnostic diag = emitError(nodeLoc(index));
+  std::set<std::pair<std::string, std::string>> reported;
+  struct Use {
+    const onnx::NodeProto *node;
+    std::string name;
+  };
+  std::vector<Use> unsupported; // first users, in graph order
+  std::function<void(const onnx::GraphProto &, StringRef)> visit =
+      [&](const onnx::GraphProto &g, StringRef scope) {
+        for (int i = 0; i < g.node_size(); ++i) {
+          const onnx::NodeProto &node = g.node(i);
+          std::string name = importer::nodeName(g, i, scope);
+          bool known = registry.lookup(node.domain(), node.op_type());
+          if (!known && reported.insert({node.domain(), node.op_type()}).second)
+            unsupported.push_back({&node, name});
+          forEachSubgraph(
+              node, [&](const onnx::GraphProto &sub) { visit(sub, name); });
+        }
+      };
+  visit(graph, "");
+  for (const Use &use : unsupported) {
+    const std::string &domain = use.node->domain();
+    const std::string &opType = use.node->op_type();
+    InFlightDiagnostic diag =
+        emitError(NameLoc::get(StringAttr::get(&context, use.name)));
     if (isDefaultDomain(domain)) {
       diag << "unsupported operator '" << opType << "' (domain ai.onnx, opset "
            << opset << ")";
@@ -158,93 +368,20 @@ LogicalResult GraphImporter::checkOperators() {
       diag << "; of the other domains only ai.onnx.preview's FlexAttention "
               "is supported";
     }
-    diag << ", first used by node '" << nodeName(index) << "'";
+    diag << ", first used by node '" << use.name << "'";
   }
   return success(unsupported.empty());
 }
 
 LogicalResult GraphImporter::orderNodes() {
-  // Names available before any node runs.
-  llvm::StringSet<> available;
+  llvm::StringSet<> own;
   for (const onnx::ValueInfoProto &input : graph.input())
-    available.insert(input.name());
+    own.insert(input.name());
   for (const onnx::TensorProto &init : graph.initializer())
-    available.insert(init.name());
-
-  llvm::StringMap<int> producer;
-  for (int i = 0; i < graph.node_size(); ++i)
-    for (const std::string &output : graph.node(i).output()) {
-      if (output.empty())
-        continue;
-      if (available.contains(output))
-        return emitError(nodeLoc(i))
-               << "output '" << output
-               << "' redefines a graph input or initializer of the same name";
-      auto [it, inserted] = producer.try_emplace(output, i);
-      if (!inserted)
-        return emitError(nodeLoc(i))
-               << "output '" << output << "' is already produced by node '"
-               << nodeName(it->second) << "'";
-    }
-
-  // Kahn's algorithm; among ready nodes the earliest in the file goes first,
-  // so an already ordered graph keeps its order.
-  std::vector<int> pending(graph.node_size(), 0);
-  std::vector<std::vector<int>> users(graph.node_size());
-  bool dangling = false;
-  for (int i = 0; i < graph.node_size(); ++i)
-    for (const std::string &input : graph.node(i).input()) {
-      if (input.empty() || available.contains(input))
-        continue;
-      auto it = producer.find(input);
-      if (it == producer.end()) {
-        emitError(nodeLoc(i))
-            << graph.node(i).op_type() << ": input '" << input
-            << "' is not produced by any node and is neither a "
-               "graph input nor an initializer";
-        dangling = true;
-        continue;
-      }
-      ++pending[i];
-      users[it->second].push_back(i);
-    }
-  if (dangling)
-    return failure();
-
-  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
-  for (int i = 0; i < graph.node_size(); ++i)
-    if (pending[i] == 0)
-      ready.push(i);
-  while (!ready.empty()) {
-    int i = ready.top();
-    ready.pop();
-    order.push_back(i);
-    for (int user : users[i])
-      if (--pending[user] == 0)
-        ready.push(user);
-  }
-  if (static_cast<int>(order.size()) == graph.node_size())
-    return success();
-
-  // Some nodes wait on each other: walk back along unfinished producers from
-  // any of them until a node repeats; that node lies on a cycle.
-  int current = 0;
-  while (pending[current] == 0)
-    ++current;
-  std::vector<bool> seen(graph.node_size(), false);
-  while (!seen[current]) {
-    seen[current] = true;
-    for (const std::string &input : graph.node(current).input()) {
-      auto it = producer.find(input);
-      if (!input.empty() && it != producer.end() && pending[it->second] > 0) {
-        current = it->second;
-        break;
-      }
-    }
-  }
-  return emitError(nodeLoc(current))
-         << "the graph has a cycle through node '" << nodeName(current) << "' ("
-         << graph.node(current).op_type() << ")";
+    own.insert(init.name());
+  return importer::orderNodes(
+      &context, graph, /*scope=*/"", own, [](StringRef) { return false; },
+      order);
 }
 
 /// The declared type of a value_info entry, or null when it is not a
@@ -418,38 +555,16 @@ LogicalResult GraphImporter::importInputs(ImportState &state,
 LogicalResult GraphImporter::importInitializers(ImportState &state) {
   if (graph.sparse_initializer_size() > 0)
     return emitError(fileLoc) << "sparse initializers are not supported";
-  for (onnx::TensorProto &tensor : *graph.mutable_initializer()) {
-    Location loc = NameLoc::get(StringAttr::get(&context, tensor.name()));
-    ElementsAttr value = state.tensors.convert(tensor, loc);
-    if (!value)
+  for (onnx::TensorProto &tensor : *graph.mutable_initializer())
+    if (failed(importInitializer(
+            state, tensor,
+            NameLoc::get(StringAttr::get(&context, tensor.name())))))
       return failure();
-    auto constant = mlir::autoglm::ConstantOp::create(state.builder, loc,
-                                                      value.getType(), value);
-    state.values[tensor.name()] = constant.getResult();
-    if (std::optional<KnownInts> known = knownFromAttr(value))
-      state.known[tensor.name()] = std::move(*known);
-  }
   return success();
 }
 
 LogicalResult GraphImporter::importNodes(ImportState &state) {
-  const OpRegistry &registry = OpRegistry::get();
-  for (int index : order) {
-    const onnx::NodeProto &node = graph.node(index);
-    for (const onnx::AttributeProto &attr : node.attribute())
-      if (attr.has_g() || attr.graphs_size() > 0)
-        return emitError(nodeLoc(index))
-               << node.op_type() << ": subgraph attributes are not supported";
-    NodeContext nodeContext(state, node, nodeLoc(index));
-    if (failed(registry.lookup(node.domain(), node.op_type())(nodeContext)))
-      return failure();
-    for (int i = 0; i < node.output_size(); ++i)
-      if (!node.output(i).empty() && !state.values.count(node.output(i)))
-        return nodeContext.emitError()
-               << "output " << i << " ('" << node.output(i)
-               << "') is not supported";
-  }
-  return success();
+  return convertNodes(state, graph, /*scope=*/"", order);
 }
 
 LogicalResult GraphImporter::importOutputs(ImportState &state,
@@ -538,6 +653,99 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   return module;
 }
 } // namespace
+
+FailureOr<SmallVector<ScopedValue>>
+importSubgraph(NodeContext &owner, const onnx::GraphProto &graph,
+               ArrayRef<ScopedValue> inputs) {
+  ImportState &state = owner.state;
+  std::string scope = mlir::autoglm::getNodeName(owner.loc).str();
+  if (graph.input_size() != static_cast<int>(inputs.size()))
+    return owner.emitError()
+           << "subgraph '" << graph.name() << "' declares "
+           << graph.input_size() << " inputs, but the node gives it "
+           << inputs.size();
+  if (graph.sparse_initializer_size() > 0)
+    return owner.emitError() << "sparse initializers are not supported";
+
+  // The names the subgraph defines hide the enclosing graphs' ones until it
+  // is imported; then the outer bindings come back.
+  struct Hidden {
+    std::string name;
+    Value value;
+    std::optional<KnownInts> known;
+  };
+  SmallVector<Hidden> hidden;
+  llvm::StringSet<> defined;
+  auto define = [&](const std::string &name) {
+    if (name.empty() || !defined.insert(name).second)
+      return;
+    Hidden entry{name, state.values.lookup(name), std::nullopt};
+    if (auto it = state.known.find(name); it != state.known.end()) {
+      entry.known = std::move(it->second);
+      state.known.erase(it);
+    }
+    state.values.erase(name);
+    hidden.push_back(std::move(entry));
+  };
+  llvm::scope_exit restore([&] {
+    for (Hidden &entry : hidden) {
+      state.values.erase(entry.name);
+      state.known.erase(entry.name);
+      if (entry.value)
+        state.values[entry.name] = entry.value;
+      if (entry.known)
+        state.known[entry.name] = std::move(*entry.known);
+    }
+  });
+  llvm::StringSet<> own;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    define(input.name());
+    own.insert(input.name());
+  }
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    define(init.name());
+    own.insert(init.name());
+  }
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      define(output);
+
+  for (auto [info, input] : llvm::zip(graph.input(), inputs)) {
+    state.values[info.name()] = input.value;
+    if (input.known)
+      state.known[info.name()] = *input.known;
+  }
+  // The converter references an initializer's bytes in place; the model
+  // owns them for the whole import.
+  for (onnx::TensorProto &tensor :
+       *const_cast<onnx::GraphProto &>(graph).mutable_initializer()) {
+    if (failed(importInitializer(
+            state, tensor,
+            NameLoc::get(
+                StringAttr::get(state.context, scope + "/" + tensor.name())))))
+      return failure();
+  }
+
+  std::vector<int> order;
+  auto isOuter = [&](StringRef name) { return state.values.count(name) > 0; };
+  if (failed(orderNodes(state.context, graph, scope, own, isOuter, order)) ||
+      failed(convertNodes(state, graph, scope, order)))
+    return failure();
+
+  SmallVector<ScopedValue> outputs;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value value = state.values.lookup(output.name());
+    if (!value)
+      return owner.emitError()
+             << "output '" << output.name() << "' of subgraph '" << graph.name()
+             << "' is not produced by any node";
+    ScopedValue result{value, std::nullopt};
+    if (auto it = state.known.find(output.name()); it != state.known.end())
+      result.known = it->second;
+    outputs.push_back(std::move(result));
+  }
+  return outputs;
+}
 
 OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model, StringRef path,
                                   MLIRContext &context,

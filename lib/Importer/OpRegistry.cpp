@@ -30,6 +30,7 @@ const OpRegistry &OpRegistry::get() {
     registerCol2ImConverter(r);
     registerCausalConvWithStateConverter(r);
     registerLinearAttentionConverter(r);
+    registerControlFlowConverters(r);
     return r;
   }();
   return registry;

@@ -61,6 +61,7 @@ void registerAffineGridDetConverters(OpRegistry &registry);
 void registerCol2ImConverter(OpRegistry &registry);
 void registerCausalConvWithStateConverter(OpRegistry &registry);
 void registerLinearAttentionConverter(OpRegistry &registry);
+void registerControlFlowConverters(OpRegistry &registry);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H

@@ -181,11 +181,18 @@ LogicalResult convertRange(NodeContext &n) {
   if (failed(n.checkArity(3, 3)))
     return failure();
   Type element = n.inputType(0).getElementType();
+  // Scalars, or one-element vectors as ONNX Runtime also takes them (the
+  // pieces of a Split in exported functions, e.g. AffineGrid's).
+  SmallVector<Value> bounds;
   for (unsigned i = 0; i < 3; ++i) {
-    if (n.inputType(i).getRank() != 0)
+    RankedTensorType type = n.inputType(i);
+    if (type.getRank() > 1 || (type.getRank() == 1 && type.getDimSize(0) != 1))
       return n.emitError() << "start, limit and delta must be scalars";
-    if (n.inputType(i).getElementType() != element)
+    if (type.getElementType() != element)
       return n.emitError() << "start, limit and delta differ in element type";
+    bounds.push_back(n.reshape(n.input(i), {}));
+    if (!bounds.back())
+      return failure();
   }
   std::optional<SmallVector<int64_t>> start = n.knownValues(0),
                                       limit = n.knownValues(1),
@@ -232,7 +239,7 @@ LogicalResult convertRange(NodeContext &n) {
   }
   return n.finish(
       n.createTyped<RangeOp>(RankedTensorType::get({length}, element),
-                             n.input(0), n.input(1), n.input(2)));
+                             bounds[0], bounds[1], bounds[2]));
 }
 /// EyeLike: ones on the k-th diagonal of a static 2-D shape, a constant.
 LogicalResult convertEyeLike(NodeContext &n) {

@@ -1,0 +1,608 @@
+//===- ControlFlowConverters.cpp - If, Loop, Scan -------------------------===//
+//
+// The control-flow operators, resolved at import time: their bodies are
+// imported where the node stands (Subgraph.h), and the result is straight-
+// line code that the rest of the compiler treats like any other graph.
+//
+// - If: a condition known at import time (a constant, or folded from shapes
+//   and other known integers) imports only the taken branch. A condition
+//   known only at run time imports both branches and selects each output;
+//   the branches must then give outputs of one type.
+// - Loop: unrolled. Each iteration imports the body with its iteration
+//   number (known) and carried values, and runs while the trip count and the
+//   condition allow, both as far as they are known. Once the condition is
+//   only known at run time, a known trip count bounds the rest: every
+//   remaining iteration is imported and keeps its carried values only while
+//   the condition held at its start (the carried values must then keep
+//   their types). Scan outputs need the number of iterations at compile
+//   time: they are stacked along a new leading axis.
+// - Scan: unrolled over the (static) sequence length, each scan input
+//   sliced along its axis in its direction, each scan output stacked along
+//   its axis in its direction. Opset 8's batched form runs the body per
+//   batch entry.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeContext.h"
+#include "OpRegistry.h"
+#include "Subgraph.h"
+#include "TensorConversion.h"
+
+#include "onnx/onnx_pb.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace autoglm::importer {
+namespace {
+/// An unrolled loop may import at most this many nodes of its body in all
+/// (iterations times body nodes): compile time and code size grow with it.
+constexpr int64_t kMaxUnrolledNodes = 1 << 14;
+
+const onnx::GraphProto *graphAttr(NodeContext &n, StringRef name) {
+  const onnx::AttributeProto *attr = n.attr(name);
+  return attr && attr->has_g() ? &attr->g() : nullptr;
+}
+
+/// The nodes of `graph` and of its subgraphs.
+int64_t countNodes(const onnx::GraphProto &graph) {
+  int64_t count = graph.node_size();
+  for (const onnx::NodeProto &node : graph.node())
+    for (const onnx::AttributeProto &attr : node.attribute())
+      if (attr.has_g())
+        count += countNodes(attr.g());
+  return count;
+}
+
+/// How many iterations of `body` an unrolled loop may import.
+int64_t maxIterations(const onnx::GraphProto &body) {
+  return kMaxUnrolledNodes / std::max<int64_t>(1, countNodes(body));
+}
+
+LogicalResult tooManyIterations(NodeContext &n, const onnx::GraphProto &body) {
+  return n.emitError() << "the loop is unrolled at compile time, and more "
+                          "than "
+                       << maxIterations(body) << " iterations of a body of "
+                       << countNodes(body) << " nodes are not supported";
+}
+
+/// A condition's value when known at import time.
+std::optional<bool> knownBool(const std::optional<KnownInts> &known) {
+  if (known && known->isFullyKnown() && known->numElements() == 1)
+    return known->values.front() != 0;
+  return std::nullopt;
+}
+
+/// Checks that `type` is a bool tensor of one element (a condition).
+LogicalResult checkCondition(NodeContext &n, Type type, StringRef what) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked || !ranked.getElementType().isInteger(1) ||
+      (ranked.hasStaticShape() && ranked.getNumElements() != 1))
+    return n.emitError() << what
+                         << " must be a bool tensor of one element, not "
+                         << type;
+  return success();
+}
+
+/// A one-element bool tensor as a 0-d one, which broadcasts against any
+/// output shape.
+Value asScalar(NodeContext &n, Value condition) {
+  return n.reshape(condition, {});
+}
+
+ScopedValue knownScalar(NodeContext &n, Type elementType, int64_t value) {
+  KnownInts known = KnownInts::scalar(value);
+  return {n.constantFromKnown(known, elementType), known};
+}
+
+ScopedValue scopedInput(NodeContext &n, unsigned i) {
+  ScopedValue result{n.input(i), std::nullopt};
+  if (const KnownInts *known = n.known(i))
+    result.known = *known;
+  return result;
+}
+
+/// Entry `index` of `value` along `axis`, without that axis.
+Value takeAt(NodeContext &n, Value value, int64_t axis, int64_t index) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> starts(type.getRank(), 0), ends(type.getShape()),
+      steps(type.getRank(), 1);
+  starts[axis] = index;
+  ends[axis] = index + 1;
+  Value part = n.create<SliceOp>(value, n.b.getDenseI64ArrayAttr(starts),
+                                 n.b.getDenseI64ArrayAttr(ends),
+                                 n.b.getDenseI64ArrayAttr(steps));
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + axis);
+  return part ? n.reshape(part, shape) : Value();
+}
+
+/// The values of a scan output, one per iteration in the order they are
+/// stacked, stacked along a new axis `axis` (numpy's stack; -rank-1 to
+/// rank). With no iterations, an empty tensor of the body output's declared
+/// type (`declared`). Null after a diagnostic naming the output.
+Value stackOutputs(NodeContext &n, ArrayRef<Value> values, int64_t axis,
+                   const onnx::ValueInfoProto &declared) {
+  const std::string &name = declared.name();
+  RankedTensorType type;
+  if (values.empty()) {
+    type = convertTensorType(declared.type(), n.ctx, n.loc,
+                             "scan output '" + name + "'");
+    if (!type)
+      return nullptr;
+  } else {
+    type = cast<RankedTensorType>(values.front().getType());
+  }
+  if (!type.hasStaticShape()) {
+    n.emitError() << "scan output '" << name << "' has type " << type
+                  << "; its shape must be known at compile time";
+    return nullptr;
+  }
+  for (Value value : values)
+    if (value.getType() != type) {
+      n.emitError() << "scan output '" << name << "' changes type across "
+                    << "iterations (" << type << ", then " << value.getType()
+                    << ")";
+      return nullptr;
+    }
+  FailureOr<int64_t> normalized =
+      n.normalizeAxis(axis, type.getRank() + 1, "scan output axis");
+  if (failed(normalized))
+    return nullptr;
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + *normalized, 1);
+  if (values.empty()) {
+    shape[*normalized] = 0;
+    auto empty = RankedTensorType::get(shape, type.getElementType());
+    return n.constant(DenseElementsAttr::get(empty, ArrayRef<Attribute>()));
+  }
+  SmallVector<Value> parts;
+  for (Value value : values) {
+    parts.push_back(n.reshape(value, shape));
+    if (!parts.back())
+      return nullptr;
+  }
+  if (parts.size() == 1)
+    return parts.front();
+  return n.create<ConcatOp>(parts, n.b.getI64IntegerAttr(*normalized));
+}
+
+//===----------------------------------------------------------------------===//
+// If
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertIf(NodeContext &n) {
+  if (failed(n.checkArity(1, 1, n.numOutputs())))
+    return failure();
+  const onnx::GraphProto *thenBranch = graphAttr(n, "then_branch");
+  const onnx::GraphProto *elseBranch = graphAttr(n, "else_branch");
+  if (!thenBranch || !elseBranch)
+    return n.emitError() << "needs the graphs then_branch and else_branch";
+  if (failed(checkCondition(n, n.input(0).getType(), "the condition")))
+    return failure();
+
+  auto importBranch =
+      [&](const onnx::GraphProto &branch,
+          StringRef which) -> FailureOr<SmallVector<ScopedValue>> {
+    FailureOr<SmallVector<ScopedValue>> outputs = importSubgraph(n, branch, {});
+    if (succeeded(outputs) && outputs->size() != n.numOutputs())
+      return n.emitError() << which << " gives " << outputs->size()
+                           << " outputs, but the node has " << n.numOutputs();
+    return outputs;
+  };
+
+  // A condition known at import time: only the taken branch exists.
+  std::optional<bool> known;
+  if (const KnownInts *k = n.known(0))
+    known = knownBool(*k);
+  if (known) {
+    FailureOr<SmallVector<ScopedValue>> outputs =
+        importBranch(*known ? *thenBranch : *elseBranch,
+                     *known ? "then_branch" : "else_branch");
+    if (failed(outputs))
+      return failure();
+    for (auto [i, output] : llvm::enumerate(*outputs))
+      n.setOutput(i, output.value, output.known);
+    return success();
+  }
+
+  // Known at run time only: both branches, an output is the taken one's.
+  FailureOr<SmallVector<ScopedValue>> thenOutputs =
+      importBranch(*thenBranch, "then_branch");
+  if (failed(thenOutputs))
+    return failure();
+  FailureOr<SmallVector<ScopedValue>> elseOutputs =
+      importBranch(*elseBranch, "else_branch");
+  if (failed(elseOutputs))
+    return failure();
+  Value condition = asScalar(n, n.input(0));
+  if (!condition)
+    return failure();
+  for (unsigned i = 0; i < n.numOutputs(); ++i) {
+    Value thenValue = (*thenOutputs)[i].value;
+    Value elseValue = (*elseOutputs)[i].value;
+    if (thenValue.getType() != elseValue.getType())
+      return n.emitError()
+             << "output " << i << " is " << thenValue.getType()
+             << " in then_branch but " << elseValue.getType()
+             << " in else_branch; branches of different types under a "
+                "condition known only at run time are not supported";
+    Value selected = n.create<SelectOp>(condition, thenValue, elseValue);
+    if (!selected)
+      return failure();
+    n.setOutput(i, selected);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Loop
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertLoop(NodeContext &n) {
+  const onnx::GraphProto *body = graphAttr(n, "body");
+  if (!body)
+    return n.emitError() << "needs the graph body";
+  if (n.numInputs() < 2)
+    return n.emitError()
+           << "expects the inputs M and cond (either may be empty), got "
+           << n.numInputs() << " inputs";
+  unsigned numCarried = n.numInputs() - 2;
+  for (unsigned k = 0; k < numCarried; ++k)
+    if (!n.hasInput(2 + k))
+      return n.emitError() << "loop-carried input " << 2 + k << " is missing";
+  if (body->output_size() < static_cast<int>(1 + numCarried))
+    return n.emitError() << "the body gives " << body->output_size()
+                         << " outputs; with " << numCarried
+                         << " loop-carried values it must give at least "
+                         << 1 + numCarried
+                         << " (the condition, then the values)";
+  unsigned numScans = body->output_size() - 1 - numCarried;
+  if (n.numOutputs() > numCarried + numScans)
+    return n.emitError() << "has " << n.numOutputs()
+                         << " outputs, but the body "
+                         << "gives " << numCarried << " loop-carried values "
+                         << "and " << numScans << " scan outputs";
+
+  std::optional<int64_t> tripCount;
+  if (n.hasInput(0)) {
+    FailureOr<int64_t> m = n.knownScalar(0, "the trip count M");
+    if (failed(m))
+      return failure();
+    tripCount = std::max<int64_t>(*m, 0);
+  }
+  std::optional<bool> condition = true;
+  Value conditionValue;
+  if (n.hasInput(1)) {
+    if (failed(checkCondition(n, n.input(1).getType(), "cond")))
+      return failure();
+    const KnownInts *k = n.known(1);
+    condition = k ? knownBool(*k) : std::nullopt;
+    conditionValue = n.input(1);
+  }
+
+  SmallVector<ScopedValue> carried;
+  for (unsigned k = 0; k < numCarried; ++k)
+    carried.push_back(scopedInput(n, 2 + k));
+  // Once the condition is only known at run time: whether the loop still
+  // runs. Each later iteration keeps its carried values only while it does.
+  Value running;
+  SmallVector<SmallVector<Value>> scans(numScans);
+  Type i1 = n.b.getI1Type(), i64 = n.b.getI64Type();
+  for (int64_t i = 0; !tripCount || i < *tripCount; ++i) {
+    if (!running && condition && !*condition)
+      break;
+    if (!running && !condition) {
+      // Where the initial condition is a graph input, say how to fix it.
+      auto unknown = [&](StringRef why) -> LogicalResult {
+        if (i == 0 && n.hasInput(1) && !n.knownValues(1))
+          return n.notKnown(("cond (" + why + ")").str());
+        return n.emitError()
+               << "the condition is computed at run time in iteration " << i
+               << ", and " << why;
+      };
+      if (!tripCount)
+        return unknown("the loop has no trip count, so it can only be "
+                       "unrolled while the condition is known");
+      if (numScans > 0)
+        return unknown("the scan outputs need the number of iterations at "
+                       "compile time");
+      running = asScalar(n, conditionValue);
+      if (!running)
+        return failure();
+    }
+    if (i >= maxIterations(*body))
+      return tooManyIterations(n, *body);
+
+    SmallVector<ScopedValue> inputs{knownScalar(n, i64, i)};
+    inputs.push_back(running ? ScopedValue{running, std::nullopt}
+                             : knownScalar(n, i1, 1));
+    inputs.append(carried.begin(), carried.end());
+    FailureOr<SmallVector<ScopedValue>> outputs =
+        importSubgraph(n, *body, inputs);
+    if (failed(outputs))
+      return failure();
+    const ScopedValue &next = outputs->front();
+    if (failed(checkCondition(n, next.value.getType(),
+                              "the body's condition output")))
+      return failure();
+    for (unsigned k = 0; k < numCarried; ++k) {
+      Value before = carried[k].value;
+      const ScopedValue &after = (*outputs)[1 + k];
+      auto beforeType = cast<RankedTensorType>(before.getType());
+      auto afterType = cast<RankedTensorType>(after.value.getType());
+      StringRef name = body->output(1 + k).name();
+      if (beforeType.getElementType() != afterType.getElementType())
+        return n.emitError()
+               << "loop-carried value '" << name << "' enters iteration " << i
+               << " as " << beforeType << " and leaves it as " << afterType;
+      if (!running) {
+        carried[k] = after;
+        continue;
+      }
+      if (beforeType != afterType)
+        return n.emitError()
+               << "loop-carried value '" << name << "' changes shape in "
+               << "iteration " << i << " (" << beforeType << " to " << afterType
+               << "); with a condition known only at run time "
+               << "a loop-carried value must keep its shape";
+      Value kept = n.create<SelectOp>(running, after.value, before);
+      if (!kept)
+        return failure();
+      carried[k] = {kept, std::nullopt};
+    }
+    if (running) {
+      Value stillRunning = asScalar(n, next.value);
+      running = stillRunning ? n.create<AndOp>(running, stillRunning) : Value();
+      if (!running)
+        return failure();
+    } else {
+      condition = knownBool(next.known);
+      conditionValue = next.value;
+    }
+    for (unsigned s = 0; s < numScans; ++s)
+      scans[s].push_back((*outputs)[1 + numCarried + s].value);
+  }
+
+  for (unsigned k = 0; k < numCarried; ++k)
+    n.setOutput(k, carried[k].value, carried[k].known);
+  for (unsigned s = 0; s < numScans; ++s) {
+    if (!n.hasOutput(numCarried + s))
+      continue;
+    Value stacked =
+        stackOutputs(n, scans[s], 0, body->output(1 + numCarried + s));
+    if (!stacked)
+      return failure();
+    n.setOutput(numCarried + s, stacked);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Scan
+//===----------------------------------------------------------------------===//
+
+/// How the scan inputs are read and the scan outputs written.
+struct ScanSpec {
+  SmallVector<int64_t> inputAxes;
+  SmallVector<int64_t> inputReverse;
+  SmallVector<int64_t> outputAxes;
+  SmallVector<int64_t> outputReverse;
+};
+
+/// Runs `body` over the scan inputs: the final states, then the scan
+/// outputs. The inputs need static shapes (the sequence length is known).
+FailureOr<SmallVector<Value>> unrollScan(NodeContext &n,
+                                         const onnx::GraphProto &body,
+                                         ArrayRef<ScopedValue> initialStates,
+                                         ArrayRef<Value> scanInputs,
+                                         const ScanSpec &spec) {
+  size_t numStates = initialStates.size();
+  size_t numScanOutputs = body.output_size() - numStates;
+  SmallVector<int64_t> axes;
+  int64_t length = -1;
+  for (auto [j, input] : llvm::enumerate(scanInputs)) {
+    auto type = cast<RankedTensorType>(input.getType());
+    FailureOr<int64_t> axis =
+        n.normalizeAxis(spec.inputAxes[j], type.getRank(), "scan input axis");
+    if (failed(axis))
+      return failure();
+    if (!type.hasStaticShape())
+      return n.emitError() << "scan input " << j << " is " << type
+                           << "; the Scan is unrolled at compile time and "
+                              "needs static shapes; specialize the inputs "
+                              "with --input-shape";
+    if (length >= 0 && type.getDimSize(*axis) != length)
+      return n.emitError() << "scan input " << j << " has "
+                           << type.getDimSize(*axis)
+                           << " entries along its axis, scan input 0 has "
+                           << length;
+    length = type.getDimSize(*axis);
+    axes.push_back(*axis);
+  }
+  if (length > maxIterations(body))
+    return tooManyIterations(n, body);
+
+  SmallVector<ScopedValue> states(initialStates);
+  SmallVector<SmallVector<Value>> scans(numScanOutputs);
+  for (int64_t t = 0; t < length; ++t) {
+    SmallVector<ScopedValue> inputs(states);
+    for (auto [j, input] : llvm::enumerate(scanInputs)) {
+      int64_t index = spec.inputReverse[j] ? length - 1 - t : t;
+      Value slice = takeAt(n, input, axes[j], index);
+      if (!slice)
+        return failure();
+      inputs.push_back({slice, std::nullopt});
+    }
+    FailureOr<SmallVector<ScopedValue>> outputs =
+        importSubgraph(n, body, inputs);
+    if (failed(outputs))
+      return failure();
+    for (size_t k = 0; k < numStates; ++k)
+      states[k] = (*outputs)[k];
+    for (size_t s = 0; s < numScanOutputs; ++s)
+      scans[s].push_back((*outputs)[numStates + s].value);
+  }
+
+  SmallVector<Value> results;
+  for (const ScopedValue &state : states)
+    results.push_back(state.value);
+  for (size_t s = 0; s < numScanOutputs; ++s) {
+    if (spec.outputReverse[s])
+      std::reverse(scans[s].begin(), scans[s].end());
+    Value stacked = stackOutputs(n, scans[s], spec.outputAxes[s],
+                                 body.output(numStates + s));
+    if (!stacked)
+      return failure();
+    results.push_back(stacked);
+  }
+  return results;
+}
+
+/// The ints attribute `name`, `count` zeros by default; each entry 0 or 1
+/// where `isDirection`.
+FailureOr<SmallVector<int64_t>> scanAttr(NodeContext &n, StringRef name,
+                                         size_t count, bool isDirection) {
+  SmallVector<int64_t> values =
+      n.intsAttr(name).value_or(SmallVector<int64_t>(count, 0));
+  if (values.size() != count)
+    return n.emitError() << name << " has " << values.size()
+                         << " entries, expected " << count;
+  if (isDirection)
+    for (int64_t value : values)
+      if (value != 0 && value != 1)
+        return n.emitError()
+               << name << " entries must be 0 or 1, got " << value;
+  return values;
+}
+
+LogicalResult convertScan(NodeContext &n) {
+  const onnx::GraphProto *body = graphAttr(n, "body");
+  if (!body)
+    return n.emitError() << "needs the graph body";
+  int64_t numScanInputs = n.intAttr("num_scan_inputs", 0);
+  // Opset 8's batched form has sequence_lens first.
+  bool batched = n.opset() < 9;
+  int64_t firstState = batched ? 1 : 0;
+  int64_t numStates = n.numInputs() - firstState - numScanInputs;
+  if (numScanInputs < 1 || numStates < 0)
+    return n.emitError() << "num_scan_inputs is " << numScanInputs
+                         << ", the node has " << n.numInputs() << " inputs";
+  if (body->output_size() < numStates)
+    return n.emitError() << "the body gives " << body->output_size()
+                         << " outputs, fewer than the " << numStates
+                         << " states";
+  size_t numScanOutputs = body->output_size() - numStates;
+  if (n.numOutputs() > numStates + numScanOutputs)
+    return n.emitError() << "has " << n.numOutputs()
+                         << " outputs, but the body "
+                         << "gives " << body->output_size();
+  for (int64_t i = firstState; i < n.numInputs(); ++i)
+    if (!n.hasInput(i))
+      return n.emitError() << "input " << i << " is missing";
+
+  ScanSpec spec;
+  FailureOr<SmallVector<int64_t>> inputReverse = scanAttr(
+      n, batched ? "directions" : "scan_input_directions", numScanInputs, true);
+  if (failed(inputReverse))
+    return failure();
+  spec.inputReverse = *inputReverse;
+  if (batched) {
+    // The body sees one batch entry: sequence axis 0, outputs appended.
+    spec.inputAxes.assign(numScanInputs, 0);
+    spec.outputAxes.assign(numScanOutputs, 0);
+    spec.outputReverse.assign(numScanOutputs, 0);
+  } else {
+    FailureOr<SmallVector<int64_t>> inputAxes =
+        scanAttr(n, "scan_input_axes", numScanInputs, false);
+    FailureOr<SmallVector<int64_t>> outputAxes =
+        scanAttr(n, "scan_output_axes", numScanOutputs, false);
+    FailureOr<SmallVector<int64_t>> outputReverse =
+        scanAttr(n, "scan_output_directions", numScanOutputs, true);
+    if (failed(inputAxes) || failed(outputAxes) || failed(outputReverse))
+      return failure();
+    spec.inputAxes = *inputAxes;
+    spec.outputAxes = *outputAxes;
+    spec.outputReverse = *outputReverse;
+  }
+
+  SmallVector<ScopedValue> states;
+  for (int64_t k = 0; k < numStates; ++k)
+    states.push_back(scopedInput(n, firstState + k));
+  SmallVector<Value> scanInputs;
+  for (int64_t j = 0; j < numScanInputs; ++j)
+    scanInputs.push_back(n.input(firstState + numStates + j));
+
+  SmallVector<Value> results;
+  if (!batched) {
+    FailureOr<SmallVector<Value>> unrolled =
+        unrollScan(n, *body, states, scanInputs, spec);
+    if (failed(unrolled))
+      return failure();
+    results = std::move(*unrolled);
+  } else {
+    // [batch, sequence, ...] scan inputs and [batch, ...] states: the body
+    // runs per batch entry, and the results are stacked along the batch.
+    auto type = cast<RankedTensorType>(scanInputs.front().getType());
+    if (type.getRank() < 2 || !type.hasStaticShape())
+      return n.emitError() << "scan input 0 is " << type << "; it must be "
+                           << "[batch, sequence, ...] with a static shape";
+    int64_t batch = type.getDimSize(0), length = type.getDimSize(1);
+    if (n.hasInput(0)) {
+      std::optional<SmallVector<int64_t>> lengths = n.knownValues(0);
+      if (!lengths)
+        return n.notKnown("sequence_lens");
+      if (llvm::any_of(*lengths, [&](int64_t l) { return l != length; }))
+        return n.emitError() << "sequence_lens shorter than the sequence ("
+                             << length << ") are not supported";
+    }
+    SmallVector<SmallVector<Value>> perBatch(numStates + numScanOutputs);
+    for (int64_t b = 0; b < batch; ++b) {
+      SmallVector<ScopedValue> entryStates;
+      for (const ScopedValue &state : states) {
+        auto stateType = cast<RankedTensorType>(state.value.getType());
+        if (stateType.getRank() < 1 || stateType.getDimSize(0) != batch)
+          return n.emitError() << "state " << stateType << " must have the "
+                               << "batch size " << batch << " first";
+        entryStates.push_back({takeAt(n, state.value, 0, b), std::nullopt});
+      }
+      SmallVector<Value> entryInputs;
+      for (Value input : scanInputs) {
+        auto inputType = cast<RankedTensorType>(input.getType());
+        if (inputType.getRank() < 2 || !inputType.hasStaticShape() ||
+            inputType.getDimSize(0) != batch)
+          return n.emitError() << "scan input " << inputType << " must be "
+                               << "[" << batch << ", sequence, ...]";
+        entryInputs.push_back(takeAt(n, input, 0, b));
+      }
+      if (llvm::any_of(entryStates, [](auto &s) { return !s.value; }) ||
+          llvm::is_contained(entryInputs, Value()))
+        return failure();
+      FailureOr<SmallVector<Value>> unrolled =
+          unrollScan(n, *body, entryStates, entryInputs, spec);
+      if (failed(unrolled))
+        return failure();
+      for (auto [all, value] : llvm::zip(perBatch, *unrolled))
+        all.push_back(value);
+    }
+    for (auto [i, values] : llvm::enumerate(perBatch)) {
+      Value stacked =
+          stackOutputs(n, values, 0, body->output(static_cast<int>(i)));
+      if (!stacked)
+        return failure();
+      results.push_back(stacked);
+    }
+  }
+  for (auto [i, value] : llvm::enumerate(results))
+    if (i < n.numOutputs())
+      n.setOutput(i, value);
+  return success();
+}
+} // namespace
+
+void registerControlFlowConverters(OpRegistry &r) {
+  r.add("If", convertIf);
+  r.add("Loop", convertLoop);
+  r.add("Scan", convertScan);
+}
+} // namespace autoglm::importer
