@@ -387,6 +387,79 @@ LogicalResult ResizeOp::verify() {
     return emitOpError("result rank differs from input rank");
   if (input.getElementType() != result.getElementType())
     return emitOpError("result element type differs from the input's");
+  int64_t rank = input.getRank();
+  if (std::optional<ArrayRef<double>> scales = getScales()) {
+    if (static_cast<int64_t>(scales->size()) != rank)
+      return emitOpError("needs one scale per dimension");
+    if (llvm::any_of(*scales, [](double s) { return !(s > 0); }))
+      return emitOpError("scales must be positive");
+  }
+  std::optional<ArrayRef<double>> roi = getRoi();
+  if (roi && static_cast<int64_t>(roi->size()) != 2 * rank)
+    return emitOpError("roi needs a begin and an end per dimension");
+  if (!roi &&
+      getCoordinateTransform() == CoordinateTransform::tf_crop_and_resize)
+    return emitOpError("tf_crop_and_resize needs a roi");
+  if (getAntialias() && getMode() == ResizeMode::nearest)
+    return emitOpError("antialias applies to linear and cubic modes only");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GridSampleOp / RoiAlignOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GridSampleOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto grid = cast<RankedTensorType>(adaptor.getGrid().getType());
+  int64_t spatial = input.getRank() - 2;
+  if (spatial < 1)
+    return failInference(loc, "input must be N x C x spatial dimensions");
+  if (grid.getRank() < 3)
+    return failInference(loc, "grid must be N x points... x coordinates");
+  int64_t coords = grid.getDimSize(grid.getRank() - 1);
+  if (!ShapedType::isDynamic(coords) && coords != spatial)
+    return failInference(loc, "grid points have " + Twine(coords) +
+                                  " coordinates; the input has " +
+                                  Twine(spatial) + " spatial dimensions");
+  int64_t n = input.getDimSize(0), gn = grid.getDimSize(0);
+  if (!ShapedType::isDynamic(n) && !ShapedType::isDynamic(gn) && n != gn)
+    return failInference(loc, "input and grid have different batch sizes");
+  SmallVector<int64_t> shape{ShapedType::isDynamic(n) ? gn : n,
+                             input.getDimSize(1)};
+  llvm::append_range(shape, grid.getShape().drop_front().drop_back());
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult RoiAlignOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto rois = cast<RankedTensorType>(getRois().getType());
+  auto indices = cast<RankedTensorType>(getBatchIndices().getType());
+  auto result = cast<RankedTensorType>(getType());
+  if (input.getRank() != 4 || result.getRank() != 4)
+    return emitOpError("input and result must be 4-D");
+  if (rois.getRank() != 2 || rois.getDimSize(1) != 4)
+    return emitOpError("rois must be R x 4");
+  if (indices.getRank() != 1)
+    return emitOpError("batch_indices must be 1-D");
+  if (result.getElementType() != input.getElementType())
+    return emitOpError("result element type differs from the input's");
+  if (!areCompatibleTypes(
+          RankedTensorType::get({rois.getDimSize(0)}, indices.getElementType()),
+          indices) ||
+      !areCompatibleTypes(
+          RankedTensorType::get({rois.getDimSize(0), input.getDimSize(1),
+                                 result.getDimSize(2), result.getDimSize(3)},
+                                result.getElementType()),
+          result))
+    return emitOpError("result must be R x C x OH x OW with one batch index "
+                       "per box");
+  if (getSamplingRatio() < 0)
+    return emitOpError("sampling_ratio must be non-negative");
   return success();
 }
 

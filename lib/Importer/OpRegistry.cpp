@@ -27,6 +27,9 @@ const OpRegistry &OpRegistry::get() {
     registerSignalConverters(r);
     registerAffineGridDetConverters(r);
     registerCol2ImConverter(r);
+    registerGridSampleConverters(r);
+    registerRoiAlignConverter(r);
+    registerMaxUnpoolConverter(r);
     return r;
   }();
   return registry;

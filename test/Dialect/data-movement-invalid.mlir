@@ -574,3 +574,44 @@ func.func @trilu_rank1(%x: tensor<4xf32>) {
   %0 = autoglm.trilu %x : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @resize_crop_without_roi(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+1 {{'autoglm.resize' op tf_crop_and_resize needs a roi}}
+  %0 = autoglm.resize linear %x {coordinate_transform = #autoglm<coordinate_transform tf_crop_and_resize>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @resize_scales_count(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+1 {{'autoglm.resize' op needs one scale per dimension}}
+  %0 = autoglm.resize linear %x {scales = array<f64: 2.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_coordinates(%x: tensor<1x3x8x8xf32>, %g: tensor<1x5x6x3xf32>) {
+  // expected-error @+2 {{grid points have 3 coordinates; the input has 2 spatial dimensions}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = autoglm.grid_sample linear %x, %g {padding = #autoglm<grid_sample_padding zeros>} : (tensor<1x3x8x8xf32>, tensor<1x5x6x3xf32>) -> tensor<1x3x5x6xf32>
+  return
+}
+
+// -----
+
+func.func @roi_align_boxes(%x: tensor<1x3x8x8xf32>, %rois: tensor<4x5xf32>, %b: tensor<4xi64>) {
+  // expected-error @+1 {{'autoglm.roi_align' op rois must be R x 4}}
+  %0 = autoglm.roi_align avg %x, %rois, %b {sampling_ratio = 2 : i64, spatial_scale = 1.0 : f64} : (tensor<1x3x8x8xf32>, tensor<4x5xf32>, tensor<4xi64>) -> tensor<4x3x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @roi_align_result(%x: tensor<1x3x8x8xf32>, %rois: tensor<4x4xf32>, %b: tensor<4xi64>) {
+  // expected-error @+1 {{'autoglm.roi_align' op result must be R x C x OH x OW with one batch index per box}}
+  %0 = autoglm.roi_align avg %x, %rois, %b {sampling_ratio = 2 : i64, spatial_scale = 1.0 : f64} : (tensor<1x3x8x8xf32>, tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x2x2x2xf32>
+  return
+}

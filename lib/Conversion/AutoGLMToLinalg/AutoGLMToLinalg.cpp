@@ -3,7 +3,8 @@
 // The pass: checks that every autoglm op has static shapes, then runs a
 // partial conversion with the patterns of the op families (Elementwise.cpp,
 // Contraction.cpp, Normalization.cpp, HighLevel.cpp, and for data movement
-// Constants.cpp, Layout.cpp, Gather.cpp, Resize.cpp); the bodies of
+// Constants.cpp, Layout.cpp, Gather.cpp, Resize.cpp, GridSample.cpp,
+// RoiAlign.cpp); the bodies of
 // `autoglm.fused` are converted in place and then fused into one loop nest
 // each (Fused.cpp); the regions stay, one kernel each. Function signatures go
 // through the type converter (uiN -> iN, quantized -> storage).
@@ -67,7 +68,7 @@ LogicalResult checkStaticShapes(ModuleOp module) {
     if (failed(checkContractionSupported(op)) ||
         failed(checkNormalizationSupported(op)) ||
         failed(checkConstantSupported(op)) ||
-        failed(checkResizeSupported(op)) || failed(checkHighLevelSupported(op)))
+        failed(checkHighLevelSupported(op)))
       return WalkResult::interrupt();
     return WalkResult::advance();
   });
@@ -113,6 +114,8 @@ struct AutoGLMLowerToLinalgPass
     populateLayoutPatterns(converter, patterns);
     populateGatherPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
+    populateGridSamplePatterns(converter, patterns);
+    populateRoiAlignPatterns(converter, patterns);
     populateHighLevelPatterns(converter, patterns);
     populateTopKAttentionPatterns(converter, patterns);
 

@@ -1,13 +1,17 @@
 //===- Resize.cpp - resize to linalg.generic ------------------------------===//
 //
 // resize: nearest, (multi)linear and (multi)cubic, as gather generics
-//   computing the ONNX source coordinate and summing the taps of each
-//   resized dimension. tf_crop_and_resize is reported before the conversion
-//   starts.
+//   computing the ONNX source coordinate of each resized dimension and
+//   summing its taps (Interpolation.h). Linear and cubic read the taps
+//   floor(x) + i around the coordinate x, weighted by their kernel at the
+//   distance; with antialias the kernel is stretched by the inverse scale
+//   when downsampling (more taps, weights renormalized), as ONNX's reference
+//   does. Indices past the edge read the edge.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
+#include "Interpolation.h"
 
 #include <cmath>
 
@@ -16,6 +20,127 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
+/// One resized dimension: its sizes, scale, and roi for tf_crop_and_resize.
+struct ResizedDim {
+  int64_t in, out;
+  double scale;
+  double roiBegin = 0, roiEnd = 1;
+};
+
+/// The source coordinate (f32) of output position `x` (f32) along `dim`;
+/// sets `outside` for tf_crop_and_resize positions outside the input.
+Value sourceCoordinate(const F32Builder &f, CoordinateTransform ct,
+                       const ResizedDim &dim, Value x, Value &outside) {
+  double in = static_cast<double>(dim.in);
+  // ONNX's "output_width" is the scaled size before rounding.
+  double scaled = dim.scale * in;
+  auto halfPixel = [&] {
+    return f.sub(f.div(f.add(x, f.c(0.5)), f.c(dim.scale)), f.c(0.5));
+  };
+  switch (ct) {
+  case CoordinateTransform::asymmetric:
+    return f.div(x, f.c(dim.scale));
+  case CoordinateTransform::align_corners:
+    if (scaled == 1)
+      return f.c(0);
+    return f.mul(x, f.c((in - 1) / (scaled - 1)));
+  case CoordinateTransform::pytorch_half_pixel:
+    return dim.out == 1 ? f.c(0) : halfPixel();
+  case CoordinateTransform::half_pixel:
+    return halfPixel();
+  case CoordinateTransform::half_pixel_symmetric: {
+    // Centers the sampled region when the scaled size is not an integer.
+    double offset = in / 2 * (1 - static_cast<double>(dim.out) / scaled);
+    return f.add(halfPixel(), f.c(offset));
+  }
+  case CoordinateTransform::tf_crop_and_resize: {
+    double span = (dim.roiEnd - dim.roiBegin) * (in - 1);
+    Value src = scaled == 1 ? f.c(span / 2 + dim.roiBegin * (in - 1))
+                            : f.add(f.mul(x, f.c(span / (scaled - 1))),
+                                    f.c(dim.roiBegin * (in - 1)));
+    Value off = arith::OrIOp::create(f.b, f.loc, f.lt(src, f.c(0)),
+                                     f.lt(f.c(in - 1), src));
+    outside =
+        outside ? Value(arith::OrIOp::create(f.b, f.loc, outside, off)) : off;
+    return src;
+  }
+  }
+  llvm_unreachable("unknown coordinate transformation");
+}
+
+/// The nearest input index of coordinate `src`.
+Value nearestIndex(const F32Builder &f, NearestRounding rounding, Value src,
+                   int64_t size) {
+  Value n;
+  switch (rounding) {
+  case NearestRounding::round_prefer_floor:
+    n = math::CeilOp::create(f.b, f.loc, f.sub(src, f.c(0.5)));
+    break;
+  case NearestRounding::round_prefer_ceil:
+    n = f.floor(f.add(src, f.c(0.5)));
+    break;
+  case NearestRounding::floor:
+    n = f.floor(src);
+    break;
+  case NearestRounding::ceil:
+    n = math::CeilOp::create(f.b, f.loc, src);
+    break;
+  }
+  return f.clampedIndex(n, size);
+}
+
+/// The taps of a linear or cubic resize at coordinate `src`. The kernel
+/// (triangle or cubic, of radius 1 or 2) is evaluated at (tap - src) * s
+/// where s is 1, or the scale when antialiasing a downsample, which widens
+/// it to radius / s.
+SmallVector<Tap> kernelTaps(const F32Builder &f, ResizeOp op,
+                            const ResizedDim &dim, Value src) {
+  bool cubic = op.getMode() == ResizeMode::cubic;
+  double a = op.getCubicCoeffA().convertToDouble();
+  double s = op.getAntialias() ? std::min(dim.scale, 1.0) : 1.0;
+  double radius = cubic ? 2 : 1;
+  int64_t first = static_cast<int64_t>(std::floor(-radius / s)) + 1;
+  int64_t count = 2 - 2 * first;
+  Value fl = f.floor(src);
+  SmallVector<std::pair<Value, Value>> weighted;
+  Value sum;
+  auto accumulate = [&](Value w) { sum = sum ? f.add(sum, w) : w; };
+  for (int64_t i = first; i < first + count; ++i) {
+    Value at = f.add(fl, f.c(static_cast<double>(i)));
+    Value d = f.mul(f.sub(at, src), f.c(s));
+    Value w =
+        cubic ? cubicKernel(f, d, a) : f.max(f.sub(f.c(1), f.abs(d)), f.c(0));
+    weighted.push_back({at, w});
+  }
+  if (op.getAntialias()) {
+    sum = {};
+    for (auto &tap : weighted)
+      accumulate(tap.second);
+    for (auto &tap : weighted)
+      tap.second = f.div(tap.second, sum);
+  }
+  if (op.getExcludeOutside()) {
+    // Taps past the edge weigh nothing; the others are renormalized.
+    sum = {};
+    for (auto &tap : weighted) {
+      Value off = arith::OrIOp::create(
+          f.b, f.loc, f.lt(tap.first, f.c(0)),
+          f.lt(f.c(static_cast<double>(dim.in - 1)), tap.first));
+      tap.second = f.select(off, f.c(0), tap.second);
+      accumulate(tap.second);
+    }
+    Value empty = arith::CmpFOp::create(f.b, f.loc, arith::CmpFPredicate::OEQ,
+                                        sum, f.c(0));
+    sum = f.select(empty, f.c(1), sum);
+    for (auto &tap : weighted)
+      tap.second = f.div(tap.second, sum);
+  }
+  SmallVector<Tap> taps;
+  for (auto &[at, w] : weighted)
+    taps.push_back({f.clampedIndex(at, dim.in), w});
+  return taps;
+}
+
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -24,187 +149,64 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = signlessTensor(op.getType());
     auto it = cast<RankedTensorType>(adaptor.getInput().getType());
-    Type et = rt.getElementType();
-    Type f32 = rewriter.getF32Type();
+    Type et = op.getType().getElementType();
     unsigned rank = rt.getRank();
     Value input = adaptor.getInput();
     CoordinateTransform ct = op.getCoordinateTransform();
-    NearestRounding rounding = op.getNearestRounding();
-    ResizeMode mode = op.getMode();
-    double cubicA = op.getCubicCoeffA().convertToDouble();
-    bool excludeOutside = op.getExcludeOutside();
+    std::optional<ArrayRef<double>> scales = op.getScales();
+    std::optional<ArrayRef<double>> roi = op.getRoi();
+    // The dimensions that change: a scale other than 1, another size, or a
+    // roi other than the whole input.
+    SmallVector<unsigned> resized;
+    SmallVector<ResizedDim> dims(rank);
+    for (unsigned i = 0; i < rank; ++i) {
+      ResizedDim &dim = dims[i];
+      dim.in = it.getDimSize(i);
+      dim.out = rt.getDimSize(i);
+      dim.scale = scales ? (*scales)[i] : static_cast<double>(dim.out) / dim.in;
+      if (roi && ct == CoordinateTransform::tf_crop_and_resize) {
+        dim.roiBegin = (*roi)[i];
+        dim.roiEnd = (*roi)[rank + i];
+      }
+      if (dim.in != dim.out || dim.scale != 1 || dim.roiBegin != 0 ||
+          dim.roiEnd != 1)
+        resized.push_back(i);
+    }
     Value r = buildIndexed(
         rewriter, op.getLoc(), rt, {}, {},
         [&](OpBuilder &b, Location l, ArrayRef<Value> idx, ValueRange) {
-          // Per resized dim: the source coordinate (f32) and, for linear
-          // and cubic, the neighbours it reads (taps) and their weights.
-          SmallVector<Value> lo(idx);
-          SmallVector<SmallVector<std::pair<Value, Value>>> taps(rank);
-          SmallVector<unsigned> resized;
-          for (unsigned i = 0; i < rank; ++i) {
-            int64_t in = it.getDimSize(i), out = rt.getDimSize(i);
-            if (in == out)
-              continue;
-            resized.push_back(i);
-            double scale = static_cast<double>(out) / static_cast<double>(in);
-            Value x = castScalar(
-                b, l, arith::IndexCastOp::create(b, l, b.getI64Type(), idx[i]),
-                b.getI64Type(), f32);
-            auto fc = [&](double v) { return floatConst(b, l, f32, v); };
-            Value src;
-            switch (ct) {
-            case CoordinateTransform::asymmetric:
-              src = arith::DivFOp::create(b, l, x, fc(scale));
-              break;
-            case CoordinateTransform::align_corners:
-              src = out == 1
-                        ? fc(0)
-                        : Value(arith::MulFOp::create(
-                              b, l, x,
-                              fc(static_cast<double>(in - 1) / (out - 1))));
-              break;
-            case CoordinateTransform::pytorch_half_pixel:
-              if (out == 1) {
-                src = fc(0);
-                break;
-              }
-              [[fallthrough]];
-            default: // half_pixel, half_pixel_symmetric (equal for integral
-                     // sizes)
-              src = arith::SubFOp::create(
-                  b, l,
-                  arith::DivFOp::create(
-                      b, l, arith::AddFOp::create(b, l, x, fc(0.5)), fc(scale)),
-                  fc(0.5));
-              break;
-            }
-            auto clampIndex = [&](Value f) {
-              Value c = arith::MaximumFOp::create(
-                  b, l, arith::MinimumFOp::create(b, l, f, fc(in - 1)), fc(0));
-              Value i64 = arith::FPToSIOp::create(b, l, b.getI64Type(), c);
-              return Value(
-                  arith::IndexCastOp::create(b, l, b.getIndexType(), i64));
-            };
-            if (mode == ResizeMode::nearest) {
-              Value n;
-              switch (rounding) {
-              case NearestRounding::round_prefer_floor:
-                n = math::CeilOp::create(
-                    b, l, arith::SubFOp::create(b, l, src, fc(0.5)));
-                break;
-              case NearestRounding::round_prefer_ceil:
-                n = math::FloorOp::create(
-                    b, l, arith::AddFOp::create(b, l, src, fc(0.5)));
-                break;
-              case NearestRounding::floor:
-                n = math::FloorOp::create(b, l, src);
-                break;
-              case NearestRounding::ceil:
-                n = math::CeilOp::create(b, l, src);
-                break;
-              }
-              lo[i] = clampIndex(n);
-              continue;
-            }
-            if (mode == ResizeMode::linear) {
-              Value c = arith::MaximumFOp::create(
-                  b, l, arith::MinimumFOp::create(b, l, src, fc(in - 1)),
-                  fc(0));
-              Value f = math::FloorOp::create(b, l, c);
-              Value t = arith::SubFOp::create(b, l, c, f);
-              taps[i] = {
-                  {clampIndex(f), arith::SubFOp::create(b, l, fc(1), t)},
-                  {clampIndex(arith::AddFOp::create(b, l, f, fc(1))), t}};
-              continue;
-            }
-            // Cubic: the four neighbours floor(src) - 1 .. floor(src) + 2 at
-            // distances t + 1, t, 1 - t, 2 - t, weighted by ONNX's cubic
-            // kernel with parameter A; a neighbour past the edge reads the
-            // edge (ONNX pads by repeating it) or, with exclude_outside,
-            // weighs nothing and the others are renormalized.
-            Value f = math::FloorOp::create(b, l, src);
-            Value t = arith::SubFOp::create(b, l, src, f);
-            auto mul = [&](Value x, Value y) {
-              return Value(arith::MulFOp::create(b, l, x, y));
-            };
-            auto add = [&](Value x, Value y) {
-              return Value(arith::AddFOp::create(b, l, x, y));
-            };
-            auto kernel = [&](Value d, bool near) {
-              // near (|d| <= 1): (A+2)d^3 - (A+3)d^2 + 1;
-              // far (1 < |d| < 2): A d^3 - 5A d^2 + 8A d - 4A.
-              Value d2 = mul(d, d), d3 = mul(d2, d);
-              if (near)
-                return add(
-                    add(mul(fc(cubicA + 2), d3), mul(fc(-(cubicA + 3)), d2)),
-                    fc(1));
-              return add(add(add(mul(fc(cubicA), d3), mul(fc(-5 * cubicA), d2)),
-                             mul(fc(8 * cubicA), d)),
-                         fc(-4 * cubicA));
-            };
-            Value one = fc(1);
-            Value distances[4] = {add(t, one), t,
-                                  arith::SubFOp::create(b, l, one, t),
-                                  arith::SubFOp::create(b, l, fc(2), t)};
-            Value weights[4], sum = fc(0);
-            for (int k = 0; k < 4; ++k) {
-              weights[k] = kernel(distances[k], k == 1 || k == 2);
-              Value at = add(f, fc(k - 1));
-              if (excludeOutside) {
-                Value inside = arith::AndIOp::create(
-                    b, l,
-                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, at,
-                                          fc(0)),
-                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, at,
-                                          fc(in - 1)));
-                weights[k] =
-                    arith::SelectOp::create(b, l, inside, weights[k], fc(0));
-                sum = add(sum, weights[k]);
-              }
-              taps[i].push_back({clampIndex(at), weights[k]});
-            }
-            if (excludeOutside)
-              for (auto &tap : taps[i])
-                tap.second = arith::DivFOp::create(b, l, tap.second, sum);
+          F32Builder f{b, l};
+          SmallVector<Value> base(idx);
+          SmallVector<SmallVector<Tap>> taps(rank);
+          Value outside;
+          for (unsigned i : resized) {
+            Value src =
+                sourceCoordinate(f, ct, dims[i], f.fromIndex(idx[i]), outside);
+            if (op.getMode() == ResizeMode::nearest)
+              base[i] =
+                  nearestIndex(f, op.getNearestRounding(), src, dims[i].in);
+            else
+              taps[i] = kernelTaps(f, op, dims[i], src);
           }
-          if (mode == ResizeMode::nearest)
-            return Value(tensor::ExtractOp::create(b, l, input, lo));
-          // Sum over every combination of the resized dims' taps.
-          Value acc = floatConst(b, l, f32, 0);
-          SmallVector<size_t> choice(resized.size(), 0);
-          while (true) {
-            SmallVector<Value> at(lo);
-            Value w = floatConst(b, l, f32, 1);
-            for (auto [k, d] : llvm::enumerate(resized)) {
-              at[d] = taps[d][choice[k]].first;
-              w = arith::MulFOp::create(b, l, w, taps[d][choice[k]].second);
-            }
-            Value v = castScalar(
-                b, l, tensor::ExtractOp::create(b, l, input, at), et, f32);
-            acc = arith::AddFOp::create(b, l, acc,
-                                        arith::MulFOp::create(b, l, w, v));
-            size_t k = 0;
-            while (k < choice.size() && ++choice[k] == taps[resized[k]].size())
-              choice[k++] = 0;
-            if (k == choice.size())
-              break;
-          }
-          return castScalar(b, l, acc, f32, et);
+          Value v =
+              op.getMode() == ResizeMode::nearest
+                  ? Value(tensor::ExtractOp::create(b, l, input, base))
+                  : castScalar(
+                        b, l, sumOverTaps(b, l, input, et, base, resized, taps),
+                        b.getF32Type(), et);
+          if (outside)
+            v = f.select(
+                outside,
+                floatConst(b, l, et,
+                           op.getExtrapolationValue().convertToDouble()),
+                v);
+          return v;
         });
     rewriter.replaceOp(op, r);
     return success();
   }
 };
 } // namespace
-
-LogicalResult lowering::checkResizeSupported(Operation *op) {
-  if (auto r = dyn_cast<ResizeOp>(op)) {
-    if (r.getCoordinateTransform() == CoordinateTransform::tf_crop_and_resize)
-      return r.emitError("resize lowering does not support tf_crop_and_resize");
-    return success();
-  }
-  return success();
-}
 
 void lowering::populateResizePatterns(TypeConverter &converter,
                                       RewritePatternSet &patterns) {
