@@ -170,15 +170,6 @@ def AutoGLM_CoordinateTransformAttr
   let assemblyFormat = "$value";
 }
 
-def AutoGLM_GridSamplePadding : AutoGLM_I32Enum<"GridSamplePadding",
-    "what grid_sample reads outside its input", [
-  I32EnumAttrCase<"zeros", 0>, I32EnumAttrCase<"border", 1>,
-  I32EnumAttrCase<"reflection", 2>]>;
-def AutoGLM_GridSamplePaddingAttr
-    : EnumAttr<AutoGLM_Dialect, AutoGLM_GridSamplePadding, "grid_sample_padding"> {
-  let assemblyFormat = "$value";
-}
-
 def AutoGLM_NearestRounding : AutoGLM_I32Enum<"NearestRounding",
     "rounding used by nearest-neighbour resize", [
   I32EnumAttrCase<"round_prefer_floor", 0>, I32EnumAttrCase<"round_prefer_ceil", 1>,

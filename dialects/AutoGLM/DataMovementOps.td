@@ -166,16 +166,6 @@ def AutoGLM_ResizeOp : AutoGLM_Op<"resize", [Pure]> {
     Resizes `input` to the result shape (every dimension may change). The
     interpolation, coordinate transformation and nearest rounding follow
     ONNX Resize. `cubic_coeff_a` is the cubic kernel's parameter.
-
-    `scales` (one per dimension) is the factor the coordinate transformation
-    divides by; without it, each dimension's output size over its input
-    size. They differ when a scaled size is not an integer (4 x 0.6 gives 2
-    samples 1 / 0.6 apart) or when the sizes keep the aspect ratio. `roi`
-    (the begins of every dimension, then the ends, normalized to [0, 1]) is
-    the region `tf_crop_and_resize` samples, which that transformation
-    requires; a sample outside the input takes `extrapolation_value`. With
-    `antialias`, linear and cubic interpolation stretch their kernel by the
-    inverse scale when downsampling, a low-pass filter over more taps.
   }];
   let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_ResizeModeAttr:$mode,
       DefaultValuedAttr<AutoGLM_CoordinateTransformAttr,
@@ -183,62 +173,10 @@ def AutoGLM_ResizeOp : AutoGLM_Op<"resize", [Pure]> {
       DefaultValuedAttr<AutoGLM_NearestRoundingAttr,
           "::mlir::autoglm::NearestRounding::round_prefer_floor">:$nearest_rounding,
       DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
-      UnitAttr:$exclude_outside,
-      OptionalAttr<DenseF64ArrayAttr>:$scales,
-      OptionalAttr<DenseF64ArrayAttr>:$roi,
-      DefaultValuedAttr<F64Attr, "0.0">:$extrapolation_value,
-      UnitAttr:$antialias);
+      UnitAttr:$exclude_outside);
   let results = (outs AutoGLM_FloatTensor:$result);
   let assemblyFormat = [{
     `` $mode $input attr-dict `:` functional-type(operands, results)
-  }];
-  let hasVerifier = 1;
-}
-
-def AutoGLM_GridSampleOp : AutoGLM_InferredOp<"grid_sample"> {
-  let summary = "sample a tensor at the coordinates of a grid (ONNX GridSample)";
-  let description = [{
-    `input` is `N x C x D1 x ... x Dn`, `grid` is
-    `N x G1 x ... x Gm x n`: each grid point holds n coordinates normalized
-    to [-1, 1], the last dimension's first (x, then y, then z). The result is
-    `N x C x G1 x ... x Gm`, the input interpolated at each point (`nearest`
-    rounds half to even, `cubic` is the cubic kernel with A = -0.75 over
-    4 taps per dimension). With `align_corners`, -1 and 1 are the centers of
-    the corner elements, otherwise their outer edges. `padding` says what
-    samples outside the input read: zeros, the border element, or the input
-    reflected at its border.
-  }];
-  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_FloatTensor:$grid,
-                       AutoGLM_ResizeModeAttr:$mode,
-                       AutoGLM_GridSamplePaddingAttr:$padding,
-                       UnitAttr:$align_corners);
-  let results = (outs AutoGLM_FloatTensor:$result);
-  let assemblyFormat = [{
-    `` $mode $input `,` $grid attr-dict `:` functional-type(operands, results)
-  }];
-}
-
-def AutoGLM_RoiAlignOp : AutoGLM_Op<"roi_align", [Pure]> {
-  let summary = "pool regions of interest by bilinear samples (ONNX RoiAlign)";
-  let description = [{
-    `input` is `N x C x H x W`, `rois` is `R x 4` boxes (x1, y1, x2, y2) in
-    input coordinates times `spatial_scale`, `batch_indices` (`R`) picks
-    each box's image. The result is `R x C x OH x OW`: each box is divided
-    into `OH x OW` bins, each bin sampled on a grid of `sampling_ratio` x
-    `sampling_ratio` bilinear samples (0: ceil(bin size) per box), and the
-    samples averaged (`avg`) or, for `max`, the largest of the weighted
-    corner terms of every sample taken, as ONNX's reference and ONNX
-    Runtime do. With `half_pixel` the box coordinates are shifted by -0.5;
-    without it, boxes are at least 1 x 1.
-  }];
-  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_FloatTensor:$rois,
-                       AutoGLM_IndexTensor:$batch_indices,
-                       AutoGLM_PoolKindAttr:$kind, I64Attr:$sampling_ratio,
-                       F64Attr:$spatial_scale, UnitAttr:$half_pixel);
-  let results = (outs AutoGLM_FloatTensor:$result);
-  let assemblyFormat = [{
-    `` $kind $input `,` $rois `,` $batch_indices attr-dict `:`
-    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -178,13 +178,3 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
     return getInput();
   return {};
 }
-
-LogicalResult BitCastOp::verify() {
-  Type from = getElementTypeOrSelf(getInput().getType());
-  Type to = getElementTypeOrSelf(getType());
-  if (from.isInteger(1) || to.isInteger(1) ||
-      from.getIntOrFloatBitWidth() != to.getIntOrFloatBitWidth())
-    return emitOpError("needs element types of one width (not i1), not ")
-           << from << " and " << to;
-  return success();
-}

@@ -275,17 +275,4 @@ def AutoGLM_CastOp : AutoGLM_Op<"cast", [Pure, AutoGLM_ElementwiseTrait,
   let hasFolder = 1;
 }
 
-def AutoGLM_BitCastOp : AutoGLM_Op<"bitcast", [Pure,
-                                              SameOperandsAndResultShape]> {
-  let summary = "reinterpret each element's bits as another type (ONNX BitCast)";
-  let description = [{
-    The input and result element types have the same width; each result
-    element has the bits of the input element (f32 1.0 is i32 1065353216).
-  }];
-  let arguments = (ins AutoGLM_NumericTensor:$input);
-  let results = (outs AutoGLM_NumericTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
-  let hasVerifier = 1;
-}
-
 #endif // AUTOGLM_ELEMENTWISE_OPS_TD

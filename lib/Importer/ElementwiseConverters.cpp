@@ -11,6 +11,8 @@
 #include "OpRegistry.h"
 #include "TensorConversion.h"
 
+#include "autoglm/Dialect/SeparateOps.h"
+
 #include "onnx/onnx_pb.h"
 
 #include <limits>

@@ -12,6 +12,9 @@
 
 #include "NodeContext.h"
 #include "OpRegistry.h"
+#include "VisionConverters.h"
+
+#include "autoglm/Dialect/SeparateOps.h"
 
 #include "llvm/ADT/StringSwitch.h"
 
@@ -24,8 +27,8 @@ LogicalResult convertGridSample(NodeContext &n) {
   if (failed(n.checkArity(2, 2)))
     return failure();
   // Opset 16 spells the modes bilinear and bicubic; 20 linear and cubic.
-  std::string modeName = n.stringAttr("mode", n.opset() < 20 ? "bilinear"
-                                                              : "linear");
+  std::string modeName =
+      n.stringAttr("mode", n.opset() < 20 ? "bilinear" : "linear");
   std::optional<ResizeMode> mode =
       llvm::StringSwitch<std::optional<ResizeMode>>(modeName)
           .Cases({"bilinear", "linear"}, ResizeMode::linear)
@@ -35,15 +38,19 @@ LogicalResult convertGridSample(NodeContext &n) {
   if (!mode)
     return n.emitError() << "unknown mode '" << modeName << "'";
   std::string paddingName = n.stringAttr("padding_mode", "zeros");
-  std::optional<GridSamplePadding> padding =
-      symbolizeGridSamplePadding(paddingName);
+  std::optional<PadMode> padding =
+      llvm::StringSwitch<std::optional<PadMode>>(paddingName)
+          .Case("zeros", PadMode::constant)
+          .Case("border", PadMode::edge)
+          .Case("reflection", PadMode::reflect)
+          .Default(std::nullopt);
   if (!padding)
     return n.emitError() << "unknown padding_mode '" << paddingName << "'";
   if (!isa<FloatType>(n.inputType(0).getElementType()))
     return n.emitError() << "the input must be a floating-point tensor";
   return n.finish(n.create<GridSampleOp>(
       n.input(0), n.input(1), ResizeModeAttr::get(n.ctx, *mode),
-      GridSamplePaddingAttr::get(n.ctx, *padding),
+      PadModeAttr::get(n.ctx, *padding),
       n.intAttr("align_corners", 0) ? n.b.getUnitAttr() : UnitAttr()));
 }
 
@@ -65,8 +72,7 @@ Value constantOf(NodeContext &n, Type element, ArrayRef<int64_t> shape,
 LogicalResult convertDeformConv(NodeContext &n) {
   if (failed(n.checkArity(3, 5)))
     return failure();
-  auto xType = n.inputType(0), wType = n.inputType(1),
-       offType = n.inputType(2);
+  auto xType = n.inputType(0), wType = n.inputType(1), offType = n.inputType(2);
   if (xType.getRank() != 4)
     return n.emitError() << "only 2-D deformable convolutions (a 4-D input) "
                             "are supported";
@@ -98,8 +104,8 @@ LogicalResult convertDeformConv(NodeContext &n) {
       outChannels % group != 0 || channels % offsetGroup != 0 ||
       wType.getDimSize(1) * group != channels)
     return n.emitError() << "X has " << channels << " channels and W "
-                         << wType.getDimSize(1) << " per group; group "
-                         << group << " and offset_group " << offsetGroup
+                         << wType.getDimSize(1) << " per group; group " << group
+                         << " and offset_group " << offsetGroup
                          << " must divide them";
   if (kernel[0] != wType.getDimSize(2) || kernel[1] != wType.getDimSize(3))
     return n.emitError() << "kernel_shape differs from W's spatial shape";
@@ -115,8 +121,8 @@ LogicalResult convertDeformConv(NodeContext &n) {
   }
   if (offType.getRank() != 4 || offType.getDimSize(0) != batch ||
       offType.getDimSize(1) != offsetGroup * taps * 2)
-    return n.emitError() << "offset must be N x (offset_group * "
-                         << taps << " * 2) x OH x OW";
+    return n.emitError() << "offset must be N x (offset_group * " << taps
+                         << " * 2) x OH x OW";
 
   // Each tap's pixel position before its offset, per output position:
   // [taps, OH, OW] for rows and for columns.
@@ -138,11 +144,11 @@ LogicalResult convertDeformConv(NodeContext &n) {
     SmallVector<int64_t> starts(6, 0), ends(split), steps(6, 1);
     starts[3] = which;
     ends[3] = which + 1;
-    Value plane = offset ? n.create<SliceOp>(
-                               offset, n.b.getDenseI64ArrayAttr(starts),
-                               n.b.getDenseI64ArrayAttr(ends),
-                               n.b.getDenseI64ArrayAttr(steps))
-                         : Value();
+    Value plane =
+        offset ? n.create<SliceOp>(offset, n.b.getDenseI64ArrayAttr(starts),
+                                   n.b.getDenseI64ArrayAttr(ends),
+                                   n.b.getDenseI64ArrayAttr(steps))
+               : Value();
     plane = plane ? n.reshape(plane, planeShape) : Value();
     Value base = constantOf(n, element, {taps, outH, outW, 1}, basePositions);
     Value at = plane && base ? n.create<AddOp>(plane, base) : Value();
@@ -165,12 +171,12 @@ LogicalResult convertDeformConv(NodeContext &n) {
       grid && images
           ? n.create<GridSampleOp>(
                 images, grid, ResizeModeAttr::get(n.ctx, ResizeMode::linear),
-                GridSamplePaddingAttr::get(n.ctx, GridSamplePadding::zeros),
-                n.b.getUnitAttr())
+                PadModeAttr::get(n.ctx, PadMode::constant), n.b.getUnitAttr())
           : Value();
-  sampled = sampled ? n.reshape(sampled, {batch, offsetGroup, perGroup, taps,
-                                          outH, outW})
-                    : Value();
+  sampled =
+      sampled
+          ? n.reshape(sampled, {batch, offsetGroup, perGroup, taps, outH, outW})
+          : Value();
   if (sampled && n.hasInput(4)) {
     auto maskType = n.inputType(4);
     if (!maskType.hasStaticShape() ||
@@ -184,14 +190,14 @@ LogicalResult convertDeformConv(NodeContext &n) {
   // Columns [N, group, C / group * taps, OH * OW] times the weights
   // [group, M / group, C / group * taps].
   int64_t depth = channels / group * taps;
-  Value columns = sampled ? n.reshape(sampled, {batch, group, depth,
-                                                outH * outW})
-                          : Value();
+  Value columns = sampled
+                      ? n.reshape(sampled, {batch, group, depth, outH * outW})
+                      : Value();
   Value weights = n.reshape(n.input(1), {group, outChannels / group, depth});
-  Value product = columns && weights ? n.create<MatMulOp>(weights, columns)
-                                     : Value();
-  Value result = product ? n.reshape(product, {batch, outChannels, outH, outW})
-                         : Value();
+  Value product =
+      columns && weights ? n.create<MatMulOp>(weights, columns) : Value();
+  Value result =
+      product ? n.reshape(product, {batch, outChannels, outH, outW}) : Value();
   if (result && n.hasInput(3)) {
     if (n.inputType(3).getNumElements() != outChannels)
       return n.emitError() << "B must have one entry per output channel";

@@ -14,6 +14,7 @@
 
 #include "NodeContext.h"
 #include "OpRegistry.h"
+#include "VisionConverters.h"
 
 #include <limits>
 
@@ -58,13 +59,12 @@ LogicalResult convertMaxUnpool(NodeContext &n) {
     unpooled.push_back(size);
   }
   int64_t inputs = type.getNumElements();
-  int64_t positions = RankedTensorType::get(unpooled, type.getElementType())
-                          .getNumElements();
+  int64_t positions =
+      RankedTensorType::get(unpooled, type.getElementType()).getNumElements();
   if (inputs * positions > kMaxOneHotElements)
     return n.emitError() << "unpooling " << inputs << " values into "
                          << positions << " positions is more than the "
-                         << kMaxOneHotElements
-                         << " one-hot entries supported";
+                         << kMaxOneHotElements << " one-hot entries supported";
 
   // mask[k, p] = I[k] == p; value[p] = max over k of X[k] where it matches.
   Type element = type.getElementType();
@@ -93,13 +93,12 @@ LogicalResult convertMaxUnpool(NodeContext &n) {
   // Whether any index names a position (0/1 in i32: reductions of i1 are
   // not a dialect form).
   Value hits = largest ? overInputs(n.castTo(mask, n.b.getI32Type())) : Value();
-  Value hit = hits ? n.create<CmpOp>(
-                         CmpPredicateAttr::get(n.ctx, CmpPredicate::ne), hits,
-                         n.scalar(n.b.getI32Type(), 0.0))
-                   : Value();
-  Value result = hit ? n.create<SelectOp>(hit, largest,
-                                          n.scalar(element, 0.0))
-                     : Value();
+  Value hit =
+      hits ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::ne),
+                             hits, n.scalar(n.b.getI32Type(), 0.0))
+           : Value();
+  Value result =
+      hit ? n.create<SelectOp>(hit, largest, n.scalar(element, 0.0)) : Value();
   result = result ? n.reshape(result, unpooled) : Value();
   if (!result || !n.hasInput(2))
     return n.finish(result);

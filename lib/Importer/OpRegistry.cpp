@@ -1,6 +1,7 @@
 //===- OpRegistry.cpp - ONNX operator type -> converter -------------------===//
 
 #include "OpRegistry.h"
+#include "VisionConverters.h"
 
 #include <cassert>
 

@@ -52,9 +52,6 @@ void registerEinsumConverter(OpRegistry &registry);
 void registerSignalConverters(OpRegistry &registry);
 void registerAffineGridDetConverters(OpRegistry &registry);
 void registerCol2ImConverter(OpRegistry &registry);
-void registerGridSampleConverters(OpRegistry &registry);
-void registerRoiAlignConverter(OpRegistry &registry);
-void registerMaxUnpoolConverter(OpRegistry &registry);
 } // namespace autoglm::importer
 
 #endif // AUTOGLM_LIB_IMPORTER_OPREGISTRY_H

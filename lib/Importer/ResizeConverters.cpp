@@ -1,10 +1,8 @@
 //===- ResizeConverters.cpp - Resize, Upsample ----------------------------===//
 //
 // Resize, and the deprecated Upsample as the Resize it amounts to. The output
-// shape must be known at import time: from `sizes` (possibly keeping the
-// aspect ratio), or from `scales` (a dimension scaled by other than 1 must be
-// static). A scale that is not the ratio of the sizes, tf_crop_and_resize's
-// roi and antialias are attributes of autoglm.resize.
+// shape must be known at import time: from `sizes`, or from `scales` (a
+// dimension scaled by other than 1 must be static).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,20 +19,10 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-/// What autoglm.resize takes beyond the output shape and the modes.
-struct ResizeOptions {
-  /// One per dimension: the node's scales (given, or kept by
-  /// keep_aspect_ratio_policy); empty when it gave sizes to stretch to.
-  SmallVector<double> scales;
-  /// tf_crop_and_resize: begins then ends, one per dimension.
-  SmallVector<double> roi;
-  double extrapolationValue = 0;
-  bool antialias = false;
-};
-
 /// Builds the resize op once the output shape is known.
+/// `scales` are the node's (one per dimension), empty when it gave sizes.
 LogicalResult buildResize(NodeContext &n, ArrayRef<int64_t> outShape,
-                          const ResizeOptions &options, StringRef modeName,
+                          ArrayRef<double> scales, StringRef modeName,
                           StringRef transformName, StringRef roundingName) {
   std::optional<ResizeMode> mode = symbolizeResizeMode(modeName);
   if (!mode)
@@ -44,37 +32,39 @@ LogicalResult buildResize(NodeContext &n, ArrayRef<int64_t> outShape,
   if (!transform)
     return n.emitError() << "unknown coordinate_transformation_mode '"
                          << transformName << "'";
+  if (*transform == CoordinateTransform::tf_crop_and_resize)
+    return n.emitError()
+           << "coordinate_transformation_mode tf_crop_and_resize is "
+              "not supported";
   std::optional<NearestRounding> rounding =
       symbolizeNearestRounding(roundingName);
   if (!rounding)
     return n.emitError() << "unknown nearest_mode '" << roundingName << "'";
   auto type = n.inputType(0);
-  // The scales go on the op only where one is not the ratio of the output
-  // and input sizes (4 x 0.6 gives 2 samples 1 / 0.6 apart, not 4 / 2).
-  bool ratios = true;
-  for (auto [d, scale] : llvm::enumerate(options.scales)) {
-    // (A dynamic dimension has scale 1: sizesFromScales checked it.)
+  // autoglm.resize keeps sizes and places its samples by their ratio;
+  // ONNX's coordinate transformations divide by the node's scale, which
+  // differs when the scaled size is not an integer (4 x 0.6 gives 2 samples
+  // 1 / 0.6 apart, not 4 / 2): refused rather than answered wrongly.
+  // (A float32 scale such as 1/3 differs from the ratio by its rounding.)
+  for (auto [d, scale] : llvm::enumerate(scales)) {
     if (type.isDynamicDim(d))
       continue;
     double ratio = static_cast<double>(outShape[d]) / type.getDimSize(d);
-    ratios &= std::abs(scale - ratio) <= 1e-6 * ratio;
+    if (std::abs(scale - ratio) <= 1e-6 * ratio)
+      continue;
+    std::string shown;
+    llvm::raw_string_ostream(shown) << llvm::format("%g", scale);
+    return n.emitError() << "scale " << shown << " of dimension " << d
+                         << " is not the ratio of the output and input sizes ("
+                         << outShape[d] << " / " << type.getDimSize(d)
+                         << "), which is not supported; give sizes instead";
   }
-  bool crop = *transform == CoordinateTransform::tf_crop_and_resize;
-  auto f64Array = [&](ArrayRef<double> values) {
-    return values.empty() ? DenseF64ArrayAttr()
-                          : n.b.getDenseF64ArrayAttr(values);
-  };
   return n.finish(n.createTyped<ResizeOp>(
       type.clone(outShape), n.input(0), ResizeModeAttr::get(n.ctx, *mode),
       CoordinateTransformAttr::get(n.ctx, *transform),
       NearestRoundingAttr::get(n.ctx, *rounding),
       n.b.getF64FloatAttr(n.floatAttr("cubic_coeff_a", -0.75)),
-      n.intAttr("exclude_outside", 0) ? n.b.getUnitAttr() : UnitAttr(),
-      ratios ? DenseF64ArrayAttr() : f64Array(options.scales),
-      crop ? f64Array(options.roi) : DenseF64ArrayAttr(),
-      n.b.getF64FloatAttr(options.extrapolationValue),
-      options.antialias && *mode != ResizeMode::nearest ? n.b.getUnitAttr()
-                                                        : UnitAttr()));
+      n.intAttr("exclude_outside", 0) ? n.b.getUnitAttr() : UnitAttr()));
 }
 
 /// Output sizes from `scales` (one per dimension): floor(size * scale).
@@ -116,9 +106,7 @@ LogicalResult convertResize10(NodeContext &n) {
   if (mode == "nearest" && down && up)
     return n.emitError() << "nearest mode with scales both above and below 1 "
                             "is not supported at opset 10";
-  ResizeOptions options;
-  options.scales = *scales;
-  return buildResize(n, outShape, options, mode, "asymmetric",
+  return buildResize(n, outShape, *scales, mode, "asymmetric",
                      down ? "ceil" : "floor");
 }
 
@@ -127,6 +115,12 @@ LogicalResult convertResize(NodeContext &n) {
     return convertResize10(n);
   if (failed(n.checkArity(1, 4)))
     return failure();
+  if (n.intAttr("antialias", 0) != 0)
+    return n.emitError() << "antialias = 1 is not supported";
+  std::string policy = n.stringAttr("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch")
+    return n.emitError() << "keep_aspect_ratio_policy '" << policy
+                         << "' is not supported";
   auto type = n.inputType(0);
   int64_t rank = type.getRank();
   FailureOr<SmallVector<int64_t>> axesOrAll = n.axesAttrOrAll(rank);
@@ -134,36 +128,11 @@ LogicalResult convertResize(NodeContext &n) {
     return failure();
   SmallVector<int64_t> axes = std::move(*axesOrAll);
   SmallVector<int64_t> outShape(type.getShape());
-  ResizeOptions options;
-  options.antialias = n.intAttr("antialias", 0) != 0;
-  options.extrapolationValue = n.floatAttr("extrapolation_value", 0.0);
+  SmallVector<double> full;
   // An empty tensor stands for an absent input in older exporters.
   auto present = [&](unsigned i) {
     return n.hasInput(i) && n.inputType(i).getNumElements() != 0;
   };
-  std::string transform =
-      n.stringAttr("coordinate_transformation_mode", "half_pixel");
-  if (transform == "tf_crop_and_resize") {
-    // roi: the begins of the resized axes, then their ends, in [0, 1].
-    options.roi.assign(rank, 0.0);
-    options.roi.append(rank, 1.0);
-    if (present(1)) {
-      std::optional<SmallVector<double>> roi = n.constantValues(1);
-      if (!roi)
-        return n.notKnown("roi");
-      if (roi->size() != 2 * axes.size())
-        return n.emitError() << "roi has " << roi->size() << " entries; "
-                             << "expected " << 2 * axes.size();
-      for (auto [i, d] : llvm::enumerate(axes)) {
-        options.roi[d] = (*roi)[i];
-        options.roi[rank + d] = (*roi)[axes.size() + i];
-      }
-    }
-  }
-  std::string policy = n.stringAttr("keep_aspect_ratio_policy", "stretch");
-  if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
-    return n.emitError() << "unknown keep_aspect_ratio_policy '" << policy
-                         << "'";
   if (present(3)) {
     std::optional<SmallVector<int64_t>> sizes = n.knownValues(3);
     if (!sizes)
@@ -173,25 +142,6 @@ LogicalResult convertResize(NodeContext &n) {
                            << " entries; expected " << axes.size();
     for (auto [i, d] : llvm::enumerate(axes))
       outShape[d] = (*sizes)[i];
-    if (policy != "stretch") {
-      // One scale for every resized axis, the smallest (not_larger) or the
-      // largest (not_smaller) of the size ratios; sizes rounded half up.
-      double scale = 0;
-      for (auto [i, d] : llvm::enumerate(axes)) {
-        if (type.isDynamicDim(d))
-          return n.notKnown("the size of dimension " + std::to_string(d) +
-                            " (to keep the aspect ratio)");
-        double ratio = static_cast<double>((*sizes)[i]) / type.getDimSize(d);
-        scale = i == 0                   ? ratio
-                : policy == "not_larger" ? std::min(scale, ratio)
-                                         : std::max(scale, ratio);
-      }
-      options.scales.assign(rank, 1.0);
-      for (int64_t d : axes) {
-        options.scales[d] = scale;
-        outShape[d] = static_cast<int64_t>(scale * type.getDimSize(d) + 0.5);
-      }
-    }
   } else if (present(2)) {
     std::optional<SmallVector<double>> scales = n.constantValues(2);
     if (!scales)
@@ -199,18 +149,19 @@ LogicalResult convertResize(NodeContext &n) {
     if (scales->size() != axes.size())
       return n.emitError() << "scales has " << scales->size()
                            << " entries; expected " << axes.size();
-    options.scales.assign(rank, 1.0);
+    full.assign(rank, 1.0);
     for (auto [i, d] : llvm::enumerate(axes))
-      options.scales[d] = (*scales)[i];
+      full[d] = (*scales)[i];
     outShape.clear();
-    if (failed(sizesFromScales(n, options.scales, outShape)))
+    if (failed(sizesFromScales(n, full, outShape)))
       return failure();
   } else {
     return n.emitError() << "needs scales or sizes";
   }
-  return buildResize(n, outShape, options, n.stringAttr("mode", "nearest"),
-                     transform,
-                     n.stringAttr("nearest_mode", "round_prefer_floor"));
+  return buildResize(
+      n, outShape, full, n.stringAttr("mode", "nearest"),
+      n.stringAttr("coordinate_transformation_mode", "half_pixel"),
+      n.stringAttr("nearest_mode", "round_prefer_floor"));
 }
 
 LogicalResult convertUpsample(NodeContext &n) {
@@ -233,9 +184,7 @@ LogicalResult convertUpsample(NodeContext &n) {
   if (failed(sizesFromScales(n, *scales, outShape)))
     return failure();
   std::string mode = n.stringAttr("mode", "nearest");
-  ResizeOptions options;
-  options.scales = *scales;
-  return buildResize(n, outShape, options, mode == "bilinear" ? "linear" : mode,
+  return buildResize(n, outShape, *scales, mode == "bilinear" ? "linear" : mode,
                      "asymmetric", "floor");
 }
 } // namespace

@@ -8,6 +8,9 @@
 
 #include "NodeContext.h"
 #include "OpRegistry.h"
+#include "VisionConverters.h"
+
+#include "autoglm/Dialect/SeparateOps.h"
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -24,9 +27,9 @@ LogicalResult convertRoiAlign(NodeContext &n) {
   std::optional<PoolKind> kind = symbolizePoolKind(modeName);
   if (!kind)
     return n.emitError() << "unknown mode '" << modeName << "'";
-  std::string transform = n.stringAttr(
-      "coordinate_transformation_mode",
-      n.opset() < 16 ? "output_half_pixel" : "half_pixel");
+  std::string transform =
+      n.stringAttr("coordinate_transformation_mode",
+                   n.opset() < 16 ? "output_half_pixel" : "half_pixel");
   if (transform != "half_pixel" && transform != "output_half_pixel")
     return n.emitError() << "unknown coordinate_transformation_mode '"
                          << transform << "'";
@@ -39,9 +42,9 @@ LogicalResult convertRoiAlign(NodeContext &n) {
   auto rois = n.inputType(1);
   if (rois.getRank() != 2)
     return n.emitError() << "rois must be a num_rois x 4 tensor";
-  auto result =
-      RankedTensorType::get({rois.getDimSize(0), type.getDimSize(1), outH, outW},
-                            type.getElementType());
+  auto result = RankedTensorType::get(
+      {rois.getDimSize(0), type.getDimSize(1), outH, outW},
+      type.getElementType());
   return n.finish(n.createTyped<RoiAlignOp>(
       result, n.input(0), n.input(1), n.input(2),
       PoolKindAttr::get(n.ctx, *kind), n.b.getI64IntegerAttr(ratio),

@@ -25,6 +25,10 @@ func.func @reduce_l2_int(%x: tensor<2x3xi32>) -> tensor<2xi32> {
   return %0 : tensor<2xi32>
 }
 
+// -----
+
+func.func @resize_crop(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{resize lowering does not support tf_crop_and_resize}}
   %0 = autoglm.resize linear %x {coordinate_transform = #autoglm<coordinate_transform tf_crop_and_resize>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }

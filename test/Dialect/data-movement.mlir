@@ -198,7 +198,7 @@ func.func @resize(%x: tensor<1x3x32x32xf32>, %y: tensor<?x3x?x?xf16>) -> (tensor
 // CHECK-SAME:  %arg0: tensor<1x1x4x4xf32>) -> (tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>) {
 // CHECK-NEXT:    %0 = autoglm.resize nearest %arg0 {coordinate_transform = #autoglm<coordinate_transform pytorch_half_pixel>, nearest_rounding = #autoglm<nearest_rounding round_prefer_ceil>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
 // CHECK-NEXT:    %1 = autoglm.resize nearest %arg0 {coordinate_transform = #autoglm<coordinate_transform half_pixel_symmetric>, nearest_rounding = #autoglm<nearest_rounding ceil>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
-// CHECK-NEXT:    %2 = autoglm.resize linear %arg0 {coordinate_transform = #autoglm<coordinate_transform tf_crop_and_resize>, extrapolation_value = 5.000000e-01 : f64, roi = array<f64: 0.000000e+00, 0.000000e+00, 0.000000e+00, 2.500000e-01, 1.000000e+00, 1.000000e+00, 1.000000e+00, 7.500000e-01>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
+// CHECK-NEXT:    %2 = autoglm.resize linear %arg0 {coordinate_transform = #autoglm<coordinate_transform tf_crop_and_resize>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
 // CHECK-NEXT:    %3 = autoglm.resize nearest %arg0 : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
 // CHECK-NEXT:    %4 = autoglm.resize nearest %arg0 {nearest_rounding = #autoglm<nearest_rounding floor>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
 // CHECK-NEXT:    %5 = autoglm.resize nearest %arg0 {nearest_rounding = #autoglm<nearest_rounding ceil>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
@@ -206,7 +206,7 @@ func.func @resize(%x: tensor<1x3x32x32xf32>, %y: tensor<?x3x?x?xf16>) -> (tensor
 func.func @resize_enums(%x: tensor<1x1x4x4xf32>) -> (tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>) {
   %0 = autoglm.resize nearest %x {coordinate_transform = #autoglm<coordinate_transform pytorch_half_pixel>, nearest_rounding = #autoglm<nearest_rounding round_prefer_ceil>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
   %1 = autoglm.resize nearest %x {coordinate_transform = #autoglm<coordinate_transform half_pixel_symmetric>, nearest_rounding = #autoglm<nearest_rounding ceil>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
-  %2 = autoglm.resize linear %x {coordinate_transform = #autoglm<coordinate_transform tf_crop_and_resize>, extrapolation_value = 5.000000e-01 : f64, roi = array<f64: 0.000000e+00, 0.000000e+00, 0.000000e+00, 2.500000e-01, 1.000000e+00, 1.000000e+00, 1.000000e+00, 7.500000e-01>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
+  %2 = autoglm.resize linear %x {coordinate_transform = #autoglm<coordinate_transform tf_crop_and_resize>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
   // Explicit defaults are elided.
   %3 = autoglm.resize nearest %x {coordinate_transform = #autoglm<coordinate_transform half_pixel>, cubic_coeff_a = -7.500000e-01 : f64, nearest_rounding = #autoglm<nearest_rounding round_prefer_floor>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
   %4 = autoglm.resize nearest %x {nearest_rounding = #autoglm<nearest_rounding floor>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
@@ -283,27 +283,6 @@ func.func @trilu(%x: tensor<?x4x4xf32>, %y: tensor<3x5xi64>) -> (tensor<?x4x4xf3
 func.func @slice_dynamic_from_end(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
   %0 = autoglm.slice %x {ends = array<i64: 4, 9223372036854775807>, starts = array<i64: 0, -1>, steps = array<i64: 1, 1>} : (tensor<4x?xf32>) -> tensor<4x?xf32>
   return %0 : tensor<4x?xf32>
-}
-
-// resize with scales that are not the size ratios, and antialiasing.
-// CHECK-LABEL: func.func @resize_scales(
-// CHECK-NEXT:    %0 = autoglm.resize cubic %arg0 {antialias, scales = array<f64: 1.000000e+00, 1.000000e+00, 6.000000e-01, 6.000000e-01>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
-func.func @resize_scales(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
-  %0 = autoglm.resize cubic %x {antialias, scales = array<f64: 1.0, 1.0, 0.6, 0.6>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
-  return %0 : tensor<1x1x2x2xf32>
-}
-
-// grid_sample infers N x C x grid points; roi_align takes its bins from the
-// result type.
-// CHECK-LABEL: func.func @grid_sample_roi_align(
-// CHECK-NEXT:    %0 = autoglm.grid_sample linear %arg0, %arg1 {align_corners, padding = #autoglm<grid_sample_padding reflection>} : (tensor<2x3x8x8xf32>, tensor<2x5x6x2xf32>) -> tensor<2x3x5x6xf32>
-// CHECK-NEXT:    %1 = autoglm.grid_sample nearest %arg2, %arg3 {padding = #autoglm<grid_sample_padding zeros>} : (tensor<1x2x4x4x4xf16>, tensor<1x3x3x3x3xf32>) -> tensor<1x2x3x3x3xf16>
-// CHECK-NEXT:    %2 = autoglm.roi_align max %arg0, %arg4, %arg5 {half_pixel, sampling_ratio = 0 : i64, spatial_scale = 2.500000e-01 : f64} : (tensor<2x3x8x8xf32>, tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x3x2x2xf32>
-func.func @grid_sample_roi_align(%x: tensor<2x3x8x8xf32>, %g: tensor<2x5x6x2xf32>, %v: tensor<1x2x4x4x4xf16>, %h: tensor<1x3x3x3x3xf32>, %rois: tensor<4x4xf32>, %b: tensor<4xi64>) -> (tensor<2x3x5x6xf32>, tensor<1x2x3x3x3xf16>, tensor<4x3x2x2xf32>) {
-  %0 = autoglm.grid_sample linear %x, %g {align_corners, padding = #autoglm<grid_sample_padding reflection>} : (tensor<2x3x8x8xf32>, tensor<2x5x6x2xf32>) -> tensor<2x3x5x6xf32>
-  %1 = autoglm.grid_sample nearest %v, %h {padding = #autoglm<grid_sample_padding zeros>} : (tensor<1x2x4x4x4xf16>, tensor<1x3x3x3x3xf32>) -> tensor<1x2x3x3x3xf16>
-  %2 = autoglm.roi_align max %x, %rois, %b {half_pixel, sampling_ratio = 0 : i64, spatial_scale = 0.25 : f64} : (tensor<2x3x8x8xf32>, tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x3x2x2xf32>
-  return %0, %1, %2 : tensor<2x3x5x6xf32>, tensor<1x2x3x3x3xf16>, tensor<4x3x2x2xf32>
 }
 
 // The resource blob survives the round trip.

@@ -205,11 +205,3 @@ func.func @cast_shape_differs(%a: tensor<4xf32>) {
   %0 = autoglm.cast %a : tensor<4xf32> to tensor<5xi32>
   return
 }
-
-// -----
-
-func.func @bitcast_width(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'autoglm.bitcast' op needs element types of one width (not i1), not 'f32' and 'i64'}}
-  %0 = autoglm.bitcast %x : tensor<4xf32> to tensor<4xi64>
-  return
-}

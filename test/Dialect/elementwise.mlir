@@ -436,15 +436,6 @@ func.func @cast(%a: tensor<2x?xf32>, %b: tensor<3xi1>) -> (tensor<2x?xi64>, tens
   return %0, %1, %2, %3 : tensor<2x?xi64>, tensor<2x?xi1>, tensor<3xf16>, tensor<2x5xf32>
 }
 
-// CHECK-LABEL: func.func @bitcast(
-// CHECK-NEXT:    %0 = autoglm.bitcast %arg0 : tensor<2x?xf32> to tensor<2x?xi32>
-// CHECK-NEXT:    %1 = autoglm.bitcast %arg1 : tensor<3xui16> to tensor<3xbf16>
-func.func @bitcast(%a: tensor<2x?xf32>, %b: tensor<3xui16>) -> (tensor<2x?xi32>, tensor<3xbf16>) {
-  %0 = autoglm.bitcast %a : tensor<2x?xf32> to tensor<2x?xi32>
-  %1 = autoglm.bitcast %b : tensor<3xui16> to tensor<3xbf16>
-  return %0, %1 : tensor<2x?xi32>, tensor<3xbf16>
-}
-
 // Floating-point remainder with Python semantics (no fmod).
 // CHECK-LABEL: func.func @rem_float_python(
 // CHECK: autoglm.rem %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>

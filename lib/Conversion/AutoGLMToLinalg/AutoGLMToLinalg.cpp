@@ -14,6 +14,7 @@
 #include "autoglm/Conversion/Passes.h"
 
 #include "Common.h"
+#include "Interpolation.h"
 
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -68,7 +69,7 @@ LogicalResult checkStaticShapes(ModuleOp module) {
     if (failed(checkContractionSupported(op)) ||
         failed(checkNormalizationSupported(op)) ||
         failed(checkConstantSupported(op)) ||
-        failed(checkHighLevelSupported(op)))
+        failed(checkResizeSupported(op)) || failed(checkHighLevelSupported(op)))
       return WalkResult::interrupt();
     return WalkResult::advance();
   });

@@ -123,6 +123,7 @@ Value buildRanks(OpBuilder &b, Location loc, Value x, int64_t axis,
 LogicalResult checkContractionSupported(Operation *op);
 LogicalResult checkNormalizationSupported(Operation *op);
 LogicalResult checkConstantSupported(Operation *op);
+LogicalResult checkResizeSupported(Operation *op);
 LogicalResult checkHighLevelSupported(Operation *op);
 
 //===--- patterns ---------------------------------------------------------===//
@@ -141,10 +142,6 @@ void populateGatherPatterns(TypeConverter &converter,
                             RewritePatternSet &patterns);
 void populateResizePatterns(TypeConverter &converter,
                             RewritePatternSet &patterns);
-void populateGridSamplePatterns(TypeConverter &converter,
-                                RewritePatternSet &patterns);
-void populateRoiAlignPatterns(TypeConverter &converter,
-                              RewritePatternSet &patterns);
 void populateHighLevelPatterns(TypeConverter &converter,
                                RewritePatternSet &patterns);
 /// autoglm.topk_attention as one loop nest (TopKAttention.cpp).

@@ -9,6 +9,8 @@
 
 #include "Common.h"
 
+#include "autoglm/Dialect/SeparateOps.h"
+
 #include <cmath>
 
 using namespace mlir;

@@ -16,6 +16,8 @@
 #include "Common.h"
 #include "Interpolation.h"
 
+#include "autoglm/Dialect/SeparateOps.h"
+
 using namespace mlir;
 using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
@@ -62,7 +64,7 @@ struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
     unsigned spatial = it.getRank() - 2;
     Value input = adaptor.getInput(), grid = adaptor.getGrid();
     bool align = op.getAlignCorners();
-    GridSamplePadding padding = op.getPadding();
+    PadMode padding = op.getPadding();
     ResizeMode mode = op.getMode();
     SmallVector<SampledDim> dims;
     for (unsigned d = 0; d < spatial; ++d) {
@@ -87,19 +89,20 @@ struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
             SmallVector<Value> at{idx[0]};
             llvm::append_range(at, idx.drop_front(2));
             at.push_back(indexConst(b, l, spatial - 1 - d));
-            Value g = castScalar(b, l, tensor::ExtractOp::create(b, l, grid, at),
-                                 gridType, b.getF32Type());
-            Value x = align ? f.mul(f.add(g, f.c(1)), f.c((size - 1) / 2))
-                            : f.div(f.sub(f.mul(f.add(g, f.c(1)), f.c(size)),
-                                          f.c(1)),
-                                    f.c(2));
+            Value g =
+                castScalar(b, l, tensor::ExtractOp::create(b, l, grid, at),
+                           gridType, b.getF32Type());
+            Value x =
+                align ? f.mul(f.add(g, f.c(1)), f.c((size - 1) / 2))
+                      : f.div(f.sub(f.mul(f.add(g, f.c(1)), f.c(size)), f.c(1)),
+                              f.c(2));
             if (mode == ResizeMode::nearest)
               x = math::RoundEvenOp::create(b, l, x);
             Value outside = arith::OrIOp::create(b, l, f.lt(x, f.c(dim.low)),
                                                  f.lt(f.c(dim.high), x));
-            if (padding == GridSamplePadding::border)
+            if (padding == PadMode::edge)
               x = f.select(outside, f.max(f.min(x, f.c(size - 1)), f.c(0)), x);
-            else if (padding == GridSamplePadding::reflection)
+            else if (padding == PadMode::reflect)
               x = reflect(f, x, dim);
             SmallVector<std::pair<Value, Value>> positions;
             if (mode == ResizeMode::nearest) {
@@ -114,19 +117,19 @@ struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
             for (auto [p, w] : positions) {
               // Positions are whole numbers except a nearest one mirrored
               // at a half-element border, which truncates.
-              if (padding == GridSamplePadding::zeros) {
-                Value off = arith::OrIOp::create(
-                    b, l, f.lt(p, f.c(0)), f.lt(f.c(size - 1), p));
+              if (padding == PadMode::constant) {
+                Value off = arith::OrIOp::create(b, l, f.lt(p, f.c(0)),
+                                                 f.lt(f.c(size - 1), p));
                 w = f.select(off, f.c(0), w);
-              } else if (padding == GridSamplePadding::reflection) {
+              } else if (padding == PadMode::reflect) {
                 p = reflect(f, p, dim);
               }
               taps[2 + d].push_back({f.clampedIndex(p, dim.size), w});
             }
           }
-          return castScalar(
-              b, l, sumOverTaps(b, l, input, et, base, sampled, taps),
-              b.getF32Type(), et);
+          return castScalar(b, l,
+                            sumOverTaps(b, l, input, et, base, sampled, taps),
+                            b.getF32Type(), et);
         });
     rewriter.replaceOp(op, r);
     return success();

@@ -29,7 +29,9 @@ Value F32Builder::min(Value x, Value y) const {
 Value F32Builder::max(Value x, Value y) const {
   return arith::MaximumFOp::create(b, loc, x, y);
 }
-Value F32Builder::floor(Value x) const { return math::FloorOp::create(b, loc, x); }
+Value F32Builder::floor(Value x) const {
+  return math::FloorOp::create(b, loc, x);
+}
 Value F32Builder::abs(Value x) const { return math::AbsFOp::create(b, loc, x); }
 Value F32Builder::lt(Value x, Value y) const {
   return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, y);
@@ -38,14 +40,18 @@ Value F32Builder::select(Value cond, Value x, Value y) const {
   return arith::SelectOp::create(b, loc, cond, x, y);
 }
 Value F32Builder::fromIndex(Value index) const {
-  Value i64 = index.getType().isIndex()
-                  ? Value(arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                                     index))
-                  : index;
+  Value i64 =
+      index.getType().isIndex()
+          ? Value(arith::IndexCastOp::create(b, loc, b.getI64Type(), index))
+          : index;
   return arith::SIToFPOp::create(b, loc, b.getF32Type(), i64);
 }
 Value F32Builder::clampedIndex(Value x, int64_t size) const {
-  Value clamped = max(min(x, c(static_cast<double>(size - 1))), c(0));
+  // minnum/maxnum take the bound for NaN (a NaN coordinate in a grid or a
+  // box), so that every index read stays inside the input.
+  Value upper =
+      arith::MinNumFOp::create(b, loc, x, c(static_cast<double>(size - 1)));
+  Value clamped = arith::MaxNumFOp::create(b, loc, upper, c(0));
   Value i64 = arith::FPToSIOp::create(b, loc, b.getI64Type(), clamped);
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
 }
@@ -53,8 +59,8 @@ Value F32Builder::clampedIndex(Value x, int64_t size) const {
 Value lowering::cubicKernel(const F32Builder &f, Value d, double a) {
   Value x = f.abs(d);
   Value x2 = f.mul(x, x), x3 = f.mul(x2, x);
-  Value near = f.add(f.add(f.mul(f.c(a + 2), x3), f.mul(f.c(-(a + 3)), x2)),
-                     f.c(1));
+  Value near =
+      f.add(f.add(f.mul(f.c(a + 2), x3), f.mul(f.c(-(a + 3)), x2)), f.c(1));
   Value far = f.add(f.add(f.add(f.mul(f.c(a), x3), f.mul(f.c(-5 * a), x2)),
                           f.mul(f.c(8 * a), x)),
                     f.c(-4 * a));
@@ -62,8 +68,8 @@ Value lowering::cubicKernel(const F32Builder &f, Value d, double a) {
   return f.select(f.lt(f.c(1), x), beyond, near);
 }
 
-SmallVector<std::pair<Value, Value>>
-lowering::cubicTaps(const F32Builder &f, Value x, double a) {
+SmallVector<std::pair<Value, Value>> lowering::cubicTaps(const F32Builder &f,
+                                                         Value x, double a) {
   Value fl = f.floor(x);
   SmallVector<std::pair<Value, Value>> taps;
   for (int k = -1; k <= 2; ++k) {

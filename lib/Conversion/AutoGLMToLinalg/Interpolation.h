@@ -1,10 +1,11 @@
 //===- Interpolation.h - taps and kernels of resampling ops -----*- C++ -*-===//
 //
 // Internal to lib/Conversion/AutoGLMToLinalg: what resize, grid_sample and
-// roi_align share inside their gather generics. A resampled dimension reads a
-// few input positions (taps), each with a weight; the element is the sum,
-// over every combination of one tap per resampled dimension, of the product
-// of the weights times the input there. Weights and sums are f32.
+// roi_align share inside their gather generics, and the patterns of the ops
+// of SeparateOps.td. A resampled dimension reads a few input positions
+// (taps), each with a weight; the element is the sum, over every combination
+// of one tap per resampled dimension, of the product of the weights times
+// the input there. Weights and sums are f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,8 @@
 #define AUTOGLM_LIB_CONVERSION_AUTOGLMTOLINALG_INTERPOLATION_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::autoglm::lowering {
 /// One input position of a resampled dimension (an index) and its weight.
@@ -38,7 +41,8 @@ struct F32Builder {
   Value select(Value cond, Value x, Value y) const;
   /// An index (or integer) as f32.
   Value fromIndex(Value index) const;
-  /// `x` truncated toward zero and clamped into [0, size - 1], as an index.
+  /// `x` truncated toward zero and clamped into [0, size - 1] (NaN too), as
+  /// an index.
   Value clampedIndex(Value x, int64_t size) const;
 };
 
@@ -60,6 +64,13 @@ SmallVector<std::pair<Value, Value>> cubicTaps(const F32Builder &f, Value x,
 Value sumOverTaps(OpBuilder &b, Location loc, Value input, Type elementType,
                   ArrayRef<Value> base, ArrayRef<unsigned> dims,
                   ArrayRef<SmallVector<Tap>> taps);
+
+/// autoglm.grid_sample (GridSample.cpp) and autoglm.roi_align (RoiAlign.cpp);
+/// declared here, not in Common.h, which every lowering file includes.
+void populateGridSamplePatterns(TypeConverter &converter,
+                                RewritePatternSet &patterns);
+void populateRoiAlignPatterns(TypeConverter &converter,
+                              RewritePatternSet &patterns);
 } // namespace mlir::autoglm::lowering
 
 #endif // AUTOGLM_LIB_CONVERSION_AUTOGLMTOLINALG_INTERPOLATION_H

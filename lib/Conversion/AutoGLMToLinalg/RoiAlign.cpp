@@ -14,6 +14,8 @@
 #include "Common.h"
 #include "Interpolation.h"
 
+#include "autoglm/Dialect/SeparateOps.h"
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <limits>
@@ -87,9 +89,9 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
           auto corner = [&](int64_t k) {
             Value v = tensor::ExtractOp::create(
                 b, l, rois, ValueRange{idx[0], indexConst(b, l, k)});
-            return f.sub(f.mul(castScalar(b, l, v, roiType, b.getF32Type()),
-                               f.c(scale)),
-                         f.c(shift));
+            return f.sub(
+                f.mul(castScalar(b, l, v, roiType, b.getF32Type()), f.c(scale)),
+                f.c(shift));
           };
           Value x0 = corner(0), y0 = corner(1);
           Value boxW = f.sub(corner(2), x0), boxH = f.sub(corner(3), y0);
@@ -126,33 +128,32 @@ struct RoiAlignLowering : OpConversionPattern<RoiAlignOp> {
           Value originX = f.add(x0, f.mul(f.fromIndex(idx[3]), binW));
           Value stepY = f.div(binH, f.fromIndex(countY));
           Value stepX = f.div(binW, f.fromIndex(countX));
-          Value init = isMax ? f.c(-std::numeric_limits<double>::infinity())
-                             : f.c(0);
+          Value init =
+              isMax ? f.c(-std::numeric_limits<double>::infinity()) : f.c(0);
           Value zero = indexConst(b, l, 0), one = indexConst(b, l, 1);
           auto outer = scf::ForOp::create(
               b, l, zero, countY, one, ValueRange{init},
               [&](OpBuilder &ob, Location ol, Value iy, ValueRange outerAcc) {
                 auto inner = scf::ForOp::create(
                     ob, ol, zero, countX, one, outerAcc,
-                    [&](OpBuilder &ib, Location il, Value ix,
-                        ValueRange acc) {
+                    [&](OpBuilder &ib, Location il, Value ix, ValueRange acc) {
                       F32Builder g{ib, il};
-                      Value y = g.add(
-                          originY,
-                          g.mul(g.add(g.fromIndex(iy), g.c(0.5)), stepY));
-                      Value x = g.add(
-                          originX,
-                          g.mul(g.add(g.fromIndex(ix), g.c(0.5)), stepX));
+                      Value y =
+                          g.add(originY,
+                                g.mul(g.add(g.fromIndex(iy), g.c(0.5)), stepY));
+                      Value x =
+                          g.add(originX,
+                                g.mul(g.add(g.fromIndex(ix), g.c(0.5)), stepX));
                       Value sum = acc[0];
                       Value best;
                       for (auto [yi, xi, w] :
                            sampleNeighbours(g, y, x, height, width)) {
-                        Value v = castScalar(
-                            ib, il,
-                            tensor::ExtractOp::create(
-                                ib, il, input,
-                                ValueRange{image, idx[1], yi, xi}),
-                            et, ib.getF32Type());
+                        Value v =
+                            castScalar(ib, il,
+                                       tensor::ExtractOp::create(
+                                           ib, il, input,
+                                           ValueRange{image, idx[1], yi, xi}),
+                                       et, ib.getF32Type());
                         Value term = g.mul(w, v);
                         if (isMax)
                           best = best ? g.max(best, term) : term;
