@@ -1,6 +1,7 @@
 //===- AutoGLMDialect.cpp - the autoglm dialect ---------------------------===//
 
 #include "autoglm/Dialect/AutoGLM.h"
+#include "autoglm/Dialect/SeparateOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -23,6 +24,10 @@ void AutoGLMDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "autoglm/Dialect/AutoGLMOps.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "autoglm/Dialect/AutoGLMSeparateOps.cpp.inc"
       >();
 }
 

@@ -8,6 +8,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::autoglm;
 
@@ -552,8 +554,116 @@ LogicalResult convertConvTranspose(NodeContext &n) {
       n.b.getI64IntegerAttr(n.intAttr("group", 1))));
 }
 
+/// MaxPool's Indices output: for each window, the flat index (over the
+/// whole input, spatial dimensions row-major, or column-major with
+/// storage_order 1) of its first maximum in scan order, as ONNX's reference
+/// computes it. Each kernel tap's strided view of the input (padded with
+/// -inf) is compared with the pooled maximum, and the taps, last to first,
+/// select their index where they match, so the first match wins.
+Value maxPoolIndices(NodeContext &n, const Window &w, Value pooled) {
+  auto input = n.inputType(0);
+  auto output = cast<RankedTensorType>(pooled.getType());
+  if (!input.hasStaticShape() || !isa<FloatType>(input.getElementType())) {
+    (void)(n.emitError() << "the Indices output needs a floating-point "
+                            "input of static shape");
+    return nullptr;
+  }
+  int64_t rank = input.getRank(), spatial = rank - 2;
+  int64_t taps = 1;
+  for (int64_t k : w.kernel)
+    taps *= k;
+  constexpr int64_t kMaxTaps = 1024;
+  if (taps > kMaxTaps) {
+    (void)(n.emitError() << "the Indices output of a window of " << taps
+                         << " elements is more than the " << kMaxTaps
+                         << " supported");
+    return nullptr;
+  }
+  bool columnMajor = n.intAttr("storage_order", 0) != 0;
+  // The stride of each spatial dimension in the flat index of one plane.
+  SmallVector<int64_t> flatStride(spatial, 1);
+  int64_t plane = 1;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t d = columnMajor ? i : spatial - 1 - i;
+    flatStride[d] = plane;
+    plane *= input.getDimSize(2 + d);
+  }
+  // -inf padding, extended at the end for ceil_mode's last windows.
+  SmallVector<int64_t> pads(2 * rank, 0), padded(input.getShape());
+  for (int64_t d = 0; d < spatial; ++d) {
+    int64_t in = input.getDimSize(2 + d), out = output.getDimSize(2 + d);
+    int64_t reach =
+        (out - 1) * w.strides[d] + (w.kernel[d] - 1) * w.dilations[d] + 1;
+    pads[2 + d] = w.pads[d];
+    pads[rank + 2 + d] = std::max(w.pads[spatial + d], reach - in - w.pads[d]);
+    padded[2 + d] = in + pads[2 + d] + pads[rank + 2 + d];
+  }
+  Value x = n.input(0);
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    x = n.create<PadOp>(
+        x, n.b.getDenseI64ArrayAttr(pads),
+        PadModeAttr::get(n.ctx, PadMode::constant),
+        n.b.getF64FloatAttr(-std::numeric_limits<double>::infinity()));
+  // (n * C + c) * plane: the offset of each image and channel.
+  SmallVector<int64_t> planes;
+  for (int64_t i = 0; i < input.getDimSize(0) * input.getDimSize(1); ++i)
+    planes.push_back(i * plane);
+  SmallVector<int64_t> planeShape(rank, 1);
+  planeShape[0] = input.getDimSize(0);
+  planeShape[1] = input.getDimSize(1);
+  Value planeOffsets = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(planeShape, n.b.getI64Type()),
+      ArrayRef<int64_t>(planes)));
+  SmallVector<int64_t> positionShape(rank, 1);
+  for (int64_t d = 0; d < spatial; ++d)
+    positionShape[2 + d] = output.getDimSize(2 + d);
+  auto positionType = RankedTensorType::get(positionShape, n.b.getI64Type());
+  int64_t positions = positionType.getNumElements();
+  Value result;
+  for (int64_t t = taps - 1; x && t >= 0; --t) {
+    SmallVector<int64_t> tap(spatial);
+    for (int64_t d = spatial - 1, rest = t; d >= 0; --d) {
+      tap[d] = rest % w.kernel[d];
+      rest /= w.kernel[d];
+    }
+    // The tap's flat index in its plane at every output position.
+    SmallVector<int64_t> flat(positions, 0);
+    for (int64_t p = 0; p < positions; ++p)
+      for (int64_t d = spatial - 1, rest = p; d >= 0; --d) {
+        int64_t o = rest % output.getDimSize(2 + d);
+        rest /= output.getDimSize(2 + d);
+        flat[p] += (o * w.strides[d] - w.pads[d] + tap[d] * w.dilations[d]) *
+                   flatStride[d];
+      }
+    Value index = n.create<AddOp>(planeOffsets,
+                                  n.constant(DenseElementsAttr::get(
+                                      positionType, ArrayRef<int64_t>(flat))));
+    if (!result) {
+      result = index;
+      continue;
+    }
+    SmallVector<int64_t> starts(rank, 0), ends(padded), steps(rank, 1);
+    for (int64_t d = 0; d < spatial; ++d) {
+      starts[2 + d] = tap[d] * w.dilations[d];
+      ends[2 + d] =
+          starts[2 + d] + (output.getDimSize(2 + d) - 1) * w.strides[d] + 1;
+      steps[2 + d] = w.strides[d];
+    }
+    Value view = n.create<SliceOp>(x, n.b.getDenseI64ArrayAttr(starts),
+                                   n.b.getDenseI64ArrayAttr(ends),
+                                   n.b.getDenseI64ArrayAttr(steps));
+    Value match =
+        view && index
+            ? n.create<CmpOp>(CmpPredicateAttr::get(n.ctx, CmpPredicate::eq),
+                              view, pooled)
+            : Value();
+    result = match ? n.create<SelectOp>(match, index, result) : Value();
+  }
+  return result;
+}
+
 LogicalResult convertPool(NodeContext &n, PoolKind kind) {
-  if (failed(n.checkArity(1, 1)))
+  if (failed(n.checkArity(1, 1, kind == PoolKind::max ? 2 : 1)))
     return failure();
   auto input = n.inputType(0);
   if (input.getRank() < 3)
@@ -561,19 +671,24 @@ LogicalResult convertPool(NodeContext &n, PoolKind kind) {
   std::optional<SmallVector<int64_t>> kernel = n.intsAttr("kernel_shape");
   if (!kernel)
     return n.emitError() << "kernel_shape is required";
-  if (n.intAttr("storage_order", 0) != 0)
-    return n.emitError() << "storage_order = 1 is not supported";
   Window w;
   if (failed(readWindow(n, input, *kernel, w)))
     return failure();
   bool ceilMode = n.intAttr("ceil_mode", 0) != 0;
   bool countIncludePad = n.intAttr("count_include_pad", 0) != 0;
-  return n.finish(n.create<PoolOp>(
+  Value pooled = n.create<PoolOp>(
       n.input(0), PoolKindAttr::get(n.ctx, kind),
       n.b.getDenseI64ArrayAttr(w.kernel), n.b.getDenseI64ArrayAttr(w.strides),
       n.b.getDenseI64ArrayAttr(w.pads), n.b.getDenseI64ArrayAttr(w.dilations),
       ceilMode ? n.b.getUnitAttr() : UnitAttr(),
-      countIncludePad ? n.b.getUnitAttr() : UnitAttr()));
+      countIncludePad ? n.b.getUnitAttr() : UnitAttr());
+  if (!pooled || !n.hasOutput(1))
+    return n.finish(pooled);
+  Value indices = maxPoolIndices(n, w, pooled);
+  if (!indices)
+    return failure();
+  n.setOutput(1, indices);
+  return n.finish(pooled);
 }
 
 /// LpPool: (sum over the window of |x|^p)^(1/p), as an average pool that

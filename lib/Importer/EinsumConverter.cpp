@@ -6,7 +6,9 @@
 // operands, right-aligned. The product is materialized over all subscripts
 // at once, which suits the small contractions exporters leave as Einsum;
 // a pairwise rewrite into batched matmuls would bound it for large ones.
-// A subscript repeated within one operand (a diagonal) is not supported.
+// A subscript repeated within one operand takes that operand's diagonal
+// first: the two dimensions moved last and flattened, every (size + 1)-th
+// element sliced out.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,6 +64,56 @@ FailureOr<SmallVector<int>> parseTerm(StringRef term, int64_t rank,
   return labels;
 }
 
+/// `operand` with each subscript that repeats in `labels` reduced to its
+/// diagonal; `labels` loses the repeats (the diagonal's label goes last).
+Value takeDiagonals(NodeContext &n, Value operand, SmallVector<int> &labels) {
+  while (operand) {
+    int64_t first = -1, second = -1;
+    for (int64_t j = 0; j < static_cast<int64_t>(labels.size()) && first < 0;
+         ++j)
+      for (int64_t i = 0; i < j; ++i)
+        if (labels[i] == labels[j]) {
+          first = i;
+          second = j;
+          break;
+        }
+    if (first < 0)
+      return operand;
+    auto type = cast<RankedTensorType>(operand.getType());
+    int64_t size = type.getDimSize(first);
+    if (ShapedType::isDynamic(size) || size != type.getDimSize(second)) {
+      (
+          void)(n.emitError()
+                << "the subscript '" << static_cast<char>(labels[first])
+                << "' repeats within one operand over dimensions of different "
+                   "or unknown sizes");
+      return nullptr;
+    }
+    SmallVector<int64_t> permutation, flatShape;
+    SmallVector<int> rest;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != first && d != second) {
+        permutation.push_back(d);
+        flatShape.push_back(type.getDimSize(d));
+        rest.push_back(labels[d]);
+      }
+    permutation.append({first, second});
+    flatShape.push_back(size * size);
+    rest.push_back(labels[first]);
+    Value flat = n.transpose(operand, permutation);
+    flat = flat ? n.reshape(flat, flatShape) : Value();
+    SmallVector<int64_t> starts(flatShape.size(), 0), ends(flatShape),
+        steps(flatShape.size(), 1);
+    steps.back() = size + 1;
+    operand = flat ? n.create<SliceOp>(flat, n.b.getDenseI64ArrayAttr(starts),
+                                       n.b.getDenseI64ArrayAttr(ends),
+                                       n.b.getDenseI64ArrayAttr(steps))
+                   : Value();
+    labels = std::move(rest);
+  }
+  return operand;
+}
+
 LogicalResult convertEinsum(NodeContext &n) {
   if (failed(n.checkArity(1, UINT_MAX)))
     return failure();
@@ -86,21 +138,20 @@ LogicalResult convertEinsum(NodeContext &n) {
       ellipsisRank = std::max(ellipsisRank, n.inputType(i).getRank() - letters);
   }
   SmallVector<SmallVector<int>> operandLabels;
+  SmallVector<Value> operands;
   llvm::MapVector<int, int64_t> sizes; // label -> size, in order of appearance
   for (auto [i, term] : llvm::enumerate(terms)) {
-    auto type = n.inputType(i);
     FailureOr<SmallVector<int>> labels =
-        parseTerm(term, type.getRank(), ellipsisRank);
+        parseTerm(term, n.inputType(i).getRank(), ellipsisRank);
     if (failed(labels))
       return n.emitError() << "the term '" << term << "' of '" << equation
                            << "' does not match input " << i << " of rank "
-                           << type.getRank();
-    llvm::SmallDenseSet<int> seen;
+                           << n.inputType(i).getRank();
+    Value operand = takeDiagonals(n, n.input(i), *labels);
+    if (!operand)
+      return failure();
+    auto type = cast<RankedTensorType>(operand.getType());
     for (auto [d, label] : llvm::enumerate(*labels)) {
-      if (!seen.insert(label).second)
-        return n.emitError() << "the subscript '" << static_cast<char>(label)
-                             << "' repeats within one operand (a diagonal), "
-                                "which is not supported";
       int64_t size = type.getDimSize(d);
       if (ShapedType::isDynamic(size))
         return n.notKnown("the input shapes");
@@ -111,6 +162,7 @@ LogicalResult convertEinsum(NodeContext &n) {
       known = std::max(known, size);
     }
     operandLabels.push_back(std::move(*labels));
+    operands.push_back(operand);
   }
 
   SmallVector<int> outputLabels;
@@ -148,16 +200,17 @@ LogicalResult convertEinsum(NodeContext &n) {
   Value product;
   for (auto [i, labels] : llvm::enumerate(operandLabels)) {
     SmallVector<int64_t> permutation, shape;
+    auto type = cast<RankedTensorType>(operands[i].getType());
     for (int label : order) {
       auto it = llvm::find(labels, label);
       if (it != labels.end()) {
         permutation.push_back(it - labels.begin());
-        shape.push_back(n.inputType(i).getDimSize(it - labels.begin()));
+        shape.push_back(type.getDimSize(it - labels.begin()));
       } else {
         shape.push_back(1);
       }
     }
-    Value operand = n.transpose(n.input(i), permutation);
+    Value operand = n.transpose(operands[i], permutation);
     operand = operand ? n.reshape(operand, shape) : Value();
     if (operand && product)
       operand = n.create<MulOp>(product, operand);

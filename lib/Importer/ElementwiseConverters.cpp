@@ -11,6 +11,8 @@
 #include "OpRegistry.h"
 #include "TensorConversion.h"
 
+#include "autoglm/Dialect/SeparateOps.h"
+
 #include "onnx/onnx_pb.h"
 
 #include <limits>
@@ -668,9 +670,8 @@ LogicalResult convertCastLike(NodeContext &n) {
 }
 
 /// BitCast (opset 26): each element's bits read as `to`, of the same width.
-/// Between integers of one width (either signedness) and from bool to an
-/// 8-bit integer the bits are the value Cast gives, so it is autoglm.cast;
-/// between floats and integers it would need an op of its own.
+/// From bool (one byte, 0 or 1) to an 8-bit integer the bits are the value
+/// Cast gives; otherwise autoglm.bitcast reinterprets them.
 LogicalResult convertBitCast(NodeContext &n) {
   if (failed(n.checkArity(1, 1)))
     return failure();
@@ -682,20 +683,19 @@ LogicalResult convertBitCast(NodeContext &n) {
   Type source = getElementTypeOrSelf(x.getType());
   if (source == target)
     return n.finish(x);
-  auto integer = [](Type type, unsigned width) {
-    auto i = dyn_cast<IntegerType>(type);
-    return i && i.getWidth() == width;
+  auto width = [](Type type) {
+    return type.isIntOrFloat() ? type.getIntOrFloatBitWidth() : 0;
   };
-  auto sourceInt = dyn_cast<IntegerType>(source);
-  bool sameBits = sourceInt && sourceInt.getWidth() >= 8 &&
-                  integer(target, sourceInt.getWidth());
-  bool boolToByte = integer(source, 1) && integer(target, 8);
-  if (!sameBits && !boolToByte)
+  if (source.isInteger(1) && width(target) == 8 && isa<IntegerType>(target))
+    return n.finish(n.castTo(x, target));
+  if (source.isInteger(1) || target.isInteger(1) || width(source) < 8 ||
+      width(source) != width(target))
     return n.emitError() << "BitCast from " << source << " to " << target
-                         << " is not supported (only between integers of one "
+                         << " is not supported (only between types of one "
                             "width of at least 8 bits, and from bool to an "
                             "8-bit integer)";
-  return n.finish(n.castTo(x, target));
+  auto type = cast<RankedTensorType>(x.getType());
+  return n.finish(n.createTyped<BitCastOp>(type.clone(target), x));
 }
 } // namespace
 

@@ -108,12 +108,60 @@ LogicalResult convertMeanVarianceNormalization(NodeContext &n) {
   return n.finish(shifted ? n.create<DivOp>(centered, shifted) : Value());
 }
 
-LogicalResult convertBatchNormalization(NodeContext &n) {
-  if (failed(n.checkArity(5, 5)))
+/// BatchNormalization with training_mode = 1 (opset 14): normalized by the
+/// batch's own mean and (biased) variance over every axis but the channels,
+/// and the running statistics updated as
+/// running * momentum + batch * (1 - momentum), its optional outputs.
+LogicalResult convertBatchNormTraining(NodeContext &n) {
+  auto type = n.inputType(0);
+  if (type.getRank() < 2 || !isa<FloatType>(type.getElementType()))
+    return n.emitError() << "X must be a floating-point tensor of rank >= 2";
+  SmallVector<int64_t> axes{0};
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    axes.push_back(d);
+  auto reduceMean = [&](Value v, bool keep) {
+    return n.create<ReduceOp>(ReduceKindAttr::get(n.ctx, ReduceKind::mean), v,
+                              n.b.getDenseI64ArrayAttr(axes),
+                              keep ? n.b.getUnitAttr() : UnitAttr());
+  };
+  Value x = n.input(0);
+  Value kept = reduceMean(x, true);
+  Value centered = kept ? n.create<SubOp>(x, kept) : Value();
+  Value squared = centered ? n.create<MulOp>(centered, centered) : Value();
+  Value variance = squared ? reduceMean(squared, false) : Value();
+  Value mean = variance ? reduceMean(x, false) : Value();
+  Value y = mean ? n.create<BatchNormOp>(
+                       x, n.input(1), n.input(2), mean, variance,
+                       n.b.getF64FloatAttr(n.floatAttr("epsilon", 1e-5)))
+                 : Value();
+  if (!y)
     return failure();
-  if (n.intAttr("training_mode", 0) != 0)
-    return n.emitError()
-           << "training_mode = 1 is not supported (inference only)";
+  double momentum = n.floatAttr("momentum", 0.9);
+  auto running = [&](unsigned input, Value batch) -> Value {
+    Type element = n.inputType(input).getElementType();
+    Value old = n.create<MulOp>(n.input(input), n.scalar(element, momentum));
+    Value now = n.create<MulOp>(n.castTo(batch, element),
+                                n.scalar(element, 1 - momentum));
+    return old && now ? n.create<AddOp>(old, now) : Value();
+  };
+  for (auto [output, input, batch] :
+       {std::make_tuple(1u, 3u, mean), std::make_tuple(2u, 4u, variance)}) {
+    if (!n.hasOutput(output))
+      continue;
+    Value updated = running(input, batch);
+    if (!updated)
+      return failure();
+    n.setOutput(output, updated);
+  }
+  return n.finish(y);
+}
+
+LogicalResult convertBatchNormalization(NodeContext &n) {
+  bool training = n.intAttr("training_mode", 0) != 0;
+  if (failed(n.checkArity(5, 5, training ? 3 : 1)))
+    return failure();
+  if (training)
+    return convertBatchNormTraining(n);
   // Opset 7's spatial = 0 has one mean per element of a sample, not per
   // channel.
   if (n.opset() < 9 && n.intAttr("spatial", 1) != 1)

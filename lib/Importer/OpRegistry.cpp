@@ -1,6 +1,8 @@
 //===- OpRegistry.cpp - ONNX operator type -> converter -------------------===//
 
 #include "OpRegistry.h"
+#include "VisionConverters.h"
+
 #include "llvm/ADT/Twine.h"
 
 #include <cassert>
@@ -31,6 +33,9 @@ const OpRegistry &OpRegistry::get() {
     registerCausalConvWithStateConverter(r);
     registerLinearAttentionConverter(r);
     registerControlFlowConverters(r);
+    registerGridSampleConverters(r);
+    registerRoiAlignConverter(r);
+    registerMaxUnpoolConverter(r);
     return r;
   }();
   return registry;

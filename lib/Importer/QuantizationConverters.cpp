@@ -33,10 +33,6 @@ quant::QuantizedType buildQuantizedType(NodeContext &n, RankedTensorType tensor,
                                         Type storage, Type expressed,
                                         unsigned scaleIndex,
                                         unsigned zeroPointIndex) {
-  if (n.intAttr("block_size", 0) != 0) {
-    n.emitError() << "blocked quantization (block_size) is not supported";
-    return nullptr;
-  }
   std::optional<SmallVector<double>> scales = n.constantValues(scaleIndex);
   if (!scales) {
     (void)n.notKnown("the scale (a constant is required)");
@@ -96,16 +92,61 @@ quant::QuantizedType buildQuantizedType(NodeContext &n, RankedTensorType tensor,
       static_cast<int32_t>(*axis), min, max);
 }
 
-/// Whether the scale and zero point are run-time values (then the
-/// arithmetic below replaces the `!quant.uniform` type).
+/// Whether the scale and zero point are run-time values, or blocked (then
+/// the arithmetic below replaces the `!quant.uniform` type).
 bool runTimeParameters(NodeContext &n) {
-  return n.intAttr("block_size", 0) == 0 &&
-         (!n.constantValues(1) || (n.hasInput(2) && !n.constantValues(2)));
+  return n.intAttr("block_size", 0) != 0 || !n.constantValues(1) ||
+         (n.hasInput(2) && !n.constantValues(2));
+}
+
+/// A blocked scale or zero point (x's rank, ceil(D / block_size) entries
+/// along `axis`) with each entry repeated over its block, cut to x's shape.
+Value blockExpanded(NodeContext &n, Value v, RankedTensorType x,
+                    int64_t block) {
+  auto type = cast<RankedTensorType>(v.getType());
+  FailureOr<int64_t> axis = n.normalizeAxis(n.intAttr("axis", 1), x.getRank());
+  if (failed(axis))
+    return nullptr;
+  if (block < 0 || !type.hasStaticShape() || !x.hasStaticShape() ||
+      type.getRank() != x.getRank()) {
+    n.emitError() << "a blocked scale must have the input's rank and static "
+                     "shapes, and block_size be positive";
+    return nullptr;
+  }
+  int64_t size = x.getDimSize(*axis), blocks = type.getDimSize(*axis);
+  for (int64_t d = 0; d < x.getRank(); ++d)
+    if (d == *axis ? blocks != (size + block - 1) / block
+                   : type.getDimSize(d) != x.getDimSize(d)) {
+      n.emitError() << "the blocked scale's shape does not match the input "
+                       "and block_size "
+                    << block << " along axis " << *axis;
+      return nullptr;
+    }
+  // [.., B, ..] -> [.., B, 1, ..] -> [.., B, block, ..] -> [.., B * block, ..]
+  SmallVector<int64_t> unit(type.getShape()), spread(type.getShape()),
+      joined(type.getShape());
+  unit.insert(unit.begin() + *axis + 1, 1);
+  spread.insert(spread.begin() + *axis + 1, block);
+  joined[*axis] = blocks * block;
+  Value r = n.reshape(v, unit);
+  r = r ? n.createTyped<ExpandOp>(type.clone(spread), r, Value()) : Value();
+  r = r ? n.reshape(r, joined) : Value();
+  if (!r || blocks * block == size)
+    return r;
+  SmallVector<int64_t> starts(x.getRank(), 0), ends(joined),
+      steps(x.getRank(), 1);
+  ends[*axis] = size;
+  return n.create<SliceOp>(r, n.b.getDenseI64ArrayAttr(starts),
+                           n.b.getDenseI64ArrayAttr(ends),
+                           n.b.getDenseI64ArrayAttr(steps));
 }
 
 /// A scale or zero point of a run-time quantization shaped to broadcast
-/// against x: a scalar (or one element) as is, a vector along `axis`.
+/// against x: a scalar (or one element) as is, a vector along `axis`, a
+/// blocked one repeated over its blocks.
 Value alongAxis(NodeContext &n, Value v, RankedTensorType x) {
+  if (int64_t block = n.intAttr("block_size", 0))
+    return v ? blockExpanded(n, v, x, block) : Value();
   auto type = cast<RankedTensorType>(v.getType());
   if (type.getRank() == 0 ||
       (type.hasStaticShape() && type.getNumElements() == 1))

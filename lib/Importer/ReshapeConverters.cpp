@@ -118,8 +118,11 @@ LogicalResult convertReshape(NodeContext &n) {
     return finishReshaped(n, n.reshape(data, dims));
   if (allowZero && (!k || llvm::any_of(k->values, [](int64_t v) {
         return v == 0 || v == KnownInts::kUnknown;
-      })))
+      }))) {
+    // Asked for, so that the diagnostic names the shape's graph input.
+    (void)n.knownValues(1);
     return n.notKnown("the shape (allowzero = 1 with a run-time shape)");
+  }
   Value shape = k && k->isFullyKnown() ? n.constantI64(k->values) : n.input(1);
   if (!shape)
     return failure();

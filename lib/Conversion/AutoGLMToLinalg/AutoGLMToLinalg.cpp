@@ -3,7 +3,8 @@
 // The pass: checks that every autoglm op has static shapes, then runs a
 // partial conversion with the patterns of the op families (Elementwise.cpp,
 // Contraction.cpp, Normalization.cpp, HighLevel.cpp, and for data movement
-// Constants.cpp, Layout.cpp, Gather.cpp, Resize.cpp); the bodies of
+// Constants.cpp, Layout.cpp, Gather.cpp, Resize.cpp, GridSample.cpp,
+// RoiAlign.cpp); the bodies of
 // `autoglm.fused` are converted in place and then fused into one loop nest
 // each (Fused.cpp); the regions stay, one kernel each. Function signatures go
 // through the type converter (uiN -> iN, quantized -> storage).
@@ -13,6 +14,7 @@
 #include "autoglm/Conversion/Passes.h"
 
 #include "Common.h"
+#include "Interpolation.h"
 
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -113,6 +115,8 @@ struct AutoGLMLowerToLinalgPass
     populateLayoutPatterns(converter, patterns);
     populateGatherPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
+    populateGridSamplePatterns(converter, patterns);
+    populateRoiAlignPatterns(converter, patterns);
     populateHighLevelPatterns(converter, patterns);
     populateTopKAttentionPatterns(converter, patterns);
 

@@ -9,6 +9,8 @@
 
 #include "Common.h"
 
+#include "autoglm/Dialect/SeparateOps.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -413,34 +415,57 @@ struct CastLowering : OpConversionPattern<CastOp> {
     return success();
   }
 };
+
+struct BitCastLowering : OpConversionPattern<BitCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(BitCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = signlessTensor(op.getType());
+    Type to = resultType.getElementType();
+    // Signedness is no bits: uiN and iN are one signless type here.
+    if (adaptor.getInput().getType() == resultType) {
+      rewriter.replaceOp(op, adaptor.getInput());
+      return success();
+    }
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), resultType, adaptor.getInput(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return arith::BitcastOp::create(b, loc, to, args[0]);
+                         });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void lowering::populateElementwisePatterns(TypeConverter &converter,
                                            RewritePatternSet &patterns) {
-  patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
-               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
-               ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
-               ElementwiseLowering<MinOp>, ElementwiseLowering<RemOp>,
-               ElementwiseLowering<AndOp>, ElementwiseLowering<OrOp>,
-               ElementwiseLowering<XorOp>, ElementwiseLowering<CmpOp>,
-               ElementwiseLowering<SelectOp>, ElementwiseLowering<NegOp>,
-               ElementwiseLowering<AbsOp>, ElementwiseLowering<SignOp>,
-               ElementwiseLowering<ReluOp>, ElementwiseLowering<ExpOp>,
-               ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
-               ElementwiseLowering<RsqrtOp>, ElementwiseLowering<ReciprocalOp>,
-               ElementwiseLowering<TanhOp>, ElementwiseLowering<ErfOp>,
-               ElementwiseLowering<SigmoidOp>, ElementwiseLowering<SinOp>,
-               ElementwiseLowering<CosOp>, ElementwiseLowering<FloorOp>,
-               ElementwiseLowering<CeilOp>, ElementwiseLowering<RoundOp>,
-               ElementwiseLowering<SoftplusOp>, ElementwiseLowering<NotOp>,
-               ElementwiseLowering<GeluOp>, ElementwiseLowering<LeakyReluOp>,
-               ElementwiseLowering<EluOp>, ElementwiseLowering<HardSigmoidOp>,
-               ElementwiseLowering<ClipOp>, ElementwiseLowering<TanOp>,
-               ElementwiseLowering<AsinOp>, ElementwiseLowering<AcosOp>,
-               ElementwiseLowering<AtanOp>, ElementwiseLowering<SinhOp>,
-               ElementwiseLowering<CoshOp>, ElementwiseLowering<AsinhOp>,
-               ElementwiseLowering<AcoshOp>, ElementwiseLowering<AtanhOp>,
-               ElementwiseLowering<ShiftLeftOp>,
-               ElementwiseLowering<ShiftRightOp>, CastLowering>(
-      converter, patterns.getContext());
+  patterns
+      .add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
+           ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
+           ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
+           ElementwiseLowering<MinOp>, ElementwiseLowering<RemOp>,
+           ElementwiseLowering<AndOp>, ElementwiseLowering<OrOp>,
+           ElementwiseLowering<XorOp>, ElementwiseLowering<CmpOp>,
+           ElementwiseLowering<SelectOp>, ElementwiseLowering<NegOp>,
+           ElementwiseLowering<AbsOp>, ElementwiseLowering<SignOp>,
+           ElementwiseLowering<ReluOp>, ElementwiseLowering<ExpOp>,
+           ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
+           ElementwiseLowering<RsqrtOp>, ElementwiseLowering<ReciprocalOp>,
+           ElementwiseLowering<TanhOp>, ElementwiseLowering<ErfOp>,
+           ElementwiseLowering<SigmoidOp>, ElementwiseLowering<SinOp>,
+           ElementwiseLowering<CosOp>, ElementwiseLowering<FloorOp>,
+           ElementwiseLowering<CeilOp>, ElementwiseLowering<RoundOp>,
+           ElementwiseLowering<SoftplusOp>, ElementwiseLowering<NotOp>,
+           ElementwiseLowering<GeluOp>, ElementwiseLowering<LeakyReluOp>,
+           ElementwiseLowering<EluOp>, ElementwiseLowering<HardSigmoidOp>,
+           ElementwiseLowering<ClipOp>, ElementwiseLowering<TanOp>,
+           ElementwiseLowering<AsinOp>, ElementwiseLowering<AcosOp>,
+           ElementwiseLowering<AtanOp>, ElementwiseLowering<SinhOp>,
+           ElementwiseLowering<CoshOp>, ElementwiseLowering<AsinhOp>,
+           ElementwiseLowering<AcoshOp>, ElementwiseLowering<AtanhOp>,
+           ElementwiseLowering<ShiftLeftOp>, ElementwiseLowering<ShiftRightOp>,
+           CastLowering, BitCastLowering>(converter, patterns.getContext());
 }

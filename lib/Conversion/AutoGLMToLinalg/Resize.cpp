@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
+#include "Interpolation.h"
 
 #include <cmath>
 
@@ -39,7 +40,7 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
           // Per resized dim: the source coordinate (f32) and, for linear
           // and cubic, the neighbours it reads (taps) and their weights.
           SmallVector<Value> lo(idx);
-          SmallVector<SmallVector<std::pair<Value, Value>>> taps(rank);
+          SmallVector<SmallVector<Tap>> taps(rank);
           SmallVector<unsigned> resized;
           for (unsigned i = 0; i < rank; ++i) {
             int64_t in = it.getDimSize(i), out = rt.getDimSize(i);
@@ -78,13 +79,8 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
                   fc(0.5));
               break;
             }
-            auto clampIndex = [&](Value f) {
-              Value c = arith::MaximumFOp::create(
-                  b, l, arith::MinimumFOp::create(b, l, f, fc(in - 1)), fc(0));
-              Value i64 = arith::FPToSIOp::create(b, l, b.getI64Type(), c);
-              return Value(
-                  arith::IndexCastOp::create(b, l, b.getIndexType(), i64));
-            };
+            F32Builder fb{b, l};
+            auto clampIndex = [&](Value f) { return fb.clampedIndex(f, in); };
             if (mode == ResizeMode::nearest) {
               Value n;
               switch (rounding) {
@@ -122,74 +118,24 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
             // kernel with parameter A; a neighbour past the edge reads the
             // edge (ONNX pads by repeating it) or, with exclude_outside,
             // weighs nothing and the others are renormalized.
-            Value f = math::FloorOp::create(b, l, src);
-            Value t = arith::SubFOp::create(b, l, src, f);
-            auto mul = [&](Value x, Value y) {
-              return Value(arith::MulFOp::create(b, l, x, y));
-            };
-            auto add = [&](Value x, Value y) {
-              return Value(arith::AddFOp::create(b, l, x, y));
-            };
-            auto kernel = [&](Value d, bool near) {
-              // near (|d| <= 1): (A+2)d^3 - (A+3)d^2 + 1;
-              // far (1 < |d| < 2): A d^3 - 5A d^2 + 8A d - 4A.
-              Value d2 = mul(d, d), d3 = mul(d2, d);
-              if (near)
-                return add(
-                    add(mul(fc(cubicA + 2), d3), mul(fc(-(cubicA + 3)), d2)),
-                    fc(1));
-              return add(add(add(mul(fc(cubicA), d3), mul(fc(-5 * cubicA), d2)),
-                             mul(fc(8 * cubicA), d)),
-                         fc(-4 * cubicA));
-            };
-            Value one = fc(1);
-            Value distances[4] = {add(t, one), t,
-                                  arith::SubFOp::create(b, l, one, t),
-                                  arith::SubFOp::create(b, l, fc(2), t)};
-            Value weights[4], sum = fc(0);
-            for (int k = 0; k < 4; ++k) {
-              weights[k] = kernel(distances[k], k == 1 || k == 2);
-              Value at = add(f, fc(k - 1));
-              if (excludeOutside) {
-                Value inside = arith::AndIOp::create(
-                    b, l,
-                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, at,
-                                          fc(0)),
-                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, at,
-                                          fc(in - 1)));
-                weights[k] =
-                    arith::SelectOp::create(b, l, inside, weights[k], fc(0));
-                sum = add(sum, weights[k]);
-              }
-              taps[i].push_back({clampIndex(at), weights[k]});
-            }
+            SmallVector<std::pair<Value, Value>> cubic =
+                cubicTaps(fb, src, cubicA);
+            Value sum;
             if (excludeOutside)
-              for (auto &tap : taps[i])
-                tap.second = arith::DivFOp::create(b, l, tap.second, sum);
+              for (auto &[at, w] : cubic) {
+                Value off = arith::OrIOp::create(b, l, fb.lt(at, fc(0)),
+                                                 fb.lt(fc(in - 1), at));
+                w = fb.select(off, fc(0), w);
+                sum = sum ? fb.add(sum, w) : w;
+              }
+            for (auto &[at, w] : cubic)
+              taps[i].push_back(
+                  {clampIndex(at), excludeOutside ? fb.div(w, sum) : w});
           }
           if (mode == ResizeMode::nearest)
             return Value(tensor::ExtractOp::create(b, l, input, lo));
-          // Sum over every combination of the resized dims' taps.
-          Value acc = floatConst(b, l, f32, 0);
-          SmallVector<size_t> choice(resized.size(), 0);
-          while (true) {
-            SmallVector<Value> at(lo);
-            Value w = floatConst(b, l, f32, 1);
-            for (auto [k, d] : llvm::enumerate(resized)) {
-              at[d] = taps[d][choice[k]].first;
-              w = arith::MulFOp::create(b, l, w, taps[d][choice[k]].second);
-            }
-            Value v = castScalar(
-                b, l, tensor::ExtractOp::create(b, l, input, at), et, f32);
-            acc = arith::AddFOp::create(b, l, acc,
-                                        arith::MulFOp::create(b, l, w, v));
-            size_t k = 0;
-            while (k < choice.size() && ++choice[k] == taps[resized[k]].size())
-              choice[k++] = 0;
-            if (k == choice.size())
-              break;
-          }
-          return castScalar(b, l, acc, f32, et);
+          return castScalar(
+              b, l, sumOverTaps(b, l, input, et, lo, resized, taps), f32, et);
         });
     rewriter.replaceOp(op, r);
     return success();

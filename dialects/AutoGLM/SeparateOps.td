@@ -1,0 +1,81 @@
+//===- SeparateOps.td - ops generated into their own unit -*- tablegen -*-===//
+//
+// Ops of the autoglm dialect tablegen'ed apart from AutoGLMOps.td, into
+// AutoGLMSeparateOps.{h,cpp}.inc, and declared by
+// include/autoglm/Dialect/SeparateOps.h, which only their users include:
+// adding or changing one of them rebuilds those users, not every file that
+// includes the dialect (as Linalg keeps its structured ops in a unit of
+// their own). They are registered with the others and print and parse the
+// same way.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_SEPARATE_OPS_TD
+#define AUTOGLM_SEPARATE_OPS_TD
+
+include "AutoGLMBase.td"
+
+def AutoGLM_GridSampleOp : AutoGLM_InferredOp<"grid_sample"> {
+  let summary = "sample a tensor at the coordinates of a grid (ONNX GridSample)";
+  let description = [{
+    `input` is `N x C x D1 x ... x Dn`, `grid` is
+    `N x G1 x ... x Gm x n`: each grid point holds n coordinates normalized
+    to [-1, 1], the innermost dimension's first (x, then y, then z). The
+    result is `N x C x G1 x ... x Gm`, the input interpolated at each point
+    (`nearest` rounds half to even, `linear` reads 2 and `cubic` 4 taps per
+    dimension, the cubic kernel with A = -0.75). With `align_corners`, -1
+    and 1 are the centers of the corner elements, otherwise their outer
+    edges. `padding` says what a sample outside the input reads: `constant`
+    zeros, `edge` the border element, `reflect` the input mirrored at its
+    border (ONNX's zeros, border and reflection).
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_FloatTensor:$grid,
+                       AutoGLM_ResizeModeAttr:$mode, AutoGLM_PadModeAttr:$padding,
+                       UnitAttr:$align_corners);
+  let results = (outs AutoGLM_FloatTensor:$result);
+  let assemblyFormat = [{
+    `` $mode $input `,` $grid attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def AutoGLM_RoiAlignOp : AutoGLM_Op<"roi_align", [Pure]> {
+  let summary = "pool regions of interest by bilinear samples (ONNX RoiAlign)";
+  let description = [{
+    `input` is `N x C x H x W`, `rois` is `R x 4` boxes (x1, y1, x2, y2) in
+    input coordinates times `spatial_scale`, `batch_indices` (`R`) picks
+    each box's image. The result is `R x C x OH x OW`: each box is divided
+    into `OH x OW` bins, each bin sampled on a grid of `sampling_ratio` x
+    `sampling_ratio` bilinear samples (0: ceil(bin size) per box), and the
+    samples averaged (`avg`) or, for `max`, the largest of the weighted
+    corner terms of every sample taken, as ONNX's reference and ONNX
+    Runtime do. With `half_pixel` the box coordinates are shifted by -0.5;
+    without it, boxes are at least 1 x 1.
+  }];
+  let arguments = (ins AutoGLM_FloatTensor:$input, AutoGLM_FloatTensor:$rois,
+                       AutoGLM_IndexTensor:$batch_indices,
+                       AutoGLM_PoolKindAttr:$kind, I64Attr:$sampling_ratio,
+                       F64Attr:$spatial_scale, UnitAttr:$half_pixel);
+  let results = (outs AutoGLM_FloatTensor:$result);
+  let assemblyFormat = [{
+    `` $kind $input `,` $rois `,` $batch_indices attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def AutoGLM_BitCastOp : AutoGLM_Op<"bitcast", [Pure,
+                                              SameOperandsAndResultShape]> {
+  let summary = "reinterpret each element's bits as another type (ONNX BitCast)";
+  let description = [{
+    The input and result element types have the same width; each result
+    element has the bits of the input element (f32 1.0 is i32 1065353216).
+    Not elementwise for fusion's purposes: no precision pass may retype it.
+  }];
+  let arguments = (ins AutoGLM_NumericTensor:$input);
+  let results = (outs AutoGLM_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+#endif // AUTOGLM_SEPARATE_OPS_TD
