@@ -35,6 +35,21 @@ if "python-onnx" in config.available_features:
 
 llvm_config.add_tool_substitutions(["autoglm-opt"], [config.autoglm_tools_dir])
 
+# The host CPU's AVX-512 subset of Skylake-SP (--cpu=skylake-avx512), for
+# tests that run code compiled for it: machines of this kind differ (AMD
+# with AVX2 only, Xeons with AVX-512).
+def _host_cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= _host_cpu_flags():
+    config.available_features.add("host-skylake-avx512")
+
 # The C compiler that tests use to link compiled models into programs.
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
 

@@ -390,6 +390,11 @@ LogicalResult convertAttention(NodeContext &n) {
 LogicalResult convertFlexAttention(NodeContext &n) {
   if (failed(n.checkArity(3, 3)))
     return failure();
+  // The score and probability modifiers are subgraphs applied inside the
+  // attention; imported without them the result would be silently wrong.
+  if (n.hasAttr("score_mod") || n.hasAttr("prob_mod"))
+    return n.emitError() << "subgraph attributes are not supported "
+                            "(score_mod, prob_mod)";
   RankedTensorType qType = n.inputType(0), kType = n.inputType(1),
                    vType = n.inputType(2);
   if (qType.getRank() != 4 || kType.getRank() != 4 || vType.getRank() != 4)

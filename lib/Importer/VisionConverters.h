@@ -1,4 +1,5 @@
-//===- VisionConverters.h - registration of the vision converters -*- C++ -*-===//
+//===- VisionConverters.h - registration of the vision converters -*- C++
+//-*-===//
 //
 // Internal to the importer: GridSample and DeformConv
 // (GridSampleConverters.cpp), RoiAlign (RoiAlignConverter.cpp), MaxUnpool

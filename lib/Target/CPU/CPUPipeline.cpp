@@ -87,7 +87,14 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // __truncsfbf2, which a model library does not link: the conversions
   // become integer arithmetic instead (round to nearest even, as the
   // instruction does).
+  // Arithmetic on bf16 other than these conversions (an integer converted
+  // to bf16, Range's or Einsum's) runs in f32 between them first: LLVM
+  // would round its result with the same call.
   if (!avx512bf16) {
+    arith::ArithEmulateUnsupportedFloatsOptions emulate;
+    emulate.sourceTypeStrs = {"bf16"};
+    emulate.targetTypeStr = "f32";
+    pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
     arith::ArithExpandOpsPassOptions expand;
     expand.includeBf16 = true;
     pm.addPass(arith::createArithExpandOpsPass(expand));

@@ -320,8 +320,7 @@ bool fuseEpilogue(RewriterBase &rewriter, DnnConvOp conv, bool residuals) {
     return false;
   int64_t filters = w.getDimSize(0);
   std::optional<Epilogue> epilogue =
-      EpilogueReader(region, use.getOperandNumber(), filters, residuals)
-          .read();
+      EpilogueReader(region, use.getOperandNumber(), filters, residuals).read();
   if (!epilogue)
     return false;
 
