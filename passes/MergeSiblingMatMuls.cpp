@@ -118,17 +118,23 @@ void merge(RewriterBase &rewriter, MutableArrayRef<MatMulOp> group) {
   auto product = MatMulOp::create(
       rewriter, loc, RankedTensorType::get(shape, result.getElementType()),
       first.getLhs(), rhs, first.getAccumulatorTypeAttr());
+  // Every slice before any product is replaced: the insertion point is the
+  // first product, which replacing erases.
   int64_t rank = static_cast<int64_t>(shape.size()), offset = 0;
+  SmallVector<Value> slices;
   for (MatMulOp matmul : group) {
     auto type = cast<RankedTensorType>(matmul.getType());
     SmallVector<int64_t> starts(rank, 0), ends(type.getShape()), steps(rank, 1);
     starts.back() = offset;
     ends.back() = offset + type.getShape().back();
     offset = ends.back();
-    auto slice = SliceOp::create(rewriter, matmul.getLoc(), type, product,
-                                 starts, ends, steps);
+    slices.push_back(SliceOp::create(rewriter, matmul.getLoc(), type, product,
+                                     starts, ends, steps)
+                         .getResult());
+  }
+  for (auto [matmul, slice] : llvm::zip(group, slices)) {
     Operation *weightsOp = matmul.getRhs().getDefiningOp();
-    rewriter.replaceOp(matmul, slice.getResult());
+    rewriter.replaceOp(matmul, slice);
     if (weightsOp && weightsOp->use_empty())
       rewriter.eraseOp(weightsOp);
   }
