@@ -3,6 +3,7 @@
 #include "autoglm/Dialect/BufferizableOpInterfaceImpl.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
+#include "autoglm/Dialect/SeparateOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
@@ -13,48 +14,41 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// autoglm.dnn_conv reads x, w and its epilogue's operands and overwrites
-/// its destination, which it never reads: the destination's buffer needs no
-/// copy of its contents.
-struct ConvOpBufferization
+/// A destination-style op that a target computes with a library or its own
+/// kernels (autoglm.dnn_conv, autoglm.decode_attention): it reads every
+/// operand but its destination, which it overwrites and never reads (the
+/// destination's buffer needs no copy of its contents). On buffers it is
+/// the same op with each tensor operand replaced by its buffer, and no
+/// result.
+template <typename OpTy>
+struct TargetOpBufferization
     : bufferization::DstBufferizableOpInterfaceExternalModel<
-          ConvOpBufferization, DnnConvOp> {
+          TargetOpBufferization<OpTy>, OpTy> {
   bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
                               const bufferization::AnalysisState &) const {
-    return !cast<DnnConvOp>(op).isDpsInit(&operand);
+    return !cast<OpTy>(op).isDpsInit(&operand);
   }
 
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const bufferization::BufferizationOptions &options,
                           bufferization::BufferizationState &state) const {
-    auto conv = cast<DnnConvOp>(op);
-    FailureOr<Value> x =
-        bufferization::getBuffer(rewriter, conv.getX(), options, state);
-    FailureOr<Value> w =
-        bufferization::getBuffer(rewriter, conv.getW(), options, state);
-    FailureOr<Value> init =
-        bufferization::getBuffer(rewriter, conv.getInit(), options, state);
-    if (failed(x) || failed(w) || failed(init))
-      return failure();
-    // The epilogue's operands, when it has them.
-    Value epilogue[2] = {conv.getBias(), conv.getResidual()};
-    for (Value &operand : epilogue) {
-      if (!operand)
-        continue;
+    auto target = cast<OpTy>(op);
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
       FailureOr<Value> buffer =
           bufferization::getBuffer(rewriter, operand, options, state);
       if (failed(buffer))
         return failure();
-      operand = *buffer;
+      operands.push_back(*buffer);
     }
+    Value init = operands[target.getDpsInitOperand(0)->getOperandNumber()];
     rewriter.setInsertionPoint(op);
-    auto onBuffers = DnnConvOp::create(
-        rewriter, conv.getLoc(), Type(), *x, *w, epilogue[0], epilogue[1],
-        *init, conv.getStrides(), conv.getDilations(), conv.getPadBefore(),
-        conv.getPadAfter(), conv.getChannelsLast(), conv.getReluUpperAttr());
-    if (failed(mlir::verify(onBuffers)))
+    OperationState onBuffers(op->getLoc(), op->getName(), operands,
+                             /*types=*/{}, op->getAttrs());
+    Operation *created = rewriter.create(onBuffers);
+    if (failed(mlir::verify(created)))
       return failure();
-    bufferization::replaceOpWithBufferizedValues(rewriter, op, *init);
+    bufferization::replaceOpWithBufferizedValues(rewriter, op, init);
     return success();
   }
 };
@@ -63,6 +57,8 @@ struct ConvOpBufferization
 void mlir::autoglm::registerBufferizableOpInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, AutoGLMDialect *) {
-    DnnConvOp::attachInterface<ConvOpBufferization>(*context);
+    DnnConvOp::attachInterface<TargetOpBufferization<DnnConvOp>>(*context);
+    DecodeAttentionOp::attachInterface<
+        TargetOpBufferization<DecodeAttentionOp>>(*context);
   });
 }

@@ -1,4 +1,4 @@
-//===- SeparateOps.cpp - grid_sample, roi_align, bitcast ------------------===//
+//===- SeparateOps.cpp - ops generated into their own unit ----------------===//
 //
 // The generated definitions of the ops of SeparateOps.td, their verifiers
 // and type inference.
@@ -98,5 +98,52 @@ LogicalResult BitCastOp::verify() {
       from.getIntOrFloatBitWidth() != to.getIntOrFloatBitWidth())
     return emitOpError("needs element types of one width (not i1), not ")
            << from << " and " << to;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DecodeAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DecodeAttentionOp::verify() {
+  auto query = cast<ShapedType>(getQuery().getType());
+  auto key = cast<ShapedType>(getKey().getType());
+  auto value = cast<ShapedType>(getValue().getType());
+  auto init = cast<ShapedType>(getInit().getType());
+  for (ShapedType type : {query, key, value, init})
+    if (!type.hasStaticShape() || type.getRank() != 4)
+      return emitOpError("needs 4-D operands of static shape, not ") << type;
+  if (isa<RankedTensorType>(init) != bool(getResult()))
+    return emitOpError("returns a result on tensors and none on buffers");
+  Type element = query.getElementType();
+  if (key.getElementType() != element || value.getElementType() != element ||
+      init.getElementType() != element)
+    return emitOpError("needs one element type for query, key, value and "
+                       "init");
+  int64_t heads = query.getDimSize(1), kvHeads = key.getDimSize(1);
+  if (key.getDimSize(0) != query.getDimSize(0) ||
+      value.getShape().take_front(3) != key.getShape().take_front(3) ||
+      key.getDimSize(3) != query.getDimSize(3) || kvHeads == 0 ||
+      heads % kvHeads != 0)
+    return emitOpError("needs query B x Hq x Sq x D, key B x Hkv x Sk x D and "
+                       "value B x Hkv x Sk x Dv with Hq a multiple of Hkv");
+  SmallVector<int64_t> expected = {query.getDimSize(0), heads,
+                                   query.getDimSize(2), value.getDimSize(3)};
+  if (init.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("init must be B x Hq x Sq x Dv");
+  if (getTopKAttr().getInt() < 1 || getSinkAttr().getInt() < 0 ||
+      getWindowAttr().getInt() < 0)
+    return emitOpError("needs top_k >= 1, sink >= 0 and window >= 0");
+  if (Value mask = getMask()) {
+    auto mt = cast<ShapedType>(mask.getType());
+    if (mt.getRank() > 4)
+      return emitOpError("needs a mask of rank at most 4");
+    int64_t full[] = {query.getDimSize(0), heads, query.getDimSize(2),
+                      key.getDimSize(2)};
+    for (int64_t d = 0, r = mt.getRank(); d < r; ++d)
+      if (mt.getDimSize(d) != 1 && mt.getDimSize(d) != full[4 - r + d])
+        return emitOpError("mask ")
+               << mt << " does not broadcast to B x Hq x Sq x Sk";
+  }
   return success();
 }

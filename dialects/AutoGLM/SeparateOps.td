@@ -14,6 +14,7 @@
 #define AUTOGLM_SEPARATE_OPS_TD
 
 include "AutoGLMBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 
 def AutoGLM_GridSampleOp : AutoGLM_InferredOp<"grid_sample"> {
   let summary = "sample a tensor at the coordinates of a grid (ONNX GridSample)";
@@ -76,6 +77,45 @@ def AutoGLM_BitCastOp : AutoGLM_Op<"bitcast", [Pure,
   let results = (outs AutoGLM_NumericTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
+}
+
+def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
+    DestinationStyleOpInterface]> {
+  let summary = "top-k decode attention computed by a target's own kernels";
+  let description = [{
+    The attention of `autoglm.topk_attention` (same operands, mask,
+    `scale`, `causal`, `top_k`, `sink` and `window`, same result), in
+    destination style for a target that computes it with kernels of its
+    own rather than through linalg: the CUDA target makes it from
+    `autoglm.topk_attention` before the common lowering and replaces it,
+    on buffers, by its scoring-and-selection and attend kernels
+    (docs/sparse-attention.md). `init` (`B x Hq x Sq x Dv`) is overwritten,
+    never read. On tensors the op returns the result; on buffers it writes
+    `init` and returns nothing.
+
+    ```mlir
+    %r = autoglm.decode_attention %q, %k, %v into %init
+        {scale = 0.125 : f64, top_k = 64 : i64, sink = 4 : i64,
+         window = 16 : i64}
+        : tensor<1x8x1x64xf16>, tensor<1x2x4096x64xf16>,
+          tensor<1x2x4096x64xf16> into tensor<1x8x1x64xf16>
+          -> tensor<1x8x1x64xf16>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$query, AnyShaped:$key, AnyShaped:$value,
+                       Optional<AnyShaped>:$mask, AnyShaped:$init,
+                       F64Attr:$scale, UnitAttr:$causal, I64Attr:$top_k,
+                       I64Attr:$sink, I64Attr:$window);
+  let results = (outs Optional<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^ `:` type($mask))? `into` $init
+    attr-dict `:` type($query) `,` type($key) `,` type($value) `into`
+    type($init) (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
 }
 
 #endif // AUTOGLM_SEPARATE_OPS_TD

@@ -482,8 +482,11 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
     return failure();
   if (stopsAfter(Phase::Kernels))
     return writeIR(module, output);
-  if (failed(runPhase(module, Phase::Lowering, buildLoweringPipeline, timing,
-                      state)))
+  auto lowering = [&](OpPassManager &pm) {
+    target.buildTargetOpsPipeline(pm);
+    buildLoweringPipeline(pm);
+  };
+  if (failed(runPhase(module, Phase::Lowering, lowering, timing, state)))
     return failure();
   if (stopsAfter(Phase::Lowering))
     return writeIR(module, output);

@@ -607,10 +607,8 @@ loadEntries(StringRef inputPath, MLIRContext &context, ArrayRef<int64_t> sizes,
   return modules;
 }
 
-/// `--emit=...` or `--compile-to=...`: compiles the input into what was
-/// asked for.
 /// --sparse-attention and its parameters into `options`, with an error for
-/// what is not built (page granularity, CUDA kernels) and for parameters
+/// what is not built (page granularity) and for parameters
 /// that would not be used or make no sense.
 static LogicalResult
 parseSparseAttention(mlir::autoglm::CompileOptions &options) {
@@ -658,9 +656,6 @@ parseSparseAttention(mlir::autoglm::CompileOptions &options) {
         sparseAttentionMinP5 >= 0 && sparseAttentionMinP5 <= 1))
     return fail("--sparse-attention-min-mass and --sparse-attention-min-p5 "
                 "are shares of the attention probability, from 0 to 1");
-  if (targetName != "cpu")
-    return fail("--sparse-attention=" + sparseAttention +
-                " has a kernel for --target=cpu only");
   if (sparseAttention == "auto" && calibrationData.empty())
     return fail("--sparse-attention=auto rewrites only the attention that "
                 "keeps enough of its mass on calibration data: give "
@@ -678,6 +673,8 @@ parseSparseAttention(mlir::autoglm::CompileOptions &options) {
   return success();
 }
 
+/// `--emit=...` or `--compile-to=...`: compiles the input into what was
+/// asked for.
 static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                              DialectRegistry &registry,
                              ArrayRef<std::string> arguments) {

@@ -1,6 +1,7 @@
 //===- SeparateOps.h - autoglm ops of their own generated unit --*- C++ -*-===//
 //
-// grid_sample, roi_align and bitcast (dialects/AutoGLM/SeparateOps.td):
+// grid_sample, roi_align, bitcast and decode_attention
+// (dialects/AutoGLM/SeparateOps.td):
 // ops of the autoglm dialect generated apart from AutoGLMOps.td, so that
 // only the files that use them include their declarations.
 //

@@ -86,6 +86,12 @@ public:
   /// The name `--target=` selects, e.g. "cpu".
   virtual StringRef getName() const = 0;
 
+  /// The target's work at the start of the lowering phase, before the
+  /// common lowering to linalg: an op that the target computes with kernels
+  /// of its own leaves the high-level form here for one the lowering keeps
+  /// (the CUDA target's `autoglm.decode_attention`). Nothing by default.
+  virtual void buildTargetOpsPipeline(OpPassManager &pm) const {}
+
   /// The code-generation phase: from linalg on tensors to the IR `emit`
   /// takes. Starts with the target's work on tensors, then runs
   /// `buildBufferizationPipeline` and `buildMemoryPipeline`.

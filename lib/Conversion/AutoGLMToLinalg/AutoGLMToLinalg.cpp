@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Conversion/Passes.h"
+#include "autoglm/Dialect/SeparateOps.h"
 
 #include "Common.h"
 #include "Interpolation.h"
@@ -90,6 +91,8 @@ struct AutoGLMLowerToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AutoGLMDialect>();
     target.addLegalOp<FusedOp, YieldOp>();
+    // Made before this lowering by a target that computes it itself.
+    target.addLegalOp<DecodeAttentionOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
                            scf::SCFDialect, vector::VectorDialect>();

@@ -44,6 +44,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // fused in: one kernel. After bufferization the loops are scf.parallel.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseKernelRegions());
   buildBufferizationPipeline(pm);
+  // Top-k decode attention: its kernels and their scratch, which the
+  // memory plan places like any other buffer.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDADecodeAttentionKernels());
   pm.addPass(createForallToParallelLoopPass());
   // A loop of one iteration (a softmax over one row) goes away before the
   // memory plan, which then places its buffers like any other.

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CUDA.h"
+#include "autoglm/Target/CUDA/Passes.h"
 
 #include "../HostEmission.h"
 #include "StepTable.h"
@@ -235,6 +236,12 @@ public:
       llvm::sys::fs::remove(file);
       llvm::sys::DontRemoveFileOnSignal(file);
     }
+  }
+
+  void buildTargetOpsPipeline(OpPassManager &pm) const override {
+    // Top-k decode attention has kernels of its own: it must not become
+    // the CPU's sequential loop nest.
+    pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASelectDecodeAttention());
   }
 
   void buildCodegenPipeline(OpPassManager &pm,

@@ -177,6 +177,10 @@ struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
       if (failed(mapped))
         return signalPassFailure();
     }
+    // Launches built before this pass (the decode-attention kernels) have
+    // lost their constants to the host since, to the canonicalizer and
+    // CSE: back in, so that the kernels' parameters stay buffers.
+    function.walk([](gpu::LaunchOp launch) { sinkConstants(launch); });
   }
 
 private:

@@ -151,6 +151,52 @@ def AutoGLMCUDALinalgToLoops
   ];
 }
 
+def AutoGLMCUDASelectDecodeAttention
+    : Pass<"autoglm-cuda-select-decode-attention", "func::FuncOp"> {
+  let summary = "Top-k decode attention as an op the CUDA target computes "
+                "with its own kernels";
+  let description = [{
+    At the start of the lowering phase, before the common lowering to
+    linalg: each `autoglm.fused` region that holds one
+    `autoglm.topk_attention` (`--sparse-attention=on|auto`) becomes an
+    `autoglm.decode_attention` into an empty tensor, which the lowering
+    keeps and `--autoglm-cuda-decode-attention-kernels` replaces by its
+    kernels after bufferization. The kernels keep the candidate lists in
+    shared memory: a budget (`top_k + sink + window`) above 511 keys, or
+    an element type other than f32, f16 or bf16, is an error naming the
+    node.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def AutoGLMCUDADecodeAttentionKernels
+    : Pass<"autoglm-cuda-decode-attention-kernels", "func::FuncOp"> {
+  let summary = "autoglm.decode_attention on buffers as its two kernels";
+  let description = [{
+    After bufferization, before the memory plan: each
+    `autoglm.decode_attention` becomes two `gpu.launch` ops and the scratch
+    buffers between them (placed in the arena by the plan).
+
+    1. Score and select: a block per (query row, chunk of keys), one thread
+       per key. Each thread scores its key against the group's query heads
+       (kept scaled in shared memory), its rank being the best masked score
+       over the group; the block sorts its chunk's (rank, key) pairs in
+       shared memory (a bitonic network; ties to the lower key) and writes
+       the best `T` (a power of two above the budget), and, with a mask,
+       how many visible keys some head sees. No score row is written.
+    2. Merge and attend: a block per query row merges the chunks' lists
+       (bitonic merges of two sorted lists), keeps the sinks, the window
+       and the best `top_k` candidates (every valid one when the row has
+       no more valid keys than the budget: exact), scores each query head
+       against the kept keys, takes the softmax over them and writes the
+       weighted sum of their value rows.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
   let summary = "Each top-level computation of a function as one gpu.launch";
   let description = [{

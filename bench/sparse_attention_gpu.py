@@ -1,0 +1,122 @@
+"""GPU time of decode attention alone: AutoGLM dense, AutoGLM top-k (token
+mode) and PyTorch's scaled_dot_product_attention in a CUDA graph.
+
+    python3 bench/sparse_attention_gpu.py --bin BUILD/bin --work /tmp/sparse-gpu \
+        [--keys 8192,32768] [--shape 32x8x128] [--runs 200] [--rounds 3]
+
+For each cache length, one ONNX Attention node (opset 23, float16): one query
+token of --shape query heads x key/value heads x head size against a KV
+cache of that many tokens given as inputs, no mask. It is compiled for
+--target=cuda dense (the default) and with --sparse-attention=on (k = 64,
+sink = 4, window = 16 unless given), and timed with `autoglm-run --device
+cuda --time RUNS`, whose step time excludes the input copies; the peer is
+torch.nn.functional.scaled_dot_product_attention with enable_gqa on the
+same shapes, captured in a CUDA graph and replayed RUNS times between CUDA
+events. Runners alternate over --rounds. Prints per length the median of
+the rounds' medians (min-max of the rounds), the bytes of K and V, and the
+ratios top-k / dense and top-k / PyTorch, as a markdown table.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+
+import onnx
+from onnx import TensorProto, helper
+
+
+def build(path, q_heads, kv_heads, head, keys):
+    h = TensorProto.FLOAT16
+    node = helper.make_node("Attention", ["q", "k", "v"], ["y"], name="attention")
+    graph = helper.make_graph(
+        [node], "decode_attention",
+        [helper.make_tensor_value_info("q", h, [1, q_heads, 1, head]),
+         helper.make_tensor_value_info("k", h, [1, kv_heads, keys, head]),
+         helper.make_tensor_value_info("v", h, [1, kv_heads, keys, head])],
+        [helper.make_tensor_value_info("y", h, [1, q_heads, 1, head])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    model.ir_version = 10
+    onnx.save(model, path)
+
+
+def time_autoglm(binary, library, runs):
+    out = subprocess.run([os.path.join(binary, "autoglm-run"), library, "--device", "cuda",
+                          "--seed", "1", "--time", str(runs)],
+                         check=True, capture_output=True, text=True).stdout
+    match = re.search(r"steps median ([0-9.]+) ms", out)
+    if not match:
+        raise SystemExit(f"no step time in autoglm-run's output:\n{out}")
+    return float(match.group(1))
+
+
+def time_torch(q_heads, kv_heads, head, keys, runs):
+    import torch
+    import torch.nn.functional as F
+    torch.manual_seed(1)
+    q = torch.rand(1, q_heads, 1, head, device="cuda", dtype=torch.float16) * 2 - 1
+    k = torch.rand(1, kv_heads, keys, head, device="cuda", dtype=torch.float16) * 2 - 1
+    v = torch.rand(1, kv_heads, keys, head, device="cuda", dtype=torch.float16) * 2 - 1
+    for _ in range(3):
+        F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    torch.cuda.synchronize()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    times = []
+    for _ in range(runs):
+        start = torch.cuda.Event(enable_timing=True)
+        stop = torch.cuda.Event(enable_timing=True)
+        start.record()
+        graph.replay()
+        stop.record()
+        stop.synchronize()
+        times.append(start.elapsed_time(stop))
+    return statistics.median(times)
+
+
+def summary(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--keys", default="8192,32768")
+    parser.add_argument("--shape", default="32x8x128")
+    parser.add_argument("--k", type=int, default=64)
+    parser.add_argument("--sink", type=int, default=4)
+    parser.add_argument("--window", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    q_heads, kv_heads, head = (int(x) for x in args.shape.split("x"))
+    os.makedirs(args.work, exist_ok=True)
+    opt = os.path.join(args.bin, "autoglm-opt")
+    print(f"| keys | K+V bytes | AutoGLM dense ms | AutoGLM top-k ms (k={args.k}, sink={args.sink}, "
+          f"window={args.window}) | PyTorch SDPA ms | top-k / dense | top-k / PyTorch |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for keys in (int(x) for x in args.keys.split(",")):
+        model = os.path.join(args.work, f"attention_{keys}.onnx")
+        build(model, q_heads, kv_heads, head, keys)
+        dense = os.path.join(args.work, f"dense_{keys}.so")
+        topk = os.path.join(args.work, f"topk_{keys}.so")
+        subprocess.run([opt, model, "--target=cuda", "--emit=so", "-o", dense], check=True)
+        subprocess.run([opt, model, "--target=cuda", "--emit=so", "--sparse-attention=on",
+                        f"--sparse-attention-k={args.k}", f"--sparse-attention-sink={args.sink}",
+                        f"--sparse-attention-window={args.window}", "-o", topk], check=True)
+        times = {"dense": [], "topk": [], "torch": []}
+        for _ in range(args.rounds):
+            times["dense"].append(time_autoglm(args.bin, dense, args.runs))
+            times["topk"].append(time_autoglm(args.bin, topk, args.runs))
+            times["torch"].append(time_torch(q_heads, kv_heads, head, keys, args.runs))
+        d, t, p = (summary(times[n]) for n in ("dense", "topk", "torch"))
+        cache_bytes = 2 * kv_heads * keys * head * 2
+        cell = lambda s: f"{s[0]:.4f} ({s[1]:.4f}-{s[2]:.4f})"
+        print(f"| {keys} | {cache_bytes} | {cell(d)} | {cell(t)} | {cell(p)} | "
+              f"{t[0] / d[0]:.2f} | {t[0] / p[0]:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,683 @@
+//===- DecodeAttentionKernels.cpp - top-k decode attention on the GPU -----===//
+//
+// `autoglm.decode_attention` on buffers becomes two kernels (the semantics
+// are `autoglm.topk_attention`'s, docs/sparse-attention.md):
+//
+// 1. Score and select, a block per (query row, chunk of C keys), a thread
+//    per key. The group's query heads, scaled, sit in shared memory; each
+//    thread reads its key row once, takes the best masked score over the
+//    heads as the key's rank, and the block sorts the chunk's (rank, key)
+//    pairs descending in shared memory (a bitonic network, ties to the
+//    lower key). The best T of each chunk go to a scratch list, and with a
+//    mask the number of visible keys that some head sees. Reading the keys
+//    is spread over every chunk of every row, so the whole GPU reads the
+//    cache; no score row is written.
+// 2. Merge and attend, a block per query row. The chunks' sorted lists are
+//    merged two at a time (one bitonic merge each), which keeps the best T
+//    of all. The kept keys are the sinks, the window and the best top_k
+//    candidates, or every valid candidate when the row has no more valid
+//    keys than the budget (the row is then exact, as on the CPU). Each
+//    query head is scored against the kept keys, its softmax taken over
+//    them, and the weighted sum of their value rows written.
+//
+// T is the power of two above the budget (top_k + sink + window), so a
+// chunk's list holds every valid candidate of a row that is exact, and a
+// full list tells that the row is not.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CUDA/Passes.h"
+
+#include "DecodeAttention.h"
+
+#include "autoglm/Dialect/SeparateOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMCUDADECODEATTENTIONKERNELS
+#include "autoglm/Target/CUDA/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+/// Static shared memory a block may use without opting in to more.
+constexpr int64_t kSharedBytes = 48 * 1024;
+constexpr int64_t kMaxThreads = 1024;
+/// The key index of an empty entry of a candidate list: sorts after every
+/// real key of equal (-inf) rank.
+constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
+
+/// Index and float arithmetic at one place, for the kernels' bodies.
+struct Arith {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) const { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value i32(int64_t v) const {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value f32(double v) const {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) const {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::AddFOp::create(b, loc, x, y))
+               : Value(arith::AddIOp::create(b, loc, x, y));
+  }
+  Value sub(Value x, Value y) const {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::SubFOp::create(b, loc, x, y))
+               : Value(arith::SubIOp::create(b, loc, x, y));
+  }
+  Value mul(Value x, Value y) const {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::MulFOp::create(b, loc, x, y))
+               : Value(arith::MulIOp::create(b, loc, x, y));
+  }
+  Value div(Value x, Value y) const {
+    return arith::DivUIOp::create(b, loc, x, y);
+  }
+  Value rem(Value x, Value y) const {
+    return arith::RemUIOp::create(b, loc, x, y);
+  }
+  Value min(Value x, Value y) const {
+    return arith::MinSIOp::create(b, loc, x, y);
+  }
+  Value max(Value x, Value y) const {
+    return arith::MaxSIOp::create(b, loc, x, y);
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) const {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value cmpf(arith::CmpFPredicate p, Value x, Value y) const {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) const {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value both(Value x, Value y) const {
+    return arith::AndIOp::create(b, loc, x, y);
+  }
+  Value either(Value x, Value y) const {
+    return arith::OrIOp::create(b, loc, x, y);
+  }
+  Value toF32(Value x) const {
+    return x.getType().isF32()
+               ? x
+               : Value(arith::ExtFOp::create(b, loc, b.getF32Type(), x));
+  }
+  Value load(Value memref, ValueRange at) const {
+    return memref::LoadOp::create(b, loc, memref, at);
+  }
+  void store(Value v, Value memref, ValueRange at) const {
+    memref::StoreOp::create(b, loc, v, memref, at);
+  }
+  void barrier() const { gpu::BarrierOp::create(b, loc); }
+  /// A loop [lo, hi) by `step` whose body `f` gets the induction variable.
+  void loop(Value lo, Value hi, Value step,
+            function_ref<void(Value)> f) const {
+    auto forOp = scf::ForOp::create(b, loc, lo, hi, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    f(forOp.getInductionVar());
+  }
+  /// Ops built by `f` run only where `cond` holds.
+  void when(Value cond, function_ref<void()> f) const {
+    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    f();
+  }
+  /// The results of `then` where `cond` holds, else those of `otherwise`.
+  SmallVector<Value> ifElse(Value cond, TypeRange types,
+                            function_ref<SmallVector<Value>()> then,
+                            function_ref<SmallVector<Value>()> otherwise) const {
+    auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, loc, then());
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    scf::YieldOp::create(b, loc, otherwise());
+    return SmallVector<Value>(ifOp.getResults());
+  }
+};
+
+/// One decode_attention's shapes and attributes, and the code both kernels
+/// share: the query row's indices and visible keys, the query heads in
+/// shared memory, scores and masks.
+struct DecodeAttention {
+  DecodeAttentionOp op;
+  Value query, key, value, mask, out;
+  int64_t batch, heads, queries, depth, kvHeads, keys, valueDepth, group;
+  int64_t topK, sink, window, budget, listSize, chunk, chunks, bufferSize;
+  int64_t keptSize;
+  double scale;
+  bool causal, maskVariesByHead = false;
+
+  explicit DecodeAttention(DecodeAttentionOp op)
+      : op(op), query(op.getQuery()), key(op.getKey()), value(op.getValue()),
+        mask(op.getMask()), out(op.getInit()) {
+    auto q = cast<MemRefType>(query.getType());
+    auto k = cast<MemRefType>(key.getType());
+    auto v = cast<MemRefType>(value.getType());
+    batch = q.getDimSize(0);
+    heads = q.getDimSize(1);
+    queries = q.getDimSize(2);
+    depth = q.getDimSize(3);
+    kvHeads = k.getDimSize(1);
+    keys = k.getDimSize(2);
+    valueDepth = v.getDimSize(3);
+    group = heads / kvHeads;
+    topK = op.getTopKAttr().getInt();
+    sink = op.getSinkAttr().getInt();
+    window = op.getWindowAttr().getInt();
+    budget = topK + sink + window;
+    listSize = llvm::PowerOf2Ceil(budget + 1);
+    chunk = std::max<int64_t>(
+        listSize, std::min<int64_t>(kMaxThreads, llvm::PowerOf2Ceil(keys)));
+    chunks = llvm::divideCeil(keys, chunk);
+    bufferSize = std::max<int64_t>(1, std::min(topK, keys));
+    keptSize = sink + window + listSize;
+    scale = op.getScale().convertToDouble();
+    causal = op.getCausal();
+    if (mask) {
+      auto mt = cast<MemRefType>(mask.getType());
+      int64_t headDim = mt.getRank() - 3;
+      maskVariesByHead = headDim >= 0 && mt.getDimSize(headDim) != 1;
+    }
+  }
+
+  int64_t rows() const { return batch * kvHeads * queries; }
+  /// Threads of the merge-and-attend kernel: two per list entry.
+  int64_t attendThreads() const {
+    return std::max<int64_t>(256, 2 * listSize);
+  }
+
+  /// Bytes of shared memory of each kernel.
+  int64_t selectShared() const {
+    return 4 * (group * depth + 2 * chunk + 1);
+  }
+  int64_t attendShared() const {
+    return 4 * (group * depth + 4 * listSize + keptSize * (1 + group) +
+                group + 1);
+  }
+
+  /// The row's indices (batch, key/value head, query) from its number.
+  struct Row {
+    Value b, h, i;
+    Value visible, sinkEnd, windowStart;
+    Value heads; // shared [G, D] f32: the group's query heads, scaled
+  };
+
+  Row row(const Arith &a, Value r) const {
+    Row row;
+    row.i = a.rem(r, a.idx(queries));
+    row.h = a.rem(a.div(r, a.idx(queries)), a.idx(kvHeads));
+    row.b = a.div(r, a.idx(queries * kvHeads));
+    // Query i sees keys j <= i + Sk - Sq.
+    row.visible = a.idx(keys);
+    if (causal)
+      row.visible = a.min(
+          a.max(a.add(row.i, a.idx(keys - queries + 1)), a.idx(0)),
+          a.idx(keys));
+    row.sinkEnd = a.min(a.idx(sink), row.visible);
+    row.windowStart =
+        a.max(row.sinkEnd, a.sub(row.visible, a.idx(window)));
+    return row;
+  }
+
+  /// Fills `shared` ([G, D] f32) with the group's query heads times the
+  /// scale, the block's `threads` threads sharing the work.
+  void loadHeads(const Arith &a, Row &row, Value shared, Value thread,
+                 int64_t threads) const {
+    row.heads = shared;
+    a.loop(thread, a.idx(group * depth), a.idx(threads), [&](Value p) {
+      Value g = a.div(p, a.idx(depth)), d = a.rem(p, a.idx(depth));
+      Value head = a.add(a.mul(row.h, a.idx(group)), g);
+      Value x = a.toF32(a.load(query, {row.b, head, row.i, d}));
+      a.store(a.mul(x, a.f32(scale)), shared, {g, d});
+    });
+  }
+
+  /// Whether head `g` (of the group) may see key `j`, and the additive mask
+  /// value (0 without a float mask).
+  std::pair<Value, Value> maskAt(const Arith &a, const Row &row, Value g,
+                                 Value j) const {
+    Value yes = arith::ConstantOp::create(a.b, a.loc, a.b.getBoolAttr(true));
+    if (!mask)
+      return {yes, a.f32(0)};
+    auto mt = cast<MemRefType>(mask.getType());
+    Value head = a.add(a.mul(row.h, a.idx(group)), g);
+    Value full[] = {row.b, head, row.i, j};
+    SmallVector<Value> at;
+    for (int64_t d = 0, r = mt.getRank(); d < r; ++d)
+      at.push_back(mt.getDimSize(d) == 1 ? a.idx(0) : full[4 - r + d]);
+    Value m = a.load(mask, at);
+    if (mt.getElementType().isInteger(1))
+      return {m, a.f32(0)};
+    Value add = a.toF32(m);
+    Value allowed = a.cmpf(arith::CmpFPredicate::OGT, add,
+                           a.f32(-std::numeric_limits<double>::infinity()));
+    return {allowed, add};
+  }
+
+  /// Whether some head of the group may see key `j`.
+  Value anyHeadSees(const Arith &a, const Row &row, Value j) const {
+    Value any = maskAt(a, row, a.idx(0), j).first;
+    if (maskVariesByHead)
+      for (int64_t g = 1; g < group; ++g)
+        any = a.either(any, maskAt(a, row, a.idx(g), j).first);
+    return any;
+  }
+
+  /// The dot product of head `g`'s scaled query with key row `j`, in f32.
+  Value dot(const Arith &a, const Row &row, Value g, Value j) const {
+    auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth),
+                                   a.idx(1), ValueRange{a.f32(0)});
+    {
+      OpBuilder::InsertionGuard guard(a.b);
+      a.b.setInsertionPointToStart(loop.getBody());
+      Value d = loop.getInductionVar();
+      Value k = a.toF32(a.load(key, {row.b, row.h, j, d}));
+      Value q = a.load(row.heads, {g, d});
+      Value sum = math::FmaOp::create(a.b, a.loc, q, k,
+                                      loop.getRegionIterArgs()[0]);
+      scf::YieldOp::create(a.b, a.loc, sum);
+    }
+    return loop.getResult(0);
+  }
+
+  /// The masked score of head `g` for key `j`: -inf where masked.
+  Value score(const Arith &a, const Row &row, Value g, Value j) const {
+    auto [allowed, add] = maskAt(a, row, g, j);
+    Value s = a.add(dot(a, row, g, j), add);
+    return a.select(allowed, s,
+                    a.f32(-std::numeric_limits<double>::infinity()));
+  }
+
+  /// The rank of key `j`: its best masked score over the group's heads.
+  /// Every head's query is read from shared memory, the key row from
+  /// device memory once per head (it stays in the L1 cache).
+  Value rank(const Arith &a, const Row &row, Value j) const {
+    Value best = score(a, row, a.idx(0), j);
+    for (int64_t g = 1; g < group; ++g)
+      best = arith::MaximumFOp::create(a.b, a.loc, best,
+                                       score(a, row, a.idx(g), j));
+    return best;
+  }
+
+  /// Whether entry (r1, i1) goes before (r2, i2): a higher rank, or an
+  /// equal rank and a lower key.
+  static Value better(const Arith &a, Value r1, Value i1, Value r2,
+                      Value i2) {
+    Value higher = a.cmpf(arith::CmpFPredicate::OGT, r1, r2);
+    Value tie = a.both(a.cmpf(arith::CmpFPredicate::OEQ, r1, r2),
+                       a.cmp(arith::CmpIPredicate::slt, i1, i2));
+    return a.either(higher, tie);
+  }
+
+  /// Compares the entries `t` and `t ^ distance` of the shared lists
+  /// (ranks, keys) and swaps them unless they are in order: descending
+  /// when `descending` holds, else ascending. Only the lower of the two
+  /// threads does the work.
+  static void compareExchange(const Arith &a, Value ranks, Value keys,
+                              Value t, Value distance, Value descending) {
+    Value partner = arith::XOrIOp::create(a.b, a.loc, t, distance);
+    a.when(a.cmp(arith::CmpIPredicate::ugt, partner, t), [&] {
+      Value r1 = a.load(ranks, {t}), i1 = a.load(keys, {t});
+      Value r2 = a.load(ranks, {partner}), i2 = a.load(keys, {partner});
+      Value partnerFirst = better(a, r2, i2, r1, i1);
+      Value selfFirst = better(a, r1, i1, r2, i2);
+      Value swap = a.select(descending, partnerFirst, selfFirst);
+      a.when(swap, [&] {
+        a.store(r2, ranks, {t});
+        a.store(i2, keys, {t});
+        a.store(r1, ranks, {partner});
+        a.store(i1, keys, {partner});
+      });
+    });
+  }
+};
+
+MemRefType sharedType(OpBuilder &b, ArrayRef<int64_t> shape, Type element) {
+  auto space = gpu::AddressSpaceAttr::get(b.getContext(),
+                                          gpu::AddressSpace::Workgroup);
+  return MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, space);
+}
+
+/// A launch of `grid` x `threads` at `b`'s insertion point, the insertion
+/// point left inside its body.
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc,
+                           ArrayRef<int64_t> grid, int64_t threads) {
+  auto c = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto launch = gpu::LaunchOp::create(b, loc, c(grid[0]), c(grid[1]), c(1),
+                                      c(threads), c(1), c(1));
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  return launch;
+}
+
+/// Kernel 1: ranks of a chunk of keys, sorted, the best `listSize` to
+/// `ranksOut`/`keysOut` ([rows, chunks, listSize]) and, with a mask, the
+/// visible keys some head sees to `countsOut` ([rows, chunks]).
+void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
+                 Value keysOut, Value countsOut) {
+  Location loc = att.op->getLoc();
+  OpBuilder::InsertionGuard guard(b);
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, {att.chunks, att.rows()}, att.chunk);
+  Value heads = launch.addWorkgroupAttribution(
+      sharedType(b, {att.group, att.depth}, b.getF32Type()), loc);
+  Value ranks = launch.addWorkgroupAttribution(
+      sharedType(b, {att.chunk}, b.getF32Type()), loc);
+  Value keys = launch.addWorkgroupAttribution(
+      sharedType(b, {att.chunk}, b.getI32Type()), loc);
+  Value seenCount = launch.addWorkgroupAttribution(
+      sharedType(b, {1}, b.getI32Type()), loc);
+  Arith a{b, loc};
+  Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
+  Value t = launch.getThreadIds().x;
+  DecodeAttention::Row row = att.row(a, r);
+  att.loadHeads(a, row, heads, t, att.chunk);
+  Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
+  if (countsOut)
+    a.when(first, [&] { a.store(a.i32(0), seenCount, {a.idx(0)}); });
+  a.barrier();
+
+  Value j = a.add(a.mul(c, a.idx(att.chunk)), t);
+  Value inView = a.cmp(arith::CmpIPredicate::slt, j, row.visible);
+  Value seen = inView;
+  if (att.mask) {
+    Type i1 = b.getI1Type();
+    seen = a.ifElse(
+        inView, i1, [&] { return SmallVector<Value>{att.anyHeadSees(a, row, j)}; },
+        [&] {
+          return SmallVector<Value>{
+              arith::ConstantOp::create(b, loc, b.getBoolAttr(false))};
+        })[0];
+    a.when(seen, [&] {
+      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
+                                  a.i32(1), seenCount, ValueRange{a.idx(0)});
+    });
+  }
+  Value candidate =
+      a.both(seen, a.both(a.cmp(arith::CmpIPredicate::sge, j, row.sinkEnd),
+                          a.cmp(arith::CmpIPredicate::slt, j,
+                                row.windowStart)));
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  SmallVector<Value> entry = a.ifElse(
+      candidate, TypeRange{f32, i32},
+      [&] {
+        return SmallVector<Value>{
+            att.rank(a, row, j),
+            arith::IndexCastOp::create(b, loc, i32, j).getResult()};
+      },
+      [&] {
+        return SmallVector<Value>{
+            a.f32(-std::numeric_limits<double>::infinity()), a.i32(kNoKey)};
+      });
+  a.store(entry[0], ranks, {t});
+  a.store(entry[1], keys, {t});
+  a.barrier();
+
+  // Bitonic sort of the chunk, descending: stage `size` (2, 4, ... chunk)
+  // merges runs of that size, comparing at distances size/2 ... 1.
+  int64_t log2Chunk = llvm::Log2_64(att.chunk);
+  a.loop(a.idx(1), a.idx(log2Chunk + 1), a.idx(1), [&](Value e) {
+    Value size = arith::ShLIOp::create(b, loc, a.idx(1), e);
+    Value descending =
+        a.cmp(arith::CmpIPredicate::eq,
+              arith::AndIOp::create(b, loc, t, size), a.idx(0));
+    a.loop(a.idx(1), a.add(e, a.idx(1)), a.idx(1), [&](Value f) {
+      Value distance = arith::ShRUIOp::create(b, loc, size, f);
+      DecodeAttention::compareExchange(a, ranks, keys, t, distance,
+                                       descending);
+      a.barrier();
+    });
+  });
+
+  a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(att.listSize)), [&] {
+    a.store(a.load(ranks, {t}), ranksOut, {r, c, t});
+    a.store(a.load(keys, {t}), keysOut, {r, c, t});
+  });
+  if (countsOut)
+    a.when(first, [&] {
+      a.store(a.load(seenCount, {a.idx(0)}), countsOut, {r, c});
+    });
+}
+
+/// Kernel 2: merges the chunks' lists, picks the kept keys and attends.
+void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
+                 Value keysIn, Value countsIn) {
+  Location loc = att.op->getLoc();
+  OpBuilder::InsertionGuard guard(b);
+  int64_t threads = att.attendThreads(), list = att.listSize;
+  gpu::LaunchOp launch = createLaunch(b, loc, {att.rows(), 1}, threads);
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Value heads = launch.addWorkgroupAttribution(
+      sharedType(b, {att.group, att.depth}, f32), loc);
+  Value ranks =
+      launch.addWorkgroupAttribution(sharedType(b, {2 * list}, f32), loc);
+  Value keys =
+      launch.addWorkgroupAttribution(sharedType(b, {2 * list}, i32), loc);
+  Value kept =
+      launch.addWorkgroupAttribution(sharedType(b, {att.keptSize}, i32), loc);
+  Value weights = launch.addWorkgroupAttribution(
+      sharedType(b, {att.group, att.keptSize}, f32), loc);
+  Value sums =
+      launch.addWorkgroupAttribution(sharedType(b, {att.group}, f32), loc);
+  Value validCount =
+      launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc);
+  Arith a{b, loc};
+  Value r = launch.getBlockIds().x, t = launch.getThreadIds().x;
+  DecodeAttention::Row row = att.row(a, r);
+  att.loadHeads(a, row, heads, t, threads);
+  Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
+  a.when(first, [&] { a.store(a.i32(0), validCount, {a.idx(0)}); });
+
+  // The first chunk's list, then each other chunk's merged in: its list
+  // reversed after the running one makes one bitonic sequence of 2 T.
+  Value inList = a.cmp(arith::CmpIPredicate::ult, t, a.idx(list));
+  a.when(inList, [&] {
+    a.store(a.load(ranksIn, {r, a.idx(0), t}), ranks, {t});
+    a.store(a.load(keysIn, {r, a.idx(0), t}), keys, {t});
+  });
+  a.barrier();
+  int64_t log2List = llvm::Log2_64(list);
+  a.loop(a.idx(1), a.idx(att.chunks), a.idx(1), [&](Value c) {
+    a.when(inList, [&] {
+      Value from = a.sub(a.idx(list - 1), t);
+      Value at = a.add(t, a.idx(list));
+      a.store(a.load(ranksIn, {r, c, from}), ranks, {at});
+      a.store(a.load(keysIn, {r, c, from}), keys, {at});
+    });
+    a.barrier();
+    Value inPair = a.cmp(arith::CmpIPredicate::ult, t, a.idx(2 * list));
+    Value yes = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+    a.loop(a.idx(0), a.idx(log2List + 1), a.idx(1), [&](Value f) {
+      Value distance = arith::ShRUIOp::create(b, loc, a.idx(list), f);
+      a.when(inPair, [&] {
+        DecodeAttention::compareExchange(a, ranks, keys, t, distance, yes);
+      });
+      a.barrier();
+    });
+  });
+
+  // Valid keys of the row: with a mask, those some head sees.
+  Value valid = row.visible;
+  if (countsIn) {
+    auto sum = scf::ForOp::create(b, loc, a.idx(0), a.idx(att.chunks),
+                                  a.idx(1), ValueRange{a.i32(0)});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(sum.getBody());
+      Value n = a.load(countsIn, {r, sum.getInductionVar()});
+      scf::YieldOp::create(b, loc,
+                           ValueRange{a.add(sum.getRegionIterArgs()[0], n)});
+    }
+    valid = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                       sum.getResult(0));
+  }
+  Value exact = a.cmp(arith::CmpIPredicate::sle, valid, a.idx(att.budget));
+  Value limit = a.select(exact, a.idx(list), a.idx(att.bufferSize));
+
+  // Kept keys: sinks, window, then the list's valid entries (a prefix).
+  Value windowKeys = a.sub(row.visible, row.windowStart);
+  a.loop(t, row.sinkEnd, a.idx(threads),
+         [&](Value p) { a.store(arith::IndexCastOp::create(b, loc, i32, p), kept, {p}); });
+  a.loop(t, windowKeys, a.idx(threads), [&](Value p) {
+    Value j = a.add(row.windowStart, p);
+    a.store(arith::IndexCastOp::create(b, loc, i32, j), kept,
+            {a.add(row.sinkEnd, p)});
+  });
+  Value base = a.add(row.sinkEnd, windowKeys);
+  a.when(a.cmp(arith::CmpIPredicate::ult, t, limit), [&] {
+    Value j = a.load(keys, {t});
+    a.when(a.cmp(arith::CmpIPredicate::ne, j, a.i32(kNoKey)), [&] {
+      a.store(j, kept, {a.add(base, t)});
+      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
+                                  a.i32(1), validCount, ValueRange{a.idx(0)});
+    });
+  });
+  a.barrier();
+  Value keptCount = a.add(
+      base, arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                       a.load(validCount, {a.idx(0)})));
+
+  // Scores of every (head, kept key).
+  Value pairs = a.mul(keptCount, a.idx(att.group));
+  a.loop(t, pairs, a.idx(threads), [&](Value p) {
+    Value g = a.div(p, keptCount), l = a.rem(p, keptCount);
+    Value j = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                         a.load(kept, {l}));
+    a.store(att.score(a, row, g, j), weights, {g, l});
+  });
+  a.barrier();
+
+  // Each head's softmax weights over the kept keys (unnormalized) and sum;
+  // a head that sees no kept key gets weights and sum 0.
+  a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(att.group)), [&] {
+    Value neg = a.f32(-std::numeric_limits<double>::infinity());
+    auto maxLoop = scf::ForOp::create(b, loc, a.idx(0), keptCount, a.idx(1),
+                                      ValueRange{neg});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(maxLoop.getBody());
+      Value s = a.load(weights, {t, maxLoop.getInductionVar()});
+      scf::YieldOp::create(
+          b, loc,
+          ValueRange{arith::MaximumFOp::create(
+              b, loc, maxLoop.getRegionIterArgs()[0], s)});
+    }
+    Value best = maxLoop.getResult(0);
+    Value none = a.cmpf(arith::CmpFPredicate::OEQ, best, neg);
+    auto sumLoop = scf::ForOp::create(b, loc, a.idx(0), keptCount, a.idx(1),
+                                      ValueRange{a.f32(0)});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(sumLoop.getBody());
+      Value l = sumLoop.getInductionVar();
+      Value s = a.load(weights, {t, l});
+      Value e = math::ExpOp::create(b, loc, a.sub(s, best));
+      Value w = a.select(none, a.f32(0), e);
+      a.store(w, weights, {t, l});
+      scf::YieldOp::create(b, loc,
+                           ValueRange{a.add(sumLoop.getRegionIterArgs()[0], w)});
+    }
+    a.store(sumLoop.getResult(0), sums, {t});
+  });
+  a.barrier();
+
+  // out[b, head, i, d] = sum over kept keys of weight * value / sum.
+  Type element = cast<MemRefType>(att.out.getType()).getElementType();
+  a.loop(t, a.idx(att.group * att.valueDepth), a.idx(threads), [&](Value p) {
+    Value g = a.div(p, a.idx(att.valueDepth));
+    Value d = a.rem(p, a.idx(att.valueDepth));
+    auto acc = scf::ForOp::create(b, loc, a.idx(0), keptCount, a.idx(1),
+                                  ValueRange{a.f32(0)});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(acc.getBody());
+      Value l = acc.getInductionVar();
+      Value j = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                           a.load(kept, {l}));
+      Value v = a.toF32(a.load(att.value, {row.b, row.h, j, d}));
+      Value sum = math::FmaOp::create(b, loc, a.load(weights, {g, l}), v,
+                                      acc.getRegionIterArgs()[0]);
+      scf::YieldOp::create(b, loc, sum);
+    }
+    Value total = a.load(sums, {g});
+    Value empty = a.cmpf(arith::CmpFPredicate::OEQ, total, a.f32(0));
+    Value result = a.select(
+        empty, a.f32(0), arith::DivFOp::create(b, loc, acc.getResult(0), total));
+    if (!element.isF32())
+      result = arith::TruncFOp::create(b, loc, element, result);
+    Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
+    a.store(result, att.out, {row.b, head, row.i, d});
+  });
+}
+
+LogicalResult buildKernels(DecodeAttentionOp op) {
+  DecodeAttention att(op);
+  if (att.budget > kMaxDecodeAttentionBudget)
+    return op.emitError("top-k attention on CUDA keeps at most ")
+           << kMaxDecodeAttentionBudget << " keys per query, not "
+           << att.budget;
+  if (att.selectShared() > kSharedBytes || att.attendShared() > kSharedBytes)
+    return op.emitError("top-k attention on CUDA needs ")
+           << std::max(att.selectShared(), att.attendShared())
+           << " bytes of shared memory per block for " << att.group
+           << " query heads per key/value head of size " << att.depth
+           << "; at most " << kSharedBytes << " are used";
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto f32 = Float32Type::get(ctx);
+  auto i32 = IntegerType::get(ctx, 32);
+  int64_t rows = att.rows();
+  Value ranks = memref::AllocOp::create(
+      b, loc, MemRefType::get({rows, att.chunks, att.listSize}, f32));
+  Value keys = memref::AllocOp::create(
+      b, loc, MemRefType::get({rows, att.chunks, att.listSize}, i32));
+  Value counts;
+  if (att.mask)
+    counts = memref::AllocOp::create(
+        b, loc, MemRefType::get({rows, att.chunks}, i32));
+  buildSelect(b, att, ranks, keys, counts);
+  buildAttend(b, att, ranks, keys, counts);
+  op.erase();
+  return success();
+}
+
+struct DecodeAttentionKernelsPass
+    : autoglm::impl::AutoGLMCUDADecodeAttentionKernelsBase<
+          DecodeAttentionKernelsPass> {
+  void runOnOperation() override {
+    SmallVector<DecodeAttentionOp> ops;
+    getOperation().walk([&](DecodeAttentionOp op) { ops.push_back(op); });
+    for (DecodeAttentionOp op : ops) {
+      if (op.getResult())
+        return (void)(op.emitError("decode_attention must be on buffers "
+                                   "here (after bufferization)"),
+                      signalPassFailure());
+      if (failed(buildKernels(op)))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,60 @@
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-select-decode-attention --verify-diagnostics | FileCheck %s --check-prefix=SELECT
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-select-decode-attention --verify-diagnostics --one-shot-bufferize="bufferize-function-boundaries" --autoglm-cuda-decode-attention-kernels | FileCheck %s --check-prefix=KERNELS
+
+// Top-k decode attention (8 query heads over 2 key/value heads, 3000 keys,
+// an additive mask per head) leaves its region as a destination-style op
+// the lowering keeps.
+// SELECT-LABEL: func.func @decode
+// SELECT-NOT:     autoglm.fused
+// SELECT:         %[[INIT:.*]] = tensor.empty() : tensor<1x8x1x64xf16>
+// SELECT:         %[[R:.*]] = autoglm.decode_attention %arg0, %arg1, %arg2 mask %arg3 : tensor<1x8x1x3000xf16> into %[[INIT]]
+// SELECT-SAME:      causal
+// SELECT-SAME:      sink = 4 : i64, top_k = 64 : i64, window = 16 : i64
+// SELECT:         return %[[R]]
+
+// On buffers, two kernels. The budget is 84 keys, so each chunk keeps its
+// best 128 (the power of two above 84); 3000 keys make 3 chunks of 1024,
+// one thread per key, for each of the 2 rows (batch x kv heads x queries).
+// KERNELS-LABEL: func.func @decode
+// KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x3x128xf32>
+// KERNELS-DAG:     %[[KEYS:.*]] = memref.alloc() : memref<2x3x128xi32>
+// KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x3xi32>
+// Score and select: the group's 4 query heads, the chunk's ranks and keys,
+// and the count of visible keys some head sees, in shared memory.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c3{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c1024
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// KERNELS:           memref.atomic_rmw addi
+// KERNELS:           gpu.barrier
+// KERNELS:           arith.xori
+// KERNELS:           memref.store %{{.*}}, %[[RANKS]]
+// KERNELS:           memref.store %{{.*}}, %[[KEYS]]
+// KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
+// Merge and attend: a block of 256 threads per row.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<148xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x148xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// KERNELS:           memref.load %[[RANKS]]
+// KERNELS:           math.exp
+// KERNELS:           arith.truncf %{{.*}} : f32 to f16
+// KERNELS:           memref.store %{{.*}}, %{{.*}}[{{.*}}] : memref<1x8x1x64xf16>
+// KERNELS-NOT:     autoglm.decode_attention
+func.func @decode(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x3000x64xf16>, %v: tensor<1x2x3000x64xf16>, %m: tensor<1x8x1x3000xf16>) -> tensor<1x8x1x64xf16> {
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v, %m) : (tensor<1x8x1x64xf16>, tensor<1x2x3000x64xf16>, tensor<1x2x3000x64xf16>, tensor<1x8x1x3000xf16>) -> tensor<1x8x1x64xf16> {
+  ^bb0(%a: tensor<1x8x1x64xf16>, %b: tensor<1x2x3000x64xf16>, %c: tensor<1x2x3000x64xf16>, %d: tensor<1x8x1x3000xf16>):
+    %1 = autoglm.topk_attention %a, %b, %c, %d {scale = 1.250000e-01 : f64, causal, top_k = 64 : i64, sink = 4 : i64, window = 16 : i64} : (tensor<1x8x1x64xf16>, tensor<1x2x3000x64xf16>, tensor<1x2x3000x64xf16>, tensor<1x8x1x3000xf16>) -> tensor<1x8x1x64xf16>
+    autoglm.yield %1 : tensor<1x8x1x64xf16>
+  }
+  return %0 : tensor<1x8x1x64xf16>
+}
+
+// -----
+
+// A budget the shared-memory lists cannot hold.
+func.func @too_many(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: tensor<1x2x4096x16xf32>) -> tensor<1x2x1x16xf32> {
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v) : (tensor<1x2x1x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x4096x16xf32>) -> tensor<1x2x1x16xf32> {
+  ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x4096x16xf32>, %c: tensor<1x2x4096x16xf32>):
+    // expected-error @+1 {{top-k attention on CUDA keeps at most 511 keys per query (top_k + sink + window), not 532}}
+    %1 = autoglm.topk_attention %a, %b, %c {scale = 2.500000e-01 : f64, top_k = 512 : i64, sink = 4 : i64, window = 16 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x4096x16xf32>) -> tensor<1x2x1x16xf32>
+    autoglm.yield %1 : tensor<1x2x1x16xf32>
+  }
+  return %0 : tensor<1x2x1x16xf32>
+}
