@@ -92,14 +92,14 @@ LogicalResult SharedWeightsBuilder::add(ArrayRef<char> image,
           !extentHolding(extents, arg.value))
         return failure();
   std::vector<uint64_t> moved;
-  for (const WeightExtent &extent : extents) {
+  for (const WeightExtent &extent : extents)
     moved.push_back(place(image.slice(extent.offset, extent.bytes)));
-  }
   for (Step &step : table.steps)
     for (StepArg &arg : step.args)
       if (arg.kind == AUTOGLM_CUDA_ARG_WEIGHTS) {
         const WeightExtent *extent = extentHolding(extents, arg.value);
-        arg.value = moved[extent - extents.data()] + (arg.value - extent->offset);
+        arg.value =
+            moved[extent - extents.data()] + (arg.value - extent->offset);
       }
   return success();
 }

@@ -31,9 +31,8 @@ struct WeightExtent {
 /// `weightsArg`): each view of it at a constant offset, overlapping views
 /// merged, in order. When some use of the argument is not such a view,
 /// the whole image as one extent (it is then shared only whole).
-std::vector<WeightExtent> readWeightExtents(func::FuncOp main,
-                                            unsigned weightsArg,
-                                            uint64_t imageBytes);
+std::vector<WeightExtent>
+readWeightExtents(func::FuncOp main, unsigned weightsArg, uint64_t imageBytes);
 
 /// Builds one weights image from the entries' images, each byte-identical
 /// extent once.
