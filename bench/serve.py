@@ -30,7 +30,11 @@ no batching and adaptive batching at each load, one artifact of --sizes at
 the --seq-lengths buckets (attention_mask the pad mask) against one at the
 largest length alone (each request sent at that length).
 
-Writes BUILD/serve-results/results.{json,md,svg}.
+--repeat N runs each point N times: each figure is the median of the
+rounds, shown with their min–max (a shared machine's figures vary from
+one run to the next). Writes --out (BUILD/serve-results by default)
+results.{json,md,svg}; the compiled models go to --work (--out by
+default).
 """
 
 import argparse
@@ -48,6 +52,8 @@ import models  # noqa: E402
 import onnx  # noqa: E402
 
 MODES = ("none", "fixed", "adaptive")
+# The figures a point gives as the median of its rounds, with min and max.
+SPREAD = ("requests_per_s", "p50_ms", "p99_ms", "p999_ms", "mean_rows_per_run", "mean_run_ms")
 COLORS = {"none": "#888888", "fixed": "#e08a2c", "adaptive": "#3b6fb6"}
 
 HEADER = re.compile(r"max delay (\d+) us, (\d+) threads")
@@ -127,6 +133,19 @@ def compile_lengths(args, name, workdir):
 
 
 def serve(args, libraries, mode, clients, rate=None, extra=()):
+    """One point: --repeat rounds of autoglm-run --serve-bench; each figure
+    the median of the rounds, with the rounds' min and max."""
+    rounds = [serve_once(args, libraries, mode, clients, rate, extra) for _ in range(args.repeat)]
+    point = dict(rounds[len(rounds) // 2])
+    for key in SPREAD:
+        values = sorted(r[key] for r in rounds)
+        point[key] = values[len(values) // 2]
+        point[key + "_range"] = [values[0], values[-1]]
+    point["rounds"] = len(rounds)
+    return point
+
+
+def serve_once(args, libraries, mode, clients, rate, extra):
     sizes = sorted(libraries)
     cmd = [os.path.join(args.build, "bin", "autoglm-run"), libraries[sizes[0]]]
     # One artifact holds every size; libraries of one size each are listed.
@@ -159,9 +178,21 @@ def serve(args, libraries, mode, clients, rate=None, extra=()):
             else "within tolerance"}
 
 
+def fig(p, key, digits=2):
+    """A figure of a point: the median, then min–max when it had rounds."""
+    low, high = p.get(key + "_range", (None, None))
+    text = f"{p[key]:.{digits}f}"
+    return text if low is None or p.get("rounds", 1) < 2 else f"{text} ({low:.{digits}f}–{high:.{digits}f})"
+
+
 def load_name(p):
     return (f"{p['clients']} client{'s' if p['clients'] > 1 else ''}" if p["clients"] else
             f"{p['rate']:g}/s Poisson")
+
+
+def rounds_note(entry):
+    n = entry.get("repeat", 1)
+    return f", {n} rounds: medians (min–max)" if n > 1 else ""
 
 
 def markdown_lengths(entry):
@@ -172,17 +203,19 @@ def markdown_lengths(entry):
              f"{', '.join(map(str, entry['sizes']))} at lengths "
              f"{', '.join(map(str, entry['seq_lengths']))} against one at "
              f"{max(entry['seq_lengths'])}; {entry['threads']} threads; max delay "
-             f"{entry['max_delay_us']} us; {entry['duration']} s per point; load average "
-             f"{entry['load_start']} at start, {entry['load_end']} at end)", "",
+             f"{entry['max_delay_us']} us; {entry['duration']} s per point{rounds_note(entry)}; load average "
+             f"{entry['load_start']} at start, {entry['load_end']} at end; artifacts "
+             f"{entry['bytes']['buckets']} bytes with buckets, {entry['bytes']['largest']} "
+             f"at the largest length)", "",
              "| load | mode | artifact | requests/s | × largest | p50 ms | p99 ms | rows/run | ms/run |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     base = {(load_name(p), p["mode"]): p["requests_per_s"]
             for p in entry["points"] if p["artifact"] == "largest"}
     for p in entry["points"]:
         b = base.get((load_name(p), p["mode"]))
-        lines.append(f"| {load_name(p)} | {p['mode']} | {p['artifact']} | {p['requests_per_s']:.1f} | "
-                     f"{p['requests_per_s'] / b if b else 0:.2f} | {p['p50_ms']:.2f} | "
-                     f"{p['p99_ms']:.2f} | {p['mean_rows_per_run']:.2f} | {p['mean_run_ms']:.2f} |")
+        lines.append(f"| {load_name(p)} | {p['mode']} | {p['artifact']} | {fig(p, 'requests_per_s', 1)} | "
+                     f"{p['requests_per_s'] / b if b else 0:.2f} | {fig(p, 'p50_ms')} | "
+                     f"{fig(p, 'p99_ms')} | {p['mean_rows_per_run']:.2f} | {p['mean_run_ms']:.2f} |")
     lines.append("")
     return lines
 
@@ -197,7 +230,7 @@ def markdown(results):
                      f"{'one artifact of ' if entry.get('one_artifact') else ''}"
                      f"batch sizes {', '.join(map(str, entry['sizes']))}; "
                      f"{entry['threads']} threads; max delay {entry['max_delay_us']} us; "
-                     f"{entry['duration']} s per point; load average {entry['load_start']} at "
+                     f"{entry['duration']} s per point{rounds_note(entry)}; load average {entry['load_start']} at "
                      f"start, {entry['load_end']} at end)")
         lines.append("")
         # "delay + run": the bound the batching modes' p99 should keep when
@@ -212,8 +245,8 @@ def markdown(results):
             ratio = p["requests_per_s"] / base[load(p)] if base.get(load(p)) else 0
             bound = ("" if p["mode"] == "none" else
                      f"{entry['max_delay_us'] / 1000 + p['mean_run_ms']:.2f}")
-            lines.append(f"| {load(p)} | {p['mode']} | {p['requests_per_s']:.1f} | "
-                         f"{ratio:.2f} | {p['p50_ms']:.2f} | {p['p99_ms']:.2f} | "
+            lines.append(f"| {load(p)} | {p['mode']} | {fig(p, 'requests_per_s', 1)} | "
+                         f"{ratio:.2f} | {fig(p, 'p50_ms')} | {fig(p, 'p99_ms')} | "
                          f"{p['p999_ms']:.2f} | {p['mean_rows_per_run']:.2f} | "
                          f"{p['mean_run_ms']:.2f} | {bound} |")
         lines.append("")
@@ -286,7 +319,13 @@ def main():
     parser.add_argument("--duration", type=float, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-delay-us", type=int, default=2000)
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", default=None,
+                        help="where the results go (default BUILD/serve-results)")
+    parser.add_argument("--work", default=None,
+                        help="where the compiled models go (default: --out)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds per point; each figure is their median, shown with "
+                             "min–max")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="compile for this target (autoglm-opt --target)")
     parser.add_argument("--one-artifact", action="store_true",
@@ -315,6 +354,7 @@ def main():
     clients = [int(c) for c in args.clients.split(",")]
     out = args.out or os.path.join(args.build, "serve-results")
     os.makedirs(out, exist_ok=True)
+    args.work = args.work or out
     results = []
     args.seq_lengths = [int(s) for s in args.seq_lengths.split(",")]
     for name in args.models.split(","):
@@ -322,12 +362,14 @@ def main():
             results.append(serve_lengths(args, name, out, clients))
             write(out, results)
             continue
-        workdir = os.path.join(out, "-".join([name, args.device] + (["one"] if args.one_artifact else [])))
+        workdir = os.path.join(args.work, "-".join([name, args.device] + (["one"] if args.one_artifact else [])))
         libraries, compile_s = compile_sizes(args, name, workdir)
         entry = {"model": name, "device": args.device, "one_artifact": args.one_artifact,
                  "opt_args": args.opt_arg, "sizes": sorted(libraries), "threads": args.threads,
                  "max_delay_us": args.max_delay_us, "duration": args.duration,
-                 "compile_s": compile_s, "load_start": loadavg(), "points": []}
+                 "repeat": args.repeat, "compile_s": compile_s,
+                 "bytes": os.path.getsize(libraries[max(libraries)]),
+                 "load_start": loadavg(), "points": []}
         for n in clients:
             for mode in MODES:
                 point = serve(args, libraries, mode, n)
@@ -363,13 +405,13 @@ def serve_lengths(args, name, out, clients):
     artifact at the largest length and on the bucketed one."""
     if name not in models.SEQ_MODELS:
         raise SystemExit(f"--request-lengths needs a model of {', '.join(models.SEQ_MODELS)}")
-    workdir = os.path.join(out, f"{name}-{args.device}-lengths")
+    workdir = os.path.join(args.work, f"{name}-{args.device}-lengths")
     libraries, compile_s = compile_lengths(args, name, workdir)
     entry = {"model": name, "device": args.device, "one_artifact": True, "opt_args": args.opt_arg,
              "sizes": args.sizes, "seq_lengths": args.seq_lengths,
              "request_lengths": args.request_lengths, "threads": args.threads,
              "max_delay_us": args.max_delay_us, "duration": args.duration,
-             "compile_s": compile_s, "bytes": {k: os.path.getsize(v) for k, v in libraries.items()},
+             "repeat": args.repeat, "compile_s": compile_s, "bytes": {k: os.path.getsize(v) for k, v in libraries.items()},
              "load_start": loadavg(), "points": []}
     for n in clients:
         for mode in ("none", "adaptive"):

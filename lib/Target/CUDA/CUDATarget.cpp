@@ -14,6 +14,7 @@
 #include "autoglm/Target/CUDA/Passes.h"
 
 #include "../HostEmission.h"
+#include "SharedWeights.h"
 #include "StepTable.h"
 #include "Toolkit.h"
 
@@ -409,15 +410,6 @@ LogicalResult CUDATarget::emit(ModuleOp module, const ModelSignature &signature,
                            timing);
 }
 
-/// Moves every WEIGHTS argument of `table` `offset` bytes on: its weights
-/// now start there in a larger image.
-static void rebaseWeights(StepTable &table, uint64_t offset) {
-  for (Step &step : table.steps)
-    for (StepArg &arg : step.args)
-      if (arg.kind == AUTOGLM_CUDA_ARG_WEIGHTS)
-        arg.value += offset;
-}
-
 LogicalResult CUDATarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
                                          ArrayRef<ModelSignature> signatures,
                                          const ModelSignature &signature,
@@ -438,29 +430,25 @@ LogicalResult CUDATarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
     sizes.push_back(std::move(*image));
   }
 
-  // One weights image: the sizes' weights are the same constants, so
-  // normally the same bytes, kept once. Where code generation folded a
-  // constant differently per size, the differing images are laid out one
-  // after the other, each size's steps moved to its own.
-  std::vector<char> weights;
-  SmallVector<std::pair<size_t, uint64_t>> placed; // size index, offset
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    SizeImage &size = sizes[i];
+  // One weights image: each constant the sizes have in common is kept
+  // once, also where code generation folded another one differently per
+  // size (a position table per length); each size's steps move to where
+  // its constants are.
+  SharedWeightsBuilder weights;
+  for (auto [module, size, sizeSignature] :
+       llvm::zip(modules, sizes, signatures)) {
     if (size.embeddedWeights.empty())
       continue;
-    auto same = llvm::find_if(placed, [&](const auto &entry) {
-      return sizes[entry.first].embeddedWeights == size.embeddedWeights;
-    });
-    uint64_t offset;
-    if (same != placed.end()) {
-      offset = same->second;
-    } else {
-      offset = llvm::alignTo(weights.size(), 256);
-      weights.resize(offset);
-      llvm::append_range(weights, size.embeddedWeights);
-      placed.push_back({i, offset});
-    }
-    rebaseWeights(size.table, offset);
+    uint64_t imageBytes = size.embeddedWeights.size();
+    std::vector<WeightExtent> extents = readWeightExtents(
+        ModuleOp(module).lookupSymbol<func::FuncOp>("main"),
+        sizeSignature.inputs.size() + sizeSignature.outputs.size(), imageBytes);
+    // A step that reads between the constants found (not expected) keeps
+    // its image whole.
+    if (failed(weights.add(size.embeddedWeights, extents, size.table)) &&
+        failed(
+            weights.add(size.embeddedWeights, {{0, imageBytes}}, size.table)))
+      return emitError(loc) << "a step reads outside the weights image";
   }
 
   llvm::LLVMContext context;
@@ -470,7 +458,7 @@ LogicalResult CUDATarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
   std::string prefix = "autoglm_model_" + signature.modelName;
   DescriptorBuilder descriptor(llvmModule, prefix);
   ImageBuilder images(descriptor, prefix);
-  llvm::Constant *weightsGlobal = images.weights(weights);
+  llvm::Constant *weightsGlobal = images.weights(weights.image());
   std::string archs = llvm::join(device.archs, ",");
   SmallVector<llvm::Constant *> sizeImages;
   SmallVector<llvm::Constant *> largest;
@@ -480,7 +468,7 @@ LogicalResult CUDATarget::emitBatchSizes(ArrayRef<ModuleOp> modules,
     std::string suffix = signature.entrySuffix(i);
     largest = images.sizeFields(size.table, size.fatbin, archs,
                                 minComputeCapability(), weightsGlobal,
-                                weights.size(), prefix + "_" + suffix);
+                                weights.image().size(), prefix + "_" + suffix);
     sizeImages.push_back(images.imageValue(largest));
     entries.push_back({entryBatchField(signature, sizeSignature, i),
                        &sizeSignature, nullptr, size.workspaceBytes, suffix});
