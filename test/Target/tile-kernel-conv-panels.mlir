@@ -93,3 +93,20 @@ func.func @conv1x1_batch4(%x: tensor<4x16x9x9xf32>, %w: tensor<32x16x1x1xf32>) -
       ins(%x, %w : tensor<4x16x9x9xf32>, tensor<32x16x1x1xf32>) outs(%f : tensor<4x32x9x9xf32>) -> tensor<4x32x9x9xf32>
   return %c : tensor<4x32x9x9xf32>
 }
+
+// One image at 7x7 (ResNet-50's layer4): blocks of whole rows would be 7
+// columns, narrower than a register tile (32 at 512 bits), each reading
+// the whole weight; the small whole-image im2col (4.5 x 49 KB here) stays,
+// and the product is cut into row blocks of its 64 output channels.
+// CHECK-LABEL: func.func @conv3x3_7x7(
+// CHECK:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x128x3x3x7x7xf32>)
+// CHECK:         scf.forall (%{{.+}}) = (0) to (128) step (64)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x1152xf32>, tensor<1152x49xf32>)
+func.func @conv3x3_7x7(%x: tensor<1x128x9x9xf32>, %w: tensor<128x128x3x3xf32>) -> tensor<1x128x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x128x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x128x7x7xf32>) -> tensor<1x128x7x7xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x128x9x9xf32>, tensor<128x128x3x3xf32>) outs(%f : tensor<1x128x7x7xf32>) -> tensor<1x128x7x7xf32>
+  return %c : tensor<1x128x7x7xf32>
+}

@@ -24,11 +24,13 @@
 // - then the region is inlined: on the CPU a kernel is a loop nest of the
 //   host function; the `autoglm.kernel` attribute names the kernel loop.
 //
-// A convolution's product of one image whose B is its im2col is cut
-// differently (reusePanels): blocks of whole output rows spanning all of M,
-// dealt to a few parallel slots that run their blocks in an scf.for, each
-// block copying its input rows into its slot's column panel (one strided
-// slice per kernel tap) before multiplying; the whole-image im2col is gone.
+// A convolution's product whose B is its im2col is cut differently
+// (reusePanels): blocks of whole output rows spanning all of M, dealt to a
+// few parallel slots that run their blocks in an scf.for (of several
+// images: the slots split the images, each running its images' blocks in
+// turn), each block copying its input rows into its slot's column panel
+// (one strided slice per kernel tap) before multiplying; the whole-image
+// im2col is gone.
 //
 // A product outside any region (or in one whose root is something else) is
 // tiled the same way with its fill. After bufferization the blocks become
@@ -162,13 +164,17 @@ struct PanelPlan {
 /// (K x rows*OW) within 1.5 MiB (of a 2 MiB L2) and near the product's
 /// usual block width, dividing OH. Slots: at most `maxSlots`, a divisor of
 /// the block count leaving at least two blocks per slot (a panel used once
-/// gains nothing). Several images: a block may be a whole image, and the
+/// gains nothing), and blocks at least a register tile wide (ResNet-50's
+/// `layer4`, 7x7 outputs, would have blocks of 7 columns, each streaming
+/// the whole 9 MB weight: its small whole-image im2col stays instead).
+/// Several images: a block may be a whole image, and the
 /// slots split the images (a divisor of the batch, at most `maxSlots`), so
 /// that only `slots` panels exist however large the batch (the images'
 /// whole im2col, 58 MB at batch 8 for ResNet-50's `layer1`, is what this
 /// replaces). No plan (rows 0) otherwise.
-PanelPlan planPanels(const Im2col &col, int64_t nc, unsigned elementBits,
-                     int64_t maxSlots) {
+PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
+                     unsigned elementBits, int64_t maxSlots) {
+  int64_t nc = tiles.nc;
   ArrayRef<int64_t> shape =
       cast<RankedTensorType>(col.op->getResult(0).getType()).getShape();
   int64_t n = shape[0], k = shape[1] * shape[2] * shape[3], oh = shape[4],
@@ -179,7 +185,8 @@ PanelPlan planPanels(const Im2col &col, int64_t nc, unsigned elementBits,
     if (oh % r == 0 &&
         (r == 1 || (r * ow <= std::max(nc, ow) && r * ow * k <= budget)))
       plan.rows = r;
-  if (!plan.rows || plan.rows * ow * k > 2 * budget)
+  if (!plan.rows || plan.rows * ow * k > 2 * budget ||
+      (n == 1 && plan.rows * ow < tiles.nr))
     return {};
   int64_t blocks = oh / plan.rows;
   if (n > 1) {
@@ -234,8 +241,8 @@ struct TileKernelRegionsPass
     // A convolution's im2col per block of whole output rows, into a panel
     // per slot (reusePanels below): here the slots, each all of M.
     std::optional<Im2col> col = im2colOf(product);
-    PanelPlan plan = col ? planPanels(*col, tiles.nc, elementBits, kPanelSlots)
-                         : PanelPlan();
+    PanelPlan plan =
+        col ? planPanels(*col, tiles, elementBits, kPanelSlots) : PanelPlan();
     if (plan.rows && isa<linalg::BatchMatmulOp>(product))
       blocks = {plan.images, 0, 0};
     else if (plan.rows)
