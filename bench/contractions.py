@@ -41,7 +41,7 @@ def matmul(m, k, n, batch=None):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, y)])
 
 
-def conv(c, h, w, f, kernel, group=1, pad=None, stride=1):
+def conv(c, h, w, f, kernel, group=1, pad=None, stride=1, batch=1):
     """Conv with a constant weight and bias, as in an exported CNN."""
     pad = kernel // 2 if pad is None else pad
     rng = np.random.default_rng(0)
@@ -54,8 +54,8 @@ def conv(c, h, w, f, kernel, group=1, pad=None, stride=1):
     ow = (w + 2 * pad - kernel) // stride + 1
     return helper.make_graph(
         [node], "conv",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, w])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, f, oh, ow])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, c, h, w])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, f, oh, ow])],
         [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")])
 
 
@@ -75,6 +75,16 @@ CASES = {
     # The first layer of MobileNetV2 and a 3x3 convolution at 7x7.
     "conv 3x3 s2 3->32 224x224": lambda: conv(3, 224, 224, 32, 3, stride=2),
     "conv 3x3 512->512 7x7": lambda: conv(512, 7, 7, 512, 3),
+    # ResNet-50's convolutions at batch 8: the stem, a 3x3 of each stage, a
+    # 3x3 stride 2 and two 1x1.
+    "b8 conv 7x7 s2 3->64 224x224": lambda: conv(3, 224, 224, 64, 7, stride=2, batch=8),
+    "b8 conv 3x3 64->64 56x56": lambda: conv(64, 56, 56, 64, 3, batch=8),
+    "b8 conv 3x3 s2 128->128 56x56": lambda: conv(128, 56, 56, 128, 3, stride=2, batch=8),
+    "b8 conv 3x3 128->128 28x28": lambda: conv(128, 28, 28, 128, 3, batch=8),
+    "b8 conv 3x3 256->256 14x14": lambda: conv(256, 14, 14, 256, 3, batch=8),
+    "b8 conv 3x3 512->512 7x7": lambda: conv(512, 7, 7, 512, 3, batch=8),
+    "b8 conv 1x1 256->64 56x56": lambda: conv(256, 56, 56, 64, 1, batch=8),
+    "b8 conv 1x1 1024->256 14x14": lambda: conv(1024, 14, 14, 256, 1, batch=8),
     # BERT-base's projections and feed-forward products at sequence 128.
     "matmul 128x768x768": lambda: matmul(128, 768, 768),
     "matmul 128x768x3072": lambda: matmul(128, 768, 3072),

@@ -46,15 +46,67 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
   return %r : tensor<1x64x56x56xf32>
 }
 
-// Two images (a batched product): the whole-image im2col stays.
-// CHECK-LABEL: func.func @conv3x3_batch2(
-// CHECK:         linalg.generic {{.+}} outs(%{{.+}} : tensor<2x8x3x3x8x8xf32>)
-// CHECK:         linalg.batch_matmul
-func.func @conv3x3_batch2(%x: tensor<2x8x10x10xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<2x16x8x8xf32> {
+// Eight images (a batched product): 4 parallel slots of 2 images each, an
+// image's product [16, 400] cut into 2 blocks of 10 output rows; a slot's
+// blocks of both images reuse one panel of the shared [4, 16, 3, 3, 10, 20]
+// buffer, in place of the images' whole im2col. The weight, broadcast
+// along the batch for the batched product, is a view in each block.
+// CHECK-LABEL: func.func @conv3x3_batch8(
+// CHECK-NOT:     linalg.generic {{.+}} tensor<8x16x3x3x20x20xf32>
+// CHECK-NOT:     linalg.broadcast
+// CHECK:         %[[PANELS:.+]] = tensor.empty() : tensor<4x16x3x3x10x20xf32>
+// CHECK:         scf.forall (%[[SLOT:.+]]) = (0) to (8) step (2) shared_outs(%{{.+}} = %{{.+}}, %[[ALL:.+]] = %[[PANELS]])
+// CHECK:           %[[S:.+]] = affine.apply #{{.+}}(%[[SLOT]])
+// CHECK:           %[[MINE:.+]] = tensor.extract_slice %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
+// CHECK:           scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[P1:.+]] = %{{.+}})
+// CHECK:             scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PANEL:.+]] = %[[P1]])
+// CHECK:               %[[W:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [1, 16, 144]
+// CHECK:               %[[IMAGE:.+]] = affine.apply #{{.+}}(%[[SLOT]], %[[I]])
+// CHECK:               %[[TAP0:.+]] = tensor.extract_slice %{{.+}}[%[[IMAGE]], 0, %{{.+}}, 0] [1, 16, 10, 20] [1, 1, 1, 1] : tensor<8x16x22x22xf32> to tensor<1x16x10x20xf32>
+// CHECK:               tensor.insert_slice %[[TAP0]] into %[[PANEL]][0, 0, 0, 0, 0, 0] [1, 16, 1, 1, 10, 20]
+// CHECK-COUNT-8:       tensor.insert_slice
+// CHECK:               %[[COL:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x16x3x3x10x20xf32> into tensor<1x144x200xf32>
+// CHECK:               linalg.batch_matmul ins(%[[W]], %[[COL]] : tensor<1x16x144xf32>, tensor<1x144x200xf32>)
+// CHECK:           tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
+// CHECK:         } {autoglm.kernel = "contraction"}
+func.func @conv3x3_batch8(%x: tensor<8x16x22x22xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<8x16x20x20xf32> {
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<2x16x8x8xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  %e = tensor.empty() : tensor<8x16x20x20xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16x20x20xf32>) -> tensor<8x16x20x20xf32>
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-      ins(%x, %w : tensor<2x8x10x10xf32>, tensor<16x8x3x3xf32>) outs(%f : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
-  return %c : tensor<2x16x8x8xf32>
+      ins(%x, %w : tensor<8x16x22x22xf32>, tensor<16x16x3x3xf32>) outs(%f : tensor<8x16x20x20xf32>) -> tensor<8x16x20x20xf32>
+  return %c : tensor<8x16x20x20xf32>
+}
+
+// Four images of a 1x1 convolution (no im2col): one image per block, the
+// weight a view, not broadcast along the batch.
+// CHECK-LABEL: func.func @conv1x1_batch4(
+// CHECK-NOT:     linalg.broadcast
+// CHECK:         scf.forall
+// CHECK:           tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [1, 32, 16]
+// CHECK:           linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<1x32x16xf32>, tensor<1x16x81xf32>)
+func.func @conv1x1_batch4(%x: tensor<4x16x9x9xf32>, %w: tensor<32x16x1x1xf32>) -> tensor<4x32x9x9xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x32x9x9xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x32x9x9xf32>) -> tensor<4x32x9x9xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<4x16x9x9xf32>, tensor<32x16x1x1xf32>) outs(%f : tensor<4x32x9x9xf32>) -> tensor<4x32x9x9xf32>
+  return %c : tensor<4x32x9x9xf32>
+}
+
+// One image at 7x7 (ResNet-50's layer4): blocks of whole rows would be 7
+// columns, narrower than a register tile (32 at 512 bits), each reading
+// the whole weight; the small whole-image im2col (4.5 x 49 KB here) stays,
+// and the product is cut into row blocks of its 64 output channels.
+// CHECK-LABEL: func.func @conv3x3_7x7(
+// CHECK:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x128x3x3x7x7xf32>)
+// CHECK:         scf.forall (%{{.+}}) = (0) to (128) step (64)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x1152xf32>, tensor<1152x49xf32>)
+func.func @conv3x3_7x7(%x: tensor<1x128x9x9xf32>, %w: tensor<128x128x3x3xf32>) -> tensor<1x128x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x128x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x128x7x7xf32>) -> tensor<1x128x7x7xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x128x9x9xf32>, tensor<128x128x3x3xf32>) outs(%f : tensor<1x128x7x7xf32>) -> tensor<1x128x7x7xf32>
+  return %c : tensor<1x128x7x7xf32>
 }

@@ -24,11 +24,13 @@
 // - then the region is inlined: on the CPU a kernel is a loop nest of the
 //   host function; the `autoglm.kernel` attribute names the kernel loop.
 //
-// A convolution's product of one image whose B is its im2col is cut
-// differently (reusePanels): blocks of whole output rows spanning all of M,
-// dealt to a few parallel slots that run their blocks in an scf.for, each
-// block copying its input rows into its slot's column panel (one strided
-// slice per kernel tap) before multiplying; the whole-image im2col is gone.
+// A convolution's product whose B is its im2col is cut differently
+// (reusePanels): blocks of whole output rows spanning all of M, dealt to a
+// few parallel slots that run their blocks in an scf.for (of several
+// images: the slots split the images, each running its images' blocks in
+// turn), each block copying its input rows into its slot's column panel
+// (one strided slice per kernel tap) before multiplying; the whole-image
+// im2col is gone.
 //
 // A product outside any region (or in one whose root is something else) is
 // tiled the same way with its fill. After bufferization the blocks become
@@ -93,10 +95,11 @@ linalg::LinalgOp productOf(linalg::LinalgOp root) {
   return product;
 }
 
-/// The im2col of a convolution's product (ConvToMatmul.cpp), of one image:
-/// B is `collapse_shape(col)`, col `[1, C, KH, KW, OH, OW]` an all-parallel
-/// copy generic of the padded input with the window map
-/// `(n, c, kh, kw, i, j) -> (n, c, sh*i + dh*kh, sw*j + dw*kw)`.
+/// The im2col of a convolution's product (ConvToMatmul.cpp): B is
+/// `collapse_shape(col)`, col `[N, C, KH, KW, OH, OW]` an all-parallel copy
+/// generic of the padded input with the window map
+/// `(n, c, kh, kw, i, j) -> (n, c, sh*i + dh*kh, sw*j + dw*kw)`; N is 1 for
+/// a `linalg.matmul`, the batch of a `linalg.batch_matmul`.
 struct Im2col {
   linalg::GenericOp op;
   tensor::CollapseShapeOp collapse;
@@ -104,8 +107,9 @@ struct Im2col {
 };
 
 std::optional<Im2col> im2colOf(linalg::LinalgOp product) {
-  if (!isa<linalg::MatmulOp>(product))
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(product))
     return std::nullopt;
+  bool batched = isa<linalg::BatchMatmulOp>(product);
   auto collapse =
       product.getDpsInputs()[1].getDefiningOp<tensor::CollapseShapeOp>();
   auto col = collapse ? collapse.getSrc().getDefiningOp<linalg::GenericOp>()
@@ -140,38 +144,61 @@ std::optional<Im2col> im2colOf(linalg::LinalgOp product) {
   if (!same(map.getResult(0), d(0)) || !same(map.getResult(1), d(1)) ||
       !same(map.getResult(2), d(4) * info.sh + d(2) * info.dh) ||
       !same(map.getResult(3), d(5) * info.sw + d(3) * info.dw) ||
-      cast<RankedTensorType>(col->getResult(0).getType()).getDimSize(0) != 1)
+      (!batched &&
+       cast<RankedTensorType>(col->getResult(0).getType()).getDimSize(0) != 1))
     return std::nullopt;
   return info;
 }
 
 /// How a convolution's product is cut when its im2col is computed per
 /// block: blocks of `rows` whole output rows (all of M), run by `slots`
-/// parallel iterations of `perSlot` consecutive blocks each, every slot
-/// with one column panel that its blocks reuse.
+/// parallel iterations, every slot with one column panel that its blocks
+/// reuse. One image: a slot runs `perSlot` consecutive blocks of it.
+/// Several: a slot runs `images` consecutive images, all of each image's
+/// blocks (`perSlot` is then the blocks of one image).
 struct PanelPlan {
-  int64_t rows = 0, slots = 0, perSlot = 0;
+  int64_t rows = 0, slots = 0, perSlot = 0, images = 1;
 };
 
 /// Rows per block: as many whole rows of OW pixels as keep the panel
 /// (K x rows*OW) within 1.5 MiB (of a 2 MiB L2) and near the product's
 /// usual block width, dividing OH. Slots: at most `maxSlots`, a divisor of
 /// the block count leaving at least two blocks per slot (a panel used once
-/// gains nothing). No plan (rows 0) otherwise.
-PanelPlan planPanels(const Im2col &col, int64_t nc, unsigned elementBits,
-                     int64_t maxSlots) {
+/// gains nothing), and blocks at least a register tile wide (ResNet-50's
+/// `layer4`, 7x7 outputs, would have blocks of 7 columns, each streaming
+/// the whole 9 MB weight: its small whole-image im2col stays instead).
+/// Several images: a block may be a whole image, and the
+/// slots split the images (a divisor of the batch, at most `maxSlots`), so
+/// that only `slots` panels exist however large the batch (the images'
+/// whole im2col, 58 MB at batch 8 for ResNet-50's `layer1`, is what this
+/// replaces). No plan (rows 0) otherwise.
+PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
+                     unsigned elementBits, int64_t maxSlots) {
+  int64_t nc = tiles.nc;
   ArrayRef<int64_t> shape =
       cast<RankedTensorType>(col.op->getResult(0).getType()).getShape();
-  int64_t k = shape[1] * shape[2] * shape[3], oh = shape[4], ow = shape[5];
+  int64_t n = shape[0], k = shape[1] * shape[2] * shape[3], oh = shape[4],
+          ow = shape[5];
   int64_t budget = (3 << 19) * 8 / elementBits; // elements
   PanelPlan plan;
-  for (int64_t r = 1; r < oh; ++r)
+  for (int64_t r = 1; r < oh || (n > 1 && r == oh); ++r)
     if (oh % r == 0 &&
         (r == 1 || (r * ow <= std::max(nc, ow) && r * ow * k <= budget)))
       plan.rows = r;
-  if (!plan.rows || plan.rows * ow * k > 2 * budget)
+  if (!plan.rows || plan.rows * ow * k > 2 * budget ||
+      (n == 1 && plan.rows * ow < tiles.nr))
     return {};
   int64_t blocks = oh / plan.rows;
+  if (n > 1) {
+    for (int64_t s = std::min(maxSlots, n); s >= 1; --s)
+      if (n % s == 0) {
+        plan.slots = s;
+        break;
+      }
+    plan.images = n / plan.slots;
+    plan.perSlot = blocks;
+    return plan;
+  }
   for (int64_t s = std::min(maxSlots, blocks / 2); s >= 1; --s)
     if (blocks % s == 0) {
       plan.slots = s;
@@ -214,9 +241,11 @@ struct TileKernelRegionsPass
     // A convolution's im2col per block of whole output rows, into a panel
     // per slot (reusePanels below): here the slots, each all of M.
     std::optional<Im2col> col = im2colOf(product);
-    PanelPlan plan = col ? planPanels(*col, tiles.nc, elementBits, kPanelSlots)
-                         : PanelPlan();
-    if (plan.rows)
+    PanelPlan plan =
+        col ? planPanels(*col, tiles, elementBits, kPanelSlots) : PanelPlan();
+    if (plan.rows && isa<linalg::BatchMatmulOp>(product))
+      blocks = {plan.images, 0, 0};
+    else if (plan.rows)
       blocks = {0, plan.rows * plan.perSlot *
                        cast<RankedTensorType>(col->op->getResult(0).getType())
                            .getDimSize(5)};
@@ -236,7 +265,7 @@ struct TileKernelRegionsPass
         [&](tensor::ExtractSliceOp, OpResult producer, bool)
             -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
           Operation *op = producer.getOwner();
-          if (op == productOp || isa<linalg::FillOp>(op))
+          if (op == productOp || isa<linalg::FillOp, linalg::BroadcastOp>(op))
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           return std::nullopt;
         });
@@ -266,6 +295,39 @@ struct TileKernelRegionsPass
       reusePanels(rewriter, *result, *col, plan, root == product, kind);
   }
 
+  /// The weight of a convolution of several images is broadcast along the
+  /// batch for its `linalg.batch_matmul` (ConvToMatmul.cpp); fused into the
+  /// blocks, each block broadcasts one image's worth, which is the weight
+  /// itself: a view (expand_shape) instead of a copy. Unfused, the broadcast
+  /// wrote the weight once per image on every run.
+  static void viewUnitBroadcasts(RewriterBase &rewriter, Operation *scope) {
+    SmallVector<linalg::BroadcastOp> broadcasts;
+    scope->walk([&](linalg::BroadcastOp op) { broadcasts.push_back(op); });
+    for (linalg::BroadcastOp op : broadcasts) {
+      auto type = dyn_cast<RankedTensorType>(op.getInit().getType());
+      if (!type || !op.hasPureTensorSemantics() ||
+          op.getDimensions() != ArrayRef<int64_t>{0} || type.getDimSize(0) != 1)
+        continue;
+      rewriter.setInsertionPoint(op);
+      SmallVector<ReassociationIndices> groups = {{0, 1}};
+      for (int64_t i = 2; i < type.getRank(); ++i)
+        groups.push_back({i});
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, type,
+                                                         op.getInput(), groups);
+    }
+    // The whole broadcast, its blocks now views, would still run (as would
+    // the blocks' slices of it that tiling left unused).
+    SmallVector<linalg::BroadcastOp> wholes;
+    scope->walk([&](linalg::BroadcastOp op) { wholes.push_back(op); });
+    for (linalg::BroadcastOp op : wholes) {
+      for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
+        if (isOpTriviallyDead(user))
+          rewriter.eraseOp(user);
+      if (op.hasPureTensorSemantics() && op->use_empty())
+        rewriter.eraseOp(op);
+    }
+  }
+
   /// Within each slot of a convolution's block loop (`outer`, one slot of
   /// `plan.perSlot` blocks per iteration), the blocks run one after the
   /// other (a second tile-and-fuse, an scf.for) and each computes its own
@@ -284,8 +346,12 @@ struct TileKernelRegionsPass
     MLIRContext *ctx = rewriter.getContext();
     auto colType = cast<RankedTensorType>(col.op->getResult(0).getType());
     ArrayRef<int64_t> shape = colType.getShape();
-    int64_t c = shape[1], kh = shape[2], kw = shape[3], ow = shape[5];
+    int64_t c = shape[1], kh = shape[2], kw = shape[3], oh = shape[4],
+            ow = shape[5];
     int64_t width = plan.rows * ow;
+    // Several images: each slot runs its images one after the other, each
+    // image's blocks in an inner loop (none when a block is the image).
+    bool batched = shape[0] > 1;
     auto slotLoop = dyn_cast<scf::ForallOp>(outer.loops.front().getOperation());
     if (!slotLoop || outer.tiledAndFusedOps.empty())
       return;
@@ -293,6 +359,8 @@ struct TileKernelRegionsPass
 
     // The slot's blocks, one after the other, each with its product and fill.
     SmallVector<int64_t> inner = {0, width};
+    if (batched)
+      inner = {1, 0, plan.rows == oh ? 0 : width};
     if (rootIsProduct)
       inner.push_back(0);
     scf::SCFTilingOptions tiling;
@@ -303,7 +371,8 @@ struct TileKernelRegionsPass
     options.setFusionControlFn(
         [&](tensor::ExtractSliceOp, OpResult producer, bool)
             -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-          if (isa<linalg::MatmulOp, linalg::FillOp>(producer.getOwner()))
+          if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::FillOp,
+                  linalg::BroadcastOp>(producer.getOwner()))
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           return std::nullopt;
         });
@@ -314,12 +383,16 @@ struct TileKernelRegionsPass
       return;
     for (OpResult r : tiledRoot->getResults())
       rewriter.replaceAllUsesWith(r, blocks->replacements.lookup(r));
-    linalg::MatmulOp block;
+    linalg::LinalgOp block;
     for (Operation *op : blocks->tiledAndFusedOps)
-      if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
-        block = matmul;
-    auto blockLoop = dyn_cast<scf::ForOp>(blocks->loops.front().getOperation());
-    if (!block || !blockLoop)
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+        block = cast<linalg::LinalgOp>(op);
+    // The block loop (one image: the only loop), and the image loop (several).
+    SmallVector<scf::ForOp> loops;
+    for (LoopLikeOpInterface loop : blocks->loops)
+      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+        loops.push_back(forOp);
+    if (!block || loops.empty() || loops.size() != blocks->loops.size())
       return;
     eraseDeadOps(rewriter, slotLoop.getBody());
 
@@ -341,20 +414,22 @@ struct TileKernelRegionsPass
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     Value slotOffset = slotLoop.getInductionVars()[0];
     OpFoldResult slot = affine::makeComposedFoldedAffineApply(
-        rewriter, loc, d(0).floorDiv(width * plan.perSlot), {slotOffset});
+        rewriter, loc,
+        d(0).floorDiv(batched ? plan.images : width * plan.perSlot),
+        {slotOffset});
     OpFoldResult zero = rewriter.getIndexAttr(0),
                  one = rewriter.getIndexAttr(1);
     auto slotPanel = tensor::ExtractSliceOp::create(
         rewriter, loc, panels, {slot, zero, zero, zero, zero, zero},
         getAsIndexOpFoldResult(ctx, {1, c, kh, kw, plan.rows, ow}),
         SmallVector<OpFoldResult>(6, one));
-    SmallVector<LoopLikeOpInterface> loops = {slotLoop};
+    SmallVector<LoopLikeOpInterface> slotLoops = {slotLoop};
     std::optional<scf::SCFFuseProducerOfSliceResult> fused =
-        scf::tileAndFuseProducerOfSlice(rewriter, slotPanel, loops);
+        scf::tileAndFuseProducerOfSlice(rewriter, slotPanel, slotLoops);
     if (!fused || failed(scf::yieldReplacementForFusedProducer(
-                      rewriter, slotPanel, *fused, loops)))
+                      rewriter, slotPanel, *fused, slotLoops)))
       return;
-    slotLoop = cast<scf::ForallOp>(loops.front().getOperation());
+    slotLoop = cast<scf::ForallOp>(slotLoops.front().getOperation());
     slotLoop->setAttr("autoglm.kernel", rewriter.getStringAttr(kind));
     slotOffset = slotLoop.getInductionVars()[0];
     // The loop's shared output is the fill's init; the fill itself (of
@@ -363,30 +438,52 @@ struct TileKernelRegionsPass
       rewriter.eraseOp(panelsFill);
     Value panelInit = fused->tiledAndFusedProducer;
 
-    // The block loop carries the panel; the slot writes back what it ends
-    // with.
-    FailureOr<LoopLikeOpInterface> carried =
-        cast<LoopLikeOpInterface>(blockLoop.getOperation())
-            .replaceWithAdditionalYields(
-                rewriter, ValueRange{panelInit},
-                /*replaceInitOperandUsesInLoop=*/false,
-                [](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
-                  return SmallVector<Value>{args.front()};
-                });
-    if (failed(carried))
-      return;
-    blockLoop = cast<scf::ForOp>(carried->getOperation());
+    // The loops carry the panel, outermost first (each inner loop starts
+    // from its parent's); the slot writes back what it ends with.
+    Value carriedIn = panelInit;
+    for (scf::ForOp &loop : loops) {
+      FailureOr<LoopLikeOpInterface> carried =
+          cast<LoopLikeOpInterface>(loop.getOperation())
+              .replaceWithAdditionalYields(
+                  rewriter, ValueRange{carriedIn},
+                  /*replaceInitOperandUsesInLoop=*/false,
+                  [](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
+                    return SmallVector<Value>{args.front()};
+                  });
+      if (failed(carried))
+        return;
+      loop = cast<scf::ForOp>(carried->getOperation());
+      carriedIn = loop.getRegionIterArgs().back();
+    }
+    for (auto [parent, child] : llvm::zip(loops, llvm::drop_begin(loops)))
+      parent.getBody()->getTerminator()->setOperand(
+          parent.getNumRegionIterArgs() - 1, child.getResults().back());
     for (Operation &op : slotLoop.getTerminator().getYieldingOps())
       if (auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(&op))
         if (insert.getSource() == panelInit)
-          insert.getSourceMutable().assign(blockLoop.getResults().back());
+          insert.getSourceMutable().assign(loops.front().getResults().back());
+    scf::ForOp blockLoop = loops.back();
 
     // Each block: its rows of the padded input, tap by tap, into the panel.
     rewriter.setInsertionPoint(block);
-    Value row = affine::makeComposedAffineApply(
-        rewriter, loc, (d(0) + d(1)).floorDiv(ow),
-        {getAsOpFoldResult(slotOffset),
-         getAsOpFoldResult(blockLoop.getInductionVar())});
+    OpFoldResult image = zero;
+    Value row;
+    if (batched) {
+      image = affine::makeComposedFoldedAffineApply(
+          rewriter, loc, d(0) + d(1),
+          {getAsOpFoldResult(slotOffset),
+           getAsOpFoldResult(loops.front().getInductionVar())});
+      row = loops.size() == 1
+                ? arith::ConstantIndexOp::create(rewriter, loc, 0).getResult()
+                : affine::makeComposedAffineApply(
+                      rewriter, loc, d(0).floorDiv(ow),
+                      {getAsOpFoldResult(blockLoop.getInductionVar())});
+    } else {
+      row = affine::makeComposedAffineApply(
+          rewriter, loc, (d(0) + d(1)).floorDiv(ow),
+          {getAsOpFoldResult(slotOffset),
+           getAsOpFoldResult(blockLoop.getInductionVar())});
+    }
     Value input = col.op.getDpsInputs()[0];
     auto tapType = RankedTensorType::get({1, c, plan.rows, ow}, et);
     Value panel = blockLoop.getRegionIterArgs().back();
@@ -396,7 +493,7 @@ struct TileKernelRegionsPass
             rewriter, loc, d(0) * col.sh + y * col.dh, {row});
         Value tap = tensor::ExtractSliceOp::create(
             rewriter, loc, tapType, input,
-            {zero, zero, top, rewriter.getIndexAttr(x * col.dw)},
+            {image, zero, top, rewriter.getIndexAttr(x * col.dw)},
             getAsIndexOpFoldResult(ctx, tapType.getShape()),
             {one, one, rewriter.getIndexAttr(col.sh),
              rewriter.getIndexAttr(col.sw)});
@@ -407,15 +504,18 @@ struct TileKernelRegionsPass
             getAsIndexOpFoldResult(ctx, {1, c, 1, 1, plan.rows, ow}),
             SmallVector<OpFoldResult>(6, one));
       }
+    SmallVector<ReassociationIndices> bGroups = {{0, 1, 2, 3}, {4, 5}};
+    if (batched)
+      bGroups = {{0}, {1, 2, 3}, {4, 5}};
     Value b = tensor::CollapseShapeOp::create(
-        rewriter, loc, block.getDpsInputs()[1].getType(), panel,
-        ArrayRef<ReassociationIndices>{{0, 1, 2, 3}, {4, 5}});
+        rewriter, loc, block.getDpsInputs()[1].getType(), panel, bGroups);
     block.getDpsInputOperand(1)->set(b);
     blockLoop.getBody()->getTerminator()->setOperand(
         blockLoop.getNumRegionIterArgs() - 1, panel);
 
     // The whole-image im2col and its slices are now unused.
-    eraseDeadOps(rewriter, blockLoop.getBody());
+    for (scf::ForOp loop : llvm::reverse(loops))
+      eraseDeadOps(rewriter, loop.getBody());
     eraseDeadOps(rewriter, slotLoop.getBody());
     if (col.collapse->use_empty())
       rewriter.eraseOp(col.collapse);
@@ -460,6 +560,7 @@ struct TileKernelRegionsPass
     });
     for (linalg::LinalgOp product : products)
       tileIntoBlocks(rewriter, product, product, "contraction");
+    viewUnitBroadcasts(rewriter, func);
   }
 };
 } // namespace

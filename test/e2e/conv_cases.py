@@ -1,0 +1,81 @@
+"""Compiles ONNX Conv nodes (not depthwise) on edge cases and compares each
+with ONNX Runtime.
+
+    conv_cases.py DIR
+
+For each case: builds DIR/<case>.onnx (a Conv with random weights, with or
+without a bias, sometimes followed by a Relu or a residual Add of the
+input), compiles it with `autoglm-opt --emit=so`, runs it with
+`autoglm-run` on a random input and checks it against ONNX Runtime's
+output. Prints one line per case, `case NAME: ok` or the failure, and exits
+non-zero if any case fails. On the CPU a convolution is a matrix product of
+its im2col (lib/Target/CPU/ConvToMatmul.cpp), computed per block of output
+rows into a panel per slot (TileKernelRegions.cpp); the batches here take
+the per-image panels, the 1x1 ones the weight as a view. The tolerance is
+that of f32 sums of at most C*KH*KW = 144 products of standard normals
+taken in another order: |error| <= 1e-4 + 1e-5 |expected|.
+"""
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+from ort_case import check_against_ort
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+
+# name: (input shape [N, C, H, W], output channels, groups, kernel, strides,
+#        pads [top, left, bottom, right], dilations, bias, what follows)
+CASES = {
+    # One image: blocks of whole rows, a panel per slot.
+    "b1_k3": ([1, 16, 20, 20], 16, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
+    # Batch 2: one image per slot, each image a single block (6x6 outputs).
+    "b2_k3_small": ([2, 8, 6, 6], 16, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
+    # Batch 8: 4 slots of 2 images, 2 blocks of 10 rows per image.
+    "b8_k3_rows": ([8, 16, 20, 20], 16, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
+    # Batch 3, odd channel counts, stride 2.
+    "b3_odd_stride2": ([3, 5, 13, 11], 7, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), True, None),
+    # Batch 5 (a prime above the slot count: one slot of 5 images), the
+    # 7x7 stride-2 stem of ResNet-50.
+    "b5_stem_k7": ([5, 3, 16, 16], 8, 1, (7, 7), (2, 2), [3, 3, 3, 3], (1, 1), True, "relu"),
+    # Batch 2: dilation 2, asymmetric padding beyond the kernel's reach.
+    "b2_dilation_pad": ([2, 4, 9, 8], 6, 1, (3, 3), (1, 1), [4, 0, 1, 5], (2, 2), False, None),
+    # Batch 2: a non-square kernel and mixed strides, residual Add.
+    "b2_k3x1_residual": ([2, 6, 10, 7], 6, 1, (3, 1), (1, 1), [1, 0, 1, 0], (1, 1), True, "residual"),
+    # Batch 4: 1x1 (no im2col; the weight a view for each image).
+    "b4_k1_residual": ([4, 12, 9, 9], 12, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "residual"),
+    # Batch 2: 1x1 stride 2 (ResNet's downsampling shortcut).
+    "b2_k1_stride2": ([2, 8, 10, 10], 16, 1, (1, 1), (2, 2), [0, 0, 0, 0], (1, 1), False, None),
+    # Batch 2 with groups.
+    "b2_groups2": ([2, 8, 7, 7], 6, 2, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
+}
+
+rng = np.random.default_rng(17)
+failed = 0
+for name, (shape, cout, groups, k, s, p, d, has_bias, after) in CASES.items():
+    c = shape[1]
+    weight = rng.standard_normal((cout, c // groups, *k)).astype(np.float32)
+    inits = [numpy_helper.from_array(weight, "w")]
+    inputs = ["x", "w"]
+    if has_bias:
+        inits.append(numpy_helper.from_array(rng.standard_normal(cout).astype(np.float32), "b"))
+        inputs.append("b")
+    nodes = [helper.make_node("Conv", inputs, ["conv"], name="conv", group=groups,
+                              kernel_shape=list(k), strides=list(s), pads=list(p),
+                              dilations=list(d))]
+    result = "conv"
+    if after == "relu":
+        nodes.append(helper.make_node("Relu", ["conv"], ["y"], name="relu"))
+        result = "y"
+    elif after == "residual":
+        nodes.append(helper.make_node("Add", ["conv", "x"], ["y"], name="add"))
+        result = "y"
+    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info(result, TensorProto.FLOAT, None)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    x = rng.standard_normal(shape).astype(np.float32)
+    if not check_against_ort(out, name, model, x, result, rtol=1e-5, atol=1e-4):
+        failed += 1
+sys.exit(1 if failed else 0)
