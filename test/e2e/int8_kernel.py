@@ -8,7 +8,7 @@ Writes DIR/<case>.onnx, DIR/<case>_a.npy and DIR/<case>_y.npy for each case:
 `vnni` (M = 5, K = 64, N = 48: odd rows, every K a multiple of 4 and N of
 16, so that an AVX-512 VNNI host runs it on vpdpbusd and an AVX2 one on
 vpmaddwd), `pairs` (M = 12, K = 66, N = 72: K a multiple of 2 but not of 4,
-so vpmaddwd on AVX2, in tiles of 4 rows x 24 columns, and the i32 kernel
+so vpmaddwd on AVX2, in tiles of 4 rows x 16 columns, and the i32 kernel
 with VNNI) and `odd` (K = 6, N = 10: the i32 kernel on any host). A holds 0 and 255, W -128 and 127, so
 the extreme products 255 * -128 and 255 * 127 are summed K times (no
 saturation is allowed: vpdpbusd wraps only past int32).

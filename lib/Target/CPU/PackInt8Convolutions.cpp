@@ -34,7 +34,7 @@
 //
 // With `group=2` (AVX2's vpmaddwd) the same holds with 2 channels per lane
 // (channels padded to a multiple of 2, 2 weight bytes broadcast, 16 bytes
-// of col loaded per 8 columns, P rounded up to 8 or 24).
+// of col loaded per 8 columns, P rounded up to 8 or 16).
 //
 // The result is the same int32 value, bit for bit. A 1x1 convolution takes
 // the same path (its gather interleaves 4 channels). Other convolutions
@@ -232,17 +232,11 @@ struct PackInt8Convolutions
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
     int64_t g = group, lanes = autoglm::packedProductLanes(g);
     int64_t cc = (c + g - 1) / g, kk = kh * kw * cc, p = oh * ow;
-    // The columns are padded to whole register tiles of the kernel. VNNI:
-    // vectors of 16, in pairs past 32 columns (the tile is then 2 vectors
-    // wide, 8 rows, not 1). AVX2: vectors of 8, in threes (4 rows) where
-    // that pads by at most an eighth.
-    auto roundUp = [](int64_t v, int64_t step) {
-      return (v + step - 1) / step * step;
-    };
+    // Columns in vectors of the kernel's lanes (16 with VNNI, 8 with
+    // AVX2), in pairs past 2 vectors: the kernel's register tile is then 2
+    // vectors wide (4 or 8 rows), not 1.
     int64_t columnStep = p > 2 * lanes ? 2 * lanes : lanes;
-    if (g == 2)
-      columnStep = roundUp(p, 3 * lanes) - p <= p / 8 ? 3 * lanes : lanes;
-    int64_t paddedP = roundUp(p, columnStep);
+    int64_t paddedP = (p + columnStep - 1) / columnStep * columnStep;
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
     rewriter.setInsertionPoint(conv);
