@@ -121,7 +121,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
       return arith::ExtUIOp::create(rewriter, loc, type, v);
     return arith::ExtSIOp::create(rewriter, loc, type, v);
   };
-  // A as [M, K] and Wp as [K/4, 4N]: the loads below read along one row.
+  // A as [M, K] and Wp as [K/G, G N]: the loads below read along one row.
   Value a2 = memref::CollapseShapeOp::create(
       rewriter, loc, a, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   Value w2 = memref::CollapseShapeOp::create(
