@@ -21,7 +21,9 @@ leaves in float32, are measured too. Prints, per model and runner, the weights
 file's bytes (ONNX Runtime: the model file's), the median of the rounds'
 median milliseconds with the rounds' min-max, and the ratio to AutoGLM
 fp32's median. Inputs are random (autoglm-run --seed 1); accuracy is
-test/e2e/precision_accuracy.py's.
+test/e2e/precision_accuracy.py's. The first line says whether ONNX
+Runtime's int8 kernels are exact on this host (bench/precision_host.py: on
+x86 with AVX2 and no VNNI they saturate in 16 bits, and AutoGLM's do not).
 """
 import argparse
 import os
@@ -36,6 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import models  # noqa: E402
 from commands import run  # noqa: E402
+from precision_host import ort_int8_note  # noqa: E402
 import onnx  # noqa: E402
 
 
@@ -99,6 +102,7 @@ parser.add_argument("--runs", type=int, default=10)
 parser.add_argument("--rounds", type=int, default=3)
 args = parser.parse_args()
 
+print(ort_int8_note())
 precisions = args.precisions.split(",")
 print(f"| model | runner | weights file bytes | median ms (min-max of {args.rounds} rounds "
       f"x {args.runs} runs, {args.threads} thread(s)) | / AutoGLM {precisions[0]} |")

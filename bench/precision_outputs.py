@@ -11,6 +11,10 @@ quantize_static model compiled by AutoGLM) against ONNX Runtime on that
 quantized model, all on bench/models.py's random input of SEED. Prints per
 pair the cosine of the first outputs, the largest difference over the
 largest reference value, and whether the largest element is the same.
+The first line says whether ONNX Runtime's int8 kernels are exact on this
+host (bench/precision_host.py): where they saturate (x86 with AVX2 and no
+VNNI), ort_qdq.so's difference from ONNX Runtime includes ONNX Runtime's
+saturation, not only AutoGLM's rounding.
 """
 import argparse
 import os
@@ -24,6 +28,7 @@ import onnxruntime as ort
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import models  # noqa: E402
+from precision_host import ort_int8_note  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--bin", required=True)
@@ -32,6 +37,7 @@ parser.add_argument("--models", default="resnet50,mobilenetv2")
 parser.add_argument("--seed", type=int, default=7)
 args = parser.parse_args()
 
+print(ort_int8_note())
 for name in args.models.split(","):
     work = os.path.join(args.work, name)
     model = onnx.load(os.path.join(work, "ort_model.onnx"))

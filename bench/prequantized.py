@@ -16,6 +16,10 @@ alike. Prints per model and runner the median of the rounds' median
 milliseconds, the rounds' min-max, and the ratio to ONNX Runtime on the same
 quantized model (and, for the float32 rows, to ONNX Runtime float32).
 Inputs are random (bench/models.py's seed 1), the same files for both.
+The first line says whether ONNX Runtime's int8 kernels are exact on this
+host (bench/precision_host.py): on x86 with AVX2 and no VNNI they saturate
+pairs of products in 16 bits, so there the two runners do not compute the
+same thing and ONNX Runtime's outputs are not a reference for AutoGLM's.
 """
 import argparse
 import os
@@ -30,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import models  # noqa: E402
 from commands import run  # noqa: E402
+from precision_host import ort_int8_note  # noqa: E402
 import onnx  # noqa: E402
 
 
@@ -83,6 +88,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    print(ort_int8_note())
     print(f"| model | quantized by | runner | median ms (min-max of {args.rounds} rounds "
           f"x {args.runs} runs, {args.threads} thread(s)) | / ONNX Runtime on the same model |")
     print("| --- | --- | --- | --- | --- |")

@@ -15,7 +15,7 @@ border. Cases:
 
   pad_zp        C 8, F 16, 3x3, pads 1, zero point 131, 9x9 (81 output
                 pixels: not a multiple of 16)
-  odd_channels  C 5 (not a multiple of 4), F 7, 3x3, pads (1, 2, 0, 1),
+  odd_channels  C 5 (not a multiple of 4 or 2), F 7, 3x3, pads (1, 2, 0, 1),
                 strides 2, zero point 7, 11x10
   pointwise     1x1, C 12, F 32, zero point 255, 4x4
   dilated       C 4, F 4, 3x3, dilations 2, pads 2, zero point 0, 7x7
@@ -24,9 +24,9 @@ border. Cases:
   batch2        two images, C 4, F 16, 3x3, pads 1, zero point 9: the int32
                 loop nest
 
-Prints `case NAME: ok (vpdpbusd: yes|no)` (whether the compiled model's
-LLVM IR calls vpdpbusd) or the failing command, and exits 1 when a case
-fails.
+Prints `case NAME: ok (kernel: vpdpbusd|vpmaddwd|none)` (which packed
+product the compiled model's LLVM IR calls: AVX-512 VNNI's, AVX2's, or
+neither) or the failing command, and exits 1 when a case fails.
 """
 import argparse
 import os
@@ -116,8 +116,10 @@ def main():
                 break
         else:
             with open(path + ".ll") as f:
-                vnni = "vpdpbusd" in f.read()
-            print(f"case {name}: ok (vpdpbusd: {'yes' if vnni else 'no'})")
+                ir = f.read()
+            kernel = ("vpdpbusd" if "vpdpbusd" in ir else
+                      "vpmaddwd" if "llvm.x86.avx2.pmadd.wd" in ir else "none")
+            print(f"case {name}: ok (kernel: {kernel})")
     sys.exit(1 if failed else 0)
 
 

@@ -6,8 +6,10 @@ results computed with numpy in int64.
 
 Writes DIR/<case>.onnx, DIR/<case>_a.npy and DIR/<case>_y.npy for each case:
 `vnni` (M = 5, K = 64, N = 48: odd rows, every K a multiple of 4 and N of
-16, so that an AVX-512 VNNI host runs it on vpdpbusd) and `odd` (K = 6,
-N = 10: the i32 kernel on any host). A holds 0 and 255, W -128 and 127, so
+16, so that an AVX-512 VNNI host runs it on vpdpbusd and an AVX2 one on
+vpmaddwd), `pairs` (M = 12, K = 66, N = 72: K a multiple of 2 but not of 4,
+so vpmaddwd on AVX2, in tiles of 4 rows x 16 columns, and the i32 kernel
+with VNNI) and `odd` (K = 6, N = 10: the i32 kernel on any host). A holds 0 and 255, W -128 and 127, so
 the extreme products 255 * -128 and 255 * 127 are summed K times (no
 saturation is allowed: vpdpbusd wraps only past int32).
 """
@@ -21,7 +23,7 @@ from onnx import TensorProto, helper, numpy_helper
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(7)
-for name, (m, k, n) in {"vnni": (5, 64, 48), "odd": (3, 6, 10)}.items():
+for name, (m, k, n) in {"vnni": (5, 64, 48), "pairs": (12, 66, 72), "odd": (3, 6, 10)}.items():
     a = rng.integers(0, 256, (m, k)).astype(np.uint8)
     a[0, :] = 255
     a[1, :] = 0

@@ -22,8 +22,10 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// to LLVM with the bare-pointer calling convention. `vnni`: the CPU has
 /// AVX-512 VNNI, so uint8 x int8 products use `vpdpbusd`. `avx512bf16`:
 /// the CPU converts f32 to bf16 itself (elsewhere in integer arithmetic).
+/// `avx2`: without VNNI, uint8 x int8 products use AVX2's `vpmaddwd`.
 void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options,
-                             bool vnni = false, bool avx512bf16 = false);
+                             bool vnni = false, bool avx512bf16 = false,
+                             bool avx2 = false);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

@@ -31,26 +31,35 @@ using namespace mlir;
 
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options,
-                                            bool vnni, bool avx512bf16) {
+                                            bool vnni, bool avx512bf16,
+                                            bool avx2) {
   // Convolutions become im2col + matmul, which the contraction tiling below
   // handles; on tensors, so that bufferization allocates the column buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
   // Depthwise convolutions: direct kernels along the output row.
   pm.addNestedPass<func::FuncOp>(createAutoGLMDepthwiseConvKernels());
   // uint8 x int8 products (int8 precision) with their weight packed for
-  // vpdpbusd, where the CPU has AVX-512 VNNI; elsewhere they stay i32
-  // products of the register-tiled kernel below.
+  // vpdpbusd (4 bytes a lane) where the CPU has AVX-512 VNNI, for vpmaddwd
+  // (2 bytes a lane, widened to 16 bits) where it has AVX2; elsewhere they
+  // stay i32 products of the register-tiled kernel below.
+  std::optional<int64_t> int8Group;
   if (vnni)
-    pm.addNestedPass<func::FuncOp>(createAutoGLMPackInt8Products());
+    int8Group = 4;
+  else if (avx2)
+    int8Group = 2;
+  if (int8Group)
+    pm.addNestedPass<func::FuncOp>(
+        createAutoGLMPackInt8Products({/*group=*/*int8Group}));
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in), then
   // the region is inlined.
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileKernelRegions());
   // uint8 x int8 convolutions (quantized models) as im2col panels in the
-  // VNNI layout, on the same vpdpbusd loops; after the regions are inlined,
-  // so that the widened uint8 input is visible from the convolution.
-  if (vnni)
-    pm.addNestedPass<func::FuncOp>(createAutoGLMPackInt8Convolutions());
+  // same layout, on the same loops; after the regions are inlined, so that
+  // the widened uint8 input is visible from the convolution.
+  if (int8Group)
+    pm.addNestedPass<func::FuncOp>(
+        createAutoGLMPackInt8Convolutions({/*group=*/*int8Group}));
 
   // Whole-module bufferization, then the kernels' block loops, now without
   // results, as scf.parallel (run on the runtime's threads below), then what

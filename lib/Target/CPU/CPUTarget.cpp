@@ -38,7 +38,9 @@ public:
     bool avx512bf16 =
         machine->getTargetTriple().isX86() &&
         machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16");
-    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16);
+    bool avx2 = machine->getTargetTriple().isX86() &&
+                machine->getMCSubtargetInfo()->checkFeatures("+avx2");
+    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

@@ -1,4 +1,4 @@
-//===- PackInt8Convolutions.cpp - uint8 x int8 convolutions for VNNI ------===//
+//===- PackInt8Convolutions.cpp - uint8 x int8 convolutions, packed -------===//
 //
 // --autoglm-pack-int8-convolutions: the integer convolutions of quantized
 // models (QLinearConv, ConvInteger, QDQ Conv: passes/IntegerQdqProducts.cpp
@@ -32,6 +32,10 @@
 //     (--autoglm-vnni-contractions broadcasts 4 weight bytes and loads 64
 //     bytes of col per 16 columns), read back as [1, F, OH, OW].
 //
+// With `group=2` (AVX2's vpmaddwd) the same holds with 2 channels per lane
+// (channels padded to a multiple of 2, 2 weight bytes broadcast, 16 bytes
+// of col loaded per 8 columns, P rounded up to 8 or 16).
+//
 // The result is the same int32 value, bit for bit. A 1x1 convolution takes
 // the same path (its gather interleaves 4 channels). Other convolutions
 // (batches of more than one image, weights outside int8, an input that is
@@ -61,9 +65,6 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-/// Output columns are rounded up to this (vpdpbusd's 16 lanes).
-constexpr int64_t kLanes = 16;
-
 /// A uint8 tensor and the zero point subtracted from it, widened to i32.
 struct ShiftedUint8 {
   Value source;
@@ -167,6 +168,12 @@ struct PackInt8Convolutions
   using AutoGLMPackInt8ConvolutionsBase::AutoGLMPackInt8ConvolutionsBase;
 
   void runOnOperation() override {
+    if (group != 2 && group != 4) {
+      getOperation().emitError("--autoglm-pack-int8-convolutions: group must "
+                               "be 2 or 4, not ")
+          << static_cast<int64_t>(group);
+      return signalPassFailure();
+    }
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
     getOperation().walk(
         [&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
@@ -223,29 +230,31 @@ struct PackInt8Convolutions
     int64_t c = wType.getDimSize(1), f = wType.getDimSize(0),
             kh = wType.getDimSize(2), kw = wType.getDimSize(3);
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
-    int64_t cc = (c + 3) / 4, kk = kh * kw * cc, p = oh * ow;
-    // Columns in vectors of 16, in pairs past 32 columns: the kernel's
-    // register tile is then 2 vectors wide (8 rows), not 1.
-    int64_t columnStep = p > 2 * kLanes ? 2 * kLanes : kLanes;
+    int64_t g = group, lanes = autoglm::packedProductLanes(g);
+    int64_t cc = (c + g - 1) / g, kk = kh * kw * cc, p = oh * ow;
+    // Columns in vectors of the kernel's lanes (16 with VNNI, 8 with
+    // AVX2), in pairs past 2 vectors: the kernel's register tile is then 2
+    // vectors wide (4 or 8 rows), not 1.
+    int64_t columnStep = p > 2 * lanes ? 2 * lanes : lanes;
     int64_t paddedP = (p + columnStep - 1) / columnStep * columnStep;
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
     rewriter.setInsertionPoint(conv);
 
-    // W'[f, (kh KW + kw) CC + cc, j] = W[f, 4 cc + j, kh, kw] (0 past C),
+    // W'[f, (kh KW + kw) CC + cc, j] = W[f, G cc + j, kh, kw] (0 past C),
     // and each channel's share of the zero point, -zx * sum w[f].
-    SmallVector<int8_t> packed(f * kk * 4, 0);
+    SmallVector<int8_t> packed(f * kk * g, 0);
     SmallVector<int32_t> offsets(f, 0);
     for (int64_t o = 0; o < f; ++o)
       for (int64_t ch = 0; ch < c; ++ch)
         for (int64_t y = 0; y < kh; ++y)
           for (int64_t z = 0; z < kw; ++z) {
             int32_t v = (*w)[((o * c + ch) * kh + y) * kw + z];
-            int64_t row = (y * kw + z) * cc + ch / 4;
-            packed[(o * kk + row) * 4 + ch % 4] = static_cast<int8_t>(v);
+            int64_t row = (y * kw + z) * cc + ch / g;
+            packed[(o * kk + row) * g + ch % g] = static_cast<int8_t>(v);
             offsets[o] -= static_cast<int32_t>(x->zeroPoint) * v;
           }
-    auto packedType = RankedTensorType::get({f, kk, 4}, i8);
+    auto packedType = RankedTensorType::get({f, kk, g}, i8);
     Value weight = arith::ConstantOp::create(
         rewriter, loc, packedType,
         DenseResourceElementsAttr::get(
@@ -258,13 +267,13 @@ struct PackInt8Convolutions
         DenseIntElementsAttr::get(offsetType, ArrayRef<int32_t>(offsets)));
 
     // The uint8 input padded with the zero point: the window's border and
-    // the channels up to 4 CC.
+    // the channels up to G CC.
     Value source = x->source;
-    int64_t padChannels = 4 * cc - c;
+    int64_t padChannels = g * cc - c;
     if (padChannels || llvm::any_of(low, [](int64_t v) { return v != 0; }) ||
         llvm::any_of(high, [](int64_t v) { return v != 0; })) {
       auto srcType = cast<RankedTensorType>(source.getType());
-      SmallVector<int64_t> padded = {1, 4 * cc,
+      SmallVector<int64_t> padded = {1, g * cc,
                                      srcType.getDimSize(2) + low[2] + high[2],
                                      srcType.getDimSize(3) + low[3] + high[3]};
       high[1] = padChannels;
@@ -276,12 +285,12 @@ struct PackInt8Convolutions
                                      getAsIndexOpFoldResult(ctx, high), zx);
     }
 
-    // col[kk, p, j], written through a [KH, KW, CC, OH, OW, 4] view of its
+    // col[kk, p, j], written through a [KH, KW, CC, OH, OW, G] view of its
     // first P columns.
     Value colBuffer = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{kk, paddedP, 4}, i8);
-    Value colView = sliceColumns(rewriter, loc, colBuffer, kk, p, 4);
-    auto gatherType = RankedTensorType::get({kh, kw, cc, oh, ow, 4}, i8);
+        rewriter, loc, ArrayRef<int64_t>{kk, paddedP, g}, i8);
+    Value colView = sliceColumns(rewriter, loc, colBuffer, kk, p, g);
+    auto gatherType = RankedTensorType::get({kh, kw, cc, oh, ow, g}, i8);
     SmallVector<ReassociationIndices> gatherGroups = {{0, 1, 2}, {3, 4}, {5}};
     Value gatherInit = tensor::ExpandShapeOp::create(rewriter, loc, gatherType,
                                                      colView, gatherGroups);
@@ -289,7 +298,7 @@ struct PackInt8Convolutions
     // Loops (kh, kw, cc, oh, ow, j).
     AffineMap inMap =
         AffineMap::get(6, 0,
-                       {getAffineConstantExpr(0, ctx), d(2) * 4 + d(5),
+                       {getAffineConstantExpr(0, ctx), d(2) * g + d(5),
                         d(3) * strides[0] + d(0) * dilations[0],
                         d(4) * strides[1] + d(1) * dilations[1]},
                        ctx);
@@ -311,7 +320,7 @@ struct PackInt8Convolutions
           rewriter, loc, col, colBuffer,
           ArrayRef<OpFoldResult>(
               SmallVector<OpFoldResult>(3, rewriter.getIndexAttr(0))),
-          getAsIndexOpFoldResult(ctx, {kk, p, 4}),
+          getAsIndexOpFoldResult(ctx, {kk, p, g}),
           getAsIndexOpFoldResult(ctx, {1, 1, 1}));
 
     // The accumulator starts at the zero point's share.

@@ -1,4 +1,4 @@
-//===- PackInt8Products.cpp - uint8 x int8 products in VNNI layout --------===//
+//===- PackInt8Products.cpp - uint8 x int8 products in packed layout ------===//
 //
 // --autoglm-pack-int8-products: the products int8 precision makes reach the
 // CPU target as
@@ -16,6 +16,10 @@
 // --autoglm-vnni-contractions turns into the instruction after
 // bufferization. No widened copy of A or W is made any more. Products
 // whose K is not a multiple of 4 or N not of 16 are left as they are.
+//
+// On AVX2 (`group=2`) each lane holds 2 K values instead, Wp[kk, n, j] =
+// W[2 kk + j, n], for `vpmaddwd` on the values widened to 16 bits; N must
+// be a multiple of its 8 lanes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,6 +79,12 @@ struct PackInt8Products
   using AutoGLMPackInt8ProductsBase::AutoGLMPackInt8ProductsBase;
 
   void runOnOperation() override {
+    if (group != 2 && group != 4) {
+      getOperation().emitError("--autoglm-pack-int8-products: group must be "
+                               "2 or 4, not ")
+          << static_cast<int64_t>(group);
+      return signalPassFailure();
+    }
     SmallVector<linalg::MatmulOp> products;
     getOperation().walk([&](linalg::MatmulOp mm) { products.push_back(mm); });
     IRRewriter rewriter(&getContext());
@@ -109,17 +119,18 @@ struct PackInt8Products
       return;
     int64_t m = aType.getDimSize(0), k = aType.getDimSize(1),
             n = wType.getDimSize(1);
-    if (k % 4 != 0 || n % 16 != 0)
+    int64_t g = group;
+    if (k % g != 0 || n % autoglm::packedProductLanes(g) != 0)
       return;
 
-    // Wp[kk, n, j] = W[4 kk + j, n].
+    // Wp[kk, n, j] = W[G kk + j, n].
     SmallVector<int8_t> packed(k * n);
-    for (int64_t kk = 0; kk < k / 4; ++kk)
+    for (int64_t kk = 0; kk < k / g; ++kk)
       for (int64_t col = 0; col < n; ++col)
-        for (int64_t j = 0; j < 4; ++j)
-          packed[(kk * n + col) * 4 + j] = (*values)[(4 * kk + j) * n + col];
+        for (int64_t j = 0; j < g; ++j)
+          packed[(kk * n + col) * g + j] = (*values)[(g * kk + j) * n + col];
     auto packedType =
-        RankedTensorType::get({k / 4, n, 4}, rewriter.getIntegerType(8));
+        RankedTensorType::get({k / g, n, g}, rewriter.getIntegerType(8));
     Location loc = mm.getLoc();
     rewriter.setInsertionPoint(mm);
     // A blob, as the importer's weights: not uniqued in the context.
@@ -131,7 +142,7 @@ struct PackInt8Products
                                        std::move(blob)));
     Value a3 = tensor::ExpandShapeOp::create(
         rewriter, loc,
-        RankedTensorType::get({m, k / 4, 4}, aType.getElementType()), a,
+        RankedTensorType::get({m, k / g, g}, aType.getElementType()), a,
         ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 
     MLIRContext *ctx = &getContext();

@@ -152,15 +152,21 @@ def AutoGLMTileAndVectorizeContractions
 def AutoGLMPackInt8Products
     : Pass<"autoglm-pack-int8-products", "func::FuncOp"> {
   let summary = "Pack the constant weights of uint8 x int8 products for "
-                "AVX-512 VNNI";
+                "AVX-512 VNNI or AVX2";
   let description = [{
     On tensors. A `linalg.matmul` of an i8 value widened with `extui` by a
     constant i8 weight widened with `extsi` (what int8 precision makes),
-    with K a multiple of 4 and N of 16, becomes one `linalg.generic` over
-    (m, n, kk, j) on A viewed as `[M, K/4, 4]` and the weight packed at
-    compile time as `Wp[kk, n, j] = W[4 kk + j, n]`, marked `autoglm.vnni`;
-    the widening generics go. --autoglm-vnni-contractions lowers it.
+    with K a multiple of `group` (G) and N of the kernel's lanes (16 for
+    G = 4, 8 for G = 2), becomes one `linalg.generic` over (m, n, kk, j)
+    on A viewed as `[M, K/G, G]` and the weight packed at compile time as
+    `Wp[kk, n, j] = W[G kk + j, n]`, marked `autoglm.vnni`; the widening
+    generics go. --autoglm-vnni-contractions lowers it: G = 4 on AVX-512
+    VNNI's `vpdpbusd`, G = 2 on AVX2's `vpmaddwd`.
   }];
+  let options = [
+    Option<"group", "group", "int64_t", /*default=*/"4",
+           "K values per 32-bit lane: 4 (vpdpbusd) or 2 (vpmaddwd)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
@@ -171,7 +177,7 @@ def AutoGLMPackInt8Products
 def AutoGLMPackInt8Convolutions
     : Pass<"autoglm-pack-int8-convolutions", "func::FuncOp"> {
   let summary = "Rewrite uint8 x int8 convolutions as im2col panels in "
-                "the AVX-512 VNNI layout";
+                "the AVX-512 VNNI or AVX2 layout";
   let description = [{
     On tensors, after --autoglm-tile-kernel-regions. A
     `linalg.conv_2d_nchw_fchw` of one image on i32 whose input is a
@@ -184,8 +190,14 @@ def AutoGLMPackInt8Convolutions
     weight reordered at compile time as int8 `W'[F, KH*KW*C/4, 4]`, and
     one generic over (f, p, kk, j) marked `autoglm.vnni` whose
     accumulator starts at `-zx * sum(w[f])`. The int32 result is the same,
-    bit for bit. --autoglm-vnni-contractions lowers the product.
+    bit for bit. --autoglm-vnni-contractions lowers the product. With
+    `group=2` (AVX2's `vpmaddwd`) the panels hold 2 channels per lane
+    instead of 4 (channels padded to a multiple of 2).
   }];
+  let options = [
+    Option<"group", "group", "int64_t", /*default=*/"4",
+           "Channels per 32-bit lane: 4 (vpdpbusd) or 2 (vpmaddwd)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
@@ -195,15 +207,22 @@ def AutoGLMPackInt8Convolutions
 
 def AutoGLMVnniContractions
     : Pass<"autoglm-vnni-contractions", "func::FuncOp"> {
-  let summary = "Lower the packed uint8 x int8 products to vpdpbusd loops";
+  let summary = "Lower the packed uint8 x int8 products to vpdpbusd or "
+                "vpmaddwd loops";
   let description = [{
     On buffers. Each `autoglm.vnni` generic of
     --autoglm-pack-int8-products becomes an `scf.parallel` over register
-    tiles of C (mr rows x nr columns, dividing M and N; nr of 64, 32 or 16,
-    mr of 4, 2 or 1, or 8 too with 32 or 16 columns) with an `scf.for`
-    over K/4 inside, whose body loads 64 bytes of the packed weight per 16
-    columns, broadcasts 4 bytes of each row of A to 16 lanes and calls
-    `llvm.x86.avx512.vpdpbusd.512` per accumulator. The unsigned operand
+    tiles of C (mr rows x nr columns, dividing M and N) with an `scf.for`
+    over the packed K inside. With 4 bytes per lane (G = 4): nr of 64, 32
+    or 16, mr of 4, 2 or 1, or 8 too with 32 or 16 columns; the body loads
+    64 bytes of the packed weight per 16 columns, broadcasts 4 bytes of
+    each row of A to 16 lanes and calls `llvm.x86.avx512.vpdpbusd.512` per
+    accumulator. With 2 bytes per lane (G = 2, AVX2): nr of 24, 16 or 8,
+    mr of 4, 2 or 1 (8 too with 8 columns); the body loads 16 bytes per 8
+    columns and widens them to 16 bits, broadcasts 2 bytes of each row
+    widened to 16 bits and calls `llvm.x86.avx2.pmadd.wd` (exact: each
+    16-bit product is at most 255 x 128 and the pairs are summed in 32
+    bits) before an add per accumulator. The unsigned operand
     is the one the generic widens with `extui`: A for products
     (activation rows), the loaded columns for --autoglm-pack-int8-convolutions
     (the weight rows are broadcast).

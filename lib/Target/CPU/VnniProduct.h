@@ -2,7 +2,8 @@
 //
 // Internal to lib/Target/CPU: --autoglm-pack-int8-products and
 // --autoglm-pack-int8-convolutions write their int8 products in one form,
-// which --autoglm-vnni-contractions turns into `vpdpbusd` loops: a
+// which --autoglm-vnni-contractions turns into `vpdpbusd` loops (4 bytes
+// of K per 32-bit lane) or AVX2 `vpmaddwd` loops (2 bytes): a
 // linalg.generic marked `autoglm.vnni` over two parallel and two reduction
 // loops, accumulating zext(unsigned byte) * sext(signed byte) in int32.
 //
@@ -17,6 +18,12 @@
 namespace mlir::autoglm {
 /// The attribute that marks a generic of that form.
 constexpr StringLiteral kVnniProductAttr = "autoglm.vnni";
+
+/// The 32-bit lanes of the kernel's vector for products that pack `group`
+/// bytes of K per lane: 16 for 4 (AVX-512 VNNI's vpdpbusd on 64 bytes), 8
+/// for 2 (AVX2's vpmaddwd on 16 values widened to 16 bits). The packed N
+/// (or a convolution's pixels) must be a multiple of it.
+inline int64_t packedProductLanes(int64_t group) { return group == 4 ? 16 : 8; }
 
 /// `init` += the product of `lhs` and `rhs` indexed by `maps` (loops: two
 /// parallel, then two reduction), each pair of bytes widened to int32,
