@@ -44,8 +44,10 @@ namespace autoglm::importer {
 namespace {
 /// An unrolled loop may import at most this many nodes of its body in all
 /// (iterations times body nodes): compile time and code size grow with it.
-/// A Loop with a known trip count beyond it runs at run time instead.
-constexpr int64_t kMaxUnrolledNodes = 1 << 12;
+constexpr int64_t kMaxUnrolledNodes = 1 << 14;
+/// A Loop with a known trip count runs at run time instead (on the CPU)
+/// beyond this many body nodes in all.
+constexpr int64_t kMaxUnrolledNodesOfRuntimeLoop = 1 << 12;
 
 const onnx::GraphProto *graphAttr(NodeContext &n, StringRef name) {
   const onnx::AttributeProto *attr = n.attr(name);
@@ -62,9 +64,11 @@ int64_t countNodes(const onnx::GraphProto &graph) {
   return count;
 }
 
-/// How many iterations of `body` an unrolled loop may import.
-int64_t maxIterations(const onnx::GraphProto &body) {
-  return kMaxUnrolledNodes / std::max<int64_t>(1, countNodes(body));
+/// How many iterations of `body` an unrolled loop may import, at most
+/// `maxNodes` body nodes in all.
+int64_t maxIterations(const onnx::GraphProto &body,
+                      int64_t maxNodes = kMaxUnrolledNodes) {
+  return maxNodes / std::max<int64_t>(1, countNodes(body));
 }
 
 LogicalResult tooManyIterations(NodeContext &n, const onnx::GraphProto &body) {
@@ -200,6 +204,48 @@ Value stackOutputs(NodeContext &n, ArrayRef<Value> values, int64_t axis,
 // If
 //===----------------------------------------------------------------------===//
 
+/// Checks that output `i` of a run-time If has one type in both branches.
+LogicalResult checkSameType(NodeContext &n, unsigned i, Type thenType,
+                            Type elseType) {
+  if (thenType == elseType)
+    return success();
+  return n.emitError() << "output " << i << " is " << thenType
+                       << " in then_branch but " << elseType
+                       << " in else_branch; under a condition known only at "
+                       << "run time the branches must give outputs of the "
+                       << "same type";
+}
+
+/// A run-time If as straight-line code: both branches run, and each output
+/// is the taken branch's (a `select`).
+template <typename ImportBranch>
+LogicalResult selectBranch(NodeContext &n, const onnx::GraphProto &thenBranch,
+                           const onnx::GraphProto &elseBranch,
+                           ImportBranch importBranch) {
+  FailureOr<SmallVector<ScopedValue>> thenOutputs =
+      importBranch(thenBranch, "then_branch");
+  if (failed(thenOutputs))
+    return failure();
+  FailureOr<SmallVector<ScopedValue>> elseOutputs =
+      importBranch(elseBranch, "else_branch");
+  if (failed(elseOutputs))
+    return failure();
+  Value condition = n.reshape(n.input(0), {});
+  if (!condition)
+    return failure();
+  for (unsigned i = 0; i < n.numOutputs(); ++i) {
+    Value thenValue = (*thenOutputs)[i].value;
+    Value elseValue = (*elseOutputs)[i].value;
+    if (failed(checkSameType(n, i, thenValue.getType(), elseValue.getType())))
+      return failure();
+    Value selected = n.create<SelectOp>(condition, thenValue, elseValue);
+    if (!selected)
+      return failure();
+    n.setOutput(i, selected);
+  }
+  return success();
+}
+
 LogicalResult convertIf(NodeContext &n) {
   if (failed(n.checkArity(1, 1, n.numOutputs())))
     return failure();
@@ -235,6 +281,9 @@ LogicalResult convertIf(NodeContext &n) {
     return success();
   }
 
+  if (!n.state.runtimeControlFlow)
+    return selectBranch(n, *thenBranch, *elseBranch, importBranch);
+
   // Known at run time only: an scf.if, so that only the taken branch runs.
   // The branches are imported into a result-less draft first (their output
   // types are known once imported), then moved into the final op.
@@ -261,11 +310,8 @@ LogicalResult convertIf(NodeContext &n) {
   for (unsigned i = 0; i < n.numOutputs(); ++i) {
     Type thenType = branchOutputs[0][i].getType();
     Type elseType = branchOutputs[1][i].getType();
-    if (thenType != elseType)
-      return n.emitError()
-             << "output " << i << " is " << thenType << " in then_branch but "
-             << elseType << " in else_branch; under a condition known only "
-             << "at run time the branches must give outputs of the same type";
+    if (failed(checkSameType(n, i, thenType, elseType)))
+      return failure();
     types.push_back(thenType);
   }
   auto ifOp = scf::IfOp::create(n.b, n.loc, types, condition,
@@ -313,7 +359,11 @@ LogicalResult buildRuntimeLoop(NodeContext &n, const onnx::GraphProto &body,
   }
   // The ops go where the node stands; the body's into the loop.
   OpBuilder::InsertionGuard guard(n.b);
-  Value limit = tripCount ? extractScalar(n, tripCount) : Value();
+  Value limit;
+  if (knownTripCount)
+    limit = arith::ConstantIntOp::create(n.b, n.loc, i64, *knownTripCount);
+  else if (tripCount)
+    limit = extractScalar(n, tripCount);
   Value start = arith::ConstantIntOp::create(n.b, n.loc, i64, first);
   Value go = entry ? extractScalar(n, entry)
                    : arith::ConstantIntOp::create(n.b, n.loc, i1, 1);
@@ -499,33 +549,56 @@ LogicalResult convertLoop(NodeContext &n) {
     carried.push_back(scopedInput(n, 2 + k));
   // A trip count known only at run time, or too many iterations to unroll:
   // the whole loop runs at run time.
-  if ((tripCountValue && !tripCount) ||
-      (tripCount && *tripCount > maxIterations(*body)))
+  if (tripCountValue && !tripCount && !n.state.runtimeControlFlow) {
+    (void)n.knownScalar(0, "the trip count M"); // the diagnostic
+    return failure();
+  }
+  if (n.state.runtimeControlFlow &&
+      ((tripCountValue && !tripCount) ||
+       (tripCount &&
+        *tripCount > maxIterations(*body, kMaxUnrolledNodesOfRuntimeLoop))))
     return buildRuntimeLoop(n, *body, 0, carried,
                             condition && *condition ? Value() : conditionValue,
                             tripCountValue, tripCount);
 
+  // Once the condition is only known at run time and the loop stays
+  // straight-line code (`runtimeControlFlow` off): whether the loop still
+  // runs. Each later iteration keeps its carried values only while it does.
+  Value running;
   SmallVector<SmallVector<Value>> scans(numScans);
   Type i1 = n.b.getI1Type(), i64 = n.b.getI64Type();
   for (int64_t i = 0; !tripCount || i < *tripCount; ++i) {
-    if (condition && !*condition)
+    if (!running && condition && !*condition)
       break;
-    // The condition is known only at run time from here on: the rest of
-    // the loop runs at run time.
-    if (!condition) {
-      if (numScans > 0 && i > 0)
+    if (!running && !condition) {
+      // Where the initial condition is a graph input, say how to fix it.
+      auto unknown = [&](StringRef why) -> LogicalResult {
+        if (i == 0 && n.hasInput(1) && !n.knownValues(1))
+          return n.notKnown(("cond (" + why + ")").str());
         return n.emitError()
                << "the condition is computed at run time in iteration " << i
-               << ", and the scan outputs need the number of iterations at "
-                  "compile time";
-      return buildRuntimeLoop(n, *body, i, carried, conditionValue,
-                              tripCountValue, tripCount);
+               << ", and " << why;
+      };
+      if (numScans > 0)
+        return unknown("the scan outputs need the number of iterations at "
+                       "compile time");
+      // The rest of the loop runs at run time.
+      if (n.state.runtimeControlFlow)
+        return buildRuntimeLoop(n, *body, i, carried, conditionValue,
+                                tripCountValue, tripCount);
+      if (!tripCount)
+        return unknown("the loop has no trip count, so it can only be "
+                       "unrolled while the condition is known");
+      running = n.reshape(conditionValue, {});
+      if (!running)
+        return failure();
     }
     if (i >= maxIterations(*body))
       return tooManyIterations(n, *body);
 
-    SmallVector<ScopedValue> inputs{knownScalar(n, i64, i),
-                                    knownScalar(n, i1, 1)};
+    SmallVector<ScopedValue> inputs{knownScalar(n, i64, i)};
+    inputs.push_back(running ? ScopedValue{running, std::nullopt}
+                             : knownScalar(n, i1, 1));
     inputs.append(carried.begin(), carried.end());
     FailureOr<SmallVector<ScopedValue>> outputs =
         importSubgraph(n, *body, inputs);
@@ -536,18 +609,39 @@ LogicalResult convertLoop(NodeContext &n) {
                               "the body's condition output")))
       return failure();
     for (unsigned k = 0; k < numCarried; ++k) {
-      auto beforeType = cast<RankedTensorType>(carried[k].value.getType());
-      auto afterType =
-          cast<RankedTensorType>((*outputs)[1 + k].value.getType());
+      Value before = carried[k].value;
+      const ScopedValue &after = (*outputs)[1 + k];
+      auto beforeType = cast<RankedTensorType>(before.getType());
+      auto afterType = cast<RankedTensorType>(after.value.getType());
+      StringRef name = body->output(1 + k).name();
       if (beforeType.getElementType() != afterType.getElementType())
         return n.emitError()
-               << "loop-carried value '" << body->output(1 + k).name()
-               << "' enters iteration " << i << " as " << beforeType
-               << " and leaves it as " << afterType;
-      carried[k] = (*outputs)[1 + k];
+               << "loop-carried value '" << name << "' enters iteration " << i
+               << " as " << beforeType << " and leaves it as " << afterType;
+      if (!running) {
+        carried[k] = after;
+        continue;
+      }
+      if (beforeType != afterType)
+        return n.emitError()
+               << "loop-carried value '" << name << "' changes shape in "
+               << "iteration " << i << " (" << beforeType << " to " << afterType
+               << "); with a condition known only at run time "
+               << "a loop-carried value must keep its shape";
+      Value kept = n.create<SelectOp>(running, after.value, before);
+      if (!kept)
+        return failure();
+      carried[k] = {kept, std::nullopt};
     }
-    condition = knownBool(next.known);
-    conditionValue = next.value;
+    if (running) {
+      Value stillRunning = n.reshape(next.value, {});
+      running = stillRunning ? n.create<AndOp>(running, stillRunning) : Value();
+      if (!running)
+        return failure();
+    } else {
+      condition = knownBool(next.known);
+      conditionValue = next.value;
+    }
     for (unsigned s = 0; s < numScans; ++s)
       scans[s].push_back((*outputs)[1 + numCarried + s].value);
   }
