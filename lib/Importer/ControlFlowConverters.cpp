@@ -33,6 +33,7 @@
 #include "TensorConversion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "onnx/onnx_pb.h"
@@ -333,6 +334,26 @@ LogicalResult convertIf(NodeContext &n) {
 // Loop
 //===----------------------------------------------------------------------===//
 
+/// Whether input `i` of the node is an input of the model (which
+/// --input-value can fix), not a value computed by the graph or a body.
+bool isGraphInput(NodeContext &n, unsigned i) {
+  auto arg = dyn_cast_or_null<BlockArgument>(n.input(i));
+  return arg && isa<func::FuncOp>(arg.getOwner()->getParentOp());
+}
+
+/// The diagnostic for a Loop that cannot run at run time because of `why`.
+/// When its trip count, or its condition before the first iteration
+/// (`fromStart`), comes straight from a graph input, it says how to fix
+/// that input at compile time, where the loop is unrolled.
+LogicalResult cannotRunAtRuntime(NodeContext &n, bool fromStart,
+                                 const Twine &why) {
+  for (unsigned i = 0; i < (fromStart ? 2u : 1u); ++i)
+    if (n.hasInput(i) && isGraphInput(n, i) && !n.knownValues(i))
+      return n.notKnown(
+          ((i == 0 ? "the trip count M (" : "cond (") + why + ")").str());
+  return n.emitError() << why;
+}
+
 /// A Loop run at run time: an scf.while over the iterations from `first`,
 /// with the body imported once as its region. The loop state is the
 /// iteration number, the condition, the carried values (`carried`, which
@@ -351,11 +372,14 @@ LogicalResult buildRuntimeLoop(NodeContext &n, const onnx::GraphProto &body,
   Type i1 = n.b.getI1Type(), i64 = n.b.getI64Type();
   for (auto [k, value] : llvm::enumerate(carried)) {
     auto type = cast<RankedTensorType>(value.value.getType());
-    if (!type.hasStaticShape())
-      return n.emitError()
-             << "loop-carried value '" << body.input(2 + k).name() << "' is "
-             << type << "; a loop run at run time needs loop-carried values "
-             << "of static shapes (specialize the inputs with --input-shape)";
+    if (!type.hasStaticShape()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "loop-carried value '" << body.input(2 + k).name() << "' is '"
+         << type << "'; a loop run at run time needs loop-carried values of "
+         << "static shapes (specialize the inputs with --input-shape)";
+      return cannotRunAtRuntime(n, first == 0, text);
+    }
   }
   // The ops go where the node stands; the body's into the loop.
   OpBuilder::InsertionGuard guard(n.b);
@@ -397,13 +421,15 @@ LogicalResult buildRuntimeLoop(NodeContext &n, const onnx::GraphProto &body,
   for (unsigned k = 0; k < numCarried; ++k) {
     Type before = carried[k].value.getType();
     Type afterType = (*outputs)[1 + k].value.getType();
-    if (before != afterType)
-      return n.emitError() << "loop-carried value '"
-                           << body.output(1 + k).name()
-                           << "' enters the loop as " << before
-                           << " and leaves the body as " << afterType
-                           << "; a loop run at run time needs loop-carried "
-                           << "values that keep their types";
+    if (before != afterType) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "loop-carried value '" << body.output(1 + k).name()
+         << "' enters the loop as '" << before << "' and leaves the body as '"
+         << afterType << "'; a loop run at run time needs loop-carried values "
+         << "that keep their types";
+      return cannotRunAtRuntime(n, first == 0, text);
+    }
   }
 
   // Scan outputs: one slot per iteration, which needs their number.
@@ -411,15 +437,12 @@ LogicalResult buildRuntimeLoop(NodeContext &n, const onnx::GraphProto &body,
   int64_t numIterations = 0;
   if (numScans > 0) {
     std::optional<bool> staysTrue = knownBool(next.known);
-    if (!knownTripCount || entry || !staysTrue || !*staysTrue) {
-      auto why = "has scan outputs, which need the number of iterations at "
-                 "compile time: a trip count known at compile time and a "
-                 "condition that stays true";
-      if (tripCount && !knownTripCount && !n.knownValues(0))
-        return n.notKnown(
-            ("the trip count M (the loop " + Twine(why) + ")").str());
-      return n.emitError() << "the loop runs at run time and " << why;
-    }
+    if (!knownTripCount || entry || !staysTrue || !*staysTrue)
+      return cannotRunAtRuntime(
+          n, first == 0,
+          "the loop has scan outputs, which need the number of iterations "
+          "at compile time: a trip count known at compile time and a "
+          "condition that stays true");
     numIterations = std::max<int64_t>(*knownTripCount - first, 0);
     for (unsigned s = 0; s < numScans; ++s) {
       auto type = cast<RankedTensorType>(
