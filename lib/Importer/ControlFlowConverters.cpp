@@ -23,7 +23,8 @@
 //   its axis in its direction. Opset 8's batched form runs the body per
 //   batch entry.
 //
-// docs/decisions.md ("Run-time control flow") says when each form is chosen.
+// docs/decisions.md ("Run-time If and Loop as scf regions") says when each
+// form is chosen.
 //
 //===----------------------------------------------------------------------===//
 
