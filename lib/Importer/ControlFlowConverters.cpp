@@ -213,9 +213,9 @@ LogicalResult checkSameType(NodeContext &n, unsigned i, Type thenType,
     return success();
   return n.emitError() << "output " << i << " is " << thenType
                        << " in then_branch but " << elseType
-                       << " in else_branch; under a condition known only at "
-                       << "run time the branches must give outputs of the "
-                       << "same type";
+                       << " in else_branch; branches of different types "
+                       << "under a condition known only at run time are not "
+                       << "supported";
 }
 
 /// A run-time If as straight-line code: both branches run, and each output
@@ -343,13 +343,13 @@ bool isGraphInput(NodeContext &n, unsigned i) {
 }
 
 /// The diagnostic for a Loop that cannot run at run time because of `why`.
-/// When its trip count, or its condition before the first iteration
-/// (`fromStart`), comes straight from a graph input, it says how to fix
-/// that input at compile time, where the loop is unrolled.
+/// When its trip count is not known, or its condition before the first
+/// iteration (`fromStart`) comes straight from a graph input, it says how to
+/// make it known at compile time, where the loop is unrolled.
 LogicalResult cannotRunAtRuntime(NodeContext &n, bool fromStart,
                                  const Twine &why) {
   for (unsigned i = 0; i < (fromStart ? 2u : 1u); ++i)
-    if (n.hasInput(i) && isGraphInput(n, i) && !n.knownValues(i))
+    if (n.hasInput(i) && (i == 0 || isGraphInput(n, i)) && !n.knownValues(i))
       return n.notKnown(
           ((i == 0 ? "the trip count M (" : "cond (") + why + ")").str());
   return n.emitError() << why;
