@@ -1,25 +1,30 @@
 //===- ControlFlowConverters.cpp - If, Loop, Scan -------------------------===//
 //
-// The control-flow operators, resolved at import time: their bodies are
-// imported where the node stands (Subgraph.h), and the result is straight-
-// line code that the rest of the compiler treats like any other graph.
+// The control-flow operators. Their bodies are imported where the node
+// stands (Subgraph.h). What is known at import time is resolved there, and
+// the result is straight-line code; what is known only at run time becomes
+// structured control flow (scf) around the imported body, which the rest of
+// the compiler lowers like any other region.
 //
-// - If: a condition known at import time (a constant, or folded from shapes
-//   and other known integers) imports only the taken branch. A condition
-//   known only at run time imports both branches and selects each output;
-//   the branches must then give outputs of one type.
-// - Loop: unrolled. Each iteration imports the body with its iteration
-//   number (known) and carried values, and runs while the trip count and the
-//   condition allow, both as far as they are known. Once the condition is
-//   only known at run time, a known trip count bounds the rest: every
-//   remaining iteration is imported and keeps its carried values only while
-//   the condition held at its start (the carried values must then keep
-//   their types). Scan outputs need the number of iterations at compile
-//   time: they are stacked along a new leading axis.
+// - If: a condition known at import time imports only the taken branch. A
+//   condition known only at run time becomes an `scf.if` holding both
+//   branches, so only the taken one runs; they must give outputs of one
+//   type.
+// - Loop: unrolled while the trip count and the condition are known: each
+//   iteration imports the body with its iteration number (known) and its
+//   carried values. A trip count known only at run time, a condition that
+//   becomes known only at run time, and a loop too long to unroll become an
+//   `scf.while` whose region is the body imported once (the carried values
+//   must keep their static types). Scan outputs are stacked along a new
+//   leading axis; in a run-time loop they need the number of iterations at
+//   compile time (a known trip count and a condition that stays true).
 // - Scan: unrolled over the (static) sequence length, each scan input
 //   sliced along its axis in its direction, each scan output stacked along
 //   its axis in its direction. Opset 8's batched form runs the body per
 //   batch entry.
+//
+// docs/decisions.md ("Run-time If and Loop as scf regions") says when each
+// form is chosen.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +33,10 @@
 #include "Subgraph.h"
 #include "TensorConversion.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "onnx/onnx_pb.h"
 
 using namespace mlir;
@@ -38,6 +47,9 @@ namespace {
 /// An unrolled loop may import at most this many nodes of its body in all
 /// (iterations times body nodes): compile time and code size grow with it.
 constexpr int64_t kMaxUnrolledNodes = 1 << 14;
+/// A Loop with a known trip count runs at run time instead (on the CPU)
+/// beyond this many body nodes in all.
+constexpr int64_t kMaxUnrolledNodesOfRuntimeLoop = 1 << 12;
 
 const onnx::GraphProto *graphAttr(NodeContext &n, StringRef name) {
   const onnx::AttributeProto *attr = n.attr(name);
@@ -54,9 +66,11 @@ int64_t countNodes(const onnx::GraphProto &graph) {
   return count;
 }
 
-/// How many iterations of `body` an unrolled loop may import.
-int64_t maxIterations(const onnx::GraphProto &body) {
-  return kMaxUnrolledNodes / std::max<int64_t>(1, countNodes(body));
+/// How many iterations of `body` an unrolled loop may import, at most
+/// `maxNodes` body nodes in all.
+int64_t maxIterations(const onnx::GraphProto &body,
+                      int64_t maxNodes = kMaxUnrolledNodes) {
+  return maxNodes / std::max<int64_t>(1, countNodes(body));
 }
 
 LogicalResult tooManyIterations(NodeContext &n, const onnx::GraphProto &body) {
@@ -84,10 +98,31 @@ LogicalResult checkCondition(NodeContext &n, Type type, StringRef what) {
   return success();
 }
 
-/// A one-element bool tensor as a 0-d one, which broadcasts against any
-/// output shape.
-Value asScalar(NodeContext &n, Value condition) {
-  return n.reshape(condition, {});
+/// Checks that the Loop's trip count M is an int64 tensor of one element.
+LogicalResult checkTripCount(NodeContext &n) {
+  RankedTensorType type = n.inputType(0);
+  if (!type || !type.getElementType().isInteger(64) ||
+      (type.hasStaticShape() && type.getNumElements() != 1))
+    return n.emitError() << "the trip count M must be an int64 tensor of one "
+                         << "element, not " << n.input(0).getType();
+  return success();
+}
+
+/// The dialects of the run-time control flow, loaded on first use.
+void loadStructuredControlFlow(MLIRContext *ctx) {
+  ctx->getOrLoadDialect<scf::SCFDialect>();
+  ctx->getOrLoadDialect<tensor::TensorDialect>();
+  ctx->getOrLoadDialect<arith::ArithDialect>();
+}
+
+/// The element of a one-element tensor (a condition, a trip count) as a
+/// scalar, for the scf ops.
+Value extractScalar(NodeContext &n, Value tensor) {
+  loadStructuredControlFlow(n.ctx);
+  Value scalar = n.reshape(tensor, {});
+  return scalar ? tensor::ExtractOp::create(n.b, n.loc, scalar, ValueRange{})
+                      .getResult()
+                : Value();
 }
 
 ScopedValue knownScalar(NodeContext &n, Type elementType, int64_t value) {
@@ -171,6 +206,48 @@ Value stackOutputs(NodeContext &n, ArrayRef<Value> values, int64_t axis,
 // If
 //===----------------------------------------------------------------------===//
 
+/// Checks that output `i` of a run-time If has one type in both branches.
+LogicalResult checkSameType(NodeContext &n, unsigned i, Type thenType,
+                            Type elseType) {
+  if (thenType == elseType)
+    return success();
+  return n.emitError() << "output " << i << " is " << thenType
+                       << " in then_branch but " << elseType
+                       << " in else_branch; branches of different types "
+                       << "under a condition known only at run time are not "
+                       << "supported";
+}
+
+/// A run-time If as straight-line code: both branches run, and each output
+/// is the taken branch's (a `select`).
+template <typename ImportBranch>
+LogicalResult selectBranch(NodeContext &n, const onnx::GraphProto &thenBranch,
+                           const onnx::GraphProto &elseBranch,
+                           ImportBranch importBranch) {
+  FailureOr<SmallVector<ScopedValue>> thenOutputs =
+      importBranch(thenBranch, "then_branch");
+  if (failed(thenOutputs))
+    return failure();
+  FailureOr<SmallVector<ScopedValue>> elseOutputs =
+      importBranch(elseBranch, "else_branch");
+  if (failed(elseOutputs))
+    return failure();
+  Value condition = n.reshape(n.input(0), {});
+  if (!condition)
+    return failure();
+  for (unsigned i = 0; i < n.numOutputs(); ++i) {
+    Value thenValue = (*thenOutputs)[i].value;
+    Value elseValue = (*elseOutputs)[i].value;
+    if (failed(checkSameType(n, i, thenValue.getType(), elseValue.getType())))
+      return failure();
+    Value selected = n.create<SelectOp>(condition, thenValue, elseValue);
+    if (!selected)
+      return failure();
+    n.setOutput(i, selected);
+  }
+  return success();
+}
+
 LogicalResult convertIf(NodeContext &n) {
   if (failed(n.checkArity(1, 1, n.numOutputs())))
     return failure();
@@ -206,38 +283,246 @@ LogicalResult convertIf(NodeContext &n) {
     return success();
   }
 
-  // Known at run time only: both branches, an output is the taken one's.
-  FailureOr<SmallVector<ScopedValue>> thenOutputs =
-      importBranch(*thenBranch, "then_branch");
-  if (failed(thenOutputs))
-    return failure();
-  FailureOr<SmallVector<ScopedValue>> elseOutputs =
-      importBranch(*elseBranch, "else_branch");
-  if (failed(elseOutputs))
-    return failure();
-  Value condition = asScalar(n, n.input(0));
+  if (!n.state.runtimeControlFlow)
+    return selectBranch(n, *thenBranch, *elseBranch, importBranch);
+
+  // Known at run time only: an scf.if, so that only the taken branch runs.
+  // The branches are imported into a result-less draft first (their output
+  // types are known once imported), then moved into the final op.
+  Value condition = extractScalar(n, n.input(0));
   if (!condition)
     return failure();
-  for (unsigned i = 0; i < n.numOutputs(); ++i) {
-    Value thenValue = (*thenOutputs)[i].value;
-    Value elseValue = (*elseOutputs)[i].value;
-    if (thenValue.getType() != elseValue.getType())
-      return n.emitError()
-             << "output " << i << " is " << thenValue.getType()
-             << " in then_branch but " << elseValue.getType()
-             << " in else_branch; branches of different types under a "
-                "condition known only at run time are not supported";
-    Value selected = n.create<SelectOp>(condition, thenValue, elseValue);
-    if (!selected)
+  auto draft =
+      scf::IfOp::create(n.b, n.loc, condition, /*withElseRegion=*/true);
+  SmallVector<Value> branchOutputs[2];
+  for (int k = 0; k < 2; ++k) {
+    OpBuilder::InsertionGuard guard(n.b);
+    Block *block = k == 0 ? draft.thenBlock() : draft.elseBlock();
+    n.b.setInsertionPoint(block->getTerminator());
+    FailureOr<SmallVector<ScopedValue>> outputs =
+        importBranch(k == 0 ? *thenBranch : *elseBranch,
+                     k == 0 ? "then_branch" : "else_branch");
+    if (failed(outputs))
       return failure();
-    n.setOutput(i, selected);
+    for (const ScopedValue &output : *outputs)
+      branchOutputs[k].push_back(output.value);
+    block->getTerminator()->erase();
   }
+  SmallVector<Type> types;
+  for (unsigned i = 0; i < n.numOutputs(); ++i) {
+    Type thenType = branchOutputs[0][i].getType();
+    Type elseType = branchOutputs[1][i].getType();
+    if (failed(checkSameType(n, i, thenType, elseType)))
+      return failure();
+    types.push_back(thenType);
+  }
+  auto ifOp = scf::IfOp::create(n.b, n.loc, types, condition,
+                                /*withElseRegion=*/true);
+  for (int k = 0; k < 2; ++k) {
+    Region &to = k == 0 ? ifOp.getThenRegion() : ifOp.getElseRegion();
+    to.takeBody(k == 0 ? draft.getThenRegion() : draft.getElseRegion());
+    OpBuilder::InsertionGuard guard(n.b);
+    n.b.setInsertionPointToEnd(&to.front());
+    scf::YieldOp::create(n.b, n.loc, branchOutputs[k]);
+  }
+  draft.erase();
+  for (unsigned i = 0; i < n.numOutputs(); ++i)
+    n.setOutput(i, ifOp.getResult(i));
   return success();
 }
 
 //===----------------------------------------------------------------------===//
 // Loop
 //===----------------------------------------------------------------------===//
+
+/// Whether input `i` of the node is an input of the model (which
+/// --input-value can fix), not a value computed by the graph or a body.
+bool isGraphInput(NodeContext &n, unsigned i) {
+  auto arg = dyn_cast_or_null<BlockArgument>(n.input(i));
+  return arg && isa<func::FuncOp>(arg.getOwner()->getParentOp());
+}
+
+/// The diagnostic for a Loop that cannot run at run time because of `why`.
+/// When its trip count is not known, or its condition before the first
+/// iteration (`fromStart`) comes straight from a graph input, it says how to
+/// make it known at compile time, where the loop is unrolled.
+LogicalResult cannotRunAtRuntime(NodeContext &n, bool fromStart,
+                                 const Twine &why) {
+  for (unsigned i = 0; i < (fromStart ? 2u : 1u); ++i)
+    if (n.hasInput(i) && (i == 0 || isGraphInput(n, i)) && !n.knownValues(i))
+      return n.notKnown(
+          ((i == 0 ? "the trip count M (" : "cond (") + why + ")").str());
+  return n.emitError() << why;
+}
+
+/// A Loop run at run time: an scf.while over the iterations from `first`,
+/// with the body imported once as its region. The loop state is the
+/// iteration number, the condition, the carried values (`carried`, which
+/// must keep their static types) and one buffer per scan output. The body
+/// runs only while the condition holds, so it sees `cond` as a known true.
+/// `entry` is the condition before iteration `first` (null: true);
+/// `tripCount` the trip count M (null: none), `knownTripCount` its value
+/// where known. Binds the node's outputs.
+LogicalResult buildRuntimeLoop(NodeContext &n, const onnx::GraphProto &body,
+                               int64_t first, ArrayRef<ScopedValue> carried,
+                               Value entry, Value tripCount,
+                               std::optional<int64_t> knownTripCount) {
+  loadStructuredControlFlow(n.ctx);
+  unsigned numCarried = carried.size();
+  unsigned numScans = body.output_size() - 1 - numCarried;
+  Type i1 = n.b.getI1Type(), i64 = n.b.getI64Type();
+  for (auto [k, value] : llvm::enumerate(carried)) {
+    auto type = cast<RankedTensorType>(value.value.getType());
+    if (!type.hasStaticShape()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "loop-carried value '" << body.input(2 + k).name() << "' is '"
+         << type << "'; a loop run at run time needs loop-carried values of "
+         << "static shapes (specialize the inputs with --input-shape)";
+      return cannotRunAtRuntime(n, first == 0, text);
+    }
+  }
+  // The ops go where the node stands; the body's into the loop.
+  OpBuilder::InsertionGuard guard(n.b);
+  Value limit;
+  if (knownTripCount)
+    limit = arith::ConstantIntOp::create(n.b, n.loc, i64, *knownTripCount);
+  else if (tripCount)
+    limit = extractScalar(n, tripCount);
+  Value start = arith::ConstantIntOp::create(n.b, n.loc, i64, first);
+  Value go = entry ? extractScalar(n, entry)
+                   : arith::ConstantIntOp::create(n.b, n.loc, i1, 1);
+  if (!go || (tripCount && !limit))
+    return failure();
+
+  // The body, imported into a draft block: the scan outputs' types, and so
+  // the loop state, are known once it is.
+  SmallVector<Value> state{start, go};
+  for (const ScopedValue &value : carried)
+    state.push_back(value.value);
+  auto draft = scf::ExecuteRegionOp::create(n.b, n.loc, TypeRange{});
+  Block *after =
+      n.b.createBlock(&draft.getRegion(), {}, ValueRange(state).getTypes(),
+                      SmallVector<Location>(state.size(), n.loc));
+  Value iteration = after->getArgument(0);
+  SmallVector<ScopedValue> inputs{
+      {tensor::FromElementsOp::create(
+           n.b, n.loc, RankedTensorType::get({}, i64), ValueRange{iteration}),
+       std::nullopt},
+      knownScalar(n, i1, 1)};
+  for (unsigned k = 0; k < numCarried; ++k)
+    inputs.push_back({after->getArgument(2 + k), std::nullopt});
+  FailureOr<SmallVector<ScopedValue>> outputs = importSubgraph(n, body, inputs);
+  if (failed(outputs))
+    return failure();
+  const ScopedValue &next = outputs->front();
+  if (failed(checkCondition(n, next.value.getType(),
+                            "the body's condition output")))
+    return failure();
+  for (unsigned k = 0; k < numCarried; ++k) {
+    Type before = carried[k].value.getType();
+    Type afterType = (*outputs)[1 + k].value.getType();
+    if (before != afterType) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "loop-carried value '" << body.output(1 + k).name()
+         << "' enters the loop as '" << before << "' and leaves the body as '"
+         << afterType << "'; a loop run at run time needs loop-carried values "
+         << "that keep their types";
+      return cannotRunAtRuntime(n, first == 0, text);
+    }
+  }
+
+  // Scan outputs: one slot per iteration, which needs their number.
+  SmallVector<RankedTensorType> scanTypes;
+  int64_t numIterations = 0;
+  if (numScans > 0) {
+    std::optional<bool> staysTrue = knownBool(next.known);
+    if (!knownTripCount || entry || !staysTrue || !*staysTrue)
+      return cannotRunAtRuntime(
+          n, first == 0,
+          "the loop has scan outputs, which need the number of iterations "
+          "at compile time: a trip count known at compile time and a "
+          "condition that stays true");
+    numIterations = std::max<int64_t>(*knownTripCount - first, 0);
+    for (unsigned s = 0; s < numScans; ++s) {
+      auto type = cast<RankedTensorType>(
+          (*outputs)[1 + numCarried + s].value.getType());
+      if (!type.hasStaticShape())
+        return n.emitError()
+               << "scan output '" << body.output(1 + numCarried + s).name()
+               << "' has type " << type
+               << "; its shape must be known at compile time";
+      SmallVector<int64_t> shape{numIterations};
+      llvm::append_range(shape, type.getShape());
+      scanTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
+    }
+  }
+  for (RankedTensorType type : scanTypes) {
+    OpBuilder::InsertionGuard guard(n.b);
+    n.b.setInsertionPoint(draft);
+    state.push_back(tensor::EmptyOp::create(n.b, n.loc, type.getShape(),
+                                            type.getElementType()));
+    after->addArgument(type, n.loc);
+  }
+
+  // The rest of the iteration: the next state.
+  Value nextCondition = extractScalar(n, next.value);
+  if (!nextCondition)
+    return failure();
+  SmallVector<Value> yielded{
+      arith::AddIOp::create(n.b, n.loc, iteration,
+                            arith::ConstantIntOp::create(n.b, n.loc, i64, 1)),
+      nextCondition};
+  for (unsigned k = 0; k < numCarried; ++k)
+    yielded.push_back((*outputs)[1 + k].value);
+  if (numScans > 0) {
+    Value slot = arith::IndexCastOp::create(
+        n.b, n.loc, n.b.getIndexType(),
+        arith::SubIOp::create(n.b, n.loc, iteration, state.front()));
+    for (auto [s, type] : llvm::enumerate(scanTypes)) {
+      SmallVector<int64_t> shape(type.getShape());
+      shape[0] = 1;
+      Value value = n.reshape((*outputs)[1 + numCarried + s].value, shape);
+      if (!value)
+        return failure();
+      SmallVector<OpFoldResult> offsets(shape.size(), n.b.getIndexAttr(0));
+      offsets[0] = slot;
+      SmallVector<OpFoldResult> sizes,
+          strides(shape.size(), n.b.getIndexAttr(1));
+      for (int64_t size : shape)
+        sizes.push_back(n.b.getIndexAttr(size));
+      yielded.push_back(tensor::InsertSliceOp::create(
+          n.b, n.loc, value, after->getArgument(2 + numCarried + s), offsets,
+          sizes, strides));
+    }
+  }
+  scf::YieldOp::create(n.b, n.loc, yielded);
+
+  // The loop: it goes on while the condition holds and, with a trip count,
+  // while the iteration number is below it.
+  n.b.setInsertionPoint(draft);
+  TypeRange types = ValueRange(state).getTypes();
+  auto loop = scf::WhileOp::create(n.b, n.loc, types, state);
+  SmallVector<Location> locs(state.size(), n.loc);
+  Block *before = n.b.createBlock(&loop.getBefore(), {}, types, locs);
+  Value running = before->getArgument(1);
+  if (limit) {
+    Value below = arith::CmpIOp::create(n.b, n.loc, arith::CmpIPredicate::slt,
+                                        before->getArgument(0), limit);
+    running = arith::AndIOp::create(n.b, n.loc, running, below);
+  }
+  scf::ConditionOp::create(n.b, n.loc, running, before->getArguments());
+  loop.getAfter().takeBody(draft.getRegion());
+  draft.erase();
+
+  for (unsigned k = 0; k < numCarried; ++k)
+    n.setOutput(k, loop.getResult(2 + k));
+  for (unsigned s = 0; s < numScans; ++s)
+    if (n.hasOutput(numCarried + s))
+      n.setOutput(numCarried + s, loop.getResult(2 + numCarried + s));
+  return success();
+}
 
 LogicalResult convertLoop(NodeContext &n) {
   const onnx::GraphProto *body = graphAttr(n, "body");
@@ -264,12 +549,14 @@ LogicalResult convertLoop(NodeContext &n) {
                          << "gives " << numCarried << " loop-carried values "
                          << "and " << numScans << " scan outputs";
 
+  Value tripCountValue = n.hasInput(0) ? n.input(0) : Value();
   std::optional<int64_t> tripCount;
-  if (n.hasInput(0)) {
-    FailureOr<int64_t> m = n.knownScalar(0, "the trip count M");
-    if (failed(m))
+  if (tripCountValue) {
+    if (failed(checkTripCount(n)))
       return failure();
-    tripCount = std::max<int64_t>(*m, 0);
+    if (const KnownInts *k = n.known(0))
+      if (k->isFullyKnown() && k->numElements() == 1)
+        tripCount = std::max<int64_t>(k->values.front(), 0);
   }
   std::optional<bool> condition = true;
   Value conditionValue;
@@ -284,7 +571,22 @@ LogicalResult convertLoop(NodeContext &n) {
   SmallVector<ScopedValue> carried;
   for (unsigned k = 0; k < numCarried; ++k)
     carried.push_back(scopedInput(n, 2 + k));
-  // Once the condition is only known at run time: whether the loop still
+  // A trip count known only at run time, or too many iterations to unroll:
+  // the whole loop runs at run time.
+  if (tripCountValue && !tripCount && !n.state.runtimeControlFlow) {
+    (void)n.knownScalar(0, "the trip count M"); // the diagnostic
+    return failure();
+  }
+  if (n.state.runtimeControlFlow &&
+      ((tripCountValue && !tripCount) ||
+       (tripCount &&
+        *tripCount > maxIterations(*body, kMaxUnrolledNodesOfRuntimeLoop))))
+    return buildRuntimeLoop(n, *body, 0, carried,
+                            condition && *condition ? Value() : conditionValue,
+                            tripCountValue, tripCount);
+
+  // Once the condition is only known at run time and the loop stays
+  // straight-line code (`runtimeControlFlow` off): whether the loop still
   // runs. Each later iteration keeps its carried values only while it does.
   Value running;
   SmallVector<SmallVector<Value>> scans(numScans);
@@ -301,13 +603,17 @@ LogicalResult convertLoop(NodeContext &n) {
                << "the condition is computed at run time in iteration " << i
                << ", and " << why;
       };
-      if (!tripCount)
-        return unknown("the loop has no trip count, so it can only be "
-                       "unrolled while the condition is known");
       if (numScans > 0)
         return unknown("the scan outputs need the number of iterations at "
                        "compile time");
-      running = asScalar(n, conditionValue);
+      // The rest of the loop runs at run time.
+      if (n.state.runtimeControlFlow)
+        return buildRuntimeLoop(n, *body, i, carried, conditionValue,
+                                tripCountValue, tripCount);
+      if (!tripCount)
+        return unknown("the loop has no trip count, so it can only be "
+                       "unrolled while the condition is known");
+      running = n.reshape(conditionValue, {});
       if (!running)
         return failure();
     }
@@ -352,7 +658,7 @@ LogicalResult convertLoop(NodeContext &n) {
       carried[k] = {kept, std::nullopt};
     }
     if (running) {
-      Value stillRunning = asScalar(n, next.value);
+      Value stillRunning = n.reshape(next.value, {});
       running = stillRunning ? n.create<AndOp>(running, stillRunning) : Value();
       if (!running)
         return failure();

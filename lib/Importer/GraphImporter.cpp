@@ -635,6 +635,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     modelDir = ".";
   TensorConverter tensors(&context, std::string(modelDir));
   ImportState state(&context, tensors, opset);
+  state.runtimeControlFlow = options.runtimeControlFlow;
   collectDeclaredTypes(state);
 
   OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module->getBody());

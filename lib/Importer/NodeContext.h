@@ -45,6 +45,8 @@ struct ImportState {
   mlir::OpBuilder builder;
   TensorConverter &tensors;
   int64_t opset;
+  /// ImportOptions::runtimeControlFlow.
+  bool runtimeControlFlow = true;
   /// ONNX value name -> the MLIR value holding it.
   llvm::StringMap<mlir::Value> values;
   /// ONNX value name -> its integer values where known at import time.

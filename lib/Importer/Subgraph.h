@@ -3,7 +3,8 @@
 // Internal to the importer. A control-flow node carries its bodies as
 // GraphProto attributes; the converters import a body where the node stands,
 // as many times as it runs (once for a branch, once per iteration of an
-// unrolled loop). A body reads the values of enclosing graphs by name, as
+// unrolled loop), or once into the region of an scf op that runs it at run
+// time. A body reads the values of enclosing graphs by name, as
 // ONNX allows; the names it defines shadow outer ones only while it is
 // imported.
 //

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -17,6 +18,10 @@ void mlir::autoglm::buildBufferizationPipeline(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A run-time Loop (scf.while) may yield a carried tensor at another
+  // position than the one it came in at (canonicalization drops unused loop
+  // state): such a value gets a buffer of its own rather than an error.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
 }
 
@@ -61,4 +66,9 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(
       bufferization::createPromoteBuffersToStackPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Freeing what may alias inside run-time control flow calls a helper
+  // function the deallocation lowering adds; inlined, it needs no calling
+  // convention of its own (the CPU target's bare pointers cannot pass its
+  // dynamically sized arguments).
+  pm.addPass(createInlinerPass({}, [](OpPassManager &) {}));
 }

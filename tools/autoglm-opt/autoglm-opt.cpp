@@ -406,6 +406,8 @@ loadInput(StringRef inputPath, MLIRContext &context,
   }
   ::autoglm::ImportOptions options;
   options.externalDataFiles = dataFiles;
+  // The CUDA target runs straight-line steps: no scf around its kernels.
+  options.runtimeControlFlow = targetName != "cuda";
   for (const std::string &given : inputShapes) {
     // A set of sequence lengths is symbolic here; the entries fix it.
     mlir::autoglm::SeqLengthSets sets;

@@ -26,6 +26,12 @@ struct ImportOptions {
   /// read (the model's directory joined with the tensor's location), sorted:
   /// what a build must watch besides the model (`autoglm-opt --depfile`).
   std::vector<std::string> *externalDataFiles = nullptr;
+  /// If and Loop whose condition or trip count is known only at run time
+  /// become structured control flow (scf.if, scf.while). Off for targets
+  /// that run straight-line steps (CUDA): a run-time If then runs both
+  /// branches and selects, and a run-time Loop condition needs a trip count
+  /// known at compile time that bounds the unrolled iterations.
+  bool runtimeControlFlow = true;
 };
 
 /// True when `path` names a file the importer reads (`.onnx`, `.onnxtxt`).
