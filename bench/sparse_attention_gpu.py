@@ -90,6 +90,8 @@ def main():
     parser.add_argument("--window", type=int, default=16)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dense-runs", type=int, default=None,
+                        help="runs of AutoGLM's dense kernel (default --runs; 0 leaves it out)")
     args = parser.parse_args()
     q_heads, kv_heads, head = (int(x) for x in args.shape.split("x"))
     os.makedirs(args.work, exist_ok=True)
@@ -102,13 +104,15 @@ def main():
         build(model, q_heads, kv_heads, head, keys)
         dense = os.path.join(args.work, f"dense_{keys}.so")
         topk = os.path.join(args.work, f"topk_{keys}.so")
-        subprocess.run([opt, model, "--target=cuda", "--emit=so", "-o", dense], check=True)
+        if args.dense_runs != 0:
+            subprocess.run([opt, model, "--target=cuda", "--emit=so", "-o", dense], check=True)
         subprocess.run([opt, model, "--target=cuda", "--emit=so", "--sparse-attention=on",
                         f"--sparse-attention-k={args.k}", f"--sparse-attention-sink={args.sink}",
                         f"--sparse-attention-window={args.window}", "-o", topk], check=True)
         times = {"dense": [], "topk": [], "torch": []}
         for _ in range(args.rounds):
-            times["dense"].append(time_autoglm(args.bin, dense, args.runs))
+            dense_runs = args.runs if args.dense_runs is None else args.dense_runs
+            times["dense"].append(time_autoglm(args.bin, dense, dense_runs) if dense_runs else float("nan"))
             times["topk"].append(time_autoglm(args.bin, topk, args.runs))
             times["torch"].append(time_torch(q_heads, kv_heads, head, keys, args.runs))
         d, t, p = (summary(times[n]) for n in ("dense", "topk", "torch"))

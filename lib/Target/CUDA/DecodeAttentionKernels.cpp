@@ -54,7 +54,10 @@ using namespace mlir::autoglm;
 namespace {
 /// Static shared memory a block may use without opting in to more.
 constexpr int64_t kSharedBytes = 48 * 1024;
-constexpr int64_t kMaxThreads = 1024;
+/// Keys a block of the first kernel ranks (when the budget's lists are no
+/// longer): small chunks make many blocks, so that every SM reads the
+/// cache, and short sorts.
+constexpr int64_t kChunkKeys = 256;
 /// The key index of an empty entry of a candidate list: sorts after every
 /// real key of equal (-inf) rank.
 constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
@@ -186,7 +189,7 @@ struct DecodeAttention {
     budget = topK + sink + window;
     listSize = llvm::PowerOf2Ceil(budget + 1);
     chunk = std::max<int64_t>(
-        listSize, std::min<int64_t>(kMaxThreads, llvm::PowerOf2Ceil(keys)));
+        listSize, std::min<int64_t>(kChunkKeys, llvm::PowerOf2Ceil(keys)));
     chunks = llvm::divideCeil(keys, chunk);
     bufferSize = std::max<int64_t>(1, std::min(topK, keys));
     keptSize = sink + window + listSize;
@@ -308,13 +311,30 @@ struct DecodeAttention {
   }
 
   /// The rank of key `j`: its best masked score over the group's heads.
-  /// Every head's query is read from shared memory, the key row from
-  /// device memory once per head (it stays in the L1 cache).
+  /// One pass over the key row feeds every head's dot product.
   Value rank(const Arith &a, const Row &row, Value j) const {
-    Value best = score(a, row, a.idx(0), j);
-    for (int64_t g = 1; g < group; ++g)
-      best = arith::MaximumFOp::create(a.b, a.loc, best,
-                                       score(a, row, a.idx(g), j));
+    SmallVector<Value> zeros(group, a.f32(0));
+    auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth),
+                                   a.idx(1), zeros);
+    {
+      OpBuilder::InsertionGuard guard(a.b);
+      a.b.setInsertionPointToStart(loop.getBody());
+      Value d = loop.getInductionVar();
+      Value k = a.toF32(a.load(key, {row.b, row.h, j, d}));
+      SmallVector<Value> sums;
+      for (int64_t g = 0; g < group; ++g)
+        sums.push_back(math::FmaOp::create(
+            a.b, a.loc, a.load(row.heads, {a.idx(g), d}), k,
+            loop.getRegionIterArgs()[g]));
+      scf::YieldOp::create(a.b, a.loc, sums);
+    }
+    Value best;
+    for (int64_t g = 0; g < group; ++g) {
+      auto [allowed, add] = maskAt(a, row, a.idx(g), j);
+      Value s = a.select(allowed, a.add(loop.getResult(g), add),
+                         a.f32(-std::numeric_limits<double>::infinity()));
+      best = g == 0 ? s : arith::MaximumFOp::create(a.b, a.loc, best, s);
+    }
     return best;
   }
 

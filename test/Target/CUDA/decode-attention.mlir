@@ -13,16 +13,16 @@
 // SELECT:         return %[[R]]
 
 // On buffers, two kernels. The budget is 84 keys, so each chunk keeps its
-// best 128 (the power of two above 84); 3000 keys make 3 chunks of 1024,
+// best 128 (the power of two above 84); 3000 keys make 12 chunks of 256,
 // one thread per key, for each of the 2 rows (batch x kv heads x queries).
 // KERNELS-LABEL: func.func @decode
-// KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x3x128xf32>
-// KERNELS-DAG:     %[[KEYS:.*]] = memref.alloc() : memref<2x3x128xi32>
-// KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x3xi32>
+// KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x12x128xf32>
+// KERNELS-DAG:     %[[KEYS:.*]] = memref.alloc() : memref<2x12x128xi32>
+// KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x12xi32>
 // Score and select: the group's 4 query heads, the chunk's ranks and keys,
 // and the count of visible keys some head sees, in shared memory.
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c3{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c1024
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c12{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
 // KERNELS:           memref.atomic_rmw addi
 // KERNELS:           gpu.barrier
 // KERNELS:           arith.xori
