@@ -67,7 +67,9 @@ struct Arith {
   OpBuilder &b;
   Location loc;
 
-  Value idx(int64_t v) const { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value idx(int64_t v) const {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
   Value i32(int64_t v) const {
     return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
   }
@@ -129,8 +131,7 @@ struct Arith {
   }
   void barrier() const { gpu::BarrierOp::create(b, loc); }
   /// A loop [lo, hi) by `step` whose body `f` gets the induction variable.
-  void loop(Value lo, Value hi, Value step,
-            function_ref<void(Value)> f) const {
+  void loop(Value lo, Value hi, Value step, function_ref<void(Value)> f) const {
     auto forOp = scf::ForOp::create(b, loc, lo, hi, step);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forOp.getBody());
@@ -144,9 +145,9 @@ struct Arith {
     f();
   }
   /// The results of `then` where `cond` holds, else those of `otherwise`.
-  SmallVector<Value> ifElse(Value cond, TypeRange types,
-                            function_ref<SmallVector<Value>()> then,
-                            function_ref<SmallVector<Value>()> otherwise) const {
+  SmallVector<Value>
+  ifElse(Value cond, TypeRange types, function_ref<SmallVector<Value>()> then,
+         function_ref<SmallVector<Value>()> otherwise) const {
     auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -204,17 +205,13 @@ struct DecodeAttention {
 
   int64_t rows() const { return batch * kvHeads * queries; }
   /// Threads of the merge-and-attend kernel: two per list entry.
-  int64_t attendThreads() const {
-    return std::max<int64_t>(256, 2 * listSize);
-  }
+  int64_t attendThreads() const { return std::max<int64_t>(256, 2 * listSize); }
 
   /// Bytes of shared memory of each kernel.
-  int64_t selectShared() const {
-    return 4 * (group * depth + 2 * chunk + 1);
-  }
+  int64_t selectShared() const { return 4 * (group * depth + 2 * chunk + 1); }
   int64_t attendShared() const {
-    return 4 * (group * depth + 4 * listSize + keptSize * (1 + group) +
-                group + 1);
+    return 4 *
+           (group * depth + 4 * listSize + keptSize * (1 + group) + group + 1);
   }
 
   /// The row's indices (batch, key/value head, query) from its number.
@@ -232,12 +229,11 @@ struct DecodeAttention {
     // Query i sees keys j <= i + Sk - Sq.
     row.visible = a.idx(keys);
     if (causal)
-      row.visible = a.min(
-          a.max(a.add(row.i, a.idx(keys - queries + 1)), a.idx(0)),
-          a.idx(keys));
+      row.visible =
+          a.min(a.max(a.add(row.i, a.idx(keys - queries + 1)), a.idx(0)),
+                a.idx(keys));
     row.sinkEnd = a.min(a.idx(sink), row.visible);
-    row.windowStart =
-        a.max(row.sinkEnd, a.sub(row.visible, a.idx(window)));
+    row.windowStart = a.max(row.sinkEnd, a.sub(row.visible, a.idx(window)));
     return row;
   }
 
@@ -287,16 +283,16 @@ struct DecodeAttention {
 
   /// The dot product of head `g`'s scaled query with key row `j`, in f32.
   Value dot(const Arith &a, const Row &row, Value g, Value j) const {
-    auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth),
-                                   a.idx(1), ValueRange{a.f32(0)});
+    auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1),
+                                   ValueRange{a.f32(0)});
     {
       OpBuilder::InsertionGuard guard(a.b);
       a.b.setInsertionPointToStart(loop.getBody());
       Value d = loop.getInductionVar();
       Value k = a.toF32(a.load(key, {row.b, row.h, j, d}));
       Value q = a.load(row.heads, {g, d});
-      Value sum = math::FmaOp::create(a.b, a.loc, q, k,
-                                      loop.getRegionIterArgs()[0]);
+      Value sum =
+          math::FmaOp::create(a.b, a.loc, q, k, loop.getRegionIterArgs()[0]);
       scf::YieldOp::create(a.b, a.loc, sum);
     }
     return loop.getResult(0);
@@ -314,8 +310,8 @@ struct DecodeAttention {
   /// One pass over the key row feeds every head's dot product.
   Value rank(const Arith &a, const Row &row, Value j) const {
     SmallVector<Value> zeros(group, a.f32(0));
-    auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth),
-                                   a.idx(1), zeros);
+    auto loop =
+        scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1), zeros);
     {
       OpBuilder::InsertionGuard guard(a.b);
       a.b.setInsertionPointToStart(loop.getBody());
@@ -323,9 +319,9 @@ struct DecodeAttention {
       Value k = a.toF32(a.load(key, {row.b, row.h, j, d}));
       SmallVector<Value> sums;
       for (int64_t g = 0; g < group; ++g)
-        sums.push_back(math::FmaOp::create(
-            a.b, a.loc, a.load(row.heads, {a.idx(g), d}), k,
-            loop.getRegionIterArgs()[g]));
+        sums.push_back(math::FmaOp::create(a.b, a.loc,
+                                           a.load(row.heads, {a.idx(g), d}), k,
+                                           loop.getRegionIterArgs()[g]));
       scf::YieldOp::create(a.b, a.loc, sums);
     }
     Value best;
@@ -340,8 +336,7 @@ struct DecodeAttention {
 
   /// Whether entry (r1, i1) goes before (r2, i2): a higher rank, or an
   /// equal rank and a lower key.
-  static Value better(const Arith &a, Value r1, Value i1, Value r2,
-                      Value i2) {
+  static Value better(const Arith &a, Value r1, Value i1, Value r2, Value i2) {
     Value higher = a.cmpf(arith::CmpFPredicate::OGT, r1, r2);
     Value tie = a.both(a.cmpf(arith::CmpFPredicate::OEQ, r1, r2),
                        a.cmp(arith::CmpIPredicate::slt, i1, i2));
@@ -352,8 +347,8 @@ struct DecodeAttention {
   /// (ranks, keys) and swaps them unless they are in order: descending
   /// when `descending` holds, else ascending. Only the lower of the two
   /// threads does the work.
-  static void compareExchange(const Arith &a, Value ranks, Value keys,
-                              Value t, Value distance, Value descending) {
+  static void compareExchange(const Arith &a, Value ranks, Value keys, Value t,
+                              Value distance, Value descending) {
     Value partner = arith::XOrIOp::create(a.b, a.loc, t, distance);
     a.when(a.cmp(arith::CmpIPredicate::ugt, partner, t), [&] {
       Value r1 = a.load(ranks, {t}), i1 = a.load(keys, {t});
@@ -372,15 +367,15 @@ struct DecodeAttention {
 };
 
 MemRefType sharedType(OpBuilder &b, ArrayRef<int64_t> shape, Type element) {
-  auto space = gpu::AddressSpaceAttr::get(b.getContext(),
-                                          gpu::AddressSpace::Workgroup);
+  auto space =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   return MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, space);
 }
 
 /// A launch of `grid` x `threads` at `b`'s insertion point, the insertion
 /// point left inside its body.
-gpu::LaunchOp createLaunch(OpBuilder &b, Location loc,
-                           ArrayRef<int64_t> grid, int64_t threads) {
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
+                           int64_t threads) {
   auto c = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
@@ -407,8 +402,8 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
       sharedType(b, {att.chunk}, b.getF32Type()), loc);
   Value keys = launch.addWorkgroupAttribution(
       sharedType(b, {att.chunk}, b.getI32Type()), loc);
-  Value seenCount = launch.addWorkgroupAttribution(
-      sharedType(b, {1}, b.getI32Type()), loc);
+  Value seenCount =
+      launch.addWorkgroupAttribution(sharedType(b, {1}, b.getI32Type()), loc);
   Arith a{b, loc};
   Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
@@ -425,20 +420,20 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   if (att.mask) {
     Type i1 = b.getI1Type();
     seen = a.ifElse(
-        inView, i1, [&] { return SmallVector<Value>{att.anyHeadSees(a, row, j)}; },
+        inView, i1,
+        [&] { return SmallVector<Value>{att.anyHeadSees(a, row, j)}; },
         [&] {
           return SmallVector<Value>{
               arith::ConstantOp::create(b, loc, b.getBoolAttr(false))};
         })[0];
     a.when(seen, [&] {
-      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
-                                  a.i32(1), seenCount, ValueRange{a.idx(0)});
+      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, a.i32(1),
+                                  seenCount, ValueRange{a.idx(0)});
     });
   }
-  Value candidate =
-      a.both(seen, a.both(a.cmp(arith::CmpIPredicate::sge, j, row.sinkEnd),
-                          a.cmp(arith::CmpIPredicate::slt, j,
-                                row.windowStart)));
+  Value candidate = a.both(
+      seen, a.both(a.cmp(arith::CmpIPredicate::sge, j, row.sinkEnd),
+                   a.cmp(arith::CmpIPredicate::slt, j, row.windowStart)));
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   SmallVector<Value> entry = a.ifElse(
       candidate, TypeRange{f32, i32},
@@ -460,13 +455,11 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   int64_t log2Chunk = llvm::Log2_64(att.chunk);
   a.loop(a.idx(1), a.idx(log2Chunk + 1), a.idx(1), [&](Value e) {
     Value size = arith::ShLIOp::create(b, loc, a.idx(1), e);
-    Value descending =
-        a.cmp(arith::CmpIPredicate::eq,
-              arith::AndIOp::create(b, loc, t, size), a.idx(0));
+    Value descending = a.cmp(arith::CmpIPredicate::eq,
+                             arith::AndIOp::create(b, loc, t, size), a.idx(0));
     a.loop(a.idx(1), a.add(e, a.idx(1)), a.idx(1), [&](Value f) {
       Value distance = arith::ShRUIOp::create(b, loc, size, f);
-      DecodeAttention::compareExchange(a, ranks, keys, t, distance,
-                                       descending);
+      DecodeAttention::compareExchange(a, ranks, keys, t, distance, descending);
       a.barrier();
     });
   });
@@ -476,9 +469,8 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
     a.store(a.load(keys, {t}), keysOut, {r, c, t});
   });
   if (countsOut)
-    a.when(first, [&] {
-      a.store(a.load(seenCount, {a.idx(0)}), countsOut, {r, c});
-    });
+    a.when(first,
+           [&] { a.store(a.load(seenCount, {a.idx(0)}), countsOut, {r, c}); });
 }
 
 /// Kernel 2: merges the chunks' lists, picks the kept keys and attends.
@@ -541,8 +533,8 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   // Valid keys of the row: with a mask, those some head sees.
   Value valid = row.visible;
   if (countsIn) {
-    auto sum = scf::ForOp::create(b, loc, a.idx(0), a.idx(att.chunks),
-                                  a.idx(1), ValueRange{a.i32(0)});
+    auto sum = scf::ForOp::create(b, loc, a.idx(0), a.idx(att.chunks), a.idx(1),
+                                  ValueRange{a.i32(0)});
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(sum.getBody());
@@ -550,16 +542,17 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
       scf::YieldOp::create(b, loc,
                            ValueRange{a.add(sum.getRegionIterArgs()[0], n)});
     }
-    valid = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                       sum.getResult(0));
+    valid =
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), sum.getResult(0));
   }
   Value exact = a.cmp(arith::CmpIPredicate::sle, valid, a.idx(att.budget));
   Value limit = a.select(exact, a.idx(list), a.idx(att.bufferSize));
 
   // Kept keys: sinks, window, then the list's valid entries (a prefix).
   Value windowKeys = a.sub(row.visible, row.windowStart);
-  a.loop(t, row.sinkEnd, a.idx(threads),
-         [&](Value p) { a.store(arith::IndexCastOp::create(b, loc, i32, p), kept, {p}); });
+  a.loop(t, row.sinkEnd, a.idx(threads), [&](Value p) {
+    a.store(arith::IndexCastOp::create(b, loc, i32, p), kept, {p});
+  });
   a.loop(t, windowKeys, a.idx(threads), [&](Value p) {
     Value j = a.add(row.windowStart, p);
     a.store(arith::IndexCastOp::create(b, loc, i32, j), kept,
@@ -570,21 +563,21 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
     Value j = a.load(keys, {t});
     a.when(a.cmp(arith::CmpIPredicate::ne, j, a.i32(kNoKey)), [&] {
       a.store(j, kept, {a.add(base, t)});
-      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
-                                  a.i32(1), validCount, ValueRange{a.idx(0)});
+      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, a.i32(1),
+                                  validCount, ValueRange{a.idx(0)});
     });
   });
   a.barrier();
-  Value keptCount = a.add(
-      base, arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                       a.load(validCount, {a.idx(0)})));
+  Value keptCount =
+      a.add(base, arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                             a.load(validCount, {a.idx(0)})));
 
   // Scores of every (head, kept key).
   Value pairs = a.mul(keptCount, a.idx(att.group));
   a.loop(t, pairs, a.idx(threads), [&](Value p) {
     Value g = a.div(p, keptCount), l = a.rem(p, keptCount);
-    Value j = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                         a.load(kept, {l}));
+    Value j =
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), a.load(kept, {l}));
     a.store(att.score(a, row, g, j), weights, {g, l});
   });
   a.barrier();
@@ -599,10 +592,9 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(maxLoop.getBody());
       Value s = a.load(weights, {t, maxLoop.getInductionVar()});
-      scf::YieldOp::create(
-          b, loc,
-          ValueRange{arith::MaximumFOp::create(
-              b, loc, maxLoop.getRegionIterArgs()[0], s)});
+      scf::YieldOp::create(b, loc,
+                           ValueRange{arith::MaximumFOp::create(
+                               b, loc, maxLoop.getRegionIterArgs()[0], s)});
     }
     Value best = maxLoop.getResult(0);
     Value none = a.cmpf(arith::CmpFPredicate::OEQ, best, neg);
@@ -616,8 +608,8 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
       Value e = math::ExpOp::create(b, loc, a.sub(s, best));
       Value w = a.select(none, a.f32(0), e);
       a.store(w, weights, {t, l});
-      scf::YieldOp::create(b, loc,
-                           ValueRange{a.add(sumLoop.getRegionIterArgs()[0], w)});
+      scf::YieldOp::create(
+          b, loc, ValueRange{a.add(sumLoop.getRegionIterArgs()[0], w)});
     }
     a.store(sumLoop.getResult(0), sums, {t});
   });
@@ -643,8 +635,9 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
     }
     Value total = a.load(sums, {g});
     Value empty = a.cmpf(arith::CmpFPredicate::OEQ, total, a.f32(0));
-    Value result = a.select(
-        empty, a.f32(0), arith::DivFOp::create(b, loc, acc.getResult(0), total));
+    Value result =
+        a.select(empty, a.f32(0),
+                 arith::DivFOp::create(b, loc, acc.getResult(0), total));
     if (!element.isF32())
       result = arith::TruncFOp::create(b, loc, element, result);
     Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
@@ -676,8 +669,8 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
       b, loc, MemRefType::get({rows, att.chunks, att.listSize}, i32));
   Value counts;
   if (att.mask)
-    counts = memref::AllocOp::create(
-        b, loc, MemRefType::get({rows, att.chunks}, i32));
+    counts = memref::AllocOp::create(b, loc,
+                                     MemRefType::get({rows, att.chunks}, i32));
   buildSelect(b, att, ranks, keys, counts);
   buildAttend(b, att, ranks, keys, counts);
   op.erase();

@@ -62,7 +62,8 @@ LogicalResult select(FusedOp region, TopKAttentionOp attention) {
   auto resultType = cast<RankedTensorType>(attention.getType());
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType());
-  Value mask = attention.getMask() ? inputs.lookup(attention.getMask()) : Value();
+  Value mask =
+      attention.getMask() ? inputs.lookup(attention.getMask()) : Value();
   auto decode = DecodeAttentionOp::create(
       b, loc, resultType, inputs.lookup(attention.getQuery()),
       inputs.lookup(attention.getKey()), inputs.lookup(attention.getValue()),
