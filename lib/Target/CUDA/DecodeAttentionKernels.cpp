@@ -76,6 +76,7 @@ struct Arith {
   Value f32(double v) const {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
+  Value negInf() const { return f32(-std::numeric_limits<double>::infinity()); }
   Value add(Value x, Value y) const {
     return isa<FloatType>(x.getType())
                ? Value(arith::AddFOp::create(b, loc, x, y))
@@ -267,8 +268,7 @@ struct DecodeAttention {
     if (mt.getElementType().isInteger(1))
       return {m, a.f32(0)};
     Value add = a.toF32(m);
-    Value allowed = a.cmpf(arith::CmpFPredicate::OGT, add,
-                           a.f32(-std::numeric_limits<double>::infinity()));
+    Value allowed = a.cmpf(arith::CmpFPredicate::OGT, add, a.negInf());
     return {allowed, add};
   }
 
@@ -281,54 +281,46 @@ struct DecodeAttention {
     return any;
   }
 
-  /// The dot product of head `g`'s scaled query with key row `j`, in f32.
-  Value dot(const Arith &a, const Row &row, Value g, Value j) const {
-    auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1),
-                                   ValueRange{a.f32(0)});
-    {
-      OpBuilder::InsertionGuard guard(a.b);
-      a.b.setInsertionPointToStart(loop.getBody());
-      Value d = loop.getInductionVar();
-      Value k = a.toF32(a.load(key, {row.b, row.h, j, d}));
-      Value q = a.load(row.heads, {g, d});
-      Value sum =
-          math::FmaOp::create(a.b, a.loc, q, k, loop.getRegionIterArgs()[0]);
-      scf::YieldOp::create(a.b, a.loc, sum);
-    }
-    return loop.getResult(0);
+  /// The dot products of the scaled queries of heads `gs` (of the group)
+  /// with key row `j`, in f32: one pass over the key row feeds them all.
+  SmallVector<Value> dots(const Arith &a, const Row &row, ArrayRef<Value> gs,
+                          Value j) const {
+    SmallVector<Value> zeros(gs.size(), a.f32(0));
+    auto loop =
+        scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1), zeros);
+    OpBuilder::InsertionGuard guard(a.b);
+    a.b.setInsertionPointToStart(loop.getBody());
+    Value d = loop.getInductionVar();
+    Value k = a.toF32(a.load(key, {row.b, row.h, j, d}));
+    SmallVector<Value> sums;
+    for (auto [n, g] : llvm::enumerate(gs))
+      sums.push_back(math::FmaOp::create(a.b, a.loc, a.load(row.heads, {g, d}),
+                                         k, loop.getRegionIterArgs()[n]));
+    scf::YieldOp::create(a.b, a.loc, sums);
+    return SmallVector<Value>(loop.getResults());
   }
 
-  /// The masked score of head `g` for key `j`: -inf where masked.
+  /// A head's score from its dot product and its mask at the key
+  /// (maskAt): -inf where the head may not see the key.
+  static Value masked(const Arith &a, std::pair<Value, Value> mask, Value dot) {
+    return a.select(mask.first, a.add(dot, mask.second), a.negInf());
+  }
+
+  /// The masked score of head `g` for key `j`.
   Value score(const Arith &a, const Row &row, Value g, Value j) const {
-    auto [allowed, add] = maskAt(a, row, g, j);
-    Value s = a.add(dot(a, row, g, j), add);
-    return a.select(allowed, s,
-                    a.f32(-std::numeric_limits<double>::infinity()));
+    std::pair<Value, Value> mask = maskAt(a, row, g, j);
+    return masked(a, mask, dots(a, row, {g}, j)[0]);
   }
 
   /// The rank of key `j`: its best masked score over the group's heads.
-  /// One pass over the key row feeds every head's dot product.
   Value rank(const Arith &a, const Row &row, Value j) const {
-    SmallVector<Value> zeros(group, a.f32(0));
-    auto loop =
-        scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1), zeros);
-    {
-      OpBuilder::InsertionGuard guard(a.b);
-      a.b.setInsertionPointToStart(loop.getBody());
-      Value d = loop.getInductionVar();
-      Value k = a.toF32(a.load(key, {row.b, row.h, j, d}));
-      SmallVector<Value> sums;
-      for (int64_t g = 0; g < group; ++g)
-        sums.push_back(math::FmaOp::create(a.b, a.loc,
-                                           a.load(row.heads, {a.idx(g), d}), k,
-                                           loop.getRegionIterArgs()[g]));
-      scf::YieldOp::create(a.b, a.loc, sums);
-    }
+    SmallVector<Value> gs;
+    for (int64_t g = 0; g < group; ++g)
+      gs.push_back(a.idx(g));
+    SmallVector<Value> products = dots(a, row, gs, j);
     Value best;
     for (int64_t g = 0; g < group; ++g) {
-      auto [allowed, add] = maskAt(a, row, a.idx(g), j);
-      Value s = a.select(allowed, a.add(loop.getResult(g), add),
-                         a.f32(-std::numeric_limits<double>::infinity()));
+      Value s = masked(a, maskAt(a, row, gs[g], j), products[g]);
       best = g == 0 ? s : arith::MaximumFOp::create(a.b, a.loc, best, s);
     }
     return best;
@@ -442,10 +434,7 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
             att.rank(a, row, j),
             arith::IndexCastOp::create(b, loc, i32, j).getResult()};
       },
-      [&] {
-        return SmallVector<Value>{
-            a.f32(-std::numeric_limits<double>::infinity()), a.i32(kNoKey)};
-      });
+      [&] { return SmallVector<Value>{a.negInf(), a.i32(kNoKey)}; });
   a.store(entry[0], ranks, {t});
   a.store(entry[1], keys, {t});
   a.barrier();
@@ -585,7 +574,7 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   // Each head's softmax weights over the kept keys (unnormalized) and sum;
   // a head that sees no kept key gets weights and sum 0.
   a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(att.group)), [&] {
-    Value neg = a.f32(-std::numeric_limits<double>::infinity());
+    Value neg = a.negInf();
     auto maxLoop = scf::ForOp::create(b, loc, a.idx(0), keptCount, a.idx(1),
                                       ValueRange{neg});
     {
