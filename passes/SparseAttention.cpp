@@ -198,8 +198,8 @@ struct SparseAttentionPass
         transpose.getPermutation() == ArrayRef<int64_t>{0, 2, 1, 3}) {
       auto flat = cast<ShapedType>(heads.getInput().getType());
       auto split = cast<ShapedType>(heads.getType());
-      if (flat.getRank() == 3 && flat.getShape().take_front(2) ==
-                                     split.getShape().take_front(2)) {
+      if (flat.getRank() == 3 &&
+          flat.getShape().take_front(2) == split.getShape().take_front(2)) {
         key = heads.getInput();
         axis = 1;
       }
@@ -208,7 +208,8 @@ struct SparseAttentionPass
     if (BlockArgument arg = isInput(key))
       return {arg, keys};
     auto concat = key.getDefiningOp<ConcatOp>();
-    if (!concat || concat.getAxis() != axis || concat.getInputs().size() < 2)
+    if (!concat || int64_t(concat.getAxis()) != axis ||
+        concat.getInputs().size() < 2)
       return {};
     BlockArgument arg = isInput(concat.getInputs().front());
     if (!arg)
@@ -230,9 +231,9 @@ struct SparseAttentionPass
   /// after the key cache and, when new keys follow the cache, the input
   /// bounds with the pages of the new keys recomputed, which also become
   /// outputs. One pair per key tensor.
-  std::pair<Value, Value> pageBounds(OpBuilder &b, AttentionOp op,
-                                     DenseMap<Value, std::pair<Value, Value>>
-                                         &made) const {
+  std::pair<Value, Value>
+  pageBounds(OpBuilder &b, AttentionOp op,
+             DenseMap<Value, std::pair<Value, Value>> &made) const {
     Value key = op.getKey();
     if (auto it = made.find(key); it != made.end())
       return it->second;
@@ -255,16 +256,15 @@ struct SparseAttentionPass
       cacheName = "input" + std::to_string(cache.getArgNumber());
     auto named = [&](const Twine &name) {
       return DictionaryAttr::get(
-          context, {NamedAttribute(onnxName, StringAttr::get(context,
-                                                             name.str()))});
+          context,
+          {NamedAttribute(onnxName, StringAttr::get(context, name.str()))});
     };
     Value given[2];
     StringRef suffixes[2] = {"page_min", "page_max"};
     for (int i = 0; i < 2; ++i) {
       unsigned at = func.getNumArguments();
-      if (failed(func.insertArgument(at, boundsType,
-                                     named(cacheName + "." + suffixes[i]),
-                                     loc)))
+      if (failed(func.insertArgument(
+              at, boundsType, named(cacheName + "." + suffixes[i]), loc)))
         llvm_unreachable("appending an argument cannot fail");
       given[i] = func.getArgument(at);
     }
@@ -292,17 +292,16 @@ struct SparseAttentionPass
     Value next[2];
     ReduceKind kinds[2] = {ReduceKind::min, ReduceKind::max};
     for (int i = 0; i < 2; ++i) {
-      Value reduced =
-          ReduceOp::create(b, loc, freshType, kinds[i], paged,
-                           b.getDenseI64ArrayAttr({3}), UnitAttr());
+      Value reduced = ReduceOp::create(
+          b, loc, freshType, ReduceKindAttr::get(context, kinds[i]), paged,
+          b.getDenseI64ArrayAttr({3}), UnitAttr());
       next[i] = firstPage == 0
                     ? reduced
-                    : ConcatOp::create(
-                          b, loc, boundsType,
-                          ValueRange{slice(given[i], 0, firstPage,
-                                           boundsType.getShape()),
-                                     reduced},
-                          2)
+                    : ConcatOp::create(b, loc, boundsType,
+                                       ValueRange{slice(given[i], 0, firstPage,
+                                                        boundsType.getShape()),
+                                                  reduced},
+                                       2)
                           .getResult();
     }
     // The updated bounds become outputs, the caller's next step's inputs.
@@ -354,10 +353,9 @@ struct SparseAttentionPass
       }
       rewriter.replaceOpWithNewOp<TopKAttentionOp>(
           op, op.getType(), op.getQuery(), op.getKey(), op.getValue(),
-          op.getMask(), pageMin, pageMax, op.getScaleAttr(),
-          op.getCausalAttr(), rewriter.getI64IntegerAttr(topK),
-          rewriter.getI64IntegerAttr(sink), rewriter.getI64IntegerAttr(window),
-          page);
+          op.getMask(), pageMin, pageMax, op.getScaleAttr(), op.getCausalAttr(),
+          rewriter.getI64IntegerAttr(topK), rewriter.getI64IntegerAttr(sink),
+          rewriter.getI64IntegerAttr(window), page);
     }
     if (!report.empty() && failed(writeReport(std::move(decisions))))
       signalPassFailure();

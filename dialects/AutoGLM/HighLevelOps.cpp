@@ -157,11 +157,10 @@ LogicalResult TopKAttentionOp::verifyPages() {
   if (!ShapedType::isDynamic(keys) && keys % page != 0)
     return emitOpError("page_size ")
            << page << " does not divide the " << keys << " keys";
-  SmallVector<int64_t> expected = {key.getDimSize(0), key.getDimSize(1),
-                                   ShapedType::isDynamic(keys)
-                                       ? ShapedType::kDynamic
-                                       : keys / page,
-                                   key.getDimSize(3)};
+  SmallVector<int64_t> expected = {
+      key.getDimSize(0), key.getDimSize(1),
+      ShapedType::isDynamic(keys) ? ShapedType::kDynamic : keys / page,
+      key.getDimSize(3)};
   for (Value bound : {getPageMin(), getPageMax()}) {
     auto type = cast<ShapedType>(bound.getType());
     if (type.getElementType() != key.getElementType() || !type.hasRank() ||
