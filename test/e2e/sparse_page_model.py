@@ -14,6 +14,8 @@ keys filled with garbage: the model must recompute it), inputs.txt, and
   expected_dense_Y.npy       ONNX Runtime (dense attention)
   expected_next_page_min.npy the bounds of the present keys computed from
   expected_next_page_max.npy scratch
+  expected_token_Y.npy       (main case) token mode's reference at the same
+                             k, sink and window: what pages of one key give
 
 Cases: main (k, sink, window as given; a random mask plus two pages masked
 whole whose keys would otherwise rank first; two pages tied, the lower one
@@ -33,7 +35,8 @@ import onnxruntime as ort
 from onnx import TensorProto
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sparse_attention_model import HEAD, KV_HEADS, Q_HEADS, build, save_case  # noqa: E402
+from sparse_attention_model import (HEAD, KV_HEADS, Q_HEADS, build, save_case,  # noqa: E402
+                                    topk_attention)
 
 
 def page_bounds(key, page):
@@ -157,6 +160,18 @@ def main():
     inputs["past_value"][:, :, 9 * page:10 * page] = -inputs["past_value"][:, :, 6 * page:7 * page]
 
     kept = write_case(a.out, inputs, session, a, a.k)
+    # Pages of one key rank by the exact scores: token mode's selection.
+    np.save(os.path.join(a.out, "expected_token_Y.npy"), topk_attention(
+        inputs["q"], np.concatenate([pk, inputs["k"]], axis=2),
+        np.concatenate([inputs["past_value"], inputs["v"]], axis=2), inputs["mask"],
+        1 / np.sqrt(HEAD), a.k, a.sink, a.window).astype(f32))
+    keys_as_bounds = os.path.join(a.out, "keys_as_bounds.npy")  # the new key's row: garbage
+    np.save(keys_as_bounds, np.concatenate([pk, np.full_like(inputs["k"], 7)], axis=2))
+    with open(os.path.join(a.out, "inputs.txt")) as f:
+        sources = [x for x in f.read().split() if x != "--input" and ".page_m" not in x]
+    sources += [f"past_key.page_{m}={keys_as_bounds}" for m in ("min", "max")]
+    with open(os.path.join(a.out, "inputs_one.txt"), "w") as f:
+        f.write(" ".join(f"--input {x}" for x in sources) + "\n")
     print("kept pages per row (main):", kept[:4])
     assert all(3 not in row and 5 not in row for row in kept), kept
     assert a.queries > 1 or any(6 in row and 9 not in row for row in kept), kept
