@@ -1,9 +1,16 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-sparse-attention="page-size=16" | FileCheck %s
-// RUN: autoglm-opt %s --split-input-file --mlir-disable-threading --autoglm-sparse-attention="page-size=16" --print-optimization-report -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
-// RUN: not autoglm-opt %s --split-input-file --autoglm-sparse-attention="page-size=-1" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: autoglm-opt %s --mlir-disable-threading --autoglm-sparse-attention="page-size=16" --print-optimization-report -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
+// RUN: not autoglm-opt %s --autoglm-sparse-attention="page-size=-1" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Page granularity: where the rewrite fires, the bounds inputs and outputs
 // it adds to the function (the ABI), and where it refuses.
+
+// The report, all functions together:
+// REPORT: autoglm-sparse-attention:
+// REPORT-NEXT: topk-attention x4: decode; first; second; flat
+// REPORT-NEXT: kept-dense-page-misaligned x1: misaligned
+// REPORT-NEXT: kept-dense-no-key-cache x1: computed
+// REPORT-NEXT: kept-dense-dynamic-shape x1: dynamic
 
 // A decode step with a KV cache (ONNX Attention: the new key follows the
 // cache): the bounds of the 8 pages come in as past_key.page_min/max; the
@@ -26,8 +33,6 @@
 // CHECK:         %[[NEXTHI:.+]] = autoglm.concat %[[OLDHI]], %[[HI]] {axis = 2 : i64}
 // CHECK:         %[[OUT:.+]] = autoglm.topk_attention %[[Q]], %[[KEY]], %[[V]] pages(%[[NEXTLO]], %[[NEXTHI]]) {causal, page_size = 16 : i64, scale = 1.250000e-01 : f64, sink = 4 : i64, top_k = 64 : i64, window = 16 : i64}
 // CHECK:         return %[[OUT]], %[[NEXTLO]], %[[NEXTHI]]
-// REPORT: autoglm-sparse-attention:
-// REPORT-NEXT: topk-attention x1: decode
 func.func @decode_cache(%q: tensor<1x8x1x64xf32>, %past: tensor<1x2x127x64xf32> {autoglm.onnx_name = "past_key"}, %new: tensor<1x2x1x64xf32>, %v: tensor<1x2x128x64xf32>) -> (tensor<1x8x1x64xf32> {autoglm.onnx_name = "y"}) {
   %k = autoglm.concat %past, %new {axis = 2 : i64} : (tensor<1x2x127x64xf32>, tensor<1x2x1x64xf32>) -> tensor<1x2x128x64xf32>
   %0 = autoglm.attention %q, %k, %v {causal, scale = 0.125 : f64} : (tensor<1x8x1x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x1x64xf32> loc("decode")
@@ -45,8 +50,6 @@ func.func @decode_cache(%q: tensor<1x8x1x64xf32>, %past: tensor<1x2x127x64xf32> 
 // CHECK-SAME:    -> tensor<2x4x2x32xf16>
 // CHECK:         autoglm.topk_attention %{{.*}}, %[[K]], %[[K]] pages(%[[MIN]], %[[MAX]]) {page_size = 16 : i64
 // CHECK:         autoglm.topk_attention %{{.*}}, %[[K]], %[[K]] pages(%[[MIN]], %[[MAX]]) {page_size = 16 : i64
-// REPORT: autoglm-sparse-attention:
-// REPORT-NEXT: topk-attention x2: first; second
 func.func @whole_cache(%q: tensor<2x4x2x32xf16>, %k: tensor<2x4x96x32xf16>) -> tensor<2x4x2x32xf16> {
   %0 = autoglm.attention %q, %k, %k {scale = 0.5 : f64} : (tensor<2x4x2x32xf16>, tensor<2x4x96x32xf16>, tensor<2x4x96x32xf16>) -> tensor<2x4x2x32xf16> loc("first")
   %1 = autoglm.attention %0, %k, %k {scale = 0.5 : f64} : (tensor<2x4x2x32xf16>, tensor<2x4x96x32xf16>, tensor<2x4x96x32xf16>) -> tensor<2x4x2x32xf16> loc("second")
@@ -62,10 +65,6 @@ func.func @whole_cache(%q: tensor<2x4x2x32xf16>, %k: tensor<2x4x96x32xf16>) -> t
 // CHECK-SAME:    %{{[^:]+}}: tensor<1x4x100x32xf32>, %{{[^:]+}}: tensor<1x4x96x32xf32>, %{{[^:]+}}: tensor<1x4x?x32xf32>) -> (tensor<1x4x1x32xf32>, tensor<1x4x1x32xf32>, tensor<1x4x1x32xf32>)
 // CHECK-NOT:     autoglm.topk_attention
 // CHECK-NOT:     page_min
-// REPORT: autoglm-sparse-attention:
-// REPORT-NEXT: kept-dense-dynamic-shape x1: dynamic
-// REPORT-NEXT: kept-dense-no-key-cache x1: computed
-// REPORT-NEXT: kept-dense-page-misaligned x1: misaligned
 func.func @refused(%q: tensor<1x4x1x32xf32>, %k100: tensor<1x4x100x32xf32>, %k96: tensor<1x4x96x32xf32>, %kdyn: tensor<1x4x?x32xf32>) -> (tensor<1x4x1x32xf32>, tensor<1x4x1x32xf32>, tensor<1x4x1x32xf32>) {
   %0 = autoglm.attention %q, %k100, %k100 {scale = 1.0 : f64} : (tensor<1x4x1x32xf32>, tensor<1x4x100x32xf32>, tensor<1x4x100x32xf32>) -> tensor<1x4x1x32xf32> loc("misaligned")
   %kc = autoglm.add %k96, %k96 : (tensor<1x4x96x32xf32>, tensor<1x4x96x32xf32>) -> tensor<1x4x96x32xf32>
