@@ -19,7 +19,9 @@ keys filled with garbage: the model must recompute it), inputs.txt, and
 
 Cases: main (k, sink, window as given; a random mask plus two pages masked
 whole whose keys would otherwise rank first; two pages tied, the lower one
-wins), full (k = keys: dense), trusted (the input bounds of one past page
+wins), full (k = keys - page: with the sink and window pages every page, and
+every row has fewer valid keys than the budget: dense; the rewrite leaves
+k >= keys dense by itself), trusted (the input bounds of one past page
 inflated: the kernel ranks by the bounds it is given, so that page is kept).
 
 Usage: sparse_page_model.py OUT --keys N --page P --k K --sink S --window W
@@ -175,7 +177,7 @@ def main():
     print("kept pages per row (main):", kept[:4])
     assert all(3 not in row and 5 not in row for row in kept), kept
     assert a.queries > 1 or any(6 in row and 9 not in row for row in kept), kept
-    write_case(os.path.join(a.out, "full"), inputs, session, a, a.keys)
+    write_case(os.path.join(a.out, "full"), inputs, session, a, a.keys - a.page)
     # Inflated bounds of page 12: the kernel trusts the bounds it is given.
     key = np.concatenate([inputs["past_key"], inputs["k"]], axis=2)
     pmin, pmax = page_bounds(key, a.page)
