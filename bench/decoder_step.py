@@ -257,43 +257,79 @@ class Cache:
     rows [p, p + CACHE) at position p, whose last rows are the newest
     tokens, and whose first `sink` rows are refreshed with the first tokens
     (rows the view leaves behind are never read again). No copy of the cache
-    per step."""
+    per step.
 
-    def __init__(self, config: Config, cache: int, sink: int):
-        self.cache, self.sink = cache, sink
+    With `page` (page-granularity sparse attention), the view slides by
+    whole pages instead: it starts at the first multiple of `page` at or
+    after p, so the newest token sits in the view's last `page` slots (the
+    slots after it are masked) and the view's pages are pages of the
+    buffer, whose key bounds stay valid from step to step. The cache keeps
+    the bounds of every buffer page (elementwise min and max of its rows,
+    unwritten rows included, which only widens them) and recomputes a page
+    when a row of it is written: the token appended, or the first tokens
+    refreshed. The feeds carry the view's pages as past_key_<l>.page_min /
+    page_max; the model's next_page_* outputs are not needed, as the
+    bounds are kept here in buffer pages (CACHE + 1 must be a multiple of
+    `page`, and the view holds up to page - 1 fewer tokens)."""
+
+    def __init__(self, config: Config, cache: int, sink: int, page: int = 0):
+        self.cache, self.sink, self.page = cache, sink, page
+        if page and (cache + 1) % page:
+            raise ValueError(f"pages of {page} keys do not divide the {cache + 1} keys")
         width = config.kv_heads * config.head
-        rows = 2 * cache + sink
+        self.shape = (1, config.kv_heads, config.head)
+        rows = 2 * cache + sink + page
         self.keys = [np.zeros((rows, width), np.float32) for _ in range(config.layers)]
         self.values = [np.zeros((rows, width), np.float32) for _ in range(config.layers)]
         self.first_keys = [np.zeros((sink, width), np.float32) for _ in range(config.layers)]
         self.first_values = [np.zeros((sink, width), np.float32) for _ in range(config.layers)]
+        pages = rows // page if page else 0
+        self.page_min = [np.zeros((pages, width), np.float32) for _ in range(config.layers)]
+        self.page_max = [np.zeros((pages, width), np.float32) for _ in range(config.layers)]
         self.length = 0
 
     def copy(self) -> "Cache":
         other = Cache.__new__(Cache)
-        other.cache, other.sink, other.length = self.cache, self.sink, self.length
-        for name in ("keys", "values", "first_keys", "first_values"):
+        other.cache, other.sink, other.page, other.length = (self.cache, self.sink, self.page,
+                                                             self.length)
+        other.shape = self.shape
+        for name in ("keys", "values", "first_keys", "first_values", "page_min", "page_max"):
             setattr(other, name, [a.copy() for a in getattr(self, name)])
         return other
+
+    def _bound(self, layer: int, row: int) -> None:
+        """Recomputes the bounds of the buffer page holding `row`."""
+        p = row // self.page
+        rows = self.keys[layer][p * self.page:(p + 1) * self.page]
+        self.page_min[layer][p] = rows.min(axis=0)
+        self.page_max[layer][p] = rows.max(axis=0)
 
     def feeds(self, token: int):
         """The step's inputs for `token` at position self.length."""
         p, n, s = self.length, self.cache, self.sink
-        if p >= n + 1:
+        start = -(-p // self.page) * self.page if self.page else p
+        if start > n or p >= n + 1:
             raise ValueError(f"the cache holds {n} tokens; position {p} does not fit")
         valid = np.zeros((1, n + 1), np.bool_)
         first = min(p, s)
         valid[0, :first] = True
         if p > s:
-            valid[0, n - (p - s):n] = True
+            valid[0, n + s - start:n + p - start] = True
         valid[0, n] = True
         feeds = {"token": np.array([[token]], np.int64), "position": np.array([[p]], np.int64),
                  "valid": valid}
         for l in range(len(self.keys)):
-            self.keys[l][p:p + first] = self.first_keys[l][:first]
-            self.values[l][p:p + first] = self.first_values[l][:first]
-            feeds[f"past_key_{l}"] = self.keys[l][p:p + n][None]
-            feeds[f"past_value_{l}"] = self.values[l][p:p + n][None]
+            self.keys[l][start:start + first] = self.first_keys[l][:first]
+            self.values[l][start:start + first] = self.first_values[l][:first]
+            feeds[f"past_key_{l}"] = self.keys[l][start:start + n][None]
+            feeds[f"past_value_{l}"] = self.values[l][start:start + n][None]
+            if self.page:
+                if first:
+                    self._bound(l, start)
+                pages = slice(start // self.page, (start + n + 1) // self.page)
+                for name, bounds in (("min", self.page_min[l]), ("max", self.page_max[l])):
+                    view = bounds[pages].reshape(-1, *self.shape).transpose(1, 2, 0, 3)
+                    feeds[f"past_key_{l}.page_{name}"] = np.ascontiguousarray(view[None][0])
         return feeds
 
     def append(self, outputs) -> None:
@@ -308,6 +344,8 @@ class Cache:
                     self.first_keys[l][p], self.first_values[l][p] = k, v
                 else:
                     self.keys[l][self.cache + p], self.values[l][self.cache + p] = k, v
+                    if self.page:
+                        self._bound(l, self.cache + p)
             self.length += 1
 
 
@@ -409,7 +447,11 @@ class OrtStep:
         self.session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
         self.names = [o.name for o in self.session.get_outputs()]
 
+        self.inputs = [i.name for i in self.session.get_inputs()]
+
     def run(self, feeds):
+        # The cache's feeds may hold inputs of page-mode models (the bounds).
+        feeds = {name: feeds[name] for name in self.inputs}
         return dict(zip(self.names, self.session.run(None, feeds)))
 
 

@@ -1,18 +1,21 @@
-"""CPU time of decode attention alone, dense against top-k (token mode).
+"""CPU time of decode attention alone, dense against top-k (token and page mode).
 
     .venv/bin/python bench/sparse_attention.py --bin build/bin --work /tmp/sparse \
-        [--keys 8192] [--shapes 32x8x128,8x8x128] [--threads 1] [--runs 20] [--rounds 5]
+        [--keys 8192] [--shapes 32x8x128,8x8x128] [--page 16] [--threads 1] [--runs 20] [--rounds 5]
 
 For each shape (query heads x key/value heads x head size) builds one ONNX
 Attention node (opset 23): one query token against a KV cache of --keys
-tokens given as inputs, no mask, f32. Compiles it twice, dense (the default)
-and with --sparse-attention=on (k = 64, sink = 4, window = 16 unless given),
-then times both with `autoglm-run --time RUNS --seed 1` in alternating rounds
+tokens given as inputs, no mask, f32. Compiles it three times, dense (the
+default), with --sparse-attention=on (k = 64, sink = 4, window = 16 unless
+given) and the same with --sparse-attention-granularity=page (pages of
+--page keys; the model then also takes the per-page key bounds as inputs,
+which --seed fills like the others), then times them with `autoglm-run
+--time RUNS --seed 1` in alternating rounds
 so that the load of a shared machine falls on both alike, and ONNX Runtime
 on the same model (a second dense peer: ours is not a tuned decode kernel)
 in the same rounds. Prints per shape the median of the rounds' median
 milliseconds with the rounds' min-max, the bytes of K and V, and the ratios
-token / dense and token / ONNX Runtime.
+to dense and to ONNX Runtime.
 """
 import argparse
 import os
@@ -66,18 +69,21 @@ parser.add_argument("--shapes", default="32x8x128,8x8x128")
 parser.add_argument("--k", type=int, default=64)
 parser.add_argument("--sink", type=int, default=4)
 parser.add_argument("--window", type=int, default=16)
+parser.add_argument("--page", type=int, default=16)
 parser.add_argument("--threads", type=int, default=1)
 parser.add_argument("--runs", type=int, default=20)
 parser.add_argument("--rounds", type=int, default=5)
 args = parser.parse_args()
 
-modes = {"dense": [], "token": ["--sparse-attention=on", f"--sparse-attention-k={args.k}",
-                                f"--sparse-attention-sink={args.sink}",
-                                f"--sparse-attention-window={args.window}"]}
+budget = [f"--sparse-attention-k={args.k}", f"--sparse-attention-sink={args.sink}",
+          f"--sparse-attention-window={args.window}"]
+modes = {"dense": [], "token": ["--sparse-attention=on", *budget],
+         "page": ["--sparse-attention=on", *budget, "--sparse-attention-granularity=page",
+                  f"--sparse-attention-page-size={args.page}"]}
 print(f"| query x kv heads x head size | keys | K+V bytes | dense ms | token ms "
-      f"(k={args.k}, sink={args.sink}, window={args.window}) | ONNX Runtime ms "
-      f"| token / dense | token / ONNX Runtime |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+      f"(k={args.k}, sink={args.sink}, window={args.window}) | page ms (page {args.page}) "
+      f"| ONNX Runtime ms | token / dense | page / dense | page / token | page / ONNX Runtime |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for shape in args.shapes.split(","):
     q_heads, kv_heads, head = map(int, shape.split("x"))
     work = os.path.join(args.work, shape)
@@ -98,8 +104,8 @@ for shape in args.shapes.split(","):
     for mode in [*modes, "ort"]:
         m = statistics.median(medians[mode])
         cells.append(f"{m:.3f} ({min(medians[mode]):.3f}-{max(medians[mode]):.3f})")
-    token = statistics.median(medians["token"])
+    med = {mode: statistics.median(values) for mode, values in medians.items()}
     kv_bytes = 2 * kv_heads * args.keys * head * 4
-    print(f"| {q_heads} x {kv_heads} x {head} | {args.keys} | {kv_bytes} | {cells[0]} | {cells[1]} "
-          f"| {cells[2]} | {token / statistics.median(medians['dense']):.3f} "
-          f"| {token / statistics.median(medians['ort']):.2f} |", flush=True)
+    print(f"| {q_heads} x {kv_heads} x {head} | {args.keys} | {kv_bytes} | {' | '.join(cells)} "
+          f"| {med['token'] / med['dense']:.3f} | {med['page'] / med['dense']:.3f} "
+          f"| {med['page'] / med['token']:.2f} | {med['page'] / med['ort']:.2f} |", flush=True)

@@ -207,6 +207,11 @@ def main():
                              "the scored positions (dense, ONNX Runtime)")
     parser.add_argument("--gate-sets", type=int, default=16)
     parser.add_argument("--extra-flags", default="", help="more autoglm-opt flags for the sparse builds")
+    parser.add_argument("--granularity", default="token",
+                        help="token, page or token,page: each budget compiled in these modes")
+    parser.add_argument("--page", type=int, default=16,
+                        help="keys per page (page mode; the cache then slides by whole pages "
+                             "for every model: bench/decoder_step.py Cache)")
     parser.add_argument("--passkeys", type=int, default=0, help="passkey cases (0: none)")
     parser.add_argument("--passkey-tokens", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1)
@@ -264,11 +269,16 @@ def main():
         mode = ["--sparse-attention=auto", f"--calibration-data={sets}",
                 f"--sparse-attention-min-mass={args.min_mass}",
                 f"--sparse-attention-min-p5={args.min_mass_p5}"]
+    granularities = args.granularity.split(",")
+    page = args.page if "page" in granularities else 0
+    paged = {"token": [], "page": ["--sparse-attention-granularity=page",
+                                   f"--sparse-attention-page-size={args.page}"]}
     builds = [("dense", [])] + [
-        (f"k={k} sink={s} window={w}" + (" auto" if args.gate else ""),
+        (f"k={k} sink={s} window={w}" + (" auto" if args.gate else "")
+         + (f" page{args.page}" if g == "page" else ""),
          mode + [f"--sparse-attention-k={k}", f"--sparse-attention-sink={s}",
-                 f"--sparse-attention-window={w}"] + args.extra_flags.split())
-        for k, s, w in budgets]
+                 f"--sparse-attention-window={w}"] + paged[g] + args.extra_flags.split())
+        for k, s, w in budgets for g in granularities]
     graphs = {name: step for name, _ in builds}
     if args.explicit_layers:
         explicit = [int(x) for x in args.explicit_layers.split(",")]
@@ -296,7 +306,7 @@ def main():
     failures = []
     if args.check and args.tiny:
         got = []
-        cache = ds.Cache(config, args.cache, sink)
+        cache = ds.Cache(config, args.cache, sink, page)
         for t in tokens[:64]:
             out = reference.run(cache.feeds(int(t)))
             cache.append(out)
@@ -316,7 +326,7 @@ def main():
 
     # Perplexity.
     prefiller = PrefillGraphs(config, weights, args.work, args.threads)
-    prefilled = prefill(prefiller, ds.Cache(config, args.cache, sink), tokens[:begin])
+    prefilled = prefill(prefiller, ds.Cache(config, args.cache, sink, page), tokens[:begin])
     print(f"# prefilled {begin} tokens with ONNX Runtime ({time.time() - started:.0f} s)", flush=True)
     ref_lp, ref_logits = score(reference, prefilled.copy(), tokens, begin, end)
     ref_ppl = float(np.exp(-ref_lp.mean()))
@@ -368,7 +378,7 @@ def main():
             prompt = passkey_prompt(tokenizer, key, depth, args.passkey_tokens, rng)
             if len(prompt) + 8 > args.cache + 1:
                 sys.exit(f"a passkey prompt of {len(prompt)} tokens does not fit the cache")
-            base = prefill(prefiller, ds.Cache(config, args.cache, sink), prompt[:-1])
+            base = prefill(prefiller, ds.Cache(config, args.cache, sink, page), prompt[:-1])
             answers = {}
             for name, model in [("ONNX Runtime dense", reference), *models.items()]:
                 out = greedy(model, base.copy(), prompt[-1], 7)

@@ -251,6 +251,15 @@ def SparseAttention : Pass<"autoglm-sparse-attention", "ModuleOp"> {
     the nodes whose mean kept mass is at least `min-mass` and whose 5th
     percentile is at least `min-p5` are rewritten (`--sparse-attention=auto`).
     `report` writes each attention node's decision and mass as JSON.
+
+    With `page-size`, the rewrite chooses pages of keys (page granularity)
+    from per-page key bounds kept beside the KV cache: for each key cache
+    input `X` of the function the attention reads (as a whole, or followed
+    by the step's new keys), the function gains the inputs `X.page_min` and
+    `X.page_max` and, when new keys follow, the outputs `X.next_page_min`
+    and `X.next_page_max`, those bounds with the pages of the new keys
+    recomputed. Attention whose keys are not such a cache, or whose key
+    length the page size does not divide, stays dense.
   }];
   let options = [
     Option<"topK", "k", "int64_t", /*default=*/"64",
@@ -271,8 +280,13 @@ def SparseAttention : Pass<"autoglm-sparse-attention", "ModuleOp"> {
            "rewritten node">,
     Option<"report", "report", "std::string", /*default=*/"",
            "Write each attention node's decision (and mass) as JSON">,
+    Option<"pageSize", "page-size", "int64_t", /*default=*/"0",
+           "Choose keys by pages of this many keys, from per-page key "
+           "bounds that become inputs and outputs of the function (0: "
+           "token by token)">,
   ];
-  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 def InstrumentAttentionMass : Pass<"autoglm-instrument-attention-mass",

@@ -27,12 +27,29 @@
 //   kept-dense-unmeasured        no measurement for the node (none in the
 //                                data, or no name of its own to find it by)
 //
+// Page granularity (`page-size`): the kernel chooses pages of keys from
+// per-page key bounds (elementwise min and max of the page's key rows), so
+// a step reads the bounds and the chosen pages only. The bounds live beside
+// the KV cache, as the cache does, outside the model: for a key cache input
+// X the function gains the inputs X.page_min and X.page_max (the bounds of
+// the keys the attention reads, pages of the new keys included and
+// ignored), and when the step's new keys follow the cache (concat along the
+// sequence), the outputs X.next_page_min and X.next_page_max: the input
+// bounds with only the pages the new keys touch recomputed, which the
+// kernel also scores with. Attention that reads no such cache, or whose key
+// length the page size does not divide, stays dense:
+//
+//   kept-dense-no-key-cache      the keys are not a function input (followed
+//                                by new keys)
+//   kept-dense-page-misaligned   the page size does not divide the keys
+//
 //===----------------------------------------------------------------------===//
 
 #include "DecodeAttention.h"
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
@@ -124,6 +141,11 @@ struct SparseAttentionPass
              << int64_t(topK) << ", sink=" << int64_t(sink)
              << ", window=" << int64_t(window)
              << ", max-queries=" << int64_t(maxQueries) << ")";
+    if (pageSize < 0)
+      return emitError(loc)
+             << "--autoglm-sparse-attention needs page-size >= 0 (0: token "
+                "granularity), got "
+             << int64_t(pageSize);
     if (!(minMass >= 0 && minMass <= 1 && minP5 >= 0 && minP5 <= 1))
       return emitError(loc)
              << "--autoglm-sparse-attention needs min-mass and min-p5 in [0, "
@@ -141,6 +163,8 @@ struct SparseAttentionPass
   std::pair<StringRef, const Mass *> decide(AttentionOp op) const {
     StringRef rule =
         classifyDecodeAttention(op, {topK, sink, window, maxQueries});
+    if (rule == "topk-attention" && pageSize > 0)
+      rule = pageRule(op);
     if (rule != "topk-attention" || mass.empty())
       return {rule, nullptr};
     auto it = masses.find(attentionNodeName(op));
@@ -152,8 +176,154 @@ struct SparseAttentionPass
     return {"kept-dense-low-mass", &measured};
   }
 
+  /// Page granularity: the key cache input `op` reads, and where the new
+  /// keys start (the cache's length), or a null argument when the keys are
+  /// not a cache of the function that holds `op`.
+  static std::pair<BlockArgument, int64_t> keyCache(AttentionOp op) {
+    auto func = op->getParentOfType<func::FuncOp>();
+    auto isInput = [&](Value v) {
+      auto arg = dyn_cast<BlockArgument>(v);
+      return arg && func && arg.getOwner() == &func.getBody().front()
+                 ? arg
+                 : BlockArgument();
+    };
+    // The keys as the cache holds them: B x Hkv x S x D, or B x S x Hkv·D
+    // split into heads and transposed (a decoder graph's flat cache).
+    Value key = op.getKey();
+    int64_t axis = 2;
+    auto transpose = key.getDefiningOp<TransposeOp>();
+    auto heads = transpose ? transpose.getInput().getDefiningOp<ReshapeOp>()
+                           : ReshapeOp();
+    if (heads && !heads.getShape() &&
+        transpose.getPermutation() == ArrayRef<int64_t>{0, 2, 1, 3}) {
+      auto flat = cast<ShapedType>(heads.getInput().getType());
+      auto split = cast<ShapedType>(heads.getType());
+      if (flat.getRank() == 3 &&
+          flat.getShape().take_front(2) == split.getShape().take_front(2)) {
+        key = heads.getInput();
+        axis = 1;
+      }
+    }
+    int64_t keys = cast<ShapedType>(key.getType()).getDimSize(axis);
+    if (BlockArgument arg = isInput(key))
+      return {arg, keys};
+    auto concat = key.getDefiningOp<ConcatOp>();
+    if (!concat || int64_t(concat.getAxis()) != axis ||
+        concat.getInputs().size() < 2)
+      return {};
+    BlockArgument arg = isInput(concat.getInputs().front());
+    if (!arg)
+      return {};
+    return {arg, cast<ShapedType>(arg.getType()).getDimSize(axis)};
+  }
+
+  /// The page rule for `op`, which the token rules rewrite.
+  StringRef pageRule(AttentionOp op) const {
+    int64_t keys = cast<ShapedType>(op.getKey().getType()).getDimSize(2);
+    if (!keyCache(op).first)
+      return "kept-dense-no-key-cache";
+    if (keys % pageSize != 0)
+      return "kept-dense-page-misaligned";
+    return "topk-attention";
+  }
+
+  /// The bounds `op` scores pages with: new inputs of the function named
+  /// after the key cache and, when new keys follow the cache, the input
+  /// bounds with the pages of the new keys recomputed, which also become
+  /// outputs. One pair per key tensor.
+  std::pair<Value, Value>
+  pageBounds(OpBuilder &b, AttentionOp op,
+             DenseMap<Value, std::pair<Value, Value>> &made) const {
+    Value key = op.getKey();
+    if (auto it = made.find(key); it != made.end())
+      return it->second;
+    auto [cache, cacheKeys] = keyCache(op);
+    auto func = op->getParentOfType<func::FuncOp>();
+    MLIRContext *context = op.getContext();
+    Location loc = op.getLoc();
+    auto keyType = cast<RankedTensorType>(key.getType());
+    int64_t batch = keyType.getDimSize(0), heads = keyType.getDimSize(1),
+            keys = keyType.getDimSize(2), depth = keyType.getDimSize(3);
+    int64_t pages = keys / pageSize;
+    auto boundsType = RankedTensorType::get({batch, heads, pages, depth},
+                                            keyType.getElementType());
+    StringAttr onnxName = AutoGLMDialect::OnnxNameAttrHelper(context).getName();
+    std::string cacheName;
+    if (auto name =
+            func.getArgAttrOfType<StringAttr>(cache.getArgNumber(), onnxName))
+      cacheName = name.str();
+    else
+      cacheName = "input" + std::to_string(cache.getArgNumber());
+    auto named = [&](const Twine &name) {
+      return DictionaryAttr::get(
+          context,
+          {NamedAttribute(onnxName, StringAttr::get(context, name.str()))});
+    };
+    Value given[2];
+    StringRef suffixes[2] = {"page_min", "page_max"};
+    for (int i = 0; i < 2; ++i) {
+      unsigned at = func.getNumArguments();
+      if (failed(func.insertArgument(
+              at, boundsType, named(cacheName + "." + suffixes[i]), loc)))
+        llvm_unreachable("appending an argument cannot fail");
+      given[i] = func.getArgument(at);
+    }
+    if (cacheKeys == keys) // the whole key tensor is the input
+      return made[key] = {given[0], given[1]};
+
+    // The pages from the first new key on, recomputed from the keys.
+    int64_t firstPage = cacheKeys / pageSize;
+    int64_t fresh = pages - firstPage;
+    auto slice = [&](Value input, int64_t axisStart, int64_t axisEnd,
+                     ArrayRef<int64_t> shape) {
+      SmallVector<int64_t> starts = {0, 0, axisStart, 0},
+                           ends(shape.begin(), shape.end()), steps(4, 1);
+      ends[2] = axisEnd;
+      return SliceOp::create(b, loc, input, starts, ends, steps).getResult();
+    };
+    Value tail = slice(key, firstPage * pageSize, keys, keyType.getShape());
+    Value paged = ReshapeOp::create(
+        b, loc,
+        RankedTensorType::get({batch, heads, fresh, pageSize, depth},
+                              keyType.getElementType()),
+        tail, Value());
+    auto freshType = RankedTensorType::get({batch, heads, fresh, depth},
+                                           keyType.getElementType());
+    Value next[2];
+    ReduceKind kinds[2] = {ReduceKind::min, ReduceKind::max};
+    for (int i = 0; i < 2; ++i) {
+      Value reduced = ReduceOp::create(
+          b, loc, freshType, ReduceKindAttr::get(context, kinds[i]), paged,
+          b.getDenseI64ArrayAttr({3}), UnitAttr());
+      next[i] = firstPage == 0
+                    ? reduced
+                    : ConcatOp::create(b, loc, boundsType,
+                                       ValueRange{slice(given[i], 0, firstPage,
+                                                        boundsType.getShape()),
+                                                  reduced},
+                                       2)
+                          .getResult();
+    }
+    // The updated bounds become outputs, the caller's next step's inputs.
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    SmallVector<Value> results(ret.getOperands());
+    SmallVector<DictionaryAttr> attrs;
+    func.getAllResultAttrs(attrs);
+    attrs.resize(results.size());
+    for (int i = 0; i < 2; ++i) {
+      results.push_back(next[i]);
+      attrs.push_back(named(cacheName + ".next_" + suffixes[i]));
+    }
+    ret->setOperands(results);
+    func.setFunctionType(FunctionType::get(context, func.getArgumentTypes(),
+                                           ValueRange(results).getTypes()));
+    func.setAllResultAttrs(attrs);
+    return made[key] = {next[0], next[1]};
+  }
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    DenseMap<Value, std::pair<Value, Value>> bounds;
     SmallVector<AttentionOp> attentions;
     getOperation().walk([&](AttentionOp op) { attentions.push_back(op); });
     llvm::json::Array decisions;
@@ -175,11 +345,17 @@ struct SparseAttentionPass
       if (rule != "topk-attention")
         continue;
       rewriter.setInsertionPoint(op);
+      Value pageMin, pageMax;
+      IntegerAttr page;
+      if (pageSize > 0) {
+        std::tie(pageMin, pageMax) = pageBounds(rewriter, op, bounds);
+        page = rewriter.getI64IntegerAttr(pageSize);
+      }
       rewriter.replaceOpWithNewOp<TopKAttentionOp>(
           op, op.getType(), op.getQuery(), op.getKey(), op.getValue(),
-          op.getMask(), op.getScaleAttr(), op.getCausalAttr(),
+          op.getMask(), pageMin, pageMax, op.getScaleAttr(), op.getCausalAttr(),
           rewriter.getI64IntegerAttr(topK), rewriter.getI64IntegerAttr(sink),
-          rewriter.getI64IntegerAttr(window));
+          rewriter.getI64IntegerAttr(window), page);
     }
     if (!report.empty() && failed(writeReport(std::move(decisions))))
       signalPassFailure();
@@ -195,6 +371,8 @@ struct SparseAttentionPass
                                       {"window", int64_t(window)},
                                       {"max_queries", int64_t(maxQueries)}}},
         {"nodes", std::move(decisions)}};
+    if (pageSize > 0)
+      root.getObject("budget")->insert({"page_size", int64_t(pageSize)});
     if (!mass.empty())
       root["gate"] = llvm::json::Object{{"min_mass", double(minMass)},
                                         {"min_p5", double(minP5)},

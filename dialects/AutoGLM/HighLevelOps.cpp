@@ -133,7 +133,44 @@ LogicalResult TopKAttentionOp::verify() {
     return emitOpError("sink must not be negative, got ") << sink;
   if (window < 0)
     return emitOpError("window must not be negative, got ") << window;
-  return verifyAttentionMask(*this, getQuery(), getKey(), getMask());
+  if (failed(verifyAttentionMask(*this, getQuery(), getKey(), getMask())))
+    return failure();
+  return verifyPages();
+}
+
+/// Page granularity: a page size with both bounds, of shape
+/// B x Hkv x Sk/page_size x D and the key's element type.
+LogicalResult TopKAttentionOp::verifyPages() {
+  bool bounds = getPageMin() && getPageMax();
+  if (!getPageSizeAttr() && !getPageMin() && !getPageMax())
+    return success();
+  if (!getPageSizeAttr() || !bounds)
+    return emitOpError("page granularity needs page_size, page_min and "
+                       "page_max together");
+  int64_t page = getPageSizeAttr().getInt();
+  if (page < 1)
+    return emitOpError("page_size must be positive, got ") << page;
+  auto key = cast<ShapedType>(getKey().getType());
+  if (!key.hasRank() || key.getRank() != 4)
+    return emitOpError("page granularity needs a 4-D key");
+  int64_t keys = key.getDimSize(2);
+  if (!ShapedType::isDynamic(keys) && keys % page != 0)
+    return emitOpError("page_size ")
+           << page << " does not divide the " << keys << " keys";
+  SmallVector<int64_t> expected = {
+      key.getDimSize(0), key.getDimSize(1),
+      ShapedType::isDynamic(keys) ? ShapedType::kDynamic : keys / page,
+      key.getDimSize(3)};
+  for (Value bound : {getPageMin(), getPageMax()}) {
+    auto type = cast<ShapedType>(bound.getType());
+    if (type.getElementType() != key.getElementType() || !type.hasRank() ||
+        failed(verifyCompatibleShape(type.getShape(), expected)))
+      return emitOpError("page bounds must be ")
+             << RankedTensorType::get(expected, key.getElementType())
+             << " (batch, key/value heads, pages, head size), got "
+             << bound.getType();
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -46,7 +46,8 @@ def AutoGLM_SparseAttentionOp : AutoGLM_AttentionBase<"sparse_attention"> {
                        UnitAttr:$causal, I64Attr:$top_k);
 }
 
-def AutoGLM_TopKAttentionOp : AutoGLM_AttentionBase<"topk_attention"> {
+def AutoGLM_TopKAttentionOp : AutoGLM_AttentionBase<"topk_attention",
+                                                     [AttrSizedOperandSegments]> {
   let summary = "decode attention over each query's k best keys, sinks and "
                 "recent window";
   let description = [{
@@ -68,12 +69,41 @@ def AutoGLM_TopKAttentionOp : AutoGLM_AttentionBase<"topk_attention"> {
     key gives zeros, as `attention` does. Operands and the mask are those
     of `attention`. `--autoglm-sparse-attention` makes it from decode
     attention (docs/sparse-attention.md).
+
+    With `page_size` (page granularity), keys are chosen by pages of
+    `page_size` consecutive keys (`Sk` a multiple of it), from the per-page
+    elementwise bounds of the key rows `page_min` and `page_max`
+    (`B x Hkv x Sk/page_size x D`, the key's element type):
+
+    - the pages holding a sink key and those holding a window key are
+      always kept, every key of them;
+    - of the other pages, the `ceil(top_k / page_size)` whose rank is
+      highest are kept; a page's rank is, over the query heads of the
+      group, the best of `sum_d max(q_d min_d, q_d max_d) * scale` (an upper
+      bound of the page's scores) plus the largest mask value of the page's
+      keys for that head. A page masked for every head is never kept;
+      ties go to the lower page index;
+    - rows with at most `top_k + sink + window` unmasked visible keys keep
+      them all (exact), as in token mode.
+
+    The bounds are trusted: bounds that do not hold the page's keys change
+    which pages are kept, never the attention over them.
   }];
   let arguments = (ins AutoGLM_FloatTensor:$query, AutoGLM_FloatTensor:$key,
                        AutoGLM_FloatTensor:$value,
-                       Optional<AutoGLM_Tensor>:$mask, F64Attr:$scale,
+                       Optional<AutoGLM_Tensor>:$mask,
+                       Optional<AutoGLM_FloatTensor>:$page_min,
+                       Optional<AutoGLM_FloatTensor>:$page_max, F64Attr:$scale,
                        UnitAttr:$causal, I64Attr:$top_k, I64Attr:$sink,
-                       I64Attr:$window);
+                       I64Attr:$window, OptionalAttr<I64Attr>:$page_size);
+  let extraClassDeclaration = [{
+    ::mlir::LogicalResult verifyPages();
+  }];
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $mask^)?
+    (`pages` `(` $page_min^ `,` $page_max `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
 }
 
 def AutoGLM_FusedOp : AutoGLM_Op<"fused", [IsolatedFromAbove,

@@ -54,3 +54,27 @@ func.func @grouped_heads(%q: tensor<1x3x1x8xf32>, %k: tensor<1x2x32x8xf32>) {
   %0 = autoglm.topk_attention %q, %k, %k {scale = 1.0 : f64, top_k = 4 : i64, sink = 0 : i64, window = 0 : i64} : (tensor<1x3x1x8xf32>, tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32>) -> tensor<1x3x1x8xf32>
   return
 }
+
+// -----
+
+func.func @page_size_without_bounds(%q: tensor<1x2x1x8xf32>, %k: tensor<1x2x32x8xf32>) {
+  // expected-error @+1 {{'autoglm.topk_attention' op page granularity needs page_size, page_min and page_max together}}
+  %0 = autoglm.topk_attention %q, %k, %k {scale = 1.0 : f64, top_k = 4 : i64, sink = 0 : i64, window = 0 : i64, page_size = 8 : i64} : (tensor<1x2x1x8xf32>, tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32>) -> tensor<1x2x1x8xf32>
+  return
+}
+
+// -----
+
+func.func @page_size_not_dividing(%q: tensor<1x2x1x8xf32>, %k: tensor<1x2x32x8xf32>, %b: tensor<1x2x3x8xf32>) {
+  // expected-error @+1 {{'autoglm.topk_attention' op page_size 10 does not divide the 32 keys}}
+  %0 = autoglm.topk_attention %q, %k, %k pages(%b, %b) {scale = 1.0 : f64, top_k = 4 : i64, sink = 0 : i64, window = 0 : i64, page_size = 10 : i64} : (tensor<1x2x1x8xf32>, tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32>, tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32>) -> tensor<1x2x1x8xf32>
+  return
+}
+
+// -----
+
+func.func @page_bounds_shape(%q: tensor<1x2x1x8xf32>, %k: tensor<1x2x32x8xf32>, %b: tensor<1x2x8x8xf32>) {
+  // expected-error @+1 {{'autoglm.topk_attention' op page bounds must be 'tensor<1x2x4x8xf32>' (batch, key/value heads, pages, head size), got 'tensor<1x2x8x8xf32>'}}
+  %0 = autoglm.topk_attention %q, %k, %k pages(%b, %b) {scale = 1.0 : f64, top_k = 4 : i64, sink = 0 : i64, window = 0 : i64, page_size = 8 : i64} : (tensor<1x2x1x8xf32>, tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x1x8xf32>
+  return
+}

@@ -229,8 +229,17 @@ static llvm::cl::opt<int64_t> sparseAttentionWindow(
 
 static llvm::cl::opt<std::string> sparseAttentionGranularity(
     "sparse-attention-granularity",
-    llvm::cl::desc("What top-k attention selects: token (the default)"),
-    llvm::cl::value_desc("token"), llvm::cl::init("token"),
+    llvm::cl::desc("What top-k attention selects: token (the default) or page "
+                   "(pages of keys, from per-page key bounds that become "
+                   "inputs and outputs of the model)"),
+    llvm::cl::value_desc("token|page"), llvm::cl::init("token"),
+    llvm::cl::cat(compileCategory));
+
+static llvm::cl::opt<int64_t> sparseAttentionPageSize(
+    "sparse-attention-page-size",
+    llvm::cl::desc("With --sparse-attention-granularity=page: keys per page "
+                   "(default 16)"),
+    llvm::cl::value_desc("N"), llvm::cl::init(16),
     llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<double> sparseAttentionMinMass(
@@ -622,18 +631,20 @@ parseSparseAttention(mlir::autoglm::CompileOptions &options) {
       sparseAttention != "auto")
     return fail("unknown --sparse-attention=" + sparseAttention +
                 " (expected off, on or auto)");
-  if (sparseAttentionGranularity == "page")
-    return fail("--sparse-attention-granularity=page (selection by key "
-                "pages) is not built yet; only token is");
-  if (sparseAttentionGranularity != "token")
+  if (sparseAttentionGranularity != "token" &&
+      sparseAttentionGranularity != "page")
     return fail("unknown --sparse-attention-granularity=" +
-                sparseAttentionGranularity + " (expected token)");
+                sparseAttentionGranularity + " (expected token or page)");
+  bool pages = sparseAttentionGranularity == "page";
+  if (!pages && sparseAttentionPageSize.getNumOccurrences())
+    return fail("--sparse-attention-page-size needs "
+                "--sparse-attention-granularity=page");
   if (sparseAttention == "off") {
     llvm::cl::Option *parameters[] = {
         &sparseAttentionK,       &sparseAttentionSink,
         &sparseAttentionWindow,  &sparseAttentionGranularity,
         &sparseAttentionMinMass, &sparseAttentionMinP5,
-        &sparseAttentionReport};
+        &sparseAttentionReport,  &sparseAttentionPageSize};
     for (llvm::cl::Option *flag : parameters)
       if (flag->getNumOccurrences())
         return fail("--" + flag->ArgStr +
@@ -658,6 +669,16 @@ parseSparseAttention(mlir::autoglm::CompileOptions &options) {
         sparseAttentionMinP5 >= 0 && sparseAttentionMinP5 <= 1))
     return fail("--sparse-attention-min-mass and --sparse-attention-min-p5 "
                 "are shares of the attention probability, from 0 to 1");
+  if (pages && sparseAttentionPageSize < 1)
+    return fail("--sparse-attention-page-size must be at least 1, got " +
+                Twine(sparseAttentionPageSize.getValue()));
+  if (pages && targetName != "cpu")
+    return fail("--sparse-attention-granularity=page has a kernel for "
+                "--target=cpu only");
+  if (pages && sparseAttention == "auto")
+    return fail("--sparse-attention=auto measures token selection; with "
+                "--sparse-attention-granularity=page use "
+                "--sparse-attention=on");
   if (sparseAttention == "auto" && calibrationData.empty())
     return fail("--sparse-attention=auto rewrites only the attention that "
                 "keeps enough of its mass on calibration data: give "
@@ -667,6 +688,7 @@ parseSparseAttention(mlir::autoglm::CompileOptions &options) {
   sparse.topK = sparseAttentionK;
   sparse.sink = sparseAttentionSink;
   sparse.window = sparseAttentionWindow;
+  sparse.pageSize = pages ? int64_t(sparseAttentionPageSize) : 0;
   sparse.minMass = sparseAttentionMinMass;
   sparse.minP5 = sparseAttentionMinP5;
   options.sparseAttention = sparse;

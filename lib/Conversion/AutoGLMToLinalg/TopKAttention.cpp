@@ -15,6 +15,15 @@
 //      the budget, over all of them: exact), reading only their key and
 //      value rows, and one write of each head's output row.
 //
+// Page granularity (`page_size`): the select pass runs over pages instead of
+// keys. A candidate page (neither a sink nor a window page) is ranked from
+// its key bounds alone, sum_d max(q_d min_d, q_d max_d) per query head (an
+// upper bound of the page's scores) plus the page's largest mask value for
+// the head, best over the group; the buffer keeps the ceil(top_k /
+// page_size) best pages, and attend reads their keys. So K is read only in
+// the kept pages; the bounds (two rows per page) and, with a mask, the mask
+// are what every page costs.
+//
 // No score tensor is written: the scratch per row is the buffer (top_k
 // scores and indices), one per parallel iteration, refilled per row.
 // Scores are computed in f32 (f64 for f64 inputs) whatever the element
@@ -38,11 +47,12 @@ namespace {
 /// lowered op.
 struct TopKAttentionBuilder {
   TopKAttentionOp op;
-  Value query, key, value, mask;
+  Value query, key, value, mask, pageMin, pageMax;
   Location loc;
   Type elementType, computeType;
   int64_t batch, queryHeads, queries, depth, kvHeads, keys, valueDepth, group;
   int64_t bufferSize, budget, sink, window;
+  int64_t pageSize = 0, pages = 0; // page granularity when pageSize > 0
   double scale;
   bool causal;
   bool maskVariesByHead = false;
@@ -59,9 +69,9 @@ struct TopKAttentionBuilder {
   };
 
   TopKAttentionBuilder(TopKAttentionOp op, Value query, Value key, Value value,
-                       Value mask)
+                       Value mask, Value pageMin, Value pageMax)
       : op(op), query(query), key(key), value(value), mask(mask),
-        loc(op.getLoc()) {
+        pageMin(pageMin), pageMax(pageMax), loc(op.getLoc()) {
     auto qt = cast<RankedTensorType>(query.getType());
     auto kt = cast<RankedTensorType>(key.getType());
     auto vt = cast<RankedTensorType>(value.getType());
@@ -82,6 +92,12 @@ struct TopKAttentionBuilder {
     sink = op.getSinkAttr().getInt();
     window = op.getWindowAttr().getInt();
     budget = topK + sink + window;
+    if (IntegerAttr page = op.getPageSizeAttr()) {
+      pageSize = page.getInt();
+      pages = keys / pageSize;
+      bufferSize = std::max<int64_t>(
+          1, std::min((topK + pageSize - 1) / pageSize, pages));
+    }
     scale = op.getScale().convertToDouble();
     causal = op.getCausal();
     if (mask) {
@@ -274,7 +290,17 @@ struct TopKAttentionBuilder {
                 Value j = arith::IndexCastOp::create(
                     ib, il, ib.getIndexType(),
                     tensor::ExtractOp::create(ib, il, indicesBuf, t));
-                scf::YieldOp::create(ib, il, flatten(attend(ib, row, st, j)));
+                if (!pageSize) {
+                  scf::YieldOp::create(ib, il, flatten(attend(ib, row, st, j)));
+                  return;
+                }
+                // Entry j is a page: its keys.
+                Value first =
+                    arith::MulIOp::create(ib, il, j, idx(ib, pageSize));
+                Value end =
+                    arith::AddIOp::create(ib, il, first, idx(ib, pageSize));
+                scf::YieldOp::create(
+                    ib, il, flatten(attendRange(ib, row, st, first, end)));
               },
               [&](OpBuilder &ib, Location il) {
                 scf::YieldOp::create(ib, il, ValueRange(a));
@@ -282,6 +308,170 @@ struct TopKAttentionBuilder {
           scf::YieldOp::create(nb, l, use.getResults());
         });
     return unflatten(loop.getResults());
+  }
+
+  /// Inserts (rank, j) into the buffers when it beats their last entry.
+  std::pair<Value, Value> offer(OpBuilder &b, Value scores, Value indices,
+                                Value rank, Value j) const {
+    Value last =
+        tensor::ExtractOp::create(b, loc, scores, idx(b, bufferSize - 1));
+    Value better =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, rank, last);
+    auto kept = scf::IfOp::create(
+        b, loc, better,
+        [&](OpBuilder &tb, Location tl) {
+          auto [s2, i2] = insert(tb, scores, indices, rank, j);
+          scf::YieldOp::create(tb, tl, ValueRange{s2, i2});
+        },
+        [&](OpBuilder &tb, Location tl) {
+          scf::YieldOp::create(tb, tl, ValueRange{scores, indices});
+        });
+    return {kept.getResult(0), kept.getResult(1)};
+  }
+
+  /// Whether lo <= j < hi.
+  Value within(OpBuilder &b, Value j, Value lo, Value hi) const {
+    return arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j, lo),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, j, hi));
+  }
+
+  /// The select pass over j in [0, trips): `visit` updates the count of
+  /// valid keys and says whether j is a candidate; a candidate's `rank` is
+  /// offered to the buffers. Returns the count and the buffers.
+  std::tuple<Value, Value, Value> selectLoop(
+      OpBuilder &b, int64_t trips, Value count0, Value scoresBuf,
+      Value indicesBuf,
+      function_ref<std::pair<Value, Value>(OpBuilder &, Value, Value)> visit,
+      function_ref<Value(OpBuilder &, Value)> rank) const {
+    auto select = scf::ForOp::create(
+        b, loc, idx(b, 0), idx(b, trips), idx(b, 1),
+        ValueRange{count0, scoresBuf, indicesBuf},
+        [&](OpBuilder &nb, Location l, Value j, ValueRange a) {
+          auto [count, candidate] = visit(nb, j, a[0]);
+          auto scored = scf::IfOp::create(
+              nb, l, candidate,
+              [&](OpBuilder &ib, Location il) {
+                auto [s2, i2] = offer(ib, a[1], a[2], rank(ib, j), j);
+                scf::YieldOp::create(ib, il, ValueRange{s2, i2});
+              },
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(ib, il, ValueRange{a[1], a[2]});
+              });
+          scf::YieldOp::create(
+              nb, l,
+              ValueRange{count, scored.getResult(0), scored.getResult(1)});
+        });
+    return {select.getResult(0), select.getResult(1), select.getResult(2)};
+  }
+
+  /// Token selection: the number of valid visible keys and the buffers
+  /// holding the top_k best candidate keys.
+  std::tuple<Value, Value, Value> selectKeys(OpBuilder &b, const Row &row,
+                                             Value visible, Value sinkEnd,
+                                             Value windowStart, Value scoresBuf,
+                                             Value indicesBuf) const {
+    return selectLoop(
+        b, keys, mask ? idx(b, 0) : visible, scoresBuf, indicesBuf,
+        [&](OpBuilder &nb, Value j, Value count) -> std::pair<Value, Value> {
+          Value candidate = within(nb, j, sinkEnd, windowStart);
+          if (!mask)
+            return {count, candidate};
+          Value seen = arith::AndIOp::create(
+              nb, loc, anyHeadSees(nb, row, j),
+              arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, j,
+                                    visible));
+          count = arith::AddIOp::create(
+              nb, loc, count,
+              arith::SelectOp::create(nb, loc, seen, idx(nb, 1), idx(nb, 0)));
+          return {count, arith::AndIOp::create(nb, loc, candidate, seen)};
+        },
+        [&](OpBuilder &ib, Value j) {
+          Value k = readRow(ib, key, {row.b, row.g, j}, depth);
+          SmallVector<Value> s = scores(ib, row, k, j);
+          Value rank = s[0];
+          for (Value x : ArrayRef(s).drop_front())
+            rank = arith::MaximumFOp::create(ib, loc, rank, x);
+          return rank;
+        });
+  }
+
+  /// Page selection: the number of valid visible keys and the buffers
+  /// holding the best candidate pages, [sinkEnd, windowStart) being whole
+  /// pages. A page's rank per head is the upper bound of its scores from
+  /// the key bounds plus the page's largest mask value for the head (-inf
+  /// when the head sees none of its keys); the page's rank is the best
+  /// over the group.
+  std::tuple<Value, Value, Value>
+  selectPages(OpBuilder &b, const Row &row, Value visible, Value sinkEnd,
+              Value windowStart, Value scoresBuf, Value indicesBuf) const {
+    Value page = idx(b, pageSize);
+    Value firstPage = arith::DivUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, sinkEnd, idx(b, pageSize - 1)),
+        page);
+    Value endPage = arith::DivUIOp::create(b, loc, windowStart, page);
+    Value zero = floatConst(b, loc, computeType, 0.0);
+    SmallVector<Value> bias; // per head, of the page being visited
+    return selectLoop(
+        b, pages, mask ? idx(b, 0) : visible, scoresBuf, indicesBuf,
+        [&](OpBuilder &nb, Value p, Value count) -> std::pair<Value, Value> {
+          Value candidate = within(nb, p, firstPage, endPage);
+          bias.assign(group, zero);
+          if (!mask)
+            return {count, candidate};
+          // The page's keys: count those some head sees, and take each
+          // head's largest mask value.
+          Value first = arith::MulIOp::create(nb, loc, p, page);
+          SmallVector<Value> inits = {count};
+          inits.append(group, row.neg);
+          auto perKey = scf::ForOp::create(
+              nb, loc, first, arith::AddIOp::create(nb, loc, first, page),
+              idx(nb, 1), inits,
+              [&](OpBuilder &kb, Location kl, Value j, ValueRange ka) {
+                Value seenKey = arith::CmpIOp::create(
+                    kb, kl, arith::CmpIPredicate::slt, j, visible);
+                Value any =
+                    arith::ConstantOp::create(kb, kl, kb.getBoolAttr(false));
+                std::pair<Value, Value> shared;
+                if (!maskVariesByHead)
+                  shared = maskAt(kb, row, 0, j);
+                SmallVector<Value> next = {Value()};
+                for (int64_t h = 0; h < group; ++h) {
+                  auto [allowed, add] =
+                      maskVariesByHead ? maskAt(kb, row, h, j) : shared;
+                  allowed = arith::AndIOp::create(kb, kl, allowed, seenKey);
+                  any = arith::OrIOp::create(kb, kl, any, allowed);
+                  next.push_back(arith::MaximumFOp::create(
+                      kb, kl, ka[1 + h],
+                      arith::SelectOp::create(kb, kl, allowed, add, row.neg)));
+                }
+                next[0] = arith::AddIOp::create(
+                    kb, kl, ka[0],
+                    arith::SelectOp::create(kb, kl, any, idx(kb, 1),
+                                            idx(kb, 0)));
+                scf::YieldOp::create(kb, kl, next);
+              });
+          for (int64_t h = 0; h < group; ++h)
+            bias[h] = perKey.getResult(1 + h);
+          return {perKey.getResult(0), candidate};
+        },
+        [&](OpBuilder &ib, Value p) {
+          Value lo = readRow(ib, pageMin, {row.b, row.g, p}, depth);
+          Value hi = readRow(ib, pageMax, {row.b, row.g, p}, depth);
+          Value rank = row.neg;
+          for (int64_t h = 0; h < group; ++h) {
+            Value q = row.heads[h];
+            Value bound = arith::MaximumFOp::create(
+                ib, loc, arith::MulFOp::create(ib, loc, q, lo),
+                arith::MulFOp::create(ib, loc, q, hi));
+            Value sum = vector::ReductionOp::create(
+                ib, loc, vector::CombiningKind::ADD, bound,
+                arith::FastMathFlags::reassoc);
+            rank = arith::MaximumFOp::create(
+                ib, loc, rank, arith::AddFOp::create(ib, loc, sum, bias[h]));
+          }
+          return rank;
+        });
   }
 
   /// The whole row (b, g, i): returns the output, scores and indices
@@ -310,10 +500,23 @@ struct TopKAttentionBuilder {
           b, loc, arith::MaxSIOp::create(b, loc, limit, idx(b, 0)),
           idx(b, keys));
     }
-    Value sinkEnd = arith::MinSIOp::create(b, loc, idx(b, sink), visible);
-    Value windowStart = arith::MaxSIOp::create(
-        b, loc, sinkEnd,
-        arith::SubIOp::create(b, loc, visible, idx(b, window)));
+    // The sinks are [0, sinkEnd), the window [windowStart, visible).
+    Value sinkEnd, windowStart;
+    Value recent = arith::SubIOp::create(b, loc, visible, idx(b, window));
+    if (pageSize) {
+      // Whole pages: those holding a sink or a window key, and a last page
+      // the query sees only in part, so that every candidate page is whole.
+      int64_t sinkKeys = (sink + pageSize - 1) / pageSize * pageSize;
+      sinkEnd = arith::MinSIOp::create(b, loc, idx(b, sinkKeys), visible);
+      Value start = arith::MaxSIOp::create(b, loc, recent, idx(b, 0));
+      start = arith::MulIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, start, idx(b, pageSize)),
+          idx(b, pageSize));
+      windowStart = arith::MaxSIOp::create(b, loc, sinkEnd, start);
+    } else {
+      sinkEnd = arith::MinSIOp::create(b, loc, idx(b, sink), visible);
+      windowStart = arith::MaxSIOp::create(b, loc, sinkEnd, recent);
+    }
 
     // Refill the buffer: every score -inf (never filled).
     auto reset = scf::ForOp::create(
@@ -325,65 +528,17 @@ struct TopKAttentionBuilder {
         });
     scoresBuf = reset.getResult(0);
 
-    // 1. select, over all keys: a constant trip count lets the runtime's
-    // work estimate see the loop (keys outside [sinkEnd, windowStart) cost a
-    // compare). Without a mask every visible key is valid; with one, the
-    // visible keys some head sees are counted.
-    Value count0 = mask ? idx(b, 0) : visible;
-    auto select = scf::ForOp::create(
-        b, loc, idx(b, 0), idx(b, keys), idx(b, 1),
-        ValueRange{count0, scoresBuf, indicesBuf},
-        [&](OpBuilder &nb, Location l, Value j, ValueRange a) {
-          Value count = a[0];
-          Value candidate = arith::AndIOp::create(
-              nb, l,
-              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, j,
-                                    sinkEnd),
-              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j,
-                                    windowStart));
-          if (mask) {
-            Value seen = arith::AndIOp::create(
-                nb, l, anyHeadSees(nb, row, j),
-                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j,
-                                      visible));
-            count = arith::AddIOp::create(
-                nb, l, count,
-                arith::SelectOp::create(nb, l, seen, idx(nb, 1), idx(nb, 0)));
-            candidate = arith::AndIOp::create(nb, l, candidate, seen);
-          }
-          auto scored = scf::IfOp::create(
-              nb, l, candidate,
-              [&](OpBuilder &ib, Location il) {
-                Value k = readRow(ib, key, {row.b, row.g, j}, depth);
-                SmallVector<Value> s = scores(ib, row, k, j);
-                Value rank = s[0];
-                for (Value x : ArrayRef(s).drop_front())
-                  rank = arith::MaximumFOp::create(ib, il, rank, x);
-                Value last = tensor::ExtractOp::create(ib, il, a[1],
-                                                       idx(ib, bufferSize - 1));
-                Value better = arith::CmpFOp::create(
-                    ib, il, arith::CmpFPredicate::OGT, rank, last);
-                auto kept = scf::IfOp::create(
-                    ib, il, better,
-                    [&](OpBuilder &tb, Location tl) {
-                      auto [s2, i2] = insert(tb, a[1], a[2], rank, j);
-                      scf::YieldOp::create(tb, tl, ValueRange{s2, i2});
-                    },
-                    [&](OpBuilder &tb, Location tl) {
-                      scf::YieldOp::create(tb, tl, ValueRange{a[1], a[2]});
-                    });
-                scf::YieldOp::create(ib, il, kept.getResults());
-              },
-              [&](OpBuilder &ib, Location il) {
-                scf::YieldOp::create(ib, il, ValueRange{a[1], a[2]});
-              });
-          scf::YieldOp::create(
-              nb, l,
-              ValueRange{count, scored.getResult(0), scored.getResult(1)});
-        });
-    Value count = select.getResult(0);
-    scoresBuf = select.getResult(1);
-    indicesBuf = select.getResult(2);
+    // 1. select, over all keys (or pages): a constant trip count lets the
+    // runtime's work estimate see the loop (keys outside [sinkEnd,
+    // windowStart) cost a compare). Without a mask every visible key is
+    // valid; with one, the visible keys some head sees are counted.
+    Value count;
+    if (pageSize)
+      std::tie(count, scoresBuf, indicesBuf) = selectPages(
+          b, row, visible, sinkEnd, windowStart, scoresBuf, indicesBuf);
+    else
+      std::tie(count, scoresBuf, indicesBuf) = selectKeys(
+          b, row, visible, sinkEnd, windowStart, scoresBuf, indicesBuf);
 
     // 2. attend: a row with no more valid keys than the budget keeps them
     // all (sinks [0, visible), no window, no buffer).
@@ -494,7 +649,8 @@ struct TopKAttentionLowering : OpConversionPattern<TopKAttentionOp> {
   matchAndRewrite(TopKAttentionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     TopKAttentionBuilder builder(op, adaptor.getQuery(), adaptor.getKey(),
-                                 adaptor.getValue(), adaptor.getMask());
+                                 adaptor.getValue(), adaptor.getMask(),
+                                 adaptor.getPageMin(), adaptor.getPageMax());
     rewriter.replaceOp(op,
                        builder.build(rewriter, signlessTensor(op.getType())));
     return success();

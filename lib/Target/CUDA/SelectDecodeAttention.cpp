@@ -79,6 +79,15 @@ struct SelectDecodeAttentionPass
     : autoglm::impl::AutoGLMCUDASelectDecodeAttentionBase<
           SelectDecodeAttentionPass> {
   void runOnOperation() override {
+    WalkResult paged = getOperation().walk([](TopKAttentionOp attention) {
+      if (!attention.getPageSize())
+        return WalkResult::advance();
+      attention.emitError("top-k attention by pages has no CUDA kernel; use "
+                          "--sparse-attention-granularity=token");
+      return WalkResult::interrupt();
+    });
+    if (paged.wasInterrupted())
+      return signalPassFailure();
     SmallVector<std::pair<FusedOp, TopKAttentionOp>> found;
     getOperation().walk([&](FusedOp region) {
       if (TopKAttentionOp attention = soleTopKAttention(region))
