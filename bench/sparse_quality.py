@@ -311,21 +311,24 @@ def main():
 
     failures = []
     if args.check and args.tiny:
+        # As many tokens as the layout holds (the page layout's view up to
+        # page - 1 fewer than the cache), at most 64.
+        count = min(64, args.cache // page * page + 1 if page else args.cache + 1)
         got = []
         cache = ds.Cache(config, args.cache, sink, page)
-        for t in tokens[:64]:
+        for t in tokens[:count]:
             out = reference.run(cache.feeds(int(t)))
             cache.append(out)
             got.append(out["logits"][0].copy())
-        expected = ds.numpy_forward(config, weights, tokens[:64])
+        expected = ds.numpy_forward(config, weights, tokens[:count])
         diff = np.abs(np.array(got) - expected).max()
         print(f"step graph with cache vs numpy forward: max |logit diff| {diff:.2e}")
         if diff > 1e-3:
             failures.append("the step graph differs from the numpy forward pass")
-        filled = PrefillGraphs(config, weights, args.work, args.threads).run(64, tokens[:64])
+        filled = PrefillGraphs(config, weights, args.work, args.threads).run(count, tokens[:count])
         diff = max(np.abs(filled["logits"] - expected).max(),
                    np.abs(filled["key_1"][0] - np.array([c[:] for c in cache.first_keys[1]] + [
-                       cache.keys[1][args.cache + p] for p in range(cache.sink, 64)])).max())
+                       cache.keys[1][args.cache + p] for p in range(cache.sink, count)])).max())
         print(f"prefill graph vs numpy forward and step keys: max |diff| {diff:.2e}")
         if diff > 1e-3:
             failures.append("the prefill graph differs from the step graph")
