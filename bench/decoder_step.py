@@ -622,7 +622,7 @@ def time_steps(args) -> int:
     dense = statistics.median(times["dense"])
     for name, t in times.items():
         m = statistics.median(t)
-        print(f"| {name} | {m:.1f} ({min(t):.1f}-{max(t):.1f}) | {m / dense:.2f} |")
+        print(f"| {name} | {m:.3g} ({min(t):.3g}-{max(t):.3g}) | {m / dense:.2f} |")
     return 0
 
 

@@ -12,9 +12,12 @@ or with --tiny a random 2-layer decoder of the same graph form. Its
 generation step is built as one static-shape ONNX graph (bench/decoder_step.py:
 a KV cache of --cache tokens as inputs, the new token's keys and values as
 outputs, a validity mask), compiled by autoglm-opt dense and once per
-budget k/sink/window with --sparse-attention=on, and run in this process
-through the runtime's C API. ONNX Runtime runs the same graph as the dense
-reference.
+budget k/sink/window with --sparse-attention=on (or, with --gate, auto)
+in each --granularity (token, page), and run in this process through the
+runtime's C API. ONNX Runtime runs the same graph as the dense reference.
+Page mode's models run on a cache that slides by whole --page pages and
+keeps their key bounds (bench/decoder_step.py Cache), the others on the one
+that slides by one token; one prefill fills both.
 
 Perplexity: the text's first cache + 1 tokens; positions before the scored
 range are run once by ONNX Runtime (dense prefill, as a deployment's
