@@ -24,6 +24,11 @@ last keys (the new token is the very last key), with the never-written
 slots in between masked. Top-k attention keeps "the first `sink` keys and
 the last `window` keys" by index, so with this layout those are the real
 sequence's first and most recent tokens at every step.
+
+Run as a script, it times the step end to end (main below):
+
+    .venv/bin/python bench/decoder_step.py --build build --work /tmp/step-time \
+        --cache 4095 [--budget 64/4/16] [--page 16] [--threads 1] [--rounds 3 --runs 5]
 """
 from __future__ import annotations
 
@@ -556,3 +561,92 @@ def attention_masses(config: Config, weights, tokens, rows, k: int, sink: int, w
         g = h @ w[b + "ffn_gate.weight"].T
         x = x + (g / (1 + np.exp(-g)) * (h @ w[b + "ffn_up.weight"].T)) @ w[b + "ffn_down.weight"].T
     return masses
+
+
+def time_steps(args) -> int:
+    """The decoder step's time end to end at one context length, dense
+    against top-k attention in token and page mode (see main)."""
+    import statistics
+    import time
+    if args.tiny:
+        config = Config(layers=2, hidden=64, ffn=128, heads=4, kv_heads=2, vocab=97,
+                        rope_base=10000.0, eps=1e-5)
+        weights = random_weights(config)
+    else:
+        config, weights, _ = load_gguf(smollm2_path())
+    os.makedirs(args.work, exist_ok=True)
+    step = os.path.join(args.work, "step.onnx")
+    if not (args.reuse and os.path.exists(step)):
+        build_step(config, weights, args.cache, step)
+    k, sink, window = (int(x) for x in args.budget.split("/"))
+    sparse = ["--sparse-attention=on", f"--sparse-attention-k={k}",
+              f"--sparse-attention-sink={sink}", f"--sparse-attention-window={window}"]
+    builds = {"dense": ([], 0), "token": (sparse, 0),
+              f"page{args.page}": (sparse + ["--sparse-attention-granularity=page",
+                                             f"--sparse-attention-page-size={args.page}"],
+                                   args.page)}
+    opt = os.path.join(args.build, "bin", "autoglm-opt")
+    runtime = runtime_library(args.build, args.work)
+    models, feeds = {}, {}
+    rng = np.random.default_rng(0)
+    # The cache holds `position` tokens of random keys and values (the
+    # time does not depend on their values), in each model's layout.
+    position = args.cache - args.page + 1 if args.position is None else args.position
+    fill = {f"{kind}_{l}": (0.5 * rng.standard_normal((1, position, config.kv_heads * config.head)))
+            .astype(np.float32) for kind in ("key", "value") for l in range(config.layers)}
+    for name, (flags, page) in builds.items():
+        so = os.path.join(args.work, f"step-{name}.so")
+        if not (args.reuse and os.path.exists(so)):
+            started = time.time()
+            compile_step(opt, step, so, flags)
+            print(f"# compiled {name} in {time.time() - started:.0f} s", flush=True)
+        models[name] = CompiledStep(runtime, so, args.threads)
+        cache = Cache(config, args.cache, sink, page)
+        cache.append(fill)
+        feeds[name] = cache.feeds(1)
+    times = {name: [] for name in models}
+    for _ in range(args.rounds):
+        for name, model in models.items():
+            model.run(feeds[name])  # warm
+            runs = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                model.run(feeds[name])
+                runs.append((time.perf_counter() - start) * 1e3)
+            times[name].append(statistics.median(runs))
+    print(f"decoder step, cache {args.cache}, position {position}, k={k} sink={sink} "
+          f"window={window}, {args.threads} thread(s), median of {args.rounds} rounds' "
+          f"medians of {args.runs} runs (min-max of the rounds), load {os.getloadavg()[0]:.1f}:")
+    print("| model | ms per step | vs dense |")
+    print("| --- | --- | --- |")
+    dense = statistics.median(times["dense"])
+    for name, t in times.items():
+        m = statistics.median(t)
+        print(f"| {name} | {m:.3g} ({min(t):.3g}-{max(t):.3g}) | {m / dense:.2f} |")
+    return 0
+
+
+def main() -> int:
+    """python bench/decoder_step.py --build build --work DIR --cache 4095 ...:
+    the SmolLM2-135M step (or --tiny) compiled dense, with top-k attention
+    in token mode and in page mode, each timed end to end on a cache of
+    --cache slots holding --position tokens (default: as many as the page
+    layout holds), in alternating rounds."""
+    import argparse
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--cache", type=int, default=4095)
+    parser.add_argument("--position", type=int)
+    parser.add_argument("--budget", default="64/4/16", help="k/sink/window")
+    parser.add_argument("--page", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true")
+    return time_steps(parser.parse_args())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,9 +12,12 @@ or with --tiny a random 2-layer decoder of the same graph form. Its
 generation step is built as one static-shape ONNX graph (bench/decoder_step.py:
 a KV cache of --cache tokens as inputs, the new token's keys and values as
 outputs, a validity mask), compiled by autoglm-opt dense and once per
-budget k/sink/window with --sparse-attention=on, and run in this process
-through the runtime's C API. ONNX Runtime runs the same graph as the dense
-reference.
+budget k/sink/window with --sparse-attention=on (or, with --gate, auto)
+in each --granularity (token, page), and run in this process through the
+runtime's C API. ONNX Runtime runs the same graph as the dense reference.
+Page mode's models run on a cache that slides by whole --page pages and
+keeps their key bounds (bench/decoder_step.py Cache), the others on the one
+that slides by one token; one prefill fills both.
 
 Perplexity: the text's first cache + 1 tokens; positions before the scored
 range are run once by ONNX Runtime (dense prefill, as a deployment's
@@ -61,17 +64,16 @@ def log_softmax(logits):
     return z - np.log(np.exp(z).sum())
 
 
-def prefill(model, cache, tokens):
-    """Fills `cache` with `tokens`: one run of `model` when it is a prefill
-    graph of that many tokens, one step per token otherwise."""
-    if isinstance(model, PrefillGraphs):
-        tokens = np.asarray(tokens, np.int64)
-        if len(tokens):
-            cache.append(model.run(len(tokens), tokens))
-        return cache
-    for t in tokens:
-        cache.append(model.run(cache.feeds(int(t))))
-    return cache
+def prefill(prefiller, caches, tokens):
+    """Fills every cache of `caches` (one per layout the models run on, by
+    page size, 0 for sliding by one token) with `tokens`, by one run of
+    the prefill graph of that many tokens."""
+    tokens = np.asarray(tokens, np.int64)
+    if len(tokens):
+        outputs = prefiller.run(len(tokens), tokens)
+        for cache in caches.values():
+            cache.append(outputs)
+    return caches
 
 
 class PrefillGraphs:
@@ -143,17 +145,18 @@ def report_masses(args, config, weights, tokens, begin, end, results):
         print("| 5th pct | " + " | ".join(f"{m:.2f}" for m in p5) + " |", flush=True)
 
 
-def calibration_sets(args, config, weights, tokens, begin, sink, step, out):
+def calibration_sets(args, config, weights, tokens, begin, sink, page, step, out):
     """The gate's calibration data: the step's inputs at the --gate-sets
     positions before `begin` (prefilled and decoded dense by ONNX Runtime),
-    one directory of <input name>.npy per position."""
+    one directory of <input name>.npy per position, in the cache layout the
+    scored models run on (`page`: sliding by whole pages)."""
     first = begin - args.gate_sets
     if first < 0:
         sys.exit(f"--gate-sets {args.gate_sets} needs that many positions before --score")
     if args.reuse and os.path.isdir(out):
         return
     prefiller = PrefillGraphs(config, weights, args.work, args.threads)
-    cache = prefill(prefiller, ds.Cache(config, args.cache, sink), tokens[:first])
+    cache = prefill(prefiller, {page: ds.Cache(config, args.cache, sink, page)}, tokens[:first])[page]
     reference = ds.OrtStep(step, args.threads)
     for p in range(first, begin):
         feeds = cache.feeds(int(tokens[p]))
@@ -210,8 +213,8 @@ def main():
     parser.add_argument("--granularity", default="token",
                         help="token, page or token,page: each budget compiled in these modes")
     parser.add_argument("--page", type=int, default=16,
-                        help="keys per page (page mode; the cache then slides by whole pages "
-                             "for every model: bench/decoder_step.py Cache)")
+                        help="keys per page (page mode; its models run on a cache that slides "
+                             "by whole pages: bench/decoder_step.py Cache)")
     parser.add_argument("--passkeys", type=int, default=0, help="passkey cases (0: none)")
     parser.add_argument("--passkey-tokens", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1)
@@ -262,23 +265,28 @@ def main():
         # position p < cache has at most cache valid keys.
         budgets.append((args.cache, 0, 0))
     sink = max([s for _, s, _ in budgets] + [4])
-    mode = ["--sparse-attention=on"]
-    if args.gate:
-        sets = os.path.join(args.work, "gate-sets")
-        calibration_sets(args, config, weights, tokens, begin, sink, step, sets)
-        mode = ["--sparse-attention=auto", f"--calibration-data={sets}",
-                f"--sparse-attention-min-mass={args.min_mass}",
-                f"--sparse-attention-min-p5={args.min_mass_p5}"]
     granularities = args.granularity.split(",")
-    page = args.page if "page" in granularities else 0
+    # The cache layout (page size, 0: sliding by one token) of each mode:
+    # page mode's bounds stay valid only when the cache slides by pages.
+    layout = {"token": 0, "page": args.page}
+    page = layout["page"] if "page" in granularities else 0
+    layouts = sorted({0} | {layout[g] for g in granularities})
+    mode = {g: ["--sparse-attention=on"] for g in granularities}
+    for g in granularities if args.gate else []:
+        sets = os.path.join(args.work, "gate-sets" + (f"-page{layout[g]}" if layout[g] else ""))
+        calibration_sets(args, config, weights, tokens, begin, sink, layout[g], step, sets)
+        mode[g] = ["--sparse-attention=auto", f"--calibration-data={sets}",
+                   f"--sparse-attention-min-mass={args.min_mass}",
+                   f"--sparse-attention-min-p5={args.min_mass_p5}"]
     paged = {"token": [], "page": ["--sparse-attention-granularity=page",
                                    f"--sparse-attention-page-size={args.page}"]}
     builds = [("dense", [])] + [
         (f"k={k} sink={s} window={w}" + (" auto" if args.gate else "")
          + (f" page{args.page}" if g == "page" else ""),
-         mode + [f"--sparse-attention-k={k}", f"--sparse-attention-sink={s}",
-                 f"--sparse-attention-window={w}"] + paged[g] + args.extra_flags.split())
+         mode[g] + [f"--sparse-attention-k={k}", f"--sparse-attention-sink={s}",
+                    f"--sparse-attention-window={w}"] + paged[g] + args.extra_flags.split())
         for k, s, w in budgets for g in granularities]
+    layout_of = {name: page if name.endswith(f" page{args.page}") else 0 for name, _ in builds}
     graphs = {name: step for name, _ in builds}
     if args.explicit_layers:
         explicit = [int(x) for x in args.explicit_layers.split(",")]
@@ -288,6 +296,7 @@ def main():
         name = f"{builds[1][0]}, layers {args.explicit_layers} dense"
         builds.append((name, builds[1][1]))
         graphs[name] = gated
+        layout_of[name] = layout_of[builds[1][0]]
     models, gates = {}, {}
     for name, flags in builds:
         so = os.path.join(args.work, "step-" + name.replace(" ", "-").replace("=", "")
@@ -305,33 +314,38 @@ def main():
 
     failures = []
     if args.check and args.tiny:
+        # As many tokens as the layout holds (the page layout's view up to
+        # page - 1 fewer than the cache), at most 64.
+        count = min(64, args.cache // page * page + 1 if page else args.cache + 1)
         got = []
         cache = ds.Cache(config, args.cache, sink, page)
-        for t in tokens[:64]:
+        for t in tokens[:count]:
             out = reference.run(cache.feeds(int(t)))
             cache.append(out)
             got.append(out["logits"][0].copy())
-        expected = ds.numpy_forward(config, weights, tokens[:64])
+        expected = ds.numpy_forward(config, weights, tokens[:count])
         diff = np.abs(np.array(got) - expected).max()
         print(f"step graph with cache vs numpy forward: max |logit diff| {diff:.2e}")
         if diff > 1e-3:
             failures.append("the step graph differs from the numpy forward pass")
-        filled = PrefillGraphs(config, weights, args.work, args.threads).run(64, tokens[:64])
+        filled = PrefillGraphs(config, weights, args.work, args.threads).run(count, tokens[:count])
         diff = max(np.abs(filled["logits"] - expected).max(),
                    np.abs(filled["key_1"][0] - np.array([c[:] for c in cache.first_keys[1]] + [
-                       cache.keys[1][args.cache + p] for p in range(cache.sink, 64)])).max())
+                       cache.keys[1][args.cache + p] for p in range(cache.sink, count)])).max())
         print(f"prefill graph vs numpy forward and step keys: max |diff| {diff:.2e}")
         if diff > 1e-3:
             failures.append("the prefill graph differs from the step graph")
 
     # Perplexity.
     prefiller = PrefillGraphs(config, weights, args.work, args.threads)
-    prefilled = prefill(prefiller, ds.Cache(config, args.cache, sink, page), tokens[:begin])
+    prefilled = prefill(prefiller, {n: ds.Cache(config, args.cache, sink, n) for n in layouts},
+                        tokens[:begin])
     print(f"# prefilled {begin} tokens with ONNX Runtime ({time.time() - started:.0f} s)", flush=True)
-    ref_lp, ref_logits = score(reference, prefilled.copy(), tokens, begin, end)
+    ref_lp, ref_logits = score(reference, prefilled[0].copy(), tokens, begin, end)
     ref_ppl = float(np.exp(-ref_lp.mean()))
     if args.check and args.explicit_layers:
-        _, explicit_logits = score(ds.OrtStep(gated, args.threads), prefilled.copy(), tokens, begin, end)
+        _, explicit_logits = score(ds.OrtStep(gated, args.threads), prefilled[0].copy(), tokens,
+                                   begin, end)
         diff = float(np.abs(explicit_logits - ref_logits).max())
         print(f"explicit attention nodes vs Attention (ONNX Runtime): max |logit diff| {diff:.2e}")
         if diff > 1e-3 * max(1.0, float(np.abs(ref_logits).max())):
@@ -346,7 +360,7 @@ def main():
         if args.only and args.only not in name:
             continue
         t0 = time.time()
-        lp, logits = score(model, prefilled.copy(), tokens, begin, end)
+        lp, logits = score(model, prefilled[layout_of[name]].copy(), tokens, begin, end)
         ms = (time.time() - t0) / (end - begin) * 1e3
         ppl = float(np.exp(-lp.mean()))
         diff = float(np.abs(logits - ref_logits).max())
@@ -376,12 +390,14 @@ def main():
             key = int(rng.integers(10000, 100000))
             depth = (case + 0.5) / args.passkeys
             prompt = passkey_prompt(tokenizer, key, depth, args.passkey_tokens, rng)
-            if len(prompt) + 8 > args.cache + 1:
+            # The page layout's view holds up to page - 1 fewer tokens.
+            if len(prompt) + 8 + max(page - 1, 0) > args.cache + 1:
                 sys.exit(f"a passkey prompt of {len(prompt)} tokens does not fit the cache")
-            base = prefill(prefiller, ds.Cache(config, args.cache, sink, page), prompt[:-1])
+            base = prefill(prefiller, {n: ds.Cache(config, args.cache, sink, n) for n in layouts},
+                           prompt[:-1])
             answers = {}
             for name, model in [("ONNX Runtime dense", reference), *models.items()]:
-                out = greedy(model, base.copy(), prompt[-1], 7)
+                out = greedy(model, base[layout_of.get(name, 0)].copy(), prompt[-1], 7)
                 answers[name] = tokenizer.decode(out)
                 hits[name] += str(key) in answers[name].replace(" ", "")
             print(f"passkey {key} at depth {depth:.2f} ({len(prompt)} tokens): "

@@ -20,8 +20,9 @@
 // The gate (`mass`, --sparse-attention=auto): the budget keeps a different
 // share of the attention probability in each layer (the first layer of a
 // trained decoder spreads its attention; docs/sparse-attention.md), so a
-// node is rewritten only when the mass it keeps on calibration data is
-// high enough on average and in its worst rows:
+// node is rewritten only when the mass it keeps on calibration data, under
+// the selection of its granularity (keys, or pages), is high enough on
+// average and in its worst rows:
 //
 //   kept-dense-low-mass          mean below min-mass or 5th pct below min-p5
 //   kept-dense-unmeasured        no measurement for the node (none in the
@@ -104,12 +105,19 @@ struct SparseAttentionPass
     const llvm::json::Object *nodes = root->getObject("nodes");
     if (!measuredBudget || !nodes)
       return fail("no budget or nodes");
+    // Token granularity's files have no page size.
     if (measuredBudget->getInteger("k") != int64_t(topK) ||
         measuredBudget->getInteger("sink") != int64_t(sink) ||
-        measuredBudget->getInteger("window") != int64_t(window))
-      return fail("measured with another budget than k=" +
-                  Twine(int64_t(topK)) + ", sink=" + Twine(int64_t(sink)) +
-                  ", window=" + Twine(int64_t(window)));
+        measuredBudget->getInteger("window") != int64_t(window) ||
+        measuredBudget->getInteger("page_size").value_or(0) !=
+            int64_t(pageSize))
+      return fail(
+          llvm::formatv("measured with another budget than k={0}, sink={1}, "
+                        "window={2}, {3}",
+                        int64_t(topK), int64_t(sink), int64_t(window),
+                        pageSize > 0 ? "page size " + std::to_string(pageSize)
+                                     : std::string("token granularity"))
+              .str());
     sets = root->getInteger("sets").value_or(0);
     for (const auto &[name, value] : *nodes) {
       const llvm::json::Object *node = value.getAsObject();

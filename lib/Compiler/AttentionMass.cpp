@@ -67,6 +67,8 @@ FailureOr<std::string> mlir::autoglm::measureAttentionMass(
   std::string spec = std::to_string(budget.topK) + "," +
                      std::to_string(budget.sink) + "," +
                      std::to_string(budget.window);
+  if (budget.pageSize > 0)
+    spec += "," + std::to_string(budget.pageSize);
   TimingScope scope = timing.nest("attention mass runs");
   SmallVector<StringRef> argv = {
       *runner, build.outputPath,    "--calibrate", data, "--attention-mass",

@@ -6,6 +6,10 @@
 // RUN: autoglm-opt %s --autoglm-sparse-attention="k=8 sink=2 window=4 mass=%t/mass.json min-mass=0.8 min-p5=0.5" | FileCheck %s --check-prefix=LOOSE
 // RUN: echo '{"format": "autoglm-attention-mass-1", "sets": 1, "budget": {"k": 64, "sink": 4, "window": 16}, "nodes": {}}' > %t/other.json
 // RUN: not autoglm-opt %s --autoglm-sparse-attention="k=8 sink=2 window=4 mass=%t/other.json" 2>&1 | FileCheck %s --check-prefix=BUDGET
+// A token granularity measurement does not decide for pages, nor one of pages for tokens.
+// RUN: not autoglm-opt %s --autoglm-sparse-attention="k=8 sink=2 window=4 page-size=16 mass=%t/mass.json" 2>&1 | FileCheck %s --check-prefix=PAGES
+// RUN: echo '{"format": "autoglm-attention-mass-1", "sets": 1, "budget": {"k": 8, "sink": 2, "window": 4, "page_size": 16}, "nodes": {}}' > %t/pages.json
+// RUN: not autoglm-opt %s --autoglm-sparse-attention="k=8 sink=2 window=4 mass=%t/pages.json" 2>&1 | FileCheck %s --check-prefix=TOKENS
 // RUN: echo '{"format": "autoglm-calibration-1"}' > %t/wrong.json
 // RUN: not autoglm-opt %s --autoglm-sparse-attention="k=8 sink=2 window=4 mass=%t/wrong.json" 2>&1 | FileCheck %s --check-prefix=FORMAT
 // RUN: not autoglm-opt %s --autoglm-sparse-attention="k=8 sink=2 window=4 mass=%t/absent.json" 2>&1 | FileCheck %s --check-prefix=ABSENT
@@ -77,7 +81,9 @@ func.func @gate(%q: tensor<1x4x1x32xf32>, %k: tensor<1x4x128x32xf32>, %prefill: 
 // JSON:          "decision": "kept-dense-many-queries",
 // JSON-NEXT:     "node": "prefill"
 
-// BUDGET: error: attention mass file '{{.*}}other.json': measured with another budget than k=8, sink=2, window=4
+// BUDGET: error: attention mass file '{{.*}}other.json': measured with another budget than k=8, sink=2, window=4, token granularity
+// PAGES: error: attention mass file '{{.*}}mass.json': measured with another budget than k=8, sink=2, window=4, page size 16
+// TOKENS: error: attention mass file '{{.*}}pages.json': measured with another budget than k=8, sink=2, window=4, token granularity
 // FORMAT: error: attention mass file '{{.*}}wrong.json': not an autoglm-attention-mass-1 file
 // ABSENT: error: attention mass file '{{.*}}absent.json': No such file or directory
 // RANGE: error: --autoglm-sparse-attention needs min-mass and min-p5 in [0, 1] (got 0.90 and 1.50)

@@ -619,7 +619,7 @@ loadEntries(StringRef inputPath, MLIRContext &context, ArrayRef<int64_t> sizes,
 }
 
 /// --sparse-attention and its parameters into `options`, with an error for
-/// what is not built (page granularity) and for parameters
+/// what is not built (page granularity on CUDA) and for parameters
 /// that would not be used or make no sense.
 static LogicalResult
 parseSparseAttention(mlir::autoglm::CompileOptions &options) {
@@ -675,10 +675,6 @@ parseSparseAttention(mlir::autoglm::CompileOptions &options) {
   if (pages && targetName != "cpu")
     return fail("--sparse-attention-granularity=page has a kernel for "
                 "--target=cpu only");
-  if (pages && sparseAttention == "auto")
-    return fail("--sparse-attention=auto measures token selection; with "
-                "--sparse-attention-granularity=page use "
-                "--sparse-attention=on");
   if (sparseAttention == "auto" && calibrationData.empty())
     return fail("--sparse-attention=auto rewrites only the attention that "
                 "keeps enough of its mass on calibration data: give "

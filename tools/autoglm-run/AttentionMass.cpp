@@ -5,7 +5,9 @@
 // the model returns: per batch, key/value head and query, the visible keys
 // (the causal limit), the sinks and window, and the k best others by their
 // best masked score over the group's query heads (ties to the lower index);
-// a row with no more valid keys than the budget keeps all of them. The mass
+// a row with no more valid keys than the budget keeps all of them. With a
+// page size, the selection is of whole pages, ranked by the upper bound of
+// their scores from per-page key bounds computed here from the keys. The mass
 // of a query head's row is the sum of its dense softmax probabilities over
 // the kept keys. Rows with no valid key have no mass and are not counted.
 //
@@ -125,9 +127,97 @@ double maskAt(const HostTensor &mask, int64_t b, int64_t h, int64_t i,
   return mask.getDouble(offset);
 }
 
+/// The budget of --attention-mass: top-k attention's k, sink and window,
+/// and its page size (0: token granularity).
+struct Budget {
+  int64_t topK, sink, window, page;
+};
+
+/// One query row of a key/value head's group, what selection reads: per
+/// head n and key j < visible, the mask's additive value `adds[n * sk + j]`
+/// (0 for a boolean true, -inf where the head does not see the key) and
+/// the scaled, masked score `scores[n * sk + j]`; per key the rank, the
+/// best score over the group (-inf for a key no head sees).
+struct Row {
+  int64_t group, sk, visible;
+  std::vector<double> adds, scores, rank;
+};
+
+/// The always kept keys [0, sinkEnd) and [windowStart, visible) marked in
+/// `keep`, the others cleared.
+void keepEnds(const Row &row, int64_t sinkEnd, int64_t windowStart,
+              std::vector<char> &keep) {
+  for (int64_t j = 0; j < row.visible; ++j)
+    keep[j] = j < sinkEnd || j >= windowStart;
+}
+
+/// Marks in `keep` the `count` entries of `candidates` of best `rank`
+/// (ties to the lower index), entry c covering keys [c * width, (c + 1) *
+/// width).
+void keepBest(std::vector<int64_t> &candidates, const std::vector<double> &rank,
+              int64_t count, int64_t width, std::vector<char> &keep) {
+  int64_t chosen = std::min<int64_t>(count, candidates.size());
+  std::partial_sort(candidates.begin(), candidates.begin() + chosen,
+                    candidates.end(), [&](int64_t x, int64_t y) {
+                      return rank[x] > rank[y] || (rank[x] == rank[y] && x < y);
+                    });
+  for (int64_t c = 0; c < chosen; ++c)
+    std::fill_n(keep.begin() + candidates[c] * width, width, 1);
+}
+
+/// Token selection: the sinks, the window, and the k keys of best rank
+/// among the other keys some head sees.
+void selectKeys(const Row &row, const Budget &budget, std::vector<char> &keep) {
+  int64_t sinkEnd = std::min(budget.sink, row.visible);
+  int64_t windowStart = std::max(sinkEnd, row.visible - budget.window);
+  keepEnds(row, sinkEnd, windowStart, keep);
+  std::vector<int64_t> candidates;
+  for (int64_t j = sinkEnd; j < windowStart; ++j)
+    if (std::isfinite(row.rank[j]))
+      candidates.push_back(j);
+  keepBest(candidates, row.rank, budget.topK, 1, keep);
+}
+
+/// Page selection: the whole pages that hold a sink or a window key (the
+/// query's partly visible last page among them), and the ceil(k / page)
+/// other pages of best rank. A page's rank is, over the group's heads, the
+/// best of its score bound from the page's key bounds (`bounds`: per page
+/// the elementwise min row, then the max row), sum_d max(q_d min_d, q_d
+/// max_d) with q scaled (`queries`, per head), plus the largest mask value
+/// of the page's keys the head sees; a page no head sees is never chosen.
+void selectPages(const Row &row, const Budget &budget,
+                 const std::vector<double> &queries,
+                 const std::vector<double> &bounds, int64_t depth,
+                 std::vector<char> &keep) {
+  int64_t page = budget.page;
+  int64_t sinkEnd =
+      std::min((budget.sink + page - 1) / page * page, row.visible);
+  int64_t recent = std::max<int64_t>(0, row.visible - budget.window);
+  int64_t windowStart = std::max(sinkEnd, recent / page * page);
+  keepEnds(row, sinkEnd, windowStart, keep);
+  std::vector<double> pageRank(windowStart / page, -INFINITY);
+  std::vector<int64_t> candidates;
+  for (int64_t p = (sinkEnd + page - 1) / page; p < windowStart / page; ++p) {
+    const double *lo = &bounds[2 * p * depth], *hi = lo + depth;
+    for (int64_t n = 0; n < row.group; ++n) {
+      const double *add = &row.adds[n * row.sk + p * page];
+      double bias = *std::max_element(add, add + page);
+      double bound = 0;
+      for (int64_t d = 0; d < depth; ++d) {
+        double q = queries[n * depth + d];
+        bound += std::max(q * lo[d], q * hi[d]);
+      }
+      pageRank[p] = std::max(pageRank[p], bound + bias);
+    }
+    if (std::isfinite(pageRank[p]))
+      candidates.push_back(p);
+  }
+  keepBest(candidates, pageRank, (budget.topK + page - 1) / page, page, keep);
+}
+
 /// Appends the kept mass of every row of one run to `entry.masses`.
 void measure(Measured &entry, const std::vector<HostTensor> &outputs,
-             int64_t topK, int64_t sink, int64_t window) {
+             const Budget &budget) {
   const HostTensor &q = outputs[entry.query];
   const HostTensor &k = outputs[entry.key];
   const HostTensor *mask = entry.mask >= 0 ? &outputs[entry.mask] : nullptr;
@@ -136,74 +226,90 @@ void measure(Measured &entry, const std::vector<HostTensor> &outputs,
           depth = q.shape()[3];
   int64_t kvHeads = k.shape()[1], sk = k.shape()[2];
   int64_t group = qHeads / kvHeads;
-  std::vector<double> scores(group * sk), rank(sk);
+  Row row{group,
+          sk,
+          0,
+          std::vector<double>(group * sk),
+          std::vector<double>(group * sk),
+          std::vector<double>(sk)};
+  std::vector<double> queries(group * depth), bounds;
   std::vector<char> keep(sk);
-  std::vector<int64_t> candidates;
   for (int64_t b = 0; b < batch; ++b)
-    for (int64_t g = 0; g < kvHeads; ++g)
+    for (int64_t g = 0; g < kvHeads; ++g) {
+      auto keyAt = [&](int64_t j, int64_t d) {
+        return k.getDouble(((b * kvHeads + g) * sk + j) * depth + d);
+      };
+      if (budget.page) {
+        // Each page's key bounds, min row then max row (the bounds the
+        // caller keeps beside the cache, exact).
+        int64_t pages = sk / budget.page;
+        bounds.assign(2 * pages * depth, 0);
+        for (int64_t p = 0; p < pages; ++p)
+          for (int64_t d = 0; d < depth; ++d) {
+            double lo = INFINITY, hi = -INFINITY;
+            for (int64_t j = p * budget.page; j < (p + 1) * budget.page; ++j) {
+              lo = std::min(lo, keyAt(j, d));
+              hi = std::max(hi, keyAt(j, d));
+            }
+            bounds[2 * p * depth + d] = lo;
+            bounds[(2 * p + 1) * depth + d] = hi;
+          }
+      }
       for (int64_t i = 0; i < sq; ++i) {
-        int64_t visible =
-            entry.causal ? std::min(sk, std::max<int64_t>(0, i + sk - sq + 1))
-                         : sk;
-        // Each head's scaled, masked scores; -inf where masked.
+        row.visible = entry.causal
+                          ? std::min(sk, std::max<int64_t>(0, i + sk - sq + 1))
+                          : sk;
         for (int64_t n = 0; n < group; ++n) {
           int64_t h = g * group + n;
-          for (int64_t j = 0; j < visible; ++j) {
-            double dot = 0;
-            for (int64_t d = 0; d < depth; ++d)
-              dot += q.getDouble(((b * qHeads + h) * sq + i) * depth + d) *
-                     k.getDouble(((b * kvHeads + g) * sk + j) * depth + d);
-            double s = entry.scale * dot;
+          for (int64_t d = 0; d < depth; ++d)
+            queries[n * depth + d] =
+                entry.scale *
+                q.getDouble(((b * qHeads + h) * sq + i) * depth + d);
+          for (int64_t j = 0; j < row.visible; ++j) {
+            double add = 0;
             if (mask) {
               double m = maskAt(*mask, b, h, i, j);
-              s = boolMask ? (m != 0 ? s : -INFINITY) : s + m;
+              add = boolMask ? (m != 0 ? 0 : -INFINITY) : m;
             }
-            scores[n * sk + j] = s;
+            double dot = 0;
+            for (int64_t d = 0; d < depth; ++d)
+              dot += queries[n * depth + d] * keyAt(j, d);
+            row.adds[n * sk + j] = add;
+            row.scores[n * sk + j] = std::isfinite(add) ? dot + add : add;
           }
         }
         int64_t valid = 0;
-        for (int64_t j = 0; j < visible; ++j) {
-          rank[j] = -INFINITY;
+        for (int64_t j = 0; j < row.visible; ++j) {
+          row.rank[j] = -INFINITY;
           for (int64_t n = 0; n < group; ++n)
-            rank[j] = std::max(rank[j], scores[n * sk + j]);
-          keep[j] = std::isfinite(rank[j]);
-          valid += keep[j];
+            row.rank[j] = std::max(row.rank[j], row.scores[n * sk + j]);
+          valid += std::isfinite(row.rank[j]);
         }
-        if (valid > topK + sink + window) {
-          int64_t sinkEnd = std::min(sink, visible);
-          int64_t windowStart = std::max(sinkEnd, visible - window);
-          candidates.clear();
-          for (int64_t j = 0; j < visible; ++j) {
-            bool always = j < sinkEnd || j >= windowStart;
-            if (!always && keep[j])
-              candidates.push_back(j);
-            keep[j] = always;
-          }
-          int64_t chosen = std::min<int64_t>(topK, candidates.size());
-          std::partial_sort(candidates.begin(), candidates.begin() + chosen,
-                            candidates.end(), [&](int64_t x, int64_t y) {
-                              return rank[x] > rank[y] ||
-                                     (rank[x] == rank[y] && x < y);
-                            });
-          for (int64_t c = 0; c < chosen; ++c)
-            keep[candidates[c]] = 1;
-        }
+        // A row with no more valid keys than the budget keeps them all.
+        if (valid <= budget.topK + budget.sink + budget.window)
+          std::fill_n(keep.begin(), row.visible, 1);
+        else if (budget.page)
+          selectPages(row, budget, queries, bounds, depth, keep);
+        else
+          selectKeys(row, budget, keep);
         for (int64_t n = 0; n < group; ++n) {
-          const double *row = &scores[n * sk];
+          const double *scores = &row.scores[n * sk];
           double best = -INFINITY;
-          for (int64_t j = 0; j < visible; ++j)
-            best = std::max(best, row[j]);
+          for (int64_t j = 0; j < row.visible; ++j)
+            best = std::max(best, scores[j]);
           if (!std::isfinite(best))
             continue;
           double total = 0, kept = 0;
-          for (int64_t j = 0; j < visible; ++j) {
-            double p = std::isfinite(row[j]) ? std::exp(row[j] - best) : 0;
+          for (int64_t j = 0; j < row.visible; ++j) {
+            double p =
+                std::isfinite(scores[j]) ? std::exp(scores[j] - best) : 0;
             total += p;
             kept += keep[j] ? p : 0;
           }
           entry.masses.push_back(kept / total);
         }
       }
+    }
 }
 
 /// numpy's percentile (linear interpolation) of sorted `values`.
@@ -222,13 +328,17 @@ bool writeMasses(const Options &options, std::vector<Measured> &measured,
     error = "cannot write '" + path + "'";
     return false;
   }
+  const std::vector<int64_t> &budget = options.attentionMass;
   std::fprintf(out,
                "{\"format\": \"autoglm-attention-mass-1\", \"sets\": %zu, "
-               "\"budget\": {\"k\": %lld, \"sink\": %lld, \"window\": %lld}, "
-               "\"nodes\": {",
-               numSets, static_cast<long long>(options.attentionMass[0]),
-               static_cast<long long>(options.attentionMass[1]),
-               static_cast<long long>(options.attentionMass[2]));
+               "\"budget\": {\"k\": %lld, \"sink\": %lld, \"window\": %lld",
+               numSets, static_cast<long long>(budget[0]),
+               static_cast<long long>(budget[1]),
+               static_cast<long long>(budget[2]));
+  if (budget[3])
+    std::fprintf(out, ", \"page_size\": %lld",
+                 static_cast<long long>(budget[3]));
+  std::fprintf(out, "}, \"nodes\": {");
   bool first = true;
   for (Measured &entry : measured) {
     std::vector<double> &masses = entry.masses;
@@ -267,6 +377,8 @@ int runAttentionMass(const Options &options, autoglm_session *session) {
   std::vector<std::vector<HostTensor>> inputs;
   std::vector<HostTensor> outputs;
   std::vector<autoglm_tensor> outputViews;
+  const std::vector<int64_t> &given = options.attentionMass;
+  Budget budget{given[0], given[1], given[2], given[3]};
   if (!prepareCalibrationRuns(model, options.calibrateDir, sets, inputs,
                               outputs, outputViews, error))
     return fail(error);
@@ -281,8 +393,7 @@ int runAttentionMass(const Options &options, autoglm_session *session) {
       return fail("calibration set '" + sets[s] +
                   "': " + autoglm_session_last_error(session));
     for (Measured &entry : measured)
-      measure(entry, outputs, options.attentionMass[0],
-              options.attentionMass[1], options.attentionMass[2]);
+      measure(entry, outputs, budget);
   }
   if (!writeMasses(options, measured, sets.size(), error))
     return fail(error);

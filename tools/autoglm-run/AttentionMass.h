@@ -1,13 +1,13 @@
 //===- AttentionMass.h - attention mass a top-k budget keeps ----*- C++ -*-===//
 //
-// `autoglm-run MODEL.so --calibrate DIR --attention-mass K,SINK,WINDOW
+// `autoglm-run MODEL.so --calibrate DIR --attention-mass K,SINK,WINDOW[,PAGE]
 // --calibration-out OUT`: what `autoglm-opt --sparse-attention=auto` runs
 // on its measurement build, a model that also returns the query, key and
 // mask of every decode attention it may rewrite
 // (passes/InstrumentAttentionMass.cpp). For each query row (batch, query
 // head, query) of each set, the share of the row's dense softmax
-// probability that autoglm.topk_attention's selection at that budget keeps
-// (docs/sparse-attention.md).
+// probability that autoglm.topk_attention's selection at that budget keeps,
+// of keys or, with PAGE, of pages of PAGE keys (docs/sparse-attention.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,7 +32,7 @@ constexpr const char *kAttentionMassPrefix = "autoglm.attention-mass:";
 /// interpolation) and minimum over them of the kept mass at
 /// options.attentionMass's budget:
 ///   {"format": "autoglm-attention-mass-1", "sets": N,
-///    "budget": {"k": .., "sink": .., "window": ..},
+///    "budget": {"k": .., "sink": .., "window": ..[, "page_size": ..]},
 ///    "nodes": {"NODE": {"rows": .., "mean": .., "p5": .., "min": ..}}}
 /// Returns the process's exit status (errors are printed).
 int runAttentionMass(const Options &options, autoglm_session *session);

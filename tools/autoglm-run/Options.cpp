@@ -68,10 +68,11 @@ Execution:
                         toggle off, then once per mask of FILE, and write
                         each mask's output error instead (autoglm-opt
                         --accuracy-budget runs this)
-  --attention-mass K,SINK,WINDOW
+  --attention-mass K,SINK,WINDOW[,PAGE]
                         with --calibrate: write the share of each attention
                         row's probability that top-k attention with this
-                        budget keeps instead (autoglm-opt
+                        budget (pages of PAGE keys when given) keeps instead
+                        (autoglm-opt
                         --sparse-attention=auto runs this;
                         docs/sparse-attention.md)
   --help                print this text
@@ -116,21 +117,25 @@ static bool parseInt(const std::string &text, int64_t min, int64_t &value) {
   return true;
 }
 
-/// "K,SINK,WINDOW": K >= 1, SINK and WINDOW >= 0.
+/// "K,SINK,WINDOW[,PAGE]": K >= 1, SINK and WINDOW >= 0, PAGE >= 1 (keys
+/// per page of page granularity); without PAGE, token granularity (0).
 static bool parseBudget(const std::string &text, std::vector<int64_t> &budget) {
   budget.clear();
   size_t start = 0;
-  for (int part = 0; part < 3; ++part) {
+  for (int part = 0; part < 4; ++part) {
     size_t comma = text.find(',', start);
-    if ((part < 2) == (comma == std::string::npos))
-      return false;
     int64_t value = 0;
-    if (!parseInt(text.substr(start, comma - start), part == 0 ? 1 : 0, value))
+    if (!parseInt(text.substr(start, comma - start),
+                  part == 0 || part == 3 ? 1 : 0, value))
       return false;
     budget.push_back(value);
+    if (comma == std::string::npos)
+      break;
     start = comma + 1;
   }
-  return true;
+  if (budget.size() == 3)
+    budget.push_back(0);
+  return budget.size() == 4;
 }
 
 static bool parseTolerance(const std::string &text, double &value) {
@@ -230,8 +235,8 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       options.toggleMasks = value;
     } else if (name == "--attention-mass") {
       if (!parseBudget(value, options.attentionMass)) {
-        error = "--attention-mass wants K,SINK,WINDOW (K >= 1, SINK and "
-                "WINDOW >= 0), got '" +
+        error = "--attention-mass wants K,SINK,WINDOW[,PAGE] (K and PAGE >= "
+                "1, SINK and WINDOW >= 0), got '" +
                 value + "'";
         return false;
       }
@@ -353,7 +358,7 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
     return false;
   }
   if (!options.attentionMass.empty() && options.calibrateDir.empty()) {
-    error = "--attention-mass K,SINK,WINDOW needs --calibrate DIR";
+    error = "--attention-mass K,SINK,WINDOW[,PAGE] needs --calibrate DIR";
     return false;
   }
   if (!options.toggleMasks.empty() && options.calibrateDir.empty()) {

@@ -42,9 +42,10 @@ struct Options {
   /// --toggle-masks FILE (with --calibrate): measure the output error of
   /// each mask of precision toggles instead (MeasureToggles.h).
   std::string toggleMasks;
-  /// --attention-mass K,SINK,WINDOW (with --calibrate): measure the
+  /// --attention-mass K,SINK,WINDOW[,PAGE] (with --calibrate): measure the
   /// attention mass that top-k attention at this budget keeps instead
-  /// (AttentionMass.h); empty when not given.
+  /// (AttentionMass.h): {k, sink, window, page size (0: token
+  /// granularity)}; empty when not given.
   std::vector<int64_t> attentionMass;
 
   /// --batch: rows of one request run through a batcher on the model's
