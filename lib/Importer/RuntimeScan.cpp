@@ -129,9 +129,9 @@ buildRuntimeScan(NodeContext &n, const onnx::GraphProto &body,
     Type after = (*outputs)[k].value.getType();
     if (before != after)
       return n.emitError() << "state '" << body.output(k).name()
-                           << "' enters the Scan as '" << before
-                           << "' and leaves the body as '" << after
-                           << "'; a Scan run at run time needs states that "
+                           << "' enters the Scan as " << before
+                           << " and leaves the body as " << after
+                           << "; a Scan run at run time needs states that "
                               "keep their types";
     yielded.push_back((*outputs)[k].value);
   }
