@@ -30,6 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "InputProvenance.h"
 #include "NodeContext.h"
 #include "OpRegistry.h"
 #include "RuntimeScan.h"
@@ -210,15 +211,24 @@ Value stackOutputs(NodeContext &n, ArrayRef<Value> values, int64_t axis,
 //===----------------------------------------------------------------------===//
 
 /// Checks that output `i` of a run-time If has one type in both branches.
+/// Where the condition is computed from one integer graph input (exported
+/// AffineGrid tests the dimensions of its `size` input), the diagnostic
+/// says to fix it: the condition then folds and one branch remains.
 LogicalResult checkSameType(NodeContext &n, unsigned i, Type thenType,
                             Type elseType) {
   if (thenType == elseType)
     return success();
-  return n.emitError() << "output " << i << " is " << thenType
-                       << " in then_branch but " << elseType
-                       << " in else_branch; branches of different types "
-                       << "under a condition known only at run time are not "
-                       << "supported";
+  InFlightDiagnostic diag =
+      n.emitError() << "output " << i << " is " << thenType
+                    << " in then_branch but " << elseType
+                    << " in else_branch; branches of different types "
+                    << "under a condition known only at run time are not "
+                    << "supported";
+  std::string input = integerInputDeciding(n.input(0));
+  if (!input.empty())
+    diag << "; the condition is computed from graph input '" << input
+         << "': give its value with --input-value=" << input << ":FILE.pb";
+  return diag;
 }
 
 /// A run-time If as straight-line code: both branches run, and each output
