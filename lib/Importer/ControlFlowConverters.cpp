@@ -25,8 +25,8 @@
 //   (RuntimeScan.cpp). Opset 8's batched form runs the body per batch
 //   entry.
 //
-// docs/decisions.md ("Run-time If and Loop as scf regions") says when each
-// form is chosen.
+// docs/decisions.md ("Run-time If and Loop as scf regions", "Run-time Scan
+// as an scf.for") says when each form is chosen.
 //
 //===----------------------------------------------------------------------===//
 
