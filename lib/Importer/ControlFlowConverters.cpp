@@ -18,18 +18,22 @@
 //   must keep their static types). Scan outputs are stacked along a new
 //   leading axis; in a run-time loop they need the number of iterations at
 //   compile time (a known trip count and a condition that stays true).
-// - Scan: unrolled over the (static) sequence length, each scan input
-//   sliced along its axis in its direction, each scan output stacked along
-//   its axis in its direction. Opset 8's batched form runs the body per
-//   batch entry.
+// - Scan: unrolled over a sequence length known at compile time, each scan
+//   input sliced along its axis in its direction, each scan output stacked
+//   along its axis in its direction. A length known only at run time, or
+//   one too long to unroll, becomes an `scf.for` over the sequence
+//   (RuntimeScan.cpp). Opset 8's batched form runs the body per batch
+//   entry.
 //
-// docs/decisions.md ("Run-time If and Loop as scf regions") says when each
-// form is chosen.
+// docs/decisions.md ("Run-time If and Loop as scf regions", "Run-time Scan
+// as an scf.for") says when each form is chosen.
 //
 //===----------------------------------------------------------------------===//
 
+#include "InputProvenance.h"
 #include "NodeContext.h"
 #include "OpRegistry.h"
+#include "RuntimeScan.h"
 #include "Subgraph.h"
 #include "TensorConversion.h"
 
@@ -207,15 +211,24 @@ Value stackOutputs(NodeContext &n, ArrayRef<Value> values, int64_t axis,
 //===----------------------------------------------------------------------===//
 
 /// Checks that output `i` of a run-time If has one type in both branches.
+/// Where the condition is computed from one integer graph input (exported
+/// AffineGrid tests the dimensions of its `size` input), the diagnostic
+/// says to fix it: the condition then folds and one branch remains.
 LogicalResult checkSameType(NodeContext &n, unsigned i, Type thenType,
                             Type elseType) {
   if (thenType == elseType)
     return success();
-  return n.emitError() << "output " << i << " is " << thenType
-                       << " in then_branch but " << elseType
-                       << " in else_branch; branches of different types "
-                       << "under a condition known only at run time are not "
-                       << "supported";
+  InFlightDiagnostic diag =
+      n.emitError() << "output " << i << " is " << thenType
+                    << " in then_branch but " << elseType
+                    << " in else_branch; branches of different types "
+                    << "under a condition known only at run time are not "
+                    << "supported";
+  std::string input = integerInputDeciding(n.input(0));
+  if (!input.empty())
+    diag << "; the condition is computed from graph input '" << input
+         << "': give its value with --input-value=" << input << ":FILE.pb";
+  return diag;
 }
 
 /// A run-time If as straight-line code: both branches run, and each output
@@ -355,6 +368,20 @@ LogicalResult cannotRunAtRuntime(NodeContext &n, bool fromStart,
   return n.emitError() << why;
 }
 
+/// Imports a Loop's body with `inputs` (the iteration number, the
+/// condition, the carried values) and checks its first output, the
+/// condition of the next iteration.
+FailureOr<SmallVector<ScopedValue>>
+importLoopBody(NodeContext &n, const onnx::GraphProto &body,
+               ArrayRef<ScopedValue> inputs) {
+  FailureOr<SmallVector<ScopedValue>> outputs = importSubgraph(n, body, inputs);
+  if (failed(outputs) ||
+      failed(checkCondition(n, outputs->front().value.getType(),
+                            "the body's condition output")))
+    return failure();
+  return outputs;
+}
+
 /// A Loop run at run time: an scf.while over the iterations from `first`,
 /// with the body imported once as its region. The loop state is the
 /// iteration number, the condition, the carried values (`carried`, which
@@ -412,13 +439,10 @@ LogicalResult buildRuntimeLoop(NodeContext &n, const onnx::GraphProto &body,
       knownScalar(n, i1, 1)};
   for (unsigned k = 0; k < numCarried; ++k)
     inputs.push_back({after->getArgument(2 + k), std::nullopt});
-  FailureOr<SmallVector<ScopedValue>> outputs = importSubgraph(n, body, inputs);
+  FailureOr<SmallVector<ScopedValue>> outputs = importLoopBody(n, body, inputs);
   if (failed(outputs))
     return failure();
   const ScopedValue &next = outputs->front();
-  if (failed(checkCondition(n, next.value.getType(),
-                            "the body's condition output")))
-    return failure();
   for (unsigned k = 0; k < numCarried; ++k) {
     Type before = carried[k].value.getType();
     Type afterType = (*outputs)[1 + k].value.getType();
@@ -625,13 +649,10 @@ LogicalResult convertLoop(NodeContext &n) {
                              : knownScalar(n, i1, 1));
     inputs.append(carried.begin(), carried.end());
     FailureOr<SmallVector<ScopedValue>> outputs =
-        importSubgraph(n, *body, inputs);
+        importLoopBody(n, *body, inputs);
     if (failed(outputs))
       return failure();
     const ScopedValue &next = outputs->front();
-    if (failed(checkCondition(n, next.value.getType(),
-                              "the body's condition output")))
-      return failure();
     for (unsigned k = 0; k < numCarried; ++k) {
       Value before = carried[k].value;
       const ScopedValue &after = (*outputs)[1 + k];
@@ -688,44 +709,53 @@ LogicalResult convertLoop(NodeContext &n) {
 // Scan
 //===----------------------------------------------------------------------===//
 
-/// How the scan inputs are read and the scan outputs written.
-struct ScanSpec {
-  SmallVector<int64_t> inputAxes;
-  SmallVector<int64_t> inputReverse;
-  SmallVector<int64_t> outputAxes;
-  SmallVector<int64_t> outputReverse;
-};
-
 /// Runs `body` over the scan inputs: the final states, then the scan
-/// outputs. The inputs need static shapes (the sequence length is known).
-FailureOr<SmallVector<Value>> unrollScan(NodeContext &n,
-                                         const onnx::GraphProto &body,
-                                         ArrayRef<ScopedValue> initialStates,
-                                         ArrayRef<Value> scanInputs,
-                                         const ScanSpec &spec) {
+/// outputs. Unrolled over a sequence length known at compile time; on the
+/// CPU (`runtimeControlFlow`), a length known only at run time or too long
+/// to unroll runs as a loop at run time (RuntimeScan.cpp).
+FailureOr<SmallVector<Value>> runScan(NodeContext &n,
+                                      const onnx::GraphProto &body,
+                                      ArrayRef<ScopedValue> initialStates,
+                                      ArrayRef<Value> scanInputs,
+                                      const ScanSpec &spec) {
   size_t numStates = initialStates.size();
   size_t numScanOutputs = body.output_size() - numStates;
   SmallVector<int64_t> axes;
-  int64_t length = -1;
+  int64_t length = ShapedType::kDynamic;
   for (auto [j, input] : llvm::enumerate(scanInputs)) {
     auto type = cast<RankedTensorType>(input.getType());
     FailureOr<int64_t> axis =
         n.normalizeAxis(spec.inputAxes[j], type.getRank(), "scan input axis");
     if (failed(axis))
       return failure();
-    if (!type.hasStaticShape())
-      return n.emitError() << "scan input " << j << " is " << type
+    axes.push_back(*axis);
+    int64_t entries = type.getDimSize(*axis);
+    if (ShapedType::isDynamic(entries))
+      continue;
+    if (!ShapedType::isDynamic(length) && entries != length)
+      return n.emitError() << "scan input " << j << " has " << entries
+                           << " entries along its axis, an earlier scan "
+                              "input has "
+                           << length;
+    length = entries;
+  }
+  bool unrollable =
+      !ShapedType::isDynamic(length) &&
+      length <= maxIterations(body, n.state.runtimeControlFlow
+                                        ? kMaxUnrolledNodesOfRuntimeLoop
+                                        : kMaxUnrolledNodes);
+  if (!unrollable && n.state.runtimeControlFlow) {
+    SmallVector<Value> states;
+    for (const ScopedValue &state : initialStates)
+      states.push_back(state.value);
+    return buildRuntimeScan(n, body, states, scanInputs, axes, spec, length);
+  }
+  for (auto [j, input] : llvm::enumerate(scanInputs))
+    if (!cast<RankedTensorType>(input.getType()).hasStaticShape())
+      return n.emitError() << "scan input " << j << " is " << input.getType()
                            << "; the Scan is unrolled at compile time and "
                               "needs static shapes; specialize the inputs "
                               "with --input-shape";
-    if (length >= 0 && type.getDimSize(*axis) != length)
-      return n.emitError() << "scan input " << j << " has "
-                           << type.getDimSize(*axis)
-                           << " entries along its axis, scan input 0 has "
-                           << length;
-    length = type.getDimSize(*axis);
-    axes.push_back(*axis);
-  }
   if (length > maxIterations(body))
     return tooManyIterations(n, body);
 
@@ -841,11 +871,11 @@ LogicalResult convertScan(NodeContext &n) {
 
   SmallVector<Value> results;
   if (!batched) {
-    FailureOr<SmallVector<Value>> unrolled =
-        unrollScan(n, *body, states, scanInputs, spec);
-    if (failed(unrolled))
+    FailureOr<SmallVector<Value>> scanned =
+        runScan(n, *body, states, scanInputs, spec);
+    if (failed(scanned))
       return failure();
-    results = std::move(*unrolled);
+    results = std::move(*scanned);
   } else {
     // [batch, sequence, ...] scan inputs and [batch, ...] states: the body
     // runs per batch entry, and the results are stacked along the batch.
@@ -884,11 +914,11 @@ LogicalResult convertScan(NodeContext &n) {
       if (llvm::any_of(entryStates, [](auto &s) { return !s.value; }) ||
           llvm::is_contained(entryInputs, Value()))
         return failure();
-      FailureOr<SmallVector<Value>> unrolled =
-          unrollScan(n, *body, entryStates, entryInputs, spec);
-      if (failed(unrolled))
+      FailureOr<SmallVector<Value>> scanned =
+          runScan(n, *body, entryStates, entryInputs, spec);
+      if (failed(scanned))
         return failure();
-      for (auto [all, value] : llvm::zip(perBatch, *unrolled))
+      for (auto [all, value] : llvm::zip(perBatch, *scanned))
         all.push_back(value);
     }
     for (auto [i, values] : llvm::enumerate(perBatch)) {

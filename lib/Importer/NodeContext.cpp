@@ -1,6 +1,7 @@
 //===- NodeContext.cpp - what an op converter sees of one ONNX node -------===//
 
 #include "NodeContext.h"
+#include "InputProvenance.h"
 
 #include "mlir/IR/Verifier.h"
 
@@ -244,6 +245,17 @@ LogicalResult NodeContext::notKnown(StringRef what) const {
                 << "': give its value with --input-value=" << name
                 << ":FILE.pb";
   }
+  // Computed from one integer graph input alone (a shape split into its
+  // dimensions, then concatenated): fixing that input fixes it too.
+  SmallVector<Value> from;
+  for (unsigned i = 0; i < numInputs(); ++i)
+    if (lastUnknownInput < 0 || static_cast<int>(i) == lastUnknownInput)
+      from.push_back(input(i));
+  std::string name = integerInputDeciding(from);
+  if (!name.empty())
+    return diag << "it is computed from graph input '" << name
+                << "': give its value with --input-value=" << name
+                << ":FILE.pb";
   return diag << "make the input shapes static with --input-shape=NAME:DIMS";
 }
 

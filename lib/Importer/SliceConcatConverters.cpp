@@ -121,6 +121,38 @@ LogicalResult convertSplit(NodeContext &n) {
   if (static_cast<int64_t>(sizes.size()) != n.numOutputs())
     return n.emitError() << sizes.size() << " split sizes for "
                          << n.numOutputs() << " outputs";
+  // The parts of a known tensor (a shape split into its dimensions, as
+  // exported AffineGrid does) are known too, so that what they decide (an
+  // If's condition, a Reshape's shape) folds at import time.
+  const KnownInts *k = n.known(0);
+  if (k && k->rank() == type.getRank() && type.hasStaticShape() &&
+      llvm::all_of(sizes, [](int64_t size) { return size >= 0; }) &&
+      llvm::sum_of(sizes) == type.getDimSize(*axis)) {
+    bool allKnown = true;
+    SmallVector<KnownInts> parts;
+    int64_t offset = 0;
+    for (int64_t size : sizes) {
+      SmallVector<SmallVector<int64_t>> positions;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        positions.push_back(
+            d == *axis ? llvm::to_vector(llvm::seq(offset, offset + size))
+                       : llvm::to_vector(llvm::seq<int64_t>(0, k->shape[d])));
+      offset += size;
+      parts.push_back(selectKnown(
+          *k, llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())),
+          positions));
+      allKnown &= parts.back().isFullyKnown();
+    }
+    if (allKnown) {
+      for (auto [i, part] : llvm::enumerate(parts)) {
+        Value constant = n.constantFromKnown(part, type.getElementType());
+        if (!constant)
+          return failure();
+        n.setOutput(i, constant, part);
+      }
+      return success();
+    }
+  }
   Operation *op = n.createInferred<SplitOp>(sizes.size(), n.input(0),
                                             n.b.getI64IntegerAttr(*axis),
                                             n.b.getDenseI64ArrayAttr(sizes));

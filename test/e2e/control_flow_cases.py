@@ -200,12 +200,14 @@ def nested():
 CASES = [if_runtime, loop_scan, loop_runtime_condition, scan_axes, scan8_batched, nested]
 
 
-def run_case(out, name, m, input_sets, target, compile_only):
+def run_case(out, name, m, input_sets, target, compile_only, flags=()):
+    """`flags`: more autoglm-opt options (--input-shape for a model with
+    symbolic dimensions)."""
     import onnx
     path = os.path.join(out, name)
     onnx.save(m, path + ".onnx")
     compile_cmd = ["autoglm-opt", path + ".onnx", "--emit=so", f"--target={target}",
-                   "-o", path + ".so"]
+                   "-o", path + ".so", *flags]
     r = subprocess.run(compile_cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return f"FAILED: {' '.join(compile_cmd)}\n{r.stdout}{r.stderr}"

@@ -1,5 +1,5 @@
-"""Compiles ONNX models whose If and Loop run at run time (scf.if,
-scf.while) and compares them with ONNX Runtime.
+"""Compiles ONNX models whose If, Loop and Scan run at run time (scf.if,
+scf.while, scf.for) and compares them with ONNX Runtime.
 
     runtime_control_flow_cases.py DIR
 
@@ -7,9 +7,11 @@ The cases, each with input sets that take every path: a while loop (no trip
 count) whose condition depends on the data, a Loop whose trip count is a
 graph input (zero, some, many iterations), an If whose untaken branch would
 divide an integer by zero (only the taken branch runs), a Loop too long to
-unroll with a scan output, and a run-time Loop whose body holds a run-time
-If on the iteration number. Prints `case NAME: ok` or the failure per case
-(control_flow_cases.py's runner) and exits non-zero if any fails.
+unroll with a scan output, a run-time Loop whose body holds a run-time
+If on the iteration number, and Scans too long to unroll (a cumulative sum
+over a symbolic length, scan inputs and outputs along axis 1 and backward).
+Prints `case NAME: ok` or the failure per case (control_flow_cases.py's
+runner) and exits non-zero if any fails.
 """
 import argparse
 import os
@@ -133,8 +135,54 @@ def loop_with_runtime_if():
     return m, [{"m": np.array([count], np.int64), "a0": a0, "x": x} for count in (1, 6)]
 
 
+def scan_cumsum_runtime_length():
+    """A cumulative sum over a sequence whose length is a symbolic dimension
+    of the model (T), compiled for 3000 entries: too long to unroll (3000
+    iterations of 2 nodes), so an scf.for over the sequence."""
+    body = helper.make_graph(
+        [helper.make_node("Add", ["acc", "x"], ["acc_next"]),
+         helper.make_node("Identity", ["acc_next"], ["running"])],
+        "body", [value("acc", FLOAT, [3]), value("x", FLOAT, [3])],
+        [value("acc_next", FLOAT, [3]), value("running", FLOAT, [3])])
+    m = model([helper.make_node("Scan", ["acc0", "xs"], ["total", "sums"],
+                                body=body, num_scan_inputs=1)],
+              [value("acc0", FLOAT, [3]), value("xs", FLOAT, ["T", 3])],
+              [value("total", FLOAT, [3]), value("sums", FLOAT, ["T", 3])], opset=11)
+    rng = np.random.default_rng(6)
+    return m, [{"acc0": rng.standard_normal(3).astype(np.float32),
+                "xs": rng.uniform(-1, 1, (3000, 3)).astype(np.float32)}], ["--input-shape=xs:3000x3"]
+
+
+def scan_backward_axis1():
+    """A run-time Scan (2500 iterations of 4 nodes) reading scan input a
+    along axis 1 backward and b along axis 0, writing the differences
+    along axis 1 backward (prepended) and the states along axis 0."""
+    body = helper.make_graph(
+        [helper.make_node("Mul", ["s", "half"], ["decayed"]),
+         helper.make_node("Add", ["decayed", "a"], ["s_next"]),
+         helper.make_node("Sub", ["s_next", "b"], ["diff"]),
+         helper.make_node("Identity", ["s_next"], ["s_out"])],
+        "body", [value("s", FLOAT, [2]), value("a", FLOAT, [2]), value("b", FLOAT, [2])],
+        [value("s_next", FLOAT, [2]), value("diff", FLOAT, [2]), value("s_out", FLOAT, [2])])
+    m = model([helper.make_node("Constant", [], ["half"], value=helper.make_tensor(
+                   "half_value", FLOAT, [], [0.5])),
+               helper.make_node("Scan", ["s0", "xa", "xb"], ["s", "diffs", "states"],
+                                body=body, num_scan_inputs=2, scan_input_axes=[1, 0],
+                                scan_input_directions=[1, 0], scan_output_axes=[1, 0],
+                                scan_output_directions=[1, 0])],
+              [value("s0", FLOAT, [2]), value("xa", FLOAT, [2, 2500]),
+               value("xb", FLOAT, [2500, 2])],
+              [value("s", FLOAT, [2]), value("diffs", FLOAT, [2, 2500]),
+               value("states", FLOAT, [2500, 2])], opset=11)
+    rng = np.random.default_rng(7)
+    return m, [{"s0": rng.standard_normal(2).astype(np.float32),
+                "xa": rng.standard_normal((2, 2500)).astype(np.float32),
+                "xb": rng.standard_normal((2500, 2)).astype(np.float32)}]
+
+
 CASES = [while_data_dependent, loop_trip_count_input, if_untaken_division,
-         loop_too_long_to_unroll, loop_with_runtime_if]
+         loop_too_long_to_unroll, loop_with_runtime_if, scan_cumsum_runtime_length,
+         scan_backward_axis1]
 
 
 def main():
@@ -144,8 +192,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     failed = False
     for case in CASES:
-        m, input_sets = case()
-        error = run_case(args.out, case.__name__, m, input_sets, "cpu", False)
+        m, input_sets, *flags = case()
+        error = run_case(args.out, case.__name__, m, input_sets, "cpu", False,
+                         *flags)
         print(f"case {case.__name__}: {error or 'ok'}")
         failed |= error is not None
     sys.exit(1 if failed else 0)
