@@ -12,7 +12,7 @@ the multiply-adds per second of the instruction sequences the kernels use:
 - `vpmaddubsw` + `vpmaddwd` by ones + `vpaddd` (32 uint8 x int8 multiplies
   whose pairs are summed in 16 bits and saturate: ONNX Runtime's int8
   kernel on such CPUs, bench/precision_host.py),
-- `vpdpbusd` on 256 bits (AVX-VNNI or AVX-512 VNNI + VL, 32 exact
+- `vpdpbusd` on 256 bits (AVX-512 VNNI with VL, 32 exact
   uint8 x int8 multiply-adds) where the CPU has it.
 
 Each is a loop of 12 independent accumulator chains held in registers
@@ -39,44 +39,34 @@ PROGRAM = r"""
 #include <time.h>
 
 #define REP12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
-#define DECLF(i) __m256 f##i = _mm256_set1_ps((float)i);
+#define DECLF(i) __m256 v##i = _mm256_set1_ps((float)i);
 #define DECLI(i) __m256i v##i = _mm256_set1_epi32(i * 16843009);
-#define SUMF(i) s += _mm256_cvtss_f32(f##i);
+#define SUMF(i) s += _mm256_cvtss_f32(v##i);
 #define SUMI(i) s += _mm256_cvtsi256_si32(v##i);
 
-__attribute__((target("avx2,fma"))) static double fma_f32(long n) {
-  __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-  REP12(DECLF)
-#define STEP(i) f##i = _mm256_fmadd_ps(f##i, a, b);
-  for (long k = 0; k < n; ++k) { REP12(STEP) }
-#undef STEP
-  double s = 0; REP12(SUMF) return s;
-}
-/* acc = acc + madd(acc, b): the chain the exact kernel's accumulators form. */
-__attribute__((target("avx2"))) static double madd_wd(long n) {
-  __m256i b = _mm256_set1_epi16(3);
-  REP12(DECLI)
-#define STEP(i) v##i = _mm256_add_epi32(v##i, _mm256_madd_epi16(v##i, b));
-  for (long k = 0; k < n; ++k) { REP12(STEP) }
-#undef STEP
-  double s = 0; REP12(SUMI) return s;
-}
-__attribute__((target("avx2"))) static double madd_ubs(long n) {
-  __m256i b = _mm256_set1_epi8(3), ones = _mm256_set1_epi16(1);
-  REP12(DECLI)
-#define STEP(i) v##i = _mm256_add_epi32(v##i, _mm256_madd_epi16(_mm256_maddubs_epi16(v##i, b), ones));
-  for (long k = 0; k < n; ++k) { REP12(STEP) }
-#undef STEP
-  double s = 0; REP12(SUMI) return s;
-}
-__attribute__((target("avx512vnni,avx512vl"))) static double dpbusd(long n) {
-  __m256i b = _mm256_set1_epi8(3);
-  REP12(DECLI)
-#define STEP(i) v##i = _mm256_dpbusd_epi32(v##i, v##i, b);
-  for (long k = 0; k < n; ++k) { REP12(STEP) }
-#undef STEP
-  double s = 0; REP12(SUMI) return s;
-}
+/* A kernel: `n` steps of 12 independent accumulator chains v0..v11 (named
+   variables, so that they stay in registers), each step one STEP per
+   chain, returning a value that depends on every chain. */
+#define KERNEL(NAME, TARGET, DECL, SUM, SETUP, STEP)                          \
+  __attribute__((target(TARGET))) static double NAME(long n) {               \
+    SETUP REP12(DECL)                                                         \
+    for (long k = 0; k < n; ++k) { REP12(STEP) }                              \
+    double s = 0;                                                             \
+    REP12(SUM) return s;                                                      \
+  }
+
+#define FMA_STEP(i) v##i = _mm256_fmadd_ps(v##i, a, b);
+KERNEL(fma_f32, "avx2,fma", DECLF, SUMF,
+       __m256 a = _mm256_set1_ps(0.999999f); __m256 b = _mm256_set1_ps(1e-7f);, FMA_STEP)
+/* acc + madd(acc, b): the chain the exact kernel's accumulators form. */
+#define WD_STEP(i) v##i = _mm256_add_epi32(v##i, _mm256_madd_epi16(v##i, b));
+KERNEL(madd_wd, "avx2", DECLI, SUMI, __m256i b = _mm256_set1_epi16(3);, WD_STEP)
+#define UBS_STEP(i) \
+  v##i = _mm256_add_epi32(v##i, _mm256_madd_epi16(_mm256_maddubs_epi16(v##i, b), ones));
+KERNEL(madd_ubs, "avx2", DECLI, SUMI,
+       __m256i b = _mm256_set1_epi8(3); __m256i ones = _mm256_set1_epi16(1);, UBS_STEP)
+#define DP_STEP(i) v##i = _mm256_dpbusd_epi32(v##i, v##i, b);
+KERNEL(dpbusd, "avx512vnni,avx512vl", DECLI, SUMI, __m256i b = _mm256_set1_epi8(3);, DP_STEP)
 
 static double cpu_seconds(void) {
   struct timespec t;
