@@ -12,8 +12,9 @@ fp16, bf16, int8, fp32, ...) so that the load of a shared machine falls on
 all of them alike, for each thread count of --threads in turn (the builds
 are shared). With --before-bin, int8 is also built by an earlier
 compiler (A/B of a kernel change, timed in the same rounds). With --ort,
-ONNX Runtime (every graph optimization, the same thread count) runs the float32 model and the model its
-quantize_static makes from the same calibration sets (QDQ, uint8
+ONNX Runtime (every graph optimization, the same thread count) runs the
+float32 model and the model its quantize_static makes from the same
+calibration sets (QDQ, uint8
 activations, int8 weights per channel: the settings AutoGLM's int8 uses),
 timed in the same rounds, and AutoGLM compiles that same quantize_static
 model as it is (no --precision: its QuantizeLinear/DequantizeLinear pairs
