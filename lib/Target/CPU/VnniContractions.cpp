@@ -78,6 +78,13 @@ namespace {
 /// column tiles) the rows are widened in the loop as they are read.
 constexpr int64_t kMaxWidenedRowBytes = 2 << 20;
 
+/// `v` zero-extended (`isUnsigned`) or sign-extended to `type`.
+Value extend(OpBuilder &b, Location loc, Type type, Value v, bool isUnsigned) {
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, type, v);
+  return arith::ExtSIOp::create(b, loc, type, v);
+}
+
 /// Whether the generic widens its first operand (the broadcast rows) with
 /// `extui`: then it is vpdpbusd's unsigned operand, else the loaded
 /// columns are (a convolution's weight rows times its uint8 columns).
@@ -136,9 +143,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   // Widens the bytes of `v` to 16 bits, zero- or sign-extended.
   auto widen = [&](Value v, bool isUnsigned) -> Value {
     auto type = VectorType::get(cast<VectorType>(v.getType()).getShape(), i16);
-    if (isUnsigned)
-      return arith::ExtUIOp::create(rewriter, loc, type, v);
-    return arith::ExtSIOp::create(rewriter, loc, type, v);
+    return extend(rewriter, loc, type, v, isUnsigned);
   };
   // A as [M, K] and Wp as [K/G, G N]: the loads below read along one row.
   Value a2 = memref::CollapseShapeOp::create(
@@ -167,11 +172,8 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
         ArrayRef<AffineMap>{identity, identity},
         {utils::IteratorType::parallel, utils::IteratorType::parallel},
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value wide =
-              unsignedRows
-                  ? arith::ExtUIOp::create(b, l, i16, args[0]).getResult()
-                  : arith::ExtSIOp::create(b, l, i16, args[0]).getResult();
-          linalg::YieldOp::create(b, l, wide);
+          linalg::YieldOp::create(b, l,
+                                  extend(b, l, i16, args[0], unsignedRows));
         });
   }
   // With AVX2 the column tiles are the outer loop: a tile's K x nr slice of
