@@ -3,15 +3,18 @@ with ONNX Runtime's float32 and its own int8 (quantize_static, QDQ) models.
 
     .venv/bin/python bench/precision.py --bin build/bin --work /tmp/precision \
         [--models minilm,resnet50] [--precisions fp32,fp16,bf16,int8] [--ort]
-        [--threads 1] [--runs 10] [--rounds 3]
+        [--threads 1,2] [--runs 10] [--rounds 3] [--before-bin OLD/bin]
 
 Compiles each model of bench/models.py at batch 1 once per precision
 (--weights=external; int8 calibrated with minmax on 4 random input sets),
 then times them with `autoglm-run --time RUNS` in alternating rounds (fp32,
 fp16, bf16, int8, fp32, ...) so that the load of a shared machine falls on
-all of them alike. With --ort, ONNX Runtime (every graph optimization, the
-same thread count) runs the float32 model and the model its
-quantize_static makes from the same calibration sets (QDQ, uint8
+all of them alike, for each thread count of --threads in turn (the builds
+are shared). With --before-bin, int8 is also built by an earlier
+compiler (A/B of a kernel change, timed in the same rounds). With --ort,
+ONNX Runtime (every graph optimization, the same thread count) runs the
+float32 model and the model its quantize_static makes from the same
+calibration sets (QDQ, uint8
 activations, int8 weights per channel: the settings AutoGLM's int8 uses),
 timed in the same rounds, and AutoGLM compiles that same quantize_static
 model as it is (no --precision: its QuantizeLinear/DequantizeLinear pairs
@@ -72,10 +75,10 @@ def ort_int8(path, feeds, work):
     return out
 
 
-def ort_session(path):
+def ort_session(path, threads):
     import onnxruntime as ort
     options = ort.SessionOptions()
-    options.intra_op_num_threads = args.threads
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
@@ -97,16 +100,21 @@ parser.add_argument("--work", required=True)
 parser.add_argument("--models", default="minilm,resnet50")
 parser.add_argument("--precisions", default="fp32,fp16,bf16")
 parser.add_argument("--ort", action="store_true", help="also time ONNX Runtime fp32 and int8 (QDQ)")
-parser.add_argument("--threads", type=int, default=1)
+parser.add_argument("--threads", default="1",
+                    help="thread counts, comma-separated: each is timed from the same builds")
+parser.add_argument("--before-bin",
+                    help="also build int8 with this directory's autoglm-opt (an earlier "
+                         "version of the compiler), timed in the same rounds")
 parser.add_argument("--runs", type=int, default=10)
 parser.add_argument("--rounds", type=int, default=3)
 args = parser.parse_args()
 
 print(ort_int8_note())
 precisions = args.precisions.split(",")
-print(f"| model | runner | weights file bytes | median ms (min-max of {args.rounds} rounds "
-      f"x {args.runs} runs, {args.threads} thread(s)) | / AutoGLM {precisions[0]} |")
-print("| --- | --- | --- | --- | --- |")
+thread_counts = [int(t) for t in args.threads.split(",")]
+print(f"| model | runner | weights file bytes | threads | median ms (min-max of {args.rounds} "
+      f"rounds x {args.runs} runs) | / AutoGLM {precisions[0]} |")
+print("| --- | --- | --- | --- | --- | --- |")
 for name in args.models.split(","):
     work = os.path.join(args.work, name)
     os.makedirs(work, exist_ok=True)
@@ -127,32 +135,37 @@ for name in args.models.split(","):
         run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, f"--precision={p}", *extra,
              "--weights=external", "--emit=so", "-o", os.path.join(work, f"{p}.so")])
     runners = {f"AutoGLM {p}": p for p in precisions}
-    sessions, sizes = {}, {}
+    if args.before_bin and "int8" in precisions:
+        run([os.path.join(args.before_bin, "autoglm-opt"), path, *shape_args,
+             "--precision=int8", f"--calibration-data={calibration}", "--weights=external",
+             "--emit=so", "-o", os.path.join(work, "int8_before.so")])
+        runners["AutoGLM int8, before (--before-bin)"] = "int8_before"
+    ort_files = {}
     if args.ort:
         feed = models.make_inputs(model, shapes, 1)
         int8_path = ort_int8(inline, feeds, work)
-        sessions = {"ONNX Runtime fp32": ort_session(inline),
-                    "ONNX Runtime int8 (quantize_static QDQ)": ort_session(int8_path)}
-        sizes = {"ONNX Runtime fp32": os.path.getsize(inline),
-                 "ONNX Runtime int8 (quantize_static QDQ)": os.path.getsize(int8_path)}
+        ort_files = {"ONNX Runtime fp32": inline,
+                     "ONNX Runtime int8 (quantize_static QDQ)": int8_path}
     if args.ort:
         # ONNX Runtime's quantized model compiled by AutoGLM as it is.
         qdq = "AutoGLM on ONNX Runtime's int8 QDQ"
         run([os.path.join(args.bin, "autoglm-opt"), int8_path, *shape_args, "--weights=external",
              "--emit=so", "-o", os.path.join(work, "ort_qdq.so")])
         runners[qdq] = "ort_qdq"
-    medians = {r: [] for r in list(runners) + list(sessions)}
-    for _ in range(args.rounds):
-        for r, p in runners.items():
-            out = run([os.path.join(args.bin, "autoglm-run"), os.path.join(work, f"{p}.so"),
-                       "--seed", "1", "--time", str(args.runs), "--threads", str(args.threads)])
-            medians[r].append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
-        for r, session in sessions.items():
-            medians[r].append(ort_median_ms(session, feed))
-    base = statistics.median(medians[f"AutoGLM {precisions[0]}"])
-    for r in medians:
-        m = statistics.median(medians[r])
-        weights = (os.path.getsize(os.path.join(work, f"{runners[r]}.weights")) if r in runners
-                   else sizes[r])
-        print(f"| {name} | {r} | {weights} | {m:.1f} ({min(medians[r]):.1f}-{max(medians[r]):.1f}) "
-              f"| {m / base:.2f} |", flush=True)
+    for threads in thread_counts:
+        sessions = {r: ort_session(f, threads) for r, f in ort_files.items()}
+        medians = {r: [] for r in list(runners) + list(sessions)}
+        for _ in range(args.rounds):
+            for r, p in runners.items():
+                out = run([os.path.join(args.bin, "autoglm-run"), os.path.join(work, f"{p}.so"),
+                           "--seed", "1", "--time", str(args.runs), "--threads", str(threads)])
+                medians[r].append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
+            for r, session in sessions.items():
+                medians[r].append(ort_median_ms(session, feed))
+        base = statistics.median(medians[f"AutoGLM {precisions[0]}"])
+        for r in medians:
+            m = statistics.median(medians[r])
+            weights = (os.path.getsize(os.path.join(work, f"{runners[r]}.weights"))
+                       if r in runners else os.path.getsize(ort_files[r]))
+            print(f"| {name} | {r} | {weights} | {threads} | {m:.1f} "
+                  f"({min(medians[r]):.1f}-{max(medians[r]):.1f}) | {m / base:.2f} |", flush=True)

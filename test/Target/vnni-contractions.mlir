@@ -64,25 +64,30 @@ func.func @convolution(%w: memref<4x4x4xi8>, %col: memref<4x16x4xi8>, %c: memref
 
 // -----
 
-// Packed 2 bytes a lane (AVX2, M = 8, N = 48, K = 6): register tiles of 4
-// rows x 16 columns (2 vectors of 8 lanes; 4 rows of 4, 2, 1 dividing M),
-// the column tiles the outer loop, K/2 = 3 steps, each loading 16 bytes of
-// Wp per 8 columns and sign-extending them to 16 bits, zero-extending 2
-// bytes of each row of A to 16 bits and broadcasting them as one 32-bit
-// word, then vpmaddwd and an add per accumulator (8 of each).
+// Packed 2 bytes a lane (AVX2, M = 8, N = 48, K = 6): A zero-extended to
+// 16 bits once, into a buffer of its own freed after the loops; register
+// tiles of 4 rows x 16 columns (2 vectors of 8 lanes; 4 rows of 4, 2, 1
+// dividing M), the column tiles the outer loop, K/2 = 3 steps, each
+// loading 16 bytes of Wp per 8 columns and sign-extending them to 16 bits,
+// broadcasting 2 widened values of each row as one 32-bit word, then
+// vpmaddwd and an add per accumulator (8 of each). No byte of A is
+// widened inside the loops.
 // CHECK-LABEL: func.func @pairs(
 // CHECK-SAME:      %[[A:.+]]: memref<8x3x2xi8>, %[[W:.+]]: memref<3x48x2xi8>, %[[C:.+]]: memref<8x48xi32>)
 // CHECK-DAG:     %[[A2:.+]] = memref.collapse_shape %[[A]] {{\[}}[0], [1, 2]] : memref<8x3x2xi8> into memref<8x6xi8>
 // CHECK-DAG:     %[[W2:.+]] = memref.collapse_shape %[[W]] {{\[}}[0], [1, 2]] : memref<3x48x2xi8> into memref<3x96xi8>
+// CHECK:         %[[A16:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x6xi16>
+// CHECK:         linalg.generic {{.+}} ins(%[[A2]] : memref<8x6xi8>) outs(%[[A16]] : memref<8x6xi16>)
+// CHECK:           arith.extui %{{.+}} : i8 to i16
 // CHECK:         scf.parallel (%{{.+}}, %{{.+}}) = (%{{.+}}, %{{.+}}) to (%c48, %c8) step (%c16, %c4)
 // CHECK-COUNT-8:   vector.load %[[C]]{{.+}} : memref<8x48xi32>, vector<8xi32>
 // CHECK:           scf.for %{{.+}} = %{{.+}} to %c3{{(_[0-9]+)?}} step %{{.+}} iter_args
 // CHECK:             %[[B:.+]] = vector.load %[[W2]]{{.+}} : memref<3x96xi8>, vector<16xi8>
 // CHECK:             %[[BW:.+]] = arith.extsi %[[B]] : vector<16xi8> to vector<16xi16>
 // CHECK:             arith.extsi %{{.+}} : vector<16xi8> to vector<16xi16>
-// CHECK:             %[[PAIR:.+]] = vector.load %[[A2]]{{.+}} : memref<8x6xi8>, vector<2xi8>
-// CHECK:             arith.extui %[[PAIR]] : vector<2xi8> to vector<2xi16>
-// CHECK:             vector.bitcast %{{.+}} : vector<2xi16> to vector<1xi32>
+// CHECK-NOT:         arith.extui
+// CHECK:             %[[PAIR:.+]] = vector.load %[[A16]]{{.+}} : memref<8x6xi16>, vector<2xi16>
+// CHECK:             vector.bitcast %[[PAIR]] : vector<2xi16> to vector<1xi32>
 // CHECK:             vector.broadcast %{{.+}} : i32 to vector<8xi32>
 // CHECK:             %[[ROW:.+]] = vector.bitcast %{{.+}} : vector<8xi32> to vector<16xi16>
 // CHECK:             %[[SUMS:.+]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[ROW]], %[[BW]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
@@ -90,6 +95,7 @@ func.func @convolution(%w: memref<4x4x4xi8>, %col: memref<4x16x4xi8>, %c: memref
 // CHECK-COUNT-7:     llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // CHECK:           scf.yield
 // CHECK-COUNT-8:   vector.store %{{.+}}, %[[C]]
+// CHECK:         memref.dealloc %[[A16]] : memref<8x6xi16>
 // CHECK-NOT:     linalg.generic
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 #map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
@@ -108,19 +114,51 @@ func.func @pairs(%a: memref<8x3x2xi8>, %w: memref<3x48x2xi8>, %c: memref<8x48xi3
 
 // -----
 
-// A convolution packed 2 bytes a lane: the loaded columns (the uint8
-// panel) are zero-extended, the broadcast weight pair sign-extended.
+// A convolution packed 2 bytes a lane: the broadcast weight rows are
+// sign-extended once before the loops, the loaded columns (the uint8
+// panel) zero-extended in the loop.
 // CHECK-LABEL: func.func @convolution_pairs(
+// CHECK:         %[[W16:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x8xi16>
+// CHECK:         linalg.generic
+// CHECK:           arith.extsi %{{.+}} : i8 to i16
 // CHECK:           scf.for
 // CHECK:             %[[COLS:.+]] = vector.load %{{.+}} : memref<4x32xi8>, vector<16xi8>
 // CHECK:             arith.extui %[[COLS]] : vector<16xi8> to vector<16xi16>
-// CHECK:             arith.extsi %{{.+}} : vector<2xi8> to vector<2xi16>
+// CHECK:             vector.load %[[W16]]{{.+}} : memref<4x8xi16>, vector<2xi16>
 // CHECK:             llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 #map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
 #map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
 func.func @convolution_pairs(%w: memref<4x4x2xi8>, %col: memref<4x16x2xi8>, %c: memref<4x16xi32>) {
   linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%w, %col : memref<4x4x2xi8>, memref<4x16x2xi8>) outs(%c : memref<4x16xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extsi %in : i8 to i32
+    %1 = arith.extui %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// Rows whose 16-bit form would exceed 2 MiB (a 1024 x 1152 weight of a
+// convolution, 2.25 MiB widened) are widened in the loop as they are
+// read: no buffer of their own, which every column tile would stream from
+// memory again.
+// CHECK-LABEL: func.func @convolution_pairs_large(
+// CHECK-NOT:     memref.alloc
+// CHECK:           scf.for
+// CHECK:             %[[PAIR:.+]] = vector.load %{{.+}} : memref<1024x1152xi8>, vector<2xi8>
+// CHECK:             arith.extsi %[[PAIR]] : vector<2xi8> to vector<2xi16>
+// CHECK:             llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// CHECK-NOT:     memref.dealloc
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @convolution_pairs_large(%w: memref<1024x576x2xi8>, %col: memref<576x16x2xi8>, %c: memref<1024x16xi32>) {
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%w, %col : memref<1024x576x2xi8>, memref<576x16x2xi8>) outs(%c : memref<1024x16xi32>) attrs = {autoglm.vnni} {
   ^bb0(%in: i8, %in_0: i8, %out: i32):
     %0 = arith.extsi %in : i8 to i32
     %1 = arith.extui %in_0 : i8 to i32

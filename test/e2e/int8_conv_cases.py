@@ -19,6 +19,10 @@ border. Cases:
                 strides 2, zero point 7, 11x10
   pointwise     1x1, C 12, F 32, zero point 255, 4x4
   dilated       C 4, F 4, 3x3, dilations 2, pads 2, zero point 0, 7x7
+  large_weight  C 256, F 512, 3x3, pads 1, zero point 17, 4x4: the weight
+                (F x 2304) widened to 16 bits would take 2.25 MiB, past
+                the 2 MiB that the AVX2 kernel widens before its loops,
+                so its pairs are widened in the loop
   wide_weight   uint8 weights with a zero point of 0 (values past 127: not
                 int8), C 4, F 16, 3x3, zero point 3: the int32 loop nest
   batch2        two images, C 4, F 16, 3x3, pads 1, zero point 9: the int32
@@ -93,6 +97,7 @@ def main():
         "odd_channels": case(rng, 1, 5, 7, 3, (11, 10), 7, pads=(1, 0, 2, 1), strides=(2, 2)),
         "pointwise": case(rng, 1, 12, 32, 1, (4, 4), 255),
         "dilated": case(rng, 1, 4, 4, 3, (7, 7), 0, pads=(2, 2, 2, 2), dilations=(2, 2)),
+        "large_weight": case(rng, 1, 256, 512, 3, (4, 4), 17, pads=(1, 1, 1, 1)),
         "wide_weight": case(rng, 1, 4, 16, 3, (6, 6), 3, weight_type=np.uint8),
         "batch2": case(rng, 2, 4, 16, 3, (5, 5), 9, pads=(1, 1, 1, 1)),
     }

@@ -25,9 +25,12 @@
 //
 // Generics packed with 2 bytes per lane (Wp: K/2xNx2xi8, for AVX2, which
 // has neither VNNI nor 512-bit vectors) become the same loops around
-// `vpmaddwd` on 256 bits: per step of 2 K values, 16 bytes of Wp per 8
-// columns widened to 16 bits (sign- or zero-extended, as the generic
-// says), 2 bytes of each row widened likewise and broadcast, then
+// `vpmaddwd` on 256 bits: the broadcast operand is first widened to 16
+// bits once, into a buffer of its own (M x K x i16, sign- or
+// zero-extended as the generic says; up to 2 MiB of it, else it is
+// widened in the loop); then per step of 2 K values, 16
+// bytes of Wp per 8 columns widened to 16 bits, one 32-bit word (a pair
+// of 16-bit values) of each row broadcast from the widened buffer, then
 // vpmaddwd (two 16-bit products summed into each 32-bit lane) and an add
 // per accumulator. Exact, unlike `vpmaddubsw`: |255 x -128| fits 16 bits
 // signed once widened, and the pair is summed in 32 bits (vpmaddubsw
@@ -35,6 +38,16 @@
 // dividing N and mr of 4, 2, 1 (8 too with 8 columns): 8 of the 16
 // registers hold accumulators, the rest the columns, the broadcast and
 // vpmaddwd's results. The column tiles are the outer parallel loop.
+//
+// Widening the rows once, rather than in the loop, matters because every
+// row pair is broadcast once per column tile (N / nr times): in the loop
+// that cost 4 instructions (load, widen, move, broadcast) per row and
+// step, as many as the products of a 16-column tile, where a broadcast of
+// the widened word is one load-and-broadcast. What is left is vpmaddwd's
+// own bound: the development machine's EPYC has one vector-integer
+// multiply pipe, and bench/precision_peak.py measures 16 G multiply-adds
+// per second per core on vpmaddwd against 20 G on float32 FMAs
+// (docs/precision.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,6 +72,19 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
+/// The most bytes of 16-bit rows widened before the loops (AVX2): every
+/// column tile reads them all, so they should stay in L2/L3. Above it (the
+/// weights of ResNet-50's last convolutions, 4.5 MiB widened, read by 7
+/// column tiles) the rows are widened in the loop as they are read.
+constexpr int64_t kMaxWidenedRowBytes = 2 << 20;
+
+/// `v` zero-extended (`isUnsigned`) or sign-extended to `type`.
+Value extend(OpBuilder &b, Location loc, Type type, Value v, bool isUnsigned) {
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, type, v);
+  return arith::ExtSIOp::create(b, loc, type, v);
+}
+
 /// Whether the generic widens its first operand (the broadcast rows) with
 /// `extui`: then it is vpdpbusd's unsigned operand, else the loaded
 /// columns are (a convolution's weight rows times its uint8 columns).
@@ -117,9 +143,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   // Widens the bytes of `v` to 16 bits, zero- or sign-extended.
   auto widen = [&](Value v, bool isUnsigned) -> Value {
     auto type = VectorType::get(cast<VectorType>(v.getType()).getShape(), i16);
-    if (isUnsigned)
-      return arith::ExtUIOp::create(rewriter, loc, type, v);
-    return arith::ExtSIOp::create(rewriter, loc, type, v);
+    return extend(rewriter, loc, type, v, isUnsigned);
   };
   // A as [M, K] and Wp as [K/G, G N]: the loads below read along one row.
   Value a2 = memref::CollapseShapeOp::create(
@@ -130,6 +154,28 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
   };
   Value zero = index(0);
+  // AVX2: the broadcast operand widened to 16 bits once, before the loops
+  // (an elementwise generic, vectorized and run on the threads like any
+  // other), and freed after them; unless the widened rows would not stay
+  // in cache while every column tile reads them all again (a large
+  // convolution weight with few output pixels), where widening in the
+  // loop costs less than streaming twice the bytes from memory.
+  bool widenRowsFirst = pairs && m * k4 * group * 2 <= kMaxWidenedRowBytes;
+  Value rowSource = a2;
+  if (widenRowsFirst) {
+    auto wideType = MemRefType::get({m, k4 * group}, i16);
+    rowSource = memref::AllocOp::create(rewriter, loc, wideType,
+                                        rewriter.getI64IntegerAttr(64));
+    AffineMap identity = rewriter.getMultiDimIdentityMap(2);
+    linalg::GenericOp::create(
+        rewriter, loc, ValueRange{a2}, ValueRange{rowSource},
+        ArrayRef<AffineMap>{identity, identity},
+        {utils::IteratorType::parallel, utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l,
+                                  extend(b, l, i16, args[0], unsignedRows));
+        });
+  }
   // With AVX2 the column tiles are the outer loop: a tile's K x nr slice of
   // the weight (12 KiB for K = 768, 48 KiB for 3072) stays in L1 or L2
   // while every row tile passes over it, where rows outside would stream
@@ -144,6 +190,10 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   }
   auto loop = scf::ParallelOp::create(rewriter, loc, ValueRange{zero, zero},
                                       ubs, steps);
+  if (widenRowsFirst) {
+    rewriter.setInsertionPointAfter(loop);
+    memref::DeallocOp::create(rewriter, loc, rowSource);
+  }
   rewriter.setInsertionPointToStart(loop.getBody());
   // The body uses only what it defines and buffers: constants are made
   // again inside.
@@ -182,15 +232,16 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   StringAttr intrinsic = rewriter.getStringAttr(
       pairs ? "llvm.x86.avx2.pmadd.wd" : "llvm.x86.avx512.vpdpbusd.512");
   for (int64_t r = 0; r < mr; ++r) {
-    // The row's `group` bytes at k, as one 32-bit word broadcast to every
-    // lane (widened to two 16-bit values first for vpmaddwd).
-    Value bytes =
-        vector::LoadOp::create(rewriter, loc, VectorType::get({group}, i8), a2,
-                               ValueRange{rows[r], k});
-    if (pairs)
-      bytes = widen(bytes, unsignedRows);
+    // The row's `group` values at k (bytes, or for vpmaddwd 16-bit values,
+    // widened here unless they were before the loops), as one 32-bit word
+    // broadcast to every lane.
+    Value values = vector::LoadOp::create(
+        rewriter, loc, VectorType::get({group}, widenRowsFirst ? i16 : i8),
+        rowSource, ValueRange{rows[r], k});
+    if (pairs && !widenRowsFirst)
+      values = widen(values, unsignedRows);
     Value word = vector::BitCastOp::create(rewriter, loc,
-                                           VectorType::get({1}, i32), bytes);
+                                           VectorType::get({1}, i32), values);
     Value scalar = vector::ExtractOp::create(rewriter, loc, word, 0);
     Value splat = vector::BroadcastOp::create(rewriter, loc, accType, scalar);
     Value lhs = vector::BitCastOp::create(rewriter, loc, operandType, splat);
