@@ -75,6 +75,9 @@ CASES = {
     # The first layer of MobileNetV2 and a 3x3 convolution at 7x7.
     "conv 3x3 s2 3->32 224x224": lambda: conv(3, 224, 224, 32, 3, stride=2),
     "conv 3x3 512->512 7x7": lambda: conv(512, 7, 7, 512, 3),
+    # ResNet-50's other 3x3 stride-1 convolutions at batch 1.
+    "conv 3x3 128->128 28x28": lambda: conv(128, 28, 28, 128, 3),
+    "conv 3x3 256->256 14x14": lambda: conv(256, 14, 14, 256, 3),
     # ResNet-50's convolutions at batch 8: the stem, a 3x3 of each stage, a
     # 3x3 stride 2 and two 1x1.
     "b8 conv 7x7 s2 3->64 224x224": lambda: conv(3, 224, 224, 64, 7, stride=2, batch=8),

@@ -4,7 +4,7 @@
 // [64, 3136] is cut into blocks of 4 output rows (224 columns, a column
 // panel of 576 x 224 floats, 516 KB), run by 2 parallel slots of 7 blocks
 // each. A block copies its input rows tap by tap into its slot's panel
-// (9 strided slices), then multiplies; the slot's blocks reuse one panel,
+// (one loop over the 9 taps, a strided slice each), then multiplies; the slot's blocks reuse one panel,
 // one of the shared [2, 64, 3, 3, 4, 56] buffer. The whole-image im2col
 // is gone.
 // CHECK-LABEL: func.func @conv3x3_panels(
@@ -15,10 +15,14 @@
 // CHECK:           %[[MINE:.+]] = tensor.extract_slice %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 64, 3, 3, 4, 56]
 // CHECK:           scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PANEL:.+]] = %{{.+}})
 // CHECK:             linalg.fill {{.+}} -> tensor<64x224xf32>
-// CHECK:             %[[TAP0:.+]] = tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, 0] [1, 64, 4, 56] [1, 1, 1, 1] : tensor<1x64x58x58xf32> to tensor<1x64x4x56xf32>
-// CHECK:             %[[P0:.+]] = tensor.insert_slice %[[TAP0]] into %[[PANEL]][0, 0, 0, 0, 0, 0] [1, 64, 1, 1, 4, 56]
-// CHECK-COUNT-8:     tensor.insert_slice
-// CHECK:             %[[COL:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x64x3x3x4x56xf32> into tensor<576x224xf32>
+// CHECK:             %[[FILLED:.+]] = scf.for %[[T:.+]] = %c0{{.*}} to %c9 step %c1{{.*}} iter_args(%[[P:.+]] = %[[PANEL]])
+// CHECK:               %[[Y:.+]] = affine.apply #{{.+}}(%[[T]])
+// CHECK:               %[[X:.+]] = affine.apply #{{.+}}(%[[T]])
+// CHECK:               %[[TAP:.+]] = tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, %{{.+}}] [1, 64, 4, 56] [1, 1, 1, 1] : tensor<1x64x58x58xf32> to tensor<1x64x4x56xf32>
+// CHECK:               %[[P1:.+]] = tensor.insert_slice %[[TAP]] into %[[P]][0, 0, %[[Y]], %[[X]], 0, 0] [1, 64, 1, 1, 4, 56]
+// CHECK:               scf.yield %[[P1]]
+// CHECK-NOT:         tensor.insert_slice
+// CHECK:             %[[COL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x64x3x3x4x56xf32> into tensor<576x224xf32>
 // CHECK:             linalg.matmul ins(%{{.+}}, %[[COL]] : tensor<64x576xf32>, tensor<576x224xf32>)
 // CHECK:             arith.maximumf
 // CHECK:             scf.yield %{{.+}}, %{{.+}} : tensor<64x1568xf32>, tensor<1x64x3x3x4x56xf32>
@@ -62,10 +66,10 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
 // CHECK:             scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PANEL:.+]] = %[[P1]])
 // CHECK:               %[[W:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [1, 16, 144]
 // CHECK:               %[[IMAGE:.+]] = affine.apply #{{.+}}(%[[SLOT]], %[[I]])
-// CHECK:               %[[TAP0:.+]] = tensor.extract_slice %{{.+}}[%[[IMAGE]], 0, %{{.+}}, 0] [1, 16, 10, 20] [1, 1, 1, 1] : tensor<8x16x22x22xf32> to tensor<1x16x10x20xf32>
-// CHECK:               tensor.insert_slice %[[TAP0]] into %[[PANEL]][0, 0, 0, 0, 0, 0] [1, 16, 1, 1, 10, 20]
-// CHECK-COUNT-8:       tensor.insert_slice
-// CHECK:               %[[COL:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x16x3x3x10x20xf32> into tensor<1x144x200xf32>
+// CHECK:               %[[FILLED:.+]] = scf.for %[[T:.+]] = %c0{{.*}} to %c9 step %c1{{.*}} iter_args(%[[P:.+]] = %[[PANEL]])
+// CHECK:                 %[[TAP:.+]] = tensor.extract_slice %{{.+}}[%[[IMAGE]], 0, %{{.+}}, %{{.+}}] [1, 16, 10, 20] [1, 1, 1, 1] : tensor<8x16x22x22xf32> to tensor<1x16x10x20xf32>
+// CHECK:                 tensor.insert_slice %[[TAP]] into %[[P]][0, 0, %{{.+}}, %{{.+}}, 0, 0] [1, 16, 1, 1, 10, 20]
+// CHECK:               %[[COL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x16x3x3x10x20xf32> into tensor<1x144x200xf32>
 // CHECK:               linalg.batch_matmul ins(%[[W]], %[[COL]] : tensor<1x16x144xf32>, tensor<1x144x200xf32>)
 // CHECK:           tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
 // CHECK:         } {autoglm.kernel = "contraction"}
@@ -109,4 +113,27 @@ func.func @conv3x3_7x7(%x: tensor<1x128x9x9xf32>, %w: tensor<128x128x3x3xf32>) -
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x128x9x9xf32>, tensor<128x128x3x3xf32>) outs(%f : tensor<1x128x7x7xf32>) -> tensor<1x128x7x7xf32>
   return %c : tensor<1x128x7x7xf32>
+}
+
+// ResNet-50's stem, 7x7 stride 2 on 3 channels (here 38x38 padded, 16x16
+// out): 2 blocks of 8 output rows in one slot. The 49 taps are one loop,
+// not 49 copies in the IR (LLVM took seconds to compile those); each tap
+// reads every other column (stride 2) from column x of its rows.
+// CHECK-LABEL: func.func @conv7x7_stride2(
+// CHECK:         scf.forall
+// CHECK:           scf.for
+// CHECK:             %[[FILLED:.+]] = scf.for %[[T:.+]] = %c0{{.*}} to %c49 step %c1{{.*}} iter_args(%[[P:.+]] = %{{.+}})
+// CHECK:               %[[Y:.+]] = affine.apply #{{.+}}(%[[T]])
+// CHECK:               %[[X:.+]] = affine.apply #{{.+}}(%[[T]])
+// CHECK:               %[[TAP:.+]] = tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, %{{.+}}] [1, 3, 8, 16] [1, 1, 2, 2] : tensor<1x3x38x38xf32> to tensor<1x3x8x16xf32>
+// CHECK:               tensor.insert_slice %[[TAP]] into %[[P]][0, 0, %[[Y]], %[[X]], 0, 0] [1, 3, 1, 1, 8, 16]
+// CHECK-NOT:           tensor.insert_slice
+// CHECK:             tensor.collapse_shape %[[FILLED]] {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x3x7x7x8x16xf32> into tensor<147x128xf32>
+func.func @conv7x7_stride2(%x: tensor<1x3x38x38xf32>, %w: tensor<8x3x7x7xf32>) -> tensor<1x8x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x16x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x3x38x38xf32>, tensor<8x3x7x7xf32>) outs(%f : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+  return %c : tensor<1x8x16x16xf32>
 }

@@ -484,26 +484,46 @@ struct TileKernelRegionsPass
           {getAsOpFoldResult(slotOffset),
            getAsOpFoldResult(blockLoop.getInductionVar())});
     }
+    // One loop over the kernel taps, not KH*KW copies unrolled in the IR:
+    // LLVM compiled each copy as its own vectorized loop nest, and the 49
+    // copies of the 7x7 stride-2 stem took it 9 to 13 s of CPU in every
+    // model that has the stem (docs/decisions.md). At run time a tap's copy
+    // is C*rows rows of OW pixels either way; the loop adds one iteration
+    // per tap.
     Value input = col.op.getDpsInputs()[0];
     auto tapType = RankedTensorType::get({1, c, plan.rows, ow}, et);
+    auto copyTap = [&](OpBuilder &b, Value panel, OpFoldResult y,
+                       OpFoldResult x) -> Value {
+      OpFoldResult top = affine::makeComposedFoldedAffineApply(
+          b, loc, d(0) * col.sh + d(1) * col.dh, {row, y});
+      OpFoldResult left =
+          affine::makeComposedFoldedAffineApply(b, loc, d(0) * col.dw, {x});
+      Value tap = tensor::ExtractSliceOp::create(
+          b, loc, tapType, input, {image, zero, top, left},
+          getAsIndexOpFoldResult(ctx, tapType.getShape()),
+          {one, one, b.getIndexAttr(col.sh), b.getIndexAttr(col.sw)});
+      return tensor::InsertSliceOp::create(
+          b, loc, tap, panel, {zero, zero, y, x, zero, zero},
+          getAsIndexOpFoldResult(ctx, {1, c, 1, 1, plan.rows, ow}),
+          SmallVector<OpFoldResult>(6, one));
+    };
     Value panel = blockLoop.getRegionIterArgs().back();
-    for (int64_t y = 0; y < kh; ++y)
-      for (int64_t x = 0; x < kw; ++x) {
-        OpFoldResult top = affine::makeComposedFoldedAffineApply(
-            rewriter, loc, d(0) * col.sh + y * col.dh, {row});
-        Value tap = tensor::ExtractSliceOp::create(
-            rewriter, loc, tapType, input,
-            {image, zero, top, rewriter.getIndexAttr(x * col.dw)},
-            getAsIndexOpFoldResult(ctx, tapType.getShape()),
-            {one, one, rewriter.getIndexAttr(col.sh),
-             rewriter.getIndexAttr(col.sw)});
-        panel = tensor::InsertSliceOp::create(
-            rewriter, loc, tap, panel,
-            {zero, zero, rewriter.getIndexAttr(y), rewriter.getIndexAttr(x),
-             zero, zero},
-            getAsIndexOpFoldResult(ctx, {1, c, 1, 1, plan.rows, ow}),
-            SmallVector<OpFoldResult>(6, one));
-      }
+    if (kh * kw == 1) {
+      panel = copyTap(rewriter, panel, zero, zero);
+    } else {
+      auto taps = scf::ForOp::create(
+          rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, 0),
+          arith::ConstantIndexOp::create(rewriter, loc, kh * kw),
+          arith::ConstantIndexOp::create(rewriter, loc, 1), ValueRange{panel},
+          [&](OpBuilder &b, Location, Value tap, ValueRange carried) {
+            OpFoldResult y = affine::makeComposedFoldedAffineApply(
+                b, loc, d(0).floorDiv(kw), {tap});
+            OpFoldResult x =
+                affine::makeComposedFoldedAffineApply(b, loc, d(0) % kw, {tap});
+            scf::YieldOp::create(b, loc, copyTap(b, carried.front(), y, x));
+          });
+      panel = taps.getResult(0);
+    }
     SmallVector<ReassociationIndices> bGroups = {{0, 1, 2, 3}, {4, 5}};
     if (batched)
       bGroups = {{0}, {1, 2, 3}, {4, 5}};
