@@ -140,6 +140,7 @@ void coarsen(scf::ParallelOp loop, int64_t count) {
         kAccessBytes, count * type.getElementTypeBitWidth() / 8));
   };
   SmallVector<Operation *> replaced;
+  SmallVector<std::pair<memref::LoadOp, Value>> firstLanes;
   for (Operation *op : ops) {
     b.setInsertionPointAfter(op);
     auto load = dyn_cast<memref::LoadOp>(op);
@@ -152,9 +153,10 @@ void coarsen(scf::ParallelOp loop, int64_t count) {
       for (int64_t j = 1; j < count; ++j)
         copies[j].map(load.getResult(),
                       vector::ExtractOp::create(b, loc, vector, j));
-      load.getResult().replaceAllUsesWith(
-          vector::ExtractOp::create(b, loc, vector, 0).getResult());
-      replaced.push_back(load);
+      // Copy 0 reads the first lane; the original load stays the key of
+      // the copies' mappings until every operation is repeated.
+      firstLanes.push_back(
+          {load, vector::ExtractOp::create(b, loc, vector, 0).getResult()});
       continue;
     }
     auto store = dyn_cast<memref::StoreOp>(op);
@@ -173,6 +175,10 @@ void coarsen(scf::ParallelOp loop, int64_t count) {
     }
     for (int64_t j = 1; j < count; ++j)
       b.clone(*op, copies[j]);
+  }
+  for (auto [load, lane] : firstLanes) {
+    load.getResult().replaceAllUsesWith(lane);
+    load.erase();
   }
   for (Operation *op : replaced)
     op->erase();

@@ -1,21 +1,16 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-cuda-coarsen-elementwise | FileCheck %s
 
-// An f16 bias add and cast over 4 x 64: each thread takes 8 consecutive
-// columns (16 bytes of f16), its body repeated op by op: the 8 loads of
-// each operand together, then the additions, then the stores.
+// An f16 bias add over 4 x 64: each thread takes 8 consecutive columns
+// (16 bytes of f16), its body repeated op by op; each load and the store
+// of consecutive elements is one 16-byte vector access.
 // CHECK-LABEL: func.func @f16_bias
 // CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : index
 // CHECK:         scf.parallel (%[[I:.*]], %[[J:.*]]) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}}) step (%{{.*}}, %[[C8]])
-// CHECK:           %[[J1:.*]] = arith.addi %[[J]], %{{.*}} : index
-// CHECK-COUNT-6:   arith.addi %[[J]]
-// CHECK:           memref.load %arg0[%[[I]], %[[J]]]
-// CHECK-NEXT:      memref.load %arg0[%[[I]], %[[J1]]]
-// CHECK-COUNT-6:   memref.load %arg0
-// CHECK-COUNT-8:   memref.load %arg1
+// CHECK:           %[[X:.*]] = vector.load %arg0[%[[I]], %[[J]]] {alignment = 16 : i64} : memref<4x64xf16>, vector<8xf16>
+// CHECK:           %[[B:.*]] = vector.load %arg1[%[[J]]] {alignment = 16 : i64} : memref<64xf16>, vector<8xf16>
 // CHECK-COUNT-8:   arith.addf
-// CHECK:           memref.store %{{.*}}, %arg2[%[[I]], %[[J]]]
-// CHECK-NEXT:      memref.store %{{.*}}, %arg2[%[[I]], %[[J1]]]
-// CHECK-COUNT-6:   memref.store
+// CHECK:           %[[Y:.*]] = vector.from_elements
+// CHECK-NEXT:      vector.store %[[Y]], %arg2[%[[I]], %[[J]]] {alignment = 16 : i64} : memref<4x64xf16>, vector<8xf16>
 // CHECK-NEXT:      scf.reduce
 func.func @f16_bias(%x: memref<4x64xf16>, %b: memref<64xf16>, %y: memref<4x64xf16>) {
   %c0 = arith.constant 0 : index
@@ -39,10 +34,10 @@ func.func @f16_bias(%x: memref<4x64xf16>, %b: memref<64xf16>, %y: memref<4x64xf1
 // CHECK-LABEL: func.func @widths
 // CHECK:         %[[C4:.*]] = arith.constant 4 : index
 // CHECK:         scf.parallel {{.*}} step (%[[C4]])
-// CHECK-COUNT-4:   memref.store {{.*}} : memref<64xf32>
+// CHECK:           vector.store {{.*}} : memref<64xf32>, vector<4xf32>
 // CHECK:         %[[C4B:.*]] = arith.constant 4 : index
 // CHECK:         scf.parallel {{.*}} step (%[[C4B]])
-// CHECK-COUNT-4:   memref.store {{.*}} : memref<12xf16>
+// CHECK:           vector.store {{.*}} : memref<12xf16>, vector<4xf16>
 func.func @widths(%x: memref<64xf16>, %y: memref<64xf32>, %z: memref<12xf16>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
