@@ -42,6 +42,8 @@ struct DeviceOptions {
   /// (--autoglm-cuda-fuse-conv-epilogues); off by default: measured no
   /// faster on the H200 (docs/decisions.md).
   bool convEpilogues = false;
+  /// With convEpilogues: a residual add joins the epilogue too.
+  bool convEpilogueResiduals = false;
 };
 
 /// The target-independent part of code generation: the buffer passes.

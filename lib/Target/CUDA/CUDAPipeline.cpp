@@ -9,6 +9,7 @@
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -35,8 +36,12 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // With --cuda-conv-epilogues, a convolution's bias and ReLU run in
   // cuDNN's kernel: no kernel of their own reads and writes the
   // activation again.
-  if (device.convEpilogues)
-    pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseConvEpilogues());
+  if (device.convEpilogues) {
+    AutoGLMCUDAFuseConvEpiloguesOptions epilogues;
+    epilogues.residuals = device.convEpilogueResiduals;
+    pm.addNestedPass<func::FuncOp>(
+        createAutoGLMCUDAFuseConvEpilogues(epilogues));
+  }
   // cuDNN's convolutions in NHWC, with what runs between them: no
   // transpose around each convolution.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAChannelsLast());
@@ -65,6 +70,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // become one value: what map-to-gpu matches a reduction loop by.
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCSEPass());
+  // A thread of an elementwise kernel takes 16 bytes of outputs, which
+  // LLVM then reads and writes with one access each.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDACoarsenElementwise());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMapToGPU());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createAutoGLMCUDAGatherKernels());
@@ -90,6 +98,8 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());
   kernels.addPass(createSCFToControlFlowPass());
+  // The 16-byte loads and stores of --autoglm-cuda-coarsen-elementwise.
+  kernels.addPass(createConvertVectorToLLVMPass());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;
   // Kernels take bare device pointers: each buffer parameter is one

@@ -151,6 +151,28 @@ def AutoGLMCUDALinalgToLoops
   ];
 }
 
+def AutoGLMCUDACoarsenElementwise
+    : Pass<"autoglm-cuda-coarsen-elementwise", "func::FuncOp"> {
+  let summary = "Each thread of an elementwise kernel computes 16 bytes of "
+                "consecutive outputs";
+  let description = [{
+    Before `--autoglm-cuda-map-to-gpu`: a `scf.parallel` whose body is
+    straight-line code (loads, arithmetic, stores: an elementwise kernel,
+    a bias and activation, a cast) and whose every store writes along the
+    innermost loop, unit-stride, takes `V` consecutive iterations of that
+    loop per thread, `V` the number of stored elements in 16 bytes (8 for
+    f16, 4 for f32; at most 8), when `V` divides the loop's trip count.
+    The body's operations are repeated op by op, and a load or store of
+    `V` consecutive elements at a multiple of `V` elements becomes one
+    `vector.load` or `vector.store` with its alignment (each buffer starts
+    at a multiple of 16 bytes, which the step table checks): one 16-byte
+    access. With one 2-byte access per thread, a warp moves 64 bytes per
+    request and the kernel stays far below the memory's bandwidth.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def AutoGLMCUDASelectDecodeAttention
     : Pass<"autoglm-cuda-select-decode-attention", "func::FuncOp"> {
   let summary = "Top-k decode attention as an op the CUDA target computes "

@@ -137,6 +137,12 @@ private:
         FailureOr<StepArg> arg = resolve(operand, launch);
         if (failed(arg))
           return failure();
+        // Kernels read and write 16-byte vectors at multiples of 16 bytes
+        // of their buffers (CoarsenElementwise.cpp).
+        if (arg->value % 16 != 0)
+          return launch.emitError("a kernel buffer ")
+                 << arg->value << " bytes into its memory, not a multiple "
+                 << "of 16 bytes";
         step.args.push_back(*arg);
         continue;
       }

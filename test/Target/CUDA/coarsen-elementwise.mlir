@@ -1,0 +1,104 @@
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-coarsen-elementwise | FileCheck %s
+
+// An f16 bias add over 4 x 64: each thread takes 8 consecutive columns
+// (16 bytes of f16), its body repeated op by op; each load and the store
+// of consecutive elements is one 16-byte vector access.
+// CHECK-LABEL: func.func @f16_bias
+// CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : index
+// CHECK:         scf.parallel (%[[I:.*]], %[[J:.*]]) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}}) step (%{{.*}}, %[[C8]])
+// CHECK:           %[[X:.*]] = vector.load %arg0[%[[I]], %[[J]]] {alignment = 16 : i64} : memref<4x64xf16>, vector<8xf16>
+// CHECK:           %[[B:.*]] = vector.load %arg1[%[[J]]] {alignment = 16 : i64} : memref<64xf16>, vector<8xf16>
+// CHECK-COUNT-8:   arith.addf
+// CHECK:           %[[Y:.*]] = vector.from_elements
+// CHECK-NEXT:      vector.store %[[Y]], %arg2[%[[I]], %[[J]]] {alignment = 16 : i64} : memref<4x64xf16>, vector<8xf16>
+// CHECK-NEXT:      scf.reduce
+func.func @f16_bias(%x: memref<4x64xf16>, %b: memref<64xf16>, %y: memref<4x64xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c64) step (%c1, %c1) {
+    %a = memref.load %x[%i, %j] : memref<4x64xf16>
+    %c = memref.load %b[%j] : memref<64xf16>
+    %s = arith.addf %a, %c : f16
+    memref.store %s, %y[%i, %j] : memref<4x64xf16>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// f32 results: 4 a thread; 12 columns of f16 results: 4 (8 does not
+// divide 12).
+// CHECK-LABEL: func.func @widths
+// CHECK:         %[[C4:.*]] = arith.constant 4 : index
+// CHECK:         scf.parallel {{.*}} step (%[[C4]])
+// CHECK:           vector.store {{.*}} : memref<64xf32>, vector<4xf32>
+// CHECK:         %[[C4B:.*]] = arith.constant 4 : index
+// CHECK:         scf.parallel {{.*}} step (%[[C4B]])
+// CHECK:           vector.store {{.*}} : memref<12xf16>, vector<4xf16>
+func.func @widths(%x: memref<64xf16>, %y: memref<64xf32>, %z: memref<12xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c12 = arith.constant 12 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%j) = (%c0) to (%c64) step (%c1) {
+    %a = memref.load %x[%j] : memref<64xf16>
+    %w = arith.extf %a : f16 to f32
+    memref.store %w, %y[%j] : memref<64xf32>
+    scf.reduce
+  }
+  scf.parallel (%j) = (%c0) to (%c12) step (%c1) {
+    %a = memref.load %x[%j] : memref<64xf16>
+    memref.store %a, %z[%j] : memref<12xf16>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Left alone: a store across the innermost loop (a transpose), a body with
+// a loop (a row reduction), a trip count no power of two divides, a store
+// of unit stride along another loop.
+// CHECK-LABEL: func.func @unchanged
+// CHECK-NOT:     arith.addi
+// CHECK:       scf.parallel {{.*}} step (%c1, %c1)
+// CHECK:       scf.parallel {{.*}} step (%c1)
+// CHECK:       scf.parallel {{.*}} step (%c1)
+// CHECK:       scf.parallel {{.*}} step (%c1, %c1)
+// CHECK-NOT:     arith.addi
+func.func @unchanged(%x: memref<8x8xf16>, %y: memref<8x8xf16>, %r: memref<8xf32>, %o: memref<7xf16>, %s: memref<8x8xf16, strided<[1, 8]>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c7 = arith.constant 7 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    %a = memref.load %x[%i, %j] : memref<8x8xf16>
+    memref.store %a, %y[%j, %i] : memref<8x8xf16>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %zero = arith.constant 0.0 : f32
+    %sum = scf.for %k = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> f32 {
+      %a = memref.load %x[%i, %k] : memref<8x8xf16>
+      %w = arith.extf %a : f16 to f32
+      %n = arith.addf %acc, %w : f32
+      scf.yield %n : f32
+    }
+    memref.store %sum, %r[%i] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%j) = (%c0) to (%c7) step (%c1) {
+    %a = memref.load %x[%c0, %j] : memref<8x8xf16>
+    memref.store %a, %o[%j] : memref<7xf16>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    %a = memref.load %x[%i, %j] : memref<8x8xf16>
+    memref.store %a, %s[%i, %j] : memref<8x8xf16, strided<[1, 8]>>
+    scf.reduce
+  }
+  return
+}
