@@ -184,6 +184,72 @@ void coarsen(scf::ParallelOp loop, int64_t count) {
     op->erase();
 }
 
+/// Removes what bufferizing a fused kernel's body leaves behind in it: a
+/// one-element buffer allocated to pass a value between two of its ops
+/// (each load reads the value last stored), and a store of a value just
+/// loaded from the same element with nothing written in between. Both hide
+/// the body's real accesses from `iterationsPerThread` (an allocation is
+/// not pure) and cost a local-memory round trip or a useless write.
+void forwardElementBuffers(Block *body) {
+  auto isElementBuffer = [&](memref::AllocOp alloc) {
+    MemRefType type = alloc.getType();
+    if (!type.hasStaticShape() || type.getNumElements() != 1)
+      return false;
+    Operation *first = nullptr;
+    for (OpOperand &use : alloc->getUses()) {
+      Operation *user = use.getOwner();
+      auto store = dyn_cast<memref::StoreOp>(user);
+      bool access = isa<memref::LoadOp>(user) ||
+                    (store && use.get() == store.getMemRef());
+      if (!access || user->getBlock() != body)
+        return false;
+      if (!first || user->isBeforeInBlock(first))
+        first = user;
+    }
+    // Read before written: nothing to forward.
+    return first && isa<memref::StoreOp>(first);
+  };
+  DenseMap<Value, Value> stored;
+  for (auto alloc : body->getOps<memref::AllocOp>())
+    if (isElementBuffer(alloc))
+      stored[alloc] = nullptr;
+  for (Operation &op : llvm::make_early_inc_range(*body)) {
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      auto buffer = stored.find(store.getMemRef());
+      if (buffer != stored.end()) {
+        buffer->second = store.getValue();
+        store.erase();
+        continue;
+      }
+      // A store of the element it was just loaded from.
+      auto load = store.getValue().getDefiningOp<memref::LoadOp>();
+      if (load && load->getBlock() == body &&
+          load.getMemRef() == store.getMemRef() &&
+          llvm::equal(load.getIndices(), store.getIndices()) &&
+          llvm::all_of(llvm::make_range(std::next(load->getIterator()),
+                                        store->getIterator()),
+                       [](Operation &between) {
+                         return isa<memref::LoadOp>(between) ||
+                                isPure(&between);
+                       })) {
+        store.erase();
+        if (load->use_empty())
+          load.erase();
+      }
+      continue;
+    }
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      auto buffer = stored.find(load.getMemRef());
+      if (buffer != stored.end()) {
+        load.getResult().replaceAllUsesWith(buffer->second);
+        load.erase();
+      }
+    }
+  }
+  for (auto [buffer, value] : stored)
+    buffer.getDefiningOp()->erase();
+}
+
 /// True when `loop`'s body is straight-line code.
 bool isStraightLine(scf::ParallelOp loop) {
   return llvm::all_of(loop.getBody()->without_terminator(),
@@ -202,9 +268,12 @@ struct CoarsenElementwisePass
     memref::populateFoldMemRefAliasOpPatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, &getContext());
     FrozenRewritePatternSet folding(std::move(patterns));
-    for (auto loop : getOperation().getOps<scf::ParallelOp>())
-      if (isStraightLine(loop))
-        (void)applyPatternsGreedily(loop.getRegion(), folding);
+    for (auto loop : getOperation().getOps<scf::ParallelOp>()) {
+      if (!isStraightLine(loop))
+        continue;
+      (void)applyPatternsGreedily(loop.getRegion(), folding);
+      forwardElementBuffers(loop.getBody());
+    }
 
     SmallVector<std::pair<scf::ParallelOp, int64_t>> loops;
     for (auto loop : getOperation().getOps<scf::ParallelOp>()) {

@@ -102,3 +102,70 @@ func.func @unchanged(%x: memref<8x8xf16>, %y: memref<8x8xf16>, %r: memref<8xf32>
   }
   return
 }
+
+// -----
+
+// A bufferized fused kernel as LinalgToLoops leaves it: one-element
+// subviews, one-element buffers passing values between its ops, and a
+// store of the element just loaded. The buffers become the values, the
+// self-copy goes, and the kernel is coarsened like a plain one.
+// CHECK-LABEL: func.func @bufferized_bias_relu
+// CHECK-NOT:     memref.alloc
+// CHECK:         scf.parallel {{.*}} step (%{{.*}}, %[[C8:c8.*]])
+// CHECK:           vector.load %arg0{{.*}} : memref<4x64xf16>, vector<8xf16>
+// CHECK:           vector.load %arg1{{.*}} : memref<64xf32>, vector<8xf32>
+// CHECK-COUNT-8:   arith.maximumf
+// CHECK:           vector.store {{.*}}, %arg2{{.*}} : memref<4x64xf16>, vector<8xf16>
+// CHECK-NOT:       memref.store
+// CHECK-NOT:       memref.load
+// CHECK:           scf.reduce
+func.func @bufferized_bias_relu(%x: memref<4x64xf16>, %b: memref<64xf32>, %y: memref<4x64xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f16
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c64) step (%c1, %c1) {
+    %xs = memref.subview %x[%i, %j] [1, 1] [1, 1] : memref<4x64xf16> to memref<1x1xf16, strided<[64, 1], offset: ?>>
+    %t0 = memref.alloc() {alignment = 64 : i64} : memref<1x1xf16>
+    %a = memref.load %xs[%c0, %c0] : memref<1x1xf16, strided<[64, 1], offset: ?>>
+    memref.store %a, %t0[%c0, %c0] : memref<1x1xf16>
+    %bs = memref.subview %b[%j] [1] [1] : memref<64xf32> to memref<1xf32, strided<[1], offset: ?>>
+    %t1 = memref.alloc() {alignment = 64 : i64} : memref<1x1xf16>
+    %a2 = memref.load %t0[%c0, %c0] : memref<1x1xf16>
+    %bias = memref.load %bs[%c0] : memref<1xf32, strided<[1], offset: ?>>
+    %w = arith.extf %a2 : f16 to f32
+    %s = arith.addf %w, %bias : f32
+    %n = arith.truncf %s : f32 to f16
+    %r = arith.maximumf %n, %zero : f16
+    memref.store %r, %t1[%c0, %c0] : memref<1x1xf16>
+    %ys = memref.subview %y[%i, %j] [1, 1] [1, 1] : memref<4x64xf16> to memref<1x1xf16, strided<[64, 1], offset: ?>>
+    %r2 = memref.load %t1[%c0, %c0] : memref<1x1xf16>
+    memref.store %r2, %ys[%c0, %c0] : memref<1x1xf16, strided<[64, 1], offset: ?>>
+    %r3 = memref.load %ys[%c0, %c0] : memref<1x1xf16, strided<[64, 1], offset: ?>>
+    memref.store %r3, %ys[%c0, %c0] : memref<1x1xf16, strided<[64, 1], offset: ?>>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A buffer read before it is written is left alone, and with it the
+// kernel.
+// CHECK-LABEL: func.func @read_before_written
+// CHECK:         scf.parallel {{.*}} step (%c1)
+// CHECK-NEXT:      memref.alloc
+func.func @read_before_written(%y: memref<64xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%j) = (%c0) to (%c64) step (%c1) {
+    %t = memref.alloc() : memref<1xf16>
+    %a = memref.load %t[%c0] : memref<1xf16>
+    memref.store %a, %y[%j] : memref<64xf16>
+    memref.store %a, %t[%c0] : memref<1xf16>
+    scf.reduce
+  }
+  return
+}
