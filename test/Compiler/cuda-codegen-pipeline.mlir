@@ -9,11 +9,13 @@
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME: %[[IN:[a-z0-9]+]]: memref<4x8xf32>, %[[OUT:[a-z0-9]+]]: memref<8xf32>, %[[W:[a-z0-9]+]]: memref<64xi8>, %[[WS:[a-z0-9]+]]: memref<{{[0-9]+}}xi8>)
 // CHECK-NOT: linalg.
-// The exponential: 32 elements, one block of 32 threads.
-// CHECK: gpu.launch_func  @autoglm_kernels::@k0_exp blocks in (%c1, %c1, %c1) threads in (%c32, %c1, %c1) args(%[[IN]] : memref<4x8xf32>, %{{.*}} : memref<4x8xf32>)
+// The exponential: 32 elements, 4 consecutive ones (16 bytes) a thread:
+// one block of 8 threads.
+// CHECK: gpu.launch_func  @autoglm_kernels::@k0_exp blocks in (%c1, %c1, %c1) threads in (%c8, %c1, %c1) args(%[[IN]] : memref<4x8xf32>, %{{.*}} : memref<4x8xf32>)
 // The column sum reduces over dimension 0: its 8 columns are the threads,
-// each a sequential loop over the rows; first the output is zeroed.
-// CHECK: gpu.launch_func  @autoglm_kernels::@k1_sum blocks in (%c1, %c1, %c1) threads in (%c8, %c1, %c1)
+// each a sequential loop over the rows; first the output is zeroed (4
+// elements a thread).
+// CHECK: gpu.launch_func  @autoglm_kernels::@k1_sum blocks in (%c1, %c1, %c1) threads in (%c2, %c1, %c1)
 // CHECK: gpu.launch_func  @autoglm_kernels::@k2_sum blocks in (%c1, %c1, %c1) threads in (%c8, %c1, %c1)
 // The bias comes from the weights; the result, written in place of the
 // sum in the workspace (the plan reuses it; one buffer, one argument), is

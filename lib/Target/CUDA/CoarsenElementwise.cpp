@@ -40,6 +40,23 @@ constexpr int64_t kAccessBytes = 16;
 /// threads, for no wider access.
 constexpr int64_t kMaxIterationsPerThread = 8;
 
+/// True when `index` takes the same value in every iteration of `loop`'s
+/// innermost loop `iv`: it is defined outside the loop, is one of the
+/// other induction variables, or is computed inside by pure operations from
+/// such values (a subview's offset folded in, `%i + 1`).
+bool isInvariantAlong(Value index, Value iv, scf::ParallelOp loop) {
+  if (index == iv)
+    return false;
+  Operation *def = index.getDefiningOp();
+  if (!def)
+    return true;
+  if (!loop->isAncestor(def))
+    return true;
+  return isPure(def) && llvm::all_of(def->getOperands(), [&](Value operand) {
+           return isInvariantAlong(operand, iv, loop);
+         });
+}
+
 /// Consecutive iterations of `loop`'s innermost loop one thread should
 /// take: 1 unless the body is straight-line loads, pure ops and stores,
 /// each store writing along that loop with unit stride.
@@ -65,7 +82,9 @@ int64_t iterationsPerThread(scf::ParallelOp loop) {
       SmallVector<int64_t> strides;
       int64_t offset;
       if (type.getRank() == 0 || store.getIndices().back() != iv ||
-          llvm::is_contained(store.getIndices().drop_back(), iv) ||
+          !llvm::all_of(
+              store.getIndices().drop_back(),
+              [&](Value index) { return isInvariantAlong(index, iv, loop); }) ||
           failed(type.getStridesAndOffset(strides, offset)) ||
           strides.back() != 1)
         return 1;
@@ -89,10 +108,10 @@ int64_t iterationsPerThread(scf::ParallelOp loop) {
 /// True when one thread may read or write the `count` elements of `type`
 /// at `indices`, from the innermost index `iv` (a multiple of `count`) on,
 /// as one vector at a multiple of its own size: the other indices do not
-/// change with `iv` (outer loop indices, or values from outside the loop),
-/// the last stride is 1, and every other stride and the layout's offset are
-/// multiples of `count` (each buffer starts at a multiple of 16 bytes:
-/// StepTable.cpp checks it). Bytes only: `i1` is no vector element here.
+/// change with `iv` (`isInvariantAlong`), the last stride is 1, and every
+/// other stride and the layout's offset are multiples of `count` (each buffer
+/// starts at a multiple of 16 bytes: StepTable.cpp checks it). Bytes only: `i1`
+/// is no vector element here.
 bool isAlignedRun(scf::ParallelOp loop, MemRefType type, ValueRange indices,
                   Value iv, int64_t count) {
   SmallVector<int64_t> strides;
@@ -104,11 +123,8 @@ bool isAlignedRun(scf::ParallelOp loop, MemRefType type, ValueRange indices,
     return false;
   for (auto [index, stride] :
        llvm::zip(indices.drop_back(), ArrayRef(strides).drop_back())) {
-    bool invariant =
-        index != iv &&
-        (!loop->isAncestor(index.getParentBlock()->getParentOp()) ||
-         isa<BlockArgument>(index));
-    if (!invariant || ShapedType::isDynamic(stride) || stride % count)
+    if (!isInvariantAlong(index, iv, loop) || ShapedType::isDynamic(stride) ||
+        stride % count)
       return false;
   }
   return true;

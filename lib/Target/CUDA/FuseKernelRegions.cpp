@@ -32,8 +32,10 @@
 #include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::autoglm {
@@ -134,6 +136,13 @@ struct FuseKernelRegionsPass
       return false;
     for (OpResult r : root->getResults())
       rewriter.replaceAllUsesWith(r, result->replacements.lookup(r));
+    // A producer with two consumers in the region is fused once for each
+    // (a LayerNorm's row mean, for the variance and for the normalization):
+    // computed once per iteration. Only inside the loop: outside it, equal
+    // tensor.empty ops merged would make bufferization copy.
+    DominanceInfo dominance;
+    for (LoopLikeOpInterface loop : result->loops)
+      eliminateCommonSubExpressions(rewriter, dominance, loop);
     return true;
   }
 

@@ -169,3 +169,28 @@ func.func @read_before_written(%y: memref<64xf16>) {
   }
   return
 }
+
+// -----
+
+// A copy into the interior of a padded buffer: the subview's offsets fold
+// into indices computed from the outer induction variables (`%h + 1`),
+// which do not change along the innermost loop, so the store is a vector.
+// CHECK-LABEL: func.func @pad_interior
+// CHECK:         scf.parallel {{.*}} step (%{{.*}}, %{{.*}}, %{{.*}})
+// CHECK:           vector.load %arg0{{.*}} : memref<2x4x16xf16>, vector<8xf16>
+// CHECK:           vector.store {{.*}}, %arg1{{.*}} : memref<2x6x16xf16>, vector<8xf16>
+// CHECK-NOT:       memref.store
+func.func @pad_interior(%x: memref<2x4x16xf16>, %y: memref<2x6x16xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %interior = memref.subview %y[0, 1, 0] [2, 4, 16] [1, 1, 1] : memref<2x6x16xf16> to memref<2x4x16xf16, strided<[96, 16, 1], offset: 16>>
+  scf.parallel (%n, %h, %c) = (%c0, %c0, %c0) to (%c2, %c4, %c16) step (%c1, %c1, %c1) {
+    %a = memref.load %x[%n, %h, %c] : memref<2x4x16xf16>
+    memref.store %a, %interior[%n, %h, %c] : memref<2x4x16xf16, strided<[96, 16, 1], offset: 16>>
+    scf.reduce
+  }
+  return
+}
