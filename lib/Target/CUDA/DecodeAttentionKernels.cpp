@@ -81,10 +81,12 @@ constexpr int64_t kChunkKeys = 256;
 constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
 /// Threads of a warp.
 constexpr int32_t kWarpSize = 32;
-/// Key or value rows a thread of the dense kernel loads before it uses
-/// them: a thread that waits for each load in turn keeps too few bytes in
-/// flight to read the cache at the memory's bandwidth.
+/// Key or value rows (or chunks' pieces) a thread of the dense kernels
+/// loads before it uses them: a thread that waits for each load in turn
+/// keeps too few bytes in flight to read the cache at the memory's
+/// bandwidth.
 constexpr int64_t kKeysInFlight = 4;
+constexpr int64_t kChunksInFlight = 8;
 
 /// Index and float arithmetic at one place, for the kernels' bodies.
 struct Arith {
@@ -915,53 +917,78 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   });
 }
 
-/// The dense kernel 2: a block per row combines the chunks' pieces.
+/// Folds the `count` chunks' values into `inits`: `load` reads chunk `c`'s
+/// values, `fold` combines them into the running ones. Up to
+/// kChunksInFlight chunks per iteration have their loads issued before
+/// any is folded, so that a thread does not wait for each load in turn.
+SmallVector<Value> foldChunks(
+    const Arith &a, int64_t count, ValueRange inits,
+    function_ref<SmallVector<Value>(Value)> load,
+    function_ref<SmallVector<Value>(ArrayRef<Value>, ArrayRef<Value>)> fold) {
+  int64_t unroll = kChunksInFlight;
+  while (count % unroll)
+    unroll /= 2;
+  auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(count / unroll),
+                                 a.idx(1), inits);
+  OpBuilder::InsertionGuard guard(a.b);
+  a.b.setInsertionPointToStart(loop.getBody());
+  SmallVector<SmallVector<Value>> values;
+  for (int64_t u = 0; u < unroll; ++u)
+    values.push_back(
+        load(a.add(a.mul(loop.getInductionVar(), a.idx(unroll)), a.idx(u))));
+  SmallVector<Value> acc(loop.getRegionIterArgs());
+  for (ArrayRef<Value> v : values)
+    acc = fold(acc, v);
+  scf::YieldOp::create(a.b, a.loc, acc);
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// The dense kernel 2: a thread per output element (row, head of the
+/// group, value element) combines the chunks' pieces.
 void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
                        const DenseDecodePlan &plan, Value maxIn, Value sumIn,
                        Value accIn) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   constexpr int64_t threads = kDenseDecodeThreads;
-  gpu::LaunchOp launch = createLaunch(b, loc, {att.rows(), 1}, threads);
+  int64_t perRow = att.group * att.valueDepth;
+  gpu::LaunchOp launch = createLaunch(
+      b, loc, {att.rows(), int64_t(llvm::divideCeil(perRow, threads))},
+      threads);
   Arith a{b, loc};
-  Value r = launch.getBlockIds().x, t = launch.getThreadIds().x;
+  Value r = launch.getBlockIds().x;
+  Value p = a.add(a.mul(launch.getBlockIds().y, a.idx(threads)),
+                  launch.getThreadIds().x);
   DecodeAttention::Row row = att.row(a, r);
   Type element = cast<MemRefType>(att.out.getType()).getElementType();
-  a.loop(t, a.idx(att.group * att.valueDepth), a.idx(threads), [&](Value p) {
+  a.when(a.cmp(arith::CmpIPredicate::ult, p, a.idx(perRow)), [&] {
     Value g = a.div(p, a.idx(att.valueDepth));
     Value d = a.rem(p, a.idx(att.valueDepth));
-    auto best = scf::ForOp::create(b, loc, a.idx(0), a.idx(plan.chunks),
-                                   a.idx(1), ValueRange{a.negInf()});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(best.getBody());
-      Value m = a.load(maxIn, {r, best.getInductionVar(), g});
-      scf::YieldOp::create(b, loc,
-                           ValueRange{arith::MaximumFOp::create(
-                               b, loc, best.getRegionIterArgs()[0], m)});
-    }
-    Value top = best.getResult(0);
-    auto sum = scf::ForOp::create(b, loc, a.idx(0), a.idx(plan.chunks),
-                                  a.idx(1), ValueRange{a.f32(0), a.f32(0)});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(sum.getBody());
-      Value c = sum.getInductionVar();
-      // A chunk in which the head sees no key has maximum -inf: factor 0.
-      Value factor =
-          math::ExpOp::create(b, loc, a.sub(a.load(maxIn, {r, c, g}), top));
-      Value total = math::FmaOp::create(
-          b, loc, factor, a.load(sumIn, {r, c, g}), sum.getRegionIterArgs()[0]);
-      Value acc =
-          math::FmaOp::create(b, loc, factor, a.load(accIn, {r, c, g, d}),
-                              sum.getRegionIterArgs()[1]);
-      scf::YieldOp::create(b, loc, ValueRange{total, acc});
-    }
+    Value top = foldChunks(
+        a, plan.chunks, {a.negInf()},
+        [&](Value c) { return SmallVector<Value>{a.load(maxIn, {r, c, g})}; },
+        [&](ArrayRef<Value> acc, ArrayRef<Value> v) {
+          return SmallVector<Value>{
+              arith::MaximumFOp::create(b, loc, acc[0], v[0])};
+        })[0];
+    // A chunk in which the head sees no key has maximum -inf: factor 0.
+    SmallVector<Value> sums = foldChunks(
+        a, plan.chunks, {a.f32(0), a.f32(0)},
+        [&](Value c) {
+          return SmallVector<Value>{a.load(maxIn, {r, c, g}),
+                                    a.load(sumIn, {r, c, g}),
+                                    a.load(accIn, {r, c, g, d})};
+        },
+        [&](ArrayRef<Value> acc, ArrayRef<Value> v) {
+          Value factor = math::ExpOp::create(b, loc, a.sub(v[0], top));
+          return SmallVector<Value>{
+              math::FmaOp::create(b, loc, factor, v[1], acc[0]),
+              math::FmaOp::create(b, loc, factor, v[2], acc[1])};
+        });
     // A head that sees no key of the row gets zeros.
     Value none = a.cmpf(arith::CmpFPredicate::OEQ, top, a.negInf());
-    Value result = a.select(
-        none, a.f32(0),
-        arith::DivFOp::create(b, loc, sum.getResult(1), sum.getResult(0)));
+    Value result = a.select(none, a.f32(0),
+                            arith::DivFOp::create(b, loc, sums[1], sums[0]));
     if (!element.isF32())
       result = arith::TruncFOp::create(b, loc, element, result);
     Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
