@@ -1,5 +1,6 @@
-"""GPU time of decode attention alone: AutoGLM dense, AutoGLM top-k (token
-mode) and PyTorch's scaled_dot_product_attention in a CUDA graph.
+"""GPU time of decode attention alone: AutoGLM dense (the split-key decode
+kernels), AutoGLM top-k (token mode) and PyTorch's
+scaled_dot_product_attention in a CUDA graph.
 
     python3 bench/sparse_attention_gpu.py --bin BUILD/bin --work /tmp/sparse-gpu \
         [--keys 8192,32768] [--shape 32x8x128] [--runs 200] [--rounds 3]
@@ -22,6 +23,7 @@ import re
 import statistics
 import subprocess
 
+import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
@@ -48,6 +50,27 @@ def time_autoglm(binary, library, runs):
     if not match:
         raise SystemExit(f"no step time in autoglm-run's output:\n{out}")
     return float(match.group(1))
+
+
+def dense_difference(binary, library, work, q_heads, kv_heads, head, keys):
+    """max |AutoGLM dense - torch SDPA| on the same random f16 inputs."""
+    import torch
+    import torch.nn.functional as F
+    rng = np.random.default_rng(1)
+    shapes = {"q": (1, q_heads, 1, head), "k": (1, kv_heads, keys, head),
+              "v": (1, kv_heads, keys, head)}
+    arrays = {n: (rng.random(s) * 2 - 1).astype(np.float16) for n, s in shapes.items()}
+    args, out = [], os.path.join(work, f"dense_{keys}_out")
+    for name, array in arrays.items():
+        path = os.path.join(work, f"input_{keys}_{name}.npy")
+        np.save(path, array)
+        args += ["--input", f"{name}={path}"]
+    subprocess.run([os.path.join(binary, "autoglm-run"), library, "--device", "cuda",
+                    *args, "--output-dir", out], check=True, capture_output=True)
+    ours = np.load(os.path.join(out, "output_0.npy")).astype(np.float32)
+    q, k, v = (torch.from_numpy(arrays[n]).cuda() for n in ("q", "k", "v"))
+    theirs = F.scaled_dot_product_attention(q, k, v, enable_gqa=True).float().cpu().numpy()
+    return float(np.abs(ours - theirs).max())
 
 
 def time_torch(q_heads, kv_heads, head, keys, runs):
@@ -97,8 +120,9 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     opt = os.path.join(args.bin, "autoglm-opt")
     print(f"| keys | K+V bytes | AutoGLM dense ms | AutoGLM top-k ms (k={args.k}, sink={args.sink}, "
-          f"window={args.window}) | PyTorch SDPA ms | top-k / dense | top-k / PyTorch |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+          f"window={args.window}) | PyTorch SDPA ms | dense / PyTorch | top-k / dense | "
+          f"top-k / PyTorch | max abs dense - PyTorch |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for keys in (int(x) for x in args.keys.split(",")):
         model = os.path.join(args.work, f"attention_{keys}.onnx")
         build(model, q_heads, kv_heads, head, keys)
@@ -109,6 +133,8 @@ def main():
         subprocess.run([opt, model, "--target=cuda", "--emit=so", "--sparse-attention=on",
                         f"--sparse-attention-k={args.k}", f"--sparse-attention-sink={args.sink}",
                         f"--sparse-attention-window={args.window}", "-o", topk], check=True)
+        difference = (dense_difference(args.bin, dense, args.work, q_heads, kv_heads, head, keys)
+                      if args.dense_runs != 0 else float("nan"))
         times = {"dense": [], "topk": [], "torch": []}
         for _ in range(args.rounds):
             dense_runs = args.runs if args.dense_runs is None else args.dense_runs
@@ -119,7 +145,8 @@ def main():
         cache_bytes = 2 * kv_heads * keys * head * 2
         cell = lambda s: f"{s[0]:.4f} ({s[1]:.4f}-{s[2]:.4f})"
         print(f"| {keys} | {cache_bytes} | {cell(d)} | {cell(t)} | {cell(p)} | "
-              f"{t[0] / d[0]:.2f} | {t[0] / p[0]:.2f} |", flush=True)
+              f"{d[0] / p[0]:.2f} | {t[0] / d[0]:.2f} | {t[0] / p[0]:.2f} | {difference:.2e} |",
+              flush=True)
 
 
 if __name__ == "__main__":

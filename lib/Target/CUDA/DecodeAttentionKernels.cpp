@@ -24,6 +24,25 @@
 // chunk's list holds every valid candidate of a row that is exact, and a
 // full list tells that the row is not.
 //
+// A decode_attention whose top_k is at least the number of keys keeps every
+// key: it is dense attention (dense decode attention, which
+// SelectDecodeAttention.cpp selects), and nothing is ranked. It becomes
+// split-key (flash-decoding) kernels:
+//
+// 1. Partial attention, a block per (query row, chunk of keys). The
+//    group's query heads read each key and value row once. Scores: a few
+//    lanes per key row, each reading 16 bytes at a time (the rows
+//    coalesce), summed across the lanes by warp shuffles, into the chunk's
+//    weights in shared memory. Each warp then takes a head's maximum over
+//    the chunk and turns its scores into exp(score - max) and their sum.
+//    Values: lanes across a value row, each thread accumulating (f32) the
+//    weighted 16 bytes of value rows of its slot's keys for every head of
+//    the group. The chunk's maximum, sum and unnormalized weighted sum per
+//    head go to scratch.
+// 2. Combine, a block per query row: rescales each chunk's sum and weighted
+//    sum to the row's maximum, and writes their quotient (zeros for a head
+//    that sees no key).
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CUDA/Passes.h"
@@ -38,6 +57,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -52,8 +72,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// Static shared memory a block may use without opting in to more.
-constexpr int64_t kSharedBytes = 48 * 1024;
 /// Keys a block of the first kernel ranks (when the budget's lists are no
 /// longer): small chunks make many blocks, so that every SM reads the
 /// cache, and short sorts.
@@ -61,6 +79,14 @@ constexpr int64_t kChunkKeys = 256;
 /// The key index of an empty entry of a candidate list: sorts after every
 /// real key of equal (-inf) rank.
 constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
+/// Threads of a warp.
+constexpr int32_t kWarpSize = 32;
+/// Key or value rows (or chunks' pieces) a thread of the dense kernels
+/// loads before it uses them: a thread that waits for each load in turn
+/// keeps too few bytes in flight to read the cache at the memory's
+/// bandwidth.
+constexpr int64_t kKeysInFlight = 4;
+constexpr int64_t kChunksInFlight = 8;
 
 /// Index and float arithmetic at one place, for the kernels' bodies.
 struct Arith {
@@ -634,18 +660,385 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   });
 }
 
+/// How the dense kernels read rows of `depth` elements of a buffer:
+/// `width` elements at a time (16 bytes when the rows allow it: an
+/// identity layout and a depth the width divides, so that every access is
+/// aligned), `vectors` accesses per row, spread over `lanes` (a power of
+/// two, at most `maxLanes`) neighbouring threads.
+struct RowReads {
+  int64_t width, vectors, lanes;
+
+  RowReads(Value memref, int64_t depth, int64_t maxLanes) {
+    auto type = cast<MemRefType>(memref.getType());
+    width = 1;
+    if (type.getLayout().isIdentity()) {
+      width = 128 / type.getElementTypeBitWidth();
+      while (width > 1 && depth % width)
+        width /= 2;
+    }
+    vectors = depth / width;
+    lanes = std::min<int64_t>(maxLanes, llvm::PowerOf2Ceil(vectors));
+  }
+
+  /// The `width` elements of row `at` (all indices but the last) from
+  /// element `start` on, in f32.
+  SmallVector<Value> load(const Arith &a, Value memref, ArrayRef<Value> at,
+                          Value start) const {
+    SmallVector<Value> indices(at);
+    indices.push_back(start);
+    if (width == 1)
+      return {a.toF32(a.load(memref, indices))};
+    auto type = cast<MemRefType>(memref.getType());
+    auto vectorType = VectorType::get({width}, type.getElementType());
+    Value vector = vector::LoadOp::create(
+        a.b, a.loc, vectorType, memref, indices, /*nontemporal=*/false,
+        llvm::MaybeAlign(width * type.getElementTypeBitWidth() / 8));
+    SmallVector<Value> elements;
+    for (int64_t e = 0; e < width; ++e)
+      elements.push_back(
+          a.toF32(vector::ExtractOp::create(a.b, a.loc, vector, e)));
+    return elements;
+  }
+};
+
+/// `x` combined over the `lanes` neighbouring lanes of a warp by `combine`
+/// (a butterfly: every lane of the group ends with the result). Every lane
+/// of the warp must get here.
+Value acrossLanes(const Arith &a, Value x, int64_t lanes,
+                  function_ref<Value(Value, Value)> combine) {
+  for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
+    Value other = gpu::ShuffleOp::create(a.b, a.loc, x, offset, kWarpSize,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    x = combine(x, other);
+  }
+  return x;
+}
+
+/// The dense kernel 1: a block per (chunk, row) writes the chunk's maximum
+/// score and sum of exp(score - maximum) per head to `maxOut` and
+/// `sumOut` ([rows, chunks, G]) and the weighted sum of its value rows to
+/// `accOut` ([rows, chunks, G, Dv]).
+void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
+                       const DenseDecodePlan &plan, Value maxOut, Value sumOut,
+                       Value accOut) {
+  Location loc = att.op->getLoc();
+  OpBuilder::InsertionGuard guard(b);
+  constexpr int64_t threads = kDenseDecodeThreads;
+  int64_t group = att.group, chunk = plan.chunk;
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, {plan.chunks, att.rows()}, threads);
+  Type f32 = b.getF32Type();
+  Value heads = launch.addWorkgroupAttribution(
+      sharedType(b, {group, att.depth}, f32), loc);
+  Value weights =
+      launch.addWorkgroupAttribution(sharedType(b, {group, chunk}, f32), loc);
+  Value sums = launch.addWorkgroupAttribution(
+      sharedType(b, {group, att.valueDepth}, f32), loc);
+  Arith a{b, loc};
+  Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
+  Value t = launch.getThreadIds().x;
+  DecodeAttention::Row row = att.row(a, r);
+  att.loadHeads(a, row, heads, t, threads);
+  a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
+    a.store(a.f32(0), sums,
+            {a.div(p, a.idx(att.valueDepth)), a.rem(p, a.idx(att.valueDepth))});
+  });
+  a.barrier();
+  Value start = a.mul(c, a.idx(chunk));
+  auto inView = [&](Value j) {
+    return a.cmp(arith::CmpIPredicate::slt, j, row.visible);
+  };
+  SmallVector<Type> groupF32(group, f32);
+
+  // Scores: `lanes` threads per key row, `threads / lanes` rows at a time,
+  // kKeysInFlight rows per thread per iteration: their loads are issued
+  // before any is used. A key past the row's view reads the last visible
+  // row instead (no branch) and scores -inf. The trip count is the same for
+  // every thread: the shuffles need the whole warp.
+  RowReads keyReads(att.key, att.depth, kWarpSize);
+  int64_t keySlots = threads / keyReads.lanes;
+  int64_t keyUnroll = std::min(kKeysInFlight, chunk / keySlots);
+  Value slot = a.div(t, a.idx(keyReads.lanes));
+  Value lane = a.rem(t, a.idx(keyReads.lanes));
+  Value lastKey = a.max(a.sub(row.visible, a.idx(1)), a.idx(0));
+  a.loop(a.idx(0), a.idx(chunk / (keySlots * keyUnroll)), a.idx(1),
+         [&](Value it) {
+           SmallVector<Value> ks, js;
+           for (int64_t u = 0; u < keyUnroll; ++u) {
+             Value k = a.add(a.mul(a.add(a.mul(it, a.idx(keyUnroll)), a.idx(u)),
+                                   a.idx(keySlots)),
+                             slot);
+             ks.push_back(k);
+             js.push_back(a.add(start, k));
+           }
+           SmallVector<Value> zeros(group * keyUnroll, a.f32(0));
+           auto loop = scf::ForOp::create(b, loc, lane, a.idx(keyReads.vectors),
+                                          a.idx(keyReads.lanes), zeros);
+           {
+             OpBuilder::InsertionGuard inner(b);
+             b.setInsertionPointToStart(loop.getBody());
+             Value d0 = a.mul(loop.getInductionVar(), a.idx(keyReads.width));
+             SmallVector<SmallVector<Value>> rows;
+             for (Value j : js)
+               rows.push_back(keyReads.load(
+                   a, att.key, {row.b, row.h, a.min(j, lastKey)}, d0));
+             SmallVector<Value> partial(loop.getRegionIterArgs());
+             for (int64_t g = 0; g < group; ++g)
+               for (int64_t e = 0; e < keyReads.width; ++e) {
+                 Value q = a.load(heads, {a.idx(g), a.add(d0, a.idx(e))});
+                 for (int64_t u = 0; u < keyUnroll; ++u)
+                   partial[u * group + g] = math::FmaOp::create(
+                       b, loc, q, rows[u][e], partial[u * group + g]);
+               }
+             scf::YieldOp::create(b, loc, partial);
+           }
+           SmallVector<Value> dots(loop.getResults());
+           for (Value &dot : dots)
+             dot = acrossLanes(a, dot, keyReads.lanes,
+                               [&](Value x, Value y) { return a.add(x, y); });
+           a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
+             for (int64_t u = 0; u < keyUnroll; ++u) {
+               Value seen = inView(js[u]);
+               for (int64_t g = 0; g < group; ++g) {
+                 Value score = a.ifElse(
+                     seen, f32,
+                     [&] {
+                       return SmallVector<Value>{DecodeAttention::masked(
+                           a, att.maskAt(a, row, a.idx(g), js[u]),
+                           dots[u * group + g])};
+                     },
+                     [&] { return SmallVector<Value>{a.negInf()}; })[0];
+                 a.store(score, weights, {a.idx(g), ks[u]});
+               }
+             }
+           });
+         });
+  a.barrier();
+
+  // Softmax pieces: a warp per head, each lane over every 32nd key.
+  Value warp = a.div(t, a.idx(kWarpSize));
+  Value warpLane = a.rem(t, a.idx(kWarpSize));
+  a.loop(warp, a.idx(group), a.idx(threads / kWarpSize), [&](Value g) {
+    auto reduce = [&](Value init, function_ref<Value(Value, Value)> f,
+                      function_ref<Value(Value)> each) {
+      auto loop = scf::ForOp::create(b, loc, warpLane, a.idx(chunk),
+                                     a.idx(kWarpSize), ValueRange{init});
+      {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value x = each(loop.getInductionVar());
+        scf::YieldOp::create(b, loc,
+                             ValueRange{f(loop.getRegionIterArgs()[0], x)});
+      }
+      return acrossLanes(a, loop.getResult(0), kWarpSize, f);
+    };
+    auto maximum = [&](Value x, Value y) -> Value {
+      return arith::MaximumFOp::create(b, loc, x, y);
+    };
+    Value best = reduce(a.negInf(), maximum,
+                        [&](Value k) { return a.load(weights, {g, k}); });
+    Value none = a.cmpf(arith::CmpFPredicate::OEQ, best, a.negInf());
+    Value total = reduce(
+        a.f32(0), [&](Value x, Value y) { return a.add(x, y); },
+        [&](Value k) {
+          Value e =
+              math::ExpOp::create(b, loc, a.sub(a.load(weights, {g, k}), best));
+          Value w = a.select(none, a.f32(0), e);
+          a.store(w, weights, {g, k});
+          return w;
+        });
+    a.when(a.cmp(arith::CmpIPredicate::eq, warpLane, a.idx(0)), [&] {
+      a.store(best, maxOut, {r, c, g});
+      a.store(total, sumOut, {r, c, g});
+    });
+  });
+  a.barrier();
+
+  // Weighted values: `lanes` threads across a value row, each summing its
+  // slot's keys (kKeysInFlight per iteration, loads first) for every head;
+  // the slots' sums meet in shared memory. A key past the row's view reads
+  // the last visible row and adds nothing.
+  RowReads valueReads(att.value, att.valueDepth, threads);
+  int64_t valueSlots = threads / valueReads.lanes;
+  int64_t valueUnroll = std::min(kKeysInFlight, chunk / valueSlots);
+  Value valueSlot = a.div(t, a.idx(valueReads.lanes));
+  Value valueLane = a.rem(t, a.idx(valueReads.lanes));
+  int64_t width = valueReads.width;
+  a.when(a.cmp(arith::CmpIPredicate::slt, valueLane, a.idx(valueReads.vectors)),
+         [&] {
+           Value d0 = a.mul(valueLane, a.idx(width));
+           SmallVector<Value> zeros(group * width, a.f32(0));
+           auto loop = scf::ForOp::create(
+               b, loc, a.idx(0), a.idx(chunk / (valueSlots * valueUnroll)),
+               a.idx(1), zeros);
+           {
+             OpBuilder::InsertionGuard inner(b);
+             b.setInsertionPointToStart(loop.getBody());
+             Value it = loop.getInductionVar();
+             SmallVector<Value> ks, seen;
+             SmallVector<SmallVector<Value>> rows;
+             for (int64_t u = 0; u < valueUnroll; ++u) {
+               Value k =
+                   a.add(a.mul(a.add(a.mul(it, a.idx(valueUnroll)), a.idx(u)),
+                               a.idx(valueSlots)),
+                         valueSlot);
+               Value j = a.add(start, k);
+               ks.push_back(k);
+               seen.push_back(inView(j));
+               rows.push_back(valueReads.load(
+                   a, att.value, {row.b, row.h, a.min(j, lastKey)}, d0));
+             }
+             SmallVector<Value> acc(loop.getRegionIterArgs());
+             for (int64_t u = 0; u < valueUnroll; ++u)
+               for (int64_t g = 0; g < group; ++g) {
+                 Value w = a.load(weights, {a.idx(g), ks[u]});
+                 for (int64_t e = 0; e < width; ++e) {
+                   Value &sum = acc[g * width + e];
+                   sum = a.select(
+                       seen[u], math::FmaOp::create(b, loc, w, rows[u][e], sum),
+                       sum);
+                 }
+               }
+             scf::YieldOp::create(b, loc, acc);
+           }
+           for (int64_t g = 0; g < group; ++g)
+             for (int64_t e = 0; e < width; ++e)
+               memref::AtomicRMWOp::create(
+                   b, loc, arith::AtomicRMWKind::addf,
+                   loop.getResult(g * width + e), sums,
+                   ValueRange{a.idx(g), a.add(d0, a.idx(e))});
+         });
+  a.barrier();
+  a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
+    Value g = a.div(p, a.idx(att.valueDepth));
+    Value d = a.rem(p, a.idx(att.valueDepth));
+    a.store(a.load(sums, {g, d}), accOut, {r, c, g, d});
+  });
+}
+
+/// Folds the `count` chunks' values into `inits`: `load` reads chunk `c`'s
+/// values, `fold` combines them into the running ones. Up to
+/// kChunksInFlight chunks per iteration have their loads issued before
+/// any is folded, so that a thread does not wait for each load in turn.
+SmallVector<Value> foldChunks(
+    const Arith &a, int64_t count, ValueRange inits,
+    function_ref<SmallVector<Value>(Value)> load,
+    function_ref<SmallVector<Value>(ArrayRef<Value>, ArrayRef<Value>)> fold) {
+  int64_t unroll = kChunksInFlight;
+  while (count % unroll)
+    unroll /= 2;
+  auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(count / unroll),
+                                 a.idx(1), inits);
+  OpBuilder::InsertionGuard guard(a.b);
+  a.b.setInsertionPointToStart(loop.getBody());
+  SmallVector<SmallVector<Value>> values;
+  for (int64_t u = 0; u < unroll; ++u)
+    values.push_back(
+        load(a.add(a.mul(loop.getInductionVar(), a.idx(unroll)), a.idx(u))));
+  SmallVector<Value> acc(loop.getRegionIterArgs());
+  for (ArrayRef<Value> v : values)
+    acc = fold(acc, v);
+  scf::YieldOp::create(a.b, a.loc, acc);
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// The dense kernel 2: a thread per output element (row, head of the
+/// group, value element) combines the chunks' pieces.
+void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
+                       const DenseDecodePlan &plan, Value maxIn, Value sumIn,
+                       Value accIn) {
+  Location loc = att.op->getLoc();
+  OpBuilder::InsertionGuard guard(b);
+  constexpr int64_t threads = kDenseDecodeThreads;
+  int64_t perRow = att.group * att.valueDepth;
+  gpu::LaunchOp launch = createLaunch(
+      b, loc, {att.rows(), int64_t(llvm::divideCeil(perRow, threads))},
+      threads);
+  Arith a{b, loc};
+  Value r = launch.getBlockIds().x;
+  Value p = a.add(a.mul(launch.getBlockIds().y, a.idx(threads)),
+                  launch.getThreadIds().x);
+  DecodeAttention::Row row = att.row(a, r);
+  Type element = cast<MemRefType>(att.out.getType()).getElementType();
+  a.when(a.cmp(arith::CmpIPredicate::ult, p, a.idx(perRow)), [&] {
+    Value g = a.div(p, a.idx(att.valueDepth));
+    Value d = a.rem(p, a.idx(att.valueDepth));
+    Value top = foldChunks(
+        a, plan.chunks, {a.negInf()},
+        [&](Value c) { return SmallVector<Value>{a.load(maxIn, {r, c, g})}; },
+        [&](ArrayRef<Value> acc, ArrayRef<Value> v) {
+          return SmallVector<Value>{
+              arith::MaximumFOp::create(b, loc, acc[0], v[0])};
+        })[0];
+    // A chunk in which the head sees no key has maximum -inf: factor 0.
+    SmallVector<Value> sums = foldChunks(
+        a, plan.chunks, {a.f32(0), a.f32(0)},
+        [&](Value c) {
+          return SmallVector<Value>{a.load(maxIn, {r, c, g}),
+                                    a.load(sumIn, {r, c, g}),
+                                    a.load(accIn, {r, c, g, d})};
+        },
+        [&](ArrayRef<Value> acc, ArrayRef<Value> v) {
+          Value factor = math::ExpOp::create(b, loc, a.sub(v[0], top));
+          return SmallVector<Value>{
+              math::FmaOp::create(b, loc, factor, v[1], acc[0]),
+              math::FmaOp::create(b, loc, factor, v[2], acc[1])};
+        });
+    // A head that sees no key of the row gets zeros.
+    Value none = a.cmpf(arith::CmpFPredicate::OEQ, top, a.negInf());
+    Value result = a.select(none, a.f32(0),
+                            arith::DivFOp::create(b, loc, sums[1], sums[0]));
+    if (!element.isF32())
+      result = arith::TruncFOp::create(b, loc, element, result);
+    Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
+    a.store(result, att.out, {row.b, head, row.i, d});
+  });
+}
+
+/// Dense decode attention's kernels and the scratch between them.
+void buildDenseKernels(const DecodeAttention &att,
+                       const DenseDecodePlan &plan) {
+  OpBuilder b(att.op);
+  Location loc = att.op->getLoc();
+  auto f32 = b.getF32Type();
+  int64_t rows = att.rows();
+  Value maxima = memref::AllocOp::create(
+      b, loc, MemRefType::get({rows, plan.chunks, att.group}, f32));
+  Value sums = memref::AllocOp::create(
+      b, loc, MemRefType::get({rows, plan.chunks, att.group}, f32));
+  Value acc = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({rows, plan.chunks, att.group, att.valueDepth}, f32));
+  buildDensePartial(b, att, plan, maxima, sums, acc);
+  buildDenseCombine(b, att, plan, maxima, sums, acc);
+}
+
 LogicalResult buildKernels(DecodeAttentionOp op) {
   DecodeAttention att(op);
+  if (att.topK >= att.keys) {
+    std::optional<DenseDecodePlan> plan = planDenseDecode(
+        att.rows(), att.keys, att.group, att.depth, att.valueDepth);
+    if (!plan)
+      return op.emitError("dense decode attention on CUDA needs at most ")
+             << kDecodeSharedBytes << " bytes of shared memory per block for "
+             << att.group << " query heads per key/value head of size "
+             << att.depth;
+    buildDenseKernels(att, *plan);
+    op.erase();
+    return success();
+  }
   if (att.budget > kMaxDecodeAttentionBudget)
     return op.emitError("top-k attention on CUDA keeps at most ")
            << kMaxDecodeAttentionBudget << " keys per query, not "
            << att.budget;
-  if (att.selectShared() > kSharedBytes || att.attendShared() > kSharedBytes)
+  if (att.selectShared() > kDecodeSharedBytes ||
+      att.attendShared() > kDecodeSharedBytes)
     return op.emitError("top-k attention on CUDA needs ")
            << std::max(att.selectShared(), att.attendShared())
            << " bytes of shared memory per block for " << att.group
            << " query heads per key/value head of size " << att.depth
-           << "; at most " << kSharedBytes << " are used";
+           << "; at most " << kDecodeSharedBytes << " are used";
   OpBuilder b(op);
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
@@ -669,6 +1062,12 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
 struct DecodeAttentionKernelsPass
     : autoglm::impl::AutoGLMCUDADecodeAttentionKernelsBase<
           DecodeAttentionKernelsPass> {
+  // The dense kernels read 16 bytes at a time with vector.load.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    AutoGLMCUDADecodeAttentionKernelsBase::getDependentDialects(registry);
+    registry.insert<vector::VectorDialect>();
+  }
+
   void runOnOperation() override {
     SmallVector<DecodeAttentionOp> ops;
     getOperation().walk([&](DecodeAttentionOp op) { ops.push_back(op); });

@@ -1,4 +1,4 @@
-//===- SelectDecodeAttention.cpp - top-k attention for the CUDA kernels ---===//
+//===- SelectDecodeAttention.cpp - decode attention for the CUDA kernels --===//
 //
 // The common lowering turns `autoglm.topk_attention` into the CPU's loop
 // nest: per (batch, key/value head), one thread walks every key in order.
@@ -6,6 +6,14 @@
 // CUDA target takes the op out of its region first, as a destination-style
 // `autoglm.decode_attention` that the lowering keeps, and gives it kernels
 // of its own after bufferization (DecodeAttentionKernels.cpp).
+//
+// Dense decode attention (`autoglm.attention` of at most kMaxDecodeQueries
+// queries against at least kMinDecodeKeys keys) goes the same way: its
+// products have one query row, which no library product serves well, and
+// the generic lowering's loops read the cache with a few threads. It
+// becomes a `decode_attention` whose `top_k` is the number of keys (top-k
+// attention that keeps every key is dense attention, exactly), which the
+// kernels pass gives its split-key (flash-decoding) kernels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +45,58 @@ TopKAttentionOp soleTopKAttention(FusedOp region) {
   return dyn_cast<TopKAttentionOp>(body.front());
 }
 
+/// The dense attention that is the whole of `region` and is decode
+/// attention the dense kernels take, or null.
+AttentionOp soleDenseDecodeAttention(FusedOp region) {
+  Block &body = region.getBody().front();
+  if (!llvm::hasSingleElement(body.without_terminator()))
+    return {};
+  auto attention = dyn_cast<AttentionOp>(body.front());
+  if (!attention)
+    return {};
+  auto query = cast<RankedTensorType>(attention.getQuery().getType());
+  auto key = cast<RankedTensorType>(attention.getKey().getType());
+  auto value = cast<RankedTensorType>(attention.getValue().getType());
+  Type element = query.getElementType();
+  if (!query.hasStaticShape() || !key.hasStaticShape() ||
+      !value.hasStaticShape() || query.getRank() != 4 ||
+      (!element.isF32() && !element.isF16() && !element.isBF16()))
+    return {};
+  int64_t queries = query.getDimSize(2), keys = key.getDimSize(2);
+  if (queries > kMaxDecodeQueries || keys < kMinDecodeKeys)
+    return {};
+  int64_t rows = query.getDimSize(0) * key.getDimSize(1) * queries;
+  int64_t group = query.getDimSize(1) / key.getDimSize(1);
+  if (!planDenseDecode(rows, keys, group, query.getDimSize(3),
+                       value.getDimSize(3)))
+    return {};
+  return attention;
+}
+
+/// Replaces `region`, whose sole op is `attention`, by a decode_attention
+/// of its operands with `topK`, `sink` and `window`.
+void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
+                              Value key, Value value, Value mask,
+                              FloatAttr scale, UnitAttr causal, int64_t topK,
+                              int64_t sink, int64_t window) {
+  // Operands of the attention are the region's block arguments: map them
+  // to the region's inputs.
+  IRMapping inputs;
+  inputs.map(region.getBody().front().getArguments(), region.getInputs());
+  OpBuilder b(region);
+  Location loc = attention->getLoc();
+  auto resultType = cast<RankedTensorType>(attention->getResult(0).getType());
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  auto decode = DecodeAttentionOp::create(
+      b, loc, resultType, inputs.lookup(query), inputs.lookup(key),
+      inputs.lookup(value), mask ? inputs.lookup(mask) : Value(), init, scale,
+      causal, b.getI64IntegerAttr(topK), b.getI64IntegerAttr(sink),
+      b.getI64IntegerAttr(window));
+  region.getResult(0).replaceAllUsesWith(decode.getResult());
+  region.erase();
+}
+
 LogicalResult select(FusedOp region, TopKAttentionOp attention) {
   auto query = cast<RankedTensorType>(attention.getQuery().getType());
   Type element = query.getElementType();
@@ -52,27 +112,23 @@ LogicalResult select(FusedOp region, TopKAttentionOp attention) {
            << kMaxDecodeAttentionBudget
            << " keys per query (top_k + sink + window), not " << budget
            << "; lower --sparse-attention-k, -sink or -window";
-
-  // Operands of the attention are the region's block arguments: map them
-  // to the region's inputs.
-  IRMapping inputs;
-  inputs.map(region.getBody().front().getArguments(), region.getInputs());
-  OpBuilder b(region);
-  Location loc = attention.getLoc();
-  auto resultType = cast<RankedTensorType>(attention.getType());
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
-  Value mask =
-      attention.getMask() ? inputs.lookup(attention.getMask()) : Value();
-  auto decode = DecodeAttentionOp::create(
-      b, loc, resultType, inputs.lookup(attention.getQuery()),
-      inputs.lookup(attention.getKey()), inputs.lookup(attention.getValue()),
-      mask, init, attention.getScaleAttr(), attention.getCausalAttr(),
-      attention.getTopKAttr(), attention.getSinkAttr(),
-      attention.getWindowAttr());
-  region.getResult(0).replaceAllUsesWith(decode.getResult());
-  region.erase();
+  replaceByDecodeAttention(
+      region, attention, attention.getQuery(), attention.getKey(),
+      attention.getValue(), attention.getMask(), attention.getScaleAttr(),
+      attention.getCausalAttr(), attention.getTopKAttr().getInt(),
+      attention.getSinkAttr().getInt(), attention.getWindowAttr().getInt());
   return success();
+}
+
+/// Dense decode attention as top-k attention that keeps every key.
+void select(FusedOp region, AttentionOp attention) {
+  int64_t keys =
+      cast<RankedTensorType>(attention.getKey().getType()).getDimSize(2);
+  replaceByDecodeAttention(region, attention, attention.getQuery(),
+                           attention.getKey(), attention.getValue(),
+                           attention.getMask(), attention.getScaleAttr(),
+                           attention.getCausalAttr(), /*topK=*/keys,
+                           /*sink=*/0, /*window=*/0);
 }
 
 struct SelectDecodeAttentionPass
@@ -89,13 +145,18 @@ struct SelectDecodeAttentionPass
     if (paged.wasInterrupted())
       return signalPassFailure();
     SmallVector<std::pair<FusedOp, TopKAttentionOp>> found;
+    SmallVector<std::pair<FusedOp, AttentionOp>> dense;
     getOperation().walk([&](FusedOp region) {
       if (TopKAttentionOp attention = soleTopKAttention(region))
         found.push_back({region, attention});
+      else if (AttentionOp attention = soleDenseDecodeAttention(region))
+        dense.push_back({region, attention});
     });
     for (auto [region, attention] : found)
       if (failed(select(region, attention)))
         return signalPassFailure();
+    for (auto [region, attention] : dense)
+      select(region, attention);
     // Fusion keeps attention in a region of its own; anything else would
     // be left to the CPU's loop nest, which is no GPU kernel.
     WalkResult left = getOperation().walk([](TopKAttentionOp attention) {
