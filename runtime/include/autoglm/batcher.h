@@ -169,6 +169,10 @@ typedef struct autoglm_batcher_stats {
   uint64_t run_ns;       /* nanoseconds those runs took, all together */
   int32_t queued;        /* requests waiting now (not running) */
   int32_t max_batch;     /* the options in force */
+  /* Requests that autoglm_batcher_submit ran on the calling thread: the
+   * batcher was idle, nothing else was queued, and the policy would have
+   * run the request at once and alone anyway. */
+  uint64_t caller_runs;
 } autoglm_batcher_stats;
 
 /* Fills `*stats`; zeroes it for a NULL batcher. Thread-safe. */
