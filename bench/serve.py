@@ -32,7 +32,8 @@ largest length alone (each request sent at that length).
 
 --repeat N runs each point N times: each figure is the median of the
 rounds, shown with their min–max (a shared machine's figures vary from
-one run to the next). Writes --out (BUILD/serve-results by default)
+one run to the next); a round runs every mode of a load once, so that
+the modes of a load see the same drift of the machine's load. Writes --out (BUILD/serve-results by default)
 results.{json,md,svg}; the compiled models go to --work (--out by
 default).
 """
@@ -147,17 +148,26 @@ def wait_compiles(running, seconds, start):
         del running[kind]
 
 
-def serve(args, libraries, mode, clients, rate=None, extra=()):
-    """One point: --repeat rounds of autoglm-run --serve-bench; each figure
-    the median of the rounds, with the rounds' min and max."""
-    rounds = [serve_once(args, libraries, mode, clients, rate, extra) for _ in range(args.repeat)]
-    point = dict(rounds[len(rounds) // 2])
-    for key in SPREAD:
-        values = sorted(r[key] for r in rounds)
-        point[key] = values[len(values) // 2]
-        point[key + "_range"] = [values[0], values[-1]]
-    point["rounds"] = len(rounds)
-    return point
+def serve(args, configs):
+    """Points, one per (libraries, mode, clients, rate, extra) of `configs`:
+    --repeat rounds of autoglm-run --serve-bench each, each figure the
+    median of the rounds, with the rounds' min and max. A round runs every
+    config once, so that a shared machine's load, which drifts over
+    minutes, weighs on the configs alike."""
+    rounds = [[] for _ in configs]
+    for _ in range(args.repeat):
+        for runs, config in zip(rounds, configs):
+            runs.append(serve_once(args, *config))
+    points = []
+    for runs in rounds:
+        point = dict(runs[len(runs) // 2])
+        for key in SPREAD:
+            values = sorted(r[key] for r in runs)
+            point[key] = values[len(values) // 2]
+            point[key + "_range"] = [values[0], values[-1]]
+        point["rounds"] = len(runs)
+        points.append(point)
+    return points
 
 
 def serve_once(args, libraries, mode, clients, rate, extra):
@@ -387,19 +397,14 @@ def main():
                  "repeat": args.repeat, "compile_s": compile_s,
                  "bytes": os.path.getsize(libraries[max(libraries)]),
                  "load_start": loadavg(), "points": []}
-        for n in clients:
-            for mode in MODES:
-                point = serve(args, libraries, mode, n)
-                print(f"{name}: {n} clients, {mode}: {point['requests_per_s']:.1f}/s, "
-                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms, "
-                      f"{point['mean_rows_per_run']:.2f} rows/run", flush=True)
-                entry["points"].append(point)
-        for rate in [float(r) for r in args.rates.split(",") if r]:
-            for mode in MODES:
-                point = serve(args, libraries, mode, None, rate)
-                print(f"{name}: {rate:g}/s, {mode}: {point['requests_per_s']:.1f}/s, "
-                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms, "
-                      f"{point['mean_rows_per_run']:.2f} rows/run", flush=True)
+        loads = [(n, None) for n in clients] + [(None, float(r)) for r in args.rates.split(",") if r]
+        for n, rate in loads:
+            points = serve(args, [(libraries, mode, n, rate, ()) for mode in MODES])
+            for mode, point in zip(MODES, points):
+                print(f"{name}: {f'{n} clients' if n else f'{rate:g}/s'}, {mode}: "
+                      f"{point['requests_per_s']:.1f}/s, p50 {point['p50_ms']:.2f} ms, "
+                      f"p99 {point['p99_ms']:.2f} ms, {point['mean_rows_per_run']:.2f} rows/run",
+                      flush=True)
                 entry["points"].append(point)
         entry["load_end"] = loadavg()
         results.append(entry)
@@ -430,15 +435,16 @@ def serve_lengths(args, name, out, clients):
              "max_delay_us": args.max_delay_us, "duration": args.duration,
              "repeat": args.repeat, "compile_s": compile_s, "bytes": {k: os.path.getsize(v) for k, v in libraries.items()},
              "load_start": loadavg(), "points": []}
+    extra = ("--request-lengths", args.request_lengths)
     for n in clients:
-        for mode in ("none", "adaptive"):
-            for kind in ("largest", "buckets"):
-                point = serve(args, {b: libraries[kind] for b in args.sizes}, mode, n,
-                              extra=["--request-lengths", args.request_lengths])
-                point["artifact"] = kind
-                print(f"{name}: {n} clients, {mode}, {kind}: {point['requests_per_s']:.1f}/s, "
-                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms", flush=True)
-                entry["points"].append(point)
+        variants = [(mode, kind) for mode in ("none", "adaptive") for kind in ("largest", "buckets")]
+        points = serve(args, [({b: libraries[kind] for b in args.sizes}, mode, n, None, extra)
+                              for mode, kind in variants])
+        for (mode, kind), point in zip(variants, points):
+            point["artifact"] = kind
+            print(f"{name}: {n} clients, {mode}, {kind}: {point['requests_per_s']:.1f}/s, "
+                  f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms", flush=True)
+            entry["points"].append(point)
     entry["load_end"] = loadavg()
     return entry
 

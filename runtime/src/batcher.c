@@ -1,7 +1,8 @@
 /*===- batcher.c - the batcher's queue: create, submit, cancel, stop ------===*\
  *
  * Submitters put requests into a FIFO of preallocated slots; the worker
- * (batcher_worker.c) takes them out in batches. A slot is held from submit
+ * (batcher_worker.c) takes them out in batches, or a blocking submitter
+ * that finds the batcher idle runs its own request. A slot is held from submit
  * until the request is answered, so `queue_capacity` bounds both what waits
  * and what runs, and a full queue is a status, never growth.
  *

@@ -6,7 +6,8 @@
  * repeating its last row), runs the session once, and copies each request's
  * rows of the outputs back. A merged run that fails is run again one
  * request at a time, so that one request the model cannot compute fails
- * alone.
+ * alone. The policy and the running of a batch serve batcher.c too, where
+ * a blocking submitter that finds the batcher idle runs its own request.
  *
 \*===----------------------------------------------------------------------===*/
 
