@@ -33,9 +33,10 @@ largest length alone (each request sent at that length).
 --repeat N runs each point N times: each figure is the median of the
 rounds, shown with their min–max (a shared machine's figures vary from
 one run to the next); a round runs every mode of a load once, so that
-the modes of a load see the same drift of the machine's load. Writes --out (BUILD/serve-results by default)
-results.{json,md,svg}; the compiled models go to --work (--out by
-default).
+the modes of a load see the same drift of the machine's load. Writes
+--out (BUILD/serve-results by default) results.{json,md,svg}; the
+compiled models go to --work (--out by default). --compile-jobs 2
+compiles the two artifacts of --request-lengths at once.
 """
 
 import argparse
