@@ -32,9 +32,11 @@ largest length alone (each request sent at that length).
 
 --repeat N runs each point N times: each figure is the median of the
 rounds, shown with their min–max (a shared machine's figures vary from
-one run to the next). Writes --out (BUILD/serve-results by default)
-results.{json,md,svg}; the compiled models go to --work (--out by
-default).
+one run to the next); a round runs every mode of a load once, so that
+the modes of a load see the same drift of the machine's load. Writes
+--out (BUILD/serve-results by default) results.{json,md,svg}; the
+compiled models go to --work (--out by default). --compile-jobs 2
+compiles the two artifacts of --request-lengths at once.
 """
 
 import argparse
@@ -118,31 +120,55 @@ def compile_lengths(args, name, workdir):
     artifacts = {"buckets": ("{" + ",".join(map(str, args.seq_lengths)) + "}",
                              ["--pad-mask=attention_mask"]),
                  "largest": (str(max(args.seq_lengths)), [])}
-    libraries, seconds = {}, {}
+    libraries, seconds, running = {}, {}, {}
+    start = time.perf_counter()
     for kind, (dims, extra) in artifacts.items():
         so = os.path.join(workdir, f"{kind}-{sizes.replace(',', '-')}.so")
         if not os.path.exists(so):
             cmd = [os.path.join(args.build, "bin", "autoglm-opt"), onnx_path, "--emit=so", "-o", so,
                    f"--target={args.device}", f"--batch-sizes={sizes}"] + args.opt_arg + extra
             cmd += [f"--input-shape={i.name}:?x{dims}" for i in model.graph.input]
-            start = time.perf_counter()
-            subprocess.run(cmd, check=True)
-            seconds[kind] = round(time.perf_counter() - start, 1)
+            # The two compile at once with --compile-jobs 2 (a machine with
+            # the cores and memory for two; each compile is one thread).
+            running[kind] = (cmd, subprocess.Popen(cmd))
+            if len(running) >= args.compile_jobs:
+                wait_compiles(running, seconds, start)
         libraries[kind] = so
+    wait_compiles(running, seconds, start)
     return libraries, seconds
 
 
-def serve(args, libraries, mode, clients, rate=None, extra=()):
-    """One point: --repeat rounds of autoglm-run --serve-bench; each figure
-    the median of the rounds, with the rounds' min and max."""
-    rounds = [serve_once(args, libraries, mode, clients, rate, extra) for _ in range(args.repeat)]
-    point = dict(rounds[len(rounds) // 2])
-    for key in SPREAD:
-        values = sorted(r[key] for r in rounds)
-        point[key] = values[len(values) // 2]
-        point[key + "_range"] = [values[0], values[-1]]
-    point["rounds"] = len(rounds)
-    return point
+def wait_compiles(running, seconds, start):
+    """Waits for the compiles in `running` ({kind: (cmd, process)}) and
+    records in `seconds` the wall time from `start` until each was found
+    done (compiles at once share it); a failed compile raises."""
+    for kind, (cmd, process) in list(running.items()):
+        if process.wait() != 0:
+            raise subprocess.CalledProcessError(process.returncode, cmd)
+        seconds[kind] = round(time.perf_counter() - start, 1)
+        del running[kind]
+
+
+def serve(args, configs):
+    """Points, one per (libraries, mode, clients, rate, extra) of `configs`:
+    --repeat rounds of autoglm-run --serve-bench each, each figure the
+    median of the rounds, with the rounds' min and max. A round runs every
+    config once, so that a shared machine's load, which drifts over
+    minutes, weighs on the configs alike."""
+    rounds = [[] for _ in configs]
+    for _ in range(args.repeat):
+        for runs, config in zip(rounds, configs):
+            runs.append(serve_once(args, *config))
+    points = []
+    for runs in rounds:
+        point = dict(runs[len(runs) // 2])
+        for key in SPREAD:
+            values = sorted(r[key] for r in runs)
+            point[key] = values[len(values) // 2]
+            point[key + "_range"] = [values[0], values[-1]]
+        point["rounds"] = len(runs)
+        points.append(point)
+    return points
 
 
 def serve_once(args, libraries, mode, clients, rate, extra):
@@ -346,6 +372,8 @@ def main():
                              "at the largest length (bert_base, minilm, tiny_bert)")
     parser.add_argument("--seq-lengths", default="32,64,128",
                         help="with --request-lengths: the bucketed artifact's lengths")
+    parser.add_argument("--compile-jobs", type=int, default=1,
+                        help="with --request-lengths: compile both artifacts at once (2)")
     parser.add_argument("--opt-arg", action="append", default=[],
                         help="an option for autoglm-opt (repeatable), e.g. "
                              "--opt-arg=--precision=fp16")
@@ -370,19 +398,14 @@ def main():
                  "repeat": args.repeat, "compile_s": compile_s,
                  "bytes": os.path.getsize(libraries[max(libraries)]),
                  "load_start": loadavg(), "points": []}
-        for n in clients:
-            for mode in MODES:
-                point = serve(args, libraries, mode, n)
-                print(f"{name}: {n} clients, {mode}: {point['requests_per_s']:.1f}/s, "
-                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms, "
-                      f"{point['mean_rows_per_run']:.2f} rows/run", flush=True)
-                entry["points"].append(point)
-        for rate in [float(r) for r in args.rates.split(",") if r]:
-            for mode in MODES:
-                point = serve(args, libraries, mode, None, rate)
-                print(f"{name}: {rate:g}/s, {mode}: {point['requests_per_s']:.1f}/s, "
-                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms, "
-                      f"{point['mean_rows_per_run']:.2f} rows/run", flush=True)
+        loads = [(n, None) for n in clients] + [(None, float(r)) for r in args.rates.split(",") if r]
+        for n, rate in loads:
+            points = serve(args, [(libraries, mode, n, rate, ()) for mode in MODES])
+            for mode, point in zip(MODES, points):
+                print(f"{name}: {f'{n} clients' if n else f'{rate:g}/s'}, {mode}: "
+                      f"{point['requests_per_s']:.1f}/s, p50 {point['p50_ms']:.2f} ms, "
+                      f"p99 {point['p99_ms']:.2f} ms, {point['mean_rows_per_run']:.2f} rows/run",
+                      flush=True)
                 entry["points"].append(point)
         entry["load_end"] = loadavg()
         results.append(entry)
@@ -413,15 +436,16 @@ def serve_lengths(args, name, out, clients):
              "max_delay_us": args.max_delay_us, "duration": args.duration,
              "repeat": args.repeat, "compile_s": compile_s, "bytes": {k: os.path.getsize(v) for k, v in libraries.items()},
              "load_start": loadavg(), "points": []}
+    extra = ("--request-lengths", args.request_lengths)
     for n in clients:
-        for mode in ("none", "adaptive"):
-            for kind in ("largest", "buckets"):
-                point = serve(args, {b: libraries[kind] for b in args.sizes}, mode, n,
-                              extra=["--request-lengths", args.request_lengths])
-                point["artifact"] = kind
-                print(f"{name}: {n} clients, {mode}, {kind}: {point['requests_per_s']:.1f}/s, "
-                      f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms", flush=True)
-                entry["points"].append(point)
+        variants = [(mode, kind) for mode in ("none", "adaptive") for kind in ("largest", "buckets")]
+        points = serve(args, [({b: libraries[kind] for b in args.sizes}, mode, n, None, extra)
+                              for mode, kind in variants])
+        for (mode, kind), point in zip(variants, points):
+            point["artifact"] = kind
+            print(f"{name}: {n} clients, {mode}, {kind}: {point['requests_per_s']:.1f}/s, "
+                  f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms", flush=True)
+            entry["points"].append(point)
     entry["load_end"] = loadavg()
     return entry
 

@@ -78,7 +78,10 @@ std::string mlir::autoglm::emitModelHeader(const ModelSignature &signature) {
   if (!signature.batchSizes.empty()) {
     os << "/* Batch sizes (--batch-sizes): an entry each, one weights image "
           "and one\n * workspace for all; autoglm_session_run runs the size "
-          "the tensors have,\n * a batcher any batch up to the largest. */\n";
+          "the tensors have,\n * a batcher any batch up to the largest: "
+          "padded up to a size or split\n * across sizes, whichever the "
+          "sizes' run times make cheaper, as the batcher\n * measures them "
+          "(calibration_runs at its creation, then every run). */\n";
     os << "#define " << prefix << "_NUM_BATCH_SIZES "
        << signature.batchSizes.size() << "\n";
     os << "#define " << prefix << "_BATCH_SIZES {";

@@ -1,7 +1,8 @@
 /*===- batcher.c - the batcher's queue: create, submit, cancel, stop ------===*\
  *
  * Submitters put requests into a FIFO of preallocated slots; the worker
- * (batcher_worker.c) takes them out in batches. A slot is held from submit
+ * (batcher_worker.c) takes them out in batches, or a blocking submitter
+ * that finds the batcher idle runs its own request. A slot is held from submit
  * until the request is answered, so `queue_capacity` bounds both what waits
  * and what runs, and a full queue is a status, never growth.
  *
@@ -491,10 +492,34 @@ static autoglm_status enqueue(autoglm_batcher *b, const autoglm_tensor *inputs,
   b->queue.rows += rows;
   ++b->stats.accepted;
   b->stats.queued = b->queue.count;
-  pthread_cond_signal(&b->work);
   *out = r;
-  /* The caller unlocks: a blocking submitter goes on to wait. */
+  /* The caller wakes the worker and unlocks: a blocking submitter may run
+   * the request itself, then waits. */
   return AUTOGLM_OK;
+}
+
+/* Under the mutex, `r` just queued by a blocking submitter: runs it on the
+ * calling thread when the worker would run it at once, alone (nothing
+ * else queued or running, the policy not waiting for more), and returns
+ * true; the mutex is held again on return. Handing the request to the
+ * worker and the answer back would cost two thread wake-ups on top of the
+ * run, which unbatched serving does not pay. */
+static bool runOnCaller(autoglm_batcher *b, batcher_request *r) {
+  if (b->executing || b->queue.head != r || b->queue.count != 1 ||
+      autoglm_batcher_fill_until(b, r->arrival_ns) != 0)
+    return false;
+  int32_t count = autoglm_batcher_take_batch(b);
+  b->running = true;
+  b->executing = true;
+  ++b->stats.caller_runs;
+  pthread_mutex_unlock(&b->mutex);
+  autoglm_batcher_run_batch(b, count);
+  pthread_mutex_lock(&b->mutex);
+  b->executing = false;
+  /* Requests that came meanwhile, or a shutdown, are the worker's. */
+  if (b->queue.head || b->stopping)
+    pthread_cond_signal(&b->work);
+  return true;
 }
 
 autoglm_status autoglm_batcher_submit(autoglm_batcher *b,
@@ -508,6 +533,8 @@ autoglm_status autoglm_batcher_submit(autoglm_batcher *b,
   if (status != AUTOGLM_OK)
     return status;
   ++b->blocked_submitters;
+  if (!runOnCaller(b, r))
+    pthread_cond_signal(&b->work);
   while (!r->done)
     pthread_cond_wait(&r->answered, &b->mutex);
   status = r->status;
@@ -536,6 +563,7 @@ autoglm_status autoglm_batcher_submit_async(
     return status;
   if (out_ticket)
     *out_ticket = r->ticket;
+  pthread_cond_signal(&b->work);
   pthread_mutex_unlock(&b->mutex);
   return AUTOGLM_OK;
 }

@@ -93,7 +93,11 @@ struct autoglm_batcher {
   double mean_gap_ns;
   double busy_share;
   int64_t last_arrival_ns;
-  bool running;               /* the worker is running a batch */
+  bool running; /* a run of the model is under way */
+  /* The model, the staging memory and the plan tables are in use: by the
+   * worker's batch, or by a blocking submitter running its own request at
+   * once (the batcher idle, nothing else queued). One at a time. */
+  bool executing;
   int64_t last_batch_rows;    /* rows the last batch took */
   bool waiting;               /* the worker waits for a batch to fill */
   bool stopping;              /* shutdown began: submit rejects */
@@ -155,6 +159,19 @@ autoglm_status autoglm_batcher_check_request(
  * the mutex, then its slot is freed). Called without the mutex held. */
 void autoglm_batcher_answer(autoglm_batcher *batcher, batcher_request *request,
                             autoglm_status status, const char *message);
+
+/* Under the mutex, with a queued request: the policy's decision, as the
+ * CLOCK_MONOTONIC time until which the batch should wait to fill, or 0
+ * when it should run now (batcher_worker.c). */
+int64_t autoglm_batcher_fill_until(const autoglm_batcher *batcher, int64_t now);
+
+/* Under the mutex: moves the requests of the next batch from the queue to
+ * batcher->batch and returns how many. */
+int32_t autoglm_batcher_take_batch(autoglm_batcher *batcher);
+
+/* Without the mutex, with `executing` set: runs the `count` requests of
+ * batcher->batch as the plan says and answers each. */
+void autoglm_batcher_run_batch(autoglm_batcher *batcher, int32_t count);
 
 /* Measures every entry (size, and length) on the staging memory (zeros),
  * calibration_runs runs each, keeping the fastest (batcher_worker.c). */

@@ -6,7 +6,8 @@
  * repeating its last row), runs the session once, and copies each request's
  * rows of the outputs back. A merged run that fails is run again one
  * request at a time, so that one request the model cannot compute fails
- * alone.
+ * alone. The policy and the running of a batch serve batcher.c too, where
+ * a blocking submitter that finds the batcher idle runs its own request.
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -20,36 +21,39 @@
 
 /*===-- The policy: how long a batch may fill -----------------------------===*/
 
+int64_t autoglm_batcher_fill_until(const autoglm_batcher *b, int64_t now) {
+  if (b->stopping || b->queue.rows >= b->options.max_batch)
+    return 0;
+  int64_t deadline = b->queue.head->arrival_ns + b->options.max_delay_us * 1000;
+  if (now >= deadline)
+    return 0;
+  if (b->options.policy != AUTOGLM_BATCH_ADAPTIVE)
+    return deadline;
+  /* Wait only under load, for requests that are expected: most recent
+   * arrivals found the worker busy (with Poisson arrivals, the worker is
+   * busy more than half the time); fewer rows are queued than the last
+   * batch took (closed-loop clients that all sent their next request are
+   * all here); and the next arrival is due before the deadline, judging by
+   * the mean gap between arrivals. The wait ends when an arrival is
+   * overdue (twice the mean gap after the last one): the load has dropped.
+   * At light load, or with one client that waits for each answer, a
+   * request runs at once. */
+  if (b->busy_share < 0.5 || b->queue.rows >= b->last_batch_rows)
+    return 0;
+  double gap = b->mean_gap_ns;
+  int64_t overdue = b->last_arrival_ns + (int64_t)(2 * gap);
+  if (gap <= 0 || overdue <= now)
+    return 0;
+  return overdue < deadline ? overdue : deadline;
+}
+
 /* Under the mutex, with a queued request: returns true after waiting (for
  * an arrival, the deadline or a shutdown) when the batch should fill
  * further, false when it should run now. */
 static bool waitForMore(autoglm_batcher *b) {
-  if (b->stopping || b->queue.rows >= b->options.max_batch)
+  int64_t until = autoglm_batcher_fill_until(b, autoglm_batcher_now_ns());
+  if (until == 0)
     return false;
-  int64_t now = autoglm_batcher_now_ns();
-  int64_t deadline = b->queue.head->arrival_ns + b->options.max_delay_us * 1000;
-  if (now >= deadline)
-    return false;
-  int64_t until = deadline;
-  if (b->options.policy == AUTOGLM_BATCH_ADAPTIVE) {
-    /* Wait only under load, for requests that are expected: most recent
-     * arrivals found the worker busy (with Poisson arrivals, the worker is
-     * busy more than half the time); fewer rows are queued than the last
-     * batch took (closed-loop clients that all sent their next request are
-     * all here); and the next arrival is due before the deadline, judging by
-     * the mean gap between arrivals. The wait ends when an arrival is
-     * overdue (twice the mean gap after the last one): the load has
-     * dropped. At light load, or with one client that waits for each
-     * answer, a request runs at once. */
-    if (b->busy_share < 0.5 || b->queue.rows >= b->last_batch_rows)
-      return false;
-    double gap = b->mean_gap_ns;
-    int64_t overdue = b->last_arrival_ns + (int64_t)(2 * gap);
-    if (gap <= 0 || overdue <= now)
-      return false;
-    if (overdue < until)
-      until = overdue;
-  }
   struct timespec wake = {(time_t)(until / 1000000000),
                           (long)(until % 1000000000)};
   b->waiting = true;
@@ -58,9 +62,7 @@ static bool waitForMore(autoglm_batcher *b) {
   return true;
 }
 
-/* Under the mutex: moves the requests of the next batch from the queue to
- * b->batch and returns how many. */
-static int32_t takeBatch(autoglm_batcher *b) {
+int32_t autoglm_batcher_take_batch(autoglm_batcher *b) {
   int32_t count = 0;
   int64_t rows = 0;
   while (b->queue.head && rows + b->queue.head->rows <= b->options.max_batch) {
@@ -426,7 +428,7 @@ static autoglm_status runPlanned(autoglm_batcher *b, batcher_request **requests,
   return AUTOGLM_OK;
 }
 
-static void runBatch(autoglm_batcher *b, int32_t count) {
+void autoglm_batcher_run_batch(autoglm_batcher *b, int32_t count) {
   int32_t answered;
   autoglm_status status = runPlanned(b, b->batch, count, &answered);
   if (status == AUTOGLM_OK)
@@ -469,17 +471,20 @@ void *autoglm_batcher_worker(void *arg) {
   autoglm_batcher *b = arg;
   pthread_mutex_lock(&b->mutex);
   for (;;) {
-    while (!b->queue.head && !b->stopping)
+    /* A submitter running its own request (batcher.c) has the model. */
+    while (b->executing || (!b->queue.head && !b->stopping))
       pthread_cond_wait(&b->work, &b->mutex);
     if (!b->queue.head)
       break; /* stopping, and nothing left to drain */
     if (waitForMore(b))
       continue;
-    int32_t count = takeBatch(b);
+    int32_t count = autoglm_batcher_take_batch(b);
     b->running = true;
+    b->executing = true;
     pthread_mutex_unlock(&b->mutex);
-    runBatch(b, count);
+    autoglm_batcher_run_batch(b, count);
     pthread_mutex_lock(&b->mutex);
+    b->executing = false;
   }
   b->worker_stopped = true;
   pthread_cond_broadcast(&b->quiescent);

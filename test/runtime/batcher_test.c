@@ -18,6 +18,7 @@
 #include "test_support.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -39,6 +40,34 @@ static void gateHook(void) {
   while (!gateOpen)
     pthread_cond_wait(&gateCond, &gateMutex);
   pthread_mutex_unlock(&gateMutex);
+}
+
+/* A hook that records which thread ran the model and whether two runs were
+ * ever inside the model at once (the batcher runs one at a time, whether
+ * on its worker or on a submitter's thread). */
+static _Thread_local bool ranHere;
+static atomic_int inModel;
+static atomic_int overlaps;
+static void recordRunHook(void) {
+  ranHere = true;
+  if (atomic_fetch_add(&inModel, 1) != 0)
+    atomic_fetch_add(&overlaps, 1);
+  sched_yield();
+  atomic_fetch_sub(&inModel, 1);
+}
+
+/* Frees of the runtime's and the test's memory, to count live blocks
+ * (`allocations` less `frees`): ld --wrap=free, as for the allocations. */
+static atomic_long frees;
+void __real_free(void *pointer);
+void __wrap_free(void *pointer) {
+  if (pointer)
+    atomic_fetch_add(&frees, 1);
+  __real_free(pointer);
+}
+
+static long liveBlocks(void) {
+  return atomic_load(&allocations) - atomic_load(&frees);
 }
 
 static void setGate(bool open) {
@@ -278,23 +307,32 @@ typedef struct ClientArgs {
   int requests;
   unsigned seed;
   bool ok;
+  bool ranHere; /* the model ran on this client's thread (recordRunHook) */
 } ClientArgs;
 
 /* Sends `requests` one-row requests, each after the last one's answer. */
 static void *closedLoopClient(void *data) {
   ClientArgs *args = data;
+  ranHere = false;
   for (int i = 0; i < args->requests; ++i) {
     Request r;
     initRequest(&r, 1, args->seed * 100 + (unsigned)i);
     args->ok = args->ok && submit(args->batcher, &r) == AUTOGLM_OK &&
                outputsCorrect(&r);
   }
+  args->ranHere = ranHere;
   return NULL;
+}
+
+static void gatedRecordHook(void) {
+  recordRunHook();
+  gateHook();
 }
 
 /* Requests queued behind a held run merge into one run; a request the
  * model fails on fails alone; the policies wait or do not. */
 static void testMerge(void) {
+  autoglm_batcher_stats stats;
   autoglm_session *session = createSession(&autoglm_model_fake_batch, 2);
   autoglm_batcher *b = createBatcher(session, 0, 0, 16, AUTOGLM_BATCH_ADAPTIVE);
   fake_batch_entry_hook = gateHook;
@@ -313,7 +351,6 @@ static void testMerge(void) {
   for (int i = 0; i < 3; ++i)
     waitAnswered(&queued[i]);
   waitAnswered(&first);
-  autoglm_batcher_stats stats;
   autoglm_batcher_get_stats(b, &stats);
   bool allCorrect = outputsCorrect(&first);
   for (int i = 0; i < 3; ++i)
@@ -349,20 +386,59 @@ static void testMerge(void) {
   fake_batch_entry_hook = NULL;
   autoglm_batcher_destroy(b);
 
+  /* A blocking request that arrives while the model runs another is the
+   * worker's to run, after it: it does not run on its submitter's thread
+   * beside the running one. */
+  b = createBatcher(session, 0, 0, 16, AUTOGLM_BATCH_ADAPTIVE);
+  fake_batch_entry_hook = gatedRecordHook;
+  gateEntered = 0;
+  setGate(false);
+  initRequest(&first, 1, 250);
+  EXPECT(submitAsync(b, &first, NULL) == AUTOGLM_OK);
+  waitEntered(1);
+  ClientArgs behind = {b, 1, 251, true, false};
+  pthread_t submitter;
+  pthread_create(&submitter, NULL, closedLoopClient, &behind);
+  do {
+    sleepUs(100);
+    autoglm_batcher_get_stats(b, &stats);
+  } while (stats.queued < 1);
+  setGate(true);
+  pthread_join(submitter, NULL);
+  waitAnswered(&first);
+  fake_batch_entry_hook = NULL;
+  autoglm_batcher_get_stats(b, &stats);
+  printf("blocking request behind a run: %s, caller_runs %llu, outputs %s\n",
+         behind.ranHere ? "RAN ON ITS SUBMITTER" : "ran on the worker",
+         (unsigned long long)stats.caller_runs,
+         behind.ok && outputsCorrect(&first) ? "correct" : "WRONG");
+  autoglm_batcher_destroy(b);
+
   /* Adaptive, one client waiting on each answer: no request waits for the
    * delay (5 s, long enough that a loaded machine cannot pass for a wait:
    * all 8 requests take less than one delay). */
   b = createBatcher(session, 0, 5000000, 16, AUTOGLM_BATCH_ADAPTIVE);
   double start = nowMs();
   long allocationsBefore = atomic_load(&allocations);
+  fake_batch_entry_hook = recordRunHook;
+  int ranOnCaller = 0;
   for (int i = 0; i < 8; ++i) {
     initRequest(&first, 1, 300 + (unsigned)i);
+    ranHere = false;
     EXPECT(submit(b, &first) == AUTOGLM_OK && outputsCorrect(&first));
+    ranOnCaller += ranHere;
   }
+  fake_batch_entry_hook = NULL;
   double elapsed = nowMs() - start;
   printf("adaptive, one client, 8 requests: %s, %ld allocations\n",
          elapsed < 5000 ? "none waited for the delay" : "SOME WAITED",
          atomic_load(&allocations) - allocationsBefore);
+  /* The batcher idle and nothing else queued: each request ran at once on
+   * its submitter's thread, no hand-off to the worker and back. */
+  autoglm_batcher_get_stats(b, &stats);
+  printf("adaptive, one client: %d of 8 runs on the submitting thread, "
+         "caller_runs %llu\n",
+         ranOnCaller, (unsigned long long)stats.caller_runs);
 
   /* Adaptive, four clients waiting on their answers: once all four have
    * sent, nothing more is coming, and no batch waits for the delay (5 s;
@@ -373,7 +449,7 @@ static void testMerge(void) {
   pthread_t clients[4];
   ClientArgs clientArgs[4];
   for (int i = 0; i < 4; ++i) {
-    clientArgs[i] = (ClientArgs){b, 20, (unsigned)i, true};
+    clientArgs[i] = (ClientArgs){b, 20, (unsigned)i, true, false};
     pthread_create(&clients[i], NULL, closedLoopClient, &clientArgs[i]);
   }
   bool allOk = true;
@@ -393,8 +469,10 @@ static void testMerge(void) {
   initRequest(&first, 1, 400);
   EXPECT(submit(b, &first) == AUTOGLM_OK && outputsCorrect(&first));
   elapsed = nowMs() - start;
-  printf("fixed, one request: %s\n",
-         elapsed >= 50 ? "waited for the delay" : "DID NOT WAIT");
+  autoglm_batcher_get_stats(b, &stats);
+  printf("fixed, one request: %s, caller_runs %llu\n",
+         elapsed >= 50 ? "waited for the delay" : "DID NOT WAIT",
+         (unsigned long long)stats.caller_runs);
   autoglm_batcher_destroy(b);
   /* ... unless the batch fills: 4 rows run at once (well within a 5 s
    * delay). */
@@ -814,6 +892,9 @@ static void *stressClient(void *data) {
  * a full queue; `stopMidway` cancels the batcher while they run. */
 static void stressRun(const char *name, bool stopMidway, bool sizes,
                       unsigned seed) {
+  long liveBefore = liveBlocks();
+  fake_batch_entry_hook = recordRunHook;
+  atomic_store(&overlaps, 0);
   autoglm_session *sessions[3] = {
       createSession(&autoglm_model_fake_batch, 2),
       createSession(&autoglm_model_fake_batch_1, 1),
@@ -889,8 +970,10 @@ static void stressRun(const char *name, bool stopMidway, bool sizes,
   EXPECT(mismatches == 0);
   EXPECT(wrongAnswers == 0);
   EXPECT(unanswered == 0);
+  EXPECT(atomic_load(&overlaps) == 0);
   printf("%s: %s\n", name,
-         answeredOnce == accepted && wrongAnswers == 0 && mismatches == 0
+         answeredOnce == accepted && wrongAnswers == 0 && mismatches == 0 &&
+                 atomic_load(&overlaps) == 0
              ? "every accepted request answered exactly once, correctly; "
                "every bad request rejected"
              : "WRONG");
@@ -898,12 +981,13 @@ static void stressRun(const char *name, bool stopMidway, bool sizes,
       stderr,
       "%s: accepted %llu, rejected %llu (queue full %llu), succeeded "
       "%llu, failed %llu, cancelled %llu, runs %llu, rows %llu, padding "
-      "%llu\n",
+      "%llu, on the submitting thread %llu\n",
       name, (unsigned long long)stats.accepted,
       (unsigned long long)stats.rejected, (unsigned long long)stats.queue_full,
       (unsigned long long)stats.succeeded, (unsigned long long)stats.failed,
       (unsigned long long)stats.cancelled, (unsigned long long)stats.runs,
-      (unsigned long long)stats.rows, (unsigned long long)stats.padding_rows);
+      (unsigned long long)stats.rows, (unsigned long long)stats.padding_rows,
+      (unsigned long long)stats.caller_runs);
   autoglm_batcher_destroy(b);
   for (int i = 0; i < 3; ++i)
     autoglm_session_destroy(sessions[i]);
@@ -911,6 +995,12 @@ static void stressRun(const char *name, bool stopMidway, bool sizes,
     free(threads[i].requests);
     free(threads[i].expected);
   }
+  fake_batch_entry_hook = NULL;
+  /* Every block the batcher, the sessions and the test allocated is free
+   * again (the sanitizer build's LeakSanitizer checks the same at exit). */
+  long leaked = liveBlocks() - liveBefore;
+  EXPECT(leaked == 0);
+  printf("%s: %ld blocks left allocated\n", name, leaked);
 }
 
 static void testStress(unsigned seed) {

@@ -154,6 +154,11 @@ static void printInfo(const autoglm_model_desc &model,
                 static_cast<long long>(
                     model.batch_entries[model.num_batch_entries - 1].batch));
   }
+  if (model.abi_version >= 4 && model.num_batch_entries > 1)
+    std::printf("batcher plan: a batch runs padded up to a larger entry or "
+                "split across entries, whichever the entries' run times make "
+                "cheaper, as the batcher measures them (calibration_runs at "
+                "its creation, then every run)\n");
   if (model.weights_bytes)
     std::printf("weights: %llu bytes in '%s'\n",
                 static_cast<unsigned long long>(model.weights_bytes),

@@ -4,8 +4,9 @@
  * of a few rows each (dimension 0 of every input and output is the batch);
  * one worker thread merges queued requests into one run of the model, runs
  * it on the session and copies each request's rows of the outputs back.
- * Under light load a request runs at once, alone; under load requests queue
- * up while the model runs and the next run takes as many as fit.
+ * Under light load a request runs at once, alone (a blocking one on its
+ * caller's thread, when the worker is idle); under load requests queue up
+ * while the model runs and the next run takes as many as fit.
  *
  * Rules that hold for every function below:
  *  - Every request that submit accepts (returns AUTOGLM_OK) is answered
@@ -110,7 +111,9 @@ typedef void (*autoglm_batcher_callback)(void *user_data, autoglm_status status,
  * for all of them, 1 <= n <= max_batch; the other dimensions are the
  * model's. Output rows are written only for an AUTOGLM_OK answer.
  *
- * The blocking form returns the request's answer. The async form returns
+ * The blocking form returns the request's answer; when the batcher is idle
+ * (nothing running or queued) and the policy would run the request at once
+ * and alone, it runs it on the calling thread. The async form returns
  * AUTOGLM_OK when the request is queued (its callback then comes exactly
  * once, and the tensors, their data and shapes must stay valid until it
  * does) and sets `*out_ticket` (when not NULL) for autoglm_batcher_cancel.
@@ -169,6 +172,10 @@ typedef struct autoglm_batcher_stats {
   uint64_t run_ns;       /* nanoseconds those runs took, all together */
   int32_t queued;        /* requests waiting now (not running) */
   int32_t max_batch;     /* the options in force */
+  /* Requests that autoglm_batcher_submit ran on the calling thread: the
+   * batcher was idle, nothing else was queued, and the policy would have
+   * run the request at once and alone anyway. */
+  uint64_t caller_runs;
 } autoglm_batcher_stats;
 
 /* Fills `*stats`; zeroes it for a NULL batcher. Thread-safe. */
