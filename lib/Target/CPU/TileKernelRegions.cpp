@@ -641,22 +641,20 @@ struct TileKernelRegionsPass
                              zero, pad.h - 1, {row, rlo, y});
     OpFoldResult left = clamp(d0 * col.sw + d1 * col.dw - cst(pad.left), zero,
                               pad.w - 1, {jlo, x});
-    Value input = pad.op.getSource();
-    Value tap = tensor::ExtractSliceOp::create(
-        b, loc, input, {image, zero, top, left},
-        {one, b.getIndexAttr(pad.op.getSourceType().getDimSize(1)), inRows,
-         inCols},
-        {one, one, b.getIndexAttr(col.sh), b.getIndexAttr(col.sw)});
-    auto place = [&](Value source, Value into, OpFoldResult r, OpFoldResult j,
-                     OpFoldResult nr, OpFoldResult nc) {
-      auto type = cast<RankedTensorType>(source.getType());
-      return tensor::InsertSliceOp::create(
-                 b, loc, source, into, {zero, zero, y, x, r, j},
-                 {one, b.getIndexAttr(type.getDimSize(1)), one, one, nr, nc},
-                 SmallVector<OpFoldResult>(6, one))
-          .getResult();
-    };
-    panel = place(tap, panel, rlo, jlo, inRows, inCols);
+    OpFoldResult channels =
+        b.getIndexAttr(pad.op.getSourceType().getDimSize(1));
+    // A slice known to be empty is left out: its static offset may be the
+    // panel's end, which a slice's verifier rejects.
+    if (!isZeroInteger(inRows) && !isZeroInteger(inCols)) {
+      Value tap = tensor::ExtractSliceOp::create(
+          b, loc, pad.op.getSource(), {image, zero, top, left},
+          {one, channels, inRows, inCols},
+          {one, one, b.getIndexAttr(col.sh), b.getIndexAttr(col.sw)});
+      panel = tensor::InsertSliceOp::create(
+          b, loc, tap, panel, {zero, zero, y, x, rlo, jlo},
+          {one, channels, one, one, inRows, inCols},
+          SmallVector<OpFoldResult>(6, one));
+    }
     // Zeros where the tap lies outside the image: the rows above and below
     // (whole rows), then the columns left and right of the rows inside.
     // Filled in place in the panel: a fill of a tensor.empty would allocate
@@ -664,15 +662,11 @@ struct TileKernelRegionsPass
     Value z = arith::ConstantOp::create(
         b, loc, b.getZeroAttr(getElementTypeOrSelf(panel.getType())));
     auto zeros = [&](Value into, OpFoldResult r, OpFoldResult j,
-                     OpFoldResult nr, OpFoldResult nc) {
+                     OpFoldResult nr, OpFoldResult nc) -> Value {
+      if (isZeroInteger(nr) || isZeroInteger(nc))
+        return into;
       SmallVector<OpFoldResult> offsets = {zero, zero, y, x, r, j};
-      SmallVector<OpFoldResult> sizes = {
-          one,
-          b.getIndexAttr(cast<RankedTensorType>(panel.getType()).getDimSize(1)),
-          one,
-          one,
-          nr,
-          nc};
+      SmallVector<OpFoldResult> sizes = {one, channels, one, one, nr, nc};
       SmallVector<OpFoldResult> strides(6, one);
       Value region =
           tensor::ExtractSliceOp::create(b, loc, into, offsets, sizes, strides);
