@@ -459,14 +459,11 @@ struct TileKernelRegionsPass
     slotLoop = cast<scf::ForallOp>(slotLoops.front().getOperation());
     slotLoop->setAttr("autoglm.kernel", rewriter.getStringAttr(kind));
     slotOffset = slotLoop.getInductionVars()[0];
-    // The loop's shared output is the fill's init; the fill itself (of
-    // every panel) is left unused: each slot zeroes its own.
-    if (panelsFill->use_empty())
-      rewriter.eraseOp(panelsFill);
-    // Every element of a slot's panel is written by each of its blocks
-    // before the block's product reads it (the taps' copies, and the zeros
-    // of the padding), so the slot's zero fill, a memset of up to 1.5 MiB
-    // per slot on every run, is left out.
+    // The loop's shared output is the fill's init. Every element of a
+    // slot's panel is written by each of its blocks before the block's
+    // product reads it (the taps' copies, and the zeros of the padding), so
+    // the slot's zero fill, a memset of up to 1.5 MiB per slot on every run,
+    // is left out, and so is the fill of all panels once unused (below).
     Value panelInit = fused->tiledAndFusedProducer;
     if (auto slotFill = panelInit.getDefiningOp<linalg::FillOp>()) {
       panelInit = slotFill.getDpsInits()[0];
@@ -583,6 +580,8 @@ struct TileKernelRegionsPass
       rewriter.eraseOp(col.op);
     if (pad && pad->op->use_empty())
       rewriter.eraseOp(pad->op);
+    if (panelsFill->use_empty())
+      rewriter.eraseOp(panelsFill);
   }
 
   /// One kernel tap's copy into a block's panel read from the unpadded
