@@ -358,15 +358,17 @@ struct TileKernelRegionsPass
   /// Within each slot of a convolution's block loop (`outer`, one slot of
   /// `plan.perSlot` blocks per iteration), the blocks run one after the
   /// other (a second tile-and-fuse, an scf.for) and each computes its own
-  /// im2col, one strided copy of the padded input per kernel tap, into the
-  /// slot's panel `[C, KH, KW, rows, OW]`, which the block's product then
-  /// reads as its B `[C*KH*KW, rows*OW]`. The panel is written while the
-  /// previous block's is still in L2 at the same address: the whole-image
-  /// im2col went out to memory and back (docs/decisions.md). The panels are
-  /// one buffer `[slots, C, KH, KW, rows, OW]` outside the loop (a shared
-  /// output of the slot loop, zeroed once per run), which the arena plans:
-  /// nothing is allocated inside a kernel. Where a step fails, what is left
-  /// is the slot loop with the whole-image im2col: slower, still right.
+  /// im2col, one strided copy of the input per kernel tap (of the unpadded
+  /// input with the taps outside the image zeroed, copyTapInside, where the
+  /// padding is a zero tensor.pad), into the slot's panel `[C, KH, KW, rows,
+  /// OW]`, which the block's product then reads as its B `[C*KH*KW, rows*OW]`.
+  /// The panel is written while the previous block's is still in L2 at the same
+  /// address: the whole-image im2col went out to memory and back
+  /// (docs/decisions.md). The panels are one buffer `[slots, C, KH, KW, rows,
+  /// OW]` outside the loop (a shared output of the slot loop, never zeroed:
+  /// each block writes all of its panel), which the arena plans: nothing is
+  /// allocated inside a kernel. Where a step fails, what is left is the slot
+  /// loop with the whole-image im2col: slower, still right.
   void reusePanels(RewriterBase &rewriter, scf::SCFTileAndFuseResult &outer,
                    Im2col col, const PanelPlan &plan, bool rootIsProduct,
                    StringRef kind) {
@@ -423,8 +425,9 @@ struct TileKernelRegionsPass
       return;
     eraseDeadOps(rewriter, slotLoop.getBody());
 
-    // The panels: a zero fill outside, its slot's slice fused into the slot
-    // loop and yielded, which makes the whole buffer a shared output.
+    // The panels: a zero fill outside (a producer to fuse), its slot's slice
+    // fused into the slot loop and yielded, which makes the whole buffer a
+    // shared output; both fills go below.
     Location loc = block.getLoc();
     Type et = colType.getElementType();
     rewriter.setInsertionPoint(slotLoop);
