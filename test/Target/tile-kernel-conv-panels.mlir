@@ -137,3 +137,52 @@ func.func @conv7x7_stride2(%x: tensor<1x3x38x38xf32>, %w: tensor<8x3x7x7xf32>) -
       ins(%x, %w : tensor<1x3x38x38xf32>, tensor<8x3x7x7xf32>) outs(%f : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
   return %c : tensor<1x8x16x16xf32>
 }
+
+// A zero-padded input (the lowering's tensor.pad, 20x20 padded by 1): the
+// taps read the unpadded input, not a padded copy of it. Each tap copies
+// the rows [rlo, rhi) and columns [jlo, jhi) of its block that lie inside
+// the image (dynamic sizes, offsets clamped into the image), then zeroes,
+// in place in the panel, the rows above and below them and the columns
+// left and right of them. Every panel element is written by each block,
+// so the panels are not zeroed on every run (neither all of them nor each
+// slot's).
+// CHECK-LABEL: func.func @conv3x3_zero_pad(
+// CHECK-SAME:      %[[X:.+]]: tensor<1x16x20x20xf32>
+// CHECK-NOT:     tensor.pad
+// CHECK-NOT:     linalg.fill {{.+}} -> tensor<1x16x3x3x10x20xf32>
+// CHECK:         scf.forall
+// CHECK:           %[[MINE:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
+// CHECK-NOT:       linalg.fill {{.+}} tensor<1x16x3x3x10x20xf32>
+// CHECK:           scf.for %{{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %[[MINE]])
+// CHECK:             scf.for %{{.+}} = %c0{{.*}} to %c9 step %c1{{.*}} iter_args(%[[P:.+]] = %{{.+}})
+// CHECK:               %[[Y:.+]] = affine.apply #{{.+}}(%{{.+}})
+// CHECK:               %[[XT:.+]] = affine.apply #{{.+}}(%{{.+}})
+// CHECK:               %[[RLO:.+]] = affine.min
+// CHECK:               %[[RHI:.+]] = affine.min
+// CHECK:               %[[JLO:.+]] = affine.min
+// CHECK:               %[[JHI:.+]] = affine.min
+// CHECK:               %[[NR:.+]] = affine.apply #{{.+}}(%[[RLO]], %[[RHI]])
+// CHECK:               %[[NC:.+]] = affine.apply #{{.+}}(%[[JLO]], %[[JHI]])
+// CHECK:               %[[TAP:.+]] = tensor.extract_slice %[[X]][0, 0, %{{.+}}, %{{.+}}] [1, 16, %[[NR]], %[[NC]]] [1, 1, 1, 1] : tensor<1x16x20x20xf32> to tensor<1x16x?x?xf32>
+// CHECK:               %[[P1:.+]] = tensor.insert_slice %[[TAP]] into %[[P]][0, 0, %[[Y]], %[[XT]], %[[RLO]], %[[JLO]]] [1, 16, 1, 1, %[[NR]], %[[NC]]]
+// CHECK:               %[[ABOVE:.+]] = tensor.extract_slice %[[P1]][0, 0, %[[Y]], %[[XT]], 0, 0] [1, 16, 1, 1, %[[RLO]], 20]
+// CHECK:               linalg.fill {{.+}} outs(%[[ABOVE]] :
+// CHECK:               tensor.extract_slice %{{.+}}[0, 0, %[[Y]], %[[XT]], %[[RHI]], 0] [1, 16, 1, 1, %{{.+}}, 20]
+// CHECK:               linalg.fill
+// CHECK:               tensor.extract_slice %{{.+}}[0, 0, %[[Y]], %[[XT]], %[[RLO]], 0] [1, 16, 1, 1, %[[NR]], %[[JLO]]]
+// CHECK:               linalg.fill
+// CHECK:               tensor.extract_slice %{{.+}}[0, 0, %[[Y]], %[[XT]], %[[RLO]], %[[JHI]]] [1, 16, 1, 1, %[[NR]], %{{.+}}]
+// CHECK:               linalg.fill
+// CHECK:             tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x16x3x3x10x20xf32> into tensor<144x200xf32>
+func.func @conv3x3_zero_pad(%x: tensor<1x16x20x20xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<1x16x20x20xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x16x20x20xf32> to tensor<1x16x22x22xf32>
+  %e = tensor.empty() : tensor<1x16x20x20xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x20x20xf32>) -> tensor<1x16x20x20xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x16x22x22xf32>, tensor<16x16x3x3xf32>) outs(%f : tensor<1x16x20x20xf32>) -> tensor<1x16x20x20xf32>
+  return %c : tensor<1x16x20x20xf32>
+}

@@ -40,6 +40,10 @@ CASES = {
     # Batch 5 (a prime above the slot count: one slot of 5 images), the
     # 7x7 stride-2 stem of ResNet-50.
     "b5_stem_k7": ([5, 3, 16, 16], 8, 1, (7, 7), (2, 2), [3, 3, 3, 3], (1, 1), True, "relu"),
+    # One image on per-block panels read from the unpadded input: strides 1
+    # and 2, asymmetric padding beyond the kernel's reach (taps wholly
+    # outside the image in the first and last blocks and columns).
+    "b1_pad_beyond_stride12": ([1, 5, 24, 17], 7, 1, (3, 3), (1, 2), [3, 0, 2, 4], (1, 1), False, None),
     # Batch 2: dilation 2, asymmetric padding beyond the kernel's reach.
     "b2_dilation_pad": ([2, 4, 9, 8], 6, 1, (3, 3), (1, 1), [4, 0, 1, 5], (2, 2), False, None),
     # Batch 2: a non-square kernel and mixed strides, residual Add.

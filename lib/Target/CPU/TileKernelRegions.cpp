@@ -51,6 +51,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -148,6 +149,32 @@ std::optional<Im2col> im2colOf(linalg::LinalgOp product) {
        cast<RankedTensorType>(col->getResult(0).getType()).getDimSize(0) != 1))
     return std::nullopt;
   return info;
+}
+
+/// A convolution's zero padding of H and W that its per-block panels can
+/// read as edges instead: `padded` is a `tensor.pad` of a static input with
+/// a constant zero on the last two dimensions only, and the im2col is its
+/// only user.
+struct ZeroPad {
+  tensor::PadOp op;
+  int64_t top, left, h, w;
+};
+
+std::optional<ZeroPad> zeroPadOf(Value padded) {
+  auto pad = padded.getDefiningOp<tensor::PadOp>();
+  if (!pad || !pad->hasOneUse() || !pad.getSourceType().hasStaticShape())
+    return std::nullopt;
+  Value value = pad.getConstantPaddingValue();
+  if (!value ||
+      !(matchPattern(value, m_PosZeroFloat()) || matchPattern(value, m_Zero())))
+    return std::nullopt;
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  if (low.size() != 4 || llvm::any_of(low, ShapedType::isDynamic) ||
+      llvm::any_of(high, ShapedType::isDynamic) || low[0] || low[1] ||
+      high[0] || high[1])
+    return std::nullopt;
+  ArrayRef<int64_t> shape = pad.getSourceType().getShape();
+  return ZeroPad{pad, low[2], low[3], shape[2], shape[3]};
 }
 
 /// How a convolution's product is cut when its im2col is computed per
@@ -331,15 +358,17 @@ struct TileKernelRegionsPass
   /// Within each slot of a convolution's block loop (`outer`, one slot of
   /// `plan.perSlot` blocks per iteration), the blocks run one after the
   /// other (a second tile-and-fuse, an scf.for) and each computes its own
-  /// im2col, one strided copy of the padded input per kernel tap, into the
-  /// slot's panel `[C, KH, KW, rows, OW]`, which the block's product then
-  /// reads as its B `[C*KH*KW, rows*OW]`. The panel is written while the
-  /// previous block's is still in L2 at the same address: the whole-image
-  /// im2col went out to memory and back (docs/decisions.md). The panels are
-  /// one buffer `[slots, C, KH, KW, rows, OW]` outside the loop (a shared
-  /// output of the slot loop, zeroed once per run), which the arena plans:
-  /// nothing is allocated inside a kernel. Where a step fails, what is left
-  /// is the slot loop with the whole-image im2col: slower, still right.
+  /// im2col, one strided copy of the input per kernel tap (of the unpadded
+  /// input with the taps outside the image zeroed, copyTapInside, where the
+  /// padding is a zero tensor.pad), into the slot's panel `[C, KH, KW, rows,
+  /// OW]`, which the block's product then reads as its B `[C*KH*KW, rows*OW]`.
+  /// The panel is written while the previous block's is still in L2 at the same
+  /// address: the whole-image im2col went out to memory and back
+  /// (docs/decisions.md). The panels are one buffer `[slots, C, KH, KW, rows,
+  /// OW]` outside the loop (a shared output of the slot loop, never zeroed:
+  /// each block writes all of its panel), which the arena plans: nothing is
+  /// allocated inside a kernel. Where a step fails, what is left is the slot
+  /// loop with the whole-image im2col: slower, still right.
   void reusePanels(RewriterBase &rewriter, scf::SCFTileAndFuseResult &outer,
                    Im2col col, const PanelPlan &plan, bool rootIsProduct,
                    StringRef kind) {
@@ -396,8 +425,9 @@ struct TileKernelRegionsPass
       return;
     eraseDeadOps(rewriter, slotLoop.getBody());
 
-    // The panels: a zero fill outside, its slot's slice fused into the slot
-    // loop and yielded, which makes the whole buffer a shared output.
+    // The panels: a zero fill outside (a producer to fuse), its slot's slice
+    // fused into the slot loop and yielded, which makes the whole buffer a
+    // shared output; both fills go below.
     Location loc = block.getLoc();
     Type et = colType.getElementType();
     rewriter.setInsertionPoint(slotLoop);
@@ -432,11 +462,17 @@ struct TileKernelRegionsPass
     slotLoop = cast<scf::ForallOp>(slotLoops.front().getOperation());
     slotLoop->setAttr("autoglm.kernel", rewriter.getStringAttr(kind));
     slotOffset = slotLoop.getInductionVars()[0];
-    // The loop's shared output is the fill's init; the fill itself (of
-    // every panel) is left unused: each slot zeroes its own.
-    if (panelsFill->use_empty())
-      rewriter.eraseOp(panelsFill);
+    // The loop's shared output is the fill's init. Every element of a
+    // slot's panel is written by each of its blocks before the block's
+    // product reads it (the taps' copies, and the zeros of the padding), so
+    // the slot's zero fill, a memset of up to 1.5 MiB per slot on every run,
+    // is left out, and so is the fill of all panels once unused (below).
     Value panelInit = fused->tiledAndFusedProducer;
+    if (auto slotFill = panelInit.getDefiningOp<linalg::FillOp>()) {
+      panelInit = slotFill.getDpsInits()[0];
+      rewriter.replaceAllUsesWith(slotFill.getResult(0), panelInit);
+      rewriter.eraseOp(slotFill);
+    }
 
     // The loops carry the panel, outermost first (each inner loop starts
     // from its parent's); the slot writes back what it ends with.
@@ -491,9 +527,13 @@ struct TileKernelRegionsPass
     // is C*rows rows of OW pixels either way; the loop adds one iteration
     // per tap.
     Value input = col.op.getDpsInputs()[0];
+    std::optional<ZeroPad> pad = zeroPadOf(input);
     auto tapType = RankedTensorType::get({1, c, plan.rows, ow}, et);
     auto copyTap = [&](OpBuilder &b, Value panel, OpFoldResult y,
                        OpFoldResult x) -> Value {
+      if (pad)
+        return copyTapInside(b, loc, panel, *pad, col, image, row, y, x,
+                             plan.rows, ow);
       OpFoldResult top = affine::makeComposedFoldedAffineApply(
           b, loc, d(0) * col.sh + d(1) * col.dh, {row, y});
       OpFoldResult left =
@@ -541,6 +581,110 @@ struct TileKernelRegionsPass
       rewriter.eraseOp(col.collapse);
     if (col.op->use_empty())
       rewriter.eraseOp(col.op);
+    if (pad && pad->op->use_empty())
+      rewriter.eraseOp(pad->op);
+    if (panelsFill->use_empty())
+      rewriter.eraseOp(panelsFill);
+  }
+
+  /// One kernel tap's copy into a block's panel read from the unpadded
+  /// input (`pad.op`'s source) instead of a padded copy of it, which a
+  /// `tensor.pad` fills and copies on every run: the block's output rows
+  /// `[rlo, rhi)` and columns `[jlo, jhi)` whose tap lies inside the image
+  /// are copied and the rest of the tap's panel rows is zeroed (the panel is
+  /// not zeroed beforehand, and holds the previous block's rows).
+  static Value copyTapInside(OpBuilder &b, Location loc, Value panel,
+                             ZeroPad pad, const Im2col &col, OpFoldResult image,
+                             Value row, OpFoldResult y, OpFoldResult x,
+                             int64_t rows, int64_t ow) {
+    MLIRContext *ctx = b.getContext();
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    auto cst = [&](int64_t v) { return getAffineConstantExpr(v, ctx); };
+    auto apply = [&](AffineExpr e, ArrayRef<OpFoldResult> operands) {
+      return affine::makeComposedFoldedAffineApply(b, loc, e, operands);
+    };
+    // clamp(e, lo, hi) = min(hi, max(lo, e)), e over `operands`.
+    auto clamp = [&](AffineExpr e, OpFoldResult lo, int64_t hi,
+                     ArrayRef<OpFoldResult> operands) {
+      SmallVector<OpFoldResult> withLo(operands);
+      withLo.push_back(lo);
+      OpFoldResult atLeast = affine::makeComposedFoldedAffineMax(
+          b, loc,
+          AffineMap::get(withLo.size(), 0,
+                         {getAffineDimExpr(operands.size(), ctx), e}, ctx),
+          withLo);
+      return affine::makeComposedFoldedAffineMin(
+          b, loc, AffineMap::get(1, 0, {cst(hi), d0}, ctx), {atLeast});
+    };
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    // Output row r of the block reads input row (row + r)*sh + y*dh - top:
+    // inside for rlo <= r < rhi. Output column j reads j*sw + x*dw - left.
+    SmallVector<OpFoldResult> rowAndY = {row, y}, xOnly = {x};
+    OpFoldResult rlo =
+        clamp((cst(pad.top) - d0 * col.sh - d1 * col.dh).ceilDiv(col.sh), zero,
+              rows, rowAndY);
+    OpFoldResult rhi =
+        clamp((cst(pad.h - 1 + pad.top) - d0 * col.sh - d1 * col.dh)
+                      .floorDiv(col.sh) +
+                  1,
+              rlo, rows, rowAndY);
+    OpFoldResult jlo =
+        clamp((cst(pad.left) - d0 * col.dw).ceilDiv(col.sw), zero, ow, xOnly);
+    OpFoldResult jhi =
+        clamp((cst(pad.w - 1 + pad.left) - d0 * col.dw).floorDiv(col.sw) + 1,
+              jlo, ow, xOnly);
+    OpFoldResult inRows = apply(d1 - d0, {rlo, rhi}),
+                 inCols = apply(d1 - d0, {jlo, jhi});
+    // The first input row and column read; clamped into the image, which
+    // only matters when nothing is read (an empty slice must still start
+    // inside its source).
+    AffineExpr d2 = getAffineDimExpr(2, ctx);
+    OpFoldResult top = clamp((d0 + d1) * col.sh + d2 * col.dh - cst(pad.top),
+                             zero, pad.h - 1, {row, rlo, y});
+    OpFoldResult left = clamp(d0 * col.sw + d1 * col.dw - cst(pad.left), zero,
+                              pad.w - 1, {jlo, x});
+    OpFoldResult channels =
+        b.getIndexAttr(pad.op.getSourceType().getDimSize(1));
+    // A slice known to be empty is left out: its static offset may be the
+    // panel's end, which a slice's verifier rejects.
+    if (!isZeroInteger(inRows) && !isZeroInteger(inCols)) {
+      Value tap = tensor::ExtractSliceOp::create(
+          b, loc, pad.op.getSource(), {image, zero, top, left},
+          {one, channels, inRows, inCols},
+          {one, one, b.getIndexAttr(col.sh), b.getIndexAttr(col.sw)});
+      panel = tensor::InsertSliceOp::create(
+          b, loc, tap, panel, {zero, zero, y, x, rlo, jlo},
+          {one, channels, one, one, inRows, inCols},
+          SmallVector<OpFoldResult>(6, one));
+    }
+    // Zeros where the tap lies outside the image: the rows above and below
+    // (whole rows), then the columns left and right of the rows inside.
+    // Filled in place in the panel: a fill of a tensor.empty would allocate
+    // a buffer per tap in the kernel.
+    Value z = arith::ConstantOp::create(
+        b, loc, b.getZeroAttr(getElementTypeOrSelf(panel.getType())));
+    auto zeros = [&](Value into, OpFoldResult r, OpFoldResult j,
+                     OpFoldResult nr, OpFoldResult nc) -> Value {
+      if (isZeroInteger(nr) || isZeroInteger(nc))
+        return into;
+      SmallVector<OpFoldResult> offsets = {zero, zero, y, x, r, j};
+      SmallVector<OpFoldResult> sizes = {one, channels, one, one, nr, nc};
+      SmallVector<OpFoldResult> strides(6, one);
+      Value region =
+          tensor::ExtractSliceOp::create(b, loc, into, offsets, sizes, strides);
+      Value filled = linalg::FillOp::create(b, loc, z, region).getResult(0);
+      return tensor::InsertSliceOp::create(b, loc, filled, into, offsets, sizes,
+                                           strides)
+          .getResult();
+    };
+    OpFoldResult width = b.getIndexAttr(ow);
+    OpFoldResult below = apply(cst(rows) - d0, {rhi});
+    OpFoldResult right = apply(cst(ow) - d0, {jhi});
+    panel = zeros(panel, zero, zero, rlo, width);
+    panel = zeros(panel, rhi, zero, below, width);
+    panel = zeros(panel, rlo, zero, inRows, jlo);
+    panel = zeros(panel, rlo, jhi, inRows, right);
+    return panel;
   }
 
   /// Erases the side-effect-free ops of `block` whose results are unused,
