@@ -1062,12 +1062,6 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
 struct DecodeAttentionKernelsPass
     : autoglm::impl::AutoGLMCUDADecodeAttentionKernelsBase<
           DecodeAttentionKernelsPass> {
-  // The dense kernels read 16 bytes at a time with vector.load.
-  void getDependentDialects(DialectRegistry &registry) const override {
-    AutoGLMCUDADecodeAttentionKernelsBase::getDependentDialects(registry);
-    registry.insert<vector::VectorDialect>();
-  }
-
   void runOnOperation() override {
     SmallVector<DecodeAttentionOp> ops;
     getOperation().walk([&](DecodeAttentionOp op) { ops.push_back(op); });

@@ -175,8 +175,8 @@ def AutoGLMCUDACoarsenElementwise
 
 def AutoGLMCUDASelectDecodeAttention
     : Pass<"autoglm-cuda-select-decode-attention", "func::FuncOp"> {
-  let summary = "Top-k decode attention as an op the CUDA target computes "
-                "with its own kernels";
+  let summary = "Decode attention, top-k or dense, as an op the CUDA target "
+                "computes with its own kernels";
   let description = [{
     At the start of the lowering phase, before the common lowering to
     linalg: each `autoglm.fused` region that holds one
@@ -186,7 +186,16 @@ def AutoGLMCUDASelectDecodeAttention
     kernels after bufferization. The kernels keep the candidate lists in
     shared memory: a budget (`top_k + sink + window`) above 511 keys, or
     an element type other than f32, f16 or bf16, is an error naming the
-    node.
+    node; a paged `topk_attention` is an error too (page mode is built for
+    the CPU only).
+
+    A region holding one dense `autoglm.attention` of at most 16 queries
+    against at least 64 keys (static shapes, f32, f16 or bf16, a shape
+    whose query group and chunk fit in shared memory) becomes an
+    `autoglm.decode_attention` whose `top_k` is the number of keys, no sink
+    and no window: top-k that keeps every key is dense attention, and gets
+    the split-key dense kernels. Prefill and encoder attention keep their
+    region.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
@@ -197,7 +206,12 @@ def AutoGLMCUDADecodeAttentionKernels
   let description = [{
     After bufferization, before the memory plan: each
     `autoglm.decode_attention` becomes two `gpu.launch` ops and the scratch
-    buffers between them (placed in the arena by the plan).
+    buffers between them (placed in the arena by the plan). One that keeps
+    every key (`top_k` at least the number of keys, no sink or window)
+    gets the dense kernels: a partial softmax-weighted sum per (query row,
+    chunk of keys), each key and value row read once for the query group
+    with 16-byte loads, then a combine kernel per output element that
+    rescales the chunks to the row's maximum (flash-decoding). Otherwise:
 
     1. Score and select: a block per (query row, chunk of keys), one thread
        per key. Each thread scores its key against the group's query heads
@@ -216,7 +230,8 @@ def AutoGLMCUDADecodeAttentionKernels
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::math::MathDialect"];
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
