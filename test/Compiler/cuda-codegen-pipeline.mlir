@@ -13,10 +13,10 @@
 // one block of 8 threads.
 // CHECK: gpu.launch_func  @autoglm_kernels::@k0_exp blocks in (%c1, %c1, %c1) threads in (%c8, %c1, %c1) args(%[[IN]] : memref<4x8xf32>, %{{.*}} : memref<4x8xf32>)
 // The column sum reduces over dimension 0: its 8 columns are the threads,
-// each a sequential loop over the rows; first the output is zeroed (4
-// elements a thread).
+// 4 consecutive ones a thread, each a sequential loop over the 4 rows
+// (shorter than a row that gets a warp); first the output is zeroed.
 // CHECK: gpu.launch_func  @autoglm_kernels::@k1_sum blocks in (%c1, %c1, %c1) threads in (%c2, %c1, %c1)
-// CHECK: gpu.launch_func  @autoglm_kernels::@k2_sum blocks in (%c1, %c1, %c1) threads in (%c8, %c1, %c1)
+// CHECK: gpu.launch_func  @autoglm_kernels::@k2_sum blocks in (%c1, %c1, %c1) threads in (%c2, %c1, %c1)
 // The bias comes from the weights; the result, written in place of the
 // sum in the workspace (the plan reuses it; one buffer, one argument), is
 // copied to the output (contiguous: a device copy, no kernel).

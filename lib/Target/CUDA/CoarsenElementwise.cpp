@@ -27,6 +27,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <functional>
+
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMCUDACOARSENELEMENTWISE
 #include "autoglm/Target/CUDA/Passes.h.inc"
@@ -39,6 +41,24 @@ constexpr int64_t kAccessBytes = 16;
 /// More iterations per thread would leave small tensors with too few
 /// threads, for no wider access.
 constexpr int64_t kMaxIterationsPerThread = 8;
+/// Inner loops of fewer iterations than this (a pooling window) are
+/// repeated with the body; longer ones are a row's reduction, which
+/// --autoglm-cuda-map-to-gpu gives a warp (WarpRows.cpp) from 64 on.
+constexpr int64_t kMaxInnerIterations = 64;
+
+/// The inner loops a coarsened body may hold: `scf.for` without results,
+/// of a constant trip count.
+std::optional<int64_t> innerTripCount(Operation &op) {
+  auto loop = dyn_cast<scf::ForOp>(op);
+  if (!loop || loop.getNumResults() != 0)
+    return std::nullopt;
+  std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound()),
+                         upper = getConstantIntValue(loop.getUpperBound()),
+                         step = getConstantIntValue(loop.getStep());
+  if (!lower || !upper || !step || *step <= 0)
+    return std::nullopt;
+  return std::max<int64_t>(0, llvm::divideCeil(*upper - *lower, *step));
+}
 
 /// True when `index` takes the same value in every iteration of `loop`'s
 /// innermost loop `iv`: it is defined outside the loop, is one of the
@@ -74,30 +94,41 @@ int64_t iterationsPerThread(scf::ParallelOp loop) {
   Value iv = loop.getInductionVars()[inner];
   int64_t count = kMaxIterationsPerThread;
   bool stores = false;
-  for (Operation &op : loop.getBody()->without_terminator()) {
-    if (op.getNumRegions() != 0)
-      return 1;
-    if (auto store = dyn_cast<memref::StoreOp>(op)) {
-      MemRefType type = store.getMemRefType();
-      SmallVector<int64_t> strides;
-      int64_t offset;
-      if (type.getRank() == 0 || store.getIndices().back() != iv ||
-          !llvm::all_of(
-              store.getIndices().drop_back(),
-              [&](Value index) { return isInvariantAlong(index, iv, loop); }) ||
-          failed(type.getStridesAndOffset(strides, offset)) ||
-          strides.back() != 1)
-        return 1;
-      int64_t bytes = std::max<int64_t>(
-          1, llvm::divideCeil(type.getElementTypeBitWidth(), 8));
-      count = std::min(count, std::max<int64_t>(1, kAccessBytes / bytes));
-      stores = true;
-      continue;
+  std::function<bool(Block &, int64_t)> accepts = [&](Block &block,
+                                                      int64_t trips) {
+    for (Operation &op : block.without_terminator()) {
+      if (std::optional<int64_t> innerTrips = innerTripCount(op)) {
+        if (trips * *innerTrips >= kMaxInnerIterations ||
+            !accepts(*cast<scf::ForOp>(op).getBody(), trips * *innerTrips))
+          return false;
+        continue;
+      }
+      if (op.getNumRegions() != 0)
+        return false;
+      if (auto store = dyn_cast<memref::StoreOp>(op)) {
+        MemRefType type = store.getMemRefType();
+        SmallVector<int64_t> strides;
+        int64_t offset;
+        if (type.getRank() == 0 || store.getIndices().back() != iv ||
+            !llvm::all_of(store.getIndices().drop_back(),
+                          [&](Value index) {
+                            return isInvariantAlong(index, iv, loop);
+                          }) ||
+            failed(type.getStridesAndOffset(strides, offset)) ||
+            strides.back() != 1)
+          return false;
+        int64_t bytes = std::max<int64_t>(
+            1, llvm::divideCeil(type.getElementTypeBitWidth(), 8));
+        count = std::min(count, std::max<int64_t>(1, kAccessBytes / bytes));
+        stores = true;
+        continue;
+      }
+      if (!isa<memref::LoadOp>(op) && !isPure(&op))
+        return false;
     }
-    if (!isa<memref::LoadOp>(op) && !isPure(&op))
-      return 1;
-  }
-  if (!stores)
+    return true;
+  };
+  if (!accepts(*loop.getBody(), 1) || !stores)
     return 1;
   // The largest power of two at most `count` that divides the trip count.
   while (count > 1 && (*upper - *lower) % count != 0)
@@ -133,18 +164,22 @@ bool isAlignedRun(scf::ParallelOp loop, MemRefType type, ValueRange indices,
 /// Steps `loop`'s innermost loop by `count` and repeats each operation of
 /// its body `count` times in place, copy `j` reading the copies `j` of its
 /// operands and the induction variable plus `j`; a load or store of
-/// consecutive elements becomes one vector access. The iterations of a
-/// parallel loop are independent, so the reordering is sound.
+/// consecutive elements becomes one vector access. An inner loop stays one
+/// loop, its body repeated the same way. The iterations of a parallel loop
+/// are independent, so the reordering is sound.
 void coarsen(scf::ParallelOp loop, int64_t count) {
   unsigned inner = loop.getNumLoops() - 1;
   Location loc = loop.getLoc();
   OpBuilder b(loop);
   loop.getStepMutable()[inner].set(
       arith::ConstantIndexOp::create(b, loc, count));
-  Block *body = loop.getBody();
-  SmallVector<Operation *> ops = llvm::map_to_vector(
-      body->without_terminator(), [](Operation &op) { return &op; });
-  b.setInsertionPointToStart(body);
+  auto opsOf = [](Block *block) {
+    return llvm::map_to_vector(block->without_terminator(),
+                               [](Operation &op) { return &op; });
+  };
+  // Collected before the copies' induction variables are added.
+  SmallVector<Operation *> bodyOps = opsOf(loop.getBody());
+  b.setInsertionPointToStart(loop.getBody());
   Value iv = loop.getInductionVars()[inner];
   SmallVector<IRMapping> copies(count);
   for (int64_t j = 1; j < count; ++j)
@@ -157,7 +192,7 @@ void coarsen(scf::ParallelOp loop, int64_t count) {
   };
   SmallVector<Operation *> replaced;
   SmallVector<std::pair<memref::LoadOp, Value>> firstLanes;
-  for (Operation *op : ops) {
+  auto repeatOp = [&](Operation *op) {
     b.setInsertionPointAfter(op);
     auto load = dyn_cast<memref::LoadOp>(op);
     if (load && isAlignedRun(loop, load.getMemRefType(), load.getIndices(), iv,
@@ -173,7 +208,7 @@ void coarsen(scf::ParallelOp loop, int64_t count) {
       // the copies' mappings until every operation is repeated.
       firstLanes.push_back(
           {load, vector::ExtractOp::create(b, loc, vector, 0).getResult()});
-      continue;
+      return;
     }
     auto store = dyn_cast<memref::StoreOp>(op);
     if (store && isAlignedRun(loop, store.getMemRefType(), store.getIndices(),
@@ -187,11 +222,21 @@ void coarsen(scf::ParallelOp loop, int64_t count) {
           b, loc, vector, store.getMemRef(), store.getIndices(),
           /*nontemporal=*/false, alignment(store.getMemRefType()));
       replaced.push_back(store);
-      continue;
+      return;
     }
     for (int64_t j = 1; j < count; ++j)
       b.clone(*op, copies[j]);
-  }
+  };
+  std::function<void(ArrayRef<Operation *>)> repeat =
+      [&](ArrayRef<Operation *> ops) {
+        for (Operation *op : ops) {
+          if (auto inner = dyn_cast<scf::ForOp>(op))
+            repeat(opsOf(inner.getBody()));
+          else
+            repeatOp(op);
+        }
+      };
+  repeat(bodyOps);
   for (auto [load, lane] : firstLanes) {
     load.getResult().replaceAllUsesWith(lane);
     load.erase();
@@ -266,10 +311,18 @@ void forwardElementBuffers(Block *body) {
     buffer.getDefiningOp()->erase();
 }
 
-/// True when `loop`'s body is straight-line code.
-bool isStraightLine(scf::ParallelOp loop) {
-  return llvm::all_of(loop.getBody()->without_terminator(),
-                      [](Operation &op) { return op.getNumRegions() == 0; });
+/// True when `loop`'s body is straight-line code, or holds only loops
+/// without results around straight-line code (a pooling window).
+bool hasSimpleBody(scf::ParallelOp loop) {
+  std::function<bool(Block &)> simple = [&](Block &block) {
+    return llvm::all_of(block.without_terminator(), [&](Operation &op) {
+      if (op.getNumRegions() == 0)
+        return true;
+      auto inner = dyn_cast<scf::ForOp>(op);
+      return inner && inner.getNumResults() == 0 && simple(*inner.getBody());
+    });
+  };
+  return simple(*loop.getBody());
 }
 
 struct CoarsenElementwisePass
@@ -285,7 +338,7 @@ struct CoarsenElementwisePass
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, &getContext());
     FrozenRewritePatternSet folding(std::move(patterns));
     for (auto loop : getOperation().getOps<scf::ParallelOp>()) {
-      if (!isStraightLine(loop))
+      if (!hasSimpleBody(loop))
         continue;
       (void)applyPatternsGreedily(loop.getRegion(), folding);
       forwardElementBuffers(loop.getBody());

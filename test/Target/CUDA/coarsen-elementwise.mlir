@@ -194,3 +194,67 @@ func.func @pad_interior(%x: memref<2x4x16xf16>, %y: memref<2x6x16xf16>) {
   }
   return
 }
+
+// -----
+
+// A max pooling over a 2 x 2 window of NHWC f16, the window a loop nest of
+// 4 iterations reducing into the output element: the loops stay, their
+// body repeated, each thread 8 channels, the window's loads and the
+// output's loads and stores 16 bytes.
+// CHECK-LABEL: func.func @pool_window
+// CHECK:         scf.parallel {{.*}} step (%{{.*}}, %{{.*}}, %[[C8:c8.*]])
+// CHECK:           vector.store {{.*}} : memref<2x2x16xf16>, vector<8xf16>
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               vector.load %arg0{{.*}} : memref<4x4x16xf16>, vector<8xf16>
+// CHECK:               vector.load %arg1{{.*}} : memref<2x2x16xf16>, vector<8xf16>
+// CHECK-COUNT-8:       arith.maximumf
+// CHECK:               vector.store {{.*}} : memref<2x2x16xf16>, vector<8xf16>
+// CHECK-NOT:           memref.store
+func.func @pool_window(%x: memref<4x4x16xf16>, %y: memref<2x2x16xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %ninf = arith.constant 0xFC00 : f16
+  scf.parallel (%h, %w, %c) = (%c0, %c0, %c0) to (%c2, %c2, %c16) step (%c1, %c1, %c1) {
+    %h2 = affine.apply affine_map<(d0) -> (d0 * 2)>(%h)
+    %w2 = affine.apply affine_map<(d0) -> (d0 * 2)>(%w)
+    memref.store %ninf, %y[%h, %w, %c] : memref<2x2x16xf16>
+    scf.for %i = %c0 to %c2 step %c1 {
+      scf.for %j = %c0 to %c2 step %c1 {
+        %hi = arith.addi %h2, %i : index
+        %wj = arith.addi %w2, %j : index
+        %a = memref.load %x[%hi, %wj, %c] : memref<4x4x16xf16>
+        %m = memref.load %y[%h, %w, %c] : memref<2x2x16xf16>
+        %n = arith.maximumf %m, %a : f16
+        memref.store %n, %y[%h, %w, %c] : memref<2x2x16xf16>
+      }
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A row reduction of 64 or more iterations is left to map-to-gpu, which
+// gives it a warp.
+// CHECK-LABEL: func.func @long_window
+// CHECK:         scf.parallel {{.*}} step (%c1)
+func.func @long_window(%x: memref<64x16xf16>, %y: memref<16xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%c) = (%c0) to (%c16) step (%c1) {
+    scf.for %i = %c0 to %c64 step %c1 {
+      %a = memref.load %x[%i, %c] : memref<64x16xf16>
+      %m = memref.load %y[%c] : memref<16xf16>
+      %n = arith.addf %m, %a : f16
+      memref.store %n, %y[%c] : memref<16xf16>
+    }
+    scf.reduce
+  }
+  return
+}
