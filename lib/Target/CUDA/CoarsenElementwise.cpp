@@ -60,6 +60,24 @@ std::optional<int64_t> innerTripCount(Operation &op) {
   return std::max<int64_t>(0, llvm::divideCeil(*upper - *lower, *step));
 }
 
+/// True when `loop`'s body is straight-line code, or holds only short
+/// loops without results around straight-line code (a pooling window):
+/// the bodies this pass may coarsen. A row kernel's reduction loops (64
+/// iterations or more) are left as they are for map-to-gpu's warp rows.
+bool hasSimpleBody(scf::ParallelOp loop) {
+  std::function<bool(Block &, int64_t)> simple = [&](Block &block,
+                                                     int64_t trips) {
+    return llvm::all_of(block.without_terminator(), [&](Operation &op) {
+      if (op.getNumRegions() == 0)
+        return true;
+      std::optional<int64_t> innerTrips = innerTripCount(op);
+      return innerTrips && trips * *innerTrips < kMaxInnerIterations &&
+             simple(*cast<scf::ForOp>(op).getBody(), trips * *innerTrips);
+    });
+  };
+  return simple(*loop.getBody(), 1);
+}
+
 /// True when `index` takes the same value in every iteration of `loop`'s
 /// innermost loop `iv`: it is defined outside the loop, is one of the
 /// other induction variables, or is computed inside by pure operations from
@@ -78,8 +96,8 @@ bool isInvariantAlong(Value index, Value iv, scf::ParallelOp loop) {
 }
 
 /// Consecutive iterations of `loop`'s innermost loop one thread should
-/// take: 1 unless the body is straight-line loads, pure ops and stores,
-/// each store writing along that loop with unit stride.
+/// take: 1 unless the body is simple (`hasSimpleBody`) with loads, pure
+/// ops and stores, each store writing along that loop with unit stride.
 int64_t iterationsPerThread(scf::ParallelOp loop) {
   if (loop.getNumResults() != 0)
     return 1;
@@ -94,17 +112,13 @@ int64_t iterationsPerThread(scf::ParallelOp loop) {
   Value iv = loop.getInductionVars()[inner];
   int64_t count = kMaxIterationsPerThread;
   bool stores = false;
-  std::function<bool(Block &, int64_t)> accepts = [&](Block &block,
-                                                      int64_t trips) {
+  std::function<bool(Block &)> accepts = [&](Block &block) {
     for (Operation &op : block.without_terminator()) {
-      if (std::optional<int64_t> innerTrips = innerTripCount(op)) {
-        if (trips * *innerTrips >= kMaxInnerIterations ||
-            !accepts(*cast<scf::ForOp>(op).getBody(), trips * *innerTrips))
+      if (auto inner = dyn_cast<scf::ForOp>(op)) {
+        if (!accepts(*inner.getBody()))
           return false;
         continue;
       }
-      if (op.getNumRegions() != 0)
-        return false;
       if (auto store = dyn_cast<memref::StoreOp>(op)) {
         MemRefType type = store.getMemRefType();
         SmallVector<int64_t> strides;
@@ -128,7 +142,7 @@ int64_t iterationsPerThread(scf::ParallelOp loop) {
     }
     return true;
   };
-  if (!accepts(*loop.getBody(), 1) || !stores)
+  if (!hasSimpleBody(loop) || !accepts(*loop.getBody()) || !stores)
     return 1;
   // The largest power of two at most `count` that divides the trip count.
   while (count > 1 && (*upper - *lower) % count != 0)
@@ -309,20 +323,6 @@ void forwardElementBuffers(Block *body) {
   }
   for (auto [buffer, value] : stored)
     buffer.getDefiningOp()->erase();
-}
-
-/// True when `loop`'s body is straight-line code, or holds only loops
-/// without results around straight-line code (a pooling window).
-bool hasSimpleBody(scf::ParallelOp loop) {
-  std::function<bool(Block &)> simple = [&](Block &block) {
-    return llvm::all_of(block.without_terminator(), [&](Operation &op) {
-      if (op.getNumRegions() == 0)
-        return true;
-      auto inner = dyn_cast<scf::ForOp>(op);
-      return inner && inner.getNumResults() == 0 && simple(*inner.getBody());
-    });
-  };
-  return simple(*loop.getBody());
 }
 
 struct CoarsenElementwisePass
