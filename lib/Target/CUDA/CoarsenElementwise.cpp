@@ -112,37 +112,34 @@ int64_t iterationsPerThread(scf::ParallelOp loop) {
   Value iv = loop.getInductionVars()[inner];
   int64_t count = kMaxIterationsPerThread;
   bool stores = false;
-  std::function<bool(Block &)> accepts = [&](Block &block) {
-    for (Operation &op : block.without_terminator()) {
-      if (auto inner = dyn_cast<scf::ForOp>(op)) {
-        if (!accepts(*inner.getBody()))
-          return false;
-        continue;
-      }
-      if (auto store = dyn_cast<memref::StoreOp>(op)) {
-        MemRefType type = store.getMemRefType();
-        SmallVector<int64_t> strides;
-        int64_t offset;
-        if (type.getRank() == 0 || store.getIndices().back() != iv ||
-            !llvm::all_of(store.getIndices().drop_back(),
-                          [&](Value index) {
-                            return isInvariantAlong(index, iv, loop);
-                          }) ||
-            failed(type.getStridesAndOffset(strides, offset)) ||
-            strides.back() != 1)
-          return false;
-        int64_t bytes = std::max<int64_t>(
-            1, llvm::divideCeil(type.getElementTypeBitWidth(), 8));
-        count = std::min(count, std::max<int64_t>(1, kAccessBytes / bytes));
-        stores = true;
-        continue;
-      }
-      if (!isa<memref::LoadOp>(op) && !isPure(&op))
-        return false;
+  if (!hasSimpleBody(loop))
+    return 1;
+  // Every op of the body and of its inner loops (`hasSimpleBody` leaves
+  // no other regions).
+  WalkResult walk = loop.getBody()->walk([&](Operation *op) {
+    if (isa<scf::ForOp>(op) || op->hasTrait<OpTrait::IsTerminator>())
+      return WalkResult::advance();
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      MemRefType type = store.getMemRefType();
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (type.getRank() == 0 || store.getIndices().back() != iv ||
+          !llvm::all_of(
+              store.getIndices().drop_back(),
+              [&](Value index) { return isInvariantAlong(index, iv, loop); }) ||
+          failed(type.getStridesAndOffset(strides, offset)) ||
+          strides.back() != 1)
+        return WalkResult::interrupt();
+      int64_t bytes = std::max<int64_t>(
+          1, llvm::divideCeil(type.getElementTypeBitWidth(), 8));
+      count = std::min(count, std::max<int64_t>(1, kAccessBytes / bytes));
+      stores = true;
+      return WalkResult::advance();
     }
-    return true;
-  };
-  if (!hasSimpleBody(loop) || !accepts(*loop.getBody()) || !stores)
+    return isa<memref::LoadOp>(op) || isPure(op) ? WalkResult::advance()
+                                                 : WalkResult::interrupt();
+  });
+  if (walk.wasInterrupted() || !stores)
     return 1;
   // The largest power of two at most `count` that divides the trip count.
   while (count > 1 && (*upper - *lower) % count != 0)
