@@ -135,6 +135,20 @@ def time_autoglm(bindir, path, feeds, runs, workdir):
     return (*map(float, match.groups()), out, compile_s)
 
 
+def table_header(extra=""):
+    """The header of the timing table this script and its siblings print."""
+    return (f"{'case':28} {'AutoGLM ms (min-max)':>24} {'ORT ms (min-max)':>24} "
+            f"{'ratio':>7} {'max|diff|':>10} {'compile s':>9}{extra}")
+
+
+def table_row(name, autoglm, ort, diff, compile_s, extra=""):
+    """One case's row: `autoglm` and `ort` are (median, min, max) ms."""
+    (a_med, a_min, a_max), (o_med, o_min, o_max) = autoglm, ort
+    return (f"{name:28} {a_med:9.3f} ({a_min:.3f}-{a_max:.3f}) "
+            f"{o_med:9.3f} ({o_min:.3f}-{o_max:.3f}) {a_med / o_med:7.2f} "
+            f"{diff:10.2e} {compile_s:9.2f}{extra}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -148,8 +162,7 @@ def main():
 
     rng = np.random.default_rng(1)
     before = f" {'baseline ms (min-max)':>24} {'ratio':>7}" if args.baseline else ""
-    print(f"{'case':28} {'AutoGLM ms (min-max)':>24} {'ORT ms (min-max)':>24} "
-          f"{'ratio':>7} {'max|diff|':>10} {'compile s':>9}{before}")
+    print(table_header(before))
     for name, build in CASES.items():
         if args.only not in name:
             continue
@@ -171,9 +184,8 @@ def main():
                     args.baseline, path, feeds, args.runs, workdir)
                 baseline = f" {b_med:9.3f} ({b_min:.3f}-{b_max:.3f}) {b_med / o_med:7.2f}"
         diff = float(np.max(np.abs(a_out.astype(np.float64) - o_out)))
-        print(f"{name:28} {a_med:9.3f} ({a_min:.3f}-{a_max:.3f}) "
-              f"{o_med:9.3f} ({o_min:.3f}-{o_max:.3f}) {a_med / o_med:7.2f} "
-              f"{diff:10.2e} {compile_s:9.2f}{baseline}", flush=True)
+        print(table_row(name, (a_med, a_min, a_max), (o_med, o_min, o_max), diff,
+                        compile_s, baseline), flush=True)
 
 
 if __name__ == "__main__":

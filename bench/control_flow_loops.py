@@ -22,7 +22,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from contractions import time_autoglm, time_ort
+from contractions import table_header, table_row, time_autoglm, time_ort
 
 FLOAT, INT64, BOOL = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
 
@@ -79,8 +79,7 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     rng = np.random.default_rng(1)
-    print(f"{'case':28} {'AutoGLM ms (min-max)':>24} {'ORT ms (min-max)':>24} "
-          f"{'ratio':>7} {'max|diff|':>10} {'compile s':>9}")
+    print(table_header())
     for name, build in CASES.items():
         nodes, inputs, outputs = build()
         width = inputs[0].type.tensor_type.shape.dim[1].dim_value
@@ -100,9 +99,8 @@ def main():
             a_med, a_min, a_max, a_out, compile_s = time_autoglm(
                 args.bin, path, feeds, args.runs, workdir)
         diff = float(np.max(np.abs(a_out.astype(np.float64) - o_out)))
-        print(f"{name:28} {a_med:9.3f} ({a_min:.3f}-{a_max:.3f}) "
-              f"{o_med:9.3f} ({o_min:.3f}-{o_max:.3f}) {a_med / o_med:7.2f} "
-              f"{diff:10.2e} {compile_s:9.2f}", flush=True)
+        print(table_row(name, (a_med, a_min, a_max), (o_med, o_min, o_max), diff,
+                        compile_s), flush=True)
 
 
 if __name__ == "__main__":
