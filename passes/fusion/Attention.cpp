@@ -11,6 +11,16 @@
 // intermediate must have this chain as its only user, and the batch and
 // head dimensions must agree exactly: attention does not broadcast them.
 //
+// After --precision=fp16/bf16 the chain is mixed: both products take f16
+// (bf16) operands with `accumulator_type = f32`, the scores and softmax
+// are f32, and `p` is cast to the narrow type before the second product.
+// That is the narrow attention op exactly (its lowering keeps the scores
+// and softmax in f32 and casts the probabilities likewise); its result is
+// cast to f32 for the product's users, or replaces the cast to the narrow
+// type that usually follows. A float mask is clamped to the narrow type's
+// range and cast: a masked key (-3.4e38) stays a huge finite penalty, as
+// in f32, rather than -inf.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Rules.h"
@@ -25,12 +35,29 @@ RankedTensorType rank4(Value v) {
   return t && t.getRank() == 4 && t.hasStaticShape() ? t : RankedTensorType();
 }
 
+/// A product of f16 or bf16 operands accumulated (and returned) in f32:
+/// what --precision=fp16/bf16 makes of a product.
+bool isMixedProduct(MatMulOp product) {
+  std::optional<Type> acc = product.getAccumulatorType();
+  Type operand = getElementTypeOrSelf(product.getLhs().getType());
+  return acc && acc->isF32() && (operand.isF16() || operand.isBF16()) &&
+         getElementTypeOrSelf(product.getType()).isF32();
+}
+
 struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(MatMulOp av,
                                 PatternRewriter &rewriter) const override {
-    auto softmax = av.getLhs().getDefiningOp<SoftmaxOp>();
+    // The mixed-precision form casts the probabilities to the narrow type.
+    Value probs = av.getLhs();
+    auto probsCast = probs.getDefiningOp<CastOp>();
+    if (probsCast) {
+      if (!probsCast->hasOneUse() || !isMixedProduct(av))
+        return failure();
+      probs = probsCast.getInput();
+    }
+    auto softmax = probs.getDefiningOp<SoftmaxOp>();
     if (!softmax || !softmax->hasOneUse() || softmax.getLog())
       return failure();
     auto scoresType = cast<RankedTensorType>(softmax.getType());
@@ -82,7 +109,7 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
       def = singleUseDef(div.getLhs());
     }
     auto qk = dyn_cast_or_null<MatMulOp>(def);
-    if (!qk)
+    if (!qk || bool(probsCast) != isMixedProduct(qk))
       return failure();
 
     // Shapes: Q [B,H,Sq,D], Kt [B,H,D,Sk], V [B,H,Sk,Dv], all of one type.
@@ -97,14 +124,33 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
     if (qs[0] != ks[0] || qs[0] != vs[0] || qs[1] != ks[1] || qs[1] != vs[1] ||
         qs[3] != ks[2] || ks[3] != vs[2])
       return failure();
-    if (mask && isa<FloatType>(getElementTypeOrSelf(mask.getType())) &&
-        getElementTypeOrSelf(mask.getType()) != qt.getElementType())
+    Type narrow = qt.getElementType();
+    Type maskType = mask ? getElementTypeOrSelf(mask.getType()) : Type();
+    if (maskType && isa<FloatType>(maskType) && maskType != narrow &&
+        !(probsCast && maskType == scoresType.getElementType()))
+      return failure();
+    if (probsCast && probsCast.getType().getElementType() != narrow)
       return failure();
 
     SmallVector<Operation *> all = {qk};
     all.append(matched.rbegin(), matched.rend());
-    all.append({softmax, av});
+    all.push_back(softmax);
+    if (probsCast)
+      all.push_back(probsCast);
+    all.push_back(av);
     Location loc = fusedLoc(all);
+
+    if (maskType && isa<FloatType>(maskType) && maskType != narrow) {
+      auto narrowFloat = cast<FloatType>(narrow);
+      double lowest = APFloat::getLargest(narrowFloat.getFloatSemantics(), true)
+                          .convertToDouble();
+      auto maskShape = cast<RankedTensorType>(mask.getType()).getShape();
+      Value clamped =
+          ClipOp::create(rewriter, mask.getLoc(), mask.getType(), mask,
+                         rewriter.getF64FloatAttr(lowest), FloatAttr());
+      mask = CastOp::create(rewriter, mask.getLoc(),
+                            RankedTensorType::get(maskShape, narrow), clamped);
+    }
 
     // K itself: Kt's transpose composed with the swap of the last two dims.
     Value k;
@@ -119,7 +165,21 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
     auto attention = AttentionOp::create(rewriter, loc, q, k, v, mask,
                                          rewriter.getF64FloatAttr(scale));
     report("attention", all);
-    rewriter.replaceOp(av, attention.getResult());
+    if (!probsCast) {
+      rewriter.replaceOp(av, attention.getResult());
+      return success();
+    }
+    // The product's f32 result, or the cast back to the narrow type that
+    // follows it: the attention's result itself.
+    auto narrowed =
+        av->hasOneUse() ? dyn_cast<CastOp>(*av->user_begin()) : CastOp();
+    if (narrowed && narrowed.getType() == attention.getType()) {
+      rewriter.replaceOp(narrowed, attention.getResult());
+      rewriter.eraseOp(av);
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<CastOp>(av, av.getType(),
+                                        attention.getResult());
     return success();
   }
 };

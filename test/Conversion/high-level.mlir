@@ -38,6 +38,22 @@ func.func @attention_heads(%q: tensor<2x4x3x8xf32>, %k: tensor<2x4x5x8xf32>, %v:
   return %0 : tensor<2x4x3x6xf32>
 }
 
+// f16 attention: f16 products accumulated in f32, the scores and softmax
+// in f32, the probabilities cast to f16 for the second product, its f32
+// sums cast to the f16 result.
+// CHECK-LABEL: func.func @attention_f16(
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<2x3x8xf16>, tensor<2x8x5xf16>) outs(%{{.+}} : tensor<2x3x5xf32>)
+// CHECK:         arith.extf %{{.+}} : f16 to f32
+// CHECK:         math.exp
+// CHECK:         arith.truncf %{{.+}} : f32 to f16
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<2x3x5xf16>, tensor<2x5x6xf16>) outs(%{{.+}} : tensor<2x3x6xf32>)
+// CHECK:         arith.truncf %{{.+}} : f32 to f16
+// CHECK:         return %{{.+}} : tensor<1x2x3x6xf16>
+func.func @attention_f16(%q: tensor<1x2x3x8xf16>, %k: tensor<1x2x5x8xf16>, %v: tensor<1x2x5x6xf16>, %m: tensor<1x1x1x5xf16>) -> tensor<1x2x3x6xf16> {
+  %0 = autoglm.attention %q, %k, %v, %m {scale = 0.5 : f64} : (tensor<1x2x3x8xf16>, tensor<1x2x5x8xf16>, tensor<1x2x5x6xf16>, tensor<1x1x1x5xf16>) -> tensor<1x2x3x6xf16>
+  return %0 : tensor<1x2x3x6xf16>
+}
+
 // top_k < Sk: scores ranked along the keys, those of rank >= 2 get -inf.
 // CHECK-LABEL: func.func @sparse_attention(
 // CHECK:         arith.addf

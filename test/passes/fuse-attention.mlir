@@ -32,6 +32,57 @@ func.func @div_no_mask(%q: tensor<2x2x3x4xf32>, %kt: tensor<2x2x4x5xf32>, %v: te
   return %y : tensor<2x2x3x6xf32>
 }
 
+// After --precision=fp16: f16 products accumulated in f32, scores and
+// softmax in f32, the probabilities cast to f16. It is f16 attention; the
+// f32 mask is clamped to f16's range and cast (a masked key stays a finite
+// penalty), and the cast of the result to f16 is the attention itself.
+// CHECK-LABEL: func.func @mixed_precision(
+// CHECK-SAME:    %[[Q:[^:]+]]: tensor<1x2x8x16xf16>, %[[K3:[^:]+]]: tensor<1x8x2x16xf16>, %[[V:[^:]+]]: tensor<1x2x8x16xf16>, %[[M:[^:]+]]: tensor<1x1x1x8xf32>
+// CHECK-DAG:     %[[K:.+]] = autoglm.transpose %[[K3]], [0, 2, 1, 3]
+// CHECK-DAG:     %[[C:.+]] = autoglm.clip %[[M]] {min = -6.550400e+04 : f64}
+// CHECK-DAG:     %[[M16:.+]] = autoglm.cast %[[C]] : tensor<1x1x1x8xf32> to tensor<1x1x1x8xf16>
+// CHECK:         %[[A:.+]] = autoglm.attention %[[Q]], %[[K]], %[[V]], %[[M16]] {scale = 2.500000e-01 : f64} : {{.+}} -> tensor<1x2x8x16xf16>
+// CHECK-NEXT:    return %[[A]]
+func.func @mixed_precision(%q: tensor<1x2x8x16xf16>, %k: tensor<1x8x2x16xf16>, %v: tensor<1x2x8x16xf16>,
+                           %mask: tensor<1x1x1x8xf32>) -> tensor<1x2x8x16xf16> {
+  %c = autoglm.constant dense<4.0> : tensor<f32>
+  %kt = autoglm.transpose %k, [0, 2, 3, 1] : (tensor<1x8x2x16xf16>) -> tensor<1x2x16x8xf16>
+  %s = autoglm.matmul %q, %kt {accumulator_type = f32} : (tensor<1x2x8x16xf16>, tensor<1x2x16x8xf16>) -> tensor<1x2x8x8xf32>
+  %ss = autoglm.div %s, %c : (tensor<1x2x8x8xf32>, tensor<f32>) -> tensor<1x2x8x8xf32>
+  %sm = autoglm.add %ss, %mask : (tensor<1x2x8x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x2x8x8xf32>
+  %p = autoglm.softmax %sm {axis = 3 : i64} : tensor<1x2x8x8xf32>
+  %p16 = autoglm.cast %p : tensor<1x2x8x8xf32> to tensor<1x2x8x8xf16>
+  %y = autoglm.matmul %p16, %v {accumulator_type = f32} : (tensor<1x2x8x8xf16>, tensor<1x2x8x16xf16>) -> tensor<1x2x8x16xf32>
+  %y16 = autoglm.cast %y : tensor<1x2x8x16xf32> to tensor<1x2x8x16xf16>
+  return %y16 : tensor<1x2x8x16xf16>
+}
+
+// Mixed, but the product's f32 result is used as it is: a cast to f32
+// follows the attention.
+// CHECK-LABEL: func.func @mixed_precision_f32_result(
+// CHECK:         %[[A:.+]] = autoglm.attention
+// CHECK-NEXT:    %[[W:.+]] = autoglm.cast %[[A]] : tensor<1x1x4x8xf16> to tensor<1x1x4x8xf32>
+// CHECK-NEXT:    return %[[W]]
+func.func @mixed_precision_f32_result(%q: tensor<1x1x4x8xf16>, %kt: tensor<1x1x8x4xf16>, %v: tensor<1x1x4x8xf16>) -> tensor<1x1x4x8xf32> {
+  %s = autoglm.matmul %q, %kt {accumulator_type = f32} : (tensor<1x1x4x8xf16>, tensor<1x1x8x4xf16>) -> tensor<1x1x4x4xf32>
+  %p = autoglm.softmax %s {axis = 3 : i64} : tensor<1x1x4x4xf32>
+  %p16 = autoglm.cast %p : tensor<1x1x4x4xf32> to tensor<1x1x4x4xf16>
+  %y = autoglm.matmul %p16, %v {accumulator_type = f32} : (tensor<1x1x4x4xf16>, tensor<1x1x4x8xf16>) -> tensor<1x1x4x8xf32>
+  return %y : tensor<1x1x4x8xf32>
+}
+
+// Not attention: the probabilities are cast to f16 but the products are
+// f32 (no mixed pair).
+// CHECK-LABEL: func.func @cast_without_mixed_products(
+// CHECK-NOT:     autoglm.attention
+func.func @cast_without_mixed_products(%q: tensor<1x1x4x8xf32>, %kt: tensor<1x1x8x4xf32>, %v: tensor<1x1x4x8xf16>) -> tensor<1x1x4x8xf16> {
+  %s = autoglm.matmul %q, %kt : (tensor<1x1x4x8xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x4x4xf32>
+  %p = autoglm.softmax %s {axis = 3 : i64} : tensor<1x1x4x4xf32>
+  %p16 = autoglm.cast %p : tensor<1x1x4x4xf32> to tensor<1x1x4x4xf16>
+  %y = autoglm.matmul %p16, %v : (tensor<1x1x4x4xf16>, tensor<1x1x4x8xf16>) -> tensor<1x1x4x8xf16>
+  return %y : tensor<1x1x4x8xf16>
+}
+
 // Not attention: the probabilities are also a result.
 // CHECK-LABEL: func.func @probabilities_second_user(
 // CHECK-NOT:     autoglm.attention

@@ -70,6 +70,30 @@ Value buildAttentionSoftmax(OpBuilder &b, Location loc, Value x) {
       })[0];
 }
 
+/// The body of a contraction of `from` operands into an `acc` sum.
+auto multiplyAdd(Type from, Type acc) {
+  return [=](OpBuilder &nb, Location l, ValueRange a) {
+    Value p = arith::MulFOp::create(nb, l, castScalar(nb, l, a[0], from, acc),
+                                    castScalar(nb, l, a[1], from, acc));
+    return SmallVector<Value>{arith::AddFOp::create(nb, l, a[2], p)};
+  };
+}
+
+/// `x` (a float tensor of `from` elements) converted to `to` elements.
+Value convertTensor(OpBuilder &b, Location loc, Value x, Type from, Type to) {
+  if (from == to)
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  AffineMap id =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  return buildGeneric(b, loc, {x}, emptyTensor(b, loc, type.getShape(), to),
+                      {id, id}, parallelIterators(type.getRank()),
+                      [&](OpBuilder &nb, Location l, ValueRange a) {
+                        return SmallVector<Value>{
+                            castScalar(nb, l, a[0], from, to)};
+                      })[0];
+}
+
 template <typename OpTy>
 Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
                      std::optional<int64_t> topK) {
@@ -79,7 +103,12 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   auto qt = cast<RankedTensorType>(q.getType());
   auto kt = cast<RankedTensorType>(k.getType());
   auto rt = signlessTensor(op.getType());
-  Type et = rt.getElementType();
+  // f16 and bf16 attention keeps its scores and softmax in f32 (the
+  // products accumulate in f32) and casts the probabilities to the narrow
+  // type for the second product: what --precision=fp16 makes of the
+  // unfused chain, and what tensor-core attention kernels compute.
+  Type narrow = rt.getElementType();
+  Type et = narrow.isF16() || narrow.isBF16() ? b.getF32Type() : narrow;
   int64_t batch = qt.getDimSize(0), hq = qt.getDimSize(1),
           sq = qt.getDimSize(2), hkv = kt.getDimSize(1), sk = kt.getDimSize(2);
   int64_t group = hq / hkv;
@@ -113,21 +142,19 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   SmallVector<int64_t> scoreShape = {batch, hq, sq, sk};
   Value scores;
   if (group == 1) {
-    Value kT = linalg::TransposeOp::create(
-                   b, loc, k, emptyTensor(b, loc, {batch, hkv, depth, sk}, et),
-                   ArrayRef<int64_t>{0, 1, 3, 2})
-                   .getResult()[0];
+    Value kT =
+        linalg::TransposeOp::create(
+            b, loc, k, emptyTensor(b, loc, {batch, hkv, depth, sk}, narrow),
+            ArrayRef<int64_t>{0, 1, 3, 2})
+            .getResult()[0];
     scores = batchMatmul(q, kT, sq, depth, sk);
   } else {
-    scores = buildGeneric(
-        b, loc, {q, k}, filledTensor(b, loc, scoreShape, zero),
-        {map(5, {d(0), d(1), d(2), d(4)}),
-         map(5, {d(0), d(1).floorDiv(group), d(3), d(4)}),
-         map(5, {d(0), d(1), d(2), d(3)})},
-        contraction, [](OpBuilder &nb, Location l, ValueRange a) {
-          Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-          return SmallVector<Value>{arith::AddFOp::create(nb, l, a[2], p)};
-        })[0];
+    scores =
+        buildGeneric(b, loc, {q, k}, filledTensor(b, loc, scoreShape, zero),
+                     {map(5, {d(0), d(1), d(2), d(4)}),
+                      map(5, {d(0), d(1).floorDiv(group), d(3), d(4)}),
+                      map(5, {d(0), d(1), d(2), d(3)})},
+                     contraction, multiplyAdd(narrow, et))[0];
   }
 
   // scale, mask, causal limit
@@ -184,20 +211,21 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
               nb, l, keep, a[0], lowestValue(nb, l, et, false))};
         })[0];
   }
-  Value probs = buildAttentionSoftmax(b, loc, biased);
+  Value probs =
+      convertTensor(b, loc, buildAttentionSoftmax(b, loc, biased), et, narrow);
 
   // out[b, h, i, e] = sum_j p[b, h, i, j] * v[b, h / G, j, e]
+  Value out;
   if (group == 1)
-    return batchMatmul(probs, v, sq, sk, valueDepth);
-  return buildGeneric(
-      b, loc, {probs, v}, filledTensor(b, loc, rt.getShape(), zero),
-      {map(5, {d(0), d(1), d(2), d(4)}),
-       map(5, {d(0), d(1).floorDiv(group), d(4), d(3)}),
-       map(5, {d(0), d(1), d(2), d(3)})},
-      contraction, [](OpBuilder &nb, Location l, ValueRange a) {
-        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-        return SmallVector<Value>{arith::AddFOp::create(nb, l, a[2], p)};
-      })[0];
+    out = batchMatmul(probs, v, sq, sk, valueDepth);
+  else
+    out = buildGeneric(b, loc, {probs, v},
+                       filledTensor(b, loc, rt.getShape(), zero),
+                       {map(5, {d(0), d(1), d(2), d(4)}),
+                        map(5, {d(0), d(1).floorDiv(group), d(4), d(3)}),
+                        map(5, {d(0), d(1), d(2), d(3)})},
+                       contraction, multiplyAdd(narrow, et))[0];
+  return convertTensor(b, loc, out, et, narrow);
 }
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {

@@ -49,8 +49,10 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // fused in: one kernel. After bufferization the loops are scf.parallel.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseKernelRegions());
   buildBufferizationPipeline(pm);
-  // Top-k decode attention: its kernels and their scratch, which the
+  // Encoder attention in f16: one tensor-core kernel each. Then top-k and
+  // dense decode attention: their kernels and their scratch, which the
   // memory plan places like any other buffer.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAEncoderAttentionKernels());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDADecodeAttentionKernels());
   pm.addPass(createForallToParallelLoopPass());
   // A loop of one iteration (a softmax over one row) goes away before the

@@ -1,7 +1,9 @@
 //===- GatherKernels.cpp - --autoglm-cuda-gather-kernels ------------------===//
 //
 // One gpu.module means one device binary to embed and load; names after the
-// ONNX nodes mean a profiler's kernel list reads like the model.
+// ONNX nodes mean a profiler's kernel list reads like the model. The
+// kernels' shared buffers get their alignment here, where they first are
+// kernel attributions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +11,7 @@
 
 #include "autoglm/Dialect/AutoGLM.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
 
 namespace mlir::autoglm {
@@ -59,6 +62,14 @@ struct GatherKernelsPass
       }
       StringAttr &name = moved[kernel];
       if (!name) {
+        // Shared buffers start at 128 bytes: tensor-core loads and stores
+        // (the encoder-attention kernel's) need 32, 16-byte vector
+        // accesses 16; a byte buffer viewed as floats would get 1.
+        for (unsigned a = 0, e = kernel.getNumWorkgroupAttributions(); a < e;
+             ++a)
+          kernel.setWorkgroupAttributionAttr(
+              a, LLVM::LLVMDialect::getAlignAttrName(),
+              b.getI64IntegerAttr(128));
         name = StringAttr::get(
             ctx, kernelName(i, autoglm::getNodeName(launch.getLoc())));
         kernel->moveBefore(kernels.getBody(), kernels.getBody()->end());

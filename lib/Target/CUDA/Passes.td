@@ -200,6 +200,29 @@ def AutoGLMCUDASelectDecodeAttention
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDAEncoderAttentionKernels
+    : Pass<"autoglm-cuda-encoder-attention-kernels", "func::FuncOp"> {
+  let summary = "dense f16 attention of many queries as one tensor-core kernel";
+  let description = [{
+    After bufferization, before `--autoglm-cuda-decode-attention-kernels`:
+    each dense f16 `autoglm.decode_attention` (`top_k` at least the number
+    of keys, no sink or window) of more than 16 queries, every size a
+    multiple of 16, heads of at most 128 and value rows no longer than the
+    key count, whose query and value rows are contiguous, becomes one
+    `gpu.launch`: a block per (16 x W query rows, batch x query head). The
+    block keeps its keys transposed in shared memory; each warp computes
+    its 16 rows' scores with WMMA (f16 operands, f32 accumulation) into
+    shared memory, takes their softmax there (scale, mask and causal limit;
+    the probabilities in f16 over the scores' bytes), multiplies them by
+    the value rows with WMMA, and writes the rows divided by their sums.
+    A row that sees no key is zero. Others are left to the decode kernels.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def AutoGLMCUDADecodeAttentionKernels
     : Pass<"autoglm-cuda-decode-attention-kernels", "func::FuncOp"> {
   let summary = "autoglm.decode_attention on buffers as its two kernels";

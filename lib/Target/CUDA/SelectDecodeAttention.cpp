@@ -15,11 +15,18 @@
 // attention that keeps every key is dense attention, exactly), which the
 // kernels pass gives its split-key (flash-decoding) kernels.
 //
+// Dense f16 attention of many queries (encoder attention, prefill) whose
+// sizes the tensor-core kernel takes goes the same way, for
+// EncoderAttentionKernels.cpp: one kernel that keeps the scores on chip,
+// instead of two library products with the scores, mask and softmax
+// between them in memory.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CUDA/Passes.h"
 
 #include "DecodeAttention.h"
+#include "EncoderAttention.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Dialect/SeparateOps.h"
@@ -63,6 +70,12 @@ AttentionOp soleDenseDecodeAttention(FusedOp region) {
       (!element.isF32() && !element.isF16() && !element.isBF16()))
     return {};
   int64_t queries = query.getDimSize(2), keys = key.getDimSize(2);
+  // Many f16 queries: the tensor-core encoder kernel's
+  // (EncoderAttentionKernels.cpp).
+  if (queries > kMaxDecodeQueries && element.isF16() &&
+      planEncoderAttention(queries, keys, query.getDimSize(3),
+                           value.getDimSize(3)))
+    return attention;
   if (queries > kMaxDecodeQueries || keys < kMinDecodeKeys)
     return {};
   int64_t rows = query.getDimSize(0) * key.getDimSize(1) * queries;

@@ -1,0 +1,398 @@
+//===- EncoderAttentionKernels.cpp - f16 attention on tensor cores --------===//
+//
+// A dense f16 `autoglm.decode_attention` of many queries (encoder attention,
+// prefill; SelectDecodeAttention.cpp picks them) becomes one kernel that
+// keeps the scores on chip: a block per (tile of 16 x W query rows, batch x
+// query head), W warps of 16 rows each.
+//
+// 1. The block copies its key/value head's keys, transposed, into shared
+//    memory (D x Sk f16): the right-hand operand of Q · Kᵀ in the row-major
+//    form the tensor-core loads take.
+// 2. Each warp multiplies its 16 query rows (read from global memory) by
+//    Kᵀ with WMMA m16n16k16 (f16 operands, f32 accumulators) and stores
+//    its 16 x Sk scores in shared memory.
+// 3. Each warp takes its rows' softmax, a row at a time, its lanes across
+//    the row: scale, mask and causal limit, the maximum and sum by warp
+//    shuffles, exp(score - max) written back as f16 over the row's own
+//    bytes (every lane has read the row before the shuffles), the sum kept.
+// 4. Each warp multiplies its probabilities by the value rows (read from
+//    global memory) with WMMA, stores the f32 tile over its score rows, and
+//    writes each output row divided by its sum as f16.
+//
+// No score leaves the chip, and the products run on tensor cores: on BERT
+// the per-head batched products, the softmax and the mask kernels become
+// this one kernel. A row that sees no key is zero, as the CPU's lowering
+// gives.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CUDA/Passes.h"
+
+#include "DecodeAttention.h"
+#include "EncoderAttention.h"
+
+#include "autoglm/Dialect/SeparateOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <limits>
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMCUDAENCODERATTENTIONKERNELS
+#include "autoglm/Target/CUDA/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+constexpr int64_t kWarpSize = 32;
+
+/// The row stride of a 4-D buffer whose rows are contiguous (the stride a
+/// tensor-core load or store steps by), or nothing.
+std::optional<int64_t> rowStride(Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides[3] != 1 ||
+      ShapedType::isDynamic(strides[2]) || strides[2] % 8 != 0 ||
+      ShapedType::isDynamic(offset) || offset % kMmaTile != 0)
+    return std::nullopt;
+  return strides[2];
+}
+
+/// The kernel's builder: one decode_attention's shapes and the ops its body
+/// is made of.
+struct EncoderAttention {
+  DecodeAttentionOp op;
+  OpBuilder &b;
+  Location loc;
+  Value query, key, value, mask, out;
+  int64_t batch, heads, queries, depth, keys, valueDepth, group;
+  int64_t queryStride, valueStride;
+  double scale;
+  bool causal;
+  EncoderAttentionPlan plan;
+
+  EncoderAttention(DecodeAttentionOp op, OpBuilder &b,
+                   EncoderAttentionPlan plan, int64_t queryStride,
+                   int64_t valueStride)
+      : op(op), b(b), loc(op.getLoc()), query(op.getQuery()),
+        key(op.getKey()), value(op.getValue()), mask(op.getMask()),
+        out(op.getInit()), queryStride(queryStride), valueStride(valueStride),
+        scale(op.getScale().convertToDouble()), causal(op.getCausal()),
+        plan(plan) {
+    auto q = cast<MemRefType>(query.getType());
+    auto k = cast<MemRefType>(key.getType());
+    batch = q.getDimSize(0);
+    heads = q.getDimSize(1);
+    queries = q.getDimSize(2);
+    depth = q.getDimSize(3);
+    keys = k.getDimSize(2);
+    valueDepth = cast<MemRefType>(value.getType()).getDimSize(3);
+    group = heads / k.getDimSize(1);
+  }
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value negInf() { return f32(-std::numeric_limits<double>::infinity()); }
+  Value add(Value x, Value y) {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::AddFOp::create(b, loc, x, y))
+               : Value(arith::AddIOp::create(b, loc, x, y));
+  }
+  Value mul(Value x, Value y) {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::MulFOp::create(b, loc, x, y))
+               : Value(arith::MulIOp::create(b, loc, x, y));
+  }
+  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value toF32(Value x) {
+    return x.getType().isF32()
+               ? x
+               : Value(arith::ExtFOp::create(b, loc, b.getF32Type(), x));
+  }
+  Value load(Value memref, ValueRange at) {
+    return memref::LoadOp::create(b, loc, memref, at);
+  }
+  void store(Value v, Value memref, ValueRange at) {
+    memref::StoreOp::create(b, loc, v, memref, at);
+  }
+  /// A loop [lo, hi) by `step` whose body `f` gets the induction variable.
+  void loop(Value lo, Value hi, Value step, function_ref<void(Value)> f) {
+    auto forOp = scf::ForOp::create(b, loc, lo, hi, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    f(forOp.getInductionVar());
+  }
+  /// `x` combined across the warp's lanes by `combine` (a butterfly).
+  Value acrossWarp(Value x, function_ref<Value(Value, Value)> combine) {
+    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+      Value other = gpu::ShuffleOp::create(b, loc, x, offset, kWarpSize,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      x = combine(x, other);
+    }
+    return x;
+  }
+
+  Type fragment(int64_t rows, Type element, StringRef operand) {
+    return gpu::MMAMatrixType::get({rows, kMmaTile}, element, operand);
+  }
+  Value loadFragment(Value memref, ValueRange at, int64_t lead,
+                     StringRef operand) {
+    Type element = cast<MemRefType>(memref.getType()).getElementType();
+    return gpu::SubgroupMmaLoadMatrixOp::create(
+        b, loc, fragment(kMmaTile, element, operand), memref, at,
+        b.getIndexAttr(lead), /*transpose=*/UnitAttr());
+  }
+  void storeFragment(Value tile, Value memref, ValueRange at, int64_t lead) {
+    gpu::SubgroupMmaStoreMatrixOp::create(b, loc, tile, memref, at,
+                                          b.getIndexAttr(lead),
+                                          /*transpose=*/UnitAttr());
+  }
+  Value zeroTile() {
+    return gpu::SubgroupMmaConstantMatrixOp::create(
+        b, loc, fragment(kMmaTile, b.getF32Type(), "COp"), f32(0));
+  }
+  Value mma(Value lhs, Value rhs, Value acc) {
+    return gpu::SubgroupMmaComputeOp::create(b, loc, acc.getType(), lhs, rhs,
+                                             acc, UnitAttr(), UnitAttr());
+  }
+
+  /// Whether query row `i` of head `h` (batch `n`) sees key `j`, and the
+  /// additive mask there (0 without a float mask).
+  std::pair<Value, Value> maskAt(Value n, Value h, Value i, Value j) {
+    Value yes = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+    Value allowed = yes, addend = f32(0);
+    if (mask) {
+      auto mt = cast<MemRefType>(mask.getType());
+      Value full[] = {n, h, i, j};
+      SmallVector<Value> at;
+      for (int64_t d = 0, r = mt.getRank(); d < r; ++d)
+        at.push_back(mt.getDimSize(d) == 1 ? idx(0) : full[4 - r + d]);
+      Value m = load(mask, at);
+      if (mt.getElementType().isInteger(1))
+        allowed = m;
+      else
+        addend = toF32(m);
+    }
+    if (causal) {
+      // Query i sees keys j <= i + Sk - Sq.
+      Value limit = add(i, idx(keys - queries));
+      Value seen =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, j, limit);
+      allowed = arith::AndIOp::create(b, loc, allowed, seen);
+    }
+    return {allowed, addend};
+  }
+
+  void build();
+};
+
+void EncoderAttention::build() {
+  int64_t warps = plan.warps, rows = warps * kMmaTile;
+  int64_t threads = warps * kWarpSize;
+  int64_t keyLead = keys + kKeyRowPadding;
+  auto c = [&](int64_t v) { return idx(v); };
+  auto launch = gpu::LaunchOp::create(b, loc, c(queries / rows),
+                                      c(batch * heads), c(1), c(threads), c(1),
+                                      c(1));
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  auto space =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  auto shared = [&](ArrayRef<int64_t> shape, Type element) {
+    return MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, space);
+  };
+  Type f16 = b.getF16Type(), f32Type = b.getF32Type();
+  Value keysT = launch.addWorkgroupAttribution(shared({depth, keyLead}, f16),
+                                               loc);
+  // Score rows, f32; the same bytes hold the probabilities (f16, a row's
+  // first half) and then the output tile (f32).
+  Value scratch =
+      launch.addWorkgroupAttribution(shared({rows * keys * 4}, b.getI8Type()),
+                                     loc);
+  Value sums = launch.addWorkgroupAttribution(shared({rows}, f32Type), loc);
+  Value zero = c(0);
+  Value scores = memref::ViewOp::create(b, loc, shared({rows, keys}, f32Type),
+                                        scratch, zero, ValueRange{});
+  Value probs = memref::ViewOp::create(b, loc, shared({rows, 2 * keys}, f16),
+                                       scratch, zero, ValueRange{});
+
+  Value tile = launch.getBlockIds().x, bh = launch.getBlockIds().y;
+  Value t = launch.getThreadIds().x;
+  Value n = div(bh, c(heads)), h = rem(bh, c(heads));
+  Value kvh = div(h, c(group));
+  Value warp = div(t, c(kWarpSize)), lane = rem(t, c(kWarpSize));
+  Value warpRow = mul(warp, c(kMmaTile));
+  Value firstQuery = add(mul(tile, c(rows)), warpRow);
+
+  // 1. Kᵀ into shared memory: consecutive threads read consecutive
+  //    elements of a key row.
+  loop(t, c(keys * depth), c(threads), [&](Value p) {
+    Value j = div(p, c(depth)), d = rem(p, c(depth));
+    store(load(key, {n, kvh, j, d}), keysT, {d, j});
+  });
+  gpu::BarrierOp::create(b, loc);
+
+  // 2. Scores: the warp's query rows times Kᵀ, a 16-key tile at a time.
+  SmallVector<Value> queryTiles;
+  for (int64_t k = 0; k < depth / kMmaTile; ++k)
+    queryTiles.push_back(loadFragment(query, {n, h, firstQuery, c(k * kMmaTile)},
+                                      queryStride, "AOp"));
+  loop(zero, c(keys), c(kMmaTile), [&](Value j) {
+    Value acc = zeroTile();
+    for (int64_t k = 0; k < depth / kMmaTile; ++k)
+      acc = mma(queryTiles[k],
+                loadFragment(keysT, {c(k * kMmaTile), j}, keyLead, "BOp"), acc);
+    storeFragment(acc, scores, {warpRow, j}, keys);
+  });
+  gpu::BarrierOp::create(b, loc);
+
+  // 3. Softmax of each of the warp's rows, its lanes across the row.
+  int64_t perLane = llvm::divideCeil(keys, kWarpSize);
+  loop(zero, c(kMmaTile), c(1), [&](Value r) {
+    Value row = add(warpRow, r);
+    Value i = add(firstQuery, r);
+    SmallVector<Value> xs, keysAt;
+    Value max = negInf();
+    for (int64_t s = 0; s < perLane; ++s) {
+      // keys is a multiple of 16: the last slot of a lane may be past it.
+      Value j = add(lane, c(s * kWarpSize));
+      Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j,
+                                       c(keys));
+      Value jc = select(in, j, c(0));
+      auto [allowed, addend] = maskAt(n, h, i, jc);
+      Value x = add(mul(load(scores, {row, jc}), f32(scale)), addend);
+      x = select(arith::AndIOp::create(b, loc, in, allowed), x, negInf());
+      xs.push_back(x);
+      keysAt.push_back(j);
+      max = arith::MaximumFOp::create(b, loc, max, x);
+    }
+    max = acrossWarp(max, [&](Value x, Value y) {
+      return arith::MaximumFOp::create(b, loc, x, y);
+    });
+    // A row that sees no key: every exp is 0, and so is its output.
+    Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max,
+                                       negInf());
+    Value shift = select(none, f32(0), max);
+    Value sum = f32(0);
+    SmallVector<Value> ps;
+    for (Value x : xs) {
+      Value p = math::ExpOp::create(
+          b, loc, arith::SubFOp::create(b, loc, x, shift));
+      ps.push_back(p);
+      sum = add(sum, p);
+    }
+    sum = acrossWarp(sum, [&](Value x, Value y) { return add(x, y); });
+    // Every lane has read the row (the shuffles wait for all of them): the
+    // probabilities may overwrite its first half.
+    for (auto [p, j] : llvm::zip(ps, keysAt)) {
+      Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j,
+                                       c(keys));
+      auto ifOp = scf::IfOp::create(b, loc, in, /*withElse=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      store(arith::TruncFOp::create(b, loc, f16, p), probs, {row, j});
+    }
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                        zero);
+    auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    store(sum, sums, {row});
+  });
+  gpu::BarrierOp::create(b, loc);
+
+  // 4. The probabilities times the value rows, a 16-key slice at a time
+  //    into Dv / 16 accumulator tiles.
+  int64_t outTiles = valueDepth / kMmaTile;
+  SmallVector<Value> zeros;
+  for (int64_t e = 0; e < outTiles; ++e)
+    zeros.push_back(zeroTile());
+  auto pv = scf::ForOp::create(b, loc, zero, c(keys), c(kMmaTile), zeros);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(pv.getBody());
+    Value j = pv.getInductionVar();
+    Value p = loadFragment(probs, {warpRow, j}, 2 * keys, "AOp");
+    SmallVector<Value> next;
+    for (int64_t e = 0; e < outTiles; ++e)
+      next.push_back(mma(p,
+                         loadFragment(value, {n, kvh, j, c(e * kMmaTile)},
+                                      valueStride, "BOp"),
+                         pv.getRegionIterArgs()[e]));
+    scf::YieldOp::create(b, loc, next);
+  }
+  // Every warp has read its probabilities: the output tiles go over them.
+  gpu::BarrierOp::create(b, loc);
+  for (int64_t e = 0; e < outTiles; ++e)
+    storeFragment(pv.getResult(e), scores, {warpRow, c(e * kMmaTile)}, keys);
+  gpu::BarrierOp::create(b, loc);
+  loop(zero, c(kMmaTile), c(1), [&](Value r) {
+    Value row = add(warpRow, r);
+    Value sum = load(sums, {row});
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum,
+                                        f32(0));
+    Value inverse = select(empty, f32(0),
+                           arith::DivFOp::create(b, loc, f32(1), sum));
+    loop(lane, c(valueDepth), c(kWarpSize), [&](Value e) {
+      Value o = mul(load(scores, {row, e}), inverse);
+      store(arith::TruncFOp::create(b, loc, f16, o), out,
+            {n, h, add(firstQuery, r), e});
+    });
+  });
+}
+
+/// The encoder kernel for `op`, or failure (nothing built) when it does
+/// not take it: the dense decode kernels then do.
+LogicalResult buildEncoderAttention(DecodeAttentionOp op) {
+  auto q = cast<MemRefType>(op.getQuery().getType());
+  auto k = cast<MemRefType>(op.getKey().getType());
+  auto v = cast<MemRefType>(op.getValue().getType());
+  int64_t keys = k.getDimSize(2);
+  if (!q.getElementType().isF16() || op.getTopKAttr().getInt() < keys ||
+      op.getSinkAttr().getInt() != 0 || op.getWindowAttr().getInt() != 0)
+    return failure();
+  std::optional<EncoderAttentionPlan> plan = planEncoderAttention(
+      q.getDimSize(2), keys, q.getDimSize(3), v.getDimSize(3));
+  std::optional<int64_t> queryStride = rowStride(op.getQuery());
+  std::optional<int64_t> valueStride = rowStride(op.getValue());
+  if (!plan || !queryStride || !valueStride)
+    return failure();
+  OpBuilder b(op);
+  EncoderAttention att(op, b, *plan, *queryStride, *valueStride);
+  att.build();
+  op.erase();
+  return success();
+}
+
+struct EncoderAttentionKernelsPass
+    : autoglm::impl::AutoGLMCUDAEncoderAttentionKernelsBase<
+          EncoderAttentionKernelsPass> {
+  void runOnOperation() override {
+    SmallVector<DecodeAttentionOp> ops;
+    getOperation().walk([&](DecodeAttentionOp op) {
+      if (!op.getResult() &&
+          cast<MemRefType>(op.getQuery().getType()).getDimSize(2) >
+              kMaxDecodeQueries)
+        ops.push_back(op);
+    });
+    for (DecodeAttentionOp op : ops)
+      (void)buildEncoderAttention(op);
+  }
+};
+} // namespace
