@@ -1,4 +1,5 @@
-//===- EncoderAttention.h - the tensor-core attention kernel's limits -*- C++ -*-===//
+//===- EncoderAttention.h - the tensor-core attention kernel's limits -*- C++
+//-*-===//
 //
 // Shared by the pass that selects dense attention for the CUDA kernels
 // (SelectDecodeAttention.cpp) and the pass that builds the tensor-core
@@ -22,6 +23,13 @@ constexpr int64_t kEncoderSharedBytes = 48 * 1024;
 /// tensor-core loads want.
 constexpr int64_t kKeyRowPadding = 8;
 
+/// Blocks below which the kernel takes one warp a block rather than two:
+/// about two per streaming multiprocessor of an H100/H200 (132). Fewer
+/// blocks leave multiprocessors idle, and a block's time is mostly its
+/// warps' own latency, so halving the warps per block doubles the
+/// multiprocessors at work for the price of a second copy of the keys.
+constexpr int64_t kMinEncoderBlocks = 256;
+
 /// How the kernel covers an attention: blocks of `warps` warps, each warp
 /// 16 query rows.
 struct EncoderAttentionPlan {
@@ -31,24 +39,25 @@ struct EncoderAttentionPlan {
   int64_t sharedBytes;
 };
 
-/// The plan for `queries` x `keys` attention of head size `depth` (values
-/// `valueDepth`), or nothing when the kernel does not take it: every size a
-/// multiple of 16, heads of at most 128, the value rows no longer than the
-/// key count (the output tile reuses the score rows), and shared memory for
-/// at least one warp.
+/// The plan for `heads` (batch x query heads) of `queries` x `keys`
+/// attention of head size `depth` (values `valueDepth`), or nothing when the
+/// kernel does not take it: every size a multiple of 16, heads of at most
+/// 128, the value rows no longer than the key count (the output tile reuses
+/// the score rows), and shared memory for at least one warp.
 inline std::optional<EncoderAttentionPlan>
-planEncoderAttention(int64_t queries, int64_t keys, int64_t depth,
-                     int64_t valueDepth) {
+planEncoderAttention(int64_t heads, int64_t queries, int64_t keys,
+                     int64_t depth, int64_t valueDepth) {
   if (queries % kMmaTile || keys % kMmaTile || depth % kMmaTile ||
       valueDepth % kMmaTile || depth > 128 || valueDepth > 128 ||
       valueDepth > keys)
     return std::nullopt;
   for (int64_t warps : {2, 1}) {
-    if ((queries / kMmaTile) % warps)
+    if ((queries / kMmaTile) % warps ||
+        (warps > 1 && heads * queries / (warps * kMmaTile) < kMinEncoderBlocks))
       continue;
     int64_t rows = warps * kMmaTile;
-    int64_t bytes = 2 * depth * (keys + kKeyRowPadding) + 4 * rows * keys +
-                    4 * rows;
+    int64_t bytes =
+        2 * depth * (keys + kKeyRowPadding) + 4 * rows * keys + 4 * rows;
     if (bytes <= kEncoderSharedBytes)
       return EncoderAttentionPlan{warps, bytes};
   }

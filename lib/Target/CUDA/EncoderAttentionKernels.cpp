@@ -3,7 +3,8 @@
 // A dense f16 `autoglm.decode_attention` of many queries (encoder attention,
 // prefill; SelectDecodeAttention.cpp picks them) becomes one kernel that
 // keeps the scores on chip: a block per (tile of 16 x W query rows, batch x
-// query head), W warps of 16 rows each.
+// query head), W warps of 16 rows each (two when that makes at least 256
+// blocks, else one: EncoderAttention.h).
 //
 // 1. The block copies its key/value head's keys, transposed, into shared
 //    memory (D x Sk f16): the right-hand operand of Q · Kᵀ in the row-major
@@ -39,6 +40,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
 
@@ -82,9 +84,9 @@ struct EncoderAttention {
   EncoderAttention(DecodeAttentionOp op, OpBuilder &b,
                    EncoderAttentionPlan plan, int64_t queryStride,
                    int64_t valueStride)
-      : op(op), b(b), loc(op.getLoc()), query(op.getQuery()),
-        key(op.getKey()), value(op.getValue()), mask(op.getMask()),
-        out(op.getInit()), queryStride(queryStride), valueStride(valueStride),
+      : op(op), b(b), loc(op.getLoc()), query(op.getQuery()), key(op.getKey()),
+        value(op.getValue()), mask(op.getMask()), out(op.getInit()),
+        queryStride(queryStride), valueStride(valueStride),
         scale(op.getScale().convertToDouble()), causal(op.getCausal()),
         plan(plan) {
     auto q = cast<MemRefType>(query.getType());
@@ -206,9 +208,9 @@ void EncoderAttention::build() {
   int64_t threads = warps * kWarpSize;
   int64_t keyLead = keys + kKeyRowPadding;
   auto c = [&](int64_t v) { return idx(v); };
-  auto launch = gpu::LaunchOp::create(b, loc, c(queries / rows),
-                                      c(batch * heads), c(1), c(threads), c(1),
-                                      c(1));
+  auto launch =
+      gpu::LaunchOp::create(b, loc, c(queries / rows), c(batch * heads), c(1),
+                            c(threads), c(1), c(1));
   b.setInsertionPointToEnd(&launch.getBody().front());
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -218,13 +220,12 @@ void EncoderAttention::build() {
     return MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, space);
   };
   Type f16 = b.getF16Type(), f32Type = b.getF32Type();
-  Value keysT = launch.addWorkgroupAttribution(shared({depth, keyLead}, f16),
-                                               loc);
+  Value keysT =
+      launch.addWorkgroupAttribution(shared({depth, keyLead}, f16), loc);
   // Score rows, f32; the same bytes hold the probabilities (f16, a row's
   // first half) and then the output tile (f32).
-  Value scratch =
-      launch.addWorkgroupAttribution(shared({rows * keys * 4}, b.getI8Type()),
-                                     loc);
+  Value scratch = launch.addWorkgroupAttribution(
+      shared({rows * keys * 4}, b.getI8Type()), loc);
   Value sums = launch.addWorkgroupAttribution(shared({rows}, f32Type), loc);
   Value zero = c(0);
   Value scores = memref::ViewOp::create(b, loc, shared({rows, keys}, f32Type),
@@ -240,19 +241,45 @@ void EncoderAttention::build() {
   Value warpRow = mul(warp, c(kMmaTile));
   Value firstQuery = add(mul(tile, c(rows)), warpRow);
 
-  // 1. Kᵀ into shared memory: consecutive threads read consecutive
-  //    elements of a key row.
-  loop(t, c(keys * depth), c(threads), [&](Value p) {
-    Value j = div(p, c(depth)), d = rem(p, c(depth));
-    store(load(key, {n, kvh, j, d}), keysT, {d, j});
+  // 1. Kᵀ into shared memory, 16 bytes of a key row per read. Consecutive
+  //    lanes read consecutive keys, so each of a lane's eight stores lands
+  //    in the same transposed row as its neighbours' (no bank conflicts);
+  //    a thread issues up to eight reads before its stores, so their
+  //    latencies overlap.
+  constexpr int64_t kVector = 8;
+  int64_t vectors = keys * depth / kVector;
+  int64_t perThread = llvm::divideCeil(vectors, threads);
+  int64_t unroll = std::min<int64_t>(perThread, 8);
+  auto vectorType = VectorType::get({kVector}, f16);
+  loop(zero, c(perThread), c(unroll), [&](Value base) {
+    SmallVector<std::tuple<Value, Value, Value, Value>> reads;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value v = add(mul(add(base, c(u)), c(threads)), t);
+      Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, v,
+                                       c(vectors));
+      v = select(in, v, zero);
+      Value j = rem(v, c(keys)), d = mul(div(v, c(keys)), c(kVector));
+      Value row = vector::LoadOp::create(
+          b, loc, vectorType, key, ValueRange{n, kvh, j, d},
+          /*nontemporal=*/false, llvm::MaybeAlign(2 * kVector));
+      reads.push_back({in, j, d, row});
+    }
+    for (auto [in, j, d, row] : reads) {
+      auto ifOp = scf::IfOp::create(b, loc, in, /*withElse=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      for (int64_t e = 0; e < kVector; ++e)
+        store(vector::ExtractOp::create(b, loc, row, e), keysT,
+              {add(d, c(e)), j});
+    }
   });
   gpu::BarrierOp::create(b, loc);
 
   // 2. Scores: the warp's query rows times Kᵀ, a 16-key tile at a time.
   SmallVector<Value> queryTiles;
   for (int64_t k = 0; k < depth / kMmaTile; ++k)
-    queryTiles.push_back(loadFragment(query, {n, h, firstQuery, c(k * kMmaTile)},
-                                      queryStride, "AOp"));
+    queryTiles.push_back(loadFragment(
+        query, {n, h, firstQuery, c(k * kMmaTile)}, queryStride, "AOp"));
   loop(zero, c(keys), c(kMmaTile), [&](Value j) {
     Value acc = zeroTile();
     for (int64_t k = 0; k < depth / kMmaTile; ++k)
@@ -272,8 +299,8 @@ void EncoderAttention::build() {
     for (int64_t s = 0; s < perLane; ++s) {
       // keys is a multiple of 16: the last slot of a lane may be past it.
       Value j = add(lane, c(s * kWarpSize));
-      Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j,
-                                       c(keys));
+      Value in =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j, c(keys));
       Value jc = select(in, j, c(0));
       auto [allowed, addend] = maskAt(n, h, i, jc);
       Value x = add(mul(load(scores, {row, jc}), f32(scale)), addend);
@@ -286,14 +313,14 @@ void EncoderAttention::build() {
       return arith::MaximumFOp::create(b, loc, x, y);
     });
     // A row that sees no key: every exp is 0, and so is its output.
-    Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max,
-                                       negInf());
+    Value none =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, negInf());
     Value shift = select(none, f32(0), max);
     Value sum = f32(0);
     SmallVector<Value> ps;
     for (Value x : xs) {
-      Value p = math::ExpOp::create(
-          b, loc, arith::SubFOp::create(b, loc, x, shift));
+      Value p =
+          math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, shift));
       ps.push_back(p);
       sum = add(sum, p);
     }
@@ -301,15 +328,15 @@ void EncoderAttention::build() {
     // Every lane has read the row (the shuffles wait for all of them): the
     // probabilities may overwrite its first half.
     for (auto [p, j] : llvm::zip(ps, keysAt)) {
-      Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j,
-                                       c(keys));
+      Value in =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j, c(keys));
       auto ifOp = scf::IfOp::create(b, loc, in, /*withElse=*/false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
       store(arith::TruncFOp::create(b, loc, f16, p), probs, {row, j});
     }
-    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                        zero);
+    Value first =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero);
     auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -331,10 +358,10 @@ void EncoderAttention::build() {
     Value p = loadFragment(probs, {warpRow, j}, 2 * keys, "AOp");
     SmallVector<Value> next;
     for (int64_t e = 0; e < outTiles; ++e)
-      next.push_back(mma(p,
-                         loadFragment(value, {n, kvh, j, c(e * kMmaTile)},
-                                      valueStride, "BOp"),
-                         pv.getRegionIterArgs()[e]));
+      next.push_back(mma(
+          p,
+          loadFragment(value, {n, kvh, j, c(e * kMmaTile)}, valueStride, "BOp"),
+          pv.getRegionIterArgs()[e]));
     scf::YieldOp::create(b, loc, next);
   }
   // Every warp has read its probabilities: the output tiles go over them.
@@ -345,10 +372,10 @@ void EncoderAttention::build() {
   loop(zero, c(kMmaTile), c(1), [&](Value r) {
     Value row = add(warpRow, r);
     Value sum = load(sums, {row});
-    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum,
-                                        f32(0));
-    Value inverse = select(empty, f32(0),
-                           arith::DivFOp::create(b, loc, f32(1), sum));
+    Value empty =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, f32(0));
+    Value inverse =
+        select(empty, f32(0), arith::DivFOp::create(b, loc, f32(1), sum));
     loop(lane, c(valueDepth), c(kWarpSize), [&](Value e) {
       Value o = mul(load(scores, {row, e}), inverse);
       store(arith::TruncFOp::create(b, loc, f16, o), out,
@@ -367,11 +394,12 @@ LogicalResult buildEncoderAttention(DecodeAttentionOp op) {
   if (!q.getElementType().isF16() || op.getTopKAttr().getInt() < keys ||
       op.getSinkAttr().getInt() != 0 || op.getWindowAttr().getInt() != 0)
     return failure();
-  std::optional<EncoderAttentionPlan> plan = planEncoderAttention(
-      q.getDimSize(2), keys, q.getDimSize(3), v.getDimSize(3));
+  std::optional<EncoderAttentionPlan> plan =
+      planEncoderAttention(q.getDimSize(0) * q.getDimSize(1), q.getDimSize(2),
+                           keys, q.getDimSize(3), v.getDimSize(3));
   std::optional<int64_t> queryStride = rowStride(op.getQuery());
   std::optional<int64_t> valueStride = rowStride(op.getValue());
-  if (!plan || !queryStride || !valueStride)
+  if (!plan || !queryStride || !valueStride || !rowStride(op.getKey()))
     return failure();
   OpBuilder b(op);
   EncoderAttention att(op, b, *plan, *queryStride, *valueStride);

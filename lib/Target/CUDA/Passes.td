@@ -208,9 +208,10 @@ def AutoGLMCUDAEncoderAttentionKernels
     each dense f16 `autoglm.decode_attention` (`top_k` at least the number
     of keys, no sink or window) of more than 16 queries, every size a
     multiple of 16, heads of at most 128 and value rows no longer than the
-    key count, whose query and value rows are contiguous, becomes one
-    `gpu.launch`: a block per (16 x W query rows, batch x query head). The
-    block keeps its keys transposed in shared memory; each warp computes
+    key count, whose query, key and value rows are contiguous, becomes one
+    `gpu.launch`: a block per (16 x W query rows, batch x query head), W
+    two warps when that makes at least 256 blocks, else one. The block
+    copies its keys, transposed, into shared memory (16-byte reads); each warp computes
     its 16 rows' scores with WMMA (f16 operands, f32 accumulation) into
     shared memory, takes their softmax there (scale, mask and causal limit;
     the probabilities in f16 over the scores' bytes), multiplies them by
@@ -220,7 +221,8 @@ def AutoGLMCUDAEncoderAttentionKernels
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def AutoGLMCUDADecodeAttentionKernels
