@@ -11,7 +11,6 @@
 #define AUTOGLM_TARGET_CUDA_ENCODERATTENTION_H
 
 #include <cstdint>
-#include <optional>
 
 namespace mlir::autoglm {
 /// Rows and columns of a tensor-core tile (WMMA m16n16k16).
@@ -23,45 +22,32 @@ constexpr int64_t kEncoderSharedBytes = 48 * 1024;
 /// tensor-core loads want.
 constexpr int64_t kKeyRowPadding = 8;
 
-/// Blocks below which the kernel takes one warp a block rather than two:
-/// about two per streaming multiprocessor of an H100/H200 (132). Fewer
-/// blocks leave multiprocessors idle, and a block's time is mostly its
-/// warps' own latency, so halving the warps per block doubles the
-/// multiprocessors at work for the price of a second copy of the keys.
-constexpr int64_t kMinEncoderBlocks = 256;
+/// Warps of a block. The block's 16 query rows are one tile of the
+/// tensor-core products; its warps split each step between them (key tiles
+/// of the scores, rows of the softmax, value tiles of the output), so a
+/// block's time is a quarter of one warp's doing it all, and BERT-base's
+/// 96 tiles at batch 1 still keep 384 warps at work.
+constexpr int64_t kEncoderWarps = 4;
 
-/// How the kernel covers an attention: blocks of `warps` warps, each warp
-/// 16 query rows.
-struct EncoderAttentionPlan {
-  int64_t warps;
-  /// Bytes of shared memory: the transposed keys (f16), each warp's score
-  /// rows (f32, reused for the probabilities and the output) and row sums.
-  int64_t sharedBytes;
-};
+/// Bytes of shared memory a block of the kernel uses: the transposed keys
+/// (f16), the tile's score rows (f32, reused for the probabilities and the
+/// output) and their sums.
+inline int64_t encoderAttentionSharedBytes(int64_t keys, int64_t depth) {
+  return 2 * depth * (keys + kKeyRowPadding) + 4 * kMmaTile * keys +
+         4 * kMmaTile;
+}
 
-/// The plan for `heads` (batch x query heads) of `queries` x `keys`
-/// attention of head size `depth` (values `valueDepth`), or nothing when the
-/// kernel does not take it: every size a multiple of 16, heads of at most
-/// 128, the value rows no longer than the key count (the output tile reuses
-/// the score rows), and shared memory for at least one warp.
-inline std::optional<EncoderAttentionPlan>
-planEncoderAttention(int64_t heads, int64_t queries, int64_t keys,
-                     int64_t depth, int64_t valueDepth) {
-  if (queries % kMmaTile || keys % kMmaTile || depth % kMmaTile ||
-      valueDepth % kMmaTile || depth > 128 || valueDepth > 128 ||
-      valueDepth > keys)
-    return std::nullopt;
-  for (int64_t warps : {2, 1}) {
-    if ((queries / kMmaTile) % warps ||
-        (warps > 1 && heads * queries / (warps * kMmaTile) < kMinEncoderBlocks))
-      continue;
-    int64_t rows = warps * kMmaTile;
-    int64_t bytes =
-        2 * depth * (keys + kKeyRowPadding) + 4 * rows * keys + 4 * rows;
-    if (bytes <= kEncoderSharedBytes)
-      return EncoderAttentionPlan{warps, bytes};
-  }
-  return std::nullopt;
+/// Whether the kernel takes `queries` x `keys` attention of head size
+/// `depth` (values `valueDepth`): every size a multiple of 16, heads of at
+/// most 128, the value rows no longer than the key count (the output tile
+/// reuses the score rows), and the shared memory within a block's static
+/// 48 KB.
+inline bool takesEncoderAttention(int64_t queries, int64_t keys, int64_t depth,
+                                  int64_t valueDepth) {
+  return queries % kMmaTile == 0 && keys % kMmaTile == 0 &&
+         depth % kMmaTile == 0 && valueDepth % kMmaTile == 0 && depth <= 128 &&
+         valueDepth <= 128 && valueDepth <= keys &&
+         encoderAttentionSharedBytes(keys, depth) <= kEncoderSharedBytes;
 }
 } // namespace mlir::autoglm
 

@@ -2,23 +2,24 @@
 //
 // A dense f16 `autoglm.decode_attention` of many queries (encoder attention,
 // prefill; SelectDecodeAttention.cpp picks them) becomes one kernel that
-// keeps the scores on chip: a block per (tile of 16 x W query rows, batch x
-// query head), W warps of 16 rows each (two when that makes at least 256
-// blocks, else one: EncoderAttention.h).
+// keeps the scores on chip: a block per (16 query rows, batch x query
+// head), whose four warps split each step.
 //
 // 1. The block copies its key/value head's keys, transposed, into shared
 //    memory (D x Sk f16): the right-hand operand of Q · Kᵀ in the row-major
 //    form the tensor-core loads take.
-// 2. Each warp multiplies its 16 query rows (read from global memory) by
-//    Kᵀ with WMMA m16n16k16 (f16 operands, f32 accumulators) and stores
-//    its 16 x Sk scores in shared memory.
-// 3. Each warp takes its rows' softmax, a row at a time, its lanes across
-//    the row: scale, mask and causal limit, the maximum and sum by warp
-//    shuffles, exp(score - max) written back as f16 over the row's own
-//    bytes (every lane has read the row before the shuffles), the sum kept.
-// 4. Each warp multiplies its probabilities by the value rows (read from
-//    global memory) with WMMA, stores the f32 tile over its score rows, and
-//    writes each output row divided by its sum as f16.
+// 2. Each warp multiplies the 16 query rows (read from global memory) by
+//    its share of Kᵀ's 16-key tiles with WMMA m16n16k16 (f16 operands, f32
+//    accumulators) and stores those 16 x 16 scores in shared memory.
+// 3. Each warp takes the softmax of its share of the rows, a row at a
+//    time, its lanes across the row: scale, mask and causal limit, the
+//    maximum and sum by warp shuffles, exp(score - max) written back as
+//    f16 over the row's own bytes (every lane has read the row before the
+//    shuffles), the sum kept.
+// 4. Each warp multiplies the probabilities by its share of the value
+//    rows' 16-column tiles (read from global memory) with WMMA and stores
+//    the f32 tiles over the score rows; then the block writes each output
+//    row divided by its sum as f16.
 //
 // No score leaves the chip, and the products run on tensor cores: on BERT
 // the per-head batched products, the softmax and the mask kernels become
@@ -79,16 +80,13 @@ struct EncoderAttention {
   int64_t queryStride, valueStride;
   double scale;
   bool causal;
-  EncoderAttentionPlan plan;
 
-  EncoderAttention(DecodeAttentionOp op, OpBuilder &b,
-                   EncoderAttentionPlan plan, int64_t queryStride,
+  EncoderAttention(DecodeAttentionOp op, OpBuilder &b, int64_t queryStride,
                    int64_t valueStride)
       : op(op), b(b), loc(op.getLoc()), query(op.getQuery()), key(op.getKey()),
         value(op.getValue()), mask(op.getMask()), out(op.getInit()),
         queryStride(queryStride), valueStride(valueStride),
-        scale(op.getScale().convertToDouble()), causal(op.getCausal()),
-        plan(plan) {
+        scale(op.getScale().convertToDouble()), causal(op.getCausal()) {
     auto q = cast<MemRefType>(query.getType());
     auto k = cast<MemRefType>(key.getType());
     batch = q.getDimSize(0);
@@ -204,7 +202,7 @@ struct EncoderAttention {
 };
 
 void EncoderAttention::build() {
-  int64_t warps = plan.warps, rows = warps * kMmaTile;
+  int64_t rows = kMmaTile, warps = kEncoderWarps;
   int64_t threads = warps * kWarpSize;
   int64_t keyLead = keys + kKeyRowPadding;
   auto c = [&](int64_t v) { return idx(v); };
@@ -238,8 +236,7 @@ void EncoderAttention::build() {
   Value n = div(bh, c(heads)), h = rem(bh, c(heads));
   Value kvh = div(h, c(group));
   Value warp = div(t, c(kWarpSize)), lane = rem(t, c(kWarpSize));
-  Value warpRow = mul(warp, c(kMmaTile));
-  Value firstQuery = add(mul(tile, c(rows)), warpRow);
+  Value firstQuery = mul(tile, c(rows));
 
   // 1. Kᵀ into shared memory, 16 bytes of a key row per read. Consecutive
   //    lanes read consecutive keys, so each of a lane's eight stores lands
@@ -275,25 +272,24 @@ void EncoderAttention::build() {
   });
   gpu::BarrierOp::create(b, loc);
 
-  // 2. Scores: the warp's query rows times Kᵀ, a 16-key tile at a time.
+  // 2. Scores: the query rows times the warp's 16-key tiles of Kᵀ.
   SmallVector<Value> queryTiles;
   for (int64_t k = 0; k < depth / kMmaTile; ++k)
     queryTiles.push_back(loadFragment(
         query, {n, h, firstQuery, c(k * kMmaTile)}, queryStride, "AOp"));
-  loop(zero, c(keys), c(kMmaTile), [&](Value j) {
+  loop(mul(warp, c(kMmaTile)), c(keys), c(warps * kMmaTile), [&](Value j) {
     Value acc = zeroTile();
     for (int64_t k = 0; k < depth / kMmaTile; ++k)
       acc = mma(queryTiles[k],
                 loadFragment(keysT, {c(k * kMmaTile), j}, keyLead, "BOp"), acc);
-    storeFragment(acc, scores, {warpRow, j}, keys);
+    storeFragment(acc, scores, {zero, j}, keys);
   });
   gpu::BarrierOp::create(b, loc);
 
-  // 3. Softmax of each of the warp's rows, its lanes across the row.
+  // 3. Softmax of the warp's rows, its lanes across the row.
   int64_t perLane = llvm::divideCeil(keys, kWarpSize);
-  loop(zero, c(kMmaTile), c(1), [&](Value r) {
-    Value row = add(warpRow, r);
-    Value i = add(firstQuery, r);
+  loop(warp, c(rows), c(warps), [&](Value row) {
+    Value i = add(firstQuery, row);
     SmallVector<Value> xs, keysAt;
     Value max = negInf();
     for (int64_t s = 0; s < perLane; ++s) {
@@ -344,43 +340,52 @@ void EncoderAttention::build() {
   });
   gpu::BarrierOp::create(b, loc);
 
-  // 4. The probabilities times the value rows, a 16-key slice at a time
-  //    into Dv / 16 accumulator tiles.
+  // 4. The probabilities times the warp's 16-column tiles of the value
+  //    rows, a 16-key slice at a time. Tile e = warp + s * warps; a warp
+  //    past the last tile computes the last one again and keeps nothing.
   int64_t outTiles = valueDepth / kMmaTile;
-  SmallVector<Value> zeros;
-  for (int64_t e = 0; e < outTiles; ++e)
+  int64_t perWarp = llvm::divideCeil(outTiles, warps);
+  SmallVector<Value> columns, kept, zeros;
+  for (int64_t s = 0; s < perWarp; ++s) {
+    Value e = add(warp, c(s * warps));
+    kept.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, e,
+                                         c(outTiles)));
+    columns.push_back(
+        mul(arith::MinUIOp::create(b, loc, e, c(outTiles - 1)), c(kMmaTile)));
     zeros.push_back(zeroTile());
+  }
   auto pv = scf::ForOp::create(b, loc, zero, c(keys), c(kMmaTile), zeros);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(pv.getBody());
     Value j = pv.getInductionVar();
-    Value p = loadFragment(probs, {warpRow, j}, 2 * keys, "AOp");
+    Value p = loadFragment(probs, {zero, j}, 2 * keys, "AOp");
     SmallVector<Value> next;
-    for (int64_t e = 0; e < outTiles; ++e)
+    for (int64_t s = 0; s < perWarp; ++s)
       next.push_back(mma(
-          p,
-          loadFragment(value, {n, kvh, j, c(e * kMmaTile)}, valueStride, "BOp"),
-          pv.getRegionIterArgs()[e]));
+          p, loadFragment(value, {n, kvh, j, columns[s]}, valueStride, "BOp"),
+          pv.getRegionIterArgs()[s]));
     scf::YieldOp::create(b, loc, next);
   }
-  // Every warp has read its probabilities: the output tiles go over them.
+  // Every warp has read the probabilities: the output tiles go over them.
   gpu::BarrierOp::create(b, loc);
-  for (int64_t e = 0; e < outTiles; ++e)
-    storeFragment(pv.getResult(e), scores, {warpRow, c(e * kMmaTile)}, keys);
+  for (int64_t s = 0; s < perWarp; ++s) {
+    auto ifOp = scf::IfOp::create(b, loc, kept[s], /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    storeFragment(pv.getResult(s), scores, {zero, columns[s]}, keys);
+  }
   gpu::BarrierOp::create(b, loc);
-  loop(zero, c(kMmaTile), c(1), [&](Value r) {
-    Value row = add(warpRow, r);
+  loop(t, c(rows * valueDepth), c(threads), [&](Value p) {
+    Value row = div(p, c(valueDepth)), e = rem(p, c(valueDepth));
     Value sum = load(sums, {row});
     Value empty =
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, f32(0));
     Value inverse =
         select(empty, f32(0), arith::DivFOp::create(b, loc, f32(1), sum));
-    loop(lane, c(valueDepth), c(kWarpSize), [&](Value e) {
-      Value o = mul(load(scores, {row, e}), inverse);
-      store(arith::TruncFOp::create(b, loc, f16, o), out,
-            {n, h, add(firstQuery, r), e});
-    });
+    Value o = mul(load(scores, {row, e}), inverse);
+    store(arith::TruncFOp::create(b, loc, f16, o), out,
+          {n, h, add(firstQuery, row), e});
   });
 }
 
@@ -394,15 +399,15 @@ LogicalResult buildEncoderAttention(DecodeAttentionOp op) {
   if (!q.getElementType().isF16() || op.getTopKAttr().getInt() < keys ||
       op.getSinkAttr().getInt() != 0 || op.getWindowAttr().getInt() != 0)
     return failure();
-  std::optional<EncoderAttentionPlan> plan =
-      planEncoderAttention(q.getDimSize(0) * q.getDimSize(1), q.getDimSize(2),
-                           keys, q.getDimSize(3), v.getDimSize(3));
+
   std::optional<int64_t> queryStride = rowStride(op.getQuery());
   std::optional<int64_t> valueStride = rowStride(op.getValue());
-  if (!plan || !queryStride || !valueStride || !rowStride(op.getKey()))
+  if (!takesEncoderAttention(q.getDimSize(2), keys, q.getDimSize(3),
+                             v.getDimSize(3)) ||
+      !queryStride || !valueStride || !rowStride(op.getKey()))
     return failure();
   OpBuilder b(op);
-  EncoderAttention att(op, b, *plan, *queryStride, *valueStride);
+  EncoderAttention att(op, b, *queryStride, *valueStride);
   att.build();
   op.erase();
   return success();

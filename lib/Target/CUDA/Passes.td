@@ -209,13 +209,14 @@ def AutoGLMCUDAEncoderAttentionKernels
     of keys, no sink or window) of more than 16 queries, every size a
     multiple of 16, heads of at most 128 and value rows no longer than the
     key count, whose query, key and value rows are contiguous, becomes one
-    `gpu.launch`: a block per (16 x W query rows, batch x query head), W
-    two warps when that makes at least 256 blocks, else one. The block
-    copies its keys, transposed, into shared memory (16-byte reads); each warp computes
-    its 16 rows' scores with WMMA (f16 operands, f32 accumulation) into
-    shared memory, takes their softmax there (scale, mask and causal limit;
-    the probabilities in f16 over the scores' bytes), multiplies them by
-    the value rows with WMMA, and writes the rows divided by their sums.
+    `gpu.launch`: a block of four warps per (16 query rows, batch x query
+    head). The block copies its keys, transposed, into shared memory
+    (16-byte reads); its warps split
+    each step: the scores' 16-key tiles with WMMA (f16 operands, f32
+    accumulation) into shared memory, the rows' softmax there (scale, mask
+    and causal limit; the probabilities in f16 over the scores' bytes), the
+    output's 16-column tiles with WMMA from the probabilities and the value
+    rows; then the block writes the rows divided by their sums.
     A row that sees no key is zero. Others are left to the decode kernels.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",

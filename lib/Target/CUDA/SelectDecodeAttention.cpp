@@ -73,8 +73,8 @@ AttentionOp soleDenseDecodeAttention(FusedOp region) {
   // Many f16 queries: the tensor-core encoder kernel's
   // (EncoderAttentionKernels.cpp).
   if (queries > kMaxDecodeQueries && element.isF16() &&
-      planEncoderAttention(query.getDimSize(0) * query.getDimSize(1), queries,
-                           keys, query.getDimSize(3), value.getDimSize(3)))
+      takesEncoderAttention(queries, keys, query.getDimSize(3),
+                            value.getDimSize(3)))
     return attention;
   if (queries > kMaxDecodeQueries || keys < kMinDecodeKeys)
     return {};

@@ -51,20 +51,21 @@ func.func @prefill_gqa(%q: tensor<1x8x128x64xf16>, %k: tensor<1x2x128x64xf16>, %
 
 // -----
 
-// On buffers: one launch, a block per (32 query rows, batch x head) of two
-// warps (384 blocks); the transposed keys (64 x (128 + 8) f16), the two warps' score rows
-// (32 x 128 f32) and their sums in shared memory; WMMA for both products,
-// the probabilities in f16 over the scores' bytes, the row's maximum and
-// sum by shuffles.
+// On buffers: one launch, a block of four warps per (16 query rows, batch
+// x head); the transposed keys (64 x (128 + 8) f16, read 16 bytes at a
+// time), the tile's score rows (16 x 128 f32) and their sums in shared
+// memory; WMMA for both products, each warp's share of the key tiles and
+// of the output's column tiles; the probabilities in f16 over the scores'
+// bytes, a row's maximum and sum by shuffles.
 // SELECT-LABEL: func.func @kernel
 // KERNEL-LABEL: func.func @kernel
-// KERNEL:         %[[C4:.+]] = arith.constant 4 : index
+// KERNEL:         %[[C8:.+]] = arith.constant 8 : index
 // KERNEL:         %[[C96:.+]] = arith.constant 96 : index
-// KERNEL:         %[[C64:.+]] = arith.constant 64 : index
-// KERNEL:         gpu.launch blocks({{.+}}) in ({{.+}} = %[[C4]], {{.+}} = %[[C96]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[C64]],
-// KERNEL-SAME:      workgroup(%[[KT:.+]] : memref<64x136xf16, #gpu.address_space<workgroup>>, %[[RAW:.+]] : memref<16384xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<32xf32, #gpu.address_space<workgroup>>)
-// KERNEL:           %[[S:.+]] = memref.view %[[RAW]]{{.+}} to memref<32x128xf32, #gpu.address_space<workgroup>>
-// KERNEL:           %[[P:.+]] = memref.view %[[RAW]]{{.+}} to memref<32x256xf16, #gpu.address_space<workgroup>>
+// KERNEL:         %[[C128:.+]] = arith.constant 128 : index
+// KERNEL:         gpu.launch blocks({{.+}}) in ({{.+}} = %[[C8]], {{.+}} = %[[C96]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[C128]],
+// KERNEL-SAME:      workgroup(%[[KT:.+]] : memref<64x136xf16, #gpu.address_space<workgroup>>, %[[RAW:.+]] : memref<8192xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<16xf32, #gpu.address_space<workgroup>>)
+// KERNEL:           %[[S:.+]] = memref.view %[[RAW]]{{.+}} to memref<16x128xf32, #gpu.address_space<workgroup>>
+// KERNEL:           %[[P:.+]] = memref.view %[[RAW]]{{.+}} to memref<16x256xf16, #gpu.address_space<workgroup>>
 // KERNEL:           vector.load %arg1{{.+}} : memref<8x12x128x64xf16>, vector<8xf16>
 // KERNEL:           gpu.barrier
 // KERNEL:           gpu.subgroup_mma_load_matrix %arg0{{.+}} {leadDimension = 64 : index} : memref<8x12x128x64xf16> -> !gpu.mma_matrix<16x16xf16, "AOp">
@@ -80,21 +81,6 @@ func.func @prefill_gqa(%q: tensor<1x8x128x64xf16>, %k: tensor<1x2x128x64xf16>, %
 // KERNEL-NOT:     autoglm.decode_attention
 func.func @kernel(%q: memref<8x12x128x64xf16>, %k: memref<8x12x128x64xf16>, %v: memref<8x12x128x64xf16>, %m: memref<8x1x1x128xf16>, %out: memref<8x12x128x64xf16>) {
   autoglm.decode_attention %q, %k, %v mask %m : memref<8x1x1x128xf16> into %out {scale = 1.250000e-01 : f64, top_k = 128 : i64, sink = 0 : i64, window = 0 : i64} : memref<8x12x128x64xf16>, memref<8x12x128x64xf16>, memref<8x12x128x64xf16> into memref<8x12x128x64xf16>
-  return
-}
-
-// -----
-
-// Fewer than 256 blocks of two warps (2 x 12 heads x 4 tiles): a warp a
-// block, twice the blocks.
-// KERNEL-LABEL: func.func @one_warp
-// KERNEL:         %[[C8:.+]] = arith.constant 8 : index
-// KERNEL:         %[[C24:.+]] = arith.constant 24 : index
-// KERNEL:         %[[C32:.+]] = arith.constant 32 : index
-// KERNEL:         gpu.launch blocks({{.+}}) in ({{.+}} = %[[C8]], {{.+}} = %[[C24]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[C32]],
-// KERNEL-SAME:      workgroup({{.+}} : memref<64x136xf16, #gpu.address_space<workgroup>>, {{.+}} : memref<8192xi8, #gpu.address_space<workgroup>>, {{.+}} : memref<16xf32, #gpu.address_space<workgroup>>)
-func.func @one_warp(%q: memref<2x12x128x64xf16>, %k: memref<2x12x128x64xf16>, %v: memref<2x12x128x64xf16>, %out: memref<2x12x128x64xf16>) {
-  autoglm.decode_attention %q, %k, %v into %out {scale = 1.250000e-01 : f64, top_k = 128 : i64, sink = 0 : i64, window = 0 : i64} : memref<2x12x128x64xf16>, memref<2x12x128x64xf16>, memref<2x12x128x64xf16> into memref<2x12x128x64xf16>
   return
 }
 
