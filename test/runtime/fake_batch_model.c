@@ -111,6 +111,8 @@ static int32_t runRows(int64_t rows, void *const *in, void *const *out,
       NULL,                                                                    \
       NULL,                                                                    \
       -1,                                                                      \
+      0,                                                                       \
+      NULL,                                                                    \
   };
 FAKE_BATCH_MODEL(4, )
 FAKE_BATCH_MODEL(2, _2)
