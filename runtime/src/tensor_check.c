@@ -134,7 +134,7 @@ autoglm_status autoglm_check_index_inputs(const autoglm_model_desc *model,
       }
       autoglm_message_appendf(
           message,
-          "], outside [%lld, %lld): node '%s' (Gather) indexes a table of "
+          "], outside [%lld, %lld): node '%s' indexes a table of "
           "%lld rows with it",
           (long long)-check->limit, (long long)check->limit, check->node,
           (long long)check->limit);

@@ -678,19 +678,29 @@ static void printSizesCreate(const char *what, autoglm_session *const *sessions,
          autoglm_batcher_last_error());
 }
 
-static void sizesCase(autoglm_session *const *sessions, int64_t us1,
-                      int64_t us2, int64_t us4, int64_t rows,
-                      autoglm_batch_policy policy) {
+/* A batcher of no delay on the three sizes, whose runs of 1, 2 and 4 rows
+ * sleep `us1`, `us2` and `us4` (until the case resets them to 0). */
+static autoglm_batcher *sizesBatcher(autoglm_session *const *sessions,
+                                     int64_t us1, int64_t us2, int64_t us4,
+                                     int32_t calibrationRuns,
+                                     autoglm_batch_policy policy) {
   fake_batch_run_us[0] = us1;
   fake_batch_run_us[1] = us2;
   fake_batch_run_us[2] = us4;
   autoglm_batcher_options options;
   autoglm_batcher_options_init(&options);
   options.max_delay_us = 0;
-  options.calibration_runs = 2;
+  options.calibration_runs = calibrationRuns;
   options.policy = policy;
   autoglm_batcher *b = NULL;
   EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
+  return b;
+}
+
+static void sizesCase(autoglm_session *const *sessions, int64_t us1,
+                      int64_t us2, int64_t us4, int64_t rows,
+                      autoglm_batch_policy policy) {
+  autoglm_batcher *b = sizesBatcher(sessions, us1, us2, us4, 2, policy);
   Request r;
   initRequest(&r, rows, 9);
   autoglm_status status = submit(b, &r);
@@ -726,15 +736,8 @@ static void onCountedAnswer(void *data, autoglm_status status,
 /* A batch that the plan runs in two runs answers the first run's request
  * before the second run starts. */
 static void answeredEarlyCase(autoglm_session *const *sessions) {
-  fake_batch_run_us[0] = 20000;
-  fake_batch_run_us[1] = 30000;
-  fake_batch_run_us[2] = 200000;
-  autoglm_batcher_options options;
-  autoglm_batcher_options_init(&options);
-  options.max_delay_us = 0;
-  options.calibration_runs = 2;
-  autoglm_batcher *b = NULL;
-  EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
+  autoglm_batcher *b =
+      sizesBatcher(sessions, 20000, 30000, 200000, 2, AUTOGLM_BATCH_ADAPTIVE);
   atomic_store(&answeredSoFar, 0);
   runsStarted = 0;
   gateEntered = 0;
@@ -778,15 +781,9 @@ static void answeredEarlyCase(autoglm_session *const *sessions) {
  * its graph) is still chosen for a full batch once the other sizes have
  * run, rather than looking 40 times dearer than its 7 ms for good. */
 static void firstRunCase(autoglm_session *const *sessions) {
-  fake_batch_run_us[0] = 5000;
-  fake_batch_run_us[1] = 6000;
-  fake_batch_run_us[2] = 7000;
   fake_batch_first_run_us[2] = 300000;
-  autoglm_batcher_options options;
-  autoglm_batcher_options_init(&options);
-  options.max_delay_us = 0;
-  autoglm_batcher *b = NULL;
-  EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
+  autoglm_batcher *b =
+      sizesBatcher(sessions, 5000, 6000, 7000, 0, AUTOGLM_BATCH_ADAPTIVE);
   /* 4 rows (size 4's first run), 1 row twice (size 1 measured), 4 rows
    * (size 2 or 4, which the costs so far rank), then the 4 rows counted. */
   const int64_t rows[] = {4, 1, 1, 4, 4};

@@ -155,11 +155,11 @@ typedef struct autoglm_batch_entry {
 } autoglm_batch_entry;
 
 /* A model input whose values index a table (the indices of an ONNX Gather
- * node, taken straight from the input): each value must lie in
- * [-limit, limit), the table's rows along the Gather's axis. The runtime
- * checks the input before the run and refuses it with a message naming
- * `node`, as ONNX Runtime refuses such an input, instead of running the
- * model on a value the node does not define. */
+ * or GatherElements node, the input itself or a reshape of it): each value
+ * must lie in [-limit, limit), the table's rows along the node's axis. The
+ * runtime checks the input before a CPU run and refuses it with a message
+ * naming `node`, as ONNX Runtime refuses such an input, instead of running
+ * the model on a value the node does not define. */
 typedef struct autoglm_index_check {
   int32_t input; /* index into the inputs; an int32 or int64 tensor */
   int64_t limit;
