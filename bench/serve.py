@@ -71,6 +71,25 @@ def loadavg():
         return " / ".join(f.read().split()[:3])
 
 
+def index_ranges(onnx_path):
+    """--input-range arguments for the integer inputs a Gather indexes a
+    table with (token ids, token types): values from 0 to the table's rows
+    less one, which autoglm-run draws instead of its default 0..3 (4 token
+    types on a table of 2 would be refused by the runtime, as by ONNX
+    Runtime)."""
+    model = onnx.load(onnx_path, load_external_data=False)
+    tables = {t.name: list(t.dims) for t in model.graph.initializer}
+    inputs = {i.name for i in model.graph.input}
+    rows = {}
+    for node in model.graph.node:
+        if node.op_type == "Gather" and node.input[1] in inputs and node.input[0] in tables:
+            axis = next((a.i for a in node.attribute if a.name == "axis"), 0)
+            dims = tables[node.input[0]]
+            n = dims[axis % len(dims)]
+            rows[node.input[1]] = min(n, rows.get(node.input[1], n))
+    return [arg for name, n in sorted(rows.items()) for arg in ("--input-range", f"{name}=0-{n - 1}")]
+
+
 def compile_sizes(args, name, workdir):
     """{batch: path of the .so}, compiling what is missing; seconds spent."""
     onnx_path = os.path.join(workdir, "model.onnx")
@@ -185,13 +204,18 @@ def serve_once(args, libraries, mode, clients, rate, extra):
     cmd += (["--rate", str(rate)] if rate else
             ["--clients", str(clients), "--check", "--rtol", str(args.rtol), "--atol", str(args.atol)])
     run = subprocess.run(cmd, capture_output=True, text=True)
+    # A point that failed (autoglm-run exits 1 when no request was answered
+    # in its window, or when requests failed) stops the benchmark with its
+    # message: a table of zeros would read as a measurement.
     if run.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed (exit {run.returncode}):\n{run.stdout}{run.stderr}")
+        sys.exit(f"serve.py: {' '.join(cmd)} failed (exit {run.returncode}):\n{run.stdout}{run.stderr}")
     text = run.stdout
     figures, runs = FIGURES.search(text), RUNS.search(text)
     if not figures or not runs:
-        raise RuntimeError(f"unexpected output of {' '.join(cmd)}:\n{text}")
+        sys.exit(f"serve.py: unexpected output of {' '.join(cmd)}:\n{text}")
     answers, seconds, rps, p50, p99, p999, worst = figures.groups()
+    if int(answers) == 0:
+        sys.exit(f"serve.py: no request was answered in the window of {' '.join(cmd)}:\n{text}")
     return {"mode": mode, "clients": None if rate else clients, "rate": rate,
             "requests_per_s": float(rps),
             "p50_ms": float(p50), "p99_ms": float(p99), "p999_ms": float(p999),
@@ -392,6 +416,7 @@ def main():
             continue
         workdir = os.path.join(args.work, "-".join([name, args.device] + (["one"] if args.one_artifact else [])))
         libraries, compile_s = compile_sizes(args, name, workdir)
+        ranges = tuple(index_ranges(os.path.join(workdir, "model.onnx")))
         entry = {"model": name, "device": args.device, "one_artifact": args.one_artifact,
                  "opt_args": args.opt_arg, "sizes": sorted(libraries), "threads": args.threads,
                  "max_delay_us": args.max_delay_us, "duration": args.duration,
@@ -400,7 +425,7 @@ def main():
                  "load_start": loadavg(), "points": []}
         loads = [(n, None) for n in clients] + [(None, float(r)) for r in args.rates.split(",") if r]
         for n, rate in loads:
-            points = serve(args, [(libraries, mode, n, rate, ()) for mode in MODES])
+            points = serve(args, [(libraries, mode, n, rate, ranges) for mode in MODES])
             for mode, point in zip(MODES, points):
                 print(f"{name}: {f'{n} clients' if n else f'{rate:g}/s'}, {mode}: "
                       f"{point['requests_per_s']:.1f}/s, p50 {point['p50_ms']:.2f} ms, "
@@ -436,7 +461,8 @@ def serve_lengths(args, name, out, clients):
              "max_delay_us": args.max_delay_us, "duration": args.duration,
              "repeat": args.repeat, "compile_s": compile_s, "bytes": {k: os.path.getsize(v) for k, v in libraries.items()},
              "load_start": loadavg(), "points": []}
-    extra = ("--request-lengths", args.request_lengths)
+    extra = ("--request-lengths", args.request_lengths,
+             *index_ranges(os.path.join(workdir, "model-seq.onnx")))
     for n in clients:
         variants = [(mode, kind) for mode in ("none", "adaptive") for kind in ("largest", "buckets")]
         points = serve(args, [({b: libraries[kind] for b in args.sizes}, mode, n, None, extra)

@@ -113,7 +113,7 @@ private:
 
   llvm::Module &module;
   std::string prefix;
-  llvm::StructType *tensorDescTy, *modelDescTy, *batchEntryTy;
+  llvm::StructType *tensorDescTy, *modelDescTy, *batchEntryTy, *indexCheckTy;
 };
 
 /// The `batch` field of entry `index` of `signature` (`entry` its own

@@ -50,11 +50,16 @@ DescriptorBuilder::DescriptorBuilder(llvm::Module &module, StringRef prefix)
   // const void *device_image; int32_t num_batch_entries;
   // const autoglm_batch_entry *batch_entries; int32_t num_seq_lengths;
   // const int64_t *seq_lengths; const uint32_t *input_seq_dims,
-  // *output_seq_dims; int32_t pad_mask_input}
+  // *output_seq_dims; int32_t pad_mask_input; int32_t num_index_checks;
+  // const autoglm_index_check *index_checks}
   modelDescTy = llvm::StructType::create(
-      context, {i32, i32,   ptrTy, i32, i32,   ptrTy, ptrTy, i64,   ptrTy, i64,
-                i64, ptrTy, ptrTy, i32, ptrTy, i32,   ptrTy, ptrTy, ptrTy, i32},
+      context,
+      {i32,   i32,   ptrTy, i32,   i32, ptrTy, ptrTy, i64,   ptrTy, i64, i64,
+       ptrTy, ptrTy, i32,   ptrTy, i32, ptrTy, ptrTy, ptrTy, i32,   i32, ptrTy},
       "autoglm_model_desc");
+  // autoglm_index_check {int32_t input; int64_t limit; const char *node}
+  indexCheckTy = llvm::StructType::create(context, {i32, i64, ptrTy},
+                                          "autoglm_index_check");
   // autoglm_batch_entry {int64_t batch; const desc *in, *out;
   // uint64_t workspace; entry}
   batchEntryTy = llvm::StructType::create(
@@ -134,6 +139,20 @@ llvm::GlobalVariable *DescriptorBuilder::modelDescriptor(
       if (input.name == signature.padMask)
         padMaskInput = static_cast<int32_t>(i);
   }
+  // The inputs a Gather indexes a table with, checked before each run.
+  llvm::Constant *indexChecks = nullptr;
+  if (!signature.indexChecks.empty()) {
+    SmallVector<llvm::Constant *> rows;
+    for (auto [i, check] : llvm::enumerate(signature.indexChecks))
+      rows.push_back(llvm::ConstantStruct::get(
+          indexCheckTy,
+          {llvm::ConstantInt::get(i32, check.input),
+           llvm::ConstantInt::get(i64, check.limit),
+           string(check.node, prefix + "_index_check_node" + Twine(i))}));
+    auto *arrayTy = llvm::ArrayType::get(indexCheckTy, rows.size());
+    indexChecks = constantGlobal(llvm::ConstantArray::get(arrayTy, rows),
+                                 prefix + "_index_checks");
+  }
   llvm::Constant *init = llvm::ConstantStruct::get(
       modelDescTy, {llvm::ConstantInt::get(i32, AUTOGLM_ABI_VERSION),
                     llvm::ConstantInt::get(i32, device),
@@ -154,7 +173,9 @@ llvm::GlobalVariable *DescriptorBuilder::modelDescriptor(
                     orNull(seqLengths),
                     orNull(inputSeqDims),
                     orNull(outputSeqDims),
-                    llvm::ConstantInt::get(i32, padMaskInput)});
+                    llvm::ConstantInt::get(i32, padMaskInput),
+                    llvm::ConstantInt::get(i32, signature.indexChecks.size()),
+                    orNull(indexChecks)});
   return new llvm::GlobalVariable(module, modelDescTy, /*isConstant=*/true,
                                   llvm::GlobalValue::ExternalLinkage, init,
                                   prefix);

@@ -94,6 +94,34 @@ static FailureOr<TensorSignature> readTensor(func::FuncOp func, Type type,
   return tensor;
 }
 
+/// The inputs of `func` that a Gather or GatherElements takes as its
+/// indices, directly or through reshapes (which keep the values): each
+/// value must lie in [-n, n) for the table's n rows along the axis. ONNX
+/// leaves other values undefined and ONNX Runtime refuses them; the runtime
+/// refuses them too, naming the node, before the run. Indices the model
+/// computes are kept inside the table by the lowering instead.
+static std::vector<IndexCheck> readIndexChecks(func::FuncOp func) {
+  std::vector<IndexCheck> checks;
+  auto add = [&](Operation *op, Value indices, Value data, int64_t axis) {
+    while (auto reshape = indices.getDefiningOp<ReshapeOp>())
+      indices = reshape.getInput();
+    auto argument = dyn_cast<BlockArgument>(indices);
+    auto table = dyn_cast<RankedTensorType>(data.getType());
+    if (!argument || argument.getOwner()->getParentOp() != func || !table ||
+        axis < 0 || axis >= table.getRank() || table.isDynamicDim(axis))
+      return;
+    checks.push_back({static_cast<int32_t>(argument.getArgNumber()),
+                      table.getDimSize(axis), getNodeName(op->getLoc()).str()});
+  };
+  func.walk([&](Operation *op) {
+    if (auto gather = dyn_cast<GatherOp>(op))
+      add(op, gather.getIndices(), gather.getData(), gather.getAxis());
+    else if (auto gather = dyn_cast<GatherElementsOp>(op))
+      add(op, gather.getIndices(), gather.getData(), gather.getAxis());
+  });
+  return checks;
+}
+
 FailureOr<ModelSignature>
 mlir::autoglm::readModelSignature(func::FuncOp func, StringRef modelName) {
   ModelSignature signature;
@@ -112,6 +140,7 @@ mlir::autoglm::readModelSignature(func::FuncOp func, StringRef modelName) {
       return failure();
     signature.outputs.push_back(std::move(*tensor));
   }
+  signature.indexChecks = readIndexChecks(func);
   return signature;
 }
 

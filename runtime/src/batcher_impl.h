@@ -64,7 +64,9 @@ struct autoglm_batcher {
   int32_t num_sizes;
   /* Sequence lengths of the entries (1 without `lengths`), and what a run of
    * each entry costs, [size][length]: the weighted mean of its measured
-   * runs, 0 until one ran. Worker-only. */
+   * runs; 0 until one ran, -1 after its first run, which is not measured
+   * (a warm-up: first touch of the workspace; on a GPU, the run that
+   * captures the graph). Worker-only. */
   int32_t num_lengths;
   double *cost_ns;
   const autoglm_model_desc *model;

@@ -176,6 +176,33 @@ static autoglm_status checkSeqLengths(const autoglm_model_desc *model,
   return AUTOGLM_OK;
 }
 
+/* ABI 6: each index check names an integer input and a node. */
+static autoglm_status checkIndexChecks(const autoglm_model_desc *model,
+                                       autoglm_message *message) {
+  int32_t count = autoglm_model_num_index_checks(model);
+  for (int32_t c = 0; c < count; ++c) {
+    const autoglm_index_check *check =
+        model->index_checks ? &model->index_checks[c] : NULL;
+    if (!check || check->input < 0 || check->input >= model->num_inputs ||
+        (model->inputs[check->input].dtype != AUTOGLM_INT32 &&
+         model->inputs[check->input].dtype != AUTOGLM_INT64) ||
+        check->limit < 0 || !check->node) {
+      autoglm_message_appendf(message,
+                              "model '%s' has an invalid index check %d "
+                              "(not an int32 or int64 input, a negative "
+                              "limit or no node)",
+                              autoglm_model_name(model), c);
+      return AUTOGLM_ERROR_INVALID_MODEL;
+    }
+  }
+  if (count < 0) {
+    autoglm_message_appendf(message, "model '%s' has %d index checks",
+                            autoglm_model_name(model), count);
+    return AUTOGLM_ERROR_INVALID_MODEL;
+  }
+  return AUTOGLM_OK;
+}
+
 autoglm_status autoglm_check_model(const autoglm_model_desc *model,
                                    autoglm_message *message) {
   if (!model) {
@@ -226,6 +253,8 @@ autoglm_status autoglm_check_model(const autoglm_model_desc *model,
     status = checkSeqLengths(model, message);
   if (status == AUTOGLM_OK)
     status = checkBatchEntries(model, message);
+  if (status == AUTOGLM_OK)
+    status = checkIndexChecks(model, message);
   if (status == AUTOGLM_OK && model->device == AUTOGLM_DEVICE_CUDA)
     status = autoglm_cuda_check_image(model, message);
   return status;

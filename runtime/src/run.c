@@ -114,6 +114,13 @@ autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
     return autoglm_cuda_run(cuda, inputs, outputs, message);
   }
 
+  /* An index outside its table is refused, as ONNX Runtime refuses it;
+   * the compiled Gather would read row 0 instead (it never reads outside
+   * the table). */
+  autoglm_status status =
+      autoglm_check_index_inputs(session->model, inputs, message);
+  if (status != AUTOGLM_OK)
+    return status;
   void **buffers = session->buffers;
   for (int32_t i = 0; i < num_inputs; ++i)
     buffers[i] = inputs[i].data;

@@ -71,6 +71,12 @@ autoglm_model_num_seq_lengths(const autoglm_model_desc *model) {
   return model->abi_version >= 5 ? model->num_seq_lengths : 0;
 }
 
+/* The index checks of a checked descriptor: none before ABI 6. */
+static inline int32_t
+autoglm_model_num_index_checks(const autoglm_model_desc *model) {
+  return model->abi_version >= 6 ? model->num_index_checks : 0;
+}
+
 /* Whether a checked descriptor pads requests between its lengths. */
 static inline int autoglm_model_pads_lengths(const autoglm_model_desc *model) {
   return autoglm_model_num_seq_lengths(model) > 0 && model->pad_mask_input >= 0;
@@ -91,6 +97,14 @@ autoglm_status autoglm_check_run_tensors(const autoglm_model_desc *model,
                                          const autoglm_tensor *outputs,
                                          int32_t num_outputs,
                                          autoglm_message *message);
+
+/* Checks the values of the inputs that index a Gather's table (the
+ * descriptor's index checks; `inputs` host memory of checked shapes):
+ * AUTOGLM_OK, or AUTOGLM_ERROR_INVALID_ARGUMENT with a message naming the
+ * input, the first value out of range and its position, and the node. */
+autoglm_status autoglm_check_index_inputs(const autoglm_model_desc *model,
+                                          const autoglm_tensor *inputs,
+                                          autoglm_message *message);
 
 /* Finds, maps and checks the model's weights file, or checks the caller's
  * image of it, and sets session->weights. Nothing to do for a model whose

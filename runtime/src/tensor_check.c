@@ -109,3 +109,37 @@ autoglm_status autoglm_check_run_tensors(const autoglm_model_desc *model,
       return status;
   return AUTOGLM_OK;
 }
+
+autoglm_status autoglm_check_index_inputs(const autoglm_model_desc *model,
+                                          const autoglm_tensor *inputs,
+                                          autoglm_message *message) {
+  for (int32_t c = 0; c < autoglm_model_num_index_checks(model); ++c) {
+    const autoglm_index_check *check = &model->index_checks[c];
+    const autoglm_tensor *t = &inputs[check->input];
+    int64_t count = autoglm_num_elements(t->rank, t->shape);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t value = t->dtype == AUTOGLM_INT32 ? ((const int32_t *)t->data)[i]
+                                                : ((const int64_t *)t->data)[i];
+      if (value >= -check->limit && value < check->limit)
+        continue;
+      autoglm_message_appendf(message, "input '%s' holds %lld at [",
+                              model->inputs[check->input].name,
+                              (long long)value);
+      /* The multi-index of element i. */
+      int64_t stride = count;
+      for (int32_t d = 0; d < t->rank; ++d) {
+        stride = t->shape[d] ? stride / t->shape[d] : 1;
+        autoglm_message_appendf(message, "%s%lld", d ? "," : "",
+                                (long long)(i / stride % t->shape[d]));
+      }
+      autoglm_message_appendf(
+          message,
+          "], outside [%lld, %lld): node '%s' indexes a table of "
+          "%lld rows with it",
+          (long long)-check->limit, (long long)check->limit, check->node,
+          (long long)check->limit);
+      return AUTOGLM_ERROR_INVALID_ARGUMENT;
+    }
+  }
+  return AUTOGLM_OK;
+}

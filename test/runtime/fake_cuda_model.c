@@ -107,6 +107,8 @@ const autoglm_model_desc autoglm_model_fake_cuda = {
     NULL,
     NULL,
     -1,
+    0,
+    NULL,
 };
 
 /* The same image with its weights in the weighted fake model's weights file
@@ -149,4 +151,6 @@ const autoglm_model_desc autoglm_model_fake_cuda_weighted = {
     NULL,
     NULL,
     -1,
+    0,
+    NULL,
 };

@@ -91,6 +91,8 @@ const autoglm_model_desc autoglm_model_fake = {
     NULL,
     NULL,
     -1,
+    0,
+    NULL,
 };
 
 /* The same model with its scale in a weights file: y = w * x + b, where w
@@ -137,6 +139,8 @@ const autoglm_model_desc autoglm_model_fake_weighted = {
     NULL,
     NULL,
     -1,
+    0,
+    NULL,
 };
 
 #ifndef FAKE_MODEL_NO_GETTER

@@ -231,6 +231,23 @@ static void testCreateErrors(void) {
   EXPECT(status == AUTOGLM_OK);
   autoglm_session_destroy(session);
 
+  /* ABI 5 is the prefix of ABI 6: still read, without index checks. */
+  model = autoglm_model_fake;
+  model.abi_version = 5;
+  model.num_index_checks = 7; /* past an ABI 5 descriptor's end */
+  status = autoglm_session_create(&model, NULL, &session);
+  printf("abi 5: %s\n", autoglm_status_string(status));
+  EXPECT(status == AUTOGLM_OK);
+  autoglm_session_destroy(session);
+
+  /* An index check of a float input. */
+  static const autoglm_index_check floatIndices = {0, 2, "g"};
+  model = autoglm_model_fake;
+  model.num_index_checks = 1;
+  model.index_checks = &floatIndices;
+  status = autoglm_session_create(&model, NULL, &session);
+  printCreateError("index checks", status, session);
+
   model = autoglm_model_fake;
   model.num_batch_entries = 2;
   status = autoglm_session_create(&model, NULL, &session);
@@ -479,7 +496,9 @@ static const autoglm_model_desc probeModel = {AUTOGLM_ABI_VERSION,
                                               NULL,
                                               NULL,
                                               NULL,
-                                              -1};
+                                              -1,
+                                              0,
+                                              NULL};
 
 enum { MaxN = 100003, MaxChunks = 64 };
 

@@ -96,6 +96,10 @@ Serving benchmark (the model's dimension 0 is the batch; docs/batching.md):
                         each request's sequence length drawn uniformly from
                         LO..HI tokens (a model compiled with sets of lengths
                         and a pad mask; default: its largest length)
+  --input-range NAME=LO-HI
+                        the integers of input NAME drawn uniformly from
+                        LO..HI (repeatable; default 0..3): a Gather's
+                        indices must stay within its table's rows
   --max-batch N         most rows in one batch (default: the largest size)
   --max-delay-us N      longest a request waits for its batch to fill
                         (default 2000)
@@ -321,6 +325,20 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
       }
       options.requestLengthMin = low;
       options.requestLengthMax = high;
+    } else if (name == "--input-range") {
+      size_t equals = value.find('='), dash = value.rfind('-');
+      InputRange range;
+      if (equals == std::string::npos || equals == 0 ||
+          dash == std::string::npos || dash < equals ||
+          !parseInt(value.substr(equals + 1, dash - equals - 1), 0,
+                    range.low) ||
+          !parseInt(value.substr(dash + 1), range.low, range.high)) {
+        error = "--input-range wants NAME=LO-HI with 0 <= LO <= HI, got '" +
+                value + "'";
+        return false;
+      }
+      range.name = value.substr(0, equals);
+      options.inputRanges.push_back(range);
     } else if (name == "--max-delay-us") {
       if (!parseInt(value, 0, number) || number > 3600000000ll) {
         error = "--max-delay-us wants microseconds from 0 to an hour, got '" +

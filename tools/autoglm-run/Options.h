@@ -14,6 +14,13 @@ struct NamedFile {
   std::string path;
 };
 
+/// NAME=LO-HI from --input-range: the integers --serve-bench draws for an
+/// input (a Gather's indices: the table's rows).
+struct InputRange {
+  std::string name;
+  int64_t low = 0, high = 0;
+};
+
 struct Options {
   std::string modelPath;
   std::vector<NamedFile> inputs;
@@ -67,6 +74,8 @@ struct Options {
   /// --request-lengths LO-HI: each request's sequence length, uniform over
   /// LO..HI; 0 when not given (requests at the model's largest length).
   int64_t requestLengthMin = 0, requestLengthMax = 0;
+  /// --input-range: integer inputs drawn from LO..HI instead of 0..3.
+  std::vector<InputRange> inputRanges;
   int32_t maxBatch = 0;
   int64_t maxDelayUs = 2000;
   bool check = false;

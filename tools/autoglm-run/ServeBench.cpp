@@ -39,6 +39,22 @@ double millisBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+/// Random data for an input: --input-range's integers for an input it
+/// names, fillRandom's otherwise.
+void fillInput(HostTensor &tensor, const char *name,
+               const std::vector<InputRange> &ranges, Random &random) {
+  fillRandom(tensor, random);
+  for (const InputRange &range : ranges)
+    if (range.name == name)
+      for (int64_t i = 0; i < tensor.numElements(); ++i)
+        tensor.setDouble(
+            i, static_cast<double>(
+                   range.low +
+                   static_cast<int64_t>(
+                       random.next() %
+                       static_cast<uint64_t>(range.high - range.low + 1))));
+}
+
 /// One request's tensors: `rows` rows of every input and output, at the
 /// model's largest sequence length; setLength() gives the views another.
 struct RequestTensors {
@@ -48,7 +64,11 @@ struct RequestTensors {
   std::vector<std::vector<int64_t>> shapes;
   std::vector<uint32_t> lengthDims;
 
-  bool allocate(const autoglm_model_desc &model, int64_t rows, Random &random) {
+  /// With `sharedInputs`, the inputs are views of its data (an open loop's
+  /// requests all send the same inputs; each has outputs of its own).
+  bool allocate(const autoglm_model_desc &model, int64_t rows, Random &random,
+                const std::vector<InputRange> &ranges,
+                RequestTensors *sharedInputs = nullptr) {
     int32_t count = model.num_inputs + model.num_outputs;
     bool hasLengths = model.abi_version >= 5 && model.num_seq_lengths > 0;
     inputs.resize(model.num_inputs);
@@ -65,10 +85,15 @@ struct RequestTensors {
                            : isInput
                                ? model.input_seq_dims[k]
                                : model.output_seq_dims[k - model.num_inputs]);
+      if (isInput && sharedInputs) {
+        inputViews.push_back(sharedInputs->inputViews[k]);
+        inputViews.back().shape = shapes[k].data();
+        continue;
+      }
       if (!tensor.allocate(desc.dtype, shapes[k]))
         return false;
       if (isInput)
-        fillRandom(tensor, random);
+        fillInput(tensor, desc.name, ranges, random);
       (isInput ? inputViews : outputViews).push_back(tensor.view());
       (isInput ? inputViews : outputViews).back().shape = shapes[k].data();
     }
@@ -179,7 +204,7 @@ static bool checkClients(const Options &options, autoglm_session *session,
   for (RequestTensors &client : clients) {
     RequestTensors alone;
     Random unused(0);
-    if (!alone.allocate(model, options.requestRows, unused))
+    if (!alone.allocate(model, options.requestRows, unused, {}))
       return false;
     // At the client's last request's length.
     for (int32_t j = 0; j < model.num_outputs; ++j)
@@ -338,7 +363,59 @@ int runServeBench(const Options &options, autoglm_session *session) {
               autoglm_session_num_threads(session));
   std::fflush(stdout);
 
+  for (const InputRange &range : options.inputRanges) {
+    int32_t k = 0;
+    while (k < model.num_inputs && range.name != model.inputs[k].name)
+      ++k;
+    if (k == model.num_inputs) {
+      autoglm_batcher_destroy(batcher);
+      return fail("--input-range names '" + range.name +
+                  "', which is no input of model '" + model.name + "'");
+    }
+  }
+
+  // Every request's tensors exist before the clock starts: allocating and
+  // filling them is no part of the load. (An open loop that allocated its
+  // whole pool after taking its start time sent a burst of overdue
+  // requests once done, all answered after the measured window: 0
+  // answers a second for ResNet-50's 602112-byte images.)
   Recorder recorder;
+  std::atomic<long> rejected{0};
+  long sent = 0;
+  bool allocated = true;
+  std::vector<RequestTensors> closedLoopTensors;
+  // Open loop: one generator, and a slot of request tensors per request in
+  // flight, all sending one set of inputs. Slots are added while the load
+  // needs them, up to the queue's capacity: each is only its outputs.
+  OpenLoop loop{recorder, {}, {}, {}, 0};
+  std::vector<std::unique_ptr<Slot>> pool;
+  RequestTensors openLoopInputs;
+  Random random(options.seed);
+  auto addSlot = [&] {
+    pool.push_back(std::make_unique<Slot>());
+    pool.back()->owner = &loop;
+    if (!pool.back()->tensors.allocate(model, options.requestRows, random,
+                                       options.inputRanges, &openLoopInputs))
+      return false;
+    std::lock_guard<std::mutex> lock(loop.mutex);
+    loop.free.push_back(pool.back().get());
+    ++loop.total;
+    return true;
+  };
+  if (options.rate > 0) {
+    allocated = openLoopInputs.allocate(model, options.requestRows, random,
+                                        options.inputRanges);
+    for (int i = 0; i < 64 && allocated; ++i)
+      allocated = addSlot();
+  } else {
+    closedLoopTensors.resize(options.clients);
+    for (int32_t c = 0; c < options.clients && allocated; ++c) {
+      Random clientRandom(options.seed + static_cast<uint64_t>(c));
+      allocated = closedLoopTensors[c].allocate(
+          model, options.requestRows, clientRandom, options.inputRanges);
+    }
+  }
+
   Clock::time_point start = Clock::now();
   // A second of warm-up (less for a short run) is left out of the figures.
   recorder.windowStart =
@@ -348,30 +425,16 @@ int runServeBench(const Options &options, autoglm_session *session) {
   recorder.windowEnd = recorder.windowStart +
                        std::chrono::duration_cast<Clock::duration>(
                            std::chrono::duration<double>(options.duration));
-  std::atomic<long> rejected{0};
-  bool allocated = true;
-  std::vector<RequestTensors> closedLoopTensors;
   if (options.rate > 0) {
-    // Open loop: one generator; a pool of request tensors, one per request
-    // that may be in flight.
-    OpenLoop loop{recorder, {}, {}, {}, 0};
-    size_t poolSize = static_cast<size_t>(batcherOptions.queue_capacity);
-    std::vector<std::unique_ptr<Slot>> pool;
-    Random random(options.seed);
-    for (size_t i = 0; i < poolSize && allocated; ++i) {
-      pool.push_back(std::make_unique<Slot>());
-      pool.back()->owner = &loop;
-      allocated =
-          pool.back()->tensors.allocate(model, options.requestRows, random);
-      loop.free.push_back(pool.back().get());
-    }
-    loop.total = pool.size();
+    size_t capacity = static_cast<size_t>(batcherOptions.queue_capacity);
     Random arrivals(options.seed + 1);
     Clock::time_point due = start;
-    while (allocated && due < recorder.windowEnd) {
+    while (allocated) {
       double gap = -std::log(1.0 - arrivals.uniform()) / options.rate;
       due += std::chrono::duration_cast<Clock::duration>(
           std::chrono::duration<double>(gap));
+      if (due >= recorder.windowEnd)
+        break;
       std::this_thread::sleep_until(due);
       Slot *slot = nullptr;
       {
@@ -381,6 +444,13 @@ int runServeBench(const Options &options, autoglm_session *session) {
           loop.free.pop_back();
         }
       }
+      if (!slot && pool.size() < capacity) {
+        if (!(allocated = addSlot()))
+          break;
+        std::lock_guard<std::mutex> lock(loop.mutex);
+        slot = loop.free.back();
+        loop.free.pop_back();
+      }
       if (!slot) {
         ++rejected;
         continue;
@@ -388,6 +458,7 @@ int runServeBench(const Options &options, autoglm_session *session) {
       slot->due = due;
       RequestTensors &t = slot->tensors;
       lengths.apply(t, arrivals);
+      ++sent;
       if (autoglm_batcher_submit_async(
               batcher, t.inputViews.data(),
               static_cast<int32_t>(t.inputViews.size()), t.outputViews.data(),
@@ -403,29 +474,27 @@ int runServeBench(const Options &options, autoglm_session *session) {
   } else {
     std::vector<std::thread> clients;
     std::vector<RequestTensors> &tensors = closedLoopTensors;
-    tensors.resize(options.clients);
-    for (int32_t c = 0; c < options.clients && allocated; ++c) {
-      Random random(options.seed + static_cast<uint64_t>(c));
-      allocated = tensors[c].allocate(model, options.requestRows, random);
-    }
+    std::atomic<long> submitted{0};
     for (int32_t c = 0; c < options.clients && allocated; ++c)
       clients.emplace_back([&, c] {
         RequestTensors &t = tensors[c];
         Random draws(options.seed + 1000 + static_cast<uint64_t>(c));
         while (Clock::now() < recorder.windowEnd) {
           lengths.apply(t, draws);
-          Clock::time_point sent = Clock::now();
+          Clock::time_point sentAt = Clock::now();
+          ++submitted;
           autoglm_status status = autoglm_batcher_submit(
               batcher, t.inputViews.data(),
               static_cast<int32_t>(t.inputViews.size()), t.outputViews.data(),
               static_cast<int32_t>(t.outputViews.size()));
           if (status == AUTOGLM_ERROR_QUEUE_FULL)
             ++rejected;
-          recorder.record(sent, Clock::now(), status == AUTOGLM_OK);
+          recorder.record(sentAt, Clock::now(), status == AUTOGLM_OK);
         }
       });
     for (std::thread &client : clients)
       client.join();
+    sent = submitted.load();
   }
   autoglm_batcher_get_stats(batcher, &stats);
   autoglm_batcher_destroy(batcher);
@@ -436,6 +505,17 @@ int runServeBench(const Options &options, autoglm_session *session) {
       !checkClients(options, session, closedLoopTensors, checkStatus))
     return fail("--check needs a closed loop and MODEL.so of batch " +
                 std::to_string(options.requestRows) + " (the request's rows)");
+
+  // No answer inside the window means no figure: say so and fail rather
+  // than print 0 requests a second.
+  if (recorder.answered == 0) {
+    char message[256];
+    std::snprintf(message, sizeof(message),
+                  "no request was answered in the measured %.1f s (%ld sent, "
+                  "%ld rejected, %ld failed): there are no figures to print",
+                  options.duration, sent, rejected.load(), recorder.failed);
+    return fail(message);
+  }
 
   std::vector<double> &millis = recorder.millis;
   std::sort(millis.begin(), millis.end());

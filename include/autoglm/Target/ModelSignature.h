@@ -25,9 +25,20 @@ struct TensorSignature {
   int64_t byteSize() const;
 };
 
+/// A model input whose values a Gather (or GatherElements) node uses as
+/// indices into a table of `limit` rows: the runtime checks them before a
+/// run (autoglm_index_check).
+struct IndexCheck {
+  int32_t input = 0;
+  int64_t limit = 0;
+  std::string node;
+};
+
 struct ModelSignature {
   std::string modelName;
   std::vector<TensorSignature> inputs, outputs;
+  /// The inputs that index a table, as the graph reads them.
+  std::vector<IndexCheck> indexChecks;
   /// A batch-polymorphic model's sizes, ascending (--batch-sizes); empty for
   /// a model of one fixed size. The tensors are then the largest size's.
   std::vector<int64_t> batchSizes;

@@ -2,10 +2,10 @@
 //
 // The ops whose every output element is an input element picked by index.
 // gather / gather_elements: generics that tensor.extract at the (negative-
-//   index-corrected) position. expand: broadcasting copy; tile: a generic
-//   reading `i mod size`. trilu: an index generic keeping one side of a
-//   diagonal. topk: ranks by counting (buildRanks), then a generic that picks
-//   the element of each rank; O(n^2) along the axis.
+//   index-corrected, kept inside the tensor) position. expand: broadcasting
+//   copy; tile: a generic reading `i mod size`. trilu: an index generic keeping
+//   one side of a diagonal. topk: ranks by counting (buildRanks), then a
+//   generic that picks the element of each rank; O(n^2) along the axis.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,14 +17,23 @@ using namespace mlir::autoglm::lowering;
 
 namespace {
 /// An index read from an i32/i64 element: made `index`, negatives counted
-/// from the end of a dimension of `size`.
+/// from the end of a dimension of `size`. An index outside [-size, size)
+/// becomes 0, so that the read stays inside the tensor: ONNX leaves such an
+/// index undefined (ONNX Runtime refuses the input), and the runtime refuses
+/// a model input out of range before the run (the descriptor's index
+/// checks); what is left are indices the model computes itself, which must
+/// not read past the table whatever they are.
 Value normalizeIndex(OpBuilder &b, Location loc, Value i, int64_t size) {
   Value idx = arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
   Value zero = indexConst(b, loc, 0);
   Value neg =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
   Value wrapped = arith::AddIOp::create(b, loc, idx, indexConst(b, loc, size));
-  return arith::SelectOp::create(b, loc, neg, wrapped, idx);
+  Value normalized = arith::SelectOp::create(b, loc, neg, wrapped, idx);
+  // One unsigned comparison: a negative `normalized` is a huge unsigned.
+  Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                       normalized, indexConst(b, loc, size));
+  return arith::SelectOp::create(b, loc, inside, normalized, zero);
 }
 
 struct GatherLowering : OpConversionPattern<GatherOp> {

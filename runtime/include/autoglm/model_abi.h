@@ -27,8 +27,11 @@ extern "C" {
  * 4 -> 5: `num_seq_lengths`, `seq_lengths`, `input_seq_dims`,
  *         `output_seq_dims` and `pad_mask_input` appended (sequence-length
  *         buckets). Versions 3 and 4 are read as prefixes, with no
- *         buckets. */
-#define AUTOGLM_ABI_VERSION 5
+ *         buckets.
+ * 5 -> 6: `num_index_checks` and `index_checks` appended (model inputs
+ *         that index a Gather's table, checked before a run). Versions 3
+ *         to 5 are read as prefixes, with no checks. */
+#define AUTOGLM_ABI_VERSION 6
 /* The oldest descriptor version the runtime reads. */
 #define AUTOGLM_ABI_OLDEST_VERSION 3
 
@@ -151,6 +154,18 @@ typedef struct autoglm_batch_entry {
   autoglm_entry_fn entry;
 } autoglm_batch_entry;
 
+/* A model input whose values index a table (the indices of an ONNX Gather
+ * or GatherElements node, the input itself or a reshape of it): each value
+ * must lie in [-limit, limit), the table's rows along the node's axis. The
+ * runtime checks the input before a CPU run and refuses it with a message
+ * naming `node`, as ONNX Runtime refuses such an input, instead of running
+ * the model on a value the node does not define. */
+typedef struct autoglm_index_check {
+  int32_t input; /* index into the inputs; an int32 or int64 tensor */
+  int64_t limit;
+  const char *node; /* the ONNX node's name */
+} autoglm_index_check;
+
 typedef struct autoglm_model_desc {
   uint32_t abi_version; /* AUTOGLM_ABI_VERSION */
   int32_t device;       /* autoglm_device */
@@ -186,6 +201,10 @@ typedef struct autoglm_model_desc {
   const uint32_t *input_seq_dims;
   const uint32_t *output_seq_dims;
   int32_t pad_mask_input;
+  /* ABI 6. The inputs checked as a Gather's indices before each run (0 and
+   * NULL for a model without). */
+  int32_t num_index_checks;
+  const autoglm_index_check *index_checks;
 } autoglm_model_desc;
 
 #ifdef __cplusplus
