@@ -73,12 +73,20 @@ AttentionOp soleDenseDecodeAttention(FusedOp region) {
   return attention;
 }
 
+/// What a decode_attention keeps: `topK`, `sink` and `window`, and with
+/// `pageSize` the pages chosen from the bounds `pageMin` and `pageMax`.
+struct Budget {
+  int64_t topK, sink, window;
+  IntegerAttr pageSize = {};
+  Value pageMin = {}, pageMax = {};
+};
+
 /// Replaces `region`, whose sole op is `attention`, by a decode_attention
-/// of its operands with `topK`, `sink` and `window`.
+/// of its operands with `budget`.
 void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
                               Value key, Value value, Value mask,
-                              FloatAttr scale, UnitAttr causal, int64_t topK,
-                              int64_t sink, int64_t window) {
+                              FloatAttr scale, UnitAttr causal,
+                              const Budget &budget) {
   // Operands of the attention are the region's block arguments: map them
   // to the region's inputs.
   IRMapping inputs;
@@ -88,11 +96,13 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   auto resultType = cast<RankedTensorType>(attention->getResult(0).getType());
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType());
+  auto lookup = [&](Value v) { return v ? inputs.lookup(v) : Value(); };
   auto decode = DecodeAttentionOp::create(
-      b, loc, resultType, inputs.lookup(query), inputs.lookup(key),
-      inputs.lookup(value), mask ? inputs.lookup(mask) : Value(), init, scale,
-      causal, b.getI64IntegerAttr(topK), b.getI64IntegerAttr(sink),
-      b.getI64IntegerAttr(window));
+      b, loc, resultType, lookup(query), lookup(key), lookup(value),
+      lookup(mask), lookup(budget.pageMin), lookup(budget.pageMax), init, scale,
+      causal, b.getI64IntegerAttr(budget.topK),
+      b.getI64IntegerAttr(budget.sink), b.getI64IntegerAttr(budget.window),
+      budget.pageSize);
   region.getResult(0).replaceAllUsesWith(decode.getResult());
   region.erase();
 }
@@ -115,8 +125,10 @@ LogicalResult select(FusedOp region, TopKAttentionOp attention) {
   replaceByDecodeAttention(
       region, attention, attention.getQuery(), attention.getKey(),
       attention.getValue(), attention.getMask(), attention.getScaleAttr(),
-      attention.getCausalAttr(), attention.getTopKAttr().getInt(),
-      attention.getSinkAttr().getInt(), attention.getWindowAttr().getInt());
+      attention.getCausalAttr(),
+      Budget{attention.getTopKAttr().getInt(), attention.getSinkAttr().getInt(),
+             attention.getWindowAttr().getInt(), attention.getPageSizeAttr(),
+             attention.getPageMin(), attention.getPageMax()});
   return success();
 }
 
@@ -127,23 +139,14 @@ void select(FusedOp region, AttentionOp attention) {
   replaceByDecodeAttention(region, attention, attention.getQuery(),
                            attention.getKey(), attention.getValue(),
                            attention.getMask(), attention.getScaleAttr(),
-                           attention.getCausalAttr(), /*topK=*/keys,
-                           /*sink=*/0, /*window=*/0);
+                           attention.getCausalAttr(),
+                           Budget{/*topK=*/keys, /*sink=*/0, /*window=*/0});
 }
 
 struct SelectDecodeAttentionPass
     : autoglm::impl::AutoGLMCUDASelectDecodeAttentionBase<
           SelectDecodeAttentionPass> {
   void runOnOperation() override {
-    WalkResult paged = getOperation().walk([](TopKAttentionOp attention) {
-      if (!attention.getPageSize())
-        return WalkResult::advance();
-      attention.emitError("top-k attention by pages has no CUDA kernel; use "
-                          "--sparse-attention-granularity=token");
-      return WalkResult::interrupt();
-    });
-    if (paged.wasInterrupted())
-      return signalPassFailure();
     SmallVector<std::pair<FusedOp, TopKAttentionOp>> found;
     SmallVector<std::pair<FusedOp, AttentionOp>> dense;
     getOperation().walk([&](FusedOp region) {
