@@ -1,0 +1,107 @@
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-select-decode-attention --verify-diagnostics | FileCheck %s --check-prefix=SELECT
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-select-decode-attention --verify-diagnostics --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --autoglm-cuda-decode-attention-kernels | FileCheck %s --check-prefix=KERNELS
+
+// Page-mode top-k decode attention (8 query heads over 2 key/value heads of
+// 64, 4096 keys in 256 pages of 16, a boolean mask, the causal limit) leaves
+// its region as a decode_attention that carries the page bounds.
+// SELECT-LABEL: func.func @pages
+// SELECT-NOT:     autoglm.fused
+// SELECT:         %[[R:.*]] = autoglm.decode_attention %arg0, %arg1, %arg2 mask %arg3 : tensor<1x1x1x4096xi1> pages %arg4, %arg5 : tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16> into %{{.*}} {causal, page_size = 16 : i64
+// SELECT-SAME:      top_k = 64 : i64
+// SELECT:         return %[[R]]
+
+// On buffers, four kernels. The budget is 84 keys, so each chunk of pages
+// keeps its best 128 pages; 256 pages make one chunk of 256, for each of the
+// 2 rows (batch x kv heads x queries).
+// KERNELS-LABEL: func.func @pages
+// KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x1x128xf32>
+// KERNELS-DAG:     %[[PAGES:.*]] = memref.alloc() : memref<2x1x128xi32>
+// KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x1xi32>
+// 1. Rank and select pages: the group's 4 query heads, the chunk's ranks
+// and pages, the count of keys some head sees, and the chunk's 4 x 256
+// score bounds in shared memory. The bound rows are read 16 bytes at a
+// time (8 f16) by neighbouring lanes, min and max, and summed by shuffles;
+// then each page's mask entries (its 16 keys) are read.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x256xf32, #gpu.address_space<workgroup>>)
+// KERNELS:           vector.load %arg4[{{.*}}] {alignment = 16 : i64} : memref<1x2x256x64xf16>, vector<8xf16>
+// KERNELS:           vector.load %arg5[{{.*}}] {alignment = 16 : i64} : memref<1x2x256x64xf16>, vector<8xf16>
+// KERNELS:           arith.maximumf
+// KERNELS:           gpu.shuffle  xor
+// KERNELS:           memref.load %arg3[{{.*}}] : memref<1x1x1x4096xi1>
+// KERNELS:           memref.atomic_rmw addi
+// KERNELS:           arith.xori
+// KERNELS:           memref.store %{{.*}}, %[[RANKS]]
+// KERNELS:           memref.store %{{.*}}, %[[PAGES]]
+// KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
+// KERNELS-NOT:       memref.load %arg1
+// 2. Keep: a block per row merges the chunks' lists and writes the row's
+// kept keys (at most 2095: the sink page, the window and its page, 128
+// pages of an exact row) and their number. It reads no key.
+// KERNELS:         %[[KEPT:.*]] = memref.alloc() : memref<2x2095xi32>
+// KERNELS:         %[[KEPTCOUNT:.*]] = memref.alloc() : memref<2xi32>
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// KERNELS-NOT:       %arg1
+// KERNELS:           memref.load %[[RANKS]]
+// KERNELS:           memref.load %[[COUNTS]]
+// KERNELS:           memref.store %{{.*}}, %[[KEPT]]
+// KERNELS:           memref.store %{{.*}}, %[[KEPTCOUNT]]
+// 3. The dense kernels' partial attention over the kept keys: 9 chunks of
+// 256 positions per row; a chunk past its row's count writes an empty
+// piece; a key row is read at the index the kept list holds (no copy of
+// the selected keys).
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c9{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS:           memref.load %[[KEPTCOUNT]]
+// KERNELS:           scf.if
+// KERNELS:             %[[AT:.*]] = memref.load %[[KEPT]]
+// KERNELS-NEXT:        %[[J:.*]] = arith.index_cast %[[AT]] : i32 to index
+// KERNELS:             vector.load %arg1[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
+// KERNELS:             memref.load %[[KEPT]]
+// KERNELS:             vector.load %arg2
+// KERNELS:           } else {
+// KERNELS:             memref.store %cst{{.*}}, %{{.*}} : memref<2x9x4xf32>
+// 4. Combine.
+// KERNELS:         gpu.launch
+// KERNELS:           memref.store %{{.*}}, %{{.*}}[{{.*}}] : memref<1x8x1x64xf16>
+// KERNELS-NOT:     autoglm.decode_attention
+func.func @pages(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x4096x64xf16>, %v: tensor<1x2x4096x64xf16>, %m: tensor<1x1x1x4096xi1>, %lo: tensor<1x2x256x64xf16>, %hi: tensor<1x2x256x64xf16>) -> tensor<1x8x1x64xf16> {
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v, %m, %lo, %hi) : (tensor<1x8x1x64xf16>, tensor<1x2x4096x64xf16>, tensor<1x2x4096x64xf16>, tensor<1x1x1x4096xi1>, tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>) -> tensor<1x8x1x64xf16> {
+  ^bb0(%a: tensor<1x8x1x64xf16>, %b: tensor<1x2x4096x64xf16>, %c: tensor<1x2x4096x64xf16>, %mm: tensor<1x1x1x4096xi1>, %d: tensor<1x2x256x64xf16>, %e: tensor<1x2x256x64xf16>):
+    %1 = autoglm.topk_attention %a, %b, %c, %mm pages(%d, %e) {scale = 1.250000e-01 : f64, causal, top_k = 64 : i64, sink = 4 : i64, window = 16 : i64, page_size = 16 : i64} : (tensor<1x8x1x64xf16>, tensor<1x2x4096x64xf16>, tensor<1x2x4096x64xf16>, tensor<1x1x1x4096xi1>, tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>) -> tensor<1x8x1x64xf16>
+    autoglm.yield %1 : tensor<1x8x1x64xf16>
+  }
+  return %0 : tensor<1x8x1x64xf16>
+}
+
+// -----
+
+// More pages than one chunk holds (1024 pages of 4 in chunks of 256): the
+// select kernel runs 4 chunks per row, each keeping its best 64 pages (the
+// budget is 52), and the keep kernel merges their lists. Without a mask
+// nothing is counted: every visible key is valid.
+// KERNELS-LABEL: func.func @chunks
+// KERNELS-DAG:     memref.alloc() : memref<2x4x64xf32>
+// KERNELS-NOT:     memref<2x4xi32>
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c4{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+func.func @chunks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: tensor<1x2x4096x16xf32>, %lo: tensor<1x2x1024x16xf32>, %hi: tensor<1x2x1024x16xf32>) -> tensor<1x2x1x16xf32> {
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x1024x16xf32>, tensor<1x2x1024x16xf32>) -> tensor<1x2x1x16xf32> {
+  ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x4096x16xf32>, %c: tensor<1x2x4096x16xf32>, %d: tensor<1x2x1024x16xf32>, %e: tensor<1x2x1024x16xf32>):
+    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 32 : i64, sink = 4 : i64, window = 16 : i64, page_size = 4 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x1024x16xf32>, tensor<1x2x1024x16xf32>) -> tensor<1x2x1x16xf32>
+    autoglm.yield %1 : tensor<1x2x1x16xf32>
+  }
+  return %0 : tensor<1x2x1x16xf32>
+}
+
+// -----
+
+// A budget the shared-memory lists cannot hold, in pages as in keys.
+func.func @too_many(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>, %v: tensor<1x2x8192x16xf32>, %lo: tensor<1x2x512x16xf32>, %hi: tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32> {
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x512x16xf32>, tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32> {
+  ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x8192x16xf32>, %c: tensor<1x2x8192x16xf32>, %d: tensor<1x2x512x16xf32>, %e: tensor<1x2x512x16xf32>):
+    // expected-error @+1 {{top-k attention on CUDA keeps at most 511 keys per query (top_k + sink + window), not 532}}
+    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 512 : i64, sink = 4 : i64, window = 16 : i64, page_size = 16 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x512x16xf32>, tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32>
+    autoglm.yield %1 : tensor<1x2x1x16xf32>
+  }
+  return %0 : tensor<1x2x1x16xf32>
+}
