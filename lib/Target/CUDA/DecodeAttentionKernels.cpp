@@ -196,7 +196,8 @@ struct DecodeAttention {
   int64_t keptSize;
   /// Page granularity when pageSize > 0: the select kernel ranks `pages`
   /// pages (its chunks and lists are of pages, bufferSize the pages chosen
-  /// by rank), and the attention reads at most `pageKeptKeys` keys.
+  /// by rank), and a row that is not exact attends to at most
+  /// `pageKeptKeys` keys.
   int64_t pageSize = 0, pages = 0, pageKeptKeys = 0;
   double scale;
   bool causal, maskVariesByHead = false;
@@ -229,18 +230,21 @@ struct DecodeAttention {
     if (std::optional<int64_t> page = op.getPageSize()) {
       pageSize = *page;
       pages = keys / pageSize;
+      bufferSize = std::max<int64_t>(
+          1, std::min<int64_t>(llvm::divideCeil(topK, pageSize), pages));
+      // The lists hold the pages chosen by rank only: an exact row attends
+      // to all of its visible keys without them.
+      listSize = llvm::PowerOf2Ceil(bufferSize);
       // The shuffles of the bounds' dot products need whole warps.
       chunk =
           std::max({listSize, int64_t(kWarpSize),
                     std::min<int64_t>(kChunkKeys, llvm::PowerOf2Ceil(pages))});
       chunks = llvm::divideCeil(pages, chunk);
-      bufferSize = std::max<int64_t>(
-          1, std::min<int64_t>(llvm::divideCeil(topK, pageSize), pages));
       // The sink pages, the window's keys (up to a page more than the
-      // window: it starts at a page boundary) and the list's pages.
+      // window: it starts at a page boundary) and the chosen pages.
       pageKeptKeys =
           std::min<int64_t>(keys, llvm::alignTo(sink, pageSize) + window +
-                                      pageSize - 1 + listSize * pageSize);
+                                      pageSize - 1 + bufferSize * pageSize);
     }
     scale = op.getScale().convertToDouble();
     causal = op.getCausal();
@@ -761,11 +765,11 @@ void mergeLists(const Arith &a, const DecodeAttention &att, Value r, Value t,
   });
 }
 
-/// How many entries of the merged list row `r` keeps: every one when the
-/// row has no more valid keys (with a mask, visible keys some head sees,
-/// the chunks' `countsIn` summed) than the budget, else bufferSize.
-Value keptEntries(const Arith &a, const DecodeAttention &att,
-                  const DecodeAttention::Row &row, Value r, Value countsIn) {
+/// Whether row `r` is exact: it has no more valid keys (with a mask,
+/// visible keys some head sees, the chunks' `countsIn` summed) than the
+/// budget, and keeps them all.
+Value exactRow(const Arith &a, const DecodeAttention &att,
+               const DecodeAttention::Row &row, Value r, Value countsIn) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
   Value valid = row.visible;
@@ -782,8 +786,7 @@ Value keptEntries(const Arith &a, const DecodeAttention &att,
     valid =
         arith::IndexCastOp::create(b, loc, b.getIndexType(), sum.getResult(0));
   }
-  Value exact = a.cmp(arith::CmpIPredicate::sle, valid, a.idx(att.budget));
-  return a.select(exact, a.idx(att.listSize), a.idx(att.bufferSize));
+  return a.cmp(arith::CmpIPredicate::sle, valid, a.idx(att.budget));
 }
 
 /// Kernel 2: merges the chunks' lists, picks the kept keys and attends.
@@ -815,7 +818,10 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   a.when(first, [&] { a.store(a.i32(0), validCount, {a.idx(0)}); });
   mergeLists(a, att, r, t, ranksIn, keysIn, ranks, keys);
-  Value limit = keptEntries(a, att, row, r, countsIn);
+  // An exact row keeps every entry of the list, which holds all of its
+  // valid candidates.
+  Value limit = a.select(exactRow(a, att, row, r, countsIn),
+                         a.idx(att.listSize), a.idx(att.bufferSize));
 
   // Kept keys: sinks, window, then the list's valid entries (a prefix).
   Value windowKeys = a.sub(row.visible, row.windowStart);
@@ -916,11 +922,11 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
 
 /// Page mode's kernel 2, a block per query row: merges the chunks' lists
 /// of pages and writes the keys the row keeps to `keptOut` ([rows,
-/// pageKeptKeys] i32: the sinks, the window, then the kept pages' keys) and
-/// their number to `keptCountOut` ([rows] i32), for the dense kernels to
-/// attend over. A row with no more valid keys than the budget keeps every
-/// page some head sees, besides the sinks and the window: its keys that
-/// are left out are hidden from every head, so the row is exact.
+/// pageKeptKeys] i32: the sinks, the window, then the chosen pages' keys)
+/// and their number to `keptCountOut` ([rows] i32), for the dense kernels
+/// to attend over (KeyList). A row with no more valid keys than the budget
+/// is exact: it attends to all of its visible keys, which the count says
+/// by its sign (-visible).
 void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
                    Value keysIn, Value countsIn, Value keptOut,
                    Value keptCountOut) {
@@ -941,7 +947,8 @@ void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   a.when(first, [&] { a.store(a.i32(0), chosen, {a.idx(0)}); });
   mergeLists(a, att, r, t, ranksIn, keysIn, ranks, keys);
-  Value limit = keptEntries(a, att, row, r, countsIn);
+  Value exact = exactRow(a, att, row, r, countsIn);
+  Value limit = a.idx(att.bufferSize);
 
   auto asI32 = [&](Value v) -> Value {
     return arith::IndexCastOp::create(b, loc, i32, v);
@@ -973,33 +980,46 @@ void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   a.barrier();
   a.when(first, [&] {
     Value pagesKept = a.load(chosen, {a.idx(0)});
-    a.store(a.add(asI32(base), a.mul(pagesKept, a.i32(page))), keptCountOut,
-            {r});
+    Value listed = a.add(asI32(base), a.mul(pagesKept, a.i32(page)));
+    Value all = a.sub(a.i32(0), asI32(row.visible));
+    a.store(a.select(exact, all, listed), keptCountOut, {r});
   });
 }
 
 /// The keys a row of the dense kernels attends to: without `keys`, the
-/// row's visible keys [0, visible); with it, the first `counts[r]` entries
-/// of row r of `keys` ([rows, n] i32, key indices: page mode's kept keys).
+/// row's visible keys [0, visible); with it, page mode's kept keys: for
+/// `counts[r]` n >= 0 the first n entries of row r of `keys` ([rows, L]
+/// i32, key indices), for n < 0 (an exact row) keys [0, -n).
 struct KeyList {
   Value keys, counts;
 
-  /// How many keys row `r` attends to.
-  Value count(const Arith &a, const DecodeAttention::Row &row, Value r) const {
+  /// Row `r`'s number of keys, and whether they are listed.
+  struct Row {
+    Value count, listed;
+  };
+
+  Row row(const Arith &a, const DecodeAttention::Row &row, Value r) const {
     if (!keys)
-      return row.visible;
-    return arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
-                                      a.load(counts, {r}));
+      return {row.visible, {}};
+    Value n = arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
+                                         a.load(counts, {r}));
+    Value listed = a.cmp(arith::CmpIPredicate::sge, n, a.idx(0));
+    return {a.select(listed, n, a.sub(a.idx(0), n)), listed};
   }
 
-  /// The key at position `p` of row `r`'s list of `count` (at least 1)
-  /// keys; a position past the end gives the last key (read, never used).
-  Value at(const Arith &a, Value r, Value count, Value p) const {
-    Value last = a.min(p, a.sub(count, a.idx(1)));
+  /// The key at position `p` of row `r`'s keys (at least 1); a position
+  /// past the end gives the last key (read, never used).
+  Value at(const Arith &a, Value r, const Row &row, Value p) const {
+    Value last = a.min(p, a.sub(row.count, a.idx(1)));
     if (!keys)
       return last;
-    return arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
-                                      a.load(keys, {r, last}));
+    // An exact row's position may pass the list's length: the entry read
+    // there is not used.
+    int64_t length = cast<MemRefType>(keys.getType()).getDimSize(1);
+    Value entry = arith::IndexCastOp::create(
+        a.b, a.loc, a.b.getIndexType(),
+        a.load(keys, {r, a.min(last, a.idx(length - 1))}));
+    return a.select(row.listed, entry, last);
   }
 };
 
@@ -1030,7 +1050,8 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
   Value start = a.mul(c, a.idx(chunk));
-  Value count = list.count(a, row, r);
+  KeyList::Row keys = list.row(a, row, r);
+  Value count = keys.count;
   // The condition is the same for the whole block: its barriers stay
   // uniform.
   auto live =
@@ -1077,7 +1098,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
                              slot);
              ks.push_back(k);
              ps.push_back(a.add(start, k));
-             js.push_back(list.at(a, r, count, ps.back()));
+             js.push_back(list.at(a, r, keys, ps.back()));
            }
            SmallVector<Value> zeros(group * keyUnroll, a.f32(0));
            auto loop = scf::ForOp::create(b, loc, lane, a.idx(keyReads.vectors),
@@ -1193,7 +1214,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
                ks.push_back(k);
                seen.push_back(inView(p));
                rows.push_back(valueReads.load(
-                   a, att.value, {row.b, row.h, list.at(a, r, count, p)}, d0));
+                   a, att.value, {row.b, row.h, list.at(a, r, keys, p)}, d0));
              }
              SmallVector<Value> acc(loop.getRegionIterArgs());
              for (int64_t u = 0; u < valueUnroll; ++u)
@@ -1356,7 +1377,8 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
            << " query heads per key/value head of size " << att.depth
            << "; at most " << kDecodeSharedBytes << " are used";
   FailureOr<DenseDecodePlan> pagePlan;
-  if (att.pageSize && failed(pagePlan = planDense(att, att.pageKeptKeys)))
+  // The attention's grid covers every key: an exact row attends to all.
+  if (att.pageSize && failed(pagePlan = planDense(att, att.keys)))
     return failure();
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();

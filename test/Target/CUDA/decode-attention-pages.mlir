@@ -10,12 +10,12 @@
 // SELECT-SAME:      top_k = 64 : i64
 // SELECT:         return %[[R]]
 
-// On buffers, four kernels. The budget is 84 keys, so each chunk of pages
-// keeps its best 128 pages; 256 pages make one chunk of 256, for each of the
-// 2 rows (batch x kv heads x queries).
+// On buffers, four kernels. k = 64 is 4 pages, so each chunk of pages keeps
+// its best 4; 256 pages make one chunk of 256, for each of the 2 rows
+// (batch x kv heads x queries).
 // KERNELS-LABEL: func.func @pages
-// KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x1x128xf32>
-// KERNELS-DAG:     %[[PAGES:.*]] = memref.alloc() : memref<2x1x128xi32>
+// KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x1x4xf32>
+// KERNELS-DAG:     %[[PAGES:.*]] = memref.alloc() : memref<2x1x4xi32>
 // KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x1xi32>
 // 1. Rank and select pages: the group's 4 query heads, the chunk's ranks
 // and pages, the count of keys some head sees, and the chunk's 4 x 256
@@ -36,31 +36,34 @@
 // KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
 // KERNELS-NOT:       memref.load %arg1
 // 2. Keep: a block per row merges the chunks' lists and writes the row's
-// kept keys (at most 2095: the sink page, the window and its page, 128
-// pages of an exact row) and their number. It reads no key.
-// KERNELS:         %[[KEPT:.*]] = memref.alloc() : memref<2x2095xi32>
+// kept keys (at most 111: the sink page, the window from its page's start,
+// 4 pages) and their number (negative for an exact row, which attends to
+// all of its visible keys). It reads no key.
+// KERNELS:         %[[KEPT:.*]] = memref.alloc() : memref<2x111xi32>
 // KERNELS:         %[[KEPTCOUNT:.*]] = memref.alloc() : memref<2xi32>
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
 // KERNELS-NOT:       %arg1
 // KERNELS:           memref.load %[[RANKS]]
 // KERNELS:           memref.load %[[COUNTS]]
 // KERNELS:           memref.store %{{.*}}, %[[KEPT]]
 // KERNELS:           memref.store %{{.*}}, %[[KEPTCOUNT]]
-// 3. The dense kernels' partial attention over the kept keys: 9 chunks of
-// 256 positions per row; a chunk past its row's count writes an empty
-// piece; a key row is read at the index the kept list holds (no copy of
-// the selected keys).
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c9{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// 3. The dense kernels' partial attention over the kept keys: 16 chunks of
+// 256 positions per row (an exact row's keys are all 4096); a chunk past
+// its row's count writes an empty piece; a key row is read at the index
+// the kept list holds (no copy of the selected keys), or at the position
+// itself in an exact row.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c16{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
 // KERNELS:           memref.load %[[KEPTCOUNT]]
 // KERNELS:           scf.if
 // KERNELS:             %[[AT:.*]] = memref.load %[[KEPT]]
-// KERNELS-NEXT:        %[[J:.*]] = arith.index_cast %[[AT]] : i32 to index
+// KERNELS-NEXT:        %[[I:.*]] = arith.index_cast %[[AT]] : i32 to index
+// KERNELS-NEXT:        %[[J:.*]] = arith.select %{{.*}}, %[[I]], %{{.*}} : index
 // KERNELS:             vector.load %arg1[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
 // KERNELS:             memref.load %[[KEPT]]
 // KERNELS:             vector.load %arg2
 // KERNELS:           } else {
-// KERNELS:             memref.store %cst{{.*}}, %{{.*}} : memref<2x9x4xf32>
+// KERNELS:             memref.store %cst{{.*}}, %{{.*}} : memref<2x16x4xf32>
 // 4. Combine.
 // KERNELS:         gpu.launch
 // KERNELS:           memref.store %{{.*}}, %{{.*}}[{{.*}}] : memref<1x8x1x64xf16>
@@ -77,11 +80,11 @@ func.func @pages(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x4096x64xf16>, %v: tens
 // -----
 
 // More pages than one chunk holds (1024 pages of 4 in chunks of 256): the
-// select kernel runs 4 chunks per row, each keeping its best 64 pages (the
-// budget is 52), and the keep kernel merges their lists. Without a mask
-// nothing is counted: every visible key is valid.
+// select kernel runs 4 chunks per row, each keeping its best 8 pages (k =
+// 32 is 8 pages of 4), and the keep kernel merges their lists. Without a
+// mask nothing is counted: every visible key is valid.
 // KERNELS-LABEL: func.func @chunks
-// KERNELS-DAG:     memref.alloc() : memref<2x4x64xf32>
+// KERNELS-DAG:     memref.alloc() : memref<2x4x8xf32>
 // KERNELS-NOT:     memref<2x4xi32>
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c4{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
 func.func @chunks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: tensor<1x2x4096x16xf32>, %lo: tensor<1x2x1024x16xf32>, %hi: tensor<1x2x1024x16xf32>) -> tensor<1x2x1x16xf32> {
