@@ -43,6 +43,13 @@
 //    sum to the row's maximum, and writes their quotient (zeros for a head
 //    that sees no key).
 //
+// With a page size (page granularity), kernel 1 ranks pages instead of keys
+// from their key bounds (read a few lanes per bound row, 16 bytes at a
+// time) and a keep kernel merges the chunks' lists into each row's list of
+// kept keys (sinks, window, the chosen pages' keys); the split-key kernels
+// then attend over that list, reading key and value rows in place at the
+// listed indices. An exact row attends to all of its visible keys.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CUDA/Passes.h"
@@ -998,7 +1005,7 @@ struct KeyList {
     Value count, listed;
   };
 
-  Row row(const Arith &a, const DecodeAttention::Row &row, Value r) const {
+  Row forRow(const Arith &a, const DecodeAttention::Row &row, Value r) const {
     if (!keys)
       return {row.visible, {}};
     Value n = arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
@@ -1050,8 +1057,8 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
   Value start = a.mul(c, a.idx(chunk));
-  KeyList::Row keys = list.row(a, row, r);
-  Value count = keys.count;
+  KeyList::Row rowKeys = list.forRow(a, row, r);
+  Value count = rowKeys.count;
   // The condition is the same for the whole block: its barriers stay
   // uniform.
   auto live =
@@ -1098,7 +1105,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
                              slot);
              ks.push_back(k);
              ps.push_back(a.add(start, k));
-             js.push_back(list.at(a, r, keys, ps.back()));
+             js.push_back(list.at(a, r, rowKeys, ps.back()));
            }
            SmallVector<Value> zeros(group * keyUnroll, a.f32(0));
            auto loop = scf::ForOp::create(b, loc, lane, a.idx(keyReads.vectors),
@@ -1192,50 +1199,51 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   Value valueSlot = a.div(t, a.idx(valueReads.lanes));
   Value valueLane = a.rem(t, a.idx(valueReads.lanes));
   int64_t width = valueReads.width;
-  a.when(a.cmp(arith::CmpIPredicate::slt, valueLane, a.idx(valueReads.vectors)),
-         [&] {
-           Value d0 = a.mul(valueLane, a.idx(width));
-           SmallVector<Value> zeros(group * width, a.f32(0));
-           auto loop = scf::ForOp::create(
-               b, loc, a.idx(0), a.idx(chunk / (valueSlots * valueUnroll)),
-               a.idx(1), zeros);
-           {
-             OpBuilder::InsertionGuard inner(b);
-             b.setInsertionPointToStart(loop.getBody());
-             Value it = loop.getInductionVar();
-             SmallVector<Value> ks, seen;
-             SmallVector<SmallVector<Value>> rows;
-             for (int64_t u = 0; u < valueUnroll; ++u) {
-               Value k =
-                   a.add(a.mul(a.add(a.mul(it, a.idx(valueUnroll)), a.idx(u)),
-                               a.idx(valueSlots)),
-                         valueSlot);
-               Value p = a.add(start, k);
-               ks.push_back(k);
-               seen.push_back(inView(p));
-               rows.push_back(valueReads.load(
-                   a, att.value, {row.b, row.h, list.at(a, r, keys, p)}, d0));
-             }
-             SmallVector<Value> acc(loop.getRegionIterArgs());
-             for (int64_t u = 0; u < valueUnroll; ++u)
-               for (int64_t g = 0; g < group; ++g) {
-                 Value w = a.load(weights, {a.idx(g), ks[u]});
-                 for (int64_t e = 0; e < width; ++e) {
-                   Value &sum = acc[g * width + e];
-                   sum = a.select(
-                       seen[u], math::FmaOp::create(b, loc, w, rows[u][e], sum),
-                       sum);
-                 }
-               }
-             scf::YieldOp::create(b, loc, acc);
-           }
-           for (int64_t g = 0; g < group; ++g)
-             for (int64_t e = 0; e < width; ++e)
-               memref::AtomicRMWOp::create(
-                   b, loc, arith::AtomicRMWKind::addf,
-                   loop.getResult(g * width + e), sums,
-                   ValueRange{a.idx(g), a.add(d0, a.idx(e))});
-         });
+  a.when(
+      a.cmp(arith::CmpIPredicate::slt, valueLane, a.idx(valueReads.vectors)),
+      [&] {
+        Value d0 = a.mul(valueLane, a.idx(width));
+        SmallVector<Value> zeros(group * width, a.f32(0));
+        auto loop = scf::ForOp::create(
+            b, loc, a.idx(0), a.idx(chunk / (valueSlots * valueUnroll)),
+            a.idx(1), zeros);
+        {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToStart(loop.getBody());
+          Value it = loop.getInductionVar();
+          SmallVector<Value> ks, seen;
+          SmallVector<SmallVector<Value>> rows;
+          for (int64_t u = 0; u < valueUnroll; ++u) {
+            Value k =
+                a.add(a.mul(a.add(a.mul(it, a.idx(valueUnroll)), a.idx(u)),
+                            a.idx(valueSlots)),
+                      valueSlot);
+            Value p = a.add(start, k);
+            ks.push_back(k);
+            seen.push_back(inView(p));
+            rows.push_back(valueReads.load(
+                a, att.value, {row.b, row.h, list.at(a, r, rowKeys, p)}, d0));
+          }
+          SmallVector<Value> acc(loop.getRegionIterArgs());
+          for (int64_t u = 0; u < valueUnroll; ++u)
+            for (int64_t g = 0; g < group; ++g) {
+              Value w = a.load(weights, {a.idx(g), ks[u]});
+              for (int64_t e = 0; e < width; ++e) {
+                Value &sum = acc[g * width + e];
+                sum = a.select(seen[u],
+                               math::FmaOp::create(b, loc, w, rows[u][e], sum),
+                               sum);
+              }
+            }
+          scf::YieldOp::create(b, loc, acc);
+        }
+        for (int64_t g = 0; g < group; ++g)
+          for (int64_t e = 0; e < width; ++e)
+            memref::AtomicRMWOp::create(
+                b, loc, arith::AtomicRMWKind::addf,
+                loop.getResult(g * width + e), sums,
+                ValueRange{a.idx(g), a.add(d0, a.idx(e))});
+      });
   a.barrier();
   a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
     Value g = a.div(p, a.idx(att.valueDepth));

@@ -5,7 +5,8 @@
 // On a GPU that is a handful of threads reading the whole KV cache, so the
 // CUDA target takes the op out of its region first, as a destination-style
 // `autoglm.decode_attention` that the lowering keeps, and gives it kernels
-// of its own after bufferization (DecodeAttentionKernels.cpp).
+// of its own after bufferization (DecodeAttentionKernels.cpp). Page mode's
+// top-k attention passes its page bounds and page size on.
 //
 // Dense decode attention (`autoglm.attention` of at most kMaxDecodeQueries
 // queries against at least kMinDecodeKeys keys) goes the same way: its
