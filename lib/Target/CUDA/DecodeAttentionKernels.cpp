@@ -504,6 +504,49 @@ Value acrossLanes(const Arith &a, Value x, int64_t lanes,
   return x;
 }
 
+/// Sums over rows of `depth` elements, for each of `rows` rows per thread
+/// and each of the group's `group` query heads (`heads`, shared [G, D]
+/// f32): the `lanes` neighbouring threads of `reads` split each row, each
+/// summing `term(q, x, sum)` over its elements, q the head's element and x
+/// the rows' elements there (one per buffer `load` reads), and the lanes'
+/// sums meet by shuffles. `load(d0)` reads, for each row and buffer, the
+/// `width` elements from d0 on ([row][buffer][element]): all of them
+/// before any is used. Returns the sums, [row * G + head], in every lane;
+/// every lane of the warp must get here.
+SmallVector<Value> sumOverRows(
+    const Arith &a, const RowReads &reads, Value heads, int64_t group,
+    int64_t rows, Value lane,
+    function_ref<SmallVector<SmallVector<SmallVector<Value>>>(Value)> load,
+    function_ref<Value(Value, ArrayRef<Value>, Value)> term) {
+  OpBuilder &b = a.b;
+  SmallVector<Value> zeros(group * rows, a.f32(0));
+  auto loop = scf::ForOp::create(b, a.loc, lane, a.idx(reads.vectors),
+                                 a.idx(reads.lanes), zeros);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value d0 = a.mul(loop.getInductionVar(), a.idx(reads.width));
+    SmallVector<SmallVector<SmallVector<Value>>> elements = load(d0);
+    SmallVector<Value> partial(loop.getRegionIterArgs());
+    for (int64_t g = 0; g < group; ++g)
+      for (int64_t e = 0; e < reads.width; ++e) {
+        Value q = a.load(heads, {a.idx(g), a.add(d0, a.idx(e))});
+        for (int64_t u = 0; u < rows; ++u) {
+          SmallVector<Value> x;
+          for (ArrayRef<Value> buffer : elements[u])
+            x.push_back(buffer[e]);
+          partial[u * group + g] = term(q, x, partial[u * group + g]);
+        }
+      }
+    scf::YieldOp::create(b, a.loc, partial);
+  }
+  SmallVector<Value> sums(loop.getResults());
+  for (Value &sum : sums)
+    sum = acrossLanes(a, sum, reads.lanes,
+                      [&](Value x, Value y) { return a.add(x, y); });
+  return sums;
+}
+
 /// Token mode's entries of kernel 1: thread `t` ranks key `c * chunk + t`
 /// into `ranks` and `keys` (shared, an entry per thread; -inf and kNoKey
 /// for a key that is no candidate) and counts it in `seenCount` when some
@@ -579,34 +622,20 @@ void rankPages(const Arith &a, const DecodeAttention &att,
       // A page past the last reads the last one (its rank is never used).
       ps.push_back(a.min(a.add(first, k), a.idx(att.pages - 1)));
     }
-    SmallVector<Value> zeros(group * unroll, a.f32(0));
-    auto loop = scf::ForOp::create(b, loc, lane, a.idx(reads.vectors),
-                                   a.idx(reads.lanes), zeros);
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value d0 = a.mul(loop.getInductionVar(), a.idx(reads.width));
-      SmallVector<SmallVector<Value>> lows, highs;
-      for (Value p : ps) {
-        lows.push_back(reads.load(a, att.pageMin, {row.b, row.h, p}, d0));
-        highs.push_back(reads.load(a, att.pageMax, {row.b, row.h, p}, d0));
-      }
-      SmallVector<Value> partial(loop.getRegionIterArgs());
-      for (int64_t g = 0; g < group; ++g)
-        for (int64_t e = 0; e < reads.width; ++e) {
-          Value q = a.load(row.heads, {a.idx(g), a.add(d0, a.idx(e))});
-          for (int64_t u = 0; u < unroll; ++u) {
-            Value bound = arith::MaximumFOp::create(
-                b, loc, a.mul(q, lows[u][e]), a.mul(q, highs[u][e]));
-            partial[u * group + g] = a.add(partial[u * group + g], bound);
-          }
-        }
-      scf::YieldOp::create(b, loc, partial);
-    }
-    SmallVector<Value> sums(loop.getResults());
-    for (Value &sum : sums)
-      sum = acrossLanes(a, sum, reads.lanes,
-                        [&](Value x, Value y) { return a.add(x, y); });
+    SmallVector<Value> sums = sumOverRows(
+        a, reads, row.heads, group, unroll, lane,
+        [&](Value d0) {
+          SmallVector<SmallVector<SmallVector<Value>>> bounds;
+          for (Value p : ps)
+            bounds.push_back(
+                {reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
+                 reads.load(a, att.pageMax, {row.b, row.h, p}, d0)});
+          return bounds;
+        },
+        [&](Value q, ArrayRef<Value> x, Value sum) {
+          return a.add(sum, arith::MaximumFOp::create(b, loc, a.mul(q, x[0]),
+                                                      a.mul(q, x[1])));
+        });
     a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
       for (int64_t u = 0; u < unroll; ++u)
         for (int64_t g = 0; g < group; ++g)
@@ -1107,30 +1136,18 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
              ps.push_back(a.add(start, k));
              js.push_back(list.at(a, r, rowKeys, ps.back()));
            }
-           SmallVector<Value> zeros(group * keyUnroll, a.f32(0));
-           auto loop = scf::ForOp::create(b, loc, lane, a.idx(keyReads.vectors),
-                                          a.idx(keyReads.lanes), zeros);
-           {
-             OpBuilder::InsertionGuard inner(b);
-             b.setInsertionPointToStart(loop.getBody());
-             Value d0 = a.mul(loop.getInductionVar(), a.idx(keyReads.width));
-             SmallVector<SmallVector<Value>> rows;
-             for (Value j : js)
-               rows.push_back(keyReads.load(a, att.key, {row.b, row.h, j}, d0));
-             SmallVector<Value> partial(loop.getRegionIterArgs());
-             for (int64_t g = 0; g < group; ++g)
-               for (int64_t e = 0; e < keyReads.width; ++e) {
-                 Value q = a.load(heads, {a.idx(g), a.add(d0, a.idx(e))});
-                 for (int64_t u = 0; u < keyUnroll; ++u)
-                   partial[u * group + g] = math::FmaOp::create(
-                       b, loc, q, rows[u][e], partial[u * group + g]);
-               }
-             scf::YieldOp::create(b, loc, partial);
-           }
-           SmallVector<Value> dots(loop.getResults());
-           for (Value &dot : dots)
-             dot = acrossLanes(a, dot, keyReads.lanes,
-                               [&](Value x, Value y) { return a.add(x, y); });
+           SmallVector<Value> dots = sumOverRows(
+               a, keyReads, heads, group, keyUnroll, lane,
+               [&](Value d0) {
+                 SmallVector<SmallVector<SmallVector<Value>>> rows;
+                 for (Value j : js)
+                   rows.push_back(
+                       {keyReads.load(a, att.key, {row.b, row.h, j}, d0)});
+                 return rows;
+               },
+               [&](Value q, ArrayRef<Value> x, Value sum) -> Value {
+                 return math::FmaOp::create(b, loc, q, x[0], sum);
+               });
            a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
              for (int64_t u = 0; u < keyUnroll; ++u) {
                Value seen = inView(ps[u]);
