@@ -48,7 +48,9 @@
 // time) and a keep kernel merges the chunks' lists into each row's list of
 // kept keys (sinks, window, the chosen pages' keys); the split-key kernels
 // then attend over that list, reading key and value rows in place at the
-// listed indices. An exact row attends to all of its visible keys.
+// listed indices. Its lists hold only the ceil(top_k / page size) pages
+// chosen by rank: an exact row attends to all of its visible keys, with no
+// list.
 //
 //===----------------------------------------------------------------------===//
 
@@ -237,8 +239,7 @@ struct DecodeAttention {
     if (std::optional<int64_t> page = op.getPageSize()) {
       pageSize = *page;
       pages = keys / pageSize;
-      bufferSize = std::max<int64_t>(
-          1, std::min<int64_t>(llvm::divideCeil(topK, pageSize), pages));
+      bufferSize = chosenDecodeAttentionPages(topK, pageSize, pages);
       // The lists hold the pages chosen by rank only: an exact row attends
       // to all of its visible keys without them.
       listSize = llvm::PowerOf2Ceil(bufferSize);
@@ -801,6 +802,23 @@ void mergeLists(const Arith &a, const DecodeAttention &att, Value r, Value t,
   });
 }
 
+/// Writes the row's sink keys, then its window's keys, to positions [0,
+/// returned) of a kept-key list through `store(position, key)`, the block's
+/// `threads` threads sharing the work.
+Value keepSinksAndWindow(const Arith &a, const DecodeAttention::Row &row,
+                         Value t, int64_t threads,
+                         function_ref<void(Value, Value)> store) {
+  auto asI32 = [&](Value v) -> Value {
+    return arith::IndexCastOp::create(a.b, a.loc, a.b.getI32Type(), v);
+  };
+  Value windowKeys = a.sub(row.visible, row.windowStart);
+  a.loop(t, row.sinkEnd, a.idx(threads), [&](Value p) { store(p, asI32(p)); });
+  a.loop(t, windowKeys, a.idx(threads), [&](Value p) {
+    store(a.add(row.sinkEnd, p), asI32(a.add(row.windowStart, p)));
+  });
+  return a.add(row.sinkEnd, windowKeys);
+}
+
 /// Whether row `r` is exact: it has no more valid keys (with a mask,
 /// visible keys some head sees, the chunks' `countsIn` summed) than the
 /// budget, and keeps them all.
@@ -860,16 +878,8 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
                          a.idx(att.listSize), a.idx(att.bufferSize));
 
   // Kept keys: sinks, window, then the list's valid entries (a prefix).
-  Value windowKeys = a.sub(row.visible, row.windowStart);
-  a.loop(t, row.sinkEnd, a.idx(threads), [&](Value p) {
-    a.store(arith::IndexCastOp::create(b, loc, i32, p), kept, {p});
-  });
-  a.loop(t, windowKeys, a.idx(threads), [&](Value p) {
-    Value j = a.add(row.windowStart, p);
-    a.store(arith::IndexCastOp::create(b, loc, i32, j), kept,
-            {a.add(row.sinkEnd, p)});
-  });
-  Value base = a.add(row.sinkEnd, windowKeys);
+  Value base = keepSinksAndWindow(
+      a, row, t, threads, [&](Value p, Value j) { a.store(j, kept, {p}); });
   a.when(a.cmp(arith::CmpIPredicate::ult, t, limit), [&] {
     Value j = a.load(keys, {t});
     a.when(a.cmp(arith::CmpIPredicate::ne, j, a.i32(kNoKey)), [&] {
@@ -989,15 +999,10 @@ void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   auto asI32 = [&](Value v) -> Value {
     return arith::IndexCastOp::create(b, loc, i32, v);
   };
-  Value windowKeys = a.sub(row.visible, row.windowStart);
-  a.loop(t, row.sinkEnd, a.idx(threads),
-         [&](Value p) { a.store(asI32(p), keptOut, {r, p}); });
-  a.loop(t, windowKeys, a.idx(threads), [&](Value p) {
-    a.store(asI32(a.add(row.windowStart, p)), keptOut,
-            {r, a.add(row.sinkEnd, p)});
+  Value base = keepSinksAndWindow(a, row, t, threads, [&](Value p, Value j) {
+    a.store(j, keptOut, {r, p});
   });
   // The list's pages (those kept are a prefix of it), a key per thread.
-  Value base = a.add(row.sinkEnd, windowKeys);
   a.when(a.cmp(arith::CmpIPredicate::ult, t, limit), [&] {
     a.when(
         a.cmp(arith::CmpIPredicate::ne, a.load(keys, {t}), a.i32(kNoKey)), [&] {
@@ -1389,10 +1394,14 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     op.erase();
     return success();
   }
-  if (att.budget > kMaxDecodeAttentionBudget)
+  if (!att.pageSize && att.budget > kMaxDecodeAttentionBudget)
     return op.emitError("top-k attention on CUDA keeps at most ")
            << kMaxDecodeAttentionBudget << " keys per query, not "
            << att.budget;
+  if (att.pageSize && att.bufferSize > kMaxDecodeAttentionPages)
+    return op.emitError("top-k attention by pages on CUDA chooses at most ")
+           << kMaxDecodeAttentionPages << " pages per query by rank, not "
+           << att.bufferSize;
   // Page mode attends with the dense kernels, not kernel 2.
   int64_t shared = std::max(att.selectShared(),
                             att.pageSize ? int64_t(0) : att.attendShared());

@@ -184,10 +184,11 @@ def AutoGLMCUDASelectDecodeAttention
     `autoglm.decode_attention` into an empty tensor, which the lowering
     keeps and `--autoglm-cuda-decode-attention-kernels` replaces by its
     kernels after bufferization. The kernels keep the candidate lists in
-    shared memory: a budget (`top_k + sink + window`) above 511 keys, or
-    an element type other than f32, f16 or bf16, is an error naming the
-    node. A paged `topk_attention` passes its page bounds and page size
-    on.
+    shared memory: in token mode a budget (`top_k + sink + window`) above
+    511 keys, in page mode more than 512 pages chosen by rank
+    (`top_k / page_size` rounded up), or an element type other than f32, f16 or bf16, is an
+    error naming the node. A paged `topk_attention` passes its page bounds
+    and page size on.
 
     A region holding one dense `autoglm.attention` of at most 16 queries
     against at least 64 keys (static shapes, f32, f16 or bf16, a shape
@@ -229,7 +230,8 @@ def AutoGLMCUDADecodeAttentionKernels
        weighted sum of their value rows.
 
     With a page size, kernel 1 ranks pages from their key bounds (16-byte
-    reads of the bound rows by neighbouring lanes) instead of keys, a keep
+    reads of the bound rows by neighbouring lanes) instead of keys, its
+    lists holding the `ceil(top_k / page_size)` pages chosen by rank, a keep
     kernel merges the lists and writes each row's kept keys (sinks, window,
     the chosen pages' keys; an exact row keeps all of its visible keys),
     and the dense kernels attend over them, reading the key and value rows

@@ -29,6 +29,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 
+#include <limits>
+
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMCUDASELECTDECODEATTENTION
 #include "autoglm/Target/CUDA/Passes.h.inc"
@@ -115,19 +117,37 @@ LogicalResult select(FusedOp region, TopKAttentionOp attention) {
     return attention.emitError("top-k attention on CUDA needs f32, f16 or "
                                "bf16 operands, not ")
            << element;
-  int64_t budget = attention.getTopKAttr().getInt() +
-                   attention.getSinkAttr().getInt() +
-                   attention.getWindowAttr().getInt();
-  if (budget > kMaxDecodeAttentionBudget)
+  int64_t topK = attention.getTopKAttr().getInt();
+  if (IntegerAttr page = attention.getPageSizeAttr()) {
+    int64_t keys =
+        cast<RankedTensorType>(attention.getKey().getType()).getDimSize(2);
+    int64_t chosen = chosenDecodeAttentionPages(
+        topK, page.getInt(),
+        ShapedType::isDynamic(keys) ? std::numeric_limits<int64_t>::max()
+                                    : keys / page.getInt());
+    if (chosen > kMaxDecodeAttentionPages)
+      return attention.emitError("top-k attention by pages on CUDA chooses "
+                                 "at most ")
+             << kMaxDecodeAttentionPages
+             << " pages per query by rank (top_k / page size, rounded up), "
+                "not "
+             << chosen
+             << "; lower --sparse-attention-k or raise "
+                "--sparse-attention-page-size";
+  } else if (int64_t budget = topK + attention.getSinkAttr().getInt() +
+                              attention.getWindowAttr().getInt();
+             budget > kMaxDecodeAttentionBudget) {
+    // Token mode's lists hold every kept key.
     return attention.emitError("top-k attention on CUDA keeps at most ")
            << kMaxDecodeAttentionBudget
            << " keys per query (top_k + sink + window), not " << budget
            << "; lower --sparse-attention-k, -sink or -window";
+  }
   replaceByDecodeAttention(
       region, attention, attention.getQuery(), attention.getKey(),
       attention.getValue(), attention.getMask(), attention.getScaleAttr(),
       attention.getCausalAttr(),
-      Budget{attention.getTopKAttr().getInt(), attention.getSinkAttr().getInt(),
+      Budget{topK, attention.getSinkAttr().getInt(),
              attention.getWindowAttr().getInt(), attention.getPageSizeAttr(),
              attention.getPageMin(), attention.getPageMax()});
   return success();

@@ -98,12 +98,37 @@ func.func @chunks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: ten
 
 // -----
 
-// A budget the shared-memory lists cannot hold, in pages as in keys.
-func.func @too_many(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>, %v: tensor<1x2x8192x16xf32>, %lo: tensor<1x2x512x16xf32>, %hi: tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32> {
+// A budget over token mode's 511 keys (top_k 512 + sink 4 + window 16):
+// page mode's lists hold the 32 pages chosen by rank only (2 chunks of 256
+// of the 512 pages per row), and the kept keys are at most 559 (the sink
+// page, the window from its page's start, 32 pages).
+// SELECT-LABEL: func.func @many_keys
+// SELECT:         autoglm.decode_attention
+// SELECT-SAME:      top_k = 512 : i64
+// KERNELS-LABEL: func.func @many_keys
+// KERNELS-DAG:     memref.alloc() : memref<2x2x32xf32>
+// KERNELS-DAG:     memref.alloc() : memref<2x2x32xi32>
+// KERNELS:         memref.alloc() : memref<2x559xi32>
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+func.func @many_keys(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>, %v: tensor<1x2x8192x16xf32>, %lo: tensor<1x2x512x16xf32>, %hi: tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32> {
   %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x512x16xf32>, tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32> {
   ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x8192x16xf32>, %c: tensor<1x2x8192x16xf32>, %d: tensor<1x2x512x16xf32>, %e: tensor<1x2x512x16xf32>):
-    // expected-error @+1 {{top-k attention on CUDA keeps at most 511 keys per query (top_k + sink + window), not 532}}
     %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 512 : i64, sink = 4 : i64, window = 16 : i64, page_size = 16 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x512x16xf32>, tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32>
+    autoglm.yield %1 : tensor<1x2x1x16xf32>
+  }
+  return %0 : tensor<1x2x1x16xf32>
+}
+
+// -----
+
+// More pages by rank than the shared-memory lists hold (k = 2052 is 513
+// pages of 4, of the 2048 there are): an error.
+func.func @too_many_pages(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>, %v: tensor<1x2x8192x16xf32>, %lo: tensor<1x2x2048x16xf32>, %hi: tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32> {
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x2048x16xf32>, tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32> {
+  ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x8192x16xf32>, %c: tensor<1x2x8192x16xf32>, %d: tensor<1x2x2048x16xf32>, %e: tensor<1x2x2048x16xf32>):
+    // expected-error @+1 {{top-k attention by pages on CUDA chooses at most 512 pages per query by rank (top_k / page size, rounded up), not 513}}
+    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 2052 : i64, sink = 4 : i64, window = 16 : i64, page_size = 4 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x2048x16xf32>, tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32>
     autoglm.yield %1 : tensor<1x2x1x16xf32>
   }
   return %0 : tensor<1x2x1x16xf32>
