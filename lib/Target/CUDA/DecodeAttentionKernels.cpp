@@ -491,6 +491,15 @@ struct RowReads {
   }
 };
 
+/// The row (of a chunk) that the thread of `slot` reads `u`-th in
+/// iteration `it`, when `slots` slots of threads take `unroll` rows each per
+/// iteration: rows of one `u` are neighbours across the slots.
+Value slotRow(const Arith &a, Value it, int64_t unroll, int64_t u,
+              int64_t slots, Value slot) {
+  return a.add(a.mul(a.add(a.mul(it, a.idx(unroll)), a.idx(u)), a.idx(slots)),
+               slot);
+}
+
 /// `x` combined over the `lanes` neighbouring lanes of a warp by `combine`
 /// (a butterfly: every lane of the group ends with the result). Every lane
 /// of the warp must get here.
@@ -617,8 +626,7 @@ void rankPages(const Arith &a, const DecodeAttention &att,
   a.loop(a.idx(0), a.idx(chunk / (slots * unroll)), a.idx(1), [&](Value it) {
     SmallVector<Value> ks, ps;
     for (int64_t u = 0; u < unroll; ++u) {
-      Value k = a.add(
-          a.mul(a.add(a.mul(it, a.idx(unroll)), a.idx(u)), a.idx(slots)), slot);
+      Value k = slotRow(a, it, unroll, u, slots, slot);
       ks.push_back(k);
       // A page past the last reads the last one (its rank is never used).
       ps.push_back(a.min(a.add(first, k), a.idx(att.pages - 1)));
@@ -1134,9 +1142,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
          [&](Value it) {
            SmallVector<Value> ks, ps, js;
            for (int64_t u = 0; u < keyUnroll; ++u) {
-             Value k = a.add(a.mul(a.add(a.mul(it, a.idx(keyUnroll)), a.idx(u)),
-                                   a.idx(keySlots)),
-                             slot);
+             Value k = slotRow(a, it, keyUnroll, u, keySlots, slot);
              ks.push_back(k);
              ps.push_back(a.add(start, k));
              js.push_back(list.at(a, r, rowKeys, ps.back()));
@@ -1236,10 +1242,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
           SmallVector<Value> ks, seen;
           SmallVector<SmallVector<Value>> rows;
           for (int64_t u = 0; u < valueUnroll; ++u) {
-            Value k =
-                a.add(a.mul(a.add(a.mul(it, a.idx(valueUnroll)), a.idx(u)),
-                            a.idx(valueSlots)),
-                      valueSlot);
+            Value k = slotRow(a, it, valueUnroll, u, valueSlots, valueSlot);
             Value p = a.add(start, k);
             ks.push_back(k);
             seen.push_back(inView(p));
