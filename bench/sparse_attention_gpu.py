@@ -1,21 +1,26 @@
 """GPU time of decode attention alone: AutoGLM dense (the split-key decode
-kernels), AutoGLM top-k (token mode) and PyTorch's
+kernels), AutoGLM top-k in token and page mode, and PyTorch's
 scaled_dot_product_attention in a CUDA graph.
 
     python3 bench/sparse_attention_gpu.py --bin BUILD/bin --work /tmp/sparse-gpu \
-        [--keys 8192,32768] [--shape 32x8x128] [--runs 200] [--rounds 3]
+        [--keys 8192,32768] [--shape 32x8x128] [--page 16] [--runs 200] [--rounds 3]
 
 For each cache length, one ONNX Attention node (opset 23, float16): one query
 token of --shape query heads x key/value heads x head size against a KV
 cache of that many tokens given as inputs, no mask. It is compiled for
---target=cuda dense (the default) and with --sparse-attention=on (k = 64,
-sink = 4, window = 16 unless given), and timed with `autoglm-run --device
-cuda --time RUNS`, whose step time excludes the input copies; the peer is
+--target=cuda dense (the default), with --sparse-attention=on (k = 64,
+sink = 4, window = 16 unless given) and the same with
+--sparse-attention-granularity=page (pages of --page keys; the model then
+also takes the per-page key bounds as inputs, which --seed fills with random
+values: that changes which pages are kept, not how many), and timed with
+`autoglm-run --device cuda --time RUNS`, whose step time excludes the input
+copies; the peer is
 torch.nn.functional.scaled_dot_product_attention with enable_gqa on the
 same shapes, captured in a CUDA graph and replayed RUNS times between CUDA
 events. Runners alternate over --rounds. Prints per length the median of
 the rounds' medians (min-max of the rounds), the bytes of K and V, and the
-ratios top-k / dense and top-k / PyTorch, as a markdown table.
+ratios to our dense kernel and to PyTorch, as a markdown table. --skip
+leaves runners out (e.g. --skip token).
 """
 import argparse
 import os
@@ -111,6 +116,8 @@ def main():
     parser.add_argument("--k", type=int, default=64)
     parser.add_argument("--sink", type=int, default=4)
     parser.add_argument("--window", type=int, default=16)
+    parser.add_argument("--page", type=int, default=16)
+    parser.add_argument("--skip", default="", help="runners left out: comma-separated of token, page")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dense-runs", type=int, default=None,
@@ -119,34 +126,49 @@ def main():
     q_heads, kv_heads, head = (int(x) for x in args.shape.split("x"))
     os.makedirs(args.work, exist_ok=True)
     opt = os.path.join(args.bin, "autoglm-opt")
-    print(f"| keys | K+V bytes | AutoGLM dense ms | AutoGLM top-k ms (k={args.k}, sink={args.sink}, "
-          f"window={args.window}) | PyTorch SDPA ms | dense / PyTorch | top-k / dense | "
-          f"top-k / PyTorch | max abs dense - PyTorch |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    budget = ["--sparse-attention=on", f"--sparse-attention-k={args.k}",
+              f"--sparse-attention-sink={args.sink}", f"--sparse-attention-window={args.window}"]
+    flags = {"token": budget,
+             "page": [*budget, "--sparse-attention-granularity=page",
+                      f"--sparse-attention-page-size={args.page}"]}
+    sparse = [m for m in ("token", "page") if m not in args.skip.split(",")]
+    names = {"token": f"token (k={args.k}, sink={args.sink}, window={args.window})",
+             "page": f"page (page {args.page})"}
+    print(f"| keys | K+V bytes | AutoGLM dense ms | "
+          + "".join(f"AutoGLM {names[m]} ms | " for m in sparse)
+          + "PyTorch SDPA ms | dense / PyTorch | "
+          + "".join(f"{m} / dense | {m} / PyTorch | " for m in sparse)
+          + "max abs dense - PyTorch |")
+    print("| --- " * (5 + 3 * len(sparse)) + "|")
     for keys in (int(x) for x in args.keys.split(",")):
         model = os.path.join(args.work, f"attention_{keys}.onnx")
         build(model, q_heads, kv_heads, head, keys)
         dense = os.path.join(args.work, f"dense_{keys}.so")
-        topk = os.path.join(args.work, f"topk_{keys}.so")
         if args.dense_runs != 0:
             subprocess.run([opt, model, "--target=cuda", "--emit=so", "-o", dense], check=True)
-        subprocess.run([opt, model, "--target=cuda", "--emit=so", "--sparse-attention=on",
-                        f"--sparse-attention-k={args.k}", f"--sparse-attention-sink={args.sink}",
-                        f"--sparse-attention-window={args.window}", "-o", topk], check=True)
+        libraries = {}
+        for mode in sparse:
+            libraries[mode] = os.path.join(args.work, f"{mode}_{keys}.so")
+            subprocess.run([opt, model, "--target=cuda", "--emit=so", *flags[mode],
+                            "-o", libraries[mode]], check=True)
         difference = (dense_difference(args.bin, dense, args.work, q_heads, kv_heads, head, keys)
                       if args.dense_runs != 0 else float("nan"))
-        times = {"dense": [], "topk": [], "torch": []}
+        times = {name: [] for name in ("dense", *sparse, "torch")}
         for _ in range(args.rounds):
             dense_runs = args.runs if args.dense_runs is None else args.dense_runs
             times["dense"].append(time_autoglm(args.bin, dense, dense_runs) if dense_runs else float("nan"))
-            times["topk"].append(time_autoglm(args.bin, topk, args.runs))
+            for mode in sparse:
+                times[mode].append(time_autoglm(args.bin, libraries[mode], args.runs))
             times["torch"].append(time_torch(q_heads, kv_heads, head, keys, args.runs))
-        d, t, p = (summary(times[n]) for n in ("dense", "topk", "torch"))
+        med = {name: summary(values) for name, values in times.items()}
         cache_bytes = 2 * kv_heads * keys * head * 2
         cell = lambda s: f"{s[0]:.4f} ({s[1]:.4f}-{s[2]:.4f})"
-        print(f"| {keys} | {cache_bytes} | {cell(d)} | {cell(t)} | {cell(p)} | "
-              f"{d[0] / p[0]:.2f} | {t[0] / d[0]:.2f} | {t[0] / p[0]:.2f} | {difference:.2e} |",
-              flush=True)
+        d, p = med["dense"][0], med["torch"][0]
+        print(f"| {keys} | {cache_bytes} | {cell(med['dense'])} | "
+              + "".join(f"{cell(med[m])} | " for m in sparse)
+              + f"{cell(med['torch'])} | {d / p:.2f} | "
+              + "".join(f"{med[m][0] / d:.2f} | {med[m][0] / p:.2f} | " for m in sparse)
+              + f"{difference:.2e} |", flush=True)
 
 
 if __name__ == "__main__":

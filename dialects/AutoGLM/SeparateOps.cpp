@@ -145,5 +145,24 @@ LogicalResult DecodeAttentionOp::verify() {
         return emitOpError("mask ")
                << mt << " does not broadcast to B x Hq x Sq x Sk";
   }
+  if (!getPageSizeAttr() && !getPageMin() && !getPageMax())
+    return success();
+  if (!getPageSizeAttr() || !getPageMin() || !getPageMax())
+    return emitOpError("page granularity needs page_size, page_min and "
+                       "page_max together");
+  int64_t page = getPageSizeAttr().getInt(), keys = key.getDimSize(2);
+  if (page < 1 || keys % page != 0)
+    return emitOpError("page_size ")
+           << page << " must be positive and divide the " << keys << " keys";
+  SmallVector<int64_t> bounds = {key.getDimSize(0), kvHeads, keys / page,
+                                 key.getDimSize(3)};
+  for (Value bound : {getPageMin(), getPageMax()}) {
+    auto type = cast<ShapedType>(bound.getType());
+    if (type.getElementType() != element || !type.hasStaticShape() ||
+        type.getShape() != ArrayRef<int64_t>(bounds))
+      return emitOpError("page bounds must be B x Hkv x Sk/page_size x D of "
+                         "the key's element type, not ")
+             << type;
+  }
   return success();
 }

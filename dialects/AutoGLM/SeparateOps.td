@@ -80,7 +80,7 @@ def AutoGLM_BitCastOp : AutoGLM_Op<"bitcast", [Pure,
 }
 
 def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
-    DestinationStyleOpInterface]> {
+    DestinationStyleOpInterface, AttrSizedOperandSegments]> {
   let summary = "top-k decode attention computed by a target's own kernels";
   let description = [{
     The attention of `autoglm.topk_attention` (same operands, mask,
@@ -91,7 +91,10 @@ def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
     on buffers, by its scoring-and-selection and attend kernels
     (docs/sparse-attention.md). `init` (`B x Hq x Sq x Dv`) is overwritten,
     never read. On tensors the op returns the result; on buffers it writes
-    `init` and returns nothing.
+    `init` and returns nothing. With `page_size`, keys are chosen by pages
+    from the per-page key bounds `page_min` and `page_max`
+    (`B x Hkv x Sk/page_size x D`), as `autoglm.topk_attention` chooses
+    them at page granularity.
 
     ```mlir
     %r = autoglm.decode_attention %q, %k, %v into %init
@@ -103,12 +106,17 @@ def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
     ```
   }];
   let arguments = (ins AnyShaped:$query, AnyShaped:$key, AnyShaped:$value,
-                       Optional<AnyShaped>:$mask, AnyShaped:$init,
+                       Optional<AnyShaped>:$mask,
+                       Optional<AnyShaped>:$page_min,
+                       Optional<AnyShaped>:$page_max, AnyShaped:$init,
                        F64Attr:$scale, UnitAttr:$causal, I64Attr:$top_k,
-                       I64Attr:$sink, I64Attr:$window);
+                       I64Attr:$sink, I64Attr:$window,
+                       OptionalAttr<I64Attr>:$page_size);
   let results = (outs Optional<AnyRankedTensor>:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`mask` $mask^ `:` type($mask))? `into` $init
+    $query `,` $key `,` $value (`mask` $mask^ `:` type($mask))?
+    (`pages` $page_min^ `,` $page_max `:` type($page_min) `,`
+     type($page_max))? `into` $init
     attr-dict `:` type($query) `,` type($key) `,` type($value) `into`
     type($init) (`->` type($result)^)?
   }];

@@ -626,8 +626,7 @@ loadEntries(StringRef inputPath, MLIRContext &context, ArrayRef<int64_t> sizes,
 }
 
 /// --sparse-attention and its parameters into `options`, with an error for
-/// what is not built (page granularity on CUDA) and for parameters
-/// that would not be used or make no sense.
+/// parameters that would not be used or make no sense.
 static LogicalResult
 parseSparseAttention(mlir::autoglm::CompileOptions &options) {
   auto fail = [](const Twine &message) {
@@ -679,9 +678,6 @@ parseSparseAttention(mlir::autoglm::CompileOptions &options) {
   if (pages && sparseAttentionPageSize < 1)
     return fail("--sparse-attention-page-size must be at least 1, got " +
                 Twine(sparseAttentionPageSize.getValue()));
-  if (pages && targetName != "cpu")
-    return fail("--sparse-attention-granularity=page has a kernel for "
-                "--target=cpu only");
   if (sparseAttention == "auto" && calibrationData.empty())
     return fail("--sparse-attention=auto rewrites only the attention that "
                 "keeps enough of its mass on calibration data: give "

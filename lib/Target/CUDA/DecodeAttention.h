@@ -15,11 +15,24 @@
 #include <optional>
 
 namespace mlir::autoglm {
-/// The most keys a query keeps (top_k + sink + window). The kernels keep
-/// each chunk's best T = the power of two above the budget in shared
-/// memory, and merge two such lists with one thread per entry: 2 T must
-/// not pass 1024 threads.
+/// The most keys a query keeps (top_k + sink + window) in token mode. The
+/// kernels keep each chunk's best T = the power of two above the budget in
+/// shared memory, and merge two such lists with one thread per entry: 2 T
+/// must not pass 1024 threads.
 constexpr int64_t kMaxDecodeAttentionBudget = 511;
+/// The most pages a query chooses by rank in page mode, whose lists hold
+/// the chosen pages only (sinks and window are kept apart, and an exact row
+/// attends to all of its visible keys): the power of two above them, twice,
+/// must not pass 1024 threads.
+constexpr int64_t kMaxDecodeAttentionPages = 512;
+
+/// The pages a query of page mode chooses by rank: top_k / `pageSize`
+/// rounded up, at most the `pages` there are, at least one.
+inline int64_t chosenDecodeAttentionPages(int64_t topK, int64_t pageSize,
+                                          int64_t pages) {
+  return std::max<int64_t>(
+      1, std::min<int64_t>(llvm::divideCeil(topK, pageSize), pages));
+}
 
 /// Dense attention is decode attention, for the dense decode kernels, with
 /// at most this many queries against at least kMinDecodeKeys keys: prefill

@@ -43,6 +43,15 @@
 //    sum to the row's maximum, and writes their quotient (zeros for a head
 //    that sees no key).
 //
+// With a page size (page granularity), kernel 1 ranks pages instead of keys
+// from their key bounds (read a few lanes per bound row, 16 bytes at a
+// time) and a keep kernel merges the chunks' lists into each row's list of
+// kept keys (sinks, window, the chosen pages' keys); the split-key kernels
+// then attend over that list, reading key and value rows in place at the
+// listed indices. Its lists hold only the ceil(top_k / page size) pages
+// chosen by rank: an exact row attends to all of its visible keys, with no
+// list.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CUDA/Passes.h"
@@ -190,16 +199,22 @@ struct Arith {
 /// shared memory, scores and masks.
 struct DecodeAttention {
   DecodeAttentionOp op;
-  Value query, key, value, mask, out;
+  Value query, key, value, mask, pageMin, pageMax, out;
   int64_t batch, heads, queries, depth, kvHeads, keys, valueDepth, group;
   int64_t topK, sink, window, budget, listSize, chunk, chunks, bufferSize;
   int64_t keptSize;
+  /// Page granularity when pageSize > 0: the select kernel ranks `pages`
+  /// pages (its chunks and lists are of pages, bufferSize the pages chosen
+  /// by rank), and a row that is not exact attends to at most
+  /// `pageKeptKeys` keys.
+  int64_t pageSize = 0, pages = 0, pageKeptKeys = 0;
   double scale;
   bool causal, maskVariesByHead = false;
 
   explicit DecodeAttention(DecodeAttentionOp op)
       : op(op), query(op.getQuery()), key(op.getKey()), value(op.getValue()),
-        mask(op.getMask()), out(op.getInit()) {
+        mask(op.getMask()), pageMin(op.getPageMin()), pageMax(op.getPageMax()),
+        out(op.getInit()) {
     auto q = cast<MemRefType>(query.getType());
     auto k = cast<MemRefType>(key.getType());
     auto v = cast<MemRefType>(value.getType());
@@ -221,6 +236,24 @@ struct DecodeAttention {
     chunks = llvm::divideCeil(keys, chunk);
     bufferSize = std::max<int64_t>(1, std::min(topK, keys));
     keptSize = sink + window + listSize;
+    if (std::optional<int64_t> page = op.getPageSize()) {
+      pageSize = *page;
+      pages = keys / pageSize;
+      bufferSize = chosenDecodeAttentionPages(topK, pageSize, pages);
+      // The lists hold the pages chosen by rank only: an exact row attends
+      // to all of its visible keys without them.
+      listSize = llvm::PowerOf2Ceil(bufferSize);
+      // The shuffles of the bounds' dot products need whole warps.
+      chunk =
+          std::max({listSize, int64_t(kWarpSize),
+                    std::min<int64_t>(kChunkKeys, llvm::PowerOf2Ceil(pages))});
+      chunks = llvm::divideCeil(pages, chunk);
+      // The sink pages, the window's keys (up to a page more than the
+      // window: it starts at a page boundary) and the chosen pages.
+      pageKeptKeys =
+          std::min<int64_t>(keys, llvm::alignTo(sink, pageSize) + window +
+                                      pageSize - 1 + bufferSize * pageSize);
+    }
     scale = op.getScale().convertToDouble();
     causal = op.getCausal();
     if (mask) {
@@ -235,7 +268,9 @@ struct DecodeAttention {
   int64_t attendThreads() const { return std::max<int64_t>(256, 2 * listSize); }
 
   /// Bytes of shared memory of each kernel.
-  int64_t selectShared() const { return 4 * (group * depth + 2 * chunk + 1); }
+  int64_t selectShared() const {
+    return 4 * (group * depth + 2 * chunk + 1 + (pageSize ? group * chunk : 0));
+  }
   int64_t attendShared() const {
     return 4 *
            (group * depth + 4 * listSize + keptSize * (1 + group) + group + 1);
@@ -259,8 +294,18 @@ struct DecodeAttention {
       row.visible =
           a.min(a.max(a.add(row.i, a.idx(keys - queries + 1)), a.idx(0)),
                 a.idx(keys));
-    row.sinkEnd = a.min(a.idx(sink), row.visible);
-    row.windowStart = a.max(row.sinkEnd, a.sub(row.visible, a.idx(window)));
+    Value recent = a.sub(row.visible, a.idx(window));
+    if (!pageSize) {
+      row.sinkEnd = a.min(a.idx(sink), row.visible);
+      row.windowStart = a.max(row.sinkEnd, recent);
+      return row;
+    }
+    // Whole pages: those holding a sink or a window key, and a last page
+    // the query sees only in part, so that every candidate page is whole.
+    row.sinkEnd =
+        a.min(a.idx(int64_t(llvm::alignTo(sink, pageSize))), row.visible);
+    Value start = a.div(a.max(recent, a.idx(0)), a.idx(pageSize));
+    row.windowStart = a.max(row.sinkEnd, a.mul(start, a.idx(pageSize)));
     return row;
   }
 
@@ -405,33 +450,122 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
   return launch;
 }
 
-/// Kernel 1: ranks of a chunk of keys, sorted, the best `listSize` to
-/// `ranksOut`/`keysOut` ([rows, chunks, listSize]) and, with a mask, the
-/// visible keys some head sees to `countsOut` ([rows, chunks]).
-void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
-                 Value keysOut, Value countsOut) {
-  Location loc = att.op->getLoc();
-  OpBuilder::InsertionGuard guard(b);
-  gpu::LaunchOp launch =
-      createLaunch(b, loc, {att.chunks, att.rows()}, att.chunk);
-  Value heads = launch.addWorkgroupAttribution(
-      sharedType(b, {att.group, att.depth}, b.getF32Type()), loc);
-  Value ranks = launch.addWorkgroupAttribution(
-      sharedType(b, {att.chunk}, b.getF32Type()), loc);
-  Value keys = launch.addWorkgroupAttribution(
-      sharedType(b, {att.chunk}, b.getI32Type()), loc);
-  Value seenCount =
-      launch.addWorkgroupAttribution(sharedType(b, {1}, b.getI32Type()), loc);
-  Arith a{b, loc};
-  Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
-  Value t = launch.getThreadIds().x;
-  DecodeAttention::Row row = att.row(a, r);
-  att.loadHeads(a, row, heads, t, att.chunk);
-  Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
-  if (countsOut)
-    a.when(first, [&] { a.store(a.i32(0), seenCount, {a.idx(0)}); });
-  a.barrier();
+/// How the dense kernels read rows of `depth` elements of a buffer:
+/// `width` elements at a time (16 bytes when the rows allow it: an
+/// identity layout and a depth the width divides, so that every access is
+/// aligned), `vectors` accesses per row, spread over `lanes` (a power of
+/// two, at most `maxLanes`) neighbouring threads.
+struct RowReads {
+  int64_t width, vectors, lanes;
 
+  RowReads(Value memref, int64_t depth, int64_t maxLanes) {
+    auto type = cast<MemRefType>(memref.getType());
+    width = 1;
+    if (type.getLayout().isIdentity()) {
+      width = 128 / type.getElementTypeBitWidth();
+      while (width > 1 && depth % width)
+        width /= 2;
+    }
+    vectors = depth / width;
+    lanes = std::min<int64_t>(maxLanes, llvm::PowerOf2Ceil(vectors));
+  }
+
+  /// The `width` elements of row `at` (all indices but the last) from
+  /// element `start` on, in f32.
+  SmallVector<Value> load(const Arith &a, Value memref, ArrayRef<Value> at,
+                          Value start) const {
+    SmallVector<Value> indices(at);
+    indices.push_back(start);
+    if (width == 1)
+      return {a.toF32(a.load(memref, indices))};
+    auto type = cast<MemRefType>(memref.getType());
+    auto vectorType = VectorType::get({width}, type.getElementType());
+    Value vector = vector::LoadOp::create(
+        a.b, a.loc, vectorType, memref, indices, /*nontemporal=*/false,
+        llvm::MaybeAlign(width * type.getElementTypeBitWidth() / 8));
+    SmallVector<Value> elements;
+    for (int64_t e = 0; e < width; ++e)
+      elements.push_back(
+          a.toF32(vector::ExtractOp::create(a.b, a.loc, vector, e)));
+    return elements;
+  }
+};
+
+/// The row (of a chunk) that the thread of `slot` reads `u`-th in
+/// iteration `it`, when `slots` slots of threads take `unroll` rows each per
+/// iteration: rows of one `u` are neighbours across the slots.
+Value slotRow(const Arith &a, Value it, int64_t unroll, int64_t u,
+              int64_t slots, Value slot) {
+  return a.add(a.mul(a.add(a.mul(it, a.idx(unroll)), a.idx(u)), a.idx(slots)),
+               slot);
+}
+
+/// `x` combined over the `lanes` neighbouring lanes of a warp by `combine`
+/// (a butterfly: every lane of the group ends with the result). Every lane
+/// of the warp must get here.
+Value acrossLanes(const Arith &a, Value x, int64_t lanes,
+                  function_ref<Value(Value, Value)> combine) {
+  for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
+    Value other = gpu::ShuffleOp::create(a.b, a.loc, x, offset, kWarpSize,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    x = combine(x, other);
+  }
+  return x;
+}
+
+/// Sums over rows of `depth` elements, for each of `rows` rows per thread
+/// and each of the group's `group` query heads (`heads`, shared [G, D]
+/// f32): the `lanes` neighbouring threads of `reads` split each row, each
+/// summing `term(q, x, sum)` over its elements, q the head's element and x
+/// the rows' elements there (one per buffer `load` reads), and the lanes'
+/// sums meet by shuffles. `load(d0)` reads, for each row and buffer, the
+/// `width` elements from d0 on ([row][buffer][element]): all of them
+/// before any is used. Returns the sums, [row * G + head], in every lane;
+/// every lane of the warp must get here.
+SmallVector<Value> sumOverRows(
+    const Arith &a, const RowReads &reads, Value heads, int64_t group,
+    int64_t rows, Value lane,
+    function_ref<SmallVector<SmallVector<SmallVector<Value>>>(Value)> load,
+    function_ref<Value(Value, ArrayRef<Value>, Value)> term) {
+  OpBuilder &b = a.b;
+  SmallVector<Value> zeros(group * rows, a.f32(0));
+  auto loop = scf::ForOp::create(b, a.loc, lane, a.idx(reads.vectors),
+                                 a.idx(reads.lanes), zeros);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value d0 = a.mul(loop.getInductionVar(), a.idx(reads.width));
+    SmallVector<SmallVector<SmallVector<Value>>> elements = load(d0);
+    SmallVector<Value> partial(loop.getRegionIterArgs());
+    for (int64_t g = 0; g < group; ++g)
+      for (int64_t e = 0; e < reads.width; ++e) {
+        Value q = a.load(heads, {a.idx(g), a.add(d0, a.idx(e))});
+        for (int64_t u = 0; u < rows; ++u) {
+          SmallVector<Value> x;
+          for (ArrayRef<Value> buffer : elements[u])
+            x.push_back(buffer[e]);
+          partial[u * group + g] = term(q, x, partial[u * group + g]);
+        }
+      }
+    scf::YieldOp::create(b, a.loc, partial);
+  }
+  SmallVector<Value> sums(loop.getResults());
+  for (Value &sum : sums)
+    sum = acrossLanes(a, sum, reads.lanes,
+                      [&](Value x, Value y) { return a.add(x, y); });
+  return sums;
+}
+
+/// Token mode's entries of kernel 1: thread `t` ranks key `c * chunk + t`
+/// into `ranks` and `keys` (shared, an entry per thread; -inf and kNoKey
+/// for a key that is no candidate) and counts it in `seenCount` when some
+/// head sees it.
+void rankKeys(const Arith &a, const DecodeAttention &att,
+              const DecodeAttention::Row &row, Value c, Value t, Value ranks,
+              Value keys, Value seenCount) {
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
   Value j = a.add(a.mul(c, a.idx(att.chunk)), t);
   Value inView = a.cmp(arith::CmpIPredicate::slt, j, row.visible);
   Value seen = inView;
@@ -463,6 +597,156 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
       [&] { return SmallVector<Value>{a.negInf(), a.i32(kNoKey)}; });
   a.store(entry[0], ranks, {t});
   a.store(entry[1], keys, {t});
+}
+
+/// Page mode's entries of kernel 1: page `c * chunk + t` ranked by thread
+/// `t`, as rankKeys ranks keys. First the upper bounds of the chunk's
+/// pages' scores per head into `bounds` ([G, chunk] f32), their bound rows
+/// read as the dense kernel reads key rows (a few lanes per row, 16 bytes
+/// each, summed by shuffles); then a thread per page adds the page's
+/// largest mask value per head (counting the keys some head sees), takes
+/// the best over the group as the page's rank, and keeps the page when it
+/// is a candidate (neither a sink nor a window page) that some head sees.
+void rankPages(const Arith &a, const DecodeAttention &att,
+               const DecodeAttention::Row &row, Value c, Value t, Value ranks,
+               Value keys, Value seenCount, Value bounds) {
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
+  int64_t group = att.group, chunk = att.chunk, page = att.pageSize;
+  Value first = a.mul(c, a.idx(chunk));
+  // The narrower of the two bounds' reads serves both.
+  RowReads minReads(att.pageMin, att.depth, kWarpSize);
+  RowReads maxReads(att.pageMax, att.depth, kWarpSize);
+  const RowReads &reads =
+      minReads.width <= maxReads.width ? minReads : maxReads;
+  int64_t slots = chunk / reads.lanes;
+  int64_t unroll = std::min(kKeysInFlight, chunk / slots);
+  Value slot = a.div(t, a.idx(reads.lanes));
+  Value lane = a.rem(t, a.idx(reads.lanes));
+  a.loop(a.idx(0), a.idx(chunk / (slots * unroll)), a.idx(1), [&](Value it) {
+    SmallVector<Value> ks, ps;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value k = slotRow(a, it, unroll, u, slots, slot);
+      ks.push_back(k);
+      // A page past the last reads the last one (its rank is never used).
+      ps.push_back(a.min(a.add(first, k), a.idx(att.pages - 1)));
+    }
+    SmallVector<Value> sums = sumOverRows(
+        a, reads, row.heads, group, unroll, lane,
+        [&](Value d0) {
+          SmallVector<SmallVector<SmallVector<Value>>> bounds;
+          for (Value p : ps)
+            bounds.push_back(
+                {reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
+                 reads.load(a, att.pageMax, {row.b, row.h, p}, d0)});
+          return bounds;
+        },
+        [&](Value q, ArrayRef<Value> x, Value sum) {
+          return a.add(sum, arith::MaximumFOp::create(b, loc, a.mul(q, x[0]),
+                                                      a.mul(q, x[1])));
+        });
+    a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
+      for (int64_t u = 0; u < unroll; ++u)
+        for (int64_t g = 0; g < group; ++g)
+          a.store(sums[u * group + g], bounds, {a.idx(g), ks[u]});
+    });
+  });
+  a.barrier();
+
+  Value p = a.add(first, t);
+  Value inPages = a.cmp(arith::CmpIPredicate::slt, p, a.idx(att.pages));
+  Value firstPage = a.div(a.add(row.sinkEnd, a.idx(page - 1)), a.idx(page));
+  Value endPage = a.div(row.windowStart, a.idx(page));
+  Value candidate =
+      a.both(inPages, a.both(a.cmp(arith::CmpIPredicate::sge, p, firstPage),
+                             a.cmp(arith::CmpIPredicate::slt, p, endPage)));
+  SmallVector<Value> bias(group, a.f32(0));
+  if (att.mask) {
+    // The page's keys (none past the last page): count those some head
+    // sees, and take each head's largest mask value.
+    Value lo = a.mul(p, a.idx(page));
+    Value hi = a.select(inPages, a.add(lo, a.idx(page)), lo);
+    SmallVector<Value> inits = {a.i32(0)};
+    inits.append(group, a.negInf());
+    auto perKey = scf::ForOp::create(b, loc, lo, hi, a.idx(1), inits);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(perKey.getBody());
+      Value j = perKey.getInductionVar();
+      ValueRange acc = perKey.getRegionIterArgs();
+      Value seenKey = a.cmp(arith::CmpIPredicate::slt, j, row.visible);
+      Value any = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+      std::pair<Value, Value> shared;
+      if (!att.maskVariesByHead)
+        shared = att.maskAt(a, row, a.idx(0), j);
+      SmallVector<Value> next = {Value()};
+      for (int64_t g = 0; g < group; ++g) {
+        auto [allowed, add] =
+            att.maskVariesByHead ? att.maskAt(a, row, a.idx(g), j) : shared;
+        allowed = a.both(allowed, seenKey);
+        any = a.either(any, allowed);
+        next.push_back(arith::MaximumFOp::create(
+            b, loc, acc[1 + g], a.select(allowed, add, a.negInf())));
+      }
+      next[0] = a.add(acc[0], a.select(any, a.i32(1), a.i32(0)));
+      scf::YieldOp::create(b, loc, next);
+    }
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
+                                perKey.getResult(0), seenCount,
+                                ValueRange{a.idx(0)});
+    for (int64_t g = 0; g < group; ++g)
+      bias[g] = perKey.getResult(1 + g);
+  }
+  Value rank;
+  for (int64_t g = 0; g < group; ++g) {
+    Value s = a.add(a.load(bounds, {a.idx(g), t}), bias[g]);
+    rank = g == 0 ? s : arith::MaximumFOp::create(b, loc, rank, s);
+  }
+  // A page no head sees ranks -inf: never kept, as on the CPU.
+  Value kept =
+      a.both(candidate, a.cmpf(arith::CmpFPredicate::OGT, rank, a.negInf()));
+  Type i32 = b.getI32Type();
+  a.store(a.select(kept, rank, a.negInf()), ranks, {t});
+  a.store(a.select(kept, arith::IndexCastOp::create(b, loc, i32, p).getResult(),
+                   a.i32(kNoKey)),
+          keys, {t});
+}
+
+/// Kernel 1: ranks of a chunk of keys (of pages, in page mode), sorted, the
+/// best `listSize` to `ranksOut`/`keysOut` ([rows, chunks, listSize]) and,
+/// with a mask, the visible keys some head sees to `countsOut` ([rows,
+/// chunks]).
+void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
+                 Value keysOut, Value countsOut) {
+  Location loc = att.op->getLoc();
+  OpBuilder::InsertionGuard guard(b);
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, {att.chunks, att.rows()}, att.chunk);
+  Value heads = launch.addWorkgroupAttribution(
+      sharedType(b, {att.group, att.depth}, b.getF32Type()), loc);
+  Value ranks = launch.addWorkgroupAttribution(
+      sharedType(b, {att.chunk}, b.getF32Type()), loc);
+  Value keys = launch.addWorkgroupAttribution(
+      sharedType(b, {att.chunk}, b.getI32Type()), loc);
+  Value seenCount =
+      launch.addWorkgroupAttribution(sharedType(b, {1}, b.getI32Type()), loc);
+  Value bounds;
+  if (att.pageSize)
+    bounds = launch.addWorkgroupAttribution(
+        sharedType(b, {att.group, att.chunk}, b.getF32Type()), loc);
+  Arith a{b, loc};
+  Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
+  Value t = launch.getThreadIds().x;
+  DecodeAttention::Row row = att.row(a, r);
+  att.loadHeads(a, row, heads, t, att.chunk);
+  Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
+  if (countsOut)
+    a.when(first, [&] { a.store(a.i32(0), seenCount, {a.idx(0)}); });
+  a.barrier();
+  if (att.pageSize)
+    rankPages(a, att, row, c, t, ranks, keys, seenCount, bounds);
+  else
+    rankKeys(a, att, row, c, t, ranks, keys, seenCount);
   a.barrier();
 
   // Bitonic sort of the chunk, descending: stage `size` (2, 4, ... chunk)
@@ -486,6 +770,85 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   if (countsOut)
     a.when(first,
            [&] { a.store(a.load(seenCount, {a.idx(0)}), countsOut, {r, c}); });
+}
+
+/// The chunks' sorted lists of row `r` (`ranksIn`/`keysIn`, [rows, chunks,
+/// listSize]) merged into the best listSize entries at the front of
+/// `ranks`/`keys` (shared, 2 listSize entries), by a block of at least 2
+/// listSize threads: the first chunk's list, then each other chunk's
+/// merged in (its list reversed after the running one makes one bitonic
+/// sequence of 2 listSize).
+void mergeLists(const Arith &a, const DecodeAttention &att, Value r, Value t,
+                Value ranksIn, Value keysIn, Value ranks, Value keys) {
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
+  int64_t list = att.listSize;
+  Value inList = a.cmp(arith::CmpIPredicate::ult, t, a.idx(list));
+  a.when(inList, [&] {
+    a.store(a.load(ranksIn, {r, a.idx(0), t}), ranks, {t});
+    a.store(a.load(keysIn, {r, a.idx(0), t}), keys, {t});
+  });
+  a.barrier();
+  int64_t log2List = llvm::Log2_64(list);
+  a.loop(a.idx(1), a.idx(att.chunks), a.idx(1), [&](Value c) {
+    a.when(inList, [&] {
+      Value from = a.sub(a.idx(list - 1), t);
+      Value at = a.add(t, a.idx(list));
+      a.store(a.load(ranksIn, {r, c, from}), ranks, {at});
+      a.store(a.load(keysIn, {r, c, from}), keys, {at});
+    });
+    a.barrier();
+    Value inPair = a.cmp(arith::CmpIPredicate::ult, t, a.idx(2 * list));
+    Value yes = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+    a.loop(a.idx(0), a.idx(log2List + 1), a.idx(1), [&](Value f) {
+      Value distance = arith::ShRUIOp::create(b, loc, a.idx(list), f);
+      a.when(inPair, [&] {
+        DecodeAttention::compareExchange(a, ranks, keys, t, distance, yes);
+      });
+      a.barrier();
+    });
+  });
+}
+
+/// Writes the row's sink keys, then its window's keys, to positions [0,
+/// returned) of a kept-key list through `store(position, key)`, the block's
+/// `threads` threads sharing the work.
+Value keepSinksAndWindow(const Arith &a, const DecodeAttention::Row &row,
+                         Value t, int64_t threads,
+                         function_ref<void(Value, Value)> store) {
+  auto asI32 = [&](Value v) -> Value {
+    return arith::IndexCastOp::create(a.b, a.loc, a.b.getI32Type(), v);
+  };
+  Value windowKeys = a.sub(row.visible, row.windowStart);
+  a.loop(t, row.sinkEnd, a.idx(threads), [&](Value p) { store(p, asI32(p)); });
+  a.loop(t, windowKeys, a.idx(threads), [&](Value p) {
+    store(a.add(row.sinkEnd, p), asI32(a.add(row.windowStart, p)));
+  });
+  return a.add(row.sinkEnd, windowKeys);
+}
+
+/// Whether row `r` is exact: it has no more valid keys (with a mask,
+/// visible keys some head sees, the chunks' `countsIn` summed) than the
+/// budget, and keeps them all.
+Value exactRow(const Arith &a, const DecodeAttention &att,
+               const DecodeAttention::Row &row, Value r, Value countsIn) {
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
+  Value valid = row.visible;
+  if (countsIn) {
+    auto sum = scf::ForOp::create(b, loc, a.idx(0), a.idx(att.chunks), a.idx(1),
+                                  ValueRange{a.i32(0)});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(sum.getBody());
+      Value n = a.load(countsIn, {r, sum.getInductionVar()});
+      scf::YieldOp::create(b, loc,
+                           ValueRange{a.add(sum.getRegionIterArgs()[0], n)});
+    }
+    valid =
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), sum.getResult(0));
+  }
+  return a.cmp(arith::CmpIPredicate::sle, valid, a.idx(att.budget));
 }
 
 /// Kernel 2: merges the chunks' lists, picks the kept keys and attends.
@@ -516,64 +879,15 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   att.loadHeads(a, row, heads, t, threads);
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   a.when(first, [&] { a.store(a.i32(0), validCount, {a.idx(0)}); });
-
-  // The first chunk's list, then each other chunk's merged in: its list
-  // reversed after the running one makes one bitonic sequence of 2 T.
-  Value inList = a.cmp(arith::CmpIPredicate::ult, t, a.idx(list));
-  a.when(inList, [&] {
-    a.store(a.load(ranksIn, {r, a.idx(0), t}), ranks, {t});
-    a.store(a.load(keysIn, {r, a.idx(0), t}), keys, {t});
-  });
-  a.barrier();
-  int64_t log2List = llvm::Log2_64(list);
-  a.loop(a.idx(1), a.idx(att.chunks), a.idx(1), [&](Value c) {
-    a.when(inList, [&] {
-      Value from = a.sub(a.idx(list - 1), t);
-      Value at = a.add(t, a.idx(list));
-      a.store(a.load(ranksIn, {r, c, from}), ranks, {at});
-      a.store(a.load(keysIn, {r, c, from}), keys, {at});
-    });
-    a.barrier();
-    Value inPair = a.cmp(arith::CmpIPredicate::ult, t, a.idx(2 * list));
-    Value yes = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
-    a.loop(a.idx(0), a.idx(log2List + 1), a.idx(1), [&](Value f) {
-      Value distance = arith::ShRUIOp::create(b, loc, a.idx(list), f);
-      a.when(inPair, [&] {
-        DecodeAttention::compareExchange(a, ranks, keys, t, distance, yes);
-      });
-      a.barrier();
-    });
-  });
-
-  // Valid keys of the row: with a mask, those some head sees.
-  Value valid = row.visible;
-  if (countsIn) {
-    auto sum = scf::ForOp::create(b, loc, a.idx(0), a.idx(att.chunks), a.idx(1),
-                                  ValueRange{a.i32(0)});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(sum.getBody());
-      Value n = a.load(countsIn, {r, sum.getInductionVar()});
-      scf::YieldOp::create(b, loc,
-                           ValueRange{a.add(sum.getRegionIterArgs()[0], n)});
-    }
-    valid =
-        arith::IndexCastOp::create(b, loc, b.getIndexType(), sum.getResult(0));
-  }
-  Value exact = a.cmp(arith::CmpIPredicate::sle, valid, a.idx(att.budget));
-  Value limit = a.select(exact, a.idx(list), a.idx(att.bufferSize));
+  mergeLists(a, att, r, t, ranksIn, keysIn, ranks, keys);
+  // An exact row keeps every entry of the list, which holds all of its
+  // valid candidates.
+  Value limit = a.select(exactRow(a, att, row, r, countsIn),
+                         a.idx(att.listSize), a.idx(att.bufferSize));
 
   // Kept keys: sinks, window, then the list's valid entries (a prefix).
-  Value windowKeys = a.sub(row.visible, row.windowStart);
-  a.loop(t, row.sinkEnd, a.idx(threads), [&](Value p) {
-    a.store(arith::IndexCastOp::create(b, loc, i32, p), kept, {p});
-  });
-  a.loop(t, windowKeys, a.idx(threads), [&](Value p) {
-    Value j = a.add(row.windowStart, p);
-    a.store(arith::IndexCastOp::create(b, loc, i32, j), kept,
-            {a.add(row.sinkEnd, p)});
-  });
-  Value base = a.add(row.sinkEnd, windowKeys);
+  Value base = keepSinksAndWindow(
+      a, row, t, threads, [&](Value p, Value j) { a.store(j, kept, {p}); });
   a.when(a.cmp(arith::CmpIPredicate::ult, t, limit), [&] {
     Value j = a.load(keys, {t});
     a.when(a.cmp(arith::CmpIPredicate::ne, j, a.i32(kNoKey)), [&] {
@@ -660,68 +974,113 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   });
 }
 
-/// How the dense kernels read rows of `depth` elements of a buffer:
-/// `width` elements at a time (16 bytes when the rows allow it: an
-/// identity layout and a depth the width divides, so that every access is
-/// aligned), `vectors` accesses per row, spread over `lanes` (a power of
-/// two, at most `maxLanes`) neighbouring threads.
-struct RowReads {
-  int64_t width, vectors, lanes;
+/// Page mode's kernel 2, a block per query row: merges the chunks' lists
+/// of pages and writes the keys the row keeps to `keptOut` ([rows,
+/// pageKeptKeys] i32: the sinks, the window, then the chosen pages' keys)
+/// and their number to `keptCountOut` ([rows] i32), for the dense kernels
+/// to attend over (KeyList). A row with no more valid keys than the budget
+/// is exact: it attends to all of its visible keys, which the count says
+/// by its sign (-visible).
+void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
+                   Value keysIn, Value countsIn, Value keptOut,
+                   Value keptCountOut) {
+  Location loc = att.op->getLoc();
+  OpBuilder::InsertionGuard guard(b);
+  int64_t threads = att.attendThreads(), list = att.listSize;
+  int64_t page = att.pageSize;
+  gpu::LaunchOp launch = createLaunch(b, loc, {att.rows(), 1}, threads);
+  Type i32 = b.getI32Type();
+  Value ranks = launch.addWorkgroupAttribution(
+      sharedType(b, {2 * list}, b.getF32Type()), loc);
+  Value keys =
+      launch.addWorkgroupAttribution(sharedType(b, {2 * list}, i32), loc);
+  Value chosen = launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc);
+  Arith a{b, loc};
+  Value r = launch.getBlockIds().x, t = launch.getThreadIds().x;
+  DecodeAttention::Row row = att.row(a, r);
+  Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
+  a.when(first, [&] { a.store(a.i32(0), chosen, {a.idx(0)}); });
+  mergeLists(a, att, r, t, ranksIn, keysIn, ranks, keys);
+  Value exact = exactRow(a, att, row, r, countsIn);
+  Value limit = a.idx(att.bufferSize);
 
-  RowReads(Value memref, int64_t depth, int64_t maxLanes) {
-    auto type = cast<MemRefType>(memref.getType());
-    width = 1;
-    if (type.getLayout().isIdentity()) {
-      width = 128 / type.getElementTypeBitWidth();
-      while (width > 1 && depth % width)
-        width /= 2;
-    }
-    vectors = depth / width;
-    lanes = std::min<int64_t>(maxLanes, llvm::PowerOf2Ceil(vectors));
+  auto asI32 = [&](Value v) -> Value {
+    return arith::IndexCastOp::create(b, loc, i32, v);
+  };
+  Value base = keepSinksAndWindow(a, row, t, threads, [&](Value p, Value j) {
+    a.store(j, keptOut, {r, p});
+  });
+  // The list's pages (those kept are a prefix of it), a key per thread.
+  a.when(a.cmp(arith::CmpIPredicate::ult, t, limit), [&] {
+    a.when(
+        a.cmp(arith::CmpIPredicate::ne, a.load(keys, {t}), a.i32(kNoKey)), [&] {
+          memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
+                                      a.i32(1), chosen, ValueRange{a.idx(0)});
+        });
+  });
+  a.loop(t, a.mul(limit, a.idx(page)), a.idx(threads), [&](Value p) {
+    Value pageIndex = a.load(keys, {a.div(p, a.idx(page))});
+    a.when(a.cmp(arith::CmpIPredicate::ne, pageIndex, a.i32(kNoKey)), [&] {
+      Value key =
+          a.add(a.mul(pageIndex, a.i32(page)), asI32(a.rem(p, a.idx(page))));
+      a.store(key, keptOut, {r, a.add(base, p)});
+    });
+  });
+  a.barrier();
+  a.when(first, [&] {
+    Value pagesKept = a.load(chosen, {a.idx(0)});
+    Value listed = a.add(asI32(base), a.mul(pagesKept, a.i32(page)));
+    Value all = a.sub(a.i32(0), asI32(row.visible));
+    a.store(a.select(exact, all, listed), keptCountOut, {r});
+  });
+}
+
+/// The keys a row of the dense kernels attends to: without `keys`, the
+/// row's visible keys [0, visible); with it, page mode's kept keys: for
+/// `counts[r]` n >= 0 the first n entries of row r of `keys` ([rows, L]
+/// i32, key indices), for n < 0 (an exact row) keys [0, -n).
+struct KeyList {
+  Value keys, counts;
+
+  /// Row `r`'s number of keys, and whether they are listed.
+  struct Row {
+    Value count, listed;
+  };
+
+  Row forRow(const Arith &a, const DecodeAttention::Row &row, Value r) const {
+    if (!keys)
+      return {row.visible, {}};
+    Value n = arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
+                                         a.load(counts, {r}));
+    Value listed = a.cmp(arith::CmpIPredicate::sge, n, a.idx(0));
+    return {a.select(listed, n, a.sub(a.idx(0), n)), listed};
   }
 
-  /// The `width` elements of row `at` (all indices but the last) from
-  /// element `start` on, in f32.
-  SmallVector<Value> load(const Arith &a, Value memref, ArrayRef<Value> at,
-                          Value start) const {
-    SmallVector<Value> indices(at);
-    indices.push_back(start);
-    if (width == 1)
-      return {a.toF32(a.load(memref, indices))};
-    auto type = cast<MemRefType>(memref.getType());
-    auto vectorType = VectorType::get({width}, type.getElementType());
-    Value vector = vector::LoadOp::create(
-        a.b, a.loc, vectorType, memref, indices, /*nontemporal=*/false,
-        llvm::MaybeAlign(width * type.getElementTypeBitWidth() / 8));
-    SmallVector<Value> elements;
-    for (int64_t e = 0; e < width; ++e)
-      elements.push_back(
-          a.toF32(vector::ExtractOp::create(a.b, a.loc, vector, e)));
-    return elements;
+  /// The key at position `p` of row `r`'s keys (at least 1); a position
+  /// past the end gives the last key (read, never used).
+  Value at(const Arith &a, Value r, const Row &row, Value p) const {
+    Value last = a.min(p, a.sub(row.count, a.idx(1)));
+    if (!keys)
+      return last;
+    // An exact row's position may pass the list's length: the entry read
+    // there is not used.
+    int64_t length = cast<MemRefType>(keys.getType()).getDimSize(1);
+    Value entry = arith::IndexCastOp::create(
+        a.b, a.loc, a.b.getIndexType(),
+        a.load(keys, {r, a.min(last, a.idx(length - 1))}));
+    return a.select(row.listed, entry, last);
   }
 };
-
-/// `x` combined over the `lanes` neighbouring lanes of a warp by `combine`
-/// (a butterfly: every lane of the group ends with the result). Every lane
-/// of the warp must get here.
-Value acrossLanes(const Arith &a, Value x, int64_t lanes,
-                  function_ref<Value(Value, Value)> combine) {
-  for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
-    Value other = gpu::ShuffleOp::create(a.b, a.loc, x, offset, kWarpSize,
-                                         gpu::ShuffleMode::XOR)
-                      .getShuffleResult();
-    x = combine(x, other);
-  }
-  return x;
-}
 
 /// The dense kernel 1: a block per (chunk, row) writes the chunk's maximum
 /// score and sum of exp(score - maximum) per head to `maxOut` and
 /// `sumOut` ([rows, chunks, G]) and the weighted sum of its value rows to
-/// `accOut` ([rows, chunks, G, Dv]).
+/// `accOut` ([rows, chunks, G, Dv]), over the keys of `list` at the chunk's
+/// positions. A chunk past the end of its row's list writes an empty
+/// piece (maximum -inf, sums 0) and reads nothing.
 void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
-                       const DenseDecodePlan &plan, Value maxOut, Value sumOut,
-                       Value accOut) {
+                       const DenseDecodePlan &plan, const KeyList &list,
+                       Value maxOut, Value sumOut, Value accOut) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   constexpr int64_t threads = kDenseDecodeThreads;
@@ -739,67 +1098,70 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
+  Value start = a.mul(c, a.idx(chunk));
+  KeyList::Row rowKeys = list.forRow(a, row, r);
+  Value count = rowKeys.count;
+  // The condition is the same for the whole block: its barriers stay
+  // uniform.
+  auto live =
+      scf::IfOp::create(b, loc, a.cmp(arith::CmpIPredicate::slt, start, count),
+                        /*withElse=*/true);
+  b.setInsertionPointToStart(&live.getElseRegion().front());
+  a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
+    a.store(a.f32(0), accOut,
+            {r, c, a.div(p, a.idx(att.valueDepth)),
+             a.rem(p, a.idx(att.valueDepth))});
+  });
+  a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(group)), [&] {
+    a.store(a.negInf(), maxOut, {r, c, t});
+    a.store(a.f32(0), sumOut, {r, c, t});
+  });
+  b.setInsertionPointToStart(&live.getThenRegion().front());
   att.loadHeads(a, row, heads, t, threads);
   a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
     a.store(a.f32(0), sums,
             {a.div(p, a.idx(att.valueDepth)), a.rem(p, a.idx(att.valueDepth))});
   });
   a.barrier();
-  Value start = a.mul(c, a.idx(chunk));
-  auto inView = [&](Value j) {
-    return a.cmp(arith::CmpIPredicate::slt, j, row.visible);
+  auto inView = [&](Value p) {
+    return a.cmp(arith::CmpIPredicate::slt, p, count);
   };
   SmallVector<Type> groupF32(group, f32);
 
   // Scores: `lanes` threads per key row, `threads / lanes` rows at a time,
   // kKeysInFlight rows per thread per iteration: their loads are issued
-  // before any is used. A key past the row's view reads the last visible
-  // row instead (no branch) and scores -inf. The trip count is the same for
+  // before any is used. A position past the row's list reads its last key
+  // instead (no branch) and scores -inf. The trip count is the same for
   // every thread: the shuffles need the whole warp.
   RowReads keyReads(att.key, att.depth, kWarpSize);
   int64_t keySlots = threads / keyReads.lanes;
   int64_t keyUnroll = std::min(kKeysInFlight, chunk / keySlots);
   Value slot = a.div(t, a.idx(keyReads.lanes));
   Value lane = a.rem(t, a.idx(keyReads.lanes));
-  Value lastKey = a.max(a.sub(row.visible, a.idx(1)), a.idx(0));
   a.loop(a.idx(0), a.idx(chunk / (keySlots * keyUnroll)), a.idx(1),
          [&](Value it) {
-           SmallVector<Value> ks, js;
+           SmallVector<Value> ks, ps, js;
            for (int64_t u = 0; u < keyUnroll; ++u) {
-             Value k = a.add(a.mul(a.add(a.mul(it, a.idx(keyUnroll)), a.idx(u)),
-                                   a.idx(keySlots)),
-                             slot);
+             Value k = slotRow(a, it, keyUnroll, u, keySlots, slot);
              ks.push_back(k);
-             js.push_back(a.add(start, k));
+             ps.push_back(a.add(start, k));
+             js.push_back(list.at(a, r, rowKeys, ps.back()));
            }
-           SmallVector<Value> zeros(group * keyUnroll, a.f32(0));
-           auto loop = scf::ForOp::create(b, loc, lane, a.idx(keyReads.vectors),
-                                          a.idx(keyReads.lanes), zeros);
-           {
-             OpBuilder::InsertionGuard inner(b);
-             b.setInsertionPointToStart(loop.getBody());
-             Value d0 = a.mul(loop.getInductionVar(), a.idx(keyReads.width));
-             SmallVector<SmallVector<Value>> rows;
-             for (Value j : js)
-               rows.push_back(keyReads.load(
-                   a, att.key, {row.b, row.h, a.min(j, lastKey)}, d0));
-             SmallVector<Value> partial(loop.getRegionIterArgs());
-             for (int64_t g = 0; g < group; ++g)
-               for (int64_t e = 0; e < keyReads.width; ++e) {
-                 Value q = a.load(heads, {a.idx(g), a.add(d0, a.idx(e))});
-                 for (int64_t u = 0; u < keyUnroll; ++u)
-                   partial[u * group + g] = math::FmaOp::create(
-                       b, loc, q, rows[u][e], partial[u * group + g]);
-               }
-             scf::YieldOp::create(b, loc, partial);
-           }
-           SmallVector<Value> dots(loop.getResults());
-           for (Value &dot : dots)
-             dot = acrossLanes(a, dot, keyReads.lanes,
-                               [&](Value x, Value y) { return a.add(x, y); });
+           SmallVector<Value> dots = sumOverRows(
+               a, keyReads, heads, group, keyUnroll, lane,
+               [&](Value d0) {
+                 SmallVector<SmallVector<SmallVector<Value>>> rows;
+                 for (Value j : js)
+                   rows.push_back(
+                       {keyReads.load(a, att.key, {row.b, row.h, j}, d0)});
+                 return rows;
+               },
+               [&](Value q, ArrayRef<Value> x, Value sum) -> Value {
+                 return math::FmaOp::create(b, loc, q, x[0], sum);
+               });
            a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
              for (int64_t u = 0; u < keyUnroll; ++u) {
-               Value seen = inView(js[u]);
+               Value seen = inView(ps[u]);
                for (int64_t g = 0; g < group; ++g) {
                  Value score = a.ifElse(
                      seen, f32,
@@ -865,50 +1227,48 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   Value valueSlot = a.div(t, a.idx(valueReads.lanes));
   Value valueLane = a.rem(t, a.idx(valueReads.lanes));
   int64_t width = valueReads.width;
-  a.when(a.cmp(arith::CmpIPredicate::slt, valueLane, a.idx(valueReads.vectors)),
-         [&] {
-           Value d0 = a.mul(valueLane, a.idx(width));
-           SmallVector<Value> zeros(group * width, a.f32(0));
-           auto loop = scf::ForOp::create(
-               b, loc, a.idx(0), a.idx(chunk / (valueSlots * valueUnroll)),
-               a.idx(1), zeros);
-           {
-             OpBuilder::InsertionGuard inner(b);
-             b.setInsertionPointToStart(loop.getBody());
-             Value it = loop.getInductionVar();
-             SmallVector<Value> ks, seen;
-             SmallVector<SmallVector<Value>> rows;
-             for (int64_t u = 0; u < valueUnroll; ++u) {
-               Value k =
-                   a.add(a.mul(a.add(a.mul(it, a.idx(valueUnroll)), a.idx(u)),
-                               a.idx(valueSlots)),
-                         valueSlot);
-               Value j = a.add(start, k);
-               ks.push_back(k);
-               seen.push_back(inView(j));
-               rows.push_back(valueReads.load(
-                   a, att.value, {row.b, row.h, a.min(j, lastKey)}, d0));
-             }
-             SmallVector<Value> acc(loop.getRegionIterArgs());
-             for (int64_t u = 0; u < valueUnroll; ++u)
-               for (int64_t g = 0; g < group; ++g) {
-                 Value w = a.load(weights, {a.idx(g), ks[u]});
-                 for (int64_t e = 0; e < width; ++e) {
-                   Value &sum = acc[g * width + e];
-                   sum = a.select(
-                       seen[u], math::FmaOp::create(b, loc, w, rows[u][e], sum),
-                       sum);
-                 }
-               }
-             scf::YieldOp::create(b, loc, acc);
-           }
-           for (int64_t g = 0; g < group; ++g)
-             for (int64_t e = 0; e < width; ++e)
-               memref::AtomicRMWOp::create(
-                   b, loc, arith::AtomicRMWKind::addf,
-                   loop.getResult(g * width + e), sums,
-                   ValueRange{a.idx(g), a.add(d0, a.idx(e))});
-         });
+  a.when(
+      a.cmp(arith::CmpIPredicate::slt, valueLane, a.idx(valueReads.vectors)),
+      [&] {
+        Value d0 = a.mul(valueLane, a.idx(width));
+        SmallVector<Value> zeros(group * width, a.f32(0));
+        auto loop = scf::ForOp::create(
+            b, loc, a.idx(0), a.idx(chunk / (valueSlots * valueUnroll)),
+            a.idx(1), zeros);
+        {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToStart(loop.getBody());
+          Value it = loop.getInductionVar();
+          SmallVector<Value> ks, seen;
+          SmallVector<SmallVector<Value>> rows;
+          for (int64_t u = 0; u < valueUnroll; ++u) {
+            Value k = slotRow(a, it, valueUnroll, u, valueSlots, valueSlot);
+            Value p = a.add(start, k);
+            ks.push_back(k);
+            seen.push_back(inView(p));
+            rows.push_back(valueReads.load(
+                a, att.value, {row.b, row.h, list.at(a, r, rowKeys, p)}, d0));
+          }
+          SmallVector<Value> acc(loop.getRegionIterArgs());
+          for (int64_t u = 0; u < valueUnroll; ++u)
+            for (int64_t g = 0; g < group; ++g) {
+              Value w = a.load(weights, {a.idx(g), ks[u]});
+              for (int64_t e = 0; e < width; ++e) {
+                Value &sum = acc[g * width + e];
+                sum = a.select(seen[u],
+                               math::FmaOp::create(b, loc, w, rows[u][e], sum),
+                               sum);
+              }
+            }
+          scf::YieldOp::create(b, loc, acc);
+        }
+        for (int64_t g = 0; g < group; ++g)
+          for (int64_t e = 0; e < width; ++e)
+            memref::AtomicRMWOp::create(
+                b, loc, arith::AtomicRMWKind::addf,
+                loop.getResult(g * width + e), sums,
+                ValueRange{a.idx(g), a.add(d0, a.idx(e))});
+      });
   a.barrier();
   a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
     Value g = a.div(p, a.idx(att.valueDepth));
@@ -996,10 +1356,9 @@ void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
   });
 }
 
-/// Dense decode attention's kernels and the scratch between them.
-void buildDenseKernels(const DecodeAttention &att,
-                       const DenseDecodePlan &plan) {
-  OpBuilder b(att.op);
+/// The dense kernels over `list`'s keys and the scratch between them.
+void buildDenseKernels(OpBuilder &b, const DecodeAttention &att,
+                       const DenseDecodePlan &plan, const KeyList &list) {
   Location loc = att.op->getLoc();
   auto f32 = b.getF32Type();
   int64_t rows = att.rows();
@@ -1010,36 +1369,54 @@ void buildDenseKernels(const DecodeAttention &att,
   Value acc = memref::AllocOp::create(
       b, loc,
       MemRefType::get({rows, plan.chunks, att.group, att.valueDepth}, f32));
-  buildDensePartial(b, att, plan, maxima, sums, acc);
+  buildDensePartial(b, att, plan, list, maxima, sums, acc);
   buildDenseCombine(b, att, plan, maxima, sums, acc);
+}
+
+/// The dense kernels' split of `keys` keys per row, or an error.
+FailureOr<DenseDecodePlan> planDense(const DecodeAttention &att, int64_t keys) {
+  std::optional<DenseDecodePlan> plan =
+      planDenseDecode(att.rows(), keys, att.group, att.depth, att.valueDepth);
+  if (!plan)
+    return DecodeAttentionOp(att.op).emitError(
+               "decode attention on CUDA needs at most ")
+           << kDecodeSharedBytes << " bytes of shared memory per block for "
+           << att.group << " query heads per key/value head of size "
+           << att.depth;
+  return *plan;
 }
 
 LogicalResult buildKernels(DecodeAttentionOp op) {
   DecodeAttention att(op);
+  OpBuilder b(op);
   if (att.topK >= att.keys) {
-    std::optional<DenseDecodePlan> plan = planDenseDecode(
-        att.rows(), att.keys, att.group, att.depth, att.valueDepth);
-    if (!plan)
-      return op.emitError("dense decode attention on CUDA needs at most ")
-             << kDecodeSharedBytes << " bytes of shared memory per block for "
-             << att.group << " query heads per key/value head of size "
-             << att.depth;
-    buildDenseKernels(att, *plan);
+    FailureOr<DenseDecodePlan> plan = planDense(att, att.keys);
+    if (failed(plan))
+      return failure();
+    buildDenseKernels(b, att, *plan, KeyList{});
     op.erase();
     return success();
   }
-  if (att.budget > kMaxDecodeAttentionBudget)
+  if (!att.pageSize && att.budget > kMaxDecodeAttentionBudget)
     return op.emitError("top-k attention on CUDA keeps at most ")
            << kMaxDecodeAttentionBudget << " keys per query, not "
            << att.budget;
-  if (att.selectShared() > kDecodeSharedBytes ||
-      att.attendShared() > kDecodeSharedBytes)
+  if (att.pageSize && att.bufferSize > kMaxDecodeAttentionPages)
+    return op.emitError("top-k attention by pages on CUDA chooses at most ")
+           << kMaxDecodeAttentionPages << " pages per query by rank, not "
+           << att.bufferSize;
+  // Page mode attends with the dense kernels, not kernel 2.
+  int64_t shared = std::max(att.selectShared(),
+                            att.pageSize ? int64_t(0) : att.attendShared());
+  if (shared > kDecodeSharedBytes)
     return op.emitError("top-k attention on CUDA needs ")
-           << std::max(att.selectShared(), att.attendShared())
-           << " bytes of shared memory per block for " << att.group
+           << shared << " bytes of shared memory per block for " << att.group
            << " query heads per key/value head of size " << att.depth
            << "; at most " << kDecodeSharedBytes << " are used";
-  OpBuilder b(op);
+  FailureOr<DenseDecodePlan> pagePlan;
+  // The attention's grid covers every key: an exact row attends to all.
+  if (att.pageSize && failed(pagePlan = planDense(att, att.keys)))
+    return failure();
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   auto f32 = Float32Type::get(ctx);
@@ -1054,7 +1431,17 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     counts = memref::AllocOp::create(b, loc,
                                      MemRefType::get({rows, att.chunks}, i32));
   buildSelect(b, att, ranks, keys, counts);
-  buildAttend(b, att, ranks, keys, counts);
+  if (!att.pageSize) {
+    buildAttend(b, att, ranks, keys, counts);
+    op.erase();
+    return success();
+  }
+  Value kept = memref::AllocOp::create(
+      b, loc, MemRefType::get({rows, att.pageKeptKeys}, i32));
+  Value keptCounts =
+      memref::AllocOp::create(b, loc, MemRefType::get({rows}, i32));
+  buildPageKeep(b, att, ranks, keys, counts, kept, keptCounts);
+  buildDenseKernels(b, att, *pagePlan, KeyList{kept, keptCounts});
   op.erase();
   return success();
 }

@@ -184,10 +184,11 @@ def AutoGLMCUDASelectDecodeAttention
     `autoglm.decode_attention` into an empty tensor, which the lowering
     keeps and `--autoglm-cuda-decode-attention-kernels` replaces by its
     kernels after bufferization. The kernels keep the candidate lists in
-    shared memory: a budget (`top_k + sink + window`) above 511 keys, or
-    an element type other than f32, f16 or bf16, is an error naming the
-    node; a paged `topk_attention` is an error too (page mode is built for
-    the CPU only).
+    shared memory: in token mode a budget (`top_k + sink + window`) above
+    511 keys, in page mode more than 512 pages chosen by rank
+    (`top_k / page_size` rounded up), or an element type other than f32, f16 or bf16, is an
+    error naming the node. A paged `topk_attention` passes its page bounds
+    and page size on.
 
     A region holding one dense `autoglm.attention` of at most 16 queries
     against at least 64 keys (static shapes, f32, f16 or bf16, a shape
@@ -228,11 +229,12 @@ def AutoGLMCUDAEncoderAttentionKernels
 
 def AutoGLMCUDADecodeAttentionKernels
     : Pass<"autoglm-cuda-decode-attention-kernels", "func::FuncOp"> {
-  let summary = "autoglm.decode_attention on buffers as its two kernels";
+  let summary = "autoglm.decode_attention on buffers as its kernels";
   let description = [{
     After bufferization, before the memory plan: each
-    `autoglm.decode_attention` becomes two `gpu.launch` ops and the scratch
-    buffers between them (placed in the arena by the plan). One that keeps
+    `autoglm.decode_attention` becomes `gpu.launch` ops (two, four in page
+    mode) and the scratch buffers between them (placed in the arena by the
+    plan). One that keeps
     every key (`top_k` at least the number of keys, no sink or window)
     gets the dense kernels: a partial softmax-weighted sum per (query row,
     chunk of keys), each key and value row read once for the query group
@@ -252,6 +254,14 @@ def AutoGLMCUDADecodeAttentionKernels
        no more valid keys than the budget: exact), scores each query head
        against the kept keys, takes the softmax over them and writes the
        weighted sum of their value rows.
+
+    With a page size, kernel 1 ranks pages from their key bounds (16-byte
+    reads of the bound rows by neighbouring lanes) instead of keys, its
+    lists holding the `ceil(top_k / page_size)` pages chosen by rank, a keep
+    kernel merges the lists and writes each row's kept keys (sinks, window,
+    the chosen pages' keys; an exact row keeps all of its visible keys),
+    and the dense kernels attend over them, reading the key and value rows
+    at the listed indices.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",

@@ -5,7 +5,8 @@
 // On a GPU that is a handful of threads reading the whole KV cache, so the
 // CUDA target takes the op out of its region first, as a destination-style
 // `autoglm.decode_attention` that the lowering keeps, and gives it kernels
-// of its own after bufferization (DecodeAttentionKernels.cpp).
+// of its own after bufferization (DecodeAttentionKernels.cpp). Page mode's
+// top-k attention passes its page bounds and page size on.
 //
 // Dense decode attention (`autoglm.attention` of at most kMaxDecodeQueries
 // queries against at least kMinDecodeKeys keys) goes the same way: its
@@ -34,6 +35,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+
+#include <limits>
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMCUDASELECTDECODEATTENTION
@@ -86,12 +89,20 @@ AttentionOp soleDenseDecodeAttention(FusedOp region) {
   return attention;
 }
 
+/// What a decode_attention keeps: `topK`, `sink` and `window`, and with
+/// `pageSize` the pages chosen from the bounds `pageMin` and `pageMax`.
+struct Budget {
+  int64_t topK, sink, window;
+  IntegerAttr pageSize = {};
+  Value pageMin = {}, pageMax = {};
+};
+
 /// Replaces `region`, whose sole op is `attention`, by a decode_attention
-/// of its operands with `topK`, `sink` and `window`.
+/// of its operands with `budget`.
 void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
                               Value key, Value value, Value mask,
-                              FloatAttr scale, UnitAttr causal, int64_t topK,
-                              int64_t sink, int64_t window) {
+                              FloatAttr scale, UnitAttr causal,
+                              const Budget &budget) {
   // Operands of the attention are the region's block arguments: map them
   // to the region's inputs.
   IRMapping inputs;
@@ -101,11 +112,13 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   auto resultType = cast<RankedTensorType>(attention->getResult(0).getType());
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType());
+  auto lookup = [&](Value v) { return v ? inputs.lookup(v) : Value(); };
   auto decode = DecodeAttentionOp::create(
-      b, loc, resultType, inputs.lookup(query), inputs.lookup(key),
-      inputs.lookup(value), mask ? inputs.lookup(mask) : Value(), init, scale,
-      causal, b.getI64IntegerAttr(topK), b.getI64IntegerAttr(sink),
-      b.getI64IntegerAttr(window));
+      b, loc, resultType, lookup(query), lookup(key), lookup(value),
+      lookup(mask), lookup(budget.pageMin), lookup(budget.pageMax), init, scale,
+      causal, b.getI64IntegerAttr(budget.topK),
+      b.getI64IntegerAttr(budget.sink), b.getI64IntegerAttr(budget.window),
+      budget.pageSize);
   region.getResult(0).replaceAllUsesWith(decode.getResult());
   region.erase();
 }
@@ -117,19 +130,39 @@ LogicalResult select(FusedOp region, TopKAttentionOp attention) {
     return attention.emitError("top-k attention on CUDA needs f32, f16 or "
                                "bf16 operands, not ")
            << element;
-  int64_t budget = attention.getTopKAttr().getInt() +
-                   attention.getSinkAttr().getInt() +
-                   attention.getWindowAttr().getInt();
-  if (budget > kMaxDecodeAttentionBudget)
+  int64_t topK = attention.getTopKAttr().getInt();
+  if (IntegerAttr page = attention.getPageSizeAttr()) {
+    int64_t keys =
+        cast<RankedTensorType>(attention.getKey().getType()).getDimSize(2);
+    int64_t chosen = chosenDecodeAttentionPages(
+        topK, page.getInt(),
+        ShapedType::isDynamic(keys) ? std::numeric_limits<int64_t>::max()
+                                    : keys / page.getInt());
+    if (chosen > kMaxDecodeAttentionPages)
+      return attention.emitError("top-k attention by pages on CUDA chooses "
+                                 "at most ")
+             << kMaxDecodeAttentionPages
+             << " pages per query by rank (top_k / page size, rounded up), "
+                "not "
+             << chosen
+             << "; lower --sparse-attention-k or raise "
+                "--sparse-attention-page-size";
+  } else if (int64_t budget = topK + attention.getSinkAttr().getInt() +
+                              attention.getWindowAttr().getInt();
+             budget > kMaxDecodeAttentionBudget) {
+    // Token mode's lists hold every kept key.
     return attention.emitError("top-k attention on CUDA keeps at most ")
            << kMaxDecodeAttentionBudget
            << " keys per query (top_k + sink + window), not " << budget
            << "; lower --sparse-attention-k, -sink or -window";
+  }
   replaceByDecodeAttention(
       region, attention, attention.getQuery(), attention.getKey(),
       attention.getValue(), attention.getMask(), attention.getScaleAttr(),
-      attention.getCausalAttr(), attention.getTopKAttr().getInt(),
-      attention.getSinkAttr().getInt(), attention.getWindowAttr().getInt());
+      attention.getCausalAttr(),
+      Budget{topK, attention.getSinkAttr().getInt(),
+             attention.getWindowAttr().getInt(), attention.getPageSizeAttr(),
+             attention.getPageMin(), attention.getPageMax()});
   return success();
 }
 
@@ -140,23 +173,14 @@ void select(FusedOp region, AttentionOp attention) {
   replaceByDecodeAttention(region, attention, attention.getQuery(),
                            attention.getKey(), attention.getValue(),
                            attention.getMask(), attention.getScaleAttr(),
-                           attention.getCausalAttr(), /*topK=*/keys,
-                           /*sink=*/0, /*window=*/0);
+                           attention.getCausalAttr(),
+                           Budget{/*topK=*/keys, /*sink=*/0, /*window=*/0});
 }
 
 struct SelectDecodeAttentionPass
     : autoglm::impl::AutoGLMCUDASelectDecodeAttentionBase<
           SelectDecodeAttentionPass> {
   void runOnOperation() override {
-    WalkResult paged = getOperation().walk([](TopKAttentionOp attention) {
-      if (!attention.getPageSize())
-        return WalkResult::advance();
-      attention.emitError("top-k attention by pages has no CUDA kernel; use "
-                          "--sparse-attention-granularity=token");
-      return WalkResult::interrupt();
-    });
-    if (paged.wasInterrupted())
-      return signalPassFailure();
     SmallVector<std::pair<FusedOp, TopKAttentionOp>> found;
     SmallVector<std::pair<FusedOp, AttentionOp>> dense;
     getOperation().walk([&](FusedOp region) {

@@ -58,16 +58,3 @@ func.func @too_many(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: t
   }
   return %0 : tensor<1x2x1x16xf32>
 }
-
-// -----
-
-// Page granularity has no CUDA kernel.
-func.func @pages(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x128x16xf32>, %v: tensor<1x2x128x16xf32>, %lo: tensor<1x2x8x16xf32>, %hi: tensor<1x2x8x16xf32>) -> tensor<1x2x1x16xf32> {
-  %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x128x16xf32>, tensor<1x2x128x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x1x16xf32> {
-  ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x128x16xf32>, %c: tensor<1x2x128x16xf32>, %d: tensor<1x2x8x16xf32>, %e: tensor<1x2x8x16xf32>):
-    // expected-error @+1 {{top-k attention by pages has no CUDA kernel; use --sparse-attention-granularity=token}}
-    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 32 : i64, sink = 4 : i64, window = 16 : i64, page_size = 16 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x128x16xf32>, tensor<1x2x128x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x1x16xf32>
-    autoglm.yield %1 : tensor<1x2x1x16xf32>
-  }
-  return %0 : tensor<1x2x1x16xf32>
-}
