@@ -17,10 +17,13 @@ namespace mlir::autoglm {
 constexpr int64_t kMmaTile = 16;
 /// Static shared memory a block may use without opting in to more.
 constexpr int64_t kEncoderSharedBytes = 48 * 1024;
-/// Halves of padding after each row of the transposed keys in shared
-/// memory: rows 16 bytes apart in the banks, still 16-byte multiples as the
-/// tensor-core loads want.
-constexpr int64_t kKeyRowPadding = 8;
+/// Padding after each row of the transposed keys (halves) and of the score
+/// rows (floats) in shared memory: 32 bytes, so that the 16 rows of a
+/// tensor-core tile fall on the banks four at a time instead of all on the
+/// same ones (a 128-key row is 512 bytes apart from the next), and the row
+/// pitch stays a multiple of 16 bytes as the tensor-core loads want.
+constexpr int64_t kKeyRowPadding = 16;
+constexpr int64_t kScoreRowPadding = 8;
 
 /// Warps of a block. The block's 16 query rows are one tile of the
 /// tensor-core products; its warps split each step between them (key tiles
@@ -33,8 +36,8 @@ constexpr int64_t kEncoderWarps = 4;
 /// (f16), the tile's score rows (f32, reused for the probabilities and the
 /// output) and their sums.
 inline int64_t encoderAttentionSharedBytes(int64_t keys, int64_t depth) {
-  return 2 * depth * (keys + kKeyRowPadding) + 4 * kMmaTile * keys +
-         4 * kMmaTile;
+  return 2 * depth * (keys + kKeyRowPadding) +
+         4 * kMmaTile * (keys + kScoreRowPadding) + 4 * kMmaTile;
 }
 
 /// Whether the kernel takes `queries` x `keys` attention of head size

@@ -205,6 +205,7 @@ void EncoderAttention::build() {
   int64_t rows = kMmaTile, warps = kEncoderWarps;
   int64_t threads = warps * kWarpSize;
   int64_t keyLead = keys + kKeyRowPadding;
+  int64_t scoreLead = keys + kScoreRowPadding;
   auto c = [&](int64_t v) { return idx(v); };
   auto launch =
       gpu::LaunchOp::create(b, loc, c(queries / rows), c(batch * heads), c(1),
@@ -223,13 +224,13 @@ void EncoderAttention::build() {
   // Score rows, f32; the same bytes hold the probabilities (f16, a row's
   // first half) and then the output tile (f32).
   Value scratch = launch.addWorkgroupAttribution(
-      shared({rows * keys * 4}, b.getI8Type()), loc);
+      shared({rows * scoreLead * 4}, b.getI8Type()), loc);
   Value sums = launch.addWorkgroupAttribution(shared({rows}, f32Type), loc);
   Value zero = c(0);
-  Value scores = memref::ViewOp::create(b, loc, shared({rows, keys}, f32Type),
-                                        scratch, zero, ValueRange{});
-  Value probs = memref::ViewOp::create(b, loc, shared({rows, 2 * keys}, f16),
-                                       scratch, zero, ValueRange{});
+  Value scores = memref::ViewOp::create(
+      b, loc, shared({rows, scoreLead}, f32Type), scratch, zero, ValueRange{});
+  Value probs = memref::ViewOp::create(
+      b, loc, shared({rows, 2 * scoreLead}, f16), scratch, zero, ValueRange{});
 
   Value tile = launch.getBlockIds().x, bh = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
@@ -282,7 +283,7 @@ void EncoderAttention::build() {
     for (int64_t k = 0; k < depth / kMmaTile; ++k)
       acc = mma(queryTiles[k],
                 loadFragment(keysT, {c(k * kMmaTile), j}, keyLead, "BOp"), acc);
-    storeFragment(acc, scores, {zero, j}, keys);
+    storeFragment(acc, scores, {zero, j}, scoreLead);
   });
   gpu::BarrierOp::create(b, loc);
 
@@ -359,7 +360,7 @@ void EncoderAttention::build() {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(pv.getBody());
     Value j = pv.getInductionVar();
-    Value p = loadFragment(probs, {zero, j}, 2 * keys, "AOp");
+    Value p = loadFragment(probs, {zero, j}, 2 * scoreLead, "AOp");
     SmallVector<Value> next;
     for (int64_t s = 0; s < perWarp; ++s)
       next.push_back(mma(
@@ -373,7 +374,7 @@ void EncoderAttention::build() {
     auto ifOp = scf::IfOp::create(b, loc, kept[s], /*withElse=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    storeFragment(pv.getResult(s), scores, {zero, columns[s]}, keys);
+    storeFragment(pv.getResult(s), scores, {zero, columns[s]}, scoreLead);
   }
   gpu::BarrierOp::create(b, loc);
   loop(t, c(rows * valueDepth), c(threads), [&](Value p) {

@@ -52,8 +52,8 @@ func.func @prefill_gqa(%q: tensor<1x8x128x64xf16>, %k: tensor<1x2x128x64xf16>, %
 // -----
 
 // On buffers: one launch, a block of four warps per (16 query rows, batch
-// x head); the transposed keys (64 x (128 + 8) f16, read 16 bytes at a
-// time), the tile's score rows (16 x 128 f32) and their sums in shared
+// x head); the transposed keys (64 x (128 + 16) f16, read 16 bytes at
+// a time), the tile's score rows (16 x (128 + 8) f32) and their sums in shared
 // memory; WMMA for both products, each warp's share of the key tiles and
 // of the output's column tiles; the probabilities in f16 over the scores'
 // bytes, a row's maximum and sum by shuffles.
@@ -63,19 +63,19 @@ func.func @prefill_gqa(%q: tensor<1x8x128x64xf16>, %k: tensor<1x2x128x64xf16>, %
 // KERNEL:         %[[C96:.+]] = arith.constant 96 : index
 // KERNEL:         %[[C128:.+]] = arith.constant 128 : index
 // KERNEL:         gpu.launch blocks({{.+}}) in ({{.+}} = %[[C8]], {{.+}} = %[[C96]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[C128]],
-// KERNEL-SAME:      workgroup(%[[KT:.+]] : memref<64x136xf16, #gpu.address_space<workgroup>>, %[[RAW:.+]] : memref<8192xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<16xf32, #gpu.address_space<workgroup>>)
-// KERNEL:           %[[S:.+]] = memref.view %[[RAW]]{{.+}} to memref<16x128xf32, #gpu.address_space<workgroup>>
-// KERNEL:           %[[P:.+]] = memref.view %[[RAW]]{{.+}} to memref<16x256xf16, #gpu.address_space<workgroup>>
+// KERNEL-SAME:      workgroup(%[[KT:.+]] : memref<64x144xf16, #gpu.address_space<workgroup>>, %[[RAW:.+]] : memref<8704xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<16xf32, #gpu.address_space<workgroup>>)
+// KERNEL:           %[[S:.+]] = memref.view %[[RAW]]{{.+}} to memref<16x136xf32, #gpu.address_space<workgroup>>
+// KERNEL:           %[[P:.+]] = memref.view %[[RAW]]{{.+}} to memref<16x272xf16, #gpu.address_space<workgroup>>
 // KERNEL:           vector.load %arg1{{.+}} : memref<8x12x128x64xf16>, vector<8xf16>
 // KERNEL:           gpu.barrier
 // KERNEL:           gpu.subgroup_mma_load_matrix %arg0{{.+}} {leadDimension = 64 : index} : memref<8x12x128x64xf16> -> !gpu.mma_matrix<16x16xf16, "AOp">
-// KERNEL:           gpu.subgroup_mma_load_matrix %[[KT]]{{.+}} {leadDimension = 136 : index} {{.+}} -> !gpu.mma_matrix<16x16xf16, "BOp">
+// KERNEL:           gpu.subgroup_mma_load_matrix %[[KT]]{{.+}} {leadDimension = 144 : index} {{.+}} -> !gpu.mma_matrix<16x16xf16, "BOp">
 // KERNEL:           gpu.subgroup_mma_compute
-// KERNEL:           gpu.subgroup_mma_store_matrix %{{.+}}, %[[S]]{{.+}} {leadDimension = 128 : index}
+// KERNEL:           gpu.subgroup_mma_store_matrix %{{.+}}, %[[S]]{{.+}} {leadDimension = 136 : index}
 // KERNEL:           gpu.shuffle  xor
 // KERNEL:           math.exp
 // KERNEL:           memref.store %{{.+}}, %[[P]]
-// KERNEL:           gpu.subgroup_mma_load_matrix %[[P]]{{.+}} {leadDimension = 256 : index} {{.+}} -> !gpu.mma_matrix<16x16xf16, "AOp">
+// KERNEL:           gpu.subgroup_mma_load_matrix %[[P]]{{.+}} {leadDimension = 272 : index} {{.+}} -> !gpu.mma_matrix<16x16xf16, "AOp">
 // KERNEL:           gpu.subgroup_mma_load_matrix %arg2{{.+}} {leadDimension = 64 : index} {{.+}} -> !gpu.mma_matrix<16x16xf16, "BOp">
 // KERNEL:           memref.store %{{.+}}, %arg4
 // KERNEL-NOT:     autoglm.decode_attention
