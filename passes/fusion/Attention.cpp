@@ -44,6 +44,32 @@ bool isMixedProduct(MatMulOp product) {
          getElementTypeOrSelf(product.getType()).isF32();
 }
 
+/// The f32 additive `mask` in `narrow`: clamped to the narrow type's range
+/// (so -inf and -1e9 stay masked rather than overflow) and cast. Made once
+/// per mask, right after it, for every attention it feeds: BERT's layers
+/// share one.
+Value narrowMask(PatternRewriter &rewriter, Value mask, FloatType narrow) {
+  double lowest =
+      APFloat::getLargest(narrow.getFloatSemantics(), true).convertToDouble();
+  auto type = RankedTensorType::get(
+      cast<RankedTensorType>(mask.getType()).getShape(), narrow);
+  for (Operation *user : mask.getUsers()) {
+    auto clip = dyn_cast<ClipOp>(user);
+    if (!clip || clip.getMaxAttr() || !clip.getMinAttr() ||
+        clip.getMinAttr().getValueAsDouble() != lowest)
+      continue;
+    for (Operation *clipUser : clip->getUsers())
+      if (auto cast = dyn_cast<CastOp>(clipUser);
+          cast && cast.getType() == type)
+        return cast;
+  }
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfterValue(mask);
+  Value clamped = ClipOp::create(rewriter, mask.getLoc(), mask.getType(), mask,
+                                 rewriter.getF64FloatAttr(lowest), FloatAttr());
+  return CastOp::create(rewriter, mask.getLoc(), type, clamped);
+}
+
 struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -140,17 +166,8 @@ struct AttentionFromMatMuls : OpRewritePattern<MatMulOp> {
     all.push_back(av);
     Location loc = fusedLoc(all);
 
-    if (maskType && isa<FloatType>(maskType) && maskType != narrow) {
-      auto narrowFloat = cast<FloatType>(narrow);
-      double lowest = APFloat::getLargest(narrowFloat.getFloatSemantics(), true)
-                          .convertToDouble();
-      auto maskShape = cast<RankedTensorType>(mask.getType()).getShape();
-      Value clamped =
-          ClipOp::create(rewriter, mask.getLoc(), mask.getType(), mask,
-                         rewriter.getF64FloatAttr(lowest), FloatAttr());
-      mask = CastOp::create(rewriter, mask.getLoc(),
-                            RankedTensorType::get(maskShape, narrow), clamped);
-    }
+    if (maskType && isa<FloatType>(maskType) && maskType != narrow)
+      mask = narrowMask(rewriter, mask, cast<FloatType>(narrow));
 
     // K itself: Kt's transpose composed with the swap of the last two dims.
     Value k;

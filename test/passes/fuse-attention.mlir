@@ -126,3 +126,27 @@ func.func @mask_broadcasts_scores(%q: tensor<1x1x1x4xf32>, %kt: tensor<1x1x4x5xf
   %y = autoglm.matmul %p, %v : (tensor<1x1x3x5xf32>, tensor<1x1x5x6xf32>) -> tensor<1x1x3x6xf32>
   return %y : tensor<1x1x3x6xf32>
 }
+
+// Two mixed-precision attentions on one f32 mask (BERT's layers): one
+// clamp and cast of the mask, right after it, feeds both.
+// CHECK-LABEL: func.func @mask_shared(
+// CHECK:         autoglm.clip
+// CHECK-NOT:     autoglm.clip
+// CHECK-COUNT-2: autoglm.attention
+// CHECK-NOT:     autoglm.clip
+// CHECK:         return
+func.func @mask_shared(%q: tensor<1x1x4x8xf16>, %kt: tensor<1x1x8x4xf16>, %v: tensor<1x1x4x8xf16>, %mask: tensor<1x1x1x4xf32>) -> (tensor<1x1x4x8xf16>, tensor<1x1x4x8xf16>) {
+  %s = autoglm.matmul %q, %kt {accumulator_type = f32} : (tensor<1x1x4x8xf16>, tensor<1x1x8x4xf16>) -> tensor<1x1x4x4xf32>
+  %sm = autoglm.add %s, %mask : (tensor<1x1x4x4xf32>, tensor<1x1x1x4xf32>) -> tensor<1x1x4x4xf32>
+  %p = autoglm.softmax %sm {axis = 3 : i64} : tensor<1x1x4x4xf32>
+  %p16 = autoglm.cast %p : tensor<1x1x4x4xf32> to tensor<1x1x4x4xf16>
+  %y = autoglm.matmul %p16, %v {accumulator_type = f32} : (tensor<1x1x4x4xf16>, tensor<1x1x4x8xf16>) -> tensor<1x1x4x8xf32>
+  %y16 = autoglm.cast %y : tensor<1x1x4x8xf32> to tensor<1x1x4x8xf16>
+  %s2 = autoglm.matmul %y16, %kt {accumulator_type = f32} : (tensor<1x1x4x8xf16>, tensor<1x1x8x4xf16>) -> tensor<1x1x4x4xf32>
+  %sm2 = autoglm.add %s2, %mask : (tensor<1x1x4x4xf32>, tensor<1x1x1x4xf32>) -> tensor<1x1x4x4xf32>
+  %p2 = autoglm.softmax %sm2 {axis = 3 : i64} : tensor<1x1x4x4xf32>
+  %p216 = autoglm.cast %p2 : tensor<1x1x4x4xf32> to tensor<1x1x4x4xf16>
+  %y2 = autoglm.matmul %p216, %v {accumulator_type = f32} : (tensor<1x1x4x4xf16>, tensor<1x1x4x8xf16>) -> tensor<1x1x4x8xf32>
+  %y216 = autoglm.cast %y2 : tensor<1x1x4x8xf32> to tensor<1x1x4x8xf16>
+  return %y16, %y216 : tensor<1x1x4x8xf16>, tensor<1x1x4x8xf16>
+}
