@@ -85,7 +85,8 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
     Rewrites `linalg.conv_2d_nchw_fchw` on tensors of f32 with a 3x3
     kernel, stride 1, dilation 1, a constant weight and a zero-filled
     output, whose input and output channels are both at least
-    `min-channels`, as Winograd's minimal filtering F(4x4, 3x3) (Lavin and
+    `min-channels` and whose images have at least `min-tiles` 4x4 output
+    blocks in all, as Winograd's minimal filtering F(4x4, 3x3) (Lavin and
     Gray): each 4x4 block of output pixels is computed from a 6x6 tile of
     the input as `A^T [(G g G^T) . (B^T d B)] A`.
 
@@ -106,9 +107,15 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
     convolution.
   }];
   let options = [
-    Option<"minChannels", "min-channels", "int64_t", /*default=*/"32",
-           "Smallest input and output channel count rewritten (fewer "
-           "channels do not pay for the transforms)">,
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"128",
+           "Smallest input and output channel count rewritten: the "
+           "transforms cost per tile in proportion to C + F, the products "
+           "save in proportion to C x F, so fewer channels do not pay "
+           "(32 is slower than the direct product, 64 slower at batch 8)">,
+    Option<"minTiles", "min-tiles", "int64_t", /*default=*/"16",
+           "Smallest number of 4x4 output blocks (all images) rewritten: "
+           "the transformed filter is 4x the weight, read once per "
+           "product, so too few blocks make the products memory-bound">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -50,13 +50,12 @@ constexpr int64_t kTile = 6, kOut = 4, kTaps = 3;
 constexpr double kBT[kTile][kTile] = {
     {4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
-constexpr double kG[kTile][kTaps] = {
-    {1.0 / 4, 0, 0},
-    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-    {1.0 / 24, 1.0 / 12, 1.0 / 6},
-    {1.0 / 24, -1.0 / 12, 1.0 / 6},
-    {0, 0, 1}};
+constexpr double kG[kTile][kTaps] = {{1.0 / 4, 0, 0},
+                                     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                     {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                     {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                     {0, 0, 1}};
 constexpr double kAT[kOut][kTile] = {{1, 1, 1, 1, 1, 0},
                                      {0, 1, -1, 2, -2, 0},
                                      {0, 1, 1, 4, 4, 0},
@@ -203,7 +202,10 @@ struct WinogradConvPass
       return failure();
     int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
     int64_t f = wType.getDimSize(0);
-    if (c < minChannels || f < minChannels)
+    int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+    int64_t th = llvm::divideCeil(oh, kOut), tw = llvm::divideCeil(ow, kOut);
+    int64_t tiles = n * th * tw;
+    if (c < minChannels || f < minChannels || tiles < minTiles)
       return failure();
     Value init = conv.getOutputs()[0];
     if (!isZeroFill(init))
@@ -215,9 +217,6 @@ struct WinogradConvPass
 
     Location loc = conv.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
-    int64_t th = llvm::divideCeil(oh, kOut), tw = llvm::divideCeil(ow, kOut);
-    int64_t tiles = n * th * tw;
     int64_t eh = th * kOut + kTaps - 1, ew = tw * kOut + kTaps - 1;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     auto cst = [&](int64_t v) { return getAffineConstantExpr(v, ctx); };
@@ -274,9 +273,9 @@ struct WinogradConvPass
       high[3] = rewriter.getIndexAttr(*getConstantIntValue(high[3]) + extraW);
       Value zero = arith::ConstantOp::create(rewriter, loc, f32,
                                              rewriter.getZeroAttr(f32));
-      input = tensor::PadOp::create(
-          rewriter, loc, RankedTensorType::get({n, c, eh, ew}, f32), source,
-          low, high, zero);
+      input = tensor::PadOp::create(rewriter, loc,
+                                    RankedTensorType::get({n, c, eh, ew}, f32),
+                                    source, low, high, zero);
     }
 
     // B^T d along the tile's rows: rows[a, n, c, i, w] = sum_k BT[a, k]
@@ -285,11 +284,11 @@ struct WinogradConvPass
     SmallVector<AffineMap> coef, vals;
     for (int64_t k = 0; k < kTile; ++k) {
       coef.push_back(AffineMap::get(5, 0, {d(0), cst(k)}, ctx));
-      vals.push_back(AffineMap::get(
-          5, 0, {d(1), d(2), d(3) * kOut + cst(k), d(4)}, ctx));
+      vals.push_back(
+          AffineMap::get(5, 0, {d(1), d(2), d(3) * kOut + cst(k), d(4)}, ctx));
     }
-    Value rows = sumOfProducts(rewriter, loc, {kTile, n, c, th, ew}, bt,
-                               input, coef, vals);
+    Value rows = sumOfProducts(rewriter, loc, {kTile, n, c, th, ew}, bt, input,
+                               coef, vals);
     // (B^T d) B along its columns: v[a, b, c, n, i, j] = sum_k BT[b, k]
     // rows[a, n, c, i, 4j + k].
     coef.clear();
@@ -307,16 +306,16 @@ struct WinogradConvPass
 
     // The 36 products, into a zero fill of their own shape (the product
     // tiling fuses it into its blocks).
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, f32, rewriter.getZeroAttr(f32));
+    Value zero = arith::ConstantOp::create(rewriter, loc, f32,
+                                           rewriter.getZeroAttr(f32));
     Value mEmpty = tensor::EmptyOp::create(
         rewriter, loc, ArrayRef<int64_t>{kTile * kTile, f, tiles}, f32);
     Value mInit =
         linalg::FillOp::create(rewriter, loc, zero, mEmpty).getResult(0);
-    Value m = linalg::BatchMatmulOp::create(rewriter, loc,
-                                            TypeRange{mInit.getType()},
-                                            ValueRange{uValue, v}, mInit)
-                  .getResult(0);
+    Value m =
+        linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{mInit.getType()},
+                                      ValueRange{uValue, v}, mInit)
+            .getResult(0);
 
     // A^T m along the rows: half[y, b, f, t] = sum_k AT[y, k] m[k, b, f, t].
     m = tensor::ExpandShapeOp::create(
@@ -348,17 +347,16 @@ struct WinogradConvPass
     Value out = sumOfProducts(rewriter, loc, {n, f, th, kOut, tw, kOut}, a,
                               half, coef, vals);
     out = tensor::CollapseShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({n, f, th * kOut, tw * kOut}, f32), out,
-        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+        rewriter, loc, RankedTensorType::get({n, f, th * kOut, tw * kOut}, f32),
+        out, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
     if (th * kOut != oh || tw * kOut != ow) {
       SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0)),
           strides(4, rewriter.getIndexAttr(1));
       SmallVector<OpFoldResult> sizes = {
           rewriter.getIndexAttr(n), rewriter.getIndexAttr(f),
           rewriter.getIndexAttr(oh), rewriter.getIndexAttr(ow)};
-      out = tensor::ExtractSliceOp::create(rewriter, loc, outType, out,
-                                           offsets, sizes, strides);
+      out = tensor::ExtractSliceOp::create(rewriter, loc, outType, out, offsets,
+                                           sizes, strides);
     }
     Operation *oldFill = init.getDefiningOp();
     Operation *oldPad = conv.getInputs()[0].getDefiningOp<tensor::PadOp>();
