@@ -1,10 +1,11 @@
-// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32 min-tiles=16" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=16 min-tiles=4" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=FEW
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=DEFAULT
 
 // The default options take 128 channels and more (min-channels) and at
-// least 16 blocks of 4x4 outputs (min-tiles); the first two cases, of 32
-// channels, are rewritten only with min-channels=32 (CHECK).
+// least 32 blocks of 4x4 outputs (min-tiles); the first two cases, of 32
+// channels and 16 or 32 blocks, are rewritten only with min-channels=32
+// min-tiles=16 (CHECK).
 // DEFAULT-LABEL: func.func @fires
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT-LABEL: func.func @bare_batch2
@@ -94,20 +95,20 @@ func.func @bare_batch2(%x: tensor<2x32x18x18xf32>) -> tensor<2x64x16x16xf32> {
 
 // -----
 
-// 128 -> 128 channels at 16x16 outputs (16 blocks): rewritten with the
-// default options too.
+// 2 images of 128 -> 128 channels at 16x16 outputs (32 blocks): rewritten
+// with the default options too.
 // CHECK-LABEL: func.func @default_128
-// CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x128x128xf32>, tensor<36x128x16xf32>)
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x128x128xf32>, tensor<36x128x32xf32>)
 // CHECK-NOT:     linalg.conv_2d_nchw_fchw
 // FEW-LABEL:   func.func @default_128
-func.func @default_128(%x: tensor<1x128x18x18xf32>) -> tensor<1x128x16x16xf32> {
+func.func @default_128(%x: tensor<2x128x18x18xf32>) -> tensor<2x128x16x16xf32> {
   %w = arith.constant dense<1.0> : tensor<128x128x3x3xf32>
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<1x128x16x16xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x128x16x16xf32>) -> tensor<1x128x16x16xf32>
+  %e = tensor.empty() : tensor<2x128x16x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x128x16x16xf32>) -> tensor<2x128x16x16xf32>
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-      ins(%x, %w : tensor<1x128x18x18xf32>, tensor<128x128x3x3xf32>) outs(%f : tensor<1x128x16x16xf32>) -> tensor<1x128x16x16xf32>
-  return %c : tensor<1x128x16x16xf32>
+      ins(%x, %w : tensor<2x128x18x18xf32>, tensor<128x128x3x3xf32>) outs(%f : tensor<2x128x16x16xf32>) -> tensor<2x128x16x16xf32>
+  return %c : tensor<2x128x16x16xf32>
 }
 
 // -----
