@@ -95,8 +95,9 @@ static llvm::cl::opt<bool> cudaConvEpilogueResiduals(
 static llvm::cl::opt<bool> cpuWinograd(
     "cpu-winograd",
     llvm::cl::desc("--target=cpu: compute 3x3 stride-1 float32 convolutions "
-                   "with enough channels as Winograd F(4x4, 3x3) (default "
-                   "on; =0 runs them as direct products)"),
+                   "with enough channels and output pixels as Winograd "
+                   "F(4x4, 3x3) (default on; =0 runs them as direct "
+                   "products)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> cudaPath(
