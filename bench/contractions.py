@@ -78,6 +78,13 @@ CASES = {
     # ResNet-50's other 3x3 stride-1 convolutions at batch 1.
     "conv 3x3 128->128 28x28": lambda: conv(128, 28, 28, 128, 3),
     "conv 3x3 256->256 14x14": lambda: conv(256, 14, 14, 256, 3),
+    # Few channels or few pixels: where Winograd F(4x4, 3x3) does not pay
+    # for its transforms (lib/Target/CPU/WinogradConv.cpp, min-channels and
+    # min-tiles; docs/decisions.md).
+    "conv 3x3 8->8 56x56": lambda: conv(8, 56, 56, 8, 3),
+    "conv 3x3 16->16 56x56": lambda: conv(16, 56, 56, 16, 3),
+    "conv 3x3 32->32 56x56": lambda: conv(32, 56, 56, 32, 3),
+    "conv 3x3 64->64 14x14": lambda: conv(64, 14, 14, 64, 3),
     # ResNet-50's convolutions at batch 8: the stem, a 3x3 of each stage, a
     # 3x3 stride 2 and two 1x1.
     "b8 conv 7x7 s2 3->64 224x224": lambda: conv(3, 224, 224, 64, 7, stride=2, batch=8),

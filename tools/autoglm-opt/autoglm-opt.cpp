@@ -92,6 +92,14 @@ static llvm::cl::opt<bool> cudaConvEpilogueResiduals(
     llvm::cl::desc("with --cuda-conv-epilogues, a residual add too"),
     llvm::cl::init(false), llvm::cl::Hidden, llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<bool> cpuWinograd(
+    "cpu-winograd",
+    llvm::cl::desc("--target=cpu: compute 3x3 stride-1 float32 convolutions "
+                   "with enough channels and output pixels as Winograd "
+                   "F(4x4, 3x3) (default on; =0 runs them as direct "
+                   "products)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<std::string> cudaPath(
     "cuda-path",
     llvm::cl::desc("--target=cuda: the CUDA toolkit (default: $CUDA_HOME, "
@@ -813,6 +821,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.outputPath = outputPath.str();
   options.host.triple = targetTriple;
   options.host.cpu = targetCPU;
+  options.host.winograd = cpuWinograd;
   options.host.optLevel = std::min(optLevel.getValue(), 3u);
   options.device.archs.assign(gpuArchs.begin(), gpuArchs.end());
   options.device.toolkitPath = cudaPath;

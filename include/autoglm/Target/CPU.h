@@ -23,9 +23,10 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// AVX-512 VNNI, so uint8 x int8 products use `vpdpbusd`. `avx512bf16`:
 /// the CPU converts f32 to bf16 itself (elsewhere in integer arithmetic).
 /// `avx2`: without VNNI, uint8 x int8 products use AVX2's `vpmaddwd`.
+/// `winograd`: 3x3 stride-1 convolutions as Winograd F(4x4, 3x3).
 void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options,
                              bool vnni = false, bool avx512bf16 = false,
-                             bool avx2 = false);
+                             bool avx2 = false, bool winograd = true);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

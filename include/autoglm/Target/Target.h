@@ -28,6 +28,9 @@ struct HostOptions {
   std::string cpu;
   std::string features;
   unsigned optLevel = 3;
+  /// CPU: 3x3 stride-1 convolutions as Winograd F(4x4, 3x3)
+  /// (--autoglm-winograd-conv); --cpu-winograd=0 turns it off.
+  bool winograd = true;
 };
 
 /// What a GPU target builds for.

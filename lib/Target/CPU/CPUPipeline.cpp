@@ -32,9 +32,15 @@ using namespace mlir;
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options,
                                             bool vnni, bool avx512bf16,
-                                            bool avx2) {
-  // Convolutions become im2col + matmul, which the contraction tiling below
-  // handles; on tensors, so that bufferization allocates the column buffer.
+                                            bool avx2, bool winograd) {
+  // 3x3 stride-1 convolutions with enough channels and output pixels:
+  // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
+  // (docs/decisions.md).
+  if (winograd)
+    pm.addNestedPass<func::FuncOp>(createAutoGLMWinogradConv());
+  // Other convolutions become im2col + matmul, which the contraction tiling
+  // below handles; on tensors, so that bufferization allocates the column
+  // buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
   // Depthwise convolutions: direct kernels along the output row.
   pm.addNestedPass<func::FuncOp>(createAutoGLMDepthwiseConvKernels());

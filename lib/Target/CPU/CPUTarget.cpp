@@ -40,7 +40,7 @@ public:
         machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16");
     bool avx2 = machine->getTargetTriple().isX86() &&
                 machine->getMCSubtargetInfo()->checkFeatures("+avx2");
-    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2);
+    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

@@ -79,6 +79,53 @@ def AutoGLMConvToMatmul
   ];
 }
 
+def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
+  let summary = "Compute 3x3 stride-1 NCHW convolutions with Winograd F(4x4, 3x3)";
+  let description = [{
+    Rewrites `linalg.conv_2d_nchw_fchw` on tensors of f32 with a 3x3
+    kernel, stride 1, dilation 1, a constant weight and a zero-filled
+    output, whose input and output channels are both at least
+    `min-channels` and whose images have at least `min-tiles` 4x4 output
+    blocks in all, as Winograd's minimal filtering F(4x4, 3x3) (Lavin and
+    Gray): each 4x4 block of output pixels is computed from a 6x6 tile of
+    the input as `A^T [(G g G^T) . (B^T d B)] A`.
+
+    - The filter transform `G g G^T` runs here, at compile time: the
+      weight constant `[F, C, 3, 3]` becomes a constant `[36, F, C]`
+      (computed in double, rounded once to f32).
+    - The input transform `B^T d B` is two all-parallel `linalg.generic`s
+      (along the tile's rows, contiguous; then along its columns) into
+      `[36, C, tiles]`, the input padded at the bottom and right to whole
+      tiles.
+    - The 36 products `[F, C] x [C, tiles]` are one `linalg.batch_matmul`,
+      which the CPU's tiled product kernel runs.
+    - The output transform `A^T m A` is two more generics; their result,
+      cut to the output's size, replaces the convolution (a fused
+      region's bias and activation follow it unchanged).
+
+    Runs before `--autoglm-conv-to-matmul`, which takes every other
+    convolution.
+  }];
+  let options = [
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"128",
+           "Smallest input and output channel count rewritten: the "
+           "transforms cost per tile in proportion to C + F, the products "
+           "save in proportion to C x F, so fewer channels do not pay "
+           "(32 is slower than the direct product, 64 slower at batch 8)">,
+    Option<"minTiles", "min-tiles", "int64_t", /*default=*/"32",
+           "Smallest number of 4x4 output blocks (all images) rewritten: "
+           "the transformed filter, 4x the weight, is read once for that "
+           "many columns, so fewer make the products memory-bound (16 "
+           "blocks of 256 channels are slower than the direct product in "
+           "a model, whose weights are not in cache)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def AutoGLMDepthwiseConvKernels
     : Pass<"autoglm-depthwise-conv-kernels", "func::FuncOp"> {
   let summary = "Rewrite depthwise convolutions on tensors as direct kernels "

@@ -1,0 +1,186 @@
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32 min-tiles=16" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=16 min-tiles=4" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=FEW
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=DEFAULT
+
+// The default options take 128 channels and more (min-channels) and at
+// least 32 blocks of 4x4 outputs (min-tiles); the first two cases, of 32
+// channels and 16 or 32 blocks, are rewritten only with min-channels=32
+// min-tiles=16 (CHECK).
+// DEFAULT-LABEL: func.func @fires
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT-LABEL: func.func @bare_batch2
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT-LABEL: func.func @default_128
+// DEFAULT:         linalg.batch_matmul
+// DEFAULT-LABEL: func.func @stays
+// DEFAULT-NOT:     linalg.batch_matmul
+
+// A fused 3x3 stride-1 convolution of 32 -> 32 channels at 13x13 outputs
+// (the padded input 15x15): 4x4 blocks of 4x4 outputs (the last ones cut),
+// so the input's zero pad grows to 18x18 in place of a second pad. The
+// weight operand of the region becomes the transformed filter [36, F, C];
+// the convolution becomes the input transform (rows, then columns), 36
+// products, the output transform (rows, then columns into the output's
+// layout), cut to 13x13; the region's bias and Relu follow unchanged.
+// CHECK-LABEL: func.func @fires
+// CHECK-NOT:     tensor<32x32x3x3xf32>
+// CHECK:         %[[U:.+]] = arith.constant dense<{{.+}}> : tensor<36x32x32xf32>
+// CHECK:         autoglm.fused "contraction"(%{{.+}}, %[[U]], %{{.+}}) : (tensor<1x32x13x13xf32>, tensor<36x32x32xf32>, tensor<32xf32>)
+// CHECK-NEXT:    ^bb0(%[[X:.+]]: tensor<1x32x13x13xf32>, %[[W:.+]]: tensor<36x32x32xf32>, %{{.+}}: tensor<32xf32>):
+// CHECK:           %[[PAD:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 4, 4]
+// CHECK:           tensor<1x32x13x13xf32> to tensor<1x32x18x18xf32>
+// CHECK-NOT:       tensor.pad
+// CHECK:           %[[ROWS:.+]] = linalg.generic {{.+}} ins({{.+}} : tensor<6x6xf32>, {{.+}}, tensor<1x32x18x18xf32>, {{.+}}) outs(%{{.+}} : tensor<6x1x32x4x18xf32>)
+// CHECK:           %[[V:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<6x6x32x1x4x4xf32>)
+// CHECK:           %[[COLS:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<6x6x32x1x4x4xf32> into tensor<36x32x16xf32>
+// CHECK:           %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<36x32x16xf32>
+// CHECK:           %[[M:.+]] = linalg.batch_matmul ins(%[[W]], %[[COLS]] : tensor<36x32x32xf32>, tensor<36x32x16xf32>) outs(%[[FILL]] : tensor<36x32x16xf32>)
+// CHECK:           %[[M6:.+]] = tensor.expand_shape %[[M]] {{\[}}[0, 1], [2], [3]] output_shape [6, 6, 32, 16]
+// CHECK:           linalg.generic {{.+}} ins({{.+}}%[[M6]]{{.+}} : tensor<4x6xf32>, {{.+}}) outs(%{{.+}} : tensor<4x6x32x16xf32>)
+// CHECK:           tensor.expand_shape {{.+}} into tensor<4x6x32x1x4x4xf32>
+// CHECK:           %[[OUT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x32x4x4x4x4xf32>)
+// CHECK:           %[[FULL:.+]] = tensor.collapse_shape %[[OUT]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x32x4x4x4x4xf32> into tensor<1x32x16x16xf32>
+// CHECK:           %[[CUT:.+]] = tensor.extract_slice %[[FULL]][0, 0, 0, 0] [1, 32, 13, 13] [1, 1, 1, 1]
+// CHECK-NOT:       linalg.conv_2d_nchw_fchw
+// CHECK:           linalg.generic {{.+}} outs(%[[CUT]] : tensor<1x32x13x13xf32>)
+// CHECK:             arith.maximumf
+func.func @fires(%x: tensor<1x32x13x13xf32>) -> tensor<1x32x13x13xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x32x3x3xf32>
+  %b = arith.constant dense<0.25> : tensor<32xf32>
+  %r = autoglm.fused "contraction" (%x, %w, %b) : (tensor<1x32x13x13xf32>, tensor<32x32x3x3xf32>, tensor<32xf32>) -> tensor<1x32x13x13xf32> {
+  ^bb0(%in: tensor<1x32x13x13xf32>, %wt: tensor<32x32x3x3xf32>, %bias: tensor<32xf32>):
+    %zero = arith.constant 0.0 : f32
+    %p = tensor.pad %in low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+      tensor.yield %zero : f32
+    } : tensor<1x32x13x13xf32> to tensor<1x32x15x15xf32>
+    %e = tensor.empty() : tensor<1x32x13x13xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x13x13xf32>) -> tensor<1x32x13x13xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%p, %wt : tensor<1x32x15x15xf32>, tensor<32x32x3x3xf32>) outs(%f : tensor<1x32x13x13xf32>) -> tensor<1x32x13x13xf32>
+    %t = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%bias : tensor<32xf32>) outs(%c : tensor<1x32x13x13xf32>) {
+    ^bb0(%v: f32, %out: f32):
+      %s = arith.addf %out, %v : f32
+      %y = arith.maximumf %s, %zero : f32
+      linalg.yield %y : f32
+    } -> tensor<1x32x13x13xf32>
+    autoglm.yield %t : tensor<1x32x13x13xf32>
+  }
+  return %r : tensor<1x32x13x13xf32>
+}
+
+// -----
+
+// Outside a region, 2 images of 16x16 outputs (whole blocks, no pad or
+// cut): the transformed filter is a new constant next to the convolution.
+// CHECK-LABEL: func.func @bare_batch2
+// CHECK:         %[[U:.+]] = arith.constant dense<{{.+}}> : tensor<36x64x32xf32>
+// CHECK-NOT:     tensor.pad
+// CHECK:         linalg.batch_matmul ins(%[[U]], %{{.+}} : tensor<36x64x32xf32>, tensor<36x32x32xf32>)
+// CHECK:         %[[OUT:.+]] = tensor.collapse_shape %{{.+}} : tensor<2x64x4x4x4x4xf32> into tensor<2x64x16x16xf32>
+// CHECK-NOT:     tensor.extract_slice
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+// CHECK:         return %[[OUT]]
+func.func @bare_batch2(%x: tensor<2x32x18x18xf32>) -> tensor<2x64x16x16xf32> {
+  %w = arith.constant dense<1.0> : tensor<64x32x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x64x16x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<2x32x18x18xf32>, tensor<64x32x3x3xf32>) outs(%f : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  return %c : tensor<2x64x16x16xf32>
+}
+
+// -----
+
+// 2 images of 128 -> 128 channels at 16x16 outputs (32 blocks): rewritten
+// with the default options too.
+// CHECK-LABEL: func.func @default_128
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x128x128xf32>, tensor<36x128x32xf32>)
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+// FEW-LABEL:   func.func @default_128
+func.func @default_128(%x: tensor<2x128x18x18xf32>) -> tensor<2x128x16x16xf32> {
+  %w = arith.constant dense<1.0> : tensor<128x128x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x128x16x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x128x16x16xf32>) -> tensor<2x128x16x16xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<2x128x18x18xf32>, tensor<128x128x3x3xf32>) outs(%f : tensor<2x128x16x16xf32>) -> tensor<2x128x16x16xf32>
+  return %c : tensor<2x128x16x16xf32>
+}
+
+// -----
+
+// Where it must not fire, each case otherwise eligible (16x16 outputs, 16
+// blocks): stride 2, dilation 2, 16 input channels and 16 output channels
+// (below min-channels=32), 7x7 outputs (4 blocks, below min-tiles), a 3x1
+// kernel, a weight that is not a constant, a non-zero initial output, f16,
+// int8 (grouped convolutions are another op, never matched). With
+// min-channels=16 and min-tiles=4 (FEW), the 16-channel and 7x7 ones do.
+// CHECK-LABEL: func.func @stays
+// CHECK-NOT:     linalg.batch_matmul
+// CHECK-COUNT-10: linalg.conv_2d_
+// CHECK-NOT:     linalg.batch_matmul
+// FEW-LABEL:   func.func @stays
+// FEW-COUNT-3:   linalg.batch_matmul
+// FEW-NOT:       linalg.batch_matmul
+func.func @stays(%x: tensor<1x32x18x18xf32>, %x16: tensor<1x16x18x18xf32>,
+                 %wa: tensor<32x32x3x3xf32>, %h: tensor<1x32x18x18xf16>,
+                 %i: tensor<1x32x18x18xi8>, %small: tensor<1x32x9x9xf32>)
+    -> (tensor<1x32x8x8xf32>, tensor<1x32x14x14xf32>, tensor<1x32x16x16xf32>, tensor<1x16x16x16xf32>,
+        tensor<1x32x16x18xf32>, tensor<1x32x16x16xf32>, tensor<1x32x16x16xf32>, tensor<1x32x16x16xf16>,
+        tensor<1x32x16x16xi32>, tensor<1x32x7x7xf32>) {
+  %w = arith.constant dense<1.0> : tensor<32x32x3x3xf32>
+  %w16 = arith.constant dense<1.0> : tensor<32x16x3x3xf32>
+  %wo16 = arith.constant dense<1.0> : tensor<16x32x3x3xf32>
+  %w31 = arith.constant dense<1.0> : tensor<32x32x3x1xf32>
+  %wh = arith.constant dense<1.0> : tensor<32x32x3x3xf16>
+  %wi = arith.constant dense<1> : tensor<32x32x3x3xi8>
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %zh = arith.constant 0.0 : f16
+  %zi = arith.constant 0 : i32
+  %e8 = tensor.empty() : tensor<1x32x8x8xf32>
+  %f8 = linalg.fill ins(%zero : f32) outs(%e8 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  %s2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x32x18x18xf32>, tensor<32x32x3x3xf32>) outs(%f8 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  %e14 = tensor.empty() : tensor<1x32x14x14xf32>
+  %f14 = linalg.fill ins(%zero : f32) outs(%e14 : tensor<1x32x14x14xf32>) -> tensor<1x32x14x14xf32>
+  %d2 = linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x32x18x18xf32>, tensor<32x32x3x3xf32>) outs(%f14 : tensor<1x32x14x14xf32>) -> tensor<1x32x14x14xf32>
+  %e16 = tensor.empty() : tensor<1x32x16x16xf32>
+  %f16 = linalg.fill ins(%zero : f32) outs(%e16 : tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32>
+  %c16 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x16, %w16 : tensor<1x16x18x18xf32>, tensor<32x16x3x3xf32>) outs(%f16 : tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32>
+  %eo = tensor.empty() : tensor<1x16x16x16xf32>
+  %fo = linalg.fill ins(%zero : f32) outs(%eo : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  %o16 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %wo16 : tensor<1x32x18x18xf32>, tensor<16x32x3x3xf32>) outs(%fo : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  %e31 = tensor.empty() : tensor<1x32x16x18xf32>
+  %f31 = linalg.fill ins(%zero : f32) outs(%e31 : tensor<1x32x16x18xf32>) -> tensor<1x32x16x18xf32>
+  %k31 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w31 : tensor<1x32x18x18xf32>, tensor<32x32x3x1xf32>) outs(%f31 : tensor<1x32x16x18xf32>) -> tensor<1x32x16x18xf32>
+  %arg = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %wa : tensor<1x32x18x18xf32>, tensor<32x32x3x3xf32>) outs(%f16 : tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32>
+  %ones = linalg.fill ins(%one : f32) outs(%e16 : tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32>
+  %acc = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x32x18x18xf32>, tensor<32x32x3x3xf32>) outs(%ones : tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32>
+  %eh = tensor.empty() : tensor<1x32x16x16xf16>
+  %fh = linalg.fill ins(%zh : f16) outs(%eh : tensor<1x32x16x16xf16>) -> tensor<1x32x16x16xf16>
+  %half = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%h, %wh : tensor<1x32x18x18xf16>, tensor<32x32x3x3xf16>) outs(%fh : tensor<1x32x16x16xf16>) -> tensor<1x32x16x16xf16>
+  %ei = tensor.empty() : tensor<1x32x16x16xi32>
+  %fi = linalg.fill ins(%zi : i32) outs(%ei : tensor<1x32x16x16xi32>) -> tensor<1x32x16x16xi32>
+  %int = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%i, %wi : tensor<1x32x18x18xi8>, tensor<32x32x3x3xi8>) outs(%fi : tensor<1x32x16x16xi32>) -> tensor<1x32x16x16xi32>
+  %e7 = tensor.empty() : tensor<1x32x7x7xf32>
+  %f7 = linalg.fill ins(%zero : f32) outs(%e7 : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  %few = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%small, %w : tensor<1x32x9x9xf32>, tensor<32x32x3x3xf32>) outs(%f7 : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  return %s2, %d2, %c16, %o16, %k31, %arg, %acc, %half, %int, %few
+      : tensor<1x32x8x8xf32>, tensor<1x32x14x14xf32>, tensor<1x32x16x16xf32>, tensor<1x16x16x16xf32>,
+        tensor<1x32x16x18xf32>, tensor<1x32x16x16xf32>, tensor<1x32x16x16xf32>, tensor<1x32x16x16xf16>,
+        tensor<1x32x16x16xi32>, tensor<1x32x7x7xf32>
+}
