@@ -57,6 +57,7 @@
 #include "autoglm/Target/CUDA/Passes.h"
 
 #include "DecodeAttention.h"
+#include "KernelBuilder.h"
 
 #include "autoglm/Dialect/SeparateOps.h"
 
@@ -88,111 +89,12 @@ constexpr int64_t kChunkKeys = 256;
 /// The key index of an empty entry of a candidate list: sorts after every
 /// real key of equal (-inf) rank.
 constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
-/// Threads of a warp.
-constexpr int32_t kWarpSize = 32;
 /// Key or value rows (or chunks' pieces) a thread of the dense kernels
 /// loads before it uses them: a thread that waits for each load in turn
 /// keeps too few bytes in flight to read the cache at the memory's
 /// bandwidth.
 constexpr int64_t kKeysInFlight = 4;
 constexpr int64_t kChunksInFlight = 8;
-
-/// Index and float arithmetic at one place, for the kernels' bodies.
-struct Arith {
-  OpBuilder &b;
-  Location loc;
-
-  Value idx(int64_t v) const {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  }
-  Value i32(int64_t v) const {
-    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
-  }
-  Value f32(double v) const {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value negInf() const { return f32(-std::numeric_limits<double>::infinity()); }
-  Value add(Value x, Value y) const {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::AddFOp::create(b, loc, x, y))
-               : Value(arith::AddIOp::create(b, loc, x, y));
-  }
-  Value sub(Value x, Value y) const {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::SubFOp::create(b, loc, x, y))
-               : Value(arith::SubIOp::create(b, loc, x, y));
-  }
-  Value mul(Value x, Value y) const {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::MulFOp::create(b, loc, x, y))
-               : Value(arith::MulIOp::create(b, loc, x, y));
-  }
-  Value div(Value x, Value y) const {
-    return arith::DivUIOp::create(b, loc, x, y);
-  }
-  Value rem(Value x, Value y) const {
-    return arith::RemUIOp::create(b, loc, x, y);
-  }
-  Value min(Value x, Value y) const {
-    return arith::MinSIOp::create(b, loc, x, y);
-  }
-  Value max(Value x, Value y) const {
-    return arith::MaxSIOp::create(b, loc, x, y);
-  }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) const {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value cmpf(arith::CmpFPredicate p, Value x, Value y) const {
-    return arith::CmpFOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) const {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value both(Value x, Value y) const {
-    return arith::AndIOp::create(b, loc, x, y);
-  }
-  Value either(Value x, Value y) const {
-    return arith::OrIOp::create(b, loc, x, y);
-  }
-  Value toF32(Value x) const {
-    return x.getType().isF32()
-               ? x
-               : Value(arith::ExtFOp::create(b, loc, b.getF32Type(), x));
-  }
-  Value load(Value memref, ValueRange at) const {
-    return memref::LoadOp::create(b, loc, memref, at);
-  }
-  void store(Value v, Value memref, ValueRange at) const {
-    memref::StoreOp::create(b, loc, v, memref, at);
-  }
-  void barrier() const { gpu::BarrierOp::create(b, loc); }
-  /// A loop [lo, hi) by `step` whose body `f` gets the induction variable.
-  void loop(Value lo, Value hi, Value step, function_ref<void(Value)> f) const {
-    auto forOp = scf::ForOp::create(b, loc, lo, hi, step);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forOp.getBody());
-    f(forOp.getInductionVar());
-  }
-  /// Ops built by `f` run only where `cond` holds.
-  void when(Value cond, function_ref<void()> f) const {
-    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    f();
-  }
-  /// The results of `then` where `cond` holds, else those of `otherwise`.
-  SmallVector<Value>
-  ifElse(Value cond, TypeRange types, function_ref<SmallVector<Value>()> then,
-         function_ref<SmallVector<Value>()> otherwise) const {
-    auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    scf::YieldOp::create(b, loc, then());
-    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-    scf::YieldOp::create(b, loc, otherwise());
-    return SmallVector<Value>(ifOp.getResults());
-  }
-};
 
 /// One decode_attention's shapes and attributes, and the code both kernels
 /// share: the query row's indices and visible keys, the query heads in
@@ -283,7 +185,7 @@ struct DecodeAttention {
     Value heads; // shared [G, D] f32: the group's query heads, scaled
   };
 
-  Row row(const Arith &a, Value r) const {
+  Row row(const KernelArith &a, Value r) const {
     Row row;
     row.i = a.rem(r, a.idx(queries));
     row.h = a.rem(a.div(r, a.idx(queries)), a.idx(kvHeads));
@@ -311,7 +213,7 @@ struct DecodeAttention {
 
   /// Fills `shared` ([G, D] f32) with the group's query heads times the
   /// scale, the block's `threads` threads sharing the work.
-  void loadHeads(const Arith &a, Row &row, Value shared, Value thread,
+  void loadHeads(const KernelArith &a, Row &row, Value shared, Value thread,
                  int64_t threads) const {
     row.heads = shared;
     a.loop(thread, a.idx(group * depth), a.idx(threads), [&](Value p) {
@@ -324,7 +226,7 @@ struct DecodeAttention {
 
   /// Whether head `g` (of the group) may see key `j`, and the additive mask
   /// value (0 without a float mask).
-  std::pair<Value, Value> maskAt(const Arith &a, const Row &row, Value g,
+  std::pair<Value, Value> maskAt(const KernelArith &a, const Row &row, Value g,
                                  Value j) const {
     Value yes = arith::ConstantOp::create(a.b, a.loc, a.b.getBoolAttr(true));
     if (!mask)
@@ -344,7 +246,7 @@ struct DecodeAttention {
   }
 
   /// Whether some head of the group may see key `j`.
-  Value anyHeadSees(const Arith &a, const Row &row, Value j) const {
+  Value anyHeadSees(const KernelArith &a, const Row &row, Value j) const {
     Value any = maskAt(a, row, a.idx(0), j).first;
     if (maskVariesByHead)
       for (int64_t g = 1; g < group; ++g)
@@ -354,8 +256,8 @@ struct DecodeAttention {
 
   /// The dot products of the scaled queries of heads `gs` (of the group)
   /// with key row `j`, in f32: one pass over the key row feeds them all.
-  SmallVector<Value> dots(const Arith &a, const Row &row, ArrayRef<Value> gs,
-                          Value j) const {
+  SmallVector<Value> dots(const KernelArith &a, const Row &row,
+                          ArrayRef<Value> gs, Value j) const {
     SmallVector<Value> zeros(gs.size(), a.f32(0));
     auto loop =
         scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1), zeros);
@@ -373,18 +275,19 @@ struct DecodeAttention {
 
   /// A head's score from its dot product and its mask at the key
   /// (maskAt): -inf where the head may not see the key.
-  static Value masked(const Arith &a, std::pair<Value, Value> mask, Value dot) {
+  static Value masked(const KernelArith &a, std::pair<Value, Value> mask,
+                      Value dot) {
     return a.select(mask.first, a.add(dot, mask.second), a.negInf());
   }
 
   /// The masked score of head `g` for key `j`.
-  Value score(const Arith &a, const Row &row, Value g, Value j) const {
+  Value score(const KernelArith &a, const Row &row, Value g, Value j) const {
     std::pair<Value, Value> mask = maskAt(a, row, g, j);
     return masked(a, mask, dots(a, row, {g}, j)[0]);
   }
 
   /// The rank of key `j`: its best masked score over the group's heads.
-  Value rank(const Arith &a, const Row &row, Value j) const {
+  Value rank(const KernelArith &a, const Row &row, Value j) const {
     SmallVector<Value> gs;
     for (int64_t g = 0; g < group; ++g)
       gs.push_back(a.idx(g));
@@ -399,7 +302,8 @@ struct DecodeAttention {
 
   /// Whether entry (r1, i1) goes before (r2, i2): a higher rank, or an
   /// equal rank and a lower key.
-  static Value better(const Arith &a, Value r1, Value i1, Value r2, Value i2) {
+  static Value better(const KernelArith &a, Value r1, Value i1, Value r2,
+                      Value i2) {
     Value higher = a.cmpf(arith::CmpFPredicate::OGT, r1, r2);
     Value tie = a.both(a.cmpf(arith::CmpFPredicate::OEQ, r1, r2),
                        a.cmp(arith::CmpIPredicate::slt, i1, i2));
@@ -410,8 +314,8 @@ struct DecodeAttention {
   /// (ranks, keys) and swaps them unless they are in order: descending
   /// when `descending` holds, else ascending. Only the lower of the two
   /// threads does the work.
-  static void compareExchange(const Arith &a, Value ranks, Value keys, Value t,
-                              Value distance, Value descending) {
+  static void compareExchange(const KernelArith &a, Value ranks, Value keys,
+                              Value t, Value distance, Value descending) {
     Value partner = arith::XOrIOp::create(a.b, a.loc, t, distance);
     a.when(a.cmp(arith::CmpIPredicate::ugt, partner, t), [&] {
       Value r1 = a.load(ranks, {t}), i1 = a.load(keys, {t});
@@ -428,27 +332,6 @@ struct DecodeAttention {
     });
   }
 };
-
-MemRefType sharedType(OpBuilder &b, ArrayRef<int64_t> shape, Type element) {
-  auto space =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  return MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, space);
-}
-
-/// A launch of `grid` x `threads` at `b`'s insertion point, the insertion
-/// point left inside its body.
-gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
-                           int64_t threads) {
-  auto c = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
-  };
-  auto launch = gpu::LaunchOp::create(b, loc, c(grid[0]), c(grid[1]), c(1),
-                                      c(threads), c(1), c(1));
-  b.setInsertionPointToEnd(&launch.getBody().front());
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  return launch;
-}
 
 /// How the dense kernels read rows of `depth` elements of a buffer:
 /// `width` elements at a time (16 bytes when the rows allow it: an
@@ -472,8 +355,8 @@ struct RowReads {
 
   /// The `width` elements of row `at` (all indices but the last) from
   /// element `start` on, in f32.
-  SmallVector<Value> load(const Arith &a, Value memref, ArrayRef<Value> at,
-                          Value start) const {
+  SmallVector<Value> load(const KernelArith &a, Value memref,
+                          ArrayRef<Value> at, Value start) const {
     SmallVector<Value> indices(at);
     indices.push_back(start);
     if (width == 1)
@@ -494,24 +377,10 @@ struct RowReads {
 /// The row (of a chunk) that the thread of `slot` reads `u`-th in
 /// iteration `it`, when `slots` slots of threads take `unroll` rows each per
 /// iteration: rows of one `u` are neighbours across the slots.
-Value slotRow(const Arith &a, Value it, int64_t unroll, int64_t u,
+Value slotRow(const KernelArith &a, Value it, int64_t unroll, int64_t u,
               int64_t slots, Value slot) {
   return a.add(a.mul(a.add(a.mul(it, a.idx(unroll)), a.idx(u)), a.idx(slots)),
                slot);
-}
-
-/// `x` combined over the `lanes` neighbouring lanes of a warp by `combine`
-/// (a butterfly: every lane of the group ends with the result). Every lane
-/// of the warp must get here.
-Value acrossLanes(const Arith &a, Value x, int64_t lanes,
-                  function_ref<Value(Value, Value)> combine) {
-  for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
-    Value other = gpu::ShuffleOp::create(a.b, a.loc, x, offset, kWarpSize,
-                                         gpu::ShuffleMode::XOR)
-                      .getShuffleResult();
-    x = combine(x, other);
-  }
-  return x;
 }
 
 /// Sums over rows of `depth` elements, for each of `rows` rows per thread
@@ -524,7 +393,7 @@ Value acrossLanes(const Arith &a, Value x, int64_t lanes,
 /// before any is used. Returns the sums, [row * G + head], in every lane;
 /// every lane of the warp must get here.
 SmallVector<Value> sumOverRows(
-    const Arith &a, const RowReads &reads, Value heads, int64_t group,
+    const KernelArith &a, const RowReads &reads, Value heads, int64_t group,
     int64_t rows, Value lane,
     function_ref<SmallVector<SmallVector<SmallVector<Value>>>(Value)> load,
     function_ref<Value(Value, ArrayRef<Value>, Value)> term) {
@@ -561,7 +430,7 @@ SmallVector<Value> sumOverRows(
 /// into `ranks` and `keys` (shared, an entry per thread; -inf and kNoKey
 /// for a key that is no candidate) and counts it in `seenCount` when some
 /// head sees it.
-void rankKeys(const Arith &a, const DecodeAttention &att,
+void rankKeys(const KernelArith &a, const DecodeAttention &att,
               const DecodeAttention::Row &row, Value c, Value t, Value ranks,
               Value keys, Value seenCount) {
   OpBuilder &b = a.b;
@@ -607,7 +476,7 @@ void rankKeys(const Arith &a, const DecodeAttention &att,
 /// largest mask value per head (counting the keys some head sees), takes
 /// the best over the group as the page's rank, and keeps the page when it
 /// is a candidate (neither a sink nor a window page) that some head sees.
-void rankPages(const Arith &a, const DecodeAttention &att,
+void rankPages(const KernelArith &a, const DecodeAttention &att,
                const DecodeAttention::Row &row, Value c, Value t, Value ranks,
                Value keys, Value seenCount, Value bounds) {
   OpBuilder &b = a.b;
@@ -734,7 +603,7 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   if (att.pageSize)
     bounds = launch.addWorkgroupAttribution(
         sharedType(b, {att.group, att.chunk}, b.getF32Type()), loc);
-  Arith a{b, loc};
+  KernelArith a{b, loc};
   Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
@@ -778,8 +647,8 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
 /// listSize threads: the first chunk's list, then each other chunk's
 /// merged in (its list reversed after the running one makes one bitonic
 /// sequence of 2 listSize).
-void mergeLists(const Arith &a, const DecodeAttention &att, Value r, Value t,
-                Value ranksIn, Value keysIn, Value ranks, Value keys) {
+void mergeLists(const KernelArith &a, const DecodeAttention &att, Value r,
+                Value t, Value ranksIn, Value keysIn, Value ranks, Value keys) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
   int64_t list = att.listSize;
@@ -813,7 +682,7 @@ void mergeLists(const Arith &a, const DecodeAttention &att, Value r, Value t,
 /// Writes the row's sink keys, then its window's keys, to positions [0,
 /// returned) of a kept-key list through `store(position, key)`, the block's
 /// `threads` threads sharing the work.
-Value keepSinksAndWindow(const Arith &a, const DecodeAttention::Row &row,
+Value keepSinksAndWindow(const KernelArith &a, const DecodeAttention::Row &row,
                          Value t, int64_t threads,
                          function_ref<void(Value, Value)> store) {
   auto asI32 = [&](Value v) -> Value {
@@ -830,7 +699,7 @@ Value keepSinksAndWindow(const Arith &a, const DecodeAttention::Row &row,
 /// Whether row `r` is exact: it has no more valid keys (with a mask,
 /// visible keys some head sees, the chunks' `countsIn` summed) than the
 /// budget, and keeps them all.
-Value exactRow(const Arith &a, const DecodeAttention &att,
+Value exactRow(const KernelArith &a, const DecodeAttention &att,
                const DecodeAttention::Row &row, Value r, Value countsIn) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
@@ -873,7 +742,7 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
       launch.addWorkgroupAttribution(sharedType(b, {att.group}, f32), loc);
   Value validCount =
       launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc);
-  Arith a{b, loc};
+  KernelArith a{b, loc};
   Value r = launch.getBlockIds().x, t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
   att.loadHeads(a, row, heads, t, threads);
@@ -995,7 +864,7 @@ void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   Value keys =
       launch.addWorkgroupAttribution(sharedType(b, {2 * list}, i32), loc);
   Value chosen = launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc);
-  Arith a{b, loc};
+  KernelArith a{b, loc};
   Value r = launch.getBlockIds().x, t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
@@ -1047,7 +916,8 @@ struct KeyList {
     Value count, listed;
   };
 
-  Row forRow(const Arith &a, const DecodeAttention::Row &row, Value r) const {
+  Row forRow(const KernelArith &a, const DecodeAttention::Row &row,
+             Value r) const {
     if (!keys)
       return {row.visible, {}};
     Value n = arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
@@ -1058,7 +928,7 @@ struct KeyList {
 
   /// The key at position `p` of row `r`'s keys (at least 1); a position
   /// past the end gives the last key (read, never used).
-  Value at(const Arith &a, Value r, const Row &row, Value p) const {
+  Value at(const KernelArith &a, Value r, const Row &row, Value p) const {
     Value last = a.min(p, a.sub(row.count, a.idx(1)));
     if (!keys)
       return last;
@@ -1094,7 +964,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
       launch.addWorkgroupAttribution(sharedType(b, {group, chunk}, f32), loc);
   Value sums = launch.addWorkgroupAttribution(
       sharedType(b, {group, att.valueDepth}, f32), loc);
-  Arith a{b, loc};
+  KernelArith a{b, loc};
   Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
@@ -1282,7 +1152,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
 /// kChunksInFlight chunks per iteration have their loads issued before
 /// any is folded, so that a thread does not wait for each load in turn.
 SmallVector<Value> foldChunks(
-    const Arith &a, int64_t count, ValueRange inits,
+    const KernelArith &a, int64_t count, ValueRange inits,
     function_ref<SmallVector<Value>(Value)> load,
     function_ref<SmallVector<Value>(ArrayRef<Value>, ArrayRef<Value>)> fold) {
   int64_t unroll = kChunksInFlight;
@@ -1315,7 +1185,7 @@ void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
   gpu::LaunchOp launch = createLaunch(
       b, loc, {att.rows(), int64_t(llvm::divideCeil(perRow, threads))},
       threads);
-  Arith a{b, loc};
+  KernelArith a{b, loc};
   Value r = launch.getBlockIds().x;
   Value p = a.add(a.mul(launch.getBlockIds().y, a.idx(threads)),
                   launch.getThreadIds().x);

@@ -32,6 +32,7 @@
 
 #include "DecodeAttention.h"
 #include "EncoderAttention.h"
+#include "KernelBuilder.h"
 
 #include "autoglm/Dialect/SeparateOps.h"
 
@@ -54,8 +55,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-constexpr int64_t kWarpSize = 32;
-
 /// The row stride of a 4-D buffer whose rows are contiguous (the stride a
 /// tensor-core load or store steps by), or nothing.
 std::optional<int64_t> rowStride(Value buffer) {
@@ -71,10 +70,8 @@ std::optional<int64_t> rowStride(Value buffer) {
 
 /// The kernel's builder: one decode_attention's shapes and the ops its body
 /// is made of.
-struct EncoderAttention {
+struct EncoderAttention : KernelArith {
   DecodeAttentionOp op;
-  OpBuilder &b;
-  Location loc;
   Value query, key, value, mask, out;
   int64_t batch, heads, queries, depth, keys, valueDepth, group;
   int64_t queryStride, valueStride;
@@ -83,9 +80,9 @@ struct EncoderAttention {
 
   EncoderAttention(DecodeAttentionOp op, OpBuilder &b, int64_t queryStride,
                    int64_t valueStride)
-      : op(op), b(b), loc(op.getLoc()), query(op.getQuery()), key(op.getKey()),
-        value(op.getValue()), mask(op.getMask()), out(op.getInit()),
-        queryStride(queryStride), valueStride(valueStride),
+      : KernelArith{b, op.getLoc()}, op(op), query(op.getQuery()),
+        key(op.getKey()), value(op.getValue()), mask(op.getMask()),
+        out(op.getInit()), queryStride(queryStride), valueStride(valueStride),
         scale(op.getScale().convertToDouble()), causal(op.getCausal()) {
     auto q = cast<MemRefType>(query.getType());
     auto k = cast<MemRefType>(key.getType());
@@ -98,53 +95,9 @@ struct EncoderAttention {
     group = heads / k.getDimSize(1);
   }
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value negInf() { return f32(-std::numeric_limits<double>::infinity()); }
-  Value add(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::AddFOp::create(b, loc, x, y))
-               : Value(arith::AddIOp::create(b, loc, x, y));
-  }
-  Value mul(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::MulFOp::create(b, loc, x, y))
-               : Value(arith::MulIOp::create(b, loc, x, y));
-  }
-  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value toF32(Value x) {
-    return x.getType().isF32()
-               ? x
-               : Value(arith::ExtFOp::create(b, loc, b.getF32Type(), x));
-  }
-  Value load(Value memref, ValueRange at) {
-    return memref::LoadOp::create(b, loc, memref, at);
-  }
-  void store(Value v, Value memref, ValueRange at) {
-    memref::StoreOp::create(b, loc, v, memref, at);
-  }
-  /// A loop [lo, hi) by `step` whose body `f` gets the induction variable.
-  void loop(Value lo, Value hi, Value step, function_ref<void(Value)> f) {
-    auto forOp = scf::ForOp::create(b, loc, lo, hi, step);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forOp.getBody());
-    f(forOp.getInductionVar());
-  }
-  /// `x` combined across the warp's lanes by `combine` (a butterfly).
+  /// `x` combined across the warp's lanes by `combine`.
   Value acrossWarp(Value x, function_ref<Value(Value, Value)> combine) {
-    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
-      Value other = gpu::ShuffleOp::create(b, loc, x, offset, kWarpSize,
-                                           gpu::ShuffleMode::XOR)
-                        .getShuffleResult();
-      x = combine(x, other);
-    }
-    return x;
+    return acrossLanes(*this, x, kWarpSize, combine);
   }
 
   Type fragment(int64_t rows, Type element, StringRef operand) {
@@ -191,9 +144,8 @@ struct EncoderAttention {
     if (causal) {
       // Query i sees keys j <= i + Sk - Sq.
       Value limit = add(i, idx(keys - queries));
-      Value seen =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, j, limit);
-      allowed = arith::AndIOp::create(b, loc, allowed, seen);
+      Value seen = cmp(arith::CmpIPredicate::sle, j, limit);
+      allowed = both(allowed, seen);
     }
     return {allowed, addend};
   }
@@ -207,16 +159,9 @@ void EncoderAttention::build() {
   int64_t keyLead = keys + kKeyRowPadding;
   int64_t scoreLead = keys + kScoreRowPadding;
   auto c = [&](int64_t v) { return idx(v); };
-  auto launch =
-      gpu::LaunchOp::create(b, loc, c(queries / rows), c(batch * heads), c(1),
-                            c(threads), c(1), c(1));
-  b.setInsertionPointToEnd(&launch.getBody().front());
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  auto space =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  auto launch = createLaunch(b, loc, {queries / rows, batch * heads}, threads);
   auto shared = [&](ArrayRef<int64_t> shape, Type element) {
-    return MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, space);
+    return sharedType(b, shape, element);
   };
   Type f16 = b.getF16Type(), f32Type = b.getF32Type();
   Value keysT =
@@ -253,8 +198,7 @@ void EncoderAttention::build() {
     SmallVector<std::tuple<Value, Value, Value, Value>> reads;
     for (int64_t u = 0; u < unroll; ++u) {
       Value v = add(mul(add(base, c(u)), c(threads)), t);
-      Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, v,
-                                       c(vectors));
+      Value in = cmp(arith::CmpIPredicate::ult, v, c(vectors));
       v = select(in, v, zero);
       Value j = rem(v, c(keys)), d = mul(div(v, c(keys)), c(kVector));
       Value row = vector::LoadOp::create(
@@ -263,15 +207,14 @@ void EncoderAttention::build() {
       reads.push_back({in, j, d, row});
     }
     for (auto [in, j, d, row] : reads) {
-      auto ifOp = scf::IfOp::create(b, loc, in, /*withElse=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      for (int64_t e = 0; e < kVector; ++e)
-        store(vector::ExtractOp::create(b, loc, row, e), keysT,
-              {add(d, c(e)), j});
+      when(in, [&, j = j, d = d, row = row] {
+        for (int64_t e = 0; e < kVector; ++e)
+          store(vector::ExtractOp::create(b, loc, row, e), keysT,
+                {add(d, c(e)), j});
+      });
     }
   });
-  gpu::BarrierOp::create(b, loc);
+  barrier();
 
   // 2. Scores: the query rows times the warp's 16-key tiles of Kᵀ.
   SmallVector<Value> queryTiles;
@@ -285,7 +228,7 @@ void EncoderAttention::build() {
                 loadFragment(keysT, {c(k * kMmaTile), j}, keyLead, "BOp"), acc);
     storeFragment(acc, scores, {zero, j}, scoreLead);
   });
-  gpu::BarrierOp::create(b, loc);
+  barrier();
 
   // 3. Softmax of the warp's rows, its lanes across the row.
   int64_t perLane = llvm::divideCeil(keys, kWarpSize);
@@ -296,12 +239,11 @@ void EncoderAttention::build() {
     for (int64_t s = 0; s < perLane; ++s) {
       // keys is a multiple of 16: the last slot of a lane may be past it.
       Value j = add(lane, c(s * kWarpSize));
-      Value in =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j, c(keys));
+      Value in = cmp(arith::CmpIPredicate::ult, j, c(keys));
       Value jc = select(in, j, c(0));
       auto [allowed, addend] = maskAt(n, h, i, jc);
       Value x = add(mul(load(scores, {row, jc}), f32(scale)), addend);
-      x = select(arith::AndIOp::create(b, loc, in, allowed), x, negInf());
+      x = select(both(in, allowed), x, negInf());
       xs.push_back(x);
       keysAt.push_back(j);
       max = arith::MaximumFOp::create(b, loc, max, x);
@@ -310,8 +252,7 @@ void EncoderAttention::build() {
       return arith::MaximumFOp::create(b, loc, x, y);
     });
     // A row that sees no key: every exp is 0, and so is its output.
-    Value none =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, negInf());
+    Value none = cmpf(arith::CmpFPredicate::OEQ, max, negInf());
     Value shift = select(none, f32(0), max);
     Value sum = f32(0);
     SmallVector<Value> ps;
@@ -325,21 +266,15 @@ void EncoderAttention::build() {
     // Every lane has read the row (the shuffles wait for all of them): the
     // probabilities may overwrite its first half.
     for (auto [p, j] : llvm::zip(ps, keysAt)) {
-      Value in =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, j, c(keys));
-      auto ifOp = scf::IfOp::create(b, loc, in, /*withElse=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      store(arith::TruncFOp::create(b, loc, f16, p), probs, {row, j});
+      Value in = cmp(arith::CmpIPredicate::ult, j, c(keys));
+      when(in, [&, p = p, j = j] {
+        store(arith::TruncFOp::create(b, loc, f16, p), probs, {row, j});
+      });
     }
-    Value first =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero);
-    auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    store(sum, sums, {row});
+    Value first = cmp(arith::CmpIPredicate::eq, lane, zero);
+    when(first, [&] { store(sum, sums, {row}); });
   });
-  gpu::BarrierOp::create(b, loc);
+  barrier();
 
   // 4. The probabilities times the warp's 16-column tiles of the value
   //    rows, a 16-key slice at a time. Tile e = warp + s * warps; a warp
@@ -349,8 +284,7 @@ void EncoderAttention::build() {
   SmallVector<Value> columns, kept, zeros;
   for (int64_t s = 0; s < perWarp; ++s) {
     Value e = add(warp, c(s * warps));
-    kept.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, e,
-                                         c(outTiles)));
+    kept.push_back(cmp(arith::CmpIPredicate::ult, e, c(outTiles)));
     columns.push_back(
         mul(arith::MinUIOp::create(b, loc, e, c(outTiles - 1)), c(kMmaTile)));
     zeros.push_back(zeroTile());
@@ -369,19 +303,17 @@ void EncoderAttention::build() {
     scf::YieldOp::create(b, loc, next);
   }
   // Every warp has read the probabilities: the output tiles go over them.
-  gpu::BarrierOp::create(b, loc);
+  barrier();
   for (int64_t s = 0; s < perWarp; ++s) {
-    auto ifOp = scf::IfOp::create(b, loc, kept[s], /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    storeFragment(pv.getResult(s), scores, {zero, columns[s]}, scoreLead);
+    when(kept[s], [&] {
+      storeFragment(pv.getResult(s), scores, {zero, columns[s]}, scoreLead);
+    });
   }
-  gpu::BarrierOp::create(b, loc);
+  barrier();
   loop(t, c(rows * valueDepth), c(threads), [&](Value p) {
     Value row = div(p, c(valueDepth)), e = rem(p, c(valueDepth));
     Value sum = load(sums, {row});
-    Value empty =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, f32(0));
+    Value empty = cmpf(arith::CmpFPredicate::OEQ, sum, f32(0));
     Value inverse =
         select(empty, f32(0), arith::DivFOp::create(b, loc, f32(1), sum));
     Value o = mul(load(scores, {row, e}), inverse);

@@ -1,0 +1,158 @@
+//===- KernelBuilder.h - building the bodies of hand-written kernels -*- C++ -*-===//
+//
+// What the passes that write their own kernels as `gpu.launch` bodies share
+// (DecodeAttentionKernels.cpp, EncoderAttentionKernels.cpp): index and
+// float arithmetic, loops and conditions, launches, shared buffers and
+// reductions across a warp's lanes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_TARGET_CUDA_KERNELBUILDER_H
+#define AUTOGLM_TARGET_CUDA_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <limits>
+
+namespace mlir::autoglm {
+/// Threads of a warp.
+constexpr int64_t kWarpSize = 32;
+
+/// Index and float arithmetic at one place, for the kernels' bodies.
+struct KernelArith {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) const {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value i32(int64_t v) const {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value f32(double v) const {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value negInf() const { return f32(-std::numeric_limits<double>::infinity()); }
+  Value add(Value x, Value y) const {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::AddFOp::create(b, loc, x, y))
+               : Value(arith::AddIOp::create(b, loc, x, y));
+  }
+  Value sub(Value x, Value y) const {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::SubFOp::create(b, loc, x, y))
+               : Value(arith::SubIOp::create(b, loc, x, y));
+  }
+  Value mul(Value x, Value y) const {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::MulFOp::create(b, loc, x, y))
+               : Value(arith::MulIOp::create(b, loc, x, y));
+  }
+  Value div(Value x, Value y) const {
+    return arith::DivUIOp::create(b, loc, x, y);
+  }
+  Value rem(Value x, Value y) const {
+    return arith::RemUIOp::create(b, loc, x, y);
+  }
+  Value min(Value x, Value y) const {
+    return arith::MinSIOp::create(b, loc, x, y);
+  }
+  Value max(Value x, Value y) const {
+    return arith::MaxSIOp::create(b, loc, x, y);
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) const {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value cmpf(arith::CmpFPredicate p, Value x, Value y) const {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) const {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value both(Value x, Value y) const {
+    return arith::AndIOp::create(b, loc, x, y);
+  }
+  Value either(Value x, Value y) const {
+    return arith::OrIOp::create(b, loc, x, y);
+  }
+  Value toF32(Value x) const {
+    return x.getType().isF32()
+               ? x
+               : Value(arith::ExtFOp::create(b, loc, b.getF32Type(), x));
+  }
+  Value load(Value memref, ValueRange at) const {
+    return memref::LoadOp::create(b, loc, memref, at);
+  }
+  void store(Value v, Value memref, ValueRange at) const {
+    memref::StoreOp::create(b, loc, v, memref, at);
+  }
+  void barrier() const { gpu::BarrierOp::create(b, loc); }
+  /// A loop [lo, hi) by `step` whose body `f` gets the induction variable.
+  void loop(Value lo, Value hi, Value step, function_ref<void(Value)> f) const {
+    auto forOp = scf::ForOp::create(b, loc, lo, hi, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    f(forOp.getInductionVar());
+  }
+  /// Ops built by `f` run only where `cond` holds.
+  void when(Value cond, function_ref<void()> f) const {
+    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    f();
+  }
+  /// The results of `then` where `cond` holds, else those of `otherwise`.
+  SmallVector<Value>
+  ifElse(Value cond, TypeRange types, function_ref<SmallVector<Value>()> then,
+         function_ref<SmallVector<Value>()> otherwise) const {
+    auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, loc, then());
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    scf::YieldOp::create(b, loc, otherwise());
+    return SmallVector<Value>(ifOp.getResults());
+  }
+};
+
+/// A buffer type in the block's shared memory.
+inline MemRefType sharedType(OpBuilder &b, ArrayRef<int64_t> shape, Type element) {
+  auto space =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  return MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, space);
+}
+
+/// A launch of `grid` x `threads` at `b`'s insertion point, the insertion
+/// point left inside its body.
+inline gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
+                           int64_t threads) {
+  auto c = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto launch = gpu::LaunchOp::create(b, loc, c(grid[0]), c(grid[1]), c(1),
+                                      c(threads), c(1), c(1));
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  return launch;
+}
+
+/// `x` combined over the `lanes` neighbouring lanes of a warp by `combine`
+/// (a butterfly: every lane of the group ends with the result). Every lane
+/// of the warp must get here.
+inline Value acrossLanes(const KernelArith &a, Value x, int64_t lanes,
+                  function_ref<Value(Value, Value)> combine) {
+  for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
+    Value other = gpu::ShuffleOp::create(a.b, a.loc, x, offset, kWarpSize,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    x = combine(x, other);
+  }
+  return x;
+}
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_TARGET_CUDA_KERNELBUILDER_H
