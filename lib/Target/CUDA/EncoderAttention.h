@@ -25,19 +25,21 @@ constexpr int64_t kEncoderSharedBytes = 48 * 1024;
 constexpr int64_t kKeyRowPadding = 16;
 constexpr int64_t kScoreRowPadding = 8;
 
-/// Warps of a block. The block's 16 query rows are one tile of the
-/// tensor-core products; its warps split each step between them (key tiles
+/// Warps of a tile of 16 query rows (a block holds one or two). The tile's
+/// rows are one tile of the tensor-core products; its warps split each
+/// step between them (key tiles
 /// of the scores, rows of the softmax, value tiles of the output), so a
 /// block's time is a quarter of one warp's doing it all, and BERT-base's
 /// 96 tiles at batch 1 still keep 384 warps at work.
 constexpr int64_t kEncoderWarps = 4;
 
-/// Bytes of shared memory a block of the kernel uses: the transposed keys
-/// (f16), the tile's score rows (f32, reused for the probabilities and the
-/// output) and their sums.
-inline int64_t encoderAttentionSharedBytes(int64_t keys, int64_t depth) {
+/// Bytes of shared memory a block of the kernel uses for `tiles` tiles of
+/// 16 query rows: the transposed keys (f16), the tiles' score rows (f32,
+/// reused for the probabilities and the output) and their sums.
+inline int64_t encoderAttentionSharedBytes(int64_t keys, int64_t depth,
+                                           int64_t tiles = 1) {
   return 2 * depth * (keys + kKeyRowPadding) +
-         4 * kMmaTile * (keys + kScoreRowPadding) + 4 * kMmaTile;
+         tiles * (4 * kMmaTile * (keys + kScoreRowPadding) + 4 * kMmaTile);
 }
 
 /// Whether the kernel takes `queries` x `keys` attention of head size
@@ -51,6 +53,23 @@ inline bool takesEncoderAttention(int64_t queries, int64_t keys, int64_t depth,
          depth % kMmaTile == 0 && valueDepth % kMmaTile == 0 && depth <= 128 &&
          valueDepth <= 128 && valueDepth <= keys &&
          encoderAttentionSharedBytes(keys, depth) <= kEncoderSharedBytes;
+}
+
+/// Blocks of two tiles at least this many, else blocks of one: about two a
+/// multiprocessor of an H100/H200 (132). Two tiles share one copy of the
+/// keys (half the copying, a quarter of the shared memory traffic at
+/// BERT's shape), but half as many blocks leave multiprocessors idle when
+/// there are few.
+constexpr int64_t kMinBlocksOfTwoTiles = 256;
+
+/// Tiles of 16 query rows a block of the kernel takes for `heads` (batch x
+/// query heads) of `queries` x `keys` attention of head size `depth`.
+inline int64_t encoderAttentionTiles(int64_t heads, int64_t queries,
+                                     int64_t keys, int64_t depth) {
+  bool two = queries % (2 * kMmaTile) == 0 &&
+             heads * queries / (2 * kMmaTile) >= kMinBlocksOfTwoTiles &&
+             encoderAttentionSharedBytes(keys, depth, 2) <= kEncoderSharedBytes;
+  return two ? 2 : 1;
 }
 } // namespace mlir::autoglm
 

@@ -74,16 +74,17 @@ struct EncoderAttention : KernelArith {
   DecodeAttentionOp op;
   Value query, key, value, mask, out;
   int64_t batch, heads, queries, depth, keys, valueDepth, group;
-  int64_t queryStride, valueStride;
+  int64_t queryStride, valueStride, tiles;
   double scale;
   bool causal;
 
   EncoderAttention(DecodeAttentionOp op, OpBuilder &b, int64_t queryStride,
-                   int64_t valueStride)
+                   int64_t valueStride, int64_t tiles)
       : KernelArith{b, op.getLoc()}, op(op), query(op.getQuery()),
         key(op.getKey()), value(op.getValue()), mask(op.getMask()),
         out(op.getInit()), queryStride(queryStride), valueStride(valueStride),
-        scale(op.getScale().convertToDouble()), causal(op.getCausal()) {
+        tiles(tiles), scale(op.getScale().convertToDouble()),
+        causal(op.getCausal()) {
     auto q = cast<MemRefType>(query.getType());
     auto k = cast<MemRefType>(key.getType());
     batch = q.getDimSize(0);
@@ -154,8 +155,9 @@ struct EncoderAttention : KernelArith {
 };
 
 void EncoderAttention::build() {
-  int64_t rows = kMmaTile, warps = kEncoderWarps;
-  int64_t threads = warps * kWarpSize;
+  // A tile's warps split its steps; `rows` are the block's.
+  int64_t rows = tiles * kMmaTile, warps = kEncoderWarps;
+  int64_t threads = tiles * warps * kWarpSize;
   int64_t keyLead = keys + kKeyRowPadding;
   int64_t scoreLead = keys + kScoreRowPadding;
   auto c = [&](int64_t v) { return idx(v); };
@@ -164,14 +166,21 @@ void EncoderAttention::build() {
     return sharedType(b, shape, element);
   };
   Type f16 = b.getF16Type(), f32Type = b.getF32Type();
-  Value keysT =
-      launch.addWorkgroupAttribution(shared({depth, keyLead}, f16), loc);
+  // The transposed keys, f16, and the same bytes as 4-byte words (the
+  // copy stores two keys' halves at a time).
+  Value keysRaw = launch.addWorkgroupAttribution(
+      shared({depth * keyLead * 2}, b.getI8Type()), loc);
   // Score rows, f32; the same bytes hold the probabilities (f16, a row's
   // first half) and then the output tile (f32).
   Value scratch = launch.addWorkgroupAttribution(
       shared({rows * scoreLead * 4}, b.getI8Type()), loc);
   Value sums = launch.addWorkgroupAttribution(shared({rows}, f32Type), loc);
   Value zero = c(0);
+  Value keysT = memref::ViewOp::create(b, loc, shared({depth, keyLead}, f16),
+                                       keysRaw, zero, ValueRange{});
+  Value keyWords = memref::ViewOp::create(
+      b, loc, shared({depth, keyLead / 2}, b.getI32Type()), keysRaw, zero,
+      ValueRange{});
   Value scores = memref::ViewOp::create(
       b, loc, shared({rows, scoreLead}, f32Type), scratch, zero, ValueRange{});
   Value probs = memref::ViewOp::create(
@@ -181,36 +190,53 @@ void EncoderAttention::build() {
   Value t = launch.getThreadIds().x;
   Value n = div(bh, c(heads)), h = rem(bh, c(heads));
   Value kvh = div(h, c(group));
-  Value warp = div(t, c(kWarpSize)), lane = rem(t, c(kWarpSize));
+  Value lane = rem(t, c(kWarpSize));
+  Value warp = rem(div(t, c(kWarpSize)), c(warps));
+  // The warp's tile: its first score row, and the block's first query.
+  Value rowBase = mul(div(t, c(warps * kWarpSize)), c(kMmaTile));
   Value firstQuery = mul(tile, c(rows));
 
-  // 1. Kᵀ into shared memory, 16 bytes of a key row per read. Consecutive
-  //    lanes read consecutive keys, so each of a lane's eight stores lands
-  //    in the same transposed row as its neighbours' (no bank conflicts);
-  //    a thread issues up to eight reads before its stores, so their
-  //    latencies overlap.
+  // 1. Kᵀ into shared memory, 16 bytes of a key row per read. A thread
+  //    reads the same 8 columns of two neighbouring keys and stores each
+  //    column's pair as one 4-byte word; consecutive lanes take consecutive
+  //    key pairs, so a warp's store fills 128 consecutive bytes of one
+  //    transposed row (no bank conflicts). A thread issues up to eight
+  //    reads before its stores, so their latencies overlap.
   constexpr int64_t kVector = 8;
-  int64_t vectors = keys * depth / kVector;
-  int64_t perThread = llvm::divideCeil(vectors, threads);
-  int64_t unroll = std::min<int64_t>(perThread, 8);
-  auto vectorType = VectorType::get({kVector}, f16);
+  int64_t pairs = keys / 2;
+  int64_t reads = pairs * depth / kVector;
+  int64_t perThread = llvm::divideCeil(reads, threads);
+  int64_t unroll = std::min<int64_t>(perThread, 4);
+  auto rowType = VectorType::get({kVector}, f16);
+  auto pairType = VectorType::get({2}, f16);
+  auto wordType = VectorType::get({1}, b.getI32Type());
   loop(zero, c(perThread), c(unroll), [&](Value base) {
-    SmallVector<std::tuple<Value, Value, Value, Value>> reads;
+    SmallVector<std::tuple<Value, Value, Value, Value, Value>> loaded;
     for (int64_t u = 0; u < unroll; ++u) {
       Value v = add(mul(add(base, c(u)), c(threads)), t);
-      Value in = cmp(arith::CmpIPredicate::ult, v, c(vectors));
+      Value in = cmp(arith::CmpIPredicate::ult, v, c(reads));
       v = select(in, v, zero);
-      Value j = rem(v, c(keys)), d = mul(div(v, c(keys)), c(kVector));
-      Value row = vector::LoadOp::create(
-          b, loc, vectorType, key, ValueRange{n, kvh, j, d},
-          /*nontemporal=*/false, llvm::MaybeAlign(2 * kVector));
-      reads.push_back({in, j, d, row});
+      Value j = mul(rem(v, c(pairs)), c(2));
+      Value d = mul(div(v, c(pairs)), c(kVector));
+      auto readRow = [&](Value key_) {
+        return vector::LoadOp::create(
+                   b, loc, rowType, key, ValueRange{n, kvh, key_, d},
+                   /*nontemporal=*/false, llvm::MaybeAlign(2 * kVector))
+            .getResult();
+      };
+      loaded.push_back({in, j, d, readRow(j), readRow(add(j, c(1)))});
     }
-    for (auto [in, j, d, row] : reads) {
-      when(in, [&, j = j, d = d, row = row] {
-        for (int64_t e = 0; e < kVector; ++e)
-          store(vector::ExtractOp::create(b, loc, row, e), keysT,
-                {add(d, c(e)), j});
+    for (auto [in, j, d, even, odd] : loaded) {
+      when(in, [&, j = j, d = d, even = even, odd = odd] {
+        for (int64_t e = 0; e < kVector; ++e) {
+          Value pair = vector::FromElementsOp::create(
+              b, loc, pairType,
+              ValueRange{vector::ExtractOp::create(b, loc, even, e),
+                         vector::ExtractOp::create(b, loc, odd, e)});
+          Value word = vector::ExtractOp::create(
+              b, loc, vector::BitCastOp::create(b, loc, wordType, pair), 0);
+          store(word, keyWords, {add(d, c(e)), div(j, c(2))});
+        }
       });
     }
   });
@@ -219,20 +245,22 @@ void EncoderAttention::build() {
   // 2. Scores: the query rows times the warp's 16-key tiles of Kᵀ.
   SmallVector<Value> queryTiles;
   for (int64_t k = 0; k < depth / kMmaTile; ++k)
-    queryTiles.push_back(loadFragment(
-        query, {n, h, firstQuery, c(k * kMmaTile)}, queryStride, "AOp"));
+    queryTiles.push_back(
+        loadFragment(query, {n, h, add(firstQuery, rowBase), c(k * kMmaTile)},
+                     queryStride, "AOp"));
   loop(mul(warp, c(kMmaTile)), c(keys), c(warps * kMmaTile), [&](Value j) {
     Value acc = zeroTile();
     for (int64_t k = 0; k < depth / kMmaTile; ++k)
       acc = mma(queryTiles[k],
                 loadFragment(keysT, {c(k * kMmaTile), j}, keyLead, "BOp"), acc);
-    storeFragment(acc, scores, {zero, j}, scoreLead);
+    storeFragment(acc, scores, {rowBase, j}, scoreLead);
   });
   barrier();
 
   // 3. Softmax of the warp's rows, its lanes across the row.
   int64_t perLane = llvm::divideCeil(keys, kWarpSize);
-  loop(warp, c(rows), c(warps), [&](Value row) {
+  loop(warp, c(kMmaTile), c(warps), [&](Value r) {
+    Value row = add(rowBase, r);
     Value i = add(firstQuery, row);
     SmallVector<Value> xs, keysAt;
     Value max = negInf();
@@ -294,7 +322,7 @@ void EncoderAttention::build() {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(pv.getBody());
     Value j = pv.getInductionVar();
-    Value p = loadFragment(probs, {zero, j}, 2 * scoreLead, "AOp");
+    Value p = loadFragment(probs, {rowBase, j}, 2 * scoreLead, "AOp");
     SmallVector<Value> next;
     for (int64_t s = 0; s < perWarp; ++s)
       next.push_back(mma(
@@ -306,7 +334,7 @@ void EncoderAttention::build() {
   barrier();
   for (int64_t s = 0; s < perWarp; ++s) {
     when(kept[s], [&] {
-      storeFragment(pv.getResult(s), scores, {zero, columns[s]}, scoreLead);
+      storeFragment(pv.getResult(s), scores, {rowBase, columns[s]}, scoreLead);
     });
   }
   barrier();
@@ -332,7 +360,6 @@ LogicalResult buildEncoderAttention(DecodeAttentionOp op) {
   if (!q.getElementType().isF16() || op.getTopKAttr().getInt() < keys ||
       op.getSinkAttr().getInt() != 0 || op.getWindowAttr().getInt() != 0)
     return failure();
-
   std::optional<int64_t> queryStride = rowStride(op.getQuery());
   std::optional<int64_t> valueStride = rowStride(op.getValue());
   if (!takesEncoderAttention(q.getDimSize(2), keys, q.getDimSize(3),
@@ -340,7 +367,9 @@ LogicalResult buildEncoderAttention(DecodeAttentionOp op) {
       !queryStride || !valueStride || !rowStride(op.getKey()))
     return failure();
   OpBuilder b(op);
-  EncoderAttention att(op, b, *queryStride, *valueStride);
+  int64_t tiles = encoderAttentionTiles(q.getDimSize(0) * q.getDimSize(1),
+                                        q.getDimSize(2), keys, q.getDimSize(3));
+  EncoderAttention att(op, b, *queryStride, *valueStride, tiles);
   att.build();
   op.erase();
   return success();

@@ -1,4 +1,5 @@
-//===- KernelBuilder.h - building the bodies of hand-written kernels -*- C++ -*-===//
+//===- KernelBuilder.h - building the bodies of hand-written kernels -*- C++
+//-*-===//
 //
 // What the passes that write their own kernels as `gpu.launch` bodies share
 // (DecodeAttentionKernels.cpp, EncoderAttentionKernels.cpp): index and
@@ -119,7 +120,8 @@ struct KernelArith {
 };
 
 /// A buffer type in the block's shared memory.
-inline MemRefType sharedType(OpBuilder &b, ArrayRef<int64_t> shape, Type element) {
+inline MemRefType sharedType(OpBuilder &b, ArrayRef<int64_t> shape,
+                             Type element) {
   auto space =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   return MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, space);
@@ -127,8 +129,8 @@ inline MemRefType sharedType(OpBuilder &b, ArrayRef<int64_t> shape, Type element
 
 /// A launch of `grid` x `threads` at `b`'s insertion point, the insertion
 /// point left inside its body.
-inline gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
-                           int64_t threads) {
+inline gpu::LaunchOp createLaunch(OpBuilder &b, Location loc,
+                                  ArrayRef<int64_t> grid, int64_t threads) {
   auto c = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
@@ -144,7 +146,7 @@ inline gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> 
 /// (a butterfly: every lane of the group ends with the result). Every lane
 /// of the warp must get here.
 inline Value acrossLanes(const KernelArith &a, Value x, int64_t lanes,
-                  function_ref<Value(Value, Value)> combine) {
+                         function_ref<Value(Value, Value)> combine) {
   for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
     Value other = gpu::ShuffleOp::create(a.b, a.loc, x, offset, kWarpSize,
                                          gpu::ShuffleMode::XOR)

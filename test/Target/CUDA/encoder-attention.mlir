@@ -51,22 +51,29 @@ func.func @prefill_gqa(%q: tensor<1x8x128x64xf16>, %k: tensor<1x2x128x64xf16>, %
 
 // -----
 
-// On buffers: one launch, a block of four warps per (16 query rows, batch
-// x head); the transposed keys (64 x (128 + 16) f16, read 16 bytes at
-// a time), the tile's score rows (16 x (128 + 8) f32) and their sums in shared
-// memory; WMMA for both products, each warp's share of the key tiles and
-// of the output's column tiles; the probabilities in f16 over the scores'
-// bytes, a row's maximum and sum by shuffles.
+// On buffers, BERT's shape at batch 8: one launch, a block of eight warps
+// per (32 query rows, batch x head), two tiles of 16 rows sharing one copy
+// of the transposed keys (64 x (128 + 16) f16, read 16 bytes at a time and
+// stored two keys' halves a word); each tile's score rows (16 x (128 + 8)
+// f32) and their sums in shared memory; WMMA for both products, each
+// warp's share of its tile's key tiles and output column tiles; the
+// probabilities in f16 over the scores' bytes, a row's maximum and sum by
+// shuffles.
 // SELECT-LABEL: func.func @kernel
 // KERNEL-LABEL: func.func @kernel
-// KERNEL:         %[[C8:.+]] = arith.constant 8 : index
+// KERNEL:         %[[C4:.+]] = arith.constant 4 : index
 // KERNEL:         %[[C96:.+]] = arith.constant 96 : index
-// KERNEL:         %[[C128:.+]] = arith.constant 128 : index
-// KERNEL:         gpu.launch blocks({{.+}}) in ({{.+}} = %[[C8]], {{.+}} = %[[C96]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[C128]],
-// KERNEL-SAME:      workgroup(%[[KT:.+]] : memref<64x144xf16, #gpu.address_space<workgroup>>, %[[RAW:.+]] : memref<8704xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<16xf32, #gpu.address_space<workgroup>>)
-// KERNEL:           %[[S:.+]] = memref.view %[[RAW]]{{.+}} to memref<16x136xf32, #gpu.address_space<workgroup>>
-// KERNEL:           %[[P:.+]] = memref.view %[[RAW]]{{.+}} to memref<16x272xf16, #gpu.address_space<workgroup>>
+// KERNEL:         %[[C256:.+]] = arith.constant 256 : index
+// KERNEL:         gpu.launch blocks({{.+}}) in ({{.+}} = %[[C4]], {{.+}} = %[[C96]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[C256]],
+// KERNEL-SAME:      workgroup(%[[RAWK:.+]] : memref<18432xi8, #gpu.address_space<workgroup>>, %[[RAW:.+]] : memref<17408xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<32xf32, #gpu.address_space<workgroup>>)
+// KERNEL:           %[[KT:.+]] = memref.view %[[RAWK]]{{.+}} to memref<64x144xf16, #gpu.address_space<workgroup>>
+// KERNEL:           %[[KW:.+]] = memref.view %[[RAWK]]{{.+}} to memref<64x72xi32, #gpu.address_space<workgroup>>
+// KERNEL:           %[[S:.+]] = memref.view %[[RAW]]{{.+}} to memref<32x136xf32, #gpu.address_space<workgroup>>
+// KERNEL:           %[[P:.+]] = memref.view %[[RAW]]{{.+}} to memref<32x272xf16, #gpu.address_space<workgroup>>
 // KERNEL:           vector.load %arg1{{.+}} : memref<8x12x128x64xf16>, vector<8xf16>
+// KERNEL:           vector.load %arg1{{.+}} : memref<8x12x128x64xf16>, vector<8xf16>
+// KERNEL:           vector.bitcast {{.+}} : vector<2xf16> to vector<1xi32>
+// KERNEL:           memref.store %{{.+}}, %[[KW]]
 // KERNEL:           gpu.barrier
 // KERNEL:           gpu.subgroup_mma_load_matrix %arg0{{.+}} {leadDimension = 64 : index} : memref<8x12x128x64xf16> -> !gpu.mma_matrix<16x16xf16, "AOp">
 // KERNEL:           gpu.subgroup_mma_load_matrix %[[KT]]{{.+}} {leadDimension = 144 : index} {{.+}} -> !gpu.mma_matrix<16x16xf16, "BOp">
@@ -81,6 +88,21 @@ func.func @prefill_gqa(%q: tensor<1x8x128x64xf16>, %k: tensor<1x2x128x64xf16>, %
 // KERNEL-NOT:     autoglm.decode_attention
 func.func @kernel(%q: memref<8x12x128x64xf16>, %k: memref<8x12x128x64xf16>, %v: memref<8x12x128x64xf16>, %m: memref<8x1x1x128xf16>, %out: memref<8x12x128x64xf16>) {
   autoglm.decode_attention %q, %k, %v mask %m : memref<8x1x1x128xf16> into %out {scale = 1.250000e-01 : f64, top_k = 128 : i64, sink = 0 : i64, window = 0 : i64} : memref<8x12x128x64xf16>, memref<8x12x128x64xf16>, memref<8x12x128x64xf16> into memref<8x12x128x64xf16>
+  return
+}
+
+// -----
+
+// Fewer than 256 blocks of two tiles (2 x 12 heads x 4): a tile a block,
+// four warps.
+// KERNEL-LABEL: func.func @one_tile
+// KERNEL:         %[[C8:.+]] = arith.constant 8 : index
+// KERNEL:         %[[C24:.+]] = arith.constant 24 : index
+// KERNEL:         %[[C128:.+]] = arith.constant 128 : index
+// KERNEL:         gpu.launch blocks({{.+}}) in ({{.+}} = %[[C8]], {{.+}} = %[[C24]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[C128]],
+// KERNEL-SAME:      workgroup({{.+}} : memref<18432xi8, #gpu.address_space<workgroup>>, {{.+}} : memref<8704xi8, #gpu.address_space<workgroup>>, {{.+}} : memref<16xf32, #gpu.address_space<workgroup>>)
+func.func @one_tile(%q: memref<2x12x128x64xf16>, %k: memref<2x12x128x64xf16>, %v: memref<2x12x128x64xf16>, %out: memref<2x12x128x64xf16>) {
+  autoglm.decode_attention %q, %k, %v into %out {scale = 1.250000e-01 : f64, top_k = 128 : i64, sink = 0 : i64, window = 0 : i64} : memref<2x12x128x64xf16>, memref<2x12x128x64xf16>, memref<2x12x128x64xf16> into memref<2x12x128x64xf16>
   return
 }
 
