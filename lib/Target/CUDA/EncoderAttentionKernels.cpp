@@ -2,12 +2,13 @@
 //
 // A dense f16 `autoglm.decode_attention` of many queries (encoder attention,
 // prefill; SelectDecodeAttention.cpp picks them) becomes one kernel that
-// keeps the scores on chip: a block per (16 query rows, batch x query
-// head), whose four warps split each step.
+// keeps the scores on chip: a tile of 16 query rows of a (batch, query
+// head) is four warps, which split each step, and a block holds one tile
+// or two (EncoderAttention.h says when).
 //
 // 1. The block copies its key/value head's keys, transposed, into shared
 //    memory (D x Sk f16): the right-hand operand of Q · Kᵀ in the row-major
-//    form the tensor-core loads take.
+//    form the tensor-core loads take. Its tiles share the copy.
 // 2. Each warp multiplies the 16 query rows (read from global memory) by
 //    its share of Kᵀ's 16-key tiles with WMMA m16n16k16 (f16 operands, f32
 //    accumulators) and stores those 16 x 16 scores in shared memory.

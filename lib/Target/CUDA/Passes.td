@@ -210,9 +210,10 @@ def AutoGLMCUDAEncoderAttentionKernels
     of keys, no sink or window) of more than 16 queries, every size a
     multiple of 16, heads of at most 128 and value rows no longer than the
     key count, whose query, key and value rows are contiguous, becomes one
-    `gpu.launch`: a block of four warps per (16 query rows, batch x query
-    head). The block copies its keys, transposed, into shared memory
-    (16-byte reads); its warps split
+    `gpu.launch`: four warps per 16 query rows of a (batch, query head),
+    a block of two such tiles when that leaves at least 256 blocks, else
+    of one. The block copies its keys, transposed, into shared memory
+    (16-byte reads, two keys' halves stored a word); its warps split
     each step: the scores' 16-key tiles with WMMA (f16 operands, f32
     accumulation) into shared memory, the rows' softmax there (scale, mask
     and causal limit; the probabilities in f16 over the scores' bytes), the
