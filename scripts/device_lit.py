@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Runs the RUN lines of lit tests that need a GPU on a GPU machine that has
+the relocatable package but no LLVM (no lit, no FileCheck): `%t`, `%S`,
+`%s` and `%python` are substituted as lit does, `not` inverts a command's
+status, and FileCheck is the PyPI port `filecheck` (pip install filecheck;
+a wheel carried along where there is no network). autoglm-opt and
+autoglm-run come from PATH (the package's bin/).
+
+    scripts/device_lit.py test/e2e/encoder-attention-cuda.test ...
+
+Prints PASS or FAIL per test (with the failing command and its output) and
+"N passed, N failed" last; exits 1 when a test fails. REQUIRES lines are
+not read: name only the tests whose features the machine has.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+NOT = 'not() { if "$@"; then return 1; else return 0; fi; }; '
+
+
+def run_lines(text):
+    lines, pending = [], ""
+    for line in text.splitlines():
+        m = re.search(r"RUN:\s?(.*)$", line)
+        if not m:
+            continue
+        part = m.group(1)
+        if part.endswith("\\"):
+            pending += part[:-1]
+            continue
+        lines.append(pending + part)
+        pending = ""
+    return lines
+
+
+def main():
+    passed = failed = 0
+    for test in sys.argv[1:]:
+        path = os.path.abspath(test)
+        tmp = os.path.join(tempfile.mkdtemp(prefix="device-lit-"), "t")
+        ok = True
+        for line in run_lines(open(path).read()):
+            cmd = (line.replace("%python", sys.executable)
+                   .replace("%S", os.path.dirname(path)).replace("%s", path)
+                   .replace("%t", tmp))
+            cmd = re.sub(r"\bFileCheck\b", "filecheck", cmd)
+            done = subprocess.run(["bash", "-o", "pipefail", "-c", NOT + cmd],
+                                  capture_output=True, text=True, timeout=600)
+            if done.returncode:
+                print(f"FAIL: {test}\n$ {cmd}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+                ok = False
+                break
+        if ok:
+            print(f"PASS: {test}")
+        passed += ok
+        failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
