@@ -57,15 +57,20 @@ using namespace mlir::autoglm;
 
 namespace {
 /// The row stride of a 4-D buffer whose rows are contiguous (the stride a
-/// tensor-core load or store steps by), or nothing.
+/// tensor-core load or store steps by), or nothing. Every row must start
+/// 16 bytes apart from the buffer's start (the tensor-core loads and the
+/// 16-byte key reads want it): static strides of multiples of 8 elements
+/// and an offset of a multiple of 16.
 std::optional<int64_t> rowStride(Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   SmallVector<int64_t> strides;
   int64_t offset;
   if (failed(type.getStridesAndOffset(strides, offset)) || strides[3] != 1 ||
-      ShapedType::isDynamic(strides[2]) || strides[2] % 8 != 0 ||
       ShapedType::isDynamic(offset) || offset % kMmaTile != 0)
     return std::nullopt;
+  for (int64_t d = 0; d < 3; ++d)
+    if (ShapedType::isDynamic(strides[d]) || strides[d] % 8 != 0)
+      return std::nullopt;
   return strides[2];
 }
 
