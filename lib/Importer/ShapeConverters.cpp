@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "InputProvenance.h"
 #include "NodeContext.h"
 #include "OpRegistry.h"
 #include "TensorConversion.h"
@@ -157,8 +158,17 @@ LogicalResult convertConstantOfShape(NodeContext &n) {
     dims.push_back(v == KnownInts::kUnknown ? ShapedType::kDynamic : v);
   }
   auto resultType = RankedTensorType::get(dims, element);
-  if (!resultType.hasStaticShape())
+  if (!resultType.hasStaticShape()) {
+    // A shape computed from the values of one integer graph input (exported
+    // AffineGrid splits its `size` input into dimensions) is never static
+    // later on: say which input to fix here, where its name is known,
+    // rather than leave the lowering to reject the fill. (A shape that is
+    // the graph input itself stays a run-time fill.)
+    if (!isa<BlockArgument>(n.input(0)) &&
+        !integerInputDeciding(n.input(0)).empty())
+      return n.notKnown("the shape");
     return n.finish(n.createTyped<FillOp>(resultType, n.input(0), value));
+  }
   // Small integer fills (masks, shape vectors) are known values.
   if (auto intValue = dyn_cast<IntegerAttr>(value);
       intValue && resultType.getNumElements() <= KnownInts::kMaxElements) {
