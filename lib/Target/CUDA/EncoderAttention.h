@@ -25,12 +25,11 @@ constexpr int64_t kEncoderSharedBytes = 48 * 1024;
 constexpr int64_t kKeyRowPadding = 16;
 constexpr int64_t kScoreRowPadding = 8;
 
-/// Warps of a tile of 16 query rows (a block holds one or two). The tile's
-/// rows are one tile of the tensor-core products; its warps split each
-/// step between them (key tiles
-/// of the scores, rows of the softmax, value tiles of the output), so a
-/// block's time is a quarter of one warp's doing it all, and BERT-base's
-/// 96 tiles at batch 1 still keep 384 warps at work.
+/// Warps of a tile of 16 query rows (a block holds one or two). The warps
+/// split each step of the tile between them (key tiles of the scores, rows
+/// of the softmax, value tiles of the output), so a tile takes a quarter of
+/// one warp's time, and BERT-base's 96 tiles at batch 1 keep 384 warps at
+/// work.
 constexpr int64_t kEncoderWarps = 4;
 
 /// Bytes of shared memory a block of the kernel uses for `tiles` tiles of

@@ -168,29 +168,30 @@ void EncoderAttention::build() {
   int64_t scoreLead = keys + kScoreRowPadding;
   auto c = [&](int64_t v) { return idx(v); };
   auto launch = createLaunch(b, loc, {queries / rows, batch * heads}, threads);
-  auto shared = [&](ArrayRef<int64_t> shape, Type element) {
-    return sharedType(b, shape, element);
-  };
   Type f16 = b.getF16Type(), f32Type = b.getF32Type();
   // The transposed keys, f16, and the same bytes as 4-byte words (the
   // copy stores two keys' halves at a time).
   Value keysRaw = launch.addWorkgroupAttribution(
-      shared({depth * keyLead * 2}, b.getI8Type()), loc);
+      sharedType(b, {depth * keyLead * 2}, b.getI8Type()), loc);
   // Score rows, f32; the same bytes hold the probabilities (f16, a row's
   // first half) and then the output tile (f32).
   Value scratch = launch.addWorkgroupAttribution(
-      shared({rows * scoreLead * 4}, b.getI8Type()), loc);
-  Value sums = launch.addWorkgroupAttribution(shared({rows}, f32Type), loc);
+      sharedType(b, {rows * scoreLead * 4}, b.getI8Type()), loc);
+  Value sums =
+      launch.addWorkgroupAttribution(sharedType(b, {rows}, f32Type), loc);
   Value zero = c(0);
-  Value keysT = memref::ViewOp::create(b, loc, shared({depth, keyLead}, f16),
-                                       keysRaw, zero, ValueRange{});
+  Value keysT =
+      memref::ViewOp::create(b, loc, sharedType(b, {depth, keyLead}, f16),
+                             keysRaw, zero, ValueRange{});
   Value keyWords = memref::ViewOp::create(
-      b, loc, shared({depth, keyLead / 2}, b.getI32Type()), keysRaw, zero,
-      ValueRange{});
-  Value scores = memref::ViewOp::create(
-      b, loc, shared({rows, scoreLead}, f32Type), scratch, zero, ValueRange{});
-  Value probs = memref::ViewOp::create(
-      b, loc, shared({rows, 2 * scoreLead}, f16), scratch, zero, ValueRange{});
+      b, loc, sharedType(b, {depth, keyLead / 2}, b.getI32Type()), keysRaw,
+      zero, ValueRange{});
+  Value scores =
+      memref::ViewOp::create(b, loc, sharedType(b, {rows, scoreLead}, f32Type),
+                             scratch, zero, ValueRange{});
+  Value probs =
+      memref::ViewOp::create(b, loc, sharedType(b, {rows, 2 * scoreLead}, f16),
+                             scratch, zero, ValueRange{});
 
   Value tile = launch.getBlockIds().x, bh = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
