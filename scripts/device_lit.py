@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs the RUN lines of lit tests that need a GPU on a GPU machine that has
 the relocatable package but no LLVM (no lit, no FileCheck): `%t`, `%S`,
-`%s` and `%python` are substituted as lit does, `not` inverts a command's
+`%s` and `%python` are substituted as lit does (`%autoglm_src_root` is
+this checkout, `%autoglm_obj_root` the package that holds autoglm-opt), `not` inverts a command's
 status, and FileCheck is the PyPI port `filecheck` (pip install filecheck;
 a wheel carried along where there is no network). autoglm-opt and
 autoglm-run come from PATH (the package's bin/).
@@ -15,6 +16,7 @@ not read: name only the tests whose features the machine has.
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,12 +41,17 @@ def run_lines(text):
 
 def main():
     passed = failed = 0
+    src_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    opt = shutil.which("autoglm-opt")
+    obj_root = os.path.dirname(os.path.dirname(opt)) if opt else ""
     for test in sys.argv[1:]:
         path = os.path.abspath(test)
         tmp = os.path.join(tempfile.mkdtemp(prefix="device-lit-"), "t")
         ok = True
         for line in run_lines(open(path).read()):
             cmd = (line.replace("%python", sys.executable)
+                   .replace("%autoglm_src_root", src_root)
+                   .replace("%autoglm_obj_root", obj_root)
                    .replace("%S", os.path.dirname(path)).replace("%s", path)
                    .replace("%t", tmp))
             cmd = re.sub(r"\bFileCheck\b", "filecheck", cmd)

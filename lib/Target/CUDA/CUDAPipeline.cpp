@@ -33,6 +33,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // regions (bias, cast, head transpose): one kernel each is one pass over
   // memory each, so a chain becomes one region.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMergeKernelRegions());
+  // A 16-bit product whose every reader rounds its f32 sums to 16 bits
+  // first writes them rounded: half the bytes written and read.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDANarrowProductResults());
   // With --cuda-conv-epilogues, a convolution's bias and ReLU run in
   // cuDNN's kernel: no kernel of their own reads and writes the
   // activation again.

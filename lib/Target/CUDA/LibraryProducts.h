@@ -19,6 +19,12 @@ namespace mlir::autoglm {
 /// written (see above); its operand shapes are checked apart, by
 /// GemmOp::whyNot.
 bool isLibraryProduct(Operation *op);
+
+/// Marks a product of 16-bit operands with a 16-bit result that must
+/// accumulate in f32 (--autoglm-cuda-narrow-product-results made it): only
+/// the library call computes it so; a generated kernel would accumulate in
+/// the result's type.
+inline constexpr char kF32AccumulatorAttrName[] = "autoglm.f32_accumulator";
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CUDA_LIBRARYPRODUCTS_H

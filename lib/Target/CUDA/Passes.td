@@ -51,6 +51,25 @@ def AutoGLMCUDAMergeKernelRegions
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDANarrowProductResults
+    : Pass<"autoglm-cuda-narrow-product-results", "func::FuncOp"> {
+  let summary = "16-bit results for products whose readers round to 16 bits";
+  let description = [{
+    On tensors, after the products have left their regions: a
+    `linalg.matmul` or `linalg.batch_matmul` of f16 (or bf16) operands into
+    a zero-filled f32 result, every element of which is read (through
+    reshapes, slices and regions that pass it on) only by linalg ops that
+    round it to the operands' type at once, gets a result of the operands'
+    type instead, and the roundings go. cuBLASLt accumulates in f32 and
+    rounds the sums once as it writes them, so the values read are the
+    same and the bytes written and read are half. The product is marked
+    `autoglm.f32_accumulator`; `--autoglm-cuda-select-library-calls` fails
+    rather than leave such a product to a generated kernel. Products whose
+    operands are slices of other tensors are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def AutoGLMCUDAFuseConvEpilogues
     : Pass<"autoglm-cuda-fuse-conv-epilogues", "func::FuncOp"> {
   let summary = "A convolution's bias, residual and ReLU into cuDNN's kernel";

@@ -60,12 +60,19 @@ struct SelectLibraryCallsPass
         continue;
       Value a = product.getDpsInputs()[0], b = product.getDpsInputs()[1];
       Value d = product.getDpsInits()[0];
-      if (GemmOp::whyNot(cast<MemRefType>(a.getType()),
-                         cast<MemRefType>(b.getType()),
-                         cast<MemRefType>(d.getType())))
-        continue;
+      std::optional<std::string> whyNot = GemmOp::whyNot(
+          cast<MemRefType>(a.getType()), cast<MemRefType>(b.getType()),
+          cast<MemRefType>(d.getType()));
       linalg::FillOp fill = getZeroFill(product);
-      if (!fill)
+      if (product->hasAttr(kF32AccumulatorAttrName) && (whyNot || !fill)) {
+        // A generated kernel would accumulate in 16 bits.
+        product.emitOpError(
+            "accumulates in f32 into a 16-bit result, which "
+            "only a cuBLASLt call computes, but cannot be one: ")
+            << (whyNot ? *whyNot : "its result is not zero-filled before it");
+        return signalPassFailure();
+      }
+      if (whyNot || !fill)
         continue;
       rewriter.setInsertionPoint(product);
       GemmOp::create(rewriter, product.getLoc(), a, b, d);
