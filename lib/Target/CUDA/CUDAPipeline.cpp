@@ -36,15 +36,14 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // A 16-bit product whose every reader rounds its f32 sums to 16 bits
   // first writes them rounded: half the bytes written and read.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDANarrowProductResults());
-  // With --cuda-conv-epilogues, a convolution's bias and ReLU run in
-  // cuDNN's kernel: no kernel of their own reads and writes the
-  // activation again.
-  if (device.convEpilogues) {
-    AutoGLMCUDAFuseConvEpiloguesOptions epilogues;
-    epilogues.residuals = device.convEpilogueResiduals;
-    pm.addNestedPass<func::FuncOp>(
-        createAutoGLMCUDAFuseConvEpilogues(epilogues));
-  }
+  // A convolution's bias, residual and ReLU run in the library's kernel:
+  // no kernel of their own reads and writes the activation again. Always
+  // for the 1x1 convolutions that cuBLASLt computes as matrix products;
+  // with --cuda-conv-epilogues also in cuDNN's fused engines.
+  AutoGLMCUDAFuseConvEpiloguesOptions epilogues;
+  epilogues.all = device.convEpilogues;
+  epilogues.residuals = device.convEpilogueResiduals;
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseConvEpilogues(epilogues));
   // cuDNN's convolutions in NHWC, with what runs between them: no
   // transpose around each convolution.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAChannelsLast());

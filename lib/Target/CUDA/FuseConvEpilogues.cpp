@@ -45,6 +45,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <cmath>
 #include <limits>
 
 namespace mlir::autoglm {
@@ -301,9 +302,32 @@ private:
   bool sawConv = false;
 };
 
+/// True when `conv` is a matrix product of its input's pixels (channels
+/// innermost, as --autoglm-cuda-channels-last lays them out) and its
+/// filters: 1x1 filters over all channels, stride 1, no padding. The
+/// runtime computes such a convolution with an epilogue as a cuBLASLt
+/// matmul (autoglm/cuda_image.h).
+bool isProduct(DnnConvOp conv) {
+  auto x = cast<RankedTensorType>(conv.getX().getType());
+  auto w = cast<RankedTensorType>(conv.getW().getType());
+  auto isOne = [](int64_t v) { return v == 1; };
+  auto isZero = [](int64_t v) { return v == 0; };
+  return x.getDimSize(1) == w.getDimSize(1) && w.getDimSize(2) == 1 &&
+         w.getDimSize(3) == 1 && llvm::all_of(conv.getStrides(), isOne) &&
+         llvm::all_of(conv.getDilations(), isOne) &&
+         llvm::all_of(conv.getPadBefore(), isZero) &&
+         llvm::all_of(conv.getPadAfter(), isZero);
+}
+
 /// Fuses the region that reads `conv`'s result into `conv`, when it is an
-/// epilogue cuDNN computes. False when it is not.
-bool fuseEpilogue(RewriterBase &rewriter, DnnConvOp conv, bool residuals) {
+/// epilogue the library computes. With `all` false, only into a product
+/// (isProduct), and only what cuBLASLt's epilogue computes: a bias, a
+/// residual (as its C matrix) and a ReLU without an upper clip; the bias
+/// is then stored in the result's type, the only type cuBLASLt reads it
+/// in. With `all`, into any dense convolution (cuDNN's fused engines), a
+/// residual only with `residuals`. False when nothing is fused.
+bool fuseEpilogue(RewriterBase &rewriter, DnnConvOp conv, bool all,
+                  bool residuals) {
   Value convResult = conv.getResult();
   if (!convResult || conv.hasEpilogue() || conv.getChannelsLast() ||
       !convResult.hasOneUse())
@@ -313,6 +337,9 @@ bool fuseEpilogue(RewriterBase &rewriter, DnnConvOp conv, bool residuals) {
   // Dense convolutions only: w has all of x's channels.
   if (x.getDimSize(1) != w.getDimSize(1))
     return false;
+  bool product = isProduct(conv);
+  if (!all && !product)
+    return false;
   OpOperand &use = *convResult.getUses().begin();
   auto region = dyn_cast<FusedOp>(use.getOwner());
   if (!region || region->getNumResults() != 1 ||
@@ -320,18 +347,36 @@ bool fuseEpilogue(RewriterBase &rewriter, DnnConvOp conv, bool residuals) {
     return false;
   int64_t filters = w.getDimSize(0);
   std::optional<Epilogue> epilogue =
-      EpilogueReader(region, use.getOperandNumber(), filters, residuals).read();
+      EpilogueReader(region, use.getOperandNumber(), filters,
+                     residuals || product)
+          .read();
   if (!epilogue)
+    return false;
+  // cuBLASLt's epilogue has no upper clip; cuDNN's fused engines have one,
+  // but are slower than the plain convolution plus a kernel, and wrong
+  // with some residuals (docs/decisions.md).
+  bool byProduct =
+      product && (!epilogue->reluUpper || std::isinf(*epilogue->reluUpper));
+  if (!byProduct && (!all || (epilogue->residualInput && !residuals)))
     return false;
 
   Location loc = region.getLoc();
   rewriter.setInsertionPoint(region);
   Value bias;
   if (!epilogue->bias.empty()) {
-    auto type = RankedTensorType::get({filters}, rewriter.getF32Type());
-    bias = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(type, ArrayRef<float>(epilogue->bias)));
+    // cuBLASLt reads the bias in the result's type only.
+    auto element = byProduct ? getElementTypeOrSelf(convResult.getType())
+                             : rewriter.getF32Type();
+    auto type = RankedTensorType::get({filters}, element);
+    auto values = llvm::map_to_vector(epilogue->bias, [&](float v) {
+      APFloat value(v);
+      bool lost;
+      value.convert(cast<FloatType>(element).getFloatSemantics(),
+                    APFloat::rmNearestTiesToEven, &lost);
+      return value;
+    });
+    bias = arith::ConstantOp::create(rewriter, loc,
+                                     DenseElementsAttr::get(type, values));
   }
   Value residual;
   if (epilogue->residualInput)
@@ -365,7 +410,7 @@ struct FuseConvEpiloguesPass
     SmallVector<DnnConvOp> convs;
     getOperation().walk([&](DnnConvOp conv) { convs.push_back(conv); });
     for (DnnConvOp conv : convs)
-      fuseEpilogue(rewriter, conv, residuals);
+      fuseEpilogue(rewriter, conv, all, residuals);
   }
 };
 } // namespace

@@ -86,8 +86,7 @@ bool collectReaders(Value value, Type narrow, Readers &readers) {
     } else {
       return false;
     }
-    if (readers.tensors.insert(next) &&
-        !collectReaders(next, narrow, readers))
+    if (readers.tensors.insert(next) && !collectReaders(next, narrow, readers))
       return false;
   }
   return true;
@@ -135,10 +134,9 @@ void narrowResult(OpBuilder &b, linalg::LinalgOp product) {
   // The named ops' bodies are built from their types: new ops.
   Location loc = product.getLoc();
   b.setInsertionPoint(product);
-  auto type = cast<RankedTensorType>(product->getResult(0).getType())
-                  .clone(narrow);
-  Value zero =
-      arith::ConstantOp::create(b, loc, narrow, b.getZeroAttr(narrow));
+  auto type =
+      cast<RankedTensorType>(product->getResult(0).getType()).clone(narrow);
+  Value zero = arith::ConstantOp::create(b, loc, narrow, b.getZeroAttr(narrow));
   Value empty16 = tensor::EmptyOp::create(b, loc, type.getShape(), narrow);
   Value init = linalg::FillOp::create(b, loc, zero, empty16).getResult(0);
   SmallVector<Value> inputs(product.getDpsInputs());

@@ -72,24 +72,37 @@ def AutoGLMCUDANarrowProductResults
 
 def AutoGLMCUDAFuseConvEpilogues
     : Pass<"autoglm-cuda-fuse-conv-epilogues", "func::FuncOp"> {
-  let summary = "A convolution's bias, residual and ReLU into cuDNN's kernel";
+  let summary = "A convolution's bias, residual and ReLU into the library's "
+                "kernel";
   let description = [{
     On tensors, after the kernel regions are merged: an `autoglm.dnn_conv`
     of one group whose one user is a kernel region computing, element by
     element and with a result of the convolution's type and shape, the
     convolution's value plus constant vectors of its filters (biases,
     summed at compile time) plus at most one other tensor of that shape
-    and type (a residual, with `residuals=true` only), then at most a ReLU
-    (`max(x, 0)`), an upper clip (`min(x, c)`, c > 0) and the rounding to
-    the result's type, takes that region in as its epilogue (`bias`,
-    `residual`, `relu_upper`): cuDNN computes it in the convolution's
-    kernel, in f32, and the region's kernel is gone. The driver runs it
-    with `--cuda-conv-epilogues`.
+    and type (a residual), then at most a ReLU (`max(x, 0)`), an upper clip
+    (`min(x, c)`, c > 0) and the rounding to the result's type, takes that
+    region in as its epilogue (`bias`, `residual`, `relu_upper`): the
+    library computes it on the f32 sums in the convolution's kernel, and
+    the region's kernel is gone.
+
+    A convolution that is a matrix product (1x1 filters, stride 1, no
+    padding), whose epilogue has no upper clip, takes it always: the
+    runtime computes it as a cuBLASLt matmul whose epilogue adds the bias
+    (stored in the result's type, the one cuBLASLt reads) and the residual
+    (its C matrix) and applies the ReLU. Other convolutions take a bias and
+    a ReLU or ReLU6 only with `all` (the driver's `--cuda-conv-epilogues`),
+    computed by cuDNN's fused engines, and a residual only with `residuals`
+    too.
   }];
   let options = [
+    Option<"all", "all", "bool", /*default=*/"false",
+           "Also fuse into convolutions that are not matrix products, or "
+           "whose epilogue clips (cuDNN's fused engines: on the H200 no "
+           "faster than the plain convolution and a kernel)">,
     Option<"residuals", "residuals", "bool", /*default=*/"false",
-           "Also take in a residual tensor (off: on the H200, ResNet-50 at "
-           "batch 32 gave wrong outputs with cuDNN's fused "
+           "With all: also take in a residual there (off: on the H200, "
+           "ResNet-50 at batch 32 gave wrong outputs with cuDNN's fused "
            "convolution + add plans)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",

@@ -133,12 +133,72 @@ static uint32_t alignmentOf(CUdeviceptr address) {
   return alignment;
 }
 
-/* The descriptors and algorithm of GEMM step `index`. */
+/* The matrix product that a 1x1 convolution of stride 1 in NHWC is
+ * (autoglm_cuda_conv_is_blas_product): Y, pixels by filters, is X, pixels
+ * by channels, times Wᵀ, W being filters by channels stored by rows, so
+ * Wᵀ by columns. */
+static autoglm_cuda_gemm convolutionProduct(const autoglm_cuda_conv *c) {
+  autoglm_cuda_gemm g;
+  memset(&g, 0, sizeof(g));
+  g.a_type = g.b_type = g.d_type = c->type;
+  g.transpose_b = 1;
+  g.m = c->batch * c->height * c->width;
+  g.n = c->filters;
+  g.k = c->channels;
+  g.batch = 1;
+  g.lda = c->channels;
+  g.ldb = c->channels;
+  g.ldd = c->filters;
+  return g;
+}
+
+/* A convolution's epilogue as cuBLASLt's: the bias (a vector of D's
+ * columns in the image's terms, the library's rows) and the ReLU set on
+ * the operation, the residual as C with beta 1. */
+static cublasStatus_t setEpilogue(autoglm_cuda_session *cuda, int32_t index,
+                                  autoglm_cuda_ready_gemm *r) {
+  const autoglm_cuda_step *step = cuda->steps[index].step;
+  const autoglm_cuda_conv *c = step->conv;
+  int32_t flags = autoglm_cuda_conv_epilogue_flags(cuda->image, c);
+  const autoglm_cublaslt *lt = cuda->blas;
+  int32_t next = 3;
+  uint32_t mode = CUBLASLT_EPILOGUE_DEFAULT;
+  cublasStatus_t status = CUBLAS_STATUS_SUCCESS;
+  if (flags & AUTOGLM_CUDA_CONV_BIAS) {
+    const void *bias = (const void *)(uintptr_t)autoglm_cuda_arg_address(
+        cuda, &step->args[next++]);
+    int32_t type = dataType(c->bias_type);
+    mode = CUBLASLT_EPILOGUE_BIAS;
+    status = lt->descSetAttribute(r->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                  &bias, sizeof(bias));
+    if (status == CUBLAS_STATUS_SUCCESS)
+      status = lt->descSetAttribute(
+          r->desc, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &type, sizeof(type));
+  }
+  if (flags & AUTOGLM_CUDA_CONV_RESIDUAL) {
+    r->c = autoglm_cuda_arg_address(cuda, &step->args[next++]);
+    r->beta = 1.0f;
+  }
+  if (flags & AUTOGLM_CUDA_CONV_RELU)
+    mode = mode == CUBLASLT_EPILOGUE_BIAS ? CUBLASLT_EPILOGUE_RELU_BIAS
+                                          : CUBLASLT_EPILOGUE_RELU;
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = lt->descSetAttribute(r->desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &mode,
+                                  sizeof(mode));
+  return status;
+}
+
+/* The descriptors and algorithm of step `index`: a GEMM step, or a CONV
+ * step that is a product (then with its epilogue). */
 static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
                                   autoglm_message *message) {
   const autoglm_cublaslt *lt = cuda->blas;
   autoglm_cuda_ready_step *ready = &cuda->steps[index];
-  const autoglm_cuda_gemm *g = ready->step->gemm;
+  bool conv = ready->step->kind == AUTOGLM_CUDA_STEP_CONV;
+  autoglm_cuda_gemm product;
+  if (conv)
+    product = convolutionProduct(ready->step->conv);
+  const autoglm_cuda_gemm *g = conv ? &product : ready->step->gemm;
   autoglm_cuda_ready_gemm *r = &ready->gemm;
   /* Dᵀ = Bᵀ · Aᵀ, column-major: the library's A is the image's B. */
   int32_t opA = g->transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -169,6 +229,11 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
   r->d = autoglm_cuda_arg_address(cuda, &ready->step->args[0]);
   r->a = autoglm_cuda_arg_address(cuda, &ready->step->args[1]);
   r->b = autoglm_cuda_arg_address(cuda, &ready->step->args[2]);
+  r->c = r->d;
+  r->beta = 0.0f;
+  if (conv && (status = setEpilogue(cuda, index, r)) != CUBLAS_STATUS_SUCCESS)
+    return blasFailed(cuda, index, "cannot describe the product's epilogue",
+                      status, message);
   cublasLtMatmulPreference_t preference = NULL;
   uint64_t workspace = cuda->blas_workspace_bytes;
   status = lt->preferenceCreate(&preference);
@@ -185,7 +250,7 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
     CUdeviceptr address;
   } alignments[] = {{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, r->b},
                     {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, r->a},
-                    {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, r->d},
+                    {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, r->c},
                     {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, r->d}};
   for (size_t i = 0; i < 4 && status == CUBLAS_STATUS_SUCCESS; ++i) {
     uint32_t alignment = alignmentOf(alignments[i].address);
@@ -209,12 +274,24 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
   return AUTOGLM_OK;
 }
 
+/* Whether step `s` is a cublasLtMatmul: a GEMM, or a CONV that is one. */
+static bool computesProduct(const autoglm_cuda_session *cuda, int32_t s) {
+  return cuda->image->steps[s].kind == AUTOGLM_CUDA_STEP_GEMM ||
+         cuda->steps[s].conv_by_blas;
+}
+
 autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
                                          autoglm_message *message) {
   const autoglm_cuda_image *image = cuda->image;
   bool needed = false;
-  for (int32_t s = 0; s < image->num_steps; ++s)
-    needed |= image->steps[s].kind == AUTOGLM_CUDA_STEP_GEMM;
+  for (int32_t s = 0; s < image->num_steps; ++s) {
+    const autoglm_cuda_step *step = &image->steps[s];
+    cuda->steps[s].conv_by_blas =
+        step->kind == AUTOGLM_CUDA_STEP_CONV &&
+        autoglm_cuda_conv_is_blas_product(image, step->conv);
+    needed |=
+        step->kind == AUTOGLM_CUDA_STEP_GEMM || cuda->steps[s].conv_by_blas;
+  }
   if (!needed)
     return AUTOGLM_OK;
   autoglm_status status;
@@ -231,7 +308,7 @@ autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
     cuda->blas_workspace_bytes = lender->blas_workspace_bytes;
     cuda->borrows_blas = true;
     for (int32_t s = 0; s < image->num_steps; ++s)
-      if (image->steps[s].kind == AUTOGLM_CUDA_STEP_GEMM &&
+      if (computesProduct(cuda, s) &&
           (status = prepareGemm(cuda, s, message)) != AUTOGLM_OK)
         return status;
     return AUTOGLM_OK;
@@ -263,7 +340,7 @@ autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
                                               : AUTOGLM_ERROR_DEVICE_FAILED;
   }
   for (int32_t s = 0; s < image->num_steps; ++s)
-    if (image->steps[s].kind == AUTOGLM_CUDA_STEP_GEMM &&
+    if (computesProduct(cuda, s) &&
         (status = prepareGemm(cuda, s, message)) != AUTOGLM_OK)
       return status;
   return AUTOGLM_OK;
@@ -272,11 +349,11 @@ autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
 cublasStatus_t autoglm_cuda_issue_gemm(const autoglm_cuda_session *cuda,
                                        const autoglm_cuda_ready_step *ready) {
   const autoglm_cuda_ready_gemm *r = &ready->gemm;
-  const float one = 1.0f, zero = 0.0f;
+  const float one = 1.0f;
   return cuda->blas->matmul(
       cuda->blas_handle, r->desc, &one, (const void *)(uintptr_t)r->b,
-      r->layout_a, (const void *)(uintptr_t)r->a, r->layout_b, &zero,
-      (const void *)(uintptr_t)r->d, r->layout_d, (void *)(uintptr_t)r->d,
+      r->layout_a, (const void *)(uintptr_t)r->a, r->layout_b, &r->beta,
+      (const void *)(uintptr_t)r->c, r->layout_d, (void *)(uintptr_t)r->d,
       r->layout_d, &r->algo, (void *)(uintptr_t)cuda->blas_workspace,
       r->workspace_bytes, cuda->stream);
 }

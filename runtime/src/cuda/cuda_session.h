@@ -21,6 +21,7 @@
 #include "dnn_api.h"
 #include "driver_api.h"
 
+#include <math.h>
 #include <stdbool.h>
 
 /* A step ready to issue: the kernel and its parameter pointers, or the two
@@ -33,6 +34,8 @@ typedef struct autoglm_cuda_ready_gemm {
   cublasLtMatmulAlgo_t algo;
   uint64_t workspace_bytes;
   CUdeviceptr a, b, d;
+  CUdeviceptr c; /* the epilogue's residual, added with beta 1; or d */
+  float beta;
 } autoglm_cuda_ready_gemm;
 
 /* A CONV step's cuDNN execution plan and variant pack, and every
@@ -50,8 +53,10 @@ typedef struct autoglm_cuda_ready_step {
   CUfunction function;           /* LAUNCH */
   void **params;                 /* LAUNCH: num_args pointers into `slots` */
   CUdeviceptr dst, src;          /* COPY */
-  autoglm_cuda_ready_gemm gemm;  /* GEMM */
+  autoglm_cuda_ready_gemm gemm;  /* GEMM, and a CONV that is a product */
   autoglm_cuda_ready_conv conv;  /* CONV */
+  /* CONV: computed by cuBLASLt (autoglm_cuda_conv_is_blas_product). */
+  bool conv_by_blas;
 } autoglm_cuda_ready_step;
 
 typedef enum autoglm_cuda_graph_state {
@@ -167,6 +172,30 @@ static inline int32_t
 autoglm_cuda_conv_epilogue_flags(const autoglm_cuda_image *image,
                                  const autoglm_cuda_conv *conv) {
   return image->version >= 7 ? conv->epilogue : 0;
+}
+
+/* True when convolution `conv` of `image` is a matrix product that
+ * cuBLASLt computes with its epilogue, and the session runs it so: 1x1
+ * filters over all channels, stride 1, no padding, in NHWC (Y's pixels
+ * by filters = X's pixels by channels times Wᵀ), with an epilogue whose
+ * bias is in Y's type and whose ReLU, if any, has no upper clip.
+ * cuDNN's fused engines are slower than its plain convolution plus a
+ * kernel; cuBLASLt's epilogue costs its product nearly nothing. */
+static inline bool
+autoglm_cuda_conv_is_blas_product(const autoglm_cuda_image *image,
+                                  const autoglm_cuda_conv *conv) {
+  int32_t epilogue = autoglm_cuda_conv_epilogue_flags(image, conv);
+  return epilogue != 0 &&
+         autoglm_cuda_conv_layout(image, conv) == AUTOGLM_CUDA_LAYOUT_NHWC &&
+         conv->groups == 1 && conv->kernel_height == 1 &&
+         conv->kernel_width == 1 && conv->strides[0] == 1 &&
+         conv->strides[1] == 1 && conv->pad_before[0] == 0 &&
+         conv->pad_before[1] == 0 && conv->pad_after[0] == 0 &&
+         conv->pad_after[1] == 0 && conv->out_height == conv->height &&
+         conv->out_width == conv->width &&
+         (!(epilogue & AUTOGLM_CUDA_CONV_BIAS) ||
+          conv->bias_type == conv->type) &&
+         (!(epilogue & AUTOGLM_CUDA_CONV_RELU) || isinf(conv->relu_upper));
 }
 
 /* How many buffer arguments a CONV step with these epilogue flags takes:

@@ -538,12 +538,19 @@ static autoglm_status preparePack(autoglm_cuda_session *cuda, int32_t index,
   return AUTOGLM_OK;
 }
 
+/* Whether step `s` is a cuDNN convolution: a CONV step that cuBLASLt does
+ * not compute as a product (blas.c, prepared first). */
+static bool computesConvolution(const autoglm_cuda_session *cuda, int32_t s) {
+  return cuda->image->steps[s].kind == AUTOGLM_CUDA_STEP_CONV &&
+         !cuda->steps[s].conv_by_blas;
+}
+
 autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
                                         autoglm_message *message) {
   const autoglm_cuda_image *image = cuda->image;
   bool needed = false;
   for (int32_t s = 0; s < image->num_steps; ++s)
-    needed |= image->steps[s].kind == AUTOGLM_CUDA_STEP_CONV;
+    needed |= computesConvolution(cuda, s);
   if (!needed)
     return AUTOGLM_OK;
   autoglm_status status;
@@ -562,7 +569,7 @@ autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
   }
   uint64_t workspace = 0;
   for (int32_t s = 0; s < image->num_steps; ++s) {
-    if (image->steps[s].kind != AUTOGLM_CUDA_STEP_CONV)
+    if (!computesConvolution(cuda, s))
       continue;
     if ((status = preparePlan(cuda, s, message)) != AUTOGLM_OK)
       return status;
@@ -594,7 +601,7 @@ autoglm_status autoglm_cuda_prepare_dnn(autoglm_cuda_session *cuda,
     cuda->dnn_workspace_bytes = workspace;
   }
   for (int32_t s = 0; s < image->num_steps; ++s)
-    if (image->steps[s].kind == AUTOGLM_CUDA_STEP_CONV &&
+    if (computesConvolution(cuda, s) &&
         (status = preparePack(cuda, s, message)) != AUTOGLM_OK)
       return status;
   return AUTOGLM_OK;

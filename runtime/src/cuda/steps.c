@@ -78,7 +78,7 @@ autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
                                  step->grid[2], step->block[0], step->block[1],
                                  step->block[2], step->shared_bytes,
                                  cuda->stream, ready->params, NULL);
-    else if (step->kind == AUTOGLM_CUDA_STEP_GEMM) {
+    else if (step->kind == AUTOGLM_CUDA_STEP_GEMM || ready->conv_by_blas) {
       cublasStatus_t status = autoglm_cuda_issue_gemm(cuda, ready);
       if (status != CUBLAS_STATUS_SUCCESS)
         return libraryFailed(cuda, s, "cuBLASLt",

@@ -1,13 +1,27 @@
-// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-fuse-conv-epilogues=residuals=true | FileCheck %s
-// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-fuse-conv-epilogues | FileCheck %s --check-prefix=NORES
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-fuse-conv-epilogues | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-fuse-conv-epilogues=all=true | FileCheck %s --check-prefix=ALL
+// RUN: autoglm-opt %s --split-input-file '--autoglm-cuda-fuse-conv-epilogues=all=true residuals=true' | FileCheck %s --check-prefix=RES
 
-// Without `residuals`, a region that adds a residual stays a region; the
-// bias and ReLU alone still fuse.
-// NORES-LABEL: func.func @bias_residual_relu
-// NORES:         autoglm.dnn_conv %{{.*}}, %{{.*}} into
-// NORES:         autoglm.fused
-// NORES-LABEL: func.func @bias_relu6
-// NORES:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2xf32> into
+// The 1x1 convolutions of stride 1 below are matrix products, which the
+// runtime computes with cuBLASLt: their epilogues fuse by default, with
+// the bias in the result's type (f16), the only type cuBLASLt reads it in,
+// and a residual as cuBLASLt's C matrix. A ReLU6 (an upper clip) is not
+// among cuBLASLt's epilogues: it fuses only with `all`, into cuDNN's fused
+// engines, with an f32 bias. A 3x3 convolution fuses only with `all`, and
+// its residual only with `residuals` too.
+// ALL-LABEL: func.func @bias_residual_relu
+// ALL:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2xf16> residual
+// ALL-LABEL: func.func @bias_relu6
+// ALL:         arith.constant dense<[2.500000e-01, 7.500000e-01]> : tensor<2xf32>
+// ALL:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2xf32> into %{{.*}} {{{.*}}relu_upper = 6.000000e+00 : f32{{.*}}}
+// ALL-LABEL: func.func @conv3x3_residual
+// ALL:         autoglm.dnn_conv %{{.*}}, %{{.*}} into
+// ALL:         autoglm.fused
+// ALL-LABEL: func.func @conv3x3_bias_relu
+// ALL:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2xf32> into
+// RES-LABEL: func.func @conv3x3_residual
+// RES:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2xf32> residual %{{.*}} : tensor<1x2x4x4xf16> into
+// RES-NOT:     autoglm.fused
 
 // A ResNet block's end: the convolution widened to f32, its bias (a
 // constant inside the region) and the shortcut added, a ReLU, the sum
@@ -15,8 +29,8 @@
 // convolution's epilogue: the region is gone.
 // CHECK-LABEL: func.func @bias_residual_relu
 // CHECK-SAME:    (%[[X:.*]]: tensor<1x2x4x4xf16>, %[[Z:.*]]: tensor<1x2x4x4xf16>)
-// CHECK:         %[[B:.*]] = arith.constant dense<[5.000000e-01, -1.500000e+00]> : tensor<2xf32>
-// CHECK:         %[[Y:.*]] = autoglm.dnn_conv %[[X]], %{{.*}} bias %[[B]] : tensor<2xf32> residual %[[Z]] : tensor<1x2x4x4xf16> into %{{.*}} {{{.*}}relu_upper = 0x7F800000 : f32{{.*}}}
+// CHECK:         %[[B:.*]] = arith.constant dense<[5.000000e-01, -1.500000e+00]> : tensor<2xf16>
+// CHECK:         %[[Y:.*]] = autoglm.dnn_conv %[[X]], %{{.*}} bias %[[B]] : tensor<2xf16> residual %[[Z]] : tensor<1x2x4x4xf16> into %{{.*}} {{{.*}}relu_upper = 0x7F800000 : f32{{.*}}}
 // CHECK-NOT:     autoglm.fused
 // CHECK:         return %[[Y]]
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
@@ -62,12 +76,13 @@ func.func @bias_residual_relu(%x: tensor<1x2x4x4xf16>, %z: tensor<1x2x4x4xf16>) 
 
 // -----
 
-// ReLU6 (ONNX Clip(0, 6)): a ReLU clipped at 6. The bias is a constant
-// outside the region, an f16 vector, and arrives in f32.
+// ReLU6 (ONNX Clip(0, 6)): a ReLU clipped at 6, which cuBLASLt's epilogue
+// does not compute: the region stays. With `all`, cuDNN's fused engine
+// takes it; the bias, a constant outside the region and an f16 vector,
+// arrives in f32.
 // CHECK-LABEL: func.func @bias_relu6
-// CHECK:         %[[B:.*]] = arith.constant dense<[2.500000e-01, 7.500000e-01]> : tensor<2xf32>
-// CHECK:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %[[B]] : tensor<2xf32> into %{{.*}} {{{.*}}relu_upper = 6.000000e+00 : f32{{.*}}}
-// CHECK-NOT:     autoglm.fused
+// CHECK:         autoglm.dnn_conv %{{.*}}, %{{.*}} into
+// CHECK:         autoglm.fused
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #bias = affine_map<(d0, d1, d2, d3) -> (d1)>
 func.func @bias_relu6(%x: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
@@ -98,7 +113,7 @@ func.func @bias_relu6(%x: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
 // the f32 sum rounded to f16 first, the ReLU on the f16 value. A ReLU
 // commutes with the rounding: the same epilogue.
 // CHECK-LABEL: func.func @rounding_before_relu
-// CHECK:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2xf32> into %{{.*}} {{{.*}}relu_upper = 0x7F800000 : f32{{.*}}}
+// CHECK:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2xf16> into %{{.*}} {{{.*}}relu_upper = 0x7F800000 : f32{{.*}}}
 // CHECK-NOT:     autoglm.fused
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #bias = affine_map<(d0, d1, d2, d3) -> (d1)>
@@ -131,7 +146,7 @@ func.func @rounding_before_relu(%x: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> 
 // f16, then the ReLU. cuDNN adds all three in f32 and rounds once.
 // CHECK-LABEL: func.func @residual_in_f16
 // CHECK-SAME:    (%[[X:.*]]: tensor<1x2x4x4xf16>, %[[Z:.*]]: tensor<1x2x4x4xf16>)
-// CHECK:         autoglm.dnn_conv %[[X]], %{{.*}} bias %{{.*}} : tensor<2xf32> residual %[[Z]] : tensor<1x2x4x4xf16> into
+// CHECK:         autoglm.dnn_conv %[[X]], %{{.*}} bias %{{.*}} : tensor<2xf16> residual %[[Z]] : tensor<1x2x4x4xf16> into
 // CHECK-NOT:     autoglm.fused
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #bias = affine_map<(d0, d1, d2, d3) -> (d1)>
@@ -166,8 +181,8 @@ func.func @residual_in_f16(%x: tensor<1x2x4x4xf16>, %z: tensor<1x2x4x4xf16>) -> 
 // residual.
 // CHECK-LABEL: func.func @two_convolutions
 // CHECK:         %[[C2:.*]] = autoglm.dnn_conv %{{.*}}, %{{.*}} into
-// CHECK:         %[[B:.*]] = arith.constant dense<[1.500000e+00, 3.000000e+00]> : tensor<2xf32>
-// CHECK:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %[[B]] : tensor<2xf32> residual %[[C2]] : tensor<1x2x4x4xf16> into %{{.*}} {{{.*}}relu_upper
+// CHECK:         %[[B:.*]] = arith.constant dense<[1.500000e+00, 3.000000e+00]> : tensor<2xf16>
+// CHECK:         autoglm.dnn_conv %{{.*}}, %{{.*}} bias %[[B]] : tensor<2xf16> residual %[[C2]] : tensor<1x2x4x4xf16> into %{{.*}} {{{.*}}relu_upper
 // CHECK-NOT:     autoglm.fused
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #bias = affine_map<(d0, d1, d2, d3) -> (d1)>
@@ -259,6 +274,70 @@ func.func @depthwise(%x: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
     ^bb0(%in: f16, %out: f16):
       %v = arith.maximumf %in, %zero : f16
       linalg.yield %v : f16
+    } -> tensor<1x2x4x4xf16>
+    autoglm.yield %g : tensor<1x2x4x4xf16>
+  }
+  return %r : tensor<1x2x4x4xf16>
+}
+
+// -----
+
+// A 3x3 convolution (not a matrix product) with a bias, a residual and a
+// ReLU: by default it keeps its region (see the top of this file).
+// CHECK-LABEL: func.func @conv3x3_residual
+// CHECK:         autoglm.dnn_conv %{{.*}}, %{{.*}} into
+// CHECK:         autoglm.fused
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#bias = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @conv3x3_residual(%x: tensor<1x2x4x4xf16>, %z: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
+  %w = arith.constant dense<1.0> : tensor<2x2x3x3xf16>
+  %b = arith.constant dense<[0.25, 0.75]> : tensor<2xf32>
+  %e0 = tensor.empty() : tensor<1x2x4x4xf16>
+  %c = autoglm.dnn_conv %x, %w into %e0 {dilations = array<i64: 1, 1>, pad_after = array<i64: 1, 1>, pad_before = array<i64: 1, 1>, strides = array<i64: 1, 1>} : tensor<1x2x4x4xf16>, tensor<2x2x3x3xf16> into tensor<1x2x4x4xf16> -> tensor<1x2x4x4xf16>
+  %r = autoglm.fused "elementwise"(%c, %b, %z) : (tensor<1x2x4x4xf16>, tensor<2xf32>, tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
+  ^bb0(%a: tensor<1x2x4x4xf16>, %bb: tensor<2xf32>, %zz: tensor<1x2x4x4xf16>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x2x4x4xf16>
+    %g = linalg.generic {indexing_maps = [#map, #bias, #map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %bb, %zz : tensor<1x2x4x4xf16>, tensor<2xf32>, tensor<1x2x4x4xf16>) outs(%e : tensor<1x2x4x4xf16>) {
+    ^bb0(%in: f16, %in2: f32, %in3: f16, %out: f16):
+      %w0 = arith.extf %in : f16 to f32
+      %s = arith.addf %w0, %in2 : f32
+      %w3 = arith.extf %in3 : f16 to f32
+      %u = arith.addf %s, %w3 : f32
+      %m = arith.maximumf %u, %zero : f32
+      %t = arith.truncf %m : f32 to f16
+      linalg.yield %t : f16
+    } -> tensor<1x2x4x4xf16>
+    autoglm.yield %g : tensor<1x2x4x4xf16>
+  }
+  return %r : tensor<1x2x4x4xf16>
+}
+
+// -----
+
+// A 3x3 convolution with a bias and a ReLU: cuDNN's fused engine, only
+// with `all`.
+// CHECK-LABEL: func.func @conv3x3_bias_relu
+// CHECK:         autoglm.dnn_conv %{{.*}}, %{{.*}} into
+// CHECK:         autoglm.fused
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#bias = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @conv3x3_bias_relu(%x: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
+  %w = arith.constant dense<1.0> : tensor<2x2x3x3xf16>
+  %b = arith.constant dense<[0.25, 0.75]> : tensor<2xf32>
+  %e0 = tensor.empty() : tensor<1x2x4x4xf16>
+  %c = autoglm.dnn_conv %x, %w into %e0 {dilations = array<i64: 1, 1>, pad_after = array<i64: 1, 1>, pad_before = array<i64: 1, 1>, strides = array<i64: 1, 1>} : tensor<1x2x4x4xf16>, tensor<2x2x3x3xf16> into tensor<1x2x4x4xf16> -> tensor<1x2x4x4xf16>
+  %r = autoglm.fused "elementwise"(%c, %b) : (tensor<1x2x4x4xf16>, tensor<2xf32>) -> tensor<1x2x4x4xf16> {
+  ^bb0(%a: tensor<1x2x4x4xf16>, %bb: tensor<2xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x2x4x4xf16>
+    %g = linalg.generic {indexing_maps = [#map, #bias, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %bb : tensor<1x2x4x4xf16>, tensor<2xf32>) outs(%e : tensor<1x2x4x4xf16>) {
+    ^bb0(%in: f16, %in2: f32, %out: f16):
+      %w0 = arith.extf %in : f16 to f32
+      %s = arith.addf %w0, %in2 : f32
+      %m = arith.maximumf %s, %zero : f32
+      %t = arith.truncf %m : f32 to f16
+      linalg.yield %t : f16
     } -> tensor<1x2x4x4xf16>
     autoglm.yield %g : tensor<1x2x4x4xf16>
   }
