@@ -4,11 +4,8 @@
 // the bias (ONNX Conv's B, or a folded BatchNormalization), sometimes a
 // residual (a ResNet block's shortcut), applies a ReLU or ReLU6 and rounds
 // to f16 for the next convolution: a kernel that reads and writes the
-// whole activation once more. On ResNet-50 at batch 32 in f16 on the H200
-// these kernels took 0.98 of 2.08 ms, more than the convolutions. cuDNN
-// fuses such an epilogue into the convolution's own kernel (an operation
-// graph of the convolution and pointwise operations), so this pass moves
-// it there:
+// whole activation once more. The library can compute such an epilogue on
+// the f32 sums before it stores them, so this pass moves it into the op:
 //
 //   %c = autoglm.dnn_conv %x, %w into %e
 //   %y = autoglm.fused(%c, %z) {          // y = f16(max(f32(c) + b + f32(z),
@@ -26,11 +23,20 @@
 // with 0), an upper clip (min with a positive constant) and the rounding
 // to the result's type. Anything else (a second use of the convolution, a
 // result of another type, another operation) leaves the region alone.
-// Depthwise and grouped convolutions keep their region: cuDNN's fusion
-// engines are for dense convolutions. A residual is taken only with the
-// pass option `residuals`: on the H200, ResNet-50 at batch 32 with fused
-// convolution + add plans gave outputs off by up to 0.5 (correct with
-// the bias and ReLU alone), so the driver leaves it off.
+//
+// Which convolutions take it:
+//   - A 1x1 convolution of stride 1 without padding is a matrix product in
+//     NHWC, and the runtime computes it with its epilogue as one cuBLASLt
+//     matmul (bias and ReLU in cuBLASLt's epilogue, the residual as its C
+//     matrix). It takes a bias, a residual and a ReLU without an upper
+//     clip, always; the bias is stored in the result's type, the only one
+//     cuBLASLt reads.
+//   - Any other dense convolution only with the option `all`: cuDNN's
+//     fused engines, measured no faster on the H200 than the plain
+//     convolution plus the region's kernel, and a residual there only with
+//     `residuals` too: ResNet-50 at batch 32 with fused convolution + add
+//     plans gave outputs off by up to 0.5.
+// Depthwise and grouped convolutions keep their region.
 //
 //===----------------------------------------------------------------------===//
 
