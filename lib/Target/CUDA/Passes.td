@@ -194,6 +194,10 @@ def AutoGLMCUDACoarsenElementwise
     at a multiple of 16 bytes, which the step table checks): one 16-byte
     access. With one 2-byte access per thread, a warp moves 64 bytes per
     request and the kernel stays far below the memory's bandwidth.
+    Then, in such a loop's short inner loops (a pooling's window), an
+    `scf.for` whose one store writes the element(s) it loads, at indices
+    fixed outside it, with no other access to them, carries that value as
+    an iteration argument: loaded before the loop, stored after it.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::vector::VectorDialect"];
