@@ -6,7 +6,8 @@
 // NCHW for the global average pooling. Left as they are, the padding is a
 // fill and a copy kernel writing a padded tensor, and the producer is a
 // kernel writing a tensor that the pooling reads once more: on ResNet-50
-// at batch 32 in f16, 210 MB moved for the stem's 13 MB of pooled output.
+// at batch 32 in f16, four kernels moved 326 MB for the stem's 13 MB of
+// pooled output.
 //
 // Here a pooling computes each tap of its window itself, from the tensors
 // that its input is computed from:
@@ -21,15 +22,15 @@
 //      padded coordinate yielding the padding value and reading the
 //      unpadded tensor at an index clamped into it:
 //
-//        %p = tensor.pad %x low[0, 1, 1, 0] (-inf)      linalg.generic
-//        %m = linalg.pooling_nhwc_max       ==>          ins(%window)
-//        outs(%init) {
-//               ins(%p, %window) ...                       h = oh*2 + kh - 1
-//               ...
-//                                                          v = tensor.extract
-//                                                          %x[n, h', w', c]
-//                                                          select(inside, v,
-//                                                          -inf) max(acc, ...)
+//     %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] (-inf)
+//     %m = linalg.pooling_nhwc_max ins(%p, %window) outs(%init)
+//   ==>
+//     %m = linalg.generic ins(%window) outs(%init) {
+//       h = oh * 2 + kh - 1, w = ow * 2 + kw - 1
+//       inside = h < H && w < W                        (unsigned)
+//       v = tensor.extract %x[n, inside ? h : 0, inside ? w : 0, c]
+//       yield max(acc, select(inside, v, -inf))
+//     }
 //
 // --autoglm-cuda-fuse-kernel-regions then makes the region one kernel that
 // writes only the pooled result. The elementwise ops are recomputed for
@@ -150,9 +151,9 @@ bool isPooling(linalg::LinalgOp op) {
       op.getNumReductionLoops() == 0 || op.hasDynamicShape())
     return false;
   int64_t taps = 1;
-  for (auto [range, type] :
+  for (auto [range, iterator] :
        llvm::zip(op.getStaticLoopRanges(), op.getIteratorTypesArray()))
-    if (type == utils::IteratorType::reduction)
+    if (iterator == utils::IteratorType::reduction)
       taps *= range;
   return taps <= kMaxWindowTaps;
 }
@@ -162,15 +163,15 @@ bool isPooling(linalg::LinalgOp op) {
 /// the input has. A product's operand, read once per column of the other,
 /// is not pooled.
 bool poolsOperand(linalg::LinalgOp pooling, OpOperand &operand) {
-  auto type = dyn_cast<RankedTensorType>(operand.get().getType());
-  if (!type || !type.hasStaticShape())
+  auto input = dyn_cast<RankedTensorType>(operand.get().getType());
+  if (!input || !input.hasStaticShape())
     return false;
   int64_t outputs = 1;
-  for (auto [range, type] : llvm::zip(pooling.getStaticLoopRanges(),
-                                      pooling.getIteratorTypesArray()))
-    if (type == utils::IteratorType::parallel)
+  for (auto [range, iterator] : llvm::zip(pooling.getStaticLoopRanges(),
+                                          pooling.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::parallel)
       outputs *= range;
-  return outputs <= type.getNumElements();
+  return outputs <= input.getNumElements();
 }
 
 /// The input operands of `pooling` that a chain computes in its region.
