@@ -47,6 +47,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // cuDNN's convolutions in NHWC, with what runs between them: no
   // transpose around each convolution.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAChannelsLast());
+  // A pooling computes its taps from its unpadded input and the ops that
+  // make it: no padded copy, no tensor between them and the pooling.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFusePoolingInputs());
   // Each region becomes one loop over its output elements with its ops
   // fused in: one kernel. After bufferization the loops are scf.parallel.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFuseKernelRegions());

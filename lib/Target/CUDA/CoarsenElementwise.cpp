@@ -322,6 +322,97 @@ void forwardElementBuffers(Block *body) {
     buffer.getDefiningOp()->erase();
 }
 
+/// The buffer, indices and value type of a load or store, scalar or
+/// vector; nothing for other ops.
+struct Access {
+  Value buffer;
+  ValueRange indices;
+  Type type;
+  bool isStore;
+};
+std::optional<Access> getAccess(Operation *op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return Access{load.getMemRef(), load.getIndices(), load.getType(), false};
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return Access{store.getMemRef(), store.getIndices(),
+                  store.getValue().getType(), true};
+  if (auto load = dyn_cast<vector::LoadOp>(op))
+    return Access{load.getBase(), load.getIndices(), load.getType(), false};
+  if (auto store = dyn_cast<vector::StoreOp>(op))
+    return Access{store.getBase(), store.getIndices(),
+                  store.getValueToStore().getType(), true};
+  return std::nullopt;
+}
+
+/// A short reduction loop inside a kernel (a pooling's window) reads and
+/// writes its accumulator, the output element, at every iteration: a
+/// store to global memory per tap, which LLVM cannot drop because the
+/// kernel's other pointers may alias the output. When `loop`'s body stores
+/// nothing but that element(s), loaded once before in the body at indices
+/// fixed outside the loop and accessed nowhere else in it, the value is
+/// carried as an iteration argument instead: loaded before the loop,
+/// stored once after it. Returns the new loop, or null.
+scf::ForOp keepAccumulatorInRegisters(RewriterBase &rewriter, scf::ForOp loop) {
+  Block *body = loop.getBody();
+  SmallVector<Operation *> stores;
+  WalkResult walk = body->walk([&](Operation *op) {
+    std::optional<Access> access = getAccess(op);
+    if (access && access->isStore) {
+      if (op->getBlock() != body)
+        return WalkResult::interrupt();
+      stores.push_back(op);
+      return WalkResult::advance();
+    }
+    return access || isa<scf::ForOp, scf::YieldOp>(op) || isPure(op)
+               ? WalkResult::advance()
+               : WalkResult::interrupt();
+  });
+  if (walk.wasInterrupted() || stores.size() != 1)
+    return nullptr;
+  Operation *store = stores.front();
+  Access stored = *getAccess(store);
+  if (!llvm::all_of(stored.indices, [&](Value index) {
+        return loop.isDefinedOutsideOfLoop(index);
+      }))
+    return nullptr;
+  Operation *load = nullptr;
+  bool other = false;
+  body->walk([&](Operation *op) {
+    std::optional<Access> access = getAccess(op);
+    if (op == store || !access || access->buffer != stored.buffer)
+      return;
+    if (!load && op->getBlock() == body &&
+        llvm::equal(access->indices, stored.indices) &&
+        access->type == stored.type)
+      load = op;
+    else
+      other = true;
+  });
+  if (other || !load || !load->isBeforeInBlock(store))
+    return nullptr;
+
+  rewriter.setInsertionPoint(loop);
+  Value initial = rewriter.clone(*load)->getResult(0);
+  Value value = store->getOperand(0);
+  FailureOr<LoopLikeOpInterface> replaced = loop.replaceWithAdditionalYields(
+      rewriter, initial, /*replaceInitOperandUsesInLoop=*/false,
+      [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+        return SmallVector<Value>{value};
+      });
+  if (failed(replaced))
+    return nullptr;
+  auto carried = cast<scf::ForOp>(replaced->getOperation());
+  rewriter.replaceAllUsesWith(load->getResult(0),
+                              carried.getRegionIterArgs().back());
+  rewriter.setInsertionPointAfter(carried);
+  IRMapping after;
+  after.map(value, carried.getResults().back());
+  rewriter.clone(*store, after);
+  rewriter.eraseOp(store);
+  rewriter.eraseOp(load);
+  return carried;
+}
+
 struct CoarsenElementwisePass
     : autoglm::impl::AutoGLMCUDACoarsenElementwiseBase<CoarsenElementwisePass> {
   void runOnOperation() override {
@@ -349,6 +440,20 @@ struct CoarsenElementwisePass
     }
     for (auto [loop, count] : loops)
       coarsen(loop, count);
+
+    // Short reduction loops (a pooling's window, innermost first) carry
+    // their accumulator instead of storing it each iteration. Row
+    // reductions are left to map-to-gpu's warps.
+    IRRewriter rewriter(&getContext());
+    for (auto loop : getOperation().getOps<scf::ParallelOp>()) {
+      if (!hasSimpleBody(loop))
+        continue;
+      SmallVector<scf::ForOp> reductions;
+      loop.getBody()->walk(
+          [&](scf::ForOp inner) { reductions.push_back(inner); });
+      for (scf::ForOp inner : reductions)
+        keepAccumulatorInRegisters(rewriter, inner);
+    }
   }
 };
 } // namespace

@@ -130,6 +130,32 @@ def AutoGLMCUDAChannelsLast
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDAFusePoolingInputs
+    : Pass<"autoglm-cuda-fuse-pooling-inputs", "func::FuncOp"> {
+  let summary = "A pooling computes its window's taps from its unpadded "
+                "input and the elementwise ops that compute it";
+  let description = [{
+    On tensors, before `--autoglm-cuda-fuse-kernel-regions`: a pooling is a
+    linalg op of one result in a kernel region whose reductions span at
+    most 64 iterations (its window) and that writes no more elements than
+    the input it pools has. A region holding one takes in the region whose
+    one result only the pooling's input is computed from, when every op of
+    that region computes element by element (linalg ops without
+    reductions, reshapes, a constant padding). Then the pooling's input,
+    where the region computes it by such ops that feed nothing else
+    (ONNX `pads` as a `tensor.pad` of -inf or 0, a bias and ReLU, a residual
+    add, transposes), is no operand any more: the pooling becomes a
+    `linalg.generic` whose body computes each tap at its indices from the
+    tensors those ops read (`tensor.extract`), a tap in the padding
+    yielding the padding value. No padded tensor, and no tensor between the
+    elementwise ops and the pooling, is written.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def AutoGLMCUDAFuseKernelRegions
     : Pass<"autoglm-cuda-fuse-kernel-regions", "func::FuncOp"> {
   let summary = "Each kernel region as one loop over its output elements, "
@@ -200,6 +226,10 @@ def AutoGLMCUDACoarsenElementwise
     at a multiple of 16 bytes, which the step table checks): one 16-byte
     access. With one 2-byte access per thread, a warp moves 64 bytes per
     request and the kernel stays far below the memory's bandwidth.
+    Then, in such a loop's short inner loops (a pooling's window), an
+    `scf.for` whose one store writes the element(s) it loads, at indices
+    fixed outside it, with no other access to them, carries that value as
+    an iteration argument: loaded before the loop, stored after it.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::vector::VectorDialect"];

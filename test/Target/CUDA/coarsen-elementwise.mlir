@@ -200,17 +200,25 @@ func.func @pad_interior(%x: memref<2x4x16xf16>, %y: memref<2x6x16xf16>) {
 // A max pooling over a 2 x 2 window of NHWC f16, the window a loop nest of
 // 4 iterations reducing into the output element: the loops stay, their
 // body repeated, each thread 8 channels, the window's loads and the
-// output's loads and stores 16 bytes.
+// output's loads and stores 16 bytes. The running maximum is carried by
+// the loops (loaded once before them, stored once after) instead of being
+// stored to the output at every tap.
 // CHECK-LABEL: func.func @pool_window
 // CHECK:         scf.parallel {{.*}} step (%{{.*}}, %{{.*}}, %[[C8:c8.*]])
 // CHECK:           vector.store {{.*}} : memref<2x2x16xf16>, vector<8xf16>
-// CHECK:           scf.for
-// CHECK:             scf.for
+// CHECK:           %[[INIT:.*]] = vector.load %arg1{{.*}} : memref<2x2x16xf16>, vector<8xf16>
+// CHECK:           %[[MAX:.*]] = scf.for {{.*}} iter_args(%[[OUTER:.*]] = %[[INIT]]) -> (vector<8xf16>)
+// CHECK:             %[[ROW:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[OUTER]]) -> (vector<8xf16>)
+// CHECK-NOT:           vector.store
 // CHECK:               vector.load %arg0{{.*}} : memref<4x4x16xf16>, vector<8xf16>
-// CHECK:               vector.load %arg1{{.*}} : memref<2x2x16xf16>, vector<8xf16>
+// CHECK-NOT:           vector.load %arg1
+// CHECK:               vector.extract %[[ACC]]
 // CHECK-COUNT-8:       arith.maximumf
-// CHECK:               vector.store {{.*}} : memref<2x2x16xf16>, vector<8xf16>
-// CHECK-NOT:           memref.store
+// CHECK:               %[[NEXT:.*]] = vector.from_elements
+// CHECK-NEXT:          scf.yield %[[NEXT]] : vector<8xf16>
+// CHECK:             scf.yield %[[ROW]] : vector<8xf16>
+// CHECK:           vector.store %[[MAX]], %arg1{{.*}} : memref<2x2x16xf16>, vector<8xf16>
+// CHECK-NOT:       memref.store
 func.func @pool_window(%x: memref<4x4x16xf16>, %y: memref<2x2x16xf16>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -253,6 +261,35 @@ func.func @long_window(%x: memref<64x16xf16>, %y: memref<16xf16>) {
       %m = memref.load %y[%c] : memref<16xf16>
       %n = arith.addf %m, %a : f16
       memref.store %n, %y[%c] : memref<16xf16>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A window loop that also writes elsewhere (here a second output at every
+// tap) keeps its accumulator in memory: only a loop whose one store is the
+// accumulator's carries it.
+// CHECK-LABEL: func.func @window_with_other_store
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           vector.load %arg1
+// CHECK:           vector.store {{.*}} %arg1
+// CHECK:           vector.store {{.*}} %arg2
+func.func @window_with_other_store(%x: memref<4x16xf16>, %y: memref<16xf16>, %z: memref<4x16xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%c) = (%c0) to (%c16) step (%c1) {
+    scf.for %i = %c0 to %c4 step %c1 {
+      %a = memref.load %x[%i, %c] : memref<4x16xf16>
+      %m = memref.load %y[%c] : memref<16xf16>
+      %n = arith.maximumf %m, %a : f16
+      memref.store %n, %y[%c] : memref<16xf16>
+      memref.store %n, %z[%i, %c] : memref<4x16xf16>
     }
     scf.reduce
   }

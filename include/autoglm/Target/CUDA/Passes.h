@@ -3,6 +3,7 @@
 // Passes of the CUDA target's code generation (lib/Target/CUDA/Passes.td):
 //   --autoglm-cuda-split-kernel-regions products leave regions (cuBLASLt)
 //   --autoglm-cuda-merge-kernel-regions elementwise chains -> one region
+//   --autoglm-cuda-fuse-pooling-inputs  pooling taps from unpadded inputs
 //   --autoglm-cuda-fuse-kernel-regions  region -> one scf.forall, inlined
 //   --autoglm-cuda-linalg-to-loops      linalg -> scf.parallel (+ scf.for)
 //   --autoglm-cuda-map-to-gpu           top-level loops -> gpu.launch
