@@ -32,7 +32,8 @@ using namespace mlir;
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options,
                                             bool vnni, bool avx512bf16,
-                                            bool avx2, bool winograd) {
+                                            bool avx2, bool winograd,
+                                            bool amxInt8) {
   // 3x3 stride-1 convolutions with enough channels and output pixels:
   // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
   // (docs/decisions.md).
@@ -77,6 +78,11 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAutoGLMMemRefCopyToLinalg());
   // Matmuls become cache blocks of register tiles of vector FMAs; what is
   // left of vector transfers becomes unrolled rank-1 loads and stores.
+  // With AMX-INT8 the packed products run on tile registers (16 x 64-byte
+  // tiles, 1024 multiply-adds an instruction); what AMX does not take
+  // stays for vpdpbusd.
+  if (amxInt8)
+    pm.addNestedPass<func::FuncOp>(createAutoGLMAmxContractions());
   pm.addNestedPass<func::FuncOp>(createAutoGLMVnniContractions());
   // f16/bf16 products (fp16/bf16 precision): per cache block, their
   // operands widened into f32 panels that the f32 kernel below multiplies.
@@ -114,6 +120,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
     expand.includeBf16 = true;
     pm.addPass(arith::createArithExpandOpsPass(expand));
   }
+  // Tiles, and the loops that carry them, to LLVM's x86_amx first.
+  if (amxInt8)
+    pm.addPass(createAutoGLMAmxToLLVM());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass()); // ub.poison from vector lowering
   // Entry arguments with no elements as flat buffers, which the bare-pointer

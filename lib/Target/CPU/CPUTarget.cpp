@@ -40,7 +40,12 @@ public:
         machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16");
     bool avx2 = machine->getTargetTriple().isX86() &&
                 machine->getMCSubtargetInfo()->checkFeatures("+avx2");
-    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd);
+    // AMX tiles only where the CPU has them: Sapphire Rapids and later.
+    bool amxInt8 = vnni && host.amx &&
+                   machine->getMCSubtargetInfo()->checkFeatures(
+                       "+amx-tile,+amx-int8");
+    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
+                            amxInt8);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

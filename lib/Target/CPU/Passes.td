@@ -252,6 +252,52 @@ def AutoGLMPackInt8Convolutions
   ];
 }
 
+def AutoGLMAmxContractions
+    : Pass<"autoglm-amx-contractions", "func::FuncOp"> {
+  let summary = "Lower the packed uint8 x int8 products to AMX tile loops";
+  let description = [{
+    On buffers, before --autoglm-vnni-contractions, on a CPU with AMX-INT8.
+    Each `autoglm.vnni` generic packed with 4 bytes per lane (A:
+    `MxK/4x4xi8`, Wp: `K/4xNx4xi8`, C: `MxNxi32`, identity layouts, N a
+    multiple of 16) becomes an `scf.parallel` over blocks of 32 columns
+    (outer) and 32 rows of C, each block 2 x 2 accumulator tiles of 16 rows
+    by 16 int32 columns (`amx.tile_load` from C), an `scf.for` over K in
+    steps of 64 bytes that loads 2 tiles of A (16 rows x 64 bytes) and 2
+    of Wp (16 groups of K x 64 bytes, the packed layout as it is) and
+    multiplies them with 4 `amx.tile_muli`, then K's rest (K/4 mod 16
+    groups) with narrower tiles, and `amx.tile_store` to C. A last block of
+    fewer rows uses tiles of 16 and the rest; an odd number of 16-column
+    tiles ends with a one-column-tile block. The unsigned operand is the
+    one the generic widens with `extui` (`zext` on that side of
+    `amx.tile_muli`). Other generics stay for --autoglm-vnni-contractions.
+  }];
+  let dependentDialects = [
+    "::mlir::amx::AMXDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def AutoGLMAmxToLLVM : Pass<"autoglm-amx-to-llvm", "ModuleOp"> {
+  let summary = "Convert amx tile operations and the loops that carry tiles "
+                "to LLVM";
+  let description = [{
+    The `amx` dialect's operations become LLVM's AMX intrinsics
+    (`llvm.x86.tileloadd64.internal`, `llvm.x86.tdpb[su][su]d.internal`,
+    ...) and `scf` operations that carry `!amx.tile` values carry
+    `!llvm.x86_amx` instead, with one LLVM type converter, so that
+    convert-cf-to-llvm later sees only LLVM types on the branches. Memrefs
+    and indices the operations use are reached through
+    `unrealized_conversion_cast`s that the later conversions resolve. Runs
+    before the other conversions to LLVM; does nothing to a module
+    without tiles.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+  ];
+}
+
 def AutoGLMVnniContractions
     : Pass<"autoglm-vnni-contractions", "func::FuncOp"> {
   let summary = "Lower the packed uint8 x int8 products to vpdpbusd or "
