@@ -2,7 +2,8 @@
 //
 // --autoglm-amx-contractions: on a CPU with AMX-INT8, the `autoglm.vnni`
 // generics of --autoglm-pack-int8-products and
-// --autoglm-pack-int8-convolutions packed with 4 bytes per lane,
+// --autoglm-pack-int8-convolutions packed with 4 bytes per lane and padded
+// to whole tiles (their `amx` option),
 //
 //   C[m, n] += sum_{kk, j} zext(A[m, kk, j]) * sext(Wp[kk, n, j])
 //
@@ -18,20 +19,24 @@
 //     scf.for over K / 64
 //       2 tiles of A (16 rows x 64 bytes), 2 of Wp (16 kk x 64 bytes)
 //       4 amx.tile_muli
-//     the rest of K (K/4 % 16 groups): the same with narrower tiles
 //     the accumulators stored to C
 //
 // 2 x 2 accumulators, 2 A and 2 B tiles use the 8 tile registers; each
-// step loads 4 tiles for 4 products. A last row block of fewer than 32
-// rows uses tiles of the rows there are (16 and the rest, or the rest);
-// an odd number of 16-column tiles ends with a block of one column tile.
-// Every shape is a constant, so that LLVM's tile configuration passes
-// write the ldtilecfg. Column blocks are the outer loop: one column
+// step loads 4 tiles for 4 products. An odd number of 16-row or 16-column
+// tiles ends with a block one tile high or wide.
+//
+// Every tile has the same shape, 16 rows of 64 bytes, which is why the
+// packing passes pad M, K (and a convolution's F) to whole tiles: LLVM
+// writes one tile configuration (ldtilecfg) per function, a shape per
+// tile register, so tiles of several shapes (a last block of fewer rows,
+// a last step of fewer bytes of K) compete for the 8 registers in every
+// function they share; a model whose products used 6 shapes failed
+// register allocation. Column blocks are the outer loop: one column
 // block's slice of Wp (K x 32 columns, 96 KiB for K = 768) stays in L2
 // while the row blocks pass over it.
 //
-// Generics packed with 2 bytes per lane (AVX2) and ones on strided views
-// are left to --autoglm-vnni-contractions.
+// Other generics (packed with 2 bytes per lane for AVX2, not padded,
+// strided views) are left to --autoglm-vnni-contractions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,69 +77,52 @@ public:
   }
 
   /// The block whose first row is `row0` and first column `col0`:
-  /// accumulator tiles of `heights` rows each (16 rows apart) by
-  /// `colTiles` tiles of 16 columns.
-  void block(Value row0, ArrayRef<int64_t> heights, Value col0,
-             int64_t colTiles) {
+  /// `rowTiles` x `colTiles` accumulator tiles.
+  void block(Value row0, int64_t rowTiles, Value col0, int64_t colTiles) {
     Type i8 = b.getIntegerType(8), i32 = b.getI32Type();
+    auto accType = amx::TileType::get({kTileRows, kTileRows}, i32);
+    auto bytesType = amx::TileType::get({kTileRows, kTileRowBytes}, i8);
     SmallVector<Value> rows, cols, byteCols;
-    for (size_t i = 0; i < heights.size(); ++i)
+    for (int64_t i = 0; i < rowTiles; ++i)
       rows.push_back(offset(row0, i * kTileRows));
     for (int64_t j = 0; j < colTiles; ++j) {
       cols.push_back(offset(col0, j * kTileRows));
       byteCols.push_back(arith::MulIOp::create(b, loc, cols.back(), index(4)));
     }
     SmallVector<Value> accs;
-    for (auto [i, h] : llvm::enumerate(heights))
+    for (int64_t i = 0; i < rowTiles; ++i)
       for (int64_t j = 0; j < colTiles; ++j)
-        accs.push_back(amx::TileLoadOp::create(
-            b, loc, amx::TileType::get({h, kTileRows}, i32), c,
-            ValueRange{rows[i], cols[j]}));
+        accs.push_back(amx::TileLoadOp::create(b, loc, accType, c,
+                                               ValueRange{rows[i], cols[j]}));
 
-    // One step of K: `groups` groups of 4 bytes from group `kk` on.
-    auto step = [&](Value kk, int64_t groups, ValueRange in) {
-      Value kByte = arith::MulIOp::create(b, loc, kk, index(4));
-      SmallVector<Value> lhs, rhs, out;
-      for (auto [i, h] : llvm::enumerate(heights))
-        lhs.push_back(amx::TileLoadOp::create(
-            b, loc, amx::TileType::get({h, groups * 4}, i8), a,
-            ValueRange{rows[i], kByte}));
-      for (int64_t j = 0; j < colTiles; ++j)
-        rhs.push_back(amx::TileLoadOp::create(
-            b, loc, amx::TileType::get({groups, kTileRowBytes}, i8), w,
-            ValueRange{kk, byteCols[j]}));
-      for (size_t i = 0; i < heights.size(); ++i)
-        for (int64_t j = 0; j < colTiles; ++j) {
-          // The unsigned operand: A's rows for a product, Wp's columns
-          // for a convolution (its weight is A).
-          out.push_back(amx::TileMulIOp::create(
-              b, loc, in[i * colTiles + j].getType(), lhs[i], rhs[j],
-              in[i * colTiles + j], /*isZextLhs=*/unsignedRows,
-              /*isZextRhs=*/!unsignedRows));
-        }
-      return out;
-    };
-
-    int64_t fullSteps = k4 / kTileRows, restGroups = k4 % kTileRows;
-    if (fullSteps) {
-      auto loop = scf::ForOp::create(b, loc, index(0),
-                                     index(fullSteps * kTileRows),
-                                     index(kTileRows), accs);
+    auto loop = scf::ForOp::create(b, loc, index(0), index(k4),
+                                   index(kTileRows), accs);
+    {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
-      scf::YieldOp::create(b, loc,
-                           step(loop.getInductionVar(), kTileRows,
-                                loop.getRegionIterArgs()));
-      b.setInsertionPointAfter(loop);
-      accs.assign(loop.getResults().begin(), loop.getResults().end());
+      Value kk = loop.getInductionVar();
+      Value kByte = arith::MulIOp::create(b, loc, kk, index(4));
+      SmallVector<Value> lhs, rhs, next;
+      for (int64_t i = 0; i < rowTiles; ++i)
+        lhs.push_back(amx::TileLoadOp::create(b, loc, bytesType, a,
+                                              ValueRange{rows[i], kByte}));
+      for (int64_t j = 0; j < colTiles; ++j)
+        rhs.push_back(amx::TileLoadOp::create(b, loc, bytesType, w,
+                                              ValueRange{kk, byteCols[j]}));
+      for (int64_t i = 0; i < rowTiles; ++i)
+        for (int64_t j = 0; j < colTiles; ++j)
+          // The unsigned operand: A's rows for a product, Wp's columns for
+          // a convolution (its weight is A).
+          next.push_back(amx::TileMulIOp::create(
+              b, loc, accType, lhs[i], rhs[j],
+              loop.getRegionIterArgs()[i * colTiles + j],
+              /*isZextLhs=*/unsignedRows, /*isZextRhs=*/!unsignedRows));
+      scf::YieldOp::create(b, loc, next);
     }
-    if (restGroups)
-      accs = step(index(fullSteps * kTileRows), restGroups, accs);
-
-    for (auto [i, h] : llvm::enumerate(heights))
+    for (int64_t i = 0; i < rowTiles; ++i)
       for (int64_t j = 0; j < colTiles; ++j)
         amx::TileStoreOp::create(b, loc, c, ValueRange{rows[i], cols[j]},
-                                 accs[i * colTiles + j]);
+                                 loop.getResult(i * colTiles + j));
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -152,15 +140,6 @@ private:
   int64_t k4;
   bool unsignedRows;
 };
-
-/// The tile heights of a block of `rows` rows (at most 32): 16 each, the
-/// last one what is left.
-SmallVector<int64_t> tileHeights(int64_t rows) {
-  SmallVector<int64_t> heights;
-  for (; rows > 0; rows -= kTileRows)
-    heights.push_back(std::min(rows, kTileRows));
-  return heights;
-}
 
 /// Emits `full()` where `isFull` holds and `rest()` elsewhere; only one of
 /// them when the other never runs.
@@ -180,7 +159,8 @@ void branch(OpBuilder &b, Location loc, Value isFull, bool hasFull,
 }
 
 /// Rewrites the marked generic `op` (A: MxK/4x4xi8, Wp: K/4xNx4xi8,
-/// C: MxNxi32, identity layouts, N a multiple of 16) into the loops above.
+/// C: MxNxi32, identity layouts, M, N and K/4 multiples of 16) into the
+/// loops above.
 LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   Value a = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
@@ -194,7 +174,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
     return failure();
   int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
           k4 = wType.getDimSize(0);
-  if (n % kTileRows != 0)
+  if (m % kTileRows != 0 || n % kTileRows != 0 || k4 % kTileRows != 0)
     return failure();
 
   Location loc = op.getLoc();
@@ -207,11 +187,12 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
                           autoglm::vnniRowsAreUnsigned(op));
 
   int64_t blockRows = kBlockTiles * kTileRows;
-  int64_t colTiles = n / kTileRows;
-  int64_t fullRowBlocks = m / blockRows, restRows = m % blockRows;
+  int64_t rowTiles = m / kTileRows, colTiles = n / kTileRows;
+  int64_t fullRowBlocks = rowTiles / kBlockTiles,
+          restRowTiles = rowTiles % kBlockTiles;
   int64_t fullColBlocks = colTiles / kBlockTiles,
           restColTiles = colTiles % kBlockTiles;
-  int64_t rowBlocks = fullRowBlocks + (restRows ? 1 : 0);
+  int64_t rowBlocks = fullRowBlocks + (restRowTiles ? 1 : 0);
   int64_t colBlocks = fullColBlocks + (restColTiles ? 1 : 0);
   Value zero = outer.index(0);
   auto loop = scf::ParallelOp::create(
@@ -235,17 +216,15 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   Value fullCols =
       arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ult, colBlock,
                             body.index(fullColBlocks));
-  auto columns = [&](ArrayRef<int64_t> heights) {
+  auto columns = [&](int64_t blockRowTiles) {
     branch(
         rewriter, loc, fullCols, fullColBlocks > 0, restColTiles > 0,
-        [&] { body.block(row0, heights, col0, kBlockTiles); },
-        [&] { body.block(row0, heights, col0, restColTiles); });
+        [&] { body.block(row0, blockRowTiles, col0, kBlockTiles); },
+        [&] { body.block(row0, blockRowTiles, col0, restColTiles); });
   };
-  SmallVector<int64_t> fullHeights = tileHeights(blockRows),
-                       restHeights = tileHeights(restRows);
   branch(
-      rewriter, loc, fullRows, fullRowBlocks > 0, restRows > 0,
-      [&] { columns(fullHeights); }, [&] { columns(restHeights); });
+      rewriter, loc, fullRows, fullRowBlocks > 0, restRowTiles > 0,
+      [&] { columns(kBlockTiles); }, [&] { columns(restRowTiles); });
   rewriter.eraseOp(op);
   return success();
 }

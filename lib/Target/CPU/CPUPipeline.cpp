@@ -56,7 +56,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
     int8Group = 2;
   if (int8Group)
     pm.addNestedPass<func::FuncOp>(
-        createAutoGLMPackInt8Products({/*group=*/*int8Group}));
+        createAutoGLMPackInt8Products({/*group=*/*int8Group, amxInt8}));
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in), then
   // the region is inlined.
@@ -66,7 +66,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // the widened uint8 input is visible from the convolution.
   if (int8Group)
     pm.addNestedPass<func::FuncOp>(
-        createAutoGLMPackInt8Convolutions({/*group=*/*int8Group}));
+        createAutoGLMPackInt8Convolutions({/*group=*/*int8Group, amxInt8}));
 
   // Whole-module bufferization, then the kernels' block loops, now without
   // results, as scf.parallel (run on the runtime's threads below), then what

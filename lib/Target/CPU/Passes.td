@@ -213,6 +213,10 @@ def AutoGLMPackInt8Products
   let options = [
     Option<"group", "group", "int64_t", /*default=*/"4",
            "K values per 32-bit lane: 4 (vpdpbusd) or 2 (vpmaddwd)">,
+    Option<"amx", "amx", "bool", /*default=*/"false",
+           "Pad to whole AMX tiles (group 4): K to a multiple of 64 (A with "
+           "zeros, Wp with zero weights) and M to 16 (C's extra rows cut "
+           "off), for --autoglm-amx-contractions">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -244,6 +248,10 @@ def AutoGLMPackInt8Convolutions
   let options = [
     Option<"group", "group", "int64_t", /*default=*/"4",
            "Channels per 32-bit lane: 4 (vpdpbusd) or 2 (vpmaddwd)">,
+    Option<"amx", "amx", "bool", /*default=*/"false",
+           "Pad to whole AMX tiles (group 4): F and KH*KW*C/4 to multiples "
+           "of 16 (zero weights; col's extra rows are never written), for "
+           "--autoglm-amx-contractions">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
