@@ -4,6 +4,7 @@ with ONNX Runtime's float32 and its own int8 (quantize_static, QDQ) models.
     .venv/bin/python bench/precision.py --bin build/bin --work /tmp/precision \
         [--models minilm,resnet50] [--precisions fp32,fp16,bf16,int8] [--ort]
         [--threads 1,2] [--runs 10] [--rounds 3] [--before-bin OLD/bin]
+        [--int8-flag=--cpu-amx=0 ...]
 
 Compiles each model of bench/models.py at batch 1 once per precision
 (--weights=external; int8 calibrated with minmax on 4 random input sets),
@@ -11,7 +12,8 @@ then times them with `autoglm-run --time RUNS` in alternating rounds (fp32,
 fp16, bf16, int8, fp32, ...) so that the load of a shared machine falls on
 all of them alike, for each thread count of --threads in turn (the builds
 are shared). With --before-bin, int8 is also built by an earlier
-compiler (A/B of a kernel change, timed in the same rounds). With --ort,
+compiler (A/B of a kernel change, timed in the same rounds); with
+--int8-flag, by this compiler with one more flag each. With --ort,
 ONNX Runtime (every graph optimization, the same thread count) runs the
 float32 model and the model its quantize_static makes from the same
 calibration sets (QDQ, uint8
@@ -105,6 +107,10 @@ parser.add_argument("--threads", default="1",
 parser.add_argument("--before-bin",
                     help="also build int8 with this directory's autoglm-opt (an earlier "
                          "version of the compiler), timed in the same rounds")
+parser.add_argument("--int8-flag", action="append", default=[],
+                    help="also build int8 with this extra autoglm-opt flag (e.g. "
+                         "--int8-flag=--cpu-amx=0: the VNNI kernel on an AMX CPU), timed "
+                         "in the same rounds; repeatable")
 parser.add_argument("--runs", type=int, default=10)
 parser.add_argument("--rounds", type=int, default=3)
 args = parser.parse_args()
@@ -140,6 +146,11 @@ for name in args.models.split(","):
              "--precision=int8", f"--calibration-data={calibration}", "--weights=external",
              "--emit=so", "-o", os.path.join(work, "int8_before.so")])
         runners["AutoGLM int8, before (--before-bin)"] = "int8_before"
+    for i, flag in enumerate(args.int8_flag if "int8" in precisions else []):
+        run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, "--precision=int8",
+             f"--calibration-data={calibration}", flag, "--weights=external", "--emit=so",
+             "-o", os.path.join(work, f"int8_flag{i}.so")])
+        runners[f"AutoGLM int8 {flag}"] = f"int8_flag{i}"
     ort_files = {}
     if args.ort:
         feed = models.make_inputs(model, shapes, 1)
