@@ -25,7 +25,8 @@ int8 QDQ"), so that the int8 convolutions of CNNs, which --precision=int8
 leaves in float32, are measured too. Prints, per model and runner, the weights
 file's bytes (ONNX Runtime: the model file's), the median of the rounds'
 median milliseconds with the rounds' min-max, and the ratio to AutoGLM
-fp32's median. Inputs are random (autoglm-run --seed 1); accuracy is
+fp32's median. Inputs are bench/models.py's make_inputs (seed 1), the same
+for every runner (autoglm-run --input from .npy files); accuracy is
 test/e2e/precision_accuracy.py's. The first line says whether ONNX
 Runtime's int8 kernels are exact on this host (bench/precision_host.py: on
 x86 with AVX2 and no VNNI they saturate in 16 bits, and AutoGLM's do not).
@@ -151,9 +152,15 @@ for name in args.models.split(","):
              f"--calibration-data={calibration}", flag, "--weights=external", "--emit=so",
              "-o", os.path.join(work, f"int8_flag{i}.so")])
         runners[f"AutoGLM int8 {flag}"] = f"int8_flag{i}"
+    # The same inputs for every runner, valid for the model (token ids
+    # inside their tables: autoglm-run refuses an index outside its table).
+    feed = models.make_inputs(model, shapes, 1)
+    input_args = []
+    for input_name, value in feed.items():
+        np.save(os.path.join(work, f"input_{input_name}.npy"), value)
+        input_args += ["--input", f"{input_name}={os.path.join(work, f'input_{input_name}.npy')}"]
     ort_files = {}
     if args.ort:
-        feed = models.make_inputs(model, shapes, 1)
         int8_path = ort_int8(inline, feeds, work)
         ort_files = {"ONNX Runtime fp32": inline,
                      "ONNX Runtime int8 (quantize_static QDQ)": int8_path}
@@ -169,7 +176,7 @@ for name in args.models.split(","):
         for _ in range(args.rounds):
             for r, p in runners.items():
                 out = run([os.path.join(args.bin, "autoglm-run"), os.path.join(work, f"{p}.so"),
-                           "--seed", "1", "--time", str(args.runs), "--threads", str(threads)])
+                           *input_args, "--time", str(args.runs), "--threads", str(threads)])
                 medians[r].append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
             for r, session in sessions.items():
                 medians[r].append(ort_median_ms(session, feed))

@@ -73,8 +73,7 @@ class AmxProductBuilder {
 public:
   AmxProductBuilder(OpBuilder &b, Location loc, Value a, Value w, Value c,
                     int64_t k4, bool unsignedRows)
-      : b(b), loc(loc), a(a), w(w), c(c), k4(k4), unsignedRows(unsignedRows) {
-  }
+      : b(b), loc(loc), a(a), w(w), c(c), k4(k4), unsignedRows(unsignedRows) {}
 
   /// The block whose first row is `row0` and first column `col0`:
   /// `rowTiles` x `colTiles` accumulator tiles.
@@ -95,8 +94,8 @@ public:
         accs.push_back(amx::TileLoadOp::create(b, loc, accType, c,
                                                ValueRange{rows[i], cols[j]}));
 
-    auto loop = scf::ForOp::create(b, loc, index(0), index(k4),
-                                   index(kTileRows), accs);
+    auto loop =
+        scf::ForOp::create(b, loc, index(0), index(k4), index(kTileRows), accs);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());

@@ -41,9 +41,9 @@ public:
     bool avx2 = machine->getTargetTriple().isX86() &&
                 machine->getMCSubtargetInfo()->checkFeatures("+avx2");
     // AMX tiles only where the CPU has them: Sapphire Rapids and later.
-    bool amxInt8 = vnni && host.amx &&
-                   machine->getMCSubtargetInfo()->checkFeatures(
-                       "+amx-tile,+amx-int8");
+    bool amxInt8 =
+        vnni && host.amx &&
+        machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-int8");
     buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
                             amxInt8);
   }

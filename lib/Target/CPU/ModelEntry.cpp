@@ -79,10 +79,10 @@ void requestAmxPermission(llvm::IRBuilder<> &b, llvm::Function *entry) {
   auto *syscall = llvm::InlineAsm::get(
       syscallType, "syscall", "={ax},{ax},{di},{si},~{rcx},~{r11},~{memory}",
       /*hasSideEffects=*/true);
-  llvm::Value *result = b.CreateCall(
-      syscallType, syscall,
-      {b.getInt64(kSysArchPrctl), b.getInt64(kArchReqXcompPerm),
-       b.getInt64(kXfeatureXtiledata)});
+  llvm::Value *result =
+      b.CreateCall(syscallType, syscall,
+                   {b.getInt64(kSysArchPrctl), b.getInt64(kArchReqXcompPerm),
+                    b.getInt64(kXfeatureXtiledata)});
   b.CreateCondBr(b.CreateICmpEQ(result, b.getInt64(0)), run, refused);
 
   b.SetInsertPoint(refused);

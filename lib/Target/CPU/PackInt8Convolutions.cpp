@@ -256,8 +256,7 @@ struct PackInt8Convolutions
           for (int64_t z = 0; z < kw; ++z) {
             int32_t v = (*w)[((o * c + ch) * kh + y) * kw + z];
             int64_t row = (y * kw + z) * cc + ch / g;
-            packed[(o * paddedKK + row) * g + ch % g] =
-                static_cast<int8_t>(v);
+            packed[(o * paddedKK + row) * g + ch % g] = static_cast<int8_t>(v);
             offsets[o] -= static_cast<int32_t>(x->zeroPoint) * v;
           }
     auto packedType = RankedTensorType::get({paddedF, paddedKK, g}, i8);

@@ -177,14 +177,14 @@ struct PackInt8Products
     SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {dm, dkk, dj}, ctx),
                                    AffineMap::get(4, 0, {dkk, dn, dj}, ctx),
                                    AffineMap::get(4, 0, {dm, dn}, ctx)};
-    auto product = autoglm::createVnniProduct(
-        rewriter, loc, init.getType(), a3, packedWeight, init, maps,
-        /*lhsUnsigned=*/true);
+    auto product = autoglm::createVnniProduct(rewriter, loc, init.getType(), a3,
+                                              packedWeight, init, maps,
+                                              /*lhsUnsigned=*/true);
     Value result = product->getResult(0);
     if (paddedM != m)
       result = tensor::ExtractSliceOp::create(
-          rewriter, loc, cast<RankedTensorType>(mm.getResultTypes()[0]),
-          result, getAsIndexOpFoldResult(ctx, {0, 0}),
+          rewriter, loc, cast<RankedTensorType>(mm.getResultTypes()[0]), result,
+          getAsIndexOpFoldResult(ctx, {0, 0}),
           getAsIndexOpFoldResult(ctx, {m, n}),
           getAsIndexOpFoldResult(ctx, {1, 1}));
     Operation *widenW = mm.getDpsInputs()[1].getDefiningOp();
