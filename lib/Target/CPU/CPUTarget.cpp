@@ -40,9 +40,11 @@ public:
         machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16");
     bool avx2 = machine->getTargetTriple().isX86() &&
                 machine->getMCSubtargetInfo()->checkFeatures("+avx2");
-    // AMX tiles only where the CPU has them: Sapphire Rapids and later.
+    // AMX tiles only where the CPU has them (Sapphire Rapids and later),
+    // and on Linux, whose permission for the tile state the model's entry
+    // asks for (ModelEntry.cpp).
     bool amxInt8 =
-        vnni && host.amx &&
+        vnni && host.amx && machine->getTargetTriple().isOSLinux() &&
         machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-int8");
     buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
                             amxInt8);
