@@ -2,7 +2,8 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-amx-contractions --autoglm-amx-to-llvm | FileCheck %s --check-prefix=LLVM
 
 // A packed uint8 x int8 product padded to whole tiles (M = 48, K = 128,
-// N = 48): blocks of 2 x 2 accumulator tiles, columns outer; 3 row tiles
+// N = 48): blocks of 2 x 2 accumulator tiles, columns outer (M is not
+// larger than N); 3 row tiles
 // and 3 column tiles end with blocks of one row tile or one column tile
 // (scf.if on the block index, 4 variants); K/4 = 32 groups in 2 steps of
 // 16, every tile 16 rows x 64 bytes; A (extui) is tdpbusd's unsigned side.
@@ -77,6 +78,28 @@ func.func @convolution(%w: memref<32x16x4xi8>, %col: memref<16x32x4xi8>, %c: mem
   ^bb0(%in: i8, %in_0: i8, %out: i32):
     %0 = arith.extsi %in : i8 to i32
     %1 = arith.extui %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// More rows than columns (M = 64, N = 32): the row blocks are the outer
+// loop (2 row blocks, then 1 column block), so that the smaller operand,
+// Wp, is the one read again for each outer block.
+// CHECK-LABEL: func.func @rows_outer(
+// CHECK:         scf.parallel (%{{.+}}, %{{.+}}) = (%{{.+}}, %{{.+}}) to (%c2, %c1) step
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @rows_outer(%a: memref<64x16x4xi8>, %w: memref<16x32x4xi8>, %c: memref<64x32xi32>) {
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%a, %w : memref<64x16x4xi8>, memref<16x32x4xi8>) outs(%c : memref<64x32xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %in_0 : i8 to i32
     %2 = arith.muli %0, %1 : i32
     %3 = arith.addi %out, %2 : i32
     linalg.yield %3 : i32

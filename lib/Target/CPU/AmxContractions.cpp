@@ -14,7 +14,8 @@
 // operand's tile is 16 rows of A by 64 bytes of K, the accumulator 16 rows
 // by 16 int32 columns. So
 //
-//   scf.parallel (N / 32 column blocks, M / 32 row blocks)
+//   scf.parallel (N / 32 column blocks, M / 32 row blocks; the larger
+//                 dimension's blocks outside)
 //     the block's 2 x 2 accumulator tiles, loaded from C
 //     scf.for over K / 64
 //       2 tiles of A (16 rows x 64 bytes), 2 of Wp (16 kk x 64 bytes)
@@ -31,9 +32,12 @@
 // tile register, so tiles of several shapes (a last block of fewer rows,
 // a last step of fewer bytes of K) compete for the 8 registers in every
 // function they share; a model whose products used 6 shapes failed
-// register allocation. Column blocks are the outer loop: one column
-// block's slice of Wp (K x 32 columns, 96 KiB for K = 768) stays in L2
-// while the row blocks pass over it.
+// register allocation. The outer loop walks the blocks of the larger of
+// M and N: with N larger (BERT's products, ResNet-50's early
+// convolutions), one column block's slice of Wp (K x 32 columns, 96 KiB
+// for K = 768) stays in L2 while the row blocks pass over it; with M
+// larger (ResNet-50's last convolutions, 512 filters of 4608 bytes for 64
+// pixels) a row block of A stays while the smaller panel streams.
 //
 // Other generics (packed with 2 bytes per lane for AVX2, not padded,
 // strided views) are left to --autoglm-vnni-contractions.
@@ -193,18 +197,25 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
           restColTiles = colTiles % kBlockTiles;
   int64_t rowBlocks = fullRowBlocks + (restRowTiles ? 1 : 0);
   int64_t colBlocks = fullColBlocks + (restColTiles ? 1 : 0);
+  // The outer loop walks the blocks of the larger of M and N, so that the
+  // operand read again for every outer block is the smaller one: column
+  // blocks outside keep a K x 32 slice of Wp in cache while all of A
+  // streams past it once per column block, rows outside the reverse.
+  bool rowsOuter = m > n;
+  SmallVector<Value> ubs = {outer.index(colBlocks), outer.index(rowBlocks)};
+  if (rowsOuter)
+    std::swap(ubs[0], ubs[1]);
   Value zero = outer.index(0);
-  auto loop = scf::ParallelOp::create(
-      rewriter, loc, ValueRange{zero, zero},
-      ValueRange{outer.index(colBlocks), outer.index(rowBlocks)},
-      ValueRange{outer.index(1), outer.index(1)});
+  auto loop =
+      scf::ParallelOp::create(rewriter, loc, ValueRange{zero, zero}, ubs,
+                              ValueRange{outer.index(1), outer.index(1)});
   rewriter.setInsertionPointToStart(loop.getBody());
   // The body uses only what it defines and buffers: constants are made
   // again inside.
   AmxProductBuilder body(rewriter, loc, a2, w2, c, k4,
                          autoglm::vnniRowsAreUnsigned(op));
-  Value colBlock = loop.getInductionVars()[0],
-        rowBlock = loop.getInductionVars()[1];
+  Value colBlock = loop.getInductionVars()[rowsOuter ? 1 : 0],
+        rowBlock = loop.getInductionVars()[rowsOuter ? 0 : 1];
   Value row0 =
       arith::MulIOp::create(rewriter, loc, rowBlock, body.index(blockRows));
   Value col0 =

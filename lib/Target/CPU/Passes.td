@@ -268,7 +268,7 @@ def AutoGLMAmxContractions
     Each `autoglm.vnni` generic packed with 4 bytes per lane (A:
     `MxK/4x4xi8`, Wp: `K/4xNx4xi8`, C: `MxNxi32`, identity layouts, N a
     multiple of 16) becomes an `scf.parallel` over blocks of 32 columns
-    (outer) and 32 rows of C, each block 2 x 2 accumulator tiles of 16 rows
+    and 32 rows of C (the larger dimension's blocks outer), each block 2 x 2 accumulator tiles of 16 rows
     by 16 int32 columns (`amx.tile_load` from C), an `scf.for` over K in
     steps of 64 bytes that loads 2 tiles of A (16 rows x 64 bytes) and 2
     of Wp (16 groups of K x 64 bytes, the packed layout as it is) and
