@@ -102,9 +102,10 @@ static llvm::cl::opt<bool> cpuWinograd(
 
 static llvm::cl::opt<bool> cpuAmx(
     "cpu-amx",
-    llvm::cl::desc("--target=cpu: run uint8 x int8 products on AMX tiles "
-                   "where the target CPU has AMX-INT8 (default on; =0 keeps "
-                   "them on AVX-512 VNNI)"),
+    llvm::cl::desc("--target=cpu: run uint8 x int8 and bf16 products on AMX "
+                   "tiles where the target CPU has AMX-INT8 / AMX-BF16 "
+                   "(default on; =0 keeps them on AVX-512 VNNI and the "
+                   "widened float32 kernel)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> cudaPath(

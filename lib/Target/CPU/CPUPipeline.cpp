@@ -33,7 +33,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options,
                                             bool vnni, bool avx512bf16,
                                             bool avx2, bool winograd,
-                                            bool amxInt8) {
+                                            bool amxInt8, bool amxBf16) {
   // 3x3 stride-1 convolutions with enough channels and output pixels:
   // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
   // (docs/decisions.md).
@@ -88,7 +88,10 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // operands widened into f32 panels that the f32 kernel below multiplies.
   // Not vdpbf16ps (the pass's bf16-dot), even with AVX512_BF16: on these
   // Xeons it took 1.4x the widened kernel's time (docs/decisions.md).
-  pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts());
+  // With AMX-BF16, bf16 products whose blocks are whole tiles run on AMX
+  // tiles instead.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts(
+      {/*vectorBits=*/0, /*bf16Dot=*/false, /*amxBf16=*/amxBf16}));
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
   // Everything else that runs along contiguous rows: vector rows.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVectorizeRows());
@@ -121,7 +124,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
     pm.addPass(arith::createArithExpandOpsPass(expand));
   }
   // Tiles, and the loops that carry them, to LLVM's x86_amx first.
-  if (amxInt8)
+  if (amxInt8 || amxBf16)
     pm.addPass(createAutoGLMAmxToLLVM());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass()); // ub.poison from vector lowering

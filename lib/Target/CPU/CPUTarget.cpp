@@ -46,8 +46,11 @@ public:
     bool amxInt8 =
         vnni && host.amx && machine->getTargetTriple().isOSLinux() &&
         machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-int8");
+    bool amxBf16 =
+        host.amx && machine->getTargetTriple().isOSLinux() &&
+        machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-bf16");
     buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
-                            amxInt8);
+                            amxInt8, amxBf16);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

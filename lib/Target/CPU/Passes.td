@@ -360,6 +360,13 @@ def AutoGLMWiden16BitProducts
     at most) accumulate in f32 vectors, one
     `llvm.x86.avx512bf16.dpbf16ps.512` per row and 16 columns for each
     pair of K, A's pair of a row broadcast to the 16 lanes.
+
+    With `amx-bf16`, a bf16 product whose blocks are whole AMX tiles (rows
+    and columns multiples of 16, Kc of 32) packs B's block the same way and
+    runs on AMX tiles: 2 x 2 blocks of 16 x 16 f32 accumulator tiles
+    (`amx.tile_load` from C), per 32 values of K 2 tiles of A (16 rows x 32
+    bf16, read where A is) and 2 of the pairs, 4 `amx.tile_mulf`
+    (tdpbf16ps), `amx.tile_store` to C.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
@@ -368,8 +375,13 @@ def AutoGLMWiden16BitProducts
     Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
            "Run bf16 products on vdpbf16ps (the target CPU has "
            "AVX512_BF16)">,
+    Option<"amxBf16", "amx-bf16", "bool", /*default=*/"false",
+           "Run bf16 products whose blocks are whole AMX tiles (rows and "
+           "columns multiples of 16, Kc of 32) on AMX-BF16 tiles (the "
+           "target CPU has AMX-BF16)">,
   ];
   let dependentDialects = [
+    "::mlir::amx::AMXDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::LLVM::LLVMDialect",
