@@ -4,6 +4,7 @@ with ONNX Runtime's float32 and its own int8 (quantize_static, QDQ) models.
     .venv/bin/python bench/precision.py --bin build/bin --work /tmp/precision \
         [--models minilm,resnet50] [--precisions fp32,fp16,bf16,int8] [--ort]
         [--threads 1,2] [--runs 10] [--rounds 3] [--before-bin OLD/bin]
+        [--int8-flag=--cpu-amx=0 ...]
 
 Compiles each model of bench/models.py at batch 1 once per precision
 (--weights=external; int8 calibrated with minmax on 4 random input sets),
@@ -11,7 +12,8 @@ then times them with `autoglm-run --time RUNS` in alternating rounds (fp32,
 fp16, bf16, int8, fp32, ...) so that the load of a shared machine falls on
 all of them alike, for each thread count of --threads in turn (the builds
 are shared). With --before-bin, int8 is also built by an earlier
-compiler (A/B of a kernel change, timed in the same rounds). With --ort,
+compiler (A/B of a kernel change, timed in the same rounds); with
+--int8-flag, by this compiler with one more flag each. With --ort,
 ONNX Runtime (every graph optimization, the same thread count) runs the
 float32 model and the model its quantize_static makes from the same
 calibration sets (QDQ, uint8
@@ -23,7 +25,8 @@ int8 QDQ"), so that the int8 convolutions of CNNs, which --precision=int8
 leaves in float32, are measured too. Prints, per model and runner, the weights
 file's bytes (ONNX Runtime: the model file's), the median of the rounds'
 median milliseconds with the rounds' min-max, and the ratio to AutoGLM
-fp32's median. Inputs are random (autoglm-run --seed 1); accuracy is
+fp32's median. Inputs are bench/models.py's make_inputs (seed 1), the same
+for every runner (autoglm-run --input from .npy files); accuracy is
 test/e2e/precision_accuracy.py's. The first line says whether ONNX
 Runtime's int8 kernels are exact on this host (bench/precision_host.py: on
 x86 with AVX2 and no VNNI they saturate in 16 bits, and AutoGLM's do not).
@@ -105,6 +108,10 @@ parser.add_argument("--threads", default="1",
 parser.add_argument("--before-bin",
                     help="also build int8 with this directory's autoglm-opt (an earlier "
                          "version of the compiler), timed in the same rounds")
+parser.add_argument("--int8-flag", action="append", default=[],
+                    help="also build int8 with this extra autoglm-opt flag (e.g. "
+                         "--int8-flag=--cpu-amx=0: the VNNI kernel on an AMX CPU), timed "
+                         "in the same rounds; repeatable")
 parser.add_argument("--runs", type=int, default=10)
 parser.add_argument("--rounds", type=int, default=3)
 args = parser.parse_args()
@@ -140,9 +147,20 @@ for name in args.models.split(","):
              "--precision=int8", f"--calibration-data={calibration}", "--weights=external",
              "--emit=so", "-o", os.path.join(work, "int8_before.so")])
         runners["AutoGLM int8, before (--before-bin)"] = "int8_before"
+    for i, flag in enumerate(args.int8_flag if "int8" in precisions else []):
+        run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, "--precision=int8",
+             f"--calibration-data={calibration}", flag, "--weights=external", "--emit=so",
+             "-o", os.path.join(work, f"int8_flag{i}.so")])
+        runners[f"AutoGLM int8 {flag}"] = f"int8_flag{i}"
+    # The same inputs for every runner, valid for the model (token ids
+    # inside their tables: autoglm-run refuses an index outside its table).
+    feed = models.make_inputs(model, shapes, 1)
+    input_args = []
+    for input_name, value in feed.items():
+        np.save(os.path.join(work, f"input_{input_name}.npy"), value)
+        input_args += ["--input", f"{input_name}={os.path.join(work, f'input_{input_name}.npy')}"]
     ort_files = {}
     if args.ort:
-        feed = models.make_inputs(model, shapes, 1)
         int8_path = ort_int8(inline, feeds, work)
         ort_files = {"ONNX Runtime fp32": inline,
                      "ONNX Runtime int8 (quantize_static QDQ)": int8_path}
@@ -158,7 +176,7 @@ for name in args.models.split(","):
         for _ in range(args.rounds):
             for r, p in runners.items():
                 out = run([os.path.join(args.bin, "autoglm-run"), os.path.join(work, f"{p}.so"),
-                           "--seed", "1", "--time", str(args.runs), "--threads", str(threads)])
+                           *input_args, "--time", str(args.runs), "--threads", str(threads)])
                 medians[r].append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
             for r, session in sessions.items():
                 medians[r].append(ort_median_ms(session, feed))

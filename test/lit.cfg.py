@@ -49,6 +49,11 @@ def _host_cpu_flags():
     return set()
 if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= _host_cpu_flags():
     config.available_features.add("host-skylake-avx512")
+# AMX with int8 and bf16 tiles (Sapphire Rapids and later), for tests that
+# run code compiled for it (--cpu=sapphirerapids): the tile instructions
+# raise SIGILL elsewhere.
+if {"amx_tile", "amx_int8", "amx_bf16", "avx512_vnni", "avx512_bf16"} <= _host_cpu_flags():
+    config.available_features.add("host-amx")
 
 # The C compiler that tests use to link compiled models into programs.
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))

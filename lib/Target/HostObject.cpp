@@ -29,6 +29,9 @@ mlir::autoglm::createHostTargetMachine(const HostOptions &options,
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();
   llvm::InitializeAllAsmPrinters();
+  // Inline assembly in the emitted code (the entry's system call that asks
+  // for AMX's tile state) is assembled by the target's parser.
+  llvm::InitializeAllAsmParsers();
 
   bool host = options.triple.empty();
   llvm::Triple triple(host ? llvm::sys::getDefaultTargetTriple()

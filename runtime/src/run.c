@@ -129,6 +129,15 @@ autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
   int32_t code =
       model->entry(buffers, buffers ? buffers + num_inputs : NULL,
                    session->workspace, session->weights, &session->context);
+  if (code == AUTOGLM_ENTRY_AMX_REFUSED) {
+    autoglm_message_appendf(
+        message,
+        "model '%s' runs on AMX tiles and the kernel refused this process "
+        "the AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM): compile it "
+        "with --cpu-amx=0, or for a CPU without AMX (--cpu)",
+        autoglm_model_name(model));
+    return AUTOGLM_ERROR_MODEL_FAILED;
+  }
   if (code != 0) {
     autoglm_message_appendf(message, "model '%s' failed with code %d",
                             autoglm_model_name(model), code);

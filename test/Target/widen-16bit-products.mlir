@@ -1,6 +1,7 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-widen-16bit-products=vector-bits=512 | FileCheck %s
 // RUN: autoglm-opt %s --split-input-file --autoglm-widen-16bit-products=vector-bits=512 --autoglm-tile-and-vectorize-contractions=vector-bits=512 | FileCheck %s --check-prefix=KERNEL
 // RUN: autoglm-opt %s --split-input-file --autoglm-widen-16bit-products="vector-bits=512 bf16-dot=true" | FileCheck %s --check-prefix=DOT
+// RUN: autoglm-opt %s --split-input-file --autoglm-widen-16bit-products="vector-bits=512 amx-bf16=true" | FileCheck %s --check-prefix=AMX
 
 // A 16-bit product larger than one cache block: 64x256 blocks of C in
 // parallel, each with its f32 panels of A (64 x Kc) and B (Kc x 256),
@@ -120,6 +121,28 @@ func.func @others(%a: memref<8x16xf32>, %b: memref<16x32xf32>, %c: memref<8x32xf
 // DOT: memref.alloc() {{.*}} : memref<64x192xf32>
 // DOT: arith.extf %{{.*}} : f16 to f32
 // DOT-NOT: dpbf16ps
+// With amx-bf16 (AMX-BF16), the same bf16 product, whose blocks (64 x 192
+// by 192 x 256) are whole tiles, packs B's block into the same pair panel
+// and runs on AMX tiles: column blocks of 32 outside, row blocks of 32
+// inside, 2 x 2 f32 accumulator tiles loaded from C, per 32 values of K 2
+// tiles of A read where A is (16 x 32 bf16, 64 bytes a row) and 2 of the
+// panel, 4 tile_mulf, stored back. The f16 product is widened.
+// AMX-LABEL: func.func @dot_bf16
+// AMX: %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<96x512xbf16>
+// AMX: vector.shuffle
+// AMX: scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step %c32
+// AMX: scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step %c32
+// AMX-COUNT-4: amx.tile_load %{{.*}} : memref<64x256xf32, {{.*}}> into !amx.tile<16x16xf32>
+// AMX: scf.for %{{.*}} = %{{.*}} to %c192{{.*}} step %c32{{.*}} iter_args
+// AMX-COUNT-2: amx.tile_load %{{.*}} : memref<64x192xbf16, {{.*}}> into !amx.tile<16x32xbf16>
+// AMX-COUNT-2: amx.tile_load %[[P]]{{.*}} : memref<96x512xbf16> into !amx.tile<16x32xbf16>
+// AMX-COUNT-4: amx.tile_mulf %{{.*}}, %{{.*}}, %{{.*}} : !amx.tile<16x32xbf16>, !amx.tile<16x32xbf16>, !amx.tile<16x16xf32>
+// AMX: scf.yield
+// AMX-COUNT-4: amx.tile_store
+// AMX-NOT: dpbf16ps
+// AMX-LABEL: func.func @dot_f16
+// AMX-NOT: amx.
+// AMX: arith.extf %{{.*}} : f16 to f32
 func.func @dot_bf16(%a: memref<128x384xbf16>, %b: memref<384x1536xbf16>, %c: memref<128x1536xf32>) {
   linalg.matmul ins(%a, %b : memref<128x384xbf16>, memref<384x1536xbf16>) outs(%c : memref<128x1536xf32>)
   return

@@ -8,7 +8,10 @@ with numpy in float64.
 Writes DIR/<case>.onnx, DIR/<case>.args (autoglm-run's --input and
 --expect options) and the .npy files they name, for each case:
 `weight` (M = 6, K = 96, N = 80: fewer rows than a register tile) and
-`batched` (4 x 40x64 by 64x48: a partial column tile). The operands are rounded to bf16 here as
+`batched` (4 x 40x64 by 64x48: a partial column tile), and for AMX-BF16
+tiles (blocks of 16 rows, 16 columns and 32 values of K) `amx_weight`
+(M = 64, K = 256, N = 96: 4 row tiles, 6 column tiles) and `amx_batched`
+(4 x 32x64 by 64x48: an odd number of column tiles). The operands are rounded to bf16 here as
 the compiler rounds them (to nearest, ties to even), so that the reference
 differs from either kernel only by float32 accumulation.
 """
@@ -63,3 +66,25 @@ save("batched",
                        "batched", [helper.make_tensor_value_info("p", TensorProto.FLOAT, [b, m, k]),
                                    helper.make_tensor_value_info("q", TensorProto.FLOAT, [b, k, n])],
                        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [b, m, n])]), {"p": p, "q": q}, y)
+
+
+for name, (m, k, n) in {"amx_weight": (64, 256, 96)}.items():
+    x = rng.uniform(-1, 1, (m, k)).astype(np.float32)
+    w = rng.uniform(-1, 1, (k, n)).astype(np.float32)
+    y = bf16(x).astype(np.float64) @ bf16(w).astype(np.float64)
+    save(name,
+         helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"], name="product")],
+                           name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])],
+                           [numpy_helper.from_array(w, "w")]), {"x": x}, y)
+
+b, m, k, n = 4, 32, 64, 48
+p = rng.uniform(-1, 1, (b, m, k)).astype(np.float32)
+q = rng.uniform(-1, 1, (b, k, n)).astype(np.float32)
+y = bf16(p).astype(np.float64) @ bf16(q).astype(np.float64)
+save("amx_batched",
+     helper.make_graph([helper.make_node("MatMul", ["p", "q"], ["y"], name="product")],
+                       "amx_batched", [helper.make_tensor_value_info("p", TensorProto.FLOAT, [b, m, k]),
+                                       helper.make_tensor_value_info("q", TensorProto.FLOAT, [b, k, n])],
+                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, [b, m, n])]),
+     {"p": p, "q": q}, y)

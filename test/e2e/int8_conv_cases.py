@@ -28,7 +28,7 @@ border. Cases:
   batch2        two images, C 4, F 16, 3x3, pads 1, zero point 9: the int32
                 loop nest
 
-Prints `case NAME: ok (kernel: vpdpbusd|vpmaddwd|none)` (which packed
+Prints `case NAME: ok (kernel: amx|vpdpbusd|vpmaddwd|none)` (which packed
 product the compiled model's LLVM IR calls: AVX-512 VNNI's, AVX2's, or
 neither) or the failing command, and exits 1 when a case fails.
 """
@@ -122,7 +122,8 @@ def main():
         else:
             with open(path + ".ll") as f:
                 ir = f.read()
-            kernel = ("vpdpbusd" if "vpdpbusd" in ir else
+            kernel = ("amx" if "llvm.x86.tdpb" in ir else
+                      "vpdpbusd" if "vpdpbusd" in ir else
                       "vpmaddwd" if "llvm.x86.avx2.pmadd.wd" in ir else "none")
             print(f"case {name}: ok (kernel: {kernel})")
     sys.exit(1 if failed else 0)

@@ -9,7 +9,13 @@ Writes DIR/<case>.onnx, DIR/<case>_a.npy and DIR/<case>_y.npy for each case:
 16, so that an AVX-512 VNNI host runs it on vpdpbusd and an AVX2 one on
 vpmaddwd), `pairs` (M = 12, K = 66, N = 72: K a multiple of 2 but not of 4,
 so vpmaddwd on AVX2, in tiles of 4 rows x 16 columns, and the i32 kernel
-with VNNI) and `odd` (K = 6, N = 10: the i32 kernel on any host). A holds 0 and 255, W -128 and 127, so
+with VNNI) and `odd` (K = 6, N = 10: the i32 kernel on any host); for AMX
+tiles (16 rows x 64 bytes of K, blocks of 2 x 2 tiles) `amx_odd` (M = 5,
+K = 100, N = 48: one row tile of 5 rows padded to 16, K padded to 128,
+3 column tiles), `amx_rest` (M = 40, K = 196, N = 80: 3 row tiles, the
+last of 8 rows, K not a multiple of 64, 5 column tiles) and `amx_full`
+(M = 64, K = 256, N = 64: whole blocks only). A holds 0 and 255, W -128
+and 127, so
 the extreme products 255 * -128 and 255 * 127 are summed K times (no
 saturation is allowed: vpdpbusd wraps only past int32).
 """
@@ -23,7 +29,9 @@ from onnx import TensorProto, helper, numpy_helper
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(7)
-for name, (m, k, n) in {"vnni": (5, 64, 48), "pairs": (12, 66, 72), "odd": (3, 6, 10)}.items():
+cases = {"vnni": (5, 64, 48), "pairs": (12, 66, 72), "odd": (3, 6, 10),
+         "amx_odd": (5, 100, 48), "amx_rest": (40, 196, 80), "amx_full": (64, 256, 64)}
+for name, (m, k, n) in cases.items():
     a = rng.integers(0, 256, (m, k)).astype(np.uint8)
     a[0, :] = 255
     a[1, :] = 0

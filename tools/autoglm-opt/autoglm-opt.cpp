@@ -100,6 +100,14 @@ static llvm::cl::opt<bool> cpuWinograd(
                    "products)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<bool> cpuAmx(
+    "cpu-amx",
+    llvm::cl::desc("--target=cpu: run uint8 x int8 and bf16 products on AMX "
+                   "tiles where the target CPU has AMX-INT8 / AMX-BF16 "
+                   "(default on; =0 keeps them on AVX-512 VNNI and the "
+                   "widened float32 kernel)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<std::string> cudaPath(
     "cuda-path",
     llvm::cl::desc("--target=cuda: the CUDA toolkit (default: $CUDA_HOME, "
@@ -822,6 +830,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.host.triple = targetTriple;
   options.host.cpu = targetCPU;
   options.host.winograd = cpuWinograd;
+  options.host.amx = cpuAmx;
   options.host.optLevel = std::min(optLevel.getValue(), 3u);
   options.device.archs.assign(gpuArchs.begin(), gpuArchs.end());
   options.device.toolkitPath = cudaPath;

@@ -24,9 +24,13 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// the CPU converts f32 to bf16 itself (elsewhere in integer arithmetic).
 /// `avx2`: without VNNI, uint8 x int8 products use AVX2's `vpmaddwd`.
 /// `winograd`: 3x3 stride-1 convolutions as Winograd F(4x4, 3x3).
+/// `amxInt8`: with `vnni`, the CPU has AMX-TILE and AMX-INT8, so the
+/// packed uint8 x int8 products run on AMX tiles. `amxBf16`: the CPU has
+/// AMX-TILE and AMX-BF16, so bf16 products of whole tiles run on them.
 void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options,
                              bool vnni = false, bool avx512bf16 = false,
-                             bool avx2 = false, bool winograd = true);
+                             bool avx2 = false, bool winograd = true,
+                             bool amxInt8 = false, bool amxBf16 = false);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

@@ -31,6 +31,10 @@ struct HostOptions {
   /// CPU: 3x3 stride-1 convolutions as Winograd F(4x4, 3x3)
   /// (--autoglm-winograd-conv); --cpu-winograd=0 turns it off.
   bool winograd = true;
+  /// CPU: int8 and bf16 products on AMX tiles where the target CPU has
+  /// AMX-INT8 / AMX-BF16 (--autoglm-amx-contractions, the widened kernel's
+  /// amx-bf16); --cpu-amx=0 keeps them on VNNI and the widened kernel.
+  bool amx = true;
 };
 
 /// What a GPU target builds for.

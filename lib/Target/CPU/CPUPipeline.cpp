@@ -32,7 +32,8 @@ using namespace mlir;
 void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options,
                                             bool vnni, bool avx512bf16,
-                                            bool avx2, bool winograd) {
+                                            bool avx2, bool winograd,
+                                            bool amxInt8, bool amxBf16) {
   // 3x3 stride-1 convolutions with enough channels and output pixels:
   // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
   // (docs/decisions.md).
@@ -55,7 +56,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
     int8Group = 2;
   if (int8Group)
     pm.addNestedPass<func::FuncOp>(
-        createAutoGLMPackInt8Products({/*group=*/*int8Group}));
+        createAutoGLMPackInt8Products({/*group=*/*int8Group, amxInt8}));
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in), then
   // the region is inlined.
@@ -65,7 +66,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // the widened uint8 input is visible from the convolution.
   if (int8Group)
     pm.addNestedPass<func::FuncOp>(
-        createAutoGLMPackInt8Convolutions({/*group=*/*int8Group}));
+        createAutoGLMPackInt8Convolutions({/*group=*/*int8Group, amxInt8}));
 
   // Whole-module bufferization, then the kernels' block loops, now without
   // results, as scf.parallel (run on the runtime's threads below), then what
@@ -77,12 +78,20 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAutoGLMMemRefCopyToLinalg());
   // Matmuls become cache blocks of register tiles of vector FMAs; what is
   // left of vector transfers becomes unrolled rank-1 loads and stores.
+  // With AMX-INT8 the packed products run on tile registers (16 x 64-byte
+  // tiles, 1024 multiply-adds an instruction); what AMX does not take
+  // stays for vpdpbusd.
+  if (amxInt8)
+    pm.addNestedPass<func::FuncOp>(createAutoGLMAmxContractions());
   pm.addNestedPass<func::FuncOp>(createAutoGLMVnniContractions());
   // f16/bf16 products (fp16/bf16 precision): per cache block, their
   // operands widened into f32 panels that the f32 kernel below multiplies.
   // Not vdpbf16ps (the pass's bf16-dot), even with AVX512_BF16: on these
   // Xeons it took 1.4x the widened kernel's time (docs/decisions.md).
-  pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts());
+  // With AMX-BF16, bf16 products whose blocks are whole tiles run on AMX
+  // tiles instead.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts(
+      {/*vectorBits=*/0, /*bf16Dot=*/false, /*amxBf16=*/amxBf16}));
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
   // Everything else that runs along contiguous rows: vector rows.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVectorizeRows());
@@ -114,6 +123,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
     expand.includeBf16 = true;
     pm.addPass(arith::createArithExpandOpsPass(expand));
   }
+  // Tiles, and the loops that carry them, to LLVM's x86_amx first.
+  if (amxInt8 || amxBf16)
+    pm.addPass(createAutoGLMAmxToLLVM());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass()); // ub.poison from vector lowering
   // Entry arguments with no elements as flat buffers, which the bare-pointer

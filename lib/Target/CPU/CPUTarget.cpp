@@ -40,7 +40,17 @@ public:
         machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16");
     bool avx2 = machine->getTargetTriple().isX86() &&
                 machine->getMCSubtargetInfo()->checkFeatures("+avx2");
-    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd);
+    // AMX tiles only where the CPU has them (Sapphire Rapids and later),
+    // and on Linux, whose permission for the tile state the model's entry
+    // asks for (ModelEntry.cpp).
+    bool amxInt8 =
+        vnni && host.amx && machine->getTargetTriple().isOSLinux() &&
+        machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-int8");
+    bool amxBf16 =
+        host.amx && machine->getTargetTriple().isOSLinux() &&
+        machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-bf16");
+    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
+                            amxInt8, amxBf16);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

@@ -20,6 +20,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -42,6 +43,56 @@ void dropONNXNames(ModuleOp module) {
   });
 }
 
+/// Whether the module runs AMX tile instructions.
+bool usesAmxTiles(const llvm::Module &module) {
+  return llvm::any_of(module, [](const llvm::Function &fn) {
+    return fn.isIntrinsic() && (fn.getName().starts_with("llvm.x86.tile") ||
+                                fn.getName().starts_with("llvm.x86.tdp"));
+  });
+}
+
+/// At the entry's start: asks Linux once per process for the AMX tile
+/// state (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), a raw
+/// system call so that the model needs nothing from libc), without which
+/// the first tile instruction raises SIGILL, and returns
+/// AUTOGLM_ENTRY_AMX_REFUSED when it is refused. The permission is the
+/// whole process's, threads started before it included; a flag in the
+/// model remembers it was granted (racing entries both ask, harmlessly).
+void requestAmxPermission(llvm::IRBuilder<> &b, llvm::Function *entry) {
+  llvm::Module &module = *entry->getParent();
+  llvm::LLVMContext &context = module.getContext();
+  llvm::Type *i32 = b.getInt32Ty(), *i64 = b.getInt64Ty();
+  auto *granted = new llvm::GlobalVariable(
+      module, i32, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
+      llvm::ConstantInt::get(i32, 0), "autoglm_amx_permission");
+  auto *ask = llvm::BasicBlock::Create(context, "amx.ask", entry);
+  auto *refused = llvm::BasicBlock::Create(context, "amx.refused", entry);
+  auto *run = llvm::BasicBlock::Create(context, "run", entry);
+  llvm::LoadInst *known = b.CreateLoad(i32, granted);
+  known->setAtomic(llvm::AtomicOrdering::Monotonic);
+  b.CreateCondBr(b.CreateICmpNE(known, b.getInt32(0)), run, ask);
+
+  b.SetInsertPoint(ask);
+  constexpr uint64_t kSysArchPrctl = 158, kArchReqXcompPerm = 0x1023,
+                     kXfeatureXtiledata = 18;
+  auto *syscallType = llvm::FunctionType::get(i64, {i64, i64, i64}, false);
+  auto *syscall = llvm::InlineAsm::get(
+      syscallType, "syscall", "={ax},{ax},{di},{si},~{rcx},~{r11},~{memory}",
+      /*hasSideEffects=*/true);
+  llvm::Value *result =
+      b.CreateCall(syscallType, syscall,
+                   {b.getInt64(kSysArchPrctl), b.getInt64(kArchReqXcompPerm),
+                    b.getInt64(kXfeatureXtiledata)});
+  b.CreateCondBr(b.CreateICmpEQ(result, b.getInt64(0)), run, refused);
+
+  b.SetInsertPoint(refused);
+  b.CreateRet(b.getInt32(AUTOGLM_ENTRY_AMX_REFUSED));
+
+  b.SetInsertPoint(run);
+  b.CreateStore(b.getInt32(1), granted)
+      ->setAtomic(llvm::AtomicOrdering::Monotonic);
+}
+
 /// `int32_t <prefix>_entry(void *const *in, void *const *out, void *ws,
 /// const void *weights, autoglm_exec_context *ctx)` calling
 /// `main(in..., out..., [weights], [workspace], [ctx])`: the weights data
@@ -58,6 +109,8 @@ llvm::Function *buildEntry(llvm::Module &module, llvm::Function *main,
   auto *entry = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
                                        prefix + "_entry", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", entry));
+  if (usesAmxTiles(module))
+    requestAmxPermission(b, entry);
   SmallVector<llvm::Value *> args;
   auto unpack = [&](llvm::Value *array, size_t count) {
     for (size_t i = 0; i < count; ++i) {

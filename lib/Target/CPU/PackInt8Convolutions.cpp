@@ -232,6 +232,11 @@ struct PackInt8Convolutions
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
     int64_t g = group, lanes = autoglm::packedProductLanes(g);
     int64_t cc = (c + g - 1) / g, kk = kh * kw * cc, p = oh * ow;
+    // For AMX, whole tiles: W' has F and KK rounded up to 16 (zero
+    // weights) and col KK rows rounded up to 16 (never written: they meet
+    // zero weights), so that every tile the kernel loads has one shape.
+    int64_t paddedF = amx ? llvm::alignTo(f, 16) : f;
+    int64_t paddedKK = amx ? llvm::alignTo(kk, 16) : kk;
     // Columns in vectors of the kernel's lanes (16 with VNNI, 8 with
     // AVX2), in pairs past 2 vectors: the kernel's register tile is then 2
     // vectors wide (4 or 8 rows), not 1.
@@ -243,25 +248,25 @@ struct PackInt8Convolutions
 
     // W'[f, (kh KW + kw) CC + cc, j] = W[f, G cc + j, kh, kw] (0 past C),
     // and each channel's share of the zero point, -zx * sum w[f].
-    SmallVector<int8_t> packed(f * kk * g, 0);
-    SmallVector<int32_t> offsets(f, 0);
+    SmallVector<int8_t> packed(paddedF * paddedKK * g, 0);
+    SmallVector<int32_t> offsets(paddedF, 0);
     for (int64_t o = 0; o < f; ++o)
       for (int64_t ch = 0; ch < c; ++ch)
         for (int64_t y = 0; y < kh; ++y)
           for (int64_t z = 0; z < kw; ++z) {
             int32_t v = (*w)[((o * c + ch) * kh + y) * kw + z];
             int64_t row = (y * kw + z) * cc + ch / g;
-            packed[(o * kk + row) * g + ch % g] = static_cast<int8_t>(v);
+            packed[(o * paddedKK + row) * g + ch % g] = static_cast<int8_t>(v);
             offsets[o] -= static_cast<int32_t>(x->zeroPoint) * v;
           }
-    auto packedType = RankedTensorType::get({f, kk, g}, i8);
+    auto packedType = RankedTensorType::get({paddedF, paddedKK, g}, i8);
     Value weight = arith::ConstantOp::create(
         rewriter, loc, packedType,
         DenseResourceElementsAttr::get(
             packedType, "vnni_conv_packed",
             HeapAsmResourceBlob::allocateAndCopyInferAlign(
                 ArrayRef<int8_t>(packed))));
-    auto offsetType = RankedTensorType::get({f}, i32);
+    auto offsetType = RankedTensorType::get({paddedF}, i32);
     Value offset = arith::ConstantOp::create(
         rewriter, loc, offsetType,
         DenseIntElementsAttr::get(offsetType, ArrayRef<int32_t>(offsets)));
@@ -288,7 +293,7 @@ struct PackInt8Convolutions
     // col[kk, p, j], written through a [KH, KW, CC, OH, OW, G] view of its
     // first P columns.
     Value colBuffer = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{kk, paddedP, g}, i8);
+        rewriter, loc, ArrayRef<int64_t>{paddedKK, paddedP, g}, i8);
     Value colView = sliceColumns(rewriter, loc, colBuffer, kk, p, g);
     auto gatherType = RankedTensorType::get({kh, kw, cc, oh, ow, g}, i8);
     SmallVector<ReassociationIndices> gatherGroups = {{0, 1, 2}, {3, 4}, {5}};
@@ -315,7 +320,7 @@ struct PackInt8Convolutions
             .getResult(0);
     Value col =
         tensor::CollapseShapeOp::create(rewriter, loc, gathered, gatherGroups);
-    if (paddedP != p)
+    if (paddedP != p || paddedKK != kk)
       col = tensor::InsertSliceOp::create(
           rewriter, loc, col, colBuffer,
           ArrayRef<OpFoldResult>(
@@ -325,7 +330,7 @@ struct PackInt8Convolutions
 
     // The accumulator starts at the zero point's share.
     Value accEmpty = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{f, paddedP}, i32);
+        rewriter, loc, ArrayRef<int64_t>{paddedF, paddedP}, i32);
     Value acc =
         linalg::GenericOp::create(
             rewriter, loc, accEmpty.getType(), ValueRange{offset},
@@ -349,8 +354,7 @@ struct PackInt8Convolutions
 
     // Back to [1, F, OH, OW], plus what the convolution accumulated into.
     Value result = product.getResult(0);
-    if (paddedP != p)
-      result = sliceColumns(rewriter, loc, result, f, p, 0);
+    result = sliceColumns(rewriter, loc, result, f, p, 0);
     result = tensor::ExpandShapeOp::create(
         rewriter, loc, outType, result,
         ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
@@ -380,12 +384,12 @@ struct PackInt8Convolutions
     return success();
   }
 
-  /// The first `cols` columns of the [rows, *] or [rows, *, inner]
-  /// tensor `v` (inner 0: rank 2).
+  /// The first `rows` rows and `cols` columns of the [*, *] or
+  /// [*, *, inner] tensor `v` (inner 0: rank 2).
   static Value sliceColumns(OpBuilder &b, Location loc, Value v, int64_t rows,
                             int64_t cols, int64_t inner) {
     auto type = cast<RankedTensorType>(v.getType());
-    if (type.getDimSize(1) == cols)
+    if (type.getDimSize(0) == rows && type.getDimSize(1) == cols)
       return v;
     SmallVector<int64_t> sizes = {rows, cols};
     if (inner)

@@ -122,15 +122,20 @@ struct PackInt8Products
     int64_t g = group;
     if (k % g != 0 || n % autoglm::packedProductLanes(g) != 0)
       return;
+    // For AMX, whole tiles: K rounded up to 64 (A's rows padded with
+    // zeros, Wp's with zero weights) and M to 16 (rows of C cut off
+    // after), so that every tile the kernel loads has one shape.
+    int64_t paddedK = amx ? llvm::alignTo(k, 64) : k;
+    int64_t paddedM = amx ? llvm::alignTo(m, 16) : m;
 
-    // Wp[kk, n, j] = W[G kk + j, n].
-    SmallVector<int8_t> packed(k * n);
+    // Wp[kk, n, j] = W[G kk + j, n] (0 past K).
+    SmallVector<int8_t> packed(paddedK * n, 0);
     for (int64_t kk = 0; kk < k / g; ++kk)
       for (int64_t col = 0; col < n; ++col)
         for (int64_t j = 0; j < g; ++j)
           packed[(kk * n + col) * g + j] = (*values)[(g * kk + j) * n + col];
     auto packedType =
-        RankedTensorType::get({k / g, n, g}, rewriter.getIntegerType(8));
+        RankedTensorType::get({paddedK / g, n, g}, rewriter.getIntegerType(8));
     Location loc = mm.getLoc();
     rewriter.setInsertionPoint(mm);
     // A blob, as the importer's weights: not uniqued in the context.
@@ -140,22 +145,50 @@ struct PackInt8Products
         rewriter, loc, packedType,
         DenseResourceElementsAttr::get(packedType, "vnni_packed",
                                        std::move(blob)));
+    MLIRContext *ctx = &getContext();
+    Value init = mm.getDpsInits()[0];
+    if (paddedK != k || paddedM != m) {
+      Value zero = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getIntegerAttr(aType.getElementType(), 0));
+      a = tensor::PadOp::create(
+          rewriter, loc,
+          RankedTensorType::get({paddedM, paddedK}, aType.getElementType()), a,
+          getAsIndexOpFoldResult(ctx, {0, 0}),
+          getAsIndexOpFoldResult(ctx, {paddedM - m, paddedK - k}), zero);
+    }
+    if (paddedM != m) {
+      auto cType = cast<RankedTensorType>(init.getType());
+      Value zero = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getIntegerAttr(cType.getElementType(), 0));
+      init = tensor::PadOp::create(
+          rewriter, loc,
+          RankedTensorType::get({paddedM, n}, cType.getElementType()), init,
+          getAsIndexOpFoldResult(ctx, {0, 0}),
+          getAsIndexOpFoldResult(ctx, {paddedM - m, 0}), zero);
+    }
     Value a3 = tensor::ExpandShapeOp::create(
         rewriter, loc,
-        RankedTensorType::get({m, k / g, g}, aType.getElementType()), a,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+        RankedTensorType::get({paddedM, paddedK / g, g},
+                              aType.getElementType()),
+        a, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 
-    MLIRContext *ctx = &getContext();
     AffineExpr dm, dn, dkk, dj;
     bindDims(ctx, dm, dn, dkk, dj);
     SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {dm, dkk, dj}, ctx),
                                    AffineMap::get(4, 0, {dkk, dn, dj}, ctx),
                                    AffineMap::get(4, 0, {dm, dn}, ctx)};
-    auto product = autoglm::createVnniProduct(
-        rewriter, loc, mm.getResultTypes(), a3, packedWeight, mm.getDpsInits(),
-        maps, /*lhsUnsigned=*/true);
+    auto product = autoglm::createVnniProduct(rewriter, loc, init.getType(), a3,
+                                              packedWeight, init, maps,
+                                              /*lhsUnsigned=*/true);
+    Value result = product->getResult(0);
+    if (paddedM != m)
+      result = tensor::ExtractSliceOp::create(
+          rewriter, loc, cast<RankedTensorType>(mm.getResultTypes()[0]), result,
+          getAsIndexOpFoldResult(ctx, {0, 0}),
+          getAsIndexOpFoldResult(ctx, {m, n}),
+          getAsIndexOpFoldResult(ctx, {1, 1}));
     Operation *widenW = mm.getDpsInputs()[1].getDefiningOp();
-    rewriter.replaceOp(mm, product->getResults());
+    rewriter.replaceOp(mm, result);
     // The widened copies are dead unless something else reads them.
     SmallVector<Operation *> dead = {collapse, widenW, w.getDefiningOp()};
     if (collapse)

@@ -213,6 +213,10 @@ def AutoGLMPackInt8Products
   let options = [
     Option<"group", "group", "int64_t", /*default=*/"4",
            "K values per 32-bit lane: 4 (vpdpbusd) or 2 (vpmaddwd)">,
+    Option<"amx", "amx", "bool", /*default=*/"false",
+           "Pad to whole AMX tiles (group 4): K to a multiple of 64 (A with "
+           "zeros, Wp with zero weights) and M to 16 (C's extra rows cut "
+           "off), for --autoglm-amx-contractions">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -244,11 +248,61 @@ def AutoGLMPackInt8Convolutions
   let options = [
     Option<"group", "group", "int64_t", /*default=*/"4",
            "Channels per 32-bit lane: 4 (vpdpbusd) or 2 (vpmaddwd)">,
+    Option<"amx", "amx", "bool", /*default=*/"false",
+           "Pad to whole AMX tiles (group 4): F and KH*KW*C/4 to multiples "
+           "of 16 (zero weights; col's extra rows are never written), for "
+           "--autoglm-amx-contractions">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def AutoGLMAmxContractions
+    : Pass<"autoglm-amx-contractions", "func::FuncOp"> {
+  let summary = "Lower the packed uint8 x int8 products to AMX tile loops";
+  let description = [{
+    On buffers, before --autoglm-vnni-contractions, on a CPU with AMX-INT8.
+    Each `autoglm.vnni` generic packed with 4 bytes per lane (A:
+    `MxK/4x4xi8`, Wp: `K/4xNx4xi8`, C: `MxNxi32`, identity layouts, N a
+    multiple of 16) becomes an `scf.parallel` over blocks of 32 columns
+    and 32 rows of C (the larger dimension's blocks outer), each block 2 x 2 accumulator tiles of 16 rows
+    by 16 int32 columns (`amx.tile_load` from C), an `scf.for` over K in
+    steps of 64 bytes that loads 2 tiles of A (16 rows x 64 bytes) and 2
+    of Wp (16 groups of K x 64 bytes, the packed layout as it is) and
+    multiplies them with 4 `amx.tile_muli`, then K's rest (K/4 mod 16
+    groups) with narrower tiles, and `amx.tile_store` to C. A last block of
+    fewer rows uses tiles of 16 and the rest; an odd number of 16-column
+    tiles ends with a one-column-tile block. The unsigned operand is the
+    one the generic widens with `extui` (`zext` on that side of
+    `amx.tile_muli`). Other generics stay for --autoglm-vnni-contractions.
+  }];
+  let dependentDialects = [
+    "::mlir::amx::AMXDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def AutoGLMAmxToLLVM : Pass<"autoglm-amx-to-llvm", "ModuleOp"> {
+  let summary = "Convert amx tile operations and the loops that carry tiles "
+                "to LLVM";
+  let description = [{
+    The `amx` dialect's operations become LLVM's AMX intrinsics
+    (`llvm.x86.tileloadd64.internal`, `llvm.x86.tdpb[su][su]d.internal`,
+    ...) and `scf` operations that carry `!amx.tile` values carry
+    `!llvm.x86_amx` instead, with one LLVM type converter, so that
+    convert-cf-to-llvm later sees only LLVM types on the branches. Memrefs
+    and indices the operations use are reached through
+    `unrealized_conversion_cast`s that the later conversions resolve. Runs
+    before the other conversions to LLVM; does nothing to a module
+    without tiles.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
   ];
 }
 
@@ -306,6 +360,13 @@ def AutoGLMWiden16BitProducts
     at most) accumulate in f32 vectors, one
     `llvm.x86.avx512bf16.dpbf16ps.512` per row and 16 columns for each
     pair of K, A's pair of a row broadcast to the 16 lanes.
+
+    With `amx-bf16`, a bf16 product whose blocks are whole AMX tiles (rows
+    and columns multiples of 16, Kc of 32) packs B's block the same way and
+    runs on AMX tiles: 2 x 2 blocks of 16 x 16 f32 accumulator tiles
+    (`amx.tile_load` from C), per 32 values of K 2 tiles of A (16 rows x 32
+    bf16, read where A is) and 2 of the pairs, 4 `amx.tile_mulf`
+    (tdpbf16ps), `amx.tile_store` to C.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
@@ -314,8 +375,13 @@ def AutoGLMWiden16BitProducts
     Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
            "Run bf16 products on vdpbf16ps (the target CPU has "
            "AVX512_BF16)">,
+    Option<"amxBf16", "amx-bf16", "bool", /*default=*/"false",
+           "Run bf16 products whose blocks are whole AMX tiles (rows and "
+           "columns multiples of 16, Kc of 32) on AMX-BF16 tiles (the "
+           "target CPU has AMX-BF16)">,
   ];
   let dependentDialects = [
+    "::mlir::amx::AMXDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::LLVM::LLVMDialect",

@@ -85,16 +85,6 @@ Value extend(OpBuilder &b, Location loc, Type type, Value v, bool isUnsigned) {
   return arith::ExtSIOp::create(b, loc, type, v);
 }
 
-/// Whether the generic widens its first operand (the broadcast rows) with
-/// `extui`: then it is vpdpbusd's unsigned operand, else the loaded
-/// columns are (a convolution's weight rows times its uint8 columns).
-bool rowsAreUnsigned(linalg::GenericOp op) {
-  Value rows = op.getRegion().front().getArgument(0);
-  return llvm::any_of(rows.getUsers(), [](Operation *user) {
-    return isa<arith::ExtUIOp>(user);
-  });
-}
-
 /// Rewrites the marked generic `op` (A: MxK/GxGxi8, Wp: K/GxNxGxi8,
 /// C: MxNxi32, all identity-strided buffers, G = 4 or 2) into the loops
 /// above.
@@ -129,7 +119,9 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   int64_t mr = cols <= (pairs ? 1 : 2)
                    ? autoglm::largestDivisor(m, {8, 4, 2, 1})
                    : autoglm::largestDivisor(m, {4, 2, 1});
-  bool unsignedRows = rowsAreUnsigned(op);
+  // The unsigned operand of vpdpbusd: the broadcast rows, or the loaded
+  // columns.
+  bool unsignedRows = autoglm::vnniRowsAreUnsigned(op);
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);

@@ -54,6 +54,16 @@ inline linalg::GenericOp createVnniProduct(OpBuilder &builder, Location loc,
   product->setAttr(kVnniProductAttr, builder.getUnitAttr());
   return product;
 }
+
+/// Whether the marked generic `op` widens its first operand (the rows of
+/// A) with `extui`: then the rows are the unsigned operand, else the
+/// columns are (a convolution's weight rows times its uint8 columns).
+inline bool vnniRowsAreUnsigned(linalg::GenericOp op) {
+  Value rows = op.getRegion().front().getArgument(0);
+  return llvm::any_of(rows.getUsers(), [](Operation *user) {
+    return isa<arith::ExtUIOp>(user);
+  });
+}
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_VNNIPRODUCT_H

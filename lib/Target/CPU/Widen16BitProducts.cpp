@@ -31,12 +31,16 @@
 // With `bf16-dot` (a target CPU with AVX512_BF16), a bf16 product whose
 // blocks have an even Kc and a multiple of 16 columns runs on `vdpbf16ps`
 // instead (Bf16DotKernel.h): no A panel (the kernel reads A's bf16 pairs),
-// and B's block packed into a bf16 panel of interleaved row pairs.
+// and B's block packed into a bf16 panel of interleaved row pairs. With
+// `amx-bf16` (a target CPU with AMX-BF16), a bf16 product whose blocks are
+// whole AMX tiles packs B's block the same way and runs on AMX tiles
+// (AmxBf16Kernel.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "AmxBf16Kernel.h"
 #include "Bf16DotKernel.h"
 #include "ContractionTiles.h"
 
@@ -98,7 +102,7 @@ void widenInto(RewriterBase &rewriter, Location loc, Value source,
 /// Rewrites the 16-bit product `op` as above (with `bf16Dot`, a bf16 one
 /// on vdpbf16ps where its blocks allow).
 LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
-                    const ContractionTiles &tiles, bool bf16Dot) {
+                    const ContractionTiles &tiles, bool bf16Dot, bool amxBf16) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   // Loop dims: [b,] m, n, k.
   unsigned m = ranges.size() - 3, n = m + 1, k = m + 2;
@@ -121,10 +125,14 @@ LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
   int64_t panelBytes = 4 * block[k] * std::max(block[m], block[n]);
   if (panelBytes > kMaxPanelBytes)
     return success(); // stays a loop nest: slower, still correct
-  // vdpbf16ps reads pairs of K and 16 columns at a time.
-  bool dot = bf16Dot &&
-             getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isBF16() &&
-             block[k] % 2 == 0 && block[n] % 16 == 0;
+  bool isBf16 = getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isBF16();
+  // AMX reads 16 x 16 tiles of C and 32 values of K a row.
+  bool amx = amxBf16 && isBf16 &&
+             autoglm::isWholeAmxBf16Block(block[m], block[k], block[n]);
+  // vdpbf16ps reads pairs of K and 16 columns at a time (and AMX the same
+  // pairs).
+  bool dot =
+      (bf16Dot || amx) && isBf16 && block[k] % 2 == 0 && block[n] % 16 == 0;
 
   // Rows and columns in parallel; each parallel iteration gets its panels.
   // (Tiling erases `op`: its location is taken first.)
@@ -171,7 +179,10 @@ LogicalResult widen(RewriterBase &rewriter, linalg::LinalgOp op,
   Value c = product.getDpsInits()[0];
   if (dot) {
     packBf16Pairs(rewriter, loc, b, panels.back());
-    buildBf16DotProduct(rewriter, loc, a, panels.back(), c);
+    if (amx)
+      buildAmxBf16Product(rewriter, loc, a, panels.back(), c);
+    else
+      buildBf16DotProduct(rewriter, loc, a, panels.back(), c);
     rewriter.eraseOp(product);
     return success();
   }
@@ -202,7 +213,7 @@ struct Widen16BitProductsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : products)
-      if (failed(widen(rewriter, op, tiles, bf16Dot)))
+      if (failed(widen(rewriter, op, tiles, bf16Dot, amxBf16)))
         return signalPassFailure();
   }
 };

@@ -118,6 +118,13 @@ typedef struct autoglm_exec_context {
  * data of the model's weights file (below), 64-byte aligned, when
  * `weights_bytes` is not 0, and is ignored otherwise. Returns 0, or a
  * non-zero code when the computation itself failed. */
+/* The entry's code when the model runs on AMX tiles (compiled for a CPU
+ * with AMX-INT8) and the operating system refused the process the AMX
+ * tile state: on Linux the entry asks for it once with
+ * arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) before any tile
+ * instruction, which would otherwise stop the process with SIGILL. */
+#define AUTOGLM_ENTRY_AMX_REFUSED 0x414d58 /* "AMX" */
+
 typedef int32_t (*autoglm_entry_fn)(void *const *inputs, void *const *outputs,
                                     void *workspace, const void *weights,
                                     autoglm_exec_context *ctx);
