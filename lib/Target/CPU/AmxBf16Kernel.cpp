@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "AmxBf16Kernel.h"
+#include "Bf16DotKernel.h"
 
 #include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -32,31 +33,10 @@ ArrayRef<int64_t> matrixShape(Value buffer) {
   return cast<MemRefType>(buffer.getType()).getShape().take_back(2);
 }
 
-class AmxBf16Builder {
+class AmxBf16Builder : mlir::autoglm::BlockIndexer {
 public:
   AmxBf16Builder(OpBuilder &b, Location loc, Value a, Value pairs, Value c)
-      : b(b), loc(loc), a(a), pairs(pairs), c(c) {}
-
-  Value constant(int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
-  }
-  Value add(Value base, int64_t delta) {
-    if (!delta)
-      return base;
-    return arith::AddIOp::create(b, loc, base, constant(delta));
-  }
-  Value mul(Value base, int64_t factor) {
-    return arith::MulIOp::create(b, loc, base, constant(factor));
-  }
-  /// Indices of (row, column) in `buffer`, with the leading 0 of a
-  /// batched block.
-  SmallVector<Value> at(Value buffer, Value row, Value column) {
-    SmallVector<Value> indices;
-    if (cast<MemRefType>(buffer.getType()).getRank() == 3)
-      indices.push_back(constant(0));
-    indices.append({row, column});
-    return indices;
-  }
+      : BlockIndexer{b, loc}, b(b), a(a), pairs(pairs), c(c) {}
 
   /// `rowTiles` x `colTiles` accumulator tiles from (row0, col0).
   void block(Value row0, int64_t rowTiles, Value col0, int64_t colTiles) {
@@ -122,7 +102,6 @@ public:
 
 private:
   OpBuilder &b;
-  Location loc;
   Value a, pairs, c;
 };
 } // namespace

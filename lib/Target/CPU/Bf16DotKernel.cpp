@@ -31,29 +31,6 @@ constexpr int64_t kLanes = 16;
 
 /// Index arithmetic and the leading 0 of a batched ([1, rows, columns])
 /// block's indices.
-struct Indexer {
-  OpBuilder &builder;
-  Location loc;
-
-  Value constant(int64_t v) {
-    return arith::ConstantIndexOp::create(builder, loc, v).getResult();
-  }
-  Value add(Value base, int64_t delta) {
-    if (!delta)
-      return base;
-    return arith::AddIOp::create(builder, loc, base, constant(delta));
-  }
-  Value mul(Value base, int64_t factor) {
-    return arith::MulIOp::create(builder, loc, base, constant(factor));
-  }
-  SmallVector<Value> at(Value buffer, Value row, Value column) {
-    SmallVector<Value> indices;
-    if (cast<MemRefType>(buffer.getType()).getRank() == 3)
-      indices.push_back(constant(0));
-    indices.append({row, column});
-    return indices;
-  }
-};
 
 ArrayRef<int64_t> matrixShape(Value buffer) {
   return cast<MemRefType>(buffer.getType()).getShape().take_back(2);
@@ -62,7 +39,7 @@ ArrayRef<int64_t> matrixShape(Value buffer) {
 
 void mlir::autoglm::packBf16Pairs(OpBuilder &builder, Location loc, Value b,
                                   Value pairs) {
-  Indexer ix{builder, loc};
+  BlockIndexer ix{builder, loc};
   int64_t k = matrixShape(b)[0], n = matrixShape(b)[1];
   Type bf16 = builder.getBF16Type();
   auto half = VectorType::get({kLanes}, bf16);
@@ -93,7 +70,7 @@ void mlir::autoglm::packBf16Pairs(OpBuilder &builder, Location loc, Value b,
 
 void mlir::autoglm::buildBf16DotProduct(OpBuilder &builder, Location loc,
                                         Value a, Value pairs, Value c) {
-  Indexer ix{builder, loc};
+  BlockIndexer ix{builder, loc};
   int64_t m = matrixShape(c)[0], n = matrixShape(c)[1], k = matrixShape(a)[1];
   int64_t mr = autoglm::largestDivisor(m, {8, 4, 2, 1});
   int64_t nr = autoglm::largestDivisor(n, {32, 16});
@@ -158,4 +135,27 @@ void mlir::autoglm::buildBf16DotProduct(OpBuilder &builder, Location loc,
     for (int64_t j = 0; j < cols; ++j)
       vector::StoreOp::create(builder, loc, kLoop.getResult(r * cols + j), c,
                               ix.at(c, rows[r], colsAt[j]));
+}
+
+Value mlir::autoglm::BlockIndexer::constant(int64_t v) const {
+  return arith::ConstantIndexOp::create(builder, loc, v).getResult();
+}
+
+Value mlir::autoglm::BlockIndexer::add(Value base, int64_t delta) const {
+  if (!delta)
+    return base;
+  return arith::AddIOp::create(builder, loc, base, constant(delta));
+}
+
+Value mlir::autoglm::BlockIndexer::mul(Value base, int64_t factor) const {
+  return arith::MulIOp::create(builder, loc, base, constant(factor));
+}
+
+SmallVector<Value> mlir::autoglm::BlockIndexer::at(Value buffer, Value row,
+                                                   Value column) const {
+  SmallVector<Value> indices;
+  if (cast<MemRefType>(buffer.getType()).getRank() == 3)
+    indices.push_back(constant(0));
+  indices.append({row, column});
+  return indices;
 }

@@ -12,6 +12,21 @@
 #include "mlir/IR/Builders.h"
 
 namespace mlir::autoglm {
+/// Index arithmetic of the bf16 kernels (this one and AmxBf16Kernel.cpp)
+/// on the blocks they read and write: buffers of `[1,] rows x columns`.
+struct BlockIndexer {
+  OpBuilder &builder;
+  Location loc;
+
+  Value constant(int64_t v) const;
+  /// `base + delta`; `base` itself when `delta` is 0.
+  Value add(Value base, int64_t delta) const;
+  Value mul(Value base, int64_t factor) const;
+  /// The indices of (row, column) in `buffer`, with the leading 0 of a
+  /// batched block.
+  SmallVector<Value> at(Value buffer, Value row, Value column) const;
+};
+
 /// Writes the bf16 block `b` ([1,] K x N, unit inner stride) into `pairs`
 /// ([1,] K/2 x 2N, a buffer of the block's own) with the rows of each pair
 /// interleaved: `pairs[kk, 2n + j] = b[2kk + j, n]`, so that 16 columns of
