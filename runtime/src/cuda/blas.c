@@ -284,14 +284,8 @@ autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
                                          autoglm_message *message) {
   const autoglm_cuda_image *image = cuda->image;
   bool needed = false;
-  for (int32_t s = 0; s < image->num_steps; ++s) {
-    const autoglm_cuda_step *step = &image->steps[s];
-    cuda->steps[s].conv_by_blas =
-        step->kind == AUTOGLM_CUDA_STEP_CONV &&
-        autoglm_cuda_conv_is_blas_product(image, step->conv);
-    needed |=
-        step->kind == AUTOGLM_CUDA_STEP_GEMM || cuda->steps[s].conv_by_blas;
-  }
+  for (int32_t s = 0; s < image->num_steps; ++s)
+    needed |= computesProduct(cuda, s);
   if (!needed)
     return AUTOGLM_OK;
   autoglm_status status;

@@ -252,7 +252,8 @@ autoglm_status autoglm_cuda_load_module(autoglm_cuda_session *cuda,
 /*===-- params.c ----------------------------------------------------------===*/
 
 /* Computes every step's parameters (buffer base + offset, immediates) into
- * the session's tables, sized by autoglm_cuda_count_params. */
+ * the session's tables, sized by autoglm_cuda_count_params, and which
+ * library computes each CONV step. */
 void autoglm_cuda_prepare_steps(autoglm_cuda_session *cuda);
 
 /* The number of parameters of all LAUNCH steps together. */

@@ -539,7 +539,7 @@ static autoglm_status preparePack(autoglm_cuda_session *cuda, int32_t index,
 }
 
 /* Whether step `s` is a cuDNN convolution: a CONV step that cuBLASLt does
- * not compute as a product (blas.c, prepared first). */
+ * not compute as a product (blas.c). */
 static bool computesConvolution(const autoglm_cuda_session *cuda, int32_t s) {
   return cuda->image->steps[s].kind == AUTOGLM_CUDA_STEP_CONV &&
          !cuda->steps[s].conv_by_blas;

@@ -51,6 +51,8 @@ void autoglm_cuda_prepare_steps(autoglm_cuda_session *cuda) {
     const autoglm_cuda_step *step = &image->steps[s];
     autoglm_cuda_ready_step *ready = &cuda->steps[s];
     ready->step = step;
+    ready->conv_by_blas = step->kind == AUTOGLM_CUDA_STEP_CONV &&
+                          autoglm_cuda_conv_is_blas_product(image, step->conv);
     if (step->kind == AUTOGLM_CUDA_STEP_GEMM ||
         step->kind == AUTOGLM_CUDA_STEP_CONV)
       continue; /* blas.c, dnn.c */
