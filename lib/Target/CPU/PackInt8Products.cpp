@@ -30,6 +30,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -147,25 +148,19 @@ struct PackInt8Products
                                        std::move(blob)));
     MLIRContext *ctx = &getContext();
     Value init = mm.getDpsInits()[0];
-    if (paddedK != k || paddedM != m) {
+    // `value` padded with zeros at its ends to `shape`.
+    auto padWithZeros = [&](Value value, ArrayRef<int64_t> shape) -> Value {
+      auto type =
+          RankedTensorType::get(shape, getElementTypeOrSelf(value.getType()));
       Value zero = arith::ConstantOp::create(
-          rewriter, loc, rewriter.getIntegerAttr(aType.getElementType(), 0));
-      a = tensor::PadOp::create(
-          rewriter, loc,
-          RankedTensorType::get({paddedM, paddedK}, aType.getElementType()), a,
-          getAsIndexOpFoldResult(ctx, {0, 0}),
-          getAsIndexOpFoldResult(ctx, {paddedM - m, paddedK - k}), zero);
-    }
-    if (paddedM != m) {
-      auto cType = cast<RankedTensorType>(init.getType());
-      Value zero = arith::ConstantOp::create(
-          rewriter, loc, rewriter.getIntegerAttr(cType.getElementType(), 0));
-      init = tensor::PadOp::create(
-          rewriter, loc,
-          RankedTensorType::get({paddedM, n}, cType.getElementType()), init,
-          getAsIndexOpFoldResult(ctx, {0, 0}),
-          getAsIndexOpFoldResult(ctx, {paddedM - m, 0}), zero);
-    }
+          rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+      return tensor::createPadHighOp(type, value, zero, /*nofold=*/false, loc,
+                                     rewriter);
+    };
+    if (paddedK != k || paddedM != m)
+      a = padWithZeros(a, {paddedM, paddedK});
+    if (paddedM != m)
+      init = padWithZeros(init, {paddedM, n});
     Value a3 = tensor::ExpandShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({paddedM, paddedK / g, g},
