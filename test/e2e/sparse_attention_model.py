@@ -106,6 +106,7 @@ def save_case(out, inputs, session, extra=None):
 
 
 def main():
+    global Q_HEADS, KV_HEADS, HEAD
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--keys", type=int, default=256)
@@ -114,7 +115,10 @@ def main():
     parser.add_argument("--window", type=int, default=4)
     parser.add_argument("--queries", type=int, default=1)
     parser.add_argument("--dtype", choices=["float32", "float16"], default="float32")
+    parser.add_argument("--heads", default=f"{Q_HEADS}x{KV_HEADS}x{HEAD}",
+                        help="query heads x key/value heads x head size")
     a = parser.parse_args()
+    Q_HEADS, KV_HEADS, HEAD = (int(n) for n in a.heads.split("x"))
     dtype = np.dtype(a.dtype).type
     onnx_type = TensorProto.FLOAT if a.dtype == "float32" else TensorProto.FLOAT16
     os.makedirs(a.out, exist_ok=True)

@@ -44,34 +44,74 @@ constexpr int64_t kMinDecodeKeys = 64;
 constexpr int64_t kDenseDecodeThreads = 256;
 /// Static shared memory a block may use without opting in to more.
 constexpr int64_t kDecodeSharedBytes = 48 * 1024;
+/// The most f32 values of query heads and value sums a thread of the dense
+/// partial kernel keeps in registers; a larger group is split over blocks.
+constexpr int64_t kDenseDecodeRegisterValues = 128;
 
-/// How the dense decode kernel splits the keys: `chunks` blocks of `chunk`
-/// keys per query row.
+/// How the dense decode kernel reads rows of `depth` elements: `width`
+/// elements at a time (16 bytes where the rows are contiguous and the width
+/// divides the depth, so that every access is aligned), `vectors` accesses
+/// per row, `accesses` of them per lane when `lanes` neighbouring threads
+/// share a row.
+struct DenseRowReads {
+  int64_t width, vectors, accesses = 1;
+
+  DenseRowReads(int64_t depth, int64_t elementBits, bool contiguous) {
+    width = contiguous ? 128 / elementBits : 1;
+    while (width > 1 && depth % width)
+      width /= 2;
+    vectors = depth / width;
+  }
+  /// The elements a lane holds.
+  int64_t elements() const { return width * accesses; }
+};
+
+/// How the dense decode kernels split the work: `chunks` blocks of `chunk`
+/// keys per query row and per `headsPerBlock` query heads of the group;
+/// `lanes` neighbouring threads read a key row and its value row, `key` and
+/// `value` say how.
 struct DenseDecodePlan {
-  int64_t chunk, chunks;
+  int64_t chunk, chunks, headsPerBlock, lanes;
+  DenseRowReads key, value;
+
+  int64_t headBlocks(int64_t group) const { return group / headsPerBlock; }
+  /// Key rows a block reads at once: a slot of `lanes` threads per row.
+  int64_t slots() const { return kDenseDecodeThreads / lanes; }
 };
 
 /// The split for `rows` query rows (batch x key/value heads x queries) of
-/// `group` query heads each over `keys` keys of `depth` (values
-/// `valueDepth`), or nothing when a block's shared memory (the group's
-/// query heads, the chunk's weights and the group's sums, all f32) cannot
-/// hold it. About four blocks per SM of a large GPU read the cache; a chunk
-/// holds at least as many keys as a block has threads.
+/// `group` query heads each over `keys` keys, reading key rows as `key`
+/// and value rows as `value` (of `valueDepth` elements), or nothing when
+/// one query head per block already needs more registers or shared memory
+/// than a block has. A block keeps its query heads and value sums in
+/// registers, so a large group is split over several blocks (reading the
+/// rows once per block); about 512 blocks in all read the cache.
 inline std::optional<DenseDecodePlan>
-planDenseDecode(int64_t rows, int64_t keys, int64_t group, int64_t depth,
-                int64_t valueDepth) {
+planDenseDecode(int64_t rows, int64_t keys, int64_t group, DenseRowReads key,
+                DenseRowReads value, int64_t valueDepth) {
   constexpr int64_t kTargetBlocks = 512;
-  if (valueDepth > kDenseDecodeThreads)
+  constexpr int64_t kWarps = kDenseDecodeThreads / 32;
+  int64_t lanes = std::min<int64_t>(
+      32, llvm::PowerOf2Ceil(std::max(key.vectors, value.vectors)));
+  key.accesses = llvm::divideCeil(key.vectors, lanes);
+  value.accesses = llvm::divideCeil(value.vectors, lanes);
+  // Each warp's pieces meet in shared memory: maximum, sum and value sums.
+  auto fits = [&](int64_t heads) {
+    return heads * (key.elements() + value.elements()) <=
+               kDenseDecodeRegisterValues &&
+           4 * kWarps * heads * (valueDepth + 2) <= kDecodeSharedBytes;
+  };
+  int64_t heads = group;
+  while (heads > 1 && (group % heads || !fits(heads)))
+    --heads;
+  if (!fits(heads))
     return std::nullopt;
+  int64_t blocks = rows * (group / heads);
   int64_t chunk = std::clamp<int64_t>(
-      llvm::PowerOf2Ceil(llvm::divideCeil(keys * rows, kTargetBlocks)),
+      llvm::PowerOf2Ceil(llvm::divideCeil(keys * blocks, kTargetBlocks)),
       kDenseDecodeThreads, 4096);
-  auto shared = [&](int64_t c) { return 4 * group * (depth + c + valueDepth); };
-  while (chunk > kDenseDecodeThreads && shared(chunk) > kDecodeSharedBytes)
-    chunk /= 2;
-  if (shared(chunk) > kDecodeSharedBytes)
-    return std::nullopt;
-  return DenseDecodePlan{chunk, int64_t(llvm::divideCeil(keys, chunk))};
+  return DenseDecodePlan{
+      chunk, int64_t(llvm::divideCeil(keys, chunk)), heads, lanes, key, value};
 }
 } // namespace mlir::autoglm
 

@@ -29,19 +29,19 @@
 // SelectDecodeAttention.cpp selects), and nothing is ranked. It becomes
 // split-key (flash-decoding) kernels:
 //
-// 1. Partial attention, a block per (query row, chunk of keys). The
-//    group's query heads read each key and value row once. Scores: a few
-//    lanes per key row, each reading 16 bytes at a time (the rows
-//    coalesce), summed across the lanes by warp shuffles, into the chunk's
-//    weights in shared memory. Each warp then takes a head's maximum over
-//    the chunk and turns its scores into exp(score - max) and their sum.
-//    Values: lanes across a value row, each thread accumulating (f32) the
-//    weighted 16 bytes of value rows of its slot's keys for every head of
-//    the group. The chunk's maximum, sum and unnormalized weighted sum per
-//    head go to scratch.
-// 2. Combine, a block per query row: rescales each chunk's sum and weighted
-//    sum to the row's maximum, and writes their quotient (zeros for a head
-//    that sees no key).
+// 1. Partial attention, a block per (chunk of keys, query row and block of
+//    the group's heads). Neighbouring lanes read a key row and its value
+//    row 16 bytes at a time (the rows coalesce), several rows' loads in
+//    flight per thread; each thread keeps its elements of the heads' query
+//    rows and an online softmax piece per head (largest score, sum of
+//    exponentials, weighted value sums) in registers. A score is the lanes'
+//    dot products summed by warp shuffles; the pieces of a warp's rows meet
+//    by shuffles, the warps' in shared memory, and the chunk's piece per
+//    head goes to scratch.
+// 2. Combine, a block per (query row, 32 output elements): slices of the
+//    block merge every slices-th chunk's pieces, then the slices' pieces
+//    meet in shared memory; the quotient of weighted sum and sum is
+//    written (zeros for a head that sees no key).
 //
 // With a page size (page granularity), kernel 1 ranks pages instead of keys
 // from their key bounds (read a few lanes per bound row, 16 bytes at a
@@ -94,6 +94,7 @@ constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
 /// keeps too few bytes in flight to read the cache at the memory's
 /// bandwidth.
 constexpr int64_t kKeysInFlight = 4;
+constexpr double kLog2E = 1.4426950408889634;
 constexpr int64_t kChunksInFlight = 8;
 
 /// One decode_attention's shapes and attributes, and the code both kernels
@@ -942,215 +943,319 @@ struct KeyList {
   }
 };
 
-/// The dense kernel 1: a block per (chunk, row) writes the chunk's maximum
-/// score and sum of exp(score - maximum) per head to `maxOut` and
-/// `sumOut` ([rows, chunks, G]) and the weighted sum of its value rows to
-/// `accOut` ([rows, chunks, G, Dv]), over the keys of `list` at the chunk's
-/// positions. A chunk past the end of its row's list writes an empty
-/// piece (maximum -inf, sums 0) and reads nothing.
+/// One query head's softmax over some keys (an online softmax): the
+/// largest score, the sum of 2^(score - largest) and the value rows
+/// weighted by those terms (a lane's elements), all f32. The dense kernels'
+/// scores are in base 2 (times log2(e), folded into the query's scale and
+/// the mask), so that each term is one exp2.
+struct SoftmaxPiece {
+  Value max, sum;
+  SmallVector<Value> acc;
+};
+
+/// The largest score to subtract: `m`, or 0 where no key is seen (-inf),
+/// so that 2^(-inf - 0) is the weight 0 rather than NaN.
+Value finiteMax(const KernelArith &a, Value m) {
+  return a.select(a.cmpf(arith::CmpFPredicate::OEQ, m, a.negInf()), a.f32(0),
+                  m);
+}
+
+/// `x` and `y` as one piece: both rescaled to the larger maximum.
+SoftmaxPiece mergePieces(const KernelArith &a, const SoftmaxPiece &x,
+                         const SoftmaxPiece &y) {
+  Value m = arith::MaximumFOp::create(a.b, a.loc, x.max, y.max);
+  Value base = finiteMax(a, m);
+  Value fx = math::Exp2Op::create(a.b, a.loc, a.sub(x.max, base));
+  Value fy = math::Exp2Op::create(a.b, a.loc, a.sub(y.max, base));
+  auto both = [&](Value u, Value v) -> Value {
+    return math::FmaOp::create(a.b, a.loc, fx, u, a.mul(fy, v));
+  };
+  SoftmaxPiece merged{m, both(x.sum, y.sum), {}};
+  for (auto [u, v] : llvm::zip_equal(x.acc, y.acc))
+    merged.acc.push_back(both(u, v));
+  return merged;
+}
+
+/// The elements of `reads`' accesses of a row that lane `lane` (of
+/// `lanes`) makes: for each access, the row index of its first element
+/// (the last access of the row where the lane has none: read, not used).
+SmallVector<Value> laneStarts(const KernelArith &a, const DenseRowReads &reads,
+                              int64_t lanes, Value lane) {
+  SmallVector<Value> starts;
+  for (int64_t x = 0; x < reads.accesses; ++x) {
+    Value vector =
+        a.min(a.add(lane, a.idx(x * lanes)), a.idx(reads.vectors - 1));
+    starts.push_back(a.mul(vector, a.idx(reads.width)));
+  }
+  return starts;
+}
+
+/// Whether lane `lane`'s access `x` of `reads` is one of the row's.
+Value laneHasAccess(const KernelArith &a, const DenseRowReads &reads,
+                    int64_t lanes, Value lane, int64_t x) {
+  return a.cmp(arith::CmpIPredicate::slt, a.add(lane, a.idx(x * lanes)),
+               a.idx(reads.vectors));
+}
+
+/// The `width` elements of row `at` (all indices but the last) of `memref`
+/// from element `start` on, in f32: one vector load where `width` > 1.
+SmallVector<Value> loadRowElements(const KernelArith &a, Value memref,
+                                   int64_t width, ArrayRef<Value> at,
+                                   Value start) {
+  SmallVector<Value> indices(at);
+  indices.push_back(start);
+  if (width == 1)
+    return {a.toF32(a.load(memref, indices))};
+  auto type = cast<MemRefType>(memref.getType());
+  auto vectorType = VectorType::get({width}, type.getElementType());
+  Value vector = vector::LoadOp::create(
+      a.b, a.loc, vectorType, memref, indices, /*nontemporal=*/false,
+      llvm::MaybeAlign(width * type.getElementTypeBitWidth() / 8));
+  SmallVector<Value> elements;
+  for (int64_t e = 0; e < width; ++e)
+    elements.push_back(
+        a.toF32(vector::ExtractOp::create(a.b, a.loc, vector, e)));
+  return elements;
+}
+
+/// All of a lane's elements of row `at` of `memref` read as `reads` says.
+SmallVector<Value> loadLaneRow(const KernelArith &a, Value memref,
+                               const DenseRowReads &reads,
+                               ArrayRef<Value> starts, ArrayRef<Value> at) {
+  SmallVector<Value> elements;
+  for (Value start : starts)
+    llvm::append_range(elements,
+                       loadRowElements(a, memref, reads.width, at, start));
+  return elements;
+}
+
+/// The dense kernel 1: a block per (chunk, query row and block of the
+/// group's heads) writes, for each of its heads, the chunk's largest score
+/// and sum of exp(score - largest) to `maxOut` and `sumOut` ([rows, chunks,
+/// G]) and the weighted sum of its value rows to `accOut` ([rows, chunks,
+/// G, Dv]), over the keys of `list` at the chunk's positions (a chunk past
+/// the end of its row's list writes an empty piece: -inf, zeros).
+///
+/// A slot of `lanes` neighbouring threads reads a key row and its value
+/// row, 16 bytes per thread and access; the block's slots read
+/// neighbouring rows, kKeysInFlight of them per slot and step with all
+/// their loads issued first, so that the cache streams from memory. Each
+/// thread keeps its elements of the heads' scaled query rows and a softmax
+/// piece per head (online softmax) in registers: a score is the lanes' dot
+/// products summed by shuffles, and the slot's lanes update their pieces
+/// with it, with no barrier until the pieces of the block's slots meet
+/// (by shuffles within a warp, then in shared memory).
 void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
                        const DenseDecodePlan &plan, const KeyList &list,
                        Value maxOut, Value sumOut, Value accOut) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   constexpr int64_t threads = kDenseDecodeThreads;
-  int64_t group = att.group, chunk = plan.chunk;
+  constexpr int64_t warps = threads / kWarpSize;
+  int64_t heads = plan.headsPerBlock, lanes = plan.lanes;
+  int64_t slots = plan.slots(), dv = att.valueDepth;
+  int64_t headBlocks = plan.headBlocks(att.group);
+  const DenseRowReads &keyReads = plan.key, &valueReads = plan.value;
   gpu::LaunchOp launch =
-      createLaunch(b, loc, {plan.chunks, att.rows()}, threads);
+      createLaunch(b, loc, {plan.chunks, att.rows() * headBlocks}, threads);
   Type f32 = b.getF32Type();
-  Value heads = launch.addWorkgroupAttribution(
-      sharedType(b, {group, att.depth}, f32), loc);
-  Value weights =
-      launch.addWorkgroupAttribution(sharedType(b, {group, chunk}, f32), loc);
-  Value sums = launch.addWorkgroupAttribution(
-      sharedType(b, {group, att.valueDepth}, f32), loc);
+  Value warpMax =
+      launch.addWorkgroupAttribution(sharedType(b, {warps, heads}, f32), loc);
+  Value warpSum =
+      launch.addWorkgroupAttribution(sharedType(b, {warps, heads}, f32), loc);
+  Value warpAcc = launch.addWorkgroupAttribution(
+      sharedType(b, {warps, heads, dv}, f32), loc);
   KernelArith a{b, loc};
-  Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
+  Value c = launch.getBlockIds().x, y = launch.getBlockIds().y;
+  Value r = a.div(y, a.idx(headBlocks));
+  Value g0 = a.mul(a.rem(y, a.idx(headBlocks)), a.idx(heads));
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
-  Value start = a.mul(c, a.idx(chunk));
+  Value start = a.mul(c, a.idx(plan.chunk));
   KeyList::Row rowKeys = list.forRow(a, row, r);
   Value count = rowKeys.count;
-  // The condition is the same for the whole block: its barriers stay
-  // uniform.
+  // A chunk past the end of its row's keys (page mode's list, a causal
+  // limit) writes an empty piece and reads nothing. The condition is the
+  // same for the whole block: its barriers stay uniform.
   auto live =
       scf::IfOp::create(b, loc, a.cmp(arith::CmpIPredicate::slt, start, count),
                         /*withElse=*/true);
   b.setInsertionPointToStart(&live.getElseRegion().front());
-  a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
-    a.store(a.f32(0), accOut,
-            {r, c, a.div(p, a.idx(att.valueDepth)),
-             a.rem(p, a.idx(att.valueDepth))});
-  });
-  a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(group)), [&] {
-    a.store(a.negInf(), maxOut, {r, c, t});
-    a.store(a.f32(0), sumOut, {r, c, t});
+  a.loop(t, a.idx(heads * dv), a.idx(threads), [&](Value p) {
+    Value g = a.add(g0, a.div(p, a.idx(dv)));
+    Value d = a.rem(p, a.idx(dv));
+    a.when(a.cmp(arith::CmpIPredicate::eq, d, a.idx(0)), [&] {
+      a.store(a.negInf(), maxOut, {r, c, g});
+      a.store(a.f32(0), sumOut, {r, c, g});
+    });
+    a.store(a.f32(0), accOut, {r, c, g, d});
   });
   b.setInsertionPointToStart(&live.getThenRegion().front());
-  att.loadHeads(a, row, heads, t, threads);
-  a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
-    a.store(a.f32(0), sums,
-            {a.div(p, a.idx(att.valueDepth)), a.rem(p, a.idx(att.valueDepth))});
-  });
-  a.barrier();
-  auto inView = [&](Value p) {
-    return a.cmp(arith::CmpIPredicate::slt, p, count);
+  Value slot = a.div(t, a.idx(lanes)), lane = a.rem(t, a.idx(lanes));
+  SmallVector<Value> keyStarts = laneStarts(a, keyReads, lanes, lane);
+  SmallVector<Value> valueStarts = laneStarts(a, valueReads, lanes, lane);
+
+  // The lane's elements of the heads' query rows, scaled; 0 where the lane
+  // has no access, so that its dot products add nothing.
+  SmallVector<SmallVector<Value>> q(heads);
+  for (int64_t h = 0; h < heads; ++h) {
+    Value head = a.add(a.mul(row.h, a.idx(att.group)), a.add(g0, a.idx(h)));
+    for (auto [x, start] : llvm::enumerate(keyStarts)) {
+      Value has = laneHasAccess(a, keyReads, lanes, lane, x);
+      for (int64_t e = 0; e < keyReads.width; ++e) {
+        Value v = a.toF32(
+            a.load(att.query, {row.b, head, row.i, a.add(start, a.idx(e))}));
+        q[h].push_back(
+            a.select(has, a.mul(v, a.f32(att.scale * kLog2E)), a.f32(0)));
+      }
+    }
+  }
+
+  // The block's keys: positions [start, min(start + chunk, count)), in
+  // steps of kKeysInFlight rows per slot. A position past the row's list
+  // reads its last key instead (no branch) and scores -inf.
+  int64_t unroll = std::min(kKeysInFlight, plan.chunk / slots);
+  int64_t step = unroll * slots;
+  Value keys = a.min(a.sub(count, start), a.idx(plan.chunk));
+  Value steps = a.div(a.add(keys, a.idx(step - 1)), a.idx(step));
+  int64_t valueElements = valueReads.elements();
+  SmallVector<Value> inits;
+  for (int64_t h = 0; h < heads; ++h) {
+    inits.append({a.negInf(), a.f32(0)});
+    inits.append(valueElements, a.f32(0));
+  }
+  auto piecesAt = [&](ValueRange values) {
+    SmallVector<SoftmaxPiece> pieces;
+    int64_t stride = 2 + valueElements;
+    for (int64_t h = 0; h < heads; ++h) {
+      ValueRange v = values.slice(h * stride, stride);
+      pieces.push_back({v[0], v[1], SmallVector<Value>(v.drop_front(2))});
+    }
+    return pieces;
   };
-  SmallVector<Type> groupF32(group, f32);
+  auto flatten = [](ArrayRef<SoftmaxPiece> pieces) {
+    SmallVector<Value> values;
+    for (const SoftmaxPiece &p : pieces) {
+      values.append({p.max, p.sum});
+      llvm::append_range(values, p.acc);
+    }
+    return values;
+  };
+  auto loop = scf::ForOp::create(b, loc, a.idx(0), steps, a.idx(1), inits);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value it = loop.getInductionVar();
+    SmallVector<Value> js, seen;
+    SmallVector<SmallVector<Value>> keyRows, valueRows;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value p = a.add(start, slotRow(a, it, unroll, u, slots, slot));
+      seen.push_back(a.cmp(arith::CmpIPredicate::slt, p, count));
+      js.push_back(list.at(a, r, rowKeys, p));
+    }
+    for (Value j : js) {
+      keyRows.push_back(
+          loadLaneRow(a, att.key, keyReads, keyStarts, {row.b, row.h, j}));
+      valueRows.push_back(loadLaneRow(a, att.value, valueReads, valueStarts,
+                                      {row.b, row.h, j}));
+    }
+    SmallVector<SoftmaxPiece> pieces = piecesAt(loop.getRegionIterArgs());
+    for (int64_t h = 0; h < heads; ++h) {
+      Value g = a.add(g0, a.idx(h));
+      SmallVector<Value> scores;
+      for (int64_t u = 0; u < unroll; ++u) {
+        Value dot = a.f32(0);
+        for (auto [qe, ke] : llvm::zip_equal(q[h], keyRows[u]))
+          dot = math::FmaOp::create(b, loc, qe, ke, dot);
+        dot = acrossLanes(a, dot, lanes,
+                          [&](Value x, Value z) { return a.add(x, z); });
+        std::pair<Value, Value> mask = att.maskAt(a, row, g, js[u]);
+        mask.second = a.mul(mask.second, a.f32(kLog2E));
+        Value score = DecodeAttention::masked(a, mask, dot);
+        scores.push_back(a.select(seen[u], score, a.negInf()));
+      }
+      SoftmaxPiece &piece = pieces[h];
+      Value m = piece.max;
+      for (Value s : scores)
+        m = arith::MaximumFOp::create(b, loc, m, s);
+      Value base = finiteMax(a, m);
+      Value factor = math::Exp2Op::create(b, loc, a.sub(piece.max, base));
+      Value sum = a.mul(piece.sum, factor);
+      for (Value &acc : piece.acc)
+        acc = a.mul(acc, factor);
+      for (int64_t u = 0; u < unroll; ++u) {
+        Value w = math::Exp2Op::create(b, loc, a.sub(scores[u], base));
+        sum = a.add(sum, w);
+        for (auto [acc, v] : llvm::zip_equal(piece.acc, valueRows[u]))
+          acc = math::FmaOp::create(b, loc, w, v, acc);
+      }
+      piece.max = m;
+      piece.sum = sum;
+    }
+    scf::YieldOp::create(b, loc, flatten(pieces));
+  }
 
-  // Scores: `lanes` threads per key row, `threads / lanes` rows at a time,
-  // kKeysInFlight rows per thread per iteration: their loads are issued
-  // before any is used. A position past the row's list reads its last key
-  // instead (no branch) and scores -inf. The trip count is the same for
-  // every thread: the shuffles need the whole warp.
-  RowReads keyReads(att.key, att.depth, kWarpSize);
-  int64_t keySlots = threads / keyReads.lanes;
-  int64_t keyUnroll = std::min(kKeysInFlight, chunk / keySlots);
-  Value slot = a.div(t, a.idx(keyReads.lanes));
-  Value lane = a.rem(t, a.idx(keyReads.lanes));
-  a.loop(a.idx(0), a.idx(chunk / (keySlots * keyUnroll)), a.idx(1),
-         [&](Value it) {
-           SmallVector<Value> ks, ps, js;
-           for (int64_t u = 0; u < keyUnroll; ++u) {
-             Value k = slotRow(a, it, keyUnroll, u, keySlots, slot);
-             ks.push_back(k);
-             ps.push_back(a.add(start, k));
-             js.push_back(list.at(a, r, rowKeys, ps.back()));
-           }
-           SmallVector<Value> dots = sumOverRows(
-               a, keyReads, heads, group, keyUnroll, lane,
-               [&](Value d0) {
-                 SmallVector<SmallVector<SmallVector<Value>>> rows;
-                 for (Value j : js)
-                   rows.push_back(
-                       {keyReads.load(a, att.key, {row.b, row.h, j}, d0)});
-                 return rows;
-               },
-               [&](Value q, ArrayRef<Value> x, Value sum) -> Value {
-                 return math::FmaOp::create(b, loc, q, x[0], sum);
-               });
-           a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
-             for (int64_t u = 0; u < keyUnroll; ++u) {
-               Value seen = inView(ps[u]);
-               for (int64_t g = 0; g < group; ++g) {
-                 Value score = a.ifElse(
-                     seen, f32,
-                     [&] {
-                       return SmallVector<Value>{DecodeAttention::masked(
-                           a, att.maskAt(a, row, a.idx(g), js[u]),
-                           dots[u * group + g])};
-                     },
-                     [&] { return SmallVector<Value>{a.negInf()}; })[0];
-                 a.store(score, weights, {a.idx(g), ks[u]});
-               }
-             }
-           });
-         });
-  a.barrier();
-
-  // Softmax pieces: a warp per head, each lane over every 32nd key.
+  // The warp's slots merge their pieces (shuffles); its first slot writes
+  // them to shared memory.
+  SmallVector<SoftmaxPiece> pieces = piecesAt(loop.getResults());
+  for (int64_t offset = lanes; offset < kWarpSize; offset *= 2)
+    for (SoftmaxPiece &piece : pieces) {
+      auto other = [&](Value x) -> Value {
+        return gpu::ShuffleOp::create(b, loc, x, offset, kWarpSize,
+                                      gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+      };
+      SoftmaxPiece theirs{other(piece.max), other(piece.sum), {}};
+      for (Value acc : piece.acc)
+        theirs.acc.push_back(other(acc));
+      piece = mergePieces(a, piece, theirs);
+    }
   Value warp = a.div(t, a.idx(kWarpSize));
   Value warpLane = a.rem(t, a.idx(kWarpSize));
-  a.loop(warp, a.idx(group), a.idx(threads / kWarpSize), [&](Value g) {
-    auto reduce = [&](Value init, function_ref<Value(Value, Value)> f,
-                      function_ref<Value(Value)> each) {
-      auto loop = scf::ForOp::create(b, loc, warpLane, a.idx(chunk),
-                                     a.idx(kWarpSize), ValueRange{init});
-      {
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(loop.getBody());
-        Value x = each(loop.getInductionVar());
-        scf::YieldOp::create(b, loc,
-                             ValueRange{f(loop.getRegionIterArgs()[0], x)});
-      }
-      return acrossLanes(a, loop.getResult(0), kWarpSize, f);
-    };
-    auto maximum = [&](Value x, Value y) -> Value {
-      return arith::MaximumFOp::create(b, loc, x, y);
-    };
-    Value best = reduce(a.negInf(), maximum,
-                        [&](Value k) { return a.load(weights, {g, k}); });
-    Value none = a.cmpf(arith::CmpFPredicate::OEQ, best, a.negInf());
-    Value total = reduce(
-        a.f32(0), [&](Value x, Value y) { return a.add(x, y); },
-        [&](Value k) {
-          Value e =
-              math::ExpOp::create(b, loc, a.sub(a.load(weights, {g, k}), best));
-          Value w = a.select(none, a.f32(0), e);
-          a.store(w, weights, {g, k});
-          return w;
+  a.when(a.cmp(arith::CmpIPredicate::ult, warpLane, a.idx(lanes)), [&] {
+    for (int64_t h = 0; h < heads; ++h) {
+      const SoftmaxPiece &piece = pieces[h];
+      Value hv = a.idx(h);
+      a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
+        a.store(piece.max, warpMax, {warp, hv});
+        a.store(piece.sum, warpSum, {warp, hv});
+      });
+      for (int64_t x = 0; x < valueReads.accesses; ++x)
+        a.when(laneHasAccess(a, valueReads, lanes, lane, x), [&] {
+          for (int64_t e = 0; e < valueReads.width; ++e)
+            a.store(piece.acc[x * valueReads.width + e], warpAcc,
+                    {warp, hv, a.add(valueStarts[x], a.idx(e))});
         });
-    a.when(a.cmp(arith::CmpIPredicate::eq, warpLane, a.idx(0)), [&] {
-      a.store(best, maxOut, {r, c, g});
-      a.store(total, sumOut, {r, c, g});
-    });
+    }
   });
   a.barrier();
 
-  // Weighted values: `lanes` threads across a value row, each summing its
-  // slot's keys (kKeysInFlight per iteration, loads first) for every head;
-  // the slots' sums meet in shared memory. A key past the row's view reads
-  // the last visible row and adds nothing.
-  RowReads valueReads(att.value, att.valueDepth, threads);
-  int64_t valueSlots = threads / valueReads.lanes;
-  int64_t valueUnroll = std::min(kKeysInFlight, chunk / valueSlots);
-  Value valueSlot = a.div(t, a.idx(valueReads.lanes));
-  Value valueLane = a.rem(t, a.idx(valueReads.lanes));
-  int64_t width = valueReads.width;
-  a.when(
-      a.cmp(arith::CmpIPredicate::slt, valueLane, a.idx(valueReads.vectors)),
-      [&] {
-        Value d0 = a.mul(valueLane, a.idx(width));
-        SmallVector<Value> zeros(group * width, a.f32(0));
-        auto loop = scf::ForOp::create(
-            b, loc, a.idx(0), a.idx(chunk / (valueSlots * valueUnroll)),
-            a.idx(1), zeros);
-        {
-          OpBuilder::InsertionGuard inner(b);
-          b.setInsertionPointToStart(loop.getBody());
-          Value it = loop.getInductionVar();
-          SmallVector<Value> ks, seen;
-          SmallVector<SmallVector<Value>> rows;
-          for (int64_t u = 0; u < valueUnroll; ++u) {
-            Value k = slotRow(a, it, valueUnroll, u, valueSlots, valueSlot);
-            Value p = a.add(start, k);
-            ks.push_back(k);
-            seen.push_back(inView(p));
-            rows.push_back(valueReads.load(
-                a, att.value, {row.b, row.h, list.at(a, r, rowKeys, p)}, d0));
-          }
-          SmallVector<Value> acc(loop.getRegionIterArgs());
-          for (int64_t u = 0; u < valueUnroll; ++u)
-            for (int64_t g = 0; g < group; ++g) {
-              Value w = a.load(weights, {a.idx(g), ks[u]});
-              for (int64_t e = 0; e < width; ++e) {
-                Value &sum = acc[g * width + e];
-                sum = a.select(seen[u],
-                               math::FmaOp::create(b, loc, w, rows[u][e], sum),
-                               sum);
-              }
-            }
-          scf::YieldOp::create(b, loc, acc);
-        }
-        for (int64_t g = 0; g < group; ++g)
-          for (int64_t e = 0; e < width; ++e)
-            memref::AtomicRMWOp::create(
-                b, loc, arith::AtomicRMWKind::addf,
-                loop.getResult(g * width + e), sums,
-                ValueRange{a.idx(g), a.add(d0, a.idx(e))});
-      });
-  a.barrier();
-  a.loop(t, a.idx(group * att.valueDepth), a.idx(threads), [&](Value p) {
-    Value g = a.div(p, a.idx(att.valueDepth));
-    Value d = a.rem(p, a.idx(att.valueDepth));
-    a.store(a.load(sums, {g, d}), accOut, {r, c, g, d});
+  // The block's piece: the warps' pieces rescaled to the largest maximum.
+  a.loop(t, a.idx(heads * dv), a.idx(threads), [&](Value p) {
+    Value h = a.div(p, a.idx(dv)), d = a.rem(p, a.idx(dv));
+    SoftmaxPiece block{a.load(warpMax, {a.idx(0), h}),
+                       a.load(warpSum, {a.idx(0), h}),
+                       {a.load(warpAcc, {a.idx(0), h, d})}};
+    for (int64_t w = 1; w < warps; ++w) {
+      Value wv = a.idx(w);
+      block = mergePieces(a, block,
+                          {a.load(warpMax, {wv, h}),
+                           a.load(warpSum, {wv, h}),
+                           {a.load(warpAcc, {wv, h, d})}});
+    }
+    Value g = a.add(g0, h);
+    a.when(a.cmp(arith::CmpIPredicate::eq, d, a.idx(0)), [&] {
+      a.store(block.max, maxOut, {r, c, g});
+      a.store(block.sum, sumOut, {r, c, g});
+    });
+    a.store(block.acc[0], accOut, {r, c, g, d});
   });
 }
 
-/// Folds the `count` chunks' values into `inits`: `load` reads chunk `c`'s
-/// values, `fold` combines them into the running ones. Up to
-/// kChunksInFlight chunks per iteration have their loads issued before
-/// any is folded, so that a thread does not wait for each load in turn.
+/// Folds the `count` values `load(k)` gives, k in [0, count), into `inits`
+/// by `fold`. Up to kChunksInFlight of them per iteration have their loads
+/// issued before any is folded, so that a thread does not wait for each
+/// load in turn.
 SmallVector<Value> foldChunks(
     const KernelArith &a, int64_t count, ValueRange inits,
     function_ref<SmallVector<Value>(Value)> load,
@@ -1173,54 +1278,75 @@ SmallVector<Value> foldChunks(
   return SmallVector<Value>(loop.getResults());
 }
 
-/// The dense kernel 2: a thread per output element (row, head of the
-/// group, value element) combines the chunks' pieces.
+/// The dense kernel 2: a block per (query row, kWarpSize output elements of
+/// the row's heads). Each of the block's slices of kWarpSize threads merges
+/// every slices-th chunk's pieces of its elements, their loads issued
+/// together; the slices' pieces meet in shared memory, and the first
+/// slice writes the quotient of the weighted sum and the sum (zeros for a
+/// head that sees no key).
 void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
                        const DenseDecodePlan &plan, Value maxIn, Value sumIn,
                        Value accIn) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   constexpr int64_t threads = kDenseDecodeThreads;
+  constexpr int64_t outputs = kWarpSize, slices = threads / outputs;
   int64_t perRow = att.group * att.valueDepth;
   gpu::LaunchOp launch = createLaunch(
-      b, loc, {att.rows(), int64_t(llvm::divideCeil(perRow, threads))},
+      b, loc, {att.rows(), int64_t(llvm::divideCeil(perRow, outputs))},
       threads);
+  Type f32 = b.getF32Type();
+  SmallVector<Value> shared;
+  for (int i = 0; i < 3; ++i)
+    shared.push_back(launch.addWorkgroupAttribution(
+        sharedType(b, {slices, outputs}, f32), loc));
   KernelArith a{b, loc};
   Value r = launch.getBlockIds().x;
-  Value p = a.add(a.mul(launch.getBlockIds().y, a.idx(threads)),
-                  launch.getThreadIds().x);
-  DecodeAttention::Row row = att.row(a, r);
-  Type element = cast<MemRefType>(att.out.getType()).getElementType();
-  a.when(a.cmp(arith::CmpIPredicate::ult, p, a.idx(perRow)), [&] {
-    Value g = a.div(p, a.idx(att.valueDepth));
-    Value d = a.rem(p, a.idx(att.valueDepth));
-    Value top = foldChunks(
-        a, plan.chunks, {a.negInf()},
-        [&](Value c) { return SmallVector<Value>{a.load(maxIn, {r, c, g})}; },
-        [&](ArrayRef<Value> acc, ArrayRef<Value> v) {
-          return SmallVector<Value>{
-              arith::MaximumFOp::create(b, loc, acc[0], v[0])};
-        })[0];
-    // A chunk in which the head sees no key has maximum -inf: factor 0.
-    SmallVector<Value> sums = foldChunks(
-        a, plan.chunks, {a.f32(0), a.f32(0)},
-        [&](Value c) {
-          return SmallVector<Value>{a.load(maxIn, {r, c, g}),
-                                    a.load(sumIn, {r, c, g}),
-                                    a.load(accIn, {r, c, g, d})};
-        },
-        [&](ArrayRef<Value> acc, ArrayRef<Value> v) {
-          Value factor = math::ExpOp::create(b, loc, a.sub(v[0], top));
-          return SmallVector<Value>{
-              math::FmaOp::create(b, loc, factor, v[1], acc[0]),
-              math::FmaOp::create(b, loc, factor, v[2], acc[1])};
-        });
+  Value t = launch.getThreadIds().x;
+  Value s = a.div(t, a.idx(outputs)), o = a.rem(t, a.idx(outputs));
+  Value p = a.add(a.mul(launch.getBlockIds().y, a.idx(outputs)), o);
+  // An element past the row's reads the last (never written).
+  Value pc = a.min(p, a.idx(perRow - 1));
+  Value g = a.div(pc, a.idx(att.valueDepth));
+  Value d = a.rem(pc, a.idx(att.valueDepth));
+  int64_t perSlice = llvm::divideCeil(plan.chunks, slices);
+  SmallVector<Value> merged = foldChunks(
+      a, perSlice, {a.negInf(), a.f32(0), a.f32(0)},
+      [&](Value k) {
+        Value chunk = a.add(s, a.mul(k, a.idx(slices)));
+        Value valid =
+            a.cmp(arith::CmpIPredicate::slt, chunk, a.idx(plan.chunks));
+        Value cc = a.min(chunk, a.idx(plan.chunks - 1));
+        return SmallVector<Value>{
+            a.select(valid, a.load(maxIn, {r, cc, g}), a.negInf()),
+            a.load(sumIn, {r, cc, g}), a.load(accIn, {r, cc, g, d})};
+      },
+      [&](ArrayRef<Value> acc, ArrayRef<Value> v) {
+        SoftmaxPiece x =
+            mergePieces(a, {acc[0], acc[1], {acc[2]}}, {v[0], v[1], {v[2]}});
+        return SmallVector<Value>{x.max, x.sum, x.acc[0]};
+      });
+  for (auto [value, buffer] : llvm::zip_equal(merged, shared))
+    a.store(value, buffer, {s, o});
+  a.barrier();
+  Value last = a.cmp(arith::CmpIPredicate::ult, p, a.idx(perRow));
+  a.when(a.both(a.cmp(arith::CmpIPredicate::eq, s, a.idx(0)), last), [&] {
+    SoftmaxPiece piece{merged[0], merged[1], {merged[2]}};
+    for (int64_t other = 1; other < slices; ++other) {
+      Value at[] = {a.idx(other), o};
+      piece = mergePieces(a, piece,
+                          {a.load(shared[0], at),
+                           a.load(shared[1], at),
+                           {a.load(shared[2], at)}});
+    }
     // A head that sees no key of the row gets zeros.
-    Value none = a.cmpf(arith::CmpFPredicate::OEQ, top, a.negInf());
-    Value result = a.select(none, a.f32(0),
-                            arith::DivFOp::create(b, loc, sums[1], sums[0]));
+    Value none = a.cmpf(arith::CmpFPredicate::OEQ, piece.max, a.negInf());
+    Value result = a.select(
+        none, a.f32(0), arith::DivFOp::create(b, loc, piece.acc[0], piece.sum));
+    Type element = cast<MemRefType>(att.out.getType()).getElementType();
     if (!element.isF32())
       result = arith::TruncFOp::create(b, loc, element, result);
+    DecodeAttention::Row row = att.row(a, r);
     Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
     a.store(result, att.out, {row.b, head, row.i, d});
   });
@@ -1243,16 +1369,24 @@ void buildDenseKernels(OpBuilder &b, const DecodeAttention &att,
   buildDenseCombine(b, att, plan, maxima, sums, acc);
 }
 
+/// How the dense kernels read rows of `depth` elements of `memref`.
+DenseRowReads denseReads(Value memref, int64_t depth) {
+  auto type = cast<MemRefType>(memref.getType());
+  return DenseRowReads(depth, type.getElementTypeBitWidth(),
+                       type.getLayout().isIdentity());
+}
+
 /// The dense kernels' split of `keys` keys per row, or an error.
 FailureOr<DenseDecodePlan> planDense(const DecodeAttention &att, int64_t keys) {
-  std::optional<DenseDecodePlan> plan =
-      planDenseDecode(att.rows(), keys, att.group, att.depth, att.valueDepth);
+  std::optional<DenseDecodePlan> plan = planDenseDecode(
+      att.rows(), keys, att.group, denseReads(att.key, att.depth),
+      denseReads(att.value, att.valueDepth), att.valueDepth);
   if (!plan)
     return DecodeAttentionOp(att.op).emitError(
-               "decode attention on CUDA needs at most ")
-           << kDecodeSharedBytes << " bytes of shared memory per block for "
-           << att.group << " query heads per key/value head of size "
-           << att.depth;
+               "decode attention on CUDA cannot hold one query head of size ")
+           << att.depth << " (values " << att.valueDepth
+           << ") in a block's registers and " << kDecodeSharedBytes
+           << " bytes of shared memory";
   return *plan;
 }
 

@@ -83,8 +83,12 @@ AttentionOp soleDenseDecodeAttention(FusedOp region) {
     return {};
   int64_t rows = query.getDimSize(0) * key.getDimSize(1) * queries;
   int64_t group = query.getDimSize(1) / key.getDimSize(1);
-  if (!planDenseDecode(rows, keys, group, query.getDimSize(3),
-                       value.getDimSize(3)))
+  // Buffers of tensors are contiguous until bufferization says otherwise;
+  // reading them an element at a time needs no more of a block.
+  unsigned bits = element.getIntOrFloatBitWidth();
+  if (!planDenseDecode(
+          rows, keys, group, DenseRowReads(query.getDimSize(3), bits, true),
+          DenseRowReads(value.getDimSize(3), bits, true), value.getDimSize(3)))
     return {};
   return attention;
 }

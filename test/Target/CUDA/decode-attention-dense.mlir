@@ -20,38 +20,64 @@
 // KERNELS-DAG:     %[[MAX:.*]] = memref.alloc() : memref<2x12x4xf32>
 // KERNELS-DAG:     %[[SUM:.*]] = memref.alloc() : memref<2x12x4xf32>
 // KERNELS-DAG:     %[[ACC:.*]] = memref.alloc() : memref<2x12x4x64xf32>
-// Partial attention: a block of 256 threads per (chunk, row); the group's
-// query heads, the chunk's weights and the group's sums in shared memory.
+// Partial attention: a block of 256 threads per (chunk, row and its 4
+// heads); shared memory holds only the 8 warps' pieces (maximum, sum and
+// value sums per head).
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c12{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>)
-// Key rows 16 bytes at a time, four in flight, the dot products summed
-// over the 8 lanes of a row.
-// KERNELS:           vector.load %arg1{{.*}} {alignment = 16 : i64} : memref<1x2x3000x64xf16>, vector<8xf16>
-// KERNELS:           vector.load %arg1
-// KERNELS:           vector.load %arg1
-// KERNELS:           vector.load %arg1
-// KERNELS-NOT:       vector.load %arg1
-// KERNELS:           gpu.shuffle  xor %{{.*}}, %c4_i32
-// KERNELS:           gpu.shuffle  xor %{{.*}}, %c2_i32
-// KERNELS:           gpu.shuffle  xor %{{.*}}, %c1_i32
-// The mask, then each head's maximum and sum over the warp.
-// KERNELS:           memref.load %arg3
-// KERNELS:           gpu.barrier
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x4x64xf32, #gpu.address_space<workgroup>>)
+// A chunk past the row's keys writes an empty piece (the else branch).
+// KERNELS:           scf.if
+// The query heads' elements in registers, then one loop whose state is
+// the 4 heads' pieces (maximum, sum, a lane's 8 value sums).
+// KERNELS:           memref.load %arg0
+// KERNELS:           scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// Four key rows and their value rows, 16 bytes per lane, loaded before
+// any is used.
+// KERNELS:             vector.load %arg1{{.*}} {alignment = 16 : i64} : memref<1x2x3000x64xf16>, vector<8xf16>
+// KERNELS-NEXT:        vector.extract
+// KERNELS:             vector.load %arg2{{.*}} {alignment = 16 : i64} : memref<1x2x3000x64xf16>, vector<8xf16>
+// KERNELS:             vector.load %arg1
+// KERNELS:             vector.load %arg2
+// KERNELS:             vector.load %arg1
+// KERNELS:             vector.load %arg2
+// KERNELS:             vector.load %arg1
+// KERNELS:             vector.load %arg2
+// KERNELS-NOT:         vector.load
+// A score: the 8 lanes of a row sum their dot products, then the mask.
+// KERNELS:             math.fma
+// KERNELS:             gpu.shuffle  xor %{{.*}}, %c4_i32
+// KERNELS:             gpu.shuffle  xor %{{.*}}, %c2_i32
+// KERNELS:             gpu.shuffle  xor %{{.*}}, %c1_i32
+// KERNELS:             memref.load %arg3
+// The online softmax in base 2: one rescale and four weights per head.
+// KERNELS:             arith.maximumf
+// KERNELS:             math.exp2
+// KERNELS:             math.exp2
+// KERNELS:             math.exp2
+// KERNELS:             math.exp2
+// KERNELS:             math.exp2
+// KERNELS-NOT:         gpu.barrier
+// KERNELS:             scf.yield
+// The warp's four slots merge their pieces by shuffles, then the warps'
+// pieces meet in shared memory.
+// KERNELS:           gpu.shuffle  xor %{{.*}}, %c8_i32
 // KERNELS:           gpu.shuffle  xor %{{.*}}, %c16_i32
-// KERNELS:           arith.maximumf
-// KERNELS:           math.exp
+// KERNELS:           gpu.barrier
 // KERNELS:           memref.store %{{.*}}, %[[MAX]]
 // KERNELS:           memref.store %{{.*}}, %[[SUM]]
-// Value rows 16 bytes at a time, the slots' sums added in shared memory.
-// KERNELS:           vector.load %arg2{{.*}} {alignment = 16 : i64} : memref<1x2x3000x64xf16>, vector<8xf16>
-// KERNELS:           memref.atomic_rmw addf
 // KERNELS:           memref.store %{{.*}}, %[[ACC]]
-// Combine: a block per row rescales the chunks' pieces to the row's
-// maximum and writes f16.
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS:         } else {
+// KERNELS:           memref.store %cst{{.*}}, %[[MAX]]
+// KERNELS:           memref.store %cst{{.*}}, %[[SUM]]
+// KERNELS:           memref.store %cst{{.*}}, %[[ACC]]
+// Combine: a block per (row, 32 output elements), 8 slices of the 12
+// chunks each, the slices' pieces in shared memory; f16 written.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}} = %c8{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x32xf32, #gpu.address_space<workgroup>>)
 // KERNELS:           memref.load %[[MAX]]
 // KERNELS:           memref.load %[[SUM]]
 // KERNELS:           memref.load %[[ACC]]
+// KERNELS:           gpu.barrier
 // KERNELS:           arith.divf
 // KERNELS:           arith.truncf %{{.*}} : f32 to f16
 // KERNELS:           memref.store %{{.*}}, %{{.*}}[{{.*}}] : memref<1x8x1x64xf16>
@@ -63,4 +89,26 @@ func.func @decode(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x3000x64xf16>, %v: ten
     autoglm.yield %1 : tensor<1x8x1x64xf16>
   }
   return %0 : tensor<1x8x1x64xf16>
+}
+
+// A large group: 32 query heads over one key/value head of 128 f16. A
+// thread keeps 8 query and 8 value elements per head in registers, so a
+// block takes 8 of the heads (at most 128 such values a thread) and the
+// group is split over 4 blocks per chunk, each reading the chunk's rows.
+// KERNELS-LABEL: func.func @wide_group
+// KERNELS-DAG:     memref.alloc() : memref<1x4x32xf32>
+// KERNELS-DAG:     memref.alloc() : memref<1x4x32x128xf32>
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c4{{.*}}, {{.*}} = %c4{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x8xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x8xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x8x128xf32, #gpu.address_space<workgroup>>)
+// KERNELS:           scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32
+// KERNELS:             vector.load %arg1{{.*}} : memref<1x1x1024x128xf16>, vector<8xf16>
+// The combine kernel takes all 32 heads: 32 x 128 outputs in blocks of 32.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c128{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+func.func @wide_group(%q: tensor<1x32x1x128xf16>, %k: tensor<1x1x1024x128xf16>, %v: tensor<1x1x1024x128xf16>) -> tensor<1x32x1x128xf16> {
+  %0 = autoglm.fused "attention"(%q, %k, %v) : (tensor<1x32x1x128xf16>, tensor<1x1x1024x128xf16>, tensor<1x1x1024x128xf16>) -> tensor<1x32x1x128xf16> {
+  ^bb0(%a: tensor<1x32x1x128xf16>, %b: tensor<1x1x1024x128xf16>, %c: tensor<1x1x1024x128xf16>):
+    %1 = autoglm.attention %a, %b, %c {scale = 8.838834764831845e-02 : f64} : (tensor<1x32x1x128xf16>, tensor<1x1x1024x128xf16>, tensor<1x1x1024x128xf16>) -> tensor<1x32x1x128xf16>
+    autoglm.yield %1 : tensor<1x32x1x128xf16>
+  }
+  return %0 : tensor<1x32x1x128xf16>
 }

@@ -52,16 +52,20 @@
 // 256 positions per row (an exact row's keys are all 4096); a chunk past
 // its row's count writes an empty piece; a key row is read at the index
 // the kept list holds (no copy of the selected keys), or at the position
-// itself in an exact row.
+// itself in an exact row; the four indices of a step are loaded before
+// the key and value rows.
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c16{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
 // KERNELS:           memref.load %[[KEPTCOUNT]]
 // KERNELS:           scf.if
-// KERNELS:             %[[AT:.*]] = memref.load %[[KEPT]]
-// KERNELS-NEXT:        %[[I:.*]] = arith.index_cast %[[AT]] : i32 to index
-// KERNELS-NEXT:        %[[J:.*]] = arith.select %{{.*}}, %[[I]], %{{.*}} : index
-// KERNELS:             vector.load %arg1[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
-// KERNELS:             memref.load %[[KEPT]]
-// KERNELS:             vector.load %arg2
+// KERNELS:             scf.for
+// KERNELS:               %[[AT:.*]] = memref.load %[[KEPT]]
+// KERNELS-NEXT:          %[[I:.*]] = arith.index_cast %[[AT]] : i32 to index
+// KERNELS-NEXT:          %[[J:.*]] = arith.select %{{.*}}, %[[I]], %{{.*}} : index
+// KERNELS:               memref.load %[[KEPT]]
+// KERNELS:               memref.load %[[KEPT]]
+// KERNELS:               memref.load %[[KEPT]]
+// KERNELS:               vector.load %arg1[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
+// KERNELS:               vector.load %arg2[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
 // KERNELS:           } else {
 // KERNELS:             memref.store %cst{{.*}}, %{{.*}} : memref<2x16x4xf32>
 // 4. Combine.
