@@ -40,6 +40,10 @@ inline int64_t chosenDecodeAttentionPages(int64_t topK, int64_t pageSize,
 constexpr int64_t kMaxDecodeQueries = 16;
 constexpr int64_t kMinDecodeKeys = 64;
 
+/// Key rows (and value rows) a thread of the decode kernels loads before it
+/// uses them: a thread that waits for each load in turn keeps too few
+/// bytes in flight to read the cache at the memory's bandwidth.
+constexpr int64_t kDecodeKeysInFlight = 4;
 /// Threads of a block of the dense decode kernels.
 constexpr int64_t kDenseDecodeThreads = 256;
 /// Static shared memory a block may use without opting in to more.
@@ -66,8 +70,10 @@ struct DenseRowReads {
   int64_t elements() const { return width * accesses; }
 };
 
-/// How the dense decode kernels split the work: `chunks` blocks of `chunk`
-/// keys per query row and per `headsPerBlock` query heads of the group;
+/// How the dense decode kernels split the work: `chunks` blocks per query
+/// row and per `headsPerBlock` query heads of the group, each reading about
+/// `chunk` of the row's keys (in runs of step() keys, the blocks taking
+/// turns);
 /// `lanes` neighbouring threads read a key row and its value row, `key` and
 /// `value` say how.
 struct DenseDecodePlan {
@@ -77,6 +83,9 @@ struct DenseDecodePlan {
   int64_t headBlocks(int64_t group) const { return group / headsPerBlock; }
   /// Key rows a block reads at once: a slot of `lanes` threads per row.
   int64_t slots() const { return kDenseDecodeThreads / lanes; }
+  /// Consecutive keys a block reads in one step: kDecodeKeysInFlight rows
+  /// per slot. The blocks of a row take turns by steps.
+  int64_t step() const { return kDecodeKeysInFlight * slots(); }
 };
 
 /// The split for `rows` query rows (batch x key/value heads x queries) of

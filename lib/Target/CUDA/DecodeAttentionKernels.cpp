@@ -86,14 +86,17 @@ namespace {
 /// longer): small chunks make many blocks, so that every SM reads the
 /// cache, and short sorts.
 constexpr int64_t kChunkKeys = 256;
+/// Blocks the page-ranking kernel aims at: its chunks of pages are small
+/// enough that the bounds are read by many SMs at once.
+constexpr int64_t kSelectBlocks = 256;
+/// The most candidates (chunks x list entries) of a row that page mode's
+/// keep kernel sorts in one bitonic network; more are merged chunk by chunk.
+constexpr int64_t kSortedCandidates = 1024;
 /// The key index of an empty entry of a candidate list: sorts after every
 /// real key of equal (-inf) rank.
 constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
-/// Key or value rows (or chunks' pieces) a thread of the dense kernels
-/// loads before it uses them: a thread that waits for each load in turn
-/// keeps too few bytes in flight to read the cache at the memory's
-/// bandwidth.
-constexpr int64_t kKeysInFlight = 4;
+/// Chunks' pieces a thread of the dense combine kernel loads before it
+/// uses them.
 constexpr double kLog2E = 1.4426950408889634;
 constexpr int64_t kChunksInFlight = 8;
 
@@ -147,9 +150,16 @@ struct DecodeAttention {
       // to all of its visible keys without them.
       listSize = llvm::PowerOf2Ceil(bufferSize);
       // The shuffles of the bounds' dot products need whole warps.
-      chunk =
-          std::max({listSize, int64_t(kWarpSize),
-                    std::min<int64_t>(kChunkKeys, llvm::PowerOf2Ceil(pages))});
+      // About kSelectBlocks blocks rank the pages, as long as the chunks'
+      // lists stay few enough to be sorted together.
+      chunk = std::max(
+          {listSize, int64_t(kWarpSize),
+           std::min<int64_t>(kChunkKeys, llvm::PowerOf2Ceil(llvm::divideCeil(
+                                             pages * rows(), kSelectBlocks)))});
+      while (chunk < kChunkKeys && chunk < int64_t(llvm::PowerOf2Ceil(pages)) &&
+             int64_t(llvm::divideCeil(pages, chunk)) * listSize >
+                 kSortedCandidates)
+        chunk *= 2;
       chunks = llvm::divideCeil(pages, chunk);
       // The sink pages, the window's keys (up to a page more than the
       // window: it starts at a page boundary) and the chosen pages.
@@ -169,6 +179,18 @@ struct DecodeAttention {
   int64_t rows() const { return batch * kvHeads * queries; }
   /// Threads of the merge-and-attend kernel: two per list entry.
   int64_t attendThreads() const { return std::max<int64_t>(256, 2 * listSize); }
+  /// Threads of the select kernel: one per key of a chunk in token mode; in
+  /// page mode at least 256, so that a few loads per thread read the
+  /// chunk's bound rows.
+  int64_t selectThreads() const {
+    return pageSize ? std::max<int64_t>(chunk, 256) : chunk;
+  }
+  /// Entries page mode's keep kernel sorts at once (all chunks' lists), or
+  /// 0 when it merges them chunk by chunk.
+  int64_t sortedCandidates() const {
+    int64_t n = llvm::PowerOf2Ceil(chunks * listSize);
+    return pageSize && n <= kSortedCandidates ? n : 0;
+  }
 
   /// Bytes of shared memory of each kernel.
   int64_t selectShared() const {
@@ -469,60 +491,15 @@ void rankKeys(const KernelArith &a, const DecodeAttention &att,
   a.store(entry[1], keys, {t});
 }
 
-/// Page mode's entries of kernel 1: page `c * chunk + t` ranked by thread
-/// `t`, as rankKeys ranks keys. First the upper bounds of the chunk's
-/// pages' scores per head into `bounds` ([G, chunk] f32), their bound rows
-/// read as the dense kernel reads key rows (a few lanes per row, 16 bytes
-/// each, summed by shuffles); then a thread per page adds the page's
-/// largest mask value per head (counting the keys some head sees), takes
-/// the best over the group as the page's rank, and keeps the page when it
-/// is a candidate (neither a sink nor a window page) that some head sees.
-void rankPages(const KernelArith &a, const DecodeAttention &att,
-               const DecodeAttention::Row &row, Value c, Value t, Value ranks,
-               Value keys, Value seenCount, Value bounds) {
+/// Page mode's entry of kernel 1 for page `first + t` (thread `t` < chunk):
+/// its rank from the bounds' sums in `bounds` and, with a mask, the mask
+/// values of its keys; -inf and kNoKey for a page that is no candidate.
+void rankPage(const KernelArith &a, const DecodeAttention &att,
+              const DecodeAttention::Row &row, Value first, Value t,
+              Value ranks, Value keys, Value seenCount, Value bounds) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
-  int64_t group = att.group, chunk = att.chunk, page = att.pageSize;
-  Value first = a.mul(c, a.idx(chunk));
-  // The narrower of the two bounds' reads serves both.
-  RowReads minReads(att.pageMin, att.depth, kWarpSize);
-  RowReads maxReads(att.pageMax, att.depth, kWarpSize);
-  const RowReads &reads =
-      minReads.width <= maxReads.width ? minReads : maxReads;
-  int64_t slots = chunk / reads.lanes;
-  int64_t unroll = std::min(kKeysInFlight, chunk / slots);
-  Value slot = a.div(t, a.idx(reads.lanes));
-  Value lane = a.rem(t, a.idx(reads.lanes));
-  a.loop(a.idx(0), a.idx(chunk / (slots * unroll)), a.idx(1), [&](Value it) {
-    SmallVector<Value> ks, ps;
-    for (int64_t u = 0; u < unroll; ++u) {
-      Value k = slotRow(a, it, unroll, u, slots, slot);
-      ks.push_back(k);
-      // A page past the last reads the last one (its rank is never used).
-      ps.push_back(a.min(a.add(first, k), a.idx(att.pages - 1)));
-    }
-    SmallVector<Value> sums = sumOverRows(
-        a, reads, row.heads, group, unroll, lane,
-        [&](Value d0) {
-          SmallVector<SmallVector<SmallVector<Value>>> bounds;
-          for (Value p : ps)
-            bounds.push_back(
-                {reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
-                 reads.load(a, att.pageMax, {row.b, row.h, p}, d0)});
-          return bounds;
-        },
-        [&](Value q, ArrayRef<Value> x, Value sum) {
-          return a.add(sum, arith::MaximumFOp::create(b, loc, a.mul(q, x[0]),
-                                                      a.mul(q, x[1])));
-        });
-    a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
-      for (int64_t u = 0; u < unroll; ++u)
-        for (int64_t g = 0; g < group; ++g)
-          a.store(sums[u * group + g], bounds, {a.idx(g), ks[u]});
-    });
-  });
-  a.barrier();
-
+  int64_t group = att.group, page = att.pageSize;
   Value p = a.add(first, t);
   Value inPages = a.cmp(arith::CmpIPredicate::slt, p, a.idx(att.pages));
   Value firstPage = a.div(a.add(row.sinkEnd, a.idx(page - 1)), a.idx(page));
@@ -582,6 +559,140 @@ void rankPages(const KernelArith &a, const DecodeAttention &att,
           keys, {t});
 }
 
+/// Page mode's entries of kernel 1: page `c * chunk + t` ranked by thread
+/// `t`, as rankKeys ranks keys. First the upper bounds of the chunk's
+/// pages' scores per head into `bounds` ([G, chunk] f32), their bound rows
+/// read as the dense kernel reads key rows (a few lanes per row, 16 bytes
+/// each, summed by shuffles); then a thread per page adds the page's
+/// largest mask value per head (counting the keys some head sees), takes
+/// the best over the group as the page's rank, and keeps the page when it
+/// is a candidate (neither a sink nor a window page) that some head sees.
+void rankPages(const KernelArith &a, const DecodeAttention &att,
+               const DecodeAttention::Row &row, Value c, Value t, Value ranks,
+               Value keys, Value seenCount, Value bounds) {
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
+  int64_t group = att.group, chunk = att.chunk;
+  Value first = a.mul(c, a.idx(chunk));
+  // The narrower of the two bounds' reads serves both.
+  RowReads minReads(att.pageMin, att.depth, kWarpSize);
+  RowReads maxReads(att.pageMax, att.depth, kWarpSize);
+  const RowReads &reads =
+      minReads.width <= maxReads.width ? minReads : maxReads;
+  // Slots of `lanes` threads read a bound row each, `unroll` per step; a
+  // slot past the chunk's pages reads the last page and stores nothing.
+  int64_t slots = att.selectThreads() / reads.lanes;
+  int64_t unroll = std::clamp<int64_t>(chunk / slots, 1, kDecodeKeysInFlight);
+  int64_t steps = llvm::divideCeil(chunk, slots * unroll);
+  Value slot = a.div(t, a.idx(reads.lanes));
+  Value lane = a.rem(t, a.idx(reads.lanes));
+  a.loop(a.idx(0), a.idx(steps), a.idx(1), [&](Value it) {
+    SmallVector<Value> ks, ps;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value k = slotRow(a, it, unroll, u, slots, slot);
+      ks.push_back(k);
+      // A page past the last reads the last one (its rank is never used).
+      ps.push_back(a.min(a.add(first, k), a.idx(att.pages - 1)));
+    }
+    SmallVector<Value> sums = sumOverRows(
+        a, reads, row.heads, group, unroll, lane,
+        [&](Value d0) {
+          SmallVector<SmallVector<SmallVector<Value>>> bounds;
+          for (Value p : ps)
+            bounds.push_back(
+                {reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
+                 reads.load(a, att.pageMax, {row.b, row.h, p}, d0)});
+          return bounds;
+        },
+        [&](Value q, ArrayRef<Value> x, Value sum) {
+          return a.add(sum, arith::MaximumFOp::create(b, loc, a.mul(q, x[0]),
+                                                      a.mul(q, x[1])));
+        });
+    a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
+      for (int64_t u = 0; u < unroll; ++u)
+        a.when(a.cmp(arith::CmpIPredicate::ult, ks[u], a.idx(chunk)), [&] {
+          for (int64_t g = 0; g < group; ++g)
+            a.store(sums[u * group + g], bounds, {a.idx(g), ks[u]});
+        });
+    });
+  });
+  a.barrier();
+
+  // A thread per page of the chunk ranks it.
+  a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(chunk)), [&] {
+    rankPage(a, att, row, first, t, ranks, keys, seenCount, bounds);
+  });
+}
+
+/// Sorts the `n` (a power of two) entries of the shared lists `ranks` and
+/// `keys` best first (DecodeAttention::better) by a bitonic network, thread
+/// `t` < n owning entry t: stage `size` (2, 4, ... n) merges runs of that
+/// size, comparing at distances size/2 ... 1. Each thread keeps its entry
+/// in registers: an exchange within a warp is a shuffle, and only the
+/// distances of a warp or more go through the shared lists (two barriers
+/// each). Every one of the block's `threads` threads must get here.
+void sortDescending(const KernelArith &a, Value ranks, Value keys, Value t,
+                    int64_t n, int64_t threads) {
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
+  // A thread past the entries holds a copy of the last and stores nothing.
+  Value owner =
+      threads > n ? a.cmp(arith::CmpIPredicate::ult, t, a.idx(n)) : Value();
+  auto whenOwner = [&](function_ref<void()> f) {
+    if (owner)
+      a.when(owner, f);
+    else
+      f();
+  };
+  auto entry = [&](Value i) { return a.min(i, a.idx(n - 1)); };
+  Value rank = a.load(ranks, {entry(t)}), key = a.load(keys, {entry(t)});
+  auto bit = [&](int64_t mask) {
+    return a.cmp(arith::CmpIPredicate::eq,
+                 arith::AndIOp::create(b, loc, t, a.idx(mask)), a.idx(0));
+  };
+  for (int64_t size = 2; size <= n; size *= 2) {
+    Value descending = bit(size);
+    for (int64_t distance = size / 2; distance >= 1; distance /= 2) {
+      Value otherRank, otherKey;
+      if (distance < kWarpSize) {
+        auto other = [&](Value x) -> Value {
+          return gpu::ShuffleOp::create(b, loc, x, distance, kWarpSize,
+                                        gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+        };
+        otherRank = other(rank);
+        otherKey = other(key);
+      } else {
+        a.barrier();
+        whenOwner([&] {
+          a.store(rank, ranks, {t});
+          a.store(key, keys, {t});
+        });
+        a.barrier();
+        Value partner =
+            entry(arith::XOrIOp::create(b, loc, t, a.idx(distance)));
+        otherRank = a.load(ranks, {partner});
+        otherKey = a.load(keys, {partner});
+      }
+      // The lower of the two keeps the better entry where the run sorts
+      // descending, the worse where it sorts ascending.
+      Value wantsBetter =
+          a.cmp(arith::CmpIPredicate::eq, bit(distance), descending);
+      Value selfBetter =
+          DecodeAttention::better(a, rank, key, otherRank, otherKey);
+      Value keep = a.cmp(arith::CmpIPredicate::eq, wantsBetter, selfBetter);
+      rank = a.select(keep, rank, otherRank);
+      key = a.select(keep, key, otherKey);
+    }
+  }
+  a.barrier();
+  whenOwner([&] {
+    a.store(rank, ranks, {t});
+    a.store(key, keys, {t});
+  });
+  a.barrier();
+}
+
 /// Kernel 1: ranks of a chunk of keys (of pages, in page mode), sorted, the
 /// best `listSize` to `ranksOut`/`keysOut` ([rows, chunks, listSize]) and,
 /// with a mask, the visible keys some head sees to `countsOut` ([rows,
@@ -590,8 +701,9 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
                  Value keysOut, Value countsOut) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
+  int64_t threads = att.selectThreads();
   gpu::LaunchOp launch =
-      createLaunch(b, loc, {att.chunks, att.rows()}, att.chunk);
+      createLaunch(b, loc, {att.chunks, att.rows()}, threads);
   Value heads = launch.addWorkgroupAttribution(
       sharedType(b, {att.group, att.depth}, b.getF32Type()), loc);
   Value ranks = launch.addWorkgroupAttribution(
@@ -608,7 +720,7 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
-  att.loadHeads(a, row, heads, t, att.chunk);
+  att.loadHeads(a, row, heads, t, threads);
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   if (countsOut)
     a.when(first, [&] { a.store(a.i32(0), seenCount, {a.idx(0)}); });
@@ -618,20 +730,7 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   else
     rankKeys(a, att, row, c, t, ranks, keys, seenCount);
   a.barrier();
-
-  // Bitonic sort of the chunk, descending: stage `size` (2, 4, ... chunk)
-  // merges runs of that size, comparing at distances size/2 ... 1.
-  int64_t log2Chunk = llvm::Log2_64(att.chunk);
-  a.loop(a.idx(1), a.idx(log2Chunk + 1), a.idx(1), [&](Value e) {
-    Value size = arith::ShLIOp::create(b, loc, a.idx(1), e);
-    Value descending = a.cmp(arith::CmpIPredicate::eq,
-                             arith::AndIOp::create(b, loc, t, size), a.idx(0));
-    a.loop(a.idx(1), a.add(e, a.idx(1)), a.idx(1), [&](Value f) {
-      Value distance = arith::ShRUIOp::create(b, loc, size, f);
-      DecodeAttention::compareExchange(a, ranks, keys, t, distance, descending);
-      a.barrier();
-    });
-  });
+  sortDescending(a, ranks, keys, t, att.chunk, threads);
 
   a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(att.listSize)), [&] {
     a.store(a.load(ranks, {t}), ranksOut, {r, c, t});
@@ -856,21 +955,39 @@ void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
                    Value keptCountOut) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
-  int64_t threads = att.attendThreads(), list = att.listSize;
+  int64_t list = att.listSize, sorted = att.sortedCandidates();
+  int64_t threads = std::max(att.attendThreads(), sorted);
+  int64_t entries = std::max(2 * list, sorted);
   int64_t page = att.pageSize;
   gpu::LaunchOp launch = createLaunch(b, loc, {att.rows(), 1}, threads);
   Type i32 = b.getI32Type();
   Value ranks = launch.addWorkgroupAttribution(
-      sharedType(b, {2 * list}, b.getF32Type()), loc);
+      sharedType(b, {entries}, b.getF32Type()), loc);
   Value keys =
-      launch.addWorkgroupAttribution(sharedType(b, {2 * list}, i32), loc);
+      launch.addWorkgroupAttribution(sharedType(b, {entries}, i32), loc);
   Value chosen = launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc);
   KernelArith a{b, loc};
   Value r = launch.getBlockIds().x, t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   a.when(first, [&] { a.store(a.i32(0), chosen, {a.idx(0)}); });
-  mergeLists(a, att, r, t, ranksIn, keysIn, ranks, keys);
+  if (sorted) {
+    // Every chunk's list at once, sorted in one network: a few barriers
+    // instead of a merge per chunk.
+    a.loop(t, a.idx(sorted), a.idx(threads), [&](Value e) {
+      Value c = a.div(e, a.idx(list)), i = a.rem(e, a.idx(list));
+      Value valid = a.cmp(arith::CmpIPredicate::ult, c, a.idx(att.chunks));
+      Value cc = a.select(valid, c, a.idx(0));
+      a.store(a.select(valid, a.load(ranksIn, {r, cc, i}), a.negInf()), ranks,
+              {e});
+      a.store(a.select(valid, a.load(keysIn, {r, cc, i}), a.i32(kNoKey)), keys,
+              {e});
+    });
+    a.barrier();
+    sortDescending(a, ranks, keys, t, sorted, threads);
+  } else {
+    mergeLists(a, att, r, t, ranksIn, keysIn, ranks, keys);
+  }
   Value exact = exactRow(a, att, row, r, countsIn);
   Value limit = a.idx(att.bufferSize);
 
@@ -1034,11 +1151,11 @@ SmallVector<Value> loadLaneRow(const KernelArith &a, Value memref,
 /// and sum of exp(score - largest) to `maxOut` and `sumOut` ([rows, chunks,
 /// G]) and the weighted sum of its value rows to `accOut` ([rows, chunks,
 /// G, Dv]), over the keys of `list` at the chunk's positions (a chunk past
-/// the end of its row's list writes an empty piece: -inf, zeros).
+/// the end of its row's list writes nothing).
 ///
 /// A slot of `lanes` neighbouring threads reads a key row and its value
 /// row, 16 bytes per thread and access; the block's slots read
-/// neighbouring rows, kKeysInFlight of them per slot and step with all
+/// neighbouring rows, kDecodeKeysInFlight of them per slot and step with all
 /// their loads issued first, so that the cache streams from memory. Each
 /// thread keeps its elements of the heads' scaled query rows and a softmax
 /// piece per head (online softmax) in registers: a score is the lanes' dot
@@ -1071,25 +1188,20 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   Value g0 = a.mul(a.rem(y, a.idx(headBlocks)), a.idx(heads));
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
-  Value start = a.mul(c, a.idx(plan.chunk));
+  // The block's keys: every plan.chunks-th run of `step` positions from
+  // its c-th on. Interleaved runs keep a short list (page mode) on a few
+  // blocks, each with little to do, and a long one on all of them.
+  int64_t step = plan.step();
+  Value start = a.mul(c, a.idx(step));
   KeyList::Row rowKeys = list.forRow(a, row, r);
   Value count = rowKeys.count;
   // A chunk past the end of its row's keys (page mode's list, a causal
-  // limit) writes an empty piece and reads nothing. The condition is the
-  // same for the whole block: its barriers stay uniform.
+  // limit) does nothing: the combine kernel reads the row's live chunks
+  // only. The condition is the same for the whole block: its barriers stay
+  // uniform.
   auto live =
       scf::IfOp::create(b, loc, a.cmp(arith::CmpIPredicate::slt, start, count),
-                        /*withElse=*/true);
-  b.setInsertionPointToStart(&live.getElseRegion().front());
-  a.loop(t, a.idx(heads * dv), a.idx(threads), [&](Value p) {
-    Value g = a.add(g0, a.div(p, a.idx(dv)));
-    Value d = a.rem(p, a.idx(dv));
-    a.when(a.cmp(arith::CmpIPredicate::eq, d, a.idx(0)), [&] {
-      a.store(a.negInf(), maxOut, {r, c, g});
-      a.store(a.f32(0), sumOut, {r, c, g});
-    });
-    a.store(a.f32(0), accOut, {r, c, g, d});
-  });
+                        /*withElse=*/false);
   b.setInsertionPointToStart(&live.getThenRegion().front());
   Value slot = a.div(t, a.idx(lanes)), lane = a.rem(t, a.idx(lanes));
   SmallVector<Value> keyStarts = laneStarts(a, keyReads, lanes, lane);
@@ -1111,13 +1223,11 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
     }
   }
 
-  // The block's keys: positions [start, min(start + chunk, count)), in
-  // steps of kKeysInFlight rows per slot. A position past the row's list
-  // reads its last key instead (no branch) and scores -inf.
-  int64_t unroll = std::min(kKeysInFlight, plan.chunk / slots);
-  int64_t step = unroll * slots;
-  Value keys = a.min(a.sub(count, start), a.idx(plan.chunk));
-  Value steps = a.div(a.add(keys, a.idx(step - 1)), a.idx(step));
+  // Each step, a slot reads kDecodeKeysInFlight rows. A position past the
+  // row's list reads its last key instead (no branch) and scores -inf.
+  int64_t unroll = kDecodeKeysInFlight, stride = plan.chunks * step;
+  Value steps =
+      a.div(a.add(a.sub(count, start), a.idx(stride - 1)), a.idx(stride));
   int64_t valueElements = valueReads.elements();
   SmallVector<Value> inits;
   for (int64_t h = 0; h < heads; ++h) {
@@ -1149,7 +1259,8 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
     SmallVector<Value> js, seen;
     SmallVector<SmallVector<Value>> keyRows, valueRows;
     for (int64_t u = 0; u < unroll; ++u) {
-      Value p = a.add(start, slotRow(a, it, unroll, u, slots, slot));
+      Value p = a.add(a.add(a.mul(it, a.idx(stride)), start),
+                      slotRow(a, a.idx(0), unroll, u, slots, slot));
       seen.push_back(a.cmp(arith::CmpIPredicate::slt, p, count));
       js.push_back(list.at(a, r, rowKeys, p));
     }
@@ -1252,41 +1363,16 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   });
 }
 
-/// Folds the `count` values `load(k)` gives, k in [0, count), into `inits`
-/// by `fold`. Up to kChunksInFlight of them per iteration have their loads
-/// issued before any is folded, so that a thread does not wait for each
-/// load in turn.
-SmallVector<Value> foldChunks(
-    const KernelArith &a, int64_t count, ValueRange inits,
-    function_ref<SmallVector<Value>(Value)> load,
-    function_ref<SmallVector<Value>(ArrayRef<Value>, ArrayRef<Value>)> fold) {
-  int64_t unroll = kChunksInFlight;
-  while (count % unroll)
-    unroll /= 2;
-  auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(count / unroll),
-                                 a.idx(1), inits);
-  OpBuilder::InsertionGuard guard(a.b);
-  a.b.setInsertionPointToStart(loop.getBody());
-  SmallVector<SmallVector<Value>> values;
-  for (int64_t u = 0; u < unroll; ++u)
-    values.push_back(
-        load(a.add(a.mul(loop.getInductionVar(), a.idx(unroll)), a.idx(u))));
-  SmallVector<Value> acc(loop.getRegionIterArgs());
-  for (ArrayRef<Value> v : values)
-    acc = fold(acc, v);
-  scf::YieldOp::create(a.b, a.loc, acc);
-  return SmallVector<Value>(loop.getResults());
-}
-
 /// The dense kernel 2: a block per (query row, kWarpSize output elements of
 /// the row's heads). Each of the block's slices of kWarpSize threads merges
-/// every slices-th chunk's pieces of its elements, their loads issued
-/// together; the slices' pieces meet in shared memory, and the first
-/// slice writes the quotient of the weighted sum and the sum (zeros for a
-/// head that sees no key).
+/// every slices-th piece of the row's live chunks (those holding some of
+/// its keys: one for a page-mode row that is not exact), kChunksInFlight
+/// pieces' loads issued together; the slices' pieces meet in shared
+/// memory, and the first slice writes the quotient of the weighted sum and
+/// the sum (zeros for a head that sees no key).
 void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
-                       const DenseDecodePlan &plan, Value maxIn, Value sumIn,
-                       Value accIn) {
+                       const DenseDecodePlan &plan, const KeyList &list,
+                       Value maxIn, Value sumIn, Value accIn) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   constexpr int64_t threads = kDenseDecodeThreads;
@@ -1303,35 +1389,52 @@ void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
   KernelArith a{b, loc};
   Value r = launch.getBlockIds().x;
   Value t = launch.getThreadIds().x;
+  DecodeAttention::Row row = att.row(a, r);
   Value s = a.div(t, a.idx(outputs)), o = a.rem(t, a.idx(outputs));
   Value p = a.add(a.mul(launch.getBlockIds().y, a.idx(outputs)), o);
   // An element past the row's reads the last (never written).
   Value pc = a.min(p, a.idx(perRow - 1));
   Value g = a.div(pc, a.idx(att.valueDepth));
   Value d = a.rem(pc, a.idx(att.valueDepth));
-  int64_t perSlice = llvm::divideCeil(plan.chunks, slices);
-  SmallVector<Value> merged = foldChunks(
-      a, perSlice, {a.negInf(), a.f32(0), a.f32(0)},
-      [&](Value k) {
-        Value chunk = a.add(s, a.mul(k, a.idx(slices)));
-        Value valid =
-            a.cmp(arith::CmpIPredicate::slt, chunk, a.idx(plan.chunks));
-        Value cc = a.min(chunk, a.idx(plan.chunks - 1));
-        return SmallVector<Value>{
-            a.select(valid, a.load(maxIn, {r, cc, g}), a.negInf()),
-            a.load(sumIn, {r, cc, g}), a.load(accIn, {r, cc, g, d})};
-      },
-      [&](ArrayRef<Value> acc, ArrayRef<Value> v) {
-        SoftmaxPiece x =
-            mergePieces(a, {acc[0], acc[1], {acc[2]}}, {v[0], v[1], {v[2]}});
-        return SmallVector<Value>{x.max, x.sum, x.acc[0]};
-      });
-  for (auto [value, buffer] : llvm::zip_equal(merged, shared))
+  Value count = list.forRow(a, row, r).count;
+  // Blocks that had keys: one per `step` keys, at most all of them.
+  Value chunks =
+      a.min(a.div(a.add(count, a.idx(plan.step() - 1)), a.idx(plan.step())),
+            a.idx(plan.chunks));
+  int64_t unroll = kChunksInFlight, perStep = unroll * slices;
+  Value steps = a.div(a.add(chunks, a.idx(perStep - 1)), a.idx(perStep));
+  Value inits[] = {a.negInf(), a.f32(0), a.f32(0)};
+  auto loop = scf::ForOp::create(b, loc, a.idx(0), steps, a.idx(1), inits);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    SmallVector<SoftmaxPiece> pieces;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value chunk = a.add(
+          a.mul(a.add(a.mul(loop.getInductionVar(), a.idx(unroll)), a.idx(u)),
+                a.idx(slices)),
+          s);
+      // A chunk past the live ones reads the first and counts as empty.
+      Value valid = a.cmp(arith::CmpIPredicate::slt, chunk, chunks);
+      Value c = a.select(valid, chunk, a.idx(0));
+      pieces.push_back({a.select(valid, a.load(maxIn, {r, c, g}), a.negInf()),
+                        a.load(sumIn, {r, c, g}),
+                        {a.load(accIn, {r, c, g, d})}});
+    }
+    ValueRange acc = loop.getRegionIterArgs();
+    SoftmaxPiece merged{acc[0], acc[1], {acc[2]}};
+    for (const SoftmaxPiece &piece : pieces)
+      merged = mergePieces(a, merged, piece);
+    scf::YieldOp::create(b, loc,
+                         ValueRange{merged.max, merged.sum, merged.acc[0]});
+  }
+  for (auto [value, buffer] : llvm::zip_equal(loop.getResults(), shared))
     a.store(value, buffer, {s, o});
   a.barrier();
   Value last = a.cmp(arith::CmpIPredicate::ult, p, a.idx(perRow));
   a.when(a.both(a.cmp(arith::CmpIPredicate::eq, s, a.idx(0)), last), [&] {
-    SoftmaxPiece piece{merged[0], merged[1], {merged[2]}};
+    SoftmaxPiece piece{
+        loop.getResult(0), loop.getResult(1), {loop.getResult(2)}};
     for (int64_t other = 1; other < slices; ++other) {
       Value at[] = {a.idx(other), o};
       piece = mergePieces(a, piece,
@@ -1346,7 +1449,6 @@ void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
     Type element = cast<MemRefType>(att.out.getType()).getElementType();
     if (!element.isF32())
       result = arith::TruncFOp::create(b, loc, element, result);
-    DecodeAttention::Row row = att.row(a, r);
     Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
     a.store(result, att.out, {row.b, head, row.i, d});
   });
@@ -1366,7 +1468,7 @@ void buildDenseKernels(OpBuilder &b, const DecodeAttention &att,
       b, loc,
       MemRefType::get({rows, plan.chunks, att.group, att.valueDepth}, f32));
   buildDensePartial(b, att, plan, list, maxima, sums, acc);
-  buildDenseCombine(b, att, plan, maxima, sums, acc);
+  buildDenseCombine(b, att, plan, list, maxima, sums, acc);
 }
 
 /// How the dense kernels read rows of `depth` elements of `memref`.
