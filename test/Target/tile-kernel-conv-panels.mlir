@@ -4,7 +4,10 @@
 // [64, 3136] is cut into blocks of 4 output rows (224 columns, a column
 // panel of 576 x 224 floats, 516 KB), run by 2 parallel slots of 7 blocks
 // each. A block copies its input rows tap by tap into its slot's panel
-// (one loop over the 9 taps, a strided slice each), then multiplies; the slot's blocks reuse one panel,
+// (one loop over the 9 taps, a strided slice each), then zero-fills its
+// output block right before the product (which then starts from zero in
+// registers, tile-and-vectorize-contractions.mlir) and multiplies; the
+// slot's blocks reuse one panel,
 // one of the shared [2, 64, 3, 3, 4, 56] buffer. The whole-image im2col
 // is gone.
 // CHECK-LABEL: func.func @conv3x3_panels(
@@ -14,7 +17,7 @@
 // CHECK:           %[[S:.+]] = affine.apply #{{.+}}(%[[SLOT]])
 // CHECK:           %[[MINE:.+]] = tensor.extract_slice %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 64, 3, 3, 4, 56]
 // CHECK:           scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PANEL:.+]] = %{{.+}})
-// CHECK:             linalg.fill {{.+}} -> tensor<64x224xf32>
+// CHECK-NOT:         linalg.fill
 // CHECK:             %[[FILLED:.+]] = scf.for %[[T:.+]] = %c0{{.*}} to %c9 step %c1{{.*}} iter_args(%[[P:.+]] = %[[PANEL]])
 // CHECK:               %[[Y:.+]] = affine.apply #{{.+}}(%[[T]])
 // CHECK:               %[[X:.+]] = affine.apply #{{.+}}(%[[T]])
@@ -23,7 +26,8 @@
 // CHECK:               scf.yield %[[P1]]
 // CHECK-NOT:         tensor.insert_slice
 // CHECK:             %[[COL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x64x3x3x4x56xf32> into tensor<576x224xf32>
-// CHECK:             linalg.matmul ins(%{{.+}}, %[[COL]] : tensor<64x576xf32>, tensor<576x224xf32>)
+// CHECK-NEXT:        %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<64x224xf32>
+// CHECK-NEXT:        linalg.matmul ins(%{{.+}}, %[[COL]] : tensor<64x576xf32>, tensor<576x224xf32>) outs(%[[ZERO]] :
 // CHECK:             arith.maximumf
 // CHECK:             scf.yield %{{.+}}, %{{.+}} : tensor<64x1568xf32>, tensor<1x64x3x3x4x56xf32>
 // CHECK:           tensor.parallel_insert_slice %{{.+}} into %{{.+}}[0, %[[SLOT]]] [64, 1568]
