@@ -110,11 +110,18 @@ func.func @untouched(%a: memref<4x4xi16>, %c: memref<4x4xi16>, %t: tensor<4x4xf3
 // A zero fill of the whole accumulator right before the product (a kernel
 // region's block: fill, product, tail): the fill goes and every register
 // tile starts from zero in registers. K (64) is one block here, so the
-// accumulator is zero from the start: C is never read.
+// accumulator is zero from the start: C is never read. Before its K loop,
+// a tile prefetches its lines of C for writing (8 rows of two 64-byte
+// lines).
 // CHECK-LABEL: func.func @zero_start
 // CHECK-NOT: linalg.fill
 // CHECK: %[[Z:.+]] = arith.constant dense<0.000000e+00> : vector<1x8x32xf32>
 // CHECK-NOT: linalg.fill
+// CHECK: %[[CT:.+]] = memref.subview %arg2[0, %{{.*}}, %{{.*}}] [1, 8, 32]
+// CHECK: memref.prefetch %[[CT]][%c0, %c0, %c0], write, locality<3>, data
+// CHECK: memref.prefetch %[[CT]][%c0, %c0, %c16], write
+// CHECK-COUNT-14: memref.prefetch %[[CT]][%c0, %{{.*}}, %{{.*}}], write
+// CHECK-NOT: memref.prefetch %[[CT]]
 // CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %[[Z]]) -> (vector<1x8x32xf32>)
 // CHECK-NOT: vector.transfer_read %arg2
 // CHECK: vector.transfer_write %{{.*}}, %{{.*}}
@@ -140,6 +147,7 @@ func.func @zero_start(%a: memref<1x64x64xf32>, %b: memref<1x64x224xf32>, %c: mem
 // CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
 // CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[KB]], %c0 : index
 // CHECK: %[[INIT:.+]] = scf.if %[[FIRST]] -> (vector<1x8x32xf32>) {
+// CHECK-COUNT-16: memref.prefetch %{{.*}}, write
 // CHECK:   scf.yield %[[Z]]
 // CHECK: } else {
 // CHECK:   vector.transfer_read
