@@ -165,7 +165,7 @@ def time_ort(path, feeds, threads, runs, budget):
 
 
 def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, log=sys.stderr, by_kernel=False,
-                  batch=1):
+                  batch=1, top_nodes=8):
     import run as bench_run  # the harness's helpers (model cache, child processes)
     path, _ = bench_run.ensure_model(name, seed, workdir)
     model = onnx.load(path)
@@ -223,7 +223,7 @@ def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, lo
     top.sort(key=lambda t: -t["autoglm_ms"] * t["count"])
     return {"model": name, "threads": threads, "batch": batch, "distinct": len(unique), "folded_nodes": folded,
             "seconds": time.perf_counter() - start, "classes": dict(per_class),
-            "top": top, "failures": failures}
+            "top": top[:top_nodes], "failures": failures}
 
 
 def profile_models(args, names):
@@ -233,7 +233,8 @@ def profile_models(args, names):
             out.append(profile_model(args.build, name, args.threads, args.work, args.seed,
                                      runs=3 if args.quick else 20, budget=0.1 if args.quick else 1.0,
                                      by_kernel=getattr(args, "by_kernel", False),
-                                     batch=getattr(args, "profile_batch", 1)))
+                                     batch=getattr(args, "profile_batch", 1),
+                                     top_nodes=max(8, getattr(args, "top", 8))))
         except Exception as e:  # one model's profile failing must not lose the others
             out.append({"model": name, "skipped": f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"})
     return out
