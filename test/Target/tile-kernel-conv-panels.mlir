@@ -58,7 +58,9 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
 // image's product [16, 400] cut into 2 blocks of 10 output rows; a slot's
 // blocks of both images reuse one panel of the shared [4, 16, 3, 3, 10, 20]
 // buffer, in place of the images' whole im2col. The weight, broadcast
-// along the batch for the batched product, is a view in each block.
+// along the batch for the batched product, is a view in each block. Each
+// block's zero fill comes right before its product, after the taps' copies
+// (the product then starts from zero in registers).
 // CHECK-LABEL: func.func @conv3x3_batch8(
 // CHECK-NOT:     linalg.generic {{.+}} tensor<8x16x3x3x20x20xf32>
 // CHECK-NOT:     linalg.broadcast
@@ -74,7 +76,8 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
 // CHECK:                 %[[TAP:.+]] = tensor.extract_slice %{{.+}}[%[[IMAGE]], 0, %{{.+}}, %{{.+}}] [1, 16, 10, 20] [1, 1, 1, 1] : tensor<8x16x22x22xf32> to tensor<1x16x10x20xf32>
 // CHECK:                 tensor.insert_slice %[[TAP]] into %[[P]][0, 0, %{{.+}}, %{{.+}}, 0, 0] [1, 16, 1, 1, 10, 20]
 // CHECK:               %[[COL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x16x3x3x10x20xf32> into tensor<1x144x200xf32>
-// CHECK:               linalg.batch_matmul ins(%[[W]], %[[COL]] : tensor<1x16x144xf32>, tensor<1x144x200xf32>)
+// CHECK-NEXT:          %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<1x16x200xf32>
+// CHECK-NEXT:          linalg.batch_matmul ins(%[[W]], %[[COL]] : tensor<1x16x144xf32>, tensor<1x144x200xf32>) outs(%[[ZERO]] :
 // CHECK:           tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
 // CHECK:         } {autoglm.kernel = "contraction"}
 func.func @conv3x3_batch8(%x: tensor<8x16x22x22xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<8x16x20x20xf32> {
