@@ -5,7 +5,7 @@ round by round so that a change of load on a shared machine falls on both.
     bench/ab_builds.py --before WORK_A --after WORK_B --models bert_base,minilm
 
 WORK_A and WORK_B are `bench/run.py --work` directories (each holds
-MODEL/b1/model.so and MODEL/b1/inputs/*.npy, inputs without a file being
+MODEL/bN/model.so and MODEL/bN/inputs/*.npy for --batch N, default 1, inputs without a file being
 random; run bench/run.py once with each build's --build). Prints per model the median of the round medians
 (ms, min-max over all timed runs) of each build and the ratio after/before
 (lower is better for the "after" build).
@@ -21,8 +21,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def time_once(run, work, model, threads, runs):
-    b1 = os.path.join(work, model, "b1")
+def time_once(run, work, model, threads, runs, batch=1):
+    b1 = os.path.join(work, model, f"b{batch}")
     # Inputs from the files; any missing one random (the same in both builds).
     cmd = [run, os.path.join(b1, "model.so"), "--threads", str(threads), "--time", str(runs),
            "--seed", "1"]
@@ -43,11 +43,12 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=10, help="timed runs per round and build")
+    parser.add_argument("--batch", type=int, default=1, help="the batch timed: each WORK/MODEL/bN (default 1)")
     parser.add_argument("--autoglm-run", default=os.path.join(ROOT, "build", "bin", "autoglm-run"))
     args = parser.parse_args()
     with open("/proc/loadavg") as f:
         load = " / ".join(f.read().split()[:3])
-    print(f"threads {args.threads}, {args.rounds} rounds x {args.runs} runs per build; "
+    print(f"threads {args.threads}, batch {args.batch}, {args.rounds} rounds x {args.runs} runs per build; "
           f"load average at start {load} (shared machine)")
     print("| model | before ms | after ms | after / before |")
     print("| --- | --- | --- | --- |")
@@ -56,7 +57,8 @@ def main():
         for _ in range(args.rounds):
             for name in ("before", "after"):
                 work = getattr(args, name)
-                rounds[name].append(time_once(args.autoglm_run, work, model, args.threads, args.runs))
+                rounds[name].append(time_once(args.autoglm_run, work, model, args.threads, args.runs,
+                                              args.batch))
         cells = []
         for name in ("before", "after"):
             med = statistics.median(r[0] for r in rounds[name])

@@ -2,7 +2,8 @@
 """Where AutoGLM's time goes, per op class, by isolating nodes.
 
 A compiled model is one entry function with no per-op symbols, so a sampling
-profiler cannot attribute time to ONNX nodes. Instead, at batch 1:
+profiler cannot attribute time to ONNX nodes. Instead, at batch 1 (or
+--batch N):
   1. ONNX Runtime (optimizations off) computes every intermediate value;
   2. nodes whose outputs are known at compile time (shape computations:
      Shape -> Gather -> Unsqueeze -> Concat feeding a Reshape) are counted as
@@ -163,18 +164,19 @@ def time_ort(path, feeds, threads, runs, budget):
     return statistics.median(times)
 
 
-def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, log=sys.stderr, by_kernel=False):
+def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, log=sys.stderr, by_kernel=False,
+                  batch=1, top_nodes=8):
     import run as bench_run  # the harness's helpers (model cache, child processes)
     path, _ = bench_run.ensure_model(name, seed, workdir)
     model = onnx.load(path)
     fixed = models.MODELS[name][3]
-    shapes = models.input_shapes(model, 1, fixed)
+    shapes = models.input_shapes(model, batch, fixed)
     feeds = models.make_inputs(model, shapes, seed + 1)
     start = time.perf_counter()
     values = all_values(model, feeds)
     unique, folded = isolate(model, feeds, values)
     del values
-    pdir = os.path.join(workdir, name, "profile")
+    pdir = os.path.join(workdir, name, "profile" if batch == 1 else f"profile-b{batch}")
     os.makedirs(pdir, exist_ok=True)
     per_class = collections.defaultdict(lambda: {"nodes": 0, "autoglm_ms": 0.0, "ort_ms": 0.0})
     failures, top = [], []
@@ -219,9 +221,9 @@ def profile_model(build, name, threads, workdir, seed=0, runs=10, budget=0.5, lo
         top.append({"op": op_type, "node": single.graph.node[0].name, "count": count, "inputs": shape_desc,
                     "autoglm_ms": ms, "ort_ms": ort_ms})
     top.sort(key=lambda t: -t["autoglm_ms"] * t["count"])
-    return {"model": name, "threads": threads, "distinct": len(unique), "folded_nodes": folded,
+    return {"model": name, "threads": threads, "batch": batch, "distinct": len(unique), "folded_nodes": folded,
             "seconds": time.perf_counter() - start, "classes": dict(per_class),
-            "top": top[:8], "failures": failures}
+            "top": top[:top_nodes], "failures": failures}
 
 
 def profile_models(args, names):
@@ -230,15 +232,18 @@ def profile_models(args, names):
         try:
             out.append(profile_model(args.build, name, args.threads, args.work, args.seed,
                                      runs=3 if args.quick else 20, budget=0.1 if args.quick else 1.0,
-                                     by_kernel=getattr(args, "by_kernel", False)))
+                                     by_kernel=getattr(args, "by_kernel", False),
+                                     batch=getattr(args, "profile_batch", 1),
+                                     top_nodes=max(8, getattr(args, "top", 8))))
         except Exception as e:  # one model's profile failing must not lose the others
             out.append({"model": name, "skipped": f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"})
     return out
 
 
-def markdown(profiles):
-    lines = ["Per op class (isolated nodes at batch 1, bench/profile_ops.py; ms summed over the model's nodes; "
-             "method in docs/benchmarks.md):", ""]
+def markdown(profiles, top=4):
+    batch = profiles[0].get("batch", 1) if profiles else 1
+    lines = [f"Per op class (isolated nodes at batch {batch}, bench/profile_ops.py; ms summed over the model's "
+             "nodes; method in docs/benchmarks.md):", ""]
     for p in profiles:
         if "skipped" in p:
             lines += [f"**{p['model']}**: not profiled: {p['skipped']}", ""]
@@ -257,7 +262,7 @@ def markdown(profiles):
         if p["top"]:
             lines += ["", "Costliest distinct nodes (AutoGLM ms × count): " + "; ".join(
                 f"{t['op']} `{t['node']}` {t['inputs']} ×{t['count']}: {t['autoglm_ms']:.3f} ms "
-                f"(ORT {t['ort_ms']:.3f})" for t in p["top"][:4])]
+                f"(ORT {t['ort_ms']:.3f})" for t in p["top"][:top])]
         if p["failures"]:
             lines += ["", "Not compiled: " + "; ".join(f"`{f}`" for f in sorted(set(p["failures"]))[:5])]
         lines.append("")
@@ -272,6 +277,8 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--batch", dest="profile_batch", type=int, default=1, help="the models' batch (default 1)")
+    parser.add_argument("--top", type=int, default=4, help="costliest distinct nodes listed (default 4)")
     parser.add_argument("--work", default="")
     parser.add_argument("--by-kernel", action="store_true",
                         help="classes by kernel (conv 3×3, conv 1×1, attention products, Softmax, ...) "
@@ -279,7 +286,7 @@ def main():
     args = parser.parse_args()
     args.build = os.path.abspath(args.build)
     args.work = os.path.abspath(args.work or os.path.join(args.build, "bench-models"))
-    print(markdown(profile_models(args, args.models.split(","))))
+    print(markdown(profile_models(args, args.models.split(",")), args.top))
 
 
 if __name__ == "__main__":

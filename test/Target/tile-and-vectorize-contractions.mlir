@@ -107,6 +107,83 @@ func.func @untouched(%a: memref<4x4xi16>, %c: memref<4x4xi16>, %t: tensor<4x4xf3
   return %r : tensor<4x4xf32>
 }
 
+// A zero fill of the whole accumulator right before the product (a kernel
+// region's block: fill, product, tail): the fill goes and every register
+// tile starts from zero in registers. K (64) is one block here, so the
+// accumulator is zero from the start: C is never read. Before its K loop,
+// a tile prefetches its lines of C for writing (8 rows of two 64-byte
+// lines).
+// CHECK-LABEL: func.func @zero_start
+// CHECK-NOT: linalg.fill
+// CHECK: %[[Z:.+]] = arith.constant dense<0.000000e+00> : vector<1x8x32xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: %[[CT:.+]] = memref.subview %arg2[0, %{{.*}}, %{{.*}}] [1, 8, 32]
+// CHECK: memref.prefetch %[[CT]][%c0, %c0, %c0], write, locality<3>, data
+// CHECK: memref.prefetch %[[CT]][%c0, %c0, %c16], write
+// CHECK-COUNT-14: memref.prefetch %[[CT]][%c0, %{{.*}}, %{{.*}}], write
+// CHECK-NOT: memref.prefetch %[[CT]]
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %[[Z]]) -> (vector<1x8x32xf32>)
+// CHECK-NOT: vector.transfer_read %arg2
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}
+// CHECK-NOT: linalg.fill
+// NOPF-LABEL: func.func @zero_start
+// NOPF-NOT: linalg.fill
+// NOPF-LABEL: func.func @zero_start_k_blocks
+func.func @zero_start(%a: memref<1x64x64xf32>, %b: memref<1x64x224xf32>, %c: memref<1x64x224xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x64x224xf32>)
+  linalg.batch_matmul ins(%a, %b : memref<1x64x64xf32>, memref<1x64x224xf32>) outs(%c : memref<1x64x224xf32>)
+  return
+}
+
+// ResNet-50's 3x3 64 -> 64 block at batch 8 (one image's 4 output rows,
+// K = 576 in three blocks of 192): the tiles start from zero in the first
+// K block and from what C holds in the others.
+// CHECK-LABEL: func.func @zero_start_k_blocks
+// CHECK-NOT: linalg.fill
+// CHECK: %[[Z:.+]] = arith.constant dense<0.000000e+00> : vector<1x8x32xf32>
+// CHECK: scf.for %[[KB:.*]] = %c0 to %c576 step %c192
+// CHECK: scf.for %{{.*}} = %c0 to %c224 step %c32
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[KB]], %c0 : index
+// CHECK: %[[INIT:.+]] = scf.if %[[FIRST]] -> (vector<1x8x32xf32>) {
+// CHECK-COUNT-16: memref.prefetch %{{.*}}, write
+// CHECK:   scf.yield %[[Z]]
+// CHECK: } else {
+// CHECK:   vector.transfer_read
+// CHECK:   scf.yield
+// CHECK: scf.for %{{.*}} = %c0 to %c192 step %c1 iter_args(%{{.*}} = %[[INIT]]) -> (vector<1x8x32xf32>)
+func.func @zero_start_k_blocks(%a: memref<1x64x576xf32>, %b: memref<1x576x224xf32>, %c: memref<1x64x224xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x64x224xf32>)
+  linalg.batch_matmul ins(%a, %b : memref<1x64x576xf32>, memref<1x576x224xf32>) outs(%c : memref<1x64x224xf32>)
+  return
+}
+
+// The fill stays where the product does not start from it: a fill of
+// another value, of -0 (a sum started from -0 keeps a zero's sign), or
+// with a write to memory in between.
+// CHECK-LABEL: func.func @fill_kept
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%arg2
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%arg3
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%arg4
+// CHECK: memref.store
+func.func @fill_kept(%a: memref<16x16xf32>, %b: memref<16x32xf32>, %c: memref<16x32xf32>,
+                     %d: memref<16x32xf32>, %e: memref<16x32xf32>) {
+  %one = arith.constant 1.0 : f32
+  %negzero = arith.constant -0.0 : f32
+  %zero = arith.constant 0.0 : f32
+  %i = arith.constant 0 : index
+  linalg.fill ins(%one : f32) outs(%c : memref<16x32xf32>)
+  linalg.matmul ins(%a, %b : memref<16x16xf32>, memref<16x32xf32>) outs(%c : memref<16x32xf32>)
+  linalg.fill ins(%negzero : f32) outs(%d : memref<16x32xf32>)
+  linalg.matmul ins(%a, %b : memref<16x16xf32>, memref<16x32xf32>) outs(%d : memref<16x32xf32>)
+  linalg.fill ins(%zero : f32) outs(%e : memref<16x32xf32>)
+  memref.store %one, %b[%i, %i] : memref<16x32xf32>
+  linalg.matmul ins(%a, %b : memref<16x16xf32>, memref<16x32xf32>) outs(%e : memref<16x32xf32>)
+  return
+}
+
 // Depthwise: the loops are reordered so that the output row is innermost.
 // CHECK-LABEL: func.func @depthwise
 // CHECK: linalg.generic

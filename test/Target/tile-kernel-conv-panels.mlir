@@ -4,7 +4,10 @@
 // [64, 3136] is cut into blocks of 4 output rows (224 columns, a column
 // panel of 576 x 224 floats, 516 KB), run by 2 parallel slots of 7 blocks
 // each. A block copies its input rows tap by tap into its slot's panel
-// (one loop over the 9 taps, a strided slice each), then multiplies; the slot's blocks reuse one panel,
+// (one loop over the 9 taps, a strided slice each), then zero-fills its
+// output block right before the product (which then starts from zero in
+// registers, tile-and-vectorize-contractions.mlir) and multiplies; the
+// slot's blocks reuse one panel,
 // one of the shared [2, 64, 3, 3, 4, 56] buffer. The whole-image im2col
 // is gone.
 // CHECK-LABEL: func.func @conv3x3_panels(
@@ -14,7 +17,7 @@
 // CHECK:           %[[S:.+]] = affine.apply #{{.+}}(%[[SLOT]])
 // CHECK:           %[[MINE:.+]] = tensor.extract_slice %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 64, 3, 3, 4, 56]
 // CHECK:           scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PANEL:.+]] = %{{.+}})
-// CHECK:             linalg.fill {{.+}} -> tensor<64x224xf32>
+// CHECK-NOT:         linalg.fill
 // CHECK:             %[[FILLED:.+]] = scf.for %[[T:.+]] = %c0{{.*}} to %c9 step %c1{{.*}} iter_args(%[[P:.+]] = %[[PANEL]])
 // CHECK:               %[[Y:.+]] = affine.apply #{{.+}}(%[[T]])
 // CHECK:               %[[X:.+]] = affine.apply #{{.+}}(%[[T]])
@@ -23,7 +26,8 @@
 // CHECK:               scf.yield %[[P1]]
 // CHECK-NOT:         tensor.insert_slice
 // CHECK:             %[[COL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x64x3x3x4x56xf32> into tensor<576x224xf32>
-// CHECK:             linalg.matmul ins(%{{.+}}, %[[COL]] : tensor<64x576xf32>, tensor<576x224xf32>)
+// CHECK-NEXT:        %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<64x224xf32>
+// CHECK-NEXT:        linalg.matmul ins(%{{.+}}, %[[COL]] : tensor<64x576xf32>, tensor<576x224xf32>) outs(%[[ZERO]] :
 // CHECK:             arith.maximumf
 // CHECK:             scf.yield %{{.+}}, %{{.+}} : tensor<64x1568xf32>, tensor<1x64x3x3x4x56xf32>
 // CHECK:           tensor.parallel_insert_slice %{{.+}} into %{{.+}}[0, %[[SLOT]]] [64, 1568]
@@ -54,7 +58,9 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
 // image's product [16, 400] cut into 2 blocks of 10 output rows; a slot's
 // blocks of both images reuse one panel of the shared [4, 16, 3, 3, 10, 20]
 // buffer, in place of the images' whole im2col. The weight, broadcast
-// along the batch for the batched product, is a view in each block.
+// along the batch for the batched product, is a view in each block. Each
+// block's zero fill comes right before its product, after the taps' copies
+// (the product then starts from zero in registers).
 // CHECK-LABEL: func.func @conv3x3_batch8(
 // CHECK-NOT:     linalg.generic {{.+}} tensor<8x16x3x3x20x20xf32>
 // CHECK-NOT:     linalg.broadcast
@@ -70,7 +76,8 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
 // CHECK:                 %[[TAP:.+]] = tensor.extract_slice %{{.+}}[%[[IMAGE]], 0, %{{.+}}, %{{.+}}] [1, 16, 10, 20] [1, 1, 1, 1] : tensor<8x16x22x22xf32> to tensor<1x16x10x20xf32>
 // CHECK:                 tensor.insert_slice %[[TAP]] into %[[P]][0, 0, %{{.+}}, %{{.+}}, 0, 0] [1, 16, 1, 1, 10, 20]
 // CHECK:               %[[COL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x16x3x3x10x20xf32> into tensor<1x144x200xf32>
-// CHECK:               linalg.batch_matmul ins(%[[W]], %[[COL]] : tensor<1x16x144xf32>, tensor<1x144x200xf32>)
+// CHECK-NEXT:          %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<1x16x200xf32>
+// CHECK-NEXT:          linalg.batch_matmul ins(%[[W]], %[[COL]] : tensor<1x16x144xf32>, tensor<1x144x200xf32>) outs(%[[ZERO]] :
 // CHECK:           tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
 // CHECK:         } {autoglm.kernel = "contraction"}
 func.func @conv3x3_batch8(%x: tensor<8x16x22x22xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<8x16x20x20xf32> {

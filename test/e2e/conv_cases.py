@@ -12,7 +12,7 @@ non-zero if any case fails. On the CPU a convolution is a matrix product of
 its im2col (lib/Target/CPU/ConvToMatmul.cpp), computed per block of output
 rows into a panel per slot (TileKernelRegions.cpp); the batches here take
 the per-image panels, the 1x1 ones the weight as a view. The tolerance of
-the direct cases is that of f32 sums of at most C*KH*KW = 144 products of
+the direct cases is that of f32 sums of at most C*KH*KW = 432 products of
 standard normals taken in another order: |error| <= 1e-4 + 1e-5 |expected|;
 the Winograd cases' (wino_*) is stated below.
 """
@@ -53,6 +53,12 @@ CASES = {
     "b4_k1_residual": ([4, 12, 9, 9], 12, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "residual"),
     # Batch 2: 1x1 stride 2 (ResNet's downsampling shortcut).
     "b2_k1_stride2": ([2, 8, 10, 10], 16, 1, (1, 1), (2, 2), [0, 0, 0, 0], (1, 1), False, None),
+    # Products of more than one K block (K = C*KH*KW = 432 and 320, blocks
+    # of 216 and 160): a register tile starts from zero in the first block
+    # and from the output block in the others (TileAndVectorizeContractions.cpp),
+    # on the per-image panels with a residual Add and on a batched 1x1.
+    "b4_k3_kblocks_residual": ([4, 48, 12, 12], 48, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
+    "b2_k1_kblocks": ([2, 320, 6, 6], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     # Batch 2 with groups.
     "b2_groups2": ([2, 8, 7, 7], 6, 2, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 128

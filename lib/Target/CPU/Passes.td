@@ -175,6 +175,12 @@ def AutoGLMTileAndVectorizeContractions
     elements apart, a page apart for wide products, where the hardware
     prefetchers do not follow.
 
+    A product right after a `linalg.fill` of +0 of its whole accumulator
+    (with nothing in between that touches memory) starts its register tiles
+    from zero in registers, in its first K block (an `scf.if` on the K-block
+    loop's first iteration where there are several), and the fill is
+    erased once every tile does.
+
     `linalg.depthwise_conv_2d_nchw_chw` becomes a generic whose innermost
     loop runs along the output row, which LLVM vectorizes.
   }];

@@ -18,6 +18,13 @@
 // block loop (--autoglm-tile-kernel-regions tiled it on tensors, with its
 // fill and tail): its M and N fit one block, so only K is blocked here.
 //
+// A product whose accumulator a zero fill has just written (a kernel
+// region's block: fill, product, tail) starts its register tiles from zero
+// in registers instead, in its first K block, and the fill goes: the fill
+// was a separate pass that wrote the block to memory before the product
+// read it back (memsets of 6% of ResNet-50's time at batch 8, where the
+// block's lines are not yet in cache; docs/decisions.md).
+//
 // Peeling keeps every register tile static, so each one vectorizes into a
 // `vector.contract` without masks; the contraction is lowered to outer
 // products, i.e. broadcasts and `vector.fma`. There is no packing: measured
@@ -48,7 +55,9 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
@@ -65,6 +74,37 @@ using autoglm::ContractionTiles;
 
 bool isCandidate(linalg::LinalgOp op) {
   return autoglm::isTileableContraction(op, /*onTensors=*/false);
+}
+
+/// Marks a product (and every tile cut from it: tiling copies attributes)
+/// whose accumulator starts at zero: the index of its fill in the pass's
+/// list.
+constexpr llvm::StringLiteral kZeroStart = "autoglm.zero_start";
+/// Marks the K-block loop of a product cut into K blocks: a tile of a
+/// zero-start product starts from zero in the loop's first iteration only.
+constexpr llvm::StringLiteral kKBlocks = "autoglm.k_blocks";
+
+/// The fill of +0 that writes `op`'s whole accumulator right before it,
+/// with nothing in between that touches memory; null if none. (+0 only:
+/// a sum started from -0 keeps a zero's sign that one started from +0
+/// would not.)
+linalg::FillOp zeroFillOf(linalg::LinalgOp op) {
+  Value init = op.getDpsInits()[0];
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (!fill) {
+      if (!isMemoryEffectFree(prev))
+        return {};
+      continue;
+    }
+    Value value = fill.getInputs()[0];
+    if (!fill.hasPureBufferSemantics() || fill.getOutputs()[0] != init ||
+        !(matchPattern(value, m_PosZeroFloat()) ||
+          matchPattern(value, m_Zero())))
+      return {};
+    return fill;
+  }
+  return {};
 }
 
 /// Tiles `op` for caches and registers, peels the partial register tiles and
@@ -93,6 +133,10 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     if (failed(tiled))
       return failure();
     block = tiled->op;
+    // The only sequential loop of the cache blocks is K's.
+    for (Operation *loop : tiled->loops)
+      if (isa<scf::ForOp>(loop))
+        loop->setAttr(kKBlocks, rewriter.getUnitAttr());
   }
 
   // Register tiles of the (static) block; k one by one, so the tile's
@@ -190,28 +234,30 @@ LogicalResult reorderDepthwise(RewriterBase &rewriter,
 /// views (every C tile is a subview) since it cannot rule out aliasing; here
 /// the loop is one K loop of a tile, whose only write is the accumulator's
 /// and whose reads are of the product's inputs, which bufferization never
-/// places in the output's buffer.
-void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
+/// places in the output's buffer. Returns the hoisted read (null if the
+/// accumulator stays in memory).
+vector::TransferReadOp hoistAccumulator(RewriterBase &rewriter,
+                                        scf::ForOp loop) {
   vector::TransferWriteOp write;
   for (Operation &op : loop.getBody()->without_terminator()) {
     if (auto w = dyn_cast<vector::TransferWriteOp>(op)) {
       if (write)
-        return;
+        return {};
       write = w;
       continue;
     }
     // Nothing else may write memory (loads, prefetches and views are fine).
     if (!isMemoryEffectFree(&op) &&
         !isa<vector::TransferReadOp, vector::LoadOp, memref::PrefetchOp>(op))
-      return;
+      return {};
   }
   if (!write || !write.getBase().getParentRegion()->isProperAncestor(
                     &loop.getBodyRegion()))
-    return;
+    return {};
   auto definedOutside = [&](Value v) { return loop.isDefinedOutsideOfLoop(v); };
   if (!definedOutside(write.getBase()) ||
       !llvm::all_of(write.getIndices(), definedOutside))
-    return;
+    return {};
   vector::TransferReadOp read;
   for (auto r : loop.getBody()->getOps<vector::TransferReadOp>())
     if (r.getBase() == write.getBase() &&
@@ -221,7 +267,7 @@ void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
         !write.getMask())
       read = r;
   if (!read)
-    return;
+    return {};
   rewriter.moveOpBefore(read, loop);
   FailureOr<LoopLikeOpInterface> newLoop =
       cast<LoopLikeOpInterface>(loop.getOperation())
@@ -232,11 +278,87 @@ void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
                 return SmallVector<Value>{write.getVector()};
               });
   if (failed(newLoop))
-    return;
+    return {};
   rewriter.moveOpAfter(write, *newLoop);
   rewriter.modifyOpInPlace(write, [&] {
     write.getValueToStoreMutable().assign((*newLoop)->getResults().back());
   });
+  return read;
+}
+
+/// Prefetches for writing every 64-byte line of the tile that `read` reads
+/// (a register tile of C). Where C starts from zero, this comes before the
+/// tile's K loop: the lines arrive while the loop computes, where the fill
+/// used to fetch them all at once and the tile's store would otherwise wait
+/// for them at the loop's end. Measured on ResNet-50 at batch 8
+/// (docs/benchmarks.md): without it, its 1x1 convolutions of K = 64 ran
+/// slower than with the fill.
+void prefetchTileForWrite(OpBuilder &b, vector::TransferReadOp read) {
+  auto type = dyn_cast<MemRefType>(read.getBase().getType());
+  ArrayRef<int64_t> shape = read.getVectorType().getShape();
+  if (!type || type.getRank() != int64_t(shape.size()) ||
+      !read.getPermutationMap().isMinorIdentity())
+    return;
+  Location loc = read.getLoc();
+  int64_t rank = shape.size();
+  int64_t perLine = std::max<int64_t>(
+      1, 512 / std::max<unsigned>(1, type.getElementTypeBitWidth()));
+  int64_t rows = 1;
+  for (int64_t d : shape.drop_back())
+    rows *= d;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < shape.back(); c += perLine) {
+      // The tile's row r (over its leading dims) and column c.
+      SmallVector<Value> indices(read.getIndices());
+      int64_t rest = r;
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        int64_t offset = c;
+        if (d != rank - 1) {
+          offset = rest % shape[d];
+          rest /= shape[d];
+        }
+        if (offset)
+          indices[d] = arith::AddIOp::create(
+              b, loc, indices[d],
+              arith::ConstantIndexOp::create(b, loc, offset));
+      }
+      memref::PrefetchOp::create(b, loc, read.getBase(), indices,
+                                 /*isWrite=*/true, /*localityHint=*/3,
+                                 /*isDataCache=*/true);
+    }
+}
+
+/// A zero-start tile's accumulator, hoisted out of its K loop as `read`:
+/// zero instead, in the first iteration of its product's K-block loop (or
+/// always, when K is one block), where C holds nothing yet; the read of
+/// what earlier K blocks accumulated otherwise. Its lines are prefetched
+/// for writing where it starts from zero.
+void startFromZero(RewriterBase &rewriter, vector::TransferReadOp read) {
+  Location loc = read.getLoc();
+  rewriter.setInsertionPoint(read);
+  Value zero = arith::ConstantOp::create(
+      rewriter, loc, rewriter.getZeroAttr(read.getVectorType()));
+  scf::ForOp kBlocks = read->getParentOfType<scf::ForOp>();
+  while (kBlocks && !kBlocks->hasAttr(kKBlocks))
+    kBlocks = kBlocks->getParentOfType<scf::ForOp>();
+  if (!kBlocks) {
+    prefetchTileForWrite(rewriter, read);
+    rewriter.replaceOp(read, zero);
+    return;
+  }
+  Value first =
+      arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                            kBlocks.getInductionVar(), kBlocks.getLowerBound());
+  auto choice = scf::IfOp::create(
+      rewriter, loc, first,
+      [&](OpBuilder &b, Location l) {
+        prefetchTileForWrite(b, read);
+        scf::YieldOp::create(b, l, zero);
+      },
+      [&](OpBuilder &b, Location l) {
+        scf::YieldOp::create(b, l, b.clone(*read)->getResults());
+      });
+  rewriter.replaceOp(read, choice.getResults());
 }
 
 /// Prefetches, beside the register tile `tile` (a K = 1 slice of the
@@ -315,6 +437,13 @@ struct TileAndVectorizeContractionsPass
     if (contractions.empty())
       return;
 
+    // Products that start from zero: their fill, marked on the product.
+    SmallVector<linalg::FillOp> fills;
+    for (linalg::LinalgOp op : contractions)
+      if (linalg::FillOp fill = zeroFillOf(op)) {
+        op->setAttr(kZeroStart, rewriter.getI64IntegerAttr(fills.size()));
+        fills.push_back(fill);
+      }
     for (linalg::LinalgOp op : contractions) {
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
@@ -325,10 +454,20 @@ struct TileAndVectorizeContractionsPass
     if (failed(autoglm::simplifyTiles(func)))
       return signalPassFailure();
 
-    // Every register tile is now a static matmul with K = 1.
+    // Every register tile is now a static matmul with K = 1. A fill goes
+    // only if every tile of its product starts from zero in registers.
     SmallVector<linalg::LinalgOp> tilesToVectorize;
     llvm::SetVector<scf::ForOp> kLoops;
+    SmallVector<int64_t> tilesLeft(fills.size(), 0);
+    DenseMap<Operation *, int64_t> zeroStartLoops;
+    auto zeroStartOf = [](Operation *op) -> std::optional<int64_t> {
+      if (auto id = op->getAttrOfType<IntegerAttr>(kZeroStart))
+        return id.getInt();
+      return std::nullopt;
+    };
     func.walk([&](linalg::LinalgOp op) {
+      if (std::optional<int64_t> id = zeroStartOf(op))
+        ++tilesLeft[*id];
       if (isCandidate(op) && op.getStaticLoopRanges().back() == 1)
         tilesToVectorize.push_back(op);
     });
@@ -343,16 +482,33 @@ struct TileAndVectorizeContractionsPass
           /*createNamedContraction=*/true);
       if (failed(result))
         continue; // stays a loop nest: slower, still correct
-      if (auto loop = dyn_cast<scf::ForOp>(op->getParentOp()))
+      if (auto loop = dyn_cast<scf::ForOp>(op->getParentOp())) {
         kLoops.insert(loop);
+        if (std::optional<int64_t> id = zeroStartOf(op))
+          zeroStartLoops[loop] = *id;
+      }
       rewriter.eraseOp(op);
     }
 
     // The accumulator's read and write move out of the K loop once the
-    // tile's view of C is hoisted (it does not depend on k).
+    // tile's view of C is hoisted (it does not depend on k); a zero-start
+    // tile's read becomes zero in its first K block.
     func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
-    for (scf::ForOp loop : kLoops)
-      hoistAccumulator(rewriter, loop);
+    for (scf::ForOp loop : kLoops) {
+      auto id = zeroStartLoops.find(loop);
+      vector::TransferReadOp read = hoistAccumulator(rewriter, loop);
+      if (!read || id == zeroStartLoops.end())
+        continue;
+      startFromZero(rewriter, read);
+      --tilesLeft[id->second];
+    }
+    for (auto [fill, left] : llvm::zip(fills, tilesLeft))
+      if (left == 0)
+        rewriter.eraseOp(fill);
+    func.walk([](Operation *op) {
+      op->removeAttr(kZeroStart);
+      op->removeAttr(kKBlocks);
+    });
 
     // vector.contract -> outer products -> broadcast + vector.fma; transfers
     // down to rank 1 (unit dims dropped), which vector-to-scf and

@@ -570,6 +570,11 @@ struct TileKernelRegionsPass
     Value b = tensor::CollapseShapeOp::create(
         rewriter, loc, block.getDpsInputs()[1].getType(), panel, bGroups);
     block.getDpsInputOperand(1)->set(b);
+    // The block's zero fill right before its product, after the taps'
+    // copies: --autoglm-tile-and-vectorize-contractions then starts the
+    // product's register tiles from zero instead of running the fill.
+    if (auto fill = block.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
+      rewriter.moveOpBefore(fill, block);
     blockLoop.getBody()->getTerminator()->setOperand(
         blockLoop.getNumRegionIterArgs() - 1, panel);
 
