@@ -72,6 +72,10 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // results, as scf.parallel (run on the runtime's threads below), then what
   // every target does with its buffers.
   buildBufferizationPipeline(pm);
+  // Each int8 product with the generics that requantize its result, one op
+  // to the memory planner: the kernels below run them on each block.
+  if (int8Group)
+    pm.addNestedPass<func::FuncOp>(createAutoGLMGroupInt8Epilogues());
   pm.addPass(createForallToParallelLoopPass());
   buildMemoryPipeline(pm, options);
 
