@@ -12,7 +12,7 @@
 //     linalg.generic ins(%c, %scale, %bias) outs(%f)      // requantize
 //     linalg.generic ins(%f) outs(%q)                     // to 8 bits
 //     scf.yield
-//   } {autoglm.int8_epilogue}
+//   } {autoglm.int8_epilogue}                             (no_inline)
 //
 // The memory planner sees one op that uses every buffer of the group at
 // once, so the chain's result gets bytes of its own. Planned apart, it
@@ -56,9 +56,11 @@ struct GroupInt8Epilogues
         continue;
       // Where the chain ends: every operand of the group is defined there.
       rewriter.setInsertionPoint(epilogue->insertionPoint());
-      auto group = scf::ExecuteRegionOp::create(rewriter, product.getLoc(),
-                                                TypeRange{});
+      auto group =
+          scf::ExecuteRegionOp::create(rewriter, product.getLoc(), TypeRange{});
       group->setAttr(autoglm::kInt8EpilogueGroupAttr, rewriter.getUnitAttr());
+      // Canonicalization (in the deallocation pipeline) would inline it.
+      group.setNoInline(true);
       Block *body = rewriter.createBlock(&group.getRegion());
       auto yield = scf::YieldOp::create(rewriter, product.getLoc());
       product->moveBefore(yield);

@@ -89,29 +89,21 @@ bool mayOverlap(Value a, Value b) {
   return ea->begin < eb->end && eb->begin < ea->end;
 }
 
-/// How the chain reads an operand other than the value it carries: the
-/// loop dimensions (d0 the row, d1 the column) its map keeps, in order.
-enum class Access { RowColumn, Column, Row, Scalar };
-
-std::optional<Access> accessOf(AffineMap map) {
-  if (map.getNumDims() != 2 || map.getNumSymbols() != 0)
+/// The loop dimensions an operand's map keeps, in order (every result a
+/// dimension), or nullopt. The chain's domain is [1, ..., 1, rows, cols]:
+/// the last two dimensions are C's row and column, the others unit
+/// dimensions of a batch of one.
+std::optional<SmallVector<unsigned>> dimsOf(AffineMap map) {
+  if (map.getNumSymbols() != 0)
     return std::nullopt;
   SmallVector<unsigned> dims;
   for (AffineExpr e : map.getResults()) {
     auto dim = dyn_cast<AffineDimExpr>(e);
-    if (!dim)
+    if (!dim || (!dims.empty() && dim.getPosition() <= dims.back()))
       return std::nullopt;
     dims.push_back(dim.getPosition());
   }
-  if (dims == SmallVector<unsigned>{0, 1})
-    return Access::RowColumn;
-  if (dims == SmallVector<unsigned>{1})
-    return Access::Column;
-  if (dims == SmallVector<unsigned>{0})
-    return Access::Row;
-  if (dims.empty())
-    return Access::Scalar;
-  return std::nullopt;
+  return dims;
 }
 
 /// Whether `v`'s rows are contiguous (a vector load along its last
@@ -122,13 +114,14 @@ bool unitStrideRows(Value v) {
 }
 
 /// Whether `g` can run on vectors in the kernel, reading the chain's value
-/// as its operand `carried` over the domain rows x cols.
-bool isChainGeneric(linalg::GenericOp g, unsigned carried, int64_t rows,
-                    int64_t cols) {
+/// as its operand `carried` over the domain `shape` ([1, ..., rows, cols]).
+bool isChainGeneric(linalg::GenericOp g, unsigned carried,
+                    ArrayRef<int64_t> shape) {
   if (!g.hasPureBufferSemantics() || g.getNumDpsInits() != 1 ||
-      g.getNumLoops() != 2 || g.getNumParallelLoops() != 2 ||
-      g.getStaticLoopRanges() != SmallVector<int64_t>{rows, cols})
+      g.getNumLoops() != g.getNumParallelLoops() ||
+      g.getStaticLoopRanges() != shape)
     return false;
+  unsigned column = shape.size() - 1;
   OpOperand *init = g.getDpsInitOperand(0);
   Block &body = g.getRegion().front();
   // The output is written only: its block argument is not read.
@@ -137,19 +130,20 @@ bool isChainGeneric(linalg::GenericOp g, unsigned carried, int64_t rows,
       !g.getMatchingBlockArgument(init).use_empty())
     return false;
   for (OpOperand *input : g.getDpsInputOperands()) {
-    std::optional<Access> access =
-        accessOf(g.getMatchingIndexingMap(input));
-    if (!access)
+    AffineMap map = g.getMatchingIndexingMap(input);
+    std::optional<SmallVector<unsigned>> dims = dimsOf(map);
+    if (!dims)
       return false;
     if (input->getOperandNumber() == carried) {
-      if (*access != Access::RowColumn)
+      if (!map.isIdentity())
         return false;
       continue;
     }
     auto type = dyn_cast<MemRefType>(input->get().getType());
     if (!type || !type.hasStaticShape())
       return false;
-    if ((*access == Access::RowColumn || *access == Access::Column) &&
+    // Read along the column as vectors: contiguous.
+    if (!dims->empty() && dims->back() == column &&
         !unitStrideRows(input->get()))
       return false;
   }
@@ -173,13 +167,14 @@ bool isChainGeneric(linalg::GenericOp g, unsigned carried, int64_t rows,
 
 /// The generic that reads `value` after `writer`, if it is the only reader
 /// (and `value` is a buffer of the function's own: not an argument, which
-/// the caller reads).
-linalg::GenericOp soleReader(Value value, Operation *writer) {
+/// the caller reads). In a group (`grouped`), after memory planning, only
+/// the group's uses are the value's.
+linalg::GenericOp soleReader(Value value, Operation *writer, bool grouped) {
   if (isa<BlockArgument>(value))
     return {};
   linalg::GenericOp reader;
   for (Operation *user : value.getUsers()) {
-    if (user == writer)
+    if (user == writer || (grouped && user->getBlock() != writer->getBlock()))
       continue;
     auto g = dyn_cast<linalg::GenericOp>(user);
     if (!g || reader || g->getBlock() != writer->getBlock() ||
@@ -204,37 +199,59 @@ std::optional<Int8Epilogue> Int8Epilogue::match(linalg::GenericOp product) {
   if (auto group = dyn_cast<scf::ExecuteRegionOp>(product->getParentOp()))
     if (group->hasAttr(kInt8EpilogueGroupAttr))
       scope = group;
+  bool grouped = scope != product;
   // C's reader after the product: the first generic, reading all of C or
   // (a padded product) a subview of its first rows. What comes before the
   // product initializes C.
   linalg::GenericOp first;
   Value firstInput;
   int64_t rows = cType.getDimSize(0), cols = cType.getDimSize(1);
-  for (Operation *user : c.getUsers()) {
-    if (user == product)
-      continue;
-    Value read = c;
-    if (auto sub = dyn_cast<memref::SubViewOp>(user)) {
-      if (!sub->hasOneUse())
-        return std::nullopt;
-      read = sub;
-      user = *sub->getUsers().begin();
+  SmallVector<int64_t> shape = {rows, cols};
+  // C and its views: through the first rows of a padded product and the
+  // unit dimensions of a batch of one.
+  SmallVector<std::pair<Operation *, Value>> uses;
+  SmallVector<Value> worklist = {c};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (isa<memref::SubViewOp, memref::ExpandShapeOp>(user))
+        worklist.push_back(user->getResult(0));
+      else if (user != product)
+        uses.push_back({user, value});
     }
+  }
+  for (auto [user, read] : uses) {
     Operation *top = scope->getBlock()->findAncestorOpInBlock(*user);
     if (!top)
       return std::nullopt;
-    if (top->isBeforeInBlock(scope))
+    // Before the product: C's initialization. In a group, after memory
+    // planning, a later use of the same view is another value's (the
+    // group was formed where the chain was C's only reader).
+    if (top->isBeforeInBlock(scope) || (grouped && top != scope))
       continue;
     auto g = dyn_cast<linalg::GenericOp>(user);
     if (!g || first || g->getBlock() != block || !product->isBeforeInBlock(g))
       return std::nullopt;
-    if (auto sub = read.getDefiningOp<memref::SubViewOp>()) {
-      if (!sub.hasZeroOffset() || !sub.hasUnitStride() ||
-          !sub.getType().hasStaticShape() ||
-          sub.getType().getDimSize(1) != cols)
+    for (Value v = read; v != c; v = v.getDefiningOp()->getOperand(0)) {
+      if (auto sub = v.getDefiningOp<memref::SubViewOp>()) {
+        if (!sub.hasZeroOffset() || !sub.hasUnitStride() ||
+            !sub.getType().hasStaticShape() || sub.getType().getRank() != 2 ||
+            sub.getType().getDimSize(1) != cols)
+          return std::nullopt;
+        rows = sub.getType().getDimSize(0);
+        continue;
+      }
+      // Leading unit dimensions only: [[0, ..., r - 2], [r - 1]].
+      auto expand = v.getDefiningOp<memref::ExpandShapeOp>();
+      ArrayRef<int64_t> from = expand.getSrcType().getShape();
+      ArrayRef<int64_t> to = expand.getResultType().getShape();
+      if (from.size() != 2 || !expand.getResultType().hasStaticShape() ||
+          to.take_back(2) != from ||
+          llvm::any_of(to.drop_back(2), [](int64_t d) { return d != 1; }))
         return std::nullopt;
-      rows = sub.getType().getDimSize(0);
     }
+    shape = llvm::to_vector(cast<MemRefType>(read.getType()).getShape());
+    rows = shape[shape.size() - 2];
     first = g;
     firstInput = read;
   }
@@ -250,7 +267,7 @@ std::optional<Int8Epilogue> Int8Epilogue::match(linalg::GenericOp product) {
     for (OpOperand *operand : g.getDpsInputOperands())
       if (operand->get() == carried && !input)
         input = operand;
-    if (!input || !isChainGeneric(g, input->getOperandNumber(), rows, cols))
+    if (!input || !isChainGeneric(g, input->getOperandNumber(), shape))
       break;
     // The carried value is read once.
     if (llvm::count(g->getOperands(), carried) != 1)
@@ -258,7 +275,7 @@ std::optional<Int8Epilogue> Int8Epilogue::match(linalg::GenericOp product) {
     epilogue.chain.push_back(g);
     epilogue.carriedOperand.push_back(input->getOperandNumber());
     carried = g.getDpsInits()[0];
-    g = soleReader(carried, g);
+    g = soleReader(carried, g, grouped);
   }
   if (epilogue.chain.empty())
     return std::nullopt;
@@ -293,6 +310,9 @@ void Int8Epilogue::emit(OpBuilder &b, Location loc, Value acc, Value row,
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(vectorOf(attr.getType()), attr));
   };
+  linalg::GenericOp front = chain.front();
+  unsigned column = front.getNumLoops() - 1;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value value = acc;
   for (auto [chainOp, carried] : llvm::zip(chain, carriedOperand)) {
     linalg::GenericOp g = chainOp;
@@ -305,27 +325,18 @@ void Int8Epilogue::emit(OpBuilder &b, Location loc, Value acc, Value row,
         continue;
       }
       Value buffer = input->get();
+      SmallVector<unsigned> dims = *dimsOf(g.getMatchingIndexingMap(input));
+      SmallVector<Value> indices;
+      for (unsigned d : dims)
+        indices.push_back(d == column ? col : d == column - 1 ? row : zero);
+      // Along the columns a vector; else one value for every lane.
       Type type = vectorOf(arg.getType());
-      switch (*accessOf(g.getMatchingIndexingMap(input))) {
-      case Access::RowColumn:
-        map.map(arg, vector::LoadOp::create(b, loc, type, buffer,
-                                            ValueRange{row, col}));
-        break;
-      case Access::Column:
-        map.map(arg,
-                vector::LoadOp::create(b, loc, type, buffer, ValueRange{col}));
-        break;
-      case Access::Row:
+      if (!dims.empty() && dims.back() == column)
+        map.map(arg, vector::LoadOp::create(b, loc, type, buffer, indices));
+      else
         map.map(arg, vector::BroadcastOp::create(
                          b, loc, type,
-                         memref::LoadOp::create(b, loc, buffer, row)));
-        break;
-      case Access::Scalar:
-        map.map(arg, vector::BroadcastOp::create(
-                         b, loc, type,
-                         memref::LoadOp::create(b, loc, buffer, ValueRange{})));
-        break;
-      }
+                         memref::LoadOp::create(b, loc, buffer, indices)));
     }
     auto lookup = [&](Value v) -> Value {
       if (v.getParentBlock() == &body)
@@ -343,8 +354,9 @@ void Int8Epilogue::emit(OpBuilder &b, Location loc, Value acc, Value row,
     value = lookup(body.getTerminator()->getOperand(0));
   }
   linalg::GenericOp last = chain.back();
-  vector::StoreOp::create(b, loc, value, last.getDpsInits()[0],
-                          ValueRange{row, col});
+  SmallVector<Value> indices(column - 1, zero);
+  indices.append({row, col});
+  vector::StoreOp::create(b, loc, value, last.getDpsInits()[0], indices);
 }
 
 void Int8Epilogue::erase(RewriterBase &rewriter) {
