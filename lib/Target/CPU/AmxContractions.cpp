@@ -135,16 +135,18 @@ public:
     // The requantization, on the block's int32 values just stored (4 KiB,
     // in L1): a tile's values are reachable only through memory. Rows past
     // the product's own (its padding to whole tiles) are left.
+    // One loop per tile, one vector per iteration: the chain's constants
+    // (GELU's erf approximation has about 20) then stay in registers.
     auto rowType = VectorType::get({kTileRows}, i32);
     for (int64_t i = 0; i < rowTiles; ++i) {
       Value end = offset(rows[i], kTileRows);
       if (epilogue->rows() % kTileRows != 0)
         end = arith::MinSIOp::create(b, loc, end, index(epilogue->rows()));
-      auto rowLoop = scf::ForOp::create(b, loc, rows[i], end, index(1));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(rowLoop.getBody());
-      Value row = rowLoop.getInductionVar();
       for (int64_t j = 0; j < colTiles; ++j) {
+        auto rowLoop = scf::ForOp::create(b, loc, rows[i], end, index(1));
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(rowLoop.getBody());
+        Value row = rowLoop.getInductionVar();
         Value acc = vector::LoadOp::create(b, loc, rowType, c,
                                            ValueRange{row, cols[j]});
         epilogue->emit(b, loc, acc, row, cols[j]);
