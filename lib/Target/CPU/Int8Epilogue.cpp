@@ -1,22 +1,23 @@
 //===- Int8Epilogue.cpp - int8 requantization in the product -------------===//
 //
 // The elementwise generics that finish an int8 product, found on buffers
-// and emitted on vectors of its int32 result (Int8Epilogue.h). After
-// bufferization the product's int32 result C, the requantization's float
-// result and its 8-bit cast are buffers of the planned arena; the chain is
-// moved into the product's kernel only where that changes no value:
+// and emitted on vectors of its int32 result (Int8Epilogue.h). The chain is
+// matched twice: before memory planning (--autoglm-group-int8-epilogues,
+// on allocations) and after it (the kernel passes, on views of the
+// arena). It moves into the product's kernel only where that changes no
+// value:
 //
 // - every op between the product and the chain's last generic is free of
-//   memory effects (views, constants), so the kernel can run where that
-//   generic was;
+//   memory effects (views, constants) or an allocation, so the kernel can
+//   run where that generic was;
 // - C and each value between two generics of the chain are read by the
-//   chain only (the memory planner gives a later value of the arena its
-//   own view), so they need not be written;
+//   chain only, so they need not be written;
 // - the last generic's output overlaps none of the buffers the kernel
 //   reads (the product's operands, C, the chain's other operands): the
-//   planner may give it the bytes of the product's activation, which is
-//   dead after the product but still read by other blocks of the kernel
-//   while this block writes its result.
+//   planner, left alone, gives it the bytes of the product's activation,
+//   which is dead after the product but still read by other blocks of
+//   the kernel while this block writes its result. The group makes the
+//   planner keep them apart; this check refuses what it did not.
 //
 //===----------------------------------------------------------------------===//
 
