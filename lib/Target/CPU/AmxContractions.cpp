@@ -42,6 +42,11 @@
 // Other generics (packed with 2 bytes per lane for AVX2, not padded,
 // strided views) are left to --autoglm-vnni-contractions.
 //
+// With the `epilogues` option (--cpu-int8-epilogues), a product grouped
+// with the generics that requantize its result
+// (--autoglm-group-int8-epilogues, Int8Epilogue.h) runs them on each
+// block's rows of C right after its tiles are stored.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"

@@ -49,6 +49,11 @@
 // per second per core on vpmaddwd against 20 G on float32 FMAs
 // (docs/precision.md).
 //
+// With the `epilogues` option (--cpu-int8-epilogues), a product grouped
+// with the generics that requantize its result
+// (--autoglm-group-int8-epilogues, Int8Epilogue.h) runs them on each
+// register tile's accumulators after the K loop instead of storing C.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
