@@ -111,7 +111,8 @@ parser.add_argument("--before-bin",
 parser.add_argument("--int8-flag", action="append", default=[],
                     help="also build int8 with this extra autoglm-opt flag (e.g. "
                          "--int8-flag=--cpu-amx=0: the VNNI kernel on an AMX CPU), timed "
-                         "in the same rounds; repeatable")
+                         "in the same rounds; repeatable; flags separated by spaces are "
+                         "passed apart (--int8-flag='--cpu-amx=0 --cpu-int8-epilogues')")
 parser.add_argument("--runs", type=int, default=10)
 parser.add_argument("--rounds", type=int, default=3)
 args = parser.parse_args()
@@ -149,7 +150,7 @@ for name in args.models.split(","):
         runners["AutoGLM int8, before (--before-bin)"] = "int8_before"
     for i, flag in enumerate(args.int8_flag if "int8" in precisions else []):
         run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, "--precision=int8",
-             f"--calibration-data={calibration}", flag, "--weights=external", "--emit=so",
+             f"--calibration-data={calibration}", *flag.split(), "--weights=external", "--emit=so",
              "-o", os.path.join(work, f"int8_flag{i}.so")])
         runners[f"AutoGLM int8 {flag}"] = f"int8_flag{i}"
     # The same inputs for every runner, valid for the model (token ids

@@ -100,6 +100,16 @@ static llvm::cl::opt<bool> cpuWinograd(
                    "products)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<bool> cpuInt8Epilogues(
+    "cpu-int8-epilogues",
+    llvm::cl::desc("--target=cpu: run the requantization after each int8 "
+                   "product (cast to f32, scales, bias, activation, "
+                   "quantization for the next product) in the product's "
+                   "VNNI or AMX kernel, on each block after its K loop "
+                   "(default off: measured no faster on these Xeons, "
+                   "docs/decisions.md)"),
+    llvm::cl::init(false), llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<bool> cpuAmx(
     "cpu-amx",
     llvm::cl::desc("--target=cpu: run uint8 x int8 and bf16 products on AMX "
@@ -831,6 +841,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.host.cpu = targetCPU;
   options.host.winograd = cpuWinograd;
   options.host.amx = cpuAmx;
+  options.host.int8Epilogues = cpuInt8Epilogues;
   options.host.optLevel = std::min(optLevel.getValue(), 3u);
   options.device.archs.assign(gpuArchs.begin(), gpuArchs.end());
   options.device.toolkitPath = cudaPath;

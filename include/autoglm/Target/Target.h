@@ -35,6 +35,10 @@ struct HostOptions {
   /// AMX-INT8 / AMX-BF16 (--autoglm-amx-contractions, the widened kernel's
   /// amx-bf16); --cpu-amx=0 keeps them on VNNI and the widened kernel.
   bool amx = true;
+  /// CPU: the requantization after each int8 product in the product's
+  /// kernel (--autoglm-group-int8-epilogues, the kernels' `epilogues`);
+  /// --cpu-int8-epilogues turns it on.
+  bool int8Epilogues = false;
 };
 
 /// What a GPU target builds for.

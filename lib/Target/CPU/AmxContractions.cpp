@@ -42,10 +42,16 @@
 // Other generics (packed with 2 bytes per lane for AVX2, not padded,
 // strided views) are left to --autoglm-vnni-contractions.
 //
+// With the `epilogues` option (--cpu-int8-epilogues), a product grouped
+// with the generics that requantize its result
+// (--autoglm-group-int8-epilogues, Int8Epilogue.h) runs them on each
+// block's rows of C right after its tiles are stored.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "Int8Epilogue.h"
 #include "VnniProduct.h"
 
 #include "mlir/Dialect/AMX/AMXDialect.h"
@@ -53,6 +59,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::autoglm {
@@ -76,8 +83,10 @@ constexpr int64_t kBlockTiles = 2;
 class AmxProductBuilder {
 public:
   AmxProductBuilder(OpBuilder &b, Location loc, Value a, Value w, Value c,
-                    int64_t k4, bool unsignedRows)
-      : b(b), loc(loc), a(a), w(w), c(c), k4(k4), unsignedRows(unsignedRows) {}
+                    int64_t k4, bool unsignedRows,
+                    const autoglm::Int8Epilogue *epilogue)
+      : b(b), loc(loc), a(a), w(w), c(c), k4(k4), unsignedRows(unsignedRows),
+        epilogue(epilogue) {}
 
   /// The block whose first row is `row0` and first column `col0`:
   /// `rowTiles` x `colTiles` accumulator tiles.
@@ -126,6 +135,28 @@ public:
       for (int64_t j = 0; j < colTiles; ++j)
         amx::TileStoreOp::create(b, loc, c, ValueRange{rows[i], cols[j]},
                                  loop.getResult(i * colTiles + j));
+    if (!epilogue)
+      return;
+    // The requantization, on the block's int32 values just stored (4 KiB,
+    // in L1): a tile's values are reachable only through memory. Rows past
+    // the product's own (its padding to whole tiles) are left.
+    // One loop per tile, one vector per iteration: the chain's constants
+    // (GELU's erf approximation has about 20) then stay in registers.
+    auto rowType = VectorType::get({kTileRows}, i32);
+    for (int64_t i = 0; i < rowTiles; ++i) {
+      Value end = offset(rows[i], kTileRows);
+      if (epilogue->rows() % kTileRows != 0)
+        end = arith::MinSIOp::create(b, loc, end, index(epilogue->rows()));
+      for (int64_t j = 0; j < colTiles; ++j) {
+        auto rowLoop = scf::ForOp::create(b, loc, rows[i], end, index(1));
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(rowLoop.getBody());
+        Value row = rowLoop.getInductionVar();
+        Value acc = vector::LoadOp::create(b, loc, rowType, c,
+                                           ValueRange{row, cols[j]});
+        epilogue->emit(b, loc, acc, row, cols[j]);
+      }
+    }
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -142,6 +173,8 @@ private:
   Value a, w, c;
   int64_t k4;
   bool unsignedRows;
+  /// The generics that finish C, run on each block; or none.
+  const autoglm::Int8Epilogue *epilogue;
 };
 
 /// Emits `full()` where `isFull` holds and `rest()` elsewhere; only one of
@@ -163,8 +196,10 @@ void branch(OpBuilder &b, Location loc, Value isFull, bool hasFull,
 
 /// Rewrites the marked generic `op` (A: MxK/4x4xi8, Wp: K/4xNx4xi8,
 /// C: MxNxi32, identity layouts, M, N and K/4 multiples of 16) into the
-/// loops above.
-LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
+/// loops above; with `epilogues`, the generics that finish C run on each
+/// block after its K loop.
+LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
+                    bool epilogues) {
   Value a = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
   auto aType = dyn_cast<MemRefType>(a.getType());
@@ -180,14 +215,19 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   if (m % kTileRows != 0 || n % kTileRows != 0 || k4 % kTileRows != 0)
     return failure();
 
+  std::optional<autoglm::Int8Epilogue> epilogue;
+  if (epilogues)
+    epilogue = autoglm::Int8Epilogue::match(op);
+  const autoglm::Int8Epilogue *finish = epilogue ? &*epilogue : nullptr;
+
   Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
+  rewriter.setInsertionPoint(epilogue ? epilogue->insertionPoint() : op);
   Value a2 = memref::CollapseShapeOp::create(
       rewriter, loc, a, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   Value w2 = memref::CollapseShapeOp::create(
       rewriter, loc, w, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   AmxProductBuilder outer(rewriter, loc, a2, w2, c, k4,
-                          autoglm::vnniRowsAreUnsigned(op));
+                          autoglm::vnniRowsAreUnsigned(op), finish);
 
   int64_t blockRows = kBlockTiles * kTileRows;
   int64_t rowTiles = m / kTileRows, colTiles = n / kTileRows;
@@ -213,7 +253,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   // The body uses only what it defines and buffers: constants are made
   // again inside.
   AmxProductBuilder body(rewriter, loc, a2, w2, c, k4,
-                         autoglm::vnniRowsAreUnsigned(op));
+                         autoglm::vnniRowsAreUnsigned(op), finish);
   Value colBlock = loop.getInductionVars()[rowsOuter ? 1 : 0],
         rowBlock = loop.getInductionVars()[rowsOuter ? 0 : 1];
   Value row0 =
@@ -236,11 +276,16 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
       rewriter, loc, fullRows, fullRowBlocks > 0, restRowTiles > 0,
       [&] { columns(kBlockTiles); }, [&] { columns(restRowTiles); });
   rewriter.eraseOp(op);
+  if (epilogue)
+    epilogue->erase(rewriter);
+  autoglm::Int8Epilogue::ungroup(rewriter, loop);
   return success();
 }
 
 struct AmxContractions
     : autoglm::impl::AutoGLMAmxContractionsBase<AmxContractions> {
+  using AutoGLMAmxContractionsBase::AutoGLMAmxContractionsBase;
+
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> products;
     getOperation().walk([&](linalg::GenericOp op) {
@@ -250,7 +295,7 @@ struct AmxContractions
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : products)
       // One this pass cannot take stays for --autoglm-vnni-contractions.
-      (void)lower(rewriter, op);
+      (void)lower(rewriter, op, epilogues);
   }
 };
 } // namespace

@@ -33,7 +33,8 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             const CodegenOptions &options,
                                             bool vnni, bool avx512bf16,
                                             bool avx2, bool winograd,
-                                            bool amxInt8, bool amxBf16) {
+                                            bool amxInt8, bool amxBf16,
+                                            bool int8Epilogues) {
   // 3x3 stride-1 convolutions with enough channels and output pixels:
   // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
   // (docs/decisions.md).
@@ -72,6 +73,10 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // results, as scf.parallel (run on the runtime's threads below), then what
   // every target does with its buffers.
   buildBufferizationPipeline(pm);
+  // Each int8 product with the generics that requantize its result, one op
+  // to the memory planner: the kernels below run them on each block.
+  if (int8Group && int8Epilogues)
+    pm.addNestedPass<func::FuncOp>(createAutoGLMGroupInt8Epilogues());
   pm.addPass(createForallToParallelLoopPass());
   buildMemoryPipeline(pm, options);
 
@@ -82,8 +87,10 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // tiles, 1024 multiply-adds an instruction); what AMX does not take
   // stays for vpdpbusd.
   if (amxInt8)
-    pm.addNestedPass<func::FuncOp>(createAutoGLMAmxContractions());
-  pm.addNestedPass<func::FuncOp>(createAutoGLMVnniContractions());
+    pm.addNestedPass<func::FuncOp>(
+        createAutoGLMAmxContractions({/*epilogues=*/int8Epilogues}));
+  pm.addNestedPass<func::FuncOp>(
+      createAutoGLMVnniContractions({/*epilogues=*/int8Epilogues}));
   // f16/bf16 products (fp16/bf16 precision): per cache block, their
   // operands widened into f32 panels that the f32 kernel below multiplies.
   // Not vdpbf16ps (the pass's bf16-dot), even with AVX512_BF16: on these

@@ -50,7 +50,7 @@ public:
         host.amx && machine->getTargetTriple().isOSLinux() &&
         machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-bf16");
     buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
-                            amxInt8, amxBf16);
+                            amxInt8, amxBf16, host.int8Epilogues);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

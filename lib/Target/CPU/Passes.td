@@ -266,6 +266,28 @@ def AutoGLMPackInt8Convolutions
   ];
 }
 
+def AutoGLMGroupInt8Epilogues
+    : Pass<"autoglm-group-int8-epilogues", "func::FuncOp"> {
+  let summary = "Group each packed int8 product with the elementwise "
+                "generics that finish it, for the memory planner";
+  let description = [{
+    On buffers, after bufferization and before memory planning. Each
+    `autoglm.vnni` generic whose int32 result C is read only by a chain of
+    elementwise generics that --autoglm-amx-contractions and
+    --autoglm-vnni-contractions can run in the product's kernel (the cast
+    to f32, scales, bias, activation, the quantization for the next
+    product and its cast to 8 bits; lib/Target/CPU/Int8Epilogue.h says
+    which) is moved with the chain into one `scf.execute_region` marked
+    `autoglm.int8_epilogue`, where the chain's last generic was. The
+    memory planner then keeps every buffer of the group live at once, so
+    the chain's result does not take the bytes of the product's
+    activation or of C. The kernel passes inline the groups.
+  }];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def AutoGLMAmxContractions
     : Pass<"autoglm-amx-contractions", "func::FuncOp"> {
   let summary = "Lower the packed uint8 x int8 products to AMX tile loops";
@@ -284,12 +306,25 @@ def AutoGLMAmxContractions
     tiles ends with a one-column-tile block. The unsigned operand is the
     one the generic widens with `extui` (`zext` on that side of
     `amx.tile_muli`). Other generics stay for --autoglm-vnni-contractions.
+
+    With `epilogues`, the elementwise generics that finish C (its cast to
+    f32, scales, bias, activation, the quantization for the next product
+    and its cast to 8 bits: lib/Target/CPU/Int8Epilogue.h says which) run
+    in the block after the tiles are stored, on the block's rows of C
+    read back as vectors of 16 int32 values, and write only the last
+    generic's result; the generics are erased.
   }];
+  let options = [
+    Option<"epilogues", "epilogues", "bool", /*default=*/"true",
+           "Run the elementwise generics that finish each product's int32 "
+           "result on each block, after its K loop">,
+  ];
   let dependentDialects = [
     "::mlir::amx::AMXDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 
@@ -333,7 +368,19 @@ def AutoGLMVnniContractions
     is the one the generic widens with `extui`: A for products
     (activation rows), the loaded columns for --autoglm-pack-int8-convolutions
     (the weight rows are broadcast).
+
+    With `epilogues`, the elementwise generics that finish C (its cast to
+    f32, scales, bias, activation, the quantization for the next product
+    and its cast to 8 bits: lib/Target/CPU/Int8Epilogue.h says which) run
+    on each register tile's accumulators after the K loop, and only the
+    last generic's result is stored; C is not written and the generics
+    are erased.
   }];
+  let options = [
+    Option<"epilogues", "epilogues", "bool", /*default=*/"true",
+           "Run the elementwise generics that finish each product's int32 "
+           "result on its accumulators, after the K loop">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::LLVM::LLVMDialect",

@@ -49,11 +49,17 @@
 // per second per core on vpmaddwd against 20 G on float32 FMAs
 // (docs/precision.md).
 //
+// With the `epilogues` option (--cpu-int8-epilogues), a product grouped
+// with the generics that requantize its result
+// (--autoglm-group-int8-epilogues, Int8Epilogue.h) runs them on each
+// register tile's accumulators after the K loop instead of storing C.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
 
 #include "ContractionTiles.h"
+#include "Int8Epilogue.h"
 #include "VnniProduct.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -87,8 +93,10 @@ Value extend(OpBuilder &b, Location loc, Type type, Value v, bool isUnsigned) {
 
 /// Rewrites the marked generic `op` (A: MxK/GxGxi8, Wp: K/GxNxGxi8,
 /// C: MxNxi32, all identity-strided buffers, G = 4 or 2) into the loops
-/// above.
-LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
+/// above; with `epilogues`, the generics that finish C run on the
+/// accumulators after the K loop instead of C being stored.
+LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
+                    bool epilogues) {
   Value a = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
   auto aType = dyn_cast<MemRefType>(a.getType());
@@ -122,9 +130,17 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   // The unsigned operand of vpdpbusd: the broadcast rows, or the loaded
   // columns.
   bool unsignedRows = autoglm::vnniRowsAreUnsigned(op);
+  // The requantization after the product, on each register tile of
+  // accumulators (not on C's padding: only --autoglm-amx-contractions
+  // takes padded products).
+  std::optional<autoglm::Int8Epilogue> epilogue;
+  if (epilogues)
+    epilogue = autoglm::Int8Epilogue::match(op);
+  if (epilogue && epilogue->rows() != m)
+    epilogue.reset();
 
   Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
+  rewriter.setInsertionPoint(epilogue ? epilogue->insertionPoint() : op);
   Type i8 = rewriter.getIntegerType(8), i16 = rewriter.getI16Type(),
        i32 = rewriter.getI32Type();
   auto accType = VectorType::get({lanes}, i32);
@@ -258,15 +274,26 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op) {
   scf::YieldOp::create(rewriter, loc, next);
   rewriter.setInsertionPointAfter(kLoop);
   for (int64_t r = 0; r < mr; ++r)
-    for (int64_t j = 0; j < cols; ++j)
-      vector::StoreOp::create(rewriter, loc, kLoop.getResult(r * cols + j), c,
-                              ValueRange{rows[r], colsAt[j]});
+    for (int64_t j = 0; j < cols; ++j) {
+      Value acc = kLoop.getResult(r * cols + j);
+      if (epilogue)
+        epilogue->emit(rewriter, loc, acc, rows[r], colsAt[j]);
+      else
+        vector::StoreOp::create(rewriter, loc, acc, c,
+                                ValueRange{rows[r], colsAt[j]});
+    }
+  Operation *kernel = loop;
   rewriter.eraseOp(op);
+  if (epilogue)
+    epilogue->erase(rewriter);
+  autoglm::Int8Epilogue::ungroup(rewriter, kernel);
   return success();
 }
 
 struct VnniContractions
     : autoglm::impl::AutoGLMVnniContractionsBase<VnniContractions> {
+  using AutoGLMVnniContractionsBase::AutoGLMVnniContractionsBase;
+
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> products;
     getOperation().walk([&](linalg::GenericOp op) {
@@ -277,7 +304,15 @@ struct VnniContractions
     for (linalg::GenericOp op : products)
       // One this pass cannot take (a strided view) stays a generic: slower,
       // and as correct.
-      (void)lower(rewriter, op);
+      (void)lower(rewriter, op, epilogues);
+    // Groups of products neither kernel took.
+    SmallVector<scf::ExecuteRegionOp> groups;
+    getOperation().walk([&](scf::ExecuteRegionOp group) {
+      if (group->hasAttr(autoglm::kInt8EpilogueGroupAttr))
+        groups.push_back(group);
+    });
+    for (scf::ExecuteRegionOp group : groups)
+      autoglm::Int8Epilogue::ungroup(rewriter, group);
   }
 };
 } // namespace
