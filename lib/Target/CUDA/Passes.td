@@ -299,16 +299,18 @@ def AutoGLMCUDADecodeAttentionKernels
     mode) and the scratch buffers between them (placed in the arena by the
     plan). One that keeps
     every key (`top_k` at least the number of keys, no sink or window)
-    gets the dense kernels: a partial softmax-weighted sum per (query row,
-    chunk of keys), each key and value row read once for the query group
-    with 16-byte loads, then a combine kernel per output element that
-    rescales the chunks to the row's maximum (flash-decoding). Otherwise:
+    gets the dense kernels (flash-decoding): a partial kernel whose blocks
+    take a row's keys in turns, each key and value row read once for the
+    block's query heads with 16-byte loads and an online softmax per head
+    kept in registers, then a combine kernel that merges the pieces of the
+    row's blocks that had keys. Otherwise:
 
     1. Score and select: a block per (query row, chunk of keys), one thread
        per key. Each thread scores its key against the group's query heads
        (kept scaled in shared memory), its rank being the best masked score
        over the group; the block sorts its chunk's (rank, key) pairs in
-       shared memory (a bitonic network; ties to the lower key) and writes
+       registers (a bitonic network exchanging by shuffles within a warp;
+    ties to the lower key) and writes
        the best `T` (a power of two above the budget), and, with a mask,
        how many visible keys some head sees. No score row is written.
     2. Merge and attend: a block per query row merges the chunks' lists
@@ -321,7 +323,8 @@ def AutoGLMCUDADecodeAttentionKernels
     With a page size, kernel 1 ranks pages from their key bounds (16-byte
     reads of the bound rows by neighbouring lanes) instead of keys, its
     lists holding the `ceil(top_k / page_size)` pages chosen by rank, a keep
-    kernel merges the lists and writes each row's kept keys (sinks, window,
+    kernel sorts the lists together (merges them when they are many) and
+    writes each row's kept keys (sinks, window,
     the chosen pages' keys; an exact row keeps all of its visible keys),
     and the dense kernels attend over them, reading the key and value rows
     at the listed indices.
