@@ -356,23 +356,45 @@ struct DecodeAttention {
   }
 };
 
-/// How the dense kernels read rows of `depth` elements of a buffer:
-/// `width` elements at a time (16 bytes when the rows allow it: an
-/// identity layout and a depth the width divides, so that every access is
-/// aligned), `vectors` accesses per row, spread over `lanes` (a power of
-/// two, at most `maxLanes`) neighbouring threads.
+/// How the dense kernels read rows of `depth` elements of `memref`.
+DenseRowReads denseReads(Value memref, int64_t depth) {
+  auto type = cast<MemRefType>(memref.getType());
+  return DenseRowReads(depth, type.getElementTypeBitWidth(),
+                       type.getLayout().isIdentity());
+}
+
+/// The `width` elements of row `at` (all indices but the last) of `memref`
+/// from element `start` on, in f32: one vector load where `width` > 1.
+SmallVector<Value> loadRowElements(const KernelArith &a, Value memref,
+                                   int64_t width, ArrayRef<Value> at,
+                                   Value start) {
+  SmallVector<Value> indices(at);
+  indices.push_back(start);
+  if (width == 1)
+    return {a.toF32(a.load(memref, indices))};
+  auto type = cast<MemRefType>(memref.getType());
+  auto vectorType = VectorType::get({width}, type.getElementType());
+  Value vector = vector::LoadOp::create(
+      a.b, a.loc, vectorType, memref, indices, /*nontemporal=*/false,
+      llvm::MaybeAlign(width * type.getElementTypeBitWidth() / 8));
+  SmallVector<Value> elements;
+  for (int64_t e = 0; e < width; ++e)
+    elements.push_back(
+        a.toF32(vector::ExtractOp::create(a.b, a.loc, vector, e)));
+  return elements;
+}
+
+/// How the select kernel reads the bound rows (`depth` elements) of a
+/// buffer: as the dense kernels read rows (denseReads), `vectors` accesses
+/// per row spread over `lanes` (a power of two, at most `maxLanes`)
+/// neighbouring threads.
 struct RowReads {
   int64_t width, vectors, lanes;
 
   RowReads(Value memref, int64_t depth, int64_t maxLanes) {
-    auto type = cast<MemRefType>(memref.getType());
-    width = 1;
-    if (type.getLayout().isIdentity()) {
-      width = 128 / type.getElementTypeBitWidth();
-      while (width > 1 && depth % width)
-        width /= 2;
-    }
-    vectors = depth / width;
+    DenseRowReads reads = denseReads(memref, depth);
+    width = reads.width;
+    vectors = reads.vectors;
     lanes = std::min<int64_t>(maxLanes, llvm::PowerOf2Ceil(vectors));
   }
 
@@ -380,20 +402,7 @@ struct RowReads {
   /// element `start` on, in f32.
   SmallVector<Value> load(const KernelArith &a, Value memref,
                           ArrayRef<Value> at, Value start) const {
-    SmallVector<Value> indices(at);
-    indices.push_back(start);
-    if (width == 1)
-      return {a.toF32(a.load(memref, indices))};
-    auto type = cast<MemRefType>(memref.getType());
-    auto vectorType = VectorType::get({width}, type.getElementType());
-    Value vector = vector::LoadOp::create(
-        a.b, a.loc, vectorType, memref, indices, /*nontemporal=*/false,
-        llvm::MaybeAlign(width * type.getElementTypeBitWidth() / 8));
-    SmallVector<Value> elements;
-    for (int64_t e = 0; e < width; ++e)
-      elements.push_back(
-          a.toF32(vector::ExtractOp::create(a.b, a.loc, vector, e)));
-    return elements;
+    return loadRowElements(a, memref, width, at, start);
   }
 };
 
@@ -1114,27 +1123,6 @@ Value laneHasAccess(const KernelArith &a, const DenseRowReads &reads,
                a.idx(reads.vectors));
 }
 
-/// The `width` elements of row `at` (all indices but the last) of `memref`
-/// from element `start` on, in f32: one vector load where `width` > 1.
-SmallVector<Value> loadRowElements(const KernelArith &a, Value memref,
-                                   int64_t width, ArrayRef<Value> at,
-                                   Value start) {
-  SmallVector<Value> indices(at);
-  indices.push_back(start);
-  if (width == 1)
-    return {a.toF32(a.load(memref, indices))};
-  auto type = cast<MemRefType>(memref.getType());
-  auto vectorType = VectorType::get({width}, type.getElementType());
-  Value vector = vector::LoadOp::create(
-      a.b, a.loc, vectorType, memref, indices, /*nontemporal=*/false,
-      llvm::MaybeAlign(width * type.getElementTypeBitWidth() / 8));
-  SmallVector<Value> elements;
-  for (int64_t e = 0; e < width; ++e)
-    elements.push_back(
-        a.toF32(vector::ExtractOp::create(a.b, a.loc, vector, e)));
-  return elements;
-}
-
 /// All of a lane's elements of row `at` of `memref` read as `reads` says.
 SmallVector<Value> loadLaneRow(const KernelArith &a, Value memref,
                                const DenseRowReads &reads,
@@ -1469,13 +1457,6 @@ void buildDenseKernels(OpBuilder &b, const DecodeAttention &att,
       MemRefType::get({rows, plan.chunks, att.group, att.valueDepth}, f32));
   buildDensePartial(b, att, plan, list, maxima, sums, acc);
   buildDenseCombine(b, att, plan, list, maxima, sums, acc);
-}
-
-/// How the dense kernels read rows of `depth` elements of `memref`.
-DenseRowReads denseReads(Value memref, int64_t depth) {
-  auto type = cast<MemRefType>(memref.getType());
-  return DenseRowReads(depth, type.getElementTypeBitWidth(),
-                       type.getLayout().isIdentity());
 }
 
 /// The dense kernels' split of `keys` keys per row, or an error.
