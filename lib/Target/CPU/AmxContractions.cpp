@@ -16,7 +16,8 @@
 //
 //   scf.parallel (N / 32 column blocks, M / 32 row blocks; the larger
 //                 dimension's blocks outside)
-//     the block's 2 x 2 accumulator tiles, loaded from C
+//     the block's 2 x 2 accumulator tiles, zero (`tilezero`) where a
+//     zero fill has just written C (the fill goes), else loaded from C
 //     scf.for over K / 64
 //       2 tiles of A (16 rows x 64 bytes), 2 of Wp (16 kk x 64 bytes)
 //       4 amx.tile_muli
@@ -53,6 +54,7 @@
 
 #include "Int8Epilogue.h"
 #include "VnniProduct.h"
+#include "ZeroStart.h"
 
 #include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -83,10 +85,10 @@ constexpr int64_t kBlockTiles = 2;
 class AmxProductBuilder {
 public:
   AmxProductBuilder(OpBuilder &b, Location loc, Value a, Value w, Value c,
-                    int64_t k4, bool unsignedRows,
+                    int64_t k4, bool unsignedRows, bool zeroStart,
                     const autoglm::Int8Epilogue *epilogue)
       : b(b), loc(loc), a(a), w(w), c(c), k4(k4), unsignedRows(unsignedRows),
-        epilogue(epilogue) {}
+        zeroStart(zeroStart), epilogue(epilogue) {}
 
   /// The block whose first row is `row0` and first column `col0`:
   /// `rowTiles` x `colTiles` accumulator tiles.
@@ -101,11 +103,16 @@ public:
       cols.push_back(offset(col0, j * kTileRows));
       byteCols.push_back(arith::MulIOp::create(b, loc, cols.back(), index(4)));
     }
+    // The accumulators: zero (`tilezero`) where C was just zero-filled,
+    // C's values otherwise.
     SmallVector<Value> accs;
     for (int64_t i = 0; i < rowTiles; ++i)
       for (int64_t j = 0; j < colTiles; ++j)
-        accs.push_back(amx::TileLoadOp::create(b, loc, accType, c,
-                                               ValueRange{rows[i], cols[j]}));
+        accs.push_back(
+            zeroStart ? amx::TileZeroOp::create(b, loc, accType).getResult()
+                      : amx::TileLoadOp::create(b, loc, accType, c,
+                                                ValueRange{rows[i], cols[j]})
+                            .getResult());
 
     auto loop =
         scf::ForOp::create(b, loc, index(0), index(k4), index(kTileRows), accs);
@@ -173,6 +180,8 @@ private:
   Value a, w, c;
   int64_t k4;
   bool unsignedRows;
+  /// Whether the accumulators start from zero rather than from C.
+  bool zeroStart;
   /// The generics that finish C, run on each block; or none.
   const autoglm::Int8Epilogue *epilogue;
 };
@@ -220,6 +229,10 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
     epilogue = autoglm::Int8Epilogue::match(op);
   const autoglm::Int8Epilogue *finish = epilogue ? &*epilogue : nullptr;
 
+  // C's zero fill, if one has just written it: the tiles start from zero
+  // instead, and the fill goes (the kernel writes all of C).
+  linalg::FillOp fill = autoglm::zeroFillBefore(op, c);
+
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(epilogue ? epilogue->insertionPoint() : op);
   Value a2 = memref::CollapseShapeOp::create(
@@ -227,7 +240,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
   Value w2 = memref::CollapseShapeOp::create(
       rewriter, loc, w, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   AmxProductBuilder outer(rewriter, loc, a2, w2, c, k4,
-                          autoglm::vnniRowsAreUnsigned(op), finish);
+                          autoglm::vnniRowsAreUnsigned(op), bool(fill), finish);
 
   int64_t blockRows = kBlockTiles * kTileRows;
   int64_t rowTiles = m / kTileRows, colTiles = n / kTileRows;
@@ -253,7 +266,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
   // The body uses only what it defines and buffers: constants are made
   // again inside.
   AmxProductBuilder body(rewriter, loc, a2, w2, c, k4,
-                         autoglm::vnniRowsAreUnsigned(op), finish);
+                         autoglm::vnniRowsAreUnsigned(op), bool(fill), finish);
   Value colBlock = loop.getInductionVars()[rowsOuter ? 1 : 0],
         rowBlock = loop.getInductionVars()[rowsOuter ? 0 : 1];
   Value row0 =
@@ -276,6 +289,8 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
       rewriter, loc, fullRows, fullRowBlocks > 0, restRowTiles > 0,
       [&] { columns(kBlockTiles); }, [&] { columns(restRowTiles); });
   rewriter.eraseOp(op);
+  if (fill)
+    rewriter.eraseOp(fill);
   if (epilogue)
     epilogue->erase(rewriter);
   autoglm::Int8Epilogue::ungroup(rewriter, loop);

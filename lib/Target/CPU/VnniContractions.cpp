@@ -11,7 +11,8 @@
 // become register-blocked loops around AVX-512 VNNI's `vpdpbusd`:
 //
 //   scf.parallel (M / mr, N / nr)        on the runtime's threads
-//     mr x nr/16 accumulators <16 x i32>, read from C
+//     mr x nr/16 accumulators <16 x i32>, zero where a zero fill has
+//     just written C (the fill goes), else read from C
 //     scf.for kk < K/4
 //       nr/16 loads of 64 bytes of Wp[kk, n0.., 0..3]
 //       per row: A[m, 4kk..4kk+3] as one i32, broadcast to 16 lanes
@@ -61,6 +62,7 @@
 #include "ContractionTiles.h"
 #include "Int8Epilogue.h"
 #include "VnniProduct.h"
+#include "ZeroStart.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -138,6 +140,10 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
     epilogue = autoglm::Int8Epilogue::match(op);
   if (epilogue && epilogue->rows() != m)
     epilogue.reset();
+  // C's zero fill, if one has just written it: the accumulators start
+  // from zero vectors instead, and the fill goes (the tiles cover all of
+  // C).
+  linalg::FillOp fill = autoglm::zeroFillBefore(op, c);
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(epilogue ? epilogue->insertionPoint() : op);
@@ -219,10 +225,17 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
   for (int64_t j = 0; j < cols; ++j)
     colsAt.push_back(offset(col0, j * lanes));
   SmallVector<Value> accs;
+  Value zeros;
+  if (fill)
+    zeros =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(accType));
   for (int64_t r = 0; r < mr; ++r)
     for (int64_t j = 0; j < cols; ++j)
-      accs.push_back(vector::LoadOp::create(rewriter, loc, accType, c,
-                                            ValueRange{rows[r], colsAt[j]}));
+      accs.push_back(
+          fill ? zeros
+               : vector::LoadOp::create(rewriter, loc, accType, c,
+                                        ValueRange{rows[r], colsAt[j]})
+                     .getResult());
   auto kLoop =
       scf::ForOp::create(rewriter, loc, zero, index(k4), index(1), accs);
   rewriter.setInsertionPointToStart(kLoop.getBody());
@@ -284,6 +297,8 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
     }
   Operation *kernel = loop;
   rewriter.eraseOp(op);
+  if (fill)
+    rewriter.eraseOp(fill);
   if (epilogue)
     epilogue->erase(rewriter);
   autoglm::Int8Epilogue::ungroup(rewriter, kernel);
