@@ -196,3 +196,40 @@ func.func @fill_then_copy(%a: memref<32x16x4xi8>, %w: memref<16x32x4xi8>, %c: me
   }
   return
 }
+
+// -----
+
+// An int8 convolution's start, one value per row of C (its filters) written
+// to every column right before the product: the values are spread once
+// over a 32 x 16 buffer, from which each block loads its starting tiles
+// (16 rows of it), instead of loading C; the broadcast into C goes.
+// CHECK-LABEL: func.func @row_start(
+// CHECK-SAME:      %[[C:[a-z0-9]+]]: memref<32x64xi32>, %[[S:[a-z0-9]+]]: memref<32xi32>)
+// CHECK-NOT:       outs(%[[C]]
+// CHECK:           %[[T:.+]] = memref.alloc() {alignment = 64 : i64} : memref<32x16xi32>
+// CHECK:           linalg.generic {{.+}} ins(%[[S]] : memref<32xi32>) outs(%[[T]] : memref<32x16xi32>)
+// CHECK-NOT:       outs(%[[C]]
+// CHECK:           scf.parallel
+// CHECK-NOT:         amx.tile_load %[[C]]
+// CHECK-COUNT-4:     amx.tile_load %[[T]][%{{.+}}, %{{.+}}] : memref<32x16xi32> into !amx.tile<16x16xi32>
+// CHECK:             scf.for
+// CHECK-COUNT-4:     amx.tile_store %[[C]]
+// CHECK:           memref.dealloc %[[T]]
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @row_start(%w: memref<32x16x4xi8>, %col: memref<16x64x4xi8>, %c: memref<32x64xi32>, %start: memref<32xi32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%start : memref<32xi32>) outs(%c : memref<32x64xi32>) {
+  ^bb0(%in: i32, %out: i32):
+    linalg.yield %in : i32
+  }
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%w, %col : memref<32x16x4xi8>, memref<16x64x4xi8>) outs(%c : memref<32x64xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extsi %in : i8 to i32
+    %1 = arith.extui %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}

@@ -42,8 +42,8 @@
 #include "SimplifyTiles.h"
 #include "VectorTransfers.h"
 
+#include "AccumulatorStart.h"
 #include "ContractionTiles.h"
-#include "ZeroStart.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -11,8 +11,9 @@
 // become register-blocked loops around AVX-512 VNNI's `vpdpbusd`:
 //
 //   scf.parallel (M / mr, N / nr)        on the runtime's threads
-//     mr x nr/16 accumulators <16 x i32>, zero where a zero fill has
-//     just written C (the fill goes), else read from C
+//     mr x nr/16 accumulators <16 x i32>: zero where a zero fill has
+//     just written C, the row's value where a broadcast of one value per
+//     row has (a convolution's start; either op goes), else read from C
 //     scf.for kk < K/4
 //       nr/16 loads of 64 bytes of Wp[kk, n0.., 0..3]
 //       per row: A[m, 4kk..4kk+3] as one i32, broadcast to 16 lanes
@@ -59,10 +60,10 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "AccumulatorStart.h"
 #include "ContractionTiles.h"
 #include "Int8Epilogue.h"
 #include "VnniProduct.h"
-#include "ZeroStart.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -140,10 +141,13 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
     epilogue = autoglm::Int8Epilogue::match(op);
   if (epilogue && epilogue->rows() != m)
     epilogue.reset();
-  // C's zero fill, if one has just written it: the accumulators start
-  // from zero vectors instead, and the fill goes (the tiles cover all of
-  // C).
+  // What has just written all of C, if anything: zero (a fill) or one
+  // value per row (a convolution's start). The accumulators start there in
+  // registers instead of reading C back, and the op goes (the tiles cover
+  // all of C).
   linalg::FillOp fill = autoglm::zeroFillBefore(op, c);
+  linalg::GenericOp rowStart =
+      fill ? linalg::GenericOp() : autoglm::rowBroadcastBefore(op, c);
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(epilogue ? epilogue->insertionPoint() : op);
@@ -229,13 +233,24 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
   if (fill)
     zeros =
         arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(accType));
-  for (int64_t r = 0; r < mr; ++r)
-    for (int64_t j = 0; j < cols; ++j)
-      accs.push_back(
-          fill ? zeros
-               : vector::LoadOp::create(rewriter, loc, accType, c,
-                                        ValueRange{rows[r], colsAt[j]})
-                     .getResult());
+  for (int64_t r = 0; r < mr; ++r) {
+    // The row's start broadcast to every lane (vpbroadcastd from memory).
+    Value rowValue;
+    if (rowStart)
+      rowValue = vector::BroadcastOp::create(
+          rewriter, loc, accType,
+          memref::LoadOp::create(rewriter, loc, rowStart.getDpsInputs()[0],
+                                 ValueRange{rows[r]}));
+    for (int64_t j = 0; j < cols; ++j) {
+      if (fill)
+        accs.push_back(zeros);
+      else if (rowStart)
+        accs.push_back(rowValue);
+      else
+        accs.push_back(vector::LoadOp::create(rewriter, loc, accType, c,
+                                              ValueRange{rows[r], colsAt[j]}));
+    }
+  }
   auto kLoop =
       scf::ForOp::create(rewriter, loc, zero, index(k4), index(1), accs);
   rewriter.setInsertionPointToStart(kLoop.getBody());
@@ -299,6 +314,8 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
   rewriter.eraseOp(op);
   if (fill)
     rewriter.eraseOp(fill);
+  if (rowStart)
+    rewriter.eraseOp(rowStart);
   if (epilogue)
     epilogue->erase(rewriter);
   autoglm::Int8Epilogue::ungroup(rewriter, kernel);
