@@ -143,3 +143,93 @@ func.func @pairs(%a: memref<16x32x2xi8>, %w: memref<32x16x2xi8>, %c: memref<16x1
   }
   return
 }
+
+// -----
+
+// C zero-filled right before the product (views between touch no memory):
+// the accumulator tiles start from zero (amx.tile_zero, LLVM's tilezero)
+// instead of being loaded from C, and the fill goes; C is only stored.
+// CHECK-LABEL: func.func @zero_start(
+// CHECK-SAME:      %[[C:[a-z0-9]+]]: memref<32x32xi32>)
+// CHECK-NOT:       linalg.fill
+// CHECK-NOT:       amx.tile_load %[[C]]
+// CHECK-COUNT-4:   amx.tile_zero : !amx.tile<16x16xi32>
+// CHECK:           scf.for
+// CHECK-COUNT-4:   amx.tile_store %[[C]]
+// LLVM-LABEL: func.func @zero_start(
+// LLVM-COUNT-4:    llvm.call_intrinsic "llvm.x86.tilezero.internal"
+// A fill that is not right before the product (a copy reads C between)
+// stays, and the tiles are loaded from C.
+// CHECK-LABEL: func.func @fill_then_copy(
+// CHECK:           linalg.fill
+// CHECK:           memref.copy
+// CHECK-NOT:       amx.tile_zero
+// CHECK:           amx.tile_load %{{.+}} : memref<32x32xi32> into !amx.tile<16x16xi32>
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @zero_start(%a: memref<32x64xi8>, %w: memref<16x32x4xi8>, %c: memref<32x32xi32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%c : memref<32x32xi32>)
+  %a3 = memref.expand_shape %a [[0], [1, 2]] output_shape [32, 16, 4] : memref<32x64xi8> into memref<32x16x4xi8>
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%a3, %w : memref<32x16x4xi8>, memref<16x32x4xi8>) outs(%c : memref<32x32xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+func.func @fill_then_copy(%a: memref<32x16x4xi8>, %w: memref<16x32x4xi8>, %c: memref<32x32xi32>, %d: memref<32x32xi32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%c : memref<32x32xi32>)
+  memref.copy %c, %d : memref<32x32xi32> to memref<32x32xi32>
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%a, %w : memref<32x16x4xi8>, memref<16x32x4xi8>) outs(%c : memref<32x32xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// An int8 convolution's start, one value per row of C (its filters) written
+// to every column right before the product: the values are spread once
+// over a 32 x 16 buffer, from which each block loads its starting tiles
+// (16 rows of it), instead of loading C; the broadcast into C goes.
+// CHECK-LABEL: func.func @row_start(
+// CHECK-SAME:      %[[C:[a-z0-9]+]]: memref<32x64xi32>, %[[S:[a-z0-9]+]]: memref<32xi32>)
+// CHECK-NOT:       outs(%[[C]]
+// CHECK:           %[[T:.+]] = memref.alloc() {alignment = 64 : i64} : memref<32x16xi32>
+// CHECK:           linalg.generic {{.+}} ins(%[[S]] : memref<32xi32>) outs(%[[T]] : memref<32x16xi32>)
+// CHECK-NOT:       outs(%[[C]]
+// CHECK:           scf.parallel
+// CHECK-NOT:         amx.tile_load %[[C]]
+// CHECK-COUNT-4:     amx.tile_load %[[T]][%{{.+}}, %{{.+}}] : memref<32x16xi32> into !amx.tile<16x16xi32>
+// CHECK:             scf.for
+// CHECK-COUNT-4:     amx.tile_store %[[C]]
+// CHECK:           memref.dealloc %[[T]]
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @row_start(%w: memref<32x16x4xi8>, %col: memref<16x64x4xi8>, %c: memref<32x64xi32>, %start: memref<32xi32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%start : memref<32xi32>) outs(%c : memref<32x64xi32>) {
+  ^bb0(%in: i32, %out: i32):
+    linalg.yield %in : i32
+  }
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%w, %col : memref<32x16x4xi8>, memref<16x64x4xi8>) outs(%c : memref<32x64xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extsi %in : i8 to i32
+    %1 = arith.extui %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}

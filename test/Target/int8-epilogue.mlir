@@ -192,3 +192,79 @@ func.func @c_read_twice(%a: memref<32x16x4xi8>, %w: memref<16x32x4xi8>, %f: memr
   memref.copy %c, %out : memref<32x32xi32> to memref<32x32xi32>
   return
 }
+
+// -----
+
+// An int8 convolution (--autoglm-pack-int8-convolutions: C is 32 filters x
+// 64 pixels, starting from each filter's zero-point share) whose chain
+// reads C as [1, 32, 8, 8], its pixels reshaped to 8 x 8, with a
+// per-filter scale ([32, 1, 1], read as (d1, 0, 0)). The chain runs in the
+// kernel on C's rows and columns: the buffers it reads along the pixels
+// and the one it writes are collapsed to [1, 32, 64] (one vector of 16
+// pixels may cross a row of the image), the per-filter scale is one value
+// of the row for every lane.
+// GROUP-LABEL: func.func @convolution(
+// GROUP:         scf.execute_region no_inline {
+// GROUP-NEXT:      linalg.generic {{.+}} attrs = {autoglm.vnni}
+// GROUP:         } {autoglm.int8_epilogue}
+// VNNI-LABEL: func.func @convolution(
+// VNNI-SAME:      %[[S:[^:]+]]: memref<32x1x1xf32>, %[[Q:[^:]+]]: memref<1x32x8x8xi8>)
+// VNNI:          scf.parallel
+// VNNI:            scf.for
+// VNNI:              llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:            memref.load %[[S]][%{{.+}}, %{{.+}}, %{{.+}}] : memref<32x1x1xf32>
+// VNNI:            arith.sitofp %{{.+}} : vector<16xi32> to vector<16xf32>
+// VNNI:            arith.fptoui %{{.+}} : vector<16xf32> to vector<16xi8>
+// VNNI:            %[[Q2:.+]] = memref.collapse_shape %[[Q]] {{\[}}[0], [1], [2, 3]] : memref<1x32x8x8xi8> into memref<1x32x64xi8>
+// VNNI-NEXT:       vector.store %{{.+}}, %[[Q2]][%{{.+}}, %{{.+}}, %{{.+}}] : memref<1x32x64xi8>, vector<16xi8>
+// VNNI-NOT:      linalg.generic
+// VNNI:          return
+// AMX-LABEL: func.func @convolution(
+// AMX-SAME:      %[[Q:[^:]+]]: memref<1x32x8x8xi8>)
+// AMX:           scf.parallel
+// AMX:             amx.tile_muli
+// AMX:             scf.for
+// AMX:               arith.fptoui %{{.+}} : vector<16xf32> to vector<16xi8>
+// AMX:               %[[Q2:.+]] = memref.collapse_shape %[[Q]] {{\[}}[0], [1], [2, 3]]
+// AMX-NEXT:          vector.store %{{.+}}, %[[Q2]]
+// AMX-NOT:       linalg.generic
+// AMX:           return
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#chan = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+func.func @convolution(%w: memref<32x16x4xi8>, %col: memref<16x64x4xi8>, %start: memref<32xi32>, %scale: memref<32x1x1xf32>, %q: memref<1x32x8x8xi8>) {
+  %c = memref.alloc() {alignment = 64 : i64} : memref<32x64xi32>
+  %f0 = arith.constant 0.0 : f32
+  %max = arith.constant 255.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%start : memref<32xi32>) outs(%c : memref<32x64xi32>) {
+  ^bb0(%in: i32, %out: i32):
+    linalg.yield %in : i32
+  }
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%w, %col : memref<32x16x4xi8>, memref<16x64x4xi8>) outs(%c : memref<32x64xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extsi %in : i8 to i32
+    %1 = arith.extui %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %c4 = memref.expand_shape %c [[0, 1], [2, 3]] output_shape [1, 32, 8, 8] : memref<32x64xi32> into memref<1x32x8x8xi32>
+  %f = memref.alloc() {alignment = 64 : i64} : memref<1x32x8x8xf32>
+  linalg.generic {indexing_maps = [#id, #chan, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c4, %scale : memref<1x32x8x8xi32>, memref<32x1x1xf32>) outs(%f : memref<1x32x8x8xf32>) {
+  ^bb0(%in: i32, %s: f32, %out: f32):
+    %0 = arith.sitofp %in : i32 to f32
+    %1 = arith.mulf %0, %s : f32
+    %2 = math.roundeven %1 : f32
+    %3 = arith.maximumf %2, %f0 : f32
+    %4 = arith.minimumf %3, %max : f32
+    linalg.yield %4 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%f : memref<1x32x8x8xf32>) outs(%q : memref<1x32x8x8xi8>) {
+  ^bb0(%in: f32, %out: i8):
+    %0 = arith.fptoui %in : f32 to i8
+    linalg.yield %0 : i8
+  }
+  return
+}

@@ -168,3 +168,86 @@ func.func @convolution_pairs_large(%w: memref<1024x576x2xi8>, %col: memref<576x1
   }
   return
 }
+
+// -----
+
+// C zero-filled right before the product: the accumulators start as zero
+// vectors instead of loads of C, and the fill goes; C is only stored.
+// CHECK-LABEL: func.func @zero_start(
+// CHECK-SAME:      %[[C:[a-z0-9]+]]: memref<8x32xi32>)
+// CHECK-NOT:       linalg.fill
+// CHECK:           scf.parallel
+// CHECK:             %[[Z:.+]] = arith.constant dense<0> : vector<16xi32>
+// CHECK-NOT:         vector.load %[[C]]
+// CHECK:             scf.for %{{.+}} iter_args(%{{.+}} = %[[Z]], %{{.+}} = %[[Z]],
+// CHECK:             vector.store %{{.+}}, %[[C]]
+// A fill of another value is a start other than zero: it stays, and C
+// is read.
+// CHECK-LABEL: func.func @ones(
+// CHECK:           linalg.fill
+// CHECK:           scf.parallel
+// CHECK:             vector.load %{{.+}} : memref<8x32xi32>, vector<16xi32>
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @zero_start(%a: memref<8x4x4xi8>, %w: memref<4x32x4xi8>, %c: memref<8x32xi32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%c : memref<8x32xi32>)
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%a, %w : memref<8x4x4xi8>, memref<4x32x4xi8>) outs(%c : memref<8x32xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+func.func @ones(%a: memref<8x4x4xi8>, %w: memref<4x32x4xi8>, %c: memref<8x32xi32>) {
+  %one = arith.constant 1 : i32
+  linalg.fill ins(%one : i32) outs(%c : memref<8x32xi32>)
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%a, %w : memref<8x4x4xi8>, memref<4x32x4xi8>) outs(%c : memref<8x32xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// An int8 convolution's start, one value per row of C written to every
+// column right before the product: each row's accumulators start as that
+// row's value broadcast (a load of it, then vector.broadcast) instead of
+// loads of C; the broadcast into C goes.
+// CHECK-LABEL: func.func @row_start(
+// CHECK-SAME:      %[[C:[a-z0-9]+]]: memref<8x32xi32>, %[[S:[a-z0-9]+]]: memref<8xi32>)
+// CHECK-NOT:       outs(%[[C]]
+// CHECK:           scf.parallel
+// CHECK-NOT:         vector.load %[[C]]
+// CHECK:             %[[V:.+]] = memref.load %[[S]][%{{.+}}] : memref<8xi32>
+// CHECK:             %[[B:.+]] = vector.broadcast %[[V]] : i32 to vector<16xi32>
+// CHECK-NOT:         vector.load %[[C]]
+// CHECK:             scf.for %{{.+}} iter_args(%{{.+}} = %[[B]], %{{.+}} = %[[B]],
+// CHECK:             vector.store %{{.+}}, %[[C]]
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#map2 = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @row_start(%w: memref<8x4x4xi8>, %col: memref<4x32x4xi8>, %c: memref<8x32xi32>, %start: memref<8xi32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%start : memref<8xi32>) outs(%c : memref<8x32xi32>) {
+  ^bb0(%in: i32, %out: i32):
+    linalg.yield %in : i32
+  }
+  linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%w, %col : memref<8x4x4xi8>, memref<4x32x4xi8>) outs(%c : memref<8x32xi32>) attrs = {autoglm.vnni} {
+  ^bb0(%in: i8, %in_0: i8, %out: i32):
+    %0 = arith.extsi %in : i8 to i32
+    %1 = arith.extui %in_0 : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}

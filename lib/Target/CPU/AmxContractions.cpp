@@ -16,7 +16,10 @@
 //
 //   scf.parallel (N / 32 column blocks, M / 32 row blocks; the larger
 //                 dimension's blocks outside)
-//     the block's 2 x 2 accumulator tiles, loaded from C
+//     the block's 2 x 2 accumulator tiles: zero (`tilezero`) where a
+//     zero fill has just written C, loaded from a buffer of each row's
+//     value where a broadcast of one value per row has (a convolution's
+//     start; either op goes), else loaded from C
 //     scf.for over K / 64
 //       2 tiles of A (16 rows x 64 bytes), 2 of Wp (16 kk x 64 bytes)
 //       4 amx.tile_muli
@@ -51,6 +54,7 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "AccumulatorStart.h"
 #include "Int8Epilogue.h"
 #include "VnniProduct.h"
 
@@ -83,10 +87,10 @@ constexpr int64_t kBlockTiles = 2;
 class AmxProductBuilder {
 public:
   AmxProductBuilder(OpBuilder &b, Location loc, Value a, Value w, Value c,
-                    int64_t k4, bool unsignedRows,
-                    const autoglm::Int8Epilogue *epilogue)
+                    int64_t k4, bool unsignedRows, bool zeroStart,
+                    Value startTiles, const autoglm::Int8Epilogue *epilogue)
       : b(b), loc(loc), a(a), w(w), c(c), k4(k4), unsignedRows(unsignedRows),
-        epilogue(epilogue) {}
+        zeroStart(zeroStart), startTiles(startTiles), epilogue(epilogue) {}
 
   /// The block whose first row is `row0` and first column `col0`:
   /// `rowTiles` x `colTiles` accumulator tiles.
@@ -101,11 +105,21 @@ public:
       cols.push_back(offset(col0, j * kTileRows));
       byteCols.push_back(arith::MulIOp::create(b, loc, cols.back(), index(4)));
     }
+    // The accumulators: zero (`tilezero`) where C was just zero-filled,
+    // the rows' starts (16 rows of the M x 16 buffer) where C was just
+    // written with one value per row, C's values otherwise.
     SmallVector<Value> accs;
     for (int64_t i = 0; i < rowTiles; ++i)
-      for (int64_t j = 0; j < colTiles; ++j)
-        accs.push_back(amx::TileLoadOp::create(b, loc, accType, c,
-                                               ValueRange{rows[i], cols[j]}));
+      for (int64_t j = 0; j < colTiles; ++j) {
+        if (zeroStart)
+          accs.push_back(amx::TileZeroOp::create(b, loc, accType));
+        else if (startTiles)
+          accs.push_back(amx::TileLoadOp::create(
+              b, loc, accType, startTiles, ValueRange{rows[i], index(0)}));
+        else
+          accs.push_back(amx::TileLoadOp::create(b, loc, accType, c,
+                                                 ValueRange{rows[i], cols[j]}));
+      }
 
     auto loop =
         scf::ForOp::create(b, loc, index(0), index(k4), index(kTileRows), accs);
@@ -173,6 +187,11 @@ private:
   Value a, w, c;
   int64_t k4;
   bool unsignedRows;
+  /// Whether the accumulators start from zero rather than from C.
+  bool zeroStart;
+  /// Where they start from otherwise, if not from C: M x 16 int32, each
+  /// row's start in all 16 columns (a tile of it is 16 rows' starts).
+  Value startTiles;
   /// The generics that finish C, run on each block; or none.
   const autoglm::Int8Epilogue *epilogue;
 };
@@ -220,14 +239,42 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
     epilogue = autoglm::Int8Epilogue::match(op);
   const autoglm::Int8Epilogue *finish = epilogue ? &*epilogue : nullptr;
 
+  // What has just written all of C, if anything: zero (a fill) or one
+  // value per row (a convolution's start). The tiles start there instead
+  // of loading C, and the op goes (the kernel writes all of C).
+  linalg::FillOp fill = autoglm::zeroFillBefore(op, c);
+  linalg::GenericOp rowStart =
+      fill ? linalg::GenericOp() : autoglm::rowBroadcastBefore(op, c);
+
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(epilogue ? epilogue->insertionPoint() : op);
   Value a2 = memref::CollapseShapeOp::create(
       rewriter, loc, a, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   Value w2 = memref::CollapseShapeOp::create(
       rewriter, loc, w, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  // A tile has no broadcast: the rows' starts are first spread over 16
+  // columns, M x 64 bytes (4 KiB for 64 filters, against 800 KB of C for
+  // ResNet-50's first convolutions), from which each block loads its
+  // starting tiles.
+  Value startTiles;
+  if (rowStart) {
+    startTiles = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get({m, kTileRows}, rewriter.getI32Type()),
+        rewriter.getI64IntegerAttr(64));
+    MLIRContext *ctx = rewriter.getContext();
+    linalg::GenericOp::create(
+        rewriter, loc, rowStart.getDpsInputs()[0], startTiles,
+        ArrayRef<AffineMap>{
+            AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx),
+            rewriter.getMultiDimIdentityMap(2)},
+        {utils::IteratorType::parallel, utils::IteratorType::parallel},
+        [](OpBuilder &nested, Location l, ValueRange args) {
+          linalg::YieldOp::create(nested, l, args[0]);
+        });
+  }
   AmxProductBuilder outer(rewriter, loc, a2, w2, c, k4,
-                          autoglm::vnniRowsAreUnsigned(op), finish);
+                          autoglm::vnniRowsAreUnsigned(op), bool(fill),
+                          startTiles, finish);
 
   int64_t blockRows = kBlockTiles * kTileRows;
   int64_t rowTiles = m / kTileRows, colTiles = n / kTileRows;
@@ -253,7 +300,8 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
   // The body uses only what it defines and buffers: constants are made
   // again inside.
   AmxProductBuilder body(rewriter, loc, a2, w2, c, k4,
-                         autoglm::vnniRowsAreUnsigned(op), finish);
+                         autoglm::vnniRowsAreUnsigned(op), bool(fill),
+                         startTiles, finish);
   Value colBlock = loop.getInductionVars()[rowsOuter ? 1 : 0],
         rowBlock = loop.getInductionVars()[rowsOuter ? 0 : 1];
   Value row0 =
@@ -276,6 +324,13 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
       rewriter, loc, fullRows, fullRowBlocks > 0, restRowTiles > 0,
       [&] { columns(kBlockTiles); }, [&] { columns(restRowTiles); });
   rewriter.eraseOp(op);
+  if (fill)
+    rewriter.eraseOp(fill);
+  if (rowStart) {
+    rewriter.setInsertionPointAfter(loop);
+    memref::DeallocOp::create(rewriter, loc, startTiles);
+    rewriter.eraseOp(rowStart);
+  }
   if (epilogue)
     epilogue->erase(rewriter);
   autoglm::Int8Epilogue::ungroup(rewriter, loop);

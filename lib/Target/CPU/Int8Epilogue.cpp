@@ -90,21 +90,49 @@ bool mayOverlap(Value a, Value b) {
   return ea->begin < eb->end && eb->begin < ea->end;
 }
 
-/// The loop dimensions an operand's map keeps, in order (every result a
-/// dimension), or nullopt. The chain's domain is [1, ..., 1, rows, cols]:
-/// the last two dimensions are C's row and column, the others unit
-/// dimensions of a batch of one.
-std::optional<SmallVector<unsigned>> dimsOf(AffineMap map) {
+/// The loop dimension of each result of an operand's map, in order, -1
+/// for a result that is the constant 0 (a per-channel operand of shape
+/// [F, 1, 1]); nullopt for anything else. The chain's domain is
+/// [1, ..., 1, rows, cols] or, after a convolution, [1, F, OH, OW]: C's
+/// row, then its column (one dimension, or the two its pixels were
+/// reshaped into), the others unit dimensions of a batch of one.
+std::optional<SmallVector<int64_t>> dimsOf(AffineMap map) {
   if (map.getNumSymbols() != 0)
     return std::nullopt;
-  SmallVector<unsigned> dims;
+  SmallVector<int64_t> dims;
+  int64_t lastDim = -1;
   for (AffineExpr e : map.getResults()) {
+    if (auto constant = dyn_cast<AffineConstantExpr>(e)) {
+      if (constant.getValue() != 0)
+        return std::nullopt;
+      dims.push_back(-1);
+      continue;
+    }
     auto dim = dyn_cast<AffineDimExpr>(e);
-    if (!dim || (!dims.empty() && dim.getPosition() <= dims.back()))
+    if (!dim || int64_t(dim.getPosition()) <= lastDim)
       return std::nullopt;
-    dims.push_back(dim.getPosition());
+    lastDim = dim.getPosition();
+    dims.push_back(lastDim);
   }
   return dims;
+}
+
+/// Whether the operand indexed by `dims` in a domain of `loops` loops, the
+/// last `columnDims` of them C's column, is read along the column: its
+/// last results are those dimensions, in order (the only way it may use
+/// them).
+std::optional<bool> readsColumns(ArrayRef<int64_t> dims, unsigned loops,
+                                 unsigned columnDims) {
+  unsigned first = loops - columnDims;
+  unsigned used = llvm::count_if(dims, [&](int64_t d) { return d >= first; });
+  if (used == 0)
+    return false;
+  if (used != columnDims || dims.size() < columnDims)
+    return std::nullopt;
+  for (unsigned i = 0; i < columnDims; ++i)
+    if (dims[dims.size() - columnDims + i] != int64_t(first + i))
+      return std::nullopt;
+  return true;
 }
 
 /// Whether `v`'s rows are contiguous (a vector load along its last
@@ -117,22 +145,28 @@ bool unitStrideRows(Value v) {
 /// Whether `g` can run on vectors in the kernel, reading the chain's value
 /// as its operand `carried` over the domain `shape` ([1, ..., rows, cols]).
 bool isChainGeneric(linalg::GenericOp g, unsigned carried,
-                    ArrayRef<int64_t> shape) {
+                    ArrayRef<int64_t> shape, unsigned columnDims) {
   if (!g.hasPureBufferSemantics() || g.getNumDpsInits() != 1 ||
       g.getNumLoops() != g.getNumParallelLoops() ||
       g.getStaticLoopRanges() != shape)
     return false;
-  unsigned column = shape.size() - 1;
   OpOperand *init = g.getDpsInitOperand(0);
+  // A column of two dimensions is read as one: the buffer's are
+  // contiguous.
+  auto contiguous = [&](Value v) {
+    if (columnDims == 1)
+      return unitStrideRows(v);
+    auto type = dyn_cast<MemRefType>(v.getType());
+    return type && type.hasStaticShape() && type.getLayout().isIdentity();
+  };
   Block &body = g.getRegion().front();
   // The output is written only: its block argument is not read.
   if (!g.getMatchingIndexingMap(init).isIdentity() ||
-      !unitStrideRows(init->get()) ||
-      !g.getMatchingBlockArgument(init).use_empty())
+      !contiguous(init->get()) || !g.getMatchingBlockArgument(init).use_empty())
     return false;
   for (OpOperand *input : g.getDpsInputOperands()) {
     AffineMap map = g.getMatchingIndexingMap(input);
-    std::optional<SmallVector<unsigned>> dims = dimsOf(map);
+    std::optional<SmallVector<int64_t>> dims = dimsOf(map);
     if (!dims)
       return false;
     if (input->getOperandNumber() == carried) {
@@ -144,8 +178,9 @@ bool isChainGeneric(linalg::GenericOp g, unsigned carried,
     if (!type || !type.hasStaticShape())
       return false;
     // Read along the column as vectors: contiguous.
-    if (!dims->empty() && dims->back() == column &&
-        !unitStrideRows(input->get()))
+    std::optional<bool> alongColumns =
+        readsColumns(*dims, shape.size(), columnDims);
+    if (!alongColumns || (*alongColumns && !contiguous(input->get())))
       return false;
   }
   // Elementwise scalar ops whose outside operands are constants.
@@ -206,6 +241,7 @@ std::optional<Int8Epilogue> Int8Epilogue::match(linalg::GenericOp product) {
   // product initializes C.
   linalg::GenericOp first;
   Value firstInput;
+  unsigned columnDims = 1;
   int64_t rows = cType.getDimSize(0), cols = cType.getDimSize(1);
   SmallVector<int64_t> shape = {rows, cols};
   // C and its views: through the first rows of a padded product and the
@@ -242,17 +278,26 @@ std::optional<Int8Epilogue> Int8Epilogue::match(linalg::GenericOp product) {
         rows = sub.getType().getDimSize(0);
         continue;
       }
-      // Leading unit dimensions only: [[0, ..., r - 2], [r - 1]].
+      // Leading unit dimensions: [[0, ..., r - 2], [r - 1]]; or, after a
+      // convolution, the pixels too: [F, P] as [1, F, OH, OW].
       auto expand = v.getDefiningOp<memref::ExpandShapeOp>();
       ArrayRef<int64_t> from = expand.getSrcType().getShape();
       ArrayRef<int64_t> to = expand.getResultType().getShape();
-      if (from.size() != 2 || !expand.getResultType().hasStaticShape() ||
-          to.take_back(2) != from ||
-          llvm::any_of(to.drop_back(2), [](int64_t d) { return d != 1; }))
+      if (from.size() != 2 || !expand.getResultType().hasStaticShape())
         return std::nullopt;
+      SmallVector<ReassociationIndices> groups =
+          expand.getReassociationIndices();
+      bool pixels = to.size() >= 3 && groups.size() == 2 &&
+                    groups[1].size() == 2 && to[to.size() - 3] == from[0] &&
+                    to[to.size() - 2] * to.back() == from[1];
+      unsigned kept = pixels ? 3 : 2;
+      if ((!pixels && to.take_back(2) != from) ||
+          llvm::any_of(to.drop_back(kept), [](int64_t d) { return d != 1; }))
+        return std::nullopt;
+      columnDims = pixels ? 2 : 1;
     }
     shape = llvm::to_vector(cast<MemRefType>(read.getType()).getShape());
-    rows = shape[shape.size() - 2];
+    rows = shape[shape.size() - 1 - columnDims];
     first = g;
     firstInput = read;
   }
@@ -261,6 +306,7 @@ std::optional<Int8Epilogue> Int8Epilogue::match(linalg::GenericOp product) {
 
   Int8Epilogue epilogue;
   epilogue.numRows = rows;
+  epilogue.columnDims = columnDims;
   linalg::GenericOp g = first;
   Value carried = firstInput;
   while (g) {
@@ -268,7 +314,8 @@ std::optional<Int8Epilogue> Int8Epilogue::match(linalg::GenericOp product) {
     for (OpOperand *operand : g.getDpsInputOperands())
       if (operand->get() == carried && !input)
         input = operand;
-    if (!input || !isChainGeneric(g, input->getOperandNumber(), shape))
+    if (!input ||
+        !isChainGeneric(g, input->getOperandNumber(), shape, columnDims))
       break;
     // The carried value is read once.
     if (llvm::count(g->getOperands(), carried) != 1)
@@ -312,8 +359,31 @@ void Int8Epilogue::emit(OpBuilder &b, Location loc, Value acc, Value row,
         b, loc, DenseElementsAttr::get(vectorOf(attr.getType()), attr));
   };
   linalg::GenericOp front = chain.front();
-  unsigned column = front.getNumLoops() - 1;
+  unsigned loops = front.getNumLoops();
+  int64_t column = loops - columnDims, rowDim = column - 1;
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  // `buffer` indexed by `dims` at (row, col): a buffer read along the
+  // column has its column dimensions collapsed into one first.
+  auto at = [&](Value buffer, ArrayRef<int64_t> dims,
+                bool alongColumns) -> std::pair<Value, SmallVector<Value>> {
+    SmallVector<Value> indices;
+    for (int64_t d : ArrayRef(dims).drop_back(alongColumns ? columnDims : 0))
+      indices.push_back(d == rowDim ? row : zero);
+    if (!alongColumns)
+      return {buffer, indices};
+    indices.push_back(col);
+    if (columnDims == 1)
+      return {buffer, indices};
+    unsigned rank = dims.size();
+    SmallVector<ReassociationIndices> groups;
+    for (unsigned d = 0; d + columnDims < rank; ++d)
+      groups.push_back({int64_t(d)});
+    ReassociationIndices tail;
+    for (unsigned d = rank - columnDims; d < rank; ++d)
+      tail.push_back(d);
+    groups.push_back(tail);
+    return {memref::CollapseShapeOp::create(b, loc, buffer, groups), indices};
+  };
   Value value = acc;
   for (auto [chainOp, carried] : llvm::zip(chain, carriedOperand)) {
     linalg::GenericOp g = chainOp;
@@ -325,14 +395,12 @@ void Int8Epilogue::emit(OpBuilder &b, Location loc, Value acc, Value row,
         map.map(arg, value);
         continue;
       }
-      Value buffer = input->get();
-      SmallVector<unsigned> dims = *dimsOf(g.getMatchingIndexingMap(input));
-      SmallVector<Value> indices;
-      for (unsigned d : dims)
-        indices.push_back(d == column ? col : d == column - 1 ? row : zero);
+      SmallVector<int64_t> dims = *dimsOf(g.getMatchingIndexingMap(input));
+      bool alongColumns = *readsColumns(dims, loops, columnDims);
+      auto [buffer, indices] = at(input->get(), dims, alongColumns);
       // Along the columns a vector; else one value for every lane.
       Type type = vectorOf(arg.getType());
-      if (!dims.empty() && dims.back() == column)
+      if (alongColumns)
         map.map(arg, vector::LoadOp::create(b, loc, type, buffer, indices));
       else
         map.map(arg, vector::BroadcastOp::create(
@@ -355,9 +423,9 @@ void Int8Epilogue::emit(OpBuilder &b, Location loc, Value acc, Value row,
     value = lookup(body.getTerminator()->getOperand(0));
   }
   linalg::GenericOp last = chain.back();
-  SmallVector<Value> indices(column - 1, zero);
-  indices.append({row, col});
-  vector::StoreOp::create(b, loc, value, last.getDpsInits()[0], indices);
+  SmallVector<int64_t> outDims = llvm::to_vector(llvm::seq<int64_t>(0, loops));
+  auto [out, indices] = at(last.getDpsInits()[0], outDims, true);
+  vector::StoreOp::create(b, loc, value, out, indices);
 }
 
 void Int8Epilogue::erase(RewriterBase &rewriter) {

@@ -36,7 +36,8 @@ constexpr StringLiteral kInt8EpilogueGroupAttr = "autoglm.int8_epilogue";
 class Int8Epilogue {
 public:
   /// The chain after `product` (C: MxNxi32): generics over the 2-D domain
-  /// of C (or of C's first rows, where the product was padded), each
+  /// of C (or of C's first rows, where the product was padded; or, after
+  /// a convolution, C as [1, F, OH, OW], its pixels reshaped), each
   /// reading the one before (the first reads C) with the identity map,
   /// every other operand indexed by (row, column), the column, the row or
   /// nothing, and their bodies elementwise arith and math ops. Each value
@@ -74,6 +75,9 @@ private:
   /// computed (the first's: C).
   SmallVector<unsigned> carriedOperand;
   int64_t numRows = 0;
+  /// The loop dimensions that make up C's column: 1, or 2 after a
+  /// convolution (its pixels, C's columns, read as [OH, OW]).
+  unsigned columnDims = 1;
 };
 } // namespace mlir::autoglm
 

@@ -159,8 +159,20 @@ struct PackInt8Products
     };
     if (paddedK != k || paddedM != m)
       a = padWithZeros(a, {paddedM, paddedK});
-    if (paddedM != m)
+    // A fill of a fresh tensor (the product's zero) is filled in the padded
+    // shape instead: the padding rows are cut off after, and a fill right
+    // before the product is what lets the kernel start from zero in its
+    // tile registers (a pad would copy the fill into a zeroed buffer).
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    if (paddedM != m && fill &&
+        fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, {paddedM, n},
+                                            getElementTypeOrSelf(init));
+      init = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+                 .getResult(0);
+    } else if (paddedM != m) {
       init = padWithZeros(init, {paddedM, n});
+    }
     Value a3 = tensor::ExpandShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({paddedM, paddedK / g, g},

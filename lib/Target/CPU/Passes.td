@@ -297,7 +297,11 @@ def AutoGLMAmxContractions
     `MxK/4x4xi8`, Wp: `K/4xNx4xi8`, C: `MxNxi32`, identity layouts, N a
     multiple of 16) becomes an `scf.parallel` over blocks of 32 columns
     and 32 rows of C (the larger dimension's blocks outer), each block 2 x 2 accumulator tiles of 16 rows
-    by 16 int32 columns (`amx.tile_load` from C), an `scf.for` over K in
+    by 16 int32 columns (`amx.tile_load` from C; `amx.tile_zero` where a
+    `linalg.fill` of 0 of all of C comes right before the product, and
+    tiles loaded from an M x 16 buffer of the row values where a generic
+    writing one value per row into all of C does: that op goes), an
+    `scf.for` over K in
     steps of 64 bytes that loads 2 tiles of A (16 rows x 64 bytes) and 2
     of Wp (16 groups of K x 64 bytes, the packed layout as it is) and
     multiplies them with 4 `amx.tile_muli`, then K's rest (K/4 mod 16
@@ -355,7 +359,10 @@ def AutoGLMVnniContractions
     On buffers. Each `autoglm.vnni` generic of
     --autoglm-pack-int8-products becomes an `scf.parallel` over register
     tiles of C (mr rows x nr columns, dividing M and N) with an `scf.for`
-    over the packed K inside. With 4 bytes per lane (G = 4): nr of 64, 32
+    over the packed K inside; the accumulators are loaded from C, or are
+    zero vectors where a `linalg.fill` of 0 of all of C comes right before
+    the product, or each row's value broadcast where a generic writing one
+    value per row into all of C does (that op goes). With 4 bytes per lane (G = 4): nr of 64, 32
     or 16, mr of 4, 2 or 1, or 8 too with 32 or 16 columns; the body loads
     64 bytes of the packed weight per 16 columns, broadcasts 4 bytes of
     each row of A to 16 lanes and calls `llvm.x86.avx512.vpdpbusd.512` per

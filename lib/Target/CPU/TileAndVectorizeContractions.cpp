@@ -42,6 +42,7 @@
 #include "SimplifyTiles.h"
 #include "VectorTransfers.h"
 
+#include "AccumulatorStart.h"
 #include "ContractionTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -55,7 +56,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -83,29 +83,6 @@ constexpr llvm::StringLiteral kZeroStart = "autoglm.zero_start";
 /// Marks the K-block loop of a product cut into K blocks: a tile of a
 /// zero-start product starts from zero in the loop's first iteration only.
 constexpr llvm::StringLiteral kKBlocks = "autoglm.k_blocks";
-
-/// The fill of +0 that writes `op`'s whole accumulator right before it,
-/// with nothing in between that touches memory; null if none. (+0 only:
-/// a sum started from -0 keeps a zero's sign that one started from +0
-/// would not.)
-linalg::FillOp zeroFillOf(linalg::LinalgOp op) {
-  Value init = op.getDpsInits()[0];
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    auto fill = dyn_cast<linalg::FillOp>(prev);
-    if (!fill) {
-      if (!isMemoryEffectFree(prev))
-        return {};
-      continue;
-    }
-    Value value = fill.getInputs()[0];
-    if (!fill.hasPureBufferSemantics() || fill.getOutputs()[0] != init ||
-        !(matchPattern(value, m_PosZeroFloat()) ||
-          matchPattern(value, m_Zero())))
-      return {};
-    return fill;
-  }
-  return {};
-}
 
 /// Tiles `op` for caches and registers, peels the partial register tiles and
 /// erases `op`. The register tiles are left as small linalg ops.
@@ -440,7 +417,8 @@ struct TileAndVectorizeContractionsPass
     // Products that start from zero: their fill, marked on the product.
     SmallVector<linalg::FillOp> fills;
     for (linalg::LinalgOp op : contractions)
-      if (linalg::FillOp fill = zeroFillOf(op)) {
+      if (linalg::FillOp fill =
+              autoglm::zeroFillBefore(op, op.getDpsInits()[0])) {
         op->setAttr(kZeroStart, rewriter.getI64IntegerAttr(fills.size()));
         fills.push_back(fill);
       }

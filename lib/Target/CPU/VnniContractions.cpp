@@ -11,7 +11,9 @@
 // become register-blocked loops around AVX-512 VNNI's `vpdpbusd`:
 //
 //   scf.parallel (M / mr, N / nr)        on the runtime's threads
-//     mr x nr/16 accumulators <16 x i32>, read from C
+//     mr x nr/16 accumulators <16 x i32>: zero where a zero fill has
+//     just written C, the row's value where a broadcast of one value per
+//     row has (a convolution's start; either op goes), else read from C
 //     scf.for kk < K/4
 //       nr/16 loads of 64 bytes of Wp[kk, n0.., 0..3]
 //       per row: A[m, 4kk..4kk+3] as one i32, broadcast to 16 lanes
@@ -58,6 +60,7 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "AccumulatorStart.h"
 #include "ContractionTiles.h"
 #include "Int8Epilogue.h"
 #include "VnniProduct.h"
@@ -138,6 +141,13 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
     epilogue = autoglm::Int8Epilogue::match(op);
   if (epilogue && epilogue->rows() != m)
     epilogue.reset();
+  // What has just written all of C, if anything: zero (a fill) or one
+  // value per row (a convolution's start). The accumulators start there in
+  // registers instead of reading C back, and the op goes (the tiles cover
+  // all of C).
+  linalg::FillOp fill = autoglm::zeroFillBefore(op, c);
+  linalg::GenericOp rowStart =
+      fill ? linalg::GenericOp() : autoglm::rowBroadcastBefore(op, c);
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(epilogue ? epilogue->insertionPoint() : op);
@@ -219,10 +229,28 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
   for (int64_t j = 0; j < cols; ++j)
     colsAt.push_back(offset(col0, j * lanes));
   SmallVector<Value> accs;
-  for (int64_t r = 0; r < mr; ++r)
-    for (int64_t j = 0; j < cols; ++j)
-      accs.push_back(vector::LoadOp::create(rewriter, loc, accType, c,
-                                            ValueRange{rows[r], colsAt[j]}));
+  Value zeros;
+  if (fill)
+    zeros =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(accType));
+  for (int64_t r = 0; r < mr; ++r) {
+    // The row's start broadcast to every lane (vpbroadcastd from memory).
+    Value rowValue;
+    if (rowStart)
+      rowValue = vector::BroadcastOp::create(
+          rewriter, loc, accType,
+          memref::LoadOp::create(rewriter, loc, rowStart.getDpsInputs()[0],
+                                 ValueRange{rows[r]}));
+    for (int64_t j = 0; j < cols; ++j) {
+      if (fill)
+        accs.push_back(zeros);
+      else if (rowStart)
+        accs.push_back(rowValue);
+      else
+        accs.push_back(vector::LoadOp::create(rewriter, loc, accType, c,
+                                              ValueRange{rows[r], colsAt[j]}));
+    }
+  }
   auto kLoop =
       scf::ForOp::create(rewriter, loc, zero, index(k4), index(1), accs);
   rewriter.setInsertionPointToStart(kLoop.getBody());
@@ -284,6 +312,10 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
     }
   Operation *kernel = loop;
   rewriter.eraseOp(op);
+  if (fill)
+    rewriter.eraseOp(fill);
+  if (rowStart)
+    rewriter.eraseOp(rowStart);
   if (epilogue)
     epilogue->erase(rewriter);
   autoglm::Int8Epilogue::ungroup(rewriter, kernel);
