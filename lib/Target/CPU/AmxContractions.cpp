@@ -342,11 +342,8 @@ struct AmxContractions
   using AutoGLMAmxContractionsBase::AutoGLMAmxContractionsBase;
 
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> products;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (op->hasAttr(autoglm::kVnniProductAttr) && op.hasPureBufferSemantics())
-        products.push_back(op);
-    });
+    SmallVector<linalg::GenericOp> products =
+        autoglm::packedInt8Products(getOperation());
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : products)
       // One this pass cannot take stays for --autoglm-vnni-contractions.

@@ -43,11 +43,8 @@ namespace {
 struct GroupInt8Epilogues
     : autoglm::impl::AutoGLMGroupInt8EpiloguesBase<GroupInt8Epilogues> {
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> products;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (op->hasAttr(autoglm::kVnniProductAttr) && op.hasPureBufferSemantics())
-        products.push_back(op);
-    });
+    SmallVector<linalg::GenericOp> products =
+        autoglm::packedInt8Products(getOperation());
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp product : products) {
       std::optional<autoglm::Int8Epilogue> epilogue =

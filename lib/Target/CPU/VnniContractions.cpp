@@ -327,11 +327,8 @@ struct VnniContractions
   using AutoGLMVnniContractionsBase::AutoGLMVnniContractionsBase;
 
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> products;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (op->hasAttr(autoglm::kVnniProductAttr) && op.hasPureBufferSemantics())
-        products.push_back(op);
-    });
+    SmallVector<linalg::GenericOp> products =
+        autoglm::packedInt8Products(getOperation());
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : products)
       // One this pass cannot take (a strided view) stays a generic: slower,

@@ -55,6 +55,17 @@ inline linalg::GenericOp createVnniProduct(OpBuilder &builder, Location loc,
   return product;
 }
 
+/// The marked products on buffers under `root`, in order: what the passes
+/// that lower or group them after bufferization take.
+inline SmallVector<linalg::GenericOp> packedInt8Products(Operation *root) {
+  SmallVector<linalg::GenericOp> products;
+  root->walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(kVnniProductAttr) && op.hasPureBufferSemantics())
+      products.push_back(op);
+  });
+  return products;
+}
+
 /// Whether the marked generic `op` widens its first operand (the rows of
 /// A) with `extui`: then the rows are the unsigned operand, else the
 /// columns are (a convolution's weight rows times its uint8 columns).
