@@ -55,6 +55,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -153,9 +154,18 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   // A partial column tile wider than one vector (N = 49 at 7x7: 32 + 17)
   // vectorizes into odd-width vectors that LLVM splits lane by lane (80x
   // slower than N = 64 measured); one-vector tiles leave a remainder
-  // narrower than a vector instead (49 = 3 x 16 + 1).
-  if (inner[n] && blockRanges[n] % tiles.nr > tiles.lanes)
+  // narrower than a vector instead (49 = 3 x 16 + 1). Where the registers
+  // hold mr x 3 accumulators (AVX-512: 24 of 32) and three vectors leave
+  // such a remainder too, the tiles are three vectors wide (49 = 48 + 1),
+  // later split into three one-vector products in one K loop
+  // (splitColumns): each k's broadcasts of A then feed 3 FMAs, not 1.
+  if (inner[n] && blockRanges[n] % tiles.nr > tiles.lanes) {
     inner[n] = tiles.lanes;
+    int64_t wide = 3 * tiles.lanes;
+    if (tiles.mr * 3 + 4 <= tiles.registers && blockRanges[n] >= wide &&
+        blockRanges[n] % wide <= tiles.lanes)
+      inner[n] = wide;
+  }
   inner[k] = blockRanges[k] > 1 ? 1 : 0;
   if (llvm::all_of(inner, [](int64_t t) { return t == 0; })) {
     // Already one register tile (tileLinalgOp would return `block` itself).
@@ -227,63 +237,189 @@ LogicalResult reorderDepthwise(RewriterBase &rewriter,
   return linalg::interchangeGenericOp(rewriter, *generic, order);
 }
 
-/// Keeps a register tile's accumulator in registers across its K loop: the
-/// loop's `vector.transfer_read` of C moves before it, the matching
-/// `vector.transfer_write` after it, and the vector becomes a loop-carried
-/// value. Upstream's hoistRedundantVectorTransfers gives up on transfers on
-/// views (every C tile is a subview) since it cannot rule out aliasing; here
-/// the loop is one K loop of a tile, whose only write is the accumulator's
-/// and whose reads are of the product's inputs, which bufferization never
-/// places in the output's buffer. Returns the hoisted read (null if the
-/// accumulator stays in memory).
-vector::TransferReadOp hoistAccumulator(RewriterBase &rewriter,
-                                        scf::ForOp loop) {
-  vector::TransferWriteOp write;
+/// Vectorizes a register tile (K = 1) whose columns are several vectors
+/// but not a power of two of them (three on AVX-512: tileContraction's 48
+/// of 49 columns) as one-vector accumulators over column views of C, row by
+/// row: A's element broadcast once, then one FMA per vector of B. Returns
+/// false, leaving the tile, for any other tile. (linalg::vectorize would
+/// make a `vector<8x48xf32>`, which LLVM lowers lane by lane, 25x slower
+/// measured; three one-vector tiles vectorized apart keep all 8
+/// broadcasts live across the three, 33 registers, and spill.)
+bool vectorizeWideTile(RewriterBase &rewriter, linalg::LinalgOp tile,
+                       int64_t lanes) {
+  SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
+  unsigned rank = ranges.size();
+  int64_t rows = ranges[rank - 3], columns = ranges[rank - 2];
+  Type element = getElementTypeOrSelf(tile.getDpsInits()[0].getType());
+  if (!isa<FloatType>(element) || columns <= lanes || columns % lanes ||
+      llvm::isPowerOf2_64(columns / lanes) || ranges.back() != 1)
+    return false;
+  for (unsigned d = 0; d + 3 < rank; ++d)
+    if (ranges[d] != 1)
+      return false;
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  Value a = tile.getDpsInputs()[0], b = tile.getDpsInputs()[1],
+        c = tile.getDpsInits()[0];
+  unsigned memRank = cast<MemRefType>(c.getType()).getRank();
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  Value zero = index(0);
+  Value padding =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
+  // The accumulators have C's rank (leading unit dims of a batched tile),
+  // as linalg::vectorize's would: prefetchTileForWrite expects that.
+  SmallVector<int64_t> accShape(memRank, 1);
+  accShape[memRank - 2] = rows;
+  accShape[memRank - 1] = lanes;
+  auto accType = VectorType::get(accShape, element);
+  SmallVector<bool> accInBounds(memRank, true);
+  auto rowType = VectorType::get({lanes}, element);
+  SmallVector<Value> views, accs, bs;
+  SmallVector<Value> zeros(memRank, zero);
+  for (int64_t j = 0; j < columns; j += lanes) {
+    SmallVector<OpFoldResult> offsets(memRank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(memRank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : cast<MemRefType>(c.getType()).getShape())
+      sizes.push_back(rewriter.getIndexAttr(d));
+    offsets.back() = rewriter.getIndexAttr(j);
+    sizes.back() = rewriter.getIndexAttr(lanes);
+    Value view =
+        memref::SubViewOp::create(rewriter, loc, c, offsets, sizes, strides);
+    views.push_back(view);
+    accs.push_back(vector::TransferReadOp::create(rewriter, loc, accType, view,
+                                                  zeros, padding, accInBounds));
+    SmallVector<Value> at(zeros);
+    at.back() = index(j);
+    bs.push_back(vector::TransferReadOp::create(rewriter, loc, rowType, b, at,
+                                                padding, ArrayRef<bool>{true}));
+  }
+  for (int64_t i = 0; i < rows; ++i) {
+    SmallVector<Value> at(zeros);
+    at[memRank - 2] = index(i);
+    Value broadcast = vector::BroadcastOp::create(
+        rewriter, loc, rowType, memref::LoadOp::create(rewriter, loc, a, at));
+    SmallVector<int64_t> position(memRank - 1, 0);
+    position.back() = i;
+    for (auto [acc, row] : llvm::zip(accs, bs)) {
+      Value sum = vector::FMAOp::create(
+          rewriter, loc, broadcast, row,
+          vector::ExtractOp::create(rewriter, loc, acc, position));
+      acc = vector::InsertOp::create(rewriter, loc, sum, acc, position);
+    }
+  }
+  for (auto [acc, view] : llvm::zip(accs, views))
+    vector::TransferWriteOp::create(rewriter, loc, acc, view, zeros,
+                                    accInBounds);
+  return true;
+}
+
+/// Whether the accumulators `writes` write disjoint column ranges of one
+/// view (splitColumns' one-vector tiles): views of one source at the same
+/// static offsets but the last, those at least a tile's width apart.
+bool disjointColumns(ArrayRef<vector::TransferWriteOp> writes) {
+  SmallVector<memref::SubViewOp> views;
+  for (vector::TransferWriteOp w : writes) {
+    auto view = w.getBase().getDefiningOp<memref::SubViewOp>();
+    if (!view || view.getStaticSizes().empty() ||
+        ShapedType::isDynamic(view.getStaticSizes().back()) ||
+        llvm::any_of(view.getStaticOffsets(), ShapedType::isDynamic))
+      return false;
+    if (!views.empty() && (view.getSource() != views.front().getSource() ||
+                           view.getStaticOffsets().drop_back() !=
+                               views.front().getStaticOffsets().drop_back()))
+      return false;
+    views.push_back(view);
+  }
+  for (unsigned i = 0; i < views.size(); ++i)
+    for (unsigned j = i + 1; j < views.size(); ++j) {
+      int64_t a = views[i].getStaticOffsets().back();
+      int64_t b = views[j].getStaticOffsets().back();
+      int64_t width = a < b ? views[i].getStaticSizes().back()
+                            : views[j].getStaticSizes().back();
+      if (std::abs(a - b) < width)
+        return false;
+    }
+  return true;
+}
+
+/// Keeps a register tile's accumulators in registers across its K loop:
+/// the loop's `vector.transfer_read`s of C move before it, the matching
+/// `vector.transfer_write`s after it, and the vectors become loop-carried
+/// values. Upstream's hoistRedundantVectorTransfers gives up on transfers
+/// on views (every C tile is a subview) since it cannot rule out aliasing;
+/// here the loop is one K loop of a tile, whose only writes are its
+/// accumulators' (one, or splitColumns' disjoint columns) and whose reads
+/// are of the product's inputs, which bufferization never places in the
+/// output's buffer. Returns the hoisted reads (none if the accumulators
+/// stay in memory).
+SmallVector<vector::TransferReadOp> hoistAccumulators(RewriterBase &rewriter,
+                                                      scf::ForOp loop) {
+  SmallVector<vector::TransferWriteOp> writes;
   for (Operation &op : loop.getBody()->without_terminator()) {
     if (auto w = dyn_cast<vector::TransferWriteOp>(op)) {
-      if (write)
-        return {};
-      write = w;
+      writes.push_back(w);
       continue;
     }
     // Nothing else may write memory (loads, prefetches and views are fine).
     if (!isMemoryEffectFree(&op) &&
-        !isa<vector::TransferReadOp, vector::LoadOp, memref::PrefetchOp>(op))
+        !isa<vector::TransferReadOp, vector::LoadOp, memref::LoadOp,
+             memref::PrefetchOp>(op))
       return {};
   }
-  if (!write || !write.getBase().getParentRegion()->isProperAncestor(
-                    &loop.getBodyRegion()))
+  if (writes.empty() || (writes.size() > 1 && !disjointColumns(writes)))
     return {};
   auto definedOutside = [&](Value v) { return loop.isDefinedOutsideOfLoop(v); };
-  if (!definedOutside(write.getBase()) ||
-      !llvm::all_of(write.getIndices(), definedOutside))
-    return {};
-  vector::TransferReadOp read;
-  for (auto r : loop.getBody()->getOps<vector::TransferReadOp>())
-    if (r.getBase() == write.getBase() &&
-        autoglm::sameIndices(r.getIndices(), write.getIndices()) &&
-        r.getVectorType() == write.getVectorType() &&
-        r.getPermutationMap() == write.getPermutationMap() && !r.getMask() &&
-        !write.getMask())
-      read = r;
-  if (!read)
-    return {};
-  rewriter.moveOpBefore(read, loop);
+  SmallVector<vector::TransferReadOp> reads;
+  for (vector::TransferWriteOp write : writes) {
+    if (!write.getBase().getParentRegion()->isProperAncestor(
+            &loop.getBodyRegion()) ||
+        !definedOutside(write.getBase()) ||
+        !llvm::all_of(write.getIndices(), definedOutside))
+      return {};
+    vector::TransferReadOp read;
+    for (auto r : loop.getBody()->getOps<vector::TransferReadOp>())
+      if (r.getBase() == write.getBase() &&
+          autoglm::sameIndices(r.getIndices(), write.getIndices()) &&
+          r.getVectorType() == write.getVectorType() &&
+          r.getPermutationMap() == write.getPermutationMap() && !r.getMask() &&
+          !write.getMask())
+        read = r;
+    if (!read)
+      return {};
+    reads.push_back(read);
+  }
+  SmallVector<Value> inits;
+  for (vector::TransferReadOp read : reads) {
+    rewriter.moveOpBefore(read, loop);
+    inits.push_back(read.getResult());
+  }
   FailureOr<LoopLikeOpInterface> newLoop =
       cast<LoopLikeOpInterface>(loop.getOperation())
           .replaceWithAdditionalYields(
-              rewriter, ValueRange{read.getResult()},
+              rewriter, inits,
               /*replaceInitOperandUsesInLoop=*/true,
               [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
-                return SmallVector<Value>{write.getVector()};
+                SmallVector<Value> yields;
+                for (vector::TransferWriteOp write : writes)
+                  yields.push_back(write.getVector());
+                return yields;
               });
   if (failed(newLoop))
     return {};
-  rewriter.moveOpAfter(write, *newLoop);
-  rewriter.modifyOpInPlace(write, [&] {
-    write.getValueToStoreMutable().assign((*newLoop)->getResults().back());
-  });
-  return read;
+  ValueRange results =
+      (*newLoop)->getResults().take_back(static_cast<unsigned>(writes.size()));
+  Operation *after = *newLoop;
+  for (unsigned i = 0; i < writes.size(); ++i) {
+    vector::TransferWriteOp write = writes[i];
+    rewriter.moveOpAfter(write, after);
+    after = write;
+    rewriter.modifyOpInPlace(
+        write, [&] { write.getValueToStoreMutable().assign(results[i]); });
+  }
+  return reads;
 }
 
 /// Prefetches for writing every 64-byte line of the tile that `read` reads
@@ -474,13 +610,18 @@ struct TileAndVectorizeContractionsPass
     for (linalg::LinalgOp op : tilesToVectorize) {
       if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()))
         prefetchPanelRow(rewriter, op, prefetchDistance);
+      unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
+                                 .getIntOrFloatBitWidth();
+      bool wide = vectorizeWideTile(rewriter, op,
+                                    std::max<unsigned>(1, bits / elementBits));
       rewriter.setInsertionPoint(op);
-      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
-          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
-          /*assumeDynamicDimsMatchVecSizes=*/false,
-          /*createNamedContraction=*/true);
-      if (failed(result))
+      if (!wide &&
+          failed(linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
+                                   /*inputScalableVecDims=*/{},
+                                   /*vectorizeNDExtract=*/false,
+                                   /*flatten1DDepthwiseConv=*/false,
+                                   /*assumeDynamicDimsMatchVecSizes=*/false,
+                                   /*createNamedContraction=*/true)))
         continue; // stays a loop nest: slower, still correct
       if (auto loop = dyn_cast<scf::ForOp>(op->getParentOp())) {
         kLoops.insert(loop);
@@ -496,11 +637,14 @@ struct TileAndVectorizeContractionsPass
     func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
     for (scf::ForOp loop : kLoops) {
       auto id = zeroStartLoops.find(loop);
-      vector::TransferReadOp read = hoistAccumulator(rewriter, loop);
-      if (!read || id == zeroStartLoops.end())
+      SmallVector<vector::TransferReadOp> reads =
+          hoistAccumulators(rewriter, loop);
+      if (id == zeroStartLoops.end())
         continue;
-      startFromZero(rewriter, read);
-      --tilesLeft[id->second];
+      for (vector::TransferReadOp read : reads)
+        startFromZero(rewriter, read);
+      if (!reads.empty())
+        --tilesLeft[id->second];
     }
     for (auto [fill, left] : llvm::zip(fills, tilesLeft))
       if (left == 0)
