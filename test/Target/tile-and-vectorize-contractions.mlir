@@ -63,9 +63,21 @@ func.func @odd_matmul(%a: memref<67x29xf32>, %b: memref<29x131xf32>, %c: memref<
 // CHECK: vector.transfer_write %[[R]]#0, %[[C0]]
 // CHECK: vector.transfer_write %[[R]]#1, %[[C1]]
 // CHECK: vector.transfer_write %[[R]]#2, %[[C2]]
-// CHECK: memref.subview %{{.*}}[%{{.*}}, 48] [8, 1] [1, 1]
+// The remainder column is 8 dot products along K (two steps of 16 here):
+// a vector of each row of A, B's column gathered into one vector, then
+// each sum reduced and added to C's element.
+// CHECK: %[[R1:.*]] = memref.subview %arg2[%{{.*}}, 48] [8, 1] [1, 1]
+// CHECK: %[[D:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[COL:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: %[[ROW:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<16xf32>
+// CHECK-NEXT: vector.fma %[[ROW]], %[[COL]], %{{.*}} : vector<16xf32>
+// CHECK: %[[S:.*]] = vector.reduction <add>, %[[D]]#0 : vector<16xf32> into f32
+// CHECK: %[[OLD:.*]] = memref.load %[[R1]][%c0, %c0]
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %[[S]] : f32
+// CHECK: memref.store %[[NEW]], %[[R1]][%c0, %c0]
 // CHECK-NOT: vector<8x17xf32>
 // CHECK-NOT: vector<8x48xf32>
+// CHECK-NOT: vector<8x1xf32>
 // AVX2-LABEL: func.func @seven_by_seven
 // AVX2: scf.for %{{.*}} = %c0 to %c48 step %c16
 // AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
@@ -175,6 +187,12 @@ func.func @zero_start(%a: memref<1x64x64xf32>, %b: memref<1x64x224xf32>, %c: mem
 // CHECK-COUNT-24: memref.prefetch %{{.*}}, write
 // CHECK-NOT: memref.prefetch %{{.*}}, write
 // CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]])
+// K is one block, so the remainder column's dot products are added to
+// zero, not to C:
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK: %[[S:.*]] = vector.reduction <add>
+// CHECK-NEXT: %[[V:.*]] = arith.addf %[[S]], %{{.*}} : f32
+// CHECK-NEXT: memref.store %[[V]]
 // CHECK-NOT: linalg.fill
 // AVX2-LABEL: func.func @zero_start_wide
 // AVX2-NOT: vector<1x6x48xf32>
