@@ -81,6 +81,10 @@ func.func @odd_matmul(%a: memref<67x29xf32>, %b: memref<29x131xf32>, %c: memref<
 // AVX2-LABEL: func.func @seven_by_seven
 // AVX2: scf.for %{{.*}} = %c0 to %c48 step %c16
 // AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2 keeps one-vector tiles (16 registers) but its column too is dot
+// products along K, 8 values of k a step:
+// AVX2: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2: vector.reduction <add>, %{{.*}} : vector<8xf32> into f32
 func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memref<64x49xf32>) {
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x49xf32>) outs(%c : memref<64x49xf32>)
   return

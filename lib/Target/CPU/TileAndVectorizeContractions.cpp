@@ -31,6 +31,12 @@
 // against ONNX Runtime (docs/decisions.md), the unpacked kernel reaches most
 // of its speed at the sizes of the models we compile.
 //
+// Products of 49 columns (7x7 outputs) would leave a partial tile of 17
+// columns, an odd vector: on AVX-512 their tiles are three vectors wide
+// instead (three one-vector accumulators, vectorized here row by row), and
+// on any target a remaining column of one is computed as dot products
+// along K, not scalar FMAs (docs/decisions.md).
+//
 // Depthwise convolutions are not contractions over a shared operand; their
 // loop nest is only reordered so that the output row is innermost, which
 // LLVM's loop vectorizer turns into vector FMAs with a broadcast weight.
