@@ -140,6 +140,18 @@ func.func @integer(%a: memref<4x4xi32>, %c: memref<4x4xi32>) {
   return
 }
 
+// An i32 product of 49 columns keeps one-vector tiles: the wide tiles are
+// built of FMAs, and one vector<8x48xi32> would be lowered lane by lane.
+// CHECK-LABEL: func.func @integer_seven_by_seven
+// CHECK-NOT: vector<8x48xi32>
+// CHECK: iter_args(%{{.*}}) -> (vector<8x16xi32>)
+// CHECK-NOT: vector<8x48xi32>
+// CHECK: return
+func.func @integer_seven_by_seven(%a: memref<64x32xi32>, %b: memref<32x49xi32>, %c: memref<64x49xi32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xi32>, memref<32x49xi32>) outs(%c : memref<64x49xi32>)
+  return
+}
+
 // Products of other integer types and products on tensors are left alone.
 // CHECK-LABEL: func.func @untouched
 // CHECK: linalg.matmul ins(%{{.*}} : memref<4x4xi16>, memref<4x4xi16>)

@@ -168,8 +168,12 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   if (inner[n] && blockRanges[n] % tiles.nr > tiles.lanes) {
     inner[n] = tiles.lanes;
     int64_t wide = 3 * tiles.lanes;
-    if (tiles.mr * 3 + 4 <= tiles.registers && blockRanges[n] >= wide &&
-        blockRanges[n] % wide <= tiles.lanes)
+    // Float only: vectorizeWideTile builds FMAs (an i32 tile would be one
+    // odd vector again).
+    bool isFloat =
+        isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType()));
+    if (isFloat && tiles.mr * 3 + 4 <= tiles.registers &&
+        blockRanges[n] >= wide && blockRanges[n] % wide <= tiles.lanes)
       inner[n] = wide;
   }
   inner[k] = blockRanges[k] > 1 ? 1 : 0;
