@@ -129,6 +129,17 @@ CASES = {
     "b8 conv 3x3 512->512 7x7": lambda: conv(512, 7, 7, 512, 3, batch=8),
     "b8 conv 1x1 256->64 56x56": lambda: conv(256, 56, 56, 64, 1, batch=8),
     "b8 conv 1x1 1024->256 14x14": lambda: conv(1024, 14, 14, 256, 1, batch=8),
+    # ResNet-50's layer4 1x1 convolutions (49 columns an image) and its
+    # stride-2 3x3 ones at batch 1.
+    "conv 1x1 512->2048 7x7": lambda: conv(512, 7, 7, 2048, 1),
+    "conv 1x1 2048->512 7x7": lambda: conv(2048, 7, 7, 512, 1),
+    "b8 conv 1x1 512->2048 7x7": lambda: conv(512, 7, 7, 2048, 1, batch=8),
+    # layer3's 1x1 convolutions (196 columns an image: 6 x 32 + 4).
+    "conv 1x1 1024->256 14x14": lambda: conv(1024, 14, 14, 256, 1),
+    "conv 1x1 256->1024 14x14": lambda: conv(256, 14, 14, 1024, 1),
+    "conv 3x3 s2 128->128 56x56": lambda: conv(128, 56, 56, 128, 3, stride=2),
+    "conv 3x3 s2 256->256 28x28": lambda: conv(256, 28, 28, 256, 3, stride=2),
+    "conv 3x3 s2 512->512 14x14": lambda: conv(512, 14, 14, 512, 3, stride=2),
     # BERT-base's projections and feed-forward products at sequence 128.
     "matmul 128x768x768": lambda: matmul(128, 768, 768),
     "matmul 128x768x3072": lambda: matmul(128, 768, 3072),

@@ -32,16 +32,59 @@ func.func @odd_matmul(%a: memref<67x29xf32>, %b: memref<29x131xf32>, %c: memref<
 }
 
 // N = 49 (a 7x7 convolution's columns): 32-wide tiles would leave a 17-wide
-// partial tile, an odd vector LLVM splits lane by lane; the tiles are one
-// vector wide instead (3 x 16) and the remainder one column.
+// partial tile, an odd vector LLVM splits lane by lane. With AVX-512's 32
+// registers the tiles are three vectors wide (48 + 1): three one-vector
+// accumulators over column views of C share a K loop, and each row's
+// broadcast of A feeds three FMAs before the next row's (no vector<8x48>,
+// which LLVM would lower lane by lane). The remainder is one column.
 // CHECK-LABEL: func.func @seven_by_seven
-// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c16
-// CHECK: iter_args(%{{.*}}) -> (vector<8x16xf32>)
-// CHECK: memref.subview %{{.*}}[%{{.*}}, 48] [8, 1] [1, 1]
+// CHECK-NOT: vector<8x48xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK: %[[C:.*]] = memref.subview %arg2[%{{.*}}, 0] [8, 48] [1, 1]
+// CHECK: %[[C0:.*]] = memref.subview %[[C]][0, 0] [8, 16] [1, 1]
+// CHECK: %[[C1:.*]] = memref.subview %[[C]][0, 16] [8, 16] [1, 1]
+// CHECK: %[[C2:.*]] = memref.subview %[[C]][0, 32] [8, 16] [1, 1]
+// CHECK: %[[R:.*]]:3 = scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}) -> (vector<8x16xf32>, vector<8x16xf32>, vector<8x16xf32>)
+// CHECK: %[[B0:.*]] = vector.load {{.*}} vector<16xf32>
+// CHECK: %[[B1:.*]] = vector.load %{{.*}}[%c0, %c16] {{.*}} vector<16xf32>
+// CHECK: %[[B2:.*]] = vector.load %{{.*}}[%c0, %c32] {{.*}} vector<16xf32>
+// CHECK: %[[X:.*]] = memref.load
+// CHECK-NEXT: %[[BC:.*]] = vector.broadcast %[[X]] : f32 to vector<16xf32>
+// CHECK-NEXT: %[[E0:.*]] = vector.extract %[[A0]][0]
+// CHECK-NEXT: vector.fma %[[BC]], %[[B0]], %[[E0]]
+// CHECK-NEXT: vector.insert
+// CHECK-NEXT: %[[E1:.*]] = vector.extract %[[A1]][0]
+// CHECK-NEXT: vector.fma %[[BC]], %[[B1]], %[[E1]]
+// CHECK-NEXT: vector.insert
+// CHECK-NEXT: %[[E2:.*]] = vector.extract %[[A2]][0]
+// CHECK-NEXT: vector.fma %[[BC]], %[[B2]], %[[E2]]
+// CHECK-NEXT: vector.insert
+// CHECK-NEXT: memref.load
+// CHECK: vector.transfer_write %[[R]]#0, %[[C0]]
+// CHECK: vector.transfer_write %[[R]]#1, %[[C1]]
+// CHECK: vector.transfer_write %[[R]]#2, %[[C2]]
+// The remainder column is 8 dot products along K (two steps of 16 here):
+// a vector of each row of A, B's column gathered into one vector, then
+// each sum reduced and added to C's element.
+// CHECK: %[[R1:.*]] = memref.subview %arg2[%{{.*}}, 48] [8, 1] [1, 1]
+// CHECK: %[[D:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[COL:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: %[[ROW:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<16xf32>
+// CHECK-NEXT: vector.fma %[[ROW]], %[[COL]], %{{.*}} : vector<16xf32>
+// CHECK: %[[S:.*]] = vector.reduction <add>, %[[D]]#0 : vector<16xf32> into f32
+// CHECK: %[[OLD:.*]] = memref.load %[[R1]][%c0, %c0]
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %[[S]] : f32
+// CHECK: memref.store %[[NEW]], %[[R1]][%c0, %c0]
 // CHECK-NOT: vector<8x17xf32>
+// CHECK-NOT: vector<8x48xf32>
+// CHECK-NOT: vector<8x1xf32>
 // AVX2-LABEL: func.func @seven_by_seven
 // AVX2: scf.for %{{.*}} = %c0 to %c48 step %c16
 // AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2 keeps one-vector tiles (16 registers) but its column too is dot
+// products along K, 8 values of k a step:
+// AVX2: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2: vector.reduction <add>, %{{.*}} : vector<8xf32> into f32
 func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memref<64x49xf32>) {
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x49xf32>) outs(%c : memref<64x49xf32>)
   return
@@ -97,6 +140,18 @@ func.func @integer(%a: memref<4x4xi32>, %c: memref<4x4xi32>) {
   return
 }
 
+// An i32 product of 49 columns keeps one-vector tiles: the wide tiles are
+// built of FMAs, and one vector<8x48xi32> would be lowered lane by lane.
+// CHECK-LABEL: func.func @integer_seven_by_seven
+// CHECK-NOT: vector<8x48xi32>
+// CHECK: iter_args(%{{.*}}) -> (vector<8x16xi32>)
+// CHECK-NOT: vector<8x48xi32>
+// CHECK: return
+func.func @integer_seven_by_seven(%a: memref<64x32xi32>, %b: memref<32x49xi32>, %c: memref<64x49xi32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xi32>, memref<32x49xi32>) outs(%c : memref<64x49xi32>)
+  return
+}
+
 // Products of other integer types and products on tensors are left alone.
 // CHECK-LABEL: func.func @untouched
 // CHECK: linalg.matmul ins(%{{.*}} : memref<4x4xi16>, memref<4x4xi16>)
@@ -133,6 +188,35 @@ func.func @zero_start(%a: memref<1x64x64xf32>, %b: memref<1x64x224xf32>, %c: mem
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<1x64x224xf32>)
   linalg.batch_matmul ins(%a, %b : memref<1x64x64xf32>, memref<1x64x224xf32>) outs(%c : memref<1x64x224xf32>)
+  return
+}
+
+// A zero-start product of 49 columns (a 1x1 convolution at 7x7 after its
+// block's fill): each of the three one-vector accumulators of a wide tile
+// starts from zero and prefetches its own lines of C; the fill goes.
+// CHECK-LABEL: func.func @zero_start_wide
+// CHECK-NOT: linalg.fill
+// CHECK: %[[Z:.+]] = arith.constant dense<0.000000e+00> : vector<1x8x16xf32>
+// CHECK: memref.subview %{{.*}}[0, 0, 0] [1, 8, 16]
+// CHECK: memref.subview %{{.*}}[0, 0, 16] [1, 8, 16]
+// CHECK: memref.subview %{{.*}}[0, 0, 32] [1, 8, 16]
+// CHECK-COUNT-24: memref.prefetch %{{.*}}, write
+// CHECK-NOT: memref.prefetch %{{.*}}, write
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]])
+// K is one block, so the remainder column's dot products are added to
+// zero, not to C:
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK: %[[S:.*]] = vector.reduction <add>
+// CHECK-NEXT: %[[V:.*]] = arith.addf %[[S]], %{{.*}} : f32
+// CHECK-NEXT: memref.store %[[V]]
+// CHECK-NOT: linalg.fill
+// AVX2-LABEL: func.func @zero_start_wide
+// AVX2-NOT: vector<1x6x48xf32>
+// AVX2: iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
+func.func @zero_start_wide(%a: memref<1x64x64xf32>, %b: memref<1x64x49xf32>, %c: memref<1x64x49xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x64x49xf32>)
+  linalg.batch_matmul ins(%a, %b : memref<1x64x64xf32>, memref<1x64x49xf32>) outs(%c : memref<1x64x49xf32>)
   return
 }
 

@@ -61,6 +61,18 @@ CASES = {
     "b2_k1_kblocks": ([2, 320, 6, 6], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     # Batch 2 with groups.
     "b2_groups2": ([2, 8, 7, 7], 6, 2, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
+    # Images of 49 and 145 output pixels (N % 32 > 16): on AVX-512, register
+    # tiles three vectors wide (48 columns as three one-vector accumulators,
+    # TileAndVectorizeContractions.cpp) and a remainder of one column. A
+    # 1x1 at 7x7 with a residual Add (64 = 8 row tiles), a 3x3 stride 2 of
+    # 14x14 to 7x7 with 20 filters (a partial tile of 4 rows), asymmetric
+    # padding to 7x7, a 5x29 output (145 = 3 x 48 + 1), and a 1x1 of two K
+    # blocks (K = 320) whose wide tiles start from zero in the first.
+    "b2_k1_7x7_wide_residual": ([2, 64, 7, 7], 64, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "residual"),
+    "b1_k3_stride2_to_7x7": ([1, 16, 14, 14], 20, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), True, "relu"),
+    "b1_k3_pad_asym_to_7x7": ([1, 9, 9, 7], 11, 1, (3, 3), (1, 1), [0, 2, 0, 0], (1, 1), False, None),
+    "b1_k3_5x29": ([1, 8, 5, 29], 13, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, None),
+    "b1_k1_7x7_kblocks": ([1, 320, 7, 7], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 128
     # input and output channels and 32 blocks of 4x4 outputs): output
     # sizes that are not whole blocks (29x23, 17x16, 13x13, 31x13),

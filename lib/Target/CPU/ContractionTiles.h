@@ -31,7 +31,8 @@ inline unsigned hostVectorBits() {
 /// lives in registers during the whole K loop) and cache blocks.
 struct ContractionTiles {
   int64_t mr, nr;
-  int64_t lanes; // of one vector register
+  int64_t lanes;     // of one vector register
+  int64_t registers; // vector registers of the target
   int64_t mc = 64, nc = 256, kc = 256;
 };
 
@@ -53,6 +54,7 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
   tiles.nr = 2 * lanes;
   tiles.lanes = lanes;
   tiles.mr = vectorBits >= 512 ? 8 : 6;
+  tiles.registers = vectorBits >= 512 ? 32 : 16;
   return tiles;
 }
 

@@ -31,6 +31,12 @@
 // against ONNX Runtime (docs/decisions.md), the unpacked kernel reaches most
 // of its speed at the sizes of the models we compile.
 //
+// Products of 49 columns (7x7 outputs) would leave a partial tile of 17
+// columns, an odd vector: on AVX-512 their tiles are three vectors wide
+// instead (three one-vector accumulators, vectorized here row by row), and
+// on any target a remaining column of one is computed as dot products
+// along K, not scalar FMAs (docs/decisions.md).
+//
 // Depthwise convolutions are not contractions over a shared operand; their
 // loop nest is only reordered so that the output row is innermost, which
 // LLVM's loop vectorizer turns into vector FMAs with a broadcast weight.
@@ -56,6 +62,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -130,9 +138,22 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   // A partial column tile wider than one vector (N = 49 at 7x7: 32 + 17)
   // vectorizes into odd-width vectors that LLVM splits lane by lane (80x
   // slower than N = 64 measured); one-vector tiles leave a remainder
-  // narrower than a vector instead (49 = 3 x 16 + 1).
-  if (inner[n] && blockRanges[n] % tiles.nr > tiles.lanes)
+  // narrower than a vector instead (49 = 3 x 16 + 1). Where the registers
+  // hold mr x 3 accumulators (AVX-512: 24 of 32) and three vectors leave
+  // such a remainder too, the tiles are three vectors wide (49 = 48 + 1),
+  // later split into three one-vector products in one K loop
+  // (splitColumns): each k's broadcasts of A then feed 3 FMAs, not 1.
+  if (inner[n] && blockRanges[n] % tiles.nr > tiles.lanes) {
     inner[n] = tiles.lanes;
+    int64_t wide = 3 * tiles.lanes;
+    // Float only: vectorizeWideTile builds FMAs (an i32 tile would be one
+    // odd vector again).
+    bool isFloat =
+        isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType()));
+    if (isFloat && tiles.mr * 3 + 4 <= tiles.registers &&
+        blockRanges[n] >= wide && blockRanges[n] % wide <= tiles.lanes)
+      inner[n] = wide;
+  }
   inner[k] = blockRanges[k] > 1 ? 1 : 0;
   if (llvm::all_of(inner, [](int64_t t) { return t == 0; })) {
     // Already one register tile (tileLinalgOp would return `block` itself).
@@ -204,63 +225,189 @@ LogicalResult reorderDepthwise(RewriterBase &rewriter,
   return linalg::interchangeGenericOp(rewriter, *generic, order);
 }
 
-/// Keeps a register tile's accumulator in registers across its K loop: the
-/// loop's `vector.transfer_read` of C moves before it, the matching
-/// `vector.transfer_write` after it, and the vector becomes a loop-carried
-/// value. Upstream's hoistRedundantVectorTransfers gives up on transfers on
-/// views (every C tile is a subview) since it cannot rule out aliasing; here
-/// the loop is one K loop of a tile, whose only write is the accumulator's
-/// and whose reads are of the product's inputs, which bufferization never
-/// places in the output's buffer. Returns the hoisted read (null if the
-/// accumulator stays in memory).
-vector::TransferReadOp hoistAccumulator(RewriterBase &rewriter,
-                                        scf::ForOp loop) {
-  vector::TransferWriteOp write;
+/// Vectorizes a register tile (K = 1) whose columns are several vectors
+/// but not a power of two of them (three on AVX-512: tileContraction's 48
+/// of 49 columns) as one-vector accumulators over column views of C, row by
+/// row: A's element broadcast once, then one FMA per vector of B. Returns
+/// false, leaving the tile, for any other tile. (linalg::vectorize would
+/// make a `vector<8x48xf32>`, which LLVM lowers lane by lane, 25x slower
+/// measured; three one-vector tiles vectorized apart keep all 8
+/// broadcasts live across the three, 33 registers, and spill.)
+bool vectorizeWideTile(RewriterBase &rewriter, linalg::LinalgOp tile,
+                       int64_t lanes) {
+  SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
+  unsigned rank = ranges.size();
+  int64_t rows = ranges[rank - 3], columns = ranges[rank - 2];
+  Type element = getElementTypeOrSelf(tile.getDpsInits()[0].getType());
+  if (!isa<FloatType>(element) || columns <= lanes || columns % lanes ||
+      llvm::isPowerOf2_64(columns / lanes) || ranges.back() != 1)
+    return false;
+  for (unsigned d = 0; d + 3 < rank; ++d)
+    if (ranges[d] != 1)
+      return false;
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  Value a = tile.getDpsInputs()[0], b = tile.getDpsInputs()[1],
+        c = tile.getDpsInits()[0];
+  unsigned memRank = cast<MemRefType>(c.getType()).getRank();
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  Value zero = index(0);
+  Value padding =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
+  // The accumulators have C's rank (leading unit dims of a batched tile),
+  // as linalg::vectorize's would: prefetchTileForWrite expects that.
+  SmallVector<int64_t> accShape(memRank, 1);
+  accShape[memRank - 2] = rows;
+  accShape[memRank - 1] = lanes;
+  auto accType = VectorType::get(accShape, element);
+  SmallVector<bool> accInBounds(memRank, true);
+  auto rowType = VectorType::get({lanes}, element);
+  SmallVector<Value> views, accs, bs;
+  SmallVector<Value> zeros(memRank, zero);
+  for (int64_t j = 0; j < columns; j += lanes) {
+    SmallVector<OpFoldResult> offsets(memRank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(memRank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : cast<MemRefType>(c.getType()).getShape())
+      sizes.push_back(rewriter.getIndexAttr(d));
+    offsets.back() = rewriter.getIndexAttr(j);
+    sizes.back() = rewriter.getIndexAttr(lanes);
+    Value view =
+        memref::SubViewOp::create(rewriter, loc, c, offsets, sizes, strides);
+    views.push_back(view);
+    accs.push_back(vector::TransferReadOp::create(rewriter, loc, accType, view,
+                                                  zeros, padding, accInBounds));
+    SmallVector<Value> at(zeros);
+    at.back() = index(j);
+    bs.push_back(vector::TransferReadOp::create(rewriter, loc, rowType, b, at,
+                                                padding, ArrayRef<bool>{true}));
+  }
+  for (int64_t i = 0; i < rows; ++i) {
+    SmallVector<Value> at(zeros);
+    at[memRank - 2] = index(i);
+    Value broadcast = vector::BroadcastOp::create(
+        rewriter, loc, rowType, memref::LoadOp::create(rewriter, loc, a, at));
+    SmallVector<int64_t> position(memRank - 1, 0);
+    position.back() = i;
+    for (auto [acc, row] : llvm::zip(accs, bs)) {
+      Value sum = vector::FMAOp::create(
+          rewriter, loc, broadcast, row,
+          vector::ExtractOp::create(rewriter, loc, acc, position));
+      acc = vector::InsertOp::create(rewriter, loc, sum, acc, position);
+    }
+  }
+  for (auto [acc, view] : llvm::zip(accs, views))
+    vector::TransferWriteOp::create(rewriter, loc, acc, view, zeros,
+                                    accInBounds);
+  return true;
+}
+
+/// Whether the accumulators `writes` write disjoint column ranges of one
+/// view (splitColumns' one-vector tiles): views of one source at the same
+/// static offsets but the last, those at least a tile's width apart.
+bool disjointColumns(ArrayRef<vector::TransferWriteOp> writes) {
+  SmallVector<memref::SubViewOp> views;
+  for (vector::TransferWriteOp w : writes) {
+    auto view = w.getBase().getDefiningOp<memref::SubViewOp>();
+    if (!view || view.getStaticSizes().empty() ||
+        ShapedType::isDynamic(view.getStaticSizes().back()) ||
+        llvm::any_of(view.getStaticOffsets(), ShapedType::isDynamic))
+      return false;
+    if (!views.empty() && (view.getSource() != views.front().getSource() ||
+                           view.getStaticOffsets().drop_back() !=
+                               views.front().getStaticOffsets().drop_back()))
+      return false;
+    views.push_back(view);
+  }
+  for (unsigned i = 0; i < views.size(); ++i)
+    for (unsigned j = i + 1; j < views.size(); ++j) {
+      int64_t a = views[i].getStaticOffsets().back();
+      int64_t b = views[j].getStaticOffsets().back();
+      int64_t width = a < b ? views[i].getStaticSizes().back()
+                            : views[j].getStaticSizes().back();
+      if (std::abs(a - b) < width)
+        return false;
+    }
+  return true;
+}
+
+/// Keeps a register tile's accumulators in registers across its K loop:
+/// the loop's `vector.transfer_read`s of C move before it, the matching
+/// `vector.transfer_write`s after it, and the vectors become loop-carried
+/// values. Upstream's hoistRedundantVectorTransfers gives up on transfers
+/// on views (every C tile is a subview) since it cannot rule out aliasing;
+/// here the loop is one K loop of a tile, whose only writes are its
+/// accumulators' (one, or splitColumns' disjoint columns) and whose reads
+/// are of the product's inputs, which bufferization never places in the
+/// output's buffer. Returns the hoisted reads (none if the accumulators
+/// stay in memory).
+SmallVector<vector::TransferReadOp> hoistAccumulators(RewriterBase &rewriter,
+                                                      scf::ForOp loop) {
+  SmallVector<vector::TransferWriteOp> writes;
   for (Operation &op : loop.getBody()->without_terminator()) {
     if (auto w = dyn_cast<vector::TransferWriteOp>(op)) {
-      if (write)
-        return {};
-      write = w;
+      writes.push_back(w);
       continue;
     }
     // Nothing else may write memory (loads, prefetches and views are fine).
     if (!isMemoryEffectFree(&op) &&
-        !isa<vector::TransferReadOp, vector::LoadOp, memref::PrefetchOp>(op))
+        !isa<vector::TransferReadOp, vector::LoadOp, memref::LoadOp,
+             memref::PrefetchOp>(op))
       return {};
   }
-  if (!write || !write.getBase().getParentRegion()->isProperAncestor(
-                    &loop.getBodyRegion()))
+  if (writes.empty() || (writes.size() > 1 && !disjointColumns(writes)))
     return {};
   auto definedOutside = [&](Value v) { return loop.isDefinedOutsideOfLoop(v); };
-  if (!definedOutside(write.getBase()) ||
-      !llvm::all_of(write.getIndices(), definedOutside))
-    return {};
-  vector::TransferReadOp read;
-  for (auto r : loop.getBody()->getOps<vector::TransferReadOp>())
-    if (r.getBase() == write.getBase() &&
-        autoglm::sameIndices(r.getIndices(), write.getIndices()) &&
-        r.getVectorType() == write.getVectorType() &&
-        r.getPermutationMap() == write.getPermutationMap() && !r.getMask() &&
-        !write.getMask())
-      read = r;
-  if (!read)
-    return {};
-  rewriter.moveOpBefore(read, loop);
+  SmallVector<vector::TransferReadOp> reads;
+  for (vector::TransferWriteOp write : writes) {
+    if (!write.getBase().getParentRegion()->isProperAncestor(
+            &loop.getBodyRegion()) ||
+        !definedOutside(write.getBase()) ||
+        !llvm::all_of(write.getIndices(), definedOutside))
+      return {};
+    vector::TransferReadOp read;
+    for (auto r : loop.getBody()->getOps<vector::TransferReadOp>())
+      if (r.getBase() == write.getBase() &&
+          autoglm::sameIndices(r.getIndices(), write.getIndices()) &&
+          r.getVectorType() == write.getVectorType() &&
+          r.getPermutationMap() == write.getPermutationMap() && !r.getMask() &&
+          !write.getMask())
+        read = r;
+    if (!read)
+      return {};
+    reads.push_back(read);
+  }
+  SmallVector<Value> inits;
+  for (vector::TransferReadOp read : reads) {
+    rewriter.moveOpBefore(read, loop);
+    inits.push_back(read.getResult());
+  }
   FailureOr<LoopLikeOpInterface> newLoop =
       cast<LoopLikeOpInterface>(loop.getOperation())
           .replaceWithAdditionalYields(
-              rewriter, ValueRange{read.getResult()},
+              rewriter, inits,
               /*replaceInitOperandUsesInLoop=*/true,
               [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
-                return SmallVector<Value>{write.getVector()};
+                SmallVector<Value> yields;
+                for (vector::TransferWriteOp write : writes)
+                  yields.push_back(write.getVector());
+                return yields;
               });
   if (failed(newLoop))
     return {};
-  rewriter.moveOpAfter(write, *newLoop);
-  rewriter.modifyOpInPlace(write, [&] {
-    write.getValueToStoreMutable().assign((*newLoop)->getResults().back());
-  });
-  return read;
+  ValueRange results =
+      (*newLoop)->getResults().take_back(static_cast<unsigned>(writes.size()));
+  Operation *after = *newLoop;
+  for (unsigned i = 0; i < writes.size(); ++i) {
+    vector::TransferWriteOp write = writes[i];
+    rewriter.moveOpAfter(write, after);
+    after = write;
+    rewriter.modifyOpInPlace(
+        write, [&] { write.getValueToStoreMutable().assign(results[i]); });
+  }
+  return reads;
 }
 
 /// Prefetches for writing every 64-byte line of the tile that `read` reads
@@ -387,6 +534,157 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
   }
 }
 
+/// The view `operand` of a register tile in the K loop `loop`, if it is a
+/// `memref.subview` of a source defined outside the loop whose offsets are
+/// defined outside it too, but for `kDim` (-1: none), which is the loop's
+/// induction variable.
+memref::SubViewOp viewAlongK(Value operand, scf::ForOp loop, int64_t kDim) {
+  auto view = operand.getDefiningOp<memref::SubViewOp>();
+  if (!view || !loop.isDefinedOutsideOfLoop(view.getSource()) ||
+      !view.hasUnitStride())
+    return {};
+  SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
+  for (int64_t d = 0; d < int64_t(offsets.size()); ++d) {
+    auto v = dyn_cast<Value>(offsets[d]);
+    if (d == kDim ? v != loop.getInductionVar()
+                  : v && !loop.isDefinedOutsideOfLoop(v))
+      return {};
+  }
+  return view;
+}
+
+/// Computes a register tile of one column (N mod lanes = 1: 49 = 48 + 1) as
+/// `rows` dot products along K instead of `rows` scalar FMAs per k: per
+/// `lanes` values of k, one vector of each of A's rows (contiguous in k),
+/// B's column gathered once by scalar loads, one FMA per row; the sums are
+/// reduced after the K loop and added to C (or to zero, in the first K
+/// block of a zero-start product). The scalar column was a fifth of the
+/// time of a 1x1 convolution at 7x7 for 1/49 of its work. Replaces the
+/// tile's whole K loop; returns false, changing nothing, where the loop or
+/// the views are not of that form.
+bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
+                           int64_t lanes, bool zeroStart) {
+  SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
+  unsigned rank = ranges.size();
+  Type element = getElementTypeOrSelf(tile.getDpsInits()[0].getType());
+  if (!isa<FloatType>(element) || ranges[rank - 2] != 1 || ranges.back() != 1)
+    return false;
+  for (unsigned d = 0; d + 3 < rank; ++d)
+    if (ranges[d] != 1)
+      return false;
+  int64_t rows = ranges[rank - 3];
+  auto loop = dyn_cast<scf::ForOp>(tile->getParentOp());
+  if (!loop)
+    return false;
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!lb || !ub || step != 1 || *ub - *lb < lanes || (*ub - *lb) % lanes)
+    return false;
+  // The loop holds the tile, views, prefetches and index arithmetic only.
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (&op != tile.getOperation() && !isa<memref::PrefetchOp>(op) &&
+        !isMemoryEffectFree(&op))
+      return false;
+  unsigned memRank =
+      cast<MemRefType>(tile.getDpsInits()[0].getType()).getRank();
+  memref::SubViewOp a = viewAlongK(tile.getDpsInputs()[0], loop, memRank - 1);
+  memref::SubViewOp b = viewAlongK(tile.getDpsInputs()[1], loop, memRank - 2);
+  memref::SubViewOp c = viewAlongK(tile.getDpsInits()[0], loop, -1);
+  if (!a || !b || !c)
+    return false;
+  auto aSource = cast<MemRefType>(a.getSource().getType());
+  SmallVector<int64_t> aStrides;
+  int64_t aOffset;
+  if (failed(aSource.getStridesAndOffset(aStrides, aOffset)) ||
+      aStrides.back() != 1)
+    return false;
+
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(loop);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  auto valueOf = [&](OpFoldResult ofr) -> Value {
+    if (auto v = dyn_cast<Value>(ofr))
+      return v;
+    return index(*getConstantIntValue(ofr));
+  };
+  SmallVector<Value> aOffsets, bOffsets;
+  for (OpFoldResult ofr : a.getMixedOffsets())
+    aOffsets.push_back(dyn_cast<Value>(ofr) == loop.getInductionVar()
+                           ? Value()
+                           : valueOf(ofr));
+  for (OpFoldResult ofr : b.getMixedOffsets())
+    bOffsets.push_back(dyn_cast<Value>(ofr) == loop.getInductionVar()
+                           ? Value()
+                           : valueOf(ofr));
+  auto vecType = VectorType::get({lanes}, element);
+  Value zeroVec =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(vecType));
+  Value padding =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
+  SmallVector<Value> inits(rows, zeroVec);
+  auto dots = scf::ForOp::create(
+      rewriter, loc, loop.getLowerBound(), loop.getUpperBound(), index(lanes),
+      inits, [&](OpBuilder &nb, Location l, Value k, ValueRange accs) {
+        // B's column, lanes values of k.
+        SmallVector<Value> column;
+        for (int64_t j = 0; j < lanes; ++j) {
+          SmallVector<Value> at(bOffsets);
+          at[memRank - 2] =
+              j ? arith::AddIOp::create(
+                      nb, l, k, arith::ConstantIndexOp::create(nb, l, j))
+                : k;
+          column.push_back(memref::LoadOp::create(nb, l, b.getSource(), at));
+        }
+        Value bv = vector::FromElementsOp::create(nb, l, vecType, column);
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < rows; ++i) {
+          SmallVector<Value> at(aOffsets);
+          at[memRank - 1] = k;
+          if (i)
+            at[memRank - 2] =
+                arith::AddIOp::create(nb, l, at[memRank - 2],
+                                      arith::ConstantIndexOp::create(nb, l, i));
+          Value av = vector::TransferReadOp::create(
+              nb, l, vecType, a.getSource(), at, padding, ArrayRef<bool>{true});
+          next.push_back(vector::FMAOp::create(nb, l, av, bv, accs[i]));
+        }
+        scf::YieldOp::create(nb, l, next);
+      });
+
+  // C's start: zero in the first K block of a zero-start product (its fill
+  // is then gone), what C holds otherwise.
+  rewriter.setInsertionPointAfter(dots);
+  rewriter.moveOpBefore(c, dots);
+  Value first;
+  if (zeroStart) {
+    scf::ForOp kBlocks = loop->getParentOfType<scf::ForOp>();
+    while (kBlocks && !kBlocks->hasAttr(kKBlocks))
+      kBlocks = kBlocks->getParentOfType<scf::ForOp>();
+    first = kBlocks
+                ? arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                        kBlocks.getInductionVar(),
+                                        kBlocks.getLowerBound())
+                      .getResult()
+                : arith::ConstantIntOp::create(rewriter, loc, 1, 1).getResult();
+  }
+  for (int64_t i = 0; i < rows; ++i) {
+    SmallVector<Value> at(memRank, index(0));
+    at[memRank - 2] = index(i);
+    Value sum = vector::ReductionOp::create(
+        rewriter, loc, vector::CombiningKind::ADD, dots.getResult(i));
+    Value start = memref::LoadOp::create(rewriter, loc, c, at);
+    if (first)
+      start = arith::SelectOp::create(rewriter, loc, first, padding, start);
+    memref::StoreOp::create(
+        rewriter, loc, arith::AddFOp::create(rewriter, loc, start, sum), c, at);
+  }
+  rewriter.eraseOp(loop);
+  return true;
+}
+
 struct TileAndVectorizeContractionsPass
     : public autoglm::impl::AutoGLMTileAndVectorizeContractionsBase<
           TileAndVectorizeContractionsPass> {
@@ -450,15 +748,30 @@ struct TileAndVectorizeContractionsPass
         tilesToVectorize.push_back(op);
     });
     for (linalg::LinalgOp op : tilesToVectorize) {
+      unsigned bitsOfC = getElementTypeOrSelf(op.getDpsInits()[0].getType())
+                             .getIntOrFloatBitWidth();
+      std::optional<int64_t> zeroStart = zeroStartOf(op);
+      if (vectorizeColumnAlongK(rewriter, op,
+                                std::max<unsigned>(1, bits / bitsOfC),
+                                zeroStart.has_value())) {
+        if (zeroStart)
+          --tilesLeft[*zeroStart];
+        continue;
+      }
       if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()))
         prefetchPanelRow(rewriter, op, prefetchDistance);
+      unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
+                                 .getIntOrFloatBitWidth();
+      bool wide = vectorizeWideTile(rewriter, op,
+                                    std::max<unsigned>(1, bits / elementBits));
       rewriter.setInsertionPoint(op);
-      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
-          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
-          /*assumeDynamicDimsMatchVecSizes=*/false,
-          /*createNamedContraction=*/true);
-      if (failed(result))
+      if (!wide &&
+          failed(linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
+                                   /*inputScalableVecDims=*/{},
+                                   /*vectorizeNDExtract=*/false,
+                                   /*flatten1DDepthwiseConv=*/false,
+                                   /*assumeDynamicDimsMatchVecSizes=*/false,
+                                   /*createNamedContraction=*/true)))
         continue; // stays a loop nest: slower, still correct
       if (auto loop = dyn_cast<scf::ForOp>(op->getParentOp())) {
         kLoops.insert(loop);
@@ -474,11 +787,14 @@ struct TileAndVectorizeContractionsPass
     func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
     for (scf::ForOp loop : kLoops) {
       auto id = zeroStartLoops.find(loop);
-      vector::TransferReadOp read = hoistAccumulator(rewriter, loop);
-      if (!read || id == zeroStartLoops.end())
+      SmallVector<vector::TransferReadOp> reads =
+          hoistAccumulators(rewriter, loop);
+      if (id == zeroStartLoops.end())
         continue;
-      startFromZero(rewriter, read);
-      --tilesLeft[id->second];
+      for (vector::TransferReadOp read : reads)
+        startFromZero(rewriter, read);
+      if (!reads.empty())
+        --tilesLeft[id->second];
     }
     for (auto [fill, left] : llvm::zip(fills, tilesLeft))
       if (left == 0)
