@@ -29,15 +29,15 @@
 // SelectDecodeAttention.cpp selects), and nothing is ranked. It becomes
 // split-key (flash-decoding) kernels:
 //
-// 1. Partial attention, a block per (chunk of keys, query row and block of
-//    the group's heads). Neighbouring lanes read a key row and its value
-//    row 16 bytes at a time (the rows coalesce), several rows' loads in
-//    flight per thread; each thread keeps its elements of the heads' query
-//    rows and an online softmax piece per head (largest score, sum of
-//    exponentials, weighted value sums) in registers. A score is the lanes'
-//    dot products summed by warp shuffles; the pieces of a warp's rows meet
-//    by shuffles, the warps' in shared memory, and the chunk's piece per
-//    head goes to scratch.
+// 1. Partial attention, blocks per (query row, block of the group's heads)
+//    that take the row's keys in turns, by runs of a few dozen. Neighbouring
+//    lanes read a key row and its value row 16 bytes at a time (the rows
+//    coalesce), several rows' loads in flight per thread; each thread keeps its
+//    elements of the heads' query rows and an online softmax piece per head
+//    (largest score, sum of exponentials, weighted value sums) in registers. A
+//    score is the lanes' dot products summed by warp shuffles; the pieces of a
+//    warp's rows meet by shuffles, the warps' in shared memory, and the chunk's
+//    piece per head goes to scratch.
 // 2. Combine, a block per (query row, 32 output elements): slices of the
 //    block merge every slices-th chunk's pieces, then the slices' pieces
 //    meet in shared memory; the quotient of weighted sum and sum is
@@ -1134,12 +1134,13 @@ SmallVector<Value> loadLaneRow(const KernelArith &a, Value memref,
   return elements;
 }
 
-/// The dense kernel 1: a block per (chunk, query row and block of the
-/// group's heads) writes, for each of its heads, the chunk's largest score
-/// and sum of exp(score - largest) to `maxOut` and `sumOut` ([rows, chunks,
-/// G]) and the weighted sum of its value rows to `accOut` ([rows, chunks,
-/// G, Dv]), over the keys of `list` at the chunk's positions (a chunk past
-/// the end of its row's list writes nothing).
+/// The dense kernel 1: block c of plan.chunks per (query row, block of the
+/// group's heads) writes, for each of its heads, the largest score (base
+/// 2) and sum of 2^(score - largest) of its keys to `maxOut` and `sumOut`
+/// ([rows, chunks, G]) and their weighted sum of value rows to `accOut`
+/// ([rows, chunks, G, Dv]). Its keys are those of `list` at every
+/// plan.chunks-th run of plan.step() positions from its c-th on; a block
+/// whose first run is past the end of its row's list writes nothing.
 ///
 /// A slot of `lanes` neighbouring threads reads a key row and its value
 /// row, 16 bytes per thread and access; the block's slots read
