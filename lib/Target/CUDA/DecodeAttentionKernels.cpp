@@ -30,18 +30,19 @@
 // split-key (flash-decoding) kernels:
 //
 // 1. Partial attention, blocks per (query row, block of the group's heads)
-//    that take the row's keys in turns, by runs of a few dozen. Neighbouring
-//    lanes read a key row and its value row 16 bytes at a time (the rows
-//    coalesce), several rows' loads in flight per thread; each thread keeps its
-//    elements of the heads' query rows and an online softmax piece per head
-//    (largest score, sum of exponentials, weighted value sums) in registers. A
-//    score is the lanes' dot products summed by warp shuffles; the pieces of a
-//    warp's rows meet by shuffles, the warps' in shared memory, and the chunk's
-//    piece per head goes to scratch.
+//    that take the row's keys in turns, by runs of a few dozen.
+//    Neighbouring lanes read a key row and its value row 16 bytes at a
+//    time (the rows coalesce), several rows' loads in flight per thread;
+//    each thread keeps its elements of the heads' query rows and an online
+//    softmax piece per head (largest score, sum of exponentials, weighted
+//    value sums) in registers. A score is the lanes' dot products summed by
+//    warp shuffles; the pieces of a warp's rows meet by shuffles, the
+//    warps' in shared memory, and the block's piece per head goes to
+//    scratch.
 // 2. Combine, a block per (query row, 32 output elements): slices of the
-//    block merge every slices-th chunk's pieces, then the slices' pieces
-//    meet in shared memory; the quotient of weighted sum and sum is
-//    written (zeros for a head that sees no key).
+//    block merge the pieces of the row's blocks that had keys in turns,
+//    then the slices' pieces meet in shared memory; the quotient of
+//    weighted sum and sum is written (zeros for a head that sees no key).
 //
 // With a page size (page granularity), kernel 1 ranks pages instead of keys
 // from their key bounds (read a few lanes per bound row, 16 bytes at a
