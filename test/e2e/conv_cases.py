@@ -73,6 +73,11 @@ CASES = {
     "b1_k3_pad_asym_to_7x7": ([1, 9, 9, 7], 11, 1, (3, 3), (1, 1), [0, 2, 0, 0], (1, 1), False, None),
     "b1_k3_5x29": ([1, 8, 5, 29], 13, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, None),
     "b1_k1_7x7_kblocks": ([1, 320, 7, 7], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    # One image, 3x3 stride 2 to 28x28 (ResNet-50's layer2.0.conv2): blocks
+    # of 4 output rows, 112 columns (a whole number of vectors) rather than
+    # 7 rows; odd input and output channels, an odd input height and
+    # asymmetric padding (top 1, left 0, bottom 1, right 1).
+    "b1_k3_stride2_to_28x28": ([1, 9, 55, 56], 13, 1, (3, 3), (2, 2), [1, 0, 1, 1], (1, 1), True, "relu"),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 128
     # input and output channels and 32 blocks of 4x4 outputs): output
     # sizes that are not whole blocks (29x23, 17x16, 13x13, 31x13),
