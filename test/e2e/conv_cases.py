@@ -74,8 +74,8 @@ CASES = {
     "b1_k3_5x29": ([1, 8, 5, 29], 13, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, None),
     "b1_k1_7x7_kblocks": ([1, 320, 7, 7], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     # One image, 3x3 stride 2 to 28x28 (ResNet-50's layer2.0.conv2): blocks
-    # of 4 output rows, 112 columns (a whole number of vectors) rather than
-    # 7 rows; odd input and output channels, an odd input height and
+    # of 7 output rows (196 columns: 6 tiles of 32 and 4 columns) in 2
+    # slots; odd input and output channels, an odd input height and
     # asymmetric padding (top 1, left 0, bottom 1, right 1).
     "b1_k3_stride2_to_28x28": ([1, 9, 55, 56], 13, 1, (3, 3), (2, 2), [1, 0, 1, 1], (1, 1), True, "relu"),
     # 3x3 stride 2 to 14x14 (ResNet-50's layer3.0.conv2): blocks of 7 rows,

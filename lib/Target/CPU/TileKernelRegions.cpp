@@ -208,22 +208,10 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
           ow = shape[5];
   int64_t budget = (3 << 19) * 8 / elementBits; // elements
   PanelPlan plan;
-  // Among the widths that fit, the widest that is a whole number of vectors
-  // if one is at least two register tiles and half the widest wide: a block
-  // of 196 columns (7 rows of 28) ends in 4 columns that run one
-  // quarter-filled vector a row, 112 (4 rows) in a full one-vector tile
-  // (docs/decisions.md). Narrower blocks read the weight more often, hence
-  // the half.
-  int64_t whole = 0;
   for (int64_t r = 1; r < oh || (n > 1 && r == oh); ++r)
     if (oh % r == 0 &&
-        (r == 1 || (r * ow <= std::max(nc, ow) && r * ow * k <= budget))) {
+        (r == 1 || (r * ow <= std::max(nc, ow) && r * ow * k <= budget)))
       plan.rows = r;
-      if ((r * ow) % tiles.lanes == 0 && r * ow >= 2 * tiles.nr)
-        whole = r;
-    }
-  if (whole && 2 * whole >= plan.rows)
-    plan.rows = whole;
   if (!plan.rows || plan.rows * ow * k > 2 * budget ||
       (n == 1 && plan.rows * ow < tiles.nr))
     return {};
