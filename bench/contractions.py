@@ -140,6 +140,10 @@ CASES = {
     "conv 3x3 s2 128->128 56x56": lambda: conv(128, 56, 56, 128, 3, stride=2),
     "conv 3x3 s2 256->256 28x28": lambda: conv(256, 28, 28, 256, 3, stride=2),
     "conv 3x3 s2 512->512 14x14": lambda: conv(512, 14, 14, 512, 3, stride=2),
+    # The downsampling 1x1 stride-2 shortcuts of layer2 and layer3 (28x28
+    # and 14x14 outputs, on per-block panels like the 3x3 ones).
+    "conv 1x1 s2 256->512 56x56": lambda: conv(256, 56, 56, 512, 1, stride=2),
+    "conv 1x1 s2 512->1024 28x28": lambda: conv(512, 28, 28, 1024, 1, stride=2),
     # BERT-base's projections and feed-forward products at sequence 128.
     "matmul 128x768x768": lambda: matmul(128, 768, 768),
     "matmul 128x768x3072": lambda: matmul(128, 768, 3072),

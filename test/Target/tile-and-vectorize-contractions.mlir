@@ -90,6 +90,33 @@ func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memr
   return
 }
 
+// N = 98 (a 3x3 stride-2 convolution's block of 7 rows of 14): 3 tiles of
+// 32 and a remainder of 2 columns, computed as 8 x 2 dot products along K
+// in one loop (each row's vector of A feeds both columns' FMAs), each sum
+// reduced and added to its element of C. AVX2 (8 lanes) keeps the narrow
+// tile for more than one column.
+// CHECK-LABEL: func.func @two_columns
+// CHECK: scf.for %{{.*}} = %c0 to %c96 step %c32
+// CHECK: %[[R2:.*]] = memref.subview %arg2[%{{.*}}, 96] [8, 2] [1, 1]
+// CHECK: %[[D2:.*]]:16 = scf.for %{{.*}} = %c0 to %c32 step %c16
+// CHECK: %[[COL0:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: %[[COL1:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: %[[ROW0:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<16xf32>
+// CHECK-NEXT: vector.fma %[[ROW0]], %[[COL0]], %{{.*}} : vector<16xf32>
+// CHECK-NEXT: vector.fma %[[ROW0]], %[[COL1]], %{{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>, %[[D2]]#0 : vector<16xf32> into f32
+// CHECK: memref.store %{{.*}}, %[[R2]][%c0, %c0]
+// CHECK: vector.reduction <add>, %[[D2]]#1 : vector<16xf32> into f32
+// CHECK: memref.store %{{.*}}, %[[R2]][%c0, %c1]
+// CHECK-NOT: vector<8x2xf32>
+// AVX2-LABEL: func.func @two_columns
+// AVX2: memref.subview %arg2[%{{.*}}, 96] [6, 2] [1, 1]
+// AVX2: iter_args(%{{.*}}) -> (vector<6x2xf32>)
+func.func @two_columns(%a: memref<64x32xf32>, %b: memref<32x98xf32>, %c: memref<64x98xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x98xf32>) outs(%c : memref<64x98xf32>)
+  return
+}
+
 // Large products get cache blocks first: 64x256 blocks of C in parallel,
 // K in blocks of 256 inside, then the register tiles (column panels
 // outside, rows inside).

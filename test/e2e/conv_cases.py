@@ -73,6 +73,18 @@ CASES = {
     "b1_k3_pad_asym_to_7x7": ([1, 9, 9, 7], 11, 1, (3, 3), (1, 1), [0, 2, 0, 0], (1, 1), False, None),
     "b1_k3_5x29": ([1, 8, 5, 29], 13, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, None),
     "b1_k1_7x7_kblocks": ([1, 320, 7, 7], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    # One image, 3x3 stride 2 to 28x28 (ResNet-50's layer2.0.conv2): blocks
+    # of 7 output rows (196 columns: 6 tiles of 32 and 4 columns) in 2
+    # slots; odd input and output channels, an odd input height and
+    # asymmetric padding (top 1, left 0, bottom 1, right 1).
+    "b1_k3_stride2_to_28x28": ([1, 9, 55, 56], 13, 1, (3, 3), (2, 2), [1, 0, 1, 1], (1, 1), True, "relu"),
+    # 3x3 stride 2 to 14x14 (ResNet-50's layer3.0.conv2): blocks of 7 rows,
+    # 98 columns = 3 tiles of 32 and 2 columns computed as dot products
+    # along K (TileAndVectorizeContractions.cpp); 20 filters (a partial tile
+    # of 4 rows), asymmetric padding, and with 64 channels (K = 576) sums
+    # over several K blocks, the first starting from zero.
+    "b1_k3_stride2_to_14x14": ([1, 16, 28, 27], 20, 1, (3, 3), (2, 2), [1, 1, 0, 1], (1, 1), True, "relu"),
+    "b1_k3_stride2_to_14x14_kblocks": ([1, 64, 28, 28], 24, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), False, "relu"),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 128
     # input and output channels and 32 blocks of 4x4 outputs): output
     # sizes that are not whole blocks (29x23, 17x16, 13x13, 31x13),

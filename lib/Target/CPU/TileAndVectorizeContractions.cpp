@@ -563,16 +563,20 @@ memref::SubViewOp viewAlongK(Value operand, scf::ForOp loop, int64_t kDim) {
 /// tile's whole K loop; returns false, changing nothing, where the loop or
 /// the views are not of that form.
 bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
-                           int64_t lanes, bool zeroStart) {
+                           int64_t lanes, int64_t registers, bool zeroStart) {
   SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
   unsigned rank = ranges.size();
   Type element = getElementTypeOrSelf(tile.getDpsInits()[0].getType());
-  if (!isa<FloatType>(element) || ranges[rank - 2] != 1 || ranges.back() != 1)
+  int64_t rows = ranges[rank - 3], cols = ranges[rank - 2];
+  // Up to as many columns as keep rows x cols sums, the columns of B and
+  // one row of A in registers (one K loop: each row's vector of A feeds
+  // every column).
+  if (!isa<FloatType>(element) || cols < 1 || ranges.back() != 1 ||
+      (cols > 1 && (cols >= lanes / 4 || rows * cols + cols + 1 > registers)))
     return false;
   for (unsigned d = 0; d + 3 < rank; ++d)
     if (ranges[d] != 1)
       return false;
-  int64_t rows = ranges[rank - 3];
   auto loop = dyn_cast<scf::ForOp>(tile->getParentOp());
   if (!loop)
     return false;
@@ -624,21 +628,29 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(vecType));
   Value padding =
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
-  SmallVector<Value> inits(rows, zeroVec);
+  // The sums row-major: row i, column j at i * cols + j.
+  SmallVector<Value> inits(rows * cols, zeroVec);
   auto dots = scf::ForOp::create(
       rewriter, loc, loop.getLowerBound(), loop.getUpperBound(), index(lanes),
       inits, [&](OpBuilder &nb, Location l, Value k, ValueRange accs) {
-        // B's column, lanes values of k.
-        SmallVector<Value> column;
-        for (int64_t j = 0; j < lanes; ++j) {
-          SmallVector<Value> at(bOffsets);
-          at[memRank - 2] =
-              j ? arith::AddIOp::create(
-                      nb, l, k, arith::ConstantIndexOp::create(nb, l, j))
-                : k;
-          column.push_back(memref::LoadOp::create(nb, l, b.getSource(), at));
+        // B's columns, lanes values of k each.
+        SmallVector<Value> bvs;
+        for (int64_t c = 0; c < cols; ++c) {
+          SmallVector<Value> column;
+          for (int64_t j = 0; j < lanes; ++j) {
+            SmallVector<Value> at(bOffsets);
+            at[memRank - 2] =
+                j ? arith::AddIOp::create(
+                        nb, l, k, arith::ConstantIndexOp::create(nb, l, j))
+                  : k;
+            if (c)
+              at[memRank - 1] = arith::AddIOp::create(
+                  nb, l, at[memRank - 1],
+                  arith::ConstantIndexOp::create(nb, l, c));
+            column.push_back(memref::LoadOp::create(nb, l, b.getSource(), at));
+          }
+          bvs.push_back(vector::FromElementsOp::create(nb, l, vecType, column));
         }
-        Value bv = vector::FromElementsOp::create(nb, l, vecType, column);
         SmallVector<Value> next;
         for (int64_t i = 0; i < rows; ++i) {
           SmallVector<Value> at(aOffsets);
@@ -649,7 +661,9 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
                                       arith::ConstantIndexOp::create(nb, l, i));
           Value av = vector::TransferReadOp::create(
               nb, l, vecType, a.getSource(), at, padding, ArrayRef<bool>{true});
-          next.push_back(vector::FMAOp::create(nb, l, av, bv, accs[i]));
+          for (int64_t c = 0; c < cols; ++c)
+            next.push_back(
+                vector::FMAOp::create(nb, l, av, bvs[c], accs[i * cols + c]));
         }
         scf::YieldOp::create(nb, l, next);
       });
@@ -670,17 +684,21 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
                       .getResult()
                 : arith::ConstantIntOp::create(rewriter, loc, 1, 1).getResult();
   }
-  for (int64_t i = 0; i < rows; ++i) {
-    SmallVector<Value> at(memRank, index(0));
-    at[memRank - 2] = index(i);
-    Value sum = vector::ReductionOp::create(
-        rewriter, loc, vector::CombiningKind::ADD, dots.getResult(i));
-    Value start = memref::LoadOp::create(rewriter, loc, c, at);
-    if (first)
-      start = arith::SelectOp::create(rewriter, loc, first, padding, start);
-    memref::StoreOp::create(
-        rewriter, loc, arith::AddFOp::create(rewriter, loc, start, sum), c, at);
-  }
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      SmallVector<Value> at(memRank, index(0));
+      at[memRank - 2] = index(i);
+      at[memRank - 1] = index(j);
+      Value sum =
+          vector::ReductionOp::create(rewriter, loc, vector::CombiningKind::ADD,
+                                      dots.getResult(i * cols + j));
+      Value start = memref::LoadOp::create(rewriter, loc, c, at);
+      if (first)
+        start = arith::SelectOp::create(rewriter, loc, first, padding, start);
+      memref::StoreOp::create(rewriter, loc,
+                              arith::AddFOp::create(rewriter, loc, start, sum),
+                              c, at);
+    }
   rewriter.eraseOp(loop);
   return true;
 }
@@ -753,7 +771,7 @@ struct TileAndVectorizeContractionsPass
       std::optional<int64_t> zeroStart = zeroStartOf(op);
       if (vectorizeColumnAlongK(rewriter, op,
                                 std::max<unsigned>(1, bits / bitsOfC),
-                                zeroStart.has_value())) {
+                                bits >= 512 ? 32 : 16, zeroStart.has_value())) {
         if (zeroStart)
           --tilesLeft[*zeroStart];
         continue;
