@@ -277,3 +277,47 @@ func.func @depthwise(%i: memref<1x32x114x114xf32>, %w: memref<32x3x3xf32>, %o: m
     ins(%i, %w : memref<1x32x114x114xf32>, memref<32x3x3xf32>) outs(%o : memref<1x32x112x112xf32>)
   return
 }
+
+// Two leftover columns (34 = 32 + 2, 98 = 3 x 32 + 2 of a 14x14 output's
+// panel) are dot products along K too, 8 rows x 2 columns of them: B's
+// two columns gathered once per 16 k serve every row (88 operations
+// against the narrow tile's 128 FMAs). AVX2 (8 lanes, 6 rows) keeps the
+// narrow tile for two columns.
+// CHECK-LABEL: func.func @two_columns_left
+// CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 2] [1, 1]
+// CHECK: %[[D:.*]]:16 = scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
+// CHECK: %[[C0:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: %[[C1:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: %[[ROW:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<16xf32>
+// CHECK-NEXT: vector.fma %[[ROW]], %[[C0]], %{{.*}} : vector<16xf32>
+// CHECK-NEXT: vector.fma %[[ROW]], %[[C1]], %{{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>, %[[D]]#0 : vector<16xf32> into f32
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c0]
+// CHECK: vector.reduction <add>, %[[D]]#1 : vector<16xf32> into f32
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c1]
+// CHECK: vector.reduction <add>, %[[D]]#15 : vector<16xf32> into f32
+// CHECK: memref.store %{{.*}}, %[[T]][%c7, %c1]
+// CHECK-NOT: vector<8x2xf32>
+// CHECK: return
+// AVX2-LABEL: func.func @two_columns_left
+// AVX2: iter_args(%{{.*}}) -> (vector<6x2xf32>)
+// AVX2-NOT: vector.reduction
+// AVX2-LABEL: func.func @four_columns_left
+func.func @two_columns_left(%a: memref<64x32xf32>, %b: memref<32x34xf32>, %c: memref<64x34xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x34xf32>) outs(%c : memref<64x34xf32>)
+  return
+}
+
+// Four leftover columns (196 = 6 x 32 + 4 of a 14x14 output) keep the
+// narrow tile: gathering four columns would cost 168 operations per 16 k
+// against its 128 FMAs (measured slower, docs/decisions.md).
+// CHECK-LABEL: func.func @four_columns_left
+// CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: iter_args(%{{.*}}) -> (vector<8x4xf32>)
+// CHECK-NOT: vector.reduction
+// CHECK: return
+func.func @four_columns_left(%a: memref<64x32xf32>, %b: memref<32x36xf32>, %c: memref<64x36xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x36xf32>) outs(%c : memref<64x36xf32>)
+  return
+}

@@ -553,26 +553,42 @@ memref::SubViewOp viewAlongK(Value operand, scf::ForOp loop, int64_t kDim) {
   return view;
 }
 
-/// Computes a register tile of one column (N mod lanes = 1: 49 = 48 + 1) as
-/// `rows` dot products along K instead of `rows` scalar FMAs per k: per
-/// `lanes` values of k, one vector of each of A's rows (contiguous in k),
-/// B's column gathered once by scalar loads, one FMA per row; the sums are
-/// reduced after the K loop and added to C (or to zero, in the first K
-/// block of a zero-start product). The scalar column was a fifth of the
-/// time of a 1x1 convolution at 7x7 for 1/49 of its work. Replaces the
-/// tile's whole K loop; returns false, changing nothing, where the loop or
-/// the views are not of that form.
+/// Whether a register tile of `columns` columns and `rows` rows is cheaper
+/// as dot products along K than as one narrow vector per row and k. Per
+/// `lanes` values of k the narrow tile takes rows * lanes FMAs whatever its
+/// width; the dot products take, per column, `lanes` scalar loads and as
+/// many lane inserts to gather B's column, then one vector load per row of
+/// A and rows * columns FMAs. AVX-512 (16 lanes, 8 rows): 48 against 128
+/// for one column, 88 for two, 128 (even) for three, 168 for four, which
+/// is why four columns measured slower (docs/decisions.md); AVX2 (8 lanes,
+/// 6 rows): one column only. One column is always taken (measured on 7x7
+/// outputs; a tile of fewer rows is a rare peeled remainder).
+bool dotProductsPay(int64_t columns, int64_t rows, int64_t lanes) {
+  return columns == 1 || columns * (2 * lanes + rows) + rows < rows * lanes;
+}
+
+/// Computes a register tile of a few columns (N mod lanes = 1 or 2: 49 =
+/// 48 + 1, 98 = 3 x 32 + 2) as `rows` x `columns` dot products along K
+/// instead of `rows` narrow FMAs per k: per `lanes` values of k, one vector
+/// of each of A's rows (contiguous in k), each of B's columns gathered once
+/// by scalar loads, one FMA per row and column; the sums are reduced after
+/// the K loop and added to C (or to zero, in the first K block of a
+/// zero-start product). The scalar column was a fifth of the time of a 1x1
+/// convolution at 7x7 for 1/49 of its work. Only where dotProductsPay.
+/// Replaces the tile's whole K loop; returns false, changing nothing, where
+/// the loop or the views are not of that form.
 bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
                            int64_t lanes, bool zeroStart) {
   SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
   unsigned rank = ranges.size();
   Type element = getElementTypeOrSelf(tile.getDpsInits()[0].getType());
-  if (!isa<FloatType>(element) || ranges[rank - 2] != 1 || ranges.back() != 1)
+  int64_t rows = ranges[rank - 3], columns = ranges[rank - 2];
+  if (!isa<FloatType>(element) || ranges.back() != 1 ||
+      !dotProductsPay(columns, rows, lanes))
     return false;
   for (unsigned d = 0; d + 3 < rank; ++d)
     if (ranges[d] != 1)
       return false;
-  int64_t rows = ranges[rank - 3];
   auto loop = dyn_cast<scf::ForOp>(tile->getParentOp());
   if (!loop)
     return false;
@@ -624,21 +640,29 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(vecType));
   Value padding =
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
-  SmallVector<Value> inits(rows, zeroVec);
+  // One accumulator per row and column, row-major (i * columns + j).
+  SmallVector<Value> inits(rows * columns, zeroVec);
   auto dots = scf::ForOp::create(
       rewriter, loc, loop.getLowerBound(), loop.getUpperBound(), index(lanes),
       inits, [&](OpBuilder &nb, Location l, Value k, ValueRange accs) {
-        // B's column, lanes values of k.
-        SmallVector<Value> column;
-        for (int64_t j = 0; j < lanes; ++j) {
-          SmallVector<Value> at(bOffsets);
-          at[memRank - 2] =
-              j ? arith::AddIOp::create(
-                      nb, l, k, arith::ConstantIndexOp::create(nb, l, j))
-                : k;
-          column.push_back(memref::LoadOp::create(nb, l, b.getSource(), at));
+        // B's columns, lanes values of k each.
+        SmallVector<Value> bvs;
+        for (int64_t c = 0; c < columns; ++c) {
+          SmallVector<Value> column;
+          for (int64_t j = 0; j < lanes; ++j) {
+            SmallVector<Value> at(bOffsets);
+            at[memRank - 2] =
+                j ? arith::AddIOp::create(
+                        nb, l, k, arith::ConstantIndexOp::create(nb, l, j))
+                  : k;
+            if (c)
+              at[memRank - 1] = arith::AddIOp::create(
+                  nb, l, at[memRank - 1],
+                  arith::ConstantIndexOp::create(nb, l, c));
+            column.push_back(memref::LoadOp::create(nb, l, b.getSource(), at));
+          }
+          bvs.push_back(vector::FromElementsOp::create(nb, l, vecType, column));
         }
-        Value bv = vector::FromElementsOp::create(nb, l, vecType, column);
         SmallVector<Value> next;
         for (int64_t i = 0; i < rows; ++i) {
           SmallVector<Value> at(aOffsets);
@@ -649,7 +673,9 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
                                       arith::ConstantIndexOp::create(nb, l, i));
           Value av = vector::TransferReadOp::create(
               nb, l, vecType, a.getSource(), at, padding, ArrayRef<bool>{true});
-          next.push_back(vector::FMAOp::create(nb, l, av, bv, accs[i]));
+          for (int64_t c = 0; c < columns; ++c)
+            next.push_back(vector::FMAOp::create(nb, l, av, bvs[c],
+                                                 accs[i * columns + c]));
         }
         scf::YieldOp::create(nb, l, next);
       });
@@ -670,17 +696,21 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
                       .getResult()
                 : arith::ConstantIntOp::create(rewriter, loc, 1, 1).getResult();
   }
-  for (int64_t i = 0; i < rows; ++i) {
-    SmallVector<Value> at(memRank, index(0));
-    at[memRank - 2] = index(i);
-    Value sum = vector::ReductionOp::create(
-        rewriter, loc, vector::CombiningKind::ADD, dots.getResult(i));
-    Value start = memref::LoadOp::create(rewriter, loc, c, at);
-    if (first)
-      start = arith::SelectOp::create(rewriter, loc, first, padding, start);
-    memref::StoreOp::create(
-        rewriter, loc, arith::AddFOp::create(rewriter, loc, start, sum), c, at);
-  }
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < columns; ++j) {
+      SmallVector<Value> at(memRank, index(0));
+      at[memRank - 2] = index(i);
+      at[memRank - 1] = index(j);
+      Value sum =
+          vector::ReductionOp::create(rewriter, loc, vector::CombiningKind::ADD,
+                                      dots.getResult(i * columns + j));
+      Value start = memref::LoadOp::create(rewriter, loc, c, at);
+      if (first)
+        start = arith::SelectOp::create(rewriter, loc, first, padding, start);
+      memref::StoreOp::create(rewriter, loc,
+                              arith::AddFOp::create(rewriter, loc, start, sum),
+                              c, at);
+    }
   rewriter.eraseOp(loop);
   return true;
 }
