@@ -34,8 +34,9 @@
 // Products of 49 columns (7x7 outputs) would leave a partial tile of 17
 // columns, an odd vector: on AVX-512 their tiles are three vectors wide
 // instead (three one-vector accumulators, vectorized here row by row), and
-// on any target a remaining column of one is computed as dot products
-// along K, not scalar FMAs (docs/decisions.md).
+// on any target a remaining column of one (on AVX-512 also two: 98 = 3 x
+// 32 + 2) is computed as dot products along K, not narrow FMAs, where a
+// count of operations says they pay (dotProductsPay; docs/decisions.md).
 //
 // Depthwise convolutions are not contractions over a shared operand; their
 // loop nest is only reordered so that the output row is innermost, which
