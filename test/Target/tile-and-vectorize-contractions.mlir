@@ -309,14 +309,39 @@ func.func @two_columns_left(%a: memref<64x32xf32>, %b: memref<32x34xf32>, %c: me
   return
 }
 
-// Four leftover columns (196 = 6 x 32 + 4 of a 14x14 output) keep the
-// narrow tile: gathering four columns would cost 168 operations per 16 k
-// against its 128 FMAs (measured slower, docs/decisions.md).
+// Four leftover columns (196 = 6 x 32 + 4 of a 14x14 output): on
+// AVX-512 two columns share an accumulator, 8 values of k each, so 8 rows
+// take 16 accumulators. Per 8 k, B's 8 rows of the four columns are read
+// as vector<4>s, joined and shuffled into [column 0 | column 1] and
+// [column 2 | column 3]; each row of A is read as 8 values, repeated
+// twice, and feeds both. The halves of each accumulator are reduced
+// apart. AVX2 keeps the narrow tile (6 x 4).
 // CHECK-LABEL: func.func @four_columns_left
 // CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
-// CHECK: iter_args(%{{.*}}) -> (vector<8x4xf32>)
-// CHECK-NOT: vector.reduction
+// CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 4] [1, 1]
+// CHECK: %[[D:.*]]:16 = scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c32] : memref<32x36xf32>, vector<4xf32>
+// CHECK: %[[ALL:.*]] = vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK-NEXT: %[[P0:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29]
+// CHECK-NEXT: %[[P1:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31]
+// CHECK-NEXT: %[[A8:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<8xf32>
+// CHECK-NEXT: %[[AA:.*]] = vector.shuffle %[[A8]], %[[A8]] [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7]
+// CHECK-NEXT: vector.fma %[[AA]], %[[P0]], %{{.*}} : vector<16xf32>
+// CHECK-NEXT: vector.fma %[[AA]], %[[P1]], %{{.*}} : vector<16xf32>
+// CHECK: %[[L:.*]] = vector.extract_strided_slice %[[D]]#0 {offsets = [0], sizes = [8], strides = [1]}
+// CHECK-NEXT: vector.reduction <add>, %[[L]] : vector<8xf32> into f32
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c0]
+// CHECK: vector.extract_strided_slice %[[D]]#0 {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c1]
+// CHECK: vector.extract_strided_slice %[[D]]#1 {offsets = [0], sizes = [8], strides = [1]}
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c2]
+// CHECK: vector.extract_strided_slice %[[D]]#15 {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: memref.store %{{.*}}, %[[T]][%c7, %c3]
+// CHECK-NOT: vector<8x4xf32>
 // CHECK: return
+// AVX2: iter_args(%{{.*}}) -> (vector<6x4xf32>)
+// AVX2-NOT: vector.reduction
+// AVX2: return
 func.func @four_columns_left(%a: memref<64x32xf32>, %b: memref<32x36xf32>, %c: memref<64x36xf32>) {
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x36xf32>) outs(%c : memref<64x36xf32>)
   return
