@@ -279,24 +279,28 @@ func.func @depthwise(%i: memref<1x32x114x114xf32>, %w: memref<32x3x3xf32>, %o: m
 }
 
 // Two leftover columns (34 = 32 + 2, 98 = 3 x 32 + 2 of a 14x14 output's
-// panel) are dot products along K too, 8 rows x 2 columns of them: B's
-// two columns gathered once per 16 k serve every row (88 operations
-// against the narrow tile's 128 FMAs). AVX2 (8 lanes, 6 rows) keeps the
-// narrow tile for two columns.
+// panel) are dot products along K on AVX-512, both columns in one
+// accumulator per row (8 values of k each): per 8 k, B's 8 rows of the
+// two columns are read as vector<2>s and shuffled into [column 0 |
+// column 1]; each row of A is read as 8 values, repeated twice. AVX2 (8
+// lanes, 6 rows) keeps the narrow tile for two columns.
 // CHECK-LABEL: func.func @two_columns_left
 // CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
 // CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 2] [1, 1]
-// CHECK: %[[D:.*]]:16 = scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
-// CHECK: %[[C0:.*]] = vector.from_elements {{.*}} : vector<16xf32>
-// CHECK: %[[C1:.*]] = vector.from_elements {{.*}} : vector<16xf32>
-// CHECK: %[[ROW:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<16xf32>
-// CHECK-NEXT: vector.fma %[[ROW]], %[[C0]], %{{.*}} : vector<16xf32>
-// CHECK-NEXT: vector.fma %[[ROW]], %[[C1]], %{{.*}} : vector<16xf32>
-// CHECK: vector.reduction <add>, %[[D]]#0 : vector<16xf32> into f32
+// CHECK: %[[D:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c32] : memref<32x34xf32>, vector<2xf32>
+// CHECK: %[[ALL:.*]] = vector.shuffle {{.*}} : vector<8xf32>, vector<8xf32>
+// CHECK-NEXT: %[[P:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15]
+// CHECK-NEXT: %[[A8:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<8xf32>
+// CHECK-NEXT: %[[AA:.*]] = vector.shuffle %[[A8]], %[[A8]] [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7]
+// CHECK-NEXT: vector.fma %[[AA]], %[[P]], %{{.*}} : vector<16xf32>
+// CHECK-NEXT: vector.load %arg0
+// CHECK: %[[L:.*]] = vector.extract_strided_slice %[[D]]#0 {offsets = [0], sizes = [8], strides = [1]}
+// CHECK-NEXT: vector.reduction <add>, %[[L]] : vector<8xf32> into f32
 // CHECK: memref.store %{{.*}}, %[[T]][%c0, %c0]
-// CHECK: vector.reduction <add>, %[[D]]#1 : vector<16xf32> into f32
+// CHECK: vector.extract_strided_slice %[[D]]#0 {offsets = [8], sizes = [8], strides = [1]}
 // CHECK: memref.store %{{.*}}, %[[T]][%c0, %c1]
-// CHECK: vector.reduction <add>, %[[D]]#15 : vector<16xf32> into f32
+// CHECK: vector.extract_strided_slice %[[D]]#7 {offsets = [8], sizes = [8], strides = [1]}
 // CHECK: memref.store %{{.*}}, %[[T]][%c7, %c1]
 // CHECK-NOT: vector<8x2xf32>
 // CHECK: return

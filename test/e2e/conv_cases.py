@@ -74,8 +74,8 @@ CASES = {
     "b1_k3_5x29": ([1, 8, 5, 29], 13, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, None),
     "b1_k1_7x7_kblocks": ([1, 320, 7, 7], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     # Images whose columns leave 2 to 7 over the 32-wide tiles: two
-    # (34 = 32 + 2, 98 = 3 x 32 + 2) as 8 x 2 dot products along K on
-    # AVX-512, the 98 of a 1x1 of two K blocks (K = 320) starting from zero
+    # (34 = 32 + 2, 98 = 3 x 32 + 2) as dot products along K on AVX-512
+    # (both columns in one accumulator per row), the 98 of a 1x1 of two K blocks (K = 320) starting from zero
     # in the first; 3 (35) and 7 (39) on narrow vectors; a 3x3 at 14x14 of
     # 16 channels (K = 144, panels of 98) with 20 filters (a partial tile
     # of 4 rows); four (196 = 6 x 32 + 4) as column pairs along K on

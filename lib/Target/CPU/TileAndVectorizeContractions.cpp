@@ -34,9 +34,9 @@
 // Products of 49 columns (7x7 outputs) would leave a partial tile of 17
 // columns, an odd vector: on AVX-512 their tiles are three vectors wide
 // instead (three one-vector accumulators, vectorized here row by row), and
-// on any target a remaining column of one (on AVX-512 also two: 98 = 3 x
-// 32 + 2) is computed as dot products along K, not narrow FMAs, where a
-// count of operations says they pay (dotProductsPay; docs/decisions.md).
+// on any target a remaining column of one (on AVX-512 also two or four:
+// 98 = 3 x 32 + 2, 196 = 6 x 32 + 4, two columns to an accumulator) is
+// computed as dot products along K, not narrow FMAs (docs/decisions.md).
 //
 // Depthwise convolutions are not contractions over a shared operand; their
 // loop nest is only reordered so that the output row is innermost, which
@@ -555,38 +555,41 @@ memref::SubViewOp viewAlongK(Value operand, scf::ForOp loop, int64_t kDim) {
 }
 
 /// Whether a register tile of `columns` columns and `rows` rows is cheaper
-/// as dot products along K than as one narrow vector per row and k. Per
-/// `lanes` values of k the narrow tile takes rows * lanes FMAs whatever its
-/// width; the dot products take, per column, `lanes` scalar loads and as
-/// many lane inserts to gather B's column, then one vector load per row of
-/// A and rows * columns FMAs. AVX-512 (16 lanes, 8 rows): 48 against 128
-/// for one column, 88 for two, 128 (even) for three, 168 for four, which
-/// is why four columns measured slower (docs/decisions.md); AVX2 (8 lanes,
-/// 6 rows): one column only. One column is always taken (measured on 7x7
-/// outputs; a tile of fewer rows is a rare peeled remainder).
+/// as dot products along K, each column gathered lane by lane, than as one
+/// narrow vector per row and k. Per `lanes` values of k the narrow tile
+/// takes rows * lanes FMAs whatever its width; the dot products take, per
+/// column, `lanes` scalar loads and as many lane inserts to gather B's
+/// column, then one vector load per row of A and rows * columns FMAs.
+/// AVX-512 (16 lanes, 8 rows): 48 against 128 for one column, 88 for two,
+/// 128 (even) for three, 168 for four, which is why four columns gathered
+/// so measured slower (docs/decisions.md); AVX2 (8 lanes, 6 rows): one
+/// column only. One column is always taken (measured on 7x7 outputs; a
+/// tile of fewer rows is a rare peeled remainder).
 bool dotProductsPay(int64_t columns, int64_t rows, int64_t lanes) {
   return columns == 1 || columns * (2 * lanes + rows) + rows < rows * lanes;
 }
 
-/// Computes a register tile of a few columns (N mod lanes = 1 or 2: 49 =
-/// 48 + 1, 98 = 3 x 32 + 2; four on AVX-512, below) as `rows` x `columns`
-/// dot products along K
-/// instead of `rows` narrow FMAs per k: per `lanes` values of k, one vector
-/// of each of A's rows (contiguous in k), each of B's columns gathered once
-/// by scalar loads, one FMA per row and column; the sums are reduced after
-/// the K loop and added to C (or to zero, in the first K block of a
-/// zero-start product). The scalar column was a fifth of the time of a 1x1
-/// convolution at 7x7 for 1/49 of its work. Only where dotProductsPay.
+/// Computes a register tile of a few columns (N mod lanes = 1, 2 or 4: 49
+/// = 48 + 1, 98 = 3 x 32 + 2, 196 = 6 x 32 + 4) as `rows` x `columns` dot
+/// products along K instead of `rows` narrow FMAs per k, the sums reduced
+/// after the K loop and added to C (or to zero, in the first K block of a
+/// zero-start product). The scalar column was a fifth of the time of a
+/// 1x1 convolution at 7x7 for 1/49 of its work.
 ///
-/// Four columns of 16 lanes (196 = 6 x 32 + 4) would take 8 x 4 = 32
-/// accumulators, and gathering four columns lane by lane does not pay.
-/// There, each accumulator holds two columns over 8 values of k: per 8 k,
-/// B's 8 rows of the four columns are read as vector<4>s and shuffled
-/// into [column 0 | column 1] and [column 2 | column 3], each of A's rows
-/// is read as 8 values repeated twice, and two FMAs per row (8 x 2
-/// accumulators); each half is reduced apart after the K loop. About 16
-/// loads, 14 shuffles, 16 loads of A and 32 FMAs per 16 k where the narrow
-/// tile does 128 FMAs.
+/// Two or four columns of 16 lanes (AVX-512, `paired`): each accumulator
+/// holds two columns over 8 values of k. Per 8 k, B's 8 rows of the
+/// columns are read as whole vector<2>s or vector<4>s and shuffled into
+/// [column 0 | column 1] (and [column 2 | column 3]); each of A's rows is
+/// read as 8 values repeated twice and feeds one FMA per pair (8 x 1 or
+/// 8 x 2 accumulators; 8 x 4 single columns would fill the 32 registers).
+/// Four columns: about 16 loads of B, 14 shuffles, 16 loads of A and 32
+/// FMAs per 16 k where the narrow tile does 128 FMAs. Each accumulator's
+/// halves are reduced apart.
+///
+/// Otherwise, where dotProductsPay: per `lanes` values of k, one vector of
+/// each of A's rows (contiguous in k), each of B's columns gathered once by
+/// scalar loads, one FMA per row and column.
+///
 /// Replaces the tile's whole K loop; returns false, changing nothing, where
 /// the loop or the views are not of that form.
 bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
@@ -595,10 +598,10 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
   unsigned rank = ranges.size();
   Type element = getElementTypeOrSelf(tile.getDpsInits()[0].getType());
   int64_t rows = ranges[rank - 3], columns = ranges[rank - 2];
-  // Four columns (AVX-512): two per accumulator, half the lanes of k each
-  // (`paired`).
-  bool paired = columns == 4 && lanes == 16 && rows * 2 <= 16 &&
-                !dotProductsPay(columns, rows, lanes);
+  // Two or four columns (AVX-512): two per accumulator, half the lanes of
+  // k each.
+  bool paired =
+      (columns == 4 || columns == 2) && lanes == 16 && rows * columns / 2 <= 16;
   if (!isa<FloatType>(element) || ranges.back() != 1 ||
       !(paired || dotProductsPay(columns, rows, lanes)))
     return false;
@@ -667,7 +670,7 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
           // B's rows k..k+7 of the 4 columns, one vector<4> each, into one
           // vector<32> (element 4t + j is B[k + t][j]), then per pair p
           // [column 2p at k..k+7, column 2p+1 at k..k+7].
-          auto row4 = VectorType::get({4}, element);
+          auto row4 = VectorType::get({columns}, element);
           SmallVector<Value> parts;
           for (int64_t t = 0; t < kStep; ++t) {
             SmallVector<Value> at(bOffsets);
@@ -691,11 +694,11 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
             parts = joined;
           }
           SmallVector<Value> bvs;
-          for (int64_t pr = 0; pr < 2; ++pr) {
+          for (int64_t pr = 0; pr < columns / 2; ++pr) {
             SmallVector<int64_t> mask;
             for (int64_t h = 0; h < 2; ++h)
               for (int64_t t = 0; t < kStep; ++t)
-                mask.push_back(4 * t + 2 * pr + h);
+                mask.push_back(columns * t + 2 * pr + h);
             bvs.push_back(
                 vector::ShuffleOp::create(nb, l, parts[0], parts[0], mask));
           }
@@ -715,9 +718,9 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
             Value a8 = vector::TransferReadOp::create(
                 nb, l, half, a.getSource(), at, padding, ArrayRef<bool>{true});
             Value av = vector::ShuffleOp::create(nb, l, a8, a8, twice);
-            for (int64_t pr = 0; pr < 2; ++pr)
-              next.push_back(
-                  vector::FMAOp::create(nb, l, av, bvs[pr], accs[i * 2 + pr]));
+            for (int64_t pr = 0; pr < columns / 2; ++pr)
+              next.push_back(vector::FMAOp::create(
+                  nb, l, av, bvs[pr], accs[i * (columns / 2) + pr]));
           }
           scf::YieldOp::create(nb, l, next);
           return;
