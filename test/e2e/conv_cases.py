@@ -79,14 +79,16 @@ CASES = {
     # in the first; 3 (35) and 7 (39) on narrow vectors; a 3x3 at 14x14 of
     # 16 channels (K = 144, panels of 98) with 20 filters (a partial tile
     # of 4 rows); four (196 = 6 x 32 + 4) as column pairs along K on
-    # AVX-512, at 14x14 with K = 72 (9 steps of 8 k) and over two K blocks
-    # (K = 320, zero start).
+    # AVX-512, at 14x14 with K = 72 (9 steps of 8 k) and 20 filters (a
+    # partial tile of 4 rows), over two K blocks (K = 320, zero start), and
+    # with K = 12, not a multiple of 8, on the narrow tile.
     "b1_k1_34_cols": ([1, 64, 2, 17], 40, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     "b1_k1_98_cols_kblocks": ([1, 320, 7, 14], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     "b2_k1_35_cols": ([2, 32, 5, 7], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, None),
     "b1_k1_39_cols": ([1, 48, 3, 13], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), False, "relu"),
     "b1_k3_14x14": ([1, 16, 14, 14], 20, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
-    "b1_k1_14x14_4_left": ([1, 72, 14, 14], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    "b1_k1_14x14_4_left": ([1, 72, 14, 14], 20, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    "b1_k1_14x14_k12": ([1, 12, 14, 14], 8, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, None),
     "b2_k1_14x14_kblocks": ([2, 320, 14, 14], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), False, None),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 128
     # input and output channels and 32 blocks of 4x4 outputs): output
