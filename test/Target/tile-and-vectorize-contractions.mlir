@@ -91,22 +91,19 @@ func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memr
 }
 
 // N = 98 (a 3x3 stride-2 convolution's block of 7 rows of 14): 3 tiles of
-// 32 and a remainder of 2 columns, computed as 8 x 2 dot products along K
-// in one loop (each row's vector of A feeds both columns' FMAs), each sum
-// reduced and added to its element of C. AVX2 (8 lanes) keeps the narrow
-// tile for more than one column.
+// 32 and a remainder of 2 columns, computed along K as a column pair (both
+// columns in one accumulator per row, 8 values of k each; the form of
+// @two_columns_left below), each half reduced and added to its element of
+// C. AVX2 (8 lanes) keeps the narrow tile for more than one column.
 // CHECK-LABEL: func.func @two_columns
 // CHECK: scf.for %{{.*}} = %c0 to %c96 step %c32
 // CHECK: %[[R2:.*]] = memref.subview %arg2[%{{.*}}, 96] [8, 2] [1, 1]
-// CHECK: %[[D2:.*]]:16 = scf.for %{{.*}} = %c0 to %c32 step %c16
-// CHECK: %[[COL0:.*]] = vector.from_elements {{.*}} : vector<16xf32>
-// CHECK: %[[COL1:.*]] = vector.from_elements {{.*}} : vector<16xf32>
-// CHECK: %[[ROW0:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<16xf32>
-// CHECK-NEXT: vector.fma %[[ROW0]], %[[COL0]], %{{.*}} : vector<16xf32>
-// CHECK-NEXT: vector.fma %[[ROW0]], %[[COL1]], %{{.*}} : vector<16xf32>
-// CHECK: vector.reduction <add>, %[[D2]]#0 : vector<16xf32> into f32
+// CHECK: %[[D2:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c8
+// CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c96] : memref<32x98xf32>, vector<2xf32>
+// CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.extract_strided_slice %[[D2]]#0 {offsets = [0], sizes = [8], strides = [1]}
 // CHECK: memref.store %{{.*}}, %[[R2]][%c0, %c0]
-// CHECK: vector.reduction <add>, %[[D2]]#1 : vector<16xf32> into f32
+// CHECK: vector.extract_strided_slice %[[D2]]#0 {offsets = [8], sizes = [8], strides = [1]}
 // CHECK: memref.store %{{.*}}, %[[R2]][%c0, %c1]
 // CHECK-NOT: vector<8x2xf32>
 // AVX2-LABEL: func.func @two_columns
@@ -302,5 +299,78 @@ func.func @fill_kept(%a: memref<16x16xf32>, %b: memref<16x32xf32>, %c: memref<16
 func.func @depthwise(%i: memref<1x32x114x114xf32>, %w: memref<32x3x3xf32>, %o: memref<1x32x112x112xf32>) {
   linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
     ins(%i, %w : memref<1x32x114x114xf32>, memref<32x3x3xf32>) outs(%o : memref<1x32x112x112xf32>)
+  return
+}
+
+// Two leftover columns (34 = 32 + 2, 98 = 3 x 32 + 2 of a 14x14 output's
+// panel) are dot products along K on AVX-512, both columns in one
+// accumulator per row (8 values of k each): per 8 k, B's 8 rows of the
+// two columns are read as vector<2>s and shuffled into [column 0 |
+// column 1]; each row of A is read as 8 values, repeated twice. AVX2 (8
+// lanes, 6 rows) keeps the narrow tile for two columns.
+// CHECK-LABEL: func.func @two_columns_left
+// CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 2] [1, 1]
+// CHECK: %[[D:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c32] : memref<32x34xf32>, vector<2xf32>
+// CHECK: %[[ALL:.*]] = vector.shuffle {{.*}} : vector<8xf32>, vector<8xf32>
+// CHECK-NEXT: %[[P:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15]
+// CHECK-NEXT: %[[A8:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<8xf32>
+// CHECK-NEXT: %[[AA:.*]] = vector.shuffle %[[A8]], %[[A8]] [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7]
+// CHECK-NEXT: vector.fma %[[AA]], %[[P]], %{{.*}} : vector<16xf32>
+// CHECK-NEXT: vector.load %arg0
+// CHECK: %[[L:.*]] = vector.extract_strided_slice %[[D]]#0 {offsets = [0], sizes = [8], strides = [1]}
+// CHECK-NEXT: vector.reduction <add>, %[[L]] : vector<8xf32> into f32
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c0]
+// CHECK: vector.extract_strided_slice %[[D]]#0 {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c1]
+// CHECK: vector.extract_strided_slice %[[D]]#7 {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: memref.store %{{.*}}, %[[T]][%c7, %c1]
+// CHECK-NOT: vector<8x2xf32>
+// CHECK: return
+// AVX2-LABEL: func.func @two_columns_left
+// AVX2: iter_args(%{{.*}}) -> (vector<6x2xf32>)
+// AVX2-NOT: vector.reduction
+// AVX2-LABEL: func.func @four_columns_left
+func.func @two_columns_left(%a: memref<64x32xf32>, %b: memref<32x34xf32>, %c: memref<64x34xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x34xf32>) outs(%c : memref<64x34xf32>)
+  return
+}
+
+// Four leftover columns (196 = 6 x 32 + 4 of a 14x14 output): on
+// AVX-512 two columns share an accumulator, 8 values of k each, so 8 rows
+// take 16 accumulators. Per 8 k, B's 8 rows of the four columns are read
+// as vector<4>s, joined and shuffled into [column 0 | column 1] and
+// [column 2 | column 3]; each row of A is read as 8 values, repeated
+// twice, and feeds both. The halves of each accumulator are reduced
+// apart. AVX2 keeps the narrow tile (6 x 4).
+// CHECK-LABEL: func.func @four_columns_left
+// CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 4] [1, 1]
+// CHECK: %[[D:.*]]:16 = scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c32] : memref<32x36xf32>, vector<4xf32>
+// CHECK: %[[ALL:.*]] = vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK-NEXT: %[[P0:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29]
+// CHECK-NEXT: %[[P1:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31]
+// CHECK-NEXT: %[[A8:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<8xf32>
+// CHECK-NEXT: %[[AA:.*]] = vector.shuffle %[[A8]], %[[A8]] [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7]
+// CHECK-NEXT: vector.fma %[[AA]], %[[P0]], %{{.*}} : vector<16xf32>
+// CHECK-NEXT: vector.fma %[[AA]], %[[P1]], %{{.*}} : vector<16xf32>
+// CHECK: %[[L:.*]] = vector.extract_strided_slice %[[D]]#0 {offsets = [0], sizes = [8], strides = [1]}
+// CHECK-NEXT: vector.reduction <add>, %[[L]] : vector<8xf32> into f32
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c0]
+// CHECK: vector.extract_strided_slice %[[D]]#0 {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c1]
+// CHECK: vector.extract_strided_slice %[[D]]#1 {offsets = [0], sizes = [8], strides = [1]}
+// CHECK: memref.store %{{.*}}, %[[T]][%c0, %c2]
+// CHECK: vector.extract_strided_slice %[[D]]#15 {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: memref.store %{{.*}}, %[[T]][%c7, %c3]
+// CHECK-NOT: vector<8x4xf32>
+// CHECK: return
+// AVX2: iter_args(%{{.*}}) -> (vector<6x4xf32>)
+// AVX2-NOT: vector.reduction
+// AVX2: return
+func.func @four_columns_left(%a: memref<64x32xf32>, %b: memref<32x36xf32>, %c: memref<64x36xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x36xf32>) outs(%c : memref<64x36xf32>)
   return
 }

@@ -79,12 +79,29 @@ CASES = {
     # asymmetric padding (top 1, left 0, bottom 1, right 1).
     "b1_k3_stride2_to_28x28": ([1, 9, 55, 56], 13, 1, (3, 3), (2, 2), [1, 0, 1, 1], (1, 1), True, "relu"),
     # 3x3 stride 2 to 14x14 (ResNet-50's layer3.0.conv2): blocks of 7 rows,
-    # 98 columns = 3 tiles of 32 and 2 columns computed as dot products
+    # 98 columns = 3 tiles of 32 and 2 columns computed as a column pair
     # along K (TileAndVectorizeContractions.cpp); 20 filters (a partial tile
     # of 4 rows), asymmetric padding, and with 64 channels (K = 576) sums
     # over several K blocks, the first starting from zero.
     "b1_k3_stride2_to_14x14": ([1, 16, 28, 27], 20, 1, (3, 3), (2, 2), [1, 1, 0, 1], (1, 1), True, "relu"),
     "b1_k3_stride2_to_14x14_kblocks": ([1, 64, 28, 28], 24, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), False, "relu"),
+    # Images whose columns leave 2 to 7 over the 32-wide tiles: two
+    # (34 = 32 + 2, 98 = 3 x 32 + 2) as dot products along K on AVX-512
+    # (both columns in one accumulator per row), the 98 of a 1x1 of two K blocks (K = 320) starting from zero
+    # in the first; 3 (35) and 7 (39) on narrow vectors; a 3x3 at 14x14 of
+    # 16 channels (K = 144, panels of 98) with 20 filters (a partial tile
+    # of 4 rows); four (196 = 6 x 32 + 4) as column pairs along K on
+    # AVX-512, at 14x14 with K = 72 (9 steps of 8 k) and 20 filters (a
+    # partial tile of 4 rows), over two K blocks (K = 320, zero start), and
+    # with K = 12, not a multiple of 8, on the narrow tile.
+    "b1_k1_34_cols": ([1, 64, 2, 17], 40, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    "b1_k1_98_cols_kblocks": ([1, 320, 7, 14], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    "b2_k1_35_cols": ([2, 32, 5, 7], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, None),
+    "b1_k1_39_cols": ([1, 48, 3, 13], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), False, "relu"),
+    "b1_k3_14x14": ([1, 16, 14, 14], 20, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
+    "b1_k1_14x14_4_left": ([1, 72, 14, 14], 20, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    "b1_k1_14x14_k12": ([1, 12, 14, 14], 8, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, None),
+    "b2_k1_14x14_kblocks": ([2, 320, 14, 14], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), False, None),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 128
     # input and output channels and 32 blocks of 4x4 outputs): output
     # sizes that are not whole blocks (29x23, 17x16, 13x13, 31x13),

@@ -34,8 +34,9 @@
 // Products of 49 columns (7x7 outputs) would leave a partial tile of 17
 // columns, an odd vector: on AVX-512 their tiles are three vectors wide
 // instead (three one-vector accumulators, vectorized here row by row), and
-// on any target a remaining column of one is computed as dot products
-// along K, not scalar FMAs (docs/decisions.md).
+// on any target a remaining column of one (on AVX-512 also two or four:
+// 98 = 3 x 32 + 2, 196 = 6 x 32 + 4, two columns to an accumulator) is
+// computed as dot products along K, not narrow FMAs (docs/decisions.md).
 //
 // Depthwise convolutions are not contractions over a shared operand; their
 // loop nest is only reordered so that the output row is innermost, which
@@ -553,27 +554,58 @@ memref::SubViewOp viewAlongK(Value operand, scf::ForOp loop, int64_t kDim) {
   return view;
 }
 
-/// Computes a register tile of one column (N mod lanes = 1: 49 = 48 + 1) as
-/// `rows` dot products along K instead of `rows` scalar FMAs per k: per
-/// `lanes` values of k, one vector of each of A's rows (contiguous in k),
-/// B's column gathered once by scalar loads, one FMA per row; the sums are
-/// reduced after the K loop and added to C (or to zero, in the first K
-/// block of a zero-start product). The scalar column was a fifth of the
-/// time of a 1x1 convolution at 7x7 for 1/49 of its work. Replaces the
-/// tile's whole K loop; returns false, changing nothing, where the loop or
-/// the views are not of that form.
+/// Whether a register tile of `columns` columns and `rows` rows is cheaper
+/// as dot products along K, each column gathered lane by lane, than as one
+/// narrow vector per row and k. Per `lanes` values of k the narrow tile
+/// takes rows * lanes FMAs whatever its width; the dot products take, per
+/// column, `lanes` scalar loads and as many lane inserts to gather B's
+/// column, then one vector load per row of A and rows * columns FMAs.
+/// AVX-512 (16 lanes, 8 rows): 48 against 128 for one column, 88 for two,
+/// 128 (even) for three, 168 for four, which is why four columns gathered
+/// so measured slower (docs/decisions.md); AVX2 (8 lanes, 6 rows): one
+/// column only. One column is always taken (measured on 7x7 outputs; a
+/// tile of fewer rows is a rare peeled remainder).
+bool dotProductsPay(int64_t columns, int64_t rows, int64_t lanes) {
+  return columns == 1 || columns * (2 * lanes + rows) + rows < rows * lanes;
+}
+
+/// Computes a register tile of a few columns (N mod lanes = 1, 2 or 4: 49
+/// = 48 + 1, 98 = 3 x 32 + 2, 196 = 6 x 32 + 4) as `rows` x `columns` dot
+/// products along K instead of `rows` narrow FMAs per k, the sums reduced
+/// after the K loop and added to C (or to zero, in the first K block of a
+/// zero-start product). The scalar column was a fifth of the time of a
+/// 1x1 convolution at 7x7 for 1/49 of its work.
+///
+/// Two or four columns of 16 lanes (AVX-512, `paired`): each accumulator
+/// holds two columns over 8 values of k. Per 8 k, B's 8 rows of the
+/// columns are read as whole vector<2>s or vector<4>s and shuffled into
+/// [column 0 | column 1] (and [column 2 | column 3]); each of A's rows is
+/// read as 8 values repeated twice and feeds one FMA per pair (8 x 1 or
+/// 8 x 2 accumulators; 8 x 4 single columns would fill the 32 registers).
+/// Four columns: about 16 loads of B, 14 shuffles, 16 loads of A and 32
+/// FMAs per 16 k where the narrow tile does 128 FMAs. Each accumulator's
+/// halves are reduced apart.
+///
+/// Otherwise, where dotProductsPay: per `lanes` values of k, one vector of
+/// each of A's rows (contiguous in k), each of B's columns gathered once by
+/// scalar loads, one FMA per row and column.
+///
+/// Replaces the tile's whole K loop; returns false, changing nothing, where
+/// the loop or the views are not of that form.
 bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
-                           int64_t lanes, int64_t registers, bool zeroStart) {
+                           int64_t lanes, bool zeroStart) {
   SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
   unsigned rank = ranges.size();
   Type element = getElementTypeOrSelf(tile.getDpsInits()[0].getType());
-  int64_t rows = ranges[rank - 3], cols = ranges[rank - 2];
-  // Up to as many columns as keep rows x cols sums, the columns of B and
-  // one row of A in registers (one K loop: each row's vector of A feeds
-  // every column).
-  if (!isa<FloatType>(element) || cols < 1 || ranges.back() != 1 ||
-      (cols > 1 && (cols >= lanes / 4 || rows * cols + cols + 1 > registers)))
+  int64_t rows = ranges[rank - 3], columns = ranges[rank - 2];
+  // Two or four columns (AVX-512): two per accumulator, half the lanes of
+  // k each.
+  bool paired =
+      (columns == 4 || columns == 2) && lanes == 16 && rows * columns / 2 <= 16;
+  if (!isa<FloatType>(element) || ranges.back() != 1 ||
+      !(paired || dotProductsPay(columns, rows, lanes)))
     return false;
+  int64_t kStep = paired ? lanes / 2 : lanes;
   for (unsigned d = 0; d + 3 < rank; ++d)
     if (ranges[d] != 1)
       return false;
@@ -583,7 +615,7 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
   std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
   std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-  if (!lb || !ub || step != 1 || *ub - *lb < lanes || (*ub - *lb) % lanes)
+  if (!lb || !ub || step != 1 || *ub - *lb < kStep || (*ub - *lb) % kStep)
     return false;
   // The loop holds the tile, views, prefetches and index arithmetic only.
   for (Operation &op : loop.getBody()->without_terminator())
@@ -628,14 +660,74 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(vecType));
   Value padding =
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
-  // The sums row-major: row i, column j at i * cols + j.
-  SmallVector<Value> inits(rows * cols, zeroVec);
+  // One accumulator per row and column, row-major (i * columns + j).
+  int64_t accsPerRow = paired ? columns / 2 : columns;
+  SmallVector<Value> inits(rows * accsPerRow, zeroVec);
   auto dots = scf::ForOp::create(
-      rewriter, loc, loop.getLowerBound(), loop.getUpperBound(), index(lanes),
+      rewriter, loc, loop.getLowerBound(), loop.getUpperBound(), index(kStep),
       inits, [&](OpBuilder &nb, Location l, Value k, ValueRange accs) {
+        if (paired) {
+          // B's rows k..k+7 of the 4 columns, one vector<4> each, into one
+          // vector<32> (element 4t + j is B[k + t][j]), then per pair p
+          // [column 2p at k..k+7, column 2p+1 at k..k+7].
+          auto row4 = VectorType::get({columns}, element);
+          SmallVector<Value> parts;
+          for (int64_t t = 0; t < kStep; ++t) {
+            SmallVector<Value> at(bOffsets);
+            at[memRank - 2] =
+                t ? arith::AddIOp::create(
+                        nb, l, k, arith::ConstantIndexOp::create(nb, l, t))
+                  : k;
+            parts.push_back(vector::TransferReadOp::create(
+                nb, l, row4, b.getSource(), at, padding, ArrayRef<bool>{true}));
+          }
+          while (parts.size() > 1) {
+            SmallVector<Value> joined;
+            for (size_t q = 0; q < parts.size(); q += 2) {
+              int64_t w = cast<VectorType>(parts[q].getType()).getDimSize(0);
+              SmallVector<int64_t> mask;
+              for (int64_t e = 0; e < 2 * w; ++e)
+                mask.push_back(e);
+              joined.push_back(vector::ShuffleOp::create(nb, l, parts[q],
+                                                         parts[q + 1], mask));
+            }
+            parts = joined;
+          }
+          SmallVector<Value> bvs;
+          for (int64_t pr = 0; pr < columns / 2; ++pr) {
+            SmallVector<int64_t> mask;
+            for (int64_t h = 0; h < 2; ++h)
+              for (int64_t t = 0; t < kStep; ++t)
+                mask.push_back(columns * t + 2 * pr + h);
+            bvs.push_back(
+                vector::ShuffleOp::create(nb, l, parts[0], parts[0], mask));
+          }
+          auto half = VectorType::get({kStep}, element);
+          SmallVector<int64_t> twice;
+          for (int64_t h = 0; h < 2; ++h)
+            for (int64_t t = 0; t < kStep; ++t)
+              twice.push_back(t);
+          SmallVector<Value> next;
+          for (int64_t i = 0; i < rows; ++i) {
+            SmallVector<Value> at(aOffsets);
+            at[memRank - 1] = k;
+            if (i)
+              at[memRank - 2] = arith::AddIOp::create(
+                  nb, l, at[memRank - 2],
+                  arith::ConstantIndexOp::create(nb, l, i));
+            Value a8 = vector::TransferReadOp::create(
+                nb, l, half, a.getSource(), at, padding, ArrayRef<bool>{true});
+            Value av = vector::ShuffleOp::create(nb, l, a8, a8, twice);
+            for (int64_t pr = 0; pr < columns / 2; ++pr)
+              next.push_back(vector::FMAOp::create(
+                  nb, l, av, bvs[pr], accs[i * (columns / 2) + pr]));
+          }
+          scf::YieldOp::create(nb, l, next);
+          return;
+        }
         // B's columns, lanes values of k each.
         SmallVector<Value> bvs;
-        for (int64_t c = 0; c < cols; ++c) {
+        for (int64_t c = 0; c < columns; ++c) {
           SmallVector<Value> column;
           for (int64_t j = 0; j < lanes; ++j) {
             SmallVector<Value> at(bOffsets);
@@ -661,9 +753,9 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
                                       arith::ConstantIndexOp::create(nb, l, i));
           Value av = vector::TransferReadOp::create(
               nb, l, vecType, a.getSource(), at, padding, ArrayRef<bool>{true});
-          for (int64_t c = 0; c < cols; ++c)
-            next.push_back(
-                vector::FMAOp::create(nb, l, av, bvs[c], accs[i * cols + c]));
+          for (int64_t c = 0; c < columns; ++c)
+            next.push_back(vector::FMAOp::create(nb, l, av, bvs[c],
+                                                 accs[i * columns + c]));
         }
         scf::YieldOp::create(nb, l, next);
       });
@@ -685,13 +777,17 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
                 : arith::ConstantIntOp::create(rewriter, loc, 1, 1).getResult();
   }
   for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j) {
+    for (int64_t j = 0; j < columns; ++j) {
       SmallVector<Value> at(memRank, index(0));
       at[memRank - 2] = index(i);
       at[memRank - 1] = index(j);
-      Value sum =
-          vector::ReductionOp::create(rewriter, loc, vector::CombiningKind::ADD,
-                                      dots.getResult(i * cols + j));
+      Value acc = dots.getResult(i * accsPerRow + (paired ? j / 2 : j));
+      if (paired)
+        acc = vector::ExtractStridedSliceOp::create(
+            rewriter, loc, acc, ArrayRef<int64_t>{(j % 2) * kStep},
+            ArrayRef<int64_t>{kStep}, ArrayRef<int64_t>{1});
+      Value sum = vector::ReductionOp::create(rewriter, loc,
+                                              vector::CombiningKind::ADD, acc);
       Value start = memref::LoadOp::create(rewriter, loc, c, at);
       if (first)
         start = arith::SelectOp::create(rewriter, loc, first, padding, start);
@@ -771,7 +867,7 @@ struct TileAndVectorizeContractionsPass
       std::optional<int64_t> zeroStart = zeroStartOf(op);
       if (vectorizeColumnAlongK(rewriter, op,
                                 std::max<unsigned>(1, bits / bitsOfC),
-                                bits >= 512 ? 32 : 16, zeroStart.has_value())) {
+                                zeroStart.has_value())) {
         if (zeroStart)
           --tilesLeft[*zeroStart];
         continue;
