@@ -71,13 +71,12 @@ struct DenseRowReads {
 };
 
 /// How the dense decode kernels split the work: `chunks` blocks per query
-/// row and per `headsPerBlock` query heads of the group, each reading about
-/// `chunk` of the row's keys (in runs of step() keys, the blocks taking
-/// turns);
+/// row and per `headsPerBlock` query heads of the group, taking the row's
+/// keys in turns by runs of step() keys;
 /// `lanes` neighbouring threads read a key row and its value row, `key` and
 /// `value` say how.
 struct DenseDecodePlan {
-  int64_t chunk, chunks, headsPerBlock, lanes;
+  int64_t chunks, headsPerBlock, lanes;
   DenseRowReads key, value;
 
   int64_t headBlocks(int64_t group) const { return group / headsPerBlock; }
@@ -115,12 +114,14 @@ planDenseDecode(int64_t rows, int64_t keys, int64_t group, DenseRowReads key,
     --heads;
   if (!fits(heads))
     return std::nullopt;
+  // Keys per block: about kTargetBlocks blocks in all, 256 to 4096 keys
+  // each.
   int64_t blocks = rows * (group / heads);
-  int64_t chunk = std::clamp<int64_t>(
+  int64_t keysPerBlock = std::clamp<int64_t>(
       llvm::PowerOf2Ceil(llvm::divideCeil(keys * blocks, kTargetBlocks)),
       kDenseDecodeThreads, 4096);
-  return DenseDecodePlan{
-      chunk, int64_t(llvm::divideCeil(keys, chunk)), heads, lanes, key, value};
+  return DenseDecodePlan{int64_t(llvm::divideCeil(keys, keysPerBlock)), heads,
+                         lanes, key, value};
 }
 } // namespace mlir::autoglm
 

@@ -96,9 +96,11 @@ constexpr int64_t kSortedCandidates = 1024;
 /// The key index of an empty entry of a candidate list: sorts after every
 /// real key of equal (-inf) rank.
 constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
+/// log2(e): the dense kernels' scores are in base 2, so that each softmax
+/// weight is one exp2.
+constexpr double kLog2E = 1.4426950408889634;
 /// Chunks' pieces a thread of the dense combine kernel loads before it
 /// uses them.
-constexpr double kLog2E = 1.4426950408889634;
 constexpr int64_t kChunksInFlight = 8;
 
 /// One decode_attention's shapes and attributes, and the code both kernels
