@@ -666,21 +666,34 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
   auto dots = scf::ForOp::create(
       rewriter, loc, loop.getLowerBound(), loop.getUpperBound(), index(kStep),
       inits, [&](OpBuilder &nb, Location l, Value k, ValueRange accs) {
+        auto plus = [&](Value v, int64_t n) -> Value {
+          return n ? arith::AddIOp::create(
+                         nb, l, v, arith::ConstantIndexOp::create(nb, l, n))
+                   : v;
+        };
+        // A's row `i` from k on; B's row k + `t` from column `c` on.
+        auto aAt = [&](int64_t i) {
+          SmallVector<Value> at(aOffsets);
+          at[memRank - 1] = k;
+          at[memRank - 2] = plus(at[memRank - 2], i);
+          return at;
+        };
+        auto bAt = [&](int64_t t, int64_t c) {
+          SmallVector<Value> at(bOffsets);
+          at[memRank - 2] = plus(k, t);
+          at[memRank - 1] = plus(at[memRank - 1], c);
+          return at;
+        };
         if (paired) {
           // B's rows k..k+7 of the 4 columns, one vector<4> each, into one
           // vector<32> (element 4t + j is B[k + t][j]), then per pair p
           // [column 2p at k..k+7, column 2p+1 at k..k+7].
           auto row4 = VectorType::get({columns}, element);
           SmallVector<Value> parts;
-          for (int64_t t = 0; t < kStep; ++t) {
-            SmallVector<Value> at(bOffsets);
-            at[memRank - 2] =
-                t ? arith::AddIOp::create(
-                        nb, l, k, arith::ConstantIndexOp::create(nb, l, t))
-                  : k;
+          for (int64_t t = 0; t < kStep; ++t)
             parts.push_back(vector::TransferReadOp::create(
-                nb, l, row4, b.getSource(), at, padding, ArrayRef<bool>{true}));
-          }
+                nb, l, row4, b.getSource(), bAt(t, 0), padding,
+                ArrayRef<bool>{true}));
           while (parts.size() > 1) {
             SmallVector<Value> joined;
             for (size_t q = 0; q < parts.size(); q += 2) {
@@ -709,14 +722,9 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
               twice.push_back(t);
           SmallVector<Value> next;
           for (int64_t i = 0; i < rows; ++i) {
-            SmallVector<Value> at(aOffsets);
-            at[memRank - 1] = k;
-            if (i)
-              at[memRank - 2] = arith::AddIOp::create(
-                  nb, l, at[memRank - 2],
-                  arith::ConstantIndexOp::create(nb, l, i));
             Value a8 = vector::TransferReadOp::create(
-                nb, l, half, a.getSource(), at, padding, ArrayRef<bool>{true});
+                nb, l, half, a.getSource(), aAt(i), padding,
+                ArrayRef<bool>{true});
             Value av = vector::ShuffleOp::create(nb, l, a8, a8, twice);
             for (int64_t pr = 0; pr < columns / 2; ++pr)
               next.push_back(vector::FMAOp::create(
@@ -729,30 +737,16 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
         SmallVector<Value> bvs;
         for (int64_t c = 0; c < columns; ++c) {
           SmallVector<Value> column;
-          for (int64_t j = 0; j < lanes; ++j) {
-            SmallVector<Value> at(bOffsets);
-            at[memRank - 2] =
-                j ? arith::AddIOp::create(
-                        nb, l, k, arith::ConstantIndexOp::create(nb, l, j))
-                  : k;
-            if (c)
-              at[memRank - 1] = arith::AddIOp::create(
-                  nb, l, at[memRank - 1],
-                  arith::ConstantIndexOp::create(nb, l, c));
-            column.push_back(memref::LoadOp::create(nb, l, b.getSource(), at));
-          }
+          for (int64_t j = 0; j < lanes; ++j)
+            column.push_back(
+                memref::LoadOp::create(nb, l, b.getSource(), bAt(j, c)));
           bvs.push_back(vector::FromElementsOp::create(nb, l, vecType, column));
         }
         SmallVector<Value> next;
         for (int64_t i = 0; i < rows; ++i) {
-          SmallVector<Value> at(aOffsets);
-          at[memRank - 1] = k;
-          if (i)
-            at[memRank - 2] =
-                arith::AddIOp::create(nb, l, at[memRank - 2],
-                                      arith::ConstantIndexOp::create(nb, l, i));
           Value av = vector::TransferReadOp::create(
-              nb, l, vecType, a.getSource(), at, padding, ArrayRef<bool>{true});
+              nb, l, vecType, a.getSource(), aAt(i), padding,
+              ArrayRef<bool>{true});
           for (int64_t c = 0; c < columns; ++c)
             next.push_back(vector::FMAOp::create(nb, l, av, bvs[c],
                                                  accs[i * columns + c]));
