@@ -4,7 +4,7 @@ with ONNX Runtime's float32 and its own int8 (quantize_static, QDQ) models.
     .venv/bin/python bench/precision.py --bin build/bin --work /tmp/precision \
         [--models minilm,resnet50] [--precisions fp32,fp16,bf16,int8] [--ort]
         [--threads 1,2] [--runs 10] [--rounds 3] [--before-bin OLD/bin]
-        [--int8-flag=--cpu-amx=0 ...]
+        [--int8-flag=--cpu-amx=0 ...] [--target cuda --batch 8]
 
 Compiles each model of bench/models.py at batch 1 once per precision
 (--weights=external; int8 calibrated with minmax on 4 random input sets),
@@ -30,6 +30,10 @@ for every runner (autoglm-run --input from .npy files); accuracy is
 test/e2e/precision_accuracy.py's. The first line says whether ONNX
 Runtime's int8 kernels are exact on this host (bench/precision_host.py: on
 x86 with AVX2 and no VNNI they saturate in 16 bits, and AutoGLM's do not).
+
+With --target cuda the builds are for the GPU (`--target=cuda`, run with
+`--device cuda`; the time is the device's, by CUDA events) and --threads
+does not apply; --batch sets the batch the models are built and timed at.
 """
 import argparse
 import os
@@ -113,6 +117,8 @@ parser.add_argument("--int8-flag", action="append", default=[],
                          "--int8-flag=--cpu-amx=0: the VNNI kernel on an AMX CPU), timed "
                          "in the same rounds; repeatable; flags separated by spaces are "
                          "passed apart (--int8-flag='--cpu-amx=0 --cpu-int8-epilogues')")
+parser.add_argument("--target", default="cpu", choices=("cpu", "cuda"))
+parser.add_argument("--batch", type=int, default=1, help="the batch the models run at")
 parser.add_argument("--runs", type=int, default=10)
 parser.add_argument("--rounds", type=int, default=3)
 args = parser.parse_args()
@@ -135,13 +141,14 @@ for name in args.models.split(","):
         onnx.save(model, inline)
     path = os.path.join(work, "model.onnx")
     onnx.save(model, path, save_as_external_data=True, location="model.onnx.data")
-    shapes = models.input_shapes(model, 1, models.MODELS[name][3])
+    shapes = models.input_shapes(model, args.batch, models.MODELS[name][3])
     shape_args = [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
     calibration, feeds = calibration_sets(model, shapes, work)
     for p in precisions:
         extra = [f"--calibration-data={calibration}"] if p == "int8" else []
         run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, f"--precision={p}", *extra,
-             "--weights=external", "--emit=so", "-o", os.path.join(work, f"{p}.so")])
+             f"--target={args.target}", "--weights=external", "--emit=so", "-o",
+             os.path.join(work, f"{p}.so")])
     runners = {f"AutoGLM {p}": p for p in precisions}
     if args.before_bin and "int8" in precisions:
         run([os.path.join(args.before_bin, "autoglm-opt"), path, *shape_args,
@@ -176,8 +183,10 @@ for name in args.models.split(","):
         medians = {r: [] for r in list(runners) + list(sessions)}
         for _ in range(args.rounds):
             for r, p in runners.items():
+                device = (["--device", "cuda"] if args.target == "cuda"
+                          else ["--threads", str(threads)])
                 out = run([os.path.join(args.bin, "autoglm-run"), os.path.join(work, f"{p}.so"),
-                           *input_args, "--time", str(args.runs), "--threads", str(threads)])
+                           *input_args, "--time", str(args.runs), *device])
                 medians[r].append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
             for r, session in sessions.items():
                 medians[r].append(ort_median_ms(session, feed))

@@ -564,6 +564,9 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       return signalPassFailure();
     if (precision == "int8" && failed(quantize(int8)))
       return signalPassFailure();
+    // On CUDA what int8 leaves runs on f16 tensor cores, not in f32.
+    if (precision == "int8" && int8Kernels == "cuda")
+      narrow = Float16Type::get(context);
     if (narrow)
       assign(narrow);
     clearPrecisionMarks(getOperation());
@@ -625,11 +628,16 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
     if (!(percentile > 0 && percentile <= 100))
       return module.emitError()
              << "the percentile must be in (0, 100], got " << percentile;
+    if (int8Kernels != "cpu" && int8Kernels != "cuda")
+      return module.emitError() << "unknown int8 kernels '" << int8Kernels
+                                << "' (expected cpu or cuda)";
     FailureOr<CalibrationTable> table =
         readCalibrationTable(calibration, module.getLoc());
     if (failed(table))
       return failure();
-    return quantizeProductsInt8(module, *table, calibrator, percentile, int8);
+    return quantizeProductsInt8(
+        module, *table, calibrator, percentile,
+        int8Kernels == "cuda" ? Int8Kernels::CUDA : Int8Kernels::CPU, int8);
   }
 
   void assign(Type narrow) {

@@ -79,7 +79,8 @@ namespace mlir::autoglm {
 /// What the int8 rewrite chose for one product (the precision report).
 struct Int8Choice {
   /// The calibration point the activation was measured as, the range it is
-  /// clipped to, its scale ((max - min) / 255) and uint8 zero point.
+  /// clipped to, its scale ((max - min) / 255) and zero point (of the
+  /// uint8 value, or of the int8 one for Int8Kernels::CUDA).
   std::string point;
   double min = 0, max = 0, inputScale = 0;
   int64_t zeroPoint = 0;
@@ -106,8 +107,15 @@ struct Int8Rewrites {
 /// (the dialect's exact integer convolution, whose padding of 0 is the
 /// zero point of the uint8 value; the CPU target repacks W_q as int8). A
 /// point the table has no range for is an error at the product.
+///
+/// For Int8Kernels::CUDA the activations are int8 instead, with a zero
+/// point in [-128, 127] (the same 256 levels shifted by 128: cuBLASLt's
+/// int8 kernels multiply int8 by int8), and only the matmuls whose K and
+/// N are multiples of 4 are rewritten (what those kernels take); the
+/// convolutions and the other matmuls are left as they are.
+enum class Int8Kernels { CPU, CUDA };
 LogicalResult quantizeProductsInt8(ModuleOp module,
                                    const CalibrationTable &table,
                                    StringRef calibrator, double percentile,
-                                   Int8Rewrites &rewrites);
+                                   Int8Kernels kernels, Int8Rewrites &rewrites);
 } // namespace mlir::autoglm

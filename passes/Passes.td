@@ -176,6 +176,11 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     the `calibration` file's range (symmetric, clamped to +-127), and the
     result is scaled back to f32 per channel; everything else stays f32.
     The report gives each int8 product's activation threshold and scales.
+    `int8-kernels=cuda` quantizes for cuBLASLt's int8 kernels instead:
+    int8 activations (the same levels less 128), only the matmuls whose K
+    and N are multiples of 4, and every other product (convolutions,
+    attention, the matmuls left) in f16 on tensor cores, as TensorRT's
+    int8 builds with f16 enabled do.
 
     `keep` lists ONNX nodes whose products stay f32 (what
     `--accuracy-budget` chose). `toggles` builds the budget's sensitivity
@@ -208,6 +213,12 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
            "The accuracy budget's measurements (JSON), for the report">,
     Option<"picture", "picture", "std::string", /*default=*/"",
            "Draw the report as SVG to this file">,
+    Option<"int8Kernels", "int8-kernels", "std::string",
+           /*default=*/"\"cpu\"",
+           "int8: the kernels the products are quantized for: cpu (uint8 "
+           "activations, matmuls and convolutions) or cuda (int8 "
+           "activations, matmuls with K and N multiples of 4; the other "
+           "products in f16)">,
     Option<"narrowActivations", "narrow-activations", "bool",
            /*default=*/"false",
            "fp16/bf16: a product's result is rounded to the narrow type, and "

@@ -12,7 +12,8 @@
 // accumulation (what ONNX MatMulInteger imports as), and a convolution the
 // exact i32 `autoglm.conv` of the shifted uint8 input (what ConvInteger and
 // QLinearConv import as), which the CPU target runs on VNNI from the uint8
-// value (lib/Target/CPU/PackInt8Convolutions.cpp).
+// value (lib/Target/CPU/PackInt8Convolutions.cpp). For CUDA the activations
+// are int8 instead and only matmuls are rewritten (Calibration.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,8 +36,10 @@ namespace {
 /// The largest magnitude of a symmetric int8 weight; -128 is left out so
 /// that the range is symmetric.
 constexpr double kInt8Max = 127.0;
-/// Activations are uint8 with a zero point: [0, 255].
+/// Activations are uint8 with a zero point: [0, 255] (for CUDA, int8:
+/// the same levels less 128).
 constexpr double kUint8Max = 255.0;
+constexpr int64_t kInt8Shift = 128;
 
 /// A blob name for a constant derived from node `loc`'s weight.
 std::string blobName(StringRef prefix, Location loc) {
@@ -96,18 +99,29 @@ QuantizedWeight quantizeWeight(const ConstTensor &weight, int64_t channels,
 }
 } // namespace
 
-LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
-                                                  const CalibrationTable &table,
-                                                  StringRef calibrator,
-                                                  double percentile,
-                                                  Int8Rewrites &rewrites) {
+LogicalResult mlir::autoglm::quantizeProductsInt8(
+    ModuleOp module, const CalibrationTable &table, StringRef calibrator,
+    double percentile, Int8Kernels kernels, Int8Rewrites &rewrites) {
+  bool forCUDA = kernels == Int8Kernels::CUDA;
+  // cuBLASLt's int8 kernels (on the usual column-major layouts) need the
+  // dimensions they read by 4-byte words, K and N, to be multiples of 4.
+  auto takenByKernels = [&](Operation *op) {
+    if (!forCUDA)
+      return true;
+    auto mm = dyn_cast<MatMulOp>(op);
+    if (!mm)
+      return false;
+    ArrayRef<int64_t> weight =
+        cast<RankedTensorType>(mm.getRhs().getType()).getShape();
+    return weight[0] % 4 == 0 && weight[1] % 4 == 0;
+  };
   llvm::MapVector<Value, std::string> points = findCalibrationPoints(module);
   // Each product with its point's name, taken before any rewrite: a
   // product that reads another product's result reads the rewritten
   // (dequantized) value once that one is quantized.
   SmallVector<std::pair<Operation *, std::string>> products;
   module.walk([&](Operation *op) {
-    if (isQuantizableProduct(op) && !isKeptInFloat32(op))
+    if (isQuantizableProduct(op) && !isKeptInFloat32(op) && takenByKernels(op))
       products.push_back({op, points.lookup(op->getOperand(0))});
   });
   IRRewriter rewriter(module.getContext());
@@ -150,6 +164,9 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
       double scale = (hi - lo) / kUint8Max;
       int64_t zeroPoint = static_cast<int64_t>(
           std::clamp(std::nearbyint(-lo / scale), 0.0, kUint8Max));
+      // int8 levels are the uint8 ones less 128, exactly.
+      int64_t shift = forCUDA ? kInt8Shift : 0;
+      zeroPoint -= shift;
       // Right after the value, so that every product reading it can.
       OpBuilder::InsertionGuard guard(rewriter);
       if (Operation *def = x.getDefiningOp())
@@ -164,18 +181,20 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
                         scalarConstant(rewriter, loc, double(zeroPoint)));
       Operation *rounded =
           RoundOp::create(rewriter, loc, shifted->getResult(0));
-      Operation *clipped = ClipOp::create(rewriter, loc, rounded->getResult(0),
-                                          rewriter.getF64FloatAttr(0),
-                                          rewriter.getF64FloatAttr(kUint8Max));
-      auto toUint8 =
-          CastOp::create(rewriter, loc,
-                         type.clone(IntegerType::get(rewriter.getContext(), 8,
-                                                     IntegerType::Unsigned)),
-                         clipped->getResult(0));
+      Operation *clipped =
+          ClipOp::create(rewriter, loc, rounded->getResult(0),
+                         rewriter.getF64FloatAttr(double(-shift)),
+                         rewriter.getF64FloatAttr(kUint8Max - double(shift)));
+      auto to8Bits = CastOp::create(
+          rewriter, loc,
+          type.clone(forCUDA ? i8
+                             : IntegerType::get(rewriter.getContext(), 8,
+                                                IntegerType::Unsigned)),
+          clipped->getResult(0));
       for (Operation *helper :
-           {scaled, shifted, rounded, clipped, toUint8.getOperation()})
+           {scaled, shifted, rounded, clipped, to8Bits.getOperation()})
         rewrites.helpers.insert(helper);
-      it = quantized.insert({x, {toUint8, scale, zeroPoint}}).first;
+      it = quantized.insert({x, {to8Bits, scale, zeroPoint}}).first;
     }
     const Quantized &xq = it->second;
     Int8Choice choice{point, lo, hi, xq.scale, xq.zeroPoint, INFINITY, 0};
@@ -205,7 +224,7 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(ModuleOp module,
 
     if (auto mm = dyn_cast<MatMulOp>(op)) {
       // Symmetric per output channel (column n of the K x N weight). The
-      // product of uint8 (x / s + zp) and int8 w / s_w[n] sums
+      // product of uint8 (or int8) x / s + zp and int8 w / s_w[n] sums
       // x w / (s s_w[n]) + zp * sum_k w_q[k, n]: the second term, a
       // constant per column, is subtracted in i32 (exactly), and the
       // difference scaled by s * s_w[n].

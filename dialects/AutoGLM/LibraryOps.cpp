@@ -16,6 +16,33 @@ static bool isBlasMatrix(MemRefType type) {
   return strides[rank - 1] == 1 || strides[rank - 2] == 1;
 }
 
+/// The int8 product's conditions beyond the float ones: those of
+/// cuBLASLt's int8 tensor-core kernels on column-major layouts, which read
+/// their first operand transposed and the second not ("TN"): as the
+/// runtime swaps the operands (Dᵀ = Bᵀ · Aᵀ), a and d by rows and b by
+/// columns; K, N and every leading dimension whole 4-byte words.
+static std::optional<std::string> whyNotInt8(MemRefType a, MemRefType b,
+                                             MemRefType d) {
+  if (!b.getElementType().isSignlessInteger(8) ||
+      !d.getElementType().isSignlessInteger(32))
+    return "an i8 product has i8 a and b and an i32 d";
+  if (a.getRank() != 2 || b.getRank() != 2 || d.getRank() != 2)
+    return "an i8 product is of matrices, not batches";
+  auto strides = [](MemRefType type) {
+    SmallVector<int64_t> result;
+    int64_t offset = 0;
+    (void)type.getStridesAndOffset(result, offset);
+    return result;
+  };
+  SmallVector<int64_t> sa = strides(a), sb = strides(b), sd = strides(d);
+  if (sa[1] != 1 || sd[1] != 1 || sb[0] != 1)
+    return "an i8 product reads a and d by rows and b by columns";
+  if (b.getDimSize(0) % 4 != 0 || b.getDimSize(1) % 4 != 0 || sa[0] % 4 != 0 ||
+      sb[1] % 4 != 0 || sd[0] % 4 != 0)
+    return "an i8 product's K, N and leading dimensions are multiples of 4";
+  return std::nullopt;
+}
+
 std::optional<std::string> GemmOp::whyNot(MemRefType a, MemRefType b,
                                           MemRefType d) {
   for (MemRefType type : {a, b, d}) {
@@ -38,9 +65,11 @@ std::optional<std::string> GemmOp::whyNot(MemRefType a, MemRefType b,
     if (type.getRank() == 3 && type.getDimSize(0) != d.getDimSize(0))
       return "batch sizes differ";
   Type element = a.getElementType();
+  if (element.isSignlessInteger(8))
+    return whyNotInt8(a, b, d);
   if (b.getElementType() != element ||
       !isa<Float32Type, Float16Type, BFloat16Type>(element))
-    return "a and b are both f32, f16 or bf16";
+    return "a and b are both f32, f16 or bf16 (or both i8)";
   if (d.getElementType() != element && !d.getElementType().isF32())
     return "d has the element type of a and b, or f32";
   return std::nullopt;

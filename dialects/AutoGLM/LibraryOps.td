@@ -25,6 +25,10 @@ def AutoGLM_GemmOp : AutoGLM_Op<"gemm"> {
     are stored, so a transposed view is read in place: the innermost stride
     of each matrix, or the one before it, is 1. `a` and `b` have one element
     type (f32, f16 or bf16); `d` has it too or accumulates wider, in f32.
+    Or `a` and `b` are i8 (signed) and `d` accumulates in i32, as
+    cuBLASLt's int8 tensor-core kernels take them: matrices, not batches,
+    `a` and `d` stored by rows, `b` by columns, `K`, `N` and each leading
+    dimension a multiple of 4.
 
     ```mlir
     autoglm.gemm %a, %b into %d

@@ -389,6 +389,7 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
   // halves (ResNet-50 at batch 32: 2.3 ms of its 5.4 in elementwise
   // kernels). Not with --precision=auto: its accuracy budget measures the
   // products' precision alone.
+  precision.int8Kernels = options.target == "cuda" ? "cuda" : "cpu";
   precision.narrowActivations =
       options.target == "cuda" &&
       (options.precision == "fp16" || options.precision == "bf16");

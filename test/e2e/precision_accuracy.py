@@ -111,7 +111,8 @@ def compiled_outputs(so, feeds, work, tag):
             np.save(path, value)
             args_ += ["--input", f"{name}={path}"]
         out_dir = os.path.join(work, f"{tag}_out{i}")
-        run([os.path.join(args.bin, "autoglm-run"), so, *args_, "--output-dir", out_dir])
+        device = ["--device", "cuda"] if args.target == "cuda" else []
+        run([os.path.join(args.bin, "autoglm-run"), so, *device, *args_, "--output-dir", out_dir])
         outputs.append(np.load(os.path.join(out_dir, "output_0.npy")))
     return outputs
 
@@ -144,6 +145,8 @@ parser.add_argument("--threads", type=int, default=0)
 parser.add_argument("--calibrator", default="minmax", help="int8: minmax, percentile or entropy")
 parser.add_argument("--accuracy-budget", default="", help="int8: --accuracy-budget for autoglm-opt")
 parser.add_argument("--calibration-sets", type=int, default=4, help="int8: random calibration sets (not minilm)")
+parser.add_argument("--target", default="cpu", choices=["cpu", "cuda"],
+                    help="compile for this target (cuda: run on the GPU)")
 args = parser.parse_args()
 
 os.makedirs(args.work, exist_ok=True)
@@ -173,7 +176,7 @@ for precision in args.precisions.split(","):
                           f"--precision-report={os.path.join(args.work, 'int8.json')}"]
     start = time.monotonic()
     run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, f"--precision={precision}",
-         *int8_args, "--weights=external", "--emit=so", "-o", so])
+         f"--target={args.target}", *int8_args, "--weights=external", "--emit=so", "-o", so])
     compile_s = time.monotonic() - start
     # No file when every constant is under --weights=external's 1024 bytes
     # (tiny_cnn in int8): they all stay in the binary.

@@ -11,6 +11,7 @@
 #include "../../runtime/src/cuda/blas_api.h"
 #include "fake_cuda.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct cublasLtContext {
 };
 struct cublasLtMatmulDescOpaque {
   int opA, opB;
+  int integer; /* CUBLAS_COMPUTE_32I: int8 x int8 into int32 */
 };
 struct cublasLtMatrixLayoutOpaque {
   FakeLayout layout;
@@ -49,9 +51,12 @@ const char *cublasLtGetStatusString(cublasStatus_t status) {
 }
 cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t *desc, int compute,
                                         int scale) {
-  if (compute != CUBLAS_COMPUTE_32F || scale != CUDA_R_32F)
+  bool integer = compute == CUBLAS_COMPUTE_32I && scale == CUDA_R_32I;
+  if (!integer && (compute != CUBLAS_COMPUTE_32F || scale != CUDA_R_32F))
     return BlasNotSupported;
   *desc = calloc(1, sizeof(**desc));
+  if (*desc)
+    (*desc)->integer = integer;
   return *desc ? CUBLAS_STATUS_SUCCESS : BlasInvalidValue;
 }
 cublasStatus_t cublasLtMatmulDescSetAttribute(cublasLtMatmulDesc_t desc,
@@ -148,13 +153,16 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(
     cublasLtMatrixLayout_t c, cublasLtMatrixLayout_t d,
     cublasLtMatmulPreference_t preference, int requested,
     cublasLtMatmulHeuristicResult_t *results, int *found) {
-  (void)handle, (void)desc, (void)c, (void)preference;
+  (void)handle, (void)c, (void)preference;
   *found = 0;
   if (requested < 1 || fake_cuda_knob("FAKE_CUBLASLT_NO_ALGO", 0))
     return CUBLAS_STATUS_SUCCESS;
-  /* The fake computes f32 alone. */
-  if (a->layout.type != CUDA_R_32F || b->layout.type != CUDA_R_32F ||
-      d->layout.type != CUDA_R_32F)
+  /* The fake computes f32, and int8 into int32 as the library's int8
+   * kernels do: A transposed, B not ("TN"). */
+  int in = desc->integer ? CUDA_R_8I : CUDA_R_32F;
+  int out = desc->integer ? CUDA_R_32I : CUDA_R_32F;
+  if (a->layout.type != in || b->layout.type != in || d->layout.type != out ||
+      (desc->integer && (desc->opA != CUBLAS_OP_T || desc->opB != CUBLAS_OP_N)))
     return BlasNotSupported;
   memset(&results[0], 0, sizeof(results[0]));
   results[0].workspaceSize = 4096;
@@ -169,13 +177,24 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
                cublasLtMatrixLayout_t ld, const cublasLtMatmulAlgo_t *algo,
                void *workspace, size_t workspaceBytes, CUstream stream) {
   (void)handle, (void)lc, (void)algo, (void)workspace, (void)workspaceBytes;
-  float one, zero;
-  memcpy(&one, alpha, sizeof(one));
-  memcpy(&zero, beta, sizeof(zero));
-  if (one != 1.0f || zero != 0.0f || c != d)
+  /* alpha and beta in the scale type: int32 for the int8 products. */
+  bool unit;
+  if (desc->integer) {
+    int32_t one, zero;
+    memcpy(&one, alpha, sizeof(one));
+    memcpy(&zero, beta, sizeof(zero));
+    unit = one == 1 && zero == 0;
+  } else {
+    float one, zero;
+    memcpy(&one, alpha, sizeof(one));
+    memcpy(&zero, beta, sizeof(zero));
+    unit = one == 1.0f && zero == 0.0f;
+  }
+  if (!unit || c != d)
     return BlasNotSupported;
-  FakeGemm gemm = {desc->opA,  desc->opB,    la->layout,   lb->layout,
-                   ld->layout, (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
+  FakeGemm gemm = {desc->opA,    desc->opB,    desc->integer,
+                   la->layout,   lb->layout,   ld->layout,
+                   (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
   return fake_cuda_issue_gemm(stream, &gemm) == 0 ? CUBLAS_STATUS_SUCCESS
                                                   : BlasInvalidValue;
 }

@@ -20,9 +20,10 @@ typedef struct FakeLayout {
   int type;
 } FakeLayout;
 
-/* What one cublasLtMatmul computes: D = op(A) · op(B), column-major. */
+/* What one cublasLtMatmul computes: D = op(A) · op(B), column-major; in
+ * float, or (`integer`) int8 A and B into int32 D. */
 typedef struct FakeGemm {
-  int opA, opB;
+  int opA, opB, integer;
   FakeLayout a, b, d;
   unsigned long long pa, pb, pd;
 } FakeGemm;

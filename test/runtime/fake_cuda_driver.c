@@ -377,10 +377,9 @@ static void execute(const Node *node) {
   }
 }
 
-/* Element (r, c) of batch `b` of a column-major layout. */
-static float *element(CUdeviceptr base, const Layout *l, int64_t b, uint64_t r,
-                      uint64_t c) {
-  return (float *)at(base) + b * l->stride + (int64_t)r + (int64_t)c * l->ld;
+/* The index of element (r, c) of batch `b` of a column-major layout. */
+static int64_t indexOf(const Layout *l, int64_t b, uint64_t r, uint64_t c) {
+  return b * l->stride + (int64_t)r + (int64_t)c * l->ld;
 }
 
 static void executeGemm(const Gemm *g) {
@@ -388,13 +387,22 @@ static void executeGemm(const Gemm *g) {
   for (int64_t b = 0; b < g->d.batch; ++b)
     for (uint64_t i = 0; i < g->d.rows; ++i)
       for (uint64_t j = 0; j < g->d.cols; ++j) {
-        float sum = 0;
-        for (uint64_t l = 0; l < k; ++l)
-          sum += *(g->opA ? element(g->pa, &g->a, b, l, i)
-                          : element(g->pa, &g->a, b, i, l)) *
-                 *(g->opB ? element(g->pb, &g->b, b, j, l)
-                          : element(g->pb, &g->b, b, l, j));
-        *element(g->pd, &g->d, b, i, j) = sum;
+        double sum = 0;
+        for (uint64_t l = 0; l < k; ++l) {
+          int64_t x =
+              g->opA ? indexOf(&g->a, b, l, i) : indexOf(&g->a, b, i, l);
+          int64_t y =
+              g->opB ? indexOf(&g->b, b, j, l) : indexOf(&g->b, b, l, j);
+          sum += g->integer ? (double)((const int8_t *)at(g->pa))[x] *
+                                  ((const int8_t *)at(g->pb))[y]
+                            : (double)(((const float *)at(g->pa))[x] *
+                                       ((const float *)at(g->pb))[y]);
+        }
+        int64_t z = indexOf(&g->d, b, i, j);
+        if (g->integer)
+          ((int32_t *)at(g->pd))[z] = (int32_t)sum;
+        else
+          ((float *)at(g->pd))[z] = (float)sum;
       }
 }
 
@@ -406,7 +414,7 @@ static void logNode(const char *prefix, const Node *node) {
     char a[64], b[64], d[64];
     say("%scublasLtMatmul D %s = op%c(A %s) op%c(B %s); A %llux%llu ld %lld, "
         "B %llux%llu ld %lld, D %llux%llu ld %lld; batch %lld, strides "
-        "%lld %lld %lld",
+        "%lld %lld %lld%s",
         prefix, describe(g->pd, d, sizeof(d)), g->opA ? 'T' : 'N',
         describe(g->pa, a, sizeof(a)), g->opB ? 'T' : 'N',
         describe(g->pb, b, sizeof(b)), (unsigned long long)g->a.rows,
@@ -415,7 +423,7 @@ static void logNode(const char *prefix, const Node *node) {
         (long long)g->b.ld, (unsigned long long)g->d.rows,
         (unsigned long long)g->d.cols, (long long)g->d.ld,
         (long long)g->d.batch, (long long)g->a.stride, (long long)g->b.stride,
-        (long long)g->d.stride);
+        (long long)g->d.stride, g->integer ? "; int8 into int32" : "");
     return;
   }
   if (node->isConv) {

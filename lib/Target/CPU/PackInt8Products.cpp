@@ -27,6 +27,8 @@
 
 #include "VnniProduct.h"
 
+#include "../Int8Operands.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -45,36 +47,6 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-/// The 8-bit value a one-op generic widens with `Ext` (arith.extui or
-/// arith.extsi) into i32, or null.
-template <typename Ext>
-Value widenedFrom(Value v) {
-  auto generic = v.getDefiningOp<linalg::GenericOp>();
-  if (!generic || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1 || !generic.hasPureTensorSemantics() ||
-      !llvm::all_of(generic.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
-    return {};
-  Block &body = generic.getRegion().front();
-  if (body.getOperations().size() != 2)
-    return {};
-  auto ext = dyn_cast<Ext>(body.front());
-  if (!ext || ext.getIn() != body.getArgument(0) ||
-      !ext.getIn().getType().isInteger(8) || !ext.getType().isInteger(32))
-    return {};
-  return generic.getDpsInputs()[0];
-}
-
-/// The elements of an i8 constant, dense or a resource blob.
-std::optional<SmallVector<int8_t>> readInt8(ElementsAttr attr) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    return llvm::to_vector(dense.getValues<int8_t>());
-  if (auto blob = dyn_cast<DenseI8ResourceElementsAttr>(attr))
-    if (std::optional<ArrayRef<int8_t>> data = blob.tryGetAsArrayRef())
-      return SmallVector<int8_t>(data->begin(), data->end());
-  return std::nullopt;
-}
-
 struct PackInt8Products
     : autoglm::impl::AutoGLMPackInt8ProductsBase<PackInt8Products> {
   using AutoGLMPackInt8ProductsBase::AutoGLMPackInt8ProductsBase;
@@ -102,12 +74,13 @@ struct PackInt8Products
     // collapse moves before the widening.
     Value lhs = mm.getDpsInputs()[0];
     auto collapse = lhs.getDefiningOp<tensor::CollapseShapeOp>();
-    Value a = widenedFrom<arith::ExtUIOp>(collapse ? collapse.getSrc() : lhs);
-    Value w = widenedFrom<arith::ExtSIOp>(mm.getDpsInputs()[1]);
+    Value a = autoglm::widenedFrom<arith::ExtUIOp>(collapse ? collapse.getSrc()
+                                                            : lhs);
+    Value w = autoglm::widenedFrom<arith::ExtSIOp>(mm.getDpsInputs()[1]);
     ElementsAttr weight;
     if (!a || !w || !matchPattern(w, m_Constant(&weight)))
       return;
-    std::optional<SmallVector<int8_t>> values = readInt8(weight);
+    std::optional<SmallVector<int8_t>> values = autoglm::readInt8(weight);
     if (!values)
       return;
     rewriter.setInsertionPoint(mm);

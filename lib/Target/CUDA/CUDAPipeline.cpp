@@ -26,6 +26,9 @@ ArrayRef<StringRef> mlir::autoglm::getDefaultCUDAArchs() {
 void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
                                              const CodegenOptions &options,
                                              const DeviceOptions &device) {
+  // int8 products read their 8-bit operands, the weight transposed at
+  // compile time, as cuBLASLt's int8 tensor-core kernels take them.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAInt8Products());
   // Matrix products go to cuBLASLt: they leave their regions, the rest of
   // each region before and after them becoming regions of their own.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASplitKernelRegions());

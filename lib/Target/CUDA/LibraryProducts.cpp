@@ -3,13 +3,42 @@
 #include "LibraryProducts.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
 bool mlir::autoglm::isLibraryProduct(Operation *op) {
   if (auto product = dyn_cast<linalg::MatmulOp>(op))
-    return !product.hasUserDefinedMaps();
+    return !product.hasUserDefinedMaps() || readsTransposedB(op);
   if (auto product = dyn_cast<linalg::BatchMatmulOp>(op))
     return !product.hasUserDefinedMaps();
   return false;
+}
+
+bool mlir::autoglm::readsTransposedB(Operation *op) {
+  auto product = dyn_cast<linalg::MatmulOp>(op);
+  if (!product)
+    return false;
+  MLIRContext *ctx = op->getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, ctx),
+                                 AffineMap::get(3, 0, {n, k}, ctx),
+                                 AffineMap::get(3, 0, {m, n}, ctx)};
+  return product.getIndexingMapsArray() == maps;
+}
+
+MemRefType mlir::autoglm::transposedMatrix(MemRefType stored) {
+  SmallVector<int64_t> strides;
+  int64_t offset = 0;
+  if (failed(stored.getStridesAndOffset(strides, offset)))
+    return {};
+  return MemRefType::get({stored.getDimSize(1), stored.getDimSize(0)},
+                         stored.getElementType(),
+                         StridedLayoutAttr::get(stored.getContext(), offset,
+                                                {strides[1], strides[0]}));
+}
+
+bool mlir::autoglm::isZeroConstant(Value value) {
+  return matchPattern(value, m_AnyZeroFloat()) || matchPattern(value, m_Zero());
 }

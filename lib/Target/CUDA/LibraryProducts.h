@@ -3,15 +3,18 @@
 // Which linalg matrix products a BLAS library computes as written, shared
 // by the pass that cuts them out of kernel regions (on tensors) and the one
 // that turns them into `autoglm.gemm` calls (on buffers): a linalg.matmul
-// or linalg.batch_matmul with its default indexing maps. A product whose
-// maps transpose or broadcast an operand is not what the gemm computes,
-// even where the shapes would multiply.
+// or linalg.batch_matmul with its default indexing maps, or a linalg.matmul
+// that reads its second operand, stored N x K, through the transposed map
+// (n, k): the gemm reads that buffer through a transposed view. A product
+// whose maps broadcast an operand is not what the gemm computes, even where
+// the shapes would multiply.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef AUTOGLM_TARGET_CUDA_LIBRARYPRODUCTS_H
 #define AUTOGLM_TARGET_CUDA_LIBRARYPRODUCTS_H
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 
 namespace mlir::autoglm {
@@ -19,6 +22,18 @@ namespace mlir::autoglm {
 /// written (see above); its operand shapes are checked apart, by
 /// GemmOp::whyNot.
 bool isLibraryProduct(Operation *op);
+
+/// True when `op` is a linalg.matmul whose maps are (m, k), (n, k), (m, n):
+/// its second operand is stored N x K.
+bool readsTransposedB(Operation *op);
+
+/// The K x N view of `stored`, an N x K buffer, that memref.transpose
+/// makes: what `autoglm.gemm` reads as b for such a product.
+MemRefType transposedMatrix(MemRefType stored);
+
+/// True for a constant zero, float or integer: a product's result filled
+/// with it is what the library overwrites.
+bool isZeroConstant(Value value);
 
 /// Marks a product of 16-bit operands with a 16-bit result that must
 /// accumulate in f32 (--autoglm-cuda-narrow-product-results made it): only

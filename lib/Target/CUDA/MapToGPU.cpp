@@ -39,8 +39,10 @@ bool staysOnHost(Operation *op) {
           autoglm::GemmOp, autoglm::DnnConvOp>(op) ||
       op->hasTrait<OpTrait::IsTerminator>())
     return true;
-  // Views (memref.view, subview, reshapes, casts) only compute an address.
-  return isa<ViewLikeOpInterface>(op) && isPure(op);
+  // Views (memref.view, subview, reshapes, casts, transposes) only compute
+  // an address.
+  return (isa<ViewLikeOpInterface>(op) || isa<memref::TransposeOp>(op)) &&
+         isPure(op);
 }
 
 /// The buffer a memref views (through subviews, reshapes, casts, views).

@@ -112,7 +112,9 @@ void setElementType(Value value, Type element) {
 /// Makes `product` write its result in its operands' 16-bit type when
 /// every reader rounds to that type first.
 void narrowResult(OpBuilder &b, linalg::LinalgOp product) {
-  if (!isLibraryProduct(product) || !product.hasPureTensorSemantics())
+  // The new product is built with the default maps.
+  if (!isLibraryProduct(product) || readsTransposedB(product) ||
+      !product.hasPureTensorSemantics())
     return;
   Type narrow = getElementTypeOrSelf(product.getDpsInputs()[0]);
   if (!(narrow.isF16() || narrow.isBF16()) ||

@@ -51,6 +51,22 @@ def AutoGLMCUDAMergeKernelRegions
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDAInt8Products
+    : Pass<"autoglm-cuda-int8-products", "func::FuncOp"> {
+  let summary = "int8 products as cuBLASLt's int8 kernels read them";
+  let description = [{
+    On tensors, before the products leave their regions: a `linalg.matmul`
+    of two i32 values sign-extended from i8 (the activation, and a constant
+    weight of K x N with K and N multiples of 4) reads the i8 values
+    themselves, the weight transposed at compile time to N x K and read
+    through the transposed map `(n, k)`: the "TN" operands of cuBLASLt's
+    int8 kernels, with no widened copy of either. Other products are left
+    alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def AutoGLMCUDANarrowProductResults
     : Pass<"autoglm-cuda-narrow-product-results", "func::FuncOp"> {
   let summary = "16-bit results for products whose readers round to 16 bits";
@@ -184,10 +200,13 @@ def AutoGLMCUDASelectLibraryCalls
     `linalg.batch_matmul` whose result buffer a `linalg.fill` of zero wrote
     just before (nothing in between using it) becomes one `autoglm.gemm`,
     and the fill goes, when `autoglm.gemm` accepts the operands (static
-    shapes, each matrix stored by rows or by columns). The emission turns
+    shapes, each matrix stored by rows or by columns). A `linalg.matmul`
+    reading its second operand, stored N x K, through the transposed map
+    `(n, k)` reads it through a `memref.transpose` view. The emission turns
     it into a cuBLASLt call.
   }];
-  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
+  let dependentDialects = ["::mlir::autoglm::AutoGLMDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def AutoGLMCUDALinalgToLoops

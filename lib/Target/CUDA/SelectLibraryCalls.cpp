@@ -5,7 +5,9 @@
 //     linalg.fill ins(%zero) outs(%d)
 //     linalg.matmul ins(%a, %b) outs(%d)
 //
-// becomes one `autoglm.gemm %a, %b into %d` (so does a batch_matmul),
+// becomes one `autoglm.gemm %a, %b into %d` (so does a batch_matmul; a
+// matmul reading %b stored N x K through its transposed map reads it
+// through a memref.transpose view),
 // which the emission turns into
 // a cuBLASLt call (the library overwrites %d, so the fill goes). Products
 // whose operands a BLAS library cannot read in place (neither rows nor
@@ -20,6 +22,7 @@
 #include "autoglm/Dialect/AutoGLM.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -39,8 +42,7 @@ linalg::FillOp getZeroFill(linalg::LinalgOp product) {
   for (Operation *op = product->getPrevNode(); op; op = op->getPrevNode()) {
     if (auto fill = dyn_cast<linalg::FillOp>(op);
         fill && fill.hasPureBufferSemantics() && fill.getOutputs()[0] == d)
-      return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill
-                                                                 : nullptr;
+      return isZeroConstant(fill.getInputs()[0]) ? fill : nullptr;
     if (llvm::is_contained(op->getOperands(), d))
       return nullptr;
   }
@@ -60,9 +62,12 @@ struct SelectLibraryCallsPass
         continue;
       Value a = product.getDpsInputs()[0], b = product.getDpsInputs()[1];
       Value d = product.getDpsInits()[0];
+      auto bType = cast<MemRefType>(b.getType());
+      bool transposedB = readsTransposedB(product);
+      if (transposedB)
+        bType = transposedMatrix(bType);
       std::optional<std::string> whyNot = GemmOp::whyNot(
-          cast<MemRefType>(a.getType()), cast<MemRefType>(b.getType()),
-          cast<MemRefType>(d.getType()));
+          cast<MemRefType>(a.getType()), bType, cast<MemRefType>(d.getType()));
       linalg::FillOp fill = getZeroFill(product);
       if (product->hasAttr(kF32AccumulatorAttrName) && (whyNot || !fill)) {
         // A generated kernel would accumulate in 16 bits.
@@ -75,6 +80,12 @@ struct SelectLibraryCallsPass
       if (whyNot || !fill)
         continue;
       rewriter.setInsertionPoint(product);
+      // B stored N x K: the gemm reads it through its transposed view.
+      if (transposedB)
+        b = memref::TransposeOp::create(
+            rewriter, product.getLoc(), b,
+            AffineMapAttr::get(AffineMap::getPermutationMap(
+                ArrayRef<unsigned>{1, 0}, rewriter.getContext())));
       GemmOp::create(rewriter, product.getLoc(), a, b, d);
       rewriter.eraseOp(product);
       rewriter.eraseOp(fill);

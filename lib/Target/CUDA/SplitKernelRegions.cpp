@@ -40,8 +40,8 @@ using namespace mlir::autoglm;
 
 namespace {
 /// The zero fill of `product`'s result, when `product` is a matrix product
-/// a BLAS library computes: static shapes, inputs of one element type among
-/// f32, f16 and bf16, the result of that type or f32.
+/// a BLAS library computes: static shapes and the element types
+/// autoglm.gemm takes.
 linalg::FillOp getLibraryProductFill(Operation *op) {
   if (!isLibraryProduct(op))
     return nullptr;
@@ -54,13 +54,13 @@ linalg::FillOp getLibraryProductFill(Operation *op) {
     auto type = cast<RankedTensorType>(v.getType());
     return MemRefType::get(type.getShape(), type.getElementType());
   };
+  MemRefType b = asBuffer(product.getDpsInputs()[1]);
   if (GemmOp::whyNot(asBuffer(product.getDpsInputs()[0]),
-                     asBuffer(product.getDpsInputs()[1]),
+                     readsTransposedB(op) ? transposedMatrix(b) : b,
                      asBuffer(product.getDpsInits()[0])))
     return nullptr;
   auto fill = product.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  if (!fill || !fill->hasOneUse() ||
-      !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+  if (!fill || !fill->hasOneUse() || !isZeroConstant(fill.getInputs()[0]))
     return nullptr;
   return fill;
 }

@@ -52,7 +52,7 @@ public:
 private:
   static bool isBookkeeping(Operation *op) {
     return isa<arith::ConstantOp, memref::DeallocOp, func::ReturnOp,
-               ViewLikeOpInterface>(op);
+               ViewLikeOpInterface, memref::TransposeOp>(op);
   }
 
   static std::string nodesOf(Location loc) {
@@ -98,6 +98,12 @@ private:
       // offset in the layout is applied by the kernel.
       if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def)) {
         value = viewLike.getViewSource();
+        continue;
+      }
+      // A transposed view (what a gemm reads stored by columns) keeps the
+      // pointer; its strides are in its type.
+      if (auto transpose = dyn_cast<memref::TransposeOp>(def)) {
+        value = transpose.getIn();
         continue;
       }
       if (isa<memref::AllocOp, memref::AllocaOp>(def))

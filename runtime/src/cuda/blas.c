@@ -88,6 +88,8 @@ const autoglm_cublaslt *autoglm_cuda_load_blas(autoglm_message *message,
 static int dataType(int32_t dtype) {
   return dtype == AUTOGLM_FLOAT16    ? CUDA_R_16F
          : dtype == AUTOGLM_BFLOAT16 ? CUDA_R_16BF
+         : dtype == AUTOGLM_INT8     ? CUDA_R_8I
+         : dtype == AUTOGLM_INT32    ? CUDA_R_32I
                                      : CUDA_R_32F;
 }
 
@@ -177,7 +179,7 @@ static cublasStatus_t setEpilogue(autoglm_cuda_session *cuda, int32_t index,
   }
   if (flags & AUTOGLM_CUDA_CONV_RESIDUAL) {
     r->c = autoglm_cuda_arg_address(cuda, &step->args[next++]);
-    r->beta = 1.0f;
+    r->beta.f = 1.0f;
   }
   if (flags & AUTOGLM_CUDA_CONV_RELU)
     mode = mode == CUBLASLT_EPILOGUE_BIAS ? CUBLASLT_EPILOGUE_RELU_BIAS
@@ -203,8 +205,12 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
   /* Dᵀ = Bᵀ · Aᵀ, column-major: the library's A is the image's B. */
   int32_t opA = g->transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
   int32_t opB = g->transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+  /* int8 products accumulate and scale in int32 (the image's b is stored
+   * by columns: the library's A transposed, its int8 kernels' "TN"). */
+  bool int8 = g->a_type == AUTOGLM_INT8;
   cublasStatus_t status =
-      lt->descCreate(&r->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
+      int8 ? lt->descCreate(&r->desc, CUBLAS_COMPUTE_32I, CUDA_R_32I)
+           : lt->descCreate(&r->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
   if (status == CUBLAS_STATUS_SUCCESS)
     status = lt->descSetAttribute(r->desc, CUBLASLT_MATMUL_DESC_TRANSA, &opA,
                                   sizeof(opA));
@@ -230,7 +236,13 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
   r->a = autoglm_cuda_arg_address(cuda, &ready->step->args[1]);
   r->b = autoglm_cuda_arg_address(cuda, &ready->step->args[2]);
   r->c = r->d;
-  r->beta = 0.0f;
+  if (int8) {
+    r->alpha.i = 1;
+    r->beta.i = 0;
+  } else {
+    r->alpha.f = 1.0f;
+    r->beta.f = 0.0f;
+  }
   if (conv && (status = setEpilogue(cuda, index, r)) != CUBLAS_STATUS_SUCCESS)
     return blasFailed(cuda, index, "cannot describe the product's epilogue",
                       status, message);
@@ -343,9 +355,8 @@ autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
 cublasStatus_t autoglm_cuda_issue_gemm(const autoglm_cuda_session *cuda,
                                        const autoglm_cuda_ready_step *ready) {
   const autoglm_cuda_ready_gemm *r = &ready->gemm;
-  const float one = 1.0f;
   return cuda->blas->matmul(
-      cuda->blas_handle, r->desc, &one, (const void *)(uintptr_t)r->b,
+      cuda->blas_handle, r->desc, &r->alpha, (const void *)(uintptr_t)r->b,
       r->layout_a, (const void *)(uintptr_t)r->a, r->layout_b, &r->beta,
       (const void *)(uintptr_t)r->c, r->layout_d, (void *)(uintptr_t)r->d,
       r->layout_d, &r->algo, (void *)(uintptr_t)cuda->blas_workspace,

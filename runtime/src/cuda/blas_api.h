@@ -33,8 +33,14 @@ typedef struct {
 } cublasLtMatmulHeuristicResult_t;
 
 enum { CUBLAS_STATUS_SUCCESS = 0 };
-enum { CUDA_R_32F = 0, CUDA_R_16F = 2, CUDA_R_16BF = 14 };
-enum { CUBLAS_COMPUTE_32F = 68 };
+enum {
+  CUDA_R_32F = 0,
+  CUDA_R_16F = 2,
+  CUDA_R_8I = 3,
+  CUDA_R_32I = 10,
+  CUDA_R_16BF = 14
+};
+enum { CUBLAS_COMPUTE_32F = 68, CUBLAS_COMPUTE_32I = 72 };
 enum { CUBLAS_OP_N = 0, CUBLAS_OP_T = 1 };
 enum {
   CUBLASLT_MATMUL_DESC_TRANSA = 3,

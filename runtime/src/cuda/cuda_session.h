@@ -35,7 +35,12 @@ typedef struct autoglm_cuda_ready_gemm {
   uint64_t workspace_bytes;
   CUdeviceptr a, b, d;
   CUdeviceptr c; /* the epilogue's residual, added with beta 1; or d */
-  float beta;
+  /* alpha and beta in the operation's scale type: float, or int32 for an
+   * int8 product (which the library scales in int32). */
+  union {
+    float f;
+    int32_t i;
+  } alpha, beta;
 } autoglm_cuda_ready_gemm;
 
 /* A CONV step's cuDNN execution plan and variant pack, and every

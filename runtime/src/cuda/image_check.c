@@ -101,6 +101,15 @@ static bool isGemmType(int32_t dtype) {
          dtype == AUTOGLM_BFLOAT16;
 }
 
+/* The element types of a gemm: a and b of one float type, d of it or
+ * float32; or int8 a and b into int32 d. */
+static bool isGemmTypes(const autoglm_cuda_gemm *g) {
+  if (g->a_type == AUTOGLM_INT8)
+    return g->b_type == AUTOGLM_INT8 && g->d_type == AUTOGLM_INT32;
+  return isGemmType(g->a_type) && g->b_type == g->a_type &&
+         (g->d_type == g->a_type || g->d_type == AUTOGLM_FLOAT32);
+}
+
 /* The bytes from a matrix's first element to one past its last: `batch`
  * matrices `stride` elements apart of `rows` x `cols` stored `ld` apart
  * (by rows; by columns swap rows and cols). */
@@ -140,8 +149,7 @@ static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
   if (step->num_args != 3 || !g)
     problem = "a gemm takes three buffer arguments (D, A, B) and a "
               "description";
-  else if (!isGemmType(g->a_type) || g->b_type != g->a_type ||
-           (g->d_type != g->a_type && g->d_type != AUTOGLM_FLOAT32))
+  else if (!isGemmTypes(g))
     problem = "its element types are not ones a gemm computes";
   else if (g->m < 1 || g->n < 1 || g->k < 1 || g->batch < 1 ||
            g->stride_a < 0 || g->stride_b < 0 || g->stride_d < 0 ||

@@ -72,3 +72,34 @@ func.func @transposed_maps(%a: memref<2x4x4xf32>, %b: memref<2x4x4xf32>, %d: mem
     ins(%a, %b : memref<2x4x4xf32>, memref<2x4x4xf32>) outs(%d : memref<2x4x4xf32>)
   return
 }
+
+// -----
+
+// An int8 product reading its weight stored N x K through the map (n, k):
+// the gemm reads a transposed view of it (stored by columns), and the
+// zero fill of its i32 result goes too.
+// CHECK-LABEL: func.func @int8_by_columns
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[T:.*]] = memref.transpose %arg1 (d0, d1) -> (d1, d0) : memref<8x4xi8> to memref<4x8xi8, strided<[1, 4]>>
+// CHECK-NEXT:    autoglm.gemm %arg0, %[[T]] into %arg2 : memref<2x4xi8>, memref<4x8xi8, strided<[1, 4]>> into memref<2x8xi32>
+// CHECK-NOT:     linalg.matmul
+func.func @int8_by_columns(%a: memref<2x4xi8>, %wt: memref<8x4xi8>, %d: memref<2x8xi32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%d : memref<2x8xi32>)
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%a, %wt : memref<2x4xi8>, memref<8x4xi8>) outs(%d : memref<2x8xi32>)
+  return
+}
+
+// -----
+
+// An int8 product whose weight is stored K x N is not what cuBLASLt's int8
+// kernels read: it stays a linalg product (a generated kernel).
+// CHECK-LABEL: func.func @int8_by_rows
+// CHECK:         linalg.matmul
+// CHECK-NOT:     autoglm.gemm
+func.func @int8_by_rows(%a: memref<2x4xi8>, %w: memref<4x8xi8>, %d: memref<2x8xi32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%d : memref<2x8xi32>)
+  linalg.matmul ins(%a, %w : memref<2x4xi8>, memref<4x8xi8>) outs(%d : memref<2x8xi32>)
+  return
+}
