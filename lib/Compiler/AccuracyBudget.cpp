@@ -340,7 +340,9 @@ std::string mlir::autoglm::resolvePrecision(StringRef precision,
   // The cost model (docs/precision.md): on the CPU the int8 products run on
   // VNNI at 0.4-0.6 of float32's time, while fp16/bf16 products run on the
   // float32 kernel at about its time; on CUDA the 16-bit products run
-  // on tensor cores and int8 is not lowered there. So the CPU mixes int8
-  // with float32, CUDA fp16 with float32.
+  // on tensor cores, and int8 measured slower than them (its int32
+  // results and float32 activations cost more memory traffic than the
+  // int8 products save). So the CPU mixes int8 with float32, CUDA fp16
+  // with float32.
   return target == "cuda" ? "fp16" : "int8";
 }

@@ -103,9 +103,13 @@ struct Int8Products
             transposedType, "int8_by_columns",
             HeapAsmResourceBlob::allocateAndCopyInferAlign(
                 ArrayRef<int8_t>(transposed))));
+    // The constant the weight was, erased once unread: a dead constant
+    // would still become a global, and its bytes part of the weights.
+    Value oldWeight = w;
     if (region) {
       // The region reads the transposed constant instead; its argument
       // had no other reader than the widening.
+      oldWeight = region->getOperand(regionArg.getArgNumber());
       rewriter.modifyOpInPlace(region, [&] {
         region->setOperand(regionArg.getArgNumber(), wT);
         regionArg.setType(transposedType);
@@ -137,6 +141,9 @@ struct Int8Products
       if (source && source.use_empty())
         rewriter.eraseOp(source.getDefiningOp());
     }
+    if (Operation *constant = oldWeight.getDefiningOp();
+        constant && constant->use_empty())
+      rewriter.eraseOp(constant);
   }
 };
 } // namespace
