@@ -26,6 +26,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
+#include "LibraryProducts.h"
+
 #include "../Int8Operands.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
@@ -45,8 +47,7 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-struct Int8Products
-    : autoglm::impl::AutoGLMCUDAInt8ProductsBase<Int8Products> {
+struct Int8Products : autoglm::impl::AutoGLMCUDAInt8ProductsBase<Int8Products> {
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> products;
     getOperation().walk([&](linalg::MatmulOp mm) { products.push_back(mm); });
@@ -120,16 +121,11 @@ struct Int8Products
     if (collapse)
       a = tensor::CollapseShapeOp::create(rewriter, loc, a,
                                           collapse.getReassociationIndices());
-    MLIRContext *ctx = &getContext();
-    AffineExpr m_, n_, k_;
-    bindDims(ctx, m_, n_, k_);
-    auto maps = rewriter.getAffineMapArrayAttr(
-        {AffineMap::get(3, 0, {m_, k_}, ctx), AffineMap::get(3, 0, {n_, k_}, ctx),
-         AffineMap::get(3, 0, {m_, n_}, ctx)});
-    auto product = linalg::MatmulOp::create(
-        rewriter, loc, mm->getResultTypes(), ValueRange{a, wT},
-        mm.getDpsInits());
-    product.setIndexingMapsAttr(maps);
+    auto product =
+        linalg::MatmulOp::create(rewriter, loc, mm->getResultTypes(),
+                                 ValueRange{a, wT}, mm.getDpsInits());
+    product.setIndexingMapsAttr(
+        rewriter.getAffineMapArrayAttr(transposedBMaps(&getContext())));
     Value wide[] = {mm.getDpsInputs()[0], mm.getDpsInputs()[1]};
     rewriter.replaceOp(mm, product->getResults());
     // The widened copies (and the fold of the widened rows) are dead now.

@@ -15,17 +15,17 @@ bool mlir::autoglm::isLibraryProduct(Operation *op) {
   return false;
 }
 
-bool mlir::autoglm::readsTransposedB(Operation *op) {
-  auto product = dyn_cast<linalg::MatmulOp>(op);
-  if (!product)
-    return false;
-  MLIRContext *ctx = op->getContext();
+SmallVector<AffineMap> mlir::autoglm::transposedBMaps(MLIRContext *ctx) {
   AffineExpr m, n, k;
   bindDims(ctx, m, n, k);
-  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, ctx),
-                                 AffineMap::get(3, 0, {n, k}, ctx),
-                                 AffineMap::get(3, 0, {m, n}, ctx)};
-  return product.getIndexingMapsArray() == maps;
+  return {AffineMap::get(3, 0, {m, k}, ctx), AffineMap::get(3, 0, {n, k}, ctx),
+          AffineMap::get(3, 0, {m, n}, ctx)};
+}
+
+bool mlir::autoglm::readsTransposedB(Operation *op) {
+  auto product = dyn_cast<linalg::MatmulOp>(op);
+  return product &&
+         product.getIndexingMapsArray() == transposedBMaps(op->getContext());
 }
 
 MemRefType mlir::autoglm::transposedMatrix(MemRefType stored) {

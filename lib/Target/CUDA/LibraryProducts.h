@@ -23,8 +23,11 @@ namespace mlir::autoglm {
 /// GemmOp::whyNot.
 bool isLibraryProduct(Operation *op);
 
-/// True when `op` is a linalg.matmul whose maps are (m, k), (n, k), (m, n):
-/// its second operand is stored N x K.
+/// The maps (m, k), (n, k), (m, n) of a linalg.matmul whose second operand
+/// is stored N x K.
+SmallVector<AffineMap> transposedBMaps(MLIRContext *ctx);
+
+/// True when `op` is a linalg.matmul with transposedBMaps.
 bool readsTransposedB(Operation *op);
 
 /// The K x N view of `stored`, an N x K buffer, that memref.transpose
