@@ -164,9 +164,14 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(
   if (a->layout.type != in || b->layout.type != in || d->layout.type != out ||
       (desc->integer && (desc->opA != CUBLAS_OP_T || desc->opB != CUBLAS_OP_N)))
     return BlasNotSupported;
-  memset(&results[0], 0, sizeof(results[0]));
-  results[0].workspaceSize = 4096;
-  *found = 1;
+  /* Up to three algorithms, numbered in their first word (the log names
+   * the one each matmul runs). */
+  for (int i = 0; i < requested && i < 3; ++i) {
+    memset(&results[i], 0, sizeof(results[i]));
+    results[i].algo.data[0] = (uint64_t)i;
+    results[i].workspaceSize = 4096;
+    *found = i + 1;
+  }
   return CUBLAS_STATUS_SUCCESS;
 }
 cublasStatus_t
@@ -176,7 +181,7 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
                const void *c, cublasLtMatrixLayout_t lc, void *d,
                cublasLtMatrixLayout_t ld, const cublasLtMatmulAlgo_t *algo,
                void *workspace, size_t workspaceBytes, CUstream stream) {
-  (void)handle, (void)lc, (void)algo, (void)workspace, (void)workspaceBytes;
+  (void)handle, (void)lc, (void)workspace, (void)workspaceBytes;
   /* alpha and beta in the scale type: int32 for the int8 products. */
   bool unit;
   if (desc->integer) {
@@ -192,9 +197,9 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
   }
   if (!unit || c != d)
     return BlasNotSupported;
-  FakeGemm gemm = {desc->opA,    desc->opB,    desc->integer,
-                   la->layout,   lb->layout,   ld->layout,
-                   (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
+  FakeGemm gemm = {desc->opA,    desc->opB,   desc->integer, (int)algo->data[0],
+                   la->layout,   lb->layout,  ld->layout,    (uintptr_t)a,
+                   (uintptr_t)b, (uintptr_t)d};
   return fake_cuda_issue_gemm(stream, &gemm) == 0 ? CUBLAS_STATUS_SUCCESS
                                                   : BlasInvalidValue;
 }

@@ -23,7 +23,7 @@ typedef struct FakeLayout {
 /* What one cublasLtMatmul computes: D = op(A) · op(B), column-major; in
  * float, or (`integer`) int8 A and B into int32 D. */
 typedef struct FakeGemm {
-  int opA, opB, integer;
+  int opA, opB, integer, algo;
   FakeLayout a, b, d;
   unsigned long long pa, pb, pd;
 } FakeGemm;

@@ -22,6 +22,7 @@
 #include "cuda_session.h"
 
 #include <dlfcn.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,9 @@
 
 /* What cuBLAS recommends for Hopper; older GPUs use less of it. */
 #define AUTOGLM_CUBLASLT_WORKSPACE_BYTES (32u << 20)
+/* The most algorithms the heuristic is asked for when they are timed
+ * (AUTOGLM_CUBLASLT_TUNE). */
+#define AUTOGLM_CUBLASLT_CANDIDATES 8
 
 static pthread_mutex_t loadMutex = PTHREAD_MUTEX_INITIALIZER;
 static autoglm_cublaslt loaded;
@@ -190,8 +194,44 @@ static cublasStatus_t setEpilogue(autoglm_cuda_session *cuda, int32_t index,
   return status;
 }
 
+/* One cublasLtMatmul of a step (autoglm_cuda_time_calls). */
+typedef struct gemmCall {
+  const autoglm_cuda_session *cuda;
+  const autoglm_cuda_ready_step *ready;
+} gemmCall;
+
+static bool issueGemm(void *context) {
+  gemmCall *call = context;
+  return autoglm_cuda_issue_gemm(call->cuda, call->ready) ==
+         CUBLAS_STATUS_SUCCESS;
+}
+
+/* The fastest of the heuristic's `found` algorithms for step `ready`,
+ * each timed on the step's own buffers (whose contents a run overwrites
+ * later); the first when none can be timed. */
+static int fastestAlgo(const autoglm_cuda_session *cuda,
+                       autoglm_cuda_ready_step *ready,
+                       const cublasLtMatmulHeuristicResult_t *results,
+                       int found) {
+  int best = 0;
+  float bestMs = INFINITY;
+  gemmCall call = {cuda, ready};
+  for (int i = 0; i < found && found > 1; ++i) {
+    ready->gemm.algo = results[i].algo;
+    ready->gemm.workspace_bytes = results[i].workspaceSize;
+    float ms = autoglm_cuda_time_calls(cuda, issueGemm, &call);
+    if (ms < bestMs) {
+      bestMs = ms;
+      best = i;
+    }
+  }
+  return best;
+}
+
 /* The descriptors and algorithm of step `index`: a GEMM step, or a CONV
- * step that is a product (then with its epilogue). */
+ * step that is a product (then with its epilogue). With
+ * AUTOGLM_CUBLASLT_TUNE=N the heuristic's first N algorithms are timed and
+ * the fastest kept. */
 static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
                                   autoglm_message *message) {
   const autoglm_cublaslt *lt = cuda->blas;
@@ -269,20 +309,23 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
     status = lt->preferenceSetAttribute(preference, alignments[i].attribute,
                                         &alignment, sizeof(alignment));
   }
-  cublasLtMatmulHeuristicResult_t best;
+  cublasLtMatmulHeuristicResult_t results[AUTOGLM_CUBLASLT_CANDIDATES];
   int found = 0;
+  int wanted = autoglm_cuda_tuned_candidates("AUTOGLM_CUBLASLT_TUNE",
+                                             AUTOGLM_CUBLASLT_CANDIDATES);
   if (status == CUBLAS_STATUS_SUCCESS)
     status = lt->algoGetHeuristic(cuda->blas_handle, r->desc, r->layout_a,
                                   r->layout_b, r->layout_d, r->layout_d,
-                                  preference, 1, &best, &found);
+                                  preference, wanted, results, &found);
   if (preference)
     lt->preferenceDestroy(preference);
   if (status == CUBLAS_STATUS_SUCCESS && found < 1)
     status = 15; /* CUBLAS_STATUS_NOT_SUPPORTED */
   if (status != CUBLAS_STATUS_SUCCESS)
     return blasFailed(cuda, index, "no cuBLASLt algorithm", status, message);
-  r->algo = best.algo;
-  r->workspace_bytes = best.workspaceSize;
+  int chosen = fastestAlgo(cuda, ready, results, found);
+  r->algo = results[chosen].algo;
+  r->workspace_bytes = results[chosen].workspaceSize;
   return AUTOGLM_OK;
 }
 

@@ -277,6 +277,18 @@ const autoglm_cublaslt *autoglm_cuda_load_blas(autoglm_message *message,
 /* When the image has GEMM steps: loads cuBLASLt, creates the handle and
  * workspace, and each GEMM step's descriptors and algorithm. Needs the
  * context current and the buffers allocated. */
+/* How many candidates of a library step are timed when the session is
+ * created, the fastest kept: the environment variable `variable` (1 to
+ * `most`), else 1 (the library heuristic's first choice). */
+int autoglm_cuda_tuned_candidates(const char *variable, int most);
+
+/* The milliseconds that three calls of `issue(context)` take on the
+ * session's stream, after one untimed call; INFINITY when a call fails or
+ * the events cannot time them. For choosing among a library's candidates
+ * at session creation, on the step's own buffers. */
+float autoglm_cuda_time_calls(const autoglm_cuda_session *cuda,
+                              bool (*issue)(void *context), void *context);
+
 autoglm_status autoglm_cuda_prepare_blas(autoglm_cuda_session *cuda,
                                          autoglm_message *message);
 

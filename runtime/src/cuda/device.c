@@ -12,7 +12,9 @@
 #include "../session_impl.h"
 #include "cuda_session.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static void appendArchMismatch(autoglm_message *message,
                                const autoglm_cuda_session *cuda) {
@@ -107,4 +109,32 @@ void autoglm_cuda_append_no_binary(autoglm_message *message,
   autoglm_cuda_append_error(message, cuda->driver, result);
   autoglm_message_appendf(message, ")");
   appendRecompile(message, cuda);
+}
+
+int autoglm_cuda_tuned_candidates(const char *variable, int most) {
+  const char *value = getenv(variable);
+  int n = value ? atoi(value) : 1;
+  return n < 1 ? 1 : n > most ? most : n;
+}
+
+float autoglm_cuda_time_calls(const autoglm_cuda_session *cuda,
+                              bool (*issue)(void *context), void *context) {
+  const autoglm_cuda_driver *d = cuda->driver;
+  CUevent start = NULL, stop = NULL;
+  float ms = INFINITY;
+  bool ran = d->cuEventCreate(&start, 0) == CUDA_SUCCESS &&
+             d->cuEventCreate(&stop, 0) == CUDA_SUCCESS && issue(context) &&
+             d->cuEventRecord(start, cuda->stream) == CUDA_SUCCESS;
+  for (int r = 0; ran && r < 3; ++r)
+    ran = issue(context);
+  if (!(ran && d->cuEventRecord(stop, cuda->stream) == CUDA_SUCCESS &&
+        d->cuStreamSynchronize(cuda->stream) == CUDA_SUCCESS &&
+        d->cuEventElapsedTime(&ms, start, stop) == CUDA_SUCCESS))
+    ms = INFINITY;
+  d->cuStreamSynchronize(cuda->stream);
+  if (start)
+    d->cuEventDestroy(start);
+  if (stop)
+    d->cuEventDestroy(stop);
+  return ms;
 }

@@ -334,15 +334,16 @@ static cudnnStatus_t makePack(const autoglm_cuda_session *cuda, int32_t index,
                               CUdeviceptr workspaceAddress,
                               cudnnBackendDescriptor_t *pack);
 
-/* How many plans of a convolution are timed when the session is created,
- * the fastest kept: AUTOGLM_CUDNN_TUNE (1 to AUTOGLM_CUDNN_CANDIDATES),
- * else 1, the heuristic's first plan. */
-static int tunedPlans(void) {
-  const char *value = getenv("AUTOGLM_CUDNN_TUNE");
-  int n = value ? atoi(value) : 1;
-  return n < 1                          ? 1
-         : n > AUTOGLM_CUDNN_CANDIDATES ? AUTOGLM_CUDNN_CANDIDATES
-                                        : n;
+/* One plan of a convolution run on its pack (autoglm_cuda_time_calls). */
+typedef struct planCall {
+  const autoglm_cuda_session *cuda;
+  cudnnBackendDescriptor_t plan, pack;
+} planCall;
+
+static bool executePlan(void *context) {
+  planCall *call = context;
+  return call->cuda->dnn->execute(call->cuda->dnn_handle, call->plan,
+                                  call->pack) == CUDNN_STATUS_SUCCESS;
 }
 
 /* The index of the fastest of `plans` of CONV step `index`: each run once,
@@ -359,39 +360,21 @@ static int fastestPlan(const autoglm_cuda_session *cuda, int32_t index,
     if (workspaces[p] > bytes)
       bytes = workspaces[p];
   CUdeviceptr workspace = 0;
-  CUevent start = NULL, stop = NULL;
   int best = 0;
   float bestMs = INFINITY;
-  if ((bytes > 0 && d->cuMemAlloc(&workspace, (size_t)bytes) != CUDA_SUCCESS) ||
-      d->cuEventCreate(&start, 0) != CUDA_SUCCESS ||
-      d->cuEventCreate(&stop, 0) != CUDA_SUCCESS)
-    goto done;
+  if (bytes > 0 && d->cuMemAlloc(&workspace, (size_t)bytes) != CUDA_SUCCESS)
+    return best;
   for (int p = 0; p < numPlans; ++p) {
-    cudnnBackendDescriptor_t pack = NULL;
-    if (makePack(cuda, index, workspace, &pack) != CUDNN_STATUS_SUCCESS)
+    planCall call = {cuda, plans[p], NULL};
+    if (makePack(cuda, index, workspace, &call.pack) != CUDNN_STATUS_SUCCESS)
       continue;
-    bool ran = cuda->dnn->execute(cuda->dnn_handle, plans[p], pack) ==
-                   CUDNN_STATUS_SUCCESS &&
-               d->cuEventRecord(start, cuda->stream) == CUDA_SUCCESS;
-    for (int r = 0; ran && r < 3; ++r)
-      ran = cuda->dnn->execute(cuda->dnn_handle, plans[p], pack) ==
-            CUDNN_STATUS_SUCCESS;
-    float ms = INFINITY;
-    if (ran && d->cuEventRecord(stop, cuda->stream) == CUDA_SUCCESS &&
-        d->cuStreamSynchronize(cuda->stream) == CUDA_SUCCESS &&
-        d->cuEventElapsedTime(&ms, start, stop) == CUDA_SUCCESS &&
-        ms < bestMs) {
+    float ms = autoglm_cuda_time_calls(cuda, executePlan, &call);
+    if (ms < bestMs) {
       bestMs = ms;
       best = p;
     }
-    cuda->dnn->destroyDescriptor(pack);
+    cuda->dnn->destroyDescriptor(call.pack);
   }
-  d->cuStreamSynchronize(cuda->stream);
-done:
-  if (start)
-    d->cuEventDestroy(start);
-  if (stop)
-    d->cuEventDestroy(stop);
   if (workspace)
     d->cuMemFree(workspace);
   return best;
@@ -447,7 +430,8 @@ static autoglm_status preparePlan(autoglm_cuda_session *cuda, int32_t index,
    * attempts are destroyed at once. */
   cudnnBackendDescriptor_t plans[AUTOGLM_CUDNN_CANDIDATES];
   int64_t workspaces[AUTOGLM_CUDNN_CANDIDATES];
-  int numPlans = 0, wanted = tunedPlans();
+  int numPlans = 0, wanted = autoglm_cuda_tuned_candidates(
+                        "AUTOGLM_CUDNN_TUNE", AUTOGLM_CUDNN_CANDIDATES);
   cudnnStatus_t last = 3000; /* CUDNN_STATUS_NOT_SUPPORTED */
   for (int64_t i = 0; i < count && numPlans < wanted; ++i) {
     cudnnBackendDescriptor_t plan = NULL;
