@@ -3,13 +3,15 @@
 // What both targets read off the products `--precision=int8` makes, which
 // reach them as a linalg.matmul of i32 values widened from 8 bits (the
 // activation by extui on the CPU, extsi for CUDA; the constant weight by
-// extsi): the 8-bit values before the widening, and the weight's bytes.
+// extsi): the 8-bit values before the widening, and the weight's bytes;
+// and the constant a target repacks the weight into.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef AUTOGLM_TARGET_INT8OPERANDS_H
 #define AUTOGLM_TARGET_INT8OPERANDS_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -45,6 +47,16 @@ inline std::optional<SmallVector<int8_t>> readInt8(ElementsAttr attr) {
     if (std::optional<ArrayRef<int8_t>> data = blob.tryGetAsArrayRef())
       return SmallVector<int8_t>(data->begin(), data->end());
   return std::nullopt;
+}
+
+/// An arith.constant of `values` (of `type`, i8) as a resource blob named
+/// `name`, as the importer's weights: not uniqued in the context.
+inline Value createInt8Blob(OpBuilder &b, Location loc, RankedTensorType type,
+                            StringRef name, ArrayRef<int8_t> values) {
+  return arith::ConstantOp::create(
+      b, loc, type,
+      DenseResourceElementsAttr::get(
+          type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
 }
 } // namespace mlir::autoglm
 

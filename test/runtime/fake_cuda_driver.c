@@ -669,10 +669,9 @@ CUresult cuEventElapsedTime_v2(float *milliseconds, CUevent start,
                                CUevent end) {
   if (!((Event *)start)->records || !((Event *)end)->records)
     return InvalidValue;
-  *milliseconds =
-      fake_cuda_knob("FAKE_CUBLASLT_FAST_ALGO", -1) >= 0
-          ? (float)(((Event *)end)->clock - ((Event *)start)->clock)
-          : 0.25f;
+  *milliseconds = fake_cuda_knob("FAKE_CUBLASLT_FAST_ALGO", -1) >= 0
+                      ? (float)(((Event *)end)->clock - ((Event *)start)->clock)
+                      : 0.25f;
   return Success;
 }
 

@@ -48,6 +48,8 @@
 
 #include "VnniProduct.h"
 
+#include "../Int8Operands.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -260,12 +262,8 @@ struct PackInt8Convolutions
             offsets[o] -= static_cast<int32_t>(x->zeroPoint) * v;
           }
     auto packedType = RankedTensorType::get({paddedF, paddedKK, g}, i8);
-    Value weight = arith::ConstantOp::create(
-        rewriter, loc, packedType,
-        DenseResourceElementsAttr::get(
-            packedType, "vnni_conv_packed",
-            HeapAsmResourceBlob::allocateAndCopyInferAlign(
-                ArrayRef<int8_t>(packed))));
+    Value weight = autoglm::createInt8Blob(rewriter, loc, packedType,
+                                           "vnni_conv_packed", packed);
     auto offsetType = RankedTensorType::get({paddedF}, i32);
     Value offset = arith::ConstantOp::create(
         rewriter, loc, offsetType,

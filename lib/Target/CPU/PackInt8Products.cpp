@@ -112,13 +112,8 @@ struct PackInt8Products
         RankedTensorType::get({paddedK / g, n, g}, rewriter.getIntegerType(8));
     Location loc = mm.getLoc();
     rewriter.setInsertionPoint(mm);
-    // A blob, as the importer's weights: not uniqued in the context.
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
-        ArrayRef<int8_t>(packed));
-    Value packedWeight = arith::ConstantOp::create(
-        rewriter, loc, packedType,
-        DenseResourceElementsAttr::get(packedType, "vnni_packed",
-                                       std::move(blob)));
+    Value packedWeight = autoglm::createInt8Blob(rewriter, loc, packedType,
+                                                 "vnni_packed", packed);
     MLIRContext *ctx = &getContext();
     Value init = mm.getDpsInits()[0];
     // `value` padded with zeros at its ends to `shape`.

@@ -89,8 +89,7 @@ struct Int8Products : autoglm::impl::AutoGLMCUDAInt8ProductsBase<Int8Products> {
     if (!values)
       return;
 
-    // wT[j, i] = w[i, j], a blob as the importer's weights (not uniqued in
-    // the context).
+    // wT[j, i] = w[i, j].
     SmallVector<int8_t> transposed(k * n);
     for (int64_t i = 0; i < k; ++i)
       for (int64_t j = 0; j < n; ++j)
@@ -98,12 +97,8 @@ struct Int8Products : autoglm::impl::AutoGLMCUDAInt8ProductsBase<Int8Products> {
     auto transposedType = RankedTensorType::get({n, k}, wType.getElementType());
     Location loc = mm.getLoc();
     rewriter.setInsertionPoint(region ? region.getOperation() : mm);
-    Value wT = arith::ConstantOp::create(
-        rewriter, loc, transposedType,
-        DenseResourceElementsAttr::get(
-            transposedType, "int8_by_columns",
-            HeapAsmResourceBlob::allocateAndCopyInferAlign(
-                ArrayRef<int8_t>(transposed))));
+    Value wT = createInt8Blob(rewriter, loc, transposedType, "int8_by_columns",
+                              transposed);
     // The constant the weight was, erased once unread: a dead constant
     // would still become a global, and its bytes part of the weights.
     Value oldWeight = w;
