@@ -15,7 +15,8 @@
 // new one, a view that the backends read in place. Products merge when
 // they share the left operand, their right operands are 2-D constants of
 // one element type with the same number of rows, and their accumulator
-// types agree; integer products (int8) are left alone. It runs after
+// types agree (int8 products too: each slice of the merged int32 result
+// is then dequantized by its own scales, as before). It runs after
 // fusion: a product that fusion gave an epilogue (a bias computed in its
 // loop, as on the CPU) is inside a fused region and stays as it is.
 //
@@ -42,12 +43,13 @@ using namespace mlir::autoglm;
 
 namespace {
 /// The constant weights of `matmul` when it can join a merge: a 2-D float
-/// constant right operand; null otherwise.
+/// or int8 constant right operand; null otherwise.
 ElementsAttr mergeableWeights(MatMulOp matmul) {
   auto type = dyn_cast<RankedTensorType>(matmul.getRhs().getType());
   ElementsAttr weights;
   if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
-      !isa<FloatType>(type.getElementType()) ||
+      !(isa<FloatType>(type.getElementType()) ||
+        type.getElementType().isInteger(8)) ||
       !matchPattern(matmul.getRhs(), m_Constant(&weights)))
     return {};
   auto result = dyn_cast<RankedTensorType>(matmul.getType());
@@ -86,9 +88,14 @@ ElementsAttr concatenateWeights(MutableArrayRef<MatMulOp> group) {
   int64_t offset = 0;
   for (const ConstTensor &part : parts) {
     int64_t n = part.type.getDimSize(1);
-    for (int64_t k = 0; k < rows; ++k)
-      std::copy_n(part.floats.begin() + k * n, n,
-                  merged.floats.begin() + k * columns + offset);
+    for (int64_t k = 0; k < rows; ++k) {
+      if (merged.isFloat())
+        std::copy_n(part.floats.begin() + k * n, n,
+                    merged.floats.begin() + k * columns + offset);
+      else
+        std::copy_n(part.ints.begin() + k * n, n,
+                    merged.ints.begin() + k * columns + offset);
+    }
     offset += n;
   }
   return merged.toAttr("merged_weights");

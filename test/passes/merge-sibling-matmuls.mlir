@@ -42,3 +42,21 @@ func.func @apart(%x: tensor<5x2xf32>, %y: tensor<5x2xf32>, %w: tensor<2x3xf32>) 
   }
   return %a, %b, %d, %e : tensor<5x3xf32>, tensor<5x3xf32>, tensor<5x3xf32>, tensor<5x3xf32>
 }
+
+// -----
+
+// int8 products (--precision=int8) of one quantized activation merge too:
+// their int8 weights side by side, each old int32 result a slice.
+// CHECK-LABEL: func.func @int8(
+// CHECK:         %[[W:.+]] = autoglm.constant dense<{{\[\[}}1, 2, 5, 6], [3, 4, 7, 8]]> : tensor<2x4xi8>
+// CHECK-NEXT:    %[[P:.+]] = autoglm.matmul %arg0, %[[W]] : (tensor<5x2xi8>, tensor<2x4xi8>) -> tensor<5x4xi32>
+// CHECK-NEXT:    autoglm.slice %[[P]] {ends = array<i64: 5, 2>, starts = array<i64: 0, 0>
+// CHECK-NEXT:    autoglm.slice %[[P]] {ends = array<i64: 5, 4>, starts = array<i64: 0, 2>
+// CHECK-NOT:     autoglm.matmul
+func.func @int8(%x: tensor<5x2xi8>) -> (tensor<5x2xi32>, tensor<5x2xi32>) {
+  %wq = autoglm.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>
+  %wk = autoglm.constant dense<[[5, 6], [7, 8]]> : tensor<2x2xi8>
+  %q = autoglm.matmul %x, %wq : (tensor<5x2xi8>, tensor<2x2xi8>) -> tensor<5x2xi32>
+  %k = autoglm.matmul %x, %wk : (tensor<5x2xi8>, tensor<2x2xi8>) -> tensor<5x2xi32>
+  return %q, %k : tensor<5x2xi32>, tensor<5x2xi32>
+}
