@@ -15,8 +15,8 @@
 // new one, a view that the backends read in place. Products merge when
 // they share the left operand, their right operands are 2-D constants of
 // one element type with the same number of rows, and their accumulator
-// types agree (int8 products too: each slice of the merged int32 result
-// is then dequantized by its own scales, as before). It runs after
+// types agree; with the `int8` option (CUDA) int8 products too, each slice
+// of the merged int32 result then dequantized by its own scales. It runs after
 // fusion: a product that fusion gave an epilogue (a bias computed in its
 // loop, as on the CPU) is inside a fused region and stays as it is.
 //
@@ -43,13 +43,13 @@ using namespace mlir::autoglm;
 
 namespace {
 /// The constant weights of `matmul` when it can join a merge: a 2-D float
-/// or int8 constant right operand; null otherwise.
-ElementsAttr mergeableWeights(MatMulOp matmul) {
+/// (or, with `int8`, int8) constant right operand; null otherwise.
+ElementsAttr mergeableWeights(MatMulOp matmul, bool int8) {
   auto type = dyn_cast<RankedTensorType>(matmul.getRhs().getType());
   ElementsAttr weights;
   if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
       !(isa<FloatType>(type.getElementType()) ||
-        type.getElementType().isInteger(8)) ||
+        (int8 && type.getElementType().isInteger(8))) ||
       !matchPattern(matmul.getRhs(), m_Constant(&weights)))
     return {};
   auto result = dyn_cast<RankedTensorType>(matmul.getType());
@@ -76,7 +76,7 @@ ElementsAttr concatenateWeights(MutableArrayRef<MatMulOp> group) {
   int64_t rows = first.getDimSize(0), columns = 0;
   SmallVector<ConstTensor> parts;
   for (MatMulOp matmul : group) {
-    ElementsAttr weights = mergeableWeights(matmul);
+    ElementsAttr weights = mergeableWeights(matmul, /*int8=*/true);
     std::optional<ConstTensor> part = ConstTensor::read(weights);
     if (!part)
       return {};
@@ -151,13 +151,15 @@ void merge(RewriterBase &rewriter, MutableArrayRef<MatMulOp> group) {
 
 struct MergeSiblingMatMulsPass
     : autoglm::impl::MergeSiblingMatMulsBase<MergeSiblingMatMulsPass> {
+  using MergeSiblingMatMulsBase::MergeSiblingMatMulsBase;
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     // The products of each left operand, in program order.
     llvm::MapVector<Value, SmallVector<MatMulOp>> byInput;
     // Products inside a fused region have their epilogue there: they stay.
     for (auto matmul : getOperation().getBody().getOps<MatMulOp>())
-      if (mergeableWeights(matmul))
+      if (mergeableWeights(matmul, int8))
         byInput[matmul.getLhs()].push_back(matmul);
     for (auto &[input, matmuls] : byInput) {
       // Groups of products of one kind; each group of two or more merges.

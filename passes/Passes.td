@@ -63,8 +63,15 @@ def MergeSiblingMatMuls
     projections), become one product of the weights concatenated along
     their columns at compile time, each old result an `autoglm.slice` of
     the new one. On a GPU at small batches one large product keeps the
-    machine busier than three small ones.
+    machine busier than three small ones. With `int8`, int8 products
+    (`--precision=int8` for CUDA) merge too, each int32 slice then
+    dequantized by its own scales; the CPU's int8 kernels are not measured
+    with merged products, so it does not ask for it.
   }];
+  let options = [
+    Option<"int8", "int8", "bool", /*default=*/"false",
+           "Merge int8 products (int8 weights) too">,
+  ];
   let dependentDialects = ["::mlir::autoglm::AutoGLMDialect"];
 }
 

@@ -84,7 +84,9 @@ void mlir::autoglm::buildGraphPipeline(
     pm.addNestedPass<func::FuncOp>(createFuse());
   // Products that fusion left alone and that share their input (query,
   // key and value projections) become one product.
-  pm.addNestedPass<func::FuncOp>(createMergeSiblingMatMuls());
+  MergeSiblingMatMulsOptions merge;
+  merge.int8 = precision.int8Kernels == "cuda";
+  pm.addNestedPass<func::FuncOp>(createMergeSiblingMatMuls(merge));
   // After fusion, which recognises the attention it rewrites. The
   // measurement build of --sparse-attention=auto returns, at the same place,
   // what the gate measures of the attention it would rewrite.

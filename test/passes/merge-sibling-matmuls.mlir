@@ -1,4 +1,5 @@
-// RUN: autoglm-opt %s --split-input-file --autoglm-merge-sibling-matmuls | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-merge-sibling-matmuls | FileCheck %s --check-prefixes=CHECK,CPU
+// RUN: autoglm-opt %s --split-input-file --autoglm-merge-sibling-matmuls="int8" | FileCheck %s --check-prefixes=CHECK,INT8
 
 // Query, key and value projections of one activation: one product of the
 // weights side by side (K x (3 + 2 + 3), rows interleaved: row k is
@@ -45,14 +46,17 @@ func.func @apart(%x: tensor<5x2xf32>, %y: tensor<5x2xf32>, %w: tensor<2x3xf32>) 
 
 // -----
 
-// int8 products (--precision=int8) of one quantized activation merge too:
-// their int8 weights side by side, each old int32 result a slice.
+// With `int8` (what --precision=int8 --target=cuda asks for), int8
+// products of one quantized activation merge too: their int8 weights side
+// by side, each old int32 result a slice. Without it they stay apart.
 // CHECK-LABEL: func.func @int8(
-// CHECK:         %[[W:.+]] = autoglm.constant dense<{{\[\[}}1, 2, 5, 6], [3, 4, 7, 8]]> : tensor<2x4xi8>
-// CHECK-NEXT:    %[[P:.+]] = autoglm.matmul %arg0, %[[W]] : (tensor<5x2xi8>, tensor<2x4xi8>) -> tensor<5x4xi32>
-// CHECK-NEXT:    autoglm.slice %[[P]] {ends = array<i64: 5, 2>, starts = array<i64: 0, 0>
-// CHECK-NEXT:    autoglm.slice %[[P]] {ends = array<i64: 5, 4>, starts = array<i64: 0, 2>
-// CHECK-NOT:     autoglm.matmul
+// INT8:          %[[W:.+]] = autoglm.constant dense<{{\[\[}}1, 2, 5, 6], [3, 4, 7, 8]]> : tensor<2x4xi8>
+// INT8-NEXT:     %[[P:.+]] = autoglm.matmul %arg0, %[[W]] : (tensor<5x2xi8>, tensor<2x4xi8>) -> tensor<5x4xi32>
+// INT8-NEXT:     autoglm.slice %[[P]] {ends = array<i64: 5, 2>, starts = array<i64: 0, 0>
+// INT8-NEXT:     autoglm.slice %[[P]] {ends = array<i64: 5, 4>, starts = array<i64: 0, 2>
+// INT8-NOT:      autoglm.matmul
+// CPU-COUNT-2:   autoglm.matmul %arg0
+// CPU-NOT:       autoglm.slice
 func.func @int8(%x: tensor<5x2xi8>) -> (tensor<5x2xi32>, tensor<5x2xi32>) {
   %wq = autoglm.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>
   %wk = autoglm.constant dense<[[5, 6], [7, 8]]> : tensor<2x2xi8>
