@@ -1,19 +1,20 @@
-// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32 min-tiles=16" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s
-// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=16 min-tiles=4" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=FEW
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32 min-channel-product=1024 min-tiles=16" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=16 min-channel-product=256 min-tiles=4" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=FEW
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=DEFAULT
 
-// The default options take 128 channels and more (min-channels) and at
-// least 32 blocks of 4x4 outputs (min-tiles); the first two cases, of 32
-// channels and 16 or 32 blocks, are rewritten only with min-channels=32
-// min-tiles=16 (CHECK).
+// The default options take 64 channels and more on each side
+// (min-channels) whose counts multiply to 128 x 128 or more
+// (min-channel-product), and at least 32 blocks of 4x4 outputs
+// (min-tiles); the first two cases, of 32 channels and 16 or 32 blocks,
+// are rewritten only with the smaller options of the first RUN (CHECK).
 // DEFAULT-LABEL: func.func @fires
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT-LABEL: func.func @bare_batch2
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT-LABEL: func.func @default_128
 // DEFAULT:         linalg.batch_matmul
-// DEFAULT-LABEL: func.func @stays
-// DEFAULT-NOT:     linalg.batch_matmul
+// (@channel_product, @transformed_size and @stays have their DEFAULT
+// lines below.)
 
 // A fused 3x3 stride-1 convolution of 32 -> 32 channels at 13x13 outputs
 // (the padded input 15x15): 4x4 blocks of 4x4 outputs (the last ones cut),
@@ -113,12 +114,88 @@ func.func @default_128(%x: tensor<2x128x18x18xf32>) -> tensor<2x128x16x16xf32> {
 
 // -----
 
+// The channel product (default options, 32 blocks each): 256 -> 64 (the
+// DB detector's FPN smoothing and head convolutions) and 64 -> 256 are
+// rewritten; 64 -> 64 and 128 -> 64 (products below 128 x 128) and
+// 32 -> 512 (32 channels, below min-channels, whatever the product) stay
+// direct.
+// CHECK-LABEL: func.func @channel_product
+// DEFAULT-LABEL: func.func @channel_product
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x256xf32>, tensor<36x256x32xf32>)
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x256x64xf32>, tensor<36x64x32xf32>)
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT-COUNT-3: linalg.conv_2d_nchw_fchw
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         return
+func.func @channel_product(%x256: tensor<2x256x18x18xf32>, %x64: tensor<2x64x18x18xf32>,
+                           %x128: tensor<2x128x18x18xf32>, %x32: tensor<2x32x18x18xf32>)
+    -> (tensor<2x64x16x16xf32>, tensor<2x256x16x16xf32>, tensor<2x64x16x16xf32>,
+        tensor<2x64x16x16xf32>, tensor<2x512x16x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e64 = tensor.empty() : tensor<2x64x16x16xf32>
+  %f64 = linalg.fill ins(%zero : f32) outs(%e64 : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %e256 = tensor.empty() : tensor<2x256x16x16xf32>
+  %f256 = linalg.fill ins(%zero : f32) outs(%e256 : tensor<2x256x16x16xf32>) -> tensor<2x256x16x16xf32>
+  %e512 = tensor.empty() : tensor<2x512x16x16xf32>
+  %f512 = linalg.fill ins(%zero : f32) outs(%e512 : tensor<2x512x16x16xf32>) -> tensor<2x512x16x16xf32>
+  %w256to64 = arith.constant dense<1.0> : tensor<64x256x3x3xf32>
+  %w64to256 = arith.constant dense<1.0> : tensor<256x64x3x3xf32>
+  %w64to64 = arith.constant dense<1.0> : tensor<64x64x3x3xf32>
+  %w128to64 = arith.constant dense<1.0> : tensor<64x128x3x3xf32>
+  %w32to512 = arith.constant dense<1.0> : tensor<512x32x3x3xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x256, %w256to64 : tensor<2x256x18x18xf32>, tensor<64x256x3x3xf32>) outs(%f64 : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x64, %w64to256 : tensor<2x64x18x18xf32>, tensor<256x64x3x3xf32>) outs(%f256 : tensor<2x256x16x16xf32>) -> tensor<2x256x16x16xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x64, %w64to64 : tensor<2x64x18x18xf32>, tensor<64x64x3x3xf32>) outs(%f64 : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %d = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x128, %w128to64 : tensor<2x128x18x18xf32>, tensor<64x128x3x3xf32>) outs(%f64 : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %e = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x32, %w32to512 : tensor<2x32x18x18xf32>, tensor<512x32x3x3xf32>) outs(%f512 : tensor<2x512x16x16xf32>) -> tensor<2x512x16x16xf32>
+  return %a, %b, %c, %d, %e
+      : tensor<2x64x16x16xf32>, tensor<2x256x16x16xf32>, tensor<2x64x16x16xf32>,
+        tensor<2x64x16x16xf32>, tensor<2x512x16x16xf32>
+}
+
+// -----
+
+// The DB detector's 256 -> 64 at 80x80 (padded 82x82) for 8 images, 3200
+// blocks: its transformed input [36, 256, 3200] would take 112.5 MiB, over
+// max-transformed-mib (64), so it stays direct; with 2 images (800 blocks,
+// 28.1 MiB) it is rewritten.
+// CHECK-LABEL: func.func @transformed_size
+// DEFAULT-LABEL: func.func @transformed_size
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x256xf32>, tensor<36x256x800xf32>)
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<8x64x80x80xf32>)
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         return
+func.func @transformed_size(%x2: tensor<2x256x82x82xf32>, %x8: tensor<8x256x82x82xf32>)
+    -> (tensor<2x64x80x80xf32>, tensor<8x64x80x80xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<64x256x3x3xf32>
+  %e2 = tensor.empty() : tensor<2x64x80x80xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<2x64x80x80xf32>) -> tensor<2x64x80x80xf32>
+  %e8 = tensor.empty() : tensor<8x64x80x80xf32>
+  %f8 = linalg.fill ins(%zero : f32) outs(%e8 : tensor<8x64x80x80xf32>) -> tensor<8x64x80x80xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x2, %w : tensor<2x256x82x82xf32>, tensor<64x256x3x3xf32>) outs(%f2 : tensor<2x64x80x80xf32>) -> tensor<2x64x80x80xf32>
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x8, %w : tensor<8x256x82x82xf32>, tensor<64x256x3x3xf32>) outs(%f8 : tensor<8x64x80x80xf32>) -> tensor<8x64x80x80xf32>
+  return %a, %b : tensor<2x64x80x80xf32>, tensor<8x64x80x80xf32>
+}
+
+// -----
+
 // Where it must not fire, each case otherwise eligible (16x16 outputs, 16
 // blocks): stride 2, dilation 2, 16 input channels and 16 output channels
 // (below min-channels=32), 7x7 outputs (4 blocks, below min-tiles), a 3x1
 // kernel, a weight that is not a constant, a non-zero initial output, f16,
 // int8 (grouped convolutions are another op, never matched). With
 // min-channels=16 and min-tiles=4 (FEW), the 16-channel and 7x7 ones do.
+// DEFAULT-LABEL: func.func @stays
+// DEFAULT-NOT:     linalg.batch_matmul
 // CHECK-LABEL: func.func @stays
 // CHECK-NOT:     linalg.batch_matmul
 // CHECK-COUNT-10: linalg.conv_2d_
