@@ -97,10 +97,13 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
     - The input transform `B^T d B` is two all-parallel `linalg.generic`s
       (along the tile's rows, contiguous; then along its columns) into
       `[36, C, tiles]`, the input padded at the bottom and right to whole
-      tiles.
+      tiles; each computes the six rows of `B^T` at once (six outputs,
+      subviews of one `memref.alloc`, between `bufferization.to_buffer`
+      and `to_tensor`), the coefficients constants without the zeros.
     - The 36 products `[F, C] x [C, tiles]` are one `linalg.batch_matmul`,
       which the CPU's tiled product kernel runs.
-    - The output transform `A^T m A` is two more generics; their result,
+    - The output transform `A^T m A` is two more generics (the first
+      with the four rows of `A^T` at once); their result,
       cut to the output's size, replaces the convolution (a fused
       region's bias and activation follow it unchanged).
 
@@ -132,8 +135,10 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::memref::MemRefDialect",
   ];
 }
 

@@ -23,6 +23,11 @@
 // the convolution becomes the input transform (rows, then columns), 36
 // products, the output transform (rows, then columns into the output's
 // layout), cut to 13x13; the region's bias and Relu follow unchanged.
+// The input transform's two steps and the output transform's first each
+// compute every row of their matrix in one generic: six (four) outputs,
+// subviews of one buffer, from values read once, with the matrix's
+// entries as constants and its zeros left out (B^T's first row is
+// 4, 0, -5, 0, 1, 0).
 // CHECK-LABEL: func.func @fires
 // CHECK-NOT:     tensor<32x32x3x3xf32>
 // CHECK:         %[[U:.+]] = arith.constant dense<{{.+}}> : tensor<36x32x32xf32>
@@ -31,14 +36,37 @@
 // CHECK:           %[[PAD:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 4, 4]
 // CHECK:           tensor<1x32x13x13xf32> to tensor<1x32x18x18xf32>
 // CHECK-NOT:       tensor.pad
-// CHECK:           %[[ROWS:.+]] = linalg.generic {{.+}} ins({{.+}} : tensor<6x6xf32>, {{.+}}, tensor<1x32x18x18xf32>, {{.+}}) outs(%{{.+}} : tensor<6x1x32x4x18xf32>)
-// CHECK:           %[[V:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<6x6x32x1x4x4xf32>)
+// CHECK:           %[[RBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x1x32x4x18xf32>
+// CHECK:           %[[XB:.+]] = bufferization.to_buffer %[[PAD]] read_only : tensor<1x32x18x18xf32>
+// CHECK-COUNT-6:   memref.subview %[[RBUF]][{{[0-5]}}, 0, 0, 0, 0] [1, 1, 32, 4, 18]
+// CHECK:           linalg.generic {{.+}} ins(%[[XB]], %[[XB]], %[[XB]], %[[XB]], %[[XB]], %[[XB]] : {{.+}}) outs(
+// CHECK-NEXT:      ^bb0(%[[X0:[^:]+]]: f32, %[[X1:[^:]+]]: f32, %[[X2:[^:]+]]: f32, %[[X3:[^:]+]]: f32, %[[X4:[^:]+]]: f32, %[[X5:[^:]+]]: f32,
+// CHECK-NEXT:        %[[C4:.+]] = arith.constant 4.000000e+00 : f32
+// CHECK-NEXT:        %[[T0:.+]] = arith.mulf %[[X0]], %[[C4]] : f32
+// CHECK-NEXT:        %[[C5:.+]] = arith.constant -5.000000e+00 : f32
+// CHECK-NEXT:        %[[T2:.+]] = arith.mulf %[[X2]], %[[C5]] : f32
+// CHECK-NEXT:        %[[S:.+]] = arith.addf %[[T0]], %[[T2]] : f32
+// CHECK-NEXT:        %[[R0:.+]] = arith.addf %[[S]], %[[X4]] : f32
+// CHECK-NOT:         tensor.extract
+// CHECK:             linalg.yield %[[R0]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32, f32, f32
+// CHECK:           %[[ROWS:.+]] = bufferization.to_tensor %[[RBUF]] restrict writable : memref<6x1x32x4x18xf32>
+// CHECK:           %[[VBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x6x32x1x4x4xf32>
+// CHECK:           %[[RB:.+]] = bufferization.to_buffer %[[ROWS]] read_only
+// CHECK-COUNT-6:   memref.subview %[[VBUF]][0, {{[0-5]}}, 0, 0, 0, 0] [6, 1, 32, 1, 4, 4]
+// CHECK:           linalg.generic {{.+}} ins(%[[RB]], %[[RB]], %[[RB]], %[[RB]], %[[RB]], %[[RB]] : {{.+}}) outs(
+// CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32, f32, f32
+// CHECK:           %[[V:.+]] = bufferization.to_tensor %[[VBUF]] restrict writable : memref<6x6x32x1x4x4xf32>
 // CHECK:           %[[COLS:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<6x6x32x1x4x4xf32> into tensor<36x32x16xf32>
 // CHECK:           %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<36x32x16xf32>
 // CHECK:           %[[M:.+]] = linalg.batch_matmul ins(%[[W]], %[[COLS]] : tensor<36x32x32xf32>, tensor<36x32x16xf32>) outs(%[[FILL]] : tensor<36x32x16xf32>)
 // CHECK:           %[[M6:.+]] = tensor.expand_shape %[[M]] {{\[}}[0, 1], [2], [3]] output_shape [6, 6, 32, 16]
-// CHECK:           linalg.generic {{.+}} ins({{.+}}%[[M6]]{{.+}} : tensor<4x6xf32>, {{.+}}) outs(%{{.+}} : tensor<4x6x32x16xf32>)
-// CHECK:           tensor.expand_shape {{.+}} into tensor<4x6x32x1x4x4xf32>
+// CHECK:           %[[HBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x6x32x16xf32>
+// CHECK:           %[[MB:.+]] = bufferization.to_buffer %[[M6]] read_only
+// CHECK-COUNT-4:   memref.subview %[[HBUF]][{{[0-3]}}, 0, 0, 0] [1, 6, 32, 16]
+// CHECK:           linalg.generic {{.+}} ins(%[[MB]], %[[MB]], %[[MB]], %[[MB]], %[[MB]], %[[MB]] : {{.+}}) outs(
+// CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
+// CHECK:           %[[HALF:.+]] = bufferization.to_tensor %[[HBUF]] restrict writable : memref<4x6x32x16xf32>
+// CHECK:           tensor.expand_shape %[[HALF]] {{.+}} into tensor<4x6x32x1x4x4xf32>
 // CHECK:           %[[OUT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x32x4x4x4x4xf32>)
 // CHECK:           %[[FULL:.+]] = tensor.collapse_shape %[[OUT]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x32x4x4x4x4xf32> into tensor<1x32x16x16xf32>
 // CHECK:           %[[CUT:.+]] = tensor.extract_slice %[[FULL]][0, 0, 0, 0] [1, 32, 13, 13] [1, 1, 1, 1]
