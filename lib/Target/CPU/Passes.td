@@ -85,9 +85,9 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
     Rewrites `linalg.conv_2d_nchw_fchw` on tensors of f32 with a 3x3
     kernel, stride 1, dilation 1, a constant weight and a zero-filled
     output, whose input and output channels are both at least
-    `min-channels` and multiply to at least `min-channel-product`, whose
-    images have at least `min-tiles` 4x4 output blocks in all, and whose
-    transformed input (below) takes at most `max-transformed-mib` MiB, as Winograd's minimal filtering F(4x4, 3x3) (Lavin and
+    `min-channels`, whose images have at least `min-tiles` 4x4 output
+    blocks in all, and whose transformed input (below) takes at most
+    `max-transformed-mib` MiB, as Winograd's minimal filtering F(4x4, 3x3) (Lavin and
     Gray): each 4x4 block of output pixels is computed from a 6x6 tile of
     the input as `A^T [(G g G^T) . (B^T d B)] A`.
 
@@ -112,14 +112,11 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
   }];
   let options = [
     Option<"minChannels", "min-channels", "int64_t", /*default=*/"64",
-           "Smallest input and output channel count rewritten (32 is "
-           "slower than the direct product)">,
-    Option<"minChannelProduct", "min-channel-product", "int64_t",
-           /*default=*/"16384",
-           "Smallest product C x F of the input and output channel counts "
-           "rewritten: the transforms cost per tile in proportion to C + F, "
-           "the products save in proportion to C x F (64 -> 64 is slower "
-           "at batch 8; 128 -> 128 and 256 -> 64 pay)">,
+           "Smallest input and output channel count rewritten: the "
+           "transforms cost per tile in proportion to C + F, the products "
+           "save in proportion to C x F (64 -> 64 pays at batches 1 and 8 "
+           "since the transforms compute all rows of B^T at once; 32 was "
+           "slower than the direct product before that, not re-measured)">,
     Option<"minTiles", "min-tiles", "int64_t", /*default=*/"32",
            "Smallest number of 4x4 output blocks (all images) rewritten: "
            "the transformed filter, 4x the weight, is read once for that "
@@ -127,11 +124,11 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
            "blocks of 256 channels are slower than the direct product in "
            "a model, whose weights are not in cache)">,
     Option<"maxTransformedMiB", "max-transformed-mib", "int64_t",
-           /*default=*/"64",
+           /*default=*/"256",
            "Largest transformed input [36, C, tiles] rewritten, in MiB (as "
-           "f32): the transforms run on whole tensors, which then stream "
-           "through memory (256 -> 64 channels at 80x80, 8 images, 118 MiB, "
-           "made the DB detector slower; 30 MiB pays)">,
+           "f32): a bound on the memory of the transforms, which run on "
+           "whole tensors, not a measured speed limit (256 -> 64 channels "
+           "at 80x80, 8 images, 112.5 MiB, pays)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -296,8 +296,7 @@ struct WinogradConvPass
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
     int64_t th = llvm::divideCeil(oh, kOut), tw = llvm::divideCeil(ow, kOut);
     int64_t tiles = n * th * tw;
-    if (c < minChannels || f < minChannels || c * f < minChannelProduct ||
-        tiles < minTiles ||
+    if (c < minChannels || f < minChannels || tiles < minTiles ||
         kTile * kTile * c * tiles * 4 > maxTransformedMiB << 20)
       return failure();
     Value init = conv.getOutputs()[0];

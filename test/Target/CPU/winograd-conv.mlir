@@ -1,12 +1,12 @@
-// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32 min-channel-product=1024 min-tiles=16" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s
-// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=16 min-channel-product=256 min-tiles=4" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=FEW
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32 min-tiles=16" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=16 min-tiles=4" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=FEW
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=DEFAULT
 
 // The default options take 64 channels and more on each side
-// (min-channels) whose counts multiply to 128 x 128 or more
-// (min-channel-product), and at least 32 blocks of 4x4 outputs
-// (min-tiles); the first two cases, of 32 channels and 16 or 32 blocks,
-// are rewritten only with the smaller options of the first RUN (CHECK).
+// (min-channels), at least 32 blocks of 4x4 outputs (min-tiles) and a
+// transformed input of at most 256 MiB (max-transformed-mib); the first
+// two cases, of 32 channels and 16 or 32 blocks, are rewritten only with
+// the smaller options of the first RUN (CHECK).
 // DEFAULT-LABEL: func.func @fires
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT-LABEL: func.func @bare_batch2
@@ -142,17 +142,18 @@ func.func @default_128(%x: tensor<2x128x18x18xf32>) -> tensor<2x128x16x16xf32> {
 
 // -----
 
-// The channel product (default options, 32 blocks each): 256 -> 64 (the
-// DB detector's FPN smoothing and head convolutions) and 64 -> 256 are
-// rewritten; 64 -> 64 and 128 -> 64 (products below 128 x 128) and
-// 32 -> 512 (32 channels, below min-channels, whatever the product) stay
-// direct.
+// Channel counts (default options, 32 blocks each): 256 -> 64 (the DB
+// detector's FPN smoothing and head convolutions), 64 -> 256, 64 -> 64 and
+// 128 -> 64 are rewritten; 32 -> 512 (32 input channels, below
+// min-channels) stays direct.
 // CHECK-LABEL: func.func @channel_product
 // DEFAULT-LABEL: func.func @channel_product
 // DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x256xf32>, tensor<36x256x32xf32>)
 // DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x256x64xf32>, tensor<36x64x32xf32>)
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x64xf32>, tensor<36x64x32xf32>)
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x128xf32>, tensor<36x128x32xf32>)
 // DEFAULT-NOT:     linalg.batch_matmul
-// DEFAULT-COUNT-3: linalg.conv_2d_nchw_fchw
+// DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<2x512x16x16xf32>)
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT:         return
 func.func @channel_product(%x256: tensor<2x256x18x18xf32>, %x64: tensor<2x64x18x18xf32>,
@@ -189,29 +190,29 @@ func.func @channel_product(%x256: tensor<2x256x18x18xf32>, %x64: tensor<2x64x18x
 // -----
 
 // The DB detector's 256 -> 64 at 80x80 (padded 82x82) for 8 images, 3200
-// blocks: its transformed input [36, 256, 3200] would take 112.5 MiB, over
-// max-transformed-mib (64), so it stays direct; with 2 images (800 blocks,
-// 28.1 MiB) it is rewritten.
+// blocks: its transformed input [36, 256, 3200] takes 112.5 MiB, within
+// max-transformed-mib (256), and is rewritten; at 160x160 (12800 blocks,
+// 450 MiB) it stays direct.
 // CHECK-LABEL: func.func @transformed_size
 // DEFAULT-LABEL: func.func @transformed_size
-// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x256xf32>, tensor<36x256x800xf32>)
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x256xf32>, tensor<36x256x3200xf32>)
 // DEFAULT-NOT:     linalg.batch_matmul
-// DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<8x64x80x80xf32>)
+// DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<8x64x160x160xf32>)
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT:         return
-func.func @transformed_size(%x2: tensor<2x256x82x82xf32>, %x8: tensor<8x256x82x82xf32>)
-    -> (tensor<2x64x80x80xf32>, tensor<8x64x80x80xf32>) {
+func.func @transformed_size(%x80: tensor<8x256x82x82xf32>, %x160: tensor<8x256x162x162xf32>)
+    -> (tensor<8x64x80x80xf32>, tensor<8x64x160x160xf32>) {
   %zero = arith.constant 0.0 : f32
   %w = arith.constant dense<1.0> : tensor<64x256x3x3xf32>
-  %e2 = tensor.empty() : tensor<2x64x80x80xf32>
-  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<2x64x80x80xf32>) -> tensor<2x64x80x80xf32>
-  %e8 = tensor.empty() : tensor<8x64x80x80xf32>
-  %f8 = linalg.fill ins(%zero : f32) outs(%e8 : tensor<8x64x80x80xf32>) -> tensor<8x64x80x80xf32>
+  %e80 = tensor.empty() : tensor<8x64x80x80xf32>
+  %f80 = linalg.fill ins(%zero : f32) outs(%e80 : tensor<8x64x80x80xf32>) -> tensor<8x64x80x80xf32>
+  %e160 = tensor.empty() : tensor<8x64x160x160xf32>
+  %f160 = linalg.fill ins(%zero : f32) outs(%e160 : tensor<8x64x160x160xf32>) -> tensor<8x64x160x160xf32>
   %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-      ins(%x2, %w : tensor<2x256x82x82xf32>, tensor<64x256x3x3xf32>) outs(%f2 : tensor<2x64x80x80xf32>) -> tensor<2x64x80x80xf32>
+      ins(%x80, %w : tensor<8x256x82x82xf32>, tensor<64x256x3x3xf32>) outs(%f80 : tensor<8x64x80x80xf32>) -> tensor<8x64x80x80xf32>
   %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-      ins(%x8, %w : tensor<8x256x82x82xf32>, tensor<64x256x3x3xf32>) outs(%f8 : tensor<8x64x80x80xf32>) -> tensor<8x64x80x80xf32>
-  return %a, %b : tensor<2x64x80x80xf32>, tensor<8x64x80x80xf32>
+      ins(%x160, %w : tensor<8x256x162x162xf32>, tensor<64x256x3x3xf32>) outs(%f160 : tensor<8x64x160x160xf32>) -> tensor<8x64x160x160xf32>
+  return %a, %b : tensor<8x64x80x80xf32>, tensor<8x64x160x160xf32>
 }
 
 // -----
