@@ -127,10 +127,12 @@ func.func @range_trilu(%s: tensor<i64>, %d: tensor<i64>, %l: tensor<i64>, %x: te
   return %0, %1 : tensor<5xi64>, tensor<3x3xf32>
 }
 
+// Nearest by a whole factor (half_pixel, round_prefer_floor: output o
+// reads o / 2): each element repeated into [1, 1, 2, 2, 2, 2], collapsed.
 // CHECK-LABEL: func.func @resize(
-// CHECK:         linalg.generic
-// CHECK:           math.ceil
-// CHECK:           tensor.extract %arg0
+// CHECK:         %[[REP:.+]] = linalg.generic {{.+}} ins(%arg0 : tensor<1x1x2x2xf32>) outs(%{{.+}} : tensor<1x1x2x2x2x2xf32>)
+// CHECK-NOT:       tensor.extract
+// CHECK:         tensor.collapse_shape %[[REP]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x1x2x2x2x2xf32> into tensor<1x1x4x4xf32>
 // Linear: four corners.
 // CHECK:         linalg.generic
 // CHECK:           math.floor
@@ -139,6 +141,32 @@ func.func @resize(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x4x4xf32>, tensor<1x1x4
   %0 = autoglm.resize nearest %x : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
   %1 = autoglm.resize linear %x : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
   return %0, %1 : tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>
+}
+
+// Nearest resizes that repeat elements (output o reads o / s) and those
+// that do not: asymmetric floor by 3 along H only (repeated; W unchanged
+// keeps its dimension), asymmetric round_prefer_floor by 3 (o = 2 reads
+// round(2/3) = 1), round_prefer_ceil by 2 (o = 1 reads 1), align_corners
+// floor by 2 (o = 2 reads floor(2/3) = 0), 2 -> 5 (not a whole factor) and
+// a downsample 4 -> 2: these keep the gather.
+// CHECK-LABEL: func.func @resize_nearest_forms(
+// CHECK:         %[[REP:.+]] = linalg.generic {{.+}} ins(%arg0 : tensor<1x1x2x2xf32>) outs(%{{.+}} : tensor<1x1x2x3x2xf32>)
+// CHECK-NOT:       tensor.extract
+// CHECK:         tensor.collapse_shape %[[REP]] {{\[}}[0], [1], [2, 3], [4]] : tensor<1x1x2x3x2xf32> into tensor<1x1x6x2xf32>
+// CHECK-COUNT-5: tensor.extract %arg
+// CHECK-NOT:     tensor.collapse_shape
+// CHECK:         return
+func.func @resize_nearest_forms(%x: tensor<1x1x2x2xf32>, %y: tensor<1x1x4x4xf32>)
+    -> (tensor<1x1x6x2xf32>, tensor<1x1x6x6xf32>, tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>,
+        tensor<1x1x5x5xf32>, tensor<1x1x2x2xf32>) {
+  %0 = autoglm.resize nearest %x {coordinate_transform = #autoglm<coordinate_transform asymmetric>, nearest_rounding = #autoglm<nearest_rounding floor>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x6x2xf32>
+  %1 = autoglm.resize nearest %x {coordinate_transform = #autoglm<coordinate_transform asymmetric>, nearest_rounding = #autoglm<nearest_rounding round_prefer_floor>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x6x6xf32>
+  %2 = autoglm.resize nearest %x {coordinate_transform = #autoglm<coordinate_transform asymmetric>, nearest_rounding = #autoglm<nearest_rounding round_prefer_ceil>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  %3 = autoglm.resize nearest %x {coordinate_transform = #autoglm<coordinate_transform align_corners>, nearest_rounding = #autoglm<nearest_rounding floor>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  %4 = autoglm.resize nearest %x : (tensor<1x1x2x2xf32>) -> tensor<1x1x5x5xf32>
+  %5 = autoglm.resize nearest %y : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<1x1x6x2xf32>, tensor<1x1x6x6xf32>, tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>,
+      tensor<1x1x5x5xf32>, tensor<1x1x2x2xf32>
 }
 
 // topk: ranks by counting, then the element of each rank.

@@ -102,7 +102,7 @@ CASES = {
     "b1_k1_14x14_4_left": ([1, 72, 14, 14], 20, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     "b1_k1_14x14_k12": ([1, 12, 14, 14], 8, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, None),
     "b2_k1_14x14_kblocks": ([2, 320, 14, 14], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), False, None),
-    # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 128
+    # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 64
     # input and output channels and 32 blocks of 4x4 outputs): output
     # sizes that are not whole blocks (29x23, 17x16, 13x13, 31x13),
     # padding 1 and 0, batch 2, more output than input channels, and the
@@ -112,6 +112,12 @@ CASES = {
     "wino_b2_residual": ([2, 128, 13, 13], 128, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
     # Asymmetric padding (top 2, left 0, bottom 1, right 2).
     "wino_b1_pad_asym": ([1, 128, 30, 13], 128, 1, (3, 3), (1, 1), [2, 0, 1, 2], (1, 1), False, None),
+    # Fewer output than input channels and the reverse, and 64 on both
+    # sides: the DB detector's 256 -> 64 FPN convolutions, 64 -> 256, and
+    # 64 -> 64 for 2 images (ResNet's layer1).
+    "wino_b1_256_to_64": ([1, 256, 25, 26], 64, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
+    "wino_b1_64_to_256": ([1, 64, 22, 21], 256, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), False, None),
+    "wino_b2_64_to_64": ([2, 64, 20, 19], 64, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
 }
 
 # Winograd's rounding (bench/winograd_error.py) is not relative to each
@@ -119,7 +125,9 @@ CASES = {
 # direct sum. Here (sums of 1152 products of standard normals, |y| up to
 # ~170) it measured 1.1e-3 to 1.5e-3 against ONNX Runtime and against a
 # float64 sum alike (the direct product: 1.6e-4 to 2.0e-4), so the bound is
-# 3e-3, about 2e-5 of max|y|, plus 1e-5 relative.
+# 3e-3, about 2e-5 of max|y|, plus 1e-5 relative. The 2304 products of
+# wino_b1_256_to_64 measured 2.1e-3 (|y| up to ~200), 576 of
+# wino_b1_64_to_256 6.5e-4.
 WINOGRAD_TOLERANCE = dict(rtol=1e-5, atol=3e-3)
 DIRECT_TOLERANCE = dict(rtol=1e-5, atol=1e-4)
 

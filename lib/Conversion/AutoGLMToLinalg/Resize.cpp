@@ -17,6 +17,108 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
+/// The source index that the general lowering below computes for output
+/// index `o` of a nearest resize from `in` to `out`, in the same f32
+/// arithmetic (the coordinate, its rounding, the clamp into the input).
+int64_t nearestSource(CoordinateTransform ct, NearestRounding rounding,
+                      int64_t in, int64_t out, int64_t o) {
+  float x = static_cast<float>(o);
+  float scale =
+      static_cast<float>(static_cast<double>(out) / static_cast<double>(in));
+  float src;
+  switch (ct) {
+  case CoordinateTransform::asymmetric:
+    src = x / scale;
+    break;
+  case CoordinateTransform::align_corners:
+    src = out == 1
+              ? 0.0f
+              : x * static_cast<float>(static_cast<double>(in - 1) / (out - 1));
+    break;
+  case CoordinateTransform::pytorch_half_pixel:
+    if (out == 1) {
+      src = 0.0f;
+      break;
+    }
+    [[fallthrough]];
+  default:
+    src = (x + 0.5f) / scale - 0.5f;
+    break;
+  }
+  float n;
+  switch (rounding) {
+  case NearestRounding::round_prefer_floor:
+    n = std::ceil(src - 0.5f);
+    break;
+  case NearestRounding::round_prefer_ceil:
+    n = std::floor(src + 0.5f);
+    break;
+  case NearestRounding::floor:
+    n = std::floor(src);
+    break;
+  case NearestRounding::ceil:
+    n = std::ceil(src);
+    break;
+  }
+  n = std::max(std::min(n, static_cast<float>(in - 1)), 0.0f);
+  return static_cast<int64_t>(n);
+}
+
+/// A nearest resize that repeats each input element a whole number of times
+/// along every resized dimension (output index o reads o / s, s = out / in:
+/// the FPN's x2 upsampling of asymmetric floor, or half_pixel with
+/// round_prefer_floor) as a broadcast into `[.., in, s, ..]` collapsed to the
+/// output: a copy the CPU vectorizes, where the general gather computes the
+/// coordinate in floating point and loads one element at a time (the DB
+/// detector's 256-channel 40x40 -> 80x80 took 2.2 ms, 7x ONNX Runtime).
+/// Null if the resize is not of that form.
+Value repeatElements(OpBuilder &b, Location loc, ResizeOp op, Value input,
+                     RankedTensorType it, RankedTensorType rt) {
+  if (op.getMode() != ResizeMode::nearest || !it.hasStaticShape() ||
+      !rt.hasStaticShape())
+    return {};
+  unsigned rank = rt.getRank();
+  SmallVector<int64_t> expanded;
+  SmallVector<ReassociationIndices> groups;
+  SmallVector<AffineExpr> inputDims;
+  for (unsigned i = 0; i < rank; ++i) {
+    int64_t in = it.getDimSize(i), out = rt.getDimSize(i);
+    ReassociationIndices group = {int64_t(expanded.size())};
+    inputDims.push_back(b.getAffineDimExpr(expanded.size()));
+    expanded.push_back(in);
+    if (in != out) {
+      if (in == 0 || out % in)
+        return {};
+      int64_t s = out / in;
+      for (int64_t o = 0; o < out; ++o)
+        if (nearestSource(op.getCoordinateTransform(), op.getNearestRounding(),
+                          in, out, o) != o / s)
+          return {};
+      group.push_back(expanded.size());
+      expanded.push_back(s);
+    }
+    groups.push_back(group);
+  }
+  if (expanded.size() == rank)
+    return {};
+  MLIRContext *ctx = b.getContext();
+  auto expandedType = RankedTensorType::get(expanded, rt.getElementType());
+  Value empty = tensor::EmptyOp::create(b, loc, expanded, rt.getElementType());
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(expanded.size(), 0, inputDims, ctx),
+      AffineMap::getMultiDimIdentityMap(expanded.size(), ctx)};
+  Value repeated =
+      linalg::GenericOp::create(
+          b, loc, expandedType, ValueRange{input}, ValueRange{empty}, maps,
+          SmallVector<utils::IteratorType>(expanded.size(),
+                                           utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location nl, ValueRange args) {
+            linalg::YieldOp::create(nb, nl, args[0]);
+          })
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(b, loc, rt, repeated, groups);
+}
+
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -34,6 +136,11 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     ResizeMode mode = op.getMode();
     double cubicA = op.getCubicCoeffA().convertToDouble();
     bool excludeOutside = op.getExcludeOutside();
+    if (Value repeated =
+            repeatElements(rewriter, op.getLoc(), op, input, it, rt)) {
+      rewriter.replaceOp(op, repeated);
+      return success();
+    }
     Value r = buildIndexed(
         rewriter, op.getLoc(), rt, {}, {},
         [&](OpBuilder &b, Location l, ArrayRef<Value> idx, ValueRange) {

@@ -85,8 +85,9 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
     Rewrites `linalg.conv_2d_nchw_fchw` on tensors of f32 with a 3x3
     kernel, stride 1, dilation 1, a constant weight and a zero-filled
     output, whose input and output channels are both at least
-    `min-channels` and whose images have at least `min-tiles` 4x4 output
-    blocks in all, as Winograd's minimal filtering F(4x4, 3x3) (Lavin and
+    `min-channels`, whose images have at least `min-tiles` 4x4 output
+    blocks in all, and whose transformed input (below) takes at most
+    `max-transformed-mib` MiB, as Winograd's minimal filtering F(4x4, 3x3) (Lavin and
     Gray): each 4x4 block of output pixels is computed from a 6x6 tile of
     the input as `A^T [(G g G^T) . (B^T d B)] A`.
 
@@ -96,10 +97,13 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
     - The input transform `B^T d B` is two all-parallel `linalg.generic`s
       (along the tile's rows, contiguous; then along its columns) into
       `[36, C, tiles]`, the input padded at the bottom and right to whole
-      tiles.
+      tiles; each computes the six rows of `B^T` at once (six outputs,
+      subviews of one `memref.alloc`, between `bufferization.to_buffer`
+      and `to_tensor`), the coefficients constants without the zeros.
     - The 36 products `[F, C] x [C, tiles]` are one `linalg.batch_matmul`,
       which the CPU's tiled product kernel runs.
-    - The output transform `A^T m A` is two more generics; their result,
+    - The output transform `A^T m A` is two more generics (the first
+      with the four rows of `A^T` at once); their result,
       cut to the output's size, replaces the convolution (a fused
       region's bias and activation follow it unchanged).
 
@@ -107,22 +111,31 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
     convolution.
   }];
   let options = [
-    Option<"minChannels", "min-channels", "int64_t", /*default=*/"128",
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"64",
            "Smallest input and output channel count rewritten: the "
            "transforms cost per tile in proportion to C + F, the products "
-           "save in proportion to C x F, so fewer channels do not pay "
-           "(32 is slower than the direct product, 64 slower at batch 8)">,
+           "save in proportion to C x F (64 -> 64 pays at batches 1 and 8 "
+           "since the transforms compute all rows of B^T at once; 32 was "
+           "slower than the direct product before that, not re-measured)">,
     Option<"minTiles", "min-tiles", "int64_t", /*default=*/"32",
            "Smallest number of 4x4 output blocks (all images) rewritten: "
            "the transformed filter, 4x the weight, is read once for that "
            "many columns, so fewer make the products memory-bound (16 "
            "blocks of 256 channels are slower than the direct product in "
            "a model, whose weights are not in cache)">,
+    Option<"maxTransformedMiB", "max-transformed-mib", "int64_t",
+           /*default=*/"256",
+           "Largest transformed input [36, C, tiles] rewritten, in MiB (as "
+           "f32): a bound on the memory of the transforms, which run on "
+           "whole tensors, not a measured speed limit (256 -> 64 channels "
+           "at 80x80, 8 images, 112.5 MiB, pays)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::memref::MemRefDialect",
   ];
 }
 

@@ -19,8 +19,12 @@
 // 36). The weight is a constant, so U is computed here, at compile time.
 // The transforms of the input and output are all-parallel generics, one
 // direction of the tile at a time (B^T d, then (B^T d) B), so that each is
-// 6 multiply-adds an element; the ones along the rows of the image read
-// and write whole rows, which --autoglm-vectorize-rows turns into vectors.
+// at most 6 multiply-adds an element. Those of the input and the first of
+// the output compute all rows of their matrix in one generic
+// (sumsOfProducts): the values are read (for the columns, gathered 4 apart)
+// once for the six sums, whose coefficients are constants with the zeros
+// left out. On a buffer of their own, since slices of one tensor written
+// by one generic got a buffer and a copy each from bufferization.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +33,9 @@
 #include "autoglm/Dialect/AutoGLM.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
@@ -173,6 +179,91 @@ Value sumOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       .getResult(0);
 }
 
+/// All `Rows` rows of the constant matrix `coef` at once: a tensor of
+/// `shape` whose slice r along `rowDim` is sum_k coef[r][k] * x_k, with x_k
+/// the value `values` at `valueMaps[k]` (maps over `shape`'s dimensions
+/// without `rowDim`). One generic computes every row: its body reads the
+/// kTile values once and writes one output per row (each a slice of one
+/// tensor), with the coefficients as constants and zero terms left out,
+/// where a generic per element along `rowDim` would read its coefficients
+/// from a tensor and gather the same values again for every row.
+template <size_t Rows>
+Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                     unsigned rowDim, const double (&coef)[Rows][kTile],
+                     Value values, ArrayRef<AffineMap> valueMaps) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  unsigned rank = shape.size();
+  // On a buffer: the rows are subviews of it that one generic writes. (As
+  // tensors, slices of one tensor.empty written by one generic and inserted
+  // back, bufferization gave every row but the first its own buffer and a
+  // copy.)
+  auto bufferType = MemRefType::get(shape, f32);
+  Value buffer =
+      memref::AllocOp::create(b, loc, bufferType, b.getI64IntegerAttr(64));
+  auto valuesType = cast<RankedTensorType>(values.getType());
+  Value valuesBuffer = bufferization::ToBufferOp::create(
+      b, loc,
+      MemRefType::get(valuesType.getShape(), valuesType.getElementType()),
+      values, /*read_only=*/true);
+  SmallVector<int64_t> rowShape(shape);
+  rowShape.erase(rowShape.begin() + rowDim);
+  SmallVector<int64_t> offsets(rank, 0), sizes(shape), strides(rank, 1);
+  sizes[rowDim] = 1;
+  SmallVector<Value> outs;
+  for (size_t r = 0; r < Rows; ++r) {
+    offsets[rowDim] = r;
+    auto rowType =
+        cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+            rowShape, bufferType, offsets, sizes, strides));
+    outs.push_back(memref::SubViewOp::create(b, loc, rowType, buffer, offsets,
+                                             sizes, strides));
+  }
+  SmallVector<AffineMap> maps(valueMaps);
+  maps.append(Rows, AffineMap::getMultiDimIdentityMap(rank - 1, ctx));
+  linalg::GenericOp::create(
+      b, loc, TypeRange{}, SmallVector<Value>(kTile, valuesBuffer), outs, maps,
+      SmallVector<utils::IteratorType>(rank - 1, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        SmallVector<Value> results;
+        for (size_t r = 0; r < Rows; ++r) {
+          Value sum;
+          for (int64_t k = 0; k < kTile; ++k) {
+            double c = coef[r][k];
+            if (c == 0)
+              continue;
+            Value x = args[k];
+            if (!sum) {
+              sum = c == 1    ? x
+                    : c == -1 ? Value(arith::NegFOp::create(nb, nl, x))
+                              : Value(arith::MulFOp::create(
+                                    nb, nl, x,
+                                    arith::ConstantOp::create(
+                                        nb, nl, nb.getF32FloatAttr(c))));
+              continue;
+            }
+            if (c == 1)
+              sum = arith::AddFOp::create(nb, nl, sum, x);
+            else if (c == -1)
+              sum = arith::SubFOp::create(nb, nl, sum, x);
+            else
+              sum = arith::AddFOp::create(
+                  nb, nl, sum,
+                  arith::MulFOp::create(nb, nl, x,
+                                        arith::ConstantOp::create(
+                                            nb, nl, nb.getF32FloatAttr(c))));
+          }
+          results.push_back(
+              sum ? sum
+                  : arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0)));
+        }
+        linalg::YieldOp::create(nb, nl, results);
+      });
+  return bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get(shape, f32), buffer, /*restrict=*/true,
+      /*writable=*/true);
+}
+
 /// Whether `value` is a linalg.fill of zero.
 bool isZeroFill(Value value) {
   auto fill = value.getDefiningOp<linalg::FillOp>();
@@ -205,7 +296,8 @@ struct WinogradConvPass
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
     int64_t th = llvm::divideCeil(oh, kOut), tw = llvm::divideCeil(ow, kOut);
     int64_t tiles = n * th * tw;
-    if (c < minChannels || f < minChannels || tiles < minTiles)
+    if (c < minChannels || f < minChannels || tiles < minTiles ||
+        kTile * kTile * c * tiles * 4 > maxTransformedMiB << 20)
       return failure();
     Value init = conv.getOutputs()[0];
     if (!isZeroFill(init))
@@ -279,27 +371,23 @@ struct WinogradConvPass
     }
 
     // B^T d along the tile's rows: rows[a, n, c, i, w] = sum_k BT[a, k]
-    // x[n, c, 4i + k, w], a row of the image per loop (contiguous).
-    Value bt = matrixConstant(rewriter, loc, kBT, /*transpose=*/false);
+    // x[n, c, 4i + k, w], a row of the image per loop (contiguous), all six
+    // a at once (loops n, c, i, w).
     SmallVector<AffineMap> coef, vals;
-    for (int64_t k = 0; k < kTile; ++k) {
-      coef.push_back(AffineMap::get(5, 0, {d(0), cst(k)}, ctx));
+    for (int64_t k = 0; k < kTile; ++k)
       vals.push_back(
-          AffineMap::get(5, 0, {d(1), d(2), d(3) * kOut + cst(k), d(4)}, ctx));
-    }
-    Value rows = sumOfProducts(rewriter, loc, {kTile, n, c, th, ew}, bt, input,
-                               coef, vals);
+          AffineMap::get(4, 0, {d(0), d(1), d(2) * kOut + cst(k), d(3)}, ctx));
+    Value rows = sumsOfProducts(rewriter, loc, {kTile, n, c, th, ew},
+                                /*rowDim=*/0, kBT, input, vals);
     // (B^T d) B along its columns: v[a, b, c, n, i, j] = sum_k BT[b, k]
-    // rows[a, n, c, i, 4j + k].
-    coef.clear();
+    // rows[a, n, c, i, 4j + k], all six b at once (loops a, c, n, i, j):
+    // the six values 4 apart are gathered once for the six sums.
     vals.clear();
-    for (int64_t k = 0; k < kTile; ++k) {
-      coef.push_back(AffineMap::get(6, 0, {d(1), cst(k)}, ctx));
+    for (int64_t k = 0; k < kTile; ++k)
       vals.push_back(AffineMap::get(
-          6, 0, {d(0), d(3), d(2), d(4), d(5) * kOut + cst(k)}, ctx));
-    }
-    Value v = sumOfProducts(rewriter, loc, {kTile, kTile, c, n, th, tw}, bt,
-                            rows, coef, vals);
+          5, 0, {d(0), d(2), d(1), d(3), d(4) * kOut + cst(k)}, ctx));
+    Value v = sumsOfProducts(rewriter, loc, {kTile, kTile, c, n, th, tw},
+                             /*rowDim=*/1, kBT, rows, vals);
     v = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({kTile * kTile, c, tiles}, f32), v,
         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3, 4, 5}});
@@ -321,15 +409,12 @@ struct WinogradConvPass
     m = tensor::ExpandShapeOp::create(
         rewriter, loc, RankedTensorType::get({kTile, kTile, f, tiles}, f32), m,
         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
-    Value at = matrixConstant(rewriter, loc, kAT, /*transpose=*/false);
-    coef.clear();
+    // All four y at once (loops b, f, t).
     vals.clear();
-    for (int64_t k = 0; k < kTile; ++k) {
-      coef.push_back(AffineMap::get(4, 0, {d(0), cst(k)}, ctx));
-      vals.push_back(AffineMap::get(4, 0, {cst(k), d(1), d(2), d(3)}, ctx));
-    }
-    Value half = sumOfProducts(rewriter, loc, {kOut, kTile, f, tiles}, at, m,
-                               coef, vals);
+    for (int64_t k = 0; k < kTile; ++k)
+      vals.push_back(AffineMap::get(3, 0, {cst(k), d(0), d(1), d(2)}, ctx));
+    Value half = sumsOfProducts(rewriter, loc, {kOut, kTile, f, tiles},
+                                /*rowDim=*/0, kAT, m, vals);
     half = tensor::ExpandShapeOp::create(
         rewriter, loc, RankedTensorType::get({kOut, kTile, f, n, th, tw}, f32),
         half, ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4, 5}});

@@ -2,18 +2,19 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=16 min-tiles=4" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=FEW
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=DEFAULT
 
-// The default options take 128 channels and more (min-channels) and at
-// least 32 blocks of 4x4 outputs (min-tiles); the first two cases, of 32
-// channels and 16 or 32 blocks, are rewritten only with min-channels=32
-// min-tiles=16 (CHECK).
+// The default options take 64 channels and more on each side
+// (min-channels), at least 32 blocks of 4x4 outputs (min-tiles) and a
+// transformed input of at most 256 MiB (max-transformed-mib); the first
+// two cases, of 32 channels and 16 or 32 blocks, are rewritten only with
+// the smaller options of the first RUN (CHECK).
 // DEFAULT-LABEL: func.func @fires
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT-LABEL: func.func @bare_batch2
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT-LABEL: func.func @default_128
 // DEFAULT:         linalg.batch_matmul
-// DEFAULT-LABEL: func.func @stays
-// DEFAULT-NOT:     linalg.batch_matmul
+// (@channel_product, @transformed_size and @stays have their DEFAULT
+// lines below.)
 
 // A fused 3x3 stride-1 convolution of 32 -> 32 channels at 13x13 outputs
 // (the padded input 15x15): 4x4 blocks of 4x4 outputs (the last ones cut),
@@ -22,6 +23,11 @@
 // the convolution becomes the input transform (rows, then columns), 36
 // products, the output transform (rows, then columns into the output's
 // layout), cut to 13x13; the region's bias and Relu follow unchanged.
+// The input transform's two steps and the output transform's first each
+// compute every row of their matrix in one generic: six (four) outputs,
+// subviews of one buffer, from values read once, with the matrix's
+// entries as constants and its zeros left out (B^T's first row is
+// 4, 0, -5, 0, 1, 0).
 // CHECK-LABEL: func.func @fires
 // CHECK-NOT:     tensor<32x32x3x3xf32>
 // CHECK:         %[[U:.+]] = arith.constant dense<{{.+}}> : tensor<36x32x32xf32>
@@ -30,14 +36,37 @@
 // CHECK:           %[[PAD:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 4, 4]
 // CHECK:           tensor<1x32x13x13xf32> to tensor<1x32x18x18xf32>
 // CHECK-NOT:       tensor.pad
-// CHECK:           %[[ROWS:.+]] = linalg.generic {{.+}} ins({{.+}} : tensor<6x6xf32>, {{.+}}, tensor<1x32x18x18xf32>, {{.+}}) outs(%{{.+}} : tensor<6x1x32x4x18xf32>)
-// CHECK:           %[[V:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<6x6x32x1x4x4xf32>)
+// CHECK:           %[[RBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x1x32x4x18xf32>
+// CHECK:           %[[XB:.+]] = bufferization.to_buffer %[[PAD]] read_only : tensor<1x32x18x18xf32>
+// CHECK-COUNT-6:   memref.subview %[[RBUF]][{{[0-5]}}, 0, 0, 0, 0] [1, 1, 32, 4, 18]
+// CHECK:           linalg.generic {{.+}} ins(%[[XB]], %[[XB]], %[[XB]], %[[XB]], %[[XB]], %[[XB]] : {{.+}}) outs(
+// CHECK-NEXT:      ^bb0(%[[X0:[^:]+]]: f32, %[[X1:[^:]+]]: f32, %[[X2:[^:]+]]: f32, %[[X3:[^:]+]]: f32, %[[X4:[^:]+]]: f32, %[[X5:[^:]+]]: f32,
+// CHECK-NEXT:        %[[C4:.+]] = arith.constant 4.000000e+00 : f32
+// CHECK-NEXT:        %[[T0:.+]] = arith.mulf %[[X0]], %[[C4]] : f32
+// CHECK-NEXT:        %[[C5:.+]] = arith.constant -5.000000e+00 : f32
+// CHECK-NEXT:        %[[T2:.+]] = arith.mulf %[[X2]], %[[C5]] : f32
+// CHECK-NEXT:        %[[S:.+]] = arith.addf %[[T0]], %[[T2]] : f32
+// CHECK-NEXT:        %[[R0:.+]] = arith.addf %[[S]], %[[X4]] : f32
+// CHECK-NOT:         tensor.extract
+// CHECK:             linalg.yield %[[R0]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32, f32, f32
+// CHECK:           %[[ROWS:.+]] = bufferization.to_tensor %[[RBUF]] restrict writable : memref<6x1x32x4x18xf32>
+// CHECK:           %[[VBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x6x32x1x4x4xf32>
+// CHECK:           %[[RB:.+]] = bufferization.to_buffer %[[ROWS]] read_only
+// CHECK-COUNT-6:   memref.subview %[[VBUF]][0, {{[0-5]}}, 0, 0, 0, 0] [6, 1, 32, 1, 4, 4]
+// CHECK:           linalg.generic {{.+}} ins(%[[RB]], %[[RB]], %[[RB]], %[[RB]], %[[RB]], %[[RB]] : {{.+}}) outs(
+// CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32, f32, f32
+// CHECK:           %[[V:.+]] = bufferization.to_tensor %[[VBUF]] restrict writable : memref<6x6x32x1x4x4xf32>
 // CHECK:           %[[COLS:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<6x6x32x1x4x4xf32> into tensor<36x32x16xf32>
 // CHECK:           %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<36x32x16xf32>
 // CHECK:           %[[M:.+]] = linalg.batch_matmul ins(%[[W]], %[[COLS]] : tensor<36x32x32xf32>, tensor<36x32x16xf32>) outs(%[[FILL]] : tensor<36x32x16xf32>)
 // CHECK:           %[[M6:.+]] = tensor.expand_shape %[[M]] {{\[}}[0, 1], [2], [3]] output_shape [6, 6, 32, 16]
-// CHECK:           linalg.generic {{.+}} ins({{.+}}%[[M6]]{{.+}} : tensor<4x6xf32>, {{.+}}) outs(%{{.+}} : tensor<4x6x32x16xf32>)
-// CHECK:           tensor.expand_shape {{.+}} into tensor<4x6x32x1x4x4xf32>
+// CHECK:           %[[HBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x6x32x16xf32>
+// CHECK:           %[[MB:.+]] = bufferization.to_buffer %[[M6]] read_only
+// CHECK-COUNT-4:   memref.subview %[[HBUF]][{{[0-3]}}, 0, 0, 0] [1, 6, 32, 16]
+// CHECK:           linalg.generic {{.+}} ins(%[[MB]], %[[MB]], %[[MB]], %[[MB]], %[[MB]], %[[MB]] : {{.+}}) outs(
+// CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
+// CHECK:           %[[HALF:.+]] = bufferization.to_tensor %[[HBUF]] restrict writable : memref<4x6x32x16xf32>
+// CHECK:           tensor.expand_shape %[[HALF]] {{.+}} into tensor<4x6x32x1x4x4xf32>
 // CHECK:           %[[OUT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x32x4x4x4x4xf32>)
 // CHECK:           %[[FULL:.+]] = tensor.collapse_shape %[[OUT]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x32x4x4x4x4xf32> into tensor<1x32x16x16xf32>
 // CHECK:           %[[CUT:.+]] = tensor.extract_slice %[[FULL]][0, 0, 0, 0] [1, 32, 13, 13] [1, 1, 1, 1]
@@ -113,12 +142,89 @@ func.func @default_128(%x: tensor<2x128x18x18xf32>) -> tensor<2x128x16x16xf32> {
 
 // -----
 
+// Channel counts (default options, 32 blocks each): 256 -> 64 (the DB
+// detector's FPN smoothing and head convolutions), 64 -> 256, 64 -> 64 and
+// 128 -> 64 are rewritten; 32 -> 512 (32 input channels, below
+// min-channels) stays direct.
+// CHECK-LABEL: func.func @channel_product
+// DEFAULT-LABEL: func.func @channel_product
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x256xf32>, tensor<36x256x32xf32>)
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x256x64xf32>, tensor<36x64x32xf32>)
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x64xf32>, tensor<36x64x32xf32>)
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x128xf32>, tensor<36x128x32xf32>)
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<2x512x16x16xf32>)
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         return
+func.func @channel_product(%x256: tensor<2x256x18x18xf32>, %x64: tensor<2x64x18x18xf32>,
+                           %x128: tensor<2x128x18x18xf32>, %x32: tensor<2x32x18x18xf32>)
+    -> (tensor<2x64x16x16xf32>, tensor<2x256x16x16xf32>, tensor<2x64x16x16xf32>,
+        tensor<2x64x16x16xf32>, tensor<2x512x16x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e64 = tensor.empty() : tensor<2x64x16x16xf32>
+  %f64 = linalg.fill ins(%zero : f32) outs(%e64 : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %e256 = tensor.empty() : tensor<2x256x16x16xf32>
+  %f256 = linalg.fill ins(%zero : f32) outs(%e256 : tensor<2x256x16x16xf32>) -> tensor<2x256x16x16xf32>
+  %e512 = tensor.empty() : tensor<2x512x16x16xf32>
+  %f512 = linalg.fill ins(%zero : f32) outs(%e512 : tensor<2x512x16x16xf32>) -> tensor<2x512x16x16xf32>
+  %w256to64 = arith.constant dense<1.0> : tensor<64x256x3x3xf32>
+  %w64to256 = arith.constant dense<1.0> : tensor<256x64x3x3xf32>
+  %w64to64 = arith.constant dense<1.0> : tensor<64x64x3x3xf32>
+  %w128to64 = arith.constant dense<1.0> : tensor<64x128x3x3xf32>
+  %w32to512 = arith.constant dense<1.0> : tensor<512x32x3x3xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x256, %w256to64 : tensor<2x256x18x18xf32>, tensor<64x256x3x3xf32>) outs(%f64 : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x64, %w64to256 : tensor<2x64x18x18xf32>, tensor<256x64x3x3xf32>) outs(%f256 : tensor<2x256x16x16xf32>) -> tensor<2x256x16x16xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x64, %w64to64 : tensor<2x64x18x18xf32>, tensor<64x64x3x3xf32>) outs(%f64 : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %d = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x128, %w128to64 : tensor<2x128x18x18xf32>, tensor<64x128x3x3xf32>) outs(%f64 : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %e = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x32, %w32to512 : tensor<2x32x18x18xf32>, tensor<512x32x3x3xf32>) outs(%f512 : tensor<2x512x16x16xf32>) -> tensor<2x512x16x16xf32>
+  return %a, %b, %c, %d, %e
+      : tensor<2x64x16x16xf32>, tensor<2x256x16x16xf32>, tensor<2x64x16x16xf32>,
+        tensor<2x64x16x16xf32>, tensor<2x512x16x16xf32>
+}
+
+// -----
+
+// The DB detector's 256 -> 64 at 80x80 (padded 82x82) for 8 images, 3200
+// blocks: its transformed input [36, 256, 3200] takes 112.5 MiB, within
+// max-transformed-mib (256), and is rewritten; at 160x160 (12800 blocks,
+// 450 MiB) it stays direct.
+// CHECK-LABEL: func.func @transformed_size
+// DEFAULT-LABEL: func.func @transformed_size
+// DEFAULT:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<36x64x256xf32>, tensor<36x256x3200xf32>)
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<8x64x160x160xf32>)
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         return
+func.func @transformed_size(%x80: tensor<8x256x82x82xf32>, %x160: tensor<8x256x162x162xf32>)
+    -> (tensor<8x64x80x80xf32>, tensor<8x64x160x160xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<64x256x3x3xf32>
+  %e80 = tensor.empty() : tensor<8x64x80x80xf32>
+  %f80 = linalg.fill ins(%zero : f32) outs(%e80 : tensor<8x64x80x80xf32>) -> tensor<8x64x80x80xf32>
+  %e160 = tensor.empty() : tensor<8x64x160x160xf32>
+  %f160 = linalg.fill ins(%zero : f32) outs(%e160 : tensor<8x64x160x160xf32>) -> tensor<8x64x160x160xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x80, %w : tensor<8x256x82x82xf32>, tensor<64x256x3x3xf32>) outs(%f80 : tensor<8x64x80x80xf32>) -> tensor<8x64x80x80xf32>
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x160, %w : tensor<8x256x162x162xf32>, tensor<64x256x3x3xf32>) outs(%f160 : tensor<8x64x160x160xf32>) -> tensor<8x64x160x160xf32>
+  return %a, %b : tensor<8x64x80x80xf32>, tensor<8x64x160x160xf32>
+}
+
+// -----
+
 // Where it must not fire, each case otherwise eligible (16x16 outputs, 16
 // blocks): stride 2, dilation 2, 16 input channels and 16 output channels
 // (below min-channels=32), 7x7 outputs (4 blocks, below min-tiles), a 3x1
 // kernel, a weight that is not a constant, a non-zero initial output, f16,
 // int8 (grouped convolutions are another op, never matched). With
 // min-channels=16 and min-tiles=4 (FEW), the 16-channel and 7x7 ones do.
+// DEFAULT-LABEL: func.func @stays
+// DEFAULT-NOT:     linalg.batch_matmul
 // CHECK-LABEL: func.func @stays
 // CHECK-NOT:     linalg.batch_matmul
 // CHECK-COUNT-10: linalg.conv_2d_
