@@ -140,6 +140,30 @@ func.func @blocked_matmul(%a: memref<1024x1024xf32>, %b: memref<1024x1024xf32>, 
   return
 }
 
+// A product of one row (a decoder step's matrix-vector product, here a
+// column block of GPT-2's 768 -> 3072) is a stream of B: K blocks of 32
+// rows with the column tiles inside, so each K block walks its 32 rows of B
+// along N; the column block stays whole, and B's rows are not prefetched
+// (the row 16 ahead would be the next K block's, read a sweep later). C's
+// lines are still prefetched for writing in the first K block.
+// CHECK-LABEL: func.func @matrix_vector
+// CHECK: scf.for %[[KB:.*]] = %c0 to %c768 step %c32 {
+// CHECK: memref.subview %{{.*}}[%[[KB]], 0] [32, 1536] [1, 1]
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c1536 step %c32 {
+// CHECK-NOT: memref.prefetch %{{.*}} read
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args(%{{.*}}) -> (vector<1x32xf32>)
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+// CHECK-NOT: linalg.matmul
+// CHECK: return
+// NOPF-LABEL: func.func @matrix_vector
+func.func @matrix_vector(%a: memref<1x768xf32>, %b: memref<768x1536xf32, strided<[3072, 1], offset: ?>>, %c: memref<1x1536xf32, strided<[3072, 1], offset: ?>>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x1536xf32, strided<[3072, 1], offset: ?>>)
+  linalg.matmul ins(%a, %b : memref<1x768xf32>, memref<768x1536xf32, strided<[3072, 1], offset: ?>>) outs(%c : memref<1x1536xf32, strided<[3072, 1], offset: ?>>)
+  return
+}
+
 // Batched (BERT attention scores): the batch and blocks of rows run in
 // parallel, one matrix at a time.
 // CHECK-LABEL: func.func @attention_scores

@@ -92,6 +92,10 @@ constexpr llvm::StringLiteral kZeroStart = "autoglm.zero_start";
 /// Marks the K-block loop of a product cut into K blocks: a tile of a
 /// zero-start product starts from zero in the loop's first iteration only.
 constexpr llvm::StringLiteral kKBlocks = "autoglm.k_blocks";
+/// Marks a product of few rows (ContractionTiles.h) and its tiles: their
+/// K loops prefetch nothing (a row 16 ahead is in the next K block, read
+/// after the whole column sweep; the rows of the current one stream).
+constexpr llvm::StringLiteral kFewRows = "autoglm.few_rows";
 
 /// Tiles `op` for caches and registers, peels the partial register tiles and
 /// erases `op`. The register tiles are left as small linalg ops.
@@ -109,6 +113,15 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   outer[m] = blockSize(ranges[m], tiles.mc, tiles.mr, tiles.mr);
   outer[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   outer[k] = blockSize(ranges[k], tiles.kc, 1, tiles.kc / 4);
+  // Few rows (ContractionTiles.h, fewRows): short K blocks with the column
+  // tiles inside, so each K block streams its rows of B along N; the
+  // column blocks were cut for threads by --autoglm-tile-kernel-regions
+  // and stay whole here (B has no panel to keep in cache).
+  if (autoglm::fewRows(ranges[m], tiles)) {
+    op->setAttr(kFewRows, rewriter.getUnitAttr());
+    outer[n] = 0;
+    outer[k] = blockSize(ranges[k], tiles.kcFewRows, 1, tiles.kcFewRows / 4);
+  }
   linalg::LinalgOp block = op;
   rewriter.setInsertionPoint(op);
   if (llvm::any_of(outer, [](int64_t t) { return t != 0; })) {
@@ -866,7 +879,8 @@ struct TileAndVectorizeContractionsPass
           --tilesLeft[*zeroStart];
         continue;
       }
-      if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()))
+      if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()) &&
+          !op->hasAttr(kFewRows))
         prefetchPanelRow(rewriter, op, prefetchDistance);
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
@@ -910,6 +924,7 @@ struct TileAndVectorizeContractionsPass
     func.walk([](Operation *op) {
       op->removeAttr(kZeroStart);
       op->removeAttr(kKBlocks);
+      op->removeAttr(kFewRows);
     });
 
     // vector.contract -> outer products -> broadcast + vector.fma; transfers
