@@ -505,8 +505,13 @@ void startFromZero(RewriterBase &rewriter, vector::TransferReadOp read) {
 /// nr columns. A row of B is the only operand of the K loop that the
 /// hardware prefetchers miss: consecutive k are N elements apart, a new page
 /// each for N >= 1024, where A's rows and C stay in a few streams.
+///
+/// With `columnsAhead` (a product of few rows, whose K blocks are short
+/// and whose column tiles walk B's rows along N), the same row instead,
+/// `columnsAhead` columns further along (the block's last column at its
+/// end): the lines the column tile after next will read.
 void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
-                      int64_t distance) {
+                      int64_t distance, int64_t columnsAhead = 0) {
   auto view = tile.getDpsInputs()[1].getDefiningOp<memref::SubViewOp>();
   if (!view || !view.getSource().getType().hasStaticShape())
     return;
@@ -527,11 +532,12 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
       return v;
     return index(*getConstantIntValue(ofr));
   };
-  Value ahead = arith::MinSIOp::create(
-      rewriter, loc,
-      arith::AddIOp::create(rewriter, loc, value(offsets[kDim]),
-                            index(distance)),
-      index(source.getDimSize(kDim) - 1));
+  Value ahead = value(offsets[kDim]);
+  if (!columnsAhead)
+    ahead = arith::MinSIOp::create(
+        rewriter, loc,
+        arith::AddIOp::create(rewriter, loc, ahead, index(distance)),
+        index(source.getDimSize(kDim) - 1));
   int64_t elementBytes =
       std::max<int64_t>(1, source.getElementTypeBitWidth() / 8);
   int64_t perLine = std::max<int64_t>(1, 64 / elementBytes);
@@ -539,7 +545,13 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
     SmallVector<Value> indices;
     for (int64_t d = 0; d < rank; ++d)
       indices.push_back(d == kDim ? ahead : value(offsets[d]));
-    if (column)
+    if (columnsAhead)
+      indices[nDim] = arith::MinSIOp::create(
+          rewriter, loc,
+          arith::AddIOp::create(rewriter, loc, indices[nDim],
+                                index(column + columnsAhead)),
+          index(source.getDimSize(nDim) - 1));
+    else if (column)
       indices[nDim] =
           arith::AddIOp::create(rewriter, loc, indices[nDim], index(column));
     memref::PrefetchOp::create(rewriter, loc, view.getSource(), indices,
@@ -882,6 +894,9 @@ struct TileAndVectorizeContractionsPass
       if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()) &&
           !op->hasAttr(kFewRows))
         prefetchPanelRow(rewriter, op, prefetchDistance);
+      if (prefetchColumns && isa<scf::ForOp>(op->getParentOp()) &&
+          op->hasAttr(kFewRows))
+        prefetchPanelRow(rewriter, op, /*distance=*/0, prefetchColumns);
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
       bool wide = vectorizeWideTile(rewriter, op,
