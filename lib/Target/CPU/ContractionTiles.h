@@ -158,8 +158,11 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   // would be blocked at all (both threads of a 2-core machine busy, evenly:
   // N = 768, 2304, 3072 in 2 blocks, not 3, 9, 12 of 256), a divisor of N
   // that is a multiple of nr, else any divisor from nc up (GPT-2's LM head,
-  // N = 50257 = 29 x 1733, otherwise one block on one thread).
-  if (ranges.size() == 3 && fewRows(ranges[m], tiles) && ranges[n] > tiles.nc) {
+  // N = 50257 = 29 x 1733, otherwise one block on one thread). Not the
+  // 16-bit products, whose blocks --autoglm-widen-16bit-products widens
+  // to float32 panels (not measured with wide blocks).
+  if (ranges.size() == 3 && fewRows(ranges[m], tiles) && ranges[n] > tiles.nc &&
+      isTileableContraction(op, /*onTensors=*/true)) {
     int64_t target = std::min(tiles.ncFewRows, ranges[n] / 2);
     blocks[n] = blockSize(ranges[n], target, tiles.nr, tiles.nr);
     if (!blocks[n])
