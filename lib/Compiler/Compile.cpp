@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
@@ -82,6 +83,12 @@ void mlir::autoglm::registerCompilerDialects(DialectRegistry &registry) {
   autoglm::registerBufferizableOpInterfaceExternalModels(registry);
   // Vector transfers on tensors (the autoglm.topk_attention kernel).
   vector::registerBufferizableOpInterfaceExternalModels(registry);
+  // memref.alloc as an allocation: buffer-results-to-out-params recognizes
+  // a returned buffer by this interface and then computes the result in
+  // the caller's output instead of copying it there at the end (GPT-2's
+  // present keys and values, read again by the attention after the Concat
+  // that writes them).
+  memref::registerAllocationOpInterfaceExternalModels(registry);
   func::registerInlinerExtension(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);

@@ -31,7 +31,9 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
   // the user's output buffers, and results computed in place need no copy.
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.modifyPublicFunctions = true;
-  outParams.hoistStaticAllocs = true;
+  // The CPU only: a CUDA image's outputs are device buffers of the
+  // runtime's own, and that path was not re-measured with the change.
+  outParams.hoistStaticAllocs = !options.deviceMemory;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
 
   // Constants as bufferization left them (memref.global) move to the

@@ -141,6 +141,37 @@ func.func @blocked_matmul(%a: memref<1024x1024xf32>, %b: memref<1024x1024xf32>, 
   return
 }
 
+// A product of one row (a decoder step's matrix-vector product, here a
+// column block of GPT-2's 768 -> 3072) is a stream of B: K blocks of 32
+// rows with the column tiles inside, so each K block walks its 32 rows of B
+// along N; the column block stays whole. Each k prefetches its row of B
+// 64 columns ahead (the lines of the column tile after next, clamped to
+// the block's last column), not the row 16 ahead (the next K block's, read
+// a sweep later). C's lines are still prefetched for writing in the first
+// K block.
+// CHECK-LABEL: func.func @matrix_vector
+// CHECK: scf.for %[[KB:.*]] = %c0 to %c768 step %c32 {
+// CHECK: %[[BLOCK:.*]] = memref.subview %{{.*}}[%[[KB]], 0] [32, 1536] [1, 1]
+// CHECK-NEXT: scf.for %[[J:.*]] = %c0 to %c1536 step %c32 {
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[J]], %c64 : index
+// CHECK: %[[COL:.*]] = arith.minsi %[[AHEAD]], %c1535 : index
+// CHECK: %[[AHEAD2:.*]] = arith.addi %[[J]], %c80 : index
+// CHECK: %[[COL2:.*]] = arith.minsi %[[AHEAD2]], %c1535 : index
+// CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%{{.*}}) -> (vector<1x32xf32>)
+// CHECK: memref.prefetch %[[BLOCK]][%[[K]], %[[COL]]], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %[[BLOCK]][%[[K]], %[[COL2]]], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+// CHECK-NOT: linalg.matmul
+// CHECK: return
+// NOPF-LABEL: func.func @matrix_vector
+func.func @matrix_vector(%a: memref<1x768xf32>, %b: memref<768x1536xf32, strided<[3072, 1], offset: ?>>, %c: memref<1x1536xf32, strided<[3072, 1], offset: ?>>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x1536xf32, strided<[3072, 1], offset: ?>>)
+  linalg.matmul ins(%a, %b : memref<1x768xf32>, memref<768x1536xf32, strided<[3072, 1], offset: ?>>) outs(%c : memref<1x1536xf32, strided<[3072, 1], offset: ?>>)
+  return
+}
+
 // Batched (BERT attention scores): the batch and blocks of rows run in
 // parallel, one matrix at a time.
 // CHECK-LABEL: func.func @attention_scores

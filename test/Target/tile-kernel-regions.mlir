@@ -55,6 +55,36 @@ func.func @lone_product(%a: tensor<128x1024xf32>, %b: tensor<1024x512xf32>) -> t
   return %m : tensor<128x512xf32>
 }
 
+// A product of one row reuses no panel of B: its column blocks only split
+// the stream of B between threads, two of them, as wide as N allows.
+// CHECK-LABEL: func.func @matrix_vector(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (3072) step (1536)
+// CHECK:           linalg.fill
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<1x768xf32>, tensor<768x1536xf32>) outs(%{{.+}} : tensor<1x1536xf32>)
+// CHECK:         } {autoglm.kernel = "contraction"}
+func.func @matrix_vector(%a: tensor<1x768xf32>, %b: tensor<768x3072xf32>) -> tensor<1x3072xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x3072xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3072xf32>) -> tensor<1x3072xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<1x768xf32>, tensor<768x3072xf32>) outs(%f : tensor<1x3072xf32>) -> tensor<1x3072xf32>
+  return %m : tensor<1x3072xf32>
+}
+
+// GPT-2's language-model head: N = 50257 = 29 x 1733 has no divisor that
+// is a multiple of the register tile's 32 columns; blocks of 1733 columns
+// (up to 2048 wide) instead of one block on one thread.
+// CHECK-LABEL: func.func @lm_head(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (50257) step (1733)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<1x768xf32>, tensor<768x1733xf32>) outs(%{{.+}} : tensor<1x1733xf32>)
+// CHECK:         } {autoglm.kernel = "contraction"}
+func.func @lm_head(%a: tensor<1x768xf32>, %b: tensor<768x50257xf32>) -> tensor<1x50257xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x50257xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x50257xf32>) -> tensor<1x50257xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<1x768xf32>, tensor<768x50257xf32>) outs(%f : tensor<1x50257xf32>) -> tensor<1x50257xf32>
+  return %m : tensor<1x50257xf32>
+}
+
 // A small product fits in one block: only the region goes.
 // CHECK-LABEL: func.func @one_block(
 // CHECK-NOT:     autoglm.fused

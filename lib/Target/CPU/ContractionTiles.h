@@ -34,7 +34,24 @@ struct ContractionTiles {
   int64_t lanes;     // of one vector register
   int64_t registers; // vector registers of the target
   int64_t mc = 64, nc = 256, kc = 256;
+  /// Products of at most mr rows (fewRows): K blocks of `kcFewRows` rows
+  /// and column blocks up to `ncFewRows` wide.
+  int64_t kcFewRows = 32, ncFewRows = 2048;
 };
+
+/// Whether a product of `rows` rows is one register tile high: a decoder
+/// step's matrix-vector products (M = 1, or the batch at batch 8). Each
+/// element of B is then used once, so the product is a stream of B from
+/// memory, and its cache blocks are chosen for the stream instead of for
+/// reuse: a register tile walking all of a K block reads one 128-byte piece
+/// of each of B's rows, rows N apart (a page apart for N >= 1024), which the
+/// hardware prefetchers do not follow; K blocks of 32 rows instead put the
+/// column loop inside, so that each K block reads 32 rows along their
+/// length, 32 sequential streams (GPT-2's step 0.7x the time,
+/// docs/decisions.md).
+inline bool fewRows(int64_t rows, const ContractionTiles &tiles) {
+  return rows <= tiles.mr;
+}
 
 /// The first of `candidates` that divides `size`, or 1: a register tile's
 /// rows or columns that need no remainder loop.
@@ -135,6 +152,22 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
     blocks[0] = 1;
   blocks[m] = blockSize(ranges[m], tiles.mc, tiles.mr, tiles.mr);
   blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
+  // A product of few rows (fewRows) reuses no panel of B: its column
+  // blocks only split the stream of B between threads, and the wider they
+  // are, the longer each row's sequential run. Two blocks at least where N
+  // would be blocked at all (both threads of a 2-core machine busy, evenly:
+  // N = 768, 2304, 3072 in 2 blocks, not 3, 9, 12 of 256), a divisor of N
+  // that is a multiple of nr, else any divisor from nc up (GPT-2's LM head,
+  // N = 50257 = 29 x 1733, otherwise one block on one thread). Not the
+  // 16-bit products, whose blocks --autoglm-widen-16bit-products widens
+  // to float32 panels (not measured with wide blocks).
+  if (ranges.size() == 3 && fewRows(ranges[m], tiles) && ranges[n] > tiles.nc &&
+      isTileableContraction(op, /*onTensors=*/true)) {
+    int64_t target = std::min(tiles.ncFewRows, ranges[n] / 2);
+    blocks[n] = blockSize(ranges[n], target, tiles.nr, tiles.nr);
+    if (!blocks[n])
+      blocks[n] = blockSize(ranges[n], target, 1, tiles.nc);
+  }
   return blocks;
 }
 } // namespace mlir::autoglm

@@ -187,6 +187,10 @@ def AutoGLMTileAndVectorizeContractions
     `prefetch-distance` rows ahead (`memref.prefetch`): B's rows are N
     elements apart, a page apart for wide products, where the hardware
     prefetchers do not follow.
+    A product of at most one register tile of rows (a decoder step's
+    matrix-vector products) gets K blocks of 32 rows with its column tiles
+    inside instead, so that each K block walks its rows of B along N; its
+    K loops prefetch the same row of B `prefetch-columns` columns ahead.
 
     A product right after a `linalg.fill` of +0 of its whole accumulator
     (with nothing in between that touches memory) starts its register tiles
@@ -204,6 +208,10 @@ def AutoGLMTileAndVectorizeContractions
     Option<"prefetchDistance", "prefetch-distance", "unsigned",
            /*default=*/"16",
            "Rows of B ahead of the K loop to prefetch (0: none)">,
+    Option<"prefetchColumns", "prefetch-columns", "unsigned",
+           /*default=*/"64",
+           "Columns of B ahead along its row that the K loop of a product "
+           "of few rows prefetches (0: none)">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

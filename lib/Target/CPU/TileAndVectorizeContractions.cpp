@@ -92,6 +92,10 @@ constexpr llvm::StringLiteral kZeroStart = "autoglm.zero_start";
 /// Marks the K-block loop of a product cut into K blocks: a tile of a
 /// zero-start product starts from zero in the loop's first iteration only.
 constexpr llvm::StringLiteral kKBlocks = "autoglm.k_blocks";
+/// Marks a product of few rows (ContractionTiles.h) and its tiles: their
+/// K loops prefetch nothing (a row 16 ahead is in the next K block, read
+/// after the whole column sweep; the rows of the current one stream).
+constexpr llvm::StringLiteral kFewRows = "autoglm.few_rows";
 
 /// Tiles `op` for caches and registers, peels the partial register tiles and
 /// erases `op`. The register tiles are left as small linalg ops.
@@ -109,6 +113,15 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   outer[m] = blockSize(ranges[m], tiles.mc, tiles.mr, tiles.mr);
   outer[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   outer[k] = blockSize(ranges[k], tiles.kc, 1, tiles.kc / 4);
+  // Few rows (ContractionTiles.h, fewRows): short K blocks with the column
+  // tiles inside, so each K block streams its rows of B along N; the
+  // column blocks were cut for threads by --autoglm-tile-kernel-regions
+  // and stay whole here (B has no panel to keep in cache).
+  if (autoglm::fewRows(ranges[m], tiles)) {
+    op->setAttr(kFewRows, rewriter.getUnitAttr());
+    outer[n] = 0;
+    outer[k] = blockSize(ranges[k], tiles.kcFewRows, 1, tiles.kcFewRows / 4);
+  }
   linalg::LinalgOp block = op;
   rewriter.setInsertionPoint(op);
   if (llvm::any_of(outer, [](int64_t t) { return t != 0; })) {
@@ -500,8 +513,13 @@ void startFromZero(RewriterBase &rewriter, vector::TransferReadOp read) {
 /// A clamp (`min(k + distance, K - 1)`) cost six instructions in a loop of
 /// about thirty (2 loads, 8 broadcasts, 16 FMAs on AVX-512): unclamped, the
 /// address is the B load's pointer plus a constant.
+///
+/// With `columnsAhead` (a product of few rows, whose K blocks are short
+/// and whose column tiles walk B's rows along N), the same row instead,
+/// `columnsAhead` columns further along (the block's last column at its
+/// end): the lines the column tile after next will read.
 void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
-                      int64_t distance) {
+                      int64_t distance, int64_t columnsAhead = 0) {
   auto view = tile.getDpsInputs()[1].getDefiningOp<memref::SubViewOp>();
   if (!view || !view.getSource().getType().hasStaticShape())
     return;
@@ -522,8 +540,9 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
       return v;
     return index(*getConstantIntValue(ofr));
   };
-  Value ahead = arith::AddIOp::create(rewriter, loc, value(offsets[kDim]),
-                                      index(distance));
+  Value ahead = value(offsets[kDim]);
+  if (!columnsAhead)
+    ahead = arith::AddIOp::create(rewriter, loc, ahead, index(distance));
   int64_t elementBytes =
       std::max<int64_t>(1, source.getElementTypeBitWidth() / 8);
   int64_t perLine = std::max<int64_t>(1, 64 / elementBytes);
@@ -531,7 +550,13 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
     SmallVector<Value> indices;
     for (int64_t d = 0; d < rank; ++d)
       indices.push_back(d == kDim ? ahead : value(offsets[d]));
-    if (column)
+    if (columnsAhead)
+      indices[nDim] = arith::MinSIOp::create(
+          rewriter, loc,
+          arith::AddIOp::create(rewriter, loc, indices[nDim],
+                                index(column + columnsAhead)),
+          index(source.getDimSize(nDim) - 1));
+    else if (column)
       indices[nDim] =
           arith::AddIOp::create(rewriter, loc, indices[nDim], index(column));
     memref::PrefetchOp::create(rewriter, loc, view.getSource(), indices,
@@ -871,8 +896,12 @@ struct TileAndVectorizeContractionsPass
           --tilesLeft[*zeroStart];
         continue;
       }
-      if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()))
+      if (prefetchDistance && isa<scf::ForOp>(op->getParentOp()) &&
+          !op->hasAttr(kFewRows))
         prefetchPanelRow(rewriter, op, prefetchDistance);
+      if (prefetchColumns && isa<scf::ForOp>(op->getParentOp()) &&
+          op->hasAttr(kFewRows))
+        prefetchPanelRow(rewriter, op, /*distance=*/0, prefetchColumns);
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
       bool wide = vectorizeWideTile(rewriter, op,
@@ -915,6 +944,7 @@ struct TileAndVectorizeContractionsPass
     func.walk([](Operation *op) {
       op->removeAttr(kZeroStart);
       op->removeAttr(kKBlocks);
+      op->removeAttr(kFewRows);
     });
 
     // vector.contract -> outer products -> broadcast + vector.fma; transfers
