@@ -69,6 +69,11 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(
         createAutoGLMPackInt8Convolutions({/*group=*/*int8Group, amxInt8}));
 
+  // What is left of constant pads: their borders filled and their
+  // interiors copied, each written once (bufferization would fill the whole
+  // padded buffer, then copy the interior over it).
+  pm.addNestedPass<func::FuncOp>(createAutoGLMPadBorders());
+
   // Whole-module bufferization, then the kernels' block loops, now without
   // results, as scf.parallel (run on the runtime's threads below), then what
   // every target does with its buffers.

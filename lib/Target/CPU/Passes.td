@@ -518,6 +518,33 @@ def AutoGLMMemRefCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def AutoGLMPadBorders : Pass<"autoglm-pad-borders", "func::FuncOp"> {
+  let summary = "Write a constant tensor.pad's border and interior once each";
+  let description = [{
+    Rewrites each `tensor.pad` with static shapes and a constant padding
+    value as `tensor.empty`, one `linalg.fill` per border slab (the low
+    and high pads of each dimension, over the interior of the dimensions
+    before it and all of the dimensions after it: disjoint, covering just
+    the border) and a `tensor.insert_slice` of the source into the
+    interior. With several planes (the last two dimensions, an image's H
+    and W), the outer dimensions' slabs are filled first and then an
+    `scf.forall` over the source's planes fills each plane's border and
+    copies its interior, so that the side columns are written while the
+    plane is in cache. One-shot bufferization lowers `tensor.pad` itself as
+    a fill of the whole padded buffer followed by the interior's copy,
+    writing the interior twice; after this pass the slabs bufferize in
+    place as fills of subviews, and the interior is one copy. Runs before
+    bufferization, after the passes that fold pads into their consumers'
+    reads.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def AutoGLMFlattenEmptyArguments
     : Pass<"autoglm-flatten-empty-arguments", "func::FuncOp"> {
   let summary = "Pass tensors with no elements as one-dimensional buffers";

@@ -4,6 +4,7 @@
 //   --autoglm-parallel-loops-to-runtime   scf.parallel -> ctx->parallel_for
 //   --autoglm-conv-to-matmul              NCHW conv -> im2col + matmul
 //   --autoglm-tile-kernel-regions         fused region -> cache-block kernel
+//   --autoglm-pad-borders                 tensor.pad -> border fills + copy
 //   --autoglm-memref-copy-to-linalg       memref.copy -> linalg.copy loops
 //   --autoglm-tile-and-vectorize-contractions
 //                                         tiled, vectorized matmuls
