@@ -29,14 +29,19 @@ def _write_tensor(path: str, value, name: str) -> None:
 
 def materialize(out_dir: str) -> list[str]:
     """Writes every node test under `out_dir` (once) and returns their names."""
+    import ml_dtypes
     import onnx
     import onnx.backend.test.case.node as node_cases
 
     os.makedirs(out_dir, exist_ok=True)
     # Several tests may ask at once: the first writes, the others wait.
+    # The expected outputs are computed by onnx's reference code, whose
+    # packed types (int4, float8, ...) are ml_dtypes': data written by other
+    # versions of either is written again.
+    version = f"{onnx.__version__}-ml_dtypes-{ml_dtypes.__version__}"
     with open(os.path.join(out_dir, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _materialize_locked(out_dir, onnx.__version__, node_cases)
+        return _materialize_locked(out_dir, version, node_cases)
 
 
 def _materialize_locked(out_dir: str, version: str, node_cases) -> list[str]:
