@@ -1,5 +1,4 @@
-//===- PadBorders.cpp - --autoglm-pad-borders
-//------------------------------===//
+//===- PadBorders.cpp - --autoglm-pad-borders -----------------------------===//
 //
 // A constant tensor.pad as a fill of its border slabs and one copy of the
 // source into the interior, so that each element of the padded buffer is

@@ -216,7 +216,9 @@ static int fastestAlgo(const autoglm_cuda_session *cuda,
   int best = 0;
   float bestMs = INFINITY;
   gemmCall call = {cuda, ready};
-  for (int i = 0; i < found && found > 1; ++i) {
+  if (found < 2)
+    return best;
+  for (int i = 0; i < found; ++i) {
     ready->gemm.algo = results[i].algo;
     ready->gemm.workspace_bytes = results[i].workspaceSize;
     float ms = autoglm_cuda_time_calls(cuda, issueGemm, &call);
