@@ -479,10 +479,13 @@ static autoglm_status enqueue(autoglm_batcher *b, const autoglm_tensor *inputs,
         b->mean_gap_ns ? 0.875 * b->mean_gap_ns + 0.125 * gap : gap;
   }
   b->last_arrival_ns = now;
-  /* Requests held back on purpose (the worker waiting for a batch to fill)
-   * are not load: counting them would keep the batcher waiting. */
-  bool busy = b->running || (b->queue.count > 0 && !b->waiting);
-  b->busy_share = 0.875 * b->busy_share + (busy ? 0.125 : 0.0);
+  /* A request that arrives while the worker waits for a batch to fill is
+   * load only if the batch fills: counted at once, held-back requests would
+   * keep the batcher waiting at any load (batcher_worker.c settles them). */
+  if (b->waiting)
+    ++b->held_arrivals;
+  else
+    autoglm_batcher_count_arrival(b, b->running || b->queue.count > 0);
   if (b->queue.tail)
     b->queue.tail->next = r;
   else
@@ -515,7 +518,7 @@ static bool runOnCaller(autoglm_batcher *b, batcher_request *r) {
   pthread_mutex_unlock(&b->mutex);
   autoglm_batcher_run_batch(b, count);
   pthread_mutex_lock(&b->mutex);
-  b->executing = false;
+  autoglm_batcher_end_batch(b);
   /* Requests that came meanwhile, or a shutdown, are the worker's. */
   if (b->queue.head || b->stopping)
     pthread_cond_signal(&b->work);

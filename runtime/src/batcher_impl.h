@@ -100,8 +100,17 @@ struct autoglm_batcher {
    * worker's batch, or by a blocking submitter running its own request at
    * once (the batcher idle, nothing else queued). One at a time. */
   bool executing;
-  int64_t last_batch_rows;    /* rows the last batch took */
-  bool waiting;               /* the worker waits for a batch to fill */
+  int64_t last_batch_rows; /* rows the last batch took */
+  /* Rows the adaptive policy expects the next batch to have under load:
+   * those queued behind the last batch when it ended, and as many again as
+   * it answered (closed-loop clients send their next request as soon as
+   * they have their answer). */
+  int64_t fill_target;
+  bool waiting; /* the worker waits for a batch to fill */
+  /* Arrivals while the worker waited for a batch to fill: they count as
+   * load if the batch filled to fill_target, as light load if the wait ran
+   * out, once it ends (waiting is load only when it pays). */
+  int32_t held_arrivals;
   bool stopping;              /* shutdown began: submit rejects */
   bool cancel_on_stop;        /* the first shutdown's mode */
   bool worker_stopped;        /* the worker left its loop */
@@ -167,9 +176,18 @@ void autoglm_batcher_answer(autoglm_batcher *batcher, batcher_request *request,
  * when it should run now (batcher_worker.c). */
 int64_t autoglm_batcher_fill_until(const autoglm_batcher *batcher, int64_t now);
 
+/* Under the mutex: counts an arrival in the adaptive policy's busy share,
+ * as load (`busy`) or not (batcher_worker.c). */
+void autoglm_batcher_count_arrival(autoglm_batcher *batcher, bool busy);
+
 /* Under the mutex: moves the requests of the next batch from the queue to
  * batcher->batch and returns how many. */
 int32_t autoglm_batcher_take_batch(autoglm_batcher *batcher);
+
+/* Under the mutex, after a batch's runs: the model is free again, and the
+ * adaptive policy's fill target is set from the queue behind the batch and
+ * the rows it answered. */
+void autoglm_batcher_end_batch(autoglm_batcher *batcher);
 
 /* Without the mutex, with `executing` set: runs the `count` requests of
  * batcher->batch as the plan says and answers each. */

@@ -31,14 +31,17 @@ int64_t autoglm_batcher_fill_until(const autoglm_batcher *b, int64_t now) {
     return deadline;
   /* Wait only under load, for requests that are expected: most recent
    * arrivals found the worker busy (with Poisson arrivals, the worker is
-   * busy more than half the time); fewer rows are queued than the last
-   * batch took (closed-loop clients that all sent their next request are
-   * all here); and the next arrival is due before the deadline, judging by
+   * busy more than half the time); fewer rows are queued than the fill
+   * target (those that queued behind the last batch, and as many as it
+   * answered: with N closed-loop clients and N rows a batch, every client
+   * is back); and the next arrival is due before the deadline, judging by
    * the mean gap between arrivals. The wait ends when an arrival is
    * overdue (twice the mean gap after the last one): the load has dropped.
    * At light load, or with one client that waits for each answer, a
-   * request runs at once. */
-  if (b->busy_share < 0.5 || b->queue.rows >= b->last_batch_rows)
+   * request runs at once. Without the answered rows in the target, 16
+   * clients on batches of up to 16 settle into batches of 8 that take
+   * turns, each starting as the other's clients are answered. */
+  if (b->busy_share < 0.5 || b->queue.rows >= b->fill_target)
     return 0;
   double gap = b->mean_gap_ns;
   int64_t overdue = b->last_arrival_ns + (int64_t)(2 * gap);
@@ -52,14 +55,26 @@ int64_t autoglm_batcher_fill_until(const autoglm_batcher *b, int64_t now) {
  * further, false when it should run now. */
 static bool waitForMore(autoglm_batcher *b) {
   int64_t until = autoglm_batcher_fill_until(b, autoglm_batcher_now_ns());
-  if (until == 0)
+  if (until == 0) {
+    /* The wait is over: the requests it held back were load if it filled
+     * the batch, light load if it ran out. */
+    bool filled = b->queue.rows >= b->fill_target ||
+                  b->queue.rows >= b->options.max_batch;
+    for (; b->held_arrivals > 0; --b->held_arrivals)
+      autoglm_batcher_count_arrival(b, filled);
     return false;
+  }
   struct timespec wake = {(time_t)(until / 1000000000),
                           (long)(until % 1000000000)};
   b->waiting = true;
   pthread_cond_timedwait(&b->work, &b->mutex, &wake);
   b->waiting = false;
   return true;
+}
+
+void autoglm_batcher_count_arrival(autoglm_batcher *b, bool busy) {
+  /* The latest arrival weighs 1/8. */
+  b->busy_share = 0.875 * b->busy_share + (busy ? 0.125 : 0.0);
 }
 
 int32_t autoglm_batcher_take_batch(autoglm_batcher *b) {
@@ -79,6 +94,13 @@ int32_t autoglm_batcher_take_batch(autoglm_batcher *b) {
   b->last_batch_rows = rows;
   b->stats.queued = b->queue.count;
   return count;
+}
+
+void autoglm_batcher_end_batch(autoglm_batcher *b) {
+  b->executing = false;
+  int64_t target = b->queue.rows + b->last_batch_rows;
+  b->fill_target =
+      target < b->options.max_batch ? target : b->options.max_batch;
 }
 
 /*===-- The plan: which entries run a batch's rows ------------------------===*/
@@ -504,7 +526,7 @@ void *autoglm_batcher_worker(void *arg) {
     pthread_mutex_unlock(&b->mutex);
     autoglm_batcher_run_batch(b, count);
     pthread_mutex_lock(&b->mutex);
-    b->executing = false;
+    autoglm_batcher_end_batch(b);
   }
   b->worker_stopped = true;
   pthread_cond_broadcast(&b->quiescent);

@@ -805,6 +805,70 @@ static void firstRunCase(autoglm_session *const *sessions) {
   fake_batch_run_us[0] = fake_batch_run_us[1] = fake_batch_run_us[2] = 0;
 }
 
+/* Four closed-loop clients on sizes of up to 4 rows whose runs cost 10,
+ * 12 and 14 ms (a batch is cheaper per row), started as two pairs whose
+ * batches take turns: the first pair queues behind a held run, the second
+ * sends while the first pair's batch runs, so each pair's batch is queued
+ * when the other's ends. Adaptive batching waits for the pair it just
+ * answered (its clients send again at once) and runs the four clients'
+ * requests together from then on; batches that kept taking turns would
+ * average 2 rows a run. */
+static void closedLoopCase(autoglm_session *const *sessions) {
+  fake_batch_run_us[0] = 10000;
+  fake_batch_run_us[1] = 12000;
+  fake_batch_run_us[2] = 14000;
+  autoglm_batcher_options options;
+  autoglm_batcher_options_init(&options);
+  options.max_delay_us = 50000;
+  options.calibration_runs = 1;
+  autoglm_batcher *b = NULL;
+  EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
+  gateEntered = 0;
+  setGate(false);
+  fake_batch_entry_hook = gateHook;
+  Request held;
+  initRequest(&held, 1, 69);
+  EXPECT(submitAsync(b, &held, NULL) == AUTOGLM_OK);
+  waitEntered(1);
+  pthread_t clients[4];
+  ClientArgs args[4];
+  for (int i = 0; i < 4; ++i)
+    args[i] = (ClientArgs){b, 25, 70u + (unsigned)i, true, false};
+  for (int i = 0; i < 2; ++i)
+    pthread_create(&clients[i], NULL, closedLoopClient, &args[i]);
+  autoglm_batcher_stats stats;
+  do {
+    sleepUs(100);
+    autoglm_batcher_get_stats(b, &stats);
+  } while (stats.queued < 2);
+  fake_batch_entry_hook = NULL;
+  setGate(true);
+  /* The second pair, once the first pair's batch has left the queue. */
+  do {
+    sleepUs(100);
+    autoglm_batcher_get_stats(b, &stats);
+  } while (stats.queued > 0);
+  for (int i = 2; i < 4; ++i)
+    pthread_create(&clients[i], NULL, closedLoopClient, &args[i]);
+  bool correct = true;
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(clients[i], NULL);
+    correct = correct && args[i].ok;
+  }
+  waitAnswered(&held);
+  autoglm_batcher_get_stats(b, &stats);
+  double rowsPerRun = (double)stats.rows / (double)stats.runs;
+  printf("4 closed-loop clients in two pairs, runs of 1, 2, 4 rows cost 10, "
+         "12, 14 ms: %s rows a run, outputs %s\n",
+         rowsPerRun >= 3.0 ? "at least 3" : "FEWER THAN 3",
+         correct && outputsCorrect(&held) ? "correct" : "WRONG");
+  if (rowsPerRun < 3.0)
+    printf("  (%.2f rows a run in %llu runs)\n", rowsPerRun,
+           (unsigned long long)stats.runs);
+  autoglm_batcher_destroy(b);
+  fake_batch_run_us[0] = fake_batch_run_us[1] = fake_batch_run_us[2] = 0;
+}
+
 static void testSizes(void) {
   autoglm_session *sessions[3] = {
       createSession(&autoglm_model_fake_batch_2, 1),
@@ -834,6 +898,7 @@ static void testSizes(void) {
   sizesCase(sessions, 20000, 30000, 200000, 3, AUTOGLM_BATCH_FIXED);
   answeredEarlyCase(sessions);
   firstRunCase(sessions);
+  closedLoopCase(sessions);
 
   /* Every size, with max_batch 4: requests of 1 to 4 rows. */
   autoglm_batcher *b = NULL;
