@@ -93,6 +93,11 @@ static autoglm_status setUpStaging(autoglm_batcher *b,
   b->plan_size = calloc(rows, sizeof(*b->plan_size));
   b->cost_ns = calloc(entries, sizeof(*b->cost_ns));
   b->estimate_ns = calloc(entries, sizeof(*b->estimate_ns));
+  int64_t largest = b->sizes[b->num_sizes - 1].rows;
+  b->pieces = calloc(tensors * (size_t)largest, sizeof(*b->pieces));
+  b->tensor_pieces = calloc(tensors, sizeof(*b->tensor_pieces));
+  if (!b->pieces || !b->tensor_pieces)
+    return AUTOGLM_ERROR_OUT_OF_MEMORY;
   if (!b->row_bytes || !b->direct || !b->batch || !b->row_length ||
       !b->plan_cost || !b->plan_runs || !b->plan_padding || !b->plan_size ||
       !b->cost_ns || !b->estimate_ns)
@@ -167,6 +172,8 @@ static void freeBatcher(autoglm_batcher *b) {
   free(b->slots);
   free(b->slot_data);
   free(b->row_bytes);
+  free(b->pieces);
+  free(b->tensor_pieces);
   free(b->direct);
   free(b->batch);
   free(b->row_length);

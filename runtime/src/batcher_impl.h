@@ -14,6 +14,7 @@
 
 #include "autoglm/batcher.h"
 #include "message.h"
+#include "session_impl.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -79,6 +80,10 @@ struct autoglm_batcher {
   int64_t model_batch; /* rows of the largest size */
   /* Bytes of one row of each input, then of each output. */
   uint64_t *row_bytes;
+  /* On a GPU: a run's tensors as pieces of its requests' memory (at most
+   * one piece per row of the largest size, for each tensor). */
+  autoglm_piece *pieces;
+  autoglm_tensor_pieces *tensor_pieces;
 
   pthread_mutex_t mutex;
   pthread_cond_t work;      /* the worker waits: queue, shutdown */
@@ -106,6 +111,10 @@ struct autoglm_batcher {
    * it answered (closed-loop clients send their next request as soon as
    * they have their answer). */
   int64_t fill_target;
+  /* The last batch's run time (its runs together), and stats.run_ns when
+   * it was taken. */
+  int64_t last_batch_ns;
+  uint64_t run_ns_at_take;
   bool waiting; /* the worker waits for a batch to fill */
   /* Arrivals while the worker waited for a batch to fill: they count as
    * load if the batch filled to fill_target, as light load if the wait ran

@@ -99,20 +99,35 @@ autoglm_status autoglm_session_run(autoglm_session *session,
                              num_outputs, &message);
 }
 
+/* The GPU side that runs `model` (the session's model or one of its
+ * entries): an entry but the largest runs on its own. */
+static struct autoglm_cuda_session *
+cudaForEntry(autoglm_session *session, const autoglm_model_desc *model) {
+  struct autoglm_cuda_session *cuda = session->cuda;
+  if (model != session->model && session->cuda_sized &&
+      session->cuda_sized[model - session->sized])
+    cuda = session->cuda_sized[model - session->sized];
+  session->cuda_last = cuda;
+  return cuda;
+}
+
+autoglm_status autoglm_run_pieces(autoglm_session *session,
+                                  const autoglm_model_desc *model,
+                                  const autoglm_tensor_pieces *inputs,
+                                  const autoglm_tensor_pieces *outputs,
+                                  autoglm_message *message) {
+  return autoglm_cuda_run_pieces(cudaForEntry(session, model), inputs, outputs,
+                                 message);
+}
+
 autoglm_status
 autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
                     const autoglm_tensor *inputs, int32_t num_inputs,
                     const autoglm_tensor *outputs, int32_t num_outputs,
                     autoglm_message *message) {
-  if (session->cuda) {
-    /* An entry but the largest runs on its own GPU side. */
-    struct autoglm_cuda_session *cuda = session->cuda;
-    if (model != session->model && session->cuda_sized &&
-        session->cuda_sized[model - session->sized])
-      cuda = session->cuda_sized[model - session->sized];
-    session->cuda_last = cuda;
-    return autoglm_cuda_run(cuda, inputs, outputs, message);
-  }
+  if (session->cuda)
+    return autoglm_cuda_run(cudaForEntry(session, model), inputs, outputs,
+                            message);
 
   /* An index outside its table is refused, as ONNX Runtime refuses it;
    * the compiled Gather would read row 0 instead (it never reads outside

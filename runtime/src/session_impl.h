@@ -122,6 +122,31 @@ autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
                     const autoglm_tensor *outputs, int32_t num_outputs,
                     autoglm_message *message);
 
+/* A run's tensor as consecutive byte ranges of host or device memory, in
+ * order: a batch's rows where its requests hold them, which a GPU session
+ * copies to its device buffers and back without staging them in one host
+ * buffer first. */
+typedef struct autoglm_piece {
+  void *data;
+  uint64_t bytes;
+} autoglm_piece;
+
+typedef struct autoglm_tensor_pieces {
+  const autoglm_piece *pieces;
+  int32_t count;
+} autoglm_tensor_pieces;
+
+/* Runs `model` (the session's model or one of its entries) of a GPU
+ * session on tensors given as pieces: an input's pieces fill its device
+ * buffer in order, and an output's pieces take its buffer's first bytes
+ * (a padded batch's padding rows are not copied back). The pieces of an
+ * input must cover its buffer exactly. */
+autoglm_status autoglm_run_pieces(autoglm_session *session,
+                                  const autoglm_model_desc *model,
+                                  const autoglm_tensor_pieces *inputs,
+                                  const autoglm_tensor_pieces *outputs,
+                                  autoglm_message *message);
+
 /* Allocates the staging tensors of a model that pads sequence lengths
  * (nothing to do for another): the largest entry's inputs and outputs. */
 autoglm_status autoglm_seq_padding_create(autoglm_session *session,

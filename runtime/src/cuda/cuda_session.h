@@ -352,11 +352,19 @@ void autoglm_cuda_session_destroy(autoglm_cuda_session *cuda);
 
 /*===-- run.c -------------------------------------------------------------===*/
 
+struct autoglm_tensor_pieces; /* session_impl.h */
+
 /* Copies the (already checked) tensors in, runs the steps or the graph,
  * copies the outputs out and waits for all of it. */
 autoglm_status autoglm_cuda_run(autoglm_cuda_session *cuda,
                                 const autoglm_tensor *inputs,
                                 const autoglm_tensor *outputs,
                                 autoglm_message *message);
+
+/* The same with each tensor given as pieces (autoglm_run_pieces in
+ * session_impl.h). */
+autoglm_status autoglm_cuda_run_pieces(
+    autoglm_cuda_session *cuda, const struct autoglm_tensor_pieces *inputs,
+    const struct autoglm_tensor_pieces *outputs, autoglm_message *message);
 
 #endif /* AUTOGLM_RUNTIME_CUDA_SESSION_H */

@@ -34,21 +34,60 @@ static autoglm_status copyFailed(const autoglm_cuda_session *cuda,
   return AUTOGLM_ERROR_DEVICE_FAILED;
 }
 
-static autoglm_status copyInputs(autoglm_cuda_session *cuda,
-                                 const autoglm_tensor *inputs,
-                                 autoglm_message *message) {
+/* The caller's memory of a run: each tensor as one pointer, or (pieces
+ * not NULL) as consecutive pieces. */
+typedef struct RunMemory {
+  const autoglm_tensor *inputs, *outputs;
+  const autoglm_tensor_pieces *input_pieces, *output_pieces;
+} RunMemory;
+
+static CUresult copyToDevice(const autoglm_cuda_session *cuda, CUdeviceptr to,
+                             const void *from, uint64_t bytes) {
   const autoglm_cuda_driver *d = cuda->driver;
+  return isDevicePointer(d, from)
+             ? d->cuMemcpyDtoDAsync(to, (CUdeviceptr)(uintptr_t)from, bytes,
+                                    cuda->stream)
+             : d->cuMemcpyHtoDAsync(to, from, bytes, cuda->stream);
+}
+
+static CUresult copyFromDevice(const autoglm_cuda_session *cuda, void *to,
+                               CUdeviceptr from, uint64_t bytes) {
+  const autoglm_cuda_driver *d = cuda->driver;
+  return isDevicePointer(d, to)
+             ? d->cuMemcpyDtoDAsync((CUdeviceptr)(uintptr_t)to, from, bytes,
+                                    cuda->stream)
+             : d->cuMemcpyDtoHAsync(to, from, bytes, cuda->stream);
+}
+
+static autoglm_status copyInputs(autoglm_cuda_session *cuda,
+                                 const RunMemory *memory,
+                                 autoglm_message *message) {
   for (int32_t i = 0; i < cuda->model->num_inputs; ++i) {
     uint64_t bytes = cuda->buffer_bytes[i];
     if (bytes == 0)
       continue;
-    const void *data = inputs[i].data;
-    CUresult result =
-        isDevicePointer(d, data)
-            ? d->cuMemcpyDtoDAsync(cuda->buffers[i],
-                                   (CUdeviceptr)(uintptr_t)data, bytes,
-                                   cuda->stream)
-            : d->cuMemcpyHtoDAsync(cuda->buffers[i], data, bytes, cuda->stream);
+    CUresult result = CUDA_SUCCESS;
+    if (memory->input_pieces) {
+      const autoglm_tensor_pieces *in = &memory->input_pieces[i];
+      uint64_t offset = 0;
+      for (int32_t p = 0; p < in->count && result == CUDA_SUCCESS; ++p) {
+        result = copyToDevice(cuda, cuda->buffers[i] + offset,
+                              in->pieces[p].data, in->pieces[p].bytes);
+        offset += in->pieces[p].bytes;
+      }
+      if (result == CUDA_SUCCESS && offset != bytes) {
+        autoglm_message_appendf(message,
+                                "input '%s': pieces of %llu bytes for a "
+                                "%llu-byte buffer",
+                                cuda->model->inputs[i].name,
+                                (unsigned long long)offset,
+                                (unsigned long long)bytes);
+        return AUTOGLM_ERROR_INVALID_ARGUMENT;
+      }
+    } else {
+      result =
+          copyToDevice(cuda, cuda->buffers[i], memory->inputs[i].data, bytes);
+    }
     if (result != CUDA_SUCCESS)
       return copyFailed(cuda, "input", cuda->model->inputs[i].name, result,
                         message);
@@ -57,21 +96,34 @@ static autoglm_status copyInputs(autoglm_cuda_session *cuda,
 }
 
 static autoglm_status copyOutputs(autoglm_cuda_session *cuda,
-                                  const autoglm_tensor *outputs,
+                                  const RunMemory *memory,
                                   autoglm_message *message) {
-  const autoglm_cuda_driver *d = cuda->driver;
   int32_t first = cuda->model->num_inputs;
   for (int32_t i = 0; i < cuda->model->num_outputs; ++i) {
     uint64_t bytes = cuda->buffer_bytes[first + i];
     if (bytes == 0)
       continue;
-    void *data = outputs[i].data;
     CUdeviceptr source = cuda->buffers[first + i];
-    CUresult result =
-        isDevicePointer(d, data)
-            ? d->cuMemcpyDtoDAsync((CUdeviceptr)(uintptr_t)data, source, bytes,
-                                   cuda->stream)
-            : d->cuMemcpyDtoHAsync(data, source, bytes, cuda->stream);
+    CUresult result = CUDA_SUCCESS;
+    if (memory->output_pieces) {
+      const autoglm_tensor_pieces *out = &memory->output_pieces[i];
+      uint64_t offset = 0;
+      for (int32_t p = 0; p < out->count && result == CUDA_SUCCESS; ++p) {
+        if (offset + out->pieces[p].bytes > bytes) {
+          autoglm_message_appendf(message,
+                                  "output '%s': pieces of more than its "
+                                  "%llu-byte buffer",
+                                  cuda->model->outputs[i].name,
+                                  (unsigned long long)bytes);
+          return AUTOGLM_ERROR_INVALID_ARGUMENT;
+        }
+        result = copyFromDevice(cuda, out->pieces[p].data, source + offset,
+                                out->pieces[p].bytes);
+        offset += out->pieces[p].bytes;
+      }
+    } else {
+      result = copyFromDevice(cuda, memory->outputs[i].data, source, bytes);
+    }
     if (result != CUDA_SUCCESS)
       return copyFailed(cuda, "output", cuda->model->outputs[i].name, result,
                         message);
@@ -91,14 +143,13 @@ static autoglm_status eventFailed(const autoglm_cuda_session *cuda,
 
 /* Everything between the two events, on the stream. */
 static autoglm_status issueRun(autoglm_cuda_session *cuda,
-                               const autoglm_tensor *inputs,
-                               const autoglm_tensor *outputs,
+                               const RunMemory *memory,
                                autoglm_message *message) {
   const autoglm_cuda_driver *d = cuda->driver;
   CUresult result = d->cuEventRecord(cuda->start, cuda->stream);
   if (result != CUDA_SUCCESS)
     return eventFailed(cuda, "cuEventRecord", result, message);
-  autoglm_status status = copyInputs(cuda, inputs, message);
+  autoglm_status status = copyInputs(cuda, memory, message);
   if (status != AUTOGLM_OK)
     return status;
   result = d->cuEventRecord(cuda->steps_start, cuda->stream);
@@ -126,7 +177,7 @@ static autoglm_status issueRun(autoglm_cuda_session *cuda,
   result = d->cuEventRecord(cuda->steps_stop, cuda->stream);
   if (result != CUDA_SUCCESS)
     return eventFailed(cuda, "cuEventRecord", result, message);
-  status = copyOutputs(cuda, outputs, message);
+  status = copyOutputs(cuda, memory, message);
   if (status != AUTOGLM_OK)
     return status;
   result = d->cuEventRecord(cuda->stop, cuda->stream);
@@ -136,11 +187,10 @@ static autoglm_status issueRun(autoglm_cuda_session *cuda,
 }
 
 static autoglm_status runInContext(autoglm_cuda_session *cuda,
-                                   const autoglm_tensor *inputs,
-                                   const autoglm_tensor *outputs,
+                                   const RunMemory *memory,
                                    autoglm_message *message) {
   const autoglm_cuda_driver *d = cuda->driver;
-  autoglm_status status = issueRun(cuda, inputs, outputs, message);
+  autoglm_status status = issueRun(cuda, memory, message);
   /* Wait even after an error: copies already queued read or write the
    * caller's memory, which must be left alone when run returns. */
   CUresult result = d->cuStreamSynchronize(cuda->stream);
@@ -169,16 +219,31 @@ static autoglm_status runInContext(autoglm_cuda_session *cuda,
   return AUTOGLM_OK;
 }
 
-autoglm_status autoglm_cuda_run(autoglm_cuda_session *cuda,
-                                const autoglm_tensor *inputs,
-                                const autoglm_tensor *outputs,
-                                autoglm_message *message) {
+static autoglm_status runOnDevice(autoglm_cuda_session *cuda,
+                                  const RunMemory *memory,
+                                  autoglm_message *message) {
   const autoglm_cuda_driver *d = cuda->driver;
   CUresult result = d->cuCtxPushCurrent(cuda->context);
   if (result != CUDA_SUCCESS)
     return eventFailed(cuda, "cuCtxPushCurrent", result, message);
-  autoglm_status status = runInContext(cuda, inputs, outputs, message);
+  autoglm_status status = runInContext(cuda, memory, message);
   CUcontext popped;
   d->cuCtxPopCurrent(&popped);
   return status;
+}
+
+autoglm_status autoglm_cuda_run(autoglm_cuda_session *cuda,
+                                const autoglm_tensor *inputs,
+                                const autoglm_tensor *outputs,
+                                autoglm_message *message) {
+  RunMemory memory = {inputs, outputs, NULL, NULL};
+  return runOnDevice(cuda, &memory, message);
+}
+
+autoglm_status autoglm_cuda_run_pieces(autoglm_cuda_session *cuda,
+                                       const autoglm_tensor_pieces *inputs,
+                                       const autoglm_tensor_pieces *outputs,
+                                       autoglm_message *message) {
+  RunMemory memory = {NULL, NULL, inputs, outputs};
+  return runOnDevice(cuda, &memory, message);
 }
