@@ -87,6 +87,8 @@ struct ReductionLoop {
   Value contribution;
 };
 
+bool provablyDisjoint(Value a, Value b);
+
 std::optional<ReductionLoop> matchReductionLoop(Operation *op) {
   auto loop = dyn_cast<scf::ForOp>(op);
   if (!loop || loop.getNumResults() != 0)
@@ -121,16 +123,17 @@ std::optional<ReductionLoop> matchReductionLoop(Operation *op) {
         }))
       return std::nullopt;
     Value contribution = combine->getOperand(1 - i);
-    // Nothing else in the body may touch the accumulator's buffer, and
-    // the contribution must not read it.
-    Value accumulator = bufferOf(store.getMemRef());
+    // Nothing else in the body may touch the accumulator, and the
+    // contribution must not read it. Other views of its buffer may be read
+    // where they are disjoint from it (one arena holds a one-row kernel's
+    // input and its statistic).
     bool touched = false;
     body->walk([&](Operation *inner) {
       if (inner == load || inner == store)
         return;
       for (Value operand : inner->getOperands())
         if (isa<BaseMemRefType>(operand.getType()) &&
-            bufferOf(operand) == accumulator)
+            !provablyDisjoint(operand, store.getMemRef()))
           touched = true;
     });
     if (touched || contribution == load.getResult())
@@ -150,6 +153,10 @@ enum class Split {
   Iterations,
   /// A loop or branch that the lanes run alike, holding ops to classify.
   Recurse,
+  /// A write of device memory outside any loop the lanes split (a
+  /// reduction's accumulator set to its start): lane 0 alone writes, the
+  /// value being the same on every lane, between warp barriers.
+  LaneZero,
   /// Cannot be split.
   None,
 };
@@ -180,7 +187,9 @@ Split classify(Operation *op, int64_t minTripCount) {
   }
   if (isa<scf::ForOp, scf::IfOp>(op))
     return Split::Recurse;
-  // A store every lane would repeat.
+  // A store every lane would repeat: lane 0's alone.
+  if (op->getNumRegions() == 0)
+    return Split::LaneZero;
   return Split::None;
 }
 
@@ -202,6 +211,7 @@ bool check(Block::iterator begin, Block::iterator end, int64_t minTripCount,
       break;
     case Split::Alike:
     case Split::Iterations:
+    case Split::LaneZero:
       break;
     }
   }
@@ -437,6 +447,22 @@ void splitIterations(scf::ParallelOp loop, Value lane) {
   loop.erase();
 }
 
+/// Runs `op` (a write of device memory, the same on every lane) on lane 0
+/// alone: after every lane's reads before it (which may read what it
+/// overwrites), and visible to all lanes after it.
+void writeOnLaneZero(Operation *op, Value lane) {
+  Location loc = op->getLoc();
+  OpBuilder b(op);
+  syncWarp(b, loc);
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                            arith::ConstantIndexOp::create(b, loc, 0));
+  auto onFirst = scf::IfOp::create(b, loc, first, /*withElse=*/false);
+  op->moveBefore(onFirst.thenBlock()->getTerminator());
+  b.setInsertionPointAfter(onFirst);
+  syncWarp(b, loc);
+}
+
 void split(Block::iterator begin, Block::iterator end, Value lane,
            int64_t minTripCount) {
   SmallVector<Operation *> ops;
@@ -454,6 +480,9 @@ void split(Block::iterator begin, Block::iterator end, Value lane,
       for (Region &region : op->getRegions())
         for (Block &block : region)
           split(block.begin(), block.end(), lane, minTripCount);
+      break;
+    case Split::LaneZero:
+      writeOnLaneZero(op, lane);
       break;
     case Split::Alike:
     case Split::None:

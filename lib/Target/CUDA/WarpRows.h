@@ -16,12 +16,14 @@
 //   lane 0 alone into device memory.
 // - A nested parallel loop that writes device memory and not private
 //   memory runs its iterations round-robin over the lanes.
+// - A write of device memory that every lane would repeat (the same value:
+//   a reduction's accumulator set to its start, a one-row kernel's result)
+//   runs on lane 0 alone, between warp barriers.
 // - Whatever else the body holds runs on every lane alike: the scalar
 //   arithmetic, and the loops that write only the thread's private scratch
 //   (every lane then holds the whole scratch).
 // A lane's write to device memory is followed by a warp barrier before any
-// lane reads it. Bodies that write device memory any other way (a store
-// that every lane would repeat) are not split.
+// lane reads it.
 //
 //===----------------------------------------------------------------------===//
 

@@ -221,9 +221,17 @@ func.func @short_rows(%in: memref<4x16xf32>, %out: memref<4xf32>) {
 // -----
 
 // A store to device memory that every lane would repeat (here a reduction's
-// result copied out): not split, one thread per row.
+// result copied out): a warp per row, the store on lane 0 alone between warp
+// barriers.
 // CHECK-LABEL: func.func @repeated_store
-// CHECK-NOT:     gpu.shuffle
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}},
+// CHECK:           gpu.shuffle
+// CHECK:           nvvm.bar.warp.sync
+// CHECK:           %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %c0
+// CHECK-NEXT:      scf.if %[[FIRST]] {
+// CHECK-NEXT:        memref.store %{{.*}}, %arg1
+// CHECK-NEXT:      }
+// CHECK:           nvvm.bar.warp.sync
 // CHECK:         return
 func.func @repeated_store(%in: memref<4x128xf32>, %out: memref<4xf32>) {
   %c0 = arith.constant 0 : index
@@ -243,6 +251,44 @@ func.func @repeated_store(%in: memref<4x128xf32>, %out: memref<4xf32>) {
     %t = memref.load %acc[%c0] : memref<1xf32>
     memref.store %t, %out[%i] : memref<4xf32>
     scf.reduce
+  }
+  return
+}
+
+// -----
+
+// One row's sum of squares into device memory (an RMSNormalization of a
+// decoder step, whose statistic the next kernel reads; the row and the
+// statistic are disjoint views of one arena): one warp, not one thread.
+// Lane 0 alone sets the accumulator to zero, between warp barriers, before
+// the lanes split the 576 elements.
+// CHECK-LABEL: func.func @one_row_sum_of_squares
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}},
+// CHECK-NOT:       scf.for
+// CHECK:           nvvm.bar.warp.sync
+// CHECK:           %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %c0
+// CHECK-NEXT:      scf.if %[[FIRST]] {
+// CHECK-NEXT:        memref.store %{{.*}}, %[[ACC:view[_0-9]*]]
+// CHECK-NEXT:      }
+// CHECK:           nvvm.bar.warp.sync
+// CHECK:           scf.for
+// CHECK:           gpu.shuffle
+// CHECK:         return
+func.func @one_row_sum_of_squares(%arena: memref<2308xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c576 = arith.constant 576 : index
+  %c2304 = arith.constant 2304 : index
+  %zero = arith.constant 0.0 : f32
+  %in = memref.view %arena[%c0][] : memref<2308xi8> to memref<1x576xf32>
+  %acc = memref.view %arena[%c2304][] : memref<2308xi8> to memref<1xf32>
+  memref.store %zero, %acc[%c0] : memref<1xf32>
+  scf.for %k = %c0 to %c576 step %c1 {
+    %x = memref.load %in[%c0, %k] : memref<1x576xf32>
+    %a = memref.load %acc[%c0] : memref<1xf32>
+    %sq = arith.mulf %x, %x : f32
+    %s = arith.addf %a, %sq : f32
+    memref.store %s, %acc[%c0] : memref<1xf32>
   }
   return
 }
