@@ -598,6 +598,18 @@ def step_builds(args):
     return config, weights, step, (k, sink, window), builds
 
 
+def print_step_table(times) -> None:
+    """Each build's step time (the median of its rounds, min-max) and its
+    ratio to dense, as a Markdown table."""
+    import statistics
+    print("| model | ms per step | vs dense |")
+    print("| --- | --- | --- |")
+    dense = statistics.median(times["dense"])
+    for name, t in times.items():
+        m = statistics.median(t)
+        print(f"| {name} | {m:.3g} ({min(t):.3g}-{max(t):.3g}) | {m / dense:.2f} |")
+
+
 def time_steps_cuda(args) -> int:
     """The step on an NVIDIA GPU, dense against page mode: each compiled
     with --target=cuda and timed by `autoglm-run --device cuda --time`,
@@ -605,7 +617,6 @@ def time_steps_cuda(args) -> int:
     a GPU decoder keeps on the device) and outputs. The inputs are
     autoglm-run's random ones: the time does not depend on their values."""
     import re
-    import statistics
     import time
     config, _, step, (k, sink, window), builds = step_builds(args)
     opt = os.path.join(args.build, "bin", "autoglm-opt")
@@ -631,12 +642,7 @@ def time_steps_cuda(args) -> int:
     print(f"decoder step on CUDA, cache {args.cache}, {config.layers} layers, k={k} sink={sink} "
           f"window={window}, flags {' '.join(args.opt_arg) or '(none)'}, median of "
           f"{args.rounds} rounds' medians of {args.runs} steps (min-max of the rounds):")
-    print("| model | ms per step | vs dense |")
-    print("| --- | --- | --- |")
-    dense = statistics.median(times["dense"])
-    for name, t in times.items():
-        m = statistics.median(t)
-        print(f"| {name} | {m:.3g} ({min(t):.3g}-{max(t):.3g}) | {m / dense:.2f} |")
+    print_step_table(times)
     return 0
 
 
@@ -680,12 +686,7 @@ def time_steps(args) -> int:
     print(f"decoder step, cache {args.cache}, position {position}, k={k} sink={sink} "
           f"window={window}, {args.threads} thread(s), median of {args.rounds} rounds' "
           f"medians of {args.runs} runs (min-max of the rounds), load {os.getloadavg()[0]:.1f}:")
-    print("| model | ms per step | vs dense |")
-    print("| --- | --- | --- |")
-    dense = statistics.median(times["dense"])
-    for name, t in times.items():
-        m = statistics.median(t)
-        print(f"| {name} | {m:.3g} ({min(t):.3g}-{max(t):.3g}) | {m / dense:.2f} |")
+    print_step_table(times)
     return 0
 
 

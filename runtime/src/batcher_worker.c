@@ -239,27 +239,37 @@ typedef struct RowCursor {
   int64_t row;
 } RowCursor;
 
+/* The rows of one request from `*at` on, at most `rows` of them: their
+ * address in tensor `k` (`*data`) and their number; `*at` moves to the
+ * next request. */
+static int64_t takeRequestRows(const autoglm_batcher *b,
+                               batcher_request **requests, RowCursor *at,
+                               int64_t rows, int32_t k, char **data) {
+  batcher_request *r = requests[at->index];
+  int64_t n = r->rows - at->row;
+  if (n > rows)
+    n = rows;
+  *data = (char *)r->data[k] + (uint64_t)at->row * b->row_bytes[k];
+  ++at->index;
+  at->row = 0;
+  return n;
+}
+
 /* Copies `rows` rows of tensor `k` between the requests from `at` on and
  * `staged` (into it for an input, out of it for an output). */
 static void copyRows(const autoglm_batcher *b, batcher_request **requests,
                      RowCursor at, int64_t rows, int32_t k, char *staged,
                      bool toStaging) {
-  uint64_t rowBytes = b->row_bytes[k];
   while (rows > 0) {
-    batcher_request *r = requests[at.index];
-    int64_t n = r->rows - at.row;
-    if (n > rows)
-      n = rows;
-    char *data = (char *)r->data[k] + (uint64_t)at.row * rowBytes;
-    size_t bytes = (size_t)((uint64_t)n * rowBytes);
+    char *data;
+    int64_t n = takeRequestRows(b, requests, &at, rows, k, &data);
+    size_t bytes = (size_t)((uint64_t)n * b->row_bytes[k]);
     if (toStaging)
       memcpy(staged, data, bytes);
     else
       memcpy(data, staged, bytes);
     staged += bytes;
     rows -= n;
-    ++at.index;
-    at.row = 0;
   }
 }
 
@@ -319,16 +329,11 @@ static void pieceRows(autoglm_batcher *b, batcher_request **requests,
   int32_t count = 0;
   char *lastRow = NULL;
   while (rows > 0) {
-    batcher_request *r = requests[at.index];
-    int64_t n = r->rows - at.row;
-    if (n > rows)
-      n = rows;
-    char *data = (char *)r->data[k] + (uint64_t)at.row * rowBytes;
+    char *data;
+    int64_t n = takeRequestRows(b, requests, &at, rows, k, &data);
     pieces[count++] = (autoglm_piece){data, (uint64_t)n * rowBytes};
     lastRow = data + (uint64_t)(n - 1) * rowBytes;
     rows -= n;
-    ++at.index;
-    at.row = 0;
   }
   for (int64_t p = 0; p < padding; ++p)
     pieces[count++] = (autoglm_piece){lastRow, rowBytes};
