@@ -5,10 +5,10 @@
  * rows fit, copies their rows into the staging inputs (padding the batch by
  * repeating its last row), runs the session once, and copies each request's
  * rows of the outputs back. On a GPU the rows go between the requests and
- * the device as pieces instead, with no staging copy. A merged run that fails
-is run again one
- * request at a time, so that one request the model cannot compute fails
- * alone. The policy and the running of a batch serve batcher.c too, where
+ * the device as pieces instead, with no staging copy. A merged run that
+ * fails is run again one request at a time, so that one request the model
+ * cannot compute fails alone. The policy and the running of a batch serve
+batcher.c too, where
  * a blocking submitter that finds the batcher idle runs its own request.
  *
 \*===----------------------------------------------------------------------===*/
