@@ -1,14 +1,18 @@
 // RUN: autoglm-opt %s --autoglm-lower-to-linalg | FileCheck %s
 
-// Grouped-query attention: 4 query heads share 2 key/value heads (h floordiv 2).
-// CHECK-DAG:   #[[KV:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d3, d4)>
-// CHECK-DAG:   #[[VV:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d4, d3)>
-
+// Grouped-query attention: 4 query heads share 2 key/value heads. Both
+// products are batch matmuls over the 2 key/value heads, each group's 2
+// query heads times 3 queries as the 6 rows (reshaped in place). With at
+// most 8 rows (a decoder step) the scores are K q^T: K read in place, only
+// q and the small scores^T transposed; no contraction generic.
 // CHECK-LABEL: func.func @attention(
-// scores = Q K^T
-// CHECK:         %[[S:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[KV]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>) outs(%{{.+}} : tensor<1x4x3x5xf32>)
+// CHECK:         %[[QT:.+]] = linalg.transpose ins(%{{.+}} : tensor<2x6x8xf32>) outs(%{{.+}} : tensor<2x8x6xf32>) permutation = [0, 2, 1]
+// CHECK:         %[[K3:.+]] = tensor.collapse_shape %arg1 {{.+}} into tensor<2x5x8xf32>
+// CHECK:         %[[ST:.+]] = linalg.batch_matmul ins(%[[K3]], %[[QT]] : tensor<2x5x8xf32>, tensor<2x8x6xf32>) outs(%{{.+}} : tensor<2x5x6xf32>)
+// CHECK:         linalg.transpose ins(%[[ST]] : tensor<2x5x6xf32>) outs(%{{.+}} : tensor<2x6x5xf32>) permutation = [0, 2, 1]
+// CHECK:         %[[S4:.+]] = tensor.expand_shape %{{.+}} output_shape [1, 4, 3, 5]
 // scale, boolean mask, causal limit (query i sees keys up to i + 5 - 3)
-// CHECK:         linalg.generic {{.+}} ins(%[[S]], %arg3 : tensor<1x4x3x5xf32>, tensor<3x5xi1>)
+// CHECK:         linalg.generic {{.+}} ins(%[[S4]], %arg3 : tensor<1x4x3x5xf32>, tensor<3x5xi1>)
 // CHECK:           arith.constant 5.000000e-01 : f32
 // CHECK:           arith.select
 // CHECK:           arith.constant 2 : index
@@ -16,31 +20,34 @@
 // softmax, then P V
 // CHECK:         math.exp
 // CHECK:         arith.divf
-// CHECK:         linalg.generic {indexing_maps = [#{{.+}}, #[[VV]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %arg2 : tensor<1x4x3x5xf32>, tensor<1x2x5x6xf32>) outs(%{{.+}} : tensor<1x4x3x6xf32>)
+// CHECK:         %[[V3:.+]] = tensor.collapse_shape %arg2 {{.+}} into tensor<2x5x6xf32>
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %[[V3]] : tensor<2x6x5xf32>, tensor<2x5x6xf32>)
+// CHECK-NOT:     iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK:         return %{{.+}} : tensor<1x4x3x6xf32>
 func.func @attention(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x6xf32>, %m: tensor<3x5xi1>) -> tensor<1x4x3x6xf32> {
   %0 = autoglm.attention %q, %k, %v, %m {causal, scale = 0.5 : f64} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x6xf32>, tensor<3x5xi1>) -> tensor<1x4x3x6xf32>
   return %0 : tensor<1x4x3x6xf32>
 }
 
-// One key/value head per query head: both products are batch matmuls over
-// the B*H = 8 heads (the CPU target tiles and vectorizes those), K is
-// transposed once.
+// One key/value head per query head and 9 queries (a prefill: more than 8
+// rows): both products are batch matmuls over the B*H = 8 heads (the CPU
+// target tiles and vectorizes those), K is transposed once.
 // CHECK-LABEL: func.func @attention_heads(
 // CHECK:         %[[KT:.+]] = linalg.transpose ins(%arg1 : tensor<2x4x5x8xf32>) outs(%{{.+}} : tensor<2x4x8x5xf32>) permutation = [0, 1, 3, 2]
 // CHECK:         %[[K3:.+]] = tensor.collapse_shape %[[KT]] {{.+}} into tensor<8x8x5xf32>
-// CHECK:         linalg.batch_matmul ins(%{{.+}}, %[[K3]] : tensor<8x3x8xf32>, tensor<8x8x5xf32>)
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %[[K3]] : tensor<8x9x8xf32>, tensor<8x8x5xf32>)
 // CHECK:         math.exp
-// CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<8x3x5xf32>, tensor<8x5x6xf32>)
+// CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<8x9x5xf32>, tensor<8x5x6xf32>)
 // CHECK-NOT:     iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
 // CHECK:         return
-func.func @attention_heads(%q: tensor<2x4x3x8xf32>, %k: tensor<2x4x5x8xf32>, %v: tensor<2x4x5x6xf32>) -> tensor<2x4x3x6xf32> {
-  %0 = autoglm.attention %q, %k, %v {scale = 0.5 : f64} : (tensor<2x4x3x8xf32>, tensor<2x4x5x8xf32>, tensor<2x4x5x6xf32>) -> tensor<2x4x3x6xf32>
-  return %0 : tensor<2x4x3x6xf32>
+func.func @attention_heads(%q: tensor<2x4x9x8xf32>, %k: tensor<2x4x5x8xf32>, %v: tensor<2x4x5x6xf32>) -> tensor<2x4x9x6xf32> {
+  %0 = autoglm.attention %q, %k, %v {scale = 0.5 : f64} : (tensor<2x4x9x8xf32>, tensor<2x4x5x8xf32>, tensor<2x4x5x6xf32>) -> tensor<2x4x9x6xf32>
+  return %0 : tensor<2x4x9x6xf32>
 }
 
-// f16 attention: f16 products accumulated in f32, the scores and softmax
-// in f32, the probabilities cast to f16 for the second product, its f32
-// sums cast to the f16 result.
+// f16 attention: f16 products accumulated in f32 (K transposed, also for
+// few rows), the scores and softmax in f32, the probabilities cast to f16
+// for the second product, its f32 sums cast to the f16 result.
 // CHECK-LABEL: func.func @attention_f16(
 // CHECK:         linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<2x3x8xf16>, tensor<2x8x5xf16>) outs(%{{.+}} : tensor<2x3x5xf32>)
 // CHECK:         arith.extf %{{.+}} : f16 to f32

@@ -1,11 +1,11 @@
 //===- HighLevel.cpp - attention, sparse attention, (de)quantize ----------===//
 //
-// attention: scores = Q K^T (linalg.batch_matmul over the B*H heads with K
-//   transposed once; with grouped-query heads a contraction generic reading
-//   key/value head h floordiv (Hq / Hkv)), then scale + mask + causal limit
-//   in one elementwise generic, the stable softmax (a fully masked row gives
-//   probabilities 0, as in ONNX, not NaN), and P V as a second batch_matmul
-//   (or contraction generic).
+// attention: scores = Q K^T (linalg.batch_matmul over the B*Hkv key/value
+//   heads, the G query heads of each group and their queries as its rows,
+//   with K transposed once), then scale + mask + causal limit in one
+//   elementwise generic, the stable softmax (a fully masked row gives
+//   probabilities 0, as in ONNX, not NaN), and P V as a second
+//   batch_matmul.
 // sparse_attention: the same with the scores outside each query's top_k
 //   (ranked by buildRanks, ties to the lower key index, so exactly top_k
 //   keys survive) set to -inf before the softmax; when top_k >= Sk it is
@@ -25,6 +25,10 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
+/// Query rows per key/value head (grouped query heads times queries) up to
+/// which attention computes its scores as K q^T, reading K in place.
+constexpr int64_t kFewAttentionRows = 8;
+
 /// Softmax over the last axis of the 4-D scores, except that a row whose
 /// keys are all masked (-inf) gets probability 0 everywhere, as ONNX
 /// Attention specifies, instead of exp(-inf - -inf) / 0 = NaN.
@@ -70,15 +74,6 @@ Value buildAttentionSoftmax(OpBuilder &b, Location loc, Value x) {
       })[0];
 }
 
-/// The body of a contraction of `from` operands into an `acc` sum.
-auto multiplyAdd(Type from, Type acc) {
-  return [=](OpBuilder &nb, Location l, ValueRange a) {
-    Value p = arith::MulFOp::create(nb, l, castScalar(nb, l, a[0], from, acc),
-                                    castScalar(nb, l, a[1], from, acc));
-    return SmallVector<Value>{arith::AddFOp::create(nb, l, a[2], p)};
-  };
-}
-
 /// `x` (a float tensor of `from` elements) converted to `to` elements.
 Value convertTensor(OpBuilder &b, Location loc, Value x, Type from, Type to) {
   if (from == to)
@@ -112,28 +107,26 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   int64_t batch = qt.getDimSize(0), hq = qt.getDimSize(1),
           sq = qt.getDimSize(2), hkv = kt.getDimSize(1), sk = kt.getDimSize(2);
   int64_t group = hq / hkv;
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  auto map = [&](unsigned n, ArrayRef<AffineExpr> es) {
-    return AffineMap::get(n, 0, es, ctx);
-  };
-  SmallVector<utils::IteratorType> contraction = parallelIterators(4);
-  contraction.push_back(utils::IteratorType::reduction);
   Value zero = floatConst(b, loc, et, 0.0);
 
-  // Without grouped heads both products are batched matmuls over the
-  // B*H heads, which the CPU target tiles and vectorizes (a generic with the
-  // transposed key map would stay a naive loop nest); K is transposed once.
-  auto batchMatmul = [&](Value lhs, Value rhs, int64_t m, int64_t k,
-                         int64_t n) {
-    int64_t heads = batch * hq;
-    Value init = filledTensor(b, loc, {heads, m, n}, zero);
+  // Both products are batched matmuls over the B*Hkv key/value heads, whose
+  // rows are the G query heads of the group times their Sq queries
+  // ([B, Hkv*G, Sq, x] is [B*Hkv, G*Sq, x] in place): the CPU target tiles
+  // and vectorizes them, and a decoder step's few rows take its
+  // matrix-vector kernel. A generic over the grouped maps stays a naive
+  // loop nest, and the softmax's division fused into its second product
+  // recomputed each probability once per value element (a 32-head decode
+  // step over 8192 keys took 364 ms). K is transposed once.
+  int64_t kvHeads = batch * hkv, rows = group * sq;
+  auto batchMatmul = [&](Value lhs, Value rhs, int64_t k, int64_t n) {
+    Value init = filledTensor(b, loc, {kvHeads, rows, n}, zero);
     Value product = linalg::BatchMatmulOp::create(
                         b, loc, TypeRange{init.getType()},
-                        ValueRange{reshapeTo(b, loc, lhs, {heads, m, k}),
-                                   reshapeTo(b, loc, rhs, {heads, k, n})},
+                        ValueRange{reshapeTo(b, loc, lhs, {kvHeads, rows, k}),
+                                   reshapeTo(b, loc, rhs, {kvHeads, k, n})},
                         ValueRange{init})
                         .getResult(0);
-    return reshapeTo(b, loc, product, {batch, hq, m, n});
+    return reshapeTo(b, loc, product, {batch, hq, sq, n});
   };
   int64_t depth = qt.getDimSize(3);
   int64_t valueDepth = rt.getDimSize(3);
@@ -141,20 +134,39 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   // scores[b, h, i, j] = sum_d q[b, h, i, d] * k[b, h / G, j, d]
   SmallVector<int64_t> scoreShape = {batch, hq, sq, sk};
   Value scores;
-  if (group == 1) {
+  if (rows <= kFewAttentionRows && narrow == et) {
+    // A decoder step: scores^T = K q^T, K read in place as the product's
+    // rows (a dot product of the few query rows per key); transposing K
+    // would copy the whole cache each step. Only the small scores^T is
+    // transposed back. Float32 only: the CPU's tiling of a 16-bit product
+    // this narrow (N <= 8, B a transpose) builds IR that does not verify
+    // (an operand that does not dominate its use; the ONNX fp16/bf16
+    // attention node tests).
+    Value qT = linalg::TransposeOp::create(
+                   b, loc, reshapeTo(b, loc, q, {kvHeads, rows, depth}),
+                   emptyTensor(b, loc, {kvHeads, depth, rows}, narrow),
+                   ArrayRef<int64_t>{0, 2, 1})
+                   .getResult()[0];
+    Value init = filledTensor(b, loc, {kvHeads, sk, rows}, zero);
+    Value scoresT =
+        linalg::BatchMatmulOp::create(
+            b, loc, TypeRange{init.getType()},
+            ValueRange{reshapeTo(b, loc, k, {kvHeads, sk, depth}), qT},
+            ValueRange{init})
+            .getResult(0);
+    Value rowsFirst =
+        linalg::TransposeOp::create(
+            b, loc, scoresT, emptyTensor(b, loc, {kvHeads, rows, sk}, et),
+            ArrayRef<int64_t>{0, 2, 1})
+            .getResult()[0];
+    scores = reshapeTo(b, loc, rowsFirst, {batch, hq, sq, sk});
+  } else {
     Value kT =
         linalg::TransposeOp::create(
             b, loc, k, emptyTensor(b, loc, {batch, hkv, depth, sk}, narrow),
             ArrayRef<int64_t>{0, 1, 3, 2})
             .getResult()[0];
-    scores = batchMatmul(q, kT, sq, depth, sk);
-  } else {
-    scores =
-        buildGeneric(b, loc, {q, k}, filledTensor(b, loc, scoreShape, zero),
-                     {map(5, {d(0), d(1), d(2), d(4)}),
-                      map(5, {d(0), d(1).floorDiv(group), d(3), d(4)}),
-                      map(5, {d(0), d(1), d(2), d(3)})},
-                     contraction, multiplyAdd(narrow, et))[0];
+    scores = batchMatmul(q, kT, depth, sk);
   }
 
   // scale, mask, causal limit
@@ -215,16 +227,7 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
       convertTensor(b, loc, buildAttentionSoftmax(b, loc, biased), et, narrow);
 
   // out[b, h, i, e] = sum_j p[b, h, i, j] * v[b, h / G, j, e]
-  Value out;
-  if (group == 1)
-    out = batchMatmul(probs, v, sq, sk, valueDepth);
-  else
-    out = buildGeneric(b, loc, {probs, v},
-                       filledTensor(b, loc, rt.getShape(), zero),
-                       {map(5, {d(0), d(1), d(2), d(4)}),
-                        map(5, {d(0), d(1).floorDiv(group), d(4), d(3)}),
-                        map(5, {d(0), d(1), d(2), d(3)})},
-                       contraction, multiplyAdd(narrow, et))[0];
+  Value out = batchMatmul(probs, v, sk, valueDepth);
   return convertTensor(b, loc, out, et, narrow);
 }
 
