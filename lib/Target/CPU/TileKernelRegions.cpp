@@ -231,9 +231,12 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
       plan.slots = s;
       break;
     }
-  // One slot would leave every thread but one idle (ResNet-50's `layer3`,
-  // 14x14 outputs in 2 blocks of 7 rows, ran on one thread): a slot per
-  // block then, each panel used once, rather than one slot reusing it.
+  // One slot runs its blocks in turn on the calling thread, each block's
+  // panel copies and product separate parallel loops, the product split
+  // only by its row blocks (ResNet-50's `layer3`, 14x14 outputs in 2 blocks
+  // of 7 rows: 4 loops and barriers per convolution, each thread reading
+  // the whole panel): a slot per block then, each panel used once, one
+  // loop whose threads each copy and multiply their own columns.
   if (plan.slots == 1)
     for (int64_t s = std::min(maxSlots, blocks); s >= 2; --s)
       if (blocks % s == 0) {
