@@ -37,10 +37,11 @@ func.func @stride2_28x28(%x: tensor<1x16x57x57xf32>, %w: tensor<16x16x3x3xf32>) 
 
 // To 14x14: blocks of 7 rows, 98 columns (3 tiles of 32 and 2 columns,
 // which tile-and-vectorize-contractions computes as dot products along K),
-// 2 blocks in one slot.
+// 2 blocks, each in a slot of its own (one slot of both would run the whole
+// convolution on one thread).
 // CHECK-LABEL: func.func @stride2_14x14(
-// CHECK:         tensor.empty() : tensor<1x16x3x3x7x14xf32>
-// CHECK:         scf.forall (%{{.+}}) = (0) to (196) step (196)
+// CHECK:         tensor.empty() : tensor<2x16x3x3x7x14xf32>
+// CHECK:         scf.forall (%{{.+}}) = (0) to (196) step (98)
 // CHECK:               tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, %{{.+}}] [1, 16, 7, 14] [1, 1, 2, 2] : tensor<1x16x29x29xf32> to tensor<1x16x7x14xf32>
 // CHECK:             linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x144xf32>, tensor<144x98xf32>)
 func.func @stride2_14x14(%x: tensor<1x16x29x29xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<1x16x14x14xf32> {

@@ -146,3 +146,32 @@ func.func @identity(%a: tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>) {
   }
   return %r, %a : tensor<6xf32>, tensor<6xf32>
 }
+
+// MobileNetV2's 1x1 products as the threads share them. 32 rows by 784
+// columns (no multiple of 32 divides 784) would be one block on one
+// thread: 2 blocks of 16 rows instead.
+// CHECK-LABEL: func.func @even_from_one(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (32) step (16)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x192xf32>, tensor<192x784xf32>) outs(%{{.+}} : tensor<16x784xf32>)
+// CHECK:         } {autoglm.kernel = "contraction"}
+func.func @even_from_one(%a: tensor<32x192xf32>, %b: tensor<192x784xf32>) -> tensor<32x784xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<32x784xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<32x784xf32>) -> tensor<32x784xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<32x192xf32>, tensor<192x784xf32>) outs(%f : tensor<32x784xf32>) -> tensor<32x784xf32>
+  return %m : tensor<32x784xf32>
+}
+
+// 192 rows: 3 blocks of 64 (2 on one thread, 1 on the other) become 4 of
+// 48.
+// CHECK-LABEL: func.func @even_from_three(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (192) step (48)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<48x32xf32>, tensor<32x784xf32>) outs(%{{.+}} : tensor<48x784xf32>)
+// CHECK:         } {autoglm.kernel = "contraction"}
+func.func @even_from_three(%a: tensor<192x32xf32>, %b: tensor<32x784xf32>) -> tensor<192x784xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<192x784xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<192x784xf32>) -> tensor<192x784xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<192x32xf32>, tensor<32x784xf32>) outs(%f : tensor<192x784xf32>) -> tensor<192x784xf32>
+  return %m : tensor<192x784xf32>
+}

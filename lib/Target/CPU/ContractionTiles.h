@@ -140,6 +140,13 @@ inline bool is16BitProduct(linalg::LinalgOp op, bool onTensors) {
   return op.getIndexingMapsArray() == defaults;
 }
 
+/// Block counts from which an odd count is kept: the last block's
+/// imbalance (1 in 2 * 8 + 1 blocks at most) costs less than smaller blocks.
+constexpr int64_t kEvenBlocksBelow = 16;
+/// Multiply-adds from which a product's blocks are made even (about 20 us
+/// on one core: several times the cost of waking the other thread).
+constexpr int64_t kEvenBlocksMinWork = int64_t(1) << 20;
+
 /// The cache-block sizes of the parallel dimensions ([b,] m, n) of a
 /// tileable contraction (0: not blocked): one image at a time of a batch,
 /// rows and columns by blockSize.
@@ -167,7 +174,33 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
     blocks[n] = blockSize(ranges[n], target, tiles.nr, tiles.nr);
     if (!blocks[n])
       blocks[n] = blockSize(ranges[n], target, 1, tiles.nc);
+    return blocks;
   }
+  // The blocks are what the threads share (one parallel iteration each),
+  // dealt in contiguous halves on two threads: an odd count of few blocks
+  // leaves a thread idle for a block's time (3 blocks: 2 against 1), and one
+  // block runs on one thread alone (MobileNetV2's 1x1 products of 32 or 64
+  // rows by 784 or 196 columns, which no multiple of nr divides). Such a
+  // product takes the largest row block, a multiple of mr, that makes the
+  // count even: each block still reuses B's panel for many register tiles.
+  // Not a product too small to be worth a second thread (the runtime's
+  // hand-off costs microseconds), which stays as it is.
+  auto count = [&](int64_t mBlock) {
+    int64_t total = ranges.size() == 4 ? ranges[0] : 1;
+    total *= mBlock ? ranges[m] / mBlock : 1;
+    return total * (blocks[n] ? ranges[n] / blocks[n] : 1);
+  };
+  int64_t work = 1;
+  for (int64_t range : ranges)
+    work *= range;
+  if (work >= kEvenBlocksMinWork && count(blocks[m]) % 2 == 1 &&
+      count(blocks[m]) < kEvenBlocksBelow)
+    for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - tiles.mr;
+         t >= tiles.mr; t -= tiles.mr)
+      if (ranges[m] % t == 0 && count(t) % 2 == 0) {
+        blocks[m] = t;
+        break;
+      }
   return blocks;
 }
 } // namespace mlir::autoglm

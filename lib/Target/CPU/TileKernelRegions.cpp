@@ -191,14 +191,14 @@ struct PanelPlan {
 /// (K x rows*OW) within 1.5 MiB (of a 2 MiB L2) and near the product's
 /// usual block width, dividing OH. Slots: at most `maxSlots`, a divisor of
 /// the block count leaving at least two blocks per slot (a panel used once
-/// gains nothing), and blocks at least a register tile wide (ResNet-50's
-/// `layer4`, 7x7 outputs, would have blocks of 7 columns, each streaming
-/// the whole 9 MB weight: its small whole-image im2col stays instead).
-/// Several images: a block may be a whole image, and the
-/// slots split the images (a divisor of the batch, at most `maxSlots`), so
-/// that only `slots` panels exist however large the batch (the images'
-/// whole im2col, 58 MB at batch 8 for ResNet-50's `layer1`, is what this
-/// replaces). No plan (rows 0) otherwise.
+/// gains nothing) where one exists above 1, else a slot per block, and blocks
+/// at least a register tile wide (ResNet-50's `layer4`, 7x7 outputs, would have
+/// blocks of 7 columns, each streaming the whole 9 MB weight: its small
+/// whole-image im2col stays instead). Several images: a block may be a whole
+/// image, and the slots split the images (a divisor of the batch, at most
+/// `maxSlots`), so that only `slots` panels exist however large the batch (the
+/// images' whole im2col, 58 MB at batch 8 for ResNet-50's `layer1`, is what
+/// this replaces). No plan (rows 0) otherwise.
 PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
                      unsigned elementBits, int64_t maxSlots) {
   int64_t nc = tiles.nc;
@@ -231,6 +231,18 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
       plan.slots = s;
       break;
     }
+  // One slot runs its blocks in turn on the calling thread, each block's
+  // panel copies and product separate parallel loops, the product split
+  // only by its row blocks (ResNet-50's `layer3`, 14x14 outputs in 2 blocks
+  // of 7 rows: 4 loops and barriers per convolution, each thread reading
+  // the whole panel): a slot per block then, each panel used once, one
+  // loop whose threads each copy and multiply their own columns.
+  if (plan.slots == 1)
+    for (int64_t s = std::min(maxSlots, blocks); s >= 2; --s)
+      if (blocks % s == 0) {
+        plan.slots = s;
+        break;
+      }
   if (!plan.slots)
     return {};
   plan.perSlot = blocks / plan.slots;
