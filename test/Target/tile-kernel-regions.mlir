@@ -146,3 +146,48 @@ func.func @identity(%a: tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>) {
   }
   return %r, %a : tensor<6xf32>, tensor<6xf32>
 }
+
+// A MatMul's tall product with a constant weight as B (BERT's projections,
+// 128 tokens): all 128 rows in one block and columns in blocks of 384 (two
+// for N = 768, one per thread of two), the product marked for 12-row
+// register tiles (ContractionTiles.h, chooseTallTiles).
+// CHECK-LABEL: func.func @tall_weight(
+// CHECK:         scf.forall (%[[J:.+]]) = (0) to (768) step (384)
+// CHECK:           linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<128x768xf32>, tensor<768x384xf32>) outs(%{{.+}} : tensor<128x384xf32>)
+func.func @tall_weight(%a: tensor<128x768xf32>, %bias: tensor<768xf32>) -> tensor<128x768xf32> {
+  %w = arith.constant dense<0.5> : tensor<768x768xf32>
+  %r = autoglm.fused "contraction" (%a, %w, %bias) : (tensor<128x768xf32>, tensor<768x768xf32>, tensor<768xf32>) -> tensor<128x768xf32> {
+  ^bb0(%x: tensor<128x768xf32>, %b: tensor<768x768xf32>, %c: tensor<768xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<128x768xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x768xf32>) -> tensor<128x768xf32>
+    %m = linalg.matmul ins(%x, %b : tensor<128x768xf32>, tensor<768x768xf32>) outs(%f : tensor<128x768xf32>) -> tensor<128x768xf32>
+    %t = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                         iterator_types = ["parallel", "parallel"]}
+        ins(%c : tensor<768xf32>) outs(%m : tensor<128x768xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %out, %in : f32
+      linalg.yield %s : f32
+    } -> tensor<128x768xf32>
+    autoglm.yield %t : tensor<128x768xf32>
+  }
+  return %r : tensor<128x768xf32>
+}
+
+// The same product with B an activation (a convolution's input, or
+// attention's keys): the 64 x 256 blocks of 8-row tiles, unmarked.
+// CHECK-LABEL: func.func @tall_activation(
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 768) step (64, 256)
+// CHECK-NOT:       autoglm.tall_tiles
+// CHECK:         return
+func.func @tall_activation(%a: tensor<128x768xf32>, %w: tensor<768x768xf32>) -> tensor<128x768xf32> {
+  %r = autoglm.fused "contraction" (%a, %w) : (tensor<128x768xf32>, tensor<768x768xf32>) -> tensor<128x768xf32> {
+  ^bb0(%x: tensor<128x768xf32>, %b: tensor<768x768xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<128x768xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x768xf32>) -> tensor<128x768xf32>
+    %m = linalg.matmul ins(%x, %b : tensor<128x768xf32>, tensor<768x768xf32>) outs(%f : tensor<128x768xf32>) -> tensor<128x768xf32>
+    autoglm.yield %m : tensor<128x768xf32>
+  }
+  return %r : tensor<128x768xf32>
+}

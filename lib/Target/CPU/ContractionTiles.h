@@ -34,6 +34,8 @@ struct ContractionTiles {
   int64_t lanes;     // of one vector register
   int64_t registers; // vector registers of the target
   int64_t mc = 64, nc = 256, kc = 256;
+  /// Row blocks are multiples of this (0: of mr).
+  int64_t mcMultiple = 0;
   /// Products of at most mr rows (fewRows): K blocks of `kcFewRows` rows
   /// and column blocks up to `ncFewRows` wide.
   int64_t kcFewRows = 32, ncFewRows = 2048;
@@ -72,6 +74,35 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
   tiles.lanes = lanes;
   tiles.mr = vectorBits >= 512 ? 8 : 6;
   tiles.registers = vectorBits >= 512 ? 32 : 16;
+  return tiles;
+}
+
+/// Marks a product (on tensors, by --autoglm-tile-kernel-regions; kept by
+/// its tiles and by bufferization) whose blocks and register tiles are
+/// chooseTallTiles', so that --autoglm-tile-and-vectorize-contractions
+/// tiles each block as it was cut.
+constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
+
+/// The tiles of a tall f32 product with weights on AVX-512: a MatMul's or
+/// Gemm's (BERT's projections and feed-forward products, M = 128 tokens a
+/// sequence). Register tiles of 12 rows (24 accumulators of the 32
+/// registers, 2 loads of B and one broadcast of A): each k's two loads of
+/// B feed 24 FMAs, not 16, and a column panel of B is read 11 times per
+/// block of 128 rows instead of 16 times (eight 8-row tiles per 64-row
+/// block, two blocks). Row blocks of up to 128 rows, multiples of 8 (128
+/// = 10 x 12 + 8: the last tile's 8 rows peeled); K blocks of 128, so that
+/// a column panel of B (128 x 32 floats, 16 KiB) stays in L1 beside the
+/// rows of A that the tiles read, where 256 x 32 (32 KiB) with A's block
+/// did not; column blocks of 384 (N = 768 in two, for two threads).
+/// BERT-base about 0.85x the time of 8 x 32 tiles in 64 x 256 x 256
+/// blocks at 1 thread (docs/decisions.md).
+inline ContractionTiles chooseTallTiles(unsigned vectorBits) {
+  ContractionTiles tiles = chooseTiles(vectorBits, 32);
+  tiles.mr = 12;
+  tiles.mc = 128;
+  tiles.mcMultiple = 8;
+  tiles.kc = 128;
+  tiles.nc = 384;
   return tiles;
 }
 
@@ -115,6 +146,21 @@ inline bool isTileableContraction(linalg::LinalgOp op, bool onTensors) {
   return op.getIndexingMapsArray() == defaults;
 }
 
+/// Whether `op` (a tileable contraction on tensors) takes chooseTallTiles:
+/// float32 on AVX-512, at least 96 rows, columns a multiple of the 32 of a
+/// register tile (no narrow remainders, whose wide three-vector tiles need
+/// 8-row tiles).
+inline bool wantsTallTiles(linalg::LinalgOp op, unsigned vectorBits) {
+  // All operands float32 (not the 16-bit products, which
+  // --autoglm-widen-16bit-products blocks with its own tiles).
+  if (vectorBits < 512 || !isTileableContraction(op, /*onTensors=*/true) ||
+      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned m = ranges.size() - 3, n = m + 1;
+  return ranges[m] >= 96 && ranges[n] % 32 == 0;
+}
+
 /// Products of 16-bit float operands (both f16 or both bf16) into a float32
 /// accumulator, what --precision=fp16|bf16 makes: plain row major
 /// `linalg.matmul` / `linalg.batch_matmul` of static shape, on buffers
@@ -150,7 +196,8 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   SmallVector<int64_t> blocks(ranges.size() - 1, 0);
   if (ranges.size() == 4 && ranges[0] > 1)
     blocks[0] = 1;
-  blocks[m] = blockSize(ranges[m], tiles.mc, tiles.mr, tiles.mr);
+  int64_t mMultiple = tiles.mcMultiple ? tiles.mcMultiple : tiles.mr;
+  blocks[m] = blockSize(ranges[m], tiles.mc, mMultiple, mMultiple);
   blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   // A product of few rows (fewRows) reuses no panel of B: its column
   // blocks only split the stream of B between threads, and the wider they
