@@ -191,3 +191,17 @@ func.func @tall_activation(%a: tensor<128x768xf32>, %w: tensor<768x768xf32>) -> 
   }
   return %r : tensor<128x768xf32>
 }
+
+// A narrower weight (MiniLM's N = 384): columns in two blocks of 192, so
+// that two threads share the product whose rows are one block.
+// CHECK-LABEL: func.func @tall_narrow_weight(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (384) step (192)
+// CHECK:           linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<128x384xf32>, tensor<384x192xf32>)
+func.func @tall_narrow_weight(%a: tensor<128x384xf32>) -> tensor<128x384xf32> {
+  %w = arith.constant dense<0.5> : tensor<384x384xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x384xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x384xf32>) -> tensor<128x384xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<128x384xf32>, tensor<384x384xf32>) outs(%f : tensor<128x384xf32>) -> tensor<128x384xf32>
+  return %m : tensor<128x384xf32>
+}

@@ -93,16 +93,23 @@ constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
 /// = 10 x 12 + 8: the last tile's 8 rows peeled); K blocks of 128, so that
 /// a column panel of B (128 x 32 floats, 16 KiB) stays in L1 beside the
 /// rows of A that the tiles read, where 256 x 32 (32 KiB) with A's block
-/// did not; column blocks of 384 (N = 768 in two, for two threads).
+/// did not; column blocks of 384, or half of `columns` (the product's N,
+/// when given) if less (N = 768 and 384 in two, for two threads).
 /// BERT-base about 0.85x the time of 8 x 32 tiles in 64 x 256 x 256
 /// blocks at 1 thread (docs/decisions.md).
-inline ContractionTiles chooseTallTiles(unsigned vectorBits) {
+inline ContractionTiles chooseTallTiles(unsigned vectorBits,
+                                        int64_t columns = 0) {
   ContractionTiles tiles = chooseTiles(vectorBits, 32);
   tiles.mr = 12;
   tiles.mc = 128;
   tiles.mcMultiple = 8;
   tiles.kc = 128;
   tiles.nc = 384;
+  // At least two column blocks, one per thread of two, where the block
+  // holds all the rows (MiniLM's N = 384 in two blocks of 192).
+  if (columns)
+    tiles.nc = std::min(tiles.nc,
+                        std::max(tiles.nr, columns / 2 / tiles.nr * tiles.nr));
   return tiles;
 }
 

@@ -289,7 +289,8 @@ struct TileKernelRegionsPass
     // own blocks (ContractionTiles.h), marked for the register tiling.
     if (kind == "contraction" && !col && isWeight(product.getDpsInputs()[1]) &&
         wantsTallTiles(product, bits)) {
-      tiles = chooseTallTiles(bits);
+      tiles = chooseTallTiles(
+          bits, product.getStaticLoopRanges()[product.getNumLoops() - 2]);
       product->setAttr(kTallTiles, rewriter.getUnitAttr());
     }
     SmallVector<int64_t> blocks = cacheBlocks(product, tiles);
