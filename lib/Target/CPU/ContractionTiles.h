@@ -86,18 +86,16 @@ constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
 /// The tiles of a tall f32 product with weights on AVX-512: a MatMul's or
 /// Gemm's (BERT's projections and feed-forward products, M = 128 tokens a
 /// sequence). Register tiles of 12 rows (24 accumulators of the 32
-/// registers, 2 loads of B and one broadcast of A): each k's two loads of
-/// B feed 24 FMAs, not 16, and a column panel of B is read 11 times per
-/// block of 128 rows instead of 16 times (eight 8-row tiles per 64-row
-/// block, two blocks). Row blocks of up to 128 rows, multiples of 8 (128
-/// = 10 x 12 + 8: the last tile's 8 rows peeled); K blocks of 128, so that
-/// a column panel of B (128 x 32 floats, 16 KiB) stays in L1 beside the
-/// rows of A that the tiles read, where 256 x 32 (32 KiB) with A's block
-/// did not; column blocks of 384, or half of `columns` (the product's N,
-/// when given) if less (N = 768 and 384 in two, for two threads).
-/// BERT-base about 0.85x the time of 8 x 32 tiles in 64 x 256 x 256
-/// blocks at 1 thread (docs/decisions.md).
-inline ContractionTiles chooseTallTiles(unsigned vectorBits,
+/// registers, 2 loads of B and 12 broadcasts of A per k): each k's two
+/// loads of B feed 24 FMAs, not 16. Row blocks of up to 128 rows (at most
+/// half of `rows`, the product's M when given), multiples of 8, the last
+/// tile's rows peeled (64 = 5 x 12 + 4, 128 = 10 x 12 + 8); K blocks of
+/// 128, so that a column panel of B (128 x 32 floats, 16 KiB) stays in L1
+/// beside the rows of A that the tiles read, where 256 x 32 (32 KiB) with
+/// A's block did not; column blocks of 384, or half of `columns` (the
+/// product's N, when given) if less. BERT-base 0.84x-0.89x the time of
+/// 8 x 32 tiles in 64 x 256 x 256 blocks (docs/decisions.md).
+inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
                                         int64_t columns = 0) {
   ContractionTiles tiles = chooseTiles(vectorBits, 32);
   tiles.mr = 12;
@@ -105,8 +103,17 @@ inline ContractionTiles chooseTallTiles(unsigned vectorBits,
   tiles.mcMultiple = 8;
   tiles.kc = 128;
   tiles.nc = 384;
-  // At least two column blocks, one per thread of two, where the block
-  // holds all the rows (MiniLM's N = 384 in two blocks of 192).
+  // At least two row blocks (batch 1's 128 rows in two of 64): with two
+  // threads, each then reads the rows of A that the row-wise kernel before
+  // it (LayerNorm, GELU) wrote on the same core, and writes the rows of C
+  // that the one after it reads there. Column blocks alone (all 128 rows a
+  // block) cost BERT-base and MiniLM 0.99x and 1.1x main's time at two
+  // threads, against 0.88x and 0.98x with row blocks of 64; at one thread
+  // 128 rows a block was faster (0.84x against 0.89x: 64 = 5 x 12 + 4).
+  if (rows)
+    tiles.mc = std::min(tiles.mc,
+                        std::max<int64_t>(tiles.mcMultiple, rows / 2 / 8 * 8));
+  // At least two column blocks where the rows are one block.
   if (columns)
     tiles.nc = std::min(tiles.nc,
                         std::max(tiles.nr, columns / 2 / tiles.nr * tiles.nr));

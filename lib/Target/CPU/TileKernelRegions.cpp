@@ -289,8 +289,9 @@ struct TileKernelRegionsPass
     // own blocks (ContractionTiles.h), marked for the register tiling.
     if (kind == "contraction" && !col && isWeight(product.getDpsInputs()[1]) &&
         wantsTallTiles(product, bits)) {
-      tiles = chooseTallTiles(
-          bits, product.getStaticLoopRanges()[product.getNumLoops() - 2]);
+      SmallVector<int64_t> ranges = product.getStaticLoopRanges();
+      tiles = chooseTallTiles(bits, ranges[ranges.size() - 3],
+                              ranges[ranges.size() - 2]);
       product->setAttr(kTallTiles, rewriter.getUnitAttr());
     }
     SmallVector<int64_t> blocks = cacheBlocks(product, tiles);
