@@ -113,7 +113,8 @@ inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
   if (rows)
     tiles.mc = std::min(tiles.mc,
                         std::max<int64_t>(tiles.mcMultiple, rows / 2 / 8 * 8));
-  // At least two column blocks where the rows are one block.
+  // At most half of N too: two column blocks at least, for the products
+  // whose rows stay one block (M = 100 has no row block of a multiple of 8).
   if (columns)
     tiles.nc = std::min(tiles.nc,
                         std::max(tiles.nr, columns / 2 / tiles.nr * tiles.nr));
