@@ -406,3 +406,23 @@ func.func @four_columns_left(%a: memref<64x32xf32>, %b: memref<32x36xf32>, %c: m
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x36xf32>) outs(%c : memref<64x36xf32>)
   return
 }
+
+// A block of a tall product (marked by --autoglm-tile-kernel-regions): K
+// blocks of 128, column panels of 32, row tiles of 12 (one FMA of two
+// vectors a row and k: 24 accumulators) over 120 rows, the last 8 rows
+// peeled as an 8 x 32 tile; the block is not cut into 64-row blocks again.
+// CHECK-LABEL: func.func @tall_block
+// CHECK-NOT:     scf.parallel
+// CHECK:         scf.for %{{.*}} = %c0 to %c256 step %c128
+// CHECK:           scf.for %[[N:.*]] = %c0 to %c64 step %c32
+// CHECK:             scf.for %[[M:.*]] = %c0 to %c120 step %c12
+// CHECK:               memref.subview %arg2[%[[M]], %[[N]]] [12, 32] [1, 1]
+// CHECK:               scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<12x32xf32>)
+// CHECK-COUNT-12:        vector.fma %{{.*}} : vector<32xf32>
+// CHECK:             memref.subview %arg2[120, %[[N]]] [8, 32] [1, 1]
+// CHECK:             scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK-NOT:     autoglm.tall_tiles
+func.func @tall_block(%a: memref<128x256xf32>, %b: memref<256x64xf32>, %c: memref<128x64xf32>) {
+  linalg.matmul {autoglm.tall_tiles} ins(%a, %b : memref<128x256xf32>, memref<256x64xf32>) outs(%c : memref<128x64xf32>)
+  return
+}

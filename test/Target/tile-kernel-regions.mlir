@@ -175,3 +175,63 @@ func.func @even_from_three(%a: tensor<192x32xf32>, %b: tensor<32x784xf32>) -> te
   %m = linalg.matmul ins(%a, %b : tensor<192x32xf32>, tensor<32x784xf32>) outs(%f : tensor<192x784xf32>) -> tensor<192x784xf32>
   return %m : tensor<192x784xf32>
 }
+
+// A MatMul's tall product with a constant weight as B (BERT's projections,
+// 128 tokens): rows in two blocks of 64 (one per thread of two, the rows
+// the kernels before and after it compute on the same core) and columns in
+// blocks of 384, the product marked for 12-row register tiles
+// (ContractionTiles.h, chooseTallTiles).
+// CHECK-LABEL: func.func @tall_weight(
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 768) step (64, 384)
+// CHECK:           linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<64x768xf32>, tensor<768x384xf32>) outs(%{{.+}} : tensor<64x384xf32>)
+func.func @tall_weight(%a: tensor<128x768xf32>, %bias: tensor<768xf32>) -> tensor<128x768xf32> {
+  %w = arith.constant dense<0.5> : tensor<768x768xf32>
+  %r = autoglm.fused "contraction" (%a, %w, %bias) : (tensor<128x768xf32>, tensor<768x768xf32>, tensor<768xf32>) -> tensor<128x768xf32> {
+  ^bb0(%x: tensor<128x768xf32>, %b: tensor<768x768xf32>, %c: tensor<768xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<128x768xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x768xf32>) -> tensor<128x768xf32>
+    %m = linalg.matmul ins(%x, %b : tensor<128x768xf32>, tensor<768x768xf32>) outs(%f : tensor<128x768xf32>) -> tensor<128x768xf32>
+    %t = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                         iterator_types = ["parallel", "parallel"]}
+        ins(%c : tensor<768xf32>) outs(%m : tensor<128x768xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %out, %in : f32
+      linalg.yield %s : f32
+    } -> tensor<128x768xf32>
+    autoglm.yield %t : tensor<128x768xf32>
+  }
+  return %r : tensor<128x768xf32>
+}
+
+// The same product with B an activation (a convolution's input, or
+// attention's keys): the 64 x 256 blocks of 8-row tiles, unmarked.
+// CHECK-LABEL: func.func @tall_activation(
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 768) step (64, 256)
+// CHECK-NOT:       autoglm.tall_tiles
+// CHECK:         return
+func.func @tall_activation(%a: tensor<128x768xf32>, %w: tensor<768x768xf32>) -> tensor<128x768xf32> {
+  %r = autoglm.fused "contraction" (%a, %w) : (tensor<128x768xf32>, tensor<768x768xf32>) -> tensor<128x768xf32> {
+  ^bb0(%x: tensor<128x768xf32>, %b: tensor<768x768xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<128x768xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x768xf32>) -> tensor<128x768xf32>
+    %m = linalg.matmul ins(%x, %b : tensor<128x768xf32>, tensor<768x768xf32>) outs(%f : tensor<128x768xf32>) -> tensor<128x768xf32>
+    autoglm.yield %m : tensor<128x768xf32>
+  }
+  return %r : tensor<128x768xf32>
+}
+
+// Batch 8's 1024 rows: row blocks of 128 (ten 12-row tiles and one of 8
+// each); a narrower weight (MiniLM's N = 384) in two column blocks of 192.
+// CHECK-LABEL: func.func @tall_narrow_weight(
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (1024, 384) step (128, 192)
+// CHECK:           linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<128x384xf32>, tensor<384x192xf32>)
+func.func @tall_narrow_weight(%a: tensor<1024x384xf32>) -> tensor<1024x384xf32> {
+  %w = arith.constant dense<0.5> : tensor<384x384xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x384xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x384xf32>) -> tensor<1024x384xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<1024x384xf32>, tensor<384x384xf32>) outs(%f : tensor<1024x384xf32>) -> tensor<1024x384xf32>
+  return %m : tensor<1024x384xf32>
+}

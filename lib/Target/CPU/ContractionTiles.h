@@ -34,6 +34,8 @@ struct ContractionTiles {
   int64_t lanes;     // of one vector register
   int64_t registers; // vector registers of the target
   int64_t mc = 64, nc = 256, kc = 256;
+  /// Row blocks are multiples of this (0: of mr).
+  int64_t mcMultiple = 0;
   /// Products of at most mr rows (fewRows): K blocks of `kcFewRows` rows
   /// and column blocks up to `ncFewRows` wide.
   int64_t kcFewRows = 32, ncFewRows = 2048;
@@ -75,6 +77,50 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
   return tiles;
 }
 
+/// Marks a product (on tensors, by --autoglm-tile-kernel-regions; kept by
+/// its tiles and by bufferization) whose blocks and register tiles are
+/// chooseTallTiles', so that --autoglm-tile-and-vectorize-contractions
+/// tiles each block as it was cut.
+constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
+
+/// The tiles of a tall f32 product with weights on AVX-512: a MatMul's or
+/// Gemm's (BERT's projections and feed-forward products, M = 128 tokens a
+/// sequence). Register tiles of 12 rows (24 accumulators of the 32
+/// registers, 2 loads of B and 12 broadcasts of A per k): each k's two
+/// loads of B feed 24 FMAs, not 16. Row blocks of up to 128 rows (at most
+/// half of `rows`, the product's M when given), multiples of 8, the last
+/// tile's rows peeled (64 = 5 x 12 + 4, 128 = 10 x 12 + 8); K blocks of
+/// 128, so that a column panel of B (128 x 32 floats, 16 KiB) stays in L1
+/// beside the rows of A that the tiles read, where 256 x 32 (32 KiB) with
+/// A's block did not; column blocks of 384, or half of `columns` (the
+/// product's N, when given) if less. BERT-base 0.84x-0.89x the time of
+/// 8 x 32 tiles in 64 x 256 x 256 blocks (docs/decisions.md).
+inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
+                                        int64_t columns = 0) {
+  ContractionTiles tiles = chooseTiles(vectorBits, 32);
+  tiles.mr = 12;
+  tiles.mc = 128;
+  tiles.mcMultiple = 8;
+  tiles.kc = 128;
+  tiles.nc = 384;
+  // At least two row blocks (batch 1's 128 rows in two of 64): with two
+  // threads, each then reads the rows of A that the row-wise kernel before
+  // it (LayerNorm, GELU) wrote on the same core, and writes the rows of C
+  // that the one after it reads there. Column blocks alone (all 128 rows a
+  // block) cost BERT-base and MiniLM 0.99x and 1.1x main's time at two
+  // threads, against 0.88x and 0.98x with row blocks of 64; at one thread
+  // 128 rows a block was faster (0.84x against 0.89x: 64 = 5 x 12 + 4).
+  if (rows)
+    tiles.mc = std::min(tiles.mc,
+                        std::max<int64_t>(tiles.mcMultiple, rows / 2 / 8 * 8));
+  // At most half of N too: two column blocks at least, for the products
+  // whose rows stay one block (M = 100 has no row block of a multiple of 8).
+  if (columns)
+    tiles.nc = std::min(tiles.nc,
+                        std::max(tiles.nr, columns / 2 / tiles.nr * tiles.nr));
+  return tiles;
+}
+
 /// A cache-block size for a dimension of `size`: the largest multiple of
 /// `multiple` between `lower` and `target` that divides `size`, so every
 /// block has the same static shape; 0 (no blocking) for a dimension that
@@ -113,6 +159,21 @@ inline bool isTileableContraction(linalg::LinalgOp op, bool onTensors) {
           ? linalg::MatmulOp::getDefaultIndexingMaps(op->getContext())
           : linalg::BatchMatmulOp::getDefaultIndexingMaps(op->getContext());
   return op.getIndexingMapsArray() == defaults;
+}
+
+/// Whether `op` (a tileable contraction on tensors) takes chooseTallTiles:
+/// float32 on AVX-512, at least 96 rows, columns a multiple of the 32 of a
+/// register tile (no narrow remainders, whose wide three-vector tiles need
+/// 8-row tiles).
+inline bool wantsTallTiles(linalg::LinalgOp op, unsigned vectorBits) {
+  // All operands float32 (not the 16-bit products, which
+  // --autoglm-widen-16bit-products blocks with its own tiles).
+  if (vectorBits < 512 || !isTileableContraction(op, /*onTensors=*/true) ||
+      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned m = ranges.size() - 3, n = m + 1;
+  return ranges[m] >= 96 && ranges[n] % 32 == 0;
 }
 
 /// Products of 16-bit float operands (both f16 or both bf16) into a float32
@@ -157,7 +218,8 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   SmallVector<int64_t> blocks(ranges.size() - 1, 0);
   if (ranges.size() == 4 && ranges[0] > 1)
     blocks[0] = 1;
-  blocks[m] = blockSize(ranges[m], tiles.mc, tiles.mr, tiles.mr);
+  int64_t mMultiple = tiles.mcMultiple ? tiles.mcMultiple : tiles.mr;
+  blocks[m] = blockSize(ranges[m], tiles.mc, mMultiple, mMultiple);
   blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   // A product of few rows (fewRows) reuses no panel of B: its column
   // blocks only split the stream of B between threads, and the wider they

@@ -110,7 +110,8 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   SmallVector<int64_t> outer(ranges.size(), 0);
   if (batched && ranges[0] > 1)
     outer[0] = 1;
-  outer[m] = blockSize(ranges[m], tiles.mc, tiles.mr, tiles.mr);
+  int64_t mMultiple = tiles.mcMultiple ? tiles.mcMultiple : tiles.mr;
+  outer[m] = blockSize(ranges[m], tiles.mc, mMultiple, mMultiple);
   outer[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   outer[k] = blockSize(ranges[k], tiles.kc, 1, tiles.kc / 4);
   // Few rows (ContractionTiles.h, fewRows): short K blocks with the column
@@ -861,8 +862,12 @@ struct TileAndVectorizeContractionsPass
     for (linalg::LinalgOp op : contractions) {
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
-      if (failed(tileContraction(rewriter, op,
-                                 autoglm::chooseTiles(bits, elementBits))))
+      // Blocks of a tall product keep the tiles they were cut for.
+      autoglm::ContractionTiles tiles =
+          op->hasAttr(autoglm::kTallTiles)
+              ? autoglm::chooseTallTiles(bits)
+              : autoglm::chooseTiles(bits, elementBits);
+      if (failed(tileContraction(rewriter, op, tiles)))
         return signalPassFailure();
     }
     if (failed(autoglm::simplifyTiles(func)))
@@ -945,6 +950,7 @@ struct TileAndVectorizeContractionsPass
       op->removeAttr(kZeroStart);
       op->removeAttr(kKBlocks);
       op->removeAttr(kFewRows);
+      op->removeAttr(autoglm::kTallTiles);
     });
 
     // vector.contract -> outer products -> broadcast + vector.fma; transfers

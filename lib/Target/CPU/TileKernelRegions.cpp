@@ -265,6 +265,24 @@ struct TileKernelRegionsPass
     linalg::registerTilingInterfaceExternalModels(registry);
   }
 
+  /// Whether `value` is a constant, past reshapes and the argument of the
+  /// region it enters: a MatMul's or Gemm's weight as B, where a
+  /// convolution's B is its input (the weight is A).
+  static bool isWeight(Value value) {
+    while (true) {
+      if (auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>())
+        value = collapse.getSrc();
+      else if (auto expand = value.getDefiningOp<tensor::ExpandShapeOp>())
+        value = expand.getSrc();
+      else
+        break;
+    }
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      if (auto region = dyn_cast<FusedOp>(arg.getOwner()->getParentOp()))
+        return isWeight(region->getOperand(arg.getArgNumber()));
+    return matchPattern(value, m_Constant());
+  }
+
   /// Tiles `root` (which computes or finishes `product`) into the cache
   /// blocks of `product`, fusing the product and its fill; the block loop
   /// gets `autoglm.kernel = kind`. Nothing changes when the product fits
@@ -276,10 +294,19 @@ struct TileKernelRegionsPass
         getElementTypeOrSelf(product.getDpsInits()[0].getType())
             .getIntOrFloatBitWidth();
     ContractionTiles tiles = chooseTiles(bits, elementBits);
-    SmallVector<int64_t> blocks = cacheBlocks(product, tiles);
     // A convolution's im2col per block of whole output rows, into a panel
     // per slot (reusePanels below): here the slots, each all of M.
     std::optional<Im2col> col = im2colOf(product);
+    // MatMul's and Gemm's tall products: 12-row register tiles in their
+    // own blocks (ContractionTiles.h), marked for the register tiling.
+    if (kind == "contraction" && !col && isWeight(product.getDpsInputs()[1]) &&
+        wantsTallTiles(product, bits)) {
+      SmallVector<int64_t> ranges = product.getStaticLoopRanges();
+      tiles = chooseTallTiles(bits, ranges[ranges.size() - 3],
+                              ranges[ranges.size() - 2]);
+      product->setAttr(kTallTiles, rewriter.getUnitAttr());
+    }
+    SmallVector<int64_t> blocks = cacheBlocks(product, tiles);
     PanelPlan plan =
         col ? planPanels(*col, tiles, elementBits, kPanelSlots) : PanelPlan();
     if (plan.rows && isa<linalg::BatchMatmulOp>(product))
