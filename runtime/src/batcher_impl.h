@@ -115,6 +115,10 @@ struct autoglm_batcher {
    * it was taken. */
   int64_t last_batch_ns;
   uint64_t run_ns_at_take;
+  /* How long the adaptive policy's waits for a batch to fill have taken (a
+   * weighted mean), and when the one under way began (0: none). */
+  double mean_wait_ns;
+  int64_t wait_started_ns;
   bool waiting; /* the worker waits for a batch to fill */
   /* Arrivals while the worker waited for a batch to fill: they count as
    * load if the batch filled to fill_target, as light load if the wait ran
