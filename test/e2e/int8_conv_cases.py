@@ -34,12 +34,13 @@ neither) or the failing command, and exits 1 when a case fails.
 """
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from ort_case import run_steps
 
 
 def reference(x, zx, w, zw, pads, strides, dilations):
@@ -113,12 +114,8 @@ def main():
                  [opt, path + ".onnx", *cpu, "--emit=llvm", "-o", path + ".ll"],
                  [os.path.join(args.bin, "autoglm-run"), path + ".so", "--input",
                   f"x={path}_x.npy", "--expect", f"y={path}_y.npy", "--rtol", "0", "--atol", "0"]]
-        for cmd in steps:
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            if r.returncode != 0:
-                print(f"case {name}: FAILED: {' '.join(cmd)}\n{r.stdout}{r.stderr}")
-                failed = True
-                break
+        if not run_steps(name, steps):
+            failed = True
         else:
             with open(path + ".ll") as f:
                 ir = f.read()

@@ -1,6 +1,7 @@
 """One case of an edge-case script (depthwise_cases.py,
-conv_transpose_cases.py): a one-input model compiled by AutoGLM and
-checked against ONNX Runtime's output."""
+conv_transpose_cases.py, pad_cases.py): a one-input model compiled by
+AutoGLM and checked against ONNX Runtime's output; and the commands of a
+case run in turn (run_steps), which the other case scripts share."""
 import os
 import subprocess
 
@@ -24,10 +25,19 @@ def check_against_ort(out, name, model, x, result, rtol, atol):
     steps = [["autoglm-opt", path + ".onnx", "--emit=so", "-o", path + ".so"],
              ["autoglm-run", path + ".so", "--input", f"x={path}_x.npy",
               "--expect", f"{result}={path}_y.npy", "--rtol", str(rtol), "--atol", str(atol)]]
+    if not run_steps(name, steps):
+        return False
+    print(f"case {name}: ok")
+    return True
+
+
+def run_steps(name, steps):
+    """Runs the commands of `steps` one after the other; at the first that
+    fails, prints `case NAME: FAILED:`, the command and its output, and
+    returns False (the caller prints what passing means)."""
     for cmd in steps:
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             print(f"case {name}: FAILED: {' '.join(cmd)}\n{r.stdout}{r.stderr}")
             return False
-    print(f"case {name}: ok")
     return True

@@ -25,13 +25,14 @@ products of values below 1): within 2e-2 + 1e-2 |expected|.
 """
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+
+from ort_case import run_steps
 
 parser = argparse.ArgumentParser()
 parser.add_argument("out")
@@ -157,12 +158,8 @@ for name, (m, shape, dtype, flags, tolerance) in CASES.items():
              ["autoglm-run", path + ".so", "--device", args.target, "--repeat", "2",
               "--input", f"x={path}_x.npy", *expects,
               "--rtol", str(tolerance["rtol"]), "--atol", str(tolerance["atol"])]]
-    for cmd in steps:
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            print(f"case {name}: FAILED: {' '.join(cmd)}\n{r.stdout}{r.stderr}")
-            failed += 1
-            break
-    else:
+    if run_steps(name, steps):
         print(f"case {name}: ok")
+    else:
+        failed += 1
 sys.exit(1 if failed else 0)
