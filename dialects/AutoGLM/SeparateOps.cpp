@@ -105,14 +105,49 @@ LogicalResult BitCastOp::verify() {
 // DecodeAttentionOp
 //===----------------------------------------------------------------------===//
 
+SmallVector<int64_t> DecodeAttentionOp::headMajorShape(Value operand) {
+  SmallVector<int64_t> shape(cast<ShapedType>(operand.getType()).getShape());
+  if (getSeqMajor() && shape.size() == 4)
+    std::swap(shape[1], shape[2]);
+  return shape;
+}
+
+int64_t DecodeAttentionOp::numKeys() {
+  int64_t keys = headMajorShape(getKey())[2];
+  if (Value more = getNewKey())
+    keys += headMajorShape(more)[2];
+  return keys;
+}
+
 LogicalResult DecodeAttentionOp::verify() {
   auto query = cast<ShapedType>(getQuery().getType());
-  auto key = cast<ShapedType>(getKey().getType());
-  auto value = cast<ShapedType>(getValue().getType());
   auto init = cast<ShapedType>(getInit().getType());
-  for (ShapedType type : {query, key, value, init})
-    if (!type.hasStaticShape() || type.getRank() != 4)
+  for (Value operand : getOperands()) {
+    auto type = cast<ShapedType>(operand.getType());
+    if (operand != getMask() && (!type.hasStaticShape() || type.getRank() != 4))
       return emitOpError("needs 4-D operands of static shape, not ") << type;
+  }
+  if (bool(getNewKey()) != bool(getNewValue()))
+    return emitOpError("needs new_key and new_value together");
+  // Key and value in B x Hkv x Sk x D order, Sk counting both parts.
+  auto headMajor = [&](Value part, Value more) {
+    SmallVector<int64_t> shape = headMajorShape(part);
+    auto type = cast<ShapedType>(part.getType());
+    if (more) {
+      SmallVector<int64_t> extra = headMajorShape(more);
+      shape[2] += extra[2];
+      extra[2] = shape[2];
+      if (extra != shape || cast<ShapedType>(more.getType()).getElementType() !=
+                                type.getElementType())
+        return RankedTensorType::get({}, type.getElementType());
+    }
+    return RankedTensorType::get(shape, type.getElementType());
+  };
+  auto key = headMajor(getKey(), getNewKey());
+  auto value = headMajor(getValue(), getNewValue());
+  if (key.getRank() != 4 || value.getRank() != 4)
+    return emitOpError("needs new_key and new_value with the shapes of key "
+                       "and value but for their rows");
   if (isa<RankedTensorType>(init) != bool(getResult()))
     return emitOpError("returns a result on tensors and none on buffers");
   Type element = query.getElementType();

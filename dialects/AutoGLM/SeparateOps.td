@@ -96,6 +96,15 @@ def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
     (`B x Hkv x Sk/page_size x D`), as `autoglm.topk_attention` chooses
     them at page granularity.
 
+    With `new_key` and `new_value`, the keys are `key`'s rows followed by
+    `new_key`'s (and the values likewise): a decoder's cache and the step's
+    new rows, read where they are rather than concatenated first. With
+    `seq_major`, the key and value operands (and `new_key`, `new_value`) are
+    `B x Sk x Hkv x D`, the sequence before the heads, as a decoder writes
+    its cache rows; the kernels read them transposed, in place. Shapes
+    below are given in the `B x Hkv x Sk x D` order either way, `Sk`
+    counting the keys of both parts.
+
     ```mlir
     %r = autoglm.decode_attention %q, %k, %v into %init
         {scale = 0.125 : f64, top_k = 64 : i64, sink = 4 : i64,
@@ -108,21 +117,30 @@ def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
   let arguments = (ins AnyShaped:$query, AnyShaped:$key, AnyShaped:$value,
                        Optional<AnyShaped>:$mask,
                        Optional<AnyShaped>:$page_min,
-                       Optional<AnyShaped>:$page_max, AnyShaped:$init,
+                       Optional<AnyShaped>:$page_max,
+                       Optional<AnyShaped>:$new_key,
+                       Optional<AnyShaped>:$new_value, AnyShaped:$init,
                        F64Attr:$scale, UnitAttr:$causal, I64Attr:$top_k,
                        I64Attr:$sink, I64Attr:$window,
-                       OptionalAttr<I64Attr>:$page_size);
+                       OptionalAttr<I64Attr>:$page_size, UnitAttr:$seq_major);
   let results = (outs Optional<AnyRankedTensor>:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^ `:` type($mask))?
     (`pages` $page_min^ `,` $page_max `:` type($page_min) `,`
-     type($page_max))? `into` $init
+     type($page_max))?
+    (`new` $new_key^ `,` $new_value `:` type($new_key) `,` type($new_value))?
+    `into` $init
     attr-dict `:` type($query) `,` type($key) `,` type($value) `into`
     type($init) (`->` type($result)^)?
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// The B x Hkv x Sk x D shape of a key or value operand (Sk that of the
+    /// operand alone), whichever its layout.
+    ::llvm::SmallVector<int64_t> headMajorShape(::mlir::Value operand);
+    /// The number of keys: key's rows and new_key's.
+    int64_t numKeys();
   }];
 }
 

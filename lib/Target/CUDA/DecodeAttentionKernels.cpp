@@ -103,12 +103,130 @@ constexpr double kLog2E = 1.4426950408889634;
 /// uses them.
 constexpr int64_t kChunksInFlight = 8;
 
+/// The rows of a decode_attention's keys (or values) as the kernels read
+/// them, B x Hkv x S x D: `rows`, then, from position `count` on, `more`
+/// (new_key, new_value). Each is a view of its operand's buffer, transposed
+/// in place when the op is seq_major. Kernels take buffers of static
+/// layout (bare pointers), so two parts are read through flat views of
+/// one type, a row's buffer picked by a select rather than a branch and
+/// its element offset computed from the part's strides.
+struct CacheRows {
+  Value rows, more;
+  int64_t count = 0;
+  /// Whether every row is contiguous and starts at a multiple of 16 bytes
+  /// from the buffer's start: the kernels read it 16 bytes at a time.
+  bool aligned = true;
+
+  /// A key or value row: `at` indexes its first element in `memref`, all
+  /// but the last index (one part), or all of them (flat views).
+  struct Row {
+    Value memref;
+    SmallVector<Value> at;
+  };
+
+  CacheRows() = default;
+  CacheRows(OpBuilder &b, DecodeAttentionOp op, Value part, Value extra) {
+    rows = headMajorView(b, op, part);
+    type = cast<MemRefType>(rows.getType());
+    count = type.getDimSize(2);
+    aligned = rowsAligned(type);
+    if (!extra)
+      return;
+    more = headMajorView(b, op, extra);
+    auto moreType = cast<MemRefType>(more.getType());
+    aligned = aligned && rowsAligned(moreType);
+    int64_t elements = std::max(extent(type), extent(moreType));
+    auto flat =
+        MemRefType::get({elements}, type.getElementType(),
+                        MemRefLayoutAttrInterface(), type.getMemorySpace());
+    auto flatten = [&](Value view) {
+      return memref::ReinterpretCastOp::create(
+          b, op.getLoc(), flat, view, /*offset=*/0,
+          /*sizes=*/ArrayRef<int64_t>{elements},
+          /*strides=*/ArrayRef<int64_t>{1});
+    };
+    rowsLayout = cast<MemRefType>(rows.getType());
+    moreLayout = moreType;
+    rows = flatten(rows);
+    more = flatten(more);
+  }
+
+  /// Row `j` of batch `batch` and key/value head `head`.
+  Row at(const KernelArith &a, Value batch, Value head, Value j) const {
+    if (!more)
+      return {rows, {batch, head, j}};
+    Value inMore = a.cmp(arith::CmpIPredicate::sge, j, a.idx(count));
+    Value start = a.select(
+        inMore, offset(a, moreLayout, batch, head, a.sub(j, a.idx(count))),
+        offset(a, rowsLayout, batch, head, j));
+    return {a.select(inMore, more, rows), {start}};
+  }
+
+  /// Element `d` of row `j`, in f32.
+  Value load(const KernelArith &a, Value batch, Value head, Value j,
+             Value d) const {
+    Row row = at(a, batch, head, j);
+    if (more)
+      row.at.back() = a.add(row.at.back(), d);
+    else
+      row.at.push_back(d);
+    return a.toF32(a.load(row.memref, row.at));
+  }
+
+  /// The B x Hkv x S x D type of the rows (of the first part).
+  MemRefType rowType() const { return type; }
+
+private:
+  MemRefType type, rowsLayout, moreLayout;
+
+  static Value headMajorView(OpBuilder &b, DecodeAttentionOp op, Value v) {
+    if (!op.getSeqMajor())
+      return v;
+    AffineMap swap = AffineMap::getPermutationMap(
+        ArrayRef<unsigned>{0, 2, 1, 3}, b.getContext());
+    return memref::TransposeOp::create(b, op.getLoc(), v,
+                                       AffineMapAttr::get(swap));
+  }
+
+  /// Elements from the buffer's start to one past the view's last.
+  static int64_t extent(MemRefType type) {
+    auto [strides, offset] = type.getStridesAndOffset();
+    int64_t last = offset;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      last += (type.getDimSize(d) - 1) * strides[d];
+    return last + 1;
+  }
+
+  /// The element offset of row `j` in the flat view of a `layout` view.
+  static Value offset(const KernelArith &a, MemRefType layout, Value batch,
+                      Value head, Value j) {
+    auto [strides, start] = layout.getStridesAndOffset();
+    Value at = a.idx(start);
+    Value indices[] = {batch, head, j};
+    for (int64_t d = 0; d < 3; ++d)
+      at = a.add(at, a.mul(indices[d], a.idx(strides[d])));
+    return at;
+  }
+
+  static bool rowsAligned(MemRefType type) {
+    auto [strides, offset] = type.getStridesAndOffset();
+    int64_t vector = 128 / type.getElementTypeBitWidth();
+    if (strides.back() != 1 || offset % vector != 0)
+      return false;
+    for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+      if (type.getDimSize(d) != 1 && strides[d] % vector != 0)
+        return false;
+    return true;
+  }
+};
+
 /// One decode_attention's shapes and attributes, and the code both kernels
 /// share: the query row's indices and visible keys, the query heads in
 /// shared memory, scores and masks.
 struct DecodeAttention {
   DecodeAttentionOp op;
-  Value query, key, value, mask, pageMin, pageMax, out;
+  Value query, mask, pageMin, pageMax, out;
+  CacheRows key, value;
   int64_t batch, heads, queries, depth, kvHeads, keys, valueDepth, group;
   int64_t topK, sink, window, budget, listSize, chunk, chunks, bufferSize;
   int64_t keptSize;
@@ -120,20 +238,20 @@ struct DecodeAttention {
   double scale;
   bool causal, maskVariesByHead = false;
 
-  explicit DecodeAttention(DecodeAttentionOp op)
-      : op(op), query(op.getQuery()), key(op.getKey()), value(op.getValue()),
-        mask(op.getMask()), pageMin(op.getPageMin()), pageMax(op.getPageMax()),
-        out(op.getInit()) {
+  /// Builds the key and value views before `op` with `b`.
+  DecodeAttention(OpBuilder &b, DecodeAttentionOp op)
+      : op(op), query(op.getQuery()), mask(op.getMask()),
+        pageMin(op.getPageMin()), pageMax(op.getPageMax()), out(op.getInit()),
+        key(b, op, op.getKey(), op.getNewKey()),
+        value(b, op, op.getValue(), op.getNewValue()) {
     auto q = cast<MemRefType>(query.getType());
-    auto k = cast<MemRefType>(key.getType());
-    auto v = cast<MemRefType>(value.getType());
     batch = q.getDimSize(0);
     heads = q.getDimSize(1);
     queries = q.getDimSize(2);
     depth = q.getDimSize(3);
-    kvHeads = k.getDimSize(1);
-    keys = k.getDimSize(2);
-    valueDepth = v.getDimSize(3);
+    kvHeads = key.rowType().getDimSize(1);
+    keys = op.numKeys();
+    valueDepth = value.rowType().getDimSize(3);
     group = heads / kvHeads;
     topK = op.getTopKAttr().getInt();
     sink = op.getSinkAttr().getInt();
@@ -290,7 +408,7 @@ struct DecodeAttention {
     OpBuilder::InsertionGuard guard(a.b);
     a.b.setInsertionPointToStart(loop.getBody());
     Value d = loop.getInductionVar();
-    Value k = a.toF32(a.load(key, {row.b, row.h, j, d}));
+    Value k = key.load(a, row.b, row.h, j, d);
     SmallVector<Value> sums;
     for (auto [n, g] : llvm::enumerate(gs))
       sums.push_back(math::FmaOp::create(a.b, a.loc, a.load(row.heads, {g, d}),
@@ -366,16 +484,27 @@ DenseRowReads denseReads(Value memref, int64_t depth) {
                        type.getLayout().isIdentity());
 }
 
-/// The `width` elements of row `at` (all indices but the last) of `memref`
-/// from element `start` on, in f32: one vector load where `width` > 1.
+/// How the dense kernels read the key or value rows of `rows`.
+DenseRowReads denseReads(const CacheRows &rows, int64_t depth) {
+  return DenseRowReads(depth, rows.rowType().getElementTypeBitWidth(),
+                       rows.aligned);
+}
+
+/// The `width` elements of row `at` (all indices but the last, or for a
+/// flat view the row's first element) of `memref` from element `start` on, in
+/// f32: one vector load where `width` > 1.
 SmallVector<Value> loadRowElements(const KernelArith &a, Value memref,
                                    int64_t width, ArrayRef<Value> at,
                                    Value start) {
+  auto type = cast<MemRefType>(memref.getType());
   SmallVector<Value> indices(at);
-  indices.push_back(start);
+  // `at` may index the row's first element itself (a flat view).
+  if (int64_t(indices.size()) == type.getRank())
+    indices.back() = a.add(indices.back(), start);
+  else
+    indices.push_back(start);
   if (width == 1)
     return {a.toF32(a.load(memref, indices))};
-  auto type = cast<MemRefType>(memref.getType());
   auto vectorType = VectorType::get({width}, type.getElementType());
   Value vector = vector::LoadOp::create(
       a.b, a.loc, vectorType, memref, indices, /*nontemporal=*/false,
@@ -938,7 +1067,7 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
       Value l = acc.getInductionVar();
       Value j = arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                            a.load(kept, {l}));
-      Value v = a.toF32(a.load(att.value, {row.b, row.h, j, d}));
+      Value v = att.value.load(a, row.b, row.h, j, d);
       Value sum = math::FmaOp::create(b, loc, a.load(weights, {g, l}), v,
                                       acc.getRegionIterArgs()[0]);
       scf::YieldOp::create(b, loc, sum);
@@ -1257,10 +1386,12 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
       js.push_back(list.at(a, r, rowKeys, p));
     }
     for (Value j : js) {
+      CacheRows::Row keyRow = att.key.at(a, row.b, row.h, j);
       keyRows.push_back(
-          loadLaneRow(a, att.key, keyReads, keyStarts, {row.b, row.h, j}));
-      valueRows.push_back(loadLaneRow(a, att.value, valueReads, valueStarts,
-                                      {row.b, row.h, j}));
+          loadLaneRow(a, keyRow.memref, keyReads, keyStarts, keyRow.at));
+      CacheRows::Row valueRow = att.value.at(a, row.b, row.h, j);
+      valueRows.push_back(loadLaneRow(a, valueRow.memref, valueReads,
+                                      valueStarts, valueRow.at));
     }
     SmallVector<SoftmaxPiece> pieces = piecesAt(loop.getRegionIterArgs());
     for (int64_t h = 0; h < heads; ++h) {
@@ -1478,8 +1609,8 @@ FailureOr<DenseDecodePlan> planDense(const DecodeAttention &att, int64_t keys) {
 }
 
 LogicalResult buildKernels(DecodeAttentionOp op) {
-  DecodeAttention att(op);
   OpBuilder b(op);
+  DecodeAttention att(b, op);
   if (att.topK >= att.keys) {
     FailureOr<DenseDecodePlan> plan = planDense(att, att.keys);
     if (failed(plan))

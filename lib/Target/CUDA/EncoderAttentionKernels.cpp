@@ -364,8 +364,9 @@ LogicalResult buildEncoderAttention(DecodeAttentionOp op) {
   auto k = cast<MemRefType>(op.getKey().getType());
   auto v = cast<MemRefType>(op.getValue().getType());
   int64_t keys = k.getDimSize(2);
-  if (!q.getElementType().isF16() || op.getTopKAttr().getInt() < keys ||
-      op.getSinkAttr().getInt() != 0 || op.getWindowAttr().getInt() != 0)
+  if (!q.getElementType().isF16() || op.getNewKey() || op.getSeqMajor() ||
+      op.getTopKAttr().getInt() < keys || op.getSinkAttr().getInt() != 0 ||
+      op.getWindowAttr().getInt() != 0)
     return failure();
   std::optional<int64_t> queryStride = rowStride(op.getQuery());
   std::optional<int64_t> valueStride = rowStride(op.getValue());
