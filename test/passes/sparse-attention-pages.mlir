@@ -14,16 +14,19 @@
 
 // A decode step with a KV cache (ONNX Attention: the new key follows the
 // cache): the bounds of the 8 pages come in as past_key.page_min/max; the
-// page of the new key (page 7, keys 112-127) is recomputed from the keys,
-// the 7 pages before it are taken from the input, and the updated bounds
-// go out as past_key.next_page_min/max. The kernel scores with them.
+// page of the new key (page 7, keys 112-127) is recomputed from the keys
+// (cache rows 112-126 and the new key, sliced where they are rather than
+// from their concatenation), the 7 pages before it are taken from the
+// input, and the updated bounds go out as past_key.next_page_min/max. The
+// kernel scores with them.
 // CHECK-LABEL: func.func @decode_cache(
 // CHECK-SAME:    %[[Q:[^:]+]]: tensor<1x8x1x64xf32>, %[[PAST:[^:]+]]: tensor<1x2x127x64xf32> {autoglm.onnx_name = "past_key"}, %[[NEW:[^:]+]]: tensor<1x2x1x64xf32>, %[[V:[^:]+]]: tensor<1x2x128x64xf32>,
 // CHECK-SAME:    %[[MIN:[^:]+]]: tensor<1x2x8x64xf32> {autoglm.onnx_name = "past_key.page_min"},
 // CHECK-SAME:    %[[MAX:[^:]+]]: tensor<1x2x8x64xf32> {autoglm.onnx_name = "past_key.page_max"})
 // CHECK-SAME:    -> (tensor<1x8x1x64xf32> {autoglm.onnx_name = "y"}, tensor<1x2x8x64xf32> {autoglm.onnx_name = "past_key.next_page_min"}, tensor<1x2x8x64xf32> {autoglm.onnx_name = "past_key.next_page_max"})
 // CHECK:         %[[KEY:.+]] = autoglm.concat %[[PAST]], %[[NEW]]
-// CHECK:         %[[TAIL:.+]] = autoglm.slice %[[KEY]] {ends = array<i64: 1, 2, 128, 64>, starts = array<i64: 0, 0, 112, 0>, steps = array<i64: 1, 1, 1, 1>}
+// CHECK:         %[[CACHED:.+]] = autoglm.slice %[[PAST]] {ends = array<i64: 1, 2, 127, 64>, starts = array<i64: 0, 0, 112, 0>, steps = array<i64: 1, 1, 1, 1>}
+// CHECK:         %[[TAIL:.+]] = autoglm.concat %[[CACHED]], %[[NEW]] {axis = 2 : i64} : (tensor<1x2x15x64xf32>, tensor<1x2x1x64xf32>) -> tensor<1x2x16x64xf32>
 // CHECK:         %[[PAGED:.+]] = autoglm.reshape %[[TAIL]] : (tensor<1x2x16x64xf32>) -> tensor<1x2x1x16x64xf32>
 // CHECK:         %[[LO:.+]] = autoglm.reduce min %[[PAGED]] {axes = array<i64: 3>}
 // CHECK:         %[[OLDLO:.+]] = autoglm.slice %[[MIN]] {ends = array<i64: 1, 2, 7, 64>, starts = array<i64: 0, 0, 0, 0>
@@ -79,11 +82,21 @@ func.func @refused(%q: tensor<1x4x1x32xf32>, %k100: tensor<1x4x100x32xf32>, %k96
 
 // A decoder graph's flat cache (B x S x Hkv·D, split into heads and
 // transposed after the new key is appended): the bounds are still per
-// head, B x Hkv x pages x D, named after the flat cache input.
+// head, B x Hkv x pages x D, named after the flat cache input. The new
+// key's page is sliced before the reshape to heads and the transpose, from
+// the cache and the new key: the transpose of the whole cache is left to
+// attention alone (which the CUDA kernels read in place).
 // CHECK-LABEL: func.func @flat_cache(
+// CHECK-SAME:    %[[PAST:[^:]+]]: tensor<1x95x32xf32> {autoglm.onnx_name = "past_key_0"}, %[[NEW:[^:]+]]: tensor<1x1x32xf32>,
 // CHECK-SAME:    tensor<1x2x6x16xf32> {autoglm.onnx_name = "past_key_0.page_min"}
 // CHECK-SAME:    tensor<1x2x6x16xf32> {autoglm.onnx_name = "past_key_0.next_page_max"}
-// CHECK:         autoglm.topk_attention {{.*}} pages(
+// CHECK:         %[[KEY:.+]] = autoglm.transpose
+// CHECK:         %[[CACHED:.+]] = autoglm.slice %[[PAST]] {ends = array<i64: 1, 95, 32>, starts = array<i64: 0, 80, 0>
+// CHECK:         %[[ROWS:.+]] = autoglm.concat %[[CACHED]], %[[NEW]] {axis = 1 : i64} : (tensor<1x15x32xf32>, tensor<1x1x32xf32>) -> tensor<1x16x32xf32>
+// CHECK:         %[[HEADS:.+]] = autoglm.reshape %[[ROWS]] : (tensor<1x16x32xf32>) -> tensor<1x16x2x16xf32>
+// CHECK:         %[[TAIL:.+]] = autoglm.transpose %[[HEADS]], [0, 2, 1, 3] : (tensor<1x16x2x16xf32>) -> tensor<1x2x16x16xf32>
+// CHECK:         autoglm.reshape %[[TAIL]] : (tensor<1x2x16x16xf32>) -> tensor<1x2x1x16x16xf32>
+// CHECK:         autoglm.topk_attention %{{.*}}, %[[KEY]], {{.*}} pages(
 func.func @flat_cache(%q: tensor<1x4x1x16xf32>, %past: tensor<1x95x32xf32> {autoglm.onnx_name = "past_key_0"}, %new: tensor<1x1x32xf32>, %v: tensor<1x2x96x16xf32>, %m: tensor<1x96xi1>) -> tensor<1x4x1x16xf32> {
   %0 = autoglm.concat %past, %new {axis = 1 : i64} : (tensor<1x95x32xf32>, tensor<1x1x32xf32>) -> tensor<1x96x32xf32>
   %1 = autoglm.reshape %0 : (tensor<1x96x32xf32>) -> tensor<1x96x2x16xf32>
