@@ -39,6 +39,10 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // A 16-bit product whose every reader rounds its f32 sums to 16 bits
   // first writes them rounded: half the bytes written and read.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDANarrowProductResults());
+  // Products of a few rows (a decoder step's) read their constant weights
+  // by columns, N x K, each column's weights one contiguous run for the
+  // row-product kernel below.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDARowProductWeights());
   // A convolution's bias, residual and ReLU run in the library's kernel:
   // no kernel of their own reads and writes the activation again. Always
   // for the 1x1 convolutions that cuBLASLt computes as matrix products;
@@ -74,6 +78,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // Host code keeps the buffers; every computation becomes a launch over a
   // grid of threads, outlined into one gpu.module of kernels named after
   // their ONNX nodes.
+  // Those products read their weights at the memory's speed in a kernel
+  // of their own; the other products go to cuBLASLt.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDARowProducts());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASelectLibraryCalls());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDALinalgToLoops());
   // Identity index maps and one-iteration loops go, and equal indices

@@ -42,3 +42,15 @@ MemRefType mlir::autoglm::transposedMatrix(MemRefType stored) {
 bool mlir::autoglm::isZeroConstant(Value value) {
   return matchPattern(value, m_AnyZeroFloat()) || matchPattern(value, m_Zero());
 }
+
+linalg::FillOp mlir::autoglm::getZeroFillBefore(linalg::LinalgOp product) {
+  Value d = product.getDpsInits()[0];
+  for (Operation *op = product->getPrevNode(); op; op = op->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(op);
+        fill && fill.hasPureBufferSemantics() && fill.getOutputs()[0] == d)
+      return isZeroConstant(fill.getInputs()[0]) ? fill : nullptr;
+    if (llvm::is_contained(op->getOperands(), d))
+      return nullptr;
+  }
+  return nullptr;
+}

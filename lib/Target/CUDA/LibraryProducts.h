@@ -14,6 +14,7 @@
 #ifndef AUTOGLM_TARGET_CUDA_LIBRARYPRODUCTS_H
 #define AUTOGLM_TARGET_CUDA_LIBRARYPRODUCTS_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 
@@ -37,6 +38,10 @@ MemRefType transposedMatrix(MemRefType stored);
 /// True for a constant zero, float or integer: a product's result filled
 /// with it is what the library overwrites.
 bool isZeroConstant(Value value);
+
+/// On buffers: the zero fill of `product`'s result buffer that comes before
+/// it in its block with nothing in between using that buffer, or null.
+linalg::FillOp getZeroFillBefore(linalg::LinalgOp product);
 
 /// Marks a product of 16-bit operands with a 16-bit result that must
 /// accumulate in f32 (--autoglm-cuda-narrow-product-results made it): only

@@ -67,6 +67,37 @@ def AutoGLMCUDAInt8Products
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDARowProductWeights
+    : Pass<"autoglm-cuda-row-product-weights", "func::FuncOp"> {
+  let summary = "Constant weights of products of a few rows stored N x K";
+  let description = [{
+    On tensors, after the products have left their regions: a
+    `linalg.matmul` of at most 8 rows (f32, f16 or bf16) whose second
+    operand is a constant K x N weight read by nothing else reads the
+    weight transposed at compile time to N x K, through the transposed map
+    `(n, k)`: what `--autoglm-cuda-row-products` reads by contiguous runs.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def AutoGLMCUDARowProducts
+    : Pass<"autoglm-cuda-row-products", "func::FuncOp"> {
+  let summary = "Products of a few rows against an N x K weight as one "
+                "kernel of a warp per column";
+  let description = [{
+    On buffers, at the top level of a function: a zero-filled
+    `linalg.matmul` of at most 8 rows reading its second operand, stored
+    N x K, through the transposed map becomes a kernel in which a warp
+    computes one output column from a contiguous run of the weight, read
+    16 bytes per lane, its sums in f32 (RowProducts.cpp). Products whose
+    operands are not stored by rows stay as they are.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def AutoGLMCUDANarrowProductResults
     : Pass<"autoglm-cuda-narrow-product-results", "func::FuncOp"> {
   let summary = "16-bit results for products whose readers round to 16 bits";

@@ -165,7 +165,8 @@ struct CacheSource {
 /// Looks through the transpose to heads, the reshape to heads and the
 /// concatenation of two parts along the sequence that compute `operand`.
 CacheSource traceCache(Value operand) {
-  CacheSource source{{operand}, false, {}, {}};
+  CacheSource source;
+  source.parts = {operand};
   if (auto [transpose, in] = producer<TransposeOp>(operand);
       transpose &&
       transpose.getPermutation() == ArrayRef<int64_t>{0, 2, 1, 3}) {
@@ -175,7 +176,7 @@ CacheSource traceCache(Value operand) {
   }
   int64_t axis = source.seqMajor ? 1 : 2;
   if (auto [concat, in] = producer<ConcatOp>(source.parts[0]);
-      concat && in.size() == 2 && concat.getAxis() == axis) {
+      concat && in.size() == 2 && int64_t(concat.getAxis()) == axis) {
     source.passed.push_back(kernelOf(concat));
     source.parts = in;
     return source;
@@ -223,7 +224,9 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   auto lookup = [&](Value v) { return v ? inputs.lookup(v) : Value(); };
   // Keys and values read where they are when both are found the same way;
   // many queries (the encoder kernel) keep their operands.
-  CacheSource keys{{lookup(key)}}, values{{lookup(value)}};
+  CacheSource keys, values;
+  keys.parts = {lookup(key)};
+  values.parts = {lookup(value)};
   if (resultType.getDimSize(2) <= kMaxDecodeQueries) {
     CacheSource k = traceCache(keys.parts[0]);
     CacheSource v = traceCache(values.parts[0]);

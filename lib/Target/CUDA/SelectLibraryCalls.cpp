@@ -35,20 +35,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// The zero fill of `product`'s result buffer that comes before it in its
-/// block with nothing in between using that buffer.
-linalg::FillOp getZeroFill(linalg::LinalgOp product) {
-  Value d = product.getDpsInits()[0];
-  for (Operation *op = product->getPrevNode(); op; op = op->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(op);
-        fill && fill.hasPureBufferSemantics() && fill.getOutputs()[0] == d)
-      return isZeroConstant(fill.getInputs()[0]) ? fill : nullptr;
-    if (llvm::is_contained(op->getOperands(), d))
-      return nullptr;
-  }
-  return nullptr;
-}
-
 struct SelectLibraryCallsPass
     : autoglm::impl::AutoGLMCUDASelectLibraryCallsBase<SelectLibraryCallsPass> {
   void runOnOperation() override {
@@ -68,7 +54,7 @@ struct SelectLibraryCallsPass
         bType = transposedMatrix(bType);
       std::optional<std::string> whyNot = GemmOp::whyNot(
           cast<MemRefType>(a.getType()), bType, cast<MemRefType>(d.getType()));
-      linalg::FillOp fill = getZeroFill(product);
+      linalg::FillOp fill = getZeroFillBefore(product);
       if (product->hasAttr(kF32AccumulatorAttrName) && (whyNot || !fill)) {
         // A generated kernel would accumulate in 16 bits.
         product.emitOpError(

@@ -1,0 +1,182 @@
+//===- RowProducts.cpp - --autoglm-cuda-row-products ----------------------===//
+//
+// A product of a few rows against a weight stored N x K (a decoder step's
+// projections once RowProductWeights.cpp has stored them so) reads the
+// whole weight for two flops per element: it runs at the speed the weight
+// is read at. On buffers, instead of a cuBLASLt call,
+//
+//   linalg.fill ins(%zero) outs(%c)
+//   linalg.matmul indexing_maps = [(m, k), (n, k), (m, n)]
+//       ins(%a, %w : memref<MxK>, memref<NxK>) outs(%c : memref<MxN>)
+//
+// becomes one kernel: a warp per output column n, 8 per block. The warp's
+// lanes read the column's K weights as one contiguous run, 16 bytes per
+// lane and access (a 512-byte row segment per warp access), several
+// accesses in flight per lane before any is used, and the same elements
+// of the M rows of %a (which every warp reads; the L1 and L2 caches serve
+// them). Each lane keeps a running f32 sum per row; the lanes' sums meet by
+// shuffles and lane 0 writes the column's M results. No split of K across
+// blocks: each sum is computed in one order, the same every run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CUDA/Passes.h"
+
+#include "KernelBuilder.h"
+#include "LibraryProducts.h"
+#include "RowProducts.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMCUDAROWPRODUCTS
+#include "autoglm/Target/CUDA/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+/// Warps per block, each computing one output column.
+constexpr int64_t kColumnsPerBlock = 8;
+
+/// Elements a lane reads per access: 16 bytes' worth when every row of
+/// `types` starts at a multiple of that (contiguous rows), fewer
+/// otherwise, down to one element.
+int64_t accessWidth(ArrayRef<MemRefType> types, int64_t k) {
+  int64_t width = 128 / types.front().getElementTypeBitWidth();
+  for (MemRefType type : types) {
+    auto [strides, offset] = type.getStridesAndOffset();
+    if (strides.back() != 1)
+      return 0; // rows not contiguous: not for this kernel
+    for (int64_t v : {k, strides.front(), offset})
+      while (width > 1 && (ShapedType::isDynamic(v) || v % width != 0))
+        width /= 2;
+  }
+  return width;
+}
+
+/// The kernel for `product` (M x K times the N x K `w`, into M x N), before
+/// it.
+void buildRowProduct(linalg::MatmulOp product, int64_t width) {
+  Value a = product.getDpsInputs()[0], w = product.getDpsInputs()[1];
+  Value c = product.getDpsInits()[0];
+  auto aType = cast<MemRefType>(a.getType());
+  int64_t rows = aType.getDimSize(0), k = aType.getDimSize(1);
+  int64_t n = cast<MemRefType>(w.getType()).getDimSize(0);
+  OpBuilder b(product);
+  Location loc = product.getLoc();
+  KernelArith ar{b, loc};
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, {int64_t(llvm::divideCeil(n, kColumnsPerBlock)), 1},
+                   kColumnsPerBlock * kWarpSize);
+  Value t = launch.getThreadIds().x;
+  Value lane = ar.rem(t, ar.idx(kWarpSize));
+  Value column = ar.add(ar.mul(launch.getBlockIds().x, ar.idx(kColumnsPerBlock)),
+                        ar.div(t, ar.idx(kWarpSize)));
+  // The whole warp has a column or none: the shuffles below stay uniform.
+  ar.when(ar.cmp(arith::CmpIPredicate::slt, column, ar.idx(n)), [&] {
+    // Access c of a lane covers elements [c * 32 * width + lane * width, +width).
+    int64_t span = kWarpSize * width;
+    int64_t accesses = llvm::divideCeil(k, span);
+    // Accesses in flight per lane: the weight's and each row's elements
+    // stay in registers until used.
+    int64_t group = std::min<int64_t>(accesses, rows <= 2 ? 8 : 4);
+    int64_t iterations = llvm::divideCeil(accesses, group);
+    Type element = aType.getElementType();
+    auto loadElements = [&](Value memref, Value row, Value at) {
+      SmallVector<Value> elements;
+      if (width == 1) {
+        elements.push_back(ar.toF32(ar.load(memref, {row, at})));
+        return elements;
+      }
+      Value vector = vector::LoadOp::create(
+          b, loc, VectorType::get({width}, element), memref,
+          ValueRange{row, at}, /*nontemporal=*/false,
+          llvm::MaybeAlign(width * element.getIntOrFloatBitWidth() / 8));
+      for (int64_t e = 0; e < width; ++e)
+        elements.push_back(
+            ar.toF32(vector::ExtractOp::create(b, loc, vector, e)));
+      return elements;
+    };
+    SmallVector<Value> zeros(rows, ar.f32(0));
+    auto loop = scf::ForOp::create(b, loc, ar.idx(0), ar.idx(iterations),
+                                   ar.idx(1), zeros);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value it = loop.getInductionVar();
+      // All of the group's loads first, then their sums.
+      SmallVector<Value> valid;
+      SmallVector<SmallVector<Value>> weights;
+      SmallVector<SmallVector<SmallVector<Value>>> inputs;
+      for (int64_t g = 0; g < group; ++g) {
+        Value first = ar.add(
+            ar.mul(ar.add(ar.mul(it, ar.idx(group)), ar.idx(g)), ar.idx(span)),
+            ar.mul(lane, ar.idx(width)));
+        valid.push_back(ar.cmp(arith::CmpIPredicate::slt, first, ar.idx(k)));
+        // Past the row's end, a lane reads its last elements and adds
+        // nothing: no branch around the loads.
+        Value at = ar.min(first, ar.idx(k - width));
+        weights.push_back(loadElements(w, column, at));
+        inputs.emplace_back();
+        for (int64_t m = 0; m < rows; ++m)
+          inputs.back().push_back(loadElements(a, ar.idx(m), at));
+      }
+      SmallVector<Value> sums(loop.getRegionIterArgs());
+      for (int64_t g = 0; g < group; ++g)
+        for (int64_t m = 0; m < rows; ++m) {
+          Value dot = ar.f32(0);
+          for (int64_t e = 0; e < width; ++e)
+            dot = math::FmaOp::create(b, loc, inputs[g][m][e], weights[g][e],
+                                      dot);
+          sums[m] = ar.add(sums[m], ar.select(valid[g], dot, ar.f32(0)));
+        }
+      scf::YieldOp::create(b, loc, sums);
+    }
+    Type result = cast<MemRefType>(c.getType()).getElementType();
+    for (int64_t m = 0; m < rows; ++m) {
+      Value sum = acrossLanes(ar, loop.getResult(m), kWarpSize,
+                              [&](Value x, Value y) { return ar.add(x, y); });
+      ar.when(ar.cmp(arith::CmpIPredicate::eq, lane, ar.idx(0)), [&] {
+        Value out = result.isF32()
+                        ? sum
+                        : Value(arith::TruncFOp::create(b, loc, result, sum));
+        ar.store(out, c, {ar.idx(m), column});
+      });
+    }
+  });
+}
+
+struct RowProducts : autoglm::impl::AutoGLMCUDARowProductsBase<RowProducts> {
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> products;
+    for (Operation &op : getOperation().getBody().front())
+      if (auto mm = dyn_cast<linalg::MatmulOp>(op);
+          mm && mm.hasPureBufferSemantics() && readsTransposedB(mm))
+        products.push_back(mm);
+    for (linalg::MatmulOp product : products) {
+      auto a = cast<MemRefType>(product.getDpsInputs()[0].getType());
+      auto w = cast<MemRefType>(product.getDpsInputs()[1].getType());
+      auto c = cast<MemRefType>(product.getDpsInits()[0].getType());
+      linalg::FillOp fill = getZeroFillBefore(product);
+      if (!fill || !a.hasStaticShape() || !w.hasStaticShape() ||
+          !c.hasStaticShape() ||
+          !takesRowProduct(a.getDimSize(0), a.getElementType(),
+                           w.getElementType(), c.getElementType()))
+        continue;
+      int64_t width = accessWidth({a, w}, a.getDimSize(1));
+      if (width == 0)
+        continue;
+      buildRowProduct(product, width);
+      product.erase();
+      fill.erase();
+    }
+  }
+};
+} // namespace

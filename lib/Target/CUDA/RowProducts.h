@@ -1,0 +1,30 @@
+//===- RowProducts.h - products of a few rows -------------------*- C++ -*-===//
+//
+// Which matrix products the row-product kernel computes
+// (RowProducts.cpp), shared with the pass that stores their constant
+// weights for it (RowProductWeights.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_TARGET_CUDA_ROWPRODUCTS_H
+#define AUTOGLM_TARGET_CUDA_ROWPRODUCTS_H
+
+#include "mlir/IR/Types.h"
+
+#include <cstdint>
+
+namespace mlir::autoglm {
+/// The most rows (M) the row-product kernel takes: each of its warps keeps
+/// a running sum per row.
+inline constexpr int64_t kMaxRowProductRows = 8;
+
+/// True when the row-product kernel computes a product of `rows` rows with
+/// operands of types `a` and `b` into `c`: f32, f16 or bf16 operands of one
+/// type, the result of that type or f32, summed in f32.
+inline bool takesRowProduct(int64_t rows, Type a, Type b, Type c) {
+  return rows >= 1 && rows <= kMaxRowProductRows && a == b &&
+         (a.isF32() || a.isF16() || a.isBF16()) && (c == a || c.isF32());
+}
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_TARGET_CUDA_ROWPRODUCTS_H

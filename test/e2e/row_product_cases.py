@@ -1,0 +1,91 @@
+"""Products of a few rows against constant weights (a decoder step's
+projections), compiled by AutoGLM and checked against ONNX Runtime on the
+CPU: with --target cuda they run on the row-product kernel
+(lib/Target/CUDA/RowProducts.cpp, the weight stored N x K at compile
+time), a warp per output column.
+
+    row_product_cases.py DIR [--target cpu|cuda]
+
+Each case is one MatMul (or Gemm) node `y = x · W` with W an initializer:
+one row of SmolLM2's shapes (K 576 is 4.5 lane spans of 128 f32: the last
+access of each lane half past the row), rows batched in leading
+dimensions, K a multiple of 2 but not 4 (8-byte accesses), an odd K (one
+element per access), odd N (a partial last block of columns), f16, and 9
+rows (past the kernel's 8: cuBLASLt computes it). Each model runs twice,
+the second run a CUDA graph replay into NaN-filled outputs. Prints `case
+NAME: ok` per case that agrees within the tolerance; exits non-zero if any
+does not. On the CPU the f16 case is not run (its products sum in 16
+bits, ONNX Runtime's in f32) and says so."""
+import argparse
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+from ort_case import run_steps
+
+parser = argparse.ArgumentParser()
+parser.add_argument("out")
+parser.add_argument("--target", default="cpu", choices=["cpu", "cuda"])
+args = parser.parse_args()
+os.makedirs(args.out, exist_ok=True)
+rng = np.random.default_rng(18)
+
+
+def product(x_shape, k, n, dtype=np.float32, gemm=False):
+    onnx_type = TensorProto.FLOAT if dtype == np.float32 else TensorProto.FLOAT16
+    w = (rng.standard_normal((n, k) if gemm else (k, n)) / np.sqrt(k)).astype(dtype)
+    if gemm:
+        node = helper.make_node("Gemm", ["x", "w"], ["y"], name="projection", transB=1)
+        y_shape = [x_shape[0], n]
+    else:
+        node = helper.make_node("MatMul", ["x", "w"], ["y"], name="projection")
+        y_shape = list(x_shape[:-1]) + [n]
+    graph = helper.make_graph(
+        [node], "row_product",
+        [helper.make_tensor_value_info("x", onnx_type, list(x_shape))],
+        [helper.make_tensor_value_info("y", onnx_type, y_shape)],
+        [numpy_helper.from_array(w, "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model, x_shape, dtype
+
+
+F32 = {"rtol": 1e-4, "atol": 1e-5}
+F16 = {"rtol": 2e-3, "atol": 2e-3}
+CASES = {
+    "one_row_576x1536": (product((1, 576), 576, 1536), F32),
+    "rows_in_batch_dims": (product((2, 3, 256), 256, 64), F32),
+    "k_not_multiple_of_4": (product((1, 98), 98, 40), F32),
+    "odd_k_odd_n": (product((2, 67), 67, 37), F32),
+    "gemm_trans_b": (product((1, 320), 320, 97, gemm=True), F32),
+    "f16_one_row": (product((1, 1, 512), 512, 264, np.float16), F16),
+    "nine_rows": (product((9, 128), 128, 96), F32),
+}
+
+failed = 0
+for name, ((model, shape, dtype), tolerance) in CASES.items():
+    if dtype == np.float16 and args.target == "cpu":
+        # The CPU's 16-bit products sum in 16 bits, ONNX Runtime's in f32.
+        print(f"case {name}: not run on the CPU")
+        continue
+    path = os.path.join(args.out, name)
+    onnx.save(model, path + ".onnx")
+    x = rng.standard_normal(shape).astype(dtype)
+    np.save(path + "_x.npy", x)
+    expected = ort.InferenceSession(path + ".onnx", providers=["CPUExecutionProvider"]).run(
+        None, {"x": x})[0]
+    np.save(path + "_y.npy", expected)
+    steps = [["autoglm-opt", path + ".onnx", f"--target={args.target}", "--emit=so",
+              "-o", path + ".so"],
+             ["autoglm-run", path + ".so", "--device", args.target, "--repeat", "2",
+              "--input", f"x={path}_x.npy", "--expect", f"y={path}_y.npy",
+              "--rtol", str(tolerance["rtol"]), "--atol", str(tolerance["atol"])]]
+    if run_steps(name, steps):
+        print(f"case {name}: ok")
+    else:
+        failed += 1
+sys.exit(1 if failed else 0)
