@@ -23,22 +23,14 @@ The f16 cases round the input and the weights to f16 and accumulate in f32
 (cuDNN rounds its result to f16 before the bias; a sum of at most 147
 products of values below 1): within 2e-2 + 1e-2 |expected|.
 """
-import argparse
-import os
 import sys
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from ort_case import run_steps
+from ort_case import check_on_target, target_arguments
 
-parser = argparse.ArgumentParser()
-parser.add_argument("out")
-parser.add_argument("--target", default="cpu", choices=["cpu", "cuda"])
-args = parser.parse_args()
-os.makedirs(args.out, exist_ok=True)
+args = target_arguments(__doc__)
 
 rng = np.random.default_rng(23)
 F32 = dict(rtol=1e-5, atol=1e-5)
@@ -140,26 +132,10 @@ CASES = {
 
 failed = 0
 for name, (m, shape, dtype, flags, tolerance) in CASES.items():
-    path = os.path.join(args.out, name)
-    onnx.save(m, path + ".onnx")
     if dtype == np.uint8:
         x = rng.integers(0, 256, size=shape, dtype=np.uint8)
     else:
         x = rng.standard_normal(shape).astype(dtype)
-    np.save(path + "_x.npy", x)
-    session = ort.InferenceSession(path + ".onnx", providers=["CPUExecutionProvider"])
-    expected = session.run(None, {"x": x})
-    expects = []
-    for output, value in zip(session.get_outputs(), expected):
-        np.save(f"{path}_{output.name}.npy", value)
-        expects += ["--expect", f"{output.name}={path}_{output.name}.npy"]
-    steps = [["autoglm-opt", path + ".onnx", f"--target={args.target}", *flags,
-              "--emit=so", "-o", path + ".so"],
-             ["autoglm-run", path + ".so", "--device", args.target, "--repeat", "2",
-              "--input", f"x={path}_x.npy", *expects,
-              "--rtol", str(tolerance["rtol"]), "--atol", str(tolerance["atol"])]]
-    if run_steps(name, steps):
-        print(f"case {name}: ok")
-    else:
+    if not check_on_target(args, name, m, x, tolerance, flags):
         failed += 1
 sys.exit(1 if failed else 0)

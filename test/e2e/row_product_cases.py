@@ -16,22 +16,14 @@ the second run a CUDA graph replay into NaN-filled outputs. Prints `case
 NAME: ok` per case that agrees within the tolerance; exits non-zero if any
 does not. On the CPU the f16 case is not run (its products sum in 16
 bits, ONNX Runtime's in f32) and says so."""
-import argparse
-import os
 import sys
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from ort_case import run_steps
+from ort_case import check_on_target, target_arguments
 
-parser = argparse.ArgumentParser()
-parser.add_argument("out")
-parser.add_argument("--target", default="cpu", choices=["cpu", "cuda"])
-args = parser.parse_args()
-os.makedirs(args.out, exist_ok=True)
+args = target_arguments(__doc__)
 rng = np.random.default_rng(18)
 
 
@@ -72,20 +64,7 @@ for name, ((model, shape, dtype), tolerance) in CASES.items():
         # The CPU's 16-bit products sum in 16 bits, ONNX Runtime's in f32.
         print(f"case {name}: not run on the CPU")
         continue
-    path = os.path.join(args.out, name)
-    onnx.save(model, path + ".onnx")
-    x = rng.standard_normal(shape).astype(dtype)
-    np.save(path + "_x.npy", x)
-    expected = ort.InferenceSession(path + ".onnx", providers=["CPUExecutionProvider"]).run(
-        None, {"x": x})[0]
-    np.save(path + "_y.npy", expected)
-    steps = [["autoglm-opt", path + ".onnx", f"--target={args.target}", "--emit=so",
-              "-o", path + ".so"],
-             ["autoglm-run", path + ".so", "--device", args.target, "--repeat", "2",
-              "--input", f"x={path}_x.npy", "--expect", f"y={path}_y.npy",
-              "--rtol", str(tolerance["rtol"]), "--atol", str(tolerance["atol"])]]
-    if run_steps(name, steps):
-        print(f"case {name}: ok")
-    else:
+    if not check_on_target(args, name, model, rng.standard_normal(shape).astype(dtype),
+                           tolerance):
         failed += 1
 sys.exit(1 if failed else 0)
