@@ -35,6 +35,8 @@
 
 #include "Common.h"
 
+#include "autoglm/Dialect/AttentionCache.h"
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -109,6 +111,44 @@ struct TopKAttentionBuilder {
   }
 
   Value idx(OpBuilder &b, int64_t v) const { return indexConst(b, loc, v); }
+
+  /// Where the keys and values are read from when the op's region computes
+  /// them from a cache's parts (--autoglm-cpu-attention-cache): the parts,
+  /// read in place; the operands themselves otherwise.
+  std::optional<AttentionCacheSource> keyParts, valueParts;
+
+  /// Row `j` of batch `row.b` and key/value head `row.g` of the keys (or
+  /// values, `source`), `size` elements, widened to computeType.
+  Value readCacheRow(OpBuilder &b, const Row &row, Value whole,
+                     const std::optional<AttentionCacheSource> &source, Value j,
+                     int64_t size) const {
+    if (!source)
+      return readRow(b, whole, {row.b, row.g, j}, size);
+    auto read = [&](OpBuilder &nb, Value part, Value at) {
+      return source->seqMajor ? readRow(nb, part, {row.b, at, row.g}, size)
+                              : readRow(nb, part, {row.b, row.g, at}, size);
+    };
+    if (source->parts.size() == 1)
+      return read(b, source->parts[0], j);
+    auto first = cast<RankedTensorType>(source->parts[0].getType());
+    int64_t count = first.getDimSize(source->seqMajor ? 1 : 2);
+    Value inSecond = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
+                                           idx(b, count));
+    auto type = VectorType::get({size}, computeType);
+    auto branch = scf::IfOp::create(b, loc, TypeRange{type}, inSecond,
+                                    /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&branch.getThenRegion().front());
+      scf::YieldOp::create(
+          b, loc,
+          read(b, source->parts[1],
+               arith::SubIOp::create(b, loc, j, idx(b, count))));
+      b.setInsertionPointToStart(&branch.getElseRegion().front());
+      scf::YieldOp::create(b, loc, read(b, source->parts[0], j));
+    }
+    return branch.getResult(0);
+  }
 
   /// A row of `depth` elements of a 4-D tensor, widened to computeType.
   Value readRow(OpBuilder &b, Value tensor, ValueRange indices,
@@ -222,8 +262,8 @@ struct TopKAttentionBuilder {
   /// One step of the online softmax of every head of the group with key `j`.
   SmallVector<HeadState> attend(OpBuilder &b, const Row &row,
                                 ArrayRef<HeadState> state, Value j) const {
-    Value k = readRow(b, key, {row.b, row.g, j}, depth);
-    Value v = readRow(b, value, {row.b, row.g, j}, valueDepth);
+    Value k = readCacheRow(b, row, key, keyParts, j, depth);
+    Value v = readCacheRow(b, row, value, valueParts, j, valueDepth);
     SmallVector<Value> s = scores(b, row, k, j);
     SmallVector<HeadState> next;
     Value zero = floatConst(b, loc, computeType, 0.0);
@@ -387,7 +427,7 @@ struct TopKAttentionBuilder {
           return {count, arith::AndIOp::create(nb, loc, candidate, seen)};
         },
         [&](OpBuilder &ib, Value j) {
-          Value k = readRow(ib, key, {row.b, row.g, j}, depth);
+          Value k = readCacheRow(ib, row, key, keyParts, j, depth);
           SmallVector<Value> s = scores(ib, row, k, j);
           Value rank = s[0];
           for (Value x : ArrayRef(s).drop_front())
@@ -651,6 +691,15 @@ struct TopKAttentionLowering : OpConversionPattern<TopKAttentionOp> {
     TopKAttentionBuilder builder(op, adaptor.getQuery(), adaptor.getKey(),
                                  adaptor.getValue(), adaptor.getMask(),
                                  adaptor.getPageMin(), adaptor.getPageMax());
+    // Keys and values its region makes from a cache's parts, found the same
+    // way: read from the parts (the copies inside the region go unread).
+    AttentionCacheSource k = traceAttentionCache(op.getKey());
+    AttentionCacheSource v = traceAttentionCache(op.getValue());
+    if ((k.seqMajor || k.parts.size() == 2) && k.seqMajor == v.seqMajor &&
+        k.parts.size() == v.parts.size() && !k.heads && !v.heads) {
+      builder.keyParts = k;
+      builder.valueParts = v;
+    }
     rewriter.replaceOp(op,
                        builder.build(rewriter, signlessTensor(op.getType())));
     return success();

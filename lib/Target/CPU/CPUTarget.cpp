@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU.h"
+#include "autoglm/Target/CPU/Passes.h"
 
 #include "../HostEmission.h"
 #include "ModelEmission.h"
@@ -27,6 +28,11 @@ public:
       : host(host), machine(std::move(machine)) {}
 
   StringRef getName() const override { return "cpu"; }
+
+  void buildTargetOpsPipeline(OpPassManager &pm) const override {
+    // A decoder's attention reads its cache's parts, not their copies.
+    pm.addNestedPass<func::FuncOp>(createAutoGLMCPUAttentionCache());
+  }
 
   void buildCodegenPipeline(OpPassManager &pm,
                             const CodegenOptions &options) const override {

@@ -85,8 +85,8 @@ struct RowProductWeights
     std::vector<char> transposed(data.size());
     for (int64_t i = 0; i < k; ++i)
       for (int64_t j = 0; j < n; ++j)
-        std::memcpy(&transposed[(j * k + i) * bytes], &data[(i * n + j) * bytes],
-                    bytes);
+        std::memcpy(&transposed[(j * k + i) * bytes],
+                    &data[(i * n + j) * bytes], bytes);
     auto transposedType = RankedTensorType::get({n, k}, wType.getElementType());
     OpBuilder b(mm);
     Value wT = arith::ConstantOp::create(

@@ -77,11 +77,13 @@ void buildRowProduct(linalg::MatmulOp product, int64_t width) {
                    kColumnsPerBlock * kWarpSize);
   Value t = launch.getThreadIds().x;
   Value lane = ar.rem(t, ar.idx(kWarpSize));
-  Value column = ar.add(ar.mul(launch.getBlockIds().x, ar.idx(kColumnsPerBlock)),
-                        ar.div(t, ar.idx(kWarpSize)));
+  Value column =
+      ar.add(ar.mul(launch.getBlockIds().x, ar.idx(kColumnsPerBlock)),
+             ar.div(t, ar.idx(kWarpSize)));
   // The whole warp has a column or none: the shuffles below stay uniform.
   ar.when(ar.cmp(arith::CmpIPredicate::slt, column, ar.idx(n)), [&] {
-    // Access c of a lane covers elements [c * 32 * width + lane * width, +width).
+    // Access c of a lane covers elements [c * 32 * width + lane * width,
+    // +width).
     int64_t span = kWarpSize * width;
     int64_t accesses = llvm::divideCeil(k, span);
     // Accesses in flight per lane: the weight's and each row's elements

@@ -37,14 +37,13 @@
 #include "DecodeAttention.h"
 #include "EncoderAttention.h"
 
+#include "autoglm/Dialect/AttentionCache.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Dialect/SeparateOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
-
-#include "llvm/ADT/SetVector.h"
 
 #include <limits>
 
@@ -103,101 +102,6 @@ AttentionOp soleDenseDecodeAttention(FusedOp region) {
   return attention;
 }
 
-/// The op of type T that computes `v`, on its own or alone in a kernel
-/// region, and its operands (for a region, the region's inputs); null when
-/// `v` is not so computed.
-template <typename T>
-std::pair<T, SmallVector<Value>> producer(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (auto op = dyn_cast_or_null<T>(def))
-    return {op, SmallVector<Value>(op->getOperands())};
-  auto region = dyn_cast_or_null<FusedOp>(def);
-  if (!region || region->getNumResults() != 1)
-    return {};
-  Block &body = region.getBody().front();
-  if (!llvm::hasSingleElement(body.without_terminator()))
-    return {};
-  auto op = dyn_cast<T>(body.front());
-  if (!op)
-    return {};
-  SmallVector<Value> operands;
-  for (Value operand : op->getOperands()) {
-    auto arg = dyn_cast<BlockArgument>(operand);
-    if (!arg || arg.getOwner() != &body)
-      return {};
-    operands.push_back(region.getInputs()[arg.getArgNumber()]);
-  }
-  return {op, operands};
-}
-
-/// The kernel region holding `op`, or `op` itself.
-Operation *kernelOf(Operation *op) {
-  return isa<FusedOp>(op->getParentOp()) ? op->getParentOp() : op;
-}
-
-/// Where decode attention reads a key (or value) operand B x Hkv x Sk x D
-/// from: `parts` (one, or two along the sequence), in B x Sk x Hkv x D
-/// order when `seqMajor`, each reshaped to `heads` first when set (the
-/// parts of a [B, S, H*D] concatenation). `passed` are the producers looked
-/// through, erased once unused.
-struct CacheSource {
-  SmallVector<Value> parts;
-  bool seqMajor = false;
-  RankedTensorType heads;
-  SmallVector<Operation *> passed;
-
-  /// The parts, reshaped to heads where needed.
-  SmallVector<Value> build(OpBuilder &b, Location loc) const {
-    if (!heads)
-      return parts;
-    SmallVector<Value> built;
-    for (Value part : parts) {
-      SmallVector<int64_t> shape(heads.getShape());
-      shape[1] = cast<RankedTensorType>(part.getType()).getDimSize(1);
-      built.push_back(ReshapeOp::create(
-          b, loc, RankedTensorType::get(shape, heads.getElementType()), part,
-          Value()));
-    }
-    return built;
-  }
-};
-
-/// Looks through the transpose to heads, the reshape to heads and the
-/// concatenation of two parts along the sequence that compute `operand`.
-CacheSource traceCache(Value operand) {
-  CacheSource source;
-  source.parts = {operand};
-  if (auto [transpose, in] = producer<TransposeOp>(operand);
-      transpose &&
-      transpose.getPermutation() == ArrayRef<int64_t>{0, 2, 1, 3}) {
-    source.parts = {in[0]};
-    source.seqMajor = true;
-    source.passed.push_back(kernelOf(transpose));
-  }
-  int64_t axis = source.seqMajor ? 1 : 2;
-  if (auto [concat, in] = producer<ConcatOp>(source.parts[0]);
-      concat && in.size() == 2 && int64_t(concat.getAxis()) == axis) {
-    source.passed.push_back(kernelOf(concat));
-    source.parts = in;
-    return source;
-  }
-  // [B, S, H*D] concatenated along S, then split to heads [B, S, H, D].
-  auto reshape = source.parts[0].getDefiningOp<ReshapeOp>();
-  if (!source.seqMajor || !reshape || reshape.getShape())
-    return source;
-  auto [concat, in] = producer<ConcatOp>(reshape.getInput());
-  auto whole = cast<RankedTensorType>(reshape.getInput().getType());
-  auto heads = cast<RankedTensorType>(reshape.getType());
-  if (!concat || in.size() != 2 || concat.getAxis() != 1 ||
-      whole.getRank() != 3 || !whole.hasStaticShape() ||
-      heads.getShape().take_front(2) != whole.getShape().take_front(2))
-    return source;
-  source.passed.append({reshape, kernelOf(concat)});
-  source.parts = in;
-  source.heads = heads;
-  return source;
-}
-
 /// What a decode_attention keeps: `topK`, `sink` and `window`, and with
 /// `pageSize` the pages chosen from the bounds `pageMin` and `pageMax`.
 struct Budget {
@@ -224,12 +128,12 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   auto lookup = [&](Value v) { return v ? inputs.lookup(v) : Value(); };
   // Keys and values read where they are when both are found the same way;
   // many queries (the encoder kernel) keep their operands.
-  CacheSource keys, values;
+  AttentionCacheSource keys, values;
   keys.parts = {lookup(key)};
   values.parts = {lookup(value)};
   if (resultType.getDimSize(2) <= kMaxDecodeQueries) {
-    CacheSource k = traceCache(keys.parts[0]);
-    CacheSource v = traceCache(values.parts[0]);
+    AttentionCacheSource k = traceAttentionCache(keys.parts[0]);
+    AttentionCacheSource v = traceAttentionCache(values.parts[0]);
     if (k.seqMajor == v.seqMajor && k.parts.size() == v.parts.size()) {
       keys = k;
       values = v;
@@ -249,14 +153,8 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
       keys.seqMajor ? b.getUnitAttr() : UnitAttr());
   region.getResult(0).replaceAllUsesWith(decode.getResult());
   region.erase();
-  // The copies looked through, each after its user (the order they were
-  // passed in); keys and values may share them.
-  llvm::SetVector<Operation *> passed;
-  passed.insert_range(keys.passed);
-  passed.insert_range(values.passed);
-  for (Operation *op : passed)
-    if (op->use_empty())
-      op->erase();
+  // The copies looked through lose their last reader.
+  eraseUnusedCacheCopies(keys, values);
 }
 
 LogicalResult select(FusedOp region, TopKAttentionOp attention) {
