@@ -15,17 +15,10 @@
 //   x = (q - zero_point) * scale, per tensor or per axis (constant tables).
 // fused: its body is converted in place, then fused; the region stays
 // (Fused.cpp).
-// A decoder step's few-row f32 attention whose keys and values its region
-// computes as Concat(past, new) and a transpose to heads
-// (--autoglm-cpu-attention-cache) reads the parts where they are instead:
-// per batch and key/value head, one product per part into its slice of
-// the scores, and one per part accumulating P V; the copies go unread.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
-
-#include "autoglm/Dialect/AttentionCache.h"
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -96,59 +89,6 @@ Value convertTensor(OpBuilder &b, Location loc, Value x, Type from, Type to) {
                       })[0];
 }
 
-/// The keys and values of a few-row attention read as parts of its cache
-/// (AttentionCacheSource), per batch and key/value head.
-struct CacheParts {
-  AttentionCacheSource keys, values;
-
-  /// Rows [B, Hkv, S_part, D] of `part` for batch `bi` and head `h`, as an
-  /// S_part x D matrix (strided in place when the part is sequence-major).
-  Value rows(OpBuilder &b, Location loc, const AttentionCacheSource &source,
-             Value part, int64_t bi, int64_t h) const {
-    auto type = cast<RankedTensorType>(part.getType());
-    bool seqMajor = source.seqMajor;
-    int64_t s = type.getDimSize(seqMajor ? 1 : 2), d = type.getDimSize(3);
-    SmallVector<OpFoldResult> offsets =
-        seqMajor
-            ? SmallVector<OpFoldResult>{b.getIndexAttr(bi), b.getIndexAttr(0),
-                                        b.getIndexAttr(h), b.getIndexAttr(0)}
-            : SmallVector<OpFoldResult>{b.getIndexAttr(bi), b.getIndexAttr(h),
-                                        b.getIndexAttr(0), b.getIndexAttr(0)};
-    SmallVector<int64_t> sizes = seqMajor ? SmallVector<int64_t>{1, s, 1, d}
-                                          : SmallVector<int64_t>{1, 1, s, d};
-    SmallVector<OpFoldResult> sizeAttrs, ones(4, b.getIndexAttr(1));
-    for (int64_t n : sizes)
-      sizeAttrs.push_back(b.getIndexAttr(n));
-    return tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({s, d}, type.getElementType()), part,
-        offsets, sizeAttrs, ones);
-  }
-
-  static int64_t partRows(const AttentionCacheSource &source, Value part) {
-    return cast<RankedTensorType>(part.getType())
-        .getDimSize(source.seqMajor ? 1 : 2);
-  }
-};
-
-/// The parts `op`'s region computes its keys and values from, when its
-/// lowering reads them in place: f32, at most kFewAttentionRows query rows
-/// per key/value head, keys and values found the same way.
-template <typename OpTy>
-std::optional<CacheParts> cacheParts(OpTy op, int64_t rows) {
-  if (rows > kFewAttentionRows ||
-      !cast<RankedTensorType>(op.getType()).getElementType().isF32())
-    return std::nullopt;
-  CacheParts parts{traceAttentionCache(op.getKey()),
-                   traceAttentionCache(op.getValue())};
-  const AttentionCacheSource &k = parts.keys, &v = parts.values;
-  bool found = k.seqMajor || k.parts.size() == 2;
-  // The CPU pass gives the region its parts already split to heads.
-  if (!found || k.seqMajor != v.seqMajor || k.parts.size() != v.parts.size() ||
-      k.heads || v.heads)
-    return std::nullopt;
-  return parts;
-}
-
 template <typename OpTy>
 Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
                      std::optional<int64_t> topK) {
@@ -194,64 +134,7 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
   // scores[b, h, i, j] = sum_d q[b, h, i, d] * k[b, h / G, j, d]
   SmallVector<int64_t> scoreShape = {batch, hq, sq, sk};
   Value scores;
-  std::optional<CacheParts> cache = cacheParts(op, rows);
-  auto sliceAt = [&](Value source, ArrayRef<int64_t> offsets,
-                     ArrayRef<int64_t> sizes, ArrayRef<int64_t> shape) {
-    SmallVector<OpFoldResult> at, size, ones(offsets.size(), b.getIndexAttr(1));
-    for (auto [o, n] : llvm::zip_equal(offsets, sizes)) {
-      at.push_back(b.getIndexAttr(o));
-      size.push_back(b.getIndexAttr(n));
-    }
-    auto type = cast<RankedTensorType>(source.getType());
-    return tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get(shape, type.getElementType()), source, at,
-        size, ones);
-  };
-  auto insertAt = [&](Value piece, Value into, ArrayRef<int64_t> offsets) {
-    auto pieceShape = cast<RankedTensorType>(piece.getType()).getShape();
-    SmallVector<OpFoldResult> at, size, ones(offsets.size(), b.getIndexAttr(1));
-    int64_t extra = int64_t(offsets.size()) - int64_t(pieceShape.size());
-    for (auto [d, o] : llvm::enumerate(offsets)) {
-      at.push_back(b.getIndexAttr(o));
-      size.push_back(
-          b.getIndexAttr(int64_t(d) < extra ? 1 : pieceShape[d - extra]));
-    }
-    return tensor::InsertSliceOp::create(b, loc, piece, into, at, size, ones)
-        .getResult();
-  };
-  if (cache) {
-    // scores^T = K q^T per batch and key/value head, one product per part
-    // of the cache into its rows, each part's rows read in place.
-    Value qT = linalg::TransposeOp::create(
-                   b, loc, reshapeTo(b, loc, q, {kvHeads, rows, depth}),
-                   emptyTensor(b, loc, {kvHeads, depth, rows}, et),
-                   ArrayRef<int64_t>{0, 2, 1})
-                   .getResult()[0];
-    Value scoresT = emptyTensor(b, loc, {kvHeads, sk, rows}, et);
-    for (int64_t bi = 0; bi < batch; ++bi)
-      for (int64_t h = 0; h < hkv; ++h) {
-        int64_t bh = bi * hkv + h, at = 0;
-        Value qTh = sliceAt(qT, {bh, 0, 0}, {1, depth, rows}, {depth, rows});
-        for (Value part : cache->keys.parts) {
-          int64_t n = CacheParts::partRows(cache->keys, part);
-          Value product =
-              linalg::MatmulOp::create(
-                  b, loc,
-                  ValueRange{cache->rows(b, loc, cache->keys, part, bi, h),
-                             qTh},
-                  ValueRange{filledTensor(b, loc, {n, rows}, zero)})
-                  .getResult(0);
-          scoresT = insertAt(product, scoresT, {bh, at, 0});
-          at += n;
-        }
-      }
-    Value rowsFirst =
-        linalg::TransposeOp::create(
-            b, loc, scoresT, emptyTensor(b, loc, {kvHeads, rows, sk}, et),
-            ArrayRef<int64_t>{0, 2, 1})
-            .getResult()[0];
-    scores = reshapeTo(b, loc, rowsFirst, {batch, hq, sq, sk});
-  } else if (rows <= kFewAttentionRows && narrow == et) {
+  if (rows <= kFewAttentionRows && narrow == et) {
     // A decoder step: scores^T = K q^T, K read in place as the product's
     // rows (a dot product of the few query rows per key); transposing K
     // would copy the whole cache each step. Only the small scores^T is
@@ -344,30 +227,8 @@ Value lowerAttention(OpTy op, typename OpTy::Adaptor adaptor, OpBuilder &b,
       convertTensor(b, loc, buildAttentionSoftmax(b, loc, biased), et, narrow);
 
   // out[b, h, i, e] = sum_j p[b, h, i, j] * v[b, h / G, j, e]
-  if (!cache)
-    return convertTensor(b, loc, batchMatmul(probs, v, sk, valueDepth), et,
-                         narrow);
-  // Per batch and key/value head, each part's probabilities times its value
-  // rows, read in place, summed in one accumulator.
-  Value p = reshapeTo(b, loc, probs, {kvHeads, rows, sk});
-  Value out = emptyTensor(b, loc, {kvHeads, rows, valueDepth}, et);
-  for (int64_t bi = 0; bi < batch; ++bi)
-    for (int64_t h = 0; h < hkv; ++h) {
-      int64_t bh = bi * hkv + h, at = 0;
-      Value acc = filledTensor(b, loc, {rows, valueDepth}, zero);
-      for (Value part : cache->values.parts) {
-        int64_t n = CacheParts::partRows(cache->values, part);
-        acc = linalg::MatmulOp::create(
-                  b, loc,
-                  ValueRange{sliceAt(p, {bh, 0, at}, {1, rows, n}, {rows, n}),
-                             cache->rows(b, loc, cache->values, part, bi, h)},
-                  ValueRange{acc})
-                  .getResult(0);
-        at += n;
-      }
-      out = insertAt(acc, out, {bh, 0, 0});
-    }
-  return reshapeTo(b, loc, out, {batch, hq, sq, valueDepth});
+  Value out = batchMatmul(probs, v, sk, valueDepth);
+  return convertTensor(b, loc, out, et, narrow);
 }
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {

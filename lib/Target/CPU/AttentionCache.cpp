@@ -3,24 +3,24 @@
 // A decoder step attends over `Concat(past, new)` of its KV cache, which an
 // exporter's graph also splits to heads and transposes to B x Hkv x Sk x D:
 // kernels of their own that copy the whole cache, for keys and values,
-// each step. Before the common lowering, the attention's region takes the
-// parts instead (the cache and the step's rows, split to heads by views)
-// and makes the concatenation and transpose itself, from its own
-// arguments:
+// each step. Top-k attention reads only the rows it keeps (and its scoring
+// pass each key row once), so before the common lowering its region takes
+// the parts instead (the cache and the step's rows, split to heads by
+// views) and makes the concatenation and transpose in its own body:
 //
 //   %k = fused "concat"(%past, %new); %kh = reshape %k;
-//   %kt = fused "transpose"(%kh); fused "attention"(%q, %kt, ...)
+//   %kt = fused "transpose"(%kh); fused "topk_attention"(%q, %kt, ...)
 //
 // becomes
 //
-//   fused "attention"(%q, ..., reshape %past, reshape %new) {
-//     %k = concat %a, %b; %kt = transpose %k; attention %q, %kt, ...
+//   fused "topk_attention"(%q, ..., reshape %past, reshape %new) {
+//     %k = concat %a, %b; %kt = transpose %k; topk_attention %q, %kt, ...
 //   }
 //
-// The lowering of few-row f32 attention (HighLevel.cpp) and of top-k
-// attention (TopKAttention.cpp) finds the parts there and reads them in
-// place; the copies inside the region are then unread. Other attention
-// lowers as before, the copies made inside its region.
+// where its lowering (TopKAttention.cpp) finds the parts and reads each
+// row from its part in place; the copies inside the region go unread.
+// Dense attention keeps the copies: its products over all heads at once
+// read contiguous rows (docs/decisions.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -123,7 +123,7 @@ struct AttentionCachePass
     getOperation().walk([&](FusedOp region) {
       Block &body = region.getBody().front();
       if (llvm::hasSingleElement(body.without_terminator()) &&
-          isa<AttentionOp, SparseAttentionOp, TopKAttentionOp>(body.front()))
+          isa<TopKAttentionOp>(body.front()))
         found.push_back({region, &body.front()});
     });
     for (auto [region, attention] : found)

@@ -547,16 +547,16 @@ def AutoGLMPadBorders : Pass<"autoglm-pad-borders", "func::FuncOp"> {
 
 def AutoGLMCPUAttentionCache
     : Pass<"autoglm-cpu-attention-cache", "func::FuncOp"> {
-  let summary = "Attention regions take a decoder cache's parts, not its "
-                "concatenated and transposed copies";
+  let summary = "Top-k attention regions take a decoder cache's parts, not "
+                "its concatenated and transposed copies";
   let description = [{
-    On tensors, before the common lowering: an attention region (dense,
-    sparse or top-k attention alone) whose keys and values are computed, each the
-    same way, as `Concat(past, new)` along the sequence and/or a transpose
-    to heads `[0, 2, 1, 3]` (after a reshape to heads) takes the parts as
-    inputs and makes the concatenation and transpose in its own body, where
-    the lowering of few-row f32 attention and of top-k attention reads the
-    parts in place instead (AttentionCache.cpp). The copies outside go once unread.
+    On tensors, before the common lowering: a top-k attention region whose
+    keys and values are computed, each the same way, as `Concat(past, new)`
+    along the sequence and/or a transpose to heads `[0, 2, 1, 3]` (after a
+    reshape to heads) takes the parts as inputs and makes the
+    concatenation and transpose in its own body, where the lowering of
+    top-k attention reads each row from its part in place instead
+    (AttentionCache.cpp). The copies outside go once unread.
   }];
 }
 
