@@ -274,7 +274,7 @@ struct SparseAttentionPass
               Value());
     }
     if (auto concat = dyn_cast_or_null<ConcatOp>(def);
-        concat && concat.getAxis() == axis) {
+        concat && int64_t(concat.getAxis()) == axis) {
       SmallVector<Value> parts;
       int64_t at = 0;
       for (Value part : concat.getInputs()) {

@@ -77,8 +77,8 @@ AttentionCacheSource mlir::autoglm::traceAttentionCache(Value operand) {
   return source;
 }
 
-SmallVector<Value>
-AttentionCacheSource::build(OpBuilder &b, Location loc) const {
+SmallVector<Value> AttentionCacheSource::build(OpBuilder &b,
+                                               Location loc) const {
   if (!heads)
     return parts;
   SmallVector<Value> built;

@@ -97,13 +97,13 @@ void takeParts(FusedOp region, Operation *attention) {
       int64_t axis = source.seqMajor ? 1 : 2;
       SmallVector<int64_t> shape(a.getShape());
       shape[axis] += c.getDimSize(axis);
-      joined = ConcatOp::create(b, loc,
-                                RankedTensorType::get(shape, a.getElementType()),
-                                parts, axis);
+      joined = ConcatOp::create(
+          b, loc, RankedTensorType::get(shape, a.getElementType()), parts,
+          axis);
     }
     if (source.seqMajor)
-      joined = TransposeOp::create(b, loc, joined,
-                                   ArrayRef<int64_t>{0, 2, 1, 3});
+      joined =
+          TransposeOp::create(b, loc, joined, ArrayRef<int64_t>{0, 2, 1, 3});
     mapping.map(replaced, joined);
   };
   int64_t partsPerOperand = keyParts.size();
