@@ -31,6 +31,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
+#include "PermutedConstant.h"
+
 #include "autoglm/Dialect/AutoGLM.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -87,56 +89,13 @@ Value transposed(RewriterBase &rewriter, Value value, ArrayRef<int64_t> perm,
   return createTranspose(rewriter, value.getLoc(), value, perm)->getResult(0);
 }
 
-/// The filters of a convolution, `F x C x KH x KW`, as `F x KH x KW x C`;
-/// null when they are not a constant whose bytes can be read.
-TypedAttr filtersChannelsLast(Attribute attr) {
-  auto elements = dyn_cast<ElementsAttr>(attr);
-  if (!elements)
-    return {};
-  auto type = cast<RankedTensorType>(elements.getType());
-  auto result = permuted(type, kToChannelsLast);
-  ArrayRef<char> bytes;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat())
-      return dense.reshape(result);
-    bytes = dense.getRawData();
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return {};
-    bytes = blob->getData();
-  } else {
-    return {};
-  }
-  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
-  if (elementBytes * type.getNumElements() !=
-      static_cast<int64_t>(bytes.size()))
-    return {};
-  int64_t f = type.getDimSize(0), c = type.getDimSize(1),
-          kh = type.getDimSize(2), kw = type.getDimSize(3);
-  std::vector<char> moved(bytes.size());
-  for (int64_t i = 0; i < f; ++i)
-    for (int64_t j = 0; j < c; ++j)
-      for (int64_t r = 0; r < kh; ++r)
-        for (int64_t s = 0; s < kw; ++s) {
-          int64_t from = ((i * c + j) * kh + r) * kw + s;
-          int64_t to = ((i * kh + r) * kw + s) * c + j;
-          std::memcpy(&moved[to * elementBytes], &bytes[from * elementBytes],
-                      elementBytes);
-        }
-  if (isa<DenseElementsAttr>(attr))
-    return DenseElementsAttr::getFromRawBuffer(result, moved);
-  // A blob, as the importer's weights: not uniqued in the context.
-  return DenseResourceElementsAttr::get(
-      result, "channels_last",
-      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<char>(moved)));
-}
-
 /// Step 1: `conv` in NHWC between two transposes; false when its filters
 /// are not a constant.
 bool convertConv(RewriterBase &rewriter, DnnConvOp conv) {
   auto filters = conv.getW().getDefiningOp<arith::ConstantOp>();
-  TypedAttr moved = filters ? filtersChannelsLast(filters.getValue()) : nullptr;
+  TypedAttr moved = filters ? permuteConstant(filters.getValue(),
+                                              kToChannelsLast, "channels_last")
+                            : nullptr;
   if (!moved)
     return false;
   Location loc = conv.getLoc();

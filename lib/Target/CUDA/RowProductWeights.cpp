@@ -23,11 +23,11 @@
 #include "autoglm/Target/CUDA/Passes.h"
 
 #include "LibraryProducts.h"
+#include "PermutedConstant.h"
 #include "RowProducts.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
 namespace mlir::autoglm {
@@ -39,17 +39,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// The bytes of a constant's elements, dense or a resource blob; empty for
-/// a splat or what cannot be read.
-ArrayRef<char> rawBytes(ElementsAttr attr) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    return dense.isSplat() ? ArrayRef<char>() : dense.getRawData();
-  if (auto blob = dyn_cast<DenseResourceElementsAttr>(attr))
-    if (AsmResourceBlob *data = blob.getRawHandle().getBlob())
-      return data->getData();
-  return {};
-}
-
 struct RowProductWeights
     : autoglm::impl::AutoGLMCUDARowProductWeightsBase<RowProductWeights> {
   void runOnOperation() override {
@@ -73,28 +62,17 @@ struct RowProductWeights
       return;
     arith::ConstantOp constant = w.getDefiningOp<arith::ConstantOp>();
     ElementsAttr weight;
-    if (!constant || !w.hasOneUse() || !matchPattern(w, m_Constant(&weight)))
+    // A splat weight (one value repeated) is left as it is.
+    if (!constant || !w.hasOneUse() || !matchPattern(w, m_Constant(&weight)) ||
+        weight.isSplat())
       return;
-    int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
-    int64_t bytes = wType.getElementTypeBitWidth() / 8;
-    ArrayRef<char> data = rawBytes(weight);
-    if (int64_t(data.size()) != k * n * bytes)
+    // wT[j, i] = w[i, j].
+    TypedAttr transposed =
+        permuteConstant(weight, ArrayRef<int64_t>{1, 0}, "by_columns");
+    if (!transposed)
       return;
-
-    // wT[j, i] = w[i, j], element by element.
-    std::vector<char> transposed(data.size());
-    for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        std::memcpy(&transposed[(j * k + i) * bytes],
-                    &data[(i * n + j) * bytes], bytes);
-    auto transposedType = RankedTensorType::get({n, k}, wType.getElementType());
     OpBuilder b(mm);
-    Value wT = arith::ConstantOp::create(
-        b, constant.getLoc(), transposedType,
-        DenseResourceElementsAttr::get(
-            transposedType, "by_columns",
-            HeapAsmResourceBlob::allocateAndCopyWithAlign(
-                ArrayRef<char>(transposed), alignof(uint64_t))));
+    Value wT = arith::ConstantOp::create(b, constant.getLoc(), transposed);
     mm->setOperand(1, wT);
     mm.setIndexingMapsAttr(
         b.getAffineMapArrayAttr(transposedBMaps(&getContext())));

@@ -1,7 +1,8 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-cuda-row-product-weights | FileCheck %s --check-prefix=WEIGHTS
 // RUN: autoglm-opt %s --split-input-file --autoglm-cuda-row-product-weights --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --autoglm-cuda-row-products | FileCheck %s --check-prefix=KERNEL
 
-// One row against a constant 8 x 4 weight: the weight is stored 4 x 8
+// One row against a constant 8 x 4 weight (a resource blob, as the
+// importer's weights): the weight is stored 4 x 8
 // (transposed at compile time: w[k][n] = 10 k + n) and read through the
 // transposed map; on buffers the product is a kernel with a warp per
 // output column (8 columns per block: one block for 4), its lanes reading
@@ -24,13 +25,21 @@
 // KERNEL:            memref.store
 // KERNEL-NOT:      linalg.matmul
 func.func @one_row(%a: tensor<1x8xf32>) -> tensor<1x4xf32> {
-  %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0], [10.0, 11.0, 12.0, 13.0], [20.0, 21.0, 22.0, 23.0], [30.0, 31.0, 32.0, 33.0], [40.0, 41.0, 42.0, 43.0], [50.0, 51.0, 52.0, 53.0], [60.0, 61.0, 62.0, 63.0], [70.0, 71.0, 72.0, 73.0]]> : tensor<8x4xf32>
+  %w = arith.constant dense_resource<weights> : tensor<8x4xf32>
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x4xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
   %c = linalg.matmul ins(%a, %w : tensor<1x8xf32>, tensor<8x4xf32>) outs(%f : tensor<1x4xf32>) -> tensor<1x4xf32>
   return %c : tensor<1x4xf32>
 }
+
+{-#
+  dialect_resources: {
+    builtin: {
+      weights: "0x04000000000000000000803F0000004000004040000020410000304100004041000050410000A0410000A8410000B0410000B8410000F0410000F841000000420000044200002042000024420000284200002C420000484200004C42000050420000544200007042000074420000784200007C4200008C4200008E420000904200009242"
+    }
+  }
+#-}
 
 // -----
 
@@ -74,3 +83,4 @@ func.func @f16_rows(%a: tensor<2x20xf16>, %b: tensor<8x20xf16>) -> tensor<2x8xf1
   %c = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%a, %b : tensor<2x20xf16>, tensor<8x20xf16>) outs(%f : tensor<2x8xf16>) -> tensor<2x8xf16>
   return %c : tensor<2x8xf16>
 }
+

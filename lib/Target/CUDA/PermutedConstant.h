@@ -1,0 +1,25 @@
+//===- PermutedConstant.h - a constant's dimensions permuted ---*- C++ -*-===//
+//
+// Weights stored the way a library or kernel reads them, rearranged once at
+// compile time (cuDNN's filters channels-last, a row product's weight by
+// columns).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_TARGET_CUDA_PERMUTEDCONSTANT_H
+#define AUTOGLM_TARGET_CUDA_PERMUTEDCONSTANT_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+
+namespace mlir::autoglm {
+/// `attr`, a dense constant or a resource blob (as the importer's weights),
+/// with its dimensions permuted: the result's dimension d is `attr`'s
+/// dimension perm[d], its bytes moved. A splat is reshaped, a dense constant
+/// stays dense, and a blob's result is a new blob named `blobName`, aligned
+/// to 8 bytes (not uniqued in the context). Null when the bytes cannot be
+/// read.
+TypedAttr permuteConstant(Attribute attr, ArrayRef<int64_t> perm,
+                          StringRef blobName);
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_TARGET_CUDA_PERMUTEDCONSTANT_H
