@@ -127,28 +127,43 @@ struct CacheRows {
   CacheRows() = default;
   CacheRows(OpBuilder &b, DecodeAttentionOp op, Value part, Value extra) {
     rows = headMajorView(b, op, part);
-    type = cast<MemRefType>(rows.getType());
-    count = type.getDimSize(2);
-    aligned = rowsAligned(type);
+    rowsType = cast<MemRefType>(rows.getType());
+    count = rowsType.getDimSize(2);
+    aligned = rowsAligned(rowsType);
     if (!extra)
       return;
     more = headMajorView(b, op, extra);
-    auto moreType = cast<MemRefType>(more.getType());
+    moreType = cast<MemRefType>(more.getType());
     aligned = aligned && rowsAligned(moreType);
-    int64_t elements = std::max(extent(type), extent(moreType));
+    int64_t elements = std::max(extent(rowsType), extent(moreType));
     auto flat =
-        MemRefType::get({elements}, type.getElementType(),
-                        MemRefLayoutAttrInterface(), type.getMemorySpace());
+        MemRefType::get({elements}, rowsType.getElementType(),
+                        MemRefLayoutAttrInterface(), rowsType.getMemorySpace());
     auto flatten = [&](Value view) {
       return memref::ReinterpretCastOp::create(
           b, op.getLoc(), flat, view, /*offset=*/0,
           /*sizes=*/ArrayRef<int64_t>{elements},
           /*strides=*/ArrayRef<int64_t>{1});
     };
-    rowsLayout = cast<MemRefType>(rows.getType());
-    moreLayout = moreType;
     rows = flatten(rows);
     more = flatten(more);
+  }
+
+  /// Whether `op`'s key and value operands (its buffers, views of any
+  /// layout) have the static strides and offsets that reading two parts
+  /// through flat views computes with; one part reads any layout.
+  static bool readable(DecodeAttentionOp op) {
+    if (!op.getNewKey())
+      return true;
+    return llvm::all_of(
+        ValueRange{op.getKey(), op.getNewKey(), op.getValue(),
+                   op.getNewValue()},
+        [](Value v) {
+          auto [strides, offset] =
+              cast<MemRefType>(v.getType()).getStridesAndOffset();
+          return !ShapedType::isDynamic(offset) &&
+                 llvm::none_of(strides, ShapedType::isDynamic);
+        });
   }
 
   /// Row `j` of batch `batch` and key/value head `head`.
@@ -157,8 +172,8 @@ struct CacheRows {
       return {rows, {batch, head, j}};
     Value inMore = a.cmp(arith::CmpIPredicate::sge, j, a.idx(count));
     Value start = a.select(
-        inMore, offset(a, moreLayout, batch, head, a.sub(j, a.idx(count))),
-        offset(a, rowsLayout, batch, head, j));
+        inMore, offset(a, moreType, batch, head, a.sub(j, a.idx(count))),
+        offset(a, rowsType, batch, head, j));
     return {a.select(inMore, more, rows), {start}};
   }
 
@@ -174,10 +189,11 @@ struct CacheRows {
   }
 
   /// The B x Hkv x S x D type of the rows (of the first part).
-  MemRefType rowType() const { return type; }
+  MemRefType rowType() const { return rowsType; }
 
 private:
-  MemRefType type, rowsLayout, moreLayout;
+  /// The parts' B x Hkv x S x D views, before the flat views.
+  MemRefType rowsType, moreType;
 
   static Value headMajorView(OpBuilder &b, DecodeAttentionOp op, Value v) {
     if (!op.getSeqMajor())
@@ -211,10 +227,12 @@ private:
   static bool rowsAligned(MemRefType type) {
     auto [strides, offset] = type.getStridesAndOffset();
     int64_t vector = 128 / type.getElementTypeBitWidth();
-    if (strides.back() != 1 || offset % vector != 0)
+    if (strides.back() != 1 || ShapedType::isDynamic(offset) ||
+        offset % vector != 0)
       return false;
     for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-      if (type.getDimSize(d) != 1 && strides[d] % vector != 0)
+      if (type.getDimSize(d) != 1 &&
+          (ShapedType::isDynamic(strides[d]) || strides[d] % vector != 0))
         return false;
     return true;
   }
@@ -1609,6 +1627,9 @@ FailureOr<DenseDecodePlan> planDense(const DecodeAttention &att, int64_t keys) {
 }
 
 LogicalResult buildKernels(DecodeAttentionOp op) {
+  if (!CacheRows::readable(op))
+    return op.emitError("decode attention on CUDA reads a cache and its new "
+                        "rows through buffers of static strides");
   OpBuilder b(op);
   DecodeAttention att(b, op);
   if (att.topK >= att.keys) {
