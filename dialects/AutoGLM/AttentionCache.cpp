@@ -92,6 +92,13 @@ SmallVector<Value> AttentionCacheSource::build(OpBuilder &b,
   return built;
 }
 
+bool mlir::autoglm::readsCacheParts(const AttentionCacheSource &keys,
+                                    const AttentionCacheSource &values) {
+  return (keys.seqMajor || keys.parts.size() == 2) &&
+         keys.seqMajor == values.seqMajor &&
+         keys.parts.size() == values.parts.size();
+}
+
 void mlir::autoglm::eraseUnusedCacheCopies(const AttentionCacheSource &keys,
                                            const AttentionCacheSource &values) {
   llvm::SetVector<Operation *> passed;

@@ -36,6 +36,11 @@ struct AttentionCacheSource {
 /// are `operand` alone when nothing is found.
 AttentionCacheSource traceAttentionCache(Value operand);
 
+/// Whether keys and values both come from a cache in parts or sequence
+/// first, found the same way: what a target reads in place.
+bool readsCacheParts(const AttentionCacheSource &keys,
+                     const AttentionCacheSource &values);
+
 /// The producers `keys` and `values` passed, erased where nothing reads
 /// them any more (keys and values may share them).
 void eraseUnusedCacheCopies(const AttentionCacheSource &keys,

@@ -695,8 +695,7 @@ struct TopKAttentionLowering : OpConversionPattern<TopKAttentionOp> {
     // way: read from the parts (the copies inside the region go unread).
     AttentionCacheSource k = traceAttentionCache(op.getKey());
     AttentionCacheSource v = traceAttentionCache(op.getValue());
-    if ((k.seqMajor || k.parts.size() == 2) && k.seqMajor == v.seqMajor &&
-        k.parts.size() == v.parts.size() && !k.heads && !v.heads) {
+    if (readsCacheParts(k, v) && !k.heads && !v.heads) {
       builder.keyParts = k;
       builder.valueParts = v;
     }

@@ -56,8 +56,7 @@ void takeParts(FusedOp region, Operation *attention) {
     return;
   AttentionCacheSource k = traceAttentionCache(regionInput(region, key));
   AttentionCacheSource v = traceAttentionCache(regionInput(region, value));
-  if ((!k.seqMajor && k.parts.size() != 2) || k.seqMajor != v.seqMajor ||
-      k.parts.size() != v.parts.size())
+  if (!readsCacheParts(k, v))
     return;
   OpBuilder b(region);
   Location loc = region.getLoc();

@@ -134,7 +134,7 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   if (resultType.getDimSize(2) <= kMaxDecodeQueries) {
     AttentionCacheSource k = traceAttentionCache(keys.parts[0]);
     AttentionCacheSource v = traceAttentionCache(values.parts[0]);
-    if (k.seqMajor == v.seqMajor && k.parts.size() == v.parts.size()) {
+    if (readsCacheParts(k, v)) {
       keys = k;
       values = v;
     }
