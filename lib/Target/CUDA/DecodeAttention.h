@@ -22,9 +22,10 @@ namespace mlir::autoglm {
 constexpr int64_t kMaxDecodeAttentionBudget = 511;
 /// The most pages a query chooses by rank in page mode, whose lists hold
 /// the chosen pages only (sinks and window are kept apart, and an exact row
-/// attends to all of its visible keys): the power of two above them, twice,
-/// must not pass 1024 threads.
-constexpr int64_t kMaxDecodeAttentionPages = 512;
+/// attends to all of its visible pages): the power of two above them,
+/// twice, must not pass the kDenseDecodeThreads threads of the kernel that
+/// merges the lists and attends.
+constexpr int64_t kMaxDecodeAttentionPages = 128;
 
 /// The pages a query of page mode chooses by rank: top_k / `pageSize`
 /// rounded up, at most the `pages` there are, at least one.

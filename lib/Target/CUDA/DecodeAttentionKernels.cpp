@@ -46,12 +46,14 @@
 //
 // With a page size (page granularity), kernel 1 ranks pages instead of keys
 // from their key bounds (read a few lanes per bound row, 16 bytes at a
-// time) and a keep kernel merges the chunks' lists into each row's list of
-// kept keys (sinks, window, the chosen pages' keys); the split-key kernels
-// then attend over that list, reading key and value rows in place at the
-// listed indices. Its lists hold only the ceil(top_k / page size) pages
-// chosen by rank: an exact row attends to all of its visible keys, with no
-// list.
+// time) and marks, in a bitmap, every candidate page that some head sees.
+// Kernel 2 is the dense partial kernel with one block per query row (and
+// block of heads), which first merges the chunks' lists into the row's
+// kept keys (sinks, window, the chosen pages' keys; for an exact row the
+// keys of every marked page) and then attends over them, reading key and
+// value rows in place at the listed indices, and writes the result: no
+// combine kernel, and no block that has nothing to do. Its lists hold
+// only the ceil(top_k / page size) pages chosen by rank.
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,8 +93,9 @@ constexpr int64_t kChunkKeys = 256;
 /// enough that the bounds are read by many SMs at once.
 constexpr int64_t kSelectBlocks = 256;
 /// The most candidates (chunks x list entries) of a row that page mode's
-/// keep kernel sorts in one bitonic network; more are merged chunk by chunk.
-constexpr int64_t kSortedCandidates = 1024;
+/// attention kernel sorts in one bitonic network, a thread per entry; more
+/// are merged chunk by chunk.
+constexpr int64_t kSortedCandidates = kDenseDecodeThreads;
 /// The key index of an empty entry of a candidate list: sorts after every
 /// real key of equal (-inf) rank.
 constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
@@ -250,8 +253,7 @@ struct DecodeAttention {
   int64_t keptSize;
   /// Page granularity when pageSize > 0: the select kernel ranks `pages`
   /// pages (its chunks and lists are of pages, bufferSize the pages chosen
-  /// by rank), and a row that is not exact attends to at most
-  /// `pageKeptKeys` keys.
+  /// by rank), and a row attends to at most `pageKeptKeys` keys.
   int64_t pageSize = 0, pages = 0, pageKeptKeys = 0;
   double scale;
   bool causal, maskVariesByHead = false;
@@ -301,10 +303,13 @@ struct DecodeAttention {
         chunk *= 2;
       chunks = llvm::divideCeil(pages, chunk);
       // The sink pages, the window's keys (up to a page more than the
-      // window: it starts at a page boundary) and the chosen pages.
+      // window: it starts at a page boundary) and the chosen pages; or, in
+      // an exact row, every page that some head sees: no more than the
+      // budget, since each holds a valid key.
+      int64_t listedPages = std::max(bufferSize, std::min(budget, pages));
       pageKeptKeys =
           std::min<int64_t>(keys, llvm::alignTo(sink, pageSize) + window +
-                                      pageSize - 1 + bufferSize * pageSize);
+                                      pageSize - 1 + listedPages * pageSize);
     }
     scale = op.getScale().convertToDouble();
     causal = op.getCausal();
@@ -324,16 +329,21 @@ struct DecodeAttention {
   int64_t selectThreads() const {
     return pageSize ? std::max<int64_t>(chunk, 256) : chunk;
   }
-  /// Entries page mode's keep kernel sorts at once (all chunks' lists), or
-  /// 0 when it merges them chunk by chunk.
+  /// Entries page mode's attention kernel sorts at once (all chunks'
+  /// lists), or 0 when it merges them chunk by chunk.
   int64_t sortedCandidates() const {
     int64_t n = llvm::PowerOf2Ceil(chunks * listSize);
     return pageSize && n <= kSortedCandidates ? n : 0;
   }
 
+  /// Words of page mode's bitmap of the pages some head sees (per row, a
+  /// bit per page of every chunk).
+  int64_t pageWords() const { return chunks * chunk / kWarpSize; }
+
   /// Bytes of shared memory of each kernel.
   int64_t selectShared() const {
-    return 4 * (group * depth + 2 * chunk + 1 + (pageSize ? group * chunk : 0));
+    return 4 * (group * depth + 2 * chunk + 1 +
+                (pageSize ? group * chunk + chunk / kWarpSize : 0));
   }
   int64_t attendShared() const {
     return 4 *
@@ -652,10 +662,13 @@ void rankKeys(const KernelArith &a, const DecodeAttention &att,
 
 /// Page mode's entry of kernel 1 for page `first + t` (thread `t` < chunk):
 /// its rank from the bounds' sums in `bounds` and, with a mask, the mask
-/// values of its keys; -inf and kNoKey for a page that is no candidate.
+/// values of its keys; -inf and kNoKey for a page that is no candidate. A
+/// candidate that some head sees sets bit t of `seenPages` (shared, a word
+/// per 32 pages).
 void rankPage(const KernelArith &a, const DecodeAttention &att,
               const DecodeAttention::Row &row, Value first, Value t,
-              Value ranks, Value keys, Value seenCount, Value bounds) {
+              Value ranks, Value keys, Value seenCount, Value bounds,
+              Value seenPages) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
   int64_t group = att.group, page = att.pageSize;
@@ -712,6 +725,14 @@ void rankPage(const KernelArith &a, const DecodeAttention &att,
   Value kept =
       a.both(candidate, a.cmpf(arith::CmpFPredicate::OGT, rank, a.negInf()));
   Type i32 = b.getI32Type();
+  a.when(kept, [&] {
+    Value bit = arith::ShLIOp::create(
+        b, loc, a.i32(1),
+        arith::IndexCastOp::create(b, loc, i32, a.rem(t, a.idx(kWarpSize))));
+    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::ori, bit,
+                                seenPages,
+                                ValueRange{a.div(t, a.idx(kWarpSize))});
+  });
   a.store(a.select(kept, rank, a.negInf()), ranks, {t});
   a.store(a.select(kept, arith::IndexCastOp::create(b, loc, i32, p).getResult(),
                    a.i32(kNoKey)),
@@ -725,10 +746,11 @@ void rankPage(const KernelArith &a, const DecodeAttention &att,
 /// each, summed by shuffles); then a thread per page adds the page's
 /// largest mask value per head (counting the keys some head sees), takes
 /// the best over the group as the page's rank, and keeps the page when it
-/// is a candidate (neither a sink nor a window page) that some head sees.
+/// is a candidate (neither a sink nor a window page) that some head sees,
+/// marking it in `seenPages`.
 void rankPages(const KernelArith &a, const DecodeAttention &att,
                const DecodeAttention::Row &row, Value c, Value t, Value ranks,
-               Value keys, Value seenCount, Value bounds) {
+               Value keys, Value seenCount, Value bounds, Value seenPages) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
   int64_t group = att.group, chunk = att.chunk;
@@ -779,7 +801,7 @@ void rankPages(const KernelArith &a, const DecodeAttention &att,
 
   // A thread per page of the chunk ranks it.
   a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(chunk)), [&] {
-    rankPage(a, att, row, first, t, ranks, keys, seenCount, bounds);
+    rankPage(a, att, row, first, t, ranks, keys, seenCount, bounds, seenPages);
   });
 }
 
@@ -853,11 +875,12 @@ void sortDescending(const KernelArith &a, Value ranks, Value keys, Value t,
 }
 
 /// Kernel 1: ranks of a chunk of keys (of pages, in page mode), sorted, the
-/// best `listSize` to `ranksOut`/`keysOut` ([rows, chunks, listSize]) and,
-/// with a mask, the visible keys some head sees to `countsOut` ([rows,
-/// chunks]).
+/// best `listSize` to `ranksOut`/`keysOut` ([rows, chunks, listSize]),
+/// with a mask the visible keys some head sees to `countsOut` ([rows,
+/// chunks]) and, in page mode, the bitmap of the candidate pages that some
+/// head sees to `seenPagesOut` ([rows, pageWords()] i32).
 void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
-                 Value keysOut, Value countsOut) {
+                 Value keysOut, Value countsOut, Value seenPagesOut) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   int64_t threads = att.selectThreads();
@@ -871,10 +894,14 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
       sharedType(b, {att.chunk}, b.getI32Type()), loc);
   Value seenCount =
       launch.addWorkgroupAttribution(sharedType(b, {1}, b.getI32Type()), loc);
-  Value bounds;
-  if (att.pageSize)
+  Value bounds, seenPages;
+  int64_t words = att.chunk / kWarpSize;
+  if (att.pageSize) {
     bounds = launch.addWorkgroupAttribution(
         sharedType(b, {att.group, att.chunk}, b.getF32Type()), loc);
+    seenPages = launch.addWorkgroupAttribution(
+        sharedType(b, {words}, b.getI32Type()), loc);
+  }
   KernelArith a{b, loc};
   Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
@@ -883,12 +910,20 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   if (countsOut)
     a.when(first, [&] { a.store(a.i32(0), seenCount, {a.idx(0)}); });
+  if (seenPages)
+    a.loop(t, a.idx(words), a.idx(threads),
+           [&](Value w) { a.store(a.i32(0), seenPages, {w}); });
   a.barrier();
   if (att.pageSize)
-    rankPages(a, att, row, c, t, ranks, keys, seenCount, bounds);
+    rankPages(a, att, row, c, t, ranks, keys, seenCount, bounds, seenPages);
   else
     rankKeys(a, att, row, c, t, ranks, keys, seenCount);
   a.barrier();
+  if (seenPages)
+    a.loop(t, a.idx(words), a.idx(threads), [&](Value w) {
+      a.store(a.load(seenPages, {w}), seenPagesOut,
+              {r, a.add(a.mul(c, a.idx(words)), w)});
+    });
   sortDescending(a, ranks, keys, t, att.chunk, threads);
 
   a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(att.listSize)), [&] {
@@ -1102,32 +1137,184 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   });
 }
 
-/// Page mode's kernel 2, a block per query row: merges the chunks' lists
-/// of pages and writes the keys the row keeps to `keptOut` ([rows,
-/// pageKeptKeys] i32: the sinks, the window, then the chosen pages' keys)
-/// and their number to `keptCountOut` ([rows] i32), for the dense kernels
-/// to attend over (KeyList). A row with no more valid keys than the budget
-/// is exact: it attends to all of its visible keys, which the count says
-/// by its sign (-visible).
-void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
-                   Value keysIn, Value countsIn, Value keptOut,
-                   Value keptCountOut) {
-  Location loc = att.op->getLoc();
-  OpBuilder::InsertionGuard guard(b);
+/// The keys a row of the dense kernels attends to: without `keys`, the
+/// row's visible keys [0, visible); with it, page mode's kept keys, the
+/// first counts[y] entries of row y of `keys` ([rows x head blocks, L]
+/// i32, key indices).
+struct KeyList {
+  Value keys, counts;
+
+  /// The number of keys of list row `y`.
+  Value count(const KernelArith &a, const DecodeAttention::Row &row,
+              Value y) const {
+    if (!keys)
+      return row.visible;
+    return arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
+                                      a.load(counts, {y}));
+  }
+
+  /// The key at position `p` of list row `y`'s `count` keys (at least 1); a
+  /// position past the end gives the last key (read, never used).
+  Value at(const KernelArith &a, Value y, Value count, Value p) const {
+    Value last = a.min(p, a.sub(count, a.idx(1)));
+    if (!keys)
+      return last;
+    return arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
+                                      a.load(keys, {y, last}));
+  }
+};
+
+/// Page mode's outputs of kernel 1, which kernel 2 reads: the chunks'
+/// sorted lists of pages (`ranks`, `keys`: [rows, chunks, listSize]), with
+/// a mask the visible keys some head sees per chunk (`counts`: [rows,
+/// chunks]), and the bitmap of the candidate pages some head sees
+/// (`seenPages`: [rows, pageWords()]).
+struct PageLists {
+  Value ranks, keys, counts, seenPages;
+};
+
+/// Page mode's start of the dense kernel 1 (keepPages): the lists it
+/// reads, and where it writes the row's kept keys: `kept`'s global buffers
+/// ([rows x head blocks, pageKeptKeys] and [rows x head blocks]), or,
+/// where `kept` has none, the block's shared memory.
+struct PageStart {
+  PageLists in;
+  KeyList kept;
+};
+
+/// The exclusive prefix sum of `v` (i32) over the block's `threads` threads
+/// at thread `t`, and the block's total; `warpTotals` is shared
+/// [threads / kWarpSize] i32. Every thread of the block must get here.
+std::pair<Value, Value> blockPrefixSum(const KernelArith &a, Value v, Value t,
+                                       int64_t threads, Value warpTotals) {
+  Value lane = a.rem(t, a.idx(kWarpSize)), warp = a.div(t, a.idx(kWarpSize));
+  Value inclusive = v;
+  for (int64_t offset = 1; offset < kWarpSize; offset *= 2) {
+    Value other = gpu::ShuffleOp::create(a.b, a.loc, inclusive, offset,
+                                         kWarpSize, gpu::ShuffleMode::UP)
+                      .getShuffleResult();
+    inclusive = a.select(a.cmp(arith::CmpIPredicate::uge, lane, a.idx(offset)),
+                         a.add(inclusive, other), inclusive);
+  }
+  a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(kWarpSize - 1)),
+         [&] { a.store(inclusive, warpTotals, {warp}); });
+  a.barrier();
+  Value before = a.i32(0), total = a.i32(0);
+  for (int64_t w = 0; w < threads / kWarpSize; ++w) {
+    Value n = a.load(warpTotals, {a.idx(w)});
+    before =
+        a.add(before, a.select(a.cmp(arith::CmpIPredicate::ugt, warp, a.idx(w)),
+                               n, a.i32(0)));
+    total = a.add(total, n);
+  }
+  return {a.add(before, a.sub(inclusive, v)), total};
+}
+
+/// The set bits of `x` (i32), by the shifts and masks that LLVM's NVPTX
+/// backend turns into one popc (math.ctpop has no lowering in the
+/// kernels' pipeline).
+Value popCount(const KernelArith &a, Value x) {
+  auto shr = [&](Value v, int64_t n) -> Value {
+    return arith::ShRUIOp::create(a.b, a.loc, v, a.i32(n));
+  };
+  auto mask = [&](Value v, int64_t m) -> Value {
+    return arith::AndIOp::create(a.b, a.loc, v, a.i32(m));
+  };
+  x = a.sub(x, mask(shr(x, 1), 0x55555555));
+  x = a.add(mask(x, 0x33333333), mask(shr(x, 2), 0x33333333));
+  x = mask(a.add(x, shr(x, 4)), 0x0F0F0F0F);
+  return shr(a.mul(x, a.i32(0x01010101)), 24);
+}
+
+/// The pages an exact row keeps: every candidate page of row `r` that some
+/// head sees (bitmap `seenPages`), each passed in order to
+/// `storePage(position, page)` (i32: its place among them, its index);
+/// returns their number (i32). The block's `threads` threads share the
+/// bitmap's words.
+Value keepSeenPages(gpu::LaunchOp launch, const KernelArith &a,
+                    const DecodeAttention &att, Value r, Value t,
+                    int64_t threads, Value seenPages,
+                    function_ref<void(Value, Value)> storePage) {
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
+  Type i32 = b.getI32Type();
+  int64_t words = att.pageWords();
+  int64_t perThread = llvm::divideCeil(words, threads);
+  Value warpTotals = launch.addWorkgroupAttribution(
+      sharedType(b, {threads / kWarpSize}, i32), loc);
+  // A word past the bitmap's end reads its last word and counts nothing.
+  auto wordAt = [&](int64_t u) {
+    Value w = a.add(a.mul(t, a.idx(perThread)), a.idx(u));
+    Value valid = a.cmp(arith::CmpIPredicate::ult, w, a.idx(words));
+    Value word = a.load(seenPages, {r, a.min(w, a.idx(words - 1))});
+    return std::make_pair(w, a.select(valid, word, a.i32(0)));
+  };
+  Value mine = a.i32(0);
+  for (int64_t u = 0; u < perThread; ++u)
+    mine = a.add(mine, popCount(a, wordAt(u).second));
+  auto [before, total] = blockPrefixSum(a, mine, t, threads, warpTotals);
+  Value next = before;
+  for (int64_t u = 0; u < perThread; ++u) {
+    auto [wordIndex, word] = wordAt(u);
+    Value w = wordIndex;
+    auto bits = scf::ForOp::create(b, loc, a.idx(0), a.idx(kWarpSize), a.idx(1),
+                                   ValueRange{next});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(bits.getBody());
+      Value bit = bits.getInductionVar(), at = bits.getRegionIterArgs()[0];
+      Value shifted = arith::ShRUIOp::create(
+          b, loc, word, arith::IndexCastOp::create(b, loc, i32, bit));
+      Value set =
+          a.cmp(arith::CmpIPredicate::ne,
+                arith::AndIOp::create(b, loc, shifted, a.i32(1)), a.i32(0));
+      a.when(set, [&] {
+        Value page = a.add(a.mul(w, a.idx(kWarpSize)), bit);
+        storePage(at, arith::IndexCastOp::create(b, loc, i32, page));
+      });
+      scf::YieldOp::create(
+          b, loc, ValueRange{a.add(at, a.select(set, a.i32(1), a.i32(0)))});
+    }
+    next = bits.getResult(0);
+  }
+  return total;
+}
+
+/// The start of page mode's kernel 2 (a block of `threads` threads per
+/// query row `r`, or block `y` of a row's heads): writes the row's kept
+/// keys (the sinks, the window, then the keys of the pages it keeps) and
+/// their number where `start` says, and returns that list and its row, for
+/// the rest of the kernel to attend over. A row that is not exact keeps the
+/// best ceil(top_k / page size) pages of the chunks' lists, merged here; an
+/// exact row (no more valid keys than the budget) every candidate page
+/// that some head sees, so that it attends to all of its valid keys, as on
+/// the CPU. Reads no key.
+std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
+                                    const DecodeAttention &att,
+                                    const DecodeAttention::Row &row, Value r,
+                                    Value y, Value t, int64_t threads,
+                                    const PageStart &start) {
+  const PageLists &in = start.in;
+  KeyList out = start.kept;
+  Value listRow = y;
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
   int64_t list = att.listSize, sorted = att.sortedCandidates();
-  int64_t threads = std::max(att.attendThreads(), sorted);
   int64_t entries = std::max(2 * list, sorted);
   int64_t page = att.pageSize;
-  gpu::LaunchOp launch = createLaunch(b, loc, {att.rows(), 1}, threads);
   Type i32 = b.getI32Type();
   Value ranks = launch.addWorkgroupAttribution(
       sharedType(b, {entries}, b.getF32Type()), loc);
   Value keys =
       launch.addWorkgroupAttribution(sharedType(b, {entries}, i32), loc);
   Value chosen = launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc);
-  KernelArith a{b, loc};
-  Value r = launch.getBlockIds().x, t = launch.getThreadIds().x;
-  DecodeAttention::Row row = att.row(a, r);
+  if (!out.keys) {
+    // The list in shared memory: no round trip through the L2 cache.
+    out.keys = launch.addWorkgroupAttribution(
+        sharedType(b, {1, att.pageKeptKeys}, i32), loc);
+    out.counts = launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc);
+    listRow = a.idx(0);
+  }
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   a.when(first, [&] { a.store(a.i32(0), chosen, {a.idx(0)}); });
   if (sorted) {
@@ -1137,87 +1324,66 @@ void buildPageKeep(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
       Value c = a.div(e, a.idx(list)), i = a.rem(e, a.idx(list));
       Value valid = a.cmp(arith::CmpIPredicate::ult, c, a.idx(att.chunks));
       Value cc = a.select(valid, c, a.idx(0));
-      a.store(a.select(valid, a.load(ranksIn, {r, cc, i}), a.negInf()), ranks,
+      a.store(a.select(valid, a.load(in.ranks, {r, cc, i}), a.negInf()), ranks,
               {e});
-      a.store(a.select(valid, a.load(keysIn, {r, cc, i}), a.i32(kNoKey)), keys,
+      a.store(a.select(valid, a.load(in.keys, {r, cc, i}), a.i32(kNoKey)), keys,
               {e});
     });
     a.barrier();
     sortDescending(a, ranks, keys, t, sorted, threads);
   } else {
-    mergeLists(a, att, r, t, ranksIn, keysIn, ranks, keys);
+    mergeLists(a, att, r, t, in.ranks, in.keys, ranks, keys);
   }
-  Value exact = exactRow(a, att, row, r, countsIn);
-  Value limit = a.idx(att.bufferSize);
+  Value exact = exactRow(a, att, row, r, in.counts);
 
   auto asI32 = [&](Value v) -> Value {
     return arith::IndexCastOp::create(b, loc, i32, v);
   };
   Value base = keepSinksAndWindow(a, row, t, threads, [&](Value p, Value j) {
-    a.store(j, keptOut, {r, p});
+    a.store(j, out.keys, {listRow, p});
   });
-  // The list's pages (those kept are a prefix of it), a key per thread.
-  a.when(a.cmp(arith::CmpIPredicate::ult, t, limit), [&] {
-    a.when(
-        a.cmp(arith::CmpIPredicate::ne, a.load(keys, {t}), a.i32(kNoKey)), [&] {
-          memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
-                                      a.i32(1), chosen, ValueRange{a.idx(0)});
-        });
-  });
-  a.loop(t, a.mul(limit, a.idx(page)), a.idx(threads), [&](Value p) {
-    Value pageIndex = a.load(keys, {a.div(p, a.idx(page))});
-    a.when(a.cmp(arith::CmpIPredicate::ne, pageIndex, a.i32(kNoKey)), [&] {
-      Value key =
-          a.add(a.mul(pageIndex, a.i32(page)), asI32(a.rem(p, a.idx(page))));
-      a.store(key, keptOut, {r, a.add(base, p)});
+  auto storePageKeys = [&](Value at, Value pageIndex) {
+    Value from = a.add(base, a.mul(at, a.idx(page)));
+    a.loop(a.idx(0), a.idx(page), a.idx(1), [&](Value e) {
+      a.store(a.add(a.mul(pageIndex, a.i32(page)), asI32(e)), out.keys,
+              {listRow, a.add(from, e)});
     });
+  };
+  Value pagesKept = a.ifElse(
+      exact, i32,
+      [&] {
+        return SmallVector<Value>{
+            keepSeenPages(launch, a, att, r, t, threads, in.seenPages,
+                          [&](Value at, Value pageIndex) {
+                            storePageKeys(arith::IndexCastOp::create(
+                                              b, loc, b.getIndexType(), at),
+                                          pageIndex);
+                          })};
+      },
+      [&] {
+        // The list's best pages (those kept are a prefix of it), a thread
+        // per page.
+        Value limit = a.idx(att.bufferSize);
+        a.when(a.cmp(arith::CmpIPredicate::ult, t, limit), [&] {
+          Value pageIndex = a.load(keys, {t});
+          a.when(
+              a.cmp(arith::CmpIPredicate::ne, pageIndex, a.i32(kNoKey)), [&] {
+                memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
+                                            a.i32(1), chosen,
+                                            ValueRange{a.idx(0)});
+                storePageKeys(t, pageIndex);
+              });
+        });
+        a.barrier();
+        return SmallVector<Value>{a.load(chosen, {a.idx(0)})};
+      })[0];
+  a.when(first, [&] {
+    a.store(a.add(asI32(base), a.mul(pagesKept, a.i32(page))), out.counts,
+            {listRow});
   });
   a.barrier();
-  a.when(first, [&] {
-    Value pagesKept = a.load(chosen, {a.idx(0)});
-    Value listed = a.add(asI32(base), a.mul(pagesKept, a.i32(page)));
-    Value all = a.sub(a.i32(0), asI32(row.visible));
-    a.store(a.select(exact, all, listed), keptCountOut, {r});
-  });
+  return {out, listRow};
 }
-
-/// The keys a row of the dense kernels attends to: without `keys`, the
-/// row's visible keys [0, visible); with it, page mode's kept keys: for
-/// `counts[r]` n >= 0 the first n entries of row r of `keys` ([rows, L]
-/// i32, key indices), for n < 0 (an exact row) keys [0, -n).
-struct KeyList {
-  Value keys, counts;
-
-  /// Row `r`'s number of keys, and whether they are listed.
-  struct Row {
-    Value count, listed;
-  };
-
-  Row forRow(const KernelArith &a, const DecodeAttention::Row &row,
-             Value r) const {
-    if (!keys)
-      return {row.visible, {}};
-    Value n = arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
-                                         a.load(counts, {r}));
-    Value listed = a.cmp(arith::CmpIPredicate::sge, n, a.idx(0));
-    return {a.select(listed, n, a.sub(a.idx(0), n)), listed};
-  }
-
-  /// The key at position `p` of row `r`'s keys (at least 1); a position
-  /// past the end gives the last key (read, never used).
-  Value at(const KernelArith &a, Value r, const Row &row, Value p) const {
-    Value last = a.min(p, a.sub(row.count, a.idx(1)));
-    if (!keys)
-      return last;
-    // An exact row's position may pass the list's length: the entry read
-    // there is not used.
-    int64_t length = cast<MemRefType>(keys.getType()).getDimSize(1);
-    Value entry = arith::IndexCastOp::create(
-        a.b, a.loc, a.b.getIndexType(),
-        a.load(keys, {r, a.min(last, a.idx(length - 1))}));
-    return a.select(row.listed, entry, last);
-  }
-};
 
 /// One query head's softmax over some keys (an online softmax): the
 /// largest score, the sum of 2^(score - largest) and the value rows
@@ -1284,13 +1450,38 @@ SmallVector<Value> loadLaneRow(const KernelArith &a, Value memref,
   return elements;
 }
 
+/// Writes element `d` of head `g` (of the group) of row `row`'s result
+/// from the head's piece over all of the row's keys: the quotient of the
+/// weighted sum and the sum, zeros for a head that sees no key.
+void storeResult(const KernelArith &a, const DecodeAttention &att,
+                 const DecodeAttention::Row &row, Value g, Value d,
+                 const SoftmaxPiece &piece) {
+  Value none = a.cmpf(arith::CmpFPredicate::OEQ, piece.max, a.negInf());
+  Value result =
+      a.select(none, a.f32(0),
+               arith::DivFOp::create(a.b, a.loc, piece.acc[0], piece.sum));
+  Type element = cast<MemRefType>(att.out.getType()).getElementType();
+  if (!element.isF32())
+    result = arith::TruncFOp::create(a.b, a.loc, element, result);
+  Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
+  a.store(result, att.out, {row.b, head, row.i, d});
+}
+
+/// Where the dense kernel 1's blocks put their softmax pieces: for each of
+/// its heads, the largest score (base 2) and sum of 2^(score - largest) of
+/// its keys to `max` and `sum` ([rows, chunks, G]) and their weighted sum
+/// of value rows to `acc` ([rows, chunks, G, Dv]), for the combine kernel.
+struct PartialPieces {
+  Value max, sum, acc;
+};
+
 /// The dense kernel 1: block c of plan.chunks per (query row, block of the
-/// group's heads) writes, for each of its heads, the largest score (base
-/// 2) and sum of 2^(score - largest) of its keys to `maxOut` and `sumOut`
-/// ([rows, chunks, G]) and their weighted sum of value rows to `accOut`
-/// ([rows, chunks, G, Dv]). Its keys are those of `list` at every
-/// plan.chunks-th run of plan.step() positions from its c-th on; a block
-/// whose first run is past the end of its row's list writes nothing.
+/// group's heads) attends over the keys of `list` at every plan.chunks-th
+/// run of plan.step() positions from its c-th on. With `scratch`, it writes
+/// its softmax pieces there, a block whose first run is past the end of
+/// its row's list nothing. Without (one chunk), its piece is the row's:
+/// it writes the result to the output. With `pages`, the block first
+/// writes its row's kept keys (keepPages), which are `list`.
 ///
 /// A slot of `lanes` neighbouring threads reads a key row and its value
 /// row, 16 bytes per thread and access; the block's slots read
@@ -1303,7 +1494,8 @@ SmallVector<Value> loadLaneRow(const KernelArith &a, Value memref,
 /// (by shuffles within a warp, then in shared memory).
 void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
                        const DenseDecodePlan &plan, const KeyList &list,
-                       Value maxOut, Value sumOut, Value accOut) {
+                       const PartialPieces *scratch,
+                       const PageStart *pages = nullptr) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   constexpr int64_t threads = kDenseDecodeThreads;
@@ -1327,21 +1519,6 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   Value g0 = a.mul(a.rem(y, a.idx(headBlocks)), a.idx(heads));
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
-  // The block's keys: every plan.chunks-th run of `step` positions from
-  // its c-th on. Interleaved runs keep a short list (page mode) on a few
-  // blocks, each with little to do, and a long one on all of them.
-  int64_t step = plan.step();
-  Value start = a.mul(c, a.idx(step));
-  KeyList::Row rowKeys = list.forRow(a, row, r);
-  Value count = rowKeys.count;
-  // A chunk past the end of its row's keys (page mode's list, a causal
-  // limit) does nothing: the combine kernel reads the row's live chunks
-  // only. The condition is the same for the whole block: its barriers stay
-  // uniform.
-  auto live =
-      scf::IfOp::create(b, loc, a.cmp(arith::CmpIPredicate::slt, start, count),
-                        /*withElse=*/false);
-  b.setInsertionPointToStart(&live.getThenRegion().front());
   Value slot = a.div(t, a.idx(lanes)), lane = a.rem(t, a.idx(lanes));
   SmallVector<Value> keyStarts = laneStarts(a, keyReads, lanes, lane);
   SmallVector<Value> valueStarts = laneStarts(a, valueReads, lanes, lane);
@@ -1360,6 +1537,29 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
             a.select(has, a.mul(v, a.f32(att.scale * kLog2E)), a.f32(0)));
       }
     }
+  }
+
+  // Page mode's kept keys, listed by the block itself (after the query
+  // rows' loads, which do not wait for it).
+  KeyList keys = list;
+  Value listRow = y;
+  if (pages)
+    std::tie(keys, listRow) =
+        keepPages(launch, a, att, row, r, y, t, threads, *pages);
+  // The block's keys: every plan.chunks-th run of `step` positions from
+  // its c-th on. Interleaved runs keep a short list on a few blocks, each
+  // with little to do, and a long one on all of them.
+  int64_t step = plan.step();
+  Value start = a.mul(c, a.idx(step));
+  Value count = keys.count(a, row, listRow);
+  // A chunk past the end of its row's keys (a causal limit) does nothing:
+  // the combine kernel reads the row's live chunks only. The condition is
+  // the same for the whole block: its barriers stay uniform.
+  if (scratch) {
+    auto live = scf::IfOp::create(
+        b, loc, a.cmp(arith::CmpIPredicate::slt, start, count),
+        /*withElse=*/false);
+    b.setInsertionPointToStart(&live.getThenRegion().front());
   }
 
   // Each step, a slot reads kDecodeKeysInFlight rows. A position past the
@@ -1401,7 +1601,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
       Value p = a.add(a.add(a.mul(it, a.idx(stride)), start),
                       slotRow(a, a.idx(0), unroll, u, slots, slot));
       seen.push_back(a.cmp(arith::CmpIPredicate::slt, p, count));
-      js.push_back(list.at(a, r, rowKeys, p));
+      js.push_back(keys.at(a, listRow, count, p));
     }
     for (Value j : js) {
       CacheRows::Row keyRow = att.key.at(a, row.b, row.h, j);
@@ -1496,11 +1696,13 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
                            {a.load(warpAcc, {wv, h, d})}});
     }
     Value g = a.add(g0, h);
+    if (!scratch)
+      return storeResult(a, att, row, g, d, block);
     a.when(a.cmp(arith::CmpIPredicate::eq, d, a.idx(0)), [&] {
-      a.store(block.max, maxOut, {r, c, g});
-      a.store(block.sum, sumOut, {r, c, g});
+      a.store(block.max, scratch->max, {r, c, g});
+      a.store(block.sum, scratch->sum, {r, c, g});
     });
-    a.store(block.acc[0], accOut, {r, c, g, d});
+    a.store(block.acc[0], scratch->acc, {r, c, g, d});
   });
 }
 
@@ -1512,8 +1714,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
 /// memory, and the first slice writes the quotient of the weighted sum and
 /// the sum (zeros for a head that sees no key).
 void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
-                       const DenseDecodePlan &plan, const KeyList &list,
-                       Value maxIn, Value sumIn, Value accIn) {
+                       const DenseDecodePlan &plan, const PartialPieces &in) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   constexpr int64_t threads = kDenseDecodeThreads;
@@ -1537,7 +1738,7 @@ void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
   Value pc = a.min(p, a.idx(perRow - 1));
   Value g = a.div(pc, a.idx(att.valueDepth));
   Value d = a.rem(pc, a.idx(att.valueDepth));
-  Value count = list.forRow(a, row, r).count;
+  Value count = row.visible;
   // Blocks that had keys: one per `step` keys, at most all of them.
   Value chunks =
       a.min(a.div(a.add(count, a.idx(plan.step() - 1)), a.idx(plan.step())),
@@ -1558,9 +1759,9 @@ void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
       // A chunk past the live ones reads the first and counts as empty.
       Value valid = a.cmp(arith::CmpIPredicate::slt, chunk, chunks);
       Value c = a.select(valid, chunk, a.idx(0));
-      pieces.push_back({a.select(valid, a.load(maxIn, {r, c, g}), a.negInf()),
-                        a.load(sumIn, {r, c, g}),
-                        {a.load(accIn, {r, c, g, d})}});
+      pieces.push_back({a.select(valid, a.load(in.max, {r, c, g}), a.negInf()),
+                        a.load(in.sum, {r, c, g}),
+                        {a.load(in.acc, {r, c, g, d})}});
     }
     ValueRange acc = loop.getRegionIterArgs();
     SoftmaxPiece merged{acc[0], acc[1], {acc[2]}};
@@ -1583,21 +1784,14 @@ void buildDenseCombine(OpBuilder &b, const DecodeAttention &att,
                            a.load(shared[1], at),
                            {a.load(shared[2], at)}});
     }
-    // A head that sees no key of the row gets zeros.
-    Value none = a.cmpf(arith::CmpFPredicate::OEQ, piece.max, a.negInf());
-    Value result = a.select(
-        none, a.f32(0), arith::DivFOp::create(b, loc, piece.acc[0], piece.sum));
-    Type element = cast<MemRefType>(att.out.getType()).getElementType();
-    if (!element.isF32())
-      result = arith::TruncFOp::create(b, loc, element, result);
-    Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
-    a.store(result, att.out, {row.b, head, row.i, d});
+    storeResult(a, att, row, g, d, piece);
   });
 }
 
-/// The dense kernels over `list`'s keys and the scratch between them.
+/// The dense kernels over the rows' visible keys and the scratch between
+/// them.
 void buildDenseKernels(OpBuilder &b, const DecodeAttention &att,
-                       const DenseDecodePlan &plan, const KeyList &list) {
+                       const DenseDecodePlan &plan) {
   Location loc = att.op->getLoc();
   auto f32 = b.getF32Type();
   int64_t rows = att.rows();
@@ -1608,8 +1802,9 @@ void buildDenseKernels(OpBuilder &b, const DecodeAttention &att,
   Value acc = memref::AllocOp::create(
       b, loc,
       MemRefType::get({rows, plan.chunks, att.group, att.valueDepth}, f32));
-  buildDensePartial(b, att, plan, list, maxima, sums, acc);
-  buildDenseCombine(b, att, plan, list, maxima, sums, acc);
+  PartialPieces pieces{maxima, sums, acc};
+  buildDensePartial(b, att, plan, KeyList{}, &pieces);
+  buildDenseCombine(b, att, plan, pieces);
 }
 
 /// The dense kernels' split of `keys` keys per row, or an error.
@@ -1636,7 +1831,7 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     FailureOr<DenseDecodePlan> plan = planDense(att, att.keys);
     if (failed(plan))
       return failure();
-    buildDenseKernels(b, att, *plan, KeyList{});
+    buildDenseKernels(b, att, *plan);
     op.erase();
     return success();
   }
@@ -1648,7 +1843,8 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     return op.emitError("top-k attention by pages on CUDA chooses at most ")
            << kMaxDecodeAttentionPages << " pages per query by rank, not "
            << att.bufferSize;
-  // Page mode attends with the dense kernels, not kernel 2.
+  // Page mode attends with the dense kernel 1 (after keepPages), not
+  // kernel 2.
   int64_t shared = std::max(att.selectShared(),
                             att.pageSize ? int64_t(0) : att.attendShared());
   if (shared > kDecodeSharedBytes)
@@ -1657,9 +1853,26 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
            << " query heads per key/value head of size " << att.depth
            << "; at most " << kDecodeSharedBytes << " are used";
   FailureOr<DenseDecodePlan> pagePlan;
-  // The attention's grid covers every key: an exact row attends to all.
-  if (att.pageSize && failed(pagePlan = planDense(att, att.keys)))
-    return failure();
+  bool sharedList = false;
+  if (att.pageSize) {
+    // One block per row (and block of heads) attends over its kept keys,
+    // after keepPages' lists and prefix sum in shared memory.
+    if (failed(pagePlan = planDense(att, att.keys)))
+      return failure();
+    pagePlan->chunks = 1;
+    constexpr int64_t warps = kDenseDecodeThreads / kWarpSize;
+    int64_t attend =
+        4 *
+        (warps * pagePlan->headsPerBlock * (att.valueDepth + 2) +
+         2 * std::max(2 * att.listSize, att.sortedCandidates()) + 1 + warps);
+    if (attend > kDecodeSharedBytes)
+      return op.emitError("top-k attention by pages on CUDA needs ")
+             << attend << " bytes of shared memory per block to attend for "
+             << pagePlan->headsPerBlock << " query heads of size "
+             << att.valueDepth << "; at most " << kDecodeSharedBytes
+             << " are used";
+    sharedList = attend + 4 * (att.pageKeptKeys + 1) <= kDecodeSharedBytes;
+  }
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   auto f32 = Float32Type::get(ctx);
@@ -1669,22 +1882,30 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
       b, loc, MemRefType::get({rows, att.chunks, att.listSize}, f32));
   Value keys = memref::AllocOp::create(
       b, loc, MemRefType::get({rows, att.chunks, att.listSize}, i32));
-  Value counts;
+  Value counts, seenPages;
   if (att.mask)
     counts = memref::AllocOp::create(b, loc,
                                      MemRefType::get({rows, att.chunks}, i32));
-  buildSelect(b, att, ranks, keys, counts);
+  if (att.pageSize)
+    seenPages = memref::AllocOp::create(
+        b, loc, MemRefType::get({rows, att.pageWords()}, i32));
+  buildSelect(b, att, ranks, keys, counts, seenPages);
   if (!att.pageSize) {
     buildAttend(b, att, ranks, keys, counts);
     op.erase();
     return success();
   }
-  Value kept = memref::AllocOp::create(
-      b, loc, MemRefType::get({rows, att.pageKeptKeys}, i32));
-  Value keptCounts =
-      memref::AllocOp::create(b, loc, MemRefType::get({rows}, i32));
-  buildPageKeep(b, att, ranks, keys, counts, kept, keptCounts);
-  buildDenseKernels(b, att, *pagePlan, KeyList{kept, keptCounts});
+  // The kept keys in the attention kernel's shared memory where they fit,
+  // else in global memory, a list per block.
+  KeyList kept;
+  if (!sharedList) {
+    int64_t lists = rows * pagePlan->headBlocks(att.group);
+    kept = {memref::AllocOp::create(
+                b, loc, MemRefType::get({lists, att.pageKeptKeys}, i32)),
+            memref::AllocOp::create(b, loc, MemRefType::get({lists}, i32))};
+  }
+  PageStart start{{ranks, keys, counts, seenPages}, kept};
+  buildDensePartial(b, att, *pagePlan, kept, /*scratch=*/nullptr, &start);
   op.erase();
   return success();
 }

@@ -345,8 +345,8 @@ def AutoGLMCUDADecodeAttentionKernels
   let summary = "autoglm.decode_attention on buffers as its kernels";
   let description = [{
     After bufferization, before the memory plan: each
-    `autoglm.decode_attention` becomes `gpu.launch` ops (two, four in page
-    mode) and the scratch buffers between them (placed in the arena by the
+    `autoglm.decode_attention` becomes two `gpu.launch` ops and the
+    scratch buffers between them (placed in the arena by the
     plan). One that keeps
     every key (`top_k` at least the number of keys, no sink or window)
     gets the dense kernels (flash-decoding): a partial kernel whose blocks
@@ -372,12 +372,14 @@ def AutoGLMCUDADecodeAttentionKernels
 
     With a page size, kernel 1 ranks pages from their key bounds (16-byte
     reads of the bound rows by neighbouring lanes) instead of keys, its
-    lists holding the `ceil(top_k / page_size)` pages chosen by rank, a keep
-    kernel sorts the lists together (merges them when they are many) and
-    writes each row's kept keys (sinks, window,
-    the chosen pages' keys; an exact row keeps all of its visible keys),
-    and the dense kernels attend over them, reading the key and value rows
-    at the listed indices.
+    lists holding the `ceil(top_k / page_size)` pages chosen by rank, and
+    marks every candidate page that some head sees in a bitmap. Kernel 2
+    is the dense partial kernel with one block per row: it sorts the lists
+    together (merges them when they are many), lists the row's kept keys
+    in shared memory (sinks, window, the chosen pages' keys; an exact row
+    the keys of every marked page, by a prefix sum of the bitmap), attends
+    over them, reading the key and value rows at the listed indices, and
+    writes the result: no combine kernel.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",

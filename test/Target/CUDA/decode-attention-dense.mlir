@@ -25,11 +25,11 @@
 // value sums per head).
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c12{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
 // KERNELS-SAME:      workgroup(%{{.*}} : memref<8x4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x4x64xf32, #gpu.address_space<workgroup>>)
-// A block whose first keys are past the row's does nothing.
-// KERNELS:           scf.if
-// The query heads' elements in registers, then one loop whose state is
-// the 4 heads' pieces (maximum, sum, a lane's 8 value sums).
+// The query heads' elements in registers; a block whose first keys are
+// past the row's does nothing; then one loop whose state is the 4 heads'
+// pieces (maximum, sum, a lane's 8 value sums).
 // KERNELS:           memref.load %arg0
+// KERNELS:           scf.if
 // KERNELS:           scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // Four key rows and their value rows, 16 bytes per lane, loaded before
 // any is used.

@@ -10,29 +10,33 @@
 // SELECT-SAME:      top_k = 64 : i64
 // SELECT:         return %[[R]]
 
-// On buffers, four kernels. k = 64 is 4 pages, so each chunk of pages keeps
+// On buffers, two kernels. k = 64 is 4 pages, so each chunk of pages keeps
 // its best 4; 256 pages make 8 chunks of 32 for each of the 2 rows (batch x
 // kv heads x queries), so that about 256 blocks (here 16) rank pages.
 // KERNELS-LABEL: func.func @pages
 // KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x8x4xf32>
 // KERNELS-DAG:     %[[PAGES:.*]] = memref.alloc() : memref<2x8x4xi32>
 // KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x8xi32>
+// KERNELS-DAG:     %[[SEEN:.*]] = memref.alloc() : memref<2x8xi32>
 // 1. Rank and select pages, 256 threads per chunk of 32 pages: the group's
 // 4 query heads, the chunk's ranks and pages, the count of keys some head
-// sees, and the chunk's 4 x 32 score bounds in shared memory. The bound
-// rows are read 16 bytes at a time (8 f16) by neighbouring lanes, min and
-// max, and summed by shuffles; then a thread per page reads the page's
-// mask entries (its 16 keys), and the chunk is sorted by shuffles within
-// a warp (no barrier).
+// sees, the chunk's 4 x 32 score bounds and its word of the bitmap of
+// pages some head sees in shared memory. The bound rows are read 16 bytes
+// at a time (8 f16) by neighbouring lanes, min and max, and summed by
+// shuffles; then a thread per page reads the page's mask entries (its 16
+// keys) and marks the page, and the chunk is sorted by shuffles within a
+// warp (no barrier).
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c8{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x32xf32, #gpu.address_space<workgroup>>)
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
 // KERNELS:           vector.load %arg4[{{.*}}] {alignment = 16 : i64} : memref<1x2x256x64xf16>, vector<8xf16>
 // KERNELS:           vector.load %arg5[{{.*}}] {alignment = 16 : i64} : memref<1x2x256x64xf16>, vector<8xf16>
 // KERNELS:           arith.maximumf
 // KERNELS:           gpu.shuffle  xor
 // KERNELS:           memref.load %arg3[{{.*}}] : memref<1x1x1x4096xi1>
 // KERNELS:           memref.atomic_rmw addi
+// KERNELS:           memref.atomic_rmw ori
 // KERNELS:           gpu.barrier
+// KERNELS:           memref.store %{{.*}}, %[[SEEN]]
 // KERNELS:           gpu.shuffle  xor %{{.*}}, %c16_i32
 // KERNELS-NOT:       gpu.barrier
 // KERNELS:           gpu.shuffle  xor %{{.*}}, %c1_i32
@@ -40,43 +44,44 @@
 // KERNELS:           memref.store %{{.*}}, %[[PAGES]]
 // KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
 // KERNELS-NOT:       memref.load %arg1
-// 2. Keep: a block per row sorts the chunks' lists together (8 x 4
-// entries, 32 in shared memory) and writes the row's
-// kept keys (at most 111: the sink page, the window from its page's start,
-// 4 pages) and their number (negative for an exact row, which attends to
-// all of its visible keys). It reads no key.
-// KERNELS:         %[[KEPT:.*]] = memref.alloc() : memref<2x111xi32>
-// KERNELS:         %[[KEPTCOUNT:.*]] = memref.alloc() : memref<2xi32>
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
-// KERNELS-NOT:       %arg1
+// 2. Keep and attend, a block of 256 threads per row: it loads its query
+// rows, sorts the chunks' lists together (8 x 4 entries, 32 in shared
+// memory) and writes the row's kept keys (the sink page, the window from
+// its page's start, 4 pages; or in an exact row every page some head sees,
+// by a prefix sum of the bitmap's bits: at most 1391 keys) and their
+// number to shared memory; then attends over them as the dense partial
+// kernel does: a key row is read at the index the kept list holds (no copy
+// of the selected keys), the four indices of a step loaded before the key
+// and value rows, and writes the result.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %[[KEPT:.*]] : memref<1x1391xi32, #gpu.address_space<workgroup>>, %[[KEPTCOUNT:.*]] : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>)
+// KERNELS:           memref.load %arg0
 // KERNELS:           memref.load %[[RANKS]]
 // KERNELS:           gpu.shuffle  xor %{{.*}}, %c16_i32
 // KERNELS:           memref.load %[[COUNTS]]
 // KERNELS:           memref.store %{{.*}}, %[[KEPT]]
-// KERNELS:           memref.store %{{.*}}, %[[KEPTCOUNT]]
-// 3. The dense kernels' partial attention over the kept keys: 16 blocks
-// per row take turns by 64 positions (an exact row's keys are all 4096,
-// a row's list at most 111: two blocks); a block whose first positions
-// are past its row's count does nothing; a key row is read at the index
-// the kept list holds (no copy of the selected keys), or at the position
-// itself in an exact row; the four indices of a step are loaded before
-// the key and value rows.
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c16{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS:           memref.load %[[KEPTCOUNT]]
 // KERNELS:           scf.if
-// KERNELS:             scf.for
-// KERNELS:               %[[AT:.*]] = memref.load %[[KEPT]]
-// KERNELS-NEXT:          %[[I:.*]] = arith.index_cast %[[AT]] : i32 to index
-// KERNELS-NEXT:          %[[J:.*]] = arith.select %{{.*}}, %[[I]], %{{.*}} : index
-// KERNELS:               memref.load %[[KEPT]]
-// KERNELS:               memref.load %[[KEPT]]
-// KERNELS:               memref.load %[[KEPT]]
-// KERNELS:               vector.load %arg1[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
-// KERNELS:               vector.load %arg2[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
-// 4. Combine.
-// KERNELS:         gpu.launch
+// KERNELS:             memref.load %[[SEEN]]
+// KERNELS:             arith.muli %{{.*}}, %c16843009_i32
+// KERNELS:             gpu.shuffle  up
+// KERNELS:             memref.store %{{.*}}, %[[KEPT]]
+// KERNELS:           } else {
+// KERNELS:             memref.atomic_rmw addi
+// KERNELS:             memref.store %{{.*}}, %[[KEPT]]
+// KERNELS:           memref.store %{{.*}}, %[[KEPTCOUNT]]
+// KERNELS:           gpu.barrier
+// KERNELS:           memref.load %[[KEPTCOUNT]]
+// KERNELS-NOT:       scf.if
+// KERNELS:           scf.for
+// KERNELS:             %[[AT:.*]] = memref.load %[[KEPT]]
+// KERNELS-NEXT:        %[[J:.*]] = arith.index_cast %[[AT]] : i32 to index
+// KERNELS:             memref.load %[[KEPT]]
+// KERNELS:             memref.load %[[KEPT]]
+// KERNELS:             memref.load %[[KEPT]]
+// KERNELS:             vector.load %arg1[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
+// KERNELS:             vector.load %arg2[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] {alignment = 16 : i64} : memref<1x2x4096x64xf16>, vector<8xf16>
 // KERNELS:           memref.store %{{.*}}, %{{.*}}[{{.*}}] : memref<1x8x1x64xf16>
+// KERNELS-NOT:     gpu.launch
 // KERNELS-NOT:     autoglm.decode_attention
 func.func @pages(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x4096x64xf16>, %v: tensor<1x2x4096x64xf16>, %m: tensor<1x1x1x4096xi1>, %lo: tensor<1x2x256x64xf16>, %hi: tensor<1x2x256x64xf16>) -> tensor<1x8x1x64xf16> {
   %0 = autoglm.fused "topk_attention"(%q, %k, %v, %m, %lo, %hi) : (tensor<1x8x1x64xf16>, tensor<1x2x4096x64xf16>, tensor<1x2x4096x64xf16>, tensor<1x1x1x4096xi1>, tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>) -> tensor<1x8x1x64xf16> {
@@ -91,14 +96,15 @@ func.func @pages(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x4096x64xf16>, %v: tens
 
 // Many chunks (1024 pages of 4 in chunks of 32): the select kernel runs 32
 // chunks per row, each keeping its best 8 pages (k = 32 is 8 pages of 4),
-// and the keep kernel sorts their 256 entries together. Without a mask
-// nothing is counted: every visible key is valid.
+// and the attention kernel sorts their 256 entries together. Without a mask
+// nothing is counted (every visible key is valid); pages are still marked.
 // KERNELS-LABEL: func.func @chunks
 // KERNELS-DAG:     memref.alloc() : memref<2x32x8xf32>
-// KERNELS-NOT:     memref<2x32xi32>
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c32{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>
+// KERNELS-NOT:       memref.atomic_rmw addi
+// KERNELS:           memref.atomic_rmw ori
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>
 func.func @chunks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: tensor<1x2x4096x16xf32>, %lo: tensor<1x2x1024x16xf32>, %hi: tensor<1x2x1024x16xf32>) -> tensor<1x2x1x16xf32> {
   %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x1024x16xf32>, tensor<1x2x1024x16xf32>) -> tensor<1x2x1x16xf32> {
   ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x4096x16xf32>, %c: tensor<1x2x4096x16xf32>, %d: tensor<1x2x1024x16xf32>, %e: tensor<1x2x1024x16xf32>):
@@ -111,19 +117,21 @@ func.func @chunks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: ten
 // -----
 
 // A budget over token mode's 511 keys (top_k 512 + sink 4 + window 16):
-// page mode's lists hold the 32 pages chosen by rank only (16 chunks of 32
-// of the 512 pages per row), and the kept keys are at most 559 (the sink
-// page, the window from its page's start, 32 pages). The keep kernel sorts
-// the 16 lists' 512 entries with 512 threads.
+// page mode's lists hold the 32 pages chosen by rank only, in chunks of 64
+// of the 512 pages per row so that the attention kernel's 256 threads sort
+// the 8 lists' 256 entries together. A row that is not exact keeps at most
+// 559 keys (the sink page, the window from its page's start, 32 pages); an
+// exact row's 532 valid keys may lie in as many pages, so the list has
+// room for all 8192 keys (32 KiB of shared memory).
 // SELECT-LABEL: func.func @many_keys
 // SELECT:         autoglm.decode_attention
 // SELECT-SAME:      top_k = 512 : i64
 // KERNELS-LABEL: func.func @many_keys
-// KERNELS-DAG:     memref.alloc() : memref<2x16x32xf32>
-// KERNELS-DAG:     memref.alloc() : memref<2x16x32xi32>
-// KERNELS:         memref.alloc() : memref<2x559xi32>
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c512
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<512xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<512xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// KERNELS-DAG:     memref.alloc() : memref<2x8x32xf32>
+// KERNELS-DAG:     memref.alloc() : memref<2x8x32xi32>
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c8{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x8192xi32, #gpu.address_space<workgroup>>
 func.func @many_keys(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>, %v: tensor<1x2x8192x16xf32>, %lo: tensor<1x2x512x16xf32>, %hi: tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32> {
   %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x512x16xf32>, tensor<1x2x512x16xf32>) -> tensor<1x2x1x16xf32> {
   ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x8192x16xf32>, %c: tensor<1x2x8192x16xf32>, %d: tensor<1x2x512x16xf32>, %e: tensor<1x2x512x16xf32>):
@@ -135,13 +143,13 @@ func.func @many_keys(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>, %v: 
 
 // -----
 
-// More pages by rank than the shared-memory lists hold (k = 2052 is 513
+// More pages by rank than the shared-memory lists hold (k = 516 is 129
 // pages of 4, of the 2048 there are): an error.
 func.func @too_many_pages(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>, %v: tensor<1x2x8192x16xf32>, %lo: tensor<1x2x2048x16xf32>, %hi: tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32> {
   %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x2048x16xf32>, tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32> {
   ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x8192x16xf32>, %c: tensor<1x2x8192x16xf32>, %d: tensor<1x2x2048x16xf32>, %e: tensor<1x2x2048x16xf32>):
-    // expected-error @+1 {{top-k attention by pages on CUDA chooses at most 512 pages per query by rank (top_k / page size, rounded up), not 513}}
-    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 2052 : i64, sink = 4 : i64, window = 16 : i64, page_size = 4 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x2048x16xf32>, tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32>
+    // expected-error @+1 {{top-k attention by pages on CUDA chooses at most 128 pages per query by rank (top_k / page size, rounded up), not 129}}
+    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 516 : i64, sink = 4 : i64, window = 16 : i64, page_size = 4 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x2048x16xf32>, tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32>
     autoglm.yield %1 : tensor<1x2x1x16xf32>
   }
   return %0 : tensor<1x2x1x16xf32>
@@ -149,19 +157,19 @@ func.func @too_many_pages(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>,
 
 // -----
 
-// 512 pages by rank (k = 2048 in pages of 4) from 2048 pages: 4 chunks of
-// 512 (a chunk holds at least a list) give 2048 candidates, more than the
-// keep kernel sorts at once (1024), so it merges the chunks' lists one
-// after the other (1024 entries in shared memory: two lists).
+// 128 pages by rank (k = 512 in pages of 4) from 2048 pages: 8 chunks of
+// 256 give 1024 candidates, more than the attention kernel's 256 threads
+// sort at once, so it merges the chunks' lists one after the other (256
+// entries in shared memory: two lists).
 // KERNELS-LABEL: func.func @merged_lists
-// KERNELS-DAG:     memref.alloc() : memref<2x4x512xf32>
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c4{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c512
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c1024
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>>
+// KERNELS-DAG:     memref.alloc() : memref<2x8x128xf32>
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c8{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>
 func.func @merged_lists(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x8192x16xf32>, %v: tensor<1x2x8192x16xf32>, %lo: tensor<1x2x2048x16xf32>, %hi: tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32> {
   %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x2048x16xf32>, tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32> {
   ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x8192x16xf32>, %c: tensor<1x2x8192x16xf32>, %d: tensor<1x2x2048x16xf32>, %e: tensor<1x2x2048x16xf32>):
-    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 2048 : i64, sink = 4 : i64, window = 16 : i64, page_size = 4 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x2048x16xf32>, tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32>
+    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {scale = 2.500000e-01 : f64, top_k = 512 : i64, sink = 4 : i64, window = 16 : i64, page_size = 4 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x8192x16xf32>, tensor<1x2x2048x16xf32>, tensor<1x2x2048x16xf32>) -> tensor<1x2x1x16xf32>
     autoglm.yield %1 : tensor<1x2x1x16xf32>
   }
   return %0 : tensor<1x2x1x16xf32>
