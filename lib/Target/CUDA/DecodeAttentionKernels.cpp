@@ -85,12 +85,15 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// Keys a block of the first kernel ranks (when the budget's lists are no
-/// longer): small chunks make many blocks, so that every SM reads the
-/// cache, and short sorts.
+/// Keys (pages, in page mode) a block of the first kernel ranks at most,
+/// when the budget's lists are no longer: a thread per key.
 constexpr int64_t kChunkKeys = 256;
-/// Blocks the page-ranking kernel aims at: its chunks of pages are small
-/// enough that the bounds are read by many SMs at once.
+/// In token mode, up to this many when there are enough blocks without:
+/// the second kernel merges the chunks' lists one after the other, so
+/// fewer, larger chunks shorten it more than they slow the first.
+constexpr int64_t kMaxChunkKeys = 1024;
+/// Blocks the first kernel aims at: its chunks are small enough that the
+/// rows (keys, page bounds) are read by many SMs at once.
 constexpr int64_t kSelectBlocks = 256;
 /// The most candidates (chunks x list entries) of a row that page mode's
 /// attention kernel sorts in one bitonic network, a thread per entry; more
@@ -278,8 +281,16 @@ struct DecodeAttention {
     window = op.getWindowAttr().getInt();
     budget = topK + sink + window;
     listSize = llvm::PowerOf2Ceil(budget + 1);
+    // About kSelectBlocks blocks, in chunks of kChunkKeys to kMaxChunkKeys
+    // keys, as long as the chunk's scores fit in shared memory.
+    chunk = std::clamp<int64_t>(
+        llvm::PowerOf2Ceil(llvm::divideCeil(keys * rows(), kSelectBlocks)),
+        kChunkKeys, kMaxChunkKeys);
     chunk = std::max<int64_t>(
-        listSize, std::min<int64_t>(kChunkKeys, llvm::PowerOf2Ceil(keys)));
+        listSize, std::min<int64_t>(chunk, llvm::PowerOf2Ceil(keys)));
+    while (chunk > std::max(kChunkKeys, listSize) &&
+           selectShared() > kDecodeSharedBytes)
+      chunk /= 2;
     chunks = llvm::divideCeil(keys, chunk);
     bufferSize = std::max<int64_t>(1, std::min(topK, keys));
     keptSize = sink + window + listSize;
@@ -342,8 +353,8 @@ struct DecodeAttention {
 
   /// Bytes of shared memory of each kernel.
   int64_t selectShared() const {
-    return 4 * (group * depth + 2 * chunk + 1 +
-                (pageSize ? group * chunk + chunk / kWarpSize : 0));
+    return 4 * (group * depth + 2 * chunk + 1 + group * chunk +
+                (pageSize ? chunk / kWarpSize : 0));
   }
   int64_t attendShared() const {
     return 4 *
@@ -551,8 +562,7 @@ SmallVector<Value> loadRowElements(const KernelArith &a, Value memref,
 struct RowReads {
   int64_t width, vectors, lanes;
 
-  RowReads(Value memref, int64_t depth, int64_t maxLanes) {
-    DenseRowReads reads = denseReads(memref, depth);
+  RowReads(const DenseRowReads &reads, int64_t maxLanes) {
     width = reads.width;
     vectors = reads.vectors;
     lanes = std::min<int64_t>(maxLanes, llvm::PowerOf2Ceil(vectors));
@@ -618,16 +628,82 @@ SmallVector<Value> sumOverRows(
   return sums;
 }
 
+/// Kernel 1's sums over the rows of a chunk, for every query head of the
+/// group: row `first + k` (k < chunk; past `rowCount`, the last row is
+/// read and its sums never used) read as the dense kernel reads key rows,
+/// `reads.lanes` neighbouring threads per row, 16 bytes each per access,
+/// `unroll` rows per slot of lanes in flight; each lane sums `term(q, x,
+/// sum)` over its elements (`load(row, d0)` reads the row's elements from
+/// d0 on, one list per buffer), the lanes' sums meet by shuffles, and the
+/// head's sum for row k goes to `sums` ([G, chunk] f32, shared). Ends with
+/// a barrier.
+void chunkSums(const KernelArith &a, const DecodeAttention &att,
+               const DecodeAttention::Row &row, Value first, Value t,
+               int64_t rowCount, const RowReads &reads,
+               function_ref<SmallVector<SmallVector<Value>>(Value, Value)> load,
+               function_ref<Value(Value, ArrayRef<Value>, Value)> term,
+               Value sums) {
+  int64_t group = att.group, chunk = att.chunk;
+  // Slots of `lanes` threads read a row each, `unroll` per step; a slot
+  // past the chunk's rows reads the last row and stores nothing.
+  int64_t slots = att.selectThreads() / reads.lanes;
+  int64_t unroll = std::clamp<int64_t>(chunk / slots, 1, kDecodeKeysInFlight);
+  int64_t steps = llvm::divideCeil(chunk, slots * unroll);
+  Value slot = a.div(t, a.idx(reads.lanes));
+  Value lane = a.rem(t, a.idx(reads.lanes));
+  a.loop(a.idx(0), a.idx(steps), a.idx(1), [&](Value it) {
+    SmallVector<Value> ks, rows;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value k = slotRow(a, it, unroll, u, slots, slot);
+      ks.push_back(k);
+      rows.push_back(a.min(a.add(first, k), a.idx(rowCount - 1)));
+    }
+    SmallVector<Value> totals = sumOverRows(
+        a, reads, row.heads, group, unroll, lane,
+        [&](Value d0) {
+          SmallVector<SmallVector<SmallVector<Value>>> elements;
+          for (Value r : rows)
+            elements.push_back(load(r, d0));
+          return elements;
+        },
+        term);
+    a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
+      for (int64_t u = 0; u < unroll; ++u)
+        a.when(a.cmp(arith::CmpIPredicate::ult, ks[u], a.idx(chunk)), [&] {
+          for (int64_t g = 0; g < group; ++g)
+            a.store(totals[u * group + g], sums, {a.idx(g), ks[u]});
+        });
+    });
+  });
+  a.barrier();
+}
+
 /// Token mode's entries of kernel 1: thread `t` ranks key `c * chunk + t`
 /// into `ranks` and `keys` (shared, an entry per thread; -inf and kNoKey
 /// for a key that is no candidate) and counts it in `seenCount` when some
-/// head sees it.
+/// head sees it. The chunk's dot products with the group's query heads
+/// are summed first (chunkSums into `dots`, [G, chunk] f32), the key rows
+/// read by neighbouring lanes 16 bytes at a time, as the dense kernel
+/// reads them.
 void rankKeys(const KernelArith &a, const DecodeAttention &att,
               const DecodeAttention::Row &row, Value c, Value t, Value ranks,
-              Value keys, Value seenCount) {
+              Value keys, Value seenCount, Value dots) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
-  Value j = a.add(a.mul(c, a.idx(att.chunk)), t);
+  Value first = a.mul(c, a.idx(att.chunk));
+  RowReads reads(denseReads(att.key, att.depth), kWarpSize);
+  chunkSums(
+      a, att, row, first, t, att.keys, reads,
+      [&](Value k, Value d0) {
+        CacheRows::Row keyRow = att.key.at(a, row.b, row.h, k);
+        return SmallVector<SmallVector<Value>>{
+            reads.load(a, keyRow.memref, keyRow.at, d0)};
+      },
+      [&](Value q, ArrayRef<Value> x, Value sum) {
+        return math::FmaOp::create(b, loc, q, x[0], sum).getResult();
+      },
+      dots);
+  Value j = a.add(first, t);
   Value inView = a.cmp(arith::CmpIPredicate::slt, j, row.visible);
   Value seen = inView;
   if (att.mask) {
@@ -651,9 +727,15 @@ void rankKeys(const KernelArith &a, const DecodeAttention &att,
   SmallVector<Value> entry = a.ifElse(
       candidate, TypeRange{f32, i32},
       [&] {
+        // The best masked score over the group's heads.
+        Value rank;
+        for (int64_t g = 0; g < att.group; ++g) {
+          Value s = DecodeAttention::masked(a, att.maskAt(a, row, a.idx(g), j),
+                                            a.load(dots, {a.idx(g), t}));
+          rank = g == 0 ? s : arith::MaximumFOp::create(b, loc, rank, s);
+        }
         return SmallVector<Value>{
-            att.rank(a, row, j),
-            arith::IndexCastOp::create(b, loc, i32, j).getResult()};
+            rank, arith::IndexCastOp::create(b, loc, i32, j).getResult()};
       },
       [&] { return SmallVector<Value>{a.negInf(), a.i32(kNoKey)}; });
   a.store(entry[0], ranks, {t});
@@ -741,66 +823,38 @@ void rankPage(const KernelArith &a, const DecodeAttention &att,
 
 /// Page mode's entries of kernel 1: page `c * chunk + t` ranked by thread
 /// `t`, as rankKeys ranks keys. First the upper bounds of the chunk's
-/// pages' scores per head into `bounds` ([G, chunk] f32), their bound rows
-/// read as the dense kernel reads key rows (a few lanes per row, 16 bytes
-/// each, summed by shuffles); then a thread per page adds the page's
-/// largest mask value per head (counting the keys some head sees), takes
-/// the best over the group as the page's rank, and keeps the page when it
-/// is a candidate (neither a sink nor a window page) that some head sees,
-/// marking it in `seenPages`.
+/// pages' scores per head into `bounds` ([G, chunk] f32, chunkSums over
+/// the bound rows: `max(q min, q max)` summed); then a thread per page
+/// adds the page's largest mask value per head (counting the keys some
+/// head sees), takes the best over the group as the page's rank, and
+/// keeps the page when it is a candidate (neither a sink nor a window
+/// page) that some head sees, marking it in `seenPages`.
 void rankPages(const KernelArith &a, const DecodeAttention &att,
                const DecodeAttention::Row &row, Value c, Value t, Value ranks,
                Value keys, Value seenCount, Value bounds, Value seenPages) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
-  int64_t group = att.group, chunk = att.chunk;
-  Value first = a.mul(c, a.idx(chunk));
+  Value first = a.mul(c, a.idx(att.chunk));
   // The narrower of the two bounds' reads serves both.
-  RowReads minReads(att.pageMin, att.depth, kWarpSize);
-  RowReads maxReads(att.pageMax, att.depth, kWarpSize);
+  RowReads minReads(denseReads(att.pageMin, att.depth), kWarpSize);
+  RowReads maxReads(denseReads(att.pageMax, att.depth), kWarpSize);
   const RowReads &reads =
       minReads.width <= maxReads.width ? minReads : maxReads;
-  // Slots of `lanes` threads read a bound row each, `unroll` per step; a
-  // slot past the chunk's pages reads the last page and stores nothing.
-  int64_t slots = att.selectThreads() / reads.lanes;
-  int64_t unroll = std::clamp<int64_t>(chunk / slots, 1, kDecodeKeysInFlight);
-  int64_t steps = llvm::divideCeil(chunk, slots * unroll);
-  Value slot = a.div(t, a.idx(reads.lanes));
-  Value lane = a.rem(t, a.idx(reads.lanes));
-  a.loop(a.idx(0), a.idx(steps), a.idx(1), [&](Value it) {
-    SmallVector<Value> ks, ps;
-    for (int64_t u = 0; u < unroll; ++u) {
-      Value k = slotRow(a, it, unroll, u, slots, slot);
-      ks.push_back(k);
-      // A page past the last reads the last one (its rank is never used).
-      ps.push_back(a.min(a.add(first, k), a.idx(att.pages - 1)));
-    }
-    SmallVector<Value> sums = sumOverRows(
-        a, reads, row.heads, group, unroll, lane,
-        [&](Value d0) {
-          SmallVector<SmallVector<SmallVector<Value>>> bounds;
-          for (Value p : ps)
-            bounds.push_back(
-                {reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
-                 reads.load(a, att.pageMax, {row.b, row.h, p}, d0)});
-          return bounds;
-        },
-        [&](Value q, ArrayRef<Value> x, Value sum) {
-          return a.add(sum, arith::MaximumFOp::create(b, loc, a.mul(q, x[0]),
-                                                      a.mul(q, x[1])));
-        });
-    a.when(a.cmp(arith::CmpIPredicate::eq, lane, a.idx(0)), [&] {
-      for (int64_t u = 0; u < unroll; ++u)
-        a.when(a.cmp(arith::CmpIPredicate::ult, ks[u], a.idx(chunk)), [&] {
-          for (int64_t g = 0; g < group; ++g)
-            a.store(sums[u * group + g], bounds, {a.idx(g), ks[u]});
-        });
-    });
-  });
-  a.barrier();
+  chunkSums(
+      a, att, row, first, t, att.pages, reads,
+      [&](Value p, Value d0) {
+        return SmallVector<SmallVector<Value>>{
+            reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
+            reads.load(a, att.pageMax, {row.b, row.h, p}, d0)};
+      },
+      [&](Value q, ArrayRef<Value> x, Value sum) {
+        return a.add(sum, arith::MaximumFOp::create(b, loc, a.mul(q, x[0]),
+                                                    a.mul(q, x[1])));
+      },
+      bounds);
 
   // A thread per page of the chunk ranks it.
-  a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(chunk)), [&] {
+  a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(att.chunk)), [&] {
     rankPage(a, att, row, first, t, ranks, keys, seenCount, bounds, seenPages);
   });
 }
@@ -894,14 +948,14 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
       sharedType(b, {att.chunk}, b.getI32Type()), loc);
   Value seenCount =
       launch.addWorkgroupAttribution(sharedType(b, {1}, b.getI32Type()), loc);
-  Value bounds, seenPages;
+  // The chunk's rows' sums per head: key scores, or page score bounds.
+  Value sums = launch.addWorkgroupAttribution(
+      sharedType(b, {att.group, att.chunk}, b.getF32Type()), loc);
+  Value seenPages;
   int64_t words = att.chunk / kWarpSize;
-  if (att.pageSize) {
-    bounds = launch.addWorkgroupAttribution(
-        sharedType(b, {att.group, att.chunk}, b.getF32Type()), loc);
+  if (att.pageSize)
     seenPages = launch.addWorkgroupAttribution(
         sharedType(b, {words}, b.getI32Type()), loc);
-  }
   KernelArith a{b, loc};
   Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
@@ -915,9 +969,9 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
            [&](Value w) { a.store(a.i32(0), seenPages, {w}); });
   a.barrier();
   if (att.pageSize)
-    rankPages(a, att, row, c, t, ranks, keys, seenCount, bounds, seenPages);
+    rankPages(a, att, row, c, t, ranks, keys, seenCount, sums, seenPages);
   else
-    rankKeys(a, att, row, c, t, ranks, keys, seenCount);
+    rankKeys(a, att, row, c, t, ranks, keys, seenCount, sums);
   a.barrier();
   if (seenPages)
     a.loop(t, a.idx(words), a.idx(threads), [&](Value w) {

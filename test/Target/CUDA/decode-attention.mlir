@@ -13,16 +13,28 @@
 // SELECT:         return %[[R]]
 
 // On buffers, two kernels. The budget is 84 keys, so each chunk keeps its
-// best 128 (the power of two above 84); 3000 keys make 12 chunks of 256,
-// one thread per key, for each of the 2 rows (batch x kv heads x queries).
+// best 128 (the power of two above 84); 3000 keys make 12 chunks of 256
+// for each of the 2 rows (batch x kv heads x queries).
 // KERNELS-LABEL: func.func @decode
 // KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x12x128xf32>
 // KERNELS-DAG:     %[[KEYS:.*]] = memref.alloc() : memref<2x12x128xi32>
 // KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x12xi32>
 // Score and select: the group's 4 query heads, the chunk's ranks and keys,
-// and the count of visible keys some head sees, in shared memory.
+// the count of visible keys some head sees and the chunk's 4 x 256 scores
+// in shared memory. The key rows are read by neighbouring lanes (here an
+// element per access: these buffers have dynamic strides; contiguous rows
+// are read 16 bytes at a time, decode-attention.test), four rows in flight
+// per lane, their products summed by shuffles; then a thread per key
+// ranks it.
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c12{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x256xf32, #gpu.address_space<workgroup>>)
+// KERNELS:           memref.load %arg1
+// KERNELS:           memref.load %arg1
+// KERNELS:           memref.load %arg1
+// KERNELS:           memref.load %arg1
+// KERNELS:           math.fma
+// KERNELS:           gpu.shuffle  xor
+// KERNELS:           gpu.barrier
 // KERNELS:           memref.atomic_rmw addi
 // KERNELS:           gpu.barrier
 // KERNELS:           arith.xori
@@ -44,6 +56,24 @@ func.func @decode(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x3000x64xf16>, %v: ten
     autoglm.yield %1 : tensor<1x8x1x64xf16>
   }
   return %0 : tensor<1x8x1x64xf16>
+}
+
+// -----
+
+// A long cache (32768 keys, 8 rows: 2 key/value heads x 4 queries): about
+// 256 blocks rank the keys in chunks of 1024, a thread per key, so that
+// the second kernel merges 32 lists instead of 128.
+// KERNELS-LABEL: func.func @long_cache
+// KERNELS-DAG:     memref.alloc() : memref<8x32x128xf32>
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c32{{.*}}, {{.*}} = %c8{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c1024
+// KERNELS-SAME:      %{{.*}} : memref<4x1024xf32, #gpu.address_space<workgroup>>)
+func.func @long_cache(%q: tensor<1x8x4x64xf16>, %k: tensor<1x2x32768x64xf16>, %v: tensor<1x2x32768x64xf16>) -> tensor<1x8x4x64xf16> {
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v) : (tensor<1x8x4x64xf16>, tensor<1x2x32768x64xf16>, tensor<1x2x32768x64xf16>) -> tensor<1x8x4x64xf16> {
+  ^bb0(%a: tensor<1x8x4x64xf16>, %b: tensor<1x2x32768x64xf16>, %c: tensor<1x2x32768x64xf16>):
+    %1 = autoglm.topk_attention %a, %b, %c {scale = 1.250000e-01 : f64, causal, top_k = 64 : i64, sink = 4 : i64, window = 16 : i64} : (tensor<1x8x4x64xf16>, tensor<1x2x32768x64xf16>, tensor<1x2x32768x64xf16>) -> tensor<1x8x4x64xf16>
+    autoglm.yield %1 : tensor<1x8x4x64xf16>
+  }
+  return %0 : tensor<1x8x4x64xf16>
 }
 
 // -----
