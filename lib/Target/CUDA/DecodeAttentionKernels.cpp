@@ -4,11 +4,12 @@
 // are `autoglm.topk_attention`'s, docs/sparse-attention.md):
 //
 // 1. Score and select, a block per (query row, chunk of C keys), a thread
-//    per key. The group's query heads, scaled, sit in shared memory; each
-//    thread reads its key row once, takes the best masked score over the
-//    heads as the key's rank, and the block sorts the chunk's (rank, key)
-//    pairs descending in shared memory (a bitonic network, ties to the
-//    lower key). The best T of each chunk go to a scratch list, and with a
+//    per key. The group's query heads, scaled, sit in shared memory;
+//    neighbouring lanes read each key row 16 bytes at a time and their
+//    products with the heads meet by shuffles, into the chunk's scores in
+//    shared memory. Each thread takes the best masked score over the heads
+//    as its key's rank, and the block sorts the chunk's (rank, key) pairs
+//    descending (a bitonic network, ties to the lower key). The best T of each chunk go to a scratch list, and with a
 //    mask the number of visible keys that some head sees. Reading the keys
 //    is spread over every chunk of every row, so the whole GPU reads the
 //    cache; no score row is written.

@@ -356,13 +356,14 @@ def AutoGLMCUDADecodeAttentionKernels
     row's blocks that had keys. Otherwise:
 
     1. Score and select: a block per (query row, chunk of keys), one thread
-       per key. Each thread scores its key against the group's query heads
-       (kept scaled in shared memory), its rank being the best masked score
-       over the group; the block sorts its chunk's (rank, key) pairs in
-       registers (a bitonic network exchanging by shuffles within a warp;
-    ties to the lower key) and writes
-       the best `T` (a power of two above the budget), and, with a mask,
-       how many visible keys some head sees. No score row is written.
+       per key. Neighbouring lanes read each key row 16 bytes at a time and
+       sum its products with the group's query heads (kept scaled in shared
+       memory) by shuffles; each thread then ranks its key, the best masked
+       score over the group, and the block sorts its chunk's (rank, key)
+       pairs in registers (a bitonic network exchanging by shuffles within
+       a warp; ties to the lower key) and writes the best `T` (a power of
+       two above the budget), and, with a mask, how many visible keys some
+       head sees. No score row is written.
     2. Merge and attend: a block per query row merges the chunks' lists
        (bitonic merges of two sorted lists), keeps the sinks, the window
        and the best `top_k` candidates (every valid one when the row has
