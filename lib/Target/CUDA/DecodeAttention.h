@@ -79,13 +79,15 @@ struct DenseRowReads {
 struct DenseDecodePlan {
   int64_t chunks, headsPerBlock, lanes;
   DenseRowReads key, value;
+  /// Key rows (and value rows) a slot loads before it uses them.
+  int64_t keysInFlight = kDecodeKeysInFlight;
 
   int64_t headBlocks(int64_t group) const { return group / headsPerBlock; }
   /// Key rows a block reads at once: a slot of `lanes` threads per row.
   int64_t slots() const { return kDenseDecodeThreads / lanes; }
-  /// Consecutive keys a block reads in one step: kDecodeKeysInFlight rows
-  /// per slot. The blocks of a row take turns by steps.
-  int64_t step() const { return kDecodeKeysInFlight * slots(); }
+  /// Consecutive keys a block reads in one step: keysInFlight rows per
+  /// slot. The blocks of a row take turns by steps.
+  int64_t step() const { return keysInFlight * slots(); }
 };
 
 /// The split for `rows` query rows (batch x key/value heads x queries) of

@@ -9,10 +9,10 @@
 //    products with the heads meet by shuffles, into the chunk's scores in
 //    shared memory. Each thread takes the best masked score over the heads
 //    as its key's rank, and the block sorts the chunk's (rank, key) pairs
-//    descending (a bitonic network, ties to the lower key). The best T of each chunk go to a scratch list, and with a
-//    mask the number of visible keys that some head sees. Reading the keys
-//    is spread over every chunk of every row, so the whole GPU reads the
-//    cache; no score row is written.
+//    descending (a bitonic network, ties to the lower key). The best T of each
+//    chunk go to a scratch list, and with a mask the number of visible keys
+//    that some head sees. Reading the keys is spread over every chunk of every
+//    row, so the whole GPU reads the cache; no score row is written.
 // 2. Merge and attend, a block per query row. The chunks' sorted lists are
 //    merged two at a time (one bitonic merge each), which keeps the best T
 //    of all. The kept keys are the sinks, the window and the best top_k
@@ -1540,7 +1540,7 @@ struct PartialPieces {
 ///
 /// A slot of `lanes` neighbouring threads reads a key row and its value
 /// row, 16 bytes per thread and access; the block's slots read
-/// neighbouring rows, kDecodeKeysInFlight of them per slot and step with all
+/// neighbouring rows, plan.keysInFlight of them per slot and step with all
 /// their loads issued first, so that the cache streams from memory. Each
 /// thread keeps its elements of the heads' scaled query rows and a softmax
 /// piece per head (online softmax) in registers: a score is the lanes' dot
@@ -1619,7 +1619,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
 
   // Each step, a slot reads kDecodeKeysInFlight rows. A position past the
   // row's list reads its last key instead (no branch) and scores -inf.
-  int64_t unroll = kDecodeKeysInFlight, stride = plan.chunks * step;
+  int64_t unroll = plan.keysInFlight, stride = plan.chunks * step;
   Value steps =
       a.div(a.add(a.sub(count, start), a.idx(stride - 1)), a.idx(stride));
   int64_t valueElements = valueReads.elements();
@@ -1914,7 +1914,17 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     // after keepPages' lists and prefix sum in shared memory.
     if (failed(pagePlan = planDense(att, att.keys)))
       return failure();
+    // A block per query head: the rows' dot products and the softmax are
+    // the block's work after the list, and its latency is the kernel's.
+    // Twice the rows in flight when a list that is not exact needs more
+    // than one step of the dense kernel's.
     pagePlan->chunks = 1;
+    pagePlan->headsPerBlock = 1;
+    int64_t listed = std::min<int64_t>(
+        att.keys, llvm::alignTo(att.sink, att.pageSize) + att.window +
+                      att.pageSize - 1 + att.bufferSize * att.pageSize);
+    if (listed > pagePlan->step())
+      pagePlan->keysInFlight = 2 * kDecodeKeysInFlight;
     constexpr int64_t warps = kDenseDecodeThreads / kWarpSize;
     int64_t attend =
         4 *

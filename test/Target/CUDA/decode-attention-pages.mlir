@@ -44,8 +44,8 @@
 // KERNELS:           memref.store %{{.*}}, %[[PAGES]]
 // KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
 // KERNELS-NOT:       memref.load %arg1
-// 2. Keep and attend, a block of 256 threads per row: it loads its query
-// rows, sorts the chunks' lists together (8 x 4 entries, 32 in shared
+// 2. Keep and attend, a block of 256 threads per (row, query head of its
+// group): 8 blocks. It loads its query row, sorts the chunks' lists together (8 x 4 entries, 32 in shared
 // memory) and writes the row's kept keys (the sink page, the window from
 // its page's start, 4 pages; or in an exact row every page some head sees,
 // by a prefix sum of the bitmap's bits: at most 1391 keys) and their
@@ -53,8 +53,8 @@
 // kernel does: a key row is read at the index the kept list holds (no copy
 // of the selected keys), the four indices of a step loaded before the key
 // and value rows, and writes the result.
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %[[KEPT:.*]] : memref<1x1391xi32, #gpu.address_space<workgroup>>, %[[KEPTCOUNT:.*]] : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>)
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c8{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %[[KEPT:.*]] : memref<1x1391xi32, #gpu.address_space<workgroup>>, %[[KEPTCOUNT:.*]] : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>)
 // KERNELS:           memref.load %arg0
 // KERNELS:           memref.load %[[RANKS]]
 // KERNELS:           gpu.shuffle  xor %{{.*}}, %c16_i32
