@@ -4,15 +4,16 @@
 // are `autoglm.topk_attention`'s, docs/sparse-attention.md):
 //
 // 1. Score and select, a block per (query row, chunk of C keys), a thread
-//    per key. The group's query heads, scaled, sit in shared memory;
-//    neighbouring lanes read each key row 16 bytes at a time and their
-//    products with the heads meet by shuffles, into the chunk's scores in
-//    shared memory. Each thread takes the best masked score over the heads
-//    as its key's rank, and the block sorts the chunk's (rank, key) pairs
-//    descending (a bitonic network, ties to the lower key). The best T of each
-//    chunk go to a scratch list, and with a mask the number of visible keys
-//    that some head sees. Reading the keys is spread over every chunk of every
-//    row, so the whole GPU reads the cache; no score row is written.
+//    per key. Neighbouring lanes read each key row 16 bytes at a time
+//    (each with its elements of the group's query heads, scaled, in
+//    registers) and their products with the heads meet by shuffles, into
+//    the chunk's scores in shared memory. Each thread takes the best masked
+//    score over the heads as its key's rank, and the block sorts the chunk's
+//    (rank, key) pairs descending (a bitonic network, ties to the lower key).
+//    The best T of each chunk go to a scratch list, and with a mask the number
+//    of visible keys that some head sees. Reading the keys is spread over every
+//    chunk of every row, so the whole GPU reads the cache; no score row is
+//    written.
 // 2. Merge and attend, a block per query row. The chunks' sorted lists are
 //    merged two at a time (one bitonic merge each), which keeps the best T
 //    of all. The kept keys are the sinks, the window and the best top_k
@@ -354,8 +355,8 @@ struct DecodeAttention {
 
   /// Bytes of shared memory of each kernel.
   int64_t selectShared() const {
-    return 4 * (group * depth + 2 * chunk + 1 + group * chunk +
-                (pageSize ? chunk / kWarpSize : 0));
+    return 4 *
+           (2 * chunk + 1 + group * chunk + (pageSize ? chunk / kWarpSize : 0));
   }
   int64_t attendShared() const {
     return 4 *
@@ -587,17 +588,19 @@ Value slotRow(const KernelArith &a, Value it, int64_t unroll, int64_t u,
 }
 
 /// Sums over rows of `depth` elements, for each of `rows` rows per thread
-/// and each of the group's `group` query heads (`heads`, shared [G, D]
-/// f32): the `lanes` neighbouring threads of `reads` split each row, each
-/// summing `term(q, x, sum)` over its elements, q the head's element and x
+/// and each of the group's `group` query heads (`query(g, d)`: element d
+/// of head g, f32): the `lanes` neighbouring threads of `reads` split each
+/// row, each summing `term(q, x, sum)` over its elements, q the head's
+/// element and x
 /// the rows' elements there (one per buffer `load` reads), and the lanes'
 /// sums meet by shuffles. `load(d0)` reads, for each row and buffer, the
 /// `width` elements from d0 on ([row][buffer][element]): all of them
 /// before any is used. Returns the sums, [row * G + head], in every lane;
 /// every lane of the warp must get here.
 SmallVector<Value> sumOverRows(
-    const KernelArith &a, const RowReads &reads, Value heads, int64_t group,
-    int64_t rows, Value lane,
+    const KernelArith &a, const RowReads &reads,
+    function_ref<Value(int64_t, Value)> query, int64_t group, int64_t rows,
+    Value lane,
     function_ref<SmallVector<SmallVector<SmallVector<Value>>>(Value)> load,
     function_ref<Value(Value, ArrayRef<Value>, Value)> term) {
   OpBuilder &b = a.b;
@@ -612,7 +615,7 @@ SmallVector<Value> sumOverRows(
     SmallVector<Value> partial(loop.getRegionIterArgs());
     for (int64_t g = 0; g < group; ++g)
       for (int64_t e = 0; e < reads.width; ++e) {
-        Value q = a.load(heads, {a.idx(g), a.add(d0, a.idx(e))});
+        Value q = query(g, a.add(d0, a.idx(e)));
         for (int64_t u = 0; u < rows; ++u) {
           SmallVector<Value> x;
           for (ArrayRef<Value> buffer : elements[u])
@@ -659,8 +662,15 @@ void chunkSums(const KernelArith &a, const DecodeAttention &att,
       ks.push_back(k);
       rows.push_back(a.min(a.add(first, k), a.idx(rowCount - 1)));
     }
+    // The lane's elements of the query heads, scaled, read from global
+    // memory with the rows: no shared copy to wait for.
+    auto query = [&](int64_t g, Value d) {
+      Value head = a.add(a.mul(row.h, a.idx(group)), a.idx(g));
+      return a.mul(a.toF32(a.load(att.query, {row.b, head, row.i, d})),
+                   a.f32(att.scale));
+    };
     SmallVector<Value> totals = sumOverRows(
-        a, reads, row.heads, group, unroll, lane,
+        a, reads, query, group, unroll, lane,
         [&](Value d0) {
           SmallVector<SmallVector<SmallVector<Value>>> elements;
           for (Value r : rows)
@@ -941,8 +951,6 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   int64_t threads = att.selectThreads();
   gpu::LaunchOp launch =
       createLaunch(b, loc, {att.chunks, att.rows()}, threads);
-  Value heads = launch.addWorkgroupAttribution(
-      sharedType(b, {att.group, att.depth}, b.getF32Type()), loc);
   Value ranks = launch.addWorkgroupAttribution(
       sharedType(b, {att.chunk}, b.getF32Type()), loc);
   Value keys = launch.addWorkgroupAttribution(
@@ -961,14 +969,13 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
   Value c = launch.getBlockIds().x, r = launch.getBlockIds().y;
   Value t = launch.getThreadIds().x;
   DecodeAttention::Row row = att.row(a, r);
-  att.loadHeads(a, row, heads, t, threads);
+  // Zeroed before chunkSums' barrier, counted into after it.
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   if (countsOut)
     a.when(first, [&] { a.store(a.i32(0), seenCount, {a.idx(0)}); });
   if (seenPages)
     a.loop(t, a.idx(words), a.idx(threads),
            [&](Value w) { a.store(a.i32(0), seenPages, {w}); });
-  a.barrier();
   if (att.pageSize)
     rankPages(a, att, row, c, t, ranks, keys, seenCount, sums, seenPages);
   else

@@ -357,8 +357,8 @@ def AutoGLMCUDADecodeAttentionKernels
 
     1. Score and select: a block per (query row, chunk of keys), one thread
        per key. Neighbouring lanes read each key row 16 bytes at a time and
-       sum its products with the group's query heads (kept scaled in shared
-       memory) by shuffles; each thread then ranks its key, the best masked
+       sum its products with their elements of the group's query heads
+       (scaled, in registers) by shuffles; each thread then ranks its key, the best masked
        score over the group, and the block sorts its chunk's (rank, key)
        pairs in registers (a bitonic network exchanging by shuffles within
        a warp; ties to the lower key) and writes the best `T` (a power of

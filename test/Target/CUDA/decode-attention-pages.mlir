@@ -18,16 +18,17 @@
 // KERNELS-DAG:     %[[PAGES:.*]] = memref.alloc() : memref<2x8x4xi32>
 // KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x8xi32>
 // KERNELS-DAG:     %[[SEEN:.*]] = memref.alloc() : memref<2x8xi32>
-// 1. Rank and select pages, 256 threads per chunk of 32 pages: the group's
-// 4 query heads, the chunk's ranks and pages, the count of keys some head
-// sees, the chunk's 4 x 32 score bounds and its word of the bitmap of
-// pages some head sees in shared memory. The bound rows are read 16 bytes
+// 1. Rank and select pages, 256 threads per chunk of 32 pages: the chunk's
+// ranks and pages, the count of keys some head sees, the chunk's 4 x 32
+// score bounds and its word of the bitmap of pages some head sees in
+// shared memory (the query heads' elements are each lane's, in
+// registers). The bound rows are read 16 bytes
 // at a time (8 f16) by neighbouring lanes, min and max, and summed by
 // shuffles; then a thread per page reads the page's mask entries (its 16
 // keys) and marks the page, and the chunk is sorted by shuffles within a
 // warp (no barrier).
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c8{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
 // KERNELS:           vector.load %arg4[{{.*}}] {alignment = 16 : i64} : memref<1x2x256x64xf16>, vector<8xf16>
 // KERNELS:           vector.load %arg5[{{.*}}] {alignment = 16 : i64} : memref<1x2x256x64xf16>, vector<8xf16>
 // KERNELS:           arith.maximumf

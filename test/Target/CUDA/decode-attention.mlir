@@ -19,15 +19,15 @@
 // KERNELS-DAG:     %[[RANKS:.*]] = memref.alloc() : memref<2x12x128xf32>
 // KERNELS-DAG:     %[[KEYS:.*]] = memref.alloc() : memref<2x12x128xi32>
 // KERNELS-DAG:     %[[COUNTS:.*]] = memref.alloc() : memref<2x12xi32>
-// Score and select: the group's 4 query heads, the chunk's ranks and keys,
-// the count of visible keys some head sees and the chunk's 4 x 256 scores
-// in shared memory. The key rows are read by neighbouring lanes (here an
+// Score and select: the chunk's ranks and keys, the count of visible keys
+// some head sees and the chunk's 4 x 256 scores in shared memory (the
+// query heads' elements are each lane's, in registers). The key rows are read by neighbouring lanes (here an
 // element per access: these buffers have dynamic strides; contiguous rows
 // are read 16 bytes at a time, decode-attention.test), four rows in flight
 // per lane, their products summed by shuffles; then a thread per key
 // ranks it.
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c12{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x256xf32, #gpu.address_space<workgroup>>)
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x256xf32, #gpu.address_space<workgroup>>)
 // KERNELS:           memref.load %arg1
 // KERNELS:           memref.load %arg1
 // KERNELS:           memref.load %arg1
