@@ -471,15 +471,13 @@ struct DecodeAttention {
     return masked(a, mask, dots(a, row, {g}, j)[0]);
   }
 
-  /// The rank of key `j`: its best masked score over the group's heads.
-  Value rank(const KernelArith &a, const Row &row, Value j) const {
-    SmallVector<Value> gs;
-    for (int64_t g = 0; g < group; ++g)
-      gs.push_back(a.idx(g));
-    SmallVector<Value> products = dots(a, row, gs, j);
+  /// The rank of key `j`: its best masked score over the group's heads,
+  /// `dot(g)` the scaled dot product of head g (of the group) with it.
+  Value rank(const KernelArith &a, const Row &row, Value j,
+             function_ref<Value(int64_t)> dot) const {
     Value best;
     for (int64_t g = 0; g < group; ++g) {
-      Value s = masked(a, maskAt(a, row, gs[g], j), products[g]);
+      Value s = masked(a, maskAt(a, row, a.idx(g), j), dot(g));
       best = g == 0 ? s : arith::MaximumFOp::create(a.b, a.loc, best, s);
     }
     return best;
@@ -591,11 +589,10 @@ Value slotRow(const KernelArith &a, Value it, int64_t unroll, int64_t u,
 /// and each of the group's `group` query heads (`query(g, d)`: element d
 /// of head g, f32): the `lanes` neighbouring threads of `reads` split each
 /// row, each summing `term(q, x, sum)` over its elements, q the head's
-/// element and x
-/// the rows' elements there (one per buffer `load` reads), and the lanes'
-/// sums meet by shuffles. `load(d0)` reads, for each row and buffer, the
-/// `width` elements from d0 on ([row][buffer][element]): all of them
-/// before any is used. Returns the sums, [row * G + head], in every lane;
+/// element and x the rows' elements there (one per buffer `load` reads),
+/// and the lanes' sums meet by shuffles. `load(d0)` reads, for each row and
+/// buffer, the `width` elements from d0 on ([row][buffer][element]): all of
+/// them before any is used. Returns the sums, [row * G + head], in every lane;
 /// every lane of the warp must get here.
 SmallVector<Value> sumOverRows(
     const KernelArith &a, const RowReads &reads,
@@ -738,13 +735,8 @@ void rankKeys(const KernelArith &a, const DecodeAttention &att,
   SmallVector<Value> entry = a.ifElse(
       candidate, TypeRange{f32, i32},
       [&] {
-        // The best masked score over the group's heads.
-        Value rank;
-        for (int64_t g = 0; g < att.group; ++g) {
-          Value s = DecodeAttention::masked(a, att.maskAt(a, row, a.idx(g), j),
-                                            a.load(dots, {a.idx(g), t}));
-          rank = g == 0 ? s : arith::MaximumFOp::create(b, loc, rank, s);
-        }
+        Value rank = att.rank(
+            a, row, j, [&](int64_t g) { return a.load(dots, {a.idx(g), t}); });
         return SmallVector<Value>{
             rank, arith::IndexCastOp::create(b, loc, i32, j).getResult()};
       },
