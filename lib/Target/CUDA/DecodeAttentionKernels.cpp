@@ -15,10 +15,11 @@
 //    chunk of every row, so the whole GPU reads the cache; no score row is
 //    written.
 // 2. Merge and attend, a block per query row. The chunks' sorted lists are
-//    merged two at a time (one bitonic merge each), which keeps the best T
-//    of all. The kept keys are the sinks, the window and the best top_k
-//    candidates, or every valid candidate when the row has no more valid
-//    keys than the budget (the row is then exact, as on the CPU). Each
+//    merged two at a time (one bitonic merge each), by up to four groups of
+//    threads side by side whose lists are then merged in pairs, which
+//    keeps the best T of all. The kept keys are the sinks, the window and the
+//    best top_k candidates, or every valid candidate when the row has no more
+//    valid keys than the budget (the row is then exact, as on the CPU). Each
 //    query head is scored against the kept keys, its softmax taken over
 //    them, and the weighted sum of their value rows written.
 //
@@ -74,6 +75,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <limits>
@@ -334,8 +336,25 @@ struct DecodeAttention {
   }
 
   int64_t rows() const { return batch * kvHeads * queries; }
-  /// Threads of the merge-and-attend kernel: two per list entry.
-  int64_t attendThreads() const { return std::max<int64_t>(256, 2 * listSize); }
+  /// Threads of the merge-and-attend kernel: two per list entry, for as
+  /// many chunks' lists merged side by side (mergeLists) as 1024 threads
+  /// hold, at least 256.
+  int64_t attendThreads() const {
+    return std::max<int64_t>(256, 2 * listSize * mergeGroups(1024));
+  }
+  /// The groups of 2 listSize threads that merge a row's chunk lists side
+  /// by side in a block of `threads` threads: a power of two, at most one
+  /// per chunk.
+  int64_t mergeGroups(int64_t threads) const {
+    return std::max<int64_t>(
+        1, std::min<int64_t>(threads / (2 * listSize),
+                             int64_t(llvm::bit_floor(
+                                 uint64_t(std::max<int64_t>(chunks, 1))))));
+  }
+  /// Shared entries (ranks and keys each) of mergeLists' groups.
+  int64_t mergeEntries(int64_t threads) const {
+    return 2 * listSize * mergeGroups(threads);
+  }
   /// Threads of the select kernel: one per key of a chunk in token mode; in
   /// page mode at least 256, so that a few loads per thread read the
   /// chunk's bound rows.
@@ -359,8 +378,8 @@ struct DecodeAttention {
            (2 * chunk + 1 + group * chunk + (pageSize ? chunk / kWarpSize : 0));
   }
   int64_t attendShared() const {
-    return 4 *
-           (group * depth + 4 * listSize + keptSize * (1 + group) + group + 1);
+    return 4 * (group * depth + 2 * mergeEntries(attendThreads()) +
+                keptSize * (1 + group) + group + 1);
   }
 
   /// The row's indices (batch, key/value head, query) from its number.
@@ -991,40 +1010,75 @@ void buildSelect(OpBuilder &b, const DecodeAttention &att, Value ranksOut,
 
 /// The chunks' sorted lists of row `r` (`ranksIn`/`keysIn`, [rows, chunks,
 /// listSize]) merged into the best listSize entries at the front of
-/// `ranks`/`keys` (shared, 2 listSize entries), by a block of at least 2
-/// listSize threads: the first chunk's list, then each other chunk's
-/// merged in (its list reversed after the running one makes one bitonic
-/// sequence of 2 listSize).
+/// `ranks`/`keys` (shared, 2 listSize entries per merge group), by a block
+/// of `threads` threads (at least 2 listSize). Each group of 2 listSize
+/// threads (mergeGroups) takes every groups-th chunk: its first list, then
+/// each other one merged in (reversed after the running one, the two make
+/// one bitonic sequence of 2 listSize); then the groups' lists are merged
+/// in pairs, halving the groups each round. The groups' merges run side by
+/// side, their barriers shared.
 void mergeLists(const KernelArith &a, const DecodeAttention &att, Value r,
-                Value t, Value ranksIn, Value keysIn, Value ranks, Value keys) {
+                Value t, int64_t threads, Value ranksIn, Value keysIn,
+                Value ranks, Value keys) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
-  int64_t list = att.listSize;
-  Value inList = a.cmp(arith::CmpIPredicate::ult, t, a.idx(list));
-  a.when(inList, [&] {
-    a.store(a.load(ranksIn, {r, a.idx(0), t}), ranks, {t});
-    a.store(a.load(keysIn, {r, a.idx(0), t}), keys, {t});
-  });
-  a.barrier();
+  int64_t list = att.listSize, span = 2 * list;
+  int64_t groups = att.mergeGroups(threads);
   int64_t log2List = llvm::Log2_64(list);
-  a.loop(a.idx(1), a.idx(att.chunks), a.idx(1), [&](Value c) {
-    a.when(inList, [&] {
-      Value from = a.sub(a.idx(list - 1), t);
-      Value at = a.add(t, a.idx(list));
-      a.store(a.load(ranksIn, {r, c, from}), ranks, {at});
-      a.store(a.load(keysIn, {r, c, from}), keys, {at});
-    });
-    a.barrier();
-    Value inPair = a.cmp(arith::CmpIPredicate::ult, t, a.idx(2 * list));
-    Value yes = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+  Value group = a.div(t, a.idx(span)), lane = a.rem(t, a.idx(span));
+  Value base = a.mul(group, a.idx(span));
+  Value inGroups = a.cmp(arith::CmpIPredicate::ult, t, a.idx(groups * span));
+  Value inList =
+      a.both(inGroups, a.cmp(arith::CmpIPredicate::ult, lane, a.idx(list)));
+  Value yes = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+  // One bitonic merge of each region whose group `merging` says.
+  auto merge = [&](Value merging) {
     a.loop(a.idx(0), a.idx(log2List + 1), a.idx(1), [&](Value f) {
       Value distance = arith::ShRUIOp::create(b, loc, a.idx(list), f);
-      a.when(inPair, [&] {
+      a.when(merging, [&] {
         DecodeAttention::compareExchange(a, ranks, keys, t, distance, yes);
       });
       a.barrier();
     });
+  };
+  a.when(inList, [&] {
+    a.store(a.load(ranksIn, {r, group, lane}), ranks, {t});
+    a.store(a.load(keysIn, {r, group, lane}), keys, {t});
   });
+  a.barrier();
+  // Chunk groups * i + group merged into the group's list; past the last
+  // chunk, an empty list.
+  int64_t rounds = llvm::divideCeil(att.chunks, groups);
+  a.loop(a.idx(1), a.idx(rounds), a.idx(1), [&](Value i) {
+    a.when(inList, [&] {
+      Value c = a.add(a.mul(i, a.idx(groups)), group);
+      Value valid = a.cmp(arith::CmpIPredicate::ult, c, a.idx(att.chunks));
+      Value cc = a.min(c, a.idx(att.chunks - 1));
+      Value from = a.sub(a.idx(list - 1), lane);
+      Value at = a.add(t, a.idx(list));
+      a.store(a.select(valid, a.load(ranksIn, {r, cc, from}), a.negInf()),
+              ranks, {at});
+      a.store(a.select(valid, a.load(keysIn, {r, cc, from}), a.i32(kNoKey)),
+              keys, {at});
+    });
+    a.barrier();
+    merge(inGroups);
+  });
+  // The groups' lists in pairs: group g takes group g + s's, reversed.
+  for (int64_t s = 1; s < groups; s *= 2) {
+    Value taker = a.both(inGroups, a.cmp(arith::CmpIPredicate::eq,
+                                         a.rem(group, a.idx(2 * s)), a.idx(0)));
+    a.when(a.both(taker, a.cmp(arith::CmpIPredicate::ult, lane, a.idx(list))),
+           [&] {
+             Value from = a.add(a.add(base, a.idx(s * span)),
+                                a.sub(a.idx(list - 1), lane));
+             Value at = a.add(t, a.idx(list));
+             a.store(a.load(ranks, {from}), ranks, {at});
+             a.store(a.load(keys, {from}), keys, {at});
+           });
+    a.barrier();
+    merge(taker);
+  }
 }
 
 /// Writes the row's sink keys, then its window's keys, to positions [0,
@@ -1073,15 +1127,16 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
                  Value keysIn, Value countsIn) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
-  int64_t threads = att.attendThreads(), list = att.listSize;
+  int64_t threads = att.attendThreads();
   gpu::LaunchOp launch = createLaunch(b, loc, {att.rows(), 1}, threads);
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   Value heads = launch.addWorkgroupAttribution(
       sharedType(b, {att.group, att.depth}, f32), loc);
+  int64_t entries = att.mergeEntries(threads);
   Value ranks =
-      launch.addWorkgroupAttribution(sharedType(b, {2 * list}, f32), loc);
+      launch.addWorkgroupAttribution(sharedType(b, {entries}, f32), loc);
   Value keys =
-      launch.addWorkgroupAttribution(sharedType(b, {2 * list}, i32), loc);
+      launch.addWorkgroupAttribution(sharedType(b, {entries}, i32), loc);
   Value kept =
       launch.addWorkgroupAttribution(sharedType(b, {att.keptSize}, i32), loc);
   Value weights = launch.addWorkgroupAttribution(
@@ -1096,7 +1151,7 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
   att.loadHeads(a, row, heads, t, threads);
   Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
   a.when(first, [&] { a.store(a.i32(0), validCount, {a.idx(0)}); });
-  mergeLists(a, att, r, t, ranksIn, keysIn, ranks, keys);
+  mergeLists(a, att, r, t, threads, ranksIn, keysIn, ranks, keys);
   // An exact row keeps every entry of the list, which holds all of its
   // valid candidates.
   Value limit = a.select(exactRow(a, att, row, r, countsIn),
@@ -1354,7 +1409,7 @@ std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
   OpBuilder &b = a.b;
   Location loc = a.loc;
   int64_t list = att.listSize, sorted = att.sortedCandidates();
-  int64_t entries = std::max(2 * list, sorted);
+  int64_t entries = sorted ? sorted : att.mergeEntries(threads);
   int64_t page = att.pageSize;
   Type i32 = b.getI32Type();
   Value ranks = launch.addWorkgroupAttribution(
@@ -1386,7 +1441,7 @@ std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
     a.barrier();
     sortDescending(a, ranks, keys, t, sorted, threads);
   } else {
-    mergeLists(a, att, r, t, in.ranks, in.keys, ranks, keys);
+    mergeLists(a, att, r, t, threads, in.ranks, in.keys, ranks, keys);
   }
   Value exact = exactRow(a, att, row, r, in.counts);
 
@@ -1928,7 +1983,9 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     int64_t attend =
         4 *
         (warps * pagePlan->headsPerBlock * (att.valueDepth + 2) +
-         2 * std::max(2 * att.listSize, att.sortedCandidates()) + 1 + warps);
+         2 * (att.sortedCandidates() ? att.sortedCandidates()
+                                     : att.mergeEntries(kDenseDecodeThreads)) +
+         1 + warps);
     if (attend > kDecodeSharedBytes)
       return op.emitError("top-k attention by pages on CUDA needs ")
              << attend << " bytes of shared memory per block to attend for "

@@ -365,7 +365,8 @@ def AutoGLMCUDADecodeAttentionKernels
        two above the budget), and, with a mask, how many visible keys some
        head sees. No score row is written.
     2. Merge and attend: a block per query row merges the chunks' lists
-       (bitonic merges of two sorted lists), keeps the sinks, the window
+       (bitonic merges of two sorted lists, by up to four groups of threads
+       side by side, then the groups' lists in pairs), keeps the sinks, the window
        and the best `top_k` candidates (every valid one when the row has
        no more valid keys than the budget: exact), scores each query head
        against the kept keys, takes the softmax over them and writes the

@@ -41,10 +41,20 @@
 // KERNELS:           memref.store %{{.*}}, %[[RANKS]]
 // KERNELS:           memref.store %{{.*}}, %[[KEYS]]
 // KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
-// Merge and attend: a block of 256 threads per row.
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<148xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x148xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// Merge and attend: a block of 1024 threads per row, four groups of 256
+// merging every fourth chunk's list side by side (4 x 256 entries), then
+// their lists in pairs.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c1024
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<148xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x148xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
 // KERNELS:           memref.load %[[RANKS]]
+// KERNELS:           scf.for
+// KERNELS:             memref.load %[[RANKS]]
+// KERNELS:             gpu.barrier
+// KERNELS:             arith.xori
+// KERNELS:           arith.remui %{{.*}}, %c2
+// KERNELS:           arith.xori
+// KERNELS:           arith.remui %{{.*}}, %c4
+// KERNELS:           arith.xori
 // KERNELS:           math.exp
 // KERNELS:           arith.truncf %{{.*}} : f32 to f16
 // KERNELS:           memref.store %{{.*}}, %{{.*}}[{{.*}}] : memref<1x8x1x64xf16>
