@@ -260,8 +260,9 @@ struct DecodeAttention {
   int64_t keptSize;
   /// Page granularity when pageSize > 0: the select kernel ranks `pages`
   /// pages (its chunks and lists are of pages, bufferSize the pages chosen
-  /// by rank), and a row attends to at most `pageKeptKeys` keys.
-  int64_t pageSize = 0, pages = 0, pageKeptKeys = 0;
+  /// by rank), a row that is not exact attends to at most `pageListedKeys`
+  /// keys, and any row to at most `pageKeptKeys`.
+  int64_t pageSize = 0, pages = 0, pageListedKeys = 0, pageKeptKeys = 0;
   double scale;
   bool causal, maskVariesByHead = false;
 
@@ -321,10 +322,13 @@ struct DecodeAttention {
       // window: it starts at a page boundary) and the chosen pages; or, in
       // an exact row, every page that some head sees: no more than the
       // budget, since each holds a valid key.
-      int64_t listedPages = std::max(bufferSize, std::min(budget, pages));
-      pageKeptKeys =
-          std::min<int64_t>(keys, llvm::alignTo(sink, pageSize) + window +
-                                      pageSize - 1 + listedPages * pageSize);
+      auto keptKeys = [&](int64_t listedPages) {
+        return std::min<int64_t>(keys, llvm::alignTo(sink, pageSize) + window +
+                                           pageSize - 1 +
+                                           listedPages * pageSize);
+      };
+      pageListedKeys = keptKeys(bufferSize);
+      pageKeptKeys = keptKeys(std::max(bufferSize, std::min(budget, pages)));
     }
     scale = op.getScale().convertToDouble();
     causal = op.getCausal();
@@ -1964,34 +1968,28 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
   FailureOr<DenseDecodePlan> pagePlan;
   bool sharedList = false;
   if (att.pageSize) {
-    // One block per row (and block of heads) attends over its kept keys,
-    // after keepPages' lists and prefix sum in shared memory.
+    // One block per query head attends over its row's kept keys, after
+    // keepPages' lists and prefix sum in shared memory: the rows' dot
+    // products and the softmax are the block's work after the list, and
+    // its latency is the kernel's. Twice the rows in flight when a list
+    // that is not exact needs more than one step of the dense kernel's.
     if (failed(pagePlan = planDense(att, att.keys)))
       return failure();
-    // A block per query head: the rows' dot products and the softmax are
-    // the block's work after the list, and its latency is the kernel's.
-    // Twice the rows in flight when a list that is not exact needs more
-    // than one step of the dense kernel's.
     pagePlan->chunks = 1;
     pagePlan->headsPerBlock = 1;
-    int64_t listed = std::min<int64_t>(
-        att.keys, llvm::alignTo(att.sink, att.pageSize) + att.window +
-                      att.pageSize - 1 + att.bufferSize * att.pageSize);
-    if (listed > pagePlan->step())
+    if (att.pageListedKeys > pagePlan->step())
       pagePlan->keysInFlight = 2 * kDecodeKeysInFlight;
     constexpr int64_t warps = kDenseDecodeThreads / kWarpSize;
-    int64_t attend =
-        4 *
-        (warps * pagePlan->headsPerBlock * (att.valueDepth + 2) +
-         2 * (att.sortedCandidates() ? att.sortedCandidates()
-                                     : att.mergeEntries(kDenseDecodeThreads)) +
-         1 + warps);
+    int64_t attend = 4 * (warps * (att.valueDepth + 2) +
+                          2 * (att.sortedCandidates()
+                                   ? att.sortedCandidates()
+                                   : att.mergeEntries(kDenseDecodeThreads)) +
+                          1 + warps);
     if (attend > kDecodeSharedBytes)
       return op.emitError("top-k attention by pages on CUDA needs ")
-             << attend << " bytes of shared memory per block to attend for "
-             << pagePlan->headsPerBlock << " query heads of size "
-             << att.valueDepth << "; at most " << kDecodeSharedBytes
-             << " are used";
+             << attend << " bytes of shared memory per block to attend with "
+             << "a query head of size " << att.valueDepth << "; at most "
+             << kDecodeSharedBytes << " are used";
     sharedList = attend + 4 * (att.pageKeptKeys + 1) <= kDecodeSharedBytes;
   }
   Location loc = op.getLoc();
