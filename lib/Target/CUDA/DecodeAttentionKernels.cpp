@@ -359,6 +359,12 @@ struct DecodeAttention {
   int64_t mergeEntries(int64_t threads) const {
     return 2 * listSize * mergeGroups(threads);
   }
+  /// Shared entries (ranks and keys each) with which page mode's attention
+  /// kernel, of `threads` threads, sorts or merges the chunks' lists.
+  int64_t pageListEntries(int64_t threads) const {
+    int64_t sorted = sortedCandidates();
+    return sorted ? sorted : mergeEntries(threads);
+  }
   /// Threads of the select kernel: one per key of a chunk in token mode; in
   /// page mode at least 256, so that a few loads per thread read the
   /// chunk's bound rows.
@@ -462,23 +468,20 @@ struct DecodeAttention {
     return any;
   }
 
-  /// The dot products of the scaled queries of heads `gs` (of the group)
-  /// with key row `j`, in f32: one pass over the key row feeds them all.
-  SmallVector<Value> dots(const KernelArith &a, const Row &row,
-                          ArrayRef<Value> gs, Value j) const {
-    SmallVector<Value> zeros(gs.size(), a.f32(0));
-    auto loop =
-        scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1), zeros);
+  /// The dot product of the scaled query of head `g` (of the group, in
+  /// `row.heads`) with key row `j`, in f32.
+  Value dot(const KernelArith &a, const Row &row, Value g, Value j) const {
+    auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1),
+                                   ValueRange{a.f32(0)});
     OpBuilder::InsertionGuard guard(a.b);
     a.b.setInsertionPointToStart(loop.getBody());
     Value d = loop.getInductionVar();
     Value k = key.load(a, row.b, row.h, j, d);
-    SmallVector<Value> sums;
-    for (auto [n, g] : llvm::enumerate(gs))
-      sums.push_back(math::FmaOp::create(a.b, a.loc, a.load(row.heads, {g, d}),
-                                         k, loop.getRegionIterArgs()[n]));
-    scf::YieldOp::create(a.b, a.loc, sums);
-    return SmallVector<Value>(loop.getResults());
+    scf::YieldOp::create(
+        a.b, a.loc,
+        ValueRange{math::FmaOp::create(a.b, a.loc, a.load(row.heads, {g, d}), k,
+                                       loop.getRegionIterArgs()[0])});
+    return loop.getResult(0);
   }
 
   /// A head's score from its dot product and its mask at the key
@@ -491,7 +494,7 @@ struct DecodeAttention {
   /// The masked score of head `g` for key `j`.
   Value score(const KernelArith &a, const Row &row, Value g, Value j) const {
     std::pair<Value, Value> mask = maskAt(a, row, g, j);
-    return masked(a, mask, dots(a, row, {g}, j)[0]);
+    return masked(a, mask, dot(a, row, g, j));
   }
 
   /// The rank of key `j`: its best masked score over the group's heads,
@@ -1413,7 +1416,7 @@ std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
   OpBuilder &b = a.b;
   Location loc = a.loc;
   int64_t list = att.listSize, sorted = att.sortedCandidates();
-  int64_t entries = sorted ? sorted : att.mergeEntries(threads);
+  int64_t entries = att.pageListEntries(threads);
   int64_t page = att.pageSize;
   Type i32 = b.getI32Type();
   Value ranks = launch.addWorkgroupAttribution(
@@ -1980,11 +1983,9 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     if (att.pageListedKeys > pagePlan->step())
       pagePlan->keysInFlight = 2 * kDecodeKeysInFlight;
     constexpr int64_t warps = kDenseDecodeThreads / kWarpSize;
-    int64_t attend = 4 * (warps * (att.valueDepth + 2) +
-                          2 * (att.sortedCandidates()
-                                   ? att.sortedCandidates()
-                                   : att.mergeEntries(kDenseDecodeThreads)) +
-                          1 + warps);
+    int64_t attend =
+        4 * (warps * (att.valueDepth + 2) +
+             2 * att.pageListEntries(kDenseDecodeThreads) + 1 + warps);
     if (attend > kDecodeSharedBytes)
       return op.emitError("top-k attention by pages on CUDA needs ")
              << attend << " bytes of shared memory per block to attend with "
@@ -2024,7 +2025,8 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
             memref::AllocOp::create(b, loc, MemRefType::get({lists}, i32))};
   }
   PageStart start{{ranks, keys, counts, seenPages}, kept};
-  buildDensePartial(b, att, *pagePlan, kept, /*scratch=*/nullptr, &start);
+  // keepPages writes the list the kernel attends over.
+  buildDensePartial(b, att, *pagePlan, KeyList{}, /*scratch=*/nullptr, &start);
   op.erase();
   return success();
 }
