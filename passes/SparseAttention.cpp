@@ -47,6 +47,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecodeAttention.h"
+#include "autoglm/Dialect/AttentionCache.h"
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
 
@@ -233,67 +234,6 @@ struct SparseAttentionPass
     if (keys % pageSize != 0)
       return "kept-dense-page-misaligned";
     return "topk-attention";
-  }
-
-  /// `value`'s rows [start, end) along `axis`, taken from where `value` is
-  /// computed: through transposes, reshapes that keep the axis whole, and
-  /// concatenations along it. The page of new keys is so sliced from the
-  /// step's keys, and the bounds keep no copy of the whole cache alive
-  /// (CUDA decode attention reads the cache in place, without the
-  /// concatenation and transpose that make the key operand).
-  static Value sliceAtSource(OpBuilder &b, Location loc, Value value,
-                             int64_t axis, int64_t start, int64_t end) {
-    auto type = cast<RankedTensorType>(value.getType());
-    if (start == 0 && end == type.getDimSize(axis))
-      return value;
-    SmallVector<int64_t> shape(type.getShape());
-    shape[axis] = end - start;
-    auto sliced = RankedTensorType::get(shape, type.getElementType());
-    Operation *def = value.getDefiningOp();
-    if (auto transpose = dyn_cast_or_null<TransposeOp>(def)) {
-      ArrayRef<int64_t> permutation = transpose.getPermutation();
-      Value part = sliceAtSource(b, loc, transpose.getInput(),
-                                 permutation[axis], start, end);
-      return TransposeOp::create(b, loc, part, permutation);
-    }
-    auto reshape = dyn_cast_or_null<ReshapeOp>(def);
-    auto input = reshape ? cast<RankedTensorType>(reshape.getInput().getType())
-                         : RankedTensorType();
-    if (reshape && !reshape.getShape() && input.hasStaticShape() &&
-        type.hasStaticShape()) {
-      // The input axis with as many elements before it and the same extent.
-      int64_t before = 1;
-      for (int64_t d = 0; d < axis; ++d)
-        before *= type.getDimSize(d);
-      for (int64_t d = 0, n = 1; d < input.getRank() && n <= before;
-           n *= input.getDimSize(d), ++d)
-        if (n == before && input.getDimSize(d) == type.getDimSize(axis))
-          return ReshapeOp::create(
-              b, loc, sliced,
-              sliceAtSource(b, loc, reshape.getInput(), d, start, end),
-              Value());
-    }
-    if (auto concat = dyn_cast_or_null<ConcatOp>(def);
-        concat && int64_t(concat.getAxis()) == axis) {
-      SmallVector<Value> parts;
-      int64_t at = 0;
-      for (Value part : concat.getInputs()) {
-        int64_t rows = cast<RankedTensorType>(part.getType()).getDimSize(axis);
-        int64_t from = std::max(start, at), to = std::min(end, at + rows);
-        if (from < to)
-          parts.push_back(
-              sliceAtSource(b, loc, part, axis, from - at, to - at));
-        at += rows;
-      }
-      if (parts.size() == 1)
-        return parts[0];
-      return ConcatOp::create(b, loc, sliced, parts, axis).getResult();
-    }
-    SmallVector<int64_t> starts(type.getRank(), 0), ends(type.getShape()),
-        steps(type.getRank(), 1);
-    starts[axis] = start;
-    ends[axis] = end;
-    return SliceOp::create(b, loc, value, starts, ends, steps).getResult();
   }
 
   /// The bounds `op` scores pages with: new inputs of the function named

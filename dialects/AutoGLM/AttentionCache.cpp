@@ -10,33 +10,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// The op of type T that computes `v`, on its own or alone in a kernel
-/// region, and its operands (for a region, the region's inputs); null when
-/// `v` is not so computed.
-template <typename T>
-std::pair<T, SmallVector<Value>> producer(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (auto op = dyn_cast_or_null<T>(def))
-    return {op, SmallVector<Value>(op->getOperands())};
-  auto region = dyn_cast_or_null<FusedOp>(def);
-  if (!region || region->getNumResults() != 1)
-    return {};
-  Block &body = region.getBody().front();
-  if (!llvm::hasSingleElement(body.without_terminator()))
-    return {};
-  auto op = dyn_cast<T>(body.front());
-  if (!op)
-    return {};
-  SmallVector<Value> operands;
-  for (Value operand : op->getOperands()) {
-    auto arg = dyn_cast<BlockArgument>(operand);
-    if (!arg || arg.getOwner() != &body)
-      return {};
-    operands.push_back(region.getInputs()[arg.getArgNumber()]);
-  }
-  return {op, operands};
-}
-
 /// The kernel region holding `op`, or `op` itself.
 Operation *kernelOf(Operation *op) {
   return isa<FusedOp>(op->getParentOp()) ? op->getParentOp() : op;
@@ -46,7 +19,7 @@ Operation *kernelOf(Operation *op) {
 AttentionCacheSource mlir::autoglm::traceAttentionCache(Value operand) {
   AttentionCacheSource source;
   source.parts = {operand};
-  if (auto [transpose, in] = producer<TransposeOp>(operand);
+  if (auto [transpose, in] = kernelProducer<TransposeOp>(operand);
       transpose &&
       transpose.getPermutation() == ArrayRef<int64_t>{0, 2, 1, 3}) {
     source.parts = {in[0]};
@@ -54,7 +27,7 @@ AttentionCacheSource mlir::autoglm::traceAttentionCache(Value operand) {
     source.passed.push_back(kernelOf(transpose));
   }
   int64_t axis = source.seqMajor ? 1 : 2;
-  if (auto [concat, in] = producer<ConcatOp>(source.parts[0]);
+  if (auto [concat, in] = kernelProducer<ConcatOp>(source.parts[0]);
       concat && in.size() == 2 && int64_t(concat.getAxis()) == axis) {
     source.passed.push_back(kernelOf(concat));
     source.parts = in;
@@ -64,7 +37,7 @@ AttentionCacheSource mlir::autoglm::traceAttentionCache(Value operand) {
   auto reshape = source.parts[0].getDefiningOp<ReshapeOp>();
   if (!source.seqMajor || !reshape || reshape.getShape())
     return source;
-  auto [concat, in] = producer<ConcatOp>(reshape.getInput());
+  auto [concat, in] = kernelProducer<ConcatOp>(reshape.getInput());
   auto whole = cast<RankedTensorType>(reshape.getInput().getType());
   auto heads = cast<RankedTensorType>(reshape.getType());
   if (!concat || in.size() != 2 || concat.getAxis() != 1 ||
@@ -107,4 +80,125 @@ void mlir::autoglm::eraseUnusedCacheCopies(const AttentionCacheSource &keys,
   for (Operation *op : passed)
     if (op->use_empty())
       op->erase();
+}
+
+namespace {
+/// The axis of `reshape`'s input that is `axis` of its result (the same
+/// extent, as many elements before it), when the reshape keeps it whole.
+std::optional<int64_t> reshapedAxis(ReshapeOp reshape, int64_t axis) {
+  auto input = cast<RankedTensorType>(reshape.getInput().getType());
+  auto type = cast<RankedTensorType>(reshape.getType());
+  if (reshape.getShape() || !input.hasStaticShape() || !type.hasStaticShape())
+    return std::nullopt;
+  int64_t before = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    before *= type.getDimSize(d);
+  for (int64_t d = 0, n = 1; d < input.getRank() && n <= before;
+       n *= input.getDimSize(d), ++d)
+    if (n == before && input.getDimSize(d) == type.getDimSize(axis))
+      return d;
+  return std::nullopt;
+}
+
+/// A part of a concatenation and its rows [from, to) along the axis.
+struct PartRows {
+  Value part;
+  int64_t from, to;
+};
+
+/// The parts of `inputs` (concatenated along `axis`) that rows [start, end)
+/// of the concatenation cover, and the rows of each.
+SmallVector<PartRows> partsCovering(ValueRange inputs, int64_t axis,
+                                    int64_t start, int64_t end) {
+  SmallVector<PartRows> covered;
+  int64_t at = 0;
+  for (Value part : inputs) {
+    int64_t rows = cast<RankedTensorType>(part.getType()).getDimSize(axis);
+    int64_t from = std::max(start, at), to = std::min(end, at + rows);
+    if (from < to)
+      covered.push_back({part, from - at, to - at});
+    at += rows;
+  }
+  return covered;
+}
+} // namespace
+
+Value mlir::autoglm::sliceAtSource(OpBuilder &b, Location loc, Value value,
+                                   int64_t axis, int64_t start, int64_t end) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (start == 0 && end == type.getDimSize(axis))
+    return value;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[axis] = end - start;
+  auto sliced = RankedTensorType::get(shape, type.getElementType());
+  Operation *def = value.getDefiningOp();
+  if (auto transpose = dyn_cast_or_null<TransposeOp>(def)) {
+    ArrayRef<int64_t> permutation = transpose.getPermutation();
+    Value part = sliceAtSource(b, loc, transpose.getInput(), permutation[axis],
+                               start, end);
+    return TransposeOp::create(b, loc, part, permutation);
+  }
+  if (auto reshape = dyn_cast_or_null<ReshapeOp>(def))
+    if (std::optional<int64_t> d = reshapedAxis(reshape, axis))
+      return ReshapeOp::create(
+          b, loc, sliced,
+          sliceAtSource(b, loc, reshape.getInput(), *d, start, end), Value());
+  if (auto concat = dyn_cast_or_null<ConcatOp>(def);
+      concat && int64_t(concat.getAxis()) == axis) {
+    SmallVector<Value> parts;
+    for (PartRows p : partsCovering(concat.getInputs(), axis, start, end))
+      parts.push_back(sliceAtSource(b, loc, p.part, axis, p.from, p.to));
+    if (parts.size() == 1)
+      return parts[0];
+    return ConcatOp::create(b, loc, sliced, parts, axis).getResult();
+  }
+  SmallVector<int64_t> starts(type.getRank(), 0), ends(type.getShape()),
+      steps(type.getRank(), 1);
+  starts[axis] = start;
+  ends[axis] = end;
+  return SliceOp::create(b, loc, value, starts, ends, steps).getResult();
+}
+
+bool mlir::autoglm::isSliceAtSource(Value rows, Value value, int64_t axis,
+                                    int64_t start, int64_t end) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (start == 0 && end == type.getDimSize(axis))
+    return rows == value;
+  if (auto [transpose, in] = kernelProducer<TransposeOp>(value); transpose) {
+    auto [rowsTranspose, rowsIn] = kernelProducer<TransposeOp>(rows);
+    ArrayRef<int64_t> permutation = transpose.getPermutation();
+    return rowsTranspose && rowsTranspose.getPermutation() == permutation &&
+           isSliceAtSource(rowsIn[0], in[0], permutation[axis], start, end);
+  }
+  if (auto [reshape, in] = kernelProducer<ReshapeOp>(value); reshape)
+    if (std::optional<int64_t> d = reshapedAxis(reshape, axis)) {
+      auto [rowsReshape, rowsIn] = kernelProducer<ReshapeOp>(rows);
+      return rowsReshape && !rowsReshape.getShape() &&
+             isSliceAtSource(rowsIn[0], in[0], *d, start, end);
+    }
+  if (auto [concat, in] = kernelProducer<ConcatOp>(value);
+      concat && int64_t(concat.getAxis()) == axis) {
+    SmallVector<PartRows> parts = partsCovering(in, axis, start, end);
+    if (parts.size() == 1)
+      return isSliceAtSource(rows, parts[0].part, axis, parts[0].from,
+                             parts[0].to);
+    auto [rowsConcat, rowsIn] = kernelProducer<ConcatOp>(rows);
+    if (!rowsConcat || int64_t(rowsConcat.getAxis()) != axis ||
+        rowsIn.size() != parts.size())
+      return false;
+    return llvm::all_of(llvm::zip(rowsIn, parts), [&](auto pair) {
+      auto [piece, p] = pair;
+      return isSliceAtSource(piece, p.part, axis, p.from, p.to);
+    });
+  }
+  auto [slice, in] = kernelProducer<SliceOp>(rows);
+  if (!slice || in[0] != value)
+    return false;
+  SmallVector<int64_t> starts(type.getRank(), 0), ends(type.getShape()),
+      steps(type.getRank(), 1);
+  starts[axis] = start;
+  ends[axis] = end;
+  return slice.getStarts() == ArrayRef<int64_t>(starts) &&
+         slice.getEnds() == ArrayRef<int64_t>(ends) &&
+         slice.getSteps() == ArrayRef<int64_t>(steps);
 }

@@ -16,8 +16,8 @@ using namespace mlir::autoglm;
 namespace {
 /// A destination-style op that a target computes with a library or its own
 /// kernels (autoglm.dnn_conv, autoglm.decode_attention): it reads every
-/// operand but its destination, which it overwrites and never reads (the
-/// destination's buffer needs no copy of its contents). On buffers it is
+/// operand but its destinations, which it overwrites and never reads (their
+/// buffers need no copy of their contents). On buffers it is
 /// the same op with each tensor operand replaced by its buffer, and no
 /// result.
 template <typename OpTy>
@@ -41,14 +41,16 @@ struct TargetOpBufferization
         return failure();
       operands.push_back(*buffer);
     }
-    Value init = operands[target.getDpsInitOperand(0)->getOperandNumber()];
+    SmallVector<Value> inits;
+    for (OpOperand &init : target.getDpsInitsMutable())
+      inits.push_back(operands[init.getOperandNumber()]);
     rewriter.setInsertionPoint(op);
     OperationState onBuffers(op->getLoc(), op->getName(), operands,
                              /*types=*/{}, op->getAttrs());
     Operation *created = rewriter.create(onBuffers);
     if (failed(mlir::verify(created)))
       return failure();
-    bufferization::replaceOpWithBufferizedValues(rewriter, op, init);
+    bufferization::replaceOpWithBufferizedValues(rewriter, op, inits);
     return success();
   }
 };

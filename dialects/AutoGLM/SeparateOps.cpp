@@ -148,8 +148,12 @@ LogicalResult DecodeAttentionOp::verify() {
   if (key.getRank() != 4 || value.getRank() != 4)
     return emitOpError("needs new_key and new_value with the shapes of key "
                        "and value but for their rows");
-  if (isa<RankedTensorType>(init) != bool(getResult()))
-    return emitOpError("returns a result on tensors and none on buffers");
+  size_t inits = getInits().size();
+  if (inits != (getFreshPageAttr() ? 3 : 1))
+    return emitOpError("needs one init, or three with fresh_page");
+  if (getResultTensors().size() != (isa<RankedTensorType>(init) ? inits : 0))
+    return emitOpError("returns a result per init on tensors and none on "
+                       "buffers");
   Type element = query.getElementType();
   if (key.getElementType() != element || value.getElementType() != element ||
       init.getElementType() != element)
@@ -180,7 +184,8 @@ LogicalResult DecodeAttentionOp::verify() {
         return emitOpError("mask ")
                << mt << " does not broadcast to B x Hq x Sq x Sk";
   }
-  if (!getPageSizeAttr() && !getPageMin() && !getPageMax())
+  if (!getPageSizeAttr() && !getPageMin() && !getPageMax() &&
+      !getFreshPageAttr())
     return success();
   if (!getPageSizeAttr() || !getPageMin() || !getPageMax())
     return emitOpError("page granularity needs page_size, page_min and "
@@ -191,7 +196,15 @@ LogicalResult DecodeAttentionOp::verify() {
            << page << " must be positive and divide the " << keys << " keys";
   SmallVector<int64_t> bounds = {key.getDimSize(0), kvHeads, keys / page,
                                  key.getDimSize(3)};
-  for (Value bound : {getPageMin(), getPageMax()}) {
+  if (IntegerAttr fresh = getFreshPageAttr();
+      fresh && (fresh.getInt() < 0 || fresh.getInt() >= keys / page))
+    return emitOpError("fresh_page ")
+           << fresh.getInt() << " must be one of the " << keys / page
+           << " pages";
+  SmallVector<Value> allBounds = {getPageMin(), getPageMax()};
+  if (getFreshPageAttr())
+    allBounds.append({getNextPageMin(), getNextPageMax()});
+  for (Value bound : allBounds) {
     auto type = cast<ShapedType>(bound.getType());
     if (type.getElementType() != element || !type.hasStaticShape() ||
         type.getShape() != ArrayRef<int64_t>(bounds))

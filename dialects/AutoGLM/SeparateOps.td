@@ -105,6 +105,15 @@ def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
     below are given in the `B x Hkv x Sk x D` order either way, `Sk`
     counting the keys of both parts.
 
+    With `fresh_page` (page granularity), the pages from `fresh_page` on hold
+    the step's new keys: their bounds are computed from the key rows (the
+    elementwise minimum and maximum of each page's rows), not read from
+    `page_min` and `page_max`, and the op also writes the bounds of every
+    page, as it scored them, to two more inits (`next_page_min`,
+    `next_page_max`, the shape of `page_min`): the caller's bounds for the
+    next step, updated by the kernel that reads them, with no kernels of
+    their own.
+
     ```mlir
     %r = autoglm.decode_attention %q, %k, %v into %init
         {scale = 0.125 : f64, top_k = 64 : i64, sink = 4 : i64,
@@ -119,23 +128,33 @@ def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
                        Optional<AnyShaped>:$page_min,
                        Optional<AnyShaped>:$page_max,
                        Optional<AnyShaped>:$new_key,
-                       Optional<AnyShaped>:$new_value, AnyShaped:$init,
-                       F64Attr:$scale, UnitAttr:$causal, I64Attr:$top_k,
-                       I64Attr:$sink, I64Attr:$window,
-                       OptionalAttr<I64Attr>:$page_size, UnitAttr:$seq_major);
-  let results = (outs Optional<AnyRankedTensor>:$result);
+                       Optional<AnyShaped>:$new_value,
+                       Variadic<AnyShaped>:$inits, F64Attr:$scale,
+                       UnitAttr:$causal, I64Attr:$top_k, I64Attr:$sink,
+                       I64Attr:$window, OptionalAttr<I64Attr>:$page_size,
+                       UnitAttr:$seq_major, OptionalAttr<I64Attr>:$fresh_page);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^ `:` type($mask))?
     (`pages` $page_min^ `,` $page_max `:` type($page_min) `,`
      type($page_max))?
     (`new` $new_key^ `,` $new_value `:` type($new_key) `,` type($new_value))?
-    `into` $init
+    `into` $inits
     attr-dict `:` type($query) `,` type($key) `,` type($value) `into`
-    type($init) (`->` type($result)^)?
+    type($inits) (`->` type($result_tensors)^)?
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    MutableOperandRange getDpsInitsMutable() { return getInitsMutable(); }
+    /// The attention's destination (`B x Hq x Sq x Dv`).
+    ::mlir::Value getInit() { return getInits().front(); }
+    /// With `fresh_page`, the next bounds' destinations; else null.
+    ::mlir::Value getNextPageMin() {
+      return getInits().size() == 3 ? getInits()[1] : ::mlir::Value();
+    }
+    ::mlir::Value getNextPageMax() {
+      return getInits().size() == 3 ? getInits()[2] : ::mlir::Value();
+    }
     /// The B x Hkv x Sk x D shape of a key or value operand (Sk that of the
     /// operand alone), whichever its layout.
     ::llvm::SmallVector<int64_t> headMajorShape(::mlir::Value operand);

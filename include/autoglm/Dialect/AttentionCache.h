@@ -11,10 +11,39 @@
 #ifndef AUTOGLM_DIALECT_ATTENTIONCACHE_H
 #define AUTOGLM_DIALECT_ATTENTIONCACHE_H
 
+#include "autoglm/Dialect/AutoGLM.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 namespace mlir::autoglm {
+/// The op of type T that computes `v`, on its own or alone in a kernel
+/// region, and its operands (for a region, the region's inputs); null when
+/// `v` is not so computed.
+template <typename T>
+std::pair<T, SmallVector<Value>> kernelProducer(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (auto op = dyn_cast_or_null<T>(def))
+    return {op, SmallVector<Value>(op->getOperands())};
+  auto region = dyn_cast_or_null<FusedOp>(def);
+  if (!region || region->getNumResults() != 1)
+    return {};
+  Block &body = region.getBody().front();
+  if (!llvm::hasSingleElement(body.without_terminator()))
+    return {};
+  auto op = dyn_cast<T>(body.front());
+  if (!op)
+    return {};
+  SmallVector<Value> operands;
+  for (Value operand : op->getOperands()) {
+    auto arg = dyn_cast<BlockArgument>(operand);
+    if (!arg || arg.getOwner() != &body)
+      return {};
+    operands.push_back(region.getInputs()[arg.getArgNumber()]);
+  }
+  return {op, operands};
+}
+
 /// Where attention reads a key (or value) operand B x Hkv x Sk x D from:
 /// `parts` (one, or two along the sequence), in B x Sk x Hkv x D order
 /// when `seqMajor`, each reshaped to `heads` first when set (the parts of
@@ -45,6 +74,21 @@ bool readsCacheParts(const AttentionCacheSource &keys,
 /// them any more (keys and values may share them).
 void eraseUnusedCacheCopies(const AttentionCacheSource &keys,
                             const AttentionCacheSource &values);
+
+/// `value`'s rows [start, end) along `axis`, built at `b` from where
+/// `value` is computed: through transposes, reshapes that keep the axis
+/// whole, and concatenations along it, down to a slice of what none of
+/// those compute. Page mode's bounds so slice the page of a step's new keys
+/// from the cache and the new rows, keeping no copy of the whole cache
+/// alive.
+Value sliceAtSource(OpBuilder &b, Location loc, Value value, int64_t axis,
+                    int64_t start, int64_t end);
+
+/// Whether `rows` is `value`'s rows [start, end) along `axis` as
+/// sliceAtSource builds them, each op on its own or alone in a kernel
+/// region: how a target finds that the rows are keys it reads anyway.
+bool isSliceAtSource(Value rows, Value value, int64_t axis, int64_t start,
+                     int64_t end);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_DIALECT_ATTENTIONCACHE_H

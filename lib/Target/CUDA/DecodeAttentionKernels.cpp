@@ -254,6 +254,10 @@ private:
 struct DecodeAttention {
   DecodeAttentionOp op;
   Value query, mask, pageMin, pageMax, out;
+  /// With fresh_page, where the select kernel writes every page's bounds,
+  /// and the first page whose bounds it computes from the keys.
+  Value nextPageMin, nextPageMax;
+  int64_t freshPage = 0;
   CacheRows key, value;
   int64_t batch, heads, queries, depth, kvHeads, keys, valueDepth, group;
   int64_t topK, sink, window, budget, listSize, chunk, chunks, bufferSize;
@@ -270,6 +274,8 @@ struct DecodeAttention {
   DecodeAttention(OpBuilder &b, DecodeAttentionOp op)
       : op(op), query(op.getQuery()), mask(op.getMask()),
         pageMin(op.getPageMin()), pageMax(op.getPageMax()), out(op.getInit()),
+        nextPageMin(op.getNextPageMin()), nextPageMax(op.getNextPageMax()),
+        freshPage(op.getFreshPage().value_or(0)),
         key(b, op, op.getKey(), op.getNewKey()),
         value(b, op, op.getValue(), op.getNewValue()) {
     auto q = cast<MemRefType>(query.getType());
@@ -850,6 +856,76 @@ void rankPage(const KernelArith &a, const DecodeAttention &att,
           keys, {t});
 }
 
+/// The bounds of page `p` (elements d0 .. d0 + reads.width of its minimum,
+/// then of its maximum, f32) when the op has fresh_page: read from page_min
+/// and page_max before the fresh pages, computed from the page's key rows
+/// from there on. The block of the row's first query also writes them to
+/// next_page_min and next_page_max, so every page's bounds are written once
+/// per batch and key/value head (a slot past the chunk, which reads the
+/// last page again, writes the same values).
+SmallVector<SmallVector<Value>> updatedBounds(const KernelArith &a,
+                                              const DecodeAttention &att,
+                                              const DecodeAttention::Row &row,
+                                              const RowReads &reads, Value p,
+                                              Value d0) {
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
+  int64_t width = reads.width;
+  SmallVector<Type> types(2 * width, b.getF32Type());
+  SmallVector<Value> both = a.ifElse(
+      a.cmp(arith::CmpIPredicate::uge, p, a.idx(att.freshPage)), types,
+      [&] {
+        // The elementwise minimum and maximum of the page's key rows.
+        SmallVector<Value> init(width,
+                                a.f32(std::numeric_limits<double>::infinity()));
+        init.append(width, a.negInf());
+        Value start = a.mul(p, a.idx(att.pageSize));
+        auto loop = scf::ForOp::create(
+            b, loc, start, a.add(start, a.idx(att.pageSize)), a.idx(1), init);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        SmallVector<Value> next(loop.getRegionIterArgs());
+        for (int64_t e = 0; e < width; ++e) {
+          Value x = att.key.load(a, row.b, row.h, loop.getInductionVar(),
+                                 a.add(d0, a.idx(e)));
+          next[e] = arith::MinimumFOp::create(b, loc, next[e], x);
+          next[width + e] =
+              arith::MaximumFOp::create(b, loc, next[width + e], x);
+        }
+        scf::YieldOp::create(b, loc, next);
+        return SmallVector<Value>(loop.getResults());
+      },
+      [&] {
+        SmallVector<Value> given =
+            reads.load(a, att.pageMin, {row.b, row.h, p}, d0);
+        llvm::append_range(given,
+                           reads.load(a, att.pageMax, {row.b, row.h, p}, d0));
+        return given;
+      });
+  ArrayRef<Value> lo = ArrayRef<Value>(both).take_front(width),
+                  hi = ArrayRef<Value>(both).drop_front(width);
+  a.when(a.cmp(arith::CmpIPredicate::eq, row.i, a.idx(0)), [&] {
+    for (auto [values, next] :
+         {std::pair(lo, att.nextPageMin), std::pair(hi, att.nextPageMax)}) {
+      Type element = cast<MemRefType>(next.getType()).getElementType();
+      SmallVector<Value> elements;
+      for (Value x : values)
+        elements.push_back(
+            element.isF32() ? x : arith::TruncFOp::create(b, loc, element, x));
+      if (width == 1) {
+        a.store(elements[0], next, {row.b, row.h, p, d0});
+        continue;
+      }
+      Value vector = vector::FromElementsOp::create(
+          b, loc, VectorType::get({width}, element), elements);
+      vector::StoreOp::create(
+          b, loc, vector, next, {row.b, row.h, p, d0}, /*nontemporal=*/false,
+          llvm::MaybeAlign(width * element.getIntOrFloatBitWidth() / 8));
+    }
+  });
+  return {SmallVector<Value>(lo), SmallVector<Value>(hi)};
+}
+
 /// Page mode's entries of kernel 1: page `c * chunk + t` ranked by thread
 /// `t`, as rankKeys ranks keys. First the upper bounds of the chunk's
 /// pages' scores per head into `bounds` ([G, chunk] f32, chunkSums over
@@ -864,17 +940,24 @@ void rankPages(const KernelArith &a, const DecodeAttention &att,
   OpBuilder &b = a.b;
   Location loc = a.loc;
   Value first = a.mul(c, a.idx(att.chunk));
-  // The narrower of the two bounds' reads serves both.
-  RowReads minReads(denseReads(att.pageMin, att.depth), kWarpSize);
-  RowReads maxReads(denseReads(att.pageMax, att.depth), kWarpSize);
+  // The narrowest of the bounds' reads (and writes) serves them all.
+  SmallVector<RowReads> all;
+  for (Value bound :
+       {att.pageMin, att.pageMax, att.nextPageMin, att.nextPageMax})
+    if (bound)
+      all.push_back(RowReads(denseReads(bound, att.depth), kWarpSize));
   const RowReads &reads =
-      minReads.width <= maxReads.width ? minReads : maxReads;
+      *llvm::min_element(all, [](const RowReads &x, const RowReads &y) {
+        return x.width < y.width;
+      });
   chunkSums(
       a, att, row, first, t, att.pages, reads,
       [&](Value p, Value d0) {
-        return SmallVector<SmallVector<Value>>{
-            reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
-            reads.load(a, att.pageMax, {row.b, row.h, p}, d0)};
+        if (!att.nextPageMin)
+          return SmallVector<SmallVector<Value>>{
+              reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
+              reads.load(a, att.pageMax, {row.b, row.h, p}, d0)};
+        return updatedBounds(a, att, row, reads, p, d0);
       },
       [&](Value q, ArrayRef<Value> x, Value sum) {
         return a.add(sum, arith::MaximumFOp::create(b, loc, a.mul(q, x[0]),
@@ -2038,7 +2121,7 @@ struct DecodeAttentionKernelsPass
     SmallVector<DecodeAttentionOp> ops;
     getOperation().walk([&](DecodeAttentionOp op) { ops.push_back(op); });
     for (DecodeAttentionOp op : ops) {
-      if (op.getResult())
+      if (!op.getResultTensors().empty())
         return (void)(op.emitError("decode_attention must be on buffers "
                                    "here (after bufferization)"),
                       signalPassFailure());

@@ -389,7 +389,7 @@ struct EncoderAttentionKernelsPass
   void runOnOperation() override {
     SmallVector<DecodeAttentionOp> ops;
     getOperation().walk([&](DecodeAttentionOp op) {
-      if (!op.getResult() &&
+      if (op.getResultTensors().empty() &&
           cast<MemRefType>(op.getQuery().getType()).getDimSize(2) >
               kMaxDecodeQueries)
         ops.push_back(op);

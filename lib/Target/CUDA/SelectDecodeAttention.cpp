@@ -6,7 +6,10 @@
 // CUDA target takes the op out of its region first, as a destination-style
 // `autoglm.decode_attention` that the lowering keeps, and gives it kernels
 // of its own after bufferization (DecodeAttentionKernels.cpp). Page mode's
-// top-k attention passes its page bounds and page size on.
+// top-k attention passes its page bounds and page size on; when they are
+// the caller's bounds with the pages of the step's new keys recomputed
+// (SparseAttention.cpp), the op takes the caller's bounds and computes the
+// update itself, in the kernel that reads them (its `fresh_page`).
 //
 // Dense decode attention (`autoglm.attention` of at most kMaxDecodeQueries
 // queries against at least kMinDecodeKeys keys) goes the same way: its
@@ -44,6 +47,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 
 #include <limits>
 
@@ -102,13 +107,80 @@ AttentionOp soleDenseDecodeAttention(FusedOp region) {
   return attention;
 }
 
+/// Page mode's update of the bounds its attention scores with, as
+/// SparseAttention.cpp's pageBounds builds it: `Concat(Slice(given),
+/// Reduce(Reshape(rows)))` along the pages, each op alone in its kernel
+/// region, `given` the caller's bounds and `rows` the attention's key rows
+/// of the pages from `freshPage` on (sliced where the keys are made). The
+/// decode kernels read those keys anyway: they compute the pages' bounds
+/// themselves and write the update, so these kernels go.
+struct BoundsUpdate {
+  Value given;
+  int64_t freshPage;
+};
+
+/// The update that computes `bounds` (a `kind` reduction over pages of
+/// `pageSize` of `key`'s rows), or nothing.
+std::optional<BoundsUpdate>
+traceBoundsUpdate(Value bounds, Value key, int64_t pageSize, ReduceKind kind) {
+  auto [concat, parts] = kernelProducer<ConcatOp>(bounds);
+  if (!concat || concat.getAxis() != 2 || parts.size() != 2)
+    return std::nullopt;
+  auto [slice, sliced] = kernelProducer<SliceOp>(parts[0]);
+  auto [reduce, reduced] = kernelProducer<ReduceOp>(parts[1]);
+  if (!slice || !reduce || reduce.getKind() != kind ||
+      reduce.getAxes() != ArrayRef<int64_t>{3} || reduce.getKeepdims())
+    return std::nullopt;
+  auto [reshape, paged] = kernelProducer<ReshapeOp>(reduced[0]);
+  if (!reshape || reshape.getShape())
+    return std::nullopt;
+  Value given = sliced[0];
+  auto type = cast<RankedTensorType>(bounds.getType());
+  int64_t freshPage = cast<RankedTensorType>(parts[0].getType()).getDimSize(2);
+  SmallVector<int64_t> ends(type.getShape());
+  ends[2] = freshPage;
+  if (given.getType() != type ||
+      slice.getStarts() != ArrayRef<int64_t>{0, 0, 0, 0} ||
+      slice.getEnds() != ArrayRef<int64_t>(ends) ||
+      slice.getSteps() != ArrayRef<int64_t>{1, 1, 1, 1})
+    return std::nullopt;
+  int64_t keys = cast<RankedTensorType>(key.getType()).getDimSize(2);
+  auto rows = cast<RankedTensorType>(paged[0].getType());
+  if (keys != type.getDimSize(2) * pageSize || rows.getRank() != 4 ||
+      rows.getDimSize(2) != keys - freshPage * pageSize ||
+      !isSliceAtSource(paged[0], key, 2, freshPage * pageSize, keys))
+    return std::nullopt;
+  return BoundsUpdate{given, freshPage};
+}
+
 /// What a decode_attention keeps: `topK`, `sink` and `window`, and with
 /// `pageSize` the pages chosen from the bounds `pageMin` and `pageMax`.
+/// With `freshPage`, those are the caller's bounds, from which the op
+/// computes the update `nextMin` and `nextMax` (BoundsUpdate).
 struct Budget {
   int64_t topK, sink, window;
   IntegerAttr pageSize = {};
   Value pageMin = {}, pageMax = {};
+  std::optional<int64_t> freshPage = {};
+  Value nextMin = {}, nextMax = {};
 };
+
+/// `op` erased when nothing reads it, then so each producer of its operands
+/// that is left unread: what computed only `op`'s operands goes with it.
+void eraseUnread(Operation *op) {
+  // A set: an op read twice by one that goes is visited once.
+  llvm::SetVector<Operation *> worklist;
+  worklist.insert(op);
+  while (!worklist.empty()) {
+    Operation *next = worklist.pop_back_val();
+    if (!isOpTriviallyDead(next))
+      continue;
+    for (Value operand : next->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        worklist.insert(def);
+    next->erase();
+  }
+}
 
 /// Replaces `region`, whose sole op is `attention`, by a decode_attention
 /// of its operands with `budget`.
@@ -144,17 +216,69 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   auto second = [](ArrayRef<Value> parts) {
     return parts.size() == 2 ? parts[1] : Value();
   };
+  SmallVector<Value> inits = {init};
+  IntegerAttr freshPage;
+  if (budget.freshPage) {
+    for (Value next : {budget.nextMin, budget.nextMax}) {
+      auto type = cast<RankedTensorType>(next.getType());
+      inits.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
+                                              type.getElementType()));
+    }
+    freshPage = b.getI64IntegerAttr(*budget.freshPage);
+  }
+  // The caller's bounds of an update are no operands of the region.
+  auto bounds = [&](Value v) { return v ? inputs.lookupOrDefault(v) : v; };
   auto decode = DecodeAttentionOp::create(
-      b, loc, resultType, lookup(query), keyParts[0], valueParts[0],
-      lookup(mask), lookup(budget.pageMin), lookup(budget.pageMax),
-      second(keyParts), second(valueParts), init, scale, causal,
-      b.getI64IntegerAttr(budget.topK), b.getI64IntegerAttr(budget.sink),
-      b.getI64IntegerAttr(budget.window), budget.pageSize,
-      keys.seqMajor ? b.getUnitAttr() : UnitAttr());
-  region.getResult(0).replaceAllUsesWith(decode.getResult());
+      b, loc, ValueRange(inits).getTypes(), lookup(query), keyParts[0],
+      valueParts[0], lookup(mask), bounds(budget.pageMin),
+      bounds(budget.pageMax), second(keyParts), second(valueParts), inits,
+      scale, causal, b.getI64IntegerAttr(budget.topK),
+      b.getI64IntegerAttr(budget.sink), b.getI64IntegerAttr(budget.window),
+      budget.pageSize, keys.seqMajor ? b.getUnitAttr() : UnitAttr(), freshPage);
+  region.getResult(0).replaceAllUsesWith(decode.getResultTensors()[0]);
   region.erase();
+  if (budget.freshPage) {
+    Value next[] = {budget.nextMin, budget.nextMax};
+    for (int i = 0; i < 2; ++i) {
+      Operation *update = next[i].getDefiningOp();
+      next[i].replaceAllUsesWith(decode.getResultTensors()[1 + i]);
+      eraseUnread(update);
+    }
+  }
   // The copies looked through lose their last reader.
   eraseUnusedCacheCopies(keys, values);
+}
+
+/// Page mode's budget with the bounds update absorbed when `attention`
+/// (the sole op of `region`) scores with one that every other reader of
+/// reads after it.
+Budget pageBudget(FusedOp region, TopKAttentionOp attention, Budget budget) {
+  auto input = [&](Value v) {
+    return region.getInputs()[cast<BlockArgument>(v).getArgNumber()];
+  };
+  Value key = input(attention.getKey());
+  Value nextMin = input(attention.getPageMin()),
+        nextMax = input(attention.getPageMax());
+  int64_t pageSize = budget.pageSize.getInt();
+  std::optional<BoundsUpdate> lo =
+      traceBoundsUpdate(nextMin, key, pageSize, ReduceKind::min);
+  std::optional<BoundsUpdate> hi =
+      traceBoundsUpdate(nextMax, key, pageSize, ReduceKind::max);
+  if (!lo || !hi || lo->freshPage != hi->freshPage)
+    return budget;
+  // The op that replaces the region returns the update: its readers must
+  // come after the region.
+  for (Value next : {nextMin, nextMax})
+    for (Operation *user : next.getUsers())
+      if (user != region && (user->getBlock() != region->getBlock() ||
+                             !region->isBeforeInBlock(user)))
+        return budget;
+  budget.pageMin = lo->given;
+  budget.pageMax = hi->given;
+  budget.freshPage = lo->freshPage;
+  budget.nextMin = nextMin;
+  budget.nextMax = nextMax;
+  return budget;
 }
 
 LogicalResult select(FusedOp region, TopKAttentionOp attention) {
@@ -190,13 +314,18 @@ LogicalResult select(FusedOp region, TopKAttentionOp attention) {
            << " keys per query (top_k + sink + window), not " << budget
            << "; lower --sparse-attention-k, -sink or -window";
   }
-  replaceByDecodeAttention(
-      region, attention, attention.getQuery(), attention.getKey(),
-      attention.getValue(), attention.getMask(), attention.getScaleAttr(),
-      attention.getCausalAttr(),
-      Budget{topK, attention.getSinkAttr().getInt(),
-             attention.getWindowAttr().getInt(), attention.getPageSizeAttr(),
-             attention.getPageMin(), attention.getPageMax()});
+  Budget budget{topK,
+                attention.getSinkAttr().getInt(),
+                attention.getWindowAttr().getInt(),
+                attention.getPageSizeAttr(),
+                attention.getPageMin(),
+                attention.getPageMax()};
+  if (budget.pageSize)
+    budget = pageBudget(region, attention, budget);
+  replaceByDecodeAttention(region, attention, attention.getQuery(),
+                           attention.getKey(), attention.getValue(),
+                           attention.getMask(), attention.getScaleAttr(),
+                           attention.getCausalAttr(), budget);
   return success();
 }
 
