@@ -30,8 +30,40 @@ bool isKernel(Operation *op) {
          !isa<ConstantOp, FusedOp, YieldOp, ReshapeOp>(op);
 }
 
+/// Whether `transpose` keeps the order of its input's dimensions longer
+/// than one (it moves only dimensions of one element, as a decoder step's
+/// [B, 1, H, D] -> [B, H, 1, D] does): the row-major order of the elements
+/// is the same, so it moves no data and is a reshape.
+bool movesNoData(TransposeOp transpose) {
+  auto input = cast<RankedTensorType>(transpose.getInput().getType());
+  if (!input.hasStaticShape())
+    return false;
+  int64_t last = -1;
+  for (int64_t p : transpose.getPermutation()) {
+    if (input.getDimSize(p) == 1)
+      continue;
+    if (p < last)
+      return false;
+    last = p;
+  }
+  return true;
+}
+
 struct FormKernelsPass : autoglm::impl::FormKernelsBase<FormKernelsPass> {
   void runOnOperation() override {
+    // A transpose that moves no data would be a kernel copying its input
+    // (a launch on a GPU); as a reshape it is a view.
+    for (auto transpose : llvm::make_early_inc_range(
+             getOperation().getBody().getOps<TransposeOp>())) {
+      if (!movesNoData(transpose))
+        continue;
+      OpBuilder b(transpose);
+      transpose.replaceAllUsesWith(
+          ReshapeOp::create(b, transpose.getLoc(), transpose.getType(),
+                            transpose.getInput(), Value())
+              .getResult());
+      transpose.erase();
+    }
     SmallVector<Operation *> kernels;
     for (Operation &op : getOperation().getBody().getOps())
       if (isKernel(&op))

@@ -339,7 +339,8 @@ def FormKernels : Pass<"autoglm-form-kernels", "::mlir::func::FuncOp"> {
     `autoglm.fused` region into a one-op `autoglm.fused` region whose kind
     is the op's name (`"matmul"`, `"transpose"`, ...), taking splat
     constants into the region. Constants and reshapes (which move no data)
-    stay outside. Afterwards every kernel of the model is a region: the
+    stay outside; so does a transpose that only moves dimensions of one
+    element (a decoder step's query to heads), which becomes a reshape. Afterwards every kernel of the model is a region: the
     lowering converts region bodies in place, and code generation makes
     each region one loop nest (one launch on a GPU). Runs after the graph
     passes, so it never stands in the way of fusion.

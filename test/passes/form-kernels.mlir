@@ -41,3 +41,17 @@ func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<8x1xf32>, t
   %t:2 = autoglm.split %e {axis = 1 : i64, sizes = array<i64: 1, 1>} : (tensor<8x2xf32>) -> (tensor<8x1xf32>, tensor<8x1xf32>)
   return %t#0, %t#1 : tensor<8x1xf32>, tensor<8x1xf32>
 }
+
+// A transpose that moves only dimensions of one element (a decoder step's
+// query, [1, 1, 4, 16] to heads) keeps the elements' order: it becomes a
+// reshape, no kernel. One that reorders longer dimensions is a kernel.
+// CHECK-LABEL: func.func @unit_transposes(
+// CHECK-SAME:      %[[Q:.+]]: tensor<1x1x4x16xf32>, %[[K:.+]]: tensor<1x8x4x16xf32>
+// CHECK:         %[[H:.+]] = autoglm.reshape %[[Q]] : (tensor<1x1x4x16xf32>) -> tensor<1x4x1x16xf32>
+// CHECK:         %[[T:.+]] = autoglm.fused "transpose"(%[[K]])
+// CHECK:         return %[[H]], %[[T]]
+func.func @unit_transposes(%q: tensor<1x1x4x16xf32>, %k: tensor<1x8x4x16xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x4x8x16xf32>) {
+  %h = autoglm.transpose %q, [0, 2, 1, 3] : (tensor<1x1x4x16xf32>) -> tensor<1x4x1x16xf32>
+  %t = autoglm.transpose %k, [0, 2, 1, 3] : (tensor<1x8x4x16xf32>) -> tensor<1x4x8x16xf32>
+  return %h, %t : tensor<1x4x1x16xf32>, tensor<1x4x8x16xf32>
+}
