@@ -875,23 +875,38 @@ SmallVector<SmallVector<Value>> updatedBounds(const KernelArith &a,
   SmallVector<Value> both = a.ifElse(
       a.cmp(arith::CmpIPredicate::uge, p, a.idx(att.freshPage)), types,
       [&] {
-        // The elementwise minimum and maximum of the page's key rows.
+        // The elementwise minimum and maximum of the page's key rows, the
+        // loads of up to 8 rows (a divisor of the page) issued before any
+        // is used.
+        int64_t inFlight = std::min<int64_t>(att.pageSize, 8);
+        while (att.pageSize % inFlight != 0)
+          --inFlight;
         SmallVector<Value> init(width,
                                 a.f32(std::numeric_limits<double>::infinity()));
         init.append(width, a.negInf());
         Value start = a.mul(p, a.idx(att.pageSize));
-        auto loop = scf::ForOp::create(
-            b, loc, start, a.add(start, a.idx(att.pageSize)), a.idx(1), init);
+        auto loop = scf::ForOp::create(b, loc, a.idx(0),
+                                       a.idx(att.pageSize / inFlight),
+                                       a.idx(1), init);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(loop.getBody());
-        SmallVector<Value> next(loop.getRegionIterArgs());
-        for (int64_t e = 0; e < width; ++e) {
-          Value x = att.key.load(a, row.b, row.h, loop.getInductionVar(),
-                                 a.add(d0, a.idx(e)));
-          next[e] = arith::MinimumFOp::create(b, loc, next[e], x);
-          next[width + e] =
-              arith::MaximumFOp::create(b, loc, next[width + e], x);
+        Value first = a.add(start, a.mul(loop.getInductionVar(),
+                                         a.idx(inFlight)));
+        SmallVector<SmallVector<Value>> rows;
+        for (int64_t u = 0; u < inFlight; ++u) {
+          SmallVector<Value> x;
+          for (int64_t e = 0; e < width; ++e)
+            x.push_back(att.key.load(a, row.b, row.h, a.add(first, a.idx(u)),
+                                     a.add(d0, a.idx(e))));
+          rows.push_back(x);
         }
+        SmallVector<Value> next(loop.getRegionIterArgs());
+        for (ArrayRef<Value> x : rows)
+          for (int64_t e = 0; e < width; ++e) {
+            next[e] = arith::MinimumFOp::create(b, loc, next[e], x[e]);
+            next[width + e] =
+                arith::MaximumFOp::create(b, loc, next[width + e], x[e]);
+          }
         scf::YieldOp::create(b, loc, next);
         return SmallVector<Value>(loop.getResults());
       },
