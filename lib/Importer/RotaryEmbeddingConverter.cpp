@@ -3,9 +3,19 @@
 // RotaryEmbedding rotates pairs of each head's first `rotary_embedding_dim`
 // channels by a position's angle: (x1, x2) -> (c x1 - s x2, s x1 + c x2).
 // The pairs are (2i, 2i+1) when `interleaved`, else (i, i + dim/2). It is
-// decomposed into core ops (gather of the cos/sin rows, strided slices,
-// multiplications, concatenation), which the elementwise fusion merges into
-// one kernel; no dedicated op is needed for a computation this light.
+// decomposed into core ops: the rotated channels viewed as pairs along an
+// axis of two ([..., dim/2, 2] interleaved, [..., 2, dim/2] half-split),
+// the pairs' two members sliced from it (x1, x2: views, each read
+// broadcast along the pair axis), and
+//
+//     x1 * (c, s) + x2 * (-s, c)
+//
+// with the cos/sin rows stacked along the pair axis (computed once per
+// step when layers share their caches and positions). The rotation is then
+// one elementwise expression over the pairs, one kernel, where rotating
+// each member apart and putting the pairs back took five on CUDA (two
+// products, two copies into the concatenation); no dedicated op is needed
+// for a computation this light.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,10 +31,10 @@ using namespace mlir::autoglm;
 
 namespace autoglm::importer {
 namespace {
-/// v[..., begin:end:step] along the last axis; the other axes whole (a
-/// dynamic one runs to its run-time end).
-Value sliceLastAxis(NodeContext &n, Value v, int64_t begin, int64_t end,
-                    int64_t step) {
+/// v[..., begin:end:step] along `axis`; the other axes whole (a dynamic one
+/// runs to its run-time end).
+Value sliceAxis(NodeContext &n, Value v, int64_t axis, int64_t begin,
+                int64_t end, int64_t step) {
   auto type = cast<RankedTensorType>(v.getType());
   int64_t rank = type.getRank();
   SmallVector<int64_t> starts(rank, 0), ends, steps(rank, 1);
@@ -32,29 +42,54 @@ Value sliceLastAxis(NodeContext &n, Value v, int64_t begin, int64_t end,
     ends.push_back(ShapedType::isDynamic(size)
                        ? std::numeric_limits<int64_t>::max()
                        : size);
-  starts.back() = begin;
-  ends.back() = end;
-  steps.back() = step;
+  starts[axis] = begin;
+  ends[axis] = end;
+  steps[axis] = step;
   return n.create<SliceOp>(v, n.b.getDenseI64ArrayAttr(starts),
                            n.b.getDenseI64ArrayAttr(ends),
                            n.b.getDenseI64ArrayAttr(steps));
 }
 
-/// Places the interleaved pairs back: real at even, imag at odd channels.
-Value interleave(NodeContext &n, Value real, Value imag) {
-  int64_t rank = cast<RankedTensorType>(real.getType()).getRank();
-  SmallVector<DimSpec> withPair, merged;
-  for (int64_t d = 0; d < rank; ++d)
-    withPair.push_back(DimSpec::fromInput(d));
-  withPair.push_back(DimSpec::literal(1));
-  for (int64_t d = 0; d + 1 < rank; ++d)
-    merged.push_back(DimSpec::fromInput(d));
-  merged.push_back(DimSpec::literal(-1));
-  Value r = n.reshapeTo(real, withPair), i = n.reshapeTo(imag, withPair);
-  Value pairs =
-      r && i ? n.create<ConcatOp>(ValueRange{r, i}, n.b.getI64IntegerAttr(rank))
-             : Value();
-  return pairs ? n.reshapeTo(pairs, merged) : Value();
+/// `v` reshaped to its first three axes followed by `last` (literal
+/// sizes): the pairs split out of the channel axis, or merged back.
+Value withLastAxes(NodeContext &n, Value v, ArrayRef<int64_t> last) {
+  SmallVector<DimSpec> spec = {DimSpec::fromInput(0), DimSpec::fromInput(1),
+                               DimSpec::fromInput(2)};
+  for (int64_t size : last)
+    spec.push_back(DimSpec::literal(size));
+  return n.reshapeTo(v, spec);
+}
+
+/// The rotated pairs of `rotated` ([d0, d1, d2, dim]) by the angles'
+/// `cos` and `sin` ([d0 or 1, d1 or 1, d2 or 1, dim/2]), as
+/// x1 * (c, s) + x2 * (-s, c) over the pairs (the file comment), back in
+/// `rotated`'s shape.
+Value rotatePairs(NodeContext &n, Value rotated, Value cos, Value sin,
+                  int64_t dim, bool interleaved) {
+  int64_t half = dim / 2;
+  // The pairs along axis 4 ([..., half, 2]) or 3 ([..., 2, half]).
+  int64_t pairAxis = interleaved ? 4 : 3;
+  SmallVector<int64_t> pairs =
+      interleaved ? SmallVector<int64_t>{half, 2} : SmallVector<int64_t>{2, half};
+  SmallVector<int64_t> member = interleaved ? SmallVector<int64_t>{half, 1}
+                                            : SmallVector<int64_t>{1, half};
+  Value paired = withLastAxes(n, rotated, pairs);
+  Value c = withLastAxes(n, cos, member), s = withLastAxes(n, sin, member);
+  Value negS = s ? n.create<NegOp>(s) : Value();
+  if (!paired || !c || !s || !negS)
+    return {};
+  auto stack = [&](Value first, Value second) {
+    return n.create<ConcatOp>(ValueRange{first, second},
+                              n.b.getI64IntegerAttr(pairAxis));
+  };
+  Value first = stack(c, s), second = stack(negS, c);
+  Value x1 = sliceAxis(n, paired, pairAxis, 0, 1, 1);
+  Value x2 = sliceAxis(n, paired, pairAxis, 1, 2, 1);
+  if (!first || !second || !x1 || !x2)
+    return {};
+  Value a = n.create<MulOp>(x1, first), b = n.create<MulOp>(x2, second);
+  Value sum = a && b ? n.create<AddOp>(a, b) : Value();
+  return sum ? withLastAxes(n, sum, {dim}) : Value();
 }
 
 LogicalResult convertRotaryEmbedding(NodeContext &n) {
@@ -133,28 +168,11 @@ LogicalResult convertRotaryEmbedding(NodeContext &n) {
   if (!cos || !sin)
     return failure();
 
-  Value rotated = dim == headSize ? x : sliceLastAxis(n, x, 0, dim, 1);
-  Value x1 = rotated ? (interleaved ? sliceLastAxis(n, rotated, 0, dim, 2)
-                                    : sliceLastAxis(n, rotated, 0, half, 1))
-                     : Value();
-  Value x2 = rotated ? (interleaved ? sliceLastAxis(n, rotated, 1, dim, 2)
-                                    : sliceLastAxis(n, rotated, half, dim, 1))
-                     : Value();
-  if (!x1 || !x2)
-    return failure();
-  auto mul = [&](Value a, Value b) { return n.create<MulOp>(a, b); };
-  Value cx1 = mul(cos, x1), sx2 = mul(sin, x2), sx1 = mul(sin, x1),
-        cx2 = mul(cos, x2);
-  if (!cx1 || !sx2 || !sx1 || !cx2)
-    return failure();
-  Value real = n.create<SubOp>(cx1, sx2), imag = n.create<AddOp>(sx1, cx2);
-  if (!real || !imag)
-    return failure();
-  Value result = interleaved ? interleave(n, real, imag)
-                             : n.create<ConcatOp>(ValueRange{real, imag},
-                                                  n.b.getI64IntegerAttr(3));
+  Value rotated = dim == headSize ? x : sliceAxis(n, x, 3, 0, dim, 1);
+  Value result =
+      rotated ? rotatePairs(n, rotated, cos, sin, dim, interleaved) : Value();
   if (result && dim < headSize) {
-    Value passed = sliceLastAxis(n, x, dim, headSize, 1);
+    Value passed = sliceAxis(n, x, 3, dim, headSize, 1);
     result = passed ? n.create<ConcatOp>(ValueRange{result, passed},
                                          n.b.getI64IntegerAttr(3))
                     : Value();
