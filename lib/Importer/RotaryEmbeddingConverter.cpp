@@ -69,8 +69,8 @@ Value rotatePairs(NodeContext &n, Value rotated, Value cos, Value sin,
   int64_t half = dim / 2;
   // The pairs along axis 4 ([..., half, 2]) or 3 ([..., 2, half]).
   int64_t pairAxis = interleaved ? 4 : 3;
-  SmallVector<int64_t> pairs =
-      interleaved ? SmallVector<int64_t>{half, 2} : SmallVector<int64_t>{2, half};
+  SmallVector<int64_t> pairs = interleaved ? SmallVector<int64_t>{half, 2}
+                                           : SmallVector<int64_t>{2, half};
   SmallVector<int64_t> member = interleaved ? SmallVector<int64_t>{half, 1}
                                             : SmallVector<int64_t>{1, half};
   Value paired = withLastAxes(n, rotated, pairs);

@@ -885,13 +885,12 @@ SmallVector<SmallVector<Value>> updatedBounds(const KernelArith &a,
                                 a.f32(std::numeric_limits<double>::infinity()));
         init.append(width, a.negInf());
         Value start = a.mul(p, a.idx(att.pageSize));
-        auto loop = scf::ForOp::create(b, loc, a.idx(0),
-                                       a.idx(att.pageSize / inFlight),
-                                       a.idx(1), init);
+        auto loop = scf::ForOp::create(
+            b, loc, a.idx(0), a.idx(att.pageSize / inFlight), a.idx(1), init);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(loop.getBody());
-        Value first = a.add(start, a.mul(loop.getInductionVar(),
-                                         a.idx(inFlight)));
+        Value first =
+            a.add(start, a.mul(loop.getInductionVar(), a.idx(inFlight)));
         SmallVector<SmallVector<Value>> rows;
         for (int64_t u = 0; u < inFlight; ++u) {
           SmallVector<Value> x;
