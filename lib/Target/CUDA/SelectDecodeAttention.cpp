@@ -165,12 +165,13 @@ struct Budget {
   Value nextMin = {}, nextMax = {};
 };
 
-/// `op` erased when nothing reads it, then so each producer of its operands
-/// that is left unread: what computed only `op`'s operands goes with it.
-void eraseUnread(Operation *op) {
-  // A set: an op read twice by one that goes is visited once.
+/// Each of `ops` erased when nothing reads it, then so each producer of its
+/// operands that is left unread: what computed only their operands goes
+/// with them. One worklist for all, so that none is visited after it went.
+void eraseUnread(ArrayRef<Operation *> ops) {
+  // A set: an op read twice by ones that go is visited once.
   llvm::SetVector<Operation *> worklist;
-  worklist.insert(op);
+  worklist.insert_range(ops);
   while (!worklist.empty()) {
     Operation *next = worklist.pop_back_val();
     if (!isOpTriviallyDead(next))
@@ -237,28 +238,35 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
       budget.pageSize, keys.seqMajor ? b.getUnitAttr() : UnitAttr(), freshPage);
   region.getResult(0).replaceAllUsesWith(decode.getResultTensors()[0]);
   region.erase();
+  // The copies looked through lose their last reader, and so does the
+  // bounds' update the op computes.
+  SmallVector<Operation *> unread(keys.passed);
+  llvm::append_range(unread, values.passed);
   if (budget.freshPage) {
     Value next[] = {budget.nextMin, budget.nextMax};
     for (int i = 0; i < 2; ++i) {
-      Operation *update = next[i].getDefiningOp();
+      unread.push_back(next[i].getDefiningOp());
       next[i].replaceAllUsesWith(decode.getResultTensors()[1 + i]);
-      eraseUnread(update);
     }
   }
-  // The copies looked through lose their last reader.
-  eraseUnusedCacheCopies(keys, values);
+  eraseUnread(unread);
 }
 
 /// Page mode's budget with the bounds update absorbed when `attention`
 /// (the sole op of `region`) scores with one that every other reader of
 /// reads after it.
 Budget pageBudget(FusedOp region, TopKAttentionOp attention, Budget budget) {
+  // The region's inputs (what it computes itself, such as a constant it
+  // took in, is no update).
   auto input = [&](Value v) {
-    return region.getInputs()[cast<BlockArgument>(v).getArgNumber()];
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg ? region.getInputs()[arg.getArgNumber()] : Value();
   };
   Value key = input(attention.getKey());
   Value nextMin = input(attention.getPageMin()),
         nextMax = input(attention.getPageMax());
+  if (!key || !nextMin || !nextMax)
+    return budget;
   int64_t pageSize = budget.pageSize.getInt();
   std::optional<BoundsUpdate> lo =
       traceBoundsUpdate(nextMin, key, pageSize, ReduceKind::min);
