@@ -283,13 +283,6 @@ struct SparseAttentionPass
     // The pages from the first new key on, recomputed from the keys.
     int64_t firstPage = cacheKeys / pageSize;
     int64_t fresh = pages - firstPage;
-    auto slice = [&](Value input, int64_t axisStart, int64_t axisEnd,
-                     ArrayRef<int64_t> shape) {
-      SmallVector<int64_t> starts = {0, 0, axisStart, 0},
-                           ends(shape.begin(), shape.end()), steps(4, 1);
-      ends[2] = axisEnd;
-      return SliceOp::create(b, loc, input, starts, ends, steps).getResult();
-    };
     Value tail = sliceAtSource(b, loc, key, 2, firstPage * pageSize, keys);
     Value paged = ReshapeOp::create(
         b, loc,
@@ -307,8 +300,8 @@ struct SparseAttentionPass
       next[i] = firstPage == 0
                     ? reduced
                     : ConcatOp::create(b, loc, boundsType,
-                                       ValueRange{slice(given[i], 0, firstPage,
-                                                        boundsType.getShape()),
+                                       ValueRange{sliceRows(b, loc, given[i], 2,
+                                                            0, firstPage),
                                                   reduced},
                                        2)
                           .getResult();

@@ -4,6 +4,7 @@
 
 #include "autoglm/Dialect/AutoGLM.h"
 
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -73,13 +74,23 @@ bool mlir::autoglm::readsCacheParts(const AttentionCacheSource &keys,
 }
 
 void mlir::autoglm::eraseUnusedCacheCopies(const AttentionCacheSource &keys,
-                                           const AttentionCacheSource &values) {
-  llvm::SetVector<Operation *> passed;
-  passed.insert_range(keys.passed);
-  passed.insert_range(values.passed);
-  for (Operation *op : passed)
-    if (op->use_empty())
-      op->erase();
+                                           const AttentionCacheSource &values,
+                                           ArrayRef<Operation *> others) {
+  // One worklist for all, so that none is visited after it went; a set, so
+  // that an op read twice by ones that go is visited once.
+  llvm::SetVector<Operation *> worklist;
+  worklist.insert_range(keys.passed);
+  worklist.insert_range(values.passed);
+  worklist.insert_range(others);
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (!isOpTriviallyDead(op))
+      continue;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        worklist.insert(def);
+    op->erase();
+  }
 }
 
 namespace {
@@ -123,6 +134,36 @@ SmallVector<PartRows> partsCovering(ValueRange inputs, int64_t axis,
 }
 } // namespace
 
+namespace {
+/// The starts, ends and steps of rows [start, end) along `axis` of a
+/// tensor of `shape`, the other axes whole.
+struct RowsSlice {
+  SmallVector<int64_t> starts, ends, steps;
+  RowsSlice(ArrayRef<int64_t> shape, int64_t axis, int64_t start, int64_t end)
+      : starts(shape.size(), 0), ends(shape), steps(shape.size(), 1) {
+    starts[axis] = start;
+    ends[axis] = end;
+  }
+};
+} // namespace
+
+Value mlir::autoglm::sliceRows(OpBuilder &b, Location loc, Value value,
+                               int64_t axis, int64_t start, int64_t end) {
+  RowsSlice rows(cast<RankedTensorType>(value.getType()).getShape(), axis,
+                 start, end);
+  return SliceOp::create(b, loc, value, rows.starts, rows.ends, rows.steps)
+      .getResult();
+}
+
+bool mlir::autoglm::slicesRows(SliceOp slice, int64_t axis, int64_t start,
+                               int64_t end) {
+  RowsSlice rows(cast<RankedTensorType>(slice.getInput().getType()).getShape(),
+                 axis, start, end);
+  return slice.getStarts() == ArrayRef<int64_t>(rows.starts) &&
+         slice.getEnds() == ArrayRef<int64_t>(rows.ends) &&
+         slice.getSteps() == ArrayRef<int64_t>(rows.steps);
+}
+
 Value mlir::autoglm::sliceAtSource(OpBuilder &b, Location loc, Value value,
                                    int64_t axis, int64_t start, int64_t end) {
   auto type = cast<RankedTensorType>(value.getType());
@@ -152,11 +193,7 @@ Value mlir::autoglm::sliceAtSource(OpBuilder &b, Location loc, Value value,
       return parts[0];
     return ConcatOp::create(b, loc, sliced, parts, axis).getResult();
   }
-  SmallVector<int64_t> starts(type.getRank(), 0), ends(type.getShape()),
-      steps(type.getRank(), 1);
-  starts[axis] = start;
-  ends[axis] = end;
-  return SliceOp::create(b, loc, value, starts, ends, steps).getResult();
+  return sliceRows(b, loc, value, axis, start, end);
 }
 
 bool mlir::autoglm::isSliceAtSource(Value rows, Value value, int64_t axis,
@@ -192,13 +229,5 @@ bool mlir::autoglm::isSliceAtSource(Value rows, Value value, int64_t axis,
     });
   }
   auto [slice, in] = kernelProducer<SliceOp>(rows);
-  if (!slice || in[0] != value)
-    return false;
-  SmallVector<int64_t> starts(type.getRank(), 0), ends(type.getShape()),
-      steps(type.getRank(), 1);
-  starts[axis] = start;
-  ends[axis] = end;
-  return slice.getStarts() == ArrayRef<int64_t>(starts) &&
-         slice.getEnds() == ArrayRef<int64_t>(ends) &&
-         slice.getSteps() == ArrayRef<int64_t>(steps);
+  return slice && in[0] == value && slicesRows(slice, axis, start, end);
 }

@@ -70,10 +70,21 @@ AttentionCacheSource traceAttentionCache(Value operand);
 bool readsCacheParts(const AttentionCacheSource &keys,
                      const AttentionCacheSource &values);
 
-/// The producers `keys` and `values` passed, erased where nothing reads
-/// them any more (keys and values may share them).
+/// The producers `keys` and `values` passed, and `others`, erased where
+/// nothing reads them any more, then so each producer of their operands
+/// left unread (keys and values may share them).
 void eraseUnusedCacheCopies(const AttentionCacheSource &keys,
-                            const AttentionCacheSource &values);
+                            const AttentionCacheSource &values,
+                            ArrayRef<Operation *> others = {});
+
+/// `value`'s rows [start, end) along `axis`, the other axes whole, as one
+/// `autoglm.slice` built at `b`.
+Value sliceRows(OpBuilder &b, Location loc, Value value, int64_t axis,
+                int64_t start, int64_t end);
+
+/// Whether `slice` takes its input's rows [start, end) along `axis`, the
+/// other axes whole (as sliceRows builds it).
+bool slicesRows(SliceOp slice, int64_t axis, int64_t start, int64_t end);
 
 /// `value`'s rows [start, end) along `axis`, built at `b` from where
 /// `value` is computed: through transposes, reshapes that keep the axis

@@ -47,8 +47,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "llvm/ADT/SetVector.h"
 
 #include <limits>
 
@@ -137,12 +135,7 @@ traceBoundsUpdate(Value bounds, Value key, int64_t pageSize, ReduceKind kind) {
   Value given = sliced[0];
   auto type = cast<RankedTensorType>(bounds.getType());
   int64_t freshPage = cast<RankedTensorType>(parts[0].getType()).getDimSize(2);
-  SmallVector<int64_t> ends(type.getShape());
-  ends[2] = freshPage;
-  if (given.getType() != type ||
-      slice.getStarts() != ArrayRef<int64_t>{0, 0, 0, 0} ||
-      slice.getEnds() != ArrayRef<int64_t>(ends) ||
-      slice.getSteps() != ArrayRef<int64_t>{1, 1, 1, 1})
+  if (given.getType() != type || !slicesRows(slice, 2, 0, freshPage))
     return std::nullopt;
   int64_t keys = cast<RankedTensorType>(key.getType()).getDimSize(2);
   auto rows = cast<RankedTensorType>(paged[0].getType());
@@ -164,24 +157,6 @@ struct Budget {
   std::optional<int64_t> freshPage = {};
   Value nextMin = {}, nextMax = {};
 };
-
-/// Each of `ops` erased when nothing reads it, then so each producer of its
-/// operands that is left unread: what computed only their operands goes
-/// with them. One worklist for all, so that none is visited after it went.
-void eraseUnread(ArrayRef<Operation *> ops) {
-  // A set: an op read twice by ones that go is visited once.
-  llvm::SetVector<Operation *> worklist;
-  worklist.insert_range(ops);
-  while (!worklist.empty()) {
-    Operation *next = worklist.pop_back_val();
-    if (!isOpTriviallyDead(next))
-      continue;
-    for (Value operand : next->getOperands())
-      if (Operation *def = operand.getDefiningOp())
-        worklist.insert(def);
-    next->erase();
-  }
-}
 
 /// Replaces `region`, whose sole op is `attention`, by a decode_attention
 /// of its operands with `budget`.
@@ -240,16 +215,15 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   region.erase();
   // The copies looked through lose their last reader, and so does the
   // bounds' update the op computes.
-  SmallVector<Operation *> unread(keys.passed);
-  llvm::append_range(unread, values.passed);
+  SmallVector<Operation *> update;
   if (budget.freshPage) {
     Value next[] = {budget.nextMin, budget.nextMax};
     for (int i = 0; i < 2; ++i) {
-      unread.push_back(next[i].getDefiningOp());
+      update.push_back(next[i].getDefiningOp());
       next[i].replaceAllUsesWith(decode.getResultTensors()[1 + i]);
     }
   }
-  eraseUnread(unread);
+  eraseUnusedCacheCopies(keys, values, update);
 }
 
 /// Page mode's budget with the bounds update absorbed when `attention`
