@@ -13,7 +13,7 @@
 // with the cos/sin rows stacked along the pair axis (computed once per
 // step when layers share their caches and positions). The rotation is then
 // one elementwise expression over the pairs, one kernel, where rotating
-// each member apart and putting the pairs back took five on CUDA (two
+// each member apart and putting the pairs back took four on CUDA (two
 // products, two copies into the concatenation); no dedicated op is needed
 // for a computation this light.
 //

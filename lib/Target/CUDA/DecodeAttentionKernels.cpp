@@ -856,21 +856,34 @@ void rankPage(const KernelArith &a, const DecodeAttention &att,
           keys, {t});
 }
 
-/// The bounds of page `p` (elements d0 .. d0 + reads.width of its minimum,
-/// then of its maximum, f32) when the op has fresh_page: read from page_min
-/// and page_max before the fresh pages, computed from the page's key rows
-/// from there on. The block of the row's first query also writes them to
-/// next_page_min and next_page_max, so every page's bounds are written once
-/// per batch and key/value head (a slot past the chunk, which reads the
-/// last page again, writes the same values).
-SmallVector<SmallVector<Value>> updatedBounds(const KernelArith &a,
-                                              const DecodeAttention &att,
-                                              const DecodeAttention::Row &row,
-                                              const RowReads &reads, Value p,
-                                              Value d0) {
+/// The bounds of page `p` that kernel 1 scores with: elements d0 .. d0 +
+/// reads.width of its minimum, then of its maximum, f32. They are
+/// page_min's and page_max's, except with fresh_page from that page on,
+/// where they are computed from the page's key rows; the block of the
+/// row's first query then also writes them to next_page_min and
+/// next_page_max, so every page's bounds are written once per batch and
+/// key/value head (a slot past the chunk, which reads the last page again,
+/// writes the same values).
+SmallVector<SmallVector<Value>> scoredBounds(const KernelArith &a,
+                                             const DecodeAttention &att,
+                                             const DecodeAttention::Row &row,
+                                             const RowReads &reads, Value p,
+                                             Value d0) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
   int64_t width = reads.width;
+  auto given = [&] {
+    SmallVector<Value> both = reads.load(a, att.pageMin, {row.b, row.h, p}, d0);
+    llvm::append_range(both, reads.load(a, att.pageMax, {row.b, row.h, p}, d0));
+    return both;
+  };
+  // The minimum's elements, then the maximum's.
+  auto split = [&](ArrayRef<Value> both) -> SmallVector<SmallVector<Value>> {
+    return {SmallVector<Value>(both.take_front(width)),
+            SmallVector<Value>(both.drop_front(width))};
+  };
+  if (!att.nextPageMin)
+    return split(given());
   SmallVector<Type> types(2 * width, b.getF32Type());
   SmallVector<Value> both = a.ifElse(
       a.cmp(arith::CmpIPredicate::uge, p, a.idx(att.freshPage)), types,
@@ -909,13 +922,7 @@ SmallVector<SmallVector<Value>> updatedBounds(const KernelArith &a,
         scf::YieldOp::create(b, loc, next);
         return SmallVector<Value>(loop.getResults());
       },
-      [&] {
-        SmallVector<Value> given =
-            reads.load(a, att.pageMin, {row.b, row.h, p}, d0);
-        llvm::append_range(given,
-                           reads.load(a, att.pageMax, {row.b, row.h, p}, d0));
-        return given;
-      });
+      given);
   ArrayRef<Value> lo = ArrayRef<Value>(both).take_front(width),
                   hi = ArrayRef<Value>(both).drop_front(width);
   a.when(a.cmp(arith::CmpIPredicate::eq, row.i, a.idx(0)), [&] {
@@ -937,7 +944,7 @@ SmallVector<SmallVector<Value>> updatedBounds(const KernelArith &a,
           llvm::MaybeAlign(width * element.getIntOrFloatBitWidth() / 8));
     }
   });
-  return {SmallVector<Value>(lo), SmallVector<Value>(hi)};
+  return split(both);
 }
 
 /// Page mode's entries of kernel 1: page `c * chunk + t` ranked by thread
@@ -967,11 +974,7 @@ void rankPages(const KernelArith &a, const DecodeAttention &att,
   chunkSums(
       a, att, row, first, t, att.pages, reads,
       [&](Value p, Value d0) {
-        if (!att.nextPageMin)
-          return SmallVector<SmallVector<Value>>{
-              reads.load(a, att.pageMin, {row.b, row.h, p}, d0),
-              reads.load(a, att.pageMax, {row.b, row.h, p}, d0)};
-        return updatedBounds(a, att, row, reads, p, d0);
+        return scoredBounds(a, att, row, reads, p, d0);
       },
       [&](Value q, ArrayRef<Value> x, Value sum) {
         return a.add(sum, arith::MaximumFOp::create(b, loc, a.mul(q, x[0]),
