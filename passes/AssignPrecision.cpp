@@ -126,7 +126,7 @@ void narrowContraction(RewriterBase &rewriter, ConstantConverter &constants,
   if (auto mm = dyn_cast<MatMulOp>(op)) {
     replacement = MatMulOp::create(
         rewriter, mm.getLoc(), castTo(rewriter, constants, mm.getLhs(), narrow),
-        castTo(rewriter, constants, mm.getRhs(), narrow), f32);
+        castTo(rewriter, constants, mm.getRhs(), narrow), f32, FloatAttr());
   } else {
     auto conv = cast<ConvOp>(op);
     replacement = ConvOp::create(
@@ -285,11 +285,14 @@ std::optional<Type> accumulatorOf(Operation *op) {
   return std::nullopt;
 }
 
-/// A product narrowContraction made: narrow operands, f32 accumulator.
+/// A product narrowContraction (or the fp8 quantization) made: narrow
+/// operands, f32 accumulator.
 bool isNarrowedProduct(Operation *op) {
   std::optional<Type> accumulator = accumulatorOf(op);
-  return accumulator && accumulator->isF32() &&
-         floatWidth(op->getOperand(0).getType()) == 16;
+  if (!accumulator || !accumulator->isF32())
+    return false;
+  unsigned width = floatWidth(op->getOperand(0).getType());
+  return width == 16 || width == 8; // f16/bf16, or float8 (fp8)
 }
 
 /// The narrow value `value` widens, when it is a widening float cast.
@@ -308,14 +311,18 @@ Value widenedFrom(Value value) {
 /// relu(cast(x : f16 -> f32)) -> cast(relu(x) : f16 -> f32). Repeated,
 /// the widening casts move down to the ops that need f32, and a narrowing
 /// cast met on the way cancels (CancelWidenThenNarrow).
+///
+/// The quantization ops of fp8 products (`keepWide`) stay f32: their scale
+/// (448 over the threshold) need not be finite in f16.
 struct SinkWideningCast : RewritePattern {
-  SinkWideningCast(MLIRContext *context, ConstantConverter &constants)
+  SinkWideningCast(MLIRContext *context, ConstantConverter &constants,
+                   const llvm::DenseSet<Operation *> &keepWide)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context),
-        constants(constants) {}
+        constants(constants), keepWide(keepWide) {}
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
     if (!computesNarrow(op) || op->getNumResults() != 1 ||
-        !isF32Tensor(op->getResult(0)))
+        !isF32Tensor(op->getResult(0)) || keepWide.contains(op))
       return failure();
     Type narrow;
     for (Value operand : op->getOperands()) {
@@ -349,6 +356,7 @@ struct SinkWideningCast : RewritePattern {
     return success();
   }
   ConstantConverter &constants;
+  const llvm::DenseSet<Operation *> &keepWide;
 };
 
 /// Whether `value` reaches a narrowing cast (where a product reads it)
@@ -359,8 +367,10 @@ bool reachesNarrowing(Value value, llvm::SmallPtrSetImpl<Operation *> &seen) {
   for (Operation *user : value.getUsers()) {
     if (!seen.insert(user).second)
       continue;
+    // To 16 bits, or to float8 (an fp8 product's quantization).
     if (auto cast = dyn_cast<CastOp>(user);
-        cast && floatWidth(cast.getType()) == 16)
+        cast &&
+        (floatWidth(cast.getType()) == 16 || floatWidth(cast.getType()) == 8))
       return true;
     if (computesNarrow(user) &&
         llvm::any_of(user->getResults(), [&](Value result) {
@@ -420,17 +430,22 @@ llvm::json::Object describe(Operation *op) {
 /// An int8 product: its activation's range, scale and zero point, its
 /// weights' per-channel scale range.
 llvm::json::Object describeInt8(Operation *op, const Int8Choice &choice) {
-  return llvm::json::Object{{"node", nodeNames(op->getLoc())},
-                            {"op", op->getName().stripDialect().str()},
-                            {"precision", "int8"},
-                            {"accumulator", "int32"},
-                            {"calibration", choice.point},
-                            {"input_min", choice.min},
-                            {"input_max", choice.max},
-                            {"input_scale", choice.inputScale},
-                            {"input_zero_point", choice.zeroPoint},
-                            {"weight_scale_min", choice.minWeightScale},
-                            {"weight_scale_max", choice.maxWeightScale}};
+  llvm::json::Object entry{{"node", nodeNames(op->getLoc())},
+                           {"op", op->getName().stripDialect().str()},
+                           {"precision", choice.float8 ? "fp8" : "int8"},
+                           {"accumulator", choice.float8 ? "fp32" : "int32"},
+                           {"calibration", choice.point},
+                           {"input_min", choice.min},
+                           {"input_max", choice.max},
+                           {"input_scale", choice.inputScale}};
+  if (choice.float8) {
+    entry["weight_scale"] = choice.minWeightScale;
+    return entry;
+  }
+  entry["input_zero_point"] = choice.zeroPoint;
+  entry["weight_scale_min"] = choice.minWeightScale;
+  entry["weight_scale_max"] = choice.maxWeightScale;
+  return entry;
 }
 
 /// The accuracy budget's measurements (AccuracyBudget.cpp's JSON): the
@@ -555,20 +570,22 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       narrow = Float16Type::get(context);
     else if (precision == "bf16")
       narrow = BFloat16Type::get(context);
-    else if (precision != "fp32" && precision != "int8") {
-      getOperation().emitError() << "unknown precision '" << precision
-                                 << "' (expected fp32, fp16, bf16 or int8)";
+    else if (precision != "fp32" && precision != "int8" && precision != "fp8") {
+      getOperation().emitError()
+          << "unknown precision '" << precision
+          << "' (expected fp32, fp16, bf16, int8 or fp8)";
       return signalPassFailure();
     }
+    bool quantized = precision == "int8" || precision == "fp8";
     if (failed(markProducts()))
       return signalPassFailure();
-    if (precision == "int8" && failed(quantize(int8)))
+    if (quantized && failed(quantize(int8)))
       return signalPassFailure();
-    // On CUDA what int8 leaves runs on f16 tensor cores, not in f32.
-    if (precision == "int8" && int8Kernels == "cuda")
+    // On CUDA what int8 or fp8 leaves runs on f16 tensor cores, not in f32.
+    if (quantized && int8Kernels == "cuda")
       narrow = Float16Type::get(context);
     if (narrow)
-      assign(narrow);
+      assign(narrow, int8.helpers);
     clearPrecisionMarks(getOperation());
     if (report.empty())
       return;
@@ -593,9 +610,10 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
       return products;
     getOperation().walk([&](Operation *op) {
       auto gather = dyn_cast<GatherOp>(op);
-      if (precision == "int8" ? isQuantizableProduct(op)
-                              : isContractionToNarrow(op) ||
-                                    (gather && isTableToNarrow(gather)))
+      if (precision == "int8" || precision == "fp8"
+              ? isQuantizableProduct(op)
+              : isContractionToNarrow(op) ||
+                    (gather && isTableToNarrow(gather)))
         products.push_back(op);
     });
     return products;
@@ -619,7 +637,8 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
     ModuleOp module = getOperation();
     if (calibration.empty())
       return module.emitError()
-             << "precision int8 needs activation ranges: give "
+             << "precision " << precision
+             << " needs activation ranges: give "
                 "--calibration-data=DIR (or the pass option calibration=FILE)";
     if (calibrator != "minmax" && calibrator != "percentile" &&
         calibrator != "entropy")
@@ -635,12 +654,15 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
         readCalibrationTable(calibration, module.getLoc());
     if (failed(table))
       return failure();
+    if (precision == "fp8")
+      return quantizeProductsFloat8(module, *table, calibrator, percentile,
+                                    int8);
     return quantizeProductsInt8(
         module, *table, calibrator, percentile,
         int8Kernels == "cuda" ? Int8Kernels::CUDA : Int8Kernels::CPU, int8);
   }
 
-  void assign(Type narrow) {
+  void assign(Type narrow, const llvm::DenseSet<Operation *> &keepWide) {
     MLIRContext *context = &getContext();
 
     IRRewriter rewriter(context);
@@ -668,7 +690,7 @@ struct AssignPrecision : autoglm::impl::AssignPrecisionBase<AssignPrecision> {
     patterns.add<CancelWidenThenNarrow>(context);
     patterns.add<NarrowConstant, HoistNarrowingCast>(context, constants);
     if (narrowActivations)
-      patterns.add<SinkWideningCast>(context, constants);
+      patterns.add<SinkWideningCast>(context, constants, keepWide);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // A value read by several products is narrowed once.

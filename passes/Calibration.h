@@ -76,7 +76,8 @@ double entropyThreshold(ArrayRef<uint64_t> histogram, double absmax,
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlir::autoglm {
-/// What the int8 rewrite chose for one product (the precision report).
+/// What the int8 (or fp8) rewrite chose for one product (the precision
+/// report).
 struct Int8Choice {
   /// The calibration point the activation was measured as, the range it is
   /// clipped to, its scale ((max - min) / 255) and zero point (of the
@@ -86,6 +87,9 @@ struct Int8Choice {
   int64_t zeroPoint = 0;
   /// The smallest and largest per-output-channel weight scale.
   double minWeightScale = 0, maxWeightScale = 0;
+  /// An fp8 product (quantizeProductsFloat8): E4M3 operands, symmetric
+  /// (no zero point), one weight scale.
+  bool float8 = false;
 };
 
 /// The int8 ops one rewrite made: the int8 products with their choices,
@@ -118,4 +122,15 @@ LogicalResult quantizeProductsInt8(ModuleOp module,
                                    const CalibrationTable &table,
                                    StringRef calibrator, double percentile,
                                    Int8Kernels kernels, Int8Rewrites &rewrites);
+
+/// Rewrites every quantizable matmul of `module` whose K and N are
+/// multiples of 16 into a product of float8 E4M3 values with f32
+/// accumulation scaled back by the two scales (QuantizeFloat8.cpp): x per
+/// tensor at its calibrated threshold, the weight per tensor at its
+/// largest magnitude, shared by the products that read one activation. A
+/// point the table has no range for is an error at the product.
+LogicalResult quantizeProductsFloat8(ModuleOp module,
+                                     const CalibrationTable &table,
+                                     StringRef calibrator, double percentile,
+                                     Int8Rewrites &rewrites);
 } // namespace mlir::autoglm

@@ -32,6 +32,13 @@ bool isSupportedFloat(Type type) {
   return type.isF16() || type.isBF16() || type.isF32() || type.isF64();
 }
 
+/// Float8 constants (--precision=fp8's weights) are read and written, each
+/// value exact in f64; no op is evaluated into float8.
+bool isFloat8(Type type) {
+  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
+             Float8E5M2FNUZType>(type);
+}
+
 /// Bytes per element in dense and resource storage (i1 excluded).
 unsigned storageBytes(Type type) {
   return (type.getIntOrFloatBitWidth() + 7) / 8;
@@ -48,9 +55,10 @@ double readFloat(Type type, const char *data) {
     std::memcpy(&value, data, sizeof(value));
     return value;
   }
-  uint16_t bits;
-  std::memcpy(&bits, data, sizeof(bits));
-  return APFloat(semanticsOf(type), APInt(16, bits)).convertToDouble();
+  unsigned width = type.getIntOrFloatBitWidth();
+  uint16_t bits = 0;
+  std::memcpy(&bits, data, storageBytes(type)); // little-endian hosts
+  return APFloat(semanticsOf(type), APInt(width, bits)).convertToDouble();
 }
 
 int64_t readInt(Type type, const char *data) {
@@ -74,7 +82,7 @@ void writeFloat(Type type, double value, char *data) {
   converted.convert(semanticsOf(type), APFloat::rmNearestTiesToEven,
                     &losesInfo);
   uint16_t bits = converted.bitcastToAPInt().getZExtValue();
-  std::memcpy(data, &bits, sizeof(bits));
+  std::memcpy(data, &bits, storageBytes(type)); // little-endian hosts
 }
 } // namespace
 
@@ -117,7 +125,7 @@ std::optional<ConstTensor> ConstTensor::read(ElementsAttr attr) {
     return std::nullopt;
   Type element = type.getElementType();
   bool isInt = isa<IntegerType>(element);
-  if (!isInt && !isSupportedFloat(element))
+  if (!isInt && !isSupportedFloat(element) && !isFloat8(element))
     return std::nullopt;
   ConstTensor tensor = zeros(type);
   int64_t count = type.getNumElements();

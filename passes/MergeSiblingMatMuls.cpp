@@ -59,13 +59,14 @@ ElementsAttr mergeableWeights(MatMulOp matmul, bool int8) {
 }
 
 /// Whether `a` and `b` compute alike on their own weights: one element
-/// type, the same rows (K), the same accumulator.
+/// type, the same rows (K), the same accumulator and scale (float8).
 bool sameKind(MatMulOp a, MatMulOp b) {
   auto ta = cast<RankedTensorType>(a.getRhs().getType());
   auto tb = cast<RankedTensorType>(b.getRhs().getType());
   return ta.getElementType() == tb.getElementType() &&
          ta.getDimSize(0) == tb.getDimSize(0) &&
          a.getAccumulatorTypeAttr() == b.getAccumulatorTypeAttr() &&
+         a.getScaleAttr() == b.getScaleAttr() &&
          getElementTypeOrSelf(a.getType()) == getElementTypeOrSelf(b.getType());
 }
 
@@ -124,7 +125,8 @@ void merge(RewriterBase &rewriter, MutableArrayRef<MatMulOp> group) {
   shape.back() = cast<RankedTensorType>(weights.getType()).getDimSize(1);
   auto product = MatMulOp::create(
       rewriter, loc, RankedTensorType::get(shape, result.getElementType()),
-      first.getLhs(), rhs, first.getAccumulatorTypeAttr());
+      first.getLhs(), rhs, first.getAccumulatorTypeAttr(),
+      first.getScaleAttr());
   // Every slice before any product is replaced: the insertion point is the
   // first product, which replacing erases.
   int64_t rank = static_cast<int64_t>(shape.size()), offset = 0;

@@ -189,6 +189,15 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
     attention, the matmuls left) in f16 on tensor cores, as TensorRT's
     int8 builds with f16 enabled do.
 
+    With `precision=fp8`, every `matmul` of an f32 activation by a
+    constant 2-D weight whose K and N are multiples of 16 becomes a
+    product of float8 E4M3 values accumulating in f32, with the two
+    scales as the matmul's `scale`: the activation per tensor (its
+    calibrated threshold over 448, the cast saturating), the weight per
+    tensor (its largest magnitude over 448; products that read one
+    activation share it). With `int8-kernels=cuda` everything else runs
+    in f16, as for int8.
+
     `keep` lists ONNX nodes whose products stay f32 (what
     `--accuracy-budget` chose). `toggles` builds the budget's sensitivity
     model instead: each product it would lower also computes in f32, and a
@@ -200,7 +209,7 @@ def AssignPrecision : Pass<"autoglm-assign-precision", "ModuleOp"> {
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
-           "fp32 (nothing changes), fp16, bf16 or int8">,
+           "fp32 (nothing changes), fp16, bf16, int8 or fp8">,
     Option<"report", "report", "std::string", /*default=*/"",
            "Write each ONNX node's precision to this JSON file">,
     Option<"calibration", "calibration", "std::string", /*default=*/"",

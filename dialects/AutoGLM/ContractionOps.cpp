@@ -45,7 +45,16 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
                                   Twine(rhs.getRank()) + ")");
   Type lhsElement = lhs.getElementType(), rhsElement = rhs.getElementType();
   Type resultElement = lhsElement;
-  if (lhsElement.isInteger(8) && rhsElement.isInteger(8)) {
+  bool float8 = isa<Float8E4M3FNType, Float8E5M2Type>(lhsElement);
+  if (adaptor.getScale() && !float8)
+    return failInference(loc, "scale is for float8 operands only");
+  if (float8 && (lhsElement != rhsElement || !adaptor.getAccumulatorType() ||
+                 !adaptor.getAccumulatorType()->isF32()))
+    return failInference(loc, "float8 operands must be of one type and "
+                              "accumulate in f32 (accumulator_type = f32)");
+  if (float8) {
+    resultElement = *adaptor.getAccumulatorType();
+  } else if (lhsElement.isInteger(8) && rhsElement.isInteger(8)) {
     resultElement = IntegerType::get(context, 32);
   } else if (lhsElement != rhsElement) {
     return failInference(loc, "operand element types differ, or are not both "
@@ -53,7 +62,8 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
   } else if (!isa<FloatType>(lhsElement)) {
     return failInference(loc, "integer operands must be 8-bit");
   }
-  if (adaptor.getAccumulatorType() || !isa<IntegerType>(resultElement)) {
+  if (!float8 &&
+      (adaptor.getAccumulatorType() || !isa<IntegerType>(resultElement))) {
     FailureOr<Type> acc =
         accumulatedType(loc, lhsElement, adaptor.getAccumulatorType());
     if (failed(acc))

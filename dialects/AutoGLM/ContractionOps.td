@@ -5,6 +5,10 @@
 
 include "AutoGLMBase.td"
 
+/// Matrix product operands: numbers, or float8 values (--precision=fp8).
+def AutoGLM_MatMulOperand
+    : RankedTensorOf<[AutoGLM_AnyFloat, AutoGLM_AnyInt, F8E4M3FN, F8E5M2]>;
+
 def AutoGLM_MatMulOp : AutoGLM_InferredOp<"matmul"> {
   let summary = "batched matrix multiplication";
   let description = [{
@@ -19,22 +23,31 @@ def AutoGLM_MatMulOp : AutoGLM_InferredOp<"matmul"> {
     A following `autoglm.cast` to the narrow type, where the consumer wants
     it, is the truncation.
 
+    Operands of one float8 type (`--precision=fp8`) need `accumulator_type
+    = f32`; `scale` then multiplies the f32 sums: the quantized operands'
+    two scales, so that the result is the product of the values they
+    stand for (`scale` is for float8 operands only).
+
     ```mlir
     %y = autoglm.matmul %a, %b : (tensor<2x8x16xf32>, tensor<16x4xf32>) -> tensor<2x8x4xf32>
     %z = autoglm.matmul %c, %d {accumulator_type = f32} : (tensor<8x16xf16>, tensor<16x4xf16>) -> tensor<8x4xf32>
+    %q = autoglm.matmul %e, %f {accumulator_type = f32, scale = 1.5e-04 : f32} : (tensor<8x16xf8E4M3FN>, tensor<16x4xf8E4M3FN>) -> tensor<8x4xf32>
     ```
   }];
-  let arguments = (ins AutoGLM_NumericTensor:$lhs, AutoGLM_NumericTensor:$rhs,
-                       OptionalAttr<TypeAttr>:$accumulator_type);
+  let arguments = (ins AutoGLM_MatMulOperand:$lhs, AutoGLM_MatMulOperand:$rhs,
+                       OptionalAttr<TypeAttr>:$accumulator_type,
+                       OptionalAttr<F32Attr>:$scale);
   let results = (outs AutoGLM_NumericTensor:$result);
   let builders = [
     // The product in its operands' type (or i32 for 8-bit integers).
     OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs), [{
-      build($_builder, $_state, lhs, rhs, ::mlir::TypeAttr());
+      build($_builder, $_state, lhs, rhs, ::mlir::TypeAttr(),
+            ::mlir::FloatAttr());
     }]>,
     OpBuilder<(ins "::mlir::TypeRange":$resultTypes, "::mlir::Value":$lhs,
                    "::mlir::Value":$rhs), [{
-      build($_builder, $_state, resultTypes, lhs, rhs, ::mlir::TypeAttr());
+      build($_builder, $_state, resultTypes, lhs, rhs, ::mlir::TypeAttr(),
+            ::mlir::FloatAttr());
     }]>,
   ];
   let assemblyFormat = [{

@@ -93,7 +93,8 @@ mlir::autoglm::calibrate(ModuleOp module, const CompileOptions &options,
   const std::string &data = options.calibrationData;
   if (data.empty())
     return emitError(loc)
-           << "--precision=int8 needs activation ranges: give "
+           << "--precision=" << options.precision
+           << " needs activation ranges: give "
               "--calibration-data=DIR (one subdirectory per input set, each "
               "holding <input name>.npy or input_<i>.pb files)"
            << (cache.empty() ? "" : ", or an existing --calibration-cache");

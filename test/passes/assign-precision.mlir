@@ -6,7 +6,7 @@
 // RUN: not autoglm-opt %s --autoglm-assign-precision=precision=int4 --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 
 // fp32, the default, changes nothing (the diff above).
-// BAD: error: unknown precision 'int4' (expected fp32, fp16, bf16 or int8)
+// BAD: error: unknown precision 'int4' (expected fp32, fp16, bf16, int8 or fp8)
 
 // Both operands of a product of activations are narrowed where the product
 // reads them; the product accumulates in f32 and its result stays f32, so

@@ -174,10 +174,13 @@ static llvm::cl::opt<std::string> precision(
                    "default: nothing changes), fp16 or bf16 (narrow operands "
                    "and weights, f32 accumulation; everything else in f32), "
                    "int8 (matmuls on constant weights quantized from "
-                   "--calibration-data, i32 accumulation), auto (the fastest "
+                   "--calibration-data, i32 accumulation), fp8 (matmuls on "
+                   "constant weights as float8 E4M3 with per-tensor scales "
+                   "from --calibration-data, f32 accumulation; fp8 tensor "
+                   "cores with --target=cuda), auto (the fastest "
                    "of these on the target within --accuracy-budget)"),
-    llvm::cl::value_desc("fp32|fp16|bf16|int8|auto"), llvm::cl::init("fp32"),
-    llvm::cl::cat(compileCategory));
+    llvm::cl::value_desc("fp32|fp16|bf16|int8|fp8|auto"),
+    llvm::cl::init("fp32"), llvm::cl::cat(compileCategory));
 
 static llvm::cl::opt<std::string> accuracyBudget(
     "accuracy-budget",
@@ -770,9 +773,9 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     options.disabledPasses.push_back(name);
   }
   if (precision != "fp32" && precision != "fp16" && precision != "bf16" &&
-      precision != "int8" && precision != "auto") {
+      precision != "int8" && precision != "fp8" && precision != "auto") {
     llvm::errs() << "error: unknown --precision=" << precision
-                 << " (expected fp32, fp16, bf16, int8 or auto)\n";
+                 << " (expected fp32, fp16, bf16, int8, fp8 or auto)\n";
     return failure();
   }
   if (!accuracyBudget.empty()) {
@@ -783,7 +786,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     }
     if (precision == "fp32") {
       llvm::errs() << "error: --accuracy-budget applies to a lowered "
-                      "--precision (fp16, bf16, int8 or auto)\n";
+                      "--precision (fp16, bf16, int8, fp8 or auto)\n";
       return failure();
     }
   }
@@ -811,16 +814,16 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                  << calibrationPercentile << "\n";
     return failure();
   }
-  if (precision != "int8" && precision != "auto" && accuracyBudget.empty() &&
-      !calibrationCache.empty()) {
-    llvm::errs() << "error: --calibration-cache applies to --precision=int8 "
-                    "or auto, or with --accuracy-budget\n";
+  bool calibrated = precision == "int8" || precision == "fp8" ||
+                    precision == "auto" || !accuracyBudget.empty();
+  if (!calibrated && !calibrationCache.empty()) {
+    llvm::errs() << "error: --calibration-cache applies to --precision=int8, "
+                    "fp8 or auto, or with --accuracy-budget\n";
     return failure();
   }
-  if (precision != "int8" && precision != "auto" && accuracyBudget.empty() &&
-      sparseAttention != "auto" && !calibrationData.empty()) {
-    llvm::errs() << "error: --calibration-data applies to --precision=int8 "
-                    "or auto, with --accuracy-budget, or to "
+  if (!calibrated && sparseAttention != "auto" && !calibrationData.empty()) {
+    llvm::errs() << "error: --calibration-data applies to --precision=int8, "
+                    "fp8 or auto, with --accuracy-budget, or to "
                     "--sparse-attention=auto\n";
     return failure();
   }

@@ -2,7 +2,8 @@
 //
 // matmul: linalg.matmul (rank 2, or batched lhs times a 2-D rhs, folded into
 //   the rows) or linalg.batch_matmul after materializing broadcast batch dims;
-//   8-bit integers are widened to i32 first (signed or unsigned).
+//   8-bit integers are widened to i32 first (signed or unsigned), float8
+//   operands to f32, the left one times the op's scale (Float8Products.h).
 // conv: tensor.pad for the padding, then linalg.conv_{1d_ncw_fcw,
 //   2d_nchw_fchw,3d_ncdhw_fcdhw} (groups = 1),
 //   linalg.depthwise_conv_2d_nchw_chw (groups = channels = outputs), otherwise
@@ -21,6 +22,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
+#include "Float8.h"
+
+#include "autoglm/Conversion/Float8Products.h"
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -62,6 +66,29 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       };
       lhs = widen(lhs, op.getLhs());
       rhs = widen(rhs, op.getRhs());
+    } else if (Type float8 = op.getLhs().getType().getElementType();
+               float8Format(float8)) {
+      // --precision=fp8: the operands' bits widened to f32, the left one
+      // times the scale (include/autoglm/Conversion/Float8Products.h).
+      auto widen = [&](Value bits, double scale) {
+        auto t = cast<RankedTensorType>(bits.getType());
+        Value wide = buildElementwise(
+            b, loc, RankedTensorType::get(t.getShape(), acc), bits,
+            [&](OpBuilder &nb, Location nloc, ValueRange a) {
+              Value v = castScalar(nb, nloc, a[0], float8, acc);
+              return scale == 1.0 ? v
+                                  : mulScalar(nb, nloc, v,
+                                              numConst(nb, nloc, acc, scale));
+            });
+        wide.getDefiningOp()->setAttr(
+            kFloat8WideningAttrName,
+            b.getDictionaryAttr(
+                {b.getNamedAttr("type", TypeAttr::get(float8)),
+                 b.getNamedAttr("scale", b.getF32FloatAttr(scale))}));
+        return wide;
+      };
+      lhs = widen(lhs, op.getScale() ? op.getScale()->convertToDouble() : 1.0);
+      rhs = widen(rhs, 1.0);
     }
     ArrayRef<int64_t> shape = resultType.getShape();
     int64_t rank = shape.size();
