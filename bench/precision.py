@@ -1,4 +1,4 @@
-"""CPU latency and weights of --precision=fp32/fp16/bf16/int8, side by side,
+"""CPU latency and weights of --precision=fp32/fp16/bf16/int8/fp8, side by side,
 with ONNX Runtime's float32 and its own int8 (quantize_static, QDQ) models.
 
     .venv/bin/python bench/precision.py --bin build/bin --work /tmp/precision \
@@ -145,7 +145,7 @@ for name in args.models.split(","):
     shape_args = [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
     calibration, feeds = calibration_sets(model, shapes, work)
     for p in precisions:
-        extra = [f"--calibration-data={calibration}"] if p == "int8" else []
+        extra = [f"--calibration-data={calibration}"] if p in ("int8", "fp8") else []
         run([os.path.join(args.bin, "autoglm-opt"), path, *shape_args, f"--precision={p}", *extra,
              f"--target={args.target}", "--weights=external", "--emit=so", "-o",
              os.path.join(work, f"{p}.so")])

@@ -16,18 +16,17 @@ static bool isBlasMatrix(MemRefType type) {
   return strides[rank - 1] == 1 || strides[rank - 2] == 1;
 }
 
-/// The int8 product's conditions beyond the float ones: those of
-/// cuBLASLt's int8 tensor-core kernels on column-major layouts, which read
-/// their first operand transposed and the second not ("TN"): as the
-/// runtime swaps the operands (Dᵀ = Bᵀ · Aᵀ), a and d by rows and b by
-/// columns; K, N and every leading dimension whole 4-byte words.
-static std::optional<std::string> whyNotInt8(MemRefType a, MemRefType b,
-                                             MemRefType d) {
-  if (!b.getElementType().isSignlessInteger(8) ||
-      !d.getElementType().isSignlessInteger(32))
-    return "an i8 product has i8 a and b and an i32 d";
+/// The conditions of an 8-bit product (int8, or fp8's bits in i8) beyond
+/// the float ones: those of cuBLASLt's int8 and fp8 tensor-core kernels on
+/// column-major layouts, which read their first operand transposed and the
+/// second not ("TN"): as the runtime swaps the operands (Dᵀ = Bᵀ · Aᵀ), a
+/// and d by rows and b by columns; K, N and every leading dimension
+/// multiples of `multiple` (int8: whole 4-byte words; fp8: 16-byte rows).
+static std::optional<std::string> whyNotBytes(MemRefType a, MemRefType b,
+                                              MemRefType d, StringRef what,
+                                              int64_t multiple) {
   if (a.getRank() != 2 || b.getRank() != 2 || d.getRank() != 2)
-    return "an i8 product is of matrices, not batches";
+    return ("an " + what + " product is of matrices, not batches").str();
   auto strides = [](MemRefType type) {
     SmallVector<int64_t> result;
     int64_t offset = 0;
@@ -36,15 +35,19 @@ static std::optional<std::string> whyNotInt8(MemRefType a, MemRefType b,
   };
   SmallVector<int64_t> sa = strides(a), sb = strides(b), sd = strides(d);
   if (sa[1] != 1 || sd[1] != 1 || sb[0] != 1)
-    return "an i8 product reads a and d by rows and b by columns";
-  if (b.getDimSize(0) % 4 != 0 || b.getDimSize(1) % 4 != 0 || sa[0] % 4 != 0 ||
-      sb[1] % 4 != 0 || sd[0] % 4 != 0)
-    return "an i8 product's K, N and leading dimensions are multiples of 4";
+    return ("an " + what + " product reads a and d by rows and b by columns")
+        .str();
+  if (b.getDimSize(0) % multiple != 0 || b.getDimSize(1) % multiple != 0 ||
+      sa[0] % multiple != 0 || sb[1] % multiple != 0 || sd[0] % multiple != 0)
+    return ("an " + what +
+            " product's K, N and leading dimensions are multiples of " +
+            Twine(multiple))
+        .str();
   return std::nullopt;
 }
 
 std::optional<std::string> GemmOp::whyNot(MemRefType a, MemRefType b,
-                                          MemRefType d) {
+                                          MemRefType d, Type float8) {
   for (MemRefType type : {a, b, d}) {
     if (type.getRank() != 2 && type.getRank() != 3)
       return "operands are matrices or batches of matrices";
@@ -65,8 +68,22 @@ std::optional<std::string> GemmOp::whyNot(MemRefType a, MemRefType b,
     if (type.getRank() == 3 && type.getDimSize(0) != d.getDimSize(0))
       return "batch sizes differ";
   Type element = a.getElementType();
-  if (element.isSignlessInteger(8))
-    return whyNotInt8(a, b, d);
+  if (float8) {
+    if (!isa<Float8E4M3FNType>(float8))
+      return "float8_type is f8E4M3FN";
+    if (!element.isSignlessInteger(8) ||
+        !b.getElementType().isSignlessInteger(8) ||
+        !isa<Float32Type, Float16Type, BFloat16Type>(d.getElementType()))
+      return "an fp8 product has i8 a and b (the float8 bits) and an f32, "
+             "f16 or bf16 d";
+    return whyNotBytes(a, b, d, "fp8", 16);
+  }
+  if (element.isSignlessInteger(8)) {
+    if (!b.getElementType().isSignlessInteger(8) ||
+        !d.getElementType().isSignlessInteger(32))
+      return "an i8 product has i8 a and b and an i32 d";
+    return whyNotBytes(a, b, d, "i8", 4);
+  }
   if (b.getElementType() != element ||
       !isa<Float32Type, Float16Type, BFloat16Type>(element))
     return "a and b are both f32, f16 or bf16 (or both i8)";
@@ -76,9 +93,12 @@ std::optional<std::string> GemmOp::whyNot(MemRefType a, MemRefType b,
 }
 
 LogicalResult GemmOp::verify() {
+  Type float8 = getFloat8Type() ? *getFloat8Type() : Type();
   if (std::optional<std::string> reason =
-          whyNot(getA().getType(), getB().getType(), getD().getType()))
+          whyNot(getA().getType(), getB().getType(), getD().getType(), float8))
     return emitOpError(*reason);
+  if (getAlpha() && !isa<FloatType>(getD().getType().getElementType()))
+    return emitOpError("alpha scales float products only");
   return success();
 }
 

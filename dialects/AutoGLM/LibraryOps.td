@@ -30,23 +30,36 @@ def AutoGLM_GemmOp : AutoGLM_Op<"gemm"> {
     `a` and `d` stored by rows, `b` by columns, `K`, `N` and each leading
     dimension a multiple of 4.
 
+    With `float8_type` (f8E4M3FN), `a` and `b` hold the bits of that type in
+    i8 buffers and `d` (f32, f16 or bf16) accumulates in f32, as cuBLASLt's
+    fp8 tensor-core kernels take them: matrices, `a` and `d` by rows, `b` by
+    columns, `K`, `N` and each leading dimension a multiple of 16. `alpha`
+    (float products only; 1 when absent) multiplies the sums:
+    `d = alpha * a b`, the fp8 operands' scales.
+
     ```mlir
     autoglm.gemm %a, %b into %d
         : memref<128x768xf32>, memref<768x3072xf32> into memref<128x3072xf32>
+    autoglm.gemm %a, %b into %d {alpha = 1.5e-04 : f32, float8_type = f8E4M3FN}
+        : memref<128x768xi8>, memref<768x3072xi8, strided<[1, 768]>> into memref<128x3072xf16>
     ```
   }];
   let arguments = (ins Arg<AnyStridedMemRef, "", [MemRead]>:$a,
                        Arg<AnyStridedMemRef, "", [MemRead]>:$b,
-                       Arg<AnyStridedMemRef, "", [MemWrite]>:$d);
+                       Arg<AnyStridedMemRef, "", [MemWrite]>:$d,
+                       OptionalAttr<TypeAttr>:$float8_type,
+                       OptionalAttr<F32Attr>:$alpha);
   let assemblyFormat = [{
     $a `,` $b `into` $d attr-dict `:` type($a) `,` type($b) `into` type($d)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// Why `a`, `b` and `d` cannot be the operands of a gemm, or nothing
-    /// when they can.
+    /// Why `a`, `b` and `d` cannot be the operands of a gemm (of the
+    /// bits of `float8` in i8 buffers, when given), or nothing when they
+    /// can.
     static std::optional<std::string> whyNot(MemRefType a, MemRefType b,
-                                             MemRefType d);
+                                             MemRefType d,
+                                             Type float8 = Type());
   }];
 }
 

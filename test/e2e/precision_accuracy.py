@@ -1,4 +1,4 @@
-"""Accuracy of --precision=fp16/bf16/int8 against float32 (ONNX Runtime), on
+"""Accuracy of --precision=fp16/bf16/int8/fp8 against float32 (ONNX Runtime), on
 models of bench/models.py.
 
     precision_accuracy.py --bin BUILD/bin --work DIR MODEL [--precisions fp16,bf16,int8]
@@ -168,10 +168,10 @@ failed = False
 for precision in args.precisions.split(","):
     so = os.path.join(args.work, f"{precision}.so")
     int8_args = []
-    if precision == "int8":
+    if precision in ("int8", "fp8"):
         int8_args = [f"--calibration-data={calibration_dir(model, args.work)}",
                      f"--calibrator={args.calibrator}"]
-        if args.accuracy_budget:
+        if precision == "int8" and args.accuracy_budget:
             int8_args += [f"--accuracy-budget={args.accuracy_budget}",
                           f"--precision-report={os.path.join(args.work, 'int8.json')}"]
     start = time.monotonic()
@@ -185,7 +185,7 @@ for precision in args.precisions.split(","):
     outs = compiled_outputs(so, feeds, args.work, precision)
     cosines = [cosine(o[j], r[j]) for o, r in zip(outs, reference) for j in range(r.shape[0])]
     rel = max(float(np.abs(o - r).max() / (np.abs(r).max() + 1e-30)) for o, r in zip(outs, reference))
-    name = precision if precision != "int8" else f"int8 ({args.calibrator})"
+    name = precision if precision not in ("int8", "fp8") else f"{precision} ({args.calibrator})"
     if precision == "int8" and args.accuracy_budget:
         budget = json.load(open(os.path.join(args.work, "int8.json")))["accuracy_budget"]
         name += (f" budget {args.accuracy_budget}: {budget['kept']} of "

@@ -157,12 +157,16 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(
   *found = 0;
   if (requested < 1 || fake_cuda_knob("FAKE_CUBLASLT_NO_ALGO", 0))
     return CUBLAS_STATUS_SUCCESS;
-  /* The fake computes f32, and int8 into int32 as the library's int8
-   * kernels do: A transposed, B not ("TN"). */
-  int in = desc->integer ? CUDA_R_8I : CUDA_R_32F;
+  /* The fake computes f32, int8 into int32 and fp8 (E4M3) into f32 or f16
+   * as the library's int8 and fp8 kernels do: A transposed, B not ("TN"). */
+  bool float8 = !desc->integer && a->layout.type == CUDA_R_8F_E4M3;
+  int in = desc->integer ? CUDA_R_8I : float8 ? CUDA_R_8F_E4M3 : CUDA_R_32F;
   int out = desc->integer ? CUDA_R_32I : CUDA_R_32F;
-  if (a->layout.type != in || b->layout.type != in || d->layout.type != out ||
-      (desc->integer && (desc->opA != CUBLAS_OP_T || desc->opB != CUBLAS_OP_N)))
+  bool outOk = d->layout.type == out ||
+               (float8 && d->layout.type == CUDA_R_16F);
+  if (a->layout.type != in || b->layout.type != in || !outOk ||
+      ((desc->integer || float8) &&
+       (desc->opA != CUBLAS_OP_T || desc->opB != CUBLAS_OP_N)))
     return BlasNotSupported;
   /* Up to three algorithms, numbered in their first word (the log names
    * the one each matmul runs). */
@@ -182,24 +186,27 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
                cublasLtMatrixLayout_t ld, const cublasLtMatmulAlgo_t *algo,
                void *workspace, size_t workspaceBytes, CUstream stream) {
   (void)handle, (void)lc, (void)workspace, (void)workspaceBytes;
-  /* alpha and beta in the scale type: int32 for the int8 products. */
-  bool unit;
+  /* alpha and beta in the scale type: int32 for the int8 products (1 and
+   * 0); float for the others (alpha the fp8 products' scales, beta 0). */
+  bool supported;
+  float scale = 1.0f;
   if (desc->integer) {
     int32_t one, zero;
     memcpy(&one, alpha, sizeof(one));
     memcpy(&zero, beta, sizeof(zero));
-    unit = one == 1 && zero == 0;
+    supported = one == 1 && zero == 0;
   } else {
-    float one, zero;
-    memcpy(&one, alpha, sizeof(one));
+    float zero;
+    memcpy(&scale, alpha, sizeof(scale));
     memcpy(&zero, beta, sizeof(zero));
-    unit = one == 1.0f && zero == 0.0f;
+    supported = zero == 0.0f &&
+                (scale == 1.0f || la->layout.type == CUDA_R_8F_E4M3);
   }
-  if (!unit || c != d)
+  if (!supported || c != d)
     return BlasNotSupported;
   FakeGemm gemm = {desc->opA,    desc->opB,   desc->integer, (int)algo->data[0],
-                   la->layout,   lb->layout,  ld->layout,    (uintptr_t)a,
-                   (uintptr_t)b, (uintptr_t)d};
+                   scale,        la->layout,  lb->layout,    ld->layout,
+                   (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
   return fake_cuda_issue_gemm(stream, &gemm) == 0 ? CUBLAS_STATUS_SUCCESS
                                                   : BlasInvalidValue;
 }

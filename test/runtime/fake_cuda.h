@@ -13,6 +13,10 @@
 
 #include <stdint.h>
 
+/* The cudaDataType_t codes of a layout the fake driver computes with beyond
+ * f32 (blas_api.h's CUDA_R_16F and CUDA_R_8F_E4M3). */
+enum { FAKE_TYPE_F16 = 2, FAKE_TYPE_E4M3 = 28 };
+
 /* A cuBLASLt matrix layout: column-major rows x cols, `ld` apart, batched. */
 typedef struct FakeLayout {
   uint64_t rows, cols;
@@ -20,10 +24,12 @@ typedef struct FakeLayout {
   int type;
 } FakeLayout;
 
-/* What one cublasLtMatmul computes: D = op(A) · op(B), column-major; in
- * float, or (`integer`) int8 A and B into int32 D. */
+/* What one cublasLtMatmul computes: D = alpha op(A) · op(B), column-major;
+ * in float, (`integer`) int8 A and B into int32 D, or (the layouts' types)
+ * fp8 E4M3 A and B into f32 or f16 D. */
 typedef struct FakeGemm {
   int opA, opB, integer, algo;
+  float alpha;
   FakeLayout a, b, d;
   unsigned long long pa, pb, pd;
 } FakeGemm;

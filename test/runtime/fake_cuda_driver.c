@@ -36,6 +36,7 @@
 
 #include "fake_cuda.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -388,6 +389,39 @@ static int64_t indexOf(const Layout *l, int64_t b, uint64_t r, uint64_t c) {
  * it every run "takes" 0.25 ms (cuEventElapsedTime). */
 static double deviceClock;
 
+/* An E4M3 code's value (no infinities; S.1111.111 is NaN). */
+static float fromE4M3(uint8_t code) {
+  int exponent = (code >> 3) & 15, mantissa = code & 7;
+  float magnitude = (code & 127) == 127 ? NAN
+                    : exponent == 0     ? ldexpf((float)mantissa, -9)
+                                        : ldexpf(8.0f + mantissa, exponent - 10);
+  return code & 128 ? -magnitude : magnitude;
+}
+
+/* `value` rounded to the nearest f16 (ties to even), finite values only. */
+static uint16_t toHalf(float value) {
+  uint32_t bits;
+  memcpy(&bits, &value, sizeof(bits));
+  uint16_t sign = (uint16_t)((bits >> 16) & 0x8000);
+  float magnitude = fabsf(value);
+  if (magnitude >= 65520.0f)
+    return sign | 0x7c00;
+  /* Scaled so that one f16 unit in the last place is 1, rounded by rintf
+   * (ties to even), then the fields packed. */
+  int exponent;
+  frexpf(magnitude, &exponent); /* magnitude = m * 2^exponent, m in [0.5, 1) */
+  int unbiased = exponent - 1 < -14 ? -14 : exponent - 1;
+  float units = rintf(ldexpf(magnitude, 10 - unbiased));
+  uint32_t half = (uint32_t)units; /* 2^10 .. 2^11 for normals */
+  if (half >= 2048) {
+    half >>= 1;
+    ++unbiased;
+  }
+  if (half < 1024) /* subnormal */
+    return sign | (uint16_t)half;
+  return sign | (uint16_t)(((unbiased + 15) << 10) | (half - 1024));
+}
+
 static void executeGemm(const Gemm *g) {
   int fast = fake_cuda_knob("FAKE_CUBLASLT_FAST_ALGO", -1);
   if (fast >= 0)
@@ -402,17 +436,35 @@ static void executeGemm(const Gemm *g) {
               g->opA ? indexOf(&g->a, b, l, i) : indexOf(&g->a, b, i, l);
           int64_t y =
               g->opB ? indexOf(&g->b, b, j, l) : indexOf(&g->b, b, l, j);
-          sum += g->integer ? (double)((const int8_t *)at(g->pa))[x] *
-                                  ((const int8_t *)at(g->pb))[y]
-                            : (double)(((const float *)at(g->pa))[x] *
-                                       ((const float *)at(g->pb))[y]);
+          if (g->integer)
+            sum += (double)((const int8_t *)at(g->pa))[x] *
+                   ((const int8_t *)at(g->pb))[y];
+          else if (g->a.type == FAKE_TYPE_E4M3)
+            sum += (double)fromE4M3(((const uint8_t *)at(g->pa))[x]) *
+                   fromE4M3(((const uint8_t *)at(g->pb))[y]);
+          else
+            sum += (double)(((const float *)at(g->pa))[x] *
+                            ((const float *)at(g->pb))[y]);
         }
         int64_t z = indexOf(&g->d, b, i, j);
         if (g->integer)
           ((int32_t *)at(g->pd))[z] = (int32_t)sum;
+        else if (g->d.type == FAKE_TYPE_F16)
+          ((uint16_t *)at(g->pd))[z] = toHalf((float)(g->alpha * sum));
         else
-          ((float *)at(g->pd))[z] = (float)sum;
+          ((float *)at(g->pd))[z] = (float)(g->alpha * sum);
       }
+}
+
+/* What a matmul multiplies beyond float32: "" for f32. */
+static const char *kindOf(const Gemm *g, char *text, size_t size) {
+  if (g->integer)
+    return "; int8 into int32";
+  if (g->a.type != FAKE_TYPE_E4M3)
+    return "";
+  snprintf(text, size, "; fp8 into %s, alpha %.6g",
+           g->d.type == FAKE_TYPE_F16 ? "f16" : "f32", (double)g->alpha);
+  return text;
 }
 
 static void logNode(const char *prefix, const Node *node) {
@@ -432,7 +484,7 @@ static void logNode(const char *prefix, const Node *node) {
         (long long)g->b.ld, (unsigned long long)g->d.rows,
         (unsigned long long)g->d.cols, (long long)g->d.ld,
         (long long)g->d.batch, (long long)g->a.stride, (long long)g->b.stride,
-        (long long)g->d.stride, g->integer ? "; int8 into int32" : "", g->algo);
+        (long long)g->d.stride, kindOf(g, text, sizeof(text)), g->algo);
     return;
   }
   if (node->isConv) {

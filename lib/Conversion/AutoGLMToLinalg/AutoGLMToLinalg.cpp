@@ -90,7 +90,8 @@ struct AutoGLMLowerToLinalgPass
     inlineClustersWithConvertedTypes(module, converter);
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AutoGLMDialect>();
-    target.addLegalOp<FusedOp, YieldOp>();
+    target.addDynamicallyLegalOp<FusedOp, YieldOp>(
+        [&](Operation *op) { return isLegalCluster(op, converter); });
     // Made before this lowering by a target that computes it itself.
     target.addLegalOp<DecodeAttentionOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
@@ -122,6 +123,7 @@ struct AutoGLMLowerToLinalgPass
     populateRoiAlignPatterns(converter, patterns);
     populateHighLevelPatterns(converter, patterns);
     populateTopKAttentionPatterns(converter, patterns);
+    populateFusedPatterns(converter, patterns);
 
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();

@@ -151,13 +151,21 @@ void populateTopKAttentionPatterns(TypeConverter &converter,
 //===--- autoglm.fused (Fused.cpp) ----------------------------------------===//
 
 /// Before the conversion: inlines the clusters whose types the converter
-/// changes (unsigned, quantized); the others are converted in place.
+/// changes (unsigned, quantized; not float8); the others are converted in
+/// place.
 void inlineClustersWithConvertedTypes(ModuleOp module,
                                       const TypeConverter &converter);
 /// After the conversion: fuses each cluster's linalg ops into one loop nest
 /// (a contraction's tail into one in-place update); the cluster stays a
 /// region, one kernel for the target's code generation.
 void fuseInClusters(ModuleOp module);
+/// The conversion of `autoglm.fused` and `autoglm.yield` whose types the
+/// converter changes (float8 values, kept as clusters by
+/// inlineClustersWithConvertedTypes), and when they are legal: their
+/// types, and the types of the body's arguments, are the converter's.
+void populateFusedPatterns(TypeConverter &converter,
+                           RewritePatternSet &patterns);
+bool isLegalCluster(Operation *op, const TypeConverter &converter);
 } // namespace mlir::autoglm::lowering
 
 #endif // AUTOGLM_LIB_CONVERSION_AUTOGLMTOLINALG_COMMON_H

@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
+#include "Float8.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/IRMapping.h"
@@ -34,12 +35,16 @@ using namespace mlir::autoglm;
 using namespace mlir::autoglm::lowering;
 
 namespace {
-/// True when the converter changes no type in `op` (uiN, quantized): the
-/// body can then be converted in place without materializations at the
-/// region boundary.
+/// True when the converter changes no type in `op` (uiN, quantized) other
+/// than float8 ones (stored as their bits, i8): the body can then be
+/// converted in place, the float8 values at the region's boundary by
+/// populateFusedPatterns.
 bool keepsTypes(FusedOp op, const TypeConverter &converter) {
   WalkResult result = op.walk([&](Operation *inner) {
-    auto legal = [&](Type t) { return converter.isLegal(t); };
+    auto legal = [&](Type t) {
+      return converter.isLegal(t) ||
+             float8Format(getElementTypeOrSelf(t)).has_value();
+    };
     if (!llvm::all_of(inner->getOperandTypes(), legal) ||
         !llvm::all_of(inner->getResultTypes(), legal))
       return WalkResult::interrupt();
@@ -118,6 +123,58 @@ void fuseEpilogueInPlace(RewriterBase &rewriter, FusedOp cluster) {
     updateInPlace(rewriter, generic, *operand);
 }
 } // namespace
+
+namespace {
+/// A cluster whose inputs or results are float8 (--precision=fp8's
+/// quantized activations and weights): the same cluster over their bits.
+struct FusedLowering : OpConversionPattern<FusedOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(FusedOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<Type> results;
+    if (failed(getTypeConverter()->convertTypes(op.getResultTypes(), results)))
+      return failure();
+    auto converted =
+        FusedOp::create(rewriter, op.getLoc(), results, op.getKindAttr(),
+                        adaptor.getInputs());
+    converted->setAttrs(op->getAttrs());
+    rewriter.inlineRegionBefore(op.getBody(), converted.getBody(),
+                                converted.getBody().end());
+    if (failed(rewriter.convertRegionTypes(&converted.getBody(),
+                                           *getTypeConverter())))
+      return failure();
+    rewriter.replaceOp(op, converted->getResults());
+    return success();
+  }
+};
+
+struct YieldLowering : OpConversionPattern<YieldOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(YieldOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<YieldOp>(op, adaptor.getValues());
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateFusedPatterns(TypeConverter &converter,
+                                     RewritePatternSet &patterns) {
+  patterns.add<FusedLowering, YieldLowering>(converter,
+                                             patterns.getContext());
+}
+
+bool lowering::isLegalCluster(Operation *op, const TypeConverter &converter) {
+  if (!converter.isLegal(op))
+    return false;
+  for (Region &region : op->getRegions())
+    for (Block &block : region)
+      if (!converter.isLegal(block.getArgumentTypes()))
+        return false;
+  return true;
+}
 
 void lowering::inlineClustersWithConvertedTypes(
     ModuleOp module, const TypeConverter &converter) {

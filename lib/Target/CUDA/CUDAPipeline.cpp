@@ -29,6 +29,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // int8 products read their 8-bit operands, the weight transposed at
   // compile time, as cuBLASLt's int8 tensor-core kernels take them.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAInt8Products());
+  // fp8 products likewise, on the fp8 tensor cores, the two scales the
+  // library's alpha.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAFloat8Products());
   // Matrix products go to cuBLASLt: they leave their regions, the rest of
   // each region before and after them becoming regions of their own.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASplitKernelRegions());

@@ -51,9 +51,10 @@ public:
     stepTy = llvm::StructType::create(
         context, {i32, i32, dim3, dim3, i32, i32, ptr, i64, ptr, ptr, ptr},
         "autoglm_cuda_step");
-    // {a_type, b_type, d_type, transpose_a, transpose_b, reserved, m, n, k,
+    // {a_type, b_type, d_type, transpose_a, transpose_b, alpha, m, n, k,
     //  batch, lda, ldb, ldd, stride_a, stride_b, stride_d}
-    SmallVector<llvm::Type *> gemmFields(6, i32);
+    SmallVector<llvm::Type *> gemmFields(5, i32);
+    gemmFields.push_back(llvm::Type::getFloatTy(context));
     gemmFields.append(10, i64);
     gemmTy = llvm::StructType::create(context, gemmFields, "autoglm_cuda_gemm");
     // {type, groups, batch, channels, height, width, filters,
@@ -162,9 +163,11 @@ private:
     if (step.gemm) {
       const autoglm_cuda_gemm &g = *step.gemm;
       SmallVector<llvm::Constant *> fields;
-      for (int32_t value : {g.a_type, g.b_type, g.d_type, g.transpose_a,
-                            g.transpose_b, g.reserved})
+      for (int32_t value :
+           {g.a_type, g.b_type, g.d_type, g.transpose_a, g.transpose_b})
         fields.push_back(llvm::ConstantInt::get(i32, value));
+      fields.push_back(
+          llvm::ConstantFP::get(llvm::Type::getFloatTy(context), g.alpha));
       for (int64_t value : {g.m, g.n, g.k, g.batch, g.lda, g.ldb, g.ldd,
                             g.stride_a, g.stride_b, g.stride_d})
         fields.push_back(llvm::ConstantInt::get(i64, value));

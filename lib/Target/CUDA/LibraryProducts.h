@@ -48,6 +48,20 @@ linalg::FillOp getZeroFillBefore(linalg::LinalgOp product);
 /// the library call computes it so; a generated kernel would accumulate in
 /// the result's type.
 inline constexpr char kF32AccumulatorAttrName[] = "autoglm.f32_accumulator";
+
+/// Marks a linalg.matmul of float8 bits stored in i8
+/// (--autoglm-cuda-float8-products made it; the value is the float8 type)
+/// and the factor its sums are multiplied by (`kAlphaAttrName`, f32): only
+/// the library call computes it; read as integers it would be wrong.
+inline constexpr char kFloat8OperandsAttrName[] = "autoglm.float8_operands";
+inline constexpr char kAlphaAttrName[] = "autoglm.alpha";
+
+/// The float8 type whose bits `op`'s operands hold (kFloat8OperandsAttrName),
+/// or null.
+inline Type float8OperandsOf(Operation *op) {
+  auto type = op->getAttrOfType<TypeAttr>(kFloat8OperandsAttrName);
+  return type ? type.getValue() : Type();
+}
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CUDA_LIBRARYPRODUCTS_H

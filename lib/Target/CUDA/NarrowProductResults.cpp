@@ -110,15 +110,20 @@ void setElementType(Value value, Type element) {
 }
 
 /// Makes `product` write its result in its operands' 16-bit type when
-/// every reader rounds to that type first.
+/// every reader rounds to that type first; an fp8 product
+/// (--autoglm-cuda-float8-products: its alpha scales the sums back), in
+/// f16.
 void narrowResult(OpBuilder &b, linalg::LinalgOp product) {
-  // The new product is built with the default maps.
-  if (!isLibraryProduct(product) || readsTransposedB(product) ||
+  // The new product is built with the default maps, or an fp8 one's.
+  bool float8 = product->hasAttr(kFloat8OperandsAttrName);
+  if (!isLibraryProduct(product) || (readsTransposedB(product) && !float8) ||
       !product.hasPureTensorSemantics())
     return;
-  Type narrow = getElementTypeOrSelf(product.getDpsInputs()[0]);
+  Type narrow = float8 ? b.getF16Type()
+                       : getElementTypeOrSelf(product.getDpsInputs()[0]);
   if (!(narrow.isF16() || narrow.isBF16()) ||
-      getElementTypeOrSelf(product.getDpsInputs()[1]) != narrow ||
+      (!float8 &&
+       getElementTypeOrSelf(product.getDpsInputs()[1]) != narrow) ||
       !getElementTypeOrSelf(product->getResult(0)).isF32() ||
       !llvm::all_of(product.getDpsInputs(), isDense))
     return;
@@ -150,6 +155,13 @@ void narrowResult(OpBuilder &b, linalg::LinalgOp product) {
           : linalg::BatchMatmulOp::create(b, loc, TypeRange{type}, inputs,
                                           ValueRange{init})
                 .getOperation();
+  if (float8) {
+    cast<linalg::MatmulOp>(narrowed).setIndexingMapsAttr(
+        b.getAffineMapArrayAttr(transposedBMaps(b.getContext())));
+    narrowed->setAttr(kFloat8OperandsAttrName,
+                      product->getAttr(kFloat8OperandsAttrName));
+    narrowed->setAttr(kAlphaAttrName, product->getAttr(kAlphaAttrName));
+  }
   narrowed->setAttr(kF32AccumulatorAttrName, b.getUnitAttr());
   product->getResult(0).replaceAllUsesWith(narrowed->getResult(0));
   Operation *oldZero = fill.getInputs()[0].getDefiningOp();

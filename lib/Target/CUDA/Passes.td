@@ -67,6 +67,24 @@ def AutoGLMCUDAInt8Products
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDAFloat8Products
+    : Pass<"autoglm-cuda-float8-products", "func::FuncOp"> {
+  let summary = "fp8 products as cuBLASLt's fp8 kernels read them";
+  let description = [{
+    On tensors, before the products leave their regions: a `linalg.matmul`
+    of two f32 values widened from float8 E4M3 bits (the generics marked
+    `autoglm.float8_widening`: the activation times its scale, and a
+    constant weight of K x N with K and N multiples of 16) reads the bits
+    themselves, the weight transposed at compile time to N x K and read
+    through the transposed map `(n, k)`, as cuBLASLt's fp8 kernels take
+    them; the product is marked `autoglm.float8_operands` with the scale as
+    `autoglm.alpha`, which `--autoglm-cuda-select-library-calls` passes to
+    the library. Other products are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def AutoGLMCUDARowProductWeights
     : Pass<"autoglm-cuda-row-product-weights", "func::FuncOp"> {
   let summary = "Constant weights of products of a few rows stored N x K";

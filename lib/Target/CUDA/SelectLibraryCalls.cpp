@@ -7,7 +7,8 @@
 //
 // becomes one `autoglm.gemm %a, %b into %d` (so does a batch_matmul; a
 // matmul reading %b stored N x K through its transposed map reads it
-// through a memref.transpose view),
+// through a memref.transpose view; an fp8 product's float8 type and alpha
+// become the gemm's),
 // which the emission turns into
 // a cuBLASLt call (the library overwrites %d, so the fill goes). Products
 // whose operands a BLAS library cannot read in place (neither rows nor
@@ -52,14 +53,19 @@ struct SelectLibraryCallsPass
       bool transposedB = readsTransposedB(product);
       if (transposedB)
         bType = transposedMatrix(bType);
-      std::optional<std::string> whyNot = GemmOp::whyNot(
-          cast<MemRefType>(a.getType()), bType, cast<MemRefType>(d.getType()));
+      Type float8 = float8OperandsOf(product);
+      std::optional<std::string> whyNot =
+          GemmOp::whyNot(cast<MemRefType>(a.getType()), bType,
+                         cast<MemRefType>(d.getType()), float8);
       linalg::FillOp fill = getZeroFillBefore(product);
-      if (product->hasAttr(kF32AccumulatorAttrName) && (whyNot || !fill)) {
-        // A generated kernel would accumulate in 16 bits.
-        product.emitOpError(
-            "accumulates in f32 into a 16-bit result, which "
-            "only a cuBLASLt call computes, but cannot be one: ")
+      if ((float8 || product->hasAttr(kF32AccumulatorAttrName)) &&
+          (whyNot || !fill)) {
+        // A generated kernel would accumulate in 16 bits, or multiply
+        // float8 bits as integers.
+        product.emitOpError()
+            << (float8 ? "multiplies float8 values"
+                       : "accumulates in f32 into a 16-bit result")
+            << ", which only a cuBLASLt call computes, but cannot be one: "
             << (whyNot ? *whyNot : "its result is not zero-filled before it");
         return signalPassFailure();
       }
@@ -72,7 +78,9 @@ struct SelectLibraryCallsPass
             rewriter, product.getLoc(), b,
             AffineMapAttr::get(AffineMap::getPermutationMap(
                 ArrayRef<unsigned>{1, 0}, rewriter.getContext())));
-      GemmOp::create(rewriter, product.getLoc(), a, b, d);
+      GemmOp::create(rewriter, product.getLoc(), a, b, d,
+                     float8 ? TypeAttr::get(float8) : TypeAttr(),
+                     product->getAttrOfType<FloatAttr>(kAlphaAttrName));
       rewriter.eraseOp(product);
       rewriter.eraseOp(fill);
     }

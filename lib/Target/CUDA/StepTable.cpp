@@ -253,6 +253,10 @@ private:
     desc.a_type = a->dtype;
     desc.b_type = b->dtype;
     desc.d_type = d->dtype;
+    // An fp8 product's operands are float8 bits in i8 buffers.
+    if (gemm.getFloat8Type())
+      desc.a_type = desc.b_type = AUTOGLM_FLOAT8E4M3FN;
+    desc.alpha = gemm.getAlpha() ? gemm.getAlpha()->convertToFloat() : 1.0f;
     desc.transpose_a = a->byColumns;
     desc.transpose_b = b->byColumns;
     desc.m = m;

@@ -33,8 +33,11 @@ extern "C" {
  * 6 -> 7: a convolution's epilogue: `epilogue` (was `reserved`, 0),
  *         `bias_type` and `relu_upper` appended to autoglm_cuda_conv, and
  *         the bias and residual arguments of a CONV step. The runtime reads
- *         them only in images of version 7 and later. */
-#define AUTOGLM_CUDA_IMAGE_VERSION 7
+ *         them only in images of version 7 and later.
+ * 7 -> 8: `alpha` in autoglm_cuda_gemm (was `reserved`, 0), and fp8
+ *         products (FLOAT8E4M3FN a and b). The runtime reads `alpha` only in
+ *         images of version 8 and later; older ones multiply by 1. */
+#define AUTOGLM_CUDA_IMAGE_VERSION 8
 /* The oldest image version the runtime reads. */
 #define AUTOGLM_CUDA_IMAGE_OLDEST_VERSION 4
 
@@ -97,11 +100,15 @@ typedef enum autoglm_cuda_step_kind {
  * starts `stride_*` elements after matrix `b - 1` (0: every batch reads the
  * same matrix). Element types are autoglm_dtype codes: A and B FLOAT32,
  * FLOAT16 or BFLOAT16 alike; D theirs or FLOAT32. Products accumulate in
- * f32 (f32 inputs: full f32, no TF32). D is overwritten, never read. */
+ * f32 (f32 inputs: full f32, no TF32). D is overwritten, never read. Or A
+ * and B INT8, D INT32, accumulated in int32; or A and B FLOAT8E4M3FN
+ * (fp8 tensor cores, compute capability 8.9 and newer), D FLOAT32,
+ * FLOAT16 or BFLOAT16, accumulated in f32. The 8-bit products read A by
+ * rows and B by columns. D = alpha * A B (float products; version 8). */
 typedef struct autoglm_cuda_gemm {
   int32_t a_type, b_type, d_type; /* autoglm_dtype */
   int32_t transpose_a, transpose_b;
-  int32_t reserved; /* 0 */
+  float alpha; /* version 8; 1 before (the field was 0) */
   int64_t m, n, k, batch;
   int64_t lda, ldb, ldd;
   int64_t stride_a, stride_b, stride_d;

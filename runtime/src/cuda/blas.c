@@ -93,6 +93,7 @@ static int dataType(int32_t dtype) {
   return dtype == AUTOGLM_FLOAT16    ? CUDA_R_16F
          : dtype == AUTOGLM_BFLOAT16 ? CUDA_R_16BF
          : dtype == AUTOGLM_INT8     ? CUDA_R_8I
+         : dtype == AUTOGLM_FLOAT8E4M3FN ? CUDA_R_8F_E4M3
          : dtype == AUTOGLM_INT32    ? CUDA_R_32I
                                      : CUDA_R_32F;
 }
@@ -248,8 +249,20 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
   int32_t opA = g->transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
   int32_t opB = g->transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N;
   /* int8 products accumulate and scale in int32 (the image's b is stored
-   * by columns: the library's A transposed, its int8 kernels' "TN"). */
+   * by columns: the library's A transposed, its int8 kernels' "TN"); fp8
+   * ones, stored alike, in f32. */
   bool int8 = g->a_type == AUTOGLM_INT8;
+  if (g->a_type == AUTOGLM_FLOAT8E4M3FN && cuda->compute_capability < 89) {
+    autoglm_message_appendf(
+        message,
+        "model '%s' has fp8 products (--precision=fp8), which need fp8 "
+        "tensor cores: compute capability 8.9 or newer; GPU %d (%s) has "
+        "%d.%d. Compile it with --precision=fp16 or int8 for this GPU: ",
+        autoglm_model_name(cuda->model), cuda->ordinal, cuda->name,
+        cuda->compute_capability / 10, cuda->compute_capability % 10);
+    autoglm_cuda_append_step(message, cuda, index);
+    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
+  }
   cublasStatus_t status =
       int8 ? lt->descCreate(&r->desc, CUBLAS_COMPUTE_32I, CUDA_R_32I)
            : lt->descCreate(&r->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
@@ -282,7 +295,8 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
     r->alpha.i = 1;
     r->beta.i = 0;
   } else {
-    r->alpha.f = 1.0f;
+    /* The image's alpha from version 8 on; the field was 0 before. */
+    r->alpha.f = !conv && cuda->image->version >= 8 ? g->alpha : 1.0f;
     r->beta.f = 0.0f;
   }
   if (conv && (status = setEpilogue(cuda, index, r)) != CUBLAS_STATUS_SUCCESS)

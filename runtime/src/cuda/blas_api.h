@@ -38,7 +38,8 @@ enum {
   CUDA_R_16F = 2,
   CUDA_R_8I = 3,
   CUDA_R_32I = 10,
-  CUDA_R_16BF = 14
+  CUDA_R_16BF = 14,
+  CUDA_R_8F_E4M3 = 28
 };
 enum { CUBLAS_COMPUTE_32F = 68, CUBLAS_COMPUTE_32I = 72 };
 enum { CUBLAS_OP_N = 0, CUBLAS_OP_T = 1 };

@@ -10,6 +10,7 @@
 #include "../session_impl.h"
 #include "cuda_session.h"
 
+#include <math.h>
 #include <string.h>
 
 static uint64_t tensorBytes(const autoglm_tensor_desc *desc) {
@@ -102,10 +103,13 @@ static bool isGemmType(int32_t dtype) {
 }
 
 /* The element types of a gemm: a and b of one float type, d of it or
- * float32; or int8 a and b into int32 d. */
+ * float32; int8 a and b into int32 d; or fp8 (E4M3) a and b into a float
+ * d. */
 static bool isGemmTypes(const autoglm_cuda_gemm *g) {
   if (g->a_type == AUTOGLM_INT8)
     return g->b_type == AUTOGLM_INT8 && g->d_type == AUTOGLM_INT32;
+  if (g->a_type == AUTOGLM_FLOAT8E4M3FN)
+    return g->b_type == AUTOGLM_FLOAT8E4M3FN && isGemmType(g->d_type);
   return isGemmType(g->a_type) && g->b_type == g->a_type &&
          (g->d_type == g->a_type || g->d_type == AUTOGLM_FLOAT32);
 }
@@ -144,6 +148,7 @@ static autoglm_status checkLibraryArgs(const autoglm_model_desc *model,
 static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
                                 const autoglm_cuda_step *step,
                                 autoglm_message *message) {
+  const autoglm_cuda_image *image = model->device_image;
   const autoglm_cuda_gemm *g = step->gemm;
   const char *problem = NULL;
   if (step->num_args != 3 || !g)
@@ -151,6 +156,8 @@ static autoglm_status checkGemm(const autoglm_model_desc *model, int32_t index,
               "description";
   else if (!isGemmTypes(g))
     problem = "its element types are not ones a gemm computes";
+  else if (image->version >= 8 && !isfinite(g->alpha))
+    problem = "its alpha is not a finite number";
   else if (g->m < 1 || g->n < 1 || g->k < 1 || g->batch < 1 ||
            g->stride_a < 0 || g->stride_b < 0 || g->stride_d < 0 ||
            g->m > INT32_MAX || g->n > INT32_MAX || g->k > INT32_MAX ||
