@@ -401,13 +401,6 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
       options.target == "cuda" &&
       (options.precision == "fp16" || options.precision == "bf16" ||
        options.precision == "fp8");
-  // The CPU has no float8 arithmetic: its fp8 products widen the float8
-  // values to f32, which shows fp8's accuracy but is no faster.
-  if (options.precision == "fp8" && options.target != "cuda")
-    emitWarning(loc) << "--precision=fp8 on the CPU computes the fp8 "
-                        "products in float32 from their float8 values: the "
-                        "accuracy of fp8, not its speed (fp8 tensor cores: "
-                        "--target=cuda)";
   // int8 and fp8: the activation ranges, measured on the float32 model
   // first.
   std::vector<llvm::sys::fs::TempFile> calibrationFiles;

@@ -162,8 +162,8 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(
   bool float8 = !desc->integer && a->layout.type == CUDA_R_8F_E4M3;
   int in = desc->integer ? CUDA_R_8I : float8 ? CUDA_R_8F_E4M3 : CUDA_R_32F;
   int out = desc->integer ? CUDA_R_32I : CUDA_R_32F;
-  bool outOk = d->layout.type == out ||
-               (float8 && d->layout.type == CUDA_R_16F);
+  bool outOk =
+      d->layout.type == out || (float8 && d->layout.type == CUDA_R_16F);
   if (a->layout.type != in || b->layout.type != in || !outOk ||
       ((desc->integer || float8) &&
        (desc->opA != CUBLAS_OP_T || desc->opB != CUBLAS_OP_N)))
@@ -199,14 +199,15 @@ cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
     float zero;
     memcpy(&scale, alpha, sizeof(scale));
     memcpy(&zero, beta, sizeof(zero));
-    supported = zero == 0.0f &&
-                (scale == 1.0f || la->layout.type == CUDA_R_8F_E4M3);
+    supported =
+        zero == 0.0f && (scale == 1.0f || la->layout.type == CUDA_R_8F_E4M3);
   }
   if (!supported || c != d)
     return BlasNotSupported;
-  FakeGemm gemm = {desc->opA,    desc->opB,   desc->integer, (int)algo->data[0],
-                   scale,        la->layout,  lb->layout,    ld->layout,
-                   (uintptr_t)a, (uintptr_t)b, (uintptr_t)d};
+  FakeGemm gemm = {desc->opA,          desc->opB,   desc->integer,
+                   (int)algo->data[0], scale,       la->layout,
+                   lb->layout,         ld->layout,  (uintptr_t)a,
+                   (uintptr_t)b,       (uintptr_t)d};
   return fake_cuda_issue_gemm(stream, &gemm) == 0 ? CUBLAS_STATUS_SUCCESS
                                                   : BlasInvalidValue;
 }

@@ -393,8 +393,8 @@ static double deviceClock;
 static float fromE4M3(uint8_t code) {
   int exponent = (code >> 3) & 15, mantissa = code & 7;
   float magnitude = (code & 127) == 127 ? NAN
-                    : exponent == 0     ? ldexpf((float)mantissa, -9)
-                                        : ldexpf(8.0f + mantissa, exponent - 10);
+                    : exponent == 0 ? ldexpf((float)mantissa, -9)
+                                    : ldexpf(8.0f + mantissa, exponent - 10);
   return code & 128 ? -magnitude : magnitude;
 }
 

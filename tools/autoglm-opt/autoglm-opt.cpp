@@ -827,6 +827,13 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
                     "--sparse-attention=auto\n";
     return failure();
   }
+  // The CPU has no float8 arithmetic: its fp8 products widen the float8
+  // values to f32, which shows fp8's accuracy but is no faster.
+  if (precision == "fp8" && targetName != "cuda")
+    llvm::errs() << "warning: --precision=fp8 on the CPU computes the fp8 "
+                    "products in float32 from their float8 values: the "
+                    "accuracy of fp8, not its speed (fp8 tensor cores: "
+                    "--target=cuda)\n";
   options.precision = precision;
   options.accuracyBudget = accuracyBudget;
   options.maxProtectedLayers = maxProtectedLayers;

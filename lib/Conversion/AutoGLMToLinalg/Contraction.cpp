@@ -66,30 +66,31 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       };
       lhs = widen(lhs, op.getLhs());
       rhs = widen(rhs, op.getRhs());
-    } else if (Type float8 = op.getLhs().getType().getElementType();
-               float8Format(float8)) {
-      // --precision=fp8: the operands' bits widened to f32, the left one
-      // times the scale (include/autoglm/Conversion/Float8Products.h).
-      auto widen = [&](Value bits, double scale) {
-        auto t = cast<RankedTensorType>(bits.getType());
-        Value wide = buildElementwise(
-            b, loc, RankedTensorType::get(t.getShape(), acc), bits,
-            [&](OpBuilder &nb, Location nloc, ValueRange a) {
-              Value v = castScalar(nb, nloc, a[0], float8, acc);
-              return scale == 1.0 ? v
-                                  : mulScalar(nb, nloc, v,
-                                              numConst(nb, nloc, acc, scale));
-            });
-        wide.getDefiningOp()->setAttr(
-            kFloat8WideningAttrName,
-            b.getDictionaryAttr(
-                {b.getNamedAttr("type", TypeAttr::get(float8)),
-                 b.getNamedAttr("scale", b.getF32FloatAttr(scale))}));
-        return wide;
-      };
-      lhs = widen(lhs, op.getScale() ? op.getScale()->convertToDouble() : 1.0);
-      rhs = widen(rhs, 1.0);
     }
+    // --precision=fp8: the operands' bits widened to f32, the left one
+    // times the scale (include/autoglm/Conversion/Float8Products.h), after
+    // any fold of the rows, so that the widening is what the product reads.
+    Type float8 = op.getLhs().getType().getElementType();
+    auto widenFloat8 = [&](Value bits, double scale) -> Value {
+      if (!float8Format(float8))
+        return bits;
+      auto t = cast<RankedTensorType>(bits.getType());
+      Value wide = buildElementwise(
+          b, loc, RankedTensorType::get(t.getShape(), acc), bits,
+          [&](OpBuilder &nb, Location nloc, ValueRange a) {
+            Value v = castScalar(nb, nloc, a[0], float8, acc);
+            return scale == 1.0
+                       ? v
+                       : mulScalar(nb, nloc, v, numConst(nb, nloc, acc, scale));
+          });
+      wide.getDefiningOp()->setAttr(
+          kFloat8WideningAttrName,
+          b.getDictionaryAttr(
+              {b.getNamedAttr("type", TypeAttr::get(float8)),
+               b.getNamedAttr("scale", b.getF32FloatAttr(scale))}));
+      return wide;
+    };
+    double scale = op.getScale() ? op.getScale()->convertToDouble() : 1.0;
     ArrayRef<int64_t> shape = resultType.getShape();
     int64_t rank = shape.size();
     int64_t m = shape[rank - 2], n = shape[rank - 1];
@@ -101,12 +102,12 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     if (rt.getRank() == 2) {
       // [..., M, K] x [K, N]: the batch dims fold into the rows.
       int64_t rows = product(lt.getShape().drop_back());
-      Value lhs2 = reshapeTo(b, loc, lhs, {rows, k});
+      Value lhs2 = widenFloat8(reshapeTo(b, loc, lhs, {rows, k}), scale);
       Value init = filledTensor(b, loc, {rows, n}, zero);
-      Value mm =
-          linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
-                                   ValueRange{lhs2, rhs}, ValueRange{init})
-              .getResult(0);
+      Value mm = linalg::MatmulOp::create(
+                     b, loc, TypeRange{init.getType()},
+                     ValueRange{lhs2, widenFloat8(rhs, 1.0)}, ValueRange{init})
+                     .getResult(0);
       rewriter.replaceOp(op, reshapeTo(b, loc, mm, shape));
       return success();
     }
@@ -123,8 +124,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
             [](OpBuilder &, Location, ValueRange a) { return a[0]; });
       return reshapeTo(b, loc, v, {batchSize, rows, cols});
     };
-    Value lhs3 = materialize(lhs, m, k);
-    Value rhs3 = materialize(rhs, k, n);
+    Value lhs3 = widenFloat8(materialize(lhs, m, k), scale);
+    Value rhs3 = widenFloat8(materialize(rhs, k, n), 1.0);
     Value init = filledTensor(b, loc, {batchSize, m, n}, zero);
     Value mm =
         linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},

@@ -135,9 +135,8 @@ struct FusedLowering : OpConversionPattern<FusedOp> {
     SmallVector<Type> results;
     if (failed(getTypeConverter()->convertTypes(op.getResultTypes(), results)))
       return failure();
-    auto converted =
-        FusedOp::create(rewriter, op.getLoc(), results, op.getKindAttr(),
-                        adaptor.getInputs());
+    auto converted = FusedOp::create(rewriter, op.getLoc(), results,
+                                     op.getKindAttr(), adaptor.getInputs());
     converted->setAttrs(op->getAttrs());
     rewriter.inlineRegionBefore(op.getBody(), converted.getBody(),
                                 converted.getBody().end());
@@ -162,8 +161,7 @@ struct YieldLowering : OpConversionPattern<YieldOp> {
 
 void lowering::populateFusedPatterns(TypeConverter &converter,
                                      RewritePatternSet &patterns) {
-  patterns.add<FusedLowering, YieldLowering>(converter,
-                                             patterns.getContext());
+  patterns.add<FusedLowering, YieldLowering>(converter, patterns.getContext());
 }
 
 bool lowering::isLegalCluster(Operation *op, const TypeConverter &converter) {

@@ -13,12 +13,10 @@
 using namespace mlir;
 using namespace mlir::autoglm;
 
-linalg::MatmulOp mlir::autoglm::multiplyBytes(IRRewriter &rewriter,
-                                              linalg::MatmulOp mm, Value a,
-                                              Value w,
-                                              tensor::CollapseShapeOp collapse,
-                                              int64_t multiple,
-                                              StringRef blobName) {
+linalg::MatmulOp
+mlir::autoglm::multiplyBytes(IRRewriter &rewriter, linalg::MatmulOp mm, Value a,
+                             Value w, tensor::CollapseShapeOp collapse,
+                             int64_t multiple, StringRef blobName) {
   // In a kernel region the weight is the region's argument, the constant
   // its operand outside.
   auto regionArg = dyn_cast<BlockArgument>(w);
@@ -49,7 +47,8 @@ linalg::MatmulOp mlir::autoglm::multiplyBytes(IRRewriter &rewriter,
   auto transposedType = RankedTensorType::get({n, k}, wType.getElementType());
   Location loc = mm.getLoc();
   rewriter.setInsertionPoint(region ? region.getOperation() : mm);
-  Value wT = createInt8Blob(rewriter, loc, transposedType, blobName, transposed);
+  Value wT =
+      createInt8Blob(rewriter, loc, transposedType, blobName, transposed);
   // The constant the weight was, erased once unread: a dead constant
   // would still become a global, and its bytes part of the weights.
   Value oldWeight = w;
@@ -67,8 +66,8 @@ linalg::MatmulOp mlir::autoglm::multiplyBytes(IRRewriter &rewriter,
   if (collapse)
     a = tensor::CollapseShapeOp::create(rewriter, loc, a,
                                         collapse.getReassociationIndices());
-  auto product = linalg::MatmulOp::create(
-      rewriter, loc, mm->getResultTypes(), ValueRange{a, wT}, mm.getDpsInits());
+  auto product = linalg::MatmulOp::create(rewriter, loc, mm->getResultTypes(),
+                                          ValueRange{a, wT}, mm.getDpsInits());
   product.setIndexingMapsAttr(
       rewriter.getAffineMapArrayAttr(transposedBMaps(rewriter.getContext())));
   Value wide[] = {mm.getDpsInputs()[0], mm.getDpsInputs()[1]};

@@ -46,9 +46,9 @@ namespace {
 /// it multiplies them by; nothing for any other value.
 std::optional<std::pair<Value, double>> widenedFloat8(Value v) {
   auto generic = v.getDefiningOp<linalg::GenericOp>();
-  auto widening = generic ? generic->getAttrOfType<DictionaryAttr>(
-                                kFloat8WideningAttrName)
-                          : DictionaryAttr();
+  auto widening =
+      generic ? generic->getAttrOfType<DictionaryAttr>(kFloat8WideningAttrName)
+              : DictionaryAttr();
   if (!widening || generic.getNumDpsInputs() != 1 ||
       !generic.hasPureTensorSemantics())
     return std::nullopt;

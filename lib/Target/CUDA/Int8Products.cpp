@@ -26,7 +26,6 @@
 
 #include "autoglm/Dialect/AutoGLM.h"
 
-
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMCUDAINT8PRODUCTS
 #include "autoglm/Target/CUDA/Passes.h.inc"

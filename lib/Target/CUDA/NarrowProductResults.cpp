@@ -119,11 +119,10 @@ void narrowResult(OpBuilder &b, linalg::LinalgOp product) {
   if (!isLibraryProduct(product) || (readsTransposedB(product) && !float8) ||
       !product.hasPureTensorSemantics())
     return;
-  Type narrow = float8 ? b.getF16Type()
-                       : getElementTypeOrSelf(product.getDpsInputs()[0]);
+  Type narrow =
+      float8 ? b.getF16Type() : getElementTypeOrSelf(product.getDpsInputs()[0]);
   if (!(narrow.isF16() || narrow.isBF16()) ||
-      (!float8 &&
-       getElementTypeOrSelf(product.getDpsInputs()[1]) != narrow) ||
+      (!float8 && getElementTypeOrSelf(product.getDpsInputs()[1]) != narrow) ||
       !getElementTypeOrSelf(product->getResult(0)).isF32() ||
       !llvm::all_of(product.getDpsInputs(), isDense))
     return;

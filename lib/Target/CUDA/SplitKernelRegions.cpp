@@ -57,8 +57,7 @@ linalg::FillOp getLibraryProductFill(Operation *op) {
   MemRefType b = asBuffer(product.getDpsInputs()[1]);
   if (GemmOp::whyNot(asBuffer(product.getDpsInputs()[0]),
                      readsTransposedB(op) ? transposedMatrix(b) : b,
-                     asBuffer(product.getDpsInits()[0]),
-                     float8OperandsOf(op)))
+                     asBuffer(product.getDpsInits()[0]), float8OperandsOf(op)))
     return nullptr;
   auto fill = product.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   if (!fill || !fill->hasOneUse() || !isZeroConstant(fill.getInputs()[0]))

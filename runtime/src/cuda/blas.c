@@ -90,12 +90,12 @@ const autoglm_cublaslt *autoglm_cuda_load_blas(autoglm_message *message,
 }
 
 static int dataType(int32_t dtype) {
-  return dtype == AUTOGLM_FLOAT16    ? CUDA_R_16F
-         : dtype == AUTOGLM_BFLOAT16 ? CUDA_R_16BF
-         : dtype == AUTOGLM_INT8     ? CUDA_R_8I
+  return dtype == AUTOGLM_FLOAT16        ? CUDA_R_16F
+         : dtype == AUTOGLM_BFLOAT16     ? CUDA_R_16BF
+         : dtype == AUTOGLM_INT8         ? CUDA_R_8I
          : dtype == AUTOGLM_FLOAT8E4M3FN ? CUDA_R_8F_E4M3
-         : dtype == AUTOGLM_INT32    ? CUDA_R_32I
-                                     : CUDA_R_32F;
+         : dtype == AUTOGLM_INT32        ? CUDA_R_32I
+                                         : CUDA_R_32F;
 }
 
 /* A column-major layout of `rows` x `cols` (before any transposition) with
