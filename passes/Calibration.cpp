@@ -175,6 +175,20 @@ double mlir::autoglm::entropyThreshold(ArrayRef<uint64_t> histogram,
   return absmax * double(best) / double(bins);
 }
 
+FailureOr<const ActivationRange *>
+mlir::autoglm::calibratedRange(const CalibrationTable &table, StringRef point,
+                               Operation *product) {
+  auto range = table.ranges.find(calibrationOutputName(point));
+  if (range == table.ranges.end())
+    return product->emitError()
+           << "the calibration file has no range for the input of this "
+              "product ('"
+           << calibrationOutputName(point)
+           << "'); it was made for another model or other options: "
+              "remove it and calibrate again";
+  return &range->second;
+}
+
 double mlir::autoglm::calibratedThreshold(const ActivationRange &range,
                                           StringRef calibrator,
                                           double percentile) {

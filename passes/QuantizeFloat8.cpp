@@ -86,16 +86,11 @@ LogicalResult mlir::autoglm::quantizeProductsFloat8(
   TypeAttr f32 = TypeAttr::get(rewriter.getF32Type());
   for (auto &[x, products] : readers) {
     std::string point = points.lookup(x);
-    auto range = table.ranges.find(calibrationOutputName(point));
-    if (range == table.ranges.end())
-      return products.front()->emitError()
-             << "the calibration file has no range for the input of this "
-                "product ('"
-             << calibrationOutputName(point)
-             << "'); it was made for another model or other options: "
-                "remove it and calibrate again";
-    double threshold =
-        calibratedThreshold(range->second, calibrator, percentile);
+    FailureOr<const ActivationRange *> range =
+        calibratedRange(table, point, products.front());
+    if (failed(range))
+      return failure();
+    double threshold = calibratedThreshold(**range, calibrator, percentile);
     // A value that is always zero (or not finite) gains nothing.
     if (!(threshold > 0) || !std::isfinite(threshold))
       continue;

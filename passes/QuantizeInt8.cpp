@@ -132,21 +132,16 @@ LogicalResult mlir::autoglm::quantizeProductsInt8(
   for (auto &[op, point] : products) {
     Location loc = op->getLoc();
     Value x = op->getOperand(0);
-    auto range = table.ranges.find(calibrationOutputName(point));
-    if (range == table.ranges.end())
-      return op->emitError()
-             << "the calibration file has no range for the input of this "
-                "product ('"
-             << calibrationOutputName(point)
-             << "'); it was made for another model or other options: "
-                "remove it and calibrate again";
+    FailureOr<const ActivationRange *> range =
+        calibratedRange(table, point, op);
+    if (failed(range))
+      return failure();
     // The clipping range, which holds 0 (exactly representable: the zero
     // point) and, for the percentile calibrator, no |x| beyond the
     // threshold.
-    double threshold =
-        calibratedThreshold(range->second, calibrator, percentile);
-    double lo = std::max(std::min(range->second.min, 0.0), -threshold);
-    double hi = std::min(std::max(range->second.max, 0.0), threshold);
+    double threshold = calibratedThreshold(**range, calibrator, percentile);
+    double lo = std::max(std::min((*range)->min, 0.0), -threshold);
+    double hi = std::min(std::max((*range)->max, 0.0), threshold);
     // A value that is always zero (or not finite) gains nothing from int8.
     if (!(hi - lo > 0) || !std::isfinite(hi - lo))
       continue;
