@@ -55,9 +55,9 @@ FailureOr<CalibrationTable> readCalibrationTable(StringRef path, Location loc);
 /// The range `table` holds for calibration point `point`, which `product`
 /// reads; an error at `product` naming the point when there is none (the
 /// file was made for another model or other options).
-FailureOr<const ActivationRange *> calibratedRange(const CalibrationTable &table,
-                                                   StringRef point,
-                                                   Operation *product);
+FailureOr<const ActivationRange *>
+calibratedRange(const CalibrationTable &table, StringRef point,
+                Operation *product);
 
 /// The clipping threshold of |x| for `range`: its absmax ("minmax"), the
 /// `percentile` of |x| ("percentile", e.g. 99.99), at the upper edge of the

@@ -854,6 +854,25 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.host.int8Epilogues = cpuInt8Epilogues;
   options.host.optLevel = std::min(optLevel.getValue(), 3u);
   options.device.archs.assign(gpuArchs.begin(), gpuArchs.end());
+  // fp8 products need fp8 tensor cores (compute capability 8.9 and newer):
+  // an fp8 model is built for those GPUs only, so that an older one is
+  // refused when the session is created, before anything runs.
+  if (precision == "fp8" && targetName == "cuda") {
+    if (options.device.archs.empty())
+      options.device.archs = {"sm_89", "sm_90"};
+    for (const std::string &arch : options.device.archs) {
+      unsigned cc = 0;
+      StringRef digits = StringRef(arch).drop_front(3).take_while(
+          [](char c) { return llvm::isDigit(c); });
+      if (StringRef(arch).starts_with("sm_") && !digits.getAsInteger(10, cc) &&
+          cc < 89) {
+        llvm::errs() << "error: --precision=fp8 runs on fp8 tensor cores "
+                        "(sm_89 and newer); --gpu-arch="
+                     << arch << " names an older GPU\n";
+        return failure();
+      }
+    }
+  }
   options.device.toolkitPath = cudaPath;
   options.device.convEpilogues = cudaConvEpilogues;
   options.device.convEpilogueResiduals = cudaConvEpilogueResiduals;

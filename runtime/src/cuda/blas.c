@@ -252,17 +252,6 @@ static autoglm_status prepareGemm(autoglm_cuda_session *cuda, int32_t index,
    * by columns: the library's A transposed, its int8 kernels' "TN"); fp8
    * ones, stored alike, in f32. */
   bool int8 = g->a_type == AUTOGLM_INT8;
-  if (g->a_type == AUTOGLM_FLOAT8E4M3FN && cuda->compute_capability < 89) {
-    autoglm_message_appendf(
-        message,
-        "model '%s' has fp8 products (--precision=fp8), which need fp8 "
-        "tensor cores: compute capability 8.9 or newer; GPU %d (%s) has "
-        "%d.%d. Compile it with --precision=fp16 or int8 for this GPU: ",
-        autoglm_model_name(cuda->model), cuda->ordinal, cuda->name,
-        cuda->compute_capability / 10, cuda->compute_capability % 10);
-    autoglm_cuda_append_step(message, cuda, index);
-    return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
-  }
   cublasStatus_t status =
       int8 ? lt->descCreate(&r->desc, CUBLAS_COMPUTE_32I, CUDA_R_32I)
            : lt->descCreate(&r->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
