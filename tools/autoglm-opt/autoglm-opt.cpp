@@ -16,6 +16,7 @@
 #include "autoglm/Passes/Passes.h"
 #include "autoglm/Passes/Report.h"
 #include "autoglm/Target/CPU/Passes.h"
+#include "autoglm/Target/CUDA.h"
 #include "autoglm/Target/CUDA/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -860,18 +861,14 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   if (precision == "fp8" && targetName == "cuda") {
     if (options.device.archs.empty())
       options.device.archs = {"sm_89", "sm_90"};
-    for (const std::string &arch : options.device.archs) {
-      unsigned cc = 0;
-      StringRef digits = StringRef(arch).drop_front(3).take_while(
-          [](char c) { return llvm::isDigit(c); });
-      if (StringRef(arch).starts_with("sm_") && !digits.getAsInteger(10, cc) &&
-          cc < 89) {
+    for (const std::string &arch : options.device.archs)
+      if (int cc = mlir::autoglm::computeCapabilityOf(arch);
+          cc && cc < mlir::autoglm::kFloat8ComputeCapability) {
         llvm::errs() << "error: --precision=fp8 runs on fp8 tensor cores "
                         "(sm_89 and newer); --gpu-arch="
                      << arch << " names an older GPU\n";
         return failure();
       }
-    }
   }
   options.device.toolkitPath = cudaPath;
   options.device.convEpilogues = cudaConvEpilogues;

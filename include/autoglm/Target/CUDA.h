@@ -24,6 +24,17 @@ std::unique_ptr<Target> createCUDATarget(const HostOptions &host,
 /// the H100/H200 generations, and the latter's PTX for newer GPUs.
 ArrayRef<StringRef> getDefaultCUDAArchs();
 
+/// "sm_90a" -> 90; 0 when `arch` is not sm_<digits>[a|f].
+int computeCapabilityOf(StringRef arch);
+
+/// The oldest compute capability that runs float8 E4M3 conversions and
+/// products (fp8 tensor cores): 8.9.
+inline constexpr int kFloat8ComputeCapability = 89;
+
+/// True when `device.archs` are given and all of them have fp8 tensor
+/// cores: casts to E4M3 are then the GPU's own conversion instruction.
+bool usesNativeFloat8(const DeviceOptions &device);
+
 /// The CUDA code-generation pipeline, from linalg on tensors to the host's
 /// buffer bookkeeping around `gpu.launch_func`s, and one `gpu.binary` with
 /// the PTX of each of `device.archs`: kernel regions inlined, the buffer

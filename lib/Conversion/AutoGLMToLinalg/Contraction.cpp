@@ -3,7 +3,7 @@
 // matmul: linalg.matmul (rank 2, or batched lhs times a 2-D rhs, folded into
 //   the rows) or linalg.batch_matmul after materializing broadcast batch dims;
 //   8-bit integers are widened to i32 first (signed or unsigned), float8
-//   operands to f32, the left one times the op's scale (Float8Products.h).
+//   operands to f32, the left one times the op's scale (Conversion/Float8.h).
 // conv: tensor.pad for the padding, then linalg.conv_{1d_ncw_fcw,
 //   2d_nchw_fchw,3d_ncdhw_fcdhw} (groups = 1),
 //   linalg.depthwise_conv_2d_nchw_chw (groups = channels = outputs), otherwise
@@ -24,7 +24,7 @@
 #include "Common.h"
 #include "Float8.h"
 
-#include "autoglm/Conversion/Float8Products.h"
+#include "autoglm/Conversion/Float8.h"
 
 using namespace mlir;
 using namespace mlir::autoglm;
@@ -68,7 +68,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       rhs = widen(rhs, op.getRhs());
     }
     // --precision=fp8: the operands' bits widened to f32, the left one
-    // times the scale (include/autoglm/Conversion/Float8Products.h), after
+    // times the scale (include/autoglm/Conversion/Float8.h), after
     // any fold of the rows, so that the widening is what the product reads.
     Type float8 = op.getLhs().getType().getElementType();
     auto widenFloat8 = [&](Value bits, double scale) -> Value {

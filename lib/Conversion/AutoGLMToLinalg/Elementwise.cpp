@@ -9,6 +9,7 @@
 
 #include "Common.h"
 
+#include "autoglm/Conversion/Float8.h"
 #include "autoglm/Dialect/SeparateOps.h"
 
 #include <cmath>
@@ -406,11 +407,26 @@ struct CastLowering : OpConversionPattern<CastOp> {
     Type from = getElementTypeOrSelf(op.getInput().getType());
     Type to = getElementTypeOrSelf(op.getType());
     auto resultType = signlessTensor(op.getType());
-    Value result =
-        buildElementwise(rewriter, op.getLoc(), resultType, adaptor.getInput(),
-                         [&](OpBuilder &b, Location loc, ValueRange args) {
-                           return castScalar(b, loc, args[0], from, to);
-                         });
+    // A cast the target converts with an instruction of its own
+    // (include/autoglm/Conversion/Float8.h): saturated, then arith.truncf.
+    bool native = op->hasAttr(kNativeFloat8CastAttrName) &&
+                  isa<Float8E4M3FNType>(to) && isa<FloatType>(from);
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (!native)
+            return castScalar(b, loc, args[0], from, to);
+          Type f32 = b.getF32Type();
+          Value x = castScalar(b, loc, args[0], from, f32);
+          Value largest = numConst(b, loc, f32, 448.0);
+          Value clamped = arith::MinimumFOp::create(
+              b, loc,
+              arith::MaximumFOp::create(b, loc, x,
+                                        arith::NegFOp::create(b, loc, largest)),
+              largest);
+          Value narrow = arith::TruncFOp::create(b, loc, to, clamped);
+          return arith::BitcastOp::create(b, loc, b.getI8Type(), narrow);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }

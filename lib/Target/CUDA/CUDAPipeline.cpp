@@ -23,6 +23,13 @@ ArrayRef<StringRef> mlir::autoglm::getDefaultCUDAArchs() {
   return archs;
 }
 
+bool mlir::autoglm::usesNativeFloat8(const DeviceOptions &device) {
+  return !device.archs.empty() &&
+         llvm::all_of(device.archs, [](const std::string &arch) {
+           return computeCapabilityOf(arch) >= kFloat8ComputeCapability;
+         });
+}
+
 void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
                                              const CodegenOptions &options,
                                              const DeviceOptions &device) {
@@ -101,7 +108,8 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
 
   // One NVVM target per architecture; PTX 8.0 (CUDA 12.0) is the oldest
   // ISA that knows every architecture we default to (MLIR's default, 6.0,
-  // rejects sm_90a).
+  // rejects sm_90a), and 8.1 the oldest with the E4M3 conversions of a
+  // model built for sm_89 and newer only (usesNativeFloat8).
   SmallVector<std::string> archs(device.archs.begin(), device.archs.end());
   if (archs.empty())
     for (StringRef arch : getDefaultCUDAArchs())
@@ -109,7 +117,7 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   for (const std::string &arch : archs) {
     GpuNVVMAttachTargetOptions target;
     target.chip = arch;
-    target.features = "+ptx80";
+    target.features = usesNativeFloat8(device) ? "+ptx81" : "+ptx80";
     target.optLevel = 3;
     pm.addPass(createGpuNVVMAttachTarget(target));
   }
@@ -120,6 +128,8 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   kernels.addPass(createSCFToControlFlowPass());
   // The 16-byte loads and stores of --autoglm-cuda-coarsen-elementwise.
   kernels.addPass(createConvertVectorToLLVMPass());
+  // Casts to float8 that the lowering left to the GPU (fp8 models).
+  kernels.addPass(createAutoGLMCUDAFloat8Conversions());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;
   // Kernels take bare device pointers: each buffer parameter is one

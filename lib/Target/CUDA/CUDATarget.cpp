@@ -246,6 +246,10 @@ public:
     // Top-k decode attention has kernels of its own: it must not become
     // the CPU's sequential loop nest.
     pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASelectDecodeAttention());
+    // Built for fp8 tensor cores only (sm_89 and newer): casts to E4M3 are
+    // the GPU's own conversion instruction.
+    if (usesNativeFloat8(device))
+      pm.addNestedPass<func::FuncOp>(createAutoGLMCUDANativeFloat8Casts());
   }
 
   void buildCodegenPipeline(OpPassManager &pm,

@@ -1,8 +1,7 @@
 //===- Float8Products.cpp - --autoglm-cuda-float8-products ----------------===//
 //
 // `--precision=fp8` makes its products reach the CUDA target as a float32
-// product of widened float8 bits (include/autoglm/Conversion/
-// Float8Products.h):
+// product of widened float8 bits (include/autoglm/Conversion/Float8.h):
 //
 //   %a32 = linalg.generic {autoglm.float8_widening = {type = f8E4M3FN,
 //            scale = S}} ins(%a : tensor<MxKxi8>)      // bits -> f32, * S
@@ -30,7 +29,7 @@
 #include "ByteProducts.h"
 #include "LibraryProducts.h"
 
-#include "autoglm/Conversion/Float8Products.h"
+#include "autoglm/Conversion/Float8.h"
 #include "autoglm/Dialect/AutoGLM.h"
 
 namespace mlir::autoglm {

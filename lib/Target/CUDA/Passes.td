@@ -85,6 +85,32 @@ def AutoGLMCUDAFloat8Products
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDANativeFloat8Casts
+    : Pass<"autoglm-cuda-native-float8-casts", "func::FuncOp"> {
+  let summary = "Casts to float8 E4M3 by the GPU's own conversion";
+  let description = [{
+    Before the lowering, for a model built only for GPUs of compute
+    capability 8.9 and newer: marks every `autoglm.cast` from a float type
+    to `f8E4M3FN` `autoglm.native_float8`, which the lowering leaves an
+    `arith.truncf` of the clamped value for
+    `--autoglm-cuda-float8-conversions`.
+  }];
+}
+
+def AutoGLMCUDAFloat8Conversions
+    : Pass<"autoglm-cuda-float8-conversions", "gpu::GPUModuleOp"> {
+  let summary = "arith.truncf to float8 E4M3 as the GPU's conversion";
+  let description = [{
+    In the kernels, before the conversion to NVVM: an `arith.truncf` from
+    f32 to `f8E4M3FN` becomes `nvvm.convert.f32x2.to.f8x2` of the value
+    twice (rounding to nearest even, saturating: `cvt.rn.satfinite.e4m3x2.
+    f32`, compute capability 8.9), its low byte bitcast back; bitcasts to
+    the i8 the value is stored as fold away.
+  }];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def AutoGLMCUDARowProductWeights
     : Pass<"autoglm-cuda-row-product-weights", "func::FuncOp"> {
   let summary = "Constant weights of products of a few rows stored N x K";

@@ -2,6 +2,8 @@
 
 #include "Toolkit.h"
 
+#include "autoglm/Target/CUDA.h"
+
 #include "../HostEmission.h"
 
 #include "mlir/IR/Diagnostics.h"

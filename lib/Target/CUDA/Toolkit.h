@@ -28,9 +28,6 @@ struct ArchPTX {
 /// missing in the user's terms.
 std::string findCUDAToolkit(StringRef requested, std::string &whyNot);
 
-/// "sm_90a" -> 90; 0 when `arch` is not sm_<digits>[a|f].
-int computeCapabilityOf(StringRef arch);
-
 /// Assembles each architecture's PTX with ptxas and packs the cubins plus
 /// the PTX of the newest architecture (so newer GPUs can still JIT it)
 /// into one fatbin, returned as bytes; failure after a diagnostic at `loc`
