@@ -428,8 +428,9 @@ llvm::json::Object describe(Operation *op) {
 }
 
 /// An int8 product: its activation's range, scale and zero point, its
-/// weights' per-channel scale range.
-llvm::json::Object describeInt8(Operation *op, const Int8Choice &choice) {
+/// weights' per-channel scale range; an fp8 one: its activation's range and
+/// scale, its weight's scale.
+llvm::json::Object describeQuantized(Operation *op, const Int8Choice &choice) {
   llvm::json::Object entry{{"node", nodeNames(op->getLoc())},
                            {"op", op->getName().stripDialect().str()},
                            {"precision", choice.float8 ? "fp8" : "int8"},
@@ -525,7 +526,7 @@ LogicalResult writeReport(ModuleOp module, StringRef precision, StringRef path,
         int8.helpers.contains(op))
       return;
     if (auto it = int8.products.find(op); it != int8.products.end()) {
-      llvm::json::Object entry = describeInt8(op, it->second);
+      llvm::json::Object entry = describeQuantized(op, it->second);
       addMeasurement(entry, budget);
       nodes.push_back(std::move(entry));
       return;
