@@ -36,8 +36,7 @@ struct TruncToE4M3 : OpRewritePattern<arith::TruncFOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(arith::TruncFOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.getIn().getType().isF32() ||
-        !isa<Float8E4M3FNType>(op.getType()))
+    if (!op.getIn().getType().isF32() || !isa<Float8E4M3FNType>(op.getType()))
       return failure();
     Location loc = op.getLoc();
     Value x = op.getIn();
