@@ -24,8 +24,12 @@ become integer products and convolutions; "AutoGLM on ONNX Runtime's
 int8 QDQ"), so that the int8 convolutions of CNNs, which --precision=int8
 leaves in float32, are measured too. Prints, per model and runner, the weights
 file's bytes (ONNX Runtime: the model file's), the median of the rounds'
-median milliseconds with the rounds' min-max, and the ratio to AutoGLM
-fp32's median. Inputs are bench/models.py's make_inputs (seed 1), the same
+median milliseconds with the rounds' min-max, the ratio to AutoGLM
+fp32's median, and each AutoGLM build's peak resident memory (its
+`autoglm-run` process: runtime, model, weights, arena; the largest of the
+rounds) and, on the GPU, what its session holds on the device (arena,
+weights, buffers, library workspaces). ONNX Runtime runs inside this
+script, so its memory is not given. Inputs are bench/models.py's make_inputs (seed 1), the same
 for every runner (autoglm-run --input from .npy files); accuracy is
 test/e2e/precision_accuracy.py's. The first line says whether ONNX
 Runtime's int8 kernels are exact on this host (bench/precision_host.py: on
@@ -49,6 +53,7 @@ sys.path.insert(0, HERE)
 import models  # noqa: E402
 from commands import run  # noqa: E402
 from precision_host import ort_int8_note  # noqa: E402
+from run import child  # noqa: E402  (a command's peak resident memory)
 import onnx  # noqa: E402
 
 
@@ -127,8 +132,8 @@ print(ort_int8_note())
 precisions = args.precisions.split(",")
 thread_counts = [int(t) for t in args.threads.split(",")]
 print(f"| model | runner | weights file bytes | threads | median ms (min-max of {args.rounds} "
-      f"rounds x {args.runs} runs) | / AutoGLM {precisions[0]} |")
-print("| --- | --- | --- | --- | --- | --- |")
+      f"rounds x {args.runs} runs) | / AutoGLM {precisions[0]} | peak RSS MB | device MB |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for name in args.models.split(","):
     work = os.path.join(args.work, name)
     os.makedirs(work, exist_ok=True)
@@ -181,13 +186,25 @@ for name in args.models.split(","):
     for threads in thread_counts:
         sessions = {r: ort_session(f, threads) for r, f in ort_files.items()}
         medians = {r: [] for r in list(runners) + list(sessions)}
+        # Each AutoGLM runner's process: its peak resident memory (model,
+        # weights, arena, runtime) and, on the GPU, what its session holds
+        # there (autoglm_session_device_bytes); ONNX Runtime runs in this
+        # process, so its memory is not its own.
+        peak_mb, device_mb = {}, {}
         for _ in range(args.rounds):
             for r, p in runners.items():
                 device = (["--device", "cuda"] if args.target == "cuda"
                           else ["--threads", str(threads)])
-                out = run([os.path.join(args.bin, "autoglm-run"), os.path.join(work, f"{p}.so"),
-                           *input_args, "--time", str(args.runs), *device])
+                cmd = [os.path.join(args.bin, "autoglm-run"), os.path.join(work, f"{p}.so"),
+                       *input_args, "--time", str(args.runs), *device]
+                rc, out, err, _, rss = child(cmd, timeout=1800)
+                if rc != 0:
+                    sys.exit(f"failed ({rc}): {' '.join(cmd)}\n{err}")
                 medians[r].append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
+                peak_mb[r] = max(peak_mb.get(r, 0.0), rss)
+                on_device = re.search(r"device memory (\d+) bytes", out)
+                if on_device:
+                    device_mb[r] = int(on_device.group(1)) / 2**20
             for r, session in sessions.items():
                 medians[r].append(ort_median_ms(session, feed))
         base = statistics.median(medians[f"AutoGLM {precisions[0]}"])
@@ -195,5 +212,8 @@ for name in args.models.split(","):
             m = statistics.median(medians[r])
             weights = (os.path.getsize(os.path.join(work, f"{runners[r]}.weights"))
                        if r in runners else os.path.getsize(ort_files[r]))
+            peak = f"{peak_mb[r]:.0f}" if r in peak_mb else "-"
+            on_device = f"{device_mb[r]:.0f}" if r in device_mb else "-"
             print(f"| {name} | {r} | {weights} | {threads} | {m:.1f} "
-                  f"({min(medians[r]):.1f}-{max(medians[r]):.1f}) | {m / base:.2f} |", flush=True)
+                  f"({min(medians[r]):.1f}-{max(medians[r]):.1f}) | {m / base:.2f} | {peak} | "
+                  f"{on_device} |", flush=True)
