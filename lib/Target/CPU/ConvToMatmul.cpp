@@ -34,16 +34,19 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
   auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
   auto wType = cast<RankedTensorType>(conv.getInputs()[1].getType());
   auto outType = cast<RankedTensorType>(conv.getOutputs()[0].getType());
-  // Floats only: integer convolutions keep their exact loop nest.
+  // Floats only: integer convolutions keep their exact loop nest. The
+  // operands are of one type, the result of it or, for 16-bit operands
+  // (--precision=fp16/bf16), f32: the product then accumulates in f32 on
+  // the 16-bit product kernel (Widen16BitProducts.cpp).
+  Type et = inType.getElementType(), acc = outType.getElementType();
   if (!inType.hasStaticShape() || !wType.hasStaticShape() ||
-      !outType.hasStaticShape() || !isa<FloatType>(outType.getElementType()) ||
-      inType.getElementType() != outType.getElementType() ||
-      wType.getElementType() != outType.getElementType())
+      !outType.hasStaticShape() || !isa<FloatType>(acc) ||
+      wType.getElementType() != et ||
+      (et != acc && !(acc.isF32() && (et.isF16() || et.isBF16()))))
     return failure();
 
   Location loc = conv.getLoc();
   MLIRContext *ctx = rewriter.getContext();
-  Type et = outType.getElementType();
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
   int64_t f = wType.getDimSize(0), kh = wType.getDimSize(2),
           kw = wType.getDimSize(3);
@@ -85,7 +88,9 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
   auto collapse = [&](Value v, ArrayRef<int64_t> shape,
                       ArrayRef<ReassociationIndices> groups) -> Value {
     return tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get(shape, et), v, groups);
+        rewriter, loc,
+        RankedTensorType::get(shape, getElementTypeOrSelf(v.getType())), v,
+        groups);
   };
   int64_t colRank = cast<RankedTensorType>(col.getType()).getRank();
   // col is [N, C, H, W] (1x1) or [N, C, KH, KW, OH, OW]: K is all but the
@@ -102,7 +107,7 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
                     ArrayRef<ReassociationIndices> groups) {
     auto fill = init.getDefiningOp<linalg::FillOp>();
     if (fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
-      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, et);
+      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, acc);
       return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
           .getResult(0);
     }
