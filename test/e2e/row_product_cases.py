@@ -11,7 +11,11 @@ one row of SmolLM2's shapes (K 576 is 4.5 lane spans of 128 f32: the last
 access of each lane half past the row), rows batched in leading
 dimensions, K a multiple of 2 but not 4 (8-byte accesses), an odd K (one
 element per access), odd N (a partial last block of columns), f16, and 9
-rows (past the kernel's 8: cuBLASLt computes it). Each model runs twice,
+rows (past the kernel's 8: cuBLASLt computes it), and a residual stream
+as a decoder layer's (each product added to what it was computed from; on
+CUDA the second add runs in the product's kernel, the first, whose
+residual is the product's own input, stays an add), and a SwiGLU (the
+gate and up products of one row). Each model runs twice,
 the second run a CUDA graph replay into NaN-filled outputs. Prints `case
 NAME: ok` per case that agrees within the tolerance; exits non-zero if any
 does not. On the CPU the f16 case is not run (its products sum in 16
@@ -46,6 +50,43 @@ def product(x_shape, k, n, dtype=np.float32, gemm=False):
     return model, x_shape, dtype
 
 
+def residual_stream(shape, k):
+    """y1 = h + h W1 with h = -x; y = y1 + tanh(y1) W2."""
+    f = TensorProto.FLOAT
+    w1, w2 = ((rng.standard_normal((k, k)) / np.sqrt(k)).astype(np.float32) for _ in range(2))
+    nodes = [helper.make_node("Neg", ["x"], ["h"], name="h"),
+             helper.make_node("MatMul", ["h", "w1"], ["p1"], name="p1"),
+             helper.make_node("Add", ["h", "p1"], ["y1"], name="y1"),
+             helper.make_node("Tanh", ["y1"], ["t"], name="t"),
+             helper.make_node("MatMul", ["t", "w2"], ["p2"], name="p2"),
+             helper.make_node("Add", ["y1", "p2"], ["y"], name="y")]
+    graph = helper.make_graph(
+        nodes, "residual_stream", [helper.make_tensor_value_info("x", f, list(shape))],
+        [helper.make_tensor_value_info("y", f, list(shape))],
+        [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model, shape, np.float32
+
+
+def swiglu(shape, k, n):
+    """y = silu(x Wg) * (x Wu): a decoder's gate and up projections."""
+    f = TensorProto.FLOAT
+    wg, wu = ((rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32) for _ in range(2))
+    nodes = [helper.make_node("MatMul", ["x", "wg"], ["g"], name="gate"),
+             helper.make_node("Sigmoid", ["g"], ["s"], name="s"),
+             helper.make_node("Mul", ["g", "s"], ["silu"], name="silu"),
+             helper.make_node("MatMul", ["x", "wu"], ["u"], name="up"),
+             helper.make_node("Mul", ["silu", "u"], ["y"], name="y")]
+    graph = helper.make_graph(
+        nodes, "swiglu", [helper.make_tensor_value_info("x", f, list(shape))],
+        [helper.make_tensor_value_info("y", f, list(shape[:-1]) + [n])],
+        [numpy_helper.from_array(wg, "wg"), numpy_helper.from_array(wu, "wu")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model, shape, np.float32
+
+
 F32 = {"rtol": 1e-4, "atol": 1e-5}
 F16 = {"rtol": 2e-3, "atol": 2e-3}
 CASES = {
@@ -56,6 +97,8 @@ CASES = {
     "gemm_trans_b": (product((1, 320), 320, 97, gemm=True), F32),
     "f16_one_row": (product((1, 1, 512), 512, 264, np.float16), F16),
     "nine_rows": (product((9, 128), 128, 96), F32),
+    "residual_stream": (residual_stream((1, 1, 576), 576), F32),
+    "swiglu": (swiglu((1, 1, 576), 576, 1536), F32),
 }
 
 failed = 0

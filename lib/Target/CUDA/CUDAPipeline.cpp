@@ -53,6 +53,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // by columns, N x K, each column's weights one contiguous run for the
   // row-product kernel below.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDARowProductWeights());
+  // A residual add after such a product is the product's init instead:
+  // its kernel adds it, one kernel fewer per add.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDARowProductResiduals());
   // A convolution's bias, residual and ReLU run in the library's kernel:
   // no kernel of their own reads and writes the activation again. Always
   // for the 1x1 convolutions that cuBLASLt computes as matrix products;

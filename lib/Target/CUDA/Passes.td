@@ -124,13 +124,30 @@ def AutoGLMCUDARowProductWeights
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def AutoGLMCUDARowProductResiduals
+    : Pass<"autoglm-cuda-row-product-residuals", "func::FuncOp"> {
+  let summary = "Row products that accumulate into the residual they are "
+                "added to";
+  let description = [{
+    On tensors, after `--autoglm-cuda-row-product-weights`: a zero-filled
+    row product (at most 8 rows, its weight read N x K) whose only reader
+    is a region that just adds it to another tensor of its type (directly
+    or through an `expand_shape`) takes that tensor as its init instead,
+    and the region goes: the residual add of a decoder layer runs in the
+    row-product kernel, one kernel fewer. Only when the region is the
+    residual's last reader, so that the product writes its buffer in
+    place.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def AutoGLMCUDARowProducts
     : Pass<"autoglm-cuda-row-products", "func::FuncOp"> {
   let summary = "Products of a few rows against an N x K weight as one "
                 "kernel of a warp per column";
   let description = [{
-    On buffers, at the top level of a function: a zero-filled
-    `linalg.matmul` of at most 8 rows reading its second operand, stored
+    On buffers, at the top level of a function: a `linalg.matmul` of at
+    most 8 rows, zero-filled or accumulating into its init, reading its second operand, stored
     N x K, through the transposed map becomes a kernel in which a warp
     computes one output column from a contiguous run of the weight, read
     16 bytes per lane, its sums in f32 (RowProducts.cpp). Products whose

@@ -16,7 +16,9 @@
 // of the M rows of %a (which every warp reads; the L1 and L2 caches serve
 // them). Each lane keeps a running f32 sum per row; the lanes' sums meet by
 // shuffles and lane 0 writes the column's M results. No split of K across
-// blocks: each sum is computed in one order, the same every run.
+// blocks: each sum is computed in one order, the same every run. A product
+// that accumulates into its init (a residual, RowProductResiduals.cpp)
+// instead of a zero fill adds the init's element to the complete sum.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,8 +64,8 @@ int64_t accessWidth(ArrayRef<MemRefType> types, int64_t k) {
 }
 
 /// The kernel for `product` (M x K times the N x K `w`, into M x N), before
-/// it.
-void buildRowProduct(linalg::MatmulOp product, int64_t width) {
+/// it; with `accumulate`, added to what the M x N buffer holds.
+void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate) {
   Value a = product.getDpsInputs()[0], w = product.getDpsInputs()[1];
   Value c = product.getDpsInits()[0];
   auto aType = cast<MemRefType>(a.getType());
@@ -146,6 +148,8 @@ void buildRowProduct(linalg::MatmulOp product, int64_t width) {
       Value sum = acrossLanes(ar, loop.getResult(m), kWarpSize,
                               [&](Value x, Value y) { return ar.add(x, y); });
       ar.when(ar.cmp(arith::CmpIPredicate::eq, lane, ar.idx(0)), [&] {
+        if (accumulate)
+          sum = ar.add(sum, ar.toF32(ar.load(c, {ar.idx(m), column})));
         Value out = result.isF32()
                         ? sum
                         : Value(arith::TruncFOp::create(b, loc, result, sum));
@@ -167,17 +171,17 @@ struct RowProducts : autoglm::impl::AutoGLMCUDARowProductsBase<RowProducts> {
       auto w = cast<MemRefType>(product.getDpsInputs()[1].getType());
       auto c = cast<MemRefType>(product.getDpsInits()[0].getType());
       linalg::FillOp fill = getZeroFillBefore(product);
-      if (!fill || !a.hasStaticShape() || !w.hasStaticShape() ||
-          !c.hasStaticShape() ||
+      if (!a.hasStaticShape() || !w.hasStaticShape() || !c.hasStaticShape() ||
           !takesRowProduct(a.getDimSize(0), a.getElementType(),
                            w.getElementType(), c.getElementType()))
         continue;
       int64_t width = accessWidth({a, w}, a.getDimSize(1));
       if (width == 0)
         continue;
-      buildRowProduct(product, width);
+      buildRowProduct(product, width, /*accumulate=*/!fill);
       product.erase();
-      fill.erase();
+      if (fill)
+        fill.erase();
     }
   }
 };
