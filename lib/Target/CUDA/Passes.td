@@ -131,12 +131,12 @@ def AutoGLMCUDARowProductResiduals
   let description = [{
     On tensors, after `--autoglm-cuda-row-product-weights`: a zero-filled
     row product (at most 8 rows, its weight read N x K) whose only reader
-    is a region that just adds it to another tensor of its type (directly
-    or through an `expand_shape`) takes that tensor as its init instead,
-    and the region goes: the residual add of a decoder layer runs in the
-    row-product kernel, one kernel fewer. Only when the region is the
-    residual's last reader, so that the product writes its buffer in
-    place.
+    is a region that just adds it to another tensor of its type (the sum
+    maybe reshaped by an `expand_shape`) takes that tensor as its init
+    instead, and the region goes: the residual add of a decoder layer runs
+    in the row-product kernel, one kernel fewer. Only when the region is
+    the residual's last reader and the residual is not what the product
+    reads, so that the product writes its buffer in place.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
