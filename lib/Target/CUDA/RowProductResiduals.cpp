@@ -159,11 +159,9 @@ struct RowProductResiduals
       Value root = reshapeRoot(residual);
       // The kernel's warps read all of the product's input while each
       // writes its columns of the result: they must be different buffers.
-      if (!product || isa<BlockArgument>(root) ||
-          !noReadAfter(root, region) ||
-          llvm::any_of(product.getDpsInputs(), [&](Value input) {
-            return reshapeRoot(input) == root;
-          }))
+      if (!product || isa<BlockArgument>(root) || !noReadAfter(root, region) ||
+          llvm::any_of(product.getDpsInputs(),
+                       [&](Value input) { return reshapeRoot(input) == root; }))
         continue;
       // The product moves to the region, where the residual is computed.
       product->moveBefore(region);
