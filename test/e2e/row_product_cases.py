@@ -40,14 +40,18 @@ def product(x_shape, k, n, dtype=np.float32, gemm=False):
     else:
         node = helper.make_node("MatMul", ["x", "w"], ["y"], name="projection")
         y_shape = list(x_shape[:-1]) + [n]
+    return graph_model([node], onnx_type, list(x_shape), y_shape, {"w": w}), x_shape, dtype
+
+
+def graph_model(nodes, onnx_type, x_shape, y_shape, weights):
+    """A model of `nodes` from input x to output y, `weights` its initializers."""
     graph = helper.make_graph(
-        [node], "row_product",
-        [helper.make_tensor_value_info("x", onnx_type, list(x_shape))],
+        nodes, "row_product", [helper.make_tensor_value_info("x", onnx_type, x_shape)],
         [helper.make_tensor_value_info("y", onnx_type, y_shape)],
-        [numpy_helper.from_array(w, "w")])
+        [numpy_helper.from_array(w, name) for name, w in weights.items()])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
-    return model, x_shape, dtype
+    return model
 
 
 def residual_stream(shape, k):
@@ -60,13 +64,7 @@ def residual_stream(shape, k):
              helper.make_node("Tanh", ["y1"], ["t"], name="t"),
              helper.make_node("MatMul", ["t", "w2"], ["p2"], name="p2"),
              helper.make_node("Add", ["y1", "p2"], ["y"], name="y")]
-    graph = helper.make_graph(
-        nodes, "residual_stream", [helper.make_tensor_value_info("x", f, list(shape))],
-        [helper.make_tensor_value_info("y", f, list(shape))],
-        [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return model, shape, np.float32
+    return graph_model(nodes, f, list(shape), list(shape), {"w1": w1, "w2": w2}), shape, np.float32
 
 
 def swiglu(shape, k, n):
@@ -78,13 +76,8 @@ def swiglu(shape, k, n):
              helper.make_node("Mul", ["g", "s"], ["silu"], name="silu"),
              helper.make_node("MatMul", ["x", "wu"], ["u"], name="up"),
              helper.make_node("Mul", ["silu", "u"], ["y"], name="y")]
-    graph = helper.make_graph(
-        nodes, "swiglu", [helper.make_tensor_value_info("x", f, list(shape))],
-        [helper.make_tensor_value_info("y", f, list(shape[:-1]) + [n])],
-        [numpy_helper.from_array(wg, "wg"), numpy_helper.from_array(wu, "wu")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return model, shape, np.float32
+    y_shape = list(shape[:-1]) + [n]
+    return graph_model(nodes, f, list(shape), y_shape, {"wg": wg, "wu": wu}), shape, np.float32
 
 
 F32 = {"rtol": 1e-4, "atol": 1e-5}
