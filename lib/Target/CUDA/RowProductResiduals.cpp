@@ -124,14 +124,8 @@ linalg::MatmulOp asRowProduct(Value value) {
       !readsTransposedB(product))
     return nullptr;
   auto fill = product.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  if (!fill || !fill->hasOneUse() || !isZeroConstant(fill.getInputs()[0]))
-    return nullptr;
-  auto a = cast<RankedTensorType>(product.getDpsInputs()[0].getType());
-  auto w = cast<RankedTensorType>(product.getDpsInputs()[1].getType());
-  auto c = cast<RankedTensorType>(value.getType());
-  if (!a.hasStaticShape() || !w.hasStaticShape() ||
-      !takesRowProduct(a.getDimSize(0), a.getElementType(), w.getElementType(),
-                       c.getElementType()))
+  if (!fill || !fill->hasOneUse() || !isZeroConstant(fill.getInputs()[0]) ||
+      !takesRowProduct(product))
     return nullptr;
   return product;
 }

@@ -50,16 +50,9 @@ struct RowProductWeights
 
   void storeByColumns(linalg::MatmulOp mm) {
     if (!mm.hasPureTensorSemantics() || mm.hasUserDefinedMaps() ||
-        !isLibraryProduct(mm))
+        !isLibraryProduct(mm) || !takesRowProduct(mm))
       return;
-    Value a = mm.getDpsInputs()[0], w = mm.getDpsInputs()[1];
-    auto aType = cast<RankedTensorType>(a.getType());
-    auto wType = cast<RankedTensorType>(w.getType());
-    auto cType = cast<RankedTensorType>(mm.getDpsInits()[0].getType());
-    if (!aType.hasStaticShape() || !wType.hasStaticShape() ||
-        !takesRowProduct(aType.getDimSize(0), aType.getElementType(),
-                         wType.getElementType(), cType.getElementType()))
-      return;
+    Value w = mm.getDpsInputs()[1];
     arith::ConstantOp constant = w.getDefiningOp<arith::ConstantOp>();
     ElementsAttr weight;
     // A splat weight (one value repeated) is left as it is.

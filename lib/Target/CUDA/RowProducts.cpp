@@ -170,11 +170,9 @@ struct RowProducts : autoglm::impl::AutoGLMCUDARowProductsBase<RowProducts> {
       auto a = cast<MemRefType>(product.getDpsInputs()[0].getType());
       auto w = cast<MemRefType>(product.getDpsInputs()[1].getType());
       auto c = cast<MemRefType>(product.getDpsInits()[0].getType());
-      linalg::FillOp fill = getZeroFillBefore(product);
-      if (!a.hasStaticShape() || !w.hasStaticShape() || !c.hasStaticShape() ||
-          !takesRowProduct(a.getDimSize(0), a.getElementType(),
-                           w.getElementType(), c.getElementType()))
+      if (!c.hasStaticShape() || !takesRowProduct(product))
         continue;
+      linalg::FillOp fill = getZeroFillBefore(product);
       int64_t width = accessWidth({a, w}, a.getDimSize(1));
       if (width == 0)
         continue;

@@ -9,6 +9,7 @@
 #ifndef AUTOGLM_TARGET_CUDA_ROWPRODUCTS_H
 #define AUTOGLM_TARGET_CUDA_ROWPRODUCTS_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Types.h"
 
 #include <cstdint>
@@ -24,6 +25,17 @@ inline constexpr int64_t kMaxRowProductRows = 8;
 inline bool takesRowProduct(int64_t rows, Type a, Type b, Type c) {
   return rows >= 1 && rows <= kMaxRowProductRows && a == b &&
          (a.isF32() || a.isF16() || a.isBF16()) && (c == a || c.isF32());
+}
+
+/// The same for `product`, on tensors or buffers, whose operands must have
+/// static shapes.
+inline bool takesRowProduct(linalg::MatmulOp product) {
+  auto a = cast<ShapedType>(product.getDpsInputs()[0].getType());
+  auto w = cast<ShapedType>(product.getDpsInputs()[1].getType());
+  auto c = cast<ShapedType>(product.getDpsInits()[0].getType());
+  return a.hasStaticShape() && w.hasStaticShape() &&
+         takesRowProduct(a.getDimSize(0), a.getElementType(),
+                         w.getElementType(), c.getElementType());
 }
 } // namespace mlir::autoglm
 
