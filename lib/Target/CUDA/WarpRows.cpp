@@ -35,7 +35,7 @@ bool isPrivate(Value buffer) {
 }
 
 /// The trip count of a loop with constant bounds.
-std::optional<int64_t> tripCount(OpFoldResult lb, OpFoldResult ub,
+std::optional<int64_t> rangeTripCount(OpFoldResult lb, OpFoldResult ub,
                                  OpFoldResult step) {
   std::optional<int64_t> l = getConstantIntValue(lb),
                          u = getConstantIntValue(ub),
@@ -45,17 +45,6 @@ std::optional<int64_t> tripCount(OpFoldResult lb, OpFoldResult ub,
   return *u > *l ? (*u - *l + *s - 1) / *s : 0;
 }
 
-std::optional<int64_t> tripCount(scf::ParallelOp loop) {
-  int64_t total = 1;
-  for (auto [lb, ub, step] :
-       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-    std::optional<int64_t> trips = tripCount(lb, ub, step);
-    if (!trips)
-      return std::nullopt;
-    total *= *trips;
-  }
-  return total;
-}
 
 /// The combining kind of `op` when it is an associative and commutative
 /// combination that shuffles can split.
@@ -169,7 +158,7 @@ Split classify(Operation *op, int64_t minTripCount) {
       llvm::any_of(written, [](Value w) { return !isPrivate(w); });
   if (std::optional<ReductionLoop> reduction = matchReductionLoop(op)) {
     std::optional<int64_t> trips =
-        tripCount(reduction->loop.getLowerBound(),
+        rangeTripCount(reduction->loop.getLowerBound(),
                   reduction->loop.getUpperBound(), reduction->loop.getStep());
     if (trips && *trips >= minTripCount)
       return Split::Reduction;
@@ -297,7 +286,7 @@ void splitReduction(ReductionLoop reduction, Value lane) {
   Type type = reduction.store.getValueToStore().getType();
   Value identity = arith::getIdentityValue(reduction.kind, type, b, loc);
   int64_t trips =
-      *tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
+      *rangeTripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
   SmallVector<Value> partial = distributeOverLanes(
       b, loc, trips, lane, ValueRange{identity},
       [&](OpBuilder &inside, ArrayRef<Value> iterations, ValueRange carried) {
@@ -523,7 +512,7 @@ void mlir::autoglm::mapLinearIndexToLoop(OpBuilder &b, Location loc,
   for (int64_t d = loop.getNumLoops() - 1; d >= 0; --d) {
     int64_t lower = *getConstantIntValue(loop.getLowerBound()[d]);
     int64_t step = *getConstantIntValue(loop.getStep()[d]);
-    int64_t extent = *tripCount(loop.getLowerBound()[d],
+    int64_t extent = *rangeTripCount(loop.getLowerBound()[d],
                                 loop.getUpperBound()[d], loop.getStep()[d]);
     Value index = d == 0 ? rest
                          : arith::RemUIOp::create(
@@ -550,4 +539,16 @@ bool mlir::autoglm::canSplitOverWarp(Block::iterator begin, Block::iterator end,
 void mlir::autoglm::splitOverWarp(Block::iterator begin, Block::iterator end,
                                   Value lane, int64_t minTripCount) {
   split(begin, end, lane, minTripCount);
+}
+
+std::optional<int64_t> mlir::autoglm::tripCount(scf::ParallelOp loop) {
+  int64_t total = 1;
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    std::optional<int64_t> trips = rangeTripCount(lb, ub, step);
+    if (!trips)
+      return std::nullopt;
+    total *= *trips;
+  }
+  return total;
 }

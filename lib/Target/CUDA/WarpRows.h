@@ -41,6 +41,8 @@ namespace mlir::autoglm {
 /// Appends to `written` the buffers that `op` and the ops inside it write;
 /// false when some write does not say which buffer.
 bool collectWrittenBuffers(Operation *op, SmallVectorImpl<Value> &written);
+/// The iterations of `loop`, when its bounds are constants.
+std::optional<int64_t> tripCount(scf::ParallelOp loop);
 /// Maps the induction variables of `loop` (constant bounds) to the
 /// iteration with linear index `linear`, the innermost dimension varying
 /// fastest, with ops built at `b`'s insertion point.

@@ -295,6 +295,109 @@ func.func @one_row_sum_of_squares(%arena: memref<2308xi8>) {
 
 // -----
 
+// A one-row RMSNormalization: the sum of squares, then the loop that
+// normalizes the row by it (576 elements, 4 an iteration), with a constant
+// and a view between them. One warp kernel: lane 0 folds the lanes' sum
+// into the statistic, a warp barrier, then the lanes take the 144
+// iterations round-robin (lane l: l, l + 32, ..., the last round for
+// lanes 0 to 15 alone). The view stays on the host, before the launch.
+// CHECK-LABEL: func.func @one_row_normalize
+// CHECK:         %[[OUT:.*]] = memref.view %arg0[%c2304
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}},
+// CHECK:           gpu.shuffle
+// CHECK:           scf.if
+// CHECK:             memref.store %{{.*}}, %[[ACC:view[_0-9]*]]
+// CHECK:           nvvm.bar.warp.sync
+// CHECK:           math.rsqrt
+// CHECK:           vector.store %{{.*}}, %[[OUT]]
+// CHECK:           arith.cmpi ult, %{{.*}}, %c144
+// CHECK:           vector.store %{{.*}}, %[[OUT]]
+// CHECK:           gpu.terminator
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
+func.func @one_row_normalize(%arena: memref<4612xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c576 = arith.constant 576 : index
+  %c4608 = arith.constant 4608 : index
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 576.0 : f32
+  %in = memref.view %arena[%c0][] : memref<4612xi8> to memref<1x576xf32>
+  %acc = memref.view %arena[%c4608][] : memref<4612xi8> to memref<1xf32>
+  memref.store %zero, %acc[%c0] : memref<1xf32>
+  scf.for %k = %c0 to %c576 step %c1 {
+    %x = memref.load %in[%c0, %k] : memref<1x576xf32>
+    %a = memref.load %acc[%c0] : memref<1xf32>
+    %sq = arith.mulf %x, %x : f32
+    %s = arith.addf %a, %sq : f32
+    memref.store %s, %acc[%c0] : memref<1xf32>
+  }
+  %c4 = arith.constant 4 : index
+  %c2304 = arith.constant 2304 : index
+  %out = memref.view %arena[%c2304][] : memref<4612xi8> to memref<1x576xf32>
+  scf.parallel (%j) = (%c0) to (%c576) step (%c4) {
+    %x = vector.load %in[%c0, %j] : memref<1x576xf32>, vector<4xf32>
+    %t = memref.load %acc[%c0] : memref<1xf32>
+    %m = arith.divf %t, %n : f32
+    %r = math.rsqrt %m : f32
+    %rs = vector.broadcast %r : f32 to vector<4xf32>
+    %y = arith.mulf %x, %rs : vector<4xf32>
+    vector.store %y, %out[%c0, %j] : memref<1x576xf32>, vector<4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Not joined: the loop after the one-row reduction has more iterations
+// than a warp takes on (4096 > 2048), or a copy lies between them (it
+// stays on the host, between the two launches).
+// CHECK-LABEL: func.func @one_row_not_joined
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}},
+// CHECK:           gpu.shuffle
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256{{(_[0-9]+)?}},
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c32{{(_[0-9]+)?}},
+// CHECK:         memref.copy
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256{{(_[0-9]+)?}},
+// CHECK:         return
+func.func @one_row_not_joined(%in: memref<4096xf32>, %acc: memref<f32>, %out: memref<4096xf32>, %copy: memref<4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  scf.for %k = %c0 to %c4096 step %c1 {
+    %x = memref.load %in[%k] : memref<4096xf32>
+    %a = memref.load %acc[] : memref<f32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %acc[] : memref<f32>
+  }
+  scf.parallel (%j) = (%c0) to (%c4096) step (%c1) {
+    %x = memref.load %in[%j] : memref<4096xf32>
+    %t = memref.load %acc[] : memref<f32>
+    %y = arith.divf %x, %t : f32
+    memref.store %y, %out[%j] : memref<4096xf32>
+    scf.reduce
+  }
+  scf.for %k = %c0 to %c4096 step %c1 {
+    %x = memref.load %in[%k] : memref<4096xf32>
+    %a = memref.load %acc[] : memref<f32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %acc[] : memref<f32>
+  }
+  memref.copy %in, %copy : memref<4096xf32> to memref<4096xf32>
+  %c8 = arith.constant 8 : index
+  scf.parallel (%j) = (%c0) to (%c4096) step (%c8) {
+    %x = memref.load %in[%j] : memref<4096xf32>
+    %t = memref.load %acc[] : memref<f32>
+    %y = arith.divf %x, %t : f32
+    memref.store %y, %out[%j] : memref<4096xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
 // A whole tensor summed to a scalar: one warp instead of one thread; each
 // lane's 128 rounds run as a loop of 16 steps of 8 rounds each.
 // CHECK-LABEL: func.func @sequential_sum
