@@ -15,7 +15,10 @@ rows (past the kernel's 8: cuBLASLt computes it), and a residual stream
 as a decoder layer's (each product added to what it was computed from; on
 CUDA the second add runs in the product's kernel, the first, whose
 residual is the product's own input, stays an add), and a SwiGLU (the
-gate and up products of one row). Each model runs twice,
+gate and up products of one row), and an RMS normalization read by two
+products (one row, three rows; on CUDA the norm runs in the products'
+kernels; and as exporters decompose it, which keeps its kernels). Each
+model runs twice,
 the second run a CUDA graph replay into NaN-filled outputs. Prints `case
 NAME: ok` per case that agrees within the tolerance; exits non-zero if any
 does not. On the CPU the f16 case is not run (its products sum in 16
@@ -43,13 +46,13 @@ def product(x_shape, k, n, dtype=np.float32, gemm=False):
     return graph_model([node], onnx_type, list(x_shape), y_shape, {"w": w}), x_shape, dtype
 
 
-def graph_model(nodes, onnx_type, x_shape, y_shape, weights):
+def graph_model(nodes, onnx_type, x_shape, y_shape, weights, opset=17):
     """A model of `nodes` from input x to output y, `weights` its initializers."""
     graph = helper.make_graph(
         nodes, "row_product", [helper.make_tensor_value_info("x", onnx_type, x_shape)],
         [helper.make_tensor_value_info("y", onnx_type, y_shape)],
         [numpy_helper.from_array(w, name) for name, w in weights.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 8
     return model
 
@@ -80,6 +83,34 @@ def swiglu(shape, k, n):
     return graph_model(nodes, f, list(shape), y_shape, {"wg": wg, "wu": wu}), shape, np.float32
 
 
+def normalized_projections(shape, k, n, decomposed=False):
+    """y = n W1 + n W2 with n = RMSNormalization(x) * gamma: a decoder's
+    norm before its projections (as one opset-23 node, or as exporters
+    write it: x * 1 / sqrt(mean(x * x) + eps) * gamma)."""
+    f = TensorProto.FLOAT
+    gamma = (1 + 0.5 * rng.standard_normal(k)).astype(np.float32)
+    w1, w2 = ((rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32) for _ in range(2))
+    weights = {"gamma": gamma, "w1": w1, "w2": w2}
+    if decomposed:
+        weights["eps"] = np.array(1e-5, np.float32)
+        nodes = [helper.make_node("Mul", ["x", "x"], ["sq"], name="sq"),
+                 helper.make_node("ReduceMean", ["sq"], ["ms"], name="ms", axes=[-1]),
+                 helper.make_node("Add", ["ms", "eps"], ["shifted"], name="shifted"),
+                 helper.make_node("Sqrt", ["shifted"], ["rms"], name="rms"),
+                 helper.make_node("Div", ["x", "rms"], ["xn"], name="xn"),
+                 helper.make_node("Mul", ["xn", "gamma"], ["n"], name="norm")]
+        opset = 17
+    else:
+        nodes = [helper.make_node("RMSNormalization", ["x", "gamma"], ["n"], name="norm",
+                                  epsilon=1e-5)]
+        opset = 23
+    nodes += [helper.make_node("MatMul", ["n", "w1"], ["p1"], name="p1"),
+              helper.make_node("MatMul", ["n", "w2"], ["p2"], name="p2"),
+              helper.make_node("Add", ["p1", "p2"], ["y"], name="y")]
+    y_shape = list(shape[:-1]) + [n]
+    return graph_model(nodes, f, list(shape), y_shape, weights, opset), shape, np.float32
+
+
 F32 = {"rtol": 1e-4, "atol": 1e-5}
 F16 = {"rtol": 2e-3, "atol": 2e-3}
 CASES = {
@@ -92,6 +123,9 @@ CASES = {
     "nine_rows": (product((9, 128), 128, 96), F32),
     "residual_stream": (residual_stream((1, 1, 576), 576), F32),
     "swiglu": (swiglu((1, 1, 576), 576, 1536), F32),
+    "rms_norm_one_row": (normalized_projections((1, 1, 576), 576, 192), F32),
+    "rms_norm_three_rows": (normalized_projections((1, 3, 576), 576, 64), F32),
+    "rms_norm_decomposed": (normalized_projections((1, 1, 576), 576, 192, decomposed=True), F32),
 }
 
 failed = 0

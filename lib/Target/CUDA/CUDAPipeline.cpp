@@ -56,6 +56,9 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // A residual add after such a product is the product's init instead:
   // its kernel adds it, one kernel fewer per add.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDARowProductResiduals());
+  // An RMS normalization read only by such products runs in them: each
+  // sums its input's squares as it reads it, gamma folded into its weight.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDARowProductNorms());
   // A convolution's bias, residual and ReLU run in the library's kernel:
   // no kernel of their own reads and writes the activation again. Always
   // for the 1x1 convolutions that cuBLASLt computes as matrix products;

@@ -141,16 +141,38 @@ def AutoGLMCUDARowProductResiduals
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AutoGLMCUDARowProductNorms
+    : Pass<"autoglm-cuda-row-product-norms", "func::FuncOp"> {
+  let summary = "Row products that RMS-normalize their input rows themselves";
+  let description = [{
+    On tensors, after `--autoglm-cuda-row-product-weights`: a region that
+    RMS-normalizes its f32 input over the last dimension and scales it by a
+    constant gamma (`x * rsqrt(sum(x^2) / K + eps) * gamma`, as the lowering
+    of RMSNormalization writes it), whose every reader is an f32 row
+    product (at most 8 rows, its own constant weight read N x K, zero-filled
+    or accumulating into a tensor other than the norm's input), maybe
+    through a `collapse_shape`, goes: each product reads the region's input
+    instead, its weight's columns scaled by gamma at compile time, and
+    carries `autoglm.rms_normalized_rows` (epsilon), by which the
+    row-product kernel sums the squares of the rows it loads and scales
+    each row's results by `rsqrt(mean + eps)`. A decoder layer's two norms
+    run in its Q/K/V and gate/up kernels: two kernels fewer.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def AutoGLMCUDARowProducts
     : Pass<"autoglm-cuda-row-products", "func::FuncOp"> {
   let summary = "Products of a few rows against an N x K weight as one "
                 "kernel of a warp per column";
   let description = [{
     On buffers, at the top level of a function: a `linalg.matmul` of at
-    most 8 rows, zero-filled or accumulating into its init, reading its second operand, stored
-    N x K, through the transposed map becomes a kernel in which a warp
-    computes one output column from a contiguous run of the weight, read
-    16 bytes per lane, its sums in f32 (RowProducts.cpp). Products whose
+    most 8 rows, zero-filled or accumulating into its init, reading its
+    second operand, stored N x K, through the transposed map becomes a
+    kernel in which a warp computes one output column from a contiguous run
+    of the weight, read 16 bytes per lane, its sums in f32
+    (RowProducts.cpp); with `autoglm.rms_normalized_rows`, each row's
+    results scaled by its RMS normalization's factor. Products whose
     operands are not stored by rows stay as they are.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",

@@ -1,4 +1,4 @@
-//===- PermutedConstant.cpp - a constant's dimensions permuted ------------===//
+//===- PermutedConstant.cpp - weights rearranged at compile time ----------===//
 
 #include "PermutedConstant.h"
 
@@ -11,6 +11,42 @@
 using namespace mlir;
 using namespace mlir::autoglm;
 
+namespace {
+/// The bytes of `attr` (a dense constant that is not a splat, or a resource
+/// blob), when they hold all of its elements.
+std::optional<ArrayRef<char>> bytesOf(ElementsAttr attr) {
+  ArrayRef<char> bytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    bytes = dense.getRawData();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    bytes = blob->getData();
+  } else {
+    return std::nullopt;
+  }
+  auto type = cast<ShapedType>(attr.getType());
+  if (type.getElementTypeBitWidth() / 8 * type.getNumElements() !=
+      static_cast<int64_t>(bytes.size()))
+    return std::nullopt;
+  return bytes;
+}
+
+/// A constant of `type` holding `bytes`, of the kind `like` is: dense, or a
+/// new blob named `blobName`, aligned to 8 bytes.
+TypedAttr constantLike(ElementsAttr like, RankedTensorType type,
+                       ArrayRef<char> bytes, StringRef blobName) {
+  if (isa<DenseElementsAttr>(like))
+    return DenseElementsAttr::getFromRawBuffer(type, bytes);
+  return DenseResourceElementsAttr::get(
+      type, blobName,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t)));
+}
+} // namespace
+
 TypedAttr mlir::autoglm::permuteConstant(Attribute attr, ArrayRef<int64_t> perm,
                                          StringRef blobName) {
   auto elements = dyn_cast<ElementsAttr>(attr);
@@ -21,43 +57,64 @@ TypedAttr mlir::autoglm::permuteConstant(Attribute attr, ArrayRef<int64_t> perm,
   for (int64_t d : perm)
     shape.push_back(type.getDimSize(d));
   auto result = RankedTensorType::get(shape, type.getElementType());
-  ArrayRef<char> bytes;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat())
-      return dense.reshape(result);
-    bytes = dense.getRawData();
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return {};
-    bytes = blob->getData();
-  } else {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    return dense.reshape(result);
+  std::optional<ArrayRef<char>> bytes = bytesOf(elements);
+  if (!bytes)
     return {};
-  }
   int64_t elementBytes = type.getElementTypeBitWidth() / 8;
-  if (elementBytes * type.getNumElements() !=
-      static_cast<int64_t>(bytes.size()))
-    return {};
   // The source's row-major strides, read in the result's dimension order.
   int64_t rank = type.getRank();
   SmallVector<int64_t> sourceStrides(rank, 1);
   for (int64_t d = rank - 2; d >= 0; --d)
     sourceStrides[d] = sourceStrides[d + 1] * type.getDimSize(d + 1);
-  std::vector<char> moved(bytes.size());
+  std::vector<char> moved(bytes->size());
   SmallVector<int64_t> at(rank, 0); // the result's index
   for (int64_t to = 0, n = type.getNumElements(); to < n; ++to) {
     int64_t from = 0;
     for (int64_t d = 0; d < rank; ++d)
       from += at[d] * sourceStrides[perm[d]];
-    std::memcpy(&moved[to * elementBytes], &bytes[from * elementBytes],
+    std::memcpy(&moved[to * elementBytes], &(*bytes)[from * elementBytes],
                 elementBytes);
     for (int64_t d = rank - 1; d >= 0 && ++at[d] == shape[d]; --d)
       at[d] = 0;
   }
-  if (isa<DenseElementsAttr>(attr))
-    return DenseElementsAttr::getFromRawBuffer(result, moved);
-  return DenseResourceElementsAttr::get(
-      result, blobName,
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(moved),
-                                                    alignof(uint64_t)));
+  return constantLike(elements, result, moved, blobName);
+}
+
+TypedAttr mlir::autoglm::scaleConstantColumns(Attribute attr,
+                                              Attribute scales,
+                                              StringRef blobName) {
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  auto factors = dyn_cast<ElementsAttr>(scales);
+  if (!elements || !factors)
+    return {};
+  auto type = cast<RankedTensorType>(elements.getType());
+  auto factorType = cast<ShapedType>(factors.getType());
+  if (type.getRank() != 2 || !type.getElementType().isF32() ||
+      factorType.getRank() != 1 || !factorType.getElementType().isF32() ||
+      factorType.getDimSize(0) != type.getDimSize(1))
+    return {};
+  int64_t k = type.getDimSize(1);
+  SmallVector<float> scale(k);
+  if (auto dense = dyn_cast<DenseElementsAttr>(scales); dense && dense.isSplat())
+    std::fill(scale.begin(), scale.end(), dense.getSplatValue<float>());
+  else if (std::optional<ArrayRef<char>> bytes = bytesOf(factors))
+    std::memcpy(scale.data(), bytes->data(), bytes->size());
+  else
+    return {};
+  std::vector<float> scaled(type.getNumElements());
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    std::fill(scaled.begin(), scaled.end(), dense.getSplatValue<float>());
+  else if (std::optional<ArrayRef<char>> bytes = bytesOf(elements))
+    std::memcpy(scaled.data(), bytes->data(), bytes->size());
+  else
+    return {};
+  for (size_t i = 0; i < scaled.size(); ++i)
+    scaled[i] *= scale[i % k];
+  return constantLike(elements, type,
+                      ArrayRef<char>(reinterpret_cast<const char *>(
+                                         scaled.data()),
+                                     scaled.size() * sizeof(float)),
+                      blobName);
 }

@@ -1,8 +1,8 @@
-//===- PermutedConstant.h - a constant's dimensions permuted ---*- C++ -*-===//
+//===- PermutedConstant.h - weights rearranged at compile time --*- C++ -*-===//
 //
 // Weights stored the way a library or kernel reads them, rearranged once at
 // compile time (cuDNN's filters channels-last, a row product's weight by
-// columns).
+// columns, a normalization's scale folded into the product after it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +20,13 @@ namespace mlir::autoglm {
 /// read.
 TypedAttr permuteConstant(Attribute attr, ArrayRef<int64_t> perm,
                           StringRef blobName);
+
+/// `attr`, an f32 N x K constant (dense or a resource blob), with each of its
+/// columns k multiplied by element k of `scales` (an f32 constant of K),
+/// in float32; the result a constant of the same kind (a blob's named
+/// `blobName`). Null when the types differ or the bytes cannot be read.
+TypedAttr scaleConstantColumns(Attribute attr, Attribute scales,
+                               StringRef blobName);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CUDA_PERMUTEDCONSTANT_H

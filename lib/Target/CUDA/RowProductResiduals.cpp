@@ -95,16 +95,6 @@ std::optional<AddRegion> matchAddRegion(FusedOp region) {
   return found;
 }
 
-/// The tensor that `value` views through reshapes.
-Value reshapeRoot(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
-      break;
-    value = def->getOperand(0);
-  }
-  return value;
-}
-
 /// True when nothing reads `value` (or a reshape of it) after `op`.
 bool noReadAfter(Value value, Operation *op) {
   return llvm::all_of(value.getUsers(), [&](Operation *user) {

@@ -18,7 +18,10 @@
 // shuffles and lane 0 writes the column's M results. No split of K across
 // blocks: each sum is computed in one order, the same every run. A product
 // that accumulates into its init (a residual, RowProductResiduals.cpp)
-// instead of a zero fill adds the init's element to the complete sum.
+// instead of a zero fill adds the init's element to the complete sum. A
+// product whose input is an RMS normalization's (RowProductNorms.cpp) sums
+// the squares of its input rows beside the dot products and scales each
+// row's results by 1 / sqrt(mean + epsilon).
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,8 +67,10 @@ int64_t accessWidth(ArrayRef<MemRefType> types, int64_t k) {
 }
 
 /// The kernel for `product` (M x K times the N x K `w`, into M x N), before
-/// it; with `accumulate`, added to what the M x N buffer holds.
-void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate) {
+/// it; with `accumulate`, added to what the M x N buffer holds; with
+/// `epsilon`, each row's results scaled by 1 / sqrt(mean(row^2) + epsilon).
+void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate,
+                     std::optional<float> epsilon) {
   Value a = product.getDpsInputs()[0], w = product.getDpsInputs()[1];
   Value c = product.getDpsInits()[0];
   auto aType = cast<MemRefType>(a.getType());
@@ -108,7 +113,9 @@ void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate) {
             ar.toF32(vector::ExtractOp::create(b, loc, vector, e)));
       return elements;
     };
-    SmallVector<Value> zeros(rows, ar.f32(0));
+    // Per row: the dot product's sum and, to normalize, the sum of squares.
+    int64_t sumsPerRow = epsilon ? 2 : 1;
+    SmallVector<Value> zeros(rows * sumsPerRow, ar.f32(0));
     auto loop = scf::ForOp::create(b, loc, ar.idx(0), ar.idx(iterations),
                                    ar.idx(1), zeros);
     {
@@ -140,13 +147,29 @@ void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate) {
             dot = math::FmaOp::create(b, loc, inputs[g][m][e], weights[g][e],
                                       dot);
           sums[m] = ar.add(sums[m], ar.select(valid[g], dot, ar.f32(0)));
+          if (!epsilon)
+            continue;
+          Value squares = ar.f32(0);
+          for (int64_t e = 0; e < width; ++e)
+            squares = math::FmaOp::create(b, loc, inputs[g][m][e],
+                                          inputs[g][m][e], squares);
+          sums[rows + m] = ar.add(sums[rows + m],
+                                  ar.select(valid[g], squares, ar.f32(0)));
         }
       scf::YieldOp::create(b, loc, sums);
     }
     Type result = cast<MemRefType>(c.getType()).getElementType();
+    auto add = [&](Value x, Value y) { return ar.add(x, y); };
     for (int64_t m = 0; m < rows; ++m) {
-      Value sum = acrossLanes(ar, loop.getResult(m), kWarpSize,
-                              [&](Value x, Value y) { return ar.add(x, y); });
+      Value sum = acrossLanes(ar, loop.getResult(m), kWarpSize, add);
+      if (epsilon) {
+        Value squares =
+            acrossLanes(ar, loop.getResult(rows + m), kWarpSize, add);
+        Value mean = arith::DivFOp::create(b, loc, squares, ar.f32(k));
+        Value scale =
+            math::RsqrtOp::create(b, loc, ar.add(mean, ar.f32(*epsilon)));
+        sum = arith::MulFOp::create(b, loc, sum, scale);
+      }
       ar.when(ar.cmp(arith::CmpIPredicate::eq, lane, ar.idx(0)), [&] {
         if (accumulate)
           sum = ar.add(sum, ar.toF32(ar.load(c, {ar.idx(m), column})));
@@ -176,7 +199,10 @@ struct RowProducts : autoglm::impl::AutoGLMCUDARowProductsBase<RowProducts> {
       int64_t width = accessWidth({a, w}, a.getDimSize(1));
       if (width == 0)
         continue;
-      buildRowProduct(product, width, /*accumulate=*/!fill);
+      std::optional<float> epsilon;
+      if (auto attr = product->getAttrOfType<FloatAttr>(kRmsNormalizedRowsAttr))
+        epsilon = attr.getValueAsDouble();
+      buildRowProduct(product, width, /*accumulate=*/!fill, epsilon);
       product.erase();
       if (fill)
         fill.erase();

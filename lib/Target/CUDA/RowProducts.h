@@ -10,6 +10,7 @@
 #define AUTOGLM_TARGET_CUDA_ROWPRODUCTS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Types.h"
 
 #include <cstdint>
@@ -18,6 +19,11 @@ namespace mlir::autoglm {
 /// The most rows (M) the row-product kernel takes: each of its warps keeps
 /// a running sum per row.
 inline constexpr int64_t kMaxRowProductRows = 8;
+
+/// On a row product's linalg.matmul (RowProductNorms.cpp): the kernel
+/// RMS-normalizes each row of the input, r = 1 / sqrt(mean(x^2) + epsilon)
+/// (this attribute's value), and scales the row's results by r.
+inline constexpr char kRmsNormalizedRowsAttr[] = "autoglm.rms_normalized_rows";
 
 /// True when the row-product kernel computes a product of `rows` rows with
 /// operands of types `a` and `b` into `c`: f32, f16 or bf16 operands of one
@@ -36,6 +42,17 @@ inline bool takesRowProduct(linalg::MatmulOp product) {
   return a.hasStaticShape() && w.hasStaticShape() &&
          takesRowProduct(a.getDimSize(0), a.getElementType(),
                          w.getElementType(), c.getElementType());
+}
+
+/// The tensor that `value` views through reshapes (expand_shape,
+/// collapse_shape): what its buffer will be.
+inline Value reshapeRoot(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+      break;
+    value = def->getOperand(0);
+  }
+  return value;
 }
 } // namespace mlir::autoglm
 
