@@ -142,6 +142,11 @@ constexpr int64_t kMinSplitTrips = 64;
 /// a launch of its own costs more than that (about 2 us on an H200).
 constexpr int64_t kMaxJoinedIterations = 2048;
 
+/// Independent parallel loops share a launch when each has at most this
+/// many iterations (4 blocks): above it the launch is a small part of the
+/// loop's time, and a shared kernel takes the larger body's registers.
+constexpr int64_t kMaxSharedLaunchIterations = 1024;
+
 /// Warps (iterations) per block when each iteration has its own warp: up
 /// to 8, fewer when the grid would otherwise have too few blocks to give
 /// each of an H100/H200's 132 multiprocessors two.
@@ -178,11 +183,13 @@ struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
       extend = !parallel;
     }
     joinRowLoops(runs);
+    groupIndependentLoops(runs);
     for (ArrayRef<Operation *> run : runs) {
       auto loop = dyn_cast<scf::ParallelOp>(run.front());
-      LogicalResult mapped = loop && loop.getNumResults() == 0
-                                 ? mapParallelLoop(loop)
-                                 : mapSequential(run);
+      LogicalResult mapped = !loop || loop.getNumResults() != 0
+                                 ? mapSequential(run)
+                             : run.size() == 1 ? mapParallelLoop(loop)
+                                               : mapIndependentLoops(run);
       if (failed(mapped))
         return signalPassFailure();
     }
@@ -212,20 +219,92 @@ private:
       std::optional<int64_t> trips = tripCount(loop);
       if (!trips || *trips > kMaxJoinedIterations)
         continue;
-      SmallVector<Operation *> between;
-      for (Operation *op = run.back()->getNextNode(); op != loop;
-           op = op->getNextNode())
-        between.push_back(op);
-      if (!llvm::all_of(between, [](Operation *op) {
-            return staysOnHost(op) && isPure(op) && op->getNumRegions() == 0;
-          }))
+      if (!hoistPureHostOps(opsBetween(run.back(), loop), run.front()))
         continue;
-      for (Operation *op : between)
-        op->moveBefore(run.front());
       if (!canSplitOverWarp(run.front()->getIterator(),
                             std::next(loop->getIterator()), kMinSplitTrips))
         continue;
       run.push_back(loop);
+      runs.erase(runs.begin() + i + 1);
+    }
+  }
+
+  /// Moves `ops` (pure host ops: constants, views) before `before`; false,
+  /// moving nothing, when one of them is not such an op.
+  static bool hoistPureHostOps(ArrayRef<Operation *> ops, Operation *before) {
+    if (!llvm::all_of(ops, [](Operation *op) {
+          return staysOnHost(op) && isPure(op) && op->getNumRegions() == 0;
+        }))
+      return false;
+    for (Operation *op : ops)
+      op->moveBefore(before);
+    return true;
+  }
+
+  /// The ops strictly between `first` and `last`, in order.
+  static SmallVector<Operation *> opsBetween(Operation *first,
+                                            Operation *last) {
+    SmallVector<Operation *> between;
+    for (Operation *op = first->getNextNode(); op != last;
+         op = op->getNextNode())
+      between.push_back(op);
+    return between;
+  }
+
+  /// A parallel loop that may share a launch with others: constant bounds,
+  /// few iterations, no results, one thread per iteration (not a warp per
+  /// row).
+  static bool sharesLaunch(scf::ParallelOp loop) {
+    Block *body = loop.getBody();
+    std::optional<int64_t> trips = tripCount(loop);
+    return loop.getNumResults() == 0 && trips &&
+           *trips <= kMaxSharedLaunchIterations &&
+           !canSplitOverWarp(body->begin(),
+                             body->getTerminator()->getIterator(),
+                             kMinSplitTrips);
+  }
+
+  /// True when `a` and `b` may run in either order, or at once: neither
+  /// writes what the other reads or writes.
+  static bool independent(Operation *a, Operation *b) {
+    SmallVector<Value> readA, writtenA, readB, writtenB;
+    if (!collectReadBuffers(a, readA) || !collectWrittenBuffers(a, writtenA) ||
+        !collectReadBuffers(b, readB) || !collectWrittenBuffers(b, writtenB))
+      return false;
+    auto disjoint = [](ArrayRef<Value> xs, ArrayRef<Value> ys) {
+      return llvm::all_of(xs, [&](Value x) {
+        return llvm::all_of(ys, [&](Value y) { return provablyDisjoint(x, y); });
+      });
+    };
+    return disjoint(writtenA, readB) && disjoint(writtenA, writtenB) &&
+           disjoint(readA, writtenB);
+  }
+
+  /// Parallel loops in a row that do not depend on each other (a decoder
+  /// layer's rotary embeddings of Q and of K, which read the same tables
+  /// and write different tensors) share one launch, each its own blocks:
+  /// at small sizes a launch costs more than the work (about 2 us on an
+  /// H200). Only pure host ops may lie between them; they move before the
+  /// first.
+  static void
+  groupIndependentLoops(SmallVectorImpl<SmallVector<Operation *>> &runs) {
+    for (size_t i = 0; i + 1 < runs.size();) {
+      SmallVector<Operation *> &group = runs[i];
+      auto first = dyn_cast<scf::ParallelOp>(group.front());
+      auto next = dyn_cast<scf::ParallelOp>(runs[i + 1].front());
+      if (!first || !next || runs[i + 1].size() != 1 ||
+          !llvm::all_of(group,
+                        [](Operation *op) {
+                          return sharesLaunch(cast<scf::ParallelOp>(op));
+                        }) ||
+          !sharesLaunch(next) ||
+          !llvm::all_of(group,
+                        [&](Operation *op) { return independent(op, next); }) ||
+          !hoistPureHostOps(opsBetween(group.back(), next), group.front())) {
+        ++i;
+        continue;
+      }
+      group.push_back(next);
       runs.erase(runs.begin() + i + 1);
     }
   }
@@ -312,6 +391,55 @@ private:
           guard.getThenRegion().front().getTerminator()->getIterator(), lane,
           kMinSplitTrips);
     loop.erase();
+    sinkConstants(launch);
+    return success();
+  }
+
+  /// Independent parallel loops (groupIndependentLoops) as one launch of
+  /// `blockSize`-thread blocks: loop i takes the blocks from its start on,
+  /// each loop starting at a new block, so that a block runs one body.
+  LogicalResult mapIndependentLoops(ArrayRef<Operation *> loops) {
+    Location loc = loops.front()->getLoc();
+    SmallVector<int64_t> firstBlock, trips;
+    int64_t blocks = 0;
+    for (Operation *op : loops) {
+      firstBlock.push_back(blocks);
+      trips.push_back(*tripCount(cast<scf::ParallelOp>(op)));
+      blocks += llvm::divideCeil(trips.back(), blockSize);
+    }
+    if (blocks > std::numeric_limits<int32_t>::max())
+      return loops.front()->emitError(
+          "the loops have too many iterations for one grid");
+    OpBuilder b(loops.front());
+    gpu::LaunchOp launch = createLaunch(b, loc, blocks, blockSize);
+    Value block = launch.getBlockIds().x;
+    for (auto [op, first, count] : llvm::zip(loops, firstBlock, trips)) {
+      auto loop = cast<scf::ParallelOp>(op);
+      // The iteration of this thread in loop i: (block - first) * size +
+      // thread, when block >= first and it is below the trip count.
+      Value fromFirst = arith::SubIOp::create(
+          b, loc, block, arith::ConstantIndexOp::create(b, loc, first));
+      Value linear = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(
+              b, loc, fromFirst,
+              arith::ConstantIndexOp::create(b, loc, blockSize)),
+          launch.getThreadIds().x);
+      Value started = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::uge, block,
+          arith::ConstantIndexOp::create(b, loc, first));
+      Value inLoop = arith::AndIOp::create(
+          b, loc, started,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear,
+                                arith::ConstantIndexOp::create(b, loc, count)));
+      auto guard = scf::IfOp::create(b, loc, inLoop, /*withElse=*/false);
+      OpBuilder inside = OpBuilder::atBlockTerminator(guard.thenBlock());
+      IRMapping mapping;
+      mapLinearIndexToLoop(inside, loc, loop, linear, mapping);
+      for (Operation &bodyOp : loop.getBody()->without_terminator())
+        inside.clone(bodyOp, mapping);
+      loop.erase();
+    }
     sinkConstants(launch);
     return success();
   }

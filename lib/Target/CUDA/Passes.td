@@ -489,7 +489,11 @@ def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
     after it, up to 2048 iterations, with only constants and views between
     them (they move before it): a one-row normalization's sum and its
     normalize are one kernel, the loop's iterations round-robin over the
-    lanes. Buffer bookkeeping (allocations, views,
+    lanes. Consecutive parallel loops of at most 1024 iterations each, a
+    thread an iteration, neither writing what the other reads or writes
+    (views of the arena at constant offsets are told apart by their bytes),
+    share one launch, each loop its own blocks (a decoder layer's rotary
+    embeddings of Q and of K). Buffer bookkeeping (allocations, views,
     globals, constants, contiguous `memref.copy`) and library calls
     (`autoglm.gemm`) stay on the host.
     Constants used inside a launch are cloned into it, so the kernels take

@@ -76,7 +76,6 @@ struct ReductionLoop {
   Value contribution;
 };
 
-bool provablyDisjoint(Value a, Value b);
 
 std::optional<ReductionLoop> matchReductionLoop(Operation *op) {
   auto loop = dyn_cast<scf::ForOp>(op);
@@ -370,17 +369,6 @@ Footprint footprintOf(Value value) {
   return {bufferOf(view.getSource()), std::make_pair(*offset, *offset + size)};
 }
 
-/// True when `a` and `b` (memrefs) cannot share an element: different
-/// buffers, or disjoint views of one (the arena's planned intermediates).
-bool provablyDisjoint(Value a, Value b) {
-  Footprint x = footprintOf(a), y = footprintOf(b);
-  if (x.buffer != y.buffer)
-    return true;
-  return x.bytes && y.bytes &&
-         (x.bytes->second <= y.bytes->first ||
-          y.bytes->second <= x.bytes->first);
-}
-
 /// True when the stores of `body` may wait until several rounds of it have
 /// loaded and computed: its stores are its only writes, at its top level,
 /// and nothing it loads can be what it stores.
@@ -481,8 +469,11 @@ void split(Block::iterator begin, Block::iterator end, Value lane,
 }
 } // namespace
 
-bool mlir::autoglm::collectWrittenBuffers(Operation *op,
-                                          SmallVectorImpl<Value> &written) {
+namespace {
+/// The buffers that `op` and the ops inside it have an effect of kind
+/// `Effect` on; false when some such effect does not say which buffer.
+template <typename Effect>
+bool collectBuffers(Operation *op, SmallVectorImpl<Value> &buffers) {
   WalkResult walk = op->walk([&](Operation *inner) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
     if (!effects)
@@ -493,16 +484,36 @@ bool mlir::autoglm::collectWrittenBuffers(Operation *op,
     SmallVector<MemoryEffects::EffectInstance> instances;
     effects.getEffects(instances);
     for (const MemoryEffects::EffectInstance &effect : instances) {
-      if (!isa<MemoryEffects::Write>(effect.getEffect()))
+      if (!isa<Effect>(effect.getEffect()))
         continue;
       Value value = effect.getValue();
       if (!value || !isa<BaseMemRefType>(value.getType()))
         return WalkResult::interrupt();
-      written.push_back(value);
+      buffers.push_back(value);
     }
     return WalkResult::advance();
   });
   return !walk.wasInterrupted();
+}
+} // namespace
+
+bool mlir::autoglm::collectWrittenBuffers(Operation *op,
+                                          SmallVectorImpl<Value> &written) {
+  return collectBuffers<MemoryEffects::Write>(op, written);
+}
+
+bool mlir::autoglm::collectReadBuffers(Operation *op,
+                                       SmallVectorImpl<Value> &read) {
+  return collectBuffers<MemoryEffects::Read>(op, read);
+}
+
+bool mlir::autoglm::provablyDisjoint(Value a, Value b) {
+  Footprint x = footprintOf(a), y = footprintOf(b);
+  if (x.buffer != y.buffer)
+    return true;
+  return x.bytes && y.bytes &&
+         (x.bytes->second <= y.bytes->first ||
+          y.bytes->second <= x.bytes->first);
 }
 
 void mlir::autoglm::mapLinearIndexToLoop(OpBuilder &b, Location loc,

@@ -41,6 +41,13 @@ namespace mlir::autoglm {
 /// Appends to `written` the buffers that `op` and the ops inside it write;
 /// false when some write does not say which buffer.
 bool collectWrittenBuffers(Operation *op, SmallVectorImpl<Value> &written);
+/// Appends to `read` the buffers that `op` and the ops inside it read;
+/// false when some read does not say which buffer.
+bool collectReadBuffers(Operation *op, SmallVectorImpl<Value> &read);
+/// True when `a` and `b` (memrefs) cannot share an element: different
+/// buffers, or disjoint views of one (the arena's planned intermediates,
+/// views at constant byte offsets).
+bool provablyDisjoint(Value a, Value b);
 /// The iterations of `loop`, when its bounds are constants.
 std::optional<int64_t> tripCount(scf::ParallelOp loop);
 /// Maps the induction variables of `loop` (constant bounds) to the

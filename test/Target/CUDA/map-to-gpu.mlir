@@ -527,3 +527,92 @@ func.func @arena_views(%arena: memref<4096xi8>) {
   }
   return
 }
+
+// -----
+
+// Independent small loops (the rotary embeddings of Q and of K: they read
+// the same table and write disjoint views of the arena) share one launch,
+// each loop its own 256-thread block: block 0 runs the first body, block 1
+// the second.
+// CHECK-LABEL: func.func @independent_loops
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c2{{(_[0-9]+)?}}, {{.*}}) threads({{.*}}) in (%{{.*}} = %c256{{(_[0-9]+)?}},
+// CHECK:           scf.if
+// CHECK:             math.sin
+// CHECK:             memref.store %{{.*}}, %view_0
+// CHECK:           scf.if
+// CHECK:             math.cos
+// CHECK:             memref.store %{{.*}}, %view_1
+// CHECK:           gpu.terminator
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
+func.func @independent_loops(%arena: memref<4096xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c32 = arith.constant 32 : index
+  %c1024 = arith.constant 1024 : index
+  %c2048 = arith.constant 2048 : index
+  %table = memref.view %arena[%c0][] : memref<4096xi8> to memref<64xf32>
+  %q = memref.view %arena[%c1024][] : memref<4096xi8> to memref<64xf32>
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    %x = memref.load %table[%i] : memref<64xf32>
+    %y = math.sin %x : f32
+    memref.store %y, %q[%i] : memref<64xf32>
+    scf.reduce
+  }
+  %k = memref.view %arena[%c2048][] : memref<4096xi8> to memref<32xf32>
+  scf.parallel (%i) = (%c0) to (%c32) step (%c1) {
+    %x = memref.load %table[%i] : memref<64xf32>
+    %y = math.cos %x : f32
+    memref.store %y, %k[%i] : memref<32xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Not shared: the second loop reads what the first writes (it must wait
+// for all of it), and in the second pair a loop has more than 1024
+// iterations.
+// CHECK-LABEL: func.func @dependent_or_large_loops
+// CHECK-COUNT-4: gpu.launch
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
+func.func @dependent_or_large_loops(%arena: memref<16384xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c1024 = arith.constant 1024 : index
+  %c2048 = arith.constant 2048 : index
+  %c4096 = arith.constant 4096 : index
+  %c8192 = arith.constant 8192 : index
+  %table = memref.view %arena[%c0][] : memref<16384xi8> to memref<64xf32>
+  %q = memref.view %arena[%c1024][] : memref<16384xi8> to memref<64xf32>
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    %x = memref.load %table[%i] : memref<64xf32>
+    %y = math.sin %x : f32
+    memref.store %y, %q[%i] : memref<64xf32>
+    scf.reduce
+  }
+  %k = memref.view %arena[%c2048][] : memref<16384xi8> to memref<64xf32>
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    %x = memref.load %q[%i] : memref<64xf32>
+    %y = math.cos %x : f32
+    memref.store %y, %k[%i] : memref<64xf32>
+    scf.reduce
+  }
+  %big = memref.view %arena[%c4096][] : memref<16384xi8> to memref<2048xf32>
+  scf.parallel (%i) = (%c0) to (%c2048) step (%c1) {
+    %x = memref.load %table[%c0] : memref<64xf32>
+    memref.store %x, %big[%i] : memref<2048xf32>
+    scf.reduce
+  }
+  %small = memref.view %arena[%c8192][] : memref<16384xi8> to memref<64xf32>
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    %x = memref.load %table[%i] : memref<64xf32>
+    memref.store %x, %small[%i] : memref<64xf32>
+    scf.reduce
+  }
+  return
+}
