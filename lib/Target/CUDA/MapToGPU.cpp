@@ -243,7 +243,7 @@ private:
 
   /// The ops strictly between `first` and `last`, in order.
   static SmallVector<Operation *> opsBetween(Operation *first,
-                                            Operation *last) {
+                                             Operation *last) {
     SmallVector<Operation *> between;
     for (Operation *op = first->getNextNode(); op != last;
          op = op->getNextNode())
@@ -273,7 +273,8 @@ private:
       return false;
     auto disjoint = [](ArrayRef<Value> xs, ArrayRef<Value> ys) {
       return llvm::all_of(xs, [&](Value x) {
-        return llvm::all_of(ys, [&](Value y) { return provablyDisjoint(x, y); });
+        return llvm::all_of(ys,
+                            [&](Value y) { return provablyDisjoint(x, y); });
       });
     };
     return disjoint(writtenA, readB) && disjoint(writtenA, writtenB) &&
@@ -425,9 +426,9 @@ private:
               b, loc, fromFirst,
               arith::ConstantIndexOp::create(b, loc, blockSize)),
           launch.getThreadIds().x);
-      Value started = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::uge, block,
-          arith::ConstantIndexOp::create(b, loc, first));
+      Value started =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, block,
+                                arith::ConstantIndexOp::create(b, loc, first));
       Value inLoop = arith::AndIOp::create(
           b, loc, started,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear,

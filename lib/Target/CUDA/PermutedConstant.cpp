@@ -82,8 +82,7 @@ TypedAttr mlir::autoglm::permuteConstant(Attribute attr, ArrayRef<int64_t> perm,
   return constantLike(elements, result, moved, blobName);
 }
 
-TypedAttr mlir::autoglm::scaleConstantColumns(Attribute attr,
-                                              Attribute scales,
+TypedAttr mlir::autoglm::scaleConstantColumns(Attribute attr, Attribute scales,
                                               StringRef blobName) {
   auto elements = dyn_cast<ElementsAttr>(attr);
   auto factors = dyn_cast<ElementsAttr>(scales);
@@ -97,7 +96,8 @@ TypedAttr mlir::autoglm::scaleConstantColumns(Attribute attr,
     return {};
   int64_t k = type.getDimSize(1);
   SmallVector<float> scale(k);
-  if (auto dense = dyn_cast<DenseElementsAttr>(scales); dense && dense.isSplat())
+  if (auto dense = dyn_cast<DenseElementsAttr>(scales);
+      dense && dense.isSplat())
     std::fill(scale.begin(), scale.end(), dense.getSplatValue<float>());
   else if (std::optional<ArrayRef<char>> bytes = bytesOf(factors))
     std::memcpy(scale.data(), bytes->data(), bytes->size());
@@ -112,9 +112,9 @@ TypedAttr mlir::autoglm::scaleConstantColumns(Attribute attr,
     return {};
   for (size_t i = 0; i < scaled.size(); ++i)
     scaled[i] *= scale[i % k];
-  return constantLike(elements, type,
-                      ArrayRef<char>(reinterpret_cast<const char *>(
-                                         scaled.data()),
-                                     scaled.size() * sizeof(float)),
-                      blobName);
+  return constantLike(
+      elements, type,
+      ArrayRef<char>(reinterpret_cast<const char *>(scaled.data()),
+                     scaled.size() * sizeof(float)),
+      blobName);
 }

@@ -111,8 +111,8 @@ std::optional<double> matchRmsNormRegion(FusedOp region) {
   MLIRContext *ctx = region.getContext();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap dropLast = identity.dropResult(rank - 1);
-  AffineMap lastOnly = AffineMap::get(
-      rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+  AffineMap lastOnly =
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
   for (OpOperand *in : normalize.getDpsInputOperands()) {
     AffineMap map = normalize.getMatchingIndexingMap(in);
     int64_t index = in->getOperandNumber();
@@ -133,8 +133,7 @@ std::optional<double> matchRmsNormRegion(FusedOp region) {
   if (!reduce || reduce.getNumDpsInputs() != 1 ||
       reduce.getDpsInputs()[0] != x || reduce.getNumReductionLoops() != 1 ||
       reduce.getIteratorTypesArray().back() != utils::IteratorType::reduction ||
-      reduce.getMatchingIndexingMap(reduce.getDpsInputOperand(0)) !=
-          identity ||
+      reduce.getMatchingIndexingMap(reduce.getDpsInputOperand(0)) != identity ||
       reduce.getMatchingIndexingMap(reduce.getDpsInitOperand(0)) != dropLast)
     return std::nullopt;
   auto fill = reduce.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
@@ -248,8 +247,8 @@ struct RowProductNorms
     }
     SmallVector<TypedAttr> scaled;
     for (NormReader &reader : readers) {
-      TypedAttr weight = scaleConstantColumns(
-          reader.weight.getValue(), gamma, "scaled_by_norm");
+      TypedAttr weight = scaleConstantColumns(reader.weight.getValue(), gamma,
+                                              "scaled_by_norm");
       if (!weight)
         return;
       scaled.push_back(weight);

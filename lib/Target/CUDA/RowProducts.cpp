@@ -153,8 +153,8 @@ void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate,
           for (int64_t e = 0; e < width; ++e)
             squares = math::FmaOp::create(b, loc, inputs[g][m][e],
                                           inputs[g][m][e], squares);
-          sums[rows + m] = ar.add(sums[rows + m],
-                                  ar.select(valid[g], squares, ar.f32(0)));
+          sums[rows + m] =
+              ar.add(sums[rows + m], ar.select(valid[g], squares, ar.f32(0)));
         }
       scf::YieldOp::create(b, loc, sums);
     }

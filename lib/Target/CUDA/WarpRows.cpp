@@ -36,7 +36,7 @@ bool isPrivate(Value buffer) {
 
 /// The trip count of a loop with constant bounds.
 std::optional<int64_t> rangeTripCount(OpFoldResult lb, OpFoldResult ub,
-                                 OpFoldResult step) {
+                                      OpFoldResult step) {
   std::optional<int64_t> l = getConstantIntValue(lb),
                          u = getConstantIntValue(ub),
                          s = getConstantIntValue(step);
@@ -44,7 +44,6 @@ std::optional<int64_t> rangeTripCount(OpFoldResult lb, OpFoldResult ub,
     return std::nullopt;
   return *u > *l ? (*u - *l + *s - 1) / *s : 0;
 }
-
 
 /// The combining kind of `op` when it is an associative and commutative
 /// combination that shuffles can split.
@@ -75,7 +74,6 @@ struct ReductionLoop {
   /// The combined value, computed from the loop's induction variable.
   Value contribution;
 };
-
 
 std::optional<ReductionLoop> matchReductionLoop(Operation *op) {
   auto loop = dyn_cast<scf::ForOp>(op);
@@ -156,9 +154,9 @@ Split classify(Operation *op, int64_t minTripCount) {
   bool writesDevice =
       llvm::any_of(written, [](Value w) { return !isPrivate(w); });
   if (std::optional<ReductionLoop> reduction = matchReductionLoop(op)) {
-    std::optional<int64_t> trips =
-        rangeTripCount(reduction->loop.getLowerBound(),
-                  reduction->loop.getUpperBound(), reduction->loop.getStep());
+    std::optional<int64_t> trips = rangeTripCount(
+        reduction->loop.getLowerBound(), reduction->loop.getUpperBound(),
+        reduction->loop.getStep());
     if (trips && *trips >= minTripCount)
       return Split::Reduction;
   }
@@ -284,8 +282,8 @@ void splitReduction(ReductionLoop reduction, Value lane) {
   OpBuilder b(loop);
   Type type = reduction.store.getValueToStore().getType();
   Value identity = arith::getIdentityValue(reduction.kind, type, b, loc);
-  int64_t trips =
-      *rangeTripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
+  int64_t trips = *rangeTripCount(loop.getLowerBound(), loop.getUpperBound(),
+                                  loop.getStep());
   SmallVector<Value> partial = distributeOverLanes(
       b, loc, trips, lane, ValueRange{identity},
       [&](OpBuilder &inside, ArrayRef<Value> iterations, ValueRange carried) {
@@ -523,8 +521,8 @@ void mlir::autoglm::mapLinearIndexToLoop(OpBuilder &b, Location loc,
   for (int64_t d = loop.getNumLoops() - 1; d >= 0; --d) {
     int64_t lower = *getConstantIntValue(loop.getLowerBound()[d]);
     int64_t step = *getConstantIntValue(loop.getStep()[d]);
-    int64_t extent = *rangeTripCount(loop.getLowerBound()[d],
-                                loop.getUpperBound()[d], loop.getStep()[d]);
+    int64_t extent = *rangeTripCount(
+        loop.getLowerBound()[d], loop.getUpperBound()[d], loop.getStep()[d]);
     Value index = d == 0 ? rest
                          : arith::RemUIOp::create(
                                b, loc, rest,
