@@ -16,8 +16,8 @@ as a decoder layer's (each product added to what it was computed from; on
 CUDA the second add runs in the product's kernel, the first, whose
 residual is the product's own input, stays an add), and a SwiGLU (the
 gate and up products of one row), and an RMS normalization read by two
-products (one row, three rows; on CUDA the norm runs in the products'
-kernels; and as exporters decompose it, which keeps its kernels). Each
+products (one row, three rows, and as exporters decompose it; on CUDA
+the norm runs in the products' kernels). Each
 model runs twice,
 the second run a CUDA graph replay into NaN-filled outputs. Prints `case
 NAME: ok` per case that agrees within the tolerance; exits non-zero if any

@@ -146,9 +146,12 @@ def AutoGLMCUDARowProductNorms
   let summary = "Row products that RMS-normalize their input rows themselves";
   let description = [{
     On tensors, after `--autoglm-cuda-row-product-weights`: a region that
-    RMS-normalizes its f32 input over the last dimension and scales it by a
+    RMS-normalizes an f32 tensor over its last dimension and scales it by a
     constant gamma (`x * rsqrt(sum(x^2) / K + eps) * gamma`, as the lowering
-    of RMSNormalization writes it), whose every reader is an f32 row
+    of RMSNormalization writes it; or `x / sqrt(m + eps) * g`,
+    `x * (1 / sqrt(m + eps))`, with the mean `m` of `x * x` or `x ** 2`
+    from a region of its own, as exporters' decompositions become; gamma a
+    tensor, a scalar or none), whose every reader is an f32 row
     product (at most 8 rows, its own constant weight read N x K, zero-filled
     or accumulating into a tensor other than the norm's input), maybe
     through a `collapse_shape`, goes: each product reads the region's input

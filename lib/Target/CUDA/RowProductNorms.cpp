@@ -21,6 +21,10 @@
 //   %p = linalg.matmul {autoglm.rms_normalized_rows = eps}
 //          ins(%x, %wT_times_gamma) outs(%zero)
 //
+// The norm may also be the decomposition exporters write (ReduceMean of
+// x * x or Pow(x, 2), Add, Sqrt, Div or Reciprocal, Mul): a region for
+// the mean and one for the normalize, both of which go.
+//
 // Only when every reader of the norm is such a row product (f32, at most 8
 // rows, its own constant weight stored N x K), maybe through a reshape, and
 // gamma is a constant. The kernel scales the dot product by r before it
@@ -76,109 +80,242 @@ bool isConstantFloat(Value v, double expected) {
              1e-6 * std::abs(expected);
 }
 
-/// An RMSNormalization over the last dimension of a region's input 0,
-/// scaled by its input 1, as the lowering writes it:
-///
-///   autoglm.fused(%x, %gamma) {
-///     %s = linalg.generic (reduce the last dimension) ins(%x)
-///            outs(linalg.fill 0) { out + in * in }
-///     %y = linalg.generic ins(%x, %s, %gamma) {
-///            x * rsqrt(s / K + eps) * gamma }
-///     autoglm.yield %y
-///   }
-///
-/// Returns epsilon.
-std::optional<double> matchRmsNormRegion(FusedOp region) {
-  if (region.getInputs().size() != 2 || region.getNumResults() != 1)
+/// In `scalar`, the body of a normalize, the expression `y` when it is
+///   x * r * g   or   x / sqrt(m + eps) * g,   r = rsqrt(m + eps) or
+///   1 / sqrt(m + eps),   m = stat / K (`divisor`) or stat,
+/// with x, stat and gamma the body's operands `xIn`, `statIn`, `gammaIn`
+/// (-1: none), g gamma, a constant or absent, the products in either
+/// order: the forms of our RMSNormalization lowering and of exporters'
+/// decompositions. Returns epsilon and g's constant (1 when absent; none
+/// when g is gamma).
+struct NormalizeExpr {
+  double epsilon;
+  std::optional<double> scale;
+};
+std::optional<NormalizeExpr> matchNormalize(Value y, Block &scalar,
+                                            int64_t xIn, int64_t statIn,
+                                            int64_t gammaIn,
+                                            std::optional<int64_t> divisor) {
+  auto isOperand = [&](Value v, int64_t index) {
+    return index >= 0 && operandIndex(v, scalar) == index;
+  };
+  auto constant = [](Value v) -> std::optional<double> {
+    FloatAttr attr;
+    if (matchPattern(v, m_Constant(&attr)))
+      return attr.getValueAsDouble();
     return std::nullopt;
+  };
+  // m + eps: epsilon.
+  auto shifted = [&](Value a) -> std::optional<double> {
+    for (auto [m, e] : commutedOperands<arith::AddFOp>(a)) {
+      std::optional<double> eps = constant(e);
+      auto divide = m.getDefiningOp<arith::DivFOp>();
+      if (eps && (divisor ? divide && isOperand(divide.getLhs(), statIn) &&
+                                isConstantFloat(divide.getRhs(), *divisor)
+                          : isOperand(m, statIn)))
+        return eps;
+    }
+    return std::nullopt;
+  };
+  auto root = [&](Value v) -> std::optional<double> {
+    auto sqrt = v.getDefiningOp<math::SqrtOp>();
+    return sqrt ? shifted(sqrt.getOperand()) : std::nullopt;
+  };
+  // x * r or x / sqrt(m + eps): epsilon.
+  auto normalized = [&](Value v) -> std::optional<double> {
+    for (auto [xs, r] : commutedOperands<arith::MulFOp>(v)) {
+      if (!isOperand(xs, xIn))
+        continue;
+      if (auto rsqrt = r.getDefiningOp<math::RsqrtOp>())
+        return shifted(rsqrt.getOperand());
+      if (auto divide = r.getDefiningOp<arith::DivFOp>();
+          divide && constant(divide.getLhs()) == 1.0)
+        return root(divide.getRhs());
+    }
+    auto divide = v.getDefiningOp<arith::DivFOp>();
+    if (divide && isOperand(divide.getLhs(), xIn))
+      return root(divide.getRhs());
+    return std::nullopt;
+  };
+  for (auto [n, g] : commutedOperands<arith::MulFOp>(y)) {
+    std::optional<double> eps = normalized(n);
+    if (!eps)
+      continue;
+    if (isOperand(g, gammaIn))
+      return NormalizeExpr{*eps, std::nullopt};
+    if (std::optional<double> c = constant(g))
+      return NormalizeExpr{*eps, c};
+  }
+  if (gammaIn < 0)
+    if (std::optional<double> eps = normalized(y))
+      return NormalizeExpr{*eps, 1.0};
+  return std::nullopt;
+}
+
+/// True when `reduce` sums the squares of `x`, its only input, along the
+/// last dimension, from zero: out + in * in (or in ** 2).
+bool sumsSquaresOf(linalg::GenericOp reduce, Value x) {
+  auto type = dyn_cast<RankedTensorType>(x.getType());
+  if (!reduce || !type || reduce.getNumDpsInputs() != 1 ||
+      reduce.getDpsInputs()[0] != x || reduce.getNumReductionLoops() != 1 ||
+      reduce.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), reduce.getContext());
+  if (reduce.getMatchingIndexingMap(reduce.getDpsInputOperand(0)) !=
+          identity ||
+      reduce.getMatchingIndexingMap(reduce.getDpsInitOperand(0)) !=
+          identity.dropResult(type.getRank() - 1))
+    return false;
+  auto fill = reduce.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill || !isZeroConstant(fill.getInputs()[0]))
+    return false;
+  Block &body = reduce.getRegion().front();
+  for (auto [acc, square] :
+       commutedOperands<arith::AddFOp>(body.getTerminator()->getOperand(0))) {
+    if (operandIndex(acc, body) != 1)
+      continue;
+    for (auto [p, q] : commutedOperands<arith::MulFOp>(square))
+      if (operandIndex(p, body) == 0 && operandIndex(q, body) == 0)
+        return true;
+    auto power = square.getDefiningOp<math::PowFOp>();
+    if (power && operandIndex(power.getLhs(), body) == 0 &&
+        isConstantFloat(power.getRhs(), 2.0))
+      return true;
+  }
+  return false;
+}
+
+/// An RMS normalization over the last dimension of an f32 tensor x:
+/// y = x * rsqrt(mean(x^2) + eps) * gamma.
+struct RmsNorm {
+  FusedOp region;   // computes y
+  FusedOp meanOf;   // computes mean(x^2) for `region`, or null
+  Value x;          // outside the regions
+  double epsilon;
+  Attribute gamma;  // a constant of K elements, or null for `scale`
+  double scale;
+};
+
+/// The linalg.generic whose result `region` yields, when it is
+/// elementwise and writes its init by the identity map.
+linalg::GenericOp yieldedNormalize(FusedOp region) {
   Block &body = region.getBody().front();
-  Value x = body.getArgument(0), gamma = body.getArgument(1);
-  auto xType = dyn_cast<RankedTensorType>(x.getType());
-  if (!xType || !xType.hasStaticShape() || !xType.getElementType().isF32())
-    return std::nullopt;
-  int64_t rank = xType.getRank(), k = xType.getShape().back();
   auto normalize = cast<YieldOp>(body.getTerminator())
                        .getValues()
                        .front()
                        .getDefiningOp<linalg::GenericOp>();
   if (!normalize || normalize.getNumReductionLoops() != 0 ||
-      normalize.getNumDpsInputs() != 3)
+      normalize.getNumDpsInits() != 1 || !normalize.getMatchingIndexingMap(
+                                             normalize.getDpsInitOperand(0))
+                                             .isIdentity())
+    return nullptr;
+  return normalize;
+}
+
+/// Matches `region` as a whole RMS normalization (our lowering of
+/// RMSNormalization: the sum of squares and the normalize in one region),
+/// or as the normalize of a decomposition whose mean another region
+/// computes (ReduceMean of x * x or Pow(x, 2), then Add, Sqrt, Div or
+/// Reciprocal and Mul: two regions after fusion).
+std::optional<RmsNorm> matchRmsNorm(FusedOp region) {
+  if (region.getNumResults() != 1)
     return std::nullopt;
-  // The normalize's inputs: x (identity), the sum (the last dimension
-  // dropped), gamma (the last dimension alone), in any order.
-  Value sum;
-  int64_t xIn = -1, sumIn = -1, gammaIn = -1;
+  Block &body = region.getBody().front();
+  linalg::GenericOp normalize = yieldedNormalize(region);
+  if (!normalize)
+    return std::nullopt;
+  auto yType = cast<RankedTensorType>(normalize->getResult(0).getType());
+  if (!yType.hasStaticShape() || !yType.getElementType().isF32())
+    return std::nullopt;
+  int64_t rank = yType.getRank(), k = yType.getShape().back();
   MLIRContext *ctx = region.getContext();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap dropLast = identity.dropResult(rank - 1);
+  AffineMap lastZero = identity.replace(getAffineDimExpr(rank - 1, ctx),
+                                        getAffineConstantExpr(0, ctx), rank,
+                                        0);
   AffineMap lastOnly =
       AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+  // The normalize's operands: x (identity), the statistic (the sum, the
+  // last dimension dropped; or the mean of another region, kept as 1),
+  // gamma (the last dimension alone), each a region input but the sum.
+  int64_t xIn = -1, statIn = -1, gammaIn = -1;
+  Value xArg, stat, gammaArg;
   for (OpOperand *in : normalize.getDpsInputOperands()) {
     AffineMap map = normalize.getMatchingIndexingMap(in);
+    auto arg = dyn_cast<BlockArgument>(in->get());
+    bool regionInput = arg && arg.getOwner() == &body;
     int64_t index = in->getOperandNumber();
-    if (in->get() == x && map == identity)
-      xIn = index;
-    else if (in->get() == gamma && map == lastOnly)
-      gammaIn = index;
-    else if (map == dropLast)
-      sumIn = index, sum = in->get();
+    if (map == identity && regionInput && xIn < 0)
+      xIn = index, xArg = arg;
+    else if (map == lastOnly && regionInput && gammaIn < 0)
+      gammaIn = index, gammaArg = arg;
+    else if ((map == dropLast || map == lastZero) && statIn < 0)
+      statIn = index, stat = in->get();
+    else
+      return std::nullopt;
   }
-  if (xIn < 0 || gammaIn < 0 || sumIn < 0 ||
-      normalize.getMatchingIndexingMap(normalize.getDpsInitOperand(0)) !=
-          identity)
+  if (xIn < 0 || statIn < 0)
     return std::nullopt;
-
-  // The sum: of the squares of x along the last dimension, from zero.
-  auto reduce = sum.getDefiningOp<linalg::GenericOp>();
-  if (!reduce || reduce.getNumDpsInputs() != 1 ||
-      reduce.getDpsInputs()[0] != x || reduce.getNumReductionLoops() != 1 ||
-      reduce.getIteratorTypesArray().back() != utils::IteratorType::reduction ||
-      reduce.getMatchingIndexingMap(reduce.getDpsInputOperand(0)) != identity ||
-      reduce.getMatchingIndexingMap(reduce.getDpsInitOperand(0)) != dropLast)
-    return std::nullopt;
-  auto fill = reduce.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  if (!fill || !isZeroConstant(fill.getInputs()[0]))
-    return std::nullopt;
-  Block &sumBody = reduce.getRegion().front();
-  Value accumulated = sumBody.getTerminator()->getOperand(0);
-  bool sumOfSquares = false;
-  for (auto [acc, square] : commutedOperands<arith::AddFOp>(accumulated))
-    for (auto [p, q] : commutedOperands<arith::MulFOp>(square))
-      sumOfSquares |= operandIndex(acc, sumBody) == 1 &&
-                      operandIndex(p, sumBody) == 0 &&
-                      operandIndex(q, sumBody) == 0;
-  if (!sumOfSquares)
-    return std::nullopt;
-
-  // x * rsqrt(s / K + eps) * gamma, the products in either order.
+  RmsNorm norm;
+  norm.region = region;
+  norm.x = region.getInputs()[cast<BlockArgument>(xArg).getArgNumber()];
+  std::optional<int64_t> divisor;
+  if (auto sum = stat.getDefiningOp<linalg::GenericOp>()) {
+    // Our lowering: the sum of squares in this region, divided here.
+    if (!sumsSquaresOf(sum, xArg))
+      return std::nullopt;
+    divisor = k;
+  } else {
+    // A decomposition: the mean of x^2 from a region of its own that
+    // nothing else reads: the sum, divided by K, viewed with the last
+    // dimension kept.
+    auto arg = dyn_cast<BlockArgument>(stat);
+    if (!arg || arg.getOwner() != &body)
+      return std::nullopt;
+    norm.meanOf =
+        region.getInputs()[arg.getArgNumber()].getDefiningOp<FusedOp>();
+    if (!norm.meanOf || !norm.meanOf->hasOneUse() ||
+        norm.meanOf.getInputs().size() != 1 ||
+        norm.meanOf.getInputs()[0] != norm.x)
+      return std::nullopt;
+    Block &meanBody = norm.meanOf.getBody().front();
+    Value mean =
+        cast<YieldOp>(meanBody.getTerminator()).getValues().front();
+    if (auto expand = mean.getDefiningOp<tensor::ExpandShapeOp>())
+      mean = expand.getSrc();
+    auto divide = mean.getDefiningOp<linalg::GenericOp>();
+    if (!divide || divide.getNumDpsInputs() != 1 ||
+        divide.getNumReductionLoops() != 0 ||
+        !llvm::all_of(divide.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }) ||
+        !sumsSquaresOf(
+            divide.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>(),
+            meanBody.getArgument(0)))
+      return std::nullopt;
+    Block &divideBody = divide.getRegion().front();
+    auto quotient = divideBody.getTerminator()
+                        ->getOperand(0)
+                        .getDefiningOp<arith::DivFOp>();
+    if (!quotient || operandIndex(quotient.getLhs(), divideBody) != 0 ||
+        !isConstantFloat(quotient.getRhs(), k))
+      return std::nullopt;
+  }
   Block &scalar = normalize.getRegion().front();
-  Value result = scalar.getTerminator()->getOperand(0);
-  std::optional<double> epsilon;
-  auto matchScale = [&](Value r) {
-    auto rsqrt = r.getDefiningOp<math::RsqrtOp>();
-    if (!rsqrt)
-      return false;
-    for (auto [mean, eps] :
-         commutedOperands<arith::AddFOp>(rsqrt.getOperand())) {
-      FloatAttr epsAttr;
-      auto divide = mean.getDefiningOp<arith::DivFOp>();
-      if (divide && operandIndex(divide.getLhs(), scalar) == sumIn &&
-          isConstantFloat(divide.getRhs(), k) &&
-          matchPattern(eps, m_Constant(&epsAttr))) {
-        epsilon = epsAttr.getValueAsDouble();
-        return true;
-      }
-    }
-    return false;
-  };
-  for (auto [normalized, g] : commutedOperands<arith::MulFOp>(result)) {
-    if (operandIndex(g, scalar) != gammaIn)
-      continue;
-    for (auto [xs, r] : commutedOperands<arith::MulFOp>(normalized))
-      if (operandIndex(xs, scalar) == xIn && matchScale(r))
-        return epsilon;
-  }
-  return std::nullopt;
+  std::optional<NormalizeExpr> expr =
+      matchNormalize(scalar.getTerminator()->getOperand(0), scalar, xIn,
+                     statIn, gammaIn, divisor);
+  if (!expr)
+    return std::nullopt;
+  norm.epsilon = expr->epsilon;
+  norm.scale = expr->scale.value_or(1.0);
+  if (!expr->scale &&
+      !matchPattern(
+          region.getInputs()[cast<BlockArgument>(gammaArg).getArgNumber()],
+          m_Constant(&norm.gamma)))
+    return std::nullopt;
+  return norm;
 }
 
 /// An f32 row product that reads `norm` (maybe through one collapse_shape)
@@ -222,29 +359,33 @@ std::optional<NormReader> matchNormReader(Operation *user, Value norm,
 struct RowProductNorms
     : autoglm::impl::AutoGLMCUDARowProductNormsBase<RowProductNorms> {
   void runOnOperation() override {
-    SmallVector<std::pair<FusedOp, double>> norms;
+    SmallVector<RmsNorm> norms;
     getOperation().walk([&](FusedOp region) {
-      if (std::optional<double> epsilon = matchRmsNormRegion(region))
-        norms.emplace_back(region, *epsilon);
+      if (std::optional<RmsNorm> norm = matchRmsNorm(region))
+        norms.push_back(*norm);
     });
-    for (auto [region, epsilon] : norms)
-      fold(region, epsilon);
+    for (RmsNorm &norm : norms)
+      fold(norm);
   }
 
-  void fold(FusedOp region, double epsilon) {
-    Value norm = region.getResult(0);
-    Value x = region.getInputs()[0];
-    Attribute gamma;
-    if (norm.use_empty() || norm.getType() != x.getType() ||
-        !matchPattern(region.getInputs()[1], m_Constant(&gamma)))
+  void fold(RmsNorm &norm) {
+    Value y = norm.region.getResult(0), x = norm.x;
+    if (y.use_empty() || y.getType() != x.getType())
       return;
     SmallVector<NormReader> readers;
-    for (Operation *user : norm.getUsers()) {
-      std::optional<NormReader> reader = matchNormReader(user, norm, x);
+    for (Operation *user : y.getUsers()) {
+      std::optional<NormReader> reader = matchNormReader(user, y, x);
       if (!reader)
         return;
       readers.push_back(*reader);
     }
+    // gamma, or the constant that stands for it, along K.
+    int64_t k = cast<RankedTensorType>(x.getType()).getShape().back();
+    Attribute gamma = norm.gamma;
+    if (!gamma)
+      gamma = DenseElementsAttr::get(
+          RankedTensorType::get({k}, Float32Type::get(&getContext())),
+          static_cast<float>(norm.scale));
     SmallVector<TypedAttr> scaled;
     for (NormReader &reader : readers) {
       TypedAttr weight = scaleConstantColumns(reader.weight.getValue(), gamma,
@@ -264,12 +405,14 @@ struct RowProductNorms
       reader.product->setOperand(0, input);
       reader.product->setOperand(1, w);
       reader.product->setAttr(kRmsNormalizedRowsAttr,
-                              b.getF32FloatAttr(epsilon));
+                              b.getF32FloatAttr(norm.epsilon));
       reader.weight.erase();
       if (reader.collapse)
         reader.collapse.erase();
     }
-    region.erase();
+    norm.region.erase();
+    if (norm.meanOf)
+      norm.meanOf.erase();
   }
 };
 } // namespace

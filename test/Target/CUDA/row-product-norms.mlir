@@ -216,3 +216,70 @@ func.func @gamma_not_constant(%x: tensor<1x1x4xf32>, %gamma: tensor<4xf32>) -> t
   %p = linalg.matmul indexing_maps = [#a, #wt, #c] ins(%yc, %w : tensor<1x4xf32>, tensor<2x4xf32>) outs(%f : tensor<1x2xf32>) -> tensor<1x2xf32>
   return %p : tensor<1x2xf32>
 }
+
+// -----
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#drop = affine_map<(d0, d1, d2) -> (d0, d1)>
+#lastzero = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#a = affine_map<(m, n, k) -> (m, k)>
+#wt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// The decomposition exporters write (Pow(x, 2), ReduceMean, Add, Sqrt,
+// Reciprocal, Mul by x, Mul by a gamma of 2.0 everywhere, which folding
+// made a scalar), as fusion leaves it: one region computes the mean of the
+// squares, another the normalize. Both go; the weight is scaled by 2.
+// CHECK-LABEL: func.func @decomposed
+// CHECK-NOT:     autoglm.fused
+// CHECK:         %[[W:.*]] = arith.constant dense<{{\[}}[2.000000e+00, 2.000000e+00, 2.000000e+00, 2.000000e+00], [4.000000e+00, 4.000000e+00, 4.000000e+00, 4.000000e+00]]> : tensor<2x4xf32>
+// CHECK:         linalg.matmul indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}] {autoglm.rms_normalized_rows = 9.99999997E-7 : f32} ins(%{{.*}}, %[[W]] : tensor<1x4xf32>, tensor<2x4xf32>)
+func.func @decomposed(%x: tensor<1x1x4xf32>) -> tensor<1x2xf32> {
+  %m = autoglm.fused "reduction"(%x) : (tensor<1x1x4xf32>) -> tensor<1x1x1xf32> {
+  ^bb0(%u: tensor<1x1x4xf32>):
+    %two = arith.constant 2.0 : f32
+    %k = arith.constant 4.0 : f32
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x1xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1xf32>) -> tensor<1x1xf32>
+    %s = linalg.generic {indexing_maps = [#id3, #drop], iterator_types = ["parallel", "parallel", "reduction"]} ins(%u : tensor<1x1x4xf32>) outs(%f : tensor<1x1xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %sq = math.powf %in, %two : f32
+      %t = arith.addf %out, %sq : f32
+      linalg.yield %t : f32
+    } -> tensor<1x1xf32>
+    %e2 = tensor.empty() : tensor<1x1xf32>
+    %mean = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<1x1xf32>) outs(%e2 : tensor<1x1xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %d = arith.divf %in, %k : f32
+      linalg.yield %d : f32
+    } -> tensor<1x1xf32>
+    %me = tensor.expand_shape %mean [[0], [1, 2]] output_shape [1, 1, 1] : tensor<1x1xf32> into tensor<1x1x1xf32>
+    autoglm.yield %me : tensor<1x1x1xf32>
+  }
+  %y = autoglm.fused "elementwise"(%m, %x) : (tensor<1x1x1xf32>, tensor<1x1x4xf32>) -> tensor<1x1x4xf32> {
+  ^bb0(%mm: tensor<1x1x1xf32>, %u: tensor<1x1x4xf32>):
+    %eps = arith.constant 9.99999997E-7 : f32
+    %one = arith.constant 1.0 : f32
+    %g = arith.constant 2.0 : f32
+    %o = tensor.empty() : tensor<1x1x4xf32>
+    %n = linalg.generic {indexing_maps = [#id3, #lastzero, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%u, %mm : tensor<1x1x4xf32>, tensor<1x1x1xf32>) outs(%o : tensor<1x1x4xf32>) {
+    ^bb0(%in: f32, %mean: f32, %out: f32):
+      %shifted = arith.addf %mean, %eps : f32
+      %root = math.sqrt %shifted : f32
+      %inv = arith.divf %one, %root : f32
+      %xr = arith.mulf %in, %inv : f32
+      %yg = arith.mulf %xr, %g : f32
+      linalg.yield %yg : f32
+    } -> tensor<1x1x4xf32>
+    autoglm.yield %n : tensor<1x1x4xf32>
+  }
+  %zero = arith.constant 0.0 : f32
+  %yc = tensor.collapse_shape %y [[0, 1], [2]] : tensor<1x1x4xf32> into tensor<1x4xf32>
+  %w = arith.constant dense<[[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.0, 2.0]]> : tensor<2x4xf32>
+  %e = tensor.empty() : tensor<1x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %p = linalg.matmul indexing_maps = [#a, #wt, #c] ins(%yc, %w : tensor<1x4xf32>, tensor<2x4xf32>) outs(%f : tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %p : tensor<1x2xf32>
+}
