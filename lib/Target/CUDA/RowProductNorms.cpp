@@ -92,9 +92,8 @@ struct NormalizeExpr {
   double epsilon;
   std::optional<double> scale;
 };
-std::optional<NormalizeExpr> matchNormalize(Value y, Block &scalar,
-                                            int64_t xIn, int64_t statIn,
-                                            int64_t gammaIn,
+std::optional<NormalizeExpr> matchNormalize(Value y, Block &scalar, int64_t xIn,
+                                            int64_t statIn, int64_t gammaIn,
                                             std::optional<int64_t> divisor) {
   auto isOperand = [&](Value v, int64_t index) {
     return index >= 0 && operandIndex(v, scalar) == index;
@@ -162,8 +161,7 @@ bool sumsSquaresOf(linalg::GenericOp reduce, Value x) {
     return false;
   AffineMap identity =
       AffineMap::getMultiDimIdentityMap(type.getRank(), reduce.getContext());
-  if (reduce.getMatchingIndexingMap(reduce.getDpsInputOperand(0)) !=
-          identity ||
+  if (reduce.getMatchingIndexingMap(reduce.getDpsInputOperand(0)) != identity ||
       reduce.getMatchingIndexingMap(reduce.getDpsInitOperand(0)) !=
           identity.dropResult(type.getRank() - 1))
     return false;
@@ -189,11 +187,11 @@ bool sumsSquaresOf(linalg::GenericOp reduce, Value x) {
 /// An RMS normalization over the last dimension of an f32 tensor x:
 /// y = x * rsqrt(mean(x^2) + eps) * gamma.
 struct RmsNorm {
-  FusedOp region;   // computes y
-  FusedOp meanOf;   // computes mean(x^2) for `region`, or null
-  Value x;          // outside the regions
+  FusedOp region; // computes y
+  FusedOp meanOf; // computes mean(x^2) for `region`, or null
+  Value x;        // outside the regions
   double epsilon;
-  Attribute gamma;  // a constant of K elements, or null for `scale`
+  Attribute gamma; // a constant of K elements, or null for `scale`
   double scale;
 };
 
@@ -206,9 +204,9 @@ linalg::GenericOp yieldedNormalize(FusedOp region) {
                        .front()
                        .getDefiningOp<linalg::GenericOp>();
   if (!normalize || normalize.getNumReductionLoops() != 0 ||
-      normalize.getNumDpsInits() != 1 || !normalize.getMatchingIndexingMap(
-                                             normalize.getDpsInitOperand(0))
-                                             .isIdentity())
+      normalize.getNumDpsInits() != 1 ||
+      !normalize.getMatchingIndexingMap(normalize.getDpsInitOperand(0))
+           .isIdentity())
     return nullptr;
   return normalize;
 }
@@ -233,8 +231,7 @@ std::optional<RmsNorm> matchRmsNorm(FusedOp region) {
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap dropLast = identity.dropResult(rank - 1);
   AffineMap lastZero = identity.replace(getAffineDimExpr(rank - 1, ctx),
-                                        getAffineConstantExpr(0, ctx), rank,
-                                        0);
+                                        getAffineConstantExpr(0, ctx), rank, 0);
   AffineMap lastOnly =
       AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
   // The normalize's operands: x (identity), the statistic (the sum, the
@@ -281,8 +278,7 @@ std::optional<RmsNorm> matchRmsNorm(FusedOp region) {
         norm.meanOf.getInputs()[0] != norm.x)
       return std::nullopt;
     Block &meanBody = norm.meanOf.getBody().front();
-    Value mean =
-        cast<YieldOp>(meanBody.getTerminator()).getValues().front();
+    Value mean = cast<YieldOp>(meanBody.getTerminator()).getValues().front();
     if (auto expand = mean.getDefiningOp<tensor::ExpandShapeOp>())
       mean = expand.getSrc();
     auto divide = mean.getDefiningOp<linalg::GenericOp>();
@@ -304,8 +300,8 @@ std::optional<RmsNorm> matchRmsNorm(FusedOp region) {
   }
   Block &scalar = normalize.getRegion().front();
   std::optional<NormalizeExpr> expr =
-      matchNormalize(scalar.getTerminator()->getOperand(0), scalar, xIn,
-                     statIn, gammaIn, divisor);
+      matchNormalize(scalar.getTerminator()->getOperand(0), scalar, xIn, statIn,
+                     gammaIn, divisor);
   if (!expr)
     return std::nullopt;
   norm.epsilon = expr->epsilon;
