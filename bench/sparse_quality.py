@@ -319,10 +319,11 @@ def main():
     precisions = [item for item in args.precisions.split(",") if item]
     if precisions:
         sets = os.path.join(args.work, "calibration-sets")
+        precision_builds = [(f"dense {item}", precision_flags(item, sets)) for item in precisions]
         if any(flag.startswith("--calibration-data=")
-               for item in precisions for flag in precision_flags(item, sets)):
+               for _, flags in precision_builds for flag in flags):
             calibration_sets(args, config, weights, tokens, begin, sink, 0, step, sets)
-        builds += [(f"dense {item}", precision_flags(item, sets)) for item in precisions]
+        builds += precision_builds
     layout_of = {name: page if name.endswith(f" page{args.page}") else 0 for name, _ in builds}
     graphs = {name: step for name, _ in builds}
     if args.explicit_layers:

@@ -185,11 +185,16 @@ struct MapToGPUPass : autoglm::impl::AutoGLMCUDAMapToGPUBase<MapToGPUPass> {
     joinRowLoops(runs);
     groupIndependentLoops(runs);
     for (ArrayRef<Operation *> run : runs) {
+      // A run is sequential ops (maybe with the loop joinRowLoops added),
+      // one parallel loop, or independent loops (groupIndependentLoops).
       auto loop = dyn_cast<scf::ParallelOp>(run.front());
-      LogicalResult mapped = !loop || loop.getNumResults() != 0
-                                 ? mapSequential(run)
-                             : run.size() == 1 ? mapParallelLoop(loop)
-                                               : mapIndependentLoops(run);
+      LogicalResult mapped = success();
+      if (!loop || loop.getNumResults() != 0)
+        mapped = mapSequential(run);
+      else if (run.size() == 1)
+        mapped = mapParallelLoop(loop);
+      else
+        mapped = mapIndependentLoops(run);
       if (failed(mapped))
         return signalPassFailure();
     }

@@ -238,7 +238,8 @@ std::optional<RmsNorm> matchRmsNorm(FusedOp region) {
   // last dimension dropped; or the mean of another region, kept as 1),
   // gamma (the last dimension alone), each a region input but the sum.
   int64_t xIn = -1, statIn = -1, gammaIn = -1;
-  Value xArg, stat, gammaArg;
+  BlockArgument xArg, gammaArg;
+  Value stat;
   for (OpOperand *in : normalize.getDpsInputOperands()) {
     AffineMap map = normalize.getMatchingIndexingMap(in);
     auto arg = dyn_cast<BlockArgument>(in->get());
@@ -257,7 +258,7 @@ std::optional<RmsNorm> matchRmsNorm(FusedOp region) {
     return std::nullopt;
   RmsNorm norm;
   norm.region = region;
-  norm.x = region.getInputs()[cast<BlockArgument>(xArg).getArgNumber()];
+  norm.x = region.getInputs()[xArg.getArgNumber()];
   std::optional<int64_t> divisor;
   if (auto sum = stat.getDefiningOp<linalg::GenericOp>()) {
     // Our lowering: the sum of squares in this region, divided here.
@@ -306,10 +307,8 @@ std::optional<RmsNorm> matchRmsNorm(FusedOp region) {
     return std::nullopt;
   norm.epsilon = expr->epsilon;
   norm.scale = expr->scale.value_or(1.0);
-  if (!expr->scale &&
-      !matchPattern(
-          region.getInputs()[cast<BlockArgument>(gammaArg).getArgNumber()],
-          m_Constant(&norm.gamma)))
+  if (!expr->scale && !matchPattern(region.getInputs()[gammaArg.getArgNumber()],
+                                    m_Constant(&norm.gamma)))
     return std::nullopt;
   return norm;
 }
