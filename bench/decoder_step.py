@@ -610,37 +610,57 @@ def print_step_table(times) -> None:
         print(f"| {name} | {m:.3g} ({min(t):.3g}-{max(t):.3g}) | {m / dense:.2f} |")
 
 
+def cache_fill(config, args):
+    """The position the timed step writes and the random keys and values
+    of the `position` tokens before it, per layer (the time does not depend
+    on their values): a cache of --cache slots holding --position tokens."""
+    rng = np.random.default_rng(0)
+    position = args.cache - args.page + 1 if args.position is None else args.position
+    fill = {f"{kind}_{l}": (0.5 * rng.standard_normal((1, position, config.kv_heads * config.head)))
+            .astype(np.float32) for kind in ("key", "value") for l in range(config.layers)}
+    return position, fill
+
+
 def time_steps_cuda(args) -> int:
     """The step on an NVIDIA GPU, dense against page mode: each compiled
     with --target=cuda and timed by `autoglm-run --device cuda --time`,
     whose step time leaves out the copies of the inputs (the cache, which
-    a GPU decoder keeps on the device) and outputs. The inputs are
-    autoglm-run's random ones: the time does not depend on their values."""
+    a GPU decoder keeps on the device) and outputs. The inputs are those of
+    the CPU timing (time_steps), saved as .npy files for autoglm-run: the
+    mask of a cache holding `position` tokens and, in page mode, the
+    bounds of its pages."""
     import re
     import time
     config, _, step, (k, sink, window), builds = step_builds(args)
     opt = os.path.join(args.build, "bin", "autoglm-opt")
     run = os.path.join(args.build, "bin", "autoglm-run")
-    times = {}
-    for name, (flags, _) in builds.items():
+    position, fill = cache_fill(config, args)
+    times, inputs = {}, {}
+    for name, (flags, page) in builds.items():
         so = os.path.join(args.work, f"step-{name}-cuda.so")
         if not (args.reuse and os.path.exists(so)):
             started = time.time()
             compile_step(opt, step, so, ["--target=cuda", *args.opt_arg, *flags])
             print(f"# compiled {name} in {time.time() - started:.0f} s", flush=True)
-        times[name] = []
+        times[name], inputs[name] = [], []
+        cache = Cache(config, args.cache, sink, page)
+        cache.append(fill)
+        for input_name, value in cache.feeds(1).items():
+            path = os.path.join(args.work, f"input-{name}-{input_name}.npy")
+            np.save(path, value)
+            inputs[name] += ["--input", f"{input_name}={path}"]
     for _ in range(args.rounds):
         for name in builds:
             so = os.path.join(args.work, f"step-{name}-cuda.so")
-            out = subprocess.run([run, so, "--device", "cuda", "--seed", "1", "--time",
+            out = subprocess.run([run, so, "--device", "cuda", *inputs[name], "--time",
                                   str(args.runs)], check=True, capture_output=True,
                                  text=True).stdout
             match = re.search(r"steps median ([0-9.]+) ms", out)
             if not match:
                 raise SystemExit(f"no step time in autoglm-run's output:\n{out}")
             times[name].append(float(match.group(1)))
-    print(f"decoder step on CUDA, cache {args.cache}, {config.layers} layers, k={k} sink={sink} "
-          f"window={window}, flags {' '.join(args.opt_arg) or '(none)'}, median of "
+    print(f"decoder step on CUDA, cache {args.cache}, position {position}, {config.layers} "
+          f"layers, k={k} sink={sink} window={window}, flags {' '.join(args.opt_arg) or '(none)'}, median of "
           f"{args.rounds} rounds' medians of {args.runs} steps (min-max of the rounds):")
     print_step_table(times)
     return 0
@@ -657,12 +677,7 @@ def time_steps(args) -> int:
     opt = os.path.join(args.build, "bin", "autoglm-opt")
     runtime = runtime_library(args.build, args.work)
     models, feeds = {}, {}
-    rng = np.random.default_rng(0)
-    # The cache holds `position` tokens of random keys and values (the
-    # time does not depend on their values), in each model's layout.
-    position = args.cache - args.page + 1 if args.position is None else args.position
-    fill = {f"{kind}_{l}": (0.5 * rng.standard_normal((1, position, config.kv_heads * config.head)))
-            .astype(np.float32) for kind in ("key", "value") for l in range(config.layers)}
+    position, fill = cache_fill(config, args)
     for name, (flags, page) in builds.items():
         so = os.path.join(args.work, f"step-{name}.so")
         if not (args.reuse and os.path.exists(so)):

@@ -58,6 +58,25 @@ typedef struct CUevent_st *CUevent;
 typedef struct CUgraph_st *CUgraph;
 typedef struct CUgraphExec_st *CUgraphExec;
 
+/* cuLaunchKernelEx's configuration as cuda.h lays it out. */
+enum { ProgrammaticStreamSerialization = 6 };
+typedef struct CUlaunchAttribute_st {
+  int id;
+  char pad[4];
+  union {
+    char pad[64];
+    int programmaticStreamSerializationAllowed;
+    unsigned long long alignment;
+  } value;
+} CUlaunchAttribute;
+typedef struct CUlaunchConfig_st {
+  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  CUstream hStream;
+  CUlaunchAttribute *attrs;
+  unsigned numAttrs;
+} CUlaunchConfig;
+
 enum {
   Success = 0,
   InvalidValue = 1,
@@ -336,6 +355,7 @@ typedef struct Node {
   FakeConv conv;
   const Function *function;
   unsigned grid[3], block[3], shared;
+  bool dependent; /* may start before the kernel before it ends */
   uint64_t values[MaxParams];
   CUdeviceptr dst, src;
   size_t bytes;
@@ -531,6 +551,9 @@ static void logNode(const char *prefix, const Node *node) {
     length += snprintf(line + length, sizeof(line) - (size_t)length, "%s %s",
                        i ? "," : "", value);
   }
+  if (node->dependent)
+    snprintf(line + length, sizeof(line) - (size_t)length,
+             ", a programmatic dependent");
   say("%s", line);
 }
 
@@ -727,14 +750,15 @@ CUresult cuEventElapsedTime_v2(float *milliseconds, CUevent start,
   return Success;
 }
 
-CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
-                        unsigned gridZ, unsigned blockX, unsigned blockY,
-                        unsigned blockZ, unsigned shared, CUstream stream,
-                        void **params, void **extra) {
+static CUresult launch(CUfunction function, unsigned gridX, unsigned gridY,
+                       unsigned gridZ, unsigned blockX, unsigned blockY,
+                       unsigned blockZ, unsigned shared, CUstream stream,
+                       void **params, void **extra, bool dependent) {
   if (sticky)
     return sticky;
   Node node;
   memset(&node, 0, sizeof(node));
+  node.dependent = dependent;
   node.function = function;
   node.grid[0] = gridX, node.grid[1] = gridY, node.grid[2] = gridZ;
   node.block[0] = blockX, node.block[1] = blockY, node.block[2] = blockZ;
@@ -754,6 +778,30 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
       !((Stream *)stream)->capture)
     pendingFault = IllegalAddress;
   return result;
+}
+
+CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
+                        unsigned gridZ, unsigned blockX, unsigned blockY,
+                        unsigned blockZ, unsigned shared, CUstream stream,
+                        void **params, void **extra) {
+  return launch(function, gridX, gridY, gridZ, blockX, blockY, blockZ, shared,
+                stream, params, extra, false);
+}
+
+/* Only the attribute the runtime sets is known; the fake runs the launch
+ * in stream order either way. */
+CUresult cuLaunchKernelEx(const CUlaunchConfig *config, CUfunction function,
+                          void **params, void **extra) {
+  bool dependent = false;
+  for (unsigned a = 0; a < config->numAttrs; ++a) {
+    if (config->attrs[a].id != ProgrammaticStreamSerialization)
+      return InvalidValue;
+    dependent = config->attrs[a].value.programmaticStreamSerializationAllowed;
+  }
+  return launch(function, config->gridDimX, config->gridDimY, config->gridDimZ,
+                config->blockDimX, config->blockDimY, config->blockDimZ,
+                config->sharedMemBytes, config->hStream, params, extra,
+                dependent);
 }
 
 /*===-- Copies ------------------------------------------------------------===*/

@@ -93,6 +93,14 @@ static llvm::cl::opt<bool> cudaConvEpilogueResiduals(
     llvm::cl::desc("with --cuda-conv-epilogues, a residual add too"),
     llvm::cl::init(false), llvm::cl::Hidden, llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<bool> cudaDependentLaunch(
+    "cuda-dependent-launch",
+    llvm::cl::desc("--target=cuda: on GPUs of compute capability 9.0 and "
+                   "newer, each kernel's launch overlaps the run of the "
+                   "kernel before it (programmatic dependent launch; "
+                   "default on)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<bool> cpuWinograd(
     "cpu-winograd",
     llvm::cl::desc("--target=cpu: compute 3x3 stride-1 float32 convolutions "
@@ -873,6 +881,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.device.toolkitPath = cudaPath;
   options.device.convEpilogues = cudaConvEpilogues;
   options.device.convEpilogueResiduals = cudaConvEpilogueResiduals;
+  options.device.dependentLaunch = cudaDependentLaunch;
   options.printOptimizationReport = printOptimizationReport;
   options.externalWeights = weightsPlacement == "external";
   options.weightsPath = weightsFile;

@@ -55,6 +55,9 @@ struct DeviceOptions {
   bool convEpilogues = false;
   /// With convEpilogues: a residual add joins the epilogue too.
   bool convEpilogueResiduals = false;
+  /// Kernels wait for their predecessor themselves on sm_90 and newer, and
+  /// the runtime launches them early (--autoglm-cuda-dependent-launch).
+  bool dependentLaunch = true;
 };
 
 /// The target-independent part of code generation: the buffer passes.

@@ -109,6 +109,10 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMapToGPU());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createAutoGLMCUDAGatherKernels());
+  // A decoder step is hundreds of short kernels: on sm_90 and newer each
+  // one's launch overlaps the run of the one before.
+  if (device.dependentLaunch)
+    pm.addPass(createAutoGLMCUDADependentLaunch());
   // What the launches' grids and sunk constants left unused on the host.
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
 

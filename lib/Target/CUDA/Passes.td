@@ -532,4 +532,26 @@ def AutoGLMCUDAGatherKernels
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def AutoGLMCUDADependentLaunch
+    : Pass<"autoglm-cuda-dependent-launch", "ModuleOp"> {
+  let summary = "Kernels that wait for their predecessor themselves, so "
+                "that the runtime can launch them early (sm_90 and newer)";
+  let description = [{
+    At the entry of every kernel of the model's `gpu.module`s, before any
+    memory access: `nvvm.griddepcontrol wait` (until the kernel before it
+    has completed and its writes are visible), then `nvvm.griddepcontrol
+    launch_dependents` (the next kernel may be scheduled now), both under
+    `__nvvm_reflect("__CUDA_ARCH") >= 900`, which LLVM folds per target
+    architecture (an sm_80 binary has neither). Every `gpu.launch_func`
+    gets `autoglm.dependent_launch`, which the step table writes as a
+    DEPENDENT_LAUNCH step: on a GPU of compute capability 9.0 or newer
+    the runtime launches it as a programmatic dependent of the step before
+    (`cuLaunchKernelEx`), its launch overlapping that kernel's run.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // AUTOGLM_TARGET_CUDA_PASSES_TD

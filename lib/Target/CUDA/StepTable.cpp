@@ -116,7 +116,9 @@ private:
 
   LogicalResult addLaunch(gpu::LaunchFuncOp launch) {
     Step step;
-    step.kind = AUTOGLM_CUDA_STEP_LAUNCH;
+    step.kind = launch->hasAttr(kDependentLaunchAttr)
+                    ? AUTOGLM_CUDA_STEP_DEPENDENT_LAUNCH
+                    : AUTOGLM_CUDA_STEP_LAUNCH;
     StringRef name = launch.getKernelName().getValue();
     auto it = llvm::find(table.kernels, name);
     step.kernel = it - table.kernels.begin();

@@ -20,6 +20,11 @@
 #include <vector>
 
 namespace mlir::autoglm {
+/// On a gpu.launch_func: its kernel waits for its predecessor itself on
+/// sm_90 and newer (--autoglm-cuda-dependent-launch); a DEPENDENT_LAUNCH
+/// step.
+inline constexpr char kDependentLaunchAttr[] = "autoglm.dependent_launch";
+
 /// One autoglm_cuda_arg.
 struct StepArg {
   int32_t kind = 0; // autoglm_cuda_arg_kind

@@ -36,8 +36,9 @@ extern "C" {
  *         them only in images of version 7 and later.
  * 7 -> 8: `alpha` in autoglm_cuda_gemm (was `reserved`, 0), and fp8
  *         products (FLOAT8E4M3FN a and b). The runtime reads `alpha` only in
- *         images of version 8 and later; older ones multiply by 1. */
-#define AUTOGLM_CUDA_IMAGE_VERSION 8
+ *         images of version 8 and later; older ones multiply by 1.
+ * 8 -> 9: DEPENDENT_LAUNCH steps. Older images have none. */
+#define AUTOGLM_CUDA_IMAGE_VERSION 9
 /* The oldest image version the runtime reads. */
 #define AUTOGLM_CUDA_IMAGE_OLDEST_VERSION 4
 
@@ -73,6 +74,12 @@ typedef struct autoglm_cuda_arg {
  *   `shared_bytes` of dynamic shared memory; its parameters, in order, are
  *   `args` (a buffer argument is one 8-byte device pointer, I32 4 bytes,
  *   I64 8 bytes).
+ * DEPENDENT_LAUNCH: a LAUNCH whose kernel, in the code for sm_90 and newer,
+ *   first waits until the kernel before it has completed and its writes are
+ *   visible (griddepcontrol.wait), then lets its own dependents launch. On
+ *   a GPU that runs such code the runtime may launch it as a programmatic
+ *   dependent of the step before, overlapping its launch with that
+ *   kernel's run; elsewhere it is a LAUNCH.
  * COPY: `bytes` bytes from args[1] to args[0] (both buffer arguments; the
  *   ranges never overlap).
  * GEMM: the matrix product `gemm` describes, by cuBLASLt: args[0] = D,
@@ -84,7 +91,8 @@ typedef struct autoglm_cuda_arg {
   X(LAUNCH, 0, "launch")                                                       \
   X(COPY, 1, "copy")                                                           \
   X(GEMM, 2, "gemm")                                                           \
-  X(CONV, 3, "conv")
+  X(CONV, 3, "conv")                                                           \
+  X(DEPENDENT_LAUNCH, 4, "dependent launch")
 
 typedef enum autoglm_cuda_step_kind {
 #define AUTOGLM_CUDA_STEP_ENUMERATOR(name, code, text)                         \

@@ -83,8 +83,13 @@ typedef struct autoglm_cuda_session {
   CUcontext context; /* the device's primary context, retained */
   bool context_retained;
   int32_t compute_capability; /* major * 10 + minor */
-  char name[96];              /* "NVIDIA H200" */
-  char description[160];      /* "NVIDIA H200, sm_90, GPU 0" */
+  /* DEPENDENT_LAUNCH steps start before the kernel before them ends:
+   * this GPU runs the image's code for sm_90 or newer, the driver has
+   * cuLaunchKernelEx and captures it, and AUTOGLM_CUDA_DEPENDENT_LAUNCH is
+   * not 0. */
+  bool dependent_launch;
+  char name[96];         /* "NVIDIA H200" */
+  char description[160]; /* "NVIDIA H200, sm_90, GPU 0" */
 
   CUmodule module;
   CUfunction *functions; /* one per image kernel */
@@ -155,6 +160,12 @@ void autoglm_cuda_append_error(autoglm_message *message,
                                CUresult result);
 
 /*===-- image_check.c -----------------------------------------------------===*/
+
+/* A LAUNCH or a DEPENDENT_LAUNCH step. */
+static inline bool autoglm_cuda_is_launch(const autoglm_cuda_step *step) {
+  return step->kind == AUTOGLM_CUDA_STEP_LAUNCH ||
+         step->kind == AUTOGLM_CUDA_STEP_DEPENDENT_LAUNCH;
+}
 
 /* The images of a batch-polymorphic model's sizes: none before version 5. */
 static inline int32_t

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void appendArchMismatch(autoglm_message *message,
                                const autoglm_cuda_session *cuda) {
@@ -34,6 +35,31 @@ static void appendRecompile(autoglm_message *message,
                           "; recompile it with --gpu-arch=sm_%d to run it on "
                           "this GPU",
                           cuda->compute_capability);
+}
+
+/* Whether a GPU of compute capability `capability` runs the image's code
+ * for sm_90 or newer, whose kernels wait for their predecessors
+ * themselves: the newest of `archs` ("sm_80,sm_90") it can run is one.
+ * The driver loads that architecture's code (a cubin, or PTX it
+ * compiles), never an older one's. */
+static bool runsDependentCode(const char *archs, int32_t capability) {
+  int32_t newest = 0;
+  for (const char *p = archs ? archs : ""; *p;) {
+    while (*p && (*p < '0' || *p > '9'))
+      ++p;
+    int32_t arch = 0;
+    while (*p >= '0' && *p <= '9')
+      arch = arch * 10 + (*p++ - '0');
+    if (arch <= capability && arch > newest)
+      newest = arch;
+  }
+  return newest >= 90;
+}
+
+/* An environment variable set to 0. */
+static bool disabled(const char *variable) {
+  const char *value = getenv(variable);
+  return value && strcmp(value, "0") == 0;
 }
 
 autoglm_status autoglm_cuda_open_device(autoglm_cuda_session *cuda,
@@ -88,6 +114,12 @@ autoglm_status autoglm_cuda_open_device(autoglm_cuda_session *cuda,
     appendRecompile(message, cuda);
     return AUTOGLM_ERROR_DEVICE_UNAVAILABLE;
   }
+
+  cuda->dependent_launch =
+      runsDependentCode(cuda->image->archs, cuda->compute_capability) &&
+      d->cuLaunchKernelEx &&
+      d->version >= AUTOGLM_CUDA_DEPENDENT_LAUNCH_DRIVER_VERSION &&
+      !disabled("AUTOGLM_CUDA_DEPENDENT_LAUNCH");
 
   result = d->cuDevicePrimaryCtxRetain(&cuda->context, cuda->device);
   if (result != CUDA_SUCCESS) {

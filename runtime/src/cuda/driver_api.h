@@ -57,6 +57,40 @@ enum { CU_STREAM_NON_BLOCKING = 1 };
 enum { CU_EVENT_DEFAULT = 0 };
 enum { CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1 };
 
+/* cuLaunchKernelEx's configuration, with the one attribute the runtime
+ * sets: a launch that may start before the kernel before it on the stream
+ * has finished (the kernel waits for it itself: griddepcontrol.wait). */
+enum { CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION = 6 };
+typedef union CUlaunchAttributeValue_union {
+  char pad[64];
+  int programmaticStreamSerializationAllowed;
+  unsigned long long alignment; /* the driver's union holds pointers */
+} CUlaunchAttributeValue;
+typedef struct CUlaunchAttribute_st {
+  int id;
+  char pad[8 - sizeof(int)];
+  CUlaunchAttributeValue value;
+} CUlaunchAttribute;
+typedef struct CUlaunchConfig_st {
+  unsigned int gridDimX, gridDimY, gridDimZ;
+  unsigned int blockDimX, blockDimY, blockDimZ;
+  unsigned int sharedMemBytes;
+  CUstream hStream;
+  CUlaunchAttribute *attrs;
+  unsigned int numAttrs;
+} CUlaunchConfig;
+/* cuda.h's sizes and offsets (x86-64 and aarch64 Linux). */
+_Static_assert(sizeof(CUlaunchAttribute) == 72 &&
+                   offsetof(CUlaunchAttribute, value) == 8,
+               "CUlaunchAttribute as cuda.h lays it out");
+_Static_assert(sizeof(CUlaunchConfig) == 56 &&
+                   offsetof(CUlaunchConfig, attrs) == 40,
+               "CUlaunchConfig as cuda.h lays it out");
+
+/* The oldest driver that captures launches with that attribute into a
+ * graph (CUDA 12.3); older ones launch every kernel after the one before. */
+#define AUTOGLM_CUDA_DEPENDENT_LAUNCH_DRIVER_VERSION 12030
+
 /* The oldest driver the runtime accepts, as cuDriverGetVersion reports it
  * (1000 * major + 10 * minor): CUDA 12.0, the first whose graph API
  * (cuGraphInstantiateWithFlags and its flags) the runtime relies on. */
@@ -128,6 +162,10 @@ typedef struct autoglm_cuda_driver {
    * else the original; both have this signature. */
   CUresult (*cuEventElapsedTime)(float *milliseconds, CUevent start,
                                  CUevent end);
+  /* Where the driver has it (CUDA 12.0 and later), else NULL. */
+  CUresult (*cuLaunchKernelEx)(const CUlaunchConfig *config,
+                               CUfunction function, void **params,
+                               void **extra);
   int version; /* cuDriverGetVersion */
   char path[256];
 } autoglm_cuda_driver;

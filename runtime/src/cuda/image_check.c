@@ -286,7 +286,7 @@ static autoglm_status checkStep(const autoglm_model_desc *model, int32_t index,
     return AUTOGLM_ERROR_INVALID_MODEL;
   }
   uint64_t needed = 0;
-  if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH) {
+  if (autoglm_cuda_is_launch(step)) {
     if (step->kernel < 0 || step->kernel >= image->num_kernels) {
       stepPrefix(message, model, index, step);
       autoglm_message_appendf(message,

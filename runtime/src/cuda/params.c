@@ -39,7 +39,7 @@ CUdeviceptr autoglm_cuda_arg_address(const autoglm_cuda_session *cuda,
 size_t autoglm_cuda_count_params(const autoglm_cuda_image *image) {
   size_t count = 0;
   for (int32_t s = 0; s < image->num_steps; ++s)
-    if (image->steps[s].kind == AUTOGLM_CUDA_STEP_LAUNCH)
+    if (autoglm_cuda_is_launch(&image->steps[s]))
       count += (size_t)image->steps[s].num_args;
   return count;
 }

@@ -10,10 +10,12 @@
 #include "../session_impl.h"
 #include "cuda_session.h"
 
+#include <string.h>
+
 void autoglm_cuda_append_step(autoglm_message *message,
                               const autoglm_cuda_session *cuda, int32_t index) {
   const autoglm_cuda_step *step = &cuda->image->steps[index];
-  if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH)
+  if (autoglm_cuda_is_launch(step))
     autoglm_message_appendf(message, "step %d (kernel '%s'", index,
                             cuda->image->kernel_names[step->kernel]);
   else if (step->kind == AUTOGLM_CUDA_STEP_GEMM)
@@ -65,6 +67,35 @@ static autoglm_status libraryFailed(const autoglm_cuda_session *cuda,
   return AUTOGLM_ERROR_DEVICE_FAILED;
 }
 
+/* A launch, as a programmatic dependent of the step before where the
+ * step's kernel waits for it itself and this GPU runs that code. */
+static CUresult launchKernel(const autoglm_cuda_session *cuda,
+                             const autoglm_cuda_ready_step *ready) {
+  const autoglm_cuda_driver *d = cuda->driver;
+  const autoglm_cuda_step *step = ready->step;
+  if (step->kind != AUTOGLM_CUDA_STEP_DEPENDENT_LAUNCH ||
+      !cuda->dependent_launch)
+    return d->cuLaunchKernel(ready->function, step->grid[0], step->grid[1],
+                             step->grid[2], step->block[0], step->block[1],
+                             step->block[2], step->shared_bytes, cuda->stream,
+                             ready->params, NULL);
+  CUlaunchAttribute attribute;
+  memset(&attribute, 0, sizeof(attribute));
+  attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+  attribute.value.programmaticStreamSerializationAllowed = 1;
+  CUlaunchConfig config = {.gridDimX = step->grid[0],
+                           .gridDimY = step->grid[1],
+                           .gridDimZ = step->grid[2],
+                           .blockDimX = step->block[0],
+                           .blockDimY = step->block[1],
+                           .blockDimZ = step->block[2],
+                           .sharedMemBytes = step->shared_bytes,
+                           .hStream = cuda->stream,
+                           .attrs = &attribute,
+                           .numAttrs = 1};
+  return d->cuLaunchKernelEx(&config, ready->function, ready->params, NULL);
+}
+
 autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
                                         bool check_each,
                                         autoglm_message *message) {
@@ -73,11 +104,8 @@ autoglm_status autoglm_cuda_issue_steps(autoglm_cuda_session *cuda,
     const autoglm_cuda_ready_step *ready = &cuda->steps[s];
     const autoglm_cuda_step *step = ready->step;
     CUresult result = CUDA_SUCCESS;
-    if (step->kind == AUTOGLM_CUDA_STEP_LAUNCH)
-      result = d->cuLaunchKernel(ready->function, step->grid[0], step->grid[1],
-                                 step->grid[2], step->block[0], step->block[1],
-                                 step->block[2], step->shared_bytes,
-                                 cuda->stream, ready->params, NULL);
+    if (autoglm_cuda_is_launch(step))
+      result = launchKernel(cuda, ready);
     else if (step->kind == AUTOGLM_CUDA_STEP_GEMM || ready->conv_by_blas) {
       cublasStatus_t status = autoglm_cuda_issue_gemm(cuda, ready);
       if (status != CUBLAS_STATUS_SUCCESS)

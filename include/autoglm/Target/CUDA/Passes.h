@@ -8,6 +8,7 @@
 //   --autoglm-cuda-linalg-to-loops      linalg -> scf.parallel (+ scf.for)
 //   --autoglm-cuda-map-to-gpu           top-level loops -> gpu.launch
 //   --autoglm-cuda-gather-kernels       one gpu.module, kernels by node
+//   --autoglm-cuda-dependent-launch     kernels wait, the runtime overlaps
 //
 //===----------------------------------------------------------------------===//
 
