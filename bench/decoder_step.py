@@ -621,6 +621,14 @@ def cache_fill(config, args):
     return position, fill
 
 
+def filled_step_feeds(config, args, sink, page, fill):
+    """The timed step's inputs: a cache holding `fill`, in the layout of a
+    model with pages of `page` keys (0: none)."""
+    cache = Cache(config, args.cache, sink, page)
+    cache.append(fill)
+    return cache.feeds(1)
+
+
 def time_steps_cuda(args) -> int:
     """The step on an NVIDIA GPU, dense against page mode: each compiled
     with --target=cuda and timed by `autoglm-run --device cuda --time`,
@@ -643,9 +651,7 @@ def time_steps_cuda(args) -> int:
             compile_step(opt, step, so, ["--target=cuda", *args.opt_arg, *flags])
             print(f"# compiled {name} in {time.time() - started:.0f} s", flush=True)
         times[name], inputs[name] = [], []
-        cache = Cache(config, args.cache, sink, page)
-        cache.append(fill)
-        for input_name, value in cache.feeds(1).items():
+        for input_name, value in filled_step_feeds(config, args, sink, page, fill).items():
             path = os.path.join(args.work, f"input-{name}-{input_name}.npy")
             np.save(path, value)
             inputs[name] += ["--input", f"{input_name}={path}"]
@@ -660,8 +666,9 @@ def time_steps_cuda(args) -> int:
                 raise SystemExit(f"no step time in autoglm-run's output:\n{out}")
             times[name].append(float(match.group(1)))
     print(f"decoder step on CUDA, cache {args.cache}, position {position}, {config.layers} "
-          f"layers, k={k} sink={sink} window={window}, flags {' '.join(args.opt_arg) or '(none)'}, median of "
-          f"{args.rounds} rounds' medians of {args.runs} steps (min-max of the rounds):")
+          f"layers, k={k} sink={sink} window={window}, flags "
+          f"{' '.join(args.opt_arg) or '(none)'}, median of {args.rounds} rounds' medians "
+          f"of {args.runs} steps (min-max of the rounds):")
     print_step_table(times)
     return 0
 
@@ -685,9 +692,7 @@ def time_steps(args) -> int:
             compile_step(opt, step, so, [*args.opt_arg, *flags])
             print(f"# compiled {name} in {time.time() - started:.0f} s", flush=True)
         models[name] = CompiledStep(runtime, so, args.threads)
-        cache = Cache(config, args.cache, sink, page)
-        cache.append(fill)
-        feeds[name] = cache.feeds(1)
+        feeds[name] = filled_step_feeds(config, args, sink, page, fill)
     times = {name: [] for name in models}
     for _ in range(args.rounds):
         for name, model in models.items():

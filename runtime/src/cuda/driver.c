@@ -119,9 +119,9 @@ static autoglm_status load(autoglm_message *message) {
       !autoglm_cuda_resolve_symbol(handle, "cuEventElapsedTime",
                                    &loaded.cuEventElapsedTime))
     missing = "cuEventElapsedTime";
-  if (!missing && !autoglm_cuda_resolve_symbol(handle, "cuLaunchKernelEx",
-                                               &loaded.cuLaunchKernelEx))
-    loaded.cuLaunchKernelEx = NULL;
+  /* Optional: where it is missing it stays NULL (`loaded` is zeroed). */
+  autoglm_cuda_resolve_symbol(handle, "cuLaunchKernelEx",
+                              &loaded.cuLaunchKernelEx);
   if (missing) {
     autoglm_message_appendf(message,
                             "the CUDA driver %s lacks %s, which the runtime "
