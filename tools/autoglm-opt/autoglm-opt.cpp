@@ -101,6 +101,14 @@ static llvm::cl::opt<bool> cudaDependentLaunch(
                    "default on)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
 
+// Kept reachable to measure what it gains (docs/decisions.md).
+static llvm::cl::opt<bool> cudaPrefetchWeights(
+    "cuda-prefetch-weights",
+    llvm::cl::desc("with --cuda-dependent-launch, a row product prefetches "
+                   "its weight into the L2 cache before it waits for the "
+                   "kernel before it"),
+    llvm::cl::init(true), llvm::cl::Hidden, llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<bool> cpuWinograd(
     "cpu-winograd",
     llvm::cl::desc("--target=cpu: compute 3x3 stride-1 float32 convolutions "
@@ -882,6 +890,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.device.convEpilogues = cudaConvEpilogues;
   options.device.convEpilogueResiduals = cudaConvEpilogueResiduals;
   options.device.dependentLaunch = cudaDependentLaunch;
+  options.device.prefetchWeights = cudaPrefetchWeights;
   options.printOptimizationReport = printOptimizationReport;
   options.externalWeights = weightsPlacement == "external";
   options.weightsPath = weightsFile;

@@ -58,6 +58,9 @@ struct DeviceOptions {
   /// Kernels wait for their predecessor themselves on sm_90 and newer, and
   /// the runtime launches them early (--autoglm-cuda-dependent-launch).
   bool dependentLaunch = true;
+  /// With dependentLaunch: a row product brings its weight into the L2
+  /// cache before it waits (--autoglm-cuda-row-products=prefetch-weights).
+  bool prefetchWeights = true;
 };
 
 /// The target-independent part of code generation: the buffer passes.

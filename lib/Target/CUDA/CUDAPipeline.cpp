@@ -96,7 +96,12 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // their ONNX nodes.
   // Those products read their weights at the memory's speed in a kernel
   // of their own; the other products go to cuBLASLt.
-  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDARowProducts());
+  // With dependent launches, each first prefetches its weight, which no
+  // kernel writes, while the kernel before it still runs.
+  AutoGLMCUDARowProductsOptions rowProducts;
+  rowProducts.prefetchWeights =
+      device.dependentLaunch && device.prefetchWeights;
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCUDARowProducts(rowProducts));
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASelectLibraryCalls());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDALinalgToLoops());
   // Identity index maps and one-iteration loops go, and equal indices

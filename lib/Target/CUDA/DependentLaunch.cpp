@@ -8,7 +8,8 @@
 // scheduled while that kernel's last blocks still run, and the kernel
 // itself waits (`griddepcontrol.wait`) until its predecessor has completed
 // and its memory is visible. So each of our kernels waits first, before
-// it reads or writes any memory, which keeps the stream's order of every
+// it reads or writes any memory (a row product first brings its constant
+// weight into the L2 cache), which keeps the stream's order of every
 // access, and then lets its own dependents launch
 // (`griddepcontrol.launch_dependents`): the next kernel's launch overlaps
 // this one's run instead of following its end.
@@ -25,6 +26,7 @@
 #include "StepTable.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMCUDADEPENDENTLAUNCH
@@ -60,11 +62,24 @@ void declareReflect(gpu::GPUModuleOp kernels) {
   }
 }
 
-/// At the entry of `kernel`: on sm_90 and newer, wait for the predecessor,
-/// then let the dependents launch.
+/// What a kernel may do before it waits: compute without memory, and
+/// bring lines into the L2 cache (a row product's constant weight,
+/// RowProducts.cpp; the cache is where the predecessor's writes go too).
+bool runsBeforeTheWait(Operation *op) {
+  if (auto prefetch = dyn_cast<NVVM::PrefetchOp>(op))
+    return prefetch.getCacheLevel() == NVVM::PrefetchCacheLevel::L2 &&
+           !prefetch.getTensormap();
+  return isMemoryEffectFree(op);
+}
+
+/// In `kernel`, after the ops at its entry that runsBeforeTheWait: on sm_90
+/// and newer, wait for the predecessor, then let the dependents launch.
 void waitThenRelease(gpu::GPUFuncOp kernel) {
   MLIRContext *ctx = kernel.getContext();
-  OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
+  Block &entry = kernel.getBody().front();
+  auto first = llvm::find_if_not(
+      entry, [](Operation &op) { return runsBeforeTheWait(&op); });
+  OpBuilder b(&entry, first);
   Location loc = kernel.getLoc();
   auto constant = LLVM::LLVMPointerType::get(
       ctx, static_cast<unsigned>(NVVM::NVVMMemorySpace::Constant));
@@ -80,6 +95,11 @@ void waitThenRelease(gpu::GPUFuncOp kernel) {
       arith::ConstantIntOp::create(b, loc, kDependentLaunchArch, 32));
   auto guard = scf::IfOp::create(b, loc, newEnough, /*withElse=*/false);
   b.setInsertionPointToStart(guard.thenBlock());
+  // The prefetches first (LLVM selects them for sm_90 and newer only).
+  for (Operation &op :
+       llvm::make_early_inc_range(llvm::make_range(entry.begin(), first)))
+    if (isa<NVVM::PrefetchOp>(op))
+      op.moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
   NVVM::GriddepcontrolOp::create(b, loc, NVVM::GridDepActionKind::wait);
   NVVM::GriddepcontrolOp::create(b, loc,
                                  NVVM::GridDepActionKind::launch_dependents);

@@ -175,10 +175,22 @@ def AutoGLMCUDARowProducts
     kernel in which a warp computes one output column from a contiguous run
     of the weight, read 16 bytes per lane, its sums in f32
     (RowProducts.cpp); with `autoglm.rms_normalized_rows`, each row's
-    results scaled by its RMS normalization's factor. Products whose
-    operands are not stored by rows stay as they are.
+    results scaled by its RMS normalization's factor. With
+    `prefetch-weights`, the kernel first brings its warps' weight rows
+    into the L2 cache (`nvvm.prefetch`), which
+    `--autoglm-cuda-dependent-launch` runs before the kernel waits for the
+    one before it. Products whose operands are not stored by rows stay as
+    they are.
   }];
+  let options = [
+    Option<"prefetchWeights", "prefetch-weights", "bool", /*default=*/"false",
+           "Each kernel first prefetches its weight rows into the L2 cache "
+           "(for --autoglm-cuda-dependent-launch, which runs that before "
+           "the wait, on sm_90 and newer only)">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];

@@ -32,6 +32,8 @@
 #include "RowProducts.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -66,11 +68,49 @@ int64_t accessWidth(ArrayRef<MemRefType> types, int64_t k) {
   return width;
 }
 
+/// Bytes of a line of the GPU's L2 cache.
+constexpr int64_t kCacheLineBytes = 128;
+
+/// Brings row `column` of the N x K weight `w` into the L2 cache, a line
+/// per lane: the kernel's first instructions, which read no memory. The
+/// weight is a constant that no kernel writes, so they may run before the
+/// kernel waits for the one before it (--autoglm-cuda-dependent-launch
+/// puts them with the wait, on sm_90 and newer, where LLVM has the
+/// instruction): the weight then arrives while that kernel still runs.
+void prefetchColumn(const KernelArith &ar, Value w, Value column, Value lane) {
+  OpBuilder &b = ar.b;
+  Location loc = ar.loc;
+  auto type = cast<MemRefType>(w.getType());
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  int64_t lines = llvm::divideCeil(type.getDimSize(1) * bytes, kCacheLineBytes);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, w);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, w);
+  Value row =
+      ar.add(base, ar.mul(ar.add(metadata.getOffset(),
+                                 ar.mul(column, metadata.getStrides()[0])),
+                          ar.idx(bytes)));
+  auto global = LLVM::LLVMPointerType::get(
+      b.getContext(), static_cast<unsigned>(NVVM::NVVMMemorySpace::Global));
+  for (int64_t first = 0; first < lines; first += kWarpSize) {
+    // Lanes past the row's last line fetch that line again.
+    Value line = ar.min(ar.add(lane, ar.idx(first)), ar.idx(lines - 1));
+    Value address = ar.add(row, ar.mul(line, ar.idx(kCacheLineBytes)));
+    Value pointer = LLVM::IntToPtrOp::create(
+        b, loc, global,
+        Value(arith::IndexCastOp::create(b, loc, b.getI64Type(), address)));
+    NVVM::PrefetchOp::create(b, loc,
+                             NVVM::PrefetchCacheLevelAttr::get(
+                                 b.getContext(), NVVM::PrefetchCacheLevel::L2),
+                             NVVM::CacheEvictionPriorityAttr(), pointer,
+                             /*predicate=*/Value());
+  }
+}
+
 /// The kernel for `product` (M x K times the N x K `w`, into M x N), before
 /// it; with `accumulate`, added to what the M x N buffer holds; with
 /// `epsilon`, each row's results scaled by 1 / sqrt(mean(row^2) + epsilon).
 void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate,
-                     std::optional<float> epsilon) {
+                     std::optional<float> epsilon, bool prefetch) {
   Value a = product.getDpsInputs()[0], w = product.getDpsInputs()[1];
   Value c = product.getDpsInits()[0];
   auto aType = cast<MemRefType>(a.getType());
@@ -87,6 +127,8 @@ void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate,
   Value column =
       ar.add(ar.mul(launch.getBlockIds().x, ar.idx(kColumnsPerBlock)),
              ar.div(t, ar.idx(kWarpSize)));
+  if (prefetch)
+    prefetchColumn(ar, w, ar.min(column, ar.idx(n - 1)), lane);
   // The whole warp has a column or none: the shuffles below stay uniform.
   ar.when(ar.cmp(arith::CmpIPredicate::slt, column, ar.idx(n)), [&] {
     // Access c of a lane covers elements [c * 32 * width + lane * width,
@@ -183,6 +225,8 @@ void buildRowProduct(linalg::MatmulOp product, int64_t width, bool accumulate,
 }
 
 struct RowProducts : autoglm::impl::AutoGLMCUDARowProductsBase<RowProducts> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> products;
     for (Operation &op : getOperation().getBody().front())
@@ -202,7 +246,8 @@ struct RowProducts : autoglm::impl::AutoGLMCUDARowProductsBase<RowProducts> {
       std::optional<float> epsilon;
       if (auto attr = product->getAttrOfType<FloatAttr>(kRmsNormalizedRowsAttr))
         epsilon = attr.getValueAsDouble();
-      buildRowProduct(product, width, /*accumulate=*/!fill, epsilon);
+      buildRowProduct(product, width, /*accumulate=*/!fill, epsilon,
+                      prefetchWeights);
       product.erase();
       if (fill)
         fill.erase();

@@ -1,5 +1,5 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-cuda-row-product-weights | FileCheck %s --check-prefix=WEIGHTS
-// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-row-product-weights --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --autoglm-cuda-row-products | FileCheck %s --check-prefix=KERNEL
+// RUN: autoglm-opt %s --split-input-file --autoglm-cuda-row-product-weights --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --autoglm-cuda-row-products=prefetch-weights=true | FileCheck %s --check-prefix=KERNEL
 
 // One row against a constant 8 x 4 weight (a resource blob, as the
 // importer's weights): the weight is stored 4 x 8
@@ -16,6 +16,11 @@
 // KERNEL-LABEL: func.func @one_row
 // KERNEL-NOT:      linalg.fill
 // KERNEL:          gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// First, each warp brings its column's weights (32 bytes: one line) into
+// the L2 cache, before the kernel waits for the one before it.
+// KERNEL:            memref.extract_aligned_pointer_as_index
+// KERNEL:            nvvm.prefetch level = L2, %{{.*}} : !llvm.ptr<1>
+// KERNEL-NOT:        nvvm.prefetch
 // KERNEL:            scf.if
 // KERNEL:            scf.for
 // KERNEL:              vector.load %{{.*}} : memref<4x8xf32>, vector<4xf32>
