@@ -56,18 +56,19 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
 
 // Eight images (a batched product): 4 parallel slots of 2 images each, an
 // image's product [16, 400] cut into 2 blocks of 10 output rows; a slot's
-// blocks of both images reuse one panel of the shared [4, 16, 3, 3, 10, 20]
-// buffer, in place of the images' whole im2col. The weight, broadcast
+// blocks of both images reuse one panel of the shared [4, 16, 3, 3, 12, 20]
+// buffer (10 rows and 2 never read: a row of B, 12 x 20 floats, is whole
+// cache lines), in place of the images' whole im2col. The weight, broadcast
 // along the batch for the batched product, is a view in each block. Each
 // block's zero fill comes right before its product, after the taps' copies
 // (the product then starts from zero in registers).
 // CHECK-LABEL: func.func @conv3x3_batch8(
 // CHECK-NOT:     linalg.generic {{.+}} tensor<8x16x3x3x20x20xf32>
 // CHECK-NOT:     linalg.broadcast
-// CHECK:         %[[PANELS:.+]] = tensor.empty() : tensor<4x16x3x3x10x20xf32>
+// CHECK:         %[[PANELS:.+]] = tensor.empty() : tensor<4x16x3x3x12x20xf32>
 // CHECK:         scf.forall (%[[SLOT:.+]]) = (0) to (8) step (2) shared_outs(%{{.+}} = %{{.+}}, %[[ALL:.+]] = %[[PANELS]])
 // CHECK:           %[[S:.+]] = affine.apply #{{.+}}(%[[SLOT]])
-// CHECK:           %[[MINE:.+]] = tensor.extract_slice %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
+// CHECK:           %[[MINE:.+]] = tensor.extract_slice %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 12, 20]
 // CHECK:           scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[P1:.+]] = %{{.+}})
 // CHECK:             scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PANEL:.+]] = %[[P1]])
 // CHECK:               %[[W:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [1, 16, 144]
@@ -75,10 +76,11 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
 // CHECK:               %[[FILLED:.+]] = scf.for %[[T:.+]] = %c0{{.*}} to %c9 step %c1{{.*}} iter_args(%[[P:.+]] = %[[PANEL]])
 // CHECK:                 %[[TAP:.+]] = tensor.extract_slice %{{.+}}[%[[IMAGE]], 0, %{{.+}}, %{{.+}}] [1, 16, 10, 20] [1, 1, 1, 1] : tensor<8x16x22x22xf32> to tensor<1x16x10x20xf32>
 // CHECK:                 tensor.insert_slice %[[TAP]] into %[[P]][0, 0, %{{.+}}, %{{.+}}, 0, 0] [1, 16, 1, 1, 10, 20]
-// CHECK:               %[[COL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x16x3x3x10x20xf32> into tensor<1x144x200xf32>
+// CHECK:               %[[ALLCOL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x16x3x3x12x20xf32> into tensor<1x144x240xf32>
+// CHECK:               %[[COL:.+]] = tensor.extract_slice %[[ALLCOL]][0, 0, 0] [1, 144, 200] [1, 1, 1] : tensor<1x144x240xf32> to tensor<1x144x200xf32>
 // CHECK-NEXT:          %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<1x16x200xf32>
 // CHECK-NEXT:          linalg.batch_matmul ins(%[[W]], %[[COL]] : tensor<1x16x144xf32>, tensor<1x144x200xf32>) outs(%[[ZERO]] :
-// CHECK:           tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
+// CHECK:           tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 12, 20]
 // CHECK:         } {autoglm.kernel = "contraction"}
 func.func @conv3x3_batch8(%x: tensor<8x16x22x22xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<8x16x20x20xf32> {
   %zero = arith.constant 0.0 : f32
@@ -156,10 +158,10 @@ func.func @conv7x7_stride2(%x: tensor<1x3x38x38xf32>, %w: tensor<8x3x7x7xf32>) -
 // CHECK-LABEL: func.func @conv3x3_zero_pad(
 // CHECK-SAME:      %[[X:.+]]: tensor<1x16x20x20xf32>
 // CHECK-NOT:     tensor.pad
-// CHECK-NOT:     linalg.fill {{.+}} -> tensor<1x16x3x3x10x20xf32>
+// CHECK-NOT:     linalg.fill {{.+}} -> tensor<1x16x3x3x12x20xf32>
 // CHECK:         scf.forall
-// CHECK:           %[[MINE:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, 0, 0, 0, 0, 0] [1, 16, 3, 3, 10, 20]
-// CHECK-NOT:       linalg.fill {{.+}} tensor<1x16x3x3x10x20xf32>
+// CHECK:           %[[MINE:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, 0, 0, 0, 0, 0] [1, 16, 3, 3, 12, 20]
+// CHECK-NOT:       linalg.fill {{.+}} tensor<1x16x3x3x12x20xf32>
 // CHECK:           scf.for %{{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %[[MINE]])
 // CHECK:             scf.for %{{.+}} = %c0{{.*}} to %c9 step %c1{{.*}} iter_args(%[[P:.+]] = %{{.+}})
 // CHECK:               %[[Y:.+]] = affine.apply #{{.+}}(%{{.+}})
@@ -180,7 +182,7 @@ func.func @conv7x7_stride2(%x: tensor<1x3x38x38xf32>, %w: tensor<8x3x7x7xf32>) -
 // CHECK:               linalg.fill
 // CHECK:               tensor.extract_slice %{{.+}}[0, 0, %[[Y]], %[[XT]], %[[RLO]], %[[JHI]]] [1, 16, 1, 1, %[[NR]], %{{.+}}]
 // CHECK:               linalg.fill
-// CHECK:             tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x16x3x3x10x20xf32> into tensor<144x200xf32>
+// CHECK:             tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x16x3x3x12x20xf32> into tensor<144x240xf32>
 func.func @conv3x3_zero_pad(%x: tensor<1x16x20x20xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<1x16x20x20xf32> {
   %zero = arith.constant 0.0 : f32
   %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {

@@ -6,15 +6,18 @@
 // 32 and 4 columns), 2 parallel slots of 2 blocks. Blocks of 4 rows (112
 // columns, no narrow remainder) were 0.86 of the time at 1 thread but
 // leave 7 blocks, one slot, and took 2.1x the time at 2 threads
-// (docs/decisions.md).
+// (docs/decisions.md). A panel holds a block's 7 rows and one more, never
+// read, so that each row of the product's B (8 x 28 floats, 896 bytes)
+// is whole cache lines: B is the first 196 columns of the panel's 224.
 // CHECK-LABEL: func.func @stride2_28x28(
-// CHECK:         tensor.empty() : tensor<2x16x3x3x7x28xf32>
+// CHECK:         tensor.empty() : tensor<2x16x3x3x8x28xf32>
 // CHECK:         scf.forall (%{{.+}}) = (0) to (784) step (392)
 // CHECK:           scf.for %{{.+}} = %{{.+}} to %c392 step %c196 iter_args
 // CHECK:             scf.for %{{.+}} = %c0{{.*}} to %c9 step %c1{{.*}} iter_args
 // CHECK:               tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, %{{.+}}] [1, 16, 7, 28] [1, 1, 2, 2] : tensor<1x16x57x57xf32> to tensor<1x16x7x28xf32>
-// CHECK:             tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x16x3x3x7x28xf32> into tensor<144x196xf32>
-// CHECK:             linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x144xf32>, tensor<144x196xf32>)
+// CHECK:             %[[ALL:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x16x3x3x8x28xf32> into tensor<144x224xf32>
+// CHECK:             %[[B:.+]] = tensor.extract_slice %[[ALL]][0, 0] [144, 196] [1, 1] : tensor<144x224xf32> to tensor<144x196xf32>
+// CHECK:             linalg.matmul ins(%{{.+}}, %[[B]] : tensor<16x144xf32>, tensor<144x196xf32>)
 func.func @stride2_28x28(%x: tensor<1x16x57x57xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<1x16x28x28xf32> {
   %r = autoglm.fused "contraction" (%x, %w) : (tensor<1x16x57x57xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x28x28xf32> {
   ^bb0(%in: tensor<1x16x57x57xf32>, %wt: tensor<16x16x3x3xf32>):
@@ -40,7 +43,7 @@ func.func @stride2_28x28(%x: tensor<1x16x57x57xf32>, %w: tensor<16x16x3x3xf32>) 
 // 2 blocks, each in a slot of its own (one slot of both would run the whole
 // convolution on one thread).
 // CHECK-LABEL: func.func @stride2_14x14(
-// CHECK:         tensor.empty() : tensor<2x16x3x3x7x14xf32>
+// CHECK:         tensor.empty() : tensor<2x16x3x3x8x14xf32>
 // CHECK:         scf.forall (%{{.+}}) = (0) to (196) step (98)
 // CHECK:               tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, %{{.+}}] [1, 16, 7, 14] [1, 1, 2, 2] : tensor<1x16x29x29xf32> to tensor<1x16x7x14xf32>
 // CHECK:             linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x144xf32>, tensor<144x98xf32>)

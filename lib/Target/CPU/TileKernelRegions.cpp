@@ -187,6 +187,23 @@ struct PanelPlan {
   int64_t rows = 0, slots = 0, perSlot = 0, images = 1;
 };
 
+/// Rows of a block's panel: the block's `rows` output rows of `ow` pixels,
+/// and as few more (never read) as make a row of the product's B,
+/// `panelRows * ow` elements of `elementBits`, a whole number of 64-byte
+/// cache lines. The register tiles read B's rows 32 or 64 bytes at a time
+/// from its first column on; with ResNet-50's 14x14 outputs in blocks of 7
+/// rows (98 columns, 392 bytes a row) most of those reads straddled two
+/// lines. A 3x3 256 -> 256 convolution at 14x14 alone took 0.95 of the
+/// time with whole-line rows (docs/decisions.md). At most a quarter more
+/// rows; none where the rows already fill whole lines.
+int64_t panelRows(int64_t rows, int64_t ow, unsigned elementBits) {
+  constexpr int64_t kLineBits = 64 * 8;
+  for (int64_t padded = rows; padded <= rows + rows / 4; ++padded)
+    if (padded * ow * elementBits % kLineBits == 0)
+      return padded;
+  return rows;
+}
+
 /// Rows per block: as many whole rows of OW pixels as keep the panel
 /// (K x rows*OW) within 1.5 MiB (of a 2 MiB L2) and near the product's
 /// usual block width, dividing OH. Slots: at most `maxSlots`, a divisor of
@@ -469,6 +486,7 @@ struct TileKernelRegionsPass
     // shared output; both fills go below.
     Location loc = block.getLoc();
     Type et = colType.getElementType();
+    int64_t rowsP = panelRows(plan.rows, ow, et.getIntOrFloatBitWidth());
     rewriter.setInsertionPoint(slotLoop);
     auto panelsFill = linalg::FillOp::create(
         rewriter, loc,
@@ -476,7 +494,7 @@ struct TileKernelRegionsPass
             .getResult(),
         tensor::EmptyOp::create(
             rewriter, loc,
-            ArrayRef<int64_t>{plan.slots, c, kh, kw, plan.rows, ow}, et)
+            ArrayRef<int64_t>{plan.slots, c, kh, kw, rowsP, ow}, et)
             .getResult());
     Value panels = panelsFill.getResult(0);
     rewriter.setInsertionPointToStart(slotLoop.getBody());
@@ -490,7 +508,7 @@ struct TileKernelRegionsPass
                  one = rewriter.getIndexAttr(1);
     auto slotPanel = tensor::ExtractSliceOp::create(
         rewriter, loc, panels, {slot, zero, zero, zero, zero, zero},
-        getAsIndexOpFoldResult(ctx, {1, c, kh, kw, plan.rows, ow}),
+        getAsIndexOpFoldResult(ctx, {1, c, kh, kw, rowsP, ow}),
         SmallVector<OpFoldResult>(6, one));
     SmallVector<LoopLikeOpInterface> slotLoops = {slotLoop};
     std::optional<scf::SCFFuseProducerOfSliceResult> fused =
@@ -603,11 +621,20 @@ struct TileKernelRegionsPass
           });
       panel = taps.getResult(0);
     }
+    // B: the panel's rows of the block's pixels, the padding rows left out
+    // (a view whose rows are rowsP * OW apart).
     SmallVector<ReassociationIndices> bGroups = {{0, 1, 2, 3}, {4, 5}};
     if (batched)
       bGroups = {{0}, {1, 2, 3}, {4, 5}};
-    Value b = tensor::CollapseShapeOp::create(
-        rewriter, loc, block.getDpsInputs()[1].getType(), panel, bGroups);
+    Value b = tensor::CollapseShapeOp::create(rewriter, loc, panel, bGroups);
+    if (rowsP != plan.rows) {
+      auto bType = cast<RankedTensorType>(block.getDpsInputs()[1].getType());
+      SmallVector<OpFoldResult> offsets(bType.getRank(), zero),
+          strides(bType.getRank(), one);
+      b = tensor::ExtractSliceOp::create(
+          rewriter, loc, bType, b, offsets,
+          getAsIndexOpFoldResult(ctx, bType.getShape()), strides);
+    }
     block.getDpsInputOperand(1)->set(b);
     // The block's zero fill right before its product, after the taps'
     // copies: --autoglm-tile-and-vectorize-contractions then starts the
