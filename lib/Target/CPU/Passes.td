@@ -489,7 +489,10 @@ def AutoGLMTileKernelRegions
     region's body is inlined into the function. Products outside regions
     are tiled the same way with their fill. The K dimension and the
     register tiles are left to `--autoglm-tile-and-vectorize-contractions`
-    after bufferization.
+    after bufferization. Before it is tiled, a region's `linalg.matmul`
+    whose B is a constant f32 weight with rows a multiple of 1 KiB apart
+    reads it through a view of a copy with 64 bytes of zeros after each
+    row (rows that far apart share the L1 cache's sets).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

@@ -31,7 +31,7 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
-#include "PermutedConstant.h"
+#include "../PermutedConstant.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
 

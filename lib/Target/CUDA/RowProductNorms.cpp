@@ -35,7 +35,7 @@
 #include "autoglm/Target/CUDA/Passes.h"
 
 #include "LibraryProducts.h"
-#include "PermutedConstant.h"
+#include "../PermutedConstant.h"
 #include "RowProducts.h"
 
 #include "autoglm/Dialect/AutoGLM.h"

@@ -23,7 +23,7 @@
 #include "autoglm/Target/CUDA/Passes.h"
 
 #include "LibraryProducts.h"
-#include "PermutedConstant.h"
+#include "../PermutedConstant.h"
 #include "RowProducts.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -1,13 +1,14 @@
 //===- PermutedConstant.h - weights rearranged at compile time --*- C++ -*-===//
 //
 // Weights stored the way a library or kernel reads them, rearranged once at
-// compile time (cuDNN's filters channels-last, a row product's weight by
-// columns, a normalization's scale folded into the product after it).
+// compile time (CUDA: cuDNN's filters channels-last, a row product's weight
+// by columns, a normalization's scale folded into the product after it;
+// CPU: a product's weight rows padded apart).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AUTOGLM_TARGET_CUDA_PERMUTEDCONSTANT_H
-#define AUTOGLM_TARGET_CUDA_PERMUTEDCONSTANT_H
+#ifndef AUTOGLM_TARGET_PERMUTEDCONSTANT_H
+#define AUTOGLM_TARGET_PERMUTEDCONSTANT_H
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 
@@ -27,6 +28,11 @@ TypedAttr permuteConstant(Attribute attr, ArrayRef<int64_t> perm,
 /// `blobName`). Null when the types differ or the bytes cannot be read.
 TypedAttr scaleConstantColumns(Attribute attr, Attribute scales,
                                StringRef blobName);
+
+/// `attr`, a K x N constant (dense or a resource blob), as a K x (N + pad)
+/// one whose extra columns are zeros; a blob's result is a new blob named
+/// `blobName`. Null when the bytes cannot be read.
+TypedAttr padConstantRows(Attribute attr, int64_t pad, StringRef blobName);
 } // namespace mlir::autoglm
 
-#endif // AUTOGLM_TARGET_CUDA_PERMUTEDCONSTANT_H
+#endif // AUTOGLM_TARGET_PERMUTEDCONSTANT_H

@@ -118,3 +118,25 @@ TypedAttr mlir::autoglm::scaleConstantColumns(Attribute attr, Attribute scales,
                      scaled.size() * sizeof(float)),
       blobName);
 }
+
+TypedAttr mlir::autoglm::padConstantRows(Attribute attr, int64_t pad,
+                                         StringRef blobName) {
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (!elements || cast<ShapedType>(elements.getType()).getRank() != 2)
+    return {};
+  std::optional<ArrayRef<char>> bytes = bytesOf(elements);
+  if (!bytes)
+    return {};
+  auto type = cast<RankedTensorType>(elements.getType());
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  int64_t rowBytes = columns * elementBytes;
+  int64_t paddedBytes = (columns + pad) * elementBytes;
+  std::vector<char> padded(rows * paddedBytes, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    std::memcpy(&padded[r * paddedBytes], &(*bytes)[r * rowBytes], rowBytes);
+  return constantLike(
+      elements,
+      RankedTensorType::get({rows, columns + pad}, type.getElementType()),
+      padded, blobName);
+}
