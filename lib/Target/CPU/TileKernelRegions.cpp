@@ -803,8 +803,10 @@ struct TileKernelRegionsPass
     }
     rewriter.modifyOpInPlace(
         region, [&] { region->setOperand(arg.getArgNumber(), view); });
-    if (constant->use_empty())
+    if (constant->use_empty()) {
+      padded.erase(constant);
       rewriter.eraseOp(constant);
+    }
   }
 
   /// Erases the side-effect-free ops of `block` whose results are unused,
