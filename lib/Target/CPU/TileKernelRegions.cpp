@@ -496,8 +496,8 @@ struct TileKernelRegionsPass
         arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(et))
             .getResult(),
         tensor::EmptyOp::create(
-            rewriter, loc,
-            ArrayRef<int64_t>{plan.slots, c, kh, kw, rowsP, ow}, et)
+            rewriter, loc, ArrayRef<int64_t>{plan.slots, c, kh, kw, rowsP, ow},
+            et)
             .getResult());
     Value panels = panelsFill.getResult(0);
     rewriter.setInsertionPointToStart(slotLoop.getBody());

@@ -34,8 +34,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
-#include "LibraryProducts.h"
 #include "../PermutedConstant.h"
+#include "LibraryProducts.h"
 #include "RowProducts.h"
 
 #include "autoglm/Dialect/AutoGLM.h"

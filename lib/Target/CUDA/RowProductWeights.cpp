@@ -22,8 +22,8 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
-#include "LibraryProducts.h"
 #include "../PermutedConstant.h"
+#include "LibraryProducts.h"
 #include "RowProducts.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
