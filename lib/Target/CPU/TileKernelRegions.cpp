@@ -205,6 +205,17 @@ int64_t panelRows(int64_t rows, int64_t ow, unsigned elementBits) {
   return rows;
 }
 
+/// The leading `type`-shaped part of `source` (offsets 0, unit strides): a
+/// product's operand read out of a buffer with longer rows.
+Value leadingSlice(OpBuilder &b, Location loc, Value source,
+                   RankedTensorType type) {
+  int64_t rank = type.getRank();
+  return tensor::ExtractSliceOp::create(
+      b, loc, type, source, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)),
+      getAsIndexOpFoldResult(b.getContext(), type.getShape()),
+      SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+}
+
 /// Rows per block: as many whole rows of OW pixels as keep the panel
 /// (K x rows*OW) within 1.5 MiB (of a 2 MiB L2) and near the product's
 /// usual block width, dividing OH. Slots: at most `maxSlots`, a divisor of
@@ -630,14 +641,10 @@ struct TileKernelRegionsPass
     if (batched)
       bGroups = {{0}, {1, 2, 3}, {4, 5}};
     Value b = tensor::CollapseShapeOp::create(rewriter, loc, panel, bGroups);
-    if (rowsP != plan.rows) {
-      auto bType = cast<RankedTensorType>(block.getDpsInputs()[1].getType());
-      SmallVector<OpFoldResult> offsets(bType.getRank(), zero),
-          strides(bType.getRank(), one);
-      b = tensor::ExtractSliceOp::create(
-          rewriter, loc, bType, b, offsets,
-          getAsIndexOpFoldResult(ctx, bType.getShape()), strides);
-    }
+    if (rowsP != plan.rows)
+      b = leadingSlice(
+          rewriter, loc, b,
+          cast<RankedTensorType>(block.getDpsInputs()[1].getType()));
     block.getDpsInputOperand(1)->set(b);
     // The block's zero fill right before its product, after the taps'
     // copies: --autoglm-tile-and-vectorize-contractions then starts the
@@ -794,12 +801,8 @@ struct TileKernelRegionsPass
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointAfter(constant);
       Location loc = constant.getLoc();
-      Value source = arith::ConstantOp::create(rewriter, loc, wide);
-      view = tensor::ExtractSliceOp::create(
-          rewriter, loc, type, source,
-          SmallVector<OpFoldResult>(2, rewriter.getIndexAttr(0)),
-          getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()),
-          SmallVector<OpFoldResult>(2, rewriter.getIndexAttr(1)));
+      view = leadingSlice(rewriter, loc,
+                          arith::ConstantOp::create(rewriter, loc, wide), type);
     }
     rewriter.modifyOpInPlace(
         region, [&] { region->setOperand(arg.getArgNumber(), view); });
