@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir;
@@ -139,4 +140,38 @@ TypedAttr mlir::autoglm::padConstantRows(Attribute attr, int64_t pad,
       elements,
       RankedTensorType::get({rows, columns + pad}, type.getElementType()),
       padded, blobName);
+}
+
+TypedAttr mlir::autoglm::packColumnPanels(Attribute attr, int64_t blockColumns,
+                                          int64_t panelColumns,
+                                          StringRef blobName) {
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (!elements || cast<ShapedType>(elements.getType()).getRank() != 2)
+    return {};
+  auto type = cast<RankedTensorType>(elements.getType());
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  if (blockColumns <= 0 || panelColumns <= 0 || columns % blockColumns != 0)
+    return {};
+  std::optional<ArrayRef<char>> bytes = bytesOf(elements);
+  if (!bytes)
+    return {};
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  int64_t perBlock = (blockColumns + panelColumns - 1) / panelColumns;
+  int64_t panels = columns / blockColumns * perBlock;
+  int64_t panelRowBytes = panelColumns * elementBytes;
+  std::vector<char> packed(panels * rows * panelRowBytes, 0);
+  for (int64_t panel = 0; panel < panels; ++panel) {
+    int64_t first =
+        panel / perBlock * blockColumns + panel % perBlock * panelColumns;
+    int64_t width =
+        std::min(panelColumns, blockColumns - panel % perBlock * panelColumns);
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(&packed[(panel * rows + r) * panelRowBytes],
+                  &(*bytes)[(r * columns + first) * elementBytes],
+                  width * elementBytes);
+  }
+  return constantLike(elements,
+                      RankedTensorType::get({panels, rows, panelColumns},
+                                            type.getElementType()),
+                      packed, blobName);
 }

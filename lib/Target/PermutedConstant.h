@@ -3,7 +3,8 @@
 // Weights stored the way a library or kernel reads them, rearranged once at
 // compile time (CUDA: cuDNN's filters channels-last, a row product's weight
 // by columns, a normalization's scale folded into the product after it;
-// CPU: a product's weight rows padded apart).
+// CPU: a product's weight rows padded apart, a streamed weight in column
+// panels).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +34,16 @@ TypedAttr scaleConstantColumns(Attribute attr, Attribute scales,
 /// one whose extra columns are zeros; a blob's result is a new blob named
 /// `blobName`. Null when the bytes cannot be read.
 TypedAttr padConstantRows(Attribute attr, int64_t pad, StringRef blobName);
+
+/// `attr`, a K x N constant (dense or a resource blob), in column panels:
+/// its blocks of `blockColumns` columns (a divisor of N) each cut into
+/// ceil(blockColumns / panelColumns) panels of `panelColumns` columns,
+/// every panel K x panelColumns, row-major, one after the other: a
+/// [N / blockColumns * panels per block, K, panelColumns] constant, a
+/// block's last panel zero past the block's columns; a blob's result is a
+/// new blob named `blobName`. Null when the bytes cannot be read.
+TypedAttr packColumnPanels(Attribute attr, int64_t blockColumns,
+                           int64_t panelColumns, StringRef blobName);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_PERMUTEDCONSTANT_H

@@ -11,7 +11,10 @@ one row of SmolLM2's shapes (K 576 is 4.5 lane spans of 128 f32: the last
 access of each lane half past the row), rows batched in leading
 dimensions, K a multiple of 2 but not 4 (8-byte accesses), an odd K (one
 element per access), odd N (a partial last block of columns), f16, and 9
-rows (past the kernel's 8: cuBLASLt computes it), and a residual stream
+rows (past the kernel's 8: cuBLASLt computes it), one row by 1000
+columns (on the CPU two column blocks of 500, each 31 panels of 16 and
+one of 4: WeightPanels.h), three rows by 2304 columns, a Gemm by 600
+columns, and a residual stream
 as a decoder layer's (each product added to what it was computed from; on
 CUDA the second add runs in the product's kernel, the first, whose
 residual is the product's own input, stays an add), and a SwiGLU (the
@@ -121,6 +124,9 @@ CASES = {
     "gemm_trans_b": (product((1, 320), 320, 97, gemm=True), F32),
     "f16_one_row": (product((1, 1, 512), 512, 264, np.float16), F16),
     "nine_rows": (product((9, 128), 128, 96), F32),
+    "blocks_of_partial_panels": (product((1, 64), 64, 1000), F32),
+    "three_rows_wide": (product((3, 96), 96, 2304), F32),
+    "gemm_trans_b_wide": (product((1, 128), 128, 600, gemm=True), F32),
     "residual_stream": (residual_stream((1, 1, 576), 576), F32),
     "swiglu": (swiglu((1, 1, 576), 576, 1536), F32),
     "rms_norm_one_row": (normalized_projections((1, 1, 576), 576, 192), F32),

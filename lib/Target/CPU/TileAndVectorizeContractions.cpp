@@ -118,10 +118,15 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   // tiles inside, so each K block streams its rows of B along N; the
   // column blocks were cut for threads by --autoglm-tile-kernel-regions
   // and stay whole here (B has no panel to keep in cache).
+  // One column tile (a panel of a streamed weight, WeightPanels.h) reads
+  // B in the same order whatever K's blocks: K stays whole, and the
+  // accumulator in registers.
   if (autoglm::fewRows(ranges[m], tiles)) {
     op->setAttr(kFewRows, rewriter.getUnitAttr());
     outer[n] = 0;
-    outer[k] = blockSize(ranges[k], tiles.kcFewRows, 1, tiles.kcFewRows / 4);
+    outer[k] = ranges[n] <= tiles.nr ? 0
+                                     : blockSize(ranges[k], tiles.kcFewRows, 1,
+                                                 tiles.kcFewRows / 4);
   }
   linalg::LinalgOp block = op;
   rewriter.setInsertionPoint(op);

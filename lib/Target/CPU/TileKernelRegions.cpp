@@ -46,6 +46,7 @@
 #include "../KernelRoot.h"
 #include "../PermutedConstant.h"
 #include "ContractionTiles.h"
+#include "WeightPanels.h"
 
 #include "autoglm/Dialect/AutoGLM.h"
 
@@ -294,6 +295,28 @@ struct TileKernelRegionsPass
     linalg::registerTilingInterfaceExternalModels(registry);
   }
 
+  /// The weights packed into panels so far (WeightPanels.h).
+  WeightPanelCache weightPanels;
+
+  /// The register tiles of `product`'s element type on the target.
+  ContractionTiles tilesOf(linalg::LinalgOp product) const {
+    unsigned bits = vectorBits ? unsigned(vectorBits) : hostVectorBits();
+    return chooseTiles(bits,
+                       getElementTypeOrSelf(product.getDpsInits()[0].getType())
+                           .getIntOrFloatBitWidth());
+  }
+
+  /// Whether `product` is an f32 MatMul of few rows (ContractionTiles.h),
+  /// whose blocks multiply by panels of a constant weight
+  /// (multiplyByWeightPanels) once tiled.
+  bool streamsWeightPanels(linalg::LinalgOp product) const {
+    auto matmul = dyn_cast<linalg::MatmulOp>(product.getOperation());
+    return matmul &&
+           getElementTypeOrSelf(matmul.getDpsInits()[0].getType()).isF32() &&
+           fewRows(product.getStaticLoopRanges()[0], tilesOf(product)) &&
+           isWeight(matmul.getDpsInputs()[1]);
+  }
+
   /// Whether `value` is a constant, past reshapes and the argument of the
   /// region it enters: a MatMul's or Gemm's weight as B, where a
   /// convolution's B is its input (the weight is A).
@@ -324,7 +347,8 @@ struct TileKernelRegionsPass
     unsigned elementBits =
         getElementTypeOrSelf(product.getDpsInits()[0].getType())
             .getIntOrFloatBitWidth();
-    ContractionTiles tiles = chooseTiles(bits, elementBits);
+    ContractionTiles tiles = tilesOf(product);
+    bool panels = streamsWeightPanels(product);
     // A convolution's im2col per block of whole output rows, into a panel
     // per slot (reusePanels below): here the slots, each all of M.
     std::optional<Im2col> col = im2colOf(product);
@@ -388,6 +412,12 @@ struct TileKernelRegionsPass
     for (Operation *op : dead)
       if (op->use_empty())
         rewriter.eraseOp(op);
+    if (panels)
+      for (Operation *op : result->tiledAndFusedOps)
+        if (auto block = dyn_cast<linalg::MatmulOp>(op)) {
+          (void)multiplyByWeightPanels(rewriter, block, tiles.nr, weightPanels);
+          break;
+        }
     if (plan.rows)
       reusePanels(rewriter, *result, *col, plan, root == product, kind);
   }
@@ -823,6 +853,7 @@ struct TileKernelRegionsPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
+    weightPanels.clear();
 
     // Post-order: a nested region is a kernel of its own, inside its parent's.
     SmallVector<FusedOp> regions;
@@ -837,7 +868,9 @@ struct TileKernelRegionsPass
           rewriter.eraseOp(&op);
       if (auto root = dyn_cast_or_null<linalg::LinalgOp>(getKernelRoot(region)))
         if (linalg::LinalgOp product = productOf(root)) {
-          padWeightRows(rewriter, region, product, paddedWeights);
+          // Panels are read in order: no rows share L1 sets.
+          if (!streamsWeightPanels(product))
+            padWeightRows(rewriter, region, product, paddedWeights);
           tileIntoBlocks(rewriter, root, product, region.getKind());
         }
       // The region's body becomes part of the host function.

@@ -1,0 +1,183 @@
+//===- WeightPanels.cpp - a streamed weight read panel by panel -----------===//
+//
+// See WeightPanels.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "WeightPanels.h"
+
+#include "../PermutedConstant.h"
+
+#include "autoglm/Dialect/AutoGLM.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+/// Where a block's B comes from: the whole weight's value in the block's
+/// scope (a constant, or a fused region's argument) and the block's first
+/// column in it.
+struct WeightBlock {
+  Value whole;
+  OpFoldResult firstColumn;
+};
+
+std::optional<WeightBlock> weightBlockOf(Value b) {
+  auto slice = b.getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice)
+    return WeightBlock{b, OpBuilder(b.getContext()).getIndexAttr(0)};
+  auto wholeType = cast<RankedTensorType>(slice.getSource().getType());
+  if (!slice.hasUnitStride() || !isZeroInteger(slice.getMixedOffsets()[0]) ||
+      cast<RankedTensorType>(b.getType()).getDimSize(0) !=
+          wholeType.getDimSize(0))
+    return std::nullopt;
+  return WeightBlock{slice.getSource(), slice.getMixedOffsets()[1]};
+}
+
+/// Forgets the panels of `constant`, which is about to go.
+void forget(WeightPanelCache &cache, Operation *constant) {
+  SmallVector<std::pair<Operation *, int64_t>> keys;
+  for (auto &entry : cache)
+    if (entry.first.first == constant)
+      keys.push_back(entry.first);
+  for (auto key : keys)
+    cache.erase(key);
+}
+} // namespace
+
+LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
+                                                    linalg::MatmulOp block,
+                                                    int64_t panelColumns,
+                                                    WeightPanelCache &cache) {
+  Value a = block.getDpsInputs()[0], b = block.getDpsInputs()[1];
+  Value init = block.getDpsInits()[0];
+  auto bType = dyn_cast<RankedTensorType>(b.getType());
+  auto initType = dyn_cast<RankedTensorType>(init.getType());
+  if (!bType || !initType || !bType.hasStaticShape() ||
+      !initType.hasStaticShape() || !bType.getElementType().isF32() ||
+      !initType.getElementType().isF32() || !block.hasPureTensorSemantics())
+    return failure();
+  std::optional<WeightBlock> source = weightBlockOf(b);
+  if (!source)
+    return failure();
+  // The weight: a constant, or a fused region's argument that is one.
+  auto arg = dyn_cast<BlockArgument>(source->whole);
+  FusedOp region;
+  Value weight = source->whole;
+  if (arg) {
+    region = dyn_cast<FusedOp>(arg.getOwner()->getParentOp());
+    if (!region || !arg.hasOneUse())
+      return failure();
+    weight = region->getOperand(arg.getArgNumber());
+  }
+  auto constant = weight.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return failure();
+  int64_t k = bType.getDimSize(0), columns = bType.getDimSize(1);
+  int64_t rows = initType.getDimSize(0);
+  Value &panels = cache[{constant, columns}];
+  if (!panels) {
+    TypedAttr packed = packColumnPanels(constant.getValue(), columns,
+                                        panelColumns, "column_panels");
+    if (!packed) {
+      cache.erase({constant, columns});
+      return failure();
+    }
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfter(constant);
+    panels = arith::ConstantOp::create(rewriter, constant.getLoc(), packed);
+  }
+  Value packedPanels = panels;
+  Value read = packedPanels;
+  if (arg) {
+    rewriter.modifyOpInPlace(region, [&] {
+      region->setOperand(arg.getArgNumber(), packedPanels);
+      arg.setType(packedPanels.getType());
+    });
+    read = arg;
+  }
+
+  Location loc = block.getLoc();
+  rewriter.setInsertionPoint(block);
+  // A zero fill of the accumulator runs on each panel's columns instead,
+  // right before its product (the register kernel then starts from zero).
+  Value fillValue;
+  if (auto fill = init.getDefiningOp<linalg::FillOp>();
+      fill && fill->hasOneUse()) {
+    fillValue = fill.getInputs()[0];
+    init = fill.getOutputs()[0];
+  }
+  int64_t perBlock = llvm::divideCeil(columns, panelColumns);
+  int64_t whole = columns / panelColumns, rest = columns % panelColumns;
+  auto index = [&](OpBuilder &b, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  // The block's first panel: its block's index times the panels a block has.
+  Value firstPanel = arith::MulIOp::create(
+      rewriter, loc,
+      arith::DivUIOp::create(
+          rewriter, loc,
+          getValueOrCreateConstantIndexOp(rewriter, loc, source->firstColumn),
+          index(rewriter, columns)),
+      index(rewriter, perBlock));
+  Type element = bType.getElementType();
+  auto multiply = [&](OpBuilder &b, Value acc, Value panel,
+                      OpFoldResult column, int64_t width) -> Value {
+    SmallVector<OpFoldResult> unit3(3, b.getIndexAttr(1)),
+        unit2(2, b.getIndexAttr(1));
+    Value bPanel = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({k, width}, element), read,
+        SmallVector<OpFoldResult>{panel, b.getIndexAttr(0), b.getIndexAttr(0)},
+        SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(k),
+                                  b.getIndexAttr(width)},
+        unit3);
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), column};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
+                                       b.getIndexAttr(width)};
+    Value c =
+        tensor::ExtractSliceOp::create(b, loc, acc, offsets, sizes, unit2);
+    if (fillValue)
+      c = linalg::FillOp::create(b, loc, fillValue, c).getResult(0);
+    auto product = linalg::MatmulOp::create(
+        b, loc, TypeRange{c.getType()}, ValueRange{a, bPanel}, ValueRange{c});
+    product->setDiscardableAttrs(block->getDiscardableAttrDictionary());
+    return tensor::InsertSliceOp::create(b, loc, product.getResult(0), acc,
+                                         offsets, sizes, unit2);
+  };
+  Value result = init;
+  if (whole > 0) {
+    auto loop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, 0), index(rewriter, whole),
+        index(rewriter, 1), ValueRange{result},
+        [&](OpBuilder &b, Location, Value q, ValueRange carried) {
+          Value panel = arith::AddIOp::create(b, loc, firstPanel, q);
+          Value column =
+              arith::MulIOp::create(b, loc, q, index(b, panelColumns));
+          scf::YieldOp::create(
+              b, loc, multiply(b, carried[0], panel, column, panelColumns));
+        });
+    result = loop.getResult(0);
+  }
+  if (rest)
+    result = multiply(
+        rewriter, result,
+        arith::AddIOp::create(rewriter, loc, firstPanel, index(rewriter, whole)),
+        rewriter.getIndexAttr(whole * panelColumns), rest);
+  Operation *oldInit = block.getDpsInits()[0].getDefiningOp();
+  Operation *oldSlice = b.getDefiningOp();
+  rewriter.replaceOp(block, result);
+  for (Operation *op : {oldInit, oldSlice})
+    if (op && isa<linalg::FillOp, tensor::ExtractSliceOp>(op) &&
+        op->use_empty())
+      rewriter.eraseOp(op);
+  if (constant->use_empty()) {
+    forget(cache, constant);
+    rewriter.eraseOp(constant);
+  }
+  return success();
+}
