@@ -39,22 +39,23 @@ func.func @one_row(%a: tensor<1x2xf32>) -> tensor<1x600xf32> {
   return %r : tensor<1x600xf32>
 }
 
-// Seven rows, more than a register tile's six: the weight stays as it is.
-// CHECK-LABEL: func.func @seven_rows(
+// Thirteen rows, more than two register tiles' twelve: the weight stays as
+// it is.
+// CHECK-LABEL: func.func @thirteen_rows(
 // CHECK:         arith.constant dense_resource<w600> : tensor<2x600xf32>
 // CHECK-NOT:     scf.for
-// CHECK:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<7x2xf32>, tensor<2x{{[0-9]+}}xf32>)
-func.func @seven_rows(%a: tensor<7x2xf32>) -> tensor<7x600xf32> {
+// CHECK:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<13x2xf32>, tensor<2x{{[0-9]+}}xf32>)
+func.func @thirteen_rows(%a: tensor<13x2xf32>) -> tensor<13x600xf32> {
   %b = arith.constant dense_resource<w600> : tensor<2x600xf32>
-  %r = autoglm.fused "matmul" (%a, %b) : (tensor<7x2xf32>, tensor<2x600xf32>) -> tensor<7x600xf32> {
-  ^bb0(%x: tensor<7x2xf32>, %w: tensor<2x600xf32>):
+  %r = autoglm.fused "matmul" (%a, %b) : (tensor<13x2xf32>, tensor<2x600xf32>) -> tensor<13x600xf32> {
+  ^bb0(%x: tensor<13x2xf32>, %w: tensor<2x600xf32>):
     %zero = arith.constant 0.0 : f32
-    %e = tensor.empty() : tensor<7x600xf32>
-    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<7x600xf32>) -> tensor<7x600xf32>
-    %m = linalg.matmul ins(%x, %w : tensor<7x2xf32>, tensor<2x600xf32>) outs(%f : tensor<7x600xf32>) -> tensor<7x600xf32>
-    autoglm.yield %m : tensor<7x600xf32>
+    %e = tensor.empty() : tensor<13x600xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<13x600xf32>) -> tensor<13x600xf32>
+    %m = linalg.matmul ins(%x, %w : tensor<13x2xf32>, tensor<2x600xf32>) outs(%f : tensor<13x600xf32>) -> tensor<13x600xf32>
+    autoglm.yield %m : tensor<13x600xf32>
   }
-  return %r : tensor<7x600xf32>
+  return %r : tensor<13x600xf32>
 }
 
 // The packed bytes (w600 holds 1000 r + c at row r, column c): panel 18,

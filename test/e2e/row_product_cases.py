@@ -13,8 +13,8 @@ dimensions, K a multiple of 2 but not 4 (8-byte accesses), an odd K (one
 element per access), odd N (a partial last block of columns), f16, and 9
 rows (past the kernel's 8: cuBLASLt computes it), one row by 1000
 columns (on the CPU two column blocks of 500, each 31 panels of 16 and
-one of 4: WeightPanels.h), three rows by 2304 columns, a Gemm by 600
-columns, and a residual stream
+one of 4: WeightPanels.h), three and eight rows by 2304 columns, a Gemm
+by 600 columns, and a residual stream
 as a decoder layer's (each product added to what it was computed from; on
 CUDA the second add runs in the product's kernel, the first, whose
 residual is the product's own input, stays an add), and a SwiGLU (the
@@ -126,6 +126,7 @@ CASES = {
     "nine_rows": (product((9, 128), 128, 96), F32),
     "blocks_of_partial_panels": (product((1, 64), 64, 1000), F32),
     "three_rows_wide": (product((3, 96), 96, 2304), F32),
+    "eight_rows_wide": (product((8, 96), 96, 2304), F32),
     "gemm_trans_b_wide": (product((1, 128), 128, 600, gemm=True), F32),
     "residual_stream": (residual_stream((1, 1, 576), 576), F32),
     "swiglu": (swiglu((1, 1, 576), 576, 1536), F32),

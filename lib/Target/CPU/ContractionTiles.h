@@ -55,6 +55,14 @@ inline bool fewRows(int64_t rows, const ContractionTiles &tiles) {
   return rows <= tiles.mr;
 }
 
+/// Whether a product of `rows` rows by a constant weight streams the
+/// weight from column panels (WeightPanels.h): at most two register tiles
+/// high (a decoder step's products at batch 1 and 8), so that each panel
+/// is read from memory once and again from cache at most once.
+inline bool streamsWeight(int64_t rows, const ContractionTiles &tiles) {
+  return rows <= 2 * tiles.mr;
+}
+
 /// The first of `candidates` that divides `size`, or 1: a register tile's
 /// rows or columns that need no remainder loop.
 inline int64_t largestDivisor(int64_t size, ArrayRef<int64_t> candidates) {
@@ -210,9 +218,12 @@ constexpr int64_t kEvenBlocksMinWork = int64_t(1) << 20;
 
 /// The cache-block sizes of the parallel dimensions ([b,] m, n) of a
 /// tileable contraction (0: not blocked): one image at a time of a batch,
-/// rows and columns by blockSize.
+/// rows and columns by blockSize. With `weightPanels`, the product
+/// streams its weight from panels (streamsWeight) and is cut as a
+/// product of few rows is.
 inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
-                                        const ContractionTiles &tiles) {
+                                        const ContractionTiles &tiles,
+                                        bool weightPanels = false) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned m = ranges.size() - 3, n = m + 1;
   SmallVector<int64_t> blocks(ranges.size() - 1, 0);
@@ -230,8 +241,8 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   // N = 50257 = 29 x 1733, otherwise one block on one thread). Not the
   // 16-bit products, whose blocks --autoglm-widen-16bit-products widens
   // to float32 panels (not measured with wide blocks).
-  if (ranges.size() == 3 && fewRows(ranges[m], tiles) && ranges[n] > tiles.nc &&
-      isTileableContraction(op, /*onTensors=*/true)) {
+  if (ranges.size() == 3 && (fewRows(ranges[m], tiles) || weightPanels) &&
+      ranges[n] > tiles.nc && isTileableContraction(op, /*onTensors=*/true)) {
     int64_t target = std::min(tiles.ncFewRows, ranges[n] / 2);
     blocks[n] = blockSize(ranges[n], target, tiles.nr, tiles.nr);
     if (!blocks[n])

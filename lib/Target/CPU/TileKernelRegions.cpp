@@ -306,14 +306,14 @@ struct TileKernelRegionsPass
                            .getIntOrFloatBitWidth());
   }
 
-  /// Whether `product` is an f32 MatMul of few rows (ContractionTiles.h),
-  /// whose blocks multiply by panels of a constant weight
-  /// (multiplyByWeightPanels) once tiled.
+  /// Whether `product` is an f32 MatMul of few enough rows to stream its
+  /// constant weight (ContractionTiles.h, streamsWeight), whose blocks
+  /// multiply by panels of it (multiplyByWeightPanels) once tiled.
   bool streamsWeightPanels(linalg::LinalgOp product) const {
     auto matmul = dyn_cast<linalg::MatmulOp>(product.getOperation());
     return matmul &&
            getElementTypeOrSelf(matmul.getDpsInits()[0].getType()).isF32() &&
-           fewRows(product.getStaticLoopRanges()[0], tilesOf(product)) &&
+           streamsWeight(product.getStaticLoopRanges()[0], tilesOf(product)) &&
            isWeight(matmul.getDpsInputs()[1]);
   }
 
@@ -354,14 +354,14 @@ struct TileKernelRegionsPass
     std::optional<Im2col> col = im2colOf(product);
     // MatMul's and Gemm's tall products: 12-row register tiles in their
     // own blocks (ContractionTiles.h), marked for the register tiling.
-    if (kind == "contraction" && !col && isWeight(product.getDpsInputs()[1]) &&
-        wantsTallTiles(product, bits)) {
+    if (kind == "contraction" && !col && !panels &&
+        isWeight(product.getDpsInputs()[1]) && wantsTallTiles(product, bits)) {
       SmallVector<int64_t> ranges = product.getStaticLoopRanges();
       tiles = chooseTallTiles(bits, ranges[ranges.size() - 3],
                               ranges[ranges.size() - 2]);
       product->setAttr(kTallTiles, rewriter.getUnitAttr());
     }
-    SmallVector<int64_t> blocks = cacheBlocks(product, tiles);
+    SmallVector<int64_t> blocks = cacheBlocks(product, tiles, panels);
     PanelPlan plan =
         col ? planPanels(*col, tiles, elementBits, kPanelSlots) : PanelPlan();
     if (plan.rows && isa<linalg::BatchMatmulOp>(product))

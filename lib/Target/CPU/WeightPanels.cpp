@@ -126,8 +126,8 @@ LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
           index(rewriter, columns)),
       index(rewriter, perBlock));
   Type element = bType.getElementType();
-  auto multiply = [&](OpBuilder &b, Value acc, Value panel,
-                      OpFoldResult column, int64_t width) -> Value {
+  auto multiply = [&](OpBuilder &b, Value acc, Value panel, OpFoldResult column,
+                      int64_t width) -> Value {
     SmallVector<OpFoldResult> unit3(3, b.getIndexAttr(1)),
         unit2(2, b.getIndexAttr(1));
     Value bPanel = tensor::ExtractSliceOp::create(
@@ -164,10 +164,10 @@ LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
     result = loop.getResult(0);
   }
   if (rest)
-    result = multiply(
-        rewriter, result,
-        arith::AddIOp::create(rewriter, loc, firstPanel, index(rewriter, whole)),
-        rewriter.getIndexAttr(whole * panelColumns), rest);
+    result = multiply(rewriter, result,
+                      arith::AddIOp::create(rewriter, loc, firstPanel,
+                                            index(rewriter, whole)),
+                      rewriter.getIndexAttr(whole * panelColumns), rest);
   Operation *oldInit = block.getDpsInits()[0].getDefiningOp();
   Operation *oldSlice = b.getDefiningOp();
   rewriter.replaceOp(block, result);
