@@ -314,7 +314,7 @@ struct TileKernelRegionsPass
     return matmul &&
            getElementTypeOrSelf(matmul.getDpsInits()[0].getType()).isF32() &&
            streamsWeight(product.getStaticLoopRanges()[0], tilesOf(product)) &&
-           isWeight(matmul.getDpsInputs()[1]);
+           isPackableWeight(matmul.getDpsInputs()[1]);
   }
 
   /// Whether `value` is a constant, past reshapes and the argument of the

@@ -50,6 +50,19 @@ void forget(WeightPanelCache &cache, Operation *constant) {
 }
 } // namespace
 
+bool mlir::autoglm::isPackableWeight(Value b) {
+  if (auto arg = dyn_cast<BlockArgument>(b)) {
+    auto region = dyn_cast<FusedOp>(arg.getOwner()->getParentOp());
+    if (!region || !arg.hasOneUse())
+      return false;
+    b = region->getOperand(arg.getArgNumber());
+  }
+  auto constant = b.getDefiningOp<arith::ConstantOp>();
+  auto dense = constant ? dyn_cast<DenseElementsAttr>(constant.getValue())
+                        : DenseElementsAttr();
+  return constant && !(dense && dense.isSplat());
+}
+
 LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
                                                     linalg::MatmulOp block,
                                                     int64_t panelColumns,

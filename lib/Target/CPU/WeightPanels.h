@@ -29,6 +29,12 @@ namespace mlir::autoglm {
 /// products of one weight share them.
 using WeightPanelCache = DenseMap<std::pair<Operation *, int64_t>, Value>;
 
+/// Whether `b`, a product's B on tensors before tiling, is a weight that
+/// multiplyByWeightPanels packs: a constant that is not a splat, or the
+/// argument of a fused region that only one op reads and whose operand
+/// is such a constant.
+bool isPackableWeight(Value b);
+
 /// Rewrites `block`, one cache block of a product of few rows on tensors
 /// (a `linalg.matmul` of f32 whose B is a column block of a constant
 /// weight, or of a fused region's argument that is one and that only
