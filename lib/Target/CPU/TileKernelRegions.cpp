@@ -347,7 +347,7 @@ struct TileKernelRegionsPass
     unsigned elementBits =
         getElementTypeOrSelf(product.getDpsInits()[0].getType())
             .getIntOrFloatBitWidth();
-    ContractionTiles tiles = tilesOf(product);
+    ContractionTiles tiles = chooseTiles(bits, elementBits);
     bool panels = streamsWeightPanels(product);
     // A convolution's im2col per block of whole output rows, into a panel
     // per slot (reusePanels below): here the slots, each all of M.

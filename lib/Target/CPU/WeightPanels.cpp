@@ -39,6 +39,28 @@ std::optional<WeightBlock> weightBlockOf(Value b) {
   return WeightBlock{slice.getSource(), slice.getMixedOffsets()[1]};
 }
 
+/// The constant a block's weight is, directly or as the argument of a
+/// fused region that only one op reads (`region` and `arg` then set).
+struct WeightConstant {
+  arith::ConstantOp constant;
+  FusedOp region;
+  BlockArgument arg;
+};
+
+std::optional<WeightConstant> weightConstantOf(Value whole) {
+  WeightConstant weight;
+  if ((weight.arg = dyn_cast<BlockArgument>(whole))) {
+    weight.region = dyn_cast<FusedOp>(weight.arg.getOwner()->getParentOp());
+    if (!weight.region || !weight.arg.hasOneUse())
+      return std::nullopt;
+    whole = weight.region->getOperand(weight.arg.getArgNumber());
+  }
+  weight.constant = whole.getDefiningOp<arith::ConstantOp>();
+  if (!weight.constant)
+    return std::nullopt;
+  return weight;
+}
+
 /// Forgets the panels of `constant`, which is about to go.
 void forget(WeightPanelCache &cache, Operation *constant) {
   SmallVector<std::pair<Operation *, int64_t>> keys;
@@ -51,16 +73,10 @@ void forget(WeightPanelCache &cache, Operation *constant) {
 } // namespace
 
 bool mlir::autoglm::isPackableWeight(Value b) {
-  if (auto arg = dyn_cast<BlockArgument>(b)) {
-    auto region = dyn_cast<FusedOp>(arg.getOwner()->getParentOp());
-    if (!region || !arg.hasOneUse())
-      return false;
-    b = region->getOperand(arg.getArgNumber());
-  }
-  auto constant = b.getDefiningOp<arith::ConstantOp>();
-  auto dense = constant ? dyn_cast<DenseElementsAttr>(constant.getValue())
-                        : DenseElementsAttr();
-  return constant && !(dense && dense.isSplat());
+  std::optional<WeightConstant> weight = weightConstantOf(b);
+  auto dense = weight ? dyn_cast<DenseElementsAttr>(weight->constant.getValue())
+                      : DenseElementsAttr();
+  return weight && !(dense && dense.isSplat());
 }
 
 LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
@@ -78,19 +94,12 @@ LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
   std::optional<WeightBlock> source = weightBlockOf(b);
   if (!source)
     return failure();
-  // The weight: a constant, or a fused region's argument that is one.
-  auto arg = dyn_cast<BlockArgument>(source->whole);
-  FusedOp region;
-  Value weight = source->whole;
-  if (arg) {
-    region = dyn_cast<FusedOp>(arg.getOwner()->getParentOp());
-    if (!region || !arg.hasOneUse())
-      return failure();
-    weight = region->getOperand(arg.getArgNumber());
-  }
-  auto constant = weight.getDefiningOp<arith::ConstantOp>();
-  if (!constant)
+  std::optional<WeightConstant> weight = weightConstantOf(source->whole);
+  if (!weight)
     return failure();
+  arith::ConstantOp constant = weight->constant;
+  FusedOp region = weight->region;
+  BlockArgument arg = weight->arg;
   int64_t k = bType.getDimSize(0), columns = bType.getDimSize(1);
   int64_t rows = initType.getDimSize(0);
   Value &panels = cache[{constant, columns}];
