@@ -334,6 +334,25 @@ func.func @depthwise(%i: memref<1x32x114x114xf32>, %w: memref<32x3x3xf32>, %o: m
   return
 }
 
+// Poolings too (ResNet-50's 3x3 stride-2 MaxPool, an AveragePool's sum):
+// (n, c, oh, kh, kw, ow), the window's taps (reductions) outside the output
+// row, whose stride-2 reads of the input row LLVM vectorizes.
+// CHECK-LABEL: func.func @pooling
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
+// CHECK: arith.maximumf
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
+// CHECK: arith.addf
+func.func @pooling(%i: memref<1x64x114x114xf32>, %w: memref<3x3xf32>, %o: memref<1x64x56x56xf32>,
+                   %p: memref<1x64x27x27xf32>) {
+  linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%i, %w : memref<1x64x114x114xf32>, memref<3x3xf32>) outs(%o : memref<1x64x56x56xf32>)
+  linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%o, %w : memref<1x64x56x56xf32>, memref<3x3xf32>) outs(%p : memref<1x64x27x27xf32>)
+  return
+}
+
 // Two leftover columns (34 = 32 + 2, 98 = 3 x 32 + 2 of a 14x14 output's
 // panel) are dot products along K on AVX-512, both columns in one
 // accumulator per row (8 values of k each): per 8 k, B's 8 rows of the

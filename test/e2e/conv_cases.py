@@ -118,6 +118,14 @@ CASES = {
     "wino_b1_256_to_64": ([1, 256, 25, 26], 64, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
     "wino_b1_64_to_256": ([1, 64, 22, 21], 256, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), False, None),
     "wino_b2_64_to_64": ([2, 64, 20, 19], 64, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
+    # Winograd F(2x2, 3x3), for images with fewer than 32 blocks of 4x4
+    # outputs but at least 32 of 2x2: ResNet-50's 14x14 at batch 1 with
+    # its residual Add (49 blocks), outputs that are not whole blocks
+    # (11x13: 42 blocks, the last row and column cut), padding 0 (10x13),
+    # and more output than input channels.
+    "wino_f2_b1_14x14_residual": ([1, 128, 14, 14], 128, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
+    "wino_f2_b1_odd": ([1, 96, 11, 13], 80, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
+    "wino_f2_b1_pad0": ([1, 64, 12, 15], 144, 1, (3, 3), (1, 1), [0, 0, 0, 0], (1, 1), False, None),
 }
 
 # Winograd's rounding (bench/winograd_error.py) is not relative to each

@@ -80,30 +80,34 @@ def AutoGLMConvToMatmul
 }
 
 def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
-  let summary = "Compute 3x3 stride-1 NCHW convolutions with Winograd F(4x4, 3x3)";
+  let summary = "Compute 3x3 stride-1 NCHW convolutions with Winograd "
+                "F(4x4, 3x3) or F(2x2, 3x3)";
   let description = [{
     Rewrites `linalg.conv_2d_nchw_fchw` on tensors of f32 with a 3x3
     kernel, stride 1, dilation 1, a constant weight and a zero-filled
     output, whose input and output channels are both at least
-    `min-channels`, whose images have at least `min-tiles` 4x4 output
-    blocks in all, and whose transformed input (below) takes at most
-    `max-transformed-mib` MiB, as Winograd's minimal filtering F(4x4, 3x3) (Lavin and
-    Gray): each 4x4 block of output pixels is computed from a 6x6 tile of
-    the input as `A^T [(G g G^T) . (B^T d B)] A`.
+    `min-channels`, and whose transformed input (below) takes at most
+    `max-transformed-mib` MiB, as Winograd's minimal filtering (Lavin and
+    Gray): each m x m block of output pixels is computed from an
+    (m + 2) x (m + 2) tile of the input as `A^T [(G g G^T) . (B^T d B)] A`.
+    F(4x4, 3x3) (6x6 tiles, 36 products) where the images have at least
+    `min-tiles` 4x4 output blocks in all; else F(2x2, 3x3) (4x4 tiles, 16
+    products) where they have at least `min-small-tiles` 2x2 blocks.
 
     - The filter transform `G g G^T` runs here, at compile time: the
       weight constant `[F, C, 3, 3]` becomes a constant `[36, F, C]`
-      (computed in double, rounded once to f32).
+      (`[16, F, C]` for F(2x2); computed in double, rounded once to f32).
     - The input transform `B^T d B` is two all-parallel `linalg.generic`s
       (along the tile's rows, contiguous; then along its columns) into
       `[36, C, tiles]`, the input padded at the bottom and right to whole
-      tiles; each computes the six rows of `B^T` at once (six outputs,
-      subviews of one `memref.alloc`, between `bufferization.to_buffer`
-      and `to_tensor`), the coefficients constants without the zeros.
-    - The 36 products `[F, C] x [C, tiles]` are one `linalg.batch_matmul`,
-      which the CPU's tiled product kernel runs.
+      tiles; each computes all rows of `B^T` at once (one output per
+      row, subviews of one `memref.alloc`, between
+      `bufferization.to_buffer` and `to_tensor`), the coefficients
+      constants without the zeros.
+    - The 36 (16) products `[F, C] x [C, tiles]` are one
+      `linalg.batch_matmul`, which the CPU's tiled product kernel runs.
     - The output transform `A^T m A` is two more generics (the first
-      with the four rows of `A^T` at once); their result,
+      with all rows of `A^T` at once); their result,
       cut to the output's size, replaces the convolution (a fused
       region's bias and activation follow it unchanged).
 
@@ -123,6 +127,12 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
            "many columns, so fewer make the products memory-bound (16 "
            "blocks of 256 channels are slower than the direct product in "
            "a model, whose weights are not in cache)">,
+    Option<"minSmallTiles", "min-small-tiles", "int64_t", /*default=*/"32",
+           "Where the images have fewer than `min-tiles` 4x4 output blocks, "
+           "the smallest number of 2x2 blocks (all images) rewritten as "
+           "F(2x2, 3x3) instead: its transformed filter is 16/9 of the "
+           "weight, read once for that many columns (ResNet-50's 14x14 at "
+           "batch 1: 49 blocks)">,
     Option<"maxTransformedMiB", "max-transformed-mib", "int64_t",
            /*default=*/"256",
            "Largest transformed input [36, C, tiles] rewritten, in MiB (as "
@@ -198,8 +208,9 @@ def AutoGLMTileAndVectorizeContractions
     loop's first iteration where there are several), and the fill is
     erased once every tile does.
 
-    `linalg.depthwise_conv_2d_nchw_chw` becomes a generic whose innermost
-    loop runs along the output row, which LLVM vectorizes.
+    `linalg.depthwise_conv_2d_nchw_chw`, `linalg.pooling_nchw_max` and
+    `linalg.pooling_nchw_sum` become generics whose innermost loop runs
+    along the output row, which LLVM vectorizes.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

@@ -38,9 +38,10 @@
 // 98 = 3 x 32 + 2, 196 = 6 x 32 + 4, two columns to an accumulator) is
 // computed as dot products along K, not narrow FMAs (docs/decisions.md).
 //
-// Depthwise convolutions are not contractions over a shared operand; their
-// loop nest is only reordered so that the output row is innermost, which
-// LLVM's loop vectorizer turns into vector FMAs with a broadcast weight.
+// Depthwise convolutions and poolings are not contractions over a shared
+// operand; their loop nest is only reordered so that the output row is
+// innermost, which LLVM's loop vectorizer turns into vector FMAs with a
+// broadcast weight (or vector maxima and sums).
 //
 //===----------------------------------------------------------------------===//
 
@@ -221,27 +222,31 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// Orders a depthwise convolution's loops as (n, c, oh, kh, kw, ow): the
-/// innermost loop then walks along contiguous input and output rows with
-/// one weight, which LLVM vectorizes (the named op's order ends in kw).
-LogicalResult reorderDepthwise(RewriterBase &rewriter,
-                               linalg::DepthwiseConv2DNchwChwOp conv) {
-  if (!conv.hasPureBufferSemantics())
+/// Orders the loops of a sliding-window op (a depthwise convolution or a
+/// pooling) as (n, c, oh, kh, kw, ow): the innermost loop then walks along
+/// the output row with one weight or window tap, which LLVM vectorizes (the
+/// named ops' order ends in kw, a loop of 3 or 7 around scalar code; a
+/// stride-2 window reads its input row by interleaved vector loads).
+/// `window` is the operand whose map's last two results are (kh, kw).
+LogicalResult reorderWindowLoops(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 unsigned window) {
+  if (!op.hasPureBufferSemantics())
     return failure();
-  rewriter.setInsertionPoint(conv);
+  rewriter.setInsertionPoint(op);
   FailureOr<linalg::GenericOp> generic =
-      linalg::generalizeNamedOp(rewriter, conv);
+      linalg::generalizeNamedOp(rewriter, op);
   if (failed(generic))
     return failure();
   SmallVector<AffineMap> maps = generic->getIndexingMapsArray();
-  SmallVector<unsigned> order;
   auto dimOf = [](AffineExpr e) {
     return cast<AffineDimExpr>(e).getPosition();
   };
-  AffineMap out = maps[2], weight = maps[1];
-  order = {dimOf(out.getResult(0)),    dimOf(out.getResult(1)),
-           dimOf(out.getResult(2)),    dimOf(weight.getResult(1)),
-           dimOf(weight.getResult(2)), dimOf(out.getResult(3))};
+  AffineMap out = maps.back(), taps = maps[window];
+  unsigned rank = taps.getNumResults();
+  SmallVector<unsigned> order = {
+      dimOf(out.getResult(0)),         dimOf(out.getResult(1)),
+      dimOf(out.getResult(2)),         dimOf(taps.getResult(rank - 2)),
+      dimOf(taps.getResult(rank - 1)), dimOf(out.getResult(3))};
   return linalg::interchangeGenericOp(rewriter, *generic, order);
 }
 
@@ -843,16 +848,17 @@ struct TileAndVectorizeContractionsPass
         vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
 
     SmallVector<linalg::LinalgOp> contractions;
-    SmallVector<linalg::DepthwiseConv2DNchwChwOp> depthwise;
+    SmallVector<linalg::LinalgOp> windows;
     func.walk([&](Operation *op) {
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
           linalgOp && isCandidate(linalgOp))
         contractions.push_back(linalgOp);
-      else if (auto conv = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op))
-        depthwise.push_back(conv);
+      else if (isa<linalg::DepthwiseConv2DNchwChwOp, linalg::PoolingNchwMaxOp,
+                   linalg::PoolingNchwSumOp>(op))
+        windows.push_back(cast<linalg::LinalgOp>(op));
     });
-    for (linalg::DepthwiseConv2DNchwChwOp conv : depthwise)
-      (void)reorderDepthwise(rewriter, conv);
+    for (linalg::LinalgOp op : windows)
+      (void)reorderWindowLoops(rewriter, op, /*window=*/1);
     if (contractions.empty())
       return;
 

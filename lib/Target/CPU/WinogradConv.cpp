@@ -1,30 +1,36 @@
-//===- WinogradConv.cpp - 3x3 convolutions as Winograd F(4x4, 3x3) --------===//
+//===- WinogradConv.cpp - 3x3 convolutions as Winograd F(m x m, 3x3) ------===//
 //
-// A 3x3 stride-1 convolution computes each 4x4 block of output pixels from
-// a 6x6 tile of its input. Winograd's minimal filtering (Lavin and Gray,
-// "Fast Algorithms for Convolutional Neural Networks", 2016) does it with
-// 36 multiplications per tile and channel pair instead of 144:
+// A 3x3 stride-1 convolution computes each m x m block of output pixels
+// from an (m + 2) x (m + 2) tile of its input. Winograd's minimal
+// filtering (Lavin and Gray, "Fast Algorithms for Convolutional Neural
+// Networks", 2016) does it with (m + 2)^2 multiplications per tile and
+// channel pair instead of 9 m^2:
 //
 //   Y = A^T [ (G g G^T) . (B^T d B) ] A
 //
-// with g the 3x3 filter, d the 6x6 input tile, `.` the elementwise product,
-// and B^T (6x6), G (6x3), A^T (4x6) the matrices of the interpolation points
-// 0, 1, -1, 2, -2 and infinity. Summed over the input channels, the
-// elementwise products of all tiles are 36 matrix products
+// with g the 3x3 filter, d the input tile, `.` the elementwise product, and
+// B^T, G, A^T the matrices of the interpolation points. F(4x4, 3x3) (points
+// 0, 1, -1, 2, -2 and infinity; 36 multiplications for 144) is taken where
+// the images have enough 4x4 blocks; F(2x2, 3x3) (0, 1, -1, infinity; 16
+// for 36) where they have too few for F(4x4) but enough 2x2 ones (small
+// images at batch 1: the transformed filter is read once per block column,
+// and F(2x2)'s is 16/9 of the weight where F(4x4)'s is 4x). Summed over the
+// input channels, the elementwise products of all tiles are (m + 2)^2
+// matrix products
 //
 //   M[k] = U[k] x V[k],  U[k] = (G g G^T)[k] : [F, C],
 //                        V[k] = (B^T d B)[k] : [C, tiles],
 //
-// which run on the CPU's tiled product kernel (a `linalg.batch_matmul` of
-// 36). The weight is a constant, so U is computed here, at compile time.
+// which run on the CPU's tiled product kernel (one `linalg.batch_matmul`).
+// The weight is a constant, so U is computed here, at compile time.
 // The transforms of the input and output are all-parallel generics, one
 // direction of the tile at a time (B^T d, then (B^T d) B), so that each is
-// at most 6 multiply-adds an element. Those of the input and the first of
-// the output compute all rows of their matrix in one generic
-// (sumsOfProducts): the values are read (for the columns, gathered 4 apart)
-// once for the six sums, whose coefficients are constants with the zeros
-// left out. On a buffer of their own, since slices of one tensor written
-// by one generic got a buffer and a copy each from bufferization.
+// at most m + 2 multiply-adds an element. Those of the input and the first
+// of the output compute all rows of their matrix in one generic
+// (sumsOfProducts): the values are read (for the columns, gathered m
+// apart) once for all the sums, whose coefficients are constants with the
+// zeros left out. On a buffer of their own, since slices of one tensor
+// written by one generic got a buffer and a copy each from bufferization.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,23 +55,49 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-/// F(4x4, 3x3): 6x6 input tiles give 4x4 output blocks.
-constexpr int64_t kTile = 6, kOut = 4, kTaps = 3;
+constexpr int64_t kTaps = 3;
 
-// The transforms, for the points 0, 1, -1, 2, -2 and infinity.
-constexpr double kBT[kTile][kTile] = {
-    {4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
-    {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
-constexpr double kG[kTile][kTaps] = {{1.0 / 4, 0, 0},
-                                     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                     {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                     {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                     {0, 0, 1}};
-constexpr double kAT[kOut][kTile] = {{1, 1, 1, 1, 1, 0},
-                                     {0, 1, -1, 2, -2, 0},
-                                     {0, 1, 1, 4, 4, 0},
-                                     {0, 1, -1, 8, -8, 1}};
+// F(4x4, 3x3), for the points 0, 1, -1, 2, -2 and infinity.
+constexpr double kBT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0},
+                               {0, 4, -4, -1, 1, 0}, {0, -2, -1, 2, 1, 0},
+                               {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr double kG4[6][kTaps] = {{1.0 / 4, 0, 0},
+                                  {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                  {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                  {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                  {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                  {0, 0, 1}};
+constexpr double kAT4[4][6] = {{1, 1, 1, 1, 1, 0},
+                               {0, 1, -1, 2, -2, 0},
+                               {0, 1, 1, 4, 4, 0},
+                               {0, 1, -1, 8, -8, 1}};
+
+// F(2x2, 3x3), for the points 0, 1, -1 and infinity.
+constexpr double kBT2[4][4] = {
+    {1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+constexpr double kG2[4][kTaps] = {
+    {1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+constexpr double kAT2[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+
+/// One of Winograd's F(m x m, 3x3): `out` x `out` output blocks from `tile`
+/// x `tile` input tiles (tile = out + 2), with its matrices row major:
+/// B^T [tile, tile], G [tile, 3], A^T [out, tile].
+struct WinogradForm {
+  int64_t tile, out;
+  ArrayRef<double> bt, g, at;
+
+  double btAt(int64_t r, int64_t k) const { return bt[r * tile + k]; }
+  double gAt(int64_t r, int64_t t) const { return g[r * kTaps + t]; }
+  double atAt(int64_t r, int64_t k) const { return at[r * tile + k]; }
+};
+
+template <size_t R, size_t C>
+ArrayRef<double> entries(const double (&m)[R][C]) {
+  return ArrayRef<double>(&m[0][0], R * C);
+}
+
+const WinogradForm kF4x4 = {6, 4, entries(kBT4), entries(kG4), entries(kAT4)};
+const WinogradForm kF2x2 = {4, 2, entries(kBT2), entries(kG2), entries(kAT2)};
 
 /// The float32 values of a constant weight, or nothing if `weight` is not
 /// one (dense or a resource blob).
@@ -100,22 +132,25 @@ Value weightOutsideRegion(linalg::Conv2DNchwFchwOp conv) {
 
 /// U[k, f, c] = (G g[f, c] G^T)[k] for the weight g[F, C, 3, 3], summed in
 /// double and rounded once.
-SmallVector<float> transformFilter(ArrayRef<float> g, int64_t f, int64_t c) {
-  SmallVector<float> u(kTile * kTile * f * c);
+SmallVector<float> transformFilter(const WinogradForm &form, ArrayRef<float> g,
+                                   int64_t f, int64_t c) {
+  int64_t tile = form.tile;
+  SmallVector<float> u(tile * tile * f * c);
+  SmallVector<double> gw(tile * kTaps);
   for (int64_t o = 0; o < f; ++o) {
     for (int64_t i = 0; i < c; ++i) {
       const float *w = &g[(o * c + i) * kTaps * kTaps];
-      double gw[kTile][kTaps] = {}; // G g
-      for (int64_t r = 0; r < kTile; ++r)
+      llvm::fill(gw, 0.0); // G g
+      for (int64_t r = 0; r < tile; ++r)
         for (int64_t s = 0; s < kTaps; ++s)
           for (int64_t t = 0; t < kTaps; ++t)
-            gw[r][s] += kG[r][t] * w[t * kTaps + s];
-      for (int64_t r = 0; r < kTile; ++r) {
-        for (int64_t q = 0; q < kTile; ++q) {
+            gw[r * kTaps + s] += form.gAt(r, t) * w[t * kTaps + s];
+      for (int64_t r = 0; r < tile; ++r) {
+        for (int64_t q = 0; q < tile; ++q) {
           double sum = 0; // (G g G^T)[r, q]
           for (int64_t s = 0; s < kTaps; ++s)
-            sum += gw[r][s] * kG[q][s];
-          u[((r * kTile + q) * f + o) * c + i] = static_cast<float>(sum);
+            sum += gw[r * kTaps + s] * form.gAt(q, s);
+          u[((r * tile + q) * f + o) * c + i] = static_cast<float>(sum);
         }
       }
     }
@@ -131,36 +166,35 @@ Value constantTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                                    DenseElementsAttr::get(type, values));
 }
 
-/// A rows x cols matrix as a constant tensor, transposed if `transpose`.
-template <size_t Rows, size_t Cols>
-Value matrixConstant(OpBuilder &b, Location loc, const double (&m)[Rows][Cols],
-                     bool transpose) {
+/// A rows x cols matrix (row major) as a constant tensor, transposed if
+/// `transpose`.
+Value matrixConstant(OpBuilder &b, Location loc, ArrayRef<double> m,
+                     int64_t rows, int64_t cols, bool transpose) {
   SmallVector<float> values;
   if (transpose) {
-    for (size_t j = 0; j < Cols; ++j)
-      for (size_t i = 0; i < Rows; ++i)
-        values.push_back(static_cast<float>(m[i][j]));
-    return constantTensor(b, loc, {int64_t(Cols), int64_t(Rows)}, values);
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t i = 0; i < rows; ++i)
+        values.push_back(static_cast<float>(m[i * cols + j]));
+    return constantTensor(b, loc, {cols, rows}, values);
   }
-  for (size_t i = 0; i < Rows; ++i)
-    for (size_t j = 0; j < Cols; ++j)
-      values.push_back(static_cast<float>(m[i][j]));
-  return constantTensor(b, loc, {int64_t(Rows), int64_t(Cols)}, values);
+  for (double v : m)
+    values.push_back(static_cast<float>(v));
+  return constantTensor(b, loc, {rows, cols}, values);
 }
 
 /// An all-parallel generic of `rank` loops into a new tensor of `shape`
-/// (identity map) computing sum_k coef_k * x_k over kTile pairs: the
-/// operands' first kTile maps read the coefficients, the next kTile the
+/// (identity map) computing sum_k coef_k * x_k over `terms` pairs: the
+/// operands' first `terms` maps read the coefficients, the next `terms` the
 /// values.
 Value sumOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                    Value coefficients, Value values,
+                    int64_t terms, Value coefficients, Value values,
                     ArrayRef<AffineMap> coefficientMaps,
                     ArrayRef<AffineMap> valueMaps) {
   MLIRContext *ctx = b.getContext();
   unsigned rank = shape.size();
   Value empty = tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
-  SmallVector<Value> inputs(kTile, coefficients);
-  inputs.append(kTile, values);
+  SmallVector<Value> inputs(terms, coefficients);
+  inputs.append(terms, values);
   SmallVector<AffineMap> maps(coefficientMaps);
   maps.append(valueMaps.begin(), valueMaps.end());
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
@@ -168,29 +202,29 @@ Value sumOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
              b, loc, empty.getType(), inputs, ValueRange{empty}, maps,
              SmallVector<utils::IteratorType>(rank,
                                               utils::IteratorType::parallel),
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               Value sum = arith::MulFOp::create(nb, nl, args[0], args[kTile]);
-               for (int64_t k = 1; k < kTile; ++k)
+             [terms](OpBuilder &nb, Location nl, ValueRange args) {
+               Value sum = arith::MulFOp::create(nb, nl, args[0], args[terms]);
+               for (int64_t k = 1; k < terms; ++k)
                  sum = arith::AddFOp::create(
                      nb, nl, sum,
-                     arith::MulFOp::create(nb, nl, args[k], args[kTile + k]));
+                     arith::MulFOp::create(nb, nl, args[k], args[terms + k]));
                linalg::YieldOp::create(nb, nl, sum);
              })
       .getResult(0);
 }
 
-/// All `Rows` rows of the constant matrix `coef` at once: a tensor of
-/// `shape` whose slice r along `rowDim` is sum_k coef[r][k] * x_k, with x_k
-/// the value `values` at `valueMaps[k]` (maps over `shape`'s dimensions
-/// without `rowDim`). One generic computes every row: its body reads the
-/// kTile values once and writes one output per row (each a slice of one
+/// All `rows` rows of the constant matrix `coef` [rows, terms] at once: a
+/// tensor of `shape` whose slice r along `rowDim` is sum_k coef[r][k] * x_k,
+/// with x_k the value `values` at `valueMaps[k]` (maps over `shape`'s
+/// dimensions without `rowDim`). One generic computes every row: its body reads
+/// the `terms` values once and writes one output per row (each a slice of one
 /// tensor), with the coefficients as constants and zero terms left out,
 /// where a generic per element along `rowDim` would read its coefficients
 /// from a tensor and gather the same values again for every row.
-template <size_t Rows>
 Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                     unsigned rowDim, const double (&coef)[Rows][kTile],
+                     unsigned rowDim, ArrayRef<double> coef, int64_t terms,
                      Value values, ArrayRef<AffineMap> valueMaps) {
+  int64_t rows = coef.size() / terms;
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   unsigned rank = shape.size();
@@ -211,7 +245,7 @@ Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   SmallVector<int64_t> offsets(rank, 0), sizes(shape), strides(rank, 1);
   sizes[rowDim] = 1;
   SmallVector<Value> outs;
-  for (size_t r = 0; r < Rows; ++r) {
+  for (int64_t r = 0; r < rows; ++r) {
     offsets[rowDim] = r;
     auto rowType =
         cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
@@ -220,16 +254,16 @@ Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                                              sizes, strides));
   }
   SmallVector<AffineMap> maps(valueMaps);
-  maps.append(Rows, AffineMap::getMultiDimIdentityMap(rank - 1, ctx));
+  maps.append(rows, AffineMap::getMultiDimIdentityMap(rank - 1, ctx));
   linalg::GenericOp::create(
-      b, loc, TypeRange{}, SmallVector<Value>(kTile, valuesBuffer), outs, maps,
+      b, loc, TypeRange{}, SmallVector<Value>(terms, valuesBuffer), outs, maps,
       SmallVector<utils::IteratorType>(rank - 1, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         SmallVector<Value> results;
-        for (size_t r = 0; r < Rows; ++r) {
+        for (int64_t r = 0; r < rows; ++r) {
           Value sum;
-          for (int64_t k = 0; k < kTile; ++k) {
-            double c = coef[r][k];
+          for (int64_t k = 0; k < terms; ++k) {
+            double c = coef[r * terms + k];
             if (c == 0)
               continue;
             Value x = args[k];
@@ -294,10 +328,28 @@ struct WinogradConvPass
     int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
     int64_t f = wType.getDimSize(0);
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
-    int64_t th = llvm::divideCeil(oh, kOut), tw = llvm::divideCeil(ow, kOut);
+    if (c < minChannels || f < minChannels)
+      return failure();
+    // F(4x4) where the images have enough 4x4 blocks, else F(2x2) where they
+    // have enough 2x2 ones (small images at small batches: ResNet-50's
+    // 14x14 at batch 1).
+    auto blocks = [&](const WinogradForm &form) {
+      return n * llvm::divideCeil(oh, form.out) *
+             llvm::divideCeil(ow, form.out);
+    };
+    const WinogradForm *chosen = nullptr;
+    if (blocks(kF4x4) >= minTiles)
+      chosen = &kF4x4;
+    else if (blocks(kF2x2) >= minSmallTiles)
+      chosen = &kF2x2;
+    if (!chosen)
+      return failure();
+    const WinogradForm &form = *chosen;
+    int64_t tileSize = form.tile, blockSize = form.out;
+    int64_t th = llvm::divideCeil(oh, blockSize),
+            tw = llvm::divideCeil(ow, blockSize);
     int64_t tiles = n * th * tw;
-    if (c < minChannels || f < minChannels || tiles < minTiles ||
-        kTile * kTile * c * tiles * 4 > maxTransformedMiB << 20)
+    if (tileSize * tileSize * c * tiles * 4 > maxTransformedMiB << 20)
       return failure();
     Value init = conv.getOutputs()[0];
     if (!isZeroFill(init))
@@ -309,7 +361,7 @@ struct WinogradConvPass
 
     Location loc = conv.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    int64_t eh = th * kOut + kTaps - 1, ew = tw * kOut + kTaps - 1;
+    int64_t eh = th * blockSize + kTaps - 1, ew = tw * blockSize + kTaps - 1;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     auto cst = [&](int64_t v) { return getAffineConstantExpr(v, ctx); };
     Type f32 = rewriter.getF32Type();
@@ -317,8 +369,8 @@ struct WinogradConvPass
     // U, the transformed filter: the weight operand is replaced (the
     // region's, when the convolution is its only user), else a new
     // constant next to the convolution.
-    SmallVector<float> u = transformFilter(*g, f, c);
-    SmallVector<int64_t> uShape = {kTile * kTile, f, c};
+    SmallVector<float> u = transformFilter(form, *g, f, c);
+    SmallVector<int64_t> uShape = {tileSize * tileSize, f, c};
     Value uValue;
     auto weightArg = dyn_cast<BlockArgument>(conv.getInputs()[1]);
     if (weightArg && weightArg.hasOneUse() && weightOutside.hasOneUse()) {
@@ -371,33 +423,34 @@ struct WinogradConvPass
     }
 
     // B^T d along the tile's rows: rows[a, n, c, i, w] = sum_k BT[a, k]
-    // x[n, c, 4i + k, w], a row of the image per loop (contiguous), all six
-    // a at once (loops n, c, i, w).
+    // x[n, c, m i + k, w] (m = blockSize), a row of the image per loop
+    // (contiguous), all a at once (loops n, c, i, w).
     SmallVector<AffineMap> coef, vals;
-    for (int64_t k = 0; k < kTile; ++k)
-      vals.push_back(
-          AffineMap::get(4, 0, {d(0), d(1), d(2) * kOut + cst(k), d(3)}, ctx));
-    Value rows = sumsOfProducts(rewriter, loc, {kTile, n, c, th, ew},
-                                /*rowDim=*/0, kBT, input, vals);
-    // (B^T d) B along its columns: v[a, b, c, n, i, j] = sum_k BT[b, k]
-    // rows[a, n, c, i, 4j + k], all six b at once (loops a, c, n, i, j):
-    // the six values 4 apart are gathered once for the six sums.
-    vals.clear();
-    for (int64_t k = 0; k < kTile; ++k)
+    for (int64_t k = 0; k < tileSize; ++k)
       vals.push_back(AffineMap::get(
-          5, 0, {d(0), d(2), d(1), d(3), d(4) * kOut + cst(k)}, ctx));
-    Value v = sumsOfProducts(rewriter, loc, {kTile, kTile, c, n, th, tw},
-                             /*rowDim=*/1, kBT, rows, vals);
+          4, 0, {d(0), d(1), d(2) * blockSize + cst(k), d(3)}, ctx));
+    Value rows = sumsOfProducts(rewriter, loc, {tileSize, n, c, th, ew},
+                                /*rowDim=*/0, form.bt, tileSize, input, vals);
+    // (B^T d) B along its columns: v[a, b, c, n, i, j] = sum_k BT[b, k]
+    // rows[a, n, c, i, m j + k], all b at once (loops a, c, n, i, j): the
+    // values m apart are gathered once for all the sums.
+    vals.clear();
+    for (int64_t k = 0; k < tileSize; ++k)
+      vals.push_back(AffineMap::get(
+          5, 0, {d(0), d(2), d(1), d(3), d(4) * blockSize + cst(k)}, ctx));
+    Value v = sumsOfProducts(rewriter, loc, {tileSize, tileSize, c, n, th, tw},
+                             /*rowDim=*/1, form.bt, tileSize, rows, vals);
     v = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({kTile * kTile, c, tiles}, f32), v,
+        rewriter, loc,
+        RankedTensorType::get({tileSize * tileSize, c, tiles}, f32), v,
         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3, 4, 5}});
 
-    // The 36 products, into a zero fill of their own shape (the product
+    // The 36 (16) products, into a zero fill of their own shape (the product
     // tiling fuses it into its blocks).
     Value zero = arith::ConstantOp::create(rewriter, loc, f32,
                                            rewriter.getZeroAttr(f32));
     Value mEmpty = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{kTile * kTile, f, tiles}, f32);
+        rewriter, loc, ArrayRef<int64_t>{tileSize * tileSize, f, tiles}, f32);
     Value mInit =
         linalg::FillOp::create(rewriter, loc, zero, mEmpty).getResult(0);
     Value m =
@@ -407,34 +460,39 @@ struct WinogradConvPass
 
     // A^T m along the rows: half[y, b, f, t] = sum_k AT[y, k] m[k, b, f, t].
     m = tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get({kTile, kTile, f, tiles}, f32), m,
+        rewriter, loc,
+        RankedTensorType::get({tileSize, tileSize, f, tiles}, f32), m,
         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
-    // All four y at once (loops b, f, t).
+    // All y at once (loops b, f, t).
     vals.clear();
-    for (int64_t k = 0; k < kTile; ++k)
+    for (int64_t k = 0; k < tileSize; ++k)
       vals.push_back(AffineMap::get(3, 0, {cst(k), d(0), d(1), d(2)}, ctx));
-    Value half = sumsOfProducts(rewriter, loc, {kOut, kTile, f, tiles},
-                                /*rowDim=*/0, kAT, m, vals);
+    Value half = sumsOfProducts(rewriter, loc, {blockSize, tileSize, f, tiles},
+                                /*rowDim=*/0, form.at, tileSize, m, vals);
     half = tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get({kOut, kTile, f, n, th, tw}, f32),
-        half, ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4, 5}});
+        rewriter, loc,
+        RankedTensorType::get({blockSize, tileSize, f, n, th, tw}, f32), half,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4, 5}});
     // (A^T m) A along the columns, into the output's layout:
     // out[n, f, i, y, j, x] = sum_k A[k, x] half[y, k, f, n, i, j], so that
-    // [n, f, 4i + y, 4j + x] is its row-major view.
-    Value a = matrixConstant(rewriter, loc, kAT, /*transpose=*/true);
+    // [n, f, m i + y, m j + x] is its row-major view.
+    Value a = matrixConstant(rewriter, loc, form.at, blockSize, tileSize,
+                             /*transpose=*/true);
     coef.clear();
     vals.clear();
-    for (int64_t k = 0; k < kTile; ++k) {
+    for (int64_t k = 0; k < tileSize; ++k) {
       coef.push_back(AffineMap::get(6, 0, {cst(k), d(5)}, ctx));
       vals.push_back(
           AffineMap::get(6, 0, {d(3), cst(k), d(1), d(0), d(2), d(4)}, ctx));
     }
-    Value out = sumOfProducts(rewriter, loc, {n, f, th, kOut, tw, kOut}, a,
-                              half, coef, vals);
+    Value out =
+        sumOfProducts(rewriter, loc, {n, f, th, blockSize, tw, blockSize},
+                      tileSize, a, half, coef, vals);
     out = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({n, f, th * kOut, tw * kOut}, f32),
-        out, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
-    if (th * kOut != oh || tw * kOut != ow) {
+        rewriter, loc,
+        RankedTensorType::get({n, f, th * blockSize, tw * blockSize}, f32), out,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+    if (th * blockSize != oh || tw * blockSize != ow) {
       SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0)),
           strides(4, rewriter.getIndexAttr(1));
       SmallVector<OpFoldResult> sizes = {

@@ -217,6 +217,51 @@ func.func @transformed_size(%x80: tensor<8x256x82x82xf32>, %x160: tensor<8x256x1
 
 // -----
 
+// Images with fewer than min-tiles blocks of 4x4 outputs but at least
+// min-small-tiles (32) of 2x2 take F(2x2, 3x3): one image of 128 -> 128
+// channels at 14x14 outputs (ResNet-50's layer3 at batch 1: 16 blocks of
+// 4x4, 49 of 2x2). The transformed filter is [16, F, C]; the input
+// transform computes the four rows of B^T (its first row 1, 0, -1, 0: a
+// difference) from 4x4 tiles 2 apart, the 16 products have 49 columns,
+// and the output transform's first step the two rows of A^T. At 7x7
+// outputs (16 blocks of 2x2) the convolution stays direct.
+// DEFAULT-LABEL: func.func @small_blocks
+// DEFAULT:         %[[U:.+]] = arith.constant {{.+}} : tensor<16x128x128xf32>
+// DEFAULT-NOT:     tensor.pad
+// DEFAULT:         %[[RBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x1x128x7x16xf32>
+// DEFAULT-COUNT-4: memref.subview %[[RBUF]][{{[0-3]}}, 0, 0, 0, 0] [1, 1, 128, 7, 16]
+// DEFAULT:         linalg.generic {{.+}} ins(%[[XB:.+]], %[[XB]], %[[XB]], %[[XB]] : {{.+}}) outs(
+// DEFAULT-NEXT:    ^bb0(%[[X0:[^:]+]]: f32, %[[X1:[^:]+]]: f32, %[[X2:[^:]+]]: f32, %[[X3:[^:]+]]: f32,
+// DEFAULT-NEXT:      %[[R0:.+]] = arith.subf %[[X0]], %[[X2]] : f32
+// DEFAULT:           linalg.yield %[[R0]], %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
+// DEFAULT:         %[[V:.+]] = bufferization.to_tensor %{{.+}} restrict writable : memref<4x4x128x1x7x7xf32>
+// DEFAULT:         %[[COLS:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<4x4x128x1x7x7xf32> into tensor<16x128x49xf32>
+// DEFAULT:         linalg.batch_matmul ins(%[[U]], %[[COLS]] : tensor<16x128x128xf32>, tensor<16x128x49xf32>)
+// DEFAULT:         memref.alloc() {alignment = 64 : i64} : memref<2x4x128x49xf32>
+// DEFAULT:           linalg.yield %{{.+}}, %{{.+}} : f32, f32
+// DEFAULT:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x128x7x2x7x2xf32>)
+// DEFAULT:         tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x128x7x2x7x2xf32> into tensor<1x128x14x14xf32>
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<1x128x7x7xf32>)
+// DEFAULT-NOT:     linalg.batch_matmul
+// DEFAULT:         return
+func.func @small_blocks(%x14: tensor<1x128x16x16xf32>, %x7: tensor<1x128x9x9xf32>)
+    -> (tensor<1x128x14x14xf32>, tensor<1x128x7x7xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<128x128x3x3xf32>
+  %e14 = tensor.empty() : tensor<1x128x14x14xf32>
+  %f14 = linalg.fill ins(%zero : f32) outs(%e14 : tensor<1x128x14x14xf32>) -> tensor<1x128x14x14xf32>
+  %e7 = tensor.empty() : tensor<1x128x7x7xf32>
+  %f7 = linalg.fill ins(%zero : f32) outs(%e7 : tensor<1x128x7x7xf32>) -> tensor<1x128x7x7xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x14, %w : tensor<1x128x16x16xf32>, tensor<128x128x3x3xf32>) outs(%f14 : tensor<1x128x14x14xf32>) -> tensor<1x128x14x14xf32>
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x7, %w : tensor<1x128x9x9xf32>, tensor<128x128x3x3xf32>) outs(%f7 : tensor<1x128x7x7xf32>) -> tensor<1x128x7x7xf32>
+  return %a, %b : tensor<1x128x14x14xf32>, tensor<1x128x7x7xf32>
+}
+
+// -----
+
 // Where it must not fire, each case otherwise eligible (16x16 outputs, 16
 // blocks): stride 2, dilation 2, 16 input channels and 16 output channels
 // (below min-channels=32), 7x7 outputs (4 blocks, below min-tiles), a 3x1
