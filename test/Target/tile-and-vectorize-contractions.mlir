@@ -172,6 +172,26 @@ func.func @matrix_vector(%a: memref<1x768xf32>, %b: memref<768x1536xf32, strided
   return
 }
 
+// A K loop of at most 32 steps (twice the prefetch distance; here a 1x1
+// convolution of 32 input channels, MobileNetV2's 32 -> 16 at 112x112)
+// prefetches along B's row instead: 64 and 80 columns ahead, the column
+// tile after next (clamped to the block's last column), not 16 rows down,
+// which would leave the first 16 rows of every column tile unprefetched.
+// CHECK-LABEL: func.func @short_k
+// CHECK: scf.for %[[J:.*]] = %c0 to %c256 step %c32 {
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[J]], %c64 : index
+// CHECK: %[[COL:.*]] = arith.minsi %[[AHEAD]], %c255 : index
+// CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: memref.prefetch %{{.*}}[%[[K]], %[[COL]]], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %{{.*}}[%[[K]], %{{.*}}], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+// CHECK: return
+func.func @short_k(%a: memref<16x32xf32>, %b: memref<32x12544xf32>, %c: memref<16x12544xf32>) {
+  linalg.matmul ins(%a, %b : memref<16x32xf32>, memref<32x12544xf32>) outs(%c : memref<16x12544xf32>)
+  return
+}
+
 // Batched (BERT attention scores): the batch and blocks of rows run in
 // parallel, one matrix at a time.
 // CHECK-LABEL: func.func @attention_scores

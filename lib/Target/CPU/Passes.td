@@ -200,7 +200,10 @@ def AutoGLMTileAndVectorizeContractions
     A product of at most one register tile of rows (a decoder step's
     matrix-vector products) gets K blocks of 32 rows with its column tiles
     inside instead, so that each K block walks its rows of B along N; its
-    K loops prefetch the same row of B `prefetch-columns` columns ahead.
+    K loops prefetch the same row of B `prefetch-columns` columns ahead,
+    as do K loops of at most `2 * prefetch-distance` steps (1x1
+    convolutions of few input channels), whose rows ahead would mostly
+    lie past the loop.
 
     A product right after a `linalg.fill` of +0 of its whole accumulator
     (with nothing in between that touches memory) starts its register tiles
