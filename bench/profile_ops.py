@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 """Where AutoGLM's time goes, per op class, by isolating nodes.
 
-A compiled model is one entry function with no per-op symbols, so a sampling
-profiler cannot attribute time to ONNX nodes. Instead, at batch 1 (or
---batch N):
+Each node alone, at batch 1 (or --batch N); bench/profile_model.py profiles
+the whole compiled model instead, kernel by kernel:
   1. ONNX Runtime (optimizations off) computes every intermediate value;
   2. nodes whose outputs are known at compile time (shape computations:
      Shape -> Gather -> Unsqueeze -> Concat feeding a Reshape) are counted as
