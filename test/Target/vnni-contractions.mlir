@@ -3,13 +3,13 @@
 // A packed uint8 x int8 product on buffers (M = 8, N = 96, K = 16): register
 // tiles of 8 rows x 32 columns (the largest of 64/32/16 columns dividing N;
 // with 2 column vectors, the largest of 8/4/2/1 rows dividing M) in
-// parallel, K/4 = 4 steps of 64-byte weight loads, a 4-byte broadcast per
+// parallel, the column tiles the outer loop, K/4 = 4 steps of 64-byte weight loads, a 4-byte broadcast per
 // row and 8 x 2 vpdpbusd, the accumulators read from and written back to C.
 // CHECK-LABEL: func.func @product(
 // CHECK-SAME:      %[[A:.+]]: memref<8x4x4xi8>, %[[W:.+]]: memref<4x96x4xi8>, %[[C:.+]]: memref<8x96xi32>)
 // CHECK-DAG:     %[[A2:.+]] = memref.collapse_shape %[[A]] {{\[}}[0], [1, 2]] : memref<8x4x4xi8> into memref<8x16xi8>
 // CHECK-DAG:     %[[W2:.+]] = memref.collapse_shape %[[W]] {{\[}}[0], [1, 2]] : memref<4x96x4xi8> into memref<4x384xi8>
-// CHECK:         scf.parallel (%[[I:.+]], %[[J:.+]]) = (%{{.+}}, %{{.+}}) to (%c8, %c96) step (%c8{{(_[0-9]+)?}}, %c32)
+// CHECK:         scf.parallel (%[[J:.+]], %[[I:.+]]) = (%{{.+}}, %{{.+}}) to (%c96, %c8) step (%c32, %c8{{(_[0-9]+)?}})
 // CHECK-COUNT-16:  vector.load %[[C]]{{.+}} : memref<8x96xi32>, vector<16xi32>
 // CHECK:           scf.for %[[KK:.+]] = %{{.+}} to %c4{{(_[0-9]+)?}} step %{{.+}} iter_args
 // CHECK-COUNT-2:     vector.load %[[W2]]{{.+}} : memref<4x384xi8>, vector<64xi8>

@@ -10,7 +10,7 @@
 //
 // become register-blocked loops around AVX-512 VNNI's `vpdpbusd`:
 //
-//   scf.parallel (M / mr, N / nr)        on the runtime's threads
+//   scf.parallel (N / nr, M / mr)        on the runtime's threads
 //     mr x nr/16 accumulators <16 x i32>: zero where a zero fill has
 //     just written C, the row's value where a broadcast of one value per
 //     row has (a convolution's start; either op goes), else read from C
@@ -39,7 +39,7 @@
 // sums the pair in 16 bits and saturates). nr is the largest of 16, 8
 // dividing N and mr of 4, 2, 1 (8 too with 8 columns): 8 of the 16
 // registers hold accumulators, the rest the columns, the broadcast and
-// vpmaddwd's results. The column tiles are the outer parallel loop.
+// vpmaddwd's results.
 //
 // Widening the rows once, rather than in the loop, matters because every
 // row pair is broadcast once per column tile (N / nr times): in the loop
@@ -194,18 +194,17 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
                                   extend(b, l, i16, args[0], unsignedRows));
         });
   }
-  // With AVX2 the column tiles are the outer loop: a tile's K x nr slice of
-  // the weight (12 KiB for K = 768, 48 KiB for 3072) stays in L1 or L2
-  // while every row tile passes over it, where rows outside would stream
-  // the whole weight (2.4 MB for BERT's 768 x 3072) from L3 or memory once
-  // per row tile. Measured on a 128 x 768 x 3072 product: 0.7 of the time
-  // with the 4 x 24 tiles (whose spill this also removed).
-  int64_t rowDim = pairs ? 1 : 0;
-  SmallVector<Value> ubs = {index(m), index(n)}, steps = {index(mr), index(nr)};
-  if (pairs) {
-    std::swap(ubs[0], ubs[1]);
-    std::swap(steps[0], steps[1]);
-  }
+  // The column tiles are the outer loop: a tile's K x nr slice of the
+  // weight (12 KiB for K = 768, 48 KiB for 3072) stays in L1 or L2 while
+  // every row tile passes over it, where rows outside would stream the
+  // whole weight (2.4 MB for BERT's 768 x 3072) from L3 or memory once per
+  // row tile. Measured on a 128 x 768 x 3072 product with AVX2's 4 x 24
+  // tiles: 0.7 of the time (and their spill went); BERT-base at int8 on
+  // AVX-512 VNNI (a 2-core AMD EPYC, Zen 4; L2 1 MiB): 0.72 of the time at
+  // one thread, 0.8 at two (docs/precision.md). The runtime splits the
+  // outer loop between its threads, so each reads its own columns of the
+  // weight.
+  SmallVector<Value> ubs = {index(n), index(m)}, steps = {index(nr), index(mr)};
   auto loop = scf::ParallelOp::create(rewriter, loc, ValueRange{zero, zero},
                                       ubs, steps);
   if (widenRowsFirst) {
@@ -216,8 +215,7 @@ LogicalResult lower(IRRewriter &rewriter, linalg::GenericOp op,
   // The body uses only what it defines and buffers: constants are made
   // again inside.
   zero = index(0);
-  Value row0 = loop.getInductionVars()[rowDim],
-        col0 = loop.getInductionVars()[1 - rowDim];
+  Value col0 = loop.getInductionVars()[0], row0 = loop.getInductionVars()[1];
   auto offset = [&](Value base, int64_t delta) -> Value {
     if (!delta)
       return base;
