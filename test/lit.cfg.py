@@ -49,6 +49,12 @@ def _host_cpu_flags():
     return set()
 if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= _host_cpu_flags():
     config.available_features.add("host-skylake-avx512")
+# AVX512_BF16 with the AVX-512 subsets of AMD's Zen 4 (--cpu=znver4), for
+# tests that run code compiled for it.
+if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512_bf16",
+    "avx512_vnni", "avx512ifma", "avx512vbmi", "avx512_vbmi2", "avx512_bitalg",
+    "avx512_vpopcntdq", "gfni", "vaes", "vpclmulqdq"} <= _host_cpu_flags():
+    config.available_features.add("host-znver4-avx512")
 # AMX with int8 and bf16 tiles (Sapphire Rapids and later), for tests that
 # run code compiled for it (--cpu=sapphirerapids): the tile instructions
 # raise SIGILL elsewhere.

@@ -28,12 +28,14 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// packed uint8 x int8 products run on AMX tiles. `amxBf16`: the CPU has
 /// AMX-TILE and AMX-BF16, so bf16 products of whole tiles run on them.
 /// `int8Epilogues`: the elementwise chain after each packed int8 product
-/// runs in its kernel, on each block after the K loop.
+/// runs in its kernel, on each block after the K loop. `bf16Dot`: bf16
+/// products (other than AMX's) run on AVX512_BF16's `vdpbf16ps` instead of
+/// the float32 kernel on widened panels.
 void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options,
                              bool vnni = false, bool avx512bf16 = false,
                              bool avx2 = false, bool winograd = true,
                              bool amxInt8 = false, bool amxBf16 = false,
-                             bool int8Epilogues = false);
+                             bool int8Epilogues = false, bool bf16Dot = false);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

@@ -34,7 +34,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
                                             bool vnni, bool avx512bf16,
                                             bool avx2, bool winograd,
                                             bool amxInt8, bool amxBf16,
-                                            bool int8Epilogues) {
+                                            bool int8Epilogues, bool bf16Dot) {
   // 3x3 stride-1 convolutions with enough channels and output pixels:
   // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
   // (docs/decisions.md).
@@ -97,13 +97,12 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(
       createAutoGLMVnniContractions({/*epilogues=*/int8Epilogues}));
   // f16/bf16 products (fp16/bf16 precision): per cache block, their
-  // operands widened into f32 panels that the f32 kernel below multiplies.
-  // Not vdpbf16ps (the pass's bf16-dot), even with AVX512_BF16: on these
-  // Xeons it took 1.4x the widened kernel's time (docs/decisions.md).
-  // With AMX-BF16, bf16 products whose blocks are whole tiles run on AMX
-  // tiles instead.
+  // operands widened into f32 panels that the f32 kernel below multiplies;
+  // bf16 ones on vdpbf16ps instead with `bf16Dot` (the CPUs that issue it
+  // as often as an FMA), and on AMX tiles with AMX-BF16 where their blocks
+  // are whole tiles.
   pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts(
-      {/*vectorBits=*/0, /*bf16Dot=*/false, /*amxBf16=*/amxBf16}));
+      {/*vectorBits=*/0, /*bf16Dot=*/bf16Dot, /*amxBf16=*/amxBf16}));
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
   // Everything else that runs along contiguous rows: vector rows.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVectorizeRows());

@@ -55,8 +55,16 @@ public:
     bool amxBf16 =
         host.amx && machine->getTargetTriple().isOSLinux() &&
         machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-bf16");
+    // bf16 products on vdpbf16ps (two multiply-adds a lane) where the core
+    // issues it as often as an FMA: AMD's Zen 4 and later, where BERT-base
+    // at bf16 took 0.55x the widened kernel's time. Intel's cores issue it
+    // on one of their two FMA ports (1.4x on a Sapphire Rapids Xeon), so
+    // there the widened kernel stays, and AMX-BF16 takes whole tiles
+    // (docs/decisions.md).
+    bool bf16Dot =
+        avx512bf16 && !amxBf16 && machine->getTargetCPU().starts_with("znver");
     buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
-                            amxInt8, amxBf16, host.int8Epilogues);
+                            amxInt8, amxBf16, host.int8Epilogues, bf16Dot);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,
