@@ -333,7 +333,7 @@ struct WinogradConvPass
     // F(4x4) where the images have enough 4x4 blocks, else F(2x2) where they
     // have enough 2x2 ones (small images at small batches: ResNet-50's
     // 14x14 at batch 1).
-    auto blocks = [&](const WinogradForm &form) {
+    auto blocks = [&](const WinogradForm &form) -> int64_t {
       return n * llvm::divideCeil(oh, form.out) *
              llvm::divideCeil(ow, form.out);
     };
