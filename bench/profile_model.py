@@ -13,9 +13,10 @@ sampling profiler sees the kernels; their names come from the compiler:
      the `linux-perf` package; the kernel must allow it:
      /proc/sys/kernel/perf_event_paranoid at most 2);
   3. ONNX Runtime's profiler (`SessionOptions.enable_profiling`) times each
-     node it runs after its own fusions; a fused node carries the name of
-     the last node it absorbed, plus `_nchwc` where it runs in its blocked
-     layout;
+     node it runs after its own fusions; a fused node stands for the model's
+     node that writes the same tensor (from the optimized graph ONNX Runtime
+     saves), or else the node it is named after (the last it absorbed, plus
+     `_nchwc` where it runs in its blocked layout);
   4. kernels that share an ONNX node (a Winograd convolution's transforms
      and products; one function called for several identical layers) are
      one row with those nodes; ONNX Runtime's time for the same nodes goes
@@ -118,11 +119,17 @@ def perf_samples(data):
 
 
 def ort_node_ms(path, feeds, threads, runs, workdir):
-    """{node name as ONNX Runtime's profiler gives it: ms per run}."""
+    """({node name as ONNX Runtime's profiler gives it: ms per run},
+    {its node name: the names of the tensors it writes}) from the graph it
+    runs after its fusions."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.enable_profiling = True
     options.profile_file_prefix = os.path.join(workdir, "ort_profile")
+    optimized = os.path.join(workdir, "ort_optimized.onnx")
+    options.optimized_model_filepath = optimized
+    options.add_session_config_entry("session.optimized_model_external_initializers_file_name",
+                                     "ort_optimized.data")
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     for _ in range(runs + 1):
         session.run(None, feeds)
@@ -131,11 +138,18 @@ def ort_node_ms(path, feeds, threads, runs, workdir):
     for event in events:
         if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
             totals[event["name"][:-len("_kernel_time")]] += event["dur"] / 1000.0
-    return {name: ms / (runs + 1) for name, ms in totals.items()}
+    graph = onnx.load(optimized, load_external_data=False).graph
+    outputs = {node.name: list(node.output) for node in graph.node}
+    return {name: ms / (runs + 1) for name, ms in totals.items()}, outputs
 
 
-def onnx_name(ort_name, node_names):
-    """The model's node that an ONNX Runtime node is named after, if any."""
+def onnx_name(ort_name, node_names, ort_outputs, producers):
+    """The model's node that an ONNX Runtime node stands for, if any: the
+    node it is named after, else the model's node that writes one of the
+    tensors it writes (fusions named after their kind, as BiasGelu)."""
+    for tensor in ort_outputs.get(ort_name, []):
+        if tensor in producers:
+            return producers[tensor]
     name = ort_name
     while name not in node_names:
         stripped = re.sub(r"_(nchwc|token_\d+|fusion)$", "", name)
@@ -145,7 +159,8 @@ def onnx_name(ort_name, node_names):
     return name
 
 
-def rows_of(kernels, samples, ms_per_sample, ort_ms, node_names, anchors):
+def rows_of(kernels, samples, ms_per_sample, ort_ms, node_names, anchors, ort_outputs,
+            producers):
     """Rows of (nodes, AutoGLM ms, ONNX Runtime ms): kernels that share a node
     merged, ONNX Runtime's nodes matched by name (a fused one by the
     convolution or product its name's chain starts from, `anchors`)."""
@@ -162,7 +177,7 @@ def rows_of(kernels, samples, ms_per_sample, ort_ms, node_names, anchors):
     ort_per_group = collections.defaultdict(float)
     unmatched = 0.0
     for name, ms in ort_ms.items():
-        node = onnx_name(name, node_names)
+        node = onnx_name(name, node_names, ort_outputs, producers)
         node = anchors.get(node, node)
         if node in owner:
             ort_per_group[owner[node]] += ms
@@ -203,12 +218,13 @@ def profile(args, name):
     median = float(re.search(r"median ([\d.]+) ms", timed).group(1))
     # CPU ms per run and thread of one sample: the warm-up run is sampled too.
     ms_per_sample = 1000.0 / args.frequency / (args.runs + 1) / args.threads
-    ort_ms = ort_node_ms(path, feeds, args.threads, args.runs, work)
+    ort_ms, ort_outputs = ort_node_ms(path, feeds, args.threads, args.runs, work)
+    producers = {out: n.name for n in model.graph.node for out in n.output}
     kinds = {n.name: n.op_type for n in model.graph.node}
     anchors = {name: next(n for n in chain if kinds[n] in ANCHORS)
                for name, chain in chains.items() if any(kinds[n] in ANCHORS for n in chain)}
     rows, unmatched, outside = rows_of(kernels, perf_samples(data), ms_per_sample, ort_ms, node_names,
-                                       anchors)
+                                       anchors, ort_outputs, producers)
     ours, theirs = sum(r[1] for r in rows), sum(r[2] for r in rows) + unmatched
     print(f"\n**{name}** (batch {args.batch}, {args.threads} thread(s); AutoGLM's run median "
           f"{median:.2f} ms, its kernels {ours:.2f} ms, outside them {outside:.2f} ms; "
