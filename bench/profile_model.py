@@ -184,7 +184,7 @@ def rows_of(kernels, samples, ms_per_sample, ort_ms, node_names, anchors, ort_ou
         else:
             unmatched += ms
     rows = [(sorted(g[0]), g[1], ort_per_group[i]) for i, g in enumerate(groups)]
-    outside = sum(ms for s, n in samples.items() if s not in kernels for ms in [n * ms_per_sample])
+    outside = sum(n for s, n in samples.items() if s not in kernels) * ms_per_sample
     return rows, unmatched, outside
 
 

@@ -226,10 +226,10 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
 /// pooling) as (n, c, oh, kh, kw, ow): the innermost loop then walks along
 /// the output row with one weight or window tap, which LLVM vectorizes (the
 /// named ops' order ends in kw, a loop of 3 or 7 around scalar code; a
-/// stride-2 window reads its input row by interleaved vector loads).
-/// `window` is the operand whose map's last two results are (kh, kw).
-LogicalResult reorderWindowLoops(RewriterBase &rewriter, linalg::LinalgOp op,
-                                 unsigned window) {
+/// stride-2 window reads its input row by interleaved vector loads). The
+/// ops' second operand (the weight, or the pooling's window) is read at
+/// (..., kh, kw).
+LogicalResult reorderWindowLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics())
     return failure();
   rewriter.setInsertionPoint(op);
@@ -241,7 +241,7 @@ LogicalResult reorderWindowLoops(RewriterBase &rewriter, linalg::LinalgOp op,
   auto dimOf = [](AffineExpr e) {
     return cast<AffineDimExpr>(e).getPosition();
   };
-  AffineMap out = maps.back(), taps = maps[window];
+  AffineMap out = maps.back(), taps = maps[1];
   unsigned rank = taps.getNumResults();
   SmallVector<unsigned> order = {
       dimOf(out.getResult(0)),         dimOf(out.getResult(1)),
@@ -858,7 +858,7 @@ struct TileAndVectorizeContractionsPass
         windows.push_back(cast<linalg::LinalgOp>(op));
     });
     for (linalg::LinalgOp op : windows)
-      (void)reorderWindowLoops(rewriter, op, /*window=*/1);
+      (void)reorderWindowLoops(rewriter, op);
     if (contractions.empty())
       return;
 

@@ -86,9 +86,7 @@ struct WinogradForm {
   int64_t tile, out;
   ArrayRef<double> bt, g, at;
 
-  double btAt(int64_t r, int64_t k) const { return bt[r * tile + k]; }
   double gAt(int64_t r, int64_t t) const { return g[r * kTaps + t]; }
-  double atAt(int64_t r, int64_t k) const { return at[r * tile + k]; }
 };
 
 template <size_t R, size_t C>
