@@ -113,6 +113,8 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // threads through the execution context, which becomes main's last
   // argument. Everything else stays sequential.
   pm.addPass(createConvertLinalgToParallelLoopsPass());
+  // ReLU's and Clip's bounds as one maxps / minps each.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMSelectConstantBounds());
   pm.addPass(createAutoGLMParallelLoopsToRuntime());
   // LLVM intrinsics first (exp, sqrt, and rsqrt as 1/sqrt: libm has no
   // rsqrtf); what is left (erf, ...) calls libm.

@@ -577,6 +577,22 @@ def AutoGLMCPUAttentionCache
   }];
 }
 
+def AutoGLMSelectConstantBounds
+    : Pass<"autoglm-select-constant-bounds", "func::FuncOp"> {
+  let summary = "Run maximumf / minimumf against a constant as a compare "
+                "and a select";
+  let description = [{
+    `arith.maximumf(x, c)` and `arith.minimumf(x, c)` with `c` a constant
+    (scalar or splat) that is not NaN (ReLU, ReLU6, Clip) become
+    `arith.cmpf olt (ogt) x, c` and `arith.select` of `c` or `x`. A NaN `x`
+    still gives NaN, as the ops' IEEE semantics do, and the select is the
+    form x86's `maxps` / `minps` compute in one instruction, where the ops
+    take three (max, an unordered compare, a blend). A zero result may have
+    the other sign when `x` and `c` are zeros of opposite signs.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def AutoGLMFlattenEmptyArguments
     : Pass<"autoglm-flatten-empty-arguments", "func::FuncOp"> {
   let summary = "Pass tensors with no elements as one-dimensional buffers";
@@ -598,7 +614,10 @@ def AutoGLMVectorizeRows : Pass<"autoglm-vectorize-rows", "func::FuncOp"> {
   let description = [{
     For static linalg ops on buffers other than contractions and
     convolutions whose operands index the last loop dimension contiguously
-    (their innermost index, unit stride) or not at all: the outer
+    (their innermost index, unit stride) or not at all. A row shorter than
+    256 elements first joins the dimensions before it that every operand
+    reads contiguously (a [1, C, 28, 28] op runs C rows of 784), while 32
+    rows are left outside it. Then the outer
     dimensions become one row per iteration (`scf.parallel`), the row an
     `scf.for` over chunks of the vector width with the partial chunk peeled
     off, and every tile is vectorized with `linalg::vectorize`. A reduction

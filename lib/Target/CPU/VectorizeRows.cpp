@@ -25,6 +25,13 @@
 // ...) become MLIR's polynomial approximations, so no libm call is left in
 // the rows; scalar math elsewhere keeps libm.
 //
+// A short row first joins the dimensions before it where every operand
+// reads them contiguously: a [1, 120, 28, 28] op runs 120 rows of 784, not
+// 3360 rows of 28 (a chunk, a 12-lane tail and, for a reduction, a
+// horizontal reduction each), as long as enough rows are left for the
+// threads. An input read at a constant 0 of a unit dimension (a scale per
+// channel at (d0, d1, 0, 0)) is read through a view without it first.
+//
 // An op qualifies when its shapes are static, it is neither a contraction
 // nor a convolution, and every operand indexes the last loop dimension as
 // its own innermost index with unit stride, or not at all: a row is then
@@ -162,6 +169,143 @@ RowPlan planRows(linalg::LinalgOp op, unsigned vectorBits) {
       ranges[last] % lanes == 0 && ranges[last - 1] % lanes == 0)
     return {lanes, true};
   return {};
+}
+
+/// Rows at least this long are left as they are.
+constexpr int64_t kLongRow = 256;
+/// Joining dimensions into the row stops before fewer rows than this are
+/// left outside it (the threads split the rows).
+constexpr int64_t kMinRows = 32;
+
+/// Whether the indices `first`..`first + count - 1` of the buffer `type`
+/// are contiguous, so that they can be one index.
+bool contiguousIndices(Type type, unsigned first, unsigned count) {
+  auto memref = dyn_cast<MemRefType>(type);
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!memref || failed(memref.getStridesAndOffset(strides, offset)))
+    return false;
+  for (unsigned i = first; i + 1 < first + count; ++i)
+    if (ShapedType::isDynamic(strides[i]) ||
+        strides[i] != strides[i + 1] * memref.getDimSize(i + 1))
+      return false;
+  return true;
+}
+
+/// Reads of `op`'s inputs at a constant 0 of a unit dimension ([1, C, 1, 1]
+/// at (d0, d1, 0, 0), a broadcast per channel) read a view without those
+/// dimensions instead, so that every map is a projected permutation.
+void dropUnitConstantIndices(RewriterBase &rewriter, linalg::GenericOp op) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  bool changed = false;
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    auto type = dyn_cast<MemRefType>(operand->get().getType());
+    AffineMap map = maps[operand->getOperandNumber()];
+    if (!type || type.getRank() != map.getNumResults())
+      continue;
+    SmallVector<AffineExpr> kept;
+    SmallVector<ReassociationIndices> groups;
+    for (auto [i, e] : llvm::enumerate(map.getResults())) {
+      auto constant = dyn_cast<AffineConstantExpr>(e);
+      bool unit =
+          constant && constant.getValue() == 0 && type.getDimSize(i) == 1;
+      if (unit && !groups.empty()) {
+        groups.back().push_back(i);
+        continue;
+      }
+      if (!unit)
+        kept.push_back(e);
+      if (!unit || groups.empty())
+        groups.push_back({int64_t(i)});
+    }
+    if (kept.empty() || kept.size() == map.getNumResults())
+      continue;
+    // A leading unit dimension joined the first kept one's group.
+    if (groups.size() > kept.size()) {
+      groups[1].insert(groups[1].begin(), groups[0].begin(), groups[0].end());
+      groups.erase(groups.begin());
+    }
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
+      continue;
+    rewriter.setInsertionPoint(op);
+    Value view = memref::CollapseShapeOp::create(rewriter, op.getLoc(),
+                                                 operand->get(), groups);
+    rewriter.modifyOpInPlace(op, [&] { operand->set(view); });
+    maps[operand->getOperandNumber()] =
+        AffineMap::get(map.getNumDims(), 0, kept, op.getContext());
+    changed = true;
+  }
+  if (changed)
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+}
+
+/// The loop dimensions of `op` to join into its row: the trailing ones
+/// whose product is the row, while the row is shorter than kLongRow, the
+/// dimensions share their iterator type, every operand reads them as
+/// consecutive indices in order (or none of them) from a buffer where they
+/// are contiguous, and kMinRows parallel rows are left. A [.., 28, 28] row of
+/// 28 (one vector and a 12-lane tail, a horizontal reduction each) becomes one
+/// of 784. Empty when nothing joins.
+SmallVector<ReassociationIndices> shortRowGroups(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op.getOperation()) ||
+      !op.hasPureBufferSemantics() || op.getNumLoops() < 2 ||
+      op.hasDynamicShape() || linalg::isaContractionOpInterface(op) ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return {};
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned last = ranges.size() - 1;
+  int64_t row = ranges[last];
+  // The rows the threads split: the parallel dimensions outside the row.
+  int64_t parallelRows = 1;
+  for (unsigned d = 0; d < last; ++d)
+    if (iterators[d] == utils::IteratorType::parallel)
+      parallelRows *= ranges[d];
+  ReassociationIndices joined = {int64_t(last)};
+  for (int64_t d = int64_t(last) - 1; d >= 0 && row < kLongRow; --d) {
+    // Joining reduction dimensions leaves the rows as they are (and so
+    // does not depend on the batch: a reduction's order of summation is
+    // the same at every batch size).
+    if (iterators[d] != iterators[last] ||
+        (iterators[d] == utils::IteratorType::parallel &&
+         parallelRows / ranges[d] < kMinRows))
+      break;
+    ReassociationIndices candidate = {d};
+    candidate.append(joined.begin(), joined.end());
+    bool joins = true;
+    for (OpOperand &operand : op->getOpOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      if (!map.isFunctionOfDim(d) && !map.isFunctionOfDim(last))
+        continue;
+      if (!linalg::isDimSequencePreserved(map, candidate)) {
+        joins = false;
+        break;
+      }
+      // The candidate's dimensions are consecutive results of the map.
+      unsigned first = 0;
+      while (!map.getResult(first).isFunctionOfDim(d))
+        ++first;
+      joins &=
+          first + candidate.size() == map.getNumResults() &&
+          contiguousIndices(operand.get().getType(), first, candidate.size());
+    }
+    if (!joins)
+      break;
+    joined = std::move(candidate);
+    row *= ranges[d];
+    if (iterators[d] == utils::IteratorType::parallel)
+      parallelRows /= ranges[d];
+  }
+  if (joined.size() < 2)
+    return {};
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < joined.front(); ++d)
+    groups.push_back({d});
+  groups.push_back(joined);
+  return groups;
 }
 
 /// Tiles `op` into rows (outer dimensions by one: scf.parallel for parallel
@@ -348,6 +492,23 @@ struct VectorizeRowsPass
     IRRewriter rewriter(ctx);
     unsigned bits =
         vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
+
+    // Short rows first join the dimensions before them (see shortRowGroups).
+    SmallVector<linalg::LinalgOp> shortRows;
+    func.walk(
+        [&](linalg::GenericOp op) { dropUnitConstantIndices(rewriter, op); });
+    func.walk([&](linalg::LinalgOp op) {
+      if (!shortRowGroups(op).empty())
+        shortRows.push_back(op);
+    });
+    for (linalg::LinalgOp op : shortRows) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::CollapseResult> collapsed =
+          linalg::collapseOpIterationDims(op, shortRowGroups(op), rewriter);
+      if (failed(collapsed))
+        continue;
+      rewriter.eraseOp(op);
+    }
 
     SmallVector<std::pair<linalg::LinalgOp, RowPlan>> candidates;
     bool transposes = false;

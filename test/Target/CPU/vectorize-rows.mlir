@@ -127,6 +127,64 @@ func.func @transpose_heads(%x: memref<1x12x128x64xf32>, %y: memref<1x12x64x128xf
   return
 }
 
+// A global average pool's sum over [28, 28]: the two reduction dimensions
+// join into one row of 784 (49 chunks, one horizontal reduction per
+// channel) instead of 28 rows of 28 (a chunk and a 12-lane tail each).
+// CHECK-LABEL: func.func @pool_rows
+// CHECK: memref.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : memref<1x120x28x28xf32> into memref<1x120x784xf32>
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c120) step (%c1)
+// CHECK: scf.for %{{.*}} = %c0 to %c784 step %c16 iter_args(%{{.*}}) -> (vector<16xf32>)
+// CHECK: vector.reduction <add>
+// CHECK-NOT: vector<12xf32>
+func.func @pool_rows(%x: memref<1x120x28x28xf32>, %out: memref<1x120xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x : memref<1x120x28x28xf32>) outs(%out : memref<1x120xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Squeeze-excitation's scale per channel, read at (d0, d1, 0, 0): the
+// scale is read through a [1, 72] view, and the image's rows join.
+// CHECK-LABEL: func.func @channel_scale
+// CHECK-DAG: memref.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : memref<1x72x1x1xf32> into memref<1x72xf32>
+// CHECK-DAG: memref.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : memref<1x72x28x28xf32> into memref<1x72x784xf32>
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c72) step (%c1)
+// CHECK: scf.for %{{.*}} = %c0 to %c784 step %c16
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+func.func @channel_scale(%s: memref<1x72x1x1xf32>, %x: memref<1x72x28x28xf32>, %y: memref<1x72x28x28xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %x : memref<1x72x1x1xf32>, memref<1x72x28x28xf32>) outs(%y : memref<1x72x28x28xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// Rows stay as they are where joining would leave fewer than 32 rows for
+// the threads ([1, 16, 112, 112]), and where a buffer's rows are not
+// contiguous (rows of 28 at a stride of 32).
+// CHECK-LABEL: func.func @rows_kept
+// CHECK-NOT: memref.collapse_shape
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c16, %c112) step (%c1, %c1)
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c72, %c28) step (%c1, %c1)
+// CHECK-NOT: memref.collapse_shape
+// CHECK: return
+func.func @rows_kept(%x: memref<1x16x112x112xf32>, %y: memref<1x16x112x112xf32>, %p: memref<1x72x28x28xf32, strided<[100352, 1024, 32, 1]>>, %q: memref<1x72x28x28xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : memref<1x16x112x112xf32>) outs(%y : memref<1x16x112x112xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p : memref<1x72x28x28xf32, strided<[100352, 1024, 32, 1]>>) outs(%q : memref<1x72x28x28xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
 // What stays scalar: a transpose whose sides are not multiples of the
 // vector width, a row of i1 (vectors of i1 are packed bits, the buffer
 // holds bytes), a row of two elements, and a product (the contraction
