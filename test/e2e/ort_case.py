@@ -13,9 +13,9 @@ import onnx
 import onnxruntime as ort
 
 
-def check_against_ort(out, name, model, x, result, rtol, atol):
+def check_against_ort(out, name, model, x, result, rtol, atol, opt_args=()):
     """Saves `model` as OUT/NAME.onnx, runs ONNX Runtime on input `x`,
-    compiles the model with `autoglm-opt --emit=so` and runs it with
+    compiles the model with `autoglm-opt --emit=so` (and `opt_args`) and runs it with
     `autoglm-run --expect RESULT=<ONNX Runtime's output>` within `rtol` and
     `atol`. Prints `case NAME: ok` or the failing command and its output;
     returns whether the case passed."""
@@ -25,7 +25,7 @@ def check_against_ort(out, name, model, x, result, rtol, atol):
         None, {"x": x})[0]
     np.save(path + "_x.npy", x)
     np.save(path + "_y.npy", expected)
-    steps = [["autoglm-opt", path + ".onnx", "--emit=so", "-o", path + ".so"],
+    steps = [["autoglm-opt", path + ".onnx", "--emit=so", "-o", path + ".so", *opt_args],
              ["autoglm-run", path + ".so", "--input", f"x={path}_x.npy",
               "--expect", f"{result}={path}_y.npy", "--rtol", str(rtol), "--atol", str(atol)]]
     if not run_steps(name, steps):

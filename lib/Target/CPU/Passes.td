@@ -83,8 +83,10 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
   let summary = "Compute 3x3 stride-1 NCHW convolutions with Winograd "
                 "F(4x4, 3x3) or F(2x2, 3x3)";
   let description = [{
-    Rewrites `linalg.conv_2d_nchw_fchw` on tensors of f32 with a 3x3
-    kernel, stride 1, dilation 1, a constant weight and a zero-filled
+    Rewrites `linalg.conv_2d_nchw_fchw` on tensors of f32 (or of bf16 or
+    f16 input and weight into an f32 result, --precision=bf16 and fp16:
+    the transforms widen them exactly, and the products run in f32) with a
+    3x3 kernel, stride 1, dilation 1, a constant weight and a zero-filled
     output, whose input and output channels are both at least
     `min-channels`, and whose transformed input (below) takes at most
     `max-transformed-mib` MiB, as Winograd's minimal filtering (Lavin and

@@ -61,8 +61,7 @@ struct BoundToSelect : OpRewritePattern<Op> {
 };
 
 struct SelectConstantBoundsPass
-    : autoglm::impl::AutoGLMSelectConstantBoundsBase<
-          SelectConstantBoundsPass> {
+    : autoglm::impl::AutoGLMSelectConstantBoundsBase<SelectConstantBoundsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<BoundToSelect<arith::MaximumFOp, arith::CmpFPredicate::OLT>,

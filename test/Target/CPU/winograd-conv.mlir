@@ -124,6 +124,29 @@ func.func @bare_batch2(%x: tensor<2x32x18x18xf32>) -> tensor<2x64x16x16xf32> {
 
 // -----
 
+// bf16 operands with a float32 result (--precision=bf16): the transforms
+// widen them, so the products run in float32 as for a float32 model. The
+// bf16 filter's values become the float32 transformed filter, and the
+// input's are widened once each where the input transform reads them.
+// CHECK-LABEL: func.func @bf16_operands
+// CHECK:         %[[U:.+]] = arith.constant dense<{{.+}}> : tensor<36x64x32xf32>
+// CHECK:         linalg.generic
+// CHECK-SAME:      memref<2x32x18x18xbf16>
+// CHECK:           arith.extf %{{.+}} : bf16 to f32
+// CHECK:         linalg.batch_matmul ins(%[[U]], %{{.+}} : tensor<36x64x32xf32>, tensor<36x32x32xf32>)
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+func.func @bf16_operands(%x: tensor<2x32x18x18xbf16>) -> tensor<2x64x16x16xf32> {
+  %w = arith.constant dense<1.5> : tensor<64x32x3x3xbf16>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x64x16x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<2x32x18x18xbf16>, tensor<64x32x3x3xbf16>) outs(%f : tensor<2x64x16x16xf32>) -> tensor<2x64x16x16xf32>
+  return %c : tensor<2x64x16x16xf32>
+}
+
+// -----
+
 // 2 images of 128 -> 128 channels at 16x16 outputs (32 blocks): rewritten
 // with the default options too.
 // CHECK-LABEL: func.func @default_128
