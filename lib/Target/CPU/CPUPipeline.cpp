@@ -38,8 +38,12 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // 3x3 stride-1 convolutions with enough channels and output pixels:
   // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
   // (docs/decisions.md).
-  if (winograd)
-    pm.addNestedPass<func::FuncOp>(createAutoGLMWinogradConv());
+  // bf16 ones too (in f32), unless AMX-BF16 runs them directly.
+  if (winograd) {
+    AutoGLMWinogradConvOptions winogradOptions;
+    winogradOptions.bf16Operands = !amxBf16;
+    pm.addNestedPass<func::FuncOp>(createAutoGLMWinogradConv(winogradOptions));
+  }
   // Other convolutions become im2col + matmul, which the contraction tiling
   // below handles; on tensors, so that bufferization allocates the column
   // buffer.

@@ -141,6 +141,10 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
            "f32): a bound on the memory of the transforms, which run on "
            "whole tensors, not a measured speed limit (256 -> 64 channels "
            "at 80x80, 8 images, 112.5 MiB, pays)">,
+    Option<"bf16Operands", "bf16", "bool", /*default=*/"true",
+           "Take convolutions of bf16 input and weight (false where bf16 "
+           "products run on AMX tiles, whose bf16 throughput is far above "
+           "the 4x that Winograd saves in f32)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -352,6 +352,7 @@ struct WinogradConvPass
     if (!inType.hasStaticShape() || !wType.hasStaticShape() ||
         !outType.hasStaticShape() ||
         !isTransformedElement(inType.getElementType()) ||
+        (inType.getElementType().isBF16() && !bf16Operands) ||
         !isTransformedElement(wType.getElementType()) ||
         !outType.getElementType().isF32())
       return failure();

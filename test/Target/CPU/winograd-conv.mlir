@@ -1,6 +1,7 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32 min-tiles=16" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=16 min-tiles=4" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=FEW
 // RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=DEFAULT
+// RUN: autoglm-opt %s --split-input-file --autoglm-winograd-conv="min-channels=32 min-tiles=16 bf16=false" --mlir-elide-elementsattrs-if-larger=100000 | FileCheck %s --check-prefix=AMX
 
 // The default options take 64 channels and more on each side
 // (min-channels), at least 32 blocks of 4x4 outputs (min-tiles) and a
@@ -135,6 +136,11 @@ func.func @bare_batch2(%x: tensor<2x32x18x18xf32>) -> tensor<2x64x16x16xf32> {
 // CHECK:           arith.extf %{{.+}} : bf16 to f32
 // CHECK:         linalg.batch_matmul ins(%[[U]], %{{.+}} : tensor<36x64x32xf32>, tensor<36x32x32xf32>)
 // CHECK-NOT:     linalg.conv_2d_nchw_fchw
+// Where bf16 products run on AMX tiles (bf16=false), it stays direct.
+// AMX-LABEL:     func.func @bf16_operands
+// AMX-NOT:       linalg.batch_matmul
+// AMX:           linalg.conv_2d_nchw_fchw
+// AMX-NEXT:      return
 func.func @bf16_operands(%x: tensor<2x32x18x18xbf16>) -> tensor<2x64x16x16xf32> {
   %w = arith.constant dense<1.5> : tensor<64x32x3x3xbf16>
   %zero = arith.constant 0.0 : f32
