@@ -248,9 +248,8 @@ void dropUnitConstantIndices(RewriterBase &rewriter, linalg::GenericOp op) {
 /// are contiguous, and kMinRows parallel rows are left. A [.., 28, 28] row of
 /// 28 (one vector and a 12-lane tail, a horizontal reduction each) becomes one
 /// of 784. Empty when nothing joins.
-SmallVector<ReassociationIndices> shortRowGroups(linalg::LinalgOp op) {
-  if (!isa<linalg::GenericOp>(op.getOperation()) ||
-      !op.hasPureBufferSemantics() || op.getNumLoops() < 2 ||
+SmallVector<ReassociationIndices> shortRowGroups(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumLoops() < 2 ||
       op.hasDynamicShape() || linalg::isaContractionOpInterface(op) ||
       !llvm::all_of(op.getIndexingMapsArray(),
                     [](AffineMap map) { return map.isProjectedPermutation(); }))
@@ -494,20 +493,19 @@ struct VectorizeRowsPass
         vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
 
     // Short rows first join the dimensions before them (see shortRowGroups).
-    SmallVector<linalg::LinalgOp> shortRows;
     func.walk(
         [&](linalg::GenericOp op) { dropUnitConstantIndices(rewriter, op); });
-    func.walk([&](linalg::LinalgOp op) {
-      if (!shortRowGroups(op).empty())
-        shortRows.push_back(op);
+    SmallVector<std::pair<linalg::GenericOp, SmallVector<ReassociationIndices>>>
+        shortRows;
+    func.walk([&](linalg::GenericOp op) {
+      SmallVector<ReassociationIndices> groups = shortRowGroups(op);
+      if (!groups.empty())
+        shortRows.push_back({op, std::move(groups)});
     });
-    for (linalg::LinalgOp op : shortRows) {
+    for (auto &[op, groups] : shortRows) {
       rewriter.setInsertionPoint(op);
-      FailureOr<linalg::CollapseResult> collapsed =
-          linalg::collapseOpIterationDims(op, shortRowGroups(op), rewriter);
-      if (failed(collapsed))
-        continue;
-      rewriter.eraseOp(op);
+      if (succeeded(linalg::collapseOpIterationDims(op, groups, rewriter)))
+        rewriter.eraseOp(op);
     }
 
     SmallVector<std::pair<linalg::LinalgOp, RowPlan>> candidates;
