@@ -805,21 +805,25 @@ static void firstRunCase(autoglm_session *const *sessions) {
   fake_batch_run_us[0] = fake_batch_run_us[1] = fake_batch_run_us[2] = 0;
 }
 
-/* Four closed-loop clients on sizes of up to 4 rows whose runs cost 10,
- * 12 and 14 ms (a batch is cheaper per row), started as two pairs whose
+/* Four closed-loop clients on sizes of up to 4 rows whose runs cost 30,
+ * 36 and 42 ms (a batch is cheaper per row), started as two pairs whose
  * batches take turns: the first pair queues behind a held run, the second
  * sends while the first pair's batch runs, so each pair's batch is queued
  * when the other's ends. Adaptive batching waits for the pair it just
  * answered (its clients send again at once) and runs the four clients'
  * requests together from then on; batches that kept taking turns would
- * average 2 rows a run. */
+ * average 2 rows a run. The bound, 2.5 rows a run, lies between the two:
+ * a loaded machine (sanitizers, another lit worker on the same cores)
+ * wakes a client late now and then, and that run goes out short (2.97
+ * rows a run in CI's sanitizer build with runs of 10 to 14 ms, whose
+ * patience, an eighth of a run, was under 2 ms). */
 static void closedLoopCase(autoglm_session *const *sessions) {
-  fake_batch_run_us[0] = 10000;
-  fake_batch_run_us[1] = 12000;
-  fake_batch_run_us[2] = 14000;
+  fake_batch_run_us[0] = 30000;
+  fake_batch_run_us[1] = 36000;
+  fake_batch_run_us[2] = 42000;
   autoglm_batcher_options options;
   autoglm_batcher_options_init(&options);
-  options.max_delay_us = 50000;
+  options.max_delay_us = 150000;
   options.calibration_runs = 1;
   autoglm_batcher *b = NULL;
   EXPECT(autoglm_batcher_create_multi(sessions, 3, &options, &b) == AUTOGLM_OK);
@@ -858,11 +862,11 @@ static void closedLoopCase(autoglm_session *const *sessions) {
   waitAnswered(&held);
   autoglm_batcher_get_stats(b, &stats);
   double rowsPerRun = (double)stats.rows / (double)stats.runs;
-  printf("4 closed-loop clients in two pairs, runs of 1, 2, 4 rows cost 10, "
-         "12, 14 ms: %s rows a run, outputs %s\n",
-         rowsPerRun >= 3.0 ? "at least 3" : "FEWER THAN 3",
+  printf("4 closed-loop clients in two pairs, runs of 1, 2, 4 rows cost 30, "
+         "36, 42 ms: %s rows a run, outputs %s\n",
+         rowsPerRun > 2.5 ? "more than 2.5" : "AT MOST 2.5",
          correct && outputsCorrect(&held) ? "correct" : "WRONG");
-  if (rowsPerRun < 3.0)
+  if (rowsPerRun <= 2.5)
     printf("  (%.2f rows a run in %llu runs)\n", rowsPerRun,
            (unsigned long long)stats.runs);
   autoglm_batcher_destroy(b);
