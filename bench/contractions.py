@@ -106,6 +106,11 @@ CASES = {
     "depthwise 3x3 384 14x14": lambda: conv(384, 14, 14, 384, 3, group=384),
     "depthwise 3x3 960 7x7": lambda: conv(960, 7, 7, 960, 3, group=960),
     "depthwise 5x5 s2 672 14x14": lambda: conv(672, 14, 14, 672, 5, group=672, stride=2),
+    # MobileNetV2's 1x1 convolutions of few channels at 112x112 (features.1's
+    # projection and features.2's expansion) and MobileNetV3's 16 -> 16.
+    "conv 1x1 32->16 112x112": lambda: conv(32, 112, 112, 16, 1),
+    "conv 1x1 16->96 112x112": lambda: conv(16, 112, 112, 96, 1),
+    "conv 1x1 16->16 112x112": lambda: conv(16, 112, 112, 16, 1),
     # The first layer of MobileNetV2 and a 3x3 convolution at 7x7.
     "conv 3x3 s2 3->32 224x224": lambda: conv(3, 224, 224, 32, 3, stride=2),
     "conv 3x3 512->512 7x7": lambda: conv(512, 7, 7, 512, 3),

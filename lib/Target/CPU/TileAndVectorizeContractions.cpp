@@ -25,6 +25,12 @@
 // read it back (memsets of 6% of ResNet-50's time at batch 8, where the
 // block's lines are not yet in cache; docs/decisions.md).
 //
+// A block's tail (bias, activation, residual: the generic that
+// --autoglm-tile-kernel-regions left after the product, updating C in
+// place) runs on each register tile's accumulator before the tile's one
+// store, in its last K block, and the tail's own pass over the block goes
+// (TileEpilogue.h).
+//
 // Peeling keeps every register tile static, so each one vectorizes into a
 // `vector.contract` without masks; the contraction is lowered to outer
 // products, i.e. broadcasts and `vector.fma`. There is no packing: measured
@@ -52,6 +58,7 @@
 
 #include "AccumulatorStart.h"
 #include "ContractionTiles.h"
+#include "TileEpilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -870,6 +877,13 @@ struct TileAndVectorizeContractionsPass
         op->setAttr(kZeroStart, rewriter.getI64IntegerAttr(fills.size()));
         fills.push_back(fill);
       }
+    // Their tails (bias, activation, residual), run on each register tile
+    // before its store once the tiles are vectorized (TileEpilogue.h).
+    SmallVector<std::pair<Value, linalg::GenericOp>> tails;
+    if (epilogues)
+      for (linalg::LinalgOp op : contractions)
+        if (linalg::GenericOp tail = autoglm::tailOf(op))
+          tails.push_back({op.getDpsInits()[0], tail});
     for (linalg::LinalgOp op : contractions) {
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
@@ -966,6 +980,8 @@ struct TileAndVectorizeContractionsPass
     for (auto [fill, left] : llvm::zip(fills, tilesLeft))
       if (left == 0)
         rewriter.eraseOp(fill);
+    for (auto [c, tail] : tails)
+      (void)autoglm::fuseTailIntoTiles(rewriter, c, tail, kKBlocks);
     func.walk([](Operation *op) {
       op->removeAttr(kZeroStart);
       op->removeAttr(kKBlocks);
