@@ -80,12 +80,18 @@ func.func @k_blocks(%a: memref<64x576xf32>, %b: memref<576x224xf32>, %bias: memr
   return
 }
 
-// 49 columns: the last column's dot products store scalars into C, so the
-// tail stays a pass of its own after the product.
+// 49 columns: three one-vector tiles take the tail on vectors; the last
+// column's dot products store scalars into C, and each of those takes it
+// on its scalar (the row's bias loaded beside it).
 // CHECK-LABEL: func.func @dot_column
-// CHECK: memref.store
-// CHECK: linalg.generic
-// CHECK-SAME: ins(%arg2 : memref<64xf32>) outs(%arg3 : memref<64x49xf32>)
+// CHECK-COUNT-3: vector.transfer_write
+// CHECK: %[[DOT:.+]] = vector.reduction <add>
+// CHECK: %[[SUM:.+]] = arith.addf %{{.*}}, %[[DOT]] : f32
+// CHECK: %[[BIAS:.+]] = memref.load %arg2[%{{.*}}] : memref<64xf32>
+// CHECK: %[[OUT:.+]] = arith.addf %[[SUM]], %[[BIAS]] : f32
+// CHECK: memref.store %[[OUT]]
+// CHECK-NOT: linalg.generic
+// CHECK: return
 func.func @dot_column(%a: memref<64x64xf32>, %b: memref<64x49xf32>, %bias: memref<64xf32>, %c: memref<64x49xf32>) {
   linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x49xf32>) outs(%c : memref<64x49xf32>)
   linalg.generic {indexing_maps = [#row, #id], iterator_types = ["parallel", "parallel"]} ins(%bias : memref<64xf32>) outs(%c : memref<64x49xf32>) {
@@ -106,6 +112,38 @@ func.func @transposed(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %r: memref<6
   linalg.generic {indexing_maps = [#tr, #id], iterator_types = ["parallel", "parallel"]} ins(%r : memref<64x64xf32>) outs(%c : memref<64x64xf32>) {
   ^bb0(%in: f32, %out: f32):
     %0 = arith.addf %out, %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// The memory plan may give several kernels one buffer value: only the
+// stores between the tailed product and its tail take the tail (not the
+// first product's, before the copy that reads its result), and the
+// generic that reads C after the tail stays.
+// CHECK-LABEL: func.func @reused_buffer
+// CHECK: %[[FIRST:.+]] = scf.for
+// CHECK: vector.transfer_write %[[FIRST]]
+// CHECK: linalg.copy
+// CHECK: memref.subview %arg2
+// CHECK: %[[SECOND:.+]] = scf.for
+// CHECK: %[[TAILED:.+]] = arith.addf %[[SECOND]]
+// CHECK: vector.transfer_write %[[TAILED]]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%arg3 : memref<64x224xf32>) outs(%arg4 : memref<64x224xf32>)
+// CHECK: arith.mulf
+func.func @reused_buffer(%a: memref<64x64xf32>, %b: memref<64x224xf32>, %bias: memref<64xf32>, %c: memref<64x224xf32>, %d: memref<64x224xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x224xf32>) outs(%c : memref<64x224xf32>)
+  linalg.copy ins(%c : memref<64x224xf32>) outs(%d : memref<64x224xf32>)
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x224xf32>) outs(%c : memref<64x224xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%bias : memref<64xf32>) outs(%c : memref<64x224xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %out, %in : f32
+    linalg.yield %0 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c : memref<64x224xf32>) outs(%d : memref<64x224xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %out, %in : f32
     linalg.yield %0 : f32
   }
   return

@@ -879,11 +879,18 @@ struct TileAndVectorizeContractionsPass
       }
     // Their tails (bias, activation, residual), run on each register tile
     // before its store once the tiles are vectorized (TileEpilogue.h).
-    SmallVector<std::pair<Value, linalg::GenericOp>> tails;
+    // Each with the last op before it that touches memory: C's stores
+    // between that op and the tail are the product's tiles' (the memory plan
+    // may give other kernels the same buffer value).
+    SmallVector<autoglm::ProductTail> tails;
     if (epilogues)
       for (linalg::LinalgOp op : contractions)
-        if (linalg::GenericOp tail = autoglm::tailOf(op))
-          tails.push_back({op.getDpsInits()[0], tail});
+        if (linalg::GenericOp tail = autoglm::tailOf(op)) {
+          Operation *before = op->getPrevNode();
+          while (before && isMemoryEffectFree(before))
+            before = before->getPrevNode();
+          tails.push_back({op.getDpsInits()[0], tail, before});
+        }
     for (linalg::LinalgOp op : contractions) {
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
@@ -977,11 +984,12 @@ struct TileAndVectorizeContractionsPass
       if (!reads.empty())
         --tilesLeft[id->second];
     }
+    // (The fills may be what the tails' `before` points to.)
+    for (autoglm::ProductTail &tail : tails)
+      (void)autoglm::fuseTailIntoTiles(rewriter, tail, kKBlocks);
     for (auto [fill, left] : llvm::zip(fills, tilesLeft))
       if (left == 0)
         rewriter.eraseOp(fill);
-    for (auto [c, tail] : tails)
-      (void)autoglm::fuseTailIntoTiles(rewriter, c, tail, kKBlocks);
     func.walk([](Operation *op) {
       op->removeAttr(kZeroStart);
       op->removeAttr(kKBlocks);

@@ -14,10 +14,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -25,28 +25,56 @@
 using namespace mlir;
 
 namespace {
-/// A register tile's store of its accumulator: a whole static view of C.
+/// A register tile's store of its accumulator: a whole static view of C
+/// (`vector.transfer_write`), or one element of it (`memref.store`: the
+/// columns computed as dot products along K).
 struct TileStore {
-  vector::TransferWriteOp write;
+  Operation *op;
   /// The views from C down to the tile's (the view the store writes last).
   SmallVector<memref::SubViewOp> views;
   /// The K-block loop around the store, if K is cut into blocks.
   scf::ForOp kBlocks;
+
+  Value value() {
+    if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+      return write.getVector();
+    return cast<memref::StoreOp>(op).getValueToStore();
+  }
+  OpOperand &valueOperand() {
+    if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+      return write.getValueToStoreMutable();
+    return cast<memref::StoreOp>(op).getValueMutable();
+  }
+  /// The element's indices in the tile's view (zeros for a whole tile).
+  OperandRange indices() {
+    if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+      return write.getIndices();
+    return cast<memref::StoreOp>(op).getIndices();
+  }
 };
 
-/// The tile store `write`, if it writes the whole of a view of `c` made by
-/// unit-stride, rank-preserving subviews.
-std::optional<TileStore> tileStore(vector::TransferWriteOp write, Value c,
+/// The tile store `op` into `base`, if it writes the whole of a view of `c`
+/// made by unit-stride, rank-preserving subviews, or one element of one.
+std::optional<TileStore> tileStore(Operation *op, Value base, Value c,
                                    StringRef kBlocksAttr) {
-  auto type = dyn_cast<MemRefType>(write.getBase().getType());
-  if (!type || !type.hasStaticShape() || write.getMask() ||
-      !write.getPermutationMap().isMinorIdentity() ||
-      type.getShape() != write.getVectorType().getShape() ||
-      !llvm::all_of(write.getIndices(),
-                    [](Value i) { return matchPattern(i, m_Zero()); }))
+  auto type = dyn_cast<MemRefType>(base.getType());
+  if (!type || !type.hasStaticShape())
     return std::nullopt;
-  TileStore store{write, {}, {}};
-  for (Value v = write.getBase(); v != c;) {
+  if (auto write = dyn_cast<vector::TransferWriteOp>(op)) {
+    if (write.getBase() != base || write.getMask() ||
+        !write.getPermutationMap().isMinorIdentity() ||
+        type.getShape() != write.getVectorType().getShape() ||
+        !llvm::all_of(write.getIndices(),
+                      [](Value i) { return matchPattern(i, m_Zero()); }))
+      return std::nullopt;
+  } else if (auto store = dyn_cast<memref::StoreOp>(op)) {
+    if (store.getMemRef() != base)
+      return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  TileStore store{op, {}, {}};
+  for (Value v = base; v != c;) {
     auto view = v.getDefiningOp<memref::SubViewOp>();
     if (!view || view.getSourceType().getRank() != view.getType().getRank() ||
         !llvm::all_of(view.getStaticStrides(),
@@ -55,7 +83,7 @@ std::optional<TileStore> tileStore(vector::TransferWriteOp write, Value c,
     store.views.push_back(view);
     v = view.getSource();
   }
-  for (auto loop = write->getParentOfType<scf::ForOp>(); loop;
+  for (auto loop = op->getParentOfType<scf::ForOp>(); loop;
        loop = loop->getParentOfType<scf::ForOp>())
     if (loop->hasAttr(kBlocksAttr)) {
       store.kBlocks = loop;
@@ -64,21 +92,15 @@ std::optional<TileStore> tileStore(vector::TransferWriteOp write, Value c,
   return store;
 }
 
-/// The tile's offset in C along each of C's dimensions.
-SmallVector<Value> tileOffsets(OpBuilder &b, Location loc,
-                               TileStore &store) {
-  unsigned rank = store.write.getVectorType().getRank();
-  SmallVector<Value> offsets(rank);
+/// The offset in C of the tile (of the element, for an element's store)
+/// along each of C's dimensions.
+SmallVector<Value> tileOffsets(OpBuilder &b, Location loc, TileStore &store) {
+  SmallVector<Value> offsets(store.indices());
   for (memref::SubViewOp view : store.views)
     for (auto [d, ofr] : llvm::enumerate(view.getMixedOffsets())) {
       Value offset = getValueOrCreateConstantIndexOp(b, loc, ofr);
-      offsets[d] = offsets[d] ? arith::AddIOp::create(b, loc, offsets[d], offset)
-                                    .getResult()
-                              : offset;
+      offsets[d] = arith::AddIOp::create(b, loc, offsets[d], offset);
     }
-  for (Value &offset : offsets)
-    if (!offset)
-      offset = arith::ConstantIndexOp::create(b, loc, 0);
   return offsets;
 }
 
@@ -143,10 +165,10 @@ Value inputAtTile(OpBuilder &b, Location loc, Value input, AffineMap map,
     sizes.push_back(b.getIndexAttr(shape[d]));
   }
   SmallVector<OpFoldResult> strides(dims.size(), b.getIndexAttr(1));
-  Value view =
-      dims.empty() ? input
-                   : memref::SubViewOp::create(b, loc, input, at, sizes, strides)
-                         .getResult();
+  Value view = dims.empty() ? input
+                            : memref::SubViewOp::create(b, loc, input, at,
+                                                        sizes, strides)
+                                  .getResult();
   bool hasColumns = !dims.empty() && dims.back() == rank - 1;
   bool hasRows = llvm::is_contained(dims, rank - 2);
   if (prefetch && dims.size() == rank)
@@ -173,7 +195,8 @@ Value inputAtTile(OpBuilder &b, Location loc, Value input, AffineMap map,
   }
   if (hasRows) {
     auto rowType = VectorType::get({shape[rank - 1]}, element);
-    auto tileType = VectorType::get({shape[rank - 2], shape[rank - 1]}, element);
+    auto tileType =
+        VectorType::get({shape[rank - 2], shape[rank - 1]}, element);
     Value tile = arith::ConstantOp::create(b, loc, b.getZeroAttr(tileType));
     unsigned rowIndex = llvm::find(dims, rank - 2) - dims.begin();
     for (int64_t r = 0; r < shape[rank - 2]; ++r) {
@@ -193,58 +216,78 @@ Value inputAtTile(OpBuilder &b, Location loc, Value input, AffineMap map,
 void fuseIntoStore(RewriterBase &rewriter, linalg::GenericOp tail,
                    TileStore &store) {
   Location loc = tail.getLoc();
-  vector::TransferWriteOp write = store.write;
   // The inputs' tiles are viewed before the K loop where K is one block (a
   // residual's lines prefetched there, so that they arrive while the loop
   // computes), in the last K block's branch otherwise; read after the loop.
-  auto kLoop = write.getVector().getDefiningOp<scf::ForOp>();
+  auto kLoop = store.value().getDefiningOp<scf::ForOp>();
   if (store.kBlocks) {
-    rewriter.setInsertionPoint(write);
+    rewriter.setInsertionPoint(store.op);
     Value iv = store.kBlocks.getInductionVar();
     Value next =
         arith::AddIOp::create(rewriter, loc, iv, store.kBlocks.getStep());
-    Value last =
-        arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, next,
-                              store.kBlocks.getUpperBound());
+    Value last = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
+                                       next, store.kBlocks.getUpperBound());
     auto branch = scf::IfOp::create(rewriter, loc, last, /*withElse=*/true);
     rewriter.setInsertionPointToStart(branch.elseBlock());
-    rewriter.clone(*write);
+    rewriter.clone(*store.op);
     rewriter.setInsertionPointToStart(branch.thenBlock());
-    auto inThen = cast<vector::TransferWriteOp>(rewriter.clone(*write));
-    rewriter.eraseOp(write);
-    write = inThen;
-    rewriter.setInsertionPoint(write);
+    Operation *inThen = rewriter.clone(*store.op);
+    rewriter.eraseOp(store.op);
+    store.op = inThen;
+    rewriter.setInsertionPoint(store.op);
     kLoop = {};
   } else {
-    rewriter.setInsertionPoint(kLoop ? kLoop.getOperation()
-                                     : write.getOperation());
+    rewriter.setInsertionPoint(kLoop ? kLoop.getOperation() : store.op);
   }
-  VectorType type = write.getVectorType();
   SmallVector<Value> offsets = tileOffsets(rewriter, loc, store);
   Block *body = tail.getBody();
   IRMapping mapping;
+  mapping.map(body->getArgument(tail.getNumDpsInputs()), store.value());
+  auto type = dyn_cast<VectorType>(store.value().getType());
+  if (!type) {
+    // One element (a dot product's): the body on scalars.
+    rewriter.setInsertionPoint(store.op);
+    for (OpOperand *input : tail.getDpsInputOperands()) {
+      Value value = input->get();
+      if (isa<MemRefType>(value.getType())) {
+        SmallVector<Value> at;
+        for (AffineExpr e : tail.getMatchingIndexingMap(input).getResults())
+          at.push_back(offsets[cast<AffineDimExpr>(e).getPosition()]);
+        value = memref::LoadOp::create(rewriter, loc, value, at);
+      }
+      mapping.map(body->getArgument(input->getOperandNumber()), value);
+    }
+    for (Operation &op : body->without_terminator())
+      rewriter.clone(op, mapping);
+    Value result =
+        mapping.lookupOrDefault(body->getTerminator()->getOperand(0));
+    rewriter.modifyOpInPlace(store.op,
+                             [&] { store.valueOperand().assign(result); });
+    return;
+  }
   for (OpOperand *input : tail.getDpsInputOperands())
     mapping.map(body->getArgument(input->getOperandNumber()),
                 inputAtTile(rewriter, loc, input->get(),
                             tail.getMatchingIndexingMap(input), offsets, type,
-                            /*prefetch=*/bool(kLoop), write));
+                            /*prefetch=*/bool(kLoop), store.op));
   // The body on vectors of the tile, C's element being the accumulator.
-  rewriter.setInsertionPoint(write);
-  mapping.map(body->getArgument(tail.getNumDpsInputs()), write.getVector());
+  rewriter.setInsertionPoint(store.op);
   auto vectorOf = [&](Value scalar) -> Value {
     Value mapped = mapping.lookupOrDefault(scalar);
     if (isa<VectorType>(mapped.getType()))
       return mapped;
     return vector::BroadcastOp::create(
-               rewriter, loc, VectorType::get(type.getShape(), mapped.getType()),
-               mapped)
+               rewriter, loc,
+               VectorType::get(type.getShape(), mapped.getType()), mapped)
         .getResult();
   };
   for (Operation &op : body->without_terminator()) {
-    SmallVector<Value> operands = llvm::map_to_vector(op.getOperands(), vectorOf);
-    SmallVector<Type> results = llvm::map_to_vector(
-        op.getResultTypes(),
-        [&](Type t) -> Type { return VectorType::get(type.getShape(), t); });
+    SmallVector<Value> operands =
+        llvm::map_to_vector(op.getOperands(), vectorOf);
+    SmallVector<Type> results =
+        llvm::map_to_vector(op.getResultTypes(), [&](Type t) -> Type {
+          return VectorType::get(type.getShape(), t);
+        });
     if (op.getNumOperands() == 0) {
       rewriter.clone(op, mapping); // a constant: broadcast where used
       continue;
@@ -255,8 +298,8 @@ void fuseIntoStore(RewriterBase &rewriter, linalg::GenericOp tail,
     mapping.map(op.getResults(), vectorOp->getResults());
   }
   Value result = vectorOf(body->getTerminator()->getOperand(0));
-  rewriter.modifyOpInPlace(
-      write, [&] { write.getValueToStoreMutable().assign(result); });
+  rewriter.modifyOpInPlace(store.op,
+                           [&] { store.valueOperand().assign(result); });
 }
 } // namespace
 
@@ -307,8 +350,20 @@ linalg::GenericOp mlir::autoglm::tailOf(linalg::LinalgOp product) {
 }
 
 LogicalResult mlir::autoglm::fuseTailIntoTiles(RewriterBase &rewriter,
-                                               Value c, linalg::GenericOp tail,
+                                               const ProductTail &product,
                                                StringRef kBlocksAttr) {
+  Value c = product.c;
+  linalg::GenericOp tail = product.tail;
+  Operation *before = product.before;
+  // Whether `op` lies between `before` and the tail (in the product's
+  // loops): other kernels may write the same buffer value before or read
+  // it after.
+  Block *block = tail->getBlock();
+  auto inProduct = [&](Operation *op) {
+    Operation *at = block->findAncestorOpInBlock(*op);
+    return at && at->isBeforeInBlock(tail) &&
+           (!before || before->isBeforeInBlock(at));
+  };
   // Everything that touches C's memory, through its views: tile stores,
   // reads of accumulators and prefetches only.
   SmallVector<TileStore> stores;
@@ -316,17 +371,14 @@ LogicalResult mlir::autoglm::fuseTailIntoTiles(RewriterBase &rewriter,
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
     for (Operation *user : v.getUsers()) {
-      if (user == tail.getOperation() ||
-          isa<vector::TransferReadOp, memref::PrefetchOp>(user))
+      if (!inProduct(user) ||
+          isa<vector::TransferReadOp, memref::LoadOp, memref::PrefetchOp>(user))
         continue;
       if (auto view = dyn_cast<memref::SubViewOp>(user)) {
         worklist.push_back(view.getResult());
         continue;
       }
-      auto write = dyn_cast<vector::TransferWriteOp>(user);
-      std::optional<TileStore> store =
-          write && write.getBase() == v ? tileStore(write, c, kBlocksAttr)
-                                        : std::nullopt;
+      std::optional<TileStore> store = tileStore(user, v, c, kBlocksAttr);
       if (!store)
         return failure();
       stores.push_back(std::move(*store));
@@ -339,7 +391,7 @@ LogicalResult mlir::autoglm::fuseTailIntoTiles(RewriterBase &rewriter,
   DominanceInfo dominance(tail->getParentOfType<FunctionOpInterface>());
   for (TileStore &store : stores)
     for (Value input : tail.getDpsInputs())
-      if (!dominance.properlyDominates(input, store.write))
+      if (!dominance.properlyDominates(input, store.op))
         return failure();
   for (TileStore &store : stores)
     fuseIntoStore(rewriter, tail, store);

@@ -27,17 +27,28 @@ namespace mlir::autoglm {
 /// column's bias, a residual of C's shape, scalars). Null otherwise.
 linalg::GenericOp tailOf(linalg::LinalgOp product);
 
+/// A product's tail, C, and the last op before the product that touches
+/// memory (null if none in its block): tiling puts the product's loops
+/// between it and the tail.
+struct ProductTail {
+  Value c;
+  linalg::GenericOp tail;
+  Operation *before;
+};
+
 /// Applies `tail` (tailOf's) to each register tile that writes `c`, the
 /// product's C, on the tile's accumulator right before its store: the
 /// tiles were vectorized and their accumulators hoisted out of their K
 /// loops, so each tile ends in one `vector.transfer_write` of a whole tile
-/// view of `c`. Where K is cut into blocks (`kBlocksAttr` on the loop),
-/// only the last block's store takes the tail. The lines of inputs read
-/// as whole tiles (a residual) are prefetched before the tile's K loop.
-/// Erases `tail`. Fails, changing nothing, where anything else writes
-/// `c` (a tile left as loops, dot-product columns' scalar stores).
-LogicalResult fuseTailIntoTiles(RewriterBase &rewriter, Value c,
-                                linalg::GenericOp tail,
+/// view of `c` (or, for a column computed as dot products along K, one
+/// `memref.store` per element, which takes the tail on its scalar). Where
+/// K is cut into blocks (`kBlocksAttr` on the loop), only the last block's
+/// store takes the tail. The lines of inputs read as whole tiles (a
+/// residual) are prefetched before the tile's K loop. Erases `tail`.
+/// Fails, changing nothing, where anything else between `before` and the
+/// tail writes `c` (a tile left as loops).
+LogicalResult fuseTailIntoTiles(RewriterBase &rewriter,
+                                const ProductTail &product,
                                 StringRef kBlocksAttr);
 } // namespace mlir::autoglm
 
