@@ -211,13 +211,6 @@ def AutoGLMTileAndVectorizeContractions
     convolutions of few input channels), whose rows ahead would mostly
     lie past the loop.
 
-    A product's tail, the all-parallel elementwise `linalg.generic` right
-    after it that updates its C in place (bias, activation, residual),
-    runs on each register tile's accumulator before the tile's store (in
-    the last K block, an `scf.if`, where K is cut into blocks), and the
-    tail goes; the lines of a residual tile are prefetched before the
-    tile's K loop (option `epilogues`).
-
     A product right after a `linalg.fill` of +0 of its whole accumulator
     (with nothing in between that touches memory) starts its register tiles
     from zero in registers, in its first K block (an `scf.if` on the K-block
@@ -239,10 +232,6 @@ def AutoGLMTileAndVectorizeContractions
            /*default=*/"64",
            "Columns of B ahead along its row that the K loop of a product "
            "of few rows prefetches (0: none)">,
-    Option<"epilogues", "epilogues", "bool", /*default=*/"true",
-           "Apply a product's tail (the elementwise generic right after it "
-           "that updates C in place) to each register tile's accumulator "
-           "before its store">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

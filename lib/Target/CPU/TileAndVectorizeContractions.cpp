@@ -25,12 +25,6 @@
 // read it back (memsets of 6% of ResNet-50's time at batch 8, where the
 // block's lines are not yet in cache; docs/decisions.md).
 //
-// A block's tail (bias, activation, residual: the generic that
-// --autoglm-tile-kernel-regions left after the product, updating C in
-// place) runs on each register tile's accumulator before the tile's one
-// store, in its last K block, and the tail's own pass over the block goes
-// (TileEpilogue.h).
-//
 // Peeling keeps every register tile static, so each one vectorizes into a
 // `vector.contract` without masks; the contraction is lowered to outer
 // products, i.e. broadcasts and `vector.fma`. There is no packing: measured
@@ -58,7 +52,6 @@
 
 #include "AccumulatorStart.h"
 #include "ContractionTiles.h"
-#include "TileEpilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -877,20 +870,6 @@ struct TileAndVectorizeContractionsPass
         op->setAttr(kZeroStart, rewriter.getI64IntegerAttr(fills.size()));
         fills.push_back(fill);
       }
-    // Their tails (bias, activation, residual), run on each register tile
-    // before its store once the tiles are vectorized (TileEpilogue.h).
-    // Each with the last op before it that touches memory: C's stores
-    // between that op and the tail are the product's tiles' (the memory plan
-    // may give other kernels the same buffer value).
-    SmallVector<autoglm::ProductTail> tails;
-    if (epilogues)
-      for (linalg::LinalgOp op : contractions)
-        if (linalg::GenericOp tail = autoglm::tailOf(op)) {
-          Operation *before = op->getPrevNode();
-          while (before && isMemoryEffectFree(before))
-            before = before->getPrevNode();
-          tails.push_back({op.getDpsInits()[0], tail, before});
-        }
     for (linalg::LinalgOp op : contractions) {
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
@@ -984,9 +963,6 @@ struct TileAndVectorizeContractionsPass
       if (!reads.empty())
         --tilesLeft[id->second];
     }
-    // (The fills may be what the tails' `before` points to.)
-    for (autoglm::ProductTail &tail : tails)
-      (void)autoglm::fuseTailIntoTiles(rewriter, tail, kKBlocks);
     for (auto [fill, left] : llvm::zip(fills, tilesLeft))
       if (left == 0)
         rewriter.eraseOp(fill);
