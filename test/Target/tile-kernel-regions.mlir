@@ -176,6 +176,22 @@ func.func @even_from_three(%a: tensor<192x32xf32>, %b: tensor<32x784xf32>) -> te
   return %m : tensor<192x784xf32>
 }
 
+// MobileNetV3's 1x1 projections at 28x28: 40 rows (5 register tiles: no
+// even row split) by 784 columns (no multiple of 32 divides 784) would be
+// one block on one thread: 2 column blocks of 392 (12 tiles of 32 and one
+// of 8) instead.
+// CHECK-LABEL: func.func @even_by_columns(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (784) step (392)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<40x72xf32>, tensor<72x392xf32>) outs(%{{.+}} : tensor<40x392xf32>)
+// CHECK:         } {autoglm.kernel = "contraction"}
+func.func @even_by_columns(%a: tensor<40x72xf32>, %b: tensor<72x784xf32>) -> tensor<40x784xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<40x784xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<40x784xf32>) -> tensor<40x784xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<40x72xf32>, tensor<72x784xf32>) outs(%f : tensor<40x784xf32>) -> tensor<40x784xf32>
+  return %m : tensor<40x784xf32>
+}
+
 // A MatMul's tall product with a constant weight as B (BERT's projections,
 // 128 tokens): rows in two blocks of 64 (one per thread of two, the rows
 // the kernels before and after it compute on the same core) and columns in

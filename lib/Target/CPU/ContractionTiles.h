@@ -282,13 +282,28 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   int64_t work = 1;
   for (int64_t range : ranges)
     work *= range;
-  if (work >= kEvenBlocksMinWork && count(blocks[m]) % 2 == 1 &&
-      count(blocks[m]) < kEvenBlocksBelow)
-    for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - tiles.mr;
-         t >= tiles.mr; t -= tiles.mr)
-      if (ranges[m] % t == 0 && count(t) % 2 == 0) {
-        blocks[m] = t;
-        break;
+  if (work < kEvenBlocksMinWork || count(blocks[m]) % 2 == 0 ||
+      count(blocks[m]) >= kEvenBlocksBelow)
+    return blocks;
+  for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - tiles.mr;
+       t >= tiles.mr; t -= tiles.mr)
+    if (ranges[m] % t == 0 && count(t) % 2 == 0) {
+      blocks[m] = t;
+      return blocks;
+    }
+  // No such row block (MobileNetV3's 1x1 products of 40 rows by 784
+  // columns: 5 row tiles, and no multiple of nr divides 784): the widest
+  // column block that makes the count even, a multiple of 8 columns and at
+  // least four register tiles wide, each block ending in a narrower
+  // register tile (392 = 12 x 32 + 8).
+  if (blocks[n] == 0)
+    for (int64_t t = ranges[n] / 2; t >= 4 * tiles.nr; --t)
+      if (ranges[n] % t == 0 && t % 8 == 0) {
+        int64_t previous = blocks[n];
+        blocks[n] = t;
+        if (count(blocks[m]) % 2 == 0)
+          return blocks;
+        blocks[n] = previous;
       }
   return blocks;
 }
