@@ -299,11 +299,10 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   if (blocks[n] == 0)
     for (int64_t t = ranges[n] / 2; t >= 4 * tiles.nr; --t)
       if (ranges[n] % t == 0 && t % 8 == 0) {
-        int64_t previous = blocks[n];
         blocks[n] = t;
         if (count(blocks[m]) % 2 == 0)
           return blocks;
-        blocks[n] = previous;
+        blocks[n] = 0;
       }
   return blocks;
 }
