@@ -62,6 +62,10 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   if (int8Group)
     pm.addNestedPass<func::FuncOp>(
         createAutoGLMPackInt8Products({/*group=*/*int8Group, amxInt8}));
+  // Activations whose rows are a multiple of 4 KiB long, read as A of
+  // products, get padded rows (the rows of a register tile would share
+  // the L1 cache's sets).
+  pm.addNestedPass<func::FuncOp>(createAutoGLMPadAliasedRows());
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in), then
   // the region is inlined.

@@ -492,6 +492,29 @@ def AutoGLMWiden16BitProducts
   ];
 }
 
+def AutoGLMPadAliasedRows : Pass<"autoglm-pad-aliased-rows", "func::FuncOp"> {
+  let summary = "Give an f32 activation whose rows are a multiple of 4 KiB "
+                "long, read only as A of matrix products, 64 bytes of padding "
+                "after each row";
+  let description = [{
+    On tensors, before `--autoglm-tile-kernel-regions`. A result of an
+    `autoglm.fused` region of static f32 type whose last dimension is a
+    multiple of 1024 elements, read by fused regions only as the first
+    operand of `linalg.matmul` (past reshapes that keep the last
+    dimension), is written into the first columns of a
+    `bufferization.alloc_tensor` 16 elements wider: the `tensor.empty` at
+    the start of its chain of destinations (past such reshapes, through
+    each destination-style op's tied init) becomes an `extract_slice` of
+    the wider tensor. Bufferization then gives its readers a strided view
+    whose rows lie 4 KiB + 64 bytes apart, so that a register tile's rows
+    of A do not all map to the same sets of the L1 cache.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def AutoGLMTileKernelRegions
     : Pass<"autoglm-tile-kernel-regions", "func::FuncOp"> {
   let summary = "Tile each fused region into the cache blocks of its matrix "
@@ -512,7 +535,10 @@ def AutoGLMTileKernelRegions
     after bufferization. Before it is tiled, a region's `linalg.matmul`
     whose B is a constant f32 weight with rows a multiple of 1 KiB apart
     reads it through a view of a copy with 64 bytes of zeros after each
-    row (rows that far apart share the L1 cache's sets).
+    row (rows that far apart share the L1 cache's sets). Where the product
+    gets the tall register tiles (`autoglm.tall_tiles`) or has few rows,
+    it reads such a weight packed into column panels one register tile
+    wide instead, each block a loop over its panels.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

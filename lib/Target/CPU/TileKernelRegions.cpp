@@ -317,6 +317,16 @@ struct TileKernelRegionsPass
            isPackableWeight(matmul.getDpsInputs()[1]);
   }
 
+  /// Whether `product`, of a region of `kind`, is a tall f32 product
+  /// (chooseTallTiles) whose B is a constant weight packed into column
+  /// panels (multiplyByWeightPanels) once tiled.
+  bool tallWeightPanels(linalg::LinalgOp product, StringRef kind) const {
+    unsigned bits = vectorBits ? unsigned(vectorBits) : hostVectorBits();
+    return kind == "contraction" && isa<linalg::MatmulOp>(product) &&
+           !streamsWeightPanels(product) && wantsTallTiles(product, bits) &&
+           isPackableWeight(product.getDpsInputs()[1]);
+  }
+
   /// Whether `value` is a constant, past reshapes and the argument of the
   /// region it enters: a MatMul's or Gemm's weight as B, where a
   /// convolution's B is its input (the weight is A).
@@ -349,6 +359,7 @@ struct TileKernelRegionsPass
             .getIntOrFloatBitWidth();
     ContractionTiles tiles = chooseTiles(bits, elementBits);
     bool panels = streamsWeightPanels(product);
+    bool tallPanels = false;
     // A convolution's im2col per block of whole output rows, into a panel
     // per slot (reusePanels below): here the slots, each all of M.
     std::optional<Im2col> col = im2colOf(product);
@@ -360,6 +371,7 @@ struct TileKernelRegionsPass
       tiles = chooseTallTiles(bits, ranges[ranges.size() - 3],
                               ranges[ranges.size() - 2]);
       product->setAttr(kTallTiles, rewriter.getUnitAttr());
+      tallPanels = tallWeightPanels(product, kind);
     }
     SmallVector<int64_t> blocks = cacheBlocks(product, tiles, panels);
     PanelPlan plan =
@@ -412,7 +424,7 @@ struct TileKernelRegionsPass
     for (Operation *op : dead)
       if (op->use_empty())
         rewriter.eraseOp(op);
-    if (panels)
+    if (panels || tallPanels)
       for (Operation *op : result->tiledAndFusedOps)
         if (auto block = dyn_cast<linalg::MatmulOp>(op)) {
           (void)multiplyByWeightPanels(rewriter, block, tiles.nr, weightPanels);
@@ -869,7 +881,8 @@ struct TileKernelRegionsPass
       if (auto root = dyn_cast_or_null<linalg::LinalgOp>(getKernelRoot(region)))
         if (linalg::LinalgOp product = productOf(root)) {
           // Panels are read in order: no rows share L1 sets.
-          if (!streamsWeightPanels(product))
+          if (!streamsWeightPanels(product) &&
+              !tallWeightPanels(product, region.getKind()))
             padWeightRows(rewriter, region, product, paddedWeights);
           tileIntoBlocks(rewriter, root, product, region.getKind());
         }
