@@ -216,15 +216,55 @@ func.func @integer(%a: memref<4x4xi32>, %c: memref<4x4xi32>) {
   return
 }
 
-// An i32 product of 49 columns keeps one-vector tiles: the wide tiles are
-// built of FMAs, and one vector<8x48xi32> would be lowered lane by lane.
+// An i32 product of 49 columns takes no three-vector tiles (they are built
+// of FMAs, and one vector<8x48xi32> would be lowered lane by lane): its
+// first 32 columns get two-vector tiles, the other 17 one-vector tiles
+// (16 + 1).
 // CHECK-LABEL: func.func @integer_seven_by_seven
 // CHECK-NOT: vector<8x48xi32>
+// CHECK: memref.subview %arg2[0, 0] [64, 32] [1, 1]
+// CHECK: iter_args(%{{.*}}) -> (vector<8x32xi32>)
+// CHECK: memref.subview %arg2[0, 32] [64, 17] [1, 1]
 // CHECK: iter_args(%{{.*}}) -> (vector<8x16xi32>)
 // CHECK-NOT: vector<8x48xi32>
 // CHECK: return
 func.func @integer_seven_by_seven(%a: memref<64x32xi32>, %b: memref<32x49xi32>, %c: memref<64x49xi32>) {
   linalg.matmul ins(%a, %b : memref<64x32xi32>, memref<32x49xi32>) outs(%c : memref<64x49xi32>)
+  return
+}
+
+// A block narrower than a two-vector tile but wider than a vector (a 5x5
+// image's 25 columns) takes one-vector tiles and a narrower remainder
+// (16 + 9), not one odd vector<8x25xf32> that LLVM lowers lane by lane
+// (25x ONNX Runtime's time measured on a chain of 1x1 convolutions).
+// CHECK-LABEL: func.func @five_by_five
+// CHECK-NOT: vector<8x25xf32>
+// CHECK: memref.subview %arg2[%{{.*}}, 0] [8, 16] [1, 1]
+// CHECK: iter_args(%{{.*}}) -> (vector<8x16xf32>)
+// CHECK: memref.subview %arg2[%{{.*}}, 16] [8, 9] [1, 1]
+// CHECK: iter_args(%{{.*}}) -> (vector<8x9xf32>)
+// CHECK-NOT: vector<8x25xf32>
+// CHECK: return
+func.func @five_by_five(%a: memref<64x32xf32>, %b: memref<32x25xf32>, %c: memref<64x25xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x25xf32>) outs(%c : memref<64x25xf32>)
+  return
+}
+
+// 212 columns (6 x 32 + 20; 212 % 48 = 20 leaves three-vector tiles a
+// remainder wider than a vector too): the block splits after 192 columns,
+// two-vector tiles before, one-vector tiles and a 4-column remainder after,
+// instead of one-vector tiles over all of it.
+// CHECK-LABEL: func.func @split_rest
+// CHECK: memref.subview %arg2[0, 0] [64, 192] [1, 1]
+// CHECK: scf.for %{{.*}} = %c0 to %c192 step %c32
+// CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: memref.subview %arg2[0, 192] [64, 20] [1, 1]
+// CHECK: iter_args(%{{.*}}) -> (vector<8x16xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK-NOT: vector<8x20xf32>
+// CHECK: return
+func.func @split_rest(%a: memref<64x32xf32>, %b: memref<32x212xf32>, %c: memref<64x212xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x212xf32>) outs(%c : memref<64x212xf32>)
   return
 }
 

@@ -102,6 +102,14 @@ CASES = {
     "b1_k1_14x14_4_left": ([1, 72, 14, 14], 20, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     "b1_k1_14x14_k12": ([1, 12, 14, 14], 8, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, None),
     "b2_k1_14x14_kblocks": ([2, 320, 14, 14], 16, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), False, None),
+    # Columns between one and two vectors (25 at 5x5: one-vector tiles and
+    # a 9-column remainder, 1x1 and 3x3 with a residual Add), and columns
+    # leaving more than a vector over the 32-wide tiles where three-vector
+    # tiles would too (212 at 4x53: 6 x 32, then 16 + 4), with 20 filters (a
+    # partial tile of 4 rows) over two K blocks (K = 320, zero start).
+    "b1_k1_5x5_25_cols": ([1, 64, 5, 5], 40, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    "b2_k3_5x5_residual": ([2, 32, 5, 5], 32, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
+    "b1_k1_4x53_212_cols_kblocks": ([1, 320, 4, 53], 20, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 64
     # input and output channels and 32 blocks of 4x4 outputs): output
     # sizes that are not whole blocks (29x23, 17x16, 13x13, 31x13),

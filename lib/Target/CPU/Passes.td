@@ -198,6 +198,13 @@ def AutoGLMTileAndVectorizeContractions
     hoisting of the accumulator out of the K loop, and lowering of the
     contraction to broadcasts and FMAs (outer products). `mr x nr` is chosen
     from the vector width so the accumulator fits in the register file.
+    No column tile is wider than a vector without being a whole number of
+    vectors (LLVM lowers such a vector lane by lane): a block whose last
+    two-vector tile would be (N = 212: 6 x 32 + 20) is split there and its
+    rest takes one-vector tiles and a narrower remainder (16 + 4), as does a
+    block narrower than two vectors (25 = 16 + 9); where three-vector tiles
+    leave a remainder narrower than a vector (49 = 48 + 1) the block takes
+    them instead.
 
     Each step of a tile's K loop also prefetches the row of B's panel
     `prefetch-distance` rows ahead (`memref.prefetch`): B's rows are N

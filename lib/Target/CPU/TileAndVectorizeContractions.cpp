@@ -55,6 +55,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
@@ -97,6 +98,90 @@ constexpr llvm::StringLiteral kKBlocks = "autoglm.k_blocks";
 /// K loops prefetch nothing (a row 16 ahead is in the next K block, read
 /// after the whole column sweep; the rows of the current one stream).
 constexpr llvm::StringLiteral kFewRows = "autoglm.few_rows";
+
+/// Whether a block of `columns` columns of `op` takes register tiles three
+/// vectors wide (tileRegisters): where its last two-vector tile would be
+/// wider than a vector (N = 49 at 7x7: 32 + 17), three-vector tiles leave a
+/// remainder narrower than one (49 = 48 + 1), and the registers hold mr x 3
+/// accumulators (AVX-512: 24 of 32). They are later split into three
+/// one-vector products in one K loop (vectorizeWideTile): each k's
+/// broadcasts of A then feed 3 FMAs. Float only: vectorizeWideTile builds
+/// FMAs (an i32 tile would be one odd vector again).
+bool wideTiles(linalg::LinalgOp op, const ContractionTiles &tiles,
+               int64_t columns) {
+  int64_t wide = 3 * tiles.lanes;
+  return isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType())) &&
+         tiles.mr * 3 + 4 <= tiles.registers &&
+         columns % tiles.nr > tiles.lanes && columns >= wide &&
+         columns % wide <= tiles.lanes;
+}
+
+/// Tiles `block`, a static block of `blockRanges`, into register tiles
+/// (k one by one, so the tile's accumulator is the only loop-carried
+/// state), peels the partial tiles and erases `block`; a block that is one
+/// register tile stays as it is.
+LogicalResult tileRegisters(RewriterBase &rewriter, linalg::LinalgOp block,
+                            ArrayRef<int64_t> blockRanges,
+                            const ContractionTiles &tiles) {
+  unsigned m = blockRanges.size() - 3, n = m + 1, k = m + 2;
+  bool batched = blockRanges.size() == 4;
+  SmallVector<int64_t> inner(blockRanges.size(), 0);
+  if (batched && blockRanges[0] > 1)
+    inner[0] = 1;
+  inner[m] = blockRanges[m] > tiles.mr ? tiles.mr : 0;
+  inner[n] = blockRanges[n] > tiles.nr ? tiles.nr : 0;
+  // A column tile wider than a vector but not a whole number of them
+  // vectorizes into odd-width vectors that LLVM lowers lane by lane (N = 49
+  // at 7x7 as 32 + 17: 80x slower than N = 64; a 5x5 image's 25 columns in
+  // one tile: 25x ONNX Runtime's time): such a block takes one-vector tiles
+  // (25 = 16 + 9), or three-vector ones (wideTiles: 49 = 48 + 1);
+  // tileContraction has split off the rest of the wider blocks.
+  int64_t columns = blockRanges[n];
+  if (wideTiles(block, tiles, columns))
+    inner[n] = 3 * tiles.lanes;
+  else if (columns % tiles.nr > tiles.lanes)
+    inner[n] = tiles.lanes;
+  inner[k] = blockRanges[k] > 1 ? 1 : 0;
+  // Already one register tile (tileLinalgOp would return `block` itself).
+  if (llvm::all_of(inner, [](int64_t t) { return t == 0; }))
+    return success();
+  // Column panels outside, row tiles inside (the order of GotoBLAS's
+  // micro-kernel loops): the K x nr panel of B that a column tile reads
+  // stays in L1 while every row tile of the block passes over it; A's block
+  // rows are reread from L2 instead. B's rows are N apart (a page apart for
+  // N >= 1024), so its panel is the operand to keep close.
+  SmallVector<unsigned> order;
+  if (batched)
+    order.push_back(0);
+  order.append({n, m, k});
+  rewriter.setInsertionPoint(block);
+  FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
+      rewriter, block,
+      linalg::LinalgTilingOptions().setTileSizes(inner).setInterchange(order));
+  if (failed(tiled))
+    return failure();
+  rewriter.eraseOp(block);
+
+  // Peel the partial row and column tiles off (the inner loop, rows, first:
+  // peeling the columns then copies both row loops), so that every tile is
+  // static.
+  auto loopOf = [&](unsigned dim) -> scf::ForOp {
+    unsigned index = 0;
+    for (unsigned d : order) {
+      if (d == dim)
+        break;
+      index += inner[d] != 0;
+    }
+    return inner[dim] ? cast<scf::ForOp>(tiled->loops[index]) : scf::ForOp();
+  };
+  scf::ForOp rows = loopOf(m), cols = loopOf(n);
+  scf::ForOp partial;
+  if (rows && blockRanges[m] % inner[m] != 0)
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, rows, partial);
+  if (cols && blockRanges[n] % inner[n] != 0)
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, cols, partial);
+  return success();
+}
 
 /// Tiles `op` for caches and registers, peels the partial register tiles and
 /// erases `op`. The register tiles are left as small linalg ops.
@@ -145,80 +230,44 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
         loop->setAttr(kKBlocks, rewriter.getUnitAttr());
   }
 
-  // Register tiles of the (static) block; k one by one, so the tile's
-  // accumulator is the only loop-carried state.
+  // Register tiles of the (static) block.
   SmallVector<int64_t> blockRanges(ranges);
   for (unsigned d = 0; d < ranges.size(); ++d)
     if (outer[d])
       blockRanges[d] = outer[d];
-  SmallVector<int64_t> inner(ranges.size(), 0);
-  if (batched && blockRanges[0] > 1)
-    inner[0] = 1;
-  inner[m] = blockRanges[m] > tiles.mr ? tiles.mr : 0;
-  inner[n] = blockRanges[n] > tiles.nr ? tiles.nr : 0;
-  // A partial column tile wider than one vector (N = 49 at 7x7: 32 + 17)
-  // vectorizes into odd-width vectors that LLVM splits lane by lane (80x
-  // slower than N = 64 measured); one-vector tiles leave a remainder
-  // narrower than a vector instead (49 = 3 x 16 + 1). Where the registers
-  // hold mr x 3 accumulators (AVX-512: 24 of 32) and three vectors leave
-  // such a remainder too, the tiles are three vectors wide (49 = 48 + 1),
-  // later split into three one-vector products in one K loop
-  // (splitColumns): each k's broadcasts of A then feed 3 FMAs, not 1.
-  if (inner[n] && blockRanges[n] % tiles.nr > tiles.lanes) {
-    inner[n] = tiles.lanes;
-    int64_t wide = 3 * tiles.lanes;
-    // Float only: vectorizeWideTile builds FMAs (an i32 tile would be one
-    // odd vector again).
-    bool isFloat =
-        isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType()));
-    if (isFloat && tiles.mr * 3 + 4 <= tiles.registers &&
-        blockRanges[n] >= wide && blockRanges[n] % wide <= tiles.lanes)
-      inner[n] = wide;
-  }
-  inner[k] = blockRanges[k] > 1 ? 1 : 0;
-  if (llvm::all_of(inner, [](int64_t t) { return t == 0; })) {
-    // Already one register tile (tileLinalgOp would return `block` itself).
+  // A block whose last column tile would be wider than a vector but not a
+  // whole tile (N = 212: 6 x 32 + 20) splits there: its leading columns
+  // keep the two-vector tiles, and the rest gets one-vector tiles (16 + 4)
+  // instead of the whole block (13 x 16 + 4; each k's broadcasts of A then
+  // feed one FMA each, not two: 1.4x the time measured on a chain of 1x1
+  // convolutions over 4 x 53 pixels). The three-vector tiles below take
+  // the blocks whose columns they cover but for a remainder narrower than
+  // a vector.
+  int64_t rest = blockRanges[n] % tiles.nr;
+  if (blockRanges[n] > tiles.nr && rest > tiles.lanes &&
+      !wideTiles(op, tiles, blockRanges[n])) {
+    rewriter.setInsertionPoint(block);
+    auto [head, tail] =
+        linalg::splitOp(rewriter, cast<TilingInterface>(block.getOperation()),
+                        n, rewriter.getIndexAttr(blockRanges[n] - rest));
+    if (!head || !tail)
+      return failure();
     if (block != op)
       rewriter.eraseOp(op);
-    return success();
+    SmallVector<int64_t> headRanges(blockRanges), tailRanges(blockRanges);
+    headRanges[n] -= rest;
+    tailRanges[n] = rest;
+    if (failed(tileRegisters(rewriter,
+                             cast<linalg::LinalgOp>(head.getOperation()),
+                             headRanges, tiles)))
+      return failure();
+    return tileRegisters(rewriter, cast<linalg::LinalgOp>(tail.getOperation()),
+                         tailRanges, tiles);
   }
-  // Column panels outside, row tiles inside (the order of GotoBLAS's
-  // micro-kernel loops): the K x nr panel of B that a column tile reads
-  // stays in L1 while every row tile of the block passes over it; A's block
-  // rows are reread from L2 instead. B's rows are N apart (a page apart for
-  // N >= 1024), so its panel is the operand to keep close.
-  SmallVector<unsigned> order;
-  if (batched)
-    order.push_back(0);
-  order.append({n, m, k});
-  rewriter.setInsertionPoint(block);
-  FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
-      rewriter, block,
-      linalg::LinalgTilingOptions().setTileSizes(inner).setInterchange(order));
-  if (failed(tiled))
+  if (failed(tileRegisters(rewriter, block, blockRanges, tiles)))
     return failure();
   if (block != op)
-    rewriter.eraseOp(block);
-  rewriter.eraseOp(op);
-
-  // Peel the partial row and column tiles off (the inner loop, rows, first:
-  // peeling the columns then copies both row loops), so that every tile is
-  // static.
-  auto loopOf = [&](unsigned dim) -> scf::ForOp {
-    unsigned index = 0;
-    for (unsigned d : order) {
-      if (d == dim)
-        break;
-      index += inner[d] != 0;
-    }
-    return inner[dim] ? cast<scf::ForOp>(tiled->loops[index]) : scf::ForOp();
-  };
-  scf::ForOp rows = loopOf(m), cols = loopOf(n);
-  scf::ForOp partial;
-  if (rows && blockRanges[m] % inner[m] != 0)
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, rows, partial);
-  if (cols && blockRanges[n] % inner[n] != 0)
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, cols, partial);
+    rewriter.eraseOp(op);
   return success();
 }
 
@@ -839,6 +888,12 @@ struct TileAndVectorizeContractionsPass
           TileAndVectorizeContractionsPass> {
   using AutoGLMTileAndVectorizeContractionsBase::
       AutoGLMTileAndVectorizeContractionsBase;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    AutoGLMTileAndVectorizeContractionsBase::getDependentDialects(registry);
+    // linalg::splitOp works through TilingInterface (tileContraction).
+    linalg::registerTilingInterfaceExternalModels(registry);
+  }
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
