@@ -8,7 +8,8 @@ MaxPool with padding) and tail (residual Add, Relu, GlobalAveragePool) in
 f16 (--precision=fp16: cuDNN's convolutions in NHWC on CUDA), and max and
 average poolings in f32 with asymmetric padding, ceil_mode, dilation,
 count_include_pad, one and three spatial dimensions, uint8, and a ReLU whose
-result is also an output. On CUDA each pooling computes its window's taps
+result is also an output; on the CPU, the window kernel's strides, masked
+row ends and padding (max_sppf_5x5 to max_stride5). On CUDA each pooling computes its window's taps
 from the unpadded tensor and, where only the pooling reads it, from what the
 elementwise kernel before it reads (--autoglm-cuda-fuse-pooling-inputs).
 For each case: builds DIR/<case>.onnx, runs ONNX Runtime on a random input,
@@ -18,7 +19,7 @@ replay) against ONNX Runtime's outputs. Prints `case NAME: ok` or the
 failure, and exits non-zero if any case fails.
 
 Tolerances: f32 poolings compute exactly what ONNX Runtime does (a maximum,
-or a sum of at most 9 values divided by the count): 1e-5 + 1e-5 |expected|.
+or a sum of at most 49 values divided by the count): 1e-5 + 1e-5 |expected|.
 The f16 cases round the input and the weights to f16 and accumulate in f32
 (cuDNN rounds its result to f16 before the bias; a sum of at most 147
 products of values below 1): within 2e-2 + 1e-2 |expected|.
@@ -125,6 +126,24 @@ CASES = {
     "average_3d": (pool("AveragePool", [1, 2, 5, 6, 7], kernel_shape=[2, 3, 3],
                         strides=[1, 2, 2], pads=[1, 1, 1, 0, 1, 1]),
                    [1, 2, 5, 6, 7], np.float32, [], F32),
+    # The CPU's window kernel (WindowKernels.cpp): YOLO's SPPF 5x5
+    # stride-1 max pooling (rows of 20: a vector and 4 masked lanes; the
+    # padding read as the lowest value, rows of it skipped), a stride-2 max
+    # pooling over an odd width (29 outputs, rows read wide and shuffled,
+    # the left padding shuffled in), a 7x7 stride-3 average without the
+    # padding in its counts, a stride 4 (the widest read shuffled) and a
+    # stride 5 (the loop nest).
+    "max_sppf_5x5": (pool("MaxPool", [1, 8, 20, 20], kernel_shape=[5, 5], strides=[1, 1],
+                          pads=[2, 2, 2, 2]), [1, 8, 20, 20], np.float32, [], F32),
+    "max_stride2_odd": (pool("MaxPool", [1, 4, 57, 57], kernel_shape=[3, 3], strides=[2, 2],
+                             pads=[1, 1, 1, 1]), [1, 4, 57, 57], np.float32, [], F32),
+    "average_7x7_stride3_excluded": (pool("AveragePool", [1, 3, 40, 37], kernel_shape=[7, 7],
+                                          strides=[3, 3], pads=[3, 3, 3, 3], count_include_pad=0),
+                                     [1, 3, 40, 37], np.float32, [], F32),
+    "max_stride4": (pool("MaxPool", [1, 2, 33, 70], kernel_shape=[4, 4], strides=[4, 4]),
+                    [1, 2, 33, 70], np.float32, [], F32),
+    "max_stride5": (pool("MaxPool", [1, 2, 33, 70], kernel_shape=[5, 5], strides=[5, 5],
+                         pads=[1, 2, 1, 2]), [1, 2, 33, 70], np.float32, [], F32),
     # Unsigned: padded with 0, its lowest value.
     "max_uint8": (pool("MaxPool", [2, 3, 9, 9], x_type=TensorProto.UINT8, kernel_shape=[3, 3],
                        strides=[2, 2], pads=[1, 1, 1, 1]), [2, 3, 9, 9], np.uint8, [], F32),

@@ -49,7 +49,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // buffer.
   pm.addNestedPass<func::FuncOp>(createAutoGLMConvToMatmul());
   // Depthwise convolutions: direct kernels along the output row.
-  pm.addNestedPass<func::FuncOp>(createAutoGLMDepthwiseConvKernels());
+  pm.addNestedPass<func::FuncOp>(createAutoGLMWindowKernels());
   // uint8 x int8 products (int8 precision) with their weight packed for
   // vpdpbusd (4 bytes a lane) where the CPU has AVX-512 VNNI, for vpmaddwd
   // (2 bytes a lane, widened to 16 bits) where it has AVX2; elsewhere they

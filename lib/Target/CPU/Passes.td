@@ -155,22 +155,24 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
   ];
 }
 
-def AutoGLMDepthwiseConvKernels
-    : Pass<"autoglm-depthwise-conv-kernels", "func::FuncOp"> {
-  let summary = "Rewrite depthwise convolutions on tensors as direct kernels "
-                "vectorized along the output row";
+def AutoGLMWindowKernels
+    : Pass<"autoglm-window-kernels", "func::FuncOp"> {
+  let summary = "Rewrite depthwise convolutions and poolings on tensors as "
+                "direct kernels vectorized along the output row";
   let description = [{
     On tensors, before --autoglm-tile-kernel-regions. Each
-    `linalg.depthwise_conv_2d_nchw_chw` of static float shapes, a constant
-    fill as its init and a column stride of at most 4 becomes an
-    `scf.forall` over (image, channel) marked
-    `autoglm.kernel = "depthwise"`: R output rows x B vectors of the
-    vector width per step, each tap one broadcast weight times a row read
-    (masked past the row's end; a strided row read wide and shuffled) added
-    with `vector.fma`. The all-parallel generic that updates the
-    convolution in place (bias, activation, residual) is applied to the
-    vectors before they are stored. Other depthwise convolutions keep
-    the loop nest.
+    `linalg.depthwise_conv_2d_nchw_chw`, `linalg.pooling_nchw_max` and
+    `linalg.pooling_nchw_sum` of static float shapes, a constant fill as
+    its init and a column stride of at most 4 becomes an `scf.forall` over
+    (image, channel) marked `autoglm.kernel = "depthwise"` (or
+    `"pooling"`): R output rows x B vectors of the vector width per step,
+    each tap a row read (masked past the row's end; a strided row read wide
+    and shuffled) folded into the accumulators: times a broadcast weight
+    with `vector.fma`, or with `arith.maximumf` / `arith.addf`. The
+    padding the lowering adds (zeros; a pooling's identity) is read in
+    place of the padded copy. The all-parallel generic that updates the
+    result in place (bias, activation, residual) is applied to the
+    vectors before they are stored. Other such ops keep the loop nest.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

@@ -1,5 +1,5 @@
-// RUN: autoglm-opt %s --autoglm-depthwise-conv-kernels=vector-bits=512 --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX512
-// RUN: autoglm-opt %s --autoglm-depthwise-conv-kernels=vector-bits=256 --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: autoglm-opt %s --autoglm-window-kernels=vector-bits=512 --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: autoglm-opt %s --autoglm-window-kernels=vector-bits=256 --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
 
 // A MobileNet-like depthwise 3x3 with its zero padding and its in-place
 // tail (bias, Clip(0, 6)): one kernel over (image, channel) reading the
@@ -91,4 +91,91 @@ func.func @dw_no_fill(%x: tensor<1x2x8x8xf32>, %w: tensor<2x3x3xf32>, %init: ten
   %c = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x2x8x8xf32>, tensor<2x3x3xf32>) outs(%init : tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
   return %c : tensor<1x2x6x6xf32>
+}
+
+// A max pooling (YOLO's SPPF: 5x5, stride 1, padded with -inf by the
+// lowering): the same kernel with no weight, each tap a vector maximum
+// (arith.maximumf, NaN in NaN out as the loop nest), the padding read as
+// -inf (the row's left overhang shuffled in with -inf, its end read
+// masked with -inf), no padded copy.
+// CHECK-LABEL: func.func @max_pool(
+// CHECK-NOT:     tensor.pad
+// CHECK:         scf.forall (%{{.+}}) in (3) shared_outs(
+// AVX512:          vector.transfer_read %arg0[%c0, %{{.+}}, %{{.+}}, %c0], %[[NEGINF:.+]] {in_bounds = [true]} : tensor<1x3x20x20xf32>, vector<16xf32>
+// AVX512:          vector.shuffle %{{.+}}, %{{.+}} [16, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+// AVX512:          arith.maximumf %{{.+}} : vector<16xf32>
+// AVX2:            arith.maximumf %{{.+}} : vector<8xf32>
+// CHECK-NOT:       vector.fma
+// CHECK:           tensor.parallel_insert_slice
+// CHECK:         } {autoglm.kernel = "pooling"}
+// CHECK-NOT:     linalg.
+func.func @max_pool(%x: tensor<1x3x20x20xf32>) -> tensor<1x3x20x20xf32> {
+  %neginf = arith.constant 0xFF800000 : f32
+  %p = tensor.pad %x low[0, 0, 2, 2] high[0, 0, 2, 2] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %neginf : f32
+  } : tensor<1x3x20x20xf32> to tensor<1x3x24x24xf32>
+  %e = tensor.empty() : tensor<1x3x20x20xf32>
+  %f = linalg.fill ins(%neginf : f32) outs(%e : tensor<1x3x20x20xf32>) -> tensor<1x3x20x20xf32>
+  %w = tensor.empty() : tensor<5x5xf32>
+  %m = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x3x24x24xf32>, tensor<5x5xf32>) outs(%f : tensor<1x3x20x20xf32>) -> tensor<1x3x20x20xf32>
+  return %m : tensor<1x3x20x20xf32>
+}
+
+// A sum pooling (an average pooling's sum; the division by the counts
+// stays a generic after it), stride 2 with zero padding: vector additions
+// of rows read twice as wide and shuffled down to every other lane.
+// CHECK-LABEL: func.func @sum_pool_stride2(
+// CHECK-NOT:     tensor.pad
+// CHECK:         scf.forall
+// AVX512:          vector.transfer_read {{.+}} : tensor<1x2x15x15xf32>, vector<32xf32>
+// AVX512:          vector.shuffle
+// AVX512:          arith.addf %{{.+}} : vector<16xf32>
+// CHECK-NOT:       arith.maximumf
+// CHECK:         } {autoglm.kernel = "pooling"}
+// CHECK:         linalg.generic
+// CHECK:           arith.divf
+func.func @sum_pool_stride2(%x: tensor<1x2x15x15xf32>, %counts: tensor<8x8xf32>) -> tensor<1x2x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x15x15xf32> to tensor<1x2x17x17xf32>
+  %e = tensor.empty() : tensor<1x2x8x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %w = tensor.empty() : tensor<3x3xf32>
+  %s = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x2x17x17xf32>, tensor<3x3xf32>) outs(%f : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %a = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %counts : tensor<1x2x8x8xf32>, tensor<8x8xf32>) outs(%e : tensor<1x2x8x8xf32>) {
+  ^bb0(%v: f32, %n: f32, %out: f32):
+    %d = arith.divf %v, %n : f32
+    linalg.yield %d : f32
+  } -> tensor<1x2x8x8xf32>
+  return %a : tensor<1x2x8x8xf32>
+}
+
+// A max pooling padded with something else than its fill (not what the
+// lowering makes) keeps the padded copy: the kernel reads it as its input,
+// with no padding of its own.
+// CHECK-LABEL: func.func @max_pool_other_padding(
+// CHECK:         %[[P:.+]] = tensor.pad
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_read %[[P]]
+// CHECK:         } {autoglm.kernel = "pooling"}
+func.func @max_pool_other_padding(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
+  %neginf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
+  %e = tensor.empty() : tensor<1x3x8x8xf32>
+  %f = linalg.fill ins(%neginf : f32) outs(%e : tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  %w = tensor.empty() : tensor<3x3xf32>
+  %m = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x3x10x10xf32>, tensor<3x3xf32>) outs(%f : tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  return %m : tensor<1x3x8x8xf32>
 }

@@ -1,4 +1,4 @@
-//===- DepthwiseConvKernels.cpp - direct depthwise convolutions -----------===//
+//===- WindowKernels.cpp - direct depthwise convolutions and poolings ----===//
 //
 // A depthwise convolution (ONNX Conv with group = channels = outputs; the
 // lowering makes it `linalg.depthwise_conv_2d_nchw_chw` on a zero-padded
@@ -27,6 +27,13 @@
 // applied to the accumulators before they are stored, so the output is
 // written once.
 //
+// A max or sum pooling (`linalg.pooling_nchw_max`/`_sum`, on an input the
+// lowering pads with the pooling's identity) is the same window walk with
+// `arith.maximumf` or `arith.addf` in place of the FMA and no weight; the
+// padding is read as the identity (skipped rows, masked and shuffled-in
+// lanes) instead of being copied. An average pooling's division by the
+// window counts stays the generic after the sum.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
@@ -43,7 +50,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::autoglm {
-#define GEN_PASS_DEF_AUTOGLMDEPTHWISECONVKERNELS
+#define GEN_PASS_DEF_AUTOGLMWINDOWKERNELS
 #include "autoglm/Target/CPU/Passes.h.inc"
 } // namespace mlir::autoglm
 
@@ -107,8 +114,9 @@ bool isFusableTail(linalg::GenericOp tail, Value conv) {
 }
 
 /// Whether `pad` pads only the rows and columns of an NCHW tensor, with
-/// static sizes and zeros.
-bool isZeroPadding(tensor::PadOp pad) {
+/// static sizes and the constant `identity` (zero for a convolution, the
+/// pooling's identity for a pooling).
+bool isRowColumnPadding(tensor::PadOp pad, Attribute identity) {
   if (pad.getSourceType().getRank() != 4 ||
       !pad.getSourceType().hasStaticShape())
     return false;
@@ -119,14 +127,21 @@ bool isZeroPadding(tensor::PadOp pad) {
       ShapedType::isDynamic(pad.getStaticLow()[3]))
     return false;
   Value value = pad.getConstantPaddingValue();
-  return value && matchPattern(value, m_AnyZeroFloat());
+  Attribute attr;
+  return value && matchPattern(value, m_Constant(&attr)) && attr == identity;
 }
+
+/// How a window kernel folds an input lane into its accumulator.
+enum class Combine { Fma, Max, Add };
 
 /// The shape of one depthwise convolution and its kernel's blocking. The
 /// input is the unpadded one: `pt`/`pl` rows/columns of zeros are implied
 /// above/left of it (and as many below/right as the output needs).
 struct DepthwiseKernel {
   int64_t n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
+  Combine combine = Combine::Fma;
+  /// What the padding reads as: zero, or the pooling's identity.
+  TypedAttr padValue;
   int64_t lanes;       // L
   int64_t rowsPerStep; // R
   int64_t blocks;      // B = ceil(OW / L)
@@ -140,8 +155,9 @@ public:
         vecType(VectorType::get({k.lanes}, et)) {}
 
   /// Builds the kernel of the convolution of `input` (unpadded) by
-  /// `weight` ([C, KH, KW]) into `outType`, accumulating from `initValue`,
-  /// with `tail` (may be null) applied; returns the result tensor.
+  /// `weight` ([C, KH, KW]; null for a pooling) into `outType`,
+  /// accumulating from `initValue`, with `tail` (may be null) applied;
+  /// returns the result tensor.
   Value build(Value input, Value weight, Value convResult, Value initValue,
               linalg::GenericOp tail) {
     auto outType = cast<RankedTensorType>(convResult.getType());
@@ -166,7 +182,7 @@ public:
         tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, unit);
 
     // Per channel: the broadcast weights and the tail's per-channel inputs.
-    for (int64_t i = 0; i < k.kh; ++i)
+    for (int64_t i = 0; weight && i < k.kh; ++i)
       for (int64_t j = 0; j < k.kw; ++j) {
         Value w = tensor::ExtractOp::create(b, loc, weight,
                                             ValueRange{c, idx(i), idx(j)});
@@ -220,7 +236,8 @@ public:
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(b, loc, t, shared, offsets, sizes,
                                           unit);
-    forall->setAttr("autoglm.kernel", b.getStringAttr("depthwise"));
+    forall->setAttr("autoglm.kernel",
+                    b.getStringAttr(weight ? "depthwise" : "pooling"));
     return forall.getResult(0);
   }
 
@@ -259,7 +276,17 @@ private:
             continue; // all padding
           for (auto [r, i] : users) {
             Value &a = accs[r * k.blocks + blk];
-            a = vector::FMAOp::create(b, loc, x, weights[i * k.kw + j], a);
+            switch (k.combine) {
+            case Combine::Fma:
+              a = vector::FMAOp::create(b, loc, x, weights[i * k.kw + j], a);
+              break;
+            case Combine::Max:
+              a = arith::MaximumFOp::create(b, loc, a, x);
+              break;
+            case Combine::Add:
+              a = arith::AddFOp::create(b, loc, a, x);
+              break;
+            }
           }
         }
     }
@@ -280,17 +307,18 @@ private:
     return t;
   }
 
-  /// Lane l of the result: input[n, c, ih, col0 + l * sw], zero in the
-  /// padding. One read of S*L contiguous lanes (masked past the row's end,
-  /// which reads the right padding as zeros) and, for a stride or a left
-  /// overhang, a shuffle (with zeros for the columns left of the input).
-  /// Null when every lane is padding.
+  /// Lane l of the result: input[n, c, ih, col0 + l * sw], the padding
+  /// value in the padding. One read of S*L contiguous lanes (masked past
+  /// the row's end, which reads the right padding as the padding value)
+  /// and, for a stride or a left overhang, a shuffle (with the padding
+  /// value for the columns left of the input). Null when every lane is
+  /// padding.
   Value readRow(Value ih, int64_t col0) {
     int64_t width = k.lanes * k.sw;
     if (col0 >= k.w || col0 + (k.lanes - 1) * k.sw < 0)
       return {};
     int64_t from = std::max<int64_t>(col0, 0);
-    Value pad = arith::ConstantOp::create(b, loc, b.getFloatAttr(et, 0.0));
+    Value pad = arith::ConstantOp::create(b, loc, k.padValue);
     Value wide = vector::TransferReadOp::create(
         b, loc, VectorType::get({width}, et), input,
         ValueRange{n, c, ih, idx(from)}, pad,
@@ -299,8 +327,7 @@ private:
       return wide;
     Value zeros = arith::ConstantOp::create(
         b, loc,
-        DenseElementsAttr::get(cast<ShapedType>(wide.getType()),
-                               b.getFloatAttr(et, 0.0)));
+        DenseElementsAttr::get(cast<ShapedType>(wide.getType()), k.padValue));
     SmallVector<int64_t> mask;
     for (int64_t l = 0; l < k.lanes; ++l) {
       int64_t col = col0 + l * k.sw - from;
@@ -360,36 +387,46 @@ private:
   SmallVector<Value> weights, channelInputs;
 };
 
-/// Rewrites `conv` (and its fusable tail) as the direct kernel; failure
-/// (and no change) where it does not apply.
-LogicalResult rewriteDepthwise(RewriterBase &rewriter,
-                               linalg::DepthwiseConv2DNchwChwOp conv,
-                               unsigned vectorBits) {
-  if (!conv.hasPureTensorSemantics())
+/// Rewrites `op`, a depthwise convolution by `weight` ([C, KH, KW]) or a
+/// pooling (null `weight`) of a KH x KW window folded by `combine`, and its
+/// fusable tail, as the direct kernel; failure (and no change) where it does
+/// not apply.
+LogicalResult rewriteWindowOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                              Value weight, int64_t kh, int64_t kw,
+                              Combine combine, ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilations,
+                              unsigned vectorBits) {
+  if (!op.hasPureTensorSemantics() || op->getNumResults() != 1)
     return failure();
-  auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
-  auto wType = cast<RankedTensorType>(conv.getInputs()[1].getType());
-  auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
+  Value input = op.getDpsInputs()[0];
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   // f32 (or any float) with one element type: mixed precision keeps the
   // generic, which widens.
   auto et = dyn_cast<FloatType>(outType.getElementType());
-  if (!et || !inType.hasStaticShape() || !wType.hasStaticShape() ||
-      !outType.hasStaticShape() || inType.getElementType() != et ||
-      wType.getElementType() != et)
+  if (!et || !inType.hasStaticShape() || !outType.hasStaticShape() ||
+      inType.getElementType() != et ||
+      (weight && (!cast<RankedTensorType>(weight.getType()).hasStaticShape() ||
+                  getElementTypeOrSelf(weight.getType()) != et)))
     return failure();
-  // The accumulator starts from a constant fill (zero, from the lowering).
-  auto fill = conv.getOutputs()[0].getDefiningOp<linalg::FillOp>();
-  if (!fill)
+  // The accumulator starts from a constant fill (zero, or the pooling's
+  // identity, from the lowering).
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  Attribute identity;
+  if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&identity)))
     return failure();
-  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
-  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
   DepthwiseKernel k;
-  // Zero padding of the rows and columns (the lowering's tensor.pad) is
-  // read as zeros by the kernel instead of being copied.
-  Value input = conv.getInputs()[0];
+  k.combine = combine;
+  // A convolution's padding is zeros, a pooling's its identity.
+  k.padValue = weight ? TypedAttr(rewriter.getFloatAttr(et, 0.0))
+                      : dyn_cast<TypedAttr>(identity);
+  if (!k.padValue)
+    return failure();
+  // Padding of the rows and columns (the lowering's tensor.pad) is read by
+  // the kernel instead of being copied.
   k.pt = k.pl = 0;
   auto pad = input.getDefiningOp<tensor::PadOp>();
-  if (pad && isZeroPadding(pad)) {
+  if (pad && isRowColumnPadding(pad, k.padValue)) {
     k.pt = pad.getStaticLow()[2];
     k.pl = pad.getStaticLow()[3];
     input = pad.getSource();
@@ -401,8 +438,8 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   k.c = inType.getDimSize(1);
   k.h = srcType.getDimSize(2);
   k.w = srcType.getDimSize(3);
-  k.kh = wType.getDimSize(1);
-  k.kw = wType.getDimSize(2);
+  k.kh = kh;
+  k.kw = kw;
   k.oh = outType.getDimSize(2);
   k.ow = outType.getDimSize(3);
   k.sh = strides[0];
@@ -419,20 +456,20 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   k.rowsPerStep = std::clamp<int64_t>(budget / k.blocks, 1, k.oh);
 
   linalg::GenericOp tail;
-  Value convResult = conv.getResult(0);
-  if (convResult.hasOneUse())
-    if (auto user = dyn_cast<linalg::GenericOp>(*convResult.getUsers().begin()))
-      if (isFusableTail(user, convResult))
+  Value result = op->getResult(0);
+  if (result.hasOneUse())
+    if (auto user = dyn_cast<linalg::GenericOp>(*result.getUsers().begin()))
+      if (isFusableTail(user, result))
         tail = user;
 
-  Operation *last = tail ? tail.getOperation() : conv.getOperation();
+  Operation *last = tail ? tail.getOperation() : op.getOperation();
   rewriter.setInsertionPoint(last);
-  DepthwiseKernelBuilder builder(rewriter, conv.getLoc(), k, et);
-  Value result = builder.build(input, conv.getInputs()[1], convResult,
-                               fill.getInputs()[0], tail);
-  rewriter.replaceOp(last, result);
+  DepthwiseKernelBuilder builder(rewriter, op.getLoc(), k, et);
+  Value kernel =
+      builder.build(input, weight, result, fill.getInputs()[0], tail);
+  rewriter.replaceOp(last, kernel);
   if (tail)
-    rewriter.eraseOp(conv);
+    rewriter.eraseOp(op);
   if (fill->use_empty())
     rewriter.eraseOp(fill);
   if (pad && pad->use_empty())
@@ -440,20 +477,47 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   return success();
 }
 
-struct DepthwiseConvKernelsPass
-    : public autoglm::impl::AutoGLMDepthwiseConvKernelsBase<
-          DepthwiseConvKernelsPass> {
-  using AutoGLMDepthwiseConvKernelsBase::AutoGLMDepthwiseConvKernelsBase;
+/// The 2-D strides or dilations of a window op.
+SmallVector<int64_t> valuesOf(DenseIntElementsAttr attr) {
+  return SmallVector<int64_t>(attr.getValues<int64_t>());
+}
+
+struct WindowKernelsPass
+    : public autoglm::impl::AutoGLMWindowKernelsBase<WindowKernelsPass> {
+  using AutoGLMWindowKernelsBase::AutoGLMWindowKernelsBase;
 
   void runOnOperation() override {
     unsigned bits =
         vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
-    SmallVector<linalg::DepthwiseConv2DNchwChwOp> convs;
-    getOperation().walk(
-        [&](linalg::DepthwiseConv2DNchwChwOp conv) { convs.push_back(conv); });
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::DepthwiseConv2DNchwChwOp, linalg::PoolingNchwMaxOp,
+              linalg::PoolingNchwSumOp>(op))
+        ops.push_back(op);
+    });
     IRRewriter rewriter(&getContext());
-    for (linalg::DepthwiseConv2DNchwChwOp conv : convs)
-      (void)rewriteDepthwise(rewriter, conv, bits);
+    for (linalg::LinalgOp op : ops) {
+      if (auto conv = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(*op)) {
+        auto w = cast<RankedTensorType>(conv.getInputs()[1].getType());
+        (void)rewriteWindowOp(rewriter, op, conv.getInputs()[1],
+                              w.getDimSize(1), w.getDimSize(2), Combine::Fma,
+                              valuesOf(conv.getStrides()),
+                              valuesOf(conv.getDilations()), bits);
+        continue;
+      }
+      // A pooling's second input is an empty tensor of the window's shape.
+      auto window = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+      auto [strides, dilations] =
+          isa<linalg::PoolingNchwMaxOp>(*op)
+              ? std::pair(cast<linalg::PoolingNchwMaxOp>(*op).getStrides(),
+                          cast<linalg::PoolingNchwMaxOp>(*op).getDilations())
+              : std::pair(cast<linalg::PoolingNchwSumOp>(*op).getStrides(),
+                          cast<linalg::PoolingNchwSumOp>(*op).getDilations());
+      (void)rewriteWindowOp(
+          rewriter, op, Value(), window.getDimSize(0), window.getDimSize(1),
+          isa<linalg::PoolingNchwMaxOp>(*op) ? Combine::Max : Combine::Add,
+          valuesOf(strides), valuesOf(dilations), bits);
+    }
   }
 };
 } // namespace
