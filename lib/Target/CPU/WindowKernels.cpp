@@ -134,10 +134,11 @@ bool isRowColumnPadding(tensor::PadOp pad, Attribute identity) {
 /// How a window kernel folds an input lane into its accumulator.
 enum class Combine { Fma, Max, Add };
 
-/// The shape of one depthwise convolution and its kernel's blocking. The
-/// input is the unpadded one: `pt`/`pl` rows/columns of zeros are implied
-/// above/left of it (and as many below/right as the output needs).
-struct DepthwiseKernel {
+/// The shape of one depthwise convolution or pooling and its kernel's
+/// blocking. The input is the unpadded one: `pt`/`pl` rows/columns of
+/// padding are implied above/left of it (and as many below/right as the
+/// output needs).
+struct WindowKernel {
   int64_t n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
   Combine combine = Combine::Fma;
   /// What the padding reads as: zero, or the pooling's identity.
@@ -147,10 +148,10 @@ struct DepthwiseKernel {
   int64_t blocks;      // B = ceil(OW / L)
 };
 
-class DepthwiseKernelBuilder {
+class WindowKernelBuilder {
 public:
-  DepthwiseKernelBuilder(RewriterBase &rewriter, Location loc,
-                         const DepthwiseKernel &k, FloatType et)
+  WindowKernelBuilder(RewriterBase &rewriter, Location loc,
+                      const WindowKernel &k, FloatType et)
       : b(rewriter), loc(loc), k(k), et(et),
         vecType(VectorType::get({k.lanes}, et)) {}
 
@@ -379,7 +380,7 @@ private:
 
   RewriterBase &b;
   Location loc;
-  const DepthwiseKernel &k;
+  const WindowKernel &k;
   FloatType et;
   VectorType vecType;
   Value input, convResult, n, c, init;
@@ -412,14 +413,16 @@ LogicalResult rewriteWindowOp(RewriterBase &rewriter, linalg::LinalgOp op,
   // The accumulator starts from a constant fill (zero, or the pooling's
   // identity, from the lowering).
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  Attribute identity;
-  if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&identity)))
+  if (!fill)
     return failure();
-  DepthwiseKernel k;
+  WindowKernel k;
   k.combine = combine;
-  // A convolution's padding is zeros, a pooling's its identity.
-  k.padValue = weight ? TypedAttr(rewriter.getFloatAttr(et, 0.0))
-                      : dyn_cast<TypedAttr>(identity);
+  // A convolution's padding is zeros, a pooling's its identity (the fill).
+  Attribute identity;
+  if (weight)
+    k.padValue = rewriter.getFloatAttr(et, 0.0);
+  else if (matchPattern(fill.getInputs()[0], m_Constant(&identity)))
+    k.padValue = dyn_cast<TypedAttr>(identity);
   if (!k.padValue)
     return failure();
   // Padding of the rows and columns (the lowering's tensor.pad) is read by
@@ -464,7 +467,7 @@ LogicalResult rewriteWindowOp(RewriterBase &rewriter, linalg::LinalgOp op,
 
   Operation *last = tail ? tail.getOperation() : op.getOperation();
   rewriter.setInsertionPoint(last);
-  DepthwiseKernelBuilder builder(rewriter, op.getLoc(), k, et);
+  WindowKernelBuilder builder(rewriter, op.getLoc(), k, et);
   Value kernel =
       builder.build(input, weight, result, fill.getInputs()[0], tail);
   rewriter.replaceOp(last, kernel);
