@@ -125,6 +125,32 @@ LogicalResult tileRegisters(RewriterBase &rewriter, linalg::LinalgOp block,
                             const ContractionTiles &tiles) {
   unsigned m = blockRanges.size() - 3, n = m + 1, k = m + 2;
   bool batched = blockRanges.size() == 4;
+  // A block whose last two-vector tile would be wider than a vector but
+  // not a whole tile (N = 212: 6 x 32 + 20), and that three-vector tiles do
+  // not fit either, splits there (`linalg::splitOp` erases `block`): its
+  // leading columns keep the two-vector tiles, and the rest gets one-vector
+  // tiles (16 + 4) below, instead of the whole block (13 x 16 + 4; each k's
+  // broadcasts of A then feed one FMA each, not two: 1.4x the time measured
+  // on a chain of 1x1 convolutions over 4 x 53 pixels).
+  int64_t rest = blockRanges[n] % tiles.nr;
+  if (blockRanges[n] > tiles.nr && rest > tiles.lanes &&
+      !wideTiles(block, tiles, blockRanges[n])) {
+    rewriter.setInsertionPoint(block);
+    auto [head, tail] =
+        linalg::splitOp(rewriter, cast<TilingInterface>(block.getOperation()),
+                        n, rewriter.getIndexAttr(blockRanges[n] - rest));
+    if (!head || !tail)
+      return failure();
+    SmallVector<int64_t> headRanges(blockRanges), tailRanges(blockRanges);
+    headRanges[n] -= rest;
+    tailRanges[n] = rest;
+    if (failed(tileRegisters(rewriter,
+                             cast<linalg::LinalgOp>(head.getOperation()),
+                             headRanges, tiles)))
+      return failure();
+    return tileRegisters(rewriter, cast<linalg::LinalgOp>(tail.getOperation()),
+                         tailRanges, tiles);
+  }
   SmallVector<int64_t> inner(blockRanges.size(), 0);
   if (batched && blockRanges[0] > 1)
     inner[0] = 1;
@@ -134,8 +160,8 @@ LogicalResult tileRegisters(RewriterBase &rewriter, linalg::LinalgOp block,
   // vectorizes into odd-width vectors that LLVM lowers lane by lane (N = 49
   // at 7x7 as 32 + 17: 80x slower than N = 64; a 5x5 image's 25 columns in
   // one tile: 25x ONNX Runtime's time): such a block takes one-vector tiles
-  // (25 = 16 + 9), or three-vector ones (wideTiles: 49 = 48 + 1);
-  // tileContraction has split off the rest of the wider blocks.
+  // (25 = 16 + 9, and the rest split off above), or three-vector ones
+  // (wideTiles: 49 = 48 + 1).
   int64_t columns = blockRanges[n];
   if (wideTiles(block, tiles, columns))
     inner[n] = 3 * tiles.lanes;
@@ -235,35 +261,6 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   for (unsigned d = 0; d < ranges.size(); ++d)
     if (outer[d])
       blockRanges[d] = outer[d];
-  // A block whose last column tile would be wider than a vector but not a
-  // whole tile (N = 212: 6 x 32 + 20) splits there: its leading columns
-  // keep the two-vector tiles, and the rest gets one-vector tiles (16 + 4)
-  // instead of the whole block (13 x 16 + 4; each k's broadcasts of A then
-  // feed one FMA each, not two: 1.4x the time measured on a chain of 1x1
-  // convolutions over 4 x 53 pixels). The three-vector tiles below take
-  // the blocks whose columns they cover but for a remainder narrower than
-  // a vector.
-  int64_t rest = blockRanges[n] % tiles.nr;
-  if (blockRanges[n] > tiles.nr && rest > tiles.lanes &&
-      !wideTiles(op, tiles, blockRanges[n])) {
-    rewriter.setInsertionPoint(block);
-    auto [head, tail] =
-        linalg::splitOp(rewriter, cast<TilingInterface>(block.getOperation()),
-                        n, rewriter.getIndexAttr(blockRanges[n] - rest));
-    if (!head || !tail)
-      return failure();
-    if (block != op)
-      rewriter.eraseOp(op);
-    SmallVector<int64_t> headRanges(blockRanges), tailRanges(blockRanges);
-    headRanges[n] -= rest;
-    tailRanges[n] = rest;
-    if (failed(tileRegisters(rewriter,
-                             cast<linalg::LinalgOp>(head.getOperation()),
-                             headRanges, tiles)))
-      return failure();
-    return tileRegisters(rewriter, cast<linalg::LinalgOp>(tail.getOperation()),
-                         tailRanges, tiles);
-  }
   if (failed(tileRegisters(rewriter, block, blockRanges, tiles)))
     return failure();
   if (block != op)

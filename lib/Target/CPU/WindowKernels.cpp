@@ -340,15 +340,15 @@ private:
         ArrayRef<bool>{from + width <= k.w});
     if (k.sw == 1 && col0 >= 0)
       return wide;
-    Value zeros = arith::ConstantOp::create(
+    Value padding = arith::ConstantOp::create(
         b, loc,
         DenseElementsAttr::get(cast<ShapedType>(wide.getType()), k.padValue));
     SmallVector<int64_t> mask;
     for (int64_t l = 0; l < k.lanes; ++l) {
       int64_t col = col0 + l * k.sw - from;
-      mask.push_back(col >= 0 ? col : width); // width: zeros[0]
+      mask.push_back(col >= 0 ? col : width); // width: padding[0]
     }
-    return vector::ShuffleOp::create(b, loc, wide, zeros, mask);
+    return vector::ShuffleOp::create(b, loc, wide, padding, mask);
   }
 
   /// The tail's body on vector `v` at output position `at`.
@@ -402,16 +402,23 @@ private:
   SmallVector<Value> weights, channelInputs;
 };
 
-/// Rewrites `op`, a depthwise convolution by `weight` ([C, KH, KW]) or a
-/// pooling (null `weight`) of a KH x KW window folded by `combine`, and its
-/// fusable tail, as the direct kernel; failure (and no change) where it does
-/// not apply.
+/// Rewrites `op`, a `linalg.depthwise_conv_2d_nchw_chw` (its weight
+/// [C, KH, KW]) or a `linalg.pooling_nchw_max`/`_sum` (its second input an
+/// empty tensor of the window's shape, [KH, KW]), and its fusable tail, as
+/// the direct kernel; failure (and no change) where it does not apply.
 LogicalResult rewriteWindowOp(RewriterBase &rewriter, linalg::LinalgOp op,
-                              Value weight, int64_t kh, int64_t kw,
-                              Combine combine, ArrayRef<int64_t> strides,
-                              ArrayRef<int64_t> dilations,
                               unsigned vectorBits) {
   if (!op.hasPureTensorSemantics() || op->getNumResults() != 1)
+    return failure();
+  bool isConv = isa<linalg::DepthwiseConv2DNchwChwOp>(*op);
+  Value weight = isConv ? op.getDpsInputs()[1] : Value();
+  // The window's KH x KW are the last two dimensions of either.
+  ArrayRef<int64_t> window =
+      cast<RankedTensorType>(op.getDpsInputs()[1].getType()).getShape();
+  // The named ops' (attributes of the same names on all three).
+  auto strides = op->getAttrOfType<DenseIntElementsAttr>("strides");
+  auto dilations = op->getAttrOfType<DenseIntElementsAttr>("dilations");
+  if (window.size() < 2 || !strides || !dilations)
     return failure();
   Value input = op.getDpsInputs()[0];
   auto inType = cast<RankedTensorType>(input.getType());
@@ -430,7 +437,9 @@ LogicalResult rewriteWindowOp(RewriterBase &rewriter, linalg::LinalgOp op,
   if (!fill)
     return failure();
   WindowKernel k;
-  k.combine = combine;
+  k.combine = isConv                               ? Combine::Fma
+              : isa<linalg::PoolingNchwMaxOp>(*op) ? Combine::Max
+                                                   : Combine::Add;
   // A convolution's padding is zeros, a pooling's its identity (the fill).
   Attribute identity;
   if (weight)
@@ -455,14 +464,14 @@ LogicalResult rewriteWindowOp(RewriterBase &rewriter, linalg::LinalgOp op,
   k.c = inType.getDimSize(1);
   k.h = srcType.getDimSize(2);
   k.w = srcType.getDimSize(3);
-  k.kh = kh;
-  k.kw = kw;
+  k.kh = window[window.size() - 2];
+  k.kw = window.back();
   k.oh = outType.getDimSize(2);
   k.ow = outType.getDimSize(3);
-  k.sh = strides[0];
-  k.sw = strides[1];
-  k.dh = dilations[0];
-  k.dw = dilations[1];
+  k.sh = strides.getValues<int64_t>()[0];
+  k.sw = strides.getValues<int64_t>()[1];
+  k.dh = dilations.getValues<int64_t>()[0];
+  k.dw = dilations.getValues<int64_t>()[1];
   if (k.sw > kMaxStride || k.oh == 0 || k.ow == 0)
     return failure();
   k.lanes = std::max<int64_t>(1, vectorBits / et.getWidth());
@@ -494,11 +503,6 @@ LogicalResult rewriteWindowOp(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// The 2-D strides or dilations of a window op.
-SmallVector<int64_t> valuesOf(DenseIntElementsAttr attr) {
-  return SmallVector<int64_t>(attr.getValues<int64_t>());
-}
-
 struct WindowKernelsPass
     : public autoglm::impl::AutoGLMWindowKernelsBase<WindowKernelsPass> {
   using AutoGLMWindowKernelsBase::AutoGLMWindowKernelsBase;
@@ -513,28 +517,8 @@ struct WindowKernelsPass
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : ops) {
-      if (auto conv = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(*op)) {
-        auto w = cast<RankedTensorType>(conv.getInputs()[1].getType());
-        (void)rewriteWindowOp(rewriter, op, conv.getInputs()[1],
-                              w.getDimSize(1), w.getDimSize(2), Combine::Fma,
-                              valuesOf(conv.getStrides()),
-                              valuesOf(conv.getDilations()), bits);
-        continue;
-      }
-      // A pooling's second input is an empty tensor of the window's shape.
-      auto window = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
-      auto [strides, dilations] =
-          isa<linalg::PoolingNchwMaxOp>(*op)
-              ? std::pair(cast<linalg::PoolingNchwMaxOp>(*op).getStrides(),
-                          cast<linalg::PoolingNchwMaxOp>(*op).getDilations())
-              : std::pair(cast<linalg::PoolingNchwSumOp>(*op).getStrides(),
-                          cast<linalg::PoolingNchwSumOp>(*op).getDilations());
-      (void)rewriteWindowOp(
-          rewriter, op, Value(), window.getDimSize(0), window.getDimSize(1),
-          isa<linalg::PoolingNchwMaxOp>(*op) ? Combine::Max : Combine::Add,
-          valuesOf(strides), valuesOf(dilations), bits);
-    }
+    for (linalg::LinalgOp op : ops)
+      (void)rewriteWindowOp(rewriter, op, bits);
   }
 };
 } // namespace
