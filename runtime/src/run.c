@@ -141,9 +141,11 @@ autoglm_run_checked(autoglm_session *session, const autoglm_model_desc *model,
     buffers[i] = inputs[i].data;
   for (int32_t i = 0; i < num_outputs; ++i)
     buffers[num_inputs + i] = outputs[i].data;
+  autoglm_thread_pool_begin_run(&session->pool);
   int32_t code =
       model->entry(buffers, buffers ? buffers + num_inputs : NULL,
                    session->workspace, session->weights, &session->context);
+  autoglm_thread_pool_end_run(&session->pool);
   if (code == AUTOGLM_ENTRY_AMX_REFUSED) {
     autoglm_message_appendf(
         message,

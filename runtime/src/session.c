@@ -38,6 +38,7 @@ void autoglm_session_options_init(autoglm_session_options *options) {
   options->weights = NULL;
   options->weights_image_bytes = 0;
   options->device_ordinal = 0;
+  options->spin_after_run_us = 10000;
 }
 
 static void parallelFor(autoglm_exec_context *context, int64_t n,
@@ -153,6 +154,14 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
                             options->num_threads);
     return AUTOGLM_ERROR_INVALID_ARGUMENT;
   }
+  if (options->spin_after_run_us < 0) {
+    autoglm_message_appendf(&message,
+                            "spin_after_run_us is %d; use 0 to let the "
+                            "workers sleep after each run or a positive "
+                            "number of microseconds",
+                            options->spin_after_run_us);
+    return AUTOGLM_ERROR_INVALID_ARGUMENT;
+  }
   bool onCuda = model->device == AUTOGLM_DEVICE_CUDA;
   if (onCuda && options->workspace) {
     autoglm_message_appendf(&message,
@@ -213,7 +222,8 @@ autoglm_status autoglm_session_create(const autoglm_model_desc *model,
       return status;
     }
   }
-  int error = autoglm_thread_pool_init(&session->pool, numThreads);
+  int error = autoglm_thread_pool_init(&session->pool, numThreads,
+                                       options->spin_after_run_us);
   if (error) {
     releaseMemory(session);
     autoglm_message_appendf(&message, "cannot start %d worker threads: %s",

@@ -1,13 +1,20 @@
 /*===- thread_pool.c - persistent workers behind parallel_for -------------===*\
  *
- * Hand-off protocol: the caller writes the job, sets `pending` to the number
- * of workers and bumps `generation` under the mutex; every worker (whether it
- * has a chunk or not) runs its chunk and decrements `pending`; the caller
- * runs chunk 0 and waits for `pending` to reach zero. Waking every worker
- * and waiting for all of them keeps the job fields stable while any worker
- * may still read them. Both sides spin briefly before sleeping, because a
- * compiled model issues loops back to back and a futex wake-up costs more
- * than a small loop.
+ * A loop is published as a claim word (generation, chunk count, next
+ * chunk); the caller and the workers claim chunks from it by
+ * compare-exchange and count the ones they finish, and the caller returns
+ * once all have. Nobody waits for a thread that has not started: a chunk no
+ * worker has claimed when the caller is done with its own is the caller's
+ * to run, so a worker still waking up costs nothing but its share of the
+ * parallelism.
+ *
+ * Idle workers poll: through a run (begin_run .. end_run), since a compiled
+ * model issues its loops back to back and a futex wake-up costs more than
+ * many of them, and for a configurable time after it, since waking a
+ * sleeping thread takes tens of microseconds on bare metal and milliseconds
+ * in some virtual machines; then they sleep until the next run or loop.
+ * Past a few microseconds of polling they yield their core at every clock
+ * check, so a thread that needs it gets it.
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -19,10 +26,16 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Iterations of polling before a thread blocks; a few microseconds. */
-enum { SpinIterations = 2000 };
+enum {
+  /* Polls before anything else is checked: a few microseconds. */
+  ShortSpinIterations = 2000,
+  /* Past the short spin, how often a polling thread checks the clock and
+   * yields its core to any other runnable thread. */
+  YieldInterval = 256,
+};
 
 static inline void cpuRelax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -30,6 +43,12 @@ static inline void cpuRelax(void) {
 #elif defined(__aarch64__)
   __asm__ __volatile__("yield");
 #endif
+}
+
+static int64_t nowNanoseconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 int32_t autoglm_available_cores(void) {
@@ -46,106 +65,114 @@ int32_t autoglm_available_cores(void) {
   return online > 0 ? (int32_t)online : 1;
 }
 
+/* The claim word's fields. */
+static inline uint32_t claimCount(uint64_t word) {
+  return (uint32_t)(word >> 16) & 0xFFFF;
+}
+static inline uint32_t claimNext(uint64_t word) {
+  return (uint32_t)word & 0xFFFF;
+}
+enum { MaxChunks = 0xFFFF };
+
+static bool workAvailable(autoglm_thread_pool *pool) {
+  uint64_t word = atomic_load(&pool->claim);
+  return claimNext(word) < claimCount(word);
+}
+
 /* Chunk `index` of `count` balanced contiguous chunks of [0, n). */
-static void chunkBounds(int64_t n, int32_t count, int32_t index, int64_t *begin,
+static void chunkBounds(int64_t n, int64_t count, int64_t index, int64_t *begin,
                         int64_t *end) {
   int64_t base = n / count, extra = n % count;
   *begin = index * base + (index < extra ? index : extra);
   *end = *begin + base + (index < extra ? 1 : 0);
 }
 
-static void runChunk(autoglm_thread_pool *pool, int32_t index) {
-  int64_t begin, end;
-  chunkBounds(pool->n, pool->num_chunks, index, &begin, &end);
-  pool->body(pool->data, begin, end);
+/* Claims and runs chunks of the published loop until none is left
+ * unclaimed. A successful claim orders this thread after the publication of
+ * the job (the claim word's release sequence), and the job cannot change
+ * before the claimed chunk is counted as completed. */
+static void runAvailableChunks(autoglm_thread_pool *pool) {
+  uint64_t word = atomic_load_explicit(&pool->claim, memory_order_acquire);
+  while (claimNext(word) < claimCount(word)) {
+    if (!atomic_compare_exchange_weak_explicit(&pool->claim, &word, word + 1,
+                                               memory_order_acq_rel,
+                                               memory_order_acquire))
+      continue;
+    int64_t begin, end;
+    chunkBounds(pool->n, claimCount(word), claimNext(word), &begin, &end);
+    pool->body(pool->data, begin, end);
+    atomic_fetch_add_explicit(&pool->completed, 1, memory_order_release);
+    word = atomic_load_explicit(&pool->claim, memory_order_acquire);
+  }
 }
 
-static uint64_t waitForNewGeneration(autoglm_thread_pool *pool, uint64_t seen) {
-  uint64_t current;
-  for (int i = 0; i < SpinIterations; ++i) {
-    current = atomic_load_explicit(&pool->generation, memory_order_acquire);
-    if (current != seen)
-      return current;
+/* Wakes sleeping workers. Callers change what the workers wait for (the
+ * claim word, `runs`, `stopping`) before reading `sleepers`, and a worker
+ * counts itself in `sleepers` before it checks them, both sequentially
+ * consistent: either the worker sees the change or this sees the worker. */
+static void wakeSleepers(autoglm_thread_pool *pool, bool always) {
+  if (!always && atomic_load(&pool->sleepers) == 0)
+    return;
+  pthread_mutex_lock(&pool->mutex);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+}
+
+/* Returns when a loop has chunks to claim or the pool stops. */
+static void waitForWork(autoglm_thread_pool *pool) {
+  for (uint32_t i = 0;; ++i) {
+    if (workAvailable(pool) || atomic_load(&pool->stopping))
+      return;
     cpuRelax();
+    if (i < ShortSpinIterations || i % YieldInterval != 0)
+      continue;
+    if (!atomic_load(&pool->run_active) &&
+        nowNanoseconds() >= atomic_load(&pool->spin_until))
+      break;
+    sched_yield();
   }
   pthread_mutex_lock(&pool->mutex);
-  while ((current = atomic_load_explicit(&pool->generation,
-                                         memory_order_acquire)) == seen)
-    pthread_cond_wait(&pool->work_ready, &pool->mutex);
+  unsigned runs = atomic_load(&pool->runs);
+  atomic_fetch_add(&pool->sleepers, 1);
+  while (!workAvailable(pool) && !atomic_load(&pool->stopping) &&
+         atomic_load(&pool->runs) == runs)
+    pthread_cond_wait(&pool->wake, &pool->mutex);
+  atomic_fetch_sub(&pool->sleepers, 1);
   pthread_mutex_unlock(&pool->mutex);
-  return current;
 }
 
 static void *workerMain(void *arg) {
   autoglm_thread_pool *pool = arg;
-  int32_t index = atomic_fetch_add(&pool->next_worker_index, 1) + 1;
-  uint64_t seen = 0;
-  for (;;) {
-    seen = waitForNewGeneration(pool, seen);
-    if (pool->stopping)
-      return NULL;
-    if (index < pool->num_chunks)
-      runChunk(pool, index);
-    if (atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_acq_rel) ==
-        1) {
-      /* Taking the mutex orders this signal after the caller's check. */
-      pthread_mutex_lock(&pool->mutex);
-      pthread_cond_signal(&pool->work_done);
-      pthread_mutex_unlock(&pool->mutex);
-    }
+  while (!atomic_load(&pool->stopping)) {
+    waitForWork(pool);
+    runAvailableChunks(pool);
   }
+  return NULL;
 }
 
-static void waitForWorkers(autoglm_thread_pool *pool) {
-  for (int i = 0; i < SpinIterations; ++i) {
-    if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
-      return;
-    cpuRelax();
-  }
-  pthread_mutex_lock(&pool->mutex);
-  while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
-    pthread_cond_wait(&pool->work_done, &pool->mutex);
-  pthread_mutex_unlock(&pool->mutex);
-}
-
-static void publish(autoglm_thread_pool *pool) {
-  pthread_mutex_lock(&pool->mutex);
-  atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
-  pthread_cond_broadcast(&pool->work_ready);
-  pthread_mutex_unlock(&pool->mutex);
-}
-
-static void stopWorkers(autoglm_thread_pool *pool) {
-  pool->stopping = true;
-  publish(pool);
-  for (int32_t i = 0; i < pool->num_workers; ++i)
-    pthread_join(pool->workers[i], NULL);
-  pool->num_workers = 0;
-}
-
-int autoglm_thread_pool_init(autoglm_thread_pool *pool, int32_t num_threads) {
+int autoglm_thread_pool_init(autoglm_thread_pool *pool, int32_t num_threads,
+                             int64_t spin_after_run_us) {
   pool->num_threads = num_threads;
+  pool->spin_after_run_ns =
+      spin_after_run_us > 0 ? spin_after_run_us * 1000 : 0;
   pool->num_workers = 0;
   pool->workers = NULL;
-  atomic_init(&pool->generation, 0);
-  atomic_init(&pool->pending, 0);
+  atomic_init(&pool->claim, 0);
+  atomic_init(&pool->completed, 0);
+  atomic_init(&pool->sleepers, 0);
+  atomic_init(&pool->run_active, false);
+  atomic_init(&pool->runs, 0);
+  atomic_init(&pool->spin_until, 0);
   atomic_init(&pool->busy, false);
-  atomic_init(&pool->next_worker_index, 0);
-  pool->stopping = false;
+  atomic_init(&pool->stopping, false);
   pool->body = NULL;
   pool->data = NULL;
   pool->n = 0;
-  pool->num_chunks = 0;
 
   int error = pthread_mutex_init(&pool->mutex, NULL);
   if (error)
     return error;
-  if ((error = pthread_cond_init(&pool->work_ready, NULL))) {
-    pthread_mutex_destroy(&pool->mutex);
-    return error;
-  }
-  if ((error = pthread_cond_init(&pool->work_done, NULL))) {
-    pthread_cond_destroy(&pool->work_ready);
+  if ((error = pthread_cond_init(&pool->wake, NULL))) {
     pthread_mutex_destroy(&pool->mutex);
     return error;
   }
@@ -175,36 +202,77 @@ int autoglm_thread_pool_init(autoglm_thread_pool *pool, int32_t num_threads) {
 }
 
 void autoglm_thread_pool_destroy(autoglm_thread_pool *pool) {
-  if (pool->num_workers > 0)
-    stopWorkers(pool);
+  if (pool->num_workers > 0) {
+    atomic_store(&pool->stopping, true);
+    wakeSleepers(pool, true);
+    for (int32_t i = 0; i < pool->num_workers; ++i)
+      pthread_join(pool->workers[i], NULL);
+    pool->num_workers = 0;
+  }
   free(pool->workers);
   pool->workers = NULL;
-  pthread_cond_destroy(&pool->work_done);
-  pthread_cond_destroy(&pool->work_ready);
+  pthread_cond_destroy(&pool->wake);
   pthread_mutex_destroy(&pool->mutex);
+}
+
+void autoglm_thread_pool_begin_run(autoglm_thread_pool *pool) {
+  if (pool->num_workers == 0)
+    return;
+  atomic_fetch_add(&pool->runs, 1);
+  atomic_store(&pool->run_active, true);
+  wakeSleepers(pool, false);
+}
+
+void autoglm_thread_pool_end_run(autoglm_thread_pool *pool) {
+  if (pool->num_workers == 0)
+    return;
+  atomic_store(&pool->spin_until, nowNanoseconds() + pool->spin_after_run_ns);
+  atomic_store(&pool->run_active, false);
+}
+
+/* Polls until every chunk of the current loop has completed. The chunks
+ * left are being run by workers that are awake, so this never sleeps; it
+ * yields in case a worker shares this core. */
+static void waitForChunks(autoglm_thread_pool *pool, int32_t chunks) {
+  for (uint32_t i = 1;
+       atomic_load_explicit(&pool->completed, memory_order_acquire) != chunks;
+       ++i) {
+    cpuRelax();
+    if (i > ShortSpinIterations && i % YieldInterval == 0)
+      sched_yield();
+  }
 }
 
 void autoglm_thread_pool_parallel_for(autoglm_thread_pool *pool, int64_t n,
                                       autoglm_parallel_body body, void *data) {
   if (n <= 0 || !body)
     return;
-  int32_t chunks = pool->num_threads;
+  int64_t chunks = pool->num_workers + 1;
   if (n < chunks)
-    chunks = (int32_t)n;
+    chunks = n;
+  if (chunks > MaxChunks)
+    chunks = MaxChunks;
   if (chunks <= 1 || atomic_exchange(&pool->busy, true)) {
     /* One chunk, or a nested / concurrent call: the pool is not needed or
      * not free, so run on this thread. */
     body(data, 0, n);
     return;
   }
+  /* A loop outside a run (a caller of the context of its own) wakes the
+   * workers for itself. */
+  bool inRun = atomic_load(&pool->run_active);
+  if (!inRun)
+    autoglm_thread_pool_begin_run(pool);
   pool->body = body;
   pool->data = data;
   pool->n = n;
-  pool->num_chunks = chunks;
-  atomic_store_explicit(&pool->pending, pool->num_workers,
-                        memory_order_relaxed);
-  publish(pool);
-  runChunk(pool, 0);
-  waitForWorkers(pool);
+  atomic_store_explicit(&pool->completed, 0, memory_order_relaxed);
+  uint64_t generation = (atomic_load(&pool->claim) >> 32) + 1;
+  atomic_store(&pool->claim, (generation << 32) | ((uint64_t)chunks << 16));
+  wakeSleepers(pool, false);
+  runAvailableChunks(pool);
+  waitForChunks(pool, (int32_t)chunks);
+  if (!inRun)
+    autoglm_thread_pool_end_run(pool);
   atomic_store_explicit(&pool->busy, false, memory_order_release);
 }

@@ -1,9 +1,9 @@
 /*===- thread_pool.h - persistent workers behind parallel_for -----*- C -*-===*\
  *
  * A fixed set of worker threads, started once per session, that split each
- * parallel_for into contiguous chunks. The calling thread runs the first
- * chunk itself, so a pool of N threads starts N - 1 workers and a pool of
- * one runs everything inline. Dispatching a loop allocates nothing.
+ * parallel_for into contiguous chunks. The calling thread takes chunks too,
+ * so a pool of N threads starts N - 1 workers and a pool of one runs
+ * everything inline. Dispatching a loop allocates nothing.
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -21,42 +21,59 @@ typedef struct autoglm_thread_pool {
   int32_t num_threads; /* the caller included */
   int32_t num_workers; /* workers actually started */
   pthread_t *workers;
+  /* Sleeping workers wait on `wake` under `mutex`: for a loop, a run or the
+   * stop request. */
   pthread_mutex_t mutex;
-  pthread_cond_t work_ready; /* a new generation was published */
-  pthread_cond_t work_done;  /* `pending` dropped to zero */
-  /* Each published loop (or the stop request) bumps the generation; workers
-   * wait for it to change. Incremented under `mutex` so that a worker about
-   * to sleep cannot miss it. */
-  atomic_uint_fast64_t generation;
-  /* Workers that have not yet finished with the current generation. The
-   * caller waits for zero before it may overwrite the job below. */
-  atomic_int pending;
+  pthread_cond_t wake;
+  /* The current loop's chunks, claimed one at a time by compare-exchange:
+   * generation (bits 32-63, one per loop) | chunk count (bits 16-31) | next
+   * unclaimed chunk (bits 0-15). A thread that claims a chunk reads the job
+   * below, which stays fixed until every chunk has completed. */
+  _Atomic uint64_t claim;
+  atomic_int completed; /* chunks of the current loop that have finished */
+  atomic_int sleepers;  /* workers blocked on `wake` */
+  /* Set between begin_run and end_run: idle workers keep polling for the
+   * next loop instead of sleeping, and after end_run until `spin_until`
+   * (CLOCK_MONOTONIC nanoseconds). `runs` counts begin_run calls so that a
+   * sleeping worker wakes for a new run. */
+  atomic_bool run_active;
+  atomic_uint runs;
+  _Atomic int64_t spin_until;
+  int64_t spin_after_run_ns;
   /* Set while a loop is in flight: a nested parallel_for (from a loop body)
-   * runs inline instead of deadlocking on the busy workers. */
+   * runs inline instead of waiting on itself. */
   atomic_bool busy;
-  atomic_int next_worker_index;
-  /* The current job, written before the generation is published. */
-  bool stopping;
+  atomic_bool stopping;
+  /* The current job, written before its generation is published. */
   autoglm_parallel_body body;
   void *data;
   int64_t n;
-  int32_t num_chunks;
 } autoglm_thread_pool;
 
 /* The number of cores this process may run on (at least 1). */
 int32_t autoglm_available_cores(void);
 
-/* Starts `num_threads` - 1 workers (num_threads >= 1). Returns 0, or an
+/* Starts `num_threads` - 1 workers (num_threads >= 1) that poll for work
+ * for `spin_after_run_us` microseconds after each run. Returns 0, or an
  * errno value when memory or a thread could not be had; then nothing is
  * left to destroy. */
-int autoglm_thread_pool_init(autoglm_thread_pool *pool, int32_t num_threads);
+int autoglm_thread_pool_init(autoglm_thread_pool *pool, int32_t num_threads,
+                             int64_t spin_after_run_us);
 
 /* Stops and joins the workers and frees the pool's memory. */
 void autoglm_thread_pool_destroy(autoglm_thread_pool *pool);
 
-/* Calls `body(data, begin, end)` on contiguous, disjoint chunks that cover
- * [0, n) exactly once, at most one chunk per thread, and returns when all
- * are done. */
+/* Bracket one run of a compiled model: begin wakes any sleeping worker, so
+ * that it is up by the model's first loops, and keeps the workers polling
+ * between the model's loops; after end they poll for the configured time,
+ * then sleep. */
+void autoglm_thread_pool_begin_run(autoglm_thread_pool *pool);
+void autoglm_thread_pool_end_run(autoglm_thread_pool *pool);
+
+/* Calls `body(data, begin, end)` on min(n, num_threads) contiguous,
+ * disjoint, balanced chunks that cover [0, n) exactly once, and returns when
+ * all are done. The caller runs the first chunk and any chunk no worker has
+ * taken by then, so a late worker never delays the loop. */
 void autoglm_thread_pool_parallel_for(autoglm_thread_pool *pool, int64_t n,
                                       autoglm_parallel_body body, void *data);
 

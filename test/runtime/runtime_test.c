@@ -8,15 +8,20 @@
  *
 \*===----------------------------------------------------------------------===*/
 
+#define _DEFAULT_SOURCE /* usleep, clock_gettime */
+
 #include "autoglm/runtime.h"
 #include "fake_model.h"
 #include "test_support.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /*===-- Helpers -----------------------------------------------------------===*/
 
@@ -284,6 +289,10 @@ static void testCreateErrors(void) {
   options.num_threads = -3;
   status = autoglm_session_create(&autoglm_model_fake, &options, &session);
   printCreateError("threads", status, session);
+  autoglm_session_options_init(&options);
+  options.spin_after_run_us = -1;
+  status = autoglm_session_create(&autoglm_model_fake, &options, &session);
+  printCreateError("spin", status, session);
 
   /* A later success clears the message. */
   status = autoglm_session_create(&autoglm_model_fake, NULL, &session);
@@ -469,11 +478,15 @@ static void testNoAllocation(void) {
 /* A model whose entry hands its context to the test, so parallel_for can be
  * called directly with any n. */
 static autoglm_exec_context *probedContext;
+/* When set, the probe's entry calls it: loops inside a run. */
+static void (*probeHook)(autoglm_exec_context *ctx);
 
 static int32_t probeEntry(void *const *inputs, void *const *outputs,
                           void *workspace, const void *weights,
                           autoglm_exec_context *ctx) {
   probedContext = ctx;
+  if (probeHook)
+    probeHook(ctx);
   return 0;
 }
 
@@ -505,9 +518,7 @@ enum { MaxN = 100003, MaxChunks = 64 };
 typedef struct Coverage {
   atomic_int hits[MaxN];
   atomic_int numChunks;
-  atomic_int callerChunks;
   atomic_int emptyChunks;
-  pthread_t caller;
   autoglm_exec_context *ctx;
   atomic_int nestedHits;
 } Coverage;
@@ -517,8 +528,6 @@ static void coverBody(void *data, int64_t begin, int64_t end) {
   atomic_fetch_add(&c->numChunks, 1);
   if (begin >= end)
     atomic_fetch_add(&c->emptyChunks, 1);
-  if (pthread_equal(pthread_self(), c->caller))
-    atomic_fetch_add(&c->callerChunks, 1);
   for (int64_t i = begin; i < end; ++i)
     atomic_fetch_add(&c->hits[i], 1);
 }
@@ -534,72 +543,136 @@ static void nestedOuter(void *data, int64_t begin, int64_t end) {
     c->ctx->parallel_for(c->ctx, 10, nestedInner, c);
 }
 
-static void testParallelFor(void) {
-  static const int32_t threadCounts[] = {1, 2, 3, 4, 7};
+/* Each chunk waits (up to 5 s) until every chunk has started: only
+ * threads running chunks at the same time get past it, so a loop whose
+ * chunks all ran on the caller, one after another, times out. */
+typedef struct Rendezvous {
+  atomic_int started;
+  int32_t expected;
+  atomic_int timedOut;
+} Rendezvous;
+
+static void rendezvousBody(void *data, int64_t begin, int64_t end) {
+  (void)begin;
+  (void)end;
+  Rendezvous *r = data;
+  atomic_fetch_add(&r->started, 1);
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  while (atomic_load(&r->started) < r->expected) {
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - start.tv_sec > 5) {
+      atomic_store(&r->timedOut, 1);
+      return;
+    }
+    sched_yield();
+  }
+}
+
+/* Runs `rendezvousBody` over `numThreads` chunks from the probe model's
+ * entry, that is inside a run. */
+static Rendezvous *probeRendezvous;
+
+static void rendezvousInRun(autoglm_exec_context *ctx) {
+  ctx->parallel_for(ctx, probeRendezvous->expected, rendezvousBody,
+                    probeRendezvous);
+}
+
+/* One session of `numThreads` threads whose workers poll after a run
+ * (`spin`, the default) or sleep at once; returns 1 when every check held. */
+static int checkParallelFor(int32_t numThreads, int spin) {
   static const int64_t sizes[] = {0, 1, 2, 3, 5, 7, 64, 1000, MaxN};
   static Coverage c;
-  for (size_t ti = 0; ti < sizeof(threadCounts) / sizeof(*threadCounts); ++ti) {
-    int32_t numThreads = threadCounts[ti];
-    autoglm_session_options options;
-    autoglm_session_options_init(&options);
-    options.num_threads = numThreads;
-    autoglm_session *session = NULL;
-    EXPECT(autoglm_session_create(&probeModel, &options, &session) ==
-           AUTOGLM_OK);
-    EXPECT(autoglm_session_run(session, NULL, 0, NULL, 0) == AUTOGLM_OK);
-    autoglm_exec_context *ctx = probedContext;
-    EXPECT(ctx->num_threads == numThreads);
-    int ok = 1;
-    /* Repeat to give races a chance to show. */
-    for (int repeat = 0; repeat < 20; ++repeat) {
-      for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); ++si) {
-        int64_t n = sizes[si];
-        for (int64_t i = 0; i < n; ++i)
-          atomic_store(&c.hits[i], 0);
-        atomic_store(&c.numChunks, 0);
-        atomic_store(&c.callerChunks, 0);
-        atomic_store(&c.emptyChunks, 0);
-        c.caller = pthread_self();
-        ctx->parallel_for(ctx, n, coverBody, &c);
-        for (int64_t i = 0; i < n; ++i)
-          if (atomic_load(&c.hits[i]) != 1) {
-            printf("FAILED: %d threads, n=%lld: index %lld hit %d times\n",
-                   numThreads, (long long)n, (long long)i,
-                   atomic_load(&c.hits[i]));
-            ok = 0;
-            break;
-          }
-        int expectedChunks =
-            n == 0 ? 0 : (n < numThreads ? (int)n : numThreads);
-        if (atomic_load(&c.numChunks) != expectedChunks ||
-            atomic_load(&c.emptyChunks) != 0 ||
-            (n > 0 && atomic_load(&c.callerChunks) != 1)) {
-          printf("FAILED: %d threads, n=%lld: %d chunks (%d empty, %d on the "
-                 "caller), expected %d\n",
-                 numThreads, (long long)n, atomic_load(&c.numChunks),
-                 atomic_load(&c.emptyChunks), atomic_load(&c.callerChunks),
-                 expectedChunks);
+  autoglm_session_options options;
+  autoglm_session_options_init(&options);
+  options.num_threads = numThreads;
+  if (!spin)
+    options.spin_after_run_us = 0;
+  autoglm_session *session = NULL;
+  EXPECT(autoglm_session_create(&probeModel, &options, &session) == AUTOGLM_OK);
+  EXPECT(autoglm_session_run(session, NULL, 0, NULL, 0) == AUTOGLM_OK);
+  autoglm_exec_context *ctx = probedContext;
+  EXPECT(ctx->num_threads == numThreads);
+  int ok = 1;
+  /* Repeat to give races a chance to show. */
+  for (int repeat = 0; repeat < 20; ++repeat) {
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); ++si) {
+      int64_t n = sizes[si];
+      for (int64_t i = 0; i < n; ++i)
+        atomic_store(&c.hits[i], 0);
+      atomic_store(&c.numChunks, 0);
+      atomic_store(&c.emptyChunks, 0);
+      ctx->parallel_for(ctx, n, coverBody, &c);
+      for (int64_t i = 0; i < n; ++i)
+        if (atomic_load(&c.hits[i]) != 1) {
+          printf("FAILED: %d threads, n=%lld: index %lld hit %d times\n",
+                 numThreads, (long long)n, (long long)i,
+                 atomic_load(&c.hits[i]));
           ok = 0;
+          break;
         }
+      int expectedChunks = n == 0 ? 0 : (n < numThreads ? (int)n : numThreads);
+      if (atomic_load(&c.numChunks) != expectedChunks ||
+          atomic_load(&c.emptyChunks) != 0) {
+        printf("FAILED: %d threads, n=%lld: %d chunks (%d empty), expected "
+               "%d\n",
+               numThreads, (long long)n, atomic_load(&c.numChunks),
+               atomic_load(&c.emptyChunks), expectedChunks);
+        ok = 0;
       }
     }
-    /* A loop body may itself call parallel_for; it runs inline. */
-    c.ctx = ctx;
-    atomic_store(&c.nestedHits, 0);
-    ctx->parallel_for(ctx, 8, nestedOuter, &c);
-    if (atomic_load(&c.nestedHits) != 80) {
-      printf("FAILED: nested parallel_for covered %d of 80\n",
-             atomic_load(&c.nestedHits));
+  }
+  /* The workers take chunks: in a run just after the loops above, outside
+   * a run, and in a run that starts after the workers have gone to sleep. */
+  static const char *const rounds[] = {"in a run", "outside a run",
+                                       "in a run after 20 ms idle"};
+  for (int round = 0; round < 3 && numThreads > 1; ++round) {
+    Rendezvous r = {.expected = numThreads};
+    atomic_init(&r.started, 0);
+    atomic_init(&r.timedOut, 0);
+    probeRendezvous = &r;
+    if (round == 1) {
+      ctx->parallel_for(ctx, numThreads, rendezvousBody, &r);
+    } else {
+      if (round == 2)
+        usleep(20000);
+      probeHook = rendezvousInRun;
+      EXPECT(autoglm_session_run(session, NULL, 0, NULL, 0) == AUTOGLM_OK);
+      probeHook = NULL;
+    }
+    if (atomic_load(&r.timedOut)) {
+      printf("FAILED: %d threads: the %d chunks did not run at the same "
+             "time (%s)\n",
+             numThreads, numThreads, rounds[round]);
       ok = 0;
     }
-    /* Degenerate calls do nothing. */
-    ctx->parallel_for(ctx, -5, coverBody, &c);
-    ctx->parallel_for(ctx, 10, NULL, &c);
-    failures += !ok;
-    printf("parallel_for with %d threads: %s\n", numThreads,
-           ok ? "every index exactly once" : "FAILED");
-    autoglm_session_destroy(session);
   }
+  /* A loop body may itself call parallel_for; it runs inline. */
+  c.ctx = ctx;
+  atomic_store(&c.nestedHits, 0);
+  ctx->parallel_for(ctx, 8, nestedOuter, &c);
+  if (atomic_load(&c.nestedHits) != 80) {
+    printf("FAILED: nested parallel_for covered %d of 80\n",
+           atomic_load(&c.nestedHits));
+    ok = 0;
+  }
+  /* Degenerate calls do nothing. */
+  ctx->parallel_for(ctx, -5, coverBody, &c);
+  ctx->parallel_for(ctx, 10, NULL, &c);
+  autoglm_session_destroy(session);
+  return ok;
+}
+
+static void testParallelFor(void) {
+  static const int32_t threadCounts[] = {1, 2, 3, 4, 7};
+  for (int spin = 1; spin >= 0; --spin)
+    for (size_t i = 0; i < sizeof(threadCounts) / sizeof(*threadCounts); ++i) {
+      int ok = checkParallelFor(threadCounts[i], spin);
+      failures += !ok;
+      printf("parallel_for with %d threads%s: %s\n", threadCounts[i],
+             spin ? "" : ", no polling after a run",
+             ok ? "every index exactly once" : "FAILED");
+    }
 }
 
 int main(int argc, char **argv) {

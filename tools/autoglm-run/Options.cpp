@@ -36,6 +36,9 @@ Execution:
   --device cpu|cuda[:N] the device the model was compiled for (default: the
                         model's); cuda:N runs on GPU N (default 0)
   --threads N           threads for the model's parallel loops (0: all cores)
+  --spin-after-run-us N how long the worker threads poll for work after a run
+                        before they sleep, in microseconds (default 10000; 0:
+                        sleep at once)
   --weights FILE        the weights file of a model compiled with
                         --weights=external (default: the file the model names,
                         next to the shared library)
@@ -47,6 +50,9 @@ Execution:
   --time N              after the first (warm-up) run, time N runs and print
                         the median, min and max milliseconds per run (and,
                         on cuda, the device time measured with CUDA events)
+  --time-gap MS         with --time: wait MS milliseconds before each timed
+                        run (untimed), as an application that runs the model
+                        now and then does; default 0, back to back
   --batch N             run a request of N rows (dimension 0 of every input
                         and output) through the runtime's batcher, which runs
                         it on the model's batch sizes (autoglm-opt
@@ -283,6 +289,21 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error) {
         return false;
       }
       options.numThreads = static_cast<int32_t>(number);
+    } else if (name == "--spin-after-run-us") {
+      if (!parseInt(value, 0, number) || number > 60000000) {
+        error = "--spin-after-run-us wants microseconds from 0 to 60000000, "
+                "got '" +
+                value + "'";
+        return false;
+      }
+      options.spinAfterRunUs = static_cast<int32_t>(number);
+    } else if (name == "--time-gap") {
+      if (!parseInt(value, 0, number) || number > 60000) {
+        error = "--time-gap wants milliseconds from 0 to 60000, got '" + value +
+                "'";
+        return false;
+      }
+      options.timeGapMs = number;
     } else if (name == "--weights") {
       options.weightsPath = value;
     } else if (name == "--device") {

@@ -36,6 +36,10 @@ struct Options {
   /// --repeat: runs before the outputs are printed, saved and checked.
   int64_t repeat = 1;
   int32_t numThreads = 0;
+  /// --spin-after-run-us: the session option's default unless given.
+  int32_t spinAfterRunUs = -1;
+  /// --time-gap: milliseconds of idle time before each timed run.
+  int64_t timeGapMs = 0;
   std::string weightsPath;
   /// --device: "cpu", "cuda", or empty for the model's own device.
   std::string device;

@@ -261,6 +261,8 @@ int runServeBench(const Options &options, autoglm_session *session) {
     autoglm_session_options sessionOptions;
     autoglm_session_options_init(&sessionOptions);
     sessionOptions.num_threads = options.numThreads;
+    if (options.spinAfterRunUs >= 0)
+      sessionOptions.spin_after_run_us = options.spinAfterRunUs;
     sessionOptions.device_ordinal = options.deviceOrdinal;
     autoglm_session *created = nullptr;
     if (autoglm_session_create(libraries.back()->model(), &sessionOptions,

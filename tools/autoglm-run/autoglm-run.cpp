@@ -30,6 +30,7 @@
 #include <memory>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
 #include <vector>
 
 using namespace autoglm::run;
@@ -389,6 +390,9 @@ static bool timeRuns(Runner &runner, std::string &error) {
   std::vector<double> millis, deviceMillis, stepsMillis;
   millis.reserve(static_cast<size_t>(runner.options.timedRuns));
   for (int64_t i = 0; i < runner.options.timedRuns; ++i) {
+    if (runner.options.timeGapMs > 0)
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(runner.options.timeGapMs));
     Clock::time_point start = Clock::now();
     autoglm_status status = runOnce(runner);
     Clock::time_point stop = Clock::now();
@@ -408,11 +412,16 @@ static bool timeRuns(Runner &runner, std::string &error) {
   double median = sortedMedian(millis);
   size_t n = millis.size();
   int32_t threads = autoglm_session_num_threads(runner.session);
+  std::string apart =
+      runner.options.timeGapMs > 0
+          ? ", " + std::to_string(runner.options.timeGapMs) + " ms apart"
+          : "";
   bool onCuda = autoglm_session_device(runner.session) == AUTOGLM_DEVICE_CUDA;
   if (!onCuda || deviceMillis.size() != n) {
-    std::printf("time: %zu runs, %d threads: median %.6f ms, min %.6f ms, "
+    std::printf("time: %zu runs, %d threads%s: median %.6f ms, min %.6f ms, "
                 "max %.6f ms",
-                n, threads, median, millis.front(), millis.back());
+                n, threads, apart.c_str(), median, millis.front(),
+                millis.back());
     if (onCuda)
       std::printf(" (wall time; %s, %s)",
                   autoglm_session_device_description(runner.session),
@@ -426,10 +435,10 @@ static bool timeRuns(Runner &runner, std::string &error) {
   // share (launches, pageable copies), follows, then the steps alone (the
   // copies of inputs and outputs left out).
   double deviceMedian = sortedMedian(deviceMillis);
-  std::printf("time: %zu runs, %d threads: median %.6f ms, min %.6f ms, "
+  std::printf("time: %zu runs, %d threads%s: median %.6f ms, min %.6f ms, "
               "max %.6f ms on the device (CUDA events; %s, %s); wall median "
               "%.6f ms, min %.6f ms, max %.6f ms",
-              n, threads, deviceMedian, deviceMillis.front(),
+              n, threads, apart.c_str(), deviceMedian, deviceMillis.front(),
               deviceMillis.back(),
               autoglm_session_device_description(runner.session),
               autoglm_session_execution(runner.session), median, millis.front(),
@@ -483,6 +492,8 @@ int main(int argc, char **argv) {
   autoglm_session_options sessionOptions;
   autoglm_session_options_init(&sessionOptions);
   sessionOptions.num_threads = options.numThreads;
+  if (options.spinAfterRunUs >= 0)
+    sessionOptions.spin_after_run_us = options.spinAfterRunUs;
   sessionOptions.device_ordinal = options.deviceOrdinal;
   if (!options.weightsPath.empty())
     sessionOptions.weights_path = options.weightsPath.c_str();

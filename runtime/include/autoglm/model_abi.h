@@ -99,8 +99,8 @@ typedef struct autoglm_tensor_desc {
  * by the runtime to the compiled code through `autoglm_exec_context`.
  * `parallel_for(ctx, n, body, data)` calls `body(data, begin, end)` on
  * disjoint, non-empty, contiguous chunks that cover [0, n) exactly once, at
- * most `ctx->num_threads` of them, one on the calling thread, and returns
- * when all have finished. It allocates nothing; n <= 0 does nothing; a
+ * most `ctx->num_threads` of them, on the calling thread and the runtime's
+ * workers, and returns when all have finished. It allocates nothing; n <= 0 does nothing; a
  * parallel_for called from inside a body runs inline on that thread. */
 typedef void (*autoglm_parallel_body)(void *data, int64_t begin, int64_t end);
 

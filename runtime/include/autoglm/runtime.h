@@ -137,10 +137,19 @@ typedef struct autoglm_session_options {
    * session allocates, so `workspace` must then be NULL, and `num_threads`
    * does not apply (no worker thread is started). */
   int32_t device_ordinal;
+  /* How long, in microseconds, the worker threads keep polling for work
+   * after a run before they sleep. A run that starts within that time finds
+   * them awake; waking a sleeping thread takes tens of microseconds on bare
+   * metal and up to milliseconds in a virtual machine. While they poll they
+   * yield their cores to any other runnable thread, but they keep them
+   * busy: 0 lets them sleep as soon as a run ends, for a process that
+   * shares its cores or saves power. Default 10000 (10 ms). */
+  int32_t spin_after_run_us;
 } autoglm_session_options;
 
 /* Fills `options` with the defaults: all cores, runtime-allocated
- * workspace, weights file found next to the model, GPU 0. Use it before
+ * workspace, weights file found next to the model, GPU 0, workers polling
+ * 10 ms after a run. Use it before
  * setting fields so that fields added later get their defaults. NULL-safe. */
 void autoglm_session_options_init(autoglm_session_options *options);
 
