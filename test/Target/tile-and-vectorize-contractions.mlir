@@ -505,3 +505,84 @@ func.func @tall_block(%a: memref<128x256xf32>, %b: memref<256x64xf32>, %c: memre
   linalg.matmul {autoglm.tall_tiles} ins(%a, %b : memref<128x256xf32>, memref<256x64xf32>) outs(%c : memref<128x64xf32>)
   return
 }
+
+// A kernel region's block: fill, product, tail (a bias per row and ReLU,
+// updating the block in place). The tail is cut to the register tiles and
+// runs right after each tile's K loop on the accumulators: one store per
+// tile, no pass over the block afterwards. The bias is one broadcast a row.
+// CHECK-LABEL: func.func @tail_on_tiles
+// CHECK-NOT: linalg.generic
+// CHECK: %[[B:.*]] = memref.get_global @bias
+// CHECK: scf.for %[[N:.*]] = %c0 to %c224 step %c32
+// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
+// CHECK: %[[CT:.*]] = memref.subview %{{.*}}[%[[M]], %[[N]]] [8, 32] [1, 1]
+// CHECK: %[[ACC:.*]] = scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args
+// CHECK: }
+// CHECK-NOT: vector.transfer_write
+// CHECK-NOT: vector.transfer_read %[[CT]]
+// CHECK: vector.load %{{.*}} : memref<8xf32, {{.*}}>, vector<8xf32>
+// CHECK-COUNT-8: vector.broadcast %{{.*}} : f32 to vector<32xf32>
+// CHECK: arith.addf %[[ACC]], %{{.*}} : vector<8x32xf32>
+// CHECK: %[[OUT:.*]] = arith.maximumf %{{.*}} : vector<8x32xf32>
+// CHECK-NOT: vector.transfer_read %[[CT]]
+// CHECK: vector.transfer_write %[[OUT]], %[[CT]][%c0, %c0]
+// CHECK-NOT: vector.transfer_write
+// CHECK: return
+memref.global "private" constant @bias : memref<64xf32> = dense<0.5>
+func.func @tail_on_tiles(%a: memref<64x64xf32>, %b: memref<64x224xf32>, %c: memref<64x224xf32>) {
+  %bias = memref.get_global @bias : memref<64xf32>
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x224xf32>)
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x224xf32>) outs(%c : memref<64x224xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%bias : memref<64xf32>) outs(%c : memref<64x224xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// A residual tail reads another buffer at the tile's place; its partial
+// tiles (a 3-column remainder) take their piece of the tail too. The
+// residual may overlap C as far as the pass can tell (both are function
+// arguments), so the accumulators are forwarded to the tail but the first
+// store stays.
+// CHECK-LABEL: func.func @residual_tail
+// CHECK-NOT: linalg.generic
+// CHECK: %[[ACC:.*]] = scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK: vector.transfer_write %[[ACC]], %[[CT:[a-z_0-9]+]][
+// CHECK: %[[RV:.*]] = memref.subview %arg3
+// CHECK: %[[R:.*]] = vector.transfer_read %[[RV]]
+// CHECK: %[[SUM:.*]] = arith.addf %[[ACC]], %[[R]] : vector<8x32xf32>
+// CHECK: vector.transfer_write %[[SUM]], %[[CT]]
+// CHECK: arith.addf %{{.*}} : vector<8x3xf32>
+func.func @residual_tail(%a: memref<64x64xf32>, %b: memref<64x99xf32>, %c: memref<64x99xf32>, %res: memref<64x99xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x99xf32>)
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x99xf32>) outs(%c : memref<64x99xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%res : memref<64x99xf32>) outs(%c : memref<64x99xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Where the tiles' K loop covers one K block of several, their
+// accumulators are partial sums: the tail stays after the product.
+// CHECK-LABEL: func.func @tail_after_k_blocks
+// CHECK: scf.for %{{.*}} = %c0 to %c576 step %c192
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+func.func @tail_after_k_blocks(%a: memref<64x576xf32>, %b: memref<576x224xf32>, %c: memref<64x224xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x224xf32>)
+  linalg.matmul ins(%a, %b : memref<64x576xf32>, memref<576x224xf32>) outs(%c : memref<64x224xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%c : memref<64x224xf32>) {
+  ^bb0(%out: f32):
+    %r = arith.maximumf %out, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}

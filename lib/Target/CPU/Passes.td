@@ -226,6 +226,15 @@ def AutoGLMTileAndVectorizeContractions
     loop's first iteration where there are several), and the fill is
     erased once every tile does.
 
+    The elementwise generic right after a product that updates its float
+    accumulator in place (a kernel region's tail: bias, activation,
+    residual, its inputs read at projections of the output's indices, its
+    body arith and math ops) is cut to the product's register tiles where
+    their K loops cover all of K: each piece runs right after its tile's K
+    loop, the accumulators forwarded to it in registers, and the tile is
+    stored once. Where a loop over several K blocks holds the tiles, the
+    tail stays after the product.
+
     `linalg.depthwise_conv_2d_nchw_chw`, `linalg.pooling_nchw_max` and
     `linalg.pooling_nchw_sum` become generics whose innermost loop runs
     along the output row, which LLVM vectorizes.

@@ -25,6 +25,10 @@
 // read it back (memsets of 6% of ResNet-50's time at batch 8, where the
 // block's lines are not yet in cache; docs/decisions.md).
 //
+// A product's tail (the elementwise generic after it that updates its
+// accumulator in place: bias, activation, residual) runs on each register
+// tile after its K loop, where K is one block (RegisterTileTails.h).
+//
 // Peeling keeps every register tile static, so each one vectorizes into a
 // `vector.contract` without masks; the contraction is lowered to outer
 // products, i.e. broadcasts and `vector.fma`. There is no packing: measured
@@ -52,6 +56,7 @@
 
 #include "AccumulatorStart.h"
 #include "ContractionTiles.h"
+#include "RegisterTileTails.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -65,10 +70,12 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
@@ -98,6 +105,9 @@ constexpr llvm::StringLiteral kKBlocks = "autoglm.k_blocks";
 /// K loops prefetch nothing (a row 16 ahead is in the next K block, read
 /// after the whole column sweep; the rows of the current one stream).
 constexpr llvm::StringLiteral kFewRows = "autoglm.few_rows";
+/// Marks a product (and its tiles) whose tail runs on its register tiles
+/// (RegisterTileTails.h): the index of the tail in the pass's list.
+constexpr llvm::StringLiteral kTail = "autoglm.register_tile_tail";
 
 /// Whether a block of `columns` columns of `op` takes register tiles three
 /// vectors wide (tileRegisters): where its last two-vector tile would be
@@ -880,6 +890,43 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
   return true;
 }
 
+/// Moves each of `tails` (marked by index on its product) onto its
+/// product's register tiles, where all of them hold whole K (no loop over
+/// K blocks of more than one step lies between a tile and its tail);
+/// returns the pieces of the tails, to be vectorized with the tiles.
+SmallVector<linalg::GenericOp> tileTails(RewriterBase &rewriter,
+                                         func::FuncOp func,
+                                         ArrayRef<linalg::GenericOp> tails) {
+  if (tails.empty())
+    return {};
+  SmallVector<SmallVector<linalg::LinalgOp>> tilesOfTail(tails.size());
+  SmallVector<bool> wholeK(tails.size(), true);
+  func.walk([&](linalg::LinalgOp op) {
+    auto id = op->getAttrOfType<IntegerAttr>(kTail);
+    if (!id)
+      return;
+    int64_t index = id.getInt();
+    if (!isCandidate(op) || op.getStaticLoopRanges().back() != 1)
+      wholeK[index] = false;
+    for (Operation *loop = op->getParentOp();
+         loop && loop != tails[index]->getParentOp();
+         loop = loop->getParentOp())
+      if (loop->hasAttr(kKBlocks)) {
+        std::optional<APInt> steps =
+            cast<scf::ForOp>(loop).getStaticTripCount();
+        if (!steps || *steps != 1)
+          wholeK[index] = false;
+      }
+    tilesOfTail[index].push_back(op);
+  });
+  SmallVector<linalg::GenericOp> pieces;
+  for (auto [tail, tiles, whole] : llvm::zip(tails, tilesOfTail, wholeK))
+    if (whole)
+      llvm::append_range(
+          pieces, autoglm::tileTailOnRegisterTiles(rewriter, tail, tiles));
+  return pieces;
+}
+
 struct TileAndVectorizeContractionsPass
     : public autoglm::impl::AutoGLMTileAndVectorizeContractionsBase<
           TileAndVectorizeContractionsPass> {
@@ -922,6 +969,13 @@ struct TileAndVectorizeContractionsPass
         op->setAttr(kZeroStart, rewriter.getI64IntegerAttr(fills.size()));
         fills.push_back(fill);
       }
+    // Products whose tail may run on their register tiles.
+    SmallVector<linalg::GenericOp> tails;
+    for (linalg::LinalgOp op : contractions)
+      if (linalg::GenericOp tail = autoglm::registerTileTail(op)) {
+        op->setAttr(kTail, rewriter.getI64IntegerAttr(tails.size()));
+        tails.push_back(tail);
+      }
     for (linalg::LinalgOp op : contractions) {
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
@@ -935,6 +989,7 @@ struct TileAndVectorizeContractionsPass
     }
     if (failed(autoglm::simplifyTiles(func)))
       return signalPassFailure();
+    SmallVector<linalg::GenericOp> tailTiles = tileTails(rewriter, func, tails);
 
     // Every register tile is now a static matmul with K = 1. A fill goes
     // only if every tile of its product starts from zero in registers.
@@ -999,6 +1054,11 @@ struct TileAndVectorizeContractionsPass
       }
       rewriter.eraseOp(op);
     }
+    for (linalg::GenericOp tailTile : tailTiles) {
+      rewriter.setInsertionPoint(tailTile);
+      if (succeeded(linalg::vectorize(rewriter, tailTile)))
+        rewriter.eraseOp(tailTile);
+    }
 
     // The accumulator's read and write move out of the K loop once the
     // tile's view of C is hoisted (it does not depend on k); a zero-start
@@ -1018,10 +1078,32 @@ struct TileAndVectorizeContractionsPass
     for (auto [fill, left] : llvm::zip(fills, tilesLeft))
       if (left == 0)
         rewriter.eraseOp(fill);
+    // A tail's piece reads the tile that the K loop has just written: once
+    // their views are one (CSE), the accumulators go to the tail in
+    // registers and only the tail's result is stored.
+    if (!tailTiles.empty()) {
+      DominanceInfo dominance(func);
+      eliminateCommonSubExpressions(rewriter, dominance, func);
+      // The tails' transfers are in bounds (static tiles): marked so first.
+      RewritePatternSet inBounds(ctx);
+      vector::TransferReadOp::getCanonicalizationPatterns(inBounds, ctx);
+      vector::TransferWriteOp::getCanonicalizationPatterns(inBounds, ctx);
+      if (failed(applyPatternsGreedily(func, std::move(inBounds))))
+        return signalPassFailure();
+      autoglm::forwardStoresToTails(rewriter, func);
+      // A bias per row as a broadcast column, before the transposes that
+      // the reads' permutation maps become are lowered element by element.
+      RewritePatternSet columns(ctx);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(columns);
+      autoglm::populateTailBroadcastPatterns(columns);
+      if (failed(applyPatternsGreedily(func, std::move(columns))))
+        return signalPassFailure();
+    }
     func.walk([](Operation *op) {
       op->removeAttr(kZeroStart);
       op->removeAttr(kKBlocks);
       op->removeAttr(kFewRows);
+      op->removeAttr(kTail);
       op->removeAttr(autoglm::kTallTiles);
     });
 

@@ -1,0 +1,254 @@
+//===- RegisterTileTails.cpp - a product's tail on its register tiles -----===//
+
+#include "RegisterTileTails.h"
+
+#include "VectorTransfers.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+using namespace mlir;
+
+linalg::GenericOp autoglm::registerTileTail(linalg::LinalgOp product) {
+  if (!product.hasPureBufferSemantics() || product.getNumDpsInits() != 1)
+    return {};
+  Value acc = product.getDpsInits()[0];
+  auto accType = dyn_cast<MemRefType>(acc.getType());
+  if (!accType || !isa<FloatType>(accType.getElementType()))
+    return {};
+  auto tail = dyn_cast_or_null<linalg::GenericOp>(product->getNextNode());
+  if (!tail || !tail.hasPureBufferSemantics() || tail.getNumDpsInits() != 1 ||
+      tail.getDpsInits()[0] != acc ||
+      tail.getNumLoops() != static_cast<unsigned>(accType.getRank()) ||
+      tail.getNumParallelLoops() != tail.getNumLoops() ||
+      !tail.getMatchingIndexingMap(tail.getDpsInitOperand(0)).isIdentity())
+    return {};
+  for (OpOperand *input : tail.getDpsInputOperands()) {
+    if (input->get() == acc)
+      return {};
+    if (isa<ShapedType>(input->get().getType()) &&
+        !tail.getMatchingIndexingMap(input).isProjectedPermutation())
+      return {};
+  }
+  for (Operation &op : tail.getBody()->without_terminator())
+    if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
+      return {};
+  return tail;
+}
+
+namespace {
+/// Where one register tile's piece of the tail goes: after `kLoop`, at the
+/// tile's offsets in the tail's output (the offsets of each view between
+/// the tile's accumulator and the tail's, innermost first), `sizes` big.
+struct TailPlacement {
+  scf::ForOp kLoop;
+  SmallVector<SmallVector<OpFoldResult>> offsetsPerView;
+  SmallVector<int64_t> sizes;
+};
+
+/// Whether `value` is defined outside `loop` (so it may be used after it).
+bool definedOutside(Value value, Operation *loop) {
+  Operation *owner = value.getDefiningOp();
+  if (!owner)
+    owner = cast<BlockArgument>(value).getOwner()->getParentOp();
+  return !loop->isAncestor(owner);
+}
+
+std::optional<TailPlacement> placementOf(linalg::LinalgOp tile, Value acc) {
+  auto kLoop = dyn_cast<scf::ForOp>(tile->getParentOp());
+  Value view = tile.getDpsInits()[0];
+  auto type = dyn_cast<MemRefType>(view.getType());
+  if (!kLoop || !type || !type.hasStaticShape())
+    return std::nullopt;
+  TailPlacement placement{kLoop, {}, llvm::to_vector(type.getShape())};
+  while (view != acc) {
+    auto subview = view.getDefiningOp<memref::SubViewOp>();
+    if (!subview ||
+        subview.getSourceType().getRank() != subview.getType().getRank() ||
+        !llvm::all_of(subview.getStaticStrides(),
+                      [](int64_t stride) { return stride == 1; }))
+      return std::nullopt;
+    for (OpFoldResult offset : subview.getMixedOffsets())
+      if (auto value = dyn_cast<Value>(offset);
+          value && !definedOutside(value, kLoop))
+        return std::nullopt;
+    placement.offsetsPerView.push_back(subview.getMixedOffsets());
+    view = subview.getSource();
+  }
+  return placement;
+}
+} // namespace
+
+SmallVector<linalg::GenericOp>
+autoglm::tileTailOnRegisterTiles(RewriterBase &rewriter, linalg::GenericOp tail,
+                                 ArrayRef<linalg::LinalgOp> tiles) {
+  if (tiles.empty())
+    return {};
+  Value acc = tail.getDpsInits()[0];
+  SmallVector<TailPlacement> placements;
+  for (linalg::LinalgOp tile : tiles) {
+    std::optional<TailPlacement> placement = placementOf(tile, acc);
+    if (!placement)
+      return {};
+    placements.push_back(std::move(*placement));
+  }
+  SmallVector<linalg::GenericOp> tailTiles;
+  auto tileable = cast<TilingInterface>(tail.getOperation());
+  for (TailPlacement &placement : placements) {
+    rewriter.setInsertionPointAfter(placement.kLoop);
+    Location loc = tail.getLoc();
+    SmallVector<OpFoldResult> offsets(placement.sizes.size(),
+                                      rewriter.getIndexAttr(0));
+    AffineExpr d0, d1;
+    bindDims(rewriter.getContext(), d0, d1);
+    for (ArrayRef<OpFoldResult> viewOffsets : placement.offsetsPerView)
+      for (auto [sum, offset] : llvm::zip(offsets, viewOffsets))
+        sum = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1,
+                                                    {sum, offset});
+    FailureOr<TilingResult> tiled = tileable.getTiledImplementation(
+        rewriter, offsets,
+        getAsIndexOpFoldResult(rewriter.getContext(), placement.sizes));
+    if (failed(tiled) || tiled->tiledOps.size() != 1 ||
+        !isa<linalg::GenericOp>(tiled->tiledOps.front())) {
+      for (linalg::GenericOp made : tailTiles)
+        rewriter.eraseOp(made);
+      return {};
+    }
+    tailTiles.push_back(cast<linalg::GenericOp>(tiled->tiledOps.front()));
+  }
+  rewriter.eraseOp(tail);
+  return tailTiles;
+}
+
+namespace {
+/// The memref.view of the workspace (or of any buffer) that `value` is a
+/// view of, through subviews and reshapes; null if the chain meets
+/// something else.
+memref::ViewOp baseView(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (auto view = dyn_cast<memref::ViewOp>(def))
+      return view;
+    auto viewLike = dyn_cast<ViewLikeOpInterface>(def);
+    if (!viewLike)
+      return {};
+    value = viewLike.getViewSource();
+  }
+  return {};
+}
+
+/// The bytes [begin, end) that `view` covers in its source, when static.
+std::optional<std::pair<int64_t, int64_t>> byteRange(memref::ViewOp view) {
+  std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
+  auto type = view.getType();
+  if (!shift || !type.hasStaticShape() || !type.getLayout().isIdentity())
+    return std::nullopt;
+  return std::make_pair(*shift, *shift + type.getNumElements() *
+                                             type.getElementTypeBitWidth() / 8);
+}
+
+/// Whether `a` and `b` provably share no byte: one is a constant (a global,
+/// never written) and the other is not a view of it, or both are views of
+/// one buffer at disjoint static byte ranges (the memory planner's views of
+/// the workspace).
+bool provablyDisjoint(Value a, Value b) {
+  auto root = [](Value value) {
+    while (auto viewLike = value.getDefiningOp<ViewLikeOpInterface>())
+      value = viewLike.getViewSource();
+    return value;
+  };
+  Value rootA = root(a), rootB = root(b);
+  if (rootA != rootB && (rootA.getDefiningOp<memref::GetGlobalOp>() ||
+                         rootB.getDefiningOp<memref::GetGlobalOp>()))
+    return true;
+  memref::ViewOp viewA = baseView(a), viewB = baseView(b);
+  if (!viewA || !viewB || viewA.getSource() != viewB.getSource())
+    return false;
+  auto rangeA = byteRange(viewA), rangeB = byteRange(viewB);
+  return rangeA && rangeB &&
+         (rangeA->second <= rangeB->first || rangeB->second <= rangeA->first);
+}
+
+/// Whether `read` reads exactly what `write` wrote: the same view, indices,
+/// vector type and map, in bounds, unmasked.
+template <typename Transfer>
+bool sameTransfer(vector::TransferWriteOp write, Transfer other) {
+  return other.getBase() == write.getBase() && !other.getMask() &&
+         !write.getMask() && !other.hasOutOfBoundsDim() &&
+         !write.hasOutOfBoundsDim() &&
+         other.getVectorType() == write.getVectorType() &&
+         other.getPermutationMap() == write.getPermutationMap() &&
+         autoglm::sameIndices(other.getIndices(), write.getIndices());
+}
+} // namespace
+
+void autoglm::forwardStoresToTails(RewriterBase &rewriter, Operation *root) {
+  SmallVector<vector::TransferWriteOp> writes;
+  root->walk([&](vector::TransferWriteOp write) { writes.push_back(write); });
+  for (vector::TransferWriteOp write : writes) {
+    if (!isa<MemRefType>(write.getBase().getType()))
+      continue;
+    bool readsBetween = false;
+    for (Operation *op = write->getNextNode(); op;) {
+      Operation *next = op->getNextNode();
+      if (auto read = dyn_cast<vector::TransferReadOp>(op);
+          read && sameTransfer(write, read)) {
+        rewriter.replaceOp(read, write.getVector());
+      } else if (auto later = dyn_cast<vector::TransferWriteOp>(op)) {
+        if (sameTransfer(write, later) && !readsBetween)
+          rewriter.eraseOp(write);
+        break;
+      } else if (!isMemoryEffectFree(op)) {
+        auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+        if (!effects || op->getNumRegions() != 0 ||
+            !effects.onlyHasEffect<MemoryEffects::Read>())
+          break;
+        auto base = isa<vector::TransferReadOp, vector::LoadOp>(op)
+                        ? op->getOperand(0)
+                        : Value();
+        if (!base || !provablyDisjoint(base, write.getBase()))
+          readsBetween = true;
+      }
+      op = next;
+    }
+  }
+}
+
+namespace {
+/// transpose(broadcast(x : vector<N>) : vector<M x N>) with the two
+/// dimensions swapped is each of x's lanes broadcast along a row: a bias
+/// per row of a register tile. As a broadcast of x as a column it lowers to
+/// one broadcast a row, where the transpose's lowering moves every element
+/// on its own.
+struct TransposedBroadcastToColumn : OpRewritePattern<vector::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    auto broadcast = transpose.getVector().getDefiningOp<vector::BroadcastOp>();
+    if (!broadcast || transpose.getResultVectorType().getRank() != 2 ||
+        transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+      return failure();
+    auto source = dyn_cast<VectorType>(broadcast.getSourceType());
+    VectorType result = transpose.getResultVectorType();
+    if (!source || source.getRank() != 1 || source.isScalable() ||
+        source.getDimSize(0) != result.getDimSize(0))
+      return failure();
+    Value column = vector::ShapeCastOp::create(
+        rewriter, transpose.getLoc(),
+        VectorType::get({source.getDimSize(0), 1}, source.getElementType()),
+        broadcast.getSource());
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(transpose, result, column);
+    return success();
+  }
+};
+} // namespace
+
+void autoglm::populateTailBroadcastPatterns(RewritePatternSet &patterns) {
+  patterns.add<TransposedBroadcastToColumn>(patterns.getContext(),
+                                            /*benefit=*/2);
+}
