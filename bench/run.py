@@ -181,10 +181,11 @@ def cpu_summary():
             m = re.search(rf"^{re.escape(key)}:\s*(.+)$", text, re.M)
             if m:
                 info[key] = m.group(1).strip()
-        flags = re.search(r"^Flags:\s*(.+)$", text, re.M)
-        if flags:
-            info["SIMD"] = " ".join(f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni")
-                                    if f in flags.group(1).split())
+        # The same extensions the roofline's peak names (AMX, AVX512-FP16
+        # included): one list of what this host has.
+        features = peak_flops.host_features()
+        if features:
+            info["SIMD"] = " ".join(features)
     except OSError:
         pass
     try:
