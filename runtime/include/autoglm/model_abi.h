@@ -100,8 +100,9 @@ typedef struct autoglm_tensor_desc {
  * `parallel_for(ctx, n, body, data)` calls `body(data, begin, end)` on
  * disjoint, non-empty, contiguous chunks that cover [0, n) exactly once, at
  * most `ctx->num_threads` of them, on the calling thread and the runtime's
- * workers, and returns when all have finished. It allocates nothing; n <= 0 does nothing; a
- * parallel_for called from inside a body runs inline on that thread. */
+ * workers, and returns when all have finished. It allocates nothing; n <= 0
+ * does nothing; a parallel_for called from inside a body runs inline on that
+ * thread. */
 typedef void (*autoglm_parallel_body)(void *data, int64_t begin, int64_t end);
 
 typedef struct autoglm_exec_context {
