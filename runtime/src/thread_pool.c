@@ -247,7 +247,7 @@ void autoglm_thread_pool_parallel_for(autoglm_thread_pool *pool, int64_t n,
                                       autoglm_parallel_body body, void *data) {
   if (n <= 0 || !body)
     return;
-  int64_t chunks = pool->num_workers + 1;
+  int64_t chunks = pool->num_threads;
   if (n < chunks)
     chunks = n;
   if (chunks > MaxChunks)

@@ -23,6 +23,8 @@
 
 #include "Int8Epilogue.h"
 
+#include "BufferExtents.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -33,63 +35,10 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
-#include <limits>
-
 using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// The bytes a buffer may occupy: [begin, end) of the allocation `root`
-/// (a function argument, an allocation or a global).
-struct Extent {
-  Value root;
-  int64_t begin, end;
-};
-
-std::optional<Extent> extentOf(Value v) {
-  if (auto view = v.getDefiningOp<memref::ViewOp>()) {
-    MemRefType type = view.getType();
-    std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
-    std::optional<Extent> source = extentOf(view.getSource());
-    if (!type.hasStaticShape() || !shift || !source)
-      return std::nullopt;
-    int64_t bytes = type.getNumElements() *
-                    llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-    int64_t begin = source->begin + *shift;
-    return Extent{source->root, begin, begin + bytes};
-  }
-  // Subviews and reshapes: anywhere in their source.
-  if (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    return extentOf(view.getViewSource());
-  bool root = v.getDefiningOp<memref::AllocOp>() ||
-              v.getDefiningOp<memref::AllocaOp>() ||
-              v.getDefiningOp<memref::GetGlobalOp>();
-  if (auto arg = dyn_cast<BlockArgument>(v))
-    root = isa<func::FuncOp>(arg.getOwner()->getParentOp());
-  if (!root)
-    return std::nullopt;
-  return Extent{v, 0, std::numeric_limits<int64_t>::max()};
-}
-
-/// Whether the allocations are the same (two reads of one global are).
-bool sameRoot(Value a, Value b) {
-  if (a == b)
-    return true;
-  auto ga = a.getDefiningOp<memref::GetGlobalOp>();
-  auto gb = b.getDefiningOp<memref::GetGlobalOp>();
-  return ga && gb && ga.getName() == gb.getName();
-}
-
-/// Whether the buffers `a` and `b` may share bytes (true when unknown).
-bool mayOverlap(Value a, Value b) {
-  std::optional<Extent> ea = extentOf(a), eb = extentOf(b);
-  if (!ea || !eb)
-    return true;
-  if (!sameRoot(ea->root, eb->root))
-    return false;
-  return ea->begin < eb->end && eb->begin < ea->end;
-}
-
 /// The loop dimension of each result of an operand's map, in order, -1
 /// for a result that is the constant 0 (a per-channel operand of shape
 /// [F, 1, 1]); nullopt for anything else. The chain's domain is

@@ -2,6 +2,7 @@
 
 #include "RegisterTileTails.h"
 
+#include "BufferExtents.h"
 #include "VectorTransfers.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -14,6 +15,7 @@
 #include "mlir/Interfaces/TilingInterface.h"
 
 using namespace mlir;
+using namespace mlir::autoglm;
 
 linalg::GenericOp autoglm::registerTileTail(linalg::LinalgOp product) {
   if (!product.hasPureBufferSemantics() || product.getNumDpsInits() != 1)
@@ -127,55 +129,22 @@ autoglm::tileTailOnRegisterTiles(RewriterBase &rewriter, linalg::GenericOp tail,
 }
 
 namespace {
-/// The memref.view of the workspace (or of any buffer) that `value` is a
-/// view of, through subviews and reshapes; null if the chain meets
-/// something else.
-memref::ViewOp baseView(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (auto view = dyn_cast<memref::ViewOp>(def))
-      return view;
-    auto viewLike = dyn_cast<ViewLikeOpInterface>(def);
-    if (!viewLike)
-      return {};
-    value = viewLike.getViewSource();
-  }
-  return {};
-}
-
-/// The bytes [begin, end) that `view` covers in its source, when static.
-std::optional<std::pair<int64_t, int64_t>> byteRange(memref::ViewOp view) {
-  std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
-  auto type = view.getType();
-  if (!shift || !type.hasStaticShape() || !type.getLayout().isIdentity())
-    return std::nullopt;
-  return std::make_pair(*shift, *shift + type.getNumElements() *
-                                             type.getElementTypeBitWidth() / 8);
-}
-
-/// Whether `a` and `b` provably share no byte: one is a constant (a global,
-/// never written) and the other is not a view of it, or both are views of
-/// one buffer at disjoint static byte ranges (the memory planner's views of
-/// the workspace).
+/// Whether `a` and `b` provably share no byte: apart by their extents
+/// (BufferExtents.h) on one buffer, or one of them a constant (a global,
+/// never written). Unlike mayOverlap, two function arguments or two
+/// allocations are not taken to be apart: a store is dropped only on proof.
 bool provablyDisjoint(Value a, Value b) {
-  auto root = [](Value value) {
-    while (auto viewLike = value.getDefiningOp<ViewLikeOpInterface>())
-      value = viewLike.getViewSource();
-    return value;
-  };
-  Value rootA = root(a), rootB = root(b);
-  if (rootA != rootB && (rootA.getDefiningOp<memref::GetGlobalOp>() ||
-                         rootB.getDefiningOp<memref::GetGlobalOp>()))
-    return true;
-  memref::ViewOp viewA = baseView(a), viewB = baseView(b);
-  if (!viewA || !viewB || viewA.getSource() != viewB.getSource())
+  std::optional<BufferExtent> ea = bufferExtent(a), eb = bufferExtent(b);
+  if (!ea || !eb)
     return false;
-  auto rangeA = byteRange(viewA), rangeB = byteRange(viewB);
-  return rangeA && rangeB &&
-         (rangeA->second <= rangeB->first || rangeB->second <= rangeA->first);
+  bool comparable = sameBufferRoot(ea->root, eb->root) ||
+                    ea->root.getDefiningOp<memref::GetGlobalOp>() ||
+                    eb->root.getDefiningOp<memref::GetGlobalOp>();
+  return comparable && !mayOverlap(a, b);
 }
 
-/// Whether `read` reads exactly what `write` wrote: the same view, indices,
-/// vector type and map, in bounds, unmasked.
+/// Whether `other` (a read or a later write) touches exactly what `write`
+/// wrote: the same view, indices, vector type and map, in bounds, unmasked.
 template <typename Transfer>
 bool sameTransfer(vector::TransferWriteOp write, Transfer other) {
   return other.getBase() == write.getBase() && !other.getMask() &&

@@ -1,5 +1,4 @@
-//===- RegisterTileTails.h - a product's tail on its register tiles -*- C++
-//-*-//
+//===- RegisterTileTails.h - a tail on register tiles ----------*- C++ -*-===//
 //
 // Internal to lib/Target/CPU (--autoglm-tile-and-vectorize-contractions). A
 // kernel region's block ends with its tail (bias, activation, residual) as
@@ -29,12 +28,12 @@ namespace mlir::autoglm {
 linalg::GenericOp registerTileTail(linalg::LinalgOp product);
 
 /// Places a tile of `tail` after the K loop of each of `tiles` (every
-/// register tile cut from its product; each is a K = 1 slice whose parent
-/// loop runs over K, or the whole product's K when it has a single K step)
-/// and erases `tail`; returns the tiles of the tail. Changes nothing and
-/// returns an empty list when one of the tiles cannot take it: it lies in a
-/// loop over K blocks (its accumulators are partial sums there), or its
-/// offsets in the tail's output are not known outside its K loop.
+/// register tile cut from its product, each a K = 1 slice whose parent loop
+/// runs over all of K: the caller leaves out products cut into K blocks,
+/// whose accumulators are partial sums) and erases `tail`; returns the
+/// tiles of the tail. Changes nothing and returns an empty list when one of
+/// the tiles cannot take it: its parent is no loop, or its offsets in the
+/// tail's output are not known outside its K loop.
 SmallVector<linalg::GenericOp>
 tileTailOnRegisterTiles(RewriterBase &rewriter, linalg::GenericOp tail,
                         ArrayRef<linalg::LinalgOp> tiles);
