@@ -1,6 +1,7 @@
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=512 | FileCheck %s
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
 // RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions="vector-bits=512 prefetch-distance=0" | FileCheck %s --check-prefix=NOPF
+// RUN: autoglm-opt %s --autoglm-tile-and-vectorize-contractions="vector-bits=512 prefetch-stream=0" | FileCheck %s --check-prefix=NOSTREAM
 
 // Odd sizes: 8x32 register tiles over 64x128, column panels outside and
 // row tiles inside (B's panel is reused by every row tile), the partial row
@@ -169,6 +170,44 @@ func.func @matrix_vector(%a: memref<1x768xf32>, %b: memref<768x1536xf32, strided
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<1x1536xf32, strided<[3072, 1], offset: ?>>)
   linalg.matmul ins(%a, %b : memref<1x768xf32>, memref<768x1536xf32, strided<[3072, 1], offset: ?>>) outs(%c : memref<1x1536xf32, strided<[3072, 1], offset: ?>>)
+  return
+}
+
+// The same product by a weight packed into column panels (WeightPanels.h:
+// [panels][K][32], a panel's rows consecutive) reads B as one stream,
+// panel after panel. Each k prefetches into L2 (locality 2) the row 32
+// rows ahead, 4 KiB further along the stream, both of its lines: the
+// address runs on into the next panel near a panel's end. Prefetching
+// along the row would touch the row being read (the panel is one tile
+// wide). With prefetch-stream=0 the panel row is prefetched as any row of
+// a product of few rows, along the row (here: the same row).
+// CHECK-LABEL: func.func @panel_stream
+// CHECK: %[[PANEL:.*]] = memref.subview %{{.*}}[%{{.*}}, 0, 0] [1, 768, 32]
+// CHECK: scf.for %[[K:.*]] = %c0 to %c768 step %c1 iter_args(%{{.*}}) -> (vector<1x32xf32>)
+// CHECK: %[[ROW:.*]] = arith.addi %[[K]], %c32 : index
+// CHECK: memref.prefetch %[[PANEL]][%[[ROW]], %c0], read, locality<2>, data
+// CHECK-NEXT: memref.prefetch %[[PANEL]][%[[ROW]], %c16], read, locality<2>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+// CHECK: return
+// NOSTREAM-LABEL: func.func @panel_stream
+// NOSTREAM: scf.for %[[K:.*]] = %c0 to %c768 step %c1
+// NOSTREAM: memref.prefetch %{{.*}}[%[[K]], %c31], read, locality<3>, data
+// NOSTREAM-NOT: locality<2>
+// NOSTREAM: return
+func.func @panel_stream(%a: memref<1x768xf32>, %panels: memref<72x768x32xf32>, %c: memref<1x2304xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c72 = arith.constant 72 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %p = %c0 to %c72 step %c1 {
+    %col = arith.muli %p, %c32 : index
+    %panel = memref.subview %panels[%p, 0, 0] [1, 768, 32] [1, 1, 1] : memref<72x768x32xf32> to memref<768x32xf32, strided<[32, 1], offset: ?>>
+    %cp = memref.subview %c[0, %col] [1, 32] [1, 1] : memref<1x2304xf32> to memref<1x32xf32, strided<[2304, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%cp : memref<1x32xf32, strided<[2304, 1], offset: ?>>)
+    linalg.matmul ins(%a, %panel : memref<1x768xf32>, memref<768x32xf32, strided<[32, 1], offset: ?>>) outs(%cp : memref<1x32xf32, strided<[2304, 1], offset: ?>>)
+  }
   return
 }
 

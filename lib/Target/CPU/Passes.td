@@ -250,6 +250,10 @@ def AutoGLMTileAndVectorizeContractions
            /*default=*/"64",
            "Columns of B ahead along its row that the K loop of a product "
            "of few rows prefetches (0: none)">,
+    Option<"prefetchStream", "prefetch-stream", "unsigned",
+           /*default=*/"4096",
+           "Bytes ahead that a product reading a weight packed into column "
+           "panels prefetches into L2 along the panels (0: none)">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

@@ -585,8 +585,12 @@ void startFromZero(RewriterBase &rewriter, vector::TransferReadOp read) {
 /// and whose column tiles walk B's rows along N), the same row instead,
 /// `columnsAhead` columns further along (the block's last column at its
 /// end): the lines the column tile after next will read.
+///
+/// `locality` is `memref.prefetch`'s hint: 3 keeps the line in every
+/// cache level (x86 `prefetcht0`), 2 from L2 outward (`prefetcht1`).
 void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
-                      int64_t distance, int64_t columnsAhead = 0) {
+                      int64_t distance, int64_t columnsAhead = 0,
+                      unsigned locality = 3) {
   auto view = tile.getDpsInputs()[1].getDefiningOp<memref::SubViewOp>();
   if (!view || !view.getSource().getType().hasStaticShape())
     return;
@@ -627,9 +631,36 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
       indices[nDim] =
           arith::AddIOp::create(rewriter, loc, indices[nDim], index(column));
     memref::PrefetchOp::create(rewriter, loc, view.getSource(), indices,
-                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isWrite=*/false, locality,
                                /*isDataCache=*/true);
   }
+}
+
+/// Rows of B ahead that a register tile reading a weight packed into
+/// column panels (WeightPanels.h: a whole panel of a row-major
+/// [panels][K][nr] buffer) prefetches, or 0 when `tile` reads no such
+/// panel. The panels' rows are consecutive, so a product of few rows reads
+/// B as one sequential stream, panel after panel. The hardware prefetchers
+/// follow a stream only within a 4 KiB page; a prefetch `streamBytes`
+/// ahead (into the next panel near a panel's end: the address is linear)
+/// keeps the next pages' lines on their way when the loads reach them.
+int64_t panelStreamRows(linalg::LinalgOp tile, int64_t streamBytes) {
+  auto row = tile.getDpsInputs()[1].getDefiningOp<memref::SubViewOp>();
+  auto panel =
+      row ? row.getSource().getDefiningOp<memref::SubViewOp>() : nullptr;
+  if (!panel || !streamBytes)
+    return 0;
+  MemRefType panels = panel.getSource().getType();
+  if (panels.getRank() != 3 || !panels.hasStaticShape() ||
+      !panels.areTrailingDimsContiguous(3))
+    return 0;
+  int64_t k = panels.getDimSize(1), nr = panels.getDimSize(2);
+  if (panel.getStaticSizes() != ArrayRef<int64_t>{1, k, nr} ||
+      row.getStaticSizes().back() != nr)
+    return 0;
+  int64_t rowBytes =
+      nr * std::max<int64_t>(1, panels.getElementTypeBitWidth() / 8);
+  return llvm::divideCeil(streamBytes, rowBytes);
 }
 
 /// The view `operand` of a register tile in the K loop `loop`, if it is a
@@ -1030,9 +1061,17 @@ struct TileAndVectorizeContractionsPass
       bool alongRow =
           op->hasAttr(kFewRows) ||
           (kSteps && kSteps->getZExtValue() <= 2 * prefetchDistance);
-      if (prefetchDistance && kLoop && !alongRow)
+      // A weight's column panel is one stream: prefetched far ahead into
+      // L2, not along a row that is one panel wide (GPT-2's step: its
+      // weights at 12.0 GB/s with the old prefetch, 15.3 so, on one core
+      // of the Xeon; docs/decisions.md).
+      int64_t streamRows = kLoop ? panelStreamRows(op, prefetchStream) : 0;
+      if (streamRows)
+        prefetchPanelRow(rewriter, op, streamRows, /*columnsAhead=*/0,
+                         /*locality=*/2);
+      else if (prefetchDistance && kLoop && !alongRow)
         prefetchPanelRow(rewriter, op, prefetchDistance);
-      if (prefetchColumns && kLoop && alongRow)
+      else if (prefetchColumns && kLoop && alongRow)
         prefetchPanelRow(rewriter, op, /*distance=*/0, prefetchColumns);
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
