@@ -117,6 +117,15 @@ static llvm::cl::opt<bool> cpuWinograd(
                    "products)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<int64_t> cpuThreads(
+    "cpu-threads",
+    llvm::cl::desc("--target=cpu: the thread count the model will run with "
+                   "(autoglm_session_options.num_threads), which the "
+                   "products' parallel blocks are cut for (default 0: the "
+                   "threads this process may use, as the runtime's "
+                   "default)"),
+    llvm::cl::init(0), llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<bool> cpuInt8Epilogues(
     "cpu-int8-epilogues",
     llvm::cl::desc("--target=cpu: run the requantization after each int8 "
@@ -867,6 +876,13 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
   options.host.triple = targetTriple;
   options.host.cpu = targetCPU;
   options.host.winograd = cpuWinograd;
+  if (cpuThreads < 0) {
+    llvm::errs() << "error: --cpu-threads=" << cpuThreads
+                 << " is negative; give the thread count the model will run "
+                    "with, or 0 for this machine's\n";
+    return failure();
+  }
+  options.host.threads = cpuThreads;
   options.host.amx = cpuAmx;
   options.host.int8Epilogues = cpuInt8Epilogues;
   options.host.optLevel = std::min(optLevel.getValue(), 3u);

@@ -30,12 +30,15 @@ std::unique_ptr<Target> createCPUTarget(const HostOptions &host, Location loc);
 /// `int8Epilogues`: the elementwise chain after each packed int8 product
 /// runs in its kernel, on each block after the K loop. `bf16Dot`: bf16
 /// products (other than AMX's) run on AVX512_BF16's `vdpbf16ps` instead of
-/// the float32 kernel on widened panels.
+/// the float32 kernel on widened panels. `threads`: the thread count the
+/// model will run with, which the products' cache blocks and the
+/// convolutions' im2col slots are cut for.
 void buildCPUCodegenPipeline(OpPassManager &pm, const CodegenOptions &options,
                              bool vnni = false, bool avx512bf16 = false,
                              bool avx2 = false, bool winograd = true,
                              bool amxInt8 = false, bool amxBf16 = false,
-                             bool int8Epilogues = false, bool bf16Dot = false);
+                             bool int8Epilogues = false, bool bf16Dot = false,
+                             int64_t threads = 2);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_H

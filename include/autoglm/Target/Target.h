@@ -39,6 +39,10 @@ struct HostOptions {
   /// kernel (--autoglm-group-int8-epilogues, the kernels' `epilogues`);
   /// --cpu-int8-epilogues turns it on.
   bool int8Epilogues = false;
+  /// CPU: the thread count the model will run with, which the products'
+  /// cache blocks are cut for (--cpu-threads; 0: the threads the compiling
+  /// process may use, as the runtime's default).
+  int64_t threads = 0;
 };
 
 /// What a GPU target builds for.

@@ -29,12 +29,10 @@
 
 using namespace mlir;
 
-void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
-                                            const CodegenOptions &options,
-                                            bool vnni, bool avx512bf16,
-                                            bool avx2, bool winograd,
-                                            bool amxInt8, bool amxBf16,
-                                            bool int8Epilogues, bool bf16Dot) {
+void mlir::autoglm::buildCPUCodegenPipeline(
+    OpPassManager &pm, const CodegenOptions &options, bool vnni,
+    bool avx512bf16, bool avx2, bool winograd, bool amxInt8, bool amxBf16,
+    bool int8Epilogues, bool bf16Dot, int64_t threads) {
   // 3x3 stride-1 convolutions with enough channels and output pixels:
   // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
   // (docs/decisions.md).
@@ -67,9 +65,10 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // the L1 cache's sets).
   pm.addNestedPass<func::FuncOp>(createAutoGLMPadAliasedRows());
   // Each fused region is one kernel: its root is tiled into the cache blocks
-  // of its matrix product (scf.forall, fill and product fused in), then
-  // the region is inlined.
-  pm.addNestedPass<func::FuncOp>(createAutoGLMTileKernelRegions());
+  // of its matrix product (scf.forall, fill and product fused in; as many
+  // blocks as `threads` threads share evenly), then the region is inlined.
+  pm.addNestedPass<func::FuncOp>(
+      createAutoGLMTileKernelRegions({/*vectorBits=*/0, threads}));
   // uint8 x int8 convolutions (quantized models) as im2col panels in the
   // same layout, on the same loops; after the regions are inlined, so that
   // the widened uint8 input is visible from the convolution.

@@ -15,6 +15,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
@@ -63,8 +64,13 @@ public:
     // (docs/decisions.md).
     bool bf16Dot =
         avx512bf16 && !amxBf16 && machine->getTargetCPU().starts_with("znver");
+    int64_t threads =
+        host.threads > 0
+            ? host.threads
+            : int64_t(llvm::hardware_concurrency().compute_thread_count());
     buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
-                            amxInt8, amxBf16, host.int8Epilogues, bf16Dot);
+                            amxInt8, amxBf16, host.int8Epilogues, bf16Dot,
+                            threads);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

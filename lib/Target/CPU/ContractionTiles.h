@@ -39,6 +39,9 @@ struct ContractionTiles {
   /// Products of at most mr rows (fewRows): K blocks of `kcFewRows` rows
   /// and column blocks up to `ncFewRows` wide.
   int64_t kcFewRows = 32, ncFewRows = 2048;
+  /// The threads the model will run on, which share the cache blocks
+  /// (cacheBlocks); the compiler's `--cpu-threads`.
+  int64_t threads = 2;
 };
 
 /// Whether a product of `rows` rows is one register tile high: a decoder
@@ -211,6 +214,9 @@ inline bool is16BitProduct(linalg::LinalgOp op, bool onTensors) {
 
 /// Block counts from which an odd count is kept: the last block's
 /// imbalance (1 in 2 * 8 + 1 blocks at most) costs less than smaller blocks.
+/// With more threads, the share of the threads' time that `count` blocks
+/// leave busy (blockBalance) must be at least what 17 blocks on 2 threads
+/// leave: 17 / 18.
 constexpr int64_t kEvenBlocksBelow = 16;
 /// Multiply-adds from which a product's blocks are made even (about 20 us
 /// on one core: several times the cost of waking the other thread).
@@ -219,6 +225,16 @@ constexpr int64_t kEvenBlocksMinWork = int64_t(1) << 20;
 /// Column blocks a product that streams its weight from panels is cut
 /// into, about: the threads of a large machine each get one or more.
 constexpr int64_t kStreamBlocks = 32;
+/// Multiply-adds a block keeps at least where blocks are cut smaller for
+/// more than two threads (about 3 us on one core: a chunk of the runtime's
+/// loop costs well under that).
+constexpr int64_t kMinBlockWork = int64_t(1) << 18;
+
+/// The share of `threads` threads' time that `count` equal blocks keep
+/// busy, dealt in rounds of one block per thread.
+inline double blockBalance(int64_t count, int64_t threads) {
+  return double(count) / double(threads * llvm::divideCeil(count, threads));
+}
 
 /// The cache-block sizes of the parallel dimensions ([b,] m, n) of a
 /// tileable contraction (0: not blocked): one image at a time of a batch,
@@ -282,15 +298,40 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   int64_t work = 1;
   for (int64_t range : ranges)
     work *= range;
-  if (work < kEvenBlocksMinWork || count(blocks[m]) % 2 == 0 ||
-      count(blocks[m]) >= kEvenBlocksBelow)
+  int64_t threads = std::max<int64_t>(1, tiles.threads);
+  constexpr double kBalanced = 17.0 / 18.0;
+  if (work < kEvenBlocksMinWork || threads == 1 ||
+      count(blocks[m]) % threads == 0 ||
+      (threads == 2 ? count(blocks[m]) >= kEvenBlocksBelow
+                    : blockBalance(count(blocks[m]), threads) >= kBalanced))
     return blocks;
+  // More than two threads: no block smaller than kMinBlockWork (two
+  // threads keep their blocks as they were measured).
+  auto bigEnough = [&](int64_t mBlock) {
+    return threads == 2 || work / count(mBlock) >= kMinBlockWork;
+  };
   for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - tiles.mr;
        t >= tiles.mr; t -= tiles.mr)
-    if (ranges[m] % t == 0 && count(t) % 2 == 0) {
+    if (ranges[m] % t == 0 && count(t) % threads == 0 && bigEnough(t)) {
       blocks[m] = t;
       return blocks;
     }
+  // Many threads rarely divide a block count (MobileNetV2's 1x1 products of
+  // 320 rows: no multiple of 8 rows gives a multiple of 16 blocks): the
+  // row block that keeps the threads busiest, the largest of equals.
+  if (threads > 2) {
+    int64_t best = blocks[m];
+    for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - tiles.mr;
+         t >= tiles.mr; t -= tiles.mr)
+      if (ranges[m] % t == 0 && bigEnough(t) &&
+          blockBalance(count(t), threads) >
+              blockBalance(count(best), threads) + 1e-9)
+        best = t;
+    if (best != blocks[m]) {
+      blocks[m] = best;
+      return blocks;
+    }
+  }
   // No such row block (MobileNetV3's 1x1 products of 40 rows by 784
   // columns: 5 row tiles, and no multiple of nr divides 784): the widest
   // column block that makes the count even, a multiple of 8 columns and at
@@ -300,7 +341,7 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
     for (int64_t t = ranges[n] / 2; t >= 4 * tiles.nr; --t)
       if (ranges[n] % t == 0 && t % 8 == 0) {
         blocks[n] = t;
-        if (count(blocks[m]) % 2 == 0)
+        if (count(blocks[m]) % threads == 0 && bigEnough(blocks[m]))
           return blocks;
         blocks[n] = 0;
       }

@@ -561,11 +561,20 @@ def AutoGLMTileKernelRegions
     gets the tall register tiles (`autoglm.tall_tiles`) or has few rows,
     it reads such a weight packed into column panels one register tile
     wide instead, each block a loop over its panels.
+
+    The blocks are what the model's threads share, one parallel iteration
+    each: `threads` (the thread count the model will run with) decides
+    how a product's few blocks are cut so that the threads get equal
+    shares (an even count on 2 threads; on more, the row blocks that keep
+    them busiest, none under 2^18 multiply-adds) and how many im2col
+    panels a convolution's slots have (at least 4, at most one a thread).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
            "Vector register width in bits that selects the tile sizes "
            "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
+    Option<"threads", "threads", "int64_t", /*default=*/"2",
+           "Threads the model will run with, which share the cache blocks">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

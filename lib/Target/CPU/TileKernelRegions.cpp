@@ -282,7 +282,7 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
 /// Slots of a convolution's block loop with its im2col per block: each
 /// slot is a parallel iteration with its own panel (2 and 4 keep both
 /// threads of a 2-core machine busy; more slots would mean more panels,
-/// each reused by fewer blocks).
+/// each reused by fewer blocks). More threads get a slot each at most.
 constexpr int64_t kPanelSlots = 4;
 
 struct TileKernelRegionsPass
@@ -358,6 +358,7 @@ struct TileKernelRegionsPass
         getElementTypeOrSelf(product.getDpsInits()[0].getType())
             .getIntOrFloatBitWidth();
     ContractionTiles tiles = chooseTiles(bits, elementBits);
+    tiles.threads = threads;
     bool panels = streamsWeightPanels(product);
     bool tallPanels = false;
     // A convolution's im2col per block of whole output rows, into a panel
@@ -370,12 +371,14 @@ struct TileKernelRegionsPass
       SmallVector<int64_t> ranges = product.getStaticLoopRanges();
       tiles = chooseTallTiles(bits, ranges[ranges.size() - 3],
                               ranges[ranges.size() - 2]);
+      tiles.threads = threads;
       product->setAttr(kTallTiles, rewriter.getUnitAttr());
       tallPanels = tallWeightPanels(product, kind);
     }
     SmallVector<int64_t> blocks = cacheBlocks(product, tiles, panels);
-    PanelPlan plan =
-        col ? planPanels(*col, tiles, elementBits, kPanelSlots) : PanelPlan();
+    PanelPlan plan = col ? planPanels(*col, tiles, elementBits,
+                                      std::max<int64_t>(kPanelSlots, threads))
+                         : PanelPlan();
     if (plan.rows && isa<linalg::BatchMatmulOp>(product))
       blocks = {plan.images, 0, 0};
     else if (plan.rows)

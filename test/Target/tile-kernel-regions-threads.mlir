@@ -1,0 +1,43 @@
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s --check-prefix=T2
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions="vector-bits=512 threads=16" | FileCheck %s --check-prefix=T16
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions="vector-bits=512 threads=1" | FileCheck %s --check-prefix=T1
+
+// The cache blocks are what the model's threads share, one parallel
+// iteration each (`threads`, the compiler's --cpu-threads). A 1x1
+// convolution's product at 14x14 (256 output channels by 196 pixels by
+// 256 input channels) is 4 row blocks of 64: an even count, as 2 threads
+// (the default) want it, and kept for one. On 16 threads, 4 blocks would
+// leave 12 idle: the largest row block whose count the threads divide,
+// 16 rows (16 blocks of 802816 multiply-adds).
+// T2-LABEL: func.func @rows_for_threads(
+// T2:         scf.forall (%{{.+}}) = (0) to (256) step (64)
+// T16-LABEL: func.func @rows_for_threads(
+// T16:        scf.forall (%{{.+}}) = (0) to (256) step (16)
+// T1-LABEL: func.func @rows_for_threads(
+// T1:         scf.forall (%{{.+}}) = (0) to (256) step (64)
+func.func @rows_for_threads(%w: tensor<256x256xf32>, %x: tensor<256x196xf32>) -> tensor<256x196xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x196xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x196xf32>) -> tensor<256x196xf32>
+  %m = linalg.matmul ins(%w, %x : tensor<256x256xf32>, tensor<256x196xf32>) outs(%f : tensor<256x196xf32>) -> tensor<256x196xf32>
+  return %m : tensor<256x196xf32>
+}
+
+// MobileNetV2's last 1x1 convolution at 7x7 (320 x 49 x 160): 5 row blocks
+// of 64. Two threads get 8 of 40 rows (the largest even count). No multiple
+// of 8 rows gives 16 blocks or 32; on 16 threads the count that keeps them
+// busiest without blocks under 2^18 multiply-adds (10 blocks of 32 rows
+// would have 250880) is 8 too.
+// T2-LABEL: func.func @no_division(
+// T2:         scf.forall (%{{.+}}) = (0) to (320) step (40)
+// T16-LABEL: func.func @no_division(
+// T16:        scf.forall (%{{.+}}) = (0) to (320) step (40)
+// T1-LABEL: func.func @no_division(
+// T1:         scf.forall (%{{.+}}) = (0) to (320) step (64)
+func.func @no_division(%w: tensor<320x160xf32>, %x: tensor<160x49xf32>) -> tensor<320x49xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<320x49xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<320x49xf32>) -> tensor<320x49xf32>
+  %m = linalg.matmul ins(%w, %x : tensor<320x160xf32>, tensor<160x49xf32>) outs(%f : tensor<320x49xf32>) -> tensor<320x49xf32>
+  return %m : tensor<320x49xf32>
+}
