@@ -18,9 +18,10 @@ sampling profiler sees the kernels; their names come from the compiler:
      saves), or else the node it is named after (the last it absorbed, plus
      `_nchwc` where it runs in its blocked layout);
   4. kernels that share an ONNX node (a Winograd convolution's transforms
-     and products; one function called for several identical layers) are
-     one row with those nodes; ONNX Runtime's time for the same nodes goes
-     beside it.
+     and products) are one row with those nodes; ONNX Runtime's time for
+     the same nodes goes beside it. Both compiles take
+     `--cpu-share-kernels=0`, so that identical layers, which otherwise
+     call one shared function, each get their own and their own row.
 
 AutoGLM's milliseconds are CPU time per run divided by the thread count: at
 one thread the wall time of each kernel; at more, what it is when the
@@ -71,10 +72,14 @@ def kernel_nodes(codegen_ir, node_names):
         return codegen_ir[start:codegen_ir.index("\n  }", start)]
 
     result = collections.defaultdict(set)
-    # The nodes whose ops the kernel computes (the locations in its body)...
+    # The nodes whose ops the kernel computes: the location most of its body
+    # carries (a few ops keep another layer's, such as constants uniqued
+    # across the module, which carry the location of the node that made them
+    # first)...
     for match in KERNEL.finditer(codegen_ir):
-        for loc in re.findall(r"loc\(([^()]*)\)", body(match.start())):
-            result[match.group(1)] |= names(loc) & node_names
+        locs = collections.Counter(re.findall(r"loc\(([^()]*)\)", body(match.start())))
+        if locs:
+            result[match.group(1)] |= names(locs.most_common(1)[0][0]) & node_names
     # ... and those its calls are named after.
     entry = body(codegen_ir.index("llvm.func @main("))
     functions = {value: kernel for value, kernel in ADDRESS.findall(entry)}
@@ -197,7 +202,9 @@ def profile(args, name):
     work = tempfile.mkdtemp(prefix=f"profile-{name}-", dir=args.work)
     opt = [os.path.join(args.build, "bin", "autoglm-opt"), path]
     opt += [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
-    opt += args.opt_arg
+    # One function per parallel loop: identical layers would otherwise share
+    # one, which the profile could only name by all of their nodes at once.
+    opt += ["--cpu-share-kernels=0"] + args.opt_arg
     so = os.path.join(work, "model.so")
     ir = os.path.join(work, "codegen.mlir")
     subprocess.run(opt + ["--emit=so", "-o", so], check=True)

@@ -126,6 +126,15 @@ static llvm::cl::opt<int64_t> cpuThreads(
                    "default)"),
     llvm::cl::init(0), llvm::cl::cat(compileCategory));
 
+// For profiles by ONNX node (bench/profile_model.py).
+static llvm::cl::opt<bool> cpuShareKernels(
+    "cpu-share-kernels",
+    llvm::cl::desc("--target=cpu: parallel loops whose bodies are "
+                   "equivalent (identical layers) share one function "
+                   "(default on; =0 gives each loop its own, so that a "
+                   "profiler names each layer)"),
+    llvm::cl::init(true), llvm::cl::Hidden, llvm::cl::cat(compileCategory));
+
 static llvm::cl::opt<bool> cpuInt8Epilogues(
     "cpu-int8-epilogues",
     llvm::cl::desc("--target=cpu: run the requantization after each int8 "
@@ -883,6 +892,7 @@ static LogicalResult compile(StringRef inputPath, StringRef outputPath,
     return failure();
   }
   options.host.threads = cpuThreads;
+  options.host.shareKernels = cpuShareKernels;
   options.host.amx = cpuAmx;
   options.host.int8Epilogues = cpuInt8Epilogues;
   options.host.optLevel = std::min(optLevel.getValue(), 3u);

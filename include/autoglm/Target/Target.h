@@ -43,6 +43,9 @@ struct HostOptions {
   /// cache blocks are cut for (--cpu-threads; 0: the threads the compiling
   /// process may use, as the runtime's default).
   int64_t threads = 0;
+  /// CPU: parallel loops with equivalent bodies share one function
+  /// (--cpu-share-kernels=0, for profiles, gives each its own).
+  bool shareKernels = true;
 };
 
 /// What a GPU target builds for.

@@ -29,17 +29,16 @@
 
 using namespace mlir;
 
-void mlir::autoglm::buildCPUCodegenPipeline(
-    OpPassManager &pm, const CodegenOptions &options, bool vnni,
-    bool avx512bf16, bool avx2, bool winograd, bool amxInt8, bool amxBf16,
-    bool int8Epilogues, bool bf16Dot, int64_t threads) {
+void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
+                                            const CodegenOptions &options,
+                                            const CPUCodegenOptions &cpu) {
   // 3x3 stride-1 convolutions with enough channels and output pixels:
   // Winograd F(4x4, 3x3), 4x fewer multiplications than the direct product
   // (docs/decisions.md).
   // bf16 ones too (in f32), unless AMX-BF16 runs them directly.
-  if (winograd) {
+  if (cpu.winograd) {
     AutoGLMWinogradConvOptions winogradOptions;
-    winogradOptions.bf16Operands = !amxBf16;
+    winogradOptions.bf16Operands = !cpu.amxBf16;
     pm.addNestedPass<func::FuncOp>(createAutoGLMWinogradConv(winogradOptions));
   }
   // Other convolutions become im2col + matmul, which the contraction tiling
@@ -53,28 +52,28 @@ void mlir::autoglm::buildCPUCodegenPipeline(
   // (2 bytes a lane, widened to 16 bits) where it has AVX2; elsewhere they
   // stay i32 products of the register-tiled kernel below.
   std::optional<int64_t> int8Group;
-  if (vnni)
+  if (cpu.vnni)
     int8Group = 4;
-  else if (avx2)
+  else if (cpu.avx2)
     int8Group = 2;
   if (int8Group)
     pm.addNestedPass<func::FuncOp>(
-        createAutoGLMPackInt8Products({/*group=*/*int8Group, amxInt8}));
+        createAutoGLMPackInt8Products({/*group=*/*int8Group, cpu.amxInt8}));
   // Activations whose rows are a multiple of 4 KiB long, read as A of
   // products, get padded rows (the rows of a register tile would share
   // the L1 cache's sets).
   pm.addNestedPass<func::FuncOp>(createAutoGLMPadAliasedRows());
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in; as many
-  // blocks as `threads` threads share evenly), then the region is inlined.
+  // blocks as `cpu.threads` threads share evenly), then the region is inlined.
   pm.addNestedPass<func::FuncOp>(
-      createAutoGLMTileKernelRegions({/*vectorBits=*/0, threads}));
+      createAutoGLMTileKernelRegions({/*vectorBits=*/0, cpu.threads}));
   // uint8 x int8 convolutions (quantized models) as im2col panels in the
   // same layout, on the same loops; after the regions are inlined, so that
   // the widened uint8 input is visible from the convolution.
   if (int8Group)
     pm.addNestedPass<func::FuncOp>(
-        createAutoGLMPackInt8Convolutions({/*group=*/*int8Group, amxInt8}));
+        createAutoGLMPackInt8Convolutions({/*group=*/*int8Group, cpu.amxInt8}));
 
   // What is left of constant pads: their borders filled and their
   // interiors copied, each written once (bufferization would fill the whole
@@ -87,7 +86,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(
   buildBufferizationPipeline(pm);
   // Each int8 product with the generics that requantize its result, one op
   // to the memory planner: the kernels below run them on each block.
-  if (int8Group && int8Epilogues)
+  if (int8Group && cpu.int8Epilogues)
     pm.addNestedPass<func::FuncOp>(createAutoGLMGroupInt8Epilogues());
   pm.addPass(createForallToParallelLoopPass());
   buildMemoryPipeline(pm, options);
@@ -98,18 +97,18 @@ void mlir::autoglm::buildCPUCodegenPipeline(
   // With AMX-INT8 the packed products run on tile registers (16 x 64-byte
   // tiles, 1024 multiply-adds an instruction); what AMX does not take
   // stays for vpdpbusd.
-  if (amxInt8)
+  if (cpu.amxInt8)
     pm.addNestedPass<func::FuncOp>(
-        createAutoGLMAmxContractions({/*epilogues=*/int8Epilogues}));
+        createAutoGLMAmxContractions({/*epilogues=*/cpu.int8Epilogues}));
   pm.addNestedPass<func::FuncOp>(
-      createAutoGLMVnniContractions({/*epilogues=*/int8Epilogues}));
+      createAutoGLMVnniContractions({/*epilogues=*/cpu.int8Epilogues}));
   // f16/bf16 products (fp16/bf16 precision): per cache block, their
   // operands widened into f32 panels that the f32 kernel below multiplies;
   // bf16 ones on vdpbf16ps instead with `bf16Dot` (the CPUs that issue it
   // as often as an FMA), and on AMX tiles with AMX-BF16 where their blocks
   // are whole tiles.
   pm.addNestedPass<func::FuncOp>(createAutoGLMWiden16BitProducts(
-      {/*vectorBits=*/0, /*bf16Dot=*/bf16Dot, /*amxBf16=*/amxBf16}));
+      {/*vectorBits=*/0, /*bf16Dot=*/cpu.bf16Dot, /*amxBf16=*/cpu.amxBf16}));
   pm.addNestedPass<func::FuncOp>(createAutoGLMTileAndVectorizeContractions());
   // Everything else that runs along contiguous rows: vector rows.
   pm.addNestedPass<func::FuncOp>(createAutoGLMVectorizeRows());
@@ -122,7 +121,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   // ReLU's and Clip's bounds as one maxps / minps each.
   pm.addNestedPass<func::FuncOp>(createAutoGLMSelectConstantBounds());
-  pm.addPass(createAutoGLMParallelLoopsToRuntime());
+  pm.addPass(createAutoGLMParallelLoopsToRuntime(
+      {/*minWork=*/32768, /*minParallelIterations=*/64,
+       /*shareBodies=*/cpu.shareKernels}));
   // LLVM intrinsics first (exp, sqrt, and rsqrt as 1/sqrt: libm has no
   // rsqrtf); what is left (erf, ...) calls libm.
   pm.addPass(createConvertMathToLLVMPass());
@@ -134,7 +135,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(
   // Arithmetic on bf16 other than these conversions (an integer converted
   // to bf16, Range's or Einsum's) runs in f32 between them first: LLVM
   // would round its result with the same call.
-  if (!avx512bf16) {
+  if (!cpu.avx512bf16) {
     arith::ArithEmulateUnsupportedFloatsOptions emulate;
     emulate.sourceTypeStrs = {"bf16"};
     emulate.targetTypeStr = "f32";
@@ -144,7 +145,7 @@ void mlir::autoglm::buildCPUCodegenPipeline(
     pm.addPass(arith::createArithExpandOpsPass(expand));
   }
   // Tiles, and the loops that carry them, to LLVM's x86_amx first.
-  if (amxInt8 || amxBf16)
+  if (cpu.amxInt8 || cpu.amxBf16)
     pm.addPass(createAutoGLMAmxToLLVM());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass()); // ub.poison from vector lowering

@@ -39,38 +39,36 @@ public:
                             const CodegenOptions &options) const override {
     // The target machine's CPU decides (the host's, or --cpu /
     // --target-triple's), never the machine compiling.
-    bool vnni =
-        machine->getTargetTriple().isX86() &&
-        machine->getMCSubtargetInfo()->checkFeatures("+avx512vnni,+avx512bw");
-    bool avx512bf16 =
-        machine->getTargetTriple().isX86() &&
-        machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16");
-    bool avx2 = machine->getTargetTriple().isX86() &&
-                machine->getMCSubtargetInfo()->checkFeatures("+avx2");
+    const llvm::MCSubtargetInfo &subtarget = *machine->getMCSubtargetInfo();
+    bool x86 = machine->getTargetTriple().isX86();
+    bool onLinux = machine->getTargetTriple().isOSLinux();
+    CPUCodegenOptions cpu;
+    cpu.vnni = x86 && subtarget.checkFeatures("+avx512vnni,+avx512bw");
+    cpu.avx512bf16 = x86 && subtarget.checkFeatures("+avx512bf16");
+    cpu.avx2 = x86 && subtarget.checkFeatures("+avx2");
+    cpu.winograd = host.winograd;
     // AMX tiles only where the CPU has them (Sapphire Rapids and later),
     // and on Linux, whose permission for the tile state the model's entry
     // asks for (ModelEntry.cpp).
-    bool amxInt8 =
-        vnni && host.amx && machine->getTargetTriple().isOSLinux() &&
-        machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-int8");
-    bool amxBf16 =
-        host.amx && machine->getTargetTriple().isOSLinux() &&
-        machine->getMCSubtargetInfo()->checkFeatures("+amx-tile,+amx-bf16");
+    cpu.amxInt8 = cpu.vnni && host.amx && onLinux &&
+                  subtarget.checkFeatures("+amx-tile,+amx-int8");
+    cpu.amxBf16 =
+        host.amx && onLinux && subtarget.checkFeatures("+amx-tile,+amx-bf16");
+    cpu.int8Epilogues = host.int8Epilogues;
     // bf16 products on vdpbf16ps (two multiply-adds a lane) where the core
     // issues it as often as an FMA: AMD's Zen 4 and later, where BERT-base
     // at bf16 took 0.55x the widened kernel's time. Intel's cores issue it
     // on one of their two FMA ports (1.4x on a Sapphire Rapids Xeon), so
     // there the widened kernel stays, and AMX-BF16 takes whole tiles
     // (docs/decisions.md).
-    bool bf16Dot =
-        avx512bf16 && !amxBf16 && machine->getTargetCPU().starts_with("znver");
-    int64_t threads =
+    cpu.bf16Dot = cpu.avx512bf16 && !cpu.amxBf16 &&
+                  machine->getTargetCPU().starts_with("znver");
+    cpu.threads =
         host.threads > 0
             ? host.threads
             : int64_t(llvm::hardware_concurrency().compute_thread_count());
-    buildCPUCodegenPipeline(pm, options, vnni, avx512bf16, avx2, host.winograd,
-                            amxInt8, amxBf16, host.int8Epilogues, bf16Dot,
-                            threads);
+    cpu.shareKernels = host.shareKernels;
+    buildCPUCodegenPipeline(pm, options, cpu);
   }
 
   LogicalResult emit(ModuleOp module, const ModelSignature &signature,

@@ -290,6 +290,8 @@ func::FuncOp ParallelLoopsToRuntime::outlineBody(
 
 func::FuncOp ParallelLoopsToRuntime::deduplicate(func::FuncOp body,
                                                  SymbolTable &symbols) {
+  if (!shareBodies)
+    return body;
   size_t numOps = 0;
   body.walk([&](Operation *) { ++numOps; });
   // Every body has the same function type; the data struct's type is in

@@ -48,6 +48,9 @@ def AutoGLMParallelLoopsToRuntime
            /*default=*/"64",
            "Leading parallel dimensions are collapsed until they have this "
            "many iterations (chunks to balance over threads)">,
+    Option<"shareBodies", "share-bodies", "bool", /*default=*/"true",
+           "Loops whose bodies come out equivalent share one body (off: one "
+           "body per loop, so that a profile names each loop's ONNX nodes)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
