@@ -211,6 +211,31 @@ func.func @panel_stream(%a: memref<1x768xf32>, %panels: memref<72x768x32xf32>, %
   return
 }
 
+// A tall product (12-row tiles, BERT's projections) reads the same kind
+// of panel, but each panel serves all of its row tiles from L1: it keeps
+// the row 16 ahead with locality 3, not the stream's prefetch into L2.
+// CHECK-LABEL: func.func @tall_panel
+// CHECK: scf.for %[[K:.*]] = %c0 to %c128 step %c1 iter_args(%{{.*}}) -> (vector<12x32xf32>)
+// CHECK: %[[ROW:.*]] = arith.addi %[[K]], %c16 : index
+// CHECK: memref.prefetch %{{.*}}[%[[ROW]], %c0], read, locality<3>, data
+// CHECK-NOT: locality<2>
+// CHECK: return
+func.func @tall_panel(%a: memref<128x128xf32>, %panels: memref<72x128x32xf32>, %c: memref<128x2304xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c72 = arith.constant 72 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %p = %c0 to %c72 step %c1 {
+    %col = arith.muli %p, %c32 : index
+    %panel = memref.subview %panels[%p, 0, 0] [1, 128, 32] [1, 1, 1] : memref<72x128x32xf32> to memref<128x32xf32, strided<[32, 1], offset: ?>>
+    %cp = memref.subview %c[0, %col] [128, 32] [1, 1] : memref<128x2304xf32> to memref<128x32xf32, strided<[2304, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%cp : memref<128x32xf32, strided<[2304, 1], offset: ?>>)
+    linalg.matmul {autoglm.tall_tiles} ins(%a, %panel : memref<128x128xf32>, memref<128x32xf32, strided<[32, 1], offset: ?>>) outs(%cp : memref<128x32xf32, strided<[2304, 1], offset: ?>>)
+  }
+  return
+}
+
 // A K loop of at most 32 steps (twice the prefetch distance; here a 1x1
 // convolution of 32 input channels, MobileNetV2's 32 -> 16 at 112x112)
 // prefetches along B's row instead: 64 and 80 columns ahead, the column
