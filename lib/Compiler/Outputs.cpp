@@ -312,6 +312,8 @@ static FailureOr<std::string> buildReport(const CompileOptions &options,
       {"arguments", llvm::json::Array(options.arguments)}};
   if (options.target == "cuda")
     optionsJSON["gpu_archs"] = llvm::json::Array(options.device.archs);
+  else
+    optionsJSON["cpu_threads"] = options.host.threadCount();
 
   llvm::json::Object kernels{{"count", report.kernels}};
   llvm::json::Object byKind;

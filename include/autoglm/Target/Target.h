@@ -16,6 +16,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/Support/Threading.h"
 
 #include <memory>
 #include <string>
@@ -43,6 +44,12 @@ struct HostOptions {
   /// cache blocks are cut for (--cpu-threads; 0: the threads the compiling
   /// process may use, as the runtime's default).
   int64_t threads = 0;
+  /// `threads`, or where 0, the threads the compiling process may use.
+  int64_t threadCount() const {
+    return threads > 0
+               ? threads
+               : int64_t(llvm::hardware_concurrency().compute_thread_count());
+  }
   /// CPU: parallel loops with equivalent bodies share one function
   /// (--cpu-share-kernels=0, for profiles, gives each its own).
   bool shareKernels = true;

@@ -15,7 +15,6 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
-#include "llvm/Support/Threading.h"
 #include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
@@ -63,10 +62,7 @@ public:
     // (docs/decisions.md).
     cpu.bf16Dot = cpu.avx512bf16 && !cpu.amxBf16 &&
                   machine->getTargetCPU().starts_with("znver");
-    cpu.threads =
-        host.threads > 0
-            ? host.threads
-            : int64_t(llvm::hardware_concurrency().compute_thread_count());
+    cpu.threads = host.threadCount();
     cpu.shareKernels = host.shareKernels;
     buildCPUCodegenPipeline(pm, options, cpu);
   }
