@@ -66,8 +66,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in; as many
   // blocks as `cpu.threads` threads share evenly), then the region is inlined.
-  pm.addNestedPass<func::FuncOp>(
-      createAutoGLMTileKernelRegions({/*vectorBits=*/0, cpu.threads}));
+  AutoGLMTileKernelRegionsOptions regions;
+  regions.threads = cpu.threads;
+  pm.addNestedPass<func::FuncOp>(createAutoGLMTileKernelRegions(regions));
   // uint8 x int8 convolutions (quantized models) as im2col panels in the
   // same layout, on the same loops; after the regions are inlined, so that
   // the widened uint8 input is visible from the convolution.
@@ -121,9 +122,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   // ReLU's and Clip's bounds as one maxps / minps each.
   pm.addNestedPass<func::FuncOp>(createAutoGLMSelectConstantBounds());
-  pm.addPass(createAutoGLMParallelLoopsToRuntime(
-      {/*minWork=*/32768, /*minParallelIterations=*/64,
-       /*shareBodies=*/cpu.shareKernels}));
+  AutoGLMParallelLoopsToRuntimeOptions loops;
+  loops.shareBodies = cpu.shareKernels;
+  pm.addPass(createAutoGLMParallelLoopsToRuntime(loops));
   // LLVM intrinsics first (exp, sqrt, and rsqrt as 1/sqrt: libm has no
   // rsqrtf); what is left (erf, ...) calls libm.
   pm.addPass(createConvertMathToLLVMPass());
