@@ -59,6 +59,28 @@ def model_inputs(session, directory, seed):
     return feeds
 
 
+def library_arguments(specs, program):
+    """[(name, path)] from NAME=LIB.so arguments; exits naming the first that
+    is not one with an existing library."""
+    libraries = []
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not os.path.isfile(path):
+            sys.exit(f"{program}: '{spec}' is not NAME=LIB.so with an existing library")
+        libraries.append((name, path))
+    return libraries
+
+
+def check_library(name, step, feeds, output_names, reference):
+    """Runs `step` once and prints its largest absolute error against
+    ONNX Runtime's `reference` outputs (named `output_names`)."""
+    scale = max(float(np.max(np.abs(r))) if r.size else 0.0 for r in reference)
+    outputs = step.run(feeds)
+    error = max(float(np.max(np.abs(outputs[n].astype(np.float64) - r)))
+                for n, r in zip(output_names, reference))
+    print(f"{name}: max abs error against ONNX Runtime {error:.3g} (outputs up to {scale:.3g})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model")
@@ -71,12 +93,7 @@ def main():
     parser.add_argument("--ort-no-spin", action="store_true")
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     args = parser.parse_args()
-    libraries = []
-    for spec in args.libraries:
-        name, sep, path = spec.partition("=")
-        if not sep or not name or not os.path.exists(path):
-            sys.exit(f"interleaved.py: '{spec}' is not NAME=LIB.so with an existing library")
-        libraries.append((name, path))
+    libraries = library_arguments(args.libraries, "interleaved.py")
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = args.threads
@@ -86,15 +103,12 @@ def main():
     session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
     feeds = model_inputs(session, args.inputs, args.seed)
     reference = session.run(None, feeds)
-    scale = max(float(np.max(np.abs(r))) if r.size else 0.0 for r in reference)
+    output_names = [o.name for o in session.get_outputs()]
     runtime = runtime_library(args.build, tempfile.mkdtemp(prefix="autoglm-interleaved-"))
     runners = [("ort", lambda: session.run(None, feeds))]
     for name, path in libraries:
         step = CompiledStep(runtime, path, args.threads)
-        outputs = step.run(feeds)
-        error = max(float(np.max(np.abs(outputs[o.name].astype(np.float64) - r)))
-                    for o, r in zip(session.get_outputs(), reference))
-        print(f"{name}: max abs error against ONNX Runtime {error:.3g} (outputs up to {scale:.3g})")
+        check_library(name, step, feeds, output_names, reference)
         runners.append((name, lambda step=step: step.run(feeds)))
 
     times = {name: [] for name, _ in runners}

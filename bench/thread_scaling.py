@@ -35,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import models  # noqa: E402
 from decoder_step import CompiledStep, runtime_library  # noqa: E402
-from interleaved import model_inputs  # noqa: E402
+from interleaved import check_library, library_arguments, model_inputs  # noqa: E402
 
 
 def timed_block(run, count):
@@ -63,12 +63,7 @@ def main():
     parser.add_argument("--runtime", default=None, help="a prebuilt libautoglm_runtime.so")
     args = parser.parse_args()
 
-    libs = []
-    for spec in args.libs:
-        name, _, path = spec.partition("=")
-        if not name or not os.path.isfile(path):
-            sys.exit(f"thread_scaling.py: '{spec}' is not NAME=LIB.so with an existing library")
-        libs.append((name, path))
+    libs = library_arguments(args.libs, "thread_scaling.py")
     try:
         counts = [int(t) for t in args.threads.split(",")]
     except ValueError:
@@ -92,11 +87,7 @@ def main():
     names = [o.name for o in first.get_outputs()]
     del first
     for name, lib in libs:
-        step = CompiledStep(runtime, lib, 1)
-        out = step.run(feeds)
-        error = max(float(np.max(np.abs(out[n] - r))) for n, r in zip(names, reference))
-        print(f"{name}: max abs error against ONNX Runtime {error:.2g}")
-        del step
+        check_library(name, CompiledStep(runtime, lib, 1), feeds, names, reference)
 
     header = "| threads | ONNX Runtime ms |" + "".join(f" {n} ms | {n} / ORT |" for n, _ in libs)
     print(f"\n{args.runs} runs a round, {args.rounds} rounds; medians (min-max of the rounds')\n")
