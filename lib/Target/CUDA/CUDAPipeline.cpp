@@ -112,7 +112,7 @@ void mlir::autoglm::buildCUDACodegenPipeline(OpPassManager &pm,
   // LLVM then reads and writes with one access each.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDACoarsenElementwise());
   pm.addNestedPass<func::FuncOp>(createAutoGLMCUDAMapToGPU());
-  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createAutoGLMCUDAOutlineKernels());
   pm.addPass(createAutoGLMCUDAGatherKernels());
   // A decoder step is hundreds of short kernels: on sm_90 and newer each
   // one's launch overlaps the run of the one before.

@@ -155,6 +155,57 @@ inline Value acrossLanes(const KernelArith &a, Value x, int64_t lanes,
   }
   return x;
 }
+
+/// Sums of `values` (the same number in every lane of the warp) over the
+/// `lanes` neighbouring lanes, spread over the lanes instead of repeated in
+/// each: at each step of the butterfly a lane keeps half of its values and
+/// gives its partner the other half, so that n values take n - 1 shuffles
+/// rather than n log2(lanes). The lane `lane` (of `lanes`) ends with
+/// `result.sums`, the full sums of values `result.first` to `result.first +
+/// sums - 1` (one value when there are no more values than lanes; lanes /
+/// n neighbouring lanes then hold the same sum). Values past a power of
+/// two are padded with zeros. Every lane of the warp must get here.
+struct SpreadSums {
+  SmallVector<Value> sums;
+  Value first;
+};
+inline SpreadSums spreadSumsAcrossLanes(const KernelArith &a,
+                                        ArrayRef<Value> values, int64_t lanes,
+                                        Value lane) {
+  SmallVector<Value> current(values);
+  current.resize(llvm::PowerOf2Ceil(values.size()), a.f32(0));
+  int64_t n = current.size();
+  for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
+    Value other;
+    if (current.size() == 1) {
+      other = gpu::ShuffleOp::create(a.b, a.loc, current[0], offset, kWarpSize,
+                                     gpu::ShuffleMode::XOR)
+                  .getShuffleResult();
+      current[0] = a.add(current[0], other);
+      continue;
+    }
+    // The lane with `offset` set keeps the upper half.
+    Value upper =
+        a.cmp(arith::CmpIPredicate::ne,
+              arith::AndIOp::create(a.b, a.loc, lane, a.idx(offset)), a.idx(0));
+    int64_t half = current.size() / 2;
+    SmallVector<Value> next;
+    for (int64_t j = 0; j < half; ++j) {
+      Value keep = a.select(upper, current[j + half], current[j]);
+      Value give = a.select(upper, current[j], current[j + half]);
+      Value got = gpu::ShuffleOp::create(a.b, a.loc, give, offset, kWarpSize,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+      next.push_back(a.add(keep, got));
+    }
+    current = std::move(next);
+  }
+  // Each halving step took the lane's next bit (highest first) as the
+  // next bit of the values' index.
+  Value first = n >= lanes ? a.mul(lane, a.idx(n / lanes))
+                           : a.div(lane, a.idx(lanes / n));
+  return {std::move(current), first};
+}
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CUDA_KERNELBUILDER_H

@@ -473,9 +473,13 @@ def AutoGLMCUDADecodeAttentionKernels
     With a page size, kernel 1 ranks pages from their key bounds (16-byte
     reads of the bound rows by neighbouring lanes) instead of keys, its
     lists holding the `ceil(top_k / page_size)` pages chosen by rank, and
-    marks every candidate page that some head sees in a bitmap. Kernel 2
-    is the dense partial kernel with one block per row: it sorts the lists
-    together (merges them when they are many), lists the row's kept keys
+    marks every candidate page that some head sees in a bitmap; the
+    chunk's best pages are selected (runs sorted, then merged in pairs
+    keeping the better half), not the chunk sorted. Kernel 2 is the dense
+    partial kernel with one block per row, launched with `nvvm.minctasm =
+    1` (its grid leaves an SM a block at most): it selects the best
+    entries of the lists together
+    (merges them when they are many), lists the row's kept keys
     in shared memory (sinks, window, the chosen pages' keys; an exact row
     the keys of every marked page, by a prefix sum of the bitmap), attends
     over them, reading the key and value rows at the listed indices, and
@@ -528,6 +532,21 @@ def AutoGLMCUDAMapToGPU : Pass<"autoglm-cuda-map-to-gpu", "func::FuncOp"> {
     "::mlir::NVVM::NVVMDialect",
     "::mlir::scf::SCFDialect",
   ];
+}
+
+def AutoGLMCUDAOutlineKernels
+    : Pass<"autoglm-cuda-outline-kernels", "ModuleOp"> {
+  let summary = "Every gpu.launch outlined into a kernel (upstream's "
+                "gpu-kernel-outlining), its launch bounds kept";
+  let description = [{
+    Runs `gpu-kernel-outlining` and puts each launch's `nvvm.*` attributes
+    (`nvvm.minctasm`, `nvvm.maxnreg`), which the outlining drops, on the
+    kernel function it became, where the NVVM lowering makes them PTX
+    launch bounds. A kernel builder whose grid leaves most of the GPU
+    empty sets `nvvm.minctasm = 1` on its launch: `ptxas` then keeps a
+    step's loads in flight together rather than a few at a time.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
 def AutoGLMCUDAGatherKernels

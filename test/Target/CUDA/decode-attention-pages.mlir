@@ -24,9 +24,11 @@
 // shared memory (the query heads' elements are each lane's, in
 // registers). The bound rows are read 16 bytes
 // at a time (8 f16) by neighbouring lanes, min and max, and summed by
-// shuffles; then a thread per page reads the page's mask entries (its 16
-// keys) and marks the page, and the chunk is sorted by shuffles within a
-// warp (no barrier).
+// shuffles that leave each lane one page's sum for one head; then a thread
+// per page reads the page's mask entries (its 16 keys) and marks the page,
+// and the chunk's best 4 pages are selected by shuffles within a warp (runs
+// of 4 sorted, then runs merged in pairs, each keeping the better half:
+// partners 4 | 3, 8 | 3 and 16 | 3 entries apart; no barrier).
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c8{{.*}}, {{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
 // KERNELS-SAME:      workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
 // KERNELS:           vector.load %arg4[{{.*}}] {alignment = 16 : i64} : memref<1x2x256x64xf16>, vector<8xf16>
@@ -38,7 +40,7 @@
 // KERNELS:           memref.atomic_rmw ori
 // KERNELS:           gpu.barrier
 // KERNELS:           memref.store %{{.*}}, %[[SEEN]]
-// KERNELS:           gpu.shuffle  xor %{{.*}}, %c16_i32
+// KERNELS:           gpu.shuffle  xor %{{.*}}, %c19_i32
 // KERNELS-NOT:       gpu.barrier
 // KERNELS:           gpu.shuffle  xor %{{.*}}, %c1_i32
 // KERNELS:           memref.store %{{.*}}, %[[RANKS]]
@@ -46,8 +48,9 @@
 // KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
 // KERNELS-NOT:       memref.load %arg1
 // 2. Keep and attend, a block of 256 threads per (row, query head of its
-// group): 8 blocks. It loads its query row, sorts the chunks' lists together (8 x 4 entries, 32 in shared
-// memory) and writes the row's kept keys (the sink page, the window from
+// group): 8 blocks. It loads its query row, selects the best 4 of the
+// chunks' sorted lists together (8 x 4 entries, 32 in shared memory; the
+// pairs of runs merged as in kernel 1) and writes the row's kept keys (the sink page, the window from
 // its page's start, 4 pages; or in an exact row every page some head sees,
 // by a prefix sum of the bitmap's bits: at most 1391 keys) and their
 // number to shared memory; then attends over them as the dense partial
@@ -58,7 +61,7 @@
 // KERNELS-SAME:      workgroup(%{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %[[KEPT:.*]] : memref<1x1391xi32, #gpu.address_space<workgroup>>, %[[KEPTCOUNT:.*]] : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>)
 // KERNELS:           memref.load %arg0
 // KERNELS:           memref.load %[[RANKS]]
-// KERNELS:           gpu.shuffle  xor %{{.*}}, %c16_i32
+// KERNELS:           gpu.shuffle  xor %{{.*}}, %c19_i32
 // KERNELS:           memref.load %[[COUNTS]]
 // KERNELS:           memref.store %{{.*}}, %[[KEPT]]
 // KERNELS:           scf.if
