@@ -650,3 +650,28 @@ func.func @tail_after_k_blocks(%a: memref<64x576xf32>, %b: memref<576x224xf32>, 
   }
   return
 }
+
+// Between one and two register tiles of rows (8 or 12 on AVX2, whose tiles
+// are 6 rows; 12 on AVX-512): K stays whole, no K-block loop around the row
+// tiles (LLVM would carry both tiles' accumulators across it, and spill
+// them). Each row tile runs all 768 k.
+// AVX2-LABEL: func.func @two_row_tiles
+// AVX2-NOT: step %c256
+// AVX2: scf.for %{{.*}} = %c0 to %c768 step %c1 iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2: scf.for %{{.*}} = %c0 to %c768 step %c1 iter_args(%{{.*}}) -> (vector<2x16xf32>)
+// AVX2-LABEL: func.func @twelve_rows
+// AVX2-NOT: step %c256
+// AVX2: scf.for %{{.*}} = %c0 to %c12 step %c6
+// AVX2: scf.for %{{.*}} = %c0 to %c768 step %c1 iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// CHECK-LABEL: func.func @twelve_rows
+// CHECK-NOT: step %c256
+// CHECK: scf.for %{{.*}} = %c0 to %c768 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c768 step %c1 iter_args(%{{.*}}) -> (vector<4x32xf32>)
+func.func @two_row_tiles(%a: memref<8x768xf32>, %b: memref<768x512xf32>, %c: memref<8x512xf32>) {
+  linalg.matmul ins(%a, %b : memref<8x768xf32>, memref<768x512xf32>) outs(%c : memref<8x512xf32>)
+  return
+}
+func.func @twelve_rows(%a: memref<12x768xf32>, %b: memref<768x512xf32>, %c: memref<12x512xf32>) {
+  linalg.matmul ins(%a, %b : memref<12x768xf32>, memref<768x512xf32>) outs(%c : memref<12x512xf32>)
+  return
+}
