@@ -675,3 +675,16 @@ func.func @twelve_rows(%a: memref<12x768xf32>, %b: memref<768x512xf32>, %c: memr
   linalg.matmul ins(%a, %b : memref<12x768xf32>, memref<768x512xf32>) outs(%c : memref<12x512xf32>)
   return
 }
+
+// AVX2's 6-row tiles divide no power of two: 128 rows are cut into row
+// blocks of 64 (a multiple of 8), each 10 tiles of 6 rows and a peeled
+// tile of 4, not left as one block of all 128 rows.
+// AVX2-LABEL: func.func @avx2_row_blocks
+// AVX2: scf.parallel (%{{.*}}) = (%c0) to (%c128) step (%c64)
+// AVX2: scf.for %{{.*}} = %c0 to %c60 step %c6
+// AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2: iter_args(%{{.*}}) -> (vector<4x16xf32>)
+func.func @avx2_row_blocks(%a: memref<128x256xf32>, %b: memref<256x128xf32>, %c: memref<128x128xf32>) {
+  linalg.matmul ins(%a, %b : memref<128x256xf32>, memref<256x128xf32>) outs(%c : memref<128x128xf32>)
+  return
+}

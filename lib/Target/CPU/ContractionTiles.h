@@ -85,6 +85,13 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
   tiles.lanes = lanes;
   tiles.mr = vectorBits >= 512 ? 8 : 6;
   tiles.registers = vectorBits >= 512 ? 32 : 16;
+  // Row blocks are multiples of mr where they can be; 6 divides no power
+  // of two, so on AVX2 a product of 128 or 1024 rows (BERT-base's tokens at
+  // batch 1 and 8) had no row block at all, and every column tile read
+  // all of A's rows of its K block (1 MiB at 1024 rows) from beyond L2.
+  // Multiples of 8 instead: 64 = 10 x 6 + 4, the last tile's rows peeled.
+  if (tiles.mr == 6)
+    tiles.mcMultiple = 8;
   return tiles;
 }
 
