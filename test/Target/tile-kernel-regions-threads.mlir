@@ -1,6 +1,7 @@
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s --check-prefix=T2
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions="vector-bits=512 threads=16" | FileCheck %s --check-prefix=T16
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions="vector-bits=512 threads=1" | FileCheck %s --check-prefix=T1
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
 
 // The cache blocks are what the model's threads share, one parallel
 // iteration each (`threads`, the compiler's --cpu-threads). A 1x1
@@ -40,4 +41,20 @@ func.func @no_division(%w: tensor<320x160xf32>, %x: tensor<160x49xf32>) -> tenso
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<320x49xf32>) -> tensor<320x49xf32>
   %m = linalg.matmul ins(%w, %x : tensor<320x160xf32>, tensor<160x49xf32>) outs(%f : tensor<320x49xf32>) -> tensor<320x49xf32>
   return %m : tensor<320x49xf32>
+}
+
+// A bottleneck's 1x1 product of 64 rows by 196 pixels: one block would
+// leave a thread idle, so 2 threads take two row blocks of 32. On AVX2 the
+// row blocks are multiples of 8 there too (6-row tiles: 32 = 5 x 6 + 2),
+// not 64 - 6k (which first divides 64 at 16: 4 blocks of 6 + 6 + 4).
+// AVX2-LABEL: func.func @avx2_even_rows(
+// AVX2:         scf.forall (%{{.+}}) = (0) to (64) step (32)
+// T2-LABEL: func.func @avx2_even_rows(
+// T2:         scf.forall (%{{.+}}) = (0) to (64) step (32)
+func.func @avx2_even_rows(%w: tensor<64x256xf32>, %x: tensor<256x196xf32>) -> tensor<64x196xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x196xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<64x196xf32>) -> tensor<64x196xf32>
+  %m = linalg.matmul ins(%w, %x : tensor<64x256xf32>, tensor<256x196xf32>) outs(%f : tensor<64x196xf32>) -> tensor<64x196xf32>
+  return %m : tensor<64x196xf32>
 }

@@ -293,8 +293,9 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   // leaves a thread idle for a block's time (3 blocks: 2 against 1), and one
   // block runs on one thread alone (MobileNetV2's 1x1 products of 32 or 64
   // rows by 784 or 196 columns, which no multiple of nr divides). Such a
-  // product takes the largest row block, a multiple of mr, that makes the
-  // count even: each block still reuses B's panel for many register tiles.
+  // product takes the largest row block, a multiple of the row blocks'
+  // multiple (mr, or 8 on AVX2), that makes the count even: each block
+  // still reuses B's panel for many register tiles.
   // Not a product too small to be worth a second thread (the runtime's
   // hand-off costs microseconds), which stays as it is.
   auto count = [&](int64_t mBlock) {
@@ -317,8 +318,8 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   auto bigEnough = [&](int64_t mBlock) {
     return threads == 2 || work / count(mBlock) >= kMinBlockWork;
   };
-  for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - tiles.mr;
-       t >= tiles.mr; t -= tiles.mr)
+  for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - mMultiple;
+       t >= tiles.mr; t -= mMultiple)
     if (ranges[m] % t == 0 && count(t) % threads == 0 && bigEnough(t)) {
       blocks[m] = t;
       return blocks;
@@ -328,8 +329,8 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   // row block that keeps the threads busiest, the largest of equals.
   if (threads > 2) {
     int64_t best = blocks[m];
-    for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - tiles.mr;
-         t >= tiles.mr; t -= tiles.mr)
+    for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - mMultiple;
+         t >= tiles.mr; t -= mMultiple)
       if (ranges[m] % t == 0 && bigEnough(t) &&
           blockBalance(count(t), threads) >
               blockBalance(count(best), threads) + 1e-9)
