@@ -612,10 +612,13 @@ struct RowReads {
 /// The row (of a chunk) that the thread of `slot` reads `u`-th in
 /// iteration `it`, when `slots` slots of threads take `unroll` rows each per
 /// iteration: rows of one `u` are neighbours across the slots.
+Value slotRow(const KernelArith &a, Value it, int64_t unroll, Value u,
+              int64_t slots, Value slot) {
+  return a.add(a.mul(a.add(a.mul(it, a.idx(unroll)), u), a.idx(slots)), slot);
+}
 Value slotRow(const KernelArith &a, Value it, int64_t unroll, int64_t u,
               int64_t slots, Value slot) {
-  return a.add(a.mul(a.add(a.mul(it, a.idx(unroll)), a.idx(u)), a.idx(slots)),
-               slot);
+  return slotRow(a, it, unroll, a.idx(u), slots, slot);
 }
 
 /// Sums over rows of `depth` elements, for each of `rows` rows per thread
@@ -715,8 +718,7 @@ void chunkSums(const KernelArith &a, const DecodeAttention &att,
         Value total = totals.sums[j];
         Value i = a.add(totals.first, a.idx(j));
         Value u = a.div(i, a.idx(group)), g = a.rem(i, a.idx(group));
-        Value k = a.add(a.mul(a.add(a.mul(it, a.idx(unroll)), u), a.idx(slots)),
-                        slot);
+        Value k = slotRow(a, it, unroll, u, slots, slot);
         a.when(
             a.both(a.cmp(arith::CmpIPredicate::ult, i, a.idx(unroll * group)),
                    a.cmp(arith::CmpIPredicate::ult, k, a.idx(chunk))),

@@ -478,8 +478,8 @@ def AutoGLMCUDADecodeAttentionKernels
     keeping the better half), not the chunk sorted. Kernel 2 is the dense
     partial kernel with one block per row, launched with `nvvm.minctasm =
     1` (its grid leaves an SM a block at most): it selects the best
-    entries of the lists together
-    (merges them when they are many), lists the row's kept keys
+    entries of the lists together (merges them when they are many),
+    lists the row's kept keys
     in shared memory (sinks, window, the chosen pages' keys; an exact row
     the keys of every marked page, by a prefix sum of the bitmap), attends
     over them, reading the key and value rows at the listed indices, and
