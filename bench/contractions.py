@@ -31,16 +31,24 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
 
-def matmul(m, k, n, batch=None):
+def matmul(m, k, n, batch=None, weight=False):
+    """MatMul of two inputs, or with `weight` a transformer's linear layer:
+    an input by a constant weight, plus a constant bias."""
     a = ([batch] if batch else []) + [m, k]
     b = ([batch] if batch else []) + [k, n]
     y = ([batch] if batch else []) + [m, n]
-    node = helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")
-    return helper.make_graph(
-        [node], "mm",
-        [helper.make_tensor_value_info("a", TensorProto.FLOAT, a),
-         helper.make_tensor_value_info("b", TensorProto.FLOAT, b)],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, y)])
+    inputs = [helper.make_tensor_value_info("a", TensorProto.FLOAT, a)]
+    output = [helper.make_tensor_value_info("y", TensorProto.FLOAT, y)]
+    if not weight:
+        inputs.append(helper.make_tensor_value_info("b", TensorProto.FLOAT, b))
+        return helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")],
+                                 "mm", inputs, output)
+    rng = np.random.default_rng(0)
+    nodes = [helper.make_node("MatMul", ["a", "b"], ["ab"], name="mm"),
+             helper.make_node("Add", ["ab", "bias"], ["y"], name="bias")]
+    initializers = [numpy_helper.from_array(rng.uniform(-1, 1, b).astype(np.float32), "b"),
+                    numpy_helper.from_array(rng.uniform(-1, 1, [n]).astype(np.float32), "bias")]
+    return helper.make_graph(nodes, "linear", inputs, output, initializers)
 
 
 def conv(c, h, w, f, kernel, group=1, pad=None, stride=1, batch=1):
@@ -153,6 +161,10 @@ CASES = {
     "matmul 128x768x768": lambda: matmul(128, 768, 768),
     "matmul 128x768x3072": lambda: matmul(128, 768, 3072),
     "matmul 128x3072x768": lambda: matmul(128, 3072, 768),
+    # The same by constant weights, as BERT-base has them.
+    "linear 128x768x768": lambda: matmul(128, 768, 768, weight=True),
+    "linear 128x768x3072": lambda: matmul(128, 768, 3072, weight=True),
+    "linear 128x3072x768": lambda: matmul(128, 3072, 768, weight=True),
     # The same with 16 more columns: B's rows no longer a multiple of 4 KiB apart.
     "matmul 128x768x784": lambda: matmul(128, 768, 784),
     "matmul 128x768x3088": lambda: matmul(128, 768, 3088),

@@ -565,8 +565,24 @@ func.func @four_columns_left(%a: memref<64x32xf32>, %b: memref<32x36xf32>, %c: m
 // CHECK:             memref.subview %arg2[120, %[[N]]] [8, 32] [1, 1]
 // CHECK:             scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<8x32xf32>)
 // CHECK-NOT:     autoglm.tall_tiles
+// On AVX2 the same block keeps the 6 x 16 tiles and K whole (K blocks of
+// 768): column panels of 16, twenty row tiles of 6 and a peeled 8 - 6 = 2.
+// AVX2-LABEL: func.func @tall_block
+// AVX2-NOT:     step %c128
+// AVX2:         scf.for %[[N:.*]] = %c0 to %c64 step %c16
+// AVX2:           scf.for %{{.*}} = %c0 to %c126 step %c6
+// AVX2:             scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2:           scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<2x16xf32>)
+// AVX2-LABEL: func.func @tall_long_block
+// AVX2:         scf.for %{{.*}} = %c0 to %c1536 step %c768
+// AVX2:           scf.for %{{.*}} = %c0 to %c64 step %c16
+// AVX2:             scf.for %{{.*}} = %c0 to %c768 step %c1 iter_args(%{{.*}}) -> (vector<6x16xf32>)
 func.func @tall_block(%a: memref<128x256xf32>, %b: memref<256x64xf32>, %c: memref<128x64xf32>) {
   linalg.matmul {autoglm.tall_tiles} ins(%a, %b : memref<128x256xf32>, memref<256x64xf32>) outs(%c : memref<128x64xf32>)
+  return
+}
+func.func @tall_long_block(%a: memref<64x1536xf32>, %b: memref<1536x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul {autoglm.tall_tiles} ins(%a, %b : memref<64x1536xf32>, memref<1536x64xf32>) outs(%c : memref<64x64xf32>)
   return
 }
 

@@ -1,4 +1,5 @@
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
 
 // A "contraction" region (matmul + bias + ReLU, the tail updating the product
 // in place) becomes one kernel: the tail is tiled into the product's 64x256
@@ -231,6 +232,12 @@ func.func @tall_weight(%a: tensor<128x768xf32>, %bias: tensor<768xf32>) -> tenso
 // CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 128) step (64, 64)
 // CHECK:           scf.for %{{.+}} = %{{.+}} to %c2{{.*}} step
 // CHECK:             linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<64x4xf32>, tensor<4x32xf32>) outs(%{{.+}} : tensor<64x32xf32>)
+// On AVX2 too (vector-bits=256), in panels of 16 columns, four a block.
+// AVX2-LABEL: func.func @tall_weight_panels(
+// AVX2:         arith.constant dense_resource<column_panels{{.*}}> : tensor<8x4x16xf32>
+// AVX2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 128) step (64, 64)
+// AVX2:           scf.for %{{.+}} = %{{.+}} to %c4{{.*}} step
+// AVX2:             linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<64x4xf32>, tensor<4x16xf32>) outs(%{{.+}} : tensor<64x16xf32>)
 func.func @tall_weight_panels(%a: tensor<128x4xf32>, %bias: tensor<128xf32>) -> tensor<128x128xf32> {
   %w = arith.constant dense_resource<w4x128> : tensor<4x128xf32>
   %r = autoglm.fused "contraction" (%a, %w, %bias) : (tensor<128x4xf32>, tensor<4x128xf32>, tensor<128xf32>) -> tensor<128x128xf32> {

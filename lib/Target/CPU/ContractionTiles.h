@@ -101,25 +101,36 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
 /// tiles each block as it was cut.
 constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
 
-/// The tiles of a tall f32 product with weights on AVX-512: a MatMul's or
-/// Gemm's (BERT's projections and feed-forward products, M = 128 tokens a
-/// sequence). Register tiles of 12 rows (24 accumulators of the 32
-/// registers, 2 loads of B and 12 broadcasts of A per k): each k's two
-/// loads of B feed 24 FMAs, not 16. Row blocks of up to 128 rows (at most
-/// half of `rows`, the product's M when given), multiples of 8, the last
-/// tile's rows peeled (64 = 5 x 12 + 4, 128 = 10 x 12 + 8); K blocks of
-/// 128, so that a column panel of B (128 x 32 floats, 16 KiB) stays in L1
-/// beside the rows of A that the tiles read, where 256 x 32 (32 KiB) with
-/// A's block did not; column blocks of 384, or half of `columns` (the
-/// product's N, when given) if less. BERT-base 0.84x-0.89x the time of
-/// 8 x 32 tiles in 64 x 256 x 256 blocks (docs/decisions.md).
+/// The tiles of a tall f32 product with weights: a MatMul's or Gemm's
+/// (BERT's projections and feed-forward products, M = 128 tokens a
+/// sequence), whose weight is read from column panels packed at compile
+/// time (WeightPanels.h) where it is a constant. Row blocks of up to 128
+/// rows (at most half of `rows`, the product's M when given), multiples of
+/// 8, the last tile's rows peeled; column blocks of 384, or half of
+/// `columns` (the product's N, when given) if less.
+/// - AVX-512: register tiles of 12 rows (24 accumulators of the 32
+///   registers, 2 loads of B and 12 broadcasts of A per k): each k's two
+///   loads of B feed 24 FMAs, not 16 (64 = 5 x 12 + 4, 128 = 10 x 12 + 8);
+///   K blocks of 128, so that a column panel of B (128 x 32 floats, 16 KiB)
+///   stays in L1 beside the rows of A that the tiles read, where 256 x 32
+///   (32 KiB) with A's block did not. BERT-base 0.84x-0.89x the time of
+///   8 x 32 tiles in 64 x 256 x 256 blocks (docs/decisions.md).
+/// - AVX2: the 6 x 16 tiles of chooseTiles (16 registers hold no more);
+///   K blocks of 768, K whole for BERT's and MiniLM's 384- and 768-wide
+///   inputs: a panel is one sequential stream whatever its length, and each
+///   K block costs every register tile a load and a store of its
+///   accumulators, which on N = 3072 are rows 12 KiB apart, all in one L1
+///   set. A block of 64 rows of A by 768 (192 KiB) stays in L2. BERT-base
+///   at batch 1 0.93x, MiniLM 0.97x, the time of the same tiles reading B
+///   in place in 64 x 256 x 256 blocks (docs/decisions.md).
 inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
                                         int64_t columns = 0) {
   ContractionTiles tiles = chooseTiles(vectorBits, 32);
-  tiles.mr = 12;
+  if (vectorBits >= 512)
+    tiles.mr = 12;
   tiles.mc = 128;
   tiles.mcMultiple = 8;
-  tiles.kc = 128;
+  tiles.kc = vectorBits >= 512 ? 128 : 768;
   tiles.nc = 384;
   // At least two row blocks (batch 1's 128 rows in two of 64): with two
   // threads, each then reads the rows of A that the row-wise kernel before
@@ -180,18 +191,18 @@ inline bool isTileableContraction(linalg::LinalgOp op, bool onTensors) {
 }
 
 /// Whether `op` (a tileable contraction on tensors) takes chooseTallTiles:
-/// float32 on AVX-512, at least 96 rows, columns a multiple of the 32 of a
-/// register tile (no narrow remainders, whose wide three-vector tiles need
-/// 8-row tiles).
+/// float32 on AVX2 or AVX-512, at least 96 rows, columns a multiple of a
+/// register tile's two vectors (no narrow remainders, whose wide
+/// three-vector tiles need 8-row tiles on AVX-512).
 inline bool wantsTallTiles(linalg::LinalgOp op, unsigned vectorBits) {
   // All operands float32 (not the 16-bit products, which
   // --autoglm-widen-16bit-products blocks with its own tiles).
-  if (vectorBits < 512 || !isTileableContraction(op, /*onTensors=*/true) ||
+  if (vectorBits < 256 || !isTileableContraction(op, /*onTensors=*/true) ||
       !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
     return false;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned m = ranges.size() - 3, n = m + 1;
-  return ranges[m] >= 96 && ranges[n] % 32 == 0;
+  return ranges[m] >= 96 && ranges[n] % (vectorBits / 16) == 0;
 }
 
 /// Products of 16-bit float operands (both f16 or both bf16) into a float32

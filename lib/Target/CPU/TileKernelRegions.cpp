@@ -364,8 +364,9 @@ struct TileKernelRegionsPass
     // A convolution's im2col per block of whole output rows, into a panel
     // per slot (reusePanels below): here the slots, each all of M.
     std::optional<Im2col> col = im2colOf(product);
-    // MatMul's and Gemm's tall products: 12-row register tiles in their
-    // own blocks (ContractionTiles.h), marked for the register tiling.
+    // MatMul's and Gemm's tall products: their own blocks and register
+    // tiles (ContractionTiles.h, chooseTallTiles), marked for the register
+    // tiling.
     if (kind == "contraction" && !col && !panels &&
         isWeight(product.getDpsInputs()[1]) && wantsTallTiles(product, bits)) {
       SmallVector<int64_t> ranges = product.getStaticLoopRanges();
