@@ -146,6 +146,9 @@ CASES = {
     # stride-2 3x3 ones at batch 1.
     "conv 1x1 512->2048 7x7": lambda: conv(512, 7, 7, 2048, 1),
     "conv 1x1 2048->512 7x7": lambda: conv(2048, 7, 7, 512, 1),
+    "conv 1x1 2048->512 8x8": lambda: conv(2048, 8, 8, 512, 1),
+    "conv 1x1 2048->512 8x6": lambda: conv(2048, 8, 6, 512, 1),
+    "conv 3x3 512->512 8x8": lambda: conv(512, 8, 8, 512, 3),
     "b8 conv 1x1 512->2048 7x7": lambda: conv(512, 7, 7, 2048, 1, batch=8),
     # layer3's 1x1 convolutions (196 columns an image: 6 x 32 + 4).
     "conv 1x1 1024->256 14x14": lambda: conv(1024, 14, 14, 256, 1),

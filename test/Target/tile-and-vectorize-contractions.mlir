@@ -704,3 +704,22 @@ func.func @avx2_row_blocks(%a: memref<128x256xf32>, %b: memref<256x128xf32>, %c:
   linalg.matmul ins(%a, %b : memref<128x256xf32>, memref<256x128xf32>) outs(%c : memref<128x128xf32>)
   return
 }
+
+// B's rows 49 floats long (a 7 x 7 image): on AVX2 a register tile's 16
+// floats of a row span two cache lines at most offsets, so its K blocks are
+// 128 rows (256 lines), not 256 (all of a 32 KiB L1). Rows of 64 floats
+// keep K blocks of 256; AVX-512 keeps 256 either way.
+// AVX2-LABEL: func.func @avx2_straddled_rows
+// AVX2: scf.for %{{.*}} = %c0 to %c512 step %c128
+// AVX2-LABEL: func.func @avx2_aligned_rows
+// AVX2: scf.for %{{.*}} = %c0 to %c512 step %c256
+// CHECK-LABEL: func.func @avx2_straddled_rows
+// CHECK: scf.for %{{.*}} = %c0 to %c512 step %c256
+func.func @avx2_straddled_rows(%a: memref<64x512xf32>, %b: memref<512x49xf32>, %c: memref<64x49xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x512xf32>, memref<512x49xf32>) outs(%c : memref<64x49xf32>)
+  return
+}
+func.func @avx2_aligned_rows(%a: memref<64x512xf32>, %b: memref<512x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x512xf32>, memref<512x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}

@@ -219,6 +219,18 @@ LogicalResult tileRegisters(RewriterBase &rewriter, linalg::LinalgOp block,
   return success();
 }
 
+/// Whether `b`, a product's f32 B on buffers, has rows whose length is no
+/// multiple of a 64-byte cache line (a register tile's piece of a row then
+/// spans two lines at most offsets).
+bool straddlesLines(Value b) {
+  auto type = dyn_cast<MemRefType>(b.getType());
+  if (!type || type.getRank() < 2 || !type.getElementType().isF32())
+    return false;
+  auto [strides, offset] = type.getStridesAndOffset();
+  int64_t rowStride = strides[strides.size() - 2];
+  return !ShapedType::isDynamic(rowStride) && rowStride * 4 % 64 != 0;
+}
+
 /// Tiles `op` for caches and registers, peels the partial register tiles and
 /// erases `op`. The register tiles are left as small linalg ops.
 LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
@@ -236,6 +248,14 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   outer[m] = blockSize(ranges[m], tiles.mc, mMultiple, mMultiple);
   outer[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   outer[k] = blockSize(ranges[k], tiles.kc, 1, tiles.kc / 4);
+  // On AVX2 a register tile's 16 floats of a row of B are one cache line
+  // where B's rows are a multiple of 64 bytes long, else two (N = 49, a
+  // 7 x 7 image: rows 196 bytes apart): a K block of 256 rows is then 512
+  // lines, all of the 32 KiB L1, and the column tile that every row tile
+  // reads again does not stay there. K blocks of half as many rows keep it
+  // (ResNet-50's 7 x 7 convolutions 0.85-0.9x the time, docs/decisions.md).
+  if (tiles.nr * 4 == 64 && straddlesLines(op.getDpsInputs()[1]))
+    outer[k] = blockSize(ranges[k], tiles.kc / 2, 1, tiles.kc / 8);
   // Few rows (ContractionTiles.h, fewRows): short K blocks with the column
   // tiles inside, so each K block streams its rows of B along N; the
   // column blocks were cut for threads by --autoglm-tile-kernel-regions
