@@ -261,3 +261,45 @@ func.func @main(%a: memref<65536xf32>, %b: memref<65536xf32>,
   }
   return
 }
+
+// -----
+
+// A buffer allocated on the stack inside a loop (a product's column tile
+// of B, --autoglm-tile-and-vectorize-contractions) moves to the entry block
+// of the function it runs in: the outlined body's, once per call on each
+// thread, and main's for a loop that stays in place. Inside the loops LLVM
+// would take more stack at every iteration.
+
+// CHECK-LABEL: func.func private @main_parallel_0(
+// CHECK-NEXT:    memref.alloca() {alignment = 64 : i64} : memref<16xf32>
+// CHECK:         scf.for
+// CHECK-NOT:       memref.alloca
+// CHECK:         return
+// CHECK-LABEL: func.func @main(
+// CHECK-NEXT:    memref.alloca() {alignment = 64 : i64} : memref<2xf32>
+// CHECK-NOT:     memref.alloca() {alignment
+// CHECK:         return
+func.func @main(%a: memref<65536xf32>, %b: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %n = arith.constant 65536 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %buffer = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
+    %v = memref.load %a[%i] : memref<65536xf32>
+    memref.store %v, %buffer[%c0] : memref<16xf32>
+    %w = memref.load %buffer[%c0] : memref<16xf32>
+    %x = arith.addf %w, %w : f32
+    memref.store %x, %a[%i] : memref<65536xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %small = memref.alloca() {alignment = 64 : i64} : memref<2xf32>
+    %v = memref.load %b[%i] : memref<4xf32>
+    memref.store %v, %small[%c0] : memref<2xf32>
+    %w = memref.load %small[%c0] : memref<2xf32>
+    memref.store %w, %b[%i] : memref<4xf32>
+    scf.reduce
+  }
+  return
+}

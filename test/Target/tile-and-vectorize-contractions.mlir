@@ -95,7 +95,7 @@ func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memr
 // 32 and a remainder of 2 columns, computed along K as a column pair (both
 // columns in one accumulator per row, 8 values of k each; the form of
 // @two_columns_left below), each half reduced and added to its element of
-// C. AVX2 (8 lanes) keeps the narrow tile for more than one column.
+// C.
 // CHECK-LABEL: func.func @two_columns
 // CHECK: scf.for %{{.*}} = %c0 to %c96 step %c32
 // CHECK: %[[R2:.*]] = memref.subview %arg2[%{{.*}}, 96] [8, 2] [1, 1]
@@ -107,8 +107,11 @@ func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memr
 // CHECK: vector.extract_strided_slice %[[D2]]#0 {offsets = [8], sizes = [8], strides = [1]}
 // CHECK: memref.store %{{.*}}, %[[R2]][%c0, %c1]
 // CHECK-NOT: vector<8x2xf32>
+// AVX2 (8 lanes) keeps the narrow tile, on the block's last two columns
+// (B's rows of 98 floats straddle cache lines: its column tiles are copied
+// first, @avx2_straddled_rows).
 // AVX2-LABEL: func.func @two_columns
-// AVX2: memref.subview %arg2[%{{.*}}, 96] [6, 2] [1, 1]
+// AVX2: memref.subview %arg2[0, 96] [64, 2] [1, 1]
 // AVX2: iter_args(%{{.*}}) -> (vector<6x2xf32>)
 func.func @two_columns(%a: memref<64x32xf32>, %b: memref<32x98xf32>, %c: memref<64x98xf32>) {
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x98xf32>) outs(%c : memref<64x98xf32>)
@@ -707,12 +710,30 @@ func.func @avx2_row_blocks(%a: memref<128x256xf32>, %b: memref<256x128xf32>, %c:
 
 // B's rows 49 floats long (a 7 x 7 image): on AVX2 a register tile's 16
 // floats of a row span two cache lines at most offsets, so its K blocks are
-// 128 rows (256 lines), not 256 (all of a 32 KiB L1). Rows of 64 floats
-// keep K blocks of 256; AVX-512 keeps 256 either way.
+// 128 rows (256 lines), not 256 (all of a 32 KiB L1), and each column tile
+// of B is first copied, row by row, into a 64-byte aligned buffer that its
+// row tiles read (no prefetch: it is in L1); the last column the buffer's
+// first. Rows of 64 floats keep K blocks of 256 and read B in place;
+// AVX-512 keeps 256 either way.
 // AVX2-LABEL: func.func @avx2_straddled_rows
 // AVX2: scf.for %{{.*}} = %c0 to %c512 step %c128
+// AVX2:   %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<128x16xf32>
+// AVX2:   scf.for %[[J:.*]] = %c0 to %c48 step %c16
+// AVX2:     %[[FROM:.*]] = memref.subview %{{.*}}[0, %[[J]]] [128, 16] [1, 1]
+// AVX2:     scf.for %[[K:.*]] = %c0 to %c128 step %c1
+// AVX2:       %[[ROW:.*]] = vector.load %[[FROM]][%[[K]], %c0] {{.*}} vector<16xf32>
+// AVX2:       vector.store %[[ROW]], %[[BUF]][%[[K]], %c0] : memref<128x16xf32>, vector<16xf32>
+// AVX2:     scf.for %{{.*}} = %c0 to %c60 step %c6
+// AVX2:       iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2-NOT:     memref.prefetch
+// AVX2:         memref.subview %[[BUF]][%{{.*}}, 0] [1, 16] [1, 1]
+// AVX2:   memref.subview %[[BUF]][0, 0] [128, 1] [1, 1]
+// AVX2:   scf.for %{{.*}} = %c0 to %c60 step %c6
 // AVX2-LABEL: func.func @avx2_aligned_rows
+// AVX2-NOT: memref.alloca
 // AVX2: scf.for %{{.*}} = %c0 to %c512 step %c256
+// AVX2-NOT: memref.alloca
+// AVX2: return
 // CHECK-LABEL: func.func @avx2_straddled_rows
 // CHECK: scf.for %{{.*}} = %c0 to %c512 step %c256
 func.func @avx2_straddled_rows(%a: memref<64x512xf32>, %b: memref<512x49xf32>, %c: memref<64x49xf32>) {

@@ -107,6 +107,24 @@ public:
       if (func.isPublic() && !func.isExternal())
         if (failed(runOnFunction(func, converter, symbols)))
           return signalPassFailure();
+    // A kernel's stack buffers (a product's column tiles of B,
+    // TileAndVectorizeContractions.cpp) are allocated inside its loops, and
+    // after lowering LLVM frees an alloca only when its function returns:
+    // each iteration would take more stack. Allocas of a static size go to
+    // the entry block of their function instead, an outlined body's for its
+    // own thread; each use writes its buffer before reading it.
+    module.walk([](func::FuncOp func) {
+      if (func.isExternal())
+        return;
+      Block &entry = func.getBody().front();
+      SmallVector<memref::AllocaOp> allocas;
+      func.walk([&](memref::AllocaOp alloca) {
+        if (alloca->getBlock() != &entry && alloca->getNumOperands() == 0)
+          allocas.push_back(alloca);
+      });
+      for (memref::AllocaOp alloca : allocas)
+        alloca->moveBefore(&entry, entry.begin());
+    });
   }
 
 private:
