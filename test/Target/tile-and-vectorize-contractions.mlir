@@ -734,6 +734,14 @@ func.func @avx2_row_blocks(%a: memref<128x256xf32>, %b: memref<256x128xf32>, %c:
 // AVX2: scf.for %{{.*}} = %c0 to %c512 step %c256
 // AVX2-NOT: memref.alloca
 // AVX2: return
+// A K that no block size divides (2053, a prime) stays whole: its column
+// tile (2053 x 16 floats, 128 KiB) would be too large a stack buffer, so B
+// is read in place.
+// AVX2-LABEL: func.func @avx2_straddled_long_k
+// AVX2-NOT: memref.alloca
+// AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2-NOT: memref.alloca
+// AVX2: return
 // CHECK-LABEL: func.func @avx2_straddled_rows
 // CHECK: scf.for %{{.*}} = %c0 to %c512 step %c256
 func.func @avx2_straddled_rows(%a: memref<64x512xf32>, %b: memref<512x49xf32>, %c: memref<64x49xf32>) {
@@ -742,5 +750,9 @@ func.func @avx2_straddled_rows(%a: memref<64x512xf32>, %b: memref<512x49xf32>, %
 }
 func.func @avx2_aligned_rows(%a: memref<64x512xf32>, %b: memref<512x64xf32>, %c: memref<64x64xf32>) {
   linalg.matmul ins(%a, %b : memref<64x512xf32>, memref<512x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+func.func @avx2_straddled_long_k(%a: memref<64x2053xf32>, %b: memref<2053x49xf32>, %c: memref<64x49xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x2053xf32>, memref<2053x49xf32>) outs(%c : memref<64x49xf32>)
   return
 }

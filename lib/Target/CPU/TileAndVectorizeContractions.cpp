@@ -231,18 +231,25 @@ bool straddlesLines(Value b) {
   return !ShapedType::isDynamic(rowStride) && rowStride * 4 % 64 != 0;
 }
 
+/// The most bytes of a column tile's stack buffer (packColumnTiles): K
+/// blocks are 128 rows (8 KiB); a K that no block size divides stays whole,
+/// and a buffer of all of it could outgrow a thread's stack.
+constexpr int64_t kMaxColumnTileBytes = 64 * 1024;
+
 /// Whether `block`, a static block of `ranges` (m, n, k) of a product
 /// whose B rows straddle cache lines (straddlesLines) on AVX2, copies each
 /// column tile's piece of B into a buffer before its row tiles read it
 /// (packColumnTiles): an f32 MatMul of more than two row tiles (the copy is
 /// read again by each), not of few rows and not a tall product (whose
-/// weight is read from packed panels already).
+/// weight is read from packed panels already), whose piece fits
+/// kMaxColumnTileBytes.
 bool packsColumnTiles(linalg::LinalgOp block, ArrayRef<int64_t> ranges,
                       const ContractionTiles &tiles) {
   return isa<linalg::MatmulOp>(block) && ranges.size() == 3 &&
-         tiles.nr * 4 == 64 && ranges[0] > 2 * tiles.mr &&
-         ranges[1] >= tiles.nr && !block->hasAttr(kFewRows) &&
-         !block->hasAttr(autoglm::kTallTiles) &&
+         tiles.nr * 4 == 64 &&
+         ranges[2] * tiles.nr * 4 <= kMaxColumnTileBytes &&
+         ranges[0] > 2 * tiles.mr && ranges[1] >= tiles.nr &&
+         !block->hasAttr(kFewRows) && !block->hasAttr(autoglm::kTallTiles) &&
          straddlesLines(block.getDpsInputs()[1]);
 }
 
@@ -402,20 +409,17 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   for (unsigned d = 0; d < ranges.size(); ++d)
     if (outer[d])
       blockRanges[d] = outer[d];
+  bool cacheBlocked = block != op;
   if (packsColumnTiles(block, blockRanges, tiles)) {
-    bool cacheBlocked = block != op;
     for (linalg::LinalgOp piece :
          packColumnTiles(rewriter, block, blockRanges, tiles))
       if (failed(tileRegisters(rewriter, piece, piece.getStaticLoopRanges(),
                                tiles)))
         return failure();
-    if (cacheBlocked)
-      rewriter.eraseOp(op);
-    return success();
-  }
-  if (failed(tileRegisters(rewriter, block, blockRanges, tiles)))
+  } else if (failed(tileRegisters(rewriter, block, blockRanges, tiles))) {
     return failure();
-  if (block != op)
+  }
+  if (cacheBlocked)
     rewriter.eraseOp(op);
   return success();
 }
