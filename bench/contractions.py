@@ -153,11 +153,22 @@ CASES = {
     # layer3's 1x1 convolutions (196 columns an image: 6 x 32 + 4).
     "conv 1x1 1024->256 14x14": lambda: conv(1024, 14, 14, 256, 1),
     "conv 1x1 256->1024 14x14": lambda: conv(256, 14, 14, 1024, 1),
+    # MobileNetV2's 1x1 expansions and projections of its last stages (196
+    # and 49 columns an image), where its projections lag most.
+    "conv 1x1 576->96 14x14": lambda: conv(576, 14, 14, 96, 1),
+    "conv 1x1 96->576 14x14": lambda: conv(96, 14, 14, 576, 1),
+    "conv 1x1 960->320 7x7": lambda: conv(960, 7, 7, 320, 1),
+    "conv 1x1 160->960 7x7": lambda: conv(160, 7, 7, 960, 1),
+    "b8 conv 1x1 960->320 7x7": lambda: conv(960, 7, 7, 320, 1, batch=8),
+    "b8 conv 1x1 576->96 14x14": lambda: conv(576, 14, 14, 96, 1, batch=8),
     "conv 3x3 s2 128->128 56x56": lambda: conv(128, 56, 56, 128, 3, stride=2),
     "conv 3x3 s2 256->256 28x28": lambda: conv(256, 28, 28, 256, 3, stride=2),
     "conv 3x3 s2 512->512 14x14": lambda: conv(512, 14, 14, 512, 3, stride=2),
     # The downsampling 1x1 stride-2 shortcuts of layer2 and layer3 (28x28
     # and 14x14 outputs, on per-block panels like the 3x3 ones).
+    # A 1x1 convolution at 80x80 (a DB-style detector's FPN): B's rows 25 KiB
+    # apart, a column tile's pieces in 4 of L1's 64 sets.
+    "conv 1x1 64->256 80x80": lambda: conv(64, 80, 80, 256, 1),
     "conv 1x1 s2 256->512 56x56": lambda: conv(256, 56, 56, 512, 1, stride=2),
     "conv 1x1 s2 512->1024 28x28": lambda: conv(512, 28, 28, 1024, 1, stride=2),
     # BERT-base's projections and feed-forward products at sequence 128.

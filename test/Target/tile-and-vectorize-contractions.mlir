@@ -713,8 +713,7 @@ func.func @avx2_row_blocks(%a: memref<128x256xf32>, %b: memref<256x128xf32>, %c:
 // 128 rows (256 lines), not 256 (all of a 32 KiB L1), and each column tile
 // of B is first copied, row by row, into a 64-byte aligned buffer that its
 // row tiles read (no prefetch: it is in L1); the last column the buffer's
-// first. Rows of 64 floats keep K blocks of 256 and read B in place;
-// AVX-512 keeps 256 either way.
+// first. AVX-512 keeps K blocks of 256 and reads B in place.
 // AVX2-LABEL: func.func @avx2_straddled_rows
 // AVX2: scf.for %{{.*}} = %c0 to %c512 step %c128
 // AVX2:   %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<128x16xf32>
@@ -729,10 +728,24 @@ func.func @avx2_row_blocks(%a: memref<128x256xf32>, %b: memref<256x128xf32>, %c:
 // AVX2:         memref.subview %[[BUF]][%{{.*}}, 0] [1, 16] [1, 1]
 // AVX2:   memref.subview %[[BUF]][0, 0] [128, 1] [1, 1]
 // AVX2:   scf.for %{{.*}} = %c0 to %c60 step %c6
+// Rows of 64 floats (256 bytes) are whole cache lines, and a column
+// tile's pieces of 128 of them fall into 16 of L1's 64 sets, 8 lines each:
+// all stay, and B is read in place.
 // AVX2-LABEL: func.func @avx2_aligned_rows
 // AVX2-NOT: memref.alloca
-// AVX2: scf.for %{{.*}} = %c0 to %c512 step %c256
+// AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
 // AVX2-NOT: memref.alloca
+// AVX2: return
+// Rows of 256 floats (1 KiB) put a column tile's pieces into 4 sets, 32
+// lines of the 256 rows' at most: its pieces are copied too, K blocks
+// staying 256 rows.
+// AVX2-LABEL: func.func @avx2_crowded_sets
+// AVX2: %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<256x16xf32>
+// AVX2: scf.for %{{.*}} = %c0 to %c256 step %c16
+// AVX2:   scf.for %{{.*}} = %c0 to %c256 step %c1
+// AVX2:     vector.store %{{.*}}, %[[BUF]]
+// AVX2:   iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2:     memref.subview %[[BUF]]
 // AVX2: return
 // A K that no block size divides (2053, a prime) stays whole: its column
 // tile (2053 x 16 floats, 128 KiB) would be too large a stack buffer, so B
@@ -748,8 +761,12 @@ func.func @avx2_straddled_rows(%a: memref<64x512xf32>, %b: memref<512x49xf32>, %
   linalg.matmul ins(%a, %b : memref<64x512xf32>, memref<512x49xf32>) outs(%c : memref<64x49xf32>)
   return
 }
-func.func @avx2_aligned_rows(%a: memref<64x512xf32>, %b: memref<512x64xf32>, %c: memref<64x64xf32>) {
-  linalg.matmul ins(%a, %b : memref<64x512xf32>, memref<512x64xf32>) outs(%c : memref<64x64xf32>)
+func.func @avx2_aligned_rows(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+func.func @avx2_crowded_sets(%a: memref<64x256xf32>, %b: memref<256x256xf32>, %c: memref<64x256xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x256xf32>, memref<256x256xf32>) outs(%c : memref<64x256xf32>)
   return
 }
 func.func @avx2_straddled_long_k(%a: memref<64x2053xf32>, %b: memref<2053x49xf32>, %c: memref<64x49xf32>) {

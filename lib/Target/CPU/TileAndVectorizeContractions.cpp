@@ -79,6 +79,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
+#include <numeric>
+
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMTILEANDVECTORIZECONTRACTIONS
 #include "autoglm/Target/CPU/Passes.h.inc"
@@ -231,18 +233,44 @@ bool straddlesLines(Value b) {
   return !ShapedType::isDynamic(rowStride) && rowStride * 4 % 64 != 0;
 }
 
+/// The L1 data caches of the x86 cores this runs on (Zen 2-4: 32 KiB in 8
+/// ways; Intel since Ice Lake: 48 KiB in 12): 64 sets of 64-byte lines,
+/// at least 8 ways each.
+constexpr int64_t kL1Sets = 64, kL1Ways = 8;
+
+/// Whether the `kRows` rows of a register tile's column of `b` (a
+/// product's f32 B on buffers, rows a whole number of 64-byte lines long)
+/// cannot all stay in L1: row r's piece is line r * stride, lines kL1Sets
+/// apart share a set, so the pieces fall into kL1Sets / gcd(stride in
+/// lines, kL1Sets) sets only, kL1Ways lines each. Rows 4 KiB apart (a
+/// 1024 x 1024 matrix) share one set: 8 of a K block's 256 rows stay, and
+/// every row tile reads the others from L2 again (the 1024^3 product took
+/// 2.1x ONNX Runtime's time; docs/decisions.md).
+bool crowdsL1Sets(Value b, int64_t kRows) {
+  auto type = dyn_cast<MemRefType>(b.getType());
+  if (!type || type.getRank() < 2 || !type.getElementType().isF32())
+    return false;
+  auto [strides, offset] = type.getStridesAndOffset();
+  int64_t rowStride = strides[strides.size() - 2];
+  if (ShapedType::isDynamic(rowStride) || rowStride * 4 % 64 != 0)
+    return false;
+  int64_t sets = kL1Sets / std::gcd<int64_t>(rowStride * 4 / 64, kL1Sets);
+  return kRows > sets * kL1Ways;
+}
+
 /// The most bytes of a column tile's stack buffer (packColumnTiles): K
 /// blocks are 128 rows (8 KiB); a K that no block size divides stays whole,
 /// and a buffer of all of it could outgrow a thread's stack.
 constexpr int64_t kMaxColumnTileBytes = 64 * 1024;
 
 /// Whether `block`, a static block of `ranges` (m, n, k) of a product
-/// whose B rows straddle cache lines (straddlesLines) on AVX2, copies each
-/// column tile's piece of B into a buffer before its row tiles read it
-/// (packColumnTiles): an f32 MatMul of more than two row tiles (the copy is
-/// read again by each), not of few rows and not a tall product (whose
-/// weight is read from packed panels already), whose piece fits
-/// kMaxColumnTileBytes.
+/// whose column tiles of B do not stay in L1 as they are, their rows
+/// straddling cache lines (straddlesLines) or crowding a few L1 sets
+/// (crowdsL1Sets), copies each column tile's piece of B into a buffer
+/// before its row tiles read it (packColumnTiles) on AVX2: an f32 MatMul of
+/// more than two row tiles (the copy is read again by each), not of few
+/// rows and not a tall product (whose weight is read from packed panels
+/// already), whose piece fits kMaxColumnTileBytes.
 bool packsColumnTiles(linalg::LinalgOp block, ArrayRef<int64_t> ranges,
                       const ContractionTiles &tiles) {
   return isa<linalg::MatmulOp>(block) && ranges.size() == 3 &&
@@ -250,7 +278,8 @@ bool packsColumnTiles(linalg::LinalgOp block, ArrayRef<int64_t> ranges,
          ranges[2] * tiles.nr * 4 <= kMaxColumnTileBytes &&
          ranges[0] > 2 * tiles.mr && ranges[1] >= tiles.nr &&
          !block->hasAttr(kFewRows) && !block->hasAttr(autoglm::kTallTiles) &&
-         straddlesLines(block.getDpsInputs()[1]);
+         (straddlesLines(block.getDpsInputs()[1]) ||
+          crowdsL1Sets(block.getDpsInputs()[1], ranges[2]));
 }
 
 /// Whether `tile`'s B is (a view of) a buffer on the stack: a column tile
@@ -269,8 +298,9 @@ bool readsStackBuffer(linalg::LinalgOp tile) {
 /// multiplying the block's rows by the buffer into its columns of C; a last
 /// tile narrower than nr takes the buffer's first columns. Every row tile
 /// then reads one cache line of B a k, from L1, instead of two lines of
-/// rows 196 bytes apart (ResNet-50's 7 x 7 images): what ONNX Runtime's
-/// MLAS does with a B that is not a constant. Returns the products (each a
+/// rows 196 bytes apart (ResNet-50's 7 x 7 images) or lines that the other
+/// rows evict from their few sets: what ONNX Runtime's MLAS does with a B
+/// that is not a constant. Returns the products (each a
 /// block of its own for tileRegisters) and erases `block`.
 SmallVector<linalg::LinalgOp> packColumnTiles(RewriterBase &rewriter,
                                               linalg::LinalgOp block,
