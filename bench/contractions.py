@@ -105,6 +105,8 @@ CASES = {
     "matmul 256x256x256": lambda: matmul(256, 256, 256),
     "matmul 1024x1024x1024": lambda: matmul(1024, 1024, 1024),
     "bmm 12x128x64 * 12x64x128": lambda: matmul(128, 64, 128, batch=12),
+    # Attention's scores at 512 tokens: the keys' rows 2 KiB apart.
+    "bmm 12x512x64 * 12x64x512": lambda: matmul(512, 64, 512, batch=12),
     "conv 3x3 64->64 56x56": lambda: conv(64, 56, 56, 64, 3),
     "conv 1x1 256->64 56x56": lambda: conv(256, 56, 56, 64, 1),
     "depthwise 3x3 32 112x112": lambda: conv(32, 112, 112, 32, 3, group=32),

@@ -765,11 +765,36 @@ func.func @avx2_aligned_rows(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c:
   linalg.matmul ins(%a, %b : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<64x64xf32>)
   return
 }
+// The same in a batched product of two inputs (attention's scores at 512
+// tokens: rows of keys 2 KiB apart), one image's matrices at a time; not
+// where A is a weight (a convolution's filter over a batch of images,
+// measured slower so).
+// AVX2-LABEL: func.func @avx2_batched_crowded_sets
+// AVX2: scf.parallel
+// AVX2: memref.subview %{{.*}}[0, 0, 0] [1, 64, 256] [1, 1, 1] : memref<1x64x256xf32, {{.*}}> to memref<64x256xf32, {{.*}}>
+// AVX2: %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<64x16xf32>
+// AVX2: vector.store %{{.*}}, %[[BUF]]
+// AVX2: iter_args(%{{.*}}) -> (vector<6x16xf32>)
+// AVX2-LABEL: func.func @avx2_batched_weight
+// AVX2-NOT: memref.alloca
+// AVX2: iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
+// AVX2-NOT: memref.alloca
+// AVX2: return
 func.func @avx2_crowded_sets(%a: memref<64x256xf32>, %b: memref<256x256xf32>, %c: memref<64x256xf32>) {
   linalg.matmul ins(%a, %b : memref<64x256xf32>, memref<256x256xf32>) outs(%c : memref<64x256xf32>)
   return
 }
 func.func @avx2_straddled_long_k(%a: memref<64x2053xf32>, %b: memref<2053x49xf32>, %c: memref<64x49xf32>) {
   linalg.matmul ins(%a, %b : memref<64x2053xf32>, memref<2053x49xf32>) outs(%c : memref<64x49xf32>)
+  return
+}
+func.func @avx2_batched_crowded_sets(%a: memref<2x64x64xf32>, %b: memref<2x64x256xf32>, %c: memref<2x64x256xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x64x64xf32>, memref<2x64x256xf32>) outs(%c : memref<2x64x256xf32>)
+  return
+}
+memref.global "private" constant @filters : memref<2x64x64xf32> = dense<1.0>
+func.func @avx2_batched_weight(%b: memref<2x64x256xf32>, %c: memref<2x64x256xf32>) {
+  %a = memref.get_global @filters : memref<2x64x64xf32>
+  linalg.batch_matmul ins(%a, %b : memref<2x64x64xf32>, memref<2x64x256xf32>) outs(%c : memref<2x64x256xf32>)
   return
 }

@@ -75,6 +75,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -263,6 +264,13 @@ bool crowdsL1Sets(Value b, int64_t kRows) {
 /// and a buffer of all of it could outgrow a thread's stack.
 constexpr int64_t kMaxColumnTileBytes = 64 * 1024;
 
+/// Whether `buffer` is a view of a global: a model's weights.
+bool viewsGlobal(Value buffer) {
+  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
+    buffer = view.getViewSource();
+  return buffer.getDefiningOp<memref::GetGlobalOp>() != nullptr;
+}
+
 /// Whether `block`, a static block of `ranges` (m, n, k) of a product
 /// whose column tiles of B do not stay in L1 as they are, their rows
 /// straddling cache lines (straddlesLines) or crowding a few L1 sets
@@ -273,13 +281,17 @@ constexpr int64_t kMaxColumnTileBytes = 64 * 1024;
 /// already), whose piece fits kMaxColumnTileBytes.
 bool packsColumnTiles(linalg::LinalgOp block, ArrayRef<int64_t> ranges,
                       const ContractionTiles &tiles) {
-  return isa<linalg::MatmulOp>(block) && ranges.size() == 3 &&
-         tiles.nr * 4 == 64 &&
+  bool batched = isa<linalg::BatchMatmulOp>(block) && ranges.size() == 4 &&
+                 ranges[0] == 1 && !viewsGlobal(block.getDpsInputs()[0]);
+  if (!(isa<linalg::MatmulOp>(block) && ranges.size() == 3) && !batched)
+    return false;
+  ranges = ranges.take_back(3);
+  Value b = block.getDpsInputs()[1];
+  return tiles.nr * 4 == 64 &&
          ranges[2] * tiles.nr * 4 <= kMaxColumnTileBytes &&
          ranges[0] > 2 * tiles.mr && ranges[1] >= tiles.nr &&
          !block->hasAttr(kFewRows) && !block->hasAttr(autoglm::kTallTiles) &&
-         (straddlesLines(block.getDpsInputs()[1]) ||
-          crowdsL1Sets(block.getDpsInputs()[1], ranges[2]));
+         ((!batched && straddlesLines(b)) || crowdsL1Sets(b, ranges[2]));
 }
 
 /// Whether `tile`'s B is (a view of) a buffer on the stack: a column tile
@@ -307,12 +319,31 @@ SmallVector<linalg::LinalgOp> packColumnTiles(RewriterBase &rewriter,
                                               ArrayRef<int64_t> ranges,
                                               const ContractionTiles &tiles) {
   Location loc = block.getLoc();
-  int64_t rows = ranges[0], columns = ranges[1], depth = ranges[2];
+  int64_t rows = ranges[ranges.size() - 3], columns = ranges[ranges.size() - 2],
+          depth = ranges.back();
   int64_t nr = tiles.nr, whole = columns / nr, rest = columns % nr;
   Value a = block.getDpsInputs()[0], b = block.getDpsInputs()[1];
   Value c = block.getDpsInits()[0];
   Type f32 = rewriter.getF32Type();
   rewriter.setInsertionPoint(block);
+  // One image of a batched product: its matrices, without the batch.
+  if (ranges.size() == 4) {
+    auto matrix = [&](Value batch, int64_t height, int64_t width) -> Value {
+      auto type = cast<MemRefType>(batch.getType());
+      SmallVector<OpFoldResult> offsets(3, rewriter.getIndexAttr(0)),
+          strides(3, rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
+                                         rewriter.getIndexAttr(height),
+                                         rewriter.getIndexAttr(width)};
+      auto reduced = memref::SubViewOp::inferRankReducedResultType(
+          {height, width}, type, offsets, sizes, strides);
+      return memref::SubViewOp::create(rewriter, loc, cast<MemRefType>(reduced),
+                                       batch, offsets, sizes, strides);
+    };
+    a = matrix(a, rows, depth);
+    b = matrix(b, depth, columns);
+    c = matrix(c, rows, columns);
+  }
   Value buffer =
       memref::AllocaOp::create(rewriter, loc, MemRefType::get({depth, nr}, f32),
                                rewriter.getI64IntegerAttr(64));
