@@ -278,7 +278,10 @@ bool viewsGlobal(Value buffer) {
 /// before its row tiles read it (packColumnTiles) on AVX2: an f32 MatMul of
 /// more than two row tiles (the copy is read again by each), not of few
 /// rows and not a tall product (whose weight is read from packed panels
-/// already), whose piece fits kMaxColumnTileBytes.
+/// already), whose piece fits kMaxColumnTileBytes; or one image of a
+/// batched product whose A is no weight (attention's scores) and whose
+/// rows crowd L1's sets (a convolution's filter over a batch of images
+/// measured slower with the copies, docs/decisions.md).
 bool packsColumnTiles(linalg::LinalgOp block, ArrayRef<int64_t> ranges,
                       const ContractionTiles &tiles) {
   bool batched = isa<linalg::BatchMatmulOp>(block) && ranges.size() == 4 &&
