@@ -55,6 +55,7 @@
 #include "VectorTransfers.h"
 
 #include "AccumulatorStart.h"
+#include "BufferExtents.h"
 #include "ContractionTiles.h"
 #include "RegisterTileTails.h"
 
@@ -75,7 +76,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -222,16 +222,25 @@ LogicalResult tileRegisters(RewriterBase &rewriter, linalg::LinalgOp block,
   return success();
 }
 
+/// The static distance in elements between the rows of `b`, a product's
+/// B on buffers, where it is f32; none otherwise.
+std::optional<int64_t> f32RowStride(Value b) {
+  auto type = dyn_cast<MemRefType>(b.getType());
+  if (!type || type.getRank() < 2 || !type.getElementType().isF32())
+    return std::nullopt;
+  auto [strides, offset] = type.getStridesAndOffset();
+  int64_t rowStride = strides[strides.size() - 2];
+  if (ShapedType::isDynamic(rowStride))
+    return std::nullopt;
+  return rowStride;
+}
+
 /// Whether `b`, a product's f32 B on buffers, has rows whose length is no
 /// multiple of a 64-byte cache line (a register tile's piece of a row then
 /// spans two lines at most offsets).
 bool straddlesLines(Value b) {
-  auto type = dyn_cast<MemRefType>(b.getType());
-  if (!type || type.getRank() < 2 || !type.getElementType().isF32())
-    return false;
-  auto [strides, offset] = type.getStridesAndOffset();
-  int64_t rowStride = strides[strides.size() - 2];
-  return !ShapedType::isDynamic(rowStride) && rowStride * 4 % 64 != 0;
+  std::optional<int64_t> rowStride = f32RowStride(b);
+  return rowStride && *rowStride * 4 % 64 != 0;
 }
 
 /// The L1 data caches of the x86 cores this runs on (Zen 2-4: 32 KiB in 8
@@ -248,14 +257,10 @@ constexpr int64_t kL1Sets = 64, kL1Ways = 8;
 /// every row tile reads the others from L2 again (the 1024^3 product took
 /// 2.1x ONNX Runtime's time; docs/decisions.md).
 bool crowdsL1Sets(Value b, int64_t kRows) {
-  auto type = dyn_cast<MemRefType>(b.getType());
-  if (!type || type.getRank() < 2 || !type.getElementType().isF32())
+  std::optional<int64_t> rowStride = f32RowStride(b);
+  if (!rowStride || *rowStride * 4 % 64 != 0)
     return false;
-  auto [strides, offset] = type.getStridesAndOffset();
-  int64_t rowStride = strides[strides.size() - 2];
-  if (ShapedType::isDynamic(rowStride) || rowStride * 4 % 64 != 0)
-    return false;
-  int64_t sets = kL1Sets / std::gcd<int64_t>(rowStride * 4 / 64, kL1Sets);
+  int64_t sets = kL1Sets / std::gcd<int64_t>(*rowStride * 4 / 64, kL1Sets);
   return kRows > sets * kL1Ways;
 }
 
@@ -266,9 +271,8 @@ constexpr int64_t kMaxColumnTileBytes = 64 * 1024;
 
 /// Whether `buffer` is a view of a global: a model's weights.
 bool viewsGlobal(Value buffer) {
-  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
-    buffer = view.getViewSource();
-  return buffer.getDefiningOp<memref::GetGlobalOp>() != nullptr;
+  std::optional<autoglm::BufferExtent> extent = autoglm::bufferExtent(buffer);
+  return extent && extent->root.getDefiningOp<memref::GetGlobalOp>();
 }
 
 /// Whether `block`, a static block of `ranges` (m, n, k) of a product
