@@ -372,6 +372,25 @@ def InlineKernelRegions
 // Buffer passes: after bufferization, for every target
 //===----------------------------------------------------------------------===//
 
+def ResultsInPlace : Pass<"autoglm-results-in-place", "func::FuncOp"> {
+  let summary = "Compute a result that is a reshape of a buffer the "
+                "function allocates in its out-parameter, not in a copy";
+  let description = [{
+    After results became out-parameters (upstream's
+    `buffer-results-to-out-params`, whose `hoist-static-allocs` handles a
+    result that is itself an allocation), a result that is a
+    `memref.collapse_shape` or `memref.expand_shape` (or a chain of them)
+    of a static `memref.alloc` is still computed in that allocation and
+    then copied into its out-parameter. Here the allocation becomes the
+    inverse reshape of the out-parameter and the copy goes, when the copy
+    is in the function's body, the out-parameter has no other use, and
+    nothing touches the allocation after the copy. On CUDA each such copy
+    was a step of the model's graph of its own (a decoder step's new key
+    rows); on the CPU a memcpy of the output.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def ExternalizeWeights
     : Pass<"autoglm-externalize-weights", "ModuleOp"> {
   let summary = "Move the model's constant buffers into one weights image: "

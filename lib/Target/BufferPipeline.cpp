@@ -31,10 +31,13 @@ void mlir::autoglm::buildMemoryPipeline(OpPassManager &pm,
   // the user's output buffers, and results computed in place need no copy.
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.modifyPublicFunctions = true;
-  // The CPU only: a CUDA image's outputs are device buffers of the
-  // runtime's own, and that path was not re-measured with the change.
-  outParams.hoistStaticAllocs = !options.deviceMemory;
+  // A result the function allocates is computed in the out-parameter
+  // itself (on CUDA, the runtime's device buffer of that output) rather
+  // than in the arena and copied: one graph node less per output.
+  outParams.hoistStaticAllocs = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // And a result that is a reshape of such an allocation, too.
+  pm.addNestedPass<func::FuncOp>(createResultsInPlace());
 
   // Constants as bufferization left them (memref.global) move to the
   // weights file, and main reads them through one more pointer; or, embedded,

@@ -28,6 +28,60 @@ bool isContiguous(MemRefType type) {
   return memref::isStaticShapeAndContiguousRowMajor(type);
 }
 
+/// A whole contiguous copy in the function's body is a copy step of the
+/// CUDA graph (the driver's device copy). A step costs about as much as a
+/// launch (some 2 us on an H200) whatever its size, so a run of small ones
+/// (at most this many bytes each: 1024 threads of 16 bytes) are loops
+/// instead, which share one launch (--autoglm-cuda-map-to-gpu): a decoder
+/// step's 60 outputs of new key and value rows are one launch rather than
+/// 60 copies. A lone copy stays a step: as a loop it would cost as much.
+constexpr int64_t kMaxLoopCopyBytes = 16 * 1024;
+
+/// True when `op` is a copy of one contiguous buffer into another in
+/// `function`'s body.
+bool isWholeCopy(Operation *op, Operation *function) {
+  auto copy = dyn_cast<memref::CopyOp>(op);
+  return copy && copy->getParentOp() == function &&
+         isContiguous(cast<MemRefType>(copy.getSource().getType())) &&
+         isContiguous(cast<MemRefType>(copy.getTarget().getType()));
+}
+
+bool isSmallWholeCopy(Operation *op, Operation *function) {
+  if (!isWholeCopy(op, function))
+    return false;
+  auto type = cast<MemRefType>(cast<memref::CopyOp>(op).getSource().getType());
+  return type.getNumElements() *
+             static_cast<int64_t>(type.getElementTypeBitWidth()) <=
+         kMaxLoopCopyBytes * 8;
+}
+
+/// The whole copies of `function`'s body that stay copy steps: all but
+/// the runs of two or more small ones (views and constants may lie
+/// between the copies of a run; they only compute addresses).
+DenseSet<Operation *> copySteps(Operation *function) {
+  DenseSet<Operation *> steps;
+  SmallVector<Operation *> run;
+  auto endRun = [&] {
+    if (run.size() == 1)
+      steps.insert(run.front());
+    run.clear();
+  };
+  for (Operation &op : function->getRegion(0).front()) {
+    if (isSmallWholeCopy(&op, function)) {
+      run.push_back(&op);
+      continue;
+    }
+    if ((isa<ViewLikeOpInterface>(op) || isa<arith::ConstantOp>(op)) &&
+        isPure(&op))
+      continue;
+    endRun();
+    if (isWholeCopy(&op, function))
+      steps.insert(&op);
+  }
+  endRun();
+  return steps;
+}
+
 /// The parallel dimensions of `op`, then its reductions, each group in
 /// order: the interchange that puts every parallel loop outermost.
 SmallVector<unsigned> parallelDimsFirst(linalg::GenericOp op) {
@@ -42,13 +96,11 @@ struct LinalgToLoopsPass
     : autoglm::impl::AutoGLMCUDALinalgToLoopsBase<LinalgToLoopsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    // Strided copies and copies inside kernels as linalg.copy first:
-    // lowered below with the rest.
+    // Strided copies, runs of small ones and copies inside kernels as
+    // linalg.copy first: lowered below with the rest.
+    DenseSet<Operation *> steps = copySteps(getOperation());
     getOperation().walk([&](memref::CopyOp copy) {
-      auto source = cast<MemRefType>(copy.getSource().getType());
-      auto target = cast<MemRefType>(copy.getTarget().getType());
-      if (copy->getParentOp() == getOperation() && isContiguous(source) &&
-          isContiguous(target))
+      if (steps.contains(copy))
         return;
       rewriter.setInsertionPoint(copy);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),

@@ -340,15 +340,18 @@ def AutoGLMCUDASelectLibraryCalls
 
 def AutoGLMCUDALinalgToLoops
     : Pass<"autoglm-cuda-linalg-to-loops", "func::FuncOp"> {
-  let summary = "Every linalg op and strided copy as parallel loops, "
-                "parallel dimensions outermost";
+  let summary = "Every linalg op, strided copy and run of small copies as "
+                "parallel loops, parallel dimensions outermost";
   let description = [{
     On buffers: each linalg op is generalized and its loops interchanged so
     that every parallel dimension comes before every reduction dimension,
     then lowered to one `scf.parallel` over the parallel dimensions with
     `scf.for` reductions inside; a `memref.copy` with a non-contiguous side,
-    or inside a loop (a kernel's body), is lowered the same way (contiguous
-    copies of the function itself stay: they become device copies). One `scf.parallel` per op is what
+    or inside a loop (a kernel's body), is lowered the same way, and so is
+    each of a run of two or more small contiguous copies of the function
+    itself (at most 16 KiB each, only views between them), which then share
+    one launch; other contiguous copies of the function stay: they become
+    device copies. One `scf.parallel` per op is what
     `--autoglm-cuda-map-to-gpu` maps onto a grid of threads.
   }];
   let dependentDialects = [
