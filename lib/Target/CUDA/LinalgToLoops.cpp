@@ -46,6 +46,7 @@ bool isWholeCopy(Operation *op, Operation *function) {
          isContiguous(cast<MemRefType>(copy.getTarget().getType()));
 }
 
+/// True when `op` is such a copy of at most kMaxLoopCopyBytes.
 bool isSmallWholeCopy(Operation *op, Operation *function) {
   if (!isWholeCopy(op, function))
     return false;
