@@ -11,6 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferUsers.h"
+
 #include "autoglm/Passes/ArenaPlanner.h"
 #include "autoglm/Passes/Passes.h"
 
@@ -208,23 +210,16 @@ private:
                               const DenseMap<Operation *, int64_t> &steps) {
     buffer.first = buffer.last = steps.lookup(buffer.alloc);
     bool used = false;
-    SmallVector<Value> worklist = {buffer.alloc.getResult()};
-    while (!worklist.empty()) {
-      Value value = worklist.pop_back_val();
-      for (Operation *user : value.getUsers()) {
-        if (isa<func::ReturnOp, func::CallOp>(user))
-          return false;
-        if (auto view = dyn_cast<ViewLikeOpInterface>(user))
-          if (view.getViewSource() == value)
-            llvm::append_range(worklist, user->getResults());
-        Operation *top = body.findAncestorOpInBlock(*user);
-        if (!top)
-          return false;
-        int64_t step = steps.lookup(top);
-        buffer.first = used ? std::min(buffer.first, step) : step;
-        buffer.last = used ? std::max(buffer.last, step) : step;
-        used = true;
-      }
+    for (Operation *user : usersThroughViews(buffer.alloc.getResult())) {
+      if (isa<func::ReturnOp, func::CallOp>(user))
+        return false;
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (!top)
+        return false;
+      int64_t step = steps.lookup(top);
+      buffer.first = used ? std::min(buffer.first, step) : step;
+      buffer.last = used ? std::max(buffer.last, step) : step;
+      used = true;
     }
     return true;
   }

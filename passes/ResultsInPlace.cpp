@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferUsers.h"
+
 #include "autoglm/Passes/Passes.h"
 
 namespace mlir::autoglm {
@@ -18,22 +20,16 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
-/// True when some use of `buffer` or of a view of it, other than `copy`,
-/// sits after `copy` in `copy`'s block.
+/// True when some op that touches `buffer` (or a view of it), other than
+/// `copy`, sits after `copy` in `copy`'s block.
 bool usedAfter(Value buffer, memref::CopyOp copy) {
   Block *block = copy->getBlock();
-  for (OpOperand &use : buffer.getUses()) {
-    Operation *user = use.getOwner();
+  return llvm::any_of(autoglm::usersThroughViews(buffer), [&](Operation *user) {
     if (user == copy)
-      continue;
+      return false;
     Operation *inBlock = block->findAncestorOpInBlock(*user);
-    if (!inBlock || !inBlock->isBeforeInBlock(copy))
-      return true;
-    if (auto view = dyn_cast<ViewLikeOpInterface>(user))
-      if (view.getViewSource() == buffer && usedAfter(view->getResult(0), copy))
-        return true;
-  }
-  return false;
+    return !inBlock || !inBlock->isBeforeInBlock(copy);
+  });
 }
 
 /// `out` seen as the allocation that `reshapes` (the reshape that the copy

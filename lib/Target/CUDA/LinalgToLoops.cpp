@@ -67,19 +67,21 @@ DenseSet<Operation *> copySteps(Operation *function) {
       steps.insert(run.front());
     run.clear();
   };
-  for (Operation &op : function->getRegion(0).front()) {
-    if (isSmallWholeCopy(&op, function)) {
-      run.push_back(&op);
-      continue;
+  for (Block &block : function->getRegion(0)) {
+    for (Operation &op : block) {
+      if (isSmallWholeCopy(&op, function)) {
+        run.push_back(&op);
+        continue;
+      }
+      if ((isa<ViewLikeOpInterface>(op) || isa<arith::ConstantOp>(op)) &&
+          isPure(&op))
+        continue;
+      endRun();
+      if (isWholeCopy(&op, function))
+        steps.insert(&op);
     }
-    if ((isa<ViewLikeOpInterface>(op) || isa<arith::ConstantOp>(op)) &&
-        isPure(&op))
-      continue;
     endRun();
-    if (isWholeCopy(&op, function))
-      steps.insert(&op);
   }
-  endRun();
   return steps;
 }
 

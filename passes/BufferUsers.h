@@ -1,0 +1,35 @@
+//===- BufferUsers.h - the ops that touch a buffer through its views ------===//
+//
+// The buffer passes (PlanMemory's lifetimes, ResultsInPlace's last use)
+// ask which ops touch a buffer: its own users and those of every view of
+// it (subviews, reshapes, casts), the views included.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_PASSES_BUFFERUSERS_H
+#define AUTOGLM_PASSES_BUFFERUSERS_H
+
+#include "mlir/IR/Value.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir::autoglm {
+
+/// Every op that uses `buffer` or a view of it, views included.
+inline SmallVector<Operation *> usersThroughViews(Value buffer) {
+  SmallVector<Operation *> users;
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      users.push_back(user);
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == value)
+          llvm::append_range(worklist, user->getResults());
+    }
+  }
+  return users;
+}
+
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_PASSES_BUFFERUSERS_H
