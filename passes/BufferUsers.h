@@ -13,7 +13,6 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::autoglm {
-
 /// Every op that uses `buffer` or a view of it, views included.
 inline SmallVector<Operation *> usersThroughViews(Value buffer) {
   SmallVector<Operation *> users;
@@ -29,7 +28,6 @@ inline SmallVector<Operation *> usersThroughViews(Value buffer) {
   }
   return users;
 }
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_PASSES_BUFFERUSERS_H
