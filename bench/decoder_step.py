@@ -279,8 +279,9 @@ class Cache:
     unwritten rows included, which only widens them) and recomputes a page
     when a row of it is written: the token appended, or the first tokens
     refreshed. The feeds carry the view's pages as past_key_<l>.page_min /
-    page_max; the model's next_page_* outputs are not needed, as the
-    bounds are kept here in buffer pages (CACHE + 1 must be a multiple of
+    page_max; the model's new_page_* outputs (the bounds of the page that
+    holds the new key) are not needed, as the bounds are kept here in
+    buffer pages, from the rows written (CACHE + 1 must be a multiple of
     `page`, and the view holds up to page - 1 fewer tokens)."""
 
     def __init__(self, config: Config, cache: int, sink: int, page: int = 0):

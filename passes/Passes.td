@@ -283,9 +283,9 @@ def SparseAttention : Pass<"autoglm-sparse-attention", "ModuleOp"> {
     from per-page key bounds kept beside the KV cache: for each key cache
     input `X` of the function the attention reads (as a whole, or followed
     by the step's new keys), the function gains the inputs `X.page_min` and
-    `X.page_max` and, when new keys follow, the outputs `X.next_page_min`
-    and `X.next_page_max`, those bounds with the pages of the new keys
-    recomputed. Attention whose keys are not such a cache, or whose key
+    `X.page_max` and, when new keys follow, the outputs `X.new_page_min`
+    and `X.new_page_max`, the bounds of the pages that hold new keys,
+    computed from them. Attention whose keys are not such a cache, or whose key
     length the page size does not divide, stays dense.
   }];
   let options = [

@@ -35,9 +35,10 @@
 // X the function gains the inputs X.page_min and X.page_max (the bounds of
 // the keys the attention reads, pages of the new keys included and
 // ignored), and when the step's new keys follow the cache (concat along the
-// sequence), the outputs X.next_page_min and X.next_page_max: the input
-// bounds with only the pages the new keys touch recomputed, which the
-// kernel also scores with. Attention that reads no such cache, or whose key
+// sequence), the outputs X.new_page_min and X.new_page_max: the bounds of
+// the pages the new keys touch, recomputed from the keys, which the caller
+// stores as it stores the new keys. The kernel scores with the input
+// bounds and these. Attention that reads no such cache, or whose key
 // length the page size does not divide, stays dense:
 //
 //   kept-dense-no-key-cache      the keys are not a function input (followed
@@ -238,8 +239,8 @@ struct SparseAttentionPass
 
   /// The bounds `op` scores pages with: new inputs of the function named
   /// after the key cache and, when new keys follow the cache, the input
-  /// bounds with the pages of the new keys recomputed, which also become
-  /// outputs. One pair per key tensor.
+  /// bounds with the pages of the new keys recomputed; those pages' bounds
+  /// become outputs. One pair per key tensor.
   std::pair<Value, Value>
   pageBounds(OpBuilder &b, AttentionOp op,
              DenseMap<Value, std::pair<Value, Value>> &made) const {
@@ -291,36 +292,38 @@ struct SparseAttentionPass
         tail, Value());
     auto freshType = RankedTensorType::get({batch, heads, fresh, depth},
                                            keyType.getElementType());
-    Value next[2];
+    Value newPages[2], scored[2];
     ReduceKind kinds[2] = {ReduceKind::min, ReduceKind::max};
     for (int i = 0; i < 2; ++i) {
-      Value reduced = ReduceOp::create(
+      newPages[i] = ReduceOp::create(
           b, loc, freshType, ReduceKindAttr::get(context, kinds[i]), paged,
           b.getDenseI64ArrayAttr({3}), UnitAttr());
-      next[i] = firstPage == 0
-                    ? reduced
-                    : ConcatOp::create(b, loc, boundsType,
-                                       ValueRange{sliceRows(b, loc, given[i], 2,
-                                                            0, firstPage),
-                                                  reduced},
-                                       2)
-                          .getResult();
+      scored[i] = firstPage == 0
+                      ? newPages[i]
+                      : ConcatOp::create(b, loc, boundsType,
+                                         ValueRange{sliceRows(b, loc, given[i],
+                                                              2, 0, firstPage),
+                                                    newPages[i]},
+                                         2)
+                            .getResult();
     }
-    // The updated bounds become outputs, the caller's next step's inputs.
+    // The new pages' bounds become outputs: the caller writes them beside
+    // its other pages' bounds, as it writes the new keys beside the cache,
+    // so no step copies the bounds it did not change.
     auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
     SmallVector<Value> results(ret.getOperands());
     SmallVector<DictionaryAttr> attrs;
     func.getAllResultAttrs(attrs);
     attrs.resize(results.size());
     for (int i = 0; i < 2; ++i) {
-      results.push_back(next[i]);
-      attrs.push_back(named(cacheName + ".next_" + suffixes[i]));
+      results.push_back(newPages[i]);
+      attrs.push_back(named(cacheName + ".new_" + suffixes[i]));
     }
     ret->setOperands(results);
     func.setFunctionType(FunctionType::get(context, func.getArgumentTypes(),
                                            ValueRange(results).getTypes()));
     func.setAllResultAttrs(attrs);
-    return made[key] = {next[0], next[1]};
+    return made[key] = {scored[0], scored[1]};
   }
 
   void runOnOperation() override {

@@ -231,3 +231,17 @@ bool mlir::autoglm::isSliceAtSource(Value rows, Value value, int64_t axis,
   auto [slice, in] = kernelProducer<SliceOp>(rows);
   return slice && in[0] == value && slicesRows(slice, axis, start, end);
 }
+
+std::optional<PageBoundsParts>
+mlir::autoglm::tracePageBoundsParts(Value bounds) {
+  auto [concat, parts] = kernelProducer<ConcatOp>(bounds);
+  if (!concat || concat.getAxis() != 2 || parts.size() != 2)
+    return std::nullopt;
+  auto [slice, sliced] = kernelProducer<SliceOp>(parts[0]);
+  int64_t freshPage = cast<RankedTensorType>(parts[0].getType()).getDimSize(2);
+  if (!slice || sliced[0].getType() != bounds.getType() ||
+      !slicesRows(slice, 2, 0, freshPage))
+    return std::nullopt;
+  return PageBoundsParts{sliced[0], parts[1], freshPage,
+                         bounds.getDefiningOp()};
+}

@@ -201,16 +201,23 @@ LogicalResult DecodeAttentionOp::verify() {
     return emitOpError("fresh_page ")
            << fresh.getInt() << " must be one of the " << keys / page
            << " pages";
-  SmallVector<Value> allBounds = {getPageMin(), getPageMax()};
-  if (getFreshPageAttr())
-    allBounds.append({getNextPageMin(), getNextPageMax()});
-  for (Value bound : allBounds) {
+  auto checkBounds = [&](Value bound, ArrayRef<int64_t> shape,
+                         StringRef pages) -> LogicalResult {
     auto type = cast<ShapedType>(bound.getType());
     if (type.getElementType() != element || !type.hasStaticShape() ||
-        type.getShape() != ArrayRef<int64_t>(bounds))
-      return emitOpError("page bounds must be B x Hkv x Sk/page_size x D of "
-                         "the key's element type, not ")
-             << type;
+        type.getShape() != shape)
+      return emitOpError("page bounds must be B x Hkv x ")
+             << pages << " x D of the key's element type, not " << type;
+    return success();
+  };
+  for (Value bound : {getPageMin(), getPageMax()})
+    if (failed(checkBounds(bound, bounds, "Sk/page_size")))
+      return failure();
+  if (IntegerAttr fresh = getFreshPageAttr()) {
+    bounds[2] -= fresh.getInt();
+    for (Value bound : {getNewPageMin(), getNewPageMax()})
+      if (failed(checkBounds(bound, bounds, "(Sk/page_size - fresh_page)")))
+        return failure();
   }
   return success();
 }

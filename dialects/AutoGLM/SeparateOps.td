@@ -108,11 +108,11 @@ def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
     With `fresh_page` (page granularity), the pages from `fresh_page` on hold
     the step's new keys: their bounds are computed from the key rows (the
     elementwise minimum and maximum of each page's rows), not read from
-    `page_min` and `page_max`, and the op also writes the bounds of every
-    page, as it scored them, to two more inits (`next_page_min`,
-    `next_page_max`, the shape of `page_min`): the caller's bounds for the
-    next step, updated by the kernel that reads them, with no kernels of
-    their own.
+    `page_min` and `page_max`, and the op also writes those pages' bounds,
+    as it scored them, to two more inits (`new_page_min`, `new_page_max`,
+    `B x Hkv x (Sk/page_size - fresh_page) x D`): the bounds the caller
+    stores beside the step's new keys, computed by the kernel that reads
+    them, with no kernels of their own.
 
     ```mlir
     %r = autoglm.decode_attention %q, %k, %v into %init
@@ -148,11 +148,11 @@ def AutoGLM_DecodeAttentionOp : AutoGLM_Op<"decode_attention", [
     MutableOperandRange getDpsInitsMutable() { return getInitsMutable(); }
     /// The attention's destination (`B x Hq x Sq x Dv`).
     ::mlir::Value getInit() { return getInits().front(); }
-    /// With `fresh_page`, the next bounds' destinations; else null.
-    ::mlir::Value getNextPageMin() {
+    /// With `fresh_page`, the new pages' bounds' destinations; else null.
+    ::mlir::Value getNewPageMin() {
       return getInits().size() == 3 ? getInits()[1] : ::mlir::Value();
     }
-    ::mlir::Value getNextPageMax() {
+    ::mlir::Value getNewPageMax() {
       return getInits().size() == 3 ? getInits()[2] : ::mlir::Value();
     }
     /// The B x Hkv x Sk x D shape of a key or value operand (Sk that of the

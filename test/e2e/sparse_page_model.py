@@ -5,15 +5,16 @@ The model is sparse_attention_model.py's (one ONNX Attention node, 8 query
 heads over 2 key/value heads, head size 16, past_key/past_value, causal, an
 additive mask). Compiled with --sparse-attention-granularity=page it gains
 the inputs past_key.page_min / past_key.page_max and the outputs
-past_key.next_page_min / past_key.next_page_max (docs/sparse-attention.md).
+past_key.new_page_min / past_key.new_page_max, the bounds of the pages that
+hold the new keys (docs/sparse-attention.md).
 Each case directory holds the inputs (bounds included, the page of the new
 keys filled with garbage: the model must recompute it), inputs.txt, and
 
   expected_page_Y.npy        numpy reference of page selection, written from
                              the definition in HighLevelOps.td
   expected_dense_Y.npy       ONNX Runtime (dense attention)
-  expected_next_page_min.npy the bounds of the present keys computed from
-  expected_next_page_max.npy scratch
+  expected_new_page_min.npy  the bounds of the new keys' pages computed from
+  expected_new_page_max.npy  scratch
   expected_token_Y.npy       (main case) token mode's reference at the same
                              k, sink and window: what pages of one key give
 
@@ -117,8 +118,8 @@ def write_case(out, inputs, session, args, top_k, pmin=None, pmax=None):
         extra.append(f"--input {name}={path}")
     with open(os.path.join(out, "inputs.txt"), "a") as f:  # read by $(cat ...)
         f.write(" ".join(extra) + "\n")
-    np.save(os.path.join(out, "expected_next_page_min.npy"), true_min)
-    np.save(os.path.join(out, "expected_next_page_max.npy"), true_max)
+    np.save(os.path.join(out, "expected_new_page_min.npy"), true_min[:, :, first_new:])
+    np.save(os.path.join(out, "expected_new_page_max.npy"), true_max[:, :, first_new:])
     return kept
 
 

@@ -16,26 +16,27 @@
 // cache): the bounds of the 8 pages come in as past_key.page_min/max; the
 // page of the new key (page 7, keys 112-127) is recomputed from the keys
 // (cache rows 112-126 and the new key, sliced where they are rather than
-// from their concatenation), the 7 pages before it are taken from the
-// input, and the updated bounds go out as past_key.next_page_min/max. The
-// kernel scores with them.
+// from their concatenation) and goes out alone as
+// past_key.new_page_min/max, the caller's to store beside the new key; the
+// kernel scores with the 7 pages before it taken from the input and that
+// page.
 // CHECK-LABEL: func.func @decode_cache(
 // CHECK-SAME:    %[[Q:[^:]+]]: tensor<1x8x1x64xf32>, %[[PAST:[^:]+]]: tensor<1x2x127x64xf32> {autoglm.onnx_name = "past_key"}, %[[NEW:[^:]+]]: tensor<1x2x1x64xf32>, %[[V:[^:]+]]: tensor<1x2x128x64xf32>,
 // CHECK-SAME:    %[[MIN:[^:]+]]: tensor<1x2x8x64xf32> {autoglm.onnx_name = "past_key.page_min"},
 // CHECK-SAME:    %[[MAX:[^:]+]]: tensor<1x2x8x64xf32> {autoglm.onnx_name = "past_key.page_max"})
-// CHECK-SAME:    -> (tensor<1x8x1x64xf32> {autoglm.onnx_name = "y"}, tensor<1x2x8x64xf32> {autoglm.onnx_name = "past_key.next_page_min"}, tensor<1x2x8x64xf32> {autoglm.onnx_name = "past_key.next_page_max"})
+// CHECK-SAME:    -> (tensor<1x8x1x64xf32> {autoglm.onnx_name = "y"}, tensor<1x2x1x64xf32> {autoglm.onnx_name = "past_key.new_page_min"}, tensor<1x2x1x64xf32> {autoglm.onnx_name = "past_key.new_page_max"})
 // CHECK:         %[[KEY:.+]] = autoglm.concat %[[PAST]], %[[NEW]]
 // CHECK:         %[[CACHED:.+]] = autoglm.slice %[[PAST]] {ends = array<i64: 1, 2, 127, 64>, starts = array<i64: 0, 0, 112, 0>, steps = array<i64: 1, 1, 1, 1>}
 // CHECK:         %[[TAIL:.+]] = autoglm.concat %[[CACHED]], %[[NEW]] {axis = 2 : i64} : (tensor<1x2x15x64xf32>, tensor<1x2x1x64xf32>) -> tensor<1x2x16x64xf32>
 // CHECK:         %[[PAGED:.+]] = autoglm.reshape %[[TAIL]] : (tensor<1x2x16x64xf32>) -> tensor<1x2x1x16x64xf32>
 // CHECK:         %[[LO:.+]] = autoglm.reduce min %[[PAGED]] {axes = array<i64: 3>}
 // CHECK:         %[[OLDLO:.+]] = autoglm.slice %[[MIN]] {ends = array<i64: 1, 2, 7, 64>, starts = array<i64: 0, 0, 0, 0>
-// CHECK:         %[[NEXTLO:.+]] = autoglm.concat %[[OLDLO]], %[[LO]] {axis = 2 : i64}
+// CHECK:         %[[SCOREDLO:.+]] = autoglm.concat %[[OLDLO]], %[[LO]] {axis = 2 : i64} : (tensor<1x2x7x64xf32>, tensor<1x2x1x64xf32>) -> tensor<1x2x8x64xf32>
 // CHECK:         %[[HI:.+]] = autoglm.reduce max %[[PAGED]] {axes = array<i64: 3>}
 // CHECK:         %[[OLDHI:.+]] = autoglm.slice %[[MAX]]
-// CHECK:         %[[NEXTHI:.+]] = autoglm.concat %[[OLDHI]], %[[HI]] {axis = 2 : i64}
-// CHECK:         %[[OUT:.+]] = autoglm.topk_attention %[[Q]], %[[KEY]], %[[V]] pages(%[[NEXTLO]], %[[NEXTHI]]) {causal, page_size = 16 : i64, scale = 1.250000e-01 : f64, sink = 4 : i64, top_k = 64 : i64, window = 16 : i64}
-// CHECK:         return %[[OUT]], %[[NEXTLO]], %[[NEXTHI]]
+// CHECK:         %[[SCOREDHI:.+]] = autoglm.concat %[[OLDHI]], %[[HI]] {axis = 2 : i64}
+// CHECK:         %[[OUT:.+]] = autoglm.topk_attention %[[Q]], %[[KEY]], %[[V]] pages(%[[SCOREDLO]], %[[SCOREDHI]]) {causal, page_size = 16 : i64, scale = 1.250000e-01 : f64, sink = 4 : i64, top_k = 64 : i64, window = 16 : i64}
+// CHECK:         return %[[OUT]], %[[LO]], %[[HI]]
 func.func @decode_cache(%q: tensor<1x8x1x64xf32>, %past: tensor<1x2x127x64xf32> {autoglm.onnx_name = "past_key"}, %new: tensor<1x2x1x64xf32>, %v: tensor<1x2x128x64xf32>) -> (tensor<1x8x1x64xf32> {autoglm.onnx_name = "y"}) {
   %k = autoglm.concat %past, %new {axis = 2 : i64} : (tensor<1x2x127x64xf32>, tensor<1x2x1x64xf32>) -> tensor<1x2x128x64xf32>
   %0 = autoglm.attention %q, %k, %v {causal, scale = 0.125 : f64} : (tensor<1x8x1x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x1x64xf32> loc("decode")
@@ -89,7 +90,7 @@ func.func @refused(%q: tensor<1x4x1x32xf32>, %k100: tensor<1x4x100x32xf32>, %k96
 // CHECK-LABEL: func.func @flat_cache(
 // CHECK-SAME:    %[[PAST:[^:]+]]: tensor<1x95x32xf32> {autoglm.onnx_name = "past_key_0"}, %[[NEW:[^:]+]]: tensor<1x1x32xf32>,
 // CHECK-SAME:    tensor<1x2x6x16xf32> {autoglm.onnx_name = "past_key_0.page_min"}
-// CHECK-SAME:    tensor<1x2x6x16xf32> {autoglm.onnx_name = "past_key_0.next_page_max"}
+// CHECK-SAME:    tensor<1x2x1x16xf32> {autoglm.onnx_name = "past_key_0.new_page_max"}
 // CHECK:         %[[KEY:.+]] = autoglm.transpose
 // CHECK:         %[[CACHED:.+]] = autoglm.slice %[[PAST]] {ends = array<i64: 1, 95, 32>, starts = array<i64: 0, 80, 0>
 // CHECK:         %[[ROWS:.+]] = autoglm.concat %[[CACHED]], %[[NEW]] {axis = 1 : i64} : (tensor<1x15x32xf32>, tensor<1x1x32xf32>) -> tensor<1x16x32xf32>

@@ -16,6 +16,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
+
 namespace mlir::autoglm {
 /// The op of type T that computes `v`, on its own or alone in a kernel
 /// region, and its operands (for a region, the region's inputs); null when
@@ -100,6 +102,19 @@ Value sliceAtSource(OpBuilder &b, Location loc, Value value, int64_t axis,
 /// region: how a target finds that the rows are keys it reads anyway.
 bool isSliceAtSource(Value rows, Value value, int64_t axis, int64_t start,
                      int64_t end);
+
+/// Page bounds (B x Hkv x pages x D) that are a caller's bounds `given`
+/// with the pages from `freshPage` on replaced by `fresh`:
+/// `Concat(Slice(given, pages [0, freshPage)), fresh)` along the pages, as
+/// page mode builds them (SparseAttention.cpp), each op on its own or
+/// alone in a kernel region (`concat`). A target reads page `p` from
+/// `given` below `freshPage` and from `fresh` after, with no copy.
+struct PageBoundsParts {
+  Value given, fresh;
+  int64_t freshPage;
+  Operation *concat;
+};
+std::optional<PageBoundsParts> tracePageBoundsParts(Value bounds);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_DIALECT_ATTENTIONCACHE_H

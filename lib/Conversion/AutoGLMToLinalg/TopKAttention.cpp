@@ -116,6 +116,29 @@ struct TopKAttentionBuilder {
   /// them from a cache's parts (--autoglm-cpu-attention-cache): the parts,
   /// read in place; the operands themselves otherwise.
   std::optional<AttentionCacheSource> keyParts, valueParts;
+  /// Likewise the page bounds, when the region makes them from the
+  /// caller's bounds and the step's new pages.
+  std::optional<PageBoundsParts> pageMinParts, pageMaxParts;
+
+  /// Row `j` of two parts along the rows, `count` of `first`'s then
+  /// `second`'s: `read` of the part that holds it and the row there.
+  Value readOfTwo(OpBuilder &b, Value first, Value second, int64_t count,
+                  Value j, int64_t size,
+                  function_ref<Value(OpBuilder &, Value, Value)> read) const {
+    Value inSecond = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
+                                           idx(b, count));
+    auto type = VectorType::get({size}, computeType);
+    auto branch = scf::IfOp::create(b, loc, TypeRange{type}, inSecond,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&branch.getThenRegion().front());
+    scf::YieldOp::create(
+        b, loc,
+        read(b, second, arith::SubIOp::create(b, loc, j, idx(b, count))));
+    b.setInsertionPointToStart(&branch.getElseRegion().front());
+    scf::YieldOp::create(b, loc, read(b, first, j));
+    return branch.getResult(0);
+  }
 
   /// Row `j` of batch `row.b` and key/value head `row.g` of the keys (or
   /// values, `source`), `size` elements, widened to computeType.
@@ -132,22 +155,23 @@ struct TopKAttentionBuilder {
       return read(b, source->parts[0], j);
     auto first = cast<RankedTensorType>(source->parts[0].getType());
     int64_t count = first.getDimSize(source->seqMajor ? 1 : 2);
-    Value inSecond = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
-                                           idx(b, count));
-    auto type = VectorType::get({size}, computeType);
-    auto branch = scf::IfOp::create(b, loc, TypeRange{type}, inSecond,
-                                    /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&branch.getThenRegion().front());
-      scf::YieldOp::create(
-          b, loc,
-          read(b, source->parts[1],
-               arith::SubIOp::create(b, loc, j, idx(b, count))));
-      b.setInsertionPointToStart(&branch.getElseRegion().front());
-      scf::YieldOp::create(b, loc, read(b, source->parts[0], j));
-    }
-    return branch.getResult(0);
+    return readOfTwo(b, source->parts[0], source->parts[1], count, j, size,
+                     read);
+  }
+
+  /// Page `p`'s bound row (batch `row.b`, key/value head `row.g`) of
+  /// `whole`, or of its parts: the caller's below the first new page, the
+  /// step's from it on.
+  Value readBoundRow(OpBuilder &b, const Row &row, Value whole,
+                     const std::optional<PageBoundsParts> &parts,
+                     Value p) const {
+    auto read = [&](OpBuilder &nb, Value part, Value at) {
+      return readRow(nb, part, {row.b, row.g, at}, depth);
+    };
+    if (!parts)
+      return read(b, whole, p);
+    return readOfTwo(b, parts->given, parts->fresh, parts->freshPage, p, depth,
+                     read);
   }
 
   /// A row of `depth` elements of a 4-D tensor, widened to computeType.
@@ -496,8 +520,8 @@ struct TopKAttentionBuilder {
           return {perKey.getResult(0), candidate};
         },
         [&](OpBuilder &ib, Value p) {
-          Value lo = readRow(ib, pageMin, {row.b, row.g, p}, depth);
-          Value hi = readRow(ib, pageMax, {row.b, row.g, p}, depth);
+          Value lo = readBoundRow(ib, row, pageMin, pageMinParts, p);
+          Value hi = readBoundRow(ib, row, pageMax, pageMaxParts, p);
           Value rank = row.neg;
           for (int64_t h = 0; h < group; ++h) {
             Value q = row.heads[h];
@@ -698,6 +722,10 @@ struct TopKAttentionLowering : OpConversionPattern<TopKAttentionOp> {
     if (readsCacheParts(k, v) && !k.heads && !v.heads) {
       builder.keyParts = k;
       builder.valueParts = v;
+    }
+    if (op.getPageMin() && op.getPageMax()) {
+      builder.pageMinParts = tracePageBoundsParts(op.getPageMin());
+      builder.pageMaxParts = tracePageBoundsParts(op.getPageMax());
     }
     rewriter.replaceOp(op,
                        builder.build(rewriter, signlessTensor(op.getType())));

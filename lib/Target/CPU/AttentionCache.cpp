@@ -22,6 +22,11 @@
 // Dense attention keeps the copies: its products over all heads at once
 // read contiguous rows (docs/decisions.md).
 //
+// Page mode's bounds are the caller's with the new keys' pages computed in
+// the step, `Concat(Slice(given), fresh)` (SparseAttention.cpp): a copy of
+// every page's bounds each step, which the region likewise takes as
+// `given` and `fresh` and reads in place.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
@@ -30,6 +35,8 @@
 #include "autoglm/Dialect/AutoGLM.h"
 
 #include "mlir/IR/IRMapping.h"
+
+#include <functional>
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMCPUATTENTIONCACHE
@@ -47,34 +54,107 @@ Value regionInput(FusedOp region, Value operand) {
   return region.getInputs()[arg.getArgNumber()];
 }
 
-/// Rewrites `region`, whose sole op is `attention`, to take the parts of its
+/// An argument of a region's body that the region takes in parts instead:
+/// `join` makes the argument's value in the new body from the parts' block
+/// arguments.
+struct TakenInParts {
+  BlockArgument arg;
+  SmallVector<Value> parts;
+  std::function<Value(OpBuilder &, Location, ValueRange)> join;
+};
+
+/// The keys (values) from the parts of `source`, as the graph made them.
+Value joinCache(OpBuilder &b, Location loc, const AttentionCacheSource &source,
+                ValueRange parts) {
+  Value joined = parts.front();
+  if (parts.size() == 2) {
+    auto a = cast<RankedTensorType>(parts[0].getType());
+    auto c = cast<RankedTensorType>(parts[1].getType());
+    int64_t axis = source.seqMajor ? 1 : 2;
+    SmallVector<int64_t> shape(a.getShape());
+    shape[axis] += c.getDimSize(axis);
+    joined = ConcatOp::create(
+        b, loc, RankedTensorType::get(shape, a.getElementType()), parts, axis);
+  }
+  if (source.seqMajor)
+    joined = TransposeOp::create(b, loc, joined, ArrayRef<int64_t>{0, 2, 1, 3});
+  return joined;
+}
+
+/// Rewrites `region`, whose sole op is `attention`, to take in parts its
 /// keys and values when both come from a cache's concatenation or
-/// transpose to heads.
-void takeParts(FusedOp region, Operation *attention) {
-  Value key = attention->getOperand(1), value = attention->getOperand(2);
-  if (!isa<BlockArgument>(key) || !isa<BlockArgument>(value))
-    return;
-  AttentionCacheSource k = traceAttentionCache(regionInput(region, key));
-  AttentionCacheSource v = traceAttentionCache(regionInput(region, value));
-  if (!readsCacheParts(k, v))
-    return;
+/// transpose to heads, and its page bounds when they are the caller's with
+/// the new keys' pages replaced.
+void takeParts(FusedOp region, TopKAttentionOp attention) {
+  SmallVector<TakenInParts> taken;
+  AttentionCacheSource k, v;
+  auto key = dyn_cast<BlockArgument>(attention.getKey());
+  auto value = dyn_cast<BlockArgument>(attention.getValue());
+  if (key && value && key != value) {
+    AttentionCacheSource keyParts =
+        traceAttentionCache(regionInput(region, key));
+    AttentionCacheSource valueParts =
+        traceAttentionCache(regionInput(region, value));
+    if (readsCacheParts(keyParts, valueParts)) {
+      k = std::move(keyParts);
+      v = std::move(valueParts);
+    }
+  }
   OpBuilder b(region);
   Location loc = region.getLoc();
-  SmallVector<Value> keyParts = k.build(b, loc);
-  SmallVector<Value> valueParts = v.build(b, loc);
+  if (!k.parts.empty()) {
+    taken.push_back({key, k.build(b, loc),
+                     [&](OpBuilder &nb, Location l, ValueRange parts) {
+                       return joinCache(nb, l, k, parts);
+                     }});
+    taken.push_back({value, v.build(b, loc),
+                     [&](OpBuilder &nb, Location l, ValueRange parts) {
+                       return joinCache(nb, l, v, parts);
+                     }});
+  }
+  // The bounds the caller keeps, with the new keys' pages computed in the
+  // step: read in place rather than copied into one tensor.
+  SmallVector<Operation *> boundsCopies;
+  for (Value operand : {attention.getPageMin(), attention.getPageMax()}) {
+    auto arg = dyn_cast_or_null<BlockArgument>(operand);
+    std::optional<PageBoundsParts> bounds =
+        arg ? tracePageBoundsParts(regionInput(region, arg)) : std::nullopt;
+    if (!bounds || llvm::any_of(taken, [&](const TakenInParts &t) {
+          return t.arg == arg;
+        }))
+      continue;
+    int64_t freshPage = bounds->freshPage;
+    taken.push_back(
+        {arg,
+         {bounds->given, bounds->fresh},
+         [freshPage](OpBuilder &nb, Location l, ValueRange parts) -> Value {
+           Value old = sliceRows(nb, l, parts[0], 2, 0, freshPage);
+           return ConcatOp::create(nb, l, parts[0].getType(),
+                                   ValueRange{old, parts[1]}, 2);
+         }});
+    boundsCopies.push_back(bounds->concat);
+  }
+  if (taken.empty())
+    return;
 
-  // The old inputs but the keys and values, then the parts.
+  // The old inputs but those taken in parts, then the parts.
   Block &old = region.getBody().front();
+  auto isTaken = [&](BlockArgument arg) {
+    return llvm::any_of(taken,
+                        [&](const TakenInParts &t) { return t.arg == arg; });
+  };
   SmallVector<Value> inputs;
   SmallVector<BlockArgument> kept;
   for (BlockArgument arg : old.getArguments())
-    if (arg != key && arg != value) {
+    if (!isTaken(arg)) {
       inputs.push_back(region.getInputs()[arg.getArgNumber()]);
       kept.push_back(arg);
     }
-  int64_t firstPart = inputs.size();
-  llvm::append_range(inputs, keyParts);
-  llvm::append_range(inputs, valueParts);
+  SmallVector<int64_t> firstPart;
+  for (const TakenInParts &t : taken) {
+    firstPart.push_back(inputs.size());
+    llvm::append_range(inputs, t.parts);
+  }
   auto fused = FusedOp::create(b, loc, region->getResultTypes(),
                                region.getKindAttr(), inputs);
   Block *body = b.createBlock(&fused.getBody());
@@ -83,47 +163,26 @@ void takeParts(FusedOp region, Operation *attention) {
   IRMapping mapping;
   for (auto [n, arg] : llvm::enumerate(kept))
     mapping.map(arg, body->getArgument(n));
-  // The whole keys (values) from the parts, as the graph made them.
-  auto whole = [&](const AttentionCacheSource &source, int64_t first,
-                   int64_t count, Value replaced) {
-    SmallVector<Value> parts;
-    for (int64_t n = 0; n < count; ++n)
-      parts.push_back(body->getArgument(first + n));
-    Value joined = parts.front();
-    if (parts.size() == 2) {
-      auto a = cast<RankedTensorType>(parts[0].getType());
-      auto c = cast<RankedTensorType>(parts[1].getType());
-      int64_t axis = source.seqMajor ? 1 : 2;
-      SmallVector<int64_t> shape(a.getShape());
-      shape[axis] += c.getDimSize(axis);
-      joined = ConcatOp::create(
-          b, loc, RankedTensorType::get(shape, a.getElementType()), parts,
-          axis);
-    }
-    if (source.seqMajor)
-      joined =
-          TransposeOp::create(b, loc, joined, ArrayRef<int64_t>{0, 2, 1, 3});
-    mapping.map(replaced, joined);
-  };
-  int64_t partsPerOperand = keyParts.size();
-  whole(k, firstPart, partsPerOperand, key);
-  whole(v, firstPart + partsPerOperand, partsPerOperand, value);
+  for (auto [t, first] : llvm::zip(taken, firstPart))
+    mapping.map(
+        t.arg,
+        t.join(b, loc, body->getArguments().slice(first, t.parts.size())));
   Operation *copy = b.clone(*attention, mapping);
   YieldOp::create(b, loc, copy->getResults());
   region->replaceAllUsesWith(fused->getResults());
   region->erase();
-  eraseUnusedCacheCopies(k, v);
+  eraseUnusedCacheCopies(k, v, boundsCopies);
 }
 
 struct AttentionCachePass
     : autoglm::impl::AutoGLMCPUAttentionCacheBase<AttentionCachePass> {
   void runOnOperation() override {
-    SmallVector<std::pair<FusedOp, Operation *>> found;
+    SmallVector<std::pair<FusedOp, TopKAttentionOp>> found;
     getOperation().walk([&](FusedOp region) {
       Block &body = region.getBody().front();
       if (llvm::hasSingleElement(body.without_terminator()) &&
           isa<TopKAttentionOp>(body.front()))
-        found.push_back({region, &body.front()});
+        found.push_back({region, cast<TopKAttentionOp>(body.front())});
     });
     for (auto [region, attention] : found)
       takeParts(region, attention);

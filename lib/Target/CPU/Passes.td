@@ -639,7 +639,10 @@ def AutoGLMCPUAttentionCache
     reshape to heads) takes the parts as inputs and makes the
     concatenation and transpose in its own body, where the lowering of
     top-k attention reads each row from its part in place instead
-    (AttentionCache.cpp). The copies outside go once unread.
+    (AttentionCache.cpp). Page bounds made as the caller's bounds with the
+    new keys' pages replaced (`Concat(Slice(given), fresh)`, page mode)
+    are taken as `given` and `fresh` the same way. The copies outside go
+    once unread.
   }];
 }
 

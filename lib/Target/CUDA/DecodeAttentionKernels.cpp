@@ -255,9 +255,9 @@ private:
 struct DecodeAttention {
   DecodeAttentionOp op;
   Value query, mask, pageMin, pageMax, out;
-  /// With fresh_page, where the select kernel writes every page's bounds,
-  /// and the first page whose bounds it computes from the keys.
-  Value nextPageMin, nextPageMax;
+  /// With fresh_page, where the select kernel writes the bounds of the
+  /// pages it computes from the keys, and the first of those pages.
+  Value newPageMin, newPageMax;
   int64_t freshPage = 0;
   CacheRows key, value;
   int64_t batch, heads, queries, depth, kvHeads, keys, valueDepth, group;
@@ -275,7 +275,7 @@ struct DecodeAttention {
   DecodeAttention(OpBuilder &b, DecodeAttentionOp op)
       : op(op), query(op.getQuery()), mask(op.getMask()),
         pageMin(op.getPageMin()), pageMax(op.getPageMax()), out(op.getInit()),
-        nextPageMin(op.getNextPageMin()), nextPageMax(op.getNextPageMax()),
+        newPageMin(op.getNewPageMin()), newPageMax(op.getNewPageMax()),
         freshPage(op.getFreshPage().value_or(0)),
         key(b, op, op.getKey(), op.getNewKey()),
         value(b, op, op.getValue(), op.getNewValue()) {
@@ -871,10 +871,10 @@ void rankPage(const KernelArith &a, const DecodeAttention &att,
 /// reads.width of its minimum, then of its maximum, f32. They are
 /// page_min's and page_max's, except with fresh_page from that page on,
 /// where they are computed from the page's key rows; the block of the
-/// row's first query then also writes them to next_page_min and
-/// next_page_max, so every page's bounds are written once per batch and
-/// key/value head (a slot past the chunk, which reads the last page again,
-/// writes the same values).
+/// row's first query then also writes them to new_page_min and
+/// new_page_max (page p at p - fresh_page), so each new page's bounds are
+/// written once per batch and key/value head (a slot past the chunk, which
+/// reads the last page again, writes the same values).
 SmallVector<SmallVector<Value>> scoredBounds(const KernelArith &a,
                                              const DecodeAttention &att,
                                              const DecodeAttention::Row &row,
@@ -893,7 +893,7 @@ SmallVector<SmallVector<Value>> scoredBounds(const KernelArith &a,
     return {SmallVector<Value>(both.take_front(width)),
             SmallVector<Value>(both.drop_front(width))};
   };
-  if (!att.nextPageMin)
+  if (!att.newPageMin)
     return split(given());
   SmallVector<Type> types(2 * width, b.getF32Type());
   SmallVector<Value> both = a.ifElse(
@@ -931,30 +931,34 @@ SmallVector<SmallVector<Value>> scoredBounds(const KernelArith &a,
                 arith::MaximumFOp::create(b, loc, next[width + e], x[e]);
           }
         scf::YieldOp::create(b, loc, next);
-        return SmallVector<Value>(loop.getResults());
+        b.setInsertionPointAfter(loop);
+        ResultRange bounds = loop.getResults();
+        Value at = a.sub(p, a.idx(att.freshPage));
+        a.when(a.cmp(arith::CmpIPredicate::eq, row.i, a.idx(0)), [&] {
+          for (auto [values, out] :
+               {std::pair(bounds.take_front(width), att.newPageMin),
+                std::pair(bounds.drop_front(width), att.newPageMax)}) {
+            Type element = cast<MemRefType>(out.getType()).getElementType();
+            SmallVector<Value> elements;
+            for (Value x : values)
+              elements.push_back(element.isF32() ? x
+                                                 : arith::TruncFOp::create(
+                                                       b, loc, element, x));
+            if (width == 1) {
+              a.store(elements[0], out, {row.b, row.h, at, d0});
+              continue;
+            }
+            Value vector = vector::FromElementsOp::create(
+                b, loc, VectorType::get({width}, element), elements);
+            vector::StoreOp::create(
+                b, loc, vector, out, {row.b, row.h, at, d0},
+                /*nontemporal=*/false,
+                llvm::MaybeAlign(width * element.getIntOrFloatBitWidth() / 8));
+          }
+        });
+        return SmallVector<Value>(bounds);
       },
       given);
-  ArrayRef<Value> lo = ArrayRef<Value>(both).take_front(width),
-                  hi = ArrayRef<Value>(both).drop_front(width);
-  a.when(a.cmp(arith::CmpIPredicate::eq, row.i, a.idx(0)), [&] {
-    for (auto [values, next] :
-         {std::pair(lo, att.nextPageMin), std::pair(hi, att.nextPageMax)}) {
-      Type element = cast<MemRefType>(next.getType()).getElementType();
-      SmallVector<Value> elements;
-      for (Value x : values)
-        elements.push_back(
-            element.isF32() ? x : arith::TruncFOp::create(b, loc, element, x));
-      if (width == 1) {
-        a.store(elements[0], next, {row.b, row.h, p, d0});
-        continue;
-      }
-      Value vector = vector::FromElementsOp::create(
-          b, loc, VectorType::get({width}, element), elements);
-      vector::StoreOp::create(
-          b, loc, vector, next, {row.b, row.h, p, d0}, /*nontemporal=*/false,
-          llvm::MaybeAlign(width * element.getIntOrFloatBitWidth() / 8));
-    }
-  });
   return split(both);
 }
 
@@ -974,8 +978,7 @@ void rankPages(const KernelArith &a, const DecodeAttention &att,
   Value first = a.mul(c, a.idx(att.chunk));
   // The narrowest of the bounds' reads (and writes) serves them all.
   SmallVector<RowReads> all;
-  for (Value bound :
-       {att.pageMin, att.pageMax, att.nextPageMin, att.nextPageMax})
+  for (Value bound : {att.pageMin, att.pageMax, att.newPageMin, att.newPageMax})
     if (bound)
       all.push_back(RowReads(denseReads(bound, att.depth), kWarpSize));
   const RowReads &reads =

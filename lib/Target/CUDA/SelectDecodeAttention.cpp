@@ -9,7 +9,8 @@
 // top-k attention passes its page bounds and page size on; when they are
 // the caller's bounds with the pages of the step's new keys recomputed
 // (SparseAttention.cpp), the op takes the caller's bounds and computes the
-// update itself, in the kernel that reads them (its `fresh_page`).
+// new pages' bounds itself, in the kernel that reads them (its
+// `fresh_page`).
 //
 // Dense decode attention (`autoglm.attention` of at most kMaxDecodeQueries
 // queries against at least kMinDecodeKeys keys) goes the same way: its
@@ -106,56 +107,44 @@ AttentionOp soleDenseDecodeAttention(FusedOp region) {
 }
 
 /// Page mode's update of the bounds its attention scores with, as
-/// SparseAttention.cpp's pageBounds builds it: `Concat(Slice(given),
-/// Reduce(Reshape(rows)))` along the pages, each op alone in its kernel
-/// region, `given` the caller's bounds and `rows` the attention's key rows
-/// of the pages from `freshPage` on (sliced where the keys are made). The
-/// decode kernels read those keys anyway: they compute the pages' bounds
-/// themselves and write the update, so these kernels go.
-struct BoundsUpdate {
-  Value given;
-  int64_t freshPage;
-};
-
-/// The update that computes `bounds` (a `kind` reduction over pages of
-/// `pageSize` of `key`'s rows), or nothing.
-std::optional<BoundsUpdate>
+/// SparseAttention.cpp's pageBounds builds it: the caller's bounds with the
+/// pages from `freshPage` on replaced by `Reduce(Reshape(rows))`, `rows`
+/// the attention's key rows of those pages (sliced where the keys are
+/// made), each op alone in its kernel region. The decode kernels read
+/// those keys anyway: they compute the pages' bounds themselves and write
+/// the reduction's result, so these kernels go.
+std::optional<PageBoundsParts>
 traceBoundsUpdate(Value bounds, Value key, int64_t pageSize, ReduceKind kind) {
-  auto [concat, parts] = kernelProducer<ConcatOp>(bounds);
-  if (!concat || concat.getAxis() != 2 || parts.size() != 2)
+  std::optional<PageBoundsParts> parts = tracePageBoundsParts(bounds);
+  if (!parts)
     return std::nullopt;
-  auto [slice, sliced] = kernelProducer<SliceOp>(parts[0]);
-  auto [reduce, reduced] = kernelProducer<ReduceOp>(parts[1]);
-  if (!slice || !reduce || reduce.getKind() != kind ||
+  auto [reduce, reduced] = kernelProducer<ReduceOp>(parts->fresh);
+  if (!reduce || reduce.getKind() != kind ||
       reduce.getAxes() != ArrayRef<int64_t>{3} || reduce.getKeepdims())
     return std::nullopt;
   auto [reshape, paged] = kernelProducer<ReshapeOp>(reduced[0]);
   if (!reshape || reshape.getShape())
     return std::nullopt;
-  Value given = sliced[0];
   auto type = cast<RankedTensorType>(bounds.getType());
-  int64_t freshPage = cast<RankedTensorType>(parts[0].getType()).getDimSize(2);
-  if (given.getType() != type || !slicesRows(slice, 2, 0, freshPage))
-    return std::nullopt;
   int64_t keys = cast<RankedTensorType>(key.getType()).getDimSize(2);
+  int64_t fromKey = parts->freshPage * pageSize;
   auto rows = cast<RankedTensorType>(paged[0].getType());
   if (keys != type.getDimSize(2) * pageSize || rows.getRank() != 4 ||
-      rows.getDimSize(2) != keys - freshPage * pageSize ||
-      !isSliceAtSource(paged[0], key, 2, freshPage * pageSize, keys))
+      rows.getDimSize(2) != keys - fromKey ||
+      !isSliceAtSource(paged[0], key, 2, fromKey, keys))
     return std::nullopt;
-  return BoundsUpdate{given, freshPage};
+  return parts;
 }
 
 /// What a decode_attention keeps: `topK`, `sink` and `window`, and with
 /// `pageSize` the pages chosen from the bounds `pageMin` and `pageMax`.
-/// With `freshPage`, those are the caller's bounds, from which the op
-/// computes the update `nextMin` and `nextMax` (BoundsUpdate).
+/// With `update` (minimum, maximum; traceBoundsUpdate), those are the
+/// caller's bounds, and the op computes the new pages' bounds.
 struct Budget {
   int64_t topK, sink, window;
   IntegerAttr pageSize = {};
   Value pageMin = {}, pageMax = {};
-  std::optional<int64_t> freshPage = {};
-  Value nextMin = {}, nextMax = {};
+  SmallVector<PageBoundsParts, 2> update = {};
 };
 
 /// Replaces `region`, whose sole op is `attention`, by a decode_attention
@@ -194,13 +183,11 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   };
   SmallVector<Value> inits = {init};
   IntegerAttr freshPage;
-  if (budget.freshPage) {
-    for (Value next : {budget.nextMin, budget.nextMax}) {
-      auto type = cast<RankedTensorType>(next.getType());
-      inits.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
-                                              type.getElementType()));
-    }
-    freshPage = b.getI64IntegerAttr(*budget.freshPage);
+  for (const PageBoundsParts &update : budget.update) {
+    auto type = cast<RankedTensorType>(update.fresh.getType());
+    inits.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
+                                            type.getElementType()));
+    freshPage = b.getI64IntegerAttr(update.freshPage);
   }
   // The caller's bounds of an update are no operands of the region.
   auto bounds = [&](Value v) { return v ? inputs.lookupOrDefault(v) : v; };
@@ -214,21 +201,21 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
   region.getResult(0).replaceAllUsesWith(decode.getResultTensors()[0]);
   region.erase();
   // The copies looked through lose their last reader, and so does the
-  // bounds' update the op computes.
-  SmallVector<Operation *> update;
-  if (budget.freshPage) {
-    Value next[] = {budget.nextMin, budget.nextMax};
-    for (int i = 0; i < 2; ++i) {
-      update.push_back(next[i].getDefiningOp());
-      next[i].replaceAllUsesWith(decode.getResultTensors()[1 + i]);
-    }
+  // bounds' update the op computes: the concatenation the region read, and
+  // the new pages' bounds once their other readers take the op's.
+  SmallVector<Operation *> unread;
+  for (auto [i, update] : llvm::enumerate(budget.update)) {
+    unread.push_back(update.concat);
+    Value fresh = update.fresh;
+    fresh.replaceAllUsesExcept(decode.getResultTensors()[1 + i], update.concat);
   }
-  eraseUnusedCacheCopies(keys, values, update);
+  eraseUnusedCacheCopies(keys, values, unread);
 }
 
 /// Page mode's budget with the bounds update absorbed when `attention`
-/// (the sole op of `region`) scores with one that every other reader of
-/// reads after it.
+/// (the sole op of `region`) is the only reader of the bounds it scores
+/// with and every other reader of the new pages' bounds reads them after
+/// it.
 Budget pageBudget(FusedOp region, TopKAttentionOp attention, Budget budget) {
   // The region's inputs (what it computes itself, such as a constant it
   // took in, is no update).
@@ -237,29 +224,30 @@ Budget pageBudget(FusedOp region, TopKAttentionOp attention, Budget budget) {
     return arg ? region.getInputs()[arg.getArgNumber()] : Value();
   };
   Value key = input(attention.getKey());
-  Value nextMin = input(attention.getPageMin()),
-        nextMax = input(attention.getPageMax());
-  if (!key || !nextMin || !nextMax)
+  Value scoredMin = input(attention.getPageMin()),
+        scoredMax = input(attention.getPageMax());
+  if (!key || !scoredMin || !scoredMax)
     return budget;
   int64_t pageSize = budget.pageSize.getInt();
-  std::optional<BoundsUpdate> lo =
-      traceBoundsUpdate(nextMin, key, pageSize, ReduceKind::min);
-  std::optional<BoundsUpdate> hi =
-      traceBoundsUpdate(nextMax, key, pageSize, ReduceKind::max);
-  if (!lo || !hi || lo->freshPage != hi->freshPage)
+  std::optional<PageBoundsParts> lo =
+      traceBoundsUpdate(scoredMin, key, pageSize, ReduceKind::min);
+  std::optional<PageBoundsParts> hi =
+      traceBoundsUpdate(scoredMax, key, pageSize, ReduceKind::max);
+  if (!lo || !hi || lo->freshPage != hi->freshPage || lo->fresh == hi->fresh)
     return budget;
-  // The op that replaces the region returns the update: its readers must
-  // come after the region.
-  for (Value next : {nextMin, nextMax})
-    for (Operation *user : next.getUsers())
-      if (user != region && (user->getBlock() != region->getBlock() ||
-                             !region->isBeforeInBlock(user)))
+  // The concatenations go with the region; the op that replaces the region
+  // returns the new pages' bounds: their other readers must come after it.
+  for (const PageBoundsParts &update : {*lo, *hi}) {
+    if (!update.concat->hasOneUse())
+      return budget;
+    for (Operation *user : update.fresh.getUsers())
+      if (user != update.concat && (user->getBlock() != region->getBlock() ||
+                                    !region->isBeforeInBlock(user)))
         return budget;
+  }
   budget.pageMin = lo->given;
   budget.pageMax = hi->given;
-  budget.freshPage = lo->freshPage;
-  budget.nextMin = nextMin;
-  budget.nextMax = nextMax;
+  budget.update = {*lo, *hi};
   return budget;
 }
 

@@ -79,3 +79,60 @@ func.func @plain(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x256x16xf32>, %v: tenso
   }
   return %d, %0 : tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>
 }
+
+// -----
+
+// Page mode's bounds as SparseAttention.cpp makes them: the caller's
+// bounds (%min, %max, 16 pages) with the last page, which holds the new
+// key, replaced by the step's (%newmin, %newmax), a copy of every page's
+// bounds each step. The region takes the caller's bounds and the new page
+// instead and makes the concatenation in its body; the slices and
+// concatenations outside go.
+// CHECK-LABEL: func.func @bounds
+// CHECK-NOT:     autoglm.fused "concat"
+// CHECK-NOT:     autoglm.fused "slice"
+// CHECK:         autoglm.fused "topk_attention"(%arg0, %arg1, %arg2, %arg3, %arg4, %arg5, %arg6)
+// CHECK:           %[[OLDLO:.*]] = autoglm.slice %{{.*}} {ends = array<i64: 1, 2, 15, 16>
+// CHECK:           %[[LO:.*]] = autoglm.concat %[[OLDLO]], %{{.*}} {axis = 2 : i64}
+// CHECK:           %[[OLDHI:.*]] = autoglm.slice
+// CHECK:           %[[HI:.*]] = autoglm.concat %[[OLDHI]], %{{.*}} {axis = 2 : i64}
+// CHECK:           autoglm.topk_attention {{.*}} pages(%[[LO]], %[[HI]])
+// Lowered: each page's bound rows read from the caller's bounds below page
+// 15 and from the new page's from it on; no 16-page copy is left.
+// LOWERED-LABEL: func.func @bounds
+// LOWERED:       arith.cmpi sge, %{{.*}}, %c15
+// LOWERED:       scf.if
+// LOWERED:         vector.transfer_read %{{.*}} : tensor<1x2x1x16xf32>, vector<16xf32>
+// LOWERED:       } else {
+// LOWERED:         vector.transfer_read %{{.*}} : tensor<1x2x16x16xf32>, vector<16xf32>
+// LOWERED-NOT:   linalg.copy
+// LOWERED-NOT:   tensor.insert_slice
+// LOWERED:       return
+func.func @bounds(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x256x16xf32>, %v: tensor<1x2x256x16xf32>, %min: tensor<1x2x16x16xf32>, %newmin: tensor<1x2x1x16xf32>, %max: tensor<1x2x16x16xf32>, %newmax: tensor<1x2x1x16xf32>) -> tensor<1x2x1x16xf32> {
+  %oldmin = autoglm.fused "slice"(%min) : (tensor<1x2x16x16xf32>) -> tensor<1x2x15x16xf32> {
+  ^bb0(%a: tensor<1x2x16x16xf32>):
+    %s = autoglm.slice %a {ends = array<i64: 1, 2, 15, 16>, starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x2x16x16xf32>) -> tensor<1x2x15x16xf32>
+    autoglm.yield %s : tensor<1x2x15x16xf32>
+  }
+  %lo = autoglm.fused "concat"(%oldmin, %newmin) : (tensor<1x2x15x16xf32>, tensor<1x2x1x16xf32>) -> tensor<1x2x16x16xf32> {
+  ^bb0(%a: tensor<1x2x15x16xf32>, %b: tensor<1x2x1x16xf32>):
+    %c = autoglm.concat %a, %b {axis = 2 : i64} : (tensor<1x2x15x16xf32>, tensor<1x2x1x16xf32>) -> tensor<1x2x16x16xf32>
+    autoglm.yield %c : tensor<1x2x16x16xf32>
+  }
+  %oldmax = autoglm.fused "slice"(%max) : (tensor<1x2x16x16xf32>) -> tensor<1x2x15x16xf32> {
+  ^bb0(%a: tensor<1x2x16x16xf32>):
+    %s = autoglm.slice %a {ends = array<i64: 1, 2, 15, 16>, starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x2x16x16xf32>) -> tensor<1x2x15x16xf32>
+    autoglm.yield %s : tensor<1x2x15x16xf32>
+  }
+  %hi = autoglm.fused "concat"(%oldmax, %newmax) : (tensor<1x2x15x16xf32>, tensor<1x2x1x16xf32>) -> tensor<1x2x16x16xf32> {
+  ^bb0(%a: tensor<1x2x15x16xf32>, %b: tensor<1x2x1x16xf32>):
+    %c = autoglm.concat %a, %b {axis = 2 : i64} : (tensor<1x2x15x16xf32>, tensor<1x2x1x16xf32>) -> tensor<1x2x16x16xf32>
+    autoglm.yield %c : tensor<1x2x16x16xf32>
+  }
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v, %lo, %hi) : (tensor<1x2x1x16xf32>, tensor<1x2x256x16xf32>, tensor<1x2x256x16xf32>, tensor<1x2x16x16xf32>, tensor<1x2x16x16xf32>) -> tensor<1x2x1x16xf32> {
+  ^bb0(%a: tensor<1x2x1x16xf32>, %b: tensor<1x2x256x16xf32>, %c: tensor<1x2x256x16xf32>, %d: tensor<1x2x16x16xf32>, %e: tensor<1x2x16x16xf32>):
+    %1 = autoglm.topk_attention %a, %b, %c pages(%d, %e) {page_size = 16 : i64, scale = 2.500000e-01 : f64, top_k = 32 : i64, sink = 2 : i64, window = 4 : i64} : (tensor<1x2x1x16xf32>, tensor<1x2x256x16xf32>, tensor<1x2x256x16xf32>, tensor<1x2x16x16xf32>, tensor<1x2x16x16xf32>) -> tensor<1x2x1x16xf32>
+    autoglm.yield %1 : tensor<1x2x1x16xf32>
+  }
+  return %0 : tensor<1x2x1x16xf32>
+}
