@@ -90,7 +90,7 @@ void takeParts(FusedOp region, TopKAttentionOp attention) {
   AttentionCacheSource k, v;
   auto key = dyn_cast<BlockArgument>(attention.getKey());
   auto value = dyn_cast<BlockArgument>(attention.getValue());
-  if (key && value && key != value) {
+  if (key && value) {
     AttentionCacheSource keyParts =
         traceAttentionCache(regionInput(region, key));
     AttentionCacheSource valueParts =
