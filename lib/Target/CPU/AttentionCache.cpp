@@ -102,16 +102,18 @@ void takeParts(FusedOp region, TopKAttentionOp attention) {
   }
   OpBuilder b(region);
   Location loc = region.getLoc();
-  if (!k.parts.empty()) {
-    taken.push_back({key, k.build(b, loc),
-                     [&](OpBuilder &nb, Location l, ValueRange parts) {
-                       return joinCache(nb, l, k, parts);
-                     }});
-    taken.push_back({value, v.build(b, loc),
-                     [&](OpBuilder &nb, Location l, ValueRange parts) {
-                       return joinCache(nb, l, v, parts);
-                     }});
-  }
+  auto isTaken = [&](BlockArgument arg) {
+    return llvm::any_of(taken,
+                        [&](const TakenInParts &t) { return t.arg == arg; });
+  };
+  if (!k.parts.empty())
+    for (const auto &operand : {std::pair(key, &k), std::pair(value, &v)}) {
+      const AttentionCacheSource *source = operand.second;
+      taken.push_back({operand.first, source->build(b, loc),
+                       [source](OpBuilder &nb, Location l, ValueRange parts) {
+                         return joinCache(nb, l, *source, parts);
+                       }});
+    }
   // The bounds the caller keeps, with the new keys' pages computed in the
   // step: read in place rather than copied into one tensor.
   SmallVector<Operation *> boundsCopies;
@@ -119,9 +121,7 @@ void takeParts(FusedOp region, TopKAttentionOp attention) {
     auto arg = dyn_cast_or_null<BlockArgument>(operand);
     std::optional<PageBoundsParts> bounds =
         arg ? tracePageBoundsParts(regionInput(region, arg)) : std::nullopt;
-    if (!bounds || llvm::any_of(taken, [&](const TakenInParts &t) {
-          return t.arg == arg;
-        }))
+    if (!bounds || isTaken(arg))
       continue;
     int64_t freshPage = bounds->freshPage;
     taken.push_back(
@@ -139,10 +139,6 @@ void takeParts(FusedOp region, TopKAttentionOp attention) {
 
   // The old inputs but those taken in parts, then the parts.
   Block &old = region.getBody().front();
-  auto isTaken = [&](BlockArgument arg) {
-    return llvm::any_of(taken,
-                        [&](const TakenInParts &t) { return t.arg == arg; });
-  };
   SmallVector<Value> inputs;
   SmallVector<BlockArgument> kept;
   for (BlockArgument arg : old.getArguments())

@@ -182,13 +182,16 @@ void replaceByDecodeAttention(FusedOp region, Operation *attention, Value query,
     return parts.size() == 2 ? parts[1] : Value();
   };
   SmallVector<Value> inits = {init};
-  IntegerAttr freshPage;
   for (const PageBoundsParts &update : budget.update) {
     auto type = cast<RankedTensorType>(update.fresh.getType());
     inits.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
                                             type.getElementType()));
-    freshPage = b.getI64IntegerAttr(update.freshPage);
   }
+  // Both updates start at one page (pageBudget).
+  IntegerAttr freshPage =
+      budget.update.empty()
+          ? IntegerAttr()
+          : b.getI64IntegerAttr(budget.update.front().freshPage);
   // The caller's bounds of an update are no operands of the region.
   auto bounds = [&](Value v) { return v ? inputs.lookupOrDefault(v) : v; };
   auto decode = DecodeAttentionOp::create(
