@@ -630,13 +630,18 @@ func.func @tail_on_tiles(%a: memref<64x64xf32>, %b: memref<64x224xf32>, %c: memr
 // tiles (a 3-column remainder) take their piece of the tail too. The
 // residual may overlap C as far as the pass can tell (both are function
 // arguments), so the accumulators are forwarded to the tail but the first
-// store stays.
+// store stays. Before its K loop a tile prefetches the residual's lines
+// that its tail will read (8 rows of two 64-byte lines).
 // CHECK-LABEL: func.func @residual_tail
 // CHECK-NOT: linalg.generic
+// CHECK: %[[RT:.*]] = memref.subview %arg3[%{{.*}}, %{{.*}}] [8, 32]
+// CHECK: memref.prefetch %[[RT]][%c0, %c0], read, locality<3>, data
+// CHECK: memref.prefetch %[[RT]][%c0, %c16], read
+// CHECK-COUNT-14: memref.prefetch %[[RT]][%{{.*}}, %{{.*}}], read
+// CHECK-NOT: memref.prefetch %[[RT]][
 // CHECK: %[[ACC:.*]] = scf.for {{.*}} -> (vector<8x32xf32>)
 // CHECK: vector.transfer_write %[[ACC]], %[[CT:[a-z_0-9]+]][
-// CHECK: %[[RV:.*]] = memref.subview %arg3
-// CHECK: %[[R:.*]] = vector.transfer_read %[[RV]]
+// CHECK: %[[R:.*]] = vector.transfer_read %[[RT]]
 // CHECK: %[[SUM:.*]] = arith.addf %[[ACC]], %[[R]] : vector<8x32xf32>
 // CHECK: vector.transfer_write %[[SUM]], %[[CT]]
 // CHECK: arith.addf %{{.*}} : vector<8x3xf32>
