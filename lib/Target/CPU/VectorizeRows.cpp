@@ -45,6 +45,7 @@
 #include "autoglm/Target/CPU/Passes.h"
 
 #include "ContractionTiles.h"
+#include "ErfApproximation.h"
 #include "SimplifyTiles.h"
 #include "VectorTransfers.h"
 
@@ -597,6 +598,7 @@ struct VectorizeRowsPass
       return;
     RewritePatternSet approximations(ctx);
     populateMathPolynomialApproximationPatterns(approximations);
+    autoglm::populateErfApproximationPatterns(approximations);
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
     if (failed(applyOpPatternsGreedily(vectorMath, std::move(approximations),

@@ -52,13 +52,24 @@ func.func @row_sum_exp(%x: memref<64x100xf32>, %max: memref<64xf32>, %out: memre
 }
 
 // GELU's erf with a broadcast bias along the row: loads of x and of the
-// bias, an erf polynomial and stores, all on vector<16>; no math.erf.
+// bias, erf as one rational function of x clamped to [-4, 4] (11 FMAs and
+// a division, no select of coefficients: ErfApproximation.h) and stores,
+// all on vector<16>; no math.erf.
 // CHECK-LABEL: func.func @bias_erf
 // CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c128) step (%c1)
 // CHECK: scf.for %{{.*}} = %c0 to %c1536 step %c16 {
 // CHECK: vector.load %{{.*}} : memref<16xf32, {{.*}}>, vector<16xf32>
 // CHECK: vector.load %{{.*}} : memref<16xf32, {{.*}}>, vector<16xf32>
-// CHECK: vector.store %{{.*}} : memref<16xf32, {{.*}}>, vector<16xf32>
+// CHECK: %[[S:.*]] = arith.addf
+// CHECK: %[[LO:.*]] = arith.minimumf %[[S]], %{{.*}} : vector<16xf32>
+// CHECK: %[[X:.*]] = arith.maximumf %[[LO]], %{{.*}} : vector<16xf32>
+// CHECK: %[[Z:.*]] = arith.mulf %[[X]], %[[X]] : vector<16xf32>
+// CHECK-COUNT-6: math.fma %{{.*}}, %[[Z]], %{{.*}} : vector<16xf32>
+// CHECK: %[[N:.*]] = arith.mulf %[[X]], %{{.*}} : vector<16xf32>
+// CHECK-COUNT-5: math.fma %{{.*}}, %[[Z]], %{{.*}} : vector<16xf32>
+// CHECK: %[[E:.*]] = arith.divf %[[N]], %{{.*}} : vector<16xf32>
+// CHECK-NOT: arith.select
+// CHECK: vector.store %[[E]], %{{.*}} : memref<16xf32, {{.*}}>, vector<16xf32>
 // CHECK-NOT: math.erf
 // CHECK: return
 func.func @bias_erf(%x: memref<128x1536xf32>, %b: memref<1536xf32>, %out: memref<128x1536xf32>) {
