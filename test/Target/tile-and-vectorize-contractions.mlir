@@ -803,3 +803,30 @@ func.func @avx2_batched_weight(%b: memref<2x64x256xf32>, %c: memref<2x64x256xf32
   linalg.batch_matmul ins(%a, %b : memref<2x64x64xf32>, memref<2x64x256xf32>) outs(%c : memref<2x64x256xf32>)
   return
 }
+
+// A product whose A is a weight (a 1x1 convolution's filter, read in place
+// from a global): each step of a tile's K loop also prefetches one line of
+// A 16 columns ahead, on the tile's row `k mod 8` (clamped to A's last
+// column); a product of two arguments does not.
+// CHECK-LABEL: func.func @weight_rows_prefetched
+// CHECK: %[[W:.*]] = memref.get_global @conv_weight
+// CHECK: scf.for %[[K:.*]] = %c0 to %c160 step %c1 iter_args
+// CHECK: %[[ROW:.*]] = arith.remui %[[K]], %c8
+// CHECK: %[[R:.*]] = arith.addi %{{.*}}, %[[ROW]]
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[K]], %c16
+// CHECK: %[[COL:.*]] = arith.minsi %[[AHEAD]], %c159
+// CHECK: memref.prefetch %[[W]][%[[R]], %[[COL]]], read, locality<3>, data
+// CHECK-LABEL: func.func @argument_rows_not_prefetched
+// CHECK-NOT: arith.remui
+// CHECK: return
+// NOPF-LABEL: func.func @weight_rows_prefetched
+memref.global "private" constant @conv_weight : memref<64x160xf32> = dense<1.0>
+func.func @weight_rows_prefetched(%b: memref<160x49xf32>, %c: memref<64x49xf32>) {
+  %a = memref.get_global @conv_weight : memref<64x160xf32>
+  linalg.matmul ins(%a, %b : memref<64x160xf32>, memref<160x49xf32>) outs(%c : memref<64x49xf32>)
+  return
+}
+func.func @argument_rows_not_prefetched(%a: memref<64x160xf32>, %b: memref<160x49xf32>, %c: memref<64x49xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x160xf32>, memref<160x49xf32>) outs(%c : memref<64x49xf32>)
+  return
+}

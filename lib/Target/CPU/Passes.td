@@ -221,7 +221,11 @@ def AutoGLMTileAndVectorizeContractions
     K loops prefetch the same row of B `prefetch-columns` columns ahead,
     as do K loops of at most `2 * prefetch-distance` steps (1x1
     convolutions of few input channels), whose rows ahead would mostly
-    lie past the loop.
+    lie past the loop. Where A is a weight (a view of a global: a
+    convolution's), each step also prefetches one of the tile's rows of A,
+    row `k mod mr`, `prefetch-weight-columns` columns ahead; and a tile
+    whose tail reads an operand of the tile's shape (a residual) prefetches
+    that operand's lines before its K loop.
 
     A product right after a `linalg.fill` of +0 of its whole accumulator
     (with nothing in between that touches memory) starts its register tiles
@@ -257,6 +261,11 @@ def AutoGLMTileAndVectorizeContractions
            /*default=*/"4096",
            "Bytes ahead that a product reading a weight packed into column "
            "panels prefetches into L2 along the panels (0: none)">,
+    Option<"prefetchWeightColumns", "prefetch-weight-columns", "unsigned",
+           /*default=*/"16",
+           "Columns ahead along A's rows that the K loop of a product whose "
+           "A is a weight (a convolution's) prefetches, one row a step "
+           "(0: none)">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
