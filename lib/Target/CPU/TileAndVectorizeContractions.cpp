@@ -865,7 +865,7 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
 /// each weight once a run, from beyond L2, mr rows at a time, rows K apart:
 /// mr short streams that the hardware prefetchers barely start on (ResNet-50's
 /// and MobileNetV2's 1x1 convolutions in a chain, their weights not in
-/// cache, took 1.05-1.12x ONNX Runtime's time where they took 0.91-0.94x
+/// cache, took 1.06-1.15x ONNX Runtime's time where they took 0.91-0.94x
 /// alone; docs/benchmarks.md).
 void prefetchWeightRows(RewriterBase &rewriter, linalg::LinalgOp tile,
                         int64_t columnsAhead) {
