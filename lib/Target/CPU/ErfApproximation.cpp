@@ -10,7 +10,7 @@
 // multiplication and a division, no select. The coefficients are a
 // weighted least-squares fit of erf on [0, 4] made for AutoGLM
 // (docs/decisions.md, "erf as one rational function"); evaluated in f32
-// with FMAs its largest absolute error is 3.2e-7 (upstream's 2.5e-7, libm's
+// with FMAs its largest absolute error is 3.1e-7 (upstream's 2.5e-7, libm's
 // about 6e-8). P and Q have positive coefficients but P's last, so Horner's
 // rule adds no cancellation; Q >= 1.
 //

@@ -1,5 +1,4 @@
-//===- ErfApproximation.h - erf on f32 vectors as one rational ---*- C++
-//-*-===//
+//===- ErfApproximation.h - erf as one rational function ---*- C++ -*-===//
 //
 // Internal to lib/Target/CPU (--autoglm-vectorize-rows): GELU's erf on
 // vectors, cheaper than upstream's approximation.

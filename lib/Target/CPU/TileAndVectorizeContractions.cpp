@@ -863,10 +863,10 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
 /// tile's rows, the row `k mod mr`: each row's line ahead once every mr
 /// steps of k, as the tile reads each row an element a step. A model reads
 /// each weight once a run, from beyond L2, mr rows at a time, rows K apart:
-/// mr short streams that the hardware prefetchers barely start on (ResNet-50's
-/// and MobileNetV2's 1x1 convolutions in a chain, their weights not in
-/// cache, took 1.06-1.15x ONNX Runtime's time where they took 0.91-0.94x
-/// alone; docs/benchmarks.md).
+/// mr short streams that the hardware prefetchers barely start on (chains
+/// of MobileNetV2's 1x1 convolutions, their weights not in cache, took
+/// 1.06-1.15x ONNX Runtime's time where one of them alone took 0.90-0.94x;
+/// docs/benchmarks.md).
 void prefetchWeightRows(RewriterBase &rewriter, linalg::LinalgOp tile,
                         int64_t columnsAhead) {
   auto view = tile.getDpsInputs()[0].getDefiningOp<memref::SubViewOp>();
