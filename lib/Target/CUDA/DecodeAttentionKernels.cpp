@@ -265,9 +265,11 @@ struct DecodeAttention {
   int64_t keptSize;
   /// Page granularity when pageSize > 0: the select kernel ranks `pages`
   /// pages (its chunks and lists are of pages, bufferSize the pages chosen
-  /// by rank), a row that is not exact attends to at most `pageListedKeys`
-  /// keys, and any row to at most `pageKeptKeys`.
-  int64_t pageSize = 0, pages = 0, pageListedKeys = 0, pageKeptKeys = 0;
+  /// by rank). A row attends to at most `pageEarlyKeys` sink and window
+  /// keys, then to the keys of the pages it keeps: at most
+  /// `pageListedKeys` when it is not exact, `pageKeptKeys` when it is.
+  int64_t pageSize = 0, pages = 0, pageEarlyKeys = 0, pageListedKeys = 0,
+          pageKeptKeys = 0;
   double scale;
   bool causal, maskVariesByHead = false;
 
@@ -325,17 +327,15 @@ struct DecodeAttention {
                  kSortedCandidates)
         chunk *= 2;
       chunks = llvm::divideCeil(pages, chunk);
-      // The sink pages, the window's keys (up to a page more than the
-      // window: it starts at a page boundary) and the chosen pages; or, in
-      // an exact row, every page that some head sees: no more than the
-      // budget, since each holds a valid key.
-      auto keptKeys = [&](int64_t listedPages) {
-        return std::min<int64_t>(keys, llvm::alignTo(sink, pageSize) + window +
-                                           pageSize - 1 +
-                                           listedPages * pageSize);
-      };
-      pageListedKeys = keptKeys(bufferSize);
-      pageKeptKeys = keptKeys(std::max(bufferSize, std::min(budget, pages)));
+      // The sink pages and the window's keys (up to a page more than the
+      // window: it starts at a page boundary); then the chosen pages or, in
+      // an exact row, every other page that some head sees: no more than
+      // the budget, since each holds a valid key.
+      pageEarlyKeys = std::min<int64_t>(keys, llvm::alignTo(sink, pageSize) +
+                                                  window + pageSize - 1);
+      pageListedKeys = std::min(keys, bufferSize * pageSize);
+      pageKeptKeys = std::min(
+          keys, std::max(bufferSize, std::min(budget, pages)) * pageSize);
     }
     scale = op.getScale().convertToDouble();
     causal = op.getCausal();
@@ -1451,14 +1451,12 @@ struct KeyList {
                                       a.load(counts, {y}));
   }
 
-  /// The key at position `p` of list row `y`'s `count` keys (at least 1); a
-  /// position past the end gives the last key (read, never used).
-  Value at(const KernelArith &a, Value y, Value count, Value p) const {
-    Value last = a.min(p, a.sub(count, a.idx(1)));
+  /// The key at position `p` of list row `y`.
+  Value at(const KernelArith &a, Value y, Value p) const {
     if (!keys)
-      return last;
+      return p;
     return arith::IndexCastOp::create(a.b, a.loc, a.b.getIndexType(),
-                                      a.load(keys, {y, last}));
+                                      a.load(keys, {y, p}));
   }
 };
 
@@ -1578,11 +1576,11 @@ Value keepSeenPages(gpu::LaunchOp launch, const KernelArith &a,
   return total;
 }
 
-/// The start of page mode's kernel 2 (a block of `threads` threads per
-/// query row `r`, or block `y` of a row's heads): writes the row's kept
-/// keys (the sinks, the window, then the keys of the pages it keeps) and
-/// their number where `start` says, and returns that list and its row, for
-/// the rest of the kernel to attend over. A row that is not exact keeps the
+/// Page mode's kernel 2 (a block of `threads` threads per query row `r`,
+/// or block `y` of a row's heads), once it has attended to the row's sinks
+/// and window: writes the keys of the other pages the row keeps and their
+/// number where `start` says, and returns that list and its row, for the
+/// rest of the kernel to attend over. A row that is not exact keeps the
 /// best ceil(top_k / page size) pages of the chunks' lists, merged here; an
 /// exact row (no more valid keys than the budget) every candidate page
 /// that some head sees, so that it attends to all of its valid keys, as on
@@ -1637,11 +1635,8 @@ std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
   auto asI32 = [&](Value v) -> Value {
     return arith::IndexCastOp::create(b, loc, i32, v);
   };
-  Value base = keepSinksAndWindow(a, row, t, threads, [&](Value p, Value j) {
-    a.store(j, out.keys, {listRow, p});
-  });
   auto storePageKeys = [&](Value at, Value pageIndex) {
-    Value from = a.add(base, a.mul(at, a.idx(page)));
+    Value from = a.mul(at, a.idx(page));
     a.loop(a.idx(0), a.idx(page), a.idx(1), [&](Value e) {
       a.store(a.add(a.mul(pageIndex, a.i32(page)), asI32(e)), out.keys,
               {listRow, a.add(from, e)});
@@ -1676,8 +1671,7 @@ std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
         return SmallVector<Value>{a.load(chosen, {a.idx(0)})};
       })[0];
   a.when(first, [&] {
-    a.store(a.add(asI32(base), a.mul(pagesKept, a.i32(page))), out.counts,
-            {listRow});
+    a.store(a.mul(pagesKept, a.i32(page)), out.counts, {listRow});
   });
   a.barrier();
   return {out, listRow};
@@ -1835,42 +1829,20 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
     for (auto [x, start] : llvm::enumerate(keyStarts)) {
       Value has = laneHasAccess(a, keyReads, lanes, lane, x);
       for (int64_t e = 0; e < keyReads.width; ++e) {
-        Value v = a.toF32(
-            a.load(att.query, {row.b, head, row.i, a.add(start, a.idx(e))}));
+        Value element =
+            a.load(att.query, {row.b, head, row.i, a.add(start, a.idx(e))});
+        if (pages)
+          element.getDefiningOp()->setAttr(kBeforeWaitAttr, b.getUnitAttr());
+        Value v = a.toF32(element);
         q[h].push_back(
             a.select(has, a.mul(v, a.f32(att.scale * kLog2E)), a.f32(0)));
       }
     }
   }
 
-  // Page mode's kept keys, listed by the block itself (after the query
-  // rows' loads, which do not wait for it).
-  KeyList keys = list;
-  Value listRow = y;
-  if (pages)
-    std::tie(keys, listRow) =
-        keepPages(launch, a, att, row, r, y, t, threads, *pages);
-  // The block's keys: every plan.chunks-th run of `step` positions from
-  // its c-th on. Interleaved runs keep a short list on a few blocks, each
-  // with little to do, and a long one on all of them.
   int64_t step = plan.step();
   Value start = a.mul(c, a.idx(step));
-  Value count = keys.count(a, row, listRow);
-  // A chunk past the end of its row's keys (a causal limit) does nothing:
-  // the combine kernel reads the row's live chunks only. The condition is
-  // the same for the whole block: its barriers stay uniform.
-  if (scratch) {
-    auto live = scf::IfOp::create(
-        b, loc, a.cmp(arith::CmpIPredicate::slt, start, count),
-        /*withElse=*/false);
-    b.setInsertionPointToStart(&live.getThenRegion().front());
-  }
-
-  // Each step, a slot reads kDecodeKeysInFlight rows. A position past the
-  // row's list reads its last key instead (no branch) and scores -inf.
   int64_t unroll = plan.keysInFlight, stride = plan.chunks * step;
-  Value steps =
-      a.div(a.add(a.sub(count, start), a.idx(stride - 1)), a.idx(stride));
   int64_t valueElements = valueReads.elements();
   SmallVector<Value> inits;
   for (int64_t h = 0; h < heads; ++h) {
@@ -1894,18 +1866,29 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
     }
     return values;
   };
-  auto loop = scf::ForOp::create(b, loc, a.idx(0), steps, a.idx(1), inits);
-  {
+  // The heads' pieces `from` (flattened) extended by the keys at positions
+  // [start, count) of a list, the key at position p being keyAt(p) (p
+  // below count). The block's keys: every plan.chunks-th run of `step`
+  // positions from its c-th on. Interleaved runs keep a short list on a
+  // few blocks, each with little to do, and a long one on all of them.
+  // Each step, a slot reads `unroll` rows. A position past the list reads
+  // its last key instead (no branch) and scores -inf.
+  auto attend = [&](ValueRange from, Value count,
+                    function_ref<Value(Value)> keyAt) {
+    Value steps =
+        a.div(a.add(a.sub(count, start), a.idx(stride - 1)), a.idx(stride));
+    auto loop = scf::ForOp::create(b, loc, a.idx(0), steps, a.idx(1), from);
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(loop.getBody());
     Value it = loop.getInductionVar();
+    Value last = a.sub(count, a.idx(1));
     SmallVector<Value> js, seen;
     SmallVector<SmallVector<Value>> keyRows, valueRows;
     for (int64_t u = 0; u < unroll; ++u) {
       Value p = a.add(a.add(a.mul(it, a.idx(stride)), start),
                       slotRow(a, a.idx(0), unroll, u, slots, slot));
       seen.push_back(a.cmp(arith::CmpIPredicate::slt, p, count));
-      js.push_back(keys.at(a, listRow, count, p));
+      js.push_back(keyAt(a.min(p, last)));
     }
     for (Value j : js) {
       CacheRows::Row keyRow = att.key.at(a, row.b, row.h, j);
@@ -1949,7 +1932,43 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
       piece.sum = sum;
     }
     scf::YieldOp::create(b, loc, flatten(pieces));
+    return loop;
+  };
+
+  SmallVector<Value> pieceValues = inits;
+  KeyList keys = list;
+  Value listRow = y;
+  if (pages) {
+    // The row's sink and window keys follow from its position alone: the
+    // block attends to them (and loads its query rows) before it waits
+    // for kernel 1, beside it. Then the keys of the pages it keeps, which
+    // it lists itself.
+    Value early = a.add(row.sinkEnd, a.sub(row.visible, row.windowStart));
+    scf::ForOp sinksAndWindow = attend(inits, early, [&](Value p) {
+      return a.select(a.cmp(arith::CmpIPredicate::ult, p, row.sinkEnd), p,
+                      a.add(row.windowStart, a.sub(p, row.sinkEnd)));
+    });
+    // The loop and its loads: a loop of one step is inlined later.
+    sinksAndWindow->walk([&](Operation *op) {
+      if (op == sinksAndWindow || !isMemoryEffectFree(op))
+        op->setAttr(kBeforeWaitAttr, b.getUnitAttr());
+    });
+    pieceValues = sinksAndWindow.getResults();
+    std::tie(keys, listRow) =
+        keepPages(launch, a, att, row, r, y, t, threads, *pages);
   }
+  Value count = keys.count(a, row, listRow);
+  // A chunk past the end of its row's keys (a causal limit) does nothing:
+  // the combine kernel reads the row's live chunks only. The condition is
+  // the same for the whole block: its barriers stay uniform.
+  if (scratch) {
+    auto live = scf::IfOp::create(
+        b, loc, a.cmp(arith::CmpIPredicate::slt, start, count),
+        /*withElse=*/false);
+    b.setInsertionPointToStart(&live.getThenRegion().front());
+  }
+  scf::ForOp loop = attend(pieceValues, count,
+                           [&](Value p) { return keys.at(a, listRow, p); });
 
   // The warp's slots merge their pieces (shuffles); its first slot writes
   // them to shared memory.
@@ -2162,13 +2181,14 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     // One block per query head attends over its row's kept keys, after
     // keepPages' lists and prefix sum in shared memory: the rows' dot
     // products and the softmax are the block's work after the list, and
-    // its latency is the kernel's. Twice the rows in flight when a list
-    // that is not exact needs more than one step of the dense kernel's.
+    // its latency is the kernel's. Twice the rows in flight when the sinks
+    // and window, or a list that is not exact, need more than one step of
+    // the dense kernel's.
     if (failed(pagePlan = planDense(att, att.keys)))
       return failure();
     pagePlan->chunks = 1;
     pagePlan->headsPerBlock = 1;
-    if (att.pageListedKeys > pagePlan->step())
+    if (std::max(att.pageEarlyKeys, att.pageListedKeys) > pagePlan->step())
       pagePlan->keysInFlight = 2 * kDecodeKeysInFlight;
     constexpr int64_t warps = kDenseDecodeThreads / kWarpSize;
     int64_t attend =

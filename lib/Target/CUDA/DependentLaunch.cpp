@@ -12,7 +12,12 @@
 // weight into the L2 cache), which keeps the stream's order of every
 // access, and then lets its own dependents launch
 // (`griddepcontrol.launch_dependents`): the next kernel's launch overlaps
-// this one's run instead of following its end.
+// this one's run instead of following its end. A hand-written kernel may
+// start with work that reads only what its predecessor does not write
+// (ops marked kBeforeWaitAttr, KernelBuilder.h): that work runs before the
+// wait, beside the predecessor. Such reads are safe because a kernel is
+// launched only once every block of its predecessor has waited, so every
+// kernel before that one has completed and its writes are visible.
 //
 // Both instructions exist only from sm_90 on, and one module is compiled
 // for every architecture of the fatbin, so they sit under `__CUDA_ARCH >=
@@ -23,6 +28,7 @@
 
 #include "autoglm/Target/CUDA/Passes.h"
 
+#include "KernelBuilder.h"
 #include "StepTable.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -62,10 +68,14 @@ void declareReflect(gpu::GPUModuleOp kernels) {
   }
 }
 
-/// What a kernel may do before it waits: compute without memory, and
-/// bring lines into the L2 cache (a row product's constant weight,
-/// RowProducts.cpp; the cache is where the predecessor's writes go too).
+/// What a kernel may do before it waits: compute without memory, bring
+/// lines into the L2 cache (a row product's constant weight,
+/// RowProducts.cpp; the cache is where the predecessor's writes go too),
+/// and what its builder marked as reading none of the predecessor's
+/// writes.
 bool runsBeforeTheWait(Operation *op) {
+  if (op->hasAttr(autoglm::kBeforeWaitAttr))
+    return true;
   if (auto prefetch = dyn_cast<NVVM::PrefetchOp>(op))
     return prefetch.getCacheLevel() == NVVM::PrefetchCacheLevel::L2 &&
            !prefetch.getTensormap();

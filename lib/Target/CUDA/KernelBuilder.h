@@ -22,6 +22,12 @@ namespace mlir::autoglm {
 /// Threads of a warp.
 constexpr int64_t kWarpSize = 32;
 
+/// On an op at the start of a hand-written kernel: it reads only buffers
+/// that the kernel launched before it does not write, and writes no global
+/// memory, so --autoglm-cuda-dependent-launch lets it run before the
+/// kernel waits for that one. The kernel's builder vouches for it.
+inline constexpr char kBeforeWaitAttr[] = "autoglm.before_wait";
+
 /// Index and float arithmetic at one place, for the kernels' bodies.
 struct KernelArith {
   OpBuilder &b;

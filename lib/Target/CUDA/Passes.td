@@ -572,7 +572,9 @@ def AutoGLMCUDADependentLaunch
                 "that the runtime can launch them early (sm_90 and newer)";
   let description = [{
     At the entry of every kernel of the model's `gpu.module`s, before any
-    memory access: `nvvm.griddepcontrol wait` (until the kernel before it
+    memory access (but for ops marked `autoglm.before_wait`, which its
+    builder vouches read nothing the kernel before it writes):
+    `nvvm.griddepcontrol wait` (until the kernel before it
     has completed and its writes are visible), then `nvvm.griddepcontrol
     launch_dependents` (the next kernel may be scheduled now), both under
     `__nvvm_reflect("__CUDA_ARCH") >= 900`, which LLVM folds per target

@@ -48,22 +48,31 @@
 // KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
 // KERNELS-NOT:       memref.load %arg1
 // 2. Keep and attend, a block of 256 threads per (row, query head of its
-// group): 8 blocks. It loads its query row, selects the best 4 of the
-// chunks' sorted lists together (8 x 4 entries, 32 in shared memory; the
-// pairs of runs merged as in kernel 1) and writes the row's kept keys (the sink page, the window from
-// its page's start, 4 pages; or in an exact row every page some head sees,
-// by a prefix sum of the bitmap's bits: at most 1391 keys) and their
-// number to shared memory; then attends over them as the dense partial
-// kernel does: a key row is read at the index the kept list holds (no copy
-// of the selected keys), the four indices of a step loaded before the key
-// and value rows, and writes the result.
+// group): 8 blocks. It loads its query row and attends to the sink page
+// and the window from its page's start (marked autoglm.before_wait: this
+// needs nothing of kernel 1, so it runs before the kernel waits for it);
+// then selects the best 4 of the chunks' sorted lists together (8 x 4
+// entries, 32 in shared memory; the pairs of runs merged as in kernel 1)
+// and writes the keys of the pages the row keeps (4 pages; or in an exact
+// row every other page some head sees, by a prefix sum of the bitmap's
+// bits: at most 84 pages, 1344 keys) and their number to shared memory;
+// then attends over them as the dense partial kernel does: a key row is
+// read at the index the kept list holds (no copy of the selected keys),
+// the four indices of a step loaded before the key and value rows, and
+// writes the result.
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c8{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %[[KEPT:.*]] : memref<1x1391xi32, #gpu.address_space<workgroup>>, %[[KEPTCOUNT:.*]] : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>)
-// KERNELS:           memref.load %arg0
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %[[KEPT:.*]] : memref<1x1344xi32, #gpu.address_space<workgroup>>, %[[KEPTCOUNT:.*]] : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>)
+// KERNELS:           memref.load %arg0{{.*}} {autoglm.before_wait}
+// KERNELS:           scf.for {{.*}} {
+// KERNELS:             vector.load %arg1{{.*}} {alignment = 16 : i64, autoglm.before_wait}
+// KERNELS:             vector.load %arg2{{.*}} {alignment = 16 : i64, autoglm.before_wait}
+// KERNELS:             memref.load %arg3{{.*}} {autoglm.before_wait}
+// KERNELS:           } {autoglm.before_wait}
+// KERNELS-NOT:       autoglm.before_wait
 // KERNELS:           memref.load %[[RANKS]]
 // KERNELS:           gpu.shuffle  xor %{{.*}}, %c19_i32
 // KERNELS:           memref.load %[[COUNTS]]
-// KERNELS:           memref.store %{{.*}}, %[[KEPT]]
+// KERNELS-NOT:       memref.store %{{.*}}, %[[KEPT]]
 // KERNELS:           scf.if
 // KERNELS:             memref.load %[[SEEN]]
 // KERNELS:             arith.muli %{{.*}}, %c16843009_i32
@@ -124,9 +133,9 @@ func.func @chunks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: ten
 // page mode's lists hold the 32 pages chosen by rank only, in chunks of 64
 // of the 512 pages per row so that the attention kernel's 256 threads sort
 // the 8 lists' 256 entries together. A row that is not exact keeps at most
-// 559 keys (the sink page, the window from its page's start, 32 pages); an
-// exact row's 532 valid keys may lie in as many pages, so the list has
-// room for all 8192 keys (32 KiB of shared memory).
+// 512 keys of 32 pages after its sink page and window; an exact row's 532
+// valid keys may lie in as many pages, so the list has room for all 8192
+// keys (32 KiB of shared memory).
 // SELECT-LABEL: func.func @many_keys
 // SELECT:         autoglm.decode_attention
 // SELECT-SAME:      top_k = 512 : i64
