@@ -1436,9 +1436,9 @@ void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
 }
 
 /// The keys a row of the dense kernels attends to: without `keys`, the
-/// row's visible keys [0, visible); with it, page mode's kept keys, the
-/// first counts[y] entries of row y of `keys` ([rows x head blocks, L]
-/// i32, key indices).
+/// row's visible keys [0, visible); with it, the keys of the pages that
+/// page mode keeps besides the sinks and window, the first counts[y] entries of
+/// row y of `keys` ([rows x head blocks, L] i32, key indices).
 struct KeyList {
   Value keys, counts;
 
@@ -1470,7 +1470,8 @@ struct PageLists {
 };
 
 /// Page mode's start of the dense kernel 1 (keepPages): the lists it
-/// reads, and where it writes the row's kept keys: `kept`'s global buffers
+/// reads, and where it writes the keys of the row's kept pages: `kept`'s global
+/// buffers
 /// ([rows x head blocks, pageKeptKeys] and [rows x head blocks]), or,
 /// where `kept` has none, the block's shared memory.
 struct PageStart {
@@ -1773,7 +1774,9 @@ struct PartialPieces {
 /// its softmax pieces there, a block whose first run is past the end of
 /// its row's list nothing. Without (one chunk), its piece is the row's:
 /// it writes the result to the output. With `pages`, the block first
-/// writes its row's kept keys (keepPages), which are `list`.
+/// attends to its row's sinks and window, before it waits for the select
+/// kernel, then writes the keys of the other pages it keeps (keepPages),
+/// which are `list` from there on.
 ///
 /// A slot of `lanes` neighbouring threads reads a key row and its value
 /// row, 16 bytes per thread and access; the block's slots read
@@ -1832,7 +1835,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
         Value element =
             a.load(att.query, {row.b, head, row.i, a.add(start, a.idx(e))});
         if (pages)
-          element.getDefiningOp()->setAttr(kBeforeWaitAttr, b.getUnitAttr());
+          markBeforeWait(element.getDefiningOp());
         Value v = a.toF32(element);
         q[h].push_back(
             a.select(has, a.mul(v, a.f32(att.scale * kLog2E)), a.f32(0)));
@@ -1948,11 +1951,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
       return a.select(a.cmp(arith::CmpIPredicate::ult, p, row.sinkEnd), p,
                       a.add(row.windowStart, a.sub(p, row.sinkEnd)));
     });
-    // The loop and its loads: a loop of one step is inlined later.
-    sinksAndWindow->walk([&](Operation *op) {
-      if (op == sinksAndWindow || !isMemoryEffectFree(op))
-        op->setAttr(kBeforeWaitAttr, b.getUnitAttr());
-    });
+    markBeforeWait(sinksAndWindow);
     pieceValues = sinksAndWindow.getResults();
     std::tie(keys, listRow) =
         keepPages(launch, a, att, row, r, y, t, threads, *pages);

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <limits>
 
@@ -27,6 +28,17 @@ constexpr int64_t kWarpSize = 32;
 /// memory, so --autoglm-cuda-dependent-launch lets it run before the
 /// kernel waits for that one. The kernel's builder vouches for it.
 inline constexpr char kBeforeWaitAttr[] = "autoglm.before_wait";
+
+/// Marks `op` kBeforeWaitAttr, and every op inside it that touches memory:
+/// a loop of one step is inlined before --autoglm-cuda-dependent-launch
+/// runs, and its loads must keep the mark.
+inline void markBeforeWait(Operation *op) {
+  UnitAttr mark = UnitAttr::get(op->getContext());
+  op->walk([&](Operation *inner) {
+    if (inner == op || !isMemoryEffectFree(inner))
+      inner->setAttr(kBeforeWaitAttr, mark);
+  });
+}
 
 /// Index and float arithmetic at one place, for the kernels' bodies.
 struct KernelArith {
