@@ -2,7 +2,9 @@
 //
 // The buffer passes (PlanMemory's lifetimes, ResultsInPlace's last use)
 // ask which ops touch a buffer: its own users and those of every view of
-// it (subviews, reshapes, casts), the views included.
+// it (subviews, reshapes, casts), the views included, and of the values a
+// loop carries it as (an `scf.for` iter_args init: its iteration argument
+// and its result).
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +12,7 @@
 #define AUTOGLM_PASSES_BUFFERUSERS_H
 
 #include "mlir/IR/Value.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::autoglm {
@@ -19,11 +22,18 @@ inline SmallVector<Operation *> usersThroughViews(Value buffer) {
   SmallVector<Value> worklist = {buffer};
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
-    for (Operation *user : value.getUsers()) {
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
       users.push_back(user);
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
         if (view.getViewSource() == value)
           llvm::append_range(worklist, user->getResults());
+      if (auto loop = dyn_cast<LoopLikeOpInterface>(user))
+        if (llvm::is_contained(loop.getInits(), value))
+          for (Value carried : {Value(loop.getTiedLoopRegionIterArg(&use)),
+                                Value(loop.getTiedLoopResult(&use))})
+            if (carried)
+              worklist.push_back(carried);
     }
   }
   return users;

@@ -17,6 +17,7 @@
 #include "autoglm/Passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/Support/FileSystem.h"
@@ -118,6 +119,19 @@ memref::AllocOp rootAlloc(Value value, bool &whole) {
   }
 }
 
+/// The program steps of the ops the plan orders.
+struct Steps {
+  SmallVector<Operation *> order;
+  DenseMap<Operation *, int64_t> step;
+  /// A batch loop's last step (its body's last op's).
+  DenseMap<Operation *, int64_t> spanEnd;
+
+  void add(Operation *op) {
+    step[op] = static_cast<int64_t>(order.size());
+    order.push_back(op);
+  }
+};
+
 struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
   using Base::Base;
 
@@ -128,14 +142,26 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
       return;
     Block &body = main.getBody().front();
 
-    DenseMap<Operation *, int64_t> steps;
-    for (auto [step, op] : llvm::enumerate(body))
-      steps[&op] = static_cast<int64_t>(step);
+    // One step per op of @main, and per op of the body of a loop over a
+    // batch's images (--autoglm-cpu-batch-loop), which spans them: a buffer
+    // of that body lives within an iteration, one that the body uses from
+    // outside through every iteration.
+    Steps steps;
+    for (Operation &op : body) {
+      steps.add(&op);
+      auto loop = dyn_cast<scf::ForOp>(op);
+      if (!loop || !AutoGLMDialect::BatchLoopAttrHelper(loop->getContext())
+                        .isAttrPresent(loop))
+        continue;
+      for (Operation &inner : *loop.getBody())
+        steps.add(&inner);
+      steps.spanEnd[loop] = steps.order.size() - 1;
+    }
 
     SmallVector<Buffer> buffers;
     DenseMap<Operation *, size_t> indexOf;
-    for (Operation &op : body) {
-      auto alloc = dyn_cast<memref::AllocOp>(&op);
+    for (Operation *op : steps.order) {
+      auto alloc = dyn_cast<memref::AllocOp>(op);
       if (!alloc)
         continue;
       std::optional<uint64_t> bytes = bufferBytes(alloc.getType());
@@ -144,7 +170,7 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
       Buffer buffer(alloc);
       buffer.bytes = *bytes;
       buffer.node = getNodeName(alloc.getLoc()).str();
-      if (!computeLifetime(buffer, body, steps))
+      if (!computeLifetime(buffer, steps))
         continue;
       buffer.leader = buffers.size();
       indexOf[alloc] = buffers.size();
@@ -153,7 +179,7 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
     if (buffers.empty())
       return;
 
-    unsigned inPlace = reuseInPlace(buffers, indexOf, body, steps);
+    unsigned inPlace = reuseInPlace(buffers, indexOf, steps);
 
     // One lifetime per group of buffers sharing memory.
     std::vector<BufferLifetime> groups, separate;
@@ -204,21 +230,26 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
   }
 
 private:
-  /// The steps of the first and last top-level ops that touch the buffer or
-  /// a view of it; false when a view escapes the function.
-  static bool computeLifetime(Buffer &buffer, Block &body,
-                              const DenseMap<Operation *, int64_t> &steps) {
-    buffer.first = buffer.last = steps.lookup(buffer.alloc);
+  /// The steps of the first and last ops of the alloc's block that touch
+  /// the buffer or a view of it (a batch loop: the steps it spans); false
+  /// when a view escapes the function or its loop iteration.
+  static bool computeLifetime(Buffer &buffer, const Steps &steps) {
+    Block &block = *buffer.alloc->getBlock();
+    buffer.first = buffer.last = steps.step.lookup(buffer.alloc);
     bool used = false;
     for (Operation *user : usersThroughViews(buffer.alloc.getResult())) {
-      if (isa<func::ReturnOp, func::CallOp>(user))
+      // Returned, passed to a call, or yielded by the loop body it was
+      // allocated in (to the next iteration or out of the loop).
+      if (isa<func::ReturnOp, func::CallOp>(user) ||
+          (isa<scf::YieldOp>(user) && user->getBlock() == &block))
         return false;
-      Operation *top = body.findAncestorOpInBlock(*user);
+      Operation *top = block.findAncestorOpInBlock(*user);
       if (!top)
         return false;
-      int64_t step = steps.lookup(top);
-      buffer.first = used ? std::min(buffer.first, step) : step;
-      buffer.last = used ? std::max(buffer.last, step) : step;
+      int64_t first = steps.step.lookup(top);
+      int64_t last = steps.spanEnd.lookup_or(top, first);
+      buffer.first = used ? std::min(buffer.first, first) : first;
+      buffer.last = used ? std::max(buffer.last, last) : last;
       used = true;
     }
     return true;
@@ -237,8 +268,7 @@ private:
   /// before (or as) it is overwritten, in any iteration order.
   static unsigned reuseInPlace(MutableArrayRef<Buffer> buffers,
                                const DenseMap<Operation *, size_t> &indexOf,
-                               Block &body,
-                               const DenseMap<Operation *, int64_t> &steps) {
+                               const Steps &steps) {
     // The group interval of each leader, updated as groups merge.
     unsigned count = 0;
     auto groupLast = [&](size_t leader) {
@@ -248,14 +278,15 @@ private:
           last = std::max(last, buffer.last);
       return last;
     };
-    for (Operation &op : body) {
+    for (Operation *opPtr : steps.order) {
+      Operation &op = *opPtr;
       auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
       if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
           linalgOp.getNumLoops() != linalgOp.getNumParallelLoops() ||
           linalgOp.getNumDpsInits() != 1 ||
           !isa<linalg::GenericOp, linalg::MapOp>(op))
         continue;
-      int64_t step = steps.lookup(&op);
+      int64_t step = steps.step.lookup(&op);
       OpOperand *init = linalgOp.getDpsInitOperand(0);
       bool wholeOut;
       memref::AllocOp outAlloc = rootAlloc(init->get(), wholeOut);

@@ -49,7 +49,11 @@ def AutoGLM_Dialect : Dialect {
     "::mlir::autoglm::WorkspaceAttr":$workspace,
     // The weights --autoglm-externalize-weights moved into a file, on the
     // module: the emitted descriptor's weights fields.
-    "::mlir::autoglm::WeightsAttr":$weights
+    "::mlir::autoglm::WeightsAttr":$weights,
+    // On an scf.for over a batch's images that
+    // --autoglm-cpu-batch-loop made: --autoglm-plan-memory plans the
+    // buffers of its body, which live within an iteration.
+    "::mlir::UnitAttr":$batch_loop
   );
 }
 

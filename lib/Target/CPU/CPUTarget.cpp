@@ -32,6 +32,9 @@ public:
   void buildTargetOpsPipeline(OpPassManager &pm) const override {
     // A decoder's attention reads its cache's parts, not their copies.
     pm.addNestedPass<func::FuncOp>(createAutoGLMCPUAttentionCache());
+    // A batch's first CNN layers image by image, each image's activations
+    // in cache from one kernel to the next.
+    pm.addNestedPass<func::FuncOp>(createAutoGLMCPUBatchLoop());
   }
 
   void buildCodegenPipeline(OpPassManager &pm,

@@ -655,6 +655,43 @@ def AutoGLMCPUAttentionCache
   }];
 }
 
+def AutoGLMCPUBatchLoop : Pass<"autoglm-cpu-batch-loop", "func::FuncOp"> {
+  let summary = "Run a CNN's first layers image by image, in an scf.for "
+                "over the batch";
+  let description = [{
+    On the kernels (`autoglm.fused` regions), before the common lowering.
+    The longest run of kernels from the top of the function (constants
+    aside) that compute each image of a batch of N x C x H x W tensors
+    from that image alone (convolutions, pooling, batch normalization,
+    concatenation along another axis, elementwise ops whose other operands
+    broadcast), read only the model's batch inputs, each other's results
+    and constants, and each touch at least `min-image-bytes` of activations
+    per image and `weight-ratio` times their weights' bytes, becomes an
+    `scf.for` over the images (marked `autoglm.batch_loop`): each
+    iteration takes its image of the inputs by `tensor.extract_slice`,
+    runs the kernels on 1 x C x H x W tensors and writes the results that
+    later ops read into their slots of whole-batch tensors carried by the
+    loop (`tensor.insert_slice`). A run of fewer than two kernels, or a
+    batch of 1, is left alone. An image's activations then stay in cache
+    from one kernel to the next, where a batch's do not
+    (docs/decisions.md, "A CNN's first layers image by image").
+  }];
+  let options = [
+    Option<"minImageBytes", "min-image-bytes", "int64_t",
+           /*default=*/"262144",
+           "A kernel joins the loop when its largest activation (input or "
+           "result) of one image has at least this many bytes">,
+    Option<"weightRatio", "weight-ratio", "int64_t", /*default=*/"4",
+           "... and its activations of one image at least this many times "
+           "its weights' bytes">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def AutoGLMSelectConstantBounds
     : Pass<"autoglm-select-constant-bounds", "func::FuncOp"> {
   let summary = "Run maximumf / minimumf against a constant as a compare "

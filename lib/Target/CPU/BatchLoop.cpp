@@ -1,0 +1,307 @@
+//===- BatchLoop.cpp - --autoglm-cpu-batch-loop ---------------------------===//
+//
+// A CNN's first layers hold its largest activations: MobileNetV2's 1x1
+// convolution after the first block writes 4.8 MB per image, 38.5 MB at
+// batch 8, more than the L3 cache, so at batch 8 each kernel of those layers
+// reads its input back from DRAM, where at batch 1 it finds it in cache.
+// Their weights are small, so batching them gains nothing. This pass runs
+// such a prefix of the graph image by image: an `scf.for` over the batch
+// whose body holds the prefix's kernels at batch 1, each iteration taking
+// its image out of the model's input (`tensor.extract_slice`) and writing
+// the prefix's results into their slots of the whole batch's tensors
+// (`tensor.insert_slice` on carried values, which bufferization writes in
+// place). The kernels after the prefix, whose weights are larger than an
+// image's activations, keep the whole batch. The memory planner gives the
+// body's buffers one image's size and lifetimes within an iteration.
+//
+// The prefix is the longest run of kernels from the top of the function
+// (constants aside) where each kernel
+//   - computes each image from that image alone: its body holds only
+//     convolutions, pooling, batch normalization, concatenation along
+//     another axis than the batch and elementwise ops whose other operands
+//     broadcast along the batch;
+//   - reads the model's batch inputs or results of the prefix (and
+//     constants);
+//   - touches at least `min-image-bytes` of activations per image, at least
+//     `weight-ratio` times its weights' bytes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "autoglm/Target/CPU/Passes.h"
+
+#include "autoglm/Dialect/AutoGLM.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+namespace mlir::autoglm {
+#define GEN_PASS_DEF_AUTOGLMCPUBATCHLOOP
+#include "autoglm/Target/CPU/Passes.h.inc"
+} // namespace mlir::autoglm
+
+using namespace mlir;
+using namespace mlir::autoglm;
+
+namespace {
+/// A static 4-d tensor of `batch` images (rank 4: the convolutional layers'
+/// N x C x H x W).
+bool isBatchOf(Type type, int64_t batch) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getRank() == 4 &&
+         tensor.getDimSize(0) == batch;
+}
+
+/// Bytes of a static tensor of integers or floats; nullopt for others.
+std::optional<int64_t> bytesOf(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape() ||
+      !tensor.getElementType().isIntOrFloat())
+    return std::nullopt;
+  return tensor.getNumElements() *
+         std::max<int64_t>(1, tensor.getElementTypeBitWidth() / 8);
+}
+
+/// Defined by an op without operands or regions (autoglm.constant,
+/// arith.constant): a weight, the same for every image.
+bool isConstant(Value value) {
+  Operation *def = value.getDefiningOp();
+  return def && def->getNumOperands() == 0 && def->getNumRegions() == 0;
+}
+
+/// Whether the body of `kernel`, whose inputs in `images` are batches of
+/// images and whose other inputs are constants, computes each image of its
+/// results from that image of its inputs alone.
+bool computesImageByImage(FusedOp kernel, int64_t batch,
+                          const DenseSet<Value> &images) {
+  Block &body = kernel.getBody().front();
+  DenseSet<Value> perImage, weights;
+  for (auto [arg, input] : llvm::zip(body.getArguments(), kernel.getInputs()))
+    (images.contains(input) ? perImage : weights).insert(arg);
+  auto isWeight = [&](Value v) { return weights.contains(v); };
+  // A weight broadcasts along the batch in an elementwise op.
+  auto broadcasts = [&](Value v) {
+    auto tensor = dyn_cast<RankedTensorType>(v.getType());
+    return isWeight(v) && tensor &&
+           (tensor.getRank() < 4 || tensor.getDimSize(0) == 1);
+  };
+  for (Operation &op : body.without_terminator()) {
+    if (!isa<InferTypeOpInterface>(op) || op.getNumRegions() != 0)
+      return false;
+    // Ops of weights alone (a cast, say) give weights.
+    if (llvm::all_of(op.getOperands(), isWeight)) {
+      weights.insert_range(op.getResults());
+      continue;
+    }
+    if (!llvm::all_of(op.getResultTypes(),
+                      [&](Type t) { return isBatchOf(t, batch); }))
+      return false;
+    bool ok;
+    if (op.hasTrait<OpTrait::autoglm::Elementwise>())
+      ok = llvm::all_of(op.getOperands(), [&](Value v) {
+        return perImage.contains(v) || broadcasts(v);
+      });
+    else if (auto concat = dyn_cast<ConcatOp>(op))
+      ok = concat.getAxis() % 4 != 0 &&
+           llvm::all_of(op.getOperands(),
+                        [&](Value v) { return perImage.contains(v); });
+    // Convolutions, pooling and batch normalization: the image is the
+    // first operand; weights, biases and statistics are per channel.
+    else if (isa<ConvOp, ConvTransposeOp, PoolOp, BatchNormOp>(op))
+      ok = perImage.contains(op.getOperand(0)) &&
+           llvm::all_of(op.getOperands().drop_front(), isWeight);
+    else
+      ok = false;
+    if (!ok)
+      return false;
+    perImage.insert_range(op.getResults());
+  }
+  return true;
+}
+
+struct BatchLoopPass
+    : autoglm::impl::AutoGLMCPUBatchLoopBase<BatchLoopPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal() || !func.getBody().hasOneBlock())
+      return;
+    SmallVector<FusedOp> prefix = findPrefix(func.getBody().front());
+    if (prefix.size() >= 2)
+      loopOverImages(prefix);
+  }
+
+private:
+  /// The longest run of kernels at the top of `body` that pays to run
+  /// image by image (the file's comment).
+  SmallVector<FusedOp> findPrefix(Block &body) {
+    SmallVector<FusedOp> prefix;
+    DenseSet<Value> images; // the batch values the prefix may read
+    int64_t batch = 0;
+    for (Operation &op : body) {
+      if (op.getNumOperands() == 0 && op.getNumRegions() == 0)
+        continue; // constants stay where they are
+      auto kernel = dyn_cast<FusedOp>(op);
+      if (!kernel || kernel->getNumResults() == 0)
+        break;
+      if (!batch) {
+        // The batch is the first kernel's: a 4-d result of several images.
+        auto first = dyn_cast<RankedTensorType>(kernel->getResult(0).getType());
+        if (!first || first.getRank() != 4 || !first.hasStaticShape() ||
+            first.getDimSize(0) <= 1)
+          break;
+        batch = first.getDimSize(0);
+        for (BlockArgument arg : body.getArguments())
+          if (isBatchOf(arg.getType(), batch))
+            images.insert(arg);
+      }
+      if (!pays(kernel, batch, images))
+        break;
+      prefix.push_back(kernel);
+      images.insert_range(kernel->getResults());
+    }
+    return prefix;
+  }
+
+  bool pays(FusedOp kernel, int64_t batch, const DenseSet<Value> &images) {
+    int64_t imageBytes = 0, largest = 0, weightBytes = 0;
+    auto addImage = [&](Value value) {
+      std::optional<int64_t> bytes = bytesOf(value.getType());
+      if (!bytes || !isBatchOf(value.getType(), batch))
+        return false;
+      imageBytes += *bytes / batch;
+      largest = std::max(largest, *bytes / batch);
+      return true;
+    };
+    for (Value input : kernel.getInputs()) {
+      std::optional<int64_t> bytes = bytesOf(input.getType());
+      if (images.contains(input)) {
+        if (!addImage(input))
+          return false;
+      } else if (bytes && isConstant(input) &&
+                 !isBatchOf(input.getType(), batch)) {
+        weightBytes += *bytes;
+      } else {
+        return false;
+      }
+    }
+    if (!llvm::all_of(kernel->getResults(), addImage) ||
+        !computesImageByImage(kernel, batch, images))
+      return false;
+    return largest >= minImageBytes && imageBytes >= weightRatio * weightBytes;
+  }
+
+  /// Replaces `prefix` by an scf.for over the images running its kernels
+  /// at batch 1.
+  void loopOverImages(ArrayRef<FusedOp> prefix) {
+    FusedOp last = prefix.back();
+    Location loc = last.getLoc();
+    int64_t batch =
+        cast<RankedTensorType>(last->getResult(0).getType()).getDimSize(0);
+    DenseSet<Operation *> inPrefix;
+    for (FusedOp kernel : prefix)
+      inPrefix.insert(kernel);
+    // The prefix's results that later ops read: the loop's results.
+    SmallVector<Value> escaping;
+    for (FusedOp kernel : prefix)
+      for (Value result : kernel->getResults())
+        if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+              return !inPrefix.contains(user);
+            }))
+          escaping.push_back(result);
+
+    OpBuilder b(last->getContext());
+    b.setInsertionPointAfter(last);
+    SmallVector<Value> inits;
+    for (Value value : escaping) {
+      auto type = cast<RankedTensorType>(value.getType());
+      inits.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
+                                              type.getElementType()));
+    }
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value count = arith::ConstantIndexOp::create(b, loc, batch);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    auto loop = scf::ForOp::create(
+        b, loc, zero, count, one, inits,
+        [&](OpBuilder &nb, Location, Value image, ValueRange slots) {
+          IRMapping map;
+          for (FusedOp kernel : prefix) {
+            for (Value input : kernel.getInputs())
+              if (!map.contains(input) && !isConstant(input))
+                map.map(input, imageOf(nb, loc, input, image));
+            Operation *clone = nb.clone(*kernel, map);
+            retypeForOneImage(cast<FusedOp>(clone));
+          }
+          SmallVector<Value> written;
+          for (auto [value, slot] : llvm::zip(escaping, slots))
+            written.push_back(
+                putImage(nb, loc, map.lookup(value), slot, image));
+          scf::YieldOp::create(nb, loc, written);
+        });
+    AutoGLMDialect::BatchLoopAttrHelper(b.getContext())
+        .setAttr(loop, b.getUnitAttr());
+    for (auto [value, result] : llvm::zip(escaping, loop.getResults()))
+      value.replaceUsesWithIf(result, [&](OpOperand &use) {
+        return !inPrefix.contains(use.getOwner()) &&
+               !loop->isAncestor(use.getOwner());
+      });
+    for (FusedOp kernel : llvm::reverse(prefix))
+      kernel->erase();
+  }
+
+  /// Image `image` of a batch value, as a 1 x C x H x W tensor.
+  static Value imageOf(OpBuilder &b, Location loc, Value batchValue,
+                       Value image) {
+    auto type = cast<RankedTensorType>(batchValue.getType());
+    SmallVector<OpFoldResult> offsets{image}, sizes{b.getIndexAttr(1)},
+        strides(4, b.getIndexAttr(1));
+    for (int64_t d = 1; d < 4; ++d) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+    }
+    return tensor::ExtractSliceOp::create(b, loc, batchValue, offsets, sizes,
+                                          strides);
+  }
+
+  /// `slots` with image `image` replaced by `value` (1 x C x H x W).
+  static Value putImage(OpBuilder &b, Location loc, Value value, Value slots,
+                        Value image) {
+    auto type = cast<RankedTensorType>(value.getType());
+    SmallVector<OpFoldResult> offsets{image}, sizes{b.getIndexAttr(1)},
+        strides(4, b.getIndexAttr(1));
+    for (int64_t d = 1; d < 4; ++d) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+    }
+    return tensor::InsertSliceOp::create(b, loc, value, slots, offsets, sizes,
+                                         strides);
+  }
+
+  /// The clone of a kernel whose inputs now are single images: its body's
+  /// arguments, its ops' results (inferred again, in order) and its own
+  /// results take the new shapes.
+  static void retypeForOneImage(FusedOp kernel) {
+    Block &body = kernel.getBody().front();
+    for (auto [arg, input] :
+         llvm::zip(body.getArguments(), kernel.getInputs()))
+      arg.setType(input.getType());
+    for (Operation &op : body.without_terminator()) {
+      auto inferrable = cast<InferTypeOpInterface>(op);
+      SmallVector<Type> types;
+      if (failed(inferrable.inferReturnTypes(
+              op.getContext(), op.getLoc(), op.getOperands(),
+              op.getRawDictionaryAttrs(), op.getPropertiesStorage(),
+              op.getRegions(), types)))
+        llvm::report_fatal_error("a per-image op's shape cannot be inferred");
+      for (auto [result, type] : llvm::zip(op.getResults(), types))
+        result.setType(type);
+    }
+    for (auto [result, type] : llvm::zip(
+             kernel->getResults(), body.getTerminator()->getOperandTypes()))
+      result.setType(type);
+  }
+};
+} // namespace
