@@ -493,7 +493,10 @@ static LogicalResult runPhases(ModuleOp module, const CompileOptions &options,
   if (stopsAfter(Phase::Kernels))
     return writeIR(module, output);
   auto lowering = [&](OpPassManager &pm) {
-    target.buildTargetOpsPipeline(pm);
+    TargetOpsOptions targetOps;
+    targetOps.batchLoop =
+        !llvm::is_contained(options.disabledPasses, "batch-loop");
+    target.buildTargetOpsPipeline(pm, targetOps);
     buildLoweringPipeline(pm);
   };
   if (failed(runPhase(module, Phase::Lowering, lowering, timing, state)))

@@ -48,7 +48,8 @@ StringRef mlir::autoglm::getPhaseName(Phase phase) {
 ArrayRef<StringRef> mlir::autoglm::getPhaseNames() { return kPhaseNames; }
 
 ArrayRef<StringRef> mlir::autoglm::getOptionalPasses() {
-  static const StringRef names[] = {"fold-constants", "fuse", "plan-memory"};
+  static const StringRef names[] = {"fold-constants", "fuse", "batch-loop",
+                                    "plan-memory"};
   return names;
 }
 

@@ -199,7 +199,8 @@ static llvm::cl::list<std::string> disabledPasses(
     "disable-pass",
     llvm::cl::desc(
         "Leave a pass out of the default graph pipeline of --emit "
-        "(repeatable or comma-separated): fold-constants, fuse, plan-memory"),
+        "(repeatable or comma-separated): fold-constants, fuse, batch-loop "
+        "(the CPU's), plan-memory"),
     llvm::cl::value_desc("name"), llvm::cl::CommaSeparated,
     llvm::cl::cat(compileCategory));
 

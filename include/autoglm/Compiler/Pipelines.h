@@ -29,8 +29,8 @@ StringRef getPhaseName(Phase phase);
 ArrayRef<StringRef> getPhaseNames();
 
 /// The short names of the default passes that can be left out
-/// (--disable-pass): graph passes, and the memory planner of code
-/// generation.
+/// (--disable-pass): graph passes, the CPU's batch loop of the lowering
+/// phase, and the memory planner of code generation.
 ArrayRef<StringRef> getOptionalPasses();
 
 /// Graph: shape inference, constant folding, precision assignment

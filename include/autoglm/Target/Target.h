@@ -102,6 +102,13 @@ struct CodegenOptions {
   bool weightsPerConstant = false;
 };
 
+/// What the target-ops pipeline may leave out (--disable-pass).
+struct TargetOpsOptions {
+  /// The CPU's loop over a batch's images around a CNN's first kernels
+  /// (--autoglm-cpu-batch-loop).
+  bool batchLoop = true;
+};
+
 /// The artifacts emission writes; DeviceAssembly is a device target's code
 /// as text (PTX for CUDA).
 enum class ArtifactKind {
@@ -123,7 +130,9 @@ public:
   /// common lowering to linalg: an op that the target computes with kernels
   /// of its own leaves the high-level form here for one the lowering keeps
   /// (the CUDA target's `autoglm.decode_attention`). Nothing by default.
-  virtual void buildTargetOpsPipeline(OpPassManager &pm) const {}
+  virtual void buildTargetOpsPipeline(OpPassManager &pm,
+                                      const TargetOpsOptions &options) const {
+  }
 
   /// The code-generation phase: from linalg on tensors to the IR `emit`
   /// takes. Starts with the target's work on tensors, then runs

@@ -29,12 +29,14 @@ public:
 
   StringRef getName() const override { return "cpu"; }
 
-  void buildTargetOpsPipeline(OpPassManager &pm) const override {
+  void buildTargetOpsPipeline(OpPassManager &pm,
+                              const TargetOpsOptions &options) const override {
     // A decoder's attention reads its cache's parts, not their copies.
     pm.addNestedPass<func::FuncOp>(createAutoGLMCPUAttentionCache());
     // A batch's first CNN layers image by image, each image's activations
     // in cache from one kernel to the next.
-    pm.addNestedPass<func::FuncOp>(createAutoGLMCPUBatchLoop());
+    if (options.batchLoop)
+      pm.addNestedPass<func::FuncOp>(createAutoGLMCPUBatchLoop());
   }
 
   void buildCodegenPipeline(OpPassManager &pm,

@@ -242,7 +242,8 @@ public:
     }
   }
 
-  void buildTargetOpsPipeline(OpPassManager &pm) const override {
+  void buildTargetOpsPipeline(OpPassManager &pm,
+                              const TargetOpsOptions &) const override {
     // Top-k decode attention has kernels of its own: it must not become
     // the CPU's sequential loop nest.
     pm.addNestedPass<func::FuncOp>(createAutoGLMCUDASelectDecodeAttention());
