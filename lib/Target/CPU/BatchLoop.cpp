@@ -121,8 +121,7 @@ bool computesImageByImage(FusedOp kernel, int64_t batch,
   return true;
 }
 
-struct BatchLoopPass
-    : autoglm::impl::AutoGLMCPUBatchLoopBase<BatchLoopPass> {
+struct BatchLoopPass : autoglm::impl::AutoGLMCPUBatchLoopBase<BatchLoopPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -195,7 +194,8 @@ private:
   }
 
   /// Replaces `prefix` by an scf.for over the images running its kernels
-  /// at batch 1.
+  /// at batch 1; leaves it as it was if a kernel's body cannot be typed
+  /// for one image.
   void loopOverImages(ArrayRef<FusedOp> prefix) {
     FusedOp last = prefix.back();
     Location loc = last.getLoc();
@@ -215,34 +215,49 @@ private:
 
     OpBuilder b(last->getContext());
     b.setInsertionPointAfter(last);
+    SmallVector<Operation *> created;
     SmallVector<Value> inits;
     for (Value value : escaping) {
       auto type = cast<RankedTensorType>(value.getType());
-      inits.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
-                                              type.getElementType()));
+      auto empty = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                           type.getElementType());
+      inits.push_back(empty);
+      created.push_back(empty);
     }
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value count = arith::ConstantIndexOp::create(b, loc, batch);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    auto loop = scf::ForOp::create(
-        b, loc, zero, count, one, inits,
-        [&](OpBuilder &nb, Location, Value image, ValueRange slots) {
-          IRMapping map;
-          for (FusedOp kernel : prefix) {
-            for (Value input : kernel.getInputs())
-              if (!map.contains(input) && !isConstant(input))
-                map.map(input, imageOf(nb, loc, input, image));
-            Operation *clone = nb.clone(*kernel, map);
-            retypeForOneImage(cast<FusedOp>(clone));
-          }
-          SmallVector<Value> written;
-          for (auto [value, slot] : llvm::zip(escaping, slots))
-            written.push_back(
-                putImage(nb, loc, map.lookup(value), slot, image));
-          scf::YieldOp::create(nb, loc, written);
-        });
+    SmallVector<Value> bounds;
+    for (int64_t value : {int64_t(0), batch, int64_t(1)}) {
+      bounds.push_back(arith::ConstantIndexOp::create(b, loc, value));
+      created.push_back(bounds.back().getDefiningOp());
+    }
+    auto loop =
+        scf::ForOp::create(b, loc, bounds[0], bounds[1], bounds[2], inits);
+    created.push_back(loop);
+
+    OpBuilder nb = OpBuilder::atBlockBegin(loop.getBody());
+    Value image = loop.getInductionVar();
+    IRMapping map;
+    for (FusedOp kernel : prefix) {
+      for (Value input : kernel.getInputs())
+        if (!map.contains(input) && !isConstant(input))
+          map.map(input, imageSlice(nb, loc, input, image));
+      auto clone = cast<FusedOp>(nb.clone(*kernel, map));
+      if (failed(retypeForOneImage(clone))) {
+        for (Operation *op : llvm::reverse(created))
+          op->erase();
+        return;
+      }
+    }
+    SmallVector<Value> written;
+    for (auto [value, slot] : llvm::zip(escaping, loop.getRegionIterArgs())) {
+      auto type = cast<RankedTensorType>(slot.getType());
+      ImageSlice at(nb, type, image);
+      written.push_back(tensor::InsertSliceOp::create(
+          nb, loc, map.lookup(value), slot, at.offsets, at.sizes, at.strides));
+    }
+    scf::YieldOp::create(nb, loc, written);
     AutoGLMDialect::BatchLoopAttrHelper(b.getContext())
         .setAttr(loop, b.getUnitAttr());
+
     for (auto [value, result] : llvm::zip(escaping, loop.getResults()))
       value.replaceUsesWithIf(result, [&](OpOperand &use) {
         return !inPrefix.contains(use.getOwner()) &&
@@ -252,56 +267,51 @@ private:
       kernel->erase();
   }
 
-  /// Image `image` of a batch value, as a 1 x C x H x W tensor.
-  static Value imageOf(OpBuilder &b, Location loc, Value batchValue,
-                       Value image) {
-    auto type = cast<RankedTensorType>(batchValue.getType());
-    SmallVector<OpFoldResult> offsets{image}, sizes{b.getIndexAttr(1)},
-        strides(4, b.getIndexAttr(1));
-    for (int64_t d = 1; d < 4; ++d) {
-      offsets.push_back(b.getIndexAttr(0));
-      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+  /// The offsets, sizes and strides of image `image` of a batch of `type`:
+  /// 1 x C x H x W at [image, 0, 0, 0].
+  struct ImageSlice {
+    ImageSlice(OpBuilder &b, RankedTensorType type, Value image)
+        : offsets{image}, sizes{b.getIndexAttr(1)},
+          strides(4, b.getIndexAttr(1)) {
+      for (int64_t d = 1; d < 4; ++d) {
+        offsets.push_back(b.getIndexAttr(0));
+        sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+      }
     }
-    return tensor::ExtractSliceOp::create(b, loc, batchValue, offsets, sizes,
-                                          strides);
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+  };
+
+  /// Image `image` of `batchValue`.
+  static Value imageSlice(OpBuilder &b, Location loc, Value batchValue,
+                          Value image) {
+    ImageSlice at(b, cast<RankedTensorType>(batchValue.getType()), image);
+    return tensor::ExtractSliceOp::create(b, loc, batchValue, at.offsets,
+                                          at.sizes, at.strides);
   }
 
-  /// `slots` with image `image` replaced by `value` (1 x C x H x W).
-  static Value putImage(OpBuilder &b, Location loc, Value value, Value slots,
-                        Value image) {
-    auto type = cast<RankedTensorType>(value.getType());
-    SmallVector<OpFoldResult> offsets{image}, sizes{b.getIndexAttr(1)},
-        strides(4, b.getIndexAttr(1));
-    for (int64_t d = 1; d < 4; ++d) {
-      offsets.push_back(b.getIndexAttr(0));
-      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
-    }
-    return tensor::InsertSliceOp::create(b, loc, value, slots, offsets, sizes,
-                                         strides);
-  }
-
-  /// The clone of a kernel whose inputs now are single images: its body's
-  /// arguments, its ops' results (inferred again, in order) and its own
-  /// results take the new shapes.
-  static void retypeForOneImage(FusedOp kernel) {
+  /// Gives the clone of a kernel whose inputs now are single images the
+  /// new shapes: its body's arguments, its ops' results (inferred again, in
+  /// order) and its own results.
+  static LogicalResult retypeForOneImage(FusedOp kernel) {
     Block &body = kernel.getBody().front();
-    for (auto [arg, input] :
-         llvm::zip(body.getArguments(), kernel.getInputs()))
+    for (auto [arg, input] : llvm::zip(body.getArguments(), kernel.getInputs()))
       arg.setType(input.getType());
     for (Operation &op : body.without_terminator()) {
       auto inferrable = cast<InferTypeOpInterface>(op);
       SmallVector<Type> types;
+      // No location: a failure is this pass's to handle, not an error.
       if (failed(inferrable.inferReturnTypes(
-              op.getContext(), op.getLoc(), op.getOperands(),
+              op.getContext(), std::nullopt, op.getOperands(),
               op.getRawDictionaryAttrs(), op.getPropertiesStorage(),
               op.getRegions(), types)))
-        llvm::report_fatal_error("a per-image op's shape cannot be inferred");
+        return failure();
       for (auto [result, type] : llvm::zip(op.getResults(), types))
         result.setType(type);
     }
     for (auto [result, type] : llvm::zip(
              kernel->getResults(), body.getTerminator()->getOperandTypes()))
       result.setType(type);
+    return success();
   }
 };
 } // namespace
