@@ -131,8 +131,7 @@ public:
   /// of its own leaves the high-level form here for one the lowering keeps
   /// (the CUDA target's `autoglm.decode_attention`). Nothing by default.
   virtual void buildTargetOpsPipeline(OpPassManager &pm,
-                                      const TargetOpsOptions &options) const {
-  }
+                                      const TargetOpsOptions &options) const {}
 
   /// The code-generation phase: from linalg on tensors to the IR `emit`
   /// takes. Starts with the target's work on tensors, then runs
