@@ -28,12 +28,12 @@ inline SmallVector<Operation *> usersThroughViews(Value buffer) {
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
         if (view.getViewSource() == value)
           llvm::append_range(worklist, user->getResults());
+      // Null for an operand that is not one of the loop's inits.
       if (auto loop = dyn_cast<LoopLikeOpInterface>(user))
-        if (llvm::is_contained(loop.getInits(), value))
-          for (Value carried : {Value(loop.getTiedLoopRegionIterArg(&use)),
-                                Value(loop.getTiedLoopResult(&use))})
-            if (carried)
-              worklist.push_back(carried);
+        for (Value carried : {Value(loop.getTiedLoopRegionIterArg(&use)),
+                              Value(loop.getTiedLoopResult(&use))})
+          if (carried)
+            worklist.push_back(carried);
     }
   }
   return users;

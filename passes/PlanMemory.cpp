@@ -278,15 +278,14 @@ private:
           last = std::max(last, buffer.last);
       return last;
     };
-    for (Operation *opPtr : steps.order) {
-      Operation &op = *opPtr;
-      auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
+    for (Operation *op : steps.order) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
       if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
           linalgOp.getNumLoops() != linalgOp.getNumParallelLoops() ||
           linalgOp.getNumDpsInits() != 1 ||
           !isa<linalg::GenericOp, linalg::MapOp>(op))
         continue;
-      int64_t step = steps.step.lookup(&op);
+      int64_t step = steps.step.lookup(op);
       OpOperand *init = linalgOp.getDpsInitOperand(0);
       bool wholeOut;
       memref::AllocOp outAlloc = rootAlloc(init->get(), wholeOut);
@@ -305,7 +304,7 @@ private:
         size_t in = indexOf.lookup(inAlloc);
         size_t leader = findLeader(buffers, in);
         bool readElsewhere =
-            llvm::any_of(op.getOpOperands(), [&](OpOperand &other) {
+            llvm::any_of(op->getOpOperands(), [&](OpOperand &other) {
               bool whole;
               return &other != input &&
                      rootAlloc(other.get(), whole) == inAlloc;

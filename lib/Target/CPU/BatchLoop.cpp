@@ -35,6 +35,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 namespace mlir::autoglm {
@@ -64,12 +65,9 @@ std::optional<int64_t> bytesOf(Type type) {
          std::max<int64_t>(1, tensor.getElementTypeBitWidth() / 8);
 }
 
-/// Defined by an op without operands or regions (autoglm.constant,
-/// arith.constant): a weight, the same for every image.
-bool isConstant(Value value) {
-  Operation *def = value.getDefiningOp();
-  return def && def->getNumOperands() == 0 && def->getNumRegions() == 0;
-}
+/// A constant (autoglm.constant, arith.constant): a weight, the same for
+/// every image.
+bool isConstant(Value value) { return matchPattern(value, m_Constant()); }
 
 /// Whether the body of `kernel`, whose inputs in `images` are batches of
 /// images and whose other inputs are constants, computes each image of its
@@ -141,7 +139,7 @@ private:
     DenseSet<Value> images; // the batch values the prefix may read
     int64_t batch = 0;
     for (Operation &op : body) {
-      if (op.getNumOperands() == 0 && op.getNumRegions() == 0)
+      if (op.hasTrait<OpTrait::ConstantLike>())
         continue; // constants stay where they are
       auto kernel = dyn_cast<FusedOp>(op);
       if (!kernel || kernel->getNumResults() == 0)
@@ -176,16 +174,15 @@ private:
       return true;
     };
     for (Value input : kernel.getInputs()) {
-      std::optional<int64_t> bytes = bytesOf(input.getType());
       if (images.contains(input)) {
         if (!addImage(input))
           return false;
-      } else if (bytes && isConstant(input) &&
-                 !isBatchOf(input.getType(), batch)) {
-        weightBytes += *bytes;
-      } else {
-        return false;
+        continue;
       }
+      std::optional<int64_t> bytes = bytesOf(input.getType());
+      if (!bytes || !isConstant(input) || isBatchOf(input.getType(), batch))
+        return false;
+      weightBytes += *bytes;
     }
     if (!llvm::all_of(kernel->getResults(), addImage) ||
         !computesImageByImage(kernel, batch, images))
