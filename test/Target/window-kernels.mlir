@@ -70,6 +70,32 @@ func.func @dw_stride2(%x: tensor<2x3x64x40xf32>, %w: tensor<3x3x3xf32>) -> tenso
   return %c : tensor<2x3x31x19xf32>
 }
 
+// A small map (MobileNetV3's 5x5 at 7x7, padding 2): no loop, the seven
+// rows one step, so the FMAs of the rows interleave instead of waiting on
+// each other; the taps that read the padding rows are left out (29 of the
+// 35 row taps, 5 columns each: 145 FMAs with AVX-512, where a row is one
+// vector), and every row is written after all of them.
+// CHECK-LABEL: func.func @dw_small_map(
+// CHECK:         scf.forall (%{{.+}}) in (8) shared_outs(
+// CHECK-NOT:       scf.for {{.+}} iter_args
+// AVX512-COUNT-145: vector.fma
+// AVX512-NOT:      vector.fma
+// AVX512-COUNT-7:  vector.transfer_write
+// AVX512-NOT:      vector.fma
+// CHECK:         } {autoglm.kernel = "depthwise"}
+func.func @dw_small_map(%x: tensor<1x8x7x7xf32>, %w: tensor<8x5x5xf32>) -> tensor<1x8x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 2, 2] high[0, 0, 2, 2] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x7x7xf32> to tensor<1x8x11x11xf32>
+  %e = tensor.empty() : tensor<1x8x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32>
+  %c = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x8x11x11xf32>, tensor<8x5x5xf32>) outs(%f : tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32>
+  return %c : tensor<1x8x7x7xf32>
+}
+
 // Column strides above 4 and accumulators that do not start from a fill
 // keep the loop nest.
 // CHECK-LABEL: func.func @dw_stride5(

@@ -206,34 +206,40 @@ public:
             vector::BroadcastOp::create(b, loc, vecType, s));
       }
 
-    // Rows whose taps all read inside the input run R at a time in a loop;
-    // the rows above and below (padding) and the remainder one step each,
-    // with the taps that read padding left out at compile time.
+    // Rows whose taps all read inside the input run R at a time in a loop
+    // (when it has two steps or more); the rows above and below it, padding
+    // rows included, take steps of up to R rows at known positions, with
+    // the taps that read padding left out at compile time. A step's rows
+    // are independent chains of FMAs: one row a step would leave the FMA
+    // units waiting on each other's latency (a 7 x 7 map took 2.3x ONNX
+    // Runtime's time so).
     int64_t first = std::min<int64_t>(k.oh, (k.pt + k.sh - 1) / k.sh);
     int64_t last = k.h - 1 - (k.kh - 1) * k.dh + k.pt; // last oh*sh reading in
     int64_t end = last < 0 ? 0 : std::min(k.oh, last / k.sh + 1);
     end = std::max(end, first);
     int64_t steps = (end - first) / k.rowsPerStep;
-    int64_t loopEnd = first + steps * k.rowsPerStep;
+    int64_t loopBegin = steps > 1 ? first : k.oh;
+    int64_t loopEnd = steps > 1 ? first + steps * k.rowsPerStep : k.oh;
     Value t = slice;
-    for (int64_t oh = 0; oh < first; ++oh)
-      t = emitStep(t, idx(oh), oh, 1);
-    if (steps == 1) {
-      t = emitStep(t, idx(first), first, k.rowsPerStep);
-    } else if (steps > 1) {
+    auto emitStaticRows = [&](int64_t from, int64_t to) {
+      for (int64_t oh = from; oh < to; oh += k.rowsPerStep)
+        t = emitStep(t, idx(oh), oh, std::min(k.rowsPerStep, to - oh));
+    };
+    emitStaticRows(0, loopBegin);
+    if (steps > 1) {
       auto loop = scf::ForOp::create(b, loc, idx(first), idx(loopEnd),
                                      idx(k.rowsPerStep), ValueRange{t});
-      OpBuilder::InsertionGuard loopGuard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value next = emitStep(loop.getRegionIterArgs()[0], loop.getInductionVar(),
-                            std::nullopt, k.rowsPerStep);
-      scf::YieldOp::create(b, loc, next);
+      {
+        OpBuilder::InsertionGuard loopGuard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value next =
+            emitStep(loop.getRegionIterArgs()[0], loop.getInductionVar(),
+                     std::nullopt, k.rowsPerStep);
+        scf::YieldOp::create(b, loc, next);
+      }
       t = loop.getResult(0);
+      emitStaticRows(loopEnd, k.oh);
     }
-    if (end > loopEnd)
-      t = emitStep(t, idx(loopEnd), loopEnd, end - loopEnd);
-    for (int64_t oh = end; oh < k.oh; ++oh)
-      t = emitStep(t, idx(oh), oh, 1);
 
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(b, loc, t, shared, offsets, sizes,
