@@ -79,3 +79,52 @@ func.func @per_row_operand(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x1x1xf32>, %ro
   } -> tensor<1x8x4x4xf32>
   return %y : tensor<1x8x4x4xf32>
 }
+
+// A 1x1 map (a squeeze-excitation's layer), the weight a constant that a
+// fused region reads: the product is transposed, images by channels,
+// [N, C] x W^T[C, F], the weight transposed at compile time (row c of the
+// new constant is column c of the filter: 1, 3, 5 / 2, 4, 6), and the
+// tail (bias, a same-shape operand) works on the [N, F] product.
+// CHECK-LABEL: func.func @squeeze(
+// CHECK:         %[[WT:.+]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00]], {{\[\[}}3.000000e+00]], {{\[\[}}5.000000e+00]]], {{\[\[\[}}2.000000e+00]], {{\[\[}}4.000000e+00]], {{\[\[}}6.000000e+00]]]]> : tensor<2x3x1x1xf32>
+// CHECK:         autoglm.fused "contraction"(%arg0, %[[WT]], %arg1, %arg2)
+// CHECK-NEXT:    ^bb0(%[[X:.+]]: tensor<4x2x1x1xf32>, %[[W:.+]]: tensor<2x3x1x1xf32>, %[[B:.+]]: tensor<3xf32>, %[[S:.+]]: tensor<4x3x1x1xf32>):
+// CHECK-DAG:     %[[ROWS:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0], [1, 2, 3]] : tensor<4x2x1x1xf32> into tensor<4x2xf32>
+// CHECK-DAG:     %[[WM:.+]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<2x3x1x1xf32> into tensor<2x3xf32>
+// CHECK:         %[[P:.+]] = linalg.matmul ins(%[[ROWS]], %[[WM]] : tensor<4x2xf32>, tensor<2x3xf32>) outs(%{{.+}} : tensor<4x3xf32>)
+// CHECK:         %[[S2:.+]] = tensor.collapse_shape %[[S]] {{\[\[}}0], [1, 2, 3]] : tensor<4x3x1x1xf32> into tensor<4x3xf32>
+// CHECK:         %[[T:.+]] = linalg.generic {{.+}} ins(%[[B]], %[[S2]] : tensor<3xf32>, tensor<4x3xf32>) outs(%[[P]] : tensor<4x3xf32>)
+// CHECK:         tensor.expand_shape %[[T]] {{\[\[}}0], [1, 2, 3]] output_shape [4, 3, 1, 1]
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+func.func @squeeze(%x: tensor<4x2x1x1xf32>, %b: tensor<3xf32>, %s: tensor<4x3x1x1xf32>) -> tensor<4x3x1x1xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]]]> : tensor<3x2x1x1xf32>
+  %r = autoglm.fused "contraction"(%x, %w, %b, %s) : (tensor<4x2x1x1xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>, tensor<4x3x1x1xf32>) -> tensor<4x3x1x1xf32> {
+  ^bb0(%xa: tensor<4x2x1x1xf32>, %wa: tensor<3x2x1x1xf32>, %ba: tensor<3xf32>, %sa: tensor<4x3x1x1xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<4x3x1x1xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x3x1x1xf32>) -> tensor<4x3x1x1xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%xa, %wa : tensor<4x2x1x1xf32>, tensor<3x2x1x1xf32>) outs(%z : tensor<4x3x1x1xf32>) -> tensor<4x3x1x1xf32>
+    %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1)>,
+                                          affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                          affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%ba, %sa : tensor<3xf32>, tensor<4x3x1x1xf32>) outs(%c : tensor<4x3x1x1xf32>) {
+    ^bb0(%bias: f32, %sv: f32, %acc: f32):
+      %t = arith.addf %acc, %bias : f32
+      %u = arith.mulf %t, %sv : f32
+      linalg.yield %u : f32
+    } -> tensor<4x3x1x1xf32>
+    autoglm.yield %y : tensor<4x3x1x1xf32>
+  }
+  return %r : tensor<4x3x1x1xf32>
+}
+
+// A 1x1 map whose weight is no constant keeps the [F, 1] product.
+// CHECK-LABEL: func.func @squeeze_runtime_weight(
+// CHECK:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<3x2xf32>, tensor<2x1xf32>) outs(%{{.+}} : tensor<3x1xf32>)
+func.func @squeeze_runtime_weight(%x: tensor<1x2x1x1xf32>, %w: tensor<3x2x1x1xf32>, %init: tensor<1x3x1x1xf32>) -> tensor<1x3x1x1xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x2x1x1xf32>, tensor<3x2x1x1xf32>) outs(%init : tensor<1x3x1x1xf32>) -> tensor<1x3x1x1xf32>
+  return %r : tensor<1x3x1x1xf32>
+}

@@ -110,6 +110,15 @@ CASES = {
     "b1_k1_5x5_25_cols": ([1, 64, 5, 5], 40, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
     "b2_k3_5x5_residual": ([2, 32, 5, 5], 32, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
     "b1_k1_4x53_212_cols_kblocks": ([1, 320, 4, 53], 20, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    # 1x1 maps (a squeeze-excitation's layers): the product transposed,
+    # images by channels, against the weight transposed at compile time
+    # (ConvToMatmul.cpp): one image 168 -> 672 with a Relu, three images
+    # 40 -> 40 with a residual Add, one without a bias; and a 1x1 map of a
+    # 2x2 input by stride 2, which keeps the product of one column.
+    "b1_k1_map1x1_relu": ([1, 168, 1, 1], 672, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    "b3_k1_map1x1_residual": ([3, 40, 1, 1], 40, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "residual"),
+    "b1_k1_map1x1_nobias": ([1, 33, 1, 1], 17, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), False, None),
+    "b2_k1_stride2_to_1x1": ([2, 24, 2, 2], 20, 1, (1, 1), (2, 2), [0, 0, 0, 0], (1, 1), True, None),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 64
     # input and output channels and 32 blocks of 4x4 outputs): output
     # sizes that are not whole blocks (29x23, 17x16, 13x13, 31x13),

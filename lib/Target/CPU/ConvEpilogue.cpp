@@ -21,10 +21,12 @@ struct OperandOnProduct {
 /// Translates the operand map `map` of the 4-D tail (dims n, c, oh, ow).
 /// Supported results: n (kept, or merged with a following c when the
 /// product has no batch), c, and oh immediately followed by ow (merged into
-/// p). Anything else (a lone spatial index, a constant index) fails.
-std::optional<OperandOnProduct> translate(AffineMap map, bool batched,
+/// p, or, where the product has no p, into the result before them, both of
+/// size 1). Anything else (a lone spatial index, a constant index) fails.
+std::optional<OperandOnProduct> translate(AffineMap map, ProductShape shape,
                                           MLIRContext *ctx) {
-  unsigned productDims = batched ? 3 : 2;
+  bool batched = shape != ProductShape::ChannelsByPixels;
+  unsigned productDims = shape == ProductShape::Batched ? 3 : 2;
   auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
   AffineExpr n = dim(0), f = dim(batched ? 1 : 0), p = dim(batched ? 2 : 1);
   SmallVector<AffineExpr> results;
@@ -63,8 +65,16 @@ std::optional<OperandOnProduct> translate(AffineMap map, bool batched,
     case 2:
       if (!next(3))
         return std::nullopt;
-      results.push_back(p);
-      groups.push_back({static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
+      if (shape == ProductShape::ImagesByChannels) {
+        if (groups.empty())
+          return std::nullopt;
+        groups.back().append(
+            {static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
+      } else {
+        results.push_back(p);
+        groups.push_back(
+            {static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
+      }
       collapses = true;
       ++i;
       break;
@@ -81,7 +91,7 @@ std::optional<OperandOnProduct> translate(AffineMap map, bool batched,
 } // namespace
 
 void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
-                                        Value product, bool batched) {
+                                        Value product, ProductShape shape) {
   if (!output.hasOneUse())
     return;
   auto tail = dyn_cast<linalg::GenericOp>(*output.getUsers().begin());
@@ -96,7 +106,7 @@ void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
   SmallVector<OperandOnProduct> inputs;
   for (OpOperand *input : tail.getDpsInputOperands()) {
     std::optional<OperandOnProduct> on =
-        translate(tail.getMatchingIndexingMap(input), batched, ctx);
+        translate(tail.getMatchingIndexingMap(input), shape, ctx);
     if (!on)
       return;
     inputs.push_back(std::move(*on));

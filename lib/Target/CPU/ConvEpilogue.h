@@ -16,13 +16,17 @@
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::autoglm {
+/// The shape of a convolution's product: [F, OH*OW] (one image),
+/// [N, F, OH*OW] (several), or [N, F] (a 1x1 output, images as rows).
+enum class ProductShape { ChannelsByPixels, Batched, ImagesByChannels };
+
 /// `output` is the convolution's 4-D result, `expand_shape(product)` with
-/// `product` of shape [F, OH*OW] (`batched` false) or [N, F, OH*OW]. If its
-/// only user is an all-parallel linalg.generic updating it in place whose
-/// operands index the output as a whole, per channel, or by scalars, the
-/// generic is rewritten to update `product`; nothing changes otherwise.
+/// `product` of shape `shape`. If its only user is an all-parallel
+/// linalg.generic updating it in place whose operands index the output as
+/// a whole, per channel, or by scalars, the generic is rewritten to update
+/// `product`; nothing changes otherwise.
 void moveTailOntoProduct(RewriterBase &rewriter, Value output, Value product,
-                         bool batched);
+                         ProductShape shape);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_CONVEPILOGUE_H

@@ -8,11 +8,23 @@
 // (TileAndVectorizeContractions.cpp) instead of a seven-deep loop nest. A
 // 1x1 unit-stride kernel needs no gather: the input already is `col`.
 //
+// A 1x1 convolution of a 1x1 map (a squeeze-excitation's two layers) is a
+// matrix-vector product per image, whose product above would have one
+// column: each output a dot product along a weight row, a chain of
+// dependent FMAs and a horizontal sum. It is computed transposed instead,
+//   out[N, F] = in[N, C] x W^T[C, F]
+// (the same bytes as [N, F, 1, 1]), with the weight transposed at compile
+// time: a product of few rows whose weight streams from column panels
+// (WeightPanels.h), F outputs a vector, as a MatMul's.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
 
 #include "ConvEpilogue.h"
+#include "WeightPanels.h"
+
+#include "../PermutedConstant.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -98,7 +110,6 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
   ReassociationIndices colK, colP = {colRank - 2, colRank - 1};
   for (int64_t i = 1; i < colRank - 2; ++i)
     colK.push_back(i);
-  Value weight = collapse(conv.getInputs()[1], {f, k}, {{0}, {1, 2, 3}});
   Value init = conv.getOutputs()[0];
   // The product's accumulator: a zero fill is made in the product's shape
   // (rather than as a view of the 4-D one) so that the matmul tiling sees
@@ -116,7 +127,28 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
   Value product;
 
   Value result;
-  if (n == 1) {
+  Value transposed;
+  if (kh == 1 && kw == 1 && oh == 1 && ow == 1 && inType.getDimSize(2) == 1 &&
+      inType.getDimSize(3) == 1 && et.isF32() && acc.isF32())
+    transposed = autoglm::rearrangeWeight(
+        rewriter, conv.getInputs()[1], [](Attribute w) {
+          return autoglm::permuteConstant(w, {1, 0, 2, 3}, "transposed_filter");
+        });
+  if (transposed) {
+    // One pixel an image: the images are the product's rows.
+    Value rows = collapse(input, {n, c}, {{0}, {1, 2, 3}});
+    Value weightT = collapse(transposed, {c, f}, {{0}, {1, 2, 3}});
+    Value init2 = initAs({n, f}, {{0}, {1, 2, 3}});
+    product =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{init2.getType()},
+                                 ValueRange{rows, weightT}, ValueRange{init2})
+            .getResult(0);
+    result = tensor::ExpandShapeOp::create(
+        rewriter, loc, outType, product,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  } else if (Value weight =
+                 collapse(conv.getInputs()[1], {f, k}, {{0}, {1, 2, 3}});
+             n == 1) {
     // One image: a plain matrix product; the batch dim folds away.
     ReassociationIndices colK1 = {0};
     colK1.append(colK.begin(), colK.end());
@@ -155,7 +187,11 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
   if (oldFill && oldFill->use_empty())
     rewriter.eraseOp(oldFill);
   // The tail of a fused convolution works on the product, in its blocks.
-  autoglm::moveTailOntoProduct(rewriter, result, product, /*batched=*/n != 1);
+  autoglm::moveTailOntoProduct(
+      rewriter, result, product,
+      transposed ? autoglm::ProductShape::ImagesByChannels
+      : n == 1   ? autoglm::ProductShape::ChannelsByPixels
+                 : autoglm::ProductShape::Batched);
   return success();
 }
 

@@ -79,6 +79,30 @@ bool mlir::autoglm::isPackableWeight(Value b) {
   return weight && !(dense && dense.isSplat());
 }
 
+Value mlir::autoglm::rearrangeWeight(
+    RewriterBase &rewriter, Value weight,
+    function_ref<TypedAttr(Attribute)> rearrange) {
+  if (!isPackableWeight(weight))
+    return {};
+  std::optional<WeightConstant> source = weightConstantOf(weight);
+  TypedAttr rearranged = rearrange(source->constant.getValue());
+  if (!rearranged)
+    return {};
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(source->constant);
+  Value value = arith::ConstantOp::create(rewriter, source->constant.getLoc(),
+                                          rearranged);
+  if (!source->arg)
+    return value;
+  rewriter.modifyOpInPlace(source->region, [&] {
+    source->region->setOperand(source->arg.getArgNumber(), value);
+    source->arg.setType(value.getType());
+  });
+  if (source->constant->use_empty())
+    rewriter.eraseOp(source->constant);
+  return source->arg;
+}
+
 LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
                                                     linalg::MatmulOp block,
                                                     int64_t panelColumns,

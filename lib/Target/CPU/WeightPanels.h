@@ -35,6 +35,16 @@ using WeightPanelCache = DenseMap<std::pair<Operation *, int64_t>, Value>;
 /// is such a constant.
 bool isPackableWeight(Value b);
 
+/// `weight` (a constant that is not a splat, or the argument of a fused
+/// region that only one op reads and whose operand is such a constant)
+/// rearranged at compile time by `rearrange` (PermutedConstant.h), as a
+/// value in `weight`'s scope: a new constant beside the old one, which the
+/// region then reads instead (the old one goes when nothing else reads
+/// it). Null, changing nothing, when `weight` is not such a constant or
+/// `rearrange` gives null.
+Value rearrangeWeight(RewriterBase &rewriter, Value weight,
+                      function_ref<TypedAttr(Attribute)> rearrange);
+
 /// Rewrites `block`, one cache block of a product of few rows on tensors
 /// (a `linalg.matmul` of f32 whose B is a column block of a constant
 /// weight, or of a fused region's argument that is one and that only
