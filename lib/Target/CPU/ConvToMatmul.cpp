@@ -134,6 +134,11 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
         rewriter, conv.getInputs()[1], [](Attribute w) {
           return autoglm::permuteConstant(w, {1, 0, 2, 3}, "transposed_filter");
         });
+  // The filter as the product's A, [F, C*KH*KW] (not where it went
+  // transposed: the region's argument has its new type by now).
+  Value weight;
+  if (!transposed)
+    weight = collapse(conv.getInputs()[1], {f, k}, {{0}, {1, 2, 3}});
   if (transposed) {
     // One pixel an image: the images are the product's rows.
     Value rows = collapse(input, {n, c}, {{0}, {1, 2, 3}});
@@ -146,9 +151,7 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
     result = tensor::ExpandShapeOp::create(
         rewriter, loc, outType, product,
         ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
-  } else if (Value weight =
-                 collapse(conv.getInputs()[1], {f, k}, {{0}, {1, 2, 3}});
-             n == 1) {
+  } else if (n == 1) {
     // One image: a plain matrix product; the batch dim folds away.
     ReassociationIndices colK1 = {0};
     colK1.append(colK.begin(), colK.end());
