@@ -1,12 +1,19 @@
 /*===- thread_pool.c - persistent workers behind parallel_for -------------===*\
  *
- * A loop is published as a claim word (generation, chunk count, next
- * chunk); the caller and the workers claim chunks from it by
- * compare-exchange and count the ones they finish, and the caller returns
- * once all have. Nobody waits for a thread that has not started: a chunk no
- * worker has claimed when the caller is done with its own is the caller's
- * to run, so a worker still waking up costs nothing but its share of the
- * parallelism.
+ * A loop is published as a claim word (generation, the unclaimed chunks'
+ * range); the caller claims chunks from its front and the workers from its
+ * back by compare-exchange, each counts the ones it ran, and the caller
+ * returns once all have. A loop has one chunk a thread, or, where the same
+ * loop took 100 us or more the last time (the caller keeps a small table of
+ * recent loops), four: each thread first claims three of its four, then
+ * one at a time, so a thread slowed by a neighbour on its core hands the
+ * rest of its part to the others instead of keeping them waiting, while
+ * threads that keep pace each run the same part of every loop (the rows
+ * the kernel before wrote on it). Short loops keep one chunk a thread:
+ * each further claim moves the claim word between the cores. Nobody waits
+ * for a thread that has not started: a chunk no worker has claimed when
+ * the caller is done with the rest is the caller's to run, so a worker
+ * still waking up costs nothing but its share of the parallelism.
  *
  * Idle workers poll: through a run (begin_run .. end_run), since a compiled
  * model issues its loops back to back and a futex wake-up costs more than
@@ -26,6 +33,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +43,14 @@ enum {
   /* Past the short spin, how often a polling thread checks the clock and
    * yields its core to any other runnable thread. */
   YieldInterval = 256,
+  /* A long loop's chunks per thread of the pool: a thread that falls
+   * behind leaves the last of its share to the others. */
+  ChunksPerThread = 4,
+  /* How long a loop's last run must have taken for it to be cut so: each
+   * claim beyond a thread's first moves the claim word between the cores
+   * (about a microsecond a loop in all), which a loop of MobileNetV2's
+   * (some 36 us at two threads) pays 2% of its time for. */
+  DynamicLoopNs = 100000,
 };
 
 static inline void cpuRelax(void) {
@@ -65,18 +81,18 @@ int32_t autoglm_available_cores(void) {
   return online > 0 ? (int32_t)online : 1;
 }
 
-/* The claim word's fields. */
-static inline uint32_t claimCount(uint64_t word) {
+/* The claim word's fields: the unclaimed chunks are [first, end). */
+static inline uint32_t claimEnd(uint64_t word) {
   return (uint32_t)(word >> 16) & 0xFFFF;
 }
-static inline uint32_t claimNext(uint64_t word) {
+static inline uint32_t claimFirst(uint64_t word) {
   return (uint32_t)word & 0xFFFF;
 }
 enum { MaxChunks = 0xFFFF };
 
 static bool workAvailable(autoglm_thread_pool *pool) {
   uint64_t word = atomic_load(&pool->claim);
-  return claimNext(word) < claimCount(word);
+  return claimFirst(word) < claimEnd(word);
 }
 
 /* Chunk `index` of `count` balanced contiguous chunks of [0, n). */
@@ -88,22 +104,38 @@ static void chunkBounds(int64_t n, int64_t count, int64_t index, int64_t *begin,
 }
 
 /* Claims and runs chunks of the published loop until none is left
- * unclaimed. A successful claim orders this thread after the publication of
- * the job (the claim word's release sequence), and the job cannot change
- * before the claimed chunk is counted as completed. */
-static void runAvailableChunks(autoglm_thread_pool *pool) {
+ * unclaimed: the caller from the front, the workers from the back. While
+ * more than a thread's share is left, a claim takes all of the share but
+ * one chunk, then one at a time; the chunks of a claim are contiguous and
+ * run as one call of the body. A successful claim
+ * orders this thread after the publication of the job (the claim word's
+ * release sequence), and the job cannot change before every claimed chunk
+ * is counted as completed. */
+static void runAvailableChunks(autoglm_thread_pool *pool, bool fromBack) {
   uint64_t word = atomic_load_explicit(&pool->claim, memory_order_acquire);
-  while (claimNext(word) < claimCount(word)) {
-    if (!atomic_compare_exchange_weak_explicit(&pool->claim, &word, word + 1,
+  int32_t done = 0;
+  while (claimFirst(word) < claimEnd(word)) {
+    uint32_t left = claimEnd(word) - claimFirst(word);
+    uint32_t share = (uint32_t)(pool->chunks / pool->num_threads);
+    uint32_t take = left > share && share > 1 ? share - 1 : 1;
+    uint64_t claimed =
+        fromBack ? word - ((uint64_t)take << 16) : word + (uint64_t)take;
+    if (!atomic_compare_exchange_weak_explicit(&pool->claim, &word, claimed,
                                                memory_order_acq_rel,
                                                memory_order_acquire))
       continue;
-    int64_t begin, end;
-    chunkBounds(pool->n, claimCount(word), claimNext(word), &begin, &end);
+    uint32_t from = fromBack ? claimEnd(word) - take : claimFirst(word);
+    int64_t begin, end, unused;
+    chunkBounds(pool->n, pool->chunks, from, &begin, &unused);
+    chunkBounds(pool->n, pool->chunks, from + take - 1, &unused, &end);
     pool->body(pool->data, begin, end);
-    atomic_fetch_add_explicit(&pool->completed, 1, memory_order_release);
+    done += (int32_t)take;
     word = atomic_load_explicit(&pool->claim, memory_order_acquire);
   }
+  /* Counted once: the caller polls this word, and every count moves its
+   * line between the cores. */
+  if (done)
+    atomic_fetch_add_explicit(&pool->completed, done, memory_order_release);
 }
 
 /* Wakes sleeping workers. Callers change what the workers wait for (the
@@ -145,7 +177,7 @@ static void *workerMain(void *arg) {
   autoglm_thread_pool *pool = arg;
   while (!atomic_load(&pool->stopping)) {
     waitForWork(pool);
-    runAvailableChunks(pool);
+    runAvailableChunks(pool, true);
   }
   return NULL;
 }
@@ -168,6 +200,8 @@ int autoglm_thread_pool_init(autoglm_thread_pool *pool, int32_t num_threads,
   pool->body = NULL;
   pool->data = NULL;
   pool->n = 0;
+  pool->chunks = 0;
+  memset(pool->recent, 0, sizeof(pool->recent));
 
   int error = pthread_mutex_init(&pool->mutex, NULL);
   if (error)
@@ -247,17 +281,24 @@ void autoglm_thread_pool_parallel_for(autoglm_thread_pool *pool, int64_t n,
                                       autoglm_parallel_body body, void *data) {
   if (n <= 0 || !body)
     return;
-  int64_t chunks = pool->num_threads;
-  if (n < chunks)
-    chunks = n;
-  if (chunks > MaxChunks)
-    chunks = MaxChunks;
-  if (chunks <= 1 || atomic_exchange(&pool->busy, true)) {
+  if (pool->num_threads <= 1 || n <= 1 || atomic_exchange(&pool->busy, true)) {
     /* One chunk, or a nested / concurrent call: the pool is not needed or
      * not free, so run on this thread. */
     body(data, 0, n);
     return;
   }
+  /* One chunk a thread, or a few where this loop's last run took long
+   * (the recent loops are the caller's alone: it holds `busy`). */
+  autoglm_recent_loop *recent =
+      &pool->recent[(((uintptr_t)body >> 4) ^ (uintptr_t)n) % RecentLoops];
+  bool isLong =
+      recent->body == body && recent->n == n && recent->ns >= DynamicLoopNs;
+  int64_t chunks = (int64_t)pool->num_threads * (isLong ? ChunksPerThread : 1);
+  if (n < chunks)
+    chunks = n;
+  if (chunks > MaxChunks)
+    chunks = MaxChunks;
+  int64_t start = nowNanoseconds();
   /* A loop outside a run (a caller of the context of its own) wakes the
    * workers for itself. */
   bool inRun = atomic_load(&pool->run_active);
@@ -266,12 +307,16 @@ void autoglm_thread_pool_parallel_for(autoglm_thread_pool *pool, int64_t n,
   pool->body = body;
   pool->data = data;
   pool->n = n;
+  pool->chunks = (int32_t)chunks;
   atomic_store_explicit(&pool->completed, 0, memory_order_relaxed);
   uint64_t generation = (atomic_load(&pool->claim) >> 32) + 1;
   atomic_store(&pool->claim, (generation << 32) | ((uint64_t)chunks << 16));
   wakeSleepers(pool, false);
-  runAvailableChunks(pool);
+  runAvailableChunks(pool, false);
   waitForChunks(pool, (int32_t)chunks);
+  recent->body = body;
+  recent->n = n;
+  recent->ns = nowNanoseconds() - start;
   if (!inRun)
     autoglm_thread_pool_end_run(pool);
   atomic_store_explicit(&pool->busy, false, memory_order_release);

@@ -1,9 +1,10 @@
 /*===- thread_pool.h - persistent workers behind parallel_for -----*- C -*-===*\
  *
  * A fixed set of worker threads, started once per session, that split each
- * parallel_for into contiguous chunks. The calling thread takes chunks too,
- * so a pool of N threads starts N - 1 workers and a pool of one runs
- * everything inline. Dispatching a loop allocates nothing.
+ * parallel_for into contiguous chunks, a few per thread for long loops. The
+ * calling thread takes chunks too, so a pool of N threads starts N - 1
+ * workers and a pool of one runs everything inline. Dispatching a loop
+ * allocates nothing.
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -16,6 +17,15 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+/* A loop the pool ran lately, by its body and count: how long it took. */
+typedef struct autoglm_recent_loop {
+  autoglm_parallel_body body;
+  int64_t n;
+  int64_t ns;
+} autoglm_recent_loop;
+
+enum { RecentLoops = 64 };
 
 typedef struct autoglm_thread_pool {
   int32_t num_threads; /* the caller included */
@@ -48,6 +58,9 @@ typedef struct autoglm_thread_pool {
   autoglm_parallel_body body;
   void *data;
   int64_t n;
+  int32_t chunks;
+  /* The caller's record of recent loops, hashed by body and count. */
+  autoglm_recent_loop recent[RecentLoops];
 } autoglm_thread_pool;
 
 /* The number of cores this process may run on (at least 1). */
@@ -70,10 +83,13 @@ void autoglm_thread_pool_destroy(autoglm_thread_pool *pool);
 void autoglm_thread_pool_begin_run(autoglm_thread_pool *pool);
 void autoglm_thread_pool_end_run(autoglm_thread_pool *pool);
 
-/* Calls `body(data, begin, end)` on min(n, num_threads) contiguous,
- * disjoint, balanced chunks that cover [0, n) exactly once, and returns when
- * all are done. The caller runs the first chunk and any chunk no worker has
- * taken by then, so a late worker never delays the loop. */
+/* Calls `body(data, begin, end)` on contiguous, disjoint ranges that cover
+ * [0, n) exactly once, and returns when all are done: min(n, num_threads)
+ * balanced chunks, or, where the same body and n took 100 us or more the
+ * last time, up to four chunks a thread. The caller claims chunks from the
+ * front and the workers from the back, so threads that keep pace run the
+ * same part of every loop; one that falls behind leaves its last chunks to
+ * the others, and a late worker never delays the loop. */
 void autoglm_thread_pool_parallel_for(autoglm_thread_pool *pool, int64_t n,
                                       autoglm_parallel_body body, void *data);
 
