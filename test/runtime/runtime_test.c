@@ -569,21 +569,24 @@ static void rendezvousBody(void *data, int64_t begin, int64_t end) {
   }
 }
 
-/* A loop whose chunks are slow on the workers (2 ms each call) and quick
- * on the caller: once a run has shown it long, the caller takes over the
- * chunks the workers have not reached and runs more than its even share. */
+/* A loop whose chunks are slow on the workers (20 ms each call) and, but
+ * in its first run (which shows it long whoever runs it), quick on the
+ * caller: the caller then takes over the chunks the workers have not
+ * reached and runs more than its even share. */
 typedef struct Straggler {
   pthread_t caller;
+  atomic_int slowCaller;
   atomic_int callerIndices;
   atomic_int hits[64];
 } Straggler;
 
 static void stragglerBody(void *data, int64_t begin, int64_t end) {
   Straggler *s = data;
-  if (pthread_equal(pthread_self(), s->caller))
+  int onCaller = pthread_equal(pthread_self(), s->caller);
+  if (onCaller)
     atomic_fetch_add(&s->callerIndices, (int)(end - begin));
-  else
-    usleep(2000);
+  if (!onCaller || atomic_load(&s->slowCaller))
+    usleep(20000);
   for (int64_t i = begin; i < end; ++i)
     atomic_fetch_add(&s->hits[i], 1);
 }
@@ -686,6 +689,7 @@ static int checkParallelFor(int32_t numThreads, int spin) {
     int64_t n = 64;
     int callerShare = 0;
     for (int pass = 0; pass < 2; ++pass) {
+      atomic_store(&st.slowCaller, pass == 0);
       atomic_store(&st.callerIndices, 0);
       for (int64_t i = 0; i < n; ++i)
         atomic_store(&st.hits[i], 0);
