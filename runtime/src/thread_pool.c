@@ -116,6 +116,8 @@ static void runAvailableChunks(autoglm_thread_pool *pool, bool fromBack) {
   int32_t done = 0;
   while (claimFirst(word) < claimEnd(word)) {
     uint32_t left = claimEnd(word) - claimFirst(word);
+    /* Read after `word`: a word with chunks left is the current loop's, and
+     * its acquire load orders the job's fields before this read. */
     uint32_t share = (uint32_t)(pool->chunks / pool->num_threads);
     uint32_t take = left > share && share > 1 ? share - 1 : 1;
     uint64_t claimed =

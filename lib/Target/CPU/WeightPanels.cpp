@@ -61,6 +61,30 @@ std::optional<WeightConstant> weightConstantOf(Value whole) {
   return weight;
 }
 
+/// weightConstantOf, where the constant is not a splat (nothing to
+/// rearrange in one value).
+std::optional<WeightConstant> packableConstantOf(Value whole) {
+  std::optional<WeightConstant> weight = weightConstantOf(whole);
+  auto dense = weight ? dyn_cast<DenseElementsAttr>(weight->constant.getValue())
+                      : DenseElementsAttr();
+  if (dense && dense.isSplat())
+    return std::nullopt;
+  return weight;
+}
+
+/// `value` (a constant beside `weight`'s) as what `weight`'s scope reads:
+/// the region's argument, now of `value`'s type and operand, or `value`
+/// itself where the weight was read directly.
+Value readInScope(RewriterBase &rewriter, WeightConstant weight, Value value) {
+  if (!weight.arg)
+    return value;
+  rewriter.modifyOpInPlace(weight.region, [&] {
+    weight.region->setOperand(weight.arg.getArgNumber(), value);
+    weight.arg.setType(value.getType());
+  });
+  return weight.arg;
+}
+
 /// Forgets the panels of `constant`, which is about to go.
 void forget(WeightPanelCache &cache, Operation *constant) {
   SmallVector<std::pair<Operation *, int64_t>> keys;
@@ -73,34 +97,27 @@ void forget(WeightPanelCache &cache, Operation *constant) {
 } // namespace
 
 bool mlir::autoglm::isPackableWeight(Value b) {
-  std::optional<WeightConstant> weight = weightConstantOf(b);
-  auto dense = weight ? dyn_cast<DenseElementsAttr>(weight->constant.getValue())
-                      : DenseElementsAttr();
-  return weight && !(dense && dense.isSplat());
+  return packableConstantOf(b).has_value();
 }
 
 Value mlir::autoglm::rearrangeWeight(
     RewriterBase &rewriter, Value weight,
     function_ref<TypedAttr(Attribute)> rearrange) {
-  if (!isPackableWeight(weight))
+  std::optional<WeightConstant> source = packableConstantOf(weight);
+  if (!source)
     return {};
-  std::optional<WeightConstant> source = weightConstantOf(weight);
   TypedAttr rearranged = rearrange(source->constant.getValue());
   if (!rearranged)
     return {};
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointAfter(source->constant);
-  Value value = arith::ConstantOp::create(rewriter, source->constant.getLoc(),
-                                          rearranged);
-  if (!source->arg)
-    return value;
-  rewriter.modifyOpInPlace(source->region, [&] {
-    source->region->setOperand(source->arg.getArgNumber(), value);
-    source->arg.setType(value.getType());
-  });
+  Value read =
+      readInScope(rewriter, *source,
+                  arith::ConstantOp::create(rewriter, source->constant.getLoc(),
+                                            rearranged));
   if (source->constant->use_empty())
     rewriter.eraseOp(source->constant);
-  return source->arg;
+  return read;
 }
 
 LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
@@ -122,8 +139,6 @@ LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
   if (!weight)
     return failure();
   arith::ConstantOp constant = weight->constant;
-  FusedOp region = weight->region;
-  BlockArgument arg = weight->arg;
   int64_t k = bType.getDimSize(0), columns = bType.getDimSize(1);
   int64_t rows = initType.getDimSize(0);
   Value &panels = cache[{constant, columns}];
@@ -138,15 +153,7 @@ LogicalResult mlir::autoglm::multiplyByWeightPanels(RewriterBase &rewriter,
     rewriter.setInsertionPointAfter(constant);
     panels = arith::ConstantOp::create(rewriter, constant.getLoc(), packed);
   }
-  Value packedPanels = panels;
-  Value read = packedPanels;
-  if (arg) {
-    rewriter.modifyOpInPlace(region, [&] {
-      region->setOperand(arg.getArgNumber(), packedPanels);
-      arg.setType(packedPanels.getType());
-    });
-    read = arg;
-  }
+  Value read = readInScope(rewriter, *weight, panels);
 
   Location loc = block.getLoc();
   rewriter.setInsertionPoint(block);

@@ -39,9 +39,9 @@ bool isPackableWeight(Value b);
 /// region that only one op reads and whose operand is such a constant)
 /// rearranged at compile time by `rearrange` (PermutedConstant.h), as a
 /// value in `weight`'s scope: a new constant beside the old one, which the
-/// region then reads instead (the old one goes when nothing else reads
-/// it). Null, changing nothing, when `weight` is not such a constant or
-/// `rearrange` gives null.
+/// region then reads instead (the old one goes when nothing else reads it;
+/// a direct use of it is the caller's to replace). Null, changing nothing,
+/// when `weight` is not such a constant or `rearrange` gives null.
 Value rearrangeWeight(RewriterBase &rewriter, Value weight,
                       function_ref<TypedAttr(Attribute)> rearrange);
 
