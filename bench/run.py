@@ -4,8 +4,10 @@
 For each model and for batch 1 (latency) and a larger batch (throughput),
 with the same thread count for both:
   - builds the ONNX model from its seed (cached in the work directory),
-  - compiles it with `autoglm-opt --input-shape=... --emit=so` (wall time
-    and the compiler's peak resident memory),
+  - compiles it with `autoglm-opt --input-shape=... --emit=so` for the
+    run's thread count (`--cpu-threads`, as ONNX Runtime's session is made
+    for its intra_op threads; wall time and the compiler's peak resident
+    memory),
   - runs it with `autoglm-run --time N` (one warm-up run, then N timed runs)
     and with ONNX Runtime in a child process (bench/ort_runner.py: every
     graph optimization on, intra_op threads = the same count, warm-up runs,
@@ -369,6 +371,8 @@ def bench_batch(args, name, path, model, batch, fixed, workdir, skip_compile=Non
     cmd = [os.path.join(args.build, "bin", "autoglm-opt"), path, "--emit=so", "-o", so,
            f"--target={args.device}"]
     cmd += [f"--input-shape={n}:{'x'.join(map(str, s))}" for n, s in shapes.items()]
+    if args.device == "cpu" and not any(a.startswith("--cpu-threads") for a in args.opt_arg):
+        cmd.append(f"--cpu-threads={args.threads}")
     cmd += args.opt_arg
     rc, out, err, wall, rss = child(cmd, args.compile_timeout)
     compile_ = {"seconds": wall, "peak_rss_mb": rss, "command": " ".join(cmd[1:])}

@@ -58,3 +58,26 @@ func.func @avx2_even_rows(%w: tensor<64x256xf32>, %x: tensor<256x196xf32>) -> te
   %m = linalg.matmul ins(%w, %x : tensor<64x256xf32>, tensor<256x196xf32>) outs(%f : tensor<64x196xf32>) -> tensor<64x196xf32>
   return %m : tensor<64x196xf32>
 }
+
+// A tall product with a constant weight (BERT's projection at 128 tokens):
+// two threads take a row block of 64 each; one thread keeps all 128 rows in
+// one block (10 register tiles of 12 rows and one of 8, not 5 and one of 4
+// per block), the columns in blocks of 384 either way.
+// T2-LABEL: func.func @tall_rows_for_threads(
+// T2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 768) step (64, 384)
+// T2:           linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<64x768xf32>, tensor<768x384xf32>)
+// T1-LABEL: func.func @tall_rows_for_threads(
+// T1:         scf.forall (%{{.+}}) = (0) to (768) step (384)
+// T1:           linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<128x768xf32>, tensor<768x384xf32>)
+func.func @tall_rows_for_threads(%a: tensor<128x768xf32>) -> tensor<128x768xf32> {
+  %w = arith.constant dense<0.5> : tensor<768x768xf32>
+  %r = autoglm.fused "contraction" (%a, %w) : (tensor<128x768xf32>, tensor<768x768xf32>) -> tensor<128x768xf32> {
+  ^bb0(%x: tensor<128x768xf32>, %b: tensor<768x768xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<128x768xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x768xf32>) -> tensor<128x768xf32>
+    %m = linalg.matmul ins(%x, %b : tensor<128x768xf32>, tensor<768x768xf32>) outs(%f : tensor<128x768xf32>) -> tensor<128x768xf32>
+    autoglm.yield %m : tensor<128x768xf32>
+  }
+  return %r : tensor<128x768xf32>
+}

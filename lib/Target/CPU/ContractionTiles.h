@@ -107,7 +107,8 @@ constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
 /// time (WeightPanels.h) where it is a constant. Row blocks of up to 128
 /// rows (at most half of `rows`, the product's M when given), multiples of
 /// 8, the last tile's rows peeled; column blocks of 384, or half of
-/// `columns` (the product's N, when given) if less.
+/// `columns` (the product's N, when given) if less. For one thread
+/// (`threads`, the compiler's `--cpu-threads`), rows are not halved.
 /// - AVX-512: register tiles of 12 rows (24 accumulators of the 32
 ///   registers, 2 loads of B and 12 broadcasts of A per k): each k's two
 ///   loads of B feed 24 FMAs, not 16 (64 = 5 x 12 + 4, 128 = 10 x 12 + 8);
@@ -124,7 +125,8 @@ constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
 ///   at batch 1 0.93x, MiniLM 0.97x, the time of the same tiles reading B
 ///   in place in 64 x 256 x 256 blocks (docs/decisions.md).
 inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
-                                        int64_t columns = 0) {
+                                        int64_t columns = 0,
+                                        int64_t threads = 2) {
   ContractionTiles tiles = chooseTiles(vectorBits, 32);
   if (vectorBits >= 512)
     tiles.mr = 12;
@@ -138,8 +140,10 @@ inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
   // that the one after it reads there. Column blocks alone (all 128 rows a
   // block) cost BERT-base and MiniLM 0.99x and 1.1x main's time at two
   // threads, against 0.88x and 0.98x with row blocks of 64; at one thread
-  // 128 rows a block was faster (0.84x against 0.89x: 64 = 5 x 12 + 4).
-  if (rows)
+  // 128 rows a block was faster (0.84x against 0.89x: 64 = 5 x 12 + 4),
+  // so a model built for one thread keeps them (docs/decisions.md, "One
+  // thread's tall products").
+  if (rows && threads != 1)
     tiles.mc = std::min(tiles.mc,
                         std::max<int64_t>(tiles.mcMultiple, rows / 2 / 8 * 8));
   // At most half of N too: two column blocks at least, for the products

@@ -371,7 +371,7 @@ struct TileKernelRegionsPass
         isWeight(product.getDpsInputs()[1]) && wantsTallTiles(product, bits)) {
       SmallVector<int64_t> ranges = product.getStaticLoopRanges();
       tiles = chooseTallTiles(bits, ranges[ranges.size() - 3],
-                              ranges[ranges.size() - 2]);
+                              ranges[ranges.size() - 2], threads);
       tiles.threads = threads;
       product->setAttr(kTallTiles, rewriter.getUnitAttr());
       tallPanels = tallWeightPanels(product, kind);
