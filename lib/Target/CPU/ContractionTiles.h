@@ -141,8 +141,8 @@ inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
   // block) cost BERT-base and MiniLM 0.99x and 1.1x main's time at two
   // threads, against 0.88x and 0.98x with row blocks of 64; at one thread
   // 128 rows a block was faster (0.84x against 0.89x: 64 = 5 x 12 + 4),
-  // so a model built for one thread keeps them (docs/decisions.md, "One
-  // thread's tall products").
+  // so a model built for one thread keeps them (docs/decisions.md, "A
+  // model built for one thread keeps a sequence's rows in one block").
   if (rows && threads != 1)
     tiles.mc = std::min(tiles.mc,
                         std::max<int64_t>(tiles.mcMultiple, rows / 2 / 8 * 8));
