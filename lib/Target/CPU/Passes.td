@@ -578,8 +578,10 @@ def AutoGLMTileKernelRegions
     each: `threads` (the thread count the model will run with) decides
     how a product's few blocks are cut so that the threads get equal
     shares (an even count on 2 threads; on more, the row blocks that keep
-    them busiest, none under 2^18 multiply-adds) and how many im2col
-    panels a convolution's slots have (at least 4, at most one a thread).
+    them busiest, none under 2^18 multiply-adds), how many im2col panels
+    a convolution's slots have (at least 4, at most one a thread), and
+    whether a tall product's rows are cut in two (for two threads or
+    more: each thread's rows; for one, all of them in one block).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
