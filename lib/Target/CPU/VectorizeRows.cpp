@@ -34,8 +34,11 @@
 //
 // An op qualifies when its shapes are static, it is neither a contraction
 // nor a convolution, and every operand indexes the last loop dimension as
-// its own innermost index with unit stride, or not at all: a row is then
-// contiguous in memory. A transpose of the last two dimensions (attention's
+// its own innermost index, or not at all. A row is then contiguous in
+// memory, or a view of every 2nd to 4th element (Winograd's tile windows):
+// such a view is read as the whole registers under its lanes (a masked
+// load) and a shuffle of every stride-th lane, and written as a shuffle
+// that spreads the lanes and a masked store of them. A transpose of the last two dimensions (attention's
 // K^T) runs as VL x VL tiles instead: VL rows read, transposed in registers
 // (upstream's shuffle lowerings), VL rows written. Gathers and other
 // transposes keep their scalar loops.
@@ -95,14 +98,21 @@ struct RowPlan {
   bool transposed = false;
 };
 
-/// Whether `memref` has unit stride in its innermost dimension.
-bool hasUnitInnerStride(Type type) {
+/// The static stride of `type`'s innermost dimension (a memref's), or 0.
+int64_t innerStride(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
   SmallVector<int64_t> strides;
   int64_t offset;
-  return memref && succeeded(memref.getStridesAndOffset(strides, offset)) &&
-         !strides.empty() && strides.back() == 1;
+  if (!memref || failed(memref.getStridesAndOffset(strides, offset)) ||
+      strides.empty() || ShapedType::isDynamic(strides.back()))
+    return 0;
+  return strides.back();
 }
+
+/// The largest innermost stride a row reads or writes in vectors (each
+/// vector of a strided view is `stride` vectors of memory and a shuffle):
+/// Winograd's overlapping tile windows, 4 and 2 apart.
+constexpr int64_t kMaxRowStride = 4;
 
 /// See the file comment. A row op: every operand reads the last loop
 /// dimension as its innermost index or not at all. A transpose: all loops
@@ -120,7 +130,7 @@ RowPlan planRows(linalg::LinalgOp op, unsigned vectorBits) {
   unsigned widest = 0;
   bool rows = true,
        transposed = last > 0 && op.getNumParallelLoops() == op.getNumLoops();
-  bool swapped = false;
+  bool swapped = false, strided = false;
   auto isDim = [](AffineExpr e, unsigned d) {
     auto dim = dyn_cast<AffineDimExpr>(e);
     return dim && dim.getPosition() == d;
@@ -137,8 +147,12 @@ RowPlan planRows(linalg::LinalgOp op, unsigned vectorBits) {
     bool usesColumn = transposed && map.isFunctionOfDim(last - 1);
     if (!usesRow && !usesColumn)
       continue;
-    if (!hasUnitInnerStride(type))
+    // The row may be a strided view (StridedTransferRead/Write below);
+    // anything else that the tiles read is contiguous.
+    int64_t stride = innerStride(type);
+    if (usesRow ? stride < 1 || stride > kMaxRowStride : stride != 1)
       return {};
+    strided |= stride > 1;
     // Rows: the last dimension only as the innermost index, alone.
     if (usesRow) {
       for (unsigned r = 0; r + 1 < n; ++r)
@@ -166,7 +180,8 @@ RowPlan planRows(linalg::LinalgOp op, unsigned vectorBits) {
     return {std::min(ranges[last], lanes), false};
   // Transposed tiles of 32-bit elements only (the register transposes'
   // shapes; a tile of 64 x 64 bytes would not fit the registers).
-  if (!rows && transposed && swapped && widest == 32 && lanes > 1 &&
+  if (!rows && !strided && transposed && swapped && widest == 32 &&
+      lanes > 1 &&
       ranges[last] % lanes == 0 && ranges[last - 1] % lanes == 0)
     return {lanes, true};
   return {};
@@ -482,6 +497,135 @@ void keepVectorAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
   rewriter.eraseOp(accumulator);
 }
 
+/// A rank-1 view of `count` consecutive elements of `source` (a memref with
+/// static strides), starting at `indices`: the memory under a strided
+/// vector's lanes and the gaps between them.
+Value contiguousWindow(OpBuilder &b, Location loc, Value source,
+                       ValueRange indices, int64_t count) {
+  auto type = cast<MemRefType>(source.getType());
+  SmallVector<int64_t> strides;
+  int64_t staticOffset;
+  (void)type.getStridesAndOffset(strides, staticOffset);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, source);
+  Value offset = metadata.getOffset();
+  for (auto [index, stride] : llvm::zip_equal(indices, strides))
+    offset = arith::AddIOp::create(
+        b, loc, offset,
+        arith::MulIOp::create(
+            b, loc, index, arith::ConstantIndexOp::create(b, loc, stride)));
+  auto windowType =
+      MemRefType::get({count}, type.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(),
+                                             ShapedType::kDynamic, {1}),
+                      type.getMemorySpace());
+  return memref::ReinterpretCastOp::create(
+      b, loc, windowType, metadata.getBaseBuffer(), OpFoldResult(offset),
+      ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+}
+
+/// What a strided vector transfer of `lanes` elements `stride` apart
+/// touches: `span` elements from the first, in a vector of `wide` elements
+/// (whole registers of `vectorBits`).
+struct StridedSpan {
+  int64_t stride = 0, span = 0, wide = 0;
+};
+
+/// The span of a rank-1, unmasked, in-bounds transfer along the innermost
+/// dimension of a memref whose innermost stride is 2..kMaxRowStride; a
+/// zero stride for any other.
+StridedSpan stridedSpan(VectorTransferOpInterface transfer,
+                        unsigned vectorBits) {
+  VectorType vectorType = transfer.getVectorType();
+  int64_t stride = innerStride(transfer.getBase().getType());
+  if (vectorType.getRank() != 1 || vectorType.isScalable() ||
+      transfer.getMask() || !transfer.getPermutationMap().isMinorIdentity() ||
+      !transfer.isDimInBounds(0) || stride < 2 || stride > kMaxRowStride)
+    return {};
+  int64_t span = (vectorType.getDimSize(0) - 1) * stride + 1;
+  int64_t perRegister = std::max<int64_t>(
+      1, vectorBits / vectorType.getElementType().getIntOrFloatBitWidth());
+  return {stride, span, int64_t(llvm::alignTo(span, perRegister))};
+}
+
+/// The constant mask of the lanes of a `wide`-element window that a
+/// strided vector touches: all `span` of them (`every` 1), or each
+/// `every`-th.
+Value windowMask(OpBuilder &b, Location loc, StridedSpan s, int64_t every) {
+  SmallVector<bool> lanes(s.wide, false);
+  for (int64_t i = 0; i < s.span; i += every)
+    lanes[i] = true;
+  auto type = VectorType::get({s.wide}, b.getI1Type());
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, lanes));
+}
+
+/// A read of a strided view (Winograd's tile windows, StridedSpan) as a
+/// masked load of the whole registers under it and a shuffle of every
+/// stride-th lane, where the lowering would load each lane alone.
+struct StridedTransferRead : OpRewritePattern<vector::TransferReadOp> {
+  StridedTransferRead(MLIRContext *ctx, unsigned vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    StridedSpan s = stridedSpan(read, vectorBits);
+    if (!s.stride)
+      return failure();
+    Location loc = read.getLoc();
+    Type element = read.getVectorType().getElementType();
+    auto wideType = VectorType::get({s.wide}, element);
+    Value window = contiguousWindow(rewriter, loc, read.getBase(),
+                                    read.getIndices(), s.span);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value passThrough = arith::ConstantOp::create(
+        rewriter, loc, wideType,
+        DenseElementsAttr::get(wideType, rewriter.getZeroAttr(element)));
+    Value wide = vector::MaskedLoadOp::create(
+        rewriter, loc, wideType, window, ValueRange{zero},
+        windowMask(rewriter, loc, s, 1), passThrough);
+    SmallVector<int64_t> picked;
+    for (int64_t i = 0; i < read.getVectorType().getDimSize(0); ++i)
+      picked.push_back(i * s.stride);
+    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, wide, wide, picked);
+    return success();
+  }
+
+  unsigned vectorBits;
+};
+
+/// A write of a strided view as a shuffle that spreads the vector's lanes
+/// stride apart and a masked store of the registers under them.
+struct StridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
+  StridedTransferWrite(MLIRContext *ctx, unsigned vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+
+  LogicalResult matchAndRewrite(vector::TransferWriteOp write,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<MemRefType>(write.getBase().getType()))
+      return failure();
+    StridedSpan s = stridedSpan(write, vectorBits);
+    if (!s.stride)
+      return failure();
+    Location loc = write.getLoc();
+    Value window = contiguousWindow(rewriter, loc, write.getBase(),
+                                    write.getIndices(), s.span);
+    // Lane i * stride holds element i; the lanes between are not stored.
+    SmallVector<int64_t> spread(s.wide, 0);
+    for (int64_t i = 0; i * s.stride < s.span; ++i)
+      spread[i * s.stride] = i;
+    Value value = write.getVector();
+    Value wide = vector::ShuffleOp::create(rewriter, loc, value, value, spread);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    rewriter.replaceOpWithNewOp<vector::MaskedStoreOp>(
+        write, window, ValueRange{zero}, windowMask(rewriter, loc, s, s.stride),
+        wide);
+    return success();
+  }
+
+  unsigned vectorBits;
+};
+
 struct VectorizeRowsPass
     : public autoglm::impl::AutoGLMVectorizeRowsBase<VectorizeRowsPass> {
   using AutoGLMVectorizeRowsBase::AutoGLMVectorizeRowsBase;
@@ -577,6 +721,8 @@ struct VectorizeRowsPass
           patterns, bits == 512 ? vector::VectorTransposeLowering::Shuffle16x16
                                 : vector::VectorTransposeLowering::Shuffle1D);
     }
+    // Strided views (Winograd's tile windows) as whole registers.
+    patterns.add<StridedTransferRead, StridedTransferWrite>(ctx, bits);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
     vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);

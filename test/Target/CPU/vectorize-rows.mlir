@@ -196,6 +196,45 @@ func.func @rows_kept(%x: memref<1x16x112x112xf32>, %y: memref<1x16x112x112xf32>,
   return
 }
 
+// Strided views (Winograd's tile windows, 4 apart): a row of 14 reads each
+// view as one masked load of the 53 floats under its lanes (a vector of 64)
+// and a shuffle of every 4th, and writes its strided view as a shuffle
+// that spreads the lanes 4 apart and a masked store of every 4th lane. A
+// view of stride 8 stays scalar.
+// CHECK-LABEL: func.func @strided_windows
+// CHECK-DAG: %[[EVERY4:.+]] = arith.constant dense<[true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, true, false, false, false, false, false, false, false, false, false, false, false]> : vector<64xi1>
+// CHECK-DAG: %[[SPAN:.+]] = arith.constant dense<[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false, false, false]> : vector<64xi1>
+// CHECK: scf.parallel
+// CHECK: %[[W0:.+]] = memref.reinterpret_cast %{{.+}} to offset: [%{{.+}}], sizes: [53], strides: [1] : memref<f32> to memref<53xf32, strided<[1], offset: ?>>
+// CHECK: %[[L0:.+]] = vector.maskedload %[[W0]][%{{.+}}], %[[SPAN]], %{{.+}} : memref<53xf32, strided<[1], offset: ?>>, vector<64xi1>, vector<64xf32> into vector<64xf32>
+// CHECK: %[[A:.+]] = vector.shuffle %[[L0]], %[[L0]] [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52] : vector<64xf32>, vector<64xf32>
+// CHECK: %[[L5:.+]] = vector.maskedload %{{.+}}[%{{.+}}], %[[SPAN]], %{{.+}} : memref<53xf32, strided<[1], offset: ?>>, vector<64xi1>, vector<64xf32> into vector<64xf32>
+// CHECK: %[[B:.+]] = vector.shuffle %[[L5]], %[[L5]] [0, 4, 8,
+// CHECK: %[[D:.+]] = arith.subf %[[A]], %[[B]] : vector<14xf32>
+// CHECK: %[[S:.+]] = vector.shuffle %[[D]], %[[D]] [0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
+// CHECK: vector.maskedstore %{{.+}}[%{{.+}}], %[[EVERY4]], %[[S]] : memref<53xf32, strided<[1], offset: ?>>, vector<64xi1>, vector<64xf32>
+// CHECK: scf.reduce
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}} : memref<8x7xf32, strided<[58, 8]>>)
+func.func @strided_windows(%r: memref<8x58xf32>, %o: memref<8x14x4xf32>, %o8: memref<8x8x8xf32>) {
+  %v0 = memref.subview %r[0, 0] [8, 14] [1, 4] : memref<8x58xf32> to memref<8x14xf32, strided<[58, 4]>>
+  %v5 = memref.subview %r[0, 5] [8, 14] [1, 4] : memref<8x58xf32> to memref<8x14xf32, strided<[58, 4], offset: 5>>
+  %ox = memref.subview %o[0, 0, 1] [8, 14, 1] [1, 1, 1] : memref<8x14x4xf32> to memref<8x14xf32, strided<[56, 4], offset: 1>>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%v0, %v5 : memref<8x14xf32, strided<[58, 4]>>, memref<8x14xf32, strided<[58, 4], offset: 5>>) outs(%ox : memref<8x14xf32, strided<[56, 4], offset: 1>>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %d = arith.subf %a, %b : f32
+    linalg.yield %d : f32
+  }
+  %w8 = memref.subview %r[0, 0] [8, 7] [1, 8] : memref<8x58xf32> to memref<8x7xf32, strided<[58, 8]>>
+  %o8x = memref.subview %o8[0, 0, 0] [8, 7, 1] [1, 1, 1] : memref<8x8x8xf32> to memref<8x7xf32, strided<[64, 8]>>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%w8 : memref<8x7xf32, strided<[58, 8]>>) outs(%o8x : memref<8x7xf32, strided<[64, 8]>>) {
+  ^bb0(%a: f32, %out: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  }
+  return
+}
+
 // What stays scalar: a transpose whose sides are not multiples of the
 // vector width, a row of i1 (vectors of i1 are packed bits, the buffer
 // holds bytes), a row of two elements, and a product (the contraction

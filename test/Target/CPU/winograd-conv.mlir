@@ -24,9 +24,10 @@
 // the convolution becomes the input transform (rows, then columns), 36
 // products, the output transform (rows, then columns into the output's
 // layout), cut to 13x13; the region's bias and Relu follow unchanged.
-// The input transform's two steps and the output transform's first each
-// compute every row of their matrix in one generic: six (four) outputs,
-// subviews of one buffer, from values read once, with the matrix's
+// Each step of the transforms computes every row of its matrix in one
+// generic: six (four) outputs, subviews of one buffer, from values read
+// once through views (rows 4 i + k, columns 4 j + k: views of stride 4),
+// so that every indexing map is a projected permutation, with the matrix's
 // entries as constants and its zeros left out (B^T's first row is
 // 4, 0, -5, 0, 1, 0).
 // CHECK-LABEL: func.func @fires
@@ -40,7 +41,10 @@
 // CHECK:           %[[RBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x1x32x4x18xf32>
 // CHECK:           %[[XB:.+]] = bufferization.to_buffer %[[PAD]] read_only : tensor<1x32x18x18xf32>
 // CHECK-COUNT-6:   memref.subview %[[RBUF]][{{[0-5]}}, 0, 0, 0, 0] [1, 1, 32, 4, 18]
-// CHECK:           linalg.generic {{.+}} ins(%[[XB]], %[[XB]], %[[XB]], %[[XB]], %[[XB]], %[[XB]] : {{.+}}) outs(
+// CHECK:           %[[X0:.+]] = memref.subview %[[XB]][0, 0, 0, 0] [1, 32, 4, 18] [1, 1, 4, 1]
+// CHECK-COUNT-4:   memref.subview %[[XB]][0, 0, {{[1-4]}}, 0] [1, 32, 4, 18] [1, 1, 4, 1]
+// CHECK:           %[[X5:.+]] = memref.subview %[[XB]][0, 0, 5, 0] [1, 32, 4, 18] [1, 1, 4, 1]
+// CHECK:           linalg.generic {indexing_maps = [#[[ID4:.+]], #[[ID4]], #[[ID4]], #[[ID4]], #[[ID4]], #[[ID4]], #[[ID4]], {{.+}} ins(%[[X0]], {{.+}}, %[[X5]] : {{.+}}) outs(
 // CHECK-NEXT:      ^bb0(%[[X0:[^:]+]]: f32, %[[X1:[^:]+]]: f32, %[[X2:[^:]+]]: f32, %[[X3:[^:]+]]: f32, %[[X4:[^:]+]]: f32, %[[X5:[^:]+]]: f32,
 // CHECK-NEXT:        %[[C4:.+]] = arith.constant 4.000000e+00 : f32
 // CHECK-NEXT:        %[[T0:.+]] = arith.mulf %[[X0]], %[[C4]] : f32
@@ -54,7 +58,10 @@
 // CHECK:           %[[VBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x6x32x1x4x4xf32>
 // CHECK:           %[[RB:.+]] = bufferization.to_buffer %[[ROWS]] read_only
 // CHECK-COUNT-6:   memref.subview %[[VBUF]][0, {{[0-5]}}, 0, 0, 0, 0] [6, 1, 32, 1, 4, 4]
-// CHECK:           linalg.generic {{.+}} ins(%[[RB]], %[[RB]], %[[RB]], %[[RB]], %[[RB]], %[[RB]] : {{.+}}) outs(
+// CHECK:           %[[R0:.+]] = memref.subview %[[RB]][0, 0, 0, 0, 0] [6, 1, 32, 4, 4] [1, 1, 1, 1, 4] : memref<6x1x32x4x18xf32> to memref<6x1x32x4x4xf32, strided<[2304, 2304, 72, 18, 4]>>
+// CHECK-COUNT-4:   memref.subview %[[RB]][0, 0, 0, 0, {{[1-4]}}] [6, 1, 32, 4, 4] [1, 1, 1, 1, 4]
+// CHECK:           %[[R5:.+]] = memref.subview %[[RB]][0, 0, 0, 0, 5] [6, 1, 32, 4, 4] [1, 1, 1, 1, 4] : memref<6x1x32x4x18xf32> to memref<6x1x32x4x4xf32, strided<[2304, 2304, 72, 18, 4], offset: 5>>
+// CHECK:           linalg.generic {{.+}} ins(%[[R0]], {{.+}}, %[[R5]] : {{.+}}) outs(
 // CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32, f32, f32
 // CHECK:           %[[V:.+]] = bufferization.to_tensor %[[VBUF]] restrict writable : memref<6x6x32x1x4x4xf32>
 // CHECK:           %[[COLS:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<6x6x32x1x4x4xf32> into tensor<36x32x16xf32>
@@ -64,11 +71,24 @@
 // CHECK:           %[[HBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x6x32x16xf32>
 // CHECK:           %[[MB:.+]] = bufferization.to_buffer %[[M6]] read_only
 // CHECK-COUNT-4:   memref.subview %[[HBUF]][{{[0-3]}}, 0, 0, 0] [1, 6, 32, 16]
-// CHECK:           linalg.generic {{.+}} ins(%[[MB]], %[[MB]], %[[MB]], %[[MB]], %[[MB]], %[[MB]] : {{.+}}) outs(
+// CHECK:           %[[M0:.+]] = memref.subview %[[MB]][0, 0, 0, 0] [1, 6, 32, 16] [1, 1, 1, 1] : memref<6x6x32x16xf32> to memref<6x32x16xf32, strided<[512, 16, 1]>>
+// CHECK-COUNT-4:   memref.subview %[[MB]][{{[1-4]}}, 0, 0, 0] [1, 6, 32, 16] [1, 1, 1, 1]
+// CHECK:           %[[M5:.+]] = memref.subview %[[MB]][5, 0, 0, 0] [1, 6, 32, 16] [1, 1, 1, 1]
+// CHECK:           linalg.generic {{.+}} ins(%[[M0]], {{.+}}, %[[M5]] : {{.+}}) outs(
 // CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
 // CHECK:           %[[HALF:.+]] = bufferization.to_tensor %[[HBUF]] restrict writable : memref<4x6x32x16xf32>
-// CHECK:           tensor.expand_shape %[[HALF]] {{.+}} into tensor<4x6x32x1x4x4xf32>
-// CHECK:           %[[OUT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x32x4x4x4x4xf32>)
+// CHECK:           %[[H6:.+]] = tensor.expand_shape %[[HALF]] {{.+}} into tensor<4x6x32x1x4x4xf32>
+// The output's columns 4 j + x, each x a view of stride 4 that the
+// generic writes.
+// CHECK:           %[[OBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x32x4x4x4x4xf32>
+// CHECK:           %[[HB:.+]] = bufferization.to_buffer %[[H6]] read_only
+// CHECK:           %[[O0:.+]] = memref.subview %[[OBUF]][0, 0, 0, 0, 0, 0] [1, 32, 4, 4, 4, 1] [1, 1, 1, 1, 1, 1] : memref<1x32x4x4x4x4xf32> to memref<1x32x4x4x4xf32, strided<[8192, 256, 64, 16, 4]>>
+// CHECK-COUNT-3:   memref.subview %[[OBUF]][0, 0, 0, 0, 0, {{[1-3]}}] [1, 32, 4, 4, 4, 1]
+// CHECK:           %[[H0:.+]] = memref.subview %[[HB]][0, 0, 0, 0, 0, 0] [4, 1, 32, 1, 4, 4] [1, 1, 1, 1, 1, 1] : memref<4x6x32x1x4x4xf32> to memref<4x32x1x4x4xf32, strided<[3072, 16, 16, 4, 1]>>
+// CHECK-COUNT-5:   memref.subview %[[HB]][0, {{[1-5]}}, 0, 0, 0, 0] [4, 1, 32, 1, 4, 4]
+// CHECK:           linalg.generic {{.+}} ins(%[[H0]], {{.+}}) outs(%[[O0]], {{.+}})
+// CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
+// CHECK:           %[[OUT:.+]] = bufferization.to_tensor %[[OBUF]] restrict writable : memref<1x32x4x4x4x4xf32>
 // CHECK:           %[[FULL:.+]] = tensor.collapse_shape %[[OUT]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x32x4x4x4x4xf32> into tensor<1x32x16x16xf32>
 // CHECK:           %[[CUT:.+]] = tensor.extract_slice %[[FULL]][0, 0, 0, 0] [1, 32, 13, 13] [1, 1, 1, 1]
 // CHECK-NOT:       linalg.conv_2d_nchw_fchw
@@ -132,7 +152,7 @@ func.func @bare_batch2(%x: tensor<2x32x18x18xf32>) -> tensor<2x64x16x16xf32> {
 // CHECK-LABEL: func.func @bf16_operands
 // CHECK:         %[[U:.+]] = arith.constant dense<{{.+}}> : tensor<36x64x32xf32>
 // CHECK:         linalg.generic
-// CHECK-SAME:      memref<2x32x18x18xbf16>
+// CHECK-SAME:      memref<2x32x4x18xbf16, strided<[10368, 324, 72, 1]>>
 // CHECK:           arith.extf %{{.+}} : bf16 to f32
 // CHECK:         linalg.batch_matmul ins(%[[U]], %{{.+}} : tensor<36x64x32xf32>, tensor<36x32x32xf32>)
 // CHECK-NOT:     linalg.conv_2d_nchw_fchw
@@ -259,7 +279,10 @@ func.func @transformed_size(%x80: tensor<8x256x82x82xf32>, %x160: tensor<8x256x1
 // DEFAULT-NOT:     tensor.pad
 // DEFAULT:         %[[RBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x1x128x7x16xf32>
 // DEFAULT-COUNT-4: memref.subview %[[RBUF]][{{[0-3]}}, 0, 0, 0, 0] [1, 1, 128, 7, 16]
-// DEFAULT:         linalg.generic {{.+}} ins(%[[XB:.+]], %[[XB]], %[[XB]], %[[XB]] : {{.+}}) outs(
+// DEFAULT:         %[[X0:.+]] = memref.subview %[[XB:.+]][0, 0, 0, 0] [1, 128, 7, 16] [1, 1, 2, 1]
+// DEFAULT-COUNT-2: memref.subview %[[XB]][0, 0, {{[12]}}, 0] [1, 128, 7, 16] [1, 1, 2, 1]
+// DEFAULT:         %[[X3:.+]] = memref.subview %[[XB]][0, 0, 3, 0] [1, 128, 7, 16] [1, 1, 2, 1]
+// DEFAULT:         linalg.generic {{.+}} ins(%[[X0]], {{.+}}, %[[X3]] : {{.+}}) outs(
 // DEFAULT-NEXT:    ^bb0(%[[X0:[^:]+]]: f32, %[[X1:[^:]+]]: f32, %[[X2:[^:]+]]: f32, %[[X3:[^:]+]]: f32,
 // DEFAULT-NEXT:      %[[R0:.+]] = arith.subf %[[X0]], %[[X2]] : f32
 // DEFAULT:           linalg.yield %[[R0]], %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
@@ -268,7 +291,9 @@ func.func @transformed_size(%x80: tensor<8x256x82x82xf32>, %x160: tensor<8x256x1
 // DEFAULT:         linalg.batch_matmul ins(%[[U]], %[[COLS]] : tensor<16x128x128xf32>, tensor<16x128x49xf32>)
 // DEFAULT:         memref.alloc() {alignment = 64 : i64} : memref<2x4x128x49xf32>
 // DEFAULT:           linalg.yield %{{.+}}, %{{.+}} : f32, f32
-// DEFAULT:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x128x7x2x7x2xf32>)
+// DEFAULT:         %[[OBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x128x7x2x7x2xf32>
+// DEFAULT-COUNT-2: memref.subview %[[OBUF]][0, 0, 0, 0, 0, {{[01]}}] [1, 128, 7, 2, 7, 1] [1, 1, 1, 1, 1, 1] : memref<1x128x7x2x7x2xf32> to memref<1x128x7x2x7xf32, strided<[25088, 196, 28, 14, 2]{{.*}}>>
+// DEFAULT:           linalg.yield %{{.+}}, %{{.+}} : f32, f32
 // DEFAULT:         tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x128x7x2x7x2xf32> into tensor<1x128x14x14xf32>
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<1x128x7x7xf32>)
