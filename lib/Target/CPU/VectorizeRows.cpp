@@ -38,10 +38,10 @@
 // memory, or a view of every 2nd to 4th element (Winograd's tile windows):
 // such a view is read as the whole registers under its lanes (a masked
 // load) and a shuffle of every stride-th lane, and written as a shuffle
-// that spreads the lanes and a masked store of them. A transpose of the last two dimensions (attention's
-// K^T) runs as VL x VL tiles instead: VL rows read, transposed in registers
-// (upstream's shuffle lowerings), VL rows written. Gathers and other
-// transposes keep their scalar loops.
+// that spreads the lanes and a masked store of them. A transpose of the last
+// two dimensions (attention's K^T) runs as VL x VL tiles instead: VL rows read,
+// transposed in registers (upstream's shuffle lowerings), VL rows written.
+// Gathers and other transposes keep their scalar loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -180,8 +180,7 @@ RowPlan planRows(linalg::LinalgOp op, unsigned vectorBits) {
     return {std::min(ranges[last], lanes), false};
   // Transposed tiles of 32-bit elements only (the register transposes'
   // shapes; a tile of 64 x 64 bytes would not fit the registers).
-  if (!rows && !strided && transposed && swapped && widest == 32 &&
-      lanes > 1 &&
+  if (!rows && !strided && transposed && swapped && widest == 32 && lanes > 1 &&
       ranges[last] % lanes == 0 && ranges[last - 1] % lanes == 0)
     return {lanes, true};
   return {};
@@ -511,13 +510,12 @@ Value contiguousWindow(OpBuilder &b, Location loc, Value source,
   for (auto [index, stride] : llvm::zip_equal(indices, strides))
     offset = arith::AddIOp::create(
         b, loc, offset,
-        arith::MulIOp::create(
-            b, loc, index, arith::ConstantIndexOp::create(b, loc, stride)));
-  auto windowType =
-      MemRefType::get({count}, type.getElementType(),
-                      StridedLayoutAttr::get(b.getContext(),
-                                             ShapedType::kDynamic, {1}),
-                      type.getMemorySpace());
+        arith::MulIOp::create(b, loc, index,
+                              arith::ConstantIndexOp::create(b, loc, stride)));
+  auto windowType = MemRefType::get(
+      {count}, type.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}),
+      type.getMemorySpace());
   return memref::ReinterpretCastOp::create(
       b, loc, windowType, metadata.getBaseBuffer(), OpFoldResult(offset),
       ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
