@@ -890,10 +890,11 @@ void prefetchWeightRows(RewriterBase &rewriter, linalg::LinalgOp tile,
   indices[mDim] = arith::AddIOp::create(
       rewriter, loc, indices[mDim],
       arith::RemUIOp::create(rewriter, loc, k, index(sizes[mDim])));
-  indices[kDim] = arith::MinSIOp::create(
-      rewriter, loc,
-      arith::AddIOp::create(rewriter, loc, k, index(columnsAhead)),
-      index(source.getDimSize(kDim) - 1));
+  // Not clamped to the row: past its end the line is the next row's or
+  // past the weight, and a prefetch never faults (as prefetchPanelRow's).
+  // The clamp cost three of the K loop's 40 instructions a step (ResNet-50
+  // 0.99x the time on the Xeon, docs/decisions.md).
+  indices[kDim] = arith::AddIOp::create(rewriter, loc, k, index(columnsAhead));
   memref::PrefetchOp::create(rewriter, loc, view.getSource(), indices,
                              /*isWrite=*/false, /*localityHint=*/3,
                              /*isDataCache=*/true);
