@@ -27,15 +27,17 @@
 // result f32: the transforms widen them exactly, and the products run in
 // f32, so these convolutions keep Winograd's 4x (2.25x) fewer
 // multiplications rather than run direct on 16-bit products.
-// The transforms of the input and output are all-parallel generics, one
-// direction of the tile at a time (B^T d, then (B^T d) B), so that each is
-// at most m + 2 multiply-adds an element. Each computes all rows of its
-// matrix in one generic (sumsOfProducts): the values are read once for all
-// the sums, whose coefficients are constants with the zeros left out. Along
-// the columns, the tiles' windows overlap m apart: the input's second step
-// reads, and the output's second step writes, strided views of every m-th
-// column, which --autoglm-vectorize-rows runs in vectors (as scalar loops,
-// those two steps took 40% of a 64-channel convolution's time at 56x56).
+// The transforms are all-parallel generics (sumsOfProducts) that compute
+// every row of their matrix at once from values read once, the matrix's
+// entries as constants with its zeros left out: the input's one direction
+// of the tile at a time (B^T d, then (B^T d) B: at most m + 2 multiply-adds
+// an element), the output's both directions in one step (A^T m A), which
+// saves the half-transformed tensor's pass through memory. The tiles'
+// windows overlap m apart: the transforms read (and the output's writes)
+// strided views of every m-th row or column, which --autoglm-vectorize-rows
+// runs in vectors (as scalar loops, the column steps took 40% of a
+// 64-channel convolution's time at 56x56). Done in one step, the input's
+// transform measured no faster (docs/decisions.md).
 // On a buffer of their own, since slices of one tensor
 // written by one generic got a buffer and a copy each from bufferization.
 //
@@ -263,23 +265,59 @@ std::pair<Value, AffineMap> viewThroughMap(OpBuilder &b, Location loc,
   return {view, AffineMap::get(map.getNumDims(), 0, kept, b.getContext())};
 }
 
-/// All `rows` rows of the constant matrix `coef` [rows, terms] at once: a
-/// tensor of `shape` whose slice r along `rowDim` is sum_k coef[r][k] * x_k,
-/// with x_k the value `values` at `valueMaps[k]` (maps over `shape`'s
-/// dimensions without `rowDim`). One generic computes every row: its body reads
-/// the `terms` values once and writes one output per row (each a slice of one
-/// tensor), with the coefficients as constants and zero terms left out,
-/// where a generic per element along `rowDim` would read its coefficients
-/// from a tensor and gather the same values again for every row.
-/// Each term reads `values` through a view (viewThroughMap), so that the
-/// generic's maps are projected permutations, which the vectorizer takes.
+/// sum_k coef[k] * xs[k], with the coefficients as constants and zero terms
+/// left out (a term of 1 or -1 as an add or a subtract).
+Value combine(OpBuilder &b, Location loc, ArrayRef<double> coef,
+              ArrayRef<Value> xs) {
+  Value sum;
+  for (auto [c, x] : llvm::zip_equal(coef, xs)) {
+    if (c == 0)
+      continue;
+    if (!sum) {
+      sum = c == 1 ? x
+            : c == -1
+                ? Value(arith::NegFOp::create(b, loc, x))
+                : Value(arith::MulFOp::create(
+                      b, loc, x,
+                      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c))));
+      continue;
+    }
+    if (c == 1)
+      sum = arith::AddFOp::create(b, loc, sum, x);
+    else if (c == -1)
+      sum = arith::SubFOp::create(b, loc, sum, x);
+    else
+      sum = arith::AddFOp::create(
+          b, loc, sum,
+          arith::MulFOp::create(
+              b, loc, x,
+              arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c))));
+  }
+  return sum ? sum : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+}
+
+/// All rows of the constant matrix `coef` [rows, terms] at once, along one
+/// dimension or two: a tensor of `shape` whose slice r along `rowDims[0]`
+/// is sum_k coef[r][k] * x_k, with x_k the value `values` at `valueMaps[k]`
+/// (maps over `shape`'s dimensions without `rowDims`); with two row
+/// dimensions, the slice (r, s) is sum_k coef[s][k] * (sum_l coef[r][l] *
+/// x_lk), x_lk at `valueMaps[l * terms + k]`: both directions of a tile's
+/// transform in one step, without the half-transformed tensor between them.
+/// One generic computes every row: its body reads the values once and
+/// writes one output per row (each a slice of one tensor), where a generic
+/// per element along a row dimension would read its coefficients from a
+/// tensor and gather the same values again for every row. Each value is
+/// read through a view (viewThroughMap), so that the generic's maps are
+/// projected permutations, which the vectorizer takes.
 Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                     unsigned rowDim, ArrayRef<double> coef, int64_t terms,
-                     Value values, ArrayRef<AffineMap> valueMaps) {
+                     ArrayRef<unsigned> rowDims, ArrayRef<double> coef,
+                     int64_t terms, Value values,
+                     ArrayRef<AffineMap> valueMaps) {
   int64_t rows = coef.size() / terms;
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   unsigned rank = shape.size();
+  bool twoDims = rowDims.size() == 2;
   // On a buffer: the rows are subviews of it that one generic writes. (As
   // tensors, slices of one tensor.empty written by one generic and inserted
   // back, bufferization gave every row but the first its own buffer and a
@@ -292,13 +330,18 @@ Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       b, loc,
       MemRefType::get(valuesType.getShape(), valuesType.getElementType()),
       values, /*read_only=*/true);
-  SmallVector<int64_t> rowShape(shape);
-  rowShape.erase(rowShape.begin() + rowDim);
+  SmallVector<int64_t> rowShape;
+  for (auto [d, size] : llvm::enumerate(shape))
+    if (!llvm::is_contained(rowDims, d))
+      rowShape.push_back(size);
   SmallVector<int64_t> offsets(rank, 0), sizes(shape), strides(rank, 1);
-  sizes[rowDim] = 1;
+  for (unsigned d : rowDims)
+    sizes[d] = 1;
   SmallVector<Value> outs;
-  for (int64_t r = 0; r < rows; ++r) {
-    offsets[rowDim] = r;
+  for (int64_t r = 0; r < (twoDims ? rows * rows : rows); ++r) {
+    offsets[rowDims[0]] = twoDims ? r / rows : r;
+    if (twoDims)
+      offsets[rowDims[1]] = r % rows;
     auto rowType =
         cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
             rowShape, bufferType, offsets, sizes, strides));
@@ -312,48 +355,38 @@ Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
     termValues.push_back(view);
     maps.push_back(viewMap);
   }
-  maps.append(rows, AffineMap::getMultiDimIdentityMap(rank - 1, ctx));
+  maps.append(outs.size(),
+              AffineMap::getMultiDimIdentityMap(rowShape.size(), ctx));
   linalg::GenericOp::create(
       b, loc, TypeRange{}, termValues, outs, maps,
-      SmallVector<utils::IteratorType>(rank - 1, utils::IteratorType::parallel),
+      SmallVector<utils::IteratorType>(rowShape.size(),
+                                       utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         // A 16-bit input is widened exactly, once per value.
         SmallVector<Value> xs;
-        for (int64_t k = 0; k < terms; ++k)
-          xs.push_back(args[k].getType().isF32() ? args[k]
-                                                 : Value(arith::ExtFOp::create(
-                                                       nb, nl, f32, args[k])));
+        for (Value arg : args.take_front(termValues.size()))
+          xs.push_back(arg.getType().isF32()
+                           ? arg
+                           : Value(arith::ExtFOp::create(nb, nl, f32, arg)));
+        auto coefRow = [&](int64_t r) { return coef.slice(r * terms, terms); };
         SmallVector<Value> results;
-        for (int64_t r = 0; r < rows; ++r) {
-          Value sum;
-          for (int64_t k = 0; k < terms; ++k) {
-            double c = coef[r * terms + k];
-            if (c == 0)
-              continue;
-            Value x = xs[k];
-            if (!sum) {
-              sum = c == 1    ? x
-                    : c == -1 ? Value(arith::NegFOp::create(nb, nl, x))
-                              : Value(arith::MulFOp::create(
-                                    nb, nl, x,
-                                    arith::ConstantOp::create(
-                                        nb, nl, nb.getF32FloatAttr(c))));
-              continue;
+        if (!twoDims) {
+          for (int64_t r = 0; r < rows; ++r)
+            results.push_back(combine(nb, nl, coefRow(r), xs));
+        } else {
+          // The first direction for every row r and column k, then the
+          // second along k.
+          for (int64_t r = 0; r < rows; ++r) {
+            SmallVector<Value> firsts;
+            for (int64_t k = 0; k < terms; ++k) {
+              SmallVector<Value> column;
+              for (int64_t l = 0; l < terms; ++l)
+                column.push_back(xs[l * terms + k]);
+              firsts.push_back(combine(nb, nl, coefRow(r), column));
             }
-            if (c == 1)
-              sum = arith::AddFOp::create(nb, nl, sum, x);
-            else if (c == -1)
-              sum = arith::SubFOp::create(nb, nl, sum, x);
-            else
-              sum = arith::AddFOp::create(
-                  nb, nl, sum,
-                  arith::MulFOp::create(nb, nl, x,
-                                        arith::ConstantOp::create(
-                                            nb, nl, nb.getF32FloatAttr(c))));
+            for (int64_t s = 0; s < rows; ++s)
+              results.push_back(combine(nb, nl, coefRow(s), firsts));
           }
-          results.push_back(
-              sum ? sum
-                  : arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0)));
         }
         linalg::YieldOp::create(nb, nl, results);
       });
@@ -497,8 +530,9 @@ struct WinogradConvPass
     for (int64_t k = 0; k < tileSize; ++k)
       vals.push_back(AffineMap::get(
           4, 0, {d(0), d(1), d(2) * blockSize + cst(k), d(3)}, ctx));
-    Value rows = sumsOfProducts(rewriter, loc, {tileSize, n, c, th, ew},
-                                /*rowDim=*/0, form.bt, tileSize, input, vals);
+    Value rows =
+        sumsOfProducts(rewriter, loc, {tileSize, n, c, th, ew},
+                       /*rowDims=*/{0}, form.bt, tileSize, input, vals);
     // (B^T d) B along its columns: v[a, b, c, n, i, j] = sum_k BT[b, k]
     // rows[a, n, c, i, m j + k], all b at once (loops a, c, n, i, j): the
     // values m apart are read once for all the sums, term k through the
@@ -508,7 +542,7 @@ struct WinogradConvPass
       vals.push_back(AffineMap::get(
           5, 0, {d(0), d(2), d(1), d(3), d(4) * blockSize + cst(k)}, ctx));
     Value v = sumsOfProducts(rewriter, loc, {tileSize, tileSize, c, n, th, tw},
-                             /*rowDim=*/1, form.bt, tileSize, rows, vals);
+                             /*rowDims=*/{1}, form.bt, tileSize, rows, vals);
     v = tensor::CollapseShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({tileSize * tileSize, c, tiles}, f32), v,
@@ -527,32 +561,25 @@ struct WinogradConvPass
                                       ValueRange{uValue, v}, mInit)
             .getResult(0);
 
-    // A^T m along the rows: half[y, b, f, t] = sum_k AT[y, k] m[k, b, f, t].
+    // A^T m A, both directions in one step, into the output's layout:
+    // out[n, f, i, y, j, x] = sum_k AT[x, k] (sum_l AT[y, l] m[l, k, f, n,
+    // i, j]), so that [n, f, m i + y, m j + x] is its row-major view; all y
+    // and x at once (loops n, f, i, j), each x written through the view of
+    // every m-th column. (In two steps, the half-transformed tensor took
+    // a pass through memory: 15% of a 64-channel convolution's time at
+    // 56x56.)
     m = tensor::ExpandShapeOp::create(
         rewriter, loc,
-        RankedTensorType::get({tileSize, tileSize, f, tiles}, f32), m,
-        ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
-    // All y at once (loops b, f, t).
+        RankedTensorType::get({tileSize, tileSize, f, n, th, tw}, f32), m,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3, 4, 5}});
     vals.clear();
-    for (int64_t k = 0; k < tileSize; ++k)
-      vals.push_back(AffineMap::get(3, 0, {cst(k), d(0), d(1), d(2)}, ctx));
-    Value half = sumsOfProducts(rewriter, loc, {blockSize, tileSize, f, tiles},
-                                /*rowDim=*/0, form.at, tileSize, m, vals);
-    half = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({blockSize, tileSize, f, n, th, tw}, f32), half,
-        ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4, 5}});
-    // (A^T m) A along the columns, into the output's layout:
-    // out[n, f, i, y, j, x] = sum_k AT[x, k] half[y, k, f, n, i, j], so that
-    // [n, f, m i + y, m j + x] is its row-major view; all x at once (loops
-    // n, f, i, y, j), each x written through the view of every m-th column.
-    vals.clear();
-    for (int64_t k = 0; k < tileSize; ++k)
-      vals.push_back(
-          AffineMap::get(5, 0, {d(3), cst(k), d(1), d(0), d(2), d(4)}, ctx));
+    for (int64_t l = 0; l < tileSize; ++l)
+      for (int64_t k = 0; k < tileSize; ++k)
+        vals.push_back(AffineMap::get(
+            4, 0, {cst(l), cst(k), d(1), d(0), d(2), d(3)}, ctx));
     Value out =
         sumsOfProducts(rewriter, loc, {n, f, th, blockSize, tw, blockSize},
-                       /*rowDim=*/5, form.at, tileSize, half, vals);
+                       /*rowDims=*/{3, 5}, form.at, tileSize, m, vals);
     out = tensor::CollapseShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({n, f, th * blockSize, tw * blockSize}, f32), out,

@@ -22,10 +22,10 @@
 // so the input's zero pad grows to 18x18 in place of a second pad. The
 // weight operand of the region becomes the transformed filter [36, F, C];
 // the convolution becomes the input transform (rows, then columns), 36
-// products, the output transform (rows, then columns into the output's
-// layout), cut to 13x13; the region's bias and Relu follow unchanged.
-// Each step of the transforms computes every row of its matrix in one
-// generic: six (four) outputs, subviews of one buffer, from values read
+// products, the output transform (rows and columns in one step, into the
+// output's layout), cut to 13x13; the region's bias and Relu follow
+// unchanged. Each step of the transforms computes every row of its matrix
+// in one generic: six (16) outputs, subviews of one buffer, from values read
 // once through views (rows 4 i + k, columns 4 j + k: views of stride 4),
 // so that every indexing map is a projected permutation, with the matrix's
 // entries as constants and its zeros left out (B^T's first row is
@@ -67,27 +67,20 @@
 // CHECK:           %[[COLS:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<6x6x32x1x4x4xf32> into tensor<36x32x16xf32>
 // CHECK:           %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<36x32x16xf32>
 // CHECK:           %[[M:.+]] = linalg.batch_matmul ins(%[[W]], %[[COLS]] : tensor<36x32x32xf32>, tensor<36x32x16xf32>) outs(%[[FILL]] : tensor<36x32x16xf32>)
-// CHECK:           %[[M6:.+]] = tensor.expand_shape %[[M]] {{\[}}[0, 1], [2], [3]] output_shape [6, 6, 32, 16]
-// CHECK:           %[[HBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x6x32x16xf32>
-// CHECK:           %[[MB:.+]] = bufferization.to_buffer %[[M6]] read_only
-// CHECK-COUNT-4:   memref.subview %[[HBUF]][{{[0-3]}}, 0, 0, 0] [1, 6, 32, 16]
-// CHECK:           %[[M0:.+]] = memref.subview %[[MB]][0, 0, 0, 0] [1, 6, 32, 16] [1, 1, 1, 1] : memref<6x6x32x16xf32> to memref<6x32x16xf32, strided<[512, 16, 1]>>
-// CHECK-COUNT-4:   memref.subview %[[MB]][{{[1-4]}}, 0, 0, 0] [1, 6, 32, 16] [1, 1, 1, 1]
-// CHECK:           %[[M5:.+]] = memref.subview %[[MB]][5, 0, 0, 0] [1, 6, 32, 16] [1, 1, 1, 1]
-// CHECK:           linalg.generic {{.+}} ins(%[[M0]], {{.+}}, %[[M5]] : {{.+}}) outs(
-// CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
-// CHECK:           %[[HALF:.+]] = bufferization.to_tensor %[[HBUF]] restrict writable : memref<4x6x32x16xf32>
-// CHECK:           %[[H6:.+]] = tensor.expand_shape %[[HALF]] {{.+}} into tensor<4x6x32x1x4x4xf32>
-// The output's columns 4 j + x, each x a view of stride 4 that the
-// generic writes.
+// The output transform, both directions in one generic: 36 values, each a
+// view of the products, 16 outputs (y, x), each a view of stride 4 of the
+// output's columns 4 j + x.
+// CHECK:           %[[M6:.+]] = tensor.expand_shape %[[M]] {{\[}}[0, 1], [2], [3, 4, 5]] output_shape [6, 6, 32, 1, 4, 4]
 // CHECK:           %[[OBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x32x4x4x4x4xf32>
-// CHECK:           %[[HB:.+]] = bufferization.to_buffer %[[H6]] read_only
-// CHECK:           %[[O0:.+]] = memref.subview %[[OBUF]][0, 0, 0, 0, 0, 0] [1, 32, 4, 4, 4, 1] [1, 1, 1, 1, 1, 1] : memref<1x32x4x4x4x4xf32> to memref<1x32x4x4x4xf32, strided<[8192, 256, 64, 16, 4]>>
-// CHECK-COUNT-3:   memref.subview %[[OBUF]][0, 0, 0, 0, 0, {{[1-3]}}] [1, 32, 4, 4, 4, 1]
-// CHECK:           %[[H0:.+]] = memref.subview %[[HB]][0, 0, 0, 0, 0, 0] [4, 1, 32, 1, 4, 4] [1, 1, 1, 1, 1, 1] : memref<4x6x32x1x4x4xf32> to memref<4x32x1x4x4xf32, strided<[3072, 16, 16, 4, 1]>>
-// CHECK-COUNT-5:   memref.subview %[[HB]][0, {{[1-5]}}, 0, 0, 0, 0] [4, 1, 32, 1, 4, 4]
-// CHECK:           linalg.generic {{.+}} ins(%[[H0]], {{.+}}) outs(%[[O0]], {{.+}})
-// CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
+// CHECK:           %[[MB:.+]] = bufferization.to_buffer %[[M6]] read_only
+// CHECK:           %[[O0:.+]] = memref.subview %[[OBUF]][0, 0, 0, 0, 0, 0] [1, 32, 4, 1, 4, 1] [1, 1, 1, 1, 1, 1] : memref<1x32x4x4x4x4xf32> to memref<1x32x4x4xf32, strided<[8192, 256, 64, 4]>>
+// CHECK-COUNT-14:  memref.subview %[[OBUF]][0, 0, 0, {{[0-3]}}, 0, {{[0-3]}}] [1, 32, 4, 1, 4, 1]
+// CHECK:           %[[O15:.+]] = memref.subview %[[OBUF]][0, 0, 0, 3, 0, 3] [1, 32, 4, 1, 4, 1] [1, 1, 1, 1, 1, 1] : memref<1x32x4x4x4x4xf32> to memref<1x32x4x4xf32, strided<[8192, 256, 64, 4], offset: 51>>
+// CHECK:           %[[M0:.+]] = memref.subview %[[MB]][0, 0, 0, 0, 0, 0] [1, 1, 32, 1, 4, 4] [1, 1, 1, 1, 1, 1] : memref<6x6x32x1x4x4xf32> to memref<32x1x4x4xf32, strided<[16, 16, 4, 1]>>
+// CHECK-COUNT-34:  memref.subview %[[MB]][{{[0-5]}}, {{[0-5]}}, 0, 0, 0, 0] [1, 1, 32, 1, 4, 4]
+// CHECK:           %[[M35:.+]] = memref.subview %[[MB]][5, 5, 0, 0, 0, 0] [1, 1, 32, 1, 4, 4]
+// CHECK:           linalg.generic {{.+}} ins(%[[M0]], {{.+}}, %[[M35]] : {{.+}}) outs(%[[O0]], {{.+}}, %[[O15]] : {{.+}})
+// CHECK:             linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32
 // CHECK:           %[[OUT:.+]] = bufferization.to_tensor %[[OBUF]] restrict writable : memref<1x32x4x4x4x4xf32>
 // CHECK:           %[[FULL:.+]] = tensor.collapse_shape %[[OUT]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x32x4x4x4x4xf32> into tensor<1x32x16x16xf32>
 // CHECK:           %[[CUT:.+]] = tensor.extract_slice %[[FULL]][0, 0, 0, 0] [1, 32, 13, 13] [1, 1, 1, 1]
@@ -289,11 +282,9 @@ func.func @transformed_size(%x80: tensor<8x256x82x82xf32>, %x160: tensor<8x256x1
 // DEFAULT:         %[[V:.+]] = bufferization.to_tensor %{{.+}} restrict writable : memref<4x4x128x1x7x7xf32>
 // DEFAULT:         %[[COLS:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<4x4x128x1x7x7xf32> into tensor<16x128x49xf32>
 // DEFAULT:         linalg.batch_matmul ins(%[[U]], %[[COLS]] : tensor<16x128x128xf32>, tensor<16x128x49xf32>)
-// DEFAULT:         memref.alloc() {alignment = 64 : i64} : memref<2x4x128x49xf32>
-// DEFAULT:           linalg.yield %{{.+}}, %{{.+}} : f32, f32
 // DEFAULT:         %[[OBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x128x7x2x7x2xf32>
-// DEFAULT-COUNT-2: memref.subview %[[OBUF]][0, 0, 0, 0, 0, {{[01]}}] [1, 128, 7, 2, 7, 1] [1, 1, 1, 1, 1, 1] : memref<1x128x7x2x7x2xf32> to memref<1x128x7x2x7xf32, strided<[25088, 196, 28, 14, 2]{{.*}}>>
-// DEFAULT:           linalg.yield %{{.+}}, %{{.+}} : f32, f32
+// DEFAULT-COUNT-4: memref.subview %[[OBUF]][0, 0, 0, {{[01]}}, 0, {{[01]}}] [1, 128, 7, 1, 7, 1] [1, 1, 1, 1, 1, 1] : memref<1x128x7x2x7x2xf32> to memref<1x128x7x7xf32, strided<[25088, 196, 28, 2]{{.*}}>>
+// DEFAULT:           linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
 // DEFAULT:         tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x128x7x2x7x2xf32> into tensor<1x128x14x14xf32>
 // DEFAULT-NOT:     linalg.batch_matmul
 // DEFAULT:         linalg.conv_2d_nchw_fchw {{.+}} outs(%{{.+}} : tensor<1x128x7x7xf32>)
