@@ -108,13 +108,16 @@ def AutoGLMWinogradConv : Pass<"autoglm-winograd-conv", "func::FuncOp"> {
       tiles; each computes all rows of `B^T` at once (one output per
       row, subviews of one `memref.alloc`, between
       `bufferization.to_buffer` and `to_tensor`), the coefficients
-      constants without the zeros.
+      constants without the zeros, each term read through a view (the
+      tiles' windows, `m` apart, are views of stride `m`, which
+      `--autoglm-vectorize-rows` reads in vectors).
     - The 36 (16) products `[F, C] x [C, tiles]` are one
       `linalg.batch_matmul`, which the CPU's tiled product kernel runs.
-    - The output transform `A^T m A` is two more generics (the first
-      with all rows of `A^T` at once); their result,
-      cut to the output's size, replaces the convolution (a fused
-      region's bias and activation follow it unchanged).
+    - The output transform `A^T m A` is one more generic, both
+      directions in its body, its 16 (4) outputs strided views of the
+      output's tiles; its result, cut to the output's size, replaces the
+      convolution (a fused region's bias and activation follow it
+      unchanged).
 
     Runs before `--autoglm-conv-to-matmul`, which takes every other
     convolution.
@@ -731,7 +734,10 @@ def AutoGLMVectorizeRows : Pass<"autoglm-vectorize-rows", "func::FuncOp"> {
   let description = [{
     For static linalg ops on buffers other than contractions and
     convolutions whose operands index the last loop dimension contiguously
-    (their innermost index, unit stride) or not at all. A row shorter than
+    (their innermost index, unit stride) or not at all; an operand that
+    indexes it may also be a view of stride 2 to 4 (Winograd's tile
+    windows), read as a masked load of the registers under its lanes and a
+    shuffle, written as a shuffle and a masked store. A row shorter than
     256 elements first joins the dimensions before it that every operand
     reads contiguously (a [1, C, 28, 28] op runs C rows of 784), while 32
     rows are left outside it. Then the outer
