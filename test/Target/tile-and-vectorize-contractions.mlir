@@ -805,17 +805,18 @@ func.func @avx2_batched_weight(%b: memref<2x64x256xf32>, %c: memref<2x64x256xf32
 }
 
 // A product whose A is a weight (a 1x1 convolution's filter, read in place
-// from a global): each step of a tile's K loop also prefetches one line of
-// A 16 columns ahead, on the tile's row `k mod 8`, not clamped to A's last
-// column (a prefetch never faults); a product of two arguments does not.
+// from a global): each step of a row tile's K loop also prefetches one line
+// of the next row tile's A (rows m + 8 ..) at the step's column, on that
+// tile's row `k mod 8`, so that the next tile's rows are in cache a K loop
+// ahead; a product of two arguments does not.
 // CHECK-LABEL: func.func @weight_rows_prefetched
 // CHECK: %[[W:.*]] = memref.get_global @conv_weight
+// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
+// CHECK: %[[NEXT:.*]] = arith.addi %[[M]], %c8
 // CHECK: scf.for %[[K:.*]] = %c0 to %c160 step %c1 iter_args
 // CHECK: %[[ROW:.*]] = arith.remui %[[K]], %c8
-// CHECK: %[[R:.*]] = arith.addi %{{.*}}, %[[ROW]]
-// CHECK: %[[AHEAD:.*]] = arith.addi %[[K]], %c16
-// CHECK-NOT: arith.minsi
-// CHECK: memref.prefetch %[[W]][%[[R]], %[[AHEAD]]], read, locality<3>, data
+// CHECK: %[[R:.*]] = arith.addi %[[NEXT]], %[[ROW]]
+// CHECK: memref.prefetch %[[W]][%[[R]], %[[K]]], read, locality<3>, data
 // CHECK-LABEL: func.func @argument_rows_not_prefetched
 // CHECK-NOT: arith.remui
 // CHECK: return

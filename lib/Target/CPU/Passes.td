@@ -225,8 +225,9 @@ def AutoGLMTileAndVectorizeContractions
     as do K loops of at most `2 * prefetch-distance` steps (1x1
     convolutions of few input channels), whose rows ahead would mostly
     lie past the loop. Where A is a weight (a view of a global: a
-    convolution's), each step also prefetches one of the tile's rows of A,
-    row `k mod mr`, `prefetch-weight-columns` columns ahead; and a tile
+    convolution's), each step also prefetches a line of the next row
+    tile's A at its column, on row `k mod mr` (`prefetch-weight-rows`);
+    and a tile
     whose tail reads an operand of the tile's shape (a residual) prefetches
     that operand's lines before its K loop.
 
@@ -264,11 +265,10 @@ def AutoGLMTileAndVectorizeContractions
            /*default=*/"4096",
            "Bytes ahead that a product reading a weight packed into column "
            "panels prefetches into L2 along the panels (0: none)">,
-    Option<"prefetchWeightColumns", "prefetch-weight-columns", "unsigned",
-           /*default=*/"16",
-           "Columns ahead along A's rows that the K loop of a product whose "
-           "A is a weight (a convolution's) prefetches, one row a step "
-           "(0: none)">,
+    Option<"prefetchWeightRowsAhead", "prefetch-weight-rows", "bool",
+           /*default=*/"true",
+           "The K loop of a product whose A is a weight (a convolution's) "
+           "prefetches the next row tile's rows of A, one line a step">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

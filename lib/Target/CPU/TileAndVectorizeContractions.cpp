@@ -859,16 +859,20 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
 
 /// Prefetches, beside the register tile `tile` (a K = 1 slice of the
 /// product) whose A is a weight (a convolution's, F x C*KH*KW, read in
-/// place), one line of A `columnsAhead` columns further along one of the
-/// tile's rows, the row `k mod mr`: each row's line ahead once every mr
-/// steps of k, as the tile reads each row an element a step. A model reads
-/// each weight once a run, from beyond L2, mr rows at a time, rows K apart:
-/// mr short streams that the hardware prefetchers barely start on (chains
-/// of MobileNetV2's 1x1 convolutions, their weights not in cache, took
+/// place), the line of the next row tile's A at this step's column, on that
+/// tile's row `k mod mr`: over its K loop a tile brings in the next one's
+/// rows, a whole K loop before they are read. A model reads each weight
+/// once a run, from beyond L2, mr rows at a time, rows K apart: mr short
+/// streams that the hardware prefetchers barely start on (chains of
+/// MobileNetV2's 1x1 convolutions, their weights not in cache, took
 /// 1.06-1.15x ONNX Runtime's time where one of them alone took 0.90-0.94x;
-/// docs/benchmarks.md).
-void prefetchWeightRows(RewriterBase &rewriter, linalg::LinalgOp tile,
-                        int64_t columnsAhead) {
+/// docs/benchmarks.md). A line 16 columns ahead on the tile's own rows
+/// was on its way 16 steps before it was read, too late for a line from
+/// memory on the Xeon (ResNet-50 0.96x, MobileNetV2 and V3 0.95x the time
+/// with the next tile's rows; docs/decisions.md). Where the tile is a
+/// block's last, the rows are the next block's, or past the weight (a
+/// prefetch never faults, as prefetchPanelRow's).
+void prefetchWeightRows(RewriterBase &rewriter, linalg::LinalgOp tile) {
   auto view = tile.getDpsInputs()[0].getDefiningOp<memref::SubViewOp>();
   if (!view || !viewsGlobal(view.getSource()) ||
       !view.getSourceType().hasStaticShape())
@@ -887,14 +891,11 @@ void prefetchWeightRows(RewriterBase &rewriter, linalg::LinalgOp tile,
   SmallVector<Value> indices =
       getValueOrCreateConstantIndexOp(rewriter, loc, view.getMixedOffsets());
   Value k = indices[kDim];
+  Value nextTile =
+      arith::AddIOp::create(rewriter, loc, indices[mDim], index(sizes[mDim]));
   indices[mDim] = arith::AddIOp::create(
-      rewriter, loc, indices[mDim],
+      rewriter, loc, nextTile,
       arith::RemUIOp::create(rewriter, loc, k, index(sizes[mDim])));
-  // Not clamped to the row: past its end the line is the next row's or
-  // past the weight, and a prefetch never faults (as prefetchPanelRow's).
-  // The clamp cost three of the K loop's 40 instructions a step (ResNet-50
-  // 0.99x the time on the Xeon, docs/decisions.md).
-  indices[kDim] = arith::AddIOp::create(rewriter, loc, k, index(columnsAhead));
   memref::PrefetchOp::create(rewriter, loc, view.getSource(), indices,
                              /*isWrite=*/false, /*localityHint=*/3,
                              /*isDataCache=*/true);
@@ -1401,8 +1402,8 @@ struct TileAndVectorizeContractionsPass
         prefetchPanelRow(rewriter, op, prefetchDistance);
       else if (prefetchColumns && kLoop && alongRow)
         prefetchPanelRow(rewriter, op, /*distance=*/0, prefetchColumns);
-      if (kLoop && prefetchWeightColumns)
-        prefetchWeightRows(rewriter, op, prefetchWeightColumns);
+      if (kLoop && prefetchWeightRowsAhead)
+        prefetchWeightRows(rewriter, op);
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
       bool wide = vectorizeWideTile(rewriter, op,
