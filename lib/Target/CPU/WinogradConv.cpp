@@ -213,24 +213,23 @@ std::pair<Value, AffineMap> viewThroughMap(OpBuilder &b, Location loc,
   SmallVector<AffineExpr> kept;
   SmallVector<bool> dropped;
   for (AffineExpr e : map.getResults()) {
-    int64_t offset = 0, stride = 1;
+    // e = loop * stride + offset, the constants (on the right, where
+    // affine expressions keep them) peeled off in turn.
     AffineExpr loop = e;
-    if (auto sum = dyn_cast<AffineBinaryOpExpr>(e);
-        sum && sum.getKind() == AffineExprKind::Add) {
-      auto c = dyn_cast<AffineConstantExpr>(sum.getRHS());
-      if (!c)
-        return {buffer, map};
-      offset = c.getValue();
-      loop = sum.getLHS();
-    }
-    if (auto product = dyn_cast<AffineBinaryOpExpr>(loop);
-        product && product.getKind() == AffineExprKind::Mul) {
-      auto m = dyn_cast<AffineConstantExpr>(product.getRHS());
-      if (!m)
-        return {buffer, map};
-      stride = m.getValue();
-      loop = product.getLHS();
-    }
+    bool constants = true;
+    auto peel = [&](AffineExprKind kind, int64_t otherwise) {
+      auto op = dyn_cast<AffineBinaryOpExpr>(loop);
+      if (!op || op.getKind() != kind)
+        return otherwise;
+      auto c = dyn_cast<AffineConstantExpr>(op.getRHS());
+      constants &= bool(c);
+      loop = op.getLHS();
+      return c ? c.getValue() : otherwise;
+    };
+    int64_t offset = peel(AffineExprKind::Add, 0);
+    int64_t stride = peel(AffineExprKind::Mul, 1);
+    if (!constants)
+      return {buffer, map};
     if (auto c = dyn_cast<AffineConstantExpr>(loop)) {
       offsets.push_back(c.getValue());
       sizes.push_back(1);
