@@ -496,22 +496,17 @@ void keepVectorAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
   rewriter.eraseOp(accumulator);
 }
 
-/// A rank-1 view of `count` consecutive elements of `source` (a memref with
-/// static strides), starting at `indices`: the memory under a strided
-/// vector's lanes and the gaps between them.
+/// A rank-1 view of `count` consecutive elements of `source` (a strided
+/// memref), starting at `indices`: the memory under a strided vector's
+/// lanes and the gaps between them.
 Value contiguousWindow(OpBuilder &b, Location loc, Value source,
                        ValueRange indices, int64_t count) {
   auto type = cast<MemRefType>(source.getType());
-  SmallVector<int64_t> strides;
-  int64_t staticOffset;
-  (void)type.getStridesAndOffset(strides, staticOffset);
   auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, source);
   Value offset = metadata.getOffset();
-  for (auto [index, stride] : llvm::zip_equal(indices, strides))
+  for (auto [index, stride] : llvm::zip_equal(indices, metadata.getStrides()))
     offset = arith::AddIOp::create(
-        b, loc, offset,
-        arith::MulIOp::create(b, loc, index,
-                              arith::ConstantIndexOp::create(b, loc, stride)));
+        b, loc, offset, arith::MulIOp::create(b, loc, index, stride));
   auto windowType = MemRefType::get(
       {count}, type.getElementType(),
       StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}),
