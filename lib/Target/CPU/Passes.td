@@ -227,9 +227,8 @@ def AutoGLMTileAndVectorizeContractions
     lie past the loop. Where A is a weight (a view of a global: a
     convolution's), each step also prefetches a line of the next row
     tile's A at its column, on row `k mod mr` (`prefetch-weight-rows`);
-    and a tile
-    whose tail reads an operand of the tile's shape (a residual) prefetches
-    that operand's lines before its K loop.
+    and a tile whose tail reads an operand of the tile's shape (a
+    residual) prefetches that operand's lines before its K loop.
 
     A product right after a `linalg.fill` of +0 of its whole accumulator
     (with nothing in between that touches memory) starts its register tiles

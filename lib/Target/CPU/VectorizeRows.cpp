@@ -595,8 +595,6 @@ struct StridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
 
   LogicalResult matchAndRewrite(vector::TransferWriteOp write,
                                 PatternRewriter &rewriter) const override {
-    if (!isa<MemRefType>(write.getBase().getType()))
-      return failure();
     StridedSpan s = stridedSpan(write, vectorBits);
     if (!s.stride)
       return failure();

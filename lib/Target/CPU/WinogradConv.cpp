@@ -333,19 +333,20 @@ Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   for (auto [d, size] : llvm::enumerate(shape))
     if (!llvm::is_contained(rowDims, d))
       rowShape.push_back(size);
-  SmallVector<int64_t> offsets(rank, 0), sizes(shape), strides(rank, 1);
-  for (unsigned d : rowDims)
-    sizes[d] = 1;
+  // Output row r (r / rows, r % rows with two row dimensions): the buffer
+  // at constants along the row dimensions, a view as the values' are.
   SmallVector<Value> outs;
   for (int64_t r = 0; r < (twoDims ? rows * rows : rows); ++r) {
-    offsets[rowDims[0]] = twoDims ? r / rows : r;
-    if (twoDims)
-      offsets[rowDims[1]] = r % rows;
-    auto rowType =
-        cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
-            rowShape, bufferType, offsets, sizes, strides));
-    outs.push_back(memref::SubViewOp::create(b, loc, rowType, buffer, offsets,
-                                             sizes, strides));
+    SmallVector<AffineExpr> at;
+    unsigned loop = 0;
+    for (unsigned d = 0; d < rank; ++d)
+      at.push_back(
+          d == rowDims[0] ? b.getAffineConstantExpr(twoDims ? r / rows : r)
+          : twoDims && d == rowDims[1] ? b.getAffineConstantExpr(r % rows)
+                                       : b.getAffineDimExpr(loop++));
+    outs.push_back(viewThroughMap(b, loc, buffer,
+                                  AffineMap::get(loop, 0, at, ctx), rowShape)
+                       .first);
   }
   SmallVector<Value> termValues;
   SmallVector<AffineMap> maps;
