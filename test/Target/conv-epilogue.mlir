@@ -57,6 +57,61 @@ func.func @two_images(%x: tensor<2x3x4x4xf32>, %w: tensor<8x3x1x1xf32>, %b: tens
   return %y : tensor<2x8x4x4xf32>
 }
 
+// A bias alone, as an autoglm.fused "conv" leaves it: the tail reads the
+// convolution's output as an input and writes a new tensor. It becomes an
+// update of the product in place too (a ResNet downsample's bias had run
+// over its whole output, 3.2 MB, after the product's blocks).
+// CHECK-LABEL: func.func @bias_into_new_tensor(
+// CHECK:         %[[P:.+]] = linalg.matmul {{.+}} -> tensor<8x16xf32>
+// CHECK:         %[[T:.+]] = linalg.generic {{.+}} ins(%arg2 : tensor<8xf32>) outs(%[[P]] : tensor<8x16xf32>)
+// CHECK-NEXT:    ^bb0(%[[BIAS:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK-NEXT:      %[[S:.+]] = arith.subf %[[ACC]], %[[BIAS]] : f32
+// CHECK-NEXT:      linalg.yield %[[S]] : f32
+// CHECK:         tensor.expand_shape %[[T]] {{\[\[}}0, 1], [2, 3]]
+// CHECK-NOT:     linalg.generic
+func.func @bias_into_new_tensor(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x1x1xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x3x4x4xf32>, tensor<8x3x1x1xf32>) outs(%z : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %n = tensor.empty() : tensor<1x8x4x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d1)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %b : tensor<1x8x4x4xf32>, tensor<8xf32>) outs(%n : tensor<1x8x4x4xf32>) {
+  ^bb0(%acc: f32, %bias: f32, %out: f32):
+    %s = arith.subf %acc, %bias : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x4x4xf32>
+  return %y : tensor<1x8x4x4xf32>
+}
+
+// Not moved: a tail that writes a new tensor but reads what it writes.
+// CHECK-LABEL: func.func @reads_new_tensor(
+// CHECK:         %[[O:.+]] = tensor.expand_shape
+// CHECK:         linalg.generic {{.+}} ins(%[[O]], %arg2 : tensor<1x8x4x4xf32>, tensor<8xf32>)
+func.func @reads_new_tensor(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x1x1xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x3x4x4xf32>, tensor<8x3x1x1xf32>) outs(%z : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %n = tensor.empty() : tensor<1x8x4x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d1)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %b : tensor<1x8x4x4xf32>, tensor<8xf32>) outs(%n : tensor<1x8x4x4xf32>) {
+  ^bb0(%acc: f32, %bias: f32, %out: f32):
+    %s = arith.addf %acc, %bias : f32
+    %t = arith.addf %s, %out : f32
+    linalg.yield %t : f32
+  } -> tensor<1x8x4x4xf32>
+  return %y : tensor<1x8x4x4xf32>
+}
+
 // Not moved: an operand indexed by the output row alone has no place in
 // the product's flattened OH*OW dimension.
 // CHECK-LABEL: func.func @per_row_operand(

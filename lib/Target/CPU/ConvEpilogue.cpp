@@ -96,15 +96,37 @@ void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
     return;
   auto tail = dyn_cast<linalg::GenericOp>(*output.getUsers().begin());
   if (!tail || !tail.hasPureTensorSemantics() || tail.getNumDpsInits() != 1 ||
-      tail.getDpsInits()[0] != output ||
       tail.getNumParallelLoops() != tail.getNumLoops() ||
       tail.getNumLoops() != 4 ||
-      !tail.getMatchingIndexingMap(tail.getDpsInitOperand(0)).isIdentity() ||
-      llvm::is_contained(tail.getDpsInputs(), output))
+      !tail.getMatchingIndexingMap(tail.getDpsInitOperand(0)).isIdentity())
     return;
+  // The tail updates the output in place, or reads it whole as one input and
+  // writes a new tensor without reading that (a convolution's bias alone,
+  // as the lowering of an autoglm.fused "conv" leaves it): either way it
+  // becomes an update of the product in place. `reads` is the input that
+  // the output was, if any.
+  Block &body = tail.getRegion().front();
+  OpOperand *init = tail.getDpsInitOperand(0);
+  OpOperand *reads = nullptr;
+  if (init->get() != output) {
+    for (OpOperand *input : tail.getDpsInputOperands())
+      if (input->get() == output) {
+        if (reads || !tail.getMatchingIndexingMap(input).isIdentity())
+          return;
+        reads = input;
+      }
+    if (!reads || init->get().getType() != output.getType() ||
+        !init->get().getDefiningOp<tensor::EmptyOp>() ||
+        !tail.getMatchingBlockArgument(init).use_empty())
+      return;
+  } else if (llvm::is_contained(tail.getDpsInputs(), output)) {
+    return;
+  }
   MLIRContext *ctx = rewriter.getContext();
   SmallVector<OperandOnProduct> inputs;
   for (OpOperand *input : tail.getDpsInputOperands()) {
+    if (input == reads)
+      continue;
     std::optional<OperandOnProduct> on =
         translate(tail.getMatchingIndexingMap(input), shape, ctx);
     if (!on)
@@ -116,13 +138,21 @@ void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
   Location loc = tail.getLoc();
   SmallVector<Value> operands;
   SmallVector<AffineMap> maps;
-  for (auto [input, on] : llvm::zip_equal(tail.getDpsInputs(), inputs)) {
-    Value v = input;
-    if (!on.collapse.empty())
-      v = tensor::CollapseShapeOp::create(rewriter, loc, v, on.collapse);
+  SmallVector<BlockArgument> oldArgs;
+  auto on = inputs.begin();
+  for (OpOperand *input : tail.getDpsInputOperands()) {
+    if (input == reads)
+      continue;
+    Value v = input->get();
+    if (!on->collapse.empty())
+      v = tensor::CollapseShapeOp::create(rewriter, loc, v, on->collapse);
     operands.push_back(v);
-    maps.push_back(on.map);
+    maps.push_back(on->map);
+    oldArgs.push_back(tail.getMatchingBlockArgument(input));
+    ++on;
   }
+  oldArgs.push_back(
+      tail.getMatchingBlockArgument(reads ? reads : init));
   auto productType = cast<RankedTensorType>(product.getType());
   maps.push_back(AffineMap::getMultiDimIdentityMap(productType.getRank(), ctx));
   auto onProduct = linalg::GenericOp::create(
@@ -132,8 +162,8 @@ void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
                                        utils::IteratorType::parallel),
       [&](OpBuilder &b, Location, ValueRange args) {
         IRMapping mapping;
-        mapping.map(tail.getRegion().front().getArguments(), args);
-        for (Operation &op : tail.getRegion().front())
+        mapping.map(oldArgs, args);
+        for (Operation &op : body)
           b.clone(op, mapping);
       });
   auto expand = output.getDefiningOp<tensor::ExpandShapeOp>();

@@ -22,9 +22,11 @@ enum class ProductShape { ChannelsByPixels, Batched, ImagesByChannels };
 
 /// `output` is the convolution's 4-D result, `expand_shape(product)` with
 /// `product` of shape `shape`. If its only user is an all-parallel
-/// linalg.generic updating it in place whose operands index the output as
-/// a whole, per channel, or by scalars, the generic is rewritten to update
-/// `product`; nothing changes otherwise.
+/// linalg.generic that updates it in place, or that reads it whole and
+/// writes a new tensor of its type (a bias alone, as the lowering of an
+/// autoglm.fused "conv" leaves it), and whose other operands index the
+/// output as a whole, per channel, or by scalars, the generic is rewritten
+/// to update `product` in place; nothing changes otherwise.
 void moveTailOntoProduct(RewriterBase &rewriter, Value output, Value product,
                          ProductShape shape);
 } // namespace mlir::autoglm

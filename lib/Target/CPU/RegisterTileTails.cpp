@@ -129,17 +129,34 @@ autoglm::tileTailOnRegisterTiles(RewriterBase &rewriter, linalg::GenericOp tail,
 }
 
 namespace {
+/// Whether `root` is an argument of a model's entry (a public function):
+/// one of its inputs, outputs or its workspace, which the runtime's
+/// contract keeps apart from each other (docs/runtime.md, "Ownership").
+bool isEntryArgument(Value root) {
+  auto arg = dyn_cast<BlockArgument>(root);
+  auto func =
+      arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()) : nullptr;
+  return func && func.isPublic() && arg.getOwner() == &func.getBody().front();
+}
+
 /// Whether `a` and `b` provably share no byte: apart by their extents
-/// (BufferExtents.h) on one buffer, or one of them a constant (a global,
-/// never written). Unlike mayOverlap, two function arguments or two
-/// allocations are not taken to be apart: a store is dropped only on proof.
+/// (BufferExtents.h) on one buffer, one of them a constant (a global,
+/// never written), two allocations, or two arguments of the model's entry.
+/// Arguments of any other function are not taken to be apart (a caller may
+/// pass one buffer twice): a store is dropped only on proof.
 bool provablyDisjoint(Value a, Value b) {
   std::optional<BufferExtent> ea = bufferExtent(a), eb = bufferExtent(b);
   if (!ea || !eb)
     return false;
+  auto allocation = [](Value root) {
+    return root.getDefiningOp<memref::AllocOp>() ||
+           root.getDefiningOp<memref::AllocaOp>();
+  };
   bool comparable = sameBufferRoot(ea->root, eb->root) ||
                     ea->root.getDefiningOp<memref::GetGlobalOp>() ||
-                    eb->root.getDefiningOp<memref::GetGlobalOp>();
+                    eb->root.getDefiningOp<memref::GetGlobalOp>() ||
+                    (allocation(ea->root) && allocation(eb->root)) ||
+                    (isEntryArgument(ea->root) && isEntryArgument(eb->root));
   return comparable && !mayOverlap(a, b);
 }
 
