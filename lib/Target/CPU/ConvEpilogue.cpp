@@ -151,8 +151,7 @@ void mlir::autoglm::moveTailOntoProduct(RewriterBase &rewriter, Value output,
     oldArgs.push_back(tail.getMatchingBlockArgument(input));
     ++on;
   }
-  oldArgs.push_back(
-      tail.getMatchingBlockArgument(reads ? reads : init));
+  oldArgs.push_back(tail.getMatchingBlockArgument(reads ? reads : init));
   auto productType = cast<RankedTensorType>(product.getType());
   maps.push_back(AffineMap::getMultiDimIdentityMap(productType.getRank(), ctx));
   auto onProduct = linalg::GenericOp::create(
