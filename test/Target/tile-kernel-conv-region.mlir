@@ -3,14 +3,15 @@
 // A fused convolution (1x1: the input is the column matrix) with its bias
 // and ReLU: the conversion to a matrix product moves the tail onto the
 // [F, OH*OW] product, and the region becomes one kernel over the product's
-// 64x256 cache blocks, fill, matmul and tail inside; the 4-D result is a
-// reshape of the block loop's.
+// cache blocks, fill, matmul and tail inside; the 4-D result is a reshape
+// of the block loop's. From 64 to 512 channels, the product expands a short
+// K: blocks of 16 x 256 (ContractionTiles.h, expandsShortK).
 // CHECK-LABEL: func.func @conv_region(
 // CHECK-NOT:     autoglm.fused
-// CHECK:         %[[R:.+]] = scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (512, 512) step (64, 256)
-// CHECK:           linalg.fill {{.+}} -> tensor<64x256xf32>
-// CHECK:           linalg.matmul {{.+}} -> tensor<64x256xf32>
-// CHECK:           linalg.generic {{.+}} ins(%{{.+}} : tensor<64xf32>)
+// CHECK:         %[[R:.+]] = scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (512, 512) step (16, 256)
+// CHECK:           linalg.fill {{.+}} -> tensor<16x256xf32>
+// CHECK:           linalg.matmul {{.+}} -> tensor<16x256xf32>
+// CHECK:           linalg.generic {{.+}} ins(%{{.+}} : tensor<16xf32>)
 // CHECK:             arith.addf
 // CHECK-NEXT:        arith.maximumf
 // CHECK:             tensor.parallel_insert_slice

@@ -167,14 +167,48 @@ func.func @even_from_one(%a: tensor<32x192xf32>, %b: tensor<192x784xf32>) -> ten
 // 48.
 // CHECK-LABEL: func.func @even_from_three(
 // CHECK:         scf.forall (%{{.+}}) = (0) to (192) step (48)
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<48x32xf32>, tensor<32x784xf32>) outs(%{{.+}} : tensor<48x784xf32>)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<48x64xf32>, tensor<64x784xf32>) outs(%{{.+}} : tensor<48x784xf32>)
 // CHECK:         } {autoglm.kernel = "contraction"}
-func.func @even_from_three(%a: tensor<192x32xf32>, %b: tensor<32x784xf32>) -> tensor<192x784xf32> {
+func.func @even_from_three(%a: tensor<192x64xf32>, %b: tensor<64x784xf32>) -> tensor<192x784xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<192x784xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<192x784xf32>) -> tensor<192x784xf32>
-  %m = linalg.matmul ins(%a, %b : tensor<192x32xf32>, tensor<32x784xf32>) outs(%f : tensor<192x784xf32>) -> tensor<192x784xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<192x64xf32>, tensor<64x784xf32>) outs(%f : tensor<192x784xf32>) -> tensor<192x784xf32>
   return %m : tensor<192x784xf32>
+}
+
+// A product that expands a short K (four rows of C or more per row of B,
+// K at most 256: a bottleneck's 1x1 convolution from 64 to 256 channels at
+// 56x56) takes row blocks of 16, so that a block writes 16 rows of C along
+// their length rather than 128 bytes of each of 64 rows in turn
+// (ContractionTiles.h, expandsShortK). On AVX2 too.
+// CHECK-LABEL: func.func @expanding(
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x64xf32>, tensor<64x224xf32>) outs(%{{.+}} : tensor<16x224xf32>)
+// AVX2-LABEL: func.func @expanding(
+// AVX2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, {{[0-9]+}})
+func.func @expanding(%a: tensor<256x64xf32>, %b: tensor<64x3136xf32>) -> tensor<256x3136xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x3136xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<256x64xf32>, tensor<64x3136xf32>) outs(%f : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+  return %m : tensor<256x3136xf32>
+}
+
+// Not one that expands less (three rows of C per row of B), nor a longer
+// K (512): their rows stay in blocks of 64.
+// CHECK-LABEL: func.func @not_expanding(
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (192, 3136) step (64, 224)
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (2048, 3136) step (64, 224)
+func.func @not_expanding(%a: tensor<192x64xf32>, %b: tensor<64x3136xf32>, %c: tensor<2048x512xf32>, %d: tensor<512x3136xf32>) -> (tensor<192x3136xf32>, tensor<2048x3136xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<192x3136xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<192x3136xf32>) -> tensor<192x3136xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<192x64xf32>, tensor<64x3136xf32>) outs(%f : tensor<192x3136xf32>) -> tensor<192x3136xf32>
+  %e2 = tensor.empty() : tensor<2048x3136xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<2048x3136xf32>) -> tensor<2048x3136xf32>
+  %m2 = linalg.matmul ins(%c, %d : tensor<2048x512xf32>, tensor<512x3136xf32>) outs(%f2 : tensor<2048x3136xf32>) -> tensor<2048x3136xf32>
+  return %m, %m2 : tensor<192x3136xf32>, tensor<2048x3136xf32>
 }
 
 // MobileNetV3's 1x1 projections at 28x28: 40 rows (5 register tiles: no

@@ -36,6 +36,9 @@ struct ContractionTiles {
   int64_t mc = 64, nc = 256, kc = 256;
   /// Row blocks are multiples of this (0: of mr).
   int64_t mcMultiple = 0;
+  /// Row blocks of a product that expands a short K (expandsShortK; 0:
+  /// mc, as for every other product).
+  int64_t mcExpanding = 16;
   /// Products of at most mr rows (fewRows): K blocks of `kcFewRows` rows
   /// and column blocks up to `ncFewRows` wide.
   int64_t kcFewRows = 32, ncFewRows = 2048;
@@ -132,6 +135,8 @@ inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
     tiles.mr = 12;
   tiles.mc = 128;
   tiles.mcMultiple = 8;
+  // Their rows are blocked per thread (below), whatever their K.
+  tiles.mcExpanding = 0;
   tiles.kc = vectorBits >= 512 ? 128 : 768;
   tiles.nc = 384;
   // At least two row blocks (batch 1's 128 rows in two of 64): with two
@@ -258,6 +263,23 @@ inline double blockBalance(int64_t count, int64_t threads) {
   return double(count) / double(threads * llvm::divideCeil(count, threads));
 }
 
+/// Whether a product of `rows` rows over `k` writes much more than it
+/// reads: K at most 256 and at least four rows of C per row of B (a
+/// bottleneck's expanding 1x1 convolution, 64 -> 256 channels at 56x56;
+/// MobileNetV2's expansions, 6x). Each element of C then takes few
+/// multiply-adds, and the product's speed is how fast C's lines are
+/// fetched for writing: a block of 64 rows walked column tile by column
+/// tile writes 128 bytes of each of 64 rows in turn, more streams than
+/// the hardware prefetchers follow. Blocks of kExpandingRowBlock rows
+/// write 16 rows (`mcExpanding`) along their length instead; B's panel,
+/// which such a
+/// product reads from L2 again for each block, is small (K x 32 floats).
+/// ResNet-50's first bottleneck block took 0.82x the time so
+/// (docs/decisions.md).
+inline bool expandsShortK(int64_t rows, int64_t k) {
+  return k <= 256 && rows >= 4 * k;
+}
+
 /// The cache-block sizes of the parallel dimensions ([b,] m, n) of a
 /// tileable contraction (0: not blocked): one image at a time of a batch,
 /// rows and columns by blockSize. With `weightPanels`, the product
@@ -272,7 +294,10 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   if (ranges.size() == 4 && ranges[0] > 1)
     blocks[0] = 1;
   int64_t mMultiple = tiles.mcMultiple ? tiles.mcMultiple : tiles.mr;
-  blocks[m] = blockSize(ranges[m], tiles.mc, mMultiple, mMultiple);
+  bool expanding =
+      tiles.mcExpanding && expandsShortK(ranges[m], ranges[m + 2]);
+  blocks[m] = blockSize(ranges[m], expanding ? tiles.mcExpanding : tiles.mc,
+                        mMultiple, mMultiple);
   blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   // A product of few rows (fewRows) reuses no panel of B: its column
   // blocks only split the stream of B between threads, and the wider they
