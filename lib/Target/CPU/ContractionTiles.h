@@ -294,8 +294,7 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   if (ranges.size() == 4 && ranges[0] > 1)
     blocks[0] = 1;
   int64_t mMultiple = tiles.mcMultiple ? tiles.mcMultiple : tiles.mr;
-  bool expanding =
-      tiles.mcExpanding && expandsShortK(ranges[m], ranges[m + 2]);
+  bool expanding = tiles.mcExpanding && expandsShortK(ranges[m], ranges[m + 2]);
   blocks[m] = blockSize(ranges[m], expanding ? tiles.mcExpanding : tiles.mc,
                         mMultiple, mMultiple);
   blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
