@@ -270,9 +270,8 @@ inline double blockBalance(int64_t count, int64_t threads) {
 /// multiply-adds, and the product's speed is how fast C's lines are
 /// fetched for writing: a block of 64 rows walked column tile by column
 /// tile writes 128 bytes of each of 64 rows in turn, more streams than
-/// the hardware prefetchers follow. Blocks of kExpandingRowBlock rows
-/// write 16 rows (`mcExpanding`) along their length instead; B's panel,
-/// which such a
+/// the hardware prefetchers follow. Blocks of `mcExpanding` rows (16)
+/// write their rows along their length instead; B's panel, which such a
 /// product reads from L2 again for each block, is small (K x 32 floats).
 /// ResNet-50's first bottleneck block took 0.82x the time so
 /// (docs/decisions.md).

@@ -563,8 +563,8 @@ def AutoGLMTileKernelRegions
     "contraction" region): the root op is tiled into the product's cache
     blocks (rows x columns, one image of a batch at a time; sizes that
     divide the dimensions, from the vector width; rows in blocks of 16
-    where the product expands a short K, K <= 256 and M >= 4 K) with upstream
-    tile-and-fuse into an `scf.forall` marked `autoglm.kernel = "<kind>"`,
+    where the product expands a short K, K <= 256 and M >= 4 K) with
+    upstream tile-and-fuse into an `scf.forall` marked `autoglm.kernel = "<kind>"`,
     and the product and its `linalg.fill` are fused into it. Then the
     region's body is inlined into the function. Products outside regions
     are tiled the same way with their fill. The K dimension and the
