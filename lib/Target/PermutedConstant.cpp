@@ -123,13 +123,16 @@ TypedAttr mlir::autoglm::scaleConstantColumns(Attribute attr, Attribute scales,
 TypedAttr mlir::autoglm::padConstantRows(Attribute attr, int64_t pad,
                                          StringRef blobName) {
   auto elements = dyn_cast<ElementsAttr>(attr);
-  if (!elements || cast<ShapedType>(elements.getType()).getRank() != 2)
+  if (!elements || cast<ShapedType>(elements.getType()).getRank() < 2)
     return {};
   std::optional<ArrayRef<char>> bytes = bytesOf(elements);
   if (!bytes)
     return {};
   auto type = cast<RankedTensorType>(elements.getType());
-  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  int64_t rows = type.getDimSize(0);
+  if (rows == 0)
+    return {};
+  int64_t columns = type.getNumElements() / rows;
   int64_t elementBytes = type.getElementTypeBitWidth() / 8;
   int64_t rowBytes = columns * elementBytes;
   int64_t paddedBytes = (columns + pad) * elementBytes;

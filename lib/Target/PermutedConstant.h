@@ -32,7 +32,9 @@ TypedAttr scaleConstantColumns(Attribute attr, Attribute scales,
 
 /// `attr`, a K x N constant (dense or a resource blob), as a K x (N + pad)
 /// one whose extra columns are zeros; a blob's result is a new blob named
-/// `blobName`. Null when the bytes cannot be read.
+/// `blobName`. A constant of more dimensions is read as the K x N matrix of
+/// its first dimension by the rest (a convolution's F x C x KH x KW filter
+/// as F x C*KH*KW). Null when the bytes cannot be read.
 TypedAttr padConstantRows(Attribute attr, int64_t pad, StringRef blobName);
 
 /// `attr`, a K x N constant (dense or a resource blob), in column panels:

@@ -47,6 +47,15 @@ struct ContractionTiles {
   int64_t threads = 2;
 };
 
+/// A constant weight whose rows (the product's A or B) lie a multiple of
+/// kAliasedWeightRowBytes apart is stored with kWeightRowPadBytes of zeros
+/// after each row and read through a view of its first columns: a register
+/// tile reads a few of its rows at a time, and rows 1 KiB apart fall into 4
+/// of the L1 cache's 64 sets, 4 KiB apart into one (B:
+/// TileKernelRegions.cpp, padWeightRows; A, a convolution's filter:
+/// ConvToMatmul.cpp, paddedFilter; docs/decisions.md).
+constexpr int64_t kAliasedWeightRowBytes = 1024, kWeightRowPadBytes = 64;
+
 /// Whether a product of `rows` rows is one register tile high: a decoder
 /// step's matrix-vector products (M = 1, or the batch at batch 8). Each
 /// element of B is then used once, so the product is a stream of B from

@@ -21,6 +21,7 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "ContractionTiles.h"
 #include "ConvEpilogue.h"
 #include "WeightPanels.h"
 
@@ -38,6 +39,33 @@ namespace mlir::autoglm {
 using namespace mlir;
 
 namespace {
+/// The f32 filter `filter` (F x C x KH x KW, `k` = C*KH*KW) as the
+/// product's A, [F, K], read from a copy whose rows have kWeightRowPadBytes
+/// of zeros after them, where it is a constant whose rows lie a multiple of
+/// kAliasedWeightRowBytes apart (ContractionTiles.h); null, changing
+/// nothing, otherwise. A register tile broadcasts one element of each of
+/// its 8 rows a step, and its K loop prefetches the next tile's 8 rows
+/// (TileAndVectorizeContractions.cpp, prefetchWeightRows): rows 4 KiB apart
+/// put those 16 lines into one set of the L1 cache (12 ways on the Intel
+/// Xeon, 8 on AMD's Zen), where they evict each other, and rows 1 KiB apart
+/// into four. On the Xeon 1x1 convolutions of 256 to 2048 input channels
+/// took 0.94-0.98x the time so (docs/decisions.md).
+Value paddedFilter(RewriterBase &rewriter, Location loc, Value filter,
+                   int64_t f, int64_t k) {
+  if (f < 2 || k * 4 % autoglm::kAliasedWeightRowBytes != 0)
+    return {};
+  Value padded = autoglm::rearrangeWeight(rewriter, filter, [](Attribute w) {
+    return autoglm::padConstantRows(w, autoglm::kWeightRowPadBytes / 4,
+                                    "padded_filter");
+  });
+  if (!padded)
+    return {};
+  OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(
+      rewriter, loc, padded, {zero, zero},
+      {rewriter.getIndexAttr(f), rewriter.getIndexAttr(k)}, {one, one});
+}
+
 /// Rewrites one convolution; failure (and no change) where it does not apply.
 LogicalResult convToMatmul(RewriterBase &rewriter,
                            linalg::Conv2DNchwFchwOp conv) {
@@ -137,7 +165,9 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
   // The filter as the product's A, [F, C*KH*KW] (not where it went
   // transposed: the region's argument has its new type by now).
   Value weight;
-  if (!transposed)
+  if (!transposed && et.isF32() && acc.isF32())
+    weight = paddedFilter(rewriter, loc, conv.getInputs()[1], f, k);
+  if (!transposed && !weight)
     weight = collapse(conv.getInputs()[1], {f, k}, {{0}, {1, 2, 3}});
   if (transposed) {
     // One pixel an image: the images are the product's rows.
@@ -184,11 +214,15 @@ LogicalResult convToMatmul(RewriterBase &rewriter,
         ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   }
   auto oldFill = init.getDefiningOp<linalg::FillOp>();
+  auto oldFilter = conv.getInputs()[1].getDefiningOp<arith::ConstantOp>();
   rewriter.replaceOp(conv, result);
   // A fill replaced by one in the product's shape would still run (nothing
-  // between here and bufferization removes dead ops).
+  // between here and bufferization removes dead ops), and a filter
+  // rearranged into a new constant would be stored twice.
   if (oldFill && oldFill->use_empty())
     rewriter.eraseOp(oldFill);
+  if (oldFilter && oldFilter->use_empty())
+    rewriter.eraseOp(oldFilter);
   // The tail of a fused convolution works on the product, in its blocks.
   autoglm::moveTailOntoProduct(
       rewriter, result, product,

@@ -815,17 +815,16 @@ struct TileKernelRegionsPass
   }
 
   /// A product's constant f32 weight B (K x N) whose rows lie a multiple of
-  /// kAliasedRowBytes apart becomes a view of the first N columns of a copy
-  /// whose rows have kRowPadBytes of zeros after them (`padded` keeps one
-  /// copy per constant). The register tiles read a few consecutive rows of
-  /// B at a time; rows 12 KiB apart (BERT's 768 x 3072 weight) map to the
-  /// same sets of the L1 cache, and on the AMD EPYC (Zen, AVX2) the product
-  /// of 128 rows took 1.85x the time of the same product with 16 more
-  /// columns (docs/decisions.md).
+  /// kAliasedWeightRowBytes apart becomes a view of the first N columns of a
+  /// copy whose rows have kWeightRowPadBytes of zeros after them
+  /// (ContractionTiles.h; `padded` keeps one copy per constant). The register
+  /// tiles read a few consecutive rows of B at a time; rows 12 KiB apart
+  /// (BERT's 768 x 3072 weight) map to the same sets of the L1 cache, and on
+  /// the AMD EPYC (Zen, AVX2) the product of 128 rows took 1.85x the time of
+  /// the same product with 16 more columns (docs/decisions.md).
   static void padWeightRows(RewriterBase &rewriter, FusedOp region,
                             linalg::LinalgOp product,
                             DenseMap<Operation *, Value> &padded) {
-    constexpr int64_t kAliasedRowBytes = 1024, kRowPadBytes = 64;
     auto matmul = dyn_cast<linalg::MatmulOp>(product.getOperation());
     auto arg = matmul ? dyn_cast<BlockArgument>(matmul.getDpsInputs()[1])
                       : BlockArgument();
@@ -836,12 +835,12 @@ struct TileKernelRegionsPass
     auto type = dyn_cast<RankedTensorType>(weight.getType());
     if (!constant || !type || type.getRank() != 2 ||
         !type.getElementType().isF32() || type.getDimSize(0) < 2 ||
-        type.getDimSize(1) * 4 % kAliasedRowBytes != 0)
+        type.getDimSize(1) * 4 % kAliasedWeightRowBytes != 0)
       return;
     Value &view = padded[constant];
     if (!view) {
-      TypedAttr wide =
-          padConstantRows(constant.getValue(), kRowPadBytes / 4, "padded_rows");
+      TypedAttr wide = padConstantRows(constant.getValue(),
+                                       kWeightRowPadBytes / 4, "padded_rows");
       if (!wide)
         return;
       OpBuilder::InsertionGuard guard(rewriter);
