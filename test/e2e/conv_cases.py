@@ -119,6 +119,13 @@ CASES = {
     "b3_k1_map1x1_residual": ([3, 40, 1, 1], 40, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "residual"),
     "b1_k1_map1x1_nobias": ([1, 33, 1, 1], 17, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), False, None),
     "b2_k1_stride2_to_1x1": ([2, 24, 2, 2], 20, 1, (1, 1), (2, 2), [0, 0, 0, 0], (1, 1), True, None),
+    # Filters whose rows (C*KH*KW floats) are a multiple of 1 KiB long, read
+    # from copies with 64 bytes of zeros after each row: 256 channels 1x1
+    # with the residual Add, 512 channels for two images (the padded filter
+    # broadcast along the batch), 256 channels 3x3 stride 2 (rows of 2304).
+    "b1_k1_256_padded_rows_residual": ([1, 256, 7, 9], 256, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "residual"),
+    "b2_k1_512_padded_rows": ([2, 512, 5, 6], 24, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    "b1_k3_stride2_256_padded_rows": ([1, 256, 13, 12], 32, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), False, "relu"),
     # Winograd F(4x4, 3x3) (WinogradConv.cpp: 3x3, stride 1, at least 64
     # input and output channels and 32 blocks of 4x4 outputs): output
     # sizes that are not whole blocks (29x23, 17x16, 13x13, 31x13),
