@@ -44,12 +44,12 @@ namespace {
 /// of zeros after them, where it is a constant whose rows lie a multiple of
 /// kAliasedWeightRowBytes apart (ContractionTiles.h); null, changing
 /// nothing, otherwise. A register tile broadcasts one element of each of
-/// its 8 rows a step, and its K loop prefetches the next tile's 8 rows
-/// (TileAndVectorizeContractions.cpp, prefetchWeightRows): rows 4 KiB apart
-/// put those 16 lines into one set of the L1 cache (12 ways on the Intel
-/// Xeon, 8 on AMD's Zen), where they evict each other, and rows 1 KiB apart
-/// into four. On the Xeon 1x1 convolutions of 256 to 2048 input channels
-/// took 0.94-0.98x the time so (docs/decisions.md).
+/// its rows (8 on AVX-512) a step, and its K loop prefetches the next
+/// tile's rows (TileAndVectorizeContractions.cpp, prefetchWeightRows): rows
+/// 4 KiB apart put those 16 lines into one set of the L1 cache (12 ways on
+/// the Intel Xeon, 8 on AMD's Zen), where they evict each other, and rows
+/// 1 KiB apart into four. On the Xeon 1x1 convolutions of 256 to 2048 input
+/// channels took 0.94-0.98x the time so (docs/decisions.md).
 Value paddedFilter(RewriterBase &rewriter, Location loc, Value filter,
                    int64_t f, int64_t k) {
   if (f < 2 || k * 4 % autoglm::kAliasedWeightRowBytes != 0)
