@@ -60,10 +60,9 @@ Value paddedFilter(RewriterBase &rewriter, Location loc, Value filter,
   });
   if (!padded)
     return {};
-  OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
-  return tensor::ExtractSliceOp::create(
-      rewriter, loc, padded, {zero, zero},
-      {rewriter.getIndexAttr(f), rewriter.getIndexAttr(k)}, {one, one});
+  return autoglm::leadingSlice(
+      rewriter, loc, padded,
+      RankedTensorType::get({f, k}, rewriter.getF32Type()));
 }
 
 /// Rewrites one convolution; failure (and no change) where it does not apply.

@@ -206,17 +206,6 @@ int64_t panelRows(int64_t rows, int64_t ow, unsigned elementBits) {
   return rows;
 }
 
-/// The leading `type`-shaped part of `source` (offsets 0, unit strides): a
-/// product's operand read out of a buffer with longer rows.
-Value leadingSlice(OpBuilder &b, Location loc, Value source,
-                   RankedTensorType type) {
-  int64_t rank = type.getRank();
-  return tensor::ExtractSliceOp::create(
-      b, loc, type, source, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)),
-      getAsIndexOpFoldResult(b.getContext(), type.getShape()),
-      SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
-}
-
 /// Rows per block: as many whole rows of OW pixels as keep the panel
 /// (K x rows*OW) within 1.5 MiB (of a 2 MiB L2) and near the product's
 /// usual block width, dividing OH. Slots: at most `maxSlots`, a divisor of

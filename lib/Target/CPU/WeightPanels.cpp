@@ -100,6 +100,15 @@ bool mlir::autoglm::isPackableWeight(Value b) {
   return packableConstantOf(b).has_value();
 }
 
+Value mlir::autoglm::leadingSlice(OpBuilder &b, Location loc, Value source,
+                                  RankedTensorType type) {
+  int64_t rank = type.getRank();
+  return tensor::ExtractSliceOp::create(
+      b, loc, type, source, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)),
+      getAsIndexOpFoldResult(b.getContext(), type.getShape()),
+      SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+}
+
 Value mlir::autoglm::rearrangeWeight(
     RewriterBase &rewriter, Value weight,
     function_ref<TypedAttr(Attribute)> rearrange) {

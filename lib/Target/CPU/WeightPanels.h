@@ -45,6 +45,12 @@ bool isPackableWeight(Value b);
 Value rearrangeWeight(RewriterBase &rewriter, Value weight,
                       function_ref<TypedAttr(Attribute)> rearrange);
 
+/// The leading `type`-shaped part of `source` (offsets 0, unit strides): a
+/// product's operand read out of a buffer with longer rows (a weight
+/// padded apart by padConstantRows, a convolution's column panel).
+Value leadingSlice(OpBuilder &b, Location loc, Value source,
+                   RankedTensorType type);
+
 /// Rewrites `block`, one cache block of a product of few rows on tensors
 /// (a `linalg.matmul` of f32 whose B is a column block of a constant
 /// weight, or of a fused region's argument that is one and that only
