@@ -369,7 +369,12 @@ def compile_step(opt: str, onnx_path: str, so_path: str, flags=()) -> None:
 
 
 def runtime_library(build: str, out_dir: str) -> str:
-    """The runtime (built static) as a shared object for ctypes."""
+    """The runtime as a shared object for ctypes: an installed package's
+    lib/libautoglm_runtime.so, else a build tree's static runtime linked
+    into one."""
+    installed = os.path.join(build, "lib", "libautoglm_runtime.so")
+    if os.path.exists(installed):
+        return installed
     out = os.path.join(out_dir, "libautoglm_runtime.so")
     archive = os.path.join(build, "lib", "libautoglm_runtime.a")
     subprocess.run(["clang-22", "-shared", "-o", out, "-Wl,--whole-archive", archive,

@@ -1,4 +1,6 @@
 // RUN: autoglm-opt %s --autoglm-conv-to-matmul --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s
+// RUN: autoglm-opt %s --autoglm-conv-to-matmul --autoglm-tile-kernel-regions="vector-bits=512 threads=8" | FileCheck %s --check-prefix=MANY
+// RUN: autoglm-opt %s --autoglm-conv-to-matmul --autoglm-tile-kernel-regions="vector-bits=512 threads=16" | FileCheck %s --check-prefix=MANY
 
 // 3x3 stride-2 convolutions on per-block panels, each tap a slice of the
 // input at stride 2 (ResNet-50's layer2.0.conv2 and layer3.0.conv2 at 16
@@ -9,6 +11,14 @@
 // (docs/decisions.md). A panel holds a block's 7 rows and one more, never
 // read, so that each row of the product's B (8 x 28 floats, 896 bytes)
 // is whole cache lines: B is the first 196 columns of the panel's 224.
+// Built for 8 or 16 threads, the same convolution has fewer blocks (4) than
+// threads: no panels (in slots of two blocks, 2 of the threads would
+// run it), the whole image's im2col, and the product cut for the threads.
+// MANY-LABEL: func.func @stride2_28x28(
+// MANY-NOT:     x8x28xf32>
+// MANY:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x16x3x3x28x28xf32>)
+// MANY:         scf.forall (%{{.+}}) = (0) to (16) step (8)
+// MANY:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x144xf32>, tensor<144x784xf32>)
 // CHECK-LABEL: func.func @stride2_28x28(
 // CHECK:         tensor.empty() : tensor<2x16x3x3x8x28xf32>
 // CHECK:         scf.forall (%{{.+}}) = (0) to (784) step (392)

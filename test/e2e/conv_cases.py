@@ -154,6 +154,12 @@ CASES = {
     # transforms (F(4x4) at 2 x 20x19, F(2x2) at 1 x 14x14 with a residual).
     "bf16_wino_b2_64_to_64": ([2, 64, 20, 19], 64, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "relu"),
     "bf16_wino_f2_b1_14x14_residual": ([1, 128, 14, 14], 128, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
+    # Compiled for 16 threads (--cpu-threads=16; run on this machine's):
+    # one image of fewer blocks of rows than threads takes the whole
+    # image's im2col and a product cut for all the threads instead of
+    # per-block panels (3x3 stride 2 to 28x28, 3x3 stride 1 at 14x14).
+    "t16_b1_k3_stride2_to_28x28": ([1, 64, 56, 56], 128, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), True, "relu"),
+    "t16_b1_k3_14x14_residual": ([1, 48, 14, 14], 48, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
 }
 
 # Winograd's rounding (bench/winograd_error.py) is not relative to each
@@ -201,6 +207,8 @@ for name, (shape, cout, groups, k, s, p, d, has_bias, after) in CASES.items():
     opt_args = []
     if name.startswith("bf16_"):
         tolerance, opt_args = BF16_TOLERANCE, ["--precision=bf16"]
+    elif name.startswith("t16_"):
+        opt_args = ["--cpu-threads=16"]
     if not check_against_ort(out, name, model, x, result, **tolerance, opt_args=opt_args):
         failed += 1
 sys.exit(1 if failed else 0)

@@ -586,7 +586,10 @@ def AutoGLMTileKernelRegions
     how a product's few blocks are cut so that the threads get equal
     shares (an even count on 2 threads; on more, the row blocks that keep
     them busiest, none under 2^18 multiply-adds), how many im2col panels
-    a convolution's slots have (at least 4, at most one a thread), and
+    a convolution's slots have (at least 4, at most one a thread; built
+    for more than 4 threads, one image of fewer row blocks than threads
+    gets no panels: its whole im2col, and its product cut for all the
+    threads), and
     whether a tall product's rows are cut in two (for two threads or
     more: each thread's rows; for one, all of them in one block).
   }];

@@ -206,6 +206,12 @@ int64_t panelRows(int64_t rows, int64_t ow, unsigned elementBits) {
   return rows;
 }
 
+/// Slots of a convolution's block loop with its im2col per block: each
+/// slot is a parallel iteration with its own panel (2 and 4 keep both
+/// threads of a 2-core machine busy; more slots would mean more panels,
+/// each reused by fewer blocks). More threads get a slot each at most.
+constexpr int64_t kPanelSlots = 4;
+
 /// Rows per block: as many whole rows of OW pixels as keep the panel
 /// (K x rows*OW) within 1.5 MiB (of a 2 MiB L2) and near the product's
 /// usual block width, dividing OH. Slots: at most `maxSlots`, a divisor of
@@ -217,7 +223,9 @@ int64_t panelRows(int64_t rows, int64_t ow, unsigned elementBits) {
 /// image, and the slots split the images (a divisor of the batch, at most
 /// `maxSlots`), so that only `slots` panels exist however large the batch (the
 /// images' whole im2col, 58 MB at batch 8 for ResNet-50's `layer1`, is what
-/// this replaces). No plan (rows 0) otherwise.
+/// this replaces). No plan (rows 0) otherwise, nor for one image of fewer
+/// blocks than `maxSlots` where that is more than kPanelSlots (many
+/// threads: the whole image's im2col, the product cut for all of them).
 PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
                      unsigned elementBits, int64_t maxSlots) {
   int64_t nc = tiles.nc;
@@ -235,6 +243,14 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
       (n == 1 && plan.rows * ow < tiles.nr))
     return {};
   int64_t blocks = oh / plan.rows;
+  // Built for more threads than kPanelSlots, an image of fewer blocks than
+  // threads keeps its whole-image im2col, and its product is cut for all
+  // the threads: in slots of at least two blocks each, ResNet-50's stride-2
+  // 3x3 convolution to 28x28 (4 blocks of 7 rows) ran on 2 of 16 threads.
+  // At 2 threads the panels stay (0.958 against 0.975 of ONNX Runtime's
+  // time without them for such convolutions; docs/decisions.md).
+  if (n == 1 && maxSlots > kPanelSlots && blocks < maxSlots)
+    return {};
   if (n > 1) {
     for (int64_t s = std::min(maxSlots, n); s >= 1; --s)
       if (n % s == 0) {
@@ -267,12 +283,6 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
   plan.perSlot = blocks / plan.slots;
   return plan;
 }
-
-/// Slots of a convolution's block loop with its im2col per block: each
-/// slot is a parallel iteration with its own panel (2 and 4 keep both
-/// threads of a 2-core machine busy; more slots would mean more panels,
-/// each reused by fewer blocks). More threads get a slot each at most.
-constexpr int64_t kPanelSlots = 4;
 
 struct TileKernelRegionsPass
     : public autoglm::impl::AutoGLMTileKernelRegionsBase<
