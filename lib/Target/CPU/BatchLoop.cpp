@@ -25,6 +25,12 @@
 //   - touches at least `min-image-bytes` of activations per image, at least
 //     `weight-ratio` times its weights' bytes.
 //
+// Built for more than kMaxThreads threads there is no loop: a kernel in it
+// has one image's parallel work, where many threads need the batch's (at 16
+// threads and batch 8, MobileNetV2 took 1.21x the time with the loop and
+// ResNet-50 1.09x; docs/decisions.md). The many cores' caches hold more of
+// the batch, too.
+//
 //===----------------------------------------------------------------------===//
 
 #include "autoglm/Target/CPU/Passes.h"
@@ -47,6 +53,9 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
+/// The most threads a model built with the loop runs with.
+constexpr int64_t kMaxThreads = 4;
+
 /// A static 4-d tensor of `batch` images (rank 4: the convolutional layers'
 /// N x C x H x W).
 bool isBatchOf(Type type, int64_t batch) {
@@ -124,7 +133,8 @@ struct BatchLoopPass : autoglm::impl::AutoGLMCPUBatchLoopBase<BatchLoopPass> {
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (func.isExternal() || !func.getBody().hasOneBlock())
+    if (threads > kMaxThreads || func.isExternal() ||
+        !func.getBody().hasOneBlock())
       return;
     SmallVector<FusedOp> prefix = findPrefix(func.getBody().front());
     if (prefix.size() >= 2)

@@ -34,9 +34,12 @@ public:
     // A decoder's attention reads its cache's parts, not their copies.
     pm.addNestedPass<func::FuncOp>(createAutoGLMCPUAttentionCache());
     // A batch's first CNN layers image by image, each image's activations
-    // in cache from one kernel to the next.
-    if (options.batchLoop)
-      pm.addNestedPass<func::FuncOp>(createAutoGLMCPUBatchLoop());
+    // in cache from one kernel to the next (for up to 4 threads).
+    if (options.batchLoop) {
+      AutoGLMCPUBatchLoopOptions batchLoop;
+      batchLoop.threads = host.threadCount();
+      pm.addNestedPass<func::FuncOp>(createAutoGLMCPUBatchLoop(batchLoop));
+    }
   }
 
   void buildCodegenPipeline(OpPassManager &pm,

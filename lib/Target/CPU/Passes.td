@@ -686,9 +686,13 @@ def AutoGLMCPUBatchLoop : Pass<"autoglm-cpu-batch-loop", "func::FuncOp"> {
     loop (`tensor.insert_slice`). A run of fewer than two kernels, or a
     batch of 1, is left alone. An image's activations then stay in cache
     from one kernel to the next, where a batch's do not
-    (docs/decisions.md, "A CNN's first layers image by image").
+    (docs/decisions.md, "A CNN's first layers image by image"). Built for
+    more than 4 threads (`threads`) nothing changes: each kernel in the
+    loop would have one image's parallel work for all the threads.
   }];
   let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "Threads the model will run with (more than 4: no loop)">,
     Option<"minImageBytes", "min-image-bytes", "int64_t",
            /*default=*/"262144",
            "A kernel joins the loop when its largest activation (input or "

@@ -1,4 +1,6 @@
 // RUN: autoglm-opt %s --split-input-file --autoglm-cpu-batch-loop="min-image-bytes=4096" | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-cpu-batch-loop="min-image-bytes=4096 threads=4" | FileCheck %s
+// RUN: autoglm-opt %s --split-input-file --autoglm-cpu-batch-loop="min-image-bytes=4096 threads=16" | FileCheck %s --check-prefix=MANY
 
 // A CNN's first kernels at batch 4: a strided convolution with its Clip, a
 // depthwise convolution, and a 1x1 convolution with a residual Add run
@@ -23,6 +25,13 @@
 // CHECK:         } {autoglm.batch_loop}
 // CHECK:         %[[D:.*]] = autoglm.fused "conv"(%[[LOOP]], {{.*}}) : (tensor<4x16x16x16xf32>, tensor<128x16x3x3xf32>, tensor<128xf32>) -> tensor<4x128x8x8xf32>
 // CHECK:         return %[[D]]
+// Built for 16 threads, the kernels keep the batch (each would have one
+// image's parallel work for all the threads).
+// MANY-LABEL: func.func @prefix
+// MANY-NOT:     scf.for
+// MANY:         autoglm.fused "contraction"({{.*}}) : (tensor<4x3x32x32xf32>,
+// MANY-NOT:     scf.for
+// MANY:         return
 func.func @prefix(%x: tensor<4x3x32x32xf32>) -> tensor<4x128x8x8xf32> {
   %w0 = autoglm.constant dense<0.1> : tensor<16x3x3x3xf32>
   %b0 = autoglm.constant dense<0.0> : tensor<16xf32>
