@@ -1,4 +1,5 @@
 // RUN: autoglm-opt %s --autoglm-conv-to-matmul --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s
+// RUN: autoglm-opt %s --autoglm-conv-to-matmul --autoglm-tile-kernel-regions="vector-bits=512 threads=16" | FileCheck %s --check-prefix=T16
 
 // A fused 3x3 convolution (64 -> 64 at 56x56, padded input): its product
 // [64, 3136] is cut into blocks of 4 output rows (224 columns, a column
@@ -82,6 +83,16 @@ func.func @conv3x3_panels(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>,
 // CHECK-NEXT:          linalg.batch_matmul ins(%[[W]], %[[COL]] : tensor<1x16x144xf32>, tensor<1x144x200xf32>) outs(%[[ZERO]] :
 // CHECK:           tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 12, 20]
 // CHECK:         } {autoglm.kernel = "contraction"}
+// Built for 16 threads, more than the images: a slot per image and group
+// of its blocks (2 groups of one block of 200 columns), 16 panels, the
+// slot loop over (image, the group's first column).
+// T16-LABEL: func.func @conv3x3_batch8(
+// T16:         %[[PANELS:.+]] = tensor.empty() : tensor<16x16x3x3x12x20xf32>
+// T16:         scf.forall (%[[IMG:.+]], %[[COL0:.+]]) = (0, 0) to (8, 400) step (1, 200) shared_outs(%{{.+}} = %{{.+}}, %[[ALL:.+]] = %[[PANELS]])
+// T16:           %[[S:.+]] = affine.apply #{{.+}}(%[[IMG]], %[[COL0]])
+// T16:           tensor.extract_slice %[[ALL]][%[[S]], 0, 0, 0, 0, 0] [1, 16, 3, 3, 12, 20]
+// T16:           linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<1x16x144xf32>, tensor<1x144x200xf32>)
+// T16:         } {autoglm.kernel = "contraction"}
 func.func @conv3x3_batch8(%x: tensor<8x16x22x22xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<8x16x20x20xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<8x16x20x20xf32>

@@ -160,6 +160,11 @@ CASES = {
     # per-block panels (3x3 stride 2 to 28x28, 3x3 stride 1 at 14x14).
     "t16_b1_k3_stride2_to_28x28": ([1, 64, 56, 56], 128, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), True, "relu"),
     "t16_b1_k3_14x14_residual": ([1, 48, 14, 14], 48, 1, (3, 3), (1, 1), [1, 1, 1, 1], (1, 1), True, "residual"),
+    # Several images, fewer than threads: a slot per image and group of
+    # its blocks of rows (the 7x7 stride-2 stem of 3 images, a 3x3 stride 2
+    # of 2 images to 28x28, with its residual-free Relu).
+    "t16_b3_stem_k7": ([3, 3, 64, 64], 16, 1, (7, 7), (2, 2), [3, 3, 3, 3], (1, 1), True, "relu"),
+    "t16_b2_k3_stride2_to_28x28": ([2, 32, 56, 56], 64, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), False, "relu"),
 }
 
 # Winograd's rounding (bench/winograd_error.py) is not relative to each

@@ -589,7 +589,8 @@ def AutoGLMTileKernelRegions
     a convolution's slots have (at least 4, at most one a thread; built
     for more than 4 threads, one image of fewer row blocks than threads
     gets no panels: its whole im2col, and its product cut for all the
-    threads), and
+    threads; fewer images than threads get a slot per image and group of
+    its row blocks), and
     whether a tall product's rows are cut in two (for two threads or
     more: each thread's rows; for one, all of them in one block).
   }];

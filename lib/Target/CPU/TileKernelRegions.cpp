@@ -187,6 +187,9 @@ std::optional<ZeroPad> zeroPadOf(Value padded) {
 /// blocks (`perSlot` is then the blocks of one image).
 struct PanelPlan {
   int64_t rows = 0, slots = 0, perSlot = 0, images = 1;
+  /// Several images: the groups of `perSlot` blocks an image's blocks are
+  /// dealt to, each a slot of its own (1: a slot runs its images whole).
+  int64_t groups = 1;
 };
 
 /// Rows of a block's panel: the block's `rows` output rows of `ow` pixels,
@@ -223,7 +226,9 @@ constexpr int64_t kPanelSlots = 4;
 /// image, and the slots split the images (a divisor of the batch, at most
 /// `maxSlots`), so that only `slots` panels exist however large the batch (the
 /// images' whole im2col, 58 MB at batch 8 for ResNet-50's `layer1`, is what
-/// this replaces). No plan (rows 0) otherwise, nor for one image of fewer
+/// this replaces); built for more than kPanelSlots threads and fewer images
+/// than `maxSlots`, a slot per image and group of its blocks (`groups`).
+/// No plan (rows 0) otherwise, nor for one image of fewer
 /// blocks than `maxSlots` where that is more than kPanelSlots (many
 /// threads: the whole image's im2col, the product cut for all of them).
 PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
@@ -259,6 +264,17 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
       }
     plan.images = n / plan.slots;
     plan.perSlot = blocks;
+    // Built for more threads than kPanelSlots and than images: a slot per
+    // image and group of its blocks, as many groups as fit the threads
+    // (ResNet-50's stem at batch 8 on 16 threads ran on 8).
+    if (maxSlots > kPanelSlots && plan.images == 1)
+      for (int64_t g = std::min(blocks, maxSlots / plan.slots); g >= 2; --g)
+        if (blocks % g == 0) {
+          plan.groups = g;
+          plan.slots *= g;
+          plan.perSlot = blocks / g;
+          break;
+        }
     return plan;
   }
   for (int64_t s = std::min(maxSlots, blocks / 2); s >= 1; --s)
@@ -379,12 +395,16 @@ struct TileKernelRegionsPass
     PanelPlan plan = col ? planPanels(*col, tiles, elementBits,
                                       std::max<int64_t>(kPanelSlots, threads))
                          : PanelPlan();
+    // A slot's columns: its blocks of whole output rows.
+    int64_t slotColumns =
+        plan.rows ? plan.rows * plan.perSlot *
+                        cast<RankedTensorType>(col->op->getResult(0).getType())
+                            .getDimSize(5)
+                  : 0;
     if (plan.rows && isa<linalg::BatchMatmulOp>(product))
-      blocks = {plan.images, 0, 0};
+      blocks = {plan.images, 0, plan.groups > 1 ? slotColumns : 0};
     else if (plan.rows)
-      blocks = {0, plan.rows * plan.perSlot *
-                       cast<RankedTensorType>(col->op->getResult(0).getType())
-                           .getDimSize(5)};
+      blocks = {0, slotColumns};
     if (llvm::all_of(blocks, [](int64_t t) { return t == 0; }))
       return;
     if (root == product)
@@ -559,10 +579,21 @@ struct TileKernelRegionsPass
     rewriter.setInsertionPointToStart(slotLoop.getBody());
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     Value slotOffset = slotLoop.getInductionVars()[0];
-    OpFoldResult slot = affine::makeComposedFoldedAffineApply(
-        rewriter, loc,
-        d(0).floorDiv(batched ? plan.images : width * plan.perSlot),
-        {slotOffset});
+    // Several images in groups of blocks: the slot loop runs over (image,
+    // the group's first column).
+    bool grouped = batched && plan.groups > 1;
+    if (grouped && slotLoop.getInductionVars().size() != 2)
+      return;
+    OpFoldResult slot =
+        grouped
+            ? affine::makeComposedFoldedAffineApply(
+                  rewriter, loc,
+                  d(0) * plan.groups + d(1).floorDiv(width * plan.perSlot),
+                  {slotOffset, slotLoop.getInductionVars()[1]})
+            : affine::makeComposedFoldedAffineApply(
+                  rewriter, loc,
+                  d(0).floorDiv(batched ? plan.images : width * plan.perSlot),
+                  {slotOffset});
     OpFoldResult zero = rewriter.getIndexAttr(0),
                  one = rewriter.getIndexAttr(1);
     auto slotPanel = tensor::ExtractSliceOp::create(
@@ -627,9 +658,13 @@ struct TileKernelRegionsPass
            getAsOpFoldResult(loops.front().getInductionVar())});
       row = loops.size() == 1
                 ? arith::ConstantIndexOp::create(rewriter, loc, 0).getResult()
-                : affine::makeComposedAffineApply(
-                      rewriter, loc, d(0).floorDiv(ow),
-                      {getAsOpFoldResult(blockLoop.getInductionVar())});
+            : grouped ? affine::makeComposedAffineApply(
+                            rewriter, loc, (d(0) + d(1)).floorDiv(ow),
+                            {getAsOpFoldResult(slotLoop.getInductionVars()[1]),
+                             getAsOpFoldResult(blockLoop.getInductionVar())})
+                      : affine::makeComposedAffineApply(
+                            rewriter, loc, d(0).floorDiv(ow),
+                            {getAsOpFoldResult(blockLoop.getInductionVar())});
     } else {
       row = affine::makeComposedAffineApply(
           rewriter, loc, (d(0) + d(1)).floorDiv(ow),
