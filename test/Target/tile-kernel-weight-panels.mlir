@@ -1,4 +1,5 @@
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=256 | FileCheck %s
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions="vector-bits=256 threads=16" | FileCheck %s --check-prefix=T16
 
 // A product of one row (a decoder step's) by a constant weight streams the
 // weight, each element read once: its column blocks (two of 300 columns
@@ -27,6 +28,14 @@
 // CHECK:           tensor.extract_slice %[[PANELS]][%[[LAST]], 0, 0] [1, 2, 12] [1, 1, 1] : tensor<38x2x16xf32> to tensor<2x12xf32>
 // CHECK:           tensor.extract_slice %[[PANELWISE]][0, 288] [1, 12] [1, 1]
 // CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<1x2xf32>, tensor<2x12xf32>)
+// Built for 16 threads: 25 blocks of 24 columns (a multiple of 8; each
+// one whole panel and one of 8 columns), so that more than two threads
+// share the stream.
+// T16-LABEL: func.func @one_row(
+// T16:         arith.constant dense_resource<column_panels{{.*}}> : tensor<50x2x16xf32>
+// T16:         scf.forall (%{{.+}}) = (0) to (600) step (24)
+// T16:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<1x2xf32>, tensor<2x16xf32>)
+// T16:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<1x2xf32>, tensor<2x8xf32>)
 func.func @one_row(%a: tensor<1x2xf32>) -> tensor<1x600xf32> {
   %b = arith.constant dense_resource<w600> : tensor<2x600xf32>
   %r = autoglm.fused "matmul" (%a, %b) : (tensor<1x2xf32>, tensor<2x600xf32>) -> tensor<1x600xf32> {

@@ -134,14 +134,22 @@ CASES = {
     "rms_norm_three_rows": (normalized_projections((1, 3, 576), 576, 64), F32),
     "rms_norm_decomposed": (normalized_projections((1, 1, 576), 576, 192, decomposed=True), F32),
 }
+# On the CPU, also compiled for 16 threads: one row by 1000 columns in 25
+# blocks of 40 (one panel of 32 and one of 8 each, AVX-512; the products'
+# blocks follow --cpu-threads).
+CPU_THREADS_16 = {"blocks_of_partial_panels_16_threads":
+                  (product((1, 1280), 1280, 1000, gemm=True), F32)}
 
 failed = 0
-for name, ((model, shape, dtype), tolerance) in CASES.items():
+runs = [(name, case, ()) for name, case in CASES.items()]
+if args.target == "cpu":
+    runs += [(name, case, ("--cpu-threads=16",)) for name, case in CPU_THREADS_16.items()]
+for name, ((model, shape, dtype), tolerance), flags in runs:
     if dtype == np.float16 and args.target == "cpu":
         # The CPU's 16-bit products sum in 16 bits, ONNX Runtime's in f32.
         print(f"case {name}: not run on the CPU")
         continue
     if not check_on_target(args, name, model, rng.standard_normal(shape).astype(dtype),
-                           tolerance):
+                           tolerance, flags):
         failed += 1
 sys.exit(1 if failed else 0)
