@@ -326,11 +326,12 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
       int64_t target = std::max(2 * tiles.nr, ranges[n] / kStreamBlocks);
       int64_t narrow = blockSize(ranges[n], target, tiles.nr, tiles.nr);
       // An N that no multiple of nr divides (a classifier's 1000 classes)
-      // otherwise took two blocks, two threads: for more than two threads,
+      // otherwise took two blocks, two threads: for more than four threads,
       // blocks of a multiple of 8 columns, each block's panels packed for
       // its width with a narrower last one (packColumnPanels; MobileNetV2
-      // at 16 threads 0.94 of the time with 25 blocks of 40).
-      if (!narrow && tiles.threads > 2)
+      // at 16 threads 0.94 of the time with 25 blocks of 40). They stream
+      // less well (1.6x the work), which few threads do not make up for.
+      if (!narrow && tiles.threads > 4)
         narrow = blockSize(ranges[n], target, 8, tiles.nr);
       if (narrow) {
         blocks[n] = narrow;
