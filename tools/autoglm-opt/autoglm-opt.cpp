@@ -121,9 +121,10 @@ static llvm::cl::opt<int64_t> cpuThreads(
     "cpu-threads",
     llvm::cl::desc("--target=cpu: the thread count the model will run with "
                    "(autoglm_session_options.num_threads), which the "
-                   "products' parallel blocks are cut for (default 0: the "
-                   "threads this process may use, as the runtime's "
-                   "default)"),
+                   "products' parallel blocks and a convolution's column "
+                   "panels are cut for; above 4, a CNN's first layers keep "
+                   "the batch (default 0: the threads this process may use, "
+                   "as the runtime's default)"),
     llvm::cl::init(0), llvm::cl::cat(compileCategory));
 
 // For profiles by ONNX node (bench/profile_model.py).
