@@ -578,24 +578,28 @@ struct TileKernelRegionsPass
     Value panels = panelsFill.getResult(0);
     rewriter.setInsertionPointToStart(slotLoop.getBody());
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    Value slotOffset = slotLoop.getInductionVars()[0];
+    OpFoldResult zero = rewriter.getIndexAttr(0),
+                 one = rewriter.getIndexAttr(1);
     // Several images in groups of blocks: the slot loop runs over (image,
     // the group's first column).
     bool grouped = batched && plan.groups > 1;
     if (grouped && slotLoop.getInductionVars().size() != 2)
       return;
-    OpFoldResult slot =
-        grouped
-            ? affine::makeComposedFoldedAffineApply(
-                  rewriter, loc,
-                  d(0) * plan.groups + d(1).floorDiv(width * plan.perSlot),
-                  {slotOffset, slotLoop.getInductionVars()[1]})
-            : affine::makeComposedFoldedAffineApply(
-                  rewriter, loc,
-                  d(0).floorDiv(batched ? plan.images : width * plan.perSlot),
-                  {slotOffset});
-    OpFoldResult zero = rewriter.getIndexAttr(0),
-                 one = rewriter.getIndexAttr(1);
+    // Where the slot loop's iteration starts: its first image and its
+    // first column of an image (one image: the loop's offset is a column;
+    // several: an image, and with groups a column besides).
+    auto slotStart = [&]() -> std::pair<OpFoldResult, OpFoldResult> {
+      ValueRange offsets = slotLoop.getInductionVars();
+      if (!batched)
+        return {zero, offsets[0]};
+      return {offsets[0], grouped ? OpFoldResult(offsets[1]) : zero};
+    };
+    auto [firstImage, firstColumn] = slotStart();
+    OpFoldResult slot = affine::makeComposedFoldedAffineApply(
+        rewriter, loc,
+        d(0).floorDiv(plan.images) * plan.groups +
+            d(1).floorDiv(width * plan.perSlot),
+        {firstImage, firstColumn});
     auto slotPanel = tensor::ExtractSliceOp::create(
         rewriter, loc, panels, {slot, zero, zero, zero, zero, zero},
         getAsIndexOpFoldResult(ctx, {1, c, kh, kw, rowsP, ow}),
@@ -608,7 +612,7 @@ struct TileKernelRegionsPass
       return;
     slotLoop = cast<scf::ForallOp>(slotLoops.front().getOperation());
     slotLoop->setAttr("autoglm.kernel", rewriter.getStringAttr(kind));
-    slotOffset = slotLoop.getInductionVars()[0];
+    std::tie(firstImage, firstColumn) = slotStart();
     // The loop's shared output is the fill's init. Every element of a
     // slot's panel is written by each of its blocks before the block's
     // product reads it (the taps' copies, and the zeros of the padding), so
@@ -650,27 +654,18 @@ struct TileKernelRegionsPass
     // Each block: its rows of the padded input, tap by tap, into the panel.
     rewriter.setInsertionPoint(block);
     OpFoldResult image = zero;
-    Value row;
-    if (batched) {
+    if (batched)
       image = affine::makeComposedFoldedAffineApply(
           rewriter, loc, d(0) + d(1),
-          {getAsOpFoldResult(slotOffset),
-           getAsOpFoldResult(loops.front().getInductionVar())});
-      row = loops.size() == 1
-                ? arith::ConstantIndexOp::create(rewriter, loc, 0).getResult()
-            : grouped ? affine::makeComposedAffineApply(
-                            rewriter, loc, (d(0) + d(1)).floorDiv(ow),
-                            {getAsOpFoldResult(slotLoop.getInductionVars()[1]),
-                             getAsOpFoldResult(blockLoop.getInductionVar())})
-                      : affine::makeComposedAffineApply(
-                            rewriter, loc, d(0).floorDiv(ow),
-                            {getAsOpFoldResult(blockLoop.getInductionVar())});
-    } else {
-      row = affine::makeComposedAffineApply(
-          rewriter, loc, (d(0) + d(1)).floorDiv(ow),
-          {getAsOpFoldResult(slotOffset),
-           getAsOpFoldResult(blockLoop.getInductionVar())});
-    }
+          {firstImage, getAsOpFoldResult(loops.front().getInductionVar())});
+    // The block's first output row (a block that is a whole image: 0).
+    Value row =
+        batched && loops.size() == 1
+            ? arith::ConstantIndexOp::create(rewriter, loc, 0).getResult()
+            : affine::makeComposedAffineApply(
+                  rewriter, loc, (d(0) + d(1)).floorDiv(ow),
+                  {firstColumn,
+                   getAsOpFoldResult(blockLoop.getInductionVar())});
     // One loop over the kernel taps, not KH*KW copies unrolled in the IR:
     // LLVM compiled each copy as its own vectorized loop nest, and the 49
     // copies of the 7x7 stride-2 stem took it 9 to 13 s of CPU in every
