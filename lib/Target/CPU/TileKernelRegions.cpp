@@ -589,7 +589,7 @@ struct TileKernelRegionsPass
     // first column of an image (one image: the loop's offset is a column;
     // several: an image, and with groups a column besides).
     auto slotStart = [&]() -> std::pair<OpFoldResult, OpFoldResult> {
-      ValueRange offsets = slotLoop.getInductionVars();
+      SmallVector<Value> offsets = slotLoop.getInductionVars();
       if (!batched)
         return {zero, offsets[0]};
       return {offsets[0], grouped ? OpFoldResult(offsets[1]) : zero};
