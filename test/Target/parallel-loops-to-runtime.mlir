@@ -115,6 +115,38 @@ func.func @main(%x: memref<4x8x1024xf32>, %off: index) {
 
 // -----
 
+// An innermost dimension of unit step whose iterations run loops of their
+// own (a pad's channel planes, image by image) is collapsed with the outer
+// one: 8 x 64 = 512 iterations, not the 8 images.
+
+// CHECK-LABEL: func.func private @main_parallel_0(
+// CHECK-DAG:     %[[C64:[a-zA-Z0-9_]+]] = arith.constant 64 : index
+// CHECK:         scf.for %[[L:[a-zA-Z0-9_]+]] =
+// CHECK:           %[[C:[a-zA-Z0-9_]+]] = arith.remui %[[L]], %[[C64]] : index
+// CHECK:           %[[N:[a-zA-Z0-9_]+]] = arith.divui %[[L]], %[[C64]] : index
+// CHECK:           scf.for %[[H:[a-zA-Z0-9_]+]] =
+// CHECK:             memref.load %{{.*}}[%[[N]], %[[C]], %[[H]]]
+// CHECK-LABEL: func.func @main(
+// CHECK:         arith.constant 512 : i64
+func.func @main(%x: memref<8x64x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %c256 = arith.constant 256 : index
+  scf.parallel (%n, %c) = (%c0, %c0) to (%c8, %c64) step (%c1, %c1) {
+    scf.for %h = %c0 to %c256 step %c1 {
+      %v = memref.load %x[%n, %c, %h] : memref<8x64x256xf32>
+      %w = arith.addf %v, %v : f32
+      memref.store %w, %x[%n, %c, %h] : memref<8x64x256xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
 // Unit outer dimensions: the innermost one is split directly, no division.
 
 // CHECK-LABEL: func.func private @main_parallel_0(

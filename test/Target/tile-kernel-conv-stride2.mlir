@@ -13,12 +13,13 @@
 // is whole cache lines: B is the first 196 columns of the panel's 224.
 // Built for 8 or 16 threads, the same convolution has fewer blocks (4) than
 // threads: no panels (in slots of two blocks, 2 of the threads would
-// run it), the whole image's im2col, and the product cut for the threads.
+// run it), the whole image's im2col, and the product cut for the threads
+// in rows and columns (blocks of 8 rows alone would be 2).
 // MANY-LABEL: func.func @stride2_28x28(
 // MANY-NOT:     x8x28xf32>
 // MANY:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x16x3x3x28x28xf32>)
-// MANY:         scf.forall (%{{.+}}) = (0) to (16) step (8)
-// MANY:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x144xf32>, tensor<144x784xf32>)
+// MANY:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (16, 784) step (8, 392)
+// MANY:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x144xf32>, tensor<144x392xf32>)
 // CHECK-LABEL: func.func @stride2_28x28(
 // CHECK:         tensor.empty() : tensor<2x16x3x3x8x28xf32>
 // CHECK:         scf.forall (%{{.+}}) = (0) to (784) step (392)
@@ -68,4 +69,30 @@ func.func @stride2_14x14(%x: tensor<1x16x29x29xf32>, %w: tensor<16x16x3x3xf32>) 
     autoglm.yield %c : tensor<1x16x14x14xf32>
   }
   return %r : tensor<1x16x14x14xf32>
+}
+
+// Four images to 7x7 (ResNet-50's layer4.0.conv2 at 64 channels and batch
+// 4): an image is one block of 49 columns. Built for up to 4 threads, a
+// slot an image, each with its panel. Built for 8 or 16, a slot an image
+// would leave half the threads or more idle: the four images' whole
+// im2col, and their product cut for the threads.
+// CHECK-LABEL: func.func @stride2_batch4_7x7(
+// CHECK-NOT:     linalg.generic
+// CHECK:         scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<4x64x49xf32>, tensor<4x64x3x3x7x7xf32>)
+// CHECK:           linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<1x64x576xf32>, tensor<1x576x49xf32>)
+// MANY-LABEL: func.func @stride2_batch4_7x7(
+// MANY:         linalg.generic {{.+}} outs(%{{.+}} : tensor<4x64x3x3x7x7xf32>)
+// MANY:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (4, 64) step (1, {{16|32}}) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<4x64x49xf32>)
+// MANY:           linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<1x{{16|32}}x576xf32>, tensor<1x576x49xf32>)
+func.func @stride2_batch4_7x7(%x: tensor<4x64x15x15xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<4x64x7x7xf32> {
+  %r = autoglm.fused "contraction" (%x, %w) : (tensor<4x64x15x15xf32>, tensor<64x64x3x3xf32>) -> tensor<4x64x7x7xf32> {
+  ^bb0(%in: tensor<4x64x15x15xf32>, %wt: tensor<64x64x3x3xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<4x64x7x7xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64x7x7xf32>) -> tensor<4x64x7x7xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+        ins(%in, %wt : tensor<4x64x15x15xf32>, tensor<64x64x3x3xf32>) outs(%f : tensor<4x64x7x7xf32>) -> tensor<4x64x7x7xf32>
+    autoglm.yield %c : tensor<4x64x7x7xf32>
+  }
+  return %r : tensor<4x64x7x7xf32>
 }

@@ -165,6 +165,13 @@ CASES = {
     # of 2 images to 28x28, with its residual-free Relu).
     "t16_b3_stem_k7": ([3, 3, 64, 64], 16, 1, (7, 7), (2, 2), [3, 3, 3, 3], (1, 1), True, "relu"),
     "t16_b2_k3_stride2_to_28x28": ([2, 32, 56, 56], 64, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), False, "relu"),
+    # Images of one block each, fewer than threads: the batch's whole
+    # im2col and its product cut for the threads (4 images to 7x7).
+    "t16_b4_k3_stride2_to_7x7": ([4, 64, 14, 14], 128, 1, (3, 3), (2, 2), [1, 1, 1, 1], (1, 1), True, "relu"),
+    # A product no row block alone cuts for 16 threads (32 x 784 x 192):
+    # blocks of rows and columns, each column block ending in 4 columns
+    # narrower than a register tile.
+    "t16_b1_k1_rows_and_columns": ([1, 192, 28, 28], 32, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
 }
 
 # Winograd's rounding (bench/winograd_error.py) is not relative to each

@@ -15,6 +15,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <tuple>
+
 namespace mlir::autoglm {
 /// The host's vector register width in bits (pass options override it,
 /// e.g. for cross compilation or tests).
@@ -354,11 +356,12 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   // still reuses B's panel for many register tiles.
   // Not a product too small to be worth a second thread (the runtime's
   // hand-off costs microseconds), which stays as it is.
-  auto count = [&](int64_t mBlock) {
+  auto countOf = [&](int64_t mBlock, int64_t nBlock) {
     int64_t total = ranges.size() == 4 ? ranges[0] : 1;
-    total *= mBlock ? ranges[m] / mBlock : 1;
-    return total * (blocks[n] ? ranges[n] / blocks[n] : 1);
+    return total * (mBlock ? ranges[m] / mBlock : 1) *
+           (nBlock ? ranges[n] / nBlock : 1);
   };
+  auto count = [&](int64_t mBlock) { return countOf(mBlock, blocks[n]); };
   int64_t work = 1;
   for (int64_t range : ranges)
     work *= range;
@@ -391,6 +394,47 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
           blockBalance(count(t), threads) >
               blockBalance(count(best), threads) + 1e-9)
         best = t;
+    // More than four threads and still short of kBalanced: rows and columns
+    // together, columns in blocks at least two register tiles wide that
+    // divide N, whatever their last register tile (MobileNetV2's 1x1
+    // projections to 32 channels at 28x28, 4 blocks of 8 rows, ran on 4 of
+    // 16 threads: 4 x 4 blocks of 196 columns instead), where that keeps
+    // more of the threads busy.
+    if (threads > 4 && blockBalance(count(best), threads) < kBalanced) {
+      // Ordered by the share of the threads kept busy, then the fewest
+      // blocks, then the widest columns.
+      auto rank = [&](int64_t mBlock, int64_t nBlock) {
+        int64_t c = countOf(mBlock, nBlock);
+        return std::make_tuple(blockBalance(c, threads), -c,
+                               nBlock ? nBlock : ranges[n]);
+      };
+      int64_t bestM = best, bestN = blocks[n];
+      double start = blockBalance(count(best), threads);
+      // Columns no wider than they were blocked (8 rows by 1568 columns,
+      // ResNet-50's first 1x1 convolution, read B eight times over), and
+      // no more columns left to narrower register tiles than N leaves
+      // (the DB detector's 128 x 1600 product in blocks of 100, each
+      // ending in 4 such columns, took longer than in 40 blocks).
+      SmallVector<int64_t> rowBlocks = {0}, columnBlocks = {blocks[n]};
+      for (int64_t t = mMultiple; t < ranges[m]; t += mMultiple)
+        if (ranges[m] % t == 0)
+          rowBlocks.push_back(t);
+      for (int64_t t = 2 * tiles.nr; t < (blocks[n] ? blocks[n] : ranges[n]);
+           ++t)
+        if (ranges[n] % t == 0 &&
+            ranges[n] / t * (t % tiles.nr) <= ranges[n] % tiles.nr)
+          columnBlocks.push_back(t);
+      for (int64_t mBlock : rowBlocks)
+        for (int64_t nBlock : columnBlocks)
+          if (work / countOf(mBlock, nBlock) >= kMinBlockWork &&
+              blockBalance(countOf(mBlock, nBlock), threads) > start + 1e-9 &&
+              rank(mBlock, nBlock) > rank(bestM, bestN)) {
+            bestM = mBlock;
+            bestN = nBlock;
+          }
+      best = bestM;
+      blocks[n] = bestN;
+    }
     if (best != blocks[m]) {
       blocks[m] = best;
       return blocks;

@@ -31,6 +31,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MathExtras.h"
@@ -164,9 +165,16 @@ ParallelLoopsToRuntime::planDistribution(scf::ParallelOp loop) const {
   // An innermost dimension of unit step (an element loop) keeps its own loop,
   // unit stride and vectorizable, unless every outer dimension is unit, when
   // splitting it needs no division either. Tile loops (larger steps) may be
-  // collapsed entirely: a division per tile costs nothing.
+  // collapsed entirely: a division per tile costs nothing; so may a unit
+  // step whose iteration runs loops of its own (a pad's or a pooling's
+  // channel planes: at batch 8 their loops of (image, channel) ran as 8
+  // iterations, half of 16 threads idle).
+  bool elementBody =
+      !loop.getBody()
+           ->walk([](LoopLikeOpInterface) { return WalkResult::interrupt(); })
+           .wasInterrupted();
   unsigned limit = tripCounts.size();
-  if (limit == rank && rank > 1 &&
+  if (limit == rank && rank > 1 && elementBody &&
       matchPattern(loop.getStep().back(), m_One()) &&
       llvm::any_of(ArrayRef(tripCounts).drop_back(),
                    [](int64_t t) { return t != 1; }))

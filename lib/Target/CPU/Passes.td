@@ -24,7 +24,8 @@ def AutoGLMParallelLoopsToRuntime
       [begin, end) of the loop's leading dimensions, collapsed into one
       (at least `min-parallel-iterations` of them when the loop has that
       many, never an innermost dimension of unit step while an outer one is
-      not unit, so that element loops keep unit stride for vectorization);
+      not unit, so that element loops keep unit stride for vectorization,
+      unless the loop's body runs loops of its own);
       the other dimensions stay sequential `scf.for` loops inside it;
     - `data` points to a stack struct of the values the loop captures
       (memrefs as their LLVM descriptors, index as i64); constants and

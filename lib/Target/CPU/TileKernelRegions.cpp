@@ -275,6 +275,12 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
           plan.perSlot = blocks / g;
           break;
         }
+    // Images of one block each, fewer than the threads: the batch's whole
+    // im2col, and the product cut for all the threads (ResNet-50's stride-2
+    // convolutions to 14x14 and 7x7 at batch 8 ran on 8 of 16 threads, a
+    // slot an image).
+    if (maxSlots > kPanelSlots && plan.slots < maxSlots && blocks == 1)
+      return {};
     return plan;
   }
   for (int64_t s = std::min(maxSlots, blocks / 2); s >= 1; --s)
