@@ -407,7 +407,7 @@ class CompiledStep:
     API; `run(feeds)` returns its outputs by name (views of buffers reused
     by the next run)."""
 
-    def __init__(self, runtime: str, so_path: str, threads: int):
+    def __init__(self, runtime: str, so_path: str, threads: int, spin_after_run_us: int = -1):
         self.rt = ctypes.CDLL(runtime)
         self.lib = ctypes.CDLL(os.path.abspath(so_path))
         self.lib.autoglm_get_model.restype = ctypes.c_void_p
@@ -417,6 +417,8 @@ class CompiledStep:
         options = _Options()
         self.rt.autoglm_session_options_init(ctypes.byref(options))
         options.num_threads = threads
+        if spin_after_run_us >= 0:
+            options.spin_after_run_us = spin_after_run_us
         self.session = ctypes.c_void_p()
         status = self.rt.autoglm_session_create(ctypes.c_void_p(self.lib.autoglm_get_model()),
                                                 ctypes.byref(options), ctypes.byref(self.session))

@@ -21,7 +21,15 @@ At more than one thread, ONNX Runtime's workers spin for a while after its
 run without yielding, on the cores the next runner needs; `--ort-no-spin`
 turns that off (`session.intra_op.allow_spinning = 0`), at some cost to
 ONNX Runtime. Neither choice is fair to both at 2 threads on 2 cores: take
-2-thread figures from separate processes (bench/run.py).
+2-thread figures from separate processes (bench/run.py). AutoGLM's workers
+poll for 10 ms after a run (the runtime's `spin_after_run_us`), so a library
+timed right after another one shares the cores with the first one's workers:
+two copies of the same library built for 16 threads and run on 16 cores
+measured the second 8-13% slower. `--no-spin` turns spinning off for every
+runner, ONNX Runtime and the libraries. Even so, on a 16-core machine the
+copy run second took 1.04-1.27x the first one's median (the same minimum),
+so the libraries' order after ONNX Runtime rotates from one round to the
+next: each runs in each place equally often.
 """
 import argparse
 import os
@@ -90,7 +98,10 @@ def main():
     parser.add_argument("--runs", type=int, default=40, help="timed runs of each runner")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--ort-no-spin", action="store_true")
+    parser.add_argument("--ort-no-spin", action="store_true",
+                        help="ONNX Runtime's workers do not spin after a run")
+    parser.add_argument("--no-spin", action="store_true",
+                        help="no runner's workers spin after a run (ONNX Runtime and the libraries)")
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     args = parser.parse_args()
     libraries = library_arguments(args.libraries, "interleaved.py")
@@ -98,7 +109,7 @@ def main():
     options = ort.SessionOptions()
     options.intra_op_num_threads = args.threads
     options.inter_op_num_threads = 1
-    if args.ort_no_spin:
+    if args.ort_no_spin or args.no_spin:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
     feeds = model_inputs(session, args.inputs, args.seed)
@@ -107,13 +118,16 @@ def main():
     runtime = runtime_library(args.build, tempfile.mkdtemp(prefix="autoglm-interleaved-"))
     runners = [("ort", lambda: session.run(None, feeds))]
     for name, path in libraries:
-        step = CompiledStep(runtime, path, args.threads)
+        step = CompiledStep(runtime, path, args.threads, 0 if args.no_spin else -1)
         check_library(name, step, feeds, output_names, reference)
         runners.append((name, lambda step=step: step.run(feeds)))
 
     times = {name: [] for name, _ in runners}
     for i in range(args.warmup + args.runs):
-        for name, run in runners:
+        # ONNX Runtime first, then the libraries in an order rotated each
+        # round: each takes each place after ORT equally often.
+        shift = 1 + i % max(1, len(runners) - 1)
+        for name, run in runners[:1] + runners[shift:] + runners[1:shift]:
             start = time.perf_counter()
             run()
             if i >= args.warmup:
