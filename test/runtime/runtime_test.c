@@ -577,11 +577,13 @@ typedef struct Straggler {
   pthread_t caller;
   atomic_int slowCaller;
   atomic_int callerIndices;
+  atomic_int calls;
   atomic_int hits[64];
 } Straggler;
 
 static void stragglerBody(void *data, int64_t begin, int64_t end) {
   Straggler *s = data;
+  atomic_fetch_add(&s->calls, 1);
   int onCaller = pthread_equal(pthread_self(), s->caller);
   if (onCaller)
     atomic_fetch_add(&s->callerIndices, (int)(end - begin));
@@ -687,10 +689,11 @@ static int checkParallelFor(int32_t numThreads, int spin) {
     static Straggler st;
     st.caller = pthread_self();
     int64_t n = 64;
-    int callerShare = 0;
+    int callerShare = 0, calls = 0;
     for (int pass = 0; pass < 2; ++pass) {
       atomic_store(&st.slowCaller, pass == 0);
       atomic_store(&st.callerIndices, 0);
+      atomic_store(&st.calls, 0);
       for (int64_t i = 0; i < n; ++i)
         atomic_store(&st.hits[i], 0);
       ctx->parallel_for(ctx, n, stragglerBody, &st);
@@ -702,6 +705,17 @@ static int checkParallelFor(int32_t numThreads, int spin) {
           break;
         }
       callerShare = atomic_load(&st.callerIndices);
+      calls = atomic_load(&st.calls);
+    }
+    /* The second pass is cut into four chunks a thread (at most n): up to
+     * four threads claim most of their share at once (fewer calls than
+     * chunks), more threads one chunk at a time (a call a chunk). */
+    int chunks = 4 * numThreads < n ? 4 * numThreads : (int)n;
+    if (numThreads > 4 ? calls != chunks : calls >= chunks) {
+      printf("FAILED: %d threads: %d calls for the %d chunks of a long "
+             "loop\n",
+             numThreads, calls, chunks);
+      ok = 0;
     }
     if (callerShare <= n / numThreads) {
       printf("FAILED: %d threads: the caller ran %d of %lld indices of a "
