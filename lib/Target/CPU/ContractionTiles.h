@@ -400,7 +400,8 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
     // projections to 32 channels at 28x28, 4 blocks of 8 rows, ran on 4 of
     // 16 threads: 4 x 4 blocks of 196 columns instead), where that keeps
     // more of the threads busy.
-    if (threads > 4 && blockBalance(count(best), threads) < kBalanced) {
+    double start = blockBalance(count(best), threads);
+    if (threads > 4 && start < kBalanced) {
       // Ordered by the share of the threads kept busy, then the fewest
       // blocks, then the widest columns.
       auto rank = [&](int64_t mBlock, int64_t nBlock) {
@@ -409,7 +410,6 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
                                nBlock ? nBlock : ranges[n]);
       };
       int64_t bestM = best, bestN = blocks[n];
-      double start = blockBalance(count(best), threads);
       // Columns no wider than they were blocked (8 rows by 1568 columns,
       // ResNet-50's first 1x1 convolution, read B eight times over), and
       // no more columns left to narrower register tiles than N leaves
