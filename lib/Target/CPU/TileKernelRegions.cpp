@@ -262,6 +262,12 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
         plan.slots = s;
         break;
       }
+    // Images of one block each, fewer than the threads: the batch's whole
+    // im2col, and the product cut for all the threads (ResNet-50's stride-2
+    // convolutions to 14x14 and 7x7 at batch 8 ran on 8 of 16 threads, a
+    // slot an image).
+    if (maxSlots > kPanelSlots && plan.slots < maxSlots && blocks == 1)
+      return {};
     plan.images = n / plan.slots;
     plan.perSlot = blocks;
     // Built for more threads than kPanelSlots and than images: a slot per
@@ -275,12 +281,6 @@ PanelPlan planPanels(const Im2col &col, const ContractionTiles &tiles,
           plan.perSlot = blocks / g;
           break;
         }
-    // Images of one block each, fewer than the threads: the batch's whole
-    // im2col, and the product cut for all the threads (ResNet-50's stride-2
-    // convolutions to 14x14 and 7x7 at batch 8 ran on 8 of 16 threads, a
-    // slot an image).
-    if (maxSlots > kPanelSlots && plan.slots < maxSlots && blocks == 1)
-      return {};
     return plan;
   }
   for (int64_t s = std::min(maxSlots, blocks / 2); s >= 1; --s)
