@@ -83,12 +83,12 @@ func.func @tall_rows_for_threads(%a: tensor<128x768xf32>) -> tensor<128x768xf32>
 }
 
 // MobileNetV2's 1x1 projection to 32 channels at 28x28 (32 x 784 x 192):
-// 2 row blocks of 16 for 2 threads. On 16 threads no row block alone makes
-// more than 4: rows and columns together, 4 x 4 blocks of 8
+// 2 column blocks of 392 for 2 threads. On 16 threads no row block alone
+// makes more than 4: rows and columns together, 4 x 4 blocks of 8
 // rows by 196 columns (784 = 24 x 32 + 16 columns leave 16 to narrower
 // register tiles; four blocks of 6 x 32 + 4 leave as many).
 // T2-LABEL: func.func @rows_and_columns(
-// T2:         scf.forall (%{{.+}}) = (0) to (32) step (16)
+// T2:         scf.forall (%{{.+}}) = (0) to (784) step (392)
 // T16-LABEL: func.func @rows_and_columns(
 // T16:        scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (32, 784) step (8, 196)
 // T16:          linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x192xf32>, tensor<192x196xf32>)

@@ -148,14 +148,28 @@ func.func @identity(%a: tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>) {
   return %r, %a : tensor<6xf32>, tensor<6xf32>
 }
 
-// MobileNetV2's 1x1 products as the threads share them. 32 rows by 784
+// MobileNetV2's 1x1 products as the threads share them. 64 rows by 784
 // columns (no multiple of 32 divides 784) would be one block on one
-// thread: 2 blocks of 16 rows instead.
+// thread: 2 blocks of 32 rows instead.
 // CHECK-LABEL: func.func @even_from_one(
-// CHECK:         scf.forall (%{{.+}}) = (0) to (32) step (16)
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x192xf32>, tensor<192x784xf32>) outs(%{{.+}} : tensor<16x784xf32>)
+// CHECK:         scf.forall (%{{.+}}) = (0) to (64) step (32)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x384xf32>, tensor<384x784xf32>) outs(%{{.+}} : tensor<32x784xf32>)
 // CHECK:         } {autoglm.kernel = "contraction"}
-func.func @even_from_one(%a: tensor<32x192xf32>, %b: tensor<192x784xf32>) -> tensor<32x784xf32> {
+func.func @even_from_one(%a: tensor<64x384xf32>, %b: tensor<384x784xf32>) -> tensor<64x784xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x784xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<64x784xf32>) -> tensor<64x784xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<64x384xf32>, tensor<384x784xf32>) outs(%f : tensor<64x784xf32>) -> tensor<64x784xf32>
+  return %m : tensor<64x784xf32>
+}
+
+// 32 rows would be 2 blocks of 16 (two register tiles), each reading all
+// of B: 2 blocks of 392 columns instead (12 register tiles and one of 8
+// columns), each reading half of it.
+// CHECK-LABEL: func.func @even_columns_for_few_rows(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (784) step (392)
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x192xf32>, tensor<192x392xf32>) outs(%{{.+}} : tensor<32x392xf32>)
+func.func @even_columns_for_few_rows(%a: tensor<32x192xf32>, %b: tensor<192x784xf32>) -> tensor<32x784xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<32x784xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<32x784xf32>) -> tensor<32x784xf32>

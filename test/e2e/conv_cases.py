@@ -172,6 +172,10 @@ CASES = {
     # blocks of rows and columns, each column block ending in 4 columns
     # narrower than a register tile.
     "t16_b1_k1_rows_and_columns": ([1, 192, 28, 28], 32, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    # Compiled for 2 threads (--cpu-threads=2): a product of two register
+    # tiles of rows (32 x 784 x 192) in two column blocks of 392, each
+    # ending in a tile of 8 columns.
+    "t2_b1_k1_column_halves": ([1, 192, 28, 28], 32, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
 }
 
 # Winograd's rounding (bench/winograd_error.py) is not relative to each
@@ -219,8 +223,8 @@ for name, (shape, cout, groups, k, s, p, d, has_bias, after) in CASES.items():
     opt_args = []
     if name.startswith("bf16_"):
         tolerance, opt_args = BF16_TOLERANCE, ["--precision=bf16"]
-    elif name.startswith("t16_"):
-        opt_args = ["--cpu-threads=16"]
+    elif name.startswith(("t16_", "t2_")):
+        opt_args = [f"--cpu-threads={name[1:name.index('_')]}"]
     if not check_against_ort(out, name, model, x, result, **tolerance, opt_args=opt_args):
         failed += 1
 sys.exit(1 if failed else 0)

@@ -256,6 +256,10 @@ inline bool is16BitProduct(linalg::LinalgOp op, bool onTensors) {
 /// leave busy (blockBalance) must be at least what 17 blocks on 2 threads
 /// leave: 17 / 18.
 constexpr int64_t kEvenBlocksBelow = 16;
+/// Register tiles of rows below which a row block of a two-thread split
+/// gives way to column blocks (cacheBlocks): such blocks reuse little of B,
+/// which each of them reads whole.
+constexpr int64_t kMinRowTiles = 4;
 /// Multiply-adds from which a product's blocks are made even (about 20 us
 /// on one core: several times the cost of waking the other thread).
 constexpr int64_t kEvenBlocksMinWork = int64_t(1) << 20;
@@ -352,8 +356,9 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   // block runs on one thread alone (MobileNetV2's 1x1 products of 32 or 64
   // rows by 784 or 196 columns, which no multiple of nr divides). Such a
   // product takes the largest row block, a multiple of the row blocks'
-  // multiple (mr, or 8 on AVX2), that makes the count even: each block
-  // still reuses B's panel for many register tiles.
+  // multiple (mr, or 8 on AVX2), that makes the count even, where each
+  // block still reuses B's panel for at least kMinRowTiles register tiles
+  // (else even column blocks).
   // Not a product too small to be worth a second thread (the runtime's
   // hand-off costs microseconds), which stays as it is.
   auto countOf = [&](int64_t mBlock, int64_t nBlock) {
@@ -377,9 +382,32 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   auto bigEnough = [&](int64_t mBlock) {
     return threads == 2 || work / count(mBlock) >= kMinBlockWork;
   };
+  // The widest column block that makes the count even, a multiple of 8
+  // columns and at least four register tiles wide, each block ending in a
+  // narrower register tile (392 = 12 x 32 + 8), where N is not blocked yet.
+  auto evenColumnBlocks = [&] {
+    if (blocks[n] != 0)
+      return false;
+    for (int64_t t = ranges[n] / 2; t >= 4 * tiles.nr; --t)
+      if (ranges[n] % t == 0 && t % 8 == 0) {
+        blocks[n] = t;
+        if (count(blocks[m]) % threads == 0 && bigEnough(blocks[m]))
+          return true;
+        blocks[n] = 0;
+      }
+    return false;
+  };
   for (int64_t t = (blocks[m] ? blocks[m] : ranges[m]) - mMultiple;
        t >= tiles.mr; t -= mMultiple)
     if (ranges[m] % t == 0 && count(t) % threads == 0 && bigEnough(t)) {
+      // Two row blocks of fewer than kMinRowTiles register tiles each (32
+      // or 48 rows) read all of B on both threads, B much larger than
+      // their rows of A, and B is what the layer before wrote, half of it
+      // on the other core. Two column blocks read half of B each
+      // (MobileNetV2's 1x1 projections to 32 channels at 28x28: 32 x 392
+      // blocks, not 16 x 784; docs/decisions.md).
+      if (threads == 2 && t < kMinRowTiles * tiles.mr && evenColumnBlocks())
+        return blocks;
       blocks[m] = t;
       return blocks;
     }
@@ -441,18 +469,9 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
     }
   }
   // No such row block (MobileNetV3's 1x1 products of 40 rows by 784
-  // columns: 5 row tiles, and no multiple of nr divides 784): the widest
-  // column block that makes the count even, a multiple of 8 columns and at
-  // least four register tiles wide, each block ending in a narrower
-  // register tile (392 = 12 x 32 + 8).
-  if (blocks[n] == 0)
-    for (int64_t t = ranges[n] / 2; t >= 4 * tiles.nr; --t)
-      if (ranges[n] % t == 0 && t % 8 == 0) {
-        blocks[n] = t;
-        if (count(blocks[m]) % threads == 0 && bigEnough(blocks[m]))
-          return blocks;
-        blocks[n] = 0;
-      }
+  // columns: 5 row tiles, and no multiple of nr divides 784): even column
+  // blocks.
+  evenColumnBlocks();
   return blocks;
 }
 } // namespace mlir::autoglm
