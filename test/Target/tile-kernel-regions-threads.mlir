@@ -99,3 +99,39 @@ func.func @rows_and_columns(%w: tensor<32x192xf32>, %x: tensor<192x784xf32>) -> 
   %m = linalg.matmul ins(%w, %x : tensor<32x192xf32>, tensor<192x784xf32>) outs(%f : tensor<32x784xf32>) -> tensor<32x784xf32>
   return %m : tensor<32x784xf32>
 }
+
+// A weight (a convolution's filter: 256 output channels by 64 input
+// channels) times activations of 3136 pixels, in blocks of 16 rows by 224
+// columns. On 2 threads the grid runs column blocks outermost, so that the
+// runtime's halves of its loop are halves of the columns: each thread reads
+// half of the activations and all of the 64 KB weight, not all of the
+// activations. Not with 1 or 16 threads, nor where A is not a constant
+// (@grid_of_activations) or N is not larger than M.
+// T2-LABEL: func.func @columns_outermost(
+// T2:         scf.forall (%[[J:.+]], %[[I:.+]]) = (0, 0) to (3136, 256) step (224, 16)
+// T2:           tensor.extract_slice %{{.+}}[%[[I]], 0] [16, 64]
+// T2:           tensor.extract_slice %{{.+}}[0, %[[J]]] [64, 224]
+// T2:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x64xf32>, tensor<64x224xf32>)
+// T1-LABEL: func.func @columns_outermost(
+// T1:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
+// T16-LABEL: func.func @columns_outermost(
+// T16:        scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, {{[0-9]+}})
+func.func @columns_outermost(%x: tensor<64x3136xf32>) -> tensor<256x3136xf32> {
+  %w = arith.constant dense<0.5> : tensor<256x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x3136xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+  %m = linalg.matmul ins(%w, %x : tensor<256x64xf32>, tensor<64x3136xf32>) outs(%f : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+  return %m : tensor<256x3136xf32>
+}
+
+// The same product of two activations keeps row blocks outermost.
+// T2-LABEL: func.func @grid_of_activations(
+// T2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
+func.func @grid_of_activations(%a: tensor<256x64xf32>, %x: tensor<64x3136xf32>) -> tensor<256x3136xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x3136xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+  %m = linalg.matmul ins(%a, %x : tensor<256x64xf32>, tensor<64x3136xf32>) outs(%f : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+  return %m : tensor<256x3136xf32>
+}

@@ -420,6 +420,15 @@ struct TileKernelRegionsPass
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(ctx, blocks));
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    // A weight times activations (a convolution's product; not its slots,
+    // whose panels are dealt as planned).
+    if (!plan.rows && isWeight(product.getDpsInputs()[0]) &&
+        columnBlocksOutermost(product.getStaticLoopRanges(), blocks, threads)) {
+      SmallVector<int64_t> order =
+          llvm::to_vector(llvm::seq<int64_t>(0, blocks.size()));
+      std::swap(order[0], order[1]);
+      tiling.setInterchange(order);
+    }
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(tiling);
     Operation *productOp = product;
