@@ -585,8 +585,12 @@ def AutoGLMTileKernelRegions
     The blocks are what the model's threads share, one parallel iteration
     each: `threads` (the thread count the model will run with) decides
     how a product's few blocks are cut so that the threads get equal
-    shares (an even count on 2 threads; on more, the row blocks that keep
-    them busiest, none under 2^18 multiply-adds), how many im2col panels
+    shares (an even count on 2 threads, in column halves where two row
+    blocks would have fewer than 4 register tiles each; on more, the row
+    blocks that keep them busiest, none under 2^18 multiply-adds), in
+    which order a weight's grid of blocks is dealt (on 2 threads, column
+    blocks outermost where N > M: each thread half of the activations),
+    how many im2col panels
     a convolution's slots have (at least 4, at most one a thread; built
     for more than 4 threads, one image of fewer row blocks than threads
     gets no panels: its whole im2col, and its product cut for all the
