@@ -106,7 +106,7 @@ func.func @rows_and_columns(%w: tensor<32x192xf32>, %x: tensor<192x784xf32>) -> 
 // runtime's halves of its loop are halves of the columns: each thread reads
 // half of the activations and all of the 64 KB weight, not all of the
 // activations. Not with 1 or 16 threads, nor where A is not a constant
-// (@grid_of_activations) or N is not larger than M.
+// (@grid_of_activations) or N is not larger than M (@grid_of_more_rows).
 // T2-LABEL: func.func @columns_outermost(
 // T2:         scf.forall (%[[J:.+]], %[[I:.+]]) = (0, 0) to (3136, 256) step (224, 16)
 // T2:           tensor.extract_slice %{{.+}}[%[[I]], 0] [16, 64]
@@ -134,4 +134,16 @@ func.func @grid_of_activations(%a: tensor<256x64xf32>, %x: tensor<64x3136xf32>) 
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x3136xf32>) -> tensor<256x3136xf32>
   %m = linalg.matmul ins(%a, %x : tensor<256x64xf32>, tensor<64x3136xf32>) outs(%f : tensor<256x3136xf32>) -> tensor<256x3136xf32>
   return %m : tensor<256x3136xf32>
+}
+
+// 1024 rows of a weight by 512 columns: row blocks stay outermost.
+// T2-LABEL: func.func @grid_of_more_rows(
+// T2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (1024, 512) step (16, 256)
+func.func @grid_of_more_rows(%x: tensor<64x512xf32>) -> tensor<1024x512xf32> {
+  %w = arith.constant dense<0.5> : tensor<1024x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x512xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x512xf32>) -> tensor<1024x512xf32>
+  %m = linalg.matmul ins(%w, %x : tensor<1024x64xf32>, tensor<64x512xf32>) outs(%f : tensor<1024x512xf32>) -> tensor<1024x512xf32>
+  return %m : tensor<1024x512xf32>
 }

@@ -176,6 +176,9 @@ CASES = {
     # tiles of rows (32 x 784 x 192) in two column blocks of 392, each
     # ending in a tile of 8 columns.
     "t2_b1_k1_column_halves": ([1, 192, 28, 28], 32, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
+    # ... and a weight's grid of 16 x 224 blocks (64 -> 256 channels at
+    # 56x56) run column blocks outermost.
+    "t2_b1_k1_columns_outermost": ([1, 64, 56, 56], 256, 1, (1, 1), (1, 1), [0, 0, 0, 0], (1, 1), True, "relu"),
 }
 
 # Winograd's rounding (bench/winograd_error.py) is not relative to each
