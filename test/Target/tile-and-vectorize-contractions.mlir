@@ -145,6 +145,36 @@ func.func @blocked_matmul(%a: memref<1024x1024xf32>, %b: memref<1024x1024xf32>, 
   return
 }
 
+// B's rows 196 floats apart (a 1x1 convolution at 14x14) are no whole
+// number of 64-byte lines: a tile's 32 columns of a row start inside a
+// line at most rows and span three lines, so each k prefetches the row
+// ahead at its first, 17th and last column. Rows of 224 floats (whole
+// lines) take two.
+// CHECK-LABEL: func.func @straddling_rows
+// CHECK: scf.for %[[N:.*]] = %c0 to %c192 step %c32
+// CHECK-DAG: %[[C16:.*]] = arith.addi %[[N]], %c16
+// CHECK-DAG: %[[C31:.*]] = arith.addi %[[N]], %c31
+// CHECK: scf.for %[[K:.*]] = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK: %[[ROW:.*]] = arith.addi %[[K]], %c16 : index
+// CHECK: memref.prefetch %[[B:.*]][%[[ROW]], %[[N]]], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %[[B]][%[[ROW]], %[[C16]]], read
+// CHECK-NEXT: memref.prefetch %[[B]][%[[ROW]], %[[C31]]], read
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+// CHECK-LABEL: func.func @whole_line_rows
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK-COUNT-2: memref.prefetch %{{.*}}, read
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+func.func @straddling_rows(%a: memref<64x256xf32>, %b: memref<256x196xf32>, %c: memref<64x196xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x256xf32>, memref<256x196xf32>) outs(%c : memref<64x196xf32>)
+  return
+}
+func.func @whole_line_rows(%a: memref<64x256xf32>, %b: memref<256x224xf32>, %c: memref<64x224xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x256xf32>, memref<256x224xf32>) outs(%c : memref<64x224xf32>)
+  return
+}
+
 // A product of one row (a decoder step's matrix-vector product, here a
 // column block of GPT-2's 768 -> 3072) is a stream of B: K blocks of 32
 // rows with the column tiles inside, so each K block walks its 32 rows of B
@@ -376,14 +406,18 @@ func.func @zero_start(%a: memref<1x64x64xf32>, %b: memref<1x64x224xf32>, %c: mem
 
 // A zero-start product of 49 columns (a 1x1 convolution at 7x7 after its
 // block's fill): each of the three one-vector accumulators of a wide tile
-// starts from zero and prefetches its own lines of C; the fill goes.
+// starts from zero and prefetches its own lines of C (rows 196 bytes
+// apart: a 16-float piece spans two lines, its first and last element's);
+// the fill goes.
 // CHECK-LABEL: func.func @zero_start_wide
 // CHECK-NOT: linalg.fill
 // CHECK: %[[Z:.+]] = arith.constant dense<0.000000e+00> : vector<1x8x16xf32>
 // CHECK: memref.subview %{{.*}}[0, 0, 0] [1, 8, 16]
 // CHECK: memref.subview %{{.*}}[0, 0, 16] [1, 8, 16]
 // CHECK: memref.subview %{{.*}}[0, 0, 32] [1, 8, 16]
-// CHECK-COUNT-24: memref.prefetch %{{.*}}, write
+// CHECK: memref.prefetch %{{.*}}[%c0, %c0, %c0], write
+// CHECK-NEXT: memref.prefetch %{{.*}}[%c0, %c0, %c15], write
+// CHECK-COUNT-46: memref.prefetch %{{.*}}, write
 // CHECK-NOT: memref.prefetch %{{.*}}, write
 // CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]])
 // K is one block, so the remainder column's dot products are added to
@@ -632,13 +666,15 @@ func.func @tail_on_tiles(%a: memref<64x64xf32>, %b: memref<64x224xf32>, %c: memr
 // residual and C are arguments of a public function, a model's entry,
 // whose buffers the runtime keeps apart (docs/runtime.md). Before its K
 // loop a tile prefetches the residual's lines that its tail will read (8
-// rows of two 64-byte lines).
+// rows of three 64-byte lines: rows of 99 floats straddle lines, and 32
+// of them span three at most offsets).
 // CHECK-LABEL: func.func @residual_tail
 // CHECK-NOT: linalg.generic
 // CHECK: %[[RT:.*]] = memref.subview %arg3[%{{.*}}, %{{.*}}] [8, 32]
 // CHECK: memref.prefetch %[[RT]][%c0, %c0], read, locality<3>, data
 // CHECK: memref.prefetch %[[RT]][%c0, %c16], read
-// CHECK-COUNT-14: memref.prefetch %[[RT]][%{{.*}}, %{{.*}}], read
+// CHECK: memref.prefetch %[[RT]][%c0, %c31], read
+// CHECK-COUNT-21: memref.prefetch %[[RT]][%{{.*}}, %{{.*}}], read
 // CHECK-NOT: memref.prefetch %[[RT]][
 // CHECK: %[[ACC:.*]] = scf.for {{.*}} -> (vector<8x32xf32>)
 // CHECK-NOT: vector.transfer_write

@@ -222,7 +222,11 @@ def AutoGLMTileAndVectorizeContractions
     Each step of a tile's K loop also prefetches the row of B's panel
     `prefetch-distance` rows ahead (`memref.prefetch`): B's rows are N
     elements apart, a page apart for wide products, where the hardware
-    prefetchers do not follow.
+    prefetchers do not follow. A line a prefetch, and where the rows are no
+    whole number of 64-byte lines long (196 floats at 14x14) the tile's
+    last column too: its piece of a row then spans one line more. The
+    same holds for the lines of C and of a residual prefetched before a
+    tile's K loop.
     A product of at most one register tile of rows (a decoder step's
     matrix-vector products) gets K blocks of 32 rows with its column tiles
     inside instead, so that each K block walks its rows of B along N; its
