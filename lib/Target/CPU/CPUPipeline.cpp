@@ -80,6 +80,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // interiors copied, each written once (bufferization would fill the whole
   // padded buffer, then copy the interior over it).
   pm.addNestedPass<func::FuncOp>(createAutoGLMPadBorders());
+  // A batch loop's results that later ops read are computed in their
+  // slots of the whole-batch tensors, not copied there.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCPUBatchLoopInPlace());
 
   // Whole-module bufferization, then the kernels' block loops, now without
   // results, as scf.parallel (run on the runtime's threads below), then what

@@ -627,7 +627,9 @@ def AutoGLMMemRefCopyToLinalg
     buffer) with `memref.copy`, which the LLVM lowering turns into a call to
     MLIR's C runner library for non-contiguous layouts. As `linalg.copy` it
     becomes a plain loop nest instead, so compiled models need no library
-    beyond libc and libm.
+    beyond libc and libm. A copy whose source and target are the same
+    memory (reshapes of one view: an image's result computed in its batch
+    loop slot, `--autoglm-cpu-batch-loop-in-place`) is erased.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -716,6 +718,28 @@ def AutoGLMCPUBatchLoop : Pass<"autoglm-cpu-batch-loop", "func::FuncOp"> {
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
+}
+
+def AutoGLMCPUBatchLoopInPlace
+    : Pass<"autoglm-cpu-batch-loop-in-place", "func::FuncOp"> {
+  let summary = "Compute a batch loop's escaping results in their slots of "
+                "the whole-batch tensors";
+  let description = [{
+    On tensors, after `--autoglm-tile-kernel-regions` (the kernels'
+    regions inlined) and before bufferization. For each result that a
+    loop of `--autoglm-cpu-batch-loop` inserts into its carried
+    whole-batch tensor (`tensor.insert_slice` into the loop's iteration
+    argument, yielded), the `tensor.empty` at the start of the result's
+    chain of destinations (back through reshapes, each destination-style
+    op's and each `scf.forall`'s tied init; every value on the way read
+    once) becomes an `extract_slice` of the carried tensor at the slot,
+    reshaped back through the chain's reshapes. One-shot bufferization
+    then computes the image's result in its slot, and the insert's copy
+    copies the slot onto itself (`--autoglm-memref-copy-to-linalg` erases
+    it), where the result had a buffer of its own and was copied into the
+    slot.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
 def AutoGLMSelectConstantBounds
