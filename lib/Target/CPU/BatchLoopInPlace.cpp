@@ -17,14 +17,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DestinationChain.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Target/CPU/Passes.h"
 
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 namespace mlir::autoglm {
 #define GEN_PASS_DEF_AUTOGLMCPUBATCHLOOPINPLACE
@@ -35,36 +33,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// The `tensor.empty` whose buffer `value` is computed in: back through
-/// reshapes (appended to `reshapes`, the one nearest `value` first), each
-/// destination-style op's and each `scf.forall`'s tied init. Null if the
-/// chain ends elsewhere, or if a value before `value` on it has another
-/// reader (which would then need the value as it was).
-tensor::EmptyOp destinationOf(Value value, SmallVector<Operation *> &reshapes) {
-  bool first = true;
-  while (Operation *def = value.getDefiningOp()) {
-    if (!first && !value.hasOneUse())
-      return {};
-    first = false;
-    if (auto empty = dyn_cast<tensor::EmptyOp>(def))
-      return empty;
-    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def)) {
-      reshapes.push_back(def);
-      value = def->getOperand(0);
-      continue;
-    }
-    if (auto forall = dyn_cast<scf::ForallOp>(def)) {
-      value = forall.getTiedOpOperand(cast<OpResult>(value))->get();
-      continue;
-    }
-    auto dps = dyn_cast<DestinationStyleOpInterface>(def);
-    if (!dps || !dps.hasPureTensorSemantics())
-      return {};
-    value = dps.getTiedOpOperand(cast<OpResult>(value))->get();
-  }
-  return {};
-}
-
 /// `value` reshaped back through `reshape` (its result's type to its
 /// source's).
 Value unreshape(OpBuilder &b, Location loc, Value value, Operation *reshape) {
@@ -90,11 +58,11 @@ struct BatchLoopInPlacePass
            llvm::zip(loop.getRegionIterArgs(), yield.getOperands())) {
         auto insert = yielded.getDefiningOp<tensor::InsertSliceOp>();
         if (!insert || insert.getDest() != slots ||
-            insert.getSourceType().getRank() !=
-                insert.getDestType().getRank())
+            insert.getSourceType().getRank() != insert.getDestType().getRank())
           continue;
         SmallVector<Operation *> reshapes;
-        tensor::EmptyOp empty = destinationOf(insert.getSource(), reshapes);
+        tensor::EmptyOp empty = destinationEmpty(
+            insert.getSource(), [](Operation *) { return true; }, &reshapes);
         Type emptyType = reshapes.empty()
                              ? Type(insert.getSourceType())
                              : reshapes.back()->getOperand(0).getType();

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DestinationChain.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Target/CPU/Passes.h"
 
@@ -76,27 +77,6 @@ bool readAsProductLhsOnly(Value value) {
   return true;
 }
 
-/// The `tensor.empty` whose buffer `value` is written into: past reshapes
-/// that keep the rows, then each destination-style op's tied init; each
-/// value on the way read once. Null if there is none.
-tensor::EmptyOp destinationOf(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (!value.hasOneUse())
-      return {};
-    if (auto empty = dyn_cast<tensor::EmptyOp>(def))
-      return empty;
-    if (keepsRows(def)) {
-      value = def->getOperand(0);
-      continue;
-    }
-    auto dps = dyn_cast<DestinationStyleOpInterface>(def);
-    if (!dps || !dps.hasPureTensorSemantics())
-      return {};
-    value = dps.getTiedOpOperand(cast<OpResult>(value))->get();
-  }
-  return {};
-}
-
 struct PadAliasedRowsPass
     : autoglm::impl::AutoGLMPadAliasedRowsBase<PadAliasedRowsPass> {
   void runOnOperation() override {
@@ -108,8 +88,10 @@ struct PadAliasedRowsPass
       for (OpResult result : region->getResults()) {
         if (!hasAliasedRows(result.getType()) || !readByProductsOnly(result))
           continue;
-        tensor::EmptyOp empty =
-            destinationOf(yield->getOperand(result.getResultNumber()));
+        Value yielded = yield->getOperand(result.getResultNumber());
+        tensor::EmptyOp empty = yielded.hasOneUse()
+                                    ? destinationEmpty(yielded, keepsRows)
+                                    : nullptr;
         if (!empty || !hasAliasedRows(empty.getType()))
           continue;
         // The rows padded; an alloc_tensor, which no folding of
