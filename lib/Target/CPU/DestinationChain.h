@@ -17,7 +17,6 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace mlir::autoglm {
-
 /// The `tensor.empty` whose buffer `value` is computed in: back through
 /// the reshapes (`tensor.expand_shape`, `tensor.collapse_shape`) that
 /// `followReshape` accepts, appended to `reshapes` (the one nearest
@@ -26,7 +25,8 @@ namespace mlir::autoglm {
 /// second reader would need it as it was). Null if the chain ends
 /// elsewhere.
 inline tensor::EmptyOp
-destinationEmpty(Value value, llvm::function_ref<bool(Operation *)> followReshape,
+destinationEmpty(Value value,
+                 llvm::function_ref<bool(Operation *)> followReshape,
                  SmallVectorImpl<Operation *> *reshapes = nullptr) {
   for (bool first = true; Operation *def = value.getDefiningOp();
        first = false) {
@@ -53,7 +53,6 @@ destinationEmpty(Value value, llvm::function_ref<bool(Operation *)> followReshap
   }
   return {};
 }
-
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_DESTINATIONCHAIN_H
