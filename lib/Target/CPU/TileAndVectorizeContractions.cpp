@@ -222,27 +222,32 @@ LogicalResult tileRegisters(RewriterBase &rewriter, linalg::LinalgOp block,
   return success();
 }
 
+/// The static distance in elements between the rows of `type`; none
+/// where it is dynamic or `type` has no rows.
+std::optional<int64_t> rowStride(MemRefType type) {
+  if (type.getRank() < 2)
+    return std::nullopt;
+  auto [strides, offset] = type.getStridesAndOffset();
+  int64_t stride = strides[strides.size() - 2];
+  if (ShapedType::isDynamic(stride))
+    return std::nullopt;
+  return stride;
+}
+
 /// The static distance in elements between the rows of `b`, a product's
 /// B on buffers, where it is f32; none otherwise.
 std::optional<int64_t> f32RowStride(Value b) {
   auto type = dyn_cast<MemRefType>(b.getType());
-  if (!type || type.getRank() < 2 || !type.getElementType().isF32())
+  if (!type || !type.getElementType().isF32())
     return std::nullopt;
-  auto [strides, offset] = type.getStridesAndOffset();
-  int64_t rowStride = strides[strides.size() - 2];
-  if (ShapedType::isDynamic(rowStride))
-    return std::nullopt;
-  return rowStride;
+  return rowStride(type);
 }
 
 /// Whether the rows of `type` lie no whole number of 64-byte lines apart.
 bool rowsStraddleLines(MemRefType type) {
-  if (type.getRank() < 2 || type.getElementTypeBitWidth() % 8 != 0)
-    return false;
-  auto [strides, offset] = type.getStridesAndOffset();
-  int64_t rowStride = strides[strides.size() - 2];
-  return !ShapedType::isDynamic(rowStride) &&
-         rowStride * (type.getElementTypeBitWidth() / 8) % 64 != 0;
+  std::optional<int64_t> stride = rowStride(type);
+  unsigned bits = type.getElementTypeBitWidth();
+  return stride && bits % 8 == 0 && *stride * (bits / 8) % 64 != 0;
 }
 
 /// Whether `b`, a product's f32 B on buffers, has rows whose length is no
