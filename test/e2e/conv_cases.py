@@ -45,6 +45,11 @@ CASES = {
     # and 2, asymmetric padding beyond the kernel's reach (taps wholly
     # outside the image in the first and last blocks and columns).
     "b1_pad_beyond_stride12": ([1, 5, 24, 17], 7, 1, (3, 3), (1, 2), [3, 0, 2, 4], (1, 1), False, None),
+    # Strides 3 and 4 on per-block panels: the taps' rows read as wide
+    # masked vectors, every third or fourth lane kept (RowCopies.cpp), rows
+    # of 20 columns (16 and 4) and of 33 (16, 16 and 1).
+    "b1_stride3_rows_of_20": ([1, 6, 60, 60], 9, 1, (3, 3), (3, 3), [1, 1, 1, 1], (1, 1), True, "relu"),
+    "b1_stride4_rows_of_33": ([1, 5, 130, 130], 7, 1, (5, 5), (4, 4), [2, 2, 2, 2], (1, 1), False, None),
     # Batch 2: dilation 2, asymmetric padding beyond the kernel's reach.
     "b2_dilation_pad": ([2, 4, 9, 8], 6, 1, (3, 3), (1, 1), [4, 0, 1, 5], (2, 2), False, None),
     # Batch 2: a non-square kernel and mixed strides, residual Add.

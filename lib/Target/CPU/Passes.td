@@ -795,6 +795,14 @@ def AutoGLMVectorizeRows : Pass<"autoglm-vectorize-rows", "func::FuncOp"> {
     vector width (32-bit elements), transposed in registers. The vector
     math ops become MLIR's polynomial approximations (no libm call in the
     rows).
+
+    First, a `linalg.copy` with extents known at run time only (a
+    convolution's kernel tap into its im2col panel, the part of its rows
+    inside the image) whose source is a view of every 1st to 4th element of
+    unit-stride rows and whose target rows are contiguous runs as loops
+    over its rows, each row a vector width at a time: one read of the
+    span the vector's elements cover, masked to the row's end, a shuffle
+    of every stride-th lane, and a masked write (RowCopies.h).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

@@ -41,7 +41,10 @@
 // that spreads the lanes and a masked store of them. A transpose of the last
 // two dimensions (attention's K^T) runs as VL x VL tiles instead: VL rows read,
 // transposed in registers (upstream's shuffle lowerings), VL rows written.
-// Gathers and other transposes keep their scalar loops.
+// Gathers and other transposes keep their scalar loops. Copies whose
+// extents are known at run time only, strided along their rows (a
+// convolution's taps into its im2col panel), run as masked vector rows
+// first (RowCopies.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,6 +52,7 @@
 
 #include "ContractionTiles.h"
 #include "ErfApproximation.h"
+#include "RowCopies.h"
 #include "SimplifyTiles.h"
 #include "VectorTransfers.h"
 
@@ -627,6 +631,10 @@ struct VectorizeRowsPass
     IRRewriter rewriter(ctx);
     unsigned bits =
         vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
+
+    // Copies of rows whose extents are known at run time only (the taps of
+    // a convolution's im2col panel) as masked vectors (RowCopies.h).
+    autoglm::vectorizeRowCopies(rewriter, func, bits);
 
     // Short rows first join the dimensions before them (see shortRowGroups).
     func.walk(

@@ -1,0 +1,26 @@
+//===- RowCopies.h - copies of rows of run-time length as vectors -*- C++
+//-*-===//
+//
+// Internal to lib/Target/CPU (--autoglm-vectorize-rows): the copies whose
+// extents are known only at run time, a convolution's kernel taps into its
+// im2col panel, as masked vector rows.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AUTOGLM_LIB_TARGET_CPU_ROWCOPIES_H
+#define AUTOGLM_LIB_TARGET_CPU_ROWCOPIES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::autoglm {
+/// Rewrites each `linalg.copy` on buffers with a dynamic extent whose
+/// source is a view of every S-th element (S at most 4) along a row of
+/// unit stride, and whose target rows are contiguous, as loops over its
+/// rows of `vectorBits`-wide masked vector reads of the S-wide span, a
+/// shuffle of every S-th lane, and masked writes.
+void vectorizeRowCopies(RewriterBase &rewriter, func::FuncOp func,
+                        unsigned vectorBits);
+} // namespace mlir::autoglm
+
+#endif // AUTOGLM_LIB_TARGET_CPU_ROWCOPIES_H
