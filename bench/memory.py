@@ -68,7 +68,8 @@ else:
     class Options(ctypes.Structure):
         _fields_ = [("num_threads", ctypes.c_int32), ("workspace", ctypes.c_void_p),
                     ("workspace_bytes", ctypes.c_uint64), ("weights_path", ctypes.c_char_p),
-                    ("weights", ctypes.c_void_p), ("weights_image_bytes", ctypes.c_uint64)]
+                    ("weights", ctypes.c_void_p), ("weights_image_bytes", ctypes.c_uint64),
+                    ("device_ordinal", ctypes.c_int32), ("spin_after_run_us", ctypes.c_int32)]
     options = Options()
     rt.autoglm_session_options_init(ctypes.byref(options))
     options.num_threads = 1
