@@ -42,9 +42,9 @@ std::optional<int64_t> lastStride(MemRefType type) {
 }
 
 /// The copy's view of every S-th element of a unit-stride row, when `copy`
-/// is one this rewrites: on buffers of one element type that fits the
-/// vectors, some extent dynamic (static copies are vector rows already),
-/// the target's rows contiguous.
+/// is one this rewrites: on buffers of one element type of whole bytes
+/// that fits the vectors, some extent dynamic (static copies are vector rows
+/// already), the target's rows contiguous.
 memref::SubViewOp stridedRowSource(linalg::CopyOp copy, unsigned vectorBits) {
   if (!copy.hasPureBufferSemantics())
     return {};
@@ -54,6 +54,9 @@ memref::SubViewOp stridedRowSource(linalg::CopyOp copy, unsigned vectorBits) {
       source.getRank() == 0 || source.hasStaticShape() ||
       source.getElementType() != target.getElementType() ||
       !source.getElementType().isIntOrFloat() ||
+      // Whole bytes: a vector of i1 would be read as packed bits, where a
+      // buffer of i1 holds a byte per element.
+      source.getElementTypeBitWidth() % 8 != 0 ||
       vectorBits % source.getElementTypeBitWidth() != 0 ||
       lastStride(target) != 1)
     return {};

@@ -76,3 +76,14 @@ func.func @unchanged(%in: memref<64x64xf32>, %out: memref<8x64xf32>, %n: index) 
   linalg.copy ins(%s2 : memref<8x?xf32, strided<[64, 2]>>) outs(%d2 : memref<8x?xf32, strided<[64, 2]>>)
   return
 }
+
+// Booleans (a byte each in a buffer, packed bits in a vector) stay copies.
+// CHECK-LABEL: func.func @booleans
+// CHECK-NOT: vector.transfer_read
+// CHECK: linalg.copy
+func.func @booleans(%in: memref<8x64xi1>, %out: memref<8x32xi1>, %n: index) {
+  %s = memref.subview %in[0, 0] [8, %n] [1, 2] : memref<8x64xi1> to memref<8x?xi1, strided<[64, 2]>>
+  %d = memref.subview %out[0, 0] [8, %n] [1, 1] : memref<8x32xi1> to memref<8x?xi1, strided<[32, 1]>>
+  linalg.copy ins(%s : memref<8x?xi1, strided<[64, 2]>>) outs(%d : memref<8x?xi1, strided<[32, 1]>>)
+  return
+}
