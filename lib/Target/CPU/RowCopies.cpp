@@ -5,13 +5,13 @@
 // the image: how many rows and columns that is depends on the tap and the
 // block, known at run time only, so --autoglm-vectorize-rows (static
 // shapes) leaves the copy a scalar loop nest. With a stride of 2 along the
-// row, LLVM copies it an element at a time (rows of 14: ResNet-50's
+// row, LLVM copied it an element at a time (rows of 14: ResNet-50's
 // stride-2 convolution to 14x14) or 4 at a time with a scalar remainder
-// (rows of 28), and the loop's control per short row is most of its time:
-// 12-18% of such a convolution (docs/decisions.md). Here each row is one
+// (rows of 28), 12-18% of such a convolution's time. Here each row is one
 // masked read of the S-wide span per vector of output (two 512-bit loads
 // for 16 floats at stride 2), a shuffle of every S-th lane (`vpermt2ps`),
-// and one masked write.
+// and one masked write: the convolutions alone took 2-4% less time, what
+// is left of the copies being the panel's writes (docs/decisions.md).
 //
 //===----------------------------------------------------------------------===//
 
