@@ -15,11 +15,12 @@
 
 namespace mlir::autoglm {
 /// Rewrites each `linalg.copy` on buffers with a dynamic extent whose
-/// source is a view of every S-th element (S at most 4) along a row of
-/// unit stride, and whose target rows are contiguous, as loops over its
-/// rows of `vectorBits`-wide masked vector reads of the S-wide span, a
-/// shuffle of every S-th lane, and masked writes.
-void vectorizeRowCopies(RewriterBase &rewriter, func::FuncOp func,
+/// source rows are every 1st to kMaxRowStride-th element of memory
+/// (VectorTransfers.h) and whose target rows are contiguous as loops over
+/// its rows of `vectorBits`-wide reads and writes masked to the row's end;
+/// the vector rows' lowering then reads a strided row as whole registers
+/// and a shuffle. Returns whether it rewrote any.
+bool vectorizeRowCopies(RewriterBase &rewriter, func::FuncOp func,
                         unsigned vectorBits);
 } // namespace mlir::autoglm
 

@@ -102,22 +102,6 @@ struct RowPlan {
   bool transposed = false;
 };
 
-/// The static stride of `type`'s innermost dimension (a memref's), or 0.
-int64_t innerStride(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (!memref || failed(memref.getStridesAndOffset(strides, offset)) ||
-      strides.empty() || ShapedType::isDynamic(strides.back()))
-    return 0;
-  return strides.back();
-}
-
-/// The largest innermost stride a row reads or writes in vectors (each
-/// vector of a strided view is `stride` vectors of memory and a shuffle):
-/// Winograd's overlapping tile windows, 4 and 2 apart.
-constexpr int64_t kMaxRowStride = 4;
-
 /// See the file comment. A row op: every operand reads the last loop
 /// dimension as its innermost index or not at all. A transpose: all loops
 /// parallel, the last two loop dimensions appear only as the operands' last
@@ -153,8 +137,8 @@ RowPlan planRows(linalg::LinalgOp op, unsigned vectorBits) {
       continue;
     // The row may be a strided view (StridedTransferRead/Write below);
     // anything else that the tiles read is contiguous.
-    int64_t stride = innerStride(type);
-    if (usesRow ? stride < 1 || stride > kMaxRowStride : stride != 1)
+    int64_t stride = autoglm::innerStride(type);
+    if (usesRow ? stride < 1 || stride > autoglm::kMaxRowStride : stride != 1)
       return {};
     strided |= stride > 1;
     // Rows: the last dimension only as the innermost index, alone.
@@ -528,16 +512,20 @@ struct StridedSpan {
   int64_t stride = 0, span = 0, wide = 0;
 };
 
-/// The span of a rank-1, unmasked, in-bounds transfer along the innermost
-/// dimension of a memref whose innermost stride is 2..kMaxRowStride; a
-/// zero stride for any other.
+/// The span of a rank-1, in-bounds transfer along the innermost dimension
+/// of a memref whose innermost stride is 2..kMaxRowStride, unmasked or
+/// masked to its first lanes (`vector.create_mask`: RowCopies.h); a zero
+/// stride for any other.
 StridedSpan stridedSpan(VectorTransferOpInterface transfer,
                         unsigned vectorBits) {
   VectorType vectorType = transfer.getVectorType();
-  int64_t stride = innerStride(transfer.getBase().getType());
+  int64_t stride = autoglm::innerStride(transfer.getBase().getType());
+  Value mask = transfer.getMask();
   if (vectorType.getRank() != 1 || vectorType.isScalable() ||
-      transfer.getMask() || !transfer.getPermutationMap().isMinorIdentity() ||
-      !transfer.isDimInBounds(0) || stride < 2 || stride > kMaxRowStride)
+      (mask && !mask.getDefiningOp<vector::CreateMaskOp>()) ||
+      !transfer.getPermutationMap().isMinorIdentity() ||
+      !transfer.isDimInBounds(0) || stride < 2 ||
+      stride > autoglm::kMaxRowStride)
     return {};
   int64_t span = (vectorType.getDimSize(0) - 1) * stride + 1;
   int64_t perRegister = std::max<int64_t>(
@@ -557,9 +545,11 @@ Value windowMask(OpBuilder &b, Location loc, StridedSpan s, int64_t every) {
                                    DenseElementsAttr::get(type, lanes));
 }
 
-/// A read of a strided view (Winograd's tile windows, StridedSpan) as a
-/// masked load of the whole registers under it and a shuffle of every
-/// stride-th lane, where the lowering would load each lane alone.
+/// A read of a strided view (Winograd's tile windows, a convolution's taps
+/// copied into its panel; StridedSpan) as a masked load of the whole
+/// registers under it and a shuffle of every stride-th lane, where the
+/// lowering would load each lane alone. A read masked to its first n lanes
+/// loads the first stride * (n - 1) + 1 elements of the window.
 struct StridedTransferRead : OpRewritePattern<vector::TransferReadOp> {
   StridedTransferRead(MLIRContext *ctx, unsigned vectorBits)
       : OpRewritePattern(ctx), vectorBits(vectorBits) {}
@@ -578,9 +568,22 @@ struct StridedTransferRead : OpRewritePattern<vector::TransferReadOp> {
     Value passThrough = arith::ConstantOp::create(
         rewriter, loc, wideType,
         DenseElementsAttr::get(wideType, rewriter.getZeroAttr(element)));
-    Value wide = vector::MaskedLoadOp::create(
-        rewriter, loc, wideType, window, ValueRange{zero},
-        windowMask(rewriter, loc, s, 1), passThrough);
+    Value windowLanes = windowMask(rewriter, loc, s, 1);
+    if (Value mask = read.getMask()) {
+      Value lanes = mask.getDefiningOp<vector::CreateMaskOp>().getOperand(0);
+      Value spanned = arith::SubIOp::create(
+          rewriter, loc,
+          arith::MulIOp::create(
+              rewriter, loc, lanes,
+              arith::ConstantIndexOp::create(rewriter, loc, s.stride)),
+          arith::ConstantIndexOp::create(rewriter, loc, s.stride - 1));
+      windowLanes = vector::CreateMaskOp::create(
+          rewriter, loc, VectorType::get({s.wide}, rewriter.getI1Type()),
+          ValueRange{spanned});
+    }
+    Value wide = vector::MaskedLoadOp::create(rewriter, loc, wideType, window,
+                                              ValueRange{zero}, windowLanes,
+                                              passThrough);
     SmallVector<int64_t> picked;
     for (int64_t i = 0; i < read.getVectorType().getDimSize(0); ++i)
       picked.push_back(i * s.stride);
@@ -600,7 +603,7 @@ struct StridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
   LogicalResult matchAndRewrite(vector::TransferWriteOp write,
                                 PatternRewriter &rewriter) const override {
     StridedSpan s = stridedSpan(write, vectorBits);
-    if (!s.stride)
+    if (!s.stride || write.getMask())
       return failure();
     Location loc = write.getLoc();
     Value window = contiguousWindow(rewriter, loc, write.getBase(),
@@ -633,8 +636,9 @@ struct VectorizeRowsPass
         vectorBits ? unsigned(vectorBits) : autoglm::hostVectorBits();
 
     // Copies of rows whose extents are known at run time only (the taps of
-    // a convolution's im2col panel) as masked vectors (RowCopies.h).
-    autoglm::vectorizeRowCopies(rewriter, func, bits);
+    // a convolution's im2col panel) as masked vectors (RowCopies.h); their
+    // strided reads are lowered with the rows' below.
+    bool rowCopies = autoglm::vectorizeRowCopies(rewriter, func, bits);
 
     // Short rows first join the dimensions before them (see shortRowGroups).
     func.walk(
@@ -660,7 +664,7 @@ struct VectorizeRowsPass
         candidates.push_back({op, plan});
       transposes |= plan.transposed;
     });
-    if (candidates.empty())
+    if (candidates.empty() && !rowCopies)
       return;
     for (auto [op, plan] : candidates)
       if (failed(tileIntoRows(rewriter, op, plan)))

@@ -3,29 +3,31 @@
 
 // A convolution's kernel tap copied into its im2col panel, stride 2: how
 // many rows and columns lie inside the image is known at run time only.
-// Each row is read from a unit-stride view of the input as 32 lanes
-// masked to the 2 * cols - 1 that the row spans, shuffled down to every
-// second lane, and written as 16 lanes masked to the row's columns.
+// Each row, 16 columns at a time, is one masked load of the 32 lanes of
+// input under them, masked to the 2 * count - 1 that the count columns
+// span, a shuffle of every second lane, and a store masked to the count.
 // CHECK-LABEL: func.func @tap_stride2
 // CHECK-SAME: %[[IN:[^:]+]]: memref<1x8x56x56xf32>, %[[PANEL:[^:]+]]: memref<1x8x3x3x8x28xf32>, %[[TOP:[^:]+]]: index, %[[LEFT:[^:]+]]: index, %[[ROWS:[^:]+]]: index, %[[COLS:[^:]+]]: index
 // CHECK-NOT: linalg.copy
-// CHECK: %[[SPAN:.*]] = affine.max #{{.*}}()[%[[COLS]]]
-// CHECK: %[[SPANS:.*]] = memref.subview %[[IN]][0, 0, %[[TOP]], %[[LEFT]]] [1, 8, %[[ROWS]], %[[SPAN]]] [1, 1, 2, 1]
+// CHECK: %[[SRC:.*]] = memref.subview %[[IN]][0, 0, %[[TOP]], %[[LEFT]]] [1, 8, %[[ROWS]], %[[COLS]]] [1, 1, 2, 2]
+// CHECK: %[[DST:.*]] = memref.subview %[[PANEL]]
 // CHECK: scf.for %[[C:.*]] = %c0 to %c8 step %c1
 // CHECK: scf.for %[[R:.*]] = %c0 to %[[ROWS]] step %c1
 // CHECK: scf.for %[[J:.*]] = %c0 to %[[COLS]] step %c16
 // CHECK: %[[COUNT:.*]] = affine.min #{{.*}}(%[[J]])[%[[COLS]]]
-// CHECK: %[[SPANCOUNT:.*]] = affine.apply #{{.*}}(%[[COUNT]])
-// CHECK: %[[WIDEMASK:.*]] = vector.create_mask %[[SPANCOUNT]] : vector<32xi1>
-// CHECK: %[[AT:.*]] = affine.apply #{{.*}}(%[[J]])
-// CHECK: %[[WIDE:.*]] = vector.transfer_read %[[SPANS]][%{{.*}}, %[[C]], %[[R]], %[[AT]]], %{{.*}}, %[[WIDEMASK]] {in_bounds = [true]} : {{.*}}, vector<32xf32>
-// CHECK: %[[ROW:.*]] = vector.shuffle %[[WIDE]], %[[WIDE]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
 // CHECK: %[[MASK:.*]] = vector.create_mask %[[COUNT]] : vector<16xi1>
-// CHECK: vector.transfer_write %[[ROW]], %{{.*}}[%{{.*}}, %[[C]], %[[R]], %[[J]]], %[[MASK]] {in_bounds = [true]} : vector<16xf32>
+// CHECK: memref.extract_strided_metadata %[[SRC]]
+// CHECK: %[[WINDOW:.*]] = memref.reinterpret_cast
+// CHECK: %[[TWICE:.*]] = arith.muli %[[COUNT]], %c2
+// CHECK: %[[SPAN:.*]] = arith.subi %[[TWICE]], %c1
+// CHECK: %[[WIDEMASK:.*]] = vector.create_mask %[[SPAN]] : vector<32xi1>
+// CHECK: %[[WIDE:.*]] = vector.maskedload %[[WINDOW]][%c0], %[[WIDEMASK]], %{{.*}} : {{.*}}, vector<32xi1>, vector<32xf32> into vector<32xf32>
+// CHECK: %[[ROW:.*]] = vector.shuffle %[[WIDE]], %[[WIDE]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// CHECK: vector.maskedstore %[[DST]][%c0, %[[C]], %[[R]], %[[J]]], %[[MASK]], %[[ROW]] : {{.*}}, vector<16xi1>, vector<16xf32>
 // AVX2-LABEL: func.func @tap_stride2
-// AVX2: vector.transfer_read {{.*}} vector<16xf32>
+// AVX2: vector.maskedload {{.*}} vector<16xi1>, vector<16xf32> into vector<16xf32>
 // AVX2: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xf32>, vector<16xf32>
-// AVX2: vector.transfer_write {{.*}} : vector<8xf32>
+// AVX2: vector.maskedstore {{.*}}, vector<8xi1>, vector<8xf32>
 func.func @tap_stride2(%in: memref<1x8x56x56xf32>, %panel: memref<1x8x3x3x8x28xf32>, %top: index, %left: index, %rows: index, %cols: index, %r: index, %j: index) {
   %src = memref.subview %in[0, 0, %top, %left] [1, 8, %rows, %cols] [1, 1, 2, 2] : memref<1x8x56x56xf32> to memref<1x8x?x?xf32, strided<[25088, 3136, 112, 2], offset: ?>>
   %dst = memref.subview %panel[0, 0, 1, 2, %r, %j] [1, 8, 1, 1, %rows, %cols] [1, 1, 1, 1, 1, 1] : memref<1x8x3x3x8x28xf32> to memref<1x8x?x?xf32, strided<[16128, 2016, 28, 1], offset: ?>>
@@ -33,12 +35,15 @@ func.func @tap_stride2(%in: memref<1x8x56x56xf32>, %panel: memref<1x8x3x3x8x28xf
   return
 }
 
-// Stride 3: 48 lanes read, every third kept.
+// Stride 3: 48 lanes loaded, masked to 3 * count - 2, every third kept.
 // CHECK-LABEL: func.func @tap_stride3
-// CHECK: vector.create_mask %{{.*}} : vector<48xi1>
-// CHECK: vector.transfer_read {{.*}} vector<48xf32>
+// CHECK: %[[COUNT:.*]] = affine.min
+// CHECK: %[[THRICE:.*]] = arith.muli %[[COUNT]], %c3
+// CHECK: %[[SPAN:.*]] = arith.subi %[[THRICE]], %c2
+// CHECK: vector.create_mask %[[SPAN]] : vector<48xi1>
+// CHECK: vector.maskedload {{.*}} vector<48xf32> into vector<48xf32>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39, 42, 45] : vector<48xf32>, vector<48xf32>
-// CHECK: vector.transfer_write {{.*}} : vector<16xf32>
+// CHECK: vector.maskedstore {{.*}}, vector<16xi1>, vector<16xf32>
 func.func @tap_stride3(%in: memref<1x4x61x61xf32>, %panel: memref<1x4x3x3x4x20xf32>, %top: index, %left: index, %rows: index, %cols: index, %r: index, %j: index) {
   %src = memref.subview %in[0, 0, %top, %left] [1, 4, %rows, %cols] [1, 1, 3, 3] : memref<1x4x61x61xf32> to memref<1x4x?x?xf32, strided<[14884, 3721, 183, 3], offset: ?>>
   %dst = memref.subview %panel[0, 0, 0, 1, %r, %j] [1, 4, 1, 1, %rows, %cols] [1, 1, 1, 1, 1, 1] : memref<1x4x3x3x4x20xf32> to memref<1x4x?x?xf32, strided<[720, 240, 20, 1], offset: ?>>
@@ -46,14 +51,14 @@ func.func @tap_stride3(%in: memref<1x4x61x61xf32>, %panel: memref<1x4x3x3x4x20xf
   return
 }
 
-// Stride 1: the row read as it is, no shuffle.
+// Stride 1: the row loaded as it is, masked to the count, no shuffle.
 // CHECK-LABEL: func.func @tap_stride1
 // CHECK: scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16
 // CHECK: %[[COUNT:.*]] = affine.min
-// CHECK: %[[READMASK:.*]] = vector.create_mask %[[COUNT]] : vector<16xi1>
-// CHECK: %[[ROW:.*]] = vector.transfer_read {{.*}}, %[[READMASK]] {in_bounds = [true]} : {{.*}}, vector<16xf32>
+// CHECK: %[[MASK:.*]] = vector.create_mask %[[COUNT]] : vector<16xi1>
+// CHECK: %[[ROW:.*]] = vector.maskedload %{{.*}}, %[[MASK]], %{{.*}} : {{.*}}, vector<16xi1>, vector<16xf32> into vector<16xf32>
 // CHECK-NOT: vector.shuffle
-// CHECK: vector.transfer_write %[[ROW]]
+// CHECK: vector.maskedstore %{{.*}}, %[[MASK]], %[[ROW]]
 func.func @tap_stride1(%in: memref<1x8x14x14xf32>, %panel: memref<1x8x3x3x7x14xf32>, %top: index, %left: index, %rows: index, %cols: index, %r: index, %j: index) {
   %src = memref.subview %in[0, 0, %top, %left] [1, 8, %rows, %cols] [1, 1, 1, 1] : memref<1x8x14x14xf32> to memref<1x8x?x?xf32, strided<[1568, 196, 14, 1], offset: ?>>
   %dst = memref.subview %panel[0, 0, 1, 2, %r, %j] [1, 8, 1, 1, %rows, %cols] [1, 1, 1, 1, 1, 1] : memref<1x8x3x3x7x14xf32> to memref<1x8x?x?xf32, strided<[882, 98, 14, 1], offset: ?>>
@@ -64,7 +69,7 @@ func.func @tap_stride1(%in: memref<1x8x14x14xf32>, %panel: memref<1x8x3x3x7x14xf
 // Left as copies: a stride beyond 4 along the row, and a target whose
 // rows are not contiguous.
 // CHECK-LABEL: func.func @unchanged
-// CHECK-NOT: vector.transfer_read
+// CHECK-NOT: vector.maskedload
 // CHECK: linalg.copy ins(%{{.*}} : memref<8x?xf32, strided<[64, 8]>>)
 // CHECK: linalg.copy ins(%{{.*}} : memref<8x?xf32, strided<[64, 2]>>) outs(%{{.*}} : memref<8x?xf32, strided<[64, 2]>>)
 func.func @unchanged(%in: memref<64x64xf32>, %out: memref<8x64xf32>, %n: index) {
@@ -79,7 +84,7 @@ func.func @unchanged(%in: memref<64x64xf32>, %out: memref<8x64xf32>, %n: index) 
 
 // Booleans (a byte each in a buffer, packed bits in a vector) stay copies.
 // CHECK-LABEL: func.func @booleans
-// CHECK-NOT: vector.transfer_read
+// CHECK-NOT: vector.maskedload
 // CHECK: linalg.copy
 func.func @booleans(%in: memref<8x64xi1>, %out: memref<8x32xi1>, %n: index) {
   %s = memref.subview %in[0, 0] [8, %n] [1, 2] : memref<8x64xi1> to memref<8x?xi1, strided<[64, 2]>>
