@@ -154,6 +154,9 @@ def main():
     parser.add_argument("--heads", default=f"{Q_HEADS}x{KV_HEADS}x{HEAD}",
                         help="query heads x key/value heads x head size")
     parser.add_argument("--layout", choices=["bhsd", "bsd"], default="bhsd")
+    parser.add_argument("--ties", type=int, default=0,
+                        help="the cache's key rows repeat with this period, so that many keys "
+                             "tie in rank (the lower key is kept)")
     a = parser.parse_args()
     Q_HEADS, KV_HEADS, HEAD = (int(n) for n in a.heads.split("x"))
     dtype = np.dtype(a.dtype).type
@@ -177,6 +180,8 @@ def main():
         "past_value": rng.standard_normal((1, KV_HEADS, past, HEAD)).astype(dtype),
     }
     inputs["mask"][..., -a.queries:] = 0  # the new tokens are always valid
+    if a.ties:
+        inputs["past_key"] = inputs["past_key"][:, :, np.arange(past) % a.ties]
     topk_inputs = dict(inputs)
     scale = 1 / np.sqrt(HEAD)
     key = np.concatenate([inputs["past_key"], inputs["k"]], axis=2)

@@ -14,14 +14,16 @@
 //    of visible keys that some head sees. Reading the keys is spread over every
 //    chunk of every row, so the whole GPU reads the cache; no score row is
 //    written.
-// 2. Merge and attend, a block per query row. The chunks' sorted lists are
-//    merged two at a time (one bitonic merge each), by up to four groups of
-//    threads side by side whose lists are then merged in pairs, which
-//    keeps the best T of all. The kept keys are the sinks, the window and the
-//    best top_k candidates, or every valid candidate when the row has no more
-//    valid keys than the budget (the row is then exact, as on the CPU). Each
-//    query head is scored against the kept keys, its softmax taken over
-//    them, and the weighted sum of their value rows written.
+// 2. Keep and attend: the dense partial kernel below with one block per
+//    query head (keepTokens). It attends to the row's sinks and window
+//    before it waits for kernel 1 (their keys follow from the row's
+//    position), then lists the other keys it keeps in shared memory: the
+//    best top_k candidates of the chunks' lists, found by a radix select
+//    over their ranks (four rounds of a 256-bin histogram in shared
+//    memory), or every valid candidate when the row has no more valid keys
+//    than the budget (the row is then exact, as on the CPU); and attends
+//    over the list, reading the key and value rows in place at the listed
+//    indices, and writes the result.
 //
 // T is the power of two above the budget (top_k + sink + window), so a
 // chunk's list holds every valid candidate of a row that is exact, and a
@@ -50,13 +52,12 @@
 // With a page size (page granularity), kernel 1 ranks pages instead of keys
 // from their key bounds (read a few lanes per bound row, 16 bytes at a
 // time) and marks, in a bitmap, every candidate page that some head sees.
-// Kernel 2 is the dense partial kernel with one block per query row (and
-// block of heads), which first merges the chunks' lists into the row's
-// kept keys (sinks, window, the chosen pages' keys; for an exact row the
-// keys of every marked page) and then attends over them, reading key and
-// value rows in place at the listed indices, and writes the result: no
-// combine kernel, and no block that has nothing to do. Its lists hold
-// only the ceil(top_k / page size) pages chosen by rank.
+// Kernel 2 is again the dense partial kernel with one block per query head
+// (keepPages), which merges the chunks' sorted lists of pages into the
+// row's kept keys (the chosen pages' keys; for an exact row the keys of
+// every marked page). In both modes there is no combine kernel, and no
+// block that has nothing to do. Page mode's lists hold only the
+// ceil(top_k / page size) pages chosen by rank.
 //
 //===----------------------------------------------------------------------===//
 
@@ -94,8 +95,8 @@ namespace {
 /// when the budget's lists are no longer: a thread per key.
 constexpr int64_t kChunkKeys = 256;
 /// In token mode, up to this many when there are enough blocks without:
-/// the second kernel merges the chunks' lists one after the other, so
-/// fewer, larger chunks shorten it more than they slow the first.
+/// the second kernel reads every chunk's list, so fewer, larger chunks
+/// shorten it.
 constexpr int64_t kMaxChunkKeys = 1024;
 /// Blocks the first kernel aims at: its chunks are small enough that the
 /// rows (keys, page bounds) are read by many SMs at once.
@@ -262,7 +263,6 @@ struct DecodeAttention {
   CacheRows key, value;
   int64_t batch, heads, queries, depth, kvHeads, keys, valueDepth, group;
   int64_t topK, sink, window, budget, listSize, chunk, chunks, bufferSize;
-  int64_t keptSize;
   /// Page granularity when pageSize > 0: the select kernel ranks `pages`
   /// pages (its chunks and lists are of pages, bufferSize the pages chosen
   /// by rank). A row attends to at most `pageEarlyKeys` sink and window
@@ -307,7 +307,6 @@ struct DecodeAttention {
       chunk /= 2;
     chunks = llvm::divideCeil(keys, chunk);
     bufferSize = std::max<int64_t>(1, std::min(topK, keys));
-    keptSize = sink + window + listSize;
     if (std::optional<int64_t> page = op.getPageSize()) {
       pageSize = *page;
       pages = keys / pageSize;
@@ -347,12 +346,6 @@ struct DecodeAttention {
   }
 
   int64_t rows() const { return batch * kvHeads * queries; }
-  /// Threads of the merge-and-attend kernel: two per list entry, for as
-  /// many chunks' lists merged side by side (mergeLists) as 1024 threads
-  /// hold, at least 256.
-  int64_t attendThreads() const {
-    return std::max<int64_t>(256, 2 * listSize * mergeGroups(1024));
-  }
   /// The groups of 2 listSize threads that merge a row's chunk lists side
   /// by side in a block of `threads` threads: a power of two, at most one
   /// per chunk.
@@ -389,14 +382,10 @@ struct DecodeAttention {
   /// bit per page of every chunk).
   int64_t pageWords() const { return chunks * chunk / kWarpSize; }
 
-  /// Bytes of shared memory of each kernel.
+  /// Bytes of shared memory of the select kernel.
   int64_t selectShared() const {
     return 4 *
            (2 * chunk + 1 + group * chunk + (pageSize ? chunk / kWarpSize : 0));
-  }
-  int64_t attendShared() const {
-    return 4 * (group * depth + 2 * mergeEntries(attendThreads()) +
-                keptSize * (1 + group) + group + 1);
   }
 
   /// The row's indices (batch, key/value head, query) from its number.
@@ -1270,33 +1259,21 @@ void mergeLists(const KernelArith &a, const DecodeAttention &att, Value r,
   }
 }
 
-/// Writes the row's sink keys, then its window's keys, to positions [0,
-/// returned) of a kept-key list through `store(position, key)`, the block's
-/// `threads` threads sharing the work.
-Value keepSinksAndWindow(const KernelArith &a, const DecodeAttention::Row &row,
-                         Value t, int64_t threads,
-                         function_ref<void(Value, Value)> store) {
-  auto asI32 = [&](Value v) -> Value {
-    return arith::IndexCastOp::create(a.b, a.loc, a.b.getI32Type(), v);
-  };
-  Value windowKeys = a.sub(row.visible, row.windowStart);
-  a.loop(t, row.sinkEnd, a.idx(threads), [&](Value p) { store(p, asI32(p)); });
-  a.loop(t, windowKeys, a.idx(threads), [&](Value p) {
-    store(a.add(row.sinkEnd, p), asI32(a.add(row.windowStart, p)));
-  });
-  return a.add(row.sinkEnd, windowKeys);
-}
-
 /// Whether row `r` is exact: it has no more valid keys (with a mask,
 /// visible keys some head sees, the chunks' `countsIn` summed) than the
-/// budget, and keeps them all.
+/// budget, and keeps them all. Each lane of a warp (`t`: the thread) sums
+/// every kWarpSize-th chunk's count and the lanes' sums meet by shuffles,
+/// so that every warp has the row's count without a barrier, and the
+/// counts' loads are not one chain. Every lane of the warp must get here.
 Value exactRow(const KernelArith &a, const DecodeAttention &att,
-               const DecodeAttention::Row &row, Value r, Value countsIn) {
+               const DecodeAttention::Row &row, Value r, Value t,
+               Value countsIn) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
   Value valid = row.visible;
   if (countsIn) {
-    auto sum = scf::ForOp::create(b, loc, a.idx(0), a.idx(att.chunks), a.idx(1),
+    auto sum = scf::ForOp::create(b, loc, a.rem(t, a.idx(kWarpSize)),
+                                  a.idx(att.chunks), a.idx(kWarpSize),
                                   ValueRange{a.i32(0)});
     {
       OpBuilder::InsertionGuard inner(b);
@@ -1305,134 +1282,11 @@ Value exactRow(const KernelArith &a, const DecodeAttention &att,
       scf::YieldOp::create(b, loc,
                            ValueRange{a.add(sum.getRegionIterArgs()[0], n)});
     }
-    valid =
-        arith::IndexCastOp::create(b, loc, b.getIndexType(), sum.getResult(0));
+    Value total = acrossLanes(a, sum.getResult(0), kWarpSize,
+                              [&](Value x, Value y) { return a.add(x, y); });
+    valid = arith::IndexCastOp::create(b, loc, b.getIndexType(), total);
   }
   return a.cmp(arith::CmpIPredicate::sle, valid, a.idx(att.budget));
-}
-
-/// Kernel 2: merges the chunks' lists, picks the kept keys and attends.
-void buildAttend(OpBuilder &b, const DecodeAttention &att, Value ranksIn,
-                 Value keysIn, Value countsIn) {
-  Location loc = att.op->getLoc();
-  OpBuilder::InsertionGuard guard(b);
-  int64_t threads = att.attendThreads();
-  gpu::LaunchOp launch = createLaunch(b, loc, {att.rows(), 1}, threads);
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  Value heads = launch.addWorkgroupAttribution(
-      sharedType(b, {att.group, att.depth}, f32), loc);
-  int64_t entries = att.mergeEntries(threads);
-  Value ranks =
-      launch.addWorkgroupAttribution(sharedType(b, {entries}, f32), loc);
-  Value keys =
-      launch.addWorkgroupAttribution(sharedType(b, {entries}, i32), loc);
-  Value kept =
-      launch.addWorkgroupAttribution(sharedType(b, {att.keptSize}, i32), loc);
-  Value weights = launch.addWorkgroupAttribution(
-      sharedType(b, {att.group, att.keptSize}, f32), loc);
-  Value sums =
-      launch.addWorkgroupAttribution(sharedType(b, {att.group}, f32), loc);
-  Value validCount =
-      launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc);
-  KernelArith a{b, loc};
-  Value r = launch.getBlockIds().x, t = launch.getThreadIds().x;
-  DecodeAttention::Row row = att.row(a, r);
-  att.loadHeads(a, row, heads, t, threads);
-  Value first = a.cmp(arith::CmpIPredicate::eq, t, a.idx(0));
-  a.when(first, [&] { a.store(a.i32(0), validCount, {a.idx(0)}); });
-  mergeLists(a, att, r, t, threads, ranksIn, keysIn, ranks, keys);
-  // An exact row keeps every entry of the list, which holds all of its
-  // valid candidates.
-  Value limit = a.select(exactRow(a, att, row, r, countsIn),
-                         a.idx(att.listSize), a.idx(att.bufferSize));
-
-  // Kept keys: sinks, window, then the list's valid entries (a prefix).
-  Value base = keepSinksAndWindow(
-      a, row, t, threads, [&](Value p, Value j) { a.store(j, kept, {p}); });
-  a.when(a.cmp(arith::CmpIPredicate::ult, t, limit), [&] {
-    Value j = a.load(keys, {t});
-    a.when(a.cmp(arith::CmpIPredicate::ne, j, a.i32(kNoKey)), [&] {
-      a.store(j, kept, {a.add(base, t)});
-      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, a.i32(1),
-                                  validCount, ValueRange{a.idx(0)});
-    });
-  });
-  a.barrier();
-  Value keptCount =
-      a.add(base, arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                             a.load(validCount, {a.idx(0)})));
-
-  // Scores of every (head, kept key).
-  Value pairs = a.mul(keptCount, a.idx(att.group));
-  a.loop(t, pairs, a.idx(threads), [&](Value p) {
-    Value g = a.div(p, keptCount), l = a.rem(p, keptCount);
-    Value j =
-        arith::IndexCastOp::create(b, loc, b.getIndexType(), a.load(kept, {l}));
-    a.store(att.score(a, row, g, j), weights, {g, l});
-  });
-  a.barrier();
-
-  // Each head's softmax weights over the kept keys (unnormalized) and sum;
-  // a head that sees no kept key gets weights and sum 0.
-  a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(att.group)), [&] {
-    Value neg = a.negInf();
-    auto maxLoop = scf::ForOp::create(b, loc, a.idx(0), keptCount, a.idx(1),
-                                      ValueRange{neg});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(maxLoop.getBody());
-      Value s = a.load(weights, {t, maxLoop.getInductionVar()});
-      scf::YieldOp::create(b, loc,
-                           ValueRange{arith::MaximumFOp::create(
-                               b, loc, maxLoop.getRegionIterArgs()[0], s)});
-    }
-    Value best = maxLoop.getResult(0);
-    Value none = a.cmpf(arith::CmpFPredicate::OEQ, best, neg);
-    auto sumLoop = scf::ForOp::create(b, loc, a.idx(0), keptCount, a.idx(1),
-                                      ValueRange{a.f32(0)});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(sumLoop.getBody());
-      Value l = sumLoop.getInductionVar();
-      Value s = a.load(weights, {t, l});
-      Value e = math::ExpOp::create(b, loc, a.sub(s, best));
-      Value w = a.select(none, a.f32(0), e);
-      a.store(w, weights, {t, l});
-      scf::YieldOp::create(
-          b, loc, ValueRange{a.add(sumLoop.getRegionIterArgs()[0], w)});
-    }
-    a.store(sumLoop.getResult(0), sums, {t});
-  });
-  a.barrier();
-
-  // out[b, head, i, d] = sum over kept keys of weight * value / sum.
-  Type element = cast<MemRefType>(att.out.getType()).getElementType();
-  a.loop(t, a.idx(att.group * att.valueDepth), a.idx(threads), [&](Value p) {
-    Value g = a.div(p, a.idx(att.valueDepth));
-    Value d = a.rem(p, a.idx(att.valueDepth));
-    auto acc = scf::ForOp::create(b, loc, a.idx(0), keptCount, a.idx(1),
-                                  ValueRange{a.f32(0)});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(acc.getBody());
-      Value l = acc.getInductionVar();
-      Value j = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                           a.load(kept, {l}));
-      Value v = att.value.load(a, row.b, row.h, j, d);
-      Value sum = math::FmaOp::create(b, loc, a.load(weights, {g, l}), v,
-                                      acc.getRegionIterArgs()[0]);
-      scf::YieldOp::create(b, loc, sum);
-    }
-    Value total = a.load(sums, {g});
-    Value empty = a.cmpf(arith::CmpFPredicate::OEQ, total, a.f32(0));
-    Value result =
-        a.select(empty, a.f32(0),
-                 arith::DivFOp::create(b, loc, acc.getResult(0), total));
-    if (!element.isF32())
-      result = arith::TruncFOp::create(b, loc, element, result);
-    Value head = a.add(a.mul(row.h, a.idx(att.group)), g);
-    a.store(result, att.out, {row.b, head, row.i, d});
-  });
 }
 
 /// The keys a row of the dense kernels attends to: without `keys`, the
@@ -1460,22 +1314,22 @@ struct KeyList {
   }
 };
 
-/// Page mode's outputs of kernel 1, which kernel 2 reads: the chunks'
-/// sorted lists of pages (`ranks`, `keys`: [rows, chunks, listSize]), with
-/// a mask the visible keys some head sees per chunk (`counts`: [rows,
-/// chunks]), and the bitmap of the candidate pages some head sees
-/// (`seenPages`: [rows, pageWords()]).
-struct PageLists {
+/// Top-k attention's outputs of kernel 1, which kernel 2 reads: the
+/// chunks' sorted lists of keys or, in page mode, pages (`ranks`, `keys`:
+/// [rows, chunks, listSize]), with a mask the visible keys some head sees
+/// per chunk (`counts`: [rows, chunks]), and in page mode the bitmap of
+/// the candidate pages some head sees (`seenPages`: [rows, pageWords()]).
+struct ChunkLists {
   Value ranks, keys, counts, seenPages;
 };
 
-/// Page mode's start of the dense kernel 1 (keepPages): the lists it
-/// reads, and where it writes the keys of the row's kept pages: `kept`'s global
-/// buffers
-/// ([rows x head blocks, pageKeptKeys] and [rows x head blocks]), or,
-/// where `kept` has none, the block's shared memory.
-struct PageStart {
-  PageLists in;
+/// Top-k attention's start of the dense kernel 1 (keepTokens, keepPages):
+/// the lists it reads, and where it writes the row's kept keys besides its
+/// sinks and window: `kept`'s global buffers ([rows x head blocks,
+/// pageKeptKeys] and [rows x head blocks]), or, where `kept` has none, the
+/// block's shared memory.
+struct TopKStart {
+  ChunkLists in;
   KeyList kept;
 };
 
@@ -1590,8 +1444,8 @@ std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
                                     const DecodeAttention &att,
                                     const DecodeAttention::Row &row, Value r,
                                     Value y, Value t, int64_t threads,
-                                    const PageStart &start) {
-  const PageLists &in = start.in;
+                                    const TopKStart &start) {
+  const ChunkLists &in = start.in;
   KeyList out = start.kept;
   Value listRow = y;
   OpBuilder &b = a.b;
@@ -1631,7 +1485,7 @@ std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
   } else {
     mergeLists(a, att, r, t, threads, in.ranks, in.keys, ranks, keys);
   }
-  Value exact = exactRow(a, att, row, r, in.counts);
+  Value exact = exactRow(a, att, row, r, t, in.counts);
 
   auto asI32 = [&](Value v) -> Value {
     return arith::IndexCastOp::create(b, loc, i32, v);
@@ -1676,6 +1530,234 @@ std::pair<KeyList, Value> keepPages(gpu::LaunchOp launch, const KernelArith &a,
   });
   a.barrier();
   return {out, listRow};
+}
+
+/// `rank` (f32) as an i32 whose unsigned order is the ranks' order: the
+/// sign bit flipped for a positive rank, every bit for a negative one.
+/// -inf is 0x007fffff, so 0 is below every rank that is not NaN.
+Value orderedRank(const KernelArith &a, Value rank) {
+  Value bits =
+      arith::BitcastOp::create(a.b, a.loc, a.b.getI32Type(), rank).getResult();
+  Value negative = a.cmp(arith::CmpIPredicate::slt, bits, a.i32(0));
+  Value flip =
+      a.select(negative, a.i32(-1), a.i32(std::numeric_limits<int32_t>::min()));
+  return arith::XOrIOp::create(a.b, a.loc, bits, flip);
+}
+
+/// Token mode's kernel 2 (a block of `threads` threads per query head of
+/// row `r`), once it has attended to the row's sinks and window: lists in
+/// shared memory the other keys the row keeps, for the rest of the kernel
+/// to attend over. An exact row (no more valid keys than the budget) keeps
+/// every key of the chunks' lists, which hold all of its candidates; any
+/// other row the best top_k by rank, ties to the lower key, which are among
+/// the first top_k entries of each chunk's sorted list. Those are found by
+/// a radix select, not by merging the lists: four rounds of a 256-bin
+/// histogram of the next 8 bits of the entries that match the bits found
+/// so far (a thread a bin, the bin holding the top_k-th entry found by a
+/// prefix sum over the bins, best first) give the top_k-th rank and how
+/// many entries of that rank are kept. A thread takes a run of consecutive
+/// entries of the lists, best first, so that entries in one bin come
+/// together: it adds them to the histogram in one atomic add per bin it
+/// meets, not one per entry (the first round's bins are the ranks'
+/// exponents: the entries fall in a few). Ties are kept in the lists'
+/// order, which is the keys' order among equal ranks (a chunk's list is
+/// sorted, and chunk c holds lower keys than chunk c + 1). The entries are
+/// read from the lists again at each round (L2), eight loads in flight.
+/// Reads no key.
+KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
+                   const DecodeAttention &att, const DecodeAttention::Row &row,
+                   Value r, Value t, int64_t threads, const ChunkLists &in) {
+  static_assert(kDenseDecodeThreads >= 256, "a thread per histogram bin");
+  OpBuilder &b = a.b;
+  Location loc = a.loc;
+  Type i32 = b.getI32Type();
+  constexpr int64_t kBins = 256, kDigitBits = 8, kInFlight = 8;
+  Value bins = launch.addWorkgroupAttribution(sharedType(b, {kBins}, i32), loc);
+  Value warpTotals = launch.addWorkgroupAttribution(
+      sharedType(b, {threads / kWarpSize}, i32), loc);
+  Value found = launch.addWorkgroupAttribution(sharedType(b, {2}, i32), loc);
+  KeyList out{
+      launch.addWorkgroupAttribution(sharedType(b, {1, att.budget}, i32), loc),
+      launch.addWorkgroupAttribution(sharedType(b, {1}, i32), loc)};
+  Value one = a.i32(1), zero = a.i32(0);
+  auto count = [&](Value c) { return a.select(c, one, zero); };
+  auto index = [&](Value v) -> Value {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  };
+
+  // Calls `body(valid, rank, key, carried)` for each of the thread's run
+  // of the first `span` entries of every chunk's list, kInFlight loads
+  // issued at a time (the keys' only `withKeys`); an entry past them is not
+  // valid (it reads the last one). The iteration values `inits` go
+  // through `body`.
+  using EntryBody =
+      function_ref<SmallVector<Value>(Value, Value, Value, ArrayRef<Value>)>;
+  auto forEntries = [&](int64_t span, bool withKeys, ArrayRef<Value> inits,
+                        EntryBody body) -> SmallVector<Value> {
+    int64_t entries = att.chunks * span;
+    int64_t perThread = llvm::divideCeil(entries, threads);
+    SmallVector<Value> carried(inits);
+    for (int64_t u0 = 0; u0 < perThread; u0 += kInFlight) {
+      SmallVector<std::array<Value, 3>> loaded;
+      for (int64_t u = u0; u < std::min(perThread, u0 + kInFlight); ++u) {
+        Value e = a.add(a.mul(t, a.idx(perThread)), a.idx(u));
+        Value valid = a.cmp(arith::CmpIPredicate::ult, e, a.idx(entries));
+        Value at = a.min(e, a.idx(entries - 1));
+        Value c = a.div(at, a.idx(span)), i = a.rem(at, a.idx(span));
+        loaded.push_back({valid, a.load(in.ranks, {r, c, i}),
+                          withKeys ? a.load(in.keys, {r, c, i}) : Value()});
+      }
+      for (auto &[valid, rank, key] : loaded)
+        carried = body(valid, rank, key, carried);
+    }
+    return carried;
+  };
+  // Writes the kept entries' keys to the list, in the entries' order, and
+  // their number: `keep(valid, rank, key, carried)` says whether an entry
+  // is kept, and also gives the next `carried` (starting from `inits`).
+  auto listKept = [&](int64_t span, ArrayRef<Value> inits,
+                      function_ref<std::pair<Value, SmallVector<Value>>(
+                          Value, Value, Value, ArrayRef<Value>)>
+                          keep) {
+    auto counted = [&](Value valid, Value rank, Value key,
+                       ArrayRef<Value> n) -> SmallVector<Value> {
+      auto [kept, next] = keep(valid, rank, key, n.drop_front());
+      SmallVector<Value> values = {a.add(n[0], count(kept))};
+      llvm::append_range(values, next);
+      return values;
+    };
+    SmallVector<Value> start = {zero};
+    llvm::append_range(start, inits);
+    Value mine = forEntries(span, /*withKeys=*/true, start, counted)[0];
+    a.barrier();
+    std::pair<Value, Value> sum =
+        blockPrefixSum(a, mine, t, threads, warpTotals);
+    Value total = sum.second;
+    start[0] = sum.first;
+    forEntries(span, /*withKeys=*/true, start,
+               [&](Value valid, Value rank, Value key,
+                   ArrayRef<Value> n) -> SmallVector<Value> {
+                 auto [kept, next] = keep(valid, rank, key, n.drop_front());
+                 a.when(kept, [&] {
+                   a.store(key, out.keys, {a.idx(0), index(n[0])});
+                 });
+                 SmallVector<Value> values = {a.add(n[0], count(kept))};
+                 llvm::append_range(values, next);
+                 return values;
+               });
+    a.when(a.cmp(arith::CmpIPredicate::eq, t, a.idx(0)),
+           [&] { a.store(total, out.counts, {a.idx(0)}); });
+  };
+  auto listed = [&](Value key) {
+    return a.cmp(arith::CmpIPredicate::ne, key, a.i32(kNoKey));
+  };
+
+  auto exact = scf::IfOp::create(b, loc, exactRow(a, att, row, r, t, in.counts),
+                                 /*withElseRegion=*/true);
+  auto branch = [&](Region &region, function_ref<void()> f) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&region.front());
+    f();
+  };
+  branch(exact.getThenRegion(), [&] {
+    // Every listed key of every chunk's whole list.
+    listKept(att.listSize, {},
+             [&](Value valid, Value, Value key, ArrayRef<Value>) {
+               return std::make_pair(a.both(valid, listed(key)),
+                                     SmallVector<Value>{});
+             });
+  });
+  branch(exact.getElseRegion(), [&] {
+    int64_t span = att.bufferSize;
+    Value prefix = zero,
+          need = a.i32(std::min(att.bufferSize, att.chunks * span));
+    for (int64_t shift = 32 - kDigitBits; shift >= 0; shift -= kDigitBits) {
+      // Bits above the digit, which the entries counted must match.
+      uint32_t high =
+          shift + kDigitBits >= 32 ? 0u : ~0u << (shift + kDigitBits);
+      Value highMask = a.i32(int32_t(high));
+      Value prefixHigh = arith::AndIOp::create(b, loc, prefix, highMask);
+      a.when(a.cmp(arith::CmpIPredicate::ult, t, a.idx(kBins)),
+             [&] { a.store(zero, bins, {t}); });
+      a.barrier();
+      // The run of entries in the same bin so far (-1: none) and its
+      // length, added to the histogram when the bin changes.
+      auto flush = [&](Value bin, Value run) {
+        a.when(a.cmp(arith::CmpIPredicate::sgt, run, zero), [&] {
+          memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, run,
+                                      bins, ValueRange{index(bin)});
+        });
+      };
+      SmallVector<Value> last = forEntries(
+          span, /*withKeys=*/false, {a.i32(-1), zero},
+          [&](Value valid, Value rank, Value,
+              ArrayRef<Value> n) -> SmallVector<Value> {
+            Value u = orderedRank(a, rank);
+            Value matches =
+                a.both(valid, a.cmp(arith::CmpIPredicate::eq,
+                                    arith::AndIOp::create(b, loc, u, highMask),
+                                    prefixHigh));
+            Value digit = arith::AndIOp::create(
+                b, loc, arith::ShRUIOp::create(b, loc, u, a.i32(shift)),
+                a.i32(kBins - 1));
+            Value bin = a.select(matches, digit, a.i32(-1));
+            Value same = a.cmp(arith::CmpIPredicate::eq, bin, n[0]);
+            a.when(arith::XOrIOp::create(
+                       b, loc, same,
+                       arith::ConstantOp::create(b, loc, b.getBoolAttr(true))),
+                   [&] { flush(n[0], n[1]); });
+            return {bin, a.select(same, a.add(n[1], one), count(matches))};
+          });
+      flush(last[0], last[1]);
+      a.barrier();
+      // Thread t holds bin kBins - 1 - t: the best bins first.
+      Value binned = a.cmp(arith::CmpIPredicate::ult, t, a.idx(kBins));
+      Value bin = a.sub(a.idx(kBins - 1), a.min(t, a.idx(kBins - 1)));
+      Value n = a.select(binned, a.load(bins, {bin}), zero);
+      Value before = blockPrefixSum(a, n, t, threads, warpTotals).first;
+      Value holds = a.both(
+          binned,
+          a.both(a.cmp(arith::CmpIPredicate::slt, before, need),
+                 a.cmp(arith::CmpIPredicate::sle, need, a.add(before, n))));
+      a.when(holds, [&] {
+        a.store(arith::IndexCastOp::create(b, loc, i32, bin), found,
+                {a.idx(0)});
+        a.store(a.sub(need, before), found, {a.idx(1)});
+      });
+      a.barrier();
+      Value digit = a.load(found, {a.idx(0)});
+      prefix = arith::OrIOp::create(
+          b, loc, prefix, arith::ShLIOp::create(b, loc, digit, a.i32(shift)));
+      need = a.load(found, {a.idx(1)});
+      a.barrier();
+    }
+    // `prefix` is the top_k-th rank, of which the first `need` entries
+    // in the lists' order are kept: the ties before each entry first.
+    auto tie = [&](Value valid, Value rank) {
+      return a.both(
+          valid, a.cmp(arith::CmpIPredicate::eq, orderedRank(a, rank), prefix));
+    };
+    Value tiesMine = forEntries(span, /*withKeys=*/false, {zero},
+                                [&](Value valid, Value rank, Value,
+                                    ArrayRef<Value> n) -> SmallVector<Value> {
+                                  return {a.add(n[0], count(tie(valid, rank)))};
+                                })[0];
+    Value tiesBefore =
+        blockPrefixSum(a, tiesMine, t, threads, warpTotals).first;
+    listKept(span, {tiesBefore},
+             [&](Value valid, Value rank, Value key, ArrayRef<Value> n) {
+               Value u = orderedRank(a, rank);
+               Value better = a.either(
+                   a.cmp(arith::CmpIPredicate::ugt, u, prefix),
+                   a.both(tie(valid, rank),
+                          a.cmp(arith::CmpIPredicate::slt, n[0], need)));
+               return std::make_pair(
+                   a.both(a.both(valid, better), listed(key)),
+                   SmallVector<Value>{a.add(n[0], count(tie(valid, rank)))});
+             });
+  });
+  a.barrier();
+  return out;
 }
 
 /// One query head's softmax over some keys (an online softmax): the
@@ -1790,7 +1872,7 @@ struct PartialPieces {
 void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
                        const DenseDecodePlan &plan, const KeyList &list,
                        const PartialPieces *scratch,
-                       const PageStart *pages = nullptr) {
+                       const TopKStart *selected = nullptr) {
   Location loc = att.op->getLoc();
   OpBuilder::InsertionGuard guard(b);
   constexpr int64_t threads = kDenseDecodeThreads;
@@ -1801,10 +1883,11 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   const DenseRowReads &keyReads = plan.key, &valueReads = plan.value;
   gpu::LaunchOp launch =
       createLaunch(b, loc, {plan.chunks, att.rows() * headBlocks}, threads);
-  // Page mode's grid is a block per (query row, head block): a block an SM
-  // at most. Told so, ptxas keeps the step's key and value rows in flight
-  // together instead of a few at a time (5.4 against 8.1 us at 32768 keys).
-  if (pages)
+  // Top-k attention's grid is a block per (query row, head block): a block
+  // an SM at most. Told so, ptxas keeps the step's key and value rows in
+  // flight together instead of a few at a time (page mode 5.4 against 8.1 us
+  // at 32768 keys).
+  if (selected)
     launch->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
                     b.getI32IntegerAttr(1));
   Type f32 = b.getF32Type();
@@ -1834,7 +1917,7 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
       for (int64_t e = 0; e < keyReads.width; ++e) {
         Value element =
             a.load(att.query, {row.b, head, row.i, a.add(start, a.idx(e))});
-        if (pages)
+        if (selected)
           markBeforeWait(element.getDefiningOp());
         Value v = a.toF32(element);
         q[h].push_back(
@@ -1941,11 +2024,11 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
   SmallVector<Value> pieceValues = inits;
   KeyList keys = list;
   Value listRow = y;
-  if (pages) {
+  if (selected) {
     // The row's sink and window keys follow from its position alone: the
     // block attends to them (and loads its query rows) before it waits
-    // for kernel 1, beside it. Then the keys of the pages it keeps, which
-    // it lists itself.
+    // for kernel 1, beside it. Then the other keys it keeps, which it
+    // lists itself.
     Value early = a.add(row.sinkEnd, a.sub(row.visible, row.windowStart));
     scf::ForOp sinksAndWindow = attend(inits, early, [&](Value p) {
       return a.select(a.cmp(arith::CmpIPredicate::ult, p, row.sinkEnd), p,
@@ -1954,7 +2037,11 @@ void buildDensePartial(OpBuilder &b, const DecodeAttention &att,
     markBeforeWait(sinksAndWindow);
     pieceValues = sinksAndWindow.getResults();
     std::tie(keys, listRow) =
-        keepPages(launch, a, att, row, r, y, t, threads, *pages);
+        att.pageSize
+            ? keepPages(launch, a, att, row, r, y, t, threads, *selected)
+            : std::make_pair(
+                  keepTokens(launch, a, att, row, r, t, threads, selected->in),
+                  a.idx(0));
   }
   Value count = keys.count(a, row, listRow);
   // A chunk past the end of its row's keys (a causal limit) does nothing:
@@ -2165,41 +2252,39 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     return op.emitError("top-k attention by pages on CUDA chooses at most ")
            << kMaxDecodeAttentionPages << " pages per query by rank, not "
            << att.bufferSize;
-  // Page mode attends with the dense kernel 1 (after keepPages), not
-  // kernel 2.
-  int64_t shared = std::max(att.selectShared(),
-                            att.pageSize ? int64_t(0) : att.attendShared());
-  if (shared > kDecodeSharedBytes)
+  if (att.selectShared() > kDecodeSharedBytes)
     return op.emitError("top-k attention on CUDA needs ")
-           << shared << " bytes of shared memory per block for " << att.group
-           << " query heads per key/value head of size " << att.depth
-           << "; at most " << kDecodeSharedBytes << " are used";
-  FailureOr<DenseDecodePlan> pagePlan;
-  bool sharedList = false;
-  if (att.pageSize) {
-    // One block per query head attends over its row's kept keys, after
-    // keepPages' lists and prefix sum in shared memory: the rows' dot
-    // products and the softmax are the block's work after the list, and
-    // its latency is the kernel's. Twice the rows in flight when the sinks
-    // and window, or a list that is not exact, need more than one step of
-    // the dense kernel's.
-    if (failed(pagePlan = planDense(att, att.keys)))
-      return failure();
-    pagePlan->chunks = 1;
-    pagePlan->headsPerBlock = 1;
-    if (std::max(att.pageEarlyKeys, att.pageListedKeys) > pagePlan->step())
-      pagePlan->keysInFlight = 2 * kDecodeKeysInFlight;
-    constexpr int64_t warps = kDenseDecodeThreads / kWarpSize;
-    int64_t attend =
-        4 * (warps * (att.valueDepth + 2) +
-             2 * att.pageListEntries(kDenseDecodeThreads) + 1 + warps);
-    if (attend > kDecodeSharedBytes)
-      return op.emitError("top-k attention by pages on CUDA needs ")
-             << attend << " bytes of shared memory per block to attend with "
-             << "a query head of size " << att.valueDepth << "; at most "
-             << kDecodeSharedBytes << " are used";
-    sharedList = attend + 4 * (att.pageKeptKeys + 1) <= kDecodeSharedBytes;
-  }
+           << att.selectShared() << " bytes of shared memory per block for "
+           << att.group << " query heads per key/value head of size "
+           << att.depth << "; at most " << kDecodeSharedBytes << " are used";
+  // One block per query head attends over its row's kept keys, after
+  // keepTokens' or keepPages' list in shared memory: the rows' dot products
+  // and the softmax are the block's work after the list, and its latency is
+  // the kernel's. Twice the rows in flight when the sinks and window, or a
+  // list that is not exact, need more than one step of the dense kernel's.
+  FailureOr<DenseDecodePlan> plan = planDense(att, att.keys);
+  if (failed(plan))
+    return failure();
+  plan->chunks = 1;
+  plan->headsPerBlock = 1;
+  int64_t early = att.pageSize ? att.pageEarlyKeys : att.sink + att.window;
+  int64_t listed = att.pageSize ? att.pageListedKeys : att.bufferSize;
+  if (std::max(early, listed) > plan->step())
+    plan->keysInFlight = 2 * kDecodeKeysInFlight;
+  constexpr int64_t warps = kDenseDecodeThreads / kWarpSize;
+  // The warps' softmax pieces, then keepPages' merged lists, count of
+  // chosen pages and warp totals, or keepTokens' histogram, warp totals,
+  // the bin found and the list of kept keys with its count.
+  int64_t attend =
+      4 *
+      (warps * (att.valueDepth + 2) +
+       (att.pageSize ? 2 * att.pageListEntries(kDenseDecodeThreads) + 1 + warps
+                     : 256 + warps + 2 + att.budget + 1));
+  if (attend > kDecodeSharedBytes)
+    return op.emitError("top-k attention on CUDA needs ")
+           << attend << " bytes of shared memory per block to attend with "
+           << "a query head of size " << att.valueDepth << "; at most "
+           << kDecodeSharedBytes << " are used";
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   auto f32 = Float32Type::get(ctx);
@@ -2217,23 +2302,20 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
     seenPages = memref::AllocOp::create(
         b, loc, MemRefType::get({rows, att.pageWords()}, i32));
   buildSelect(b, att, ranks, keys, counts, seenPages);
-  if (!att.pageSize) {
-    buildAttend(b, att, ranks, keys, counts);
-    op.erase();
-    return success();
-  }
-  // The kept keys in the attention kernel's shared memory where they fit,
-  // else in global memory, a list per block.
+  // Page mode's kept keys in the attention kernel's shared memory where
+  // they fit, else in global memory, a list per block; token mode's
+  // always in shared memory (at most the budget).
   KeyList kept;
-  if (!sharedList) {
-    int64_t lists = rows * pagePlan->headBlocks(att.group);
+  if (att.pageSize &&
+      attend + 4 * (att.pageKeptKeys + 1) > kDecodeSharedBytes) {
+    int64_t lists = rows * plan->headBlocks(att.group);
     kept = {memref::AllocOp::create(
                 b, loc, MemRefType::get({lists, att.pageKeptKeys}, i32)),
             memref::AllocOp::create(b, loc, MemRefType::get({lists}, i32))};
   }
-  PageStart start{{ranks, keys, counts, seenPages}, kept};
-  // keepPages writes the list the kernel attends over.
-  buildDensePartial(b, att, *pagePlan, KeyList{}, /*scratch=*/nullptr, &start);
+  TopKStart start{{ranks, keys, counts, seenPages}, kept};
+  // keepTokens or keepPages writes the list the kernel attends over.
+  buildDensePartial(b, att, *plan, KeyList{}, /*scratch=*/nullptr, &start);
   op.erase();
   return success();
 }

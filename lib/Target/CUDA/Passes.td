@@ -465,28 +465,26 @@ def AutoGLMCUDADecodeAttentionKernels
        a warp; ties to the lower key) and writes the best `T` (a power of
        two above the budget), and, with a mask, how many visible keys some
        head sees. No score row is written.
-    2. Merge and attend: a block per query row merges the chunks' lists
-       (bitonic merges of two sorted lists, by up to four groups of threads
-       side by side, then the groups' lists in pairs), keeps the sinks, the window
-       and the best `top_k` candidates (every valid one when the row has
-       no more valid keys than the budget: exact), scores each query head
-       against the kept keys, takes the softmax over them and writes the
-       weighted sum of their value rows.
+    2. Keep and attend: the dense partial kernel with one block per query
+       head, launched with `nvvm.minctasm = 1` (its grid leaves an SM a
+       block at most). It attends to the row's sinks and window before it
+       waits for kernel 1, then lists the other keys it keeps in shared
+       memory: the best `top_k` candidates of the chunks' lists by a radix
+       select over their ranks (every valid one when the row has no more
+       valid keys than the budget: exact), attends over them, reading the
+       key and value rows at the listed indices, and writes the result: no
+       combine kernel.
 
     With a page size, kernel 1 ranks pages from their key bounds (16-byte
     reads of the bound rows by neighbouring lanes) instead of keys, its
     lists holding the `ceil(top_k / page_size)` pages chosen by rank, and
     marks every candidate page that some head sees in a bitmap; the
     chunk's best pages are selected (runs sorted, then merged in pairs
-    keeping the better half), not the chunk sorted. Kernel 2 is the dense
-    partial kernel with one block per row, launched with `nvvm.minctasm =
-    1` (its grid leaves an SM a block at most): it selects the best
-    entries of the lists together (merges them when they are many),
-    lists the row's kept keys
-    in shared memory (sinks, window, the chosen pages' keys; an exact row
-    the keys of every marked page, by a prefix sum of the bitmap), attends
-    over them, reading the key and value rows at the listed indices, and
-    writes the result: no combine kernel.
+    keeping the better half), not the chunk sorted. Kernel 2 is the same
+    dense partial kernel: it selects the best entries of the lists
+    together (merges them when they are many) and lists the keys of the
+    chosen pages (an exact row the keys of every marked page, by a prefix
+    sum of the bitmap).
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",

@@ -41,21 +41,38 @@
 // KERNELS:           memref.store %{{.*}}, %[[RANKS]]
 // KERNELS:           memref.store %{{.*}}, %[[KEYS]]
 // KERNELS:           memref.store %{{.*}}, %[[COUNTS]]
-// Merge and attend: a block of 1024 threads per row, four groups of 256
-// merging every fourth chunk's list side by side (4 x 256 entries), then
-// their lists in pairs.
-// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c1024
-// KERNELS-SAME:      workgroup(%{{.*}} : memref<4x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<148xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4x148xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// Keep and attend: the dense kernel over a list of keys, a block of 256
+// threads per query head (2 rows x 4 heads). Shared: the warps' softmax
+// pieces, then keepTokens' histogram of 256 bins, 8 warp totals, the bin
+// found, and the list of kept keys (at most the budget, 84) with its count.
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c8{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      workgroup(%{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x1x64xf32, #gpu.address_space<workgroup>>, %[[BINS:.*]] : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2xi32, #gpu.address_space<workgroup>>, %[[KEPT:.*]] : memref<1x84xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// The sinks' and window's key and value rows and their mask, attended
+// before the kernel waits for the first one.
+// KERNELS:           memref.load %arg1{{.*}} {autoglm.before_wait}
+// KERNELS:           memref.load %arg2{{.*}} {autoglm.before_wait}
+// KERNELS:           memref.load %arg3{{.*}} {autoglm.before_wait}
+// KERNELS:           math.exp2
+// KERNELS:         } {autoglm.before_wait}
+// Then whether the row is exact (the chunks' counts), and the radix
+// select: the lists' ranks in an unsigned order, a histogram of their top
+// 8 bits, then of the next 8 of those that match, ...
+// KERNELS:           memref.load %[[COUNTS]]
 // KERNELS:           memref.load %[[RANKS]]
-// KERNELS:           scf.for
-// KERNELS:             memref.load %[[RANKS]]
-// KERNELS:             gpu.barrier
-// KERNELS:             arith.xori
-// KERNELS:           arith.remui %{{.*}}, %c2
-// KERNELS:           arith.xori
-// KERNELS:           arith.remui %{{.*}}, %c4
-// KERNELS:           arith.xori
-// KERNELS:           math.exp
+// KERNELS:           arith.bitcast %{{.*}} : f32 to i32
+// KERNELS:           arith.shrui %{{.*}}, %c24_i32
+// KERNELS:           memref.atomic_rmw addi %{{.*}}, %[[BINS]]
+// KERNELS:           gpu.barrier
+// KERNELS:           arith.shrui %{{.*}}, %c16_i32
+// KERNELS:           memref.atomic_rmw addi %{{.*}}, %[[BINS]]
+// KERNELS:           arith.shrui %{{.*}}, %c8_i32
+// KERNELS:           memref.atomic_rmw addi %{{.*}}, %[[BINS]]
+// ... and the kept keys listed in shared memory, which the rest of the
+// kernel reads before their key and value rows.
+// KERNELS:           memref.store %{{.*}}, %[[KEPT]]
+// KERNELS:           memref.load %[[KEPT]]
+// KERNELS:           memref.load %arg1
+// KERNELS:           math.exp2
 // KERNELS:           arith.truncf %{{.*}} : f32 to f16
 // KERNELS:           memref.store %{{.*}}, %{{.*}}[{{.*}}] : memref<1x8x1x64xf16>
 // KERNELS-NOT:     autoglm.decode_attention
@@ -72,7 +89,7 @@ func.func @decode(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x3000x64xf16>, %v: ten
 
 // A long cache (32768 keys, 8 rows: 2 key/value heads x 4 queries): about
 // 256 blocks rank the keys in chunks of 1024, a thread per key, so that
-// the second kernel merges 32 lists instead of 128.
+// the second kernel selects from 32 lists instead of 128.
 // KERNELS-LABEL: func.func @long_cache
 // KERNELS-DAG:     memref.alloc() : memref<8x32x128xf32>
 // KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c32{{.*}}, {{.*}} = %c8{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c1024
