@@ -1585,11 +1585,11 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
     return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
   };
 
-  // Calls `body(valid, rank, key, carried)` for each of the thread's run
-  // of the first `span` entries of every chunk's list, kInFlight loads
-  // issued at a time (the keys' only `withKeys`); an entry past them is not
-  // valid (it reads the last one). The iteration values `inits` go
-  // through `body`.
+  // Calls `body(valid, rank, key, carried)` for each entry of the thread's
+  // run of the first `span` entries of every chunk's list, kInFlight
+  // entries' loads issued at a time (a key is loaded only `withKeys`); an
+  // entry past them is not valid (it reads the last one). The values
+  // `inits` are carried through `body`.
   using EntryBody =
       function_ref<SmallVector<Value>(Value, Value, Value, ArrayRef<Value>)>;
   auto forEntries = [&](int64_t span, bool withKeys, ArrayRef<Value> inits,
@@ -1669,8 +1669,7 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
   });
   branch(exact.getElseRegion(), [&] {
     int64_t span = att.bufferSize;
-    Value prefix = zero,
-          need = a.i32(std::min(att.bufferSize, att.chunks * span));
+    Value prefix = zero, need = a.i32(span);
     for (int64_t shift = 32 - kDigitBits; shift >= 0; shift -= kDigitBits) {
       // Bits above the digit, which the entries counted must match.
       uint32_t high =
