@@ -600,9 +600,6 @@ def step_builds(args):
               f"page{args.page}": (sparse + ["--sparse-attention-granularity=page",
                                              f"--sparse-attention-page-size={args.page}"],
                                    args.page)}
-    if args.device == "cuda":
-        # Token mode only loses time on CUDA (docs/sparse-attention.md).
-        del builds["token"]
     return config, weights, step, (k, sink, window), builds
 
 
@@ -638,7 +635,7 @@ def filled_step_feeds(config, args, sink, page, fill):
 
 
 def time_steps_cuda(args) -> int:
-    """The step on an NVIDIA GPU, dense against page mode: each compiled
+    """The step on an NVIDIA GPU, dense against token and page mode: each compiled
     with --target=cuda and timed by `autoglm-run --device cuda --time`,
     whose step time leaves out the copies of the inputs (the cache, which
     a GPU decoder keeps on the device) and outputs. The inputs are those of
