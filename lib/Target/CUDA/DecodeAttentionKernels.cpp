@@ -392,7 +392,6 @@ struct DecodeAttention {
   struct Row {
     Value b, h, i;
     Value visible, sinkEnd, windowStart;
-    Value heads; // shared [G, D] f32: the group's query heads, scaled
   };
 
   Row row(const KernelArith &a, Value r) const {
@@ -419,19 +418,6 @@ struct DecodeAttention {
     Value start = a.div(a.max(recent, a.idx(0)), a.idx(pageSize));
     row.windowStart = a.max(row.sinkEnd, a.mul(start, a.idx(pageSize)));
     return row;
-  }
-
-  /// Fills `shared` ([G, D] f32) with the group's query heads times the
-  /// scale, the block's `threads` threads sharing the work.
-  void loadHeads(const KernelArith &a, Row &row, Value shared, Value thread,
-                 int64_t threads) const {
-    row.heads = shared;
-    a.loop(thread, a.idx(group * depth), a.idx(threads), [&](Value p) {
-      Value g = a.div(p, a.idx(depth)), d = a.rem(p, a.idx(depth));
-      Value head = a.add(a.mul(row.h, a.idx(group)), g);
-      Value x = a.toF32(a.load(query, {row.b, head, row.i, d}));
-      a.store(a.mul(x, a.f32(scale)), shared, {g, d});
-    });
   }
 
   /// Whether head `g` (of the group) may see key `j`, and the additive mask
@@ -464,33 +450,11 @@ struct DecodeAttention {
     return any;
   }
 
-  /// The dot product of the scaled query of head `g` (of the group, in
-  /// `row.heads`) with key row `j`, in f32.
-  Value dot(const KernelArith &a, const Row &row, Value g, Value j) const {
-    auto loop = scf::ForOp::create(a.b, a.loc, a.idx(0), a.idx(depth), a.idx(1),
-                                   ValueRange{a.f32(0)});
-    OpBuilder::InsertionGuard guard(a.b);
-    a.b.setInsertionPointToStart(loop.getBody());
-    Value d = loop.getInductionVar();
-    Value k = key.load(a, row.b, row.h, j, d);
-    scf::YieldOp::create(
-        a.b, a.loc,
-        ValueRange{math::FmaOp::create(a.b, a.loc, a.load(row.heads, {g, d}), k,
-                                       loop.getRegionIterArgs()[0])});
-    return loop.getResult(0);
-  }
-
   /// A head's score from its dot product and its mask at the key
   /// (maskAt): -inf where the head may not see the key.
   static Value masked(const KernelArith &a, std::pair<Value, Value> mask,
                       Value dot) {
     return a.select(mask.first, a.add(dot, mask.second), a.negInf());
-  }
-
-  /// The masked score of head `g` for key `j`.
-  Value score(const KernelArith &a, const Row &row, Value g, Value j) const {
-    std::pair<Value, Value> mask = maskAt(a, row, g, j);
-    return masked(a, mask, dot(a, row, g, j));
   }
 
   /// The rank of key `j`: its best masked score over the group's heads,
