@@ -1669,7 +1669,8 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
                        b, loc, same,
                        arith::ConstantOp::create(b, loc, b.getBoolAttr(true))),
                    [&] { flush(n[0], n[1]); });
-            return {bin, a.select(same, a.add(n[1], one), count(matches))};
+            // Entries that do not match (bin -1) add nothing to a run.
+            return {bin, a.add(a.select(same, n[1], zero), count(matches))};
           });
       flush(last[0], last[1]);
       a.barrier();
