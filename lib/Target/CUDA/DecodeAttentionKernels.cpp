@@ -105,6 +105,10 @@ constexpr int64_t kSelectBlocks = 256;
 /// attention kernel sorts in one bitonic network, a thread per entry; more
 /// are merged chunk by chunk.
 constexpr int64_t kSortedCandidates = kDenseDecodeThreads;
+/// Bins of each round of token mode's radix select (keepTokens): 8 bits of
+/// a rank at a time, a thread of the attention kernel per bin.
+constexpr int64_t kRadixBins = 256;
+static_assert(kDenseDecodeThreads >= kRadixBins, "a thread per radix bin");
 /// The key index of an empty entry of a candidate list: sorts after every
 /// real key of equal (-inf) rank.
 constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
@@ -1531,11 +1535,10 @@ Value orderedRank(const KernelArith &a, Value rank) {
 KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
                    const DecodeAttention &att, const DecodeAttention::Row &row,
                    Value r, Value t, int64_t threads, const ChunkLists &in) {
-  static_assert(kDenseDecodeThreads >= 256, "a thread per histogram bin");
   OpBuilder &b = a.b;
   Location loc = a.loc;
   Type i32 = b.getI32Type();
-  constexpr int64_t kBins = 256, kDigitBits = 8, kInFlight = 8;
+  constexpr int64_t kBins = kRadixBins, kDigitBits = 8, kInFlight = 8;
   Value bins = launch.addWorkgroupAttribution(sharedType(b, {kBins}, i32), loc);
   Value warpTotals = launch.addWorkgroupAttribution(
       sharedType(b, {threads / kWarpSize}, i32), loc);
@@ -1583,32 +1586,31 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
                       function_ref<std::pair<Value, SmallVector<Value>>(
                           Value, Value, Value, ArrayRef<Value>)>
                           keep) {
-    auto counted = [&](Value valid, Value rank, Value key,
-                       ArrayRef<Value> n) -> SmallVector<Value> {
-      auto [kept, next] = keep(valid, rank, key, n.drop_front());
-      SmallVector<Value> values = {a.add(n[0], count(kept))};
-      llvm::append_range(values, next);
-      return values;
+    // A pass over the entries counting the kept ones from `start`, each
+    // written at its place in the list where `write`.
+    auto pass = [&](ArrayRef<Value> start, bool write) {
+      return forEntries(
+          span, /*withKeys=*/true, start,
+          [&](Value valid, Value rank, Value key,
+              ArrayRef<Value> n) -> SmallVector<Value> {
+            auto [kept, next] = keep(valid, rank, key, n.drop_front());
+            if (write)
+              a.when(kept,
+                     [&] { a.store(key, out.keys, {a.idx(0), index(n[0])}); });
+            SmallVector<Value> values = {a.add(n[0], count(kept))};
+            llvm::append_range(values, next);
+            return values;
+          });
     };
     SmallVector<Value> start = {zero};
     llvm::append_range(start, inits);
-    Value mine = forEntries(span, /*withKeys=*/true, start, counted)[0];
+    Value mine = pass(start, /*write=*/false)[0];
     a.barrier();
     std::pair<Value, Value> sum =
         blockPrefixSum(a, mine, t, threads, warpTotals);
     Value total = sum.second;
     start[0] = sum.first;
-    forEntries(span, /*withKeys=*/true, start,
-               [&](Value valid, Value rank, Value key,
-                   ArrayRef<Value> n) -> SmallVector<Value> {
-                 auto [kept, next] = keep(valid, rank, key, n.drop_front());
-                 a.when(kept, [&] {
-                   a.store(key, out.keys, {a.idx(0), index(n[0])});
-                 });
-                 SmallVector<Value> values = {a.add(n[0], count(kept))};
-                 llvm::append_range(values, next);
-                 return values;
-               });
+    pass(start, /*write=*/true);
     a.when(a.cmp(arith::CmpIPredicate::eq, t, a.idx(0)),
            [&] { a.store(total, out.counts, {a.idx(0)}); });
   };
@@ -1665,9 +1667,7 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
                 a.i32(kBins - 1));
             Value bin = a.select(matches, digit, a.i32(-1));
             Value same = a.cmp(arith::CmpIPredicate::eq, bin, n[0]);
-            a.when(arith::XOrIOp::create(
-                       b, loc, same,
-                       arith::ConstantOp::create(b, loc, b.getBoolAttr(true))),
+            a.when(a.cmp(arith::CmpIPredicate::ne, bin, n[0]),
                    [&] { flush(n[0], n[1]); });
             // Entries that do not match (bin -1) add nothing to a run.
             return {bin, a.add(a.select(same, n[1], zero), count(matches))};
@@ -1697,27 +1697,27 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
     }
     // `prefix` is the top_k-th rank, of which the first `need` entries
     // in the lists' order are kept: the ties before each entry first.
-    auto tie = [&](Value valid, Value rank) {
-      return a.both(
-          valid, a.cmp(arith::CmpIPredicate::eq, orderedRank(a, rank), prefix));
+    auto tieOf = [&](Value valid, Value u) {
+      return a.both(valid, a.cmp(arith::CmpIPredicate::eq, u, prefix));
     };
-    Value tiesMine = forEntries(span, /*withKeys=*/false, {zero},
-                                [&](Value valid, Value rank, Value,
-                                    ArrayRef<Value> n) -> SmallVector<Value> {
-                                  return {a.add(n[0], count(tie(valid, rank)))};
-                                })[0];
+    Value tiesMine = forEntries(
+        span, /*withKeys=*/false, {zero},
+        [&](Value valid, Value rank, Value,
+            ArrayRef<Value> n) -> SmallVector<Value> {
+          return {a.add(n[0], count(tieOf(valid, orderedRank(a, rank))))};
+        })[0];
     Value tiesBefore =
         blockPrefixSum(a, tiesMine, t, threads, warpTotals).first;
     listKept(span, {tiesBefore},
              [&](Value valid, Value rank, Value key, ArrayRef<Value> n) {
                Value u = orderedRank(a, rank);
+               Value tie = tieOf(valid, u);
                Value better = a.either(
                    a.cmp(arith::CmpIPredicate::ugt, u, prefix),
-                   a.both(tie(valid, rank),
-                          a.cmp(arith::CmpIPredicate::slt, n[0], need)));
+                   a.both(tie, a.cmp(arith::CmpIPredicate::slt, n[0], need)));
                return std::make_pair(
                    a.both(a.both(valid, better), listed(key)),
-                   SmallVector<Value>{a.add(n[0], count(tie(valid, rank)))});
+                   SmallVector<Value>{a.add(n[0], count(tie))});
              });
   });
   a.barrier();
@@ -2243,7 +2243,7 @@ LogicalResult buildKernels(DecodeAttentionOp op) {
       4 *
       (warps * (att.valueDepth + 2) +
        (att.pageSize ? 2 * att.pageListEntries(kDenseDecodeThreads) + 1 + warps
-                     : 256 + warps + 2 + att.budget + 1));
+                     : kRadixBins + warps + 2 + att.budget + 1));
   if (attend > kDecodeSharedBytes)
     return op.emitError("top-k attention on CUDA needs ")
            << attend << " bytes of shared memory per block to attend with "
