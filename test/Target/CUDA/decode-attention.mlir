@@ -55,18 +55,26 @@
 // KERNELS:           math.exp2
 // KERNELS:         } {autoglm.before_wait}
 // Then whether the row is exact (the chunks' counts), and the radix
-// select: the lists' ranks in an unsigned order, a histogram of their top
-// 8 bits, then of the next 8 of those that match, ...
+// select: the lists' ranks in an unsigned order (a thread's 3 entries
+// loaded once, then kept in registers), a histogram of their top 8 bits,
+// then of the next 8 of those that match, ...
 // KERNELS:           memref.load %[[COUNTS]]
 // KERNELS:           memref.load %[[RANKS]]
 // KERNELS:           arith.bitcast %{{.*}} : f32 to i32
 // KERNELS:           arith.shrui %{{.*}}, %c24_i32
+// KERNELS-NOT:       memref.load %[[RANKS]]
 // KERNELS:           memref.atomic_rmw addi %{{.*}}, %[[BINS]]
+// KERNELS-NOT:       memref.load %[[RANKS]]
 // KERNELS:           gpu.barrier
+// KERNELS-NOT:       memref.load %[[RANKS]]
 // KERNELS:           arith.shrui %{{.*}}, %c16_i32
+// KERNELS-NOT:       memref.load %[[RANKS]]
 // KERNELS:           memref.atomic_rmw addi %{{.*}}, %[[BINS]]
+// KERNELS-NOT:       memref.load %[[RANKS]]
 // KERNELS:           arith.shrui %{{.*}}, %c8_i32
+// KERNELS-NOT:       memref.load %[[RANKS]]
 // KERNELS:           memref.atomic_rmw addi %{{.*}}, %[[BINS]]
+// KERNELS-NOT:       memref.load %[[RANKS]]
 // ... and the kept keys listed in shared memory, which the rest of the
 // kernel reads before their key and value rows.
 // KERNELS:           memref.store %{{.*}}, %[[KEPT]]
