@@ -5,7 +5,9 @@
  * back by compare-exchange, each counts the ones it ran, and the caller
  * returns once all have. A loop has one chunk a thread, or, where the same
  * loop took 100 us or more the last time (the caller keeps a small table of
- * recent loops), four: each thread first claims three of its four, then
+ * recent loops), four (in pools of up to four threads, a loop of at most
+ * 16 iterations a thread has one chunk an iteration): each thread first
+ * claims all of its share but one chunk, then
  * one at a time, so a thread slowed by a neighbour on its core hands the
  * rest of its part to the others instead of keeping them waiting, while
  * threads that keep pace each run the same part of every loop (the rows
@@ -57,6 +59,9 @@ enum {
    * on a 16-core Xeon, ResNet-50 took 0.96-0.99 of the time at batch 1 and
    * 0.93-0.97 at batch 8 (docs/decisions.md). */
   BatchedClaimThreads = 4,
+  /* A long loop of at most this many times its chunks runs a chunk an
+   * iteration (in pools of at most BatchedClaimThreads threads). */
+  SingleIterationChunks = 4,
 };
 
 static inline void cpuRelax(void) {
@@ -306,6 +311,16 @@ void autoglm_thread_pool_parallel_for(autoglm_thread_pool *pool, int64_t n,
   bool isLong =
       recent->body == body && recent->n == n && recent->ns >= DynamicLoopNs;
   int64_t chunks = (int64_t)pool->num_threads * (isLong ? ChunksPerThread : 1);
+  /* A long loop of few iterations, in a pool whose threads claim most of
+   * their share at once: a chunk an iteration. Chunks of unequal size (20
+   * iterations in 8 chunks are 3s and 2s) made one thread's claims a few
+   * iterations more than another's, which that one then waited for
+   * (MobileNetV2's loops of 14 and 20 iterations, some 130-180 us at two
+   * threads, waited 12-20% of their time so). A claim of several chunks is
+   * one compare-exchange whatever their number. */
+  if (isLong && pool->num_threads <= BatchedClaimThreads &&
+      n <= SingleIterationChunks * chunks)
+    chunks = n;
   if (n < chunks)
     chunks = n;
   if (chunks > MaxChunks)

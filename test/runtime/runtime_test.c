@@ -593,6 +593,22 @@ static void stragglerBody(void *data, int64_t begin, int64_t end) {
     atomic_fetch_add(&s->hits[i], 1);
 }
 
+/* A loop whose calls take 50 us an index, and count their sizes: once it
+ * is long, each thread's calls are a claim of most of its share at once
+ * and then single indices. */
+typedef struct SizedCalls {
+  atomic_int bySize[64];
+  atomic_int hits[64];
+} SizedCalls;
+
+static void sizedBody(void *data, int64_t begin, int64_t end) {
+  SizedCalls *s = data;
+  atomic_fetch_add(&s->bySize[end - begin], 1);
+  usleep((useconds_t)(50 * (end - begin)));
+  for (int64_t i = begin; i < end; ++i)
+    atomic_fetch_add(&s->hits[i], 1);
+}
+
 /* Runs `rendezvousBody` over `numThreads` chunks from the probe model's
  * entry, that is inside a run. */
 static Rendezvous *probeRendezvous;
@@ -723,6 +739,37 @@ static int checkParallelFor(int32_t numThreads, int spin) {
              numThreads, callerShare, (long long)n);
       ok = 0;
     }
+  }
+  /* A long loop of 20 indices in a pool of up to four threads runs a chunk
+   * an index: its second run's calls span a claim of all of a thread's
+   * share but one (20 / threads - 1 indices) or a single index. In chunks
+   * of unequal size (8 chunks of 3 and 2 indices at two threads) the
+   * claims were of 9 and 6 indices, and one thread waited for the other. */
+  if (numThreads > 1 && numThreads <= 4) {
+    static SizedCalls sized;
+    int64_t n = 20, share = n / numThreads;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (int i = 0; i < 64; ++i) {
+        atomic_store(&sized.bySize[i], 0);
+        atomic_store(&sized.hits[i], 0);
+      }
+      ctx->parallel_for(ctx, n, sizedBody, &sized);
+    }
+    for (int64_t i = 0; i < n; ++i)
+      if (atomic_load(&sized.hits[i]) != 1) {
+        printf("FAILED: %d threads, sized: index %lld hit %d times\n",
+               numThreads, (long long)i, atomic_load(&sized.hits[i]));
+        ok = 0;
+        break;
+      }
+    for (int size = 2; size < 64; ++size)
+      if (size != share - 1 && atomic_load(&sized.bySize[size]) != 0) {
+        printf("FAILED: %d threads: a long loop of %lld indices ran %d "
+               "calls of %d indices (expected %lld or 1)\n",
+               numThreads, (long long)n, atomic_load(&sized.bySize[size]), size,
+               (long long)(share - 1));
+        ok = 0;
+      }
   }
   /* A loop body may itself call parallel_for; it runs inline. */
   c.ctx = ctx;
