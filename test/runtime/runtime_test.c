@@ -593,6 +593,19 @@ static void stragglerBody(void *data, int64_t begin, int64_t end) {
     atomic_fetch_add(&s->hits[i], 1);
 }
 
+/* Whether a loop of `n` indices, `what`, ran each of them once (`hits`);
+ * says which it did not. */
+static int eachIndexOnce(atomic_int *hits, int64_t n, int32_t numThreads,
+                         const char *what) {
+  for (int64_t i = 0; i < n; ++i)
+    if (atomic_load(&hits[i]) != 1) {
+      printf("FAILED: %d threads, %s: index %lld hit %d times\n", numThreads,
+             what, (long long)i, atomic_load(&hits[i]));
+      return 0;
+    }
+  return 1;
+}
+
 /* A loop whose calls take 50 us an index, and count their sizes: once it
  * is long, each thread's calls are a claim of most of its share at once
  * and then single indices. */
@@ -713,13 +726,7 @@ static int checkParallelFor(int32_t numThreads, int spin) {
       for (int64_t i = 0; i < n; ++i)
         atomic_store(&st.hits[i], 0);
       ctx->parallel_for(ctx, n, stragglerBody, &st);
-      for (int64_t i = 0; i < n; ++i)
-        if (atomic_load(&st.hits[i]) != 1) {
-          printf("FAILED: %d threads, straggler: index %lld hit %d times\n",
-                 numThreads, (long long)i, atomic_load(&st.hits[i]));
-          ok = 0;
-          break;
-        }
+      ok &= eachIndexOnce(st.hits, n, numThreads, "straggler");
       callerShare = atomic_load(&st.callerIndices);
       calls = atomic_load(&st.calls);
     }
@@ -755,13 +762,7 @@ static int checkParallelFor(int32_t numThreads, int spin) {
       }
       ctx->parallel_for(ctx, n, sizedBody, &sized);
     }
-    for (int64_t i = 0; i < n; ++i)
-      if (atomic_load(&sized.hits[i]) != 1) {
-        printf("FAILED: %d threads, sized: index %lld hit %d times\n",
-               numThreads, (long long)i, atomic_load(&sized.hits[i]));
-        ok = 0;
-        break;
-      }
+    ok &= eachIndexOnce(sized.hits, n, numThreads, "sized");
     for (int size = 2; size < 64; ++size)
       if (size != share - 1 && atomic_load(&sized.bySize[size]) != 0) {
         printf("FAILED: %d threads: a long loop of %lld indices ran %d "
