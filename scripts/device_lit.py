@@ -53,13 +53,13 @@ def main():
     obj_root = os.path.dirname(os.path.dirname(opt)) if opt else ""
     for test in sys.argv[1:]:
         path = os.path.abspath(test)
-        tmp = os.path.join(tempfile.mkdtemp(prefix="device-lit-"), "t")
         lines = run_lines(open(path).read())
         missing = sorted({m for line in lines for m in BUILD_TREE_ONLY.findall(line)})
         if missing:
             print(f"UNSUPPORTED: {test} (needs %{', %'.join(missing)} from the build tree)")
             unsupported += 1
             continue
+        tmp = os.path.join(tempfile.mkdtemp(prefix="device-lit-"), "t")
         ok = True
         for line in lines:
             cmd = (line.replace("%python", sys.executable)
