@@ -7,11 +7,11 @@
  * loop took 100 us or more the last time (the caller keeps a small table of
  * recent loops), four (in pools of up to four threads, a loop of at most
  * 16 iterations a thread has one chunk an iteration): each thread first
- * claims all of its share but one chunk, then
- * one at a time, so a thread slowed by a neighbour on its core hands the
- * rest of its part to the others instead of keeping them waiting, while
- * threads that keep pace each run the same part of every loop (the rows
- * the kernel before wrote on it). Short loops keep one chunk a thread:
+ * claims all of its share but one chunk, then one at a time, so a thread
+ * slowed by a neighbour on its core hands the rest of its part to the
+ * others instead of keeping them waiting, while threads that keep pace
+ * each run the same part of every loop (the rows the kernel before wrote
+ * on it). Short loops keep one chunk a thread:
  * each further claim moves the claim word between the cores. Nobody waits
  * for a thread that has not started: a chunk no worker has claimed when
  * the caller is done with the rest is the caller's to run, so a worker
