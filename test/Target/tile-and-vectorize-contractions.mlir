@@ -591,17 +591,33 @@ func.func @four_columns_left(%a: memref<64x32xf32>, %b: memref<32x36xf32>, %c: m
 // blocks of 128, column panels of 32, row tiles of 12 (one FMA of two
 // vectors a row and k: 24 accumulators) over 120 rows, the last 8 rows
 // peeled as an 8 x 32 tile; the block is not cut into 64-row blocks again.
+// Each of the 11 row tiles prefetches into L2 its 12 rows of the next K
+// block of B (the one at row index r: rows 128 + 12 r to 128 + 12 r + 11
+// of the block's view, one row a step, the last one from step 11 on), both
+// lines of its 32 columns, and nothing else.
 // CHECK-LABEL: func.func @tall_block
 // CHECK-NOT:     scf.parallel
 // CHECK:         scf.for %{{.*}} = %c0 to %c256 step %c128
 // CHECK:           scf.for %[[N:.*]] = %c0 to %c64 step %c32
 // CHECK:             scf.for %[[M:.*]] = %c0 to %c120 step %c12
 // CHECK:               memref.subview %arg2[%[[M]], %[[N]]] [12, 32] [1, 1]
-// CHECK:               scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<12x32xf32>)
+// CHECK:               %[[R:.*]] = arith.divui %{{.*}}, %c12
+// CHECK:               %[[SHARE:.*]] = arith.muli %[[R]], %c12
+// CHECK:               %[[FIRST:.*]] = arith.addi %[[SHARE]], %c128
+// CHECK:               scf.for %[[K:.*]] = %c0 to %c128 step %c1 iter_args(%{{.*}}) -> (vector<12x32xf32>)
+// CHECK:                 %[[STEP:.*]] = arith.minui %[[K]], %c11
+// CHECK:                 %[[ROW:.*]] = arith.addi %[[FIRST]], %[[STEP]]
+// CHECK:                 memref.prefetch %{{.*}}[%[[ROW]], %[[N]]], read, locality<2>, data
+// CHECK:                 memref.prefetch %{{.*}}[%[[ROW]], %{{.*}}], read, locality<2>, data
+// CHECK-NOT:             memref.prefetch
 // CHECK-COUNT-12:        vector.fma %{{.*}} : vector<32xf32>
 // CHECK:             memref.subview %arg2[120, %[[N]]] [8, 32] [1, 1]
-// CHECK:             scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK:             scf.for %[[K8:.*]] = %c0 to %c128 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK:               %[[STEP8:.*]] = arith.minui %[[K8]], %c11
+// CHECK:               %[[ROW8:.*]] = arith.addi %[[STEP8]], %c248
+// CHECK:               memref.prefetch %{{.*}}[%[[ROW8]], %[[N]]], read, locality<2>, data
 // CHECK-NOT:     autoglm.tall_tiles
+// CHECK-NOT:     autoglm.next_k_block
 // On AVX2 the same block keeps the 6 x 16 tiles and K whole (K blocks of
 // 768): column panels of 16, twenty row tiles of 6 and a peeled 8 - 6 = 2.
 // AVX2-LABEL: func.func @tall_block

@@ -111,6 +111,10 @@ constexpr llvm::StringLiteral kFewRows = "autoglm.few_rows";
 /// Marks a product (and its tiles) whose tail runs on its register tiles
 /// (RegisterTileTails.h): the index of the tail in the pass's list.
 constexpr llvm::StringLiteral kTail = "autoglm.register_tile_tail";
+/// Marks a tall product cut into K blocks (and its tiles) for
+/// prefetchNextKBlock: [rows of B a K block, rows of B a register tile
+/// prefetches, rows of A a block, rows of A a register tile].
+constexpr llvm::StringLiteral kNextKBlock = "autoglm.next_k_block";
 
 /// Whether a block of `columns` columns of `op` takes register tiles three
 /// vectors wide (tileRegisters): where its last two-vector tile would be
@@ -487,6 +491,16 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     // (GPT-2's step at batch 8 took 1.56x ONNX Runtime's time on a Zen 3).
     // K whole instead: each tile keeps its own accumulators over all of K.
     outer[k] = 0;
+  }
+  // A tall product's register tiles bring in the next K block of B while
+  // they run (prefetchNextKBlock).
+  if (op->hasAttr(autoglm::kTallTiles) && outer[k]) {
+    int64_t blockRows = outer[m] ? outer[m] : ranges[m];
+    int64_t rowTiles = (blockRows + tiles.mr - 1) / tiles.mr;
+    op->setAttr(kNextKBlock,
+                rewriter.getDenseI64ArrayAttr(
+                    {outer[k], (outer[k] + rowTiles - 1) / rowTiles, blockRows,
+                     tiles.mr}));
   }
   linalg::LinalgOp block = op;
   rewriter.setInsertionPoint(op);
@@ -891,6 +905,81 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
           arith::AddIOp::create(rewriter, loc, indices[nDim], index(column));
     memref::PrefetchOp::create(rewriter, loc, view.getSource(), indices,
                                /*isWrite=*/false, locality,
+                               /*isDataCache=*/true);
+  }
+}
+
+/// Prefetches into L2, beside the register tile `tile` (a K = 1 slice of a
+/// tall product cut into K blocks, whose kNextKBlock is `nextKBlock`), its
+/// share of B's next K block: the block's row tile r brings in rows
+/// [r s, r s + s) of that block, s = ceil(K block / row tiles), the row's
+/// lines at each of its first s steps (later steps repeat the last row, a
+/// line already on its way). Every row tile of a K block reads the block's rows
+/// of B; the first one read them from memory, 16 KiB of a column panel in
+/// about 1,500 cycles, more than one core's line fill buffers keep in
+/// flight, and stalled on them (twelve of BERT-base's feed-forward
+/// products, their weights read from memory, took 1.07x the time of the
+/// same with one weight that stays in cache; prefetched 16 rows ahead, or
+/// a whole block ahead by every tile, just as long; docs/decisions.md).
+/// Spread over the block's tiles, the next block arrives at the pace the
+/// product reads it. Past the K loop's last block the rows are the next
+/// column panel's first ones (panels are stored one after the other,
+/// WeightPanels.h), or past B (a prefetch never faults, as
+/// prefetchPanelRow's).
+void prefetchNextKBlock(RewriterBase &rewriter, linalg::LinalgOp tile,
+                        scf::ForOp kLoop, ArrayRef<int64_t> nextKBlock) {
+  auto bView = tile.getDpsInputs()[1].getDefiningOp<memref::SubViewOp>();
+  auto aView = tile.getDpsInputs()[0].getDefiningOp<memref::SubViewOp>();
+  if (!bView || !aView || nextKBlock.size() != 4 ||
+      !bView.getSource().getType().hasStaticShape())
+    return;
+  int64_t kBlock = nextKBlock[0], share = nextKBlock[1],
+          blockRows = nextKBlock[2], mr = nextKBlock[3];
+  MemRefType source = bView.getSource().getType();
+  int64_t rank = source.getRank();
+  unsigned kDim = rank - 2, nDim = rank - 1;
+  int64_t width = bView.getStaticSizes()[nDim];
+  if (ShapedType::isDynamic(width))
+    return;
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  SmallVector<Value> indices =
+      getValueOrCreateConstantIndexOp(rewriter, loc, bView.getMixedOffsets());
+  SmallVector<Value> aOffsets =
+      getValueOrCreateConstantIndexOp(rewriter, loc, aView.getMixedOffsets());
+  // The tile's index in its block, from its first row (the block's rows
+  // start at a multiple of blockRows, whether A's view is of the block or
+  // of the whole matrix).
+  Value row = aOffsets[aOffsets.size() - 2];
+  Value tileIndex = arith::DivUIOp::create(
+      rewriter, loc,
+      arith::RemUIOp::create(rewriter, loc, row, index(blockRows)), index(mr));
+  Value step = arith::SubIOp::create(rewriter, loc, kLoop.getInductionVar(),
+                                     kLoop.getLowerBound());
+  // B's row this step reads, less the step: the block's first row.
+  Value ahead = arith::SubIOp::create(rewriter, loc, indices[kDim], step);
+  ahead = arith::AddIOp::create(
+      rewriter, loc, ahead,
+      arith::AddIOp::create(
+          rewriter, loc, index(kBlock),
+          arith::MulIOp::create(rewriter, loc, tileIndex, index(share))));
+  indices[kDim] = arith::AddIOp::create(
+      rewriter, loc, ahead,
+      arith::MinUIOp::create(rewriter, loc, step, index(share - 1)));
+  int64_t elementBytes =
+      std::max<int64_t>(1, source.getElementTypeBitWidth() / 8);
+  int64_t perLine = std::max<int64_t>(1, 64 / elementBytes);
+  Value first = indices[nDim];
+  for (int64_t column = 0; column < width; column += perLine) {
+    indices[nDim] =
+        column ? arith::AddIOp::create(rewriter, loc, first, index(column))
+                     .getResult()
+               : first;
+    memref::PrefetchOp::create(rewriter, loc, bView.getSource(), indices,
+                               /*isWrite=*/false, /*localityHint=*/2,
                                /*isDataCache=*/true);
   }
 }
@@ -1431,7 +1520,10 @@ struct TileAndVectorizeContractionsPass
       int64_t streamRows = kLoop && !op->hasAttr(autoglm::kTallTiles)
                                ? panelStreamRows(op, prefetchStream)
                                : 0;
-      if (streamRows)
+      auto nextKBlock = op->getAttrOfType<DenseI64ArrayAttr>(kNextKBlock);
+      if (nextKBlock && kLoop)
+        prefetchNextKBlock(rewriter, op, kLoop, nextKBlock.asArrayRef());
+      else if (streamRows)
         prefetchPanelRow(rewriter, op, streamRows, /*columnsAhead=*/0,
                          /*locality=*/2);
       else if (readsStackBuffer(op))
@@ -1514,6 +1606,7 @@ struct TileAndVectorizeContractionsPass
       op->removeAttr(kKBlocks);
       op->removeAttr(kFewRows);
       op->removeAttr(kTail);
+      op->removeAttr(kNextKBlock);
       op->removeAttr(autoglm::kTallTiles);
     });
 
