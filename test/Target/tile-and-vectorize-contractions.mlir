@@ -245,8 +245,9 @@ func.func @panel_stream(%a: memref<1x768xf32>, %panels: memref<72x768x32xf32>, %
 }
 
 // A tall product (12-row tiles, BERT's projections) reads the same kind
-// of panel, but each panel serves all of its row tiles from L1: it keeps
-// the row 16 ahead with locality 3, not the stream's prefetch into L2.
+// of panel, but each panel serves all of its row tiles from L1: with K
+// one block (no next block to share out, @tall_block) it keeps the row 16
+// ahead with locality 3, not the stream's prefetch into L2.
 // CHECK-LABEL: func.func @tall_panel
 // CHECK: scf.for %[[K:.*]] = %c0 to %c128 step %c1 iter_args(%{{.*}}) -> (vector<12x32xf32>)
 // CHECK: %[[ROW:.*]] = arith.addi %[[K]], %c16 : index

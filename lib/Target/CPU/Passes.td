@@ -237,7 +237,11 @@ def AutoGLMTileAndVectorizeContractions
     convolution's), each step also prefetches a line of the next row
     tile's A at its column, on row `k mod mr` (`prefetch-weight-rows`);
     and a tile whose tail reads an operand of the tile's shape (a
-    residual) prefetches that operand's lines before its K loop.
+    residual) prefetches that operand's lines before its K loop. A tall
+    product's tiles (`autoglm.tall_tiles`) cut into K blocks prefetch
+    into L2 their share of B's next K block instead, each row tile of a
+    block a different run of its rows, so that the block after arrives at
+    the pace the product reads it and not all at once in its first tile.
 
     A product right after a `linalg.fill` of +0 of its whole accumulator
     (with nothing in between that touches memory) starts its register tiles

@@ -1514,9 +1514,10 @@ struct TileAndVectorizeContractionsPass
       // stream: prefetched far ahead into L2, not along a row that is one
       // panel wide (GPT-2's step: its weights at 12.0 GB/s with the old
       // prefetch, 15.3 so, on one core of the Xeon). A tall product's
-      // panel serves all of its row tiles from L1 and keeps the row-ahead
-      // prefetch (BERT-base 1.01x the time with the stream's; both in
-      // docs/decisions.md).
+      // panel serves all of its row tiles from L1 (the stream's prefetch
+      // left BERT-base at 1.01x the time); where it has K blocks, its row
+      // tiles share out the next K block's prefetch instead
+      // (prefetchNextKBlock; both in docs/decisions.md).
       int64_t streamRows = kLoop && !op->hasAttr(autoglm::kTallTiles)
                                ? panelStreamRows(op, prefetchStream)
                                : 0;
