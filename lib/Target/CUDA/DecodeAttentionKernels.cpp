@@ -98,13 +98,15 @@ constexpr int64_t kChunkKeys = 256;
 /// the second kernel reads every chunk's list, so fewer, larger chunks
 /// shorten it.
 constexpr int64_t kMaxChunkKeys = 1024;
-/// Blocks the first kernel aims at in page mode: its chunks are small
-/// enough that the page bounds are read by many SMs at once.
+/// Blocks the first kernel aims at: its chunks are small enough that the
+/// keys (token mode, within kMaxTokenChunks) or the page bounds (page
+/// mode) are read by many SMs at once.
 constexpr int64_t kSelectBlocks = 256;
-/// In token mode, about one block per SM (132 on the H100 and H200): twice
-/// as many read the keys no faster and double the second kernel's list
-/// entries.
-constexpr int64_t kTokenSelectBlocks = 128;
+/// In token mode, the most chunks of a row where kSelectBlocks blocks
+/// would cut it into more: each chunk adds its list to what the second
+/// kernel reads in each of its passes (a row's 32 lists of 128 entries at
+/// the default budget, 4096 entries).
+constexpr int64_t kMaxTokenChunks = 32;
 /// The most candidates (chunks x list entries) of a row that page mode's
 /// attention kernel sorts in one bitonic network, a thread per entry; more
 /// are merged chunk by chunk.
@@ -303,11 +305,13 @@ struct DecodeAttention {
     window = op.getWindowAttr().getInt();
     budget = topK + sink + window;
     listSize = llvm::PowerOf2Ceil(budget + 1);
-    // About kTokenSelectBlocks blocks, in chunks of kChunkKeys to
-    // kMaxChunkKeys keys, as long as the chunk's scores fit in shared
-    // memory.
+    // About kSelectBlocks blocks, but at most kMaxTokenChunks chunks a
+    // row, in chunks of kChunkKeys to kMaxChunkKeys keys, as long as the
+    // chunk's scores fit in shared memory.
     chunk = std::clamp<int64_t>(
-        llvm::PowerOf2Ceil(llvm::divideCeil(keys * rows(), kTokenSelectBlocks)),
+        llvm::PowerOf2Ceil(
+            std::max(llvm::divideCeil(keys * rows(), kSelectBlocks),
+                     llvm::divideCeil(keys, kMaxTokenChunks))),
         kChunkKeys, kMaxChunkKeys);
     chunk = std::max<int64_t>(
         listSize, std::min<int64_t>(chunk, llvm::PowerOf2Ceil(keys)));

@@ -113,6 +113,24 @@ func.func @long_cache(%q: tensor<1x8x4x64xf16>, %k: tensor<1x2x32768x64xf16>, %v
 
 // -----
 
+// A shorter cache (8192 keys, the same 8 rows): 256 blocks cut each row
+// into 32 chunks of 256 keys, no more than 32 lists a row, so the chunks
+// stay small (512 keys, 128 blocks, read the keys slower).
+// KERNELS-LABEL: func.func @medium_cache
+// KERNELS-DAG:     memref.alloc() : memref<8x32x128xf32>
+// KERNELS:         gpu.launch blocks({{.*}}) in ({{.*}} = %c32{{.*}}, {{.*}} = %c8{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// KERNELS-SAME:      %{{.*}} : memref<4x256xf32, #gpu.address_space<workgroup>>)
+func.func @medium_cache(%q: tensor<1x8x4x64xf16>, %k: tensor<1x2x8192x64xf16>, %v: tensor<1x2x8192x64xf16>) -> tensor<1x8x4x64xf16> {
+  %0 = autoglm.fused "topk_attention"(%q, %k, %v) : (tensor<1x8x4x64xf16>, tensor<1x2x8192x64xf16>, tensor<1x2x8192x64xf16>) -> tensor<1x8x4x64xf16> {
+  ^bb0(%a: tensor<1x8x4x64xf16>, %b: tensor<1x2x8192x64xf16>, %c: tensor<1x2x8192x64xf16>):
+    %1 = autoglm.topk_attention %a, %b, %c {scale = 1.250000e-01 : f64, causal, top_k = 64 : i64, sink = 4 : i64, window = 16 : i64} : (tensor<1x8x4x64xf16>, tensor<1x2x8192x64xf16>, tensor<1x2x8192x64xf16>) -> tensor<1x8x4x64xf16>
+    autoglm.yield %1 : tensor<1x8x4x64xf16>
+  }
+  return %0 : tensor<1x8x4x64xf16>
+}
+
+// -----
+
 // A budget the shared-memory lists cannot hold.
 func.func @too_many(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x4096x16xf32>, %v: tensor<1x2x4096x16xf32>) -> tensor<1x2x1x16xf32> {
   %0 = autoglm.fused "topk_attention"(%q, %k, %v) : (tensor<1x2x1x16xf32>, tensor<1x2x4096x16xf32>, tensor<1x2x4096x16xf32>) -> tensor<1x2x1x16xf32> {
