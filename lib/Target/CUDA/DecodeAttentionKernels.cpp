@@ -308,11 +308,11 @@ struct DecodeAttention {
     // About kSelectBlocks blocks, but at most kMaxTokenChunks chunks a
     // row, in chunks of kChunkKeys to kMaxChunkKeys keys, as long as the
     // chunk's scores fit in shared memory.
-    chunk = std::clamp<int64_t>(
-        llvm::PowerOf2Ceil(
-            std::max(llvm::divideCeil(keys * rows(), kSelectBlocks),
-                     llvm::divideCeil(keys, kMaxTokenChunks))),
-        kChunkKeys, kMaxChunkKeys);
+    chunk =
+        std::clamp<int64_t>(llvm::PowerOf2Ceil(std::max(
+                                llvm::divideCeil(keys * rows(), kSelectBlocks),
+                                llvm::divideCeil(keys, kMaxTokenChunks))),
+                            kChunkKeys, kMaxChunkKeys);
     chunk = std::max<int64_t>(
         listSize, std::min<int64_t>(chunk, llvm::PowerOf2Ceil(keys)));
     while (chunk > std::max(kChunkKeys, listSize) &&
