@@ -1,5 +1,6 @@
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions="vector-bits=512 k-slice=2 k-slice-above-bytes=0" | FileCheck %s --check-prefix=SLICE
 
 // A "contraction" region (matmul + bias + ReLU, the tail updating the product
 // in place) becomes one kernel: the tail is tiled into the product's 64x256
@@ -286,6 +287,21 @@ func.func @tall_weight(%a: tensor<128x768xf32>, %bias: tensor<768xf32>) -> tenso
 // AVX2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 128) step (64, 64)
 // AVX2:           scf.for %{{.+}} = %{{.+}} to %c4{{.*}} step
 // AVX2:             linalg.matmul {autoglm.tall_tiles} ins(%{{.+}}, %{{.+}} : tensor<64x4xf32>, tensor<4x16xf32>) outs(%{{.+}} : tensor<64x16xf32>)
+// With K in slices (BERT-base's K = 3072 in slices of 768 at one thread;
+// here slices of 2 for any size of A): the block's zero fill stays before
+// a loop over the two slices, each the loop over the block's panels, each
+// panel's product of the slice's 2 columns of A and 2 rows of the panel.
+// SLICE-LABEL: func.func @tall_weight_panels(
+// SLICE:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 128) step (64, 64)
+// SLICE:           %[[A:.+]] = tensor.extract_slice %arg0[%{{.+}}, 0] [64, 4] [1, 1]
+// SLICE:           %[[ZERO:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<64x64xf32>)
+// SLICE:           scf.for %[[S:.+]] = %{{.+}} to %c2{{.*}} step %{{.+}} iter_args(%{{.+}} = %[[ZERO]])
+// SLICE:             %[[ROW:.+]] = arith.muli %[[S]], %c2
+// SLICE:             %[[AS:.+]] = tensor.extract_slice %[[A]][0, %[[ROW]]] [64, 2] [1, 1]
+// SLICE:             scf.for %{{.+}} = %{{.+}} to %c2{{.*}} step
+// SLICE:               %[[B:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, %[[ROW]], 0] [1, 2, 32] [1, 1, 1] : tensor<4x4x32xf32> to tensor<2x32xf32>
+// SLICE-NOT:           linalg.fill
+// SLICE:               linalg.matmul {autoglm.tall_tiles} ins(%[[AS]], %[[B]] : tensor<64x2xf32>, tensor<2x32xf32>) outs(%{{.+}} : tensor<64x32xf32>)
 func.func @tall_weight_panels(%a: tensor<128x4xf32>, %bias: tensor<128xf32>) -> tensor<128x128xf32> {
   %w = arith.constant dense_resource<w4x128> : tensor<4x128xf32>
   %r = autoglm.fused "contraction" (%a, %w, %bias) : (tensor<128x4xf32>, tensor<4x128xf32>, tensor<128xf32>) -> tensor<128x128xf32> {

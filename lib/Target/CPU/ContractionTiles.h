@@ -44,6 +44,9 @@ struct ContractionTiles {
   /// Products of at most mr rows (fewRows): K blocks of `kcFewRows` rows
   /// and column blocks up to `ncFewRows` wide.
   int64_t kcFewRows = 32, ncFewRows = 2048;
+  /// A tall product's K slices (chooseTallTiles; 0: none): its block runs
+  /// all of its column panels on one slice of K before the next.
+  int64_t kSlice = 0;
   /// The threads the model will run on, which share the cache blocks
   /// (cacheBlocks); the compiler's `--cpu-threads`.
   int64_t threads = 2;
@@ -78,6 +81,18 @@ inline bool fewRows(int64_t rows, const ContractionTiles &tiles) {
 /// is read from memory once and again from cache at most once.
 inline bool streamsWeight(int64_t rows, const ContractionTiles &tiles) {
   return rows <= 2 * tiles.mr;
+}
+
+/// The K slice of a tall product's block of `rows` rows by `k` of
+/// `elementBytes` each: tiles.kSlice where its A has more than
+/// `aboveBytes` (--autoglm-tile-kernel-regions' `k-slice-above-bytes`,
+/// 1 MiB: half of the Xeon's 2 MiB L2), else 0 (K whole). BERT-base's
+/// feed-forward output product at one thread, 128 rows by K = 3072 (1.5
+/// MiB), took 1.15x ONNX Runtime's time at 1024 rows with K whole;
+/// MiniLM's, 128 by 1536 (768 KiB), was 2% slower in slices.
+inline int64_t kSliceOf(const ContractionTiles &tiles, int64_t rows, int64_t k,
+                        int64_t elementBytes, int64_t aboveBytes) {
+  return rows * k * elementBytes > aboveBytes ? tiles.kSlice : 0;
 }
 
 /// The first of `candidates` that divides `size`, or 1: a register tile's
@@ -150,6 +165,12 @@ inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
   tiles.mcExpanding = 0;
   tiles.kc = vectorBits >= 512 ? 128 : 768;
   tiles.nc = 384;
+  // AVX-512: K in slices of 768 (six K blocks) where a block's rows of A
+  // are too many for L2 (kSliceAboveBytes), so that its rows over a slice
+  // (384 KiB at 128 rows) stay there while each of its panels reads them
+  // (docs/decisions.md). AVX2's K blocks are already 768.
+  if (vectorBits >= 512)
+    tiles.kSlice = 768;
   // At least two row blocks (batch 1's 128 rows in two of 64): with two
   // threads, each then reads the rows of A that the row-wise kernel before
   // it (LayerNorm, GELU) wrote on the same core, and writes the rows of C

@@ -588,7 +588,11 @@ def AutoGLMTileKernelRegions
     row (rows that far apart share the L1 cache's sets). Where the product
     gets the tall register tiles (`autoglm.tall_tiles`) or has few rows,
     it reads such a weight packed into column panels one register tile
-    wide instead, each block a loop over its panels.
+    wide instead, each block a loop over its panels. A tall block whose
+    rows of A over all of K exceed `k-slice-above-bytes` runs that loop
+    once per slice of `k-slice` rows of K (AVX-512; a divisor of K), in a
+    loop over the slices: the slice of A stays in L2 while every panel
+    reads it.
 
     The blocks are what the model's threads share, one parallel iteration
     each: `threads` (the thread count the model will run with) decides
@@ -613,6 +617,14 @@ def AutoGLMTileKernelRegions
            "(0: the host's, 512 with AVX-512, 256 with AVX, 128 otherwise)">,
     Option<"threads", "threads", "int64_t", /*default=*/"2",
            "Threads the model will run with, which share the cache blocks">,
+    Option<"kSlice", "k-slice", "int64_t", /*default=*/"-1",
+           "Rows of K a tall product's block multiplies by all of its "
+           "panels before the next (-1: the target's, 768 with AVX-512, "
+           "none otherwise; 0: none)">,
+    Option<"kSliceAboveBytes", "k-slice-above-bytes", "int64_t",
+           /*default=*/"1048576",
+           "A tall product's block runs K in slices where its rows of A "
+           "over all of K have more bytes than this">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

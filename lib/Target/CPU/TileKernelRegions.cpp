@@ -465,7 +465,16 @@ struct TileKernelRegionsPass
     if (panels || tallPanels)
       for (Operation *op : result->tiledAndFusedOps)
         if (auto block = dyn_cast<linalg::MatmulOp>(op)) {
-          (void)multiplyByWeightPanels(rewriter, block, tiles.nr, weightPanels);
+          auto a = cast<RankedTensorType>(block.getDpsInputs()[0].getType());
+          if (kSlice >= 0)
+            tiles.kSlice = kSlice;
+          int64_t slice =
+              tallPanels
+                  ? kSliceOf(tiles, a.getDimSize(0), a.getDimSize(1),
+                             a.getElementTypeBitWidth() / 8, kSliceAboveBytes)
+                  : 0;
+          (void)multiplyByWeightPanels(rewriter, block, tiles.nr, weightPanels,
+                                       slice);
           break;
         }
     if (plan.rows)

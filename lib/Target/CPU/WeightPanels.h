@@ -61,12 +61,17 @@ Value leadingSlice(OpBuilder &b, Location loc, Value source,
 /// panel's columns of the block's accumulator. A zero fill of the
 /// accumulator moves into the loop, onto each panel's columns. The
 /// region reads the packed weight instead, and the weight goes when
-/// nothing else reads it. Fails, changing nothing, when `block` is not such
-/// a product.
+/// nothing else reads it. With `sliceRows` (a divisor of K, less than K),
+/// the panel loop runs once per slice of K of that many rows, in a loop
+/// over the slices, each panel's product then of the slice's rows of A and
+/// of the panel, accumulating into the block (its zero fill stays before
+/// the slices). Fails, changing nothing, when `block` is not such a
+/// product.
 LogicalResult multiplyByWeightPanels(RewriterBase &rewriter,
                                      linalg::MatmulOp block,
                                      int64_t panelColumns,
-                                     WeightPanelCache &cache);
+                                     WeightPanelCache &cache,
+                                     int64_t sliceRows = 0);
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_LIB_TARGET_CPU_WEIGHTPANELS_H
