@@ -924,8 +924,9 @@ void prefetchPanelRow(RewriterBase &rewriter, linalg::LinalgOp tile,
 /// Spread over the block's tiles, the next block arrives at the pace the
 /// product reads it. Past the K loop's last block the rows are the next
 /// column panel's first ones (panels are stored one after the other,
-/// WeightPanels.h), or past B (a prefetch never faults, as
-/// prefetchPanelRow's).
+/// WeightPanels.h), the same panel's next slice of K where the product is
+/// one slice (read only after the block's other panels), or past B (a
+/// prefetch never faults, as prefetchPanelRow's).
 void prefetchNextKBlock(RewriterBase &rewriter, linalg::LinalgOp tile,
                         scf::ForOp kLoop, ArrayRef<int64_t> nextKBlock) {
   auto bView = tile.getDpsInputs()[1].getDefiningOp<memref::SubViewOp>();
