@@ -166,7 +166,7 @@ inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
   tiles.kc = vectorBits >= 512 ? 128 : 768;
   tiles.nc = 384;
   // AVX-512: K in slices of 768 (six K blocks) where a block's rows of A
-  // are too many for L2 (kSliceAboveBytes), so that its rows over a slice
+  // are too many for L2 (kSliceOf), so that its rows over a slice
   // (384 KiB at 128 rows) stay there while each of its panels reads them
   // (docs/decisions.md). AVX2's K blocks are already 768.
   if (vectorBits >= 512)

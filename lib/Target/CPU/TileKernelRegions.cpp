@@ -394,6 +394,8 @@ struct TileKernelRegionsPass
       tiles = chooseTallTiles(bits, ranges[ranges.size() - 3],
                               ranges[ranges.size() - 2], threads);
       tiles.threads = threads;
+      if (kSlice >= 0)
+        tiles.kSlice = kSlice;
       product->setAttr(kTallTiles, rewriter.getUnitAttr());
       tallPanels = tallWeightPanels(product, kind);
     }
@@ -466,8 +468,6 @@ struct TileKernelRegionsPass
       for (Operation *op : result->tiledAndFusedOps)
         if (auto block = dyn_cast<linalg::MatmulOp>(op)) {
           auto a = cast<RankedTensorType>(block.getDpsInputs()[0].getType());
-          if (kSlice >= 0)
-            tiles.kSlice = kSlice;
           int64_t slice =
               tallPanels
                   ? kSliceOf(tiles, a.getDimSize(0), a.getDimSize(1),
