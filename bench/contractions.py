@@ -164,6 +164,11 @@ CASES = {
     "b8 conv 1x1 960->320 7x7": lambda: conv(960, 7, 7, 320, 1, batch=8),
     "b8 conv 1x1 576->96 14x14": lambda: conv(576, 14, 14, 96, 1, batch=8),
     "conv 3x3 s2 128->128 56x56": lambda: conv(128, 56, 56, 128, 3, stride=2),
+    # Each stage's first 1x1 convolution, which reads the stage before's
+    # output (layer2.0.conv1, layer3.0.conv1, layer4.0.conv1).
+    "conv 1x1 256->128 56x56": lambda: conv(256, 56, 56, 128, 1),
+    "conv 1x1 512->256 28x28": lambda: conv(512, 28, 28, 256, 1),
+    "conv 1x1 1024->512 14x14": lambda: conv(1024, 14, 14, 512, 1),
     "conv 3x3 s2 256->256 28x28": lambda: conv(256, 28, 28, 256, 3, stride=2),
     "conv 3x3 s2 512->512 14x14": lambda: conv(512, 14, 14, 512, 3, stride=2),
     # The downsampling 1x1 stride-2 shortcuts of layer2 and layer3 (28x28

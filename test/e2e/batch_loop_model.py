@@ -9,8 +9,9 @@ depthwise convolution, a 1x1 projection with a residual Add of a max pool
 of the block's input, a Concat along the channels, then a 3x3 stride-2
 convolution with 96 x 64 x 3 x 3 weights, a GlobalAveragePool and a Gemm.
 Per image, each of the first layers touches 300 KiB to 1.5 MiB of
-activations with weights of a few KiB; the last 3x3 convolution's weights
-(216 KiB) are more than a quarter of its image's activations (550 KiB).
+activations with weights of a few KiB, the last 3x3 convolution 550 KiB
+with 216 KiB of weights; the GlobalAveragePool's input is 150 KiB an
+image.
 DIR/x.npy: the input, 3 x 3 x 160 x 160, random; DIR/logits.npy: ONNX
 Runtime's output.
 """

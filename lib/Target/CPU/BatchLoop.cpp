@@ -10,9 +10,10 @@
 // its image out of the model's input (`tensor.extract_slice`) and writing
 // the prefix's results into their slots of the whole batch's tensors
 // (`tensor.insert_slice` on carried values, which bufferization writes in
-// place). The kernels after the prefix, whose weights are larger than an
-// image's activations, keep the whole batch. The memory planner gives the
-// body's buffers one image's size and lifetimes within an iteration.
+// place). The kernels after the prefix, whose activations of an image are
+// small or whose weights are much larger, keep the whole batch. The memory
+// planner gives the body's buffers one image's size and lifetimes within an
+// iteration.
 //
 // The prefix is the longest run of kernels from the top of the function
 // (constants aside) where each kernel
@@ -22,8 +23,22 @@
 //     broadcast along the batch;
 //   - reads the model's batch inputs or results of the prefix (and
 //     constants);
-//   - touches at least `min-image-bytes` of activations per image, at least
-//     `weight-ratio` times its weights' bytes.
+//   - touches at least `min-image-bytes` of activations per image, and has
+//     at most `max-weight-ratio` (16) times their bytes of weights;
+// and the prefix's weights take at most `max-loop-weight-bytes` (16 MiB)
+// in all. Built for 3 or 4 threads, a kernel joins only where its
+// activations of one image are at least 4 times its weights (the first
+// rule, not measured against the longer loops there). Each image reads the
+// loop's weights again, but the weights are read in order, from packed panels,
+// and stream well from L3, where the activations a kernel reads back in a batch
+// are read across rows and taps: ResNet-50 at batch 8, whose loop now runs to
+// `layer3.1.conv1` (a 3x3 convolution of 2.4 MB of weights for 1 MB of
+// activations an image among them), took 0.89x the time at one thread of the
+// loop that stopped at `layer2.0.conv2` under the first rule (an image's
+// activations at least 4x its weights; docs/decisions.md, "A batch loop
+// takes kernels of more weight than activations"). The cap keeps the
+// weights that every image reads again within a small L3 (half of a Zen
+// 4's 32 MB).
 //
 // Built for more than kMaxThreads threads there is no loop: a kernel in it
 // has one image's parallel work, where many threads need the batch's (at 16
@@ -55,6 +70,11 @@ using namespace mlir::autoglm;
 namespace {
 /// The most threads a model built with the loop runs with.
 constexpr int64_t kMaxThreads = 4;
+/// Built for more than two threads (and at most kMaxThreads), a kernel
+/// joins only where its activations of one image are at least this many
+/// times its weights: the first rule, measured there (the longer loops
+/// that max-weight-ratio allows were measured on two cores only).
+constexpr int64_t kManyThreadsActivationRatio = 4;
 
 /// A static 4-d tensor of `batch` images (rank 4: the convolutional layers'
 /// N x C x H x W).
@@ -147,7 +167,7 @@ private:
   SmallVector<FusedOp> findPrefix(Block &body) {
     SmallVector<FusedOp> prefix;
     DenseSet<Value> images; // the batch values the prefix may read
-    int64_t batch = 0;
+    int64_t batch = 0, loopWeightBytes = 0;
     for (Operation &op : body) {
       if (op.hasTrait<OpTrait::ConstantLike>())
         continue; // constants stay where they are
@@ -165,15 +185,20 @@ private:
           if (isBatchOf(arg.getType(), batch))
             images.insert(arg);
       }
-      if (!pays(kernel, batch, images))
+      std::optional<int64_t> weightBytes = paysWeights(kernel, batch, images);
+      if (!weightBytes || loopWeightBytes + *weightBytes > maxLoopWeightBytes)
         break;
+      loopWeightBytes += *weightBytes;
       prefix.push_back(kernel);
       images.insert_range(kernel->getResults());
     }
     return prefix;
   }
 
-  bool pays(FusedOp kernel, int64_t batch, const DenseSet<Value> &images) {
+  /// The bytes of `kernel`'s weights where it pays to run image by image
+  /// (the file's comment), else none.
+  std::optional<int64_t> paysWeights(FusedOp kernel, int64_t batch,
+                                     const DenseSet<Value> &images) {
     int64_t imageBytes = 0, largest = 0, weightBytes = 0;
     auto addImage = [&](Value value) {
       std::optional<int64_t> bytes = bytesOf(value.getType());
@@ -186,18 +211,23 @@ private:
     for (Value input : kernel.getInputs()) {
       if (images.contains(input)) {
         if (!addImage(input))
-          return false;
+          return std::nullopt;
         continue;
       }
       std::optional<int64_t> bytes = bytesOf(input.getType());
       if (!bytes || !isConstant(input) || isBatchOf(input.getType(), batch))
-        return false;
+        return std::nullopt;
       weightBytes += *bytes;
     }
     if (!llvm::all_of(kernel->getResults(), addImage) ||
         !computesImageByImage(kernel, batch, images))
-      return false;
-    return largest >= minImageBytes && imageBytes >= weightRatio * weightBytes;
+      return std::nullopt;
+    bool light = threads > 2
+                     ? imageBytes >= kManyThreadsActivationRatio * weightBytes
+                     : weightBytes <= maxWeightRatio * imageBytes;
+    if (largest < minImageBytes || !light)
+      return std::nullopt;
+    return weightBytes;
   }
 
   /// Replaces `prefix` by an scf.for over the images running its kernels

@@ -706,7 +706,9 @@ def AutoGLMCPUBatchLoop : Pass<"autoglm-cpu-batch-loop", "func::FuncOp"> {
     concatenation along another axis, elementwise ops whose other operands
     broadcast), read only the model's batch inputs, each other's results
     and constants, and each touch at least `min-image-bytes` of activations
-    per image and `weight-ratio` times their weights' bytes, becomes an
+    per image and has at most `max-weight-ratio` times their bytes of
+    weights (built for 3 or 4 threads: at most a quarter), while the run's
+    weights take at most `max-loop-weight-bytes` in all, becomes an
     `scf.for` over the images (marked `autoglm.batch_loop`): each
     iteration takes its image of the inputs by `tensor.extract_slice`,
     runs the kernels on 1 x C x H x W tensors and writes the results that
@@ -725,9 +727,14 @@ def AutoGLMCPUBatchLoop : Pass<"autoglm-cpu-batch-loop", "func::FuncOp"> {
            /*default=*/"262144",
            "A kernel joins the loop when its largest activation (input or "
            "result) of one image has at least this many bytes">,
-    Option<"weightRatio", "weight-ratio", "int64_t", /*default=*/"4",
-           "... and its activations of one image at least this many times "
-           "its weights' bytes">,
+    Option<"maxWeightRatio", "max-weight-ratio", "int64_t",
+           /*default=*/"16",
+           "... and its weights at most this many times the bytes of its "
+           "activations of one image">,
+    Option<"maxLoopWeightBytes", "max-loop-weight-bytes", "int64_t",
+           /*default=*/"16777216",
+           "... while the loop's kernels' weights, which each image reads "
+           "again, take at most this many bytes in all">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
