@@ -9,6 +9,12 @@
 // workspace the runtime allocates once per session (or the caller
 // provides), so a run allocates nothing.
 //
+// A batch loop whose images are dealt to lanes (`autoglm.batch_lanes`, one
+// thread each: --autoglm-cpu-batch-lanes) runs several iterations at once:
+// the body's buffers are then placed in an arena of the body's own, of
+// which each lane takes a copy (the iteration of image n copy n mod lanes),
+// the copies one buffer of the main arena through the loop.
+//
 //===----------------------------------------------------------------------===//
 
 #include "BufferUsers.h"
@@ -20,6 +26,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -45,6 +52,10 @@ struct Buffer {
   MemRefType type;
   Location loc;
   uint64_t bytes = 0;
+  /// Copies of a lane loop's body buffer, one a lane (bytes counts them
+  /// all, each kAlignment-aligned), and the loop.
+  int64_t lanes = 1;
+  scf::ForOp laneLoop;
   int64_t first = 0, last = 0;
   /// Index of the buffer whose memory this one reuses in place, or itself.
   size_t leader = 0;
@@ -169,6 +180,15 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
         continue;
       Buffer buffer(alloc);
       buffer.bytes = *bytes;
+      auto loop = dyn_cast<scf::ForOp>(alloc->getParentOp());
+      if (IntegerAttr lanes =
+              loop ? AutoGLMDialect::BatchLanesAttrHelper(loop->getContext())
+                         .getAttr(loop)
+                   : IntegerAttr()) {
+        buffer.lanes = lanes.getInt();
+        buffer.laneLoop = loop;
+        buffer.bytes = llvm::alignTo(*bytes, kAlignment) * buffer.lanes;
+      }
       buffer.node = getNodeName(alloc.getLoc()).str();
       if (!computeLifetime(buffer, steps))
         continue;
@@ -195,7 +215,8 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
       group.first = std::min(group.first, buffer.first);
       group.last = std::max(group.last, buffer.last);
     }
-    ArenaPlan plan = planArena(groups, kAlignment);
+    DenseMap<size_t, uint64_t> laneStride;
+    ArenaPlan plan = planGroups(buffers, groupOf, groups, steps, laneStride);
     // Buffers of zero elements still need an address; the entry passes a
     // workspace only when it has bytes.
     plan.arenaBytes = std::max(plan.arenaBytes, kAlignment);
@@ -204,8 +225,8 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
     for (const BufferLifetime &buffer : separate)
       naive += buffer.bytes;
 
-    if (!report.empty() &&
-        failed(writeReport(buffers, groupOf, plan, naive, lowerBound, inPlace)))
+    if (!report.empty() && failed(writeReport(buffers, groupOf, plan, naive,
+                                              lowerBound, inPlace, laneStride)))
       return signalPassFailure();
     if (!timeline.empty() && failed(writeTimeline(buffers, groupOf, plan)))
       return signalPassFailure();
@@ -223,13 +244,83 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
       return signalPassFailure();
     }
 
-    rewrite(main, buffers, groupOf, plan);
+    rewrite(main, buffers, groupOf, plan, laneStride);
     MLIRContext *ctx = module.getContext();
     AutoGLMDialect::WorkspaceAttrHelper(ctx).setAttr(
         module, WorkspaceAttr::get(ctx, plan.arenaBytes));
   }
 
 private:
+  /// `groups` placed in one arena. The groups of a lane loop's body (their
+  /// buffers' laneLoop) are placed first in an arena of their own, the
+  /// body's, of R bytes: one lane's copy, of which lane l's is R bytes
+  /// after lane l - 1's (`laneStride`: R, by group), because the lanes run
+  /// different steps of the body at once. The copies together are then one
+  /// buffer of lanes x R bytes of the main arena that lives through the
+  /// loop.
+  static ArenaPlan planGroups(ArrayRef<Buffer> buffers,
+                              const DenseMap<size_t, size_t> &groupOf,
+                              const std::vector<BufferLifetime> &groups,
+                              const Steps &steps,
+                              DenseMap<size_t, uint64_t> &laneStride) {
+    // Each group's lane loop, if any, and its lanes.
+    SmallVector<Operation *> loopOf(groups.size(), nullptr);
+    SmallVector<int64_t> lanesOf(groups.size(), 1);
+    for (auto [i, buffer] : llvm::enumerate(buffers)) {
+      size_t group = groupOf.lookup(findLeader(buffers, i));
+      if (buffer.lanes > 1) {
+        loopOf[group] = buffer.laneLoop;
+        lanesOf[group] = buffer.lanes;
+      }
+    }
+    std::vector<BufferLifetime> outer;
+    SmallVector<size_t> outerIndex(groups.size(), 0);
+    llvm::MapVector<Operation *, SmallVector<size_t>> bodies;
+    for (size_t group = 0; group < groups.size(); ++group) {
+      if (loopOf[group]) {
+        bodies[loopOf[group]].push_back(group);
+        continue;
+      }
+      outerIndex[group] = outer.size();
+      outer.push_back(groups[group]);
+    }
+    struct Body {
+      ArenaPlan plan;
+      uint64_t stride;
+      size_t copies; // the lanes' copies in `outer`
+      SmallVector<size_t> groups;
+    };
+    SmallVector<Body> planned;
+    for (auto &[loop, members] : bodies) {
+      int64_t lanes = lanesOf[members.front()];
+      std::vector<BufferLifetime> own;
+      for (size_t group : members) {
+        BufferLifetime lane = groups[group];
+        lane.bytes /= lanes;
+        own.push_back(lane);
+      }
+      Body body{planArena(own, kAlignment), 0, outer.size(), members};
+      body.stride = llvm::alignTo(body.plan.arenaBytes, kAlignment);
+      outer.push_back({body.stride * lanes, steps.step.lookup(loop),
+                       steps.spanEnd.lookup(loop)});
+      planned.push_back(std::move(body));
+    }
+    ArenaPlan main = planArena(outer, kAlignment);
+    ArenaPlan plan;
+    plan.arenaBytes = main.arenaBytes;
+    plan.offsets.resize(groups.size());
+    for (size_t group = 0; group < groups.size(); ++group)
+      if (!loopOf[group])
+        plan.offsets[group] = main.offsets[outerIndex[group]];
+    for (const Body &body : planned)
+      for (auto [index, group] : llvm::enumerate(body.groups)) {
+        plan.offsets[group] =
+            main.offsets[body.copies] + body.plan.offsets[index];
+        laneStride[group] = body.stride;
+      }
+    return plan;
+  }
+
   /// The steps of the first and last ops of the alloc's block that touch
   /// the buffer or a view of it (a batch loop: the steps it spans); false
   /// when a view escapes the function or its loop iteration.
@@ -335,7 +426,8 @@ private:
 
   static void rewrite(func::FuncOp main, MutableArrayRef<Buffer> buffers,
                       const DenseMap<size_t, size_t> &groupOf,
-                      const ArenaPlan &plan) {
+                      const ArenaPlan &plan,
+                      const DenseMap<size_t, uint64_t> &laneStride) {
     MLIRContext *context = main.getContext();
     auto arenaType = MemRefType::get({static_cast<int64_t>(plan.arenaBytes)},
                                      IntegerType::get(context, 8));
@@ -348,7 +440,8 @@ private:
     DenseMap<uint64_t, Value> offsetValues;
     OpBuilder entry(main.getContext());
     for (auto [i, buffer] : llvm::enumerate(buffers)) {
-      uint64_t offset = plan.offsets[groupOf.lookup(findLeader(buffers, i))];
+      size_t group = groupOf.lookup(findLeader(buffers, i));
+      uint64_t offset = plan.offsets[group];
       Value &offsetValue = offsetValues[offset];
       entry.setInsertionPointToStart(&main.getBody().front());
       if (!offsetValue)
@@ -356,8 +449,19 @@ private:
             arith::ConstantIndexOp::create(entry, main.getLoc(), offset);
       OpBuilder b(buffer.alloc);
       Location loc = buffer.loc;
-      Value view = memref::ViewOp::create(b, loc, buffer.type, arena,
-                                          offsetValue, ValueRange{});
+      Value shift = offsetValue;
+      if (buffer.lanes > 1) {
+        // Image n's copy: n mod lanes.
+        Value lane = arith::RemUIOp::create(
+            b, loc, buffer.laneLoop.getInductionVar(),
+            arith::ConstantIndexOp::create(b, loc, buffer.lanes));
+        Value laneOffset = arith::MulIOp::create(
+            b, loc, lane,
+            arith::ConstantIndexOp::create(b, loc, laneStride.lookup(group)));
+        shift = arith::AddIOp::create(b, loc, offsetValue, laneOffset);
+      }
+      Value view = memref::ViewOp::create(b, loc, buffer.type, arena, shift,
+                                          ValueRange{});
       buffer.alloc.getResult().replaceAllUsesWith(view);
       buffer.alloc.erase();
     }
@@ -424,23 +528,35 @@ private:
   LogicalResult writeReport(ArrayRef<Buffer> buffers,
                             const DenseMap<size_t, size_t> &groupOf,
                             const ArenaPlan &plan, uint64_t naive,
-                            uint64_t lowerBound, unsigned inPlace) {
+                            uint64_t lowerBound, unsigned inPlace,
+                            const DenseMap<size_t, uint64_t> &laneStride) {
     SmallVector<size_t> top = largest(buffers, topBuffers);
     auto offsetOf = [&](size_t i) {
       return plan.offsets[groupOf.lookup(findLeader(buffers, i))];
+    };
+    // A lane loop's body buffer: its lanes' copies, lane 0's at the
+    // offset.
+    auto strideOf = [&](size_t i) {
+      return laneStride.lookup(groupOf.lookup(findLeader(buffers, i)));
     };
     std::string text;
     llvm::raw_string_ostream os(text);
     if (llvm::sys::path::extension(report) == ".json") {
       llvm::json::Array largestArray;
-      for (size_t i : top)
-        largestArray.push_back(llvm::json::Object{
+      for (size_t i : top) {
+        llvm::json::Object entry{
             {"bytes", static_cast<int64_t>(buffers[i].bytes)},
             {"offset", static_cast<int64_t>(offsetOf(i))},
             {"node", buffers[i].node},
             {"type", describeType(buffers[i].type)},
             {"first_step", buffers[i].first},
-            {"last_step", buffers[i].last}});
+            {"last_step", buffers[i].last}};
+        if (buffers[i].lanes > 1) {
+          entry["lanes"] = buffers[i].lanes;
+          entry["lane_stride"] = static_cast<int64_t>(strideOf(i));
+        }
+        largestArray.push_back(std::move(entry));
+      }
       llvm::json::Object root{
           {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
           {"naive_bytes", static_cast<int64_t>(naive)},
@@ -456,12 +572,18 @@ private:
          << lowerBound << " bytes (peak of live bytes); " << buffers.size()
          << " buffers, " << inPlace << " written in place\n";
       os << "largest buffers:\n";
-      for (size_t i : top)
+      for (size_t i : top) {
         os << llvm::formatv("  {0,12} bytes at offset {1,12}  node '{2}'  {3}  "
-                            "live at steps {4}-{5}\n",
+                            "live at steps {4}-{5}",
                             buffers[i].bytes, offsetOf(i), buffers[i].node,
                             describeType(buffers[i].type), buffers[i].first,
                             buffers[i].last);
+        if (buffers[i].lanes > 1)
+          os << llvm::formatv("  ({0} lanes' copies of {1} bytes, {2} apart)",
+                              buffers[i].lanes,
+                              buffers[i].bytes / buffers[i].lanes, strideOf(i));
+        os << "\n";
+      }
     }
     return writeText(report, text, "memory report");
   }

@@ -53,7 +53,12 @@ def AutoGLM_Dialect : Dialect {
     // On an scf.for over a batch's images that
     // --autoglm-cpu-batch-loop made: --autoglm-plan-memory plans the
     // buffers of its body, which live within an iteration.
-    "::mlir::UnitAttr":$batch_loop
+    "::mlir::UnitAttr":$batch_loop,
+    // On such a loop built for several threads: the lanes (one a thread)
+    // that each run every lanes-th image. --autoglm-plan-memory gives each
+    // lane its own copy of the body's buffers, --autoglm-cpu-batch-lanes
+    // runs the lanes on the runtime's threads.
+    "::mlir::IntegerAttr":$batch_lanes
   );
 }
 

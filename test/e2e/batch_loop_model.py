@@ -1,4 +1,4 @@
-"""Writes the first layers of a MobileNetV2-style CNN at batch 3 for the
+"""Writes the first layers of a MobileNetV2-style CNN at batch 4 for the
 batch loop's end-to-end test (batch-loop.test).
 
     batch_loop_model.py DIR
@@ -12,7 +12,7 @@ Per image, each of the first layers touches 300 KiB to 1.5 MiB of
 activations with weights of a few KiB, the last 3x3 convolution 550 KiB
 with 216 KiB of weights; the GlobalAveragePool's input is 150 KiB an
 image.
-DIR/x.npy: the input, 3 x 3 x 160 x 160, random; DIR/logits.npy: ONNX
+DIR/x.npy: the input, 4 x 3 x 160 x 160, random; DIR/logits.npy: ONNX
 Runtime's output.
 """
 import os
@@ -65,12 +65,12 @@ fc_w = const("fc.w", rng.standard_normal((10, 96)) * 0.1)
 fc_b = const("fc.b", rng.standard_normal(10) * 0.1)
 nodes.append(helper.make_node("Gemm", ["flat", fc_w, fc_b], ["logits"], name="fc", transB=1))
 
-graph = helper.make_graph(nodes, "batch_loop", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3, 160, 160])],
-                          [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [3, 10])], inits)
+graph = helper.make_graph(nodes, "batch_loop", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 3, 160, 160])],
+                          [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [4, 10])], inits)
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 onnx.checker.check_model(model)
 onnx.save(model, os.path.join(out, "model.onnx"))
-x = rng.standard_normal((3, 3, 160, 160)).astype(np.float32)
+x = rng.standard_normal((4, 3, 160, 160)).astype(np.float32)
 np.save(os.path.join(out, "x.npy"), x)
 session = ort.InferenceSession(os.path.join(out, "model.onnx"), providers=["CPUExecutionProvider"])
 np.save(os.path.join(out, "logits.npy"), session.run(None, {"x": x})[0])

@@ -40,6 +40,13 @@
 // weights that every image reads again within a small L3 (half of a Zen
 // 4's 32 MB).
 //
+// Built for 2 to kMaxThreads threads that divide the batch, the loop's
+// images are dealt to lanes, a thread each (`autoglm.batch_lanes`, the
+// `lanes` option): a lane runs every threads-th image with buffers of its
+// own (--autoglm-plan-memory), each kernel on its thread alone
+// (--autoglm-cpu-batch-lanes), instead of every kernel splitting one
+// image between the threads, a fork and a join per kernel and image.
+//
 // Built for more than kMaxThreads threads there is no loop: a kernel in it
 // has one image's parallel work, where many threads need the batch's (at 16
 // threads and batch 8, MobileNetV2 took 1.21x the time with the loop and
@@ -294,6 +301,11 @@ private:
     scf::YieldOp::create(nb, loc, written);
     AutoGLMDialect::BatchLoopAttrHelper(b.getContext())
         .setAttr(loop, b.getUnitAttr());
+    // Built for several threads that divide the batch: a lane of images
+    // a thread (the file's comment).
+    if (lanes && threads > 1 && batch % threads == 0)
+      AutoGLMDialect::BatchLanesAttrHelper(b.getContext())
+          .setAttr(loop, b.getI64IntegerAttr(threads));
 
     for (auto [value, result] : llvm::zip(escaping, loop.getResults()))
       value.replaceUsesWithIf(result, [&](OpOperand &use) {

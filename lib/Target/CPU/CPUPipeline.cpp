@@ -94,6 +94,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createAutoGLMGroupInt8Epilogues());
   pm.addPass(createForallToParallelLoopPass());
   buildMemoryPipeline(pm, options);
+  // A batch loop's lanes of images, a thread each (their buffers planned a
+  // copy per lane above).
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCPUBatchLanes());
 
   pm.addNestedPass<func::FuncOp>(createAutoGLMMemRefCopyToLinalg());
   // Matmuls become cache blocks of register tiles of vector FMAs; what is

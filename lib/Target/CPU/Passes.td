@@ -731,6 +731,9 @@ def AutoGLMCPUBatchLoop : Pass<"autoglm-cpu-batch-loop", "func::FuncOp"> {
            /*default=*/"16",
            "... and its weights at most this many times the bytes of its "
            "activations of one image">,
+    Option<"lanes", "lanes", "bool", /*default=*/"true",
+           "Built for several threads that divide the batch, deal the "
+           "images to lanes, a thread each (autoglm.batch_lanes)">,
     Option<"maxLoopWeightBytes", "max-loop-weight-bytes", "int64_t",
            /*default=*/"16777216",
            "... while the loop's kernels' weights, which each image reads "
@@ -740,6 +743,27 @@ def AutoGLMCPUBatchLoop : Pass<"autoglm-cpu-batch-loop", "func::FuncOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def AutoGLMCPUBatchLanes : Pass<"autoglm-cpu-batch-lanes", "func::FuncOp"> {
+  let summary = "Run a batch loop's lanes of images on the runtime's threads";
+  let description = [{
+    On buffers, after `--autoglm-plan-memory` (which gave each buffer of
+    the body a copy per lane, image n using copy n mod lanes) and before
+    `--autoglm-parallel-loops-to-runtime`. A loop of
+    `--autoglm-cpu-batch-loop` marked `autoglm.batch_lanes` = L, counting
+    its images from 0 one by one, whose body yields its carried
+    whole-batch buffers unchanged, becomes an `scf.parallel` over the L
+    lanes around an `scf.for` over the lane's images (from the lane, step
+    L), the carried buffers used directly. The runtime then runs a lane a
+    thread, and each kernel of the body on its lane's thread alone (its
+    own parallel loops are nested, and run in order). Any other loop is
+    left as it is.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
   ];
 }
 

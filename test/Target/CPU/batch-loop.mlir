@@ -1,4 +1,4 @@
-// RUN: autoglm-opt %s --split-input-file --autoglm-cpu-batch-loop="min-image-bytes=4096" | FileCheck %s --check-prefixes=CHECK,TWO
+// RUN: autoglm-opt %s --split-input-file --autoglm-cpu-batch-loop="min-image-bytes=4096" | FileCheck %s --check-prefixes=CHECK,ONE
 // RUN: autoglm-opt %s --split-input-file --autoglm-cpu-batch-loop="min-image-bytes=4096 threads=4" | FileCheck %s --check-prefixes=CHECK,FOUR
 // RUN: autoglm-opt %s --split-input-file --autoglm-cpu-batch-loop="min-image-bytes=4096 threads=16" | FileCheck %s --check-prefix=MANY
 // RUN: autoglm-opt %s --split-input-file --autoglm-cpu-batch-loop="min-image-bytes=4096 max-loop-weight-bytes=2500" | FileCheck %s --check-prefix=CAP
@@ -9,7 +9,9 @@
 // test lowers min-image-bytes to 4 KiB, so that its tensors stay small).
 // The last convolution, a kernel over the whole image whose weights (128 x
 // 16 x 16 x 16 f32, 2 MiB) are more than 16 times its activations of one
-// image (16.5 KiB), keeps the batch and reads the loop's result.
+// image (16.5 KiB), keeps the batch and reads the loop's result. Built
+// for 4 threads, which divide the batch, the loop deals its images to 4
+// lanes (autoglm.batch_lanes); built for one, it has none.
 // CHECK-LABEL: func.func @prefix
 // CHECK:         %[[EMPTY:.*]] = tensor.empty() : tensor<4x16x16x16xf32>
 // CHECK:         %[[LOOP:.*]] = scf.for %[[N:.*]] = %c0 to %c4 step %c1 iter_args(%[[SLOTS:.*]] = %[[EMPTY]]) -> (tensor<4x16x16x16xf32>) {
@@ -23,7 +25,8 @@
 // CHECK:             autoglm.add {{.*}} -> tensor<1x16x16x16xf32>
 // CHECK:           %[[PUT:.*]] = tensor.insert_slice %[[C]] into %[[SLOTS]][%[[N]], 0, 0, 0] [1, 16, 16, 16] [1, 1, 1, 1] : tensor<1x16x16x16xf32> into tensor<4x16x16x16xf32>
 // CHECK:           scf.yield %[[PUT]]
-// CHECK:         } {autoglm.batch_loop}
+// ONE:           } {autoglm.batch_loop}
+// FOUR:          } {autoglm.batch_lanes = 4 : i64, autoglm.batch_loop}
 // CHECK:         %[[D:.*]] = autoglm.fused "conv"(%[[LOOP]], {{.*}}) : (tensor<4x16x16x16xf32>, tensor<128x16x16x16xf32>, tensor<128xf32>) -> tensor<4x128x1x1xf32>
 // CHECK:         return %[[D]]
 // Built for 16 threads, the kernels keep the batch (each would have one
@@ -83,10 +86,10 @@ func.func @prefix(%x: tensor<4x3x32x32xf32>) -> tensor<4x128x1x1xf32> {
 // threads, where a kernel's activations must be 4x its weights, it keeps
 // the batch, and the ReLU alone makes no loop.
 // CHECK-LABEL: func.func @weights_above_activations
-// TWO:           scf.for {{.*}} -> (tensor<4x64x8x8xf32>) {
-// TWO:             autoglm.fused "relu"({{.*}}) : (tensor<1x16x16x16xf32>)
-// TWO:             autoglm.fused "conv"({{.*}}) : (tensor<1x16x16x16xf32>, tensor<64x16x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
-// TWO:           } {autoglm.batch_loop}
+// ONE:           scf.for {{.*}} -> (tensor<4x64x8x8xf32>) {
+// ONE:             autoglm.fused "relu"({{.*}}) : (tensor<1x16x16x16xf32>)
+// ONE:             autoglm.fused "conv"({{.*}}) : (tensor<1x16x16x16xf32>, tensor<64x16x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
+// ONE:           } {autoglm.batch_loop}
 // FOUR-NOT:      scf.for
 // FOUR:          autoglm.fused "conv"({{.*}}) : (tensor<4x16x16x16xf32>, tensor<64x16x3x3xf32>, tensor<64xf32>) -> tensor<4x64x8x8xf32>
 func.func @weights_above_activations(%x: tensor<4x16x16x16xf32>) -> tensor<4x64x8x8xf32> {
@@ -136,7 +139,7 @@ func.func @one_image(%x: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
 // CHECK:           autoglm.concat {{.*}} {axis = 1 : i64} : (tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>) -> tensor<1x32x16x16xf32>
 // CHECK:           autoglm.add {{.*}} : (tensor<1x32x16x16xf32>, tensor<32x1x1xf32>) -> tensor<1x32x16x16xf32>
 // CHECK:           scf.yield
-// CHECK:         } {autoglm.batch_loop}
+// CHECK:         } {{{.*}}autoglm.batch_loop}
 // CHECK:         autoglm.fused "add"(%[[LOOP]]#1, %{{.*}}) : (tensor<2x32x16x16xf32>, tensor<2x32x16x16xf32>)
 // CHECK:         autoglm.fused "concat"(%[[LOOP]]#0, %{{.*}}) : (tensor<2x16x16x16xf32>, tensor<2x16x16x16xf32>) -> tensor<4x16x16x16xf32>
 func.func @mixing(%x: tensor<2x16x16x16xf32>) -> (tensor<2x32x16x16xf32>, tensor<4x16x16x16xf32>) {
