@@ -33,8 +33,8 @@
 // and stream well from L3, where the activations a kernel reads back in a batch
 // are read across rows and taps: ResNet-50 at batch 8, whose loop now runs to
 // `layer3.1.conv1` (a 3x3 convolution of 2.4 MB of weights for 1 MB of
-// activations an image among them), took 0.89-0.96x the time at one thread of the
-// loop that stopped at `layer2.0.conv2` under the first rule (an image's
+// activations an image among them), took 0.89-0.96x the time at one thread of
+// the loop that stopped at `layer2.0.conv2` under the first rule (an image's
 // activations at least 4x its weights; docs/decisions.md, "A batch loop
 // takes kernels of more weight than activations"). The cap keeps the
 // weights that every image reads again within a small L3 (half of a Zen
