@@ -125,6 +125,29 @@ func.func @columns_outermost(%x: tensor<64x3136xf32>) -> tensor<256x3136xf32> {
   return %m : tensor<256x3136xf32>
 }
 
+// The same product in a loop whose images run in lanes, a thread each
+// (autoglm.batch_lanes): it runs on its lane's thread alone, and is cut as
+// for one thread, row blocks outermost.
+// T2-LABEL: func.func @columns_in_lane(
+// T2:         scf.for
+// T2:           scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
+// T2:         } {autoglm.batch_lanes = 2 : i64, autoglm.batch_loop}
+func.func @columns_in_lane(%x: tensor<64x3136xf32>, %out: tensor<2x256x3136xf32>) -> tensor<2x256x3136xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %w = arith.constant dense<0.5> : tensor<256x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %n = %c0 to %c2 step %c1 iter_args(%o = %out) -> (tensor<2x256x3136xf32>) {
+    %e = tensor.empty() : tensor<256x3136xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+    %m = linalg.matmul ins(%w, %x : tensor<256x64xf32>, tensor<64x3136xf32>) outs(%f : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+    %i = tensor.insert_slice %m into %o[%n, 0, 0] [1, 256, 3136] [1, 1, 1] : tensor<256x3136xf32> into tensor<2x256x3136xf32>
+    scf.yield %i : tensor<2x256x3136xf32>
+  } {autoglm.batch_loop, autoglm.batch_lanes = 2 : i64}
+  return %r : tensor<2x256x3136xf32>
+}
+
 // The same product of two activations keeps row blocks outermost.
 // T2-LABEL: func.func @grid_of_activations(
 // T2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)

@@ -368,6 +368,17 @@ struct TileKernelRegionsPass
     return matchPattern(value, m_Constant());
   }
 
+  /// Whether `op` is in a batch loop whose images run in lanes, a thread
+  /// each (autoglm.batch_lanes).
+  static bool runsInLane(Operation *op) {
+    auto helper = AutoGLMDialect::BatchLanesAttrHelper(op->getContext());
+    for (auto loop = op->getParentOfType<scf::ForOp>(); loop;
+         loop = loop->getParentOfType<scf::ForOp>())
+      if (helper.isAttrPresent(loop))
+        return true;
+    return false;
+  }
+
   /// Tiles `root` (which computes or finishes `product`) into the cache
   /// blocks of `product`, fusing the product and its fill; the block loop
   /// gets `autoglm.kernel = kind`. Nothing changes when the product fits
@@ -378,6 +389,8 @@ struct TileKernelRegionsPass
     unsigned elementBits =
         getElementTypeOrSelf(product.getDpsInits()[0].getType())
             .getIntOrFloatBitWidth();
+    // A kernel in a batch loop's lanes runs on its lane's thread alone.
+    int64_t threads = runsInLane(root) ? 1 : this->threads;
     ContractionTiles tiles = chooseTiles(bits, elementBits);
     tiles.threads = threads;
     bool panels = streamsWeightPanels(product);
