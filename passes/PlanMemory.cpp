@@ -228,7 +228,8 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
     if (!report.empty() && failed(writeReport(buffers, groupOf, plan, naive,
                                               lowerBound, inPlace, laneStride)))
       return signalPassFailure();
-    if (!timeline.empty() && failed(writeTimeline(buffers, groupOf, plan)))
+    if (!timeline.empty() &&
+        failed(writeTimeline(buffers, groupOf, plan, laneStride)))
       return signalPassFailure();
     if (maxArenaBytes > 0 &&
         plan.arenaBytes > static_cast<uint64_t>(maxArenaBytes)) {
@@ -471,7 +472,8 @@ private:
   /// down, one rectangle per buffer, titled with its node and size.
   LogicalResult writeTimeline(ArrayRef<Buffer> buffers,
                               const DenseMap<size_t, size_t> &groupOf,
-                              const ArenaPlan &plan) {
+                              const ArenaPlan &plan,
+                              const DenseMap<size_t, uint64_t> &laneStride) {
     constexpr double width = 1000, height = 600, margin = 40;
     int64_t lastStep = 1;
     for (const Buffer &buffer : buffers)
@@ -494,17 +496,22 @@ private:
         "fill=\"none\" stroke=\"black\"/>\n",
         margin, width - 2 * margin, height - 2 * margin);
     for (auto [i, buffer] : llvm::enumerate(buffers)) {
-      uint64_t offset = plan.offsets[groupOf.lookup(findLeader(buffers, i))];
-      // Hues cycle so that neighbours differ.
-      os << llvm::formatv(
-          "<rect x=\"{0:f1}\" y=\"{1:f1}\" width=\"{2:f1}\" height=\"{3:f1}\" "
-          "fill=\"hsl({4},60%,60%)\" stroke=\"white\" stroke-width=\"0.5\">"
-          "<title>{5}: {6} bytes at offset {7}, steps {8}-{9}</title></rect>\n",
-          margin + buffer.first * xScale, margin + offset * yScale,
-          std::max(1.0, (buffer.last + 1 - buffer.first) * xScale),
-          std::max(1.0, buffer.bytes * yScale), (i * 47) % 360,
-          escapeXML(buffer.node), buffer.bytes, offset, buffer.first,
-          buffer.last);
+      size_t group = groupOf.lookup(findLeader(buffers, i));
+      // A lane loop's body buffer: a rectangle per lane's copy.
+      uint64_t bytes = buffer.bytes / buffer.lanes;
+      for (int64_t lane = 0; lane < buffer.lanes; ++lane) {
+        uint64_t offset = plan.offsets[group] + lane * laneStride.lookup(group);
+        // Hues cycle so that neighbours differ.
+        os << llvm::formatv(
+            "<rect x=\"{0:f1}\" y=\"{1:f1}\" width=\"{2:f1}\" "
+            "height=\"{3:f1}\" fill=\"hsl({4},60%,60%)\" stroke=\"white\" "
+            "stroke-width=\"0.5\"><title>{5}: {6} bytes at offset {7}, steps "
+            "{8}-{9}</title></rect>\n",
+            margin + buffer.first * xScale, margin + offset * yScale,
+            std::max(1.0, (buffer.last + 1 - buffer.first) * xScale),
+            std::max(1.0, bytes * yScale), (i * 47) % 360,
+            escapeXML(buffer.node), bytes, offset, buffer.first, buffer.last);
+      }
     }
     os << "</svg>\n";
     return writeText(timeline, text, "memory timeline");

@@ -1,5 +1,7 @@
 // RUN: autoglm-opt %s --autoglm-plan-memory="report=%t.txt" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=TEXT < %t.txt
+// RUN: autoglm-opt %s --autoglm-plan-memory="timeline=%t.svg" -o /dev/null
+// RUN: FileCheck %s --check-prefix=SVG < %t.svg
 
 // A batch loop whose images are dealt to two lanes (autoglm.batch_lanes,
 // --autoglm-cpu-batch-lanes runs them at once): the buffers of its body are
@@ -31,6 +33,9 @@
 
 // TEXT: memory plan: arena 6144 bytes
 // TEXT: 2048 bytes at offset 1024 node '' f32 [256] live at steps 9-11 (2 lanes' copies of 1024 bytes, 2048 apart)
+// The picture draws each lane's copy where it is: %b's at 1024 and 3072.
+// SVG: <title>: 1024 bytes at offset 1024, steps 9-11</title>
+// SVG: <title>: 1024 bytes at offset 3072, steps 9-11</title>
 func.func @main(%in: memref<2x256xf32>, %out: memref<2x256xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
