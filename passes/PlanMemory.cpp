@@ -130,6 +130,13 @@ memref::AllocOp rootAlloc(Value value, bool &whole) {
   }
 }
 
+/// Where each group of buffers sharing memory goes: its offset in the arena
+/// (lane 0's copy, for a lane loop's body) and how far apart a lane loop's
+/// copies of it lie (0 for any other group).
+struct GroupPlan : ArenaPlan {
+  std::vector<uint64_t> laneStrides;
+};
+
 /// The program steps of the ops the plan orders.
 struct Steps {
   SmallVector<Operation *> order;
@@ -215,8 +222,7 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
       group.first = std::min(group.first, buffer.first);
       group.last = std::max(group.last, buffer.last);
     }
-    DenseMap<size_t, uint64_t> laneStride;
-    ArenaPlan plan = planGroups(buffers, groupOf, groups, steps, laneStride);
+    GroupPlan plan = planGroups(buffers, groupOf, groups, steps);
     // Buffers of zero elements still need an address; the entry passes a
     // workspace only when it has bytes.
     plan.arenaBytes = std::max(plan.arenaBytes, kAlignment);
@@ -225,11 +231,10 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
     for (const BufferLifetime &buffer : separate)
       naive += buffer.bytes;
 
-    if (!report.empty() && failed(writeReport(buffers, groupOf, plan, naive,
-                                              lowerBound, inPlace, laneStride)))
+    if (!report.empty() &&
+        failed(writeReport(buffers, groupOf, plan, naive, lowerBound, inPlace)))
       return signalPassFailure();
-    if (!timeline.empty() &&
-        failed(writeTimeline(buffers, groupOf, plan, laneStride)))
+    if (!timeline.empty() && failed(writeTimeline(buffers, groupOf, plan)))
       return signalPassFailure();
     if (maxArenaBytes > 0 &&
         plan.arenaBytes > static_cast<uint64_t>(maxArenaBytes)) {
@@ -245,7 +250,7 @@ struct PlanMemoryPass : public autoglm::impl::PlanMemoryBase<PlanMemoryPass> {
       return signalPassFailure();
     }
 
-    rewrite(main, buffers, groupOf, plan, laneStride);
+    rewrite(main, buffers, groupOf, plan);
     MLIRContext *ctx = module.getContext();
     AutoGLMDialect::WorkspaceAttrHelper(ctx).setAttr(
         module, WorkspaceAttr::get(ctx, plan.arenaBytes));
@@ -255,15 +260,14 @@ private:
   /// `groups` placed in one arena. The groups of a lane loop's body (their
   /// buffers' laneLoop) are placed first in an arena of their own, the
   /// body's, of R bytes: one lane's copy, of which lane l's is R bytes
-  /// after lane l - 1's (`laneStride`: R, by group), because the lanes run
+  /// after lane l - 1's (its groups' laneStrides: R), because the lanes run
   /// different steps of the body at once. The copies together are then one
   /// buffer of lanes x R bytes of the main arena that lives through the
   /// loop.
-  static ArenaPlan planGroups(ArrayRef<Buffer> buffers,
+  static GroupPlan planGroups(ArrayRef<Buffer> buffers,
                               const DenseMap<size_t, size_t> &groupOf,
                               const std::vector<BufferLifetime> &groups,
-                              const Steps &steps,
-                              DenseMap<size_t, uint64_t> &laneStride) {
+                              const Steps &steps) {
     // Each group's lane loop, if any, and its lanes.
     SmallVector<Operation *> loopOf(groups.size(), nullptr);
     SmallVector<int64_t> lanesOf(groups.size(), 1);
@@ -307,9 +311,10 @@ private:
       planned.push_back(std::move(body));
     }
     ArenaPlan main = planArena(outer, kAlignment);
-    ArenaPlan plan;
+    GroupPlan plan;
     plan.arenaBytes = main.arenaBytes;
     plan.offsets.resize(groups.size());
+    plan.laneStrides.resize(groups.size(), 0);
     for (size_t group = 0; group < groups.size(); ++group)
       if (!loopOf[group])
         plan.offsets[group] = main.offsets[outerIndex[group]];
@@ -317,7 +322,7 @@ private:
       for (auto [index, group] : llvm::enumerate(body.groups)) {
         plan.offsets[group] =
             main.offsets[body.copies] + body.plan.offsets[index];
-        laneStride[group] = body.stride;
+        plan.laneStrides[group] = body.stride;
       }
     return plan;
   }
@@ -427,8 +432,7 @@ private:
 
   static void rewrite(func::FuncOp main, MutableArrayRef<Buffer> buffers,
                       const DenseMap<size_t, size_t> &groupOf,
-                      const ArenaPlan &plan,
-                      const DenseMap<size_t, uint64_t> &laneStride) {
+                      const GroupPlan &plan) {
     MLIRContext *context = main.getContext();
     auto arenaType = MemRefType::get({static_cast<int64_t>(plan.arenaBytes)},
                                      IntegerType::get(context, 8));
@@ -458,7 +462,7 @@ private:
             arith::ConstantIndexOp::create(b, loc, buffer.lanes));
         Value laneOffset = arith::MulIOp::create(
             b, loc, lane,
-            arith::ConstantIndexOp::create(b, loc, laneStride.lookup(group)));
+            arith::ConstantIndexOp::create(b, loc, plan.laneStrides[group]));
         shift = arith::AddIOp::create(b, loc, offsetValue, laneOffset);
       }
       Value view = memref::ViewOp::create(b, loc, buffer.type, arena, shift,
@@ -472,8 +476,7 @@ private:
   /// down, one rectangle per buffer, titled with its node and size.
   LogicalResult writeTimeline(ArrayRef<Buffer> buffers,
                               const DenseMap<size_t, size_t> &groupOf,
-                              const ArenaPlan &plan,
-                              const DenseMap<size_t, uint64_t> &laneStride) {
+                              const GroupPlan &plan) {
     constexpr double width = 1000, height = 600, margin = 40;
     int64_t lastStep = 1;
     for (const Buffer &buffer : buffers)
@@ -500,7 +503,7 @@ private:
       // A lane loop's body buffer: a rectangle per lane's copy.
       uint64_t bytes = buffer.bytes / buffer.lanes;
       for (int64_t lane = 0; lane < buffer.lanes; ++lane) {
-        uint64_t offset = plan.offsets[group] + lane * laneStride.lookup(group);
+        uint64_t offset = plan.offsets[group] + lane * plan.laneStrides[group];
         // Hues cycle so that neighbours differ.
         os << llvm::formatv(
             "<rect x=\"{0:f1}\" y=\"{1:f1}\" width=\"{2:f1}\" "
@@ -534,9 +537,8 @@ private:
 
   LogicalResult writeReport(ArrayRef<Buffer> buffers,
                             const DenseMap<size_t, size_t> &groupOf,
-                            const ArenaPlan &plan, uint64_t naive,
-                            uint64_t lowerBound, unsigned inPlace,
-                            const DenseMap<size_t, uint64_t> &laneStride) {
+                            const GroupPlan &plan, uint64_t naive,
+                            uint64_t lowerBound, unsigned inPlace) {
     SmallVector<size_t> top = largest(buffers, topBuffers);
     auto offsetOf = [&](size_t i) {
       return plan.offsets[groupOf.lookup(findLeader(buffers, i))];
@@ -544,7 +546,7 @@ private:
     // A lane loop's body buffer: its lanes' copies, lane 0's at the
     // offset.
     auto strideOf = [&](size_t i) {
-      return laneStride.lookup(groupOf.lookup(findLeader(buffers, i)));
+      return plan.laneStrides[groupOf.lookup(findLeader(buffers, i))];
     };
     std::string text;
     llvm::raw_string_ostream os(text);
