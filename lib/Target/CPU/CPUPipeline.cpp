@@ -63,6 +63,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // products, get padded rows (the rows of a register tile would share
   // the L1 cache's sets).
   pm.addNestedPass<func::FuncOp>(createAutoGLMPadAliasedRows());
+  // A residual block's last product accumulates onto the residual its tail
+  // adds, in the residual's buffer, where nothing reads the residual after.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMCPUAccumulateResiduals());
   // Each fused region is one kernel: its root is tiled into the cache blocks
   // of its matrix product (scf.forall, fill and product fused in; as many
   // blocks as `cpu.threads` threads share evenly), then the region is inlined.

@@ -767,6 +767,27 @@ def AutoGLMCPUBatchLanes : Pass<"autoglm-cpu-batch-lanes", "func::FuncOp"> {
   ];
 }
 
+def AutoGLMCPUAccumulateResiduals
+    : Pass<"autoglm-cpu-accumulate-residuals", "func::FuncOp"> {
+  let summary = "Let a convolution's or product's region accumulate onto the "
+                "residual its tail adds, in the residual's buffer";
+  let description = [{
+    On tensors, before `--autoglm-tile-kernel-regions`. In a "contraction"
+    region whose product (`linalg.matmul` or `linalg.batch_matmul`) starts
+    from a zero fill and whose tail (the elementwise generic that updates
+    the product in place) adds an input of the product's shape read at
+    the same element (a residual) to a sum of the accumulator and other
+    inputs (a bias), the product starts from the residual instead of the
+    fill and the tail no longer reads it: `relu(x * w + b + r)` becomes
+    `relu((r + x * w) + b)`. Only where the residual reaches the region as
+    one argument, read there by the tail alone, is no argument of the
+    function, and nothing after the region reads it (or what it views):
+    one-shot bufferization then computes the product in the residual's
+    buffer. The additions are reordered, within float32 rounding.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def AutoGLMCPUBatchLoopInPlace
     : Pass<"autoglm-cpu-batch-loop-in-place", "func::FuncOp"> {
   let summary = "Compute a batch loop's escaping results in their slots of "
