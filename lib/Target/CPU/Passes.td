@@ -773,8 +773,9 @@ def AutoGLMCPUAccumulateResiduals
                 "residual its tail adds, in the residual's buffer";
   let description = [{
     On tensors, before `--autoglm-tile-kernel-regions`. In a "contraction"
-    region whose product (`linalg.matmul` or `linalg.batch_matmul`) starts
-    from a zero fill and whose tail (the elementwise generic that updates
+    region whose product (`linalg.matmul` or `linalg.batch_matmul` of a
+    constant weight as A: a convolution's) starts from a zero fill and
+    whose tail (the elementwise generic that updates
     the product in place) adds an input of the product's shape read at
     the same element (a residual) to a sum of the accumulator and other
     inputs (a bias), the product starts from the residual instead of the
