@@ -84,8 +84,8 @@ arith::AddFOp residualAddition(BlockArgument residual, BlockArgument out) {
     auto inner = sum.getDefiningOp<arith::AddFOp>();
     if (!inner || !sum.hasOneUse())
       return {};
-    // The chain goes on through the operand that is not a block argument
-    // other than `out`.
+    // The chain goes on through the operand that is `out` or a sum, the
+    // other one being an input or a constant.
     auto fromOut = [&](Value v) {
       return v == out || v.getDefiningOp<arith::AddFOp>();
     };
@@ -127,8 +127,8 @@ struct AccumulateResidualsPass
     // A convolution's product: its weight is A. A transformer's products
     // (weight as B: their residual is a few hundred KiB that stays in
     // cache) gained nothing, and starting from the residual moved
-    // BERT-base's output 6.6x further from ONNX Runtime's (its LayerNorm
-    // after the sum amplifies the rounding; docs/decisions.md).
+    // BERT-base's output 6.6x further from ONNX Runtime's (the sums round
+    // at the residual's magnitude; docs/decisions.md).
     if (!product || !isa<linalg::MatmulOp, linalg::BatchMatmulOp>(product) ||
         !isConstantWeight(product.getDpsInputs()[0]) ||
         !tail.getMatchingIndexingMap(init).isIdentity())

@@ -769,8 +769,8 @@ def AutoGLMCPUBatchLanes : Pass<"autoglm-cpu-batch-lanes", "func::FuncOp"> {
 
 def AutoGLMCPUAccumulateResiduals
     : Pass<"autoglm-cpu-accumulate-residuals", "func::FuncOp"> {
-  let summary = "Let a convolution's or product's region accumulate onto the "
-                "residual its tail adds, in the residual's buffer";
+  let summary = "Let a convolution's region accumulate onto the residual "
+                "its tail adds, in the residual's buffer";
   let description = [{
     On tensors, before `--autoglm-tile-kernel-regions`. In a "contraction"
     region whose product (`linalg.matmul` or `linalg.batch_matmul` of a
