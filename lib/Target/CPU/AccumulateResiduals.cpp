@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../KernelRoot.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Target/CPU/Passes.h"
 
@@ -51,22 +52,6 @@ bool lastReadBy(Value value, Operation *user) {
       return true;
     value = def->getOperand(0);
   }
-}
-
-/// Whether `value`, a product's operand in a fused region, is a constant
-/// weight: a constant, or a region argument that is one, through reshapes
-/// and slices (a filter padded apart).
-bool isConstantWeight(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
-             tensor::ExtractSliceOp>(def))
-      return matchPattern(value, m_Constant());
-    value = def->getOperand(0);
-  }
-  auto arg = cast<BlockArgument>(value);
-  auto region = dyn_cast<FusedOp>(arg.getOwner()->getParentOp());
-  return region &&
-         matchPattern(region->getOperand(arg.getArgNumber()), m_Constant());
 }
 
 /// The `arith.addf` of `tail`'s body that adds the input `residual` (a

@@ -348,26 +348,6 @@ struct TileKernelRegionsPass
            isPackableWeight(product.getDpsInputs()[1]);
   }
 
-  /// Whether `value` is a constant, past reshapes and the argument of the
-  /// region it enters: a MatMul's or Gemm's weight as B, where a
-  /// convolution's B is its input (the weight is A).
-  static bool isWeight(Value value) {
-    while (true) {
-      if (auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>())
-        value = collapse.getSrc();
-      else if (auto expand = value.getDefiningOp<tensor::ExpandShapeOp>())
-        value = expand.getSrc();
-      else if (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
-        value = slice.getSource(); // padWeightRows' view
-      else
-        break;
-    }
-    if (auto arg = dyn_cast<BlockArgument>(value))
-      if (auto region = dyn_cast<FusedOp>(arg.getOwner()->getParentOp()))
-        return isWeight(region->getOperand(arg.getArgNumber()));
-    return matchPattern(value, m_Constant());
-  }
-
   /// Whether `op` is in a batch loop whose images run in lanes, a thread
   /// each (autoglm.batch_lanes).
   static bool runsInLane(Operation *op) {
@@ -402,7 +382,8 @@ struct TileKernelRegionsPass
     // tiles (ContractionTiles.h, chooseTallTiles), marked for the register
     // tiling.
     if (kind == "contraction" && !col && !panels &&
-        isWeight(product.getDpsInputs()[1]) && wantsTallTiles(product, bits)) {
+        isConstantWeight(product.getDpsInputs()[1]) &&
+        wantsTallTiles(product, bits)) {
       SmallVector<int64_t> ranges = product.getStaticLoopRanges();
       tiles = chooseTallTiles(bits, ranges[ranges.size() - 3],
                               ranges[ranges.size() - 2], threads);
@@ -437,7 +418,7 @@ struct TileKernelRegionsPass
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     // A weight times activations (a convolution's product; not its slots,
     // whose panels are dealt as planned).
-    if (!plan.rows && isWeight(product.getDpsInputs()[0]) &&
+    if (!plan.rows && isConstantWeight(product.getDpsInputs()[0]) &&
         columnBlocksOutermost(product.getStaticLoopRanges(), blocks, threads)) {
       SmallVector<int64_t> order =
           llvm::to_vector(llvm::seq<int64_t>(0, blocks.size()));
