@@ -89,6 +89,45 @@ def check_library(name, step, feeds, output_names, reference):
     print(f"{name}: max abs error against ONNX Runtime {error:.3g} (outputs up to {scale:.3g})")
 
 
+def ort_session(model, threads, no_spin):
+    """ONNX Runtime's session for `model` on `threads` intra-op threads,
+    its workers not spinning after a run with `no_spin`."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    if no_spin:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def time_run_by_run(session, feeds, libraries, threads, runs, warmup=3, no_spin=False,
+                    build=os.path.join(HERE, "..", "build")):
+    """Times ONNX Runtime's `session` and each (name, LIB.so) of `libraries`
+    on `feeds`, run by run in this process (each library's outputs checked
+    first); returns {runner name: ms of each timed run}, ONNX Runtime's as
+    "ort"."""
+    reference = session.run(None, feeds)
+    output_names = [o.name for o in session.get_outputs()]
+    runtime = runtime_library(build, tempfile.mkdtemp(prefix="autoglm-interleaved-"))
+    runners = [("ort", lambda: session.run(None, feeds))]
+    for name, path in libraries:
+        step = CompiledStep(runtime, path, threads, 0 if no_spin else -1)
+        check_library(name, step, feeds, output_names, reference)
+        runners.append((name, lambda step=step: step.run(feeds)))
+
+    times = {name: [] for name, _ in runners}
+    for i in range(warmup + runs):
+        # ONNX Runtime first, then the libraries in an order rotated each
+        # round: each takes each place after ORT equally often.
+        shift = 1 + i % max(1, len(runners) - 1)
+        for name, run in runners[:1] + runners[shift:] + runners[1:shift]:
+            start = time.perf_counter()
+            run()
+            if i >= warmup:
+                times[name].append((time.perf_counter() - start) * 1e3)
+    return {name: np.array(ms) for name, ms in times.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model")
@@ -106,37 +145,15 @@ def main():
     args = parser.parse_args()
     libraries = library_arguments(args.libraries, "interleaved.py")
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = args.threads
-    options.inter_op_num_threads = 1
-    if args.ort_no_spin or args.no_spin:
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
+    session = ort_session(args.model, args.threads, args.ort_no_spin or args.no_spin)
     feeds = model_inputs(session, args.inputs, args.seed)
-    reference = session.run(None, feeds)
-    output_names = [o.name for o in session.get_outputs()]
-    runtime = runtime_library(args.build, tempfile.mkdtemp(prefix="autoglm-interleaved-"))
-    runners = [("ort", lambda: session.run(None, feeds))]
-    for name, path in libraries:
-        step = CompiledStep(runtime, path, args.threads, 0 if args.no_spin else -1)
-        check_library(name, step, feeds, output_names, reference)
-        runners.append((name, lambda step=step: step.run(feeds)))
-
-    times = {name: [] for name, _ in runners}
-    for i in range(args.warmup + args.runs):
-        # ONNX Runtime first, then the libraries in an order rotated each
-        # round: each takes each place after ORT equally often.
-        shift = 1 + i % max(1, len(runners) - 1)
-        for name, run in runners[:1] + runners[shift:] + runners[1:shift]:
-            start = time.perf_counter()
-            run()
-            if i >= args.warmup:
-                times[name].append((time.perf_counter() - start) * 1e3)
-    ort_ms = np.array(times["ort"])
+    times = time_run_by_run(session, feeds, libraries, args.threads, args.runs, args.warmup,
+                            args.no_spin, args.build)
+    ort_ms = times["ort"]
     print(f"{args.runs} runs each, {args.threads} thread(s), run by run in one process")
     print(f"{'ort':12s} median {np.median(ort_ms):9.3f} ms  min {ort_ms.min():9.3f}")
     for name, _ in libraries:
-        ms = np.array(times[name])
+        ms = times[name]
         paired = ms / ort_ms
         print(f"{name:12s} median {np.median(ms):9.3f} ms  min {ms.min():9.3f}  "
               f"/ ort: {np.median(ms) / np.median(ort_ms):.3f} (run by run {np.median(paired):.3f}, "

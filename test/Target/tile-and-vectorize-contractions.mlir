@@ -270,6 +270,38 @@ func.func @tall_panel(%a: memref<128x128xf32>, %panels: memref<72x128x32xf32>, %
   return
 }
 
+// The same with panels of 48 columns (a weight of a multiple of 48
+// columns, as --autoglm-tile-kernel-regions packs it): 8 x 48 tiles, 16 of
+// them over the 128 rows (none peeled), three accumulators of 8 x 16 a
+// tile; each k prefetches the three lines of its panel's row 16 ahead,
+// loads three vectors of it and broadcasts 8 elements of A for 24 FMAs.
+// CHECK-LABEL: func.func @tall_panel_48
+// CHECK-NOT: vector<12x
+// CHECK: scf.for %{{.*}} = %c0 to %c128 step %c8
+// CHECK: scf.for %[[K:.*]] = %c0 to %c128 step %c1 iter_args(%{{.*}}, %{{.*}}, %{{.*}}) -> (vector<8x16xf32>, vector<8x16xf32>, vector<8x16xf32>)
+// CHECK: %[[ROW:.*]] = arith.addi %[[K]], %c16 : index
+// CHECK-NEXT: memref.prefetch %{{.*}}[%[[ROW]], %c0], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %{{.*}}[%[[ROW]], %c16], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %{{.*}}[%[[ROW]], %c32], read, locality<3>, data
+// CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+// CHECK: scf.yield
+// CHECK-NOT: vector<12x
+// CHECK: return
+func.func @tall_panel_48(%a: memref<128x128xf32>, %panels: memref<48x128x48xf32>, %c: memref<128x2304xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c48 = arith.constant 48 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %p = %c0 to %c48 step %c1 {
+    %col = arith.muli %p, %c48 : index
+    %panel = memref.subview %panels[%p, 0, 0] [1, 128, 48] [1, 1, 1] : memref<48x128x48xf32> to memref<128x48xf32, strided<[48, 1], offset: ?>>
+    %cp = memref.subview %c[0, %col] [128, 48] [1, 1] : memref<128x2304xf32> to memref<128x48xf32, strided<[2304, 1], offset: ?>>
+    linalg.fill ins(%zero : f32) outs(%cp : memref<128x48xf32, strided<[2304, 1], offset: ?>>)
+    linalg.matmul {autoglm.tall_tiles} ins(%a, %panel : memref<128x128xf32>, memref<128x48xf32, strided<[48, 1], offset: ?>>) outs(%cp : memref<128x48xf32, strided<[2304, 1], offset: ?>>)
+  }
+  return
+}
+
 // A K loop of at most 32 steps (twice the prefetch distance; here a 1x1
 // convolution of 32 input channels, MobileNetV2's 32 -> 16 at 112x112)
 // prefetches along B's row instead: 64 and 80 columns ahead, the column

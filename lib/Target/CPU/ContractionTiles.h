@@ -130,6 +130,28 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
 /// tiles each block as it was cut.
 constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
 
+/// The register tile of a tall f32 product (chooseTallTiles) of `columns`
+/// columns (the product's N, or one of its blocks' or weight panels': a
+/// block or panel of a product with 48-wide tiles is a multiple of 48, and
+/// one of a product with 32-wide tiles never is) into `tiles`. AVX-512:
+/// 8 x 48 where the columns are a multiple of 48, 12 x 32 otherwise (and
+/// for 0, unknown columns). Both hold 24 accumulators in the 32 registers;
+/// a k of 8 x 48 loads 3 vectors of B and broadcasts 8 elements of A for
+/// its 24 FMAs, one of 12 x 32 2 and 12, and 8 rows divide the row blocks
+/// of 64 and 128 where 12 leave a tile of 4 or 8. BERT-base at batch 1
+/// took 0.98x the time of 12 x 32 tiles at one thread (batch 8 0.99x),
+/// MiniLM 0.98x; at two threads the same (docs/decisions.md, "Tall
+/// products take 8 x 48 register tiles on AVX-512"). AVX2 and narrower:
+/// chooseTiles' 6 x 16.
+inline void setTallRegisterTile(ContractionTiles &tiles, unsigned vectorBits,
+                                int64_t columns) {
+  if (vectorBits < 512)
+    return;
+  bool wide = columns > 0 && columns % (3 * tiles.lanes) == 0;
+  tiles.mr = wide ? 8 : 12;
+  tiles.nr = (wide ? 3 : 2) * tiles.lanes;
+}
+
 /// The tiles of a tall f32 product with weights: a MatMul's or Gemm's
 /// (BERT's projections and feed-forward products, M = 128 tokens a
 /// sequence), whose weight is read from column panels packed at compile
@@ -138,13 +160,12 @@ constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
 /// 8, the last tile's rows peeled; column blocks of 384, or half of
 /// `columns` (the product's N, when given) if less. For one thread
 /// (`threads`, the compiler's `--cpu-threads`), rows are not halved.
-/// - AVX-512: register tiles of 12 rows (24 accumulators of the 32
-///   registers, 2 loads of B and 12 broadcasts of A per k): each k's two
-///   loads of B feed 24 FMAs, not 16 (64 = 5 x 12 + 4, 128 = 10 x 12 + 8);
-///   K blocks of 128, so that a column panel of B (128 x 32 floats, 16 KiB)
-///   stays in L1 beside the rows of A that the tiles read, where 256 x 32
-///   (32 KiB) with A's block did not. BERT-base 0.84x-0.89x the time of
-///   8 x 32 tiles in 64 x 256 x 256 blocks (docs/decisions.md).
+/// - AVX-512: setTallRegisterTile's register tiles (8 x 48 where N is a
+///   multiple of 48, else 12 x 32); K blocks of 128, so that a column
+///   panel of B (128 x 32 floats, 16 KiB; 24 KiB at 48) stays in L1 beside
+///   the rows of A that the tiles read, where 256 x 32 (32 KiB) with A's
+///   block did not. BERT-base 0.84x-0.89x the time of 8 x 32 tiles in
+///   64 x 256 x 256 blocks with 12 x 32 tiles (docs/decisions.md).
 /// - AVX2: the 6 x 16 tiles of chooseTiles (16 registers hold no more);
 ///   K blocks of 768, K whole for BERT's and MiniLM's 384- and 768-wide
 ///   inputs: a panel is one sequential stream whatever its length, and each
@@ -157,8 +178,7 @@ inline ContractionTiles chooseTallTiles(unsigned vectorBits, int64_t rows = 0,
                                         int64_t columns = 0,
                                         int64_t threads = 2) {
   ContractionTiles tiles = chooseTiles(vectorBits, 32);
-  if (vectorBits >= 512)
-    tiles.mr = 12;
+  setTallRegisterTile(tiles, vectorBits, columns);
   tiles.mc = 128;
   tiles.mcMultiple = 8;
   // Their rows are blocked per thread (below), whatever their K.

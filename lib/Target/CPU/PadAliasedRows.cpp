@@ -1,16 +1,17 @@
 //===- PadAliasedRows.cpp - --autoglm-pad-aliased-rows --------------------===//
 //
 // A register tile of a matrix product broadcasts, at each k, one element
-// of each of its rows of A: the tall tiles' 12 rows (ContractionTiles.h)
-// read 12 cache lines, one per row. Rows a multiple of 4 KiB apart (rows
-// of 1024, 2048, 3072 ... floats, BERT-base's 128 x 3072 feed-forward
-// activation) put all 12 lines into one set of the 8-way L1 cache, where
-// they evict each other at every k. Where such an activation is the
-// result of a fused region and is read only as A by matrix products, this
-// pass gives it a buffer with 64 bytes after each row: the region writes
-// a view of the first columns of a wider tensor, and bufferization carries
-// the view's strides to the readers. On the 2-core Zen 4 a 128 x 3072 x
-// 768 product took 1.13x the time of a 128 x 3088 x 768 one
+// of each of its rows of A: the tall tiles' 8 or 12 rows
+// (ContractionTiles.h) read 8 or 12 cache lines, one per row. Rows a
+// multiple of 4 KiB apart (rows of 1024, 2048, 3072 ... floats, BERT-base's
+// 128 x 3072 feed-forward activation) put all of those lines into one set
+// of the 8-way (Zen 4) or 12-way (Xeon) L1 cache, beside the lines of B
+// and C that map there, where they evict each other at every k. Where such an
+// activation is the result of a fused region and is read only as A by matrix
+// products, this pass gives it a buffer with 64 bytes after each row: the
+// region writes a view of the first columns of a wider tensor, and
+// bufferization carries the view's strides to the readers. On the 2-core Zen 4
+// a 128 x 3072 x 768 product took 1.13x the time of a 128 x 3088 x 768 one
 // (docs/decisions.md).
 //
 //===----------------------------------------------------------------------===//

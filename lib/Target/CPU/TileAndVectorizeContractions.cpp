@@ -1460,11 +1460,15 @@ struct TileAndVectorizeContractionsPass
     for (linalg::LinalgOp op : contractions) {
       unsigned elementBits = getElementTypeOrSelf(op.getDpsInits()[0].getType())
                                  .getIntOrFloatBitWidth();
-      // Blocks of a tall product keep the tiles they were cut for.
+      // Blocks of a tall product keep the tiles they were cut for: its
+      // blocks' and panels' columns give its register tile's width.
       autoglm::ContractionTiles tiles =
           op->hasAttr(autoglm::kTallTiles)
               ? autoglm::chooseTallTiles(bits)
               : autoglm::chooseTiles(bits, elementBits);
+      if (op->hasAttr(autoglm::kTallTiles))
+        autoglm::setTallRegisterTile(tiles, bits,
+                                     op.getStaticLoopRanges().end()[-2]);
       if (failed(tileContraction(rewriter, op, tiles)))
         return signalPassFailure();
     }
