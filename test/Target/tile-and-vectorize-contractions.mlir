@@ -302,6 +302,27 @@ func.func @tall_panel_48(%a: memref<128x128xf32>, %panels: memref<48x128x48xf32>
   return
 }
 
+// A block of a product marked for wide tiles (--autoglm-tile-kernel-regions:
+// a convolution's, 224 columns cut for two-vector tiles): 8 x 48 register
+// tiles over its first 192 columns, three accumulators of 8 x 16 and 24
+// FMAs a k, and its last 32 columns in 8 x 32 tiles (two vectors, not
+// two one-vector tiles).
+// CHECK-LABEL: func.func @wide_block
+// CHECK:         memref.subview %arg2[0, 0] [64, 192] [1, 1]
+// CHECK:         scf.for %{{.*}} = %c0 to %c192 step %c48
+// CHECK:           scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:             scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}, %{{.*}}, %{{.*}}) -> (vector<8x16xf32>, vector<8x16xf32>, vector<8x16xf32>)
+// CHECK-COUNT-24:      vector.fma %{{.*}} : vector<16xf32>
+// CHECK:         memref.subview %arg2[0, 192] [64, 32] [1, 1]
+// CHECK-NOT:     scf.for %{{.*}} = %c0 to %c32 step %c16
+// CHECK:         scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK:         return
+func.func @wide_block(%a: memref<64x256xf32>, %b: memref<256x224xf32>, %c: memref<64x224xf32>) {
+  linalg.matmul {autoglm.wide_tiles} ins(%a, %b : memref<64x256xf32>, memref<256x224xf32>) outs(%c : memref<64x224xf32>)
+  return
+}
+
 // A K loop of at most 32 steps (twice the prefetch distance; here a 1x1
 // convolution of 32 input channels, MobileNetV2's 32 -> 16 at 112x112)
 // prefetches along B's row instead: 64 and 80 columns ahead, the column

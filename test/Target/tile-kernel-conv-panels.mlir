@@ -28,7 +28,7 @@
 // CHECK-NOT:         tensor.insert_slice
 // CHECK:             %[[COL:.+]] = tensor.collapse_shape %[[FILLED]] {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x64x3x3x4x56xf32> into tensor<576x224xf32>
 // CHECK-NEXT:        %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<64x224xf32>
-// CHECK-NEXT:        linalg.matmul ins(%{{.+}}, %[[COL]] : tensor<64x576xf32>, tensor<576x224xf32>) outs(%[[ZERO]] :
+// CHECK-NEXT:        linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %[[COL]] : tensor<64x576xf32>, tensor<576x224xf32>) outs(%[[ZERO]] :
 // CHECK:             arith.maximumf
 // CHECK:             scf.yield %{{.+}}, %{{.+}} : tensor<64x1568xf32>, tensor<1x64x3x3x4x56xf32>
 // CHECK:           tensor.parallel_insert_slice %{{.+}} into %{{.+}}[0, %[[SLOT]]] [64, 1568]
@@ -108,7 +108,7 @@ func.func @conv3x3_batch8(%x: tensor<8x16x22x22xf32>, %w: tensor<16x16x3x3xf32>)
 // CHECK-NOT:     linalg.broadcast
 // CHECK:         scf.forall
 // CHECK:           tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [1, 32, 16]
-// CHECK:           linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<1x32x16xf32>, tensor<1x16x81xf32>)
+// CHECK:           linalg.batch_matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<1x32x16xf32>, tensor<1x16x81xf32>)
 func.func @conv1x1_batch4(%x: tensor<4x16x9x9xf32>, %w: tensor<32x16x1x1xf32>) -> tensor<4x32x9x9xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4x32x9x9xf32>
@@ -125,7 +125,7 @@ func.func @conv1x1_batch4(%x: tensor<4x16x9x9xf32>, %w: tensor<32x16x1x1xf32>) -
 // CHECK-LABEL: func.func @conv3x3_7x7(
 // CHECK:         linalg.generic {{.+}} outs(%{{.+}} : tensor<1x128x3x3x7x7xf32>)
 // CHECK:         scf.forall (%{{.+}}) = (0) to (128) step (64)
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x1152xf32>, tensor<1152x49xf32>)
+// CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<64x1152xf32>, tensor<1152x49xf32>)
 func.func @conv3x3_7x7(%x: tensor<1x128x9x9xf32>, %w: tensor<128x128x3x3xf32>) -> tensor<1x128x7x7xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x128x7x7xf32>

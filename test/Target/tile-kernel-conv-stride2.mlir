@@ -79,11 +79,11 @@ func.func @stride2_14x14(%x: tensor<1x16x29x29xf32>, %w: tensor<16x16x3x3xf32>) 
 // CHECK-LABEL: func.func @stride2_batch4_7x7(
 // CHECK-NOT:     linalg.generic
 // CHECK:         scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<4x64x49xf32>, tensor<4x64x3x3x7x7xf32>)
-// CHECK:           linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<1x64x576xf32>, tensor<1x576x49xf32>)
+// CHECK:           linalg.batch_matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<1x64x576xf32>, tensor<1x576x49xf32>)
 // MANY-LABEL: func.func @stride2_batch4_7x7(
 // MANY:         linalg.generic {{.+}} outs(%{{.+}} : tensor<4x64x3x3x7x7xf32>)
 // MANY:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (4, 64) step (1, {{16|32}}) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<4x64x49xf32>)
-// MANY:           linalg.batch_matmul ins(%{{.+}}, %{{.+}} : tensor<1x{{16|32}}x576xf32>, tensor<1x576x49xf32>)
+// MANY:           linalg.batch_matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<1x{{16|32}}x576xf32>, tensor<1x576x49xf32>)
 func.func @stride2_batch4_7x7(%x: tensor<4x64x15x15xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<4x64x7x7xf32> {
   %r = autoglm.fused "contraction" (%x, %w) : (tensor<4x64x15x15xf32>, tensor<64x64x3x3xf32>) -> tensor<4x64x7x7xf32> {
   ^bb0(%in: tensor<4x64x15x15xf32>, %wt: tensor<64x64x3x3xf32>):

@@ -91,7 +91,7 @@ func.func @tall_rows_for_threads(%a: tensor<128x768xf32>) -> tensor<128x768xf32>
 // T2:         scf.forall (%{{.+}}) = (0) to (784) step (392)
 // T16-LABEL: func.func @rows_and_columns(
 // T16:        scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (32, 784) step (8, 196)
-// T16:          linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x192xf32>, tensor<192x196xf32>)
+// T16:          linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<8x192xf32>, tensor<192x196xf32>)
 func.func @rows_and_columns(%w: tensor<32x192xf32>, %x: tensor<192x784xf32>) -> tensor<32x784xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<32x784xf32>
@@ -111,7 +111,7 @@ func.func @rows_and_columns(%w: tensor<32x192xf32>, %x: tensor<192x784xf32>) -> 
 // T2:         scf.forall (%[[J:.+]], %[[I:.+]]) = (0, 0) to (3136, 256) step (224, 16)
 // T2:           tensor.extract_slice %{{.+}}[%[[I]], 0] [16, 64]
 // T2:           tensor.extract_slice %{{.+}}[0, %[[J]]] [64, 224]
-// T2:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x64xf32>, tensor<64x224xf32>)
+// T2:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<16x64xf32>, tensor<64x224xf32>)
 // T1-LABEL: func.func @columns_outermost(
 // T1:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
 // T16-LABEL: func.func @columns_outermost(

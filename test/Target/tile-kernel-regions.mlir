@@ -12,7 +12,7 @@
 // CHECK:         %[[R:.+]] = scf.forall (%[[I:.+]], %[[J:.+]]) = (0, 0) to (128, 512) step (64, 256) shared_outs(%[[O:.+]] = %[[E]])
 // CHECK:           %[[OT:.+]] = tensor.extract_slice %[[O]][%[[I]], %[[J]]] [64, 256] [1, 1]
 // CHECK:           %[[F:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[OT]] : tensor<64x256xf32>)
-// CHECK:           %[[M:.+]] = linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x512xf32>, tensor<512x256xf32>) outs(%[[F]] : tensor<64x256xf32>)
+// CHECK:           %[[M:.+]] = linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<64x512xf32>, tensor<512x256xf32>) outs(%[[F]] : tensor<64x256xf32>)
 // CHECK:           %[[T:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<256xf32>) outs(%[[M]] : tensor<64x256xf32>)
 // CHECK:             arith.addf
 // CHECK-NEXT:        arith.maximumf
@@ -47,7 +47,7 @@ func.func @contraction(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>, %bias: 
 // CHECK-LABEL: func.func @lone_product(
 // CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 512) step (64, 256)
 // CHECK:           linalg.fill
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x1024xf32>, tensor<1024x256xf32>) outs(%{{.+}} : tensor<64x256xf32>)
+// CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<64x1024xf32>, tensor<1024x256xf32>) outs(%{{.+}} : tensor<64x256xf32>)
 // CHECK:         } {autoglm.kernel = "contraction"}
 func.func @lone_product(%a: tensor<128x1024xf32>, %b: tensor<1024x512xf32>) -> tensor<128x512xf32> {
   %zero = arith.constant 0.0 : f32
@@ -154,7 +154,7 @@ func.func @identity(%a: tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>) {
 // thread: 2 blocks of 32 rows instead.
 // CHECK-LABEL: func.func @even_from_one(
 // CHECK:         scf.forall (%{{.+}}) = (0) to (64) step (32)
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x384xf32>, tensor<384x784xf32>) outs(%{{.+}} : tensor<32x784xf32>)
+// CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<32x384xf32>, tensor<384x784xf32>) outs(%{{.+}} : tensor<32x784xf32>)
 // CHECK:         } {autoglm.kernel = "contraction"}
 func.func @even_from_one(%a: tensor<64x384xf32>, %b: tensor<384x784xf32>) -> tensor<64x784xf32> {
   %zero = arith.constant 0.0 : f32
@@ -169,7 +169,7 @@ func.func @even_from_one(%a: tensor<64x384xf32>, %b: tensor<384x784xf32>) -> ten
 // columns), each reading half of it.
 // CHECK-LABEL: func.func @even_columns_for_few_rows(
 // CHECK:         scf.forall (%{{.+}}) = (0) to (784) step (392)
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x192xf32>, tensor<192x392xf32>) outs(%{{.+}} : tensor<32x392xf32>)
+// CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<32x192xf32>, tensor<192x392xf32>) outs(%{{.+}} : tensor<32x392xf32>)
 func.func @even_columns_for_few_rows(%a: tensor<32x192xf32>, %b: tensor<192x784xf32>) -> tensor<32x784xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<32x784xf32>
@@ -182,7 +182,7 @@ func.func @even_columns_for_few_rows(%a: tensor<32x192xf32>, %b: tensor<192x784x
 // 48.
 // CHECK-LABEL: func.func @even_from_three(
 // CHECK:         scf.forall (%{{.+}}) = (0) to (192) step (48)
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<48x64xf32>, tensor<64x784xf32>) outs(%{{.+}} : tensor<48x784xf32>)
+// CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<48x64xf32>, tensor<64x784xf32>) outs(%{{.+}} : tensor<48x784xf32>)
 // CHECK:         } {autoglm.kernel = "contraction"}
 func.func @even_from_three(%a: tensor<192x64xf32>, %b: tensor<64x784xf32>) -> tensor<192x784xf32> {
   %zero = arith.constant 0.0 : f32
@@ -199,7 +199,7 @@ func.func @even_from_three(%a: tensor<192x64xf32>, %b: tensor<64x784xf32>) -> te
 // (ContractionTiles.h, expandsShortK). On AVX2 too.
 // CHECK-LABEL: func.func @expanding(
 // CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x64xf32>, tensor<64x224xf32>) outs(%{{.+}} : tensor<16x224xf32>)
+// CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<16x64xf32>, tensor<64x224xf32>) outs(%{{.+}} : tensor<16x224xf32>)
 // AVX2-LABEL: func.func @expanding(
 // AVX2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, {{[0-9]+}})
 func.func @expanding(%a: tensor<256x64xf32>, %b: tensor<64x3136xf32>) -> tensor<256x3136xf32> {
@@ -232,7 +232,7 @@ func.func @not_expanding(%a: tensor<192x64xf32>, %b: tensor<64x3136xf32>, %c: te
 // of 8) instead.
 // CHECK-LABEL: func.func @even_by_columns(
 // CHECK:         scf.forall (%{{.+}}) = (0) to (784) step (392)
-// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<40x72xf32>, tensor<72x392xf32>) outs(%{{.+}} : tensor<40x392xf32>)
+// CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<40x72xf32>, tensor<72x392xf32>) outs(%{{.+}} : tensor<40x392xf32>)
 // CHECK:         } {autoglm.kernel = "contraction"}
 func.func @even_by_columns(%a: tensor<40x72xf32>, %b: tensor<72x784xf32>) -> tensor<40x784xf32> {
   %zero = arith.constant 0.0 : f32

@@ -139,10 +139,10 @@ constexpr llvm::StringLiteral kTallTiles = "autoglm.tall_tiles";
 /// a k of 8 x 48 loads 3 vectors of B and broadcasts 8 elements of A for
 /// its 24 FMAs, one of 12 x 32 2 and 12, and 8 rows divide the row blocks
 /// of 64 and 128 where 12 leave a tile of 4 or 8. BERT-base at batch 1
-/// took 0.98x the time of 12 x 32 tiles at one thread (batch 8 0.99x),
-/// MiniLM 0.98x; at two threads the same (docs/decisions.md, "Tall
-/// products take 8 x 48 register tiles on AVX-512"). AVX2 and narrower:
-/// chooseTiles' 6 x 16.
+/// took 0.97x the time of 12 x 32 tiles at one thread (batch 8 0.99x,
+/// and 0.99x at two threads; batch 1 at two within the spread), MiniLM
+/// 0.98x (docs/decisions.md, "Tall products take 8 x 48 register tiles
+/// on AVX-512"). AVX2 and narrower: chooseTiles' 6 x 16.
 inline void setTallRegisterTile(ContractionTiles &tiles, unsigned vectorBits,
                                 int64_t columns) {
   if (vectorBits < 512)
@@ -264,6 +264,40 @@ inline bool wantsTallTiles(linalg::LinalgOp op, unsigned vectorBits) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned m = ranges.size() - 3, n = m + 1;
   return ranges[m] >= 96 && ranges[n] % (vectorBits / 16) == 0;
+}
+
+/// Marks a product (on tensors, by --autoglm-tile-kernel-regions; kept by
+/// its tiles and by bufferization) whose register tiles are three vectors
+/// wide (wantsWideTiles), so that --autoglm-tile-and-vectorize-contractions
+/// tiles each block as it was cut.
+constexpr llvm::StringLiteral kWideTiles = "autoglm.wide_tiles";
+
+/// Whether `op`, a product on tensors with `tiles` (chooseTiles'), takes
+/// register tiles of mr x 3 vectors (setWideRegisterTile) in the blocks
+/// cut for chooseTiles' two-vector ones: on AVX-512, an f32 product of
+/// more rows than a streamed weight's (streamsWeight; a convolution's,
+/// attention's; the tall products by a weight take chooseTallTiles'
+/// instead). An 8 x 48 tile loads three vectors of B and broadcasts eight
+/// elements of A for its 24 FMAs, where 8 x 32 loads two and broadcasts
+/// eight for 16 (a block's last columns, fewer than 48, keep the narrower
+/// tiles). ResNet-50 at batch 1 on one thread took 0.95x the time, the DB
+/// detector 0.97x; the blocks cut for 48-wide tiles instead (no multiple
+/// of 48 divides 56 x 56 pixels) measured the same. A product of few rows
+/// streams its weight from panels (WeightPanels.h) one tile wide: the
+/// GPT-2 step took 1.07x the time with 48-wide panels (docs/decisions.md,
+/// "Products take register tiles three vectors wide on AVX-512").
+inline bool wantsWideTiles(linalg::LinalgOp op, const ContractionTiles &tiles) {
+  if (tiles.registers < 32 || tiles.lanes != 16 ||
+      !isTileableContraction(op, /*onTensors=*/true) ||
+      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  return !streamsWeight(ranges[ranges.size() - 3], tiles);
+}
+
+/// wantsWideTiles' register tile: mr rows by three vectors.
+inline void setWideRegisterTile(ContractionTiles &tiles) {
+  tiles.nr = 3 * tiles.lanes;
 }
 
 /// Products of 16-bit float operands (both f16 or both bf16) into a float32

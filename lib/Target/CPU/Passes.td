@@ -610,6 +610,12 @@ def AutoGLMTileKernelRegions
     its row blocks), and
     whether a tall product's rows are cut in two (for two threads or
     more: each thread's rows; for one, all of them in one block).
+
+    On AVX-512, an f32 product of more rows than a streamed weight's that
+    does not get the tall tiles (a convolution's, attention's) is marked
+    `autoglm.wide_tiles` (`wide-tiles`): its blocks, cut as for 8 x 32
+    register tiles, take 8 x 48 ones, and 8 x 32 or 8 x 16 ones where
+    their width leaves less than 48 columns.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
@@ -625,6 +631,10 @@ def AutoGLMTileKernelRegions
            /*default=*/"1048576",
            "A tall product's block runs K in slices where its rows of A "
            "over all of K have more bytes than this">,
+    Option<"wideTiles", "wide-tiles", "bool", /*default=*/"true",
+           "On AVX-512, f32 products of more rows than a streamed weight's "
+           "(other than the tall ones) take register tiles three vectors "
+           "wide (`autoglm.wide_tiles`)">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

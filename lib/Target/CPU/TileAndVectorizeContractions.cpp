@@ -182,6 +182,8 @@ LogicalResult tileRegisters(RewriterBase &rewriter, linalg::LinalgOp block,
   int64_t columns = blockRanges[n];
   if (wideTiles(block, tiles, columns))
     inner[n] = 3 * tiles.lanes;
+  else if (columns < tiles.nr && columns % tiles.lanes == 0)
+    inner[n] = 0; // whole vectors, narrower than nr (32 of a 48-wide tile)
   else if (columns % tiles.nr > tiles.lanes)
     inner[n] = tiles.lanes;
   inner[k] = blockRanges[k] > 1 ? 1 : 0;
@@ -1469,6 +1471,8 @@ struct TileAndVectorizeContractionsPass
       if (op->hasAttr(autoglm::kTallTiles))
         autoglm::setTallRegisterTile(tiles, bits,
                                      op.getStaticLoopRanges().end()[-2]);
+      else if (op->hasAttr(autoglm::kWideTiles))
+        autoglm::setWideRegisterTile(tiles);
       if (failed(tileContraction(rewriter, op, tiles)))
         return signalPassFailure();
     }
@@ -1614,6 +1618,7 @@ struct TileAndVectorizeContractionsPass
       op->removeAttr(kTail);
       op->removeAttr(kNextKBlock);
       op->removeAttr(autoglm::kTallTiles);
+      op->removeAttr(autoglm::kWideTiles);
     });
 
     // vector.contract -> outer products -> broadcast + vector.fma; transfers

@@ -392,6 +392,11 @@ struct TileKernelRegionsPass
         tiles.kSlice = kSlice;
       product->setAttr(kTallTiles, rewriter.getUnitAttr());
       tallPanels = tallWeightPanels(product, kind);
+    } else if (wideTiles && !panels && wantsWideTiles(product, tiles)) {
+      // Other f32 products of more rows than a weight stream's (a
+      // convolution's, attention's): blocks cut as for two-vector tiles,
+      // marked for register tiles three vectors wide.
+      product->setAttr(kWideTiles, rewriter.getUnitAttr());
     }
     SmallVector<int64_t> blocks = cacheBlocks(product, tiles, panels);
     PanelPlan plan = col ? planPanels(*col, tiles, elementBits,
