@@ -12,6 +12,12 @@ bench/interleaved.py against ONNX Runtime:
     build/bin/autoglm-opt /tmp/chain/model.onnx --emit=so -o /tmp/chain/new.so --cpu-threads=1
     .venv/bin/python bench/interleaved.py /tmp/chain/model.onnx new=/tmp/chain/new.so \\
         --inputs /tmp/chain --threads 1 --runs 40
+
+ONNX Runtime's NCHWc rewrite leaves each block's Add and Relu in NCHW here
+(the first block's shortcut is the graph's input), converting the
+activations into and out of its blocked layout around every block's
+convolutions: compare builds of AutoGLM on this chain, not AutoGLM with
+ONNX Runtime.
 """
 
 import argparse
