@@ -281,7 +281,7 @@ constexpr llvm::StringLiteral kWideTiles = "autoglm.wide_tiles";
 /// elements of A for its 24 FMAs, where 8 x 32 loads two and broadcasts
 /// eight for 16 (a block's last columns, fewer than 48, keep the narrower
 /// tiles). ResNet-50 at batch 1 on one thread took 0.95x the time, the DB
-/// detector 0.97x; the blocks cut for 48-wide tiles instead (no multiple
+/// detector 0.95x; the blocks cut for 48-wide tiles instead (no multiple
 /// of 48 divides 56 x 56 pixels) measured the same. A product of few rows
 /// streams its weight from panels (WeightPanels.h) one tile wide: the
 /// GPT-2 step took 1.07x the time with 48-wide panels (docs/decisions.md,
