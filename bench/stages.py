@@ -60,9 +60,10 @@ def stage_bounds(model, cuts):
     return list(zip(starts, ends))
 
 
-def intermediates(model_path, names, feeds, work):
-    """{name: value} of the tensors `names`, computed by ONNX Runtime from the
-    model's inputs `feeds` (the model saved with them as outputs)."""
+def model_values(model_path, names, inputs, seed, work):
+    """{name: value} of the model's inputs (`inputs`/<name>.npy, else random)
+    and of the tensors `names` that ONNX Runtime computes from them, in one
+    session of the model saved with `names` as outputs."""
     model = onnx.load(model_path)
     present = {o.name for o in model.graph.output}
     for name in names:
@@ -71,7 +72,9 @@ def intermediates(model_path, names, feeds, work):
     path = os.path.join(work, "with_cuts.onnx")
     onnx.save(model, path, save_as_external_data=True, location="with_cuts.data")
     session = ort_session(path, 1, False)
-    return dict(zip(names, session.run(names, feeds)))
+    values = model_inputs(session, inputs, seed)
+    values.update(zip(names, session.run(names, values)))
+    return values
 
 
 def main():
@@ -93,9 +96,7 @@ def main():
     model = onnx.load(args.model, load_external_data=False)
     cuts = [c for c in args.cut.split(",") if c]
     bounds = stage_bounds(model, cuts)
-    feeds = model_inputs(ort_session(args.model, 1, False), args.inputs, args.seed)
-    values = dict(feeds)
-    values.update(intermediates(args.model, cuts, feeds, work))
+    values = model_values(args.model, cuts, args.inputs, args.seed, work)
 
     rows = []
     for index, (starts, ends) in enumerate(bounds):
