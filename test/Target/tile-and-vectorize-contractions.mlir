@@ -65,11 +65,19 @@ func.func @odd_matmul(%a: memref<67x29xf32>, %b: memref<29x131xf32>, %c: memref<
 // CHECK: vector.transfer_write %[[R]]#1, %[[C1]]
 // CHECK: vector.transfer_write %[[R]]#2, %[[C2]]
 // The remainder column is 8 dot products along K (two steps of 16 here):
-// a vector of each row of A, B's column gathered into one vector, then
-// each sum reduced and added to C's element.
+// a vector of each row of A, B's column as one vector, then each sum
+// reduced and added to C's element. B's column is gathered once, before
+// the loop of row tiles that all read it, into a stack buffer: a vector
+// a step of k.
+// CHECK: %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<2x1x16xf32>
+// CHECK: scf.for %[[S:.*]] = %c0 to %c2 step %c1
+// CHECK: %[[G:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: vector.store %[[G]], %[[BUF]][%[[S]], %c0, %c0]
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
 // CHECK: %[[R1:.*]] = memref.subview %arg2[%{{.*}}, 48] [8, 1] [1, 1]
 // CHECK: %[[D:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK: %[[COL:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK-NOT: vector.from_elements
+// CHECK: %[[COL:.*]] = vector.load %[[BUF]][%{{.*}}, %c0, %c0] : memref<2x1x16xf32>, vector<16xf32>
 // CHECK: %[[ROW:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<16xf32>
 // CHECK-NEXT: vector.fma %[[ROW]], %[[COL]], %{{.*}} : vector<16xf32>
 // CHECK: %[[S:.*]] = vector.reduction <add>, %[[D]]#0 : vector<16xf32> into f32
@@ -98,9 +106,13 @@ func.func @seven_by_seven(%a: memref<64x32xf32>, %b: memref<32x49xf32>, %c: memr
 // C.
 // CHECK-LABEL: func.func @two_columns
 // CHECK: scf.for %{{.*}} = %c0 to %c96 step %c32
+// CHECK: %[[PAIRS:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4x1x16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c96] : memref<32x98xf32>, vector<2xf32>
+// CHECK: vector.store %{{.*}}, %[[PAIRS]]
 // CHECK: %[[R2:.*]] = memref.subview %arg2[%{{.*}}, 96] [8, 2] [1, 1]
 // CHECK: %[[D2:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c8
-// CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c96] : memref<32x98xf32>, vector<2xf32>
+// CHECK: vector.load %[[PAIRS]]
 // CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK: vector.extract_strided_slice %[[D2]]#0 {offsets = [0], sizes = [8], strides = [1]}
 // CHECK: memref.store %{{.*}}, %[[R2]][%c0, %c0]
@@ -574,13 +586,21 @@ func.func @pooling(%i: memref<1x64x114x114xf32>, %w: memref<3x3xf32>, %o: memref
 // two columns are read as vector<2>s and shuffled into [column 0 |
 // column 1]; each row of A is read as 8 values, repeated twice. AVX2 (8
 // lanes, 6 rows) keeps the narrow tile for two columns.
+// B's columns are shuffled so once, before the loop of row tiles, into a
+// stack buffer that each row tile reads a vector of per 8 k.
 // CHECK-LABEL: func.func @two_columns_left
 // CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
-// CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 2] [1, 1]
-// CHECK: %[[D:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK: %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4x1x16xf32>
+// CHECK: scf.for %[[S:.*]] = %c0 to %c4 step %c1
 // CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c32] : memref<32x34xf32>, vector<2xf32>
 // CHECK: %[[ALL:.*]] = vector.shuffle {{.*}} : vector<8xf32>, vector<8xf32>
-// CHECK-NEXT: %[[P:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15]
+// CHECK-NEXT: %[[PS:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15]
+// CHECK-NEXT: vector.store %[[PS]], %[[BUF]][%[[S]], %c0, %c0]
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 2] [1, 1]
+// CHECK: %[[D:.*]]:8 = scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK-NOT: memref<32x34xf32>, vector<2xf32>
+// CHECK: %[[P:.*]] = vector.load %[[BUF]][%{{.*}}, %c0, %c0] : memref<4x1x16xf32>, vector<16xf32>
 // CHECK-NEXT: %[[A8:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<8xf32>
 // CHECK-NEXT: %[[AA:.*]] = vector.shuffle %[[A8]], %[[A8]] [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7]
 // CHECK-NEXT: vector.fma %[[AA]], %[[P]], %{{.*}} : vector<16xf32>
@@ -612,12 +632,18 @@ func.func @two_columns_left(%a: memref<64x32xf32>, %b: memref<32x34xf32>, %c: me
 // apart. AVX2 keeps the narrow tile (6 x 4).
 // CHECK-LABEL: func.func @four_columns_left
 // CHECK: iter_args(%{{.*}}) -> (vector<8x32xf32>)
-// CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 4] [1, 1]
-// CHECK: %[[D:.*]]:16 = scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK: %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4x2x16xf32>
+// CHECK: scf.for %[[S:.*]] = %c0 to %c4 step %c1
 // CHECK-COUNT-8: vector.load %arg1[%{{.*}}, %c32] : memref<32x36xf32>, vector<4xf32>
 // CHECK: %[[ALL:.*]] = vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
-// CHECK-NEXT: %[[P0:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29]
-// CHECK-NEXT: %[[P1:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31]
+// CHECK-NEXT: %[[PS0:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29]
+// CHECK-NEXT: %[[PS1:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31]
+// CHECK-NEXT: vector.store %[[PS0]], %[[BUF]][%[[S]], %c0, %c0]
+// CHECK-NEXT: vector.store %[[PS1]], %[[BUF]][%[[S]], %c1, %c0]
+// CHECK: %[[T:.*]] = memref.subview %arg2[%{{.*}}, 32] [8, 4] [1, 1]
+// CHECK: %[[D:.*]]:16 = scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// CHECK: %[[P0:.*]] = vector.load %[[BUF]][%{{.*}}, %c0, %c0] : memref<4x2x16xf32>, vector<16xf32>
+// CHECK-NEXT: %[[P1:.*]] = vector.load %[[BUF]][%{{.*}}, %c1, %c0] : memref<4x2x16xf32>, vector<16xf32>
 // CHECK-NEXT: %[[A8:.*]] = vector.load %arg0[%{{.*}}, %{{.*}}] : memref<64x32xf32>, vector<8xf32>
 // CHECK-NEXT: %[[AA:.*]] = vector.shuffle %[[A8]], %[[A8]] [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7]
 // CHECK-NEXT: vector.fma %[[AA]], %[[P0]], %{{.*}} : vector<16xf32>
