@@ -63,6 +63,9 @@ void mlir::autoglm::buildCPUCodegenPipeline(OpPassManager &pm,
   // products, get padded rows (the rows of a register tile would share
   // the L1 cache's sets).
   pm.addNestedPass<func::FuncOp>(createAutoGLMPadAliasedRows());
+  // Activations read as B of products whose rows straddle cache lines (a
+  // 14x14 image's 196 pixels) get rows of whole lines.
+  pm.addNestedPass<func::FuncOp>(createAutoGLMAlignProductRows());
   // A residual block's last product accumulates onto the residual its tail
   // adds, in the residual's buffer, where nothing reads the residual after.
   pm.addNestedPass<func::FuncOp>(createAutoGLMCPUAccumulateResiduals());

@@ -564,6 +564,30 @@ def AutoGLMPadAliasedRows : Pass<"autoglm-pad-aliased-rows", "func::FuncOp"> {
   ];
 }
 
+def AutoGLMAlignProductRows
+    : Pass<"autoglm-align-product-rows", "func::FuncOp"> {
+  let summary = "Give an f32 activation read as B of matrix products rows of "
+                "a whole number of 64-byte cache lines";
+  let description = [{
+    On tensors, before `--autoglm-tile-kernel-regions`. A result of an
+    `autoglm.fused` region of static f32 type that other fused regions
+    read as the second operand of `linalg.matmul` (past reshapes that keep
+    B's rows, its trailing dimensions, whole: a convolution's pixels) and
+    otherwise only as inputs of elementwise generics, and whose rows are no
+    multiple of 16 elements long, is written into the first elements of
+    each row of a `bufferization.alloc_tensor` whose rows are rounded up to
+    a multiple of 16 (at most a quarter longer): the `tensor.empty` at the
+    start of its chain of destinations becomes an `extract_slice` of the
+    wider tensor (expanded back to its shape). Bufferization then gives its
+    readers a strided view whose rows start on cache lines, so that a
+    register tile's loads of a row of B do not straddle two lines.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def AutoGLMTileKernelRegions
     : Pass<"autoglm-tile-kernel-regions", "func::FuncOp"> {
   let summary = "Tile each fused region into the cache blocks of its matrix "
