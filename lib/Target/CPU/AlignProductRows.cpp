@@ -139,9 +139,7 @@ struct AlignProductRowsPass
             empty ? rowStart(empty.getType(), row) : std::nullopt;
         if (!start)
           continue;
-        // The rows in the first elements of rows `padded` long; an
-        // alloc_tensor, which no folding of tensor.empty turns back into
-        // the narrow tensor.
+        // The rows in the first elements of rows `padded` long.
         RankedTensorType narrow = empty.getType();
         SmallVector<int64_t> flat(narrow.getShape().take_front(*start));
         flat.push_back(row);
@@ -149,14 +147,7 @@ struct AlignProductRowsPass
         wide.back() = padded;
         rewriter.setInsertionPoint(empty);
         Location loc = empty.getLoc();
-        Value buffer = bufferization::AllocTensorOp::create(
-            rewriter, loc, narrow.clone(wide), ValueRange{});
-        SmallVector<OpFoldResult> offsets(wide.size(),
-                                          rewriter.getIndexAttr(0)),
-            strides(wide.size(), rewriter.getIndexAttr(1)),
-            sizes = getAsIndexOpFoldResult(&getContext(), flat);
-        Value view = tensor::ExtractSliceOp::create(
-            rewriter, loc, narrow.clone(flat), buffer, offsets, sizes, strides);
+        Value view = viewOfWiderTensor(rewriter, loc, narrow.clone(flat), wide);
         if (narrow.getRank() != static_cast<int64_t>(flat.size())) {
           SmallVector<ReassociationIndices> groups;
           for (size_t d = 0; d < *start; ++d)

@@ -11,6 +11,7 @@
 #ifndef AUTOGLM_TARGET_CPU_DESTINATIONCHAIN_H
 #define AUTOGLM_TARGET_CPU_DESTINATIONCHAIN_H
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
@@ -52,6 +53,23 @@ destinationEmpty(Value value,
     value = dps.getTiedOpOperand(cast<OpResult>(value))->get();
   }
   return {};
+}
+
+/// A view of the leading elements of a new tensor of shape `wide` (the
+/// rank of `narrow`, each dimension at least as large): the `narrow`
+/// tensor a result is computed in when it is to have longer rows (padded
+/// rows, rows of whole cache lines). A `bufferization.alloc_tensor`,
+/// which no folding of `tensor.empty` turns back into the narrow tensor.
+inline Value viewOfWiderTensor(OpBuilder &builder, Location loc,
+                               RankedTensorType narrow,
+                               ArrayRef<int64_t> wide) {
+  Value buffer = bufferization::AllocTensorOp::create(
+      builder, loc, narrow.clone(wide), ValueRange{});
+  SmallVector<OpFoldResult> offsets(wide.size(), builder.getIndexAttr(0)),
+      strides(wide.size(), builder.getIndexAttr(1)),
+      sizes = getAsIndexOpFoldResult(builder.getContext(), narrow.getShape());
+  return tensor::ExtractSliceOp::create(builder, loc, narrow, buffer, offsets,
+                                        sizes, strides);
 }
 } // namespace mlir::autoglm
 

@@ -95,21 +95,13 @@ struct PadAliasedRowsPass
                                     : nullptr;
         if (!empty || !hasAliasedRows(empty.getType()))
           continue;
-        // The rows padded; an alloc_tensor, which no folding of
-        // tensor.empty turns back into the narrow tensor.
-        auto narrow = cast<RankedTensorType>(empty.getType());
+        // The rows padded.
+        RankedTensorType narrow = empty.getType();
         SmallVector<int64_t> shape(narrow.getShape());
         shape.back() += kRowPadBytes / 4;
         rewriter.setInsertionPoint(empty);
-        Location loc = empty.getLoc();
-        Value wide = bufferization::AllocTensorOp::create(
-            rewriter, loc, narrow.clone(shape), ValueRange{});
-        SmallVector<OpFoldResult> offsets(shape.size(),
-                                          rewriter.getIndexAttr(0)),
-            strides(shape.size(), rewriter.getIndexAttr(1)),
-            sizes = getAsIndexOpFoldResult(&getContext(), narrow.getShape());
-        rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-            empty, narrow, wide, offsets, sizes, strides);
+        rewriter.replaceOp(
+            empty, viewOfWiderTensor(rewriter, empty.getLoc(), narrow, shape));
       }
     }
   }

@@ -1333,7 +1333,7 @@ bool vectorizeColumnAlongK(RewriterBase &rewriter, linalg::LinalgOp tile,
         rewriter, loc, index(0), index(steps), index(1), ValueRange{},
         [&](OpBuilder &nb, Location l, Value s, ValueRange) {
           Value k = arith::AddIOp::create(
-              nb, l, loop.getLowerBound(),
+              nb, l, arith::ConstantIndexOp::create(nb, l, *lb),
               arith::MulIOp::create(
                   nb, l, s, arith::ConstantIndexOp::create(nb, l, kStep)));
           SmallVector<Value> bvs = gatherB(nb, l, k);
