@@ -65,6 +65,8 @@ using namespace mlir;
 
 namespace {
 constexpr int64_t kTaps = 3;
+/// Floats of a 64-byte cache line.
+constexpr int64_t kLineFloats = 16;
 
 // F(4x4, 3x3), for the points 0, 1, -1, 2, -2 and infinity.
 constexpr double kBT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0},
@@ -308,10 +310,18 @@ Value combine(OpBuilder &b, Location loc, ArrayRef<double> coef,
 /// tensor and gather the same values again for every row. Each value is
 /// read through a view (viewThroughMap), so that the generic's maps are
 /// projected permutations, which the vectorizer takes.
+///
+/// With `planeFrom`, the dimensions of `shape` from `planeFrom` on are one
+/// plane of the result (an output channel's pixels) whose length is no
+/// multiple of 16 floats: the buffer's planes are then rounded up to 16
+/// floats (at most a quarter longer; `--autoglm-align-product-rows` does
+/// the same for the results of other regions), so that a product reading
+/// the result as B (the 1x1 convolution after a 3x3 one at 14x14) loads
+/// rows that start on cache lines.
 Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                      ArrayRef<unsigned> rowDims, ArrayRef<double> coef,
-                     int64_t terms, Value values,
-                     ArrayRef<AffineMap> valueMaps) {
+                     int64_t terms, Value values, ArrayRef<AffineMap> valueMaps,
+                     std::optional<unsigned> planeFrom = std::nullopt) {
   int64_t rows = coef.size() / terms;
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
@@ -324,6 +334,29 @@ Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   auto bufferType = MemRefType::get(shape, f32);
   Value buffer =
       memref::AllocOp::create(b, loc, bufferType, b.getI64IntegerAttr(64));
+  if (planeFrom) {
+    int64_t plane = 1;
+    for (int64_t size : shape.drop_front(*planeFrom))
+      plane *= size;
+    int64_t padded = llvm::alignTo(plane, kLineFloats);
+    if (padded != plane && 4 * (padded - plane) <= plane) {
+      SmallVector<int64_t> wide(shape.take_front(*planeFrom));
+      wide.push_back(padded);
+      buffer = memref::AllocOp::create(b, loc, MemRefType::get(wide, f32),
+                                       b.getI64IntegerAttr(64));
+      SmallVector<int64_t> flat(wide);
+      flat.back() = plane;
+      SmallVector<int64_t> zeros(wide.size(), 0), ones(wide.size(), 1);
+      buffer = memref::SubViewOp::create(b, loc, buffer, zeros, flat, ones);
+      SmallVector<ReassociationIndices> groups;
+      for (unsigned d = 0; d < *planeFrom; ++d)
+        groups.push_back({d});
+      groups.emplace_back();
+      for (unsigned d = *planeFrom; d < shape.size(); ++d)
+        groups.back().push_back(d);
+      buffer = memref::ExpandShapeOp::create(b, loc, shape, buffer, groups);
+    }
+  }
   auto valuesType = cast<RankedTensorType>(values.getType());
   Value valuesBuffer = bufferization::ToBufferOp::create(
       b, loc,
@@ -577,9 +610,14 @@ struct WinogradConvPass
       for (int64_t k = 0; k < tileSize; ++k)
         vals.push_back(AffineMap::get(
             4, 0, {cst(l), cst(k), d(1), d(0), d(2), d(3)}, ctx));
-    Value out =
-        sumsOfProducts(rewriter, loc, {n, f, th, blockSize, tw, blockSize},
-                       /*rowDims=*/{3, 5}, form.at, tileSize, m, vals);
+    // The output's planes on cache lines where they are the convolution's
+    // (no tiles cut off at its edges).
+    std::optional<unsigned> planeFrom;
+    if (th * blockSize == oh && tw * blockSize == ow)
+      planeFrom = 2;
+    Value out = sumsOfProducts(
+        rewriter, loc, {n, f, th, blockSize, tw, blockSize},
+        /*rowDims=*/{3, 5}, form.at, tileSize, m, vals, planeFrom);
     out = tensor::CollapseShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({n, f, th * blockSize, tw * blockSize}, f32), out,

@@ -282,8 +282,12 @@ func.func @transformed_size(%x80: tensor<8x256x82x82xf32>, %x160: tensor<8x256x1
 // DEFAULT:         %[[V:.+]] = bufferization.to_tensor %{{.+}} restrict writable : memref<4x4x128x1x7x7xf32>
 // DEFAULT:         %[[COLS:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<4x4x128x1x7x7xf32> into tensor<16x128x49xf32>
 // DEFAULT:         linalg.batch_matmul ins(%[[U]], %[[COLS]] : tensor<16x128x128xf32>, tensor<16x128x49xf32>)
-// DEFAULT:         %[[OBUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x128x7x2x7x2xf32>
-// DEFAULT-COUNT-4: memref.subview %[[OBUF]][0, 0, 0, {{[01]}}, 0, {{[01]}}] [1, 128, 7, 1, 7, 1] [1, 1, 1, 1, 1, 1] : memref<1x128x7x2x7x2xf32> to memref<1x128x7x7xf32, strided<[25088, 196, 28, 2]{{.*}}>>
+// The output's planes of 196 pixels lie 208 floats apart, on cache lines
+// (a 1x1 convolution after it reads them as B of its product).
+// DEFAULT:         %[[WIDE:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x128x208xf32>
+// DEFAULT-NEXT:    %[[PLANES:.+]] = memref.subview %[[WIDE]][0, 0, 0] [1, 128, 196] [1, 1, 1]
+// DEFAULT-NEXT:    %[[OBUF:.+]] = memref.expand_shape %[[PLANES]] {{\[}}[0], [1], [2, 3, 4, 5]] output_shape [1, 128, 7, 2, 7, 2] : memref<1x128x196xf32, strided<[26624, 208, 1]>> into memref<1x128x7x2x7x2xf32, strided<[26624, 208, 28, 14, 2, 1]>>
+// DEFAULT-COUNT-4: memref.subview %[[OBUF]][0, 0, 0, {{[01]}}, 0, {{[01]}}] [1, 128, 7, 1, 7, 1] [1, 1, 1, 1, 1, 1] : memref<1x128x7x2x7x2xf32, strided<[26624, 208, 28, 14, 2, 1]>> to memref<1x128x7x7xf32, strided<[26624, 208, 28, 2]{{.*}}>>
 // DEFAULT:           linalg.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : f32, f32, f32, f32
 // DEFAULT:         tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x128x7x2x7x2xf32> into tensor<1x128x14x14xf32>
 // DEFAULT-NOT:     linalg.batch_matmul
