@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ContractionTiles.h"
 #include "DestinationChain.h"
 #include "autoglm/Dialect/AutoGLM.h"
 #include "autoglm/Target/CPU/Passes.h"
@@ -32,9 +33,6 @@ using namespace mlir;
 using namespace mlir::autoglm;
 
 namespace {
-/// Floats of a 64-byte cache line.
-constexpr int64_t kLineFloats = 16;
-
 /// The product of `shape[from..]`.
 int64_t trailingSize(ArrayRef<int64_t> shape, size_t from) {
   int64_t size = 1;
@@ -122,10 +120,8 @@ struct AlignProductRowsPass
       Operation *yield = region.getBody().front().getTerminator();
       for (OpResult result : region->getResults()) {
         int64_t row = productRow(result);
-        int64_t padded = llvm::alignTo(row, kLineFloats);
-        // At most a quarter more (a 7x7 image's 49 floats would take 64,
-        // and its rows measured no faster aligned).
-        if (!row || padded == row || 4 * (padded - row) > row)
+        int64_t padded = lineAlignedRow(row);
+        if (!row || padded == row)
           continue;
         Value yielded = yield->getOperand(result.getResultNumber());
         tensor::EmptyOp empty =
@@ -192,7 +188,7 @@ struct AlignProductRowsPass
               row = collapse.getResultType().getShape().back();
       }
     }
-    if (!row || row < kLineFloats)
+    if (!row)
       return 0;
     bool product = false;
     for (OpOperand &use : result.getUses()) {

@@ -61,6 +61,19 @@ struct ContractionTiles {
 /// ConvToMatmul.cpp, paddedFilter; docs/decisions.md).
 constexpr int64_t kAliasedWeightRowBytes = 1024, kWeightRowPadBytes = 64;
 
+/// The length an f32 activation's rows of `row` elements take where a
+/// product reads them as B (--autoglm-align-product-rows, and a Winograd
+/// convolution's output transform): a whole number of 64-byte cache lines,
+/// so that a register tile's loads of a row do not straddle two, where
+/// that makes the rows at most a quarter longer (a 14x14 image's 196
+/// floats take 208; a 7x7 image's 49 would take 64, and measured no faster
+/// so); else `row` (docs/decisions.md).
+inline int64_t lineAlignedRow(int64_t row) {
+  constexpr int64_t kLineFloats = 16;
+  int64_t padded = llvm::alignTo(row, kLineFloats);
+  return row >= kLineFloats && 4 * (padded - row) <= row ? padded : row;
+}
+
 /// Whether a product of `rows` rows is one register tile high: a decoder
 /// step's matrix-vector products (M = 1, or the batch at batch 8). Each
 /// element of B is then used once, so the product is a stream of B from

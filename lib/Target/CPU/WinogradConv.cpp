@@ -45,6 +45,7 @@
 
 #include "autoglm/Target/CPU/Passes.h"
 
+#include "ContractionTiles.h"
 #include "autoglm/Dialect/AutoGLM.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -65,8 +66,6 @@ using namespace mlir;
 
 namespace {
 constexpr int64_t kTaps = 3;
-/// Floats of a 64-byte cache line.
-constexpr int64_t kLineFloats = 16;
 
 // F(4x4, 3x3), for the points 0, 1, -1, 2, -2 and infinity.
 constexpr double kBT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0},
@@ -338,8 +337,8 @@ Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
     int64_t plane = 1;
     for (int64_t size : shape.drop_front(*planeFrom))
       plane *= size;
-    int64_t padded = llvm::alignTo(plane, kLineFloats);
-    if (padded != plane && 4 * (padded - plane) <= plane) {
+    int64_t padded = autoglm::lineAlignedRow(plane);
+    if (padded != plane) {
       SmallVector<int64_t> wide(shape.take_front(*planeFrom));
       wide.push_back(padded);
       buffer = memref::AllocOp::create(b, loc, MemRefType::get(wide, f32),
