@@ -144,16 +144,10 @@ struct AlignProductRowsPass
         rewriter.setInsertionPoint(empty);
         Location loc = empty.getLoc();
         Value view = viewOfWiderTensor(rewriter, loc, narrow.clone(flat), wide);
-        if (narrow.getRank() != static_cast<int64_t>(flat.size())) {
-          SmallVector<ReassociationIndices> groups;
-          for (size_t d = 0; d < *start; ++d)
-            groups.push_back({static_cast<int64_t>(d)});
-          groups.emplace_back();
-          for (int64_t d = *start; d < narrow.getRank(); ++d)
-            groups.back().push_back(d);
-          view = tensor::ExpandShapeOp::create(rewriter, loc, narrow, view,
-                                               groups);
-        }
+        if (narrow.getRank() != static_cast<int64_t>(flat.size()))
+          view = tensor::ExpandShapeOp::create(
+              rewriter, loc, narrow, view,
+              trailingDimsJoined(narrow.getRank(), *start));
         rewriter.replaceOp(empty, view);
       }
     }

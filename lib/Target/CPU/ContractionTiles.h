@@ -74,6 +74,21 @@ inline int64_t lineAlignedRow(int64_t row) {
   return row >= kLineFloats && 4 * (padded - row) <= row ? padded : row;
 }
 
+/// The reassociation that keeps each of the first `from` dimensions of a
+/// shape of rank `rank` as it is and joins the rest into one: a row of
+/// lineAlignedRow's viewed as the dimensions it is made of (196 pixels as
+/// 14 x 14, or as a Winograd output's 7 x 2 x 7 x 2).
+inline SmallVector<ReassociationIndices> trailingDimsJoined(int64_t rank,
+                                                            int64_t from) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < from; ++d)
+    groups.push_back({d});
+  groups.emplace_back();
+  for (int64_t d = from; d < rank; ++d)
+    groups.back().push_back(d);
+  return groups;
+}
+
 /// Whether a product of `rows` rows is one register tile high: a decoder
 /// step's matrix-vector products (M = 1, or the batch at batch 8). Each
 /// element of B is then used once, so the product is a stream of B from

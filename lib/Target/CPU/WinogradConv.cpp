@@ -330,31 +330,28 @@ Value sumsOfProducts(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   // tensors, slices of one tensor.empty written by one generic and inserted
   // back, bufferization gave every row but the first its own buffer and a
   // copy.)
-  auto bufferType = MemRefType::get(shape, f32);
-  Value buffer =
-      memref::AllocOp::create(b, loc, bufferType, b.getI64IntegerAttr(64));
+  int64_t plane = 1, padded = 1;
   if (planeFrom) {
-    int64_t plane = 1;
     for (int64_t size : shape.drop_front(*planeFrom))
       plane *= size;
-    int64_t padded = autoglm::lineAlignedRow(plane);
-    if (padded != plane) {
-      SmallVector<int64_t> wide(shape.take_front(*planeFrom));
-      wide.push_back(padded);
-      buffer = memref::AllocOp::create(b, loc, MemRefType::get(wide, f32),
-                                       b.getI64IntegerAttr(64));
-      SmallVector<int64_t> flat(wide);
-      flat.back() = plane;
-      SmallVector<int64_t> zeros(wide.size(), 0), ones(wide.size(), 1);
-      buffer = memref::SubViewOp::create(b, loc, buffer, zeros, flat, ones);
-      SmallVector<ReassociationIndices> groups;
-      for (unsigned d = 0; d < *planeFrom; ++d)
-        groups.push_back({d});
-      groups.emplace_back();
-      for (unsigned d = *planeFrom; d < shape.size(); ++d)
-        groups.back().push_back(d);
-      buffer = memref::ExpandShapeOp::create(b, loc, shape, buffer, groups);
-    }
+    padded = autoglm::lineAlignedRow(plane);
+  }
+  Value buffer;
+  if (padded != plane) {
+    SmallVector<int64_t> wide(shape.take_front(*planeFrom));
+    wide.push_back(padded);
+    buffer = memref::AllocOp::create(b, loc, MemRefType::get(wide, f32),
+                                     b.getI64IntegerAttr(64));
+    SmallVector<int64_t> flat(wide);
+    flat.back() = plane;
+    SmallVector<int64_t> zeros(wide.size(), 0), ones(wide.size(), 1);
+    buffer = memref::SubViewOp::create(b, loc, buffer, zeros, flat, ones);
+    buffer = memref::ExpandShapeOp::create(
+        b, loc, shape, buffer,
+        autoglm::trailingDimsJoined(shape.size(), *planeFrom));
+  } else {
+    buffer = memref::AllocOp::create(b, loc, MemRefType::get(shape, f32),
+                                     b.getI64IntegerAttr(64));
   }
   auto valuesType = cast<RankedTensorType>(values.getType());
   Value valuesBuffer = bufferization::ToBufferOp::create(
