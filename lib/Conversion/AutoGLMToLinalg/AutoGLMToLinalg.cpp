@@ -21,6 +21,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::autoglm {
@@ -77,6 +78,40 @@ LogicalResult checkStaticShapes(ModuleOp module) {
   return failure(result.wasInterrupted());
 }
 
+/// An op whose results all have no elements (a batch of 0 images) computes
+/// nothing: its results become `tensor.empty`, before any pattern builds
+/// slices or loops over a zero extent (a convolution's im2col slices an
+/// empty batch at offset 0, which the verifier rejects). A fused region is
+/// replaced whole. Only where the type converter keeps the result types
+/// (no unsigned or quantized elements), so that users need no cast.
+void replaceEmptyResults(ModuleOp module, const TypeConverter &converter) {
+  auto isEmpty = [&](Type type) {
+    auto t = dyn_cast<RankedTensorType>(type);
+    return t && t.hasStaticShape() && t.getNumElements() == 0 &&
+           converter.convertType(t) == t;
+  };
+  SmallVector<Operation *> empty;
+  module.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (!isa<AutoGLMDialect>(op->getDialect()) || op->getNumResults() == 0 ||
+        isa<ConstantOp, DecodeAttentionOp>(op) || !isMemoryEffectFree(op) ||
+        !llvm::all_of(op->getResultTypes(), isEmpty))
+      return WalkResult::advance();
+    empty.push_back(op);
+    return WalkResult::skip();
+  });
+  IRRewriter rewriter(module.getContext());
+  for (Operation *op : empty) {
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> results;
+    for (Type type : op->getResultTypes()) {
+      auto t = cast<RankedTensorType>(type);
+      results.push_back(emptyTensor(rewriter, op->getLoc(), t.getShape(),
+                                    t.getElementType()));
+    }
+    rewriter.replaceOp(op, results);
+  }
+}
+
 struct AutoGLMLowerToLinalgPass
     : mlir::autoglm::impl::AutoGLMLowerToLinalgBase<AutoGLMLowerToLinalgPass> {
   void runOnOperation() override {
@@ -85,6 +120,7 @@ struct AutoGLMLowerToLinalgPass
     if (failed(checkStaticShapes(module)))
       return signalPassFailure();
     AutoGLMTypeConverter converter(ctx);
+    replaceEmptyResults(module, converter);
     // Clusters of --autoglm-fuse keep their region through the conversion
     // and become one loop nest each afterwards (Fused.cpp), still a region.
     inlineClustersWithConvertedTypes(module, converter);
