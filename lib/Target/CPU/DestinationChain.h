@@ -71,6 +71,15 @@ inline Value viewOfWiderTensor(OpBuilder &builder, Location loc,
   return tensor::ExtractSliceOp::create(builder, loc, narrow, buffer, offsets,
                                         sizes, strides);
 }
+
+/// Whether `value` is such a view (viewOfWiderTensor): a slice from the
+/// origin of a `bufferization.alloc_tensor`.
+inline bool isViewOfWiderTensor(Value value) {
+  auto slice = value.getDefiningOp<tensor::ExtractSliceOp>();
+  return slice &&
+         slice.getSource().getDefiningOp<bufferization::AllocTensorOp>() &&
+         llvm::all_of(slice.getMixedOffsets(), isZeroInteger);
+}
 } // namespace mlir::autoglm
 
 #endif // AUTOGLM_TARGET_CPU_DESTINATIONCHAIN_H

@@ -173,3 +173,41 @@ func.func @weight_as_b(%a: tensor<64x16xf32>) -> tensor<64x64xf32> {
   }
   return %y : tensor<64x64xf32>
 }
+
+// -----
+
+// The product is computed in rows longer than its result's
+// (--autoglm-align-product-rows: 49 columns in rows of 64): it keeps its
+// zero-filled buffer and those rows, and the tail adds the residual.
+// CHECK-LABEL: func.func @wider_rows
+// CHECK:         %[[WIDE:.*]] = bufferization.alloc_tensor() : tensor<64x64xf32>
+// CHECK:         %[[VIEW:.*]] = tensor.extract_slice %[[WIDE]][0, 0] [64, 49] [1, 1]
+// CHECK:         %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[VIEW]] : tensor<64x49xf32>)
+// CHECK:         %[[P:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<64x16xf32>, tensor<16x49xf32>) outs(%[[F]] : tensor<64x49xf32>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      outs(%[[P]] : tensor<64x49xf32>)
+// CHECK:           arith.addf
+// CHECK:           arith.addf
+func.func @wider_rows(%h: tensor<16x49xf32>) -> tensor<64x49xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x16xf32>
+  %one = arith.constant 1.0 : f32
+  %e0 = tensor.empty() : tensor<64x49xf32>
+  %r = linalg.fill ins(%one : f32) outs(%e0 : tensor<64x49xf32>) -> tensor<64x49xf32>
+  %y = autoglm.fused "contraction"(%h, %w, %r) : (tensor<16x49xf32>, tensor<64x16xf32>, tensor<64x49xf32>) -> tensor<64x49xf32> {
+  ^bb0(%a: tensor<16x49xf32>, %wa: tensor<64x16xf32>, %ra: tensor<64x49xf32>):
+    %zero = arith.constant 0.0 : f32
+    %c = arith.constant 1.0 : f32
+    %wide = bufferization.alloc_tensor() : tensor<64x64xf32>
+    %e = tensor.extract_slice %wide[0, 0] [64, 49] [1, 1] : tensor<64x64xf32> to tensor<64x49xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<64x49xf32>) -> tensor<64x49xf32>
+    %p = linalg.matmul ins(%wa, %a : tensor<64x16xf32>, tensor<16x49xf32>) outs(%f : tensor<64x49xf32>) -> tensor<64x49xf32>
+    %t = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%ra : tensor<64x49xf32>) outs(%p : tensor<64x49xf32>) {
+    ^bb0(%res: f32, %out: f32):
+      %s = arith.addf %out, %c : f32
+      %s2 = arith.addf %s, %res : f32
+      linalg.yield %s2 : f32
+    } -> tensor<64x49xf32>
+    autoglm.yield %t : tensor<64x49xf32>
+  }
+  return %y : tensor<64x49xf32>
+}
