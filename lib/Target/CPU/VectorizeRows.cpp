@@ -581,12 +581,33 @@ struct StridedTransferRead : OpRewritePattern<vector::TransferReadOp> {
           rewriter, loc, VectorType::get({s.wide}, rewriter.getI1Type()),
           ValueRange{spanned});
     }
-    Value wide = vector::MaskedLoadOp::create(rewriter, loc, wideType, window,
-                                              ValueRange{zero}, windowLanes,
-                                              passThrough);
     SmallVector<int64_t> picked;
     for (int64_t i = 0; i < read.getVectorType().getDimSize(0); ++i)
       picked.push_back(i * s.stride);
+    int64_t perRegister =
+        std::max<int64_t>(1, vectorBits / element.getIntOrFloatBitWidth());
+    if (!read.getMask() && vectorBits < 512 && s.wide == 2 * perRegister &&
+        s.span % perRegister != 0) {
+      // Without AVX-512's mask registers a masked load is a slower
+      // instruction (microcoded on AMD's cores): an unmasked span of two
+      // registers is read as its first register and the register that
+      // ends where the span ends, which overlap.
+      auto registerType = VectorType::get({perRegister}, element);
+      Value first = vector::LoadOp::create(rewriter, loc, registerType, window,
+                                           ValueRange{zero});
+      Value last =
+          vector::LoadOp::create(rewriter, loc, registerType, window,
+                                 ValueRange{arith::ConstantIndexOp::create(
+                                     rewriter, loc, s.span - perRegister)});
+      for (int64_t &lane : picked)
+        if (lane >= perRegister)
+          lane = perRegister + lane - (s.span - perRegister);
+      rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, first, last, picked);
+      return success();
+    }
+    Value wide = vector::MaskedLoadOp::create(rewriter, loc, wideType, window,
+                                              ValueRange{zero}, windowLanes,
+                                              passThrough);
     rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, wide, wide, picked);
     return success();
   }
