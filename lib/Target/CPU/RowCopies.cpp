@@ -103,8 +103,8 @@ void rewriteCopy(RewriterBase &rewriter, linalg::CopyOp copy,
   // whole vector's width ending at the row's end, unmasked too (its first
   // lanes copy again what the loop copied), or a masked vector where the
   // row is shorter than one. Masked stores are microcoded on AMD's AVX2
-  // cores (a tenth of a stride-2 convolution's time on Zen 3 with every
-  // vector masked).
+  // cores (about a quarter of a stride-2 convolution's time on Zen 3
+  // with every vector masked).
   Value length = uppers.back();
   AffineExpr d0 = getAffineDimExpr(0, ctx);
   Value wholeEnd = affine::makeComposedAffineApply(

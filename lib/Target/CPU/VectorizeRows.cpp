@@ -550,6 +550,8 @@ Value windowMask(OpBuilder &b, Location loc, StridedSpan s, int64_t every) {
 /// registers under it and a shuffle of every stride-th lane, where the
 /// lowering would load each lane alone. A read masked to its first n lanes
 /// loads the first stride * (n - 1) + 1 elements of the window.
+/// Without AVX-512, an unmasked read whose span fills two registers loads
+/// them unmasked instead, the second ending where the span ends.
 struct StridedTransferRead : OpRewritePattern<vector::TransferReadOp> {
   StridedTransferRead(MLIRContext *ctx, unsigned vectorBits)
       : OpRewritePattern(ctx), vectorBits(vectorBits) {}
@@ -565,22 +567,6 @@ struct StridedTransferRead : OpRewritePattern<vector::TransferReadOp> {
     Value window = contiguousWindow(rewriter, loc, read.getBase(),
                                     read.getIndices(), s.span);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value passThrough = arith::ConstantOp::create(
-        rewriter, loc, wideType,
-        DenseElementsAttr::get(wideType, rewriter.getZeroAttr(element)));
-    Value windowLanes = windowMask(rewriter, loc, s, 1);
-    if (Value mask = read.getMask()) {
-      Value lanes = mask.getDefiningOp<vector::CreateMaskOp>().getOperand(0);
-      Value spanned = arith::SubIOp::create(
-          rewriter, loc,
-          arith::MulIOp::create(
-              rewriter, loc, lanes,
-              arith::ConstantIndexOp::create(rewriter, loc, s.stride)),
-          arith::ConstantIndexOp::create(rewriter, loc, s.stride - 1));
-      windowLanes = vector::CreateMaskOp::create(
-          rewriter, loc, VectorType::get({s.wide}, rewriter.getI1Type()),
-          ValueRange{spanned});
-    }
     SmallVector<int64_t> picked;
     for (int64_t i = 0; i < read.getVectorType().getDimSize(0); ++i)
       picked.push_back(i * s.stride);
@@ -604,6 +590,22 @@ struct StridedTransferRead : OpRewritePattern<vector::TransferReadOp> {
           lane = perRegister + lane - (s.span - perRegister);
       rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, first, last, picked);
       return success();
+    }
+    Value passThrough = arith::ConstantOp::create(
+        rewriter, loc, wideType,
+        DenseElementsAttr::get(wideType, rewriter.getZeroAttr(element)));
+    Value windowLanes = windowMask(rewriter, loc, s, 1);
+    if (Value mask = read.getMask()) {
+      Value lanes = mask.getDefiningOp<vector::CreateMaskOp>().getOperand(0);
+      Value spanned = arith::SubIOp::create(
+          rewriter, loc,
+          arith::MulIOp::create(
+              rewriter, loc, lanes,
+              arith::ConstantIndexOp::create(rewriter, loc, s.stride)),
+          arith::ConstantIndexOp::create(rewriter, loc, s.stride - 1));
+      windowLanes = vector::CreateMaskOp::create(
+          rewriter, loc, VectorType::get({s.wide}, rewriter.getI1Type()),
+          ValueRange{spanned});
     }
     Value wide = vector::MaskedLoadOp::create(rewriter, loc, wideType, window,
                                               ValueRange{zero}, windowLanes,
