@@ -3,7 +3,8 @@
 
 Builds one ONNX model per case (MatMul, batched MatMul, Conv, 1x1 Conv,
 depthwise Conv), compiles it with `autoglm-opt --emit=so`, times it with
-`autoglm-run --time N --threads 1`, and times ONNX Runtime on the same inputs
+`autoglm-run --time N --threads 1` (built with `--cpu-threads=1` unless a
+`--flag` or `--baseline-flag` says otherwise), and times ONNX Runtime on the same inputs
 with one intra-op thread in the same run. Prints the medians, their spread,
 the ratio AutoGLM/ORT (lower is better) and the largest difference between
 the two outputs. With --baseline DIR, a second AutoGLM build (e.g. main's)
@@ -222,6 +223,10 @@ def time_ort(path, feeds, runs):
 
 def time_autoglm(bindir, path, feeds, runs, workdir, flags=()):
     so = os.path.join(workdir, "model.so")
+    # Built for the one thread it runs on (as bench/run.py builds for its
+    # threads): the blocks are cut for the compiler's --cpu-threads.
+    if not any(flag.startswith("--cpu-threads") for flag in flags):
+        flags = ("--cpu-threads=1", *flags)
     start = time.perf_counter()
     subprocess.run([os.path.join(bindir, "autoglm-opt"), path, *flags, "--emit=so", "-o", so],
                    check=True)
