@@ -4,8 +4,8 @@
 Builds one ONNX model per case (MatMul, batched MatMul, Conv, 1x1 Conv,
 depthwise Conv), compiles it with `autoglm-opt --emit=so`, times it with
 `autoglm-run --time N --threads 1` (built with `--cpu-threads=1` unless a
-`--flag` or `--baseline-flag` says otherwise), and times ONNX Runtime on the same inputs
-with one intra-op thread in the same run. Prints the medians, their spread,
+`--flag` or `--baseline-flag` says otherwise), and times ONNX Runtime on the
+same inputs with one intra-op thread in the same run. Prints the medians, their spread,
 the ratio AutoGLM/ORT (lower is better) and the largest difference between
 the two outputs. With --baseline DIR, a second AutoGLM build (e.g. main's)
 is timed on each case in the same run, for before/after ratios under the
