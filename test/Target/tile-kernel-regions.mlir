@@ -196,12 +196,15 @@ func.func @even_from_three(%a: tensor<192x64xf32>, %b: tensor<64x784xf32>) -> te
 // K at most 256: a bottleneck's 1x1 convolution from 64 to 256 channels at
 // 56x56) takes row blocks of 16, so that a block writes 16 rows of C along
 // their length rather than 128 bytes of each of 64 rows in turn
-// (ContractionTiles.h, expandsShortK). On AVX2 too.
+// (ContractionTiles.h, expandsShortK). On AVX2 the blocks are two 6-row
+// register tiles, 12 rows, and where no multiple of 6 up to 12 divides M
+// (256) the rows stay one block.
 // CHECK-LABEL: func.func @expanding(
 // CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
 // CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<16x64xf32>, tensor<64x224xf32>) outs(%{{.+}} : tensor<16x224xf32>)
 // AVX2-LABEL: func.func @expanding(
-// AVX2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, {{[0-9]+}})
+// AVX2:         scf.forall (%{{.+}}) = (0) to (3136) step (224)
+// AVX2:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<256x64xf32>, tensor<64x224xf32>) outs(%{{.+}} : tensor<256x224xf32>)
 func.func @expanding(%a: tensor<256x64xf32>, %b: tensor<64x3136xf32>) -> tensor<256x3136xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<256x3136xf32>
@@ -209,6 +212,33 @@ func.func @expanding(%a: tensor<256x64xf32>, %b: tensor<64x3136xf32>) -> tensor<
   %m = linalg.matmul ins(%a, %b : tensor<256x64xf32>, tensor<64x3136xf32>) outs(%f : tensor<256x3136xf32>) -> tensor<256x3136xf32>
   return %m : tensor<256x3136xf32>
 }
+
+// MobileNetV2's expansion from 16 to 96 channels at 112x112 on AVX2.
+// AVX2-LABEL: func.func @expanding_by_12(
+// AVX2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (96, 12544) step (12, {{[0-9]+}})
+func.func @expanding_by_12(%a: tensor<96x16xf32>, %b: tensor<16x12544xf32>) -> tensor<96x12544xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<96x12544xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<96x12544xf32>) -> tensor<96x12544xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<96x16xf32>, tensor<16x12544xf32>) outs(%f : tensor<96x12544xf32>) -> tensor<96x12544xf32>
+  return %m : tensor<96x12544xf32>
+}
+
+// On AVX2 a product of few columns (a 7x7 image's 49) is no expanding
+// one: its rows take the blocks of every other product (64 rows, made 48
+// for an even count of blocks on two threads).
+// CHECK-LABEL: func.func @expanding_few_columns(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (960) step (16)
+// AVX2-LABEL: func.func @expanding_few_columns(
+// AVX2:         scf.forall (%{{.+}}) = (0) to (960) step (48)
+func.func @expanding_few_columns(%a: tensor<960x160xf32>, %b: tensor<160x49xf32>) -> tensor<960x49xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<960x49xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<960x49xf32>) -> tensor<960x49xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<960x160xf32>, tensor<160x49xf32>) outs(%f : tensor<960x49xf32>) -> tensor<960x49xf32>
+  return %m : tensor<960x49xf32>
+}
+
 
 // Not one that expands less (three rows of C per row of B), nor a longer
 // K (512): their rows stay in blocks of 64.

@@ -39,8 +39,10 @@ struct ContractionTiles {
   /// Row blocks are multiples of this (0: of mr).
   int64_t mcMultiple = 0;
   /// Row blocks of a product that expands a short K (expandsShortK; 0:
-  /// mc, as for every other product).
+  /// mc, as for every other product), multiples of mr, for such products
+  /// of at least `expandingMinColumns` columns.
   int64_t mcExpanding = 16;
+  int64_t expandingMinColumns = 0;
   /// Products of at most mr rows (fewRows): K blocks of `kcFewRows` rows
   /// and column blocks up to `ncFewRows` wide.
   int64_t kcFewRows = 32, ncFewRows = 2048;
@@ -149,6 +151,19 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
   // Multiples of 8 instead: 64 = 10 x 6 + 4, the last tile's rows peeled.
   if (tiles.mr == 6)
     tiles.mcMultiple = 8;
+  // A product that expands a short K (expandsShortK) in row blocks of two
+  // whole 6-row tiles, not 16 (6 + 6 + 4: a quarter of the rows on a
+  // 4-row tile, and B's column tiles copied again for each 16 rows);
+  // where no multiple of 6 up to 12 divides M (256, 512 rows: ResNet-50's
+  // expansions) the rows stay one block, which measured faster still.
+  // Where N is short (196, 49: a 14x14 or 7x7 image) C's rows are short
+  // too, the writes they spread over many streams are few, and the
+  // product takes the row blocks of every other (docs/decisions.md,
+  // "On AVX2, expanding products in row blocks of 12").
+  if (tiles.mr == 6) {
+    tiles.mcExpanding = 12;
+    tiles.expandingMinColumns = 256;
+  }
   return tiles;
 }
 
@@ -411,7 +426,11 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   if (ranges.size() == 4 && ranges[0] > 1)
     blocks[0] = 1;
   int64_t mMultiple = tiles.mcMultiple ? tiles.mcMultiple : tiles.mr;
-  bool expanding = tiles.mcExpanding && expandsShortK(ranges[m], ranges[m + 2]);
+  bool expanding = tiles.mcExpanding &&
+                   expandsShortK(ranges[m], ranges[m + 2]) &&
+                   ranges[n] >= tiles.expandingMinColumns;
+  if (expanding)
+    mMultiple = tiles.mr;
   blocks[m] = blockSize(ranges[m], expanding ? tiles.mcExpanding : tiles.mc,
                         mMultiple, mMultiple);
   blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
