@@ -1,5 +1,6 @@
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=512 | FileCheck %s
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions=vector-bits=256 | FileCheck %s --check-prefix=AVX2
+// RUN: autoglm-opt %s --autoglm-tile-kernel-regions="vector-bits=256 threads=1" | FileCheck %s --check-prefix=AVX2-T1
 // RUN: autoglm-opt %s --autoglm-tile-kernel-regions="vector-bits=512 k-slice=2 k-slice-above-bytes=0" | FileCheck %s --check-prefix=SLICE
 
 // A "contraction" region (matmul + bias + ReLU, the tail updating the product
@@ -197,14 +198,17 @@ func.func @even_from_three(%a: tensor<192x64xf32>, %b: tensor<64x784xf32>) -> te
 // 56x56) takes row blocks of 16, so that a block writes 16 rows of C along
 // their length rather than 128 bytes of each of 64 rows in turn
 // (ContractionTiles.h, expandsShortK). On AVX2 the blocks are two 6-row
-// register tiles, 12 rows, and where no multiple of 6 up to 12 divides M
-// (256) the rows stay one block.
+// register tiles, 12 rows; where no multiple of 6 up to 12 divides M
+// (256) the rows stay one block on one thread and take blocks of 16 on
+// more.
 // CHECK-LABEL: func.func @expanding(
 // CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
 // CHECK:           linalg.matmul {autoglm.wide_tiles} ins(%{{.+}}, %{{.+}} : tensor<16x64xf32>, tensor<64x224xf32>) outs(%{{.+}} : tensor<16x224xf32>)
 // AVX2-LABEL: func.func @expanding(
-// AVX2:         scf.forall (%{{.+}}) = (0) to (3136) step (224)
-// AVX2:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<256x64xf32>, tensor<64x224xf32>) outs(%{{.+}} : tensor<256x224xf32>)
+// AVX2:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (256, 3136) step (16, 224)
+// AVX2-T1-LABEL: func.func @expanding(
+// AVX2-T1:         scf.forall (%{{.+}}) = (0) to (3136) step (224)
+// AVX2-T1:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<256x64xf32>, tensor<64x224xf32>) outs(%{{.+}} : tensor<256x224xf32>)
 func.func @expanding(%a: tensor<256x64xf32>, %b: tensor<64x3136xf32>) -> tensor<256x3136xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<256x3136xf32>

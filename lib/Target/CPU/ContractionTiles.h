@@ -155,7 +155,8 @@ inline ContractionTiles chooseTiles(unsigned vectorBits, unsigned elementBits) {
   // whole 6-row tiles, not 16 (6 + 6 + 4: a quarter of the rows on a
   // 4-row tile, and B's column tiles copied again for each 16 rows);
   // where no multiple of 6 up to 12 divides M (256, 512 rows: ResNet-50's
-  // expansions) the rows stay one block, which measured faster still.
+  // expansions) a model built for one thread keeps the rows one block,
+  // which measured faster still (cacheBlocks).
   // Where N is short (196, 49: a 14x14 or 7x7 image) C's rows are short
   // too, the writes they spread over many streams are few, and the
   // product takes the row blocks of every other (docs/decisions.md,
@@ -403,7 +404,8 @@ inline double blockBalance(int64_t count, int64_t threads) {
 /// multiply-adds, and the product's speed is how fast C's lines are
 /// fetched for writing: a block of 64 rows walked column tile by column
 /// tile writes 128 bytes of each of 64 rows in turn, more streams than
-/// the hardware prefetchers follow. Blocks of `mcExpanding` rows (16)
+/// the hardware prefetchers follow. Blocks of `mcExpanding` rows (16; 12
+/// on AVX2, where chooseTiles also exempts products of few columns)
 /// write their rows along their length instead; B's panel, which such a
 /// product reads from L2 again for each block, is small (K x 32 floats).
 /// ResNet-50's first bottleneck block took 0.82x the time so
@@ -429,10 +431,19 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
   bool expanding = tiles.mcExpanding &&
                    expandsShortK(ranges[m], ranges[m + 2]) &&
                    ranges[n] >= tiles.expandingMinColumns;
-  if (expanding)
-    mMultiple = tiles.mr;
-  blocks[m] = blockSize(ranges[m], expanding ? tiles.mcExpanding : tiles.mc,
-                        mMultiple, mMultiple);
+  if (expanding) {
+    blocks[m] = blockSize(ranges[m], tiles.mcExpanding, tiles.mr, tiles.mr);
+    // AVX2 (chooseTiles): where no multiple of 6 up to 12 divides M, one
+    // thread keeps the rows whole; for more, blocks of 16 rows, multiples
+    // of mcMultiple (whole rows measured slower at two threads: 512 x 128
+    // by 128 x 784 0.62 -> 0.77 of ONNX Runtime's time).
+    if (blocks[m] || tiles.threads == 1 || !tiles.mcMultiple)
+      mMultiple = tiles.mr;
+    else
+      blocks[m] = blockSize(ranges[m], 16, mMultiple, mMultiple);
+  } else {
+    blocks[m] = blockSize(ranges[m], tiles.mc, mMultiple, mMultiple);
+  }
   blocks[n] = blockSize(ranges[n], tiles.nc, tiles.nr, tiles.nr);
   // A product of few rows (fewRows) reuses no panel of B: its column
   // blocks only split the stream of B between threads, and the wider they
