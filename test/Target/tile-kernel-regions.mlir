@@ -243,7 +243,6 @@ func.func @expanding_few_columns(%a: tensor<960x160xf32>, %b: tensor<160x49xf32>
   return %m : tensor<960x49xf32>
 }
 
-
 // Not one that expands less (three rows of C per row of B), nor a longer
 // K (512): their rows stay in blocks of 64.
 // CHECK-LABEL: func.func @not_expanding(

@@ -29,6 +29,11 @@ inline unsigned hostVectorBits() {
   return 128;
 }
 
+/// The row blocks of a product that expands a short K (expandsShortK):
+/// two 8-row register tiles on AVX-512; on AVX2 what its blocks are where
+/// no multiple of its 6-row tiles fits (cacheBlocks).
+constexpr int64_t kExpandingRowBlock = 16;
+
 /// Tile sizes of one matmul: a register tile `mr x nr` (the accumulator
 /// lives in registers during the whole K loop) and cache blocks.
 struct ContractionTiles {
@@ -41,7 +46,7 @@ struct ContractionTiles {
   /// Row blocks of a product that expands a short K (expandsShortK; 0:
   /// mc, as for every other product), multiples of mr, for such products
   /// of at least `expandingMinColumns` columns.
-  int64_t mcExpanding = 16;
+  int64_t mcExpanding = kExpandingRowBlock;
   int64_t expandingMinColumns = 0;
   /// Products of at most mr rows (fewRows): K blocks of `kcFewRows` rows
   /// and column blocks up to `ncFewRows` wide.
@@ -440,7 +445,8 @@ inline SmallVector<int64_t> cacheBlocks(linalg::LinalgOp op,
     if (blocks[m] || tiles.threads == 1 || !tiles.mcMultiple)
       mMultiple = tiles.mr;
     else
-      blocks[m] = blockSize(ranges[m], 16, mMultiple, mMultiple);
+      blocks[m] =
+          blockSize(ranges[m], kExpandingRowBlock, mMultiple, mMultiple);
   } else {
     blocks[m] = blockSize(ranges[m], tiles.mc, mMultiple, mMultiple);
   }
